@@ -1,0 +1,21 @@
+"""The operator's playbook: schema, loading with located errors, summary, diff and templates."""
+
+from hearthkeeper.playbook.loader import (
+    LoadedPlaybook,
+    PlaybookError,
+    Problem,
+    load_playbook,
+    parse_playbook,
+    validate_file,
+)
+from hearthkeeper.playbook.model import Playbook
+
+__all__ = [
+    "LoadedPlaybook",
+    "Playbook",
+    "PlaybookError",
+    "Problem",
+    "load_playbook",
+    "parse_playbook",
+    "validate_file",
+]

@@ -1,0 +1,145 @@
+"""Shared building blocks of the playbook schema: the section base class and value types."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from hearthkeeper.playbook.schedule import parse_schedule
+from hearthkeeper.playbook.suggest import did_you_mean
+
+
+class Section(BaseModel):
+    """A part of the playbook: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        validate_default=True,
+    )
+
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+
+
+def _check_id(value: Any) -> Any:
+    if isinstance(value, str) and not _ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits, '-' or '_', "
+            "starting with a letter (e.g. 'manager', 'half-year')"
+        )
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_check_id)]
+"""An identifier the operator picks (role, level, plan, post ...): lowercase, digits, '-', '_'."""
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+# --- durations -------------------------------------------------------------------------------
+
+_UNITS: dict[str, int] = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "秒": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "分钟": 60, "分": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "小时": 3600, "时": 3600,
+    "d": 86400, "day": 86400, "days": 86400, "天": 86400, "日": 86400,
+    "w": 604800, "week": 604800, "weeks": 604800, "周": 604800,
+}  # fmt: skip
+_PART = re.compile(r"(\d+)\s*([a-zA-Z]+|秒|分钟|分|小时|时|天|日|周)")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Read `90s`, `30m`, `1h30m`, `24h`, `7d`, `2 weeks`, `24小时` as a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("write a duration such as '30m', '24h' or '7d'")
+    if isinstance(value, int):
+        raise ValueError(f"{value} has no unit: write e.g. '{value}m', '{value}h' or '{value}d'")
+    text = value.strip().lower()
+    pos, total = 0, 0
+    for match in _PART.finditer(text):
+        if text[pos : match.start()].strip():
+            break
+        unit = match.group(2)
+        if unit not in _UNITS:
+            known = did_you_mean(unit, [u for u in _UNITS if u.isascii()])
+            raise ValueError(f"unknown time unit {unit!r} in {value!r}{known}")
+        total += int(match.group(1)) * _UNITS[unit]
+        pos = match.end()
+    if pos == 0 or text[pos:].strip():
+        raise ValueError(f"{value!r} is not a duration: write e.g. '30m', '24h', '7d' or '1h30m'")
+    if total <= 0:
+        raise ValueError(f"{value!r} must be longer than zero")
+    return timedelta(seconds=total)
+
+
+def format_duration(delta: timedelta) -> str:
+    """Write a timedelta back in the compact form (`1d12h`, `30m`)."""
+    seconds = int(delta.total_seconds())
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            out.append(f"{count}{unit}")
+    return "".join(out) or "0s"
+
+
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+]
+"""A length of time written like `30m`, `24h`, `7d`, `1h30m` or `2 weeks`."""
+
+
+# --- clock times, time zones, schedules -------------------------------------------------------
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+def _parse_time(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _HHMM.match(value.strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a time of day: write HH:MM, e.g. '08:00'")
+        return time(int(match.group(1)), int(match.group(2)))
+    return value
+
+
+ClockTime = Annotated[
+    time, BeforeValidator(_parse_time), PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)
+]
+"""A time of day, `HH:MM`, in the community's time zone."""
+
+
+def _check_timezone(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = did_you_mean(value, sorted(available_timezones()))
+        raise ValueError(
+            f"unknown time zone {value!r}{hint or ' (use an IANA name such as Asia/Shanghai)'}"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
+
+
+def _check_schedule(value: Any) -> Any:
+    if isinstance(value, str):
+        parse_schedule(value)
+    return value
+
+
+Schedule = Annotated[str, BeforeValidator(_check_schedule)]
+"""When something happens: a cron expression or a readable form (see `schedule.py`)."""

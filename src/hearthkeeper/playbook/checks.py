@@ -1,0 +1,150 @@
+"""Checks across sections that a field on its own cannot make: references and reachability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hearthkeeper.playbook.joining import ThresholdKind
+from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.rules import REMOVING, Response, Sanction, ViolationKind
+from hearthkeeper.playbook.suggest import did_you_mean
+
+Loc = tuple[str | int, ...]
+Finding = tuple[Loc, str]
+
+
+def check_playbook(playbook: Playbook) -> list[Finding]:
+    """Everything wrong with a schema-valid playbook, each with where it is."""
+    return [
+        *_role_references(playbook),
+        *_joining(playbook),
+        *_levels(playbook),
+        *_ladder(playbook),
+        *_unique_ids(playbook),
+        *_groups(playbook),
+        *_calendar(playbook),
+    ]
+
+
+def _role_references(pb: Playbook) -> Iterator[Finding]:
+    roles = pb.structure.roles
+    mech = pb.mechanisms
+    refs: list[tuple[Loc, list[str] | None]] = [
+        (("joining", "threshold", "reviewers"), pb.joining.threshold.reviewers),
+        (("mechanisms", "polls", "started_by"), mech.polls.started_by),
+        (("mechanisms", "signups", "started_by"), mech.signups.started_by),
+        (("alerts", "recipients"), pb.alerts.recipients),
+    ]
+    for kind in ViolationKind:
+        refs.append((("rules", "violations", kind.value, "exempt_roles"),
+                     pb.rules.violations.detector(kind).exempt_roles))  # fmt: skip
+    for loc, names in refs:
+        for index, name in enumerate(names or []):
+            if name not in roles:
+                hint = did_you_mean(name, roles) or f" (defined: {', '.join(roles) or 'none'})"
+                yield (*loc, index), f"role {name!r} is not defined in structure.roles{hint}"
+
+
+def _joining(pb: Playbook) -> Iterator[Finding]:
+    threshold = pb.joining.threshold
+    loc: Loc = ("joining", "threshold")
+    plans = [p.id for p in pb.monetisation.plans]
+    levels = [level.id for level in pb.structure.levels]
+    if threshold.kind is ThresholdKind.APPLICATION and not threshold.questions:
+        yield (*loc, "questions"), "an application threshold needs at least one question"
+    if threshold.kind is ThresholdKind.PAID and threshold.plan is None:
+        yield (*loc, "plan"), "a paid threshold needs `plan`, the id of a monetisation plan"
+    if threshold.plan is not None and threshold.plan not in plans:
+        hint = did_you_mean(threshold.plan, plans) or f" (defined: {', '.join(plans) or 'none'})"
+        yield (*loc, "plan"), f"plan {threshold.plan!r} is not in monetisation.plans{hint}"
+    if threshold.kind is ThresholdKind.TASK and threshold.invite_friends is None:
+        yield (*loc, "invite_friends"), "a task threshold needs `invite_friends`, e.g. 3"
+    if threshold.kind is ThresholdKind.MIN_LEVEL and threshold.min_level is None:
+        yield (*loc, "min_level"), "a min_level threshold needs `min_level`, a structure.levels id"
+    if threshold.min_level is not None and threshold.min_level not in levels:
+        hint = did_you_mean(threshold.min_level, levels) or f" (defined: {', '.join(levels)})"
+        yield (*loc, "min_level"), f"level {threshold.min_level!r} is not in structure.levels{hint}"
+
+
+def _levels(pb: Playbook) -> Iterator[Finding]:
+    levels = pb.structure.levels
+    if levels[0].promote is not None:
+        yield ("structure", "levels", 0, "promote"), (
+            "the bottom level is where newcomers start; it cannot have promotion criteria"
+        )
+    for index, level in enumerate(levels[1:], start=1):
+        if level.promote is None:
+            yield ("structure", "levels", index), (
+                f"level {level.id!r} has no `promote` criteria, so nobody can ever reach it"
+            )
+
+
+def _ladder(pb: Playbook) -> Iterator[Finding]:
+    ladder = pb.rules.ladder
+    live = [k for k in ViolationKind
+            if pb.rules.violations.detector(k).enabled
+            and pb.rules.violations.detector(k).response is Response.LADDER]  # fmt: skip
+    if ladder and not live:
+        yield ("rules", "ladder"), (
+            "the ladder can never fire: every violation kind is disabled or only alerts staff"
+        )
+    if live and not ladder:
+        yield ("rules", "ladder"), (
+            f"{', '.join(k.value for k in live)} give strikes but the ladder is empty: add steps"
+        )
+    previous = 0
+    removed_at: int | None = None
+    for index, step in enumerate(ladder):
+        loc: Loc = ("rules", "ladder", index)
+        if step.at <= previous:
+            yield (*loc, "at"), (
+                f"step at {step.at} comes after step at {previous}: list steps by increasing `at`"
+            )
+        if removed_at is not None:
+            yield (*loc, "at"), (
+                f"this step can never fire: at {removed_at} strikes the member is already banned"
+            )
+        if Sanction.MUTE in step.do and step.mute_for is None:
+            yield (*loc, "mute_for"), "a step that mutes needs `mute_for`, e.g. 1h"
+        if Sanction.MUTE not in step.do and step.mute_for is not None:
+            yield (*loc, "mute_for"), "`mute_for` is set but the step does not mute: add mute to `do`"
+        if removed_at is None and REMOVING & set(step.do):
+            removed_at = step.at
+        previous = max(previous, step.at)
+
+
+def _unique_ids(pb: Playbook) -> Iterator[Finding]:
+    lists: list[tuple[Loc, list[str]]] = [
+        (("structure", "levels"), [level.id for level in pb.structure.levels]),
+        (("calendar", "posts"), [p.id for p in pb.calendar.posts]),
+        (("calendar", "live_sessions"), [s.id for s in pb.calendar.live_sessions]),
+        (("activities",), [a.id for a in pb.activities]),
+        (("monetisation", "plans"), [p.id for p in pb.monetisation.plans]),
+        (("mechanisms", "points", "rewards"), [r.id for r in pb.mechanisms.points.rewards]),
+        (("mechanisms", "tags"), [t.name for t in pb.mechanisms.tags]),
+    ]
+    for loc, ids in lists:
+        seen: set[str] = set()
+        for index, ident in enumerate(ids):
+            if ident in seen:
+                yield (*loc, index), f"{ident!r} is used twice; ids must be unique"
+            seen.add(ident)
+
+
+def _groups(pb: Playbook) -> Iterator[Finding]:
+    groups = pb.structure.groups
+    if groups.join_by_code_cap > groups.capacity:
+        yield ("structure", "groups", "join_by_code_cap"), (
+            f"the joining-by-code cap ({groups.join_by_code_cap}) is above the group capacity "
+            f"({groups.capacity})"
+        )
+    if "{n}" not in pb.replication.naming:
+        yield ("copy", "naming"), "the group naming pattern needs {n}, e.g. '{name} {n}群'"
+
+
+def _calendar(pb: Playbook) -> Iterator[Finding]:
+    anniversary = pb.calendar.rituals.anniversary
+    if anniversary and anniversary.enabled and anniversary.day is None and not pb.community.founded:
+        yield ("calendar", "rituals", "anniversary", "day"), (
+            "the anniversary needs a day: set `day`, or `community.founded` to count from it"
+        )

@@ -1,0 +1,226 @@
+"""Load a playbook from YAML, turning every problem into a located, readable message."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from hearthkeeper.playbook.checks import check_playbook
+from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.suggest import did_you_mean
+from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a playbook, and where."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.path or '(document)'}: {self.message}"
+
+
+class PlaybookError(Exception):
+    """A playbook that cannot be used; `problems` says what and where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class LoadedPlaybook:
+    """A valid playbook with the text it was read from."""
+
+    playbook: Playbook
+    source_text: str
+    file: str
+
+
+def format_path(loc: Loc) -> str:
+    """`("rules", "ladder", 1, "do")` → `rules.ladder[1].do`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
+    """Validate playbook text; raise `PlaybookError` listing every problem found."""
+    try:
+        source = read_yaml(text)
+    except YamlProblem as exc:
+        raise PlaybookError([_problem(file, exc.position, exc.path, exc.message)]) from None
+    if source.data is None:
+        raise PlaybookError([_problem(file, Position(1, 1), (), "the playbook is empty")])
+    if not isinstance(source.data, dict):
+        raise PlaybookError([_problem(
+            file, Position(1, 1), (),
+            "a playbook is a mapping of sections (community:, structure:, rules: ...)",
+        )])  # fmt: skip
+    try:
+        playbook = Playbook.model_validate(source.data)
+    except ValidationError as exc:
+        problems = [_from_pydantic(file, source, error) for error in exc.errors()]
+        raise PlaybookError(sorted(_dedupe(problems), key=lambda p: (p.line, p.column))) from None
+    findings = check_playbook(playbook)
+    if findings:
+        located = [_from_finding(file, source, loc, msg) for loc, msg in findings]
+        raise PlaybookError(sorted(located, key=lambda p: (p.line, p.column)))
+    return LoadedPlaybook(playbook=playbook, source_text=text, file=file)
+
+
+def load_playbook(path: Path) -> LoadedPlaybook:
+    """Read and validate a playbook file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PlaybookError([Problem(str(path), 0, 0, "", f"cannot read the file: {reason}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlaybookError([Problem(
+            str(path), line, 1, "", "the file is not UTF-8 text: save it as UTF-8",
+        )]) from None  # fmt: skip
+    return parse_playbook(text, str(path))
+
+
+def validate_file(path: Path) -> list[Problem]:
+    """Every problem in a playbook file; empty when it is valid."""
+    try:
+        load_playbook(path)
+    except PlaybookError as exc:
+        return exc.problems
+    return []
+
+
+# --- turning pydantic errors into located problems ---------------------------------------------
+
+
+def _problem(file: str, pos: Position, loc: Loc, message: str) -> Problem:
+    return Problem(file, pos.line, pos.column, format_path(loc), message)
+
+
+def _from_finding(file: str, source: Source, loc: Loc, message: str) -> Problem:
+    return _problem(file, source.locate(loc), loc, message)
+
+
+def _input_path(data: Any, loc: Loc) -> Loc:
+    """Keep the parts of a pydantic location that exist in the input (drops union/validator tags)."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        elif last and isinstance(part, str | int):
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
+    loc = _input_path(source.data, tuple(error["loc"]))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        fields = _fields_at(Playbook, loc[:-1])
+        hint = did_you_mean(key, fields) if fields else ""
+        where = f"; known here: {', '.join(fields)}" if fields and not hint else ""
+        message = f"unknown field {key!r}{hint}{where}"
+        return _problem(file, source.locate(loc, key=True), loc, message)
+    if kind == "missing":
+        return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
+    message = _message(error)
+    return _problem(file, source.locate(loc), loc, message)
+
+
+def _message(error: ErrorDetails) -> str:
+    message = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if error["type"] in ("enum", "literal_error") and isinstance(value, str):
+        raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
+        expected = [e.strip(" '") for e in raw if e.strip(" '")]
+        message = f"{value!r} is not allowed here{did_you_mean(value, expected)}"
+        message += f"; choose one of: {', '.join(expected)}"
+    return message
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[int, int, str, str]] = set()
+    out = []
+    for p in problems:
+        key = (p.line, p.column, p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names (as written in YAML) accepted at `loc`, for did-you-mean."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    target = _model_in(annotation)
+    if target is None:
+        return []
+    return [info.alias or name for name, info in target.model_fields.items()]
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    model = _model_in(annotation)
+    if model is not None and isinstance(part, str):
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin in (list, tuple, set) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        for arg in args:
+            found = _step(arg, part)
+            if found is not None:
+                return found
+    return None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return None
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,100 @@
+"""Output: the content calendar, rituals and live sessions (ISOOC: Output)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from hearthkeeper.playbook.base import ClockTime, Duration, Id, Schedule, Section, Text
+
+
+class ContentKind(StrEnum):
+    """Content kinds, in the seeds' claimed order of spread (text > picture > ... > file)."""
+
+    TEXT = "text"
+    PICTURE = "picture"
+    VIDEO = "video"
+    VOICE = "voice"
+    LINK = "link"
+    FILE = "file"
+
+
+class Order(StrEnum):
+    """How items are taken from a content library."""
+
+    NEXT = "next"  # the next item not yet posted; runs out
+    ROTATION = "rotation"  # start again after the last
+
+
+class PostMode(StrEnum):
+    """Who presses send."""
+
+    AUTO = "auto"
+    REMIND = "remind"  # remind staff, who confirm in one step
+
+
+class Content(Section):
+    """What a scheduled post says: inline text, or items from a content folder."""
+
+    text: Text | None = Field(None, description="Inline text, posted every time.")
+    library: Text | None = Field(None, description="Folder of Markdown/YAML items, relative to the playbook file.")
+    order: Order = Field(Order.NEXT, description="next: each item once; rotation: start again after the last.")
+    kind: ContentKind = Field(ContentKind.TEXT, description="Content kind of inline text (text, picture, video, voice, link, file).")
+    tags: list[Text] = Field(default_factory=list, description="Only library items with these tags.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.text is None) == (self.library is None):
+            raise ValueError("give exactly one of `text` (inline) or `library` (a content folder)")
+        return self
+
+
+class ScheduledPost(Section):
+    """A post that goes out on a schedule (the two-minute morning knowledge pack)."""
+
+    id: Id = Field(description="Identifier of the post series.")
+    schedule: Schedule = Field(description="When: 'every day 08:00', 'Mon,Wed,Fri,Sun 20:00', cron ...")
+    content: Content = Field(description="What is posted.")
+    mode: PostMode = Field(PostMode.AUTO, description="auto: post; remind: remind staff to confirm.")
+    groups: list[Text] = Field(default_factory=list, description="Group names to post to; empty: every group of the community.")
+    grace: Duration = Field("1h", description="A firing missed (server down) is still posted within this time, otherwise skipped.")
+
+
+class Anniversary(Section):
+    """The monthly anniversary ritual ("we are N months old today", seed 004)."""
+
+    enabled: bool = Field(True, description="Hold the ritual.")
+    day: int | None = Field(None, ge=1, le=28, description="Day of the month; default: the day of `community.founded`.")
+    at: ClockTime = Field("20:00", description="Time of day.")
+    text: Text | None = Field(None, description="What is posted; placeholders {months} and {community}. Default: a built-in text.")
+
+
+class Rituals(Section):
+    """Recurring rituals that build a subculture."""
+
+    anniversary: Anniversary | None = Field(None, description="The monthly anniversary. None: none.")
+    welcome_week_digest: bool = Field(True, description="Send newcomers a digest of their first week.")
+
+
+class LiveSession(Section):
+    """A scheduled sharing session with a named speaker (micro-sharing, seed 002)."""
+
+    id: Id = Field(description="Identifier of the session series.")
+    title: Text = Field(description="Topic shown in reminders.")
+    speaker: Text = Field(description="Who speaks (a name or a member handle).")
+    schedule: Schedule = Field(description="When it starts.")
+    duration: Duration = Field("30m", description="How long it lasts; the digest follows.")
+    remind_before: list[Duration] = Field(default_factory=lambda: ["1h", "10m"], description="Reminders to the speaker and the group before the start.")  # type: ignore[list-item]
+    digest: bool = Field(True, description="Post a digest afterwards.")
+    groups: list[Text] = Field(default_factory=list, description="Group names; empty: every group.")
+
+
+class Calendar(Section):
+    """Stable output, on time."""
+
+    posts: list[ScheduledPost] = Field(default_factory=list, description="Scheduled posts.")
+    rituals: Rituals = Field(default_factory=Rituals, description="Rituals.")
+    live_sessions: list[LiveSession] = Field(default_factory=list, description="Live sharing sessions.")
+    exhaustion_alert: Duration = Field("3d", description="Alert staff this long before a content library runs out.")

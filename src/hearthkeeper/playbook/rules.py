@@ -1,0 +1,178 @@
+"""Rules: texts shown to members, violation detectors, and the ladder of sanctions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from hearthkeeper.playbook.base import Duration, Id, Section, Text
+
+
+class ViolationKind(StrEnum):
+    """What the moderation handlers detect."""
+
+    ADVERTISING = "advertising"
+    LINKS = "links"
+    CONTACT = "contact"
+    INVITES = "invites"
+    FLOODING = "flooding"
+    REPEATED_TEXT = "repeated_text"
+    MENTION_SPAM = "mention_spam"
+    INSULTS = "insults"
+    NICKNAME = "nickname"
+
+
+class Response(StrEnum):
+    """What a detected violation leads to."""
+
+    LADDER = "ladder"  # a strike, sanctioned by the ladder
+    ALERT = "alert"  # only alert staff: a human decides (quarrels, borderline cases)
+
+
+class Detector(Section):
+    """Settings every violation kind shares."""
+
+    enabled: bool = Field(True, description="Detect this kind at all.")
+    response: Response = Field(Response.LADDER, description="ladder: give a strike; alert: only alert staff.")
+    exempt_roles: list[Id] | None = Field(None, description="Staff roles this rule does not apply to. None: every staff role.")
+
+
+class Advertising(Detector):
+    """Advertising detected by keywords (after normalisation defeats look-alikes and spacing)."""
+
+    keywords: list[Text] = Field(default_factory=lambda: [
+        "加微信", "加我微信", "代理", "招代理", "兼职", "日赚", "刷单", "返利", "优惠券", "免费领",
+        "扫码领取", "私信我", "低价出", "贷款", "网贷", "博彩", "彩票", "赌",
+        "earn money fast", "work from home", "crypto giveaway", "dm me for", "free followers",
+    ], description="Keywords that mark a message as advertising.")  # fmt: skip
+
+
+class Links(Detector):
+    """Links to anywhere but the allowed domains."""
+
+    allowed_domains: list[Text] = Field(default_factory=list, description="Domains (and their subdomains) members may link to.")
+
+
+class Contact(Detector):
+    """Sharing contact details to pull members away (phone numbers, WeChat ids, e-mail)."""
+
+    phone_numbers: bool = Field(True, description="Detect phone numbers, including ones written in Chinese or circled digits.")
+    messaging_ids: bool = Field(True, description="Detect WeChat/QQ/Telegram ids offered for private contact.")
+    emails: bool = Field(False, description="Detect e-mail addresses.")
+    keywords: list[Text] = Field(default_factory=lambda: [
+        "加我", "vx", "v信", "威信", "薇信", "扣扣", "私聊", "加好友", "whatsapp", "telegram me",
+    ], description="Words that offer private contact.")  # fmt: skip
+
+
+class Invites(Detector):
+    """Invitations and QR codes for other groups."""
+
+    qr_codes: bool = Field(True, description="Treat pictures carrying a QR code as invites.")
+    keywords: list[Text] = Field(default_factory=lambda: [
+        "进群", "加群", "拉你进群", "群二维码", "入群", "t.me/joinchat", "discord.gg", "chat.whatsapp.com",
+    ], description="Words and link patterns of other groups' invites.")  # fmt: skip
+
+
+class Flooding(Detector):
+    """Too many messages too fast from one member."""
+
+    max_messages: int = Field(8, ge=2, description="Messages allowed within `per`.")
+    per: Duration = Field("10s", description="The window for max_messages.")
+
+
+class RepeatedText(Detector):
+    """The same text posted again and again."""
+
+    max_repeats: int = Field(3, ge=2, description="Identical messages allowed within `within`.")
+    within: Duration = Field("10m", description="The window for max_repeats.")
+
+
+class MentionSpam(Detector):
+    """Too many @-mentions in one message."""
+
+    max_mentions: int = Field(5, ge=1, description="Mentions allowed in one message.")
+
+
+class Insults(Detector):
+    """Insults and quarrels: by default only staff are alerted, a human calms things down (seed 001)."""
+
+    response: Response = Field(Response.ALERT, description="ladder: give a strike; alert: only alert staff.")
+    keywords: list[Text] = Field(default_factory=lambda: [
+        "傻逼", "sb", "滚", "废物", "脑残", "垃圾人", "去死", "神经病", "idiot", "stupid", "shut up", "moron",
+    ], description="Insulting words.")  # fmt: skip
+
+
+class Nickname(Detector):
+    """Nicknames that do not follow `joining.ceremony.nickname_format`: a reminder, then staff."""
+
+    response: Response = Field(Response.ALERT, description="ladder: give a strike; alert: only alert staff.")
+    grace: Duration = Field("1h", description="Time a newcomer has to rename before it counts.")
+
+
+class Violations(Section):
+    """Detection settings per violation kind."""
+
+    advertising: Advertising = Field(default_factory=Advertising, description="Advertising by keywords.")
+    links: Links = Field(default_factory=Links, description="Links outside the allowed domains.")
+    contact: Contact = Field(default_factory=Contact, description="Contact sharing.")
+    invites: Invites = Field(default_factory=Invites, description="Other groups' invites and QR codes.")
+    flooding: Flooding = Field(default_factory=Flooding, description="Message floods.")
+    repeated_text: RepeatedText = Field(default_factory=RepeatedText, description="Repeated text.")
+    mention_spam: MentionSpam = Field(default_factory=MentionSpam, description="Mass mentions.")
+    insults: Insults = Field(default_factory=Insults, description="Insults and quarrels.")
+    nickname: Nickname = Field(default_factory=Nickname, description="Nickname format.")
+
+    def detector(self, kind: ViolationKind) -> Detector:
+        """The settings of one violation kind."""
+        result: Detector = getattr(self, kind.value)
+        return result
+
+
+class Sanction(StrEnum):
+    """What a ladder step does."""
+
+    DELETE = "delete"
+    WARN = "warn"
+    MUTE = "mute"
+    KICK = "kick"
+    BAN = "ban"  # kicked and may not rejoin this group
+    BLACKLIST = "blacklist"  # banned across `blacklist_scope`
+
+
+REMOVING = {Sanction.BAN, Sanction.BLACKLIST}
+
+
+class LadderStep(Section):
+    """What happens at a given number of live (unexpired) strikes."""
+
+    at: int = Field(ge=1, description="Live strike count at which this step applies (1 = first violation).")
+    do: list[Sanction] = Field(min_length=1, description="Sanctions: delete, warn, mute, kick, ban, blacklist.")
+    mute_for: Duration | None = Field(None, description="How long a mute lasts; required when `do` has mute.")
+    message: Text | None = Field(None, description="What the bot tells the member; default: a built-in text naming the rule and the next step.")
+
+
+def default_ladder() -> list[LadderStep]:
+    """Warn, then mute an hour, then out (seed 001: kick after 3 warnings)."""
+    return [
+        LadderStep(at=1, do=[Sanction.DELETE, Sanction.WARN]),
+        LadderStep(at=2, do=[Sanction.DELETE, Sanction.MUTE], mute_for="1h"),  # type: ignore[arg-type]
+        LadderStep(at=3, do=[Sanction.DELETE, Sanction.KICK, Sanction.BLACKLIST]),
+    ]
+
+
+class BlacklistScope(StrEnum):
+    """How far a blacklisting reaches."""
+
+    COMMUNITY = "community"
+    ALL = "all"
+
+
+class Rules(Section):
+    """Group rules, violations and the ladder."""
+
+    texts: list[Text] = Field(default_factory=list, description="The rules as members read them (pushed to every newcomer).")
+    violations: Violations = Field(default_factory=Violations, description="Detection settings per violation kind.")
+    ladder: list[LadderStep] = Field(default_factory=default_ladder, description="Sanctions by live strike count; default 1: delete+warn, 2: mute 1h, 3: kick+blacklist.")
+    strike_expiry: Duration | None = Field("30d", description="Strikes older than this no longer count. None: strikes never expire.")
+    blacklist_scope: BlacklistScope = Field(BlacklistScope.COMMUNITY, description="community: a blacklisting reaches every group of this community; all: every community on this server.")

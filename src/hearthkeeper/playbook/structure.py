@@ -1,0 +1,134 @@
+"""Structure: staff roles, the member pyramid, carriers and group sizes (ISOOC: Structure)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from hearthkeeper.playbook.base import Duration, Id, Section, Text
+
+
+class Permission(StrEnum):
+    """What a staff role may do."""
+
+    MODERATE = "moderate"  # delete, warn, mute
+    BAN = "ban"  # kick, ban, blacklist
+    PARDON = "pardon"  # lift strikes, mutes and bans
+    REVIEW_APPLICATIONS = "review_applications"
+    ANSWER_QUESTIONS = "answer_questions"
+    POST = "post"  # confirm scheduled posts, post announcements
+    MANAGE_CALENDAR = "manage_calendar"
+    START_POLLS = "start_polls"
+    START_SIGNUPS = "start_signups"
+    MANAGE_MEMBERS = "manage_members"  # tags, notes, levels, titles
+    AWARD_POINTS = "award_points"
+    RECEIVE_ALERTS = "receive_alerts"
+    EDIT_PLAYBOOK = "edit_playbook"
+
+
+class RoleKind(StrEnum):
+    """The seeds' staff positions (seed 001, step 3)."""
+
+    CREATOR = "creator"  # the soul figure / KOL who outputs energy
+    MANAGER = "manager"  # the daily manager, "community secretary"
+    ACQUISITION = "acquisition"  # brings in new members
+    PARTNER = "partner"  # partners and invited experts
+    EXPERT = "expert"
+    OTHER = "other"
+
+
+class Role(Section):
+    """A staff role; the key in `structure.roles` is its id, `title` its displayed name."""
+
+    title: Text = Field(description="The name members see (rename freely, e.g. 院长, 群秘书).")
+    kind: RoleKind = Field(RoleKind.OTHER, description="creator, manager, acquisition, partner, expert or other.")
+    permissions: list[Permission] = Field(default_factory=list, description="What this role may do.")
+
+
+ALL_PERMISSIONS = list(Permission)
+
+
+def default_roles() -> dict[str, Role]:
+    """The four staff positions of a commercial community (seed 001, step 3)."""
+    return {
+        "creator": Role(title="Creator", kind=RoleKind.CREATOR, permissions=ALL_PERMISSIONS),
+        "manager": Role(title="Manager", kind=RoleKind.MANAGER, permissions=[
+            p for p in Permission if p is not Permission.EDIT_PLAYBOOK
+        ]),
+        "acquisition": Role(title="Growth", kind=RoleKind.ACQUISITION, permissions=[
+            Permission.REVIEW_APPLICATIONS, Permission.POST,
+        ]),
+        "partner": Role(title="Partner", kind=RoleKind.PARTNER, permissions=[
+            Permission.ANSWER_QUESTIONS, Permission.START_POLLS,
+        ]),
+    }  # fmt: skip
+
+
+class Criteria(Section):
+    """Activity over a window that earns (or keeps) a level; every given threshold must hold."""
+
+    points: int | None = Field(None, ge=0, description="Points earned within the window.")
+    messages: int | None = Field(None, ge=0, description="Messages posted within the window.")
+    active_days: int | None = Field(None, ge=0, description="Days with at least one message within the window.")
+    check_ins: int | None = Field(None, ge=0, description="Check-ins within the window.")
+    window: Duration = Field("30d", description="How far back activity counts.")
+
+
+class Level(Section):
+    """A step of the member pyramid; levels are listed from the bottom (newcomers) up."""
+
+    id: Id = Field(description="Identifier used in thresholds and reports.")
+    name: Text = Field(description="The name members see.")
+    promote: Criteria | None = Field(None, description="What a member of the level below must reach to be promoted here; none for the bottom level.")
+    keep: Criteria | None = Field(None, description="What a member must keep doing to stay; not met → demoted one level. None: never demoted.")
+    perks: list[Text] = Field(default_factory=list, description="What the level brings, shown on promotion.")
+
+
+def default_levels() -> list[Level]:
+    """Newcomer → member → core, Discourse-style: earned by activity, lost again."""
+    return [
+        Level(id="newcomer", name="Newcomer"),
+        Level(id="member", name="Member", promote=Criteria(active_days=3, messages=10)),
+        Level(
+            id="core", name="Core member",
+            promote=Criteria(active_days=15, points=100),
+            keep=Criteria(active_days=5),
+        ),
+    ]  # fmt: skip
+
+
+class CarrierKind(StrEnum):
+    """Chat platforms Hearthkeeper can run a group on."""
+
+    WEBCHAT = "webchat"
+    MATRIX = "matrix"
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+    WECOM = "wecom"
+    SLACK = "slack"
+
+
+class Carrier(Section):
+    """A chat platform the community uses; secrets are named environment variables, never values."""
+
+    kind: CarrierKind = Field(description="webchat, matrix, telegram, discord, wecom or slack.")
+    name: str | None = Field(None, description="A label when the same kind is used twice.")
+    settings: dict[str, str | int | bool] = Field(default_factory=dict, description="Carrier-specific settings (homeserver URL, token environment variable, ...).")
+
+
+class Groups(Section):
+    """Group sizes: the platform's hard limits and the operator's target."""
+
+    capacity: int = Field(500, ge=2, le=200_000, description="Most members one group holds (WeChat: 500).")
+    join_by_code_cap: int = Field(200, ge=1, le=200_000, description="Joining by QR/invite code stops at this size (WeChat: 200).")
+    small_circle_size: int = Field(20, ge=2, le=1000, description="Target size of small circles: 90% of users are active in groups under 20 (seed 000).")
+
+
+class Structure(Section):
+    """Staff roles, member levels, carriers and group sizes."""
+
+    roles: dict[Id, Role] = Field(default_factory=default_roles, description="Staff roles by id; defaults: creator, manager, acquisition, partner.")
+    levels: list[Level] = Field(default_factory=default_levels, min_length=1, description="The member pyramid, bottom level first.")
+    carriers: list[Carrier] = Field(default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)], min_length=1, description="Chat platforms; default: the built-in web chat.")
+    groups: Groups = Field(default_factory=Groups, description="Group capacity, joining-by-code cap and small-circle target.")

@@ -1,0 +1,138 @@
+"""Reading YAML while remembering where every value came from, so errors can say file:line:col."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML close to 1.2: `20:00` stays a string and `on`/`no` stay words, not numbers or booleans."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\0"),
+    ("tag:yaml.org,2002:merge", r"^<<$", "<"),
+    ("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", "0123456789"),
+):  # fmt: skip
+    _Loader.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
+# An empty plain scalar resolves through the "" key.
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class Source:
+    """A parsed YAML document with the position of every key and value."""
+
+    data: Any
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Position:
+        """The position of `path`, or of its nearest ancestor that exists in the file."""
+        table = self.keys if key else self.values
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in table:
+                return table[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return Position(1, 1)
+
+
+class YamlProblem(Exception):
+    """A YAML syntax or structure problem with its position."""
+
+    def __init__(self, position: Position, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.path = path
+        self.message = message
+
+
+def _pos(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def read_yaml(text: str) -> Source:
+    """Parse one YAML document; raise `YamlProblem` for syntax errors and duplicate keys."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Source(data=None)
+        source = Source(data=None)
+        _walk(node, (), source, [0])
+        source.data = _string_keys(loader.construct_document(node))
+        return source
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if "alias" in message:
+            message += " (a value starting with * or & must be quoted, e.g. cron '*/5 * * * *')"
+        if "expected a single document" in message:
+            message = "the file holds more than one YAML document (---); a playbook is one"
+        raise YamlProblem(position, (), f"YAML syntax: {message}") from None
+    except RecursionError:
+        raise YamlProblem(Position(1, 1), (), "the document is nested too deeply") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Position(1, 1), (), f"YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+MAX_NODES = 100_000
+
+
+def _string_keys(data: Any) -> Any:
+    """YAML allows `1:` or `true:` as keys; a playbook's keys are names, so make them strings."""
+    if isinstance(data, dict):
+        return {str(k): _string_keys(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_string_keys(v) for v in data]
+    return data
+
+
+def _walk(node: yaml.Node, path: Path, source: Source, count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise YamlProblem(
+            _pos(node), path, f"the document has more than {MAX_NODES} values (aliases included)"
+        )
+    source.values[path] = _pos(node)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key in seen:
+                first = seen[key]
+                raise YamlProblem(
+                    _pos(key_node), (*path, key),
+                    f"duplicate key {key!r} (first at line {first.line}); keep only one",
+                )  # fmt: skip
+            seen[key] = _pos(key_node)
+            source.keys[(*path, key)] = _pos(key_node)
+            _walk(value_node, (*path, key), source, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), source, count)
