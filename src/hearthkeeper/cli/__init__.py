@@ -1,2 +1,48 @@
+"""The `hearth` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from hearthkeeper import __version__
+from hearthkeeper.cli import db_cmds, demo_cmd, playbook_cmds, setup_cmds
+
+app = typer.Typer(
+    name="hearth",
+    help="Hearthkeeper: write the playbook, run it on real chat groups, keep them clean and alive.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(playbook_cmds.app, name="playbook")
+app.add_typer(db_cmds.app, name="db")
+setup_cmds.register(app)
+demo_cmd.register(app)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the Hearthkeeper version."""
+    typer.echo(f"hearthkeeper {__version__}")
+
+
 def main() -> None:
-    pass
+    """Entry point of the `hearth` console script and `python -m hearthkeeper`."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        if os.environ.get("HEARTH_DEBUG"):
+            raise
+        typer.echo(
+            f"error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in Hearthkeeper; run again with HEARTH_DEBUG=1 for details and report it.",
+            err=True,
+        )
+        sys.exit(2)

@@ -75,7 +75,14 @@ def _pos(node: yaml.Node) -> Position:
 
 def read_yaml(text: str) -> Source:
     """Parse one YAML document; raise `YamlProblem` for syntax errors and duplicate keys."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        position = Position(before.count("\n") + 1, len(before) - before.rfind("\n"))
+        raise YamlProblem(
+            position, (), f"character U+{exc.character:04X} is not allowed in YAML: remove it"
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -1,0 +1,42 @@
+"""Applying a playbook: store it as the next version of its community, and say what changed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from hearthkeeper.playbook import LoadedPlaybook
+from hearthkeeper.playbook.diff import Change, diff_content, playbook_content
+from hearthkeeper.store import Community, PlaybookVersion, Store
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of `apply_playbook`."""
+
+    community: Community
+    version: PlaybookVersion
+    previous: PlaybookVersion | None
+    changes: list[Change]
+    unchanged: bool
+
+
+def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
+    """Store `loaded` as a new version unless it is identical to the latest one."""
+    pb = loaded.playbook
+    community = store.ensure_community(pb.community.slug, pb.community.name)
+    previous = store.latest_playbook_version(community.id)
+    content = playbook_content(pb)
+    digest = hashlib.sha256(loaded.source_text.encode("utf-8")).hexdigest()
+    if previous is not None and previous.sha256 == digest:
+        return Applied(community, previous, previous, [], unchanged=True)
+    changes = diff_content(previous.content, content) if previous is not None else []
+    version = store.add_playbook_version(community.id, loaded.source_text, content, applied_by=actor)
+    store.audit(
+        actor,
+        "playbook.apply",
+        community_id=community.id,
+        target=f"playbook v{version.version}",
+        detail={"file": loaded.file, "changes": len(changes), "sha256": digest},
+    )
+    return Applied(community, version, previous, changes, unchanged=False)

@@ -1,0 +1,37 @@
+"""Building settings and the store from command-line options and the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hearthkeeper.cli.output import fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.config import ConfigError, Settings, load_settings
+from hearthkeeper.store import Store, StoreError, create_engine_for, require_current
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Configuration file (default: $HEARTH_CONFIG or ./hearth.toml)."),
+]
+
+
+def settings_from(config: Path | None) -> Settings:
+    """Resolve settings, or exit with the configuration problem."""
+    try:
+        return load_settings(config, os.environ, Path.cwd())
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the configured database, which must be migrated to the current schema."""
+    try:
+        engine = create_engine_for(settings.database_url)
+        require_current(engine)
+    except StoreError as exc:
+        fail(str(exc))
+    return Store(engine, SystemClock())

@@ -1,0 +1,94 @@
+"""`hearth playbook ...`: validate, show, list templates, start a new playbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.playbook import Playbook, PlaybookError, load_playbook, validate_file
+from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.playbook.templates import TEMPLATES, UnknownTemplate, template_text
+
+app = typer.Typer(help="Write, check and read playbooks.", no_args_is_help=True)
+
+
+@app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Playbook files to check.")],
+) -> None:
+    """Check playbooks; print one line per problem (FILE:LINE:COL: field: message), exit 1 if any."""
+    failed = False
+    for path in files:
+        problems = validate_file(path)
+        for problem in problems:
+            typer.echo(str(problem))
+        if problems:
+            failed = True
+        else:
+            typer.echo(f"{path}: ok")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
+    """Summarise a playbook by ISOOC and call out its gaps."""
+    try:
+        loaded = load_playbook(file)
+    except PlaybookError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        raise typer.Exit(1) from None
+    print_summary(loaded.playbook)
+
+
+def print_summary(playbook: Playbook) -> None:
+    """Print the ISOOC summary and its gaps."""
+    gaps = 0
+    for element in summarise(playbook):
+        console.print(f"\n[bold]{escape(element.title)}[/]")
+        for line in element.lines:
+            console.print(f"  {escape(line)}")
+        for gap in element.gaps:
+            gaps += 1
+            console.print(f"  [yellow]Gap:[/] {escape(gap.message)} [dim]({escape(gap.source)})[/]")
+    console.print(f"\n{gaps} gap(s)." if gaps else "\nNo gaps found.")
+
+
+@app.command("templates")
+def templates() -> None:
+    """List the playbook templates."""
+    table = Table("name", "for", box=None, pad_edge=False)
+    for template in TEMPLATES.values():
+        table.add_row(template.name, f"{template.title}: {template.description}")
+    console.print(table)
+
+
+@app.command("new")
+def new(
+    template: Annotated[str, typer.Option("--template", "-t", help="Template name (see `hearth playbook templates`).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default: print.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Start a playbook from a template."""
+    try:
+        text = template_text(template)
+    except UnknownTemplate as exc:
+        fail(str(exc))
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        fail(f"{output} exists; choose another file or pass --force to overwrite it")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    console.print(f"Wrote {escape(str(output))} from the {template} template. "
+                  f"Next: edit it, then `hearth playbook validate {escape(str(output))}`.")  # fmt: skip

@@ -1,0 +1,90 @@
+"""`hearth init` and `hearth apply`: start a deployment, and store a playbook version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.apply import Applied, apply_playbook
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.config import CONFIG_NAME, config_text
+from hearthkeeper.playbook import PlaybookError, load_playbook
+from hearthkeeper.playbook.templates import UnknownTemplate, template_text
+from hearthkeeper.store import StoreError, upgrade
+
+
+def register(app: typer.Typer) -> None:
+    """Add `init` and `apply` to the top-level command."""
+    app.command("init")(init)
+    app.command("apply")(apply)
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory for the new deployment.")],
+    template: Annotated[str, typer.Option("--template", "-t", help="Playbook template (see `hearth playbook templates`).")] = "skincare",
+) -> None:
+    """Create a deployment: hearth.toml, playbook.yaml from a template, and the database."""
+    try:
+        text = template_text(template)
+    except UnknownTemplate as exc:
+        fail(str(exc))
+    config_path, playbook_path = directory / CONFIG_NAME, directory / "playbook.yaml"
+    for path in (config_path, playbook_path):
+        if path.exists():
+            fail(f"{path} already exists; `hearth init` never overwrites: choose an empty directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        playbook_path.write_text(text, encoding="utf-8")
+        config_path.write_text(config_text("playbook.yaml"), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write to {directory}: {exc.strerror or exc}")
+    settings = settings_from(config_path)
+    try:
+        upgrade(settings.database_url)
+    except StoreError as exc:
+        fail(str(exc))
+    console.print(f"Created {escape(str(config_path))} and {escape(str(playbook_path))} "
+                  f"({template} template); database ready in {escape(str(settings.data_dir))}.")  # fmt: skip
+    console.print(f"Next: edit the playbook, then `hearth apply {escape(str(playbook_path))} "
+                  f"--config {escape(str(config_path))}`.")  # fmt: skip
+
+
+def apply(
+    playbook: Annotated[Path, typer.Argument(help="The playbook file to apply.")],
+    config: ConfigOption = None,
+    actor: Annotated[str, typer.Option("--as", help="Who applies it, for the audit log.")] = "cli",
+) -> None:
+    """Store a playbook as the next version of its community and print the diff."""
+    try:
+        loaded = load_playbook(playbook)
+    except PlaybookError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        raise typer.Exit(1) from None
+    store = open_store(settings_from(config))
+    try:
+        applied = apply_playbook(store, loaded, actor)
+    except StoreError as exc:
+        fail(str(exc))
+    print_applied(applied)
+
+
+def print_applied(applied: Applied) -> None:
+    """Say which version was stored and what changed."""
+    name = escape(f"{applied.community.name} [{applied.community.slug}]")
+    if applied.unchanged:
+        console.print(f"{name}: identical to version {applied.version.version}; nothing stored.")
+        return
+    if applied.previous is None:
+        console.print(f"{name}: stored version {applied.version.version} (first version).")
+        return
+    console.print(f"{name}: stored version {applied.version.version} "
+                  f"(changes against version {applied.previous.version}):")  # fmt: skip
+    if not applied.changes:
+        console.print("  no change in effect (only comments or layout differ)")
+    for change in applied.changes:
+        console.print(f"  {escape(str(change))}")

@@ -1,0 +1,90 @@
+"""Settings: a `hearth.toml` file, overridden by environment variables, passed in explicitly."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_NAME = "hearth.toml"
+ENV_DATABASE_URL = "HEARTH_DATABASE_URL"
+ENV_CONFIG = "HEARTH_CONFIG"
+ENV_DATA_DIR = "HEARTH_DATA_DIR"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message says where and why."""
+
+
+class _ConfigFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: str = Field("data", description="Where the SQLite database and uploads live.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir.")
+    playbooks: list[str] = Field(default_factory=list, description="Playbook files this server runs.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings: absolute paths, a database URL."""
+
+    data_dir: Path
+    database_url: str
+    playbooks: tuple[Path, ...]
+    config_file: Path | None
+
+
+def sqlite_url_for(data_dir: Path) -> str:
+    """The default database: `hearth.db` in the data directory."""
+    return f"sqlite:///{(data_dir / 'hearth.db').as_posix()}"
+
+
+def config_text(playbook: str, data_dir: str = "data") -> str:
+    """A commented `hearth.toml` for `hearth init`."""
+    return (
+        "# Hearthkeeper configuration (docs/cli.md). Relative paths are relative to this file.\n"
+        f'data_dir = "{data_dir}"\n'
+        "# The database: SQLite in data_dir by default; for PostgreSQL set\n"
+        '# database_url = "postgresql://user:password@host/dbname"  (or HEARTH_DATABASE_URL)\n'
+        f'playbooks = ["{playbook}"]\n'
+    )
+
+
+def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Settings:
+    """Read settings from `config` (or $HEARTH_CONFIG, or ./hearth.toml if present) and env."""
+    path = config or (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None)
+    if path is None and (cwd / CONFIG_NAME).is_file():
+        path = cwd / CONFIG_NAME
+    if path is not None:
+        path = (cwd / path).resolve()
+        parsed = _read(path)
+        base = path.parent
+    else:
+        parsed, base = _ConfigFile(), cwd
+    data_dir = (base / (env.get(ENV_DATA_DIR) or parsed.data_dir)).resolve()
+    url = env.get(ENV_DATABASE_URL) or parsed.database_url or sqlite_url_for(data_dir)
+    playbooks = tuple((base / p).resolve() for p in parsed.playbooks)
+    return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path)
+
+
+def _read(path: Path) -> _ConfigFile:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the configuration is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax: {exc}") from None
+    try:
+        return _ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: "
+            + ("unknown setting" if e["type"] == "extra_forbidden" else e["msg"])
+            for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None

@@ -1,0 +1,108 @@
+"""What changed between two versions of a playbook, field by field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from hearthkeeper.playbook.loader import Loc, format_path
+from hearthkeeper.playbook.model import Playbook
+
+
+class ChangeKind(StrEnum):
+    """Added, removed or changed."""
+
+    ADDED = "+"
+    REMOVED = "-"
+    CHANGED = "~"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference at one field path."""
+
+    kind: ChangeKind
+    path: str
+    old: Any
+    new: Any
+
+    def __str__(self) -> str:
+        if self.kind is ChangeKind.ADDED:
+            return f"+ {self.path}: {_show(self.new)}"
+        if self.kind is ChangeKind.REMOVED:
+            return f"- {self.path}: {_show(self.old)}"
+        return f"~ {self.path}: {_show(self.old)} → {_show(self.new)}"
+
+
+def playbook_content(playbook: Playbook) -> dict[str, Any]:
+    """The normalised playbook as plain data (defaults filled in), as the store keeps it."""
+    return playbook.model_dump(mode="json", by_alias=True)
+
+
+def diff_content(old: Any, new: Any) -> list[Change]:
+    """Changes from `old` to `new` (normalised playbooks); lists of items with ids match by id."""
+    changes: list[Change] = []
+    _diff(old, new, (), changes)
+    return changes
+
+
+def _diff(old: Any, new: Any, loc: Loc, out: list[Change]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in old:
+            if key not in new:
+                out.append(Change(ChangeKind.REMOVED, format_path((*loc, key)), old[key], None))
+            else:
+                _diff(old[key], new[key], (*loc, key), out)
+        for key in new:
+            if key not in old:
+                out.append(Change(ChangeKind.ADDED, format_path((*loc, key)), None, new[key]))
+    elif isinstance(old, list) and isinstance(new, list):
+        if _keyed(old) and _keyed(new):
+            _diff_by_id(old, new, loc, out)
+        elif all(not isinstance(v, dict | list) for v in old + new):
+            if old != new:
+                out.append(Change(ChangeKind.CHANGED, format_path(loc), old, new))
+        else:
+            for index in range(max(len(old), len(new))):
+                path = (*loc, index)
+                if index >= len(old):
+                    out.append(Change(ChangeKind.ADDED, format_path(path), None, new[index]))
+                elif index >= len(new):
+                    out.append(Change(ChangeKind.REMOVED, format_path(path), old[index], None))
+                else:
+                    _diff(old[index], new[index], path, out)
+    elif old != new:
+        out.append(Change(ChangeKind.CHANGED, format_path(loc), old, new))
+
+
+def _keyed(items: list[Any]) -> bool:
+    ids = [i.get("id") for i in items if isinstance(i, dict)]
+    return len(ids) == len(items) and None not in ids and len(set(ids)) == len(ids)
+
+
+def _diff_by_id(old: list[Any], new: list[Any], loc: Loc, out: list[Change]) -> None:
+    old_by_id = {item["id"]: item for item in old}
+    new_by_id = {item["id"]: item for item in new}
+    for ident, item in old_by_id.items():
+        path = format_path(loc) + f"[id={ident}]"
+        if ident not in new_by_id:
+            out.append(Change(ChangeKind.REMOVED, path, item, None))
+        else:
+            sub: list[Change] = []
+            _diff(item, new_by_id[ident], (), sub)
+            out.extend(Change(c.kind, f"{path}.{c.path}" if c.path else path, c.old, c.new)
+                       for c in sub)  # fmt: skip
+    for ident, item in new_by_id.items():
+        if ident not in old_by_id:
+            out.append(Change(ChangeKind.ADDED, format_path(loc) + f"[id={ident}]", None, item))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        label = value.get("id") or value.get("name") or value.get("title")
+        return f"{{{label}, …}}" if label else "{…}"
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        return f"[{len(value)} items]"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

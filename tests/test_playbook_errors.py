@@ -1,0 +1,144 @@
+"""Broken playbooks get one located, readable problem per mistake — never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook, validate_file
+from tests.playbook_samples import MINIMAL
+
+
+def problems(text: str) -> list[Problem]:
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(text, "pb.yaml")
+    return info.value.problems
+
+
+def test_minimal_playbook_is_valid_and_fills_documented_defaults() -> None:
+    pb = parse_playbook(MINIMAL).playbook
+    assert pb.structure.groups.capacity == 500
+    assert pb.structure.groups.join_by_code_cap == 200
+    assert [s.at for s in pb.rules.ladder] == [1, 2, 3]
+    assert pb.rules.strike_expiry is not None and pb.rules.strike_expiry.days == 30
+
+
+def test_yaml_syntax_error_is_located() -> None:
+    [p] = problems(MINIMAL + "rules:\n  texts: [unclosed\n")
+    assert p.file == "pb.yaml" and p.line >= 11
+    assert "YAML syntax" in p.message
+
+
+def test_unknown_key_suggests_the_closest_field() -> None:
+    [p] = problems(MINIMAL + "joining:\n  ceremony:\n    welcom: hi\n")
+    assert (p.line, p.column) == (12, 5)
+    assert p.path == "joining.ceremony.welcom"
+    assert "did you mean 'welcome'" in p.message
+    assert str(p) == f"pb.yaml:12:5: joining.ceremony.welcom: {p.message}"
+
+
+def test_wrong_type_points_at_the_value() -> None:
+    [p] = problems(MINIMAL + "structure:\n  groups:\n    capacity: lots\n")
+    assert (p.line, p.column, p.path) == (12, 15, "structure.groups.capacity")
+    assert "integer" in p.message
+
+
+def test_unknown_time_zone_suggests_the_right_one() -> None:
+    [p] = problems(MINIMAL.replace("Europe/London", "Europe/Londn"))
+    assert (p.line, p.path) == (5, "community.timezone")
+    assert "Europe/London" in p.message
+
+
+def test_bad_schedule_is_located_and_explained() -> None:
+    text = MINIMAL + (
+        "calendar:\n  posts:\n    - id: morning\n      schedule: evry day 8am\n"
+        "      content: {text: Good morning}\n"
+    )
+    [p] = problems(text)
+    assert (p.line, p.path) == (13, "calendar.posts[0].schedule")
+    assert "every day 08:00" in p.message
+
+
+def test_role_referenced_but_not_defined() -> None:
+    [p] = problems(MINIMAL + "alerts:\n  recipients: [manger]\n")
+    assert (p.line, p.path) == (11, "alerts.recipients[0]")
+    assert "'manger' is not defined" in p.message and "did you mean 'manager'" in p.message
+
+
+def test_ladder_step_after_a_ban_can_never_fire() -> None:
+    text = MINIMAL + (
+        "rules:\n  ladder:\n"
+        "    - {at: 1, do: [delete, warn]}\n"
+        "    - {at: 2, do: [kick, blacklist]}\n"
+        "    - {at: 3, do: [mute], mute_for: 1d}\n"
+    )
+    [p] = problems(text)
+    assert (p.line, p.path) == (14, "rules.ladder[2].at")
+    assert "never fire" in p.message
+
+
+def test_ladder_that_nothing_feeds_can_never_fire() -> None:
+    kinds = ["advertising", "links", "contact", "invites", "flooding", "repeated_text",
+             "mention_spam", "insults", "nickname"]  # fmt: skip
+    violations = "".join(f"    {k}: {{response: alert}}\n" for k in kinds)
+    [p] = problems(MINIMAL + "rules:\n  violations:\n" + violations)
+    assert p.path == "rules.ladder" and "never fire" in p.message
+
+
+def test_mute_without_duration() -> None:
+    [p] = problems(MINIMAL + "rules:\n  ladder:\n    - {at: 1, do: [mute]}\n")
+    assert p.path == "rules.ladder[0].mute_for" and p.line == 12
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    text = MINIMAL.replace("behaviour", "hobby") + "structure:\n  groups: {capacity: -1}\n"
+    found = problems(text)
+    assert {p.path for p in found} == {"community.interest.kind", "structure.groups.capacity"}
+    assert [p.line for p in found] == sorted(p.line for p in found)
+
+
+def test_enum_typo_gets_did_you_mean() -> None:
+    [p] = problems(MINIMAL.replace("behaviour", "behavior"))
+    assert "did you mean 'behaviour'" in p.message
+
+
+def test_duplicate_key_is_an_error_not_a_silent_overwrite() -> None:
+    [p] = problems(MINIMAL + "rules:\n  texts: [a]\nrules:\n  texts: [b]\n")
+    assert p.line == 12 and "duplicate key 'rules'" in p.message and "line 10" in p.message
+
+
+def test_times_are_not_read_as_sexagesimal_numbers() -> None:
+    pb = parse_playbook(MINIMAL + "mechanisms:\n  check_in:\n    daily_summary: 21:30\n").playbook
+    assert pb.mechanisms.check_in.daily_summary is not None
+    assert pb.mechanisms.check_in.daily_summary.strftime("%H:%M") == "21:30"
+
+
+def test_missing_required_field_names_it() -> None:
+    found = problems(MINIMAL.replace("  purpose: Share good tea and where to buy it.\n", ""))
+    assert [p.path for p in found] == ["community.purpose"]
+    assert found[0].message == "required field is missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "empty"),
+        ("- a\n- b\n", "mapping of sections"),
+        ("a: 1\n---\nb: 2\n", "more than one YAML document"),
+        ("community: *nowhere\n", "must be quoted"),
+        ("x: !!python/object/apply:os.system ['true']\n", "YAML syntax"),
+    ],
+)
+def test_documents_that_are_not_playbooks(text: str, expected: str) -> None:
+    [p] = problems(text)
+    assert expected in p.message and p.line >= 1
+
+
+def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
+    [missing] = validate_file(tmp_path / "nope.yaml")
+    assert "cannot read" in missing.message
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"community:\n  name: caf\xe9\n")
+    [p] = validate_file(latin)
+    assert p.line == 2 and "UTF-8" in p.message
