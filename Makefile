@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test bench lint clean
+.PHONY: venv demo test bench lint docs clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "Hearthkeeper needs Python >= 3.11; none found on PATH." >&2; exit 1; }
@@ -30,6 +30,9 @@ lint: venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+
+docs: venv
+	$(BIN)/python -m hearthkeeper.playbook.reference docs/playbook.md
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

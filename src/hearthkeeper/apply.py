@@ -31,7 +31,9 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
     if previous is not None and previous.sha256 == digest:
         return Applied(community, previous, previous, [], unchanged=True)
     changes = diff_content(previous.content, content) if previous is not None else []
-    version = store.add_playbook_version(community.id, loaded.source_text, content, applied_by=actor)
+    version = store.add_playbook_version(
+        community.id, loaded.source_text, content, applied_by=actor
+    )
     store.audit(
         actor,
         "playbook.apply",

@@ -23,8 +23,12 @@ class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data_dir: str = Field("data", description="Where the SQLite database and uploads live.")
-    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir.")
-    playbooks: list[str] = Field(default_factory=list, description="Playbook files this server runs.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite in data_dir."
+    )
+    playbooks: list[str] = Field(
+        default_factory=list, description="Playbook files this server runs."
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from hearthkeeper.store import Store, StoreError, create_engine_for, require_cur
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Configuration file (default: $HEARTH_CONFIG or ./hearth.toml)."),
+    typer.Option(
+        "--config", "-c", help="Configuration file (default: $HEARTH_CONFIG or ./hearth.toml)."
+    ),
 ]
 
 

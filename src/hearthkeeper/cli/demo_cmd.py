@@ -29,8 +29,12 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    data_dir: Annotated[Path, typer.Option("--data-dir", help="Demo data directory; recreated on every run.")] = Path(".demo"),
-    template: Annotated[str, typer.Option("--template", "-t", help="Template of the demo community.")] = "skincare",
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="Demo data directory; recreated on every run.")
+    ] = Path(".demo"),
+    template: Annotated[
+        str, typer.Option("--template", "-t", help="Template of the demo community.")
+    ] = "skincare",
 ) -> None:
     """Create a demo community from a template in a fresh data directory and show it."""
     _fresh(data_dir)
@@ -46,11 +50,12 @@ def demo(
         store = Store(create_engine_for(url), SystemClock())
         applied = apply_playbook(store, loaded, actor="demo")
         pb = loaded.playbook
-        carrier = pb.structure.carriers[0].kind.value
+        carrier = "webchat"  # the embedded default, whatever carriers the template lists
         for n in range(1, DEMO_GROUPS + 1):
             name = pb.replication.naming.format(name=pb.community.name, n=n)
-            store.add_group(applied.community.id, name, carrier, f"demo-{n}",
-                            pb.structure.groups.capacity)  # fmt: skip
+            store.add_group(
+                applied.community.id, name, carrier, f"demo-{n}", pb.structure.groups.capacity
+            )
         groups = store.list_groups(applied.community.id)
     except StoreError as exc:
         fail(str(exc))
@@ -59,16 +64,22 @@ def demo(
     console.print(f"Groups ({carrier}): " + ", ".join(escape(g.name) for g in groups))
     print_summary(pb)
     console.print(f"\nData directory: {escape(str(data_dir.resolve()))} (SQLite: hearth.db)")
-    console.print("Try: " + escape(f"hearth playbook show {data_dir / 'playbook.yaml'}") + " · "
-                  + escape(f"HEARTH_DATA_DIR={data_dir} hearth apply {data_dir / 'playbook.yaml'}"))  # fmt: skip
+    console.print(
+        "Try: "
+        + escape(f"hearth playbook show {data_dir / 'playbook.yaml'}")
+        + " · "
+        + escape(f"HEARTH_DATA_DIR={data_dir} hearth apply {data_dir / 'playbook.yaml'}")
+    )
 
 
 def _fresh(data_dir: Path) -> None:
     """Recreate the demo directory, refusing to wipe anything that is not a previous demo."""
     if data_dir.exists():
         if not (data_dir / MARKER).exists() and any(data_dir.iterdir()):
-            fail(f"{data_dir} exists and is not a Hearthkeeper demo directory; "
-                 "pass another --data-dir")  # fmt: skip
+            fail(
+                f"{data_dir} exists and is not a Hearthkeeper demo directory; "
+                "pass another --data-dir"
+            )
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     (data_dir / MARKER).write_text("created by `hearth demo`; removed on the next run\n")

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.playbook import Playbook, PlaybookError, load_playbook, validate_file
+from hearthkeeper.playbook.reference import markdown_reference
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.playbook.templates import TEMPLATES, UnknownTemplate, template_text
 
@@ -71,8 +72,13 @@ def templates() -> None:
 
 @app.command("new")
 def new(
-    template: Annotated[str, typer.Option("--template", "-t", help="Template name (see `hearth playbook templates`).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default: print.")] = None,
+    template: Annotated[
+        str,
+        typer.Option("--template", "-t", help="Template name (see `hearth playbook templates`)."),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default: print.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Start a playbook from a template."""
@@ -90,5 +96,13 @@ def new(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
-    console.print(f"Wrote {escape(str(output))} from the {template} template. "
-                  f"Next: edit it, then `hearth playbook validate {escape(str(output))}`.")  # fmt: skip
+    console.print(
+        f"Wrote {escape(str(output))} from the {template} template. "
+        f"Next: edit it, then `hearth playbook validate {escape(str(output))}`."
+    )
+
+
+@app.command("reference")
+def reference() -> None:
+    """Print every playbook field with its type, default and meaning (Markdown)."""
+    typer.echo(markdown_reference(), nl=False)

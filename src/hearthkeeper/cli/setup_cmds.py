@@ -25,7 +25,12 @@ def register(app: typer.Typer) -> None:
 
 def init(
     directory: Annotated[Path, typer.Argument(help="Directory for the new deployment.")],
-    template: Annotated[str, typer.Option("--template", "-t", help="Playbook template (see `hearth playbook templates`).")] = "skincare",
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template", "-t", help="Playbook template (see `hearth playbook templates`)."
+        ),
+    ] = "skincare",
 ) -> None:
     """Create a deployment: hearth.toml, playbook.yaml from a template, and the database."""
     try:
@@ -35,7 +40,9 @@ def init(
     config_path, playbook_path = directory / CONFIG_NAME, directory / "playbook.yaml"
     for path in (config_path, playbook_path):
         if path.exists():
-            fail(f"{path} already exists; `hearth init` never overwrites: choose an empty directory")
+            fail(
+                f"{path} already exists; `hearth init` never overwrites: choose an empty directory"
+            )
     try:
         directory.mkdir(parents=True, exist_ok=True)
         playbook_path.write_text(text, encoding="utf-8")
@@ -47,10 +54,14 @@ def init(
         upgrade(settings.database_url)
     except StoreError as exc:
         fail(str(exc))
-    console.print(f"Created {escape(str(config_path))} and {escape(str(playbook_path))} "
-                  f"({template} template); database ready in {escape(str(settings.data_dir))}.")  # fmt: skip
-    console.print(f"Next: edit the playbook, then `hearth apply {escape(str(playbook_path))} "
-                  f"--config {escape(str(config_path))}`.")  # fmt: skip
+    console.print(
+        f"Created {escape(str(config_path))} and {escape(str(playbook_path))} "
+        f"({template} template); database ready in {escape(str(settings.data_dir))}."
+    )
+    console.print(
+        f"Next: edit the playbook, then `hearth apply {escape(str(playbook_path))} "
+        f"--config {escape(str(config_path))}`."
+    )
 
 
 def apply(
@@ -82,8 +93,10 @@ def print_applied(applied: Applied) -> None:
     if applied.previous is None:
         console.print(f"{name}: stored version {applied.version.version} (first version).")
         return
-    console.print(f"{name}: stored version {applied.version.version} "
-                  f"(changes against version {applied.previous.version}):")  # fmt: skip
+    console.print(
+        f"{name}: stored version {applied.version.version} "
+        f"(changes against version {applied.previous.version}):"
+    )
     if not applied.changes:
         console.print("  no change in effect (only comments or layout differ)")
     for change in applied.changes:

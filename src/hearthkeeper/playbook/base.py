@@ -29,7 +29,7 @@ class Section(BaseModel):
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
-def _check_id(value: Any) -> Any:
+def check_id(value: Any) -> Any:
     if isinstance(value, str) and not _ID.match(value):
         raise ValueError(
             f"{value!r} is not a valid id: use lowercase letters, digits, '-' or '_', "
@@ -38,7 +38,7 @@ def _check_id(value: Any) -> Any:
     return value
 
 
-Id = Annotated[str, BeforeValidator(_check_id)]
+Id = Annotated[str, BeforeValidator(check_id)]
 """An identifier the operator picks (role, level, plan, post ...): lowercase, digits, '-', '_'."""
 
 Text = Annotated[str, Field(min_length=1)]
@@ -47,12 +47,36 @@ Text = Annotated[str, Field(min_length=1)]
 # --- durations -------------------------------------------------------------------------------
 
 _UNITS: dict[str, int] = {
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "秒": 1,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "分钟": 60, "分": 60,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "小时": 3600, "时": 3600,
-    "d": 86400, "day": 86400, "days": 86400, "天": 86400, "日": 86400,
-    "w": 604800, "week": 604800, "weeks": 604800, "周": 604800,
-}  # fmt: skip
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "秒": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "分钟": 60,
+    "分": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "小时": 3600,
+    "时": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "天": 86400,
+    "日": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
+    "周": 604800,
+}
 _PART = re.compile(r"(\d+)\s*([a-zA-Z]+|秒|分钟|分|小时|时|天|日|周)")
 
 
@@ -104,7 +128,7 @@ Duration = Annotated[
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 
-def _parse_time(value: Any) -> Any:
+def parse_clock_time(value: Any) -> Any:
     if isinstance(value, str):
         match = _HHMM.match(value.strip())
         if not match:
@@ -114,12 +138,14 @@ def _parse_time(value: Any) -> Any:
 
 
 ClockTime = Annotated[
-    time, BeforeValidator(_parse_time), PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)
+    time,
+    BeforeValidator(parse_clock_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
 ]
 """A time of day, `HH:MM`, in the community's time zone."""
 
 
-def _check_timezone(value: Any) -> Any:
+def check_timezone(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
@@ -132,14 +158,14 @@ def _check_timezone(value: Any) -> Any:
     return value
 
 
-TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
+TimeZoneName = Annotated[str, BeforeValidator(check_timezone)]
 
 
-def _check_schedule(value: Any) -> Any:
+def check_schedule(value: Any) -> Any:
     if isinstance(value, str):
         parse_schedule(value)
     return value
 
 
-Schedule = Annotated[str, BeforeValidator(_check_schedule)]
+Schedule = Annotated[str, BeforeValidator(check_schedule)]
 """When something happens: a cron expression or a readable form (see `schedule.py`)."""

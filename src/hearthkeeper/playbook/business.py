@@ -5,31 +5,44 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from hearthkeeper.playbook.base import Duration, Id, Schedule, Section, Text
+from hearthkeeper.playbook.base import Duration, Id, Schedule, Section, Text, parse_duration
+from hearthkeeper.playbook.joining import check_placeholders
 
 _PERIOD = re.compile(r"^(\d+)\s*(day|days|天|week|weeks|周|month|months|个月|月|year|years|年)$")
 _PERIOD_UNIT = {
-    "day": "days", "days": "days", "天": "days", "week": "weeks", "weeks": "weeks", "周": "weeks",
-    "month": "months", "months": "months", "个月": "months", "月": "months",
-    "year": "years", "years": "years", "年": "years",
-}  # fmt: skip
+    "day": "days",
+    "days": "days",
+    "天": "days",
+    "week": "weeks",
+    "weeks": "weeks",
+    "周": "weeks",
+    "month": "months",
+    "months": "months",
+    "个月": "months",
+    "月": "months",
+    "year": "years",
+    "years": "years",
+    "年": "years",
+}
 
 
-def _parse_period(value: Any) -> Any:
+def parse_period(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("write a service period such as '6 months', '1 year' or '30 days'")
     match = _PERIOD.match(value.strip().lower())
     if not match or int(match[1]) < 1:
-        raise ValueError(f"{value!r} is not a service period: write e.g. '6 months', '1 year', '30 days'")
+        raise ValueError(
+            f"{value!r} is not a service period: write e.g. '6 months', '1 year', '30 days'"
+        )
     count, unit = int(match[1]), _PERIOD_UNIT[match[2]]
     return f"{count} {unit[:-1] if count == 1 else unit}"
 
 
-Period = Annotated[str, BeforeValidator(_parse_period)]
+Period = Annotated[str, BeforeValidator(parse_period)]
 """A calendar period (`6 months`, `1 year`, `30 days`), normalised to English."""
 
 
@@ -38,12 +51,29 @@ class Activity(Section):
 
     id: Id = Field(description="Identifier used for sign-ups.")
     name: Text = Field(description="What it is.")
-    when: datetime | None = Field(None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity.")
-    schedule: Schedule | None = Field(None, description="For a recurring activity, when it repeats.")
+    when: datetime | None = Field(
+        None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity."
+    )
+    schedule: Schedule | None = Field(
+        None, description="For a recurring activity, when it repeats."
+    )
     place: Text | None = Field(None, description="Where.")
-    capacity: int | None = Field(None, ge=1, description="Places; sign-ups beyond go on a waitlist. None: unlimited.")
+    capacity: int | None = Field(
+        None, ge=1, description="Places; sign-ups beyond go on a waitlist. None: unlimited."
+    )
     sign_up: bool = Field(True, description="Members sign up in the group.")
-    price: Decimal | None = Field(None, ge=0, description="Fee per person, in the plan currency.")
+    price: Decimal | None = Field(None, ge=0, description="Fee per person.")
+    currency: str = Field(
+        "CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code of the fee."
+    )
+
+    @model_validator(mode="after")
+    def _one_time(self) -> Self:
+        if self.when is not None and self.schedule is not None:
+            raise ValueError(
+                "give `when` for a one-off activity or `schedule` for a recurring one, not both"
+            )
+        return self
 
 
 class Plan(Section):
@@ -54,9 +84,16 @@ class Plan(Section):
     price: Decimal = Field(ge=0, description="Price per period.")
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
     period: Period = Field(description="Service period: '6 months', '1 year', '30 days'.")
-    trial: Duration | None = Field(None, description="Free trial before the first payment. None: no trial.")
-    refund_window: Duration | None = Field("7d", description="Refunds are possible this long after paying. None: no refunds.")
-    renewal_reminder: Duration | None = Field("7d", description="Remind members this long before their period ends.")
+    trial: Duration | None = Field(
+        None, description="Free trial before the first payment. None: no trial."
+    )
+    refund_window: Duration | None = Field(
+        parse_duration("7d"),
+        description="Refunds are possible this long after paying. None: no refunds.",
+    )
+    renewal_reminder: Duration | None = Field(
+        parse_duration("7d"), description="Remind members this long before their period ends."
+    )
 
 
 class Monetisation(Section):
@@ -68,13 +105,36 @@ class Monetisation(Section):
 class Replication(Section):
     """Copying groups: only after the first four elements hold (seed 000)."""
 
-    naming: Text = Field("{name} {n}群", description="Name of the n-th group; placeholders {name} (community name) and {n}.")
-    max_groups_per_manager: int = Field(10, ge=1, description="Groups one manager can look after; beyond it, Hearthkeeper warns.")
-    open_new_group_at: float = Field(0.9, gt=0, le=1, description="Open the next group when the newest is this full (share of capacity).")
+    naming: Text = Field(
+        "{name} {n}群",
+        description="Name of the n-th group; placeholders {name} (community name) and {n} (required).",
+    )
+    max_groups_per_manager: int = Field(
+        10, ge=1, description="Groups one manager can look after; beyond it, Hearthkeeper warns."
+    )
+    open_new_group_at: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description="Open the next group when the newest is this full (share of capacity).",
+    )
+
+    @field_validator("naming")
+    @classmethod
+    def _naming(cls, value: str) -> str:
+        check_placeholders(value, ("name", "n"))
+        if "{n}" not in value:
+            raise ValueError("the group naming pattern needs {n}, e.g. '{name} {n}群'")
+        return value
 
 
 class Alerts(Section):
     """Who hears staff alerts (tricky questions, quarrels, violations that only alert)."""
 
-    recipients: list[Id] | None = Field(None, description="Staff roles that receive alerts. None: roles with the receive_alerts permission.")
-    quiet_hours: Annotated[str, Field(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")] | None = Field(None, description="HH:MM-HH:MM in which alerts wait, except urgent ones.")
+    recipients: list[Id] | None = Field(
+        None,
+        description="Staff roles that receive alerts. None: roles with the receive_alerts permission.",
+    )
+    quiet_hours: (
+        Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")] | None
+    ) = Field(None, description="HH:MM-HH:MM in which alerts wait, except urgent ones.")

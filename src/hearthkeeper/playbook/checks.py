@@ -36,8 +36,12 @@ def _role_references(pb: Playbook) -> Iterator[Finding]:
         (("alerts", "recipients"), pb.alerts.recipients),
     ]
     for kind in ViolationKind:
-        refs.append((("rules", "violations", kind.value, "exempt_roles"),
-                     pb.rules.violations.detector(kind).exempt_roles))  # fmt: skip
+        refs.append(
+            (
+                ("rules", "violations", kind.value, "exempt_roles"),
+                pb.rules.violations.detector(kind).exempt_roles,
+            )
+        )
     for loc, names in refs:
         for index, name in enumerate(names or []):
             if name not in roles:
@@ -69,45 +73,59 @@ def _joining(pb: Playbook) -> Iterator[Finding]:
 def _levels(pb: Playbook) -> Iterator[Finding]:
     levels = pb.structure.levels
     if levels[0].promote is not None:
-        yield ("structure", "levels", 0, "promote"), (
-            "the bottom level is where newcomers start; it cannot have promotion criteria"
+        yield (
+            ("structure", "levels", 0, "promote"),
+            ("the bottom level is where newcomers start; it cannot have promotion criteria"),
         )
     for index, level in enumerate(levels[1:], start=1):
         if level.promote is None:
-            yield ("structure", "levels", index), (
-                f"level {level.id!r} has no `promote` criteria, so nobody can ever reach it"
+            yield (
+                ("structure", "levels", index),
+                (f"level {level.id!r} has no `promote` criteria, so nobody can ever reach it"),
             )
 
 
 def _ladder(pb: Playbook) -> Iterator[Finding]:
     ladder = pb.rules.ladder
-    live = [k for k in ViolationKind
-            if pb.rules.violations.detector(k).enabled
-            and pb.rules.violations.detector(k).response is Response.LADDER]  # fmt: skip
+    live = [
+        k
+        for k in ViolationKind
+        if pb.rules.violations.detector(k).enabled
+        and pb.rules.violations.detector(k).response is Response.LADDER
+    ]
     if ladder and not live:
-        yield ("rules", "ladder"), (
-            "the ladder can never fire: every violation kind is disabled or only alerts staff"
+        yield (
+            ("rules", "ladder"),
+            ("the ladder can never fire: every violation kind is disabled or only alerts staff"),
         )
     if live and not ladder:
-        yield ("rules", "ladder"), (
-            f"{', '.join(k.value for k in live)} give strikes but the ladder is empty: add steps"
+        yield (
+            ("rules", "ladder"),
+            (f"{', '.join(k.value for k in live)} give strikes but the ladder is empty: add steps"),
         )
     previous = 0
     removed_at: int | None = None
     for index, step in enumerate(ladder):
         loc: Loc = ("rules", "ladder", index)
         if step.at <= previous:
-            yield (*loc, "at"), (
-                f"step at {step.at} comes after step at {previous}: list steps by increasing `at`"
+            yield (
+                (*loc, "at"),
+                (
+                    f"step at {step.at} comes after step at {previous}: list steps by increasing `at`"
+                ),
             )
         if removed_at is not None:
-            yield (*loc, "at"), (
-                f"this step can never fire: at {removed_at} strikes the member is already banned"
+            yield (
+                (*loc, "at"),
+                (f"this step can never fire: at {removed_at} strikes the member is already banned"),
             )
         if Sanction.MUTE in step.do and step.mute_for is None:
             yield (*loc, "mute_for"), "a step that mutes needs `mute_for`, e.g. 1h"
         if Sanction.MUTE not in step.do and step.mute_for is not None:
-            yield (*loc, "mute_for"), "`mute_for` is set but the step does not mute: add mute to `do`"
+            yield (
+                (*loc, "mute_for"),
+                "`mute_for` is set but the step does not mute: add mute to `do`",
+            )
         if removed_at is None and REMOVING & set(step.do):
             removed_at = step.at
         previous = max(previous, step.at)
@@ -134,17 +152,19 @@ def _unique_ids(pb: Playbook) -> Iterator[Finding]:
 def _groups(pb: Playbook) -> Iterator[Finding]:
     groups = pb.structure.groups
     if groups.join_by_code_cap > groups.capacity:
-        yield ("structure", "groups", "join_by_code_cap"), (
-            f"the joining-by-code cap ({groups.join_by_code_cap}) is above the group capacity "
-            f"({groups.capacity})"
+        yield (
+            ("structure", "groups", "join_by_code_cap"),
+            (
+                f"the joining-by-code cap ({groups.join_by_code_cap}) is above the group capacity "
+                f"({groups.capacity})"
+            ),
         )
-    if "{n}" not in pb.replication.naming:
-        yield ("copy", "naming"), "the group naming pattern needs {n}, e.g. '{name} {n}群'"
 
 
 def _calendar(pb: Playbook) -> Iterator[Finding]:
     anniversary = pb.calendar.rituals.anniversary
     if anniversary and anniversary.enabled and anniversary.day is None and not pb.community.founded:
-        yield ("calendar", "rituals", "anniversary", "day"), (
-            "the anniversary needs a day: set `day`, or `community.founded` to count from it"
+        yield (
+            ("calendar", "rituals", "anniversary", "day"),
+            ("the anniversary needs a day: set `day`, or `community.founded` to count from it"),
         )

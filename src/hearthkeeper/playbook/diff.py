@@ -91,8 +91,9 @@ def _diff_by_id(old: list[Any], new: list[Any], loc: Loc, out: list[Change]) -> 
         else:
             sub: list[Change] = []
             _diff(item, new_by_id[ident], (), sub)
-            out.extend(Change(c.kind, f"{path}.{c.path}" if c.path else path, c.old, c.new)
-                       for c in sub)  # fmt: skip
+            out.extend(
+                Change(c.kind, f"{path}.{c.path}" if c.path else path, c.old, c.new) for c in sub
+            )
     for ident, item in new_by_id.items():
         if ident not in old_by_id:
             out.append(Change(ChangeKind.ADDED, format_path(loc) + f"[id={ident}]", None, item))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import string
 from enum import StrEnum
+
 from pydantic import Field, field_validator
 
-from hearthkeeper.playbook.base import Duration, Id, Section, Text
+from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
 
 WELCOME_PLACEHOLDERS = ("nickname", "group", "community", "rules", "purpose", "nickname_format")
 
@@ -25,22 +26,39 @@ class ThresholdKind(StrEnum):
 class Threshold(Section):
     """The screening threshold; the fields used depend on `kind`."""
 
-    kind: ThresholdKind = Field(ThresholdKind.OPEN, description="open, invite_code, application, paid, task or min_level.")
-    questions: list[Text] = Field(default_factory=list, description="application: questions the applicant answers.")
-    reviewers: list[Id] | None = Field(None, description="application: staff roles that review applications. None: roles with the review_applications permission.")
-    plan: Id | None = Field(None, description="paid: the membership plan (monetisation.plans id) that grants entry.")
-    invite_friends: int | None = Field(None, ge=1, description="task: friends a newcomer must invite to get in.")
-    min_level: Id | None = Field(None, description="min_level: the level (structure.levels id) a member needs, e.g. for a core group.")
+    kind: ThresholdKind = Field(
+        ThresholdKind.OPEN, description="open, invite_code, application, paid, task or min_level."
+    )
+    questions: list[Text] = Field(
+        default_factory=list, description="application: questions the applicant answers."
+    )
+    reviewers: list[Id] | None = Field(
+        None,
+        description="application: staff roles that review applications. None: roles with the review_applications permission.",
+    )
+    plan: Id | None = Field(
+        None, description="paid: the membership plan (monetisation.plans id) that grants entry."
+    )
+    invite_friends: int | None = Field(
+        None, ge=1, description="task: friends a newcomer must invite to get in."
+    )
+    min_level: Id | None = Field(
+        None,
+        description="min_level: the level (structure.levels id) a member needs, e.g. for a core group.",
+    )
 
 
-def _check_placeholders(text: str) -> str:
+def check_placeholders(text: str, allowed: tuple[str, ...] = WELCOME_PLACEHOLDERS) -> str:
+    """Reject `{unknown}` placeholders and unbalanced braces in a bot text."""
     try:
         fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError as exc:
-        raise ValueError(f"broken placeholder in text ({exc}); write {{nickname}}, or {{{{ for a brace") from None
+        raise ValueError(
+            f"broken placeholder in text ({exc}); write {{nickname}}, or {{{{ for a brace"
+        ) from None
     for name in fields:
-        if name not in WELCOME_PLACEHOLDERS:
-            known = ", ".join("{" + p + "}" for p in WELCOME_PLACEHOLDERS)
+        if name not in allowed:
+            known = ", ".join("{" + p + "}" for p in allowed)
             raise ValueError(f"unknown placeholder {{{name}}}; available: {known}")
     return text
 
@@ -48,31 +66,48 @@ def _check_placeholders(text: str) -> str:
 class Ceremony(Section):
     """The sense of ceremony on joining: welcome, rules to accept, a nickname format, an introduction."""
 
-    welcome: Text | None = Field(None, description="Welcome text; placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}. Default: a built-in text in the community's language.")
-    accept_rules: bool = Field(True, description="Newcomers must accept the rules before they can post.")
-    nickname_format: Text | None = Field(None, description="Required nickname shape, parts joined by '-', e.g. 城市-昵称-行业. None: any nickname.")
-    intro_deadline: Duration | None = Field("24h", description="Newcomers are reminded to introduce themselves within this time. None: no reminder.")
+    welcome: Text | None = Field(
+        None,
+        description="Welcome text; placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}. Default: a built-in text in the community's language.",
+    )
+    accept_rules: bool = Field(
+        True, description="Newcomers must accept the rules before they can post."
+    )
+    nickname_format: Text | None = Field(
+        None,
+        description="Required nickname shape, parts joined by '-', e.g. 城市-昵称-行业. None: any nickname.",
+    )
+    intro_deadline: Duration | None = Field(
+        parse_duration("24h"),
+        description="Newcomers are reminded to introduce themselves within this time. None: no reminder.",
+    )
 
     @field_validator("welcome")
     @classmethod
     def _welcome_placeholders(cls, value: str | None) -> str | None:
-        return None if value is None else _check_placeholders(value)
+        return None if value is None else check_placeholders(value)
 
     @field_validator("nickname_format")
     @classmethod
     def _format_has_parts(cls, value: str | None) -> str | None:
         if value is not None and len([p for p in value.split("-") if p.strip()]) < 2:
-            raise ValueError(f"{value!r} has one part; join the parts with '-', e.g. '城市-昵称-行业'")
+            raise ValueError(
+                f"{value!r} has one part; join the parts with '-', e.g. '城市-昵称-行业'"
+            )
         return value
 
 
 class Probation(Section):
     """Limits on newcomers during their first hours (most advertisers post at once)."""
 
-    duration: Duration | None = Field("24h", description="How long newcomer limits last. None: no probation.")
+    duration: Duration | None = Field(
+        parse_duration("24h"), description="How long newcomer limits last. None: no probation."
+    )
     no_links: bool = Field(True, description="Newcomers may not post links.")
     no_files: bool = Field(False, description="Newcomers may not post files.")
-    no_pictures: bool = Field(False, description="Newcomers may not post pictures (QR codes hide in pictures).")
+    no_pictures: bool = Field(
+        False, description="Newcomers may not post pictures (QR codes hide in pictures)."
+    )
     no_mentions: bool = Field(False, description="Newcomers may not @-mention members.")
 
 
@@ -80,6 +115,8 @@ class Joining(Section):
     """Who may join, and how."""
 
     threshold: Threshold = Field(default_factory=Threshold, description="The screening threshold.")
-    ceremony: Ceremony = Field(default_factory=Ceremony, description="Welcome, rules acceptance, nickname format, introduction.")
+    ceremony: Ceremony = Field(
+        default_factory=Ceremony,
+        description="Welcome, rules acceptance, nickname format, introduction.",
+    )
     probation: Probation = Field(default_factory=Probation, description="Newcomer limits.")
-

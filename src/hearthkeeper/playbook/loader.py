@@ -68,10 +68,16 @@ def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
     if source.data is None:
         raise PlaybookError([_problem(file, Position(1, 1), (), "the playbook is empty")])
     if not isinstance(source.data, dict):
-        raise PlaybookError([_problem(
-            file, Position(1, 1), (),
-            "a playbook is a mapping of sections (community:, structure:, rules: ...)",
-        )])  # fmt: skip
+        raise PlaybookError(
+            [
+                _problem(
+                    file,
+                    Position(1, 1),
+                    (),
+                    "a playbook is a mapping of sections (community:, structure:, rules: ...)",
+                )
+            ]
+        )
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
@@ -90,14 +96,24 @@ def load_playbook(path: Path) -> LoadedPlaybook:
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise PlaybookError([Problem(str(path), 0, 0, "", f"cannot read the file: {reason}")]) from None
+        raise PlaybookError(
+            [Problem(str(path), 0, 0, "", f"cannot read the file: {reason}")]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise PlaybookError([Problem(
-            str(path), line, 1, "", "the file is not UTF-8 text: save it as UTF-8",
-        )]) from None  # fmt: skip
+        raise PlaybookError(
+            [
+                Problem(
+                    str(path),
+                    line,
+                    1,
+                    "",
+                    "the file is not UTF-8 text: save it as UTF-8",
+                )
+            ]
+        ) from None
     return parse_playbook(text, str(path))
 
 
@@ -126,17 +142,21 @@ def _input_path(data: Any, loc: Loc) -> Loc:
     path: list[str | int] = []
     node = data
     for index, part in enumerate(loc):
-        last = index == len(loc) - 1
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
+        found, child = _child(node, part)
+        if found:
+            node = child
             path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        elif index == len(loc) - 1:
             path.append(part)
-        elif last and isinstance(part, str | int):
-            path.append(part)
-            node = None
     return tuple(path)
+
+
+def _child(node: Any, part: str | int) -> tuple[bool, Any]:
+    if isinstance(node, dict) and isinstance(part, str) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
 
 
 def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:

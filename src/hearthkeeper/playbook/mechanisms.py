@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from hearthkeeper.playbook.base import ClockTime, Duration, Id, Schedule, Section, Text
+from hearthkeeper.playbook.base import (
+    ClockTime,
+    Duration,
+    Id,
+    Schedule,
+    Section,
+    Text,
+    parse_duration,
+)
 
 
 class FaqEntry(Section):
     """A question the bot answers."""
 
     question: Text = Field(description="The question as members ask it.")
-    keywords: list[Text] = Field(default_factory=list, description="Words that point to this entry besides the question's own.")
+    keywords: list[Text] = Field(
+        default_factory=list,
+        description="Words that point to this entry besides the question's own.",
+    )
     answer: Text = Field(description="The answer the bot posts.")
 
 
@@ -19,9 +30,15 @@ class Faq(Section):
     """Automatic answers, with a human fallback (seed 001, step 6)."""
 
     entries: list[FaqEntry] = Field(default_factory=list, description="Questions and answers.")
-    cooldown: Duration = Field("10m", description="The same entry is answered at most once per cooldown per group.")
+    cooldown: Duration = Field(
+        parse_duration("10m"),
+        description="The same entry is answered at most once per cooldown per group.",
+    )
     mention_only: bool = Field(False, description="Answer only when the bot is @-mentioned.")
-    unanswered_alert_after: Duration = Field("30m", description="A question nobody answered within this time alerts staff.")
+    unanswered_alert_after: Duration = Field(
+        parse_duration("30m"),
+        description="A question nobody answered within this time alerts staff.",
+    )
 
 
 class Milestone(Section):
@@ -34,36 +51,63 @@ class Milestone(Section):
 
 def default_milestones() -> list[Milestone]:
     """A week, a month, a hundred days."""
-    return [Milestone(days=7, points=5), Milestone(days=30, points=30), Milestone(days=100, points=100)]
+    return [
+        Milestone(days=7, points=5),
+        Milestone(days=30, points=30),
+        Milestone(days=100, points=100),
+    ]
 
 
 class CheckIn(Section):
     """Daily check-ins (打卡): one per member per day in the community's time zone."""
 
     enabled: bool = Field(True, description="Members can check in.")
-    keywords: list[Text] = Field(default_factory=lambda: ["打卡", "签到", "check in", "checkin"], description="Messages that count as a check-in.")
-    points: int = Field(1, ge=0, description="Points per check-in.")
-    milestones: list[Milestone] = Field(default_factory=default_milestones, description="Streak rewards.")
-    daily_summary: ClockTime | None = Field(None, description="Time to post the day's check-in summary (HH:MM). None: no summary.")
+    keywords: list[Text] = Field(
+        default_factory=lambda: ["打卡", "签到", "check in", "checkin"],
+        description="Messages that count as a check-in.",
+    )
+    points: int = Field(
+        1, ge=0, description="Points per check-in (when mechanisms.points is enabled)."
+    )
+    milestones: list[Milestone] = Field(
+        default_factory=default_milestones, description="Streak rewards."
+    )
+    daily_summary: ClockTime | None = Field(
+        None, description="Time to post the day's check-in summary (HH:MM). None: no summary."
+    )
 
 
 class Polls(Section):
     """Votes started by staff."""
 
     enabled: bool = Field(True, description="Staff can start polls.")
-    started_by: list[Id] | None = Field(None, description="Roles that may start polls. None: roles with the start_polls permission.")
+    started_by: list[Id] | None = Field(
+        None, description="Roles that may start polls. None: roles with the start_polls permission."
+    )
     anonymous: bool = Field(False, description="Default for new polls: hide who voted for what.")
-    default_duration: Duration = Field("24h", description="Poll deadline when none is given.")
+    default_duration: Duration = Field(
+        parse_duration("24h"), description="Poll deadline when none is given."
+    )
 
 
 class SignUps(Section):
     """Sign-up lists and group-buys (接龙)."""
 
     enabled: bool = Field(True, description="Staff can start sign-up lists.")
-    started_by: list[Id] | None = Field(None, description="Roles that may start lists. None: roles with the start_signups permission.")
-    join_keywords: list[Text] = Field(default_factory=lambda: ["+1", "接龙", "报名"], description="Replies that join the open list.")
-    cancel_keywords: list[Text] = Field(default_factory=lambda: ["-1", "取消接龙", "取消报名"], description="Replies that leave it.")
-    default_duration: Duration = Field("24h", description="Deadline when none is given.")
+    started_by: list[Id] | None = Field(
+        None,
+        description="Roles that may start lists. None: roles with the start_signups permission.",
+    )
+    join_keywords: list[Text] = Field(
+        default_factory=lambda: ["+1", "接龙", "报名"],
+        description="Replies that join the open list.",
+    )
+    cancel_keywords: list[Text] = Field(
+        default_factory=lambda: ["-1", "取消接龙", "取消报名"], description="Replies that leave it."
+    )
+    default_duration: Duration = Field(
+        parse_duration("24h"), description="Deadline when none is given."
+    )
 
 
 class Reward(Section):
@@ -79,11 +123,14 @@ class Points(Section):
     """Points for taking part, and what they buy."""
 
     enabled: bool = Field(True, description="Keep points at all.")
-    check_in: int = Field(1, ge=0, description="Points per check-in.")
     helpful_answer: int = Field(5, ge=0, description="Points when staff mark an answer helpful.")
-    share: int = Field(3, ge=0, description="Points for sharing own use (a picture or video of the product).")
+    share: int = Field(
+        3, ge=0, description="Points for sharing own use (a picture or video of the product)."
+    )
     event: int = Field(10, ge=0, description="Points for attending an event.")
-    rewards: list[Reward] = Field(default_factory=list, description="What points can be redeemed for.")
+    rewards: list[Reward] = Field(
+        default_factory=list, description="What points can be redeemed for."
+    )
 
 
 class Title(Section):
@@ -99,9 +146,14 @@ class TagSet(Section):
     """A kind of member tag (skin type, city, specialty) and the expert finder behind it."""
 
     name: Id = Field(description="Tag kind, e.g. skin_type, city, specialty.")
-    values: list[Text] = Field(default_factory=list, description="Allowed values; empty: any value.")
+    values: list[Text] = Field(
+        default_factory=list, description="Allowed values; empty: any value."
+    )
     self_service: bool = Field(True, description="Members may set this tag themselves.")
-    expert_topics: dict[Text, list[Text]] = Field(default_factory=dict, description="Tag value → keywords; a question with those keywords @-mentions members with that value.")
+    expert_topics: dict[Text, list[Text]] = Field(
+        default_factory=dict,
+        description="Tag value → keywords; a question with those keywords @-mentions members with that value.",
+    )
 
 
 class Mechanisms(Section):
@@ -113,4 +165,6 @@ class Mechanisms(Section):
     signups: SignUps = Field(default_factory=SignUps, description="Sign-ups and group-buys.")
     points: Points = Field(default_factory=Points, description="Points and rewards.")
     titles: list[Title] = Field(default_factory=list, description="Titles members can claim.")
-    tags: list[TagSet] = Field(default_factory=list, description="Member tag kinds and the expert finder.")
+    tags: list[TagSet] = Field(
+        default_factory=list, description="Member tag kinds and the expert finder."
+    )

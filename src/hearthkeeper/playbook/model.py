@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from hearthkeeper.playbook.base import Section
 from hearthkeeper.playbook.business import Activity, Alerts, Monetisation, Replication
 from hearthkeeper.playbook.joining import Joining
 from hearthkeeper.playbook.mechanisms import Mechanisms
 from hearthkeeper.playbook.output import Calendar
 from hearthkeeper.playbook.positioning import Community
 from hearthkeeper.playbook.rules import Rules
-from hearthkeeper.playbook.base import Section
 from hearthkeeper.playbook.structure import Structure
 
 
@@ -20,13 +20,28 @@ class Playbook(Section):
     """Who the community is for and how it runs."""
 
     version: Literal[1] = Field(1, description="Playbook format version.")
-    community: Community = Field(description="Positioning: name, language, time zone, type, purpose, interest, goals, values.")
-    structure: Structure = Field(default_factory=Structure, description="Staff roles, member levels, carriers, group sizes.")
+    community: Community = Field(
+        description="Positioning: name, language, time zone, type, purpose, interest, goals, values."
+    )
+    structure: Structure = Field(
+        default_factory=Structure, description="Staff roles, member levels, carriers, group sizes."
+    )
     joining: Joining = Field(default_factory=Joining, description="Threshold, ceremony, probation.")
     rules: Rules = Field(default_factory=Rules, description="Rule texts, violations, the ladder.")
-    mechanisms: Mechanisms = Field(default_factory=Mechanisms, description="FAQ, check-ins, polls, sign-ups, points, titles, tags.")
-    calendar: Calendar = Field(default_factory=Calendar, description="Scheduled posts, rituals, live sessions.")
+    mechanisms: Mechanisms = Field(
+        default_factory=Mechanisms,
+        description="FAQ, check-ins, polls, sign-ups, points, titles, tags.",
+    )
+    calendar: Calendar = Field(
+        default_factory=Calendar, description="Scheduled posts, rituals, live sessions."
+    )
     activities: list[Activity] = Field(default_factory=list, description="Offline activities.")
-    monetisation: Monetisation = Field(default_factory=Monetisation, description="Membership plans.")
-    replication: Replication = Field(default_factory=Replication, alias="copy", description="Copying groups: naming, manager capacity, when to open the next group.")
+    monetisation: Monetisation = Field(
+        default_factory=Monetisation, description="Membership plans."
+    )
+    replication: Replication = Field(
+        default_factory=Replication,
+        alias="copy",
+        description="Copying groups: naming, manager capacity, when to open the next group.",
+    )
     alerts: Alerts = Field(default_factory=Alerts, description="Who receives staff alerts.")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from hearthkeeper.playbook.base import ClockTime, Duration, Id, Schedule, Section, Text
+from hearthkeeper.playbook.base import (
+    ClockTime,
+    Duration,
+    Id,
+    Schedule,
+    Section,
+    Text,
+    parse_duration,
+)
+from hearthkeeper.playbook.joining import check_placeholders
 
 
 class ContentKind(StrEnum):
@@ -39,10 +49,19 @@ class Content(Section):
     """What a scheduled post says: inline text, or items from a content folder."""
 
     text: Text | None = Field(None, description="Inline text, posted every time.")
-    library: Text | None = Field(None, description="Folder of Markdown/YAML items, relative to the playbook file.")
-    order: Order = Field(Order.NEXT, description="next: each item once; rotation: start again after the last.")
-    kind: ContentKind = Field(ContentKind.TEXT, description="Content kind of inline text (text, picture, video, voice, link, file).")
-    tags: list[Text] = Field(default_factory=list, description="Only library items with these tags.")
+    library: Text | None = Field(
+        None, description="Folder of Markdown/YAML items, relative to the playbook file."
+    )
+    order: Order = Field(
+        Order.NEXT, description="next: each item once; rotation: start again after the last."
+    )
+    kind: ContentKind = Field(
+        ContentKind.TEXT,
+        description="Content kind of inline text (text, picture, video, voice, link, file).",
+    )
+    tags: list[Text] = Field(
+        default_factory=list, description="Only library items with these tags."
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -55,27 +74,51 @@ class ScheduledPost(Section):
     """A post that goes out on a schedule (the two-minute morning knowledge pack)."""
 
     id: Id = Field(description="Identifier of the post series.")
-    schedule: Schedule = Field(description="When: 'every day 08:00', 'Mon,Wed,Fri,Sun 20:00', cron ...")
+    schedule: Schedule = Field(
+        description="When: 'every day 08:00', 'Mon,Wed,Fri,Sun 20:00', cron ..."
+    )
     content: Content = Field(description="What is posted.")
-    mode: PostMode = Field(PostMode.AUTO, description="auto: post; remind: remind staff to confirm.")
-    groups: list[Text] = Field(default_factory=list, description="Group names to post to; empty: every group of the community.")
-    grace: Duration = Field("1h", description="A firing missed (server down) is still posted within this time, otherwise skipped.")
+    mode: PostMode = Field(
+        PostMode.AUTO, description="auto: post; remind: remind staff to confirm."
+    )
+    groups: list[Text] = Field(
+        default_factory=list,
+        description="Group names to post to; empty: every group of the community.",
+    )
+    grace: Duration = Field(
+        parse_duration("1h"),
+        description="A firing missed (server down) is still posted within this time, otherwise skipped.",
+    )
 
 
 class Anniversary(Section):
     """The monthly anniversary ritual ("we are N months old today", seed 004)."""
 
     enabled: bool = Field(True, description="Hold the ritual.")
-    day: int | None = Field(None, ge=1, le=28, description="Day of the month; default: the day of `community.founded`.")
-    at: ClockTime = Field("20:00", description="Time of day.")
-    text: Text | None = Field(None, description="What is posted; placeholders {months} and {community}. Default: a built-in text.")
+    day: int | None = Field(
+        None, ge=1, le=28, description="Day of the month; default: the day of `community.founded`."
+    )
+    at: ClockTime = Field(time(20, 0), description="Time of day.")
+    text: Text | None = Field(
+        None,
+        description="What is posted; placeholders {months} and {community}. Default: a built-in text.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _placeholders(cls, value: str | None) -> str | None:
+        return None if value is None else check_placeholders(value, ("months", "community"))
 
 
 class Rituals(Section):
     """Recurring rituals that build a subculture."""
 
-    anniversary: Anniversary | None = Field(None, description="The monthly anniversary. None: none.")
-    welcome_week_digest: bool = Field(True, description="Send newcomers a digest of their first week.")
+    anniversary: Anniversary | None = Field(
+        None, description="The monthly anniversary. None: none."
+    )
+    welcome_week_digest: bool = Field(
+        True, description="Send newcomers a digest of their first week."
+    )
 
 
 class LiveSession(Section):
@@ -85,8 +128,13 @@ class LiveSession(Section):
     title: Text = Field(description="Topic shown in reminders.")
     speaker: Text = Field(description="Who speaks (a name or a member handle).")
     schedule: Schedule = Field(description="When it starts.")
-    duration: Duration = Field("30m", description="How long it lasts; the digest follows.")
-    remind_before: list[Duration] = Field(default_factory=lambda: ["1h", "10m"], description="Reminders to the speaker and the group before the start.")  # type: ignore[list-item]
+    duration: Duration = Field(
+        parse_duration("30m"), description="How long it lasts; the digest follows."
+    )
+    remind_before: list[Duration] = Field(
+        default_factory=lambda: [timedelta(hours=1), timedelta(minutes=10)],
+        description="Reminders to the speaker and the group before the start.",
+    )
     digest: bool = Field(True, description="Post a digest afterwards.")
     groups: list[Text] = Field(default_factory=list, description="Group names; empty: every group.")
 
@@ -96,5 +144,9 @@ class Calendar(Section):
 
     posts: list[ScheduledPost] = Field(default_factory=list, description="Scheduled posts.")
     rituals: Rituals = Field(default_factory=Rituals, description="Rituals.")
-    live_sessions: list[LiveSession] = Field(default_factory=list, description="Live sharing sessions.")
-    exhaustion_alert: Duration = Field("3d", description="Alert staff this long before a content library runs out.")
+    live_sessions: list[LiveSession] = Field(
+        default_factory=list, description="Live sharing sessions."
+    )
+    exhaustion_alert: Duration = Field(
+        parse_duration("3d"), description="Alert staff this long before a content library runs out."
+    )

@@ -39,7 +39,9 @@ class InterestKind(StrEnum):
 class Interest(Section):
     """The common interest: the answer to "what is this group for?"."""
 
-    kind: InterestKind = Field(description="What the members share: product, behaviour, tag, place, emotion or values.")
+    kind: InterestKind = Field(
+        description="What the members share: product, behaviour, tag, place, emotion or values."
+    )
     description: Text = Field(description="The interest in one sentence, shown to newcomers.")
 
 
@@ -49,14 +51,35 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 class Community(Section):
     """Positioning: name, language, time zone, type, purpose, interest, goals and values."""
 
-    slug: Slug = Field(description="Stable identifier of the community in the store: lowercase letters, digits and '-'.")
+    slug: Slug = Field(
+        description="Stable identifier of the community in the store: lowercase letters, digits and '-'."
+    )
     name: Text = Field(description="The community's name, used in group names and bot texts.")
-    language: Language = Field(Language.ZH_CN, description="Language of bot-facing texts: zh-CN or en.")
-    timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone for schedules, check-in days and reports.")
-    type: CommunityType = Field(CommunityType.AUXILIARY, description="auxiliary (serves a main business) or commercial (the community is the business).")
+    language: Language = Field(
+        Language.ZH_CN, description="Language of bot-facing texts: zh-CN or en."
+    )
+    timezone: TimeZoneName = Field(
+        "Asia/Shanghai", description="IANA time zone for schedules, check-in days and reports."
+    )
+    type: CommunityType = Field(
+        CommunityType.AUXILIARY,
+        description="auxiliary (serves a main business) or commercial (the community is the business).",
+    )
     purpose: Text = Field(description="Why the community exists (seed 001, step 1).")
     interest: Interest = Field(description="The common interest (ISOOC's I).")
-    goals: list[Text] = Field(default_factory=list, description="Goals the community works towards (seed 001, step 2).")
-    values: list[Text] = Field(default_factory=list, description="Values shouted out to members (seed 001, step 2).")
-    founded: date | None = Field(None, description="Founding date (YYYY-MM-DD); the monthly anniversary ritual counts from it.")
-    stage: int | None = Field(None, ge=1, le=7, description="Current stage of seed 001's seven (1 gathered … 5 division of labour … 7 commercialised).")
+    goals: list[Text] = Field(
+        default_factory=list, description="Goals the community works towards (seed 001, step 2)."
+    )
+    values: list[Text] = Field(
+        default_factory=list, description="Values shouted out to members (seed 001, step 2)."
+    )
+    founded: date | None = Field(
+        None,
+        description="Founding date (YYYY-MM-DD); the monthly anniversary ritual counts from it.",
+    )
+    stage: int | None = Field(
+        None,
+        ge=1,
+        le=7,
+        description="Current stage of seed 001's seven (1 gathered … 5 division of labour … 7 commercialised).",
+    )

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from hearthkeeper.playbook.base import Duration, Id, Section, Text
+from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
 
 
 class ViolationKind(StrEnum):
@@ -34,58 +34,108 @@ class Detector(Section):
     """Settings every violation kind shares."""
 
     enabled: bool = Field(True, description="Detect this kind at all.")
-    response: Response = Field(Response.LADDER, description="ladder: give a strike; alert: only alert staff.")
-    exempt_roles: list[Id] | None = Field(None, description="Staff roles this rule does not apply to. None: every staff role.")
+    response: Response = Field(
+        Response.LADDER, description="ladder: give a strike; alert: only alert staff."
+    )
+    exempt_roles: list[Id] | None = Field(
+        None, description="Staff roles this rule does not apply to. None: every staff role."
+    )
 
 
 class Advertising(Detector):
     """Advertising detected by keywords (after normalisation defeats look-alikes and spacing)."""
 
-    keywords: list[Text] = Field(default_factory=lambda: [
-        "加微信", "加我微信", "代理", "招代理", "兼职", "日赚", "刷单", "返利", "优惠券", "免费领",
-        "扫码领取", "私信我", "低价出", "贷款", "网贷", "博彩", "彩票", "赌",
-        "earn money fast", "work from home", "crypto giveaway", "dm me for", "free followers",
-    ], description="Keywords that mark a message as advertising.")  # fmt: skip
+    keywords: list[Text] = Field(
+        default_factory=lambda: [
+            "加微信",
+            "加我微信",
+            "招代理",
+            "诚招代理",
+            "兼职日结",
+            "日赚",
+            "刷单",
+            "扫码领取",
+            "私信我",
+            "低价出",
+            "网贷",
+            "博彩",
+            "赌博",
+            "代开发票",
+            "earn money fast",
+            "crypto giveaway",
+            "dm me for",
+            "free followers",
+        ],
+        description="Keywords that mark a message as advertising.",
+    )
 
 
 class Links(Detector):
     """Links to anywhere but the allowed domains."""
 
-    allowed_domains: list[Text] = Field(default_factory=list, description="Domains (and their subdomains) members may link to.")
+    allowed_domains: list[Text] = Field(
+        default_factory=list, description="Domains (and their subdomains) members may link to."
+    )
 
 
 class Contact(Detector):
     """Sharing contact details to pull members away (phone numbers, WeChat ids, e-mail)."""
 
-    phone_numbers: bool = Field(True, description="Detect phone numbers, including ones written in Chinese or circled digits.")
-    messaging_ids: bool = Field(True, description="Detect WeChat/QQ/Telegram ids offered for private contact.")
+    phone_numbers: bool = Field(
+        True,
+        description="Detect phone numbers, including ones written in Chinese or circled digits.",
+    )
+    messaging_ids: bool = Field(
+        True, description="Detect WeChat/QQ/Telegram ids offered for private contact."
+    )
     emails: bool = Field(False, description="Detect e-mail addresses.")
-    keywords: list[Text] = Field(default_factory=lambda: [
-        "加我", "vx", "v信", "威信", "薇信", "扣扣", "私聊", "加好友", "whatsapp", "telegram me",
-    ], description="Words that offer private contact.")  # fmt: skip
+    keywords: list[Text] = Field(
+        default_factory=lambda: [
+            "加我v",
+            "加我vx",
+            "v信",
+            "威信",
+            "薇信",
+            "扣扣号",
+            "私聊我",
+            "加好友",
+            "whatsapp me",
+        ],
+        description="Words that offer private contact.",
+    )
 
 
 class Invites(Detector):
     """Invitations and QR codes for other groups."""
 
     qr_codes: bool = Field(True, description="Treat pictures carrying a QR code as invites.")
-    keywords: list[Text] = Field(default_factory=lambda: [
-        "进群", "加群", "拉你进群", "群二维码", "入群", "t.me/joinchat", "discord.gg", "chat.whatsapp.com",
-    ], description="Words and link patterns of other groups' invites.")  # fmt: skip
+    keywords: list[Text] = Field(
+        default_factory=lambda: [
+            "进群",
+            "加群",
+            "拉你进群",
+            "群二维码",
+            "入群",
+            "t.me/joinchat",
+            "discord.gg",
+            "chat.whatsapp.com",
+        ],
+        description="Words and link patterns of other groups' invites.",
+    )
 
 
 class Flooding(Detector):
     """Too many messages too fast from one member."""
 
     max_messages: int = Field(8, ge=2, description="Messages allowed within `per`.")
-    per: Duration = Field("10s", description="The window for max_messages.")
+    per: Duration = Field(parse_duration("10s"), description="The window for max_messages.")
 
 
 class RepeatedText(Detector):
     """The same text posted again and again."""
 
     max_repeats: int = Field(3, ge=2, description="Identical messages allowed within `within`.")
-    within: Duration = Field("10m", description="The window for max_repeats.")
+    within: Duration = Field(parse_duration("10m"), description="The window for max_repeats.")
 
 
 class MentionSpam(Detector):
@@ -97,26 +147,49 @@ class MentionSpam(Detector):
 class Insults(Detector):
     """Insults and quarrels: by default only staff are alerted, a human calms things down (seed 001)."""
 
-    response: Response = Field(Response.ALERT, description="ladder: give a strike; alert: only alert staff.")
-    keywords: list[Text] = Field(default_factory=lambda: [
-        "傻逼", "sb", "滚", "废物", "脑残", "垃圾人", "去死", "神经病", "idiot", "stupid", "shut up", "moron",
-    ], description="Insulting words.")  # fmt: skip
+    response: Response = Field(
+        Response.ALERT, description="ladder: give a strike; alert: only alert staff."
+    )
+    keywords: list[Text] = Field(
+        default_factory=lambda: [
+            "傻逼",
+            "滚开",
+            "滚蛋",
+            "废物",
+            "脑残",
+            "垃圾人",
+            "去死",
+            "神经病",
+            "idiot",
+            "shut up",
+            "moron",
+        ],
+        description="Insulting words.",
+    )
 
 
 class Nickname(Detector):
     """Nicknames that do not follow `joining.ceremony.nickname_format`: a reminder, then staff."""
 
-    response: Response = Field(Response.ALERT, description="ladder: give a strike; alert: only alert staff.")
-    grace: Duration = Field("1h", description="Time a newcomer has to rename before it counts.")
+    response: Response = Field(
+        Response.ALERT, description="ladder: give a strike; alert: only alert staff."
+    )
+    grace: Duration = Field(
+        parse_duration("1h"), description="Time a newcomer has to rename before it counts."
+    )
 
 
 class Violations(Section):
     """Detection settings per violation kind."""
 
-    advertising: Advertising = Field(default_factory=Advertising, description="Advertising by keywords.")
+    advertising: Advertising = Field(
+        default_factory=Advertising, description="Advertising by keywords."
+    )
     links: Links = Field(default_factory=Links, description="Links outside the allowed domains.")
     contact: Contact = Field(default_factory=Contact, description="Contact sharing.")
-    invites: Invites = Field(default_factory=Invites, description="Other groups' invites and QR codes.")
+    invites: Invites = Field(
+        default_factory=Invites, description="Other groups' invites and QR codes."
+    )
     flooding: Flooding = Field(default_factory=Flooding, description="Message floods.")
     repeated_text: RepeatedText = Field(default_factory=RepeatedText, description="Repeated text.")
     mention_spam: MentionSpam = Field(default_factory=MentionSpam, description="Mass mentions.")
@@ -146,17 +219,26 @@ REMOVING = {Sanction.BAN, Sanction.BLACKLIST}
 class LadderStep(Section):
     """What happens at a given number of live (unexpired) strikes."""
 
-    at: int = Field(ge=1, description="Live strike count at which this step applies (1 = first violation).")
-    do: list[Sanction] = Field(min_length=1, description="Sanctions: delete, warn, mute, kick, ban, blacklist.")
-    mute_for: Duration | None = Field(None, description="How long a mute lasts; required when `do` has mute.")
-    message: Text | None = Field(None, description="What the bot tells the member; default: a built-in text naming the rule and the next step.")
+    at: int = Field(
+        ge=1, description="Live strike count at which this step applies (1 = first violation)."
+    )
+    do: list[Sanction] = Field(
+        min_length=1, description="Sanctions: delete, warn, mute, kick, ban, blacklist."
+    )
+    mute_for: Duration | None = Field(
+        None, description="How long a mute lasts; required when `do` has mute."
+    )
+    message: Text | None = Field(
+        None,
+        description="What the bot tells the member; default: a built-in text naming the rule and the next step.",
+    )
 
 
 def default_ladder() -> list[LadderStep]:
     """Warn, then mute an hour, then out (seed 001: kick after 3 warnings)."""
     return [
         LadderStep(at=1, do=[Sanction.DELETE, Sanction.WARN]),
-        LadderStep(at=2, do=[Sanction.DELETE, Sanction.MUTE], mute_for="1h"),  # type: ignore[arg-type]
+        LadderStep(at=2, do=[Sanction.DELETE, Sanction.MUTE], mute_for=parse_duration("1h")),
         LadderStep(at=3, do=[Sanction.DELETE, Sanction.KICK, Sanction.BLACKLIST]),
     ]
 
@@ -171,8 +253,22 @@ class BlacklistScope(StrEnum):
 class Rules(Section):
     """Group rules, violations and the ladder."""
 
-    texts: list[Text] = Field(default_factory=list, description="The rules as members read them (pushed to every newcomer).")
-    violations: Violations = Field(default_factory=Violations, description="Detection settings per violation kind.")
-    ladder: list[LadderStep] = Field(default_factory=default_ladder, description="Sanctions by live strike count; default 1: delete+warn, 2: mute 1h, 3: kick+blacklist.")
-    strike_expiry: Duration | None = Field("30d", description="Strikes older than this no longer count. None: strikes never expire.")
-    blacklist_scope: BlacklistScope = Field(BlacklistScope.COMMUNITY, description="community: a blacklisting reaches every group of this community; all: every community on this server.")
+    texts: list[Text] = Field(
+        default_factory=list,
+        description="The rules as members read them (pushed to every newcomer).",
+    )
+    violations: Violations = Field(
+        default_factory=Violations, description="Detection settings per violation kind."
+    )
+    ladder: list[LadderStep] = Field(
+        default_factory=default_ladder,
+        description="Sanctions by live strike count; default 1: delete+warn, 2: mute 1h, 3: kick+blacklist.",
+    )
+    strike_expiry: Duration | None = Field(
+        parse_duration("30d"),
+        description="Strikes older than this no longer count. None: strikes never expire.",
+    )
+    blacklist_scope: BlacklistScope = Field(
+        BlacklistScope.COMMUNITY,
+        description="community: a blacklisting reaches every group of this community; all: every community on this server.",
+    )

@@ -17,10 +17,24 @@ import re
 from croniter import croniter
 
 _DAYS = {
-    "sun": 0, "sunday": 0, "mon": 1, "monday": 1, "tue": 2, "tues": 2, "tuesday": 2,
-    "wed": 3, "wednesday": 3, "thu": 4, "thur": 4, "thurs": 4, "thursday": 4,
-    "fri": 5, "friday": 5, "sat": 6, "saturday": 6,
-}  # fmt: skip
+    "sun": 0,
+    "sunday": 0,
+    "mon": 1,
+    "monday": 1,
+    "tue": 2,
+    "tues": 2,
+    "tuesday": 2,
+    "wed": 3,
+    "wednesday": 3,
+    "thu": 4,
+    "thur": 4,
+    "thurs": 4,
+    "thursday": 4,
+    "fri": 5,
+    "friday": 5,
+    "sat": 6,
+    "saturday": 6,
+}
 _ZH_DAYS = {"日": 0, "天": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 
 _TIME = r"(?:at\s+)?([01]?\d|2[0-3])[:：]([0-5]\d)"
@@ -56,8 +70,8 @@ def parse_schedule(text: str) -> str:
                 raise ScheduleError(f"day {day} in {raw!r} is not a day of the month (1-31)")
             return f"{int(match[3])} {int(match[2])} {day} * *"
     if (match := _ZH_WEEKLY.match(lowered)) is not None:
-        days = sorted({_ZH_DAYS[c] for c in match[1] if c in _ZH_DAYS})
-        return f"{int(match[3])} {int(match[2])} * * {','.join(map(str, days))}"
+        zh_days = sorted({_ZH_DAYS[c] for c in match[1] if c in _ZH_DAYS})
+        return f"{int(match[3])} {int(match[2])} * * {','.join(map(str, zh_days))}"
     if (match := _WEEKLY.match(lowered)) is not None:
         days = _weekdays(match[1], raw)
         return f"{int(match[3])} {int(match[2])} * * {days}"

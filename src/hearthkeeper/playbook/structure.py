@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from hearthkeeper.playbook.base import Duration, Id, Section, Text
+from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
 
 
 class Permission(StrEnum):
@@ -42,8 +43,12 @@ class Role(Section):
     """A staff role; the key in `structure.roles` is its id, `title` its displayed name."""
 
     title: Text = Field(description="The name members see (rename freely, e.g. 院长, 群秘书).")
-    kind: RoleKind = Field(RoleKind.OTHER, description="creator, manager, acquisition, partner, expert or other.")
-    permissions: list[Permission] = Field(default_factory=list, description="What this role may do.")
+    kind: RoleKind = Field(
+        RoleKind.OTHER, description="creator, manager, acquisition, partner, expert or other."
+    )
+    permissions: list[Permission] = Field(
+        default_factory=list, description="What this role may do."
+    )
 
 
 ALL_PERMISSIONS = list(Permission)
@@ -53,16 +58,28 @@ def default_roles() -> dict[str, Role]:
     """The four staff positions of a commercial community (seed 001, step 3)."""
     return {
         "creator": Role(title="Creator", kind=RoleKind.CREATOR, permissions=ALL_PERMISSIONS),
-        "manager": Role(title="Manager", kind=RoleKind.MANAGER, permissions=[
-            p for p in Permission if p is not Permission.EDIT_PLAYBOOK
-        ]),
-        "acquisition": Role(title="Growth", kind=RoleKind.ACQUISITION, permissions=[
-            Permission.REVIEW_APPLICATIONS, Permission.POST,
-        ]),
-        "partner": Role(title="Partner", kind=RoleKind.PARTNER, permissions=[
-            Permission.ANSWER_QUESTIONS, Permission.START_POLLS,
-        ]),
-    }  # fmt: skip
+        "manager": Role(
+            title="Manager",
+            kind=RoleKind.MANAGER,
+            permissions=[p for p in Permission if p is not Permission.EDIT_PLAYBOOK],
+        ),
+        "acquisition": Role(
+            title="Growth",
+            kind=RoleKind.ACQUISITION,
+            permissions=[
+                Permission.REVIEW_APPLICATIONS,
+                Permission.POST,
+            ],
+        ),
+        "partner": Role(
+            title="Partner",
+            kind=RoleKind.PARTNER,
+            permissions=[
+                Permission.ANSWER_QUESTIONS,
+                Permission.START_POLLS,
+            ],
+        ),
+    }
 
 
 class Criteria(Section):
@@ -70,9 +87,17 @@ class Criteria(Section):
 
     points: int | None = Field(None, ge=0, description="Points earned within the window.")
     messages: int | None = Field(None, ge=0, description="Messages posted within the window.")
-    active_days: int | None = Field(None, ge=0, description="Days with at least one message within the window.")
+    active_days: int | None = Field(
+        None, ge=0, description="Days with at least one message within the window."
+    )
     check_ins: int | None = Field(None, ge=0, description="Check-ins within the window.")
-    window: Duration = Field("30d", description="How far back activity counts.")
+    window: Duration = Field(parse_duration("30d"), description="How far back activity counts.")
+
+    @model_validator(mode="after")
+    def _some_threshold(self) -> Self:
+        if all(v is None for v in (self.points, self.messages, self.active_days, self.check_ins)):
+            raise ValueError("give at least one of points, messages, active_days, check_ins")
+        return self
 
 
 class Level(Section):
@@ -80,9 +105,17 @@ class Level(Section):
 
     id: Id = Field(description="Identifier used in thresholds and reports.")
     name: Text = Field(description="The name members see.")
-    promote: Criteria | None = Field(None, description="What a member of the level below must reach to be promoted here; none for the bottom level.")
-    keep: Criteria | None = Field(None, description="What a member must keep doing to stay; not met → demoted one level. None: never demoted.")
-    perks: list[Text] = Field(default_factory=list, description="What the level brings, shown on promotion.")
+    promote: Criteria | None = Field(
+        None,
+        description="What a member of the level below must reach to be promoted here; none for the bottom level.",
+    )
+    keep: Criteria | None = Field(
+        None,
+        description="What a member must keep doing to stay; not met → demoted one level. None: never demoted.",
+    )
+    perks: list[Text] = Field(
+        default_factory=list, description="What the level brings, shown on promotion."
+    )
 
 
 def default_levels() -> list[Level]:
@@ -91,11 +124,12 @@ def default_levels() -> list[Level]:
         Level(id="newcomer", name="Newcomer"),
         Level(id="member", name="Member", promote=Criteria(active_days=3, messages=10)),
         Level(
-            id="core", name="Core member",
+            id="core",
+            name="Core member",
             promote=Criteria(active_days=15, points=100),
             keep=Criteria(active_days=5),
         ),
-    ]  # fmt: skip
+    ]
 
 
 class CarrierKind(StrEnum):
@@ -114,21 +148,50 @@ class Carrier(Section):
 
     kind: CarrierKind = Field(description="webchat, matrix, telegram, discord, wecom or slack.")
     name: str | None = Field(None, description="A label when the same kind is used twice.")
-    settings: dict[str, str | int | bool] = Field(default_factory=dict, description="Carrier-specific settings (homeserver URL, token environment variable, ...).")
+    settings: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="Carrier-specific settings (homeserver URL, token environment variable, ...).",
+    )
 
 
 class Groups(Section):
     """Group sizes: the platform's hard limits and the operator's target."""
 
-    capacity: int = Field(500, ge=2, le=200_000, description="Most members one group holds (WeChat: 500).")
-    join_by_code_cap: int = Field(200, ge=1, le=200_000, description="Joining by QR/invite code stops at this size (WeChat: 200).")
-    small_circle_size: int = Field(20, ge=2, le=1000, description="Target size of small circles: 90% of users are active in groups under 20 (seed 000).")
+    capacity: int = Field(
+        500, ge=2, le=200_000, description="Most members one group holds (WeChat: 500)."
+    )
+    join_by_code_cap: int = Field(
+        200,
+        ge=1,
+        le=200_000,
+        description="Joining by QR/invite code stops at this size (WeChat: 200).",
+    )
+    small_circle_size: int = Field(
+        20,
+        ge=2,
+        le=1000,
+        description="Target size of small circles: 90% of users are active in groups under 20 (seed 000).",
+    )
 
 
 class Structure(Section):
     """Staff roles, member levels, carriers and group sizes."""
 
-    roles: dict[Id, Role] = Field(default_factory=default_roles, description="Staff roles by id; defaults: creator, manager, acquisition, partner.")
-    levels: list[Level] = Field(default_factory=default_levels, min_length=1, description="The member pyramid, bottom level first.")
-    carriers: list[Carrier] = Field(default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)], min_length=1, description="Chat platforms; default: the built-in web chat.")
-    groups: Groups = Field(default_factory=Groups, description="Group capacity, joining-by-code cap and small-circle target.")
+    roles: dict[Id, Role] = Field(
+        default_factory=default_roles,
+        description="Staff roles by id; defaults: creator, manager, acquisition, partner.",
+    )
+    levels: list[Level] = Field(
+        default_factory=default_levels,
+        min_length=1,
+        description="The member pyramid, bottom level first.",
+    )
+    carriers: list[Carrier] = Field(
+        default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)],
+        min_length=1,
+        description="Chat platforms; default: the built-in web chat.",
+    )
+    groups: Groups = Field(
+        default_factory=Groups,
+        description="Group capacity, joining-by-code cap and small-circle target.",
+    )

@@ -44,7 +44,9 @@ def roles_with(pb: Playbook, permission: Permission) -> list[str]:
 def _interest(pb: Playbook) -> Element:
     c = pb.community
     el = Element("Interest (同好)")
-    el.lines.append(f"{c.name} [{c.slug}] — {c.type.value} community, {c.language.value}, {c.timezone}")
+    el.lines.append(
+        f"{c.name} [{c.slug}] — {c.type.value} community, {c.language.value}, {c.timezone}"
+    )
     el.lines.append(f"Purpose: {c.purpose}")
     el.lines.append(f"Common interest ({c.interest.kind.value}): {c.interest.description}")
     if c.goals:
@@ -54,11 +56,19 @@ def _interest(pb: Playbook) -> Element:
     if c.stage:
         el.lines.append(f"Stage: {c.stage} of 7")
     if not c.goals:
-        el.gaps.append(Gap("no goals: the purpose is what you think, goals are what you say out loud",
-                           "seed 001, step 2"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no goals: the purpose is what you think, goals are what you say out loud",
+                "seed 001, step 2",
+            )
+        )
     if not c.values:
-        el.gaps.append(Gap("no values: without shared values, differences of opinion become quarrels",
-                           "seed 001, core point 1"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no values: without shared values, differences of opinion become quarrels",
+                "seed 001, core point 1",
+            )
+        )
     return el
 
 
@@ -69,33 +79,68 @@ def _structure(pb: Playbook) -> Element:
     el.lines.append(f"Staff: {staff or 'none'}")
     el.lines.append("Levels: " + " → ".join(level.name for level in s.levels))
     el.lines.append("Carriers: " + ", ".join(c.kind.value for c in s.carriers))
-    el.lines.append(f"Groups: up to {s.groups.capacity} members, by code up to "
-                    f"{s.groups.join_by_code_cap}; small circles of {s.groups.small_circle_size}")  # fmt: skip
-    el.lines.append(f"Joining: {j.threshold.kind.value}" + (
-        f" (plan {j.threshold.plan})" if j.threshold.plan else ""))  # fmt: skip
-    ladder = "; ".join(f"{st.at}: {'+'.join(d.value for d in st.do)}"
-                       + (f" {_dur(st.mute_for)}" if st.mute_for else "") for st in pb.rules.ladder)  # fmt: skip
-    el.lines.append(f"Rules: {len(pb.rules.texts)} rule texts; ladder {ladder or 'none'}; strikes "
-                    + (f"expire after {_dur(pb.rules.strike_expiry)}" if pb.rules.strike_expiry
-                       else "never expire"))  # fmt: skip
-    alert_only = [k.value for k in ViolationKind if pb.rules.violations.detector(k).enabled
-                  and pb.rules.violations.detector(k).response is Response.ALERT]  # fmt: skip
+    el.lines.append(
+        f"Groups: up to {s.groups.capacity} members, by code up to "
+        f"{s.groups.join_by_code_cap}; small circles of {s.groups.small_circle_size}"
+    )
+    el.lines.append(
+        f"Joining: {j.threshold.kind.value}"
+        + (f" (plan {j.threshold.plan})" if j.threshold.plan else "")
+    )
+    ladder = "; ".join(
+        f"{st.at}: {'+'.join(d.value for d in st.do)}"
+        + (f" {_dur(st.mute_for)}" if st.mute_for else "")
+        for st in pb.rules.ladder
+    )
+    el.lines.append(
+        f"Rules: {len(pb.rules.texts)} rule texts; ladder {ladder or 'none'}; strikes "
+        + (
+            f"expire after {_dur(pb.rules.strike_expiry)}"
+            if pb.rules.strike_expiry
+            else "never expire"
+        )
+    )
+    alert_only = [
+        k.value
+        for k in ViolationKind
+        if pb.rules.violations.detector(k).enabled
+        and pb.rules.violations.detector(k).response is Response.ALERT
+    ]
     if alert_only:
         el.lines.append("Only staff are alerted for: " + ", ".join(alert_only))
     if not any(r.kind is RoleKind.CREATOR for r in s.roles.values()):
-        el.gaps.append(Gap("no soul figure: no role of kind creator whom members recognise",
-                           "seed 003, point 5; seed 000, 1.2"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no soul figure: no role of kind creator whom members recognise",
+                "seed 003, point 5; seed 000, 1.2",
+            )
+        )
     if j.threshold.kind is ThresholdKind.OPEN and pb.community.type is CommunityType.COMMERCIAL:
-        el.gaps.append(Gap("anyone can join: a threshold screens out conflicting values and makes "
-                           "members cherish the community", "seed 000, 1.2; seed 001, point 2"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "anyone can join: a threshold screens out conflicting values and makes "
+                "members cherish the community",
+                "seed 000, 1.2; seed 001, point 2",
+            )
+        )
     if not pb.rules.texts:
-        el.gaps.append(Gap("no rule texts: rules are pushed to every new member", "seed 003, plan 2"))
+        el.gaps.append(
+            Gap("no rule texts: rules are pushed to every new member", "seed 003, plan 2")
+        )
     if len(s.levels) < 2:
-        el.gaps.append(Gap("a flat membership: no pyramid for members to climb",
-                           "seed 000, 1.2; seed 001, point 5"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "a flat membership: no pyramid for members to climb",
+                "seed 000, 1.2; seed 001, point 5",
+            )
+        )
     if not pb.alerts.recipients and not roles_with(pb, Permission.RECEIVE_ALERTS):
-        el.gaps.append(Gap("staff alerts reach nobody: give a role receive_alerts",
-                           "seed 001, step 6 (manual response)"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "staff alerts reach nobody: give a role receive_alerts",
+                "seed 001, step 6 (manual response)",
+            )
+        )
     return el
 
 
@@ -104,80 +149,132 @@ def _output(pb: Playbook) -> Element:
     el = Element("Output (输出)")
     for post in cal.posts:
         what = "library " + post.content.library if post.content.library else "inline text"
-        el.lines.append(f"Post {post.id}: {post.schedule} (cron {parse_schedule(post.schedule)}), "
-                        f"{post.mode.value}, {what}")  # fmt: skip
+        el.lines.append(
+            f"Post {post.id}: {post.schedule} (cron {parse_schedule(post.schedule)}), "
+            f"{post.mode.value}, {what}"
+        )
     for session in cal.live_sessions:
-        el.lines.append(f"Live session {session.id}: {session.title} by {session.speaker}, "
-                        f"{session.schedule}")  # fmt: skip
+        el.lines.append(
+            f"Live session {session.id}: {session.title} by {session.speaker}, {session.schedule}"
+        )
     if cal.rituals.anniversary and cal.rituals.anniversary.enabled:
-        day = cal.rituals.anniversary.day or (pb.community.founded.day if pb.community.founded else "?")
+        day = cal.rituals.anniversary.day or (
+            pb.community.founded.day if pb.community.founded else "?"
+        )
         el.lines.append(f"Ritual: monthly anniversary on day {day}")
     if not cal.posts:
-        el.gaps.append(Gap("nothing scheduled — without stable output a community decays into a dead "
-                           "group or an advertising group", "seed 001, heat death; seed 000, 1.4"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "nothing scheduled — without stable output a community decays into a dead "
+                "group or an advertising group",
+                "seed 001, heat death; seed 000, 1.4",
+            )
+        )
     if not cal.live_sessions:
-        el.gaps.append(Gap("no fixed discussion time: members don't know when others will be there",
-                           "seed 002, micro-sharing Mon/Wed/Fri/Sun"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no fixed discussion time: members don't know when others will be there",
+                "seed 002, micro-sharing Mon/Wed/Fri/Sun",
+            )
+        )
     if not (cal.rituals.anniversary and cal.rituals.anniversary.enabled):
-        el.gaps.append(Gap("no ritual: a subculture (a monthly anniversary) builds identity",
-                           "seed 004, subculture"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no ritual: a subculture (a monthly anniversary) builds identity",
+                "seed 004, subculture",
+            )
+        )
     return el
 
 
 def _operation(pb: Playbook) -> Element:
     m, j = pb.mechanisms, pb.joining
     el = Element("Operation (运营): ceremony, participation, organisation, belonging")
-    el.lines.append(f"Ceremony: welcome {'custom' if j.ceremony.welcome else 'built-in'}, "
-                    f"rules {'to accept' if j.ceremony.accept_rules else 'shown'}, nickname "
-                    f"{j.ceremony.nickname_format or 'free'}")  # fmt: skip
-    el.lines.append(f"FAQ: {len(m.faq.entries)} entries; check-ins "
-                    f"{'on' if m.check_in.enabled else 'off'}; polls {'on' if m.polls.enabled else 'off'}; "
-                    f"sign-ups {'on' if m.signups.enabled else 'off'}; points {'on' if m.points.enabled else 'off'}, "
-                    f"{len(m.points.rewards)} rewards")  # fmt: skip
+    el.lines.append(
+        f"Ceremony: welcome {'custom' if j.ceremony.welcome else 'built-in'}, "
+        f"rules {'to accept' if j.ceremony.accept_rules else 'shown'}, nickname "
+        f"{j.ceremony.nickname_format or 'free'}"
+    )
+    el.lines.append(
+        f"FAQ: {len(m.faq.entries)} entries; check-ins "
+        f"{'on' if m.check_in.enabled else 'off'}; polls {'on' if m.polls.enabled else 'off'}; "
+        f"sign-ups {'on' if m.signups.enabled else 'off'}; points {'on' if m.points.enabled else 'off'}, "
+        f"{len(m.points.rewards)} rewards"
+    )
     if m.titles:
         el.lines.append("Titles: " + ", ".join(t.name for t in m.titles))
     if m.tags:
         el.lines.append("Tags: " + ", ".join(t.name for t in m.tags))
     for act in pb.activities:
-        el.lines.append(f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else ""))
+        el.lines.append(
+            f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else "")
+        )
     if not m.faq.entries:
-        el.gaps.append(Gap("no automatic answers: staff will answer the same questions every day",
-                           "seed 001, step 6"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no automatic answers: staff will answer the same questions every day",
+                "seed 001, step 6",
+            )
+        )
     if not j.ceremony.accept_rules and not j.ceremony.welcome:
-        el.gaps.append(Gap("little ceremony on joining: apply, accept the rules, be welcomed",
-                           "seed 000, four senses"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "little ceremony on joining: apply, accept the rules, be welcomed",
+                "seed 000, four senses",
+            )
+        )
     if not pb.activities:
-        el.gaps.append(Gap("no offline activities: belonging grows face to face",
-                           "seed 004, activities; seed 001, point 4"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no offline activities: belonging grows face to face",
+                "seed 004, activities; seed 001, point 4",
+            )
+        )
     if not m.titles and not m.tags:
-        el.gaps.append(Gap("no titles or tags: members who play a role, and experts who are @-ed, "
-                           "stay active", "seed 002, 'interesting' and 'love'"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "no titles or tags: members who play a role, and experts who are @-ed, stay active",
+                "seed 002, 'interesting' and 'love'",
+            )
+        )
     return el
 
 
 def _money(pb: Playbook) -> Element:
     el = Element("Monetisation (变现)")
     for plan in pb.monetisation.plans:
-        el.lines.append(f"Plan {plan.name}: {plan.price} {plan.currency} per {plan.period}"
-                        + (f", trial {_dur(plan.trial)}" if plan.trial else "")
-                        + (f", refunds within {_dur(plan.refund_window)}" if plan.refund_window else ""))  # fmt: skip
+        el.lines.append(
+            f"Plan {plan.name}: {plan.price} {plan.currency} per {plan.period}"
+            + (f", trial {_dur(plan.trial)}" if plan.trial else "")
+            + (f", refunds within {_dur(plan.refund_window)}" if plan.refund_window else "")
+        )
     if not pb.monetisation.plans:
         el.lines.append("No membership plans.")
         if pb.community.type is CommunityType.COMMERCIAL:
-            el.gaps.append(Gap("a commercial community with no way to earn: add a membership plan",
-                               "seed 001, step 7"))  # fmt: skip
+            el.gaps.append(
+                Gap(
+                    "a commercial community with no way to earn: add a membership plan",
+                    "seed 001, step 7",
+                )
+            )
     return el
 
 
 def _copy(pb: Playbook) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
-    el.lines.append(f"Group names: {r.naming}; a manager looks after up to "
-                    f"{r.max_groups_per_manager} groups; next group opens at "
-                    f"{round(r.open_new_group_at * 100)}% full")  # fmt: skip
+    el.lines.append(
+        f"Group names: {r.naming}; a manager looks after up to "
+        f"{r.max_groups_per_manager} groups; next group opens at "
+        f"{round(r.open_new_group_at * 100)}% full"
+    )
     if pb.structure.groups.small_circle_size > 50:
-        el.gaps.append(Gap("small circles above 50: 90% of users are active in groups under 20",
-                           "seed 000, 1.5"))  # fmt: skip
+        el.gaps.append(
+            Gap(
+                "small circles above 50: 90% of users are active in groups under 20",
+                "seed 000, 1.5",
+            )
+        )
     return el
 
 

@@ -12,20 +12,22 @@ Path = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML close to 1.2: `20:00` stays a string and `on`/`no` stay words, not numbers or booleans."""
+    """YAML close to 1.2, for people: `20:00`, `+1`, `on` and `no` stay text, not numbers or booleans."""
 
 
 _Loader.yaml_implicit_resolvers = {}
 for _tag, _regexp, _first in (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+0123456789."),
+    ("tag:yaml.org,2002:int", r"^(?:-?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\0"),
     ("tag:yaml.org,2002:merge", r"^<<$", "<"),
     ("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", "0123456789"),
-):  # fmt: skip
+):
     _Loader.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
 # An empty plain scalar resolves through the "" key.
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
@@ -134,9 +136,10 @@ def _walk(node: yaml.Node, path: Path, source: Source, count: list[int]) -> None
             if key in seen:
                 first = seen[key]
                 raise YamlProblem(
-                    _pos(key_node), (*path, key),
+                    _pos(key_node),
+                    (*path, key),
                     f"duplicate key {key!r} (first at line {first.line}); keep only one",
-                )  # fmt: skip
+                )
             seen[key] = _pos(key_node)
             source.keys[(*path, key)] = _pos(key_node)
             _walk(value_node, (*path, key), source, count)

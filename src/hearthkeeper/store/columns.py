@@ -20,6 +20,13 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
+def require_aware(value: datetime, what: str) -> datetime:
+    """`value`, if it says which time zone it is in; else ValueError naming `what`."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} {value.isoformat()} has no time zone; give it one (UTC)")
+    return value
+
+
 def _storable_json(value: Any) -> Any:
     if isinstance(value, str):
         return storable(value)
@@ -43,9 +50,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()}: give it a time zone")
-        value = value.astimezone(UTC)
+        value = require_aware(value, "time").astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, MetaData, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hearthkeeper.store.columns import JSONDocument, SafeString, SafeText, UTCDateTime
@@ -21,6 +21,8 @@ NAMING_CONVENTION = {
 
 NAME = 200  # display names, community and group names, actors
 KEY = 255  # identifiers handed to us by carriers
+# Tables that grow with traffic get 64-bit ids; SQLite only autoincrements an INTEGER key.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -83,9 +85,7 @@ class MembershipRow(Base):
     """One stay of a member in a group; leaving closes it, rejoining opens a new one."""
 
     __tablename__ = "memberships"
-    __table_args__ = (
-        Index("ix_memberships_group_id_left_at", "group_id", "left_at"),
-    )
+    __table_args__ = (Index("ix_memberships_group_id_left_at", "group_id", "left_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
@@ -116,7 +116,7 @@ class MessageRow(Base):
         Index("ix_messages_member_id_sent_at", "member_id", "sent_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     carrier_event_id: Mapped[str] = mapped_column(SafeString(KEY))
@@ -125,7 +125,7 @@ class MessageRow(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reply_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL")
+        BIG_ID, ForeignKey("messages.id", ondelete="SET NULL")
     )
     # Kept even when the message replied to was never seen (sent before we joined).
     reply_to_event_id: Mapped[str | None] = mapped_column(SafeString(KEY))
@@ -135,7 +135,7 @@ class MentionRow(Base):
     __tablename__ = "message_mentions"
 
     message_id: Mapped[int] = mapped_column(
-        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+        BIG_ID, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
     )
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)
 
@@ -158,7 +158,7 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_community_id_at", "community_id", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(SafeString(NAME))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))

@@ -1,0 +1,116 @@
+"""Communities and the chat groups they run."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import CommunityRow, GroupRow
+from hearthkeeper.store.records import Community, Group
+from hearthkeeper.store.scope import StoreBase
+
+
+class CommunityQueries(StoreBase):
+    def ensure_community(self, slug: str, name: str) -> Community:
+        """The community `slug`, created on first use; its name is updated to `name`."""
+        slug = slug.strip()
+        if not slug:
+            raise ValueError("a community needs a non-empty slug")
+        with self._unit(write=True) as session:
+            row = _community_by_slug(session, slug)
+            if row is None:
+                row = CommunityRow(slug=slug, name=name, created_at=self._clock.now())
+                if not self._try_insert(session, row):  # created meanwhile by someone else
+                    row = _community_by_slug(session, slug)
+                    assert row is not None
+            row.name = name
+            return _community(row)
+
+    def get_community(self, slug: str) -> Community | None:
+        """The community `slug`, if there is one."""
+        with self._unit(write=False) as session:
+            row = _community_by_slug(session, slug.strip())
+            return None if row is None else _community(row)
+
+    def list_communities(self) -> list[Community]:
+        """Every community, by slug."""
+        with self._unit(write=False) as session:
+            rows = session.scalars(select(CommunityRow).order_by(CommunityRow.slug))
+            return [_community(row) for row in rows]
+
+    def add_group(
+        self,
+        community_id: int,
+        name: str,
+        carrier: str,
+        carrier_group_id: str,
+        capacity: int | None = None,
+    ) -> Group:
+        """Register a carrier's group in a community; a group belongs to one community only."""
+        if capacity is not None and capacity < 1:
+            raise ValueError(f"group capacity must be at least 1, not {capacity}")
+        with self._unit(write=True) as session:
+            if session.get(CommunityRow, community_id) is None:
+                raise StoreError(f"there is no community with id {community_id}")
+            row = GroupRow(
+                community_id=community_id,
+                name=name,
+                carrier=carrier,
+                carrier_group_id=carrier_group_id,
+                capacity=capacity,
+                created_at=self._clock.now(),
+            )
+            if not self._try_insert(session, row):
+                existing = _group_by_carrier(session, carrier, carrier_group_id)
+                where = "" if existing is None else f" as {existing.name!r} (group {existing.id})"
+                raise StoreError(
+                    f"{carrier} group {carrier_group_id!r} is already registered{where}"
+                )
+            return _group(row)
+
+    def get_group(self, group_id: int) -> Group | None:
+        """The group with this id, if there is one."""
+        with self._unit(write=False) as session:
+            row = session.get(GroupRow, group_id)
+            return None if row is None else _group(row)
+
+    def group_for_carrier(self, carrier: str, carrier_group_id: str) -> Group | None:
+        """The group a carrier calls `carrier_group_id`, if it is registered."""
+        with self._unit(write=False) as session:
+            row = _group_by_carrier(session, carrier, carrier_group_id)
+            return None if row is None else _group(row)
+
+    def list_groups(self, community_id: int) -> list[Group]:
+        """The community's groups, oldest first."""
+        with self._unit(write=False) as session:
+            query = select(GroupRow).where(GroupRow.community_id == community_id)
+            return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
+
+
+def _community_by_slug(session: Session, slug: str) -> CommunityRow | None:
+    return session.scalar(select(CommunityRow).where(CommunityRow.slug == slug))
+
+
+def _group_by_carrier(session: Session, carrier: str, carrier_group_id: str) -> GroupRow | None:
+    return session.scalar(
+        select(GroupRow).where(
+            GroupRow.carrier == carrier, GroupRow.carrier_group_id == carrier_group_id
+        )
+    )
+
+
+def _community(row: CommunityRow) -> Community:
+    return Community(id=row.id, slug=row.slug, name=row.name, created_at=row.created_at)
+
+
+def _group(row: GroupRow) -> Group:
+    return Group(
+        id=row.id,
+        community_id=row.community_id,
+        name=row.name,
+        carrier=row.carrier,
+        carrier_group_id=row.carrier_group_id,
+        capacity=row.capacity,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,189 @@
+"""Members: one person per row, named by each carrier they use, with tags and notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import NAME, IdentityRow, MemberRow, TagRow
+from hearthkeeper.store.records import Identity, Member, MemberTag
+from hearthkeeper.store.scope import StoreBase
+
+TAG_LENGTH = 64
+
+
+class MemberQueries(StoreBase):
+    def member_for(self, carrier: str, carrier_user_id: str, display_name: str) -> Member:
+        """The member a carrier calls `carrier_user_id`: created on first sight, and its
+        display name kept up to date (an empty name leaves the known one)."""
+        display_name = display_name.strip()[:NAME]
+        with self._unit(write=True) as session:
+            row = _member_by_identity(session, carrier, carrier_user_id)
+            if row is None:
+                row = self._new_member(session, carrier, carrier_user_id, display_name)
+            elif display_name and row.display_name != display_name:
+                row.display_name = display_name
+            return _member(row)
+
+    def find_member(self, carrier: str, carrier_user_id: str) -> Member | None:
+        """The member a carrier calls `carrier_user_id`, if seen before."""
+        with self._unit(write=False) as session:
+            row = _member_by_identity(session, carrier, carrier_user_id)
+            return None if row is None else _member(row)
+
+    def get_member(self, member_id: int) -> Member | None:
+        """The member with this id, if there is one."""
+        with self._unit(write=False) as session:
+            row = session.get(MemberRow, member_id)
+            return None if row is None else _member(row)
+
+    def update_member(
+        self,
+        member_id: int,
+        *,
+        profile: Mapping[str, Any] | None = None,
+        notes: str | None = None,
+    ) -> Member:
+        """Replace the member's profile and/or notes."""
+        with self._unit(write=True) as session:
+            row = _existing_member(session, member_id)
+            if profile is not None:
+                row.profile = dict(profile)
+            if notes is not None:
+                row.notes = notes
+            return _member(row)
+
+    def link_identity(self, member_id: int, carrier: str, carrier_user_id: str) -> None:
+        """Record that the member is also `carrier_user_id` on `carrier`."""
+        with self._unit(write=True) as session:
+            _existing_member(session, member_id)
+            identity = IdentityRow(
+                carrier=carrier,
+                carrier_user_id=carrier_user_id,
+                member_id=member_id,
+                created_at=self._clock.now(),
+            )
+            if self._try_insert(session, identity):
+                return
+            owner = session.get(IdentityRow, (carrier, carrier_user_id))
+            if owner is not None and owner.member_id != member_id:
+                raise StoreError(
+                    f"{carrier} user {carrier_user_id!r} is already member {owner.member_id}; "
+                    f"it cannot also be member {member_id}"
+                )
+
+    def identities(self, member_id: int) -> list[Identity]:
+        """Every carrier identity of the member."""
+        with self._unit(write=False) as session:
+            rows = session.scalars(
+                select(IdentityRow)
+                .where(IdentityRow.member_id == member_id)
+                .order_by(IdentityRow.carrier, IdentityRow.carrier_user_id)
+            )
+            return [Identity(row.member_id, row.carrier, row.carrier_user_id) for row in rows]
+
+    def add_tag(self, member_id: int, tag: str, set_by: str) -> bool:
+        """Tag the member; False if it already had the tag."""
+        tag = _valid_tag(tag)
+        with self._unit(write=True) as session:
+            _existing_member(session, member_id)
+            if session.get(TagRow, (member_id, tag)) is not None:
+                return False
+            row = TagRow(member_id=member_id, tag=tag, set_by=set_by, set_at=self._clock.now())
+            return self._try_insert(session, row)
+
+    def remove_tag(self, member_id: int, tag: str) -> bool:
+        """Take a tag off the member; False if it did not have it."""
+        with self._unit(write=True) as session:
+            row = session.get(TagRow, (member_id, tag.strip()))
+            if row is None:
+                return False
+            session.delete(row)
+            return True
+
+    def set_member_tags(self, member_id: int, tags: Iterable[str], set_by: str) -> None:
+        """Make the member's tags exactly `tags` (tags it keeps keep who set them and when)."""
+        wanted = {_valid_tag(tag) for tag in tags}
+        with self._unit(write=True) as session:
+            _existing_member(session, member_id)
+            session.execute(
+                delete(TagRow).where(TagRow.member_id == member_id, TagRow.tag.not_in(wanted))
+            )
+            have = set(session.scalars(select(TagRow.tag).where(TagRow.member_id == member_id)))
+            now = self._clock.now()
+            session.add_all(
+                TagRow(member_id=member_id, tag=tag, set_by=set_by, set_at=now)
+                for tag in sorted(wanted - have)
+            )
+            session.flush()
+
+    def member_tags(self, member_id: int) -> list[MemberTag]:
+        """The member's tags, alphabetically."""
+        with self._unit(write=False) as session:
+            rows = session.scalars(
+                select(TagRow).where(TagRow.member_id == member_id).order_by(TagRow.tag)
+            )
+            return [MemberTag(row.tag, row.set_by, row.set_at) for row in rows]
+
+    def _new_member(
+        self, session: Session, carrier: str, carrier_user_id: str, display_name: str
+    ) -> MemberRow:
+        now = self._clock.now()
+        member = MemberRow(display_name=display_name, profile={}, notes="", created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(member)
+                session.flush()
+                session.add(
+                    IdentityRow(
+                        carrier=carrier,
+                        carrier_user_id=carrier_user_id,
+                        member_id=member.id,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+        except IntegrityError:
+            # Seen for the first time by two workers at once: the other one won.
+            winner = _member_by_identity(session, carrier, carrier_user_id)
+            if winner is None:
+                raise
+            return winner
+        return member
+
+
+def _valid_tag(tag: str) -> str:
+    tag = tag.strip()
+    if not tag or len(tag) > TAG_LENGTH:
+        raise ValueError(f"a tag is 1 to {TAG_LENGTH} characters, not {tag!r}")
+    return tag
+
+
+def _member_by_identity(session: Session, carrier: str, carrier_user_id: str) -> MemberRow | None:
+    return session.scalar(
+        select(MemberRow)
+        .join(IdentityRow, IdentityRow.member_id == MemberRow.id)
+        .where(IdentityRow.carrier == carrier, IdentityRow.carrier_user_id == carrier_user_id)
+    )
+
+
+def _existing_member(session: Session, member_id: int) -> MemberRow:
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise StoreError(f"there is no member with id {member_id}")
+    return row
+
+
+def _member(row: MemberRow) -> Member:
+    return Member(
+        id=row.id,
+        display_name=row.display_name,
+        profile=dict(row.profile),
+        notes=row.notes,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,104 @@
+"""Who is in which group: every stay is kept, so leaving and rejoining leave a history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import require_aware
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import MembershipRow
+from hearthkeeper.store.records import Membership
+from hearthkeeper.store.scope import StoreBase
+
+
+class MembershipQueries(StoreBase):
+    def join(
+        self,
+        member_id: int,
+        group_id: int,
+        role: str | None = None,
+        level: int | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> Membership:
+        """Open a stay of the member in the group (at `at`, default now); a member already
+        in the group keeps the stay, role and level it has."""
+        if at is not None:
+            require_aware(at, "joined at")
+        with self._unit(write=True) as session:
+            stay = _open_stay(session, member_id, group_id)
+            if stay is not None:
+                return _membership(stay)
+            stay = MembershipRow(
+                member_id=member_id,
+                group_id=group_id,
+                role=role,
+                level=level,
+                joined_at=self._clock.now() if at is None else at,
+            )
+            if self._try_insert(session, stay):
+                return _membership(stay)
+            # Either a concurrent join won (fine) or the member or group does not exist.
+            winner = _open_stay(session, member_id, group_id)
+            if winner is None:
+                raise StoreError(
+                    f"cannot put member {member_id} in group {group_id}: one of them does not exist"
+                )
+            return _membership(winner)
+
+    def leave(
+        self, member_id: int, group_id: int, *, at: datetime | None = None
+    ) -> Membership | None:
+        """Close the member's stay in the group; None if the member was not in it."""
+        if at is not None:
+            require_aware(at, "left at")
+        with self._unit(write=True) as session:
+            stay = _open_stay(session, member_id, group_id)
+            if stay is None:
+                return None
+            stay.left_at = self._clock.now() if at is None else at
+            return _membership(stay)
+
+    def active_members(self, group_id: int) -> list[Membership]:
+        """The open stays in the group: who is in it now, longest-standing first."""
+        with self._unit(write=False) as session:
+            rows = session.scalars(
+                select(MembershipRow)
+                .where(MembershipRow.group_id == group_id, MembershipRow.left_at.is_(None))
+                .order_by(MembershipRow.joined_at, MembershipRow.id)
+            )
+            return [_membership(row) for row in rows]
+
+    def membership_history(self, member_id: int, group_id: int | None = None) -> list[Membership]:
+        """Every stay of the member (in one group, or in all), oldest first."""
+        query = select(MembershipRow).where(MembershipRow.member_id == member_id)
+        if group_id is not None:
+            query = query.where(MembershipRow.group_id == group_id)
+        with self._unit(write=False) as session:
+            rows = session.scalars(query.order_by(MembershipRow.joined_at, MembershipRow.id))
+            return [_membership(row) for row in rows]
+
+
+def _open_stay(session: Session, member_id: int, group_id: int) -> MembershipRow | None:
+    return session.scalar(
+        select(MembershipRow).where(
+            MembershipRow.member_id == member_id,
+            MembershipRow.group_id == group_id,
+            MembershipRow.left_at.is_(None),
+        )
+    )
+
+
+def _membership(row: MembershipRow) -> Membership:
+    return Membership(
+        id=row.id,
+        member_id=row.member_id,
+        group_id=row.group_id,
+        role=row.role,
+        level=row.level,
+        joined_at=row.joined_at,
+        left_at=row.left_at,
+    )

@@ -1,0 +1,152 @@
+"""Chat messages, each stored once however often its carrier delivers it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Insert, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import require_aware
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import MentionRow, MessageRow
+from hearthkeeper.store.records import Message, MessageKind
+from hearthkeeper.store.scope import StoreBase
+
+
+class MessageQueries(StoreBase):
+    def record_message(
+        self,
+        group_id: int,
+        carrier_event_id: str,
+        member_id: int | None,
+        kind: MessageKind | str,
+        text: str,
+        sent_at: datetime,
+        reply_to_event_id: str | None = None,
+        mentions: Iterable[int] = (),
+    ) -> tuple[int, bool]:
+        """Store a message once: (its id, True) the first time, (the same id, False) for
+        every later delivery of the same carrier event to the same group."""
+        kind = _kind(kind)
+        require_aware(sent_at, "sent_at")
+        mentioned = list(dict.fromkeys(mentions))
+        with self._unit(write=True) as session:
+            reply_to_id = None
+            if reply_to_event_id is not None:
+                reply_to_id = _id_of(session, group_id, reply_to_event_id)
+            values = {
+                "group_id": group_id,
+                "member_id": member_id,
+                "carrier_event_id": carrier_event_id,
+                "kind": kind.value,
+                "text": text,
+                "sent_at": sent_at,
+                "recorded_at": self._clock.now(),
+                "reply_to_id": reply_to_id,
+                "reply_to_event_id": reply_to_event_id,
+            }
+            # ON CONFLICT DO NOTHING rather than check-then-insert: two workers handed the
+            # same event wait on each other inside the database, and neither fails.
+            statement = _insert_ignoring_duplicates(session).values(values)
+            try:
+                new_id = session.scalar(statement.returning(MessageRow.id))
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot record message {carrier_event_id!r}: group {group_id} "
+                    f"or member {member_id} does not exist"
+                ) from exc
+            if new_id is None:
+                existing = _id_of(session, group_id, carrier_event_id)
+                assert existing is not None, "a conflicting message must exist"
+                return existing, False
+            if mentioned:
+                try:
+                    session.execute(
+                        insert(MentionRow),
+                        [{"message_id": new_id, "member_id": m} for m in mentioned],
+                    )
+                except IntegrityError as exc:
+                    raise StoreError(
+                        f"cannot record message {carrier_event_id!r}: it mentions a member "
+                        f"that does not exist (one of {mentioned})"
+                    ) from exc
+            return new_id, True
+
+    def get_message(self, message_id: int) -> Message | None:
+        """The message with this id, if there is one."""
+        with self._unit(write=False) as session:
+            row = session.get(MessageRow, message_id)
+            return None if row is None else _messages(session, [row])[0]
+
+    def messages(
+        self,
+        group_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Message]:
+        """The group's messages sent in [since, until), oldest first, at most `limit`."""
+        query = select(MessageRow).where(MessageRow.group_id == group_id)
+        if since is not None:
+            query = query.where(MessageRow.sent_at >= require_aware(since, "since"))
+        if until is not None:
+            query = query.where(MessageRow.sent_at < require_aware(until, "until"))
+        query = query.order_by(MessageRow.sent_at, MessageRow.id).limit(limit)
+        with self._unit(write=False) as session:
+            return _messages(session, list(session.scalars(query)))
+
+
+def _kind(kind: MessageKind | str) -> MessageKind:
+    try:
+        return MessageKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in MessageKind)
+        raise ValueError(f"unknown message kind {kind!r}; the kinds are {known}") from None
+
+
+def _insert_ignoring_duplicates(session: Session) -> Insert:
+    keys = ["group_id", "carrier_event_id"]
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(MessageRow).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(MessageRow).on_conflict_do_nothing(index_elements=keys)
+
+
+def _id_of(session: Session, group_id: int, carrier_event_id: str) -> int | None:
+    return session.scalar(
+        select(MessageRow.id).where(
+            MessageRow.group_id == group_id, MessageRow.carrier_event_id == carrier_event_id
+        )
+    )
+
+
+def _messages(session: Session, rows: Sequence[MessageRow]) -> list[Message]:
+    mentions: dict[int, list[int]] = {row.id: [] for row in rows}
+    if rows:
+        pairs = session.execute(
+            select(MentionRow.message_id, MentionRow.member_id)
+            .where(MentionRow.message_id.in_(list(mentions)))
+            .order_by(MentionRow.member_id)
+        )
+        for message_id, member_id in pairs:
+            mentions[message_id].append(member_id)
+    return [
+        Message(
+            id=row.id,
+            group_id=row.group_id,
+            member_id=row.member_id,
+            carrier_event_id=row.carrier_event_id,
+            kind=MessageKind(row.kind),
+            text=row.text,
+            sent_at=row.sent_at,
+            recorded_at=row.recorded_at,
+            reply_to_id=row.reply_to_id,
+            reply_to_event_id=row.reply_to_event_id,
+            mentions=tuple(mentions[row.id]),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,130 @@
+"""Every playbook version a community ever applied, and the audit log of who did what."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hearthkeeper.store.columns import storable
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import AuditRow, CommunityRow, PlaybookVersionRow
+from hearthkeeper.store.records import AuditEntry, PlaybookVersion
+from hearthkeeper.store.scope import StoreBase
+
+# Each retry means another apply took the number we wanted; more than this is a stampede.
+_NUMBERING_ATTEMPTS = 8
+
+
+class PlaybookQueries(StoreBase):
+    def add_playbook_version(
+        self, community_id: int, source_text: str, content: Mapping[str, Any], applied_by: str
+    ) -> PlaybookVersion:
+        """Keep a newly applied playbook as the community's next version (the first is 1)."""
+        source_text = storable(source_text)  # the hash must match what is kept
+        sha256 = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+        with self._unit(write=True) as session:
+            if session.get(CommunityRow, community_id) is None:
+                raise StoreError(f"there is no community with id {community_id}")
+            for _ in range(_NUMBERING_ATTEMPTS):
+                latest = session.scalar(
+                    select(func.max(PlaybookVersionRow.version)).where(
+                        PlaybookVersionRow.community_id == community_id
+                    )
+                )
+                row = PlaybookVersionRow(
+                    community_id=community_id,
+                    version=(latest or 0) + 1,
+                    source_text=source_text,
+                    content=dict(content),
+                    sha256=sha256,
+                    applied_at=self._clock.now(),
+                    applied_by=applied_by,
+                )
+                # Two applies racing for the same number: the unique constraint refuses
+                # the loser, which takes the next number.
+                if self._try_insert(session, row):
+                    return _version(row)
+        raise StoreError(
+            f"could not number a new playbook version for community {community_id}: "
+            f"{_NUMBERING_ATTEMPTS} other applies got there first; try again"
+        )
+
+    def latest_playbook_version(self, community_id: int) -> PlaybookVersion | None:
+        """The version the community applied last, if any."""
+        with self._unit(write=False) as session:
+            row = session.scalar(
+                select(PlaybookVersionRow)
+                .where(PlaybookVersionRow.community_id == community_id)
+                .order_by(PlaybookVersionRow.version.desc())
+                .limit(1)
+            )
+            return None if row is None else _version(row)
+
+    def playbook_versions(self, community_id: int) -> list[PlaybookVersion]:
+        """Every version the community applied, first one first."""
+        with self._unit(write=False) as session:
+            rows = session.scalars(
+                select(PlaybookVersionRow)
+                .where(PlaybookVersionRow.community_id == community_id)
+                .order_by(PlaybookVersionRow.version)
+            )
+            return [_version(row) for row in rows]
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        community_id: int | None = None,
+        target: str = "",
+        detail: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Write down that `actor` did `action` to `target`, now."""
+        row = AuditRow(
+            at=self._clock.now(),
+            actor=actor,
+            community_id=community_id,
+            action=action,
+            target=target,
+            detail=dict(detail or {}),
+        )
+        with self._unit(write=True) as session:
+            if not self._try_insert(session, row):
+                raise StoreError(f"there is no community with id {community_id}")
+            return _entry(row)
+
+    def audit_log(self, community_id: int | None = None, limit: int = 100) -> list[AuditEntry]:
+        """The latest entries, newest first: one community's, or everyone's."""
+        query = select(AuditRow)
+        if community_id is not None:
+            query = query.where(AuditRow.community_id == community_id)
+        query = query.order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
+        with self._unit(write=False) as session:
+            return [_entry(row) for row in session.scalars(query)]
+
+
+def _version(row: PlaybookVersionRow) -> PlaybookVersion:
+    return PlaybookVersion(
+        id=row.id,
+        community_id=row.community_id,
+        version=row.version,
+        source_text=row.source_text,
+        content=dict(row.content),
+        sha256=row.sha256,
+        applied_at=row.applied_at,
+        applied_by=row.applied_by,
+    )
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        community_id=row.community_id,
+        action=row.action,
+        target=row.target,
+        detail=dict(row.detail),
+    )

@@ -1,0 +1,68 @@
+"""`playbook show` calls out gaps in the operator's terms; diffs name the changed fields."""
+
+from __future__ import annotations
+
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.diff import ChangeKind, diff_content, playbook_content
+from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.playbook.templates import template_text
+from tests.playbook_samples import MINIMAL
+
+
+def gaps_of(text: str) -> dict[str, list[str]]:
+    pb = parse_playbook(text).playbook
+    return {el.title.split()[0]: [f"{g.message} ({g.source})" for g in el.gaps] for el in summarise(pb)}
+
+
+def test_nothing_scheduled_is_called_out_with_the_seed() -> None:
+    output = gaps_of(MINIMAL)["Output"]
+    assert any("nothing scheduled" in g and "seed 001" in g for g in output)
+
+
+def test_scheduling_a_post_closes_the_output_gap() -> None:
+    text = MINIMAL + (
+        "calendar:\n  posts:\n    - id: pack\n      schedule: every day 08:00\n"
+        "      content: {text: Two-minute tea tip}\n"
+    )
+    assert not any("nothing scheduled" in g for g in gaps_of(text)["Output"])
+
+
+def test_commercial_open_community_without_plans_has_structure_and_money_gaps() -> None:
+    gaps = gaps_of(MINIMAL.replace("  purpose:", "  type: commercial\n  purpose:"))
+    assert any("anyone can join" in g for g in gaps["Structure"])
+    assert any("no way to earn" in g for g in gaps["Monetisation"])
+
+
+def content(text: str) -> dict[str, object]:
+    return playbook_content(parse_playbook(text).playbook)
+
+
+def test_diff_names_changed_added_and_removed_fields() -> None:
+    old = content(template_text("skincare"))
+    edited = template_text("skincare").replace("capacity: 500", "capacity: 450", 1)
+    changes = diff_content(old, content(edited))
+    assert [(c.kind, c.path, c.old, c.new) for c in changes] == [
+        (ChangeKind.CHANGED, "structure.groups.capacity", 500, 450)
+    ]
+
+
+def test_diff_matches_list_items_by_id() -> None:
+    base = MINIMAL + (
+        "calendar:\n  posts:\n"
+        "    - {id: a, schedule: every day 08:00, content: {text: A}}\n"
+        "    - {id: b, schedule: every day 09:00, content: {text: B}}\n"
+    )
+    swapped = MINIMAL + (
+        "calendar:\n  posts:\n"
+        "    - {id: b, schedule: every day 09:30, content: {text: B}}\n"
+        "    - {id: c, schedule: every day 10:00, content: {text: C}}\n"
+    )
+    lines = [str(c) for c in diff_content(content(base), content(swapped))]
+    assert "- calendar.posts[id=a]: {a, …}" in lines
+    assert "~ calendar.posts[id=b].schedule: 'every day 09:00' → 'every day 09:30'" in lines
+    assert "+ calendar.posts[id=c]: {c, …}" in lines
+    assert len(lines) == 3
+
+
+def test_identical_playbooks_have_no_diff() -> None:
+    assert diff_content(content(MINIMAL), content(MINIMAL)) == []

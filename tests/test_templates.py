@@ -1,0 +1,67 @@
+"""Every template validates, and its defaults are ones an operator can keep."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.rules import Response, Sanction, ViolationKind
+from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.playbook.templates import TEMPLATES, UnknownTemplate, template_text
+
+NAMES = sorted(TEMPLATES)
+
+
+def test_the_four_seed_cases_are_there() -> None:
+    assert {"skincare", "club", "ppt", "repurchase"} <= set(TEMPLATES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_template_validates(name: str) -> None:
+    pb = parse_playbook(template_text(name), f"{name}.yaml").playbook
+    assert pb.community.slug and pb.community.purpose
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_template_rules_work_out_of_the_box(name: str) -> None:
+    pb = parse_playbook(template_text(name)).playbook
+    rules = pb.rules
+    assert rules.texts, "members are shown rules on joining"
+    assert rules.strike_expiry is not None, "strikes expire"
+    first = rules.ladder[0]
+    assert first.at == 1 and Sanction.KICK not in first.do, "nobody is kicked on a first offence"
+    assert rules.violations.advertising.enabled
+    assert rules.violations.advertising.response is Response.LADDER
+    assert any(
+        rules.violations.detector(k).response is Response.LADDER
+        for k in ViolationKind
+        if rules.violations.detector(k).enabled
+    )
+    assert pb.joining.probation.duration is not None and pb.joining.probation.no_links
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_template_has_stable_output_and_no_gaps(name: str) -> None:
+    pb = parse_playbook(template_text(name)).playbook
+    assert pb.calendar.posts, "stable output is scheduled"
+    gaps = [gap.message for element in summarise(pb) for gap in element.gaps]
+    assert gaps == []
+
+
+def test_seed_002_template_follows_the_case() -> None:
+    pb = parse_playbook(template_text("skincare")).playbook
+    assert pb.community.type.value == "commercial"
+    assert pb.joining.threshold.kind.value == "paid"
+    assert [p.period for p in pb.monetisation.plans] == ["6 months"]
+    assert any("喝水" in t.name for t in pb.mechanisms.titles)
+
+
+def test_one_template_speaks_english() -> None:
+    assert any(
+        parse_playbook(template_text(n)).playbook.community.language.value == "en" for n in NAMES
+    )
+
+
+def test_unknown_template_suggests_the_closest() -> None:
+    with pytest.raises(UnknownTemplate, match="did you mean 'club'"):
+        template_text("clubs")
