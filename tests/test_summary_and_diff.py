@@ -11,7 +11,9 @@ from tests.playbook_samples import MINIMAL
 
 def gaps_of(text: str) -> dict[str, list[str]]:
     pb = parse_playbook(text).playbook
-    return {el.title.split()[0]: [f"{g.message} ({g.source})" for g in el.gaps] for el in summarise(pb)}
+    return {
+        el.title.split()[0]: [f"{g.message} ({g.source})" for g in el.gaps] for el in summarise(pb)
+    }
 
 
 def test_nothing_scheduled_is_called_out_with_the_seed() -> None:

@@ -22,23 +22,24 @@ class Applied:
 
 
 def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
-    """Store `loaded` as a new version unless it is identical to the latest one."""
+    """Store `loaded` as a new version (in one transaction) unless identical to the latest."""
     pb = loaded.playbook
-    community = store.ensure_community(pb.community.slug, pb.community.name)
-    previous = store.latest_playbook_version(community.id)
     content = playbook_content(pb)
     digest = hashlib.sha256(loaded.source_text.encode("utf-8")).hexdigest()
-    if previous is not None and previous.sha256 == digest:
-        return Applied(community, previous, previous, [], unchanged=True)
-    changes = diff_content(previous.content, content) if previous is not None else []
-    version = store.add_playbook_version(
-        community.id, loaded.source_text, content, applied_by=actor
-    )
-    store.audit(
-        actor,
-        "playbook.apply",
-        community_id=community.id,
-        target=f"playbook v{version.version}",
-        detail={"file": loaded.file, "changes": len(changes), "sha256": digest},
-    )
+    with store.transaction() as tx:
+        community = tx.ensure_community(pb.community.slug, pb.community.name)
+        previous = tx.latest_playbook_version(community.id)
+        if previous is not None and previous.sha256 == digest:
+            return Applied(community, previous, previous, [], unchanged=True)
+        changes = diff_content(previous.content, content) if previous is not None else []
+        version = tx.add_playbook_version(
+            community.id, loaded.source_text, content, applied_by=actor
+        )
+        tx.audit(
+            actor,
+            "playbook.apply",
+            community_id=community.id,
+            target=f"playbook v{version.version}",
+            detail={"file": loaded.file, "changes": len(changes), "sha256": digest},
+        )
     return Applied(community, version, previous, changes, unchanged=False)

@@ -29,8 +29,17 @@ def settings_from(config: Path | None) -> Settings:
         fail(str(exc))
 
 
+def prepare(settings: Settings) -> None:
+    """Create the data directory, where the default SQLite database lives."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the data directory {settings.data_dir}: {exc.strerror or exc}")
+
+
 def open_store(settings: Settings) -> Store:
     """Open the configured database, which must be migrated to the current schema."""
+    prepare(settings)
     try:
         engine = create_engine_for(settings.database_url)
         require_current(engine)

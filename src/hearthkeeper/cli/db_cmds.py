@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption, settings_from
+from hearthkeeper.cli.context import ConfigOption, prepare, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import StoreError, upgrade
 
@@ -15,6 +15,7 @@ app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 def db_upgrade(config: ConfigOption = None) -> None:
     """Create or migrate the database schema to the current version."""
     settings = settings_from(config)
+    prepare(settings)
     try:
         applied = upgrade(settings.database_url)
     except StoreError as exc:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import Applied, apply_playbook
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.config import CONFIG_NAME, config_text
 from hearthkeeper.playbook import PlaybookError, load_playbook
@@ -50,6 +50,7 @@ def init(
     except OSError as exc:
         fail(f"cannot write to {directory}: {exc.strerror or exc}")
     settings = settings_from(config_path)
+    prepare(settings)
     try:
         upgrade(settings.database_url)
     except StoreError as exc:

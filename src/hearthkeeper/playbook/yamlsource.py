@@ -11,7 +11,7 @@ import yaml
 Path = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
     """YAML close to 1.2, for people: `20:00`, `+1`, `on` and `no` stay text, not numbers or booleans."""
 
 
@@ -71,6 +71,13 @@ class YamlProblem(Exception):
         self.message = message
 
 
+def _unreadable(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
+    before = text[: exc.position]
+    position = Position(before.count("\n") + 1, len(before) - before.rfind("\n"))
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return YamlProblem(position, (), f"character U+{char:04X} is not allowed in YAML: remove it")
+
+
 def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -80,11 +87,7 @@ def read_yaml(text: str) -> Source:
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        position = Position(before.count("\n") + 1, len(before) - before.rfind("\n"))
-        raise YamlProblem(
-            position, (), f"character U+{exc.character:04X} is not allowed in YAML: remove it"
-        ) from None
+        raise _unreadable(text, exc) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -97,11 +100,15 @@ def read_yaml(text: str) -> Source:
         mark = exc.problem_mark or exc.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if "cannot start any token" in message and "\t" in text:
+            message += " (indent with spaces: YAML does not allow tabs there)"
         if "alias" in message:
             message += " (a value starting with * or & must be quoted, e.g. cron '*/5 * * * *')"
         if "expected a single document" in message:
             message = "the file holds more than one YAML document (---); a playbook is one"
         raise YamlProblem(position, (), f"YAML syntax: {message}") from None
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable(text, exc) from None
     except RecursionError:
         raise YamlProblem(Position(1, 1), (), "the document is nested too deeply") from None
     except yaml.YAMLError as exc:

@@ -1,0 +1,184 @@
+"""The `hearth` command as an operator uses it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook.templates import TEMPLATES
+from hearthkeeper.store import Store, create_engine_for
+from tests.playbook_samples import MINIMAL
+
+PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<path>\S+): .+$")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_validate_accepts_every_template(here: Path) -> None:
+    files = []
+    for name in TEMPLATES:
+        code, _ = run("playbook", "new", "--template", name, "-o", f"{name}.yaml")
+        assert code == 0
+        files.append(f"{name}.yaml")
+    code, out = run("playbook", "validate", *files)
+    assert code == 0
+    assert out.splitlines() == [f"{f}: ok" for f in files]
+
+
+def test_validate_reports_located_problems_and_exits_1(here: Path) -> None:
+    (here / "good.yaml").write_text(MINIMAL)
+    broken = MINIMAL.replace("Europe/London", "Mars/Olympus") + "rulez: {}\n"
+    (here / "bad.yaml").write_text(broken)
+    code, out = run("playbook", "validate", "good.yaml", "bad.yaml")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "good.yaml: ok"
+    problems = [PROBLEM_LINE.match(line) for line in lines[1:]]
+    assert all(problems), lines
+    assert [(m["file"], m["line"], m["path"]) for m in problems if m] == [
+        ("bad.yaml", "5", "community.timezone"),
+        ("bad.yaml", "10", "rulez"),
+    ]
+    assert "did you mean 'rules'" in lines[2]
+
+
+def test_validate_a_file_that_is_not_there(here: Path) -> None:
+    code, out = run("playbook", "validate", "missing.yaml")
+    assert code == 1 and "missing.yaml" in out and "cannot read" in out
+
+
+def test_show_summarises_by_isooc_and_names_gaps(here: Path) -> None:
+    (here / "pb.yaml").write_text(MINIMAL)
+    code, out = run("playbook", "show", "pb.yaml")
+    assert code == 0
+    for title in ("Interest", "Structure", "Output", "Operation", "Copy"):
+        assert title in out
+    assert "Gap: nothing scheduled" in out and "seed 001" in out
+
+
+def test_templates_lists_the_four_cases(here: Path) -> None:
+    code, out = run("playbook", "templates")
+    assert code == 0
+    for name in ("skincare", "club", "ppt", "repurchase"):
+        assert name in out
+
+
+def test_new_never_overwrites_without_force(here: Path) -> None:
+    assert run("playbook", "new", "-t", "club", "-o", "pb.yaml")[0] == 0
+    (here / "pb.yaml").write_text("my edits")
+    code, out = run("playbook", "new", "-t", "club", "-o", "pb.yaml")
+    assert code == 1 and "--force" in out
+    assert (here / "pb.yaml").read_text() == "my edits"
+    code, out = run("playbook", "new", "-t", "clubb")
+    assert code == 1 and "did you mean 'club'" in out
+
+
+def test_init_then_apply_versions_and_diffs(here: Path) -> None:
+    code, out = run("init", "site", "--template", "ppt")
+    assert code == 0, out
+    assert (here / "site" / "hearth.toml").is_file() and (
+        here / "site" / "data" / "hearth.db"
+    ).is_file()
+    config = str(here / "site" / "hearth.toml")
+    playbook = here / "site" / "playbook.yaml"
+
+    code, out = run("apply", str(playbook), "--config", config)
+    assert code == 0 and "stored version 1" in out
+
+    playbook.write_text(playbook.read_text().replace("capacity: 500", "capacity: 450", 1))
+    code, out = run("apply", str(playbook), "--config", config, "--as", "alice")
+    assert code == 0 and "stored version 2" in out
+    assert "~ structure.groups.capacity: 500 → 450" in out
+
+    code, out = run("apply", str(playbook), "--config", config)
+    assert code == 0 and "nothing stored" in out
+
+    code, out = run("init", "site")
+    assert code == 1 and "never overwrites" in out
+
+
+def test_apply_on_either_database_keeps_every_version(here: Path, database_url: str) -> None:
+    env = {"HEARTH_DATABASE_URL": database_url}
+    assert run("db", "upgrade", env=env)[0] == 0
+    code, out = run("db", "upgrade", env=env)
+    assert code == 0 and "already up to date" in out
+    (here / "pb.yaml").write_text(MINIMAL)
+    assert run("apply", "pb.yaml", env=env)[0] == 0
+    (here / "pb.yaml").write_text(MINIMAL.replace("Tea Friends", "Tea Circle"))
+    code, out = run("apply", "pb.yaml", env=env)
+    assert "~ community.name: 'Tea Friends' → 'Tea Circle'" in out
+
+    (here / "pb.yaml").write_text(MINIMAL + "rules: [not, a, section]\n")
+    code, out = run("apply", "pb.yaml", env=env)
+    assert code == 1 and "pb.yaml:10:" in out
+
+    store = Store(create_engine_for(database_url), SystemClock())
+    community = store.get_community("tea")
+    assert community is not None and community.name == "Tea Circle"
+    versions = store.playbook_versions(community.id)
+    assert [v.version for v in versions] == [1, 2]
+    actions = [entry.action for entry in store.audit_log(community.id)]
+    assert actions == ["playbook.apply", "playbook.apply"]
+
+
+def test_apply_before_the_database_exists_says_what_to_do(here: Path) -> None:
+    (here / "pb.yaml").write_text(MINIMAL)
+    code, out = run("apply", "pb.yaml")
+    assert code == 1 and "hearth db upgrade" in out
+
+
+def test_a_broken_config_file_is_reported_with_its_place(here: Path) -> None:
+    (here / "hearth.toml").write_text('data_dir = "data"\ndatabse_url = "x"\n')
+    code, out = run("db", "upgrade")
+    assert code == 1 and "hearth.toml" in out and "databse_url" in out
+    (here / "hearth.toml").write_text("data_dir = \n")
+    code, out = run("db", "upgrade")
+    assert code == 1 and "line 1" in out
+
+
+def test_demo_builds_a_community_and_refuses_to_wipe_other_data(here: Path) -> None:
+    code, out = run("demo", "--data-dir", "demo")
+    assert code == 0, out
+    assert "stored version 1" in out and "1群" in out and "Output" in out
+    code, out = run("demo", "--data-dir", "demo")
+    assert code == 0 and "stored version 1" in out, "each run starts fresh"
+    store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
+    [community] = store.list_communities()
+    assert len(store.list_groups(community.id)) == 3
+    (here / "precious").mkdir()
+    (here / "precious" / "notes.txt").write_text("keep me")
+    code, out = run("demo", "--data-dir", "precious")
+    assert code == 1 and (here / "precious" / "notes.txt").exists()
+
+
+def test_python_dash_m_and_the_console_script(here: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "hearthkeeper", "version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith("hearthkeeper ")
+    hearth = Path(sys.executable).parent / "hearth"
+    help_text = subprocess.run([str(hearth), "--help"], capture_output=True, text=True, check=True)
+    for command in ("playbook", "apply", "init", "demo", "db"):
+        assert command in help_text.stdout
