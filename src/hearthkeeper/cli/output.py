@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from rich.console import Console
+
+from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, load_playbook
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -15,3 +18,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error the user can act on and exit."""
     errors.print(f"[bold red]error:[/] {message}", markup=True)
     raise typer.Exit(code)
+
+
+def load_or_exit(path: Path) -> LoadedPlaybook:
+    """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1."""
+    try:
+        return load_playbook(path)
+    except PlaybookError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        raise typer.Exit(1) from None

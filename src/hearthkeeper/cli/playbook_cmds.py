@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hearthkeeper.cli.output import console, fail
-from hearthkeeper.playbook import Playbook, PlaybookError, load_playbook, validate_file
+from hearthkeeper.cli.output import console, fail, load_or_exit
+from hearthkeeper.playbook import Playbook, validate_file
 from hearthkeeper.playbook.reference import markdown_reference
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.playbook.templates import TEMPLATES, UnknownTemplate, template_text
@@ -39,12 +39,7 @@ def validate(
 @app.command("show")
 def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
     """Summarise a playbook by ISOOC and call out its gaps."""
-    try:
-        loaded = load_playbook(file)
-    except PlaybookError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem))
-        raise typer.Exit(1) from None
+    loaded = load_or_exit(file)
     print_summary(loaded.playbook)
 
 

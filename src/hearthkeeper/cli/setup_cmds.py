@@ -10,9 +10,8 @@ from rich.markup import escape
 
 from hearthkeeper.apply import Applied, apply_playbook
 from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console, fail, load_or_exit
 from hearthkeeper.config import CONFIG_NAME, config_text
-from hearthkeeper.playbook import PlaybookError, load_playbook
 from hearthkeeper.playbook.templates import UnknownTemplate, template_text
 from hearthkeeper.store import StoreError, upgrade
 
@@ -71,12 +70,7 @@ def apply(
     actor: Annotated[str, typer.Option("--as", help="Who applies it, for the audit log.")] = "cli",
 ) -> None:
     """Store a playbook as the next version of its community and print the diff."""
-    try:
-        loaded = load_playbook(playbook)
-    except PlaybookError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem))
-        raise typer.Exit(1) from None
+    loaded = load_or_exit(playbook)
     store = open_store(settings_from(config))
     try:
         applied = apply_playbook(store, loaded, actor)
