@@ -4,6 +4,7 @@ and on a throwaway PostgreSQL server (skipped, and said so, where PostgreSQL is 
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +13,14 @@ import pytest
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
 
 # --- store: SQLite and PostgreSQL ---------------------------------------------------------
 
 _POSTGRES_OUTCOME = pytest.StashKey[str]()
 _database_numbers = itertools.count(1)
+_MIGRATED = "migrated_template"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -54,16 +57,41 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[postgres.Postgre
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per session, copied for each store test."""
+    data_dir = tmp_path_factory.mktemp("migrated")
+    upgrade(sqlite_url(data_dir))  # closes every connection: the file is complete on its own
+    return data_dir / SQLITE_FILE
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server: postgres.PostgresServer) -> str:
+    """A PostgreSQL database migrated once per session, the template of each store test's."""
+    with postgres_server.admin() as admin:
+        admin.execute(f'CREATE DATABASE "{_MIGRATED}"')
+    upgrade(postgres_server.url(_MIGRATED))
+    return _MIGRATED
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a new, empty database: a SQLite file, or a fresh PostgreSQL database."""
+    """The URL of a new database: empty, or already migrated when the test uses `store`
+    (copied from one migrated per session, which is faster than migrating each time)."""
+    migrated = "store" in request.fixturenames
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "data")
+        url = sqlite_url(tmp_path / "data")
+        if migrated:
+            shutil.copyfile(
+                request.getfixturevalue("migrated_sqlite"), tmp_path / "data" / SQLITE_FILE
+            )
+        yield url
         return
     server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+    template = f' TEMPLATE "{request.getfixturevalue("migrated_postgres")}"' if migrated else ""
     name = f"test_{next(_database_numbers)}"
     with server.admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{template}')
     try:
         yield server.url(name)
     finally:
@@ -79,8 +107,7 @@ def store_clock() -> FrozenClock:
 
 @pytest.fixture
 def store(database_url: str, store_clock: FrozenClock) -> Iterator[Store]:
-    """A store on a freshly migrated database."""
-    upgrade(database_url)
+    """A store on a freshly migrated database (`database_url` migrated it)."""
     engine = create_engine_for(database_url)
     try:
         yield Store(engine, store_clock)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
+    Store,
     StoreError,
     create_engine_for,
     current_revision,
@@ -16,17 +21,22 @@ from hearthkeeper.store import (
 )
 from hearthkeeper.store.models import Base
 
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
 
 def test_upgrade_builds_an_empty_database_then_has_nothing_left_to_do(database_url: str) -> None:
     assert current_revision(database_url) is None
 
-    assert upgrade(database_url) == ["0001"]
-    assert current_revision(database_url) == head_revision() == "0001"
+    assert upgrade(database_url) == ["0001", "0002"]
+    assert current_revision(database_url) == head_revision() == "0002"
 
     assert upgrade(database_url) == []
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == "0002"
 
 
+# SQLite cannot reflect the expression index on sanctions; the next test checks it there.
+@pytest.mark.filterwarnings("ignore:.*expression-based index uq_sanctions_in_force")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrated_schema_is_exactly_the_models(database_url: str) -> None:
     upgrade(database_url)
     engine = create_engine_for(database_url)
@@ -38,6 +48,50 @@ def test_migrated_schema_is_exactly_the_models(database_url: str) -> None:
         engine.dispose()
 
     assert differences == []
+
+
+def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> None:
+    assert upgrade(database_url, to="0001") == ["0001"]
+    engine = create_engine_for(database_url)
+    try:
+        before = Store(engine, FrozenClock(NOW))
+        community = before.ensure_community("skincare", "Skin care circle")
+        group = before.add_group(community.id, "Morning pack", "wechat", "g-1")
+        ann = before.member_for("wechat", "wx-ann", "Ann")
+        before.join(ann.id, group.id, role="member")
+        message_id, _ = before.record_message(group.id, "m-1", ann.id, "text", "早上好", NOW)
+        before.add_playbook_version(community.id, "name: x\n", {"name": "x"}, "operator:li")
+
+        assert upgrade(database_url) == ["0002"]
+
+        after = Store(engine, FrozenClock(NOW))
+        require_current(engine)
+        assert after.get_community("skincare") == community
+        assert after.list_groups(community.id) == [group]
+        assert after.find_member("wechat", "wx-ann") == ann
+        assert [m.member_id for m in after.active_members(group.id)] == [ann.id]
+        kept = after.get_message(message_id)
+        assert kept is not None and kept.text == "早上好"
+        latest = after.latest_playbook_version(community.id)
+        assert latest is not None and latest.version == 1
+        # The new tables work alongside the old rows.
+        event_id, _ = after.record_event(group.id, "m-1", "message", ann.id, NOW)
+        after.add_strike(community.id, ann.id, "flood", "", NOW, None, event_id=event_id)
+        assert after.live_strikes(community.id, ann.id, NOW) == 1
+    finally:
+        engine.dispose()
+
+
+def test_the_in_force_sanction_index_exists_on_sqlite_too(store: Store) -> None:
+    with store.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            query = "SELECT sql FROM sqlite_master WHERE name = 'uq_sanctions_in_force'"
+        else:
+            query = "SELECT indexdef FROM pg_indexes WHERE indexname = 'uq_sanctions_in_force'"
+        sql = connection.scalar(text(query))
+
+    assert sql is not None
+    assert "UNIQUE" in sql.upper() and "coalesce" in sql.lower() and "lifted_at IS NULL" in sql
 
 
 def test_a_database_that_was_never_upgraded_is_refused_with_the_fix(database_url: str) -> None:

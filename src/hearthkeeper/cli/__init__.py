@@ -8,7 +8,7 @@ import sys
 import typer
 
 from hearthkeeper import __version__
-from hearthkeeper.cli import db_cmds, demo_cmd, playbook_cmds, setup_cmds
+from hearthkeeper.cli import bench_cmds, db_cmds, demo_cmd, playbook_cmds, setup_cmds, trial_cmds
 
 app = typer.Typer(
     name="hearth",
@@ -20,8 +20,10 @@ app = typer.Typer(
 )
 app.add_typer(playbook_cmds.app, name="playbook")
 app.add_typer(db_cmds.app, name="db")
+app.add_typer(bench_cmds.app, name="bench")
 setup_cmds.register(app)
 demo_cmd.register(app)
+trial_cmds.register(app)
 
 
 @app.command("version")

@@ -27,6 +27,11 @@ def require_aware(value: datetime, what: str) -> datetime:
     return value
 
 
+def utc(value: datetime, what: str) -> datetime:
+    """`value` in UTC, as the database gives it back; ValueError naming `what` if naive."""
+    return require_aware(value, what).astimezone(UTC)
+
+
 def _storable_json(value: Any) -> Any:
     if isinstance(value, str):
         return storable(value)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import table_of, where_pairs
 from hearthkeeper.store.models import CommunityRow, GroupRow
 from hearthkeeper.store.records import Community, Group
 from hearthkeeper.store.scope import StoreBase
@@ -80,6 +83,16 @@ class CommunityQueries(StoreBase):
         with self._unit(write=False) as session:
             row = _group_by_carrier(session, carrier, carrier_group_id)
             return None if row is None else _group(row)
+
+    def group_ids(self, groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The id of each registered group among (carrier, carrier_group_id) `groups`, in
+        one query; groups not registered are left out."""
+        table = table_of(GroupRow)
+        query = select(table.c.carrier, table.c.carrier_group_id, table.c.id)
+        with self._unit(write=False) as session:
+            return where_pairs(
+                session, query, table.c.carrier, table.c.carrier_group_id, list(groups)
+            )
 
     def list_groups(self, community_id: int) -> list[Group]:
         """The community's groups, oldest first."""

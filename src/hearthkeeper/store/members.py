@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import insert_ignoring, stored_pair, table_of, where_pairs
 from hearthkeeper.store.models import NAME, IdentityRow, MemberRow, TagRow
 from hearthkeeper.store.records import Identity, Member, MemberTag
 from hearthkeeper.store.scope import StoreBase
@@ -35,6 +36,18 @@ class MemberQueries(StoreBase):
         with self._unit(write=False) as session:
             row = _member_by_identity(session, carrier, carrier_user_id)
             return None if row is None else _member(row)
+
+    def member_ids(self, users: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+        """The member id of each (carrier, carrier_user_id) in `users`, in one query; users
+        never seen are created at once, named by their value in `users` (known members keep
+        their name: use `member_for` to rename)."""
+        wanted = list(users)
+        with self._unit(write=True) as session:
+            found = _identity_ids(session, wanted)
+            missing = [user for user in wanted if user not in found]
+            if missing:
+                found |= self._new_members_bulk(session, {user: users[user] for user in missing})
+            return found
 
     def get_member(self, member_id: int) -> Member | None:
         """The member with this id, if there is one."""
@@ -130,6 +143,37 @@ class MemberQueries(StoreBase):
             )
             return [MemberTag(row.tag, row.set_by, row.set_at) for row in rows]
 
+    def _new_members_bulk(
+        self, session: Session, users: Mapping[tuple[str, str], str]
+    ) -> dict[tuple[str, str], int]:
+        now = self._clock.now()
+        members, identities = table_of(MemberRow), table_of(IdentityRow)
+        connection = session.connection()
+        new_ids = connection.scalars(
+            insert(members).returning(members.c.id, sort_by_parameter_order=True),
+            [
+                {"display_name": name.strip()[:NAME], "profile": {}, "notes": "", "created_at": now}
+                for name in users.values()
+            ],
+        ).all()
+        ids = dict(zip(users, new_ids, strict=True))
+        claimed = connection.execute(
+            insert_ignoring(session, IdentityRow, ("carrier", "carrier_user_id")).returning(
+                identities.c.carrier, identities.c.carrier_user_id
+            ),
+            [
+                {"carrier": c, "carrier_user_id": u, "member_id": ids[(c, u)], "created_at": now}
+                for c, u in users
+            ],
+        )
+        kept = {(c, u) for c, u in claimed}
+        lost = [user for user in users if stored_pair(user) not in kept]
+        if lost:
+            # Seen for the first time by another worker at the same moment: theirs stands.
+            connection.execute(delete(members).where(members.c.id.in_([ids[u] for u in lost])))
+            ids |= _identity_ids(session, lost)
+        return ids
+
     def _new_member(
         self, session: Session, carrier: str, carrier_user_id: str, display_name: str
     ) -> MemberRow:
@@ -162,6 +206,17 @@ def _valid_tag(tag: str) -> str:
     if not tag or len(tag) > TAG_LENGTH:
         raise ValueError(f"a tag is 1 to {TAG_LENGTH} characters, not {tag!r}")
     return tag
+
+
+def _identity_ids(session: Session, users: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    identities = table_of(IdentityRow)
+    return where_pairs(
+        session,
+        select(identities.c.carrier, identities.c.carrier_user_id, identities.c.member_id),
+        identities.c.carrier,
+        identities.c.carrier_user_id,
+        users,
+    )
 
 
 def _member_by_identity(session: Session, carrier: str, carrier_user_id: str) -> MemberRow | None:

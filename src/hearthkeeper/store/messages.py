@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Insert, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import insert_ignoring, insert_many, table_of
 from hearthkeeper.store.models import MentionRow, MessageRow
-from hearthkeeper.store.records import Message, MessageKind
+from hearthkeeper.store.records import Message, MessageKind, NewMessage
 from hearthkeeper.store.scope import StoreBase
+
+_KEY = ("group_id", "carrier_event_id")
 
 
 class MessageQueries(StoreBase):
@@ -51,7 +54,7 @@ class MessageQueries(StoreBase):
             }
             # ON CONFLICT DO NOTHING rather than check-then-insert: two workers handed the
             # same event wait on each other inside the database, and neither fails.
-            statement = _insert_ignoring_duplicates(session).values(values)
+            statement = insert_ignoring(session, MessageRow, _KEY).values(values)
             try:
                 new_id = session.scalar(statement.returning(MessageRow.id))
             except IntegrityError as exc:
@@ -75,6 +78,40 @@ class MessageQueries(StoreBase):
                         f"that does not exist (one of {mentioned})"
                     ) from exc
             return new_id, True
+
+    def record_messages_bulk(self, rows: Sequence[NewMessage]) -> list[tuple[int, bool]]:
+        """`record_message` for many messages in one statement: (id, created) for each, in
+        order. A reply finds the message it answers in the database or earlier in `rows`."""
+        now = self._clock.now()
+        values = [_bulk_values(row, now) for row in rows]
+        with self._unit(write=True) as session:
+            try:
+                outcome = insert_many(session, MessageRow, _KEY, values)
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot record {len(rows)} messages: a group or member among them "
+                    "does not exist"
+                ) from exc
+            created = [
+                (row, new_id) for row, (new_id, new) in zip(rows, outcome, strict=True) if new
+            ]
+            replies = [new_id for row, new_id in created if row.reply_to_event_id is not None]
+            if replies:
+                _link_replies(session, replies)
+            mentions = [
+                {"message_id": new_id, "member_id": member_id}
+                for row, new_id in created
+                for member_id in dict.fromkeys(row.mentions)
+            ]
+            if mentions:
+                try:
+                    session.connection().execute(insert(table_of(MentionRow)), mentions)
+                except IntegrityError as exc:
+                    raise StoreError(
+                        f"cannot record {len(rows)} messages: one mentions a member "
+                        "that does not exist"
+                    ) from exc
+        return outcome
 
     def get_message(self, message_id: int) -> Message | None:
         """The message with this id, if there is one."""
@@ -109,11 +146,35 @@ def _kind(kind: MessageKind | str) -> MessageKind:
         raise ValueError(f"unknown message kind {kind!r}; the kinds are {known}") from None
 
 
-def _insert_ignoring_duplicates(session: Session) -> Insert:
-    keys = ["group_id", "carrier_event_id"]
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(MessageRow).on_conflict_do_nothing(index_elements=keys)
-    return sqlite.insert(MessageRow).on_conflict_do_nothing(index_elements=keys)
+def _link_replies(session: Session, message_ids: list[int]) -> None:
+    """Point each message's reply_to_id at the message it replies to, if recorded."""
+    messages = table_of(MessageRow)
+    replied = messages.alias("replied")
+    original = (
+        select(replied.c.id)
+        .where(
+            replied.c.group_id == messages.c.group_id,
+            replied.c.carrier_event_id == messages.c.reply_to_event_id,
+        )
+        .scalar_subquery()
+    )
+    session.connection().execute(
+        update(messages).where(messages.c.id.in_(message_ids)).values(reply_to_id=original)
+    )
+
+
+def _bulk_values(row: NewMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "group_id": row.group_id,
+        "member_id": row.member_id,
+        "carrier_event_id": row.carrier_event_id,
+        "kind": _kind(row.kind).value,
+        "text": row.text,
+        "sent_at": require_aware(row.sent_at, "sent_at"),
+        "recorded_at": now,
+        "reply_to_id": None,  # linked once the whole batch is in (see _link_replies)
+        "reply_to_event_id": row.reply_to_event_id,
+    }
 
 
 def _id_of(session: Session, group_id: int, carrier_event_id: str) -> int | None:

@@ -16,8 +16,9 @@ SCRIPT_LOCATION = "hearthkeeper.store:migrations"
 _PG_LOCK = 0x4865_6172_7468  # "Hearth"
 
 
-def upgrade(url: str) -> list[str]:
-    """Apply every missing migration to the database at `url`; the revisions applied, in order."""
+def upgrade(url: str, to: str = "head") -> list[str]:
+    """Apply every missing migration (up to revision `to`) to the database at `url`; the
+    revisions applied, in order."""
     # Foreign keys stay off while SQLite tables are rebuilt by batch migrations and are
     # checked in full before commit instead.
     engine = build_engine(url, foreign_keys=False)
@@ -26,7 +27,7 @@ def upgrade(url: str) -> list[str]:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
             config = _config(connection)
-            command.upgrade(config, "head")
+            command.upgrade(config, to)
             if connection.dialect.name == "sqlite":
                 _check_foreign_keys(connection)
             applied: list[str] = config.attributes["applied"]

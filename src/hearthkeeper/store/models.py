@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, MetaData, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hearthkeeper.store.columns import JSONDocument, SafeString, SafeText, UTCDateTime
@@ -21,6 +21,7 @@ NAMING_CONVENTION = {
 
 NAME = 200  # display names, community and group names, actors
 KEY = 255  # identifiers handed to us by carriers
+OUTBOX_KEY = 200  # idempotency keys of outbound actions
 # Tables that grow with traffic get 64-bit ids; SQLite only autoincrements an INTEGER key.
 BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -165,3 +166,110 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(SafeString(64))
     target: Mapped[str] = mapped_column(SafeString(KEY))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+
+
+class EventRow(Base):
+    """Every event the engine processed, once: a redelivery finds its row and stops there."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("group_id", "carrier_event_id"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    carrier_event_id: Mapped[str] = mapped_column(SafeString(KEY))
+    type: Mapped[str] = mapped_column(SafeString(16))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxRow(Base):
+    """An action decided and still to perform (or performed): each `key` is performed once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_priority_id", "status", "priority", "id"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("events.id"))
+    key: Mapped[str] = mapped_column(SafeString(OUTBOX_KEY), unique=True)
+    carrier: Mapped[str] = mapped_column(SafeString(32))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    priority: Mapped[int] = mapped_column(Integer)
+    action: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    status: Mapped[str] = mapped_column(SafeString(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt: Mapped[str | None] = mapped_column(SafeString(KEY))
+    last_error: Mapped[str | None] = mapped_column(SafeText)
+
+
+class StrikeRow(Base):
+    __tablename__ = "strikes"
+    __table_args__ = (Index("ix_strikes_community_id_member_id", "community_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    violation: Mapped[str] = mapped_column(SafeString(NAME))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    event_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("events.id"))
+    explanation: Mapped[str] = mapped_column(SafeText)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pardoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pardoned_by: Mapped[str | None] = mapped_column(SafeString(NAME))
+
+
+class SanctionRow(Base):
+    """A mute or ban in one group, or a blacklist in one community (or, with no community,
+    in all of them). Lifting keeps the row: the history of sanctions is never lost."""
+
+    __tablename__ = "sanctions"
+    __table_args__ = (
+        Index("ix_sanctions_member_id_kind", "member_id", "kind"),
+        Index("ix_sanctions_kind_until", "kind", "until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(SafeString(16))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reason: Mapped[str] = mapped_column(SafeText)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(SafeString(NAME))
+    lift_event_key: Mapped[str | None] = mapped_column(SafeString(OUTBOX_KEY))
+
+
+# At most one sanction of a kind in force per member and scope, even when two workers
+# sanction at once (NULL scopes compare equal through the COALESCE).
+Index(
+    "uq_sanctions_in_force",
+    SanctionRow.kind,
+    SanctionRow.member_id,
+    func.coalesce(SanctionRow.community_id, 0),
+    func.coalesce(SanctionRow.group_id, 0),
+    unique=True,
+    sqlite_where=SanctionRow.lifted_at.is_(None),
+    postgresql_where=SanctionRow.lifted_at.is_(None),
+)
+
+
+class PointsRow(Base):
+    """The points ledger: a balance is the sum of its entries (redemptions are negative)."""
+
+    __tablename__ = "points"
+    __table_args__ = (Index("ix_points_community_id_member_id", "community_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(SafeText)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("events.id"))

@@ -118,3 +118,149 @@ class AuditEntry:
     action: str
     target: str
     detail: Mapping[str, Any]
+
+
+class EventType(StrEnum):
+    """What kind of event the engine processed (the engine's event types, plus timers)."""
+
+    MESSAGE = "message"
+    JOIN = "join"
+    LEAVE = "leave"
+    EDIT = "edit"
+    REACTION = "reaction"
+    COMMAND = "command"
+    TIMER = "timer"
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    id: int
+    group_id: int
+    carrier_event_id: str
+    type: EventType
+    member_id: int | None
+    at: datetime
+    recorded_at: datetime
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbound action is: pending → sending → done, or back to pending to retry,
+    or failed for good; skipped is a dry run's record of what it did not perform,
+    cancelled a delayed action called off before it was claimed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """An action to perform once; `action` is the engine's `Action.to_json()`."""
+
+    id: int
+    key: str
+    carrier: str
+    event_id: int | None
+    group_id: int | None
+    priority: int
+    action: Mapping[str, Any]
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    claimed_at: datetime | None
+    done_at: datetime | None
+    receipt: str | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Strike:
+    id: int
+    community_id: int
+    member_id: int
+    violation: str
+    group_id: int | None
+    event_id: int | None
+    explanation: str
+    at: datetime
+    expires_at: datetime | None
+    pardoned_at: datetime | None
+    pardoned_by: str | None
+
+    def live(self, now: datetime) -> bool:
+        """Whether the strike still counts at `now`: not pardoned and not expired."""
+        return self.pardoned_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SanctionKind(StrEnum):
+    MUTE = "mute"  # in one group, until a time
+    BAN = "ban"  # from one group
+    BLACKLIST = "blacklist"  # from every group of a community, or of all communities
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """A mute, ban or blacklist; `community_id` None on a blacklist means all communities."""
+
+    id: int
+    kind: SanctionKind
+    community_id: int | None
+    group_id: int | None
+    member_id: int
+    reason: str
+    at: datetime
+    until: datetime | None
+    lifted_at: datetime | None
+    lifted_by: str | None
+    lift_event_key: str | None
+
+
+@dataclass(frozen=True)
+class PointsEntry:
+    id: int
+    community_id: int
+    member_id: int
+    points: int
+    reason: str
+    at: datetime
+    event_id: int | None
+
+
+# --- inputs of the bulk methods -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    group_id: int
+    carrier_event_id: str
+    type: EventType | str
+    member_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    group_id: int
+    carrier_event_id: str
+    member_id: int | None
+    kind: MessageKind | str
+    text: str
+    sent_at: datetime
+    reply_to_event_id: str | None = None
+    mentions: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewOutboxItem:
+    key: str
+    carrier: str
+    action: Mapping[str, Any]
+    priority: int
+    event_id: int | None = None
+    group_id: int | None = None
+    at: datetime | None = None  # when it may be performed; default now
+    status: OutboxStatus | str = OutboxStatus.PENDING

@@ -1,0 +1,76 @@
+"""`hearth bench engine`: the full pipeline — normalise, moderate, persist, outbox — on SQLite."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.bench.synthetic import stream
+from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+
+START = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class EngineFigures:
+    """What one run measured."""
+
+    messages: int
+    seconds: float
+    messages_per_s: float
+    p50_ms: float
+    p99_ms: float
+    batch_p50_ms: float
+    batch_p99_ms: float
+    actions: int
+    batch: int
+
+    def to_json(self) -> dict[str, float | int]:
+        """The JSON object `--json` prints."""
+        return dict(self.__dict__)
+
+
+def run(messages: int = 200_000, *, batch: int = 200, template: str = "skincare",
+        workdir: Path | None = None) -> EngineFigures:  # fmt: skip
+    """Push `messages` synthetic messages through the engine and time it."""
+    with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
+        data = workdir or Path(tmp)
+        url = sqlite_url(data)
+        upgrade(url)
+        clock = FrozenClock(START)
+        store = Store(create_engine_for(url), clock)
+        playbook = parse_playbook(template_text(template)).playbook
+        runtime = runtime_for(store, playbook)
+        engine = Engine(store, clock, [runtime], adopt_groups_into=runtime.community_id, batch=batch)
+        events = list(stream(messages, start=START))
+        decisions: list[float] = []
+        batches: list[float] = []
+        actions = 0
+        began = time.perf_counter()
+        for first in range(0, len(events), batch):
+            chunk = events[first : first + batch]
+            t0 = time.perf_counter()
+            processed = engine.process(chunk)
+            spent = time.perf_counter() - t0
+            batches.append(spent)
+            decisions.extend(p.decided_in for p in processed)
+            actions += sum(len(p.actions) for p in processed)
+        elapsed = time.perf_counter() - began
+        engine.executor.store.engine.dispose()
+    q = statistics.quantiles(decisions, n=100)
+    qb = statistics.quantiles(batches, n=100) if len(batches) > 1 else [batches[0]] * 99
+    return EngineFigures(
+        messages=messages, seconds=round(elapsed, 3), messages_per_s=round(messages / elapsed, 1),
+        p50_ms=round(q[49] * 1000, 3), p99_ms=round(q[98] * 1000, 3),
+        batch_p50_ms=round(qb[49] * 1000, 2), batch_p99_ms=round(qb[98] * 1000, 2),
+        actions=actions, batch=batch,
+    )  # fmt: skip

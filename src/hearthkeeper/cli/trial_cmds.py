@@ -1,0 +1,133 @@
+"""`hearth moderate` and `hearth replay`: try a playbook on messages without touching any group."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, TextIO
+from zoneinfo import ZoneInfo
+
+import typer
+
+from hearthkeeper.cli.output import errors, fail, load_or_exit
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.dryrun import DryRun, verdict_of
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.recorded import BadLine, read_events, read_messages
+
+START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `moderate` and `replay` to the top-level command."""
+    app.command("moderate")(moderate)
+    app.command("replay")(replay)
+
+
+@contextmanager
+def _input(path: Path | None) -> Iterator[TextIO]:
+    if path is None or str(path) == "-":
+        yield sys.stdin
+        return
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            yield handle
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _bad(source: str, bad: BadLine) -> None:
+    errors.print(f"{source}:{bad.line}: skipped: {bad.message}", markup=False)
+
+
+def moderate(
+    playbook: Annotated[Path, typer.Option("--playbook", "-p", help="The playbook whose rules apply.")],
+    input_file: Annotated[Path | None, typer.Argument(metavar="[INPUT]", help="Messages file; default: standard input.")] = None,
+) -> None:
+    """Judge messages (text lines or JSON lines) and print one JSON verdict per message."""
+    loaded = load_or_exit(playbook)
+    zone = ZoneInfo(loaded.playbook.community.timezone)
+    source = str(input_file) if input_file else "<stdin>"
+    skipped = 0
+    with tempfile.TemporaryDirectory(prefix="hearth-moderate-") as work, _input(input_file) as handle:
+        trial = DryRun(loaded.playbook, Path(work), SystemClock())
+        for item in trial.run(read_messages(handle, zone, START)):
+            if isinstance(item, BadLine):
+                skipped += 1
+                _bad(source, item)
+                continue
+            _, processed = item
+            typer.echo(json.dumps(verdict_of(processed.actions).to_json(), ensure_ascii=False))
+    if skipped:
+        errors.print(f"{skipped} line(s) skipped", markup=False)
+
+
+def replay(
+    input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="Recorded events, JSON lines.")],
+    playbook: Annotated[Path, typer.Option("--playbook", "-p", help="The playbook to try.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or jsonl.")] = "text",
+) -> None:
+    """Run a recorded conversation through the engine in dry-run and report what it would do."""
+    if output_format not in ("text", "jsonl"):
+        fail(f"--format {output_format!r}: use text or jsonl")
+    loaded = load_or_exit(playbook)
+    zone = ZoneInfo(loaded.playbook.community.timezone)
+    counts: Counter[str] = Counter()
+    events = skipped = 0
+    with tempfile.TemporaryDirectory(prefix="hearth-replay-") as work, _input(input_file) as handle:
+        trial = DryRun(loaded.playbook, Path(work), SystemClock())
+        for item in trial.run(read_events(handle, zone, START)):
+            if isinstance(item, BadLine):
+                skipped += 1
+                _bad(str(input_file), item)
+                continue
+            recorded, processed = item
+            events += 1
+            for action in processed.actions:
+                counts[action.kind.value] += 1
+                if output_format == "jsonl":
+                    typer.echo(json.dumps(_action_json(action, recorded.event.at), ensure_ascii=False))
+            if output_format == "text" and processed.actions:
+                event = recorded.event
+                when = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+                said = f": {getattr(event, 'text', '')}" if getattr(event, "text", "") else ""
+                typer.echo(f"{when}  {event.group}  {event.sender.display_name or event.sender.user_id}"
+                           f" [{event.type.value}]{said}")  # fmt: skip
+                for action in processed.actions:
+                    typer.echo(f"    → {_describe(action)}")
+    if output_format == "text":
+        summary = ", ".join(f"{kind} {n}" for kind, n in counts.most_common()) or "no actions"
+        typer.echo(f"\n{events} event(s) replayed: {summary}.")
+    if skipped:
+        errors.print(f"{skipped} line(s) skipped", markup=False)
+
+
+def _action_json(action: Action, at: datetime) -> dict[str, object]:
+    data: dict[str, object] = {"type": action.kind.value, "group": action.group, "member": action.member,
+                               "text": action.text, "at": (action.not_before or at).isoformat()}  # fmt: skip
+    for key in ("violation", "reason", "tag", "points"):
+        value = getattr(action, key)
+        if value:
+            data[key] = value
+    if action.duration is not None:
+        data["duration_s"] = int(action.duration.total_seconds())
+    return data
+
+
+def _describe(action: Action) -> str:
+    parts = [action.kind.value]
+    if action.duration is not None:
+        parts.append(f"{int(action.duration.total_seconds() // 60)} min")
+    if action.text:
+        parts.append(repr(action.text if len(action.text) < 120 else action.text[:117] + "…"))
+    if action.not_before is not None:
+        parts.append(f"at {action.not_before.isoformat(timespec='minutes')}")
+    if action.reason and action.violation:
+        parts.append(f"({action.reason})")
+    return " ".join(parts)

@@ -1,0 +1,107 @@
+"""Trying a playbook on recorded messages: the full engine in dry-run against a scratch store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.clock import Clock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.recorded import BadLine, Recorded
+from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+
+BATCH = 200
+
+
+class DryRun:
+    """A playbook running on a throwaway SQLite store; nothing is performed anywhere."""
+
+    def __init__(self, playbook: Playbook, workdir: Path, clock: Clock) -> None:
+        url = sqlite_url(workdir)
+        upgrade(url)
+        self.store = Store(create_engine_for(url), clock)
+        runtime = runtime_for(self.store, playbook)
+        self.community_id = runtime.community_id
+        self.engine = Engine(self.store, clock, [runtime], dry_run=True,
+                             adopt_groups_into=runtime.community_id)  # fmt: skip
+
+    def run(self, items: Iterable[Recorded | BadLine]) -> Iterator[tuple[Recorded, Processed] | BadLine]:
+        """Feed events in batches; yield each event's outcome, and bad lines as they come."""
+        batch: list[Recorded] = []
+        for item in items:
+            if isinstance(item, BadLine):
+                yield from self._flush(batch)
+                batch = []
+                yield item
+                continue
+            if item.role is not None:
+                yield from self._flush(batch)
+                batch = []
+                self._give_role(item)
+            batch.append(item)
+            if len(batch) >= BATCH:
+                yield from self._flush(batch)
+                batch = []
+        yield from self._flush(batch)
+
+    def _flush(self, batch: list[Recorded]) -> Iterator[tuple[Recorded, Processed]]:
+        if batch:
+            yield from zip(batch, self.engine.process([r.event for r in batch]), strict=True)
+
+    def _give_role(self, item: Recorded) -> None:
+        event = item.event
+        group = self.store.group_for_carrier(event.carrier, event.group) or self.store.add_group(
+            self.community_id, event.group, event.carrier, event.group
+        )
+        member = self.store.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
+        self.store.join(member.id, group.id, role=item.role, at=event.at)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`hearth moderate`'s answer for one message."""
+
+    verdict: str  # allow | flag | delete
+    violations: list[str]
+    action: str | None
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON line `hearth moderate` prints."""
+        return {"verdict": self.verdict, "violations": self.violations, "action": self.action,
+                "explanation": self.explanation}  # fmt: skip
+
+
+def verdict_of(actions: Iterable[Action]) -> Verdict:
+    """Summarise the engine's actions on one message as a moderation verdict."""
+    acts = list(actions)
+    violations = sorted({a.violation for a in acts if a.violation})
+    kinds = [a.kind for a in acts]
+    reasons = list(dict.fromkeys(a.reason for a in acts if a.reason and a.violation))
+    sanctions = [a for a in acts if a.kind in (ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN,
+                                               ActionKind.BLACKLIST, ActionKind.WARN, ActionKind.DELETE)]  # fmt: skip
+    if ActionKind.DELETE in kinds:
+        verdict = "delete"
+    elif violations or ActionKind.ALERT_STAFF in kinds:
+        verdict = "flag"
+    else:
+        verdict = "allow"
+    action = "+".join(_describe(a) for a in sanctions) or (
+        "alert_staff" if ActionKind.ALERT_STAFF in kinds else None
+    )
+    if verdict == "delete" and not violations:
+        reasons = [a.reason for a in acts if a.kind is ActionKind.DELETE and a.reason]
+    return Verdict(verdict, violations, action, "; ".join(reasons))
+
+
+def _describe(action: Action) -> str:
+    if action.kind is ActionKind.MUTE and action.duration is not None:
+        minutes = int(action.duration.total_seconds() // 60)
+        return f"mute {minutes // 60}h" if minutes % 60 == 0 else f"mute {minutes}m"
+    return action.kind.value

@@ -1,0 +1,101 @@
+"""What handlers decide: carrier-neutral actions, performed by the engine, never by handlers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class ActionKind(StrEnum):
+    """Everything a handler can ask for."""
+
+    # performed on the carrier, through the outbound queue
+    REPLY = "reply"  # a message in the group, replying to the event
+    SEND = "send"  # a message in the group
+    DELETE = "delete"  # delete a message
+    WARN = "warn"  # a warning to the member, in the group
+    MUTE = "mute"  # mute for `duration` (persisted; lifted on time, even after a restart)
+    UNMUTE = "unmute"
+    KICK = "kick"
+    BAN = "ban"  # kick and refuse re-entry to this group
+    UNBAN = "unban"
+    ALERT_STAFF = "alert_staff"  # tell the staff who receive alerts; also lands in the staff inbox
+    # recorded in the store, in the same transaction as the event
+    STRIKE = "strike"  # a strike for `violation`, expiring after the playbook's window
+    BLACKLIST = "blacklist"  # refused in every group of the blacklist scope
+    TAG = "tag"
+    AWARD_POINTS = "award_points"
+    CANCEL = "cancel"  # cancel a pending delayed action by its `key`
+
+
+OUTBOUND = frozenset(
+    {
+        ActionKind.REPLY, ActionKind.SEND, ActionKind.DELETE, ActionKind.WARN, ActionKind.MUTE,
+        ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
+    }
+)  # fmt: skip
+
+# Lower goes first: sanctions before warnings and alerts, before ordinary replies, before welcomes.
+PRIORITY: dict[ActionKind, int] = {
+    ActionKind.DELETE: 0, ActionKind.BAN: 0, ActionKind.KICK: 0, ActionKind.MUTE: 0,
+    ActionKind.UNMUTE: 1, ActionKind.UNBAN: 1, ActionKind.WARN: 1, ActionKind.ALERT_STAFF: 1,
+    ActionKind.REPLY: 2, ActionKind.SEND: 3,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    """One thing to do. Fields that do not apply to a kind stay None.
+
+    `group` and `member` are carrier ids (the carrier's group id and user id); `target`
+    is the carrier event id of the message acted on; `reason` explains the decision in
+    the operator's words and goes to the audit log.
+    """
+
+    kind: ActionKind
+    carrier: str
+    group: str | None = None
+    member: str | None = None
+    text: str | None = None
+    target: str | None = None
+    duration: timedelta | None = None
+    violation: str | None = None
+    tag: str | None = None
+    points: int | None = None
+    reason: str = ""
+    handler: str = ""
+    welcome: bool = False  # a welcome message: the first to be dropped or merged in a raid
+    key: str | None = None  # a stable name: the same key is performed once, and can be cancelled
+    not_before: datetime | None = None  # a delayed action (a reminder)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outbound(self) -> bool:
+        """Whether the carrier performs this action (otherwise the store records it)."""
+        return self.kind in OUTBOUND
+
+    @property
+    def priority(self) -> int:
+        """Queue order: sanctions first, welcomes last."""
+        return PRIORITY.get(self.kind, 2) + (1 if self.welcome else 0)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict, as the outbox stores it."""
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["duration"] = self.duration.total_seconds() if self.duration is not None else None
+        data["not_before"] = self.not_before.isoformat() if self.not_before is not None else None
+        return {k: v for k, v in data.items() if v not in (None, "", {}, False)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Action:
+        """The inverse of `to_json`."""
+        values = dict(data)
+        values["kind"] = ActionKind(values["kind"])
+        if values.get("duration") is not None:
+            values["duration"] = timedelta(seconds=float(values["duration"]))
+        if values.get("not_before") is not None:
+            values["not_before"] = datetime.fromisoformat(values["not_before"])
+        return cls(**values)

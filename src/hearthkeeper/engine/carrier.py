@@ -1,0 +1,60 @@
+"""The `Carrier` protocol: how a chat platform plugs into the engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateLimit:
+    """At most `count` actions per `seconds`."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Capabilities:
+    """What a carrier can do and how fast; the engine plans around these, never around names."""
+
+    can: frozenset[ActionKind]
+    per_group: RateLimit | None = None  # e.g. Telegram: 20 messages/min per group
+    overall: RateLimit | None = None  # e.g. Telegram: 30 messages/s per bot
+    idempotent: bool = False  # performs the same idempotency key at most once (Matrix txn ids)
+    max_text: int = 4000
+
+
+class CarrierError(Exception):
+    """The carrier refused or failed an action. `retry` says whether trying again can help."""
+
+    def __init__(self, message: str, *, retry: bool = True, after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry = retry
+        self.after = after
+
+
+class Carrier(Protocol):
+    """A chat platform. Four methods; the engine does everything else."""
+
+    name: str
+    capabilities: Capabilities
+
+    async def connect(self) -> None:
+        """Log in and start receiving."""
+
+    def events(self) -> AsyncIterator[Event]:
+        """Events as they arrive, until disconnected."""
+        ...
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        """Do one outbound action; `key` is stable across retries. Returns the carrier's id of
+        what it created (a sent message), if any. Raises `CarrierError` on failure."""
+        ...
+
+    async def disconnect(self) -> None:
+        """Stop receiving and release connections."""

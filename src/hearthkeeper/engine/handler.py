@@ -1,0 +1,106 @@
+"""Handlers: a check plus an action. They read a `Context` and return `Action`s; they do nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.events import Event
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.structure import Permission
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupView:
+    """The group an event happened in."""
+
+    id: int
+    name: str
+    carrier: str
+    carrier_group_id: str
+    capacity: int | None
+    community_id: int
+    community_slug: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberView:
+    """The member who caused the event, with what the playbook says about them."""
+
+    id: int
+    user_id: str
+    display_name: str
+    role: str | None = None
+    level: int | None = None
+    joined_at: datetime | None = None
+    permissions: frozenset[Permission] = frozenset()
+    tags: frozenset[str] = frozenset()
+    has_posted: bool = False  # posted in this group before this event
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff hold a role from the playbook's `structure.roles`."""
+        return self.role is not None
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the member's role grants `permission`."""
+        return permission in self.permissions
+
+
+class StateView(Protocol):
+    """What handlers may ask about the community's state (read-only)."""
+
+    def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
+        """Unexpired, unpardoned strikes of a member in a community."""
+        ...
+
+    def is_blacklisted(self, community_id: int, member_id: int) -> bool:
+        """Whether the member is refused in this community (or in all communities)."""
+        ...
+
+    def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
+        """When the member's mute in this group ends, if muted now."""
+        ...
+
+    def member_count(self, group_id: int) -> int:
+        """Members in the group now."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    """Everything a handler may look at to decide."""
+
+    playbook: Playbook
+    group: GroupView
+    member: MemberView
+    now: datetime
+    state: StateView
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A handler's decision: actions to take, and whether later handlers still run."""
+
+    actions: tuple[Action, ...] = ()
+    stop: bool = False
+
+
+NOTHING = Outcome()
+
+
+class Handler(Protocol):
+    """A check plus an action. `check` is cheap; `handle` runs only when it passes."""
+
+    name: str
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        """Whether this handler is concerned with the event."""
+        ...
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        """Decide what to do."""
+        ...

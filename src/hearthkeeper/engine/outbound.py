@@ -1,0 +1,106 @@
+"""The one outbound queue: performs recorded actions once, in priority order, within quotas.
+
+Each action waits in the store's outbox. A worker claims a batch (sanctions first, welcomes
+last), asks each carrier's quotas when it may send, performs it with the outbox key as the
+idempotency key, and marks it done, or schedules a retry with backoff, or gives up.
+
+Exactly once: an action is marked done right after the carrier accepts it. If the process
+dies between the carrier accepting and the mark, the action is claimed again after a
+restart. A carrier that honours idempotency keys (Matrix transaction ids) ignores the
+second attempt; on other carriers that window — a crash between the carrier's answer and
+our commit, milliseconds wide — is the only way an action can be performed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from hearthkeeper.clock import Clock
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.carrier import Carrier, CarrierError
+from hearthkeeper.engine.ratelimit import Quotas
+from hearthkeeper.store import Store
+
+MAX_ATTEMPTS = 6
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 5 minutes."""
+    return timedelta(seconds=min(300, 2 ** max(1, attempts)))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one pass of the queue did."""
+
+    done: int = 0
+    retried: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+
+class OutboundQueue:
+    """Performs the outbox through the carriers."""
+
+    def __init__(self, store: Store, carriers: Mapping[str, Carrier], clock: Clock, *,
+                 batch: int = 200) -> None:  # fmt: skip
+        self.store = store
+        self.clock = clock
+        self.batch = batch
+        self.carriers: dict[str, Carrier] = {}
+        self._quotas: dict[str, Quotas] = {}
+        for carrier in carriers.values():
+            self.attach(carrier)
+
+    def attach(self, carrier: Carrier) -> None:
+        """Send through `carrier` (replacing one of the same name), with fresh quotas."""
+        self.carriers[carrier.name] = carrier
+        self._quotas[carrier.name] = Quotas(carrier.capabilities)
+
+    def recover(self) -> int:
+        """At start-up: the actions a dead process had claimed are pending again, at once.
+
+        Meant for one worker per database; with several, claims older than the store's
+        stale limit are taken over by `claim` anyway."""
+        now = self.clock.now()
+        items = self.store.claim(self.batch * 100, now, stale_after=timedelta(0))
+        for item in items:
+            self.store.release(item.id, now)
+        return len([i for i in items if i.attempts > 0 or i.claimed_at is not None])
+
+    async def run_once(self) -> Sent:
+        """Claim a batch and perform what the quotas allow now."""
+        now = self.clock.now()
+        done = retried = failed = deferred = 0
+        for item in self.store.claim(self.batch, now):
+            action = Action.from_json(item.action)
+            carrier = self.carriers.get(item.carrier)
+            if carrier is None:
+                self.store.mark_failed(item.id, f"no carrier {item.carrier!r} is connected",
+                                       now, retry_at=now + backoff(item.attempts + 1))  # fmt: skip
+                retried += 1
+                continue
+            quotas = self._quotas[item.carrier]
+            free_at = quotas.free_at(action.group, self.clock.now())
+            if free_at > self.clock.now():
+                self.store.release(item.id, free_at)
+                deferred += 1
+                continue
+            try:
+                receipt = await carrier.perform(action, item.key)
+            except CarrierError as exc:
+                if exc.retry and item.attempts + 1 < MAX_ATTEMPTS:
+                    wait = timedelta(seconds=exc.after) if exc.after else backoff(item.attempts + 1)
+                    self.store.mark_failed(item.id, str(exc), self.clock.now(),
+                                           retry_at=self.clock.now() + wait)  # fmt: skip
+                    retried += 1
+                else:
+                    self.store.mark_failed(item.id, str(exc), self.clock.now(), retry_at=None)
+                    failed += 1
+                continue
+            quotas.use(action.group, self.clock.now())
+            self.store.mark_done(item.id, receipt, self.clock.now())
+            done += 1
+        return Sent(done, retried, failed, deferred)

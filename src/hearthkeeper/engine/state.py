@@ -1,0 +1,93 @@
+"""What the engine remembers between events: a cache in front of the store.
+
+Handlers read it through `StateView`; the executor updates it as it records effects, and
+throws it away if a transaction fails (the store is the truth). In dry-run the effects
+live only here, so a replay still climbs the ladder without touching real strikes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hearthkeeper.store import Store
+
+
+@dataclass
+class _Member:
+    strikes: list[datetime | None] | None = None  # expiry of each live strike
+    blacklisted: bool | None = None
+    mutes: dict[int, datetime] = field(default_factory=dict)  # group id -> until
+
+
+class State:
+    """A `StateView` backed by a store, with in-memory overlays."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._members: dict[tuple[int, int], _Member] = {}
+        self._counts: dict[int, int] = {}
+
+    def reset(self) -> None:
+        """Forget everything cached (after a failed transaction)."""
+        self._members.clear()
+        self._counts.clear()
+
+    def _entry(self, community_id: int, member_id: int) -> _Member:
+        key = (community_id, member_id)
+        entry = self._members.get(key)
+        if entry is None:
+            entry = self._members[key] = _Member()
+        return entry
+
+    # --- StateView --------------------------------------------------------------------------
+
+    def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
+        entry = self._entry(community_id, member_id)
+        if entry.strikes is None:
+            entry.strikes = [
+                s.expires_at
+                for s in self._store.strikes(community_id=community_id, member_id=member_id,
+                                             include_dead=False)  # fmt: skip
+            ]
+        return sum(1 for expiry in entry.strikes if expiry is None or expiry > now)
+
+    def is_blacklisted(self, community_id: int, member_id: int) -> bool:
+        entry = self._entry(community_id, member_id)
+        if entry.blacklisted is None:
+            entry.blacklisted = self._store.is_blacklisted(community_id, member_id)
+        return entry.blacklisted
+
+    def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
+        until = self._store.muted_until(group_id, member_id, now)
+        for (_, mid), entry in self._members.items():
+            if mid == member_id and group_id in entry.mutes and entry.mutes[group_id] > now:
+                until = max(until, entry.mutes[group_id]) if until else entry.mutes[group_id]
+        return until
+
+    def member_count(self, group_id: int) -> int:
+        if group_id not in self._counts:
+            self._counts[group_id] = len(self._store.active_members(group_id))
+        return self._counts[group_id]
+
+    # --- updates from the executor ----------------------------------------------------------
+
+    def add_strike(self, community_id: int, member_id: int, expires: datetime | None, now: datetime) -> None:
+        """Count a strike just recorded."""
+        self.live_strikes(community_id, member_id, now)
+        entry = self._entry(community_id, member_id)
+        assert entry.strikes is not None
+        entry.strikes.append(expires)
+
+    def blacklist(self, community_id: int, member_id: int) -> None:
+        """Remember a blacklisting just recorded."""
+        self._entry(community_id, member_id).blacklisted = True
+
+    def mute(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
+        """Remember a mute just recorded."""
+        self._entry(community_id, member_id).mutes[group_id] = until
+
+    def joined(self, group_id: int, delta: int) -> None:
+        """A member joined (+1) or left (-1)."""
+        if group_id in self._counts:
+            self._counts[group_id] = max(0, self._counts[group_id] + delta)

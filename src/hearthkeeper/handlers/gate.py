@@ -1,0 +1,45 @@
+"""Who may be here at all: blacklisted members are refused in every group of the scope."""
+
+from __future__ import annotations
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Event, Join, Message
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry, Stage
+from hearthkeeper.handlers.texts import say
+from hearthkeeper.playbook import Playbook
+
+
+class Blacklist:
+    """A blacklisted member who joins, or still posts, is removed at once."""
+
+    name = "blacklist"
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return (
+            isinstance(event, Join | Message)
+            and not ctx.member.is_staff
+            and ctx.state.is_blacklisted(ctx.group.community_id, ctx.member.id)
+        )
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        lang = ctx.playbook.community.language
+        nickname = event.sender.display_name or event.sender.user_id
+        actions = []
+        if isinstance(event, Message):
+            actions.append(Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
+                                  member=event.sender.user_id, target=event.event_id,
+                                  reason="blacklisted member", handler=self.name))  # fmt: skip
+        actions.append(Action(kind=ActionKind.BAN, carrier=event.carrier, group=event.group,
+                              member=event.sender.user_id, reason="blacklisted member",
+                              handler=self.name))  # fmt: skip
+        actions.append(Action(kind=ActionKind.SEND, carrier=event.carrier, group=event.group,
+                              text=say("refused", lang, nickname=nickname),
+                              key=f"refused:{ctx.group.id}:{ctx.member.id}",
+                              reason="blacklisted member refused", handler=self.name))  # fmt: skip
+        return Outcome(tuple(actions), stop=True)
+
+
+def register(registry: Registry, playbook: Playbook) -> None:
+    """Add the gate handlers."""
+    registry.add(Blacklist(), Stage.GATE)

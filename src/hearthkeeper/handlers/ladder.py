@@ -1,0 +1,82 @@
+"""The ladder: which rung a strike reaches, and what that rung does. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Message
+from hearthkeeper.handlers.format import human_duration
+from hearthkeeper.handlers.texts import say, violation_name
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.rules import LadderStep, Sanction
+
+_SANCTION_ACTIONS = {
+    Sanction.DELETE: ActionKind.DELETE,
+    Sanction.MUTE: ActionKind.MUTE,
+    Sanction.KICK: ActionKind.KICK,
+    Sanction.BAN: ActionKind.BAN,
+    Sanction.BLACKLIST: ActionKind.BLACKLIST,
+}
+
+
+def rung(ladder: Sequence[LadderStep], strikes: int) -> LadderStep | None:
+    """The highest step whose `at` the live strike count has reached."""
+    reached = [step for step in ladder if step.at <= strikes]
+    return max(reached, key=lambda s: s.at) if reached else None
+
+
+def next_rung(ladder: Sequence[LadderStep], strikes: int) -> LadderStep | None:
+    """The step the next strike would reach, if it differs from the current one."""
+    current = rung(ladder, strikes)
+    following = rung(ladder, strikes + 1)
+    return following if following is not None and following != current else None
+
+
+def sanction_actions(
+    message: Message,
+    ladder: Sequence[LadderStep],
+    strikes: int,
+    violation: str,
+    reason: str,
+    language: Language,
+    handler: str,
+) -> list[Action]:
+    """The actions of the rung that `strikes` (this one included) reaches."""
+    step = rung(ladder, strikes)
+    common = {"carrier": message.carrier, "group": message.group,
+              "member": message.sender.user_id, "violation": violation, "handler": handler}  # fmt: skip
+    actions = [Action(kind=ActionKind.STRIKE, reason=reason, **common)]  # type: ignore[arg-type]
+    if step is None:
+        return actions
+    nickname = message.sender.display_name or message.sender.user_id
+    name = violation_name(violation, language)
+    for sanction in step.do:
+        if sanction is Sanction.WARN:
+            text = step.message or say("warn", language, nickname=nickname, violation=name,
+                                       count=strikes, next=_next_hint(ladder, strikes, language))  # fmt: skip
+            actions.append(Action(kind=ActionKind.WARN, text=text, reason=reason, **common))  # type: ignore[arg-type]
+            continue
+        kind = _SANCTION_ACTIONS[sanction]
+        extra: dict[str, object] = {}
+        if kind is ActionKind.DELETE:
+            extra["target"] = message.event_id
+        if kind is ActionKind.MUTE and step.mute_for is not None:
+            extra["duration"] = step.mute_for
+            extra["text"] = say("muted", language, nickname=nickname, violation=name,
+                                duration=human_duration(step.mute_for, language))  # fmt: skip
+        if kind in (ActionKind.KICK, ActionKind.BAN):
+            extra["text"] = say("removed", language, nickname=nickname, violation=name)
+        actions.append(Action(kind=kind, reason=reason, **common, **extra))  # type: ignore[arg-type]
+    return actions
+
+
+def _next_hint(ladder: Sequence[LadderStep], strikes: int, language: Language) -> str:
+    following = next_rung(ladder, strikes)
+    if following is None:
+        return ""
+    if Sanction.MUTE in following.do and following.mute_for is not None:
+        return say("next_mute", language, duration=human_duration(following.mute_for, language))
+    if {Sanction.KICK, Sanction.BAN, Sanction.BLACKLIST} & set(following.do):
+        return say("next_kick", language)
+    return ""

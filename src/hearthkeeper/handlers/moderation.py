@@ -1,0 +1,169 @@
+"""Moderation: detect violations on the normalised text, strike, and climb the ladder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import NOTHING, Context, Outcome
+from hearthkeeper.engine.registry import Registry, Stage
+from hearthkeeper.handlers.ceremony import nickname_fits
+from hearthkeeper.handlers.format import excerpt, human_duration
+from hearthkeeper.handlers.ladder import sanction_actions
+from hearthkeeper.handlers.texts import probation_what, say, violation_name
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.rules import Response, ViolationKind
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.flood import FloodWindow, RepeatWindow
+from hearthkeeper.text.qr import contains_qr
+from hearthkeeper.text.scan import Scanner
+
+LINK_KINDS = {"links", "invites"}
+
+
+class Moderation:
+    """One strike per offending message; alert-only kinds go to staff; staff are never punished."""
+
+    name = "moderation"
+
+    def __init__(self, playbook: Playbook) -> None:
+        rules = playbook.rules
+        self.scanner = Scanner.from_rules(rules)
+        v = rules.violations
+        self.flood = FloodWindow(v.flooding.max_messages, v.flooding.per) if v.flooding.enabled else None
+        self.repeat = (
+            RepeatWindow(v.repeated_text.max_repeats, v.repeated_text.within)
+            if v.repeated_text.enabled
+            else None
+        )
+        self._nickname_flagged: dict[int, date] = {}
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return isinstance(event, Message) and not event.sender.is_bot
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        assert isinstance(event, Message)
+        findings = self.findings(event, ctx)
+        pb = ctx.playbook
+        ladder: list[Finding] = []
+        alerts: list[Finding] = []
+        for finding in findings:
+            detector = pb.rules.violations.detector(ViolationKind(finding.kind))
+            exempt = ctx.member.is_staff and (
+                detector.exempt_roles is None or ctx.member.role in detector.exempt_roles
+            )
+            if exempt:
+                continue
+            if detector.response is Response.ALERT or ctx.member.is_staff:
+                alerts.append(finding)
+            else:
+                ladder.append(finding)
+        actions: list[Action] = []
+        if alerts:
+            actions.append(self._alert(event, ctx, alerts))
+        if ladder:
+            actions.extend(self._sanction(event, ctx, ladder))
+            return Outcome(tuple(actions), stop=True)
+        probation = self._probation(event, ctx, findings)
+        if probation:
+            return Outcome((*actions, *probation), stop=True)
+        return Outcome(tuple(actions))
+
+    def findings(self, event: Message, ctx: Context) -> list[Finding]:
+        """Every violation in one message, before exemptions."""
+        found = self.scanner.scan(event.text, mentions=len(event.mentions))
+        key = f"{ctx.group.community_id}:{ctx.member.id}"
+        if self.flood is not None and self.flood.observe(key, ctx.now):
+            found.append(Finding("flooding", "", "too many messages in a short time"))
+        if self.repeat is not None and event.text.strip():
+            repeated = self.repeat.observe(key, str(ctx.group.id), event.text, ctx.now)
+            if repeated is not None:
+                found.append(repeated)
+        invites = ctx.playbook.rules.violations.invites
+        if invites.enabled and invites.qr_codes:
+            for attachment in event.attachments:
+                if attachment.kind == "picture" and attachment.data and contains_qr(attachment.data):
+                    found.append(Finding("invites", "QR code", "a picture carries a QR code"))
+                    break
+        nickname = self._nickname(event, ctx)
+        if nickname is not None:
+            found.append(nickname)
+        return found
+
+    def _nickname(self, event: Message, ctx: Context) -> Finding | None:
+        pb = ctx.playbook
+        fmt = pb.joining.ceremony.nickname_format
+        setting = pb.rules.violations.nickname
+        joined = ctx.member.joined_at
+        if not fmt or not setting.enabled or joined is None or ctx.now - joined < setting.grace:
+            return None
+        if nickname_fits(event.sender.display_name, fmt):
+            return None
+        today = ctx.now.date()
+        if self._nickname_flagged.get(ctx.member.id) == today:
+            return None
+        self._nickname_flagged[ctx.member.id] = today
+        return Finding("nickname", event.sender.display_name, f"display name does not follow {fmt}")
+
+    def _alert(self, event: Message, ctx: Context, alerts: list[Finding]) -> Action:
+        lang = ctx.playbook.community.language
+        names = ", ".join(violation_name(f.kind, lang) for f in alerts)
+        text = say("alert", lang, group=ctx.group.name, violation=names,
+                   nickname=event.sender.display_name or event.sender.user_id,
+                   excerpt=excerpt(event.text))  # fmt: skip
+        return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
+                      member=event.sender.user_id, target=event.event_id, text=text,
+                      violation=alerts[0].kind, reason=_explain(alerts), handler=self.name)  # fmt: skip
+
+    def _sanction(self, event: Message, ctx: Context, ladder: list[Finding]) -> list[Action]:
+        pb = ctx.playbook
+        strikes = ctx.state.live_strikes(ctx.group.community_id, ctx.member.id, ctx.now) + 1
+        reason = f"{_explain(ladder)}; strike {strikes}"
+        return sanction_actions(event, pb.rules.ladder, strikes, ladder[0].kind, reason,
+                                pb.community.language, self.name)  # fmt: skip
+
+    def _probation(self, event: Message, ctx: Context, findings: list[Finding]) -> list[Action]:
+        probation = ctx.playbook.joining.probation
+        joined = ctx.member.joined_at
+        if (ctx.member.is_staff or probation.duration is None or joined is None
+                or ctx.now - joined >= probation.duration):  # fmt: skip
+            return []
+        kinds = {a.kind for a in event.attachments}
+        what = None
+        if probation.no_links and ({f.kind for f in findings} & LINK_KINDS or "link" in kinds):
+            what = "links"
+        elif probation.no_files and "file" in kinds:
+            what = "files"
+        elif probation.no_pictures and "picture" in kinds:
+            what = "pictures"
+        elif probation.no_mentions and event.mentions:
+            what = "mentions"
+        if what is None:
+            return []
+        lang = ctx.playbook.community.language
+        text = say("probation", lang, nickname=event.sender.display_name or event.sender.user_id,
+                   duration=human_duration(probation.duration, lang),
+                   what=probation_what(what, lang))  # fmt: skip
+        common = {"carrier": event.carrier, "group": event.group, "member": event.sender.user_id}
+        return [
+            Action(kind=ActionKind.DELETE, target=event.event_id, handler=self.name,
+                   reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
+            Action(kind=ActionKind.REPLY, text=text, handler=self.name,
+                   reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
+        ]  # fmt: skip
+
+
+def _explain(findings: list[Finding]) -> str:
+    return "; ".join(
+        f"{f.kind}: matched {f.matched!r} ({f.explanation})" if f.matched else f"{f.kind}: {f.explanation}"
+        for f in findings
+    )
+
+
+def register(registry: Registry, playbook: Playbook) -> None:
+    """Add the moderation handler."""
+    registry.add(Moderation(playbook), Stage.MODERATION)
+
+
+__all__ = ["NOTHING", "Moderation", "register"]

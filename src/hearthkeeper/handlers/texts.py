@@ -1,0 +1,104 @@
+"""What the bot says, in the community's language (zh-CN or en)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hearthkeeper.playbook.positioning import Language
+
+_TEXTS: dict[str, dict[Language, str]] = {
+    "welcome": {
+        Language.ZH_CN: "欢迎 {nickname} 加入「{group}」！{purpose}\n{rules}",
+        Language.EN: "Welcome to {group}, {nickname}! {purpose}\n{rules}",
+    },
+    "rules_header": {Language.ZH_CN: "群规：", Language.EN: "Group rules:"},
+    "accept_prompt": {
+        Language.ZH_CN: "请回复「同意」表示接受群规，之后就可以发言啦。",
+        Language.EN: "Reply 'agree' to accept the rules, then you can post.",
+    },
+    "accepted": {
+        Language.ZH_CN: "{nickname} 已接受群规，欢迎发言！",
+        Language.EN: "Thanks {nickname}, you have accepted the rules. Welcome!",
+    },
+    "accept_first": {
+        Language.ZH_CN: "{nickname}，请先回复「同意」接受群规再发言。",
+        Language.EN: "{nickname}, please reply 'agree' to accept the rules before posting.",
+    },
+    "nickname_reminder": {
+        Language.ZH_CN: "{nickname}，请按「{nickname_format}」的格式修改群昵称。",
+        Language.EN: "{nickname}, please set your display name as '{nickname_format}'.",
+    },
+    "intro_request": {
+        Language.ZH_CN: "请在 {deadline} 内做个自我介绍，让大家认识你。",
+        Language.EN: "Please introduce yourself within {deadline} so everyone gets to know you.",
+    },
+    "intro_reminder": {
+        Language.ZH_CN: "{nickname}，还没看到你的自我介绍哦，跟大家打个招呼吧！",
+        Language.EN: "{nickname}, we haven't heard from you yet: say hello and introduce yourself!",
+    },
+    "probation": {
+        Language.ZH_CN: "{nickname}，新成员入群 {duration} 内不能发{what}，消息已撤回。",
+        Language.EN: "{nickname}, new members cannot post {what} during their first {duration}; "
+        "the message was removed.",
+    },
+    "warn": {
+        Language.ZH_CN: "{nickname}，你的消息违反了群规（{violation}），已被撤回。第 {count} 次违规{next}。",
+        Language.EN: "{nickname}, your message broke the rules ({violation}) and was removed. "
+        "Strike {count}{next}.",
+    },
+    "next_mute": {Language.ZH_CN: "，再次违规将被禁言 {duration}", Language.EN: "; next time: muted for {duration}"},
+    "next_kick": {Language.ZH_CN: "，再次违规将被移出本群", Language.EN: "; next time you will be removed"},
+    "muted": {
+        Language.ZH_CN: "{nickname} 因{violation}被禁言 {duration}。",
+        Language.EN: "{nickname} is muted for {duration} ({violation}).",
+    },
+    "removed": {
+        Language.ZH_CN: "{nickname} 多次违反群规（{violation}），已被移出。",
+        Language.EN: "{nickname} broke the rules repeatedly ({violation}) and was removed.",
+    },
+    "alert": {
+        Language.ZH_CN: "【需要人工处理】{group}：{nickname} — {violation}：{excerpt}",
+        Language.EN: "[Needs a human] {group}: {nickname} — {violation}: {excerpt}",
+    },
+    "refused": {
+        Language.ZH_CN: "{nickname} 在黑名单中，已被移出。",
+        Language.EN: "{nickname} is blacklisted and was removed.",
+    },
+}
+
+VIOLATION_NAMES: dict[str, dict[Language, str]] = {
+    "advertising": {Language.ZH_CN: "发广告", Language.EN: "advertising"},
+    "links": {Language.ZH_CN: "发链接", Language.EN: "links"},
+    "contact": {Language.ZH_CN: "留联系方式", Language.EN: "sharing contact details"},
+    "invites": {Language.ZH_CN: "发其他群的邀请或二维码", Language.EN: "other groups' invites"},
+    "flooding": {Language.ZH_CN: "刷屏", Language.EN: "flooding"},
+    "repeated_text": {Language.ZH_CN: "重复发送相同内容", Language.EN: "repeating the same text"},
+    "mention_spam": {Language.ZH_CN: "大量@他人", Language.EN: "mass mentions"},
+    "insults": {Language.ZH_CN: "辱骂或争吵", Language.EN: "insults or a quarrel"},
+    "nickname": {Language.ZH_CN: "群昵称格式不对", Language.EN: "display name format"},
+}
+
+PROBATION_WHAT: dict[str, dict[Language, str]] = {
+    "links": {Language.ZH_CN: "链接", Language.EN: "links"},
+    "files": {Language.ZH_CN: "文件", Language.EN: "files"},
+    "pictures": {Language.ZH_CN: "图片", Language.EN: "pictures"},
+    "mentions": {Language.ZH_CN: "@他人", Language.EN: "mentions"},
+}
+
+ACCEPT_WORDS = {"同意", "同意群规", "我同意", "agree", "i agree", "accept", "ok 同意"}
+
+
+def say(key: str, language: Language, **values: Any) -> str:
+    """The text `key` in `language`, with placeholders filled."""
+    return _TEXTS[key][language].format(**values)
+
+
+def violation_name(kind: str, language: Language) -> str:
+    """A violation kind in the members' words."""
+    names = VIOLATION_NAMES.get(kind)
+    return names[language] if names else kind
+
+
+def probation_what(kind: str, language: Language) -> str:
+    """What newcomers may not post, in the members' words."""
+    return PROBATION_WHAT[kind][language]

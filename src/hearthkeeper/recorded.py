@@ -1,0 +1,138 @@
+"""Recorded conversations: reading event and message lines for `hearth replay` and `moderate`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.engine.events import Event, Join, JoinMethod, Leave, Message, Sender
+
+CARRIER = "replay"
+DEFAULT_GROUP = "group-1"
+EVENT_TYPES = ("message", "join", "leave")
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that could not be read, and why."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One event read from a line, with the staff role the line gave its sender, if any."""
+
+    line: int
+    event: Event
+    role: str | None = None
+
+
+def read_events(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iterator[Recorded | BadLine]:
+    """JSON lines of events (`type`, `group`, `sender`, `ts`, `text`, ...); bad lines reported."""
+    last = start
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("expected a JSON object")
+            recorded = _event(data, number, zone, last)
+        except (ValueError, TypeError) as exc:
+            yield BadLine(number, str(exc))
+            continue
+        last = recorded.event.at
+        yield recorded
+
+
+def read_messages(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iterator[Recorded | BadLine]:
+    """Plain text (one message per line) or JSON lines with `text` and optional fields."""
+    last = start
+    for number, raw in enumerate(lines, start=1):
+        text = raw.rstrip("\n")
+        if not text.strip():
+            continue
+        if text.lstrip().startswith("{"):
+            try:
+                data = json.loads(text)
+                if not isinstance(data, dict):
+                    raise ValueError("expected a JSON object")
+                if not isinstance(data.get("text"), str):
+                    raise ValueError("a message line needs a `text` string")
+                data.setdefault("type", "message")
+                recorded = _event(data, number, zone, last)
+            except (ValueError, TypeError) as exc:
+                yield BadLine(number, str(exc))
+                continue
+        else:
+            recorded = Recorded(number, Message(
+                carrier=CARRIER, group=DEFAULT_GROUP, event_id=f"line-{number}",
+                at=last + timedelta(seconds=1), sender=Sender(user_id="anonymous"), text=text,
+            ))  # fmt: skip
+        last = recorded.event.at
+        yield recorded
+
+
+def _event(data: dict[str, Any], number: int, zone: ZoneInfo, last: datetime) -> Recorded:
+    kind = data.get("type", "message")
+    if kind not in EVENT_TYPES:
+        raise ValueError(f"unknown type {kind!r}: use {', '.join(EVENT_TYPES)}")
+    sender = _text(data, "sender", "anonymous")
+    name = _text(data, "name", sender)
+    common: dict[str, Any] = {
+        "carrier": CARRIER, "group": _text(data, "group", DEFAULT_GROUP),
+        "event_id": _text(data, "id", f"line-{number}"),
+        "at": _time(data.get("ts"), zone, last),
+        "sender": Sender(user_id=sender, display_name=name),
+    }  # fmt: skip
+    role = data.get("role")
+    if role is not None and not isinstance(role, str):
+        raise ValueError("`role` must be a string (a structure.roles id)")
+    if kind == "join":
+        via = data.get("via", "unknown")
+        if via not in {m.value for m in JoinMethod}:
+            raise ValueError(f"unknown join method {via!r}")
+        return Recorded(number, Join(**common, via=JoinMethod(via), inviter=data.get("inviter")), role)
+    if kind == "leave":
+        return Recorded(number, Leave(**common), role)
+    mentions = data.get("mentions", [])
+    if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
+        raise ValueError("`mentions` must be a list of sender ids")
+    message = Message(**common, text=_text(data, "text", ""), kind=_text(data, "kind", "text"),
+                      mentions=tuple(mentions))  # fmt: skip
+    return Recorded(number, message, role)
+
+
+def _text(data: dict[str, Any], key: str, default: str) -> str:
+    value = data.get(key, default)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"`{key}` must be a string")
+    return value
+
+
+def _time(value: Any, zone: ZoneInfo, last: datetime) -> datetime:
+    if value is None:
+        return last + timedelta(seconds=1)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    if not isinstance(value, str):
+        raise ValueError("`ts` must be ISO 8601 text or a Unix timestamp")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"`ts` {value!r} is not ISO 8601 (e.g. 2026-10-01T08:00:00+08:00)") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)

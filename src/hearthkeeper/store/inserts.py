@@ -1,0 +1,129 @@
+"""INSERT ... ON CONFLICT DO NOTHING on both databases, for one row or for many at once.
+
+Conflicts are settled inside the database: two workers handed the same row wait on each
+other there, and neither fails. Each row reports its id and whether this call created it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Insert, Select, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import storable
+from hearthkeeper.store.models import Base
+
+# Rows looked up per SELECT when finding the ids of rows that were already there.
+_LOOKUP_CHUNK = 500
+
+
+def table_of(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def insert_ignoring(session: Session, model: type[Base], keys: Sequence[str]) -> Insert:
+    """An INSERT into `model`'s table that skips rows whose `keys` (a unique key) exist."""
+    table = table_of(model)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def insert_one(
+    session: Session, model: type[Base], keys: Sequence[str], values: Mapping[str, Any]
+) -> tuple[int, bool]:
+    """Insert one row unless its key exists: (its id, True), or (the existing id, False).
+
+    Raises IntegrityError for any other constraint (a missing foreign row)."""
+    table = table_of(model)
+    statement = insert_ignoring(session, model, keys).values(dict(values))
+    new_id = session.scalar(statement.returning(table.c.id))
+    if new_id is not None:
+        return int(new_id), True
+    existing = session.scalar(select(table.c.id).where(*(table.c[k] == values[k] for k in keys)))
+    assert existing is not None, f"a row conflicting on {keys} must exist in {table.name}"
+    return int(existing), False
+
+
+def insert_many(
+    session: Session, model: type[Base], keys: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, bool]]:
+    """Insert `rows` in one executemany, skipping those whose key exists; (id, created) for
+    each row, in order. A key repeated within `rows` is created once, by its first row.
+
+    Raises IntegrityError for any other constraint (a missing foreign row)."""
+    if not rows:
+        return []
+    table = table_of(model)
+    columns = [table.c[k] for k in keys]
+    # What comes back from the database is the stored key, so compare stored keys.
+    wanted = [tuple(_stored(row[k]) for k in keys) for row in rows]
+    statement = insert_ignoring(session, model, keys).returning(table.c.id, *columns)
+    result = session.connection().execute(statement, [dict(row) for row in rows])
+    created = {tuple(found[1:]): int(found[0]) for found in result}
+    existing = _existing_ids(session, table, keys, [k for k in wanted if k not in created])
+    outcome: list[tuple[int, bool]] = []
+    for key in wanted:
+        new_id = created.pop(key, None)
+        if new_id is not None:
+            existing[key] = new_id  # later rows with this key find it here
+            outcome.append((new_id, True))
+        else:
+            outcome.append((existing[key], False))
+    return outcome
+
+
+def _existing_ids(
+    session: Session, table: Table, keys: Sequence[str], missing: list[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], int]:
+    found: dict[tuple[Any, ...], int] = {}
+    unique = list(dict.fromkeys(missing))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start : start + _LOOKUP_CHUNK]
+        # One IN per key column, narrowed in Python: the same on both databases, and the
+        # few extra rows it may return cost less than a row-value comparison per row.
+        query = select(table.c.id, *(table.c[k] for k in keys)).where(
+            *(table.c[k].in_({key[i] for key in chunk}) for i, k in enumerate(keys))
+        )
+        wanted = set(chunk)
+        for row in session.connection().execute(query):
+            key = tuple(row[1:])
+            if key in wanted:
+                found[key] = int(row[0])
+    return found
+
+
+def where_pairs(
+    session: Session,
+    query: Select[Any],
+    first: ColumnElement[str],
+    second: ColumnElement[str],
+    pairs: Sequence[tuple[str, str]],
+) -> dict[tuple[str, str], int]:
+    """Run `query` (selecting first, second, id) for the rows whose (first, second) is one of
+    `pairs`: {pair: id} for those found."""
+    found: dict[tuple[str, str], int] = {}
+    unique = list(dict.fromkeys(pairs))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        # Keyed by what the database keeps, answered by what was asked.
+        asked = {stored_pair(pair): pair for pair in unique[start : start + _LOOKUP_CHUNK]}
+        narrowed = query.where(first.in_({a for a, _ in asked}), second.in_({b for _, b in asked}))
+        for a, b, row_id in session.connection().execute(narrowed):
+            pair = asked.get((a, b))
+            if pair is not None:
+                found[pair] = int(row_id)
+    return found
+
+
+def stored_pair(pair: tuple[str, str]) -> tuple[str, str]:
+    """A pair of keys as the database keeps them (see `storable`)."""
+    return storable(pair[0]), storable(pair[1])
+
+
+def _stored(value: Any) -> Any:
+    return storable(value) if isinstance(value, str) else value

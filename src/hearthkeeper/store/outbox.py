@@ -1,0 +1,269 @@
+"""The outbox: actions decided in the same transaction as their event, performed once.
+
+An item goes pending → sending (claimed by a worker) → done, or back to pending to be
+retried later, or to failed for good. A worker that dies between claiming and marking
+leaves its items "sending"; after `stale_after` another worker claims them again. So an
+action is performed twice only if a worker dies after the carrier accepted it and before
+`mark_done` was recorded (or if it takes longer than `stale_after`); carriers that take an
+idempotency key (the item's `key`) close even that window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import require_aware, utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import insert_many, insert_one, table_of
+from hearthkeeper.store.models import KEY, OUTBOX_KEY, OutboxRow
+from hearthkeeper.store.records import NewOutboxItem, OutboxItem, OutboxStatus
+from hearthkeeper.store.scope import StoreBase
+
+# Core statements on the table, never ORM objects: a claim or mark made earlier in the
+# same transaction can then never be hidden by a stale object in the session.
+OUTBOX = table_of(OutboxRow)
+_PENDING, _SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
+_TO_PERFORM = (_PENDING, _SENDING)
+
+
+class OutboxQueries(StoreBase):
+    def enqueue(
+        self,
+        key: str,
+        carrier: str,
+        action: Mapping[str, Any],
+        priority: int,
+        *,
+        event_id: int | None = None,
+        group_id: int | None = None,
+        at: datetime | None = None,
+        status: OutboxStatus | str = OutboxStatus.PENDING,
+    ) -> tuple[int, bool]:
+        """Queue an action to perform at `at` (default now) under the idempotency `key`:
+        (its id, True), or (the id already queued under `key`, False) and nothing changes.
+        A dry run records what it did not perform with status "skipped"."""
+        item = NewOutboxItem(key, carrier, action, priority, event_id, group_id, at, status)
+        with self._unit(write=True) as session:
+            try:
+                return insert_one(session, OutboxRow, ("key",), self._values(item))
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot queue {key!r}: event {event_id} or group {group_id} does not exist"
+                ) from exc
+
+    def enqueue_bulk(self, rows: Sequence[NewOutboxItem]) -> list[tuple[int, bool]]:
+        """`enqueue` for many actions in one statement: (id, created) for each, in order."""
+        values = [self._values(row) for row in rows]
+        with self._unit(write=True) as session:
+            try:
+                return insert_many(session, OutboxRow, ("key",), values)
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot queue {len(rows)} actions: an event or group among them does not exist"
+                ) from exc
+
+    def claim(
+        self,
+        limit: int,
+        now: datetime,
+        *,
+        carrier: str | None = None,
+        stale_after: timedelta = timedelta(minutes=5),
+    ) -> list[OutboxItem]:
+        """Take up to `limit` items to perform, most urgent (lowest priority) first: those
+        pending and due, and those a worker claimed more than `stale_after` ago and never
+        marked (counted as a lost attempt). They become "sending"; no other worker gets
+        them until they are stale in turn."""
+        require_aware(now, "now")
+        if limit < 1:
+            return []
+        due = or_(
+            and_(OUTBOX.c.status == _PENDING, OUTBOX.c.next_attempt_at <= now),
+            and_(OUTBOX.c.status == _SENDING, OUTBOX.c.claimed_at < now - stale_after),
+        )
+        query = select(OUTBOX.c.id).where(due)
+        if carrier is not None:
+            query = query.where(OUTBOX.c.carrier == carrier)
+        query = query.order_by(OUTBOX.c.priority, OUTBOX.c.id).limit(limit)
+        with self._unit(write=True) as session:
+            # PostgreSQL: rows another worker is claiming are locked, and skipped. SQLite:
+            # writers hold the database one at a time (BEGIN IMMEDIATE), so none is there.
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            connection = session.connection()
+            ids = list(connection.scalars(query))
+            if not ids:
+                return []
+            claimed = connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(ids))
+                .values(
+                    status=_SENDING,
+                    claimed_at=now,
+                    # An action that kills its worker every time must still run out of tries.
+                    attempts=case(
+                        (OUTBOX.c.status == _SENDING, OUTBOX.c.attempts + 1),
+                        else_=OUTBOX.c.attempts,
+                    ),
+                )
+                .returning(*OUTBOX.c)
+            )
+            items = [_item(row) for row in claimed]
+        return sorted(items, key=lambda item: (item.priority, item.id))
+
+    def release(self, item_id: int, at: datetime) -> OutboxItem:
+        """Hand a claimed item back, to be claimed again from `at` (a carrier's rate limit
+        says not yet); unlike a failure, this is not counted as an attempt."""
+        values = {"status": _PENDING, "claimed_at": None, "next_attempt_at": utc(at, "at")}
+        with self._unit(write=True) as session:
+            return _update_or_current(session, item_id, OUTBOX.c.status == _SENDING, values)
+
+    def cancel_pending(self, key: str, now: datetime) -> bool:
+        """Call off the pending action queued under `key` (a reminder no longer needed);
+        False if there is none, or it is already being performed or done."""
+        with self._unit(write=True) as session:
+            cancelled = session.connection().execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.key == key, OUTBOX.c.status == _PENDING)
+                .values(status=OutboxStatus.CANCELLED.value, done_at=utc(now, "now"))
+            )
+            return cancelled.rowcount > 0
+
+    def mark_done(self, item_id: int, receipt: str | None, now: datetime) -> OutboxItem:
+        """Record that the carrier performed the item; `receipt` is its id for what it made.
+        An item already done, skipped or cancelled is left as it is."""
+        require_aware(now, "now")
+        if receipt is not None:
+            receipt = receipt[:KEY]  # a cut receipt beats performing the action again
+        values = {"status": OutboxStatus.DONE.value, "receipt": receipt, "done_at": now}
+        undone = OUTBOX.c.status.in_((_PENDING, _SENDING, OutboxStatus.FAILED.value))
+        with self._unit(write=True) as session:
+            return _update_or_current(session, item_id, undone, values)
+
+    def mark_failed(
+        self, item_id: int, error: str, now: datetime, retry_at: datetime | None
+    ) -> OutboxItem:
+        """Record a failed attempt: the item is pending again from `retry_at`, or, with no
+        `retry_at`, failed for good. Only a pending or sending item changes."""
+        require_aware(now, "now")
+        values: dict[str, Any] = {
+            "attempts": OUTBOX.c.attempts + 1,
+            "last_error": error,
+            "claimed_at": None,
+        }
+        if retry_at is None:
+            values |= {"status": OutboxStatus.FAILED.value, "done_at": now}
+        else:
+            values |= {"status": _PENDING, "next_attempt_at": require_aware(retry_at, "retry_at")}
+        with self._unit(write=True) as session:
+            return _update_or_current(session, item_id, OUTBOX.c.status.in_(_TO_PERFORM), values)
+
+    def outbox_item(self, item_id: int) -> OutboxItem | None:
+        """The outbox item with this id, if there is one."""
+        with self._unit(write=False) as session:
+            return _find(session, item_id)
+
+    def outbox_items(
+        self, status: OutboxStatus | str | None = None, limit: int = 100
+    ) -> list[OutboxItem]:
+        """Items in the order they were queued, all or those with `status`, at most `limit`."""
+        query = select(OUTBOX)
+        if status is not None:
+            query = query.where(OUTBOX.c.status == _status(status).value)
+        query = query.order_by(OUTBOX.c.id).limit(limit)
+        with self._unit(write=False) as session:
+            return [_item(row) for row in session.connection().execute(query)]
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many items have each status (every status, zero included)."""
+        counts = dict.fromkeys((s.value for s in OutboxStatus), 0)
+        query = select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
+        with self._unit(write=False) as session:
+            for status, count in session.connection().execute(query):
+                counts[status] = int(count)
+        return counts
+
+    def pending_outbox_count(self) -> int:
+        """Items still to perform: pending, or claimed by a worker and not yet marked."""
+        query = select(func.count()).where(OUTBOX.c.status.in_(_TO_PERFORM))
+        with self._unit(write=False) as session:
+            return int(session.connection().scalar(query) or 0)
+
+    def _values(self, item: NewOutboxItem) -> dict[str, Any]:
+        if not item.key or len(item.key) > OUTBOX_KEY:
+            raise ValueError(f"an outbox key is 1 to {OUTBOX_KEY} characters: {item.key!r}")
+        status = _status(item.status)
+        if status not in (OutboxStatus.PENDING, OutboxStatus.SKIPPED):
+            raise ValueError(f"an action is queued pending or skipped, not {status.value}")
+        now = self._clock.now()
+        return {
+            "key": item.key,
+            "carrier": item.carrier,
+            "event_id": item.event_id,
+            "group_id": item.group_id,
+            "priority": item.priority,
+            "action": dict(item.action),
+            "status": status.value,
+            "attempts": 0,
+            "next_attempt_at": now if item.at is None else require_aware(item.at, "at"),
+            "created_at": now,
+            "done_at": now if status is OutboxStatus.SKIPPED else None,
+        }
+
+
+def _update_or_current(
+    session: Session, item_id: int, condition: Any, values: Mapping[str, Any]
+) -> OutboxItem:
+    """Apply `values` to the item if it meets `condition`; the item as it is now."""
+    connection = session.connection()
+    changed = connection.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == item_id, condition)
+        .values(dict(values))
+        .returning(*OUTBOX.c)
+    ).first()
+    if changed is not None:
+        return _item(changed)
+    current = _find(session, item_id)
+    if current is None:
+        raise StoreError(f"there is no outbox item with id {item_id}")
+    return current
+
+
+def _find(session: Session, item_id: int) -> OutboxItem | None:
+    row = session.connection().execute(select(OUTBOX).where(OUTBOX.c.id == item_id)).first()
+    return None if row is None else _item(row)
+
+
+def _status(status: OutboxStatus | str) -> OutboxStatus:
+    try:
+        return OutboxStatus(status)
+    except ValueError:
+        known = ", ".join(s.value for s in OutboxStatus)
+        raise ValueError(f"unknown outbox status {status!r}; the statuses are {known}") from None
+
+
+def _item(row: Row[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        key=row.key,
+        carrier=row.carrier,
+        event_id=row.event_id,
+        group_id=row.group_id,
+        priority=row.priority,
+        action=dict(row.action),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        claimed_at=row.claimed_at,
+        done_at=row.done_at,
+        receipt=row.receipt,
+        last_error=row.last_error,
+    )

@@ -1,0 +1,231 @@
+"""Sanctions: timed mutes and bans in a group, blacklists across a community or all of them.
+
+They are rows, not carrier state, so a mute is lifted on time even after a restart and a
+blacklist reaches groups the member has not joined yet. At most one sanction of a kind is
+in force per member and scope: a new one supersedes (lifts) the one before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import require_aware, utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import CommunityRow, GroupRow, MemberRow, SanctionRow
+from hearthkeeper.store.records import Sanction, SanctionKind
+from hearthkeeper.store.scope import StoreBase
+
+SUPERSEDED = "superseded"  # lifted_by of a sanction replaced by a newer one
+_MUTE = SanctionKind.MUTE.value
+# Each retry means another worker sanctioned the same member and scope at the same moment.
+_ATTEMPTS = 8
+
+
+class SanctionQueries(StoreBase):
+    def add_sanction(
+        self,
+        kind: SanctionKind | str,
+        member_id: int,
+        reason: str,
+        at: datetime,
+        *,
+        community_id: int | None = None,
+        group_id: int | None = None,
+        until: datetime | None = None,
+    ) -> Sanction:
+        """Sanction the member: a mute (in `group_id`, `until` a time), a ban (from
+        `group_id`), or a blacklist (from `community_id`'s groups; None: everywhere).
+        Mutes and bans take the group's community. Replaces the same sanction in force."""
+        kind = _kind(kind)
+        at = utc(at, "sanction time")
+        until = _check_scope(kind, group_id, until)
+        with self._unit(write=True) as session:
+            if group_id is not None:
+                community_id = _community_of(session, group_id, community_id)
+            scope = _in_force(kind, member_id, community_id, group_id)
+            for _ in range(_ATTEMPTS):
+                session.execute(
+                    update(SanctionRow).where(scope).values(lifted_at=at, lifted_by=SUPERSEDED)
+                )
+                row = SanctionRow(
+                    kind=kind.value,
+                    community_id=community_id,
+                    group_id=group_id,
+                    member_id=member_id,
+                    reason=reason,
+                    at=at,
+                    until=until,
+                )
+                try:
+                    with session.begin_nested():
+                        session.add(row)
+                        session.flush()
+                    return _sanction(row)
+                except IntegrityError:
+                    _require_rows(session, member_id, community_id)
+        raise StoreError(
+            f"could not {kind.value} member {member_id}: other workers sanctioned the member "
+            f"{_ATTEMPTS} times at once; try again"
+        )
+
+    def lift_sanction(
+        self, sanction_id: int, by: str, now: datetime, *, key: str | None = None
+    ) -> Sanction:
+        """End a sanction now; `key` is the outbox key of the action that undoes it on the
+        carrier (an unmute, an unban), kept to show the lift was performed once."""
+        now = utc(now, "now")
+        with self._unit(write=True) as session:
+            row = session.get(SanctionRow, sanction_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"there is no sanction with id {sanction_id}")
+            if row.lifted_at is not None:
+                raise StoreError(
+                    f"{row.kind} {sanction_id} was already lifted by {row.lifted_by} "
+                    f"at {row.lifted_at:%Y-%m-%d %H:%M} UTC"
+                )
+            row.lifted_at, row.lifted_by, row.lift_event_key = now, by, key
+            session.flush()
+            return _sanction(row)
+
+    def active_sanctions(
+        self,
+        member_id: int | None = None,
+        kind: SanctionKind | str | None = None,
+        now: datetime | None = None,
+    ) -> list[Sanction]:
+        """Sanctions in force at `now` (default the clock's): not lifted and not run out;
+        of one member and/or of one kind, or all; oldest first."""
+        now = self._clock.now() if now is None else require_aware(now, "now")
+        query = select(SanctionRow).where(
+            SanctionRow.lifted_at.is_(None),
+            or_(SanctionRow.until.is_(None), SanctionRow.until > now),
+        )
+        if member_id is not None:
+            query = query.where(SanctionRow.member_id == member_id)
+        if kind is not None:
+            query = query.where(SanctionRow.kind == _kind(kind).value)
+        return self._sanctions(query.order_by(SanctionRow.at, SanctionRow.id))
+
+    def due_mutes(self, now: datetime) -> list[Sanction]:
+        """Mutes whose time is up at `now` but that were not lifted yet, earliest first."""
+        query = select(SanctionRow).where(
+            SanctionRow.kind == _MUTE,
+            SanctionRow.lifted_at.is_(None),
+            SanctionRow.until <= require_aware(now, "now"),
+        )
+        return self._sanctions(query.order_by(SanctionRow.until, SanctionRow.id))
+
+    def active_mutes(self) -> list[Sanction]:
+        """Every mute not lifted yet, due or not, earliest end first: what the engine must
+        lift (now, or on time) when it starts."""
+        query = select(SanctionRow).where(
+            SanctionRow.kind == _MUTE, SanctionRow.lifted_at.is_(None)
+        )
+        return self._sanctions(query.order_by(SanctionRow.until, SanctionRow.id))
+
+    def is_blacklisted(self, community_id: int, member_id: int) -> bool:
+        """Whether the member is blacklisted in this community or in all communities."""
+        query = select(SanctionRow.id).where(
+            SanctionRow.kind == SanctionKind.BLACKLIST.value,
+            SanctionRow.member_id == member_id,
+            SanctionRow.lifted_at.is_(None),
+            or_(SanctionRow.community_id == community_id, SanctionRow.community_id.is_(None)),
+        )
+        with self._unit(write=False) as session:
+            return session.scalar(query.limit(1)) is not None
+
+    def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
+        """When the member's mute in the group ends, if the member is muted there at `now`."""
+        query = select(func.max(SanctionRow.until)).where(
+            SanctionRow.kind == _MUTE,
+            SanctionRow.group_id == group_id,
+            SanctionRow.member_id == member_id,
+            SanctionRow.lifted_at.is_(None),
+            SanctionRow.until > require_aware(now, "now"),
+        )
+        with self._unit(write=False) as session:
+            return session.scalar(query)
+
+    def _sanctions(self, query: Select[SanctionRow]) -> list[Sanction]:
+        with self._unit(write=False) as session:
+            return [_sanction(row) for row in session.scalars(query)]
+
+
+def _kind(kind: SanctionKind | str) -> SanctionKind:
+    try:
+        return SanctionKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in SanctionKind)
+        raise ValueError(f"unknown sanction {kind!r}; the sanctions are {known}") from None
+
+
+def _check_scope(
+    kind: SanctionKind, group_id: int | None, until: datetime | None
+) -> datetime | None:
+    if kind is SanctionKind.BLACKLIST:
+        if group_id is not None:
+            raise ValueError("a blacklist covers a community or all of them, not one group")
+    elif group_id is None:
+        raise ValueError(f"a {kind.value} is in one group: give its group_id")
+    if kind is SanctionKind.MUTE:
+        if until is None:
+            raise ValueError("a mute lasts until a time: give `until`")
+        return utc(until, "mute end")
+    if until is not None:
+        raise ValueError(f"a {kind.value} lasts until lifted; only mutes take `until`")
+    return None
+
+
+def _community_of(session: Session, group_id: int, community_id: int | None) -> int:
+    group = session.get(GroupRow, group_id)
+    if group is None:
+        raise StoreError(f"there is no group with id {group_id}")
+    if community_id is not None and community_id != group.community_id:
+        raise StoreError(
+            f"group {group_id} is in community {group.community_id}, not {community_id}"
+        )
+    return group.community_id
+
+
+def _require_rows(session: Session, member_id: int, community_id: int | None) -> None:
+    """Raise StoreError if the member or community refused by a foreign key is missing."""
+    if session.get(MemberRow, member_id) is None:
+        raise StoreError(f"there is no member with id {member_id}")
+    if community_id is not None and session.get(CommunityRow, community_id) is None:
+        raise StoreError(f"there is no community with id {community_id}")
+
+
+def _in_force(
+    kind: SanctionKind, member_id: int, community_id: int | None, group_id: int | None
+) -> ColumnElement[bool]:
+    return (
+        (SanctionRow.kind == kind.value)
+        & (SanctionRow.member_id == member_id)
+        & (SanctionRow.lifted_at.is_(None))
+        & (
+            SanctionRow.community_id.is_(None)
+            if community_id is None
+            else SanctionRow.community_id == community_id
+        )
+        & (SanctionRow.group_id.is_(None) if group_id is None else SanctionRow.group_id == group_id)
+    )
+
+
+def _sanction(row: SanctionRow) -> Sanction:
+    return Sanction(
+        id=row.id,
+        kind=SanctionKind(row.kind),
+        community_id=row.community_id,
+        group_id=row.group_id,
+        member_id=row.member_id,
+        reason=row.reason,
+        at=row.at,
+        until=row.until,
+        lifted_at=row.lifted_at,
+        lifted_by=row.lifted_by,
+        lift_event_key=row.lift_event_key,
+    )

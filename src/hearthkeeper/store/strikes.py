@@ -1,0 +1,121 @@
+"""Strikes: the rungs of the moderation ladder, per member and community, that expire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, or_, select
+
+from hearthkeeper.store.columns import require_aware, utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import StrikeRow
+from hearthkeeper.store.records import Strike
+from hearthkeeper.store.scope import StoreBase
+
+
+class StrikeQueries(StoreBase):
+    def add_strike(
+        self,
+        community_id: int,
+        member_id: int,
+        violation: str,
+        explanation: str,
+        at: datetime,
+        expires_at: datetime | None,
+        *,
+        group_id: int | None = None,
+        event_id: int | None = None,
+    ) -> Strike:
+        """Give the member a strike for `violation`, counting until `expires_at` (None: for
+        good); `explanation` says why, in the operator's words."""
+        at = utc(at, "strike time")
+        if expires_at is not None:
+            expires_at = utc(expires_at, "strike expiry")
+        row = StrikeRow(
+            community_id=community_id,
+            member_id=member_id,
+            violation=violation,
+            group_id=group_id,
+            event_id=event_id,
+            explanation=explanation,
+            at=at,
+            expires_at=expires_at,
+        )
+        with self._unit(write=True) as session:
+            if not self._try_insert(session, row):
+                raise StoreError(
+                    f"cannot give member {member_id} a strike in community {community_id}: "
+                    f"the member, community, group {group_id} or event {event_id} does not exist"
+                )
+            return _strike(row)
+
+    def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
+        """How many of the member's strikes in the community count at `now`: neither
+        expired nor pardoned."""
+        query = select(func.count()).where(
+            StrikeRow.community_id == community_id,
+            StrikeRow.member_id == member_id,
+            _live(require_aware(now, "now")),
+        )
+        with self._unit(write=False) as session:
+            return int(session.scalar(query) or 0)
+
+    def strikes(
+        self,
+        community_id: int | None = None,
+        member_id: int | None = None,
+        include_dead: bool = True,
+        now: datetime | None = None,
+    ) -> list[Strike]:
+        """Strikes, oldest first: in one community and/or of one member, or all; without
+        the expired and pardoned ones (as of `now`, default the clock's) if not
+        `include_dead`."""
+        query = select(StrikeRow)
+        if community_id is not None:
+            query = query.where(StrikeRow.community_id == community_id)
+        if member_id is not None:
+            query = query.where(StrikeRow.member_id == member_id)
+        if not include_dead:
+            query = query.where(_live(self._clock.now() if now is None else now))
+        with self._unit(write=False) as session:
+            rows = session.scalars(query.order_by(StrikeRow.at, StrikeRow.id))
+            return [_strike(row) for row in rows]
+
+    def pardon_strike(self, strike_id: int, by: str, now: datetime) -> Strike:
+        """Take a strike back: it stays on record but no longer counts."""
+        now = utc(now, "now")
+        with self._unit(write=True) as session:
+            row = session.get(StrikeRow, strike_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"there is no strike with id {strike_id}")
+            if row.pardoned_at is not None:
+                raise StoreError(
+                    f"strike {strike_id} was already pardoned by {row.pardoned_by} "
+                    f"at {row.pardoned_at:%Y-%m-%d %H:%M} UTC"
+                )
+            row.pardoned_at = now
+            row.pardoned_by = by
+            session.flush()
+            return _strike(row)
+
+
+def _live(now: datetime) -> ColumnElement[bool]:
+    return StrikeRow.pardoned_at.is_(None) & or_(
+        StrikeRow.expires_at.is_(None), StrikeRow.expires_at > now
+    )
+
+
+def _strike(row: StrikeRow) -> Strike:
+    return Strike(
+        id=row.id,
+        community_id=row.community_id,
+        member_id=row.member_id,
+        violation=row.violation,
+        group_id=row.group_id,
+        event_id=row.event_id,
+        explanation=row.explanation,
+        at=row.at,
+        expires_at=row.expires_at,
+        pardoned_at=row.pardoned_at,
+        pardoned_by=row.pardoned_by,
+    )

@@ -1,0 +1,106 @@
+"""Keyword sets matched with Aho-Corasick over the compact form of a message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick  # type: ignore[import-not-found]
+
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.normalise import MessageText, compact, normalise
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordMatch:
+    """A keyword found in a message: the keyword as configured and the text it matched."""
+
+    keyword: str
+    label: str
+    matched: str
+
+
+def _ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    keyword: str
+    label: str
+    length: int
+    check_start: bool
+    check_end: bool
+
+
+class KeywordSet:
+    """Many keywords, each with a label (e.g. the violation kind), found in one pass.
+
+    Keywords are normalised and compacted like messages, so `加微信` in the playbook also
+    finds `加 微 信`, `加**微**信` and `加薇信` written in traditional characters. A keyword that
+    starts or ends with an ASCII letter only matches at a word edge there: 'sb' is not found
+    in 'lisbon', but is in 's.b' and in '你sb'.
+    """
+
+    def __init__(self, keywords: Iterable[tuple[str, str]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        self._size = 0
+        for keyword, label in keywords:
+            key = compact(normalise(keyword))
+            if not key:
+                continue
+            entry = _Entry(keyword, label, len(key), _ascii_letter(key[0]), _ascii_letter(key[-1]))
+            existing: list[_Entry] = self._automaton.get(key) if self._automaton.exists(key) else []
+            self._automaton.add_word(key, [*existing, entry])
+            self._size += 1
+        if self._size:
+            self._automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def find(self, message: MessageText) -> list[KeywordMatch]:
+        """The keywords in a message; a keyword inside a longer match (进群 in 拉你进群) is dropped."""
+        if not self._size or not message.compact:
+            return []
+        normalised = message.normalised
+        positions: list[int] = []
+        spans: list[tuple[int, int, _Entry]] = []
+        entries: list[_Entry]
+        for end, entries in self._automaton.iter(message.compact):
+            if not positions:
+                positions = [i for i, char in enumerate(normalised) if char.isalnum()]
+            for entry in entries:
+                low, high = positions[end - entry.length + 1], positions[end] + 1
+                if entry.check_start and low > 0 and _ascii_letter(normalised[low - 1]):
+                    continue
+                if entry.check_end and high < len(normalised) and _ascii_letter(normalised[high]):
+                    continue
+                spans.append((low, high, entry))
+        return [
+            KeywordMatch(entry.keyword, entry.label, normalised[low:high])
+            for low, high, entry in spans
+            if not any(
+                (o_low <= low and high <= o_high and (o_low, o_high) != (low, high))
+                for o_low, o_high, _ in spans
+            )
+        ]
+
+
+class KeywordDetector:
+    """A violation kind detected by keywords alone (advertising, insults)."""
+
+    def __init__(self, kind: str, keywords: Iterable[str]) -> None:
+        self.kind = kind
+        self.keywords = KeywordSet((keyword, kind) for keyword in keywords)
+
+    def __call__(self, message: MessageText) -> list[Finding]:
+        """A finding per keyword found."""
+        return [
+            Finding(
+                self.kind,
+                match.matched,
+                f"{self.kind} keyword '{match.keyword}' in '{match.matched}'",
+            )
+            for match in self.keywords.find(message)
+        ]

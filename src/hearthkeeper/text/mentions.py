@@ -1,0 +1,58 @@
+"""Mention spam: too many @-mentions in one message, or a mention of everyone."""
+
+from __future__ import annotations
+
+import re
+
+from hearthkeeper.playbook.rules import ViolationKind
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.normalise import MessageText
+
+# '@name' not preceded by a word character: "bob@example.com" is an address, not a mention.
+_MENTION = re.compile(r"(?<![\w.+-])@[^\s@,，。!?;:]{1,32}")
+_EVERYONE = frozenset({"@all", "@everyone", "@here", "@channel", "@所有人", "@全体成员"})
+
+
+def count_mentions(normalised: str) -> int:
+    """How many '@name' mentions a normalised message holds."""
+    return len(_MENTION.findall(normalised)) if "@" in normalised else 0
+
+
+def mentions_everyone(normalised: str) -> str | None:
+    """The mention that pings the whole group (@all, @everyone, @所有人), if any."""
+    if "@" not in normalised:
+        return None
+    return next((m for m in _MENTION.findall(normalised) if m in _EVERYONE), None)
+
+
+class MentionSpamDetector:
+    """More mentions in one message than the playbook allows."""
+
+    def __init__(self, max_mentions: int) -> None:
+        self.max_mentions = max_mentions
+
+    def __call__(self, message: MessageText, mentions: int = 0) -> list[Finding]:
+        """A finding when the message mentions more members than allowed, or everyone.
+
+        `mentions` is the carrier's own count (mentions that carry no '@' in the text); the
+        larger of it and the '@name' tokens in the text counts.
+        """
+        everyone = mentions_everyone(message.normalised)
+        if everyone is not None:
+            return [
+                Finding(
+                    ViolationKind.MENTION_SPAM.value,
+                    everyone,
+                    f"'{everyone}' pings the whole group",
+                )
+            ]
+        count = max(mentions, count_mentions(message.normalised))
+        if count <= self.max_mentions:
+            return []
+        return [
+            Finding(
+                ViolationKind.MENTION_SPAM.value,
+                f"{count} mentions",
+                f"{count} mentions in one message (at most {self.max_mentions} allowed)",
+            )
+        ]

@@ -1,0 +1,126 @@
+"""The matching forms of a message: `normalise` (read by every rule) and `compact` (keywords).
+
+`normalise` undoes the disguises members use to slip past filters: URL-encoding, zero-width
+and bidi characters, full-width and mathematical letters, look-alike Cyrillic and Greek
+letters, accents, traditional characters, markdown splits and digits written in Chinese or
+circled. `compact` then drops every separator so `加 微 信` and `w.e.i.x.i.n` read as one word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import opencc
+
+from hearthkeeper.text.tables import COMBINING_MARKS, INVISIBLE, translation_table
+
+_TRANSLATION = translation_table()
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+_PERCENT_LEFT = re.compile(r"%+(?=[0-9a-fA-F]{2})")
+_LINK_SPLIT = re.compile(r"\]\s*\(")  # [text](url) keeps both: "text url"
+_BRACKETED_DOT = re.compile(r"\[\s*(?:\.|dot|点)\s*\]")  # defanged links: example[.]com
+_MARKUP = str.maketrans("", "", "*`~|[]<>")  # emphasis, code, strikethrough, spoilers, links
+# an underscore run stays only inside an id or a URL (between ASCII letters or digits)
+_LOOSE_UNDERSCORES = re.compile(r"(?<![0-9a-z_])_++|(?<!_)_++(?![0-9a-z])")
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_SPACES = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"[\W_]+")
+_MAX_PASSES = 4
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    # Built once per process: loading the dictionaries costs milliseconds, converting microseconds.
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    # OpenCC's table chains a few characters (薴 → 苧 → 苎): convert until stable
+    convert = _to_simplified().convert
+    for _ in range(_MAX_PASSES):
+        converted = convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
+def _decode_percent(text: str) -> str:
+    def decode(match: re.Match[str]) -> str:
+        return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
+
+    return _PERCENT_RUN.sub(decode, text)
+
+
+def _one_pass(text: str) -> str:
+    if "%" in text:
+        text = _decode_percent(text)
+    text = INVISIBLE.sub("", text)
+    ascii_only = text.isascii()
+    text = text.lower() if ascii_only else unicodedata.normalize("NFKC", text).casefold()
+    if "[" in text:
+        text = _LINK_SPLIT.sub(" ", _BRACKETED_DOT.sub(".", text))
+    text = text.translate(_MARKUP)
+    if not ascii_only:
+        text = COMBINING_MARKS.sub("", text)
+        if _CJK.search(text):
+            text = _simplified(text)
+        text = text.translate(_TRANSLATION)
+    if "_" in text:
+        text = _LOOSE_UNDERSCORES.sub("", text)
+    if not ascii_only:
+        # the deletions above can bring apart characters together (Hangul jamo): compose again
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """The matching form of a message: what every rule reads instead of the raw text."""
+    result = _one_pass(text)
+    passes = 1
+    # Decoding can reveal another encoded layer ("%2541"), and deleting a character can
+    # bring a '%' next to hex digits: repeat until nothing decodes (bounded).
+    while "%" in result and _PERCENT_RUN.search(result):
+        if passes == _MAX_PASSES:
+            return _PERCENT_LEFT.sub("", result)
+        result = _one_pass(result)
+        passes += 1
+    return result
+
+
+def compact(normalised: str) -> str:
+    """The normalised text without separators (spaces, punctuation, emoji): keywords match here."""
+    return _SEPARATORS.sub("", normalised)
+
+
+def compact_positions(normalised: str) -> list[int]:
+    """For each character of `compact(normalised)`, its index in `normalised`."""
+    return [index for index, char in enumerate(normalised) if char.isalnum()]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageText:
+    """A message's text in its three forms: as sent, normalised, and compact."""
+
+    original: str
+    normalised: str
+    compact: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of `normalised` that the compact span [start, end) was read from."""
+        positions = compact_positions(self.normalised)
+        return positions[start], positions[end - 1] + 1
+
+    def shown(self, start: int, end: int) -> str:
+        """The normalised text behind a compact span, as it reads with its separators."""
+        low, high = self.span(start, end)
+        return self.normalised[low:high]
+
+
+def prepare(text: str) -> MessageText:
+    """Normalise a message once, for all the detectors that read it."""
+    normalised = normalise(text)
+    return MessageText(original=text, normalised=normalised, compact=compact(normalised))

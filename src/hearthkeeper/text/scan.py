@@ -1,0 +1,117 @@
+"""The scanner: every stateless detector of a playbook, run on one message, normalising once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hearthkeeper.playbook.rules import Rules, ViolationKind
+from hearthkeeper.text.contact import ContactDetector
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.invites import InviteDetector
+from hearthkeeper.text.keywords import KeywordDetector
+from hearthkeeper.text.links import LinkDetector, find_links
+from hearthkeeper.text.mentions import MentionSpamDetector
+from hearthkeeper.text.normalise import MessageText, prepare
+
+# The kinds that together mean "this message advertises" (for the quality measurement).
+ADVERTISING_KINDS = frozenset(
+    {
+        ViolationKind.ADVERTISING.value,
+        ViolationKind.LINKS.value,
+        ViolationKind.CONTACT.value,
+        ViolationKind.INVITES.value,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """The text detectors a playbook enables; build once, then `scan` every message.
+
+    Flooding and repeated text depend on earlier messages: see `FloodWindow` and
+    `RepeatWindow`. Nicknames are checked at join time, not here.
+    """
+
+    advertising: KeywordDetector | None = None
+    links: LinkDetector | None = None
+    contact: ContactDetector | None = None
+    invites: InviteDetector | None = None
+    mention_spam: MentionSpamDetector | None = None
+    insults: KeywordDetector | None = None
+    _keyword_detectors: tuple[Callable[[MessageText], list[Finding]], ...] = field(
+        init=False, repr=False, default=()
+    )
+
+    def __post_init__(self) -> None:
+        detectors = tuple(d for d in (self.advertising, self.contact, self.insults) if d)
+        object.__setattr__(self, "_keyword_detectors", detectors)
+
+    @classmethod
+    def from_rules(cls, rules: Rules) -> Scanner:
+        """The scanner for a playbook's `rules`; kinds with `enabled: false` are not scanned."""
+        v = rules.violations
+        return cls(
+            advertising=(
+                KeywordDetector(ViolationKind.ADVERTISING.value, v.advertising.keywords)
+                if v.advertising.enabled
+                else None
+            ),
+            links=LinkDetector(v.links.allowed_domains) if v.links.enabled else None,
+            contact=(
+                ContactDetector(
+                    phone_numbers=v.contact.phone_numbers,
+                    messaging_ids=v.contact.messaging_ids,
+                    emails=v.contact.emails,
+                    keywords=v.contact.keywords,
+                )
+                if v.contact.enabled
+                else None
+            ),
+            invites=(
+                InviteDetector(
+                    keywords=v.invites.keywords,
+                    allowed_domains=v.links.allowed_domains,
+                    qr_codes=v.invites.qr_codes,
+                )
+                if v.invites.enabled
+                else None
+            ),
+            mention_spam=(
+                MentionSpamDetector(v.mention_spam.max_mentions) if v.mention_spam.enabled else None
+            ),
+            insults=(
+                KeywordDetector(ViolationKind.INSULTS.value, v.insults.keywords)
+                if v.insults.enabled
+                else None
+            ),
+        )
+
+    def scan(self, text: str | MessageText, mentions: int = 0) -> list[Finding]:
+        """Every violation found in one message; `mentions` is the carrier's mention count."""
+        message = text if isinstance(text, MessageText) else prepare(text)
+        findings: list[Finding] = []
+        for detector in self._keyword_detectors:
+            findings += detector(message)
+        if self.links is not None or self.invites is not None:
+            found = find_links(message.normalised)
+            invite_links: set[str] = set()
+            if self.invites is not None:
+                invites = self.invites(message, found)
+                invite_links = {f.matched for f in invites}
+                findings += invites
+            if self.links is not None:
+                # an invite link is reported once, as the more telling invite
+                findings += [f for f in self.links(message, found) if f.matched not in invite_links]
+        if self.mention_spam is not None:
+            findings += self.mention_spam(message, mentions)
+        return findings
+
+    def scan_picture(self, image: bytes) -> list[Finding]:
+        """Findings for a picture: a QR code counts as an invite when the playbook says so."""
+        return self.invites.picture(image) if self.invites is not None else []
+
+
+def is_advertising(findings: list[Finding]) -> bool:
+    """Whether any finding is of a kind that means advertising (advertising, links, contact, invites)."""
+    return any(finding.kind in ADVERTISING_KINDS for finding in findings)

@@ -1,0 +1,61 @@
+"""A small community running on the engine with a fake carrier, for engine and handler tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.engine.executor import Runtime
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.testing import EventBuilder, FakeCarrier
+from tests.playbook_samples import MINIMAL
+
+RULES = """\
+rules:
+  texts:
+    - No advertising.
+    - Be kind.
+"""
+
+
+def playbook(extra: str = "") -> Playbook:
+    return parse_playbook(MINIMAL + RULES + extra).playbook
+
+
+@dataclass
+class Community:
+    store: Store
+    clock: FrozenClock
+    carrier: FakeCarrier
+    runtime: Runtime
+    engine: Engine
+    events: EventBuilder
+
+    def restart(self, *, dry_run: bool = False) -> Engine:
+        """A new engine on the same store, as after a crash: nothing carried over in memory."""
+        self.carrier = FakeCarrier(self.carrier.name)
+        self.engine = Engine(self.store, self.clock, [self.runtime], {self.carrier.name: self.carrier},
+                             dry_run=dry_run, adopt_groups_into=self.runtime.community_id)  # fmt: skip
+        return self.engine
+
+    def member_id(self, user: str) -> int:
+        found = self.store.find_member(self.carrier.name, user)
+        assert found is not None
+        return found.id
+
+
+def community(store: Store, clock: FrozenClock, pb: Playbook | None = None, *,
+              dry_run: bool = False) -> Community:  # fmt: skip
+    carrier = FakeCarrier("fake")
+    runtime = runtime_for(store, pb or playbook())
+    engine = Engine(store, clock, [runtime], {"fake": carrier}, dry_run=dry_run,
+                    adopt_groups_into=runtime.community_id)  # fmt: skip
+    return Community(store, clock, carrier, runtime, engine, EventBuilder(clock.now()))
+
+
+def at(clock: FrozenClock, when: datetime) -> None:
+    clock.set(when)

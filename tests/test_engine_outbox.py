@@ -1,0 +1,141 @@
+"""Exactly once: recorded actions survive crashes and restarts, and are performed once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import RateLimit
+from hearthkeeper.store import Store
+from hearthkeeper.testing import FakeCarrier
+from tests.engine_setup import Community, community
+
+AD = "加我微信 abc12345 低价出货"
+
+
+def drain(c: Community) -> None:
+    asyncio.run(c.engine.drain())
+
+
+def test_an_event_seen_twice_is_handled_once(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    ad = c.events.message("spammer", AD)
+    first, again = c.engine.process([ad]), c.engine.process([ad])
+    assert not first[0].duplicate and first[0].actions
+    assert again[0].duplicate and again[0].actions == ()
+    drain(c)
+    assert c.carrier.kinds().count(ActionKind.DELETE) == 1
+
+
+def test_crash_after_recording_before_sending_performs_each_action_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD)])
+    assert c.carrier.performed == []  # the process dies here, before the queue ran
+    c.restart()
+    c.engine.queue.recover()
+    drain(c)
+    kinds = c.carrier.kinds()
+    assert kinds.count(ActionKind.DELETE) == 1 and kinds.count(ActionKind.WARN) == 1
+    drain(c)
+    c.restart()
+    c.engine.queue.recover()
+    drain(c)
+    assert c.carrier.performed == [], "nothing is performed again after a clean finish"
+
+
+def test_crash_between_claiming_and_marking_done_is_retried_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD)])
+    claimed = store.claim(10, store_clock.now())  # a worker claimed them, then died
+    assert claimed and all(item.status == "sending" for item in claimed)
+    c.restart()
+    assert c.engine.queue.recover() == len(claimed)
+    drain(c)
+    assert sorted(p.key for p in c.carrier.performed) == sorted(i.key for i in claimed)
+
+
+def test_an_idempotent_carrier_never_double_sends(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    carrier = FakeCarrier("fake", idempotent=True)
+    c.engine.queue.attach(carrier)
+    c.engine.process([c.events.message("spammer", AD)])
+    items = store.claim(10, store_clock.now())
+    for item in items:  # performed, but the process died before marking them done
+        asyncio.run(carrier.perform(Action.from_json(item.action), item.key))
+    before = len(carrier.performed)
+    c.engine.queue.recover()
+    asyncio.run(c.engine.queue.run_once())
+    assert len(carrier.performed) == before
+
+
+def test_sanctions_are_sent_before_welcomes(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("newbie"), c.events.message("spammer", AD)])
+    drain(c)
+    kinds = c.carrier.kinds()
+    assert kinds.index(ActionKind.DELETE) < kinds.index(ActionKind.SEND)
+
+
+def test_failures_are_retried_with_backoff_then_performed_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD)])
+    c.carrier.fail_next(2)
+    asyncio.run(c.engine.queue.run_once())
+    assert ActionKind.DELETE not in c.carrier.kinds()
+    store_clock.advance(timedelta(minutes=10))
+    drain(c)
+    store_clock.advance(timedelta(minutes=10))
+    drain(c)
+    assert c.carrier.kinds().count(ActionKind.DELETE) == 1
+    assert store.outbox_counts().get("pending", 0) == 0
+
+
+def test_a_refusal_that_cannot_succeed_is_marked_failed(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD)])
+    c.carrier.fail_next(10, retry=False)
+    drain(c)
+    assert store.outbox_counts().get("failed", 0) >= 1
+
+
+def test_group_quotas_defer_sends_instead_of_dropping_them(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    limited = FakeCarrier("fake", per_group=RateLimit(count=2, seconds=60))
+    c.engine.queue.attach(limited)
+    c.engine.process([c.events.join(f"user{i}") for i in range(5)])
+    drain(c)
+    assert len(limited.performed) == 2
+    store_clock.advance(timedelta(seconds=61))
+    drain(c)
+    assert len(limited.performed) == 4
+    store_clock.advance(timedelta(seconds=61))
+    drain(c)
+    assert len([p for p in limited.performed if p.action.kind is ActionKind.SEND]) == 5
+
+
+def test_a_timed_mute_is_lifted_after_a_restart(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD), c.events.message("spammer", AD + "!")])
+    drain(c)
+    assert ActionKind.MUTE in c.carrier.kinds()
+    c.restart()  # the server restarts; the mute must still end on time
+    store_clock.advance(timedelta(minutes=30))
+    assert c.engine.tick() == 0
+    store_clock.advance(timedelta(hours=1))
+    assert c.engine.tick() == 1
+    drain(c)
+    assert c.carrier.kinds() == [ActionKind.UNMUTE]
+    c.restart()
+    assert c.engine.tick() == 0
+    drain(c)
+    assert c.carrier.performed == []

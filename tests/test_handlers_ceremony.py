@@ -1,0 +1,75 @@
+"""Welcome and ceremony: rules to accept, nickname format, introduction reminders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.store import Store
+from tests.engine_setup import community, playbook
+
+
+def test_a_newcomer_is_welcomed_with_the_rules(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    [joined] = c.engine.process([c.events.join("u1", name="Mei")])
+    welcome = next(a for a in joined.actions if a.kind is ActionKind.SEND and a.not_before is None)
+    text = welcome.text or ""
+    assert "Mei" in text and "g1" in text
+    assert "1. No advertising." in text and "2. Be kind." in text
+    assert "agree" in text and "introduce yourself" in text
+    reminder = next(a for a in joined.actions if a.not_before is not None)
+    assert reminder.not_before == c.events.now + timedelta(hours=12)
+
+
+def test_the_playbook_welcome_text_and_placeholders_are_used(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = playbook("joining:\n  ceremony:\n    welcome: 'Hi {nickname}, this is {community}. {rules}'\n")
+    c = community(store, store_clock, pb)
+    [joined] = c.engine.process([c.events.join("u1", name="Mei")])
+    assert (joined.actions[0].text or "").startswith("Hi Mei, this is Tea Friends. Group rules:")
+
+
+def test_rules_must_be_accepted_before_posting(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("u1")])
+    [early] = c.engine.process([c.events.message("u1", "hello everyone")])
+    assert [a.kind for a in early.actions][:1] == [ActionKind.DELETE]
+    [accept] = c.engine.process([c.events.message("u1", "Agree")])
+    assert ActionKind.TAG in [a.kind for a in accept.actions]
+    [later] = c.engine.process([c.events.message("u1", "hello again")])
+    assert later.actions == ()
+    c.restart()
+    [after_restart] = c.engine.process([c.events.message("u1", "still here")])
+    assert after_restart.actions == (), "acceptance is remembered in the store"
+
+
+def test_members_who_were_there_before_the_bot_are_not_asked(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    [old_timer] = c.engine.process([c.events.message("veteran", "morning all")])
+    assert old_timer.actions == ()
+
+
+def test_a_nickname_that_breaks_the_format_gets_a_reminder(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = playbook("joining:\n  ceremony:\n    nickname_format: 城市-昵称-行业\n")
+    c = community(store, store_clock, pb)
+    [bad] = c.engine.process([c.events.join("u1", name="bob")])
+    assert "城市-昵称-行业" in (bad.actions[0].text or "")
+    [good] = c.engine.process([c.events.join("u2", name="上海-Mei-设计")])
+    assert "城市-昵称-行业" not in (good.actions[0].text or "")
+
+
+def test_the_intro_reminder_fires_only_for_the_silent(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("talker"), c.events.join("silent")])
+    c.engine.process([c.events.message("talker", "agree")])
+    store_clock.advance(timedelta(hours=13))
+    asyncio.run(c.engine.drain())
+    reminders = [p.action for p in c.carrier.performed if p.action.key and p.action.key.startswith("intro:")]
+    assert [r.member for r in reminders] == ["silent"]

@@ -1,0 +1,114 @@
+"""Moderation through the engine: the ladder, expiry, blacklists across groups, staff, dry-run."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.store import Store
+from tests.engine_setup import community, playbook
+
+AD = "加我微信 abc12345 低价出货"
+
+
+def kinds_of(processed: list) -> list[list[ActionKind]]:  # type: ignore[type-arg]
+    return [[a.kind for a in p.actions] for p in processed]
+
+
+def test_the_default_ladder_warns_then_mutes_then_removes(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    results = c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
+    first, second, third = kinds_of(results)
+    assert {ActionKind.STRIKE, ActionKind.DELETE, ActionKind.WARN} <= set(first)
+    assert ActionKind.MUTE in second and ActionKind.KICK not in second
+    assert {ActionKind.KICK, ActionKind.BLACKLIST} <= set(third)
+    warn = next(a for a in results[0].actions if a.kind is ActionKind.WARN)
+    assert "Strike 1" in (warn.text or "") and "muted for 1 hour" in (warn.text or "")
+
+
+def test_strikes_expire(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", AD)])
+    c.events.now += timedelta(days=31)  # the first strike has expired (default 30 days)
+    [again] = c.engine.process([c.events.message("spam", AD + " again")])
+    assert ActionKind.MUTE not in [a.kind for a in again.actions]
+    assert ActionKind.WARN in [a.kind for a in again.actions]
+
+
+def test_a_pardoned_strike_no_longer_counts(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", AD)])
+    [strike] = store.strikes(member_id=c.member_id("spam"))
+    store.pardon_strike(strike.id, "manager", store_clock.now())
+    c.restart()
+    [again] = c.engine.process([c.events.message("spam", AD + " 2")])
+    assert ActionKind.MUTE not in [a.kind for a in again.actions]
+
+
+def test_a_blacklisted_member_is_banned_in_every_group_and_refused_on_joining(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("spam", group="g2"), c.events.join("spam", group="g1")])
+    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
+    asyncio.run(c.engine.drain())
+    bans = {p.action.group for p in c.carrier.performed if p.action.kind is ActionKind.BAN}
+    assert bans == {"g1", "g2"}
+    c.restart()
+    [joined] = c.engine.process([c.events.join("spam", group="g3")])
+    assert ActionKind.BAN in [a.kind for a in joined.actions]
+    assert store.is_blacklisted(c.runtime.community_id, c.member_id("spam"))
+
+
+def test_staff_are_never_punished_automatically(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("boss", "hello")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.join(c.member_id("boss"), group.id, role="manager")
+    c.restart()
+    results = c.engine.process([c.events.message("boss", f"{AD} {i}") for i in range(4)])
+    assert all(ActionKind.STRIKE not in [a.kind for a in r.actions] for r in results)
+    assert store.live_strikes(c.runtime.community_id, c.member_id("boss"), store_clock.now()) == 0
+
+
+def test_insults_alert_staff_instead_of_punishing(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    [result] = c.engine.process([c.events.message("angry", "你就是个傻逼")])
+    kinds = [a.kind for a in result.actions]
+    assert ActionKind.ALERT_STAFF in kinds and ActionKind.STRIKE not in kinds
+
+
+def test_dry_run_decides_and_logs_but_performs_and_stores_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, dry_run=True)
+    results = c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(2)])
+    assert ActionKind.MUTE in [a.kind for a in results[1].actions], "the ladder still climbs"
+    asyncio.run(c.engine.drain())
+    assert c.carrier.performed == []
+    assert store.strikes(member_id=c.member_id("spam")) == []
+    assert store.outbox_counts().get("skipped", 0) > 0
+    assert any(e.action.startswith("dry-run") for e in store.audit_log(c.runtime.community_id))
+
+
+def test_every_decision_is_explained_in_the_audit_log(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", "加 微 信 abc12345")])
+    entries = store.audit_log(c.runtime.community_id)
+    strike = next(e for e in entries if e.action == "strike")
+    assert "matched" in strike.detail["reason"] and strike.detail["violation"]
+
+
+def test_newcomers_on_probation_cannot_post_links(store: Store, store_clock: FrozenClock) -> None:
+    pb = playbook("  violations:\n    links: {enabled: false}\n")
+    c = community(store, store_clock, pb)
+    c.engine.process([c.events.join("newbie"), c.events.message("newbie", "agree")])
+    [posted] = c.engine.process([c.events.message("newbie", "look https://example.com/x")])
+    kinds = [a.kind for a in posted.actions]
+    assert ActionKind.DELETE in kinds and ActionKind.STRIKE not in kinds
+    c.events.now += timedelta(hours=25)
+    [later] = c.engine.process([c.events.message("newbie", "look https://example.com/y")])
+    assert later.actions == ()

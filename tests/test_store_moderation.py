@@ -1,0 +1,250 @@
+"""Strikes, sanctions and points on SQLite and PostgreSQL: strikes expire and can be
+pardoned, mutes are lifted on time, blacklists reach a community or all of them."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Community, Group, Member, SanctionKind, Store, StoreError
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    skincare: Community
+    running: Community
+    morning: Group
+    evening: Group
+    runners: Group
+    ann: Member
+
+
+@pytest.fixture
+def ladder(store: Store) -> Ladder:
+    skincare = store.ensure_community("skincare", "Skin care circle")
+    running = store.ensure_community("running", "Night runs")
+    return Ladder(
+        skincare=skincare,
+        running=running,
+        morning=store.add_group(skincare.id, "Morning pack", "wechat", "g-1"),
+        evening=store.add_group(skincare.id, "Evening pack", "wechat", "g-2"),
+        runners=store.add_group(running.id, "Runners", "wechat", "g-3"),
+        ann=store.member_for("wechat", "wx-ann", "Ann"),
+    )
+
+
+# --- strikes ------------------------------------------------------------------------------
+
+
+def test_strikes_expire_after_their_window(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now = store_clock.now()
+    community, ann = ladder.skincare.id, ladder.ann.id
+    store.add_strike(community, ann, "advertising", "link to t.me/x", now, now + 7 * DAY)
+    store_clock.advance(3 * DAY)
+    store.add_strike(community, ann, "contact", "加 V 信 abc", store_clock.now(), now + 10 * DAY)
+    store.add_strike(ladder.running.id, ann, "flood", "9 messages in 10 s", now, None)
+
+    assert store.live_strikes(community, ann, store_clock.now()) == 2
+    store_clock.advance(4 * DAY)  # the first one has run out
+    assert store.live_strikes(community, ann, store_clock.now()) == 1
+    store_clock.advance(3 * DAY)
+    assert store.live_strikes(community, ann, store_clock.now()) == 0
+    # The other community's strike never expires and never counts here.
+    assert store.live_strikes(ladder.running.id, ann, store_clock.now()) == 1
+    assert [s.violation for s in store.strikes(community, ann)] == ["advertising", "contact"]
+    assert store.strikes(community, ann, include_dead=False) == []
+
+
+def test_a_pardoned_strike_no_longer_counts(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now = store_clock.now()
+    event_id, _ = store.record_event(ladder.morning.id, "m-1", "message", ladder.ann.id, now)
+    strike = store.add_strike(
+        ladder.skincare.id,
+        ladder.ann.id,
+        "advertising",
+        "link to shop.example (normalised from ｓｈｏｐ．ｅｘａｍｐｌｅ)",
+        now,
+        now + 30 * DAY,
+        group_id=ladder.morning.id,
+        event_id=event_id,
+    )
+    assert (strike.group_id, strike.event_id, strike.live(now)) == (
+        ladder.morning.id,
+        event_id,
+        True,
+    )
+
+    pardoned = store.pardon_strike(strike.id, "operator:li", now + timedelta(hours=1))
+
+    assert (pardoned.pardoned_by, pardoned.pardoned_at) == ("operator:li", now + timedelta(hours=1))
+    assert not pardoned.live(now + timedelta(hours=2))
+    assert store.live_strikes(ladder.skincare.id, ladder.ann.id, now) == 0
+    assert store.strikes(member_id=ladder.ann.id) == [pardoned]  # kept on record
+    with pytest.raises(StoreError, match="already pardoned by operator:li"):
+        store.pardon_strike(strike.id, "operator:wang", now)
+    with pytest.raises(StoreError, match="no strike with id 999"):
+        store.pardon_strike(999, "operator:li", now)
+    with pytest.raises(StoreError, match="cannot give member 999 a strike"):
+        store.add_strike(ladder.skincare.id, 999, "flood", "", now, None)
+
+
+# --- sanctions ----------------------------------------------------------------------------
+
+
+def test_a_blacklist_reaches_its_community_or_every_community(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now, ann = store_clock.now(), ladder.ann.id
+    local = store.add_sanction(
+        "blacklist", ann, "ads after kick", now, community_id=ladder.skincare.id
+    )
+
+    assert store.is_blacklisted(ladder.skincare.id, ann)
+    assert not store.is_blacklisted(ladder.running.id, ann)
+
+    everywhere = store.add_sanction(SanctionKind.BLACKLIST, ann, "scam ring", now)
+    assert everywhere.community_id is None
+    assert store.is_blacklisted(ladder.running.id, ann)
+
+    store.lift_sanction(everywhere.id, "operator:li", now)
+    assert not store.is_blacklisted(ladder.running.id, ann)
+    assert store.is_blacklisted(ladder.skincare.id, ann)
+    store.lift_sanction(local.id, "operator:li", now)
+    assert not store.is_blacklisted(ladder.skincare.id, ann)
+
+
+def test_a_mute_falls_due_and_is_lifted_once(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now, ann = store_clock.now(), ladder.ann.id
+    mute = store.add_sanction(
+        "mute", ann, "flood", now, group_id=ladder.morning.id, until=now + timedelta(minutes=10)
+    )
+
+    assert mute.community_id == ladder.skincare.id  # taken from the group
+    assert store.muted_until(ladder.morning.id, ann, now) == now + timedelta(minutes=10)
+    assert store.muted_until(ladder.evening.id, ann, now) is None
+    assert store.due_mutes(now) == []
+    assert store.active_sanctions(ann, "mute", now) == [mute]
+
+    store_clock.advance(timedelta(minutes=11))  # the engine was down meanwhile
+    later = store_clock.now()
+    assert store.active_mutes() == [mute]  # what a restarting engine must lift
+    assert store.due_mutes(later) == [mute]
+    assert store.muted_until(ladder.morning.id, ann, later) is None
+    assert store.active_sanctions(ann, now=later) == []
+
+    lifted = store.lift_sanction(mute.id, "timer", later, key=f"unmute:{mute.id}")
+
+    assert (lifted.lifted_at, lifted.lifted_by, lifted.lift_event_key) == (
+        later,
+        "timer",
+        f"unmute:{mute.id}",
+    )
+    assert store.due_mutes(later) == store.active_mutes() == []
+    with pytest.raises(StoreError, match=rf"mute {mute.id} was already lifted by timer"):
+        store.lift_sanction(mute.id, "timer", later)
+    with pytest.raises(StoreError, match="no sanction with id 999"):
+        store.lift_sanction(999, "timer", later)
+
+
+def test_a_new_sanction_replaces_the_one_in_force(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now, ann = store_clock.now(), ladder.ann.id
+    long = store.add_sanction(
+        "mute", ann, "flood", now, group_id=ladder.morning.id, until=now + DAY
+    )
+    short = store.add_sanction(
+        "mute",
+        ann,
+        "staff: enough",
+        now,
+        group_id=ladder.morning.id,
+        until=now + timedelta(hours=1),
+    )
+    other_group = store.add_sanction(
+        "mute", ann, "flood", now, group_id=ladder.evening.id, until=now + DAY
+    )
+
+    assert store.muted_until(ladder.morning.id, ann, now) == now + timedelta(hours=1)
+    assert {s.id for s in store.active_mutes()} == {short.id, other_group.id}
+    replaced = [s for s in store.active_sanctions(ann, now=now)]
+    assert long.id not in {s.id for s in replaced}
+    store_clock.advance(2 * DAY)
+    assert [s.id for s in store.due_mutes(store_clock.now())] == [short.id, other_group.id]
+
+
+def test_sanctions_racing_for_the_same_member_leave_one_in_force(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    workers = 6
+    start = threading.Barrier(workers)
+    now = store_clock.now()
+
+    def ban(n: int) -> None:
+        start.wait()
+        store.add_sanction("ban", ladder.ann.id, f"worker {n}", now, group_id=ladder.runners.id)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(ban, range(workers)))
+
+    in_force = store.active_sanctions(ladder.ann.id, "ban", now)
+    assert len(in_force) == 1
+    assert in_force[0].community_id == ladder.running.id
+
+
+def test_sanctions_must_say_where_they_apply(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now, ann = store_clock.now(), ladder.ann.id
+    with pytest.raises(ValueError, match="a mute is in one group"):
+        store.add_sanction("mute", ann, "", now, until=now + DAY)
+    with pytest.raises(ValueError, match="a mute lasts until a time"):
+        store.add_sanction("mute", ann, "", now, group_id=ladder.morning.id)
+    with pytest.raises(ValueError, match="only mutes take `until`"):
+        store.add_sanction("ban", ann, "", now, group_id=ladder.morning.id, until=now + DAY)
+    with pytest.raises(ValueError, match="not one group"):
+        store.add_sanction("blacklist", ann, "", now, group_id=ladder.morning.id)
+    with pytest.raises(ValueError, match="unknown sanction 'jail'"):
+        store.add_sanction("jail", ann, "", now)
+    with pytest.raises(StoreError, match=r"group \d+ is in community \d+, not"):
+        store.add_sanction(
+            "ban", ann, "", now, community_id=ladder.running.id, group_id=ladder.morning.id
+        )
+    with pytest.raises(StoreError, match="no member with id 999"):
+        store.add_sanction("ban", 999, "", now, group_id=ladder.morning.id)
+    with pytest.raises(StoreError, match="no community with id 999"):
+        store.add_sanction("blacklist", ann, "", now, community_id=999)
+    assert store.active_sanctions() == []
+
+
+# --- points -------------------------------------------------------------------------------
+
+
+def test_points_are_the_sum_of_the_ledger(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now, ann = store_clock.now(), ladder.ann.id
+    store.award_points(ladder.skincare.id, ann, 10, "check-in day 1", now)
+    store.award_points(ladder.skincare.id, ann, 5, "answered a question", now)
+    redeemed = store.award_points(ladder.skincare.id, ann, -8, "redeemed: sample kit", now)
+    store.award_points(ladder.running.id, ann, 100, "marathon", now)
+
+    assert redeemed.points == -8
+    assert store.points_of(ladder.skincare.id, ann) == 7
+    assert store.points_of(ladder.running.id, ann) == 100
+    assert store.points_of(ladder.skincare.id, ann + 1) == 0
+    with pytest.raises(StoreError, match="cannot award points to member 999"):
+        store.award_points(ladder.skincare.id, 999, 1, "?", now)
