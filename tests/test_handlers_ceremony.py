@@ -26,7 +26,9 @@ def test_a_newcomer_is_welcomed_with_the_rules(store: Store, store_clock: Frozen
 def test_the_playbook_welcome_text_and_placeholders_are_used(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    pb = playbook("joining:\n  ceremony:\n    welcome: 'Hi {nickname}, this is {community}. {rules}'\n")
+    pb = playbook(
+        "joining:\n  ceremony:\n    welcome: 'Hi {nickname}, this is {community}. {rules}'\n"
+    )
     c = community(store, store_clock, pb)
     [joined] = c.engine.process([c.events.join("u1", name="Mei")])
     assert (joined.actions[0].text or "").startswith("Hi Mei, this is Tea Friends. Group rules:")
@@ -36,11 +38,11 @@ def test_rules_must_be_accepted_before_posting(store: Store, store_clock: Frozen
     c = community(store, store_clock)
     c.engine.process([c.events.join("u1")])
     [early] = c.engine.process([c.events.message("u1", "hello everyone")])
-    assert [a.kind for a in early.actions][:1] == [ActionKind.DELETE]
+    assert ActionKind.DELETE in [a.kind for a in early.actions]
     [accept] = c.engine.process([c.events.message("u1", "Agree")])
     assert ActionKind.TAG in [a.kind for a in accept.actions]
     [later] = c.engine.process([c.events.message("u1", "hello again")])
-    assert later.actions == ()
+    assert ActionKind.DELETE not in [a.kind for a in later.actions]
     c.restart()
     [after_restart] = c.engine.process([c.events.message("u1", "still here")])
     assert after_restart.actions == (), "acceptance is remembered in the store"
@@ -65,11 +67,15 @@ def test_a_nickname_that_breaks_the_format_gets_a_reminder(
     assert "城市-昵称-行业" not in (good.actions[0].text or "")
 
 
-def test_the_intro_reminder_fires_only_for_the_silent(store: Store, store_clock: FrozenClock) -> None:
+def test_the_intro_reminder_fires_only_for_the_silent(
+    store: Store, store_clock: FrozenClock
+) -> None:
     c = community(store, store_clock)
     c.engine.process([c.events.join("talker"), c.events.join("silent")])
     c.engine.process([c.events.message("talker", "agree")])
     store_clock.advance(timedelta(hours=13))
     asyncio.run(c.engine.drain())
-    reminders = [p.action for p in c.carrier.performed if p.action.key and p.action.key.startswith("intro:")]
+    reminders = [
+        p.action for p in c.carrier.performed if p.action.key and p.action.key.startswith("intro:")
+    ]
     assert [r.member for r in reminders] == ["silent"]

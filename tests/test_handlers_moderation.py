@@ -17,7 +17,9 @@ def kinds_of(processed: list) -> list[list[ActionKind]]:  # type: ignore[type-ar
     return [[a.kind for a in p.actions] for p in processed]
 
 
-def test_the_default_ladder_warns_then_mutes_then_removes(store: Store, store_clock: FrozenClock) -> None:
+def test_the_default_ladder_warns_then_mutes_then_removes(
+    store: Store, store_clock: FrozenClock
+) -> None:
     c = community(store, store_clock)
     results = c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
     first, second, third = kinds_of(results)
@@ -94,7 +96,9 @@ def test_dry_run_decides_and_logs_but_performs_and_stores_nothing(
     assert any(e.action.startswith("dry-run") for e in store.audit_log(c.runtime.community_id))
 
 
-def test_every_decision_is_explained_in_the_audit_log(store: Store, store_clock: FrozenClock) -> None:
+def test_every_decision_is_explained_in_the_audit_log(
+    store: Store, store_clock: FrozenClock
+) -> None:
     c = community(store, store_clock)
     c.engine.process([c.events.message("spam", "加 微 信 abc12345")])
     entries = store.audit_log(c.runtime.community_id)
@@ -111,4 +115,4 @@ def test_newcomers_on_probation_cannot_post_links(store: Store, store_clock: Fro
     assert ActionKind.DELETE in kinds and ActionKind.STRIKE not in kinds
     c.events.now += timedelta(hours=25)
     [later] = c.engine.process([c.events.message("newbie", "look https://example.com/y")])
-    assert later.actions == ()
+    assert ActionKind.DELETE not in [a.kind for a in later.actions]

@@ -31,7 +31,9 @@ class DryRun:
         self.engine = Engine(self.store, clock, [runtime], dry_run=True,
                              adopt_groups_into=runtime.community_id)  # fmt: skip
 
-    def run(self, items: Iterable[Recorded | BadLine]) -> Iterator[tuple[Recorded, Processed] | BadLine]:
+    def run(
+        self, items: Iterable[Recorded | BadLine]
+    ) -> Iterator[tuple[Recorded, Processed] | BadLine]:
         """Feed events in batches; yield each event's outcome, and bad lines as they come."""
         batch: list[Recorded] = []
         for item in items:
@@ -59,7 +61,9 @@ class DryRun:
         group = self.store.group_for_carrier(event.carrier, event.group) or self.store.add_group(
             self.community_id, event.group, event.carrier, event.group
         )
-        member = self.store.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
+        member = self.store.member_for(
+            event.carrier, event.sender.user_id, event.sender.display_name
+        )
         self.store.join(member.id, group.id, role=item.role, at=event.at)
 
 

@@ -36,7 +36,9 @@ class Recorded:
     role: str | None = None
 
 
-def read_events(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iterator[Recorded | BadLine]:
+def read_events(
+    lines: Iterable[str], zone: ZoneInfo, start: datetime
+) -> Iterator[Recorded | BadLine]:
     """JSON lines of events (`type`, `group`, `sender`, `ts`, `text`, ...); bad lines reported."""
     last = start
     for number, raw in enumerate(lines, start=1):
@@ -44,9 +46,7 @@ def read_events(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iterat
         if not text:
             continue
         try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("expected a JSON object")
+            data = _json(text)
             recorded = _event(data, number, zone, last)
         except (ValueError, TypeError) as exc:
             yield BadLine(number, str(exc))
@@ -55,7 +55,9 @@ def read_events(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iterat
         yield recorded
 
 
-def read_messages(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iterator[Recorded | BadLine]:
+def read_messages(
+    lines: Iterable[str], zone: ZoneInfo, start: datetime
+) -> Iterator[Recorded | BadLine]:
     """Plain text (one message per line) or JSON lines with `text` and optional fields."""
     last = start
     for number, raw in enumerate(lines, start=1):
@@ -64,9 +66,7 @@ def read_messages(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iter
             continue
         if text.lstrip().startswith("{"):
             try:
-                data = json.loads(text)
-                if not isinstance(data, dict):
-                    raise ValueError("expected a JSON object")
+                data = _json(text)
                 if not isinstance(data.get("text"), str):
                     raise ValueError("a message line needs a `text` string")
                 data.setdefault("type", "message")
@@ -83,12 +83,22 @@ def read_messages(lines: Iterable[str], zone: ZoneInfo, start: datetime) -> Iter
         yield recorded
 
 
+def _json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError('expected a JSON object, e.g. {"type": "message", "text": "hi"}')
+    return data
+
+
 def _event(data: dict[str, Any], number: int, zone: ZoneInfo, last: datetime) -> Recorded:
     kind = data.get("type", "message")
     if kind not in EVENT_TYPES:
         raise ValueError(f"unknown type {kind!r}: use {', '.join(EVENT_TYPES)}")
     sender = _text(data, "sender", "anonymous")
-    name = _text(data, "name", sender)
+    name = _text(data, "name", "")
     common: dict[str, Any] = {
         "carrier": CARRIER, "group": _text(data, "group", DEFAULT_GROUP),
         "event_id": _text(data, "id", f"line-{number}"),
@@ -102,7 +112,9 @@ def _event(data: dict[str, Any], number: int, zone: ZoneInfo, last: datetime) ->
         via = data.get("via", "unknown")
         if via not in {m.value for m in JoinMethod}:
             raise ValueError(f"unknown join method {via!r}")
-        return Recorded(number, Join(**common, via=JoinMethod(via), inviter=data.get("inviter")), role)
+        return Recorded(
+            number, Join(**common, via=JoinMethod(via), inviter=data.get("inviter")), role
+        )
     if kind == "leave":
         return Recorded(number, Leave(**common), role)
     mentions = data.get("mentions", [])
@@ -132,7 +144,9 @@ def _time(value: Any, zone: ZoneInfo, last: datetime) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"`ts` {value!r} is not ISO 8601 (e.g. 2026-10-01T08:00:00+08:00)") from None
+        raise ValueError(
+            f"`ts` {value!r} is not ISO 8601 (e.g. 2026-10-01T08:00:00+08:00)"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)

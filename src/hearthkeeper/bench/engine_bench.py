@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.bench.synthetic import stream
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
-from hearthkeeper.bench.synthetic import stream
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
@@ -50,7 +50,9 @@ def run(messages: int = 200_000, *, batch: int = 200, template: str = "skincare"
         store = Store(create_engine_for(url), clock)
         playbook = parse_playbook(template_text(template)).playbook
         runtime = runtime_for(store, playbook)
-        engine = Engine(store, clock, [runtime], adopt_groups_into=runtime.community_id, batch=batch)
+        engine = Engine(
+            store, clock, [runtime], adopt_groups_into=runtime.community_id, batch=batch
+        )
         events = list(stream(messages, start=START))
         decisions: list[float] = []
         batches: list[float] = []

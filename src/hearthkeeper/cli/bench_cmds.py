@@ -15,7 +15,9 @@ app = typer.Typer(help="Run benchmarks and print the figures.", no_args_is_help=
 
 @app.command("engine")
 def engine(
-    messages: Annotated[int, typer.Option("--messages", "-n", min=1, help="Messages to push through.")] = 200_000,
+    messages: Annotated[
+        int, typer.Option("--messages", "-n", min=1, help="Messages to push through.")
+    ] = 200_000,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Events per transaction.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:

@@ -47,15 +47,23 @@ def _bad(source: str, bad: BadLine) -> None:
 
 
 def moderate(
-    playbook: Annotated[Path, typer.Option("--playbook", "-p", help="The playbook whose rules apply.")],
-    input_file: Annotated[Path | None, typer.Argument(metavar="[INPUT]", help="Messages file; default: standard input.")] = None,
+    playbook: Annotated[
+        Path, typer.Option("--playbook", "-p", help="The playbook whose rules apply.")
+    ],
+    input_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[INPUT]", help="Messages file; default: standard input."),
+    ] = None,
 ) -> None:
     """Judge messages (text lines or JSON lines) and print one JSON verdict per message."""
     loaded = load_or_exit(playbook)
     zone = ZoneInfo(loaded.playbook.community.timezone)
     source = str(input_file) if input_file else "<stdin>"
     skipped = 0
-    with tempfile.TemporaryDirectory(prefix="hearth-moderate-") as work, _input(input_file) as handle:
+    with (
+        tempfile.TemporaryDirectory(prefix="hearth-moderate-") as work,
+        _input(input_file) as handle,
+    ):
         trial = DryRun(loaded.playbook, Path(work), SystemClock())
         for item in trial.run(read_messages(handle, zone, START)):
             if isinstance(item, BadLine):
@@ -69,7 +77,9 @@ def moderate(
 
 
 def replay(
-    input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="Recorded events, JSON lines.")],
+    input_file: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="Recorded events, JSON lines.")
+    ],
     playbook: Annotated[Path, typer.Option("--playbook", "-p", help="The playbook to try.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or jsonl.")] = "text",
 ) -> None:
@@ -92,7 +102,9 @@ def replay(
             for action in processed.actions:
                 counts[action.kind.value] += 1
                 if output_format == "jsonl":
-                    typer.echo(json.dumps(_action_json(action, recorded.event.at), ensure_ascii=False))
+                    typer.echo(
+                        json.dumps(_action_json(action, recorded.event.at), ensure_ascii=False)
+                    )
             if output_format == "text" and processed.actions:
                 event = recorded.event
                 when = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -128,6 +140,6 @@ def _describe(action: Action) -> str:
         parts.append(repr(action.text if len(action.text) < 120 else action.text[:117] + "…"))
     if action.not_before is not None:
         parts.append(f"at {action.not_before.isoformat(timespec='minutes')}")
-    if action.reason and action.violation:
+    if action.reason and action.kind.value in ("strike", "alert_staff"):
         parts.append(f"({action.reason})")
     return " ".join(parts)

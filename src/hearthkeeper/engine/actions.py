@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -90,7 +91,7 @@ class Action:
         return {k: v for k, v in data.items() if v not in (None, "", {}, False)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Action:
+    def from_json(cls, data: Mapping[str, Any]) -> Action:
         """The inverse of `to_json`."""
         values = dict(data)
         values["kind"] = ActionKind(values["kind"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from hearthkeeper.clock import Clock
@@ -23,7 +23,16 @@ from hearthkeeper.engine.registry import Registry
 from hearthkeeper.engine.state import State
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import BlacklistScope
-from hearthkeeper.store import MessageKind, Store
+from hearthkeeper.store import (
+    Group,
+    MessageKind,
+    NewAudit,
+    NewEvent,
+    NewMessage,
+    NewOutboxItem,
+    NewStrike,
+    Store,
+)
 
 
 @dataclass(frozen=True)
@@ -49,11 +58,22 @@ class Processed:
 
 
 @dataclass
+class _Pending:
+    """Rows a batch writes in bulk at its end."""
+
+    messages: list[NewMessage] = field(default_factory=list)
+    outbox: dict[str, NewOutboxItem] = field(default_factory=dict)
+    strikes: list[NewStrike] = field(default_factory=list)
+    audits: list[NewAudit] = field(default_factory=list)
+
+
+@dataclass
 class _Seat:
     role: str | None
     level: int | None
     joined_at: datetime | None
     tags: set[str]
+    has_posted: bool = False
 
 
 _KINDS = {k.value for k in MessageKind}
@@ -85,7 +105,7 @@ class Executor:
         """Handle a batch of events in one transaction; returns what became of each."""
         try:
             with self.store.transaction() as tx:
-                return [self._one(tx, event) for event in events]
+                return self._batch(tx, events)
         except Exception:
             self._forget()
             raise
@@ -96,30 +116,57 @@ class Executor:
         self._members.clear()
         self._seats.clear()
 
+    def _batch(self, tx: Store, events: Sequence[Event]) -> list[Processed]:
+        groups = self._resolve_groups(tx, events)
+        members = self._resolve_members(tx, events)
+        known = [i for i, group in enumerate(groups) if group is not None]
+        recorded = tx.record_events_bulk([
+            NewEvent(groups[i].id, events[i].event_id, events[i].type.value,  # type: ignore[union-attr]
+                     members[i], events[i].at)
+            for i in known
+        ])  # fmt: skip
+        fresh = {
+            i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
+        }
+        self._preload(tx, [(groups[i], members[i]) for i in fresh])  # type: ignore[misc]
+        pending = _Pending()
+        results: list[Processed] = []
+        for i, event in enumerate(events):
+            group = groups[i]
+            if group is None:
+                results.append(Processed(event, duplicate=False, ignored="unknown group"))
+            elif i not in fresh:
+                results.append(Processed(event, duplicate=True))
+            else:
+                results.append(self._one(tx, event, group, members[i], fresh[i], pending))
+        if pending.messages:
+            tx.record_messages_bulk(pending.messages)
+        tx.add_strikes_bulk(pending.strikes)
+        tx.audit_bulk(pending.audits)
+        if pending.outbox:
+            tx.enqueue_bulk(list(pending.outbox.values()))
+        return results
+
     # --- one event -----------------------------------------------------------------------------
 
-    def _one(self, tx: Store, event: Event) -> Processed:
-        group = self._group(tx, event)
-        if group is None:
-            return Processed(event, duplicate=False, ignored="unknown group")
+    def _one(self, tx: Store, event: Event, group: GroupView, member_id: int, event_id: int,
+             pending: _Pending) -> Processed:  # fmt: skip
         runtime = self.runtimes[group.community_id]
-        member_id = self._member(tx, event)
-        event_id, created = tx.record_event(group.id, event.event_id, event.type.value,
-                                            member_id, event.at)  # fmt: skip
-        if not created:
-            return Processed(event, duplicate=True)
         seat = self._seat(tx, group.id, member_id)
         if isinstance(event, Join):
             tx.join(member_id, group.id, at=event.at)
+            if event.sender.display_name:
+                tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
             self.state.joined(group.id, +1)
-            seat = self._seats[(group.id, member_id)] = _Seat(seat.role, seat.level, event.at, seat.tags)
+            seat = self._seats[(group.id, member_id)] = _Seat(seat.role, seat.level, event.at,
+                                                              seat.tags)  # fmt: skip
         elif isinstance(event, Leave):
             tx.leave(member_id, group.id, at=event.at)
             self.state.joined(group.id, -1)
         elif isinstance(event, Message):
             kind = event.kind if event.kind in _KINDS else "other"
-            tx.record_message(group.id, event.event_id, member_id, kind, event.text, event.at,
-                              reply_to_event_id=event.reply_to)  # fmt: skip
+            pending.messages.append(NewMessage(group.id, event.event_id, member_id, kind,
+                                               event.text, event.at, event.reply_to))  # fmt: skip
         roles = runtime.playbook.structure.roles
         role = roles.get(seat.role) if seat.role else None
         ctx = Context(
@@ -129,7 +176,7 @@ class Executor:
                 id=member_id, user_id=event.sender.user_id, display_name=event.sender.display_name,
                 role=seat.role if role else None, level=seat.level, joined_at=seat.joined_at,
                 permissions=frozenset(role.permissions) if role else frozenset(),
-                tags=frozenset(seat.tags),
+                tags=frozenset(seat.tags), has_posted=seat.has_posted,
             ),
             now=event.at,
             state=self.state,
@@ -139,13 +186,15 @@ class Executor:
         decision = runtime.registry.decide(event, ctx)
         decided_in = time.perf_counter() - started
         for index, action in enumerate(decision.actions):
-            self._apply(tx, runtime, group, member_id, event, event_id, index, action)
+            self._apply(tx, runtime, group, member_id, event, event_id, index, action, pending)
+        if isinstance(event, Message):
+            seat.has_posted = True
         return Processed(event, False, decision.actions, decision.handlers, decided_in=decided_in)
 
     # --- effects -------------------------------------------------------------------------------
 
     def _apply(self, tx: Store, runtime: Runtime, group: GroupView, member_id: int, event: Event,
-               event_id: int, index: int, action: Action) -> None:  # fmt: skip
+               event_id: int, index: int, action: Action, pending: _Pending) -> None:  # fmt: skip
         now = event.at
         pb = runtime.playbook
         key = action.key or f"{event.key}:{index}"
@@ -153,8 +202,9 @@ class Executor:
             expiry = pb.rules.strike_expiry
             expires = now + expiry if expiry is not None else None
             if not self.dry_run:
-                tx.add_strike(group.community_id, member_id, action.violation or "", action.reason,
-                              now, expires, group_id=group.id, event_id=event_id)  # fmt: skip
+                pending.strikes.append(NewStrike(group.community_id, member_id,
+                                                 action.violation or "", action.reason, now,
+                                                 expires, group.id, event_id))  # fmt: skip
             self.state.add_strike(group.community_id, member_id, expires, now)
         elif action.kind is ActionKind.BLACKLIST:
             everywhere = pb.rules.blacklist_scope is BlacklistScope.ALL
@@ -162,7 +212,7 @@ class Executor:
                 tx.add_sanction("blacklist", member_id, action.reason, now,
                                 community_id=None if everywhere else group.community_id)  # fmt: skip
             self.state.blacklist(group.community_id, member_id)
-            self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere)
+            self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere, pending)
         elif action.kind is ActionKind.TAG and action.tag:
             if not self.dry_run:
                 tx.add_tag(member_id, action.tag, set_by=action.handler or "engine")
@@ -172,8 +222,9 @@ class Executor:
                 tx.award_points(group.community_id, member_id, action.points, action.reason, now,
                                 event_id=event_id)  # fmt: skip
         elif action.kind is ActionKind.CANCEL and action.target:
+            pending.outbox.pop(action.target, None)
             if not self.dry_run:
-                tx.cancel_pending(action.target, now)
+                tx.cancel_pending(action.target, self.clock.now())
         if action.kind is ActionKind.MUTE and action.duration is not None:
             until = now + action.duration
             if not self.dry_run:
@@ -184,25 +235,30 @@ class Executor:
             tx.add_sanction("ban", member_id, action.reason, now,
                             community_id=group.community_id, group_id=group.id)  # fmt: skip
         if action.outbound:
-            self._enqueue(tx, key, action, event_id, group.id, now)
+            self._enqueue(pending, key, action, event_id, group.id)
         if action.violation or action.kind in (ActionKind.STRIKE, ActionKind.BLACKLIST):
-            tx.audit(
+            pending.audits.append(NewAudit(
                 action.handler or "engine",
                 f"{'dry-run ' if self.dry_run else ''}{action.kind.value}",
-                community_id=group.community_id,
-                target=f"member {member_id} ({event.sender.display_name or event.sender.user_id})",
-                detail={"reason": action.reason, "violation": action.violation,
-                        "event": event.key, "group": group.name, "dry_run": self.dry_run},
-            )  # fmt: skip
+                group.community_id,
+                f"member {member_id} ({event.sender.display_name or event.sender.user_id})",
+                {"reason": action.reason, "violation": action.violation, "event": event.key,
+                 "group": group.name, "dry_run": self.dry_run},
+                self.clock.now(),
+            ))  # fmt: skip
 
-    def _enqueue(self, tx: Store, key: str, action: Action, event_id: int | None,
-                 group_id: int | None, now: datetime) -> None:  # fmt: skip
-        tx.enqueue(key, action.carrier, action.to_json(), action.priority, event_id=event_id,
-                   group_id=group_id, at=action.not_before or now,
-                   status="skipped" if self.dry_run else "pending")  # fmt: skip
+    def _enqueue(self, pending: _Pending, key: str, action: Action, event_id: int | None,
+                 group_id: int | None) -> None:  # fmt: skip
+        if key in pending.outbox:
+            return
+        pending.outbox[key] = NewOutboxItem(
+            key, action.carrier, action.to_json(), action.priority, event_id=event_id,
+            group_id=group_id, at=action.not_before or self.clock.now(),
+            status="skipped" if self.dry_run else "pending",
+        )  # fmt: skip
 
     def _ban_everywhere(self, tx: Store, runtime: Runtime, member_id: int, event: Event, key: str,
-                        action: Action, everywhere: bool) -> None:  # fmt: skip
+                        action: Action, everywhere: bool, pending: _Pending) -> None:  # fmt: skip
         communities = list(self.runtimes) if everywhere else [runtime.community_id]
         for community_id in communities:
             for group in tx.list_groups(community_id):
@@ -211,7 +267,7 @@ class Executor:
                 ban = Action(kind=ActionKind.BAN, carrier=group.carrier, group=group.carrier_group_id,
                              member=self._user_on(tx, member_id, group.carrier, event),
                              reason=action.reason, handler=action.handler, violation=action.violation)  # fmt: skip
-                self._enqueue(tx, f"{key}:ban:{group.id}", ban, None, group.id, event.at)
+                self._enqueue(pending, f"{key}:ban:{group.id}", ban, None, group.id)
                 if not self.dry_run:
                     tx.add_sanction("ban", member_id, action.reason, event.at,
                                     community_id=community_id, group_id=group.id)  # fmt: skip
@@ -224,42 +280,72 @@ class Executor:
                 return identity.carrier_user_id
         return event.sender.user_id
 
-    # --- lookups (cached) ----------------------------------------------------------------------
+    # --- lookups (cached, resolved per batch) --------------------------------------------------
 
-    def _group(self, tx: Store, event: Event) -> GroupView | None:
-        key = (event.carrier, event.group)
-        if key in self._groups:
-            return self._groups[key]
-        found = tx.group_for_carrier(event.carrier, event.group)
-        if found is None and self.adopt_groups_into is not None:
-            found = tx.add_group(self.adopt_groups_into, event.group, event.carrier, event.group)
-        view = None
-        if found is not None and found.community_id in self.runtimes:
-            runtime = self.runtimes[found.community_id]
-            view = GroupView(id=found.id, name=found.name, carrier=found.carrier,
-                             carrier_group_id=found.carrier_group_id, capacity=found.capacity,
-                             community_id=found.community_id, community_slug=runtime.slug)  # fmt: skip
-        self._groups[key] = view
-        return view
+    def _resolve_groups(self, tx: Store, events: Sequence[Event]) -> list[GroupView | None]:
+        missing = {(e.carrier, e.group) for e in events} - self._groups.keys()
+        if missing:
+            found = tx.group_ids(missing)
+            for key in sorted(missing):
+                group = tx.get_group(found[key]) if key in found else None
+                if group is None and self.adopt_groups_into is not None:
+                    group = tx.add_group(self.adopt_groups_into, key[1], key[0], key[1])
+                self._groups[key] = self._view(group) if group is not None else None
+        return [self._groups[(e.carrier, e.group)] for e in events]
 
-    def _member(self, tx: Store, event: Event) -> int:
-        key = (event.carrier, event.sender.user_id)
-        member_id = self._members.get(key)
-        if member_id is None:
-            member_id = tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name).id
-            self._members[key] = member_id
-        return member_id
+    def _view(self, group: Group) -> GroupView | None:
+        runtime = self.runtimes.get(group.community_id)
+        if runtime is None:
+            return None
+        return GroupView(id=group.id, name=group.name, carrier=group.carrier,
+                         carrier_group_id=group.carrier_group_id, capacity=group.capacity,
+                         community_id=group.community_id, community_slug=runtime.slug)  # fmt: skip
+
+    def _resolve_members(self, tx: Store, events: Sequence[Event]) -> list[int]:
+        missing = {
+            (e.carrier, e.sender.user_id): e.sender.display_name
+            for e in events
+            if (e.carrier, e.sender.user_id) not in self._members
+        }
+        if missing:
+            self._members.update(tx.member_ids(missing))
+        return [self._members[(e.carrier, e.sender.user_id)] for e in events]
+
+    def _preload(self, tx: Store, pairs: list[tuple[GroupView, int]]) -> None:
+        """Load, in a few queries, what the batch's unseen members need to be judged."""
+        unseen = {(g.id, m) for g, m in pairs if (g.id, m) not in self._seats}
+        if not unseen:
+            return
+        stays = tx.active_stays(unseen)
+        tags = tx.tags_of(m for _, m in unseen)
+        for group_id, member_id in unseen:
+            stay = stays.get((group_id, member_id))
+            member_tags = set(tags.get(member_id, ()))
+            if stay is None:
+                self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags)
+            else:
+                self._seats[(group_id, member_id)] = _Seat(
+                    stay.role, stay.level, stay.joined_at, member_tags,
+                    has_posted=tx.has_posted(group_id, member_id),
+                )  # fmt: skip
+        by_community: dict[int, set[int]] = {}
+        for group, member_id in pairs:
+            by_community.setdefault(group.community_id, set()).add(member_id)
+        for community_id, member_ids in by_community.items():
+            self.state.preload(community_id, member_ids, self.clock.now())
 
     def _seat(self, tx: Store, group_id: int, member_id: int) -> _Seat:
-        key = (group_id, member_id)
-        seat = self._seats.get(key)
+        seat = self._seats.get((group_id, member_id))
         if seat is None:
-            active = [m for m in tx.membership_history(member_id, group_id) if m.left_at is None]
-            tags = {t.tag for t in tx.member_tags(member_id)}
-            if active:
-                stay = active[-1]
-                seat = _Seat(stay.role, stay.level, stay.joined_at, tags)
-            else:
-                seat = _Seat(None, None, None, tags)
-            self._seats[key] = seat
+            self._preload_one(tx, group_id, member_id)
+            seat = self._seats[(group_id, member_id)]
         return seat
+
+    def _preload_one(self, tx: Store, group_id: int, member_id: int) -> None:
+        stay = tx.active_stays([(group_id, member_id)]).get((group_id, member_id))
+        tags = set(tx.tags_of([member_id]).get(member_id, ()))
+        self._seats[(group_id, member_id)] = (
+            _Seat(stay.role, stay.level, stay.joined_at, tags, tx.has_posted(group_id, member_id))
+            if stay is not None
+            else _Seat(None, None, None, tags)
+        )

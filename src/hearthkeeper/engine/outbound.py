@@ -68,14 +68,14 @@ class OutboundQueue:
         items = self.store.claim(self.batch * 100, now, stale_after=timedelta(0))
         for item in items:
             self.store.release(item.id, now)
-        return len([i for i in items if i.attempts > 0 or i.claimed_at is not None])
+        return len(items)
 
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now."""
         now = self.clock.now()
         done = retried = failed = deferred = 0
         for item in self.store.claim(self.batch, now):
-            action = Action.from_json(item.action)
+            action = Action.from_json(dict(item.action))
             carrier = self.carriers.get(item.carrier)
             if carrier is None:
                 self.store.mark_failed(item.id, f"no carrier {item.carrier!r} is connected",

@@ -25,7 +25,9 @@ class Window:
         self._trim(now)
         if len(self._uses) < self.limit.count:
             return now
-        return self._uses[len(self._uses) - self.limit.count] + timedelta(seconds=self.limit.seconds)
+        return self._uses[len(self._uses) - self.limit.count] + timedelta(
+            seconds=self.limit.seconds
+        )
 
     def use(self, now: datetime) -> None:
         """Record a use at `now`."""

@@ -47,8 +47,9 @@ class State:
         if entry.strikes is None:
             entry.strikes = [
                 s.expires_at
-                for s in self._store.strikes(community_id=community_id, member_id=member_id,
-                                             include_dead=False)  # fmt: skip
+                for s in self._store.strikes(
+                    community_id=community_id, member_id=member_id, include_dead=False
+                )
             ]
         return sum(1 for expiry in entry.strikes if expiry is None or expiry > now)
 
@@ -72,7 +73,22 @@ class State:
 
     # --- updates from the executor ----------------------------------------------------------
 
-    def add_strike(self, community_id: int, member_id: int, expires: datetime | None, now: datetime) -> None:
+    def preload(self, community_id: int, member_ids: set[int], now: datetime) -> None:
+        """Learn in two queries the blacklisting and live strikes of members not seen yet."""
+        unknown = {m for m in member_ids if self._entry(community_id, m).blacklisted is None}
+        if unknown:
+            listed = self._store.blacklisted_among(community_id, unknown)
+            for member_id in unknown:
+                self._entry(community_id, member_id).blacklisted = member_id in listed
+        unknown = {m for m in member_ids if self._entry(community_id, m).strikes is None}
+        if unknown:
+            live = self._store.live_strike_expiries(community_id, unknown, now)
+            for member_id in unknown:
+                self._entry(community_id, member_id).strikes = list(live.get(member_id, []))
+
+    def add_strike(
+        self, community_id: int, member_id: int, expires: datetime | None, now: datetime
+    ) -> None:
         """Count a strike just recorded."""
         self.live_strikes(community_id, member_id, now)
         entry = self._entry(community_id, member_id)

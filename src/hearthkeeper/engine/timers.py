@@ -14,10 +14,10 @@ def lift_due_mutes(store: Store, now: datetime) -> int:
     for mute in store.due_mutes(now):
         with store.transaction() as tx:
             key = f"unmute:{mute.id}"
-            if mute.group_id is None:
+            group = tx.get_group(mute.group_id) if mute.group_id is not None else None
+            if group is None:
                 tx.lift_sanction(mute.id, "timer", now, key=key)
                 continue
-            group = tx.get_group(mute.group_id)
             user = next((i.carrier_user_id for i in tx.identities(mute.member_id)
                          if i.carrier == group.carrier), None)  # fmt: skip
             tx.lift_sanction(mute.id, "timer", now, key=key)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
-from hearthkeeper.engine.handler import NOTHING, Context, Outcome
+from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.format import human_duration
 from hearthkeeper.handlers.texts import ACCEPT_WORDS, say
@@ -101,7 +101,7 @@ class RulesGate:
         actions: list[Action] = []
         deadline = pb.joining.ceremony.intro_deadline
         joined = ctx.member.joined_at
-        if deadline is not None and joined is not None and ctx.now < joined + deadline:
+        if deadline is not None and joined is not None and not ctx.member.has_posted:
             actions.append(Action(kind=ActionKind.CANCEL, carrier=event.carrier,
                                   target=intro_key(ctx), reason="the newcomer spoke",
                                   handler=self.name))  # fmt: skip

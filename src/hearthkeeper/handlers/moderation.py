@@ -15,11 +15,11 @@ from hearthkeeper.handlers.texts import probation_what, say, violation_name
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import Response, ViolationKind
 from hearthkeeper.text.findings import Finding
-from hearthkeeper.text.flood import FloodWindow, RepeatWindow
-from hearthkeeper.text.qr import contains_qr
+from hearthkeeper.text.flooding import FloodWindow
+from hearthkeeper.text.links import find_links
+from hearthkeeper.text.normalise import MessageText, prepare
+from hearthkeeper.text.repeats import RepeatWindow
 from hearthkeeper.text.scan import Scanner
-
-LINK_KINDS = {"links", "invites"}
 
 
 class Moderation:
@@ -31,11 +31,9 @@ class Moderation:
         rules = playbook.rules
         self.scanner = Scanner.from_rules(rules)
         v = rules.violations
-        self.flood = FloodWindow(v.flooding.max_messages, v.flooding.per) if v.flooding.enabled else None
+        self.flood = FloodWindow.from_settings(v.flooding) if v.flooding.enabled else None
         self.repeat = (
-            RepeatWindow(v.repeated_text.max_repeats, v.repeated_text.within)
-            if v.repeated_text.enabled
-            else None
+            RepeatWindow.from_settings(v.repeated_text) if v.repeated_text.enabled else None
         )
         self._nickname_flagged: dict[int, date] = {}
 
@@ -44,7 +42,8 @@ class Moderation:
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
-        findings = self.findings(event, ctx)
+        text = prepare(event.text)
+        findings = self.findings(event, ctx, text)
         pb = ctx.playbook
         ladder: list[Finding] = []
         alerts: list[Finding] = []
@@ -65,27 +64,24 @@ class Moderation:
         if ladder:
             actions.extend(self._sanction(event, ctx, ladder))
             return Outcome(tuple(actions), stop=True)
-        probation = self._probation(event, ctx, findings)
+        probation = self._probation(event, ctx, text)
         if probation:
             return Outcome((*actions, *probation), stop=True)
         return Outcome(tuple(actions))
 
-    def findings(self, event: Message, ctx: Context) -> list[Finding]:
+    def findings(self, event: Message, ctx: Context, text: MessageText) -> list[Finding]:
         """Every violation in one message, before exemptions."""
-        found = self.scanner.scan(event.text, mentions=len(event.mentions))
-        key = f"{ctx.group.community_id}:{ctx.member.id}"
+        found = self.scanner.scan(text, mentions=len(event.mentions))
+        key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        if self.repeat is not None and event.text.strip():
-            repeated = self.repeat.observe(key, str(ctx.group.id), event.text, ctx.now)
+        if self.repeat is not None and text.compact:
+            repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
             if repeated is not None:
                 found.append(repeated)
-        invites = ctx.playbook.rules.violations.invites
-        if invites.enabled and invites.qr_codes:
-            for attachment in event.attachments:
-                if attachment.kind == "picture" and attachment.data and contains_qr(attachment.data):
-                    found.append(Finding("invites", "QR code", "a picture carries a QR code"))
-                    break
+        for attachment in event.attachments:
+            if attachment.kind == "picture" and attachment.data:
+                found.extend(self.scanner.scan_picture(attachment.data))
         nickname = self._nickname(event, ctx)
         if nickname is not None:
             found.append(nickname)
@@ -123,7 +119,7 @@ class Moderation:
         return sanction_actions(event, pb.rules.ladder, strikes, ladder[0].kind, reason,
                                 pb.community.language, self.name)  # fmt: skip
 
-    def _probation(self, event: Message, ctx: Context, findings: list[Finding]) -> list[Action]:
+    def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation
         joined = ctx.member.joined_at
         if (ctx.member.is_staff or probation.duration is None or joined is None
@@ -131,7 +127,7 @@ class Moderation:
             return []
         kinds = {a.kind for a in event.attachments}
         what = None
-        if probation.no_links and ({f.kind for f in findings} & LINK_KINDS or "link" in kinds):
+        if probation.no_links and ("link" in kinds or find_links(text.normalised)):
             what = "links"
         elif probation.no_files and "file" in kinds:
             what = "files"
@@ -142,21 +138,23 @@ class Moderation:
         if what is None:
             return []
         lang = ctx.playbook.community.language
-        text = say("probation", lang, nickname=event.sender.display_name or event.sender.user_id,
+        notice = say("probation", lang, nickname=event.sender.display_name or event.sender.user_id,
                    duration=human_duration(probation.duration, lang),
                    what=probation_what(what, lang))  # fmt: skip
         common = {"carrier": event.carrier, "group": event.group, "member": event.sender.user_id}
         return [
             Action(kind=ActionKind.DELETE, target=event.event_id, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
-            Action(kind=ActionKind.REPLY, text=text, handler=self.name,
+            Action(kind=ActionKind.REPLY, text=notice, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
         ]  # fmt: skip
 
 
 def _explain(findings: list[Finding]) -> str:
     return "; ".join(
-        f"{f.kind}: matched {f.matched!r} ({f.explanation})" if f.matched else f"{f.kind}: {f.explanation}"
+        f"{f.kind}: matched {f.matched!r} ({f.explanation})"
+        if f.matched
+        else f"{f.kind}: {f.explanation}"
         for f in findings
     )
 

@@ -46,8 +46,14 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.EN: "{nickname}, your message broke the rules ({violation}) and was removed. "
         "Strike {count}{next}.",
     },
-    "next_mute": {Language.ZH_CN: "，再次违规将被禁言 {duration}", Language.EN: "; next time: muted for {duration}"},
-    "next_kick": {Language.ZH_CN: "，再次违规将被移出本群", Language.EN: "; next time you will be removed"},
+    "next_mute": {
+        Language.ZH_CN: "，再次违规将被禁言 {duration}",
+        Language.EN: "; next time: muted for {duration}",
+    },
+    "next_kick": {
+        Language.ZH_CN: "，再次违规将被移出本群",
+        Language.EN: "; next time you will be removed",
+    },
     "muted": {
         Language.ZH_CN: "{nickname} 因{violation}被禁言 {duration}。",
         Language.EN: "{nickname} is muted for {duration} ({violation}).",

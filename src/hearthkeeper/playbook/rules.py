@@ -98,7 +98,7 @@ class Contact(Detector):
             "薇信",
             "扣扣号",
             "私聊我",
-            "加好友",
+            "加我好友",
             "whatsapp me",
         ],
         description="Words that offer private contact.",

@@ -143,6 +143,19 @@ class MemberQueries(StoreBase):
             )
             return [MemberTag(row.tag, row.set_by, row.set_at) for row in rows]
 
+    def tags_of(self, member_ids: Iterable[int]) -> dict[int, set[str]]:
+        """The tags of many members in one query (members without tags are left out)."""
+        ids = sorted(set(member_ids))
+        if not ids:
+            return {}
+        found: dict[int, set[str]] = {}
+        with self._unit(write=False) as session:
+            for member_id, tag in session.execute(
+                select(TagRow.member_id, TagRow.tag).where(TagRow.member_id.in_(ids))
+            ):
+                found.setdefault(member_id, set()).add(tag)
+        return found
+
     def _new_members_bulk(
         self, session: Session, users: Mapping[tuple[str, str], str]
     ) -> dict[tuple[str, str], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +16,25 @@ from hearthkeeper.store.scope import StoreBase
 
 
 class MembershipQueries(StoreBase):
+    def active_stays(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Membership]:
+        """The open stay of each (group_id, member_id) pair that has one, in one query."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        groups = sorted({g for g, _ in wanted})
+        members = sorted({m for _, m in wanted})
+        query = select(MembershipRow).where(
+            MembershipRow.left_at.is_(None),
+            MembershipRow.group_id.in_(groups),
+            MembershipRow.member_id.in_(members),
+        )
+        with self._unit(write=False) as session:
+            return {
+                (row.group_id, row.member_id): _membership(row)
+                for row in session.scalars(query)
+                if (row.group_id, row.member_id) in wanted
+            }
+
     def join(
         self,
         member_id: int,

@@ -85,7 +85,7 @@ class OutboxQueries(StoreBase):
             return []
         due = or_(
             and_(OUTBOX.c.status == _PENDING, OUTBOX.c.next_attempt_at <= now),
-            and_(OUTBOX.c.status == _SENDING, OUTBOX.c.claimed_at < now - stale_after),
+            and_(OUTBOX.c.status == _SENDING, OUTBOX.c.claimed_at <= now - stale_after),
         )
         query = select(OUTBOX.c.id).where(due)
         if carrier is not None:

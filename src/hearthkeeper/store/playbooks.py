@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from hearthkeeper.store.columns import storable
+from hearthkeeper.store.columns import storable, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.models import AuditRow, CommunityRow, PlaybookVersionRow
-from hearthkeeper.store.records import AuditEntry, PlaybookVersion
+from hearthkeeper.store.records import AuditEntry, NewAudit, PlaybookVersion
 from hearthkeeper.store.scope import StoreBase
 
 # Each retry means another apply took the number we wanted; more than this is a stampede.
@@ -94,6 +94,18 @@ class PlaybookQueries(StoreBase):
             if not self._try_insert(session, row):
                 raise StoreError(f"there is no community with id {community_id}")
             return _entry(row)
+
+    def audit_bulk(self, entries: Sequence[NewAudit]) -> None:
+        """Write many audit entries in one statement (the engine's decisions of a batch)."""
+        if not entries:
+            return
+        rows = [
+            {"at": utc(e.at, "audit time"), "actor": e.actor, "community_id": e.community_id,
+             "action": e.action, "target": e.target, "detail": dict(e.detail)}
+            for e in entries
+        ]  # fmt: skip
+        with self._unit(write=True) as session:
+            session.execute(insert(AuditRow), rows)
 
     def audit_log(self, community_id: int | None = None, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first: one community's, or everyone's."""

@@ -264,3 +264,29 @@ class NewOutboxItem:
     group_id: int | None = None
     at: datetime | None = None  # when it may be performed; default now
     status: OutboxStatus | str = OutboxStatus.PENDING
+
+
+@dataclass(frozen=True)
+class NewAudit:
+    """An audit entry to write in bulk (`Store.audit_bulk`)."""
+
+    actor: str
+    action: str
+    community_id: int | None
+    target: str
+    detail: Mapping[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NewStrike:
+    """A strike to write in bulk (`Store.add_strikes_bulk`)."""
+
+    community_id: int
+    member_id: int
+    violation: str
+    explanation: str
+    at: datetime
+    expires_at: datetime | None
+    group_id: int | None = None
+    event_id: int | None = None

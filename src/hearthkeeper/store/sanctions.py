@@ -7,6 +7,7 @@ in force per member and scope: a new one supersedes (lifts) the one before.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
@@ -137,6 +138,20 @@ class SanctionQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return session.scalar(query.limit(1)) is not None
+
+    def blacklisted_among(self, community_id: int, member_ids: Iterable[int]) -> set[int]:
+        """Which of `member_ids` are blacklisted in this community or in all, in one query."""
+        ids = sorted(set(member_ids))
+        if not ids:
+            return set()
+        query = select(SanctionRow.member_id).where(
+            SanctionRow.kind == SanctionKind.BLACKLIST.value,
+            SanctionRow.member_id.in_(ids),
+            SanctionRow.lifted_at.is_(None),
+            or_(SanctionRow.community_id == community_id, SanctionRow.community_id.is_(None)),
+        )
+        with self._unit(write=False) as session:
+            return set(session.scalars(query))
 
     def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
         """When the member's mute in the group ends, if the member is muted there at `now`."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, insert, or_, select
 
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.models import StrikeRow
-from hearthkeeper.store.records import Strike
+from hearthkeeper.store.records import NewStrike, Strike
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -48,6 +49,39 @@ class StrikeQueries(StoreBase):
                     f"the member, community, group {group_id} or event {event_id} does not exist"
                 )
             return _strike(row)
+
+    def add_strikes_bulk(self, rows: Sequence[NewStrike]) -> None:
+        """Write many strikes in one statement (the engine's decisions of a batch)."""
+        if not rows:
+            return
+        values = [
+            {"community_id": r.community_id, "member_id": r.member_id, "violation": r.violation,
+             "explanation": r.explanation, "at": utc(r.at, "strike time"),
+             "expires_at": utc(r.expires_at, "strike expiry") if r.expires_at else None,
+             "group_id": r.group_id, "event_id": r.event_id}
+            for r in rows
+        ]  # fmt: skip
+        with self._unit(write=True) as session:
+            session.execute(insert(StrikeRow), values)
+
+    def live_strike_expiries(
+        self, community_id: int, member_ids: Iterable[int], now: datetime
+    ) -> dict[int, list[datetime | None]]:
+        """For each member with live strikes, when each of them expires (None: never)."""
+        ids = sorted(set(member_ids))
+        if not ids:
+            return {}
+        query = select(StrikeRow.member_id, StrikeRow.expires_at).where(
+            StrikeRow.community_id == community_id,
+            StrikeRow.member_id.in_(ids),
+            StrikeRow.pardoned_at.is_(None),
+            or_(StrikeRow.expires_at.is_(None), StrikeRow.expires_at > utc(now, "now")),
+        )
+        found: dict[int, list[datetime | None]] = {}
+        with self._unit(write=False) as session:
+            for member_id, expires_at in session.execute(query):
+                found.setdefault(member_id, []).append(expires_at)
+        return found
 
     def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
         """How many of the member's strikes in the community count at `now`: neither

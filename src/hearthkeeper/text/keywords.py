@@ -24,6 +24,10 @@ def _ascii_letter(char: str) -> bool:
     return char.isascii() and char.isalpha()
 
 
+def _ascii_word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     keyword: str
@@ -39,7 +43,7 @@ class KeywordSet:
     Keywords are normalised and compacted like messages, so `加微信` in the playbook also
     finds `加 微 信`, `加**微**信` and `加薇信` written in traditional characters. A keyword that
     starts or ends with an ASCII letter only matches at a word edge there: 'sb' is not found
-    in 'lisbon', but is in 's.b' and in '你sb'.
+    in 'lisbon' nor 'vx' in 'vx600', but they are in 's.b', '你sb' and 'vx:'.
     """
 
     def __init__(self, keywords: Iterable[tuple[str, str]]) -> None:
@@ -72,19 +76,29 @@ class KeywordSet:
                 positions = [i for i, char in enumerate(normalised) if char.isalnum()]
             for entry in entries:
                 low, high = positions[end - entry.length + 1], positions[end] + 1
-                if entry.check_start and low > 0 and _ascii_letter(normalised[low - 1]):
+                if entry.check_start and low > 0 and _ascii_word(normalised[low - 1]):
                     continue
-                if entry.check_end and high < len(normalised) and _ascii_letter(normalised[high]):
+                if entry.check_end and high < len(normalised) and _ascii_word(normalised[high]):
                     continue
                 spans.append((low, high, entry))
         return [
             KeywordMatch(entry.keyword, entry.label, normalised[low:high])
-            for low, high, entry in spans
-            if not any(
-                (o_low <= low and high <= o_high and (o_low, o_high) != (low, high))
-                for o_low, o_high, _ in spans
-            )
+            for low, high, entry in _outermost(spans)
         ]
+
+
+def _outermost(spans: list[tuple[int, int, _Entry]]) -> list[tuple[int, int, _Entry]]:
+    """The spans not inside a longer one, in reading order (one sweep, however many)."""
+    spans.sort(key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int, _Entry]] = []
+    widest = (-1, -1)
+    for low, high, entry in spans:
+        if high <= widest[1] and (low, high) != widest:
+            continue
+        kept.append((low, high, entry))
+        if high > widest[1]:
+            widest = (low, high)
+    return kept
 
 
 class KeywordDetector:

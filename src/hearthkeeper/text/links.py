@@ -15,19 +15,22 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Top-level domains a bare "name.tld" is read as a link for. Left out on purpose: those that
-# are common file extensions (py, sh, md, rs, pl, zip, mov, ps) or words people type between
-# two sentences without a space ("ok.so", "good.it"): see _WORDLIKE.
+# Top-level domains a bare "name.tld" is always read as a link for. Left out on purpose: those
+# that are common file extensions (py, sh, md, rs, pl, zip, mov, ps).
 _TLDS = _words(
-    """com net org info biz xyz top vip club online site shop store app dev io ai co cc gg ly
-    tv fm link live pro tech fun icu wang ink ren art asia mobi name cloud work life world
-    today news email page space website win bid loan click download stream team group chat
+    """com net org info biz xyz top vip io ai co cc gg ly tv fm icu wang ren asia mobi
     cn hk tw mo jp kr sg th vn ph uk de fr es nl ch se dk fi ru ua ca au nz br mx ar tk ml
     ga cf gq su eu la ws"""
 )
-# Also top-level domains, but English words too: only a link with a scheme, "www." or a path
-# ("t.me/abc", "bit.ly/x"), never "thanks.me" typed without a space.
-_WORDLIKE = _words("me to it at be us my no so is in id am do go")
+# Also top-level domains, but English words too, so "sambar.life" or "thanks.me" typed
+# without a space after the full stop is no link. They count with a scheme, "www." or a path
+# ("t.me/abc", "bit.ly/x"), after a disguised dot ("deals dot shop"), or after a name with a
+# digit or a dash ("luck88.club").
+_WORD_TLDS = _words(
+    """club online site shop store app dev link live pro tech fun ink art name cloud work
+    life world today news email page space website win bid loan click download stream team
+    group chat me to it at be us my no so is in id am do go"""
+)
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # a dot, or one of its disguises: 。 (ideographic), " . ", (dot), " dot ", 点
@@ -51,14 +54,22 @@ class Link:
     matched: str
 
 
-def _host_length(labels: list[str], has_scheme: bool, explicit: bool) -> int:
-    """How many leading labels form the host: up to the last one that is a top-level domain."""
+def _host_length(labels: list[str], anchored: bool, explicit: bool) -> int:
+    """How many leading labels form the host (0: no link).
+
+    With a scheme or "www." every label is the host ("http://printer.local"). Otherwise the
+    host ends at the last label that is a top-level domain: in "example.com.thanks" the
+    next sentence began without a space.
+    """
+    if anchored:
+        return len(labels)
     for end in range(len(labels), 1, -1):
-        tld = labels[end - 1]
-        if tld in _TLDS or (explicit and tld in _WORDLIKE):
+        tld, name = labels[end - 1], labels[end - 2]
+        if tld in _TLDS:
             return end
-    # "http://printer.local", "http://10.0.0.1", "www.shop.bar": any host is a link then
-    return len(labels) if has_scheme or labels[0] == "www" else 0
+        if tld in _WORD_TLDS and (explicit or any(c.isdigit() or c == "-" for c in name)):
+            return end
+    return 0
 
 
 def find_links(normalised: str) -> list[Link]:
@@ -71,8 +82,9 @@ def find_links(normalised: str) -> list[Link]:
         labels = _DOT_SPLIT.split(host_text)
         path = _SPACE.sub("", match.group("path"))
         has_scheme = match.group("scheme") is not None
-        explicit = has_scheme or labels[0] == "www" or len(path) > 1
-        kept = _host_length(labels, has_scheme, explicit)
+        disguised = any(sep.group() != "." for sep in _DOT_SPLIT.finditer(host_text))
+        explicit = has_scheme or labels[0] == "www" or len(path) > 1 or disguised
+        kept = _host_length(labels, has_scheme or labels[0] == "www", explicit)
         if kept < 2:
             continue
         end = match.end()

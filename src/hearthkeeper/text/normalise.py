@@ -15,14 +15,22 @@ from functools import cache
 
 import opencc
 
-from hearthkeeper.text.tables import COMBINING_MARKS, INVISIBLE, translation_table
+from hearthkeeper.text.tables import (
+    COMBINING_MARKS,
+    INVISIBLE,
+    capitals_table,
+    translation_table,
+)
 
+_CAPITALS = capitals_table()
 _TRANSLATION = translation_table()
 _PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _PERCENT_LEFT = re.compile(r"%+(?=[0-9a-fA-F]{2})")
 _LINK_SPLIT = re.compile(r"\]\s*\(")  # [text](url) keeps both: "text url"
 _BRACKETED_DOT = re.compile(r"\[\s*(?:\.|dot|点)\s*\]")  # defanged links: example[.]com
 _MARKUP = str.maketrans("", "", "*`~|[]<>")  # emphasis, code, strikethrough, spoilers, links
+_MARKUP_CHARS = re.compile(r"[*`~|\[\]<>]")
+_CAPITAL_CHARS = re.compile("[\u0391-\u03a9\u0405-\u0425]")
 # an underscore run stays only inside an id or a URL (between ASCII letters or digits)
 _LOOSE_UNDERSCORES = re.compile(r"(?<![0-9a-z_])_++|(?<!_)_++(?![0-9a-z])")
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -55,15 +63,29 @@ def _decode_percent(text: str) -> str:
     return _PERCENT_RUN.sub(decode, text)
 
 
+def _nfkc(text: str) -> str:
+    # the quick check is far cheaper than normalising text that is already normal
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 def _one_pass(text: str) -> str:
     if "%" in text:
         text = _decode_percent(text)
     text = INVISIBLE.sub("", text)
     ascii_only = text.isascii()
-    text = text.lower() if ascii_only else unicodedata.normalize("NFKC", text).casefold()
+    if ascii_only:
+        text = text.lower()
+    else:
+        text = _nfkc(text)
+        if _CAPITAL_CHARS.search(text):
+            text = text.translate(_CAPITALS)
+        text = text.casefold()
     if "[" in text:
         text = _LINK_SPLIT.sub(" ", _BRACKETED_DOT.sub(".", text))
-    text = text.translate(_MARKUP)
+    if _MARKUP_CHARS.search(text):
+        text = text.translate(_MARKUP)
     if not ascii_only:
         text = COMBINING_MARKS.sub("", text)
         if _CJK.search(text):
@@ -73,7 +95,7 @@ def _one_pass(text: str) -> str:
         text = _LOOSE_UNDERSCORES.sub("", text)
     if not ascii_only:
         # the deletions above can bring apart characters together (Hangul jamo): compose again
-        text = unicodedata.normalize("NFKC", text)
+        text = _nfkc(text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from hearthkeeper.playbook.rules import Rules, ViolationKind
 from hearthkeeper.text.contact import ContactDetector
@@ -25,7 +24,6 @@ ADVERTISING_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Scanner:
     """The text detectors a playbook enables; build once, then `scan` every message.
 
@@ -33,19 +31,25 @@ class Scanner:
     `RepeatWindow`. Nicknames are checked at join time, not here.
     """
 
-    advertising: KeywordDetector | None = None
-    links: LinkDetector | None = None
-    contact: ContactDetector | None = None
-    invites: InviteDetector | None = None
-    mention_spam: MentionSpamDetector | None = None
-    insults: KeywordDetector | None = None
-    _keyword_detectors: tuple[Callable[[MessageText], list[Finding]], ...] = field(
-        init=False, repr=False, default=()
-    )
-
-    def __post_init__(self) -> None:
-        detectors = tuple(d for d in (self.advertising, self.contact, self.insults) if d)
-        object.__setattr__(self, "_keyword_detectors", detectors)
+    def __init__(
+        self,
+        *,
+        advertising: KeywordDetector | None = None,
+        links: LinkDetector | None = None,
+        contact: ContactDetector | None = None,
+        invites: InviteDetector | None = None,
+        mention_spam: MentionSpamDetector | None = None,
+        insults: KeywordDetector | None = None,
+    ) -> None:
+        self.advertising = advertising
+        self.links = links
+        self.contact = contact
+        self.invites = invites
+        self.mention_spam = mention_spam
+        self.insults = insults
+        self._by_text: tuple[Callable[[MessageText], list[Finding]], ...] = tuple(
+            d for d in (advertising, contact, insults) if d is not None
+        )
 
     @classmethod
     def from_rules(cls, rules: Rules) -> Scanner:
@@ -91,7 +95,7 @@ class Scanner:
         """Every violation found in one message; `mentions` is the carrier's mention count."""
         message = text if isinstance(text, MessageText) else prepare(text)
         findings: list[Finding] = []
-        for detector in self._keyword_detectors:
+        for detector in self._by_text:
             findings += detector(message)
         if self.links is not None or self.invites is not None:
             found = find_links(message.normalised)

@@ -114,6 +114,40 @@ _LOOKALIKES: dict[str, str] = {
     "ғ": "f",
 }
 
+# Capitals that look like a Latin capital but whose small letter does not (Μ/μ, Η/η, Ν/ν):
+# mapped before case folding.
+_CAPITALS: dict[str, str] = {
+    "Α": "a",
+    "Β": "b",
+    "Ε": "e",
+    "Ζ": "z",
+    "Η": "h",
+    "Ι": "i",
+    "Κ": "k",
+    "Μ": "m",
+    "Ν": "n",
+    "Ο": "o",
+    "Ρ": "p",
+    "Τ": "t",
+    "Υ": "y",
+    "Χ": "x",
+    "А": "a",
+    "В": "b",
+    "Е": "e",
+    "К": "k",
+    "М": "m",
+    "Н": "h",
+    "О": "o",
+    "Р": "p",
+    "С": "c",
+    "Т": "t",
+    "Х": "x",
+    "У": "y",
+    "Ѕ": "s",
+    "І": "i",
+    "Ј": "j",
+}
+
 # Digits written as Chinese numerals (lower-case and financial forms, and 幺, the "one" read
 # out in phone numbers), and circled forms NFKC does not decompose.
 _DIGITS: dict[str, str] = {
@@ -184,6 +218,11 @@ def _accented() -> dict[str, str]:
             if base != char and base.isascii() and base.isalpha():
                 table[char] = base
     return table
+
+
+def capitals_table() -> dict[int, str]:
+    """The `str.translate` table for Greek and Cyrillic capitals, applied before case folding."""
+    return {ord(char): ascii_ for char, ascii_ in _CAPITALS.items()}
 
 
 def translation_table() -> dict[int, str]:

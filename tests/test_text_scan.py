@@ -1,0 +1,136 @@
+"""The scanner: a playbook's text detectors run on one message, normalising it once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import segno
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.playbook.rules import Rules
+from hearthkeeper.playbook.templates import TEMPLATES, template_text
+from hearthkeeper.text import Finding, Scanner, is_advertising, prepare
+
+MINIMAL = {
+    "community": {
+        "slug": "demo",
+        "name": "Demo",
+        "purpose": "testing",
+        "interest": {"kind": "product", "description": "testing"},
+    }
+}
+DEFAULT = Scanner.from_rules(Playbook.model_validate(MINIMAL).rules)
+
+
+def kinds(findings: list[Finding]) -> list[str]:
+    return sorted({finding.kind for finding in findings})
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("加 微 信 领 取 福 利", "advertising"),
+        ("誠招代理，一件代發", "advertising"),
+        ("е а r n   m о n е y   f а s t", "advertising"),
+        ("V信：abc_123", "contact"),
+        ("电话 ①③⑧①②③④⑤⑥⑦⑧", "contact"),
+        ("https://t.me/joinchat/xyz", "invites"),
+        ("进 群 送 福 利", "invites"),
+        ("看 example dot com", "links"),
+        ("hxxp://bad.site/x", "links"),
+        ("@a @b @c @d @e @f 快看", "mention_spam"),
+        ("@所有人 快来抢", "mention_spam"),
+        ("你是傻\u200b逼", "insults"),
+    ],
+)
+def test_the_default_playbook_finds_each_kind(text: str, kind: str) -> None:
+    assert kind in kinds(DEFAULT.scan(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我已经在群里问过客服了",
+        "I live in Lisbon",
+        "滚动条怎么设置",
+        "这个价格 ¥199 还挺划算的",
+        "2024年1月3日的直播回放在哪里",
+        "订单号 1234567 麻烦查一下",
+        "@张三 @李四 明天见",
+        "我一般用微信支付，方便",
+        "Shut the door when you leave please",
+    ],
+)
+def test_ordinary_chat_gets_no_finding(text: str) -> None:
+    assert DEFAULT.scan(text) == []
+
+
+def test_an_invite_link_is_reported_as_an_invite_not_also_as_a_link() -> None:
+    assert kinds(DEFAULT.scan("discord.gg/free")) == ["invites"]
+
+
+def test_the_carriers_mention_count_counts() -> None:
+    assert DEFAULT.scan("look", mentions=5) == []
+    (finding,) = DEFAULT.scan("look", mentions=6)
+    assert finding.kind == "mention_spam" and "6 mentions" in finding.explanation
+
+
+def test_a_prepared_message_is_not_normalised_again() -> None:
+    message = prepare("加 微 信")
+    assert DEFAULT.scan(message) == DEFAULT.scan("加 微 信")
+
+
+def test_allowed_domains_come_from_the_playbook() -> None:
+    rules = Rules.model_validate({"violations": {"links": {"allowed_domains": ["example.com"]}}})
+    scanner = Scanner.from_rules(rules)
+    assert scanner.scan("see docs.example.com/a") == []
+    assert kinds(scanner.scan("see example.net")) == ["links"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("advertising", "加微信"),
+        ("links", "example.com"),
+        ("contact", "电话 13812345678"),
+        ("invites", "t.me/joinchat/abc"),
+        ("mention_spam", "@a @b @c @d @e @f"),
+        ("insults", "傻逼"),
+    ],
+)
+def test_a_disabled_kind_is_not_scanned(kind: str, text: str) -> None:
+    assert kind in kinds(DEFAULT.scan(text))
+    rules = Rules.model_validate({"violations": {kind: {"enabled": False}}})
+    assert kind not in kinds(Scanner.from_rules(rules).scan(text))
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_every_template_builds_a_scanner_that_catches_a_disguised_ad(name: str) -> None:
+    rules = parse_playbook(template_text(name), name).playbook.rules
+    scanner = Scanner.from_rules(rules)
+    assert is_advertising(scanner.scan("chat。whatsapp。com/AbCdEf 加**群**"))
+    assert scanner.scan("谢谢老师，今天的分享很有用 Thanks!") == []
+
+
+def test_a_qr_code_picture_is_an_invite() -> None:
+    buffer = io.BytesIO()
+    segno.make("https://weixin.qq.com/g/AbCdEf").save(buffer, kind="png", scale=4)
+    assert kinds(DEFAULT.scan_picture(buffer.getvalue())) == ["invites"]
+    rules = Rules.model_validate({"violations": {"invites": {"qr_codes": False}}})
+    assert Scanner.from_rules(rules).scan_picture(buffer.getvalue()) == []
+
+
+@settings(max_examples=300)
+@given(st.text(st.characters(exclude_categories=()), max_size=200), st.integers(0, 1000))
+def test_scanning_never_fails(text: str, mentions: int) -> None:
+    for finding in DEFAULT.scan(text, mentions):
+        assert finding.kind and finding.explanation
+
+
+@settings(max_examples=200)
+@given(st.text(st.sampled_from(list("加微信vx进群.。 /:@1385０①一二*_%E5t.mehxp")), max_size=80))
+def test_scanning_near_misses_never_fails(text: str) -> None:
+    DEFAULT.scan(text)
