@@ -25,6 +25,10 @@ test: venv
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/normalise_speed.py
+	$(BIN)/python benchmarks/store_bulk.py
+	$(BIN)/hearth bench engine
+	$(BIN)/python benchmarks/quality.py
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

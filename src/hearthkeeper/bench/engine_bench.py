@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import tempfile
 import time
@@ -39,7 +40,7 @@ class EngineFigures:
         return dict(self.__dict__)
 
 
-def run(messages: int = 200_000, *, batch: int = 200, template: str = "skincare",
+def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare",
         workdir: Path | None = None) -> EngineFigures:  # fmt: skip
     """Push `messages` synthetic messages through the engine and time it."""
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
@@ -53,20 +54,20 @@ def run(messages: int = 200_000, *, batch: int = 200, template: str = "skincare"
         engine = Engine(
             store, clock, [runtime], adopt_groups_into=runtime.community_id, batch=batch
         )
-        events = list(stream(messages, start=START))
+        # Generated as they are consumed: a real server never holds the whole stream in memory.
+        events = stream(messages, start=START)
         decisions: list[float] = []
         batches: list[float] = []
         actions = 0
-        began = time.perf_counter()
-        for first in range(0, len(events), batch):
-            chunk = events[first : first + batch]
+        while chunk := list(itertools.islice(events, batch)):
             t0 = time.perf_counter()
             processed = engine.process(chunk)
             spent = time.perf_counter() - t0
             batches.append(spent)
             decisions.extend(p.decided_in for p in processed)
             actions += sum(len(p.actions) for p in processed)
-        elapsed = time.perf_counter() - began
+        # Throughput counts the pipeline only, not the generator feeding it.
+        elapsed = sum(batches)
         engine.executor.store.engine.dispose()
     q = statistics.quantiles(decisions, n=100)
     qb = statistics.quantiles(batches, n=100) if len(batches) > 1 else [batches[0]] * 99

@@ -18,7 +18,7 @@ def engine(
     messages: Annotated[
         int, typer.Option("--messages", "-n", min=1, help="Messages to push through.")
     ] = 200_000,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Events per transaction.")] = 200,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Events per transaction.")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The full pipeline (normalise, moderate, persist, outbox) on SQLite: messages/s, latency."""

@@ -27,7 +27,7 @@ class Engine:
         *,
         dry_run: bool = False,
         adopt_groups_into: int | None = None,
-        batch: int = 200,
+        batch: int = 1000,
     ) -> None:
         self.store = store
         self.clock = clock

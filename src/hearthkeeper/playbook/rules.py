@@ -69,6 +69,16 @@ class Advertising(Detector):
         description="Keywords that mark a message as advertising.",
     )
 
+    extra_keywords: list[Text] = Field(
+        default_factory=list,
+        description="Added to `keywords`: extend the built-in list without restating it.",
+    )
+
+    @property
+    def all_keywords(self) -> list[str]:
+        """`keywords` and `extra_keywords` together."""
+        return [*self.keywords, *self.extra_keywords]
+
 
 class Links(Detector):
     """Links to anywhere but the allowed domains."""
@@ -104,6 +114,16 @@ class Contact(Detector):
         description="Words that offer private contact.",
     )
 
+    extra_keywords: list[Text] = Field(
+        default_factory=list,
+        description="Added to `keywords`: extend the built-in list without restating it.",
+    )
+
+    @property
+    def all_keywords(self) -> list[str]:
+        """`keywords` and `extra_keywords` together."""
+        return [*self.keywords, *self.extra_keywords]
+
 
 class Invites(Detector):
     """Invitations and QR codes for other groups."""
@@ -122,6 +142,16 @@ class Invites(Detector):
         ],
         description="Words and link patterns of other groups' invites.",
     )
+
+    extra_keywords: list[Text] = Field(
+        default_factory=list,
+        description="Added to `keywords`: extend the built-in list without restating it.",
+    )
+
+    @property
+    def all_keywords(self) -> list[str]:
+        """`keywords` and `extra_keywords` together."""
+        return [*self.keywords, *self.extra_keywords]
 
 
 class Flooding(Detector):
@@ -166,6 +196,16 @@ class Insults(Detector):
         ],
         description="Insulting words.",
     )
+
+    extra_keywords: list[Text] = Field(
+        default_factory=list,
+        description="Added to `keywords`: extend the built-in list without restating it.",
+    )
+
+    @property
+    def all_keywords(self) -> list[str]:
+        """`keywords` and `extra_keywords` together."""
+        return [*self.keywords, *self.extra_keywords]
 
 
 class Nickname(Detector):

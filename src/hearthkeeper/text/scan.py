@@ -57,7 +57,7 @@ class Scanner:
         v = rules.violations
         return cls(
             advertising=(
-                KeywordDetector(ViolationKind.ADVERTISING.value, v.advertising.keywords)
+                KeywordDetector(ViolationKind.ADVERTISING.value, v.advertising.all_keywords)
                 if v.advertising.enabled
                 else None
             ),
@@ -67,14 +67,14 @@ class Scanner:
                     phone_numbers=v.contact.phone_numbers,
                     messaging_ids=v.contact.messaging_ids,
                     emails=v.contact.emails,
-                    keywords=v.contact.keywords,
+                    keywords=v.contact.all_keywords,
                 )
                 if v.contact.enabled
                 else None
             ),
             invites=(
                 InviteDetector(
-                    keywords=v.invites.keywords,
+                    keywords=v.invites.all_keywords,
                     allowed_domains=v.links.allowed_domains,
                     qr_codes=v.invites.qr_codes,
                 )
@@ -85,7 +85,7 @@ class Scanner:
                 MentionSpamDetector(v.mention_spam.max_mentions) if v.mention_spam.enabled else None
             ),
             insults=(
-                KeywordDetector(ViolationKind.INSULTS.value, v.insults.keywords)
+                KeywordDetector(ViolationKind.INSULTS.value, v.insults.all_keywords)
                 if v.insults.enabled
                 else None
             ),
