@@ -66,10 +66,14 @@ CONVERSATION = events(
 )  # fmt: skip
 
 
-def test_replay_reports_what_the_playbook_would_have_done(playbook_file: Path, tmp_path: Path) -> None:
+def test_replay_reports_what_the_playbook_would_have_done(
+    playbook_file: Path, tmp_path: Path
+) -> None:
     source = tmp_path / "october.jsonl"
     source.write_text(CONVERSATION)
-    code, out, _ = invoke("replay", str(source), "--playbook", str(playbook_file), "--format", "jsonl")
+    code, out, _ = invoke(
+        "replay", str(source), "--playbook", str(playbook_file), "--format", "jsonl"
+    )
     assert code == 0
     actions = [json.loads(line) for line in out.splitlines()]
     types = [a["type"] for a in actions]
