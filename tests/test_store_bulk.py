@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -171,3 +171,19 @@ def test_new_members_seen_by_several_workers_at_once_are_created_once(store: Sto
     assert len(set(results[0].values())) == 40
     with store.engine.connect() as connection:  # no half-made members left behind
         assert connection.scalar(select(func.count()).select_from(MemberRow)) == 40
+
+
+def test_store_messages_records_each_message_once_and_links_replies(store: Store) -> None:
+    community = store.ensure_community("quiet", "Quiet")
+    group = store.add_group(community.id, "Q 1", "webchat", "q1", 500)
+    member = store.member_for("webchat", "u1", "U1")
+    at = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    rows = [
+        NewMessage(group.id, "m1", member.id, "text", "first", at),
+        NewMessage(group.id, "m2", member.id, "text", "a reply", at, reply_to_event_id="m1"),
+    ]
+    store.store_messages(rows)
+    store.store_messages(rows)  # redelivered: nothing is stored twice
+    stored = store.messages(group.id)
+    assert [m.text for m in stored] == ["first", "a reply"]
+    assert stored[1].reply_to_id == stored[0].id

@@ -140,7 +140,7 @@ class Executor:
             else:
                 results.append(self._one(tx, event, group, members[i], fresh[i], pending))
         if pending.messages:
-            tx.record_messages_bulk(pending.messages)
+            tx.store_messages(pending.messages)
         tx.add_strikes_bulk(pending.strikes)
         tx.audit_bulk(pending.audits)
         if pending.outbox:

@@ -85,32 +85,60 @@ class MessageQueries(StoreBase):
         now = self._clock.now()
         values = [_bulk_values(row, now) for row in rows]
         with self._unit(write=True) as session:
-            try:
-                outcome = insert_many(session, MessageRow, _KEY, values)
-            except IntegrityError as exc:
-                raise StoreError(
-                    f"cannot record {len(rows)} messages: a group or member among them "
-                    "does not exist"
-                ) from exc
-            created = [
-                (row, new_id) for row, (new_id, new) in zip(rows, outcome, strict=True) if new
-            ]
-            replies = [new_id for row, new_id in created if row.reply_to_event_id is not None]
-            if replies:
-                _link_replies(session, replies)
-            mentions = [
-                {"message_id": new_id, "member_id": member_id}
-                for row, new_id in created
-                for member_id in dict.fromkeys(row.mentions)
-            ]
-            if mentions:
+            return self._insert_messages(session, rows, values)
+
+    def store_messages(self, rows: Sequence[NewMessage]) -> None:
+        """Record many messages when their ids are not needed (the engine's hot path): one
+        executemany, skipping ones already stored. Replies and mentions take the full path."""
+        if not rows:
+            return
+        now = self._clock.now()
+        plain = [row for row in rows if row.reply_to_event_id is None and not row.mentions]
+        rich = [row for row in rows if row.reply_to_event_id is not None or row.mentions]
+        with self._unit(write=True) as session:
+            if plain:
                 try:
-                    session.connection().execute(insert(table_of(MentionRow)), mentions)
+                    session.connection().execute(
+                        insert_ignoring(session, MessageRow, _KEY),
+                        [_bulk_values(row, now) for row in plain],
+                    )
                 except IntegrityError as exc:
                     raise StoreError(
-                        f"cannot record {len(rows)} messages: one mentions a member "
-                        "that does not exist"
+                        f"cannot record {len(plain)} messages: a group or member among them "
+                        "does not exist"
                     ) from exc
+            if rich:
+                self._insert_messages(session, rich, [_bulk_values(row, now) for row in rich])
+
+    def _insert_messages(
+        self, session: Session, rows: Sequence[NewMessage], values: list[dict[str, Any]]
+    ) -> list[tuple[int, bool]]:
+        try:
+            outcome = insert_many(session, MessageRow, _KEY, values)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"cannot record {len(rows)} messages: a group or member among them "
+                "does not exist"
+            ) from exc
+        created = [
+            (row, new_id) for row, (new_id, new) in zip(rows, outcome, strict=True) if new
+        ]
+        replies = [new_id for row, new_id in created if row.reply_to_event_id is not None]
+        if replies:
+            _link_replies(session, replies)
+        mentions = [
+            {"message_id": new_id, "member_id": member_id}
+            for row, new_id in created
+            for member_id in dict.fromkeys(row.mentions)
+        ]
+        if mentions:
+            try:
+                session.connection().execute(insert(table_of(MentionRow)), mentions)
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot record {len(rows)} messages: one mentions a member "
+                    "that does not exist"
+                ) from exc
         return outcome
 
     def get_message(self, message_id: int) -> Message | None:
