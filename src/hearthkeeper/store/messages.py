@@ -117,12 +117,9 @@ class MessageQueries(StoreBase):
             outcome = insert_many(session, MessageRow, _KEY, values)
         except IntegrityError as exc:
             raise StoreError(
-                f"cannot record {len(rows)} messages: a group or member among them "
-                "does not exist"
+                f"cannot record {len(rows)} messages: a group or member among them does not exist"
             ) from exc
-        created = [
-            (row, new_id) for row, (new_id, new) in zip(rows, outcome, strict=True) if new
-        ]
+        created = [(row, new_id) for row, (new_id, new) in zip(rows, outcome, strict=True) if new]
         replies = [new_id for row, new_id in created if row.reply_to_event_id is not None]
         if replies:
             _link_replies(session, replies)
@@ -136,8 +133,7 @@ class MessageQueries(StoreBase):
                 session.connection().execute(insert(table_of(MentionRow)), mentions)
             except IntegrityError as exc:
                 raise StoreError(
-                    f"cannot record {len(rows)} messages: one mentions a member "
-                    "that does not exist"
+                    f"cannot record {len(rows)} messages: one mentions a member that does not exist"
                 ) from exc
         return outcome
 
