@@ -8,7 +8,15 @@ import sys
 import typer
 
 from hearthkeeper import __version__
-from hearthkeeper.cli import bench_cmds, db_cmds, demo_cmd, playbook_cmds, setup_cmds, trial_cmds
+from hearthkeeper.cli import (
+    bench_cmds,
+    db_cmds,
+    demo_cmd,
+    playbook_cmds,
+    setup_cmds,
+    staff_cmds,
+    trial_cmds,
+)
 
 app = typer.Typer(
     name="hearth",
@@ -24,6 +32,7 @@ app.add_typer(bench_cmds.app, name="bench")
 setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
+staff_cmds.register(app)
 
 
 @app.command("version")

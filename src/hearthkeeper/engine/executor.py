@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -96,7 +96,7 @@ class Executor:
         self.runtimes = runtimes
         self.dry_run = dry_run
         self.adopt_groups_into = adopt_groups_into
-        self.state = State(store)
+        self.state = State(store, refresh=None if dry_run else timedelta(minutes=1))
         self._groups: dict[tuple[str, str], GroupView | None] = {}
         self._members: dict[tuple[str, str], int] = {}
         self._seats: dict[tuple[int, int], _Seat] = {}
@@ -313,6 +313,11 @@ class Executor:
 
     def _preload(self, tx: Store, pairs: list[tuple[GroupView, int]]) -> None:
         """Load, in a few queries, what the batch's unseen members need to be judged."""
+        by_community: dict[int, set[int]] = {}
+        for group, member_id in pairs:
+            by_community.setdefault(group.community_id, set()).add(member_id)
+        for community_id, member_ids in by_community.items():
+            self.state.preload(community_id, member_ids, self.clock.now())
         unseen = {(g.id, m) for g, m in pairs if (g.id, m) not in self._seats}
         if not unseen:
             return
@@ -328,11 +333,6 @@ class Executor:
                     stay.role, stay.level, stay.joined_at, member_tags,
                     has_posted=tx.has_posted(group_id, member_id),
                 )  # fmt: skip
-        by_community: dict[int, set[int]] = {}
-        for group, member_id in pairs:
-            by_community.setdefault(group.community_id, set()).add(member_id)
-        for community_id, member_ids in by_community.items():
-            self.state.preload(community_id, member_ids, self.clock.now())
 
     def _seat(self, tx: Store, group_id: int, member_id: int) -> _Seat:
         seat = self._seats.get((group_id, member_id))

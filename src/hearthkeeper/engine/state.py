@@ -8,7 +8,7 @@ live only here, so a replay still climbs the ladder without touching real strike
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hearthkeeper.store import Store
 
@@ -18,13 +18,17 @@ class _Member:
     strikes: list[datetime | None] | None = None  # expiry of each live strike
     blacklisted: bool | None = None
     mutes: dict[int, datetime] = field(default_factory=dict)  # group id -> until
+    loaded_at: datetime | None = None
 
 
 class State:
     """A `StateView` backed by a store, with in-memory overlays."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, refresh: timedelta | None = timedelta(minutes=1)) -> None:
+        """`refresh`: how long what was read from the store is trusted before it is read again
+        (staff may pardon or lift from another process); None keeps it (dry-run)."""
         self._store = store
+        self._refresh = refresh
         self._members: dict[tuple[int, int], _Member] = {}
         self._counts: dict[int, int] = {}
 
@@ -74,7 +78,13 @@ class State:
     # --- updates from the executor ----------------------------------------------------------
 
     def preload(self, community_id: int, member_ids: set[int], now: datetime) -> None:
-        """Learn in two queries the blacklisting and live strikes of members not seen yet."""
+        """Learn in two queries the blacklisting and live strikes of members not seen yet
+        (or not read from the store for longer than `refresh`)."""
+        if self._refresh is not None:
+            for member_id in member_ids:
+                entry = self._entry(community_id, member_id)
+                if entry.loaded_at is not None and now - entry.loaded_at > self._refresh:
+                    entry.strikes = entry.blacklisted = entry.loaded_at = None
         unknown = {m for m in member_ids if self._entry(community_id, m).blacklisted is None}
         if unknown:
             listed = self._store.blacklisted_among(community_id, unknown)
@@ -84,7 +94,9 @@ class State:
         if unknown:
             live = self._store.live_strike_expiries(community_id, unknown, now)
             for member_id in unknown:
-                self._entry(community_id, member_id).strikes = list(live.get(member_id, []))
+                entry = self._entry(community_id, member_id)
+                entry.strikes = list(live.get(member_id, []))
+                entry.loaded_at = now
 
     def add_strike(
         self, community_id: int, member_id: int, expires: datetime | None, now: datetime

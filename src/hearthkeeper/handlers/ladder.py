@@ -41,12 +41,14 @@ def sanction_actions(
     reason: str,
     language: Language,
     handler: str,
+    *,
+    weight: int = 1,
 ) -> list[Action]:
-    """The actions of the rung that `strikes` (this one included) reaches."""
+    """The actions of the rung that `strikes` (this violation's `weight` included) reaches."""
     step = rung(ladder, strikes)
     common = {"carrier": message.carrier, "group": message.group,
               "member": message.sender.user_id, "violation": violation, "handler": handler}  # fmt: skip
-    actions = [Action(kind=ActionKind.STRIKE, reason=reason, **common)]  # type: ignore[arg-type]
+    actions = [Action(kind=ActionKind.STRIKE, reason=reason, **common) for _ in range(weight)]  # type: ignore[arg-type]
     if step is None:
         return actions
     nickname = message.sender.display_name or message.sender.user_id

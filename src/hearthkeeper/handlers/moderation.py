@@ -114,10 +114,13 @@ class Moderation:
 
     def _sanction(self, event: Message, ctx: Context, ladder: list[Finding]) -> list[Action]:
         pb = ctx.playbook
-        strikes = ctx.state.live_strikes(ctx.group.community_id, ctx.member.id, ctx.now) + 1
+        violations = pb.rules.violations
+        worst = max(ladder, key=lambda f: violations.detector(ViolationKind(f.kind)).strikes)
+        weight = violations.detector(ViolationKind(worst.kind)).strikes
+        strikes = ctx.state.live_strikes(ctx.group.community_id, ctx.member.id, ctx.now) + weight
         reason = f"{_explain(ladder)}; strike {strikes}"
-        return sanction_actions(event, pb.rules.ladder, strikes, ladder[0].kind, reason,
-                                pb.community.language, self.name)  # fmt: skip
+        return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
+                                pb.community.language, self.name, weight=weight)  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation
@@ -127,7 +130,9 @@ class Moderation:
             return []
         kinds = {a.kind for a in event.attachments}
         what = None
-        if probation.no_links and ("link" in kinds or find_links(text.normalised)):
+        # A picture we cannot read may carry a QR code: for newcomers it counts as a link.
+        unreadable = any(a.kind == "picture" and not a.data for a in event.attachments)
+        if probation.no_links and ("link" in kinds or unreadable or find_links(text.normalised)):
             what = "links"
         elif probation.no_files and "file" in kinds:
             what = "files"

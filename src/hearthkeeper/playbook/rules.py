@@ -40,6 +40,13 @@ class Detector(Section):
     exempt_roles: list[Id] | None = Field(
         None, description="Staff roles this rule does not apply to. None: every staff role."
     )
+    strikes: int = Field(
+        1,
+        ge=1,
+        le=10,
+        description="Strikes one violation of this kind counts for: the rung it reaches at "
+        "once (3 on the default ladder: straight to kick + blacklist).",
+    )
 
 
 class Advertising(Detector):

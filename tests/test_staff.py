@@ -1,0 +1,95 @@
+"""Staff undo moderation by hand: pardons and lifts reach the engine and the carriers once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper import staff
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.store import SanctionKind, Store
+from tests.engine_setup import community, playbook
+
+AD = "加我微信 abc12345 低价出货"
+
+
+def test_a_pardon_from_another_process_reaches_the_running_engine(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", AD)])
+    [strike] = store.strikes(member_id=c.member_id("spam"))
+    staff.pardon(store, strike.id, "manager", store_clock.now())  # e.g. from the console
+    store_clock.advance(timedelta(minutes=2))
+    c.events.now = store_clock.now()
+    [again] = c.engine.process([c.events.message("spam", AD + " 2")])
+    kinds = [a.kind for a in again.actions]
+    assert ActionKind.WARN in kinds and ActionKind.MUTE not in kinds
+    assert any(e.action == "pardon" for e in store.audit_log(c.runtime.community_id))
+
+
+def test_lifting_a_blacklist_unbans_everywhere_once_and_lets_the_member_back(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("spam", group="g2"), c.events.join("spam", group="g1")])
+    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
+    asyncio.run(c.engine.drain())
+    [blacklist] = store.active_sanctions(member_id=c.member_id("spam"), kind=SanctionKind.BLACKLIST)
+    _, queued = staff.lift(store, blacklist.id, "manager", store_clock.now())
+    assert queued == 2
+    c.carrier.performed.clear()
+    asyncio.run(c.engine.drain())
+    assert sorted(p.action.group or "" for p in c.carrier.performed
+                  if p.action.kind is ActionKind.UNBAN) == ["g1", "g2"]  # fmt: skip
+    asyncio.run(c.engine.drain())
+    assert len(c.carrier.performed) == 2, "each unban is performed once"
+    store_clock.advance(timedelta(minutes=2))
+    c.events.now = store_clock.now()
+    c.restart()
+    [back] = c.engine.process([c.events.join("spam", group="g3")])
+    assert ActionKind.BAN not in [a.kind for a in back.actions]
+
+
+def test_a_kind_can_reach_a_higher_rung_at_once(store: Store, store_clock: FrozenClock) -> None:
+    pb = playbook("  violations:\n    invites: {strikes: 3}\n")
+    c = community(store, store_clock, pb)
+    [result] = c.engine.process(
+        [c.events.message("spam", "进群领红包 https://t.me/joinchat/abcdef")]
+    )
+    kinds = [a.kind for a in result.actions]
+    assert {ActionKind.KICK, ActionKind.BLACKLIST} <= set(kinds)
+    assert kinds.count(ActionKind.STRIKE) == 3
+
+
+def test_strikes_and_sanctions_commands(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(2)])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    listed = runner.invoke(app, ["strikes", "list", "--all", "--member", "fake:spam"], env=env)
+    assert listed.exit_code == 0
+    assert listed.stdout.count(" live ") + listed.stdout.count(" expired ") == 2
+    [first, _] = store.strikes(member_id=c.member_id("spam"))
+    pardoned = runner.invoke(app, ["strikes", "pardon", str(first.id), "--as", "mei"], env=env)
+    assert pardoned.exit_code == 0 and "pardoned" in pardoned.stdout
+    again = runner.invoke(app, ["strikes", "pardon", str(first.id)], env=env)
+    assert again.exit_code == 1
+    [mute] = store.active_sanctions(member_id=c.member_id("spam"), kind=SanctionKind.MUTE,
+                                    now=store_clock.now())  # fmt: skip
+    lifted = runner.invoke(app, ["sanctions", "lift", str(mute.id)], env=env)
+    assert lifted.exit_code == 0 and "1 undo action(s) queued" in lifted.stdout
+    missing = runner.invoke(app, ["sanctions", "lift", "99999"], env=env)
+    assert missing.exit_code == 1 and "99999" in missing.stderr
+    bad = runner.invoke(app, ["strikes", "list", "--member", "nobody"], env=env)
+    assert bad.exit_code == 1 and "CARRIER:USER_ID" in bad.stderr
