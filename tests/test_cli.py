@@ -159,11 +159,13 @@ def test_demo_builds_a_community_and_refuses_to_wipe_other_data(here: Path) -> N
     code, out = run("demo", "--data-dir", "demo")
     assert code == 0, out
     assert "stored version 1" in out and "1群" in out and "Output" in out
+    assert "The engine at work" in out and "→ delete" in out and "→ mute" in out
     code, out = run("demo", "--data-dir", "demo")
     assert code == 0 and "stored version 1" in out, "each run starts fresh"
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
     [community] = store.list_communities()
     assert len(store.list_groups(community.id)) == 3
+    assert len(store.strikes(community_id=community.id)) == 3, "the advertiser's three strikes"
     (here / "precious").mkdir()
     (here / "precious" / "notes.txt").write_text("keep me")
     code, out = run("demo", "--data-dir", "precious")

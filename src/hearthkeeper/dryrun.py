@@ -45,7 +45,7 @@ class DryRun:
             if item.role is not None:
                 yield from self._flush(batch)
                 batch = []
-                self._give_role(item)
+                give_role(self.store, self.community_id, item)
             batch.append(item)
             if len(batch) >= BATCH:
                 yield from self._flush(batch)
@@ -56,15 +56,15 @@ class DryRun:
         if batch:
             yield from zip(batch, self.engine.process([r.event for r in batch]), strict=True)
 
-    def _give_role(self, item: Recorded) -> None:
-        event = item.event
-        group = self.store.group_for_carrier(event.carrier, event.group) or self.store.add_group(
-            self.community_id, event.group, event.carrier, event.group
-        )
-        member = self.store.member_for(
-            event.carrier, event.sender.user_id, event.sender.display_name
-        )
-        self.store.join(member.id, group.id, role=item.role, at=event.at)
+
+def give_role(store: Store, community_id: int, item: Recorded) -> None:
+    """Make the sender of a recorded line staff with its `role`, in its group."""
+    event = item.event
+    group = store.group_for_carrier(event.carrier, event.group) or store.add_group(
+        community_id, event.group, event.carrier, event.group
+    )
+    member = store.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
+    store.join(member.id, group.id, role=item.role, at=event.at)
 
 
 @dataclass(frozen=True)

@@ -37,17 +37,25 @@ class Recorded:
 
 
 def read_events(
-    lines: Iterable[str], zone: ZoneInfo, start: datetime
+    lines: Iterable[str], zone: ZoneInfo, start: datetime, *, carrier: str = CARRIER
 ) -> Iterator[Recorded | BadLine]:
-    """JSON lines of events (`type`, `group`, `sender`, `ts`, `text`, ...); bad lines reported."""
+    """JSON lines of events (`type`, `group`, `sender`, `ts`, `text`, ...); bad lines reported.
+
+    A sender keeps the last `name` given on an earlier line, as carriers report names."""
     last = start
+    names: dict[str, str] = {}
     for number, raw in enumerate(lines, start=1):
         text = raw.strip()
         if not text:
             continue
         try:
             data = _json(text)
-            recorded = _event(data, number, zone, last)
+            sender = data.get("sender")
+            if isinstance(sender, str) and isinstance(data.get("name"), str):
+                names[sender] = data["name"]
+            elif isinstance(sender, str) and sender in names:
+                data["name"] = names[sender]
+            recorded = _event(data, number, zone, last, carrier)
         except (ValueError, TypeError) as exc:
             yield BadLine(number, str(exc))
             continue
@@ -93,14 +101,16 @@ def _json(text: str) -> dict[str, Any]:
     return data
 
 
-def _event(data: dict[str, Any], number: int, zone: ZoneInfo, last: datetime) -> Recorded:
+def _event(
+    data: dict[str, Any], number: int, zone: ZoneInfo, last: datetime, carrier: str = CARRIER
+) -> Recorded:
     kind = data.get("type", "message")
     if kind not in EVENT_TYPES:
         raise ValueError(f"unknown type {kind!r}: use {', '.join(EVENT_TYPES)}")
     sender = _text(data, "sender", "anonymous")
     name = _text(data, "name", "")
     common: dict[str, Any] = {
-        "carrier": CARRIER, "group": _text(data, "group", DEFAULT_GROUP),
+        "carrier": carrier, "group": _text(data, "group", DEFAULT_GROUP),
         "event_id": _text(data, "id", f"line-{number}"),
         "at": _time(data.get("ts"), zone, last),
         "sender": Sender(user_id=sender, display_name=name),

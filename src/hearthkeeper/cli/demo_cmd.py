@@ -15,9 +15,13 @@ from hearthkeeper.cli.playbook_cmds import print_summary
 from hearthkeeper.cli.setup_cmds import print_applied
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import sqlite_url_for
-from hearthkeeper.playbook import PlaybookError, parse_playbook
+from hearthkeeper.demo.conversation import play
+from hearthkeeper.engine.executor import Runtime
+from hearthkeeper.handlers import build_registry
+from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.templates import UnknownTemplate, template_text
 from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
+from hearthkeeper.testing import FakeCarrier
 
 MARKER = ".hearth-demo"
 DEMO_GROUPS = 3
@@ -63,6 +67,7 @@ def demo(
     print_applied(applied)
     console.print(f"Groups ({carrier}): " + ", ".join(escape(g.name) for g in groups))
     print_summary(pb)
+    _conversation(store, pb, applied.community.id)
     console.print(f"\nData directory: {escape(str(data_dir.resolve()))} (SQLite: hearth.db)")
     console.print(
         "Try: "
@@ -70,6 +75,32 @@ def demo(
         + " · "
         + escape(f"HEARTH_DATA_DIR={data_dir} hearth apply {data_dir / 'playbook.yaml'}")
     )
+
+
+def _conversation(store: Store, pb: Playbook, community_id: int) -> None:
+    """Run a short conversation through the engine and show what it did."""
+    carrier = FakeCarrier("webchat")  # stands in for the web chat until it ships (step 5)
+    runtime = Runtime(community_id, pb.community.slug, pb, build_registry(pb))
+    played = play(store, SystemClock(), runtime, carrier)
+    console.print("\n[bold]The engine at work[/] (a short conversation, performed once each):")
+    names = {g.carrier_group_id: g.name for g in store.list_groups(community_id)}
+    for item in played:
+        event = item.recorded.event
+        said = getattr(event, "text", "")
+        who = event.sender.display_name or event.sender.user_id
+        line = f"{names.get(event.group, event.group)} · {who} [{event.type.value}]"
+        console.print(f"  {escape(line)}" + (f": {escape(said)}" if said else ""))
+        for action in item.processed.actions:
+            if action.kind.value in ("cancel",):
+                continue
+            text = f" {action.text!r}" if action.text else ""
+            if len(text) > 90:
+                text = text[:87] + "…'"
+            when = " (later)" if action.not_before else ""
+            console.print(f"      → {action.kind.value}{when}{escape(text)}")
+    done = sum(1 for _ in carrier.performed)
+    console.print(f"  {done} action(s) performed; strikes, sanctions and the audit log are in the "
+                  "database (try `hearth strikes list --all`).")  # fmt: skip
 
 
 def _fresh(data_dir: Path) -> None:

@@ -104,7 +104,7 @@ class Moderation:
 
     def _alert(self, event: Message, ctx: Context, alerts: list[Finding]) -> Action:
         lang = ctx.playbook.community.language
-        names = ", ".join(violation_name(f.kind, lang) for f in alerts)
+        names = ", ".join(dict.fromkeys(violation_name(f.kind, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
                    nickname=event.sender.display_name or event.sender.user_id,
                    excerpt=excerpt(event.text))  # fmt: skip

@@ -1,0 +1,1 @@
+"""Material for `hearth demo`: a short conversation in the skin-care community."""
