@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from hearthkeeper import staff
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
@@ -54,15 +53,17 @@ def list_strikes(
     """Strikes that count now (or all of them), newest last."""
     store = open_store(settings_from(config))
     now = SystemClock().now()
-    table = Table("id", "member", "violation", "when", "expires", "state", "why", box=None)
-    for strike in store.strikes(member_id=_member(store, member), include_dead=everything, now=now):
+    found = store.strikes(member_id=_member(store, member), include_dead=everything, now=now)
+    for strike in found:
         state = ("pardoned by " + (strike.pardoned_by or "?")) if strike.pardoned_at else (
             "live" if strike.live(now) else "expired")  # fmt: skip
-        table.add_row(str(strike.id), str(strike.member_id), strike.violation,
-                      f"{strike.at:%Y-%m-%d %H:%M}",
-                      f"{strike.expires_at:%Y-%m-%d}" if strike.expires_at else "never",
-                      state, escape(strike.explanation[:80]))  # fmt: skip
-    console.print(table)
+        expires = f"{strike.expires_at:%Y-%m-%d}" if strike.expires_at else "never"
+        console.print(escape(
+            f"#{strike.id}  member {strike.member_id}  {strike.violation}  "
+            f"{strike.at:%Y-%m-%d %H:%M}  expires {expires}  {state} — {strike.explanation}"
+        ))  # fmt: skip
+    if not found:
+        console.print("No strikes." if everything else "No live strikes (--all shows every one).")
 
 
 @strikes_app.command("pardon")
@@ -86,14 +87,17 @@ def pardon(
 def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> None:
     """Mutes, bans and blacklistings in force."""
     store = open_store(settings_from(config))
-    table = Table("id", "kind", "member", "group", "since", "until", "why", box=None)
-    for item in store.active_sanctions(member_id=_member(store, member), now=SystemClock().now()):
-        table.add_row(str(item.id), item.kind.value, str(item.member_id),
-                      str(item.group_id) if item.group_id else "-",
-                      f"{item.at:%Y-%m-%d %H:%M}",
-                      f"{item.until:%Y-%m-%d %H:%M}" if item.until else "-",
-                      escape(item.reason[:80]))  # fmt: skip
-    console.print(table)
+    found = store.active_sanctions(member_id=_member(store, member), now=SystemClock().now())
+    for item in found:
+        where = f"group {item.group_id}" if item.group_id else (
+            f"community {item.community_id}" if item.community_id else "all communities")  # fmt: skip
+        until = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
+        console.print(escape(
+            f"#{item.id}  {item.kind.value}  member {item.member_id}  {where}  "
+            f"since {item.at:%Y-%m-%d %H:%M}{until} — {item.reason}"
+        ))  # fmt: skip
+    if not found:
+        console.print("No mutes, bans or blacklistings in force.")
 
 
 @sanctions_app.command("lift")

@@ -156,11 +156,14 @@ class Moderation:
 
 
 def _explain(findings: list[Finding]) -> str:
+    """The findings in words, each once (a keyword can match the text in two forms)."""
     return "; ".join(
-        f"{f.kind}: matched {f.matched!r} ({f.explanation})"
-        if f.matched
-        else f"{f.kind}: {f.explanation}"
-        for f in findings
+        dict.fromkeys(
+            f"{f.kind}: matched {f.matched!r} ({f.explanation})"
+            if f.matched
+            else f"{f.kind}: {f.explanation}"
+            for f in findings
+        )
     )
 
 
