@@ -49,7 +49,22 @@ class Detector(Section):
     )
 
 
-class Advertising(Detector):
+class KeywordDetector(Detector):
+    """A detector driven by a keyword list, which a playbook can replace or extend."""
+
+    keywords: list[Text] = Field(default_factory=list, description="Keywords to look for.")
+    extra_keywords: list[Text] = Field(
+        default_factory=list,
+        description="Added to `keywords`: extend the built-in list without restating it.",
+    )
+
+    @property
+    def all_keywords(self) -> list[str]:
+        """`keywords` and `extra_keywords` together."""
+        return [*self.keywords, *self.extra_keywords]
+
+
+class Advertising(KeywordDetector):
     """Advertising detected by keywords (after normalisation defeats look-alikes and spacing)."""
 
     keywords: list[Text] = Field(
@@ -76,16 +91,6 @@ class Advertising(Detector):
         description="Keywords that mark a message as advertising.",
     )
 
-    extra_keywords: list[Text] = Field(
-        default_factory=list,
-        description="Added to `keywords`: extend the built-in list without restating it.",
-    )
-
-    @property
-    def all_keywords(self) -> list[str]:
-        """`keywords` and `extra_keywords` together."""
-        return [*self.keywords, *self.extra_keywords]
-
 
 class Links(Detector):
     """Links to anywhere but the allowed domains."""
@@ -95,7 +100,7 @@ class Links(Detector):
     )
 
 
-class Contact(Detector):
+class Contact(KeywordDetector):
     """Sharing contact details to pull members away (phone numbers, WeChat ids, e-mail)."""
 
     phone_numbers: bool = Field(
@@ -121,18 +126,8 @@ class Contact(Detector):
         description="Words that offer private contact.",
     )
 
-    extra_keywords: list[Text] = Field(
-        default_factory=list,
-        description="Added to `keywords`: extend the built-in list without restating it.",
-    )
 
-    @property
-    def all_keywords(self) -> list[str]:
-        """`keywords` and `extra_keywords` together."""
-        return [*self.keywords, *self.extra_keywords]
-
-
-class Invites(Detector):
+class Invites(KeywordDetector):
     """Invitations and QR codes for other groups."""
 
     qr_codes: bool = Field(True, description="Treat pictures carrying a QR code as invites.")
@@ -149,16 +144,6 @@ class Invites(Detector):
         ],
         description="Words and link patterns of other groups' invites.",
     )
-
-    extra_keywords: list[Text] = Field(
-        default_factory=list,
-        description="Added to `keywords`: extend the built-in list without restating it.",
-    )
-
-    @property
-    def all_keywords(self) -> list[str]:
-        """`keywords` and `extra_keywords` together."""
-        return [*self.keywords, *self.extra_keywords]
 
 
 class Flooding(Detector):
@@ -181,7 +166,7 @@ class MentionSpam(Detector):
     max_mentions: int = Field(5, ge=1, description="Mentions allowed in one message.")
 
 
-class Insults(Detector):
+class Insults(KeywordDetector):
     """Insults and quarrels: by default only staff are alerted, a human calms things down (seed 001)."""
 
     response: Response = Field(
@@ -203,16 +188,6 @@ class Insults(Detector):
         ],
         description="Insulting words.",
     )
-
-    extra_keywords: list[Text] = Field(
-        default_factory=list,
-        description="Added to `keywords`: extend the built-in list without restating it.",
-    )
-
-    @property
-    def all_keywords(self) -> list[str]:
-        """`keywords` and `extra_keywords` together."""
-        return [*self.keywords, *self.extra_keywords]
 
 
 class Nickname(Detector):
