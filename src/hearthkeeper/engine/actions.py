@@ -29,6 +29,8 @@ class ActionKind(StrEnum):
     TAG = "tag"
     AWARD_POINTS = "award_points"
     CANCEL = "cancel"  # cancel a pending delayed action by its `key`
+    EFFECT = "effect"  # store work a mechanism module performs (`effect` names it, `extra` holds
+    # its arguments); it may answer with further actions (a reply with the list, the streak ...)
 
 
 OUTBOUND = frozenset(
@@ -68,6 +70,7 @@ class Action:
     reason: str = ""
     handler: str = ""
     welcome: bool = False  # a welcome message: the first to be dropped or merged in a raid
+    effect: str | None = None  # for EFFECT: the registered effect's name, e.g. "signup.join"
     key: str | None = None  # a stable name: the same key is performed once, and can be cancelled
     not_before: datetime | None = None  # a delayed action (a reminder)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.executor import Executor, Processed, Runtime
 from hearthkeeper.engine.outbound import OutboundQueue, Sent
+from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import Store
 
@@ -36,14 +37,19 @@ class Engine:
                                  dry_run=dry_run, adopt_groups_into=adopt_groups_into)  # fmt: skip
         self.queue = OutboundQueue(store, self.carriers, clock)
         self.batch = batch
+        self.dry_run = dry_run
+        self.runtimes = {r.community_id: r for r in runtimes}
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Record and decide a batch of events."""
         return self.executor.process(events)
 
     def tick(self) -> int:
-        """Do what time asks for now (lift ended mutes)."""
-        return lift_due_mutes(self.store, self.clock.now())
+        """Do what time asks for now: lift ended mutes, run scheduled work that fell due."""
+        now = self.clock.now()
+        lifted = lift_due_mutes(self.store, now)
+        ran = run_due(self.store, self.runtimes, now, dry_run=self.dry_run)
+        return lifted + len(ran)
 
     async def drain(self, rounds: int = 100) -> Sent:
         """Perform what can be performed now; stop when a pass does nothing."""

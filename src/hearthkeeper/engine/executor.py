@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import EffectContext, EffectError
 from hearthkeeper.engine.events import Event, Join, Leave, Message
 from hearthkeeper.engine.handler import Context, GroupView, MemberView
 from hearthkeeper.engine.registry import Registry
@@ -185,19 +186,45 @@ class Executor:
         started = time.perf_counter()
         decision = runtime.registry.decide(event, ctx)
         decided_in = time.perf_counter() - started
+        done: list[Action] = []
         for index, action in enumerate(decision.actions):
-            self._apply(tx, runtime, group, member_id, event, event_id, index, action, pending)
+            done.append(action)
+            key = action.key or f"{event.key}:{index}"
+            self._apply(tx, runtime, group, member_id, event, event_id, key, action, pending)
+            if action.kind is ActionKind.EFFECT:
+                done.extend(self._effect(tx, runtime, group, ctx, event, event_id, key, action,
+                                         pending, depth=0))  # fmt: skip
         if isinstance(event, Message):
             seat.has_posted = True
-        return Processed(event, False, decision.actions, decision.handlers, decided_in=decided_in)
+        return Processed(event, False, tuple(done), decision.handlers, decided_in=decided_in)
+
+    def _effect(self, tx: Store, runtime: Runtime, group: GroupView, ctx: Context, event: Event,
+                event_id: int, key: str, action: Action, pending: _Pending,
+                depth: int) -> list[Action]:  # fmt: skip
+        """Run an effect and apply what it answers with; returns those actions, in order."""
+        if depth > 3:
+            raise EffectError(f"effects nested too deep at {action.effect!r}")
+        effect = runtime.registry.effect(action.effect or "")
+        follow = effect(tx, action, EffectContext(playbook=runtime.playbook, group=group,
+                                                  member=ctx.member, now=ctx.now,
+                                                  event_id=event_id, dry_run=self.dry_run))  # fmt: skip
+        done: list[Action] = []
+        for index, next_action in enumerate(follow):
+            next_key = next_action.key or f"{key}:{index}"
+            done.append(next_action)
+            self._apply(tx, runtime, group, ctx.member.id, event, event_id, next_key, next_action,
+                        pending)  # fmt: skip
+            if next_action.kind is ActionKind.EFFECT:
+                done.extend(self._effect(tx, runtime, group, ctx, event, event_id, next_key,
+                                         next_action, pending, depth + 1))  # fmt: skip
+        return done
 
     # --- effects -------------------------------------------------------------------------------
 
     def _apply(self, tx: Store, runtime: Runtime, group: GroupView, member_id: int, event: Event,
-               event_id: int, index: int, action: Action, pending: _Pending) -> None:  # fmt: skip
+               event_id: int, key: str, action: Action, pending: _Pending) -> None:  # fmt: skip
         now = event.at
         pb = runtime.playbook
-        key = action.key or f"{event.key}:{index}"
         if action.kind is ActionKind.STRIKE:
             expiry = pb.rules.strike_expiry
             expires = now + expiry if expiry is not None else None

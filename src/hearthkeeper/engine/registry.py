@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.effects import Effect, EffectError
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Handler
 
@@ -42,6 +43,20 @@ class Registry:
 
     def __init__(self) -> None:
         self._entries: list[_Entry] = []
+        self._effects: dict[str, Effect] = {}
+
+    def add_effect(self, name: str, effect: Effect) -> None:
+        """Register the store work behind `Action(kind=EFFECT, effect=name)`."""
+        if name in self._effects:
+            raise ValueError(f"effect {name!r} is registered twice")
+        self._effects[name] = effect
+
+    def effect(self, name: str) -> Effect:
+        """The effect registered as `name`."""
+        try:
+            return self._effects[name]
+        except KeyError:
+            raise EffectError(f"no effect {name!r} is registered") from None
 
     def add(self, handler: Handler, stage: int) -> None:
         """Register `handler` in priority group `stage`."""

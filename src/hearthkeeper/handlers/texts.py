@@ -108,3 +108,18 @@ def violation_name(kind: str, language: Language) -> str:
 def probation_what(kind: str, language: Language) -> str:
     """What newcomers may not post, in the members' words."""
     return PROBATION_WHAT[kind][language]
+
+
+class Phrasebook:
+    """A module's own bot texts, by key and language; placeholders in `{braces}`."""
+
+    def __init__(self, texts: dict[str, dict[Language, str]]) -> None:
+        for key, versions in texts.items():
+            missing = set(Language) - set(versions)
+            if missing:
+                raise ValueError(f"text {key!r} lacks {', '.join(sorted(missing))}")
+        self._texts = texts
+
+    def say(self, key: str, language: Language, **values: Any) -> str:
+        """The text `key` in `language`, with placeholders filled."""
+        return self._texts[key][language].format(**values)

@@ -30,6 +30,7 @@ from hearthkeeper.store.records import (
     RecordedEvent,
     Sanction,
     SanctionKind,
+    Scheduled,
     Strike,
 )
 from hearthkeeper.store.repository import Store
@@ -58,6 +59,7 @@ __all__ = [
     "RecordedEvent",
     "Sanction",
     "SanctionKind",
+    "Scheduled",
     "Store",
     "StoreError",
     "Strike",

@@ -273,3 +273,191 @@ class PointsRow(Base):
     reason: Mapped[str] = mapped_column(SafeText)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     event_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("events.id"))
+
+
+# --- interaction mechanisms (step 3) ---------------------------------------------------------
+
+
+class ScheduledRow(Base):
+    """Work the engine must do at a time: close a poll or a sign-up list, post a summary,
+    alert staff about an unanswered question. Done once, by whichever process is running."""
+
+    __tablename__ = "scheduled"
+    __table_args__ = (Index("ix_scheduled_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    key: Mapped[str] = mapped_column(SafeString(OUTBOX_KEY), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    effect: Mapped[str] = mapped_column(SafeString(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(SafeString(16))  # pending | done | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckInRow(Base):
+    """One check-in: at most one per member and community per day (the community's day)."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("community_id", "member_id", "day"),
+        Index("ix_checkins_community_id_day", "community_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    day: Mapped[str] = mapped_column(SafeString(10))  # YYYY-MM-DD in the community's zone
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    streak: Mapped[int] = mapped_column(Integer)
+
+
+class PollRow(Base):
+    __tablename__ = "polls"
+    __table_args__ = (Index("ix_polls_group_id_status", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    question: Mapped[str] = mapped_column(SafeText)
+    options: Mapped[list[str]] = mapped_column(JSONDocument)
+    multiple: Mapped[bool] = mapped_column()
+    anonymous: Mapped[bool] = mapped_column()
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(SafeString(16))  # open | closed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PollVoteRow(Base):
+    __tablename__ = "poll_votes"
+    __table_args__ = (UniqueConstraint("poll_id", "member_id", "option"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    option: Mapped[int] = mapped_column(Integer)  # index into polls.options
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignUpListRow(Base):
+    """A sign-up list or group-buy (接龙)."""
+
+    __tablename__ = "signup_lists"
+    __table_args__ = (Index("ix_signup_lists_group_id_status", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    title: Mapped[str] = mapped_column(SafeText)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(SafeString(16))  # open | closed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignUpItemRow(Base):
+    """Something on a list with limited stock (a group-buy item); lists without items have none."""
+
+    __tablename__ = "signup_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("signup_lists.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1-based, as shown
+    label: Mapped[str] = mapped_column(SafeText)
+    price: Mapped[str | None] = mapped_column(SafeString(32))  # decimal as text, exact
+    stock: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    taken: Mapped[int] = mapped_column(Integer)
+
+
+class SignUpEntryRow(Base):
+    __tablename__ = "signup_entries"
+    __table_args__ = (Index("ix_signup_entries_list_id_status", "list_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("signup_lists.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("signup_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(SafeString(16))  # confirmed | waitlisted | cancelled
+    note: Mapped[str] = mapped_column(SafeText)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionRow(Base):
+    """A question the bot could not answer: the staff queue (seed 001's manual response)."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_community_id_status", "community_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    carrier_event_id: Mapped[str] = mapped_column(SafeString(KEY))
+    text: Mapped[str] = mapped_column(SafeText)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(SafeString(16))  # open | answered | alerted
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class TitleRow(Base):
+    """A fun title a member claimed (喝水委员); released titles keep their row."""
+
+    __tablename__ = "titles"
+    __table_args__ = (Index("ix_titles_community_id_title", "community_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    title: Mapped[str] = mapped_column(SafeString(NAME))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RedemptionRow(Base):
+    """A reward redeemed with points (the points ledger holds the matching negative entry)."""
+
+    __tablename__ = "redemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reward: Mapped[str] = mapped_column(SafeString(64))
+    points: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LevelChangeRow(Base):
+    """A promotion or demotion on the member pyramid, with why."""
+
+    __tablename__ = "level_changes"
+    __table_args__ = (
+        Index("ix_level_changes_community_id_member_id", "community_id", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    from_level: Mapped[str | None] = mapped_column(SafeString(64))
+    to_level: Mapped[str] = mapped_column(SafeString(64))
+    reason: Mapped[str] = mapped_column(SafeText)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MemberLevelRow(Base):
+    """A member's current level in a community (a `structure.levels` id)."""
+
+    __tablename__ = "member_levels"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(SafeString(64))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

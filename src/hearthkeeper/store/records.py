@@ -290,3 +290,18 @@ class NewStrike:
     expires_at: datetime | None
     group_id: int | None = None
     event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """Work to run at `due_at`: the effect `effect` with `payload`."""
+
+    id: int
+    key: str
+    community_id: int
+    group_id: int | None
+    effect: str
+    payload: Mapping[str, Any]
+    due_at: datetime
+    status: str  # pending | done | cancelled
+    done_at: datetime | None

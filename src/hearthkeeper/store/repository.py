@@ -11,6 +11,7 @@ from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.sanctions import SanctionQueries
+from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.strikes import StrikeQueries
 
 
@@ -25,6 +26,7 @@ class Store(
     StrikeQueries,
     SanctionQueries,
     PointsQueries,
+    ScheduledQueries,
 ):
     """Hearthkeeper's data, behind plain methods that return frozen records.
 

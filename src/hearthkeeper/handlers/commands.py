@@ -1,0 +1,168 @@
+"""In-chat commands: `/checkin`, `#打卡`, `/help` … each with help in both languages and a
+permission checked against the member's role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Command as CommandEvent
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry, Stage
+from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.structure import Permission
+
+PREFIXES = ("/", "#", "＃", "／")
+
+TEXTS = Phrasebook({
+    "refused": {
+        Language.ZH_CN: "{nickname}，只有 {roles} 可以使用「{command}」。",
+        Language.EN: "{nickname}, only {roles} can use '{command}'.",
+    },
+    "nobody": {Language.ZH_CN: "管理员", Language.EN: "staff"},
+    "help_header": {Language.ZH_CN: "可用的指令：", Language.EN: "Commands you can use:"},
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command as typed: its name (as written), the words after it, and the raw rest."""
+
+    name: str
+    args: tuple[str, ...]
+    rest: str
+
+
+Run = Callable[[Event, Context, Invocation], Outcome]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: names members can type, help in each language, who may use it, what it does."""
+
+    name: str
+    aliases: tuple[str, ...]
+    help: dict[Language, str]
+    run: Run
+    permission: Permission | None = None
+    usage: dict[Language, str] = field(default_factory=dict)
+
+    def names(self) -> tuple[str, ...]:
+        """Every name that invokes it, lower-cased."""
+        return (self.name.lower(), *(a.lower() for a in self.aliases))
+
+
+def parse(text: str) -> Invocation | None:
+    """`/poll 午饭吃什么 | 面 | 饭` → Invocation("poll", ...); None when it is not a command."""
+    stripped = text.strip()
+    if len(stripped) < 2 or stripped[0] not in PREFIXES:
+        return None
+    body = stripped[1:]
+    head, _, rest = body.partition(" ")
+    if not head or head[0] in PREFIXES:
+        return None
+    return Invocation(head.lower(), tuple(rest.split()), rest.strip())
+
+
+class CommandBook:
+    """The commands of one community's engine; mechanism modules add theirs."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Command] = {}
+        self._commands: list[Command] = []
+
+    def add(self, command: Command) -> None:
+        """Register a command; a name used twice is a programming error."""
+        for name in command.names():
+            if name in self._by_name:
+                raise ValueError(f"command name {name!r} is used twice")
+            self._by_name[name] = command
+        self._commands.append(command)
+
+    def find(self, name: str) -> Command | None:
+        """The command invoked by `name` (case-insensitive)."""
+        return self._by_name.get(name.lower())
+
+    def available(self, ctx: Context) -> list[Command]:
+        """The commands this member may use, in registration order."""
+        return [c for c in self._commands if c.permission is None or ctx.member.may(c.permission)]
+
+
+def invocation_of(event: Event) -> Invocation | None:
+    """The command an event carries, if any."""
+    if isinstance(event, CommandEvent):
+        return Invocation(event.name.lower(), event.args, event.text or " ".join(event.args))
+    if isinstance(event, Message):
+        return parse(event.text)
+    return None
+
+
+class Commands:
+    """Runs a known command after checking the member's permission; refuses politely."""
+
+    name = "commands"
+
+    def __init__(self, book: CommandBook) -> None:
+        self.book = book
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        invocation = invocation_of(event)
+        return invocation is not None and self.book.find(invocation.name) is not None
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        invocation = invocation_of(event)
+        assert invocation is not None
+        command = self.book.find(invocation.name)
+        assert command is not None
+        if command.permission is not None and not ctx.member.may(command.permission):
+            return Outcome((self._refusal(event, ctx, command, invocation),), stop=True)
+        outcome = command.run(event, ctx, invocation)
+        return Outcome(outcome.actions, stop=True)
+
+    def _refusal(
+        self, event: Event, ctx: Context, command: Command, invocation: Invocation
+    ) -> Action:
+        lang = ctx.playbook.community.language
+        assert command.permission is not None
+        roles = [r.title for r in ctx.playbook.structure.roles.values()
+                 if command.permission in r.permissions]  # fmt: skip
+        text = TEXTS.say("refused", lang, nickname=event.sender.display_name or event.sender.user_id,
+                         roles="、".join(roles) if lang is Language.ZH_CN and roles else
+                         ", ".join(roles) or TEXTS.say("nobody", lang),
+                         command=PREFIXES[0] + invocation.name)  # fmt: skip
+        return reply(event, text, handler=self.name, reason=f"no permission for {command.name}")
+
+
+def reply(
+    event: Event, text: str, *, handler: str, reason: str = "", key: str | None = None
+) -> Action:
+    """A reply in the event's group to the event's sender."""
+    return Action(kind=ActionKind.REPLY, carrier=event.carrier, group=event.group,
+                  member=event.sender.user_id, target=event.event_id, text=text,
+                  handler=handler, reason=reason, key=key)  # fmt: skip
+
+
+def help_command(book: CommandBook) -> Command:
+    """`/help`: the commands this member may use, with what they do."""
+
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        lang = ctx.playbook.community.language
+        lines = [TEXTS.say("help_header", lang)]
+        for command in book.available(ctx):
+            names = " ".join(PREFIXES[0] + n for n in (command.name, *command.aliases))
+            usage = command.usage.get(lang)
+            lines.append(f"{names} — {command.help[lang]}" + (f"  ({usage})" if usage else ""))
+        return Outcome((reply(event, "\n".join(lines), handler="help"),))
+
+    return Command("help", ("帮助", "h"), {
+        Language.ZH_CN: "查看可用的指令", Language.EN: "list the commands you can use",
+    }, run)  # fmt: skip
+
+
+def register(registry: Registry, book: CommandBook) -> None:
+    """Add the command dispatcher (commands come first among the mechanisms)."""
+    book.add(help_command(book))
+    registry.add(Commands(book), Stage.MECHANISMS)

@@ -1,0 +1,103 @@
+"""Scheduled work: an effect to run at a time (close a poll, alert about a question), once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from hearthkeeper.store.columns import require_aware, utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import insert_one, table_of
+from hearthkeeper.store.models import ScheduledRow
+from hearthkeeper.store.records import Scheduled
+from hearthkeeper.store.scope import StoreBase
+
+_TABLE = table_of(ScheduledRow)
+
+
+class ScheduledQueries(StoreBase):
+    def schedule(
+        self,
+        key: str,
+        community_id: int,
+        effect: str,
+        payload: Mapping[str, Any],
+        due_at: datetime,
+        *,
+        group_id: int | None = None,
+    ) -> tuple[int, bool]:
+        """Run `effect` with `payload` at `due_at`; once per `key` (a second call with the
+        same key changes nothing and returns created=False)."""
+        values = {
+            "key": key, "community_id": community_id, "group_id": group_id, "effect": effect,
+            "payload": dict(payload), "due_at": utc(due_at, "due_at"), "status": "pending",
+            "created_at": self._clock.now(), "done_at": None,
+        }  # fmt: skip
+        with self._unit(write=True) as session:
+            try:
+                return insert_one(session, ScheduledRow, ("key",), values)
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot schedule {key!r}: its community or group does not exist"
+                ) from exc
+
+    def cancel_scheduled(self, key: str) -> bool:
+        """Call off pending work by key; False if there is none pending."""
+        with self._unit(write=True) as session:
+            result = session.execute(
+                update(_TABLE)
+                .where(_TABLE.c.key == key, _TABLE.c.status == "pending")
+                .values(status="cancelled")
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def take_due(self, now: datetime, limit: int = 50) -> list[Scheduled]:
+        """Pending work due at `now`, marked done in the caller's transaction: run it in the
+        same `store.transaction()` so that a failure leaves it pending (exactly once)."""
+        require_aware(now, "now")
+        query = (
+            select(_TABLE.c.id)
+            .where(_TABLE.c.status == "pending", _TABLE.c.due_at <= now)
+            .order_by(_TABLE.c.due_at, _TABLE.c.id)
+            .limit(limit)
+        )
+        with self._unit(write=True) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            connection = session.connection()
+            ids = list(connection.scalars(query))
+            if not ids:
+                return []
+            rows = connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id.in_(ids))
+                .values(status="done", done_at=now)
+                .returning(*_TABLE.c)
+            )
+            items = [_scheduled(row) for row in rows]
+        return sorted(items, key=lambda item: (item.due_at, item.id))
+
+    def fail_scheduled(self, scheduled_id: int) -> None:
+        """Set aside work whose effect failed, so it does not block the rest."""
+        with self._unit(write=True) as session:
+            session.execute(
+                update(_TABLE).where(_TABLE.c.id == scheduled_id).values(status="failed")
+            )
+
+    def scheduled(self, key: str) -> Scheduled | None:
+        """The work scheduled under `key`, whatever its status."""
+        with self._unit(write=False) as session:
+            row = session.connection().execute(select(_TABLE).where(_TABLE.c.key == key)).first()
+            return None if row is None else _scheduled(row)
+
+
+def _scheduled(row: Any) -> Scheduled:
+    return Scheduled(
+        id=row.id, key=row.key, community_id=row.community_id, group_id=row.group_id,
+        effect=row.effect, payload=dict(row.payload), due_at=row.due_at, status=row.status,
+        done_at=row.done_at,
+    )  # fmt: skip
