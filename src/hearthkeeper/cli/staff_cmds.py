@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     """Add `strikes` and `sanctions` to the top-level command."""
     app.add_typer(strikes_app, name="strikes")
     app.add_typer(sanctions_app, name="sanctions")
+    app.add_typer(staff_app, name="staff")
 
 
 def _member(store: Store, member: str | None) -> int | None:
@@ -116,3 +117,78 @@ def lift(
         fail(str(exc))
     console.print(f"{sanction.kind.value.capitalize()} {sanction.id} of member "
                   f"{sanction.member_id} lifted; {queued} undo action(s) queued.")  # fmt: skip
+
+
+staff_app = typer.Typer(help="Who is staff: give and take staff roles.", no_args_is_help=True)
+CommunityOption = Annotated[
+    str | None, typer.Option("--community", help="Community slug (needed when there are several).")
+]
+
+
+def _community(store: Store, slug: str | None) -> tuple[int, dict[str, object]]:
+    """The community and the roles its latest playbook defines."""
+    communities = store.list_communities()
+    if slug is None:
+        if len(communities) != 1:
+            names = ", ".join(c.slug for c in communities) or "none yet"
+            fail(f"say which community with --community (there are: {names})")
+        community = communities[0]
+    else:
+        found = store.get_community(slug)
+        if found is None:
+            fail(f"no community {slug!r}; `hearth apply` its playbook first")
+        community = found
+    version = store.latest_playbook_version(community.id)
+    roles = dict(version.content.get("structure", {}).get("roles", {})) if version else {}
+    return community.id, roles
+
+
+@staff_app.command("set")
+def set_role(
+    member: Annotated[str, typer.Argument(help="The member, as CARRIER:USER_ID.")],
+    role: Annotated[str, typer.Argument(help="A structure.roles id from the playbook, or 'none'.")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Give a member a staff role in every group of the community they are in (or take it)."""
+    store = open_store(settings_from(config))
+    community_id, roles = _community(store, community)
+    wanted = None if role.lower() == "none" else role
+    if wanted is not None and wanted not in roles:
+        fail(f"role {role!r} is not in the playbook's structure.roles (defined: "
+             f"{', '.join(roles) or 'none'})")  # fmt: skip
+    member_id = _member(store, member)
+    assert member_id is not None
+    groups = {g.id for g in store.list_groups(community_id)}
+    stays = [
+        m for m in store.membership_history(member_id) if m.left_at is None and m.group_id in groups
+    ]
+    if not stays:
+        fail(f"{member} is in no group of this community yet")
+    with store.transaction() as tx:
+        for stay in stays:
+            tx.set_role(member_id, stay.group_id, wanted)
+        tx.audit(actor, "staff role", community_id, target=f"member {member_id}",
+                 detail={"role": wanted, "groups": len(stays)})  # fmt: skip
+    console.print(f"{escape(member)} is now {escape(wanted or 'an ordinary member')} in "
+                  f"{len(stays)} group(s); a running engine notices within a minute.")  # fmt: skip
+
+
+@staff_app.command("list")
+def list_staff(community: CommunityOption = None, config: ConfigOption = None) -> None:
+    """Members holding a staff role, by group."""
+    store = open_store(settings_from(config))
+    community_id, _ = _community(store, community)
+    shown = 0
+    for group in store.list_groups(community_id):
+        for stay in store.active_members(group.id):
+            if stay.role:
+                member = store.get_member(stay.member_id)
+                name = member.display_name if member else str(stay.member_id)
+                console.print(
+                    escape(f"{group.name}: {name} (member {stay.member_id}) — {stay.role}")
+                )
+                shown += 1
+    if not shown:
+        console.print("No staff yet: `hearth staff set CARRIER:USER_ID ROLE`.")

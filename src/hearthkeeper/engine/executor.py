@@ -75,6 +75,7 @@ class _Seat:
     joined_at: datetime | None
     tags: set[str]
     has_posted: bool = False
+    loaded_at: datetime | None = None  # None: made here, not read from the store
 
 
 _KINDS = {k.value for k in MessageKind}
@@ -159,8 +160,9 @@ class Executor:
             if event.sender.display_name:
                 tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
             self.state.joined(group.id, +1)
-            seat = self._seats[(group.id, member_id)] = _Seat(seat.role, seat.level, event.at,
-                                                              seat.tags)  # fmt: skip
+            seat = self._seats[(group.id, member_id)] = _Seat(
+                seat.role, seat.level, event.at, seat.tags, loaded_at=self.clock.now()
+            )
         elif isinstance(event, Leave):
             tx.leave(member_id, group.id, at=event.at)
             self.state.joined(group.id, -1)
@@ -345,7 +347,14 @@ class Executor:
             by_community.setdefault(group.community_id, set()).add(member_id)
         for community_id, member_ids in by_community.items():
             self.state.preload(community_id, member_ids, self.clock.now())
-        unseen = {(g.id, m) for g, m in pairs if (g.id, m) not in self._seats}
+        # Roles and tags change from outside (staff tools): re-read what is a minute old.
+        stale = self.clock.now() - timedelta(minutes=1)
+        unseen = {
+            (g.id, m)
+            for g, m in pairs
+            if (seat := self._seats.get((g.id, m))) is None
+            or (seat.loaded_at is not None and seat.loaded_at < stale)
+        }
         if not unseen:
             return
         stays = tx.active_stays(unseen)
@@ -353,12 +362,14 @@ class Executor:
         for group_id, member_id in unseen:
             stay = stays.get((group_id, member_id))
             member_tags = set(tags.get(member_id, ()))
+            now = self.clock.now()
             if stay is None:
-                self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags)
+                self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags,
+                                                           loaded_at=now)  # fmt: skip
             else:
                 self._seats[(group_id, member_id)] = _Seat(
                     stay.role, stay.level, stay.joined_at, member_tags,
-                    has_posted=tx.has_posted(group_id, member_id),
+                    has_posted=tx.has_posted(group_id, member_id), loaded_at=now,
                 )  # fmt: skip
 
     def _seat(self, tx: Store, group_id: int, member_id: int) -> _Seat:
@@ -372,7 +383,14 @@ class Executor:
         stay = tx.active_stays([(group_id, member_id)]).get((group_id, member_id))
         tags = set(tx.tags_of([member_id]).get(member_id, ()))
         self._seats[(group_id, member_id)] = (
-            _Seat(stay.role, stay.level, stay.joined_at, tags, tx.has_posted(group_id, member_id))
+            _Seat(
+                stay.role,
+                stay.level,
+                stay.joined_at,
+                tags,
+                tx.has_posted(group_id, member_id),
+                loaded_at=self.clock.now(),
+            )
             if stay is not None
-            else _Seat(None, None, None, tags)
+            else _Seat(None, None, None, tags, loaded_at=self.clock.now())
         )

@@ -82,6 +82,18 @@ class MembershipQueries(StoreBase):
             stay.left_at = self._clock.now() if at is None else at
             return _membership(stay)
 
+    def set_role(
+        self, member_id: int, group_id: int, role: str | None, *, at: datetime | None = None
+    ) -> Membership:
+        """Give the member a staff role in the group (None: an ordinary member again); a
+        member not in the group is put in it."""
+        with self._unit(write=True) as session:
+            stay = _open_stay(session, member_id, group_id)
+            if stay is not None:
+                stay.role = role
+                return _membership(stay)
+        return self.join(member_id, group_id, role=role, at=at)
+
     def active_members(self, group_id: int) -> list[Membership]:
         """The open stays in the group: who is in it now, longest-standing first."""
         with self._unit(write=False) as session:
