@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from hearthkeeper import staff
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import SanctionKind, Store
 from tests.engine_setup import RULES, community, playbook
 from tests.playbook_samples import MINIMAL
