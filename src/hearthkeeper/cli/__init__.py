@@ -14,6 +14,7 @@ from hearthkeeper.cli import (
     demo_cmd,
     playbook_cmds,
     setup_cmds,
+    signup_cmds,
     staff_cmds,
     trial_cmds,
 )
@@ -33,6 +34,7 @@ setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
 staff_cmds.register(app)
+signup_cmds.register(app)
 
 
 @app.command("version")

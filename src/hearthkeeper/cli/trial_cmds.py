@@ -22,6 +22,8 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.recorded import BadLine, read_events, read_messages
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
+# Bookkeeping, not decisions: an effect shows through the actions it answers with.
+HIDDEN = {"effect", "cancel"}
 
 
 def register(app: typer.Typer) -> None:
@@ -99,19 +101,20 @@ def replay(
                 continue
             recorded, processed = item
             events += 1
-            for action in processed.actions:
+            shown = [a for a in processed.actions if a.kind.value not in HIDDEN]
+            for action in shown:
                 counts[action.kind.value] += 1
                 if output_format == "jsonl":
                     typer.echo(
                         json.dumps(_action_json(action, recorded.event.at), ensure_ascii=False)
                     )
-            if output_format == "text" and processed.actions:
+            if output_format == "text" and shown:
                 event = recorded.event
                 when = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
                 said = f": {getattr(event, 'text', '')}" if getattr(event, "text", "") else ""
                 typer.echo(f"{when}  {event.group}  {event.sender.display_name or event.sender.user_id}"
                            f" [{event.type.value}]{said}")  # fmt: skip
-                for action in processed.actions:
+                for action in shown:
                     typer.echo(f"    → {_describe(action)}")
     if output_format == "text":
         summary = ", ".join(f"{kind} {n}" for kind, n in counts.most_common()) or "no actions"

@@ -60,8 +60,9 @@ def parse(text: str) -> Invocation | None:
     stripped = text.strip()
     if len(stripped) < 2 or stripped[0] not in PREFIXES:
         return None
-    body = stripped[1:]
-    head, _, rest = body.partition(" ")
+    parts = stripped[1:].split(maxsplit=1)
+    head = parts[0] if parts else ""
+    rest = parts[1] if len(parts) > 1 else ""
     if not head or head[0] in PREFIXES:
         return None
     return Invocation(head.lower(), tuple(rest.split()), rest.strip())

@@ -1,11 +1,119 @@
-"""(polls: being written.)"""
+"""Polls: staff start one (`/poll 周末去哪 | 爬山 | 看展 [多选] [匿名] [截止 21:00]`), members
+vote by replying with the option's number or letter (`1`, `A`, `1 3`) or `/vote 2`, results
+are posted at the deadline. One open poll per group, so a bare `2` always means that poll."""
 
 from __future__ import annotations
 
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import CommandBook
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry, Stage
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.poll_effects import register_effects
+from hearthkeeper.handlers.poll_parse import read_poll, read_vote
+from hearthkeeper.handlers.poll_render import TEXTS, problem_text
+from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal
+from hearthkeeper.handlers.signup_parse import Problem
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.mechanisms import Polls
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.structure import Permission
+
+NAME = "polls"
+ZH, EN = Language.ZH_CN, Language.EN
+
+
+class VoteReplies:
+    """A bare vote (`2`, `B`, `1 3`, `选2`) while a poll is open."""
+
+    name = NAME
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return (
+            isinstance(event, Message)
+            and not event.sender.is_bot
+            and len(event.text) <= 30
+            and read_vote(event.text) is not None
+        )
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        assert isinstance(event, Message)
+        choices = read_vote(event.text) or ()
+        return Outcome((effect(event, "poll.vote", NAME, choices=list(choices), explicit=False),),
+                       stop=True)  # fmt: skip
+
+
+def _start(settings: Polls) -> Command:
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        if settings.started_by is not None and not may_start(ctx, settings.started_by,
+                                                             Permission.START_POLLS):  # fmt: skip
+            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
+        lang = ctx.playbook.community.language
+        zone = ZoneInfo(ctx.playbook.community.timezone)
+        spec = read_poll(invocation.rest, ctx.now, zone, settings.default_duration)
+        if isinstance(spec, Problem):
+            return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
+                                  reason="unreadable poll command"),))  # fmt: skip
+        anonymous = settings.anonymous if spec.anonymous is None else spec.anonymous
+        return Outcome((effect(event, "poll.start", NAME, question=spec.question,
+                               options=list(spec.options), multiple=spec.multiple,
+                               anonymous=anonymous, deadline=spec.deadline.isoformat()),))  # fmt: skip
+
+    return Command("poll", ("投票", "发起投票"), {
+        ZH: "发起投票（单选或多选，实名或匿名，可设截止时间）",
+        EN: "start a poll (single or multiple choice, named or anonymous, with a deadline)",
+    }, run, gate(settings.started_by, Permission.START_POLLS), {
+        ZH: "/投票 周末活动去哪 | 爬山 | 看展 | 桌游 | 多选 | 匿名 | 截止 21:00",
+        EN: "/poll Where to? | hike | museum | multiple | anonymous | until 21:00",
+    })  # fmt: skip
+
+
+def _end(settings: Polls) -> Command:
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        if settings.started_by is not None and not may_start(ctx, settings.started_by,
+                                                             Permission.START_POLLS):  # fmt: skip
+            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
+        return Outcome((effect(event, "poll.close", NAME),))
+
+    return Command("endpoll", ("结束投票",), {
+        ZH: "提前结束投票并公布结果", EN: "close the poll now and post the results",
+    }, run, gate(settings.started_by, Permission.START_POLLS))  # fmt: skip
+
+
+def _member_commands() -> list[Command]:
+    def vote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        choices = read_vote(invocation.rest)
+        if choices is None:
+            lang = ctx.playbook.community.language
+            return Outcome((reply(event, TEXTS.say("vote_usage", lang), handler=NAME,
+                                  reason="unreadable vote"),))  # fmt: skip
+        return Outcome((effect(event, "poll.vote", NAME, choices=list(choices), explicit=True),))
+
+    def unvote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        return Outcome((effect(event, "poll.unvote", NAME),))
+
+    def results(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        return Outcome((effect(event, "poll.results", NAME),))
+
+    return [
+        Command("vote", ("投", "选"), {
+            ZH: "投票（也可以直接回复序号）", EN: "vote (or just reply with the number)",
+        }, vote, usage={ZH: "/投 2；多选 /投 1 3", EN: "/vote 2; multiple: /vote 1 3"}),
+        Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"}, unvote),
+        Command("results", ("投票结果", "结果"), {
+            ZH: "查看投票结果", EN: "show the poll's standings"}, results),
+    ]  # fmt: skip
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add this mechanism's handlers, effects and commands."""
+    settings = playbook.mechanisms.polls
+    if not settings.enabled:
+        return
+    register_effects(registry)
+    commands.add(_start(settings))
+    commands.add(_end(settings))
+    for command in _member_commands():
+        commands.add(command)
+    registry.add(VoteReplies(), Stage.MECHANISMS + 3)

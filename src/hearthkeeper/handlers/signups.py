@@ -1,11 +1,148 @@
-"""(signups: being written.)"""
+"""Sign-ups and group-buys (接龙): staff start a list, members join with the replies they
+already use in WeChat solitaire (`+1`, `接龙 2份`, `+1 西兰花 x2`, a pasted list), cancel with
+`-1`; the bot keeps the numbered list, the stock and the waitlist, and closes on time.
+
+One open list per group: a bare `+1` then always means that list. Store work is done by the
+effects in `signup_effects`; this module only reads text and decides which effect to ask for.
+"""
 
 from __future__ import annotations
 
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import CommandBook
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry, Stage
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal
+from hearthkeeper.handlers.signup_command import read_list
+from hearthkeeper.handlers.signup_effects import register_effects
+from hearthkeeper.handlers.signup_parse import (
+    Cancel,
+    Join,
+    Pasted,
+    Problem,
+    Reply,
+    Show,
+    normal,
+    read_reply,
+)
+from hearthkeeper.handlers.signup_render import problem_text
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.mechanisms import SignUps
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.structure import Permission
+
+NAME = "signups"
+BUILT_IN_JOIN = ("接龙",)
+BUILT_IN_CANCEL = ("取消接龙", "cancel")
+ZH, EN = Language.ZH_CN, Language.EN
+
+
+class SignUpReplies:
+    """Members' solitaire replies to the open list: join, cancel, pasted list, show."""
+
+    name = NAME
+
+    def __init__(self, settings: SignUps) -> None:
+        self.join_words = tuple(dict.fromkeys((*settings.join_keywords, *BUILT_IN_JOIN)))
+        self.cancel_words = tuple(dict.fromkeys((*settings.cancel_keywords, *BUILT_IN_CANCEL)))
+
+    def read(self, event: Event) -> Reply | None:
+        """What the message means for a list, if anything."""
+        if not isinstance(event, Message) or event.sender.is_bot or not event.text:
+            return None
+        return read_reply(event.text, self.join_words, self.cancel_words)
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return self.read(event) is not None
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        said = self.read(event)
+        if isinstance(said, Join):
+            return Outcome((effect(event, "signup.join", NAME, counted=said.counted, text=said.text),),
+                           stop=True)  # fmt: skip
+        if isinstance(said, Cancel):
+            explicit = not normal(event.text if isinstance(event, Message) else "").startswith("-")
+            return Outcome((effect(event, "signup.cancel", NAME, text=said.text, explicit=explicit),),
+                           stop=True)  # fmt: skip
+        if isinstance(said, Pasted):
+            # Numbered text may be something else (an agenda): later handlers still run.
+            return Outcome(
+                (effect(event, "signup.paste", NAME, lines=list(said.lines), text=said.text),)
+            )
+        if isinstance(said, Show):
+            return Outcome((effect(event, "signup.show", NAME),), stop=True)
+        return Outcome()
+
+
+def _start(settings: SignUps) -> Command:
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        if settings.started_by is not None and not may_start(ctx, settings.started_by,
+                                                             Permission.START_SIGNUPS):  # fmt: skip
+            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
+        lang = ctx.playbook.community.language
+        zone = ZoneInfo(ctx.playbook.community.timezone)
+        spec = read_list(invocation.rest, ctx.now, zone, settings.default_duration)
+        if isinstance(spec, Problem):
+            return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
+                                  reason="unreadable sign-up command"),))  # fmt: skip
+        items = [[i.label, i.price, i.stock] for i in spec.items]
+        return Outcome((effect(event, "signup.start", NAME, title=spec.title, items=items,
+                               deadline=spec.deadline.isoformat()),))  # fmt: skip
+
+    return Command("signup", ("接龙", "团购", "groupbuy"), {
+        ZH: "发起接龙或团购（可带商品、价格、限量和截止时间）",
+        EN: "start a sign-up list or group-buy (items, prices, stock and a deadline optional)",
+    }, run, gate(settings.started_by, Permission.START_SIGNUPS), {
+        ZH: "/接龙 周六夜跑 限20人 截止 20:00；/团购 有机蔬菜 | 西兰花 ¥12 限20份 | 截止 明天 10:00",
+        EN: "/signup Saturday run | max 20 | until 20:00",
+    })  # fmt: skip
+
+
+def _close(settings: SignUps) -> Command:
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        if settings.started_by is not None and not may_start(ctx, settings.started_by,
+                                                             Permission.START_SIGNUPS):  # fmt: skip
+            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
+        return Outcome((effect(event, "signup.close", NAME),))
+
+    return Command("closelist", ("结束接龙", "截止接龙"), {
+        ZH: "提前结束接龙并公布最终名单", EN: "close the sign-up list now and post the final list",
+    }, run, gate(settings.started_by, Permission.START_SIGNUPS))  # fmt: skip
+
+
+def _member_commands() -> list[Command]:
+    def show(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        return Outcome((effect(event, "signup.show", NAME),))
+
+    def join(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        return Outcome((effect(event, "signup.join", NAME, counted=None, text=invocation.rest,
+                               explicit=True),))  # fmt: skip
+
+    def cancel(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        return Outcome((effect(event, "signup.cancel", NAME, text=invocation.rest, explicit=True),))
+
+    return [
+        Command("list", ("接龙列表", "名单"), {
+            ZH: "查看接龙名单", EN: "show the sign-up list"}, show),
+        Command("join", ("参加",), {
+            ZH: "参加接龙（也可以直接回复 +1）", EN: "join the sign-up list (or just reply +1)",
+        }, join, usage={ZH: "/参加 西兰花 x2", EN: "/join Broccoli x2"}),
+        Command("cancel", ("取消接龙", "取消报名"), {
+            ZH: "取消自己的接龙（也可以回复 -1）", EN: "leave the sign-up list (or reply -1)",
+        }, cancel),
+    ]  # fmt: skip
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add this mechanism's handlers, effects and commands."""
+    settings = playbook.mechanisms.signups
+    if not settings.enabled:
+        return
+    register_effects(registry)
+    commands.add(_start(settings))
+    commands.add(_close(settings))
+    for command in _member_commands():
+        commands.add(command)
+    registry.add(SignUpReplies(settings), Stage.MECHANISMS + 2)

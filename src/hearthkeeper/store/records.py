@@ -230,6 +230,107 @@ class PointsEntry:
     event_id: int | None
 
 
+# --- check-ins, levels, rewards and titles ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One member's check-in on one day (the community's day), with the streak it makes."""
+
+    id: int
+    community_id: int
+    member_id: int
+    group_id: int | None
+    day: str  # YYYY-MM-DD in the community's time zone
+    at: datetime
+    streak: int
+    created: bool = True  # False: the member had already checked in that day
+    position: int = 0  # the how-manieth check-in of that day in the community
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A line of a leaderboard: a member and their number (streak days, check-ins)."""
+
+    member_id: int
+    display_name: str
+    value: int
+
+
+@dataclass(frozen=True)
+class MemberLevel:
+    """A member's place on the pyramid (a `structure.levels` id) and since when."""
+
+    community_id: int
+    member_id: int
+    level: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """A promotion or demotion, with why."""
+
+    id: int
+    community_id: int
+    member_id: int
+    from_level: str | None
+    to_level: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a member did over a window: what levels are earned and kept with."""
+
+    points: int  # earned (redemptions do not count against it)
+    messages: int
+    active_days: int
+    check_ins: int
+
+
+class RedeemOutcome(StrEnum):
+    REDEEMED = "redeemed"
+    SHORT = "short"  # not enough points
+    SOLD_OUT = "sold_out"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """What became of a redemption: the balance after it (or as it stands) and stock left."""
+
+    outcome: RedeemOutcome
+    reward: str
+    cost: int
+    balance: int
+    left: int | None  # None: unlimited
+
+
+@dataclass(frozen=True)
+class TitleHolder:
+    """A member holding a title now."""
+
+    title: str
+    member_id: int
+    display_name: str
+    since: datetime
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"
+    ALREADY = "already"  # the member holds it
+    FULL = "full"  # every place is taken
+
+
+@dataclass(frozen=True)
+class TitleClaim:
+    """What became of a claim, with the title's holders after it."""
+
+    outcome: ClaimOutcome
+    holders: tuple[TitleHolder, ...]
+
+
 # --- inputs of the bulk methods -----------------------------------------------------------
 
 
@@ -305,3 +406,128 @@ class Scheduled:
     due_at: datetime
     status: str  # pending | done | cancelled
     done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignUpItem:
+    """Something on a sign-up list with limited stock (a group-buy item)."""
+
+    id: int
+    list_id: int
+    number: int  # 1-based, as shown
+    label: str
+    price: str | None  # a decimal as text, exact
+    stock: int | None  # None: unlimited
+    taken: int
+
+    @property
+    def left(self) -> int | None:
+        """How many are still free (None: unlimited)."""
+        return None if self.stock is None else max(self.stock - self.taken, 0)
+
+
+@dataclass(frozen=True)
+class SignUpList:
+    """A sign-up list or group-buy (接龙) with its items."""
+
+    id: int
+    community_id: int
+    group_id: int
+    title: str
+    deadline: datetime | None
+    created_by: int | None
+    status: str  # open | closed
+    created_at: datetime
+    closed_at: datetime | None
+    items: tuple[SignUpItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignUpEntry:
+    """One member's line on a list: confirmed, waitlisted or cancelled."""
+
+    id: int
+    list_id: int
+    item_id: int | None
+    member_id: int
+    display_name: str  # the member's name (their carrier id when they gave none)
+    user_id: str | None  # the member's id on the group's carrier, for @-mentions
+    quantity: int
+    status: str  # confirmed | waitlisted | cancelled
+    note: str
+    at: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class SignUpCancellation:
+    """What cancelling did: the entries cancelled and the waitlisted entries promoted."""
+
+    cancelled: tuple[SignUpEntry, ...]
+    promoted: tuple[SignUpEntry, ...]
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A poll started by staff."""
+
+    id: int
+    community_id: int
+    group_id: int
+    question: str
+    options: tuple[str, ...]
+    multiple: bool
+    anonymous: bool
+    deadline: datetime
+    created_by: int | None
+    status: str  # open | closed
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PollVote:
+    """One member's vote for one option (an index into the poll's options)."""
+
+    poll_id: int
+    member_id: int
+    display_name: str  # the voter's name (their carrier id when they gave none)
+    option: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NewSignUpItem:
+    """An item to put on a new list: its label, price (decimal text) and stock (None: unlimited)."""
+
+    label: str
+    price: str | None = None
+    stock: int | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question in the staff queue, with who asked it and where."""
+
+    id: int
+    community_id: int
+    group_id: int
+    member_id: int
+    carrier_event_id: str
+    text: str
+    asked_at: datetime
+    status: str  # open | alerted (staff were told) | answered
+    answered_at: datetime | None
+    answered_by: int | None  # None when staff closed it by command
+    asker: str  # the asker's display name
+    group_name: str
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A member of a group tagged as knowing about something, and how to @-mention them."""
+
+    member_id: int
+    display_name: str
+    user_id: str  # on the group's carrier
+    tag: str

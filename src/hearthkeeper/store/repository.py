@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from hearthkeeper.store.checkins import CheckInQueries
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.events import EventQueries
+from hearthkeeper.store.levels import LevelQueries
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.memberships import MembershipQueries
 from hearthkeeper.store.messages import MessageQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
+from hearthkeeper.store.polls import PollQueries
+from hearthkeeper.store.questions import QuestionQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
+from hearthkeeper.store.signups import SignUpQueries
 from hearthkeeper.store.strikes import StrikeQueries
+from hearthkeeper.store.titles import TitleQueries
 
 
 class Store(
@@ -27,6 +33,12 @@ class Store(
     SanctionQueries,
     PointsQueries,
     ScheduledQueries,
+    SignUpQueries,
+    PollQueries,
+    CheckInQueries,
+    LevelQueries,
+    TitleQueries,
+    QuestionQueries,
 ):
     """Hearthkeeper's data, behind plain methods that return frozen records.
 

@@ -1,0 +1,136 @@
+"""`hearth signups ...`: see the sign-up lists and group-buys, export a final list as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.handlers.signup_render import item_of, money, plain, price_of
+from hearthkeeper.store import SignUpList, Store
+
+signups_app = typer.Typer(
+    help="Sign-up lists and group-buys (接龙): list them, export one as CSV.", no_args_is_help=True
+)
+COLUMNS = ("number", "status", "name", "member_id", "item", "price", "quantity", "amount", "note",
+           "signed_up_at")  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    """Add `signups` to the top-level command."""
+    app.add_typer(signups_app, name="signups")
+
+
+@signups_app.command("list")
+def list_signups(
+    community: Annotated[
+        str | None, typer.Option("--community", help="Only this community (its slug).")
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only the lists still open.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Every sign-up list, oldest first: id, state, group, title, deadline and how many joined."""
+    store = open_store(settings_from(config))
+    community_id = None
+    if community is not None:
+        found = store.get_community(community)
+        if found is None:
+            fail(f"no community {community!r}; `hearth apply` its playbook first")
+        community_id = found.id
+    lists = store.signup_lists(community_id, open_only=open_only)
+    for lst in lists:
+        zone = _zone(store, lst.community_id)
+        group = store.get_group(lst.group_id)
+        entries = store.signup_entries(lst.id)
+        confirmed = sum(1 for e in entries if e.status == "confirmed")
+        waiting = len(entries) - confirmed
+        when = lst.closed_at if lst.closed_at is not None else lst.deadline
+        shown = (
+            f"{'closed' if lst.status != 'open' else 'closes'} {_local(when, zone)}" if when else ""
+        )
+        console.print(escape(
+            f"#{lst.id}  {lst.status}  {group.name if group else lst.group_id}  {lst.title}  "
+            f"{shown}  {confirmed} signed up, {waiting} waitlisted"
+        ))  # fmt: skip
+    if not lists:
+        console.print("No sign-up lists yet." if not open_only else "No open sign-up lists.")
+
+
+@signups_app.command("export")
+def export(
+    list_id: Annotated[int, typer.Argument(help="The list's id (see `hearth signups list`).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a list as CSV with a header: the confirmed entries numbered, then the waitlist."""
+    store = open_store(settings_from(config))
+    lst = store.signup_list(list_id)
+    if lst is None:
+        fail(f"there is no sign-up list with id {list_id}; `hearth signups list` shows them")
+    rows = list(_rows(store, lst, _zone(store, lst.community_id)))
+    if output is None:
+        buffer = io.StringIO()
+        _write(buffer, rows)
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            _write(handle, rows)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    console.print(escape(f"Wrote {len(rows)} entr{'y' if len(rows) == 1 else 'ies'} of "
+                         f"#{lst.id} {lst.title} to {output}."))  # fmt: skip
+
+
+def _rows(store: Store, lst: SignUpList, zone: ZoneInfo) -> Iterator[list[str]]:
+    counters = {"confirmed": 0, "waitlisted": 0}
+    for entry in store.signup_entries(lst.id):
+        counters[entry.status] += 1
+        number = str(counters[entry.status])
+        item = item_of(lst, entry)
+        price = price_of(item)
+        yield [
+            number if entry.status == "confirmed" else f"W{number}", entry.status,
+            entry.display_name, str(entry.member_id),
+            "" if item is None or plain(lst) else item.label,
+            "" if price is None else money(price), str(entry.quantity),
+            "" if price is None else money(price * Decimal(entry.quantity)), entry.note,
+            _local(entry.at, zone),
+        ]  # fmt: skip
+
+
+def _write(handle: TextIO, rows: list[list[str]]) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+
+
+def _zone(store: Store, community_id: int) -> ZoneInfo:
+    """The community's time zone, from its applied playbook (UTC when unknown)."""
+    version = store.latest_playbook_version(community_id)
+    name = version.content.get("community", {}).get("timezone") if version else None
+    try:
+        return ZoneInfo(str(name)) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

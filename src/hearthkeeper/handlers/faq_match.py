@@ -1,0 +1,154 @@
+"""Which FAQ entry a member's message asks, if any, and whether it is a question at all (pure).
+
+An entry is scored by the similarity of the message to its question and keywords (TF-IDF
+cosine over words and character n-grams, the IDF taken across the playbook's entries, so words
+every entry shares count for little), plus a bonus for each of its keywords the message
+contains. Both sides are normalised first (traditional → simplified, full width → half width),
+and n-grams forgive small typos. The thresholds were measured on paraphrased questions:
+see `benchmarks/faq_accuracy.py` and docs/drafts/faq.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hearthkeeper.handlers.faq_words import (
+    Keyword,
+    KeywordSet,
+    Words,
+    features,
+    latin_words,
+    word_set,
+)
+from hearthkeeper.playbook.mechanisms import FaqEntry
+from hearthkeeper.text.normalise import MessageText, prepare
+
+ANSWER_AT = 0.35  # a question (or a message addressed to the bot) scoring this is answered
+STATEMENT_AT = 0.8  # a message that does not look like a question needs this much
+KEYWORD_BONUS = 0.3  # per keyword found, for at most two keywords
+
+QUESTION_MARKERS = (
+    "吗", "呢", "怎", "如何", "为什么", "为啥", "请问", "有没有", "哪", "谁", "多少", "多久",
+    "什么", "啥", "咋", "几点", "几天", "几号", "几个", "能不能", "可不可以", "是不是", "会不会",
+    "求助", "求推荐", "想问",
+)  # fmt: skip
+_QUESTION_WORDS = word_set(
+    "how what whats when where why who which whom whose can could may is "
+    "are do does did should would will has have any anyone anybody"
+)
+_QUESTION_PHRASES = re.compile(
+    r"\b(?:anyone know|does anyone|do you know|how do i|how can i|how to|is there|are there|"
+    r"any idea|wondering|not sure how)\b"
+    r"|[,;:] ?(?:how|what|when|where|why|who|which|can i|could i|do i|should i)\b"
+)
+
+
+def looks_like_question(text: MessageText) -> bool:
+    """Question marks, Chinese question words, English wh-words and 'anyone know …'."""
+    if "?" in text.normalised or "¿" in text.normalised:
+        return True
+    if any(marker in text.compact for marker in QUESTION_MARKERS):
+        return True
+    words = latin_words(text.normalised)
+    if words and text.normalised.startswith(words[0]) and words[0] in _QUESTION_WORDS:
+        return True
+    return bool(_QUESTION_PHRASES.search(text.normalised))
+
+
+@dataclass(frozen=True)
+class Match:
+    """The entry a message asks, how sure we are, and the keywords that pointed to it."""
+
+    entry: int  # its position in `mechanisms.faq.entries`
+    question: str
+    answer: str
+    score: float
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    question: str
+    answer: str
+    keywords: tuple[Keyword, ...]
+    vector: dict[str, float]
+    norm: float
+
+
+class FaqIndex:
+    """The playbook's FAQ, prepared once for matching."""
+
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+        docs: list[dict[str, float]] = []
+        for entry in entries:
+            doc = features(prepare(entry.question).normalised)
+            for keyword in entry.keywords:
+                for name, weight in features(prepare(keyword).normalised).items():
+                    doc[name] = max(doc.get(name, 0.0), weight)
+            docs.append(doc)
+        count = len(docs)
+        frequency: dict[str, int] = {}
+        for doc in docs:
+            for name in doc:
+                frequency[name] = frequency.get(name, 0) + 1
+        self._idf = {name: math.log(1 + count / df) for name, df in frequency.items()}
+        self._unknown = math.log(1 + count) if count else 1.0
+        self._entries: list[_Entry] = []
+        for entry, doc in zip(entries, docs, strict=True):
+            vector = {name: weight * self._idf[name] for name, weight in doc.items()}
+            self._entries.append(_Entry(
+                entry.question, entry.answer, tuple(Keyword.of(k) for k in entry.keywords),
+                vector, math.sqrt(sum(v * v for v in vector.values())) or 1.0,
+            ))  # fmt: skip
+
+        keywords = [(index, k) for index, e in enumerate(self._entries) for k in e.keywords]
+        self._keywords = KeywordSet(k for _, k in keywords)
+        self._keyword_entry = [index for index, _ in keywords]
+        # feature → (entry, weight): a message is scored in one pass over its own features
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for index, indexed in enumerate(self._entries):
+            for name, weight in indexed.vector.items():
+                self._postings.setdefault(name, []).append((index, weight))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def ranked(self, text: MessageText) -> list[Match]:
+        """Every entry with its score for this message, best first."""
+        if not self._entries or not text.compact:
+            return []
+        message = {
+            n: w * self._idf.get(n, self._unknown) for n, w in features(text.normalised).items()
+        }
+        norm = math.sqrt(sum(v * v for v in message.values())) or 1.0
+        words = Words.of(text)
+        dots = [0.0] * len(self._entries)
+        for name, weight in message.items():
+            for index, entry_weight in self._postings.get(name, ()):
+                dots[index] += weight * entry_weight
+        found_by: dict[int, list[str]] = {}
+        for position in self._keywords.found(words):
+            keyword = self._keywords.keywords[position]
+            found_by.setdefault(self._keyword_entry[position], []).append(keyword.text)
+        scored: list[Match] = []
+        for index, entry in enumerate(self._entries):
+            found = tuple(found_by.get(index, ()))
+            score = dots[index] / (norm * entry.norm) + KEYWORD_BONUS * min(len(found), 2)
+            scored.append(Match(index, entry.question, entry.answer, round(score, 4), found))
+        return sorted(scored, key=lambda m: (-m.score, m.entry))
+
+    def best(self, text: MessageText) -> Match | None:
+        """The best-scoring entry, however low its score."""
+        ranked = self.ranked(text)
+        return ranked[0] if ranked else None
+
+    def answer(self, text: MessageText, *, addressed: bool = False) -> Match | None:
+        """The entry to answer with, or None when no entry is close enough."""
+        best = self.best(text)
+        if best is None:
+            return None
+        needed = ANSWER_AT if addressed or looks_like_question(text) else STATEMENT_AT
+        return best if best.score >= needed else None

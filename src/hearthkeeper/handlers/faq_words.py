@@ -1,0 +1,269 @@
+"""The words of a message as the FAQ matcher reads them: jieba for Chinese, word tokens for the
+rest, character n-grams for typos, keywords matched on word boundaries (pure)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Protocol
+
+from hearthkeeper.text.normalise import MessageText, prepare
+
+_CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_LATIN_WORD = re.compile(r"[a-z0-9\u00e0-\u024f]+(?:'[a-z]+)*")
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a space-separated list."""
+    return frozenset(text.split())
+
+
+# Particles, pronouns and filler: they say nothing about which question was asked.
+CJK_STOP = word_set(
+    "的 了 吗 呢 吧 啊 呀 嘛 哦 哈 么 嗯 是 我 你 您 他 她 它 我们 你们 "
+    "他们 大家 这 那 这个 那个 个 一下 一个 在 和 与 及 就 都 也 还 要 会 "
+    "想 请问 请 问 可以 能 能不能 可不可以 怎么 怎么样 怎样 如何 什么 为什么 "
+    "为啥 啥 咋 哪 哪里 哪儿 谁 多少 几 得 地 着 过 给 把 被 让 比较 "
+    "有没有 没有 不 没 有 好 呗 该 "
+)
+LATIN_STOP = word_set(
+    "a an the i im i'm me my mine we us our you your he him his she her it its they them "
+    "their is am are was were be been being do does did doing have has had can could would "
+    "should will shall may might must to of in on at for with about from by as and or but if "
+    "so than then there here this that these those what whats which who whom whose when "
+    "where why how any anyone anybody someone somebody something please hi hello hey thanks "
+    "thank know get got ok okay just also too very really still need want like would've i'd "
+    "id ill i'll "
+)
+LATIN_SUFFIXES = ("s", "es", "ed", "d", "ing")
+
+
+class _Tokenizer(Protocol):
+    def lcut(self, sentence: str, cut_all: bool = ..., HMM: bool = ...) -> list[str]: ...
+
+
+@cache
+def _jieba() -> _Tokenizer:
+    """jieba's tokenizer, its dictionary loaded once per process, on first use, quietly."""
+    import jieba  # type: ignore[import-untyped]
+
+    # jieba logs every dictionary load at DEBUG to stderr through its own handler
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer: _Tokenizer = jieba.Tokenizer()
+    return tokenizer
+
+
+@cache
+def _readings() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
+# What pinyin input methods forgive (模糊音): zh/z, ch/c, sh/s, n/l, and -ng/-n
+_FUZZY = ((r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"^l", "n"), (r"ng$", "n"))
+
+
+@cache
+def sounds(char: str) -> frozenset[str]:
+    """How a Chinese character can be read, toneless and with fuzzy sounds merged."""
+    found: set[str] = set()
+    for reading in (_readings().get(ord(char)) or "").split(","):
+        bare = "".join(
+            c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c)
+        )
+        for pattern, replacement in _FUZZY:
+            bare = re.sub(pattern, replacement, bare)
+        if bare:
+            found.add(bare)
+    return frozenset(found)
+
+
+def heard_in(keyword: str, text: str) -> bool:
+    """Whether `text` holds `keyword` with one character typed as another that sounds alike
+    (续废 for 续费, 优惠卷 for 优惠券): the usual pinyin input slip."""
+    size = len(keyword)
+    if size < 2 or len(text) < size:
+        return False
+    starts: set[int] = set()  # windows holding at least one of the keyword's characters in place
+    for offset, char in enumerate(keyword):
+        at = text.find(char)
+        while at >= 0:
+            if 0 <= at - offset <= len(text) - size:
+                starts.add(at - offset)
+            at = text.find(char, at + 1)
+    for start in starts:
+        window = text[start : start + size]
+        misses = [(a, b) for a, b in zip(keyword, window, strict=True) if a != b]
+        if len(misses) == 1 and sounds(misses[0][0]) & sounds(misses[0][1]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)  # chat repeats itself (打卡, 谢谢, 早上好): cut each phrase once
+def chinese_words(run: str) -> tuple[str, ...]:
+    """A run of Chinese characters cut into words by jieba."""
+    return tuple(w for w in _jieba().lcut(run, HMM=False) if w.strip())
+
+
+def latin_words(normalised: str) -> list[str]:
+    """Word tokens of the non-Chinese text, apostrophes dropped (`can't` → `cant`)."""
+    return [w.replace("'", "") for w in _LATIN_WORD.findall(normalised)]
+
+
+def stem(word: str) -> str:
+    """A light English stem: plurals, -ing and -ed dropped, so `guests` meets `guest`."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix, keep in (("ing", 4), ("ed", 3), ("es", 3), ("s", 3)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+def features(normalised: str) -> dict[str, float]:
+    """Weighted features: words 1.0, character bigrams and trigrams 0.5, single Chinese
+    characters 0.3; stop words left out."""
+    found: dict[str, float] = {}
+    for run in _CJK_RUN.findall(normalised):
+        for word in chinese_words(run):
+            if word not in CJK_STOP:
+                found["w:" + word] = 1.0
+        for i in range(len(run) - 1):
+            found.setdefault("b:" + run[i : i + 2], 0.5)
+        for char in run:
+            if char not in CJK_STOP:
+                found.setdefault("c:" + char, 0.3)
+    for word in latin_words(normalised):
+        if word in LATIN_STOP:
+            continue
+        stemmed = stem(word)
+        found["w:" + stemmed] = 1.0
+        if len(stemmed) >= 4:
+            padded = f"#{stemmed}#"
+            for i in range(len(padded) - 2):
+                found.setdefault("t:" + padded[i : i + 3], 0.5)
+    return found
+
+
+def near(a: str, b: str, limit: int = 1) -> bool:
+    """Whether two words are within `limit` edits (insert, delete, replace, swap)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit
+
+
+@dataclass(frozen=True)
+class Words:
+    """What keyword matching reads from one message."""
+
+    compact: str  # normalised, without separators
+    chars: frozenset[str]  # the characters of `compact`
+    latin: tuple[str, ...]  # word tokens
+    joined: str  # the word tokens run together
+    starts: frozenset[int]
+    ends: frozenset[int]
+
+    @classmethod
+    def of(cls, text: MessageText) -> Words:
+        """Read a prepared message."""
+        latin = tuple(latin_words(text.normalised))
+        starts, ends, position = set(), set(), 0
+        for word in latin:
+            starts.add(position)
+            position += len(word)
+            ends.add(position)
+        return cls(text.compact, frozenset(text.compact), latin, "".join(latin), frozenset(starts),
+                   frozenset(ends))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """An operator's keyword: Chinese ones match anywhere, Latin ones on word boundaries
+    (plurals and -ed/-ing allowed; one typo allowed in a single word of five letters or more)."""
+
+    text: str
+    compact: str
+    latin: bool
+    single: bool
+
+    @classmethod
+    def of(cls, keyword: str) -> Keyword:
+        """A keyword in its matching forms."""
+        prepared = prepare(keyword)
+        latin = prepared.compact.isascii()
+        return cls(keyword, prepared.compact, latin, latin and " " not in prepared.normalised)
+
+    def found_in(self, words: Words) -> bool:
+        """Whether the message contains this keyword."""
+        if not self.compact:
+            return False
+        if not self.latin:
+            if self.compact in words.compact:
+                return True
+            # a slip changes one character: all the others must be in the message
+            missing = set(self.compact) - words.chars
+            return len(missing) <= 1 and heard_in(self.compact, words.compact)
+        start = words.joined.find(self.compact)
+        while start >= 0:
+            end = start + len(self.compact)
+            if start in words.starts and self._ends_word(words, end):
+                return True
+            start = words.joined.find(self.compact, start + 1)
+        if self.single and len(self.compact) >= 5:
+            return any(near(stem(w), stem(self.compact)) for w in words.latin if len(w) >= 4)
+        return False
+
+    def _ends_word(self, words: Words, end: int) -> bool:
+        if end in words.ends:
+            return True
+        return any(
+            words.joined.startswith(suffix, end) and end + len(suffix) in words.ends
+            for suffix in LATIN_SUFFIXES
+            if suffix != "d" or (self.compact.endswith("e") and len(self.compact) >= 5)
+        )
+
+
+class KeywordSet:
+    """Many keywords read against one message at once: a Chinese keyword is only looked at
+    when the message holds all of its characters but one."""
+
+    def __init__(self, keywords: Iterable[Keyword]) -> None:
+        self.keywords = list(keywords)
+        self._latin = [i for i, k in enumerate(self.keywords) if k.latin]
+        self._by_char: dict[str, list[int]] = {}
+        for index, keyword in enumerate(self.keywords):
+            if not keyword.latin:
+                for char in set(keyword.compact):
+                    self._by_char.setdefault(char, []).append(index)
+
+    def found(self, words: Words) -> list[int]:
+        """The positions of the keywords the message contains, in order."""
+        present: dict[int, int] = {}
+        for char in words.chars:
+            for index in self._by_char.get(char, ()):
+                present[index] = present.get(index, 0) + 1
+        hits = [
+            index
+            for index, count in present.items()
+            if count >= len(set(self.keywords[index].compact)) - 1
+            and self.keywords[index].found_in(words)
+        ]
+        hits += [index for index in self._latin if self.keywords[index].found_in(words)]
+        return sorted(hits)

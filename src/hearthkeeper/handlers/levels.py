@@ -1,0 +1,114 @@
+"""The member pyramid: promotion earned by activity over a window, announced in the group, and
+lost again (like Discourse's trust levels) when a level's `keep` is no longer met.
+
+Promotion is judged right after the activity that earns points — a check-in, a share, a staff
+award — and announced at once. Chatting alone earns no reply, so members who posted are judged
+in the community's morning round (09:00 community time) and announced in the group they last
+posted in. The same round demotes: members who stopped coming cause no activity, so waiting for
+it would never demote them. A member is judged on `keep` only after a full window at the level,
+so a fresh promotion is not undone the next morning. Staff hold a role, not a level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Event, Join
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.handlers.format import human_duration
+from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.structure import Criteria, Level
+from hearthkeeper.store import Activity
+
+FIELDS = ("points", "messages", "active_days", "check_ins")
+FIELD_NAMES = {
+    "points": {Language.ZH_CN: "积分", Language.EN: "points"},
+    "messages": {Language.ZH_CN: "发言", Language.EN: "messages"},
+    "active_days": {Language.ZH_CN: "活跃天数", Language.EN: "active days"},
+    "check_ins": {Language.ZH_CN: "打卡", Language.EN: "check-ins"},
+}
+
+TEXTS = Phrasebook({
+    "promoted": {
+        Language.ZH_CN: "🎉 {nickname} 升级为「{level}」{perks}",
+        Language.EN: "🎉 {nickname} is now {level}!{perks}",
+    },
+    "perks": {Language.ZH_CN: "，解锁：{perks}", Language.EN: " Unlocked: {perks}."},
+})  # fmt: skip
+
+ActivityOver = Callable[[timedelta], Activity]
+
+
+def thresholds(criteria: Criteria) -> list[tuple[str, int]]:
+    """The thresholds a criteria sets, as (field, minimum)."""
+    return [(f, v) for f in FIELDS if (v := getattr(criteria, f)) is not None]
+
+
+def meets(criteria: Criteria, activity: Activity) -> bool:
+    """Whether every threshold holds."""
+    return all(getattr(activity, f) >= wanted for f, wanted in thresholds(criteria))
+
+
+def describe(criteria: Criteria, activity: Activity) -> str:
+    """`check_ins 3/3, points 12/10 within 7 days`: what was measured against what."""
+    parts = ", ".join(f"{f} {getattr(activity, f)}/{wanted}" for f, wanted in thresholds(criteria))
+    return f"{parts} within {human_duration(criteria.window, Language.EN)}"
+
+
+def progress(criteria: Criteria, activity: Activity, lang: Language) -> str:
+    """`活跃天数 3/15，积分 40/80`: how far a member is, in their words."""
+    sep = "，" if lang is Language.ZH_CN else ", "
+    return sep.join(f"{FIELD_NAMES[f][lang]} {getattr(activity, f)}/{wanted}"
+                    for f, wanted in thresholds(criteria))  # fmt: skip
+
+
+def level_index(levels: Sequence[Level], level_id: str | None) -> int:
+    """Where a level id sits on the pyramid; unknown or none: the bottom."""
+    return next((i for i, level in enumerate(levels) if level.id == level_id), 0)
+
+
+def climb(levels: Sequence[Level], current: int, activity_over: ActivityOver) -> int:
+    """The highest level reachable from `current`, one earned promotion after another."""
+    reached = current
+    while reached + 1 < len(levels):
+        promote = levels[reached + 1].promote
+        if promote is None or not meets(promote, activity_over(promote.window)):
+            break
+        reached += 1
+    return reached
+
+
+def announcement(level: Level, nickname: str, lang: Language) -> str:
+    """`🎉 小鹿 升级为「学员」，解锁：…`."""
+    joined = ("、" if lang is Language.ZH_CN else ", ").join(level.perks)
+    perks = TEXTS.say("perks", lang, perks=joined) if level.perks else ""
+    return TEXTS.say("promoted", lang, nickname=nickname, level=level.name, perks=perks)
+
+
+class RoundPlanner:
+    """Someone joining a group makes sure the community's morning round is planned (once a
+    group a day): a community where members only chat has no other activity to plan it."""
+
+    name = "levels"
+
+    def __init__(self, timezone: str) -> None:
+        self.zone = ZoneInfo(timezone)
+        self._day: date | None = None
+        self._planned: set[int] = set()  # groups planned today
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        if not isinstance(event, Join):
+            return False
+        day = ctx.now.astimezone(self.zone).date()
+        if day != self._day:
+            self._day, self._planned = day, set()
+        return ctx.group.id not in self._planned
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        self._planned.add(ctx.group.id)
+        return Outcome((Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
+                               effect="levels.plan", handler=self.name),))  # fmt: skip

@@ -1,0 +1,190 @@
+"""Deadlines as people write them: `20:00`, `明天 10:00`, `周六晚上8点`, `5/3 18:00`, `2h`.
+
+Shared by sign-up lists and polls. Times are read in the community's time zone; a time of
+day alone means its next occurrence; a day alone means the end of that day (23:59);
+`5/3` is month/day (3 May), as in Chinese; `2026-05-03` is never ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.playbook.base import parse_duration
+
+# Words that start a deadline inside a command: `截止 20:00`, `until 20:00`.
+DEADLINE_WORDS = re.compile(
+    r"(?:截止时间|截止到|截止|截至|结束于|"
+    r"\b(?:deadline|until|till|closes?\s+at|closes|ends?\s+at)\b)\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+_BRACKETS = " []【】()（）"
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}  # fmt: skip
+_CN_NUMBER = re.compile(r"(?<!周)(?<!期)(?<!拜)[零一二两三四五六七八九十]+")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+             "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}  # fmt: skip
+_DAY_WORDS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2}
+_EVENING_DAYS = {"今晚": 0, "tonight": 0, "明晚": 1}
+
+_ISO_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_SHORT_DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*(?:/|月|-)\s*(\d{1,2})\s*[日号]?(?![\d:])")
+_WEEKDAY = re.compile(
+    r"(下下?|next\s+)?(?:周|星期|礼拜)([一二三四五六日天])|"
+    r"\b(next\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
+)
+_DAY_WORD = re.compile("|".join(sorted([*_DAY_WORDS, *_EVENING_DAYS], key=len, reverse=True)))
+_PERIOD = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚")
+_CLOCK = re.compile(
+    r"(\d{1,2})\s*:\s*(\d{2})\s*(am|pm)?|"
+    r"(\d{1,2})\s*(?:点|时)\s*(半|(\d{1,2})\s*分?)?|"
+    r"(\d{1,2})\s*(am|pm)"
+)
+_FILLER = re.compile(r"(?:之前|以前|为止|前|止|的|\b(?:at|by|on|before|the)\b|,|，|。|\s)+")
+
+
+def parse_deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The moment `text` names, in UTC, as seen from `now`; None if it cannot be read."""
+    words = _cn_numbers(unicodedata.normalize("NFKC", text).strip().lower())
+    if not words:
+        return None
+    relative = _relative(words)
+    if relative is not None:
+        return now + relative
+    local = now.astimezone(zone)
+    day, evening, rest = _day(words, local.date())
+    period = _PERIOD.search(rest)
+    if period is not None:
+        rest = rest[: period.start()] + " " + rest[period.end() :]
+    clock, rest = _clock(rest, period.group(0) if period else ("晚" if evening else None))
+    spoken = clock is not None and period is None and not evening and "点" in words
+    if _FILLER.sub("", rest):
+        return None
+    if clock is None:
+        if day is None:
+            return None
+        clock = time(23, 59)
+    when = datetime.combine(day or local.date(), clock, tzinfo=zone)
+    later = when + timedelta(hours=12)
+    if day is None and spoken and clock.hour < 12 and when <= local < later:
+        when = later  # `8点` said at 17:00 means 20:00, as people speak
+    if day is None and when <= local:
+        when = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=zone)
+    return when.astimezone(UTC)
+
+
+def split_deadline(segment: str) -> tuple[str, str | None]:
+    """`周六夜跑 截止 20:00` → (`周六夜跑`, `20:00`); no deadline word → (segment, None)."""
+    found = DEADLINE_WORDS.search(segment)
+    if found is None:
+        return segment, None
+    return segment[: found.start()].rstrip(" [【(（"), segment[found.end() :].strip(_BRACKETS)
+
+
+def _relative(words: str) -> timedelta | None:
+    text = re.sub(r"^(?:in|after)\s+|\s*(?:以后|之后|后|later|from now)$", "", words)
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return None
+
+
+def _cn_numbers(text: str) -> str:
+    """`八点半` → `8点半`, `十二点` → `12点` (the numbers people write before 点)."""
+
+    def value(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if "十" not in word:
+            return "".join(str(_CN_DIGITS[c]) for c in word) if len(word) <= 2 else word
+        tens, _, ones = word.partition("十")
+        number = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (
+            _CN_DIGITS.get(ones, 0) if ones else 0
+        )
+        return str(number)
+
+    return _CN_NUMBER.sub(lambda m: value(m) if _before_clock(text, m) else m.group(0), text)
+
+
+def _before_clock(text: str, match: re.Match[str]) -> bool:
+    return text[match.end() : match.end() + 1] in ("点", "时", "号", "日", "月")
+
+
+def _day(words: str, today: date) -> tuple[date | None, bool, str]:
+    """The day named in `words` (if any), whether it said evening, and the words left."""
+    for pattern, reader in ((_ISO_DATE, _iso), (_SHORT_DATE, _short), (_WEEKDAY, _weekday),
+                            (_DAY_WORD, _word)):  # fmt: skip
+        found = pattern.search(words)
+        if found is None:
+            continue
+        day = reader(found, today)
+        if day is None:
+            return None, False, words + " ?"  # a date that does not exist: unreadable
+        rest = words[: found.start()] + " " + words[found.end() :]
+        return day, found.group(0) in _EVENING_DAYS, rest
+    return None, False, words
+
+
+def _iso(found: re.Match[str], today: date) -> date | None:
+    try:
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        return None
+
+
+def _short(found: re.Match[str], today: date) -> date | None:
+    month, day = int(found.group(1)), int(found.group(2))
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _weekday(found: re.Match[str], today: date) -> date:
+    if found.group(2):
+        target, later = _WEEKDAYS[found.group(2)], found.group(1) or ""
+        weeks = 2 if later.startswith("下下") else 1 if later else 0
+    else:
+        target, weeks = _WEEKDAYS[found.group(4)], 1 if found.group(3) else 0
+    if weeks:
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=7 * weeks + target)
+    return today + timedelta(days=(target - today.weekday()) % 7)
+
+
+def _word(found: re.Match[str], today: date) -> date:
+    word = found.group(0)
+    return today + timedelta(days=_DAY_WORDS.get(word, _EVENING_DAYS.get(word, 0)))
+
+
+def _clock(words: str, period: str | None) -> tuple[time | None, str]:
+    found = _CLOCK.search(words)
+    if found is None:
+        if period == "中午":
+            return time(12, 0), words
+        return None, words
+    rest = words[: found.start()] + " " + words[found.end() :]
+    if found.group(1) is not None:
+        hour, minute, suffix = int(found.group(1)), int(found.group(2)), found.group(3)
+    elif found.group(4) is not None:
+        half, minutes = found.group(5) or "", found.group(6)
+        hour, minute, suffix = int(found.group(4)), 30 if half == "半" else int(minutes or 0), None
+    else:
+        hour, minute, suffix = int(found.group(7)), 0, found.group(8)
+    if (
+        suffix == "pm"
+        or (period in ("下午", "傍晚", "晚上", "夜里", "晚") and hour < 12)
+        or (period == "中午" and hour < 6)
+    ):
+        hour += 12 if hour < 12 else 0
+    elif suffix == "am" and hour == 12:
+        hour = 0
+    if hour > 24 or minute > 59:
+        return None, words + " ?"
+    return (time(23, 59) if hour == 24 else time(hour, minute)), rest

@@ -1,0 +1,211 @@
+"""Member tags (skin type, city, specialty): set by the member where the playbook allows it,
+or by staff for anyone. Stored as `{tag set}:{value}`, the form the expert finder reads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.handlers.checkin_effects import answer
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, Run, reply
+from hearthkeeper.handlers.points import pointed_at
+from hearthkeeper.handlers.points_effects import find_target, who_was_meant
+from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.mechanisms import TagSet
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.store import Store
+
+TAG_LENGTH = 64  # member_tags.tag
+VALUE_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
+
+TEXTS = Phrasebook({
+    "usage": {
+        Language.ZH_CN: "用法：/标签 标签名 值（如 /标签 {example}）。可用的标签：\n{sets}",
+        Language.EN: "Usage: /tag <tag> <value> (e.g. /tag {example}). Tags:\n{sets}",
+    },
+    "set_line": {Language.ZH_CN: "· {name}：{values}", Language.EN: "· {name}: {values}"},
+    "any_value": {Language.ZH_CN: "任意填写", Language.EN: "any value"},
+    "staff_only": {Language.ZH_CN: "（管理员设置）", Language.EN: " (set by staff)"},
+    "no_tags": {Language.ZH_CN: "本群还没有设置标签。", Language.EN: "This community has no tags yet."},
+    "bad_value": {
+        Language.ZH_CN: "「{value}」不是 {name} 的可选值，可选：{values}",
+        Language.EN: "'{value}' is not a {name} value; choose from: {values}",
+    },
+    "too_long": {
+        Language.ZH_CN: "标签「{value}」太长了，请缩短一些。", Language.EN: "The tag '{value}' is too long; please shorten it.",
+    },
+    "staff_sets": {
+        Language.ZH_CN: "「{name}」标签由 {roles} 设置，可以找他们帮你加上。",
+        Language.EN: "The '{name}' tag is set by {roles}; ask them to add it.",
+    },
+    "others": {
+        Language.ZH_CN: "只有 {roles} 可以给其他成员打标签。", Language.EN: "Only {roles} can tag other members.",
+    },
+    "nobody": {Language.ZH_CN: "管理员", Language.EN: "staff"},
+    "not_found": {
+        Language.ZH_CN: "找不到 {who}，请 @ 对方或回复对方的消息。",
+        Language.EN: "I can't find {who}: @-mention them or reply to their message.",
+    },
+    "tagged": {Language.ZH_CN: "🏷 {nickname} 的 {name}：{values}", Language.EN: "🏷 {nickname}'s {name}: {values}"},
+    "cleared": {Language.ZH_CN: "🏷 已清除 {nickname} 的 {name} 标签。", Language.EN: "🏷 Cleared {nickname}'s {name} tag."},
+})  # fmt: skip
+
+SEP = {Language.ZH_CN: "、", Language.EN: ", "}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Tagging:
+    """What a `/tag` asks for: a tag set and its new values (none: clear it)."""
+
+    tagset: TagSet
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a `/tag` cannot be done: `usage`, `bad_value` or `too_long`."""
+
+    key: str
+    tagset: TagSet | None = None
+    value: str = ""
+
+
+def parse_tagging(tagsets: Sequence[TagSet], text: str, *,
+                  clearing: bool = False) -> Tagging | Problem:  # fmt: skip
+    """`skin_type 油皮`, `肤质 油皮` or just `油皮` → the tag set and its canonical values."""
+    head, _, tail = text.strip().partition(" ")
+    named = next((t for t in tagsets if _fold(t.name) == _fold(head)), None)
+    if named is not None:
+        return Tagging(named, ()) if clearing else _values(named, tail)
+    if clearing or not text.strip():
+        return Problem("usage")
+    # The set left out or named in the members' words (/标签 肤质 油皮): the one whose values fit.
+    for candidate in (text, tail):
+        fitting = [t for t in tagsets if t.values and isinstance(_values(t, candidate), Tagging)]
+        if len(fitting) == 1:
+            return _values(fitting[0], candidate)
+    return Problem("usage")
+
+
+def _values(tagset: TagSet, text: str) -> Tagging | Problem:
+    wanted = [v for v in VALUE_SEPARATORS.split(text.strip()) if v]
+    if not wanted:
+        return Problem("usage", tagset)
+    allowed = {_fold(v): v for v in tagset.values}
+    values: list[str] = []
+    for value in wanted:
+        if allowed and _fold(value) not in allowed:
+            return Problem("bad_value", tagset, value)
+        canonical = allowed.get(_fold(value), value)
+        if len(f"{tagset.name}:{canonical}") > TAG_LENGTH:
+            return Problem("too_long", tagset, value)
+        values.append(canonical)
+    return Tagging(tagset, tuple(dict.fromkeys(values)))
+
+
+def _roles_with(ctx: Context, permission: Permission) -> str:
+    lang = ctx.playbook.community.language
+    roles = [r.title for r in ctx.playbook.structure.roles.values() if permission in r.permissions]
+    return SEP[lang].join(roles) or TEXTS.say("nobody", lang)
+
+
+def _set_lines(tagsets: Sequence[TagSet], lang: Language) -> str:
+    return "\n".join(TEXTS.say("set_line", lang, name=t.name,
+                               values=SEP[lang].join(t.values) or TEXTS.say("any_value", lang))
+                     + ("" if t.self_service else TEXTS.say("staff_only", lang))
+                     for t in tagsets)  # fmt: skip
+
+
+def _explain(problem: Problem, tagsets: Sequence[TagSet], lang: Language) -> str:
+    if problem.key == "bad_value" and problem.tagset is not None:
+        return TEXTS.say("bad_value", lang, value=problem.value, name=problem.tagset.name,
+                         values=SEP[lang].join(problem.tagset.values))  # fmt: skip
+    if problem.key == "too_long":
+        return TEXTS.say("too_long", lang, value=problem.value)
+    shown = [problem.tagset] if problem.tagset is not None else list(tagsets)
+    example = f"{shown[0].name} {shown[0].values[0] if shown[0].values else '…'}"
+    return TEXTS.say("usage", lang, example=example, sets=_set_lines(shown, lang))
+
+
+def _command(clearing: bool) -> Run:
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        lang, tagsets = ctx.playbook.community.language, ctx.playbook.mechanisms.tags
+        target, rest = pointed_at(event, invocation)
+        parsed = parse_tagging(tagsets, rest, clearing=clearing)
+        if isinstance(parsed, Problem):
+            return Outcome((reply(event, _explain(parsed, tagsets, lang), handler="tags"),))
+        staff = ctx.member.may(Permission.MANAGE_MEMBERS)
+        if set(target) == {"reply_to"} and not staff:
+            target = {}  # a member answering "what is your skin type?" tags themselves
+        if target and not staff:
+            text = TEXTS.say("others", lang, roles=_roles_with(ctx, Permission.MANAGE_MEMBERS))
+            return Outcome((reply(event, text, handler="tags"),))
+        if not parsed.tagset.self_service and not staff:
+            text = TEXTS.say("staff_sets", lang, name=parsed.tagset.name,
+                             roles=_roles_with(ctx, Permission.MANAGE_MEMBERS))  # fmt: skip
+            return Outcome((reply(event, text, handler="tags"),))
+        return Outcome((Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
+                               member=event.sender.user_id, target=event.event_id,
+                               effect="tags.set", handler="tags",
+                               extra={"target": target, "set": parsed.tagset.name,
+                                      "values": list(parsed.values)}),))  # fmt: skip
+
+    return run
+
+
+def set_tags(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
+    """Make the member's values of one tag set exactly the given ones (none: clear them)."""
+    assert ctx.member is not None
+    lang = ctx.playbook.community.language
+    target = dict(action.extra.get("target") or {})
+    name, values = str(action.extra["set"]), [str(v) for v in action.extra["values"]]
+    member_id, nickname = ctx.member.id, ctx.member.display_name or ctx.member.user_id
+    if target:
+        found = find_target(store, ctx, target)
+        if found is None:
+            return [answer(action, TEXTS.say("not_found", lang, who=who_was_meant(target)))]
+        member_id, nickname = found
+    prefix = f"{name}:"
+    wanted = {prefix + v for v in values}
+    for held in store.member_tags(member_id):
+        if held.tag.startswith(prefix) and held.tag not in wanted:
+            store.remove_tag(member_id, held.tag)
+    staff = f"staff:{ctx.member.display_name or ctx.member.user_id}"[:200]  # member_tags.set_by
+    set_by = staff if target else "self"
+    for tag in sorted(wanted):
+        store.add_tag(member_id, tag, set_by=set_by)
+    if not values:
+        return [answer(action, TEXTS.say("cleared", lang, nickname=nickname, name=name))]
+    return [answer(action, TEXTS.say("tagged", lang, nickname=nickname, name=name,
+                                     values=SEP[lang].join(values)))]  # fmt: skip
+
+
+def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
+    """Add `/tag` and `/untag`."""
+    if not playbook.mechanisms.tags:
+        return
+    registry.add_effect("tags.set", set_tags)
+    commands.add(Command("tag", ("标签",), {
+        Language.ZH_CN: "给自己打标签（管理员可以 @ 成员或回复其消息给别人打）",
+        Language.EN: "tag yourself (staff: @-mention or reply to tag someone else)",
+    }, _command(clearing=False), usage={
+        Language.ZH_CN: "/标签 skin_type 油皮", Language.EN: "/tag skin_type oily",
+    }))  # fmt: skip
+    commands.add(Command("untag", ("删除标签",), {
+        Language.ZH_CN: "清除一个标签", Language.EN: "clear one of your tags",
+    }, _command(clearing=True), usage={
+        Language.ZH_CN: "/删除标签 skin_type", Language.EN: "/untag skin_type",
+    }))  # fmt: skip

@@ -1,0 +1,112 @@
+"""Check-ins (打卡): one per member and community per day, each carrying the streak it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.inserts import insert_one
+from hearthkeeper.store.models import CheckInRow, MemberRow
+from hearthkeeper.store.records import CheckIn, Ranked
+from hearthkeeper.store.scope import StoreBase
+
+
+class CheckInQueries(StoreBase):
+    def check_in(
+        self, community_id: int, member_id: int, day: date, at: datetime, *,
+        group_id: int | None = None,
+    ) -> CheckIn:  # fmt: skip
+        """Record the member's check-in for `day` (the community's day); the streak goes on
+        from yesterday's. Once per day, even when two arrive at once: a second call returns
+        the first, with created=False."""
+        at = utc(at, "check-in time")
+        with self._unit(write=True) as session:
+            yesterday = session.scalar(
+                select(CheckInRow.streak).where(
+                    CheckInRow.community_id == community_id,
+                    CheckInRow.member_id == member_id,
+                    CheckInRow.day == (day - timedelta(days=1)).isoformat(),
+                )
+            )
+            values = {
+                "community_id": community_id, "member_id": member_id, "group_id": group_id,
+                "day": day.isoformat(), "at": at, "streak": (yesterday or 0) + 1,
+            }  # fmt: skip
+            row_id, created = insert_one(
+                session, CheckInRow, ("community_id", "member_id", "day"), values
+            )
+            row = session.get(CheckInRow, row_id)
+            assert row is not None
+            position = session.scalar(
+                select(func.count()).where(
+                    CheckInRow.community_id == community_id,
+                    CheckInRow.day == row.day,
+                    CheckInRow.id <= row_id,
+                )
+            )
+            return CheckIn(
+                id=row.id, community_id=row.community_id, member_id=row.member_id,
+                group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,
+                created=created, position=int(position or 0),
+            )  # fmt: skip
+
+    def streak_of(self, community_id: int, member_id: int, today: date) -> int:
+        """The member's running streak: 0 unless they checked in today or yesterday."""
+        days = [today.isoformat(), (today - timedelta(days=1)).isoformat()]
+        query = select(func.max(CheckInRow.streak)).where(
+            CheckInRow.community_id == community_id,
+            CheckInRow.member_id == member_id,
+            CheckInRow.day.in_(days),
+        )
+        with self._unit(write=False) as session:
+            return int(session.scalar(query) or 0)
+
+    def check_ins_on(self, community_id: int, day: date, *, group_id: int | None = None) -> int:
+        """How many members checked in on `day` (in one group, when given)."""
+        query = select(func.count()).where(
+            CheckInRow.community_id == community_id, CheckInRow.day == day.isoformat()
+        )
+        if group_id is not None:
+            query = query.where(CheckInRow.group_id == group_id)
+        with self._unit(write=False) as session:
+            return int(session.scalar(query) or 0)
+
+    def top_streaks(
+        self, community_id: int, days: Collection[date], *, group_id: int | None = None,
+        limit: int = 5,
+    ) -> list[Ranked]:  # fmt: skip
+        """The longest streaks among check-ins on `days` (today and yesterday: streaks still
+        running), longest first."""
+        streak = func.max(CheckInRow.streak)
+        query = (
+            select(CheckInRow.member_id, MemberRow.display_name, streak)
+            .join(MemberRow, MemberRow.id == CheckInRow.member_id)
+            .where(
+                CheckInRow.community_id == community_id,
+                CheckInRow.day.in_(sorted(d.isoformat() for d in days)),
+            )
+            .group_by(CheckInRow.member_id, MemberRow.display_name)
+            .order_by(streak.desc(), CheckInRow.member_id)
+            .limit(limit)
+        )
+        if group_id is not None:
+            query = query.where(CheckInRow.group_id == group_id)
+        with self._unit(write=False) as session:
+            return [Ranked(m, name, int(n)) for m, name, n in session.execute(query)]
+
+    def most_check_ins(self, community_id: int, since: date, *, limit: int = 5) -> list[Ranked]:
+        """Members with the most check-ins from `since` on (e.g. the first of the month)."""
+        count = func.count(CheckInRow.id)
+        query = (
+            select(CheckInRow.member_id, MemberRow.display_name, count)
+            .join(MemberRow, MemberRow.id == CheckInRow.member_id)
+            .where(CheckInRow.community_id == community_id, CheckInRow.day >= since.isoformat())
+            .group_by(CheckInRow.member_id, MemberRow.display_name)
+            .order_by(count.desc(), CheckInRow.member_id)
+            .limit(limit)
+        )
+        with self._unit(write=False) as session:
+            return [Ranked(m, name, int(n)) for m, name, n in session.execute(query)]

@@ -1,0 +1,175 @@
+"""The staff question queue: questions the bot could not answer, who answered them, and the
+members who can: experts by tag, authors of answers marked helpful."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.models import (
+    GroupRow,
+    IdentityRow,
+    MemberRow,
+    MembershipRow,
+    MessageRow,
+    PointsRow,
+    QuestionRow,
+    TagRow,
+)
+from hearthkeeper.store.records import Expert, Question
+from hearthkeeper.store.scope import StoreBase
+
+_TABLE = table_of(QuestionRow)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: the engine queues many
+WAITING = ("open", "alerted")  # still without an answer; "alerted": staff were told
+
+
+class QuestionQueries(StoreBase):
+    def add_question(self, community_id: int, group_id: int, member_id: int,
+                     carrier_event_id: str, text: str, asked_at: datetime) -> int:  # fmt: skip
+        """Put a member's question in the staff queue, open; returns its id (its number)."""
+        values = {
+            "community_id": community_id, "group_id": group_id, "member_id": member_id,
+            "carrier_event_id": carrier_event_id, "text": text,
+            "asked_at": utc(asked_at, "asked_at"), "status": "open", "answered_at": None,
+            "answered_by": None,
+        }  # fmt: skip
+        with self._unit(write=True) as session:
+            try:  # no savepoint: a missing row is a bug that fails the caller's transaction
+                return int(session.execute(_INSERT, values).scalar_one())
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot queue the question of member {member_id}: its community "
+                    f"{community_id}, group {group_id} or member does not exist"
+                ) from exc
+
+    def get_question(self, question_id: int) -> Question | None:
+        """The question with this id, whatever its status."""
+        with self._unit(write=False) as session:
+            found = self._questions(session, [QuestionRow.id == question_id])
+            return found[0] if found else None
+
+    def waiting_question(self, community_id: int, group_id: int,
+                         carrier_event_id: str) -> Question | None:  # fmt: skip
+        """The unanswered question that the group's message `carrier_event_id` asked."""
+        with self._unit(write=False) as session:
+            found = self._questions(session, [
+                *_waiting(community_id), QuestionRow.group_id == group_id,
+                QuestionRow.carrier_event_id == carrier_event_id,
+            ])  # fmt: skip
+            return found[0] if found else None
+
+    def waiting_question_of(self, community_id: int, group_id: int,
+                            member_ids: Sequence[int]) -> Question | None:  # fmt: skip
+        """The newest unanswered question that one of these members asked in the group."""
+        if not member_ids:
+            return None
+        with self._unit(write=False) as session:
+            found = self._questions(session, [
+                *_waiting(community_id), QuestionRow.group_id == group_id,
+                QuestionRow.member_id.in_(list(member_ids)),
+            ])  # fmt: skip
+            return found[-1] if found else None
+
+    def waiting_questions(self, community_id: int, limit: int = 200) -> list[Question]:
+        """The community's unanswered questions, oldest first."""
+        with self._unit(write=False) as session:
+            return self._questions(session, _waiting(community_id), limit=limit)
+
+    def answer_question(self, question_id: int, by: int | None, at: datetime) -> bool:
+        """Mark a question answered (by a member, or None when staff closed it); False if it
+        was already answered or does not exist."""
+        return self._set_status(question_id, WAITING, status="answered",
+                                answered_at=utc(at, "answered_at"), answered_by=by)  # fmt: skip
+
+    def alert_question(self, question_id: int) -> bool:
+        """Note that staff were alerted about an open question; False if it is not open."""
+        return self._set_status(question_id, ("open",), status="alerted")
+
+    def experts(self, group_id: int, carrier: str, tags: Sequence[str], *,
+                exclude: Sequence[int] = (), limit: int = 50) -> list[Expert]:  # fmt: skip
+        """Members now in the group who carry one of `tags`, most recently active there first,
+        with their user id on `carrier`."""
+        if not tags:
+            return []
+        last_said = func.max(MessageRow.sent_at)
+        query = (
+            select(MemberRow.id, MemberRow.display_name, IdentityRow.carrier_user_id, TagRow.tag,
+                   last_said)
+            .join(TagRow, TagRow.member_id == MemberRow.id)
+            .join(MembershipRow, and_(MembershipRow.member_id == MemberRow.id,
+                                      MembershipRow.group_id == group_id,
+                                      MembershipRow.left_at.is_(None)))
+            .join(IdentityRow, and_(IdentityRow.member_id == MemberRow.id,
+                                    IdentityRow.carrier == carrier))
+            .outerjoin(MessageRow, and_(MessageRow.member_id == MemberRow.id,
+                                        MessageRow.group_id == group_id))
+            .where(TagRow.tag.in_(list(tags)), MemberRow.id.not_in(list(exclude)))
+            .group_by(MemberRow.id, MemberRow.display_name, IdentityRow.carrier_user_id, TagRow.tag)
+            .order_by(last_said.desc().nulls_last(), MemberRow.id)
+            .limit(limit)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [Expert(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
+
+    def message_author(self, group_id: int, carrier_event_id: str) -> int | None:
+        """Who wrote the group's message with this carrier event id, if it was recorded."""
+        query = select(MessageRow.member_id).where(
+            MessageRow.group_id == group_id, MessageRow.carrier_event_id == carrier_event_id
+        )
+        with self._unit(write=False) as session:
+            return session.scalar(query)
+
+    def points_given(self, community_id: int, member_id: int, reason: str) -> bool:
+        """Whether the member's ledger already holds an entry for exactly this reason."""
+        query = select(PointsRow.id).where(
+            PointsRow.community_id == community_id,
+            PointsRow.member_id == member_id,
+            PointsRow.reason == reason,
+        )
+        with self._unit(write=False) as session:
+            return session.scalar(query.limit(1)) is not None
+
+    def _set_status(self, question_id: int, when: Sequence[str], **values: Any) -> bool:
+        with self._unit(write=True) as session:
+            result = session.execute(
+                update(QuestionRow)
+                .where(QuestionRow.id == question_id, QuestionRow.status.in_(list(when)))
+                .values(**values)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _questions(
+        session: Session, where: list[ColumnElement[bool]], limit: int | None = None
+    ) -> list[Question]:
+        query = (
+            select(QuestionRow, MemberRow.display_name, GroupRow.name)
+            .join(MemberRow, MemberRow.id == QuestionRow.member_id)
+            .join(GroupRow, GroupRow.id == QuestionRow.group_id)
+            .where(*where)
+            .order_by(QuestionRow.asked_at, QuestionRow.id)
+            .limit(limit)
+        )
+        return [
+            Question(
+                id=row.id, community_id=row.community_id, group_id=row.group_id,
+                member_id=row.member_id, carrier_event_id=row.carrier_event_id, text=row.text,
+                asked_at=row.asked_at, status=row.status, answered_at=row.answered_at,
+                answered_by=row.answered_by, asker=asker, group_name=group_name,
+            )
+            for row, asker, group_name in session.execute(query)
+        ]  # fmt: skip
+
+
+def _waiting(community_id: int) -> list[ColumnElement[bool]]:
+    # community and status first: the index on (community_id, status) finds the few waiting
+    return [QuestionRow.community_id == community_id, QuestionRow.status.in_(WAITING)]

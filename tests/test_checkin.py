@@ -1,0 +1,227 @@
+"""Check-ins (打卡): keyword or command, once a day in the community's time zone, streaks,
+milestone rewards, the leaderboard and the daily summary."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from threading import Barrier
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.handlers.checkin import NOTE_LIMIT, check_in_note
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.store import Store
+from tests.engine_setup import RULES, Community, community, playbook
+from tests.playbook_samples import MINIMAL
+
+KEYWORDS = ["打卡", "签到", "check in", "checkin"]
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # 09:00 in London (BST), 16:00 in Shanghai
+
+
+def in_zone(zone: str, extra: str = "") -> Playbook:
+    return parse_playbook(MINIMAL.replace("Europe/London", zone) + RULES + extra).playbook
+
+
+def said(processed: Sequence[Processed]) -> list[str]:
+    """What the bot said in the group, in order."""
+    return [a.text for p in processed for a in p.actions
+            if a.kind in (ActionKind.REPLY, ActionKind.SEND) and a.text]  # fmt: skip
+
+
+def check_in(c: Community, user: str, at: datetime, text: str = "check in") -> str:
+    """Send a check-in; the bot's first words back."""
+    return said(c.engine.process([c.events.message(user, text, at=at)]))[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("打卡", ""),
+        ("打卡 第3天 跑了5公里", "第3天 跑了5公里"),
+        ("打卡第3天", "第3天"),
+        ("【打卡】Day 12", "day 12"),
+        ("#打卡", ""),
+        ("打卡啦！", ""),
+        ("Check in", ""),
+        ("check-in", ""),
+        ("CHECK IN: 20 push-ups", "20 push-ups"),
+        ("签到 ", ""),
+        ("今天忘了打卡了", None),
+        ("打卡的规则是什么", None),
+        ("打卡？", None),
+        ("check in? how", None),
+        ("checking in on everyone", None),
+        ("打卡 " + "今天跑了很久" * 20, None),
+    ],
+)
+def test_a_check_in_is_the_keyword_with_at_most_a_short_note(text: str, note: str | None) -> None:
+    assert check_in_note(text, KEYWORDS) == note
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_either_a_short_check_in_or_not_one(text: str) -> None:
+    note = check_in_note(text, KEYWORDS)
+    assert note is None or len(note) <= NOTE_LIMIT
+
+
+def test_a_check_in_earns_points_and_a_second_one_the_same_day_is_friendly(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    assert (
+        check_in(c, "mei", DAY, "打卡 第1天")
+        == "✅ mei checked in: #1 today, 1-day streak, +1 points"
+    )
+    assert check_in(c, "bob", DAY + timedelta(minutes=1)).startswith("✅ bob checked in: #2 today")
+    again = check_in(c, "mei", DAY + timedelta(hours=10), "/checkin")
+    assert again == "mei, you already checked in today: 1-day streak. See you tomorrow!"
+    assert store.points_of(c.runtime.community_id, c.member_id("mei")) == 1
+
+
+def test_a_long_message_that_mentions_the_word_is_not_a_check_in(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    [p] = c.engine.process(
+        [c.events.message("mei", "I forgot to check in yesterday, oops", at=DAY)]
+    )
+    assert "checkin" not in p.handlers and said([p]) == []
+
+
+def test_the_day_ends_at_midnight_in_the_community_time_zone(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    # 15:30 and 16:30 UTC on 1 May: the same UTC day, but 23:30 and 00:30 in Shanghai.
+    first, second = (
+        datetime(2026, 5, 1, 15, 30, tzinfo=UTC),
+        datetime(2026, 5, 1, 16, 30, tzinfo=UTC),
+    )
+    shanghai = community(store, store_clock, in_zone("Asia/Shanghai"))
+    assert "1-day streak" in check_in(shanghai, "mei", first)
+    assert "2-day streak" in check_in(shanghai, "mei", second), "00:30 in Shanghai is a new day"
+
+
+def test_the_same_two_moments_are_one_day_in_london(store: Store, store_clock: FrozenClock) -> None:
+    london = community(store, store_clock)
+    assert "1-day streak" in check_in(london, "mei", datetime(2026, 5, 1, 15, 30, tzinfo=UTC))
+    assert "already" in check_in(london, "mei", datetime(2026, 5, 1, 16, 30, tzinfo=UTC))
+    # 23:30 and 00:30 London summer time are two days: 22:30 and 23:30 UTC.
+    assert "2-day streak" in check_in(london, "mei", datetime(2026, 5, 2, 22, 30, tzinfo=UTC))
+    assert "3-day streak" in check_in(london, "mei", datetime(2026, 5, 2, 23, 30, tzinfo=UTC))
+
+
+def test_two_utc_days_can_be_one_local_day(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, in_zone("Asia/Shanghai"))
+    assert "1-day streak" in check_in(c, "mei", datetime(2026, 5, 1, 23, 0, tzinfo=UTC))
+    assert "already" in check_in(c, "mei", datetime(2026, 5, 2, 1, 0, tzinfo=UTC)), "both 2 May"
+
+
+def test_a_missed_day_resets_the_streak(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    assert "1-day streak" in check_in(c, "mei", DAY)
+    assert "2-day streak" in check_in(c, "mei", DAY + timedelta(days=1))
+    assert "1-day streak" in check_in(c, "mei", DAY + timedelta(days=3)), "3 May was missed"
+
+
+def test_a_milestone_streak_earns_points_and_a_title(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = playbook(
+        "mechanisms:\n  check_in:\n    milestones: [{days: 3, points: 10, title: Early Bird}]\n"
+    )
+    c = community(store, store_clock, pb)
+    check_in(c, "mei", DAY)
+    assert "🏅" not in check_in(c, "mei", DAY + timedelta(days=1))
+    third = check_in(c, "mei", DAY + timedelta(days=2))
+    assert "🏅 3 days in a row! +10 points, you earned the title 'Early Bird'" in third
+    community_id, mei = c.runtime.community_id, c.member_id("mei")
+    assert store.points_of(community_id, mei) == 3 + 10
+    assert store.titles_of(community_id, mei) == ["Early Bird"]
+
+
+def test_chinese_community_replies_in_chinese(store: Store, store_clock: FrozenClock) -> None:
+    pb = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN")).playbook
+    c = community(store, store_clock, pb)
+    assert (
+        check_in(c, "小鹿", DAY, "打卡")
+        == "✅ 小鹿 打卡成功！今日第 1 位，已连续打卡 1 天，+1 积分"
+    )
+    assert "今天已经打过卡啦" in check_in(c, "小鹿", DAY + timedelta(hours=1), "/打卡")
+
+
+def test_the_leaderboard_shows_streaks_and_this_months_check_ins(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    for day in range(3):
+        check_in(c, "mei", DAY + timedelta(days=day))
+    check_in(c, "bob", DAY + timedelta(days=2, minutes=5))
+    [board] = said(
+        c.engine.process([c.events.message("bob", "/rank", at=DAY + timedelta(days=2, hours=1))])
+    )
+    assert board.splitlines() == [
+        "🏆 Top streaks", "1. mei 3 days", "2. bob 1 day",
+        "📅 Check-ins this month", "1. mei 3 check-ins", "2. bob 1 check-in",
+    ]  # fmt: skip
+
+
+def test_the_daily_summary_posts_and_plans_the_next_day(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(
+        store, store_clock, playbook("mechanisms:\n  check_in:\n    daily_summary: '21:00'\n")
+    )
+    check_in(c, "mei", DAY - timedelta(days=1))
+    check_in(c, "mei", DAY)
+    check_in(c, "bob", DAY + timedelta(minutes=1))
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    assert store.scheduled(f"checkin:summary:{group.id}:2026-05-01") is not None
+    store_clock.set(datetime(2026, 5, 1, 20, 1, tzinfo=UTC))  # 21:01 in London
+    c.engine.tick()
+    asyncio.run(c.engine.drain())
+    summaries = [p.action.text for p in c.carrier.performed if p.action.kind is ActionKind.SEND]
+    assert (
+        summaries[-1]
+        == "📊 2 checked in today. Longest streaks: mei 2 days, bob 1 day. Keep it up tomorrow!"
+    )
+    tomorrow = store.scheduled(f"checkin:summary:{group.id}:2026-05-02")
+    assert tomorrow is not None and tomorrow.status == "pending"
+    store_clock.set(datetime(2026, 5, 2, 20, 1, tzinfo=UTC))
+    c.engine.tick()  # nobody checked in on 2 May: nothing posted, and the chain rests
+    asyncio.run(c.engine.drain())
+    assert [
+        p.action.text for p in c.carrier.performed if p.action.kind is ActionKind.SEND
+    ] == summaries
+    assert store.scheduled(f"checkin:summary:{group.id}:2026-05-03") is None
+
+
+def test_check_ins_can_be_turned_off(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook("mechanisms:\n  check_in:\n    enabled: false\n"))
+    [p] = c.engine.process([c.events.message("mei", "check in", at=DAY)])
+    assert said([p]) == []
+
+
+def test_two_check_ins_at_the_same_moment_count_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    check_in(c, "mei", DAY - timedelta(days=1))
+    community_id, mei = c.runtime.community_id, c.member_id("mei")
+    start = Barrier(2)
+
+    def one(_: int) -> bool:
+        start.wait()
+        return store.check_in(community_id, mei, date(2026, 5, 1), DAY).created
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(one, range(2))) == [False, True]
+    assert store.streak_of(community_id, mei, date(2026, 5, 1)) == 2

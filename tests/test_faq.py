@@ -1,0 +1,281 @@
+"""FAQ answers through the engine: replies, the cooldown, mention-only groups, the staff
+question queue with its alert, `/questions` and `/helpful`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.engine_setup import RULES, Community, community, playbook
+from tests.playbook_samples import MINIMAL
+
+FAQ = """\
+mechanisms:
+  faq:
+    cooldown: 10m
+    unanswered_alert_after: 30m
+    entries:
+      - question: Where can I buy the tea?
+        keywords: [buy, shop, order]
+        answer: Order from the shop link in the group notice.
+      - question: How do I brew green tea?
+        keywords: [brew, steep]
+        answer: 80°C water, two minutes, three infusions.
+"""
+SHOP = "Order from the shop link in the group notice."
+BREW = "80°C water, two minutes, three infusions."
+
+
+def replies(processed: Sequence[Processed]) -> list[str]:
+    return [a.text or "" for p in processed for a in p.actions if a.kind is ActionKind.REPLY]
+
+
+def ask(c: Community, user: str, text: str, *, name: str | None = None, group: str | None = None,
+        mentions: tuple[str, ...] = (), reply_to: str | None = None,
+        mentions_bot: bool = False) -> list[Processed]:  # fmt: skip
+    message = c.events.message(user, text, name=name, group=group, mentions=mentions,
+                               at=c.clock.now())  # fmt: skip
+    return c.engine.process([replace(message, reply_to=reply_to, mentions_bot=mentions_bot)])
+
+
+def make_staff(c: Community, user: str, role: str = "manager") -> None:
+    group = c.store.group_for_carrier("fake", "g1") or c.store.add_group(
+        c.runtime.community_id, "g1", "fake", "g1"
+    )
+    c.store.join(c.store.member_for("fake", user, user).id, group.id, role=role)
+
+
+def performed(c: Community) -> list[Action]:
+    asyncio.run(c.engine.drain())
+    return [p.action for p in c.carrier.performed]
+
+
+def test_a_question_is_answered_with_the_faq_reply(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    [result] = ask(c, "mei", "where do I buy this tea?")
+    [answer] = [a for a in result.actions if a.kind is ActionKind.REPLY]
+    assert answer.text == SHOP and answer.target == result.event.event_id
+    assert answer.member == "mei" and "faq" in result.handlers
+    assert replies(ask(c, "tom", "lovely tea today")) == [], "chatter gets no answer"
+
+
+def test_an_entry_is_answered_once_per_cooldown_per_group(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    assert replies(ask(c, "mei", "where can I buy it?")) == [SHOP]
+    store_clock.advance(timedelta(minutes=3))
+    assert replies(ask(c, "tom", "how do I order some?")) == [], "answered 3 minutes ago"
+    assert replies(ask(c, "tom", "how long should I steep green tea?")) == [BREW]
+    assert replies(ask(c, "ann", "where do I buy tea?", group="g2")) == [SHOP], "another group"
+    store_clock.advance(timedelta(minutes=8))
+    assert replies(ask(c, "bob", "where can I buy the tea?")) == [SHOP], "the cooldown is over"
+    assert store.waiting_questions(c.runtime.community_id) == [], "a cooled-down one not queued"
+
+
+def test_mention_only_groups_answer_only_when_the_bot_is_mentioned(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ.replace("    cooldown:", "    mention_only: true\n    cooldown:")))  # fmt: skip
+    assert replies(ask(c, "mei", "where can I buy the tea?")) == []
+    assert replies(ask(c, "mei", "@bot where can I buy the tea?", mentions_bot=True)) == [SHOP]
+    ask(c, "tom", "anyone up for a walk?")
+    assert store.waiting_questions(c.runtime.community_id) == [], "not asked of the bot"
+    ask(c, "tom", "@bot what's the wifi password?", mentions_bot=True)
+    assert [q.text for q in store.waiting_questions(c.runtime.community_id)] == [
+        "@bot what's the wifi password?"
+    ]
+
+
+def test_an_unanswered_question_alerts_staff_when_nobody_replies(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    [asked] = ask(c, "mei", "is there parking near the tasting room in Leeds?", name="Mei")
+    assert replies([asked]) == [], "the bot cannot answer it"
+    [question] = store.waiting_questions(c.runtime.community_id)
+    assert question.status == "open" and question.asker == "Mei"
+    store_clock.advance(timedelta(minutes=29))
+    assert c.engine.tick() == 0
+    store_clock.advance(timedelta(minutes=1))
+    assert c.engine.tick() == 1
+    [alert] = [a for a in performed(c) if a.kind is ActionKind.ALERT_STAFF]
+    assert "Mei asked 30 minutes ago" in (alert.text or "") and "Leeds" in (alert.text or "")
+    assert alert.target == asked.event.event_id
+    [still] = store.waiting_questions(c.runtime.community_id)
+    assert still.status == "alerted"
+    assert c.engine.tick() == 0, "alerted once"
+
+
+def test_a_reply_answers_the_question_and_calls_off_the_alert(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    make_staff(c, "boss")
+    [asked] = ask(c, "mei", "is the tasting room open on Sunday?")
+    question_id = store.waiting_questions(c.runtime.community_id)[0].id
+    store_clock.advance(timedelta(minutes=5))
+    ask(c, "mei", "bump", reply_to=asked.event.event_id)
+    ask(c, "tom", "same question here?", reply_to=asked.event.event_id)
+    assert store.waiting_questions(c.runtime.community_id), "the asker or a me-too is no answer"
+    ask(c, "boss", "Yes, 10 to 4.", reply_to=asked.event.event_id)
+    answered = store.get_question(question_id)
+    assert answered is not None and answered.status == "answered"
+    assert answered.answered_by == c.member_id("boss")
+    scheduled = store.scheduled(f"question:{question_id}")
+    assert scheduled is not None and scheduled.status == "cancelled"
+    store_clock.advance(timedelta(hours=1))
+    assert c.engine.tick() == 0
+    assert ActionKind.ALERT_STAFF not in [a.kind for a in performed(c)]
+
+
+def test_any_member_who_answers_closes_the_question(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    [asked] = ask(c, "mei", "is the tasting room open on Sunday?")
+    ask(c, "tom", "It is, I went last week.", reply_to=asked.event.event_id)
+    assert store.waiting_questions(c.runtime.community_id) == []
+
+
+def test_only_members_questions_to_the_group_are_queued(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    make_staff(c, "boss")
+    ask(c, "boss", "who is bringing the kettle?")
+    ask(c, "mei", "@tom did you like the oolong?", mentions=("tom",))
+    ask(c, "mei", "the oolong was lovely")
+    assert store.waiting_questions(c.runtime.community_id) == []
+
+
+def test_questions_is_refused_to_members_and_lists_for_staff(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    make_staff(c, "boss")
+    assert replies(ask(c, "tom", "/questions")) == [
+        "tom, only Creator, Manager, Partner can use '/questions'."
+    ]
+    assert replies(ask(c, "boss", "/questions")) == ["No open questions 👍"]
+    ask(c, "mei", "is the tasting room open on Sunday?", name="Mei")
+    store_clock.advance(timedelta(minutes=12))
+    [listing] = replies(ask(c, "boss", "/问题"))
+    [question] = store.waiting_questions(c.runtime.community_id)
+    assert listing.startswith("Open questions (1):")
+    assert (
+        f"#{question.id} g1 · Mei · 12 minutes ago: is the tasting room open on Sunday?" in listing
+    )
+
+
+def test_staff_close_a_question_answered_elsewhere(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    make_staff(c, "boss")
+    ask(c, "mei", "is the tasting room open on Sunday?")
+    [question] = store.waiting_questions(c.runtime.community_id)
+    assert replies(ask(c, "boss", "/questions done")) == [
+        "Usage: '/questions' lists open questions; '/questions done 12' marks #12 answered."
+    ]
+    assert replies(ask(c, "boss", "/questions done 999")) == [
+        "There is no open question #999 (see '/questions' for the numbers)."
+    ]
+    assert replies(ask(c, "boss", f"/questions done #{question.id}")) == [
+        f"Marked #{question.id} as answered."
+    ]
+    assert store.waiting_questions(c.runtime.community_id) == []
+    store_clock.advance(timedelta(hours=1))
+    assert c.engine.tick() == 0
+
+
+def test_helpful_awards_the_answer_once(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    make_staff(c, "boss")
+    [answer] = ask(c, "tom", "Steep it for two minutes, not more.", name="Tom")
+    [thanks] = replies(ask(c, "boss", "/helpful", reply_to=answer.event.event_id))
+    assert thanks == "Thanks @Tom, marked as a helpful answer! +5 points"
+    assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 5
+    assert store.points_of(c.runtime.community_id, c.member_id("boss")) == 0
+    assert replies(ask(c, "boss", "/有用", reply_to=answer.event.event_id)) == [
+        "That answer was already marked helpful."
+    ]
+    assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 5
+
+
+def test_helpful_refuses_what_it_cannot_reward(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    make_staff(c, "boss")
+    [own] = ask(c, "boss", "Steep it for two minutes.")
+    [answer] = ask(c, "tom", "Steep it for two minutes, not more.")
+    assert replies(ask(c, "boss", "/helpful")) == ["Reply to the helpful message with '/helpful'."]
+    assert replies(ask(c, "boss", "/helpful", reply_to="never-seen")) == [
+        "I can't find that message (it may be older than the bot in this group)."
+    ]
+    assert replies(ask(c, "boss", "/helpful", reply_to=own.event.event_id)) == [
+        "You can't mark your own message as helpful."
+    ]
+    assert replies(ask(c, "mei", "/helpful", reply_to=answer.event.event_id)) == [
+        "mei, only Creator, Manager, Partner can use '/helpful'."
+    ]
+    assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 0
+
+
+def test_a_dry_run_answers_but_queues_nothing(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ), dry_run=True)
+    assert replies(ask(c, "mei", "where can I buy the tea?")) == [SHOP]
+    ask(c, "tom", "is the tasting room open on Sunday?")
+    assert store.waiting_questions(c.runtime.community_id) == []
+
+
+def test_chinese_communities_hear_chinese(store: Store, store_clock: FrozenClock) -> None:
+    pb = parse_playbook((MINIMAL + RULES).replace("language: en", "language: zh-CN") + FAQ)
+    c = community(store, store_clock, pb.playbook)
+    make_staff(c, "boss")
+    ask(c, "mei", "周日店里开门吗？", name="小梅")
+    [listing] = replies(ask(c, "boss", "/问题"))
+    assert listing.startswith("待回答的问题（1）：") and "小梅" in listing
+
+
+def test_a_playbook_without_faq_or_expert_topics_stays_silent(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook())
+    [result] = ask(c, "mei", "is the tasting room open on Sunday?")
+    assert "faq" not in result.handlers
+    assert store.waiting_questions(c.runtime.community_id) == []
+
+
+def test_mentioning_the_asker_answers_their_question(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    ask(c, "mei", "is the tasting room open on Sunday?")
+    ask(c, "ann", "what time does it close?")
+    ask(c, "tom", "@mei yes, from ten", mentions=("mei",))
+    assert [q.asker for q in store.waiting_questions(c.runtime.community_id)] == ["ann"]
+
+
+def test_follow_up_questions_share_one_alert(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    ask(c, "mei", "is the tasting room open on Sunday?")
+    store_clock.advance(timedelta(minutes=5))
+    ask(c, "mei", "and is there parking nearby?")
+    assert len(store.waiting_questions(c.runtime.community_id)) == 1
+    store_clock.advance(timedelta(minutes=30))
+    assert c.engine.tick() == 1
+    ask(c, "mei", "does nobody know?")
+    assert len(store.waiting_questions(c.runtime.community_id)) == 2, "a new window, a new one"
+
+
+def test_replying_to_the_askers_later_message_answers(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    ask(c, "mei", "is the tasting room open on Sunday?")
+    [detail] = ask(c, "mei", "I mean the one in Leeds")
+    ask(c, "tom", "Yes, from ten.", reply_to=detail.event.event_id)
+    assert store.waiting_questions(c.runtime.community_id) == []

@@ -1,0 +1,163 @@
+"""Points: sharing once a day, staff awards (and refusals), the balance, and rewards redeemed
+atomically — not with too few points, not beyond stock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from threading import Barrier
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.events import Attachment
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.store import RedeemOutcome, Store
+from tests.engine_setup import Community, community, playbook
+
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+REWARDS = """\
+mechanisms:
+  points:
+    share: 3
+    event: 10
+    rewards:
+      - {id: mug, name: A tea mug, cost: 20, stock: 1}
+      - {id: sticker, name: A sticker, cost: 5}
+"""
+
+
+def said(processed: Sequence[Processed]) -> list[str]:
+    return [a.text for p in processed for a in p.actions
+            if a.kind in (ActionKind.REPLY, ActionKind.SEND) and a.text]  # fmt: skip
+
+
+def say(c: Community, user: str, text: str, at: datetime) -> list[str]:
+    return said(c.engine.process([c.events.message(user, text, at=at)]))
+
+
+def make_staff(c: Community, user: str, role: str = "manager") -> None:
+    group = c.store.group_for_carrier("fake", "g1") or c.store.add_group(
+        c.runtime.community_id, "g1", "fake", "g1"
+    )
+    member = c.store.member_for("fake", user, user)
+    c.store.join(member.id, group.id, role=role, at=DAY - timedelta(days=30))
+
+
+def test_sharing_a_picture_earns_points_once_a_day(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    first = c.engine.process([c.events.message("mei", "", kind="picture", at=DAY)])
+    assert said(first) == ["📸 Thanks for sharing, mei! +3 points"]
+    video = c.events.message("mei", "my routine", at=DAY + timedelta(hours=2),
+                             attachments=(Attachment(kind="video"),))  # fmt: skip
+    assert said(c.engine.process([video])) == [], "once a day"
+    assert say(c, "mei", "just text", DAY + timedelta(hours=3)) == []
+    later = c.engine.process(
+        [c.events.message("mei", "", kind="picture", at=DAY + timedelta(days=1))]
+    )
+    assert said(later) == ["📸 Thanks for sharing, mei! +3 points"]
+    assert store.points_of(c.runtime.community_id, c.member_id("mei")) == 6
+
+
+def test_a_member_cannot_award_points(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    say(c, "bob", "hello", DAY)
+    assert say(c, "mei", "/award @bob 50 for being nice", DAY + timedelta(minutes=1)) == [
+        "mei, only Creator, Manager can use '/award'."
+    ]
+    assert store.points_of(c.runtime.community_id, c.member_id("bob")) == 0
+
+
+def test_staff_award_points_for_an_event(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    make_staff(c, "boss")
+    say(c, "mei", "hello", DAY)
+    assert say(c, "boss", "/award @mei 15 came to the tasting", DAY + timedelta(minutes=1)) == [
+        "🎁 mei gets 15 points (came to the tasting); balance 15."
+    ]
+    assert say(c, "boss", "/award @mei", DAY + timedelta(minutes=2)) == [
+        "🎁 mei gets 10 points; balance 25."
+    ], "the playbook's points.event when no number is given"
+    assert say(c, "boss", "/award @mei -5 typo", DAY + timedelta(minutes=3)) == [
+        "mei loses 5 points (typo); balance 20."
+    ]
+    assert "can't find @nobody" in say(c, "boss", "/award @nobody 5", DAY + timedelta(minutes=4))[0]
+    assert "Usage: /award" in say(c, "boss", "/award", DAY + timedelta(minutes=5))[0]
+    assert say(c, "boss", "/award @boss 5", DAY + timedelta(minutes=6)) == [
+        "You cannot change your own points."
+    ]
+
+
+def test_staff_can_award_by_replying_or_mentioning(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    make_staff(c, "boss")
+    c.engine.process([c.events.message("mei", "my first tea", at=DAY, event_id="m-1")])
+    mention = c.events.message("boss", "/award 5 nice", at=DAY + timedelta(minutes=1),
+                               mentions=("mei",))  # fmt: skip
+    assert said(c.engine.process([mention])) == ["🎁 mei gets 5 points (nice); balance 5."]
+    answer = replace(c.events.message("boss", "/award 2", at=DAY + timedelta(minutes=2)),
+                     reply_to="m-1")  # fmt: skip
+    assert said(c.engine.process([answer])) == ["🎁 mei gets 2 points; balance 7."]
+
+
+def test_redeeming_needs_enough_points_and_stock(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    make_staff(c, "boss")
+    say(c, "mei", "hi", DAY)
+    say(c, "bob", "hi", DAY + timedelta(seconds=10))
+    assert say(c, "mei", "/redeem mug", DAY + timedelta(minutes=1)) == [
+        "Not enough points: 'A tea mug' costs 20, mei has 0."
+    ]
+    say(c, "boss", "/award @mei 30 event", DAY + timedelta(minutes=2))
+    say(c, "boss", "/award @bob 30 event", DAY + timedelta(minutes=3))
+    [redeemed] = c.engine.process(
+        [c.events.message("mei", "/兑换 MUG", at=DAY + timedelta(minutes=4))]
+    )
+    kinds = [a.kind for a in redeemed.actions]
+    assert ActionKind.ALERT_STAFF in kinds, "staff are told to hand it over"
+    assert said([redeemed]) == [
+        "🎁 mei redeemed A tea mug for 20 points; 10 left. Staff will be in touch."
+    ]
+    assert say(c, "bob", "/redeem mug", DAY + timedelta(minutes=5)) == [
+        "'A tea mug' is all gone; send /points to see the other rewards."
+    ]
+    assert store.points_of(c.runtime.community_id, c.member_id("bob")) == 30, "nothing taken"
+    [balance] = say(c, "mei", "/points", DAY + timedelta(minutes=6))
+    assert balance.splitlines() == [
+        "💰 mei's points: 10", "Rewards (/redeem <id>):",
+        "· mug A tea mug — 20 points (0 left)", "· sticker A sticker — 5 points",
+    ]  # fmt: skip
+
+
+def test_redeem_explains_what_it_needs(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    assert say(c, "mei", "/redeem", DAY)[0].startswith(
+        "Usage: /redeem <reward id>. Rewards:\n· mug"
+    )
+    assert say(c, "mei", "/redeem teapot", DAY + timedelta(minutes=1))[0].startswith(
+        "There is no reward 'teapot'."
+    )
+
+
+def test_the_last_reward_goes_to_exactly_one_of_two_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(REWARDS))
+    say(c, "mei", "hi", DAY)
+    say(c, "bob", "hi", DAY + timedelta(seconds=10))
+    community_id = c.runtime.community_id
+    members = [c.member_id("mei"), c.member_id("bob")]
+    for member in members:
+        store.award_points(community_id, member, 50, "event", DAY)
+    start = Barrier(2)
+
+    def redeem(member: int) -> RedeemOutcome:
+        start.wait()
+        return store.redeem(community_id, member, "mug", 20, 1, DAY).outcome
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(redeem, members))
+    assert outcomes == [RedeemOutcome.REDEEMED, RedeemOutcome.SOLD_OUT]
+    assert store.redeemed(community_id) == {"mug": 1}
+    assert sorted(store.points_of(community_id, m) for m in members) == [30, 50]

@@ -1,0 +1,66 @@
+"""Reading poll commands and votes: pure, no store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearthkeeper.handlers.poll_parse import PollSpec, read_poll, read_vote
+from hearthkeeper.handlers.signup_parse import Problem
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
+DAY = timedelta(hours=24)
+AT_21 = datetime(2026, 5, 1, 13, 0, tzinfo=UTC)
+
+
+def test_a_poll_with_flags_in_brackets_and_a_deadline() -> None:
+    spec = read_poll(
+        "周末活动去哪 | 爬山 | 看展 | 桌游 [多选] [匿名] [截止 21:00]", NOW, SHANGHAI, DAY
+    )
+    assert spec == PollSpec("周末活动去哪", ("爬山", "看展", "桌游"), True, True, AT_21)
+
+
+def test_an_english_poll_with_flags_as_segments() -> None:
+    spec = read_poll("Where to? | hike | museum | multiple | anonymous | until 21:00",
+                     NOW, SHANGHAI, DAY)  # fmt: skip
+    assert spec == PollSpec("Where to?", ("hike", "museum"), True, True, AT_21)
+
+
+def test_options_on_lines_of_their_own_and_defaults() -> None:
+    spec = read_poll("周末去哪\n1. 爬山\nB. 看展", NOW, SHANGHAI, DAY)
+    assert spec == PollSpec("周末去哪", ("爬山", "看展"), False, None, NOW + DAY)
+    named = read_poll("谁 | 甲 | 乙 | 实名", NOW, SHANGHAI, DAY)
+    assert isinstance(named, PollSpec) and named.anonymous is False
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("", "no_question"), ("多选", "no_question"), ("q | a", "few_options"),
+    ("q | a | A", "duplicate_option"), ("q | a | b | until someday", "bad_deadline"),
+    ("q | a | b | 截止 2020-01-01 10:00", "past_deadline"),
+    ("q | " + " | ".join(f"o{i}" for i in range(21)), "many_options"),
+])  # fmt: skip
+def test_unreadable_polls_say_what_is_wrong(text: str, key: str) -> None:
+    problem = read_poll(text, NOW, SHANGHAI, DAY)
+    assert isinstance(problem, Problem) and problem.key == key
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1", (0,)), ("A", (0,)), ("b", (1,)), ("1 3", (0, 2)), ("1,3", (0, 2)), ("1、3", (0, 2)),
+    ("AC", (0, 2)), ("a c", (0, 2)), ("选2", (1,)), ("我选B", (1,)), ("vote 2", (1,)),
+    ("1.", (0,)), ("１", (0,)), ("13", (12,)), ("3 3", (2,)),
+    ("ac", None), ("ok", None), ("2026", None), ("hello", None), ("0", None), ("1 and more", None),
+    ("+1", None), ("-1", None),
+])  # fmt: skip
+def test_votes(text: str, expected: tuple[int, ...] | None) -> None:
+    assert read_vote(text) == expected
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_vote_or_not_never_raises(text: str) -> None:
+    votes = read_vote(text)
+    assert votes is None or (votes and all(v >= 0 for v in votes))

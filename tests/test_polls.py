@@ -1,0 +1,151 @@
+"""Polls through the engine with the fake carrier, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
+from tests.engine_setup import playbook
+from tests.test_signups import chinese, only, said, say, staffed
+
+WEEKEND = "/投票 周末活动去哪 | 爬山 | 看展 | 桌游 [截止 21:00]"
+
+
+def test_a_poll_is_announced_with_its_options_and_how_to_vote(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    posted = only(say(c, "boss", WEEKEND))
+    assert posted.startswith("📊 投票：周末活动去哪\n1. 爬山\n2. 看展\n3. 桌游\n")
+    assert "单选·实名·5月1日 周五 21:00 截止" in posted and "例如「1」" in posted
+
+
+def test_single_choice_one_vote_per_member_and_a_new_vote_replaces_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    assert only(say(c, "mei", "1")) == "✅ mei 投给了 1. 爬山。"
+    assert only(say(c, "bob", "B")) == "✅ bob 投给了 2. 看展。"
+    assert only(say(c, "mei", "/投 3")) == "✅ mei 改投 3. 桌游。"
+    assert only(say(c, "mei", "3")) == "mei，你已经投过这一项了。"
+    assert only(say(c, "ann", "1 3")) == "ann，这是单选投票，只能选一项，例如「1」。"
+    results = only(say(c, "ann", "/投票结果"))
+    assert "1. 爬山   0 票" in results
+    assert "2. 看展  ██████████ 1 票 (50%) — bob" in results
+    assert "3. 桌游  ██████████ 1 票 (50%) — mei" in results and "共 2 人投票" in results
+    assert [v.option for v in store.poll_votes(1) if v.display_name == "mei"] == [2]
+
+
+def test_multiple_choice_adds_one_vote_per_option(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock)
+    say(c, "boss", "/投票 带什么 | 水 | 零食 | 雨伞 | 多选")
+    assert only(say(c, "mei", "1 3")) == "✅ mei 投给了 1. 水, 3. 雨伞。"
+    assert only(say(c, "mei", "AB")) == "✅ mei 投给了 1. 水, 2. 零食, 3. 雨伞。"
+    assert sorted(v.option for v in store.poll_votes(1)) == [0, 1, 2]
+    assert only(say(c, "mei", "/撤票")) == "mei 撤回了投票。"
+    assert store.poll_votes(1) == []
+
+
+def test_anonymous_results_hide_who_voted(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock)
+    say(c, "boss", "/投票 谁来主持 | 小王 | 小李 | 匿名")
+    assert only(say(c, "mei", "2")) == "✅ mei 的投票已记下。", "the reply does not echo the choice"
+    say(c, "bob", "2")
+    results = only(say(c, "ann", "/results"))
+    assert "2. 小李  ██████████ 2 票 (100%)" in results
+    assert "mei" not in results and "bob" not in results
+
+
+def test_the_anonymous_default_comes_from_the_playbook(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock, chinese("mechanisms:\n  polls:\n    anonymous: true\n"))
+    assert "匿名" in only(say(c, "boss", "/投票 谁来主持 | 小王 | 小李"))
+    say(c, "boss", "/结束投票")
+    assert "实名" in only(say(c, "boss", "/投票 谁来主持 | 小王 | 小李 | 实名"))
+
+
+def test_the_deadline_posts_the_results_once(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    say(c, "mei", "1")
+    say(c, "bob", "1")
+    say(c, "ann", "2")
+    store_clock.advance(timedelta(hours=4))  # 17:00 → 21:00 in Shanghai
+    c.restart()
+    assert c.engine.tick() == 1 and c.engine.tick() == 0
+    asyncio.run(c.engine.drain())
+    [final] = [
+        p.action.text or "" for p in c.carrier.performed if "投票结束" in (p.action.text or "")
+    ]
+    assert final.startswith("📊 投票结束：周末活动去哪（单选·实名·已结束）")
+    assert "1. 爬山  ██████████ 2 票 (67%) — mei、bob" in final and final.endswith("最多票：爬山")
+    c.events.now = store_clock.now()
+    assert said(say(c, "dan", "1")) == [], "a bare number after the poll is ordinary chat"
+    assert only(say(c, "dan", "/vote 1")) == "现在没有进行中的投票。"
+    assert "投票结束" in only(say(c, "dan", "/results")), "the last results can still be seen"
+
+
+def test_staff_end_a_poll_early(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    assert "「周末活动去哪」还在投票中" in only(say(c, "boss", "/poll 再来 | a | b"))
+    assert only(say(c, "boss", "/结束投票")).startswith("📊 投票结束：周末活动去哪")
+    scheduled = store.scheduled("poll:1:close")
+    assert scheduled is not None and scheduled.status == "cancelled"
+
+
+def test_members_cannot_start_or_end_a_poll(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock, roles={"pat": "partner"})
+    assert only(say(c, "mei", WEEKEND)) == "mei，只有 Creator、Manager、Partner 可以使用「/投票」。"
+    assert "只有" in only(say(c, "mei", "/endpoll"))
+    assert "📊 投票" in only(say(c, "pat", WEEKEND)), "partners may start polls"
+    assert store.current_poll(1) is not None
+
+
+def test_started_by_names_the_roles_who_may_start_polls(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock, chinese("mechanisms:\n  polls:\n    started_by: [creator]\n"))
+    assert only(say(c, "boss", WEEKEND)) == "boss，只有 Creator 可以使用「/投票」。"
+
+
+def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock)
+    for text, problem in [
+        ("/投票", "请写上投票的问题。"),
+        ("/投票 去哪 | 爬山", "至少要有两个选项"),
+        ("/投票 去哪 | 爬山 | 爬山", "选项「爬山」写了两次"),
+        ("/投票 去哪 | 爬山 | 看展 | 截止 昨天", "看不懂截止时间「昨天」"),
+    ]:
+        reply = only(say(c, "boss", text))
+        assert problem in reply.splitlines()[0] and "用法：/投票 问题" in reply, text
+    say(c, "boss", WEEKEND)
+    assert only(say(c, "mei", "/投 爬山吧")) == "用法：/投 2（多选：/投 1 3）"
+    assert only(say(c, "mei", "/投 7")) == "mei，选项是 1–3（或 A–C）。"
+    assert said(say(c, "mei", "7")) == [], "a bare number out of range is ordinary chat"
+
+
+def test_english_poll(store: Store, store_clock: FrozenClock) -> None:
+    c = staffed(store, store_clock, playbook())
+    posted = only(
+        say(c, "boss", "/poll Where to? | hike | museum | multiple | anonymous | until 21:00")
+    )
+    assert posted.startswith("📊 Poll: Where to?\n1. hike\n2. museum\n")
+    assert "multiple choice · anonymous · closes Fri 1 May 21:00" in posted
+    assert only(say(c, "mei", "/vote 1 2")) == "✅ mei, your vote is counted."
+    assert "1. hike  ██████████ 1 (100%)" in only(say(c, "mei", "/results"))
+
+
+def test_disabled_mechanisms_take_no_commands_and_no_replies(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = chinese("mechanisms:\n  polls:\n    enabled: false\n  signups:\n    enabled: false\n")
+    c = staffed(store, store_clock, pb)
+    for text in ("/投票 去哪 | 爬山 | 看展", "/接龙 夜跑", "+1", "1"):
+        result = say(c, "boss", text)
+        assert said(result) == [] and not {"commands", "signups", "polls"} & set(result.handlers)
+    assert store.signup_lists() == [] and store.current_poll(1) is None

@@ -1,0 +1,134 @@
+"""Member tags: self-service where allowed, values from the list only, staff tagging others;
+`/me` shows a member's level, points, streak, titles and tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.handlers.tags import Problem, Tagging, parse_tagging
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.mechanisms import TagSet
+from hearthkeeper.store import Store
+from tests.engine_setup import Community, community, playbook
+from tests.playbook_samples import MINIMAL
+
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+TAGS = """\
+mechanisms:
+  tags:
+    - {name: skin_type, values: [dry, oily, combination]}
+    - {name: specialty, values: [nutrition, medicine], self_service: false}
+    - {name: city}
+"""
+SETS = [TagSet(name="skin_type", values=["干皮", "油皮"]), TagSet(name="city"),
+        TagSet(name="industry", values=["art and design", "law"])]  # fmt: skip
+
+
+def said(processed: Sequence[Processed]) -> list[str]:
+    return [a.text for p in processed for a in p.actions
+            if a.kind in (ActionKind.REPLY, ActionKind.SEND) and a.text]  # fmt: skip
+
+
+def say(c: Community, user: str, text: str, at: datetime) -> str:
+    return said(c.engine.process([c.events.message(user, text, at=at)]))[0]
+
+
+def tags_of(c: Community, user: str) -> list[str]:
+    return [t.tag for t in c.store.member_tags(c.member_id(user))]
+
+
+def test_a_tag_set_can_be_named_in_the_members_words_or_left_out() -> None:
+    assert parse_tagging(SETS, "skin_type 油皮") == Tagging(SETS[0], ("油皮",))
+    assert parse_tagging(SETS, "肤质 油皮") == Tagging(SETS[0], ("油皮",))
+    assert parse_tagging(SETS, "油皮") == Tagging(SETS[0], ("油皮",))
+    assert parse_tagging(SETS, "art and design") == Tagging(SETS[2], ("art and design",))
+    assert parse_tagging(SETS, "city New York, Boston") == Tagging(SETS[1], ("New York", "Boston"))
+    assert parse_tagging(SETS, "skin_type 超级油皮") == Problem("bad_value", SETS[0], "超级油皮")
+    assert parse_tagging(SETS, "skin_type") == Problem("usage", SETS[0])
+    assert parse_tagging(SETS, "") == Problem("usage")
+    assert parse_tagging(SETS, "city " + "x" * 80).key == "too_long"  # type: ignore[union-attr]
+    assert parse_tagging(SETS, "city", clearing=True) == Tagging(SETS[1], ())
+
+
+def test_members_tag_themselves_from_the_allowed_values(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(TAGS))
+    assert say(c, "mei", "/tag skin_type Oily", DAY) == "🏷 mei's skin_type: oily"
+    assert say(c, "mei", "/tag combination", DAY + timedelta(minutes=1)) == (
+        "🏷 mei's skin_type: combination"
+    )
+    assert tags_of(c, "mei") == ["skin_type:combination"], "one skin type replaces the other"
+    assert say(c, "mei", "/tag skin_type greasy", DAY + timedelta(minutes=2)) == (
+        "'greasy' is not a skin_type value; choose from: dry, oily, combination"
+    )
+    assert (
+        say(c, "mei", "/tag city Hangzhou", DAY + timedelta(minutes=3)) == "🏷 mei's city: Hangzhou"
+    )
+    assert say(c, "mei", "/untag city", DAY + timedelta(minutes=4)) == "🏷 Cleared mei's city tag."
+    assert tags_of(c, "mei") == ["skin_type:combination"]
+
+
+def test_staff_tag_others_and_members_cannot(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(TAGS))
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    store.join(store.member_for("fake", "boss", "boss").id, group.id, role="manager", at=DAY)
+    say(c, "bob", "/tag dry", DAY)
+    assert say(c, "mei", "/tag specialty nutrition", DAY + timedelta(minutes=1)) == (
+        "The 'specialty' tag is set by Creator, Manager; ask them to add it."
+    )
+    assert say(c, "mei", "/tag @bob skin_type oily", DAY + timedelta(minutes=2)) == (
+        "Only Creator, Manager can tag other members."
+    )
+    assert say(
+        c, "boss", "/tag @mei specialty nutrition, medicine", DAY + timedelta(minutes=3)
+    ) == ("🏷 mei's specialty: nutrition, medicine")
+    assert tags_of(c, "mei") == ["specialty:medicine", "specialty:nutrition"]
+    assert tags_of(c, "bob") == ["skin_type:dry"]
+    assert "can't find @ghost" in say(
+        c, "boss", "/tag @ghost city Paris", DAY + timedelta(minutes=4)
+    )
+
+
+def test_tag_without_arguments_lists_the_tags(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(TAGS))
+    assert say(c, "mei", "/tag", DAY).splitlines() == [
+        "Usage: /tag <tag> <value> (e.g. /tag skin_type dry). Tags:",
+        "· skin_type: dry, oily, combination",
+        "· specialty: nutrition, medicine (set by staff)",
+        "· city: any value",
+    ]
+
+
+def test_me_shows_level_points_streak_titles_and_tags(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(TAGS + "  titles: [{name: Tea Master}]\n"))
+    say(c, "mei", "check in", DAY)
+    say(c, "mei", "/claim Tea Master", DAY + timedelta(minutes=1))
+    say(c, "mei", "/tag oily", DAY + timedelta(minutes=2))
+    assert say(c, "mei", "/me", DAY + timedelta(minutes=3)).splitlines() == [
+        "👤 mei",
+        "Level: Newcomer",
+        "Towards Member: messages 3/10, active days 1/3",
+        "Points: 1",
+        "Check-in streak: 1 day",
+        "Titles: Tea Master",
+        "Tags: skin_type oily",
+    ]
+
+
+def test_chinese_members_use_chinese_commands(store: Store, store_clock: FrozenClock) -> None:
+    extra = "mechanisms:\n  tags:\n    - {name: skin_type, values: [干皮, 油皮]}\n"
+    pb = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN") + extra).playbook
+    c = community(store, store_clock, pb)
+    assert say(c, "小鹿", "/标签 肤质 油皮", DAY) == "🏷 小鹿 的 skin_type：油皮"
+    assert tags_of(c, "小鹿") == ["skin_type:油皮"]
+    assert (
+        say(c, "小鹿", "/我的", DAY + timedelta(minutes=1)).splitlines()[-1]
+        == "标签：skin_type 油皮"
+    )

@@ -1,0 +1,119 @@
+"""Fun titles: claimed by command up to the holders limit, released, listed, and the duty
+reminder that @-mentions the holders when Engine.tick() finds it due."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.handlers.titles import next_reminder
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.engine_setup import Community, community, playbook
+from tests.playbook_samples import MINIMAL
+
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # 09:00 in London
+TITLES = """\
+mechanisms:
+  titles:
+    - {name: Tea Master, duty: remind everyone to drink tea, reminder: every day 10:00}
+    - {name: Kettle Keeper, holders: 2}
+"""
+
+
+def said(processed: Sequence[Processed]) -> list[str]:
+    return [a.text for p in processed for a in p.actions
+            if a.kind in (ActionKind.REPLY, ActionKind.SEND) and a.text]  # fmt: skip
+
+
+def say(c: Community, user: str, text: str, at: datetime) -> str:
+    return said(c.engine.process([c.events.message(user, text, at=at)]))[0]
+
+
+def sent(c: Community) -> list[Action]:
+    asyncio.run(c.engine.drain())
+    return [p.action for p in c.carrier.performed if p.action.kind is ActionKind.SEND]
+
+
+def test_a_title_is_claimed_until_its_places_are_taken(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(TITLES))
+    assert say(c, "mei", "/claim tea master", DAY) == (
+        "🎖 mei is now the Tea Master! Duty: remind everyone to drink tea"
+    )
+    assert say(c, "mei", "/claim Tea Master", DAY + timedelta(minutes=1)) == (
+        "mei, you already are the Tea Master."
+    )
+    assert say(c, "bob", "/claim Tea Master", DAY + timedelta(minutes=2)) == (
+        "The Tea Master is taken (mei); 1 place(s). Still open: Kettle Keeper"
+    )
+    assert say(c, "bob", "/claim Kettle Keeper", DAY + timedelta(minutes=3)) == (
+        "🎖 bob is now the Kettle Keeper!"
+    )
+    assert say(c, "mei", "/titles", DAY + timedelta(minutes=4)).splitlines() == [
+        "🎖 Titles",
+        "· Tea Master (1/1): mei — remind everyone to drink tea",
+        "· Kettle Keeper (1/2): bob",
+    ]
+
+
+def test_a_released_title_can_be_claimed_by_someone_else(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(TITLES))
+    say(c, "mei", "/claim Tea Master", DAY)
+    assert say(c, "mei", "/release", DAY + timedelta(minutes=1)) == (
+        "mei stepped down as the Tea Master. Thank you!"
+    )
+    assert say(c, "mei", "/release", DAY + timedelta(minutes=2)) == "mei, you hold no title."
+    assert "bob is now the Tea Master" in say(
+        c, "bob", "/claim Tea Master", DAY + timedelta(minutes=3)
+    )
+    assert say(c, "mei", "/release Tea Master", DAY + timedelta(minutes=4)) == (
+        "mei, you do not hold the title 'Tea Master'."
+    )
+
+
+def test_unknown_titles_are_explained(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock, playbook(TITLES))
+    assert say(c, "mei", "/claim Emperor", DAY) == (
+        "There is no title 'Emperor'. Titles: Tea Master, Kettle Keeper"
+    )
+    assert say(c, "mei", "/claim", DAY + timedelta(minutes=1)).startswith("Usage: /claim <title>.")
+
+
+def test_the_duty_reminder_mentions_the_holder_on_schedule(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(TITLES))
+    say(c, "mei", "/claim Tea Master", DAY)
+    store_clock.set(DAY + timedelta(minutes=59))
+    c.engine.tick()
+    assert sent(c) == [], "10:00 in London is 09:00 UTC"
+    store_clock.set(DAY + timedelta(hours=1, minutes=1))
+    assert c.engine.tick() == 1
+    [reminder] = sent(c)
+    assert reminder.text == "@mei Tea Master reminder: remind everyone to drink tea"
+    assert reminder.extra["mentions"] == ["mei"]
+    store_clock.set(DAY + timedelta(days=1, hours=1, minutes=1))
+    assert c.engine.tick() == 1, "each reminder plans the next"
+    assert len(sent(c)) == 2
+    say(c, "mei", "/release", DAY + timedelta(days=1, hours=2))
+    store_clock.set(DAY + timedelta(days=2, hours=1, minutes=1))
+    c.engine.tick()
+    assert len(sent(c)) == 2, "nobody holds it: no reminder"
+
+
+def test_reminders_follow_the_community_clock_in_chinese() -> None:
+    pb = parse_playbook(MINIMAL.replace("Europe/London", "Asia/Shanghai")).playbook
+    after = datetime(2026, 5, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
+    due = next_reminder("每天 10:00", after, pb.community.timezone)
+    assert due == datetime(2026, 5, 2, 2, 0, tzinfo=UTC)
+    assert next_reminder("0 10,15 * * *", after, "Asia/Shanghai") == datetime(
+        2026, 5, 1, 7, 0, tzinfo=UTC
+    )
