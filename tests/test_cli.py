@@ -160,6 +160,7 @@ def test_demo_builds_a_community_and_refuses_to_wipe_other_data(here: Path) -> N
     assert code == 0, out
     assert "stored version 1" in out and "1群" in out and "Output" in out
     assert "The engine at work" in out and "→ delete" in out and "→ mute" in out
+    assert "打卡成功" in out and "接龙成功" in out and "候补" in out, "mechanisms at work too"
     code, out = run("demo", "--data-dir", "demo")
     assert code == 0 and "stored version 1" in out, "each run starts fresh"
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())

@@ -91,7 +91,7 @@ def _conversation(store: Store, pb: Playbook, community_id: int) -> None:
         line = f"{names.get(event.group, event.group)} · {who} [{event.type.value}]"
         console.print(f"  {escape(line)}" + (f": {escape(said)}" if said else ""))
         for action in item.processed.actions:
-            if action.kind.value in ("cancel",):
+            if action.kind.value in ("cancel", "effect"):
                 continue
             text = f" {action.text!r}" if action.text else ""
             if len(text) > 90:

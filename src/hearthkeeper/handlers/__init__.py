@@ -2,9 +2,8 @@
 
 Stages (lower runs first; within a stage the first handler whose check passes handles):
 GATE 0 blacklist · MODERATION 10 · CEREMONY 20-21 welcome, rules · MECHANISMS 30 commands ·
-31 check-ins · 32 sign-ups · 33 polls · 35 FAQ and experts · 36 points for sharing ·
-37 planning the daily level round on joins ·
-FALLBACK 90 unanswered questions to staff.
+31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and the question queue ·
+36 points for sharing · 37 planning the daily level round on joins.
 """
 
 from __future__ import annotations

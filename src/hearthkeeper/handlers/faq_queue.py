@@ -51,8 +51,8 @@ def queue_question(store: Store, action: Action, ctx: EffectContext) -> Sequence
     if ctx.dry_run or ctx.member is None or action.target is None:
         return []
     group, window = ctx.group, ctx.playbook.mechanisms.faq.unanswered_alert_after
-    earlier = store.waiting_question_of(group.community_id, group.id, [ctx.member.id])
-    if earlier is not None and ctx.now - earlier.asked_at < window:
+    earlier = store.last_waiting_asked_at(group.community_id, group.id, ctx.member.id)
+    if earlier is not None and ctx.now - earlier < window:
         return []
     number = store.add_question(group.community_id, group.id, ctx.member.id, action.target,
                                 str(action.extra.get("text", "")), ctx.now)  # fmt: skip

@@ -394,7 +394,10 @@ class QuestionRow(Base):
     """A question the bot could not answer: the staff queue (seed 001's manual response)."""
 
     __tablename__ = "questions"
-    __table_args__ = (Index("ix_questions_community_id_status", "community_id", "status"),)
+    __table_args__ = (
+        Index("ix_questions_community_id_status", "community_id", "status"),
+        Index("ix_questions_group_id_member_id", "group_id", "member_id"),
+    )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))

@@ -138,6 +138,21 @@ class QuestionQueries(StoreBase):
         with self._unit(write=False) as session:
             return session.scalar(query.limit(1)) is not None
 
+    def last_waiting_asked_at(
+        self, community_id: int, group_id: int, member_id: int
+    ) -> datetime | None:
+        """When the member's newest unanswered question in the group was asked (one cheap
+        query: the engine asks this for every question-like message)."""
+        query = (
+            select(QuestionRow.asked_at)
+            .where(*_waiting(community_id), QuestionRow.group_id == group_id,
+                   QuestionRow.member_id == member_id)
+            .order_by(QuestionRow.asked_at.desc())
+            .limit(1)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return session.scalar(query)
+
     def _set_status(self, question_id: int, when: Sequence[str], **values: Any) -> bool:
         with self._unit(write=True) as session:
             result = session.execute(

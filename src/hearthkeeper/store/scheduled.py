@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import insert_one, table_of
+from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import ScheduledRow
 from hearthkeeper.store.records import Scheduled
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(ScheduledRow)
+_INSERTS: dict[str, Any] = {}
 
 
 class ScheduledQueries(StoreBase):
@@ -38,12 +39,23 @@ class ScheduledQueries(StoreBase):
             "created_at": self._clock.now(), "done_at": None,
         }  # fmt: skip
         with self._unit(write=True) as session:
+            dialect = session.get_bind().dialect.name
+            statement = _INSERTS.get(dialect)
+            if statement is None:  # built once per dialect: scheduling is on the hot path
+                statement = _INSERTS[dialect] = insert_ignoring(
+                    session, ScheduledRow, ("key",)
+                ).returning(_TABLE.c.id)
             try:
-                return insert_one(session, ScheduledRow, ("key",), values)
+                new_id = session.connection().execute(statement, values).scalar()
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot schedule {key!r}: its community or group does not exist"
                 ) from exc
+            if new_id is not None:
+                return int(new_id), True
+            existing = session.scalar(select(_TABLE.c.id).where(_TABLE.c.key == key))
+            assert existing is not None, "a conflicting key must exist"
+            return int(existing), False
 
     def cancel_scheduled(self, key: str) -> bool:
         """Call off pending work by key; False if there is none pending."""

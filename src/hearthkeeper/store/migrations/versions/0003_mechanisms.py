@@ -184,6 +184,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_questions_community_id_status", ["community_id", "status"], unique=False
         )
+        batch_op.create_index(
+            "ix_questions_group_id_member_id", ["group_id", "member_id"], unique=False
+        )
 
     op.create_table(
         "scheduled",
@@ -321,6 +324,7 @@ def downgrade() -> None:
 
     op.drop_table("scheduled")
     with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.drop_index("ix_questions_group_id_member_id")
         batch_op.drop_index("ix_questions_community_id_status")
 
     op.drop_table("questions")
