@@ -101,3 +101,22 @@ def test_replay_and_moderate_refuse_a_broken_playbook(tmp_path: Path) -> None:
     bad.write_text("community: {slug: x}\n")
     code, out, _ = invoke("replay", str(bad), "--playbook", str(bad))
     assert code == 1 and "bad.yaml:1:" in out
+
+
+def test_replay_runs_scheduled_work_when_the_recording_crosses_it(
+    playbook_file: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "poll.jsonl"
+    source.write_text(events(
+        {"type": "message", "group": "tea-1", "sender": "boss", "role": "manager",
+         "text": "/poll Next tasting? | oolong | pu-erh | until 09:00", "ts": "2026-10-01T08:00:00+01:00"},
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "2", "ts": "2026-10-01T08:05:00+01:00"},
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "good night", "ts": "2026-10-01T09:30:00+01:00"},
+    ))  # fmt: skip
+    code, out, _ = invoke("replay", str(source), "--playbook", str(playbook_file))
+    assert code == 0, out
+    lines = out.splitlines()
+    closing = next(i for i, line in enumerate(lines) if "[scheduled: poll.close]" in line)
+    assert lines[closing].startswith("2026-10-01 09:00:00")
+    assert "pu-erh" in "\n".join(lines[closing:])
+    assert closing > next(i for i, line in enumerate(lines) if "08:05:00" in line)

@@ -4,57 +4,71 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hearthkeeper.assembly import runtime_for
-from hearthkeeper.clock import Clock
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Processed
+from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.recorded import BadLine, Recorded
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 
-BATCH = 200
+START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Fired:
+    """Scheduled work that fell due during the replayed time (a poll closing, an alert)."""
+
+    at: datetime
+    effect: str
+    actions: list[Action]
 
 
 class DryRun:
-    """A playbook running on a throwaway SQLite store; nothing is performed anywhere."""
+    """A playbook running on a throwaway SQLite store; nothing is performed anywhere.
 
-    def __init__(self, playbook: Playbook, workdir: Path, clock: Clock) -> None:
+    Time follows the recording: each event is handled at its own time, one at a time, and
+    scheduled work that falls due between two events runs in between, as it would have."""
+
+    def __init__(self, playbook: Playbook, workdir: Path) -> None:
         url = sqlite_url(workdir)
         upgrade(url)
-        self.store = Store(create_engine_for(url), clock)
+        self.clock = FrozenClock(START)
+        self.store = Store(create_engine_for(url), self.clock)
         runtime = runtime_for(self.store, playbook)
         self.community_id = runtime.community_id
-        self.engine = Engine(self.store, clock, [runtime], dry_run=True,
+        self.engine = Engine(self.store, self.clock, [runtime], dry_run=True,
                              adopt_groups_into=runtime.community_id)  # fmt: skip
 
     def run(
         self, items: Iterable[Recorded | BadLine]
-    ) -> Iterator[tuple[Recorded, Processed] | BadLine]:
-        """Feed events in batches; yield each event's outcome, and bad lines as they come."""
-        batch: list[Recorded] = []
+    ) -> Iterator[tuple[Recorded, Processed] | Fired | BadLine]:
+        """Each event's outcome, scheduled work as it falls due, and bad lines as they come."""
         for item in items:
             if isinstance(item, BadLine):
-                yield from self._flush(batch)
-                batch = []
                 yield item
                 continue
+            yield from self._fire_until(item.event.at)
+            self.clock.set(max(self.clock.now(), item.event.at))
             if item.role is not None:
-                yield from self._flush(batch)
-                batch = []
                 give_role(self.store, self.community_id, item)
-            batch.append(item)
-            if len(batch) >= BATCH:
-                yield from self._flush(batch)
-                batch = []
-        yield from self._flush(batch)
+            [processed] = self.engine.process([item.event])
+            yield item, processed
 
-    def _flush(self, batch: list[Recorded]) -> Iterator[tuple[Recorded, Processed]]:
-        if batch:
-            yield from zip(batch, self.engine.process([r.event for r in batch]), strict=True)
+    def _fire_until(self, until: datetime) -> Iterator[Fired]:
+        while (due := self.store.next_due()) is not None and due <= until:
+            self.clock.set(max(self.clock.now(), due))
+            ran = run_due(self.store, self.engine.runtimes, due, dry_run=True)
+            for scheduled, actions in ran:
+                yield Fired(scheduled.due_at, scheduled.effect, actions)
+            if not ran:
+                return
 
 
 def give_role(store: Store, community_id: int, item: Recorded) -> None:

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from hearthkeeper.cli.output import errors, fail, load_or_exit
-from hearthkeeper.clock import SystemClock
-from hearthkeeper.dryrun import DryRun, verdict_of
+from hearthkeeper.dryrun import DryRun, Fired, verdict_of
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.recorded import BadLine, read_events, read_messages
 
@@ -66,11 +65,13 @@ def moderate(
         tempfile.TemporaryDirectory(prefix="hearth-moderate-") as work,
         _input(input_file) as handle,
     ):
-        trial = DryRun(loaded.playbook, Path(work), SystemClock())
+        trial = DryRun(loaded.playbook, Path(work))
         for item in trial.run(read_messages(handle, zone, START)):
             if isinstance(item, BadLine):
                 skipped += 1
                 _bad(source, item)
+                continue
+            if isinstance(item, Fired):
                 continue
             _, processed = item
             typer.echo(json.dumps(verdict_of(processed.actions).to_json(), ensure_ascii=False))
@@ -93,11 +94,23 @@ def replay(
     counts: Counter[str] = Counter()
     events = skipped = 0
     with tempfile.TemporaryDirectory(prefix="hearth-replay-") as work, _input(input_file) as handle:
-        trial = DryRun(loaded.playbook, Path(work), SystemClock())
+        trial = DryRun(loaded.playbook, Path(work))
         for item in trial.run(read_events(handle, zone, START)):
             if isinstance(item, BadLine):
                 skipped += 1
                 _bad(str(input_file), item)
+                continue
+            if isinstance(item, Fired):
+                fired = [a for a in item.actions if a.kind.value not in HIDDEN]
+                for action in fired:
+                    counts[action.kind.value] += 1
+                    if output_format == "jsonl":
+                        typer.echo(json.dumps(_action_json(action, item.at), ensure_ascii=False))
+                if output_format == "text" and fired:
+                    when = item.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+                    typer.echo(f"{when}  [scheduled: {item.effect}]")
+                    for action in fired:
+                        typer.echo(f"    → {_describe(action)}")
                 continue
             recorded, processed = item
             events += 1

@@ -93,6 +93,16 @@ class ScheduledQueries(StoreBase):
             items = [_scheduled(row) for row in rows]
         return sorted(items, key=lambda item: (item.due_at, item.id))
 
+    def next_due(self) -> datetime | None:
+        """When the earliest pending work falls due, if any is pending."""
+        with self._unit(write=False) as session:
+            return session.scalar(
+                select(_TABLE.c.due_at)
+                .where(_TABLE.c.status == "pending")
+                .order_by(_TABLE.c.due_at)
+                .limit(1)
+            )
+
     def fail_scheduled(self, scheduled_id: int) -> None:
         """Set aside work whose effect failed, so it does not block the rest."""
         with self._unit(write=True) as session:
