@@ -33,3 +33,22 @@ def test_an_unknown_command_is_left_to_other_handlers(
     c = community(store, store_clock)
     [result] = c.engine.process([c.events.message("u1", "/nosuchcommand")])
     assert "commands" not in result.handlers
+
+
+def test_help_hides_commands_the_playbook_reserves_for_named_roles(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    from tests.engine_setup import playbook
+
+    pb = playbook("mechanisms:\n  signups: {started_by: [manager]}\n")
+    c = community(store, store_clock, pb)
+    [member] = c.engine.process([c.events.message("u1", "/help")])
+    member_help = next(a.text or "" for a in member.actions if a.kind is ActionKind.REPLY)
+    assert "/signup" not in member_help and "/list" in member_help
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.set_role(c.member_id("u1"), group.id, "manager")
+    c.restart()
+    [staff] = c.engine.process([c.events.message("u1", "/help")])
+    staff_help = next(a.text or "" for a in staff.actions if a.kind is ActionKind.REPLY)
+    assert "/signup" in staff_help

@@ -49,6 +49,8 @@ class Command:
     run: Run
     permission: Permission | None = None
     usage: dict[Language, str] = field(default_factory=dict)
+    allowed: Callable[[Context], bool] | None = None  # a finer rule than a permission (roles named
+    # in the playbook); the command checks it itself, `/help` uses it to show only what is usable
 
     def names(self) -> tuple[str, ...]:
         """Every name that invokes it, lower-cased."""
@@ -89,7 +91,12 @@ class CommandBook:
 
     def available(self, ctx: Context) -> list[Command]:
         """The commands this member may use, in registration order."""
-        return [c for c in self._commands if c.permission is None or ctx.member.may(c.permission)]
+        return [
+            c
+            for c in self._commands
+            if (c.permission is None or ctx.member.may(c.permission))
+            and (c.allowed is None or c.allowed(ctx))
+        ]
 
 
 def invocation_of(event: Event) -> Invocation | None:

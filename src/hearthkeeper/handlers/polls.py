@@ -13,7 +13,7 @@ from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, rep
 from hearthkeeper.handlers.poll_effects import register_effects
 from hearthkeeper.handlers.poll_parse import read_poll, read_vote
 from hearthkeeper.handlers.poll_render import TEXTS, problem_text
-from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal
+from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal, starter_rule
 from hearthkeeper.handlers.signup_parse import Problem
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Polls
@@ -66,7 +66,7 @@ def _start(settings: Polls) -> Command:
     }, run, gate(settings.started_by, Permission.START_POLLS), {
         ZH: "/投票 周末活动去哪 | 爬山 | 看展 | 桌游 | 多选 | 匿名 | 截止 21:00",
         EN: "/poll Where to? | hike | museum | multiple | anonymous | until 21:00",
-    })  # fmt: skip
+    }, allowed=starter_rule(settings.started_by, Permission.START_POLLS))  # fmt: skip
 
 
 def _end(settings: Polls) -> Command:
@@ -78,7 +78,8 @@ def _end(settings: Polls) -> Command:
 
     return Command("endpoll", ("结束投票",), {
         ZH: "提前结束投票并公布结果", EN: "close the poll now and post the results",
-    }, run, gate(settings.started_by, Permission.START_POLLS))  # fmt: skip
+    }, run, gate(settings.started_by, Permission.START_POLLS),
+       allowed=starter_rule(settings.started_by, Permission.START_POLLS))  # fmt: skip
 
 
 def _member_commands() -> list[Command]:

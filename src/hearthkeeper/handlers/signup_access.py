@@ -3,7 +3,7 @@ names when it is set, else the roles holding the permission."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -24,6 +24,15 @@ def may_start(ctx: Context, started_by: Sequence[str] | None, permission: Permis
     if started_by is not None:
         return ctx.member.role is not None and ctx.member.role in started_by
     return ctx.member.may(permission)
+
+
+def starter_rule(
+    started_by: Sequence[str] | None, permission: Permission
+) -> Callable[[Context], bool] | None:
+    """For `Command.allowed`: the `started_by` rule, when the playbook sets one."""
+    if started_by is None:
+        return None
+    return lambda ctx: may_start(ctx, started_by, permission)
 
 
 def refusal(event: Event, ctx: Context, started_by: Sequence[str], command: str,

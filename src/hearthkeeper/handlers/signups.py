@@ -14,7 +14,7 @@ from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
-from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal
+from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal, starter_rule
 from hearthkeeper.handlers.signup_command import read_list
 from hearthkeeper.handlers.signup_effects import register_effects
 from hearthkeeper.handlers.signup_parse import (
@@ -97,7 +97,7 @@ def _start(settings: SignUps) -> Command:
     }, run, gate(settings.started_by, Permission.START_SIGNUPS), {
         ZH: "/接龙 周六夜跑 限20人 截止 20:00；/团购 有机蔬菜 | 西兰花 ¥12 限20份 | 截止 明天 10:00",
         EN: "/signup Saturday run | max 20 | until 20:00",
-    })  # fmt: skip
+    }, allowed=starter_rule(settings.started_by, Permission.START_SIGNUPS))  # fmt: skip
 
 
 def _close(settings: SignUps) -> Command:
@@ -109,7 +109,8 @@ def _close(settings: SignUps) -> Command:
 
     return Command("closelist", ("结束接龙", "截止接龙"), {
         ZH: "提前结束接龙并公布最终名单", EN: "close the sign-up list now and post the final list",
-    }, run, gate(settings.started_by, Permission.START_SIGNUPS))  # fmt: skip
+    }, run, gate(settings.started_by, Permission.START_SIGNUPS),
+       allowed=starter_rule(settings.started_by, Permission.START_SIGNUPS))  # fmt: skip
 
 
 def _member_commands() -> list[Command]:
