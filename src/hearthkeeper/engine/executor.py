@@ -243,12 +243,16 @@ class Executor:
             self.state.blacklist(group.community_id, member_id)
             self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere, pending)
         elif action.kind is ActionKind.TAG and action.tag:
+            whom = self._subject(tx, action, event, member_id)
             if not self.dry_run:
-                tx.add_tag(member_id, action.tag, set_by=action.handler or "engine")
-            self._seats[(group.id, member_id)].tags.add(action.tag)
+                tx.add_tag(whom, action.tag, set_by=action.handler or "engine")
+            seat = self._seats.get((group.id, whom))
+            if seat is not None:
+                seat.tags.add(action.tag)
         elif action.kind is ActionKind.AWARD_POINTS and action.points:
+            whom = self._subject(tx, action, event, member_id)
             if not self.dry_run:
-                tx.award_points(group.community_id, member_id, action.points, action.reason, now,
+                tx.award_points(group.community_id, whom, action.points, action.reason, now,
                                 event_id=event_id)  # fmt: skip
         elif action.kind is ActionKind.CANCEL and action.target:
             pending.outbox.pop(action.target, None)
@@ -275,6 +279,18 @@ class Executor:
                  "group": group.name, "dry_run": self.dry_run},
                 self.clock.now(),
             ))  # fmt: skip
+
+    def _subject(self, tx: Store, action: Action, event: Event, member_id: int) -> int:
+        """Whom a TAG or AWARD_POINTS is for: `action.member` when set, else the sender."""
+        if action.member is None or action.member == event.sender.user_id:
+            return member_id
+        key = (action.carrier, action.member)
+        if key not in self._members:
+            found = tx.find_member(action.carrier, action.member)
+            if found is None:
+                raise EffectError(f"{action.kind.value} for unknown member {action.member!r}")
+            self._members[key] = found.id
+        return self._members[key]
 
     def _enqueue(self, pending: _Pending, key: str, action: Action, event_id: int | None,
                  group_id: int | None) -> None:  # fmt: skip
