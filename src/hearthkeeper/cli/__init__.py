@@ -10,6 +10,7 @@ import typer
 from hearthkeeper import __version__
 from hearthkeeper.cli import (
     bench_cmds,
+    calendar_cmd,
     db_cmds,
     demo_cmd,
     playbook_cmds,
@@ -35,6 +36,7 @@ demo_cmd.register(app)
 trial_cmds.register(app)
 staff_cmds.register(app)
 signup_cmds.register(app)
+calendar_cmd.register(app)
 
 
 @app.command("version")

@@ -1,0 +1,145 @@
+"""`hearth calendar PLAYBOOK`: the next firings per group, and how long the content lasts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.calendar.agenda import Agenda, Firing, LibraryReport, build_agenda
+from hearthkeeper.cli.output import console, load_or_exit
+from hearthkeeper.playbook.base import format_duration
+from hearthkeeper.playbook.output import ContentKind
+
+EVERY_GROUP = "*"
+
+
+class CalendarFormat(StrEnum):
+    """Output formats of `hearth calendar`."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `calendar` to the top-level command."""
+    app.command("calendar")(calendar)
+
+
+def calendar(
+    playbook: Annotated[Path, typer.Argument(help="The playbook whose calendar to print.")],
+    days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days ahead.")] = 7,
+    output_format: Annotated[
+        CalendarFormat, typer.Option("--format", help="text, or json (a list of firings).")
+    ] = CalendarFormat.TEXT,
+    groups: Annotated[
+        list[str] | None,
+        typer.Option("--group", help="Only firings for this group (repeatable)."),
+    ] = None,
+    start_day: Annotated[
+        str | None,
+        typer.Option("--from", help="First day (YYYY-MM-DD, community time); default: now."),
+    ] = None,
+) -> None:
+    """Print the next firings per group (posts, rituals, live sessions) and the content coverage."""
+    loaded = load_or_exit(playbook)
+    zone = ZoneInfo(loaded.playbook.community.timezone)
+    start = _start(start_day, zone)
+    agenda = build_agenda(loaded.playbook, playbook.parent, start, start + timedelta(days=days))
+    rows = [row for row in _rows(agenda.firings) if not groups or _wanted(row[0], groups)]
+    if output_format is CalendarFormat.JSON:
+        typer.echo(json.dumps([_json(g, f, zone) for g, f in rows], ensure_ascii=False, indent=2))
+        return
+    alert = loaded.playbook.calendar.exhaustion_alert
+    _print_text(loaded.playbook.community.name, agenda, rows, zone, start, days, alert)
+
+
+def _start(start_day: str | None, zone: ZoneInfo) -> datetime:
+    if start_day is None:
+        return datetime.now(UTC).replace(second=0, microsecond=0)
+    try:
+        day = date.fromisoformat(start_day)
+    except ValueError:
+        raise typer.BadParameter(f"{start_day!r} is not a date: write YYYY-MM-DD") from None
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def _rows(firings: list[Firing]) -> list[tuple[str, Firing]]:
+    return [(group, f) for f in firings for group in (f.groups or (EVERY_GROUP,))]
+
+
+def _wanted(group: str, wanted: list[str]) -> bool:
+    return group == EVERY_GROUP or group in wanted
+
+
+def _json(group: str, firing: Firing, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "group": group,
+        "at": firing.at.astimezone(zone).isoformat(),
+        "item": firing.item,
+        "item_id": firing.item_id,
+        "post": firing.post,
+        "kind": firing.kind,
+        "mode": firing.mode,
+        "content_kind": firing.content_kind.value,
+    }
+
+
+def _print_text(
+    name: str,
+    agenda: Agenda,
+    rows: list[tuple[str, Firing]],
+    zone: ZoneInfo,
+    start: datetime,
+    days: int,
+    alert: timedelta,
+) -> None:
+    first = start.astimezone(zone)
+    console.print(
+        f"[bold]{escape(name)}[/]: the next {days} day(s) from {first:%Y-%m-%d %H:%M} "
+        f"({zone.key}, UTC{first:%z})"
+    )
+    for group in sorted({g for g, _ in rows}, key=lambda g: (g != EVERY_GROUP, g)):
+        title = "every group" if group == EVERY_GROUP else group
+        console.print(f"\n[bold]{escape(title)}[/]")
+        for _, f in (row for row in rows if row[0] == group):
+            when = f.at.astimezone(zone)
+            mode = " [yellow](remind staff)[/]" if f.mode == "remind" else ""
+            shown = f.item if f.content_kind is ContentKind.TEXT else f"[{f.content_kind}] {f.item}"
+            console.print(
+                f"  {when:%a %Y-%m-%d %H:%M}  {escape(f.post)} [dim]{f.kind}[/]{mode}  "
+                f"{escape(shown)}"
+            )
+    if not rows:
+        console.print("\nNothing fires in this window.")
+    if agenda.libraries:
+        console.print("\n[bold]Content coverage[/]")
+    for report in agenda.libraries:
+        console.print(f"  {escape(report.post)}: {escape(_coverage_line(report, zone))}")
+        if report.coverage is not None and report.coverage.alert_due(start, alert):
+            console.print(
+                f"    [yellow]alert: less than {format_duration(alert)} of content left[/]"
+            )
+        for problem in report.library.problems:
+            if not report.library.missing:
+                console.print(f"    [red]{escape(str(problem))}[/]")
+
+
+def _coverage_line(report: LibraryReport, zone: ZoneInfo) -> str:
+    folder = report.library.folder
+    cover = report.coverage
+    if report.library.missing or cover is None:
+        return f"content folder {folder} not found: create it and add Markdown or YAML items"
+    if cover.runs_out is None:
+        return f"{cover.remaining} item(s) ({report.order.value}); never runs out"
+    runs_out = cover.runs_out.astimezone(zone)
+    return (
+        f"{cover.remaining} item(s) cover {cover.days} day(s); "
+        f"runs out on {runs_out:%Y-%m-%d %H:%M}"
+    )

@@ -1,0 +1,146 @@
+"""`hearth calendar`: firings per group and content coverage, on templates and real folders."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.playbook.templates import TEMPLATES
+from tests.playbook_samples import MINIMAL
+
+CALENDAR = """\
+  founded: 2025-01-31
+calendar:
+  posts:
+    - id: tips
+      schedule: every day 08:00
+      content: {library: content/tips, order: next}
+    - id: deals
+      schedule: every Friday 20:00
+      mode: remind
+      groups: [Tea London, Tea Paris]
+      content: {text: "This week's deal: Darjeeling first flush at half price, today only."}
+    - id: gone
+      schedule: every Monday 09:00
+      content: {library: content/missing, order: rotation}
+  rituals:
+    anniversary: {at: "18:00"}
+  live_sessions:
+    - {id: brew, title: Cold brew, speaker: Ann, schedule: Wed 19:00, groups: [Tea London]}
+  exhaustion_alert: 5d
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["calendar", *args])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def playbook(tmp_path: Path) -> Path:
+    tips = tmp_path / "content" / "tips"
+    tips.mkdir(parents=True)
+    (tips / "01-water.md").write_text("---\ntitle: Water first\n---\nSoft water.\n", "utf-8")
+    (tips / "02-heat.md").write_text("# Mind the heat\n80 degrees for green.\n", "utf-8")
+    (tips / "03-more.yaml").write_text(
+        "- {title: Steep time, text: Three minutes.}\n"
+        "- {kind: link, title: Chart, url: 'https://example.org', order: 9}\n",
+        "utf-8",
+    )
+    (tips / "04-bad.md").write_text("---\nkind: gif\n---\nx\n", "utf-8")
+    path = tmp_path / "playbook.yaml"
+    path.write_text(MINIMAL + CALENDAR, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_prints_its_calendar_and_reports_missing_folders(name: str) -> None:
+    code, out = run(str(TEMPLATES[name].path), "--days", "31", "--from", "2026-11-23")
+    assert code == 0, out
+    assert "every group" in out
+    assert "live-start" in out
+    assert "Content coverage" in out and "not found" in out
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_gives_json_firings_with_offsets(name: str) -> None:
+    code, out = run(str(TEMPLATES[name].path), "--days", "31", "--format", "json")
+    assert code == 0, out
+    firings = json.loads(out)
+    assert firings and {"group", "at", "item", "post", "kind", "mode"} <= set(firings[0])
+    kinds = {f["kind"] for f in firings}
+    assert {"post", "anniversary", "live-start", "live-digest"} <= kinds
+    assert all(datetime.fromisoformat(f["at"]).utcoffset() is not None for f in firings)
+
+
+def test_text_lists_library_items_in_sequence_and_coverage(playbook: Path) -> None:
+    code, out = run(str(playbook), "--from", "2026-11-23", "--days", "7")
+    assert code == 0, out
+    assert "the next 7 day(s) from 2026-11-23 00:00 (Europe/London, UTC+0000)" in out
+    tips = [line for line in out.splitlines() if " tips post" in line]
+    assert [line.split("post")[-1].strip() for line in tips] == [
+        "[link] Chart",  # items with an `order` come first
+        "Water first",
+        "Mind the heat",
+        "Steep time",
+        "(no content left)",
+        "(no content left)",
+        "(no content left)",
+    ]
+    assert "tips: 4 item(s) cover 4 day(s); runs out on 2026-11-27 08:00" in out
+    assert "alert: less than 5d of content left" in out
+    assert "04-bad.md:2: kind: unknown kind 'gif'" in out
+    assert "gone: content folder" in out and "not found" in out
+    assert "Tea London" in out and "(remind staff)" in out
+
+
+def test_json_has_one_object_per_group_and_the_anniversary_month(playbook: Path) -> None:
+    code, out = run(str(playbook), "--from", "2026-11-23", "--days", "14", "--format", "json")
+    assert code == 0, out
+    firings = json.loads(out)
+    deals = [f for f in firings if f["post"] == "deals"]
+    assert [(f["group"], f["at"]) for f in deals[:2]] == [
+        ("Tea London", "2026-11-27T20:00:00+00:00"),
+        ("Tea Paris", "2026-11-27T20:00:00+00:00"),
+    ]
+    assert deals[0]["mode"] == "remind" and deals[0]["item"].startswith("This week's deal")
+    anniversary = [f for f in firings if f["kind"] == "anniversary"]
+    assert [(f["at"], f["group"]) for f in anniversary] == [("2026-11-30T18:00:00+00:00", "*")]
+    assert "22 months old" in anniversary[0]["item"]
+    first_tip = next(f for f in firings if f["post"] == "tips")
+    assert (first_tip["item"], first_tip["item_id"]) == ("Chart", "03-more.yaml#2")
+    assert first_tip["content_kind"] == "link"
+    brew = [f["kind"] for f in firings if f["post"] == "brew"][:4]
+    assert brew == ["live-reminder", "live-reminder", "live-start", "live-digest"]
+
+
+def test_group_filter_keeps_that_group_and_every_group_posts(playbook: Path) -> None:
+    code, out = run(
+        str(playbook), "--from", "2026-11-23", "--format", "json", "--group", "Tea Paris"
+    )
+    assert code == 0, out
+    groups = {f["group"] for f in json.loads(out)}
+    assert groups == {"*", "Tea Paris"}
+
+
+def test_a_broken_playbook_prints_its_problems_and_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        MINIMAL
+        + "calendar:\n  posts:\n    - {id: x, schedule: every dya 08:00, content: {text: hi}}\n",
+        "utf-8",
+    )
+    code, out = run(str(path))
+    assert code == 1
+    assert f"{path}:" in out and "calendar.posts[0].schedule" in out
+
+
+def test_a_bad_start_day_is_explained(playbook: Path) -> None:
+    code, out = run(str(playbook), "--from", "next week")
+    assert code == 2 and "YYYY-MM-DD" in out
