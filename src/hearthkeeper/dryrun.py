@@ -36,12 +36,12 @@ class DryRun:
     Time follows the recording: each event is handled at its own time, one at a time, and
     scheduled work that falls due between two events runs in between, as it would have."""
 
-    def __init__(self, playbook: Playbook, workdir: Path) -> None:
+    def __init__(self, playbook: Playbook, workdir: Path, base_dir: Path | None = None) -> None:
         url = sqlite_url(workdir)
         upgrade(url)
         self.clock = FrozenClock(START)
         self.store = Store(create_engine_for(url), self.clock)
-        runtime = runtime_for(self.store, playbook)
+        runtime = runtime_for(self.store, playbook, base_dir)
         self.community_id = runtime.community_id
         self.engine = Engine(self.store, self.clock, [runtime], dry_run=True,
                              adopt_groups_into=runtime.community_id)  # fmt: skip

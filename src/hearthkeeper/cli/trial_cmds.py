@@ -65,7 +65,7 @@ def moderate(
         tempfile.TemporaryDirectory(prefix="hearth-moderate-") as work,
         _input(input_file) as handle,
     ):
-        trial = DryRun(loaded.playbook, Path(work))
+        trial = DryRun(loaded.playbook, Path(work), playbook.resolve().parent)
         for item in trial.run(read_messages(handle, zone, START)):
             if isinstance(item, BadLine):
                 skipped += 1
@@ -94,7 +94,7 @@ def replay(
     counts: Counter[str] = Counter()
     events = skipped = 0
     with tempfile.TemporaryDirectory(prefix="hearth-replay-") as work, _input(input_file) as handle:
-        trial = DryRun(loaded.playbook, Path(work))
+        trial = DryRun(loaded.playbook, Path(work), playbook.resolve().parent)
         for item in trial.run(read_events(handle, zone, START)):
             if isinstance(item, BadLine):
                 skipped += 1

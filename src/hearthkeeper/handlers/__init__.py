@@ -3,13 +3,17 @@
 Stages (lower runs first; within a stage the first handler whose check passes handles):
 GATE 0 blacklist · MODERATION 10 · CEREMONY 20-21 welcome, rules · MECHANISMS 30 commands ·
 31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and the question queue ·
-36 points for sharing · 37 planning the daily level round on joins.
+36 points for sharing · 37 planning the daily level round on joins · 38 planning the calendar's
+posts in a group the first time this process sees it.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.handlers import (
+    calendar_posts,
     ceremony,
     checkin,
     commands,
@@ -24,8 +28,9 @@ from hearthkeeper.handlers import (
 from hearthkeeper.playbook import Playbook
 
 
-def build_registry(playbook: Playbook) -> Registry:
-    """The handlers, effects and commands a playbook runs."""
+def build_registry(playbook: Playbook, content_root: Path | None = None) -> Registry:
+    """The handlers, effects and commands a playbook runs; content libraries are read relative
+    to `content_root` (the playbook file's folder; default: the current directory)."""
     registry = Registry()
     book = commands.CommandBook()
     gate.register(registry, playbook)
@@ -34,4 +39,5 @@ def build_registry(playbook: Playbook) -> Registry:
     commands.register(registry, book)
     for mechanism in (checkin, signups, polls, faq, points, roles):
         mechanism.register(registry, playbook, book)
+    calendar_posts.register(registry, playbook, book, content_root or Path.cwd())
     return registry

@@ -464,3 +464,26 @@ class MemberLevelRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
     level: Mapped[str] = mapped_column(SafeString(64))
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PostRow(Base):
+    """One firing of a scheduled post in one group, claimed before anything is sent: the unique
+    key makes each firing happen once, whichever process gets there first. It also records the
+    content kind and item posted, for measuring replies by kind."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("group_id", "post_id", "scheduled_for"),
+        Index("ix_posts_community_id_status", "community_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    post_id: Mapped[str] = mapped_column(SafeString(64))  # the playbook's `calendar.posts[].id`
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
+    item_id: Mapped[str | None] = mapped_column(SafeString(KEY))
+    content_kind: Mapped[str] = mapped_column(SafeString(16))
+    mode: Mapped[str] = mapped_column(SafeString(16))  # auto | remind
+    status: Mapped[str] = mapped_column(SafeString(16))  # posted | skipped | reminded | confirmed
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

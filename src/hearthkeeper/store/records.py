@@ -531,3 +531,19 @@ class Expert:
     display_name: str
     user_id: str  # on the group's carrier
     tag: str
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """One firing of a scheduled post in one group: what was posted (or why not), and when."""
+
+    id: int
+    community_id: int
+    group_id: int
+    post_id: str
+    scheduled_for: datetime
+    item_id: str | None
+    content_kind: str
+    mode: str
+    status: str  # posted | skipped | reminded | confirmed
+    posted_at: datetime | None

@@ -13,6 +13,7 @@ from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.polls import PollQueries
+from hearthkeeper.store.posts import PostQueries
 from hearthkeeper.store.questions import QuestionQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
@@ -39,6 +40,7 @@ class Store(
     LevelQueries,
     TitleQueries,
     QuestionQueries,
+    PostQueries,
 ):
     """Hearthkeeper's data, behind plain methods that return frozen records.
 

@@ -1,0 +1,145 @@
+"""What a scheduled post says when it fires: its inline text or the next library item, the
+staff reminder of a post in `remind` mode, and the alert when a library is running out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.calendar.coverage import coverage
+from hearthkeeper.calendar.library import (
+    ContentItem,
+    ContentLibrary,
+    load_library,
+    next_item,
+    with_tags,
+)
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.playbook.output import Order, ScheduledPost
+from hearthkeeper.playbook.positioning import Language
+
+TEXTS = Phrasebook({
+    "remind": {
+        Language.ZH_CN: "📅 定时内容「{post}」该发到「{group}」了：\n{text}\n确认发送：/confirm {ref}",
+        Language.EN: "📅 Scheduled post '{post}' is due in {group}:\n{text}\nTo send it: /confirm {ref}",
+    },
+    "running_out": {
+        Language.ZH_CN: "📚 定时内容「{post}」只剩 {remaining} 条，{days} 天后用完（{when}）。请在 {folder} 里补充内容。",
+        Language.EN: "📚 Scheduled post '{post}' has {remaining} item(s) left and runs out in {days} day(s) ({when}). Add items to {folder}.",
+    },
+    "ran_out": {
+        Language.ZH_CN: "📚 定时内容「{post}」没有可发的内容了，这次没有发出。请在 {folder} 里补充内容。",
+        Language.EN: "📚 Scheduled post '{post}' had nothing left to post, so nothing was sent. Add items to {folder}.",
+    },
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PostContent:
+    """What one firing posts: the text, its kind, and the library item it came from."""
+
+    text: str
+    kind: str
+    item_id: str | None = None
+    asset: str | None = None
+    url: str | None = None
+
+    def extra(self, post: ScheduledPost, ref: int) -> dict[str, object]:
+        """What the SEND action carries for carriers and analytics."""
+        extra: dict[str, object] = {"post_id": post.id, "post_ref": ref,
+                                    "content_kind": self.kind, "item_id": self.item_id}  # fmt: skip
+        if self.asset is not None:
+            extra["asset"] = self.asset
+        if self.url is not None:
+            extra["url"] = self.url
+        return extra
+
+
+def library_of(post: ScheduledPost, root: Path) -> ContentLibrary | None:
+    """The post's content folder, loaded now (so new items count at once); None: inline text."""
+    return None if post.content.library is None else load_library(root / post.content.library)
+
+
+def items_of(post: ScheduledPost, library: ContentLibrary) -> tuple[ContentItem, ...]:
+    """The library items this post may use (its tags, when given)."""
+    return tuple(with_tags(library.items, post.content.tags))
+
+
+def from_item(item: ContentItem) -> PostContent:
+    """A library item as posted content."""
+    asset = None if item.asset is None else str(item.asset)
+    text = item.text or item.title
+    if item.url and item.url not in text:  # a carrier without link previews still shows it
+        text = f"{text}\n{item.url}"
+    return PostContent(text, item.kind.value, item.id, asset, item.url)
+
+
+def choose(post: ScheduledPost, library: ContentLibrary | None,
+           posted: list[str]) -> PostContent | None:  # fmt: skip
+    """What this firing posts; None when the library has nothing left (or is missing)."""
+    if library is None:
+        return PostContent(post.content.text or "", post.content.kind.value)
+    item = next_item(items_of(post, library), posted, post.content.order)
+    return None if item is None else from_item(item)
+
+
+def content_of(post: ScheduledPost, item_id: str | None, root: Path) -> PostContent | None:
+    """The content a recorded firing chose, again (for staff confirming a reminded post)."""
+    library = library_of(post, root)
+    if library is None:
+        return choose(post, None, [])
+    item = next((i for i in library.items if i.id == item_id), None)
+    return None if item is None else from_item(item)
+
+
+def remind(ctx: EffectContext, post: ScheduledPost, content: PostContent, ref: int) -> Action:
+    """The staff reminder of a post in `remind` mode, with its one-step confirm command."""
+    lang = ctx.playbook.community.language
+    text = TEXTS.say("remind", lang, post=post.id, group=ctx.group.name, text=content.text, ref=ref)
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=ctx.group.carrier,
+                  group=ctx.group.carrier_group_id, text=text, handler="calendar",
+                  reason=f"scheduled post {post.id} waits for staff", key=f"calendar:remind:{ref}",
+                  extra=content.extra(post, ref))  # fmt: skip
+
+
+def _alert_key(ctx: EffectContext, post: ScheduledPost) -> str:
+    # Once per post and community day, however many groups fire it: the outbox key is unique.
+    day = ctx.now.astimezone(ZoneInfo(ctx.playbook.community.timezone)).date().isoformat()
+    return f"calendar:exhausted:{ctx.group.community_id}:{post.id}:{day}"
+
+
+def _alert(ctx: EffectContext, post: ScheduledPost, text: str, reason: str) -> Action:
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=ctx.group.carrier,
+                  group=ctx.group.carrier_group_id, text=text, handler="calendar",
+                  reason=reason, key=_alert_key(ctx, post), extra={"post_id": post.id})  # fmt: skip
+
+
+def ran_out(ctx: EffectContext, post: ScheduledPost) -> Action:
+    """Tell staff a firing found nothing to post."""
+    text = TEXTS.say("ran_out", ctx.playbook.community.language, post=post.id,
+                     folder=post.content.library or "")  # fmt: skip
+    return _alert(ctx, post, text, f"scheduled post {post.id} ran out of content")
+
+
+def running_out(ctx: EffectContext, post: ScheduledPost, library: ContentLibrary,
+                posted: list[str], at: datetime) -> Action | None:  # fmt: skip
+    """An alert when the items left cover less than `calendar.exhaustion_alert` after `at`."""
+    if post.content.order is Order.ROTATION and items_of(post, library):
+        return None
+    zone = ZoneInfo(ctx.playbook.community.timezone)
+    after = at + timedelta(seconds=1)  # the firing at `at` has its item already
+    cover = coverage(items_of(post, library), posted, post.content.order, post.schedule, zone,
+                     after)  # fmt: skip
+    if cover.runs_out is None or not cover.alert_due(
+        ctx.now, ctx.playbook.calendar.exhaustion_alert
+    ):
+        return None
+    when = cover.runs_out.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    text = TEXTS.say("running_out", ctx.playbook.community.language, post=post.id,
+                     remaining=cover.remaining, days=max(cover.days or 0, 0), when=when,
+                     folder=post.content.library or "")  # fmt: skip
+    return _alert(ctx, post, text, f"scheduled post {post.id} is running out of content")

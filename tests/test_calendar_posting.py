@@ -1,0 +1,171 @@
+"""Scheduled posts through the engine: once per firing, across restarts, within grace, and
+across daylight-saving changes (on SQLite and PostgreSQL, with a frozen clock). The helpers
+here are shared by the other `test_calendar_posting_*` modules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.handlers.calendar_posts import firing_key
+from hearthkeeper.store import Group, PostRecord, Store
+from hearthkeeper.testing import EventBuilder, FakeCarrier
+from tests.engine_setup import Community, playbook
+
+DAILY = """\
+calendar:
+  posts:
+    - id: morning
+      schedule: every day 08:00
+      content: {text: "Good morning, tea friends."}
+"""
+
+
+def calendar_community(store: Store, clock: FrozenClock, calendar: str = DAILY, *,
+                       root: Path | None = None, groups: tuple[str, ...] = ("g1",)) -> Community:  # fmt: skip
+    """A community whose groups (named as their carrier ids) the engine has seen once."""
+    runtime = runtime_for(store, playbook(calendar), root)
+    for name in groups:
+        store.add_group(runtime.community_id, name, "fake", name)
+    carrier = FakeCarrier("fake")
+    engine = Engine(store, clock, [runtime], {"fake": carrier},
+                    adopt_groups_into=runtime.community_id)  # fmt: skip
+    c = Community(store, clock, carrier, runtime, engine, EventBuilder(clock.now()))
+    c.engine.process([c.events.message("u1", "hello", group=g, at=clock.now()) for g in groups])
+    return c
+
+
+def group(c: Community, name: str = "g1") -> Group:
+    found = c.store.group_for_carrier("fake", name)
+    assert found is not None
+    return found
+
+
+def pending_firing(c: Community, post: str, at: datetime, name: str = "g1") -> bool:
+    item = c.store.scheduled(firing_key(group(c, name).id, post, at))
+    return item is not None and item.status == "pending"
+
+
+def performed(c: Community) -> list[Action]:
+    """What the carrier performed since the last look (the outbound queue drained first)."""
+    asyncio.run(c.engine.drain())
+    done = [p.action for p in c.carrier.performed]
+    c.carrier.performed.clear()
+    return done
+
+
+def sends(c: Community) -> list[Action]:
+    return [a for a in performed(c) if a.kind is ActionKind.SEND]
+
+
+def alerts(c: Community) -> list[Action]:
+    return [a for a in performed(c) if a.kind is ActionKind.ALERT_STAFF]
+
+
+def records(c: Community, post: str = "morning") -> list[PostRecord]:
+    return c.store.post_records(c.runtime.community_id, post_id=post)
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def test_a_daily_post_fires_once_a_day_even_when_ticked_twice_or_restarted(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = calendar_community(store, store_clock)  # 2026-05-01 10:00 in London
+    first = utc(2026, 5, 2, 7)  # 08:00 BST
+    assert pending_firing(c, "morning", first)
+    store_clock.set(first)
+    assert c.engine.tick() == 1
+    assert c.engine.tick() == 0
+    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+    c.restart()
+    c.engine.process([c.events.message("u2", "hi", at=first)])  # plans again: same firing key
+    assert c.engine.tick() == 0
+    assert sends(c) == []
+    assert pending_firing(c, "morning", first + timedelta(days=1))
+    store_clock.set(first + timedelta(days=1))
+    assert c.engine.tick() == 1
+    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+    got = records(c)
+    assert [(r.scheduled_for, r.status, r.group_id) for r in got] == [
+        (first, "posted", group(c).id), (first + timedelta(days=1), "posted", group(c).id),
+    ]  # fmt: skip
+    assert all(r.content_kind == "text" and r.item_id is None for r in got)
+
+
+def test_a_missed_firing_is_posted_within_grace_and_skipped_beyond_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = calendar_community(store, store_clock)
+    store_clock.set(utc(2026, 5, 2, 7, 40))  # down at 08:00 BST, back 40 minutes later
+    c.restart()
+    assert c.engine.tick() == 1
+    assert len(sends(c)) == 1
+    store_clock.set(utc(2026, 5, 3, 9, 30))  # 2.5 hours late: beyond the 1h grace
+    c.restart()
+    assert c.engine.tick() == 1
+    assert sends(c) == []
+    store_clock.set(utc(2026, 5, 7, 7, 30))  # down for days: only the firing still in grace posts
+    c.restart()
+    assert c.engine.tick() == 2
+    assert len(sends(c)) == 1
+    assert [(r.scheduled_for, r.status, r.posted_at) for r in records(c)] == [
+        (utc(2026, 5, 2, 7), "posted", utc(2026, 5, 2, 7, 40)),
+        (utc(2026, 5, 3, 7), "skipped", None),
+        (utc(2026, 5, 4, 7), "skipped", None),
+        (utc(2026, 5, 7, 7), "posted", utc(2026, 5, 7, 7, 30)),
+    ]
+    assert pending_firing(c, "morning", utc(2026, 5, 8, 7))
+
+
+@pytest.mark.parametrize(
+    ("start", "offsets"),
+    [
+        pytest.param(utc(2026, 3, 27, 12), [0, 1, 1, 1], id="spring-forward-2026-03-29"),
+        pytest.param(utc(2026, 10, 23, 12), [1, 0, 0, 0], id="fall-back-2026-10-25"),
+    ],
+)
+def test_a_daily_post_fires_at_local_time_once_a_day_across_daylight_saving(
+    store: Store, store_clock: FrozenClock, start: datetime, offsets: list[int]
+) -> None:
+    store_clock.set(start)
+    c = calendar_community(store, store_clock)
+    for _ in range(4 * 24):  # hourly ticks over four days
+        store_clock.advance(timedelta(hours=1))
+        c.engine.tick()
+    assert len(sends(c)) == len(records(c)) == 4
+    local = [r.scheduled_for.astimezone(LONDON) for r in records(c)]
+    assert [(t.hour, t.minute) for t in local] == [(8, 0)] * 4
+    days = [t.date() for t in local]
+    assert days == [start.date() + timedelta(days=n) for n in range(1, 5)]
+    assert [t.utcoffset() for t in local] == [timedelta(hours=h) for h in offsets]
+
+
+def test_a_post_goes_only_to_its_named_groups(store: Store, store_clock: FrozenClock) -> None:
+    calendar = """\
+calendar:
+  posts:
+    - id: evening
+      schedule: every day 20:00
+      groups: [g2]
+      content: {text: Evening tea?, kind: text}
+"""
+    c = calendar_community(store, store_clock, calendar, groups=("g1", "g2"))
+    store_clock.set(utc(2026, 5, 1, 19))
+    assert c.engine.tick() == 1
+    assert [(a.group, a.text) for a in sends(c)] == [("g2", "Evening tea?")]
+    assert not pending_firing(c, "evening", utc(2026, 5, 2, 19), "g1")
+    assert pending_firing(c, "evening", utc(2026, 5, 2, 19), "g2")
