@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -185,3 +186,15 @@ def test_python_dash_m_and_the_console_script(here: Path) -> None:
     help_text = subprocess.run([str(hearth), "--help"], capture_output=True, text=True, check=True)
     for command in ("playbook", "apply", "init", "demo", "db"):
         assert command in help_text.stdout
+
+
+def test_new_and_init_ship_the_templates_sample_content(here: Path) -> None:
+    code, out = run("playbook", "new", "-t", "skincare", "-o", "mine/pb.yaml")
+    assert code == 0 and "sample content" in out
+    assert (here / "mine" / "content" / "morning-pack" / "01-cleanse.md").is_file()
+    code, out = run("calendar", "mine/pb.yaml", "--format", "json", "--days", "3")
+    assert code == 0
+    items = {row["item"] for row in json.loads(out) if row["post"] == "morning-pack"}
+    assert "两分钟知识包｜洗脸水温" in items
+    assert run("init", "site", "-t", "repurchase")[0] == 0
+    assert (here / "site" / "content" / "style-tips").is_dir()

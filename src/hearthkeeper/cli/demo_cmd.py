@@ -19,7 +19,7 @@ from hearthkeeper.demo.conversation import play
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.handlers import build_registry
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
-from hearthkeeper.playbook.templates import UnknownTemplate, template_text
+from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
 from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
 from hearthkeeper.testing import FakeCarrier
 
@@ -48,6 +48,7 @@ def demo(
     except (UnknownTemplate, PlaybookError) as exc:
         fail(str(exc))
     (data_dir / "playbook.yaml").write_text(text, encoding="utf-8")
+    copy_content(template, data_dir)
     url = sqlite_url_for(data_dir)
     try:
         upgrade(url)
@@ -67,7 +68,7 @@ def demo(
     print_applied(applied)
     console.print(f"Groups ({carrier}): " + ", ".join(escape(g.name) for g in groups))
     print_summary(pb)
-    _conversation(store, pb, applied.community.id)
+    _conversation(store, pb, applied.community.id, data_dir)
     console.print(f"\nData directory: {escape(str(data_dir.resolve()))} (SQLite: hearth.db)")
     console.print(
         "Try: "
@@ -77,10 +78,10 @@ def demo(
     )
 
 
-def _conversation(store: Store, pb: Playbook, community_id: int) -> None:
+def _conversation(store: Store, pb: Playbook, community_id: int, data_dir: Path) -> None:
     """Run a short conversation through the engine and show what it did."""
     carrier = FakeCarrier("webchat")  # stands in for the web chat until it ships (step 5)
-    runtime = Runtime(community_id, pb.community.slug, pb, build_registry(pb))
+    runtime = Runtime(community_id, pb.community.slug, pb, build_registry(pb, data_dir))
     played = play(store, SystemClock(), runtime, carrier)
     console.print("\n[bold]The engine at work[/] (a short conversation, performed once each):")
     names = {g.carrier_group_id: g.name for g in store.list_groups(community_id)}

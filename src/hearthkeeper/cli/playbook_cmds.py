@@ -13,7 +13,12 @@ from hearthkeeper.cli.output import console, fail, load_or_exit
 from hearthkeeper.playbook import Playbook, validate_file
 from hearthkeeper.playbook.reference import markdown_reference
 from hearthkeeper.playbook.summary import summarise
-from hearthkeeper.playbook.templates import TEMPLATES, UnknownTemplate, template_text
+from hearthkeeper.playbook.templates import (
+    TEMPLATES,
+    UnknownTemplate,
+    copy_content,
+    template_text,
+)
 
 app = typer.Typer(help="Write, check and read playbooks.", no_args_is_help=True)
 
@@ -91,6 +96,8 @@ def new(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
+    for folder in copy_content(template, output.parent):
+        console.print(f"Wrote sample content to {escape(str(folder))}/ (edit or replace it).")
     console.print(
         f"Wrote {escape(str(output))} from the {template} template. "
         f"Next: edit it, then `hearth playbook validate {escape(str(output))}`."

@@ -12,7 +12,7 @@ from hearthkeeper.apply import Applied, apply_playbook
 from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
 from hearthkeeper.cli.output import console, fail, load_or_exit
 from hearthkeeper.config import CONFIG_NAME, config_text
-from hearthkeeper.playbook.templates import UnknownTemplate, template_text
+from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
 from hearthkeeper.store import StoreError, upgrade
 
 
@@ -46,6 +46,7 @@ def init(
         directory.mkdir(parents=True, exist_ok=True)
         playbook_path.write_text(text, encoding="utf-8")
         config_path.write_text(config_text("playbook.yaml"), encoding="utf-8")
+        copy_content(template, directory)
     except OSError as exc:
         fail(f"cannot write to {directory}: {exc.strerror or exc}")
     settings = settings_from(config_path)

@@ -6,8 +6,11 @@ as written (comments included), so the explanations travel with it.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from hearthkeeper.playbook.suggest import did_you_mean
 
@@ -78,3 +81,24 @@ def template_text(name: str) -> str:
     if template is None:
         raise UnknownTemplate(name)
     return template.path.read_text(encoding="utf-8")
+
+
+def content_folders(name: str) -> list[str]:
+    """The content-library folders (relative paths) the template's scheduled posts use."""
+    data = yaml.safe_load(template_text(name)) or {}
+    posts = (data.get("calendar") or {}).get("posts") or []
+    folders = [str((p.get("content") or {}).get("library")) for p in posts
+               if isinstance(p, dict) and (p.get("content") or {}).get("library")]  # fmt: skip
+    return list(dict.fromkeys(folders))
+
+
+def copy_content(name: str, destination: Path) -> list[Path]:
+    """Copy the template's sample content folders next to a playbook written from it; folders
+    that already exist are left alone. Returns the folders written."""
+    written = []
+    for folder in content_folders(name):
+        source, target = _HERE / folder, destination / folder
+        if source.is_dir() and not target.exists():
+            shutil.copytree(source, target)
+            written.append(target)
+    return written
