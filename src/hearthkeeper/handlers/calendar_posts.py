@@ -24,7 +24,7 @@ from hearthkeeper.engine.effects import Effect, EffectContext
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers import calendar_confirm
+from hearthkeeper.handlers import calendar_confirm, calendar_rituals, calendar_sessions
 from hearthkeeper.handlers.calendar_content import choose, library_of, ran_out, remind, running_out
 from hearthkeeper.handlers.commands import CommandBook
 from hearthkeeper.playbook import Playbook
@@ -69,7 +69,11 @@ def plan_group(store: Store, playbook: Playbook, community_id: int, group_id: in
     posts = [p for p in playbook.calendar.posts if applies(p, group_name)]
     for post in posts:
         plan_post(store, community_id, group_id, post, zone, now)
-    return len(posts)
+    # Live sessions and the anniversary keep their chains alongside the posts'.
+    sessions = calendar_sessions.plan_sessions(store, playbook, community_id, group_id,
+                                               group_name, now)  # fmt: skip
+    calendar_rituals.plan_anniversary(store, playbook, community_id, group_id, now)
+    return len(posts) + sessions
 
 
 def plan_calendar(store: Store, community_id: int, playbook: Playbook, now: datetime) -> int:
@@ -173,8 +177,11 @@ def _firing_effect(root: Path) -> Effect:
 def register(registry: Registry, playbook: Playbook, commands: CommandBook,
              content_root: Path) -> None:  # fmt: skip
     """Add the calendar's planner, its firings and `/confirm`; libraries under `content_root`."""
-    if not playbook.calendar.posts:
+    calendar_rituals.register(registry, playbook)
+    cal = playbook.calendar
+    if not (cal.posts or cal.live_sessions or cal.rituals.anniversary is not None):
         return
+    calendar_sessions.register(registry, playbook)
     registry.add_effect(PLAN_EFFECT, plan)
     registry.add_effect(POST_EFFECT, _firing_effect(content_root))
     registry.add(CalendarPlanner(), Stage.MECHANISMS + 8)
