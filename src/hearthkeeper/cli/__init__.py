@@ -14,6 +14,7 @@ from hearthkeeper.cli import (
     db_cmds,
     demo_cmd,
     playbook_cmds,
+    posts_cmd,
     setup_cmds,
     signup_cmds,
     staff_cmds,
@@ -35,6 +36,7 @@ setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
 staff_cmds.register(app)
+posts_cmd.register(app)
 signup_cmds.register(app)
 calendar_cmd.register(app)
 

@@ -184,5 +184,7 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook,
     calendar_sessions.register(registry, playbook)
     registry.add_effect(PLAN_EFFECT, plan)
     registry.add_effect(POST_EFFECT, _firing_effect(content_root))
-    registry.add(CalendarPlanner(), Stage.MECHANISMS + 8)
+    # Early and on its own stage: whatever later handlers decide (moderation may stop a
+    # message), a group the engine sees gets its calendar planned.
+    registry.add(CalendarPlanner(), Stage.GATE + 1)
     calendar_confirm.register(registry, playbook, commands, content_root)

@@ -117,6 +117,16 @@ class OutboxQueries(StoreBase):
             items = [_item(row) for row in claimed]
         return sorted(items, key=lambda item: (item.priority, item.id))
 
+    def outbox_statuses(self, keys: Sequence[str]) -> dict[str, str]:
+        """The status of each queued action among `keys` (keys never queued are left out)."""
+        found: dict[str, str] = {}
+        with self._unit(write=False) as session:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                query = select(OUTBOX.c.key, OUTBOX.c.status).where(OUTBOX.c.key.in_(chunk))
+                found.update({key: status for key, status in session.connection().execute(query)})
+        return found
+
     def release(self, item_id: int, at: datetime) -> OutboxItem:
         """Hand a claimed item back, to be claimed again from `at` (a carrier's rate limit
         says not yet); unlike a failure, this is not counted as an attempt."""

@@ -1,0 +1,59 @@
+"""A change of the community's time zone moves the calendar; a firing's progress is visible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.testing import FakeCarrier
+from tests.engine_setup import RULES
+from tests.playbook_samples import MINIMAL
+from tests.test_calendar_posting import DAILY, calendar_community, pending_firing, sends, utc
+
+
+def test_moving_the_community_to_another_time_zone_moves_the_posts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = calendar_community(store, store_clock)  # London: 08:00 BST is 07:00 UTC
+    london_firing = utc(2026, 5, 2, 7)
+    assert pending_firing(c, "morning", london_firing)
+    moved = parse_playbook((MINIMAL + RULES + DAILY).replace("Europe/London", "Asia/Shanghai"))
+    c.runtime = runtime_for(store, moved.playbook)  # the operator applies the new playbook
+    c.carrier = FakeCarrier("fake")
+    c.engine = Engine(store, store_clock, [c.runtime], {"fake": c.carrier},
+                      adopt_groups_into=c.runtime.community_id)  # fmt: skip
+    store_clock.set(london_firing)
+    c.engine.tick()  # the old firing is no longer one: it posts nothing and plans the new one
+    assert sends(c) == []
+    shanghai_firing = utc(2026, 5, 3, 0)  # 08:00 in Shanghai
+    assert pending_firing(c, "morning", shanghai_firing)
+    store_clock.set(shanghai_firing)
+    c.engine.tick()
+    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+    c.engine.tick()
+    assert sends(c) == []
+
+
+def test_hearth_posts_shows_a_firings_progress_across_groups(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    store_clock.set(utc(2026, 5, 2, 7))
+    c.engine.tick()
+    env = {"HEARTH_DATABASE_URL": database_url}
+    before = CliRunner().invoke(app, ["posts"], env=env)
+    assert before.exit_code == 0, before.output
+    assert "morning: 3 group(s) — 3 queued" in before.stdout
+    sends(c)  # the outbound queue delivers them
+    after = CliRunner().invoke(app, ["posts", "--post", "morning"], env=env)
+    assert "morning: 3 group(s) — 3 delivered" in after.stdout
