@@ -40,8 +40,7 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
             group = tx.get_group(item.group_id)
             if group is None:
                 continue
-            user = next((i.carrier_user_id for i in tx.identities(item.member_id)
-                         if i.carrier == group.carrier), None)  # fmt: skip
+            user = tx.user_on(item.member_id, group.carrier)
             if user is None:
                 continue
             kind = ActionKind.UNMUTE if item.kind is SanctionKind.MUTE else ActionKind.UNBAN

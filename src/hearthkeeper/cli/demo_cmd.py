@@ -16,6 +16,7 @@ from hearthkeeper.cli.setup_cmds import print_applied
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import sqlite_url_for
 from hearthkeeper.demo.conversation import play
+from hearthkeeper.engine.actions import BOOKKEEPING
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.handlers import build_registry
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
@@ -92,7 +93,7 @@ def _conversation(store: Store, pb: Playbook, community_id: int, data_dir: Path)
         line = f"{names.get(event.group, event.group)} · {who} [{event.type.value}]"
         console.print(f"  {escape(line)}" + (f": {escape(said)}" if said else ""))
         for action in item.processed.actions:
-            if action.kind.value in ("cancel", "effect"):
+            if action.kind in BOOKKEEPING:
                 continue
             text = f" {action.text!r}" if action.text else ""
             if len(text) > 90:

@@ -17,12 +17,10 @@ import typer
 
 from hearthkeeper.cli.output import errors, fail, load_or_exit
 from hearthkeeper.dryrun import DryRun, Fired, verdict_of
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import BOOKKEEPING, Action
 from hearthkeeper.recorded import BadLine, read_events, read_messages
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
-# Bookkeeping, not decisions: an effect shows through the actions it answers with.
-HIDDEN = {"effect", "cancel"}
 
 
 def register(app: typer.Typer) -> None:
@@ -101,7 +99,7 @@ def replay(
                 _bad(str(input_file), item)
                 continue
             if isinstance(item, Fired):
-                fired = [a for a in item.actions if a.kind.value not in HIDDEN]
+                fired = [a for a in item.actions if a.kind not in BOOKKEEPING]
                 for action in fired:
                     counts[action.kind.value] += 1
                     if output_format == "jsonl":
@@ -114,7 +112,7 @@ def replay(
                 continue
             recorded, processed = item
             events += 1
-            shown = [a for a in processed.actions if a.kind.value not in HIDDEN]
+            shown = [a for a in processed.actions if a.kind not in BOOKKEEPING]
             for action in shown:
                 counts[action.kind.value] += 1
                 if output_format == "jsonl":

@@ -40,6 +40,10 @@ OUTBOUND = frozenset(
     }
 )  # fmt: skip
 
+# Actions that are the engine's bookkeeping rather than decisions a person would notice:
+# an effect shows through the actions it answers with; a cancel through what does not happen.
+BOOKKEEPING = frozenset({ActionKind.EFFECT, ActionKind.CANCEL})
+
 # Lower goes first: sanctions before warnings and alerts, before ordinary replies, before welcomes.
 PRIORITY: dict[ActionKind, int] = {
     ActionKind.DELETE: 0, ActionKind.BAN: 0, ActionKind.KICK: 0, ActionKind.MUTE: 0,

@@ -19,7 +19,7 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, EffectError
 from hearthkeeper.engine.events import Event, Join, Leave, Message
-from hearthkeeper.engine.handler import Context, GroupView, MemberView
+from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.engine.state import State
 from hearthkeeper.playbook import Playbook
@@ -320,10 +320,7 @@ class Executor:
     def _user_on(self, tx: Store, member_id: int, carrier: str, event: Event) -> str:
         if carrier == event.carrier:
             return event.sender.user_id
-        for identity in tx.identities(member_id):
-            if identity.carrier == carrier:
-                return identity.carrier_user_id
-        return event.sender.user_id
+        return tx.user_on(member_id, carrier) or event.sender.user_id
 
     # --- lookups (cached, resolved per batch) --------------------------------------------------
 
@@ -342,9 +339,7 @@ class Executor:
         runtime = self.runtimes.get(group.community_id)
         if runtime is None:
             return None
-        return GroupView(id=group.id, name=group.name, carrier=group.carrier,
-                         carrier_group_id=group.carrier_group_id, capacity=group.capacity,
-                         community_id=group.community_id, community_slug=runtime.slug)  # fmt: skip
+        return group_view(group, runtime.slug)
 
     def _resolve_members(self, tx: Store, events: Sequence[Event]) -> list[int]:
         missing = {

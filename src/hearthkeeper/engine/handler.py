@@ -10,6 +10,7 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.store import Group
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +24,13 @@ class GroupView:
     capacity: int | None
     community_id: int
     community_slug: str
+
+
+def group_view(group: Group, community_slug: str) -> GroupView:
+    """The view handlers get of a stored group."""
+    return GroupView(id=group.id, name=group.name, carrier=group.carrier,
+                     carrier_group_id=group.carrier_group_id, capacity=group.capacity,
+                     community_id=group.community_id, community_slug=community_slug)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)

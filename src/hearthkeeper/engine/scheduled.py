@@ -9,7 +9,7 @@ from datetime import datetime
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, EffectError
 from hearthkeeper.engine.executor import Runtime
-from hearthkeeper.engine.handler import GroupView
+from hearthkeeper.engine.handler import group_view
 from hearthkeeper.store import Scheduled, Store
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,7 @@ def _run(tx: Store, runtimes: Mapping[int, Runtime], item: Scheduled, now: datet
     group = tx.get_group(item.group_id) if item.group_id is not None else None
     if runtime is None or group is None:
         return []  # the community is not served by this process, or the group is gone
-    view = GroupView(id=group.id, name=group.name, carrier=group.carrier,
-                     carrier_group_id=group.carrier_group_id, capacity=group.capacity,
-                     community_id=group.community_id, community_slug=runtime.slug)  # fmt: skip
+    view = group_view(group, runtime.slug)
     action = Action(kind=ActionKind.EFFECT, carrier=group.carrier, group=group.carrier_group_id,
                     effect=item.effect, extra=dict(item.payload), handler="scheduled")  # fmt: skip
     ctx = EffectContext(playbook=runtime.playbook, group=view, member=None, now=now,

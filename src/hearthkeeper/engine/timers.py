@@ -18,8 +18,7 @@ def lift_due_mutes(store: Store, now: datetime) -> int:
             if group is None:
                 tx.lift_sanction(mute.id, "timer", now, key=key)
                 continue
-            user = next((i.carrier_user_id for i in tx.identities(mute.member_id)
-                         if i.carrier == group.carrier), None)  # fmt: skip
+            user = tx.user_on(mute.member_id, group.carrier)
             tx.lift_sanction(mute.id, "timer", now, key=key)
             if user is None:
                 continue

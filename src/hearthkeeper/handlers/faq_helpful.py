@@ -41,8 +41,7 @@ def mark_helpful(store: Store, action: Action, ctx: EffectContext) -> Sequence[A
         # Not an AWARD_POINTS action: the executor credits those to the event's sender (staff)
         store.award_points(ctx.group.community_id, member.id, points, reason, ctx.now,
                            event_id=ctx.event_id)  # fmt: skip
-    user = next((i.carrier_user_id for i in store.identities(member.id)
-                 if i.carrier == ctx.group.carrier), None)  # fmt: skip
+    user = store.user_on(member.id, ctx.group.carrier)
     name = f"@{member.display_name or user or member.id}"
     text = (TEXTS.say("helpful", lang, name=name, points=points) if points
             else TEXTS.say("helpful_no_points", lang, name=name))  # fmt: skip

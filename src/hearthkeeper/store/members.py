@@ -90,6 +90,11 @@ class MemberQueries(StoreBase):
                     f"it cannot also be member {member_id}"
                 )
 
+    def user_on(self, member_id: int, carrier: str) -> str | None:
+        """The member's user id on `carrier`, if they have an identity there."""
+        return next((i.carrier_user_id for i in self.identities(member_id) if i.carrier == carrier),
+                    None)  # fmt: skip
+
     def identities(self, member_id: int) -> list[Identity]:
         """Every carrier identity of the member."""
         with self._unit(write=False) as session:
