@@ -1,0 +1,1 @@
+"""Concrete carriers: the chat platforms the engine serves through the `Carrier` protocol."""

@@ -1,0 +1,35 @@
+"""The FastAPI application: console, REST API and web chat pages, built from a `Web`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hearthkeeper import __version__
+from hearthkeeper.carriers.webchat.routes import webchat_router
+from hearthkeeper.web.api import api_router
+from hearthkeeper.web.console import console_router
+from hearthkeeper.web.context import Web
+from hearthkeeper.web.signin import signin_router
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(web: Web) -> FastAPI:
+    """The whole web side of one server. `app.state.web` holds `web`."""
+    app = FastAPI(
+        title="Hearthkeeper",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.web = web
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(signin_router(web))
+    app.include_router(console_router(web))
+    app.include_router(api_router(web))
+    app.include_router(webchat_router(web))
+    return app
