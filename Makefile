@@ -29,6 +29,7 @@ bench: venv
 	$(BIN)/python benchmarks/store_bulk.py
 	$(BIN)/hearth bench engine
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/webchat_roundtrip.py
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

@@ -15,6 +15,7 @@ from hearthkeeper.cli import app
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook.templates import TEMPLATES
 from hearthkeeper.store import Store, create_engine_for
+from hearthkeeper.web.auth import verify_password
 from tests.playbook_samples import MINIMAL
 
 PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<path>\S+): .+$")
@@ -156,21 +157,33 @@ def test_a_broken_config_file_is_reported_with_its_place(here: Path) -> None:
     assert code == 1 and "line 1" in out
 
 
-def test_demo_builds_a_community_and_refuses_to_wipe_other_data(here: Path) -> None:
-    code, out = run("demo", "--data-dir", "demo")
+def test_demo_serves_a_fresh_community_and_refuses_to_wipe_other_data(here: Path) -> None:
+    code, out = run("demo", "--data-dir", "demo", "--port", "0", "--minutes", "0.02")
     assert code == 0, out
-    assert "stored version 1" in out and "1群" in out and "Output" in out
-    assert "The engine at work" in out and "→ delete" in out and "→ mute" in out
-    assert "打卡成功" in out and "接龙成功" in out and "候补" in out, "mechanisms at work too"
-    code, out = run("demo", "--data-dir", "demo")
-    assert code == 0 and "stored version 1" in out, "each run starts fresh"
+    console_url = re.search(r"Console: +(http://127\.0\.0\.1:\d+)/console", out)
+    assert console_url is not None, out
+    invites = re.findall(r"颜学院护肤社 \d群: (http://\S+/join/\S+)", out)
+    assert len(invites) == 3 and all(i.startswith(console_url[1]) for i in invites)
+    password = re.search(r"sign in: operator / (\S+)", out)
+    assert password is not None and "Ctrl-C stops the demo" in out
+    assert out.rstrip().endswith("stopped")
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
     [community] = store.list_communities()
-    assert len(store.list_groups(community.id)) == 3
-    assert len(store.strikes(community_id=community.id)) == 3, "the advertiser's three strikes"
+    assert [g.carrier for g in store.list_groups(community.id)] == ["webchat"] * 3
+    assert [v.applied_by for v in store.playbook_versions(community.id)] == ["demo"]
+    stored = store.operator_password_hash("operator")
+    assert stored is not None and verify_password(stored, password[1])
+    store.engine.dispose()
+
+    code, out = run("demo", "--data-dir", "demo", "--port", "0", "--minutes", "0", "--no-simulator")
+    assert code == 0 and "Simulated members" not in out, "each run starts fresh"
+    store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
+    [community] = store.list_communities()
+    assert all(not store.webchat_history(g.id) for g in store.list_groups(community.id))
+    store.engine.dispose()
     (here / "precious").mkdir()
     (here / "precious" / "notes.txt").write_text("keep me")
-    code, out = run("demo", "--data-dir", "precious")
+    code, out = run("demo", "--data-dir", "precious", "--port", "0")
     assert code == 1 and (here / "precious" / "notes.txt").exists()
 
 
@@ -184,7 +197,7 @@ def test_python_dash_m_and_the_console_script(here: Path) -> None:
     assert out.stdout.startswith("hearthkeeper ")
     hearth = Path(sys.executable).parent / "hearth"
     help_text = subprocess.run([str(hearth), "--help"], capture_output=True, text=True, check=True)
-    for command in ("playbook", "apply", "init", "demo", "db"):
+    for command in ("playbook", "apply", "init", "demo", "serve", "db"):
         assert command in help_text.stdout
 
 

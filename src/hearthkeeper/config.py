@@ -19,6 +19,21 @@ class ConfigError(Exception):
     """A configuration file that cannot be used; the message says where and why."""
 
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8470
+
+
+class _ServerTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(DEFAULT_HOST, description="Address the web server listens on.")
+    port: int = Field(DEFAULT_PORT, ge=0, le=65535, description="Port; 0 picks a free one.")
+    public_url: str | None = Field(
+        None, description="Where browsers reach the server; default http://<host>:<port>."
+    )
+    secure_cookies: bool = Field(False, description="Mark cookies Secure (behind HTTPS).")
+
+
 class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -29,6 +44,28 @@ class _ConfigFile(BaseModel):
     playbooks: list[str] = Field(
         default_factory=list, description="Playbook files this server runs."
     )
+    server: _ServerTable = Field(default_factory=_ServerTable)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The `[server]` table: where `hearth serve` listens and how browsers reach it."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_url: str | None = None  # as configured; None: derived from host and port
+    secure_cookies: bool = False
+
+    def url(self, host: str | None = None, port: int | None = None) -> str:
+        """The public URL: the configured one, else http://HOST:PORT (overrides as given)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        shown = host or self.host
+        if shown in ("0.0.0.0", "::", ""):
+            shown = "127.0.0.1"  # listening everywhere; the local address works for the operator
+        if ":" in shown:
+            shown = f"[{shown}]"
+        return f"http://{shown}:{self.port if port is None else port}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +76,7 @@ class Settings:
     database_url: str
     playbooks: tuple[Path, ...]
     config_file: Path | None
+    server: ServerSettings = ServerSettings()
 
 
 def sqlite_url_for(data_dir: Path) -> str:
@@ -54,6 +92,15 @@ def config_text(playbook: str, data_dir: str = "data") -> str:
         "# The database: SQLite in data_dir by default; for PostgreSQL set\n"
         '# database_url = "postgresql://user:password@host/dbname"  (or HEARTH_DATABASE_URL)\n'
         f'playbooks = ["{playbook}"]\n'
+        "\n"
+        "# The web server of `hearth serve`: the operator console, the REST API, the web chat.\n"
+        "[server]\n"
+        f'host = "{DEFAULT_HOST}"\n'
+        f"port = {DEFAULT_PORT}\n"
+        "# Where browsers reach this server (invite links are built from it), e.g. behind a\n"
+        "# reverse proxy with HTTPS; then also set secure_cookies = true.\n"
+        f'# public_url = "http://{DEFAULT_HOST}:{DEFAULT_PORT}"\n'
+        "secure_cookies = false\n"
     )
 
 
@@ -71,7 +118,11 @@ def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Set
     data_dir = (base / (env.get(ENV_DATA_DIR) or parsed.data_dir)).resolve()
     url = env.get(ENV_DATABASE_URL) or parsed.database_url or sqlite_url_for(data_dir)
     playbooks = tuple((base / p).resolve() for p in parsed.playbooks)
-    return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path)
+    table = parsed.server
+    server = ServerSettings(host=table.host, port=table.port, public_url=table.public_url,
+                            secure_cookies=table.secure_cookies)  # fmt: skip
+    return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,
+                    server=server)  # fmt: skip
 
 
 def _read(path: Path) -> _ConfigFile:

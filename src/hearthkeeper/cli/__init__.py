@@ -13,8 +13,10 @@ from hearthkeeper.cli import (
     calendar_cmd,
     db_cmds,
     demo_cmd,
+    operator_cmds,
     playbook_cmds,
     posts_cmd,
+    serve_cmd,
     setup_cmds,
     signup_cmds,
     staff_cmds,
@@ -39,6 +41,8 @@ staff_cmds.register(app)
 posts_cmd.register(app)
 signup_cmds.register(app)
 calendar_cmd.register(app)
+operator_cmds.register(app)
+serve_cmd.register(app)
 
 
 @app.command("version")

@@ -1,8 +1,13 @@
-"""`hearth demo`: the most complete demo the code allows, on the embedded default (SQLite)."""
+"""`hearth demo`: the embedded default, live — SQLite, the demo playbook, the web chat, the
+console and simulated members chatting, until Ctrl-C."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import secrets
 import shutil
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -10,22 +15,24 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.cli.output import console, fail
-from hearthkeeper.cli.playbook_cmds import print_summary
-from hearthkeeper.cli.setup_cmds import print_applied
+from hearthkeeper.cli.output import console, errors, fail
+from hearthkeeper.cli.serve_cmd import build_host
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.config import sqlite_url_for
-from hearthkeeper.demo.conversation import play
-from hearthkeeper.engine.actions import BOOKKEEPING
-from hearthkeeper.engine.executor import Runtime
-from hearthkeeper.handlers import build_registry
-from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.config import DEFAULT_HOST, DEFAULT_PORT, ServerSettings, Settings, sqlite_url_for
+from hearthkeeper.demo.simulator import Simulator
+from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
+from hearthkeeper.serve import Host, ServeError, open_socket, serve
+from hearthkeeper.serve.host import add_webchat_group
+from hearthkeeper.serve.runner import bound_port
 from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
-from hearthkeeper.testing import FakeCarrier
+from hearthkeeper.web.auth import hash_password
+from hearthkeeper.web.context import WebSettings
 
 MARKER = ".hearth-demo"
 DEMO_GROUPS = 3
+OPERATOR = "operator"
+PLAYBOOK = "playbook.yaml"
 
 
 def register(app: typer.Typer) -> None:
@@ -34,75 +41,122 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port; 0 picks a free one.")
+    ] = DEFAULT_PORT,
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Demo data directory; recreated on every run.")
     ] = Path(".demo"),
     template: Annotated[
         str, typer.Option("--template", "-t", help="Template of the demo community.")
     ] = "skincare",
+    no_simulator: Annotated[
+        bool, typer.Option("--no-simulator", help="No simulated members: the groups stay quiet.")
+    ] = False,
+    minutes: Annotated[
+        float | None, typer.Option("--minutes", min=0, help="Stop by itself after this long.")
+    ] = None,
 ) -> None:
-    """Create a demo community from a template in a fresh data directory and show it."""
-    _fresh(data_dir)
+    """Run a live demo: console, web chat and simulated members, on a fresh SQLite database."""
     try:
         text = template_text(template)
-        loaded = parse_playbook(text, str(data_dir / "playbook.yaml"))
+        loaded = parse_playbook(text, str(data_dir / PLAYBOOK))
     except (UnknownTemplate, PlaybookError) as exc:
         fail(str(exc))
-    (data_dir / "playbook.yaml").write_text(text, encoding="utf-8")
-    copy_content(template, data_dir)
-    url = sqlite_url_for(data_dir)
+    try:
+        sock = open_socket(DEFAULT_HOST, port)
+    except ServeError as exc:
+        fail(str(exc))
+    try:
+        _fresh(data_dir)
+        playbook_file = data_dir.resolve() / PLAYBOOK
+        playbook_file.write_text(text, encoding="utf-8")
+        copy_content(template, data_dir)
+        url = sqlite_url_for(data_dir.resolve())
+        password = _prepare_store(url, loaded)
+        server = ServerSettings(host=DEFAULT_HOST, port=bound_port(sock))
+        settings = Settings(data_dir=data_dir.resolve(), database_url=url,
+                            playbooks=(playbook_file,), config_file=None, server=server)  # fmt: skip
+        web_settings = WebSettings(data_dir=settings.data_dir, public_url=server.url())
+        host = build_host(settings, web_settings)
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        _panel(host, password, simulate=not no_simulator)
+        asyncio.run(_live(host, sock, simulate=not no_simulator, minutes=minutes))
+    finally:
+        host.close()
+    console.print("stopped")
+
+
+def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
+    """Migrate the fresh database, apply the playbook, open the groups, add the operator;
+    the operator's generated password."""
+    password = secrets.token_urlsafe(12)
     try:
         upgrade(url)
         store = Store(create_engine_for(url), SystemClock())
-        applied = apply_playbook(store, loaded, actor="demo")
-        pb = loaded.playbook
-        carrier = "webchat"  # the embedded default, whatever carriers the template lists
-        for n in range(1, DEMO_GROUPS + 1):
-            name = pb.replication.naming.format(name=pb.community.name, n=n)
-            store.add_group(
-                applied.community.id, name, carrier, f"demo-{n}", pb.structure.groups.capacity
-            )
-        groups = store.list_groups(applied.community.id)
+        try:
+            applied = apply_playbook(store, loaded, actor="demo")
+            for n in range(1, DEMO_GROUPS + 1):
+                add_webchat_group(store, applied.community.id, loaded.playbook, n)
+            store.add_operator(OPERATOR, hash_password(password))
+        finally:
+            store.engine.dispose()
     except StoreError as exc:
         fail(str(exc))
-    console.rule(f"[bold]Hearthkeeper demo: {escape(pb.community.name)}")
-    print_applied(applied)
-    console.print(f"Groups ({carrier}): " + ", ".join(escape(g.name) for g in groups))
-    print_summary(pb)
-    _conversation(store, pb, applied.community.id, data_dir)
-    console.print(f"\nData directory: {escape(str(data_dir.resolve()))} (SQLite: hearth.db)")
-    console.print(
-        "Try: "
-        + escape(f"hearth playbook show {data_dir / 'playbook.yaml'}")
-        + " · "
-        + escape(f"HEARTH_DATA_DIR={data_dir} hearth apply {data_dir / 'playbook.yaml'}")
-    )
+    return password
 
 
-def _conversation(store: Store, pb: Playbook, community_id: int, data_dir: Path) -> None:
-    """Run a short conversation through the engine and show what it did."""
-    carrier = FakeCarrier("webchat")  # stands in for the web chat until it ships (step 5)
-    runtime = Runtime(community_id, pb.community.slug, pb, build_registry(pb, data_dir))
-    played = play(store, SystemClock(), runtime, carrier)
-    console.print("\n[bold]The engine at work[/] (a short conversation, performed once each):")
-    names = {g.carrier_group_id: g.name for g in store.list_groups(community_id)}
-    for item in played:
-        event = item.recorded.event
-        said = getattr(event, "text", "")
-        who = event.sender.display_name or event.sender.user_id
-        line = f"{names.get(event.group, event.group)} · {who} [{event.type.value}]"
-        console.print(f"  {escape(line)}" + (f": {escape(said)}" if said else ""))
-        for action in item.processed.actions:
-            if action.kind in BOOKKEEPING:
-                continue
-            text = f" {action.text!r}" if action.text else ""
-            if len(text) > 90:
-                text = text[:87] + "…'"
-            when = " (later)" if action.not_before else ""
-            console.print(f"      → {action.kind.value}{when}{escape(text)}")
-    done = sum(1 for _ in carrier.performed)
-    console.print(f"  {done} action(s) performed; strikes, sanctions and the audit log are in the "
-                  "database (try `hearth strikes list --all`).")  # fmt: skip
+def _panel(host: Host, password: str, *, simulate: bool) -> None:
+    [running] = host.running
+    console.rule(f"[bold]Hearthkeeper demo: {escape(running.community.name)}")
+    console.print(f"Console:   [bold]{escape(host.console_url())}[/]")
+    console.print(f"  sign in: {OPERATOR} / {escape(password)}")
+    console.print("Web chat (open an invite link in another browser or a private window):")
+    for invite in host.invites():
+        console.print(f"  {escape(invite.group.name)}: {escape(invite.url)}")
+    if simulate:
+        console.print("Simulated members are chatting in these groups (--no-simulator: quiet).")
+    data_dir = host.web_settings.data_dir
+    console.print(f"Data: {escape(str(data_dir))} (SQLite: hearth.db; playbook: {PLAYBOOK})")
+    console.print("[bold]Ctrl-C stops the demo.[/]")
+
+
+async def _live(host: Host, sock: socket.socket, *, simulate: bool, minutes: float | None) -> None:
+    """Serve until Ctrl-C (or `minutes`), with the simulator acting once the server is up."""
+    stop = asyncio.Event()
+    ready = asyncio.Event()
+    helpers: list[asyncio.Task[None]] = []
+    if simulate:
+        helpers.append(asyncio.create_task(_simulate(host, stop, ready)))
+    if minutes is not None:
+        helpers.append(asyncio.create_task(_stop_after(stop, minutes * 60)))
+    try:
+        await serve(host, sock=sock, stop=stop, on_ready=lambda _port: ready.set())
+    finally:
+        for task in helpers:
+            task.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
+
+
+async def _simulate(host: Host, stop: asyncio.Event, ready: asyncio.Event) -> None:
+    await ready.wait()
+    [runtime] = host.runtimes.values()
+    groups = [g for g in host.store.list_groups(runtime.community_id) if g.carrier == "webchat"]
+    simulator = Simulator(host.webchat, host.store, runtime.playbook, groups)
+    try:
+        await simulator.run(stop)
+    except Exception as exc:  # the demo goes on without it; the server is what matters
+        if os.environ.get("HEARTH_DEBUG"):
+            raise
+        errors.print(f"[yellow]the simulator stopped:[/] {escape(f'{type(exc).__name__}: {exc}')}")
+
+
+async def _stop_after(stop: asyncio.Event, seconds: float) -> None:
+    await asyncio.sleep(seconds)
+    stop.set()
 
 
 def _fresh(data_dir: Path) -> None:

@@ -1,1 +1,1 @@
-"""Material for `hearth demo`: a short conversation in the skin-care community."""
+"""Material for `hearth demo`: the simulated members who chat in the demo's web chat groups."""

@@ -40,6 +40,12 @@ class Engine:
         self.dry_run = dry_run
         self.runtimes = {r.community_id: r for r in runtimes}
 
+    def replace_runtime(self, runtime: Runtime) -> None:
+        """Run `runtime` for its community from the next batch on (a new playbook version).
+        The maps are replaced whole, so a batch being decided keeps the maps it started with."""
+        self.runtimes = {**self.runtimes, runtime.community_id: runtime}
+        self.executor.runtimes = {**self.executor.runtimes, runtime.community_id: runtime}
+
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Record and decide a batch of events."""
         return self.executor.process(events)
@@ -72,9 +78,11 @@ class Engine:
         try:
             while not stop.is_set():
                 events = await self._gather(inbox, idle)
+                # The store work runs in a worker thread so that the web, which shares this
+                # event loop, stays responsive while a batch is decided.
                 if events:
-                    self.process(events)
-                self.tick()
+                    await asyncio.to_thread(self.process, events)
+                await asyncio.to_thread(self.tick)
                 await self.drain()
         finally:
             for task in pumps:

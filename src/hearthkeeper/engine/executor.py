@@ -31,6 +31,7 @@ from hearthkeeper.store import (
     NewEvent,
     NewMessage,
     NewOutboxItem,
+    NewStaffAlert,
     NewStrike,
     Store,
 )
@@ -66,6 +67,7 @@ class _Pending:
     outbox: dict[str, NewOutboxItem] = field(default_factory=dict)
     strikes: list[NewStrike] = field(default_factory=list)
     audits: list[NewAudit] = field(default_factory=list)
+    alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
 
 
 @dataclass
@@ -79,6 +81,18 @@ class _Seat:
 
 
 _KINDS = {k.value for k in MessageKind}
+
+
+def inbox_entry(tx: Store, action: Action, key: str, community_id: int, group_id: int | None,
+                at: datetime, *, member_id: int | None = None) -> NewStaffAlert:  # fmt: skip
+    """The staff inbox's copy of an ALERT_STAFF action enqueued under `key`; the member it
+    is about is `member_id`, else looked up from `action.member` (None if unknown)."""
+    if member_id is None and action.member is not None:
+        found = tx.find_member(action.carrier, action.member)
+        member_id = found.id if found is not None else None
+    handler = action.handler or "engine"
+    return NewStaffAlert(key, community_id, group_id, member_id, action.violation, handler,
+                         action.text or "", action.reason, at)  # fmt: skip
 
 
 class Executor:
@@ -102,6 +116,7 @@ class Executor:
         self._groups: dict[tuple[str, str], GroupView | None] = {}
         self._members: dict[tuple[str, str], int] = {}
         self._seats: dict[tuple[int, int], _Seat] = {}
+        self._dry_tags: dict[int, set[str]] = {}  # tags set in dry-run, by member
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Handle a batch of events in one transaction; returns what became of each."""
@@ -147,6 +162,9 @@ class Executor:
         tx.audit_bulk(pending.audits)
         if pending.outbox:
             tx.enqueue_bulk(list(pending.outbox.values()))
+        # An alert cancelled within the batch never reaches the inbox; one whose outbox key
+        # is already there (the same action decided again) is not written twice.
+        tx.add_staff_alerts([a for k, a in pending.alerts.items() if k in pending.outbox])
         return results
 
     # --- one event -----------------------------------------------------------------------------
@@ -244,11 +262,15 @@ class Executor:
             self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere, pending)
         elif action.kind is ActionKind.TAG and action.tag:
             whom = self._subject(tx, action, event, member_id)
-            if not self.dry_run:
+            if self.dry_run:  # not written, but remembered past the seats' refresh
+                self._dry_tags.setdefault(whom, set()).add(action.tag)
+            else:
                 tx.add_tag(whom, action.tag, set_by=action.handler or "engine")
-            seat = self._seats.get((group.id, whom))
-            if seat is not None:
-                seat.tags.add(action.tag)
+            # Tags belong to the member, not the group: every cached seat of theirs learns it
+            # (rare: a tag is set once, so the scan costs nothing that matters).
+            for (_, seated), seat in self._seats.items():
+                if seated == whom:
+                    seat.tags.add(action.tag)
         elif action.kind is ActionKind.AWARD_POINTS and action.points:
             whom = self._subject(tx, action, event, member_id)
             if not self.dry_run:
@@ -269,6 +291,11 @@ class Executor:
                             community_id=group.community_id, group_id=group.id)  # fmt: skip
         if action.outbound:
             self._enqueue(pending, key, action, event_id, group.id)
+        alert = action.kind is ActionKind.ALERT_STAFF and not self.dry_run
+        if alert and key not in pending.alerts:
+            sender = member_id if action.member == event.sender.user_id else None
+            pending.alerts[key] = inbox_entry(tx, action, key, group.community_id, group.id, now,
+                                              member_id=sender)  # fmt: skip
         if action.violation or action.kind in (ActionKind.STRIKE, ActionKind.BLACKLIST):
             pending.audits.append(NewAudit(
                 action.handler or "engine",
@@ -372,7 +399,7 @@ class Executor:
         tags = tx.tags_of(m for _, m in unseen)
         for group_id, member_id in unseen:
             stay = stays.get((group_id, member_id))
-            member_tags = set(tags.get(member_id, ()))
+            member_tags = set(tags.get(member_id, ())) | self._dry_tags.get(member_id, set())
             now = self.clock.now()
             if stay is None:
                 self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags,
@@ -392,7 +419,9 @@ class Executor:
 
     def _preload_one(self, tx: Store, group_id: int, member_id: int) -> None:
         stay = tx.active_stays([(group_id, member_id)]).get((group_id, member_id))
-        tags = set(tx.tags_of([member_id]).get(member_id, ()))
+        tags = set(tx.tags_of([member_id]).get(member_id, ())) | self._dry_tags.get(
+            member_id, set()
+        )
         self._seats[(group_id, member_id)] = (
             _Seat(
                 stay.role,

@@ -13,6 +13,7 @@ our commit, milliseconds wide — is the only way an action can be performed twi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -103,4 +104,5 @@ class OutboundQueue:
             quotas.use(action.group, self.clock.now())
             self.store.mark_done(item.id, receipt, self.clock.now())
             done += 1
+            await asyncio.sleep(0)  # let what was just performed reach its reader before the next
         return Sent(done, retried, failed, deferred)

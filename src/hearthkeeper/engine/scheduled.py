@@ -8,7 +8,7 @@ from datetime import datetime
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, EffectError
-from hearthkeeper.engine.executor import Runtime
+from hearthkeeper.engine.executor import Runtime, inbox_entry
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.store import Scheduled, Store
 
@@ -67,6 +67,9 @@ def _follow(tx: Store, runtime: Runtime, ctx: EffectContext, key: str,
             tx.enqueue(action_key, action.carrier, action.to_json(), action.priority,
                        group_id=ctx.group.id, at=action.not_before or ctx.now,
                        status="skipped" if ctx.dry_run else "pending")  # fmt: skip
+            if action.kind is ActionKind.ALERT_STAFF and not ctx.dry_run:
+                tx.add_staff_alerts([inbox_entry(tx, action, action_key, ctx.group.community_id,
+                                                 ctx.group.id, ctx.now)])  # fmt: skip
             done.append(action)
         elif action.kind is ActionKind.CANCEL and action.target:
             tx.cancel_pending(action.target, ctx.now)

@@ -547,3 +547,197 @@ class PostRecord:
     mode: str
     status: str  # posted | skipped | reminded | confirmed
     posted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Someone who signs in to the console or calls the REST API."""
+
+    id: int
+    username: str
+    created_at: datetime
+    last_sign_in_at: datetime | None
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in browser (the cookie's token is never kept, only its hash)."""
+
+    id: int
+    operator: Operator
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A REST API token of an operator (only its hash is kept)."""
+
+    id: int
+    operator: Operator
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewStaffAlert:
+    """An alert for the staff inbox, as the executor writes it; `key` is its outbox key."""
+
+    key: str
+    community_id: int
+    group_id: int | None
+    member_id: int | None
+    violation: str | None
+    handler: str
+    text: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """An entry of the staff inbox: open until someone marks it handled."""
+
+    id: int
+    key: str
+    community_id: int
+    group_id: int | None
+    member_id: int | None
+    violation: str | None
+    handler: str
+    text: str
+    reason: str
+    at: datetime
+    handled_at: datetime | None
+    handled_by: str | None
+
+
+# --- the console's directory and live numbers (step 5) ------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    """A line of the console's member list: who, where now, and how they are doing."""
+
+    member_id: int
+    display_name: str
+    groups: tuple[str, ...]  # names of the community's groups the member is in now
+    level: str | None  # a `structure.levels` id; None: never placed (the bottom level)
+    points: int
+    live_strikes: int
+    last_message_at: datetime | None
+    first_joined_at: datetime | None  # None: seen only through messages
+
+
+@dataclass(frozen=True)
+class RecentMessage:
+    """A member's message as the console lists it, with the group it was said in."""
+
+    id: int
+    group_id: int
+    group_name: str
+    kind: MessageKind
+    text: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class LiveNumbers:
+    """What happened in a community since a moment (the start of its day, usually)."""
+
+    messages: int
+    active_members: int  # distinct members who sent a message
+    joins: int
+    leaves: int
+    strikes: int
+
+
+# --- the built-in web chat -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """A web chat member's browser identity (`user_id` is the carrier's id: "w-…")."""
+
+    id: int
+    user_id: str
+    nickname: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class WebSeat:
+    """A web chat user's place in a group: in or out, muted until when, banned."""
+
+    group_id: int
+    user_id: str
+    joined_at: datetime
+    left_at: datetime | None
+    muted_until: datetime | None
+    mute_reason: str | None
+    banned_at: datetime | None
+    ban_reason: str | None
+
+    @property
+    def seated(self) -> bool:
+        """In the group now (joined and not left)."""
+        return self.left_at is None and self.banned_at is None
+
+
+@dataclass(frozen=True)
+class SeatedUser:
+    """Someone in a web chat group now, as mentions and the member count need them."""
+
+    user_id: str
+    nickname: str
+
+
+class SeatOutcome(StrEnum):
+    """What asking for a seat in a web chat group came to."""
+
+    JOINED = "joined"  # a new stay began
+    ALREADY = "already"  # already in the group: nothing changed
+    FULL = "full"
+    BANNED = "banned"
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    """The answer to a join: the outcome, the seat as it is now and the seats taken."""
+
+    outcome: SeatOutcome
+    seat: WebSeat | None
+    taken: int
+
+
+@dataclass(frozen=True)
+class WebChatMessage:
+    """A message on the web chat, from a member or the bot (`user_id` None)."""
+
+    id: int
+    group_id: int
+    user_id: str | None
+    nickname: str
+    kind: str  # text | picture
+    text: str
+    picture: str | None
+    reply_to: int | None
+    mentions: tuple[str, ...]
+    sent_at: datetime
+    deleted_at: datetime | None
+    deleted_reason: str | None
+    action_key: str | None
+
+
+@dataclass(frozen=True)
+class WebChatRoom:
+    """A web chat group with its community's name, its invite code and the seats taken."""
+
+    group: Group
+    community: str
+    invite_code: str | None
+    taken: int

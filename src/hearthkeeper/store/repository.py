@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from hearthkeeper.store.alerts import AlertQueries
 from hearthkeeper.store.checkins import CheckInQueries
 from hearthkeeper.store.communities import CommunityQueries
+from hearthkeeper.store.directory import DirectoryQueries
 from hearthkeeper.store.events import EventQueries
 from hearthkeeper.store.levels import LevelQueries
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.memberships import MembershipQueries
 from hearthkeeper.store.messages import MessageQueries
+from hearthkeeper.store.operators import OperatorQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
@@ -18,8 +21,10 @@ from hearthkeeper.store.questions import QuestionQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.signups import SignUpQueries
+from hearthkeeper.store.stats import StatsQueries
 from hearthkeeper.store.strikes import StrikeQueries
 from hearthkeeper.store.titles import TitleQueries
+from hearthkeeper.store.webchat import WebChatQueries
 
 
 class Store(
@@ -41,6 +46,11 @@ class Store(
     TitleQueries,
     QuestionQueries,
     PostQueries,
+    OperatorQueries,
+    AlertQueries,
+    DirectoryQueries,
+    StatsQueries,
+    WebChatQueries,
 ):
     """Hearthkeeper's data, behind plain methods that return frozen records.
 

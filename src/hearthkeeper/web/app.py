@@ -12,6 +12,7 @@ from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.web.api import api_router
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.security import install_security
 from hearthkeeper.web.signin import signin_router
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +28,7 @@ def create_app(web: Web) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.web = web
+    install_security(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(signin_router(web))
     app.include_router(console_router(web))

@@ -1,0 +1,266 @@
+"""The built-in web chat as a `Carrier`: members chat in a browser, the engine serves them
+like on any other platform.
+
+The member side (`join`, `say`, `leave`) is called by the web routes; each call writes the
+chat's own tables, shows the result to the browsers in the group and queues the engine
+event (`Join`, `Message`, `Leave`). The engine side (`perform`) is in `perform.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from hearthkeeper.carriers.webchat.base import BOT_NAME, MiB, WebChatRefused
+from hearthkeeper.carriers.webchat.names import clean_nickname, find_mentions, has_mention
+from hearthkeeper.carriers.webchat.perform import PERFORMS, Performer, mute_end
+from hearthkeeper.carriers.webchat.protocol import (
+    CLOSE_GOING_AWAY,
+    MAX_TEXT,
+    message_frame,
+    muted_frame,
+)
+from hearthkeeper.carriers.webchat.uploads import Picture, media_type, picture_path, store_picture
+from hearthkeeper.clock import Clock
+from hearthkeeper.engine.carrier import Capabilities
+from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Message, Sender
+from hearthkeeper.store import Group, SeatOutcome, Store, WebChatRoom, WebSeat, WebUser
+
+__all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
+
+CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def token_hash(token: str) -> str:
+    """What is kept of a member's cookie token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class WebChatCarrier(Performer):
+    """The web chat carrier. The hosted platform has no quotas of its own, so the
+    capabilities declare no rate limits; browsers are rate-limited per connection instead."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        uploads_dir: Path,
+        *,
+        name: str = "webchat",
+        max_upload_bytes: int = 5 * MiB,
+        bot_name: str = BOT_NAME,
+    ) -> None:
+        super().__init__(store, clock, uploads_dir, name=name, max_upload_bytes=max_upload_bytes,
+                         bot_name=bot_name)  # fmt: skip
+        self.capabilities = Capabilities(can=PERFORMS, idempotent=True, max_text=MAX_TEXT)
+        self.connected = False
+
+    # --- the Carrier protocol (perform is inherited) ------------------------------------------
+
+    async def connect(self) -> None:
+        """Nothing to log in to: browsers connect to us."""
+        self.connected = True
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Members' joins, messages and leaves, until `disconnect()`."""
+        while True:
+            event = await self._events.get()
+            if event is None:
+                return
+            yield event
+
+    async def disconnect(self) -> None:
+        """Stop the event stream and close every browser's socket."""
+        self.connected = False
+        self._events.put_nowait(None)
+        self.hub.close_all(CLOSE_GOING_AWAY, "the server is stopping")
+
+    # --- groups and identities ----------------------------------------------------------------
+
+    def invite_code(self, group_id: int) -> str:
+        """The group's invite code (the `/join/{code}` link), made on first use."""
+        return self.store.webchat_invite_code(group_id, secrets.token_urlsafe(9))
+
+    def group_for_code(self, code: str) -> Group | None:
+        """The group an invite code opens."""
+        room = self.room(code)
+        return None if room is None else room.group
+
+    def room(self, code: str) -> WebChatRoom | None:
+        """The group an invite code opens, with its community's name and seats taken."""
+        if CODE.fullmatch(code) is None:
+            return None
+        room = self.store.webchat_room(code)
+        return room if room is not None and room.group.carrier == self.name else None
+
+    def room_elsewhere(self, full: Group) -> str | None:
+        """The invite code of another group of the community with room, if one has it."""
+        for room in self.store.webchat_rooms(full.community_id, self.name):
+            capacity = room.group.capacity
+            if room.group.id != full.id and (capacity is None or room.taken < capacity):
+                return room.invite_code or self.invite_code(room.group.id)
+        return None
+
+    def create_user(self, nickname: str) -> tuple[WebUser, str]:
+        """A new member identity and the secret token for its cookie (BadNickname if the
+        nickname cannot be used)."""
+        nickname = clean_nickname(nickname, bot_name=self.bot_name)
+        token = secrets.token_urlsafe(32)
+        user = self.store.add_webchat_user(f"w-{secrets.token_hex(8)}", token_hash(token), nickname)
+        return user, token
+
+    def user_for_token(self, token: str) -> WebUser | None:
+        """The member whose cookie holds `token`."""
+        if not token or len(token) > 200:
+            return None
+        return self.store.webchat_user_by_token(token_hash(token))
+
+    def rename(self, user_id: str, nickname: str) -> WebUser:
+        """Give a member a new nickname (BadNickname if it cannot be used)."""
+        return self.store.rename_webchat_user(
+            user_id, clean_nickname(nickname, bot_name=self.bot_name)
+        )
+
+    def seat(self, group_id: int, user_id: str) -> WebSeat | None:
+        """The member's seat in the group, if they ever had one."""
+        return self.store.webchat_seat(group_id, user_id)
+
+    def keep_picture(self, data: bytes, limit: int | None = None) -> Picture:
+        """Check an uploaded picture and store it (PictureRefused if it is not acceptable)."""
+        return store_picture(self.uploads_dir, data, limit or self.max_upload_bytes)
+
+    # --- what members do ----------------------------------------------------------------------
+
+    async def join(self, group_id: int, user_id: str) -> None:
+        """Take a seat in the group; WebChatRefused when banned or the group is full."""
+        group = self.store.get_group(group_id)
+        user = self.store.webchat_user(user_id)
+        if group is None or group.carrier != self.name or user is None:
+            raise WebChatRefused("There is no such group or member on this web chat.")
+        now = self.clock.now()
+        asked = self.store.take_webchat_seat(group_id, user_id, now)
+        if asked.outcome is SeatOutcome.BANNED:
+            reason = asked.seat.ban_reason if asked.seat else None
+            raise WebChatRefused(
+                f"You are banned from {group.name}: {reason or 'no reason given'}."
+            )
+        if asked.outcome is SeatOutcome.FULL:
+            raise WebChatRefused(f"This group is full ({asked.taken} of {group.capacity}).",
+                                 elsewhere=self.room_elsewhere(group))  # fmt: skip
+        if asked.outcome is SeatOutcome.ALREADY:
+            return
+        self._emit(Join(carrier=self.name, group=group.carrier_group_id,
+                        event_id=f"join-{uuid.uuid4().hex}", at=now, via=JoinMethod.LINK,
+                        sender=Sender(user_id=user_id, display_name=user.nickname)))  # fmt: skip
+        self._members_changed(group_id)
+
+    async def say(
+        self,
+        group_id: int,
+        user_id: str,
+        text: str,
+        *,
+        picture: str | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """Post a message; returns its id. WebChatRefused when not in the group, muted,
+        empty or too long, or the picture is not one uploaded here."""
+        group = self._group_by_id(group_id)
+        seat = self.store.webchat_seat(group_id, user_id)
+        user = self.store.webchat_user(user_id)
+        if group is None or seat is None or not seat.seated or user is None:
+            raise WebChatRefused("You are not in this group; open its invite link to join.")
+        now = self.clock.now()
+        if seat.muted_until is not None and seat.muted_until > now:
+            raise WebChatRefused(muted_text(seat))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if len(text) > MAX_TEXT:
+            raise WebChatRefused(f"Message too long: {len(text)} characters (at most {MAX_TEXT}).")
+        attachments = self._attachments(picture)
+        if not text.strip() and not attachments:
+            raise WebChatRefused("Write something or choose a picture first.")
+        replied = self.store.webchat_message(reply_to) if reply_to is not None else None
+        if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
+            replied = None
+        mentions, mentions_bot = self._mentions(group_id, text)
+        message, _ = self.store.add_webchat_message(
+            group_id, user_id=user_id, nickname=user.nickname,
+            kind="picture" if attachments else "text", text=text, picture=picture,
+            reply_to=replied.id if replied else None, mentions=mentions,
+        )  # fmt: skip
+        self.hub.broadcast(group_id, message_frame(message))
+        self._emit(Message(
+            carrier=self.name, group=group.carrier_group_id, event_id=str(message.id),
+            at=message.sent_at, sender=Sender(user_id=user_id, display_name=user.nickname),
+            kind=message.kind, text=text, attachments=attachments, mentions=tuple(mentions),
+            reply_to=str(replied.id) if replied else None,
+            mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
+        ))  # fmt: skip
+        return message.id
+
+    async def leave(self, group_id: int, user_id: str) -> None:
+        """Leave the group (nothing happens when not in it)."""
+        group = self._group_by_id(group_id)
+        if (
+            group is None
+            or self.store.leave_webchat_seat(group_id, user_id, self.clock.now()) is None
+        ):
+            return
+        self.hub.close_user(group_id, user_id, 1000, "you left the group")
+        self._left(group, user_id)
+
+    def hello(self, room: WebChatRoom, user: WebUser) -> dict[str, Any]:
+        """The first frame a member's browser gets: who they are, the group, its last 100
+        messages and whether they are muted."""
+        seat = self.store.webchat_seat(room.group.id, user.user_id)
+        muted = None
+        if (
+            seat is not None
+            and seat.muted_until is not None
+            and seat.muted_until > self.clock.now()
+        ):
+            frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "")
+            muted = {"until": frame["until"], "reason": frame["reason"]}
+        return {
+            "type": "hello",
+            "me": {"user_id": user.user_id, "nickname": user.nickname},
+            "group": {
+                "name": room.group.name,
+                "community": room.community,
+                "members": room.taken,
+                "capacity": room.group.capacity,
+                "bot": self.bot_name,
+            },
+            "history": [message_frame(m) for m in self.store.webchat_history(room.group.id)],
+            "muted": muted,
+        }
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _attachments(self, picture: str | None) -> tuple[Attachment, ...]:
+        if picture is None:
+            return ()
+        path = picture_path(self.uploads_dir, picture)
+        if path is None:
+            raise WebChatRefused("That picture is not on this server; upload it again.")
+        data = path.read_bytes()
+        return (Attachment(kind="picture", data=data, mime=media_type(picture), size=len(data),
+                           name=picture),)  # fmt: skip
+
+    def _mentions(self, group_id: int, text: str) -> tuple[list[str], bool]:
+        if not has_mention(text):
+            return [], False
+        found = find_mentions(text, [*self._people(group_id), ("", self.bot_name)])
+        return [user_id for user_id in found if user_id], "" in found
+
+
+def muted_text(seat: WebSeat) -> str:
+    """What a muted member is told when they try to post."""
+    until = mute_end(seat.muted_until)
+    when = "staff lift it" if until is None else until.strftime("%Y-%m-%d %H:%M UTC")
+    return f"You are muted until {when}: {seat.mute_reason or 'a moderator decision'}."

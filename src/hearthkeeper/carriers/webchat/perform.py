@@ -1,0 +1,133 @@
+"""The engine's side of the web chat: performing actions, visibly, in the browsers.
+
+Bot messages are kept under the outbox key they were sent with, so performing the same
+action twice stores and shows it once (the carrier declares itself idempotent). Sanctions
+are written to the seat first and then shown: a deleted message vanishes for everyone, a
+muted member is told until when and why, a removed member's page says so and its socket
+closes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hearthkeeper.carriers.webchat.base import ChatBase
+from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
+from hearthkeeper.carriers.webchat.protocol import (
+    deleted_frame,
+    message_frame,
+    muted_frame,
+    removed_frame,
+    unmuted_frame,
+)
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.store import Group
+
+# A mute without a duration lasts until staff lift it.
+INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
+CLOSE_REMOVED = 4000
+
+PERFORMS = frozenset({
+    ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
+    ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
+})  # fmt: skip
+
+
+def mute_end(until: datetime | None) -> datetime | None:
+    """The end of a mute as browsers are told it: None when it lasts until lifted."""
+    return None if until is None or until >= INDEFINITELY else until
+
+
+class Performer(ChatBase):
+    """`perform`, the outbound half of the `Carrier` protocol."""
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        """Do one action in a web chat group; returns the message id of what it posted."""
+        if action.kind is ActionKind.ALERT_STAFF:
+            return None  # the staff inbox shows it; nothing appears in the group
+        if action.kind not in PERFORMS:
+            raise CarrierError(f"{self.name} cannot perform {action.kind.value}", retry=False)
+        group = self._group(action.group or "")
+        if group is None:
+            raise CarrierError(f"{self.name}: there is no group {action.group!r}", retry=False)
+        if action.kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
+            return self._post(group, action, key)
+        if action.kind is ActionKind.DELETE:
+            self._delete(group, action)
+            return None
+        user_id = self._member(group, action)
+        if action.kind is ActionKind.MUTE:
+            self._mute(group, user_id, action)
+        elif action.kind is ActionKind.UNMUTE:
+            if self.store.mute_webchat_user(group.id, user_id, None, None) is not None:
+                self.hub.send_to(group.id, user_id, unmuted_frame())
+        elif action.kind in (ActionKind.KICK, ActionKind.BAN):
+            self._remove(group, user_id, action)
+        else:
+            self.store.unban_webchat_user(group.id, user_id)
+        return None
+
+    def _post(self, group: Group, action: Action, key: str) -> str:
+        text = action.text or ""
+        mentions = find_mentions(text, self._people(group.id)) if has_mention(text) else []
+        if action.member and action.member not in mentions:
+            mentions.insert(0, action.member)
+        reply_to = _message_id(action.target) if action.kind is ActionKind.REPLY else None
+        if reply_to is not None:
+            replied = self.store.webchat_message(reply_to)
+            reply_to = replied.id if replied and replied.group_id == group.id else None
+        message, created = self.store.add_webchat_message(
+            group.id, user_id=None, nickname=self.bot_name, kind="text", text=text,
+            reply_to=reply_to, mentions=mentions, action_key=key,
+        )  # fmt: skip
+        if created:
+            self.hub.broadcast(group.id, message_frame(message))
+        return str(message.id)
+
+    def _delete(self, group: Group, action: Action) -> None:
+        message_id = _message_id(action.target)
+        found = None if message_id is None else self.store.webchat_message(message_id)
+        if found is None or found.group_id != group.id:
+            raise CarrierError(f"{self.name}: there is no message {action.target!r} in group "
+                               f"{group.name!r}", retry=False)  # fmt: skip
+        if found.deleted_at is None:
+            self.store.delete_webchat_message(found.id, action.reason or "removed by moderation",
+                                              self.clock.now())  # fmt: skip
+            self.hub.broadcast(group.id, deleted_frame(found.id))
+
+    def _member(self, group: Group, action: Action) -> str:
+        user_id = action.member or ""
+        if self.store.webchat_user(user_id) is None:
+            raise CarrierError(f"{self.name}: there is no member {action.member!r} "
+                               f"(group {group.name!r})", retry=False)  # fmt: skip
+        return user_id
+
+    def _mute(self, group: Group, user_id: str, action: Action) -> None:
+        until = INDEFINITELY if action.duration is None else self.clock.now() + action.duration
+        reason = action.reason or "a moderator's decision"
+        seat = self.store.mute_webchat_user(group.id, user_id, until, reason)
+        if seat is None:
+            raise CarrierError(f"{self.name}: {user_id!r} was never in group {group.name!r}",
+                               retry=False)  # fmt: skip
+        self.hub.send_to(group.id, user_id, muted_frame(mute_end(until), reason))
+
+    def _remove(self, group: Group, user_id: str, action: Action) -> None:
+        banned = action.kind is ActionKind.BAN
+        reason = action.reason or ("banned by a moderator" if banned else "removed by a moderator")
+        now = self.clock.now()
+        if banned:
+            was_in = self.store.ban_webchat_user(group.id, user_id, reason, now)
+        else:
+            was_in = self.store.leave_webchat_seat(group.id, user_id, now) is not None
+        self.hub.send_to(group.id, user_id, removed_frame(reason, banned=banned))
+        self.hub.close_user(group.id, user_id, CLOSE_REMOVED, "banned" if banned else "removed")
+        if was_in:
+            self._left(group, user_id, removed_by=self.bot_name)
+
+
+def _message_id(target: str | None) -> int | None:
+    """The web chat message id an event id names (they are the same number, as text)."""
+    if target is None or not (target.isascii() and target.isdigit()) or len(target) > 18:
+        return None
+    return int(target)

@@ -1,0 +1,162 @@
+"""The frames browsers and the server exchange over the chat's WebSocket.
+
+Client frames are validated before anything else looks at them: size first (a frame is
+refused unread when it is too large), then JSON, then the Pydantic models below. Server
+frames are plain dicts built here, so their shape is defined in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from hearthkeeper.store import WebChatMessage
+
+MAX_FRAME_BYTES = 8 * 1024  # a frame larger than this is refused with an error frame
+FAR_OVER_BYTES = 64 * 1024  # ... and one larger than this closes the connection (1009)
+MAX_TEXT = 2000  # characters in one message
+MEDIA_PATH = "/chat/media/"
+
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NOT_IN_GROUP = 4403
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+CLOSE_GOING_AWAY = 1001
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SayFrame(_Frame):
+    """Post a message: text, a picture uploaded before (its stored name), or both."""
+
+    type: Literal["say"]
+    text: str = ""
+    picture: str | None = None
+    reply_to: int | None = None
+
+
+class PingFrame(_Frame):
+    """Keep the connection alive; answered with nothing."""
+
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[SayFrame | PingFrame, Field(discriminator="type")]
+_CLIENT_FRAME: TypeAdapter[SayFrame | PingFrame] = TypeAdapter(ClientFrame)
+KNOWN_TYPES = ("say", "ping")
+
+
+class FrameError(Exception):
+    """A client frame that is refused; `close` is the close code when the connection must end,
+    `abuse` whether it counts towards closing it (our page never sends such a frame)."""
+
+    def __init__(self, message: str, *, close: int | None = None, abuse: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.close = close
+        self.abuse = abuse
+
+
+def parse_frame(raw: str | bytes) -> SayFrame | PingFrame:
+    """The frame a browser sent, validated; FrameError with a readable message otherwise."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
+    if size > FAR_OVER_BYTES:
+        raise FrameError(f"frame of {size} bytes is far too large", close=CLOSE_TOO_BIG)
+    if size > MAX_FRAME_BYTES:
+        raise FrameError(f"frame too large: {size} bytes (at most {MAX_FRAME_BYTES})")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise FrameError("frame is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise FrameError('frame must be a JSON object with a "type"')
+    kind = data.get("type")
+    if kind not in KNOWN_TYPES:
+        shown = json.dumps(kind, ensure_ascii=False)[:40]
+        raise FrameError(f"unknown frame type {shown} (known: {', '.join(KNOWN_TYPES)})")
+    try:
+        frame = _CLIENT_FRAME.validate_python(data)
+    except ValidationError as exc:
+        raise FrameError(f"bad {kind} frame: {_first_problem(exc)}") from None
+    if isinstance(frame, SayFrame) and len(frame.text) > MAX_TEXT:
+        raise FrameError(
+            f"message too long: {len(frame.text)} characters (at most {MAX_TEXT})", abuse=False
+        )
+    return frame
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"] if part not in KNOWN_TYPES)
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+# --- server frames --------------------------------------------------------------------------
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """A server frame as the text sent on the socket."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def close_reason(text: str) -> str:
+    """`text` cut to what a WebSocket close frame can carry (123 bytes of UTF-8)."""
+    return text.encode("utf-8")[:123].decode("utf-8", "ignore")
+
+
+def picture_url(name: str | None) -> str | None:
+    """Where browsers load a stored picture from."""
+    return None if name is None else MEDIA_PATH + name
+
+
+def message_frame(message: WebChatMessage) -> dict[str, Any]:
+    """A message as browsers show it."""
+    return {
+        "type": "message",
+        "id": message.id,
+        "user_id": message.user_id,
+        "nickname": message.nickname,
+        "bot": message.user_id is None,
+        "kind": message.kind,
+        "text": message.text,
+        "picture_url": picture_url(message.picture),
+        "mentions": list(message.mentions),
+        "reply_to": message.reply_to,
+        "at": message.sent_at.isoformat(),
+    }
+
+
+def deleted_frame(message_id: int) -> dict[str, Any]:
+    """A message vanished (moderation)."""
+    return {"type": "deleted", "id": message_id}
+
+
+def muted_frame(until: datetime | None, reason: str) -> dict[str, Any]:
+    """You are muted until `until` (None: until staff lift it) because of `reason`."""
+    return {"type": "muted", "until": None if until is None else until.isoformat(),
+            "reason": reason}  # fmt: skip
+
+
+def unmuted_frame() -> dict[str, Any]:
+    """Your mute was lifted."""
+    return {"type": "unmuted"}
+
+
+def removed_frame(reason: str, *, banned: bool) -> dict[str, Any]:
+    """You were removed from the group (kicked, or banned)."""
+    return {"type": "removed", "reason": reason, "banned": banned}
+
+
+def error_frame(message: str) -> dict[str, Any]:
+    """Something you sent was refused; `message` says why."""
+    return {"type": "error", "message": message}
+
+
+def members_frame(count: int) -> dict[str, Any]:
+    """How many are in the group now."""
+    return {"type": "members", "count": count}

@@ -1,0 +1,214 @@
+"""The web chat's pages and endpoints: the invite link, the chat page, its WebSocket,
+picture uploads and the pictures themselves.
+
+Members are known by the `hearth_member` cookie (a random token; the store keeps its
+SHA-256). Joining changes state, so its form carries a double-submit token: a random value
+in the `hearth_join` cookie (SameSite=Strict) that the form must repeat.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import APIRouter, Form, Request, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from hearthkeeper.carriers.webchat.base import WebChatRefused
+from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
+from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
+from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
+from hearthkeeper.carriers.webchat.uploads import (
+    PictureRefused,
+    media_type,
+    picture_path,
+    too_large,
+)
+from hearthkeeper.store import WebChatRoom, WebUser
+from hearthkeeper.web.context import Web
+
+JOIN_COOKIE = "hearth_join"
+MEMBER_COOKIE_DAYS = 365
+MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def webchat_router(web: Web) -> APIRouter:
+    """The routes members use: `/join/{code}`, `/chat/{code}` (+ `/ws`, `/upload`) and
+    `/chat/media/{name}`."""
+    router = APIRouter(include_in_schema=False)
+    chat = web.webchat
+
+    def member(request: Request) -> WebUser | None:
+        return chat.user_for_token(request.cookies.get(MEMBER_COOKIE, ""))
+
+    def remember(response: Response, token: str) -> None:
+        response.set_cookie(MEMBER_COOKIE, token, max_age=MEMBER_COOKIE_DAYS * 86400,
+                            httponly=True, samesite="lax",
+                            secure=web.settings.secure_cookies)  # fmt: skip
+
+    def join_page(request: Request, room: WebChatRoom, user: WebUser | None, *, status: int = 200,
+                  error: str | None = None, elsewhere: str | None = None,
+                  nickname: str | None = None) -> HTMLResponse:  # fmt: skip
+        """The join page: the group, a note (an error, a ban, a full group) and the form."""
+        seat = None if user is None else chat.seat(room.group.id, user.user_id)
+        seated = seat is not None and seat.seated
+        banned = seat is not None and seat.banned_at is not None
+        capacity = room.group.capacity
+        if error is None and seat is not None and banned:
+            error = (
+                f"You are banned from {room.group.name}: {seat.ban_reason or 'no reason given'}."
+            )
+        elif error is None and capacity is not None and room.taken >= capacity and not seated:
+            error = f"This group is full ({room.taken} of {capacity})."
+            elsewhere = chat.room_elsewhere(room.group)
+        if nickname is None:
+            nickname = user.nickname if user else ""
+        token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
+        response = _render("join.html", status, room=room, user=user, error=error,
+                           seated=seated, banned=banned, nickname=nickname, csrf=token,
+                           elsewhere=chat.room(elsewhere) if elsewhere else None,
+                           max_nickname=MAX_NICKNAME)  # fmt: skip
+        response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
+                            secure=web.settings.secure_cookies, path="/join")  # fmt: skip
+        return response
+
+    @router.get("/join/{code}", response_class=HTMLResponse)
+    async def join_form(request: Request, code: str) -> HTMLResponse:
+        room = chat.room(code)
+        if room is None:
+            return _missing()
+        return join_page(request, room, member(request))
+
+    @router.post("/join/{code}", response_model=None)
+    async def join(
+        request: Request,
+        code: str,
+        nickname: Annotated[str, Form(max_length=1000)] = "",
+        csrf_token: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        room = chat.room(code)
+        if room is None:
+            return _missing()
+        expected = request.cookies.get(JOIN_COOKIE, "")
+        user = member(request)
+        if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
+            return join_page(request, room, user, status=403, nickname=nickname,
+                             error="This form has expired. Please try again.")  # fmt: skip
+        token = None
+        try:
+            if user is None:
+                user, token = chat.create_user(nickname)
+            elif nickname.strip() and nickname.strip() != user.nickname:
+                user = chat.rename(user.user_id, nickname)
+            await chat.join(room.group.id, user.user_id)
+            response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
+        except BadNickname as bad:
+            response = join_page(request, room, user, status=400, error=str(bad),
+                                 nickname=nickname)  # fmt: skip
+        except WebChatRefused as refused:
+            fresh = chat.room(code) or room
+            response = join_page(request, fresh, user, status=403, error=refused.message,
+                                 elsewhere=refused.elsewhere)  # fmt: skip
+        if token is not None:
+            remember(response, token)
+        return response
+
+    @router.get("/chat/{code}", response_class=HTMLResponse, response_model=None)
+    async def chat_page(request: Request, code: str) -> Response:
+        room = chat.room(code)
+        if room is None:
+            return _missing()
+        user = member(request)
+        seat = None if user is None else chat.seat(room.group.id, user.user_id)
+        if user is None or seat is None or not seat.seated:
+            return RedirectResponse(f"/join/{code}", status_code=303)
+        return _render("chat.html", 200, room=room, user=user, code=code, max_text=MAX_TEXT)
+
+    @router.websocket("/chat/{code}/ws")
+    async def chat_socket(websocket: WebSocket, code: str) -> None:
+        await serve_socket(chat, websocket, code, public_url=web.settings.public_url)
+
+    @router.post("/chat/{code}/upload")
+    async def upload(request: Request, code: str) -> JSONResponse:
+        room, user = chat.room(code), member(request)
+        seat = None if room is None or user is None else chat.seat(room.group.id, user.user_id)
+        if seat is None or not seat.seated:
+            return _problem(403, "Join the group before sending pictures.")
+        limit = min(web.settings.max_upload_bytes, chat.max_upload_bytes)
+        try:
+            data = await _read_picture(request, limit)
+            picture = await run_in_threadpool(chat.keep_picture, data, limit)
+        except PictureRefused as refused:
+            return _problem(refused.status, refused.message)
+        return JSONResponse({"picture": picture.name, "url": picture_url(picture.name)})
+
+    @router.get("/chat/media/{name}", response_model=None)
+    async def media(name: str) -> Response:
+        path = picture_path(chat.uploads_dir, name)
+        if path is None:
+            return _problem(404, "There is no such picture.")
+        return FileResponse(path, media_type=media_type(name), headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        })  # fmt: skip
+
+    return router
+
+
+async def _read_picture(request: Request, limit: int) -> bytes:
+    """The `picture` file of a multipart upload, refused (413) as soon as the body is larger
+    than the limit allows: by its Content-Length, or while reading when that was absent."""
+    allowed = limit + MULTIPART_OVERHEAD
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > allowed:
+        raise too_large(int(declared) - MULTIPART_OVERHEAD, limit)
+    received = 0
+
+    async def receive() -> Any:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > allowed:
+            raise too_large(received - MULTIPART_OVERHEAD, limit)
+        return message
+
+    bounded = Request(request.scope, receive)
+    try:
+        form = await bounded.form(max_files=1, max_fields=4)
+    except PictureRefused:
+        raise
+    except Exception:  # a malformed multipart body: Starlette's own errors vary by version
+        raise PictureRefused(
+            400, "send the picture as multipart/form-data, field 'picture'"
+        ) from None
+    try:
+        file = form.get("picture")
+        if file is None or isinstance(file, str):
+            raise PictureRefused(400, "no picture in the upload (field 'picture')")
+        data = await file.read(limit + 1)
+    finally:
+        await form.close()
+    if len(data) > limit:
+        raise too_large(len(data), limit)
+    return data
+
+
+def _render(name: str, status: int, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_TEMPLATES.get_template(name).render(**context), status_code=status)
+
+
+def _missing() -> HTMLResponse:
+    return _render("missing.html", 404)
+
+
+def _problem(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)

@@ -1,0 +1,165 @@
+"""One member's WebSocket to a group: hello, then frames in (validated, rate-limited) and
+frames out (through the hub), until either side closes.
+
+Per connection: at most 8 messages every 10 seconds — more are dropped with an error frame
+"slow down". Every refused frame (too large, not JSON, unknown type, over the rate) is a
+warning; three warnings within a minute close the connection with 1008.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from hearthkeeper.carriers.webchat.base import WebChatRefused
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.hub import Close, Connection
+from hearthkeeper.carriers.webchat.protocol import (
+    CLOSE_NOT_IN_GROUP,
+    CLOSE_NOT_SIGNED_IN,
+    CLOSE_POLICY,
+    FrameError,
+    SayFrame,
+    close_reason,
+    encode,
+    error_frame,
+    parse_frame,
+)
+from hearthkeeper.clock import Clock
+
+log = logging.getLogger(__name__)
+
+MEMBER_COOKIE = "hearth_member"
+CLOSE_SERVER_ERROR = 1011
+SAYS, SAYS_WITHIN = 8, timedelta(seconds=10)
+WARNINGS, WARNINGS_WITHIN = 3, timedelta(minutes=1)
+CLOSING_GRACE = 5.0  # seconds a closing connection has to take its last frames
+
+
+class Guard:
+    """A connection's rate limit and its patience with bad frames."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._says: deque[datetime] = deque()
+        self._warnings: deque[datetime] = deque()
+
+    def may_say(self) -> bool:
+        """Whether one more message fits in the rate (and count it if so)."""
+        return _within(self._says, self._clock.now(), SAYS_WITHIN, SAYS)
+
+    def warn(self) -> bool:
+        """Count a refused frame; True when that makes too many, and the connection ends."""
+        return not _within(self._warnings, self._clock.now(), WARNINGS_WITHIN, WARNINGS - 1)
+
+
+def _within(times: deque[datetime], now: datetime, window: timedelta, most: int) -> bool:
+    while times and times[0] <= now - window:
+        times.popleft()
+    if len(times) >= most:
+        return False
+    times.append(now)
+    return True
+
+
+def same_origin(websocket: WebSocket, public_url: str) -> bool:
+    """Whether the page that opened the socket is ours: its Origin (when the browser sends
+    one) names this host, or the public URL's. Another site cannot talk as our member."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    allowed = {websocket.headers.get("host", ""), urlsplit(public_url).netloc}
+    return urlsplit(origin).netloc in allowed - {""}
+
+
+async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, *,
+                       public_url: str = "") -> None:  # fmt: skip
+    """Serve one member's chat connection to the group `code` opens."""
+    await websocket.accept()
+    if not same_origin(websocket, public_url):
+        await websocket.close(CLOSE_NOT_IN_GROUP, "the chat only talks to its own pages")
+        return
+    user = chat.user_for_token(websocket.cookies.get(MEMBER_COOKIE, ""))
+    if user is None:
+        await websocket.close(CLOSE_NOT_SIGNED_IN, "not signed in: open the group's invite link")
+        return
+    room = chat.room(code)
+    seat = None if room is None else chat.seat(room.group.id, user.user_id)
+    if room is None or seat is None or not seat.seated:
+        await websocket.close(CLOSE_NOT_IN_GROUP, "not in this group: open its invite link")
+        return
+    connection = Connection(room.group.id, user.user_id)
+    # The hello and joining the hub happen with no await between them: no frame is missed
+    # and none arrives before the hello.
+    connection.deliver(encode(chat.hello(room, user)))
+    chat.hub.add(connection)
+    writer = asyncio.create_task(connection.pump(websocket.send_text, _closer(websocket)))
+    reader = asyncio.create_task(_read(chat, websocket, connection, room.group.id))
+    try:
+        await asyncio.wait((writer, reader), return_when=asyncio.FIRST_COMPLETED)
+        failed = reader.exception() if reader.done() and not reader.cancelled() else None
+        if failed is not None:
+            log.error("web chat connection of %s failed", user.user_id, exc_info=failed)
+            connection.end(CLOSE_SERVER_ERROR, "server error; the page reconnects")
+        if connection.closing and not writer.done():
+            # We are closing it: the writer sends what is queued, then the close frame.
+            await asyncio.wait((writer,), timeout=CLOSING_GRACE)
+    finally:
+        chat.hub.discard(connection)
+        for task in (writer, reader):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connection,
+                group_id: int) -> None:  # fmt: skip
+    guard = Guard(chat.clock)
+    while not connection.closing:
+        try:
+            message = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text")
+        if raw is None:
+            raw = message.get("bytes") or b""
+        try:
+            frame = parse_frame(raw)
+        except FrameError as refused:
+            _refuse(connection, guard, refused.message, close=refused.close, abuse=refused.abuse)
+            continue
+        if not isinstance(frame, SayFrame):
+            continue  # a ping: nothing to answer
+        if not guard.may_say():
+            _refuse(connection, guard, "slow down: at most 8 messages every 10 seconds")
+            continue
+        try:
+            await chat.say(group_id, connection.user_id, frame.text, picture=frame.picture,
+                           reply_to=frame.reply_to)  # fmt: skip
+        except WebChatRefused as refused:
+            connection.deliver(encode(error_frame(refused.message)))
+
+
+def _refuse(connection: Connection, guard: Guard, message: str, *, close: int | None = None,
+            abuse: bool = True) -> None:  # fmt: skip
+    connection.deliver(encode(error_frame(message)))
+    if close is not None:
+        connection.end(close, message)
+    elif abuse and guard.warn():
+        connection.end(CLOSE_POLICY, "too many refused frames")
+
+
+def _closer(websocket: WebSocket) -> Close:
+    async def close(code: int, reason: str) -> None:
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.close(code, close_reason(reason))
+
+    return close

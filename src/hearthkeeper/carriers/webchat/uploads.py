@@ -1,0 +1,122 @@
+"""Pictures members upload: checked by what they are (not by their names) and stored once.
+
+A picture is accepted when Pillow recognises it as PNG, JPEG, GIF or WebP, it passes
+`Image.verify()` and neither side exceeds `MAX_SIDE` pixels. It is stored as
+`<sha256>.<ext>`, so the same picture uploaded twice is one file, and names served back
+can be checked against a strict pattern.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_SIDE = 8000
+FORMATS = {  # Pillow's format name → (file extension, Content-Type)
+    "PNG": ("png", "image/png"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "GIF": ("gif", "image/gif"),
+    "WEBP": ("webp", "image/webp"),
+}
+MEDIA_TYPES = dict(FORMATS.values())
+NAME = re.compile(r"[0-9a-f]{64}\.(?:png|jpg|gif|webp)")
+
+
+class PictureRefused(Exception):
+    """An upload that is not accepted; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A stored picture."""
+
+    name: str
+    mime: str
+    size: int
+    width: int
+    height: int
+
+
+def too_large(size: int, limit: int) -> PictureRefused:
+    """The refusal for a picture of `size` bytes over `limit`."""
+    return PictureRefused(413, f"picture too large: {_mib(size)} (at most {_mib(limit)})")
+
+
+def check_picture(data: bytes, limit: int) -> tuple[str, str, int, int]:
+    """The extension, Content-Type, width and height of an acceptable picture; else
+    PictureRefused (413 too large, 415 not a picture we take, 422 too many pixels)."""
+    if len(data) > limit:
+        raise too_large(len(data), limit)
+    if not data:
+        raise PictureRefused(415, "the file is empty; choose a picture (PNG, JPEG, GIF or WebP)")
+    try:
+        # Pillow warns above ~89 M pixels and refuses above twice that; either is far over
+        # MAX_SIDE², which is refused below before any pixel is decoded.
+        with Image.open(io.BytesIO(data)) as image:
+            found, (width, height) = image.format, image.size
+            if found not in FORMATS:
+                raise PictureRefused(415, _not_a_picture(f"a {found} image"))
+            if width > MAX_SIDE or height > MAX_SIDE:
+                raise PictureRefused(
+                    422, f"picture too big: {width}×{height} pixels (at most {MAX_SIDE})"
+                )
+            image.verify()
+    except PictureRefused:
+        raise
+    except Image.DecompressionBombError:
+        raise PictureRefused(422, f"picture too big (at most {MAX_SIDE} pixels a side)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise PictureRefused(415, _not_a_picture("not a picture")) from None
+    extension, mime = FORMATS[found]
+    return extension, mime, width, height
+
+
+def store_picture(directory: Path, data: bytes, limit: int) -> Picture:
+    """Check `data` and keep it under `directory` (written whole, then renamed into place)."""
+    extension, mime, width, height = check_picture(data, limit)
+    name = f"{hashlib.sha256(data).hexdigest()}.{extension}"
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    if not target.exists():
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    return Picture(name=name, mime=mime, size=len(data), width=width, height=height)
+
+
+def picture_path(directory: Path, name: str) -> Path | None:
+    """The stored file called `name`, if the name is well-formed and the file exists."""
+    if NAME.fullmatch(name) is None:
+        return None
+    path = directory / name
+    return path if path.is_file() else None
+
+
+def media_type(name: str) -> str:
+    """The Content-Type of a stored picture, from its (validated) name."""
+    return MEDIA_TYPES[name.rsplit(".", 1)[1]]
+
+
+def _not_a_picture(what: str) -> str:
+    return f"{what}: upload a PNG, JPEG, GIF or WebP picture"
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"

@@ -1,0 +1,93 @@
+"""`hearth serve`: run the configured playbooks with the engine, the console and the web chat."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.cli.context import ConfigOption, prepare, settings_from
+from hearthkeeper.cli.output import console, errors, fail
+from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.playbook import PlaybookError
+from hearthkeeper.serve import Host, ServeError, open_socket, serve
+from hearthkeeper.serve.runner import bound_port
+from hearthkeeper.store import StoreError
+from hearthkeeper.web.context import WebSettings
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` to the top-level command."""
+    app.command("serve")(serve_command)
+
+
+def serve_command(
+    config: ConfigOption = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to listen on (default: [server] host).")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port", "-p", min=0, max=65535, help="Port; 0 picks a free one (default: [server])."
+        ),
+    ] = None,
+) -> None:
+    """Run the playbooks of the configuration: engine, operator console, REST API, web chat."""
+    settings = settings_from(config)
+    prepare(settings)
+    address = host or settings.server.host
+    try:
+        sock = open_socket(address, settings.server.port if port is None else port)
+    except ServeError as exc:
+        fail(str(exc))
+    web_settings = WebSettings(
+        data_dir=settings.data_dir,
+        public_url=settings.server.url(address, bound_port(sock)),
+        secure_cookies=settings.server.secure_cookies,
+    )
+    try:
+        running = build_host(settings, web_settings)
+    except BaseException:
+        sock.close()
+        raise
+    show(running)
+    if not running.store.list_operators():
+        errors.print(
+            "[yellow]warning:[/] no operator can sign in to the console yet; create one with "
+            "`hearth operator add NAME`" + _config_hint(settings.config_file)
+        )
+    console.print("Ctrl-C stops the server.")
+    try:
+        asyncio.run(serve(running, sock=sock))
+    finally:
+        running.close()
+    console.print("stopped")
+
+
+def build_host(settings: Settings, web_settings: WebSettings) -> Host:
+    """The `Host`, or exit 1 with the problem (playbook problems one per line)."""
+    try:
+        return Host.build(settings, web_settings)
+    except PlaybookError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        raise typer.Exit(1) from None
+    except (ConfigError, StoreError) as exc:
+        fail(str(exc))
+
+
+def show(host: Host) -> None:
+    """What runs and where to reach it."""
+    for running in host.running:
+        console.print(escape(running.describe()))
+    console.print(f"Console: {escape(host.console_url())}")
+    for invite in host.invites():
+        console.print(f"Web chat {escape(invite.group.name)}: {escape(invite.url)}")
+
+
+def _config_hint(config_file: Path | None) -> str:
+    return f" --config {config_file}" if config_file is not None else ""

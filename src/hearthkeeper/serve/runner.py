@@ -1,0 +1,151 @@
+"""Uvicorn and the engine in one event loop; Ctrl-C or SIGTERM stops both cleanly.
+
+The listening socket is opened before anything else starts, so a busy port is reported in
+one readable line and port 0 gives a free port whose number is known at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from hearthkeeper.config import DEFAULT_HOST, DEFAULT_PORT
+
+if TYPE_CHECKING:
+    from hearthkeeper.serve.host import Host
+
+# Seconds open connections (chat WebSockets) get to close once stopping; then they are cut.
+GRACE_SECONDS = 3
+
+
+class ServeError(Exception):
+    """The server cannot start; the message says why and what to do."""
+
+
+def open_socket(host_addr: str, port: int) -> socket.socket:
+    """A socket listening on `host_addr:port` (port 0: a free one); `ServeError` if it cannot."""
+    try:
+        infos = socket.getaddrinfo(host_addr, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ServeError(f"cannot listen on {host_addr!r}: {exc.strerror}; check --host") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ServeError(_bind_problem(host_addr, port, exc)) from None
+    return sock
+
+
+def bound_port(sock: socket.socket) -> int:
+    """The port `sock` listens on."""
+    return int(sock.getsockname()[1])
+
+
+async def serve(
+    host: Host,
+    *,
+    host_addr: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    stop: asyncio.Event | None = None,
+    sock: socket.socket | None = None,
+    on_ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve the web application and run the engine until `stop` is set (or SIGINT/SIGTERM
+    arrive, when run in the main thread). `on_ready` gets the bound port once the web server
+    accepts connections. Carriers are disconnected before this returns."""
+    stop = stop or asyncio.Event()
+    sock = sock or open_socket(host_addr, port)
+    config = uvicorn.Config(
+        host.app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        ws_max_size=64 * 1024,  # the web chat refuses frames over 8 KiB; nothing near this is sane
+    )
+    server = _Server(config)
+    web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+    engine = asyncio.create_task(host.engine.run(stop), name="engine")
+    with _signals(stop, server):
+        try:
+            await _until_ready(server, stop, web, engine)
+            if on_ready is not None and server.started:
+                on_ready(bound_port(sock))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopped, web, engine}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+        finally:
+            stop.set()
+            server.should_exit = True
+            results = await asyncio.gather(web, engine, return_exceptions=True)
+            sock.close()
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise result
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: the runner's stop event governs both halves."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _until_ready(
+    server: uvicorn.Server, stop: asyncio.Event, *tasks: asyncio.Task[None]
+) -> None:
+    while not server.started and not stop.is_set():
+        for task in tasks:
+            if task.done():
+                task.result()  # raises what went wrong
+                raise ServeError(f"the {task.get_name()} stopped while starting")
+        await asyncio.sleep(0.02)
+
+
+@contextlib.contextmanager
+def _signals(stop: asyncio.Event, server: uvicorn.Server) -> Iterator[None]:
+    """SIGINT and SIGTERM set `stop`; a second Ctrl-C stops waiting for open connections."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            server.force_exit = True
+        stop.set()
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    for sig in handled:
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        yield
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
+def _bind_problem(host_addr: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host_addr} is already in use (another Hearthkeeper?); "
+            f"choose another with --port, e.g. --port {port + 1}"
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"not allowed to listen on port {port} (ports below 1024 need privileges); use --port"
+        )
+    return f"cannot listen on {host_addr}:{port}: {exc.strerror or exc}; check --host and --port"

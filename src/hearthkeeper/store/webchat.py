@@ -1,0 +1,329 @@
+"""The built-in web chat's own data: invite codes, browser identities, seats and messages.
+
+The engine keeps its own view of the same groups (memberships, messages); these tables are
+the chat platform itself, as a hosted chat service would keep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.communities import _group
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.models import (
+    CommunityRow,
+    GroupRow,
+    WebChatGroupRow,
+    WebChatMessageRow,
+    WebChatSeatRow,
+    WebChatUserRow,
+)
+from hearthkeeper.store.records import (
+    Group,
+    SeatedUser,
+    SeatOutcome,
+    SeatRequest,
+    WebChatMessage,
+    WebChatRoom,
+    WebSeat,
+    WebUser,
+)
+from hearthkeeper.store.scope import StoreBase
+
+
+class WebChatQueries(StoreBase):
+    # --- groups and invite codes --------------------------------------------------------------
+
+    def webchat_invite_code(self, group_id: int, code: str) -> str:
+        """The group's invite code; `code` becomes it if the group has none yet."""
+        with self._unit(write=True) as session:
+            row = session.get(WebChatGroupRow, group_id)
+            if row is not None:
+                return row.invite_code
+            if session.get(GroupRow, group_id) is None:
+                raise StoreError(f"there is no group with id {group_id}")
+            row = WebChatGroupRow(group_id=group_id, invite_code=code, created_at=self._now())
+            if self._try_insert(session, row):
+                return code
+            existing = session.get(WebChatGroupRow, group_id)  # given one meanwhile
+            if existing is None:
+                raise StoreError(f"the invite code {code!r} belongs to another group")
+            return existing.invite_code
+
+    def webchat_group_for_code(self, code: str) -> Group | None:
+        """The group an invite code opens, if any."""
+        with self._unit(write=False) as session:
+            row = session.scalar(
+                select(GroupRow)
+                .join(WebChatGroupRow, WebChatGroupRow.group_id == GroupRow.id)
+                .where(WebChatGroupRow.invite_code == code)
+            )
+            return None if row is None else _group(row)
+
+    def webchat_rooms(self, community_id: int, carrier: str) -> list[WebChatRoom]:
+        """The community's groups on `carrier`, each with its invite code and seats taken."""
+        query = _rooms().where(GroupRow.community_id == community_id, GroupRow.carrier == carrier)
+        with self._unit(write=False) as session:
+            return [_room(*found) for found in session.execute(query.order_by(GroupRow.id))]
+
+    def webchat_room(self, code: str) -> WebChatRoom | None:
+        """The group an invite code opens, with its community's name and seats taken."""
+        query = _rooms().where(WebChatGroupRow.invite_code == code)
+        with self._unit(write=False) as session:
+            found = session.execute(query).first()
+            return None if found is None else _room(*found)
+
+    # --- users --------------------------------------------------------------------------------
+
+    def add_webchat_user(self, user_id: str, token_hash: str, nickname: str) -> WebUser:
+        """A new browser identity; the cookie's token is kept as its hash only."""
+        row = WebChatUserRow(
+            user_id=user_id, token_hash=token_hash, nickname=nickname, created_at=self._now()
+        )
+        with self._unit(write=True) as session:
+            if not self._try_insert(session, row):
+                raise StoreError(f"the web chat user {user_id!r} already exists")
+            return _user(row)
+
+    def webchat_user(self, user_id: str) -> WebUser | None:
+        """The web chat user with this carrier id, if any."""
+        with self._unit(write=False) as session:
+            row = session.scalar(select(WebChatUserRow).where(WebChatUserRow.user_id == user_id))
+            return None if row is None else _user(row)
+
+    def webchat_user_by_token(self, token_hash: str) -> WebUser | None:
+        """The web chat user whose cookie token hashes to `token_hash`, if any."""
+        with self._unit(write=False) as session:
+            row = session.scalar(
+                select(WebChatUserRow).where(WebChatUserRow.token_hash == token_hash)
+            )
+            return None if row is None else _user(row)
+
+    def rename_webchat_user(self, user_id: str, nickname: str) -> WebUser:
+        """Give a web chat user a new nickname."""
+        with self._unit(write=True) as session:
+            row = session.scalar(select(WebChatUserRow).where(WebChatUserRow.user_id == user_id))
+            if row is None:
+                raise StoreError(f"there is no web chat user {user_id!r}")
+            row.nickname = nickname
+            return _user(row)
+
+    # --- seats --------------------------------------------------------------------------------
+
+    def webchat_seat(self, group_id: int, user_id: str) -> WebSeat | None:
+        """The user's seat in the group (in, out or banned), if they ever had one."""
+        with self._unit(write=False) as session:
+            row = session.get(WebChatSeatRow, (group_id, user_id))
+            return None if row is None else _seat(row)
+
+    def take_webchat_seat(self, group_id: int, user_id: str, at: datetime) -> SeatRequest:
+        """Seat the user unless banned or the group is full; a rejoin begins a new stay.
+
+        The group row is locked, so two joins racing for the last seat cannot both get it."""
+        at = utc(at, "join time")
+        with self._unit(write=True) as session:
+            group = session.get(GroupRow, group_id, with_for_update=True)
+            if group is None:
+                raise StoreError(f"there is no group with id {group_id}")
+            row = session.get(WebChatSeatRow, (group_id, user_id))
+            taken = _taken(session, group_id)
+            if row is not None and row.banned_at is not None:
+                return SeatRequest(SeatOutcome.BANNED, _seat(row), taken)
+            if row is not None and row.left_at is None:
+                return SeatRequest(SeatOutcome.ALREADY, _seat(row), taken)
+            if group.capacity is not None and taken >= group.capacity:
+                return SeatRequest(SeatOutcome.FULL, None if row is None else _seat(row), taken)
+            if row is None:
+                row = WebChatSeatRow(group_id=group_id, user_id=user_id, joined_at=at)
+                session.add(row)
+            row.joined_at, row.left_at = at, None
+            session.flush()
+            return SeatRequest(SeatOutcome.JOINED, _seat(row), taken + 1)
+
+    def leave_webchat_seat(self, group_id: int, user_id: str, at: datetime) -> WebSeat | None:
+        """Close the user's stay; the seat as it was if they were in the group, else None."""
+        with self._unit(write=True) as session:
+            row = session.get(WebChatSeatRow, (group_id, user_id))
+            if row is None or row.left_at is not None:
+                return None
+            before = _seat(row)
+            row.left_at = utc(at, "leave time")
+            return before
+
+    def ban_webchat_user(self, group_id: int, user_id: str, reason: str, at: datetime) -> bool:
+        """Ban the user from the group (and close their stay); True if they were in it."""
+        at = utc(at, "ban time")
+        with self._unit(write=True) as session:
+            row = session.get(WebChatSeatRow, (group_id, user_id))
+            if row is None:
+                row = WebChatSeatRow(group_id=group_id, user_id=user_id, joined_at=at, left_at=at)
+                session.add(row)
+                seated = False
+            else:
+                seated = row.left_at is None
+                row.left_at = row.left_at or at
+            row.banned_at, row.ban_reason = at, reason
+            session.flush()
+            return seated
+
+    def unban_webchat_user(self, group_id: int, user_id: str) -> bool:
+        """Lift the user's ban from the group; True if there was one."""
+        with self._unit(write=True) as session:
+            row = session.get(WebChatSeatRow, (group_id, user_id))
+            if row is None or row.banned_at is None:
+                return False
+            row.banned_at, row.ban_reason = None, None
+            return True
+
+    def mute_webchat_user(
+        self, group_id: int, user_id: str, until: datetime | None, reason: str | None
+    ) -> WebSeat | None:
+        """Mute the user until `until` (None lifts the mute); None if they never had a seat."""
+        with self._unit(write=True) as session:
+            row = session.get(WebChatSeatRow, (group_id, user_id))
+            if row is None:
+                return None
+            row.muted_until = None if until is None else utc(until, "mute end")
+            row.mute_reason = None if until is None else reason
+            return _seat(row)
+
+    def webchat_seated(self, group_id: int) -> list[SeatedUser]:
+        """Who is in the group now, by nickname."""
+        query = (
+            select(WebChatUserRow.user_id, WebChatUserRow.nickname)
+            .join(WebChatSeatRow, WebChatSeatRow.user_id == WebChatUserRow.user_id)
+            .where(WebChatSeatRow.group_id == group_id, WebChatSeatRow.left_at.is_(None))
+            .order_by(WebChatUserRow.nickname)
+        )
+        with self._unit(write=False) as session:
+            return [SeatedUser(user_id, nickname) for user_id, nickname in session.execute(query)]
+
+    def webchat_seats_taken(self, group_id: int) -> int:
+        """How many are in the group now."""
+        with self._unit(write=False) as session:
+            return _taken(session, group_id)
+
+    # --- messages -----------------------------------------------------------------------------
+
+    def add_webchat_message(
+        self,
+        group_id: int,
+        *,
+        user_id: str | None,
+        nickname: str,
+        kind: str,
+        text: str,
+        picture: str | None = None,
+        reply_to: int | None = None,
+        mentions: Sequence[str] = (),
+        action_key: str | None = None,
+    ) -> tuple[WebChatMessage, bool]:
+        """Keep a message; with `action_key` (a bot message's outbox key) at most once: the
+        message already kept under that key comes back with False."""
+        with self._unit(write=True) as session:
+            if action_key is not None:
+                existing = _by_key(session, action_key)
+                if existing is not None:
+                    return _message(existing), False
+            row = WebChatMessageRow(
+                group_id=group_id, user_id=user_id, nickname=nickname, kind=kind, text=text,
+                picture=picture, reply_to=reply_to, mentions=list(mentions),
+                sent_at=self._now(), action_key=action_key,
+            )  # fmt: skip
+            if self._try_insert(session, row):
+                return _message(row), True
+            existing = None if action_key is None else _by_key(session, action_key)
+            if existing is None:
+                raise StoreError(f"there is no group with id {group_id}")
+            return _message(existing), False
+
+    def webchat_message(self, message_id: int) -> WebChatMessage | None:
+        """One message, deleted or not."""
+        with self._unit(write=False) as session:
+            row = session.get(WebChatMessageRow, message_id)
+            return None if row is None else _message(row)
+
+    def webchat_history(self, group_id: int, limit: int = 100) -> list[WebChatMessage]:
+        """The group's last `limit` messages that were not deleted, oldest first."""
+        query = (
+            select(WebChatMessageRow)
+            .where(WebChatMessageRow.group_id == group_id, WebChatMessageRow.deleted_at.is_(None))
+            .order_by(WebChatMessageRow.id.desc())
+            .limit(limit)
+        )
+        with self._unit(write=False) as session:
+            return [_message(row) for row in reversed(list(session.scalars(query)))]
+
+    def delete_webchat_message(
+        self, message_id: int, reason: str, at: datetime
+    ) -> WebChatMessage | None:
+        """Mark a message deleted (the row stays, with when and why); None if there is none."""
+        with self._unit(write=True) as session:
+            row = session.get(WebChatMessageRow, message_id)
+            if row is None:
+                return None
+            if row.deleted_at is None:
+                row.deleted_at, row.deleted_reason = utc(at, "deletion time"), reason
+            return _message(row)
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+
+def _taken(session: Session, group_id: int) -> int:
+    query = select(func.count()).where(
+        WebChatSeatRow.group_id == group_id, WebChatSeatRow.left_at.is_(None)
+    )
+    return session.scalar(query) or 0
+
+
+def _rooms() -> Select[GroupRow, str, str | None, int | None]:
+    taken = (
+        select(WebChatSeatRow.group_id, func.count().label("taken"))
+        .where(WebChatSeatRow.left_at.is_(None))
+        .group_by(WebChatSeatRow.group_id)
+        .subquery()
+    )
+    return (
+        select(GroupRow, CommunityRow.name, WebChatGroupRow.invite_code, taken.c.taken)
+        .join(CommunityRow, CommunityRow.id == GroupRow.community_id)
+        .outerjoin(WebChatGroupRow, WebChatGroupRow.group_id == GroupRow.id)
+        .outerjoin(taken, taken.c.group_id == GroupRow.id)
+    )
+
+
+def _room(row: GroupRow, community: str, code: str | None, taken: int | None) -> WebChatRoom:
+    return WebChatRoom(group=_group(row), community=community, invite_code=code, taken=taken or 0)
+
+
+def _by_key(session: Session, action_key: str) -> WebChatMessageRow | None:
+    return session.scalar(
+        select(WebChatMessageRow).where(WebChatMessageRow.action_key == action_key)
+    )
+
+
+def _user(row: WebChatUserRow) -> WebUser:
+    return WebUser(id=row.id, user_id=row.user_id, nickname=row.nickname,
+                   created_at=row.created_at)  # fmt: skip
+
+
+def _seat(row: WebChatSeatRow) -> WebSeat:
+    return WebSeat(
+        group_id=row.group_id, user_id=row.user_id, joined_at=row.joined_at,
+        left_at=row.left_at, muted_until=row.muted_until, mute_reason=row.mute_reason,
+        banned_at=row.banned_at, ban_reason=row.ban_reason,
+    )  # fmt: skip
+
+
+def _message(row: WebChatMessageRow) -> WebChatMessage:
+    return WebChatMessage(
+        id=row.id, group_id=row.group_id, user_id=row.user_id, nickname=row.nickname,
+        kind=row.kind, text=row.text, picture=row.picture, reply_to=row.reply_to,
+        mentions=tuple(str(m) for m in row.mentions), sent_at=row.sent_at,
+        deleted_at=row.deleted_at, deleted_reason=row.deleted_reason, action_key=row.action_key,
+    )  # fmt: skip

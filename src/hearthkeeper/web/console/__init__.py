@@ -1,0 +1,28 @@
+"""The operator console: one module per family of pages, all behind sign-in, every form
+checked against the session's CSRF token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hearthkeeper.web.console import (
+    calendar,
+    groups,
+    inbox,
+    members,
+    moderation,
+    overview,
+    playbook,
+)
+from hearthkeeper.web.console.pages import Pages
+from hearthkeeper.web.context import Web
+
+
+def console_router(web: Web) -> APIRouter:
+    """Every console page: communities, overview, groups, members, moderation and audit,
+    inbox, playbook, calendar."""
+    pages = Pages(web)
+    router = APIRouter(include_in_schema=False)
+    for family in (overview, groups, members, moderation, inbox, playbook, calendar):
+        router.include_router(family.router(pages))
+    return router

@@ -1,0 +1,111 @@
+"""The calendar: what the playbook will post in the next days (in the community's time zone)
+and how the latest firings went (delivered, queued, skipped, awaiting confirmation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hearthkeeper.calendar.agenda import Agenda, LibraryReport, build_agenda
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import PostRecord, Store
+from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
+from hearthkeeper.web.templates import render
+
+DAYS_AHEAD = 7
+FIRINGS_SHOWN = 50
+_STATES = {
+    "done": "delivered",
+    "pending": "queued",
+    "sending": "queued",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "skipped": "not sent (dry run)",
+}
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One firing of the next days."""
+
+    at: datetime
+    post: str
+    kind: str
+    mode: str
+    groups: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Fired:
+    """A recorded firing in one group, and how its delivery went."""
+
+    record: PostRecord
+    group: str
+    state: str
+
+
+def upcoming(
+    playbook: Playbook, base_dir: Path | None, now: datetime
+) -> tuple[list[Upcoming], Agenda]:
+    """The next `DAYS_AHEAD` days of the calendar. Library posts show their library (which
+    item comes next depends on what was posted already)."""
+    agenda = build_agenda(playbook, base_dir or Path("."), now, now + timedelta(days=DAYS_AHEAD))
+    libraries = {p.id: p.content.library for p in playbook.calendar.posts if p.content.library}
+    lines = []
+    for firing in agenda.firings:
+        library = libraries.get(firing.post) if firing.kind == "post" else None
+        what = f"next item of the library {library}" if library else firing.item
+        groups = ", ".join(firing.groups) if firing.groups else "every group"
+        lines.append(Upcoming(firing.at, firing.post, firing.kind, firing.mode, groups, what))
+    return lines, agenda
+
+
+def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[Fired]:
+    """The latest recorded firings, newest first, with their delivery state."""
+    records = store.post_records(community_id)[-limit:]
+    delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
+    groups = {g.id: g.name for g in store.list_groups(community_id)}
+    found = []
+    for record in reversed(records):
+        if record.status in ("posted", "confirmed"):
+            outbox = delivery.get(f"calendar:post:{record.id}", "pending")
+            state = _STATES.get(outbox, outbox)
+        elif record.status == "reminded":
+            state = "awaiting confirmation"
+        else:
+            state = record.status
+        found.append(Fired(record, groups.get(record.group_id, f"group {record.group_id}"), state))
+    return found
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/calendar`."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+
+    @routes.get("/console/c/{slug}/calendar", response_class=HTMLResponse)
+    def calendar(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        now = web.clock.now()
+        lines: list[Upcoming] = []
+        libraries: list[LibraryReport] = []
+        if view.playbook is not None:
+            try:
+                base_dir: Path | None = web.playbooks.base_dir(view.community.id)
+            except ValueError:  # not run by this server: its content folders are elsewhere
+                base_dir = None
+            lines, agenda = upcoming(view.playbook, base_dir, now)
+            libraries = agenda.libraries if base_dir is not None else []
+        return render(
+            request, "console/calendar.html", operator=operator, active="calendar",
+            upcoming=lines, libraries=libraries, days=DAYS_AHEAD,
+            has_playbook=view.playbook is not None,
+            fired=fired(web.store, view.community.id), **view.context(),
+        )  # fmt: skip
+
+    return routes

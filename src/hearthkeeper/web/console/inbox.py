@@ -1,0 +1,80 @@
+"""The staff inbox: questions the bot could not answer (until answered in the group or marked
+answered here), and alerts (quarrels, violations to review, running-out content) until
+someone marks them handled."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hearthkeeper.handlers.faq_queue import question_key
+from hearthkeeper.store import StoreError
+from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import (
+    ConsoleRoute,
+    PageNotFound,
+    Pages,
+    SignedIn,
+    back_to,
+    messages_from,
+)
+from hearthkeeper.web.templates import render
+
+SHOWN = 200
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/inbox` and marking an alert handled."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+    store = web.store
+
+    @routes.get("/console/c/{slug}/inbox", response_class=HTMLResponse)
+    def inbox(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        cid = view.community.id
+        alerts = store.staff_alerts(cid, open_only=True, limit=SHOWN)
+        names = store.member_names(a.member_id for a in alerts if a.member_id is not None)
+        groups = {g.id: g.name for g in store.list_groups(cid)}
+        return render(
+            request, "console/inbox.html", operator=operator, active="inbox",
+            questions=store.waiting_questions(cid, limit=SHOWN), alerts=alerts, names=names,
+            groups=groups, **messages_from(request), **view.context(),
+        )  # fmt: skip
+
+    @routes.post("/console/c/{slug}/alerts/{alert_id}/handled",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def handled(slug: str, alert_id: int, operator: SignedIn) -> Response:
+        view = pages.community(slug)
+        alert = store.get_staff_alert(alert_id)
+        if alert is None or alert.community_id != view.community.id:
+            raise PageNotFound(f"There is no alert {alert_id} in {view.community.name}.", view)
+        by = f"console:{operator.username}"
+        try:
+            with store.transaction() as tx:
+                tx.handle_alert(alert_id, by, web.clock.now())
+                tx.audit(by, "alert.handled", view.community.id, target=f"alert {alert_id}",
+                         detail={"handler": alert.handler, "violation": alert.violation})  # fmt: skip
+        except StoreError:
+            return back_to(view, None, "/inbox", problem="already-handled")
+        return back_to(view, None, "/inbox", notice="handled")
+
+    @routes.post("/console/c/{slug}/questions/{question_id}/answered",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def answered(slug: str, question_id: int, operator: SignedIn) -> Response:
+        view = pages.community(slug)
+        question = store.get_question(question_id)
+        if question is None or question.community_id != view.community.id:
+            raise PageNotFound(
+                f"There is no question {question_id} in {view.community.name}.", view
+            )
+        by = f"console:{operator.username}"
+        with store.transaction() as tx:
+            if not tx.answer_question(question_id, None, web.clock.now()):
+                return back_to(view, None, "/inbox", problem="already-answered")
+            tx.cancel_scheduled(question_key(question_id))  # its alert need not go out
+            tx.audit(by, "question.answered", view.community.id,
+                     target=f"question {question_id}", detail={"asker": question.member_id})  # fmt: skip
+        return back_to(view, None, "/inbox", notice="answered")
+
+    return routes

@@ -1,0 +1,148 @@
+"""Members: the searchable list, and one member's profile with strikes (to pardon), sanctions
+(to lift), recent messages and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hearthkeeper.store import Group, LevelChange, Membership
+from hearthkeeper.web.console.decisions import Decision, named
+from hearthkeeper.web.console.pages import (
+    PAGE_SIZE,
+    CommunityView,
+    ConsoleRoute,
+    PageNotFound,
+    Pages,
+    SignedIn,
+    messages_from,
+    page_number,
+)
+from hearthkeeper.web.templates import render
+
+MESSAGES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One stay of the member in one of the community's groups."""
+
+    group: Group
+    membership: Membership
+
+
+@dataclass(frozen=True)
+class Happening:
+    """A line of the member's history."""
+
+    at: datetime
+    what: str
+    detail: str
+
+
+def level_names(view: CommunityView) -> dict[str, str]:
+    """Level ids → the names members see (the bottom level for members never placed)."""
+    if view.playbook is None:
+        return {}
+    return {level.id: level.name for level in view.playbook.structure.levels}
+
+
+def bottom_level(view: CommunityView) -> str:
+    """The name of the level of members never placed."""
+    return "" if view.playbook is None else view.playbook.structure.levels[0].name
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/members` and `/console/c/{slug}/members/{member_id}`."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+    store = web.store
+
+    @routes.get("/console/c/{slug}/members", response_class=HTMLResponse)
+    def members(
+        request: Request, slug: str, operator: SignedIn, q: str = "", tag: str = ""
+    ) -> HTMLResponse:
+        view = pages.community(slug)
+        page = page_number(request)
+        cid = view.community.id
+        found = store.search_members(cid, q, tag, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        total = store.count_members(cid, q, tag)
+        return render(
+            request, "console/members.html", operator=operator, active="members",
+            members=found, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+            q=q, tag=tag, levels=level_names(view), bottom=bottom_level(view),
+            **view.context(),
+        )  # fmt: skip
+
+    @routes.get("/console/c/{slug}/members/{member_id}", response_class=HTMLResponse)
+    def member(request: Request, slug: str, member_id: int, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        cid = view.community.id
+        person = store.get_member(member_id)
+        if person is None or not store.member_in_community(cid, member_id):
+            raise PageNotFound(f"There is no member {member_id} in {view.community.name}.", view)
+        now = web.clock.now()
+        groups = {g.id: g for g in store.list_groups(cid)}
+        stays = [
+            Stay(groups[m.group_id], m)
+            for m in store.membership_history(member_id)
+            if m.group_id in groups
+        ]
+        strikes = named(store, view, store.community_strikes(cid, member_id=member_id), [], now)
+        sanctions = named(
+            store, view, [], store.community_sanctions(cid, False, now, member_id=member_id), now
+        )
+        level = store.member_level(cid, member_id)
+        changes = store.level_changes(cid, member_id)
+        names = level_names(view)
+        history = _history(stays, strikes + sanctions, changes, names)
+        return render(
+            request, "console/member.html", operator=operator, active="members",
+            member=person, identities=store.identities(member_id), stays=stays,
+            tags=store.member_tags(member_id),
+            level=names.get(level.level, level.level) if level else bottom_level(view),
+            level_since=level.since if level else None,
+            points=store.points_of(cid, member_id),
+            live_strikes=sum(1 for s in strikes if s.status == "live"),
+            strikes=strikes, sanctions=sanctions,
+            messages=store.recent_messages(member_id, cid, MESSAGES_SHOWN),
+            history=history, here=request.url.path,
+            **messages_from(request), **view.context(),
+        )  # fmt: skip
+
+    return routes
+
+
+def _history(
+    stays: list[Stay], decisions: list[Decision], changes: list[LevelChange], names: dict[str, str]
+) -> list[Happening]:
+    """Stays, sanctions, strikes and level changes on one timeline, newest first."""
+    found: list[Happening] = []
+    for stay in stays:
+        role = f" as {stay.membership.role}" if stay.membership.role else ""
+        found.append(Happening(stay.membership.joined_at, "joined", f"{stay.group.name}{role}"))
+        if stay.membership.left_at is not None:
+            found.append(Happening(stay.membership.left_at, "left", stay.group.name))
+    for decision in decisions:
+        where = f" in {decision.group}" if decision.group else ""
+        what = decision.violation or _short(decision.explanation)
+        found.append(Happening(decision.at, decision.kind, f"{what}{where}"))
+        if decision.strike is not None and decision.strike.pardoned_at is not None:
+            found.append(Happening(decision.strike.pardoned_at, "pardoned",
+                                   f"strike for {decision.violation} by {decision.strike.pardoned_by}"))  # fmt: skip
+        sanction = decision.sanction
+        if sanction is not None and sanction.lifted_at is not None:
+            found.append(Happening(sanction.lifted_at, f"{sanction.kind.value} lifted",
+                                   f"by {sanction.lifted_by}"))  # fmt: skip
+    for change in changes:
+        old = names.get(change.from_level, change.from_level) if change.from_level else "—"
+        new = names.get(change.to_level, change.to_level)
+        found.append(Happening(change.at, "level", f"{old} → {new}: {change.reason}"))
+    return sorted(found, key=lambda h: h.at, reverse=True)
+
+
+def _short(text: str, most: int = 80) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -1,0 +1,198 @@
+"""What every console page shares: the community it is about (or a 404 page in the layout),
+the playbook it runs, its time zone, notices after a form, and safe redirects."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime, time, tzinfo
+from typing import Annotated, Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
+from hearthkeeper.web.auth import require_operator
+from hearthkeeper.web.context import Web
+from hearthkeeper.web.templates import render
+
+SignedIn = Annotated[Operator, Depends(require_operator)]
+PAGE_SIZE: Final = 50
+_CACHED_PLAYBOOKS: Final = 32
+
+# What a finished form says on the page it returns to: fixed texts, chosen by a code in the
+# URL, so a link cannot make the console say anything else.
+NOTICES: Final = {
+    "pardoned": "Strike pardoned.",
+    "lifted": "Sanction lifted; the carrier is asked to undo it.",
+    "handled": "Alert marked handled.",
+    "answered": "Question marked answered.",
+    "applied": "The new playbook version is applied and running.",
+    "group-opened": "A new web chat group is open.",
+}
+PROBLEMS: Final = {
+    "already-pardoned": "That strike was pardoned already.",
+    "already-lifted": "That sanction was lifted already.",
+    "already-handled": "That alert was handled already.",
+    "already-answered": "That question was answered already.",
+}
+
+
+class PageNotFound(Exception):
+    """Something a console URL names does not exist; shown as a 404 page in the layout."""
+
+    def __init__(self, what: str, community: CommunityView | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.community = community
+
+
+class ConsoleRoute(APIRoute):
+    """A route whose `PageNotFound` (raised by the handler or a dependency) becomes the
+    console's 404 page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except PageNotFound as missing:
+                context: dict[str, Any] = {"what": missing.what}
+                if missing.community is not None:
+                    context |= missing.community.context()
+                return render(request, "console/not_found.html", status_code=404, **context)
+
+        return handle
+
+
+@dataclass(frozen=True)
+class CommunityView:
+    """A community as its pages see it: the version it runs and its time zone."""
+
+    community: Community
+    communities: list[Community]
+    version: PlaybookVersion | None
+    playbook: Playbook | None
+    zone: tzinfo
+    inbox_count: int
+
+    @property
+    def path(self) -> str:
+        """The community's console URL."""
+        return f"/console/c/{self.community.slug}"
+
+    def start_of_day(self, now: datetime) -> datetime:
+        """Midnight of `now`'s day in the community's time zone."""
+        local = now.astimezone(self.zone)
+        return datetime.combine(local.date(), time(0), self.zone)
+
+    def context(self) -> dict[str, Any]:
+        """What the layout needs: the community, the switcher and the inbox count."""
+        return {
+            "community": self.community,
+            "communities": self.communities,
+            "inbox_count": self.inbox_count,
+            "tz": self.zone,
+            "base": self.path,
+        }
+
+
+class Pages:
+    """The console's shared state: the web parts, and parsed playbooks by their hash (the
+    stored text is parsed once per version, not on every request)."""
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+        self._playbooks: dict[str, Playbook | None] = {}
+        self._lock = threading.Lock()
+
+    def community(self, slug: str) -> CommunityView:
+        """The community `slug`, else `PageNotFound`."""
+        store = self.web.store
+        communities = store.list_communities()
+        found = next((c for c in communities if c.slug == slug), None)
+        if found is None:
+            raise PageNotFound(f"There is no community “{slug}”.")
+        version = store.latest_playbook_version(found.id)
+        playbook = None if version is None else self.playbook(version)
+        return CommunityView(
+            community=found,
+            communities=communities,
+            version=version,
+            playbook=playbook,
+            zone=_zone(playbook),
+            inbox_count=store.inbox_count(found.id),
+        )
+
+    def playbook(self, version: PlaybookVersion) -> Playbook | None:
+        """The stored version, parsed (None if it no longer parses with this release)."""
+        with self._lock:  # pages run in worker threads
+            if version.sha256 in self._playbooks:
+                return self._playbooks[version.sha256]
+        try:
+            parsed: Playbook | None = parse_playbook(version.source_text).playbook
+        except PlaybookError:
+            parsed = None
+        with self._lock:
+            if len(self._playbooks) >= _CACHED_PLAYBOOKS:
+                self._playbooks.pop(next(iter(self._playbooks)))
+            self._playbooks[version.sha256] = parsed
+        return parsed
+
+    def invite_url(self, group: Group) -> str | None:
+        """The web chat link members open to join `group` (None for other carriers)."""
+        if group.carrier != self.web.webchat.name:
+            return None
+        code = self.web.webchat.invite_code(group.id)
+        return f"{self.web.settings.public_url.rstrip('/')}/join/{code}"
+
+
+def _zone(playbook: Playbook | None) -> tzinfo:
+    if playbook is None:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(playbook.community.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def messages_from(request: Request) -> dict[str, Any]:
+    """The notice or problem a form left for this page (`?notice=` / `?problem=` codes)."""
+    found: dict[str, Any] = {}
+    notice = NOTICES.get(request.query_params.get("notice", ""))
+    if notice:
+        found["notice"] = notice
+    problem = PROBLEMS.get(request.query_params.get("problem", ""))
+    if problem:
+        found["problem"] = problem
+    return found
+
+
+def back_to(view: CommunityView, back: str | None, fallback: str, **query: str) -> RedirectResponse:
+    """303 to `back` if it is one of this community's console pages, else to `fallback`
+    (a path under the community); `query` is added (notice= or problem=)."""
+    target = fallback
+    if back and back.startswith(view.path + "/") and _plain_path(back):
+        target = back.removeprefix(view.path)
+    url = view.path + target
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return RedirectResponse(url, status_code=303)
+
+
+def _plain_path(path: str) -> bool:
+    """A path with no query, fragment, dot segments or odd characters."""
+    return all(c.isalnum() or c in "/-_" for c in path) and ".." not in path
+
+
+def page_number(request: Request) -> int:
+    """The `?page=` asked for, at least 1."""
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1

@@ -1,0 +1,319 @@
+// The web chat page: one WebSocket to the group, messages rendered with createElement and
+// textContent only (never innerHTML: everything shown here was typed by someone).
+"use strict";
+
+(function () {
+  const body = document.body;
+  const code = body.dataset.code;
+  const me = body.dataset.me;
+  const list = document.getElementById("messages");
+  const notice = document.getElementById("notice");
+  const status = document.getElementById("status");
+  const count = document.getElementById("member-count");
+  const composer = document.getElementById("composer");
+  const textBox = composer.querySelector("textarea[name=text]");
+  const sendButton = composer.querySelector("button[type=submit]");
+  const pictureInput = document.getElementById("picture-input");
+  const replying = document.getElementById("replying");
+  const MEDIA = "/chat/media/";
+  const CLOSE_REMOVED = 4000, CLOSE_NOT_SIGNED_IN = 4401, CLOSE_NOT_IN_GROUP = 4403;
+
+  const known = new Map(); // message id → frame, for reply quotes
+  let socket = null;
+  let retryDelay = 1000;
+  let removed = false;
+  let muteTimer = null;
+  let replyTo = null;
+  let errorTimer = null;
+
+  // --- the connection ------------------------------------------------------------------------
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/chat/${encodeURIComponent(code)}/ws`);
+    setStatus("connecting", "connecting…");
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (_) {
+        return;
+      }
+      handle(frame);
+    });
+    socket.addEventListener("close", (event) => {
+      socket = null;
+      if (removed || event.code === CLOSE_REMOVED) {
+        setStatus("closed", "not connected");
+        return;
+      }
+      if (event.code === CLOSE_NOT_SIGNED_IN || event.code === CLOSE_NOT_IN_GROUP) {
+        location.assign(`/join/${encodeURIComponent(code)}`);
+        return;
+      }
+      setStatus("offline", "reconnecting…");
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    });
+  }
+
+  function setStatus(state, text) {
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "hello":
+        retryDelay = 1000;
+        setStatus("online", "connected");
+        setCount(frame.group.members);
+        list.replaceChildren();
+        known.clear();
+        frame.history.forEach((m) => add(m, false));
+        scrollDown(true);
+        if (frame.muted) showMuted(frame.muted.until, frame.muted.reason);
+        else clearMuted();
+        break;
+      case "message":
+        add(frame, true);
+        break;
+      case "deleted":
+        removeMessage(frame.id);
+        break;
+      case "muted":
+        showMuted(frame.until, frame.reason);
+        break;
+      case "unmuted":
+        clearMuted();
+        break;
+      case "removed":
+        showRemoved(frame.reason, frame.banned);
+        break;
+      case "members":
+        setCount(frame.count);
+        break;
+      case "error":
+        showError(frame.message);
+        break;
+    }
+  }
+
+  // --- messages ------------------------------------------------------------------------------
+
+  function add(frame, live) {
+    if (known.has(frame.id)) return;
+    known.set(frame.id, frame);
+    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    const item = document.createElement("article");
+    item.className = "message";
+    item.dataset.id = String(frame.id);
+    if (frame.bot) item.classList.add("bot");
+    if (frame.user_id === me) item.classList.add("own");
+    if (Array.isArray(frame.mentions) && frame.mentions.includes(me)) item.classList.add("mention");
+
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const nick = document.createElement("span");
+    nick.className = "nick";
+    nick.textContent = frame.nickname;
+    meta.append(nick);
+    if (frame.bot) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = "bot";
+      meta.append(badge);
+    }
+    const time = document.createElement("time");
+    time.dateTime = frame.at;
+    time.textContent = new Date(frame.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    meta.append(time);
+    const reply = document.createElement("button");
+    reply.type = "button";
+    reply.className = "reply-button";
+    reply.textContent = "Reply";
+    reply.addEventListener("click", () => startReply(frame));
+    meta.append(reply);
+    item.append(meta);
+
+    if (frame.reply_to !== null && frame.reply_to !== undefined) {
+      const quote = document.createElement("div");
+      quote.className = "reply-ref";
+      const original = known.get(frame.reply_to);
+      quote.textContent = original ? `↪ ${original.nickname}: ${snippet(original)}` : "↪ an earlier message";
+      item.append(quote);
+    }
+    const text = document.createElement("div");
+    text.className = "text";
+    text.textContent = frame.text;
+    item.append(text);
+    if (typeof frame.picture_url === "string" && frame.picture_url.startsWith(MEDIA)) {
+      const img = document.createElement("img");
+      img.className = "picture";
+      img.src = frame.picture_url;
+      img.alt = `picture from ${frame.nickname}`;
+      img.loading = "lazy";
+      img.addEventListener("load", () => { if (nearBottom) scrollDown(true); });
+      item.append(img);
+    }
+    list.append(item);
+    if (live) scrollDown(nearBottom || frame.user_id === me);
+  }
+
+  function snippet(frame) {
+    const words = frame.text || (frame.picture_url ? "[picture]" : "");
+    return words.length > 60 ? `${words.slice(0, 60)}…` : words;
+  }
+
+  function removeMessage(id) {
+    known.delete(id);
+    const item = list.querySelector(`.message[data-id="${Number(id)}"]`);
+    if (item) item.remove();
+    if (replyTo === id) cancelReply();
+  }
+
+  function scrollDown(really) {
+    if (really) list.scrollTop = list.scrollHeight;
+  }
+
+  function setCount(n) {
+    count.textContent = `${n} ${n === 1 ? "member" : "members"}`;
+  }
+
+  // --- notices -------------------------------------------------------------------------------
+
+  function showNotice(kind, text) {
+    notice.dataset.kind = kind;
+    notice.textContent = text;
+    notice.hidden = false;
+  }
+
+  function hideNotice(kind) {
+    if (notice.dataset.kind === kind) {
+      notice.hidden = true;
+      notice.textContent = "";
+      delete notice.dataset.kind;
+    }
+  }
+
+  function showMuted(until, reason) {
+    clearTimeout(muteTimer);
+    const when = until ? new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })
+      : "staff lift it";
+    showNotice("muted", `You are muted until ${when}: ${reason}`);
+    setComposing(false);
+    if (until) {
+      const wait = new Date(until).getTime() - Date.now();
+      if (wait > 0 && wait < 2 ** 31 - 1) muteTimer = setTimeout(clearMuted, wait);
+    }
+  }
+
+  function clearMuted() {
+    clearTimeout(muteTimer);
+    hideNotice("muted");
+    if (!removed) setComposing(true);
+  }
+
+  function showRemoved(reason, banned) {
+    removed = true;
+    showNotice("removed", banned ? `You were banned from this group: ${reason}`
+      : `You were removed from this group: ${reason} `);
+    if (!banned) {
+      const rejoin = document.createElement("a");
+      rejoin.href = `/join/${encodeURIComponent(code)}`;
+      rejoin.textContent = "Join again";
+      notice.append(rejoin);
+    }
+    setComposing(false);
+  }
+
+  function showError(message) {
+    clearTimeout(errorTimer);
+    let bubble = document.getElementById("error");
+    if (!bubble) {
+      bubble = document.createElement("p");
+      bubble.id = "error";
+      bubble.className = "error";
+      bubble.setAttribute("role", "alert");
+      composer.before(bubble);
+    }
+    bubble.textContent = message;
+    bubble.hidden = false;
+    errorTimer = setTimeout(() => { bubble.hidden = true; }, 6000);
+  }
+
+  function setComposing(on) {
+    textBox.disabled = !on;
+    sendButton.disabled = !on;
+    pictureInput.disabled = !on;
+  }
+
+  // --- writing -------------------------------------------------------------------------------
+
+  function startReply(frame) {
+    replyTo = frame.id;
+    replying.querySelector(".quote").textContent = `${frame.nickname}: ${snippet(frame)}`;
+    replying.hidden = false;
+    textBox.focus();
+  }
+
+  function cancelReply() {
+    replyTo = null;
+    replying.hidden = true;
+  }
+
+  function send(picture) {
+    const text = textBox.value;
+    if (!text.trim() && !picture) return;
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      showError("Not connected; reconnecting. Your message is still in the box.");
+      return;
+    }
+    socket.send(JSON.stringify({ type: "say", text, picture: picture || null, reply_to: replyTo }));
+    textBox.value = "";
+    fitTextBox();
+    cancelReply();
+  }
+
+  function fitTextBox() {
+    textBox.style.height = "auto";
+    textBox.style.height = `${Math.min(textBox.scrollHeight, 160)}px`;
+  }
+
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(null);
+  });
+  textBox.addEventListener("keydown", (event) => {
+    // Enter sends; Shift+Enter is a new line; Enter that confirms an IME candidate does neither.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      send(null);
+    }
+  });
+  textBox.addEventListener("input", fitTextBox);
+  replying.querySelector(".cancel").addEventListener("click", cancelReply);
+
+  pictureInput.addEventListener("change", async () => {
+    const file = pictureInput.files && pictureInput.files[0];
+    pictureInput.value = "";
+    if (!file) return;
+    const form = new FormData();
+    form.append("picture", file);
+    try {
+      const response = await fetch(`/chat/${encodeURIComponent(code)}/upload`, {
+        method: "POST", body: form, credentials: "same-origin",
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        showError(answer.detail || `The picture was not accepted (${response.status}).`);
+        return;
+      }
+      send(answer.picture);
+    } catch (_) {
+      showError("The picture could not be sent; check the connection and try again.");
+    }
+  });
+
+  connect();
+})();

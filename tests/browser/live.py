@@ -1,0 +1,163 @@
+"""A real Hearthkeeper server for browser tests, screenshots and the round-trip benchmark.
+
+`start_live_server(data_dir)` writes the skincare template into `data_dir`, migrates a SQLite
+database there, builds a `Host` (the simulator is not started), adds web chat groups and an
+operator, and serves it with the serve package's runner on 127.0.0.1 (a free port) in a
+background thread with its own event loop. `LiveServer.stop()` stops it and joins the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hearthkeeper.config import Settings, sqlite_url_for
+from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.serve import Host, open_socket, serve
+from hearthkeeper.serve.host import add_webchat_group
+from hearthkeeper.store import Group, Store, upgrade
+from hearthkeeper.web.auth import hash_password
+from hearthkeeper.web.context import WebSettings
+
+TEMPLATE = "skincare"
+OPERATOR = "operator"
+PASSWORD = "correct horse battery staple"
+START_SECONDS = 30
+STOP_SECONDS = 15
+T = TypeVar("T")
+
+
+@dataclass
+class LiveServer:
+    """A server running in a background thread: its address and handles for assertions."""
+
+    url: str
+    host: Host
+    operator: str = OPERATOR
+    password: str = PASSWORD
+    _loop: asyncio.AbstractEventLoop | None = None
+    _stop: asyncio.Event | None = None
+    _thread: threading.Thread | None = None
+    _failure: list[BaseException] = field(default_factory=list)
+
+    @property
+    def store(self) -> Store:
+        """The server's store (the same database the pages show)."""
+        return self.host.store
+
+    @property
+    def community_id(self) -> int:
+        """The one community this server runs."""
+        return self.host.running[0].community.id
+
+    @property
+    def slug(self) -> str:
+        """The community's slug, as console URLs spell it."""
+        return self.host.running[0].community.slug
+
+    def groups(self) -> list[Group]:
+        """The community's web chat groups, in the order they were made."""
+        return [g for g in self.store.list_groups(self.community_id) if g.carrier == "webchat"]
+
+    def invite_code(self, n: int = 0) -> str:
+        """The invite code of web chat group `n` (0 = the first)."""
+        return self.host.webchat.invite_code(self.groups()[n].id)
+
+    def invite_url(self, n: int = 0) -> str:
+        """The invite link of web chat group `n`."""
+        return f"{self.url}/join/{self.invite_code(n)}"
+
+    def call(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run `work` on the server's event loop (where the web chat carrier lives) and
+        return its result: tests use it to act as members without a browser."""
+        assert self._loop is not None, "the live server is not running"
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(START_SECONDS)
+
+    def add_member(self, nickname: str, group: int = 0) -> str:
+        """A web chat member who joined group `group` (no browser); their user id."""
+        user, _token = self.host.webchat.create_user(nickname)
+        self.call(self.host.webchat.join(self.groups()[group].id, user.user_id))
+        return user.user_id
+
+    def say(self, user_id: str, text: str, group: int = 0) -> int:
+        """`user_id` says `text` in group `group` (no browser); the message id."""
+        return self.call(self.host.webchat.say(self.groups()[group].id, user_id, text))
+
+    def stop(self) -> None:
+        """Stop the server (engine and web) and wait for its thread."""
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
+            stop = self._stop
+            with contextlib.suppress(RuntimeError):  # the loop already finished
+                self._loop.call_soon_threadsafe(stop.set)
+        if self._thread is not None:
+            self._thread.join(STOP_SECONDS)
+            if self._thread.is_alive():
+                raise RuntimeError(f"the live server at {self.url} did not stop in time")
+        self.host.close()
+        if self._failure:
+            raise RuntimeError(f"the live server at {self.url} failed") from self._failure[0]
+
+
+def start_live_server(
+    data_dir: Path,
+    *,
+    groups: int = 1,
+    playbook: Callable[[str], str] | None = None,
+    public_url: str | None = None,
+) -> LiveServer:
+    """Start a server on a fresh `data_dir` with `groups` web chat groups; `playbook` may
+    rewrite the template's text first (the benchmark turns the FAQ cooldown down);
+    `public_url` is what pages show as the server's address (default: the real one)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    text = template_text(TEMPLATE)
+    if playbook is not None:
+        text = playbook(text)
+    playbook_file = data_dir / "playbook.yaml"
+    playbook_file.write_text(text, encoding="utf-8")
+    copy_content(TEMPLATE, data_dir)
+    database_url = sqlite_url_for(data_dir)
+    upgrade(database_url)
+    settings = Settings(
+        data_dir=data_dir, database_url=database_url, playbooks=(playbook_file,), config_file=None
+    )
+    sock = open_socket("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    try:
+        web_settings = WebSettings(data_dir=data_dir, public_url=public_url or url)
+        host = Host.build(settings, web_settings)
+    except BaseException:
+        sock.close()
+        raise
+    community = host.running[0].community.id
+    runtime = host.runtimes[community]
+    for n in range(2, groups + 1):
+        add_webchat_group(host.store, community, runtime.playbook, n)
+    host.store.add_operator(OPERATOR, hash_password(PASSWORD))
+    server = LiveServer(url=url, host=host)
+    ready = threading.Event()
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        server._loop = loop
+        try:
+            server._stop = asyncio.Event()
+            loop.run_until_complete(
+                serve(host, sock=sock, stop=server._stop, on_ready=lambda _port: ready.set())
+            )
+        except BaseException as exc:
+            server._failure.append(exc)
+        finally:
+            ready.set()
+            loop.close()
+
+    server._thread = threading.Thread(target=run, name=f"live-server {url}", daemon=True)
+    server._thread.start()
+    if not ready.wait(START_SECONDS) or server._failure:
+        server.stop()
+        raise RuntimeError(f"the live server at {url} did not start")
+    return server

@@ -1,0 +1,83 @@
+"""Moderation through the REST API: strikes and their pardon, sanctions and their lifting,
+staff alerts marked handled — each written to the audit log as `api:<operator>`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import OutboxStatus
+from tests.web_auth_setup import Tea, build_site, sqlite_store, tea
+
+
+@pytest.fixture
+def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
+    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield tea(build_site(store, store_clock, tmp_path))
+    finally:
+        store.engine.dispose()
+
+
+def test_pardoning_a_strike_through_the_api_stops_it_counting_and_is_audited(t: Tea) -> None:
+    strikes = t.get("/communities/tea/strikes", live_only="true").json()
+    assert [s["violation"] for s in strikes] == ["advertising", "advertising"]
+    newest = strikes[0]
+    answer = t.post(f"/strikes/{newest['id']}/pardon")
+    assert answer.status_code == 200
+    pardoned = answer.json()
+    assert pardoned["pardoned_by"] == "api:mei" and pardoned["live"] is False
+    spam = t.chat.member_id("spam")
+    assert t.site.store.live_strikes(t.id, spam, t.site.clock.now()) == 1
+    assert len(t.get("/communities/tea/strikes", live_only="true").json()) == 1
+    assert len(t.get("/communities/tea/strikes").json()) == 2, "still on record"
+    [entry] = [e for e in t.site.store.audit_log(t.id) if e.action == "pardon"]
+    assert entry.actor == "api:mei" and entry.detail["strike"] == newest["id"]
+
+
+def test_pardoning_twice_or_an_unknown_strike_is_refused_readably(t: Tea) -> None:
+    strike_id = t.get("/communities/tea/strikes").json()[0]["id"]
+    t.post(f"/strikes/{strike_id}/pardon")
+    again = t.post(f"/strikes/{strike_id}/pardon")
+    assert again.status_code == 409
+    assert again.json()["detail"].startswith(f"Strike {strike_id} was already pardoned by api:mei")
+    unknown = t.post("/strikes/9999/pardon")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "There is no strike with id 9999."
+
+
+def test_lifting_a_mute_through_the_api_queues_the_unmute(t: Tea) -> None:
+    [mute] = t.get("/communities/tea/sanctions").json()
+    assert mute["kind"] == "mute" and mute["member_id"] == t.chat.member_id("spam")
+    answer = t.post(f"/sanctions/{mute['id']}/lift")
+    assert answer.status_code == 200
+    lifted = answer.json()
+    assert lifted["undo_actions"] == 1
+    assert lifted["sanction"]["lifted_by"] == "api:mei" and lifted["sanction"]["in_force"] is False
+    assert t.get("/communities/tea/sanctions").json() == []
+    assert [s["id"] for s in t.get("/communities/tea/sanctions", in_force="false").json()] == [
+        mute["id"]
+    ]
+    pending = t.site.store.claim(10, t.site.clock.now())
+    assert any(i.action["kind"] == "unmute" and i.status is OutboxStatus.SENDING for i in pending)
+    assert any(
+        e.actor == "api:mei" and e.action == "lift mute" for e in t.site.store.audit_log(t.id)
+    )
+    assert t.post(f"/sanctions/{mute['id']}/lift").status_code == 409
+    assert t.post("/sanctions/9999/lift").status_code == 404
+
+
+def test_handling_an_alert_empties_the_inbox_and_is_audited(t: Tea) -> None:
+    [alert] = t.get("/communities/tea/inbox").json()["alerts"]
+    answer = t.post(f"/alerts/{alert['id']}/handle")
+    assert answer.status_code == 200 and answer.json()["handled_by"] == "api:mei"
+    assert t.get("/communities/tea/inbox").json()["alerts"] == []
+    assert t.get("/communities/tea").json()["inbox"] == 1, "the question still waits"
+    assert any(e.action == "alert.handle" and e.actor == "api:mei"
+               for e in t.site.store.audit_log(t.id))  # fmt: skip
+    again = t.post(f"/alerts/{alert['id']}/handle")
+    assert again.status_code == 409 and "already handled by api:mei" in again.json()["detail"]
+    assert t.post("/alerts/9999/handle").status_code == 404

@@ -1,0 +1,106 @@
+"""Playbooks through the REST API: the version in force, the history, and applying a new
+version — refused with located problems when invalid, with nothing stored."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from tests.web_auth_setup import TEA_PLAYBOOK, Tea, build_site, sqlite_store, tea
+
+YAML = {"Content-Type": "text/yaml; charset=utf-8"}
+
+
+@pytest.fixture
+def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
+    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield tea(build_site(store, store_clock, tmp_path))
+    finally:
+        store.engine.dispose()
+
+
+def replaced(t: Tea) -> list[str]:
+    return t.site.web.playbooks.replaced  # type: ignore[attr-defined,no-any-return]
+
+
+def test_the_version_in_force_is_shown_with_its_text(t: Tea) -> None:
+    current = t.get("/communities/tea/playbook").json()
+    assert current["version"] == 1 and current["applied_by"] == "setup"
+    assert current["source_text"] == TEA_PLAYBOOK
+    assert current["sha256"] == hashlib.sha256(TEA_PLAYBOOK.encode()).hexdigest()
+    [listed] = t.get("/communities/tea/playbook/versions").json()
+    assert listed["version"] == 1 and "source_text" not in listed
+
+
+def test_an_invalid_playbook_is_refused_with_line_and_column_and_nothing_changes(t: Tea) -> None:
+    broken = TEA_PLAYBOOK.replace("language: en", "language: klingon")
+    answer = t.post("/communities/tea/playbook", content=broken.encode(), headers=YAML)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["detail"] == "The playbook is not valid (1 problem); nothing was applied."
+    [problem] = body["problems"]
+    assert (problem["line"], problem["column"], problem["path"]) == (4, 13, "community.language")
+    assert "klingon" in problem["message"] or "zh-CN" in problem["message"]
+    assert t.get("/communities/tea/playbook").json()["version"] == 1
+    assert replaced(t) == []
+
+
+def test_a_broken_yaml_is_located_too(t: Tea) -> None:
+    answer = t.post(
+        "/communities/tea/playbook", content=b"community:\n  slug: [tea\n", headers=YAML
+    )
+    assert answer.status_code == 422
+    [problem] = answer.json()["problems"]
+    assert problem["line"] >= 2 and problem["column"] >= 1
+
+
+def test_a_valid_playbook_becomes_the_next_version_with_its_changes(t: Tea) -> None:
+    renamed = TEA_PLAYBOOK.replace("name: Tea Friends", "name: Tea Lovers")
+    answer = t.post("/communities/tea/playbook", content=renamed.encode(), headers=YAML)
+    assert answer.status_code == 200, answer.text
+    applied = answer.json()
+    assert applied["version"] == 2 and applied["unchanged"] is False
+    assert {"kind": "~", "path": "community.name", "old": "Tea Friends", "new": "Tea Lovers"} in (
+        applied["changes"]
+    )
+    current = t.get("/communities/tea/playbook").json()
+    assert current["version"] == 2 and current["applied_by"] == "api:mei"
+    assert current["source_text"] == renamed
+    assert replaced(t) == ["api:mei"]
+    assert [v["version"] for v in t.get("/communities/tea/playbook/versions").json()] == [1, 2]
+
+
+def test_json_with_the_source_works_and_the_same_text_changes_nothing(t: Tea) -> None:
+    london = TEA_PLAYBOOK.replace("Europe/London", "Asia/Shanghai")
+    first = t.post("/communities/tea/playbook", json={"source": london})
+    assert first.status_code == 200 and first.json()["version"] == 2
+    again = t.post("/communities/tea/playbook", json={"source": london})
+    assert again.json() == {"version": 2, "unchanged": True, "changes": []}
+
+
+def test_a_playbook_for_another_community_is_a_conflict(t: Tea) -> None:
+    coffee = TEA_PLAYBOOK.replace("slug: tea", "slug: coffee")
+    answer = t.post("/communities/tea/playbook", content=coffee.encode(), headers=YAML)
+    assert answer.status_code == 409
+    assert "for community 'coffee'" in answer.json()["detail"]
+    assert t.site.store.get_community("coffee") is None
+    assert t.get("/communities/tea/playbook").json()["version"] == 1
+
+
+def test_bodies_the_api_cannot_read_are_refused_readably(t: Tea) -> None:
+    xml = t.post("/communities/tea/playbook", content=b"<x/>", headers={"Content-Type": "text/xml"})
+    assert xml.status_code == 415 and "text/yaml" in xml.json()["detail"]
+    no_source = t.post("/communities/tea/playbook", json={"text": TEA_PLAYBOOK})
+    assert no_source.status_code == 400 and '"source"' in no_source.json()["detail"]
+    latin = t.post("/communities/tea/playbook", content="community:\n  name: Caf\xe9\n".encode("latin-1"),
+                   headers=YAML)  # fmt: skip
+    assert latin.status_code == 422
+    assert latin.json()["problems"][0]["line"] == 2
+    missing = t.post("/communities/coffee/playbook", content=TEA_PLAYBOOK.encode(), headers=YAML)
+    assert missing.status_code == 404
+    assert t.get("/communities/tea/playbook").json()["version"] == 1

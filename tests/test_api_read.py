@@ -1,0 +1,121 @@
+"""Reading a community through the REST API: communities, groups, members, live numbers,
+the inbox and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from tests.web_auth_setup import Tea, build_site, sqlite_store, tea
+
+
+@pytest.fixture
+def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
+    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield tea(build_site(store, store_clock, tmp_path))
+    finally:
+        store.engine.dispose()
+
+
+def test_communities_are_listed_and_described(t: Tea) -> None:
+    [listed] = t.get("/communities").json()
+    assert listed["slug"] == "tea" and listed["name"] == "Tea Friends"
+    detail = t.get("/communities/tea").json()
+    assert detail["groups"] == 2 and detail["playbook_version"] == 1
+    assert detail["inbox"] == 2, "one unanswered question and one staff alert"
+    live = detail["live"]
+    assert (live["messages"], live["joins"], live["leaves"]) == (6, 3, 0)
+    assert live["active_members"] == 3 and live["strikes"] == 2
+
+
+def test_an_unknown_community_is_a_readable_404(t: Tea) -> None:
+    for path in ("/communities/coffee", "/communities/coffee/members", "/communities/coffee/inbox"):
+        answer = t.get(path)
+        assert answer.status_code == 404
+        assert (
+            answer.json()["detail"] == "There is no community 'coffee' (see /api/v1/communities)."
+        )
+
+
+def test_today_starts_at_midnight_in_the_communitys_time_zone(t: Tea) -> None:
+    # The clock reads 2026-05-01 09:00 UTC, 10:00 in London (summer time): today began at
+    # 23:00 UTC the day before.
+    ev = t.chat.events
+    late_yesterday = datetime(2026, 4, 30, 22, 30, tzinfo=UTC)  # 23:30 in London
+    early_today = datetime(2026, 4, 30, 23, 30, tzinfo=UTC)  # 00:30 in London
+    t.chat.engine.process([ev.message("bob", "night owl", at=late_yesterday),
+                           ev.message("bob", "early bird", at=early_today)])  # fmt: skip
+    live = t.get("/communities/tea/live").json()
+    assert live["timezone"] == "Europe/London"
+    assert live["since"] == "2026-04-30T23:00:00Z"
+    assert live["messages"] == 7, "the six of the morning and the one after midnight"
+
+
+def test_groups_show_their_members_now_and_web_chat_invite_links(t: Tea) -> None:
+    groups = {g["name"]: g for g in t.get("/communities/tea/groups").json()}
+    assert set(groups) == {"g1", "Web lounge"}
+    assert groups["g1"]["members"] == 3 and groups["g1"]["invite_url"] is None
+    link = groups["Web lounge"]["invite_url"]
+    code = t.site.web.webchat.invite_code(groups["Web lounge"]["id"])
+    assert link == f"http://chat.example/join/{code}"
+
+
+def test_members_are_found_by_name_and_by_tag_a_page_at_a_time(t: Tea) -> None:
+    everyone = t.get("/communities/tea/members").json()
+    assert everyone["total"] == 4
+    assert [m["display_name"] for m in everyone["members"]] == ["Angry", "Bob", "Mei", "Spammer"]
+    by_name = t.get("/communities/tea/members", query="ei").json()
+    assert [m["display_name"] for m in by_name["members"]] == ["Mei"]
+    assert by_name["members"][0]["groups"] == ["g1"]
+    by_tag = t.get("/communities/tea/members", tag="oily").json()
+    assert [m["display_name"] for m in by_tag["members"]] == ["Mei"]
+    page = t.get("/communities/tea/members", limit=2, offset=2).json()
+    assert page["total"] == 4 and [m["display_name"] for m in page["members"]] == ["Mei", "Spammer"]
+    assert t.get("/communities/tea/members", limit=0).status_code == 422
+
+
+def test_a_member_shows_identities_tags_strikes_sanctions_and_messages(t: Tea) -> None:
+    spam = t.get(f"/communities/tea/members/{t.chat.member_id('spam')}").json()
+    assert spam["display_name"] == "Spammer"
+    assert spam["identities"] == [{"carrier": "fake", "carrier_user_id": "spam"}]
+    assert [s["live"] for s in spam["strikes"]] == [True, True]
+    [mute] = spam["sanctions"]
+    assert mute["kind"] == "mute" and mute["in_force"] is True
+    assert {m["text"] for m in spam["recent_messages"]} == {
+        "加我微信 abc12345 低价出货",
+        "加我微信 abc12345 低价出货 2",
+    }
+    mei = t.get(f"/communities/tea/members/{t.chat.member_id('mei')}").json()
+    assert {tag["tag"] for tag in mei["tags"]} == {"oily", "rules-accepted"}
+    assert mei["strikes"] == [] and mei["sanctions"] == []
+    assert mei["points"] == 0
+
+
+def test_an_unknown_member_or_one_of_another_community_is_a_404(t: Tea) -> None:
+    other = t.site.store.member_for("fake", "stranger", "Stranger")  # never in a tea group
+    for member_id in (999, other.id):
+        answer = t.get(f"/communities/tea/members/{member_id}")
+        assert answer.status_code == 404
+        assert answer.json()["detail"] == f"Member {member_id} is not in community 'tea'."
+
+
+def test_the_inbox_lists_waiting_questions_and_open_alerts(t: Tea) -> None:
+    inbox = t.get("/communities/tea/inbox").json()
+    [question] = inbox["questions"]
+    assert question["asker"] == "Mei" and "Leeds" in question["text"]
+    assert question["status"] == "open" and question["group_name"] == "g1"
+    [alert] = inbox["alerts"]
+    assert alert["handler"] == "moderation" and alert["member_id"] == t.chat.member_id("angry")
+
+
+def test_the_audit_log_is_newest_first_and_limited(t: Tea) -> None:
+    entries = t.get("/communities/tea/audit").json()
+    assert entries[-1]["action"] == "playbook.apply" and entries[-1]["actor"] == "setup"
+    assert any(e["action"] == "strike" for e in entries)
+    assert len(t.get("/communities/tea/audit", limit=1).json()) == 1
+    assert t.get("/communities/tea/audit", limit=5000).status_code == 422

@@ -1,0 +1,112 @@
+"""`hearth operator …` and `hearth token …` from a terminal."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Store, create_engine_for, sqlite_url
+from hearthkeeper.store.database import SQLITE_FILE
+from hearthkeeper.web.auth import token_hash, verify_password
+
+
+@pytest.fixture
+def env(migrated_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(migrated_sqlite, tmp_path / "data" / SQLITE_FILE)
+    return {"HEARTH_DATABASE_URL": sqlite_url(tmp_path / "data")}
+
+
+def hash_of(tmp_path: Path, name: str) -> str | None:
+    store = sqlite_store_at(tmp_path)
+    try:
+        return store.operator_password_hash(name)
+    finally:
+        store.engine.dispose()
+
+
+def sqlite_store_at(tmp_path: Path) -> Store:
+    return Store(create_engine_for(sqlite_url(tmp_path / "data")), SystemClock())
+
+
+def test_operators_are_added_with_a_hidden_confirmed_password_and_listed(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    added = runner.invoke(app, ["operator", "add", "mei"], input="oolong-42\noolong-42\n", env=env)
+    assert added.exit_code == 0, added.output
+    assert "oolong-42" not in added.stdout, "the password is never echoed"
+    assert "Operator mei added" in added.stdout
+    stored = hash_of(tmp_path, "mei")
+    assert stored is not None and verify_password(stored, "oolong-42")
+    mismatch = runner.invoke(
+        app, ["operator", "add", "li"], input="abcdefgh\nabcdefgX\nx\nx\n", env=env
+    )
+    assert mismatch.exit_code != 0 and hash_of(tmp_path, "li") is None
+    again = runner.invoke(
+        app, ["operator", "add", "mei", "--password-stdin"], input="x" * 9, env=env
+    )
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    short = runner.invoke(
+        app, ["operator", "add", "li", "--password-stdin"], input="tea\n", env=env
+    )
+    assert short.exit_code == 1 and "at least 8 characters" in short.stderr
+    bad = runner.invoke(
+        app, ["operator", "add", "li lin", "--password-stdin"], input="x" * 9, env=env
+    )
+    assert bad.exit_code == 1 and "is not allowed" in bad.stderr
+    listed = runner.invoke(app, ["operator", "list"], env=env)
+    assert listed.exit_code == 0 and "mei  added" in listed.stdout and "never" in listed.stdout
+
+
+def test_a_new_password_and_disabling_an_operator(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(
+        app, ["operator", "add", "mei", "--password-stdin"], input="first-pass\n", env=env
+    )
+    changed = runner.invoke(app, ["operator", "password", "mei", "--password-stdin"],
+                            input="second-pass\n", env=env)  # fmt: skip
+    assert changed.exit_code == 0 and "sessions have ended" in changed.stdout
+    stored = hash_of(tmp_path, "mei")
+    assert stored is not None and verify_password(stored, "second-pass")
+    assert not verify_password(stored, "first-pass")
+    unknown = runner.invoke(app, ["operator", "password", "li", "--password-stdin"],
+                            input="second-pass\n", env=env)  # fmt: skip
+    assert unknown.exit_code == 1 and "no operator named 'li'" in unknown.stderr
+    assert runner.invoke(app, ["operator", "disable", "mei"], env=env).exit_code == 0
+    assert "DISABLED" in runner.invoke(app, ["operator", "list"], env=env).stdout
+    assert runner.invoke(app, ["operator", "enable", "mei"], env=env).exit_code == 0
+    assert "DISABLED" not in runner.invoke(app, ["operator", "list"], env=env).stdout
+
+
+def test_a_token_is_printed_once_listed_and_revoked(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(
+        app, ["operator", "add", "mei", "--password-stdin"], input="first-pass\n", env=env
+    )
+    made = runner.invoke(app, ["token", "create", "--operator", "mei", "--name", "weekly report"],
+                         env=env)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert len(token.splitlines()) == 1 and len(token) >= 40, "stdout holds only the token"
+    assert "not shown again" in made.stderr
+    store = sqlite_store_at(tmp_path)
+    found = store.api_token_for(token_hash(token))
+    assert found is not None and found.name == "weekly report"
+    listed = runner.invoke(app, ["token", "list"], env=env)
+    assert f"#{found.id}  weekly report  of mei" in listed.stdout and token not in listed.stdout
+    revoked = runner.invoke(app, ["token", "revoke", str(found.id)], env=env)
+    assert revoked.exit_code == 0 and "revoked" in revoked.stdout
+    assert store.api_token_for(token_hash(token)) is None
+    assert "REVOKED" in runner.invoke(app, ["token", "list"], env=env).stdout
+    again = runner.invoke(app, ["token", "revoke", str(found.id)], env=env)
+    assert again.exit_code == 1 and "already revoked" in again.stderr
+    nobody = runner.invoke(app, ["token", "create", "--operator", "li", "--name", "x"], env=env)
+    assert nobody.exit_code == 1 and "no operator named 'li'" in nobody.stderr
+    store.engine.dispose()

@@ -1,0 +1,131 @@
+"""What operators do from the console: pardon, lift, mark handled or answered, open a group;
+each recorded in the audit log, and refused without the session's CSRF token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import OutboxStatus
+from tests.console_setup import BASE, Console, open_console
+
+
+@pytest.fixture
+def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    built = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield built
+    finally:
+        built.store.engine.dispose()
+
+
+def test_pardon_from_the_member_page(console: Console) -> None:
+    spam = console.member_id("spam")
+    strike = console.store.community_strikes(console.community_id, member_id=spam)[0]
+    page = f"{BASE}/members/{spam}"
+    answer = console.post(f"/strikes/{strike.id}/pardon", {"back": page})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{page}?notice=pardoned"
+    after = console.store.get_strike(strike.id)
+    assert after is not None and after.pardoned_by == "console:ann"
+    audit = console.store.audit_log(console.community_id, limit=1)[0]
+    assert (audit.actor, audit.action, audit.target) == ("console:ann", "pardon", f"member {spam}")
+    shown = console.client.get(answer.headers["location"]).text
+    assert "Strike pardoned." in shown
+    row = shown.split(f'data-strike-id="{strike.id}"')[1].split("</tr>")[0]
+    assert 'class="strike-status status-pardoned">pardoned<' in row and "Pardon" not in row
+    again = console.post(f"/strikes/{strike.id}/pardon", {"back": page})
+    assert again.headers["location"] == f"{page}?problem=already-pardoned"
+    assert "That strike was pardoned already." in console.client.get(again.headers["location"]).text
+
+
+def test_lift_queues_the_unmute_on_the_carrier(console: Console) -> None:
+    spam = console.member_id("spam")
+    mute = console.store.community_sanctions(console.community_id, member_id=spam)[0]
+    answer = console.post(f"/sanctions/{mute.id}/lift", {"back": f"{BASE}/moderation"})
+    assert answer.headers["location"] == f"{BASE}/moderation?notice=lifted"
+    lifted = console.store.get_sanction(mute.id)
+    assert lifted is not None and lifted.lifted_by == "console:ann"
+    queued = [i for i in console.store.outbox_items(status=OutboxStatus.PENDING)
+              if i.action.get("kind") == "unmute"]  # fmt: skip
+    assert len(queued) == 1 and queued[0].action["member"] == "spam"
+    assert console.store.audit_log(console.community_id, limit=1)[0].action == "lift mute"
+    assert "Nobody is muted" in console.client.get(answer.headers["location"]).text
+
+
+def test_a_form_cannot_send_the_operator_to_another_site(console: Console) -> None:
+    spam = console.member_id("spam")
+    strike = console.store.community_strikes(console.community_id, member_id=spam)[0]
+    answer = console.post(f"/strikes/{strike.id}/pardon", {"back": "https://evil.example/x"})
+    assert answer.headers["location"] == f"{BASE}/members/{spam}?notice=pardoned"
+
+
+def test_strikes_and_sanctions_of_another_community_are_not_found(console: Console) -> None:
+    other = console.store.ensure_community("other", "Other")
+    group = console.store.add_group(other.id, "O", "webchat", "o-1")
+    member = console.store.member_for("webchat", "o", "O")
+    strike = console.store.add_strike(other.id, member.id, "ads", "x", console.clock.now(), None)
+    ban = console.store.add_sanction("ban", member.id, "x", console.clock.now(), group_id=group.id)
+    assert console.post(f"/strikes/{strike.id}/pardon").status_code == 404
+    assert console.post(f"/sanctions/{ban.id}/lift").status_code == 404
+    assert console.store.get_strike(strike.id).pardoned_at is None  # type: ignore[union-attr]
+
+
+def test_mark_an_alert_handled(console: Console) -> None:
+    alert = console.store.staff_alerts(console.community_id)[0]
+    answer = console.post(f"/alerts/{alert.id}/handled")
+    assert answer.headers["location"] == f"{BASE}/inbox?notice=handled"
+    assert console.store.staff_alerts(console.community_id) == []
+    assert console.store.audit_log(console.community_id, limit=1)[0].action == "alert.handled"
+    page = console.client.get(answer.headers["location"]).text
+    assert "Alert marked handled." in page and "No open alerts." in page
+    again = console.post(f"/alerts/{alert.id}/handled")
+    assert again.headers["location"] == f"{BASE}/inbox?problem=already-handled"
+
+
+def test_mark_a_question_answered(console: Console) -> None:
+    question = console.store.waiting_questions(console.community_id)[0]
+    answer = console.post(f"/questions/{question.id}/answered")
+    assert answer.headers["location"] == f"{BASE}/inbox?notice=answered"
+    assert console.store.waiting_questions(console.community_id) == []
+    assert console.store.inbox_count(console.community_id) == 1  # the alert is still open
+    assert "No questions waiting." in console.client.get(answer.headers["location"]).text
+
+
+def test_open_another_web_chat_group(console: Console) -> None:
+    answer = console.post("/groups")
+    assert answer.headers["location"] == f"{BASE}/groups?notice=group-opened"
+    groups = console.store.list_groups(console.community_id)
+    assert [g.name for g in groups] == ["颜学院护肤社 1群", "颜学院护肤社 2群"]  # copy.naming
+    new = groups[-1]
+    assert (new.carrier, new.capacity) == ("webchat", 500)
+    page = console.client.get(answer.headers["location"]).text
+    code = console.site.web.webchat.invite_code(new.id)
+    assert f"http://chat.example/join/{code}" in page and "颜学院护肤社 2群" in page
+    assert console.store.audit_log(console.community_id, limit=1)[0].action == "group.open"
+    console.post("/groups")
+    assert console.store.list_groups(console.community_id)[-1].name == "颜学院护肤社 3群"
+
+
+def test_a_post_without_the_csrf_token_is_refused(console: Console) -> None:
+    spam = console.member_id("spam")
+    strike = console.store.community_strikes(console.community_id, member_id=spam)[0]
+    alert = console.store.staff_alerts(console.community_id)[0]
+    for path, data in [
+        (f"/strikes/{strike.id}/pardon", {}),
+        (f"/alerts/{alert.id}/handled", {}),
+        ("/groups", {}),
+        ("/playbook", {"text": "x"}),
+        (f"/strikes/{strike.id}/pardon", {"csrf_token": "forged"}),
+    ]:
+        answer = console.client.post(BASE + path, data=data, follow_redirects=False)
+        assert answer.status_code == 403, path
+        assert "CSRF" in answer.text or "token" in answer.text
+    assert console.store.get_strike(strike.id).pardoned_at is None  # type: ignore[union-attr]
+    assert len(console.store.list_groups(console.community_id)) == 1
+    header = {"X-CSRF-Token": console.csrf()}
+    assert console.client.post(f"{BASE}/groups", headers=header,
+                               follow_redirects=False).status_code == 303  # fmt: skip

@@ -1,0 +1,200 @@
+"""Every console page: behind sign-in, showing what the operator came for, escaping what
+members wrote, and a 404 page in the layout for what does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hearthkeeper.clock import FrozenClock
+from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, Console, open_console
+from tests.web_auth_setup import PASSWORD
+
+PAGES = ["", "/live", "/groups", "/members", "/members/1", "/moderation", "/audit", "/inbox",
+         "/playbook", "/calendar"]  # fmt: skip
+
+
+@pytest.fixture
+def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    built = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield built
+    finally:
+        built.store.engine.dispose()
+
+
+def test_every_page_sends_a_stranger_to_sign_in(console: Console) -> None:
+    stranger = TestClient(console.client.app)
+    for path in ["/console", *(BASE + p for p in PAGES)]:
+        answer = stranger.get(path, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/console/sign-in?next="), path
+
+
+def test_every_page_opens_for_the_operator_in_the_layout(console: Console) -> None:
+    for path in PAGES:
+        page = console.get(path)
+        assert page.status_code == 200, (path, page.text)
+        assert "text/html" in page.headers["content-type"]
+        if path != "/live":  # the live panel is a fragment of the overview
+            assert "<nav" in page.text and 'action="/console/sign-out"' in page.text
+            assert ">ann<" in page.text, path  # who is signed in
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text
+
+
+def test_signing_in_through_the_real_form_opens_the_page_asked_for(console: Console) -> None:
+    fresh = TestClient(console.client.app)
+    asked = fresh.get(f"{BASE}/inbox", follow_redirects=False)
+    token = fresh.get(asked.headers["location"]).text.split('name="signin_token" value="')[1]
+    answer = fresh.post("/console/sign-in", follow_redirects=False, data={
+        "username": "ann", "password": PASSWORD, "next": f"{BASE}/inbox",
+        "signin_token": token.split('"')[0]})  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"] == f"{BASE}/inbox"
+    page = fresh.get(f"{BASE}/inbox")
+    assert page.status_code == 200 and "Mark handled" in page.text
+
+
+def test_the_communities_page_lists_the_one_community(console: Console) -> None:
+    page = console.client.get("/console")
+    assert page.status_code == 200
+    assert f'href="{BASE}"' in page.text and "颜学院护肤社" in page.text
+    assert "version 1" in page.text
+    assert "2 open" in page.text  # the insult's alert and the question
+
+
+def test_the_overview_shows_todays_numbers_and_refreshes_them(console: Console) -> None:
+    page = console.get("").text
+    numbers = {
+        "messages": 6,  # 同意, the introduction, two ads, the insult, the question
+        "active": 3,  # mei, spam, angry ("left" joined and left without a word)
+        "joins": 4,
+        "leaves": 1,
+        "members": 3,
+        "inbox": 2,
+        "strikes": 2,
+    }
+    live = console.get("/live").text
+    for name, value in numbers.items():
+        assert f'data-number="{name}"' in live
+        cell = live.split(f'data-number="{name}"')[1].split("</div>")[0]
+        assert f">{value}<" in cell, (name, cell)
+    assert f'hx-get="{BASE}/live"' in page and 'hx-trigger="every 10s"' in page
+    assert "Asia/Shanghai" in page
+    assert 'id="decisions"' in page and "advertising" in page
+    assert "http://chat.example/join/" in page  # the web chat group's invite link
+
+
+def test_the_groups_page_gives_each_web_chat_group_its_invite_link(console: Console) -> None:
+    page = console.get("/groups").text
+    code = console.site.web.webchat.invite_code(console.group_id)
+    assert f"http://chat.example/join/{code}" in page
+    assert "颜学院护肤社 1群" in page and "3 / 500" in page
+    assert "Open another web chat group" in page
+
+
+def test_members_are_searched_by_name_and_tag(console: Console) -> None:
+    every = console.get("/members").text
+    assert "美美" in every and "走了" in every
+    found = console.get("/members", q="美").text
+    assert "美美" in found and "走了" not in found
+    console.store.add_tag(console.member_id("left"), "油皮", "staff")
+    tagged = console.get("/members", tag="油皮").text
+    assert "走了" in tagged and "美美" not in tagged
+    assert "Nobody matches" in console.get("/members", q="nobody-like-this").text
+
+
+def test_the_members_list_pages(console: Console) -> None:
+    for n in range(60):
+        member = console.store.member_for("webchat", f"u{n}", f"zz member {n:02d}")
+        console.store.join(member.id, console.group_id)
+    first = console.get("/members").text
+    second = console.get("/members", page="2").text
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert first.count("data-member-id=") == 50 and second.count("data-member-id=") == 14
+    assert "zz member 00" in first and "zz member 59" in second and "美美" in second
+    assert f'href="{BASE}/members?page=2"' in first
+
+
+def test_a_member_page_shows_the_profile_strikes_sanctions_and_messages(console: Console) -> None:
+    spam = console.member_id("spam")
+    page = console.get(f"/members/{spam}").text
+    assert page.count("data-strike-id=") == 2
+    assert page.count('class="strike-status status-live">live<') == 2
+    assert page.count(">Pardon</button>") == 2 and ">Lift</button>" in page
+    assert "mute" in page and "in force" in page
+    assert "webchat" in page and "<code>spam</code>" in page  # the identity
+    assert "新同学" in page  # the bottom level of the skincare pyramid
+    assert "加我微信 abc12345" in page  # the recent messages
+    assert "History" in page and "joined" in page
+
+
+def test_what_members_wrote_is_escaped(console: Console) -> None:
+    ids = {user: console.member_id(user) for user in ("spam", "angry", "mei")}
+    shown = {"/members": [SCRIPT, IMG], "/moderation": [SCRIPT], "/inbox": [IMG, QUESTION],
+             "/members/{spam}": [SCRIPT, AD], "/members/{angry}": [IMG, INSULT],
+             "/members/{mei}": [QUESTION], "": [SCRIPT]}  # fmt: skip
+    for path, texts in shown.items():
+        page = console.get(path.format(**ids)).text
+        for hostile in (SCRIPT, IMG):
+            assert hostile not in page, path
+        for text in texts:
+            escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            assert escaped.replace('"', "&#34;") in page, (path, text)
+
+
+def test_unknown_things_get_a_404_page_in_the_layout(console: Console) -> None:
+    for path in ["/console/c/nope", "/console/c/nope/members", f"{BASE}/members/9999",
+                 f"{BASE}/members/not-a-number"]:  # fmt: skip
+        page = console.client.get(path)
+        assert page.status_code in (404, 422), path
+        if page.status_code == 404:
+            assert "Not found" in page.text and "<nav" in page.text
+    assert "There is no community “nope”" in console.client.get("/console/c/nope").text
+    missing = console.client.get(f"{BASE}/members/9999").text
+    assert "There is no member 9999" in missing and "Members" in missing  # the community's nav
+    other = console.store.member_for("webchat", "stranger", "Stranger")
+    assert console.get(f"/members/{other.id}").status_code == 404  # not in this community
+
+
+def test_the_moderation_queue_lists_recent_decisions_and_what_is_in_force(console: Console) -> None:
+    page = console.get("/moderation").text
+    assert 'id="in-force"' in page and 'id="live-strikes"' in page and 'id="recent"' in page
+    in_force = page.split('id="in-force"')[1].split("</table>")[0]
+    assert "mute" in in_force and ">Lift</button>" in in_force
+    live = page.split('id="live-strikes"')[1].split("</table>")[0]
+    assert live.count("data-strike-id=") == 2
+    assert f'href="{BASE}/audit"' in page
+
+
+def test_the_audit_log_lists_what_happened_newest_first(console: Console) -> None:
+    page = console.get("/audit").text
+    assert "playbook.apply" in page and "setup" in page
+    assert page.index("mute") < page.index("playbook.apply")  # newest first
+
+
+def test_the_inbox_shows_questions_and_alerts_and_its_count_in_the_nav(console: Console) -> None:
+    page = console.get("/inbox").text
+    assert 'id="alerts"' in page and "Mark handled" in page and "insults" in page
+    assert 'id="questions"' in page and "Mark answered" in page and "9 min" in page
+    assert 'class="badge" title="2 open">2<' in console.get("/groups").text
+
+
+def test_the_playbook_page_shows_the_yaml_summary_and_versions(console: Console) -> None:
+    page = console.get("/playbook").text
+    assert "颜学院护肤社" in page and "version 1" in page
+    assert "Interest (同好)" in page and "Structure (结构)" in page
+    assert 'id="versions"' in page and 'data-version="1"' in page
+    assert "Upload a new version" in page and 'enctype="multipart/form-data"' in page
+    source = page.split('id="playbook-source"')[1].split("</pre>")[0]
+    assert "# 模板：护肤产品社群" in source and "slug: yan-academy-skincare" in source
+
+
+def test_the_calendar_shows_the_next_days_in_the_community_time_zone(console: Console) -> None:
+    page = console.get("/calendar").text
+    assert "morning-pack" in page and "07:30" in page  # 07:30 Shanghai time, not UTC
+    assert "share-reward" in page and "Sat" in page
+    assert "remind staff" in page  # group-buy-preview is in remind mode
+    assert "Nothing has fired yet." in page

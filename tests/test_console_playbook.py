@@ -1,0 +1,139 @@
+"""The playbook page: upload, locate problems, show the diff, apply on confirmation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook.templates import template_text
+from tests.console_setup import BASE, Console, open_console
+
+SKINCARE = template_text("skincare")
+CHANGED = SKINCARE.replace("cooldown: 10m", "cooldown: 15m")
+_HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+
+
+@pytest.fixture
+def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    built = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield built
+    finally:
+        built.store.engine.dispose()
+
+
+def _confirm_fields(page: str) -> dict[str, str]:
+    """The hidden fields of the review page's confirm form, unescaped as a browser would."""
+    form = page.split('action="' + BASE + '/playbook/apply"')[1].split("</form>")[0]
+    fields = {}
+    for name, value in _HIDDEN.findall(form):
+        fields[name] = (value.replace("&#34;", '"').replace("&#39;", "'").replace("&lt;", "<")
+                        .replace("&gt;", ">").replace("&amp;", "&"))  # fmt: skip
+    return fields
+
+
+def _version(console: Console) -> int:
+    latest = console.store.latest_playbook_version(console.community_id)
+    assert latest is not None
+    return latest.version
+
+
+def test_a_playbook_with_a_yaml_error_shows_the_located_problem(console: Console) -> None:
+    broken = SKINCARE.replace("  timezone: Asia/Shanghai", "  timezone: [Asia/Shanghai")
+    answer = console.post("/playbook", {"text": broken})
+    assert answer.status_code == 422
+    problems = answer.text.split('id="problems"')[1].split("</ol>")[0]
+    assert re.search(r"line \d+, column \d+</span>:", problems)
+    assert "nothing was stored" in answer.text
+    assert "timezone: [Asia/Shanghai</textarea>" not in answer.text  # the text is back …
+    assert "  timezone: [Asia/Shanghai\n" in answer.text  # … in the textarea, to fix it there
+    assert _version(console) == 1
+
+
+def test_an_invalid_field_is_located_by_line_column_and_path(console: Console) -> None:
+    wrong = SKINCARE.replace("cooldown: 10m", "cooldown: soon")
+    answer = console.post("/playbook", {"text": wrong})
+    line = next(n for n, text in enumerate(wrong.splitlines(), 1) if "cooldown: soon" in text)
+    assert answer.status_code == 422
+    assert f"line {line}, column" in answer.text
+    assert "<code>mechanisms.faq.cooldown</code>" in answer.text
+    assert _version(console) == 1
+
+
+def test_a_valid_change_shows_the_diff_then_applies_on_confirmation(console: Console) -> None:
+    review = console.post("/playbook", {"text": CHANGED})
+    assert review.status_code == 200
+    assert "Apply version 2" in review.text
+    diff = review.text.split('id="diff"')[1].split("</ul>")[0]
+    assert "mechanisms.faq.cooldown" in diff and "10m" in diff and "15m" in diff
+    assert _version(console) == 1  # nothing applied before the confirmation
+    fields = _confirm_fields(review.text)
+    applied = console.client.post(f"{BASE}/playbook/apply", data=fields, follow_redirects=False)
+    assert applied.status_code == 303
+    assert applied.headers["location"] == f"{BASE}/playbook?notice=applied"
+    assert _version(console) == 2
+    assert console.playbooks.replaced == ["console:ann"]
+    page = console.client.get(applied.headers["location"]).text
+    assert "The new playbook version is applied" in page and "Version 2, running" in page
+    assert "cooldown: 15m" in page
+
+
+def test_a_file_upload_works_like_pasting(console: Console) -> None:
+    files = {"file": ("playbook.yaml", CHANGED.encode("utf-8"))}
+    review = console.post("/playbook", {"text": ""}, files=files)
+    assert review.status_code == 200 and "Apply version 2" in review.text
+
+
+def test_the_same_playbook_again_is_nothing_to_apply(console: Console) -> None:
+    answer = console.post("/playbook", {"text": SKINCARE})
+    assert answer.status_code == 200
+    assert "the same as version 1" in answer.text
+    assert "Apply version" not in answer.text
+
+
+def test_a_playbook_for_another_community_is_refused(console: Console) -> None:
+    other = SKINCARE.replace("slug: yan-academy-skincare", "slug: another-club")
+    answer = console.post("/playbook", {"text": other})
+    assert answer.status_code == 422
+    assert "for the community “another-club”, not “yan-academy-skincare”" in answer.text
+    assert "Apply version" not in answer.text and _version(console) == 1
+
+
+def test_too_large_or_not_utf8_uploads_are_refused_readably(console: Console) -> None:
+    big = {"file": ("big.yaml", b"#" * (1024 * 1024 + 1))}
+    answer = console.post("/playbook", {"text": ""}, files=big)
+    assert answer.status_code == 422 and "big.yaml is larger than 1 MiB" in answer.text
+    latin = {"file": ("latin.yaml", "community: é".encode("latin-1"))}
+    answer = console.post("/playbook", {"text": ""}, files=latin)
+    assert answer.status_code == 422 and "latin.yaml is not UTF-8 text" in answer.text
+    empty = console.post("/playbook", {"text": "  "})
+    assert empty.status_code == 422 and "Choose a playbook file or paste its text" in empty.text
+
+
+def test_confirming_after_someone_else_applied_shows_the_diff_again(console: Console) -> None:
+    fields = _confirm_fields(console.post("/playbook", {"text": CHANGED}).text)
+    other = console.post("/playbook", {"text": SKINCARE.replace("cooldown: 10m", "cooldown: 5m")})
+    console.client.post(f"{BASE}/playbook/apply", data=_confirm_fields(other.text))
+    assert _version(console) == 2
+    stale = console.client.post(f"{BASE}/playbook/apply", data=fields, follow_redirects=False)
+    assert stale.status_code == 200 and "Version 2 was applied by console:ann" in stale.text
+    assert "Apply version 3" in stale.text and _version(console) == 2
+
+
+def test_a_tampered_confirmation_is_refused(console: Console) -> None:
+    fields = _confirm_fields(console.post("/playbook", {"text": CHANGED}).text)
+    fields["text"] = fields["text"].replace("15m", "1m")
+    answer = console.client.post(f"{BASE}/playbook/apply", data=fields)
+    assert answer.status_code == 422 and "upload it again" in answer.text
+    assert _version(console) == 1
+
+
+def test_line_breaks_sent_back_by_a_browser_as_crlf_still_match(console: Console) -> None:
+    fields = _confirm_fields(console.post("/playbook", {"text": CHANGED}).text)
+    fields["text"] = fields["text"].replace("\n", "\r\n")  # what form submission does
+    answer = console.client.post(f"{BASE}/playbook/apply", data=fields, follow_redirects=False)
+    assert answer.status_code == 303 and _version(console) == 2

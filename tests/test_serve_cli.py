@@ -1,0 +1,132 @@
+"""`hearth serve` and `hearth demo` as separate processes: they print where to go, serve,
+and stop cleanly on Ctrl-C (SIGINT) or SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.serve import open_socket
+
+BOUND = 60  # seconds any of these processes may take before the test gives up on it
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def hearth(*args: str) -> subprocess.Popen[str]:
+    """`hearth ARGS` in a process of its own, its output line by line as it comes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return subprocess.Popen(
+        [sys.executable, "-m", "hearthkeeper", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def read_until(process: subprocess.Popen[str], marker: str) -> str:
+    """Standard output up to the line containing `marker` (the process is killed if it takes
+    longer than BOUND seconds)."""
+    timer = threading.Timer(BOUND, process.kill)
+    timer.start()
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        for line in iter(process.stdout.readline, ""):
+            lines.append(line)
+            if marker in line:
+                return "".join(lines)
+        _, err = process.communicate()
+        raise AssertionError(f"{marker!r} never came:\n{''.join(lines)}\n{err}")
+    finally:
+        timer.cancel()
+
+
+def stop(process: subprocess.Popen[str], how: signal.Signals) -> tuple[int, str, str]:
+    """Send `how` and wait for the process to end; exit status, the rest of stdout, stderr."""
+    process.send_signal(how)
+    try:
+        out, err = process.communicate(timeout=BOUND)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        raise AssertionError(f"did not stop on {how.name}:\n{out}\n{err}") from None
+    return process.returncode, out, err
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_ctrl_c_stops_the_demo_cleanly(here: Path, processes: list[subprocess.Popen[str]]) -> None:
+    demo = hearth("demo", "--port", "0", "--data-dir", str(here / "demo"))
+    processes.append(demo)
+    shown = read_until(demo, "Ctrl-C stops the demo")
+    console = re.search(r"Console: +(http://127\.0\.0\.1:\d+/console)", shown)
+    assert console is not None, shown
+    assert re.search(r"sign in: operator / \S+", shown)
+    assert len(re.findall(r"/join/\S+", shown)) == 3
+    page = httpx.get(f"{console[1]}/sign-in", timeout=BOUND)
+    assert page.status_code == 200
+    code, out, err = stop(demo, signal.SIGINT)
+    assert code == 0, err
+    assert out.strip().endswith("stopped")
+    assert "Traceback" not in err and "Error" not in err
+
+
+def test_serve_runs_the_configured_playbooks_until_sigterm(
+    here: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
+    config = str(here / "site" / "hearth.toml")
+    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    server = hearth("serve", "--config", config, "--port", "0")
+    processes.append(server)
+    shown = read_until(server, "Ctrl-C stops the server")
+    assert "applied" in shown and "version 1" in shown
+    console = re.search(r"Console: (http://127\.0\.0\.1:\d+/console)", shown)
+    assert console is not None, shown
+    assert re.search(r"Web chat 颜学院护肤社 1群: http://127\.0\.0\.1:\d+/join/\S+", shown)
+    assert httpx.get(f"{console[1]}/sign-in", timeout=BOUND).status_code == 200
+    code, out, err = stop(server, signal.SIGTERM)
+    assert code == 0, err
+    assert out.strip() == "stopped"
+    assert "hearth operator add NAME" in err, "the operator is told nobody can sign in"
+    assert "Traceback" not in err
+
+
+def test_a_busy_port_stops_serve_and_demo_with_what_to_do(here: Path) -> None:
+    taken = open_socket("127.0.0.1", 0)
+    try:
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(app, ["demo", "--port", port, "--data-dir", "demo"])
+        assert result.exit_code == 1 and "already in use" in result.output
+        assert "--port" in result.output and not (here / "demo").exists()
+        assert CliRunner().invoke(app, ["init", "site"]).exit_code == 0
+        result = CliRunner().invoke(app, ["serve", "--config", "site/hearth.toml", "--port", port])
+        assert result.exit_code == 1 and "already in use" in result.output
+    finally:
+        taken.close()

@@ -1,0 +1,197 @@
+"""The web chat carrier without a browser: what members do becomes engine events, and what
+the engine asks for is done in the chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.carriers.webchat import WebChatRefused
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message
+from tests.webchat_setup import Chat, build_chat, picture, sqlite_store
+
+
+@pytest.fixture
+def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        yield build_chat(store, store_clock, tmp_path)
+
+
+def _action(kind: ActionKind, **fields: object) -> Action:
+    return Action(kind=kind, carrier="webchat", group="tea-1", **fields)  # type: ignore[arg-type]
+
+
+def _joined(chat: Chat, nickname: str, group: int = 0) -> str:
+    user, _ = chat.carrier.create_user(nickname)
+    asyncio.run(chat.carrier.join(chat.groups[group].id, user.user_id))
+    return user.user_id
+
+
+def test_joining_is_a_join_event_with_the_nickname(chat: Chat) -> None:
+    user_id = _joined(chat, "  小美 ")
+    asyncio.run(chat.carrier.join(chat.groups[0].id, user_id))  # already in: nothing new
+    [event] = chat.carrier.take_events()
+    assert isinstance(event, Join)
+    assert (event.carrier, event.group, event.via) == ("webchat", "tea-1", JoinMethod.LINK)
+    assert (event.sender.user_id, event.sender.display_name) == (user_id, "小美")
+    assert event.event_id.startswith("join-") and event.at == chat.clock.now()
+
+
+def test_a_full_group_refuses_and_points_to_a_group_with_room(chat: Chat) -> None:
+    for n in range(3):
+        _joined(chat, f"member {n}")
+    with pytest.raises(WebChatRefused) as refused:
+        _joined(chat, "latecomer")
+    assert refused.value.message == "This group is full (3 of 3)."
+    assert refused.value.elsewhere == chat.codes[1]
+
+
+def test_a_banned_member_is_refused_with_the_reason(chat: Chat) -> None:
+    user_id = _joined(chat, "spammer")
+    asyncio.run(chat.carrier.perform(_action(ActionKind.BAN, member=user_id,
+                                             reason="advertising, third time"), "k1"))  # fmt: skip
+    with pytest.raises(WebChatRefused, match="banned from Tea room: advertising, third time"):
+        asyncio.run(chat.carrier.join(chat.groups[0].id, user_id))
+    asyncio.run(chat.carrier.perform(_action(ActionKind.UNBAN, member=user_id), "k2"))
+    asyncio.run(chat.carrier.join(chat.groups[0].id, user_id))  # welcome back
+    assert chat.store.webchat_seats_taken(chat.groups[0].id) == 1
+
+
+def test_a_message_is_an_event_with_mentions_replies_and_the_bot(chat: Chat) -> None:
+    ann, anna, me = _joined(chat, "Ann"), _joined(chat, "Anna"), _joined(chat, "Me")
+    chat.carrier.take_events()
+    group = chat.groups[0].id
+    bot_id = asyncio.run(chat.carrier.perform(_action(ActionKind.SEND, text="hello all"), "k"))
+    first = asyncio.run(chat.carrier.say(group, me, "@Anna 你好 and @ann!"))
+    second = asyncio.run(chat.carrier.say(group, me, "thanks", reply_to=int(bot_id or 0)))
+    asking = chat.carrier.say(group, me, "＠hearthkeeper 怎么打卡?", reply_to=first)
+    third = asyncio.run(asking)
+    one, two, three = chat.carrier.take_events()
+    assert isinstance(one, Message) and isinstance(two, Message) and isinstance(three, Message)
+    assert (one.event_id, one.kind, one.text) == (str(first), "text", "@Anna 你好 and @ann!")
+    assert one.mentions == (anna, ann) and not one.mentions_bot and one.reply_to is None
+    assert (two.event_id, two.reply_to, two.mentions_bot) == (str(second), bot_id, True)
+    assert (three.event_id, three.mentions_bot, three.reply_to) == (str(third), True, str(first))
+    assert three.mentions == ()
+
+
+def test_a_picture_reaches_the_engine_with_its_bytes(chat: Chat) -> None:
+    user_id = _joined(chat, "photographer")
+    chat.carrier.take_events()
+    data = picture("PNG")
+    stored = chat.carrier.keep_picture(data)
+    asyncio.run(chat.carrier.say(chat.groups[0].id, user_id, "my shelf", picture=stored.name))
+    [event] = chat.carrier.take_events()
+    assert isinstance(event, Message) and event.kind == "picture"
+    [attachment] = event.attachments
+    assert (attachment.kind, attachment.mime, attachment.data) == ("picture", "image/png", data)
+    with pytest.raises(WebChatRefused, match="upload it again"):
+        asyncio.run(chat.carrier.say(chat.groups[0].id, user_id, "", picture="0" * 64 + ".png"))
+
+
+def test_what_a_member_cannot_say(chat: Chat) -> None:
+    user_id = _joined(chat, "talker")
+    outsider, _ = chat.carrier.create_user("outsider")
+    group = chat.groups[0].id
+    with pytest.raises(WebChatRefused, match="not in this group"):
+        asyncio.run(chat.carrier.say(group, outsider.user_id, "hi"))
+    with pytest.raises(WebChatRefused, match="too long: 2001 characters"):
+        asyncio.run(chat.carrier.say(group, user_id, "好" * 2001))
+    with pytest.raises(WebChatRefused, match="Write something"):
+        asyncio.run(chat.carrier.say(group, user_id, "  \n "))
+
+
+def test_a_reply_performed_twice_with_one_key_is_one_message(chat: Chat) -> None:
+    user_id = _joined(chat, "asker")
+    reply = _action(ActionKind.REPLY, member=user_id, text="早上好", target="999")
+    first = asyncio.run(chat.carrier.perform(reply, "evt:1:0"))
+    second = asyncio.run(chat.carrier.perform(reply, "evt:1:0"))
+    assert first == second
+    [message] = chat.store.webchat_history(chat.groups[0].id)
+    assert (message.nickname, message.user_id, message.text) == ("Hearthkeeper", None, "早上好")
+    assert message.mentions == (user_id,) and message.reply_to is None  # 999 does not exist
+
+
+def test_deleting_keeps_the_row_but_not_in_history(chat: Chat) -> None:
+    user_id = _joined(chat, "seller")
+    message_id = asyncio.run(chat.carrier.say(chat.groups[0].id, user_id, "cheap bags!"))
+    delete = _action(ActionKind.DELETE, member=user_id, target=str(message_id), reason="ad")
+    assert asyncio.run(chat.carrier.perform(delete, "d1")) is None
+    assert chat.store.webchat_history(chat.groups[0].id) == []
+    kept = chat.store.webchat_message(message_id)
+    assert kept is not None and kept.deleted_reason == "ad"
+    with pytest.raises(CarrierError, match="no message '12345'") as failed:
+        asyncio.run(chat.carrier.perform(_action(ActionKind.DELETE, target="12345"), "d2"))
+    assert failed.value.retry is False
+
+
+def test_a_muted_member_is_refused_until_the_mute_ends(chat: Chat) -> None:
+    user_id = _joined(chat, "flooder")
+    group = chat.groups[0].id
+    mute = _action(ActionKind.MUTE, member=user_id, duration=timedelta(minutes=10),
+                   reason="flooding")  # fmt: skip
+    asyncio.run(chat.carrier.perform(mute, "m1"))
+    with pytest.raises(WebChatRefused) as refused:
+        asyncio.run(chat.carrier.say(group, user_id, "again"))
+    assert refused.value.message == "You are muted until 2026-05-01 09:10 UTC: flooding."
+    chat.clock.advance(timedelta(minutes=10, seconds=1))
+    asyncio.run(chat.carrier.say(group, user_id, "I'm back"))
+    asyncio.run(chat.carrier.perform(_action(ActionKind.MUTE, member=user_id), "m2"))
+    with pytest.raises(WebChatRefused, match="muted until staff lift it"):
+        asyncio.run(chat.carrier.say(group, user_id, "hello?"))
+    asyncio.run(chat.carrier.perform(_action(ActionKind.UNMUTE, member=user_id), "m3"))
+    asyncio.run(chat.carrier.say(group, user_id, "thanks"))
+
+
+def test_a_kick_removes_the_member_who_may_come_back(chat: Chat) -> None:
+    user_id = _joined(chat, "rude")
+    chat.carrier.take_events()
+    asyncio.run(chat.carrier.perform(_action(ActionKind.KICK, member=user_id), "x1"))
+    asyncio.run(chat.carrier.perform(_action(ActionKind.KICK, member=user_id), "x2"))  # no-op
+    [event] = chat.carrier.take_events()
+    assert isinstance(event, Leave) and event.removed_by == "Hearthkeeper"
+    assert event.sender.user_id == user_id and event.sender.display_name == "rude"
+    with pytest.raises(WebChatRefused, match="not in this group"):
+        asyncio.run(chat.carrier.say(chat.groups[0].id, user_id, "hey"))
+    asyncio.run(chat.carrier.join(chat.groups[0].id, user_id))
+    assert isinstance(chat.carrier.take_events()[0], Join)
+
+
+def test_leaving_is_a_leave_event(chat: Chat) -> None:
+    user_id = _joined(chat, "traveller")
+    chat.carrier.take_events()
+    asyncio.run(chat.carrier.leave(chat.groups[0].id, user_id))
+    asyncio.run(chat.carrier.leave(chat.groups[0].id, user_id))  # not in it any more
+    [event] = chat.carrier.take_events()
+    assert isinstance(event, Leave) and event.removed_by is None
+
+
+def test_unknown_groups_and_members_are_not_retried(chat: Chat) -> None:
+    elsewhere = Action(kind=ActionKind.SEND, carrier="webchat", group="nowhere", text="hi")
+    with pytest.raises(CarrierError, match="no group 'nowhere'") as failed:
+        asyncio.run(chat.carrier.perform(elsewhere, "u1"))
+    assert failed.value.retry is False
+    with pytest.raises(CarrierError, match="no member 'w-ghost'"):
+        asyncio.run(chat.carrier.perform(_action(ActionKind.MUTE, member="w-ghost"), "u2"))
+    alert = _action(ActionKind.ALERT_STAFF, text="a quarrel")
+    assert asyncio.run(chat.carrier.perform(alert, "u3")) is None
+    assert chat.store.webchat_history(chat.groups[0].id) == []  # nothing shown in the group
+
+
+def test_events_flow_until_disconnected(chat: Chat) -> None:
+    async def scenario() -> list[str]:
+        await chat.carrier.connect()
+        user, _ = chat.carrier.create_user("streamer")
+        await chat.carrier.join(chat.groups[0].id, user.user_id)
+        await chat.carrier.say(chat.groups[0].id, user.user_id, "one")
+        await chat.carrier.disconnect()
+        return [event.type.value async for event in chat.carrier.events()]
+
+    assert asyncio.run(scenario()) == ["join", "message"]

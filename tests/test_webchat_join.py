@@ -1,0 +1,164 @@
+"""The invite link in a browser: the join page, choosing a nickname, the member cookie, full
+groups, bans, and hostile names that must never reach a page unescaped."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Join
+from tests.webchat_setup import Chat, build_chat, join, sqlite_store
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_TEXT = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        yield build_chat(store, store_clock, tmp_path)
+
+
+def test_the_join_page_shows_the_group_and_a_nickname_form(chat: Chat) -> None:
+    chat.member("early bird")
+    page = TestClient(chat.app).get(f"/join/{chat.codes[0]}")
+    assert page.status_code == 200
+    assert "Tea room" in page.text and "Tea lovers" in page.text
+    assert "1 of 3 seats taken" in page.text
+    assert 'name="nickname"' in page.text and 'name="csrf_token"' in page.text
+    assert "hearth_join" in page.headers["set-cookie"]
+
+
+def test_choosing_a_nickname_joins_and_sets_the_member_cookie(chat: Chat) -> None:
+    client = TestClient(chat.app)
+    answer = join(client, chat.codes[0], "  小美  ")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/chat/{chat.codes[0]}"
+    cookie = answer.headers["set-cookie"]
+    assert "hearth_member=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie
+    token = client.cookies["hearth_member"]
+    user = chat.store.webchat_user_by_token(hashlib.sha256(token.encode()).hexdigest())
+    assert user is not None and user.nickname == "小美" and user.user_id.startswith("w-")
+    [event] = chat.carrier.take_events()
+    assert isinstance(event, Join) and event.sender.display_name == "小美"
+    page = client.get(f"/chat/{chat.codes[0]}")
+    assert page.status_code == 200 and "Tea room" in page.text and 'id="messages"' in page.text
+    assert f'data-me="{user.user_id}"' in page.text
+
+
+def test_a_returning_member_keeps_their_identity_in_another_group(chat: Chat) -> None:
+    client = TestClient(chat.app)
+    join(client, chat.codes[0], "Mei")
+    assert join(client, chat.codes[1], "Mei Lin").status_code == 303
+    ids = {seated.user_id for g in chat.groups for seated in chat.store.webchat_seated(g.id)}
+    assert len(ids) == 1
+    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[0].id)] == ["Mei Lin"]
+
+
+def test_the_member_cookie_is_secure_behind_https(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = build_chat(store, store_clock, tmp_path, secure_cookies=True)
+        answer = join(TestClient(chat.app, base_url="https://testserver"), chat.codes[0], "Mei")
+        assert "Secure" in answer.headers["set-cookie"]
+
+
+def test_joining_without_the_forms_token_is_refused(chat: Chat) -> None:
+    client = TestClient(chat.app)
+    client.get(f"/join/{chat.codes[0]}")
+    answer = client.post(f"/join/{chat.codes[0]}", data={"nickname": "Mei", "csrf_token": "forged"})
+    assert answer.status_code == 403 and "This form has expired" in answer.text
+    assert chat.store.webchat_seats_taken(chat.groups[0].id) == 0
+
+
+@pytest.mark.parametrize(
+    ("nickname", "says"),
+    [
+        ("   ", "Choose a nickname"),
+        ("x" * 33, "use at most 32"),
+        ("bad\x07bell", "control or invisible characters"),
+        ("rtl\u202eevil", "control or invisible characters"),
+        ("hearthkeeper", "Hearthkeeper is the bot&#39;s name"),
+    ],
+)
+def test_an_unusable_nickname_is_explained(chat: Chat, nickname: str, says: str) -> None:
+    answer = join(TestClient(chat.app), chat.codes[0], nickname)
+    assert answer.status_code == 400 and says in answer.text
+    assert 'name="nickname"' in answer.text  # the form is shown again
+
+
+def test_a_full_group_refuses_and_links_to_a_group_with_room(chat: Chat) -> None:
+    for n in range(3):
+        chat.member(f"member {n}")
+    client = TestClient(chat.app)
+    answer = join(client, chat.codes[0], "latecomer")
+    assert answer.status_code == 403
+    assert "This group is full (3 of 3)." in answer.text
+    assert f'href="/join/{chat.codes[1]}"' in answer.text and "Garden" in answer.text
+    assert join(client, chat.codes[1], "latecomer").status_code == 303  # same identity
+    assert chat.store.webchat_seats_taken(chat.groups[1].id) == 1
+
+
+def test_a_banned_member_sees_why_and_no_form(chat: Chat) -> None:
+    client = TestClient(chat.app)
+    join(client, chat.codes[0], "spammer")
+    [seated] = chat.store.webchat_seated(chat.groups[0].id)
+    ban = Action(kind=ActionKind.BAN, carrier="webchat", group="tea-1", member=seated.user_id,
+                 reason="advertising")  # fmt: skip
+    asyncio.run(chat.carrier.perform(ban, "ban-1"))
+    assert client.get(f"/chat/{chat.codes[0]}", follow_redirects=False).status_code == 303
+    page = client.get(f"/join/{chat.codes[0]}")
+    assert "You are banned from Tea room: advertising." in page.text
+    assert 'name="nickname"' not in page.text
+    answer = join_again(client, chat.codes[0])
+    assert answer.status_code == 403 and "banned from Tea room: advertising" in answer.text
+
+
+def join_again(client: TestClient, code: str) -> Response:
+    token = client.cookies["hearth_join"]
+    return client.post(f"/join/{code}", data={"nickname": "", "csrf_token": token})
+
+
+def test_unknown_invites_and_strangers(chat: Chat) -> None:
+    client = TestClient(chat.app)
+    missing = client.get("/join/no-such-code")
+    assert missing.status_code == 404 and "No such group" in missing.text
+    assert client.get("/join/bad%20code!").status_code == 404
+    assert client.get("/chat/no-such-code").status_code == 404
+    stranger = client.get(f"/chat/{chat.codes[0]}", follow_redirects=False)
+    assert stranger.status_code == 303 and stranger.headers["location"] == f"/join/{chat.codes[0]}"
+
+
+def test_hostile_names_are_escaped_on_every_page(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = build_chat(store, store_clock, tmp_path,
+                          names=(HOSTILE_TEXT, '"><b>room</b>', HOSTILE_NAME))  # fmt: skip
+        for n in range(3):
+            chat.member(f"{HOSTILE_NAME}{n}")
+        client = TestClient(chat.app)
+        pages = [client.get(f"/join/{chat.codes[0]}")]
+        pages.append(join(client, chat.codes[0], HOSTILE_NAME))  # full: links to the other
+        pages.append(join(client, chat.codes[1], HOSTILE_NAME))
+        pages.append(client.get(f"/chat/{chat.codes[1]}"))
+        pages.append(client.get(f"/join/{chat.codes[1]}"))  # "you are in as …"
+        user = chat.store.webchat_seated(chat.groups[1].id)[0]
+        asyncio.run(chat.carrier.say(chat.groups[1].id, user.user_id, HOSTILE_TEXT))
+        pages.append(client.get(f"/chat/{chat.codes[1]}"))
+        assert [p.status_code for p in pages] == [200, 403, 303, 200, 200, 200]
+        for page in pages:
+            for raw in (HOSTILE_NAME, HOSTILE_TEXT, "<b>room</b>", '"><b>'):
+                assert raw not in page.text, page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[3].text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in pages[3].text

@@ -1,0 +1,64 @@
+"""Nicknames members type and the "@nickname" mentions in their messages (with property
+tests: both take arbitrary user text)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearthkeeper.carriers.webchat.names import BadNickname, clean_nickname, find_mentions
+
+BOT = "Hearthkeeper"
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("  小美  ", "小美"),
+        ("Mei Lin", "Mei Lin"),
+        ("cafe\u0301", "café"),
+        ("👩\u200d💻 Ann", "👩\u200d💻 Ann"),
+    ],
+)
+def test_usable_nicknames_are_kept_tidy(raw: str, kept: str) -> None:
+    assert clean_nickname(raw, bot_name=BOT) == kept
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_a_tidy_nickname_or_refused_with_a_reason(raw: str) -> None:
+    try:
+        nickname = clean_nickname(raw, bot_name=BOT)
+    except BadNickname as refused:
+        assert str(refused).endswith(".")
+        return
+    assert 1 <= len(nickname) <= 32 and nickname == nickname.strip()
+    assert not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in nickname)
+    assert "@" not in nickname and nickname.casefold() != BOT.casefold()
+    assert clean_nickname(nickname, bot_name=BOT) == nickname
+
+
+def test_the_longest_nickname_wins_and_each_is_mentioned_once() -> None:
+    people = [("w-ann", "Ann"), ("w-anna", "Anna"), ("w-mei", "小美")]
+    text = "@Anna and @ann, ＠小美你好 @小美 @nobody"
+    assert find_mentions(text, people) == ["w-anna", "w-ann", "w-mei"]
+    assert find_mentions("no mentions here", people) == []
+    assert find_mentions("mail me at ann@example.com", people) == []
+
+
+@given(
+    st.lists(
+        st.text(min_size=1, max_size=12).filter(lambda s: "@" not in s),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    st.text(max_size=40),
+)
+def test_mentions_are_always_people_in_the_group(nicknames: list[str], text: str) -> None:
+    people = [(f"w-{n}", nickname) for n, nickname in enumerate(nicknames)]
+    found = find_mentions(text + "@" + nicknames[0], people)
+    assert set(found) <= {person for person, _ in people} and len(found) == len(set(found))
+    assert found  # the "@first" at the end always names someone

@@ -1,0 +1,117 @@
+"""A web chat on a test store: a community with web chat groups, the carrier, and the web
+routes in a small FastAPI app, for the tests of the built-in web chat."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+from PIL import Image
+
+from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.routes import webchat_router
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook import LoadedPlaybook
+from hearthkeeper.store import (
+    Group,
+    PlaybookVersion,
+    Store,
+    WebUser,
+    create_engine_for,
+    sqlite_url,
+)
+from hearthkeeper.store.database import SQLITE_FILE
+from hearthkeeper.web.context import Web, WebSettings
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class NoPlaybooks:
+    """The web chat never touches playbooks; this stands in for the server's."""
+
+    def base_dir(self, community_id: int) -> Path:
+        raise NotImplementedError
+
+    def replace(self, community_id: int, loaded: LoadedPlaybook, by: str) -> PlaybookVersion:
+        raise NotImplementedError
+
+
+@dataclass
+class Chat:
+    """A community with web chat groups ("Tea room" holds 3, "Garden" 5)."""
+
+    store: Store
+    clock: FrozenClock
+    carrier: WebChatCarrier
+    web: Web
+    app: FastAPI
+    community_id: int
+    groups: list[Group] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+    def member(self, nickname: str, group: int = 0) -> tuple[WebUser, str]:
+        """A member seated in group `group` (by the carrier's API): the user and cookie token."""
+        user, token = self.carrier.create_user(nickname)
+        self.store.take_webchat_seat(self.groups[group].id, user.user_id, self.clock.now())
+        return user, token
+
+
+NAMES = ("Tea lovers", "Tea room", "Garden")
+
+
+def build_chat(store: Store, clock: FrozenClock, data_dir: Path, *,
+               max_upload_bytes: int = 64 * 1024, secure_cookies: bool = False,
+               names: tuple[str, str, str] = NAMES) -> Chat:  # fmt: skip
+    """The web chat of a community (`names`: "Tea lovers") with two groups ("Tea room" holds
+    3, "Garden" 5), served by a FastAPI app."""
+    community = store.ensure_community("tea", names[0])
+    carrier = WebChatCarrier(store, clock, data_dir / "uploads", max_upload_bytes=max_upload_bytes)
+    settings = WebSettings(data_dir=data_dir, max_upload_bytes=max_upload_bytes,
+                           secure_cookies=secure_cookies)  # fmt: skip
+    web = Web(store=store, clock=clock, settings=settings, webchat=carrier,
+              playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(webchat_router(web))
+    chat = Chat(store, clock, carrier, web, app, community.id)
+    for n, (name, capacity) in enumerate(((names[1], 3), (names[2], 5)), start=1):
+        group = store.add_group(community.id, name, "webchat", f"tea-{n}", capacity=capacity)
+        chat.groups.append(group)
+        chat.codes.append(carrier.invite_code(group.id))
+    return chat
+
+
+def join(client: TestClient, code: str, nickname: str) -> Response:
+    """Open the invite link and submit the nickname form, as a browser does."""
+    page = client.get(f"/join/{code}")
+    found = _CSRF.search(page.text)
+    assert found is not None, page.text
+    return client.post(f"/join/{code}", data={"nickname": nickname, "csrf_token": found[1]},
+                       follow_redirects=False)  # fmt: skip
+
+
+def picture(kind: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:
+    """A small real picture."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(out, kind)
+    return out.getvalue()
+
+
+@contextmanager
+def sqlite_store(folder: Path, migrated: Path, clock: FrozenClock) -> Iterator[Store]:
+    """A store on a copy of the session's migrated SQLite file (for tests that need one
+    database, not both)."""
+    (folder / "db").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated, folder / "db" / SQLITE_FILE)
+    engine = create_engine_for(sqlite_url(folder / "db"))
+    try:
+        yield Store(engine, clock)
+    finally:
+        engine.dispose()
