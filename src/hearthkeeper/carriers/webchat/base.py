@@ -47,6 +47,7 @@ class ChatBase:
         self.max_upload_bytes = max_upload_bytes
         self.bot_name = bot_name
         self.hub = Hub()
+        self.connected = False
         self._events: asyncio.Queue[Event | None] = asyncio.Queue()
         self._groups: dict[str, Group] = {}
         self._by_id: dict[int, Group] = {}

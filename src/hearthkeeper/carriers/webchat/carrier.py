@@ -8,12 +8,13 @@ event (`Join`, `Message`, `Leave`). The engine side (`perform`) is in `perform.p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, MiB, WebChatRefused
@@ -26,14 +27,32 @@ from hearthkeeper.carriers.webchat.protocol import (
     muted_frame,
 )
 from hearthkeeper.carriers.webchat.uploads import Picture, media_type, picture_path, store_picture
-from hearthkeeper.clock import Clock
 from hearthkeeper.engine.carrier import Capabilities
 from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Message, Sender
-from hearthkeeper.store import Group, SeatOutcome, Store, WebChatRoom, WebSeat, WebUser
+from hearthkeeper.store import (
+    Group,
+    SeatOutcome,
+    WebChatMessage,
+    WebChatRoom,
+    WebSeat,
+    WebUser,
+)
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A member's message as stored, with what the engine event needs."""
+
+    group: Group
+    message: WebChatMessage
+    replied: WebChatMessage | None
+    attachments: tuple[Attachment, ...]
+    mentions: list[str]
+    mentions_bot: bool
 
 
 def token_hash(token: str) -> str:
@@ -45,20 +64,7 @@ class WebChatCarrier(Performer):
     """The web chat carrier. The hosted platform has no quotas of its own, so the
     capabilities declare no rate limits; browsers are rate-limited per connection instead."""
 
-    def __init__(
-        self,
-        store: Store,
-        clock: Clock,
-        uploads_dir: Path,
-        *,
-        name: str = "webchat",
-        max_upload_bytes: int = 5 * MiB,
-        bot_name: str = BOT_NAME,
-    ) -> None:
-        super().__init__(store, clock, uploads_dir, name=name, max_upload_bytes=max_upload_bytes,
-                         bot_name=bot_name)  # fmt: skip
-        self.capabilities = Capabilities(can=PERFORMS, idempotent=True, max_text=MAX_TEXT)
-        self.connected = False
+    capabilities = Capabilities(can=PERFORMS, idempotent=True, max_text=MAX_TEXT)
 
     # --- the Carrier protocol (perform is inherited) ------------------------------------------
 
@@ -169,7 +175,24 @@ class WebChatCarrier(Performer):
         reply_to: int | None = None,
     ) -> int:
         """Post a message; returns its id. WebChatRefused when not in the group, muted,
-        empty or too long, or the picture is not one uploaded here."""
+        empty or too long, or the picture is not one uploaded here. The store work runs in a
+        worker thread, so a burst of messages does not hold up the other members' sockets."""
+        said = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
+        message = said.message
+        self.hub.broadcast(group_id, message_frame(message))
+        self._emit(Message(
+            carrier=self.name, group=said.group.carrier_group_id, event_id=str(message.id),
+            at=message.sent_at, sender=Sender(user_id=user_id, display_name=message.nickname),
+            kind=message.kind, text=message.text, attachments=said.attachments,
+            mentions=tuple(said.mentions), reply_to=str(said.replied.id) if said.replied else None,
+            mentions_bot=said.mentions_bot
+            or (said.replied is not None and said.replied.user_id is None),
+        ))  # fmt: skip
+        return message.id
+
+    def _record(self, group_id: int, user_id: str, text: str, picture: str | None,
+                reply_to: int | None) -> _Said:  # fmt: skip
+        """The checks and the store write of `say`."""
         group = self._group_by_id(group_id)
         seat = self.store.webchat_seat(group_id, user_id)
         user = self.store.webchat_user(user_id)
@@ -193,15 +216,7 @@ class WebChatCarrier(Performer):
             kind="picture" if attachments else "text", text=text, picture=picture,
             reply_to=replied.id if replied else None, mentions=mentions,
         )  # fmt: skip
-        self.hub.broadcast(group_id, message_frame(message))
-        self._emit(Message(
-            carrier=self.name, group=group.carrier_group_id, event_id=str(message.id),
-            at=message.sent_at, sender=Sender(user_id=user_id, display_name=user.nickname),
-            kind=message.kind, text=text, attachments=attachments, mentions=tuple(mentions),
-            reply_to=str(replied.id) if replied else None,
-            mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
-        ))  # fmt: skip
-        return message.id
+        return _Said(group, message, replied, attachments, mentions, mentions_bot)
 
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""
