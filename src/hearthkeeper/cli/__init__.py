@@ -13,9 +13,11 @@ from hearthkeeper.cli import (
     calendar_cmd,
     db_cmds,
     demo_cmd,
+    import_cmd,
     operator_cmds,
     playbook_cmds,
     posts_cmd,
+    report_cmd,
     serve_cmd,
     setup_cmds,
     signup_cmds,
@@ -43,6 +45,8 @@ signup_cmds.register(app)
 calendar_cmd.register(app)
 operator_cmds.register(app)
 serve_cmd.register(app)
+import_cmd.register(app)
+report_cmd.register(app)
 
 
 @app.command("version")

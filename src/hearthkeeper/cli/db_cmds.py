@@ -1,10 +1,12 @@
-"""`hearth db ...`: database schema migrations."""
+"""`hearth db ...`: database schema migrations and the analytics rollups."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from hearthkeeper.cli.context import ConfigOption, prepare, settings_from
+from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import StoreError, upgrade
 
@@ -25,3 +27,25 @@ def db_upgrade(config: ConfigOption = None) -> None:
         console.print(f"Database {where}: applied {', '.join(applied)}.")
     else:
         console.print(f"Database {where}: already up to date.")
+
+
+@app.command("rollups")
+def db_rollups(
+    community: Annotated[
+        str | None, typer.Option("--community", help="Only this community (its slug).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Recompute the analytics rollups from the stored messages, stays and strikes."""
+    store = open_store(settings_from(config))
+    communities = store.list_communities()
+    if community is not None:
+        communities = [c for c in communities if c.slug == community]
+        if not communities:
+            known = ", ".join(c.slug for c in store.list_communities()) or "none yet"
+            fail(f"no community {community!r} in the database (communities: {known})")
+    for each in communities:
+        groups = [g.id for g in store.list_groups(each.id)]
+        store.rebuild_rollups(groups)
+        zone = store.community_timezone(each.id)
+        console.print(f"{each.slug}: rollups rebuilt for {len(groups)} groups (days in {zone}).")

@@ -14,11 +14,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, EffectError
-from hearthkeeper.engine.events import Event, Join, Leave, Message
+from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction
 from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.engine.state import State
@@ -31,10 +32,12 @@ from hearthkeeper.store import (
     NewEvent,
     NewMessage,
     NewOutboxItem,
+    NewReaction,
     NewStaffAlert,
     NewStrike,
     Store,
 )
+from hearthkeeper.store.rollups import RollupTally, is_question, local_day
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class _Pending:
     strikes: list[NewStrike] = field(default_factory=list)
     audits: list[NewAudit] = field(default_factory=list)
     alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
+    rollups: RollupTally = field(default_factory=RollupTally)  # analytics, bumped live
+    reactions: list[NewReaction] = field(default_factory=list)
 
 
 @dataclass
@@ -159,6 +164,8 @@ class Executor:
         if pending.messages:
             tx.store_messages(pending.messages)
         tx.add_strikes_bulk(pending.strikes)
+        tx.bump_rollups(pending.rollups)
+        tx.record_reactions(pending.reactions)
         tx.audit_bulk(pending.audits)
         if pending.outbox:
             tx.enqueue_bulk(list(pending.outbox.values()))
@@ -173,8 +180,11 @@ class Executor:
              pending: _Pending) -> Processed:  # fmt: skip
         runtime = self.runtimes[group.community_id]
         seat = self._seat(tx, group.id, member_id)
+        day = local_day(event.at, ZoneInfo(runtime.playbook.community.timezone))
         if isinstance(event, Join):
-            tx.join(member_id, group.id, at=event.at)
+            stay = tx.join(member_id, group.id, at=event.at)
+            if stay.joined_at == event.at:  # a stay opened (not a member already in)
+                pending.rollups.join(group.id, day)
             if event.sender.display_name:
                 tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
             self.state.joined(group.id, +1)
@@ -182,14 +192,21 @@ class Executor:
                 seat.role, seat.level, event.at, seat.tags, loaded_at=self.clock.now()
             )
         elif isinstance(event, Leave):
-            tx.leave(member_id, group.id, at=event.at)
+            if tx.leave(member_id, group.id, at=event.at) is not None:
+                pending.rollups.leave(group.id, day)
             self.state.joined(group.id, -1)
         elif isinstance(event, Message):
             kind = event.kind if event.kind in _KINDS else "other"
             pending.messages.append(NewMessage(group.id, event.event_id, member_id, kind,
                                                event.text, event.at, event.reply_to))  # fmt: skip
+        elif isinstance(event, Reaction):
+            pending.reactions.append(NewReaction(group.id, member_id, event.event_id, event.target,
+                                                 event.emoji, event.at))  # fmt: skip
         roles = runtime.playbook.structure.roles
         role = roles.get(seat.role) if seat.role else None
+        if isinstance(event, Message):
+            pending.rollups.message(group.id, member_id, day, pending.messages[-1].kind,
+                                    question=is_question(event.text), staff=role is not None)  # fmt: skip
         ctx = Context(
             playbook=runtime.playbook,
             group=group,
@@ -252,6 +269,8 @@ class Executor:
                 pending.strikes.append(NewStrike(group.community_id, member_id,
                                                  action.violation or "", action.reason, now,
                                                  expires, group.id, event_id))  # fmt: skip
+                zone = ZoneInfo(pb.community.timezone)
+                pending.rollups.violation(group.id, local_day(now, zone))
             self.state.add_strike(group.community_id, member_id, expires, now)
         elif action.kind is ActionKind.BLACKLIST:
             everywhere = pb.rules.blacklist_scope is BlacklistScope.ALL

@@ -20,6 +20,7 @@ from hearthkeeper.handlers import (
     commands,
     faq,
     gate,
+    health_watch,
     moderation,
     points,
     polls,
@@ -41,4 +42,5 @@ def build_registry(playbook: Playbook, content_root: Path | None = None) -> Regi
     for mechanism in (checkin, signups, polls, faq, points, roles):
         mechanism.register(registry, playbook, book)
     calendar_posts.register(registry, playbook, book, content_root or Path.cwd())
+    health_watch.register(registry)  # effects only: the daily key-member watch
     return registry

@@ -17,6 +17,7 @@ from hearthkeeper.config import ConfigError, Settings
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.handlers.calendar_posts import plan_calendar
+from hearthkeeper.handlers.health_watch import plan_health_watch
 from hearthkeeper.playbook import (
     LoadedPlaybook,
     Playbook,
@@ -143,6 +144,7 @@ class Host:
                    runtimes=runtimes, base_dirs=base_dirs, running=running)  # fmt: skip
         for runtime in runtimes.values():
             plan_calendar(store, runtime.community_id, runtime.playbook, clock.now())
+            plan_health_watch(store, runtime.community_id, runtime.playbook, clock.now())
         return host
 
     # --- PlaybookHost -------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -622,3 +623,67 @@ class WebChatMessageRow(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_reason: Mapped[str | None] = mapped_column(SafeText)
     action_key: Mapped[str | None] = mapped_column(SafeString(OUTBOX_KEY), unique=True)
+
+
+# --- step 6: live rollups for analytics -------------------------------------------------------
+
+# Replies are looked up by the message they answer (question response, content engagement).
+Index("ix_messages_reply_to_id", MessageRow.reply_to_id)
+
+
+class ActivityDayRow(Base):
+    """Messages one member sent in one group on one local day (the community's time zone),
+    bumped in the transaction that records them; `questions` counts those with "?" or "？"."""
+
+    __tablename__ = "activity_days"
+    __table_args__ = (Index("ix_activity_days_group_id_day", "group_id", "day"),)
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer)
+    questions: Mapped[int] = mapped_column(Integer)
+
+
+class GroupDayRow(Base):
+    """One group's local day: messages, stays opened and closed, staff messages, strikes."""
+
+    __tablename__ = "group_days"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer)
+    joins: Mapped[int] = mapped_column(Integer)
+    leaves: Mapped[int] = mapped_column(Integer)
+    staff_messages: Mapped[int] = mapped_column(Integer)
+    violations: Mapped[int] = mapped_column(Integer)
+
+
+class GroupDayKindRow(Base):
+    """One group's local day: messages of one kind (text, picture, ...)."""
+
+    __tablename__ = "group_day_kinds"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(SafeString(16), primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer)
+
+
+class ReactionRow(Base):
+    """A member's reaction to a message (or to a bot post: `target_event_id` is the carrier's
+    id of what was reacted to, the outbox receipt for the bot's own messages)."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (
+        UniqueConstraint("group_id", "carrier_event_id"),
+        Index("ix_reactions_group_id_target_event_id", "group_id", "target_event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    carrier_event_id: Mapped[str] = mapped_column(SafeString(KEY))
+    target_event_id: Mapped[str] = mapped_column(SafeString(KEY))
+    emoji: Mapped[str] = mapped_column(SafeString(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -741,3 +741,99 @@ class WebChatRoom:
     community: str
     invite_code: str | None
     taken: int
+
+
+# --- step 6: rollups for analytics --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityDay:
+    """Messages one member sent in one group on one local day; `questions`: those with ?/？."""
+
+    group_id: int
+    member_id: int
+    day: date
+    messages: int
+    questions: int
+
+
+@dataclass(frozen=True)
+class GroupDay:
+    """One group's local day: messages, stays opened and closed, staff messages, strikes."""
+
+    group_id: int
+    day: date
+    messages: int
+    joins: int
+    leaves: int
+    staff_messages: int
+    violations: int
+
+
+@dataclass(frozen=True)
+class GroupDayKind:
+    """Messages of one kind in one group on one local day."""
+
+    group_id: int
+    day: date
+    kind: str
+    messages: int
+
+
+@dataclass(frozen=True)
+class NewReaction:
+    """A reaction to record: `target_event_id` is the carrier's id of what was reacted to."""
+
+    group_id: int
+    member_id: int | None
+    carrier_event_id: str
+    target_event_id: str
+    emoji: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A stay of a member in a group, as analytics needs it."""
+
+    group_id: int
+    member_id: int
+    role: str | None
+    joined_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
+class QuestionTiming:
+    """A question asked in a group and when it was first answered (None: not yet)."""
+
+    group_id: int
+    member_id: int | None
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignUpReach:
+    """A sign-up list or group-buy: who could see it and who joined it."""
+
+    list_id: int
+    group_id: int
+    started_at: datetime
+    group_buy: bool  # it offers items (团购); else a plain sign-up list
+    saw: frozenset[int]  # members in the group when it started, and anyone who joined it
+    joined: frozenset[int]  # members with an entry not cancelled
+
+
+@dataclass(frozen=True)
+class PostResponse:
+    """What followed one scheduled post within the hour after it was sent."""
+
+    post_ref: int  # posts.id
+    group_id: int
+    post_id: str
+    content_kind: str
+    sent_at: datetime
+    messages: int  # member messages in the group within the hour (replies included)
+    replies: int  # of which replies to the post
+    reactions: int  # reactions to the post within the hour

@@ -7,10 +7,12 @@ from hearthkeeper.store.checkins import CheckInQueries
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.directory import DirectoryQueries
 from hearthkeeper.store.events import EventQueries
+from hearthkeeper.store.imports import ImportQueries
 from hearthkeeper.store.levels import LevelQueries
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.memberships import MembershipQueries
 from hearthkeeper.store.messages import MessageQueries
+from hearthkeeper.store.metric_reads import MetricReadQueries
 from hearthkeeper.store.operators import OperatorQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
@@ -18,6 +20,7 @@ from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.polls import PollQueries
 from hearthkeeper.store.posts import PostQueries
 from hearthkeeper.store.questions import QuestionQueries
+from hearthkeeper.store.rollups import RollupQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.signups import SignUpQueries
@@ -51,6 +54,9 @@ class Store(
     DirectoryQueries,
     StatsQueries,
     WebChatQueries,
+    RollupQueries,
+    ImportQueries,
+    MetricReadQueries,
 ):
     """Hearthkeeper's data, behind plain methods that return frozen records.
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from hearthkeeper.web.console import (
     calendar,
     groups,
+    health,
     inbox,
     members,
     moderation,
@@ -23,6 +24,6 @@ def console_router(web: Web) -> APIRouter:
     inbox, playbook, calendar."""
     pages = Pages(web)
     router = APIRouter(include_in_schema=False)
-    for family in (overview, groups, members, moderation, inbox, playbook, calendar):
+    for family in (overview, health, groups, members, moderation, inbox, playbook, calendar):
         router.include_router(family.router(pages))
     return router

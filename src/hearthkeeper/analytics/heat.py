@@ -1,0 +1,174 @@
+"""The heat-death warning (seed 001's entropy): without energy input a group decays into a
+dead group nobody talks in, or an advertising group.
+
+From the last 35 days of one group ("this week" is the 7 days ending on the as-of day, "before"
+the weekly average of the four weeks before it):
+
+- energy falls — no output (a staff message or a scheduled post) for 3 days or more; or
+  output this week below half of before.
+- activity decays — messages this week below 70% of before; or daily speakers (averaged over
+  the week) below 70% of before.
+
+The warning fires when both hold. Each signal that holds is a reason with its numbers and
+dates, whether or not the warning fires; the actions (`heat_actions`) name the playbook's own
+calendar posts, mechanisms and roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.heat_actions import actions_for
+from hearthkeeper.playbook import Playbook
+
+NO_OUTPUT_DAYS = 3
+OUTPUT_DROP = 0.5  # output this week below half of before
+DECAY = 0.7  # messages or speakers this week below 70% of before
+SPAN_DAYS = 35
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    """One day of one group."""
+
+    day: date
+    messages: int = 0
+    speakers: int = 0
+    staff_messages: int = 0
+    posts: int = 0  # scheduled posts posted
+    check_ins: int = 0
+    violations: int = 0
+
+    @property
+    def output(self) -> int:
+        """Energy input: staff messages and scheduled posts."""
+        return self.staff_messages + self.posts
+
+
+@dataclass(frozen=True)
+class SilentMember:
+    """A key member silent 7–28 days."""
+
+    name: str
+    last_active: date
+
+
+@dataclass(frozen=True)
+class HeatInputs:
+    """One group's recent days and what the playbook's actions need."""
+
+    group_id: int
+    name: str
+    as_of: date
+    zone: ZoneInfo
+    days: Sequence[DayFacts]  # any days; those in the 35 ending on as_of count, gaps are zeros
+    last_posted: Mapping[str, date] = field(default_factory=dict)  # calendar post id → day
+    silent_key: Sequence[SilentMember] = ()
+
+
+@dataclass(frozen=True)
+class Weeks:
+    """This week against the weekly average of the four before."""
+
+    this: float
+    before: float
+
+    @property
+    def ratio(self) -> float | None:
+        """this ÷ before; None when there was nothing before."""
+        return self.this / self.before if self.before else None
+
+
+@dataclass(frozen=True)
+class HeatWarning:
+    """Whether the warning fires, why, and what to do."""
+
+    group_id: int
+    name: str
+    as_of: date
+    warning: bool
+    energy_falls: bool
+    activity_decays: bool
+    days_without_output: int
+    reasons: tuple[str, ...]
+    actions: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-able form."""
+        return {"group_id": self.group_id, "name": self.name, "as_of": self.as_of.isoformat(),
+                "warning": self.warning, "energy_falls": self.energy_falls,
+                "activity_decays": self.activity_decays,
+                "days_without_output": self.days_without_output,
+                "reasons": list(self.reasons), "actions": list(self.actions)}  # fmt: skip
+
+
+def span(inputs: HeatInputs) -> list[DayFacts]:
+    """The 35 days ending on as_of, oldest first, gaps filled with zeros."""
+    known = {d.day: d for d in inputs.days}
+    first = inputs.as_of - timedelta(days=SPAN_DAYS - 1)
+    return [known.get(first + timedelta(days=i), DayFacts(first + timedelta(days=i)))
+            for i in range(SPAN_DAYS)]  # fmt: skip
+
+
+def weeks(days: Sequence[DayFacts], field_name: str, *, per_day: bool = False) -> Weeks:
+    """A field summed this week and averaged per week over the four before (35 days given);
+    `per_day`: daily averages instead (for speakers, which cannot be summed across days)."""
+    values = [float(getattr(d, field_name)) for d in days]
+    this, before = sum(values[-7:]), sum(values[:-7]) / 4
+    return Weeks(this / 7, before / 7) if per_day else Weeks(this, before)
+
+
+def days_without_output(days: Sequence[DayFacts]) -> int:
+    """Days since the last output, counting back from as_of (35: none in the span)."""
+    for back, day in enumerate(reversed(days)):
+        if day.output > 0:
+            return back
+    return len(days)
+
+
+def _since(as_of: date, days: int) -> date:
+    return as_of - timedelta(days=days - 1)
+
+
+def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
+    """The group's heat-death signals, the warning, its reasons and the actions."""
+    days = span(inputs)
+    quiet = days_without_output(days)
+    output, messages = weeks(days, "output"), weeks(days, "messages")
+    speakers = weeks(days, "speakers", per_day=True)
+    reasons: list[str] = []
+
+    no_output = quiet >= NO_OUTPUT_DAYS
+    if no_output:
+        since = (
+            "in the last 35 days"
+            if quiet >= SPAN_DAYS
+            else (f"for {quiet} days (since {_since(inputs.as_of, quiet).isoformat()})")
+        )
+        reasons.append(f"No output {since}: no staff message or scheduled post.")
+    output_drop = output.ratio is not None and output.ratio < OUTPUT_DROP
+    if output_drop:
+        reasons.append(f"Output fell: {output.this:g} staff messages and posts this week vs "
+                       f"{output.before:g}/week over the four weeks before.")  # fmt: skip
+    message_decay = messages.ratio is not None and messages.ratio < DECAY
+    if message_decay:
+        reasons.append(f"Messages fell: {messages.this:g} this week vs {messages.before:g}/week "
+                       "over the four weeks before.")  # fmt: skip
+    speaker_decay = speakers.ratio is not None and speakers.ratio < DECAY
+    if speaker_decay:
+        reasons.append(f"Speakers fell: {speakers.this:.1f} a day this week vs "
+                       f"{speakers.before:.1f} a day over the four weeks before.")  # fmt: skip
+    if inputs.silent_key:
+        first = min(m.last_active for m in inputs.silent_key)
+        reasons.append(f"{len(inputs.silent_key)} key members silent since {first.isoformat()}: "
+                       + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
+                                   for m in inputs.silent_key) + ".")  # fmt: skip
+    energy, decay = no_output or output_drop, message_decay or speaker_decay
+    actions = actions_for(inputs, playbook, quiet=quiet, energy=energy, decay=decay,
+                          check_ins=weeks(days, "check_ins"),
+                          violations=weeks(days, "violations"))  # fmt: skip
+    return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, energy and decay, energy,
+                       decay, quiet, tuple(reasons), tuple(actions))  # fmt: skip

@@ -1,0 +1,238 @@
+"""Measuring one scope (a group, or the whole community) over days, weeks, months and the
+range, from inputs read once (`Inputs`). Pure: no store access here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
+from hearthkeeper.analytics.engagement import rank_content
+from hearthkeeper.analytics.metric_records import DayPoint, PeriodMetrics, ScopeMetrics
+from hearthkeeper.analytics.periods import Period, days, months, weeks, whole
+from hearthkeeper.analytics.responses import response_stats
+from hearthkeeper.store import (
+    ActivityDay,
+    GroupDay,
+    GroupDayKind,
+    PostResponse,
+    QuestionTiming,
+    SignUpReach,
+    Stay,
+)
+from hearthkeeper.store.rollups import local_day, local_midnight
+
+NEWCOMER_DAYS = 7  # the join day and the six after it
+TOP_TENTHS = 1  # concentration: the top 10% (one tenth) of speakers
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What `group_metrics` read from the store, for every group at once."""
+
+    zone: ZoneInfo
+    start: date
+    end: date
+    activity: Sequence[ActivityDay]  # start - 29 days .. end + 6 days
+    days: Sequence[GroupDay]
+    kinds: Sequence[GroupDayKind]
+    stays: Sequence[Stay]
+    questions: Sequence[QuestionTiming]
+    checkins: Sequence[tuple[int | None, int, date]]
+    signups: Sequence[SignUpReach]
+    posts: Sequence[PostResponse]
+
+    @cached_property
+    def parts(self) -> dict[int | None, _Part]:
+        """The inputs split by group, once (check-ins outside any group under None)."""
+        parts: dict[int | None, _Part] = {}
+
+        def part(group_id: int | None) -> _Part:
+            return parts.setdefault(group_id, _Part())
+
+        for a in self.activity:
+            part(a.group_id).activity.append(a)
+        for d in self.days:
+            part(d.group_id).days.append(d)
+        for k in self.kinds:
+            part(k.group_id).kinds.append(k)
+        for s in self.stays:
+            part(s.group_id).stays.append(s)
+        for q in self.questions:
+            part(q.group_id).questions.append((local_day(q.asked_at, self.zone), q))
+        for g, m, day in self.checkins:
+            part(g).checkins.append((day, m))
+        for r in self.signups:
+            part(r.group_id).signups.append((local_day(r.started_at, self.zone), r))
+        for p in self.posts:
+            part(p.group_id).posts.append((local_day(p.sent_at, self.zone), p))
+        return parts
+
+
+@dataclass
+class _Part:
+    """One group's share of the inputs (days already local)."""
+
+    activity: list[ActivityDay] = field(default_factory=list)
+    days: list[GroupDay] = field(default_factory=list)
+    kinds: list[GroupDayKind] = field(default_factory=list)
+    stays: list[Stay] = field(default_factory=list)
+    questions: list[tuple[date, QuestionTiming]] = field(default_factory=list)
+    checkins: list[tuple[date, int]] = field(default_factory=list)
+    signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
+    posts: list[tuple[date, PostResponse]] = field(default_factory=list)
+
+
+class _Scope:
+    """One scope's inputs, indexed by local day."""
+
+    def __init__(self, inputs: Inputs, groups: Collection[int], community: bool) -> None:
+        zone = inputs.zone
+        self.inputs = inputs
+        empty = _Part()
+        parts = [inputs.parts.get(g, empty) for g in sorted(groups)]
+        self.posters: dict[date, Counter[int]] = {}
+        self.asked_rollup: Counter[date] = Counter()
+        for a in (a for p in parts for a in p.activity):
+            self.posters.setdefault(a.day, Counter())[a.member_id] += a.messages
+            self.asked_rollup[a.day] += a.questions
+        self.totals: dict[date, list[int]] = {}
+        for d in (d for p in parts for d in p.days):
+            row = self.totals.setdefault(d.day, [0, 0, 0, 0, 0])
+            for i, n in enumerate((d.messages, d.joins, d.leaves, d.staff_messages,
+                                   d.violations)):  # fmt: skip
+                row[i] += n
+        self.kinds: dict[date, Counter[str]] = {}
+        for k in (k for p in parts for k in p.kinds):
+            self.kinds.setdefault(k.day, Counter())[k.kind] += k.messages
+        self.stays = sorted((s for p in parts for s in p.stays), key=lambda s: s.joined_at)
+        self.first_join: dict[int, date] = {}
+        for s in self.stays:  # in order of joining: the first one seen is the first
+            self.first_join.setdefault(s.member_id, local_day(s.joined_at, zone))
+        self.questions: dict[date, list[QuestionTiming]] = {}
+        for day, q in (q for p in parts for q in p.questions):
+            self.questions.setdefault(day, []).append(q)
+        outside = inputs.parts.get(None, empty).checkins if community else []
+        self.checkins = [c for p in parts for c in p.checkins] + outside
+        self.signups = [r for p in parts for r in p.signups]
+        self.posts = [r for p in parts for r in p.posts]
+        self.wau, self.mau = _windows(self.posters, inputs.start, inputs.end)
+
+    def members_at_end_of(self, day: date) -> set[int]:
+        """Members with a stay open at the end of local day `day`."""
+        instant = local_midnight(day + timedelta(days=1), self.inputs.zone)
+        return {s.member_id for s in self.stays if s.joined_at < instant
+                and (s.left_at is None or s.left_at >= instant)}  # fmt: skip
+
+
+def _windows(posters: dict[date, Counter[int]], start: date,
+             end: date) -> tuple[dict[date, int], dict[date, int]]:  # fmt: skip
+    """Distinct posters in the 7 and the 30 days ending on each day of start..end."""
+    found: list[dict[date, int]] = []
+    for width in (7, 30):
+        seen: Counter[int] = Counter()  # member → days present in the window
+        counts: dict[date, int] = {}
+        for day in days(start - timedelta(days=width - 1), end):
+            seen.update(posters.get(day, Counter()).keys())
+            gone = posters.get(day - timedelta(days=width))
+            if gone:
+                seen.subtract(gone.keys())
+                seen = +seen
+            if day >= start:
+                counts[day] = len(seen)
+        found.append(counts)
+    return found[0], found[1]
+
+
+def measure_scope(inputs: Inputs, groups: Collection[int], group_id: int | None, name: str, *,
+                  community: bool = False) -> ScopeMetrics:  # fmt: skip
+    """Daily points, weekly, monthly and whole-range metrics of one scope."""
+    scope = _Scope(inputs, groups, community)
+    daily = tuple(_day_point(scope, day) for day in days(inputs.start, inputs.end))
+    return ScopeMetrics(
+        group_id, name, _measure(scope, whole(inputs.start, inputs.end)), daily,
+        tuple(_measure(scope, p) for p in weeks(inputs.start, inputs.end)),
+        tuple(_measure(scope, p) for p in months(inputs.start, inputs.end)),
+    )  # fmt: skip
+
+
+def _day_point(scope: _Scope, day: date) -> DayPoint:
+    totals = scope.totals.get(day, [0, 0, 0, 0, 0])
+    posters = len(scope.posters.get(day, ()))
+    return DayPoint(day, totals[0], posters, posters, totals[1], totals[2], totals[3], totals[4],
+                    dict(sorted(scope.kinds.get(day, Counter()).items())),
+                    scope.asked_rollup.get(day, 0), scope.wau[day], scope.mau[day])  # fmt: skip
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
+    notes: dict[str, str] = {}
+    span = days(period.start, period.end)
+    sums = [sum(scope.totals.get(d, [0] * 5)[i] for d in span) for i in range(5)]
+    messages, joins, leaves, staff, violations = sums
+    by_member: Counter[int] = Counter()
+    kinds: Counter[str] = Counter()
+    for d in span:
+        by_member.update(scope.posters.get(d, Counter()))
+        kinds.update(scope.kinds.get(d, Counter()))
+    stuck = [len(scope.posters.get(d, ())) / scope.mau[d] for d in span if scope.mau[d]]
+    members = len(scope.members_at_end_of(period.end))
+    if not members:
+        notes["speaker_ratio"] = (
+            "no member was in the scope at the period's end (no joins recorded)"
+        )
+    answers = response_stats(q for d in span for q in scope.questions.get(d, ()))
+    newcomers = [m for m, d in scope.first_join.items() if period.holds(d)]
+    posted = [m for m in newcomers if _posted_within(scope, m, scope.first_join[m])]
+    if newcomers and period.end + timedelta(days=NEWCOMER_DAYS - 1) > scope.inputs.end:
+        notes["newcomer_first_message_rate"] = (
+            "some newcomers joined less than 7 days before the end of the range"
+        )
+    checked = {m for d, m in scope.checkins if period.holds(d)}
+    reach = [s for d, s in scope.signups if period.holds(d)]
+    signups, buys = conversion(reach, group_buy=False), conversion(reach, group_buy=True)
+    notes["purchase_rate"] = notes["repurchase_rate"] = ORDERS_NOT_MEASURED
+    return PeriodMetrics(
+        grain=period.grain, label=period.label, start=period.start, end=period.end,
+        messages=messages, kinds=dict(sorted(kinds.items())), speakers=len(by_member),
+        dau=sum(len(scope.posters.get(d, ())) for d in span) / len(span),
+        wau=scope.wau[period.end], mau=scope.mau[period.end],
+        stickiness=sum(stuck) / len(stuck) if stuck else None,
+        members=members, speaker_ratio=_share(len(by_member), members),
+        joins=joins, leaves=leaves, net_growth=joins - leaves,
+        concentration=_concentration(by_member),
+        questions=answers.questions, answered=answers.answered, response_rate=answers.rate,
+        median_answer_minutes=answers.median_minutes,
+        newcomers=len(newcomers), newcomers_posted=len(posted),
+        newcomer_first_message_rate=_share(len(posted), len(newcomers)),
+        staff_messages=staff, staff_share=_share(staff, messages),
+        violations=violations,
+        violation_rate=None if not messages else violations * 1000 / messages,
+        checkin_members=len(checked), checkin_participation=_share(len(checked), members),
+        signups=signups, group_buys=buys,
+        signup_conversion=signups.rate, group_buy_conversion=buys.rate,
+        purchase_rate=None, repurchase_rate=None,
+        content=rank_content(p for d, p in scope.posts if period.holds(d)),
+        notes=notes,
+    )  # fmt: skip
+
+
+def _concentration(by_member: Counter[int]) -> float | None:
+    """Share of messages from the top 10% of speakers (rounded up, at least one)."""
+    total = sum(by_member.values())
+    if not total:
+        return None
+    top = max(1, -(-len(by_member) * TOP_TENTHS // 10))  # ceil in integers: no 0.1 * 30 > 3
+    return sum(n for _, n in by_member.most_common(top)) / total
+
+
+def _posted_within(scope: _Scope, member: int, joined: date) -> bool:
+    return any(member in scope.posters.get(joined + timedelta(days=n), ())
+               for n in range(NEWCOMER_DAYS))  # fmt: skip

@@ -1,0 +1,98 @@
+"""The records `analytics.metrics` returns: a day, a period, a scope, a community."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from hearthkeeper.analytics.conversion import Conversion
+from hearthkeeper.analytics.engagement import KindEngagement
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    """One local day of a group (or of the community: a member in two groups counts once).
+    `active_members` and `speakers` are the same number at this grain: distinct members who
+    posted that day (DAU); `wau`/`mau`: distinct posters in the 7/30 days ending that day."""
+
+    date: date
+    messages: int
+    active_members: int
+    speakers: int
+    joins: int
+    leaves: int
+    staff_messages: int
+    violations: int
+    kinds: dict[str, int]
+    questions: int = 0
+    wau: int = 0
+    mau: int = 0
+
+
+@dataclass(frozen=True)
+class PeriodMetrics:
+    """Every metric of issue item 1 over one period (see docs/metrics.md)."""
+
+    grain: str  # day | week | month | range
+    label: str
+    start: date
+    end: date
+    messages: int
+    kinds: dict[str, int]
+    speakers: int
+    dau: float  # mean of the daily distinct posters
+    wau: int  # at the period's last day
+    mau: int  # at the period's last day
+    stickiness: float | None  # mean of DAU/MAU over the days with MAU > 0
+    members: int  # in the scope at the end of the period's last day
+    speaker_ratio: float | None
+    joins: int
+    leaves: int
+    net_growth: int
+    concentration: float | None  # share of messages from the top 10% of speakers
+    questions: int
+    answered: int
+    response_rate: float | None
+    median_answer_minutes: float | None
+    newcomers: int
+    newcomers_posted: int
+    newcomer_first_message_rate: float | None
+    staff_messages: int
+    staff_share: float | None
+    violations: int
+    violation_rate: float | None  # strikes per 1,000 messages
+    checkin_members: int
+    checkin_participation: float | None
+    signups: Conversion
+    group_buys: Conversion
+    signup_conversion: float | None
+    group_buy_conversion: float | None
+    purchase_rate: float | None
+    repurchase_rate: float | None
+    content: tuple[KindEngagement, ...]  # by mean engagement, highest first
+    notes: dict[str, str] = field(default_factory=dict)  # why a value is None
+
+
+@dataclass(frozen=True)
+class ScopeMetrics:
+    """One group (`group_id`) or the whole community (`group_id` None) over the range."""
+
+    group_id: int | None
+    name: str
+    total: PeriodMetrics
+    daily: tuple[DayPoint, ...]
+    weekly: tuple[PeriodMetrics, ...]
+    monthly: tuple[PeriodMetrics, ...]
+
+
+@dataclass(frozen=True)
+class CommunityMetrics:
+    """A community's metrics over the local days `start`..`end` in `timezone`."""
+
+    community_id: int
+    timezone: str
+    start: date
+    end: date
+    community: ScopeMetrics
+    groups: Mapping[int, ScopeMetrics]

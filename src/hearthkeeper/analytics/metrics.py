@@ -1,0 +1,58 @@
+"""Community metrics per group and for the whole community, by day, ISO week and month.
+
+`group_metrics` reads the live rollups (`activity_days`, `group_days`, `group_day_kinds`)
+and a few bounded tables (stays, questions, check-ins, sign-up lists, scheduled posts) once,
+then measures every scope and period in memory (`analytics.measures`). Every metric is
+defined in docs/metrics.md; a value that cannot be measured is None, with the reason in
+`notes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.measures import Inputs, measure_scope
+from hearthkeeper.analytics.metric_records import (
+    CommunityMetrics,
+    DayPoint,
+    PeriodMetrics,
+    ScopeMetrics,
+)
+from hearthkeeper.store import Store
+from hearthkeeper.store.rollups import local_midnight
+
+# How far before the period the rollups are read (MAU looks back 30 days) and after it
+# (a newcomer's first week).
+LOOK_BACK = timedelta(days=29)
+LOOK_AHEAD = timedelta(days=6)
+
+__all__ = ["CommunityMetrics", "DayPoint", "PeriodMetrics", "ScopeMetrics", "group_metrics"]
+
+
+def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz: ZoneInfo,
+                  group_ids: Collection[int] | None = None) -> CommunityMetrics:  # fmt: skip
+    """The metrics of the community's groups (or of `group_ids` among them) and of the
+    community as a whole, over the local days `start`..`end` (both included) in `tz`."""
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
+    ids = [g.id for g in groups]
+    since, until = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+    inputs = Inputs(
+        zone=tz,
+        start=start,
+        end=end,
+        activity=store.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
+        days=store.group_days(ids, start, end),
+        kinds=store.group_day_kinds(ids, start, end),
+        stays=store.stays(ids, until),
+        questions=store.question_timings(ids, since, until),
+        checkins=store.checkin_marks(community_id, start, end),
+        signups=store.signup_reach(ids, since, until),
+        posts=store.post_responses(ids, since, until),
+    )
+    per_group = {g.id: measure_scope(inputs, {g.id}, g.id, g.name) for g in groups}
+    whole = measure_scope(inputs, set(ids), None, "community", community=True)
+    return CommunityMetrics(community_id, str(tz), start, end, whole, per_group)

@@ -1,0 +1,217 @@
+"""The community health report: everything measured about a community over a period, for the
+whole community and for each group, and its stable JSON form.
+
+`build_report` gathers the live metrics (`analytics.metrics`, from the rollups), the vital
+signs (`analytics.vitals`: segments, cohorts, health, heat death, lifecycle) and each group's
+first and last message. `Report.to_json()` is what `hearth report --format json` prints, what
+the HTML report embeds and what the console's dashboard draws from; the format is documented
+in docs/metrics.md ("Report format"). `FORMAT_VERSION` changes when a field is renamed or
+removed; adding fields does not change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hearthkeeper.analytics.metrics import ScopeMetrics, group_metrics
+from hearthkeeper.analytics.report_basis import (
+    Span,
+    first_message_at,
+    message_spans,
+    overall_span,
+)
+from hearthkeeper.analytics.report_json import jsonable
+from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
+from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.store import Community, Group, Store
+from hearthkeeper.store.rollups import local_midnight
+
+FORMAT: Final = "hearthkeeper.report"
+FORMAT_VERSION: Final = 1
+
+
+class ReportError(Exception):
+    """A report that cannot be made as asked (unknown community, a backwards period)."""
+
+
+@dataclass(frozen=True)
+class ScopeReport:
+    """The whole community (`group` None) or one group over the period."""
+
+    group: Group | None
+    span: Span
+    metrics: ScopeMetrics
+    vitals: ScopeVitals | None
+
+    @property
+    def messages(self) -> int:
+        """Messages sent in the period."""
+        return self.metrics.total.messages
+
+    @property
+    def members(self) -> int:
+        """Distinct members who sent them (a member in two groups counts once overall)."""
+        return self.metrics.total.speakers
+
+    def to_json(self) -> dict[str, Any]:
+        """The scope's part of the report (see docs/metrics.md, "Report format")."""
+        first, last = self.span
+        found: dict[str, Any] = {}
+        if self.group is not None:
+            found |= {"id": self.group.id, "name": self.group.name, "carrier": self.group.carrier}
+        found |= {
+            "messages": self.messages,
+            "members": self.members,
+            "first_ts": None if first is None else first.isoformat(),
+            "last_ts": None if last is None else last.isoformat(),
+            "daily": jsonable(self.metrics.daily),
+            "metrics": {
+                "total": jsonable(self.metrics.total),
+                "weekly": jsonable(self.metrics.weekly),
+                "monthly": jsonable(self.metrics.monthly),
+            },
+        }
+        if self.vitals is not None:
+            found |= jsonable(self.vitals.sections())
+        return found
+
+
+@dataclass(frozen=True)
+class Report:
+    """A community over the local days `start`..`end` (both included) in `timezone`."""
+
+    community: Community
+    timezone: str
+    start: date
+    end: date
+    generated_at: datetime
+    overall: ScopeReport
+    groups: tuple[ScopeReport, ...]
+    vitals: Vitals | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as plain JSON values (see docs/metrics.md, "Report format")."""
+        c = self.community
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "generated_at": self.generated_at.isoformat(),
+            "community": {"id": c.id, "slug": c.slug, "name": c.name, "timezone": self.timezone},
+            "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "overall": self.overall.to_json(),
+            "lifecycle": None if self.vitals is None else jsonable(self.vitals.lifecycle),
+            "silent_key_members": [] if self.vitals is None else [
+                _silent_json(s) for s in self.vitals.silent_key
+            ],
+            "groups": [g.to_json() for g in self.groups],
+        }  # fmt: skip
+
+
+def _silent_json(silent: SilentKey) -> dict[str, Any]:
+    placed = silent.placed
+    return {
+        "member_id": placed.member_id,
+        "name": silent.name,
+        "group_id": silent.group_id,
+        "last_active": None if placed.last_active is None else placed.last_active.isoformat(),
+        "silent_days": placed.silent_days,
+    }
+
+
+def find_community(store: Store, name: str) -> Community:
+    """The community whose slug or name is `name` (case-insensitive), else `ReportError`
+    listing the communities there are."""
+    communities = store.list_communities()
+    wanted = name.strip().casefold()
+    for community in communities:
+        if wanted in (community.slug.casefold(), community.name.casefold()):
+            return community
+    known = ", ".join(f"{c.slug} ({c.name})" for c in communities) or "none yet"
+    raise ReportError(f"there is no community {name!r}; the communities are: {known}")
+
+
+def community_playbook(store: Store, community_id: int) -> Playbook | None:
+    """The playbook the community runs now (None: none applied, or it no longer parses)."""
+    version = store.latest_playbook_version(community_id)
+    if version is None:
+        return None
+    try:
+        return parse_playbook(version.source_text).playbook
+    except PlaybookError:
+        return None
+
+
+def zone_of(playbook: Playbook | None) -> tuple[str, ZoneInfo]:
+    """The community's time zone (its name and the zone); UTC without a usable playbook."""
+    name = "UTC" if playbook is None else playbook.community.timezone
+    try:
+        return name, ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC", ZoneInfo("UTC")
+
+
+def default_start(store: Store, community_id: int, zone: tzinfo, end: date) -> date:
+    """The local day of the community's first message (`end` when there is none, or when
+    it is later than `end`)."""
+    first = first_message_at(store, community_id)
+    return end if first is None else min(end, first.astimezone(zone).date())
+
+
+def build_report(
+    store: Store,
+    community_id: int,
+    *,
+    now: datetime,
+    start: date | None = None,
+    end: date | None = None,
+    group_ids: Collection[int] | None = None,
+    playbook: Playbook | None = None,
+) -> Report:
+    """Everything measured about community `community_id` from local day `start` (default:
+    the day of its first message) to `end` (default: today), both included; only the groups
+    `group_ids` if given. `playbook` defaults to the one the community runs now. Segments,
+    health and heat death are as of `end`."""
+    community = next((c for c in store.list_communities() if c.id == community_id), None)
+    if community is None:
+        raise ReportError(f"there is no community with id {community_id}")
+    playbook = playbook if playbook is not None else community_playbook(store, community_id)
+    zone_name, zone = zone_of(playbook)
+    end = end if end is not None else now.astimezone(zone).date()
+    start = start if start is not None else default_start(store, community_id, zone, end)
+    if start > end:
+        raise ReportError(
+            f"the period starts on {start.isoformat()}, after it ends on {end.isoformat()}; "
+            "give --from on or before --to"
+        )
+    groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
+    ids = [g.id for g in groups]
+    measured = group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids)
+    vitals = community_vitals(store, community_id, as_of=end, zone=zone, playbook=playbook,
+                              name=community.name, group_ids=ids)  # fmt: skip
+    spans = message_spans(
+        store, ids, local_midnight(start, zone), local_midnight(end + timedelta(days=1), zone)
+    )
+    return Report(
+        community=community,
+        timezone=zone_name,
+        start=start,
+        end=end,
+        generated_at=now,
+        overall=ScopeReport(
+            None, overall_span(spans.values()), measured.community, vitals.community
+        ),
+        groups=tuple(
+            ScopeReport(g, spans[g.id], measured.groups[g.id], vitals.groups.get(g.id))
+            for g in groups
+        ),
+        vitals=vitals,
+    )
+
+
+def period_days(report: Report) -> int:
+    """How many local days the report covers."""
+    return (report.end - report.start).days + 1

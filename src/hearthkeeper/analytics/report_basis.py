@@ -1,0 +1,48 @@
+"""The two things the report reads from the stored messages themselves rather than from the
+rollups: when the community's first message was sent (where the default period starts) and
+each group's first and last message in the period (exact instants, which the daily rollups
+do not keep). Both are index lookups on `messages (group_id, sent_at)`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from hearthkeeper.store import Store
+from hearthkeeper.store.models import GroupRow, MessageRow
+
+Span = tuple[datetime | None, datetime | None]  # first and last message
+
+
+def first_message_at(store: Store, community_id: int) -> datetime | None:
+    """When the community's first stored message was sent (None: no messages yet)."""
+    groups = select(GroupRow.id).where(GroupRow.community_id == community_id)
+    query = select(func.min(MessageRow.sent_at)).where(MessageRow.group_id.in_(groups))
+    with store.engine.connect() as connection:
+        found: datetime | None = connection.scalar(query)
+    return found
+
+
+def message_spans(
+    store: Store, group_ids: Collection[int], since: datetime, until: datetime
+) -> dict[int, Span]:
+    """Per group, its first and last message sent in [since, until) — (None, None) for a
+    group with none."""
+    query = (
+        select(MessageRow.group_id, func.min(MessageRow.sent_at), func.max(MessageRow.sent_at))
+        .where(MessageRow.group_id.in_(list(group_ids)),
+               MessageRow.sent_at >= since, MessageRow.sent_at < until)
+        .group_by(MessageRow.group_id)
+    )  # fmt: skip
+    with store.engine.connect() as connection:
+        found = {int(g): (first, last) for g, first, last in connection.execute(query)}
+    return {group_id: found.get(group_id, (None, None)) for group_id in group_ids}
+
+
+def overall_span(spans: Collection[Span]) -> Span:
+    """The first and last message over several groups."""
+    firsts = [first for first, _ in spans if first is not None]
+    lasts = [last for _, last in spans if last is not None]
+    return min(firsts, default=None), max(lasts, default=None)

@@ -1,0 +1,147 @@
+"""Member segments as of a day: new, active, core, silent, slipping away, churned.
+
+Every member of the scope falls in exactly one segment, decided in this order (the first rule
+that holds wins). "Silent for n days" counts days since the last message: a member whose last
+message was yesterday has been silent 1 day. Windows end on the as-of day and include it.
+
+1. churned — left every group of the scope; or formerly active (see below) and silent for
+   more than 28 days.
+2. new — joined within the last 7 days (as-of day minus join day ≤ 6).
+3. slipping away — formerly active and silent for 7 to 28 days.
+4. core — posted within the last 7 days and on at least 8 distinct days of the last 28.
+5. active — posted within the last 7 days.
+6. silent — everyone else in the scope: never posted, or silent 7+ days without having
+   been active before.
+
+Formerly active: posted on at least 3 distinct days in the 28 days ending on their last
+message day. A key member is one who was core on their last message day (8+ active days in
+the 28 days ending then) or who holds a staff role; a key member silent for 7 to 28 days is
+reported once per silence spell to staff (`handlers.health_watch`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class Segment(StrEnum):
+    """The six segments, in the order they are shown."""
+
+    NEW = "new"
+    ACTIVE = "active"
+    CORE = "core"
+    SILENT = "silent"
+    SLIPPING_AWAY = "slipping_away"
+    CHURNED = "churned"
+
+
+@dataclass(frozen=True)
+class SegmentRules:
+    """The thresholds of the segment definitions (the defaults are the documented ones)."""
+
+    recent_days: int = 7  # "posted within 7 days"; also "joined within 7 days"
+    window_days: int = 28  # the core window and the longest silence before churn
+    core_days: int = 8  # active days in the window that make a member core
+    formerly_active_days: int = 3  # active days in the window ending at the last message
+
+
+DEFAULT_RULES = SegmentRules()
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What segmentation needs to know of one member in the scope (community or group)."""
+
+    member_id: int
+    joined: date | None  # first join day (local); None: unknown
+    present: bool  # still in a group of the scope on the as-of day
+    active_days: Sequence[date] = ()  # days with at least one message, ascending
+    staff: bool = False  # holds a staff role from the playbook
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One member's segment, with the numbers it was decided on."""
+
+    member_id: int
+    segment: Segment
+    last_active: date | None
+    silent_days: int | None  # days since the last message; None: never posted
+    active_days_28: int  # distinct active days in the window ending on the as-of day
+    key: bool  # core at their last message, or staff
+
+
+@dataclass(frozen=True)
+class SegmentReport:
+    """Segments of a scope as of a day: counts per segment and each member's placement."""
+
+    as_of: date
+    counts: dict[str, int]
+    members: list[Placed] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """The counts (members listed only by segment size: reports stay small)."""
+        return {"as_of": self.as_of.isoformat(), "counts": dict(self.counts)}
+
+
+def _count_between(days: Sequence[date], first: date, last: date) -> int:
+    """Distinct days in `days` (sorted, unique) within first..last inclusive."""
+    return bisect.bisect_right(days, last) - bisect.bisect_left(days, first)
+
+
+def place(member: MemberFacts, as_of: date, rules: SegmentRules = DEFAULT_RULES) -> Placed:
+    """The member's segment on `as_of` (activity after `as_of` is ignored)."""
+    days = sorted({d for d in member.active_days if d <= as_of})
+    window = timedelta(days=rules.window_days - 1)
+    recent = _count_between(days, as_of - window, as_of)
+    last = days[-1] if days else None
+    silent = (as_of - last).days if last is not None else None
+    around_last = _count_between(days, last - window, last) if last is not None else 0
+    formerly_active = around_last >= rules.formerly_active_days
+    key = member.present and (member.staff or around_last >= rules.core_days)
+    posted_recently = silent is not None and silent < rules.recent_days
+
+    if not member.present or (
+        formerly_active and silent is not None and silent > rules.window_days
+    ):
+        segment = Segment.CHURNED
+    elif member.joined is not None and 0 <= (as_of - member.joined).days < rules.recent_days:
+        segment = Segment.NEW
+    elif formerly_active and silent is not None and silent >= rules.recent_days:
+        segment = Segment.SLIPPING_AWAY
+    elif posted_recently and recent >= rules.core_days:
+        segment = Segment.CORE
+    elif posted_recently:
+        segment = Segment.ACTIVE
+    else:
+        segment = Segment.SILENT
+    return Placed(member.member_id, segment, last, silent, recent, key)
+
+
+def segment_members(
+    members: Iterable[MemberFacts], as_of: date, rules: SegmentRules = DEFAULT_RULES
+) -> SegmentReport:
+    """Every member's segment on `as_of`, and the count of each segment (zeros included).
+    Members who joined after `as_of` are left out."""
+    placed = [place(m, as_of, rules) for m in members if m.joined is None or m.joined <= as_of]
+    tally = Counter(p.segment for p in placed)
+    counts = {s.value: tally.get(s, 0) for s in Segment}
+    return SegmentReport(as_of, counts, sorted(placed, key=lambda p: p.member_id))
+
+
+def silent_key_members(report: SegmentReport, rules: SegmentRules = DEFAULT_RULES) -> list[Placed]:
+    """Key members still in the scope who have been silent 7 to 28 days, longest silent first."""
+    found = [
+        p
+        for p in report.members
+        if p.key
+        and p.segment is not Segment.CHURNED
+        and p.silent_days is not None
+        and rules.recent_days <= p.silent_days <= rules.window_days
+    ]
+    return sorted(found, key=lambda p: (-(p.silent_days or 0), p.member_id))

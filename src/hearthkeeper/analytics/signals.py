@@ -1,0 +1,258 @@
+"""The store adapter of the health modules: one load of a community's rollups and records as of
+a day, and the plain inputs of segments, cohorts, health, lifecycle and heat built from it
+for any set of its groups (one group, or all of them).
+
+Where the data has no stays (history imported without joins), a member who posted counts as
+present and as having joined on the day of their first message.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.health import HealthInputs
+from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember
+from hearthkeeper.analytics.lifecycle import CommunityFacts
+from hearthkeeper.analytics.segments import MemberFacts
+from hearthkeeper.store import Store
+from hearthkeeper.store.records import (
+    ActivityDay,
+    GroupDay,
+    PostRecord,
+    QuestionTiming,
+    SignUpReach,
+    Stay,
+)
+
+EPOCH = date(1970, 1, 1)
+POSTED = ("posted", "confirmed")
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant the local day `day` begins."""
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+T = TypeVar("T")
+ByGroup = Mapping[int, Sequence[T]]
+
+
+def by_group(rows: Iterable[T], group_of: Callable[[T], int | None]) -> dict[int, list[T]]:
+    """Rows indexed by their group (rows without a group are dropped)."""
+    found: dict[int, list[T]] = defaultdict(list)
+    for row in rows:
+        group = group_of(row)
+        if group is not None:
+            found[group].append(row)
+    return dict(found)
+
+
+def in_scope(rows: ByGroup[T], scope: Collection[int]) -> Iterator[T]:
+    """The rows of the groups in `scope`."""
+    for group in scope:
+        yield from rows.get(group, ())
+
+
+@dataclass(frozen=True)
+class HealthData:
+    """What the health modules read, loaded once per community and as-of day, by group."""
+
+    as_of: date
+    zone: ZoneInfo
+    groups: dict[int, str]  # id → name
+    activity: ByGroup[ActivityDay]  # every day up to as_of, in order of day
+    days: ByGroup[GroupDay]  # the 35 days ending on as_of
+    stays: ByGroup[Stay]  # begun by the end of as_of
+    questions: ByGroup[QuestionTiming]  # asked in the 28 days ending on as_of
+    check_ins: ByGroup[tuple[int | None, int, date]]  # (group, member, day), last 35 days
+    signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
+    posts: ByGroup[PostRecord]  # posted by the end of as_of
+
+
+def load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
+         zone: ZoneInfo) -> HealthData:  # fmt: skip
+    """Read everything once; the builders below only filter it."""
+    ids = sorted(group_ids)
+    names = {g.id: g.name for g in store.list_groups(community_id) if g.id in set(ids)}
+    end = midnight(as_of + timedelta(days=1), zone)
+    posts = [p for p in store.post_records(community_id)
+             if p.group_id in names and p.status in POSTED and p.posted_at is not None
+             and p.posted_at < end]  # fmt: skip
+    start28, start90 = (
+        midnight(as_of - timedelta(days=27), zone),
+        midnight(as_of - timedelta(days=89), zone),
+    )
+    return HealthData(
+        as_of=as_of, zone=zone, groups=names,
+        activity=by_group(store.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
+        days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
+                      lambda r: r.group_id),
+        stays=by_group(store.stays(ids, end), lambda r: r.group_id),
+        questions=by_group(store.question_timings(ids, start28, end), lambda r: r.group_id),
+        check_ins=by_group(store.checkin_marks(community_id, as_of - timedelta(days=34), as_of),
+                           lambda r: r[0]),
+        signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
+        posts=by_group(posts, lambda r: r.group_id),
+    )  # fmt: skip
+
+
+def load_members(store: Store, community_id: int, as_of: date, zone: ZoneInfo) -> HealthData:
+    """Only what segments need: the activity rollups and the stays of every group."""
+    names = {g.id: g.name for g in store.list_groups(community_id)}
+    ids, end = sorted(names), midnight(as_of + timedelta(days=1), zone)
+    return HealthData(
+        as_of=as_of, zone=zone, groups=names,
+        activity=by_group(store.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
+        days={}, stays=by_group(store.stays(ids, end), lambda r: r.group_id),
+        questions={}, check_ins={}, signups={}, posts={},
+    )  # fmt: skip
+
+
+def _local(at: datetime, zone: ZoneInfo) -> date:
+    return at.astimezone(zone).date()
+
+
+def active_days(data: HealthData, scope: Collection[int]) -> dict[int, list[date]]:
+    """Member → the days they posted in the scope, ascending."""
+    found: dict[int, set[date]] = defaultdict(set)
+    for row in in_scope(data.activity, scope):
+        if row.messages > 0:
+            found[row.member_id].add(row.day)
+    return {m: sorted(days) for m, days in found.items()}
+
+
+def member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]:
+    """Every member who stayed in or posted to the scope."""
+    posted = active_days(data, scope)
+    end = midnight(data.as_of + timedelta(days=1), data.zone)
+    joined: dict[int, date] = {}
+    present: set[int] = set()
+    staff: set[int] = set()
+    stayed: set[int] = set()
+    for stay in in_scope(data.stays, scope):
+        stayed.add(stay.member_id)
+        day = _local(stay.joined_at, data.zone)
+        joined[stay.member_id] = min(day, joined.get(stay.member_id, day))
+        if stay.left_at is None or stay.left_at >= end:
+            present.add(stay.member_id)
+            if stay.role is not None:
+                staff.add(stay.member_id)
+    facts = []
+    for member in sorted(stayed | set(posted)):
+        days = posted.get(member, [])
+        first = joined.get(member, days[0] if days else None)
+        here = member in present or member not in stayed
+        facts.append(MemberFacts(member, first, here, tuple(days), member in staff))
+    return facts
+
+
+def _group_days(data: HealthData, scope: Collection[int]) -> dict[date, list[int]]:
+    """Day → [messages, joins, leaves, staff messages, violations] summed over the scope."""
+    summed: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for row in in_scope(data.days, scope):
+        counts = summed[row.day]
+        for i, value in enumerate((row.messages, row.joins, row.leaves, row.staff_messages,
+                                   row.violations)):  # fmt: skip
+            counts[i] += value
+    return summed
+
+
+def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
+    """The 35 days ending on as_of, oldest first."""
+    summed = _group_days(data, scope)
+    speakers: dict[date, set[int]] = defaultdict(set)
+    first = data.as_of - timedelta(days=34)
+    for row in in_scope(data.activity, scope):
+        if row.messages > 0 and row.day >= first:
+            speakers[row.day].add(row.member_id)
+    posts: dict[date, int] = defaultdict(int)
+    for post in in_scope(data.posts, scope):
+        if post.posted_at is not None:
+            posts[_local(post.posted_at, data.zone)] += 1
+    checked: dict[date, set[int]] = defaultdict(set)
+    for _, member, day in in_scope(data.check_ins, scope):
+        checked[day].add(member)
+    result = []
+    for offset in range(35):
+        day = first + timedelta(days=offset)
+        messages, _, _, staff, violations = summed.get(day, [0, 0, 0, 0, 0])
+        result.append(DayFacts(day, messages, len(speakers.get(day, ())), staff,
+                               posts.get(day, 0), len(checked.get(day, ())), violations))  # fmt: skip
+    return result
+
+
+def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id: int,
+                  members: Sequence[MemberFacts]) -> HealthInputs:  # fmt: skip
+    """The health score's numbers for the scope."""
+    days = day_facts(data, scope)
+    summed = _group_days(data, scope)
+    as_of = data.as_of
+    week = {as_of - timedelta(days=i) for i in range(7)}
+    weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
+              for k in range(5)]  # fmt: skip
+    last28 = [d for d in days if (as_of - d.day).days < 28]
+    asked = list(in_scope(data.questions, scope))
+    newcomers = [m for m in members if m.joined is not None and 7 <= (as_of - m.joined).days <= 34]
+    spoke = [m for m in newcomers if _spoke_within_a_week(m)]
+    return HealthInputs(
+        group_id=group_id, name=name, as_of=as_of,
+        members=sum(1 for m in members if m.present),
+        speakers_7d=sum(1 for m in members if any(d in week for d in m.active_days)),
+        weekly_messages=tuple(weekly),
+        output_days_7d=sum(1 for d in days[-7:] if d.output > 0),
+        questions_28d=len(asked), answered_28d=sum(1 for q in asked if q.answered_at is not None),
+        messages_28d=sum(d.messages for d in last28),
+        violations_28d=sum(d.violations for d in last28),
+        newcomers=len(newcomers), newcomers_posted=len(spoke),
+        leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
+    )  # fmt: skip
+
+
+def _spoke_within_a_week(member: MemberFacts) -> bool:
+    """Whether the member posted within 7 days of joining (the join day is day 1)."""
+    joined = member.joined
+    return joined is not None and any(0 <= (d - joined).days < 7 for d in member.active_days)
+
+
+def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: int,
+                silent: Sequence[SilentMember]) -> HeatInputs:  # fmt: skip
+    """The heat-death warning's numbers for the scope."""
+    last_posted: dict[str, date] = {}
+    for post in in_scope(data.posts, scope):
+        if post.posted_at is not None:
+            day = _local(post.posted_at, data.zone)
+            last_posted[post.post_id] = max(day, last_posted.get(post.post_id, day))
+    return HeatInputs(group_id, name, data.as_of, data.zone, day_facts(data, scope),
+                      last_posted, tuple(silent))  # fmt: skip
+
+
+def community_facts(data: HealthData, members: Sequence[MemberFacts]) -> CommunityFacts:
+    """The lifecycle stage's numbers for the whole community."""
+    as_of, scope = data.as_of, set(data.groups)
+    recent = {as_of - timedelta(days=i) for i in range(28)}
+    summed = _group_days(data, scope)
+    in_28 = [counts for day, counts in summed.items() if day in recent]
+    start28 = midnight(as_of - timedelta(days=27), data.zone)
+    acted = {m for _, m, day in in_scope(data.check_ins, scope) if day in recent}
+    acted |= {m for s in in_scope(data.signups, scope) if s.started_at >= start28 for m in s.joined}
+    end = midnight(as_of + timedelta(days=1), data.zone)
+    roles: dict[str, set[int]] = defaultdict(set)
+    for stay in in_scope(data.stays, scope):
+        if stay.role is not None and (stay.left_at is None or stay.left_at >= end):
+            roles[stay.role].add(stay.member_id)
+    staff = {m for holders in roles.values() for m in holders}
+    speakers = {m.member_id for m in members if any(d in recent for d in m.active_days)}
+    return CommunityFacts(
+        as_of=as_of, members=sum(1 for m in members if m.present),
+        speakers_28d=len(speakers), active_days_28d=sum(1 for c in in_28 if c[0] > 0),
+        shared_action_members_28d=len(acted), joins_28d=sum(c[1] for c in in_28),
+        leaves_28d=sum(c[2] for c in in_28),
+        roles_held={r: len(h) for r, h in roles.items()},
+        staff_speakers_28d=len(speakers & staff),
+        signup_members_90d=len({m for s in in_scope(data.signups, scope) for m in s.joined}),
+    )  # fmt: skip

@@ -1,0 +1,154 @@
+"""A community's vital signs as of a day: segments, cohorts, health score and heat-death
+warning for the whole community and for each group, and the lifecycle stage — the health
+modules run on one load of the store (`signals.load`). The report and the console show
+`Vitals.sections()`; the daily key-member watch uses `silent_key`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics import signals
+from hearthkeeper.analytics.cohorts import CohortRow, cohort_table
+from hearthkeeper.analytics.health import HealthScore, health_score
+from hearthkeeper.analytics.heat import HeatWarning, SilentMember, assess
+from hearthkeeper.analytics.lifecycle import Lifecycle, infer_stage
+from hearthkeeper.analytics.segments import (
+    DEFAULT_RULES,
+    MemberFacts,
+    Placed,
+    SegmentReport,
+    SegmentRules,
+    segment_members,
+    silent_key_members,
+)
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Store
+
+COMMUNITY_SCOPE = 0  # the group id the community-wide scores carry
+
+
+@dataclass(frozen=True)
+class ScopeVitals:
+    """One scope (a group, or the whole community)."""
+
+    segments: SegmentReport
+    cohorts: tuple[CohortRow, ...]
+    health: HealthScore
+    heat: HeatWarning
+
+    def sections(self) -> dict[str, Any]:
+        """The JSON-able sections the report format names."""
+        return {
+            "segments": self.segments.to_json(),
+            "cohorts": {"rows": [row.to_json() for row in self.cohorts]},
+            "health": self.health.to_json(),
+            "heat": self.heat.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class SilentKey:
+    """A key member silent 7–28 days, with where they last posted."""
+
+    placed: Placed
+    name: str
+    group_id: int
+
+
+@dataclass(frozen=True)
+class Vitals:
+    """The community's vital signs on `as_of`."""
+
+    as_of: date
+    community: ScopeVitals
+    lifecycle: Lifecycle
+    groups: Mapping[int, ScopeVitals]
+    silent_key: tuple[SilentKey, ...]
+
+    def sections(self) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+        """(community sections, per-group sections by group id)."""
+        community = self.community.sections() | {"lifecycle": self.lifecycle.to_json()}
+        return community, {gid: v.sections() for gid, v in self.groups.items()}
+
+
+def community_vitals(store: Store, community_id: int, *, as_of: date, zone: ZoneInfo,
+                     playbook: Playbook | None, name: str,
+                     group_ids: Collection[int] | None = None, cohort_weeks: int = 8,
+                     rules: SegmentRules = DEFAULT_RULES) -> Vitals:  # fmt: skip
+    """Everything the health modules say about the community (`name` labels the
+    community-wide scores), for the groups `group_ids` (default: all of them)."""
+    ids = group_ids if group_ids is not None else [g.id for g in store.list_groups(community_id)]
+    data = signals.load(store, community_id, ids, as_of, zone)
+    scopes = {gid: ({gid}, gname) for gid, gname in data.groups.items()}
+    all_groups = set(data.groups)
+    members = signals.member_facts(data, all_groups)
+    report = segment_members(members, as_of, rules)
+    last_group = _last_groups(data)
+    silent = silent_key_members(report, rules)
+    names: dict[int, str] = {}
+    _names(store, {p.member_id for p in silent}, names)
+    key = tuple(SilentKey(p, names.get(p.member_id, f"member {p.member_id}"),
+                          last_group.get(p.member_id, 0)) for p in silent)  # fmt: skip
+    community = _scope(data, all_groups, COMMUNITY_SCOPE, name, playbook, rules, cohort_weeks,
+                       store, names, members=members, report=report)  # fmt: skip
+    groups = {gid: _scope(data, scope, gid, gname, playbook, rules, cohort_weeks, store, names)
+              for gid, (scope, gname) in sorted(scopes.items())}  # fmt: skip
+    lifecycle = infer_stage(signals.community_facts(data, members), playbook)
+    return Vitals(as_of, community, lifecycle, groups, key)
+
+
+def silent_key_members_of(store: Store, community_id: int, *, as_of: date, zone: ZoneInfo,
+                          rules: SegmentRules = DEFAULT_RULES) -> list[SilentKey]:  # fmt: skip
+    """Key members of the community silent 7–28 days on `as_of`, with where they last posted
+    (reads only the activity rollups and the stays)."""
+    data = signals.load_members(store, community_id, as_of, zone)
+    report = segment_members(signals.member_facts(data, set(data.groups)), as_of, rules)
+    silent = silent_key_members(report, rules)
+    names, last_group = _names(store, {p.member_id for p in silent}), _last_groups(data)
+    return [SilentKey(p, names.get(p.member_id, f"member {p.member_id}"),
+                      last_group.get(p.member_id, 0)) for p in silent]  # fmt: skip
+
+
+def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
+           playbook: Playbook | None, rules: SegmentRules, weeks: int, store: Store,
+           names: dict[int, str], *,
+           members: Sequence[MemberFacts] | None = None,
+           report: SegmentReport | None = None) -> ScopeVitals:  # fmt: skip
+    members = members if members is not None else signals.member_facts(data, scope)
+    report = report if report is not None else segment_members(members, data.as_of, rules)
+    joined = {m.member_id: m.joined for m in members if m.joined is not None}
+    posted = {m.member_id: m.active_days for m in members}
+    cohorts = tuple(cohort_table(joined, posted, data.as_of, weeks=weeks))
+    health = health_score(signals.health_inputs(data, scope, name, group_id, members))
+    silent = silent_key_members(report, rules)
+    _names(store, {p.member_id for p in silent}, names)
+    quiet = [SilentMember(names.get(p.member_id, f"member {p.member_id}"), p.last_active)
+             for p in silent if p.last_active is not None]  # fmt: skip
+    heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet), playbook)
+    return ScopeVitals(report, cohorts, health, heat)
+
+
+def _last_groups(data: signals.HealthData) -> dict[int, int]:
+    """Member → the group of their latest active day."""
+    latest: dict[int, tuple[date, int]] = {}
+    for rows in data.activity.values():
+        for row in rows:
+            if row.messages > 0 and row.day >= latest.get(row.member_id, (row.day, 0))[0]:
+                latest[row.member_id] = (row.day, row.group_id)
+    return {member: group for member, (_, group) in latest.items()}
+
+
+def _names(
+    store: Store, member_ids: set[int], cache: dict[int, str] | None = None
+) -> dict[int, str]:
+    """Display names (each member looked up once per `cache`)."""
+    found = cache if cache is not None else {}
+    for member_id in sorted(member_ids - set(found)):
+        member = store.get_member(member_id)
+        found[member_id] = (member.display_name if member else "") or f"member {member_id}"
+    return found

@@ -1,0 +1,109 @@
+"""`hearth report`: a community's health report as a self-contained HTML page or as JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.analytics.report import ReportError, build_report, find_community
+from hearthkeeper.analytics.report_html import render_html
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+
+DEFAULT_HTML = Path("report.html")
+
+
+class ReportFormat(StrEnum):
+    """What `hearth report` writes."""
+
+    HTML = "html"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `report` to the top-level command."""
+    app.command("report")(report)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01")
+
+
+def report(
+    community: Annotated[
+        str, typer.Option("--community", help="The community: its slug or its name.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write (HTML default: report.html; JSON default: standard output).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html (a self-contained page with charts) or json (machine-readable). "
+            "Default: json when --out ends in .json, else html.",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First local day (YYYY-MM-DD); default: the first message."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last local day (YYYY-MM-DD); default: today.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a community's health report: messages, members, daily activity, segments,
+    cohorts, health scores, lifecycle stage and heat-death warnings, per group and overall."""
+    first, last = _day(start, "--from"), _day(end, "--to")
+    chosen = output_format or (
+        ReportFormat.JSON
+        if out is not None and out.suffix.lower() == ".json"
+        else ReportFormat.HTML
+    )
+    store = open_store(settings_from(config))
+    try:
+        found = find_community(store, community)
+        made = build_report(store, found.id, now=SystemClock().now(), start=first, end=last)
+    except ReportError as exc:
+        fail(str(exc))
+    if chosen is ReportFormat.JSON:
+        text = json.dumps(made.to_json(), ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        _write(out, text)
+        console.print(escape(f"Wrote the JSON report of {found.name} to {out}."))
+        return
+    target = out or DEFAULT_HTML
+    _write(target, render_html(made))
+    console.print(escape(
+        f"Wrote the report of {found.name} ({made.start} to {made.end}, "
+        f"{made.overall.messages} messages in {len(made.groups)} groups) to {target}; "
+        "open it in a browser, no network needed."
+    ))  # fmt: skip
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")

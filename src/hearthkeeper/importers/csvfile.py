@@ -1,0 +1,175 @@
+"""The generic CSV: `timestamp,group,sender,text` plus optional `sender_name,kind,reply_to,id`.
+
+UTF-8 (a BOM is fine), comma-separated, quoted the way Python's and spreadsheet programs'
+CSV writers quote. Timestamps are ISO 8601 (with an offset or Z; naive ones are read in the
+time zone given) or Unix seconds. `id` gives each message a stable id and `reply_to` names
+the `id` of the message answered; without `id` a message's id is a hash of its group, time,
+sender, text and how many identical messages came before it in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from hearthkeeper.importers.base import (
+    GroupRef,
+    ImportedMessage,
+    ImportFileError,
+    Item,
+    Occurrences,
+    SenderRef,
+    Source,
+    parse_time,
+    text_kind,
+)
+from hearthkeeper.store.records import MessageKind
+
+REQUIRED = ("timestamp", "group", "sender", "text")
+OPTIONAL = ("sender_name", "kind", "reply_to", "id")
+_KINDS = {kind.value: kind for kind in MessageKind}
+_KEY_LENGTH = 255  # what the store keeps of an id
+_STRICT_PREFIX = 1 << 20  # bytes decoded strictly, so a file in another encoding is refused
+
+csv.field_size_limit(min(sys.maxsize, 1 << 26))  # a long message is not a broken file
+
+
+@dataclass
+class CsvSource(Source):
+    format = "csv"
+    carrier = "import:csv"
+
+    _size: int = field(default=0, init=False)
+    _raw: IO[bytes] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self._size = self.path.stat().st_size
+            with self.path.open("rb") as handle:
+                # Not final: a character cut in two at the end of the prefix is fine.
+                codecs.getincrementaldecoder("utf-8-sig")().decode(handle.read(_STRICT_PREFIX))
+        except OSError as exc:
+            raise ImportFileError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"{self.path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 "
+                "(e.g. `iconv -f GBK -t UTF-8`)"
+            ) from None
+        self._header = self._read_header()
+
+    @property
+    def total(self) -> int:
+        return self._size
+
+    def done(self) -> int:
+        return self._size if self._raw is None or self._raw.closed else self._raw.tell()
+
+    def _read_header(self) -> dict[str, int]:
+        with self.path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            for row in csv.reader(handle):
+                if any(cell.strip() for cell in row):
+                    return self._columns(row)
+        raise ImportFileError(f"{self.path} is empty: a CSV needs the header {','.join(REQUIRED)}")
+
+    def _columns(self, row: list[str]) -> dict[str, int]:
+        names = [cell.strip().lower() for cell in row]
+        doubled = sorted({name for name in names if names.count(name) > 1 and name})
+        if doubled:
+            raise ImportFileError(f"{self.path}:1: column {doubled[0]!r} appears twice")
+        missing = [name for name in REQUIRED if name not in names]
+        if missing:
+            raise ImportFileError(
+                f"{self.path}:1: the header lacks {', '.join(missing)}; a CSV needs "
+                f"{','.join(REQUIRED)} (optional: {','.join(OPTIONAL)}), "
+                f"found {','.join(names) or 'nothing'}"
+            )
+        unknown = [name for name in names if name not in REQUIRED + OPTIONAL]
+        if unknown:
+            self.notes.append(f"{self.path}:1: ignored the columns {', '.join(unknown)}")
+        if "reply_to" in names and "id" not in names:
+            self.notes.append(f"{self.path}:1: reply_to needs an id column; replies not linked")
+        return {name: index for index, name in enumerate(names)}
+
+    def items(self) -> Iterator[Item]:
+        columns = self._header
+        width = len(columns)
+        at = {name: columns.get(name) for name in REQUIRED + OPTIONAL}
+        ids = Occurrences()
+        with self.path.open("rb") as raw:
+            self._raw = raw
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            reader = csv.reader(text)
+            header_seen = False
+            end = 0
+            while True:
+                start = end + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    end = reader.line_num
+                    self.bad(start, f"not readable as CSV: {exc}")
+                    continue
+                end = reader.line_num
+                if not any(cell.strip() for cell in row):
+                    continue  # an empty line
+                if not header_seen:
+                    header_seen = True
+                    continue
+                if len(row) != width:
+                    hint = "quote a field that holds commas" if len(row) > width else (
+                        "is a quote left open, or a field missing?")  # fmt: skip
+                    self.bad(start, f"{len(row)} fields where the header has {width}: {hint}")
+                    continue
+                item = self._item(row, at, start, ids)
+                if item is not None:
+                    yield item
+
+    def _item(self, row: list[str], at: dict[str, int | None], line: int,
+              ids: Occurrences) -> ImportedMessage | None:  # fmt: skip
+        def cell(name: str) -> str:
+            index = at[name]
+            return "" if index is None else row[index]
+
+        group, sender, text = cell("group").strip(), cell("sender").strip(), cell("text")
+        if not group:
+            self.bad(line, "missing group")
+            return None
+        if not sender:
+            self.bad(line, "missing sender")
+            return None
+        if not self.wanted(group):
+            return None
+        raw_time = cell("timestamp").strip()
+        try:
+            sent_at = parse_time(raw_time, self.options.tz)
+        except ValueError as exc:
+            self.bad(line, str(exc))
+            return None
+        kind_name = cell("kind").strip().lower()
+        if kind_name and kind_name not in _KINDS:
+            self.bad(line, f"unknown kind {kind_name!r}; the kinds are {', '.join(_KINDS)}")
+            return None
+        message_id = cell("id").strip()
+        reply_to = cell("reply_to").strip() if at["id"] is not None else ""
+        if len(message_id) > _KEY_LENGTH or len(reply_to) > _KEY_LENGTH:
+            self.bad(line, f"an id longer than {_KEY_LENGTH} characters")
+            return None
+        if not message_id:
+            message_id = ids.event_id(group, raw_time, sender, text)
+        return ImportedMessage(
+            group=GroupRef(group, group),
+            event_id=message_id,
+            sender=SenderRef(sender, cell("sender_name").strip() or sender),
+            kind=_KINDS[kind_name] if kind_name else text_kind(text),
+            text=text,
+            sent_at=sent_at,
+            reply_to=reply_to or None,
+            line=line,
+        )

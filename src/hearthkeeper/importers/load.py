@@ -1,0 +1,190 @@
+"""Writing what a source reads into the store, in chunks of one transaction each.
+
+Groups are registered on the source's carrier (`import:telegram`, `import:whatsapp`,
+`import:csv`) under a key scoped by the community's slug; members come through the store's
+bulk `member_ids`; messages through `add_imported_messages` (skipping ids already there);
+joins and leaves become events and stays, applied only the first time their event is seen.
+A crash loses at most the chunk in flight, and running the import again completes it. At
+the end, replies are linked and the rollups of the groups touched are rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from hearthkeeper.importers.base import (
+    BadRow,
+    GroupRef,
+    ImportedMessage,
+    ImportedStay,
+    ImportFileError,
+    Item,
+    SenderRef,
+    Source,
+)
+from hearthkeeper.store import Community, EventType, NewEvent, NewMessage, Store
+
+CHUNK = 5_000
+_KEY = 255  # what the store keeps of a carrier's id
+_NAME = 200  # and of a name
+
+Progress = Callable[[int, int], None]
+"""Told (done, total) in the source's progress units after every chunk."""
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: counts, the groups it touched, and what it skipped and why."""
+
+    format: str
+    path: str
+    community: Community | None = None
+    messages_seen: int = 0
+    messages_added: int = 0
+    stays_seen: int = 0
+    stays_added: int = 0
+    groups: dict[int, str] = field(default_factory=dict)
+    members: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def messages_already(self) -> int:
+        """Messages that were stored before (or repeated within the file)."""
+        return self.messages_seen - self.messages_added
+
+    @property
+    def read_anything(self) -> bool:
+        """Whether the file held anything importable (already stored or not)."""
+        return self.messages_seen > 0 or self.stays_seen > 0
+
+
+def import_source(
+    store: Store,
+    source: Source,
+    *,
+    community: str,
+    name: str | None = None,
+    chunk_size: int = CHUNK,
+    progress: Progress | None = None,
+    stage: Callable[[str], None] | None = None,
+) -> ImportSummary:
+    """Import everything `source` reads into the community with slug `community` (created,
+    named `name`, with the first chunk: a file with nothing to import creates nothing).
+    `progress` hears how far the reading is; `stage` what is done after it."""
+    loader = _Loader(store, source, community, name or community)
+    summary = ImportSummary(source.format, str(source.path), community=loader.community)
+    items = iter(source.items())
+    while chunk := list(itertools.islice(items, chunk_size)):
+        loader.write(chunk, summary)
+        if progress is not None:
+            progress(source.done(), source.total)
+    if progress is not None:
+        progress(source.total, source.total)
+    groups = sorted(loader.groups.values())
+    if groups:
+        if stage is not None:
+            stage("linking replies, rebuilding the analytics rollups")
+        store.link_imported_replies(groups)
+        store.rebuild_rollups(groups)
+    summary.community = loader.community
+    summary.groups = loader.group_names
+    summary.members = len(loader.seen_members)
+    summary.bad_rows = source.bad_rows
+    summary.notes = source.notes
+    return summary
+
+
+class _Loader:
+    def __init__(self, store: Store, source: Source, slug: str, name: str) -> None:
+        self.store = store
+        self.source = source
+        self.slug = slug
+        self.name = name
+        self.community = store.get_community(slug)
+        self.groups: dict[str, int] = {}  # group key -> id
+        self.group_names: dict[int, str] = {}
+        self.members: dict[str, int] = {}  # sender key -> member id
+        self.seen_members: set[str] = set()
+
+    def write(self, chunk: list[Item], summary: ImportSummary) -> None:
+        """Store one chunk in one transaction."""
+        with self.store.transaction() as tx:
+            if self.community is None:
+                self.community = tx.ensure_community(self.slug, self.name)
+                summary.community = self.community
+            self._groups(tx, self.community, (item.group for item in chunk))
+            self._members(tx, chunk)
+            messages = [item for item in chunk if isinstance(item, ImportedMessage)]
+            stays = [item for item in chunk if isinstance(item, ImportedStay)]
+            summary.messages_seen += len(messages)
+            summary.messages_added += tx.add_imported_messages([
+                NewMessage(self.groups[m.group.key], m.event_id, self.members[m.sender.key],
+                           m.kind, m.text, m.sent_at, m.reply_to)
+                for m in messages
+            ])  # fmt: skip
+            summary.stays_seen += len(stays)
+            if stays:
+                summary.stays_added += self._stays(tx, stays)
+
+    def _groups(self, tx: Store, community: Community, refs: Iterable[GroupRef]) -> None:
+        carrier = self.source.carrier
+        for ref in {ref.key: ref for ref in refs if ref.key not in self.groups}.values():
+            key = _bounded(f"{self.slug}/{ref.key}")
+            group = tx.group_for_carrier(carrier, key)
+            if group is None:
+                group = tx.add_group(community.id, ref.name[:_NAME], carrier, key)
+            elif group.community_id != community.id:
+                raise ImportFileError(
+                    f"the {carrier} group {key!r} belongs to another community "
+                    f"(id {group.community_id})"
+                )
+            self.groups[ref.key] = group.id
+            self.group_names[group.id] = group.name
+
+    def _members(self, tx: Store, chunk: list[Item]) -> None:
+        senders: dict[str, SenderRef] = {}
+        for item in chunk:
+            ref = item.sender if isinstance(item, ImportedMessage) else item.member
+            if ref.key not in self.members:
+                senders.setdefault(ref.key, ref)
+            self.seen_members.add(ref.key)
+        if not senders:
+            return
+        carrier = self.source.carrier
+        users = {(carrier, self._user_id(key)): ref.name for key, ref in senders.items()}
+        found = tx.member_ids(users)
+        for key in senders:
+            self.members[key] = found[(carrier, self._user_id(key))]
+
+    def _user_id(self, key: str) -> str:
+        return _bounded(key if self.source.global_members else f"{self.slug}/{key}")
+
+    def _stays(self, tx: Store, stays: list[ImportedStay]) -> int:
+        recorded = tx.record_events_bulk([
+            NewEvent(self.groups[s.group.key], s.event_id,
+                     EventType.JOIN if s.joined else EventType.LEAVE,
+                     self.members[s.member.key], s.at)
+            for s in stays
+        ])  # fmt: skip
+        added = 0
+        for stay, (_, created) in zip(stays, recorded, strict=True):
+            if not created:
+                continue  # applied by an earlier import
+            added += 1
+            group_id, member_id = self.groups[stay.group.key], self.members[stay.member.key]
+            if stay.joined:
+                tx.join(member_id, group_id, at=stay.at)
+            else:
+                tx.leave(member_id, group_id, at=stay.at)
+        return added
+
+
+def _bounded(key: str) -> str:
+    """`key` if the store can keep it whole, else a prefix and a hash of the rest."""
+    if len(key) <= _KEY:
+        return key
+    return key[: _KEY - 33] + "#" + hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -1,0 +1,225 @@
+"""Reads analytics needs beyond the rollups, each bounded by something small: stays, questions,
+check-ins, sign-up lists, scheduled posts (never a scan of every message of a period)."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.models import (
+    CheckInRow,
+    MembershipRow,
+    MessageRow,
+    OutboxRow,
+    PostRow,
+    QuestionRow,
+    ReactionRow,
+    SignUpEntryRow,
+    SignUpItemRow,
+    SignUpListRow,
+)
+from hearthkeeper.store.records import PostResponse, QuestionTiming, SignUpReach, Stay
+from hearthkeeper.store.rollups import QUESTION_MARKS
+from hearthkeeper.store.scope import StoreBase
+
+ENGAGEMENT_WINDOW = timedelta(hours=1)
+_CHUNK = 500
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class MetricReadQueries(StoreBase):
+    def stays(self, group_ids: Collection[int], until: datetime | None = None) -> list[Stay]:
+        """Every stay in `group_ids` (that began before `until`), in order of joining."""
+        s = MembershipRow
+        query = (
+            select(s.group_id, s.member_id, s.role, s.joined_at, s.left_at)
+            .where(s.group_id.in_(list(group_ids)))
+            .order_by(s.joined_at, s.id)
+        )
+        if until is not None:
+            query = query.where(s.joined_at < utc(until, "until"))
+        with self._unit(write=False) as session:
+            return [Stay(*row) for row in session.execute(query)]
+
+    def question_timings(self, group_ids: Collection[int], since: datetime,
+                         until: datetime) -> list[QuestionTiming]:  # fmt: skip
+        """Questions asked in `group_ids` from `since` to before `until` — messages holding
+        "?"/"？", or recorded by the FAQ queue — each with its first answer: a reply from
+        another member, or the queue's `answered_at`, whichever came first."""
+        m, q = MessageRow, QuestionRow
+        marked = or_(*(m.text.contains(mark) for mark in QUESTION_MARKS))
+        query = (
+            select(m.id, m.group_id, m.member_id, m.sent_at, q.answered_at)
+            .outerjoin(q, and_(q.group_id == m.group_id, q.carrier_event_id == m.carrier_event_id))
+            .where(m.group_id.in_(list(group_ids)), m.sent_at >= utc(since, "since"),
+                   m.sent_at < utc(until, "until"), or_(marked, q.id.is_not(None)))
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            asked = {int(row[0]): row[1:] for row in session.execute(query)}
+            replied = _first_replies(session, sorted(asked))
+        timings = []
+        for message_id, (group_id, member_id, sent_at, queue_answer) in asked.items():
+            answers = [a for a in (replied.get(message_id), queue_answer) if a is not None]
+            timings.append(QuestionTiming(group_id, member_id, sent_at, min(answers, default=None)))
+        return sorted(timings, key=lambda t: t.asked_at)
+
+    def checkin_marks(self, community_id: int, start: date,
+                      end: date) -> list[tuple[int | None, int, date]]:  # fmt: skip
+        """(group, member, day) of every check-in in the community from `start` to `end`."""
+        c = CheckInRow
+        query = select(c.group_id, c.member_id, c.day).where(
+            c.community_id == community_id, c.day >= start.isoformat(), c.day <= end.isoformat()
+        )
+        with self._unit(write=False) as session:
+            return [(g, m, date.fromisoformat(d)) for g, m, d in session.execute(query)]
+
+    def signup_reach(self, group_ids: Collection[int], since: datetime,
+                     until: datetime) -> list[SignUpReach]:  # fmt: skip
+        """The sign-up lists and group-buys started in `group_ids` in [since, until)."""
+        lists = select(SignUpListRow.id, SignUpListRow.group_id, SignUpListRow.created_at).where(
+            SignUpListRow.group_id.in_(list(group_ids)),
+            SignUpListRow.created_at >= utc(since, "since"),
+            SignUpListRow.created_at < utc(until, "until"),
+        )
+        found: list[SignUpReach] = []
+        with self._unit(write=False) as session:
+            started = list(session.execute(lists.order_by(SignUpListRow.created_at)))
+            ids = [int(row[0]) for row in started]
+            with_items = _lists_with_items(session, ids)
+            joined = _list_members(session, ids)
+            for list_id, group_id, created_at in started:
+                s = MembershipRow
+                present = select(s.member_id).where(
+                    s.group_id == group_id, s.joined_at <= created_at,
+                    or_(s.left_at.is_(None), s.left_at > created_at),
+                )  # fmt: skip
+                members = joined.get(list_id, frozenset())
+                saw = frozenset(int(m) for m in session.scalars(present)) | members
+                found.append(SignUpReach(list_id, group_id, created_at, list_id in with_items,
+                                         saw, members))  # fmt: skip
+        return found
+
+    def post_responses(self, group_ids: Collection[int], since: datetime,
+                       until: datetime) -> list[PostResponse]:  # fmt: skip
+        """Scheduled posts sent in `group_ids` in [since, until) and what followed each within
+        the hour: member messages in the group, replies to the post, reactions to it."""
+        p = PostRow
+        query = select(p.id, p.group_id, p.post_id, p.content_kind, p.posted_at).where(
+            p.group_id.in_(list(group_ids)), p.status.in_(("posted", "confirmed")),
+            p.posted_at >= utc(since, "since"), p.posted_at < utc(until, "until"),
+        ).order_by(p.posted_at)  # fmt: skip
+        with self._unit(write=False) as session:
+            posts = list(session.execute(query))
+            sent = _sent(session, [int(row[0]) for row in posts])
+            by_group: dict[int, list[Any]] = {}
+            for row in posts:
+                by_group.setdefault(int(row[1]), []).append(row)
+            found = []
+            for group_id, rows in by_group.items():
+                found.extend(_responses(session, group_id, rows, sent))
+        return sorted(found, key=lambda r: (r.sent_at, r.post_ref))
+
+
+def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """For each message id, when another member first replied to it."""
+    reply, asked = MessageRow, aliased(MessageRow)
+    found: dict[int, datetime] = {}
+    for chunk in _chunks(ids):
+        query = (
+            select(reply.reply_to_id, func.min(reply.sent_at))
+            .join(asked, asked.id == reply.reply_to_id)
+            .where(reply.reply_to_id.in_(chunk), reply.sent_at >= asked.sent_at,
+                   reply.member_id.is_not(None), asked.member_id.is_not(None),
+                   reply.member_id != asked.member_id)
+            .group_by(reply.reply_to_id)
+        )  # fmt: skip
+        for message_id, at in session.execute(query):
+            if message_id is not None:
+                found[int(message_id)] = at
+    return found
+
+
+def _lists_with_items(session: Session, ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        query = select(SignUpItemRow.list_id).where(SignUpItemRow.list_id.in_(chunk)).distinct()
+        found.update(int(i) for i in session.scalars(query))
+    return found
+
+
+def _list_members(session: Session, ids: list[int]) -> dict[int, frozenset[int]]:
+    e = SignUpEntryRow
+    members: dict[int, set[int]] = {}
+    for chunk in _chunks(ids):
+        query = select(e.list_id, e.member_id).where(e.list_id.in_(chunk), e.status != "cancelled")
+        for list_id, member_id in session.execute(query):
+            members.setdefault(int(list_id), set()).add(int(member_id))
+    return {list_id: frozenset(found) for list_id, found in members.items()}
+
+
+def _sent(session: Session, refs: list[int]) -> dict[int, tuple[str | None, datetime | None]]:
+    """Per post ref, the carrier's id of the message the outbox sent and when it was sent."""
+    keys = {f"calendar:post:{ref}": ref for ref in refs}
+    found: dict[int, tuple[str | None, datetime | None]] = {}
+    for chunk in _chunks(sorted(keys)):
+        query = select(OutboxRow.key, OutboxRow.receipt, OutboxRow.done_at).where(
+            OutboxRow.key.in_(chunk)
+        )
+        for key, receipt, done_at in session.execute(query):
+            found[keys[key]] = (receipt, done_at)
+    return found
+
+
+def _responses(session: Session, group_id: int, rows: list[Any],
+               sent: dict[int, tuple[str | None, datetime | None]]) -> list[PostResponse]:  # fmt: skip
+    """Count what followed each of one group's posts, a few hundred windows per query."""
+    windows = []
+    for ref, _, post_id, kind, posted_at in rows:
+        receipt, done_at = sent.get(int(ref), (None, None))
+        windows.append((done_at or posted_at, int(ref), post_id, kind, receipt))
+    windows.sort()
+    starts = [w[0] for w in windows]
+    messages = [0] * len(windows)
+    replies = [0] * len(windows)
+    reactions = [0] * len(windows)
+    m = MessageRow
+    for chunk in _chunks(windows):
+        spans = [and_(m.sent_at >= w[0], m.sent_at < w[0] + ENGAGEMENT_WINDOW) for w in chunk]
+        query = select(m.sent_at, m.reply_to_event_id).where(
+            m.group_id == group_id, m.member_id.is_not(None), or_(*spans)
+        )
+        for at, reply_to in session.execute(query):
+            for i in _windows_holding(starts, at):
+                messages[i] += 1
+                replies[i] += int(reply_to is not None and reply_to == windows[i][4])
+    receipts = {w[4]: i for i, w in enumerate(windows) if w[4] is not None}
+    r = ReactionRow
+    for targets in _chunks(sorted(receipts)):
+        found = select(r.target_event_id, r.at).where(
+            r.group_id == group_id, r.target_event_id.in_(targets)
+        )
+        for target, reacted_at in session.execute(found):
+            i = receipts[target]
+            reactions[i] += int(windows[i][0] <= reacted_at < windows[i][0] + ENGAGEMENT_WINDOW)
+    return [
+        PostResponse(ref, group_id, post_id, kind, at, messages[i], replies[i], reactions[i])
+        for i, (at, ref, post_id, kind, _) in enumerate(windows)
+    ]
+
+
+def _windows_holding(starts: list[datetime], at: datetime) -> range:
+    """Indexes of the windows [start, start + 1 h) that hold `at` (starts sorted)."""
+    last = bisect.bisect_right(starts, at)
+    first = bisect.bisect_right(starts, at - ENGAGEMENT_WINDOW)
+    return range(first, last)

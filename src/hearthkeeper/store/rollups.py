@@ -1,0 +1,351 @@
+"""Live rollups: messages per member and day, per group and day, per group, day and kind.
+
+The executor bumps them in the transaction that records a batch (`bump_rollups`), so a
+report reads a few rows per day instead of every message. `rebuild_rollups` recomputes them
+from `messages`, `memberships` and `strikes` (after an import, or to repair) through the same
+`RollupTally`, so the live and the rebuilt numbers follow one set of rules:
+
+- a day is a local calendar day in the community's time zone (its latest playbook's
+  `community.timezone`; UTC for a community without a playbook);
+- a question is a message whose text holds "?" or "？";
+- a staff message is one whose sender's stay in the group (open when it was sent) holds a
+  role of the playbook's `structure.roles` (any role when the community has no playbook);
+- a join is a stay opened, a leave a stay closed; a violation is a strike written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import and_, case, delete, exists, func, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.inserts import insert_ignoring, table_of
+from hearthkeeper.store.localday import as_date, local_day_sql, offset_segments
+from hearthkeeper.store.models import (
+    ActivityDayRow,
+    Base,
+    GroupDayKindRow,
+    GroupDayRow,
+    GroupRow,
+    MembershipRow,
+    MessageRow,
+    PlaybookVersionRow,
+    ReactionRow,
+    StrikeRow,
+)
+from hearthkeeper.store.records import ActivityDay, GroupDay, GroupDayKind, NewReaction
+from hearthkeeper.store.scope import StoreBase
+
+QUESTION_MARKS = ("?", "？")
+_STREAM = 10_000  # rows fetched at a time while rebuilding
+_DAY_COUNTERS = ("messages", "joins", "leaves", "staff_messages", "violations")
+
+
+def is_question(text: str) -> bool:
+    """Whether a message counts as a question in the rollups: it holds "?" or "？"."""
+    return any(mark in text for mark in QUESTION_MARKS)
+
+
+def local_day(at: datetime, zone: tzinfo) -> date:
+    """The local calendar day in `zone` of the instant `at`."""
+    return utc(at, "time").astimezone(zone).date()
+
+
+def local_midnight(day: date, zone: tzinfo) -> datetime:
+    """The instant (UTC) the local day `day` starts in `zone`."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+class RollupTally:
+    """Increments to the rollups, gathered in memory and written in one go."""
+
+    def __init__(self) -> None:
+        self.activity: dict[tuple[int, int, date], list[int]] = {}  # messages, questions
+        self.days: dict[tuple[int, date], list[int]] = {}  # in the order of _DAY_COUNTERS
+        self.kinds: dict[tuple[int, date, str], int] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.activity or self.days or self.kinds)
+
+    def message(self, group_id: int, member_id: int | None, day: date, kind: str, *,
+                question: bool, staff: bool) -> None:  # fmt: skip
+        """Count one message."""
+        self.messages(group_id, member_id, day, kind, 1, int(question), int(staff))
+
+    def messages(self, group_id: int, member_id: int | None, day: date, kind: str, count: int,
+                 questions: int, staff: int) -> None:  # fmt: skip
+        """Count `count` messages of one sender, kind and day (`questions` and `staff` of
+        them are questions and staff messages)."""
+        if member_id is not None:
+            counts = self.activity.setdefault((group_id, member_id, day), [0, 0])
+            counts[0] += count
+            counts[1] += questions
+        self._bump(group_id, day, 0, count)
+        self._bump(group_id, day, 3, staff)
+        self.kinds[(group_id, day, kind)] = self.kinds.get((group_id, day, kind), 0) + count
+
+    def join(self, group_id: int, day: date) -> None:
+        """Count one stay opened."""
+        self._bump(group_id, day, 1)
+
+    def leave(self, group_id: int, day: date) -> None:
+        """Count one stay closed."""
+        self._bump(group_id, day, 2)
+
+    def violation(self, group_id: int, day: date) -> None:
+        """Count one strike."""
+        self._bump(group_id, day, 4)
+
+    def _bump(self, group_id: int, day: date, index: int, by: int = 1) -> None:
+        counts = self.days.setdefault((group_id, day), [0, 0, 0, 0, 0])
+        counts[index] += by
+
+
+class RollupQueries(StoreBase):
+    def community_timezone(self, community_id: int) -> str:
+        """The community's time zone: its latest playbook's, else "UTC"."""
+        with self._unit(write=False) as session:
+            return _timezone(session, community_id)
+
+    def bump_rollups(self, tally: RollupTally) -> None:
+        """Add `tally` to the rollups (run it in the transaction that recorded the events)."""
+        if not tally:
+            return
+        with self._unit(write=True) as session:
+            _write(session, tally)
+
+    def rebuild_rollups(self, group_ids: Iterable[int], since: date | datetime | None = None,
+                        *, zone: tzinfo | None = None) -> None:  # fmt: skip
+        """Recompute the rollups of `group_ids` from the stored messages, stays and strikes,
+        for every day (or from the local day of `since` on). Idempotent. `zone` overrides the
+        community's time zone (tests; a community whose playbook is not stored)."""
+        ids = sorted(set(group_ids))
+        if not ids:
+            return
+        with self._unit(write=True) as session:
+            query = select(GroupRow.community_id, GroupRow.id).where(GroupRow.id.in_(ids))
+            by_community: dict[int, list[int]] = {}
+            for community_id, group_id in session.execute(query):
+                by_community.setdefault(int(community_id), []).append(int(group_id))
+            for community_id, groups in sorted(by_community.items()):
+                tz = zone or _zone(_timezone(session, community_id))
+                first = since if not isinstance(since, datetime) else local_day(since, tz)
+                start = None if first is None else local_midnight(first, tz)
+                for model in (ActivityDayRow, GroupDayRow, GroupDayKindRow):
+                    table = table_of(model)
+                    gone = delete(table).where(table.c.group_id.in_(groups))
+                    if first is not None:
+                        gone = gone.where(table.c.day >= first)
+                    session.execute(gone)
+                tally = RollupTally()
+                roles = _staff_roles(session, community_id)
+                _tally_messages(session, groups, start, tz, roles, tally)
+                _tally_stays(session, groups, start, tz, tally)
+                _tally_strikes(session, groups, start, tz, tally)
+                _write(session, tally)
+
+    def activity_days(
+        self, group_ids: Collection[int], start: date, end: date
+    ) -> list[ActivityDay]:
+        """Per member and day, the rollup rows of `group_ids` from `start` to `end` (included)."""
+        t = table_of(ActivityDayRow)
+        query = select(t).where(t.c.group_id.in_(list(group_ids)), t.c.day >= start,
+                                t.c.day <= end).order_by(t.c.day, t.c.group_id, t.c.member_id)  # fmt: skip
+        with self._unit(write=False) as session:
+            return [ActivityDay(r.group_id, r.member_id, r.day, r.messages, r.questions)
+                    for r in session.execute(query)]  # fmt: skip
+
+    def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:
+        """Per group and day, the rollup rows from `start` to `end` (included)."""
+        t = table_of(GroupDayRow)
+        query = select(t).where(t.c.group_id.in_(list(group_ids)), t.c.day >= start,
+                                t.c.day <= end).order_by(t.c.day, t.c.group_id)  # fmt: skip
+        with self._unit(write=False) as session:
+            return [GroupDay(r.group_id, r.day, r.messages, r.joins, r.leaves, r.staff_messages,
+                             r.violations) for r in session.execute(query)]  # fmt: skip
+
+    def group_day_kinds(self, group_ids: Collection[int], start: date,
+                        end: date) -> list[GroupDayKind]:  # fmt: skip
+        """Per group, day and message kind, the rollup rows from `start` to `end` (included)."""
+        t = table_of(GroupDayKindRow)
+        query = select(t).where(t.c.group_id.in_(list(group_ids)), t.c.day >= start,
+                                t.c.day <= end).order_by(t.c.day, t.c.group_id, t.c.kind)  # fmt: skip
+        with self._unit(write=False) as session:
+            return [GroupDayKind(r.group_id, r.day, r.kind, r.messages)
+                    for r in session.execute(query)]  # fmt: skip
+
+    def record_reactions(self, rows: Sequence[NewReaction]) -> None:
+        """Store reactions once each (a redelivered one is skipped)."""
+        if not rows:
+            return
+        values = [{"group_id": r.group_id, "member_id": r.member_id,
+                   "carrier_event_id": r.carrier_event_id, "target_event_id": r.target_event_id,
+                   "emoji": r.emoji[:64], "at": utc(r.at, "reaction time")} for r in rows]  # fmt: skip
+        with self._unit(write=True) as session:
+            statement = insert_ignoring(session, ReactionRow, ("group_id", "carrier_event_id"))
+            session.connection().execute(statement, values)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _write(session: Session, tally: RollupTally) -> None:
+    # Sorted keys: two workers bumping the same rows lock them in the same order.
+    _upsert(session, ActivityDayRow, ("group_id", "member_id", "day"), ("messages", "questions"),
+            [{"group_id": g, "member_id": m, "day": d, "messages": c[0], "questions": c[1]}
+             for (g, m, d), c in sorted(tally.activity.items())])  # fmt: skip
+    _upsert(session, GroupDayRow, ("group_id", "day"), _DAY_COUNTERS,
+            [{"group_id": g, "day": d, **dict(zip(_DAY_COUNTERS, c, strict=True))}
+             for (g, d), c in sorted(tally.days.items())])  # fmt: skip
+    _upsert(session, GroupDayKindRow, ("group_id", "day", "kind"), ("messages",),
+            [{"group_id": g, "day": d, "kind": k, "messages": n}
+             for (g, d, k), n in sorted(tally.kinds.items())])  # fmt: skip
+
+
+def _upsert(session: Session, model: type[Base], keys: Sequence[str], counters: Sequence[str],
+            rows: list[dict[str, Any]]) -> None:  # fmt: skip
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter."""
+    if not rows:
+        return
+    table = table_of(model)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: table.c[c] + statement.excluded[c] for c in counters},
+    )
+    session.connection().execute(statement, rows)
+
+
+# --- rebuilding ---------------------------------------------------------------------------------
+
+
+def _tally_messages(session: Session, groups: list[int], start: datetime | None, zone: tzinfo,
+                    roles: frozenset[str] | None, tally: RollupTally) -> None:  # fmt: skip
+    """Count the stored messages per group, member, kind and local day, in the database."""
+    m = MessageRow
+    window = [m.group_id.in_(groups)] + ([m.sent_at >= start] if start is not None else [])
+    span = select(func.min(m.sent_at), func.max(m.sent_at)).where(*window)
+    first, last = session.execute(span).one()
+    if first is None or last is None:
+        return
+    dialect = session.get_bind().dialect.name
+    day = local_day_sql(m.sent_at, offset_segments(zone, first, last), dialect).label("day")
+    question = case((or_(*(m.text.contains(mark) for mark in QUESTION_MARKS)), 1), else_=0)
+    staff = _staff_sql(session, groups, roles)
+    query = (
+        select(m.group_id, m.member_id, m.kind, day, func.count(), func.sum(question),
+               func.sum(staff))
+        .where(*window)
+        .group_by(m.group_id, m.member_id, m.kind, day)
+    )  # fmt: skip
+    for group_id, member_id, kind, local, count, asked, by_staff in session.execute(query):
+        tally.messages(group_id, member_id, as_date(local), kind, int(count), int(asked or 0),
+                       int(by_staff or 0))  # fmt: skip
+
+
+def _staff_sql(session: Session, groups: list[int],
+               roles: frozenset[str] | None) -> ColumnElement[int]:  # fmt: skip
+    """1 for a message whose sender's stay in the group, open when it was sent, holds a
+    staff role; else 0. Only the few staff members' messages look their stays up."""
+    s, m = aliased(MembershipRow), MessageRow
+    if roles is not None and not roles:
+        return literal(0)
+    role = s.role.is_not(None) if roles is None else s.role.in_(sorted(roles))
+    staff = select(s.member_id).where(s.group_id.in_(groups), role).distinct()
+    members = sorted(int(i) for i in session.scalars(staff))
+    if not members:
+        return literal(0)
+    covering = (
+        exists()
+        .where(s.group_id == m.group_id, s.member_id == m.member_id, role,
+               s.joined_at <= m.sent_at, or_(s.left_at.is_(None), s.left_at > m.sent_at))
+    )  # fmt: skip
+    return case((and_(m.member_id.in_(members), covering), 1), else_=0)
+
+
+def _tally_stays(session: Session, groups: list[int], start: datetime | None, zone: tzinfo,
+                 tally: RollupTally) -> None:  # fmt: skip
+    s = MembershipRow
+    days = _DayCache(zone)
+    opened = select(s.group_id, s.joined_at).where(s.group_id.in_(groups))
+    closed = select(s.group_id, s.left_at).where(s.group_id.in_(groups), s.left_at.is_not(None))
+    if start is not None:
+        opened = opened.where(s.joined_at >= start)
+        closed = closed.where(s.left_at >= start)
+    for group_id, joined in session.execute(opened, execution_options={"yield_per": _STREAM}):
+        tally.join(group_id, days.of(joined))
+    for group_id, left in session.execute(closed, execution_options={"yield_per": _STREAM}):
+        if left is not None:
+            tally.leave(group_id, days.of(left))
+
+
+def _tally_strikes(session: Session, groups: list[int], start: datetime | None, zone: tzinfo,
+                   tally: RollupTally) -> None:  # fmt: skip
+    # Strikes without a group (given by hand, outside any group) are not a group's violations.
+    query = select(StrikeRow.group_id, StrikeRow.at).where(StrikeRow.group_id.in_(groups))
+    if start is not None:
+        query = query.where(StrikeRow.at >= start)
+    days = _DayCache(zone)
+    for group_id, at in session.execute(query):
+        if group_id is not None:
+            tally.violation(group_id, days.of(at))
+
+
+class _DayCache:
+    """Local days of instants, remembered per UTC quarter hour (every zone's offsets and
+    clock changes fall on quarter hours, so all instants of one quarter share a day)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.known: dict[datetime, date] = {}
+
+    def of(self, at: datetime) -> date:
+        quarter = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+        day = self.known.get(quarter)
+        if day is None:
+            day = self.known[quarter] = local_day(quarter, self.zone)
+        return day
+
+
+# --- the community's playbook, read as data -------------------------------------------------
+
+
+def _latest_content(session: Session, community_id: int) -> dict[str, Any] | None:
+    query = (
+        select(PlaybookVersionRow.content)
+        .where(PlaybookVersionRow.community_id == community_id)
+        .order_by(PlaybookVersionRow.version.desc())
+        .limit(1)
+    )
+    content = session.scalar(query)
+    return content if isinstance(content, dict) else None
+
+
+def _timezone(session: Session, community_id: int) -> str:
+    content = _latest_content(session, community_id) or {}
+    name = (content.get("community") or {}).get("timezone")
+    return name if isinstance(name, str) and name else "UTC"
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _staff_roles(session: Session, community_id: int) -> frozenset[str] | None:
+    """The playbook's staff role ids; None (any role is staff) without a playbook."""
+    content = _latest_content(session, community_id)
+    if content is None:
+        return None
+    roles = (content.get("structure") or {}).get("roles") or {}
+    return frozenset(str(role) for role in roles)

@@ -1,0 +1,79 @@
+"""The community's health dashboard: activity over time, segments, cohort retention, health
+components, the content-kind ranking, the lifecycle stage and heat-death warnings — the
+report of `hearth report`, live from the store, for the whole community or one group.
+
+The page carries the chart data in a `<script type="application/json">` block (data, not
+code: the console's policy runs no inline script) and `/static/console/charts.js` draws it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, tzinfo
+from typing import Any, Final
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hearthkeeper.analytics.report import ScopeReport, build_report, default_start
+from hearthkeeper.analytics.report_charts import ALL, chart_data, scope_key
+from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
+from hearthkeeper.web.templates import local, render
+
+PERIODS: Final = (30, 90, 365)  # days the dashboard offers
+DEFAULT_DAYS: Final = 90
+
+
+def _days(request: Request) -> int:
+    asked = request.query_params.get("days", "")
+    return int(asked) if asked.isdigit() and int(asked) in PERIODS else DEFAULT_DAYS
+
+
+def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int) -> dict[str, Any]:
+    """The report of the last `days` local days (from the first message, if later), its
+    chart data for the whole community and the group `scope` names, and what is shown."""
+    store = pages.web.store
+    now = pages.web.clock.now()
+    today = now.astimezone(view.zone).date()
+    zone = view.zone
+    start = max(
+        today - timedelta(days=days - 1), default_start(store, view.community.id, zone, today)
+    )
+    report = build_report(store, view.community.id, now=now, start=start, end=today,
+                          playbook=view.playbook)  # fmt: skip
+    data = report.to_json()
+    groups = {scope_key(g["id"]): g for g in data["groups"]}
+    chosen = scope if scope in groups else ALL
+    shown = [groups[chosen]["id"]] if chosen != ALL else []
+    return {
+        "r": data,
+        "scope": chosen,
+        "group": groups.get(chosen),
+        "scopes": [(ALL, f"{view.community.name} (all groups)")]
+        + [(key, g["name"]) for key, g in groups.items()],
+        "days": days,
+        "periods": PERIODS,
+        "charts": chart_data(data, groups=shown, selected=chosen),
+        "times": {ALL: _span(report.overall, zone)}
+        | {scope_key(g.group.id): _span(g, zone) for g in report.groups if g.group is not None},
+    }
+
+
+def _span(scope: ScopeReport, zone: tzinfo) -> tuple[str, str]:
+    """First and last message, for the page (already in the community's time zone)."""
+    return local(scope.span[0], zone), local(scope.span[1], zone)
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/health`."""
+    routes = APIRouter(route_class=ConsoleRoute)
+
+    @routes.get("/console/c/{slug}/health", response_class=HTMLResponse)
+    def health(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        scope = request.query_params.get("scope", ALL)
+        return render(
+            request, "console/health.html", operator=operator, active="health",
+            **dashboard_context(pages, view, scope, _days(request)), **view.context(),
+        )  # fmt: skip
+
+    return routes

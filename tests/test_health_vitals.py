@@ -1,0 +1,90 @@
+"""The health modules on a real store: a small community fed through the engine, its
+segments, cohorts, health score, lifecycle stage and heat-death signals by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.vitals import community_vitals
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
+from tests.engine_setup import Community, community
+
+LONDON = ZoneInfo("Europe/London")
+AS_OF = date(2026, 10, 30)
+
+
+def at(day: int, hour: int = 11) -> datetime:
+    return datetime(2026, 10, day, hour, tzinfo=UTC)
+
+
+def say(c: Community, user: str, day: int, text: str = "hi") -> None:
+    c.clock.set(at(day))
+    c.engine.process([c.events.message(user, text, at=at(day))])
+
+
+def joined(c: Community, user: str, day: int) -> None:
+    c.clock.set(at(day, 10))
+    c.engine.process([c.events.join(user, at=at(day, 10))])
+
+
+def build(store: Store, clock: FrozenClock) -> Community:
+    clock.set(at(1, 9))
+    c = community(store, clock)
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    boss = store.member_for("fake", "boss", "boss")
+    store.join(boss.id, group.id, role="manager", at=at(1, 9))
+    for user in ("bo", "dee"):
+        joined(c, user, 1)
+        say(c, user, 1, "agree")
+    joined(c, "ann", 17)
+    say(c, "ann", 17, "agree")
+    for day in range(18, 31):  # ann: 14 active days, 17-30 Oct
+        say(c, "ann", day)
+    c.clock.set(at(10))
+    c.engine.process([c.events.leave("dee", at=at(10))])
+    say(c, "bo", 28)
+    joined(c, "cy", 27)
+    say(c, "cy", 27, "agree")
+    say(c, "boss", 29, "morning all")  # the only staff output
+    return c
+
+
+def test_vitals_of_a_small_community_match_the_hand_count(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = build(store, store_clock)
+    vitals = community_vitals(store, c.runtime.community_id, as_of=AS_OF, zone=LONDON,
+                              playbook=c.runtime.playbook, name="Tea Friends")  # fmt: skip
+    community, groups = vitals.sections()
+    # cy joined 3 days ago; bo and boss posted this week; ann posted on 14 of 28 days; dee left
+    assert community["segments"]["counts"] == {"new": 1, "active": 2, "core": 1, "silent": 0,
+                                               "slipping_away": 0, "churned": 1}  # fmt: skip
+    [group_id] = groups
+    assert groups[group_id]["segments"] == community["segments"]
+
+    health = {c["key"]: c for c in groups[group_id]["health"]["components"]}
+    assert health["activity"]["explanation"] == (
+        "Activity: 4 speakers of 4 members this week (100%; target 20%) — 100/100"
+    )
+    assert health["output"]["score"] == 20  # boss posted on 1 of the last 7 days
+    assert health["response"]["score"] is None  # nobody asked anything
+    # newcomers who joined 7-34 days ago: bo, dee, ann spoke in their first week, boss did
+    # not (3/4); dee left of 5 (0.8 stayed): (0.75 + 0.8) / 2 = 77.5 -> 78
+    assert health["retention"]["score"] == 78
+    # (25×100 + 20×100 + 20×20 + 10×100 + 10×78) / 85 = 78.6 -> 79
+    assert groups[group_id]["health"]["score"] == 79
+
+    # W40 (28 Sep - 4 Oct): boss, bo, dee; bo and dee spoke on joining day
+    cohorts = community["cohorts"]["rows"]
+    assert [(r["week"], r["size"], r["posted"][0]) for r in cohorts] == [
+        ("2026-W40", 3, 2), ("2026-W42", 1, 1), ("2026-W44", 1, 1)]  # fmt: skip
+
+    # 4 members, 4 speakers and 14 active days in 28: stage 2; no goals in the playbook
+    assert community["lifecycle"]["stage"] == 2
+    assert "0 goals/values in the playbook" in community["lifecycle"]["missing"][0]
+
+    heat = groups[group_id]["heat"]
+    assert heat["warning"] is False and heat["reasons"] == []
+    assert vitals.silent_key == ()

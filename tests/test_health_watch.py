@@ -1,0 +1,90 @@
+"""The daily key-member watch through the engine: a core member silent a week alerts staff
+once per silence spell, in the staff inbox; the watch is no handler, so events never see it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.vitals import silent_key_members_of
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.handlers.health_watch import plan_health_watch
+from hearthkeeper.store import Store
+from tests.engine_setup import Community, community
+
+START = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # 11:00 in London (BST)
+LONDON = ZoneInfo("Europe/London")
+
+
+def chat(c: Community, user: str, day: int, text: str = "hello") -> None:
+    at = START + timedelta(days=day)
+    c.clock.set(at)
+    c.engine.process([c.events.message(user, text, at=at)])
+
+
+def run_watch(c: Community, day: int) -> None:
+    """The morning of `day` (days after START), just after the 09:30 watch."""
+    c.clock.set(datetime(2026, 10, 1, 8, 31, tzinfo=UTC) + timedelta(days=day))
+    c.engine.tick()
+
+
+def silent_alerts(store: Store, c: Community) -> list[str]:
+    return [a.text for a in store.staff_alerts(c.runtime.community_id, open_only=False)
+            if a.handler == "health"]  # fmt: skip
+
+
+def test_a_core_member_silent_a_week_alerts_staff_once_per_silence(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    store_clock.set(START)
+    c = community(store, store_clock)
+    for user in ("ann", "bo"):
+        c.engine.process([c.events.join(user, at=START)])
+        c.engine.process([c.events.message(user, "agree", at=START)])
+    # a server plans the first watch at start; each watch plans the next
+    assert plan_health_watch(store, c.runtime.community_id, c.runtime.playbook, START)
+    for day in range(1, 11):  # ann posts on 11 days (1-11 Oct): core
+        chat(c, "ann", day)
+    chat(c, "bo", 2)  # bo posts on two days only: never key
+    for day in range(12, 17):  # the watch runs every morning; by 17 Oct ann is silent 6 days
+        run_watch(c, day)
+    assert silent_alerts(store, c) == []
+    run_watch(c, 17)  # 18 Oct: silent since 11 Oct, 7 days
+    run_watch(c, 18)
+    [alert] = store.staff_alerts(c.runtime.community_id)
+    assert alert.text == ("Key member ann has been silent since 2026-10-11 (7 days): last active "
+                          "in g1; consider @-ing them in g1 with a topic they know.")  # fmt: skip
+    assert alert.member_id == c.member_id("ann")
+    assert silent_alerts(store, c) == [alert.text], "the next morning adds nothing"
+
+    chat(c, "ann", 20)  # back on 21 Oct, then silent again: a new spell, a new alert
+    for day in range(21, 29):
+        run_watch(c, day)
+    assert len(silent_alerts(store, c)) == 2
+    assert "silent since 2026-10-21 (7 days)" in silent_alerts(store, c)[0]
+
+
+def test_a_community_without_groups_has_no_watch_yet(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    store_clock.set(START)
+    c = community(store, store_clock)
+    assert not plan_health_watch(store, c.runtime.community_id, c.runtime.playbook, START)
+    [processed] = c.engine.process([c.events.join("ann", at=START)])
+    assert "health" not in " ".join(processed.handlers)
+
+
+def test_the_watch_list_names_the_group_last_posted_in(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    store_clock.set(START)
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("ann", at=START)])
+    for day in range(8):
+        chat(c, "ann", day, "agree" if day == 0 else "hi")
+    found = silent_key_members_of(store, c.runtime.community_id, as_of=date(2026, 10, 20),
+                                  zone=LONDON)  # fmt: skip
+    assert [(s.name, s.placed.last_active, s.placed.silent_days) for s in found] == [
+        ("ann", date(2026, 10, 8), 12)
+    ]
+    assert store.get_group(found[0].group_id) is not None

@@ -1,0 +1,117 @@
+"""The heat-death warning: when it fires and when not, its reasons, and actions that use the
+playbook's own post ids, mechanisms and roles."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember, assess
+from tests.health_setup import COMMERCIAL, playbook
+
+AS_OF = date(2026, 11, 30)  # a Monday
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def steady(day: date) -> DayFacts:
+    """A lively day: 20 messages by 5 members, 2 staff messages, the morning pack, 3 check-ins."""
+    return DayFacts(day, messages=20, speakers=5, staff_messages=2, posts=1, check_ins=3)
+
+
+def history(this_week: list[DayFacts] | None = None) -> list[DayFacts]:
+    """Four steady weeks (26 Oct - 23 Nov) and then `this_week` (24-30 Nov; default steady)."""
+    before = [steady(AS_OF - timedelta(days=34 - i)) for i in range(28)]
+    return before + (this_week or [steady(AS_OF - timedelta(days=6 - i)) for i in range(7)])
+
+
+def cooling() -> list[DayFacts]:
+    """Staff posted on 24 and 25 Nov and then nothing; 5 messages by 2 members a day."""
+    days = [AS_OF - timedelta(days=6 - i) for i in range(7)]
+    return [DayFacts(d, messages=5, speakers=2, staff_messages=1 if i < 2 else 0)
+            for i, d in enumerate(days)]  # fmt: skip
+
+
+def inputs(days: list[DayFacts], *, name: str = "Skin Club 1", **kw: object) -> HeatInputs:
+    posted = kw.pop("last_posted", {"morning-pack": AS_OF})
+    return HeatInputs(1, name, AS_OF, ZONE, days, posted, **kw)  # type: ignore[arg-type]
+
+
+ANN, BO = SilentMember("Ann", date(2026, 11, 14)), SilentMember("Bo", date(2026, 11, 16))
+
+
+def test_a_lively_group_gets_no_warning_and_nothing_to_do() -> None:
+    found = assess(inputs(history()), playbook())
+    assert not found.warning
+    assert (found.reasons, found.actions, found.days_without_output) == ((), (), 0)
+
+
+def test_falling_output_and_decaying_activity_fire_with_reasons_and_playbook_actions() -> None:
+    found = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          silent_key=(ANN, BO)), playbook())  # fmt: skip
+    assert found.warning and found.energy_falls and found.activity_decays
+    assert found.days_without_output == 5
+    assert found.reasons == (
+        "No output for 5 days (since 2026-11-26): no staff message or scheduled post.",
+        # 2 staff messages this week vs (2 + 1) × 7 = 21 a week before
+        "Output fell: 2 staff messages and posts this week vs 21/week over the four weeks before.",
+        "Messages fell: 35 this week vs 140/week over the four weeks before.",
+        "Speakers fell: 2.0 a day this week vs 5.0 a day over the four weeks before.",
+        "2 key members silent since 2026-11-14: Ann (last 2026-11-14), Bo (last 2026-11-16).",
+    )
+    actions = found.actions
+    # the morning pack fires daily at 08:00; 26-29 Nov are fully past: 4 firings missed
+    assert actions[0] == (
+        "No output for 5 days: the calendar post `morning-pack` (every day 08:00) has not posted "
+        "since 2026-11-25 (4 firings missed) — check its content library `content/morning` (it "
+        "may have run out: `hearth calendar` shows what is left) and the calendar (`hearth posts`)."
+    )
+    assert "Ask creator (Creator), manager (Manager), partner (Partner) to post" in actions[1]
+    assert actions[2].startswith("2 key members silent since 2026-11-14 (Ann, Bo): @-mention")
+    assert actions[3] == ("No check-ins for a week (21/week before): the check-in mechanism is on "
+                          "(keywords: 打卡, 签到, check in) — announce it in Skin Club 1.")  # fmt: skip
+    assert "promote the live session `tutor-talk` (Ask the tutor)" in actions[4]
+    assert not any("weekly-digest" in a for a in actions)  # that post is for Skin Club 2 only
+
+
+def test_energy_falling_alone_does_not_fire() -> None:
+    days = [DayFacts(d.day, messages=20, speakers=5, check_ins=3) if d.day > date(2026, 11, 26)
+            else d for d in history()]  # fmt: skip
+    found = assess(inputs(days), playbook())
+    assert found.energy_falls and not found.activity_decays and not found.warning
+    # 3 output days × 3 = 9 this week against 21 a week before
+    assert found.reasons == (
+        "No output for 4 days (since 2026-11-27): no staff message or scheduled post.",
+        "Output fell: 9 staff messages and posts this week vs 21/week over the four weeks before.",
+    )
+
+
+def test_activity_decaying_alone_does_not_fire() -> None:
+    week = [DayFacts(AS_OF - timedelta(days=6 - i), messages=5, speakers=2, staff_messages=2,
+                     posts=1, check_ins=3) for i in range(7)]  # fmt: skip
+    found = assess(inputs(history(week)), playbook())
+    assert found.activity_decays and not found.energy_falls and not found.warning
+
+
+def test_a_post_waiting_for_confirmation_and_rising_violations_are_named() -> None:
+    week = [DayFacts(AS_OF - timedelta(days=6 - i), messages=20, speakers=5, staff_messages=2,
+                     posts=1, check_ins=3, violations=1 if i else 0) for i in range(7)]  # fmt: skip
+    extra = "rules:\n  violations:\n    advertising:\n      enabled: false\n"
+    found = assess(inputs(history(week), name="Skin Club 2",
+                          last_posted={"morning-pack": AS_OF,
+                                       "weekly-digest": date(2026, 11, 22)}),
+                   playbook(COMMERCIAL, extra))  # fmt: skip
+    assert not found.warning
+    assert found.actions[0].startswith(
+        "the calendar post `weekly-digest` (Sun 20:00) has not posted since 2026-11-22 "
+        "(1 firings missed) — it waits for staff to confirm (mode: remind)"
+    )
+    assert found.actions[1].startswith("Violations rose: 6 this week vs 0/week before")
+    assert "turn on the detectors that are off (rules.violations.advertising)" in found.actions[1]
+    assert "stricter joining threshold (now: paid)" in found.actions[1]
+
+
+def test_without_a_playbook_the_actions_stay_generic() -> None:
+    found = assess(inputs(history(cooling()), last_posted={}), None)
+    assert found.warning
+    assert found.actions[0].startswith("There is no playbook, so no scheduled post for Skin Club 1")
+    assert found.to_json()["warning"] is True

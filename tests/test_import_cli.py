@@ -1,0 +1,136 @@
+"""`hearth import FORMAT FILE --community NAME` as an operator runs it, on SQLite."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.cli import app
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store, create_engine_for, sqlite_url
+from hearthkeeper.store.database import SQLITE_FILE
+from tests.playbook_samples import MINIMAL
+
+DATA = Path(__file__).parent / "data" / "import"
+ANDROID = DATA / "WhatsApp Chat with Night Runners.txt"
+
+
+@pytest.fixture
+def url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    """A migrated SQLite database of the test's own."""
+    found = sqlite_url(tmp_path / "data")
+    shutil.copyfile(migrated_sqlite, tmp_path / "data" / SQLITE_FILE)
+    return found
+
+
+def hearth(url: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["import", *args], env={"HEARTH_DATABASE_URL": url})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def open_store(url: str) -> Store:
+    return Store(create_engine_for(url), SystemClock())
+
+
+def test_whatsapp_export_imported_and_imported_again(url: str) -> None:
+    code, out, err = hearth(url, "whatsapp", str(ANDROID), "--community", "Night Club")
+    assert code == 0, out + err
+    assert "into Night Club (night-club)" in out
+    assert "messages: 9 added, 0 already there" in out
+    assert "joins and leaves: 6 added, 0 already there" in out
+    assert "groups: 1 (Night Runners)" in out
+    assert "members: 4" in out
+    assert "bad rows skipped: 3" in out
+    assert "note: dates read as month/day/year: 12/30/23 8:02 PM has a day above 12" in out
+    assert err.splitlines() == [
+        f"{ANDROID}:14: no such date '12/32/23' read as month/day/year",
+        f"{ANDROID}:16: missing sender (nothing before ': ')",
+        f"{ANDROID}:17: no such time 13:22 PM",
+    ]
+    store = open_store(url)
+    community = store.get_community("night-club")
+    assert community is not None and community.name == "Night Club"
+    code, out, _ = hearth(url, "whatsapp", str(ANDROID), "--community", "night-club")
+    assert code == 0
+    assert "messages: 0 added, 9 already there" in out
+    assert "joins and leaves: 0 added, 6 already there" in out
+    [group] = store.list_groups(community.id)
+    assert len(store.messages(group.id)) == 9
+
+
+def test_only_the_first_20_bad_rows_are_printed(url: str, tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    lines = ["timestamp,group,sender,text", "2024-01-01T09:00:00Z,g,ann,hello"]
+    lines += [f"someday,g,ann,bad {n}" for n in range(25)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = hearth(url, "csv", str(path), "--community", "c")
+    assert code == 0, "something was imported"
+    assert "messages: 1 added" in out and "bad rows skipped: 25" in out
+    printed = err.splitlines()
+    assert printed[0].startswith(f"{path}:3: bad timestamp 'someday'")
+    assert printed[19].startswith(f"{path}:22: ")
+    assert printed[20:] == ["… and 5 more bad rows"]
+
+
+def test_a_file_of_only_bad_rows_fails_and_creates_nothing(url: str, tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text("timestamp,group,sender,text\nsomeday,g,ann,hi\n", encoding="utf-8")
+    code, _, err = hearth(url, "csv", str(path), "--community", "c")
+    assert code == 1
+    assert f"{path}:2: bad timestamp" in err
+    assert "nothing could be imported" in err
+    assert open_store(url).list_communities() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["csv", "{gbk}", "--community", "c"], "is not UTF-8 text"),
+        (["csv", "{missing}", "--community", "c"], "no such file"),
+        (["telegram", str(ANDROID), "--community", "c"], "not a Telegram Desktop JSON export"),
+        (["csv", str(DATA / "history.csv"), "--community", "c", "--date-order", "dmy"],
+         "--date-order is for WhatsApp exports only"),
+        (["csv", str(DATA / "history.csv"), "--community", "c", "--tz", "Mars/Base"],
+         "is not a time zone"),
+    ],
+)  # fmt: skip
+def test_a_file_that_cannot_be_read_stores_nothing(
+    url: str, tmp_path: Path, args: list[str], says: str
+) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("timestamp,group,sender,text\n1,群,王,你好\n".encode("gbk"))
+    args = [a.format(gbk=gbk, missing=tmp_path / "missing.csv") for a in args]
+    code, _, err = hearth(url, *args)
+    assert code == 1
+    assert says in err
+    assert "Traceback" not in err
+    assert open_store(url).list_communities() == []
+
+
+def test_naive_times_are_read_in_the_communitys_time_zone(url: str, tmp_path: Path) -> None:
+    store = open_store(url)
+    apply_playbook(store, parse_playbook(MINIMAL), "test")  # Europe/London
+    path = tmp_path / "history.csv"
+    path.write_text("timestamp,group,sender,text\n2024-07-01 09:00,g,ann,hi\n", encoding="utf-8")
+    code, out, _ = hearth(url, "csv", str(path), "--community", "tea")
+    assert code == 0
+    assert "read in Europe/London" in out
+    [group] = store.list_groups(store.get_community("tea").id)  # type: ignore[union-attr]
+    [message] = store.messages(group.id)
+    assert message.sent_at == datetime(2024, 7, 1, 8, 0, tzinfo=UTC), "London summer time"
+    code, out, _ = hearth(url, "csv", str(path), "--community", "tea", "--tz", "Asia/Shanghai")
+    assert "messages: 0 added, 1 already there" in out, "ids are made of the text as written"
+
+
+def test_telegram_group_option_picks_one_chat_of_a_full_export(url: str) -> None:
+    full = DATA / "telegram_full_cut.json"
+    code, out, err = hearth(url, "telegram", str(full), "--community", "c", "--group",
+                            "Night Runners")  # fmt: skip
+    assert code == 0, out + err
+    assert "messages: 2 added" in out and "groups: 1 (Night Runners)" in out

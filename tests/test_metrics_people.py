@@ -1,0 +1,100 @@
+"""Question response, newcomers' first messages, check-in participation, sign-up and group-buy
+conversion and the purchase rates not measured yet — each on a hand-counted fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthkeeper.store import NewSignUpItem, Store
+from tests.metrics_setup import at, town
+
+
+def test_question_response_rate_and_median_time_to_first_answer(store: Store) -> None:
+    t = town(store)
+    q1 = t.say("ann", "g", at("03-02", 10), "Which tea for mornings?")
+    t.say("bob", "g", at("03-02", 10, 30), "Assam", reply_to=q1)  # answered after 30 min
+    t.say("cat", "g", at("03-02", 10, 40), "or Ceylon", reply_to=q1)  # not the first answer
+    q2 = t.say("bob", "g", at("03-02", 11), "哪里买？")
+    t.say("bob", "g", at("03-02", 11, 5), "anyone?", reply_to=q2)  # asking again is no answer
+    t.say("cat", "g", at("03-02", 12, 30), "Tmall", reply_to=q2)  # answered after 90 min
+    t.say("cat", "g", at("03-02", 13), "Any tips?")  # never answered
+    q4 = t.say("dan", "g", at("03-02", 14), "想问一下哪家好")  # no mark: the FAQ queue took it
+    queued = store.add_question(t.community_id, t.group("g"), t.member("dan"), q4,
+                                "想问一下哪家好", at("03-02", 14))  # fmt: skip
+    store.answer_question(queued, t.member("ann"), at("03-02", 14, 10))  # after 10 min
+    plain = t.say("eve", "g", at("03-02", 15), "Lovely day")  # not a question
+    t.say("ann", "g", at("03-02", 15, 1), "Yes!", reply_to=plain)
+    t.say("eve", "g", at("03-03", 9), "Late one?")  # asked after the period
+
+    m = t.metrics("03-02", "03-02").groups[t.group("g")].total
+
+    # q1, q2, "Any tips?", q4 and "anyone?" (a question mark; bob answering himself does
+    # not count): 5 asked, 3 answered.
+    assert (m.questions, m.answered) == (5, 3)
+    assert m.response_rate == pytest.approx(3 / 5)
+    assert m.median_answer_minutes == pytest.approx(30.0)  # median of 10, 30, 90
+
+
+def test_newcomers_first_message_rate(store: Store) -> None:
+    t = town(store)
+    t.stay("ann", "g", at("03-02", 9))
+    t.say("ann", "g", at("03-05"))  # 3 days after joining: yes
+    t.stay("bob", "g", at("03-03", 9))
+    t.say("bob", "g", at("03-10"))  # 7 days after: outside the join day + 6 days
+    t.stay("cat", "g", at("03-08", 9))
+    t.say("cat", "g", at("03-14"))  # 6 days after (after the period): yes
+    t.stay("dan", "g", at("02-20"))  # joined before the period: not a newcomer
+    t.say("dan", "g", at("03-03"))
+    t.stay("eve", "g", at("02-01"), at("02-10"))  # back again in the period: not a newcomer
+    t.stay("eve", "g", at("03-04"))
+    t.say("eve", "g", at("03-04", 13))
+
+    m = t.metrics("03-02", "03-08").groups[t.group("g")].total
+
+    assert (m.newcomers, m.newcomers_posted) == (3, 2)  # ann, bob, cat; ann and cat posted
+    assert m.newcomer_first_message_rate == pytest.approx(2 / 3)
+
+
+def test_check_in_participation(store: Store) -> None:
+    t = town(store)
+    for name in ("ann", "bob", "cat", "dan"):
+        t.stay(name, "g", at("03-01"))
+    group = t.group("g")
+    store.check_in(t.community_id, t.member("ann"), at("03-02").date(), at("03-02"), group_id=group)
+    store.check_in(t.community_id, t.member("ann"), at("03-03").date(), at("03-03"), group_id=group)
+    store.check_in(t.community_id, t.member("bob"), at("03-05").date(), at("03-05"), group_id=group)
+    store.check_in(t.community_id, t.member("cat"), at("03-09").date(), at("03-09"), group_id=group)
+
+    m = t.metrics("03-02", "03-08").groups[group].total
+
+    assert m.checkin_members == 2  # ann (twice), bob; cat's is after the period
+    assert m.checkin_participation == pytest.approx(2 / 4)  # of the 4 members
+
+
+def test_sign_up_and_group_buy_conversion_and_purchases_not_measured(store: Store) -> None:
+    t = town(store)
+    for name in ("ann", "bob", "cat"):
+        t.stay(name, "g", at("03-01"))
+    t.stay("dan", "g", at("03-04"))
+    group = t.group("g")
+    hike = store.open_signup_list(t.community_id, group, "Tea walk", deadline=None,
+                                  created_by=None, at=at("03-03", 10))  # fmt: skip
+    store.take_signup(hike.id, t.member("ann"), 1, at=at("03-03", 11))
+    store.take_signup(hike.id, t.member("cat"), 1, at=at("03-03", 11))
+    store.cancel_signups(hike.id, t.member("cat"), at=at("03-03", 12))
+    store.take_signup(hike.id, t.member("dan"), 1, at=at("03-04", 12))  # joined after it began
+    buy = store.open_signup_list(t.community_id, group, "Oolong group-buy",
+                                 [NewSignUpItem("Oolong 100 g", "9.90", 5)], deadline=None,
+                                 created_by=None, at=at("03-05", 10))  # fmt: skip
+    store.take_signup(buy.id, t.member("bob"), 2, item_id=buy.items[0].id, at=at("03-05", 11))
+
+    m = t.metrics("03-02", "03-08").groups[group].total
+
+    # The walk: saw = ann, bob, cat in the group at its start + dan who joined it = 4;
+    # joined = ann, dan (cat cancelled) = 2. The group-buy: saw 4, joined bob = 1.
+    assert (m.signups.lists, m.signups.saw, m.signups.joined) == (1, 4, 2)
+    assert m.signup_conversion == pytest.approx(2 / 4)
+    assert (m.group_buys.lists, m.group_buys.saw, m.group_buys.joined) == (1, 4, 1)
+    assert m.group_buy_conversion == pytest.approx(1 / 4)
+    assert m.purchase_rate is None and m.repurchase_rate is None
+    assert "no orders" in m.notes["purchase_rate"]

@@ -1,0 +1,70 @@
+"""`hearth report` as an operator runs it: JSON to standard output or a file, the HTML page,
+and readable errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.store import Store
+from tests.report_setup import tea_community
+
+
+def _run(database_url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["report", *args], env={"HEARTH_DATABASE_URL": database_url})
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_json_goes_to_standard_output(store: Store, database_url: str) -> None:
+    tea_community(store)
+    code, out = _run(database_url, "--community", "tea", "--format", "json",
+                     "--from", "2026-03-01", "--to", "2026-03-03")  # fmt: skip
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["period"] == {"start": "2026-03-01", "end": "2026-03-03"}
+    assert [(g["name"], g["messages"], g["members"]) for g in report["groups"]] == [
+        ("Tea 1", 4, 2), ("Tea 2", 2, 2), ("Tea 3", 0, 0),
+    ]  # fmt: skip
+    assert [d["active_members"] for d in report["overall"]["daily"]] == [1, 3, 1]
+
+
+def test_html_is_written_to_report_html_and_a_json_out_file_picks_json(
+    store: Store, database_url: str, here: Path
+) -> None:
+    tea_community(store)
+    code, out = _run(database_url, "--community", "Tea Friends", "--from", "2026-03-01")
+    assert code == 0, out
+    assert "to report.html" in out and "6 messages in 3 groups" in out
+    page = (here / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and 'id="chart-data"' in page
+    code, out = _run(database_url, "--community", "tea", "--from", "2026-03-01",
+                     "--out", "tea.json")  # fmt: skip
+    assert code == 0, out
+    assert json.loads((here / "tea.json").read_text(encoding="utf-8"))["overall"]["messages"] == 6
+
+
+def test_unknown_community_lists_the_communities(store: Store, database_url: str) -> None:
+    tea_community(store)
+    code, out = _run(database_url, "--community", "coffee")
+    assert code == 1
+    assert "there is no community 'coffee'; the communities are: tea (Tea Friends)" in out
+
+
+def test_bad_dates_say_how_to_write_them(store: Store, database_url: str) -> None:
+    tea_community(store)
+    code, out = _run(database_url, "--community", "tea", "--from", "1 March")
+    assert code == 1 and "--from '1 March' is not a date; write it as YYYY-MM-DD" in out
+    code, out = _run(database_url, "--community", "tea", "--from", "2026-03-04",
+                     "--to", "2026-03-01", "--format", "json")  # fmt: skip
+    assert code == 1 and "after it ends on 2026-03-01" in out

@@ -1,0 +1,85 @@
+"""The console's health dashboard: behind sign-in, the report's numbers live from the store,
+one group or the whole community, chart data as inert JSON the page's script draws."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hearthkeeper.clock import FrozenClock
+from tests.console_setup import BASE, SCRIPT, Console, open_console
+
+_DATA = re.compile(r'<script type="application/json" id="chart-data">(.*?)</script>', re.S)
+
+
+@pytest.fixture
+def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    built = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield built
+    finally:
+        built.store.engine.dispose()
+
+
+def _charts(page: str) -> dict[str, Any]:
+    found = _DATA.search(page)
+    assert found is not None, "the page carries its chart data"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_a_stranger_is_sent_to_sign_in(console: Console) -> None:
+    answer = TestClient(console.client.app).get(f"{BASE}/health", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/sign-in?next=" + f"{BASE}/health".replace(
+        "/", "%2F"
+    )
+
+
+def test_the_dashboard_shows_todays_activity_and_loads_the_chart_script(console: Console) -> None:
+    page = console.get("/health")
+    assert page.status_code == 200
+    text = page.text
+    assert 'aria-current="page">Health' in text  # the nav entry is marked
+    assert '<script src="/static/console/charts.js" defer></script>' in text
+    assert '<script src="/static/vendor/chart.umd.min.js" defer></script>' in text
+    charts = _charts(text)
+    everyone = charts["scopes"][0]
+    assert everyone["key"] == "all" and charts["selected"] == "all"
+    today = everyone["daily"][-1]
+    # 同意, the introduction, two ads, the insult, the question; by mei, spam and angry.
+    assert (today["messages"], today["active_members"]) == (6, 3)
+    for kind in ("activity", "segments", "cohorts", "health", "content"):
+        assert f'data-chart="{kind}"' in text
+    # Nothing inline that the console's policy would refuse to run.
+    assert re.search(r"<script>(?!</)", text) is None
+
+
+def test_one_group_is_shown_with_its_own_numbers(console: Console) -> None:
+    page = console.get("/health", scope=f"g{console.group_id}", days="30")
+    assert page.status_code == 200
+    charts = _charts(page.text)
+    assert [s["key"] for s in charts["scopes"]] == ["all", f"g{console.group_id}"]
+    assert charts["selected"] == f"g{console.group_id}"
+    assert charts["scopes"][1]["label"] == "颜学院护肤社 1群"
+    assert 'option value="30" selected' in page.text
+
+
+def test_an_unknown_scope_or_period_falls_back_and_names_are_inert(console: Console) -> None:
+    page = console.get("/health", scope="g999", days="7")
+    assert page.status_code == 200
+    assert _charts(page.text)["selected"] == "all"
+    assert 'option value="90" selected' in page.text
+    assert SCRIPT not in page.text  # member names never reach the page as markup
+
+
+def test_an_unknown_community_is_a_404_in_the_layout(console: Console) -> None:
+    answer = console.client.get("/console/c/nope/health")
+    assert answer.status_code == 404
+    assert "There is no community" in answer.text
