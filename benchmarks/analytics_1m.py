@@ -38,7 +38,12 @@ from typing import Any, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for benchmarks.analytics
 
 from benchmarks.analytics import reference, steps
-from benchmarks.analytics.databases import Database, postgres_database, sqlite_database
+from benchmarks.analytics.databases import (
+    Database,
+    Unavailable,
+    postgres_database,
+    sqlite_database,
+)
 from benchmarks.analytics.generate import Shape, generate
 
 T = TypeVar("T")
@@ -53,7 +58,7 @@ class Outcome:
     database: Database
     imported: int
     import_s: float
-    report_s: float | None
+    report_s: float
     sql_s: float
     problems: list[str]
 
@@ -78,8 +83,8 @@ def main() -> int:
             try:
                 with DATABASES[name]() as database:
                     outcomes.append(_run(database, path, shape, expected, args))
-            except RuntimeError as exc:
-                print(f"{name}: skipped, {exc}")
+            except Unavailable as exc:
+                print(f"\n{name}: skipped, {exc}")
     _table(outcomes, duck_s)
     failed = [o for o in outcomes if o.problems]
     for outcome in failed:
@@ -101,19 +106,14 @@ def _run(
             profile=args.profile == "import",
         )
         print(f"  import: {imported.added:,} messages in {import_s:.1f} s ({imported.how})")
-        problems = []
-        report_s: float | None = None
         report = steps.report_builder()
-        if report is None:
-            print("  report: hearthkeeper.analytics.report is not there yet; skipped")
-        else:
-            report_s, built = _timed(
-                lambda: report(store, imported.community_id), profile=args.profile == "report"
-            )
-            zone = built["community"]["timezone"]
-            print(f"  report: {report_s:.2f} s ({len(built['groups'])} groups, days in {zone})")
-            found = reference.from_report(built)
-            problems += [f"report: {p}" for p in reference.differences(expected, found)]
+        report_s, built = _timed(
+            lambda: report(store, imported.community_id), profile=args.profile == "report"
+        )
+        zone = built["community"]["timezone"]
+        print(f"  report: {report_s:.2f} s ({len(built['groups'])} groups, days in {zone})")
+        found = reference.from_report(built)
+        problems = [f"report: {p}" for p in reference.differences(expected, found)]
         sql_s, found = _timed(
             lambda: reference.over_store(store.engine, imported.community_id, shape.timezone)
         )
@@ -144,9 +144,9 @@ def _table(outcomes: list[Outcome], duck_s: float) -> None:
         f"{'SQL ref':>10}{'report/SQL':>12}{'report/DuckDB':>15}{'same numbers':>14}"
     )
     for o in outcomes:
-        report = "-" if o.report_s is None else f"{o.report_s:.2f} s"
-        by_sql = "-" if o.report_s is None else f"{o.report_s / o.sql_s:.1f}x"
-        by_duck = "-" if o.report_s is None else f"{o.report_s / duck_s:.1f}x"
+        report = f"{o.report_s:.2f} s"
+        by_sql = f"{o.report_s / o.sql_s:.1f}x"
+        by_duck = f"{o.report_s / duck_s:.1f}x"
         print(
             f"{o.database.label:<12}{o.imported:>11,}{o.import_s:>8.1f} s"
             f"{o.imported / o.import_s:>10,.0f}{report:>10}{o.sql_s:>8.2f} s{by_sql:>12}"
@@ -185,7 +185,11 @@ def _arguments() -> Any:
         default=["sqlite", "postgres"],
         help="comma-separated: sqlite, postgres",
     )
-    parser.add_argument("--csv", type=Path, help="keep (or reuse) the generated CSV here")
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        help="keep the generated CSV here, or reuse it (generated with the same options)",
+    )
     parser.add_argument(
         "--fallback-import",
         action="store_true",

@@ -19,6 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.integr
 from tests.integration import postgres
 
 
+class Unavailable(Exception):
+    """This database cannot be run here (why, in words)."""
+
+
 @dataclass(frozen=True)
 class Database:
     label: str  # "SQLite" or "PostgreSQL"
@@ -39,10 +43,13 @@ def sqlite_database() -> Iterator[Database]:
 def postgres_database() -> Iterator[Database]:
     """A migrated database on a throwaway PostgreSQL server, stopped afterwards.
 
-    Raises RuntimeError saying why when no server can be started here."""
-    server = postgres.start()
+    Raises `Unavailable` saying why when no server can be started here."""
+    try:
+        server = postgres.start()
+    except RuntimeError as exc:
+        raise Unavailable(str(exc)) from exc
     if isinstance(server, str):
-        raise RuntimeError(server)
+        raise Unavailable(server)
     try:
         with server.admin() as admin:
             admin.execute("CREATE DATABASE bench")

@@ -4,7 +4,6 @@ report."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from typing import Any
 
 from benchmarks.analytics import fallback
 
+from hearthkeeper import importers
+from hearthkeeper.analytics.report import build_report
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook import parse_playbook
@@ -54,39 +55,32 @@ def set_up_community(store: Store) -> str:
 
 def import_file(store: Store, path: Path, *, fallback_only: bool = False) -> Imported:
     """Import `path` into community `bench` (created if needed); what was added, and how."""
-    if not fallback_only and _module("hearthkeeper.importers.load") is not None:
+    if not fallback_only:
         return _import_with_importers(store, path)
     community = store.get_community(COMMUNITY) or store.ensure_community(COMMUNITY, COMMUNITY)
     added = fallback.import_csv(store, community.id, path)
     return Imported(community.id, added, "store bulk methods (fallback)")
 
 
-def report_builder() -> Callable[[Store, int], dict[str, Any]] | None:
-    """A function building the JSON report of a community, or None while there is none."""
-    module = _module("hearthkeeper.analytics.report")
-    if module is None:
-        return None
+def report_builder() -> Callable[[Store, int], dict[str, Any]]:
+    """A function building the JSON report of a community, as `hearth report --format json`."""
 
     def build(store: Store, community_id: int) -> dict[str, Any]:
         now = _after_last_message(store, community_id)
-        report = module.build_report(store, community_id, now=now)
-        return dict(report.to_json())
+        return build_report(store, community_id, now=now).to_json()
 
     return build
 
 
 def _import_with_importers(store: Store, path: Path) -> Imported:
     """As `hearth import csv FILE --community bench` does, without its progress bar."""
-    csvfile = importlib.import_module("hearthkeeper.importers.csvfile")
-    base = importlib.import_module("hearthkeeper.importers.base")
-    load = importlib.import_module("hearthkeeper.importers.load")
-    source = csvfile.CsvSource(path, base.ImportOptions())
-    summary = load.import_source(store, source, community=COMMUNITY)
+    source = importers.open_source("csv", path, importers.ImportOptions())
+    summary = importers.import_source(store, source, community=COMMUNITY)
     if summary.bad_rows:
         shown = "; ".join(str(bad) for bad in summary.bad_rows[:5])
         raise SystemExit(f"the import skipped {len(summary.bad_rows)} rows: {shown}")
     assert summary.community is not None, "the import found the community"
-    return Imported(summary.community.id, int(summary.messages_added), "hearthkeeper.importers")
+    return Imported(summary.community.id, summary.messages_added, "hearthkeeper.importers")
 
 
 def _after_last_message(store: Store, community_id: int) -> datetime:
@@ -103,12 +97,3 @@ def _after_last_message(store: Store, community_id: int) -> datetime:
         last = datetime.fromisoformat(last)
     assert isinstance(last, datetime)
     return (last if last.tzinfo else last.replace(tzinfo=UTC)) + timedelta(days=1)
-
-
-def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and name.startswith(exc.name):
-            return None
-        raise
