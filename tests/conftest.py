@@ -16,6 +16,9 @@ from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
 
+# The Matrix homeserver fixture (`synapse`) and its report lines.
+pytest_plugins = ["tests.integration.synapse_plugin"]
+
 # --- store: SQLite and PostgreSQL ---------------------------------------------------------
 
 _POSTGRES_OUTCOME = pytest.StashKey[str]()

@@ -1,0 +1,254 @@
+"""Matrix as a `Carrier`, on matrix-nio: sign in, sync, hand events to the engine, perform.
+
+The pure parts are elsewhere: `translate.py` (raw events → engine events), `sync.py` (one
+sync response → events and room decisions), `power.py` (mutes as power-level edits),
+`outgoing.py` (message contents, transaction ids, error mapping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from nio import AsyncClient, AsyncClientConfig, ErrorResponse
+
+from hearthkeeper.carriers.matrix.outgoing import carrier_error, message_content, txn_id
+from hearthkeeper.carriers.matrix.position import SyncPosition
+from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
+from hearthkeeper.carriers.matrix.rooms import RoomMap
+from hearthkeeper.carriers.matrix.sync import RecentIds, RoomUpdate, Section, read_sync
+from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
+from hearthkeeper.engine.events import Event
+
+log = logging.getLogger(__name__)
+
+CAN = frozenset({
+    ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
+    ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
+})  # fmt: skip
+
+# Only what the engine reads: no presence, no account data, members loaded lazily.
+SYNC_FILTER: dict[str, Any] = {
+    "presence": {"not_types": ["*"]},
+    "account_data": {"not_types": ["*"]},
+    "room": {
+        "timeline": {"limit": 500},
+        "state": {"lazy_load_members": True},
+        "ephemeral": {"not_types": ["*"]},
+        "account_data": {"not_types": ["*"]},
+    },
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatrixAccount:
+    """The bot's account: a homeserver and an access token, or a password to sign in with."""
+
+    homeserver: str
+    user_id: str
+    access_token: str | None = None
+    password: str | None = None
+    device_name: str = "hearthkeeper"
+
+
+class MatrixCarrier:
+    """A bot account on a Matrix homeserver serving the rooms of `rooms`."""
+
+    name = CARRIER
+
+    def __init__(self, account: MatrixAccount, rooms: RoomMap, position: SyncPosition, *,
+                 sync_timeout_ms: int = 30_000, overall: RateLimit | None = None) -> None:  # fmt: skip
+        if not account.access_token and not account.password:
+            raise CarrierError(f"matrix: {account.user_id} needs an access token or a password",
+                               retry=False)  # fmt: skip
+        self.account = account
+        self.rooms = rooms
+        self.position = position
+        self.sync_timeout_ms = sync_timeout_ms
+        # Transaction ids make sends idempotent: the outbox key is the txn id.
+        self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
+        self.bot = BotIdentity(user_id=account.user_id)
+        self.removed: dict[str, str] = {}  # rooms the bot was kicked or banned from, and by whom
+        self._client: Any = None
+        self._since: str | None = None
+        self._seen = RecentIds()
+        self._creators_of: dict[str, frozenset[str]] = {}
+        self._closed = asyncio.Event()
+
+    async def connect(self) -> None:
+        """Sign in (token or password) and find the place to resume from."""
+        # max_limit_exceeded=0: a 429 comes back to us at once, to be reported with its
+        # retry-after, instead of nio sleeping inside a call the outbound queue is timing.
+        config = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, encryption_enabled=False,
+                                   store_sync_tokens=False)  # fmt: skip
+        client = AsyncClient(self.account.homeserver, self.account.user_id, config=config)
+        if self.account.access_token:
+            client.access_token = self.account.access_token
+            who = await client.whoami()
+            if isinstance(who, ErrorResponse):
+                await client.close()
+                raise carrier_error(who, f"matrix: the access token of {self.account.user_id}")
+            client.user_id = who.user_id
+            client.device_id = who.device_id
+        else:
+            login = await client.login(self.account.password, device_name=self.account.device_name)
+            if isinstance(login, ErrorResponse):
+                await client.close()
+                raise carrier_error(login, f"matrix: signing in as {self.account.user_id}")
+        name = await client.get_displayname(client.user_id)
+        display = "" if isinstance(name, ErrorResponse) else str(name.displayname or "")
+        self.bot = BotIdentity(user_id=str(client.user_id), display_name=display)
+        self._client = client
+        self._since = self.position.load()
+        self._closed.clear()
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Sync until disconnected. The position saved before a batch is handed out is the one
+        that produced it, so a restart delivers that batch again (the engine skips what it
+        recorded) rather than losing it."""
+        while not self._closed.is_set():
+            since = self._since
+            response = await self._sync(since)
+            if response is None:
+                continue
+            updates = _updates(response)
+            reading = read_sync(updates, self.bot, self.rooms, self._seen)
+            for room_id in reading.to_join:
+                await self._join(room_id)
+            self.removed.update(reading.removed)
+            if since is None:
+                # A first start: what happened before the bot served the rooms is history.
+                reading.events.clear()
+            else:
+                self.position.save(since)
+            self._since = str(response.next_batch)
+            for event in reading.events:
+                yield event
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        """Do one action; the outbox key is the transaction id of what is sent or redacted."""
+        room = action.group
+        if room is None:
+            raise CarrierError(f"matrix: {action.kind} without a room", retry=False)
+        if action.kind is ActionKind.ALERT_STAFF:
+            return None  # alerts go to the staff inbox, never into the room
+        try:
+            return await self._perform(action, room, key)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CarrierError(f"matrix: {action.kind} in {room}: {exc}", retry=True) from exc
+
+    async def disconnect(self) -> None:
+        """Stop syncing and close the connection."""
+        self._closed.set()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def _perform(self, action: Action, room: str, key: str) -> str | None:
+        client = self._require_client()
+        kind, member = action.kind, action.member
+        if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
+            content = message_content(action)
+            sent = await client.room_send(room, "m.room.message", content, tx_id=txn_id(key))
+            return str(_ok(sent, f"matrix: sending to {room}").event_id)
+        if kind is ActionKind.DELETE:
+            if action.target is None:
+                raise CarrierError("matrix: delete without a target event", retry=False)
+            redacted = await client.room_redact(room, action.target, reason=action.reason or None,
+                                                tx_id=txn_id(key))  # fmt: skip
+            return str(_ok(redacted, f"matrix: redacting {action.target}").event_id)
+        if member is None:
+            raise CarrierError(f"matrix: {kind} without a member", retry=False)
+        reason = action.reason or None
+        if kind is ActionKind.KICK:
+            _ok(await client.room_kick(room, member, reason), f"matrix: kicking {member}")
+        elif kind is ActionKind.BAN:
+            _ok(await client.room_ban(room, member, reason), f"matrix: banning {member}")
+        elif kind is ActionKind.UNBAN:
+            _ok(await client.room_unban(room, member), f"matrix: unbanning {member}")
+        elif kind in (ActionKind.MUTE, ActionKind.UNMUTE):
+            await self._set_power(room, member, mute=kind is ActionKind.MUTE)
+        else:
+            raise CarrierError(f"matrix: cannot {kind}", retry=False)
+        return None
+
+    async def _set_power(self, room: str, member: str, *, mute: bool) -> None:
+        client = self._require_client()
+        levels = _ok(await client.room_get_state_event(room, "m.room.power_levels"),
+                     f"matrix: reading the power levels of {room}").content  # fmt: skip
+        authority = RoomAuthority(levels=levels, creators=await self._creators(room))
+        try:
+            content = authority.muted(member) if mute else authority.unmuted(member)
+        except PowerRefused as exc:
+            raise CarrierError(f"matrix: {exc}", retry=False) from exc
+        if content != dict(levels):
+            _ok(await client.room_put_state(room, "m.room.power_levels", content),
+                f"matrix: {'muting' if mute else 'unmuting'} {member} in {room}")  # fmt: skip
+
+    async def _creators(self, room: str) -> frozenset[str]:
+        """The room's privileged creators (v12+); a room's creation never changes, so cached.
+        The whole state is read because only the create event itself names its sender."""
+        if room not in self._creators_of:
+            state = await self._require_client().room_get_state(room)
+            creators: frozenset[str] = frozenset()
+            for raw in _ok(state, f"matrix: reading the state of {room}").events:
+                if isinstance(raw, Mapping) and raw.get("type") == "m.room.create":
+                    creators = privileged_creators(raw)
+            self._creators_of[room] = creators
+        return self._creators_of[room]
+
+    async def _sync(self, since: str | None) -> Any:
+        client = self._require_client()
+        try:
+            response = await client.sync(timeout=self.sync_timeout_ms, since=since,
+                                         sync_filter=SYNC_FILTER)  # fmt: skip
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("matrix: sync failed (%s); trying again in 5 s", exc)
+            await asyncio.sleep(5)
+            return None
+        if isinstance(response, ErrorResponse):
+            error = carrier_error(response, "matrix: sync")
+            if not error.retry:
+                raise error
+            log.warning("%s; trying again", error)
+            await asyncio.sleep(error.after if error.after is not None else 5)
+            return None
+        return response
+
+    async def _join(self, room_id: str) -> None:
+        joined = await self._require_client().join(room_id)
+        if isinstance(joined, ErrorResponse):
+            log.warning("matrix: cannot join %s: %s", room_id, joined)
+
+    def _require_client(self) -> Any:
+        if self._client is None:
+            raise CarrierError("matrix: not connected (call connect first)", retry=True)
+        return self._client
+
+
+def _ok(response: Any, doing: str) -> Any:
+    if isinstance(response, ErrorResponse):
+        raise carrier_error(response, doing)
+    return response
+
+
+def _updates(response: Any) -> list[RoomUpdate]:
+    """The room sections of a nio `SyncResponse` as raw events."""
+    rooms = response.rooms
+    updates = [RoomUpdate(room_id, "invite") for room_id in rooms.invite]
+    sections: tuple[tuple[Section, Any], ...] = (("join", rooms.join), ("leave", rooms.leave))
+    for section, infos in sections:
+        for room_id, info in infos.items():
+            raws = [
+                e.source
+                for e in info.timeline.events
+                if isinstance(getattr(e, "source", None), dict)
+            ]
+            updates.append(RoomUpdate(room_id, section, raws))
+    return updates

@@ -1,0 +1,45 @@
+"""What the bot sends, and how the server's refusals become `CarrierError`s. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+
+# Refusals that trying again cannot fix.
+_FINAL = frozenset({
+    "M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_UNKNOWN_TOKEN",
+    "M_MISSING_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_PARAM", "M_TOO_LARGE",
+    "M_UNRECOGNIZED", "M_USER_LOCKED", "M_USER_SUSPENDED",
+})  # fmt: skip
+
+
+def txn_id(key: str) -> str:
+    """The transaction id for an outbox key: the same key always gives the same id, so the
+    server performs a retried send once (transaction ids are scoped to the access token)."""
+    return "hk" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+def message_content(action: Action) -> dict[str, Any]:
+    """The `m.room.message` content for a REPLY, SEND or WARN."""
+    text = action.text or ""
+    content: dict[str, Any] = {"msgtype": "m.text", "body": text}
+    mentioned = [action.member] if action.member and action.kind is not ActionKind.SEND else []
+    content["m.mentions"] = {"user_ids": mentioned}
+    if action.kind is ActionKind.REPLY and action.target:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": action.target}}
+    return content
+
+
+def carrier_error(response: Any, doing: str) -> CarrierError:
+    """A nio `ErrorResponse` as a `CarrierError`: a 429 retries after the server's
+    `retry_after_ms`; a refusal (forbidden, unknown room or token, bad request) does not."""
+    code = getattr(response, "status_code", None)
+    message = getattr(response, "message", "") or "unknown error"
+    if code in ("M_LIMIT_EXCEEDED", 429, "429"):
+        after_ms = getattr(response, "retry_after_ms", None)
+        after = after_ms / 1000 if isinstance(after_ms, int | float) and after_ms > 0 else None
+        return CarrierError(f"{doing}: rate limited ({message})", retry=True, after=after)
+    return CarrierError(f"{doing}: {code or 'error'} {message}", retry=code not in _FINAL)

@@ -1,0 +1,115 @@
+"""Power levels: who may do what in a room, and the edits that mute and unmute. Pure.
+
+Matrix has no "mute": a member is muted by giving them a power level below the level needed
+to send messages. The trap: from room version 12 on, the room's creators (the sender of
+`m.room.create` and its `additional_creators`) have unlimited power and are *not* listed in
+`m.room.power_levels` — a naive reading takes them for ordinary members at `users_default`,
+and a power-levels event that lists them is refused by the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MESSAGE = "m.room.message"
+INFINITE = float("inf")
+
+
+class PowerRefused(Exception):
+    """The edit is impossible whatever the bot's power (e.g. muting a room creator)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomAuthority:
+    """A room's power levels and, for room versions ≥ 12, its privileged creators."""
+
+    levels: Mapping[str, Any]
+    creators: frozenset[str] = frozenset()
+
+    def level_of(self, user_id: str) -> float:
+        """The user's power level; a privileged creator's is infinite."""
+        if user_id in self.creators:
+            return INFINITE
+        users = self.levels.get("users")
+        if isinstance(users, Mapping) and isinstance(users.get(user_id), int):
+            return int(users[user_id])
+        return _int(self.levels.get("users_default"), 0)
+
+    def send_level(self, event_type: str = MESSAGE) -> int:
+        """The level needed to send `event_type` (a message event)."""
+        events = self.levels.get("events")
+        if isinstance(events, Mapping) and isinstance(events.get(event_type), int):
+            return int(events[event_type])
+        return _int(self.levels.get("events_default"), 0)
+
+    def action_level(self, action: str) -> int:
+        """The level needed to `kick`, `ban` or `redact` (defaults 50, as the spec says)."""
+        return _int(self.levels.get(action), 50)
+
+    def state_level(self, event_type: str) -> int:
+        """The level needed to send the state event `event_type`."""
+        events = self.levels.get("events")
+        if isinstance(events, Mapping) and isinstance(events.get(event_type), int):
+            return int(events[event_type])
+        return _int(self.levels.get("state_default"), 50)
+
+    def is_muted(self, user_id: str) -> bool:
+        """Whether the user cannot send messages."""
+        return self.level_of(user_id) < self.send_level()
+
+    def muted(self, user_id: str) -> dict[str, Any]:
+        """The power-levels content with `user_id` unable to send messages."""
+        if user_id in self.creators:
+            raise PowerRefused(f"{user_id} created the room and cannot be muted")
+        target = min(self.send_level(), self.send_level("m.reaction")) - 1
+        current = self.level_of(user_id)
+        if current <= target:
+            return dict(self.levels)
+        return self._with_user(user_id, target)
+
+    def unmuted(self, user_id: str) -> dict[str, Any]:
+        """The power-levels content with `user_id` back at the room's default, or at the send
+        level where the default itself cannot send (a read-only room)."""
+        if not self.is_muted(user_id) or user_id in self.creators:
+            return dict(self.levels)
+        default = _int(self.levels.get("users_default"), 0)
+        return self._with_user(user_id, None if default >= self.send_level() else self.send_level())
+
+    def _with_user(self, user_id: str, level: int | None) -> dict[str, Any]:
+        content = dict(self.levels)
+        users = dict(content.get("users") or {})
+        # Never write a creator back into the map: v12 servers refuse such an event.
+        for creator in self.creators:
+            users.pop(creator, None)
+        if level is None:
+            users.pop(user_id, None)
+        else:
+            users[user_id] = level
+        content["users"] = users
+        return content
+
+
+def privileged_creators(create: Mapping[str, Any]) -> frozenset[str]:
+    """The creators with unlimited power for the raw `m.room.create` event; empty for room
+    versions before 12, where creators hold only what the power levels give them."""
+    content = create.get("content")
+    content = content if isinstance(content, Mapping) else {}
+    if not _creators_privileged(str(content.get("room_version", "1"))):
+        return frozenset()
+    found = {create["sender"]} if isinstance(create.get("sender"), str) else set()
+    extra = content.get("additional_creators")
+    if isinstance(extra, list):
+        found.update(u for u in extra if isinstance(u, str))
+    return frozenset(found)
+
+
+def _creators_privileged(version: str) -> bool:
+    if version == "org.matrix.hydra.11":
+        return True
+    return version.isdigit() and int(version) >= 12
+
+
+def _int(value: object, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default

@@ -1,0 +1,102 @@
+"""The Matrix carrier against a real Synapse: it accepts an invitation to a mapped room, hands
+a member's message to the engine, and redacts, warns (once per key) and mutes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.engine.events import Event, Message
+from tests.integration.synapse import SynapseServer
+
+pytestmark = pytest.mark.matrix
+
+CLIENT = "/_matrix/client/v3"
+
+
+async def pump(carrier: MatrixCarrier, inbox: asyncio.Queue[Event]) -> None:
+    """What the engine does with a carrier's events."""
+    async for event in carrier.events():
+        await inbox.put(event)
+
+
+async def next_message(inbox: asyncio.Queue[Event]) -> Message:
+    while True:
+        event = await asyncio.wait_for(inbox.get(), timeout=20)
+        if isinstance(event, Message):
+            return event
+
+
+@pytest.mark.asyncio
+async def test_the_bot_joins_reads_redacts_warns_and_mutes(synapse: SynapseServer,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    bot, alice, bob = synapse.register(), synapse.register(), synapse.register()
+    http = httpx.Client(base_url=synapse.base_url, timeout=10)
+    room = http.post(f"{CLIENT}/createRoom", headers=alice.headers,
+                     json={"preset": "private_chat", "invite": [bot.user_id, bob.user_id]}).json()["room_id"]  # fmt: skip
+    account = MatrixAccount(homeserver=synapse.base_url, user_id=bot.user_id,
+                            access_token=bot.access_token)  # fmt: skip
+    carrier = MatrixCarrier(account, RoomMap({room: "skincare"}), SyncPosition(tmp_path / "sync.json"),
+                            sync_timeout_ms=2000)  # fmt: skip
+    await carrier.connect()
+    inbox: asyncio.Queue[Event] = asyncio.Queue()
+    task = asyncio.create_task(pump(carrier, inbox))
+    try:
+        # The first sync accepts the invitation; wait until the bot is in.
+        for _ in range(100):
+            members = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members",
+                               headers=alice.headers).json()["joined"]  # fmt: skip
+            if bot.user_id in members:
+                break
+            await asyncio.sleep(0.1)
+        levels_path = f"{CLIENT}/rooms/{quote(room)}/state/m.room.power_levels/"
+        levels = http.get(levels_path, headers=alice.headers).json()
+        levels.setdefault("users", {})[bot.user_id] = 100
+        http.put(levels_path, headers=alice.headers, json=levels).raise_for_status()
+        http.post(f"{CLIENT}/join/{quote(room)}", headers=bob.headers, json={}).raise_for_status()
+        http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/ad1", headers=bob.headers,
+                 json={"msgtype": "m.text", "body": "cheap followers, add me on wx"}).raise_for_status()  # fmt: skip
+
+        message = await next_message(inbox)
+        assert message.group == room and message.sender.user_id == bob.user_id
+        assert message.text == "cheap followers, add me on wx"
+
+        delete = Action(
+            kind=ActionKind.DELETE, carrier="matrix", group=room, target=message.event_id
+        )
+        await carrier.perform(delete, "delete-1")
+        warn = Action(kind=ActionKind.WARN, carrier="matrix", group=room, member=bob.user_id,
+                      text="No advertising here.")  # fmt: skip
+        first = await carrier.perform(warn, "warn-1")
+        second = await carrier.perform(warn, "warn-1")  # a retry after a crash
+        assert first is not None and first == second  # the same transaction id: one message
+        await carrier.perform(Action(kind=ActionKind.MUTE, carrier="matrix", group=room,
+                                     member=bob.user_id), "mute-1")  # fmt: skip
+
+        original = http.get(f"{CLIENT}/rooms/{quote(room)}/event/{quote(message.event_id)}",
+                            headers=alice.headers).json()  # fmt: skip
+        assert original["content"] == {}  # redacted
+        refused = http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/after-mute",
+                           headers=bob.headers, json={"msgtype": "m.text", "body": "hello?"})  # fmt: skip
+        assert refused.status_code == 403
+
+        # Synapse makes room version 12 rooms: the creator is in no power levels, and cannot
+        # be muted by anyone; the carrier says so instead of sending a refused edit.
+        creator = Action(kind=ActionKind.MUTE, carrier="matrix", group=room, member=alice.user_id)
+        with pytest.raises(CarrierError, match="created the room") as refusal:
+            await carrier.perform(creator, "mute-2")
+        assert not refusal.value.retry
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await carrier.disconnect()
+        http.close()

@@ -1,0 +1,107 @@
+"""A sync response read for the engine; the saved position; what the bot sends; 429s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nio import ErrorResponse
+
+from hearthkeeper.carriers.matrix.outgoing import carrier_error, message_content, txn_id
+from hearthkeeper.carriers.matrix.position import SyncPosition
+from hearthkeeper.carriers.matrix.rooms import RoomMap
+from hearthkeeper.carriers.matrix.sync import RecentIds, RoomUpdate, read_sync
+from hearthkeeper.carriers.matrix.translate import BotIdentity
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Join, Message
+
+BOT = BotIdentity(user_id="@hearth:localhost")
+MAPPED, OTHER = "!mapped:localhost", "!other:localhost"
+ROOMS = RoomMap({MAPPED: "skincare"})
+
+
+def say(event_id: str, body: str = "hi", sender: str = "@alice:localhost") -> dict[str, Any]:
+    return {"type": "m.room.message", "sender": sender, "event_id": event_id,
+            "origin_server_ts": 1, "content": {"msgtype": "m.text", "body": body}}  # fmt: skip
+
+
+def membership(
+    event_id: str, subject: str, value: str, sender: str | None = None
+) -> dict[str, Any]:
+    return {"type": "m.room.member", "sender": sender or subject, "state_key": subject,
+            "event_id": event_id, "origin_server_ts": 1, "content": {"membership": value}}  # fmt: skip
+
+
+def test_only_mapped_rooms_reach_the_engine_and_only_their_invitations_are_accepted() -> None:
+    updates = [RoomUpdate(MAPPED, "join", [say("$1")]), RoomUpdate(OTHER, "join", [say("$2")]),
+               RoomUpdate(MAPPED, "invite"), RoomUpdate(OTHER, "invite")]  # fmt: skip
+    reading = read_sync(updates, BOT, ROOMS, RecentIds())
+    assert [e.event_id for e in reading.events] == ["$1"]
+    assert reading.to_join == [MAPPED]
+    assert ROOMS.community_of(MAPPED) == "skincare" and ROOMS.community_of(OTHER) is None
+
+
+def test_each_event_is_handed_out_once_and_the_bots_own_are_not() -> None:
+    seen = RecentIds()
+    first = read_sync([RoomUpdate(MAPPED, "join", [say("$1"), say("$b", sender=BOT.user_id)])],
+                      BOT, ROOMS, seen)  # fmt: skip
+    again = read_sync([RoomUpdate(MAPPED, "join", [say("$1"), say("$2")])], BOT, ROOMS, seen)
+    assert [e.event_id for e in first.events] == ["$1"]
+    assert [e.event_id for e in again.events] == ["$2"]
+
+
+def test_history_before_the_bot_joined_is_not_handled() -> None:
+    timeline = [say("$old"), membership("$j", BOT.user_id, "join"), say("$new"),
+                membership("$a", "@bob:localhost", "join")]  # fmt: skip
+    reading = read_sync([RoomUpdate(MAPPED, "join", timeline)], BOT, ROOMS, RecentIds())
+    assert [e.event_id for e in reading.events] == ["$new", "$a"]
+    assert isinstance(reading.events[0], Message) and isinstance(reading.events[1], Join)
+
+
+def test_a_kicked_bot_learns_it_from_the_leave_section() -> None:
+    timeline = [say("$last"), membership("$k", BOT.user_id, "leave", sender="@mod:localhost")]
+    reading = read_sync([RoomUpdate(MAPPED, "leave", timeline)], BOT, ROOMS, RecentIds())
+    assert reading.removed == {MAPPED: "@mod:localhost"}
+    assert [e.event_id for e in reading.events] == ["$last"]  # what came before still counts
+
+
+def test_recent_ids_forget_the_oldest() -> None:
+    seen = RecentIds(size=2)
+    assert seen.add("a") and seen.add("b") and seen.add("c")
+    assert not seen.add("c") and seen.add("a")
+
+
+def test_the_position_survives_a_restart_and_a_broken_file_starts_fresh(tmp_path: Path) -> None:
+    path = tmp_path / "matrix" / "sync.json"
+    assert SyncPosition(path).load() is None
+    SyncPosition(path).save("s72_594")
+    assert SyncPosition(path).load() == "s72_594"
+    path.write_text("{not json", encoding="utf-8")
+    assert SyncPosition(path).load() is None
+
+
+def test_the_same_outbox_key_always_gives_the_same_transaction_id() -> None:
+    assert txn_id("reply:42:1") == txn_id("reply:42:1") != txn_id("reply:42:2")
+    assert txn_id("a/b c:?").isalnum()
+
+
+def test_replies_and_warnings_mention_the_member_and_replies_quote_the_message() -> None:
+    reply = message_content(Action(kind=ActionKind.REPLY, carrier="matrix", group=MAPPED,
+                                   member="@alice:localhost", target="$q", text="see the FAQ"))  # fmt: skip
+    assert reply == {"msgtype": "m.text", "body": "see the FAQ",
+                     "m.mentions": {"user_ids": ["@alice:localhost"]},
+                     "m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}  # fmt: skip
+    warn = message_content(Action(kind=ActionKind.WARN, carrier="matrix", group=MAPPED,
+                                  member="@spam:localhost", text="no ads"))  # fmt: skip
+    assert warn["m.mentions"] == {"user_ids": ["@spam:localhost"]} and "m.relates_to" not in warn
+    post = message_content(Action(kind=ActionKind.SEND, carrier="matrix", group=MAPPED, text="hi"))
+    assert post["m.mentions"] == {"user_ids": []}  # a post pings nobody
+
+
+def test_a_429_retries_after_the_servers_delay_and_a_refusal_does_not_retry() -> None:
+    limited = carrier_error(ErrorResponse("Too Many Requests", "M_LIMIT_EXCEEDED", 1500), "send")
+    assert limited.retry and limited.after == 1.5
+    forbidden = carrier_error(ErrorResponse("not allowed", "M_FORBIDDEN"), "kick")
+    assert not forbidden.retry and "M_FORBIDDEN" in str(forbidden)
+    unknown = carrier_error(ErrorResponse("oops", "M_UNKNOWN"), "send")
+    assert unknown.retry and unknown.after is None

@@ -1,0 +1,121 @@
+"""Raw Matrix events become the engine's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hearthkeeper.carriers.matrix.translate import BotIdentity, strip_reply_fallback, translate
+from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message, Reaction
+
+BOT = BotIdentity(user_id="@hearth:localhost", display_name="Hearth")
+ROOM = "!room:localhost"
+
+
+def raw(type: str = "m.room.message", content: dict[str, Any] | None = None, *,
+        sender: str = "@alice:localhost", event_id: str = "$e1", **extra: Any) -> dict[str, Any]:  # fmt: skip
+    return {"type": type, "sender": sender, "event_id": event_id,
+            "origin_server_ts": 1_700_000_000_000, "content": content or {}, **extra}  # fmt: skip
+
+
+def text(body: str, **content: Any) -> dict[str, Any]:
+    return raw(content={"msgtype": "m.text", "body": body, **content})
+
+
+def test_a_text_message_keeps_its_ids_time_and_text() -> None:
+    event = translate(ROOM, text("hello"), BOT)
+    assert isinstance(event, Message)
+    assert (event.carrier, event.group, event.event_id) == ("matrix", ROOM, "$e1")
+    assert event.sender.user_id == "@alice:localhost"
+    assert event.text == "hello" and event.kind == "text" and not event.mentions_bot
+    assert event.at.year == 2023 and event.at.tzinfo is not None
+
+
+def test_a_reply_names_the_message_and_loses_the_quoted_fallback() -> None:
+    body = "> <@bob:localhost> where is the doc?\n> second line\n\nin the pinned post"
+    event = translate(
+        ROOM, text(body, **{"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}), BOT
+    )
+    assert isinstance(event, Message)
+    assert event.reply_to == "$q" and event.text == "in the pinned post"
+
+
+def test_a_quote_without_reply_is_left_alone() -> None:
+    assert strip_reply_fallback("> a quote\nmine") == "> a quote\nmine"
+    event = translate(ROOM, text("> a quote\n\nmine"), BOT)
+    assert isinstance(event, Message) and event.text == "> a quote\n\nmine"
+
+
+def test_mentions_come_from_intentional_mentions_and_pills() -> None:
+    html = '<a href="https://matrix.to/#/@carol:localhost">Carol</a> hi'
+    event = translate(ROOM, text("Carol hi", formatted_body=html, format="org.matrix.custom.html",
+                                 **{"m.mentions": {"user_ids": ["@dan:localhost"]}}), BOT)  # fmt: skip
+    assert isinstance(event, Message)
+    assert event.mentions == ("@dan:localhost", "@carol:localhost") and not event.mentions_bot
+
+
+def test_the_bot_is_mentioned_by_id_pill_or_display_name() -> None:
+    by_mention = text("hi", **{"m.mentions": {"user_ids": [BOT.user_id]}})
+    by_typed_id = text("@hearth:localhost what time is it")
+    by_name = text("hearth: what time is it")
+    not_a_word = text("hearthstone tonight?")
+    for event, expected in ((by_mention, True), (by_typed_id, True), (by_name, True),
+                            (not_a_word, False)):  # fmt: skip
+        translated = translate(ROOM, event, BOT)
+        assert isinstance(translated, Message) and translated.mentions_bot is expected, event
+
+
+def test_an_image_is_a_picture_with_its_attachment() -> None:
+    event = translate(ROOM, raw(content={"msgtype": "m.image", "body": "ad.png",
+                                         "url": "mxc://localhost/abc",
+                                         "info": {"size": 1234, "mimetype": "image/png"}}), BOT)  # fmt: skip
+    assert isinstance(event, Message) and event.kind == "picture" and event.text == ""
+    (picture,) = event.attachments
+    assert (picture.kind, picture.url, picture.name, picture.size, picture.mime) == (
+        "picture", "mxc://localhost/abc", "ad.png", 1234, "image/png")  # fmt: skip
+
+
+def test_edits_and_reactions() -> None:
+    edit = translate(ROOM, text("* fixed", **{"m.new_content": {"msgtype": "m.text", "body": "fixed"},
+                                              "m.relates_to": {"rel_type": "m.replace", "event_id": "$old"}}), BOT)  # fmt: skip
+    assert isinstance(edit, Edit) and (edit.target, edit.text) == ("$old", "fixed")
+    reaction = translate(ROOM, raw("m.reaction", {"m.relates_to": {"rel_type": "m.annotation",
+                                                                  "event_id": "$m", "key": "👍"}}), BOT)  # fmt: skip
+    assert isinstance(reaction, Reaction) and (reaction.target, reaction.emoji) == ("$m", "👍")
+
+
+def member(membership: str, *, subject: str = "@alice:localhost", sender: str = "@alice:localhost",
+           before: str | None = None, **unsigned: Any) -> dict[str, Any]:  # fmt: skip
+    extra: dict[str, Any] = dict(unsigned)
+    if before is not None:
+        extra["prev_content"] = {"membership": before}
+    return raw("m.room.member", {"membership": membership, "displayname": "Alice"},
+               sender=sender, state_key=subject, unsigned=extra)  # fmt: skip
+
+
+def test_joins() -> None:
+    joined = translate(ROOM, member("join"), BOT)
+    assert isinstance(joined, Join) and joined.sender.display_name == "Alice"
+    assert joined.via is JoinMethod.LINK
+    invited = translate(ROOM, member("join", before="invite", prev_sender="@bob:localhost"), BOT)
+    assert isinstance(invited, Join) and invited.via is JoinMethod.INVITED
+    assert invited.inviter == "@bob:localhost"
+    assert translate(ROOM, member("join", before="join"), BOT) is None  # a new display name
+
+
+def test_leaves_kicks_and_bans() -> None:
+    left = translate(ROOM, member("leave", before="join"), BOT)
+    assert isinstance(left, Leave) and left.removed_by is None
+    kicked = translate(ROOM, member("leave", before="join", sender="@mod:localhost"), BOT)
+    assert isinstance(kicked, Leave) and kicked.removed_by == "@mod:localhost"
+    banned = translate(ROOM, member("ban", before="join", sender="@mod:localhost"), BOT)
+    assert isinstance(banned, Leave) and banned.removed_by == "@mod:localhost"
+    assert translate(ROOM, member("leave", before="invite"), BOT) is None  # declined
+    assert translate(ROOM, member("leave", before="ban", sender="@mod:localhost"), BOT) is None
+    assert translate(ROOM, member("invite", sender="@bob:localhost"), BOT) is None
+
+
+def test_what_the_engine_does_not_handle_is_dropped() -> None:
+    assert translate(ROOM, raw(content={}), BOT) is None  # redacted
+    assert translate(ROOM, raw("m.room.topic", {"topic": "x"}, state_key=""), BOT) is None
+    assert translate(ROOM, {"type": "m.room.message", "content": {"body": "x"}}, BOT) is None
+    assert translate(ROOM, raw(content={"msgtype": "m.text"}), BOT) is None
