@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ CONFIG_NAME = "hearth.toml"
 ENV_DATABASE_URL = "HEARTH_DATABASE_URL"
 ENV_CONFIG = "HEARTH_CONFIG"
 ENV_DATA_DIR = "HEARTH_DATA_DIR"
+ENV_MATRIX_TOKEN = "HEARTH_MATRIX_TOKEN"
+ENV_MATRIX_PASSWORD = "HEARTH_MATRIX_PASSWORD"
+DEFAULT_SYNC_POSITION = "matrix-sync.json"
 
 
 class ConfigError(Exception):
@@ -34,6 +38,23 @@ class _ServerTable(BaseModel):
     secure_cookies: bool = Field(False, description="Mark cookies Secure (behind HTTPS).")
 
 
+class _MatrixTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    homeserver: str = Field(description="The homeserver's client URL, https://matrix.example.org.")
+    user_id: str = Field(description="The bot's account, @hearth:example.org.")
+    access_token: str | None = Field(None, description="The bot's token (or HEARTH_MATRIX_TOKEN).")
+    password: str | None = Field(
+        None, description="Or the bot's password (or HEARTH_MATRIX_PASSWORD)."
+    )
+    rooms: dict[str, str] = Field(
+        default_factory=dict, description="Room id → the slug of the community it is a group of."
+    )
+    sync_position: str = Field(
+        DEFAULT_SYNC_POSITION, description="Where the sync position is kept, under data_dir."
+    )
+
+
 class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,6 +66,23 @@ class _ConfigFile(BaseModel):
         default_factory=list, description="Playbook files this server runs."
     )
     server: _ServerTable = Field(default_factory=_ServerTable)
+    matrix: _MatrixTable | None = None
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    """The `[matrix]` table: the bot's account and which rooms are groups of which community."""
+
+    homeserver: str
+    user_id: str
+    access_token: str | None
+    password: str | None
+    rooms: Mapping[str, str]  # room id → community slug
+    sync_position: Path  # a file under the data directory
+
+    def credential(self) -> str:
+        """How the bot signs in, for messages (never the secret itself)."""
+        return "an access token" if self.access_token else "a password"
 
 
 @dataclass(frozen=True)
@@ -77,6 +115,7 @@ class Settings:
     playbooks: tuple[Path, ...]
     config_file: Path | None
     server: ServerSettings = ServerSettings()
+    matrix: MatrixSettings | None = None  # None: no [matrix] table, the bot is not run
 
 
 def sqlite_url_for(data_dir: Path) -> str:
@@ -101,6 +140,14 @@ def config_text(playbook: str, data_dir: str = "data") -> str:
         "# reverse proxy with HTTPS; then also set secure_cookies = true.\n"
         f'# public_url = "http://{DEFAULT_HOST}:{DEFAULT_PORT}"\n'
         "secure_cookies = false\n"
+        "\n"
+        "# A Matrix bot (docs/carriers/matrix.md): uncomment, then map rooms to communities.\n"
+        "# [matrix]\n"
+        '# homeserver = "https://matrix.example.org"\n'
+        '# user_id = "@hearth:example.org"\n'
+        f"# access_token in the environment: {ENV_MATRIX_TOKEN}\n"
+        "# [matrix.rooms]\n"
+        '# "!AbCdEf:example.org" = "your-community-slug"\n'
     )
 
 
@@ -121,8 +168,55 @@ def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Set
     table = parsed.server
     server = ServerSettings(host=table.host, port=table.port, public_url=table.public_url,
                             secure_cookies=table.secure_cookies)  # fmt: skip
+    where = str(path) if path is not None else "the configuration"
+    matrix = _matrix(parsed.matrix, env, data_dir, where)
     return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,
-                    server=server)  # fmt: skip
+                    server=server, matrix=matrix)  # fmt: skip
+
+
+def _matrix(
+    table: _MatrixTable | None, env: Mapping[str, str], data_dir: Path, where: str
+) -> MatrixSettings | None:
+    """The `[matrix]` table checked; secrets from the environment win over the file's."""
+    if table is None:
+        return None
+    homeserver = table.homeserver.strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", homeserver):
+        raise ConfigError(
+            f"{where}: matrix.homeserver: {table.homeserver!r} is not a URL; "
+            'write it as homeserver = "https://matrix.example.org"'
+        )
+    if not re.fullmatch(r"@[^:\s]+:\S+", table.user_id):
+        raise ConfigError(
+            f"{where}: matrix.user_id: {table.user_id!r} is not a Matrix user id; "
+            'write it as user_id = "@hearth:example.org"'
+        )
+    token = env.get(ENV_MATRIX_TOKEN) or table.access_token or None
+    password = env.get(ENV_MATRIX_PASSWORD) or table.password or None
+    if token is None and password is None:
+        raise ConfigError(
+            f"{where}: matrix: {table.user_id} needs an access token or a password; set "
+            f"{ENV_MATRIX_TOKEN} (or {ENV_MATRIX_PASSWORD}) in the environment, or "
+            "access_token in [matrix]"
+        )
+    for room, slug in table.rooms.items():
+        # Room version 12 ids have no server part: !<43 characters>; older ones !id:server.
+        if not re.fullmatch(r"![^:\s]+(:\S+)?", room):
+            raise ConfigError(
+                f"{where}: matrix.rooms: {room!r} is not a room id (they look like "
+                "!AbCdEf:example.org, or !AbCdEf… without a server in rooms of version 12; "
+                "`hearth matrix rooms` lists the bot's rooms with their ids)"
+            )
+        if not slug.strip():
+            raise ConfigError(f"{where}: matrix.rooms.{room}: name the community's slug")
+    return MatrixSettings(
+        homeserver=homeserver,
+        user_id=table.user_id,
+        access_token=token,
+        password=password,
+        rooms={room: slug.strip() for room, slug in table.rooms.items()},
+        sync_position=(data_dir / table.sync_position).resolve(),
+    )
 
 
 def _read(path: Path) -> _ConfigFile:

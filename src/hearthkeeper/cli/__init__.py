@@ -14,6 +14,7 @@ from hearthkeeper.cli import (
     db_cmds,
     demo_cmd,
     import_cmd,
+    matrix_cmd,
     operator_cmds,
     playbook_cmds,
     posts_cmd,
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.add_typer(playbook_cmds.app, name="playbook")
 app.add_typer(db_cmds.app, name="db")
 app.add_typer(bench_cmds.app, name="bench")
+app.add_typer(matrix_cmd.app, name="matrix")
 setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)

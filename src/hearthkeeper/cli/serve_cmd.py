@@ -12,6 +12,7 @@ from rich.markup import escape
 from hearthkeeper.cli.context import ConfigOption, prepare, settings_from
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import PlaybookError
 from hearthkeeper.serve import Host, ServeError, open_socket, serve
 from hearthkeeper.serve.runner import bound_port
@@ -63,6 +64,8 @@ def serve_command(
     console.print("Ctrl-C stops the server.")
     try:
         asyncio.run(serve(running, sock=sock))
+    except CarrierError as exc:  # a carrier could not connect (a wrong token, a server down)
+        fail(f"a chat carrier could not start: {exc}")
     finally:
         running.close()
     console.print("stopped")
@@ -87,6 +90,12 @@ def show(host: Host) -> None:
     console.print(f"Console: {escape(host.console_url())}")
     for invite in host.invites():
         console.print(f"Web chat {escape(invite.group.name)}: {escape(invite.url)}")
+    if host.matrix is not None:
+        account, count = host.matrix.account, len(host.matrix.rooms.rooms)
+        rooms = f"{count} room" + ("" if count == 1 else "s")
+        console.print(
+            f"Matrix: {escape(account.user_id)} on {escape(account.homeserver)}, {rooms} mapped"
+        )
 
 
 def _config_hint(config_file: Path | None) -> str:

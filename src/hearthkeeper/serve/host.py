@@ -11,9 +11,11 @@ from fastapi import FastAPI
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.clock import Clock, SystemClock
-from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.config import ConfigError, MatrixSettings, Settings
+from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.handlers.calendar_posts import plan_calendar
@@ -38,6 +40,7 @@ from hearthkeeper.web.app import create_app
 from hearthkeeper.web.context import Web, WebSettings
 
 WEBCHAT = "webchat"
+MATRIX = "matrix"
 ACTOR = "serve"
 _SYSTEM_CLOCK = SystemClock()
 
@@ -88,12 +91,16 @@ class Host:
         runtimes: dict[int, Runtime],
         base_dirs: dict[int, Path],
         running: list[Running],
+        matrix: MatrixCarrier | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.web_settings = web_settings
         self.webchat = webchat
-        self.carriers = {webchat.name: webchat}
+        self.matrix = matrix
+        self.carriers: dict[str, Carrier] = {webchat.name: webchat}
+        if matrix is not None:
+            self.carriers[matrix.name] = matrix
         self.runtimes = runtimes
         self.running = running
         self._base_dirs = base_dirs
@@ -138,10 +145,15 @@ class Host:
             runtimes[started.community.id] = runtime_for(store, playbook, path.parent)
             ensure_webchat_group(store, started.community.id, playbook)
             running.append(started)
+        matrix = None
+        if settings.matrix is not None:
+            adopt_matrix_rooms(store, settings.matrix, {r.community.slug: r for r in running})
+            matrix = matrix_carrier(settings.matrix)
         webchat = WebChatCarrier(store, clock, web_settings.data_dir / "uploads",
                                  max_upload_bytes=web_settings.max_upload_bytes)  # fmt: skip
         host = cls(store=store, clock=clock, web_settings=web_settings, webchat=webchat,
-                   runtimes=runtimes, base_dirs=base_dirs, running=running)  # fmt: skip
+                   runtimes=runtimes, base_dirs=base_dirs, running=running,
+                   matrix=matrix)  # fmt: skip
         for runtime in runtimes.values():
             plan_calendar(store, runtime.community_id, runtime.playbook, clock.now())
             plan_health_watch(store, runtime.community_id, runtime.playbook, clock.now())
@@ -195,6 +207,43 @@ class Host:
     def close(self) -> None:
         """Release the database connections."""
         self.store.engine.dispose()
+
+
+def matrix_carrier(matrix: MatrixSettings) -> MatrixCarrier:
+    """The bot of the `[matrix]` table (not yet signed in: the engine connects it)."""
+    account = MatrixAccount(homeserver=matrix.homeserver, user_id=matrix.user_id,
+                            access_token=matrix.access_token, password=matrix.password)  # fmt: skip
+    return MatrixCarrier(account, RoomMap(dict(matrix.rooms)), SyncPosition(matrix.sync_position))
+
+
+def adopt_matrix_rooms(
+    store: Store, matrix: MatrixSettings, running: dict[str, Running]
+) -> list[Group]:
+    """Every mapped room as a group (carrier `matrix`, the room id as its carrier group id) of
+    its community: registered the first time, kept after. Raises `ConfigError` for a room
+    mapped to a community this server does not run, or already a group of another one."""
+    groups: list[Group] = []
+    for room, slug in sorted(matrix.rooms.items()):
+        started = running.get(slug)
+        if started is None:
+            served = ", ".join(sorted(running)) or "none"
+            raise ConfigError(
+                f"matrix.rooms: {room} is mapped to community {slug!r}, which no playbook of "
+                f"this server runs (communities run here: {served})"
+            )
+        community = started.community
+        group = store.group_for_carrier(MATRIX, room)
+        if group is None:
+            group = store.add_group(community.id, room, MATRIX, room)
+        elif group.community_id != community.id:
+            owner = next((c.slug for c in store.list_communities()
+                          if c.id == group.community_id), "?")  # fmt: skip
+            raise ConfigError(
+                f"matrix.rooms: {room} is mapped to {slug!r}, but it is already a group of "
+                f"community {owner!r}; a group belongs to one community (map it to {owner!r})"
+            )
+        groups.append(group)
+    return groups
 
 
 def ensure_webchat_group(store: Store, community_id: int, playbook: Playbook) -> Group | None:

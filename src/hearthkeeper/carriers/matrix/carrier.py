@@ -176,6 +176,12 @@ class MatrixCarrier:
             await self._set_power(room, member, mute=kind is ActionKind.MUTE)
         else:
             raise CarrierError(f"matrix: cannot {kind}", retry=False)
+        if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
+            # Matrix has no private notice to the member (the web chat sends one), so the
+            # sanction's text is said in the room; its own transaction id keeps it once.
+            said = await client.room_send(room, "m.room.message", message_content(action),
+                                          tx_id=txn_id(key + ":notice"))  # fmt: skip
+            return str(_ok(said, f"matrix: announcing {kind} in {room}").event_id)
         return None
 
     async def _set_power(self, room: str, member: str, *, mute: bool) -> None:
