@@ -30,6 +30,7 @@ bench: venv
 	$(BIN)/hearth bench engine
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/webchat_roundtrip.py
+	$(BIN)/python benchmarks/matrix_roundtrip.py
 	$(BIN)/python benchmarks/analytics_1m.py --messages 200000
 
 lint: venv
