@@ -7,10 +7,10 @@ import asyncio
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.demo.simulator import Simulator
 from hearthkeeper.serve import Host
-from hearthkeeper.serve.host import add_webchat_group
 from hearthkeeper.store import Group, sqlite_url
 from tests.serve_setup import bot_messages, build, eventually, project, stepping
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.config import Settings, sqlite_url_for
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host, open_socket, serve
-from hearthkeeper.serve.host import add_webchat_group
 from hearthkeeper.store import Group, Store, upgrade
 from hearthkeeper.web.auth import hash_password
 from hearthkeeper.web.context import WebSettings

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.cli.serve_cmd import build_host
 from hearthkeeper.clock import SystemClock
@@ -23,7 +24,6 @@ from hearthkeeper.demo.simulator import Simulator
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
 from hearthkeeper.serve import Host, ServeError, open_socket, serve
-from hearthkeeper.serve.host import add_webchat_group
 from hearthkeeper.serve.runner import bound_port
 from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
 from hearthkeeper.web.auth import hash_password

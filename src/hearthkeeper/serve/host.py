@@ -13,6 +13,7 @@ from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.config import ConfigError, MatrixSettings, Settings
 from hearthkeeper.engine.carrier import Carrier
@@ -39,7 +40,6 @@ from hearthkeeper.store import (
 from hearthkeeper.web.app import create_app
 from hearthkeeper.web.context import Web, WebSettings
 
-WEBCHAT = "webchat"
 MATRIX = "matrix"
 ACTOR = "serve"
 _SYSTEM_CLOCK = SystemClock()
@@ -251,13 +251,6 @@ def ensure_webchat_group(store: Store, community_id: int, playbook: Playbook) ->
     if any(g.carrier == WEBCHAT for g in store.list_groups(community_id)):
         return None
     return add_webchat_group(store, community_id, playbook, 1)
-
-
-def add_webchat_group(store: Store, community_id: int, playbook: Playbook, n: int) -> Group:
-    """The community's web chat group number `n`, named by the playbook's naming pattern."""
-    name = playbook.replication.naming.format(name=playbook.community.name, n=n)
-    capacity = playbook.structure.groups.capacity
-    return store.add_group(community_id, name, WEBCHAT, f"{playbook.community.slug}-{n}", capacity)
 
 
 def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook]:

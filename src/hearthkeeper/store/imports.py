@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_ignoring, table_of
+from hearthkeeper.store.messages import replied_message_id
 from hearthkeeper.store.models import MessageRow
 from hearthkeeper.store.records import MessageKind, NewMessage
 from hearthkeeper.store.scope import StoreBase
@@ -59,15 +60,7 @@ class ImportQueries(StoreBase):
         if not group_ids:
             return 0
         messages = table_of(MessageRow)
-        replied = messages.alias("replied")
-        original = (
-            select(replied.c.id)
-            .where(
-                replied.c.group_id == messages.c.group_id,
-                replied.c.carrier_event_id == messages.c.reply_to_event_id,
-            )
-            .scalar_subquery()
-        )
+        original = replied_message_id()
         statement = (
             update(messages)
             .where(

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ScalarSelect, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -180,11 +180,12 @@ def _kind(kind: MessageKind | str) -> MessageKind:
         raise ValueError(f"unknown message kind {kind!r}; the kinds are {known}") from None
 
 
-def _link_replies(session: Session, message_ids: list[int]) -> None:
-    """Point each message's reply_to_id at the message it replies to, if recorded."""
+def replied_message_id() -> ScalarSelect[int]:
+    """For an UPDATE of `messages`: the id of the message the row replies to (same group,
+    carrier event id = the row's `reply_to_event_id`), NULL when it is not stored."""
     messages = table_of(MessageRow)
     replied = messages.alias("replied")
-    original = (
+    return (
         select(replied.c.id)
         .where(
             replied.c.group_id == messages.c.group_id,
@@ -192,8 +193,15 @@ def _link_replies(session: Session, message_ids: list[int]) -> None:
         )
         .scalar_subquery()
     )
+
+
+def _link_replies(session: Session, message_ids: list[int]) -> None:
+    """Point each message's reply_to_id at the message it replies to, if recorded."""
+    messages = table_of(MessageRow)
     session.connection().execute(
-        update(messages).where(messages.c.id.in_(message_ids)).values(reply_to_id=original)
+        update(messages)
+        .where(messages.c.id.in_(message_ids))
+        .values(reply_to_id=replied_message_id())
     )
 
 

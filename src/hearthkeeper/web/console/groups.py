@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Group, Store, StoreError
 from hearthkeeper.web.auth import require_csrf
@@ -36,9 +37,7 @@ def open_webchat_group(
         if name in names:
             continue
         try:
-            return store.add_group(view.community.id, name, carrier,
-                                   f"{view.community.slug}-{number}",
-                                   playbook.structure.groups.capacity)  # fmt: skip
+            return add_webchat_group(store, view.community.id, playbook, number, carrier=carrier)
         except StoreError:  # that carrier id is taken: try the next number
             continue
     raise StoreError(
