@@ -6,7 +6,8 @@ One throwaway Synapse (`tests.integration.synapse.start()`: 127.0.0.1, SQLite, r
 limits). Two bots, each in a child process of its own, each serving one room:
 
 - the echo bot: a minimal matrix-nio client that long-polls /sync (30 s, as the carrier does)
-  and answers every member's message with the same text, as a reply (`m.in_reply_to`);
+  and answers every member's message with the same text, as a reply (`m.in_reply_to`) that
+  mentions the sender (`m.mentions`), as the spec asks of replies and as Hearthkeeper's do;
 - Hearthkeeper: the skincare template's runtime and the engine on SQLite (the system clock)
   with the `MatrixCarrier` (its defaults), the bot given power level 100 in its room.
 
@@ -106,6 +107,7 @@ async def echo(pipe: Connection, base_url: str, user: dict[str, str], room: str)
             return
         await client.room_send(room, "m.room.message", {
             "msgtype": "m.text", "body": event.body,
+            "m.mentions": {"user_ids": [event.sender]},
             "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}},
         })  # fmt: skip
 
@@ -351,8 +353,8 @@ def machine(synapse_version: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--questions", type=int, default=50,
-                        help="questions asked of each bot (default 50)")  # fmt: skip
+    parser.add_argument("--questions", type=int, default=100,
+                        help="questions asked of each bot (default 100)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     if args.questions < 2:

@@ -100,3 +100,63 @@ async def test_the_bot_joins_reads_redacts_warns_and_mutes(synapse: SynapseServe
             await task
         await carrier.disconnect()
         http.close()
+
+
+async def serving(carrier: MatrixCarrier) -> tuple[asyncio.Queue[Event], asyncio.Task[None]]:
+    await carrier.connect()
+    inbox: asyncio.Queue[Event] = asyncio.Queue()
+    return inbox, asyncio.create_task(pump(carrier, inbox))
+
+
+async def stopped(carrier: MatrixCarrier, task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await carrier.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_a_message_the_engine_never_recorded_is_delivered_again_after_a_restart(
+    synapse: SynapseServer, tmp_path: Path
+) -> None:
+    bot, alice = synapse.register(), synapse.register()
+    http = httpx.Client(base_url=synapse.base_url, headers=alice.headers, timeout=10)
+    room = http.post(f"{CLIENT}/createRoom",
+                     json={"preset": "private_chat", "invite": [bot.user_id]}).json()["room_id"]  # fmt: skip
+    account = MatrixAccount(homeserver=synapse.base_url, user_id=bot.user_id,
+                            access_token=bot.access_token)  # fmt: skip
+    position = SyncPosition(tmp_path / "sync.json")
+
+    def bot_carrier() -> MatrixCarrier:
+        return MatrixCarrier(account, RoomMap({room: "skincare"}), position, sync_timeout_ms=1000)
+
+    def say(txn: str, body: str) -> None:
+        http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/{txn}",
+                 json={"msgtype": "m.text", "body": body}).raise_for_status()  # fmt: skip
+
+    try:
+        first = bot_carrier()
+        inbox, task = await serving(first)
+        for _ in range(100):  # the first sync accepts the invitation
+            joined = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members").json()["joined"]
+            if bot.user_id in joined:
+                break
+            await asyncio.sleep(0.1)
+        say("one", "one")
+        assert (await next_message(inbox)).text == "one"
+        await stopped(first, task)  # crashed before the engine recorded "one": no handled()
+
+        second = bot_carrier()
+        inbox, task = await serving(second)
+        again = await next_message(inbox)
+        assert again.text == "one", "what was not recorded is delivered again"
+        second.handled([again])  # recorded this time
+        await stopped(second, task)
+
+        third = bot_carrier()
+        inbox, task = await serving(third)
+        say("two", "two")
+        assert (await next_message(inbox)).text == "two", "what was recorded is not"
+        await stopped(third, task)
+    finally:
+        http.close()

@@ -7,10 +7,10 @@ from typing import Any
 
 from nio import ErrorResponse
 
-from hearthkeeper.carriers.matrix.outgoing import carrier_error, message_content, txn_id
-from hearthkeeper.carriers.matrix.position import SyncPosition
+from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
+from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.sync import RecentIds, RoomUpdate, read_sync
+from hearthkeeper.carriers.matrix.sync import RecentIds, RoomUpdate, gaps, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Join, Message
@@ -105,3 +105,61 @@ def test_a_429_retries_after_the_servers_delay_and_a_refusal_does_not_retry() ->
     assert not forbidden.retry and "M_FORBIDDEN" in str(forbidden)
     unknown = carrier_error(ErrorResponse("oops", "M_UNKNOWN"), "send")
     assert unknown.retry and unknown.after is None
+
+
+def test_a_429_read_from_raw_json_retries_after_its_delay_and_a_bad_token_stops() -> None:
+    limited = carrier_error(Refusal.of(429, {"errcode": "M_LIMIT_EXCEEDED", "error": "slow down",
+                                             "retry_after_ms": 2500}), "sync")  # fmt: skip
+    assert limited.retry and limited.after == 2.5
+    token = carrier_error(Refusal.of(401, {"errcode": "M_UNKNOWN_TOKEN", "error": "gone"}), "sync")
+    assert not token.retry and "M_UNKNOWN_TOKEN" in str(token)
+    proxy = carrier_error(Refusal.of(502, None), "sync")  # a proxy's HTML page, not JSON
+    assert proxy.retry and "502" in str(proxy)
+
+
+def test_a_raw_sync_body_becomes_room_updates_and_malformed_parts_are_skipped() -> None:
+    body = {
+        "next_batch": "s2",
+        "rooms": {
+            "invite": {OTHER: {"invite_state": {"events": []}}},
+            "join": {MAPPED: {"timeline": {"events": [say("$1"), "junk", say("$2")],
+                                           "limited": True}},
+                     "!broken:localhost": {"timeline": "junk"}},
+            "leave": {"!left:localhost": {"timeline": {"events": [say("$3")]}}},
+        },
+    }  # fmt: skip
+    updates = room_updates(body)
+    assert [(u.room_id, u.section, [e["event_id"] for e in u.events]) for u in updates] == [
+        (OTHER, "invite", []),
+        (MAPPED, "join", ["$1", "$2"]),
+        ("!broken:localhost", "join", []),
+        ("!left:localhost", "leave", ["$3"]),
+    ]
+    assert gaps(body) == [MAPPED]
+    assert room_updates({"next_batch": "s3"}) == [] and gaps({"rooms": "junk"}) == []
+
+
+def test_the_safe_position_waits_for_the_oldest_batch_the_engine_has_not_recorded() -> None:
+    acks = Acknowledged("s0")
+    assert acks.safe == "s0"
+    acks.handed_out("s0", "s1", ["$a", "$b"])
+    acks.handed_out("s1", "s2", ["$c"])
+    assert acks.safe == "s0" and not acks.settled.is_set()  # a restart re-delivers both
+    acks.moved.clear()
+    acks.handled(["$c"])  # the later batch first: the earlier one still holds the position
+    assert acks.safe == "s0" and not acks.moved.is_set()
+    acks.handled(["$a"])
+    assert acks.safe == "s0"
+    acks.handled(["$b"])
+    assert acks.safe == "s2" and acks.moved.is_set() and acks.settled.is_set()
+
+
+def test_an_empty_batch_moves_the_safe_position_at_once() -> None:
+    acks = Acknowledged(None)  # a first start
+    acks.handed_out(None, "s1", [])
+    assert acks.safe == "s1" and acks.settled.is_set()
+    acks.handed_out("s1", "s2", ["$x"])
+    acks.handed_out("s2", "s3", [])
+    assert acks.safe == "s1"  # still behind the batch holding $x
+    acks.handled(["$x", "$unknown"])
+    assert acks.safe == "s3"

@@ -14,6 +14,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
     Group,
     Member,
+    NewOutboxItem,
     OutboxStatus,
     Store,
     StoreError,
@@ -151,6 +152,46 @@ def test_claims_go_by_priority_then_queue_order(store: Store, store_clock: Froze
         "later",
     ]
     assert later in {i.id for i in store.outbox_items(status="sending")}
+
+
+def test_queued_and_claimed_at_once_only_what_is_new_and_due(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    now = store_clock.now()
+    store.enqueue("old", "telegram", _action(), 0)  # queued earlier under a key used again
+
+    claimed = store.enqueue_claiming([
+        NewOutboxItem("welcome", "telegram", _action("welcome"), 9),
+        NewOutboxItem("old", "telegram", _action("decided again"), 0),
+        NewOutboxItem("delete", "telegram", _action("delete"), 1),
+        NewOutboxItem("tomorrow", "telegram", _action("later"), 0, at=now + timedelta(days=1)),
+        NewOutboxItem("dry", "telegram", _action("dry"), 0, status="skipped"),
+    ], now)  # fmt: skip
+
+    assert [(i.key, i.status, i.claimed_at, i.attempts) for i in claimed] == [
+        ("delete", OutboxStatus.SENDING, now, 0),
+        ("welcome", OutboxStatus.SENDING, now, 0),
+    ]  # most urgent first, as `claim` orders them
+    assert claimed[0].action == _action("delete")
+    stored = {i.key: i for i in store.outbox_items(limit=10)}
+    assert stored["delete"] == claimed[0] and stored["welcome"] == claimed[1]
+    assert stored["old"].status == OutboxStatus.PENDING and stored["old"].action == _action()
+    assert stored["tomorrow"].status == OutboxStatus.PENDING
+    assert stored["dry"].status == OutboxStatus.SKIPPED
+    # Claimed: no other worker gets them; the rest is claimed as usual.
+    assert [i.key for i in store.claim(10, now)] == ["old"]
+
+
+def test_items_claimed_at_queueing_are_handed_out_again_if_the_worker_dies(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    now = store_clock.now()
+    claimed = store.enqueue_claiming([NewOutboxItem("reply", "telegram", _action(), 0)], now)
+    assert [i.key for i in claimed] == ["reply"]
+    assert store.claim(10, now) == []  # another worker does not take what is being performed
+    store_clock.advance(timedelta(minutes=6))  # the worker died; its claim went stale
+    again = store.claim(10, store_clock.now())
+    assert [(i.key, i.attempts) for i in again] == [("reply", 1)]
 
 
 def test_two_workers_claiming_at_once_never_get_the_same_item(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event
@@ -58,3 +58,12 @@ class Carrier(Protocol):
 
     async def disconnect(self) -> None:
         """Stop receiving and release connections."""
+
+
+@runtime_checkable
+class Acknowledging(Protocol):
+    """A carrier that wants to know when the events it handed out are recorded (committed),
+    e.g. to move a saved read position past them only then (Matrix). Optional."""
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """Called on the event loop after the engine committed `events` (duplicates too)."""

@@ -7,13 +7,15 @@ import contextlib
 from collections.abc import Mapping, Sequence
 
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.carrier import Carrier
+from hearthkeeper.engine.carrier import Acknowledging, Carrier
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.executor import Executor, Processed, Runtime
 from hearthkeeper.engine.outbound import OutboundQueue, Sent
 from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import Store
+
+SMALL_BATCH = 8  # events decided on the event loop itself (larger batches: a worker thread)
 
 
 class Engine:
@@ -69,22 +71,34 @@ class Engine:
         return total
 
     async def run(self, stop: asyncio.Event, *, idle: float = 0.2) -> None:
-        """Connect the carriers and serve until `stop` is set."""
+        """Connect the carriers and serve until `stop` is set.
+
+        Events are decided as they come; what a batch decided and is due now is claimed in
+        its own transaction and performed at once, so a member's answer waits neither for
+        the timers nor for another claim. Every `idle` seconds, busy or not, the engine
+        does what time asks for (`tick`) and performs whatever else is due (retries,
+        scheduled posts, actions queued from the console)."""
         self.queue.recover()
-        inbox: asyncio.Queue[Event] = asyncio.Queue()
+        inbox: asyncio.Queue[Event | None] = asyncio.Queue()
         for carrier in self.carriers.values():
             await carrier.connect()
         pumps = [asyncio.create_task(self._pump(c, inbox)) for c in self.carriers.values()]
+        # `stop` wakes the loop at once: None in the inbox.
+        stopping = asyncio.create_task(stop.wait())
+        stopping.add_done_callback(lambda _: inbox.put_nowait(None))
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         try:
             while not stop.is_set():
-                events = await self._gather(inbox, idle)
-                # The store work runs in a worker thread so that the web, which shares this
-                # event loop, stays responsive while a batch is decided.
+                events = await self._gather(inbox, max(0.0, due - loop.time()))
                 if events:
-                    await asyncio.to_thread(self.process, events)
-                await asyncio.to_thread(self.tick)
-                await self.drain()
+                    await self._decide_and_perform(events)
+                if loop.time() >= due:
+                    await asyncio.to_thread(self.tick)
+                    await self.drain()
+                    due = loop.time() + idle
         finally:
+            stopping.cancel()
             for task in pumps:
                 task.cancel()
             for task in pumps:
@@ -93,16 +107,32 @@ class Engine:
             for carrier in self.carriers.values():
                 await carrier.disconnect()
 
-    async def _pump(self, carrier: Carrier, inbox: asyncio.Queue[Event]) -> None:
+    async def _decide_and_perform(self, events: list[Event]) -> None:
+        # A large batch is decided in a worker thread, so that the web, which shares this
+        # event loop, stays responsive meanwhile; a small one (a few milliseconds) is
+        # decided here, where handing it to a thread and back would cost about as much.
+        if len(events) <= SMALL_BATCH:
+            _, claimed = self.executor.process_claiming(events)
+        else:
+            _, claimed = await asyncio.to_thread(self.executor.process_claiming, events)
+        await self.queue.perform(claimed)
+        for carrier in self.carriers.values():
+            if isinstance(carrier, Acknowledging):
+                carrier.handled([e for e in events if e.carrier == carrier.name])
+
+    async def _pump(self, carrier: Carrier, inbox: asyncio.Queue[Event | None]) -> None:
         async for event in carrier.events():
             await inbox.put(event)
 
-    async def _gather(self, inbox: asyncio.Queue[Event], idle: float) -> list[Event]:
+    async def _gather(self, inbox: asyncio.Queue[Event | None], wait: float) -> list[Event]:
+        """The events waiting (at least one, if one comes within `wait` seconds); fewer
+        than that, or none, when the engine is being stopped (a None in the inbox)."""
         try:
-            first = await asyncio.wait_for(inbox.get(), timeout=idle)
+            async with asyncio.timeout(wait):  # no extra task: woken as soon as one is put
+                first = await inbox.get()
         except TimeoutError:
             return []
         events = [first]
         while len(events) < self.batch and not inbox.empty():
             events.append(inbox.get_nowait())
-        return events
+        return [e for e in events if e is not None]

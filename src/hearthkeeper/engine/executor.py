@@ -35,6 +35,7 @@ from hearthkeeper.store import (
     NewReaction,
     NewStaffAlert,
     NewStrike,
+    OutboxItem,
     Store,
 )
 from hearthkeeper.store.rollups import RollupTally, is_question, local_day
@@ -125,9 +126,19 @@ class Executor:
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Handle a batch of events in one transaction; returns what became of each."""
+        return self.process_claiming(events, claim=False)[0]
+
+    def process_claiming(self, events: Sequence[Event], *,
+                         claim: bool = True) -> tuple[list[Processed], list[OutboxItem]]:  # fmt: skip
+        """`process`, and claim in the same transaction the actions it queued that are due
+        now: the caller performs them straight after, without a round trip to claim them
+        (a reply's latency). They are in the outbox as any claim, so nothing is lost if the
+        caller dies first."""
         try:
             with self.store.transaction() as tx:
-                return self._batch(tx, events)
+                pending = _Pending()
+                results = self._batch(tx, events, pending)
+                return results, self._write(tx, pending, claim)
         except Exception:
             self._forget()
             raise
@@ -138,7 +149,7 @@ class Executor:
         self._members.clear()
         self._seats.clear()
 
-    def _batch(self, tx: Store, events: Sequence[Event]) -> list[Processed]:
+    def _batch(self, tx: Store, events: Sequence[Event], pending: _Pending) -> list[Processed]:
         groups = self._resolve_groups(tx, events)
         members = self._resolve_members(tx, events)
         known = [i for i, group in enumerate(groups) if group is not None]
@@ -151,7 +162,6 @@ class Executor:
             i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
         }
         self._preload(tx, [(groups[i], members[i]) for i in fresh])  # type: ignore[misc]
-        pending = _Pending()
         results: list[Processed] = []
         for i, event in enumerate(events):
             group = groups[i]
@@ -161,18 +171,27 @@ class Executor:
                 results.append(Processed(event, duplicate=True))
             else:
                 results.append(self._one(tx, event, group, members[i], fresh[i], pending))
+        return results
+
+    def _write(self, tx: Store, pending: _Pending, claim: bool) -> list[OutboxItem]:
+        """Write what the batch decided, in bulk; the outbox items claimed (with `claim`)."""
         if pending.messages:
             tx.store_messages(pending.messages)
         tx.add_strikes_bulk(pending.strikes)
         tx.bump_rollups(pending.rollups)
         tx.record_reactions(pending.reactions)
         tx.audit_bulk(pending.audits)
+        claimed: list[OutboxItem] = []
         if pending.outbox:
-            tx.enqueue_bulk(list(pending.outbox.values()))
+            queued = list(pending.outbox.values())
+            if claim and not self.dry_run:
+                claimed = tx.enqueue_claiming(queued, self.clock.now())
+            else:
+                tx.enqueue_bulk(queued)
         # An alert cancelled within the batch never reaches the inbox; one whose outbox key
         # is already there (the same action decided again) is not written twice.
         tx.add_staff_alerts([a for k, a in pending.alerts.items() if k in pending.outbox])
-        return results
+        return claimed
 
     # --- one event -----------------------------------------------------------------------------
 

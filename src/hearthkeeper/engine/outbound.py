@@ -14,7 +14,8 @@ our commit, milliseconds wide — is the only way an action can be performed twi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,7 +23,7 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.carrier import Carrier, CarrierError
 from hearthkeeper.engine.ratelimit import Quotas
-from hearthkeeper.store import Store
+from hearthkeeper.store import OutboxItem, Store
 
 MAX_ATTEMPTS = 6
 
@@ -73,36 +74,44 @@ class OutboundQueue:
 
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now."""
+        return await self.perform(self.store.claim(self.batch, self.clock.now()))
+
+    async def perform(self, items: Sequence[OutboxItem]) -> Sent:
+        """Perform claimed `items` in order (or hand back those the quotas hold back)."""
+        outcomes = Counter[str]()
+        for item in items:
+            outcome = await self._perform_one(item)
+            outcomes[outcome] += 1
+            if outcome == "done":
+                await asyncio.sleep(0)  # let what was just performed reach its reader
+        return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
+                    outcomes["deferred"])  # fmt: skip
+
+    async def _perform_one(self, item: OutboxItem) -> str:
+        """Perform one claimed item and record how it went: done, retried, failed, deferred."""
+        action = Action.from_json(dict(item.action))
+        carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
-        done = retried = failed = deferred = 0
-        for item in self.store.claim(self.batch, now):
-            action = Action.from_json(dict(item.action))
-            carrier = self.carriers.get(item.carrier)
-            if carrier is None:
-                self.store.mark_failed(item.id, f"no carrier {item.carrier!r} is connected",
-                                       now, retry_at=now + backoff(item.attempts + 1))  # fmt: skip
-                retried += 1
-                continue
-            quotas = self._quotas[item.carrier]
-            free_at = quotas.free_at(action.group, self.clock.now())
-            if free_at > self.clock.now():
-                self.store.release(item.id, free_at)
-                deferred += 1
-                continue
-            try:
-                receipt = await carrier.perform(action, item.key)
-            except CarrierError as exc:
-                if exc.retry and item.attempts + 1 < MAX_ATTEMPTS:
-                    wait = timedelta(seconds=exc.after) if exc.after else backoff(item.attempts + 1)
-                    self.store.mark_failed(item.id, str(exc), self.clock.now(),
-                                           retry_at=self.clock.now() + wait)  # fmt: skip
-                    retried += 1
-                else:
-                    self.store.mark_failed(item.id, str(exc), self.clock.now(), retry_at=None)
-                    failed += 1
-                continue
-            quotas.use(action.group, self.clock.now())
-            self.store.mark_done(item.id, receipt, self.clock.now())
-            done += 1
-            await asyncio.sleep(0)  # let what was just performed reach its reader before the next
-        return Sent(done, retried, failed, deferred)
+        if carrier is None:
+            self.store.mark_failed(item.id, f"no carrier {item.carrier!r} is connected", now,
+                                   retry_at=now + backoff(item.attempts + 1))  # fmt: skip
+            return "retried"
+        quotas = self._quotas[item.carrier]
+        free_at = quotas.free_at(action.group, now)
+        if free_at > now:
+            self.store.release(item.id, free_at)
+            return "deferred"
+        try:
+            receipt = await carrier.perform(action, item.key)
+        except CarrierError as exc:
+            now = self.clock.now()
+            if exc.retry and item.attempts + 1 < MAX_ATTEMPTS:
+                wait = timedelta(seconds=exc.after) if exc.after else backoff(item.attempts + 1)
+                self.store.mark_failed(item.id, str(exc), now, retry_at=now + wait)
+                return "retried"
+            self.store.mark_failed(item.id, str(exc), now, retry_at=None)
+            return "failed"
+        now = self.clock.now()
+        quotas.use(action.group, now)
+        self.store.mark_done(item.id, receipt, now)
+        return "done"

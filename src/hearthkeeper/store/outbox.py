@@ -59,14 +59,37 @@ class OutboxQueries(StoreBase):
 
     def enqueue_bulk(self, rows: Sequence[NewOutboxItem]) -> list[tuple[int, bool]]:
         """`enqueue` for many actions in one statement: (id, created) for each, in order."""
+        return self._enqueue_many(rows, None)[0]
+
+    def enqueue_claiming(self, rows: Sequence[NewOutboxItem], now: datetime) -> list[OutboxItem]:
+        """`enqueue_bulk`, and claim at once, as `claim` would, the rows this call creates
+        that are pending and due by `now`: they are returned ("sending", in priority order)
+        for the caller to perform straight after its commit. Rows already queued under their
+        key, rows due later and skipped (dry-run) rows are left for `claim`. If the caller
+        dies before performing them, `recover` (or `claim`, once they are stale) hands them
+        out again, as for any claim."""
+        return self._enqueue_many(rows, require_aware(now, "now"))[1]
+
+    def _enqueue_many(self, rows: Sequence[NewOutboxItem],
+                      claim_at: datetime | None) -> tuple[list[tuple[int, bool]], list[OutboxItem]]:  # fmt: skip
         values = [self._values(row) for row in rows]
+        if claim_at is not None:
+            for value in values:
+                if value["status"] == _PENDING and value["next_attempt_at"] <= claim_at:
+                    value |= {"status": _SENDING, "claimed_at": claim_at}
         with self._unit(write=True) as session:
             try:
-                return insert_many(session, OutboxRow, ("key",), values)
+                outcome = insert_many(session, OutboxRow, ("key",), values)
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot queue {len(rows)} actions: an event or group among them does not exist"
                 ) from exc
+        claimed = [
+            _new_item(item_id, value)
+            for (item_id, created), value in zip(outcome, values, strict=True)
+            if created and value["status"] == _SENDING
+        ]
+        return outcome, sorted(claimed, key=lambda item: (item.priority, item.id))
 
     def claim(
         self,
@@ -223,6 +246,7 @@ class OutboxQueries(StoreBase):
             "attempts": 0,
             "next_attempt_at": now if item.at is None else require_aware(item.at, "at"),
             "created_at": now,
+            "claimed_at": None,
             "done_at": now if status is OutboxStatus.SKIPPED else None,
         }
 
@@ -257,6 +281,18 @@ def _status(status: OutboxStatus | str) -> OutboxStatus:
     except ValueError:
         known = ", ".join(s.value for s in OutboxStatus)
         raise ValueError(f"unknown outbox status {status!r}; the statuses are {known}") from None
+
+
+def _new_item(item_id: int, values: Mapping[str, Any]) -> OutboxItem:
+    """The item just inserted with `values` under `item_id`, as `claim` would return it."""
+    return OutboxItem(
+        id=item_id, key=values["key"], carrier=values["carrier"], event_id=values["event_id"],
+        group_id=values["group_id"], priority=values["priority"], action=dict(values["action"]),
+        status=OutboxStatus(values["status"]), attempts=values["attempts"],
+        next_attempt_at=values["next_attempt_at"], created_at=values["created_at"],
+        claimed_at=values["claimed_at"], done_at=values["done_at"], receipt=None,
+        last_error=None,
+    )  # fmt: skip
 
 
 def _item(row: Row[Any]) -> OutboxItem:

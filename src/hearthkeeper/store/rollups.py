@@ -15,12 +15,13 @@ from `messages`, `memberships` and `strikes` (after an import, or to repair) thr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, case, delete, exists, func, literal, or_, select
+from sqlalchemy import Insert, Table, and_, case, delete, exists, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -214,14 +215,25 @@ def _upsert(session: Session, model: type[Base], keys: Sequence[str], counters: 
     """INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter."""
     if not rows:
         return
-    table = table_of(model)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={c: table.c[c] + statement.excluded[c] for c in counters},
-    )
+    statement = _upsert_statement(session.get_bind().dialect.name, table_of(model), tuple(keys),
+                                  tuple(counters))  # fmt: skip
     session.connection().execute(statement, rows)
+
+
+@functools.cache
+def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...],
+                      counters: tuple[str, ...]) -> Insert:  # fmt: skip
+    """Built once per dialect and table: every engine batch bumps the rollups, and building
+    the ON CONFLICT clause took longer than running it."""
+    if dialect_name == "postgresql":
+        on_pg = postgresql.insert(table)
+        return on_pg.on_conflict_do_update(
+            index_elements=list(keys), set_={c: table.c[c] + on_pg.excluded[c] for c in counters}
+        )
+    on_sqlite = sqlite.insert(table)
+    return on_sqlite.on_conflict_do_update(
+        index_elements=list(keys), set_={c: table.c[c] + on_sqlite.excluded[c] for c in counters}
+    )
 
 
 # --- rebuilding ---------------------------------------------------------------------------------

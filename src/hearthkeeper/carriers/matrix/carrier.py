@@ -8,25 +8,31 @@ sync response → events and room decisions), `power.py` (mutes as power-level e
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse
 
-from hearthkeeper.carriers.matrix.outgoing import carrier_error, message_content, txn_id
-from hearthkeeper.carriers.matrix.position import SyncPosition
+from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
+from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.sync import RecentIds, RoomUpdate, Section, read_sync
+from hearthkeeper.carriers.matrix.sync import RecentIds, gaps, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Event
 
 log = logging.getLogger(__name__)
+
+SAVE_EVERY = 1.0  # seconds at least between two writes of the sync position
+ACK_WAIT = 10.0  # seconds at most the next sync waits for the engine to record a batch
 
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
@@ -39,11 +45,14 @@ SYNC_FILTER: dict[str, Any] = {
     "account_data": {"not_types": ["*"]},
     "room": {
         "timeline": {"limit": 500},
-        "state": {"lazy_load_members": True},
+        "state": {"lazy_load_members": False},
         "ephemeral": {"not_types": ["*"]},
         "account_data": {"not_types": ["*"]},
     },
 }
+
+SYNC_FILTER_JSON = json.dumps(SYNC_FILTER, separators=(",", ":"))
+CLIENT_API = "/_matrix/client/v3"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +89,8 @@ class MatrixCarrier:
         self._seen = RecentIds()
         self._creators_of: dict[str, frozenset[str]] = {}
         self._closed = asyncio.Event()
+        self._acks = Acknowledged()
+        self._saving: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         """Sign in (token or password) and find the place to resume from."""
@@ -106,30 +117,43 @@ class MatrixCarrier:
         self.bot = BotIdentity(user_id=str(client.user_id), display_name=display)
         self._client = client
         self._since = self.position.load()
+        self._acks = Acknowledged(self._since)
         self._closed.clear()
+        self._saving = asyncio.create_task(self._save_position())
 
     async def events(self) -> AsyncIterator[Event]:
-        """Sync until disconnected. The position saved before a batch is handed out is the one
-        that produced it, so a restart delivers that batch again (the engine skips what it
-        recorded) rather than losing it."""
+        """Sync until disconnected, handing out each response's events in order."""
         while not self._closed.is_set():
             since = self._since
             response = await self._sync(since)
             if response is None:
                 continue
-            updates = _updates(response)
-            reading = read_sync(updates, self.bot, self.rooms, self._seen)
+            for room_id in gaps(response):
+                log.warning("matrix: the server left out events of %s (more than the timeline "
+                            "limit since the last sync); they are not handled", room_id)  # fmt: skip
+            reading = read_sync(room_updates(response), self.bot, self.rooms, self._seen)
             for room_id in reading.to_join:
                 await self._join(room_id)
             self.removed.update(reading.removed)
             if since is None:
                 # A first start: what happened before the bot served the rooms is history.
                 reading.events.clear()
-            else:
-                self.position.save(since)
-            self._since = str(response.next_batch)
+            self._since = str(response["next_batch"])
+            self._acks.handed_out(since, self._since, [e.event_id for e in reading.events])
             for event in reading.events:
                 yield event
+            if reading.events:
+                # The next long poll waits until the engine has recorded the batch and
+                # performed what it decided: the server then answers our replies without
+                # also setting up our next sync (a few milliseconds a reply on a busy
+                # server), and its answer to that sync is the bigger for it.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(ACK_WAIT):
+                        await self._acks.settled.wait()
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine recorded `events`: the position may move past the batches they end."""
+        self._acks.handled(e.event_id for e in events)
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the outbox key is the transaction id of what is sent or redacted."""
@@ -144,8 +168,17 @@ class MatrixCarrier:
             raise CarrierError(f"matrix: {action.kind} in {room}: {exc}", retry=True) from exc
 
     async def disconnect(self) -> None:
-        """Stop syncing and close the connection."""
+        """Stop syncing, keep the position the engine has recorded up to, and close."""
         self._closed.set()
+        if self._saving is not None:
+            self._saving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saving
+            self._saving = None
+        safe = self._acks.safe
+        if safe is not None and safe != self._acks.saved:
+            self.position.save(safe)
+            self._acks.saved = safe
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -209,23 +242,48 @@ class MatrixCarrier:
             self._creators_of[room] = creators
         return self._creators_of[room]
 
-    async def _sync(self, since: str | None) -> Any:
+    async def _sync(self, since: str | None) -> Mapping[str, Any] | None:
+        """One /sync, read raw: the carrier works on the events' JSON (`translate.py`), so
+        nio's parsing and validation of every response would be spent for nothing. None
+        after a failure worth waiting out (it has been waited out)."""
         client = self._require_client()
+        query = {"timeout": str(self.sync_timeout_ms), "filter": SYNC_FILTER_JSON}
+        if since is not None:
+            query["since"] = since
         try:
-            response = await client.sync(timeout=self.sync_timeout_ms, since=since,
-                                         sync_filter=SYNC_FILTER)  # fmt: skip
+            response = await client.send(
+                "GET", f"{CLIENT_API}/sync?{urlencode(query)}",
+                headers={"Authorization": f"Bearer {client.access_token}"},
+                timeout=self.sync_timeout_ms / 1000 + 15,
+            )  # fmt: skip
+            async with response:
+                status, text = response.status, await response.text()
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("matrix: sync failed (%s); trying again in 5 s", exc)
             await asyncio.sleep(5)
             return None
-        if isinstance(response, ErrorResponse):
-            error = carrier_error(response, "matrix: sync")
-            if not error.retry:
-                raise error
-            log.warning("%s; trying again", error)
-            await asyncio.sleep(error.after if error.after is not None else 5)
-            return None
-        return response
+        body = _json_object(text)
+        if status == 200 and body is not None and isinstance(body.get("next_batch"), str):
+            return body
+        error = carrier_error(Refusal.of(status, body), "matrix: sync")
+        if not error.retry:
+            raise error
+        log.warning("%s; trying again", error)
+        await asyncio.sleep(error.after if error.after is not None else 5)
+        return None
+
+    async def _save_position(self) -> None:
+        """Write the safe position when it moves, at most once per `SAVE_EVERY` seconds, off
+        the event loop: a reply never waits for the file, and a crash re-delivers at most
+        those seconds (the engine skips what it recorded)."""
+        while True:
+            await self._acks.moved.wait()
+            self._acks.moved.clear()
+            safe = self._acks.safe
+            if safe is not None and safe != self._acks.saved:
+                await asyncio.to_thread(self.position.save, safe)
+                self._acks.saved = safe
+            await asyncio.sleep(SAVE_EVERY)
 
     async def _join(self, room_id: str) -> None:
         joined = await self._require_client().join(room_id)
@@ -244,17 +302,9 @@ def _ok(response: Any, doing: str) -> Any:
     return response
 
 
-def _updates(response: Any) -> list[RoomUpdate]:
-    """The room sections of a nio `SyncResponse` as raw events."""
-    rooms = response.rooms
-    updates = [RoomUpdate(room_id, "invite") for room_id in rooms.invite]
-    sections: tuple[tuple[Section, Any], ...] = (("join", rooms.join), ("leave", rooms.leave))
-    for section, infos in sections:
-        for room_id, info in infos.items():
-            raws = [
-                e.source
-                for e in info.timeline.events
-                if isinstance(getattr(e, "source", None), dict)
-            ]
-            updates.append(RoomUpdate(room_id, section, raws))
-    return updates
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -31,6 +33,27 @@ def message_content(action: Action) -> dict[str, Any]:
     if action.kind is ActionKind.REPLY and action.target:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": action.target}}
     return content
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A homeserver's error answer read from its raw JSON, shaped as nio's `ErrorResponse`
+    (`status_code` is the Matrix errcode, else the HTTP status)."""
+
+    status_code: str | int
+    message: str
+    retry_after_ms: int | None = None
+
+    @classmethod
+    def of(cls, status: int, body: Mapping[str, Any] | None) -> Refusal:
+        body = body or {}
+        errcode = body.get("errcode")
+        after = body.get("retry_after_ms")
+        return cls(
+            errcode if isinstance(errcode, str) else (429 if status == 429 else status),
+            str(body.get("error") or f"HTTP {status}"),
+            after if isinstance(after, int) and not isinstance(after, bool) else None,
+        )
 
 
 def carrier_error(response: Any, doing: str) -> CarrierError:

@@ -49,6 +49,38 @@ class RecentIds:
         return True
 
 
+def room_updates(body: Mapping[str, Any]) -> list[RoomUpdate]:
+    """The room sections of a raw /sync response body: invitations first, then the joined
+    rooms' and the left rooms' timelines. Anything not shaped as the spec says is skipped."""
+    rooms = body.get("rooms")
+    if not isinstance(rooms, Mapping):
+        return []
+    updates: list[RoomUpdate] = []
+    invited = rooms.get("invite")
+    if isinstance(invited, Mapping):
+        updates.extend(RoomUpdate(str(room_id), "invite") for room_id in invited)
+    sections: tuple[Section, ...] = ("join", "leave")
+    for section in sections:
+        infos = rooms.get(section)
+        if not isinstance(infos, Mapping):
+            continue
+        for room_id, info in infos.items():
+            timeline = info.get("timeline") if isinstance(info, Mapping) else None
+            raws = timeline.get("events") if isinstance(timeline, Mapping) else None
+            events = [e for e in raws if isinstance(e, Mapping)] if isinstance(raws, list) else []
+            updates.append(RoomUpdate(str(room_id), section, events))
+    return updates
+
+
+def gaps(body: Mapping[str, Any]) -> list[str]:
+    """The joined rooms whose timeline in this response is `limited`: the server left out
+    events between the previous position and these (too many to send at once)."""
+    joined = body.get("rooms", {}).get("join", {}) if isinstance(body.get("rooms"), Mapping) else {}
+    return [str(room_id) for room_id, info in joined.items()
+            if isinstance(info, Mapping) and isinstance(info.get("timeline"), Mapping)
+            and info["timeline"].get("limited") is True]  # fmt: skip
+
+
 def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
               seen: RecentIds) -> SyncReading:  # fmt: skip
     """Events of mapped rooms, in order, each once; the invitations to accept; the rooms the
