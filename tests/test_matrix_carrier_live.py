@@ -160,3 +160,39 @@ async def test_a_message_the_engine_never_recorded_is_delivered_again_after_a_re
         await stopped(third, task)
     finally:
         http.close()
+
+
+@pytest.mark.asyncio
+async def test_a_kick_performed_again_posts_its_notice_once_and_does_not_fail(
+    synapse: SynapseServer, tmp_path: Path
+) -> None:
+    bot, alice, bob = synapse.register(), synapse.register(), synapse.register()
+    http = httpx.Client(base_url=synapse.base_url, headers=alice.headers, timeout=10)
+    room = http.post(f"{CLIENT}/createRoom", json={"preset": "public_chat"}).json()["room_id"]
+    for user in (bot, bob):
+        http.post(f"{CLIENT}/join/{quote(room)}", headers=user.headers, json={}).raise_for_status()
+    levels_path = f"{CLIENT}/rooms/{quote(room)}/state/m.room.power_levels/"
+    levels = http.get(levels_path).json()
+    levels.setdefault("users", {})[bot.user_id] = 100
+    http.put(levels_path, json=levels).raise_for_status()
+    account = MatrixAccount(homeserver=synapse.base_url, user_id=bot.user_id,
+                            access_token=bot.access_token)  # fmt: skip
+    carrier = MatrixCarrier(account, RoomMap({room: "skincare"}), SyncPosition(tmp_path / "s.json"))
+    await carrier.connect()
+    kick = Action(kind=ActionKind.KICK, carrier="matrix", group=room, member=bob.user_id,
+                  text="Removed after three warnings.", reason="ladder")  # fmt: skip
+    try:
+        first = await carrier.perform(kick, "kick-1")
+        # The notice was refused (a 429) after the kick went through: the queue retries.
+        again = await carrier.perform(kick, "kick-1")
+        assert first is not None and again == first  # the same notice, not a second one
+        state = http.get(f"{CLIENT}/rooms/{quote(room)}/state/m.room.member/{quote(bob.user_id)}")
+        assert state.json()["membership"] == "leave"
+        chunk = http.get(f"{CLIENT}/rooms/{quote(room)}/messages",
+                         params={"dir": "b", "limit": 50}).json()["chunk"]  # fmt: skip
+        notices = [e for e in chunk if e["type"] == "m.room.message"
+                   and e["content"].get("body") == "Removed after three warnings."]  # fmt: skip
+        assert len(notices) == 1
+    finally:
+        await carrier.disconnect()
+        http.close()

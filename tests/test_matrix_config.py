@@ -3,14 +3,17 @@ bot from it and makes each mapped room a group of its community."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import socket
 from pathlib import Path
 
 import pytest
 
-from hearthkeeper.carriers.matrix import MatrixCarrier
+from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
+from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.serve import Host
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.web.context import WebSettings
@@ -151,3 +154,14 @@ def test_a_room_already_a_group_of_another_community_stops_the_start(
         engine.dispose()
     with pytest.raises(ConfigError, match="already a group of community 'book-club'"):
         build_host(tmp_path, MATRIX, store_clock)
+
+
+def test_a_homeserver_that_cannot_be_reached_is_a_readable_carrier_error(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    account = MatrixAccount(homeserver=f"http://127.0.0.1:{port}", user_id="@hearth:localhost",
+                            access_token="syt_token")  # fmt: skip
+    carrier = MatrixCarrier(account, RoomMap({}), SyncPosition(tmp_path / "sync.json"))
+    with pytest.raises(CarrierError, match=rf"cannot reach http://127.0.0.1:{port} .*homeserver"):
+        asyncio.run(carrier.connect())

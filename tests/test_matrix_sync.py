@@ -10,7 +10,14 @@ from nio import ErrorResponse
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.sync import RecentIds, RoomUpdate, gaps, read_sync, room_updates
+from hearthkeeper.carriers.matrix.sync import (
+    Names,
+    RecentIds,
+    RoomUpdate,
+    gaps,
+    read_sync,
+    room_updates,
+)
 from hearthkeeper.carriers.matrix.translate import BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Join, Message
@@ -163,3 +170,18 @@ def test_an_empty_batch_moves_the_safe_position_at_once() -> None:
     assert acks.safe == "s1"  # still behind the batch holding $x
     acks.handled(["$x", "$unknown"])
     assert acks.safe == "s3"
+
+
+def test_messages_carry_the_display_name_the_room_shows_for_their_sender() -> None:
+    names = Names()
+    names.set(MAPPED, "@bob:localhost", "Bob")  # read from the room's members at start
+    joined = membership("$j", "@alice:localhost", "join")
+    joined["content"]["displayname"] = "爱丽丝"
+    renamed = membership("$r", "@bob:localhost", "join")
+    renamed["content"]["displayname"] = "Bobby"
+    update = RoomUpdate(MAPPED, "join", [say("$1", sender="@bob:localhost"), joined,
+                                         say("$2"), say("$3", sender="@carol:localhost")],
+                        state=[renamed])  # fmt: skip
+    reading = read_sync([update], BOT, ROOMS, RecentIds(), names)
+    named = {e.event_id: e.sender.display_name for e in reading.events}
+    assert named == {"$1": "Bobby", "$j": "爱丽丝", "$2": "爱丽丝", "$3": ""}

@@ -23,7 +23,7 @@ from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, messag
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.sync import RecentIds, gaps, read_sync, room_updates
+from hearthkeeper.carriers.matrix.sync import Names, RecentIds, gaps, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
@@ -87,6 +87,7 @@ class MatrixCarrier:
         self._client: Any = None
         self._since: str | None = None
         self._seen = RecentIds()
+        self._names = Names()
         self._creators_of: dict[str, frozenset[str]] = {}
         self._closed = asyncio.Event()
         self._acks = Acknowledged()
@@ -99,27 +100,40 @@ class MatrixCarrier:
         config = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, encryption_enabled=False,
                                    store_sync_tokens=False)  # fmt: skip
         client = AsyncClient(self.account.homeserver, self.account.user_id, config=config)
+        try:
+            self.bot = await self._sign_in(client)
+            await self._learn_names(client)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            await client.close()
+            why = str(exc) or type(exc).__name__
+            raise CarrierError(f"matrix: cannot reach {self.account.homeserver} ({why}); check "
+                               "`homeserver` in the [matrix] table and that the server is up",
+                               retry=True) from exc  # fmt: skip
+        except CarrierError:
+            await client.close()
+            raise
+        self._client = client
+        self._since = self.position.load()
+        self._acks = Acknowledged(self._since)
+        self._closed.clear()
+        self._saving = asyncio.create_task(self._save_position())
+
+    async def _sign_in(self, client: Any) -> BotIdentity:
+        """Sign `client` in with the token (checked) or the password; the bot's identity."""
         if self.account.access_token:
             client.access_token = self.account.access_token
             who = await client.whoami()
             if isinstance(who, ErrorResponse):
-                await client.close()
                 raise carrier_error(who, f"matrix: the access token of {self.account.user_id}")
             client.user_id = who.user_id
             client.device_id = who.device_id
         else:
             login = await client.login(self.account.password, device_name=self.account.device_name)
             if isinstance(login, ErrorResponse):
-                await client.close()
                 raise carrier_error(login, f"matrix: signing in as {self.account.user_id}")
         name = await client.get_displayname(client.user_id)
         display = "" if isinstance(name, ErrorResponse) else str(name.displayname or "")
-        self.bot = BotIdentity(user_id=str(client.user_id), display_name=display)
-        self._client = client
-        self._since = self.position.load()
-        self._acks = Acknowledged(self._since)
-        self._closed.clear()
-        self._saving = asyncio.create_task(self._save_position())
+        return BotIdentity(user_id=str(client.user_id), display_name=display)
 
     async def events(self) -> AsyncIterator[Event]:
         """Sync until disconnected, handing out each response's events in order."""
@@ -131,7 +145,8 @@ class MatrixCarrier:
             for room_id in gaps(response):
                 log.warning("matrix: the server left out events of %s (more than the timeline "
                             "limit since the last sync); they are not handled", room_id)  # fmt: skip
-            reading = read_sync(room_updates(response), self.bot, self.rooms, self._seen)
+            reading = read_sync(room_updates(response), self.bot, self.rooms, self._seen,
+                                self._names)  # fmt: skip
             for room_id in reading.to_join:
                 await self._join(room_id)
             self.removed.update(reading.removed)
@@ -200,7 +215,10 @@ class MatrixCarrier:
             raise CarrierError(f"matrix: {kind} without a member", retry=False)
         reason = action.reason or None
         if kind is ActionKind.KICK:
-            _ok(await client.room_kick(room, member, reason), f"matrix: kicking {member}")
+            kicked = await client.room_kick(room, member, reason)
+            # Already out (a retry whose notice failed, or they left first): the kick is done.
+            if isinstance(kicked, ErrorResponse) and not await self._out_of(room, member):
+                raise carrier_error(kicked, f"matrix: kicking {member}")
         elif kind is ActionKind.BAN:
             _ok(await client.room_ban(room, member, reason), f"matrix: banning {member}")
         elif kind is ActionKind.UNBAN:
@@ -216,6 +234,23 @@ class MatrixCarrier:
                                           tx_id=txn_id(key + ":notice"))  # fmt: skip
             return str(_ok(said, f"matrix: announcing {kind} in {room}").event_id)
         return None
+
+    async def _learn_names(self, client: Any) -> None:
+        """The display names of the members already in the mapped rooms (later ones are
+        learnt from their membership events as they come)."""
+        for room in sorted(self.rooms.rooms):
+            members = await client.joined_members(room)
+            if isinstance(members, ErrorResponse):
+                continue  # not in it (yet): its members' names come with the sync
+            for member in members.members:
+                self._names.set(room, member.user_id, member.display_name)
+
+    async def _out_of(self, room: str, member: str) -> bool:
+        """Whether `member` has left or been removed from `room` (as far as the bot can see)."""
+        state = await self._require_client().room_get_state_event(room, "m.room.member", member)
+        if isinstance(state, ErrorResponse):
+            return False
+        return state.content.get("membership") in ("leave", "ban")
 
     async def _set_power(self, room: str, member: str, *, mute: bool) -> None:
         client = self._require_client()

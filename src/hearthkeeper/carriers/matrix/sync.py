@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hearthkeeper.carriers.matrix.rooms import RoomMap
@@ -20,7 +20,40 @@ class RoomUpdate:
 
     room_id: str
     section: Section
-    events: Sequence[Mapping[str, Any]] = ()
+    events: Sequence[Mapping[str, Any]] = ()  # the timeline
+    state: Sequence[Mapping[str, Any]] = ()  # state changes before the timeline
+
+
+class Names:
+    """Members' display names per room, learnt from membership events (Matrix messages carry
+    none), so that what the bot says names people as their room shows them."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, str], str] = {}
+
+    def learn(self, room_id: str, raw: Mapping[str, Any]) -> None:
+        """Note the display name a membership event sets (or clears)."""
+        content, user = raw.get("content"), raw.get("state_key")
+        if raw.get("type") != "m.room.member" or not isinstance(user, str):
+            return
+        if not isinstance(content, Mapping) or content.get("membership") != "join":
+            return
+        self.set(room_id, user, content.get("displayname"))
+
+    def set(self, room_id: str, user_id: str, name: object) -> None:
+        if isinstance(name, str) and name.strip():
+            self._names[(room_id, user_id)] = name.strip()
+        else:
+            self._names.pop((room_id, user_id), None)
+
+    def of(self, room_id: str, user_id: str) -> str:
+        """The member's display name in the room, "" when none is known."""
+        return self._names.get((room_id, user_id), "")
+
+    def named(self, event: Event) -> Event:
+        """`event` with its sender's display name filled in, when the carrier said none."""
+        name = "" if event.sender.display_name else self.of(event.group, event.sender.user_id)
+        return replace(event, sender=replace(event.sender, display_name=name)) if name else event
 
 
 @dataclass
@@ -65,11 +98,16 @@ def room_updates(body: Mapping[str, Any]) -> list[RoomUpdate]:
         if not isinstance(infos, Mapping):
             continue
         for room_id, info in infos.items():
-            timeline = info.get("timeline") if isinstance(info, Mapping) else None
-            raws = timeline.get("events") if isinstance(timeline, Mapping) else None
-            events = [e for e in raws if isinstance(e, Mapping)] if isinstance(raws, list) else []
-            updates.append(RoomUpdate(str(room_id), section, events))
+            if not isinstance(info, Mapping):
+                info = {}
+            updates.append(RoomUpdate(str(room_id), section, _events(info.get("timeline")),
+                                      _events(info.get("state"))))  # fmt: skip
     return updates
+
+
+def _events(block: object) -> list[Mapping[str, Any]]:
+    raws = block.get("events") if isinstance(block, Mapping) else None
+    return [e for e in raws if isinstance(e, Mapping)] if isinstance(raws, list) else []
 
 
 def gaps(body: Mapping[str, Any]) -> list[str]:
@@ -82,7 +120,7 @@ def gaps(body: Mapping[str, Any]) -> list[str]:
 
 
 def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
-              seen: RecentIds) -> SyncReading:  # fmt: skip
+              seen: RecentIds, names: Names | None = None) -> SyncReading:  # fmt: skip
     """Events of mapped rooms, in order, each once; the invitations to accept; the rooms the
     bot was removed from. A kicked bot learns of it only here: its own leave arrives in the
     response's `leave` section, not in `join`."""
@@ -93,8 +131,12 @@ def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
         if update.section == "invite":
             reading.to_join.append(update.room_id)
             continue
+        names = names if names is not None else Names()
+        for raw in update.state:
+            names.learn(update.room_id, raw)
         found: list[Event] = []
         for raw in update.events:
+            names.learn(update.room_id, raw)
             if _is_own_removal(raw, bot):
                 reading.removed[update.room_id] = str(raw.get("sender"))
                 continue
@@ -103,7 +145,7 @@ def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
                 continue
             event = translate(update.room_id, raw, bot)
             if event is not None and event.sender.user_id != bot.user_id:
-                found.append(event)
+                found.append(names.named(event))
         reading.events.extend(e for e in found if seen.add(e.event_id))
     return reading
 
