@@ -213,4 +213,8 @@ async def test_the_morning_pack_is_posted_on_schedule(community: Hearth) -> None
         if due <= local:
             due += timedelta(days=1)
         community.clock.set((due + timedelta(minutes=1)).astimezone(UTC))
-        await bot_message(mei, room, bot, "两分钟知识包｜洗脸水温")
+        post = await bot_message(mei, room, bot, "两分钟知识包｜洗脸水温")
+        # Its Markdown arrives formatted, its text as written for plain-text clients.
+        assert post["content"]["body"].startswith("# 两分钟知识包｜洗脸水温\n")
+        assert post["content"]["format"] == "org.matrix.custom.html"
+        assert post["content"]["formatted_body"].startswith("<h1>两分钟知识包｜洗脸水温</h1>")

@@ -185,3 +185,17 @@ def test_messages_carry_the_display_name_the_room_shows_for_their_sender() -> No
     reading = read_sync([update], BOT, ROOMS, RecentIds(), names)
     named = {e.event_id: e.sender.display_name for e in reading.events}
     assert named == {"$1": "Bobby", "$j": "爱丽丝", "$2": "爱丽丝", "$3": ""}
+
+
+def test_a_posts_markdown_goes_as_html_without_letting_markup_through() -> None:
+    post = Action(kind=ActionKind.SEND, carrier="matrix", group=MAPPED, extra={"format": "markdown"},
+                  text="# 早安\n今天**三件事**：\n<script>alert(1)</script>")  # fmt: skip
+    content = message_content(post)
+    assert content["body"] == post.text  # plain-text clients see it as written
+    assert content["format"] == "org.matrix.custom.html"
+    html = content["formatted_body"]
+    assert html.startswith("<h1>早安</h1>") and "<strong>三件事</strong>：<br />" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    plain = message_content(Action(kind=ActionKind.REPLY, carrier="matrix", group=MAPPED,
+                                   text="**not** markdown"))  # fmt: skip
+    assert "formatted_body" not in plain and plain["body"] == "**not** markdown"

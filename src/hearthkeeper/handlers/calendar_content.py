@@ -51,7 +51,8 @@ class PostContent:
     def extra(self, post: ScheduledPost, ref: int) -> dict[str, object]:
         """What the SEND action carries for carriers and analytics."""
         extra: dict[str, object] = {"post_id": post.id, "post_ref": ref,
-                                    "content_kind": self.kind, "item_id": self.item_id}  # fmt: skip
+                                    "content_kind": self.kind, "item_id": self.item_id,
+                                    "format": "markdown"}  # fmt: skip
         if self.asset is not None:
             extra["asset"] = self.asset
         if self.url is not None:

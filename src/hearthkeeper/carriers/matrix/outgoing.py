@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+from markdown_it import MarkdownIt
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
@@ -24,10 +27,22 @@ def txn_id(key: str) -> str:
     return "hk" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
 
+@cache
+def _markdown() -> MarkdownIt:
+    # CommonMark with raw HTML off (a post's text cannot inject markup); a line break in the
+    # text is a line break in the room, as chat writers expect.
+    return MarkdownIt("commonmark", {"html": False, "breaks": True})
+
+
 def message_content(action: Action) -> dict[str, Any]:
-    """The `m.room.message` content for a REPLY, SEND or WARN."""
+    """The `m.room.message` content for a REPLY, SEND or WARN. Text the playbook marks as
+    Markdown (scheduled posts) also goes as HTML, which clients show formatted; the body
+    keeps the text as written for those that show only plain text."""
     text = action.text or ""
     content: dict[str, Any] = {"msgtype": "m.text", "body": text}
+    if action.extra.get("format") == "markdown" and text:
+        content["format"] = "org.matrix.custom.html"
+        content["formatted_body"] = _markdown().render(text).strip()
     mentioned = [action.member] if action.member and action.kind is not ActionKind.SEND else []
     content["m.mentions"] = {"user_ids": mentioned}
     if action.kind is ActionKind.REPLY and action.target:
