@@ -23,7 +23,7 @@ from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, messag
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.sync import Names, RecentIds, gaps, read_sync, room_updates
+from hearthkeeper.carriers.matrix.sync import Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
@@ -142,11 +142,13 @@ class MatrixCarrier:
             response = await self._sync(since)
             if response is None:
                 continue
-            for room_id in gaps(response):
-                log.warning("matrix: the server left out events of %s (more than the timeline "
-                            "limit since the last sync); they are not handled", room_id)  # fmt: skip
-            reading = read_sync(room_updates(response), self.bot, self.rooms, self._seen,
-                                self._names)  # fmt: skip
+            updates = room_updates(response)
+            for update in updates:
+                if update.limited and update.section == "join":
+                    log.warning("matrix: the server left out events of %s (more than the "
+                                "timeline limit since the last sync); they are not handled",
+                                update.room_id)  # fmt: skip
+            reading = read_sync(updates, self.bot, self.rooms, self._seen, self._names)
             for room_id in reading.to_join:
                 await self._join(room_id)
             self.removed.update(reading.removed)
@@ -190,8 +192,8 @@ class MatrixCarrier:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._saving
             self._saving = None
-        safe = self._acks.safe
-        if safe is not None and safe != self._acks.saved:
+        safe = self._unsaved()
+        if safe is not None:
             self.position.save(safe)
             self._acks.saved = safe
         if self._client is not None:
@@ -314,11 +316,16 @@ class MatrixCarrier:
         while True:
             await self._acks.moved.wait()
             self._acks.moved.clear()
-            safe = self._acks.safe
-            if safe is not None and safe != self._acks.saved:
+            safe = self._unsaved()
+            if safe is not None:  # read here, on the loop; only the file is written elsewhere
                 await asyncio.to_thread(self.position.save, safe)
                 self._acks.saved = safe
             await asyncio.sleep(SAVE_EVERY)
+
+    def _unsaved(self) -> str | None:
+        """The safe position, when the file does not hold it yet."""
+        safe = self._acks.safe
+        return safe if safe is not None and safe != self._acks.saved else None
 
     async def _join(self, room_id: str) -> None:
         joined = await self._require_client().join(room_id)

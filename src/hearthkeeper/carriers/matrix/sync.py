@@ -22,6 +22,7 @@ class RoomUpdate:
     section: Section
     events: Sequence[Mapping[str, Any]] = ()  # the timeline
     state: Sequence[Mapping[str, Any]] = ()  # state changes before the timeline
+    limited: bool = False  # the server left out events before the timeline (too many)
 
 
 class Names:
@@ -100,8 +101,10 @@ def room_updates(body: Mapping[str, Any]) -> list[RoomUpdate]:
         for room_id, info in infos.items():
             if not isinstance(info, Mapping):
                 info = {}
-            updates.append(RoomUpdate(str(room_id), section, _events(info.get("timeline")),
-                                      _events(info.get("state"))))  # fmt: skip
+            timeline = info.get("timeline")
+            limited = isinstance(timeline, Mapping) and timeline.get("limited") is True
+            updates.append(RoomUpdate(str(room_id), section, _events(timeline),
+                                      _events(info.get("state")), limited))  # fmt: skip
     return updates
 
 
@@ -110,28 +113,19 @@ def _events(block: object) -> list[Mapping[str, Any]]:
     return [e for e in raws if isinstance(e, Mapping)] if isinstance(raws, list) else []
 
 
-def gaps(body: Mapping[str, Any]) -> list[str]:
-    """The joined rooms whose timeline in this response is `limited`: the server left out
-    events between the previous position and these (too many to send at once)."""
-    joined = body.get("rooms", {}).get("join", {}) if isinstance(body.get("rooms"), Mapping) else {}
-    return [str(room_id) for room_id, info in joined.items()
-            if isinstance(info, Mapping) and isinstance(info.get("timeline"), Mapping)
-            and info["timeline"].get("limited") is True]  # fmt: skip
-
-
 def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
               seen: RecentIds, names: Names | None = None) -> SyncReading:  # fmt: skip
     """Events of mapped rooms, in order, each once; the invitations to accept; the rooms the
     bot was removed from. A kicked bot learns of it only here: its own leave arrives in the
     response's `leave` section, not in `join`."""
     reading = SyncReading()
+    names = names if names is not None else Names()
     for update in updates:
         if not rooms.accepts(update.room_id):
             continue
         if update.section == "invite":
             reading.to_join.append(update.room_id)
             continue
-        names = names if names is not None else Names()
         for raw in update.state:
             names.learn(update.room_id, raw)
         found: list[Event] = []
