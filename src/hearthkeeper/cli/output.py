@@ -21,10 +21,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def load_or_exit(path: Path) -> LoadedPlaybook:
-    """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1."""
+    """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
+    Its warnings, if any, go to standard error and the command carries on."""
     try:
-        return load_playbook(path)
+        loaded = load_playbook(path)
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))
         raise typer.Exit(1) from None
+    for warning in loaded.warnings:
+        typer.echo(str(warning), err=True)
+    return loaded

@@ -27,16 +27,19 @@ app = typer.Typer(help="Write, check and read playbooks.", no_args_is_help=True)
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Playbook files to check.")],
 ) -> None:
-    """Check playbooks; print one line per problem (FILE:LINE:COL: field: message), exit 1 if any."""
+    """Check playbooks; print one line per problem (FILE:LINE:COL: field: message) and per
+    warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
     failed = False
     for path in files:
         problems = validate_file(path)
         for problem in problems:
             typer.echo(str(problem))
-        if problems:
+        if any(not p.is_warning for p in problems):
             failed = True
         else:
-            typer.echo(f"{path}: ok")
+            warned = len(problems)
+            typer.echo(f"{path}: ok" + (f" ({warned} warning{'s' if warned != 1 else ''})"
+                                        if warned else ""))  # fmt: skip
     if failed:
         raise typer.Exit(1)
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from hearthkeeper.playbook.joining import ThresholdKind
+from hearthkeeper.playbook.keywords import check_keywords
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.rules import REMOVING, Response, Sanction, ViolationKind
+from hearthkeeper.playbook.schedule import parse_schedule, shortest_gap
 from hearthkeeper.playbook.suggest import did_you_mean
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
+
+# Scheduled posts and reminders closer than this flood a group; allowed, but said out loud.
+MIN_SCHEDULE_GAP = timedelta(minutes=10)
 
 
 def check_playbook(playbook: Playbook) -> list[Finding]:
@@ -23,7 +29,48 @@ def check_playbook(playbook: Playbook) -> list[Finding]:
         *_unique_ids(playbook),
         *_groups(playbook),
         *_calendar(playbook),
+        *((k.loc, k.message) for k in check_keywords(playbook) if not k.warning),
     ]
+
+
+def warn_playbook(playbook: Playbook) -> list[Finding]:
+    """What is allowed but probably not meant (a valid playbook may have these)."""
+    return [
+        *((k.loc, k.message) for k in check_keywords(playbook) if k.warning),
+        *_frequent_schedules(playbook),
+    ]
+
+
+def _frequent_schedules(pb: Playbook) -> Iterator[Finding]:
+    schedules: list[tuple[Loc, str | None]] = [
+        *(
+            (("calendar", "posts", i, "schedule"), p.schedule)
+            for i, p in enumerate(pb.calendar.posts)
+        ),
+        *(
+            (("calendar", "live_sessions", i, "schedule"), s.schedule)
+            for i, s in enumerate(pb.calendar.live_sessions)
+        ),
+        *((("activities", i, "schedule"), a.schedule) for i, a in enumerate(pb.activities)),
+        *(
+            (("mechanisms", "titles", i, "reminder"), t.reminder)
+            for i, t in enumerate(pb.mechanisms.titles)
+        ),
+    ]
+    for loc, schedule in schedules:
+        if schedule is None:
+            continue
+        gap = shortest_gap(parse_schedule(schedule), MIN_SCHEDULE_GAP)
+        if gap is not None:
+            minutes = int(gap.total_seconds() // 60)
+            yield (
+                loc,
+                (
+                    f"{schedule!r} fires {minutes} minute{'s' if minutes != 1 else ''} after the "
+                    f"previous firing: every group gets a message that often; schedules are meant "
+                    f"for posts hours or days apart (e.g. 'every day 08:00')"
+                ),
+            )
 
 
 def _role_references(pb: Playbook) -> Iterator[Finding]:

@@ -5,19 +5,26 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from hearthkeeper.playbook.checks import check_playbook
+from hearthkeeper.playbook.checks import check_playbook, warn_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
 
 Loc = tuple[str | int, ...]
+
+
+class Severity(StrEnum):
+    """An error stops a playbook from being used; a warning is said and the playbook runs."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -29,9 +36,18 @@ class Problem:
     column: int
     path: str
     message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        """Whether this is only a warning (the playbook is still valid)."""
+        return self.severity is Severity.WARNING
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.path or '(document)'}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column}: {self.path or '(document)'}"
+        return (
+            f"{where}: warning: {self.message}" if self.is_warning else f"{where}: {self.message}"
+        )
 
 
 class PlaybookError(Exception):
@@ -44,11 +60,12 @@ class PlaybookError(Exception):
 
 @dataclass(frozen=True)
 class LoadedPlaybook:
-    """A valid playbook with the text it was read from."""
+    """A valid playbook with the text it was read from, and its warnings (located)."""
 
     playbook: Playbook
     source_text: str
     file: str
+    warnings: tuple[Problem, ...] = ()
 
 
 def format_path(loc: Loc) -> str:
@@ -87,7 +104,12 @@ def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
     if findings:
         located = [_from_finding(file, source, loc, msg) for loc, msg in findings]
         raise PlaybookError(sorted(located, key=lambda p: (p.line, p.column)))
-    return LoadedPlaybook(playbook=playbook, source_text=text, file=file)
+    warnings = [
+        _from_finding(file, source, loc, msg, Severity.WARNING)
+        for loc, msg in warn_playbook(playbook)
+    ]
+    warnings.sort(key=lambda p: (p.line, p.column))
+    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=tuple(warnings))
 
 
 def load_playbook(path: Path) -> LoadedPlaybook:
@@ -118,23 +140,27 @@ def load_playbook(path: Path) -> LoadedPlaybook:
 
 
 def validate_file(path: Path) -> list[Problem]:
-    """Every problem in a playbook file; empty when it is valid."""
+    """Every problem in a playbook file: its errors, or, when it is valid, its warnings
+    (`Problem.is_warning`); empty when there is nothing to say."""
     try:
-        load_playbook(path)
+        return list(load_playbook(path).warnings)
     except PlaybookError as exc:
         return exc.problems
-    return []
 
 
 # --- turning pydantic errors into located problems ---------------------------------------------
 
 
-def _problem(file: str, pos: Position, loc: Loc, message: str) -> Problem:
-    return Problem(file, pos.line, pos.column, format_path(loc), message)
+def _problem(
+    file: str, pos: Position, loc: Loc, message: str, severity: Severity = Severity.ERROR
+) -> Problem:
+    return Problem(file, pos.line, pos.column, format_path(loc), message, severity)
 
 
-def _from_finding(file: str, source: Source, loc: Loc, message: str) -> Problem:
-    return _problem(file, source.locate(loc), loc, message)
+def _from_finding(
+    file: str, source: Source, loc: Loc, message: str, severity: Severity = Severity.ERROR
+) -> Problem:
+    return _problem(file, source.locate(loc), loc, message, severity)
 
 
 def _input_path(data: Any, loc: Loc) -> Loc:

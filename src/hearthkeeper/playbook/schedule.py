@@ -13,6 +13,7 @@ Readable forms (case-insensitive; `at` is optional; times are HH:MM in the commu
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from croniter import croniter
 
@@ -83,6 +84,27 @@ def parse_schedule(text: str) -> str:
         f"cannot read the schedule {raw!r}: write e.g. 'every day 08:00', "
         "'Mon,Wed,Fri,Sun 20:00', 'monthly on day 18 at 20:00' or a cron expression '0 8 * * *'"
     )
+
+
+_GAP_SAMPLE = 64  # firings looked at: every gap a five-field cron can have shows within them
+_GAP_FROM = datetime(2025, 1, 1)  # a fixed start, so the answer never depends on today
+
+
+def shortest_gap(cron: str, below: timedelta) -> timedelta | None:
+    """The shortest time between two firings of `cron` if it is under `below`, else None.
+
+    Gaps within an hour, across hours and across days all recur within the first few
+    dozen firings (the fields repeat), so a bounded sample finds them."""
+    firings = croniter(cron, _GAP_FROM)
+    previous: datetime = firings.get_next(datetime)
+    shortest: timedelta | None = None
+    for _ in range(_GAP_SAMPLE):
+        moment: datetime = firings.get_next(datetime)
+        gap = moment - previous
+        if gap < below and (shortest is None or gap < shortest):
+            shortest = gap
+        previous = moment
+    return shortest
 
 
 def _weekdays(spec: str, raw: str) -> str:

@@ -1,0 +1,149 @@
+"""Keyword lists and schedules that validate but would misbehave: refused, or said out loud."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
+from hearthkeeper.playbook.templates import TEMPLATES, template_text
+from tests.playbook_samples import MINIMAL
+
+
+def problems(text: str) -> list[Problem]:
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(text, "pb.yaml")
+    return info.value.problems
+
+
+def advertising(*keywords: str) -> str:
+    listed = "".join(f"        - '{k}'\n" for k in keywords)
+    return MINIMAL + f"rules:\n  violations:\n    advertising:\n      extra_keywords:\n{listed}"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "reduced"),
+    [("(a+)+$", "'a'"), ("[a-z]", "'az'"), (r"\d+", "'d'"), (r"加微信\s*\d{6}", None)],
+)
+def test_a_keyword_written_as_a_regular_expression_is_refused_where_it_is(
+    keyword: str, reduced: str | None
+) -> None:
+    [p] = problems(advertising("加我微信", keyword))
+    assert (p.line, p.column) == (15, 11)
+    assert p.path == "rules.violations.advertising.extra_keywords[1]"
+    assert not p.is_warning
+    assert "looks like a regular expression" in p.message
+    assert "keywords are literal text" in p.message
+    if reduced is not None:
+        assert f"it matches {reduced}" in p.message
+
+
+def test_alternatives_written_with_a_bar_are_suggested_as_separate_keywords() -> None:
+    [p] = problems(advertising("加微信|加V信"))
+    assert "list each alternative as a keyword of its own: '加微信', '加V信'" in p.message
+
+
+@pytest.mark.parametrize("keyword", ["a", "X", "7", " b ", "a!"])
+def test_a_single_latin_letter_or_digit_is_refused(keyword: str) -> None:
+    [p] = problems(advertising(keyword))
+    assert p.path == "rules.violations.advertising.extra_keywords[0]"
+    assert "single character" in p.message and "ordinary sentences" in p.message
+
+
+@pytest.mark.parametrize("keyword", ["!!!", "...", "~_~", "🙂"])
+def test_a_keyword_with_nothing_to_match_is_refused(keyword: str) -> None:
+    [p] = problems(advertising(keyword))
+    assert "can never match" in p.message
+
+
+def test_a_two_letter_keyword_is_a_located_warning_and_the_playbook_stays_valid() -> None:
+    loaded = parse_playbook(advertising("加微信", "sb"), "pb.yaml")
+    [w] = loaded.warnings
+    assert w.is_warning and (w.line, w.path) == (
+        15,
+        "rules.violations.advertising.extra_keywords[1]",
+    )
+    assert str(w).startswith("pb.yaml:15:11: rules.violations.advertising.extra_keywords[1]: "
+                             "warning: keyword 'sb' is only two Latin characters")  # fmt: skip
+    assert loaded.playbook.rules.violations.advertising.extra_keywords == ["加微信", "sb"]
+
+
+@pytest.mark.parametrize(
+    "keyword", ["t.me/joinchat", "[红包]", "加 微 信", "dm me for", "100% free", "c+ class", "¥99"]
+)
+def test_ordinary_keywords_pass_without_a_word(keyword: str) -> None:
+    assert parse_playbook(advertising(keyword)).warnings == ()
+
+
+def test_every_keyword_list_matched_in_messages_is_checked() -> None:
+    text = MINIMAL + (
+        "rules:\n  violations:\n"
+        "    contact:\n      keywords: ['v']\n"
+        "    invites:\n      extra_keywords: ['.*群']\n"
+        "    insults:\n      keywords: ['idiot', '[^a]']\n"
+        "mechanisms:\n"
+        "  faq:\n    entries:\n      - question: Where do I buy?\n        keywords: ['x']\n"
+        "        answer: At the shop.\n"
+        "  check_in:\n    keywords: ['打卡', '\\w+']\n"
+        "  tags:\n    - name: city\n      expert_topics:\n        London: ['tube', 'b']\n"
+    )
+    assert [p.path for p in problems(text)] == [
+        "rules.violations.contact.keywords[0]",
+        "rules.violations.invites.extra_keywords[0]",
+        "rules.violations.insults.keywords[1]",
+        "mechanisms.faq.entries[0].keywords[0]",
+        "mechanisms.check_in.keywords[1]",
+        "mechanisms.tags[0].expert_topics.London[1]",
+    ]
+
+
+def test_sign_up_replies_are_whole_replies_so_plus_one_is_fine() -> None:
+    text = MINIMAL + "mechanisms:\n  signups:\n    join_keywords: ['+1', '1']\n"
+    assert parse_playbook(text).warnings == ()
+
+
+def posts(schedule: str) -> str:
+    return MINIMAL + (
+        "calendar:\n  posts:\n    - id: morning\n"
+        f"      schedule: '{schedule}'\n      content: {{text: Good morning}}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("schedule", "minutes"), [("*/5 * * * *", 5), ("0,5 8 * * *", 5), ("* 9 * * 1", 1)]
+)
+def test_a_schedule_firing_more_often_than_every_10_minutes_is_a_located_warning(
+    schedule: str, minutes: int
+) -> None:
+    loaded = parse_playbook(posts(schedule), "pb.yaml")
+    [w] = loaded.warnings
+    assert w.is_warning and (w.line, w.path) == (13, "calendar.posts[0].schedule")
+    assert f"fires {minutes} minute" in w.message
+    assert loaded.playbook.calendar.posts[0].schedule == schedule
+
+
+@pytest.mark.parametrize("schedule", ["*/10 * * * *", "every day 08:00", "0 8,20 * * *"])
+def test_schedules_ten_minutes_apart_or_more_say_nothing(schedule: str) -> None:
+    assert parse_playbook(posts(schedule)).warnings == ()
+
+
+def test_the_templates_validate_without_warnings() -> None:
+    for name in TEMPLATES:
+        assert parse_playbook(template_text(name), name).warnings == (), name
+
+
+def test_validate_prints_warnings_and_exits_0_but_errors_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "warned.yaml").write_text(posts("*/5 * * * *"))
+    (tmp_path / "wrong.yaml").write_text(advertising("(a+)+$"))
+    result = CliRunner().invoke(app, ["playbook", "validate", str(tmp_path / "warned.yaml")])
+    assert result.exit_code == 0, result.output
+    warned, ok = result.output.splitlines()
+    assert warned.startswith(f"{tmp_path / 'warned.yaml'}:13:17: calendar.posts[0].schedule: "
+                             "warning: '*/5 * * * *' fires 5 minutes")  # fmt: skip
+    assert ok == f"{tmp_path / 'warned.yaml'}: ok (1 warning)"
+    result = CliRunner().invoke(app, ["playbook", "validate", str(tmp_path / "wrong.yaml")])
+    assert result.exit_code == 1
+    assert "extra_keywords[0]: keyword '(a+)+$' looks like a regular expression" in result.output
