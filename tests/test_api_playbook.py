@@ -80,7 +80,7 @@ def test_json_with_the_source_works_and_the_same_text_changes_nothing(t: Tea) ->
     first = t.post("/communities/tea/playbook", json={"source": london})
     assert first.status_code == 200 and first.json()["version"] == 2
     again = t.post("/communities/tea/playbook", json={"source": london})
-    assert again.json() == {"version": 2, "unchanged": True, "changes": []}
+    assert again.json() == {"version": 2, "unchanged": True, "changes": [], "warnings": []}
 
 
 def test_a_playbook_for_another_community_is_a_conflict(t: Tea) -> None:
@@ -104,3 +104,30 @@ def test_bodies_the_api_cannot_read_are_refused_readably(t: Tea) -> None:
     missing = t.post("/communities/coffee/playbook", content=TEA_PLAYBOOK.encode(), headers=YAML)
     assert missing.status_code == 404
     assert t.get("/communities/tea/playbook").json()["version"] == 1
+
+
+def test_a_playbook_over_256_kib_is_refused_with_413_and_nothing_changes(t: Tea) -> None:
+    padded = TEA_PLAYBOOK + "#" * (256 * 1024)
+    answer = t.post("/communities/tea/playbook", content=padded.encode(), headers=YAML)
+    assert answer.status_code == 413
+    assert answer.json()["detail"].startswith(f"The playbook is {len(padded.encode()):,} bytes; "
+                                              "a playbook may be at most 256 KiB")  # fmt: skip
+    as_json = t.post("/communities/tea/playbook", json={"source": padded})
+    assert as_json.status_code == 413
+    huge = t.post("/communities/tea/playbook", content=b"#" * (2 * 1024 * 1024), headers=YAML)
+    assert huge.status_code == 413 and "at most 256 KiB" in huge.json()["detail"]
+    assert t.get("/communities/tea/playbook").json()["version"] == 1
+    assert replaced(t) == []
+
+
+def test_an_applied_playbook_answers_with_its_warnings(t: Tea) -> None:
+    chatty = TEA_PLAYBOOK + (
+        "calendar:\n  posts:\n    - id: ping\n      schedule: '*/5 * * * *'\n"
+        "      content: {text: ping}\n"
+    )
+    answer = t.post("/communities/tea/playbook", content=chatty.encode(), headers=YAML)
+    assert answer.status_code == 200, answer.text
+    [warning] = answer.json()["warnings"]
+    assert (
+        warning["path"] == "calendar.posts[0].schedule" and "fires 5 minutes" in warning["message"]
+    )

@@ -104,9 +104,13 @@ def test_a_playbook_for_another_community_is_refused(console: Console) -> None:
 
 
 def test_too_large_or_not_utf8_uploads_are_refused_readably(console: Console) -> None:
-    big = {"file": ("big.yaml", b"#" * (1024 * 1024 + 1))}
+    big = {"file": ("big.yaml", b"#" * (256 * 1024 + 1))}
     answer = console.post("/playbook", {"text": ""}, files=big)
-    assert answer.status_code == 422 and "big.yaml is larger than 1 MiB" in answer.text
+    assert answer.status_code == 422
+    assert "big.yaml is larger than 256 KiB, the most a playbook may be" in answer.text
+    pasted = console.post("/playbook", {"text": SKINCARE + "#" * (256 * 1024)})
+    assert pasted.status_code == 422
+    assert "The pasted playbook is larger than 256 KiB" in pasted.text and _version(console) == 1
     latin = {"file": ("latin.yaml", "community: é".encode("latin-1"))}
     answer = console.post("/playbook", {"text": ""}, files=latin)
     assert answer.status_code == 422 and "latin.yaml is not UTF-8 text" in answer.text
@@ -137,3 +141,12 @@ def test_line_breaks_sent_back_by_a_browser_as_crlf_still_match(console: Console
     fields["text"] = fields["text"].replace("\n", "\r\n")  # what form submission does
     answer = console.client.post(f"{BASE}/playbook/apply", data=fields, follow_redirects=False)
     assert answer.status_code == 303 and _version(console) == 2
+
+
+def test_the_review_shows_the_warnings_of_a_valid_playbook(console: Console) -> None:
+    chatty = SKINCARE.replace("extra_keywords: [", "extra_keywords: [sb, ", 1)
+    assert chatty != SKINCARE
+    answer = console.post("/playbook", {"text": chatty})
+    assert answer.status_code == 200 and "Apply version 2" in answer.text
+    warnings = answer.text.split('id="warnings"')[1].split("</ol>")[0]
+    assert "extra_keywords[0]</code>: keyword &#39;sb&#39; is only two Latin characters" in warnings

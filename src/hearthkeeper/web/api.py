@@ -43,7 +43,7 @@ from hearthkeeper.web.api_models import (
     TagOut,
     VersionOut,
 )
-from hearthkeeper.web.api_playbook import PLAYBOOK_BODY, apply_body
+from hearthkeeper.web.api_playbook import PLAYBOOK_BODY, apply_body, read_body
 from hearthkeeper.web.auth import require_api
 from hearthkeeper.web.context import Web
 
@@ -230,13 +230,15 @@ def api_router(web: Web) -> APIRouter:
         "/communities/{slug}/playbook",
         tags=["playbook"],
         response_model=AppliedOut,
-        responses={**REFUSED, 422: {"model": PlaybookInvalidOut}},
+        responses={**REFUSED, 413: {"model": ErrorOut}, 422: {"model": PlaybookInvalidOut}},
         openapi_extra=PLAYBOOK_BODY,
     )
     async def post_playbook(slug: str, request: Request, operator: OperatorDep) -> JSONResponse:
         """Apply a new playbook version: the YAML as text/yaml, or JSON {"source": "..."}.
         Invalid text answers 422 with every problem's line and column and changes nothing."""
-        body = await request.body()
+        body = await read_body(request)
+        if isinstance(body, tuple):  # over the size limit: refused before it is even read
+            return JSONResponse(body[1], status_code=body[0])
         found = await run_in_threadpool(community, slug)
         status, answer = await run_in_threadpool(
             apply_body, web, found, request.headers.get("content-type", ""), body, actor(operator)

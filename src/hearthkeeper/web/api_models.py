@@ -200,17 +200,22 @@ class ChangeOut(Out):
     new: Any
 
 
-class AppliedOut(Out):
-    version: int
-    unchanged: bool = Field(description="True when the text is the version already in force.")
-    changes: list[ChangeOut]
-
-
 class ProblemOut(Out):
     line: int
     column: int
     path: str
     message: str
+
+
+class AppliedOut(Out):
+    version: int
+    unchanged: bool = Field(description="True when the text is the version already in force.")
+    changes: list[ChangeOut]
+    warnings: list[ProblemOut] = Field(
+        default_factory=list,
+        description="What is allowed but probably not meant (a schedule firing every few "
+        "minutes, a two-letter keyword); the playbook was applied all the same.",
+    )
 
 
 class PlaybookInvalidOut(Out):

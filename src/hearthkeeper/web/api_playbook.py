@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from fastapi import Request
+
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.diff import diff_content, playbook_content
 from hearthkeeper.store import Community, StoreError
@@ -26,6 +28,12 @@ YAML_TYPES: Final = frozenset(
     {"text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "text/plain", ""}
 )
 JSON_TYPE: Final = "application/json"
+KiB: Final = 1024
+# The four templates are 11-14 KiB; long texts belong in content libraries, not the playbook.
+# A playbook is parsed, validated and diffed on the request, so its size is bounded.
+MAX_PLAYBOOK_BYTES: Final = 256 * KiB
+# JSON writes a Chinese character as \uXXXX (6 bytes for 3 in UTF-8): room for the envelope.
+MAX_BODY_BYTES: Final = 4 * MAX_PLAYBOOK_BYTES
 Answer = tuple[int, dict[str, Any]]
 
 # The request body the OpenAPI document shows: the YAML itself, or JSON {"source": ...}.
@@ -40,11 +48,37 @@ PLAYBOOK_BODY: Final[dict[str, Any]] = {
 }
 
 
+def too_large(size: int | None = None) -> Answer:
+    """The 413 answer for a playbook over the limit (`size` in bytes when known)."""
+    what = f"The playbook is {size:,} bytes" if size is not None else "The body is too large"
+    return 413, {
+        "detail": f"{what}; a playbook may be at most {MAX_PLAYBOOK_BYTES // KiB} KiB of UTF-8 "
+        "text. Nothing was applied. Keep long texts in content libraries "
+        "(calendar.posts[].content.library) rather than in the playbook itself."
+    }
+
+
+async def read_body(request: Request) -> bytes | Answer:
+    """The request body, read no further than the limit: bytes, or the 413 answer."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return too_large()
+    return bytes(body)
+
+
 def apply_body(web: Web, community: Community, content_type: str, body: bytes, by: str) -> Answer:
     """Apply the posted body as `community`'s next playbook: (HTTP status, JSON answer)."""
     text = _source(content_type, body)
     if isinstance(text, tuple):
         return text
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_PLAYBOOK_BYTES:
+        return too_large(size)
     try:
         loaded = parse_playbook(text, POSTED)
     except PlaybookError as exc:
@@ -75,6 +109,7 @@ def _apply(web: Web, community: Community, loaded: LoadedPlaybook, by: str) -> A
         version=version.version,
         unchanged=unchanged,
         changes=[ChangeOut(kind=c.kind.value, path=c.path, old=c.old, new=c.new) for c in changes],
+        warnings=[_out(w) for w in loaded.warnings],
     )
     return 200, answer.model_dump(mode="json")
 
@@ -108,9 +143,12 @@ def _invalid(exc: PlaybookError) -> Answer:
     answer = PlaybookInvalidOut(
         detail=f"The playbook is not valid ({count} problem{'s' if count != 1 else ''}); "
         "nothing was applied.",
-        problems=[
-            ProblemOut(line=p.line, column=p.column, path=p.path, message=p.message)
-            for p in exc.problems
-        ],
+        problems=[_out(p) for p in exc.problems],
     )
     return 422, answer.model_dump(mode="json")
+
+
+def _out(problem: Problem) -> ProblemOut:
+    return ProblemOut(
+        line=problem.line, column=problem.column, path=problem.path, message=problem.message
+    )

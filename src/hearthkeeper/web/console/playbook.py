@@ -16,6 +16,7 @@ from hearthkeeper.playbook.diff import diff_content, playbook_content
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.store import Operator
 from hearthkeeper.store.columns import storable
+from hearthkeeper.web.api_playbook import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
     CommunityView,
@@ -25,10 +26,10 @@ from hearthkeeper.web.console.pages import (
     back_to,
     messages_from,
 )
-from hearthkeeper.web.context import MiB
 from hearthkeeper.web.templates import render
 
-MAX_PLAYBOOK: Final = MiB
+MAX_PLAYBOOK: Final = MAX_PLAYBOOK_BYTES  # the same limit as the REST API's
+LIMIT: Final = f"{MAX_PLAYBOOK // KiB} KiB"
 UPLOADED: Final = "uploaded playbook"
 
 
@@ -52,12 +53,16 @@ def sha256_of(text: str) -> str:
 
 
 async def uploaded_text(form: FormData) -> str:
-    """The playbook from the form: the chosen file, else the pasted text (at most 1 MiB)."""
+    """The playbook from the form: the chosen file, else the pasted text (at most 256 KiB)."""
     chosen = form.get("file")
     if isinstance(chosen, UploadFile) and chosen.filename:
         data = await chosen.read(MAX_PLAYBOOK + 1)
         if len(data) > MAX_PLAYBOOK:
-            raise Refused(f"{chosen.filename} is larger than 1 MiB, the most the console takes.")
+            raise Refused(
+                f"{chosen.filename} is larger than {LIMIT}, the most a playbook may be; nothing "
+                "was stored. Keep long texts in content libraries (calendar.posts[].content."
+                "library) rather than in the playbook itself."
+            )
         try:
             return normalised(data.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
@@ -67,8 +72,11 @@ async def uploaded_text(form: FormData) -> str:
             ) from None
     pasted = form.get("text")
     text = pasted if isinstance(pasted, str) else ""
-    if len(text.encode("utf-8")) > MAX_PLAYBOOK:
-        raise Refused("The pasted playbook is larger than 1 MiB, the most the console takes.")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PLAYBOOK:
+        raise Refused(
+            f"The pasted playbook is larger than {LIMIT}, the most a playbook may be; nothing "
+            "was stored. Keep long texts in content libraries (calendar.posts[].content.library)."
+        )
     if not text.strip():
         raise Refused("Choose a playbook file or paste its text, then upload.")
     return normalised(text)
@@ -122,7 +130,7 @@ def router(pages: Pages) -> APIRouter:
             request, "console/playbook_review.html", operator=operator, active="playbook",
             text=text, sha256=digest, base_version=current.version if current else 0,
             next_version=(current.version if current else 0) + 1, changes=changes,
-            current=current, **context, **view.context(),
+            current=current, warnings=loaded.warnings, **context, **view.context(),
         )  # fmt: skip
 
     @routes.get("/console/c/{slug}/playbook", response_class=HTMLResponse)
