@@ -210,3 +210,16 @@ def test_the_sign_in_page_escapes_what_was_typed(site: Site) -> None:
     answer = site.sign_in('<script>alert("x")</script>', "pw")
     assert "<script>alert" not in answer.text
     assert "&lt;script&gt;" in answer.text
+
+
+def test_a_cross_site_sign_out_without_the_token_leaves_the_operator_signed_in(
+    site: Site,
+) -> None:
+    site.add_operator()
+    site.sign_in()
+    no_field = site.client.post("/console/sign-out", data={}, follow_redirects=False)
+    plain = site.client.post("/console/sign-out", content=b"csrf_token=x",
+                             headers={"Content-Type": "text/plain"}, follow_redirects=False)  # fmt: skip
+    assert no_field.status_code == plain.status_code == 403
+    assert "set-cookie" not in no_field.headers and "set-cookie" not in plain.headers
+    assert site.client.get("/console/c/tea/members", follow_redirects=False).status_code == 200

@@ -6,9 +6,10 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import ip_network
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CONFIG_NAME = "hearth.toml"
 ENV_DATABASE_URL = "HEARTH_DATABASE_URL"
@@ -36,6 +37,23 @@ class _ServerTable(BaseModel):
         None, description="Where browsers reach the server; default http://<host>:<port>."
     )
     secure_cookies: bool = Field(False, description="Mark cookies Secure (behind HTTPS).")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; "
+        "default none: the connecting address is the client's.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
+                ) from None
+        return value
 
 
 class _MatrixTable(BaseModel):
@@ -93,6 +111,7 @@ class ServerSettings:
     port: int = DEFAULT_PORT
     public_url: str | None = None  # as configured; None: derived from host and port
     secure_cookies: bool = False
+    trusted_proxies: tuple[str, ...] = ()  # X-Forwarded-For is believed only from these
 
     def url(self, host: str | None = None, port: int | None = None) -> str:
         """The public URL: the configured one, else http://HOST:PORT (overrides as given)."""
@@ -140,6 +159,9 @@ def config_text(playbook: str, data_dir: str = "data") -> str:
         "# reverse proxy with HTTPS; then also set secure_cookies = true.\n"
         f'# public_url = "http://{DEFAULT_HOST}:{DEFAULT_PORT}"\n'
         "secure_cookies = false\n"
+        "# Behind a reverse proxy, its address, so the client's own address is read from\n"
+        "# X-Forwarded-For (sign-in lock-out, web chat limits); never set it without a proxy.\n"
+        '# trusted_proxies = ["127.0.0.1"]\n'
         "\n"
         "# A Matrix bot (docs/carriers/matrix.md): uncomment, then map rooms to communities.\n"
         "# [matrix]\n"
@@ -167,7 +189,8 @@ def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Set
     playbooks = tuple((base / p).resolve() for p in parsed.playbooks)
     table = parsed.server
     server = ServerSettings(host=table.host, port=table.port, public_url=table.public_url,
-                            secure_cookies=table.secure_cookies)  # fmt: skip
+                            secure_cookies=table.secure_cookies,
+                            trusted_proxies=tuple(table.trusted_proxies))  # fmt: skip
     where = str(path) if path is not None else "the configuration"
     matrix = _matrix(parsed.matrix, env, data_dir, where)
     return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,

@@ -17,6 +17,7 @@ from hearthkeeper.playbook import PlaybookError
 from hearthkeeper.serve import Host, ServeError, open_socket, serve
 from hearthkeeper.serve.runner import bound_port
 from hearthkeeper.store import StoreError
+from hearthkeeper.web.clientaddr import parse_proxies
 from hearthkeeper.web.context import WebSettings
 
 
@@ -49,6 +50,7 @@ def serve_command(
         data_dir=settings.data_dir,
         public_url=settings.server.url(address, bound_port(sock)),
         secure_cookies=settings.server.secure_cookies,
+        trusted_proxies=parse_proxies(settings.server.trusted_proxies),
     )
     try:
         running = build_host(settings, web_settings)

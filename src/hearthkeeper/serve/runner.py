@@ -74,6 +74,10 @@ async def serve(
         lifespan="on",
         timeout_graceful_shutdown=GRACE_SECONDS,
         ws_max_size=64 * 1024,  # the web chat refuses frames over 8 KiB; nothing near this is sane
+        # The client's address is the peer's: uvicorn would otherwise believe X-Forwarded-For
+        # from 127.0.0.1, so anyone on the machine could pick their address (and dodge the
+        # sign-in lock-out). Proxies the operator trusts are handled in web/clientaddr.py.
+        proxy_headers=False,
     )
     server = _Server(config)
     web = asyncio.create_task(server.serve(sockets=[sock]), name="web")

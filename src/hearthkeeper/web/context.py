@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +28,8 @@ class WebSettings:
     secure_cookies: bool = False
     max_upload_bytes: int = 5 * MiB
     session_hours: int = 12
+    # X-Forwarded-For is read only from these peers (`[server] trusted_proxies`); none: never
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
 
 class PlaybookHost(Protocol):

@@ -4,7 +4,8 @@ The sign-in form is itself protected against cross-site posting (a site signing 
 in as its own account): GET sets a random `hearth_signin` cookie and puts the same value in
 a hidden field; POST must carry both, equal. Failed attempts are throttled per username and
 per client address (in this process's memory: a restart forgets them, and several server
-processes each count their own).
+processes each count their own). The address is the connection's peer; X-Forwarded-For only
+counts behind a proxy named in `[server] trusted_proxies` (`clientaddr.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hearthkeeper.web.auth import (
     token_hash,
     verify_password,
 )
+from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.templates import render
 
@@ -146,7 +148,7 @@ def signin_router(web: Web) -> APIRouter:
             return form(request, target, username=username, status=403,
                         error="This sign-in form expired or came from another site; "
                         "please sign in again.")  # fmt: skip
-        address = f"address:{request.client.host if request.client else '?'}"
+        address = f"address:{client_address(request, web.settings.trusted_proxies)}"
         user_key = f"user:{username}"
         until = throttle.refused_until(user_key, address)
         if until is not None:

@@ -1,0 +1,55 @@
+"""Who is on the other end of a connection, for limits kept per client address.
+
+The address is the TCP peer's. `X-Forwarded-For` is anyone's to write, so it is read only
+when the peer is one of the reverse proxies the operator named (`[server] trusted_proxies`),
+and then from the right: each trusted proxy appends the address it received from, so the
+first address from the right that is not a trusted proxy is the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+
+from starlette.requests import HTTPConnection
+
+Network = IPv4Network | IPv6Network
+UNKNOWN = "?"
+
+
+def parse_proxies(entries: Iterable[str]) -> tuple[Network, ...]:
+    """Addresses or networks (`10.0.0.5`, `10.0.0.0/8`, `::1`); ValueError names a bad one."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (write e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
+def client_address(connection: HTTPConnection, trusted: tuple[Network, ...]) -> str:
+    """The client's address: the peer's, or the forwarded one behind a trusted proxy."""
+    peer = connection.client.host if connection.client else UNKNOWN
+    if not trusted or not _trusted(peer, trusted):
+        return peer
+    forwarded = [
+        hop.strip()
+        for header in connection.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(forwarded):
+        if not _trusted(hop, trusted):
+            return hop  # not a proxy of ours (or not an address at all): the client
+    return forwarded[0] if forwarded else peer
+
+
+def _trusted(address: str, trusted: tuple[Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
