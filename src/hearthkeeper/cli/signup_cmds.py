@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +23,12 @@ from hearthkeeper.store import SignUpList, Store
 signups_app = typer.Typer(
     help="Sign-up lists and group-buys (接龙): list them, export one as CSV.", no_args_is_help=True
 )
+# A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(...)` in a
+# member's name would run in the organiser's Excel): such cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters (ESC starts terminal escape sequences, C1 has CSI): none of them belongs in
+# what a terminal shows; tabs and line breaks stay.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLUMNS = ("number", "status", "name", "member_id", "item", "price", "quantity", "amount", "note",
            "signed_up_at")  # fmt: skip
 
@@ -58,10 +65,10 @@ def list_signups(
         shown = (
             f"{'closed' if lst.status != 'open' else 'closes'} {_local(when, zone)}" if when else ""
         )
-        console.print(escape(
+        console.print(escape(shown_safely(
             f"#{lst.id}  {lst.status}  {group.name if group else lst.group_id}  {lst.title}  "
             f"{shown}  {confirmed} signed up, {waiting} waitlisted"
-        ))  # fmt: skip
+        )))  # fmt: skip
     if not lists:
         console.print("No sign-up lists yet." if not open_only else "No open sign-up lists.")
 
@@ -79,15 +86,16 @@ def export(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Write a list as CSV with a header: the confirmed entries numbered, then the waitlist."""
+    """Write a list as CSV with a header: the confirmed entries numbered, then the waitlist.
+    Cells a spreadsheet would run as a formula start with an apostrophe."""
     store = open_store(settings_from(config))
     lst = store.signup_list(list_id)
     if lst is None:
         fail(f"there is no sign-up list with id {list_id}; `hearth signups list` shows them")
     rows = list(_rows(store, lst, _zone(store, lst.community_id)))
-    if output is None:
+    if output is None:  # to a terminal, most likely: no escape sequences reach it
         buffer = io.StringIO()
-        _write(buffer, rows)
+        _write(buffer, [[shown_safely(cell) for cell in row] for row in rows])
         typer.echo(buffer.getvalue(), nl=False)
         return
     try:
@@ -95,8 +103,8 @@ def export(
             _write(handle, rows)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
-    console.print(escape(f"Wrote {len(rows)} entr{'y' if len(rows) == 1 else 'ies'} of "
-                         f"#{lst.id} {lst.title} to {output}."))  # fmt: skip
+    console.print(escape(shown_safely(f"Wrote {len(rows)} entr{'y' if len(rows) == 1 else 'ies'} "
+                                      f"of #{lst.id} {lst.title} to {output}.")))  # fmt: skip
 
 
 def _rows(store: Store, lst: SignUpList, zone: ZoneInfo) -> Iterator[list[str]]:
@@ -116,10 +124,20 @@ def _rows(store: Store, lst: SignUpList, zone: ZoneInfo) -> Iterator[list[str]]:
         ]  # fmt: skip
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` as a spreadsheet shows it as text, never running it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def shown_safely(text: str) -> str:
+    """`text` without control characters, so a terminal shows it and does nothing else."""
+    return _CONTROLS.sub("", text)
+
+
 def _write(handle: TextIO, rows: list[list[str]]) -> None:
     writer = csv.writer(handle)
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
 
 
 def _zone(store: Store, community_id: int) -> ZoneInfo:
