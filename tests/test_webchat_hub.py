@@ -80,3 +80,21 @@ def test_frames_go_to_one_member_or_one_group_only() -> None:
     assert ends["ann"].closed == (4000, "removed") == ends["ann-phone"].closed
     assert [f["type"] for f in ends["bob"].frames] == ["members"] and ends["bob"].closed is None
     assert ends["elsewhere"].frames == []
+
+
+def test_a_frame_that_cannot_be_encoded_reaches_nobody_and_fails_nothing() -> None:
+    async def scenario() -> tuple[int, int, Browser]:
+        hub = Hub()
+        browser = Browser()
+        connection = Connection(3, "w-ann")
+        hub.add(connection)
+        pump = asyncio.create_task(connection.pump(browser.send, browser.close))
+        broken = hub.broadcast(3, {"type": "message", "at": object()})  # not JSON
+        fine = hub.broadcast(3, {"type": "message", "id": 1})
+        connection.end(1000, "bye")
+        await asyncio.wait_for(pump, 5)
+        return broken, fine, browser
+
+    broken, fine, browser = asyncio.run(scenario())
+    assert (broken, fine) == (0, 1)
+    assert browser.frames == [{"type": "message", "id": 1}] and browser.closed == (1000, "bye")

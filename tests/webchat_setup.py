@@ -19,6 +19,7 @@ from PIL import Image
 from hearthkeeper.carriers.webchat import WebChatCarrier
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.config import WebChatLimits
 from hearthkeeper.playbook import LoadedPlaybook
 from hearthkeeper.store import (
     Group,
@@ -69,13 +70,15 @@ NAMES = ("Tea lovers", "Tea room", "Garden")
 
 def build_chat(store: Store, clock: FrozenClock, data_dir: Path, *,
                max_upload_bytes: int = 64 * 1024, secure_cookies: bool = False,
-               names: tuple[str, str, str] = NAMES) -> Chat:  # fmt: skip
+               names: tuple[str, str, str] = NAMES,
+               limits: WebChatLimits | None = None) -> Chat:  # fmt: skip
     """The web chat of a community (`names`: "Tea lovers") with two groups ("Tea room" holds
     3, "Garden" 5), served by a FastAPI app."""
     community = store.ensure_community("tea", names[0])
     carrier = WebChatCarrier(store, clock, data_dir / "uploads", max_upload_bytes=max_upload_bytes)
     settings = WebSettings(data_dir=data_dir, max_upload_bytes=max_upload_bytes,
-                           secure_cookies=secure_cookies)  # fmt: skip
+                           secure_cookies=secure_cookies,
+                           chat_limits=limits or WebChatLimits())  # fmt: skip
     web = Web(store=store, clock=clock, settings=settings, webchat=carrier,
               playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()

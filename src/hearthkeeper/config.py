@@ -56,6 +56,22 @@ class _ServerTable(BaseModel):
         return value
 
 
+class _WebChatTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages_per_10s: int = Field(
+        8, ge=1, description="Messages per member every 10 s, across all their sockets."
+    )
+    joins_per_minute: int = Field(
+        20, ge=1, description="New seats taken through invite links per client address."
+    )
+    uploads_per_hour: int = Field(30, ge=1, description="Pictures one member may upload.")
+    upload_mib_per_hour: int = Field(100, ge=1, description="MiB of pictures per member.")
+    unused_upload_hours: int = Field(
+        1, ge=1, description="Uploaded pictures no message uses are deleted after this."
+    )
+
+
 class _MatrixTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -84,6 +100,7 @@ class _ConfigFile(BaseModel):
         default_factory=list, description="Playbook files this server runs."
     )
     server: _ServerTable = Field(default_factory=_ServerTable)
+    webchat: _WebChatTable = Field(default_factory=_WebChatTable)
     matrix: _MatrixTable | None = None
 
 
@@ -101,6 +118,18 @@ class MatrixSettings:
     def credential(self) -> str:
         """How the bot signs in, for messages (never the secret itself)."""
         return "an access token" if self.access_token else "a password"
+
+
+@dataclass(frozen=True)
+class WebChatLimits:
+    """The `[webchat]` table: abuse limits of the built-in web chat, kept per member or per
+    client (never per socket, which a client opens as many of as it likes)."""
+
+    messages_per_10s: int = 8
+    joins_per_minute: int = 20  # per client address: a venue's Wi-Fi is one address
+    uploads_per_hour: int = 30
+    upload_mib_per_hour: int = 100
+    unused_upload_hours: int = 1
 
 
 @dataclass(frozen=True)
@@ -135,6 +164,7 @@ class Settings:
     config_file: Path | None
     server: ServerSettings = ServerSettings()
     matrix: MatrixSettings | None = None  # None: no [matrix] table, the bot is not run
+    webchat: WebChatLimits = WebChatLimits()
 
 
 def sqlite_url_for(data_dir: Path) -> str:
@@ -194,7 +224,8 @@ def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Set
     where = str(path) if path is not None else "the configuration"
     matrix = _matrix(parsed.matrix, env, data_dir, where)
     return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,
-                    server=server, matrix=matrix)  # fmt: skip
+                    server=server, matrix=matrix,
+                    webchat=WebChatLimits(**parsed.webchat.model_dump()))  # fmt: skip
 
 
 def _matrix(

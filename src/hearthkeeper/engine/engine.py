@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.carrier import Acknowledging, Carrier
-from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.executor import Executor, Processed, Runtime
 from hearthkeeper.engine.outbound import OutboundQueue, Sent
 from hearthkeeper.engine.scheduled import run_due
@@ -110,8 +110,9 @@ class Engine:
     async def _decide_and_perform(self, events: list[Event]) -> None:
         # A large batch is decided in a worker thread, so that the web, which shares this
         # event loop, stays responsive meanwhile; a small one (a few milliseconds) is
-        # decided here, where handing it to a thread and back would cost about as much.
-        if len(events) <= SMALL_BATCH:
+        # decided here, where handing it to a thread and back would cost about as much —
+        # unless a picture is in it: looking for QR codes takes long whatever the batch.
+        if len(events) <= SMALL_BATCH and not any(_has_picture(e) for e in events):
             _, claimed = self.executor.process_claiming(events)
         else:
             _, claimed = await asyncio.to_thread(self.executor.process_claiming, events)
@@ -136,3 +137,7 @@ class Engine:
         while len(events) < self.batch and not inbox.empty():
             events.append(inbox.get_nowait())
         return [e for e in events if e is not None]
+
+
+def _has_picture(event: Event) -> bool:
+    return isinstance(event, Message) and any(a.kind == "picture" for a in event.attachments)

@@ -248,6 +248,18 @@ class WebChatQueries(StoreBase):
             row = session.get(WebChatMessageRow, message_id)
             return None if row is None else _message(row)
 
+    def webchat_pictures_in_use(self, names: Sequence[str]) -> set[str]:
+        """Which of the stored pictures `names` a message (deleted or not) shows."""
+        used: set[str] = set()
+        with self._unit(write=False) as session:
+            for start in range(0, len(names), 500):  # bounded IN lists for both databases
+                chunk = list(names[start : start + 500])
+                query = select(WebChatMessageRow.picture).where(
+                    WebChatMessageRow.picture.in_(chunk)
+                )
+                used.update(name for name in session.scalars(query) if name is not None)
+        return used
+
     def webchat_history(self, group_id: int, limit: int = 100) -> list[WebChatMessage]:
         """The group's last `limit` messages that were not deleted, oldest first."""
         query = (

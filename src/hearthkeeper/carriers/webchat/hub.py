@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,8 @@ from hearthkeeper.carriers.webchat.protocol import encode
 BACKLOG = 256  # frames waiting for one browser before it is dropped
 CLOSE_TOO_SLOW = 1013  # "try again later"
 CLOSE_WAIT = 5.0  # seconds to wait for a close frame to go out
+
+log = logging.getLogger(__name__)
 
 Send = Callable[[str], Awaitable[None]]
 Close = Callable[[int, str], Awaitable[None]]
@@ -158,7 +161,11 @@ class Hub:
     @staticmethod
     def _deliver(connections: list[Connection], frame: dict[str, Any]) -> int:
         if connections:
-            text = encode(frame)
+            try:
+                text = encode(frame)
+            except (TypeError, ValueError):  # a bug in a frame must not fail what sent it
+                log.exception("web chat frame of type %r cannot be encoded", frame.get("type"))
+                return 0
             for connection in connections:
                 connection.deliver(text)
         return len(connections)

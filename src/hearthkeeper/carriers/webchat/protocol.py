@@ -1,24 +1,33 @@
 """The frames browsers and the server exchange over the chat's WebSocket.
 
-Client frames are validated before anything else looks at them: size first (a frame is
-refused unread when it is too large), then JSON, then the Pydantic models below. Server
-frames are plain dicts built here, so their shape is defined in one place.
+Client frames are validated and normalised here, once, before anything else looks at them:
+size first (a frame is refused unread when it is too large), then UTF-8, then nesting depth
+(checked by a scan, before `json.loads` could recurse), then JSON, then the Pydantic models
+below: ids are positive and fit the store's 64-bit columns, and texts have what no database
+can store (NUL, lone surrogates) replaced by U+FFFD — so what is stored is exactly what is
+broadcast. Anything refused is a `FrameError` with a readable message. Server frames are
+plain dicts built here, so their shape is defined in one place; `encode` never produces text
+a socket cannot send.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from hearthkeeper.store import WebChatMessage
+from hearthkeeper.store.columns import storable
 
 MAX_FRAME_BYTES = 8 * 1024  # a frame larger than this is refused with an error frame
 FAR_OVER_BYTES = 64 * 1024  # ... and one larger than this closes the connection (1009)
 MAX_TEXT = 2000  # characters in one message
 MEDIA_PATH = "/chat/media/"
+MAX_DEPTH = 4  # nesting of JSON arrays/objects; our frames are flat objects
+MAX_ID = 2**63 - 1  # the store's ids are 64-bit signed integers
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_IN_GROUP = 4403
@@ -36,8 +45,15 @@ class SayFrame(_Frame):
 
     type: Literal["say"]
     text: str = ""
-    picture: str | None = None
-    reply_to: int | None = None
+    picture: str | None = Field(None, max_length=100)
+    # strict: `true` or "12" is not a message id
+    reply_to: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | None = None
+
+    @field_validator("text", "picture")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        # Normalised here, so the store, the broadcast and the engine all see the same text.
+        return None if value is None else storable(value)
 
 
 class PingFrame(_Frame):
@@ -69,9 +85,16 @@ def parse_frame(raw: str | bytes) -> SayFrame | PingFrame:
         raise FrameError(f"frame of {size} bytes is far too large", close=CLOSE_TOO_BIG)
     if size > MAX_FRAME_BYTES:
         raise FrameError(f"frame too large: {size} bytes (at most {MAX_FRAME_BYTES})")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FrameError("frame is not UTF-8 text") from None
+    if _depth(raw) > MAX_DEPTH:
+        raise FrameError(f"frame nests too deeply (at most {MAX_DEPTH} levels)")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise FrameError("frame is not valid JSON") from None
     if not isinstance(data, dict):
         raise FrameError('frame must be a JSON object with a "type"')
@@ -90,6 +113,26 @@ def parse_frame(raw: str | bytes) -> SayFrame | PingFrame:
     return frame
 
 
+# A JSON string (an unterminated one runs to the end, so the scan stays linear) or a bracket.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _depth(text: str) -> int:
+    """How deeply `text` nests arrays and objects (brackets inside strings do not count): a
+    cheap scan, so that hostile nesting is refused before `json.loads` recurses into it."""
+    depth = deepest = 0
+    for token in _TOKEN.finditer(text):
+        found = token.group()
+        if found in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break  # deep enough to refuse: no need to read on
+        elif found in ("]", "}"):
+            depth -= 1
+    return deepest
+
+
 def _first_problem(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"] if part not in KNOWN_TYPES)
@@ -99,9 +142,14 @@ def _first_problem(exc: ValidationError) -> str:
 # --- server frames --------------------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def encode(frame: dict[str, Any]) -> str:
-    """A server frame as the text sent on the socket."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    """A server frame as the text sent on the socket: always valid UTF-8, even when a text
+    in it did not come through `parse_frame` (a lone surrogate would make every send fail)."""
+    text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def close_reason(text: str) -> str:

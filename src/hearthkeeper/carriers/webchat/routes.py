@@ -4,11 +4,19 @@ picture uploads and the pictures themselves.
 Members are known by the `hearth_member` cookie (a random token; the store keeps its
 SHA-256). Joining changes state, so its form carries a double-submit token: a random value
 in the `hearth_join` cookie (SameSite=Strict) that the form must repeat.
+
+Abuse limits (`limits.py`, the `[webchat]` settings) are counted per client address and per
+member: new seats through invite links, messages across all of a member's sockets, pictures
+and their bytes per hour. A muted or banned member uploads nothing. Pictures no message uses
+are deleted by a sweep that runs with the uploads (they are what makes such files), at most
+every `SWEEP_EVERY`.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +26,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
+from hearthkeeper.carriers.webchat.carrier import muted_text
+from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
@@ -25,14 +35,19 @@ from hearthkeeper.carriers.webchat.uploads import (
     PictureRefused,
     media_type,
     picture_path,
+    sweep_unused,
     too_large,
 )
 from hearthkeeper.store import WebChatRoom, WebUser
+from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
+
+log = logging.getLogger(__name__)
 
 JOIN_COOKIE = "hearth_join"
 MEMBER_COOKIE_DAYS = 365
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
+SWEEP_EVERY = timedelta(minutes=10)
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -45,6 +60,8 @@ def webchat_router(web: Web) -> APIRouter:
     `/chat/media/{name}`."""
     router = APIRouter(include_in_schema=False)
     chat = web.webchat
+    limits = ChatLimits(web.settings.chat_limits, web.clock)
+    swept: list[datetime] = []  # when unused pictures were last swept
 
     def member(request: Request) -> WebUser | None:
         return chat.user_for_token(request.cookies.get(MEMBER_COOKIE, ""))
@@ -102,12 +119,20 @@ def webchat_router(web: Web) -> APIRouter:
         if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
             return join_page(request, room, user, status=403, nickname=nickname,
                              error="This form has expired. Please try again.")  # fmt: skip
+        seat = None if user is None else chat.seat(room.group.id, user.user_id)
+        if seat is None or not seat.seated:  # a new seat: counted per client and member
+            address = client_address(request, web.settings.trusted_proxies)
+            over = limits.join(address, None if user is None else user.user_id)
+            if over is not None:
+                limited = join_page(request, room, user, status=429, error=over.message,
+                                    nickname=nickname)  # fmt: skip
+                return _retry_after(limited, over)
         token = None
         try:
             if user is None:
                 user, token = chat.create_user(nickname)
             elif nickname.strip() and nickname.strip() != user.nickname:
-                user = chat.rename(user.user_id, nickname)
+                user = chat.rename(user.user_id, nickname, group_id=room.group.id)
             await chat.join(room.group.id, user.user_id)
             response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
         except BadNickname as bad:
@@ -134,21 +159,50 @@ def webchat_router(web: Web) -> APIRouter:
 
     @router.websocket("/chat/{code}/ws")
     async def chat_socket(websocket: WebSocket, code: str) -> None:
-        await serve_socket(chat, websocket, code, public_url=web.settings.public_url)
+        await serve_socket(chat, websocket, code, limits, public_url=web.settings.public_url)
 
-    @router.post("/chat/{code}/upload")
-    async def upload(request: Request, code: str) -> JSONResponse:
+    @router.post("/chat/{code}/upload", response_model=None)
+    async def upload(request: Request, code: str) -> Response:
         room, user = chat.room(code), member(request)
         seat = None if room is None or user is None else chat.seat(room.group.id, user.user_id)
-        if seat is None or not seat.seated:
+        if room is None or user is None or seat is None or not seat.seated:
+            if room is not None and seat is not None and seat.banned_at is not None:
+                reason = seat.ban_reason or "no reason given"
+                return _problem(403, f"You are banned from {room.group.name}: {reason}.")
             return _problem(403, "Join the group before sending pictures.")
+        if seat.muted_until is not None and seat.muted_until > web.clock.now():
+            return _problem(403, muted_text(seat))
+        over = limits.upload(user.user_id)
+        if over is not None:
+            return _retry_after(_problem(429, over.message), over)
         limit = min(web.settings.max_upload_bytes, chat.max_upload_bytes)
         try:
             data = await _read_picture(request, limit)
+            over = limits.upload_bytes(user.user_id, len(data))
+            if over is not None:
+                return _retry_after(_problem(429, over.message), over)
+            await sweep()
             picture = await run_in_threadpool(chat.keep_picture, data, limit)
         except PictureRefused as refused:
             return _problem(refused.status, refused.message)
         return JSONResponse({"picture": picture.name, "url": picture_url(picture.name)})
+
+    async def sweep() -> None:
+        """Delete the pictures no message used within `unused_upload_hours` of their upload;
+        at most every `SWEEP_EVERY` (and at the first upload after a start)."""
+        now = web.clock.now()
+        if swept and now - swept[0] < SWEEP_EVERY:
+            return
+        swept[:] = [now]
+        before = now - timedelta(hours=web.settings.chat_limits.unused_upload_hours)
+        try:
+            deleted = await run_in_threadpool(sweep_unused, chat.uploads_dir,
+                                              chat.store.webchat_pictures_in_use, before)  # fmt: skip
+        except Exception:  # a full disk or a busy database must not refuse the upload
+            log.exception("sweeping unused web chat pictures failed")
+            return
+        if deleted:
+            log.info("deleted %d web chat pictures no message used", len(deleted))
 
     @router.get("/chat/media/{name}", response_model=None)
     async def media(name: str) -> Response:
@@ -200,6 +254,11 @@ async def _read_picture(request: Request, limit: int) -> bytes:
     if len(data) > limit:
         raise too_large(len(data), limit)
     return data
+
+
+def _retry_after(response: Response, over: Refusal) -> Response:
+    response.headers["Retry-After"] = str(max(1, int(over.retry_after.total_seconds() + 0.999)))
+    return response
 
 
 def _render(name: str, status: int, **context: Any) -> HTMLResponse:

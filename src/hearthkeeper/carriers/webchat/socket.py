@@ -1,9 +1,11 @@
 """One member's WebSocket to a group: hello, then frames in (validated, rate-limited) and
 frames out (through the hub), until either side closes.
 
-Per connection: at most 8 messages every 10 seconds — more are dropped with an error frame
-"slow down". Every refused frame (too large, not JSON, unknown type, over the rate) is a
-warning; three warnings within a minute close the connection with 1008.
+Per member, across all their sockets: at most `messages_per_10s` messages (8 by default)
+every 10 seconds — more are dropped with an error frame "slow down" (`limits.py`). Every
+refused frame (too large, not JSON, unknown type, over the rate) is a warning; three
+warnings within a minute close the connection with 1008. A frame the server fails on is
+answered with an error frame and logged; the connection and the group go on.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.hub import Close, Connection
+from hearthkeeper.carriers.webchat.limits import ChatLimits
 from hearthkeeper.carriers.webchat.protocol import (
     CLOSE_NOT_IN_GROUP,
     CLOSE_NOT_SIGNED_IN,
@@ -37,22 +40,17 @@ log = logging.getLogger(__name__)
 
 MEMBER_COOKIE = "hearth_member"
 CLOSE_SERVER_ERROR = 1011
-SAYS, SAYS_WITHIN = 8, timedelta(seconds=10)
 WARNINGS, WARNINGS_WITHIN = 3, timedelta(minutes=1)
 CLOSING_GRACE = 5.0  # seconds a closing connection has to take its last frames
+NOT_SENT = "the server could not take that message; it was not sent, please try again"
 
 
 class Guard:
-    """A connection's rate limit and its patience with bad frames."""
+    """A connection's patience with bad frames."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._says: deque[datetime] = deque()
         self._warnings: deque[datetime] = deque()
-
-    def may_say(self) -> bool:
-        """Whether one more message fits in the rate (and count it if so)."""
-        return _within(self._says, self._clock.now(), SAYS_WITHIN, SAYS)
 
     def warn(self) -> bool:
         """Count a refused frame; True when that makes too many, and the connection ends."""
@@ -78,8 +76,8 @@ def same_origin(websocket: WebSocket, public_url: str) -> bool:
     return urlsplit(origin).netloc in allowed - {""}
 
 
-async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, *,
-                       public_url: str = "") -> None:  # fmt: skip
+async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, limits: ChatLimits,
+                       *, public_url: str = "") -> None:  # fmt: skip
     """Serve one member's chat connection to the group `code` opens."""
     await websocket.accept()
     if not same_origin(websocket, public_url):
@@ -100,7 +98,7 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, *,
     connection.deliver(encode(chat.hello(room, user)))
     chat.hub.add(connection)
     writer = asyncio.create_task(connection.pump(websocket.send_text, _closer(websocket)))
-    reader = asyncio.create_task(_read(chat, websocket, connection, room.group.id))
+    reader = asyncio.create_task(_read(chat, websocket, connection, room.group.id, limits))
     try:
         await asyncio.wait((writer, reader), return_when=asyncio.FIRST_COMPLETED)
         failed = reader.exception() if reader.done() and not reader.cancelled() else None
@@ -119,7 +117,7 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, *,
 
 
 async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connection,
-                group_id: int) -> None:  # fmt: skip
+                group_id: int, limits: ChatLimits) -> None:  # fmt: skip
     guard = Guard(chat.clock)
     while not connection.closing:
         try:
@@ -138,14 +136,19 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
             continue
         if not isinstance(frame, SayFrame):
             continue  # a ping: nothing to answer
-        if not guard.may_say():
-            _refuse(connection, guard, "slow down: at most 8 messages every 10 seconds")
+        over = limits.message(connection.user_id)
+        if over is not None:
+            _refuse(connection, guard, over.message)
             continue
         try:
             await chat.say(group_id, connection.user_id, frame.text, picture=frame.picture,
                            reply_to=frame.reply_to)  # fmt: skip
         except WebChatRefused as refused:
             connection.deliver(encode(error_frame(refused.message)))
+        except Exception:  # a bug or a failing store: this message is lost, not the socket
+            log.exception("web chat message of %s in group %s failed", connection.user_id,
+                          group_id)  # fmt: skip
+            connection.deliver(encode(error_frame(NOT_SENT)))
 
 
 def _refuse(connection: Connection, guard: Guard, message: str, *, close: int | None = None,

@@ -1,22 +1,30 @@
 """Pictures members upload: checked by what they are (not by their names) and stored once.
 
 A picture is accepted when Pillow recognises it as PNG, JPEG, GIF or WebP, it passes
-`Image.verify()` and neither side exceeds `MAX_SIDE` pixels. It is stored as
-`<sha256>.<ext>`, so the same picture uploaded twice is one file, and names served back
-can be checked against a strict pattern.
+`Image.verify()`, neither side exceeds `MAX_SIDE` pixels and — unless it is a JPEG, which is
+decoded at a reduced scale — it has at most `DECODE_PIXELS` pixels, so that moderation can
+look for QR codes in every picture it lets through (`text/qr.py`). All of this is read from
+the header: no pixel is decoded. It is stored as `<sha256>.<ext>`, so the same picture
+uploaded twice is one file, and names served back can be checked against a strict pattern.
+A stored picture no message uses is deleted by `sweep_unused` once it is old enough.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import re
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
+
+from hearthkeeper.text.qr import DECODE_PIXELS
 
 MAX_SIDE = 8000
 FORMATS = {  # Pillow's format name → (file extension, Content-Type)
@@ -72,6 +80,12 @@ def check_picture(data: bytes, limit: int) -> tuple[str, str, int, int]:
                 raise PictureRefused(
                     422, f"picture too big: {width}×{height} pixels (at most {MAX_SIDE})"
                 )
+            if found != "JPEG" and width * height > DECODE_PIXELS:
+                raise PictureRefused(422, (
+                    f"picture too big: {width}×{height} pixels is {_mega(width * height)}; "
+                    f"a {found} may have {_mega(DECODE_PIXELS)} at most (a JPEG up to "
+                    f"{MAX_SIDE} pixels a side)"
+                ))  # fmt: skip
             image.verify()
     except PictureRefused:
         raise
@@ -89,7 +103,9 @@ def store_picture(directory: Path, data: bytes, limit: int) -> Picture:
     name = f"{hashlib.sha256(data).hexdigest()}.{extension}"
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / name
-    if not target.exists():
+    if target.exists():
+        os.utime(target)  # uploaded again: as young as a new upload for `sweep_unused`
+    else:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-")
         try:
             with os.fdopen(handle, "wb") as file:
@@ -99,6 +115,33 @@ def store_picture(directory: Path, data: bytes, limit: int) -> Picture:
             Path(temporary).unlink(missing_ok=True)
             raise
     return Picture(name=name, mime=mime, size=len(data), width=width, height=height)
+
+
+def sweep_unused(
+    directory: Path, in_use: Callable[[Sequence[str]], set[str]], before: datetime
+) -> list[str]:
+    """Delete the pictures last uploaded before `before` that no message uses (`in_use` says
+    which are used), and upload leftovers of a crash; returns the names of those deleted."""
+    if not directory.is_dir():
+        return []
+    cutoff = before.timestamp()
+    old: list[Path] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                old.append(Path(entry.path))
+    leftovers = [path for path in old if path.name.startswith(".upload-")]
+    pictures = [path for path in old if NAME.fullmatch(path.name)]
+    used = in_use([path.name for path in pictures])
+    deleted: list[str] = []
+    for path in [*leftovers, *pictures]:
+        if path.name in used:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:  # not uploaded again meanwhile
+                path.unlink()
+                deleted.append(path.name)
+    return deleted
 
 
 def picture_path(directory: Path, name: str) -> Path | None:
@@ -116,6 +159,10 @@ def media_type(name: str) -> str:
 
 def _not_a_picture(what: str) -> str:
     return f"{what}: upload a PNG, JPEG, GIF or WebP picture"
+
+
+def _mega(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.1f} megapixels"
 
 
 def _mib(size: int) -> str:

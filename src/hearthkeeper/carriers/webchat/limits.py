@@ -1,0 +1,140 @@
+"""The web chat's abuse limits, counted per member and per client — never per socket, since a
+client opens as many sockets (and creates as many identities) as it likes.
+
+- messages: per member, across all their sockets and groups (`messages_per_10s`);
+- joins through invite links: new seats per client address, and per member (`joins_per_minute`);
+- uploads: pictures and bytes per member and hour (`uploads_per_hour`, `upload_mib_per_hour`).
+
+The counts live in memory (they only need to outlast a burst) in sliding windows, keyed by
+member or client; a key whose window emptied is forgotten, so memory follows the clients of
+the last hour, not every client ever seen. Everything here runs on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from hearthkeeper.clock import Clock
+from hearthkeeper.config import WebChatLimits
+
+MiB = 1024 * 1024
+_PRUNE_EVERY = 1024  # takes between two passes that forget emptied windows
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request over a limit: what to tell the member, and when to try again."""
+
+    message: str
+    retry_after: timedelta
+
+
+class Meter:
+    """How much each key took within the last `within`; at most `most` per key."""
+
+    def __init__(self, most: int, within: timedelta) -> None:
+        self.most = most
+        self.within = within
+        self._taken: dict[str, deque[tuple[datetime, int]]] = {}
+        self._totals: dict[str, int] = {}
+        self._takes = 0
+
+    def __len__(self) -> int:
+        """How many keys are remembered."""
+        return len(self._taken)
+
+    def take(self, key: str, now: datetime, amount: int = 1) -> timedelta | None:
+        """Count `amount` for `key`; None if it fits, else how long until it would."""
+        self._takes += 1
+        if self._takes % _PRUNE_EVERY == 0:
+            self._prune(now)
+        taken = self._taken.setdefault(key, deque())
+        total = self._expire(key, taken, now)
+        if total + amount > self.most:
+            if not taken:
+                return self.within  # more than a whole window allows at once
+            return max(taken[0][0] + self.within - now, timedelta(seconds=1))
+        taken.append((now, amount))
+        self._totals[key] = total + amount
+        return None
+
+    def _expire(self, key: str, taken: deque[tuple[datetime, int]], now: datetime) -> int:
+        total = self._totals.get(key, 0)
+        while taken and taken[0][0] <= now - self.within:
+            total -= taken.popleft()[1]
+        self._totals[key] = total
+        return total
+
+    def _prune(self, now: datetime) -> None:
+        for key, taken in list(self._taken.items()):
+            if self._expire(key, taken, now) == 0:
+                del self._taken[key]
+                del self._totals[key]
+
+
+class ChatLimits:
+    """The limits of one web chat server; each method counts and answers None (go ahead)
+    or a `Refusal` saying why not."""
+
+    def __init__(self, limits: WebChatLimits, clock: Clock) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._messages = Meter(limits.messages_per_10s, timedelta(seconds=10))
+        self._joins = Meter(limits.joins_per_minute, timedelta(minutes=1))
+        self._uploads = Meter(limits.uploads_per_hour, timedelta(hours=1))
+        self._bytes = Meter(limits.upload_mib_per_hour * MiB, timedelta(hours=1))
+
+    def message(self, user_id: str) -> Refusal | None:
+        """One more message from a member, whichever socket it came through."""
+        wait = self._messages.take(user_id, self.clock.now())
+        if wait is None:
+            return None
+        most = self.limits.messages_per_10s
+        return Refusal(f"slow down: at most {most} messages every 10 seconds", wait)
+
+    def join(self, address: str, user_id: str | None) -> Refusal | None:
+        """One more seat taken through an invite link from `address` (by `user_id`, when the
+        browser already has an identity)."""
+        now = self.clock.now()
+        wait = self._joins.take(f"address:{address}", now)
+        if wait is None and user_id is not None:
+            wait = self._joins.take(f"member:{user_id}", now)
+        if wait is None:
+            return None
+        most = self.limits.joins_per_minute
+        return Refusal(
+            f"Too many groups joined from here: at most {most} a minute. "
+            f"Please try again in {_seconds(wait)}.",
+            wait,
+        )
+
+    def upload(self, user_id: str) -> Refusal | None:
+        """One more picture uploaded by a member (counted before it is read)."""
+        wait = self._uploads.take(user_id, self.clock.now())
+        if wait is None:
+            return None
+        most = self.limits.uploads_per_hour
+        return Refusal(
+            f"Too many pictures: at most {most} an hour. Please try again in {_seconds(wait)}.",
+            wait,
+        )
+
+    def upload_bytes(self, user_id: str, size: int) -> Refusal | None:
+        """`size` more bytes of pictures uploaded by a member."""
+        wait = self._bytes.take(user_id, self.clock.now(), size)
+        if wait is None:
+            return None
+        most = self.limits.upload_mib_per_hour
+        again = _seconds(wait)
+        return Refusal(
+            f"Too many pictures: at most {most} MiB an hour. Try again in {again}.", wait
+        )
+
+
+def _seconds(wait: timedelta) -> str:
+    seconds = max(1, int(wait.total_seconds() + 0.999))
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"

@@ -1,0 +1,197 @@
+"""Abuse limits, counted per member and per client, not per socket: seats taken through an
+invite link, messages across a member's sockets, pictures and their bytes; muted and banned
+members upload nothing; pictures no message uses are swept away."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from hearthkeeper.carriers.webchat.limits import Meter
+from hearthkeeper.carriers.webchat.routes import SWEEP_EVERY
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.config import ConfigError, WebChatLimits, load_settings
+from tests.webchat_setup import Chat, build_chat, join, picture, sqlite_store
+
+LIMITS = WebChatLimits(messages_per_10s=4, joins_per_minute=3, uploads_per_hour=3,
+                       upload_mib_per_hour=1)  # fmt: skip
+
+
+@pytest.fixture
+def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        yield build_chat(store, store_clock, tmp_path, max_upload_bytes=512 * 1024, limits=LIMITS)
+
+
+def _members(chat: Chat) -> int:
+    return len(chat.store.webchat_seated(chat.groups[1].id))
+
+
+# --- joining through an invite link -------------------------------------------------------------
+
+
+def test_one_client_cannot_take_seat_after_seat(chat: Chat) -> None:
+    code = chat.codes[1]  # "Garden" holds 5
+    for n in range(3):
+        assert join(TestClient(chat.app), code, f"bot {n}").status_code == 303
+    refused = join(TestClient(chat.app), code, "bot 3")  # no cookie: a new identity each time
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) <= 60
+    assert "Too many groups joined from here: at most 3 a minute." in refused.text
+    assert _members(chat) == 3
+    elsewhere = TestClient(chat.app, client=("198.51.100.7", 4000))  # another client joins
+    assert join(elsewhere, code, "neighbour").status_code == 303
+    chat.clock.advance(timedelta(seconds=61))
+    assert join(TestClient(chat.app), code, "bot 3").status_code == 303
+    assert _members(chat) == 5
+
+
+def test_a_member_already_in_the_group_is_not_counted(chat: Chat) -> None:
+    code = chat.codes[1]
+    browser = TestClient(chat.app)
+    assert join(browser, code, "Ann").status_code == 303
+    again = {"nickname": "Ann", "csrf_token": browser.cookies["hearth_join"]}
+    for _ in range(5):  # the same member submitting the form again
+        resent = browser.post(f"/join/{code}", data=again, follow_redirects=False)
+        assert resent.status_code == 303
+    assert join(TestClient(chat.app), code, "Bob").status_code == 303
+    assert join(TestClient(chat.app), code, "Carol").status_code == 303
+    assert join(TestClient(chat.app), code, "Dan").status_code == 429
+    assert _members(chat) == 3
+
+
+# --- messages across sockets -------------------------------------------------------------------
+
+
+def _socket(client: TestClient, chat: Chat, token: str, group: int = 0) -> Any:
+    return client.websocket_connect(f"/chat/{chat.codes[group]}/ws",
+                                    headers={"cookie": f"hearth_member={token}"})  # fmt: skip
+
+
+def test_a_member_with_many_sockets_has_one_rate(chat: Chat) -> None:
+    _, token = chat.member("Chatty")
+    with TestClient(chat.app) as client, _socket(client, chat, token) as tab, \
+            _socket(client, chat, token) as phone:  # fmt: skip
+        tab.receive_json(), phone.receive_json()
+        for n in range(4):  # alternately from either socket
+            (tab if n % 2 else phone).send_json({"type": "say", "text": f"message {n}"})
+            assert tab.receive_json()["text"] == phone.receive_json()["text"] == f"message {n}"
+        phone.send_json({"type": "say", "text": "one more"})
+        assert phone.receive_json() == {
+            "type": "error", "message": "slow down: at most 4 messages every 10 seconds"
+        }  # fmt: skip
+        chat.clock.advance(timedelta(seconds=11))
+        tab.send_json({"type": "say", "text": "after a pause"})
+        assert tab.receive_json()["text"] == "after a pause"
+    assert [m.text for m in chat.store.webchat_history(chat.groups[0].id)][-1] == "after a pause"
+    assert len(chat.store.webchat_history(chat.groups[0].id)) == 5
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+def _uploader(chat: Chat, nickname: str = "photographer") -> tuple[str, TestClient]:
+    user, token = chat.member(nickname)
+    return user.user_id, TestClient(chat.app, cookies={"hearth_member": token})
+
+
+def _upload(client: TestClient, chat: Chat, data: bytes) -> Response:
+    return client.post(f"/chat/{chat.codes[0]}/upload",
+                       files={"picture": ("p.png", data, "image/png")})  # fmt: skip
+
+
+def test_uploads_are_counted_per_member_not_per_connection(chat: Chat) -> None:
+    _, first = _uploader(chat)
+    second = TestClient(chat.app, cookies=dict(first.cookies))  # another tab, same member
+    for n in range(3):
+        assert (
+            _upload(first if n % 2 else second, chat, picture(size=(5 + n, 3))).status_code == 200
+        )
+    refused = _upload(second, chat, picture(size=(9, 3)))
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    assert refused.json()["detail"].startswith("Too many pictures: at most 3 an hour.")
+    _, other = _uploader(chat, "Ann")
+    assert _upload(other, chat, picture()).status_code == 200
+
+
+def test_upload_bytes_are_limited_per_member_and_hour(chat: Chat) -> None:
+    _, client = _uploader(chat)
+    noise = os.urandom(400 * 1024)  # the bytes received count, a picture or not
+    assert _upload(client, chat, noise).status_code == 415
+    assert _upload(client, chat, noise).status_code == 415
+    refused = _upload(client, chat, noise)
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Too many pictures: at most 1 MiB an hour.")
+    chat.clock.advance(timedelta(hours=1, seconds=1))
+    assert _upload(client, chat, picture()).status_code == 200
+
+
+def test_a_muted_or_banned_member_uploads_nothing(chat: Chat) -> None:
+    muted, client = _uploader(chat)
+    chat.store.mute_webchat_user(chat.groups[0].id, muted, chat.clock.now() + timedelta(hours=1),
+                                 "flooding")  # fmt: skip
+    refused = _upload(client, chat, picture())
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "You are muted until 2026-05-01 10:00 UTC: flooding."
+    banned, other = _uploader(chat, "Spammer")
+    chat.store.ban_webchat_user(chat.groups[0].id, banned, "adverts", chat.clock.now())
+    refused = _upload(other, chat, picture())
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "You are banned from Tea room: adverts."
+    assert not chat.carrier.uploads_dir.exists() or not any(chat.carrier.uploads_dir.iterdir())
+
+
+def test_pictures_no_message_uses_are_swept_away(chat: Chat) -> None:
+    _, client = _uploader(chat)
+    shown = _upload(client, chat, picture(size=(5, 5))).json()["picture"]
+    forgotten = _upload(client, chat, picture(size=(6, 6))).json()["picture"]
+    with TestClient(chat.app) as live, _socket(live, chat, client.cookies["hearth_member"]) as ws:
+        ws.receive_json()
+        ws.send_json({"type": "say", "text": "look", "picture": shown})
+        assert ws.receive_json()["picture_url"].endswith(shown)
+    folder = chat.carrier.uploads_dir
+    old = (chat.clock.now() - timedelta(hours=2)).timestamp()
+    for name in (shown, forgotten):
+        os.utime(folder / name, (old, old))
+    (folder / ".upload-crashed").write_bytes(b"half")
+    os.utime(folder / ".upload-crashed", (old, old))
+    chat.clock.advance(SWEEP_EVERY + timedelta(seconds=1))
+    fresh = _upload(client, chat, picture(size=(7, 7))).json()["picture"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([shown, fresh])
+    assert chat.store.webchat_history(chat.groups[0].id)[-1].picture == shown
+
+
+def test_clients_are_forgotten_once_their_window_is_over(store_clock: FrozenClock) -> None:
+    meter, now = Meter(2, timedelta(minutes=1)), store_clock.now()
+    for n in range(5000):  # a crowd of addresses, once each
+        assert meter.take(f"address {n}", now) is None
+    assert meter.take("address 7", now) is None
+    assert meter.take("address 7", now) == timedelta(minutes=1)  # a third: wait a minute
+    later = now + timedelta(minutes=2)
+    for _ in range(2048):
+        meter.take("regular", later + timedelta(seconds=1))
+    assert len(meter) == 1
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def test_limits_come_from_the_webchat_table(tmp_path: Path) -> None:
+    config = tmp_path / "hearth.toml"
+    config.write_text("[webchat]\njoins_per_minute = 50\nupload_mib_per_hour = 20\n")
+    limits = load_settings(config, {}, tmp_path).webchat
+    assert limits == WebChatLimits(joins_per_minute=50, upload_mib_per_hour=20)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert load_settings(None, {}, elsewhere).webchat == WebChatLimits()
+    config.write_text("[webchat]\nmessages_per_10s = 0\nuploads_per_minute = 3\n")
+    with pytest.raises(ConfigError) as bad:
+        load_settings(config, {}, tmp_path)
+    assert "webchat.messages_per_10s: Input should be greater than or equal to 1" in str(bad.value)
+    assert "webchat.uploads_per_minute: unknown setting" in str(bad.value)
