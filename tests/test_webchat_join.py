@@ -88,7 +88,11 @@ def test_joining_without_the_forms_token_is_refused(chat: Chat) -> None:
         ("x" * 33, "use at most 32"),
         ("bad\x07bell", "control or invisible characters"),
         ("rtl\u202eevil", "control or invisible characters"),
-        ("hearthkeeper", "Hearthkeeper is the bot&#39;s name"),
+        ("hearthkeeper", "looks like Hearthkeeper, the bot&#39;s name"),
+        ("Ｈｅａｒｔｈｋｅｅｐｅｒ", "looks like Hearthkeeper, the bot&#39;s name"),
+        ("Неаrthkееpеr", "looks like Hearthkeeper, the bot&#39;s name"),  # Cyrillic Н, а, е
+        ("Hearth\u200dkeeper", "looks like Hearthkeeper, the bot&#39;s name"),
+        ("Hearth keeper", "looks like Hearthkeeper, the bot&#39;s name"),
     ],
 )
 def test_an_unusable_nickname_is_explained(chat: Chat, nickname: str, says: str) -> None:
@@ -162,3 +166,24 @@ def test_hostile_names_are_escaped_on_every_page(
                 assert raw not in page.text, page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[3].text
         assert "&lt;img src=x onerror=alert(1)&gt;" in pages[3].text
+
+
+def test_a_copy_of_another_members_nickname_in_the_group_is_refused(chat: Chat) -> None:
+    chat.member("小美", group=0)
+    for copy in ("小美", "小 美", "小美\u200d", "小美!"):
+        answer = join(TestClient(chat.app), chat.codes[0], copy)
+        assert answer.status_code == 400, copy
+        assert "Someone in this group is already called “小美”" in answer.text
+    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[0].id)] == ["小美"]
+    elsewhere = join(TestClient(chat.app), chat.codes[1], "小美")
+    assert elsewhere.status_code == 303, "another group has no 小美 yet"
+
+
+def test_a_member_cannot_rename_into_another_members_nickname(chat: Chat) -> None:
+    chat.member("Mei", group=0)
+    client = TestClient(chat.app)
+    assert join(client, chat.codes[1], "Ann").status_code == 303
+    answer = join(client, chat.codes[0], "MEI")  # joining another group under a new name
+    assert answer.status_code == 400 and "already called “Mei”" in answer.text
+    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[0].id)] == ["Mei"]
+    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[1].id)] == ["Ann"]

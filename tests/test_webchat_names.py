@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearthkeeper.carriers.webchat.names import BadNickname, clean_nickname, find_mentions
+from hearthkeeper.carriers.webchat.names import (
+    BadNickname,
+    clean_nickname,
+    find_mentions,
+    nickname_clash,
+)
 
 BOT = "Hearthkeeper"
 
@@ -37,6 +42,7 @@ def test_any_text_is_a_tidy_nickname_or_refused_with_a_reason(raw: str) -> None:
     assert 1 <= len(nickname) <= 32 and nickname == nickname.strip()
     assert not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in nickname)
     assert "@" not in nickname and nickname.casefold() != BOT.casefold()
+    assert nickname_clash(nickname, [("bot", BOT)], "me") is None
     assert clean_nickname(nickname, bot_name=BOT) == nickname
 
 
@@ -62,3 +68,23 @@ def test_mentions_are_always_people_in_the_group(nicknames: list[str], text: str
     found = find_mentions(text + "@" + nicknames[0], people)
     assert set(found) <= {person for person, _ in people} and len(found) == len(set(found))
     assert found  # the "@first" at the end always names someone
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    ["Hearthkeeper", "HEARTHKEEPER", "Ｈｅａｒｔｈｋｅｅｐｅｒ", "Неаrthkeeper", "Hearth\u200dkeeper",
+     "Hearth keeper", "hearth.keeper"],
+)  # fmt: skip
+def test_nicknames_that_look_like_the_bots_are_refused(lookalike: str) -> None:
+    with pytest.raises(BadNickname, match="looks like Hearthkeeper, the bot's name"):
+        clean_nickname(lookalike, bot_name=BOT)
+
+
+def test_a_clash_is_someone_elses_nickname_that_looks_the_same() -> None:
+    seated = [("w-1", "小美"), ("w-2", "Ann"), ("w-3", "🙂")]
+    assert nickname_clash("小 美", seated, "w-9") == "小美"
+    assert nickname_clash("ＡＮＮ", seated, "w-9") == "Ann"
+    assert nickname_clash("Ann", seated, "w-2") is None, "one's own nickname is no clash"
+    assert nickname_clash("🙂", seated, "w-9") == "🙂"
+    assert nickname_clash("🙃", seated, "w-9") is None, "symbol-only names are compared as such"
+    assert nickname_clash("Anna", seated, "w-9") is None

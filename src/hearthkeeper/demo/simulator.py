@@ -14,7 +14,7 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from hearthkeeper.carriers.webchat import WebChatRefused
+from hearthkeeper.carriers.webchat import BadNickname, WebChatRefused
 from hearthkeeper.demo.cast import Lines, Role, load_lines
 from hearthkeeper.demo.scenes import programme, random_scene
 from hearthkeeper.demo.world import Beat, Scene, World
@@ -118,10 +118,10 @@ class Simulator:
                 reply_to = self._latest(beat.group, beat.reply_to)
                 said = await self.chat.say(group.id, user_id, beat.text, reply_to=reply_to)
                 w.recent[beat.group].append((beat.who, said))
-        except WebChatRefused as refused:
+        except (WebChatRefused, BadNickname) as refused:  # a real member may have the name
             w.silenced.add((beat.who, beat.group))
             w.present[beat.group].discard(beat.who)
-            self.refusals.append((beat, refused.message))
+            self.refusals.append((beat, str(refused)))
         self.performed.append(beat)
 
     def _next_beat(self) -> Beat | None:

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, MiB, WebChatRefused
-from hearthkeeper.carriers.webchat.names import clean_nickname, find_mentions, has_mention
+from hearthkeeper.carriers.webchat.names import (
+    BadNickname,
+    clean_nickname,
+    find_mentions,
+    has_mention,
+    nickname_clash,
+    taken_message,
+)
 from hearthkeeper.carriers.webchat.perform import PERFORMS, Performer, mute_end
 from hearthkeeper.carriers.webchat.protocol import (
     CLOSE_GOING_AWAY,
@@ -126,11 +133,21 @@ class WebChatCarrier(Performer):
             return None
         return self.store.webchat_user_by_token(token_hash(token))
 
-    def rename(self, user_id: str, nickname: str) -> WebUser:
-        """Give a member a new nickname (BadNickname if it cannot be used)."""
-        return self.store.rename_webchat_user(
-            user_id, clean_nickname(nickname, bot_name=self.bot_name)
-        )
+    def rename(self, user_id: str, nickname: str, *, group_id: int | None = None) -> WebUser:
+        """Give a member a new nickname (BadNickname if it cannot be used, or if it looks the
+        same as another member's in `group_id`)."""
+        cleaned = clean_nickname(nickname, bot_name=self.bot_name)
+        if group_id is not None:
+            self._refuse_lookalike(group_id, user_id, cleaned)
+        return self.store.rename_webchat_user(user_id, cleaned)
+
+    def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str) -> None:
+        """BadNickname if someone else in the group has a nickname that looks the same: a
+        copy would let one member speak as another."""
+        seated = ((s.user_id, s.nickname) for s in self.store.webchat_seated(group_id))
+        other = nickname_clash(nickname, seated, user_id)
+        if other is not None:
+            raise BadNickname(taken_message(other))
 
     def seat(self, group_id: int, user_id: str) -> WebSeat | None:
         """The member's seat in the group, if they ever had one."""
@@ -143,11 +160,15 @@ class WebChatCarrier(Performer):
     # --- what members do ----------------------------------------------------------------------
 
     async def join(self, group_id: int, user_id: str) -> None:
-        """Take a seat in the group; WebChatRefused when banned or the group is full."""
+        """Take a seat in the group; WebChatRefused when banned or the group is full,
+        BadNickname when someone in it already has a nickname that looks the same."""
         group = self.store.get_group(group_id)
         user = self.store.webchat_user(user_id)
         if group is None or group.carrier != self.name or user is None:
             raise WebChatRefused("There is no such group or member on this web chat.")
+        seat = self.store.webchat_seat(group_id, user_id)
+        if seat is None or not seat.seated:
+            self._refuse_lookalike(group_id, user_id, user.nickname)
         now = self.clock.now()
         asked = self.store.take_webchat_seat(group_id, user_id, now)
         if asked.outcome is SeatOutcome.BANNED:

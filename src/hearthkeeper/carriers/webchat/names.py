@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from hearthkeeper.text.normalise import compact, normalise
+
 MAX_NICKNAME = 32
 MENTION_SIGNS = "@＠"  # full-width ＠ is what Chinese keyboards type
 # Zero-width (non-)joiners build emoji and some scripts; other format characters (bidi
@@ -17,9 +19,35 @@ class BadNickname(ValueError):
     """A nickname that cannot be used; the message says why."""
 
 
+def nickname_key(nickname: str) -> str:
+    """What a nickname looks like to a reader: look-alike letters (Cyrillic "Н", full-width
+    "Ｈ"), invisible characters, case, spaces and punctuation folded away. Two nicknames with
+    the same key cannot be told apart in the chat."""
+    folded = normalise(nickname)
+    return compact(folded) or folded  # a name of symbols only is compared as it is
+
+
+def nickname_clash(nickname: str, others: Iterable[tuple[str, str]], user_id: str) -> str | None:
+    """The nickname of someone else among `others` (id, nickname) that `nickname` looks the
+    same as, if any."""
+    key = nickname_key(nickname)
+    for other_id, other in others:
+        if other_id != user_id and nickname_key(other) == key:
+            return other
+    return None
+
+
+def taken_message(other: str) -> str:
+    """Why a nickname that copies another member's is refused."""
+    return (
+        f"Someone in this group is already called “{other}”, and your nickname looks the same; "
+        "choose one that others can tell apart."
+    )
+
+
 def clean_nickname(raw: str, *, bot_name: str) -> str:
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
-    bot's name. BadNickname with a readable message otherwise."""
+    bot's name nor one that looks like it. BadNickname with a readable message otherwise."""
     nickname = unicodedata.normalize("NFC", raw).strip()
     if not nickname:
         raise BadNickname("Choose a nickname (1 to 32 characters).")
@@ -35,8 +63,10 @@ def clean_nickname(raw: str, *, bot_name: str) -> str:
             )
     if any(sign in nickname for sign in MENTION_SIGNS):
         raise BadNickname("Nicknames cannot contain @ (it starts a mention).")
-    if nickname.casefold() == bot_name.casefold():
-        raise BadNickname(f"{bot_name} is the bot's name; choose another nickname.")
+    if nickname_key(nickname) == nickname_key(bot_name):
+        raise BadNickname(
+            f"“{nickname}” looks like {bot_name}, the bot's name; choose another nickname."
+        )
     return nickname
 
 
