@@ -17,7 +17,8 @@ from httpx import Response
 from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.carriers.webchat.routes import SWEEP_EVERY
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.config import ConfigError, WebChatLimits, load_settings
+from hearthkeeper.config import ConfigError, WebChatLimits, config_text, load_settings
+from hearthkeeper.store import Store
 from tests.webchat_setup import Chat, build_chat, join, picture, sqlite_store
 
 LIMITS = WebChatLimits(messages_per_10s=4, joins_per_minute=3, uploads_per_hour=3,
@@ -179,6 +180,17 @@ def test_clients_are_forgotten_once_their_window_is_over(store_clock: FrozenCloc
     assert len(meter) == 1
 
 
+def test_the_store_says_which_pictures_messages_use(store: Store) -> None:
+    community = store.ensure_community("tea", "Tea lovers")
+    group = store.add_group(community.id, "Tea room", "webchat", "tea-1")
+    names = [f"{n:064x}.png" for n in range(1200)]  # more than one bounded IN list
+    for used in (names[3], names[700]):
+        store.add_webchat_message(group.id, user_id=None, nickname="Hearthkeeper", kind="picture",
+                                  text="", picture=used)  # fmt: skip
+    assert store.webchat_pictures_in_use(names) == {names[3], names[700]}
+    assert store.webchat_pictures_in_use([]) == set()
+
+
 # --- settings ----------------------------------------------------------------------------------
 
 
@@ -195,3 +207,10 @@ def test_limits_come_from_the_webchat_table(tmp_path: Path) -> None:
         load_settings(config, {}, tmp_path)
     assert "webchat.messages_per_10s: Input should be greater than or equal to 1" in str(bad.value)
     assert "webchat.uploads_per_minute: unknown setting" in str(bad.value)
+
+
+def test_the_commented_webchat_table_of_hearth_init_holds_the_defaults(tmp_path: Path) -> None:
+    block = config_text("playbook.yaml").split("# [webchat]\n", 1)[1].split("\n\n", 1)[0]
+    config = tmp_path / "hearth.toml"
+    config.write_text("[webchat]\n" + block.replace("# ", ""))
+    assert load_settings(config, {}, tmp_path).webchat == WebChatLimits()

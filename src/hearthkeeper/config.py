@@ -193,6 +193,14 @@ def config_text(playbook: str, data_dir: str = "data") -> str:
         "# X-Forwarded-For (sign-in lock-out, web chat limits); never set it without a proxy.\n"
         '# trusted_proxies = ["127.0.0.1"]\n'
         "\n"
+        "# The web chat's abuse limits, per member or client address (docs/cli.md).\n"
+        "# [webchat]\n"
+        "# messages_per_10s = 8\n"
+        "# joins_per_minute = 20\n"
+        "# uploads_per_hour = 30\n"
+        "# upload_mib_per_hour = 100\n"
+        "# unused_upload_hours = 1\n"
+        "\n"
         "# A Matrix bot (docs/carriers/matrix.md): uncomment, then map rooms to communities.\n"
         "# [matrix]\n"
         '# homeserver = "https://matrix.example.org"\n'
