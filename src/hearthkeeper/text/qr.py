@@ -48,9 +48,13 @@ def qr_thumbnail(
         picture.draft("L", (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 of the size
         if picture.width * picture.height > budget:
             return None
-        # Shrunk in its own mode first, so that only the decoded picture is ever full size.
-        picture.thumbnail((side, side), reducing_gap=2.0)
-        return _grey(picture)
+        if picture.mode in ("L", "RGB", "P", "1", "CMYK", "YCbCr") and not _transparent(picture):
+            grey = picture.convert("L")  # one byte a pixel, before it is shrunk
+        else:  # shrunk in its own mode first, so that only the decoded picture is full size
+            picture.thumbnail((side, side), reducing_gap=2.0)
+            grey = _grey(picture)
+    grey.thumbnail((side, side), reducing_gap=2.0)
+    return grey
 
 
 def _grey(picture: Image.Image) -> Image.Image:
@@ -62,9 +66,13 @@ def _grey(picture: Image.Image) -> Image.Image:
     if picture.mode.startswith("I") or picture.mode == "F":
         wide = picture if picture.mode in ("I", "F") else picture.convert("I")
         return wide.point(lambda value: value / 256).convert("L")
-    if "A" in picture.getbands() or "transparency" in picture.info:
+    if _transparent(picture):
         rgba = picture.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         white.alpha_composite(rgba)
         return white.convert("L")
     return picture.convert("L")
+
+
+def _transparent(picture: Image.Image) -> bool:
+    return "A" in picture.getbands() or "transparency" in picture.info
