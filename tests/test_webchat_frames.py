@@ -21,6 +21,7 @@ from hearthkeeper.carriers.webchat.protocol import (
     error_frame,
     parse_frame,
 )
+from hearthkeeper.carriers.webchat.socket import NOT_SENT
 from hearthkeeper.clock import FrozenClock
 from tests.webchat_setup import Chat, build_chat, sqlite_store
 
@@ -94,6 +95,24 @@ def test_a_reply_to_the_largest_id_is_a_reply_to_nothing(client: TestClient, cha
         eve.send_json({"type": "say", "text": "far", "reply_to": 2**63 - 1})
         frames = [ws.receive_json() for ws in (ann, bob, eve)]
     assert [(f["text"], f["reply_to"]) for f in frames] == [("far", None)] * 3
+
+
+def test_a_message_the_server_fails_on_loses_that_message_not_the_socket(
+    client: TestClient, chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = chat.carrier.say
+
+    async def failing_once(*args: Any, **kwargs: Any) -> int:
+        monkeypatch.setattr(chat.carrier, "say", real)
+        raise RuntimeError("the database went away")
+
+    with ExitStack() as stack:
+        ann, bob, eve = _group_of_three(client, chat, stack)
+        monkeypatch.setattr(chat.carrier, "say", failing_once)
+        eve.send_json({"type": "say", "text": "lost"})
+        assert eve.receive_json() == error_frame(NOT_SENT)
+        eve.send_json({"type": "say", "text": "again"})
+        assert [ws.receive_json()["text"] for ws in (ann, bob, eve)] == ["again"] * 3
 
 
 def test_a_binary_frame_that_is_not_utf8_is_refused(client: TestClient, chat: Chat) -> None:
