@@ -134,3 +134,40 @@ def test_telegram_group_option_picks_one_chat_of_a_full_export(url: str) -> None
                             "Night Runners")  # fmt: skip
     assert code == 0, out + err
     assert "messages: 2 added" in out and "groups: 1 (Night Runners)" in out
+
+
+def test_a_telegram_date_out_of_range_skips_that_message_and_says_where(
+    url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(
+        '{"name": "Club", "type": "private_supergroup", "id": 7, "messages": [\n'
+        '{"id": 1, "type": "message", "date": "2024-03-01T09:00:00", "date_unixtime": '
+        '"99999999999999999999", "from": "Lin", "from_id": "user1", "text": "far future"},\n'
+        '{"id": 2, "type": "message", "date": "2024-03-01T09:01:00", "date_unixtime": '
+        '"1709254860", "from": "Lin", "from_id": "user1", "text": "today"}\n]}\n',
+        encoding="utf-8",
+    )
+    code, out, err = hearth(url, "telegram", str(path), "--community", "Club")
+    assert code == 0, out + err
+    assert "This is a bug" not in out + err
+    assert "messages: 1 added" in out and "bad rows skipped: 1" in out
+    assert f"{path}:2: date_unixtime 99999999999999999999 is not a date" in err
+
+
+def test_a_csv_quote_never_closed_imports_nothing_and_names_the_line(
+    url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "timestamp,group,sender,text\n"
+        '2024-03-01T09:00:00Z,Club,u1,"fine"\n'
+        '2024-03-01T09:01:00Z,Club,u2,"never closed\n'
+        "2024-03-01T09:02:00Z,Club,u3,swallowed\n",
+        encoding="utf-8",
+    )
+    code, _out, err = hearth(url, "csv", str(path), "--community", "Club")
+    assert code == 1
+    assert f"{path}:3: a quote opened on this line is never closed" in err
+    assert "nothing was imported" in err
+    assert open_store(url).get_community("club") is None

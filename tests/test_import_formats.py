@@ -297,3 +297,72 @@ def test_whatsapp_message_text_reads_back(tmp_path_factory: pytest.TempPathFacto
         return  # a continuation line that looks like a header starts a message: by design
     assert got[-1].sender.name == "Bob"
     assert got[-1].text == body.strip("\u200e\u200f\ufeff").rstrip("\n ")
+
+
+# --- dates and quotes that used to slip through ------------------------------------------------
+
+
+def _telegram_chat(dates: list[object]) -> str:
+    import json
+
+    entries = [
+        {"id": n, "type": "message", "date": "2024-03-01T09:00:00", "date_unixtime": date,
+         "from": "Lin Mei", "from_id": "user1001", "text": f"message {n}"}
+        for n, date in enumerate(dates, start=1)
+    ]  # fmt: skip
+    return json.dumps({"name": "Club", "type": "private_supergroup", "id": 7,
+                       "messages": entries}, indent=1)  # fmt: skip
+
+
+def test_telegram_date_beyond_any_calendar_is_a_located_bad_row(tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    huge = ["1709255100", "99999999999999999999", 10**30, "253402300800", "9" * 5000, 1709255200]
+    path.write_text(_telegram_chat(huge), encoding="utf-8")
+    source = open_source("telegram", path)
+    got = messages(list(source.items()))
+    assert [m.text for m in got] == ["message 1", "message 6"]
+    assert len(bad(source)) == 4
+    for line, reason in bad(source):
+        assert line > 1 and "is not a date this importer can read" in reason
+    assert "(5000 digits)" in bad(source)[3][1], "a huge number is not printed whole"
+
+
+def test_csv_with_a_quote_never_closed_names_its_line_and_reads_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        'timestamp,group,sender,text\n'
+        '2024-03-01T09:00:00Z,Club,u1,"fine, quoted"\n'
+        '2024-03-01T09:01:00Z,Club,u2,"she said ""hi"" and left\n'
+        '2024-03-01T09:02:00Z,Club,u3,swallowed\n'
+        '2024-03-01T09:03:00Z,Club,u4,also swallowed\n',
+        encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(ImportFileError, match=r"history\.csv:3: a quote opened on this line is "
+                       "never closed"):  # fmt: skip
+        open_source("csv", path)
+
+
+def test_stray_quotes_inside_unquoted_fields_are_text(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text('timestamp,group,sender,text\n2024-03-01T09:00:00Z,Club,u1,a 27" screen\n'
+                    '2024-03-01T09:01:00Z,Club,u2,"closed"\n', encoding="utf-8")  # fmt: skip
+    _source, items = read("csv", path)
+    assert [m.text for m in messages(items)] == ['a 27" screen', "closed"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(["a", ",", '"', "\n", "\r"]), max_size=16), st.integers(1, 5))
+def test_an_unclosed_quote_is_found_where_the_csv_module_reads_to_the_end(
+    text: str, size: int
+) -> None:
+    from hearthkeeper.importers.csvfile import unclosed_quote_line
+
+    try:
+        list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        runs_off = False
+    except csv.Error as exc:
+        runs_off = "unexpected end of data" in str(exc)
+        if not runs_off:
+            return  # another strictness complaint: the lenient reader the importer uses copes
+    chunks = [text[i : i + size] for i in range(0, len(text), size)]
+    assert (unclosed_quote_line(chunks) is not None) == runs_off

@@ -4,7 +4,9 @@ UTF-8 (a BOM is fine), comma-separated, quoted the way Python's and spreadsheet 
 CSV writers quote. Timestamps are ISO 8601 (with an offset or Z; naive ones are read in the
 time zone given) or Unix seconds. `id` gives each message a stable id and `reply_to` names
 the `id` of the message answered; without `id` a message's id is a hash of its group, time,
-sender, text and how many identical messages came before it in the file.
+sender, text and how many identical messages came before it in the file. A quote never
+closed is refused before anything is imported, naming the line it opened on (the reader
+would otherwise take the rest of the file as one field).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import codecs
 import csv
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -36,7 +38,49 @@ _KINDS = {kind.value: kind for kind in MessageKind}
 _KEY_LENGTH = 255  # what the store keeps of an id
 _STRICT_PREFIX = 1 << 20  # bytes decoded strictly, so a file in another encoding is refused
 
+_SCAN_CHUNK = 1 << 20  # characters read at a time when checking the quotes
+
 csv.field_size_limit(min(sys.maxsize, 1 << 26))  # a long message is not a broken file
+
+
+def unclosed_quote_line(chunks: Iterable[str]) -> int | None:
+    """The line (from 1) of a quoted field the text never closes, read the way the `csv`
+    module's default dialect reads quotes; None when every quoted field closes."""
+    inside = after_quote = False  # in a quoted field / just read a quote in one
+    previous = "\n"  # the character before the next one outside quotes (start of the file)
+    lines_before = 0  # line breaks in earlier chunks
+    opened: tuple[int, str, int] | None = None  # lines before its chunk, the chunk, position
+    for chunk in chunks:
+        at = 0
+        while at < len(chunk):
+            if after_quote:
+                after_quote = False
+                if chunk[at] == '"':  # "" inside quotes: a quote, and still inside
+                    inside = True
+                    at += 1
+                    continue
+                previous = '"'  # closed; what follows belongs to the same field
+            if inside:
+                found = chunk.find('"', at)
+                if found < 0:
+                    break
+                inside, after_quote, at = False, True, found + 1
+                continue
+            found = chunk.find('"', at)
+            if found < 0:
+                previous = chunk[-1]
+                break
+            before = chunk[found - 1] if found > at else previous
+            if before in ",\r\n":  # a quote at the start of a field opens it
+                inside = True
+                opened = (lines_before, chunk, found)
+            previous = '"'
+            at = found + 1
+        lines_before += chunk.count("\n")
+    if not inside or opened is None:
+        return None
+    before_chunk, chunk, position = opened
+    return before_chunk + chunk.count("\n", 0, position) + 1
 
 
 @dataclass
@@ -61,6 +105,13 @@ class CsvSource(Source):
                 "(e.g. `iconv -f GBK -t UTF-8`)"
             ) from None
         self._header = self._read_header()
+        opened = self._unclosed_quote()
+        if opened is not None:
+            raise ImportFileError(
+                f"{self.path}:{opened}: a quote opened on this line is never closed, so "
+                "everything after it would be read as one field; close it (a quote inside a "
+                'quoted field is written twice: "") and import again'
+            )
 
     @property
     def total(self) -> int:
@@ -75,6 +126,14 @@ class CsvSource(Source):
                 if any(cell.strip() for cell in row):
                     return self._columns(row)
         raise ImportFileError(f"{self.path} is empty: a CSV needs the header {','.join(REQUIRED)}")
+
+    def _unclosed_quote(self) -> int | None:
+        """The line where a quoted field opens and the file ends before it closes, if one
+        does. Python's reader would take the rest of the file as that one field, silently, so
+        this pass reads the quotes the way it does (a quote opens a field only at its start;
+        "" inside is a quote) before anything is imported."""
+        with self.path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            return unclosed_quote_line(iter(lambda: handle.read(_SCAN_CHUNK), ""))
 
     def _columns(self, row: list[str]) -> dict[str, int]:
         names = [cell.strip().lower() for cell in row]

@@ -149,7 +149,15 @@ class TelegramSource(Source):
     def _time(self, message: dict[str, Any]) -> datetime:
         unix = message.get("date_unixtime")
         if isinstance(unix, str | int) and str(unix).isdigit():
-            return datetime.fromtimestamp(int(unix), UTC)
+            digits = str(unix)
+            try:  # an edited or corrupt file can hold any number: only real dates are taken
+                return datetime.fromtimestamp(int(digits), UTC)
+            except (OverflowError, OSError, ValueError):
+                shown = digits if len(digits) <= 24 else f"{digits[:12]}…({len(digits)} digits)"
+                raise ValueError(
+                    f"date_unixtime {shown} is not a date this importer can read (it is past "
+                    "the year 9999); the message is skipped"
+                ) from None
         raw = message.get("date")
         try:
             local = datetime.fromisoformat(raw) if isinstance(raw, str) else None
