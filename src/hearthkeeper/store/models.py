@@ -565,6 +565,26 @@ class StaffAlertRow(Base):
     handled_by: Mapped[str | None] = mapped_column(SafeString(NAME))
 
 
+class ModerationExampleRow(Base):
+    """One of the operator's own moderation decisions, kept as an example the learned scorer
+    learns from: a pardoned message is ham, a message staff deleted or banned for is spam.
+    `reference` names what was decided on (`strike:<id>`, `message:<id>`), so the same
+    decision is stored once however often it is retried."""
+
+    __tablename__ = "moderation_examples"
+    __table_args__ = (UniqueConstraint("community_id", "source", "reference"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(SafeText)
+    is_spam: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(SafeString(32))
+    reference: Mapped[str] = mapped_column(SafeString(KEY))
+    actor: Mapped[str] = mapped_column(SafeString(NAME))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class WebChatGroupRow(Base):
     """A group on the built-in web chat: its invite code (the link members open)."""
 
