@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
 from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
+from hearthkeeper.text.normalise import compact, normalise
 from tests.playbook_samples import MINIMAL
 
 
@@ -147,3 +151,18 @@ def test_validate_prints_warnings_and_exits_0_but_errors_exit_1(tmp_path: Path) 
     result = CliRunner().invoke(app, ["playbook", "validate", str(tmp_path / "wrong.yaml")])
     assert result.exit_code == 1
     assert "extra_keywords[0]: keyword '(a+)+$' looks like a regular expression" in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_any_keyword_is_accepted_or_refused_with_a_located_reason(keyword: str) -> None:
+    text = MINIMAL + "rules:\n  violations:\n    advertising:\n      extra_keywords: [x]\n"
+    data = text.replace("[x]", "[" + json.dumps(keyword) + "]")  # JSON is YAML: any text
+    try:
+        loaded = parse_playbook(data, "pb.yaml")
+    except PlaybookError as refused:
+        assert all(p.line >= 1 and p.message for p in refused.problems)
+        return
+    key = compact(normalise(keyword))
+    assert len(key) >= 2 or not key.isascii(), f"{keyword!r} matches as {key!r}"
+    assert all(w.is_warning for w in loaded.warnings)
