@@ -6,6 +6,7 @@ from hearthkeeper.store.database import (
     sqlite_url,
 )
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.examples import ExampleSource, ModerationExample
 from hearthkeeper.store.migrate import current_revision, head_revision, require_current, upgrade
 from hearthkeeper.store.records import (
     Activity,
@@ -89,6 +90,7 @@ __all__ = [
     "Community",
     "ConsoleSession",
     "EventType",
+    "ExampleSource",
     "Expert",
     "Group",
     "GroupDay",
@@ -103,6 +105,7 @@ __all__ = [
     "Membership",
     "Message",
     "MessageKind",
+    "ModerationExample",
     "NewAudit",
     "NewEvent",
     "NewMessage",

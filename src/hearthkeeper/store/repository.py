@@ -7,6 +7,7 @@ from hearthkeeper.store.checkins import CheckInQueries
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.directory import DirectoryQueries
 from hearthkeeper.store.events import EventQueries
+from hearthkeeper.store.examples import ExampleQueries
 from hearthkeeper.store.imports import ImportQueries
 from hearthkeeper.store.levels import LevelQueries
 from hearthkeeper.store.members import MemberQueries
@@ -57,6 +58,7 @@ class Store(
     RollupQueries,
     ImportQueries,
     MetricReadQueries,
+    ExampleQueries,
 ):
     """Hearthkeeper's data, behind plain methods that return frozen records.
 
