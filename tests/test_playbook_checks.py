@@ -166,3 +166,11 @@ def test_any_keyword_is_accepted_or_refused_with_a_located_reason(keyword: str) 
     key = compact(normalise(keyword))
     assert len(key) >= 2 or not key.isascii(), f"{keyword!r} matches as {key!r}"
     assert all(w.is_warning for w in loaded.warnings)
+
+
+def test_commands_that_load_a_playbook_print_its_warnings_and_carry_on(tmp_path: Path) -> None:
+    (tmp_path / "warned.yaml").write_text(posts("*/5 * * * *"))
+    result = CliRunner().invoke(app, ["playbook", "show", str(tmp_path / "warned.yaml")])
+    assert result.exit_code == 0
+    assert "calendar.posts[0].schedule: warning: '*/5 * * * *' fires 5 minutes" in result.stderr
+    assert "Interest" in result.stdout
