@@ -53,8 +53,10 @@ class Engine:
         return self.executor.process(events)
 
     def tick(self) -> int:
-        """Do what time asks for now: lift ended mutes, run scheduled work that fell due."""
+        """Do what time asks for now: lift ended mutes, run scheduled work that fell due,
+        and learn the moderation decisions staff took since the last tick."""
         now = self.clock.now()
+        self.executor.state.refresh_examples()
         lifted = lift_due_mutes(self.store, now)
         ran = run_due(self.store, self.runtimes, now, dry_run=self.dry_run)
         return lifted + len(ran)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -74,6 +75,12 @@ class StateView(Protocol):
 
     def member_count(self, group_id: int) -> int:
         """Members in the group now."""
+        ...
+
+    def moderation_examples(self, community_id: int) -> Sequence[tuple[str, bool]]:
+        """The operator's own decisions in the community as (text, is_spam), oldest first:
+        pardons are ham, staff deletions and bans spam. It only grows; a handler may learn
+        just what is past the length it saw last."""
         ...
 
 

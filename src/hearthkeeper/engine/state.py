@@ -7,10 +7,13 @@ live only here, so a replay still climbs the ladder without touching real strike
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hearthkeeper.store import Store
+
+_EXAMPLE_OVERLAP = 64  # ids read again each look, for transactions that committed late
 
 
 @dataclass
@@ -31,6 +34,10 @@ class State:
         self._refresh = refresh
         self._members: dict[tuple[int, int], _Member] = {}
         self._counts: dict[int, int] = {}
+        # The operator's decisions, per community, read once and then only the new ones.
+        self._examples: dict[int, list[tuple[str, bool]]] = {}
+        self._examples_seen: set[int] = set()
+        self._examples_mark: int | None = None
 
     def reset(self) -> None:
         """Forget everything cached (after a failed transaction)."""
@@ -74,6 +81,34 @@ class State:
         if group_id not in self._counts:
             self._counts[group_id] = len(self._store.active_members(group_id))
         return self._counts[group_id]
+
+    def moderation_examples(self, community_id: int) -> Sequence[tuple[str, bool]]:
+        if self._examples_mark is None:
+            self.refresh_examples()
+        return self._examples.setdefault(community_id, [])
+
+    def refresh_examples(self) -> int:
+        """Read the decisions staff took since the last look (all of them the first time),
+        from this or another process; how many were new. One query on the primary key,
+        cheap enough for every tick.
+
+        Ids are handed out before their transactions commit, so one committed late can sit
+        below the highest id seen: the last `_EXAMPLE_OVERLAP` ids are read again and the
+        ones already seen skipped."""
+        after = max(0, (self._examples_mark or 0) - _EXAMPLE_OVERLAP)
+        new = 0
+        for example in self._store.moderation_examples(after=after):
+            if example.id in self._examples_seen:
+                continue
+            self._examples_seen.add(example.id)
+            self._examples.setdefault(example.community_id, []).append(
+                (example.text, example.is_spam)
+            )
+            self._examples_mark = max(self._examples_mark or 0, example.id)
+            new += 1
+        if self._examples_mark is None:
+            self._examples_mark = 0
+        return new
 
     # --- updates from the executor ----------------------------------------------------------
 

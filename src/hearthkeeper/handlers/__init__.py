@@ -30,13 +30,19 @@ from hearthkeeper.handlers import (
 from hearthkeeper.playbook import Playbook
 
 
-def build_registry(playbook: Playbook, content_root: Path | None = None) -> Registry:
+def build_registry(
+    playbook: Playbook,
+    content_root: Path | None = None,
+    *,
+    scorer: moderation.ScorerChoice = "shipped",
+) -> Registry:
     """The handlers, effects and commands a playbook runs; content libraries are read relative
-    to `content_root` (the playbook file's folder; default: the current directory)."""
+    to `content_root` (the playbook file's folder; default: the current directory); `scorer`
+    is the learned spam scorer moderation starts from."""
     registry = Registry()
     book = commands.CommandBook()
     gate.register(registry, playbook)
-    moderation.register(registry, playbook)
+    moderation.register(registry, playbook, scorer)
     ceremony.register(registry, playbook)
     commands.register(registry, book)
     for mechanism in (checkin, signups, polls, faq, points, roles):

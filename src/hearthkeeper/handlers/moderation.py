@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -20,6 +21,9 @@ from hearthkeeper.text.links import find_links
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.repeats import RepeatWindow
 from hearthkeeper.text.scan import Scanner
+from hearthkeeper.text.scorer import SpamScorer
+
+ScorerChoice = SpamScorer | None | Literal["shipped"]
 
 
 class Moderation:
@@ -27,9 +31,11 @@ class Moderation:
 
     name = "moderation"
 
-    def __init__(self, playbook: Playbook) -> None:
+    def __init__(self, playbook: Playbook, scorer: ScorerChoice = "shipped") -> None:
         rules = playbook.rules
-        self.scanner = Scanner.from_rules(rules)
+        self.rules = rules
+        self.scanner = Scanner.from_rules(rules, scorer=scorer)
+        self._learned = 0  # how many of the community's decisions the scanner's scorer knows
         v = rules.violations
         self.flood = FloodWindow.from_settings(v.flooding) if v.flooding.enabled else None
         self.repeat = (
@@ -71,6 +77,7 @@ class Moderation:
 
     def findings(self, event: Message, ctx: Context, text: MessageText) -> list[Finding]:
         """Every violation in one message, before exemptions."""
+        self._learn(ctx)
         found = self.scanner.scan(text, mentions=len(event.mentions))
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
@@ -86,6 +93,19 @@ class Moderation:
         if nickname is not None:
             found.append(nickname)
         return found
+
+    def _learn(self, ctx: Context) -> None:
+        """Add to the learned scorer the community's decisions it has not learned yet (the
+        engine reads new ones every tick), so a pardon or a deletion shapes the next verdict."""
+        scorer = self.scanner.scorer
+        if scorer is None:
+            return
+        examples = ctx.state.moderation_examples(ctx.group.community_id)
+        if len(examples) <= self._learned:
+            return
+        learned = scorer.learn(examples[self._learned :])
+        self.scanner = Scanner.from_rules(self.rules, scorer=learned)
+        self._learned = len(examples)
 
     def _nickname(self, event: Message, ctx: Context) -> Finding | None:
         pb = ctx.playbook
@@ -167,9 +187,10 @@ def _explain(findings: list[Finding]) -> str:
     )
 
 
-def register(registry: Registry, playbook: Playbook) -> None:
-    """Add the moderation handler."""
-    registry.add(Moderation(playbook), Stage.MODERATION)
+def register(registry: Registry, playbook: Playbook, scorer: ScorerChoice = "shipped") -> None:
+    """Add the moderation handler; `scorer` is the learned scorer the community's decisions
+    are added to ("shipped": the one `make` trained; None: rules only)."""
+    registry.add(Moderation(playbook, scorer), Stage.MODERATION)
 
 
 __all__ = ["NOTHING", "Moderation", "register"]
