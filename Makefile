@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-venv: $(STAMP)
+# The learned spam scorer, trained from the data the package ships (hearthkeeper/text/model/).
+MODEL := src/hearthkeeper/text/model/spam_nb.json.gz
+$(MODEL): $(STAMP) src/hearthkeeper/text/model/training.tsv.gz src/hearthkeeper/text/scorer.py
+	$(BIN)/python -m hearthkeeper.text.train
+
+venv: $(STAMP) $(MODEL)
 
 demo: venv
 	$(BIN)/hearth demo

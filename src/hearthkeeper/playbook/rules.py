@@ -64,6 +64,19 @@ class KeywordDetector(Detector):
         return [*self.keywords, *self.extra_keywords]
 
 
+class LearnedScorer(Section):
+    """The learned spam scorer (character n-gram naive Bayes) and when its verdict counts."""
+
+    enabled: bool = Field(True, description="Let the learned scorer report advertising.")
+    threshold: float = Field(
+        0.99,
+        gt=0.5,
+        lt=1.0,
+        description="Spam probability from which a message counts as advertising: higher "
+        "means fewer false alarms and more missed ads.",
+    )
+
+
 class Advertising(KeywordDetector):
     """Advertising detected by keywords (after normalisation defeats look-alikes and spacing)."""
 
@@ -89,6 +102,11 @@ class Advertising(KeywordDetector):
             "free followers",
         ],
         description="Keywords that mark a message as advertising.",
+    )
+    learned: LearnedScorer = Field(
+        default_factory=LearnedScorer,
+        description="The learned scorer beside the keywords (trained on public spam collections "
+        "and ordinary chat, then on this community's own pardons and deletions).",
     )
 
 

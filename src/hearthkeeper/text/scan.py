@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from hearthkeeper.playbook.rules import Rules, ViolationKind
 from hearthkeeper.text.contact import ContactDetector
@@ -12,6 +13,7 @@ from hearthkeeper.text.keywords import KeywordDetector
 from hearthkeeper.text.links import LinkDetector, find_links
 from hearthkeeper.text.mentions import MentionSpamDetector
 from hearthkeeper.text.normalise import MessageText, prepare
+from hearthkeeper.text.scorer import SpamScorer, shipped_scorer
 
 # The kinds that together mean "this message advertises" (for the quality measurement).
 ADVERTISING_KINDS = frozenset(
@@ -40,6 +42,8 @@ class Scanner:
         invites: InviteDetector | None = None,
         mention_spam: MentionSpamDetector | None = None,
         insults: KeywordDetector | None = None,
+        scorer: SpamScorer | None = None,
+        threshold: float = 0.99,
     ) -> None:
         self.advertising = advertising
         self.links = links
@@ -47,15 +51,31 @@ class Scanner:
         self.invites = invites
         self.mention_spam = mention_spam
         self.insults = insults
+        self.scorer = scorer
+        self.threshold = threshold
         self._by_text: tuple[Callable[[MessageText], list[Finding]], ...] = tuple(
             d for d in (advertising, contact, insults) if d is not None
         )
 
     @classmethod
-    def from_rules(cls, rules: Rules) -> Scanner:
-        """The scanner for a playbook's `rules`; kinds with `enabled: false` are not scanned."""
+    def from_rules(
+        cls, rules: Rules, scorer: SpamScorer | Literal["shipped"] | None = "shipped"
+    ) -> Scanner:
+        """The scanner for a playbook's `rules`; kinds with `enabled: false` are not scanned.
+
+        `scorer` is the learned scorer to consult (a community's own, from `learn`), "shipped"
+        for the one `make` trained, or None for rules only. It runs when advertising and
+        `advertising.learned` are both enabled.
+        """
         v = rules.violations
+        learned = v.advertising.learned
+        if not (v.advertising.enabled and learned.enabled):
+            scorer = None
+        elif scorer == "shipped":
+            scorer = shipped_scorer()
         return cls(
+            scorer=scorer,
+            threshold=learned.threshold,
             advertising=(
                 KeywordDetector(ViolationKind.ADVERTISING.value, v.advertising.all_keywords)
                 if v.advertising.enabled
@@ -109,11 +129,25 @@ class Scanner:
                 findings += [f for f in self.links(message, found) if f.matched not in invite_links]
         if self.mention_spam is not None:
             findings += self.mention_spam(message, mentions)
+        if self.scorer is not None and not is_advertising(findings) and not _command(message):
+            # consulted only when no rule spoke: a rule's reason is the clearer one to read;
+            # never on a bot command ("/claim Tea Master"), which the command handler answers
+            verdict = self.scorer.score(message)
+            if verdict.probability >= self.threshold:
+                matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
+                findings.append(
+                    Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())
+                )
         return findings
 
     def scan_picture(self, image: bytes) -> list[Finding]:
         """Findings for a picture: a QR code counts as an invite when the playbook says so."""
         return self.invites.picture(image) if self.invites is not None else []
+
+
+def _command(message: MessageText) -> bool:
+    text = message.normalised
+    return len(text) > 1 and text[0] == "/" and text[1].isalpha()
 
 
 def is_advertising(findings: list[Finding]) -> bool:

@@ -1,0 +1,234 @@
+"""The learned scorer: naive Bayes over character n-grams of the normalised message.
+
+Why naive Bayes, written here rather than scikit-learn: its counts simply add up, so a
+community's own decisions (a pardon is ham, a deletion or ban is spam) make a new scorer in
+microseconds without retraining (`learn`); it needs no numpy/scipy in a chat server; and a
+message is scored with a few hundred dictionary look-ups. Features are binary (present or
+not): character 1-grams (non-ASCII only), 2-grams and 3-grams of the compact, separator-free
+form with every number read as `0` (so `加0信` generalises over numbers), each number's length
+(`d:11`), and the ASCII words of the normalised form (`w:free`); links are left out (the links
+rule judges them). The model is trained by `make` from the data the
+package ships (`hearthkeeper/text/model/`, see `train.py`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from hearthkeeper.text.links import find_links
+from hearthkeeper.text.normalise import MessageText, compact, prepare
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "spam_nb.json.gz"
+MODEL_VERSION = 1
+_ALPHA = 0.5  # additive smoothing: unseen in one class, not impossible
+_MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no more than a tweet
+_WORD = re.compile(r"[a-z][a-z']+")
+_DIGITS = re.compile(r"[0-9]+")
+# How much one of the operator's own decisions weighs against one message of the shipped data.
+DECISION_WEIGHT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    """The scorer's verdict: the probability of spam and the n-grams that argued for it most."""
+
+    probability: float
+    ngrams: tuple[str, ...]
+
+    def explanation(self) -> str:
+        """How the verdict reads in the audit log."""
+        said = ", ".join(f"'{gram}'" for gram in self.ngrams) or "no single n-gram"
+        return f"learned scorer: spam {self.probability:.2f} — {said}"
+
+
+def features(message: MessageText) -> dict[str, str]:
+    """Each feature of a message, mapped to the text it was read from (for explanations)."""
+    normalised = message.normalised
+    # Links are the links rule's business (with the playbook's allowed domains): a link to the
+    # community's own site must not make a message look like spam to the scorer.
+    links = find_links(normalised)
+    for link in links:
+        normalised = normalised.replace(link.matched, " ")
+    shown = compact(normalised) if links else message.compact
+    found: dict[str, str] = {}
+    # numbers count once each, by their length (a date, a price, a phone number, an id),
+    # so a message full of times and prices is not read as spam digit by digit
+    for run in _DIGITS.findall(shown):
+        found.setdefault(f"d:{min(len(run), 12)}", run)
+    text = _DIGITS.sub("0", shown)
+    for n in (1, 2, 3):
+        for start in range(len(text) - n + 1):
+            if len(found) >= _MAX_FEATURES:
+                break
+            gram = text[start : start + n]
+            if n == 1 and gram.isascii():
+                continue
+            found.setdefault(gram, shown[start : start + n])
+    for word in _WORD.findall(normalised):
+        found.setdefault(f"w:{word}", word)
+    return found
+
+
+Counts = Mapping[str, tuple[int, int]]  # feature -> (spam messages, ham messages) with it
+
+
+def _group(feature: str) -> str:
+    """Which distribution a feature belongs to: numbers, Latin script, or anything else.
+
+    Each group is its own multinomial: otherwise a ham side that is half Chinese would make
+    every English n-gram look twice as likely in the (mostly English) spam, and English chat
+    would drift towards spam just for being English.
+    """
+    if feature.startswith("d:"):
+        return "n"
+    return "a" if feature.isascii() else "c"
+
+
+class SpamScorer:
+    """A trained naive Bayes model; immutable (`learn` returns a new scorer)."""
+
+    def __init__(self, counts: Counts, totals: Counts, added: Counts | None = None) -> None:
+        # totals: per feature group, how many feature occurrences each class has
+        self._counts = counts
+        self._added: Counts = added or {}
+        self.totals = totals
+        vocabulary: dict[str, int] = {}
+        for feature in {*counts, *self._added}:
+            group = _group(feature)
+            vocabulary[group] = vocabulary.get(group, 0) + 1
+        # log of each group's denominators, at least 1: an empty scorer scores without failing
+        self._norms = {
+            group: (
+                math.log(max(1.0, spam + _ALPHA * vocabulary.get(group, 0))),
+                math.log(max(1.0, ham + _ALPHA * vocabulary.get(group, 0))),
+            )
+            for group, (spam, ham) in totals.items()
+        }
+
+    def _count(self, feature: str) -> tuple[int, int] | None:
+        base = self._counts.get(feature)
+        extra = self._added.get(feature)
+        if extra is None:
+            return base
+        if base is None:
+            return extra
+        return base[0] + extra[0], base[1] + extra[1]
+
+    def score(self, message: MessageText | str) -> ScoreResult:
+        """The probability that a message is spam (equal priors) and its most telling n-grams."""
+        if isinstance(message, str):
+            message = prepare(message)
+        log_odds = 0.0
+        telling: list[tuple[float, str]] = []
+        for feature, shown in features(message).items():
+            counts = self._count(feature)
+            norms = self._norms.get(_group(feature))
+            if counts is None or norms is None:
+                continue  # never seen in training: no evidence either way
+            weight = (
+                math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
+            )
+            log_odds += weight
+            if weight > 0:
+                telling.append((weight, shown))
+        probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds))))
+        return ScoreResult(probability, _top(telling))
+
+    def learn(
+        self, examples: Iterable[tuple[str, bool]], weight: int = DECISION_WEIGHT
+    ) -> SpamScorer:
+        """A new scorer with a community's decisions added (text, is_spam); this one unchanged.
+
+        Costs one pass over the examples' n-grams: the shipped counts are shared, not copied.
+        """
+        added = {feature: list(counts) for feature, counts in self._added.items()}
+        totals = {group: list(pair) for group, pair in self.totals.items()}
+        for text, is_spam in examples:
+            slot = 0 if is_spam else 1
+            for feature in features(prepare(text)):
+                added.setdefault(feature, [0, 0])[slot] += weight
+                totals.setdefault(_group(feature), [0, 0])[slot] += weight
+        return SpamScorer(self._counts, _frozen(totals), _frozen(added))
+
+    def to_json(self) -> dict[str, object]:
+        """The model as a JSON document (what `train.py` writes)."""
+        counts = {f: [s, h] for f, (s, h) in self._counts.items()}
+        for feature, (s, h) in self._added.items():
+            s0, h0 = counts.get(feature, [0, 0])
+            counts[feature] = [s0 + s, h0 + h]
+        totals = {group: [s, h] for group, (s, h) in self.totals.items()}
+        return {"version": MODEL_VERSION, "totals": totals, "counts": counts}
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, object]) -> SpamScorer:
+        """A scorer from `to_json`'s document; ValueError if it is not one."""
+        if document.get("version") != MODEL_VERSION:
+            raise ValueError(f"spam model version {document.get('version')!r}, not {MODEL_VERSION}")
+        counts, totals = document.get("counts"), document.get("totals")
+        if not isinstance(counts, dict) or not isinstance(totals, dict):
+            raise ValueError("spam model without counts or totals")
+        return cls(_pairs(counts), _pairs(totals))
+
+    @classmethod
+    def trained(cls, examples: Iterable[tuple[str, bool]]) -> SpamScorer:
+        """A scorer trained from scratch on labelled messages (text, is_spam)."""
+        return cls({}, {}).learn(examples, weight=1)
+
+
+def _frozen(pairs: Mapping[str, list[int]]) -> dict[str, tuple[int, int]]:
+    return {key: (pair[0], pair[1]) for key, pair in pairs.items()}
+
+
+def _pairs(raw: Mapping[object, object]) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for key, pair in raw.items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError(f"spam model: {key!r} is not a [spam, ham] pair")
+        found[str(key)] = (int(pair[0]), int(pair[1]))
+    return found
+
+
+def _top(telling: list[tuple[float, str]], limit: int = 3) -> tuple[str, ...]:
+    """The strongest spam-leaning n-grams, one per overlapping family ('加微' and '加微信': one)."""
+    chosen: list[str] = []
+    # longer n-grams first: '加微信' explains more than '加' however strong the letter
+    for _, shown in sorted(telling, key=lambda item: (len(item[1]) < 2, -item[0])):
+        if any(shown in kept or kept in shown for kept in chosen):
+            continue
+        chosen.append(shown)
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)
+
+
+def load_scorer(path: Path) -> SpamScorer:
+    """The model in a `train.py` file (gzip JSON); OSError or ValueError if unreadable."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        document = json.load(handle)
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: not a spam model")
+    return SpamScorer.from_json(document)
+
+
+@cache
+def shipped_scorer() -> SpamScorer | None:
+    """The model `make` trained from the shipped data, once per process; None if it is missing."""
+    try:
+        return load_scorer(MODEL_PATH)
+    except (OSError, ValueError) as exc:
+        log.warning(
+            "no learned spam scorer (%s: %s): moderation uses its rules only; run `make` to train it",
+            MODEL_PATH,
+            exc,
+        )
+        return None

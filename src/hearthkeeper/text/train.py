@@ -1,0 +1,62 @@
+"""Train the learned scorer from the data the package ships: `python -m hearthkeeper.text.train`.
+
+`make` runs this after installing, so a fresh clone has a model. The training data is
+`model/training.tsv.gz` (`spam|ham <TAB> text` per line; where each part comes from, with its
+licence, is in `model/SOURCES.md`); it holds only the tuning part of the evaluation corpus
+(`benchmarks/corpus/moderation.py`), never the held-out part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from hearthkeeper.text.scorer import MODEL_PATH, SpamScorer
+
+TRAINING_PATH = MODEL_PATH.parent / "training.tsv.gz"
+_MIN_COUNT = 2  # n-grams seen once are mostly noise, and half the model's size
+
+
+def read_training(path: Path = TRAINING_PATH) -> Iterator[tuple[str, bool]]:
+    """(text, is_spam) per line of a training file; ValueError naming the line if malformed."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            label, tab, text = line.rstrip("\n").partition("\t")
+            if label not in ("spam", "ham") or not tab:
+                raise ValueError(f"{path}:{number}: expected 'spam|ham<TAB>text'")
+            yield text, label == "spam"
+
+
+def train(path: Path = TRAINING_PATH) -> SpamScorer:
+    """A scorer trained on a training file, rare n-grams pruned."""
+    full = SpamScorer.trained(read_training(path)).to_json()
+    counts = full["counts"]
+    assert isinstance(counts, dict)
+    full["counts"] = {f: pair for f, pair in counts.items() if sum(pair) >= _MIN_COUNT}
+    return SpamScorer.from_json(full)
+
+
+def save(scorer: SpamScorer, out: Path) -> None:
+    """Write a model where `load_scorer` reads it (gzip JSON, written whole then renamed)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    with gzip.open(partial, "wt", encoding="utf-8") as handle:
+        json.dump(scorer.to_json(), handle, ensure_ascii=False, separators=(",", ":"))
+    partial.replace(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=TRAINING_PATH, help="training file")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
+    args = parser.parse_args()
+    scorer = train(args.data)
+    save(scorer, args.out)
+    print(f"trained {args.out} ({args.out.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()
