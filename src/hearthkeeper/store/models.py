@@ -645,6 +645,27 @@ class WebChatMessageRow(Base):
     action_key: Mapped[str | None] = mapped_column(SafeString(OUTBOX_KEY), unique=True)
 
 
+class WebChatEventRow(Base):
+    """The web chat's queue for the engine: one row per member message, join or leave,
+    written in the transaction that stores what the member did and deleted once the engine
+    has recorded it. A row a crash leaves behind is delivered at the next start; the engine's
+    `events` (unique per group and `event_id`) make a second delivery harmless. AUTOINCREMENT
+    on SQLite: ids of deleted rows are never reused, so a reader's cursor stays valid."""
+
+    __tablename__ = "webchat_events"
+    __table_args__ = (UniqueConstraint("group_id", "event_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    event_id: Mapped[str] = mapped_column(SafeString(KEY))  # the engine event's id
+    kind: Mapped[str] = mapped_column(SafeString(16))  # message | join | leave
+    user_id: Mapped[str] = mapped_column(SafeString(64))
+    message_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("webchat_messages.id"))
+    removed_by: Mapped[str | None] = mapped_column(SafeString(NAME))  # a leave by moderation
+    mentions_bot: Mapped[bool] = mapped_column(Boolean)  # addressed to the bot, or a reply to it
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # --- step 6: live rollups for analytics -------------------------------------------------------
 
 # Replies are looked up by the message they answer (question response, content engagement).

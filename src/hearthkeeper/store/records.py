@@ -734,6 +734,25 @@ class WebChatMessage:
 
 
 @dataclass(frozen=True)
+class QueuedChatEvent:
+    """A member's message, join or leave waiting in the web chat's queue for the engine;
+    `recorded` when the engine's `events` already hold it (delivered before a crash)."""
+
+    id: int  # the queue's own order
+    group_id: int
+    carrier_group_id: str
+    event_id: str
+    kind: str  # message | join | leave
+    user_id: str
+    nickname: str  # the member's name now (a message: as it was sent)
+    at: datetime
+    message: WebChatMessage | None  # kind == "message"
+    removed_by: str | None
+    mentions_bot: bool
+    recorded: bool
+
+
+@dataclass(frozen=True)
 class WebChatRoom:
     """A web chat group with its community's name, its invite code and the seats taken."""
 

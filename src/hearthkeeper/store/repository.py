@@ -29,6 +29,7 @@ from hearthkeeper.store.stats import StatsQueries
 from hearthkeeper.store.strikes import StrikeQueries
 from hearthkeeper.store.titles import TitleQueries
 from hearthkeeper.store.webchat import WebChatQueries
+from hearthkeeper.store.webchat_queue import WebChatQueueQueries
 
 
 class Store(
@@ -55,6 +56,7 @@ class Store(
     DirectoryQueries,
     StatsQueries,
     WebChatQueries,
+    WebChatQueueQueries,
     RollupQueries,
     ImportQueries,
     MetricReadQueries,

@@ -6,6 +6,7 @@ the chat platform itself, as a hosted chat service would keep them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.models import (
     CommunityRow,
     GroupRow,
+    WebChatEventRow,
     WebChatGroupRow,
     WebChatMessageRow,
     WebChatSeatRow,
@@ -142,21 +144,35 @@ class WebChatQueries(StoreBase):
                 row = WebChatSeatRow(group_id=group_id, user_id=user_id, joined_at=at)
                 session.add(row)
             row.joined_at, row.left_at = at, None
+            queue_chat_event(session, group_id, "join", user_id, at)
             session.flush()
             return SeatRequest(SeatOutcome.JOINED, _seat(row), taken + 1)
 
-    def leave_webchat_seat(self, group_id: int, user_id: str, at: datetime) -> WebSeat | None:
-        """Close the user's stay; the seat as it was if they were in the group, else None."""
+    def leave_webchat_seat(
+        self, group_id: int, user_id: str, at: datetime, *, removed_by: str | None = None
+    ) -> WebSeat | None:
+        """Close the user's stay (`removed_by`: who removed them); the seat as it was if they
+        were in the group, else None."""
         with self._unit(write=True) as session:
             row = session.get(WebChatSeatRow, (group_id, user_id))
             if row is None or row.left_at is not None:
                 return None
             before = _seat(row)
             row.left_at = utc(at, "leave time")
+            queue_chat_event(session, group_id, "leave", user_id, at, removed_by=removed_by)
             return before
 
-    def ban_webchat_user(self, group_id: int, user_id: str, reason: str, at: datetime) -> bool:
-        """Ban the user from the group (and close their stay); True if they were in it."""
+    def ban_webchat_user(
+        self,
+        group_id: int,
+        user_id: str,
+        reason: str,
+        at: datetime,
+        *,
+        removed_by: str | None = None,
+    ) -> bool:
+        """Ban the user from the group (and close their stay, removed by `removed_by`); True
+        if they were in it."""
         at = utc(at, "ban time")
         with self._unit(write=True) as session:
             row = session.get(WebChatSeatRow, (group_id, user_id))
@@ -167,6 +183,8 @@ class WebChatQueries(StoreBase):
             else:
                 seated = row.left_at is None
                 row.left_at = row.left_at or at
+            if seated:
+                queue_chat_event(session, group_id, "leave", user_id, at, removed_by=removed_by)
             row.banned_at, row.ban_reason = at, reason
             session.flush()
             return seated
@@ -222,9 +240,11 @@ class WebChatQueries(StoreBase):
         reply_to: int | None = None,
         mentions: Sequence[str] = (),
         action_key: str | None = None,
+        mentions_bot: bool = False,
     ) -> tuple[WebChatMessage, bool]:
         """Keep a message; with `action_key` (a bot message's outbox key) at most once: the
-        message already kept under that key comes back with False."""
+        message already kept under that key comes back with False. A member's message is
+        queued for the engine in the same transaction (`mentions_bot`: addressed to the bot)."""
         with self._unit(write=True) as session:
             if action_key is not None:
                 existing = _by_key(session, action_key)
@@ -236,6 +256,9 @@ class WebChatQueries(StoreBase):
                 sent_at=self._now(), action_key=action_key,
             )  # fmt: skip
             if self._try_insert(session, row):
+                if user_id is not None:
+                    queue_chat_event(session, group_id, "message", user_id, row.sent_at,
+                                     message_id=row.id, mentions_bot=mentions_bot)  # fmt: skip
                 return _message(row), True
             existing = None if action_key is None else _by_key(session, action_key)
             if existing is None:
@@ -285,6 +308,28 @@ class WebChatQueries(StoreBase):
 
     def _now(self) -> datetime:
         return self._clock.now()
+
+
+def queue_chat_event(
+    session: Session,
+    group_id: int,
+    kind: str,
+    user_id: str,
+    at: datetime,
+    *,
+    message_id: int | None = None,
+    removed_by: str | None = None,
+    mentions_bot: bool = False,
+) -> None:
+    """Queue a member's message, join or leave in the caller's transaction. A message's event
+    id is its message id (moderation names it by that); a join or leave gets a random one,
+    kept in the row, so a second delivery carries the same id."""
+    event_id = str(message_id) if message_id is not None else f"{kind}-{uuid.uuid4().hex}"
+    session.add(WebChatEventRow(
+        group_id=group_id, event_id=event_id, kind=kind, user_id=user_id,
+        message_id=message_id, removed_by=removed_by, mentions_bot=mentions_bot,
+        at=utc(at, f"{kind} time"),
+    ))  # fmt: skip
 
 
 def _taken(session: Session, group_id: int) -> int:

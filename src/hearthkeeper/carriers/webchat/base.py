@@ -1,16 +1,15 @@
 """What the web chat carrier's two sides share: the store, the live connections, and the
-queue of events for the engine."""
+feed of events for the engine (read from the store's queue)."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from pathlib import Path
 
+from hearthkeeper.carriers.webchat.feed import Feed
 from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.protocol import members_frame
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.events import Event, Leave, Sender
+from hearthkeeper.engine.events import Event
 from hearthkeeper.store import Group, Store
 
 MiB = 1024 * 1024
@@ -48,27 +47,14 @@ class ChatBase:
         self.bot_name = bot_name
         self.hub = Hub()
         self.connected = False
-        self._events: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.feed = Feed(store, name, uploads_dir)
         self._groups: dict[str, Group] = {}
         self._by_id: dict[int, Group] = {}
 
     def take_events(self) -> list[Event]:
-        """The events queued for the engine, taken without waiting (the simulator and tests
-        use this; the engine reads `events()`)."""
-        taken: list[Event] = []
-        ended = False
-        while not self._events.empty():
-            event = self._events.get_nowait()
-            if event is None:
-                ended = True
-            else:
-                taken.append(event)
-        if ended:
-            self._events.put_nowait(None)
-        return taken
-
-    def _emit(self, event: Event) -> None:
-        self._events.put_nowait(event)
+        """The events queued for the engine and not handed out yet, taken without waiting
+        (tests use this; the engine reads `events()`)."""
+        return self.feed.take()
 
     def _group(self, carrier_group_id: str) -> Group | None:
         """One of this carrier's groups by the id the engine knows it by."""
@@ -93,16 +79,10 @@ class ChatBase:
         """(user id, nickname) of everyone in the group now, for mentions."""
         return [(seated.user_id, seated.nickname) for seated in self.store.webchat_seated(group_id)]
 
-    def _sender(self, user_id: str) -> Sender:
-        user = self.store.webchat_user(user_id)
-        return Sender(user_id=user_id, display_name=user.nickname if user else "")
-
-    def _left(self, group: Group, user_id: str, *, removed_by: str | None = None) -> None:
-        """Tell the engine and the group that someone is no longer in it."""
-        self._emit(Leave(carrier=self.name, group=group.carrier_group_id,
-                         event_id=f"leave-{uuid.uuid4().hex}",
-                         at=self.clock.now(), sender=self._sender(user_id),
-                         removed_by=removed_by))  # fmt: skip
+    def _left(self, group: Group) -> None:
+        """Someone is no longer in the group (the store queued the `Leave`): wake the feed
+        and tell the group."""
+        self.feed.signal()
         self._members_changed(group.id)
 
     def _members_changed(self, group_id: int) -> None:

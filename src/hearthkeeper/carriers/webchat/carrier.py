@@ -2,8 +2,10 @@
 like on any other platform.
 
 The member side (`join`, `say`, `leave`) is called by the web routes; each call writes the
-chat's own tables, shows the result to the browsers in the group and queues the engine
-event (`Join`, `Message`, `Leave`). The engine side (`perform`) is in `perform.py`.
+chat's own tables and, in the same transaction, queues the engine event (`Join`, `Message`,
+`Leave`) in the store, then shows the result to the browsers in the group. The engine reads
+that queue through `feed.py`, so a crash loses nothing that was shown. The engine side
+(`perform`) is in `perform.py`.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import asyncio
 import hashlib
 import re
 import secrets
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, MiB, WebChatRefused
@@ -33,9 +33,9 @@ from hearthkeeper.carriers.webchat.protocol import (
     message_frame,
     muted_frame,
 )
-from hearthkeeper.carriers.webchat.uploads import Picture, media_type, picture_path, store_picture
+from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_picture
 from hearthkeeper.engine.carrier import Capabilities
-from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Message, Sender
+from hearthkeeper.engine.events import Event
 from hearthkeeper.store import (
     Group,
     SeatOutcome,
@@ -48,18 +48,6 @@ from hearthkeeper.store import (
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
 
 CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-@dataclass(frozen=True)
-class _Said:
-    """A member's message as stored, with what the engine event needs."""
-
-    group: Group
-    message: WebChatMessage
-    replied: WebChatMessage | None
-    attachments: tuple[Attachment, ...]
-    mentions: list[str]
-    mentions_bot: bool
 
 
 def token_hash(token: str) -> str:
@@ -78,19 +66,21 @@ class WebChatCarrier(Performer):
     async def connect(self) -> None:
         """Nothing to log in to: browsers connect to us."""
         self.connected = True
+        self.feed.stopped = False
 
-    async def events(self) -> AsyncIterator[Event]:
-        """Members' joins, messages and leaves, until `disconnect()`."""
-        while True:
-            event = await self._events.get()
-            if event is None:
-                return
-            yield event
+    def events(self) -> AsyncIterator[Event]:
+        """Members' joins, messages and leaves from the store's queue: first what an earlier
+        run left there, then each as it is queued, until `disconnect()`."""
+        return self.feed.stream()
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine committed `events` (`Acknowledging`): they leave the queue."""
+        self.feed.handled(events)
 
     async def disconnect(self) -> None:
         """Stop the event stream and close every browser's socket."""
         self.connected = False
-        self._events.put_nowait(None)
+        self.feed.stop()
         self.hub.close_all(CLOSE_GOING_AWAY, "the server is stopping")
 
     # --- groups and identities ----------------------------------------------------------------
@@ -181,9 +171,7 @@ class WebChatCarrier(Performer):
                                  elsewhere=self.room_elsewhere(group))  # fmt: skip
         if asked.outcome is SeatOutcome.ALREADY:
             return
-        self._emit(Join(carrier=self.name, group=group.carrier_group_id,
-                        event_id=f"join-{uuid.uuid4().hex}", at=now, via=JoinMethod.LINK,
-                        sender=Sender(user_id=user_id, display_name=user.nickname)))  # fmt: skip
+        self.feed.signal()  # the store queued the Join with the seat
         self._members_changed(group_id)
 
     async def say(
@@ -198,22 +186,14 @@ class WebChatCarrier(Performer):
         """Post a message; returns its id. WebChatRefused when not in the group, muted,
         empty or too long, or the picture is not one uploaded here. The store work runs in a
         worker thread, so a burst of messages does not hold up the other members' sockets."""
-        said = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
-        message = said.message
+        message = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
+        self.feed.signal()  # the store queued the Message with it
         self.hub.broadcast(group_id, message_frame(message))
-        self._emit(Message(
-            carrier=self.name, group=said.group.carrier_group_id, event_id=str(message.id),
-            at=message.sent_at, sender=Sender(user_id=user_id, display_name=message.nickname),
-            kind=message.kind, text=message.text, attachments=said.attachments,
-            mentions=tuple(said.mentions), reply_to=str(said.replied.id) if said.replied else None,
-            mentions_bot=said.mentions_bot
-            or (said.replied is not None and said.replied.user_id is None),
-        ))  # fmt: skip
         return message.id
 
     def _record(self, group_id: int, user_id: str, text: str, picture: str | None,
-                reply_to: int | None) -> _Said:  # fmt: skip
-        """The checks and the store write of `say`."""
+                reply_to: int | None) -> WebChatMessage:  # fmt: skip
+        """The checks and the store write of `say` (which queues the engine's event)."""
         group = self._group_by_id(group_id)
         seat = self.store.webchat_seat(group_id, user_id)
         user = self.store.webchat_user(user_id)
@@ -225,8 +205,9 @@ class WebChatCarrier(Performer):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:
             raise WebChatRefused(f"Message too long: {len(text)} characters (at most {MAX_TEXT}).")
-        attachments = self._attachments(picture)
-        if not text.strip() and not attachments:
+        if picture is not None and picture_path(self.uploads_dir, picture) is None:
+            raise WebChatRefused("That picture is not on this server; upload it again.")
+        if not text.strip() and picture is None:
             raise WebChatRefused("Write something or choose a picture first.")
         replied = self.store.webchat_message(reply_to) if reply_to is not None else None
         if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
@@ -234,10 +215,11 @@ class WebChatCarrier(Performer):
         mentions, mentions_bot = self._mentions(group_id, text)
         message, _ = self.store.add_webchat_message(
             group_id, user_id=user_id, nickname=user.nickname,
-            kind="picture" if attachments else "text", text=text, picture=picture,
+            kind="picture" if picture else "text", text=text, picture=picture,
             reply_to=replied.id if replied else None, mentions=mentions,
+            mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
         )  # fmt: skip
-        return _Said(group, message, replied, attachments, mentions, mentions_bot)
+        return message
 
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""
@@ -248,7 +230,7 @@ class WebChatCarrier(Performer):
         ):
             return
         self.hub.close_user(group_id, user_id, 1000, "you left the group")
-        self._left(group, user_id)
+        self._left(group)
 
     def hello(self, room: WebChatRoom, user: WebUser) -> dict[str, Any]:
         """The first frame a member's browser gets: who they are, the group, its last 100
@@ -277,16 +259,6 @@ class WebChatCarrier(Performer):
         }
 
     # --- helpers --------------------------------------------------------------------------------
-
-    def _attachments(self, picture: str | None) -> tuple[Attachment, ...]:
-        if picture is None:
-            return ()
-        path = picture_path(self.uploads_dir, picture)
-        if path is None:
-            raise WebChatRefused("That picture is not on this server; upload it again.")
-        data = path.read_bytes()
-        return (Attachment(kind="picture", data=data, mime=media_type(picture), size=len(data),
-                           name=picture),)  # fmt: skip
 
     def _mentions(self, group_id: int, text: str) -> tuple[list[str], bool]:
         if not has_mention(text):

@@ -117,13 +117,15 @@ class Performer(ChatBase):
         reason = action.reason or ("banned by a moderator" if banned else "removed by a moderator")
         now = self.clock.now()
         if banned:
-            was_in = self.store.ban_webchat_user(group.id, user_id, reason, now)
+            was_in = self.store.ban_webchat_user(group.id, user_id, reason, now,
+                                                 removed_by=self.bot_name)  # fmt: skip
         else:
-            was_in = self.store.leave_webchat_seat(group.id, user_id, now) is not None
+            left = self.store.leave_webchat_seat(group.id, user_id, now, removed_by=self.bot_name)
+            was_in = left is not None
         self.hub.send_to(group.id, user_id, removed_frame(reason, banned=banned))
         self.hub.close_user(group.id, user_id, CLOSE_REMOVED, "banned" if banned else "removed")
         if was_in:
-            self._left(group, user_id, removed_by=self.bot_name)
+            self._left(group)
 
 
 def _message_id(target: str | None) -> int | None:

@@ -1,0 +1,220 @@
+"""What the engine gets from the web chat: the store's queue of members' messages, joins and
+leaves, read in order and handed out once.
+
+The store is the queue (`store/webchat_queue.py`): each message, join and leave is queued in
+the transaction that stores it, before any browser is shown it, so a crash cannot lose one.
+The feed reads the queue at once when a member writes (`signal`) and every `poll` seconds as
+a safety net (a row committed out of id order on PostgreSQL, or written by another process),
+and deletes what the engine has committed (`handled`). Events handed out and not yet
+committed are "in flight" and not read again. After a crash nothing of this is left in
+memory: the next start reads the whole queue, and an event the engine recorded just before
+the crash comes back marked `recorded` and is only deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from hearthkeeper.carriers.webchat.uploads import media_type, picture_path
+from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Leave, Message, Sender
+from hearthkeeper.store import QueuedChatEvent, Store
+
+log = logging.getLogger(__name__)
+
+POLL = 1.0  # seconds between two full reads of the queue, the safety net
+BATCH = 500  # queued events read at a time
+IN_FLIGHT = 2000  # events handed out and not yet committed, at most (the engine's backlog)
+
+_Found = list[tuple[int, Event | None]]  # queue id, the event (None: recorded, or unreadable)
+
+
+class Feed:
+    """The carrier's reader of its queue: `stream()` for the engine, `take()` for tests and
+    the simulator, `handled()` once the engine committed what it was given."""
+
+    def __init__(self, store: Store, carrier: str, uploads_dir: Path, *, poll: float = POLL,
+                 batch: int = BATCH, in_flight: int = IN_FLIGHT) -> None:  # fmt: skip
+        self.store = store
+        self.carrier = carrier
+        self.uploads_dir = uploads_dir
+        self.poll = poll
+        self.batch = batch
+        self.max_in_flight = in_flight
+        self.stopped = False
+        self._cursor = 0  # the highest queue id read: the next read starts after it
+        self._in_flight: dict[tuple[str, str], int] = {}  # (group, event id) -> queue id
+        self._flying: set[int] = set()  # the same queue ids
+        self._done: set[int] = set()  # queue ids to delete (the engine has them)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._acked: asyncio.Event | None = None
+
+    def signal(self) -> None:
+        """Something was queued: read now. Safe from any thread."""
+        loop, wake = self._loop, self._wake
+        if loop is None or wake is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            wake.set()
+        else:
+            loop.call_soon_threadsafe(wake.set)
+
+    def stop(self) -> None:
+        """End `stream()` once what is queued now has been handed out."""
+        self.stopped = True
+        self.signal()
+
+    def take(self) -> list[Event]:
+        """Everything queued and not handed out yet, without waiting."""
+        events: list[Event] = []
+        while True:
+            found = self._read(self._cursor, None, self.batch, frozenset())
+            events += self._hand_out(found)
+            if len(found) < self.batch:
+                return events
+
+    async def stream(self) -> AsyncIterator[Event]:
+        """The queued events in order, then each new one as it is queued, until `stop()`."""
+        loop = asyncio.get_running_loop()
+        self._loop, self._wake, self._acked = loop, asyncio.Event(), asyncio.Event()
+        wake = self._wake
+        # Reads get a thread of their own: in a burst the shared pool is busy storing the
+        # members' messages, and a read queued behind them would hold up every answer.
+        reader = ThreadPoolExecutor(1, thread_name_prefix=f"{self.carrier}-feed")
+        sweeper = asyncio.create_task(self._sweep(self._acked), name=f"{self.carrier} sweeper")
+        rescan_at = loop.time() + self.poll
+        try:
+            while True:
+                wake.clear()  # before reading: a row queued meanwhile wakes the next round
+                events: list[Event] = []
+                more = False
+                if len(self._in_flight) < self.max_in_flight:
+                    found = await loop.run_in_executor(
+                        reader, self._read, self._cursor, None, self.batch, frozenset()
+                    )
+                    more = len(found) >= self.batch
+                    if loop.time() >= rescan_at:
+                        found = await self._rescan(reader) + found
+                        rescan_at = loop.time() + self.poll
+                    events = self._hand_out(found)
+                for event in events:
+                    yield event
+                if self.stopped and not events and not more:
+                    return
+                if not (more and len(self._in_flight) < self.max_in_flight):
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(max(0.0, rescan_at - loop.time())):
+                            await wake.wait()
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            reader.shutdown(wait=False)
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine committed `events`: their queue rows can go."""
+        was_full = len(self._in_flight) >= self.max_in_flight
+        for event in events:
+            queue_id = self._in_flight.pop((event.group, event.event_id), None)
+            if queue_id is not None:
+                self._flying.discard(queue_id)
+                self._done.add(queue_id)
+        if self._done and self._acked is not None:
+            self._acked.set()
+        if was_full and self._wake is not None:
+            self._wake.set()
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    async def _rescan(self, reader: ThreadPoolExecutor) -> _Found:
+        """Rows below the cursor neither in flight nor done: committed after a later id was
+        read (PostgreSQL hands out ids before commit), or queued by another process."""
+        skip = frozenset(self._flying | self._done)
+        limit = len(skip) + self.batch
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(reader, self._read, 0, self._cursor, limit, skip)
+
+    def _read(self, after: int, upto: int | None, limit: int, skip: frozenset[int]) -> _Found:
+        """Queued rows in (after, upto] as events (in a worker thread: store and files)."""
+        rows = self.store.webchat_backlog(self.carrier, after=after, upto=upto, limit=limit)
+        return [(row.id, None if row.recorded else self._event(row)) for row in rows
+                if row.id not in skip]  # fmt: skip
+
+    def _hand_out(self, found: _Found) -> list[Event]:
+        """Mark what was read in flight (or done, when the engine has it already)."""
+        events: list[Event] = []
+        for queue_id, event in found:
+            self._cursor = max(self._cursor, queue_id)
+            if queue_id in self._flying or queue_id in self._done:
+                continue
+            if event is None:
+                self._done.add(queue_id)
+                continue
+            key = (event.group, event.event_id)
+            if key in self._in_flight:
+                continue
+            self._in_flight[key] = queue_id
+            self._flying.add(queue_id)
+            events.append(event)
+        if self._done and self._acked is not None:
+            self._acked.set()
+        return events
+
+    async def _sweep(self, acked: asyncio.Event) -> None:
+        """Delete the queue rows the engine has, a batch at a time, off the event loop."""
+        while True:
+            await acked.wait()
+            acked.clear()
+            ids = sorted(self._done)
+            if not ids:
+                continue
+            try:
+                await asyncio.to_thread(self.store.forget_webchat_events, ids)
+            except Exception:  # the rows stay; the next start finds them recorded
+                log.exception("%s: could not delete %d delivered events", self.carrier, len(ids))
+                await asyncio.sleep(self.poll)
+                acked.set()
+                continue
+            self._done.difference_update(ids)
+
+    def _event(self, row: QueuedChatEvent) -> Event | None:
+        sender = Sender(user_id=row.user_id, display_name=row.nickname)
+        group, event_id = row.carrier_group_id, row.event_id
+        if row.kind == "join":
+            return Join(carrier=self.carrier, group=group, event_id=event_id, at=row.at,
+                        sender=sender, via=JoinMethod.LINK)  # fmt: skip
+        if row.kind == "leave":
+            return Leave(carrier=self.carrier, group=group, event_id=event_id, at=row.at,
+                         sender=sender, removed_by=row.removed_by)  # fmt: skip
+        said = row.message
+        if row.kind != "message" or said is None:
+            log.error("%s: queued event %d (%s) cannot be read; skipped", self.carrier, row.id,
+                      row.kind)  # fmt: skip
+            return None
+        return Message(
+            carrier=self.carrier, group=group, event_id=event_id, at=row.at, sender=sender,
+            kind=said.kind, text=said.text, attachments=tuple(self._attachments(said.picture)),
+            mentions=said.mentions, mentions_bot=row.mentions_bot,
+            reply_to=None if said.reply_to is None else str(said.reply_to),
+        )  # fmt: skip
+
+    def _attachments(self, picture: str | None) -> Iterable[Attachment]:
+        if picture is None:
+            return
+        path = picture_path(self.uploads_dir, picture)
+        if path is None:
+            log.warning("%s: picture %s is gone; the message goes without it", self.carrier,
+                        picture)  # fmt: skip
+            return
+        data = path.read_bytes()
+        yield Attachment(kind="picture", data=data, mime=media_type(picture), size=len(data),
+                         name=picture)  # fmt: skip

@@ -1,0 +1,91 @@
+"""The web chat's queue for the engine: what members did, kept until the engine recorded it.
+
+A member's message, join or leave is queued in the transaction that stores it
+(`webchat.queue_chat_event`), so nothing the chat showed can be missing from the queue. The carrier
+reads the queue (`webchat_backlog`) and deletes what the engine has committed
+(`forget_webchat_events`). The queue holds only what is not yet taken, so reading it stays
+cheap however long the chat's history grows; a row the engine recorded just before a crash
+comes back marked `recorded` (an anti-join on `events`' unique index) and is not handed out
+again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, exists, select
+
+from hearthkeeper.store.models import (
+    EventRow,
+    GroupRow,
+    WebChatEventRow,
+    WebChatMessageRow,
+    WebChatUserRow,
+)
+from hearthkeeper.store.records import QueuedChatEvent
+from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.webchat import _message
+
+# Rows deleted per statement: well under the bound-parameter limits of both databases.
+_DELETE_CHUNK = 500
+
+
+class WebChatQueueQueries(StoreBase):
+    def webchat_backlog(
+        self, carrier: str, *, after: int = 0, upto: int | None = None, limit: int = 500
+    ) -> list[QueuedChatEvent]:
+        """The queued events of `carrier`'s groups with ids in (`after`, `upto`], oldest
+        first, at most `limit`; each says whether the engine has recorded it already."""
+        queue = WebChatEventRow
+        recorded = exists().where(
+            EventRow.group_id == queue.group_id, EventRow.carrier_event_id == queue.event_id
+        )
+        query = (
+            select(
+                queue,
+                GroupRow.carrier_group_id,
+                WebChatUserRow.nickname,
+                WebChatMessageRow,
+                recorded.label("recorded"),
+            )
+            .join(GroupRow, GroupRow.id == queue.group_id)
+            .outerjoin(WebChatUserRow, WebChatUserRow.user_id == queue.user_id)
+            .outerjoin(WebChatMessageRow, WebChatMessageRow.id == queue.message_id)
+            .where(GroupRow.carrier == carrier, queue.id > after)
+            .order_by(queue.id)
+            .limit(limit)
+        )
+        if upto is not None:
+            query = query.where(queue.id <= upto)
+        with self._unit(write=False) as session:
+            return [_queued(*found) for found in session.execute(query)]
+
+    def forget_webchat_events(self, ids: Sequence[int]) -> int:
+        """Delete queued events the engine has taken; how many there were."""
+        gone = 0
+        with self._unit(write=True) as session:
+            for start in range(0, len(ids), _DELETE_CHUNK):
+                chunk = list(ids[start : start + _DELETE_CHUNK])
+                result = session.execute(
+                    delete(WebChatEventRow).where(WebChatEventRow.id.in_(chunk)),
+                    execution_options={"synchronize_session": False},
+                )
+                gone += int(getattr(result, "rowcount", 0) or 0)
+        return gone
+
+
+def _queued(
+    row: WebChatEventRow,
+    carrier_group_id: str,
+    user_nickname: str | None,
+    message: WebChatMessageRow | None,
+    recorded: bool,
+) -> QueuedChatEvent:
+    said = None if message is None else _message(message)
+    nickname = said.nickname if said is not None else user_nickname or ""
+    return QueuedChatEvent(
+        id=row.id, group_id=row.group_id, carrier_group_id=carrier_group_id,
+        event_id=row.event_id, kind=row.kind, user_id=row.user_id, nickname=nickname,
+        at=row.at, message=said, removed_by=row.removed_by, mentions_bot=row.mentions_bot,
+        recorded=bool(recorded),
+    )  # fmt: skip
