@@ -81,3 +81,34 @@ def test_handling_an_alert_empties_the_inbox_and_is_audited(t: Tea) -> None:
     again = t.post(f"/alerts/{alert['id']}/handle")
     assert again.status_code == 409 and "already handled by api:mei" in again.json()["detail"]
     assert t.post("/alerts/9999/handle").status_code == 404
+
+
+def _message_of(t: Tea, user: str) -> int:
+    found = t.get(f"/communities/tea/members/{t.chat.member_id(user)}").json()
+    return int(found["recent_messages"][0]["id"])
+
+
+def test_deleting_a_message_through_the_api_queues_it_once_and_keeps_it_as_spam(t: Tea) -> None:
+    message_id = _message_of(t, "angry")
+    first = t.post(f"/messages/{message_id}/delete")
+    again = t.post(f"/messages/{message_id}/delete")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == {"message_id": message_id, "deleted": True, "bans": []}
+    deletions = [i for i in t.site.store.outbox_items() if i.key == f"staff-delete:{message_id}"]
+    assert len(deletions) == 1 and deletions[0].action["kind"] == "delete"
+    [example] = t.site.store.moderation_examples(community_id=t.id)
+    assert example.is_spam and example.actor == "api:mei"
+    unknown = t.post("/messages/9999/delete")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "There is no message with id 9999."
+
+
+def test_banning_for_a_message_through_the_api_bans_the_sender(t: Tea) -> None:
+    message_id = _message_of(t, "angry")
+    answer = t.post(f"/messages/{message_id}/ban")
+    assert answer.status_code == 200
+    [ban] = answer.json()["bans"]
+    assert ban["kind"] == "ban" and ban["member_id"] == t.chat.member_id("angry")
+    assert ban["in_force"] is True
+    [example] = t.site.store.moderation_examples(community_id=t.id)
+    assert example.source == "staff_ban" and example.is_spam

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import OutboxStatus
-from tests.console_setup import BASE, Console, open_console
+from hearthkeeper.store import ExampleSource, OutboxStatus, SanctionKind
+from tests.console_setup import AD, BASE, Console, open_console
 
 
 @pytest.fixture
@@ -129,3 +129,61 @@ def test_a_post_without_the_csrf_token_is_refused(console: Console) -> None:
     header = {"X-CSRF-Token": console.csrf()}
     assert console.client.post(f"{BASE}/groups", headers=header,
                                follow_redirects=False).status_code == 303  # fmt: skip
+
+
+def test_deleting_a_message_or_banning_for_it_from_the_member_page(console: Console) -> None:
+    angry = console.member_id("angry")
+    page = f"{BASE}/members/{angry}"
+    shown = console.client.get(page).text
+    [message] = console.store.recent_messages(angry, console.community_id)
+    row = shown.split(f'data-message-id="{message.id}"')[1].split("</tr>")[0]
+    assert "Delete as spam" in row and "Ban for this" in row
+
+    answer = console.post(f"/messages/{message.id}/delete", {"back": page})
+    assert answer.headers["location"] == f"{page}?notice=deleted"
+    assert (
+        "this community&#39;s spam scorer learns from it"
+        in console.client.get(answer.headers["location"]).text
+    )
+    queued = [i for i in console.store.outbox_items() if i.action.get("kind") == "delete"
+              and i.key == f"staff-delete:{message.id}"]  # fmt: skip
+    assert len(queued) == 1
+    banned = console.post(f"/messages/{message.id}/ban", {"back": page})
+    assert banned.headers["location"] == f"{page}?notice=banned"
+    [ban] = console.store.active_sanctions(member_id=angry, kind=SanctionKind.BAN,
+                                           now=console.clock.now())  # fmt: skip
+    assert ban.group_id == console.group_id
+    examples = console.store.moderation_examples(community_id=console.community_id)
+    assert [(e.source, e.is_spam, e.actor) for e in examples] == [
+        (ExampleSource.STAFF_DELETE, True, "console:ann"),
+        (ExampleSource.STAFF_BAN, True, "console:ann"),
+    ]
+    assert [e.action for e in console.store.audit_log(console.community_id, limit=2)] == [
+        "ban", "delete message"]  # fmt: skip
+
+
+def test_a_pardon_from_the_console_keeps_the_message_as_acceptable(console: Console) -> None:
+    spam = console.member_id("spam")
+    strike = console.store.community_strikes(console.community_id, member_id=spam)[0]
+    console.post(f"/strikes/{strike.id}/pardon", {"back": f"{BASE}/members/{spam}"})
+    [example] = console.store.moderation_examples(community_id=console.community_id)
+    assert (example.source, example.is_spam, example.member_id) == (ExampleSource.PARDON, False,
+                                                                    spam)  # fmt: skip
+    assert example.text.startswith(AD)
+
+
+def test_messages_of_another_community_cannot_be_deleted_and_forms_need_the_token(
+    console: Console,
+) -> None:
+    other = console.store.ensure_community("other", "Other")
+    group = console.store.add_group(other.id, "O", "webchat", "o-1")
+    member = console.store.member_for("webchat", "o", "O")
+    message_id, _ = console.store.record_message(group.id, "o-m1", member.id, "text", "hi",
+                                                 console.clock.now())  # fmt: skip
+    assert console.post(f"/messages/{message_id}/delete").status_code == 404
+    angry = console.member_id("angry")
+    [message] = console.store.recent_messages(angry, console.community_id)
+    refused = console.client.post(f"{BASE}/messages/{message.id}/ban", data={},
+                                  follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 403
+    assert console.store.moderation_examples() == []

@@ -38,6 +38,7 @@ from hearthkeeper.web.api_models import (
     PlaybookInvalidOut,
     PlaybookOut,
     QuestionOut,
+    RemovedOut,
     SanctionOut,
     StrikeOut,
     TagOut,
@@ -164,6 +165,28 @@ def api_router(web: Web) -> APIRouter:
         except StoreError as exc:
             refuse(exc)
         return strike_out(strike, now)
+
+    @router.post("/messages/{message_id}/delete", tags=["moderation"], responses=REFUSED)
+    def delete_message(message_id: int, operator: OperatorDep) -> RemovedOut:
+        """Delete a member's message on its carrier; the community's learned scorer takes
+        it as an example of spam."""
+        try:
+            staff.delete_message(web.store, message_id, actor(operator), web.clock.now())
+        except StoreError as exc:
+            refuse(exc)
+        return RemovedOut(message_id=message_id, deleted=True, bans=[])
+
+    @router.post("/messages/{message_id}/ban", tags=["moderation"], responses=REFUSED)
+    def ban_for_message(message_id: int, operator: OperatorDep) -> RemovedOut:
+        """Ban a message's sender from the community's groups they are in and delete the
+        message; the learned scorer takes it as an example of spam."""
+        now = web.clock.now()
+        try:
+            bans = staff.ban_for_message(web.store, message_id, actor(operator), now)
+        except StoreError as exc:
+            refuse(exc)
+        return RemovedOut(message_id=message_id, deleted=True,
+                          bans=[sanction_out(b, now) for b in bans])  # fmt: skip
 
     @router.get("/communities/{slug}/sanctions", tags=["moderation"], responses=NOT_FOUND)
     def list_sanctions(slug: str, in_force: bool = True) -> list[SanctionOut]:

@@ -120,6 +120,12 @@ class LiftedOut(Out):
     undo_actions: int = Field(description="Unmutes or unbans queued for the carriers.")
 
 
+class RemovedOut(Out):
+    message_id: int
+    deleted: bool = Field(description="The deletion is queued for the carrier (once).")
+    bans: list[SanctionOut] = Field(description="Bans given (on a ban), one per group.")
+
+
 class MessageOut(Out):
     id: int
     group_id: int

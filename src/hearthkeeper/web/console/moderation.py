@@ -1,10 +1,10 @@
 """The moderation queue (recent decisions, live strikes, sanctions in force), pardon and lift,
-and the audit log."""
+deleting a member's message or banning its sender, and the audit log."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -98,5 +98,32 @@ def router(pages: Pages) -> APIRouter:
         except StoreError:
             return back_to(view, back, fallback, problem="already-lifted")
         return back_to(view, back, fallback, notice="lifted")
+
+    @routes.post("/console/c/{slug}/messages/{message_id}/{what}",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def remove(
+        slug: str,
+        message_id: int,
+        what: Literal["delete", "ban"],
+        operator: SignedIn,
+        back: Annotated[str, Form()] = "",
+    ) -> Response:
+        """Delete a member's message, or ban its sender for it; either way the community's
+        learned scorer takes the message as an example of spam."""
+        view = pages.community(slug)
+        message = store.get_message(message_id)
+        groups = {g.id for g in store.list_groups(view.community.id)}
+        if message is None or message.group_id not in groups:
+            raise PageNotFound(f"There is no message {message_id} in {view.community.name}.", view)
+        by, now = f"console:{operator.username}", web.clock.now()
+        fallback = f"/members/{message.member_id}" if message.member_id else "/moderation"
+        try:
+            if what == "ban":
+                staff.ban_for_message(store, message_id, by, now)
+            else:
+                staff.delete_message(store, message_id, by, now)
+        except StoreError:
+            return back_to(view, back, fallback, problem="no-sender")
+        return back_to(view, back, fallback, notice="banned" if what == "ban" else "deleted")
 
     return routes

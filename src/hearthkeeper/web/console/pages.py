@@ -33,12 +33,15 @@ NOTICES: Final = {
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
+    "deleted": "Message deleted; this community's spam scorer learns from it.",
+    "banned": "Member banned and the message deleted; this community's spam scorer learns from it.",
 }
 PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
     "already-lifted": "That sanction was lifted already.",
     "already-handled": "That alert was handled already.",
     "already-answered": "That question was answered already.",
+    "no-sender": "That message has no sender to ban.",
 }
 
 
