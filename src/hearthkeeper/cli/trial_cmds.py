@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from hearthkeeper.cli.evaluate_cmd import run_evaluation
 from hearthkeeper.cli.output import errors, fail, load_or_exit
 from hearthkeeper.dryrun import DryRun, Fired, verdict_of
 from hearthkeeper.engine.actions import BOOKKEEPING, Action
@@ -47,14 +48,38 @@ def _bad(source: str, bad: BadLine) -> None:
 
 def moderate(
     playbook: Annotated[
-        Path, typer.Option("--playbook", "-p", help="The playbook whose rules apply.")
-    ],
+        Path | None, typer.Option("--playbook", "-p", help="The playbook whose rules apply.")
+    ] = None,
     input_file: Annotated[
         Path | None,
         typer.Argument(metavar="[INPUT]", help="Messages file; default: standard input."),
     ] = None,
+    evaluate: Annotated[
+        Path | None,
+        typer.Option(
+            "--evaluate",
+            help="A labelled corpus (JSON lines: text, label spam|ham, family, variant, split): "
+            "print recall and false-positive rate per family instead of verdicts.",
+        ),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", "-t", help="With --evaluate: a template's rules, or 'default'."),
+    ] = None,
+    split: Annotated[
+        str, typer.Option("--split", help="With --evaluate: all, tune or held-out rows.")
+    ] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="With --evaluate: JSON output.")] = False,
+    show: Annotated[
+        int, typer.Option("--show", help="With --evaluate: print N misses and false alarms.")
+    ] = 0,
 ) -> None:
     """Judge messages (text lines or JSON lines) and print one JSON verdict per message."""
+    if evaluate is not None:
+        run_evaluation(evaluate, playbook, template, split, as_json, show)
+        return
+    if playbook is None:
+        fail("--playbook is required (or --evaluate CORPUS with --playbook or --template)")
     loaded = load_or_exit(playbook)
     zone = ZoneInfo(loaded.playbook.community.timezone)
     source = str(input_file) if input_file else "<stdin>"
@@ -154,6 +179,6 @@ def _describe(action: Action) -> str:
         parts.append(repr(action.text if len(action.text) < 120 else action.text[:117] + "…"))
     if action.not_before is not None:
         parts.append(f"at {action.not_before.isoformat(timespec='minutes')}")
-    if action.reason and action.kind.value in ("strike", "alert_staff"):
-        parts.append(f"({action.reason})")
+    if action.explained and action.kind.value in ("strike", "alert_staff"):
+        parts.append(f"({action.explained})")
     return " ".join(parts)

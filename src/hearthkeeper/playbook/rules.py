@@ -69,7 +69,7 @@ class LearnedScorer(Section):
 
     enabled: bool = Field(True, description="Let the learned scorer report advertising.")
     threshold: float = Field(
-        0.99,
+        0.95,
         gt=0.5,
         lt=1.0,
         description="Spam probability from which a message counts as advertising: higher "
@@ -100,6 +100,22 @@ class Advertising(KeywordDetector):
             "crypto giveaway",
             "dm me for",
             "free followers",
+            # pitches that need no contact detail: the reply goes to the sender anyway
+            "在家就能做",
+            "在家轻松赚",
+            "月入过万",
+            "一单一结",
+            "躺赚",
+            "零投资",
+            "动动手指",
+            "滴滴我",
+            "带你赚",
+            "价格美丽",
+            "稳赚不赔",
+            "当天放款",
+            "套现",
+            "extra income",
+            "inbox me",
         ],
         description="Keywords that mark a message as advertising.",
     )

@@ -43,6 +43,56 @@ _EMAIL = re.compile(
 )
 
 
+# Contact offers without an id, the families that slip past the cue+id pattern above. Read on
+# the compact form (separators gone: `w.e.i.x.i.n`, `w h a t s a p p`) or the normalised one
+# (where the symbols between words still show: `+V`, `v❤️`).
+_APPS = (
+    "weixin|wechat|whatsapp|telegram|weixing|whysin|微信|威信|薇信|维信|徽信|卫星|v信|vx|wx|"
+    "企鹅|扣扣|qq|tg"
+)
+_OFFER_COMPACT = re.compile(
+    rf"(?:加|添加|找|联系|私|戳|滴|add|message|msg|contact|dm|pm|ping)(?:我|me)?(?:on|的|个)?"
+    rf"(?P<app>{_APPS})(?:(?<=[a-z]{{4}})|(?![a-z]))"  # short names only at a word's end
+)
+# "+V", "➕薇", "＋威", "v❤️": the plus or the heart stands for 加 or for 信
+_PLUS = "[+➕✚十]"
+_WECHAT_SOUNDS = "v|vx|wx|薇|威|微|围|胃|卫|徽|维|q|扣"
+_SYMBOL_OFFER = re.compile(
+    rf"(?:(?<![0-9a-z]){_PLUS}\s*(?P<app>{_WECHAT_SOUNDS}|v信|微信)(?![a-z0-9])"
+    rf"|(?<![a-z])(?P<heart>v|vx|薇|威)\s*[❤♥💕💗💖💜💙💚🧡💛]"
+    rf"|(?:加|添加)我?(?P<sound>威|薇|围|胃|徽|卫星|v|vx|wx)(?![a-z0-9信])"
+    rf"|(?<![a-z])v我(?:领|拿|看|要|了解|咨询|免费|一下|$))"
+)
+# "VX搜索 …", "某音搜 …", "企鹅搜 8654321": a search instruction on a platform
+_PLATFORMS = f"{_APPS}|v|威|薇|绿色软件|某音|抖音|dy|某书|小红书|小红薯|某宝|淘宝|公众号|快手|b站|视频号|search"
+_SEARCH = re.compile(rf"(?P<app>{_PLATFORMS})(?:里|上|内)?(?:搜索|搜一下|搜一搜|搜|search|🔍)")
+_SEARCH_MARK = re.compile(r"🔍\s*(?:v|vx|wx|微信|威|薇)")
+# An account on a video or chat platform offered by its handle: "抖音号：meizhuang520",
+# "telegram @cheap_followers"
+_HANDLE = re.compile(
+    r"(?P<app>抖音|快手|k手|小红书|小红薯|视频号|b站|微博|dou\s?yin|kuai\s?shou)\s?号?\s?[:：]?\s?"
+    r"(?P<id>[a-z][a-z0-9_]{3,}[0-9_][a-z0-9_]*|[0-9]{6,})(?![a-z0-9_])"
+    r"|(?P<chat>telegram|tele|tg|t\.g)\s?[:：]?\s?@(?P<at>[a-z0-9_]{4,})"
+)
+
+
+def find_contact_offers(message: MessageText) -> list[tuple[str, str]]:
+    """(what, matched) for contact offered by name, sound or symbol, with no id needed."""
+    found: list[tuple[str, str]] = []
+    for match in _OFFER_COMPACT.finditer(message.compact):
+        found.append((f"private contact on '{match.group('app')}' offered", match.group()))
+    for match in _SYMBOL_OFFER.finditer(message.normalised):
+        found.append(("WeChat offered by sound or symbol", match.group().strip()))
+    for match in _SEARCH.finditer(message.compact):
+        found.append((f"search-me instruction on '{match.group('app')}'", match.group()))
+    for match in _SEARCH_MARK.finditer(message.normalised):
+        found.append(("search-me instruction", match.group()))
+    for match in _HANDLE.finditer(message.normalised):
+        app = match.group("app") or match.group("chat")
+        found.append((f"'{app}' account offered", match.group("id") or match.group("at")))
+    return found
+
+
 def find_phone_numbers(normalised: str) -> list[str]:
     """Phone numbers in a normalised message, as written (separators kept)."""
     if sum(char.isdigit() for char in normalised) < 9:
@@ -110,6 +160,11 @@ class ContactDetector:
             findings += [
                 Finding(_CONTACT, address, f"e-mail address '{address}'")
                 for address in find_emails(text)
+            ]
+        if self.messaging_ids:
+            findings += [
+                Finding(_CONTACT, matched, f"{what}: '{matched}'")
+                for what, matched in find_contact_offers(message)
             ]
         findings += [
             Finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from hearthkeeper.playbook.rules import ViolationKind
@@ -32,6 +33,21 @@ INVITE_LINKS: tuple[tuple[str, str, str], ...] = (
     ("open.kakao.com", "/o/", "KakaoTalk open chat"),
     ("signal.group", "/", "Signal group invite"),
     ("matrix.to", "/#/", "Matrix room link"),
+)
+
+
+# A member asking to join, or to bring someone into, this group ("我朋友也想进群，可以拉她进来吗？")
+# is not an invite elsewhere: a bare join word after a wish and before a question is let through.
+# "想进群的加我" (a wish turned into an offer, no question) still counts.
+_JOIN_WORDS = frozenset({"进群", "加群", "入群"})
+_ASKING_TO_JOIN = re.compile(
+    r"(?:想|要|申请|能不能|能否|可以|可不可以|怎么|如何)(?:进|加|入)群[^的]{0,20}?[?？吗呢]"
+)
+
+
+# A group's number is an invite without a link: "QQ群号 765432198", "裙：7 6 5 4 3 2 1"
+_GROUP_NUMBER = re.compile(
+    r"(?:群|裙)\s?号?\s?(?:是|:|：)?\s?(?P<number>(?:[0-9][\s-]?){5,11}[0-9])"
 )
 
 
@@ -102,10 +118,16 @@ class InviteDetector:
             for link, label in self.invite_links(links)
         ]
         findings += [
+            Finding(_INVITES, match.group("number"), f"group number '{match.group('number')}'")
+            for match in _GROUP_NUMBER.finditer(message.normalised)
+        ]
+        asking = _ASKING_TO_JOIN.search(message.normalised) is not None
+        findings += [
             Finding(
                 _INVITES, match.matched, f"invite keyword '{match.keyword}' in '{match.matched}'"
             )
             for match in self.phrases.find(message)
+            if not (match.matched in _JOIN_WORDS and asking)
         ]
         return findings
 

@@ -34,6 +34,10 @@ _ALPHA = 0.5  # additive smoothing: unseen in one class, not impossible
 _MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no more than a tweet
 _WORD = re.compile(r"[a-z][a-z']+")
 _DIGITS = re.compile(r"[0-9]+")
+_PIECES = re.compile(r"[0-9]+|.", re.DOTALL)
+# Each character sits in up to six overlapping 1- to 3-grams, which naive Bayes counts as
+# independent evidence: the summed log-odds are divided by this to undo most of that.
+_OVERLAP = 3.0
 # How much one of the operator's own decisions weighs against one message of the shipped data.
 DECISION_WEIGHT = 4
 
@@ -65,15 +69,16 @@ def features(message: MessageText) -> dict[str, str]:
     # so a message full of times and prices is not read as spam digit by digit
     for run in _DIGITS.findall(shown):
         found.setdefault(f"d:{min(len(run), 12)}", run)
-    text = _DIGITS.sub("0", shown)
+    text = _DIGITS.sub("0", shown)  # a number is one character '0' in the n-grams
+    pieces = _PIECES.findall(shown)  # one piece per character of `text`: a number is one
     for n in (1, 2, 3):
         for start in range(len(text) - n + 1):
             if len(found) >= _MAX_FEATURES:
                 break
             gram = text[start : start + n]
-            if n == 1 and gram.isascii():
-                continue
-            found.setdefault(gram, shown[start : start + n])
+            if (n == 1 and gram.isascii()) or "0" in gram:
+                continue  # numbers speak through their length alone (order numbers, prices)
+            found.setdefault(gram, "".join(pieces[start : start + n]))
     for word in _WORD.findall(normalised):
         found.setdefault(f"w:{word}", word)
     return found
@@ -141,6 +146,7 @@ class SpamScorer:
             log_odds += weight
             if weight > 0:
                 telling.append((weight, shown))
+        log_odds /= _OVERLAP
         probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds))))
         return ScoreResult(probability, _top(telling))
 

@@ -1,0 +1,134 @@
+"""Measuring moderation on a labelled corpus: recall and false alarms per family.
+
+A corpus is JSON lines `{"text", "label": "spam"|"ham", "family", "variant", "split"}`
+(`benchmarks/corpus/moderation.py` builds one; only `text` and `label` are required). A
+message counts as caught when the scanner reports advertising, links, contact or invites —
+what the moderation handler acts on, before the ladder decides the sanction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+# The summary lines the targets are stated for: (name, which rows, what is measured).
+PLAIN, EVASIVE, CHAT, SMS = "plain ads", "evasive variants", "ordinary chat", "SMS collection"
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One row of a corpus."""
+
+    text: str
+    spam: bool
+    family: str
+    variant: str
+    split: str
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for one family or summary line."""
+
+    spam: int = 0
+    ham: int = 0
+    caught: int = 0  # spam flagged
+    false_alarms: int = 0  # ham flagged
+
+    def add(self, spam: bool, flagged: bool) -> None:
+        if spam:
+            self.spam += 1
+            self.caught += flagged
+        else:
+            self.ham += 1
+            self.false_alarms += flagged
+
+    @property
+    def recall(self) -> float | None:
+        return self.caught / self.spam if self.spam else None
+
+    @property
+    def false_positive_rate(self) -> float | None:
+        return self.false_alarms / self.ham if self.ham else None
+
+    @property
+    def precision(self) -> float | None:
+        flagged = self.caught + self.false_alarms
+        return self.caught / flagged if flagged and self.spam else None
+
+    def to_json(self) -> dict[str, object]:
+        return {"spam": self.spam, "ham": self.ham, "caught": self.caught,
+                "false_alarms": self.false_alarms, "recall": _round(self.recall),
+                "false_positive_rate": _round(self.false_positive_rate),
+                "precision": _round(self.precision)}  # fmt: skip
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """Tallies per family and per summary line, and a few misses and false alarms to read."""
+
+    families: dict[str, Tally] = field(default_factory=dict)
+    summary: dict[str, Tally] = field(default_factory=dict)
+    total: Tally = field(default_factory=Tally)
+    examples: list[tuple[str, str, str]] = field(default_factory=list)  # (MISS|FALSE, family, text)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "total": self.total.to_json(),
+            "summary": {name: tally.to_json() for name, tally in self.summary.items()},
+            "families": {name: tally.to_json() for name, tally in sorted(self.families.items())},
+        }
+
+
+def read_corpus(lines: Iterable[str], source: str = "<corpus>") -> list[Labelled]:
+    """The rows of a corpus; ValueError naming the line for one that is not a labelled message."""
+    rows: list[Labelled] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text, label = item["text"], item["label"]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(
+                f"{source}:{number}: expected a JSON object with 'text' and 'label' ({exc})"
+            ) from exc
+        if label not in ("spam", "ham") or not isinstance(text, str):
+            raise ValueError(f"{source}:{number}: 'label' must be spam or ham, 'text' a string")
+        rows.append(Labelled(text, label == "spam", str(item.get("family") or label),
+                             str(item.get("variant") or ""), str(item.get("split") or "")))  # fmt: skip
+    return rows
+
+
+def _summaries(row: Labelled) -> list[str]:
+    names = []
+    if row.spam and row.variant == "plain":
+        names.append(PLAIN)
+    if row.spam and row.variant == "evasive":
+        names.append(EVASIVE)
+    if not row.spam and row.family.startswith("chat"):
+        names.append(CHAT)
+    if row.family.startswith("sms-"):
+        names.append(SMS)
+    return names
+
+
+def evaluate(
+    rows: Iterable[Labelled], flagged: Callable[[str], bool], keep_examples: int = 0
+) -> Evaluation:
+    """Run `flagged` (does moderation act on this text?) over the rows and tally the results."""
+    result = Evaluation()
+    for row in rows:
+        hit = flagged(row.text)
+        result.total.add(row.spam, hit)
+        result.families.setdefault(row.family, Tally()).add(row.spam, hit)
+        for name in _summaries(row):
+            result.summary.setdefault(name, Tally()).add(row.spam, hit)
+        if hit != row.spam and len(result.examples) < keep_examples:
+            result.examples.append(("MISS" if row.spam else "FALSE", row.family, row.text))
+    return result

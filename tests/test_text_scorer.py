@@ -1,0 +1,103 @@
+"""The learned scorer: trained from the shipped data, explained, and taught by a community."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.rules import Rules
+from hearthkeeper.playbook.templates import TEMPLATES, template_text
+from hearthkeeper.text import Scanner, is_advertising, scorer
+from hearthkeeper.text.scorer import SpamScorer, load_scorer
+from hearthkeeper.text.train import save, train
+
+# Written for this test, in none of the corpus files: ads a template must catch even with
+# contact detection off, and ordinary chat it must leave alone.
+ADS = [
+    "宝妈在家兼职，手机操作，每天结算，想了解的滴我",
+    "招募居家副业，零基础可做，收益日结，私信详聊",
+    "Make $300 a day from your phone, no experience, message me now",
+    "URGENT! You have won a free cruise, call now to claim your prize",
+]
+CHAT = [
+    "今天的分享会几点开始？我可能晚到十分钟",
+    "孩子这周感冒了，周末的活动我们就不去了",
+    "我把照片都传到群相册里了，大家自己下载",
+    "Does anyone have the slides from yesterday's talk?",
+    "See you all at the park at 10, bring water",
+]
+
+
+@pytest.fixture(scope="module")
+def trained() -> SpamScorer:
+    # trained here from the committed training data, so the test does not need `make`
+    return train()
+
+
+def test_the_trained_scorer_catches_ads_and_leaves_chat_alone(trained: SpamScorer) -> None:
+    assert [trained.score(text).probability >= 0.95 for text in ADS] == [True] * len(ADS)
+    assert [trained.score(text).probability < 0.5 for text in CHAT] == [True] * len(CHAT)
+
+
+def test_the_verdict_is_explained_by_the_ngrams_that_argued_for_it(trained: SpamScorer) -> None:
+    scanner = Scanner.from_rules(Rules(), scorer=trained)
+    [finding] = scanner.scan("Make $300 a day from your phone, no experience, message me now")
+    assert finding.kind == "advertising"
+    assert finding.explanation.startswith("learned scorer: spam ")
+    assert finding.matched in finding.explanation
+
+
+def test_learning_a_communitys_decisions_flips_a_borderline_verdict(trained: SpamScorer) -> None:
+    borderline = "新品到货，有需要的朋友看看"
+    before = trained.score(borderline).probability
+    deleted = [("新品到货，需要的朋友来看看", True), ("新品到货啦，有需要的找我", True)]
+    taught = trained.learn(deleted)
+    assert before < 0.95 <= taught.score(borderline).probability
+    # a pardon teaches the other way, and the shipped scorer is left as it was
+    pardoned = taught.learn([("新品到货，有需要的朋友看看", False)] * 3)
+    assert pardoned.score(borderline).probability < taught.score(borderline).probability
+    assert trained.score(borderline).probability == before
+
+
+def test_a_saved_model_scores_as_the_trained_one(trained: SpamScorer, tmp_path: Path) -> None:
+    save(trained, tmp_path / "model.json.gz")
+    loaded = load_scorer(tmp_path / "model.json.gz")
+    assert loaded.score(ADS[0]) == trained.score(ADS[0])
+
+
+def test_without_a_model_moderation_uses_its_rules_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(scorer, "MODEL_PATH", tmp_path / "missing.json.gz")
+    scorer.shipped_scorer.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING):
+            scanner = Scanner.from_rules(Rules())
+        assert scanner.scorer is None
+        assert "rules only" in caplog.text
+        assert is_advertising(scanner.scan("加微信领取免费资料"))
+    finally:
+        scorer.shipped_scorer.cache_clear()
+
+
+def test_a_playbook_can_turn_the_scorer_off(trained: SpamScorer) -> None:
+    rules = Rules.model_validate({"violations": {"advertising": {"learned": {"enabled": False}}}})
+    assert Scanner.from_rules(rules, scorer=trained).scorer is None
+    assert not is_advertising(Scanner.from_rules(rules, scorer=trained).scan(ADS[2]))
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_catches_advertising(name: str, trained: SpamScorer) -> None:
+    rules = parse_playbook(template_text(name), name).playbook.rules
+    scanner = Scanner.from_rules(rules, scorer=trained)
+    assert all(is_advertising(scanner.scan(text)) for text in ADS), name
+    assert not any(is_advertising(scanner.scan(text)) for text in CHAT), name
+
+
+def test_bot_commands_are_not_scored(trained: SpamScorer) -> None:
+    scanner = Scanner.from_rules(Rules(), scorer=trained)
+    assert trained.score("/claim Tea Master").probability >= 0.95  # 'claim' is SMS-spam talk
+    assert scanner.scan("/claim Tea Master") == []
