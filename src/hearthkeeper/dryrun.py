@@ -101,7 +101,7 @@ def verdict_of(actions: Iterable[Action]) -> Verdict:
     acts = list(actions)
     violations = sorted({a.violation for a in acts if a.violation})
     kinds = [a.kind for a in acts]
-    reasons = list(dict.fromkeys(a.reason for a in acts if a.reason and a.violation))
+    reasons = list(dict.fromkeys(a.explained for a in acts if a.explained and a.violation))
     sanctions = [a for a in acts if a.kind in (ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN,
                                                ActionKind.BLACKLIST, ActionKind.WARN, ActionKind.DELETE)]  # fmt: skip
     if ActionKind.DELETE in kinds:
@@ -114,7 +114,7 @@ def verdict_of(actions: Iterable[Action]) -> Verdict:
         "alert_staff" if ActionKind.ALERT_STAFF in kinds else None
     )
     if verdict == "delete" and not violations:
-        reasons = [a.reason for a in acts if a.kind is ActionKind.DELETE and a.reason]
+        reasons = [a.explained for a in acts if a.kind is ActionKind.DELETE and a.explained]
     return Verdict(verdict, violations, action, "; ".join(reasons))
 
 

@@ -69,9 +69,10 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime) -> li
             user = tx.user_on(member_id, where.carrier)
             if user is None:
                 continue
+            # The member is told a moderator decided; the audit log says who and why.
             action = Action(kind=ActionKind.BAN, carrier=where.carrier,
-                            group=where.carrier_group_id, member=user, reason=reason,
-                            handler="staff")  # fmt: skip
+                            group=where.carrier_group_id, member=user,
+                            reason="banned by a moderator", detail=reason, handler="staff")  # fmt: skip
             tx.enqueue(f"staff-ban:{message_id}:{where.id}", where.carrier, action.to_json(),
                        action.priority, group_id=where.id, at=now)  # fmt: skip
         _delete(tx, message, group, by, now)
@@ -94,7 +95,8 @@ def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -
     staff click."""
     user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
     action = Action(kind=ActionKind.DELETE, carrier=group.carrier, group=group.carrier_group_id,
-                    member=user, target=message.carrier_event_id, reason=f"deleted by {by}",
+                    member=user, target=message.carrier_event_id,
+                    reason="removed by a moderator", detail=f"deleted by {by}",
                     handler="staff")  # fmt: skip
     tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(), action.priority,
                group_id=group.id, at=now)  # fmt: skip

@@ -57,8 +57,11 @@ class Action:
     """One thing to do. Fields that do not apply to a kind stay None.
 
     `group` and `member` are carrier ids (the carrier's group id and user id); `target`
-    is the carrier event id of the message acted on; `reason` explains the decision in
-    the operator's words and goes to the audit log.
+    is the carrier event id of the message acted on; `reason` explains the decision and
+    goes to the audit log. Carriers may show `reason` to the member a deletion, mute or ban
+    is about, so a decision whose full explanation says what matched (a keyword, a
+    spelling around one) keeps that in `detail`, for staff only: the executor writes
+    `detail` (else `reason`) into strikes, sanctions and the audit log.
     """
 
     kind: ActionKind
@@ -72,6 +75,7 @@ class Action:
     tag: str | None = None
     points: int | None = None
     reason: str = ""
+    detail: str | None = None  # the full explanation for staff; never shown to members
     handler: str = ""
     welcome: bool = False  # a welcome message: the first to be dropped or merged in a raid
     effect: str | None = None  # for EFFECT: the registered effect's name, e.g. "signup.join"
@@ -83,6 +87,11 @@ class Action:
     def outbound(self) -> bool:
         """Whether the carrier performs this action (otherwise the store records it)."""
         return self.kind in OUTBOUND
+
+    @property
+    def explained(self) -> str:
+        """The explanation staff read: `detail` when there is one, else `reason`."""
+        return self.detail or self.reason
 
     @property
     def priority(self) -> int:

@@ -98,7 +98,7 @@ def inbox_entry(tx: Store, action: Action, key: str, community_id: int, group_id
         member_id = found.id if found is not None else None
     handler = action.handler or "engine"
     return NewStaffAlert(key, community_id, group_id, member_id, action.violation, handler,
-                         action.text or "", action.reason, at)  # fmt: skip
+                         action.text or "", action.explained, at)  # fmt: skip
 
 
 class Executor:
@@ -286,7 +286,7 @@ class Executor:
             expires = now + expiry if expiry is not None else None
             if not self.dry_run:
                 pending.strikes.append(NewStrike(group.community_id, member_id,
-                                                 action.violation or "", action.reason, now,
+                                                 action.violation or "", action.explained, now,
                                                  expires, group.id, event_id))  # fmt: skip
                 zone = ZoneInfo(pb.community.timezone)
                 pending.rollups.violation(group.id, local_day(now, zone))
@@ -294,7 +294,7 @@ class Executor:
         elif action.kind is ActionKind.BLACKLIST:
             everywhere = pb.rules.blacklist_scope is BlacklistScope.ALL
             if not self.dry_run:
-                tx.add_sanction("blacklist", member_id, action.reason, now,
+                tx.add_sanction("blacklist", member_id, action.explained, now,
                                 community_id=None if everywhere else group.community_id)  # fmt: skip
             self.state.blacklist(group.community_id, member_id)
             self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere, pending)
@@ -321,11 +321,11 @@ class Executor:
         if action.kind is ActionKind.MUTE and action.duration is not None:
             until = now + action.duration
             if not self.dry_run:
-                tx.add_sanction("mute", member_id, action.reason, now,
+                tx.add_sanction("mute", member_id, action.explained, now,
                                 community_id=group.community_id, group_id=group.id, until=until)  # fmt: skip
             self.state.mute(group.community_id, group.id, member_id, until)
         if action.kind is ActionKind.BAN and not self.dry_run:
-            tx.add_sanction("ban", member_id, action.reason, now,
+            tx.add_sanction("ban", member_id, action.explained, now,
                             community_id=group.community_id, group_id=group.id)  # fmt: skip
         if action.outbound:
             self._enqueue(pending, key, action, event_id, group.id)
@@ -340,7 +340,7 @@ class Executor:
                 f"{'dry-run ' if self.dry_run else ''}{action.kind.value}",
                 group.community_id,
                 f"member {member_id} ({event.sender.display_name or event.sender.user_id})",
-                {"reason": action.reason, "violation": action.violation, "event": event.key,
+                {"reason": action.explained, "violation": action.violation, "event": event.key,
                  "group": group.name, "dry_run": self.dry_run},
                 self.clock.now(),
             ))  # fmt: skip
@@ -376,10 +376,11 @@ class Executor:
                     continue
                 ban = Action(kind=ActionKind.BAN, carrier=group.carrier, group=group.carrier_group_id,
                              member=self._user_on(tx, member_id, group.carrier, event),
-                             reason=action.reason, handler=action.handler, violation=action.violation)  # fmt: skip
+                             reason=action.reason, detail=action.detail, handler=action.handler,
+                             violation=action.violation)  # fmt: skip
                 self._enqueue(pending, f"{key}:ban:{group.id}", ban, None, group.id)
                 if not self.dry_run:
-                    tx.add_sanction("ban", member_id, action.reason, event.at,
+                    tx.add_sanction("ban", member_id, action.explained, event.at,
                                     community_id=community_id, group_id=group.id)  # fmt: skip
 
     def _user_on(self, tx: Store, member_id: int, carrier: str, event: Event) -> str:

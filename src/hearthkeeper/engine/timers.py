@@ -24,7 +24,8 @@ def lift_due_mutes(store: Store, now: datetime) -> int:
                 continue
             action = Action(kind=ActionKind.UNMUTE, carrier=group.carrier,
                             group=group.carrier_group_id, member=user,
-                            reason=f"mute ended ({mute.reason})", handler="timer")  # fmt: skip
+                            reason="mute ended", detail=f"mute ended ({mute.reason})",
+                            handler="timer")  # fmt: skip
             tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                        group_id=group.id, at=now)  # fmt: skip
             lifted += 1

@@ -44,15 +44,20 @@ def sanction_actions(
     *,
     weight: int = 1,
 ) -> list[Action]:
-    """The actions of the rung that `strikes` (this violation's `weight` included) reaches."""
+    """The actions of the rung that `strikes` (this violation's `weight` included) reaches.
+
+    `reason` is the full explanation, for staff: it becomes each action's `detail`; the
+    `reason` carriers may show the member names only the rule broken."""
     step = rung(ladder, strikes)
+    name = violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
-              "member": message.sender.user_id, "violation": violation, "handler": handler}  # fmt: skip
+              "member": message.sender.user_id, "violation": violation, "handler": handler,
+              "detail": reason}  # fmt: skip
+    reason = say("rule_broken", language, violation=name, count=strikes)
     actions = [Action(kind=ActionKind.STRIKE, reason=reason, **common) for _ in range(weight)]  # type: ignore[arg-type]
     if step is None:
         return actions
     nickname = message.sender.display_name or message.sender.user_id
-    name = violation_name(violation, language)
     for sanction in step.do:
         if sanction is Sanction.WARN:
             text = step.message or say("warn", language, nickname=nickname, violation=name,

@@ -62,6 +62,12 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "{nickname} 多次违反群规（{violation}），已被移出。",
         Language.EN: "{nickname} broke the rules repeatedly ({violation}) and was removed.",
     },
+    # Why a deletion, mute or removal happened, as carriers show it to the member: the rule
+    # broken, never what matched (a keyword shown teaches how to spell around it).
+    "rule_broken": {
+        Language.ZH_CN: "违反群规：{violation}（第 {count} 次）",
+        Language.EN: "broke the rules: {violation} (strike {count})",
+    },
     "alert": {
         Language.ZH_CN: "【需要人工处理】{group}：{nickname} — {violation}：{excerpt}",
         Language.EN: "[Needs a human] {group}: {nickname} — {violation}: {excerpt}",

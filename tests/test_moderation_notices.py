@@ -1,0 +1,114 @@
+"""What members see of moderation names the rule they broke, never what matched (which would
+teach a spammer how to spell around it); staff keep the full explanation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.routes import webchat_router
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.store import Store
+from hearthkeeper.web.context import Web, WebSettings
+from tests.engine_setup import community, playbook
+from tests.webchat_setup import NoPlaybooks, join, sqlite_store
+
+# Contact details spelled around the keyword "薇信" with a heart: what matched is '薇 ❤ 信'.
+DISGUISED = "想要的加我薇 ❤ 信 abc1234"
+# No piece of what matched may reach the member: not the keyword, nor how it was spelled.
+SECRETS = ("薇", "信", "❤", "abc1234", "matched")
+MEMBER_FACING = {ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE, ActionKind.KICK,
+                 ActionKind.BAN, ActionKind.REPLY}  # fmt: skip
+
+
+def leaks(text: str | None) -> list[str]:
+    return [secret for secret in SECRETS if secret in (text or "")]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_members_are_told_the_rule_and_staff_the_match(
+    store: Store, store_clock: FrozenClock, language: str
+) -> None:
+    pb = playbook()
+    pb = pb.model_copy(update={"community": pb.community.model_copy(update={"language": language})})
+    c = community(store, store_clock, pb)
+    done = c.engine.process([c.events.message("spam", f"{DISGUISED}{i}") for i in range(2)])
+
+    shown = [a for p in done for a in p.actions if a.kind in MEMBER_FACING]
+    assert {ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE} <= {a.kind for a in shown}
+    for action in shown:
+        assert leaks(action.text) == [] and leaks(action.reason) == [], action
+    rule = "sharing contact details" if language == "en" else "留联系方式"
+    mute = next(a for a in shown if a.kind is ActionKind.MUTE)
+    assert rule in mute.reason and rule in (mute.text or "")
+    # Staff: the strike, the sanction and the audit log say what matched.
+    strike = store.strikes(member_id=c.member_id("spam"))[-1]
+    assert "薇 ❤ 信" in strike.explanation
+    [sanction] = store.active_sanctions(member_id=c.member_id("spam"), now=store_clock.now())
+    assert "薇 ❤ 信" in sanction.reason
+    audited = store.audit_log(c.runtime.community_id)
+    assert any("薇 ❤ 信" in str(e.detail.get("reason")) for e in audited if e.action == "mute")
+
+
+def _engine_round(client: TestClient, carrier: WebChatCarrier, engine: Engine) -> None:
+    assert client.portal is not None
+    engine.process(client.portal.call(carrier.take_events))
+    client.portal.call(engine.drain)
+
+
+def _frames_until(ws: Any, kind: str) -> list[dict[str, Any]]:
+    frames = [ws.receive_json()]
+    while frames[-1]["type"] != kind:
+        frames.append(ws.receive_json())
+    return frames
+
+
+def test_a_muted_web_chat_member_sees_the_rule_not_the_keyword(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        loaded = parse_playbook(template_text("skincare"), str(tmp_path / "playbook.yaml"))
+        copy_content("skincare", tmp_path)
+        cid = apply_playbook(store, loaded, "test").community.id
+        group = store.add_group(cid, "颜学院护肤社 1群", "webchat", "skin-1", 500)
+        carrier = WebChatCarrier(store, store_clock, tmp_path / "uploads")
+        engine = Engine(store, store_clock, [runtime_for(store, loaded.playbook, tmp_path)],
+                        {"webchat": carrier})  # fmt: skip
+        web = Web(store=store, clock=store_clock, settings=WebSettings(data_dir=tmp_path),
+                  webchat=carrier, playbooks=NoPlaybooks())  # fmt: skip
+        app = FastAPI()
+        app.include_router(webchat_router(web))
+        code = carrier.invite_code(group.id)
+        with TestClient(app) as client:
+            assert join(client, code, "小美").status_code == 303
+            with client.websocket_connect(f"/chat/{code}/ws") as ws:
+                ws.receive_json()  # hello
+                ws.send_json({"type": "say", "text": "同意"})
+                _engine_round(client, carrier, engine)
+                for i in range(2):
+                    ws.send_json({"type": "say", "text": f"{DISGUISED}{i}"})
+                    _engine_round(client, carrier, engine)
+                muted = _frames_until(ws, "muted")[-1]
+                assert leaks(muted["reason"]) == [] and "留联系方式" in muted["reason"]
+                ws.send_json({"type": "say", "text": "为什么"})
+                refused = _frames_until(ws, "error")[-1]
+                assert leaks(str(refused)) == [] and "留联系方式" in str(refused)
+            with client.websocket_connect(f"/chat/{code}/ws") as again:
+                hello = again.receive_json()
+                assert hello["muted"] is not None
+                assert leaks(hello["muted"]["reason"]) == []
+                assert "留联系方式" in hello["muted"]["reason"]
+        member = store.find_member("webchat", hello["me"]["user_id"])
+        assert member is not None
+        assert "薇 ❤ 信" in store.strikes(member_id=member.id)[-1].explanation
