@@ -116,3 +116,35 @@ def test_newcomers_on_probation_cannot_post_links(store: Store, store_clock: Fro
     c.events.now += timedelta(hours=25)
     [later] = c.engine.process([c.events.message("newbie", "look https://example.com/y")])
     assert ActionKind.DELETE not in [a.kind for a in later.actions]
+
+
+def _violations(results: list) -> list[str]:  # type: ignore[type-arg]
+    return [a.violation for r in results for a in r.actions if a.violation]
+
+
+def test_a_command_staff_retry_is_no_repeated_text(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("boss", "hello")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.join(c.member_id("boss"), group.id, role="manager")
+    c.restart()
+    poll = "/poll 周六茶会几点 | 下午两点 | 下午四点"
+    results = c.engine.process([c.events.message("boss", poll) for _ in range(5)])
+    results += c.engine.process([c.events.message("boss", "/list") for _ in range(5)])
+    assert "repeated_text" not in _violations(results)
+    assert store.staff_alerts(c.runtime.community_id) == []
+
+
+def test_a_members_repeated_commands_are_no_repeated_text_but_a_burst_is_flooding(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    asked = c.engine.process([c.events.message("ann", "/rank") for _ in range(5)])
+    assert _violations(asked) == []
+    # An unknown "command" is ordinary text, and twenty known ones in seconds are a flood.
+    typed = c.engine.process([c.events.message("bob", "/newtea please") for _ in range(5)])
+    assert "repeated_text" in _violations(typed)
+    c.events.step = timedelta(seconds=1)
+    burst = c.engine.process([c.events.message("carl", "/rank") for _ in range(20)])
+    assert "flooding" in _violations(burst)

@@ -42,7 +42,7 @@ def build_registry(
     registry = Registry()
     book = commands.CommandBook()
     gate.register(registry, playbook)
-    moderation.register(registry, playbook, scorer)
+    moderation.register(registry, playbook, scorer, book)  # the book is filled below
     ceremony.register(registry, playbook)
     commands.register(registry, book)
     for mechanism in (checkin, signups, polls, faq, points, roles):

@@ -10,6 +10,8 @@ from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.ceremony import nickname_fits
+from hearthkeeper.handlers.commands import CommandBook
+from hearthkeeper.handlers.commands import parse as parse_command
 from hearthkeeper.handlers.format import excerpt, human_duration
 from hearthkeeper.handlers.ladder import sanction_actions
 from hearthkeeper.handlers.texts import probation_what, say, violation_name
@@ -31,9 +33,15 @@ class Moderation:
 
     name = "moderation"
 
-    def __init__(self, playbook: Playbook, scorer: ScorerChoice = "shipped") -> None:
+    def __init__(
+        self,
+        playbook: Playbook,
+        scorer: ScorerChoice = "shipped",
+        commands: CommandBook | None = None,
+    ) -> None:
         rules = playbook.rules
         self.rules = rules
+        self.commands = commands
         self.scanner = Scanner.from_rules(rules, scorer=scorer)
         self._learned = 0  # how many of the community's decisions the scanner's scorer knows
         v = rules.violations
@@ -82,7 +90,7 @@ class Moderation:
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        if self.repeat is not None and text.compact:
+        if self.repeat is not None and text.compact and not self._is_command(event):
             repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
             if repeated is not None:
                 found.append(repeated)
@@ -93,6 +101,16 @@ class Moderation:
         if nickname is not None:
             found.append(nickname)
         return found
+
+    def _is_command(self, event: Message) -> bool:
+        """Whether the message invokes one of the community's in-chat commands. A command is
+        never repeated text, whoever sends it: staff retry `/poll` when the bot is slow, a
+        member asks `/rank` again; a burst of them is flooding, which still counts, and the
+        words after a command are still scanned by every content rule."""
+        if self.commands is None:
+            return False
+        invocation = parse_command(event.text)
+        return invocation is not None and self.commands.find(invocation.name) is not None
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the
@@ -187,10 +205,16 @@ def _explain(findings: list[Finding]) -> str:
     )
 
 
-def register(registry: Registry, playbook: Playbook, scorer: ScorerChoice = "shipped") -> None:
+def register(
+    registry: Registry,
+    playbook: Playbook,
+    scorer: ScorerChoice = "shipped",
+    commands: CommandBook | None = None,
+) -> None:
     """Add the moderation handler; `scorer` is the learned scorer the community's decisions
-    are added to ("shipped": the one `make` trained; None: rules only)."""
-    registry.add(Moderation(playbook, scorer), Stage.MODERATION)
+    are added to ("shipped": the one `make` trained; None: rules only); `commands` are the
+    in-chat commands, which never count as repeated text."""
+    registry.add(Moderation(playbook, scorer, commands), Stage.MODERATION)
 
 
 __all__ = ["NOTHING", "Moderation", "register"]
