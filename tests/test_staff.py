@@ -86,8 +86,12 @@ def test_strikes_and_sanctions_commands(
     [first, _] = store.strikes(member_id=c.member_id("spam"))
     pardoned = runner.invoke(app, ["strikes", "pardon", str(first.id), "--as", "mei"], env=env)
     assert pardoned.exit_code == 0 and "pardoned" in pardoned.stdout
+    # The pardoned message is kept once, as ham, for the community's learned scorer.
+    [example] = store.moderation_examples(community_id=c.runtime.community_id)
+    assert (example.text, example.is_spam, example.actor) == (f"{AD} 0", False, "mei")
     again = runner.invoke(app, ["strikes", "pardon", str(first.id)], env=env)
     assert again.exit_code == 1
+    assert len(store.moderation_examples()) == 1
     [mute] = store.active_sanctions(member_id=c.member_id("spam"), kind=SanctionKind.MUTE,
                                     now=store_clock.now())  # fmt: skip
     lifted = runner.invoke(app, ["sanctions", "lift", str(mute.id)], env=env)
