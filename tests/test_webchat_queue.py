@@ -139,6 +139,35 @@ def test_a_member_writing_while_the_engine_runs_is_answered_once(chat: Chat) -> 
     assert len(chat.recorded()) == len(set(chat.recorded())) == 20
 
 
+def test_the_engine_gets_a_message_only_once_the_group_was_shown_it(chat: Chat) -> None:
+    """`say` commits in a worker thread, then shows the message and announces it. Were the
+    feed to hand over a message it reads in between, the bot's answer could reach the
+    browsers before the question (the round-trip benchmark saw it happen)."""
+    carrier = chat.carrier()
+    carrier.feed.grace = 3600.0  # a message nobody announces waits (in production: 2 s)
+    ann = _member(carrier, chat, "Ann")
+    carrier.take_events()
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        stream = carrier.events()
+        try:
+            async with asyncio.timeout(30):
+                # committed, not yet shown: as the feed may find it while `say` is under way
+                unseen, _ = chat.store.add_webchat_message(chat.group.id, user_id=ann,
+                                                           nickname="Ann", kind="text",
+                                                           text="a question")  # fmt: skip
+                shown = await carrier.say(chat.group.id, ann, "shown at once")
+                first = await anext(stream)
+                carrier.feed.announce(str(unseen.id))  # now the group sees it
+                second = await anext(stream)
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
+        return [first.event_id, second.event_id], [str(shown), str(unseen.id)]
+
+    handed, expected = asyncio.run(scenario())
+    assert handed == expected
+
+
 def test_a_row_committed_after_a_later_one_is_still_delivered(chat: Chat) -> None:
     if chat.store.engine.dialect.name == "sqlite":
         pytest.skip("SQLite writers take turns, so its ids are committed in order")

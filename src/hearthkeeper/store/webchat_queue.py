@@ -35,7 +35,7 @@ class WebChatQueueQueries(StoreBase):
         self, carrier: str, *, after: int = 0, upto: int | None = None, limit: int = 500
     ) -> list[QueuedChatEvent]:
         """The queued events of `carrier`'s groups with ids in (`after`, `upto`], oldest
-        first, at most `limit`; each says whether the engine has recorded it already."""
+        first, from at most `limit` rows; each says whether the engine has recorded it."""
         queue = WebChatEventRow
         recorded = exists().where(
             EventRow.group_id == queue.group_id, EventRow.carrier_event_id == queue.event_id
@@ -43,6 +43,7 @@ class WebChatQueueQueries(StoreBase):
         query = (
             select(
                 queue,
+                GroupRow.carrier,
                 GroupRow.carrier_group_id,
                 WebChatUserRow.nickname,
                 WebChatMessageRow,
@@ -51,14 +52,18 @@ class WebChatQueueQueries(StoreBase):
             .join(GroupRow, GroupRow.id == queue.group_id)
             .outerjoin(WebChatUserRow, WebChatUserRow.user_id == queue.user_id)
             .outerjoin(WebChatMessageRow, WebChatMessageRow.id == queue.message_id)
-            .where(GroupRow.carrier == carrier, queue.id > after)
+            .where(queue.id > after)
             .order_by(queue.id)
             .limit(limit)
         )
         if upto is not None:
             query = query.where(queue.id <= upto)
+        # The carrier is checked here, not in SQL: filtering groups there leads SQLite to read
+        # the queue group by group and sort it, instead of by id from `after` on.
         with self._unit(write=False) as session:
-            return [_queued(*found) for found in session.execute(query)]
+            found = session.execute(query)
+            return [_queued(row, group, nickname, message, recorded)
+                    for row, of, group, nickname, message, recorded in found if of == carrier]  # fmt: skip
 
     def forget_webchat_events(self, ids: Sequence[int]) -> int:
         """Delete queued events the engine has taken; how many there were."""

@@ -187,8 +187,10 @@ class WebChatCarrier(Performer):
         empty or too long, or the picture is not one uploaded here. The store work runs in a
         worker thread, so a burst of messages does not hold up the other members' sockets."""
         message = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
-        self.feed.signal()  # the store queued the Message with it
         self.hub.broadcast(group_id, message_frame(message))
+        # The store queued the Message with it; the engine takes it once the group saw it,
+        # so an answer never arrives before its question.
+        self.feed.announce(str(message.id))
         return message.id
 
     def _record(self, group_id: int, user_id: str, text: str, picture: str | None,

@@ -9,6 +9,11 @@ and deletes what the engine has committed (`handled`). Events handed out and not
 committed are "in flight" and not read again. After a crash nothing of this is left in
 memory: the next start reads the whole queue, and an event the engine recorded just before
 the crash comes back marked `recorded` and is only deleted.
+
+A member's message is committed before the group is shown it, so the feed could read it in
+that moment and the bot's answer reach the browsers before the question. The engine gets a
+message once the carrier `announce`s it (after showing it), or, when nobody announces it
+(left by a crash), `GRACE` seconds after the feed first read it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from hearthkeeper.store import QueuedChatEvent, Store
 log = logging.getLogger(__name__)
 
 POLL = 1.0  # seconds between two full reads of the queue, the safety net
+SWEEP = 0.5  # seconds between two deletions of taken rows (each is a write: kept rare)
+GRACE = 2.0  # seconds a message no one announced waits for its showing (left by a crash)
 BATCH = 500  # queued events read at a time
 IN_FLIGHT = 2000  # events handed out and not yet committed, at most (the engine's backlog)
 
@@ -38,11 +45,13 @@ class Feed:
     the simulator, `handled()` once the engine committed what it was given."""
 
     def __init__(self, store: Store, carrier: str, uploads_dir: Path, *, poll: float = POLL,
-                 batch: int = BATCH, in_flight: int = IN_FLIGHT) -> None:  # fmt: skip
+                 grace: float = GRACE, batch: int = BATCH,
+                 in_flight: int = IN_FLIGHT) -> None:  # fmt: skip
         self.store = store
         self.carrier = carrier
         self.uploads_dir = uploads_dir
         self.poll = poll
+        self.grace = grace
         self.batch = batch
         self.max_in_flight = in_flight
         self.stopped = False
@@ -50,6 +59,8 @@ class Feed:
         self._in_flight: dict[tuple[str, str], int] = {}  # (group, event id) -> queue id
         self._flying: set[int] = set()  # the same queue ids
         self._done: set[int] = set()  # queue ids to delete (the engine has them)
+        self._announced: set[str] = set()  # event ids of messages the group was shown
+        self._held: dict[int, tuple[float, Event]] = {}  # queue id -> (first read, event)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._acked: asyncio.Event | None = None
@@ -68,6 +79,11 @@ class Feed:
         else:
             loop.call_soon_threadsafe(wake.set)
 
+    def announce(self, event_id: str) -> None:
+        """The group was shown the message `event_id`: the engine may have it now."""
+        self._announced.add(event_id)
+        self.signal()
+
     def stop(self) -> None:
         """End `stream()` once what is queued now has been handed out."""
         self.stopped = True
@@ -78,7 +94,7 @@ class Feed:
         events: list[Event] = []
         while True:
             found = self._read(self._cursor, None, self.batch, frozenset())
-            events += self._hand_out(found)
+            events += self._hand_out(found, None)
             if len(found) < self.batch:
                 return events
 
@@ -95,7 +111,7 @@ class Feed:
         try:
             while True:
                 wake.clear()  # before reading: a row queued meanwhile wakes the next round
-                events: list[Event] = []
+                found: _Found = []
                 more = False
                 if len(self._in_flight) < self.max_in_flight:
                     found = await loop.run_in_executor(
@@ -105,14 +121,17 @@ class Feed:
                     if loop.time() >= rescan_at:
                         found = await self._rescan(reader) + found
                         rescan_at = loop.time() + self.poll
-                    events = self._hand_out(found)
+                now = loop.time()
+                events = self._hand_out(found, now) + self._release(now)
                 for event in events:
                     yield event
                 if self.stopped and not events and not more:
                     return
                 if not (more and len(self._in_flight) < self.max_in_flight):
+                    held = (seen + self.grace for seen, _ in self._held.values())
+                    until = min([rescan_at, *held])
                     with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(max(0.0, rescan_at - loop.time())):
+                        async with asyncio.timeout(max(0.0, until - loop.time())):
                             await wake.wait()
         finally:
             sweeper.cancel()
@@ -138,7 +157,7 @@ class Feed:
     async def _rescan(self, reader: ThreadPoolExecutor) -> _Found:
         """Rows below the cursor neither in flight nor done: committed after a later id was
         read (PostgreSQL hands out ids before commit), or queued by another process."""
-        skip = frozenset(self._flying | self._done)
+        skip = frozenset(self._flying | self._done | self._held.keys())
         limit = len(skip) + self.batch
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(reader, self._read, 0, self._cursor, limit, skip)
@@ -149,25 +168,44 @@ class Feed:
         return [(row.id, None if row.recorded else self._event(row)) for row in rows
                 if row.id not in skip]  # fmt: skip
 
-    def _hand_out(self, found: _Found) -> list[Event]:
-        """Mark what was read in flight (or done, when the engine has it already)."""
+    def _hand_out(self, found: _Found, now: float | None) -> list[Event]:
+        """Mark what was read in flight (or done, when the engine has it already); with
+        `now`, a message not yet announced is held (`_release` lets it go)."""
         events: list[Event] = []
         for queue_id, event in found:
             self._cursor = max(self._cursor, queue_id)
-            if queue_id in self._flying or queue_id in self._done:
+            if queue_id in self._flying or queue_id in self._done or queue_id in self._held:
                 continue
             if event is None:
                 self._done.add(queue_id)
-                continue
-            key = (event.group, event.event_id)
-            if key in self._in_flight:
-                continue
-            self._in_flight[key] = queue_id
-            self._flying.add(queue_id)
-            events.append(event)
+            elif (now is not None and isinstance(event, Message)
+                  and event.event_id not in self._announced):  # fmt: skip
+                self._held[queue_id] = (now, event)
+            elif self._give(queue_id, event):
+                events.append(event)
         if self._done and self._acked is not None:
             self._acked.set()
         return events
+
+    def _release(self, now: float) -> list[Event]:
+        """Held messages now announced, or waiting for `grace` (no one will announce them)."""
+        events: list[Event] = []
+        for queue_id, (seen, event) in list(self._held.items()):
+            if event.event_id in self._announced or now - seen >= self.grace:
+                del self._held[queue_id]
+                if self._give(queue_id, event):
+                    events.append(event)
+        return events
+
+    def _give(self, queue_id: int, event: Event) -> bool:
+        """Put `event` in flight; False if it already is (read twice)."""
+        self._announced.discard(event.event_id)
+        key = (event.group, event.event_id)
+        if key in self._in_flight:
+            return False
+        self._in_flight[key] = queue_id
+        self._flying.add(queue_id)
+        return True
 
     async def _sweep(self, acked: asyncio.Event) -> None:
         """Delete the queue rows the engine has, a batch at a time, off the event loop."""
@@ -185,6 +223,7 @@ class Feed:
                 acked.set()
                 continue
             self._done.difference_update(ids)
+            await asyncio.sleep(SWEEP)
 
     def _event(self, row: QueuedChatEvent) -> Event | None:
         sender = Sender(user_id=row.user_id, display_name=row.nickname)
