@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.rules import Rules
+from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.text import Scanner
 
 RULES_ONLY = Scanner.from_rules(Rules(), scorer=None)
@@ -79,3 +81,32 @@ def test_ordinary_chat_with_tricky_words_is_left_alone(text: str) -> None:
 
 def test_wanting_to_join_turned_into_an_offer_is_still_an_invite() -> None:
     assert "invites" in kinds("想进群的加我")
+
+
+CLUB = Scanner.from_rules(parse_playbook(template_text("club"), "club").playbook.rules, scorer=None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "➕v 进福利群",
+        "加我 w.e.i.x.i.n 详聊",
+        "VX搜索 好物分享官",
+        "V信：abc_123",
+        "幺三八 幺二三四 五六七八",
+    ],
+)
+def test_where_contact_may_be_shared_a_disguised_offer_is_advertising(text: str) -> None:
+    assert "advertising" in {finding.kind for finding in CLUB.scan(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My WhatsApp is +44 7700 900123, happy to talk about the exhibition",
+        "Add me on WeChat, my id is vintry_anna",
+        "My number is 13812345678 if you want to share a taxi",
+    ],
+)
+def test_where_contact_may_be_shared_plain_contact_is_left_alone(text: str) -> None:
+    assert CLUB.scan(text) == []

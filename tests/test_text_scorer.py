@@ -51,13 +51,14 @@ def test_the_verdict_is_explained_by_the_ngrams_that_argued_for_it(trained: Spam
 
 
 def test_learning_a_communitys_decisions_flips_a_borderline_verdict(trained: SpamScorer) -> None:
-    borderline = "新品到货，有需要的朋友看看"
+    # a group where members may not sell their own goods: staff deleted two such messages
+    borderline = "手工皂做好了，大家看看"
     before = trained.score(borderline).probability
-    deleted = [("新品到货，需要的朋友来看看", True), ("新品到货啦，有需要的找我", True)]
+    deleted = [("手工皂做好了，需要的看看", True), ("手工皂新做了一批，大家看看", True)]
     taught = trained.learn(deleted)
-    assert before < 0.95 <= taught.score(borderline).probability
+    assert before < 0.5 and taught.score(borderline).probability >= 0.95
     # a pardon teaches the other way, and the shipped scorer is left as it was
-    pardoned = taught.learn([("新品到货，有需要的朋友看看", False)] * 3)
+    pardoned = taught.learn([("手工皂做好了，大家看看", False)] * 3)
     assert pardoned.score(borderline).probability < taught.score(borderline).probability
     assert trained.score(borderline).probability == before
 

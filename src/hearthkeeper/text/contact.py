@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
@@ -76,20 +77,42 @@ _HANDLE = re.compile(
 )
 
 
-def find_contact_offers(message: MessageText) -> list[tuple[str, str]]:
-    """(what, matched) for contact offered by name, sound or symbol, with no id needed."""
-    found: list[tuple[str, str]] = []
+# App names that are themselves a disguise (nobody honest writes "v信" for WeChat).
+DISGUISED_NAMES = frozenset(
+    {"v信", "vx", "wx", "威信", "薇信", "维信", "徽信", "卫星", "卫星号", "企鹅", "扣扣", "抠抠",
+     "weixing", "whysin", "加v", "加q", "q号"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOffer:
+    """Contact offered without an id: what it is, the text, and whether it hides (a disguise)."""
+
+    what: str
+    matched: str
+    disguised: bool
+
+
+def find_contact_offers(message: MessageText) -> list[ContactOffer]:
+    """Contact offered by name, sound, symbol, search instruction or platform handle."""
+    found: list[ContactOffer] = []
     for match in _OFFER_COMPACT.finditer(message.compact):
-        found.append((f"private contact on '{match.group('app')}' offered", match.group()))
+        app = match.group("app")
+        # spelled with separators (w.e.i.x.i.n) or by a stand-in name (vx): hiding on purpose
+        written = message.shown(match.start("app"), match.end("app"))
+        disguised = app in DISGUISED_NAMES or not written.isalnum()
+        found.append(ContactOffer(f"private contact on '{app}' offered", match.group(), disguised))
     for match in _SYMBOL_OFFER.finditer(message.normalised):
-        found.append(("WeChat offered by sound or symbol", match.group().strip()))
+        found.append(ContactOffer("WeChat offered by sound or symbol", match.group().strip(), True))
     for match in _SEARCH.finditer(message.compact):
-        found.append((f"search-me instruction on '{match.group('app')}'", match.group()))
+        what = f"search-me instruction on '{match.group('app')}'"
+        found.append(ContactOffer(what, match.group(), True))
     for match in _SEARCH_MARK.finditer(message.normalised):
-        found.append(("search-me instruction", match.group()))
+        found.append(ContactOffer("search-me instruction", match.group(), True))
     for match in _HANDLE.finditer(message.normalised):
         app = match.group("app") or match.group("chat")
-        found.append((f"'{app}' account offered", match.group("id") or match.group("at")))
+        handle = match.group("id") or match.group("at")
+        found.append(ContactOffer(f"'{app}' account offered", handle, False))
     return found
 
 
@@ -162,9 +185,11 @@ class ContactDetector:
                 for address in find_emails(text)
             ]
         if self.messaging_ids:
+            ids = {finding.matched for finding in findings}
             findings += [
-                Finding(_CONTACT, matched, f"{what}: '{matched}'")
-                for what, matched in find_contact_offers(message)
+                Finding(_CONTACT, offer.matched, f"{offer.what}: '{offer.matched}'")
+                for offer in find_contact_offers(message)
+                if offer.matched not in ids
             ]
         findings += [
             Finding(

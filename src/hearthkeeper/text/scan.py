@@ -7,6 +7,7 @@ from typing import Literal
 
 from hearthkeeper.playbook.rules import Rules, ViolationKind
 from hearthkeeper.text.contact import ContactDetector
+from hearthkeeper.text.disguises import DisguisedContactDetector
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.invites import InviteDetector
 from hearthkeeper.text.keywords import KeywordDetector
@@ -53,8 +54,13 @@ class Scanner:
         self.insults = insults
         self.scorer = scorer
         self.threshold = threshold
+        # where contact may be shared but advertising may not, contact offered in disguise
+        # still counts as advertising (see disguises.py)
+        self.disguises = (
+            DisguisedContactDetector() if contact is None and advertising is not None else None
+        )
         self._by_text: tuple[Callable[[MessageText], list[Finding]], ...] = tuple(
-            d for d in (advertising, contact, insults) if d is not None
+            d for d in (advertising, contact, self.disguises, insults) if d is not None
         )
 
     @classmethod

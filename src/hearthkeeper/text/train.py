@@ -30,13 +30,18 @@ def read_training(path: Path = TRAINING_PATH) -> Iterator[tuple[str, bool]]:
             yield text, label == "spam"
 
 
-def train(path: Path = TRAINING_PATH) -> SpamScorer:
-    """A scorer trained on a training file, rare n-grams pruned."""
-    full = SpamScorer.trained(read_training(path)).to_json()
+def prune(scorer: SpamScorer) -> SpamScorer:
+    """The scorer without the n-grams seen fewer than twice."""
+    full = scorer.to_json()
     counts = full["counts"]
     assert isinstance(counts, dict)
     full["counts"] = {f: pair for f, pair in counts.items() if sum(pair) >= _MIN_COUNT}
     return SpamScorer.from_json(full)
+
+
+def train(path: Path = TRAINING_PATH) -> SpamScorer:
+    """A scorer trained on a training file, rare n-grams pruned."""
+    return prune(SpamScorer.trained(read_training(path)))
 
 
 def save(scorer: SpamScorer, out: Path) -> None:

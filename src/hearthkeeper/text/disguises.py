@@ -1,0 +1,52 @@
+"""Contact offered in disguise, read as advertising where sharing contact details is allowed.
+
+A playbook may turn contact detection off (a connections club: exchanging details is the
+point). A member who writes "my WhatsApp is +44 …" is then left alone, but one who writes
+`+V`, `v❤️`, `w.e.i.x.i.n`, `VX搜索 …`, `V信：abc_123` or a phone number in Chinese or circled
+digits is hiding the offer from moderation — which an honest member has no reason to do. So
+these disguises count as advertising, whatever the contact rule says.
+"""
+
+from __future__ import annotations
+
+from hearthkeeper.playbook.rules import ViolationKind
+from hearthkeeper.text.contact import (
+    DISGUISED_NAMES,
+    find_contact_offers,
+    find_messaging_ids,
+    find_phone_numbers,
+)
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.normalise import MessageText
+
+_ADVERTISING = ViolationKind.ADVERTISING.value
+
+
+def _digits_disguised(number: str, original: str) -> bool:
+    """Whether a phone number was written otherwise than in plain digits (一三八, ①③⑧, １３８)."""
+    digits = "".join(char for char in number if char.isdigit())
+    plain = "".join(char for char in original if char.isascii() and char.isdigit())
+    return digits not in plain
+
+
+class DisguisedContactDetector:
+    """Advertising by contact offers that hide: stand-in names, symbols, spelled-out digits."""
+
+    def __call__(self, message: MessageText) -> list[Finding]:
+        """A finding (kind advertising) per disguised contact offer."""
+        findings = [
+            Finding(_ADVERTISING, offer.matched, f"{offer.what} in disguise: '{offer.matched}'")
+            for offer in find_contact_offers(message)
+            if offer.disguised
+        ]
+        findings += [
+            Finding(_ADVERTISING, handle, f"private-contact id '{handle}' offered after '{cue}'")
+            for cue, handle in find_messaging_ids(message.normalised)
+            if cue in DISGUISED_NAMES
+        ]
+        findings += [
+            Finding(_ADVERTISING, number, f"phone number '{number}' written in disguise")
+            for number in find_phone_numbers(message.normalised)
+            if _digits_disguised(number, message.original)
+        ]
+        return findings
