@@ -52,7 +52,7 @@ _APPS = (
     "企鹅|扣扣|qq|tg"
 )
 _OFFER_COMPACT = re.compile(
-    rf"(?:加|添加|找|联系|私|戳|滴|add|message|msg|contact|dm|pm|ping)(?:我|me)?(?:on|的|个)?"
+    rf"(?:加|添加|找|联系|私|戳|滴|jia|add|message|msg|contact|dm|pm|ping)(?:我|wo|me)?(?:on|的|个)?"
     rf"(?P<app>{_APPS})(?:(?<=[a-z]{{4}})|(?![a-z]))"  # short names only at a word's end
 )
 # "+V", "➕薇", "＋威", "v❤️": the plus or the heart stands for 加 or for 信
@@ -70,11 +70,12 @@ _SEARCH = re.compile(rf"(?P<app>{_PLATFORMS})(?:里|上|内)?(?:搜索|搜一下
 _SEARCH_MARK = re.compile(r"🔍\s*(?:v|vx|wx|微信|威|薇)")
 # An account on a video or chat platform offered by its handle: "抖音号：meizhuang520",
 # "telegram @cheap_followers"
+# (read on the compact form, so "抖 音 号：meizhuang 520" is one handle)
 _HANDLE = re.compile(
-    r"(?P<app>抖音|快手|k手|小红书|小红薯|视频号|b站|微博|dou\s?yin|kuai\s?shou)\s?号?\s?[:：]?\s?"
+    r"(?P<app>抖音|快手|k手|小红书|小红薯|视频号|b站|微博|douyin|kuaishou)号?"
     r"(?P<id>[a-z][a-z0-9_]{3,}[0-9_][a-z0-9_]*|[0-9]{6,})(?![a-z0-9_])"
-    r"|(?P<chat>telegram|tele|tg|t\.g)\s?[:：]?\s?@(?P<at>[a-z0-9_]{4,})"
 )
+_AT_HANDLE = re.compile(r"(?P<app>telegram|tele|tg|t\.g)\s?[:：]?\s?@(?P<id>[a-z0-9_]{4,})")
 
 
 # App names that are themselves a disguise (nobody honest writes "v信" for WeChat).
@@ -109,10 +110,10 @@ def find_contact_offers(message: MessageText) -> list[ContactOffer]:
         found.append(ContactOffer(what, match.group(), True))
     for match in _SEARCH_MARK.finditer(message.normalised):
         found.append(ContactOffer("search-me instruction", match.group(), True))
-    for match in _HANDLE.finditer(message.normalised):
-        app = match.group("app") or match.group("chat")
-        handle = match.group("id") or match.group("at")
-        found.append(ContactOffer(f"'{app}' account offered", handle, False))
+    for pattern, text in ((_HANDLE, message.compact), (_AT_HANDLE, message.normalised)):
+        for match in pattern.finditer(text):
+            what = f"'{match.group('app')}' account offered"
+            found.append(ContactOffer(what, match.group("id"), False))
     return found
 
 
