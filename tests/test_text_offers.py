@@ -30,6 +30,8 @@ def kinds(text: str) -> set[str]:
         "VX搜索 好物分享官 关注领福利",  # search-me instructions
         "某音搜 健身小王，跟我一起练",
         "关注我的抖音号 meizhuang520 每天直播",  # platform handles
+        "抖 音 号：meizhuang 520 每天直播",
+        "jia wei xin ling hong bao",  # pinyin
         "join t.g @freesignals_daily",
     ],
 )
@@ -43,6 +45,7 @@ def test_contact_offers_without_an_id_are_caught(text: str) -> None:
         "QQ群号 765432198 欢迎加入",
         "新开了个交流裙，裙号 八三九二七四六一",
         "Q裙：7 6 5 4 3 2 1 9 8",
+        "内部消息，牛股推荐，进裙免费领",
     ],
 )
 def test_group_numbers_are_invites(text: str) -> None:
@@ -73,6 +76,8 @@ def test_pitches_without_contact_are_advertising(text: str) -> None:
         "群里有 300 人，挺热闹",
         "加油，你一定可以的",
         "这个价格太美丽了，已下单",
+        "我刷抖音刷到凌晨2点",
+        "同意的扣1，周六聚餐",
     ],
 )
 def test_ordinary_chat_with_tricky_words_is_left_alone(text: str) -> None:

@@ -102,15 +102,27 @@ def _group(feature: str) -> str:
 class SpamScorer:
     """A trained naive Bayes model; immutable (`learn` returns a new scorer)."""
 
-    def __init__(self, counts: Counts, totals: Counts, added: Counts | None = None) -> None:
-        # totals: per feature group, how many feature occurrences each class has
+    def __init__(
+        self,
+        counts: Counts,
+        totals: Counts,
+        added: Counts | None = None,
+        base_vocabulary: Mapping[str, int] | None = None,
+    ) -> None:
+        # totals: per feature group, how many feature occurrences each class has;
+        # base_vocabulary: the features of `counts` per group, handed on by `learn` so that a
+        # community's scorer is made without walking the shipped model's n-grams again
         self._counts = counts
         self._added: Counts = added or {}
         self.totals = totals
-        vocabulary: dict[str, int] = {}
-        for feature in {*counts, *self._added}:
-            group = _group(feature)
-            vocabulary[group] = vocabulary.get(group, 0) + 1
+        if base_vocabulary is None:
+            base_vocabulary = _vocabulary(counts)
+        self._base_vocabulary = base_vocabulary
+        vocabulary = dict(base_vocabulary)
+        for feature in self._added:
+            if feature not in counts:
+                group = _group(feature)
+                vocabulary[group] = vocabulary.get(group, 0) + 1
         # log of each group's denominators, at least 1: an empty scorer scores without failing
         self._norms = {
             group: (
@@ -164,7 +176,7 @@ class SpamScorer:
             for feature in features(prepare(text)):
                 added.setdefault(feature, [0, 0])[slot] += weight
                 totals.setdefault(_group(feature), [0, 0])[slot] += weight
-        return SpamScorer(self._counts, _frozen(totals), _frozen(added))
+        return SpamScorer(self._counts, _frozen(totals), _frozen(added), self._base_vocabulary)
 
     def to_json(self) -> dict[str, object]:
         """The model as a JSON document (what `train.py` writes)."""
@@ -189,6 +201,15 @@ class SpamScorer:
     def trained(cls, examples: Iterable[tuple[str, bool]]) -> SpamScorer:
         """A scorer trained from scratch on labelled messages (text, is_spam)."""
         return cls({}, {}).learn(examples, weight=1)
+
+
+def _vocabulary(counts: Iterable[str]) -> dict[str, int]:
+    """How many features each group has."""
+    found: dict[str, int] = {}
+    for feature in counts:
+        group = _group(feature)
+        found[group] = found.get(group, 0) + 1
+    return found
 
 
 def _frozen(pairs: Mapping[str, list[int]]) -> dict[str, tuple[int, int]]:
