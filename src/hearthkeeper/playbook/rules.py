@@ -117,7 +117,6 @@ class Advertising(KeywordDetector):
             "extra income",
             "inbox me",
             # the stock phrases of shop and service ads, rare in members' own talk
-            "欢迎咨询",
             "名额有限",
             "报名从速",
             "厂家直销",
