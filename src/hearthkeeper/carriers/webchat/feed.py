@@ -35,6 +35,7 @@ POLL = 1.0  # seconds between two full reads of the queue, the safety net
 SWEEP = 0.5  # seconds between two deletions of taken rows (each is a write: kept rare)
 GRACE = 2.0  # seconds a message no one announced waits for its showing (left by a crash)
 BATCH = 500  # queued events read at a time
+FEW = 16  # events read on the event loop itself when a member wakes the feed (see `stream`)
 IN_FLIGHT = 2000  # events handed out and not yet committed, at most (the engine's backlog)
 
 _Found = list[tuple[int, Event | None]]  # queue id, the event (None: recorded, or unreadable)
@@ -103,9 +104,12 @@ class Feed:
         loop = asyncio.get_running_loop()
         self._loop, self._wake, self._acked = loop, asyncio.Event(), asyncio.Event()
         wake = self._wake
-        # Reads get a thread of their own: in a burst the shared pool is busy storing the
-        # members' messages, and a read queued behind them would hold up every answer.
+        # Woken by a member, the feed reads the few new rows on the event loop: a query of a
+        # millisecond, where a worker thread would wait for the interpreter lock behind the
+        # busy loop several times over. The backlog at start, a burst and the safety net are
+        # read on a thread of their own (the shared pool is busy storing members' messages).
         reader = ThreadPoolExecutor(1, thread_name_prefix=f"{self.carrier}-feed")
+        few = False  # the last read found the queue drained: the next one reads few rows
         sweeper = asyncio.create_task(self._sweep(self._acked), name=f"{self.carrier} sweeper")
         rescan_at = loop.time() + self.poll
         try:
@@ -114,12 +118,22 @@ class Feed:
                 found: _Found = []
                 more = False
                 if len(self._in_flight) < self.max_in_flight:
-                    found = await loop.run_in_executor(
-                        reader, self._read, self._cursor, None, self.batch, frozenset()
-                    )
-                    more = len(found) >= self.batch
-                    if loop.time() >= rescan_at:
-                        found = await self._rescan(reader) + found
+                    try:
+                        if few:
+                            found = self._read(self._cursor, None, FEW, frozenset())
+                            more = len(found) >= FEW
+                        else:
+                            found = await loop.run_in_executor(
+                                reader, self._read, self._cursor, None, self.batch, frozenset()
+                            )
+                            more = len(found) >= self.batch
+                        few = not more
+                        if loop.time() >= rescan_at:
+                            found = await self._rescan(reader) + found
+                            rescan_at = loop.time() + self.poll
+                    except Exception:  # the database went away: the rows wait there
+                        log.exception("%s: could not read the queue; trying again", self.carrier)
+                        found, more, few = [], False, False
                         rescan_at = loop.time() + self.poll
                 now = loop.time()
                 events = self._hand_out(found, now) + self._release(now)
@@ -163,7 +177,7 @@ class Feed:
         return await loop.run_in_executor(reader, self._read, 0, self._cursor, limit, skip)
 
     def _read(self, after: int, upto: int | None, limit: int, skip: frozenset[int]) -> _Found:
-        """Queued rows in (after, upto] as events (in a worker thread: store and files)."""
+        """Queued rows in (after, upto] as events (store and picture files)."""
         rows = self.store.webchat_backlog(self.carrier, after=after, upto=upto, limit=limit)
         return [(row.id, None if row.recorded else self._event(row)) for row in rows
                 if row.id not in skip]  # fmt: skip
