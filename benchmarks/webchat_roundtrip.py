@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.browse
 
 from tests.browser.live import start_live_server
 
+from hearthkeeper.config import WebChatLimits
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
 
@@ -67,7 +68,11 @@ def with_short_cooldown(text: str) -> str:
 
 def serve_child(pipe: Connection, data_dir: str, groups: int) -> None:
     """Run the server until the parent says stop; send it the URL and the invite codes."""
-    server = start_live_server(Path(data_dir), groups=groups, playbook=with_short_cooldown)
+    # every simulated member joins from 127.0.0.1: the per-address join limit is lifted
+    limits = WebChatLimits(joins_per_minute=10_000)
+    server = start_live_server(
+        Path(data_dir), groups=groups, playbook=with_short_cooldown, chat_limits=limits
+    )
     try:
         pipe.send((server.url, [server.invite_code(n) for n in range(groups)]))
         pipe.recv()

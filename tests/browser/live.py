@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
-from hearthkeeper.config import Settings, sqlite_url_for
+from hearthkeeper.config import Settings, WebChatLimits, sqlite_url_for
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host, open_socket, serve
 from hearthkeeper.store import Group, Store, upgrade
@@ -109,10 +109,13 @@ def start_live_server(
     groups: int = 1,
     playbook: Callable[[str], str] | None = None,
     public_url: str | None = None,
+    chat_limits: WebChatLimits | None = None,
 ) -> LiveServer:
     """Start a server on a fresh `data_dir` with `groups` web chat groups; `playbook` may
     rewrite the template's text first (the benchmark turns the FAQ cooldown down);
-    `public_url` is what pages show as the server's address (default: the real one)."""
+    `public_url` is what pages show as the server's address (default: the real one);
+    `chat_limits` replaces the web chat's abuse limits (the benchmark's 200 members all join
+    from 127.0.0.1)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     text = template_text(TEMPLATE)
     if playbook is not None:
@@ -129,6 +132,8 @@ def start_live_server(
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         web_settings = WebSettings(data_dir=data_dir, public_url=public_url or url)
+        if chat_limits is not None:
+            web_settings = replace(web_settings, chat_limits=chat_limits)
         host = Host.build(settings, web_settings)
     except BaseException:
         sock.close()
