@@ -69,7 +69,7 @@ class LearnedScorer(Section):
 
     enabled: bool = Field(True, description="Let the learned scorer report advertising.")
     threshold: float = Field(
-        0.95,
+        0.98,
         gt=0.5,
         lt=1.0,
         description="Spam probability from which a message counts as advertising: higher "

@@ -44,7 +44,7 @@ class Scanner:
         mention_spam: MentionSpamDetector | None = None,
         insults: KeywordDetector | None = None,
         scorer: SpamScorer | None = None,
-        threshold: float = 0.95,
+        threshold: float = 0.98,
     ) -> None:
         self.advertising = advertising
         self.links = links

@@ -4,11 +4,11 @@ Why naive Bayes, written here rather than scikit-learn: its counts simply add up
 community's own decisions (a pardon is ham, a deletion or ban is spam) make a new scorer in
 microseconds without retraining (`learn`); it needs no numpy/scipy in a chat server; and a
 message is scored with a few hundred dictionary look-ups. Features are binary (present or
-not): character 1-grams (non-ASCII only), 2-grams and 3-grams of the compact, separator-free
-form with every number read as `0` (so `加0信` generalises over numbers), each number's length
-(`d:11`), and the ASCII words of the normalised form (`w:free`); links are left out (the links
-rule judges them). The model is trained by `make` from the data the
-package ships (`hearthkeeper/text/model/`, see `train.py`).
+not): character 1-grams (non-ASCII only), 2-grams and 3-grams of the normalised text with its
+separators dropped except between two Latin words (`加 微 信` reads as `加微信`, "yes from ten"
+keeps its spaces), n-grams with a number left out, each number's length (`d:11`), and the
+ASCII words (`w:free`); links are left out (the links rule judges them). The model is trained
+by `make` from the data the package ships (`hearthkeeper/text/model/`, see `train.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from hearthkeeper.text.links import find_links
-from hearthkeeper.text.normalise import MessageText, compact, prepare
+from hearthkeeper.text.normalise import MessageText, prepare
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ _MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no mor
 _WORD = re.compile(r"[a-z][a-z']+")
 _DIGITS = re.compile(r"[0-9]+")
 _PIECES = re.compile(r"[0-9]+|.", re.DOTALL)
+_TOKENS = re.compile(r"[a-z0-9]+|[^\W_]")
 # Each character sits in up to six overlapping 1- to 3-grams, which naive Bayes counts as
 # independent evidence: the summed log-odds are divided by this to undo most of that.
 _OVERLAP = 3.0
@@ -63,25 +64,41 @@ def features(message: MessageText) -> dict[str, str]:
     links = find_links(normalised)
     for link in links:
         normalised = normalised.replace(link.matched, " ")
-    shown = compact(normalised) if links else message.compact
+    shown = _gram_text(normalised)
     found: dict[str, str] = {}
     # numbers count once each, by their length (a date, a price, a phone number, an id),
     # so a message full of times and prices is not read as spam digit by digit
     for run in _DIGITS.findall(shown):
         found.setdefault(f"d:{min(len(run), 12)}", run)
-    text = _DIGITS.sub("0", shown)  # a number is one character '0' in the n-grams
+    text = _DIGITS.sub("0", shown)  # a number is one character '0' here
     pieces = _PIECES.findall(shown)  # one piece per character of `text`: a number is one
     for n in (1, 2, 3):
         for start in range(len(text) - n + 1):
             if len(found) >= _MAX_FEATURES:
                 break
             gram = text[start : start + n]
-            if (n == 1 and gram.isascii()) or "0" in gram:
+            if (n == 1 and gram.isascii()) or "0" in gram or " " in gram[1:-1]:
                 continue  # numbers speak through their length alone (order numbers, prices)
-            found.setdefault(gram, "".join(pieces[start : start + n]))
+            found.setdefault(gram, "".join(pieces[start : start + n]).strip())
     for word in _WORD.findall(normalised):
         found.setdefault(f"w:{word}", word)
     return found
+
+
+def _gram_text(normalised: str) -> str:
+    """The text the n-grams are read from: separators gone, except between two Latin words.
+
+    "加 微 信" and "w h a t s a p p" read as one word, as in the compact form, but "yes from
+    ten" keeps its spaces: n-grams across English words ("esf", "mte") are noise that SMS spam
+    happened to share with ordinary chat.
+    """
+    tokens = _TOKENS.findall(normalised)
+    parts: list[str] = []
+    for index, token in enumerate(tokens):
+        if index and len(token) > 1 and len(tokens[index - 1]) > 1:
+            parts.append(" ")
+        parts.append(token)
+    return "".join(parts)
 
 
 Counts = Mapping[str, tuple[int, int]]  # feature -> (spam messages, ham messages) with it
