@@ -74,6 +74,14 @@ def _frames_until(ws: Any, kind: str) -> list[dict[str, Any]]:
     return frames
 
 
+def _say(ws: Any, text: str) -> None:
+    """Send a message and wait until the group is shown it (only then is it the engine's)."""
+    ws.send_json({"type": "say", "text": text})
+    frame = ws.receive_json()
+    while not (frame["type"] == "message" and frame["text"] == text):
+        frame = ws.receive_json()
+
+
 def test_a_muted_web_chat_member_sees_the_rule_not_the_keyword(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
@@ -94,10 +102,10 @@ def test_a_muted_web_chat_member_sees_the_rule_not_the_keyword(
             assert join(client, code, "小美").status_code == 303
             with client.websocket_connect(f"/chat/{code}/ws") as ws:
                 ws.receive_json()  # hello
-                ws.send_json({"type": "say", "text": "同意"})
+                _say(ws, "同意")
                 _engine_round(client, carrier, engine)
                 for i in range(2):
-                    ws.send_json({"type": "say", "text": f"{DISGUISED}{i}"})
+                    _say(ws, f"{DISGUISED}{i}")
                     _engine_round(client, carrier, engine)
                 muted = _frames_until(ws, "muted")[-1]
                 assert leaks(muted["reason"]) == [] and "留联系方式" in muted["reason"]
