@@ -114,6 +114,11 @@ def test_times_are_not_read_as_sexagesimal_numbers() -> None:
     assert pb.mechanisms.check_in.daily_summary.strftime("%H:%M") == "21:30"
 
 
+def test_numbers_with_a_leading_zero_are_decimal() -> None:
+    pb = parse_playbook(MINIMAL + "rules:\n  violations:\n    flooding:\n      max_messages: 09\n")
+    assert pb.playbook.rules.violations.flooding.max_messages == 9
+
+
 def test_missing_required_field_names_it() -> None:
     found = problems(MINIMAL.replace("  purpose: Share good tea and where to buy it.\n", ""))
     assert [p.path for p in found] == ["community.purpose"]
@@ -128,6 +133,7 @@ def test_missing_required_field_names_it() -> None:
         ("a: 1\n---\nb: 2\n", "more than one YAML document"),
         ("community: *nowhere\n", "must be quoted"),
         ("x: !!python/object/apply:os.system ['true']\n", "YAML syntax"),
+        ("08\n", "mapping of sections"),  # YAML 1.1 would read it as octal and crash
     ],
 )
 def test_documents_that_are_not_playbooks(text: str, expected: str) -> None:
