@@ -102,3 +102,21 @@ def test_bot_commands_are_not_scored(trained: SpamScorer) -> None:
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert trained.score("/claim Tea Master").probability >= 0.95  # 'claim' is SMS-spam talk
     assert scanner.scan("/claim Tea Master") == []
+
+
+def test_latin_script_text_needs_half_the_remaining_doubt(trained: SpamScorer) -> None:
+    # Written for this test: two short English replies in SMS shorthand and a Chinese shop ad,
+    # all three scored between the playbook's 0.98 and 0.99. The scorer's English spam is nearly
+    # all SMS spam, so English needs 0.99 before it counts; the Chinese ad is caught at 0.98.
+    replies = ["Pls reply to my msg", "Your phone is off, call me"]
+    ad = "周末茶叶特价，欢迎选购"
+    assert all(0.98 <= trained.score(text).probability < 0.99 for text in [*replies, ad])
+    scanner = Scanner.from_rules(Rules(), scorer=trained)
+    assert [scanner.scan(text) for text in replies] == [[], []]
+    assert is_advertising(scanner.scan(ad))
+    # a playbook that asks for less doubt moves the Latin threshold with it
+    loose = Scanner.from_rules(
+        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.97}}}}),
+        scorer=trained,
+    )
+    assert all(is_advertising(loose.scan(text)) for text in replies)

@@ -139,7 +139,7 @@ class Scanner:
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
             verdict = self.scorer.score(message)
-            if verdict.probability >= self.threshold:
+            if verdict.counts_at(self.threshold):
                 matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
                 findings.append(
                     Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())
