@@ -49,6 +49,7 @@ def test_a_link_is_found(text: str, host: str) -> None:
         "I live in Lisbon.",
         "thanks.me too",  # a missing space, not t.me
         "ok.so what now",
+        "That . So dont rush home",  # shorthand's spaced full stop before an English word
         "makiing sambar.life will be",
         "see you at 3.30pm",
         "Version 3.2.1 fixed it",

@@ -82,7 +82,9 @@ def find_links(normalised: str) -> list[Link]:
         labels = _DOT_SPLIT.split(host_text)
         path = _SPACE.sub("", match.group("path"))
         has_scheme = match.group("scheme") is not None
-        disguised = any(sep.group() != "." for sep in _DOT_SPLIT.finditer(host_text))
+        # a full stop with spaces round it is a disguise, but also how shorthand ends a
+        # sentence ("that . so"): it alone does not make an English word a top-level domain
+        disguised = any(sep.group().strip() != "." for sep in _DOT_SPLIT.finditer(host_text))
         explicit = has_scheme or labels[0] == "www" or len(path) > 1 or disguised
         kept = _host_length(labels, has_scheme or labels[0] == "www", explicit)
         if kept < 2:
