@@ -40,7 +40,6 @@ class Moderation:
         commands: CommandBook | None = None,
     ) -> None:
         rules = playbook.rules
-        self.rules = rules
         self.commands = commands
         self.scanner = Scanner.from_rules(rules, scorer=scorer)
         self._learned = 0  # how many of the community's decisions the scanner's scorer knows
@@ -121,8 +120,8 @@ class Moderation:
         examples = ctx.state.moderation_examples(ctx.group.community_id)
         if len(examples) <= self._learned:
             return
-        learned = scorer.learn(examples[self._learned :])
-        self.scanner = Scanner.from_rules(self.rules, scorer=learned)
+        # only the scorer changes: the rule detectors (keyword automata, patterns) are kept
+        self.scanner.scorer = scorer.learn(examples[self._learned :])
         self._learned = len(examples)
 
     def _nickname(self, event: Message, ctx: Context) -> Finding | None:
