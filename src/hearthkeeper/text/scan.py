@@ -123,6 +123,7 @@ class Scanner:
         findings: list[Finding] = []
         for detector in self._by_text:
             findings += detector(message)
+        found = None  # the links, found once for the link rules and the scorer
         if self.links is not None or self.invites is not None:
             found = find_links(message.normalised)
             invite_links: set[str] = set()
@@ -138,7 +139,7 @@ class Scanner:
         if self.scorer is not None and not is_advertising(findings) and not _command(message):
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
-            verdict = self.scorer.score(message)
+            verdict = self.scorer.score(message, found)
             if verdict.counts_at(self.threshold):
                 matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
                 findings.append(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from hearthkeeper.text.links import find_links
+from hearthkeeper.text.links import Link, find_links
 from hearthkeeper.text.normalise import MessageText, prepare
 
 log = logging.getLogger(__name__)
@@ -73,13 +73,13 @@ class ScoreResult:
         return f"learned scorer: spam {self.probability:.2f} — {said}"
 
 
-def features(message: MessageText) -> dict[str, str]:
-    """Each feature of a message, mapped to the text it was read from (for explanations)."""
+def features(message: MessageText, links: list[Link] | None = None) -> dict[str, str]:
+    """Each feature of a message, mapped to the text it was read from (for explanations);
+    `links` are the message's links when the caller has found them already."""
     normalised = message.normalised
     # Links are the links rule's business (with the playbook's allowed domains): a link to the
     # community's own site must not make a message look like spam to the scorer.
-    links = find_links(normalised)
-    for link in links:
+    for link in find_links(normalised) if links is None else links:
         normalised = normalised.replace(link.matched, " ")
     shown = _gram_text(normalised)
     found: dict[str, str] = {}
@@ -175,14 +175,15 @@ class SpamScorer:
             return extra
         return base[0] + extra[0], base[1] + extra[1]
 
-    def score(self, message: MessageText | str) -> ScoreResult:
-        """The probability that a message is spam (equal priors) and its most telling n-grams."""
+    def score(self, message: MessageText | str, links: list[Link] | None = None) -> ScoreResult:
+        """The probability that a message is spam (equal priors) and its most telling n-grams;
+        `links`: the message's links, if already found (`find_links` of its normalised text)."""
         if isinstance(message, str):
             message = prepare(message)
         log_odds = 0.0
         telling: list[tuple[float, str]] = []
         by_group = {"a": 0, "c": 0, "n": 0}
-        for feature, shown in features(message).items():
+        for feature, shown in features(message, links).items():
             group = _group(feature)
             by_group[group] += 1
             counts = self._count(feature)
