@@ -36,7 +36,7 @@ class State:
         self._counts: dict[int, int] = {}
         # The operator's decisions, per community, read once and then only the new ones.
         self._examples: dict[int, list[tuple[str, bool]]] = {}
-        self._examples_seen: set[int] = set()
+        self._examples_seen: set[int] = set()  # ids of the last `_EXAMPLE_OVERLAP` only
         self._examples_mark: int | None = None
 
     def reset(self) -> None:
@@ -108,6 +108,9 @@ class State:
             new += 1
         if self._examples_mark is None:
             self._examples_mark = 0
+        # ids at or below the next look's floor are never read again: forget them
+        floor = self._examples_mark - _EXAMPLE_OVERLAP
+        self._examples_seen = {id_ for id_ in self._examples_seen if id_ > floor}
         return new
 
     # --- updates from the executor ----------------------------------------------------------
