@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, MiB, WebChatRefused
@@ -202,7 +203,7 @@ class WebChatCarrier(Performer):
         if group is None or seat is None or not seat.seated or user is None:
             raise WebChatRefused("You are not in this group; open its invite link to join.")
         now = self.clock.now()
-        if seat.muted_until is not None and seat.muted_until > now:
+        if is_muted(seat, now):
             raise WebChatRefused(muted_text(seat))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:
@@ -239,11 +240,7 @@ class WebChatCarrier(Performer):
         messages and whether they are muted."""
         seat = self.store.webchat_seat(room.group.id, user.user_id)
         muted = None
-        if (
-            seat is not None
-            and seat.muted_until is not None
-            and seat.muted_until > self.clock.now()
-        ):
+        if seat is not None and is_muted(seat, self.clock.now()):
             frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "")
             muted = {"until": frame["until"], "reason": frame["reason"]}
         return {
@@ -267,6 +264,11 @@ class WebChatCarrier(Performer):
             return [], False
         found = find_mentions(text, [*self._people(group_id), ("", self.bot_name)])
         return [user_id for user_id in found if user_id], "" in found
+
+
+def is_muted(seat: WebSeat, now: datetime) -> bool:
+    """Whether the member in `seat` is muted at `now`."""
+    return seat.muted_until is not None and seat.muted_until > now
 
 
 def muted_text(seat: WebSeat) -> str:

@@ -16,10 +16,10 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hearthkeeper.carriers.webchat.base import MiB
 from hearthkeeper.clock import Clock
 from hearthkeeper.config import WebChatLimits
 
-MiB = 1024 * 1024
 _PRUNE_EVERY = 1024  # takes between two passes that forget emptied windows
 
 
@@ -29,6 +29,11 @@ class Refusal:
 
     message: str
     retry_after: timedelta
+
+    @property
+    def seconds(self) -> int:
+        """`retry_after` in whole seconds, rounded up (at least 1), as `Retry-After` says it."""
+        return _whole_seconds(self.retry_after)
 
 
 class Meter:
@@ -133,8 +138,12 @@ class ChatLimits:
         )
 
 
+def _whole_seconds(wait: timedelta) -> int:
+    return max(1, int(wait.total_seconds() + 0.999))
+
+
 def _seconds(wait: timedelta) -> str:
-    seconds = max(1, int(wait.total_seconds() + 0.999))
+    seconds = _whole_seconds(wait)
     if seconds < 120:
         return f"{seconds} seconds"
     return f"{(seconds + 59) // 60} minutes"

@@ -26,7 +26,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
-from hearthkeeper.carriers.webchat.carrier import muted_text
+from hearthkeeper.carriers.webchat.carrier import is_muted, muted_text
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
@@ -170,7 +170,7 @@ def webchat_router(web: Web) -> APIRouter:
                 reason = seat.ban_reason or "no reason given"
                 return _problem(403, f"You are banned from {room.group.name}: {reason}.")
             return _problem(403, "Join the group before sending pictures.")
-        if seat.muted_until is not None and seat.muted_until > web.clock.now():
+        if is_muted(seat, web.clock.now()):
             return _problem(403, muted_text(seat))
         over = limits.upload(user.user_id)
         if over is not None:
@@ -257,7 +257,7 @@ async def _read_picture(request: Request, limit: int) -> bytes:
 
 
 def _retry_after(response: Response, over: Refusal) -> Response:
-    response.headers["Retry-After"] = str(max(1, int(over.retry_after.total_seconds() + 0.999)))
+    response.headers["Retry-After"] = str(over.seconds)
     return response
 
 
