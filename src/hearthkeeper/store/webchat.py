@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.communities import _group
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     CommunityRow,
     GroupRow,
@@ -275,8 +276,7 @@ class WebChatQueries(StoreBase):
         """Which of the stored pictures `names` a message (deleted or not) shows."""
         used: set[str] = set()
         with self._unit(write=False) as session:
-            for start in range(0, len(names), 500):  # bounded IN lists for both databases
-                chunk = list(names[start : start + 500])
+            for chunk in _chunks(names):  # bounded IN lists for both databases
                 query = select(WebChatMessageRow.picture).where(
                     WebChatMessageRow.picture.in_(chunk)
                 )

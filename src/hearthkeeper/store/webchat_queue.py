@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, exists, select
 
+from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     EventRow,
     GroupRow,
@@ -25,9 +26,6 @@ from hearthkeeper.store.models import (
 from hearthkeeper.store.records import QueuedChatEvent
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.store.webchat import _message
-
-# Rows deleted per statement: well under the bound-parameter limits of both databases.
-_DELETE_CHUNK = 500
 
 
 class WebChatQueueQueries(StoreBase):
@@ -69,8 +67,7 @@ class WebChatQueueQueries(StoreBase):
         """Delete queued events the engine has taken; how many there were."""
         gone = 0
         with self._unit(write=True) as session:
-            for start in range(0, len(ids), _DELETE_CHUNK):
-                chunk = list(ids[start : start + _DELETE_CHUNK])
+            for chunk in _chunks(ids):  # bounded IN lists for both databases
                 result = session.execute(
                     delete(WebChatEventRow).where(WebChatEventRow.id.in_(chunk)),
                     execution_options={"synchronize_session": False},
