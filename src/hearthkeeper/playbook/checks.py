@@ -19,9 +19,11 @@ Finding = tuple[Loc, str]
 MIN_SCHEDULE_GAP = timedelta(minutes=10)
 
 
-def check_playbook(playbook: Playbook) -> list[Finding]:
-    """Everything wrong with a schema-valid playbook, each with where it is."""
-    return [
+def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
+    """Everything wrong with a schema-valid playbook, each with where it is; then, when
+    nothing is, what is allowed but probably not meant (a valid playbook may have these)."""
+    keywords = check_keywords(playbook)
+    errors = [
         *_role_references(playbook),
         *_joining(playbook),
         *_levels(playbook),
@@ -29,14 +31,12 @@ def check_playbook(playbook: Playbook) -> list[Finding]:
         *_unique_ids(playbook),
         *_groups(playbook),
         *_calendar(playbook),
-        *((k.loc, k.message) for k in check_keywords(playbook) if not k.warning),
+        *((k.loc, k.message) for k in keywords if not k.warning),
     ]
-
-
-def warn_playbook(playbook: Playbook) -> list[Finding]:
-    """What is allowed but probably not meant (a valid playbook may have these)."""
-    return [
-        *((k.loc, k.message) for k in check_keywords(playbook) if k.warning),
+    if errors:
+        return errors, []
+    return [], [
+        *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
     ]
 

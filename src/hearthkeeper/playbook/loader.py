@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from hearthkeeper.playbook.checks import check_playbook, warn_playbook
+from hearthkeeper.playbook.checks import check_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
@@ -100,14 +100,11 @@ def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
     except ValidationError as exc:
         problems = [_from_pydantic(file, source, error) for error in exc.errors()]
         raise PlaybookError(sorted(_dedupe(problems), key=lambda p: (p.line, p.column))) from None
-    findings = check_playbook(playbook)
+    findings, warned = check_playbook(playbook)
     if findings:
         located = [_from_finding(file, source, loc, msg) for loc, msg in findings]
         raise PlaybookError(sorted(located, key=lambda p: (p.line, p.column)))
-    warnings = [
-        _from_finding(file, source, loc, msg, Severity.WARNING)
-        for loc, msg in warn_playbook(playbook)
-    ]
+    warnings = [_from_finding(file, source, loc, msg, Severity.WARNING) for loc, msg in warned]
     warnings.sort(key=lambda p: (p.line, p.column))
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=tuple(warnings))
 

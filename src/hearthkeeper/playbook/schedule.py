@@ -94,7 +94,10 @@ def shortest_gap(cron: str, below: timedelta) -> timedelta | None:
     """The shortest time between two firings of `cron` if it is under `below`, else None.
 
     Gaps within an hour, across hours and across days all recur within the first few
-    dozen firings (the fields repeat), so a bounded sample finds them."""
+    dozen firings (the fields repeat), so a bounded sample finds them. A single minute
+    (every readable form's) puts firings whole hours apart: nothing to sample then."""
+    if cron.split()[0].isdigit() and below <= timedelta(hours=1):
+        return None
     firings = croniter(cron, _GAP_FROM)
     previous: datetime = firings.get_next(datetime)
     shortest: timedelta | None = None
