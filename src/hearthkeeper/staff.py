@@ -58,8 +58,9 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime) -> li
         member_id = message.member_id
         if member_id is None:
             raise StoreError(f"message {message_id} has no sender to ban")
-        groups = [g for g in tx.list_groups(group.community_id)
-                  if g.id == group.id or tx.active_stays([(g.id, member_id)])]  # fmt: skip
+        every = tx.list_groups(group.community_id)
+        stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
+        groups = [g for g in every if g.id == group.id or (g.id, member_id) in stays]
         reason = f"banned by {by} for message {message_id}"
         bans: list[Sanction] = []
         for where in groups:
