@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.cli import app
@@ -35,18 +35,23 @@ def _group_buy(store: Store, clock: FrozenClock) -> None:
     say(c, "dan", "-1")  # cancelled: not in the final list
 
 
+def _export_to(target: Path, database_url: str) -> tuple[Result, list[dict[str, str]]]:
+    """`hearth signups export 1 -o TARGET`, which must succeed, and the rows it wrote."""
+    env = {"HEARTH_DATABASE_URL": database_url}
+    result = CliRunner().invoke(app, ["signups", "export", "1", "-o", str(target)], env=env)
+    assert result.exit_code == 0, result.output
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        return result, list(csv.DictReader(handle))
+
+
 def test_export_writes_the_final_list_as_csv_that_excel_opens(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path
 ) -> None:
     _group_buy(store, store_clock)
     target = tmp_path / "有机蔬菜.csv"
-    env = {"HEARTH_DATABASE_URL": database_url}
-    result = CliRunner().invoke(app, ["signups", "export", "1", "-o", str(target)], env=env)
-    assert result.exit_code == 0, result.output
+    result, rows = _export_to(target, database_url)
     assert "Wrote 3 entries of #1 有机蔬菜" in result.stdout
     assert target.read_bytes().startswith(codecs.BOM_UTF8), "a BOM, so Excel reads UTF-8"
-    with target.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
     assert [(r["number"], r["status"], r["name"], r["item"], r["price"], r["quantity"],
              r["amount"], r["note"]) for r in rows] == [
         ("1", "confirmed", "王小美", "西兰花", "12.50", "2", "25", "不要太老的"),
@@ -103,12 +108,7 @@ def test_export_keeps_spreadsheets_from_running_members_text_as_formulas(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path
 ) -> None:
     _hostile_list(store, store_clock)
-    target = tmp_path / "hike.csv"
-    env = {"HEARTH_DATABASE_URL": database_url}
-    result = CliRunner().invoke(app, ["signups", "export", "1", "-o", str(target)], env=env)
-    assert result.exit_code == 0, result.output
-    with target.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    _, rows = _export_to(tmp_path / "hike.csv", database_url)
     assert rows[0]["name"] == "'" + HOSTILE_NAME
     assert rows[0]["note"].startswith("'@SUM(1+1)")
     for row in rows:
