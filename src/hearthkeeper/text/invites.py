@@ -121,12 +121,17 @@ class InviteDetector:
             Finding(_INVITES, match.group("number"), f"group number '{match.group('number')}'")
             for match in _GROUP_NUMBER.finditer(message.normalised)
         ]
-        asking = _ASKING_TO_JOIN.search(message.normalised) is not None
+        phrases = self.phrases.find(message)
+        # the question is looked for only when a bare join word matched (rarely)
+        asking = (
+            any(match.matched in _JOIN_WORDS for match in phrases)
+            and _ASKING_TO_JOIN.search(message.normalised) is not None
+        )
         findings += [
             Finding(
                 _INVITES, match.matched, f"invite keyword '{match.keyword}' in '{match.matched}'"
             )
-            for match in self.phrases.find(message)
+            for match in phrases
             if not (match.matched in _JOIN_WORDS and asking)
         ]
         return findings
