@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -22,10 +21,7 @@ from hearthkeeper.text.flooding import FloodWindow
 from hearthkeeper.text.links import find_links
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.repeats import RepeatWindow
-from hearthkeeper.text.scan import Scanner
-from hearthkeeper.text.scorer import SpamScorer
-
-ScorerChoice = SpamScorer | None | Literal["shipped"]
+from hearthkeeper.text.scan import Scanner, ScorerChoice
 
 
 class Moderation:

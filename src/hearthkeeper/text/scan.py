@@ -16,6 +16,9 @@ from hearthkeeper.text.mentions import MentionSpamDetector
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.scorer import SpamScorer, shipped_scorer
 
+# The learned scorer to consult: a community's own, "shipped" (the one `make` trained), or None.
+ScorerChoice = SpamScorer | Literal["shipped"] | None
+
 # The kinds that together mean "this message advertises" (for the quality measurement).
 ADVERTISING_KINDS = frozenset(
     {
@@ -64,9 +67,7 @@ class Scanner:
         )
 
     @classmethod
-    def from_rules(
-        cls, rules: Rules, scorer: SpamScorer | Literal["shipped"] | None = "shipped"
-    ) -> Scanner:
+    def from_rules(cls, rules: Rules, scorer: ScorerChoice = "shipped") -> Scanner:
         """The scanner for a playbook's `rules`; kinds with `enabled: false` are not scanned.
 
         `scorer` is the learned scorer to consult (a community's own, from `learn`), "shipped"
