@@ -56,19 +56,44 @@ class _ServerTable(BaseModel):
         return value
 
 
+@dataclass(frozen=True)
+class WebChatLimits:
+    """The `[webchat]` table: abuse limits of the built-in web chat, kept per member or per
+    client (never per socket, which a client opens as many of as it likes)."""
+
+    messages_per_10s: int = 8
+    joins_per_minute: int = 20  # per client address: a venue's Wi-Fi is one address
+    uploads_per_hour: int = 30
+    upload_mib_per_hour: int = 100
+    unused_upload_hours: int = 1
+
+
+_LIMITS = WebChatLimits()  # the defaults of the [webchat] table
+
+
 class _WebChatTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     messages_per_10s: int = Field(
-        8, ge=1, description="Messages per member every 10 s, across all their sockets."
+        _LIMITS.messages_per_10s,
+        ge=1,
+        description="Messages per member every 10 s, across all their sockets.",
     )
     joins_per_minute: int = Field(
-        20, ge=1, description="New seats taken through invite links per client address."
+        _LIMITS.joins_per_minute,
+        ge=1,
+        description="New seats taken through invite links per client address.",
     )
-    uploads_per_hour: int = Field(30, ge=1, description="Pictures one member may upload.")
-    upload_mib_per_hour: int = Field(100, ge=1, description="MiB of pictures per member.")
+    uploads_per_hour: int = Field(
+        _LIMITS.uploads_per_hour, ge=1, description="Pictures one member may upload."
+    )
+    upload_mib_per_hour: int = Field(
+        _LIMITS.upload_mib_per_hour, ge=1, description="MiB of pictures per member."
+    )
     unused_upload_hours: int = Field(
-        1, ge=1, description="Uploaded pictures no message uses are deleted after this."
+        _LIMITS.unused_upload_hours,
+        ge=1,
+        description="Uploaded pictures no message uses are deleted after this.",
     )
 
 
@@ -118,18 +143,6 @@ class MatrixSettings:
     def credential(self) -> str:
         """How the bot signs in, for messages (never the secret itself)."""
         return "an access token" if self.access_token else "a password"
-
-
-@dataclass(frozen=True)
-class WebChatLimits:
-    """The `[webchat]` table: abuse limits of the built-in web chat, kept per member or per
-    client (never per socket, which a client opens as many of as it likes)."""
-
-    messages_per_10s: int = 8
-    joins_per_minute: int = 20  # per client address: a venue's Wi-Fi is one address
-    uploads_per_hour: int = 30
-    upload_mib_per_hour: int = 100
-    unused_upload_hours: int = 1
 
 
 @dataclass(frozen=True)
