@@ -6,9 +6,9 @@ from pathlib import Path
 
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.handlers import build_registry
-from hearthkeeper.handlers.moderation import ScorerChoice
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
+from hearthkeeper.text.scan import ScorerChoice
 
 
 def runtime_for(

@@ -28,13 +28,14 @@ from hearthkeeper.handlers import (
     signups,
 )
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.text.scan import ScorerChoice
 
 
 def build_registry(
     playbook: Playbook,
     content_root: Path | None = None,
     *,
-    scorer: moderation.ScorerChoice = "shipped",
+    scorer: ScorerChoice = "shipped",
 ) -> Registry:
     """The handlers, effects and commands a playbook runs; content libraries are read relative
     to `content_root` (the playbook file's folder; default: the current directory); `scorer`
