@@ -112,8 +112,8 @@ def router(pages: Pages) -> APIRouter:
         learned scorer takes the message as an example of spam."""
         view = pages.community(slug)
         message = store.get_message(message_id)
-        groups = {g.id for g in store.list_groups(view.community.id)}
-        if message is None or message.group_id not in groups:
+        group = store.get_group(message.group_id) if message is not None else None
+        if message is None or group is None or group.community_id != view.community.id:
             raise PageNotFound(f"There is no message {message_id} in {view.community.name}.", view)
         by, now = f"console:{operator.username}", web.clock.now()
         fallback = f"/members/{message.member_id}" if message.member_id else "/moderation"
