@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from hearthkeeper.importers import (
     Source,
     open_source,
 )
+from hearthkeeper.importers.csvfile import unclosed_quote_line
 from hearthkeeper.importers.whatsapp_lines import header
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -303,8 +305,6 @@ def test_whatsapp_message_text_reads_back(tmp_path_factory: pytest.TempPathFacto
 
 
 def _telegram_chat(dates: list[object]) -> str:
-    import json
-
     entries = [
         {"id": n, "type": "message", "date": "2024-03-01T09:00:00", "date_unixtime": date,
          "from": "Lin Mei", "from_id": "user1001", "text": f"message {n}"}
@@ -355,8 +355,6 @@ def test_stray_quotes_inside_unquoted_fields_are_text(tmp_path: Path) -> None:
 def test_an_unclosed_quote_is_found_where_the_csv_module_reads_to_the_end(
     text: str, size: int
 ) -> None:
-    from hearthkeeper.importers.csvfile import unclosed_quote_line
-
     try:
         list(csv.reader(io.StringIO(text, newline=""), strict=True))
         runs_off = False
