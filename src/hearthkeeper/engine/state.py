@@ -84,13 +84,18 @@ class State:
 
     def moderation_examples(self, community_id: int) -> Sequence[tuple[str, bool]]:
         if self._examples_mark is None:
-            self.refresh_examples()
+            self._read_examples()
         return self._examples.setdefault(community_id, [])
 
     def refresh_examples(self) -> int:
-        """Read the decisions staff took since the last look (all of them the first time),
-        from this or another process; how many were new. One query on the primary key,
-        cheap enough for every tick.
+        """Read the decisions staff took since the last look, from this or another process;
+        how many were new. Nothing is read until a handler first asks for examples (then all
+        of them are): an engine whose moderation learns nothing queries nothing each tick."""
+        return 0 if self._examples_mark is None else self._read_examples()
+
+    def _read_examples(self) -> int:
+        """The decisions past the mark (all of them the first time); how many were new. One
+        query on the primary key, cheap enough for every tick.
 
         Ids are handed out before their transactions commit, so one committed late can sit
         below the highest id seen: the last `_EXAMPLE_OVERLAP` ids are read again and the
