@@ -28,8 +28,7 @@ from hearthkeeper.web.console.pages import (
 )
 from hearthkeeper.web.templates import render
 
-MAX_PLAYBOOK: Final = MAX_PLAYBOOK_BYTES  # the same limit as the REST API's
-LIMIT: Final = f"{MAX_PLAYBOOK // KiB} KiB"
+LIMIT: Final = f"{MAX_PLAYBOOK_BYTES // KiB} KiB"  # the same limit as the REST API's
 UPLOADED: Final = "uploaded playbook"
 
 
@@ -56,8 +55,8 @@ async def uploaded_text(form: FormData) -> str:
     """The playbook from the form: the chosen file, else the pasted text (at most 256 KiB)."""
     chosen = form.get("file")
     if isinstance(chosen, UploadFile) and chosen.filename:
-        data = await chosen.read(MAX_PLAYBOOK + 1)
-        if len(data) > MAX_PLAYBOOK:
+        data = await chosen.read(MAX_PLAYBOOK_BYTES + 1)
+        if len(data) > MAX_PLAYBOOK_BYTES:
             raise Refused(
                 f"{chosen.filename} is larger than {LIMIT}, the most a playbook may be; nothing "
                 "was stored. Keep long texts in content libraries (calendar.posts[].content."
@@ -72,7 +71,7 @@ async def uploaded_text(form: FormData) -> str:
             ) from None
     pasted = form.get("text")
     text = pasted if isinstance(pasted, str) else ""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_PLAYBOOK:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PLAYBOOK_BYTES:
         raise Refused(
             f"The pasted playbook is larger than {LIMIT}, the most a playbook may be; nothing "
             "was stored. Keep long texts in content libraries (calendar.posts[].content.library)."
