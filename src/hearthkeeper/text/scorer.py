@@ -94,9 +94,9 @@ def features(message: MessageText, links: list[Link] | None = None) -> dict[str,
             if len(found) >= _MAX_FEATURES:
                 break
             gram = text[start : start + n]
-            if (n == 1 and gram.isascii()) or "0" in gram or " " in gram[1:-1]:
+            if gram in found or (n == 1 and gram.isascii()) or "0" in gram or " " in gram[1:-1]:
                 continue  # numbers speak through their length alone (order numbers, prices)
-            found.setdefault(gram, "".join(pieces[start : start + n]).strip())
+            found[gram] = "".join(pieces[start : start + n]).strip()  # first occurrence shown
     for word in _WORD.findall(normalised):
         found.setdefault(f"w:{word}", word)
     return found
