@@ -52,9 +52,9 @@ def sanction_actions(
     name = violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
               "member": message.sender.user_id, "violation": violation, "handler": handler,
+              "reason": say("rule_broken", language, violation=name, count=strikes),
               "detail": reason}  # fmt: skip
-    reason = say("rule_broken", language, violation=name, count=strikes)
-    actions = [Action(kind=ActionKind.STRIKE, reason=reason, **common) for _ in range(weight)]  # type: ignore[arg-type]
+    actions = [Action(kind=ActionKind.STRIKE, **common) for _ in range(weight)]  # type: ignore[arg-type]
     if step is None:
         return actions
     nickname = message.sender.display_name or message.sender.user_id
@@ -62,7 +62,7 @@ def sanction_actions(
         if sanction is Sanction.WARN:
             text = step.message or say("warn", language, nickname=nickname, violation=name,
                                        count=strikes, next=_next_hint(ladder, strikes, language))  # fmt: skip
-            actions.append(Action(kind=ActionKind.WARN, text=text, reason=reason, **common))  # type: ignore[arg-type]
+            actions.append(Action(kind=ActionKind.WARN, text=text, **common))  # type: ignore[arg-type]
             continue
         kind = _SANCTION_ACTIONS[sanction]
         extra: dict[str, object] = {}
@@ -74,7 +74,7 @@ def sanction_actions(
                                 duration=human_duration(step.mute_for, language))  # fmt: skip
         if kind in (ActionKind.KICK, ActionKind.BAN):
             extra["text"] = say("removed", language, nickname=nickname, violation=name)
-        actions.append(Action(kind=kind, reason=reason, **common, **extra))  # type: ignore[arg-type]
+        actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
     return actions
 
 
