@@ -134,6 +134,7 @@ def test_missing_required_field_names_it() -> None:
         ("community: *nowhere\n", "must be quoted"),
         ("x: !!python/object/apply:os.system ['true']\n", "YAML syntax"),
         ("08\n", "mapping of sections"),  # YAML 1.1 would read it as octal and crash
+        ("x: !!int foo\n", "not a whole number"),
     ],
 )
 def test_documents_that_are_not_playbooks(text: str, expected: str) -> None:

@@ -36,9 +36,14 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     """Integers as YAML 1.2 reads them: `08` is eight (YAML 1.1 would try octal and fail)."""
     text = str(loader.construct_scalar(node))
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
+    try:
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
+    except ValueError:  # `!!int foo`: located like every other YAML mistake
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a whole number", node.start_mark
+        ) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
