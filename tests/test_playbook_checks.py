@@ -104,6 +104,11 @@ def test_every_keyword_list_matched_in_messages_is_checked() -> None:
     ]
 
 
+def test_check_in_keywords_start_a_message_so_a_lone_digit_is_fine() -> None:
+    text = MINIMAL + "mechanisms:\n  check_in:\n    keywords: ['1', '打卡']\n"
+    assert parse_playbook(text).warnings == ()
+
+
 def test_sign_up_replies_are_whole_replies_so_plus_one_is_fine() -> None:
     text = MINIMAL + "mechanisms:\n  signups:\n    join_keywords: ['+1', '1']\n"
     assert parse_playbook(text).warnings == ()

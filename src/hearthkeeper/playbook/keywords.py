@@ -49,34 +49,38 @@ def check_keywords(pb: Playbook) -> list[KeywordFinding]:
     """Every keyword of every literal keyword list that is a mistake or looks like one."""
     return [
         finding
-        for loc, keywords in _keyword_lists(pb)
+        for loc, keywords, whole in _keyword_lists(pb)
         for index, keyword in enumerate(keywords)
-        if (finding := _check((*loc, index), keyword)) is not None
+        if (finding := _check((*loc, index), keyword, whole=whole)) is not None
     ]
 
 
-def _keyword_lists(pb: Playbook) -> Iterator[tuple[Loc, list[str]]]:
-    """The keyword lists matched inside messages. Sign-up replies (`+1`, `接龙`) are left
-    out: they are compared with a whole reply, so `+1` there is a complete answer."""
+def _keyword_lists(pb: Playbook) -> Iterator[tuple[Loc, list[str], bool]]:
+    """The keyword lists matched as literal text, and whether a keyword is read as a whole
+    word at the start of a message (check-ins: `1` there is a complete check-in, so only the
+    regular-expression check applies). Sign-up replies (`+1`, `接龙`) are left out: they
+    are compared with a whole reply."""
     violations = pb.rules.violations
     for kind in _MODERATED:
         detector = getattr(violations, kind)
         loc: Loc = ("rules", "violations", kind)
-        yield (*loc, "keywords"), detector.keywords
-        yield (*loc, "extra_keywords"), detector.extra_keywords
+        yield (*loc, "keywords"), detector.keywords, False
+        yield (*loc, "extra_keywords"), detector.extra_keywords, False
     for index, entry in enumerate(pb.mechanisms.faq.entries):
-        yield ("mechanisms", "faq", "entries", index, "keywords"), entry.keywords
-    yield ("mechanisms", "check_in", "keywords"), pb.mechanisms.check_in.keywords
+        yield ("mechanisms", "faq", "entries", index, "keywords"), entry.keywords, False
+    yield ("mechanisms", "check_in", "keywords"), pb.mechanisms.check_in.keywords, True
     for index, tags in enumerate(pb.mechanisms.tags):
         for value, words in tags.expert_topics.items():
-            yield ("mechanisms", "tags", index, "expert_topics", value), words
+            yield ("mechanisms", "tags", index, "expert_topics", value), words, False
 
 
-def _check(loc: Loc, keyword: str) -> KeywordFinding | None:
+def _check(loc: Loc, keyword: str, *, whole: bool) -> KeywordFinding | None:
     key = compact(normalise(keyword))
     for pattern, why in _REGEX_SIGNS:
         if pattern.search(keyword):
             return KeywordFinding(loc, _regex_message(keyword, key, why))
+    if whole:
+        return None
     if not key:
         return KeywordFinding(
             loc,
