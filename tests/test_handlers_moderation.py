@@ -148,3 +148,12 @@ def test_a_members_repeated_commands_are_no_repeated_text_but_a_burst_is_floodin
     c.events.step = timedelta(seconds=1)
     burst = c.engine.process([c.events.message("carl", "/rank") for _ in range(20)])
     assert "flooding" in _violations(burst)
+
+
+def test_a_slash_that_names_no_command_does_not_hide_an_ad(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    ad = "/win FREE entry to our weekly prize draw, txt WIN to claim your cash prize now"
+    results = c.engine.process([c.events.message("spam", ad)])
+    assert "advertising" in _violations(results)

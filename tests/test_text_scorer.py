@@ -101,7 +101,7 @@ def test_every_template_catches_advertising(name: str, trained: SpamScorer) -> N
 def test_bot_commands_are_not_scored(trained: SpamScorer) -> None:
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert trained.score("/claim Tea Master").probability >= 0.95  # 'claim' is SMS-spam talk
-    assert scanner.scan("/claim Tea Master") == []
+    assert scanner.scan("/claim Tea Master", command=True) == []
 
 
 def test_latin_script_text_needs_half_the_remaining_doubt(trained: SpamScorer) -> None:

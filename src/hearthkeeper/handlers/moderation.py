@@ -81,11 +81,12 @@ class Moderation:
     def findings(self, event: Message, ctx: Context, text: MessageText) -> list[Finding]:
         """Every violation in one message, before exemptions."""
         self._learn(ctx)
-        found = self.scanner.scan(text, mentions=len(event.mentions))
+        command = self._is_command(event)
+        found = self.scanner.scan(text, mentions=len(event.mentions), command=command)
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        if self.repeat is not None and text.compact and not self._is_command(event):
+        if self.repeat is not None and text.compact and not command:
             repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
             if repeated is not None:
                 found.append(repeated)

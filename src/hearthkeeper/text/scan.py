@@ -118,8 +118,12 @@ class Scanner:
             ),
         )
 
-    def scan(self, text: str | MessageText, mentions: int = 0) -> list[Finding]:
-        """Every violation found in one message; `mentions` is the carrier's mention count."""
+    def scan(
+        self, text: str | MessageText, mentions: int = 0, *, command: bool = False
+    ) -> list[Finding]:
+        """Every violation found in one message; `mentions` is the carrier's mention count,
+        `command` whether it invokes one of the community's in-chat commands (the caller
+        knows them): the learned scorer does not judge those."""
         message = text if isinstance(text, MessageText) else prepare(text)
         findings: list[Finding] = []
         for detector in self._by_text:
@@ -137,7 +141,7 @@ class Scanner:
                 findings += [f for f in self.links(message, found) if f.matched not in invite_links]
         if self.mention_spam is not None:
             findings += self.mention_spam(message, mentions)
-        if self.scorer is not None and not is_advertising(findings) and not _command(message):
+        if self.scorer is not None and not command and not is_advertising(findings):
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
             verdict = self.scorer.score(message, found)
@@ -151,11 +155,6 @@ class Scanner:
     def scan_picture(self, image: bytes) -> list[Finding]:
         """Findings for a picture: a QR code counts as an invite when the playbook says so."""
         return self.invites.picture(image) if self.invites is not None else []
-
-
-def _command(message: MessageText) -> bool:
-    text = message.normalised
-    return len(text) > 1 and text[0] == "/" and text[1].isalpha()
 
 
 def is_advertising(findings: list[Finding]) -> bool:
