@@ -568,7 +568,7 @@ class StaffAlertRow(Base):
 class ModerationExampleRow(Base):
     """One of the operator's own moderation decisions, kept as an example the learned scorer
     learns from: a pardoned message is ham, a message staff deleted or banned for is spam.
-    `reference` names what was decided on (`strike:<id>`, `message:<id>`), so the same
+    `reference` names what was decided on (`message:<id>`: the message judged), so the same
     decision is stored once however often it is retried."""
 
     __tablename__ = "moderation_examples"
