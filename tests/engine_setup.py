@@ -35,11 +35,11 @@ class Community:
     engine: Engine
     events: EventBuilder
 
-    def restart(self, *, dry_run: bool = False) -> Engine:
+    def restart(self) -> Engine:
         """A new engine on the same store, as after a crash: nothing carried over in memory."""
         self.carrier = FakeCarrier(self.carrier.name)
         self.engine = Engine(self.store, self.clock, [self.runtime], {self.carrier.name: self.carrier},
-                             dry_run=dry_run, adopt_groups_into=self.runtime.community_id)  # fmt: skip
+                             adopt_groups_into=self.runtime.community_id)  # fmt: skip
         return self.engine
 
     def member_id(self, user: str) -> int:
@@ -48,11 +48,10 @@ class Community:
         return found.id
 
 
-def community(store: Store, clock: FrozenClock, pb: Playbook | None = None, *,
-              dry_run: bool = False) -> Community:  # fmt: skip
+def community(store: Store, clock: FrozenClock, pb: Playbook | None = None) -> Community:
     carrier = FakeCarrier("fake")
     runtime = runtime_for(store, pb or playbook())
-    engine = Engine(store, clock, [runtime], {"fake": carrier}, dry_run=dry_run,
+    engine = Engine(store, clock, [runtime], {"fake": carrier},
                     adopt_groups_into=runtime.community_id)  # fmt: skip
     return Community(store, clock, carrier, runtime, engine, EventBuilder(clock.now()))
 

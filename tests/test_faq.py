@@ -224,13 +224,6 @@ def test_helpful_refuses_what_it_cannot_reward(store: Store, store_clock: Frozen
     assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 0
 
 
-def test_a_dry_run_answers_but_queues_nothing(store: Store, store_clock: FrozenClock) -> None:
-    c = community(store, store_clock, playbook(FAQ), dry_run=True)
-    assert replies(ask(c, "mei", "where can I buy the tea?")) == [SHOP]
-    ask(c, "tom", "is the tasting room open on Sunday?")
-    assert store.waiting_questions(c.runtime.community_id) == []
-
-
 def test_chinese_communities_hear_chinese(store: Store, store_clock: FrozenClock) -> None:
     pb = parse_playbook((MINIMAL + RULES).replace("language: en", "language: zh-CN") + FAQ)
     c = community(store, store_clock, pb.playbook)

@@ -60,18 +60,6 @@ def test_rules_accepted_in_one_group_count_in_the_others_at_once(
     assert ActionKind.DELETE not in [a.kind for a in other.actions], "asked to accept twice"
 
 
-def test_in_a_dry_run_accepted_rules_are_remembered_past_the_cache_refresh(
-    store: Store, store_clock: FrozenClock
-) -> None:
-    c = community(store, store_clock, dry_run=True)
-    c.engine.process([c.events.join("u1")])
-    c.engine.process([c.events.message("u1", "Agree")])
-    store_clock.advance(timedelta(minutes=5))  # the seats are re-read after a minute
-    later = c.events.message("u1", "hello, five minutes on", at=c.events.now + timedelta(minutes=5))
-    [said] = c.engine.process([later])
-    assert ActionKind.DELETE not in [a.kind for a in said.actions], "asked to accept again"
-
-
 def test_members_who_were_there_before_the_bot_are_not_asked(
     store: Store, store_clock: FrozenClock
 ) -> None:

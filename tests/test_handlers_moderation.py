@@ -83,19 +83,6 @@ def test_insults_alert_staff_instead_of_punishing(store: Store, store_clock: Fro
     assert ActionKind.ALERT_STAFF in kinds and ActionKind.STRIKE not in kinds
 
 
-def test_dry_run_decides_and_logs_but_performs_and_stores_nothing(
-    store: Store, store_clock: FrozenClock
-) -> None:
-    c = community(store, store_clock, dry_run=True)
-    results = c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(2)])
-    assert ActionKind.MUTE in [a.kind for a in results[1].actions], "the ladder still climbs"
-    asyncio.run(c.engine.drain())
-    assert c.carrier.performed == []
-    assert store.strikes(member_id=c.member_id("spam")) == []
-    assert store.outbox_counts().get("skipped", 0) > 0
-    assert any(e.action.startswith("dry-run") for e in store.audit_log(c.runtime.community_id))
-
-
 def test_every_decision_is_explained_in_the_audit_log(
     store: Store, store_clock: FrozenClock
 ) -> None:

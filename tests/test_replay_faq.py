@@ -46,3 +46,18 @@ def test_replay_answers_an_entry_once_per_cooldown(tmp_path: Path) -> None:
     answers = [a for a in actions if a["type"] == "reply" and a["text"] == ORDER]
     assert [a["member"] for a in answers] == ["mei", "lu"], "ann asked within the 10 minutes"
     assert answers[0]["reason"] == "FAQ: 团购怎么下单？"
+
+
+def test_replay_shows_the_alert_about_a_question_nobody_answered(tmp_path: Path) -> None:
+    book = tmp_path / "skincare.yaml"
+    book.write_text(template_text("skincare"), encoding="utf-8")
+    source = tmp_path / "unanswered.jsonl"
+    source.write_text(lines(
+        {"group": "skin-1", "sender": "mei", "name": "小梅", "text": "请问油痘肌晚上可以叠加用两支精华吗？",
+         "ts": "2026-10-01T09:00:00+08:00"},
+        {"group": "skin-1", "sender": "tom", "text": "今天天气真好", "ts": "2026-10-01T09:40:00+08:00"},
+    ), encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(app, ["replay", str(source), "--playbook", str(book)])
+    assert result.exit_code == 0, result.output
+    scheduled = result.stdout.split("[scheduled: ")[1:]
+    assert any("小梅" in part and "alert_staff" in part for part in scheduled), result.stdout

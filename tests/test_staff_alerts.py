@@ -42,12 +42,6 @@ def test_each_alert_of_a_batch_is_kept(store: Store, store_clock: FrozenClock) -
     assert len({a.key for a in alerts}) == 3
 
 
-def test_a_dry_run_puts_nothing_in_the_inbox(store: Store, store_clock: FrozenClock) -> None:
-    c = community(store, store_clock, dry_run=True)
-    c.engine.process([c.events.message("angry", INSULT)])
-    assert store.staff_alerts(c.runtime.community_id, open_only=False) == []
-
-
 def test_an_unanswered_question_alert_from_scheduled_work_lands_in_the_inbox(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+from hearthkeeper.capabilities.base import Setup
+from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.engine.executor import Runtime
-from hearthkeeper.handlers import build_registry
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.handlers.commands import CommandBook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 from hearthkeeper.text.scan import ScorerChoice
@@ -25,3 +29,26 @@ def runtime_for(
     community = store.ensure_community(playbook.community.slug, playbook.community.name)
     registry = build_registry(playbook, base_dir, scorer=scorer)
     return Runtime(community.id, community.slug, playbook, registry)
+
+
+def build_registry(
+    playbook: Playbook,
+    content_root: Path | None = None,
+    *,
+    scorer: ScorerChoice = "shipped",
+) -> Registry:
+    """The handlers, effects and commands a playbook runs: every installed capability's.
+    Content libraries are read relative to `content_root` (the playbook file's folder;
+    default: the current directory); `scorer` is the learned spam scorer moderation starts
+    from."""
+    registry = Registry()
+    setup = Setup(playbook, CommandBook(), content_root or Path.cwd(), scorer)
+    for capability in CAPABILITIES:
+        capability.register(registry, setup)
+    return registry
+
+
+def plan_community(store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
+    """Schedule what every capability needs at start (idempotent: planning twice adds nothing)."""
+    for capability in CAPABILITIES:
+        capability.plan(store, community_id, playbook, now)

@@ -1,4 +1,8 @@
-"""Trying a playbook on recorded messages: the full engine in dry-run against a scratch store."""
+"""Trying a playbook on recorded messages: the ordinary engine on a scratch store.
+
+Nothing here is a special mode: the engine records, decides and queues exactly as it does in
+`hearth serve`, into a throwaway SQLite database that no carrier reads, so whatever a
+playbook would do — scheduled alerts included — shows, and nothing reaches a real group."""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ class Fired:
 
 
 class DryRun:
-    """A playbook running on a throwaway SQLite store; nothing is performed anywhere.
+    """A playbook running on a throwaway SQLite store; no carrier performs anything.
 
     Time follows the recording: each event is handled at its own time, one at a time, and
     scheduled work that falls due between two events runs in between, as it would have."""
@@ -43,7 +47,7 @@ class DryRun:
         self.store = Store(create_engine_for(url), self.clock)
         runtime = runtime_for(self.store, playbook, base_dir)
         self.community_id = runtime.community_id
-        self.engine = Engine(self.store, self.clock, [runtime], dry_run=True,
+        self.engine = Engine(self.store, self.clock, [runtime],
                              adopt_groups_into=runtime.community_id)  # fmt: skip
 
     def run(
@@ -64,7 +68,7 @@ class DryRun:
     def _fire_until(self, until: datetime) -> Iterator[Fired]:
         while (due := self.store.next_due()) is not None and due <= until:
             self.clock.set(max(self.clock.now(), due))
-            ran = run_due(self.store, self.engine.runtimes, due, dry_run=True)
+            ran = run_due(self.store, self.engine.runtimes, due)
             for scheduled, actions in ran:
                 yield Fired(scheduled.due_at, scheduled.effect, actions)
             if not ran:

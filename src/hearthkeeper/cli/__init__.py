@@ -8,20 +8,18 @@ import sys
 import typer
 
 from hearthkeeper import __version__
+from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.cli import (
     bench_cmds,
-    calendar_cmd,
     db_cmds,
     demo_cmd,
     import_cmd,
     matrix_cmd,
     operator_cmds,
     playbook_cmds,
-    posts_cmd,
     report_cmd,
     serve_cmd,
     setup_cmds,
-    signup_cmds,
     staff_cmds,
     trial_cmds,
 )
@@ -42,13 +40,12 @@ setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
 staff_cmds.register(app)
-posts_cmd.register(app)
-signup_cmds.register(app)
-calendar_cmd.register(app)
 operator_cmds.register(app)
 serve_cmd.register(app)
 import_cmd.register(app)
 report_cmd.register(app)
+for capability in CAPABILITIES:
+    capability.cli(app)
 
 
 @app.command("version")

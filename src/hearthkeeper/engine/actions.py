@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hearthkeeper.engine.effects import Request
 
 
 class ActionKind(StrEnum):
@@ -29,8 +32,8 @@ class ActionKind(StrEnum):
     TAG = "tag"
     AWARD_POINTS = "award_points"
     CANCEL = "cancel"  # cancel a pending delayed action by its `key`
-    EFFECT = "effect"  # store work a mechanism module performs (`effect` names it, `extra` holds
-    # its arguments); it may answer with further actions (a reply with the list, the streak ...)
+    EFFECT = "effect"  # store work a capability performs (`request` holds its typed arguments,
+    # `effect` its name); it may answer with further actions (a reply with the list, a streak ...)
 
 
 OUTBOUND = frozenset(
@@ -82,6 +85,7 @@ class Action:
     key: str | None = None  # a stable name: the same key is performed once, and can be cancelled
     not_before: datetime | None = None  # a delayed action (a reminder)
     extra: dict[str, Any] = field(default_factory=dict)
+    request: Request | None = None  # for EFFECT: the effect's typed arguments (never stored)
 
     @property
     def outbound(self) -> bool:
@@ -101,6 +105,7 @@ class Action:
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict, as the outbox stores it."""
         data = asdict(self)
+        data.pop("request", None)  # effects run in the transaction that decided them
         data["kind"] = self.kind.value
         data["duration"] = self.duration.total_seconds() if self.duration is not None else None
         data["not_before"] = self.not_before.isoformat() if self.not_before is not None else None

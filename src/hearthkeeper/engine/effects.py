@@ -1,38 +1,140 @@
-"""Effects: store work that mechanism modules register and the engine performs.
+"""Effects: store work that capabilities register and the engine performs.
 
-A handler stays pure: it returns `Action(kind=EFFECT, effect="signup.join", extra={...})`.
-The executor looks the effect up and runs it inside the event's transaction, with the
-store; whatever it decides — stock taken or refused, a streak counted — it answers with
-further actions (a reply with the numbered list), which the engine performs like any other.
-Effects also run when scheduled work falls due (a poll's deadline), with no member.
+A handler stays pure: it returns an action carrying a typed request,
+`SignUpJoin(list_id=3, quantity=1).action(carrier=..., group=...)`. The executor finds the
+effect registered for that request's type and runs it inside the event's transaction; whatever
+it decides — stock taken or refused, a streak counted — it answers with further actions (a
+reply with the numbered list), which the engine performs like any other. Effects also run when
+scheduled work falls due (a poll's deadline), with no member: the request is stored as JSON
+(`Request.to_payload`) under its `effect` name and rebuilt from it (`Request.from_payload`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any, ClassVar, Self, TypeVar
 
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.handler import GroupView, MemberView
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
+from hearthkeeper.store.scheduled import ScheduledQueries
+from hearthkeeper.store.scope import StoreBase
+
+
+class EffectError(Exception):
+    """An effect that cannot be performed because its action is malformed (a bug, not input)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request:
+    """The arguments of one effect. Each effect has its own frozen dataclass with flat
+    fields (text, numbers, flags, dates, times, durations, tuples and enums of those) and a
+    class-level `effect` name, e.g. `"signup.join"`, under which scheduled work stores it."""
+
+    effect: ClassVar[str]
+
+    def action(
+        self,
+        *,
+        carrier: str,
+        group: str | None,
+        member: str | None = None,
+        target: str | None = None,
+        handler: str = "",
+        reason: str = "",
+        key: str | None = None,
+    ) -> Action:
+        """The action that asks the engine to run this request's effect."""
+        return Action(kind=ActionKind.EFFECT, carrier=carrier, group=group, member=member,
+                      target=target, handler=handler, reason=reason, key=key,
+                      effect=self.effect, request=self)  # fmt: skip
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-safe dict of the fields (what scheduled work stores)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        """The request `to_payload` wrote; `EffectError` naming the field if it does not fit."""
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in payload:
+                continue  # a default applies (or the constructor names the missing field)
+            try:
+                values[f.name] = _typed(payload[f.name], hints[f.name])
+            except (TypeError, ValueError) as error:
+                raise EffectError(f"{cls.effect}: field {f.name!r}: {error}") from None
+        try:
+            return cls(**values)
+        except TypeError as error:
+            raise EffectError(f"{cls.effect}: {error}") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _typed(value: Any, hint: Any) -> Any:
+    """`value` read back from JSON as the annotated type `hint`."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [h for h in typing.get_args(hint) if h is not type(None)]
+        if value is None:
+            return None
+        return _typed(value, options[0]) if len(options) == 1 else value
+    if origin is tuple:
+        args = typing.get_args(hint)
+        item = args[0] if args else Any
+        return tuple(_typed(v, item) for v in value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if hint is timedelta:
+        return timedelta(seconds=float(value))
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    if hint is int and not isinstance(value, int):
+        raise TypeError(f"expected a whole number, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)
 class EffectContext:
-    """What an effect knows besides its action: where, who (if anyone), when."""
+    """What an effect knows besides its request: where, who (if anyone), when, and the action
+    that asked for it (its carrier, group, member, target, handler and key)."""
 
     playbook: Playbook
     group: GroupView
     member: MemberView | None  # None for scheduled work
     now: datetime
     event_id: int | None = None
-    dry_run: bool = False
+    trigger: Action | None = None
 
 
-Effect = Callable[[Store, Action, EffectContext], Sequence[Action]]
+R = TypeVar("R", bound=Request)
+Effect = Callable[[StoreBase, R, EffectContext], Sequence[Action]]
+LegacyEffect = Callable[[Store, Action, EffectContext], Sequence[Action]]  # by name, with `extra`
 
 
-class EffectError(Exception):
-    """An effect that cannot be performed because its action is malformed (a bug, not input)."""
+def schedule_request(scope: StoreBase, key: str, community_id: int, request: Request,
+                     due_at: datetime, *, group_id: int | None = None) -> tuple[int, bool]:  # fmt: skip
+    """Run `request`'s effect at `due_at`, once per `key` (see `Store.schedule`)."""
+    return ScheduledQueries.on(scope).schedule(key, community_id, request.effect,
+                                               request.to_payload(), due_at, group_id=group_id)  # fmt: skip

@@ -28,7 +28,6 @@ class Engine:
         runtimes: Sequence[Runtime],
         carriers: Mapping[str, Carrier] | None = None,
         *,
-        dry_run: bool = False,
         adopt_groups_into: int | None = None,
         batch: int = 1000,
     ) -> None:
@@ -36,10 +35,9 @@ class Engine:
         self.clock = clock
         self.carriers = dict(carriers or {})
         self.executor = Executor(store, clock, {r.community_id: r for r in runtimes},
-                                 dry_run=dry_run, adopt_groups_into=adopt_groups_into)  # fmt: skip
+                                 adopt_groups_into=adopt_groups_into)  # fmt: skip
         self.queue = OutboundQueue(store, self.carriers, clock)
         self.batch = batch
-        self.dry_run = dry_run
         self.runtimes = {r.community_id: r for r in runtimes}
 
     def replace_runtime(self, runtime: Runtime) -> None:
@@ -58,7 +56,7 @@ class Engine:
         now = self.clock.now()
         self.executor.state.refresh_examples()
         lifted = lift_due_mutes(self.store, now)
-        ran = run_due(self.store, self.runtimes, now, dry_run=self.dry_run)
+        ran = run_due(self.store, self.runtimes, now)
         return lifted + len(ran)
 
     async def drain(self, rounds: int = 100) -> Sent:

@@ -110,19 +110,16 @@ class Executor:
         clock: Clock,
         runtimes: Mapping[int, Runtime],
         *,
-        dry_run: bool = False,
         adopt_groups_into: int | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.runtimes = runtimes
-        self.dry_run = dry_run
         self.adopt_groups_into = adopt_groups_into
-        self.state = State(store, refresh=None if dry_run else timedelta(minutes=1))
+        self.state = State(store, refresh=timedelta(minutes=1))
         self._groups: dict[tuple[str, str], GroupView | None] = {}
         self._members: dict[tuple[str, str], int] = {}
         self._seats: dict[tuple[int, int], _Seat] = {}
-        self._dry_tags: dict[int, set[str]] = {}  # tags set in dry-run, by member
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Handle a batch of events in one transaction; returns what became of each."""
@@ -184,7 +181,7 @@ class Executor:
         claimed: list[OutboxItem] = []
         if pending.outbox:
             queued = list(pending.outbox.values())
-            if claim and not self.dry_run:
+            if claim:
                 claimed = tx.enqueue_claiming(queued, self.clock.now())
             else:
                 tx.enqueue_bulk(queued)
@@ -237,7 +234,6 @@ class Executor:
             ),
             now=event.at,
             state=self.state,
-            dry_run=self.dry_run,
         )  # fmt: skip
         started = time.perf_counter()
         decision = runtime.registry.decide(event, ctx)
@@ -260,10 +256,9 @@ class Executor:
         """Run an effect and apply what it answers with; returns those actions, in order."""
         if depth > 3:
             raise EffectError(f"effects nested too deep at {action.effect!r}")
-        effect = runtime.registry.effect(action.effect or "")
-        follow = effect(tx, action, EffectContext(playbook=runtime.playbook, group=group,
-                                                  member=ctx.member, now=ctx.now,
-                                                  event_id=event_id, dry_run=self.dry_run))  # fmt: skip
+        follow = runtime.registry.perform(tx, action, EffectContext(
+            playbook=runtime.playbook, group=group, member=ctx.member, now=ctx.now,
+            event_id=event_id, trigger=action))  # fmt: skip
         done: list[Action] = []
         for index, next_action in enumerate(follow):
             next_key = next_action.key or f"{key}:{index}"
@@ -284,26 +279,21 @@ class Executor:
         if action.kind is ActionKind.STRIKE:
             expiry = pb.rules.strike_expiry
             expires = now + expiry if expiry is not None else None
-            if not self.dry_run:
-                pending.strikes.append(NewStrike(group.community_id, member_id,
-                                                 action.violation or "", action.explained, now,
-                                                 expires, group.id, event_id))  # fmt: skip
-                zone = ZoneInfo(pb.community.timezone)
-                pending.rollups.violation(group.id, local_day(now, zone))
+            pending.strikes.append(NewStrike(group.community_id, member_id,
+                                             action.violation or "", action.explained, now,
+                                             expires, group.id, event_id))  # fmt: skip
+            zone = ZoneInfo(pb.community.timezone)
+            pending.rollups.violation(group.id, local_day(now, zone))
             self.state.add_strike(group.community_id, member_id, expires, now)
         elif action.kind is ActionKind.BLACKLIST:
             everywhere = pb.rules.blacklist_scope is BlacklistScope.ALL
-            if not self.dry_run:
-                tx.add_sanction("blacklist", member_id, action.explained, now,
-                                community_id=None if everywhere else group.community_id)  # fmt: skip
+            tx.add_sanction("blacklist", member_id, action.explained, now,
+                            community_id=None if everywhere else group.community_id)  # fmt: skip
             self.state.blacklist(group.community_id, member_id)
             self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere, pending)
         elif action.kind is ActionKind.TAG and action.tag:
             whom = self._subject(tx, action, event, member_id)
-            if self.dry_run:  # not written, but remembered past the seats' refresh
-                self._dry_tags.setdefault(whom, set()).add(action.tag)
-            else:
-                tx.add_tag(whom, action.tag, set_by=action.handler or "engine")
+            tx.add_tag(whom, action.tag, set_by=action.handler or "engine")
             # Tags belong to the member, not the group: every cached seat of theirs learns it
             # (rare: a tag is set once, so the scan costs nothing that matters).
             for (_, seated), seat in self._seats.items():
@@ -311,37 +301,33 @@ class Executor:
                     seat.tags.add(action.tag)
         elif action.kind is ActionKind.AWARD_POINTS and action.points:
             whom = self._subject(tx, action, event, member_id)
-            if not self.dry_run:
-                tx.award_points(group.community_id, whom, action.points, action.reason, now,
-                                event_id=event_id)  # fmt: skip
+            tx.award_points(group.community_id, whom, action.points, action.reason, now,
+                            event_id=event_id)  # fmt: skip
         elif action.kind is ActionKind.CANCEL and action.target:
             pending.outbox.pop(action.target, None)
-            if not self.dry_run:
-                tx.cancel_pending(action.target, self.clock.now())
+            tx.cancel_pending(action.target, self.clock.now())
         if action.kind is ActionKind.MUTE and action.duration is not None:
             until = now + action.duration
-            if not self.dry_run:
-                tx.add_sanction("mute", member_id, action.explained, now,
-                                community_id=group.community_id, group_id=group.id, until=until)  # fmt: skip
+            tx.add_sanction("mute", member_id, action.explained, now,
+                            community_id=group.community_id, group_id=group.id, until=until)  # fmt: skip
             self.state.mute(group.community_id, group.id, member_id, until)
-        if action.kind is ActionKind.BAN and not self.dry_run:
+        if action.kind is ActionKind.BAN:
             tx.add_sanction("ban", member_id, action.explained, now,
                             community_id=group.community_id, group_id=group.id)  # fmt: skip
         if action.outbound:
             self._enqueue(pending, key, action, event_id, group.id)
-        alert = action.kind is ActionKind.ALERT_STAFF and not self.dry_run
-        if alert and key not in pending.alerts:
+        if action.kind is ActionKind.ALERT_STAFF and key not in pending.alerts:
             sender = member_id if action.member == event.sender.user_id else None
             pending.alerts[key] = inbox_entry(tx, action, key, group.community_id, group.id, now,
                                               member_id=sender)  # fmt: skip
         if action.violation or action.kind in (ActionKind.STRIKE, ActionKind.BLACKLIST):
             pending.audits.append(NewAudit(
                 action.handler or "engine",
-                f"{'dry-run ' if self.dry_run else ''}{action.kind.value}",
+                action.kind.value,
                 group.community_id,
                 f"member {member_id} ({event.sender.display_name or event.sender.user_id})",
                 {"reason": action.explained, "violation": action.violation, "event": event.key,
-                 "group": group.name, "dry_run": self.dry_run},
+                 "group": group.name},
                 self.clock.now(),
             ))  # fmt: skip
 
@@ -364,7 +350,6 @@ class Executor:
         pending.outbox[key] = NewOutboxItem(
             key, action.carrier, action.to_json(), action.priority, event_id=event_id,
             group_id=group_id, at=action.not_before or self.clock.now(),
-            status="skipped" if self.dry_run else "pending",
         )  # fmt: skip
 
     def _ban_everywhere(self, tx: Store, runtime: Runtime, member_id: int, event: Event, key: str,
@@ -379,9 +364,8 @@ class Executor:
                              reason=action.reason, detail=action.detail, handler=action.handler,
                              violation=action.violation)  # fmt: skip
                 self._enqueue(pending, f"{key}:ban:{group.id}", ban, None, group.id)
-                if not self.dry_run:
-                    tx.add_sanction("ban", member_id, action.explained, event.at,
-                                    community_id=community_id, group_id=group.id)  # fmt: skip
+                tx.add_sanction("ban", member_id, action.explained, event.at,
+                                community_id=community_id, group_id=group.id)  # fmt: skip
 
     def _user_on(self, tx: Store, member_id: int, carrier: str, event: Event) -> str:
         if carrier == event.carrier:
@@ -438,7 +422,7 @@ class Executor:
         tags = tx.tags_of(m for _, m in unseen)
         for group_id, member_id in unseen:
             stay = stays.get((group_id, member_id))
-            member_tags = set(tags.get(member_id, ())) | self._dry_tags.get(member_id, set())
+            member_tags = set(tags.get(member_id, ()))
             now = self.clock.now()
             if stay is None:
                 self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags,
@@ -458,9 +442,7 @@ class Executor:
 
     def _preload_one(self, tx: Store, group_id: int, member_id: int) -> None:
         stay = tx.active_stays([(group_id, member_id)]).get((group_id, member_id))
-        tags = set(tx.tags_of([member_id]).get(member_id, ())) | self._dry_tags.get(
-            member_id, set()
-        )
+        tags = set(tx.tags_of([member_id]).get(member_id, ()))
         self._seats[(group_id, member_id)] = (
             _Seat(
                 stay.role,

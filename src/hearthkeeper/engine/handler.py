@@ -93,7 +93,6 @@ class Context:
     member: MemberView
     now: datetime
     state: StateView
-    dry_run: bool = False
 
 
 @dataclass(frozen=True)

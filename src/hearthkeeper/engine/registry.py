@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any, overload
 
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import Effect, EffectError
+from hearthkeeper.engine.effects import (
+    Effect,
+    EffectContext,
+    EffectError,
+    LegacyEffect,
+    R,
+    Request,
+)
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Handler
 
@@ -43,20 +52,46 @@ class Registry:
 
     def __init__(self) -> None:
         self._entries: list[_Entry] = []
-        self._effects: dict[str, Effect] = {}
+        self._effects: dict[str, LegacyEffect] = {}
+        self._typed: dict[str, tuple[type[Request], Effect[Any]]] = {}
 
-    def add_effect(self, name: str, effect: Effect) -> None:
-        """Register the store work behind `Action(kind=EFFECT, effect=name)`."""
-        if name in self._effects:
+    @overload
+    def add_effect(self, kind: type[R], effect: Effect[R]) -> None: ...
+    @overload
+    def add_effect(self, kind: str, effect: LegacyEffect) -> None: ...
+    def add_effect(self, kind: type[Request] | str, effect: Any) -> None:
+        """Register the store work behind a request type (or, for effects not yet typed, behind
+        `Action(kind=EFFECT, effect=name, extra=...)`)."""
+        name = kind if isinstance(kind, str) else kind.effect
+        if name in self._effects or name in self._typed:
             raise ValueError(f"effect {name!r} is registered twice")
-        self._effects[name] = effect
+        if isinstance(kind, str):
+            self._effects[name] = effect
+        else:
+            self._typed[name] = (kind, effect)
 
-    def effect(self, name: str) -> Effect:
-        """The effect registered as `name`."""
+    def perform(self, tx: Any, action: Action, ctx: EffectContext) -> Sequence[Action]:
+        """Run the effect `action` asks for, in `tx`; the actions it answers with."""
+        name = action.effect or ""
+        if name in self._typed:
+            kind, effect = self._typed[name]
+            request = action.request
+            if request is None:  # read back from scheduled work
+                request = kind.from_payload(action.extra)
+            if not isinstance(request, kind):
+                raise EffectError(f"effect {name!r} was given a {type(request).__name__}")
+            return effect(tx, request, ctx)
         try:
-            return self._effects[name]
+            legacy = self._effects[name]
         except KeyError:
             raise EffectError(f"no effect {name!r} is registered") from None
+        return legacy(tx, action, ctx)
+
+    def request_from(self, name: str, payload: Mapping[str, Any]) -> Request | None:
+        """The typed request stored as `payload` under `name` (None for an untyped effect)."""
+        if name not in self._typed:
+            return None
+        return self._typed[name][0].from_payload(payload)
 
     def add(self, handler: Handler, stage: int) -> None:
         """Register `handler` in priority group `stage`."""

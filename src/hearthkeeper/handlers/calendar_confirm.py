@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.effects import Effect, EffectContext
+from hearthkeeper.engine.effects import EffectContext, LegacyEffect
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
@@ -73,7 +73,7 @@ def confirm(store: Store, action: Action, ctx: EffectContext, root: Path) -> lis
     return [send, answer(action, TEXTS.say("sent", lang, post=post.id, group=group.name))]
 
 
-def _confirm_effect(root: Path) -> Effect:
+def _confirm_effect(root: Path) -> LegacyEffect:
     def run(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
         return confirm(store, action, ctx, root)
 

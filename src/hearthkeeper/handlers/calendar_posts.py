@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.calendar.firings import iter_firings
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.effects import Effect, EffectContext
+from hearthkeeper.engine.effects import EffectContext, LegacyEffect
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
@@ -167,7 +167,7 @@ def _plan_next(store: Store, ctx: EffectContext, post: ScheduledPost, zone: Zone
     plan_post(store, ctx.group.community_id, ctx.group.id, post, zone, after)
 
 
-def _firing_effect(root: Path) -> Effect:
+def _firing_effect(root: Path) -> LegacyEffect:
     def run(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
         return fire(store, action, ctx, root)
 

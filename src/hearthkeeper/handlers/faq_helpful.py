@@ -37,7 +37,7 @@ def mark_helpful(store: Store, action: Action, ctx: EffectContext) -> Sequence[A
     reason = helpful_reason(ctx.group.id, replied)
     if points and store.points_given(ctx.group.community_id, member.id, reason):
         return [_say(action, TEXTS.say("helpful_again", lang), "already marked helpful")]
-    if points and not ctx.dry_run:
+    if points:
         # Not an AWARD_POINTS action: the executor credits those to the event's sender (staff)
         store.award_points(ctx.group.community_id, member.id, points, reason, ctx.now,
                            event_id=ctx.event_id)  # fmt: skip

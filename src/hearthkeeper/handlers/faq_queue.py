@@ -48,7 +48,7 @@ def answer_to(action: Action, text: str, *, reason: str, mentions: Sequence[str]
 def queue_question(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
     """Put the question in the queue and schedule the staff alert — unless the member's
     previous question here still waits within the alert window: that alert covers both."""
-    if ctx.dry_run or ctx.member is None or action.target is None:
+    if ctx.member is None or action.target is None:
         return []
     group, window = ctx.group, ctx.playbook.mechanisms.faq.unanswered_alert_after
     earlier = store.last_waiting_asked_at(group.community_id, group.id, ctx.member.id)
@@ -64,7 +64,7 @@ def queue_question(store: Store, action: Action, ctx: EffectContext) -> Sequence
 def mark_answered(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
     """Someone else's reply to the asker's question (or to any message of the asker), or a
     message @-mentioning the asker, answers the asker's waiting question; the alert is off."""
-    if ctx.dry_run or ctx.member is None:
+    if ctx.member is None:
         return []
     group = ctx.group
     replied = action.extra.get("reply_to")
@@ -92,8 +92,7 @@ def alert_staff(store: Store, action: Action, ctx: EffectContext) -> Sequence[Ac
     question = store.get_question(int(action.extra.get("question", 0)))
     if question is None or question.status != "open":
         return []
-    if not ctx.dry_run:
-        store.alert_question(question.id)
+    store.alert_question(question.id)
     lang = ctx.playbook.community.language
     text = TEXTS.say("alert", lang, group=question.group_name, asker=question.asker,
                      ago=human_duration(ctx.now - question.asked_at, lang), id=question.id,
@@ -138,9 +137,8 @@ def close_question(store: Store, action: Action, ctx: EffectContext) -> Sequence
         return [
             answer_to(action, TEXTS.say("not_waiting", lang, id=number), reason="no such question")
         ]
-    if not ctx.dry_run:
-        store.answer_question(question.id, ctx.member.id if ctx.member else None, ctx.now)
-        store.cancel_scheduled(question_key(question.id))
+    store.answer_question(question.id, ctx.member.id if ctx.member else None, ctx.now)
+    store.cancel_scheduled(question_key(question.id))
     return [answer_to(action, TEXTS.say("closed", lang, id=number), reason="question closed")]
 
 

@@ -84,8 +84,7 @@ def watch(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
                              member=store.user_on(silent.placed.member_id, group.carrier),
                              text=text, reason="a key member went silent", handler="health",
                              key=alert_key(community, silent)))  # fmt: skip
-    if not ctx.dry_run:
-        plan_health_watch(store, community, ctx.playbook, ctx.now)
+    plan_health_watch(store, community, ctx.playbook, ctx.now)
     return alerts
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.assembly import runtime_for
+from hearthkeeper.assembly import plan_community, runtime_for
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
@@ -19,8 +19,6 @@ from hearthkeeper.config import ConfigError, MatrixSettings, Settings
 from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Runtime
-from hearthkeeper.handlers.calendar_posts import plan_calendar
-from hearthkeeper.handlers.health_watch import plan_health_watch
 from hearthkeeper.playbook import (
     LoadedPlaybook,
     Playbook,
@@ -155,8 +153,7 @@ class Host:
                    runtimes=runtimes, base_dirs=base_dirs, running=running,
                    matrix=matrix)  # fmt: skip
         for runtime in runtimes.values():
-            plan_calendar(store, runtime.community_id, runtime.playbook, clock.now())
-            plan_health_watch(store, runtime.community_id, runtime.playbook, clock.now())
+            plan_community(store, runtime.community_id, runtime.playbook, clock.now())
         return host
 
     # --- PlaybookHost -------------------------------------------------------------------------
@@ -182,7 +179,7 @@ class Host:
         self.runtimes[community_id] = runtime
         self.engine.replace_runtime(runtime)
         ensure_webchat_group(self.store, community_id, loaded.playbook)
-        plan_calendar(self.store, community_id, loaded.playbook, self.clock.now())
+        plan_community(self.store, community_id, loaded.playbook, self.clock.now())
         return applied.version
 
     # --- what the terminal shows --------------------------------------------------------------

@@ -32,6 +32,14 @@ class StoreBase:
         self._clock = clock
         self._transaction: _Transaction | None = None
 
+    @classmethod
+    def on(cls, scope: StoreBase) -> Self:
+        """This family of queries on `scope`'s engine, clock and transaction: a capability's
+        narrow repository (`SqlSignUps.on(tx)`) writes in the caller's transaction."""
+        repo = cls.__new__(cls)
+        repo.__dict__.update(scope.__dict__)
+        return repo
+
     @property
     def engine(self) -> Engine:
         return self._engine

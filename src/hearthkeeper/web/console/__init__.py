@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.web.console import (
     calendar,
     groups,
@@ -26,4 +27,8 @@ def console_router(web: Web) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     for family in (overview, health, groups, members, moderation, inbox, playbook, calendar):
         router.include_router(family.router(pages))
+    for capability in CAPABILITIES:  # the pages a capability brings in its own package
+        pages_of = capability.console(pages)
+        if pages_of is not None:
+            router.include_router(pages_of)
     return router

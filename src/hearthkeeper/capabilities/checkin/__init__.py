@@ -1,0 +1,17 @@
+"""Check-ins (打卡): keywords or a command, streaks, milestones, the daily summary."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.handlers import checkin
+
+
+class CheckIns(CapabilityBase):
+    name = "checkin"
+
+    def register(self, registry: Registry, setup: Setup) -> None:
+        checkin.register(registry, setup.playbook, setup.book)
+
+
+CAPABILITY = CheckIns()

@@ -1,0 +1,17 @@
+"""In-chat commands: prefixes, aliases in both languages, permissions, `/help`."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.handlers import commands
+
+
+class Commands(CapabilityBase):
+    name = "commands"
+
+    def register(self, registry: Registry, setup: Setup) -> None:
+        commands.register(registry, setup.book)
+
+
+CAPABILITY = Commands()

@@ -1,0 +1,17 @@
+"""Points, levels and redemptions: the pyramid of members."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.handlers import points
+
+
+class Points(CapabilityBase):
+    name = "points"
+
+    def register(self, registry: Registry, setup: Setup) -> None:
+        points.register(registry, setup.playbook, setup.book)
+
+
+CAPABILITY = Points()
