@@ -1,0 +1,1 @@
+"""Tests of the capability packages, one folder each, mirroring src/hearthkeeper/capabilities/."""
