@@ -24,9 +24,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from hearthkeeper.handlers import faq_match
-from hearthkeeper.handlers.faq_match import FaqIndex
-from hearthkeeper.handlers.faq_words import chinese_words
+from hearthkeeper.capabilities.faq import match as faq_match
+from hearthkeeper.capabilities.faq.match import FaqIndex
+from hearthkeeper.capabilities.faq.words import chinese_words
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
 from hearthkeeper.text.normalise import prepare

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import ExampleSource, OutboxStatus, SanctionKind
 from tests.console_setup import AD, BASE, Console, open_console
@@ -87,10 +88,10 @@ def test_mark_an_alert_handled(console: Console) -> None:
 
 
 def test_mark_a_question_answered(console: Console) -> None:
-    question = console.store.waiting_questions(console.community_id)[0]
+    question = SqlQuestions.on(console.store).waiting_questions(console.community_id)[0]
     answer = console.post(f"/questions/{question.id}/answered")
     assert answer.headers["location"] == f"{BASE}/inbox?notice=answered"
-    assert console.store.waiting_questions(console.community_id) == []
+    assert SqlQuestions.on(console.store).waiting_questions(console.community_id) == []
     assert console.store.inbox_count(console.community_id) == 1  # the alert is still open
     assert "No questions waiting." in console.client.get(answer.headers["location"]).text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.store import NewSignUpItem, Store
 from tests.metrics_setup import at, town
 
@@ -19,9 +20,11 @@ def test_question_response_rate_and_median_time_to_first_answer(store: Store) ->
     t.say("cat", "g", at("03-02", 12, 30), "Tmall", reply_to=q2)  # answered after 90 min
     t.say("cat", "g", at("03-02", 13), "Any tips?")  # never answered
     q4 = t.say("dan", "g", at("03-02", 14), "想问一下哪家好")  # no mark: the FAQ queue took it
-    queued = store.add_question(t.community_id, t.group("g"), t.member("dan"), q4,
+    queued = SqlQuestions.on(store).add_question(t.community_id, t.group("g"), t.member("dan"), q4,
                                 "想问一下哪家好", at("03-02", 14))  # fmt: skip
-    store.answer_question(queued, t.member("ann"), at("03-02", 14, 10))  # after 10 min
+    SqlQuestions.on(store).answer_question(
+        queued, t.member("ann"), at("03-02", 14, 10)
+    )  # after 10 min
     plain = t.say("eve", "g", at("03-02", 15), "Lovely day")  # not a question
     t.say("ann", "g", at("03-02", 15, 1), "Yes!", reply_to=plain)
     t.say("eve", "g", at("03-03", 9), "Late one?")  # asked after the period

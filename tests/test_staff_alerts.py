@@ -8,8 +8,8 @@ import pytest
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import NewStaffAlert, Store, StoreError
+from tests.capabilities.faq.test_faq import FAQ, ask
 from tests.engine_setup import community, playbook
-from tests.test_faq import FAQ, ask
 
 INSULT = "你就是个傻逼"
 

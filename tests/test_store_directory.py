@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.store import NewStaffAlert, SanctionKind, Store
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # the store clock is at 09:00
@@ -207,12 +208,12 @@ def test_live_numbers_count_since_a_moment(store: Store) -> None:
 
 def test_inbox_counts_waiting_questions_and_open_alerts(store: Store) -> None:
     w = _world(store)
-    asked = store.add_question(w.community, w.g1, w.alice, "m0", "how?", T0)
-    store.add_question(w.community, w.g1, w.bob, "m3", "why?", T0)
-    answered = store.add_question(w.community, w.g1, w.bob, "m9", "where?", T0)
-    store.answer_question(answered, None, T0)
-    store.alert_question(asked)  # alerted is still waiting
-    store.add_question(w.other, w.h1, w.dave, "m5", "who?", T0)
+    asked = SqlQuestions.on(store).add_question(w.community, w.g1, w.alice, "m0", "how?", T0)
+    SqlQuestions.on(store).add_question(w.community, w.g1, w.bob, "m3", "why?", T0)
+    answered = SqlQuestions.on(store).add_question(w.community, w.g1, w.bob, "m9", "where?", T0)
+    SqlQuestions.on(store).answer_question(answered, None, T0)
+    SqlQuestions.on(store).alert_question(asked)  # alerted is still waiting
+    SqlQuestions.on(store).add_question(w.other, w.h1, w.dave, "m5", "who?", T0)
     alerts = [
         NewStaffAlert(key=f"k{n}", community_id=c, group_id=g, member_id=None, violation=None,
                       handler="faq", text="look", reason="why", at=T0)

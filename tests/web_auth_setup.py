@@ -32,9 +32,9 @@ from hearthkeeper.web.auth import (
 from hearthkeeper.web.context import Web, WebSettings
 from hearthkeeper.web.security import install_security
 from hearthkeeper.web.signin import signin_router
+from tests.capabilities.faq.test_faq import FAQ
 from tests.engine_setup import RULES, Community, community
 from tests.playbook_samples import MINIMAL
-from tests.test_faq import FAQ
 
 PASSWORD = "correct horse battery staple"
 _SIGNIN_TOKEN = re.compile(r'name="signin_token" value="([^"]+)"')

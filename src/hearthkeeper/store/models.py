@@ -421,6 +421,11 @@ class QuestionRow(Base):
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
 
+# The statuses of a question still without an answer ("alerted": staff were told): the FAQ
+# queue and the console's inbox count read the same ones.
+QUESTION_WAITING = ("open", "alerted")
+
+
 class TitleRow(Base):
     """A fun title a member claimed (喝水委员); released titles keep their row."""
 

@@ -506,34 +506,6 @@ class NewSignUpItem:
 
 
 @dataclass(frozen=True)
-class Question:
-    """A question in the staff queue, with who asked it and where."""
-
-    id: int
-    community_id: int
-    group_id: int
-    member_id: int
-    carrier_event_id: str
-    text: str
-    asked_at: datetime
-    status: str  # open | alerted (staff were told) | answered
-    answered_at: datetime | None
-    answered_by: int | None  # None when staff closed it by command
-    asker: str  # the asker's display name
-    group_name: str
-
-
-@dataclass(frozen=True)
-class Expert:
-    """A member of a group tagged as knowing about something, and how to @-mention them."""
-
-    member_id: int
-    display_name: str
-    user_id: str  # on the group's carrier
-    tag: str
-
-
-@dataclass(frozen=True)
 class PostRecord:
     """One firing of a scheduled post in one group: what was posted (or why not), and when."""
 

@@ -20,7 +20,6 @@ from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.polls import PollQueries
 from hearthkeeper.store.posts import PostQueries
-from hearthkeeper.store.questions import QuestionQueries
 from hearthkeeper.store.rollups import RollupQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
@@ -49,7 +48,6 @@ class Store(
     CheckInQueries,
     LevelQueries,
     TitleQueries,
-    QuestionQueries,
     PostQueries,
     OperatorQueries,
     AlertQueries,

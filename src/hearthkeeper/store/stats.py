@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, select
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.models import (
+    QUESTION_WAITING,
     EventRow,
     GroupRow,
     MembershipRow,
@@ -17,7 +18,6 @@ from hearthkeeper.store.models import (
     StaffAlertRow,
     StrikeRow,
 )
-from hearthkeeper.store.questions import WAITING
 from hearthkeeper.store.records import EventType, LiveNumbers
 from hearthkeeper.store.scope import StoreBase
 
@@ -77,7 +77,7 @@ class StatsQueries(StoreBase):
     def inbox_count(self, community_id: int) -> int:
         """What waits in the staff inbox: unanswered questions plus alerts not yet handled."""
         questions = select(func.count(QuestionRow.id)).where(
-            QuestionRow.community_id == community_id, QuestionRow.status.in_(WAITING)
+            QuestionRow.community_id == community_id, QuestionRow.status.in_(QUESTION_WAITING)
         )
         alerts = select(func.count(StaffAlertRow.id)).where(
             StaffAlertRow.community_id == community_id, StaffAlertRow.handled_at.is_(None)
@@ -89,7 +89,7 @@ class StatsQueries(StoreBase):
         """`inbox_count` of every community with something waiting, in two queries."""
         questions = (
             select(QuestionRow.community_id, func.count(QuestionRow.id))
-            .where(QuestionRow.status.in_(WAITING))
+            .where(QuestionRow.status.in_(QUESTION_WAITING))
             .group_by(QuestionRow.community_id)
         )
         alerts = (

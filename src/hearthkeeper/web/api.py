@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper import staff
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.web.api_models import (
     AlertOut,
@@ -212,7 +213,7 @@ def api_router(web: Web) -> APIRouter:
         found = community(slug)
         return InboxOut(
             questions=[QuestionOut.model_validate(q)
-                       for q in web.store.waiting_questions(found.id)],
+                       for q in SqlQuestions.on(web.store).waiting_questions(found.id)],
             alerts=[AlertOut.model_validate(a) for a in web.store.staff_alerts(found.id)],
         )  # fmt: skip
 

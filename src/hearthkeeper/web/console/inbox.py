@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hearthkeeper.handlers.faq_queue import question_key
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
@@ -24,7 +24,8 @@ SHOWN = 200
 
 
 def router(pages: Pages) -> APIRouter:
-    """`/console/c/{slug}/inbox` and marking an alert handled."""
+    """`/console/c/{slug}/inbox` and marking an alert handled (marking a question answered
+    is the FAQ capability's route)."""
     routes = APIRouter(route_class=ConsoleRoute)
     web = pages.web
     store = web.store
@@ -38,8 +39,8 @@ def router(pages: Pages) -> APIRouter:
         groups = {g.id: g.name for g in store.list_groups(cid)}
         return render(
             request, "console/inbox.html", operator=operator, active="inbox",
-            questions=store.waiting_questions(cid, limit=SHOWN), alerts=alerts, names=names,
-            groups=groups, **messages_from(request), **view.context(),
+            questions=SqlQuestions.on(store).waiting_questions(cid, limit=SHOWN), alerts=alerts,
+            names=names, groups=groups, **messages_from(request), **view.context(),
         )  # fmt: skip
 
     @routes.post("/console/c/{slug}/alerts/{alert_id}/handled",
@@ -58,23 +59,5 @@ def router(pages: Pages) -> APIRouter:
         except StoreError:
             return back_to(view, None, "/inbox", problem="already-handled")
         return back_to(view, None, "/inbox", notice="handled")
-
-    @routes.post("/console/c/{slug}/questions/{question_id}/answered",
-                 dependencies=[Depends(require_csrf)])  # fmt: skip
-    def answered(slug: str, question_id: int, operator: SignedIn) -> Response:
-        view = pages.community(slug)
-        question = store.get_question(question_id)
-        if question is None or question.community_id != view.community.id:
-            raise PageNotFound(
-                f"There is no question {question_id} in {view.community.name}.", view
-            )
-        by = f"console:{operator.username}"
-        with store.transaction() as tx:
-            if not tx.answer_question(question_id, None, web.clock.now()):
-                return back_to(view, None, "/inbox", problem="already-answered")
-            tx.cancel_scheduled(question_key(question_id))  # its alert need not go out
-            tx.audit(by, "question.answered", view.community.id,
-                     target=f"question {question_id}", detail={"asker": question.member_id})  # fmt: skip
-        return back_to(view, None, "/inbox", notice="answered")
 
     return routes

@@ -11,15 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hearthkeeper.capabilities.faq.experts import ExpertTopics
+from hearthkeeper.capabilities.faq.match import FaqIndex, Match, looks_like_question
+from hearthkeeper.capabilities.faq.requests import (
+    FindExperts,
+    MarkAnswered,
+    QueueQuestion,
+    asked_by,
+)
+from hearthkeeper.capabilities.faq.words import Words
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers import experts, faq_helpful, faq_queue
-from hearthkeeper.handlers.commands import CommandBook, parse
-from hearthkeeper.handlers.experts import ExpertTopics
-from hearthkeeper.handlers.faq_match import FaqIndex, Match, looks_like_question
-from hearthkeeper.handlers.faq_words import Words
+from hearthkeeper.handlers.commands import parse
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.normalise import prepare
 
@@ -76,21 +80,21 @@ class FaqAnswers:
         reading = self.read(event, ctx)
         actions: list[Action] = []
         if (event.reply_to or event.mentions) and (ctx.member.is_staff or not reading.asks):
-            actions.append(self._effect(event, faq_queue.ANSWERED, reply_to=event.reply_to,
-                                        mentions=list(event.mentions)))  # fmt: skip
+            answered = MarkAnswered(reply_to=event.reply_to, mentions=tuple(event.mentions))
+            actions.append(asked_by(answered, event))
         queue = self._queues(event, ctx, reading)
         if reading.topics:
-            actions.append(self._effect(
-                event, experts.EXPERTS, tags=list(reading.topics), queue=queue, text=event.text,
+            actions.append(asked_by(FindExperts(
+                tags=reading.topics, queue=queue, text=event.text,
                 answer=reading.answer.answer if reading.answer else None,
-            ))  # fmt: skip
+            ), event))  # fmt: skip
         elif reading.answer is not None:
             actions.append(Action(kind=ActionKind.REPLY, carrier=event.carrier, group=event.group,
                                   member=event.sender.user_id, target=event.event_id,
                                   text=reading.answer.answer, handler=self.name,
                                   reason=f"FAQ: {reading.answer.question}"))  # fmt: skip
         elif queue:
-            actions.append(self._effect(event, faq_queue.QUEUE, text=event.text))
+            actions.append(asked_by(QueueQuestion(text=event.text), event))
         return Outcome(tuple(actions))
 
     def _queues(self, event: Message, ctx: Context, reading: Reading) -> bool:
@@ -101,25 +105,10 @@ class FaqAnswers:
         return (reading.asks and reading.answer is None and not reading.cooled and asked_of_us
                 and not ctx.member.is_staff and (event.mentions_bot or not to_someone))  # fmt: skip
 
+    def forget(self) -> None:
+        """Drop the cooldowns: after a rolled-back batch they may name answers never sent."""
+        self._answered.clear()
+
     def _recent(self, ctx: Context, key: str, cooldown: timedelta) -> bool:
         last = self._answered.get((ctx.group.id, key))
         return last is not None and timedelta(0) <= ctx.now - last < cooldown
-
-    def _effect(self, event: Message, effect: str, **extra: object) -> Action:
-        return Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
-                      member=event.sender.user_id, target=event.event_id, effect=effect,
-                      extra=dict(extra), handler=self.name)  # fmt: skip
-
-
-def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
-    """Add this mechanism's handlers, effects and commands."""
-    registry.add(FaqAnswers(playbook), Stage.MECHANISMS + 5)
-    registry.add_effect(faq_queue.QUEUE, faq_queue.queue_question)
-    registry.add_effect(faq_queue.ANSWERED, faq_queue.mark_answered)
-    registry.add_effect(faq_queue.ALERT, faq_queue.alert_staff)
-    registry.add_effect(faq_queue.LIST, faq_queue.list_questions)
-    registry.add_effect(faq_queue.CLOSE, faq_queue.close_question)
-    registry.add_effect(experts.EXPERTS, experts.find_experts)
-    registry.add_effect(faq_helpful.HELPFUL, faq_helpful.mark_helpful)
-    commands.add(faq_queue.QUESTIONS)
-    commands.add(faq_helpful.HELPFUL_COMMAND)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hearthkeeper.handlers.faq_words import (
+from hearthkeeper.capabilities.faq.words import (
     Keyword,
     KeywordSet,
     Words,

@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.capabilities.faq.queue import queue_question
+from hearthkeeper.capabilities.faq.repository import Expert, SqlQuestions
+from hearthkeeper.capabilities.faq.requests import FindExperts, QueueQuestion, answer_to, trigger
+from hearthkeeper.capabilities.faq.texts import TEXTS
+from hearthkeeper.capabilities.faq.words import Keyword, KeywordSet, Words
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.handlers.faq_queue import answer_to, queue_question
-from hearthkeeper.handlers.faq_texts import TEXTS
-from hearthkeeper.handlers.faq_words import Keyword, KeywordSet, Words
 from hearthkeeper.playbook.mechanisms import TagSet
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Expert, Store
+from hearthkeeper.store.scope import StoreBase
 
-EXPERTS = "faq.experts"
 MAX_EXPERTS = 3
 
 
@@ -77,20 +78,39 @@ def mention_line(experts: Sequence[Expert], language: Language) -> str:
     return TEXTS.say("expert_one" if len(names) == 1 else "expert_many", language, names=joined)
 
 
-def find_experts(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
-    """@-mention tagged members now in the group (with the FAQ answer when there is one);
-    with nobody to mention, answer alone, or queue the question for staff."""
-    tags = [str(t) for t in action.extra.get("tags", [])]
-    answer = action.extra.get("answer")
-    exclude = [ctx.member.id] if ctx.member else []
-    chosen = choose(store.experts(ctx.group.id, ctx.group.carrier, tags, exclude=exclude), tags)
+@dataclass(frozen=True)
+class Mention:
+    """What a question on expert topics gets: `text` (None: nothing to say), the members it
+    @-mentions, and whether it goes to the staff queue instead."""
+
+    text: str | None
+    mentions: tuple[str, ...] = ()
+    reason: str = ""
+    queue: bool = False
+
+
+def decide_experts(chosen: Sequence[Expert], request: FindExperts, language: Language) -> Mention:
+    """@-mention the chosen experts (after the FAQ answer when there is one); with nobody to
+    mention, answer alone, or queue the question for staff."""
     if chosen:
-        line = mention_line(chosen, ctx.playbook.community.language)
-        text = f"{answer}\n{line}" if answer else line
-        return [answer_to(action, text, reason=f"experts on {', '.join(tags)}",
-                          mentions=[e.user_id for e in chosen])]  # fmt: skip
-    if answer:
-        return [answer_to(action, str(answer), reason="FAQ answer")]
-    if action.extra.get("queue"):
-        return queue_question(store, action, ctx)
+        line = mention_line(chosen, language)
+        text = f"{request.answer}\n{line}" if request.answer else line
+        return Mention(text, tuple(e.user_id for e in chosen),
+                       f"experts on {', '.join(request.tags)}")  # fmt: skip
+    if request.answer:
+        return Mention(request.answer, reason="FAQ answer")
+    return Mention(None, queue=request.queue)
+
+
+def find_experts(scope: StoreBase, request: FindExperts, ctx: EffectContext) -> Sequence[Action]:
+    """@-mention tagged members now in the group (see `decide_experts`)."""
+    exclude = [ctx.member.id] if ctx.member else []
+    found = SqlQuestions.on(scope).experts(ctx.group.id, ctx.group.carrier, request.tags,
+                                           exclude=exclude)  # fmt: skip
+    mention = decide_experts(choose(found, request.tags), request, ctx.playbook.community.language)
+    if mention.text is not None:
+        return [answer_to(trigger(ctx), mention.text, reason=mention.reason,
+                          mentions=mention.mentions)]  # fmt: skip
+    if mention.queue:
+        return queue_question(scope, QueueQuestion(text=request.text), ctx)
     return []

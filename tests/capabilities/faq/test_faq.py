@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.executor import Processed
@@ -77,7 +78,9 @@ def test_an_entry_is_answered_once_per_cooldown_per_group(
     assert replies(ask(c, "ann", "where do I buy tea?", group="g2")) == [SHOP], "another group"
     store_clock.advance(timedelta(minutes=8))
     assert replies(ask(c, "bob", "where can I buy the tea?")) == [SHOP], "the cooldown is over"
-    assert store.waiting_questions(c.runtime.community_id) == [], "a cooled-down one not queued"
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == [], (
+        "a cooled-down one not queued"
+    )
 
 
 def test_mention_only_groups_answer_only_when_the_bot_is_mentioned(
@@ -87,9 +90,11 @@ def test_mention_only_groups_answer_only_when_the_bot_is_mentioned(
     assert replies(ask(c, "mei", "where can I buy the tea?")) == []
     assert replies(ask(c, "mei", "@bot where can I buy the tea?", mentions_bot=True)) == [SHOP]
     ask(c, "tom", "anyone up for a walk?")
-    assert store.waiting_questions(c.runtime.community_id) == [], "not asked of the bot"
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == [], (
+        "not asked of the bot"
+    )
     ask(c, "tom", "@bot what's the wifi password?", mentions_bot=True)
-    assert [q.text for q in store.waiting_questions(c.runtime.community_id)] == [
+    assert [q.text for q in SqlQuestions.on(store).waiting_questions(c.runtime.community_id)] == [
         "@bot what's the wifi password?"
     ]
 
@@ -100,7 +105,7 @@ def test_an_unanswered_question_alerts_staff_when_nobody_replies(
     c = community(store, store_clock, playbook(FAQ))
     [asked] = ask(c, "mei", "is there parking near the tasting room in Leeds?", name="Mei")
     assert replies([asked]) == [], "the bot cannot answer it"
-    [question] = store.waiting_questions(c.runtime.community_id)
+    [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
     assert question.status == "open" and question.asker == "Mei"
     store_clock.advance(timedelta(minutes=29))
     assert c.engine.tick() == 0
@@ -109,7 +114,7 @@ def test_an_unanswered_question_alerts_staff_when_nobody_replies(
     [alert] = [a for a in performed(c) if a.kind is ActionKind.ALERT_STAFF]
     assert "Mei asked 30 minutes ago" in (alert.text or "") and "Leeds" in (alert.text or "")
     assert alert.target == asked.event.event_id
-    [still] = store.waiting_questions(c.runtime.community_id)
+    [still] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
     assert still.status == "alerted"
     assert c.engine.tick() == 0, "alerted once"
 
@@ -120,13 +125,15 @@ def test_a_reply_answers_the_question_and_calls_off_the_alert(
     c = community(store, store_clock, playbook(FAQ))
     make_staff(c, "boss")
     [asked] = ask(c, "mei", "is the tasting room open on Sunday?")
-    question_id = store.waiting_questions(c.runtime.community_id)[0].id
+    question_id = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)[0].id
     store_clock.advance(timedelta(minutes=5))
     ask(c, "mei", "bump", reply_to=asked.event.event_id)
     ask(c, "tom", "same question here?", reply_to=asked.event.event_id)
-    assert store.waiting_questions(c.runtime.community_id), "the asker or a me-too is no answer"
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id), (
+        "the asker or a me-too is no answer"
+    )
     ask(c, "boss", "Yes, 10 to 4.", reply_to=asked.event.event_id)
-    answered = store.get_question(question_id)
+    answered = SqlQuestions.on(store).get_question(question_id)
     assert answered is not None and answered.status == "answered"
     assert answered.answered_by == c.member_id("boss")
     scheduled = store.scheduled(f"question:{question_id}")
@@ -140,7 +147,7 @@ def test_any_member_who_answers_closes_the_question(store: Store, store_clock: F
     c = community(store, store_clock, playbook(FAQ))
     [asked] = ask(c, "mei", "is the tasting room open on Sunday?")
     ask(c, "tom", "It is, I went last week.", reply_to=asked.event.event_id)
-    assert store.waiting_questions(c.runtime.community_id) == []
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []
 
 
 def test_only_members_questions_to_the_group_are_queued(
@@ -151,7 +158,7 @@ def test_only_members_questions_to_the_group_are_queued(
     ask(c, "boss", "who is bringing the kettle?")
     ask(c, "mei", "@tom did you like the oolong?", mentions=("tom",))
     ask(c, "mei", "the oolong was lovely")
-    assert store.waiting_questions(c.runtime.community_id) == []
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []
 
 
 def test_questions_is_refused_to_members_and_lists_for_staff(
@@ -166,7 +173,7 @@ def test_questions_is_refused_to_members_and_lists_for_staff(
     ask(c, "mei", "is the tasting room open on Sunday?", name="Mei")
     store_clock.advance(timedelta(minutes=12))
     [listing] = replies(ask(c, "boss", "/问题"))
-    [question] = store.waiting_questions(c.runtime.community_id)
+    [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
     assert listing.startswith("Open questions (1):")
     assert (
         f"#{question.id} g1 · Mei · 12 minutes ago: is the tasting room open on Sunday?" in listing
@@ -177,7 +184,7 @@ def test_staff_close_a_question_answered_elsewhere(store: Store, store_clock: Fr
     c = community(store, store_clock, playbook(FAQ))
     make_staff(c, "boss")
     ask(c, "mei", "is the tasting room open on Sunday?")
-    [question] = store.waiting_questions(c.runtime.community_id)
+    [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
     assert replies(ask(c, "boss", "/questions done")) == [
         "Usage: '/questions' lists open questions; '/questions done 12' marks #12 answered."
     ]
@@ -187,7 +194,7 @@ def test_staff_close_a_question_answered_elsewhere(store: Store, store_clock: Fr
     assert replies(ask(c, "boss", f"/questions done #{question.id}")) == [
         f"Marked #{question.id} as answered."
     ]
-    assert store.waiting_questions(c.runtime.community_id) == []
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []
     store_clock.advance(timedelta(hours=1))
     assert c.engine.tick() == 0
 
@@ -239,7 +246,7 @@ def test_a_playbook_without_faq_or_expert_topics_stays_silent(
     c = community(store, store_clock, playbook())
     [result] = ask(c, "mei", "is the tasting room open on Sunday?")
     assert "faq" not in result.handlers
-    assert store.waiting_questions(c.runtime.community_id) == []
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []
 
 
 def test_mentioning_the_asker_answers_their_question(
@@ -249,7 +256,9 @@ def test_mentioning_the_asker_answers_their_question(
     ask(c, "mei", "is the tasting room open on Sunday?")
     ask(c, "ann", "what time does it close?")
     ask(c, "tom", "@mei yes, from ten", mentions=("mei",))
-    assert [q.asker for q in store.waiting_questions(c.runtime.community_id)] == ["ann"]
+    assert [q.asker for q in SqlQuestions.on(store).waiting_questions(c.runtime.community_id)] == [
+        "ann"
+    ]
 
 
 def test_follow_up_questions_share_one_alert(store: Store, store_clock: FrozenClock) -> None:
@@ -257,11 +266,13 @@ def test_follow_up_questions_share_one_alert(store: Store, store_clock: FrozenCl
     ask(c, "mei", "is the tasting room open on Sunday?")
     store_clock.advance(timedelta(minutes=5))
     ask(c, "mei", "and is there parking nearby?")
-    assert len(store.waiting_questions(c.runtime.community_id)) == 1
+    assert len(SqlQuestions.on(store).waiting_questions(c.runtime.community_id)) == 1
     store_clock.advance(timedelta(minutes=30))
     assert c.engine.tick() == 1
     ask(c, "mei", "does nobody know?")
-    assert len(store.waiting_questions(c.runtime.community_id)) == 2, "a new window, a new one"
+    assert len(SqlQuestions.on(store).waiting_questions(c.runtime.community_id)) == 2, (
+        "a new window, a new one"
+    )
 
 
 def test_replying_to_the_askers_later_message_answers(
@@ -271,4 +282,4 @@ def test_replying_to_the_askers_later_message_answers(
     ask(c, "mei", "is the tasting room open on Sunday?")
     [detail] = ask(c, "mei", "I mean the one in Leeds")
     ask(c, "tom", "Yes, from ten.", reply_to=detail.event.event_id)
-    assert store.waiting_questions(c.runtime.community_id) == []
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []

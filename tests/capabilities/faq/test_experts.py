@@ -7,15 +7,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from hearthkeeper.capabilities.faq.experts import ExpertTopics, choose, mention_line
+from hearthkeeper.capabilities.faq.repository import Expert, SqlQuestions
+from hearthkeeper.capabilities.faq.words import Words
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.handlers.experts import ExpertTopics, choose, mention_line
-from hearthkeeper.handlers.faq_words import Words
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.mechanisms import TagSet
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Expert, Store
+from hearthkeeper.store import Store
 from hearthkeeper.text.normalise import prepare
 from tests.engine_setup import RULES, Community, community, playbook
 from tests.playbook_samples import MINIMAL
@@ -75,7 +76,9 @@ def test_a_question_on_a_topic_mentions_the_most_active_experts(
     [reply] = answers(ask(c, "mei", "which oolong should I try first?"))
     assert reply.text == "You could ask @Dee, @Bea or @Cat, our experts on this."
     assert reply.extra["mentions"] == ["d", "b", "c"] and reply.member == "mei"
-    assert store.waiting_questions(c.runtime.community_id) == [], "experts will answer"
+    assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == [], (
+        "experts will answer"
+    )
 
 
 def test_the_faq_answer_and_the_experts_come_in_one_reply(
@@ -93,7 +96,7 @@ def test_with_no_expert_in_the_group_the_question_goes_to_staff(
 ) -> None:
     c = tea_room(store, store_clock)
     assert answers(ask(c, "mei", "is tieguanyin an oolong?", group="g2")) == []
-    assert [q.text for q in store.waiting_questions(c.runtime.community_id)] == [
+    assert [q.text for q in SqlQuestions.on(store).waiting_questions(c.runtime.community_id)] == [
         "is tieguanyin an oolong?"
     ]
 
@@ -106,7 +109,9 @@ def test_experts_are_not_called_for_chatter_or_twice_in_a_cooldown(
     assert len(answers(ask(c, "mei", "any oolong for a cold day?"))) == 1
     store_clock.advance(timedelta(minutes=2))
     assert answers(ask(c, "tom", "what about oolong with milk?")) == []
-    assert len(store.waiting_questions(c.runtime.community_id)) == 1, "staff get it instead"
+    assert len(SqlQuestions.on(store).waiting_questions(c.runtime.community_id)) == 1, (
+        "staff get it instead"
+    )
 
 
 def test_chinese_groups_get_the_chinese_line(store: Store, store_clock: FrozenClock) -> None:

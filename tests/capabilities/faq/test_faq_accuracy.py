@@ -22,7 +22,7 @@ import pytest
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
 
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "faq_accuracy.py"
+BENCHMARK = Path(__file__).resolve().parents[3] / "benchmarks" / "faq_accuracy.py"
 
 
 @pytest.fixture(scope="module")

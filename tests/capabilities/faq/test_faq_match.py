@@ -9,8 +9,8 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearthkeeper.handlers.faq_match import FaqIndex, looks_like_question
-from hearthkeeper.handlers.faq_words import Keyword, Words, heard_in, near
+from hearthkeeper.capabilities.faq.match import FaqIndex, looks_like_question
+from hearthkeeper.capabilities.faq.words import Keyword, Words, heard_in, near
 from hearthkeeper.playbook.mechanisms import FaqEntry
 from hearthkeeper.text.normalise import prepare
 
@@ -115,6 +115,8 @@ def test_any_text_is_scored_without_failing(text: str) -> None:
 
 
 def test_jieba_loads_quietly() -> None:
-    code = "from hearthkeeper.handlers.faq_words import chinese_words; chinese_words('会员续费')"
+    code = (
+        "from hearthkeeper.capabilities.faq.words import chinese_words; chinese_words('会员续费')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == "" and done.stdout == ""

@@ -1,11 +1,14 @@
-"""The staff question queue: questions the bot could not answer, who answered them, and the
-members who can: experts by tag, authors of answers marked helpful."""
+"""The FAQ's storage: the staff question queue (questions the bot could not answer and who
+answered them) and the members who can answer: experts by tag, authors of answers marked
+helpful. `Questions` names what the capability needs; `SqlQuestions.on(tx)` is it on the
+caller's transaction. The `questions` table stays with the schema in store/models.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +18,7 @@ from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.models import (
+    QUESTION_WAITING,
     GroupRow,
     IdentityRow,
     MemberRow,
@@ -24,15 +28,64 @@ from hearthkeeper.store.models import (
     QuestionRow,
     TagRow,
 )
-from hearthkeeper.store.records import Expert, Question
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(QuestionRow)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: the engine queues many
-WAITING = ("open", "alerted")  # still without an answer; "alerted": staff were told
 
 
-class QuestionQueries(StoreBase):
+@dataclass(frozen=True)
+class Question:
+    """A question in the staff queue, with who asked it and where."""
+
+    id: int
+    community_id: int
+    group_id: int
+    member_id: int
+    carrier_event_id: str
+    text: str
+    asked_at: datetime
+    status: str  # open | alerted (staff were told) | answered
+    answered_at: datetime | None
+    answered_by: int | None  # None when staff closed it by command
+    asker: str  # the asker's display name
+    group_name: str
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A member of a group tagged as knowing about something, and how to @-mention them."""
+
+    member_id: int
+    display_name: str
+    user_id: str  # on the group's carrier
+    tag: str
+
+
+class Questions(Protocol):
+    """What the FAQ capability reads and writes."""
+
+    def add_question(self, community_id: int, group_id: int, member_id: int,
+                     carrier_event_id: str, text: str, asked_at: datetime) -> int: ...  # fmt: skip
+    def get_question(self, question_id: int) -> Question | None: ...
+    def waiting_question(self, community_id: int, group_id: int,
+                         carrier_event_id: str) -> Question | None: ...  # fmt: skip
+    def waiting_question_of(self, community_id: int, group_id: int,
+                            member_ids: Sequence[int]) -> Question | None: ...  # fmt: skip
+    def waiting_questions(self, community_id: int, limit: int = 200) -> list[Question]: ...
+    def answer_question(self, question_id: int, by: int | None, at: datetime) -> bool: ...
+    def alert_question(self, question_id: int) -> bool: ...
+    def last_waiting_asked_at(self, community_id: int, group_id: int,
+                              member_id: int) -> datetime | None: ...  # fmt: skip
+    def experts(self, group_id: int, carrier: str, tags: Sequence[str], *,
+                exclude: Sequence[int] = (), limit: int = 50) -> list[Expert]: ...  # fmt: skip
+    def message_author(self, group_id: int, carrier_event_id: str) -> int | None: ...
+    def points_given(self, community_id: int, member_id: int, reason: str) -> bool: ...
+
+
+class SqlQuestions(StoreBase):
+    """`Questions` in SQL, on the caller's transaction (`SqlQuestions.on(tx)`)."""
+
     def add_question(self, community_id: int, group_id: int, member_id: int,
                      carrier_event_id: str, text: str, asked_at: datetime) -> int:  # fmt: skip
         """Put a member's question in the staff queue, open; returns its id (its number)."""
@@ -87,7 +140,7 @@ class QuestionQueries(StoreBase):
     def answer_question(self, question_id: int, by: int | None, at: datetime) -> bool:
         """Mark a question answered (by a member, or None when staff closed it); False if it
         was already answered or does not exist."""
-        return self._set_status(question_id, WAITING, status="answered",
+        return self._set_status(question_id, QUESTION_WAITING, status="answered",
                                 answered_at=utc(at, "answered_at"), answered_by=by)  # fmt: skip
 
     def alert_question(self, question_id: int) -> bool:
@@ -187,4 +240,4 @@ class QuestionQueries(StoreBase):
 
 def _waiting(community_id: int) -> list[ColumnElement[bool]]:
     # community and status first: the index on (community_id, status) finds the few waiting
-    return [QuestionRow.community_id == community_id, QuestionRow.status.in_(WAITING)]
+    return [QuestionRow.community_id == community_id, QuestionRow.status.in_(QUESTION_WAITING)]

@@ -1,0 +1,46 @@
+"""The question queue in the store: each question answered once, alerts only for open ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store, StoreError
+
+
+def test_a_question_is_answered_once_and_leaves_the_queue(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    community = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(community.id, "Tea room", "fake", "g1")
+    mei = store.member_for("fake", "mei", "Mei")
+    tom = store.member_for("fake", "tom", "Tom")
+    now = store_clock.now()
+    questions = SqlQuestions.on(store)
+    first = questions.get_question(
+        questions.add_question(community.id, group.id, mei.id, "e1", "open on Sunday?", now)
+    )
+    second = questions.add_question(
+        community.id, group.id, tom.id, "e2", "parking?", now + timedelta(1)
+    )
+    assert first is not None
+    assert (first.asker, first.group_name, first.status) == ("Mei", "Tea room", "open")
+    assert [q.id for q in questions.waiting_questions(community.id)] == [first.id, second]
+    assert questions.waiting_question(community.id, group.id, "e1") == first
+    assert questions.alert_question(first.id) and not questions.alert_question(first.id)
+    assert questions.answer_question(first.id, tom.id, now), "an alerted question can be answered"
+    assert not questions.answer_question(first.id, mei.id, now)
+    assert not questions.alert_question(first.id), "answered: no alert"
+    answered = questions.get_question(first.id)
+    assert answered is not None and (answered.status, answered.answered_by) == ("answered", tom.id)
+    assert questions.waiting_question(community.id, group.id, "e1") is None
+    assert [q.id for q in questions.waiting_questions(community.id)] == [second]
+    assert questions.waiting_question_of(
+        community.id, group.id, [mei.id, tom.id]
+    ) == questions.get_question(second)
+    assert questions.waiting_question_of(community.id, group.id, [mei.id]) is None
+    with pytest.raises(StoreError, match="cannot queue the question"):
+        questions.add_question(community.id, group.id, 9999, "e3", "?", now)
