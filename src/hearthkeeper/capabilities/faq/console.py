@@ -6,9 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from hearthkeeper.capabilities.faq.queue import question_key
+from hearthkeeper.capabilities.faq.queue import settle
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
-from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import ConsoleRoute, PageNotFound, Pages, SignedIn, back_to
 
@@ -29,10 +28,8 @@ def router(pages: Pages) -> APIRouter:
             )
         by = f"console:{operator.username}"
         with web.store.transaction() as tx:
-            if not SqlQuestions.on(tx).answer_question(question_id, None, web.clock.now()):
+            if not settle(tx, question_id, None, web.clock.now()):  # its alert is called off
                 return back_to(view, None, "/inbox", problem="already-answered")
-            # its alert need not go out
-            ScheduledQueries.on(tx).cancel_scheduled(question_key(question_id))
             tx.audit(by, "question.answered", view.community.id,
                      target=f"question {question_id}", detail={"asker": question.member_id})  # fmt: skip
         return back_to(view, None, "/inbox", notice="answered")

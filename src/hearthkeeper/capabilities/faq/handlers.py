@@ -20,10 +20,10 @@ from hearthkeeper.capabilities.faq.requests import (
     asked_by,
 )
 from hearthkeeper.capabilities.faq.words import Words
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import parse
+from hearthkeeper.handlers.commands import parse, reply
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.normalise import prepare
 
@@ -89,10 +89,8 @@ class FaqAnswers:
                 answer=reading.answer.answer if reading.answer else None,
             ), event))  # fmt: skip
         elif reading.answer is not None:
-            actions.append(Action(kind=ActionKind.REPLY, carrier=event.carrier, group=event.group,
-                                  member=event.sender.user_id, target=event.event_id,
-                                  text=reading.answer.answer, handler=self.name,
-                                  reason=f"FAQ: {reading.answer.question}"))  # fmt: skip
+            actions.append(reply(event, reading.answer.answer, handler=self.name,
+                                 reason=f"FAQ: {reading.answer.question}"))  # fmt: skip
         elif queue:
             actions.append(asked_by(QueueQuestion(text=event.text), event))
         return Outcome(tuple(actions))

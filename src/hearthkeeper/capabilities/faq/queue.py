@@ -49,6 +49,15 @@ def question_key(question_id: int) -> str:
     return f"question:{question_id}"
 
 
+def settle(scope: StoreBase, question_id: int, by: int | None, at: datetime) -> bool:
+    """Mark a waiting question answered (`by` None: staff closed it) and call off its staff
+    alert; False if it was answered already."""
+    if not SqlQuestions.on(scope).answer_question(question_id, by, at):
+        return False
+    ScheduledQueries.on(scope).cancel_scheduled(question_key(question_id))
+    return True
+
+
 # --- faq.queue -----------------------------------------------------------------------------
 
 
@@ -110,8 +119,8 @@ def mark_answered(scope: StoreBase, request: MarkAnswered,
         others = [a for a in askers if a != answerer]
         question = questions.waiting_question_of(group.community_id, group.id, others)
     answered = decide_answered(question, answerer)
-    if answered is not None and questions.answer_question(answered, answerer, ctx.now):
-        ScheduledQueries.on(scope).cancel_scheduled(question_key(answered))
+    if answered is not None:
+        settle(scope, answered, answerer, ctx.now)
     return []
 
 
@@ -208,8 +217,7 @@ def close_question(scope: StoreBase, request: CloseQuestion,
     closing = decide_close(questions.get_question(request.question), request.question,
                            ctx.group.community_id, ctx.playbook.community.language)  # fmt: skip
     if closing.close is not None:
-        questions.answer_question(closing.close, ctx.member.id if ctx.member else None, ctx.now)
-        ScheduledQueries.on(scope).cancel_scheduled(question_key(closing.close))
+        settle(scope, closing.close, ctx.member.id if ctx.member else None, ctx.now)
     return [answer_to(trigger(ctx), closing.text, reason=closing.reason)]
 
 
