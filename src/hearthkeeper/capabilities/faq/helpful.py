@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.faq.repository import Questions, SqlQuestions
 from hearthkeeper.capabilities.faq.requests import (
     HANDLER,
     MarkHelpful,
@@ -66,12 +66,14 @@ def mark_helpful(scope: StoreBase, request: MarkHelpful, ctx: EffectContext) -> 
     group, settings = ctx.group, ctx.playbook.mechanisms.points
     points = settings.helpful_answer if settings.enabled else 0
     reason = helpful_reason(group.id, request.reply_to)
-    questions, members = SqlQuestions.on(scope), MemberQueries.on(scope)
+    questions: Questions = SqlQuestions.on(scope)
+    members = MemberQueries.on(scope)
     author_id = questions.message_author(group.id, request.reply_to)
     author = members.get_member(author_id) if author_id is not None else None
-    already = bool(points and author and questions.points_given(group.community_id, author.id,
-                                                                 reason))  # fmt: skip
-    user = members.user_on(author.id, group.carrier) if author is not None else None
+    already, user = False, None
+    if author is not None:
+        already = bool(points) and questions.points_given(group.community_id, author.id, reason)
+        user = members.user_on(author.id, group.carrier)
     marker = ctx.member.id if ctx.member is not None else None
     thanks = decide_helpful(author, marker, points, already, user, ctx.playbook.community.language)
     if thanks.author is None:

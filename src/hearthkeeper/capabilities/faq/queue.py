@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from hearthkeeper.capabilities.faq.repository import Question, SqlQuestions
+from hearthkeeper.capabilities.faq.repository import Question, Questions, SqlQuestions
 from hearthkeeper.capabilities.faq.requests import (
     HANDLER,
     AlertStaff,
@@ -76,7 +76,8 @@ def queue_question(scope: StoreBase, request: QueueQuestion,
     asked = trigger(ctx).target
     if ctx.member is None or asked is None:
         return []
-    questions, group = SqlQuestions.on(scope), ctx.group
+    questions: Questions = SqlQuestions.on(scope)
+    group = ctx.group
     earlier = questions.last_waiting_asked_at(group.community_id, group.id, ctx.member.id)
     alert_at = decide_queue(earlier, ctx.now, ctx.playbook.mechanisms.faq.unanswered_alert_after)
     if alert_at is None:
@@ -104,7 +105,8 @@ def mark_answered(scope: StoreBase, request: MarkAnswered,
     message @-mentioning the asker, answers the asker's waiting question; the alert is off."""
     if ctx.member is None:
         return []
-    questions, group, answerer = SqlQuestions.on(scope), ctx.group, ctx.member.id
+    questions: Questions = SqlQuestions.on(scope)
+    group, answerer = ctx.group, ctx.member.id
     askers: list[int] = []
     question = None
     if request.reply_to is not None:
@@ -148,7 +150,7 @@ def decide_alert(question: Question | None, now: datetime, language: Language) -
 
 def alert_staff(scope: StoreBase, request: AlertStaff, ctx: EffectContext) -> Sequence[Action]:
     """When the alert falls due: staff hear of the question if it is still open."""
-    questions = SqlQuestions.on(scope)
+    questions: Questions = SqlQuestions.on(scope)
     alert = decide_alert(questions.get_question(request.question), ctx.now,
                          ctx.playbook.community.language)  # fmt: skip
     if alert is None:
@@ -213,7 +215,7 @@ def decide_close(question: Question | None, number: int, community_id: int,
 def close_question(scope: StoreBase, request: CloseQuestion,
                    ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
     """`/questions done 12`: staff answered #12 elsewhere."""
-    questions = SqlQuestions.on(scope)
+    questions: Questions = SqlQuestions.on(scope)
     closing = decide_close(questions.get_question(request.question), request.question,
                            ctx.group.community_id, ctx.playbook.community.language)  # fmt: skip
     if closing.close is not None:
