@@ -8,13 +8,13 @@ import sys
 import typer
 
 from hearthkeeper import __version__
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli import (
     bench_cmds,
     calendar_cmd,
     db_cmds,
     demo_cmd,
     import_cmd,
-    matrix_cmd,
     operator_cmds,
     playbook_cmds,
     posts_cmd,
@@ -37,7 +37,6 @@ app = typer.Typer(
 app.add_typer(playbook_cmds.app, name="playbook")
 app.add_typer(db_cmds.app, name="db")
 app.add_typer(bench_cmds.app, name="bench")
-app.add_typer(matrix_cmd.app, name="matrix")
 setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
@@ -49,6 +48,10 @@ operator_cmds.register(app)
 serve_cmd.register(app)
 import_cmd.register(app)
 report_cmd.register(app)
+for carrier in CARRIERS:  # each carrier's own commands: `hearth matrix rooms`
+    commands = carrier.commands()
+    if commands is not None:
+        app.add_typer(commands, name=carrier.kind)
 
 
 @app.command("version")

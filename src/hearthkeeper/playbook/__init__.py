@@ -1,5 +1,6 @@
 """The operator's playbook: schema, loading with located errors, summary, diff and templates."""
 
+from hearthkeeper.playbook.checks import CarrierKinds
 from hearthkeeper.playbook.loader import (
     LoadedPlaybook,
     PlaybookError,
@@ -12,6 +13,7 @@ from hearthkeeper.playbook.loader import (
 from hearthkeeper.playbook.model import Playbook
 
 __all__ = [
+    "CarrierKinds",
     "LoadedPlaybook",
     "Playbook",
     "PlaybookError",
