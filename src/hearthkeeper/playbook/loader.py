@@ -114,6 +114,17 @@ def parse_playbook(
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=tuple(warnings))
 
 
+def carrier_warnings(loaded: LoadedPlaybook, carriers: CarrierKinds) -> list[Problem]:
+    """The located warnings about carriers `loaded` names that cannot run here (see
+    `check_carriers`): what `hearth serve` says of a playbook it loads."""
+    source = read_yaml(loaded.source_text)
+    found = [
+        _from_finding(loaded.file, source, loc, msg, Severity.WARNING)
+        for loc, msg in check_carriers(loaded.playbook, carriers)
+    ]
+    return sorted(found, key=lambda p: (p.line, p.column))
+
+
 def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> LoadedPlaybook:
     """Read and validate a playbook file (`carriers`: see `parse_playbook`)."""
     try:

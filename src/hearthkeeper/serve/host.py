@@ -27,6 +27,7 @@ from hearthkeeper.playbook import (
     Playbook,
     PlaybookError,
     Problem,
+    carrier_warnings,
     load_playbook,
     parse_playbook,
 )
@@ -93,7 +94,6 @@ class Host:
         runtimes: dict[int, Runtime],
         base_dirs: dict[int, Path],
         running: list[Running],
-        warnings: tuple[Problem, ...] = (),
     ) -> None:
         self.store = store
         self.clock = clock
@@ -102,7 +102,9 @@ class Host:
         self.carriers: dict[str, Carrier] = {name: s.carrier for name, s in served.items()}
         self.runtimes = runtimes
         self.running = running
-        self.warnings = warnings  # the playbooks' warnings, located (`hearth serve` prints them)
+        # Located warnings about carriers the playbooks name that do not run here (printed by
+        # `hearth serve`; the playbooks' other warnings are `hearth playbook validate`'s).
+        self.warnings: tuple[Problem, ...] = ()
         self._setups = setups
         self._base_dirs = base_dirs
         self.engine = Engine(store, clock, list(runtimes.values()), self.carriers)
@@ -134,16 +136,19 @@ class Host:
             raise ConfigError(f'{where}: no playbooks to run; list them: playbooks = ["..."]')
         setups = carrier_setups(settings, carriers)
         kinds = CarrierKinds(frozenset(p.kind for p in carriers), frozenset(setups))
-        loaded = _load_all(settings.playbooks, kinds)
+        loaded = _load_all(settings.playbooks)
+        warnings = tuple(w for item in loaded for w in carrier_warnings(item, kinds))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine_for(settings.database_url)
         try:
             require_current(engine)
             store = Store(engine, clock)
-            return cls._start_all(store, clock, settings, web_settings, loaded, setups)
+            host = cls._start_all(store, clock, settings, web_settings, loaded, setups)
         except BaseException:
             engine.dispose()
             raise
+        host.warnings = warnings
+        return host
 
     @classmethod
     def _start_all(
@@ -171,10 +176,8 @@ class Host:
         for setup in setups.values():
             one = setup.serve(parts)
             served[one.carrier.name] = one
-        warnings = tuple(w for item in loaded for w in item.warnings)
         host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
-                   served=served, runtimes=runtimes, base_dirs=base_dirs, running=running,
-                   warnings=warnings)  # fmt: skip
+                   served=served, runtimes=runtimes, base_dirs=base_dirs, running=running)  # fmt: skip
         for runtime in runtimes.values():
             plan_calendar(store, runtime.community_id, runtime.playbook, clock.now())
             plan_health_watch(store, runtime.community_id, runtime.playbook, clock.now())
@@ -248,14 +251,13 @@ def carrier_setups(
     return setups
 
 
-def _load_all(paths: tuple[Path, ...], kinds: CarrierKinds) -> list[LoadedPlaybook]:
-    """Every playbook, or one `PlaybookError` listing the problems of them all; a carrier a
-    playbook names that is not installed or not configured here is a located warning."""
+def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook]:
+    """Every playbook, or one `PlaybookError` listing the problems of them all."""
     loaded: list[LoadedPlaybook] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded.append(load_playbook(path, carriers=kinds))
+            loaded.append(load_playbook(path))
         except PlaybookError as exc:
             problems.extend(exc.problems)
     if problems:

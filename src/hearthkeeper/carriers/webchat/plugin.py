@@ -4,6 +4,7 @@ server (the invite links, opening another group) and adds its pages to the web a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -18,7 +19,14 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Group, Store
 from hearthkeeper.web.context import Web
 
-__all__ = ["WebChatLimits", "WebChatPlugin", "WebChatSetup", "served", "webchat_limits"]
+__all__ = [
+    "WebChatLimits",
+    "WebChatPlugin",
+    "WebChatSetup",
+    "served",
+    "webchat_limits",
+    "webchat_of",
+]
 
 
 class WebChatPlugin:
@@ -98,3 +106,11 @@ def webchat_limits(settings: Settings) -> WebChatLimits:
     """The web chat's limits in `settings` (the defaults when hearth.toml sets none)."""
     setup = settings.carriers.get(WEBCHAT)
     return setup.limits if isinstance(setup, WebChatSetup) else WebChatLimits()
+
+
+def webchat_of(carriers: Mapping[str, ServedCarrier]) -> WebChatCarrier:
+    """The web chat among a server's carriers (for its member side: the demo, tests)."""
+    chat = carriers[WEBCHAT].carrier
+    if not isinstance(chat, WebChatCarrier):
+        raise LookupError(f"the {WEBCHAT!r} carrier is a {type(chat).__name__}")
+    return chat
