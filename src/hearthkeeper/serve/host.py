@@ -226,7 +226,7 @@ class Host:
         return found
 
     def status(self) -> list[str]:
-        """What each carrier says about itself once started (e.g. the Matrix bot's account)."""
+        """What each carrier says about itself once started (a bot's account, say)."""
         return [line for served in self.served.values() for line in served.status]
 
     def console_url(self) -> str:
