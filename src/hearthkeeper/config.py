@@ -167,12 +167,12 @@ def load_settings(
                             secure_cookies=table.secure_cookies,
                             trusted_proxies=tuple(table.trusted_proxies))  # fmt: skip
     where = str(path) if path is not None else "the configuration"
-    setups = {
-        plugin.kind: plugin.configure(CarrierTable(values, written, where, env, data_dir))
-        for plugin in carriers
-        if plugin.kind in tables
-        for written, values in (tables[plugin.kind],)
-    }
+    setups: dict[str, CarrierSetup] = {}
+    for plugin in carriers:
+        if plugin.kind in tables:
+            written, values = tables[plugin.kind]
+            read = CarrierTable(values, written, where, env, data_dir)
+            setups[plugin.kind] = plugin.configure(read)
     return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,
                     server=server, carriers=setups)  # fmt: skip
 
