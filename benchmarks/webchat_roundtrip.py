@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.browse
 
 from tests.browser.live import start_live_server
 
-from hearthkeeper.config import WebChatLimits
+from hearthkeeper.carriers.webchat.plugin import WebChatLimits
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
 

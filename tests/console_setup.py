@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.plugin import served
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import parse_playbook
@@ -106,7 +107,7 @@ def build_console(store: Store, clock: FrozenClock, tmp_path: Path) -> Console:
     settings = WebSettings(data_dir=tmp_path, public_url="http://chat.example")
     webchat = WebChatCarrier(store, clock, tmp_path / "uploads")
     playbooks = AppliedPlaybooks(store, tmp_path)
-    web = Web(store, clock, settings, webchat, playbooks)
+    web = Web(store, clock, settings, {webchat.name: served(webchat)}, playbooks)
     site = Site(store, clock, web, TestClient(create_app(web)))
     operator = store.add_operator("ann", _password_hash())
     # Signed in the way the sign-in route does it, without argon2's deliberate slowness on

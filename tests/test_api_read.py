@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hearthkeeper.carriers.webchat.plugin import webchat_of
 from hearthkeeper.clock import FrozenClock
 from tests.web_auth_setup import Tea, build_site, sqlite_store, tea
 
@@ -61,7 +62,7 @@ def test_groups_show_their_members_now_and_web_chat_invite_links(t: Tea) -> None
     assert set(groups) == {"g1", "Web lounge"}
     assert groups["g1"]["members"] == 3 and groups["g1"]["invite_url"] is None
     link = groups["Web lounge"]["invite_url"]
-    code = t.site.web.webchat.invite_code(groups["Web lounge"]["id"])
+    code = webchat_of(t.site.web.carriers).invite_code(groups["Web lounge"]["id"])
     assert link == f"http://chat.example/join/{code}"
 
 

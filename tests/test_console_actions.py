@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.carriers.webchat.plugin import webchat_of
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import ExampleSource, OutboxStatus, SanctionKind
 from tests.console_setup import AD, BASE, Console, open_console
@@ -104,7 +105,7 @@ def test_open_another_web_chat_group(console: Console) -> None:
     new = groups[-1]
     assert (new.carrier, new.capacity) == ("webchat", 500)
     page = console.client.get(answer.headers["location"]).text
-    code = console.site.web.webchat.invite_code(new.id)
+    code = webchat_of(console.site.web.carriers).invite_code(new.id)
     assert f"http://chat.example/join/{code}" in page and "颜学院护肤社 2群" in page
     assert console.store.audit_log(console.community_id, limit=1)[0].action == "group.open"
     console.post("/groups")

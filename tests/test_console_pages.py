@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from hearthkeeper.carriers.webchat.plugin import webchat_of
 from hearthkeeper.clock import FrozenClock
 from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, Console, open_console
 from tests.web_auth_setup import PASSWORD
@@ -89,7 +90,7 @@ def test_the_overview_shows_todays_numbers_and_refreshes_them(console: Console) 
 
 def test_the_groups_page_gives_each_web_chat_group_its_invite_link(console: Console) -> None:
     page = console.get("/groups").text
-    code = console.site.web.webchat.invite_code(console.group_id)
+    code = webchat_of(console.site.web.carriers).invite_code(console.group_id)
     assert f"http://chat.example/join/{code}" in page
     assert "颜学院护肤社 1群" in page and "3 / 500" in page
     assert "Open another web chat group" in page

@@ -11,6 +11,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.carriers.installed import CARRIERS
+from hearthkeeper.carriers.matrix import MatrixCarrier
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import load_settings
@@ -86,7 +88,7 @@ def test_rooms_lists_names_members_and_mapping(
 
     # Once `hearth serve` has made the groups, the listing names them.
     upgrade(sqlite_url(tmp_path / "data"))
-    settings = load_settings(config, token, tmp_path)
+    settings = load_settings(config, token, tmp_path, CARRIERS)
     host = Host.build(settings, WebSettings(data_dir=settings.data_dir), clock=store_clock)
     group = host.store.group_for_carrier("matrix", lounge)
     host.close()
@@ -127,7 +129,7 @@ def test_without_a_matrix_table_it_says_where_to_look(tmp_path: Path) -> None:
     config.write_text('data_dir = "data"\n', encoding="utf-8")
     code, output = hearth(config, {})
     assert code == 1
-    assert "has no [matrix] table; see docs/carriers/matrix.md" in output
+    assert "has no [carriers.matrix] table; see docs/carriers/matrix.md" in output
 
 
 def test_the_recipe_serve_accepts_the_invitation_and_welcomes_a_joiner(
@@ -140,10 +142,9 @@ def test_the_recipe_serve_accepts_the_invitation_and_welcomes_a_joiner(
         room = create_room(http, alice, "Skincare lounge", [bob.user_id])
     config = write_config(tmp_path, synapse, bot, {room: SLUG})
     upgrade(sqlite_url(tmp_path / "data"))
-    settings = load_settings(config, {"HEARTH_MATRIX_TOKEN": bot.access_token}, tmp_path)
+    settings = load_settings(config, {"HEARTH_MATRIX_TOKEN": bot.access_token}, tmp_path, CARRIERS)
     host = Host.build(settings, WebSettings(data_dir=settings.data_dir))
-    assert host.matrix is not None
-    host.matrix.sync_timeout_ms = 1000  # a quick stop at the end
+    host.carrier(MatrixCarrier).sync_timeout_ms = 1000  # a quick stop at the end
 
     def said_in_room() -> list[str]:
         with synapse.client() as http:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
+from hearthkeeper.carriers.matrix.plugin import matrix_settings
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
 from hearthkeeper.engine.carrier import CarrierError
@@ -37,12 +39,12 @@ user_id = "@hearth:example.org"
 def settings(root: Path, text: str, env: dict[str, str] | None = None) -> Settings:
     config = root / "hearth.toml"
     config.write_text(text, encoding="utf-8")
-    return load_settings(config, env or {}, root)
+    return load_settings(config, env or {}, root, CARRIERS)
 
 
 def test_the_table_is_read_with_the_token_from_the_environment(tmp_path: Path) -> None:
     read = settings(tmp_path, 'data_dir = "state"\n' + MATRIX, {"HEARTH_MATRIX_TOKEN": "syt_x"})
-    matrix = read.matrix
+    matrix = matrix_settings(read)
     assert matrix is not None
     assert matrix.homeserver == "https://matrix.example.org"  # no trailing slash
     assert matrix.user_id == "@hearth:example.org"
@@ -53,16 +55,19 @@ def test_the_table_is_read_with_the_token_from_the_environment(tmp_path: Path) -
 
 def test_the_environment_wins_over_the_file_and_a_password_will_do(tmp_path: Path) -> None:
     text = MATRIX.replace("[matrix.rooms]", 'access_token = "old"\n\n[matrix.rooms]')
-    assert settings(tmp_path, text, {"HEARTH_MATRIX_TOKEN": "new"}).matrix.access_token == "new"  # type: ignore[union-attr]
-    assert settings(tmp_path, text).matrix.access_token == "old"  # type: ignore[union-attr]
-    by_password = settings(tmp_path, MATRIX, {"HEARTH_MATRIX_PASSWORD": "pw"}).matrix
+    new = matrix_settings(settings(tmp_path, text, {"HEARTH_MATRIX_TOKEN": "new"}))
+    assert new is not None and new.access_token == "new"
+    old = matrix_settings(settings(tmp_path, text))
+    assert old is not None and old.access_token == "old"
+    by_password = matrix_settings(settings(tmp_path, MATRIX, {"HEARTH_MATRIX_PASSWORD": "pw"}))
     assert by_password is not None
     assert (by_password.access_token, by_password.password) == (None, "pw")
     assert by_password.credential() == "a password"
 
 
 def test_no_table_no_bot(tmp_path: Path) -> None:
-    assert settings(tmp_path, 'data_dir = "data"\n', {"HEARTH_MATRIX_TOKEN": "t"}).matrix is None
+    read = settings(tmp_path, 'data_dir = "data"\n', {"HEARTH_MATRIX_TOKEN": "t"})
+    assert matrix_settings(read) is None
 
 
 @pytest.mark.parametrize(
@@ -87,8 +92,8 @@ def test_mistakes_are_reported_with_the_field_and_the_fix(
 def test_the_docs_recipe_is_a_valid_configuration(tmp_path: Path) -> None:
     for doc in (DOCS / "carriers" / "matrix.md", DOCS / "cli.md"):
         blocks = re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
-        [block] = [b for b in blocks if "[matrix]" in b]
-        matrix = settings(tmp_path, block, {"HEARTH_MATRIX_TOKEN": "t"}).matrix
+        [block] = [b for b in blocks if "[carriers.matrix]" in b]
+        matrix = matrix_settings(settings(tmp_path, block, {"HEARTH_MATRIX_TOKEN": "t"}))
         assert matrix is not None and set(matrix.rooms.values()) == {SLUG}
 
 
@@ -108,7 +113,7 @@ def test_serve_runs_the_bot_and_makes_each_mapped_room_a_group_once(
         host = build_host(tmp_path, MATRIX, store_clock)
         try:
             carrier = host.carriers["matrix"]
-            assert isinstance(carrier, MatrixCarrier) and carrier is host.matrix
+            assert isinstance(carrier, MatrixCarrier) and carrier is host.carrier(MatrixCarrier)
             assert carrier.account.access_token == "syt_x"
             assert carrier.rooms.rooms_of(SLUG) == [ROOM_A, ROOM_B]
             assert carrier.position.path == tmp_path / "data" / "matrix-sync.json"
@@ -135,7 +140,7 @@ def test_a_room_of_a_community_not_run_here_stops_the_start(
 def test_no_matrix_table_no_matrix_carrier(tmp_path: Path, store_clock: FrozenClock) -> None:
     host = build_host(tmp_path, "", store_clock)
     try:
-        assert host.matrix is None and set(host.carriers) == {"webchat"}
+        assert "matrix" not in host.carriers and set(host.carriers) == {"webchat"}
     finally:
         host.close()
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.plugin import served
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -94,9 +95,9 @@ def test_a_muted_web_chat_member_sees_the_rule_not_the_keyword(
         engine = Engine(store, store_clock, [runtime_for(store, loaded.playbook, tmp_path)],
                         {"webchat": carrier})  # fmt: skip
         web = Web(store=store, clock=store_clock, settings=WebSettings(data_dir=tmp_path),
-                  webchat=carrier, playbooks=NoPlaybooks())  # fmt: skip
+                  carriers={carrier.name: served(carrier)}, playbooks=NoPlaybooks())  # fmt: skip
         app = FastAPI()
-        app.include_router(webchat_router(web))
+        app.include_router(webchat_router(web, carrier))
         code = carrier.invite_code(group.id)
         with TestClient(app) as client:
             assert join(client, code, "小美").status_code == 303

@@ -11,6 +11,7 @@ import httpx
 import pytest
 import websockets
 
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings
 from hearthkeeper.playbook import PlaybookError, parse_playbook
@@ -38,7 +39,7 @@ def test_build_starts_the_community_with_a_web_chat_group_and_applies_a_file_onc
         assert host.runtimes[community.id].playbook.community.name == "颜学院护肤社"
         [invite] = host.invites()
         assert invite.url.startswith("http://127.0.0.1:8470/join/")
-        assert host.webchat.group_for_code(invite.url.rsplit("/", 1)[1]) == group
+        assert host.carrier(WebChatCarrier).group_for_code(invite.url.rsplit("/", 1)[1]) == group
         assert host.store.next_due() is not None, "the calendar is planned at start"
     finally:
         host.close()
@@ -136,12 +137,12 @@ def test_serve_answers_the_web_and_the_chat_and_stops_cleanly(
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             page = await client.get("/console/sign-in")
             assert page.status_code == 200
-        user, token = host.webchat.create_user("上海-小鹿-混油皮")
-        await host.webchat.join(group.id, user.user_id)
+        user, token = host.carrier(WebChatCarrier).create_user("上海-小鹿-混油皮")
+        await host.carrier(WebChatCarrier).join(group.id, user.user_id)
         await eventually(
             lambda: any("上海-小鹿-混油皮" in m.text for m in bot_messages(host, group.id))
         )
-        code = host.webchat.invite_code(group.id)
+        code = host.carrier(WebChatCarrier).invite_code(group.id)
         chat = await websockets.connect(
             f"ws://127.0.0.1:{port}/chat/{code}/ws",
             additional_headers={"Cookie": f"hearth_member={token}"},
@@ -150,7 +151,7 @@ def test_serve_answers_the_web_and_the_chat_and_stops_cleanly(
         assert '"hello"' in str(hello)
         stop.set()  # with a member's chat still open
         await asyncio.wait_for(server, 30)
-        assert not host.webchat.connected, "the carrier was disconnected"
+        assert not host.carrier(WebChatCarrier).connected, "the carrier was disconnected"
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(chat.recv(), 10)
 
@@ -175,7 +176,7 @@ def test_a_busy_port_is_reported_with_what_to_do() -> None:
 
 async def _join(host: Host, group_id: int, nickname: str) -> None:
     """A member joins through the carrier; the engine decides and performs, once."""
-    user, _token = host.webchat.create_user(nickname)
-    await host.webchat.join(group_id, user.user_id)
-    host.engine.process(host.webchat.take_events())
+    user, _token = host.carrier(WebChatCarrier).create_user(nickname)
+    await host.carrier(WebChatCarrier).join(group_id, user.user_id)
+    host.engine.process(host.carrier(WebChatCarrier).take_events())
     await host.engine.drain()

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.demo.simulator import Simulator
@@ -31,7 +32,7 @@ def test_the_simulated_members_show_the_engine_at_work(
     async def scenario() -> Simulator:
         stop = asyncio.Event()
         engine = asyncio.create_task(host.engine.run(stop, idle=0.02))
-        simulator = Simulator(host.webchat, host.store, runtime.playbook, groups,
+        simulator = Simulator(host.carrier(WebChatCarrier), host.store, runtime.playbook, groups,
                               wait=stepping(store_clock))  # fmt: skip
         assert await simulator.run(stop, steps=STEPS) == STEPS
         said = sum(1 for b in simulator.performed if b.kind == "say") - sum(

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.plugin import served
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
@@ -50,9 +51,9 @@ def test_the_welcome_arrives_on_the_members_socket(
         runtime = runtime_for(store, loaded.playbook, tmp_path)
         engine = Engine(store, store_clock, [runtime], {"webchat": carrier})
         web = Web(store=store, clock=store_clock, settings=WebSettings(data_dir=tmp_path),
-                  webchat=carrier, playbooks=NoPlaybooks())  # fmt: skip
+                  carriers={carrier.name: served(carrier)}, playbooks=NoPlaybooks())  # fmt: skip
         app = FastAPI()
-        app.include_router(webchat_router(web))
+        app.include_router(webchat_router(web, carrier))
         code = carrier.invite_code(group.id)
         with TestClient(app) as client:
             assert join(client, code, "小美").status_code == 303

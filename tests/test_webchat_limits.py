@@ -14,10 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.webchat.limits import Meter
+from hearthkeeper.carriers.webchat.plugin import WebChatLimits, webchat_limits
 from hearthkeeper.carriers.webchat.routes import SWEEP_EVERY
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.config import ConfigError, WebChatLimits, config_text, load_settings
+from hearthkeeper.config import ConfigError, config_text, load_settings
 from hearthkeeper.store import Store
 from tests.webchat_setup import Chat, build_chat, join, picture, sqlite_store
 
@@ -197,20 +199,21 @@ def test_the_store_says_which_pictures_messages_use(store: Store) -> None:
 def test_limits_come_from_the_webchat_table(tmp_path: Path) -> None:
     config = tmp_path / "hearth.toml"
     config.write_text("[webchat]\njoins_per_minute = 50\nupload_mib_per_hour = 20\n")
-    limits = load_settings(config, {}, tmp_path).webchat
+    limits = webchat_limits(load_settings(config, {}, tmp_path, CARRIERS))
     assert limits == WebChatLimits(joins_per_minute=50, upload_mib_per_hour=20)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    assert load_settings(None, {}, elsewhere).webchat == WebChatLimits()
+    assert webchat_limits(load_settings(None, {}, elsewhere, CARRIERS)) == WebChatLimits()
     config.write_text("[webchat]\nmessages_per_10s = 0\nuploads_per_minute = 3\n")
     with pytest.raises(ConfigError) as bad:
-        load_settings(config, {}, tmp_path)
+        load_settings(config, {}, tmp_path, CARRIERS)
     assert "webchat.messages_per_10s: Input should be greater than or equal to 1" in str(bad.value)
     assert "webchat.uploads_per_minute: unknown setting" in str(bad.value)
 
 
 def test_the_commented_webchat_table_of_hearth_init_holds_the_defaults(tmp_path: Path) -> None:
-    block = config_text("playbook.yaml").split("# [webchat]\n", 1)[1].split("\n\n", 1)[0]
+    sample = config_text("playbook.yaml", carriers=CARRIERS)
+    block = sample.split("# [carriers.webchat]\n", 1)[1].split("\n\n", 1)[0]
     config = tmp_path / "hearth.toml"
-    config.write_text("[webchat]\n" + block.replace("# ", ""))
-    assert load_settings(config, {}, tmp_path).webchat == WebChatLimits()
+    config.write_text("[carriers.webchat]\n" + block.replace("# ", ""))
+    assert webchat_limits(load_settings(config, {}, tmp_path, CARRIERS)) == WebChatLimits()

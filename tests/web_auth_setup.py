@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.plugin import served
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import LoadedPlaybook, parse_playbook
 from hearthkeeper.store import Operator, PlaybookVersion, Store, create_engine_for, sqlite_url
@@ -96,7 +97,9 @@ def build_site(store: Store, clock: FrozenClock, tmp_path: Path, *, secure: bool
     settings = WebSettings(data_dir=tmp_path, secure_cookies=secure,
                            public_url="http://chat.example")  # fmt: skip
     webchat = WebChatCarrier(store, clock, tmp_path / "uploads")
-    web = Web(store, clock, settings, webchat, AppliedPlaybooks(store, tmp_path))
+    web = Web(
+        store, clock, settings, {webchat.name: served(webchat)}, AppliedPlaybooks(store, tmp_path)
+    )
     app = FastAPI()
     install_security(app)
     app.state.web = web

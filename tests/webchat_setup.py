@@ -17,9 +17,9 @@ from httpx import Response
 from PIL import Image
 
 from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.plugin import WebChatLimits, served
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.config import WebChatLimits
 from hearthkeeper.playbook import LoadedPlaybook
 from hearthkeeper.store import (
     Group,
@@ -77,12 +77,12 @@ def build_chat(store: Store, clock: FrozenClock, data_dir: Path, *,
     community = store.ensure_community("tea", names[0])
     carrier = WebChatCarrier(store, clock, data_dir / "uploads", max_upload_bytes=max_upload_bytes)
     settings = WebSettings(data_dir=data_dir, max_upload_bytes=max_upload_bytes,
-                           secure_cookies=secure_cookies,
-                           chat_limits=limits or WebChatLimits())  # fmt: skip
-    web = Web(store=store, clock=clock, settings=settings, webchat=carrier,
+                           secure_cookies=secure_cookies)  # fmt: skip
+    web = Web(store=store, clock=clock, settings=settings,
+              carriers={carrier.name: served(carrier, limits)},
               playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()
-    app.include_router(webchat_router(web))
+    app.include_router(webchat_router(web, carrier, limits))
     chat = Chat(store, clock, carrier, web, app, community.id)
     for n, (name, capacity) in enumerate(((names[1], 3), (names[2], 5)), start=1):
         group = store.add_group(community.id, name, "webchat", f"tea-{n}", capacity=capacity)

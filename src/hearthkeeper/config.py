@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, CarrierTable
+from hearthkeeper.playbook.suggest import did_you_mean
 
 CONFIG_NAME = "hearth.toml"
 ENV_DATABASE_URL = "HEARTH_DATABASE_URL"
 ENV_CONFIG = "HEARTH_CONFIG"
 ENV_DATA_DIR = "HEARTH_DATA_DIR"
-ENV_MATRIX_TOKEN = "HEARTH_MATRIX_TOKEN"
-ENV_MATRIX_PASSWORD = "HEARTH_MATRIX_PASSWORD"
-DEFAULT_SYNC_POSITION = "matrix-sync.json"
+CARRIERS_TABLE = "carriers"  # [carriers.<kind>]: one table per carrier
+
+Table = TypeVar("Table", bound=BaseModel)
 
 
 class ConfigError(Exception):
@@ -56,64 +59,6 @@ class _ServerTable(BaseModel):
         return value
 
 
-@dataclass(frozen=True)
-class WebChatLimits:
-    """The `[webchat]` table: abuse limits of the built-in web chat, kept per member or per
-    client (never per socket, which a client opens as many of as it likes)."""
-
-    messages_per_10s: int = 8
-    joins_per_minute: int = 20  # per client address: a venue's Wi-Fi is one address
-    uploads_per_hour: int = 30
-    upload_mib_per_hour: int = 100
-    unused_upload_hours: int = 1
-
-
-_LIMITS = WebChatLimits()  # the defaults of the [webchat] table
-
-
-class _WebChatTable(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    messages_per_10s: int = Field(
-        _LIMITS.messages_per_10s,
-        ge=1,
-        description="Messages per member every 10 s, across all their sockets.",
-    )
-    joins_per_minute: int = Field(
-        _LIMITS.joins_per_minute,
-        ge=1,
-        description="New seats taken through invite links per client address.",
-    )
-    uploads_per_hour: int = Field(
-        _LIMITS.uploads_per_hour, ge=1, description="Pictures one member may upload."
-    )
-    upload_mib_per_hour: int = Field(
-        _LIMITS.upload_mib_per_hour, ge=1, description="MiB of pictures per member."
-    )
-    unused_upload_hours: int = Field(
-        _LIMITS.unused_upload_hours,
-        ge=1,
-        description="Uploaded pictures no message uses are deleted after this.",
-    )
-
-
-class _MatrixTable(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    homeserver: str = Field(description="The homeserver's client URL, https://matrix.example.org.")
-    user_id: str = Field(description="The bot's account, @hearth:example.org.")
-    access_token: str | None = Field(None, description="The bot's token (or HEARTH_MATRIX_TOKEN).")
-    password: str | None = Field(
-        None, description="Or the bot's password (or HEARTH_MATRIX_PASSWORD)."
-    )
-    rooms: dict[str, str] = Field(
-        default_factory=dict, description="Room id → the slug of the community it is a group of."
-    )
-    sync_position: str = Field(
-        DEFAULT_SYNC_POSITION, description="Where the sync position is kept, under data_dir."
-    )
-
-
 class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -125,24 +70,6 @@ class _ConfigFile(BaseModel):
         default_factory=list, description="Playbook files this server runs."
     )
     server: _ServerTable = Field(default_factory=_ServerTable)
-    webchat: _WebChatTable = Field(default_factory=_WebChatTable)
-    matrix: _MatrixTable | None = None
-
-
-@dataclass(frozen=True)
-class MatrixSettings:
-    """The `[matrix]` table: the bot's account and which rooms are groups of which community."""
-
-    homeserver: str
-    user_id: str
-    access_token: str | None
-    password: str | None
-    rooms: Mapping[str, str]  # room id → community slug
-    sync_position: Path  # a file under the data directory
-
-    def credential(self) -> str:
-        """How the bot signs in, for messages (never the secret itself)."""
-        return "an access token" if self.access_token else "a password"
 
 
 @dataclass(frozen=True)
@@ -176,8 +103,9 @@ class Settings:
     playbooks: tuple[Path, ...]
     config_file: Path | None
     server: ServerSettings = ServerSettings()
-    matrix: MatrixSettings | None = None  # None: no [matrix] table, the bot is not run
-    webchat: WebChatLimits = WebChatLimits()
+    # The carriers hearth.toml has a table for, by kind (a kind without one runs on its
+    # defaults if it has them: the host asks each installed plugin).
+    carriers: Mapping[str, CarrierSetup] = field(default_factory=dict)
 
 
 def sqlite_url_for(data_dir: Path) -> str:
@@ -185,8 +113,10 @@ def sqlite_url_for(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'hearth.db').as_posix()}"
 
 
-def config_text(playbook: str, data_dir: str = "data") -> str:
-    """A commented `hearth.toml` for `hearth init`."""
+def config_text(
+    playbook: str, data_dir: str = "data", carriers: Sequence[CarrierPlugin] = ()
+) -> str:
+    """A commented `hearth.toml` for `hearth init`, with each carrier's commented table."""
     return (
         "# Hearthkeeper configuration (docs/cli.md). Relative paths are relative to this file.\n"
         f'data_dir = "{data_dir}"\n'
@@ -205,33 +135,27 @@ def config_text(playbook: str, data_dir: str = "data") -> str:
         "# Behind a reverse proxy, its address, so the client's own address is read from\n"
         "# X-Forwarded-For (sign-in lock-out, web chat limits); never set it without a proxy.\n"
         '# trusted_proxies = ["127.0.0.1"]\n'
-        "\n"
-        "# The web chat's abuse limits, per member or client address (docs/cli.md).\n"
-        "# [webchat]\n"
-        "# messages_per_10s = 8\n"
-        "# joins_per_minute = 20\n"
-        "# uploads_per_hour = 30\n"
-        "# upload_mib_per_hour = 100\n"
-        "# unused_upload_hours = 1\n"
-        "\n"
-        "# A Matrix bot (docs/carriers/matrix.md): uncomment, then map rooms to communities.\n"
-        "# [matrix]\n"
-        '# homeserver = "https://matrix.example.org"\n'
-        '# user_id = "@hearth:example.org"\n'
-        f"# access_token in the environment: {ENV_MATRIX_TOKEN}\n"
-        "# [matrix.rooms]\n"
-        '# "!AbCdEf:example.org" = "your-community-slug"\n'
+        "\n" + "\n".join(plugin.sample() for plugin in carriers)
     )
 
 
-def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Settings:
-    """Read settings from `config` (or $HEARTH_CONFIG, or ./hearth.toml if present) and env."""
+def load_settings(
+    config: Path | None,
+    env: Mapping[str, str],
+    cwd: Path,
+    carriers: Sequence[CarrierPlugin] = (),
+) -> Settings:
+    """Read settings from `config` (or $HEARTH_CONFIG, or ./hearth.toml if present) and env;
+    each `[carriers.<kind>]` table is checked by the installed plugin of that kind."""
     path = config or (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None)
     if path is None and (cwd / CONFIG_NAME).is_file():
         path = cwd / CONFIG_NAME
+    tables: dict[str, tuple[str, Mapping[str, Any]]] = {}
     if path is not None:
         path = (cwd / path).resolve()
-        parsed = _read(path)
+        raw = _read(path)
+        tables = _carrier_tables(raw, carriers, str(path))
+        parsed = _validate(path, raw)
         base = path.parent
     else:
         parsed, base = _ConfigFile(), cwd
@@ -243,72 +167,83 @@ def load_settings(config: Path | None, env: Mapping[str, str], cwd: Path) -> Set
                             secure_cookies=table.secure_cookies,
                             trusted_proxies=tuple(table.trusted_proxies))  # fmt: skip
     where = str(path) if path is not None else "the configuration"
-    matrix = _matrix(parsed.matrix, env, data_dir, where)
+    setups: dict[str, CarrierSetup] = {}
+    for plugin in carriers:
+        if plugin.kind in tables:
+            written, values = tables[plugin.kind]
+            read = CarrierTable(values, written, where, env, data_dir)
+            setups[plugin.kind] = plugin.configure(read)
     return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,
-                    server=server, matrix=matrix,
-                    webchat=WebChatLimits(**parsed.webchat.model_dump()))  # fmt: skip
+                    server=server, carriers=setups)  # fmt: skip
 
 
-def _matrix(
-    table: _MatrixTable | None, env: Mapping[str, str], data_dir: Path, where: str
-) -> MatrixSettings | None:
-    """The `[matrix]` table checked; secrets from the environment win over the file's."""
-    if table is None:
-        return None
-    homeserver = table.homeserver.strip().rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", homeserver):
-        raise ConfigError(
-            f"{where}: matrix.homeserver: {table.homeserver!r} is not a URL; "
-            'write it as homeserver = "https://matrix.example.org"'
-        )
-    if not re.fullmatch(r"@[^:\s]+:\S+", table.user_id):
-        raise ConfigError(
-            f"{where}: matrix.user_id: {table.user_id!r} is not a Matrix user id; "
-            'write it as user_id = "@hearth:example.org"'
-        )
-    token = env.get(ENV_MATRIX_TOKEN) or table.access_token or None
-    password = env.get(ENV_MATRIX_PASSWORD) or table.password or None
-    if token is None and password is None:
-        raise ConfigError(
-            f"{where}: matrix: {table.user_id} needs an access token or a password; set "
-            f"{ENV_MATRIX_TOKEN} (or {ENV_MATRIX_PASSWORD}) in the environment, or "
-            "access_token in [matrix]"
-        )
-    for room, slug in table.rooms.items():
-        # Room version 12 ids have no server part: !<43 characters>; older ones !id:server.
-        if not re.fullmatch(r"![^:\s]+(:\S+)?", room):
-            raise ConfigError(
-                f"{where}: matrix.rooms: {room!r} is not a room id (they look like "
-                "!AbCdEf:example.org, or !AbCdEf… without a server in rooms of version 12; "
-                "`hearth matrix rooms` lists the bot's rooms with their ids)"
-            )
-        if not slug.strip():
-            raise ConfigError(f"{where}: matrix.rooms.{room}: name the community's slug")
-    return MatrixSettings(
-        homeserver=homeserver,
-        user_id=table.user_id,
-        access_token=token,
-        password=password,
-        rooms={room: slug.strip() for room, slug in table.rooms.items()},
-        sync_position=(data_dir / table.sync_position).resolve(),
-    )
-
-
-def _read(path: Path) -> _ConfigFile:
+def read_table(model: type[Table], table: CarrierTable) -> Table:
+    """A carrier's table validated by its pydantic `model`; every wrong setting in one
+    `ConfigError`, each named by its path (`carriers.<kind>.<setting>: ...`)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return model.model_validate(dict(table.values))
+    except ValidationError as exc:
+        raise ConfigError(f"{table.file}: {_problems(exc, table.path)}") from None
+
+
+def _carrier_tables(
+    raw: dict[str, Any], carriers: Sequence[CarrierPlugin], where: str
+) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Take the carriers' tables out of `raw`: kind → (the path written, the table). Both
+    `[carriers.<kind>]` and the older top-level `[<kind>]` are read, never both at once."""
+    kinds = [plugin.kind for plugin in carriers]
+    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    nested = raw.pop(CARRIERS_TABLE, {})
+    if not isinstance(nested, dict):
+        raise ConfigError(f"{where}: {CARRIERS_TABLE}: write each carrier as a table, "
+                          f"[{CARRIERS_TABLE}.<kind>]")  # fmt: skip
+    for kind, values in nested.items():
+        if kind not in kinds:
+            installed = ", ".join(kinds) or "none"
+            raise ConfigError(
+                f"{where}: {CARRIERS_TABLE}.{kind}: no carrier of this kind is installed "
+                f"(installed: {installed}){did_you_mean(kind, kinds)}"
+            )
+        found[kind] = (f"{CARRIERS_TABLE}.{kind}", values)
+    for kind in kinds:
+        if kind not in raw:
+            continue
+        older = raw.pop(kind)
+        if kind in found:
+            raise ConfigError(
+                f"{where}: both [{CARRIERS_TABLE}.{kind}] and [{kind}] are set; keep one, "
+                f"[{CARRIERS_TABLE}.{kind}] (the older [{kind}] spelling is read only alone)"
+            )
+        found[kind] = (kind, older)
+    for written, values in found.values():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}: {written}: write it as a table, [{written}]")
+    return found
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the configuration is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: TOML syntax: {exc}") from None
+
+
+def _validate(path: Path, raw: dict[str, Any]) -> _ConfigFile:
     try:
         return _ConfigFile.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: "
-            + ("unknown setting" if e["type"] == "extra_forbidden" else e["msg"])
-            for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(f"{path}: {_problems(exc)}") from None
+
+
+def _problems(exc: ValidationError, prefix: str = "") -> str:
+    """`path.to.setting: what is wrong; ...` for every error pydantic found."""
+    return "; ".join(
+        (".".join([p for p in (prefix,) if p] + [str(p) for p in e["loc"]]) or "(file)")
+        + ": "
+        + ("unknown setting" if e["type"] == "extra_forbidden" else e["msg"])
+        for e in exc.errors()
+    )

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
-from hearthkeeper.config import Settings, WebChatLimits, sqlite_url_for
+from hearthkeeper.carriers.webchat.plugin import WebChatLimits, WebChatSetup
+from hearthkeeper.config import Settings, sqlite_url_for
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host, open_socket, serve
 from hearthkeeper.store import Group, Store, upgrade
@@ -66,7 +68,7 @@ class LiveServer:
 
     def invite_code(self, n: int = 0) -> str:
         """The invite code of web chat group `n` (0 = the first)."""
-        return self.host.webchat.invite_code(self.groups()[n].id)
+        return self.host.carrier(WebChatCarrier).invite_code(self.groups()[n].id)
 
     def invite_url(self, n: int = 0) -> str:
         """The invite link of web chat group `n`."""
@@ -80,13 +82,15 @@ class LiveServer:
 
     def add_member(self, nickname: str, group: int = 0) -> str:
         """A web chat member who joined group `group` (no browser); their user id."""
-        user, _token = self.host.webchat.create_user(nickname)
-        self.call(self.host.webchat.join(self.groups()[group].id, user.user_id))
+        user, _token = self.host.carrier(WebChatCarrier).create_user(nickname)
+        self.call(self.host.carrier(WebChatCarrier).join(self.groups()[group].id, user.user_id))
         return user.user_id
 
     def say(self, user_id: str, text: str, group: int = 0) -> int:
         """`user_id` says `text` in group `group` (no browser); the message id."""
-        return self.call(self.host.webchat.say(self.groups()[group].id, user_id, text))
+        return self.call(
+            self.host.carrier(WebChatCarrier).say(self.groups()[group].id, user_id, text)
+        )
 
     def stop(self) -> None:
         """Stop the server (engine and web) and wait for its thread."""
@@ -128,12 +132,12 @@ def start_live_server(
     settings = Settings(
         data_dir=data_dir, database_url=database_url, playbooks=(playbook_file,), config_file=None
     )
+    if chat_limits is not None:
+        settings = replace(settings, carriers={"webchat": WebChatSetup(chat_limits)})
     sock = open_socket("127.0.0.1", 0)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         web_settings = WebSettings(data_dir=data_dir, public_url=public_url or url)
-        if chat_limits is not None:
-            web_settings = replace(web_settings, chat_limits=chat_limits)
         host = Host.build(settings, web_settings)
     except BaseException:
         sock.close()

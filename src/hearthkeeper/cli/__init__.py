@@ -9,12 +9,12 @@ import typer
 
 from hearthkeeper import __version__
 from hearthkeeper.capabilities.installed import CAPABILITIES
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli import (
     bench_cmds,
     db_cmds,
     demo_cmd,
     import_cmd,
-    matrix_cmd,
     operator_cmds,
     playbook_cmds,
     report_cmd,
@@ -35,7 +35,6 @@ app = typer.Typer(
 app.add_typer(playbook_cmds.app, name="playbook")
 app.add_typer(db_cmds.app, name="db")
 app.add_typer(bench_cmds.app, name="bench")
-app.add_typer(matrix_cmd.app, name="matrix")
 setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
@@ -46,6 +45,10 @@ import_cmd.register(app)
 report_cmd.register(app)
 for capability in CAPABILITIES:
     capability.cli(app)
+for carrier in CARRIERS:  # each carrier's own commands: `hearth matrix rooms`
+    commands = carrier.commands()
+    if commands is not None:
+        app.add_typer(commands, name=carrier.kind)
 
 
 @app.command("version")

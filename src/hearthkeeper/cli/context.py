@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli.output import fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
@@ -24,7 +25,7 @@ ConfigOption = Annotated[
 def settings_from(config: Path | None) -> Settings:
     """Resolve settings, or exit with the configuration problem."""
     try:
-        return load_settings(config, os.environ, Path.cwd())
+        return load_settings(config, os.environ, Path.cwd(), CARRIERS)
     except ConfigError as exc:
         fail(str(exc))
 

@@ -15,7 +15,8 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.carriers.webchat.groups import add_webchat_group
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.cli.serve_cmd import build_host
 from hearthkeeper.clock import SystemClock
@@ -144,8 +145,8 @@ async def _live(host: Host, sock: socket.socket, *, simulate: bool, minutes: flo
 async def _simulate(host: Host, stop: asyncio.Event, ready: asyncio.Event) -> None:
     await ready.wait()
     [runtime] = host.runtimes.values()
-    groups = [g for g in host.store.list_groups(runtime.community_id) if g.carrier == "webchat"]
-    simulator = Simulator(host.webchat, host.store, runtime.playbook, groups)
+    groups = [g for g in host.store.list_groups(runtime.community_id) if g.carrier == WEBCHAT]
+    simulator = Simulator(host.carrier(WebChatCarrier), host.store, runtime.playbook, groups)
     try:
         await simulator.run(stop)
     except Exception as exc:  # the demo goes on without it; the server is what matters

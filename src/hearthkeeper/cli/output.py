@@ -8,7 +8,8 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, load_playbook
+from hearthkeeper.carriers.installed import installed_kinds
+from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook, PlaybookError, load_playbook
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -22,9 +23,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def load_or_exit(path: Path) -> LoadedPlaybook:
     """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
-    Its warnings, if any, go to standard error and the command carries on."""
+    Its warnings, if any, go to standard error and the command carries on (a carrier it
+    names that this Hearthkeeper does not have is one)."""
     try:
-        loaded = load_playbook(path)
+        loaded = load_playbook(path, carriers=installed())
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))
@@ -32,3 +34,8 @@ def load_or_exit(path: Path) -> LoadedPlaybook:
     for warning in loaded.warnings:
         typer.echo(str(warning), err=True)
     return loaded
+
+
+def installed() -> CarrierKinds:
+    """The carriers installed, for checking what a playbook's `structure.carriers` names."""
+    return CarrierKinds(installed_kinds())

@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hearthkeeper.cli.output import console, fail, load_or_exit
-from hearthkeeper.playbook import Playbook, validate_file
+from hearthkeeper.cli.output import console, fail, installed, load_or_exit
+from hearthkeeper.playbook import CarrierKinds, Playbook, validate_file
 from hearthkeeper.playbook.reference import markdown_reference
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.playbook.templates import (
@@ -31,7 +31,7 @@ def validate(
     warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
     failed = False
     for path in files:
-        problems = validate_file(path)
+        problems = validate_file(path, carriers=installed())
         for problem in problems:
             typer.echo(str(problem))
         if any(not p.is_warning for p in problems):
@@ -48,13 +48,14 @@ def validate(
 def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
     """Summarise a playbook by ISOOC and call out its gaps."""
     loaded = load_or_exit(file)
-    print_summary(loaded.playbook)
+    print_summary(loaded.playbook, installed())
 
 
-def print_summary(playbook: Playbook) -> None:
-    """Print the ISOOC summary and its gaps."""
+def print_summary(playbook: Playbook, carriers: CarrierKinds | None = None) -> None:
+    """Print the ISOOC summary and its gaps (with `carriers`, also each carrier the playbook
+    names that cannot run here)."""
     gaps = 0
-    for element in summarise(playbook):
+    for element in summarise(playbook, carriers):
         console.print(f"\n[bold]{escape(element.title)}[/]")
         for line in element.lines:
             console.print(f"  {escape(line)}")

@@ -51,13 +51,14 @@ def serve_command(
         public_url=settings.server.url(address, bound_port(sock)),
         secure_cookies=settings.server.secure_cookies,
         trusted_proxies=parse_proxies(settings.server.trusted_proxies),
-        chat_limits=settings.webchat,
     )
     try:
         running = build_host(settings, web_settings)
     except BaseException:
         sock.close()
         raise
+    for warning in running.warnings:  # e.g. a carrier the playbook names that cannot run
+        typer.echo(str(warning), err=True)
     show(running)
     if not running.store.list_operators():
         errors.print(
@@ -93,12 +94,8 @@ def show(host: Host) -> None:
     console.print(f"Console: {escape(host.console_url())}")
     for invite in host.invites():
         console.print(f"Web chat {escape(invite.group.name)}: {escape(invite.url)}")
-    if host.matrix is not None:
-        account, count = host.matrix.account, len(host.matrix.rooms.rooms)
-        rooms = f"{count} room" + ("" if count == 1 else "s")
-        console.print(
-            f"Matrix: {escape(account.user_id)} on {escape(account.homeserver)}, {rooms} mapped"
-        )
+    for line in host.status():  # e.g. the Matrix bot's account and rooms
+        console.print(escape(line))
 
 
 def _config_hint(config_file: Path | None) -> str:

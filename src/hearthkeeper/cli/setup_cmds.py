@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import Applied, apply_playbook
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
 from hearthkeeper.cli.output import console, fail, load_or_exit
 from hearthkeeper.config import CONFIG_NAME, config_text
@@ -45,7 +46,7 @@ def init(
     try:
         directory.mkdir(parents=True, exist_ok=True)
         playbook_path.write_text(text, encoding="utf-8")
-        config_path.write_text(config_text("playbook.yaml"), encoding="utf-8")
+        config_path.write_text(config_text("playbook.yaml", carriers=CARRIERS), encoding="utf-8")
         copy_content(template, directory)
     except OSError as exc:
         fail(f"cannot write to {directory}: {exc.strerror or exc}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -39,6 +40,33 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
     ]
+
+
+@dataclass(frozen=True)
+class CarrierKinds:
+    """What the server reading a playbook can run, which the playbook itself cannot know: the
+    caller passes it in (the kinds installed, and those configured on this server)."""
+
+    installed: frozenset[str]
+    configured: frozenset[str] | None = None  # None: not known here (`hearth playbook validate`)
+
+
+def check_carriers(pb: Playbook, kinds: CarrierKinds) -> list[Finding]:
+    """`structure.carriers` declares where the community's groups are; a kind this
+    Hearthkeeper does not have, or that this server is not configured for, runs no group."""
+    found: list[Finding] = []
+    for i, carrier in enumerate(pb.structure.carriers):
+        kind = carrier.kind.value
+        loc: Loc = ("structure", "carriers", i, "kind")
+        if kind not in kinds.installed:
+            installed = ", ".join(sorted(kinds.installed)) or "none"
+            found.append((loc, f"no {kind!r} carrier is installed in this Hearthkeeper "
+                               f"(installed: {installed}), so no group runs on it"))  # fmt: skip
+        elif kinds.configured is not None and kind not in kinds.configured:
+            found.append((loc, f"the {kind!r} carrier is not configured on this server, so no "
+                               f"group runs on it; add a [carriers.{kind}] table to hearth.toml "
+                               f"(docs/carriers/{kind}.md)"))  # fmt: skip
+    return found
 
 
 def _frequent_schedules(pb: Playbook) -> Iterator[Finding]:

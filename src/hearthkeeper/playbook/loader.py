@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from hearthkeeper.playbook.checks import check_playbook
+from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
@@ -76,8 +76,11 @@ def format_path(loc: Loc) -> str:
     return out
 
 
-def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
-    """Validate playbook text; raise `PlaybookError` listing every problem found."""
+def parse_playbook(
+    text: str, file: str = "<playbook>", *, carriers: CarrierKinds | None = None
+) -> LoadedPlaybook:
+    """Validate playbook text; raise `PlaybookError` listing every problem found. With
+    `carriers`, a carrier the playbook names that cannot run here is a located warning."""
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
@@ -101,6 +104,8 @@ def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
         problems = [_from_pydantic(file, source, error) for error in exc.errors()]
         raise PlaybookError(sorted(_dedupe(problems), key=lambda p: (p.line, p.column))) from None
     findings, warned = check_playbook(playbook)
+    if carriers is not None and not findings:
+        warned = [*warned, *check_carriers(playbook, carriers)]
     if findings:
         located = [_from_finding(file, source, loc, msg) for loc, msg in findings]
         raise PlaybookError(sorted(located, key=lambda p: (p.line, p.column)))
@@ -109,8 +114,19 @@ def parse_playbook(text: str, file: str = "<playbook>") -> LoadedPlaybook:
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=tuple(warnings))
 
 
-def load_playbook(path: Path) -> LoadedPlaybook:
-    """Read and validate a playbook file."""
+def carrier_warnings(loaded: LoadedPlaybook, carriers: CarrierKinds) -> list[Problem]:
+    """The located warnings about carriers `loaded` names that cannot run here (see
+    `check_carriers`): what `hearth serve` says of a playbook it loads."""
+    source = read_yaml(loaded.source_text)
+    found = [
+        _from_finding(loaded.file, source, loc, msg, Severity.WARNING)
+        for loc, msg in check_carriers(loaded.playbook, carriers)
+    ]
+    return sorted(found, key=lambda p: (p.line, p.column))
+
+
+def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> LoadedPlaybook:
+    """Read and validate a playbook file (`carriers`: see `parse_playbook`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -133,14 +149,14 @@ def load_playbook(path: Path) -> LoadedPlaybook:
                 )
             ]
         ) from None
-    return parse_playbook(text, str(path))
+    return parse_playbook(text, str(path), carriers=carriers)
 
 
-def validate_file(path: Path) -> list[Problem]:
+def validate_file(path: Path, *, carriers: CarrierKinds | None = None) -> list[Problem]:
     """Every problem in a playbook file: its errors, or, when it is valid, its warnings
     (`Problem.is_warning`); empty when there is nothing to say."""
     try:
-        return list(load_playbook(path).warnings)
+        return list(load_playbook(path, carriers=carriers).warnings)
     except PlaybookError as exc:
         return exc.problems
 

@@ -189,7 +189,8 @@ class Structure(Section):
     carriers: list[Carrier] = Field(
         default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)],
         min_length=1,
-        description="Chat platforms; default: the built-in web chat.",
+        description="Chat platforms; default: the built-in web chat. A kind this Hearthkeeper "
+        "does not have, or `hearth serve` is not configured for, is a warning.",
     )
     groups: Groups = Field(
         default_factory=Groups,

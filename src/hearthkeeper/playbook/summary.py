@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hearthkeeper.playbook.base import format_duration
+from hearthkeeper.playbook.checks import CarrierKinds, check_carriers
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.positioning import CommunityType
@@ -31,9 +32,15 @@ class Element:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def summarise(pb: Playbook) -> list[Element]:
-    """Interest, Structure, Output, Operation, Copy (and Money), each with its gaps."""
-    return [_interest(pb), _structure(pb), _output(pb), _operation(pb), _money(pb), _copy(pb)]
+def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Element]:
+    """Interest, Structure, Output, Operation, Copy (and Money), each with its gaps. With
+    `carriers` (what the server can run), a carrier named that cannot run is a gap too."""
+    structure = _structure(pb)
+    if carriers is not None:
+        for loc, message in check_carriers(pb, carriers):
+            where = f"structure.carriers[{loc[2]}]"
+            structure.gaps.append(Gap(f"{where}: {message}", "the installed carriers"))
+    return [_interest(pb), structure, _output(pb), _operation(pb), _money(pb), _copy(pb)]
 
 
 def roles_with(pb: Playbook, permission: Permission) -> list[str]:

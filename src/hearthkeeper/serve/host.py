@@ -6,24 +6,26 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import FastAPI
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import plan_community, runtime_for
-from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
-from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
-from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
+from hearthkeeper.carriers.installed import CARRIERS
+from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, ServedCarrier, ServerParts
 from hearthkeeper.clock import Clock, SystemClock
-from hearthkeeper.config import ConfigError, MatrixSettings, Settings
+from hearthkeeper.config import ConfigError, Settings
 from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.playbook import (
+    CarrierKinds,
     LoadedPlaybook,
     Playbook,
     PlaybookError,
     Problem,
+    carrier_warnings,
     load_playbook,
     parse_playbook,
 )
@@ -38,7 +40,7 @@ from hearthkeeper.store import (
 from hearthkeeper.web.app import create_app
 from hearthkeeper.web.context import Web, WebSettings
 
-MATRIX = "matrix"
+C = TypeVar("C", bound=Carrier)
 ACTOR = "serve"
 _SYSTEM_CLOCK = SystemClock()
 
@@ -68,7 +70,7 @@ class Running:
 
 @dataclass(frozen=True)
 class Invite:
-    """A web chat group and the link that lets people join it."""
+    """A group this server hosts (a web chat group) and the link that lets people join it."""
 
     community: Community
     group: Group
@@ -76,8 +78,8 @@ class Invite:
 
 
 class Host:
-    """One server: the store, the communities' runtimes, the web chat carrier, the engine and
-    the web application. It is the console's `PlaybookHost`: a new version goes live here."""
+    """One server: the store, the communities' runtimes, the carriers, the engine and the web
+    application. It is the console's `PlaybookHost`: a new version goes live here."""
 
     def __init__(
         self,
@@ -85,45 +87,66 @@ class Host:
         store: Store,
         clock: Clock,
         web_settings: WebSettings,
-        webchat: WebChatCarrier,
+        setups: dict[str, CarrierSetup],
+        served: dict[str, ServedCarrier],
         runtimes: dict[int, Runtime],
         base_dirs: dict[int, Path],
         running: list[Running],
-        matrix: MatrixCarrier | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.web_settings = web_settings
-        self.webchat = webchat
-        self.matrix = matrix
-        self.carriers: dict[str, Carrier] = {webchat.name: webchat}
-        if matrix is not None:
-            self.carriers[matrix.name] = matrix
+        self.served = served
+        self.carriers: dict[str, Carrier] = {name: s.carrier for name, s in served.items()}
         self.runtimes = runtimes
         self.running = running
+        # Located warnings about carriers the playbooks name that do not run here (printed by
+        # `hearth serve`; the playbooks' other warnings are `hearth playbook validate`'s).
+        self.warnings: tuple[Problem, ...] = ()
+        self._setups = setups
         self._base_dirs = base_dirs
         self.engine = Engine(store, clock, list(runtimes.values()), self.carriers)
-        self.web = Web(store, clock, web_settings, webchat, self)
+        self.web = Web(store, clock, web_settings, served, self)
         self.app: FastAPI = create_app(self.web)
+
+    def carrier(self, kind: type[C]) -> C:
+        """The running carrier of class `kind` (how the demo and tests reach the web chat);
+        `LookupError` if none runs."""
+        found = next((c for c in self.carriers.values() if isinstance(c, kind)), None)
+        if found is None:
+            raise LookupError(f"no {kind.__name__} runs on this server")
+        return found
 
     @classmethod
     def build(
-        cls, settings: Settings, web_settings: WebSettings, *, clock: Clock = _SYSTEM_CLOCK
+        cls,
+        settings: Settings,
+        web_settings: WebSettings,
+        *,
+        clock: Clock = _SYSTEM_CLOCK,
+        carriers: tuple[CarrierPlugin, ...] = CARRIERS,
     ) -> Host:
-        """Open the store and start every configured playbook's community. Raises `ConfigError`,
+        """Open the store and start every configured playbook's community on the `carriers`
+        that are configured (or run without configuration). Raises `ConfigError`,
         `PlaybookError` (FILE:LINE:COL problems) or `StoreError`; nothing starts then."""
         if not settings.playbooks:
             where = settings.config_file or "the configuration"
             raise ConfigError(f'{where}: no playbooks to run; list them: playbooks = ["..."]')
+        setups = carrier_setups(settings, carriers)
+        kinds = CarrierKinds(frozenset(p.kind for p in carriers), frozenset(setups))
         loaded = _load_all(settings.playbooks)
+        warnings = tuple(w for item in loaded for w in carrier_warnings(item, kinds))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine_for(settings.database_url)
         try:
             require_current(engine)
-            return cls._start_all(Store(engine, clock), clock, settings, web_settings, loaded)
+            store = Store(engine, clock)
+            host = cls._start_all(store, clock, settings, web_settings, loaded, setups)
         except BaseException:
             engine.dispose()
             raise
+        host.warnings = warnings
+        return host
 
     @classmethod
     def _start_all(
@@ -133,6 +156,7 @@ class Host:
         settings: Settings,
         web_settings: WebSettings,
         loaded: list[LoadedPlaybook],
+        setups: dict[str, CarrierSetup],
     ) -> Host:
         runtimes: dict[int, Runtime] = {}
         base_dirs: dict[int, Path] = {}
@@ -141,17 +165,17 @@ class Host:
             started, playbook = _start(store, path, item)
             base_dirs[started.community.id] = path.parent
             runtimes[started.community.id] = runtime_for(store, playbook, path.parent)
-            ensure_webchat_group(store, started.community.id, playbook)
+            for setup in setups.values():
+                setup.adopt(store, started.community.id, playbook)
             running.append(started)
-        matrix = None
-        if settings.matrix is not None:
-            adopt_matrix_rooms(store, settings.matrix, {r.community.slug: r for r in running})
-            matrix = matrix_carrier(settings.matrix)
-        webchat = WebChatCarrier(store, clock, web_settings.data_dir / "uploads",
-                                 max_upload_bytes=web_settings.max_upload_bytes)  # fmt: skip
-        host = cls(store=store, clock=clock, web_settings=web_settings, webchat=webchat,
-                   runtimes=runtimes, base_dirs=base_dirs, running=running,
-                   matrix=matrix)  # fmt: skip
+        parts = ServerParts(store, clock, web_settings, {r.community.slug: r.community
+                                                         for r in running})  # fmt: skip
+        served = {}
+        for setup in setups.values():
+            one = setup.serve(parts)
+            served[one.carrier.name] = one
+        host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
+                   served=served, runtimes=runtimes, base_dirs=base_dirs, running=running)  # fmt: skip
         for runtime in runtimes.values():
             plan_community(store, runtime.community_id, runtime.playbook, clock.now())
         return host
@@ -178,24 +202,29 @@ class Host:
         runtime = runtime_for(self.store, loaded.playbook, self.base_dir(community_id))
         self.runtimes[community_id] = runtime
         self.engine.replace_runtime(runtime)
-        ensure_webchat_group(self.store, community_id, loaded.playbook)
+        for setup in self._setups.values():
+            setup.adopt(self.store, community_id, loaded.playbook)
         plan_community(self.store, community_id, loaded.playbook, self.clock.now())
         return applied.version
 
     # --- what the terminal shows --------------------------------------------------------------
 
     def invites(self) -> list[Invite]:
-        """Every web chat group of the communities run here, with its invite link."""
-        base = self.web_settings.public_url.rstrip("/")
+        """Every group of the communities run here that this server hosts (the web chat's),
+        with its invite link."""
         found: list[Invite] = []
         for community in self.store.list_communities():
             if community.id not in self.runtimes:
                 continue
             for group in self.store.list_groups(community.id):
-                if group.carrier == self.webchat.name:
-                    code = self.webchat.invite_code(group.id)
-                    found.append(Invite(community, group, f"{base}/join/{code}"))
+                url = self.web.invite_url(group)
+                if url is not None:
+                    found.append(Invite(community, group, url))
         return found
+
+    def status(self) -> list[str]:
+        """What each carrier says about itself once started (a bot's account, say)."""
+        return [line for served in self.served.values() for line in served.status]
 
     def console_url(self) -> str:
         """Where the operator signs in."""
@@ -206,48 +235,17 @@ class Host:
         self.store.engine.dispose()
 
 
-def matrix_carrier(matrix: MatrixSettings) -> MatrixCarrier:
-    """The bot of the `[matrix]` table (not yet signed in: the engine connects it)."""
-    account = MatrixAccount(homeserver=matrix.homeserver, user_id=matrix.user_id,
-                            access_token=matrix.access_token, password=matrix.password)  # fmt: skip
-    return MatrixCarrier(account, RoomMap(dict(matrix.rooms)), SyncPosition(matrix.sync_position))
-
-
-def adopt_matrix_rooms(
-    store: Store, matrix: MatrixSettings, running: dict[str, Running]
-) -> list[Group]:
-    """Every mapped room as a group (carrier `matrix`, the room id as its carrier group id) of
-    its community: registered the first time, kept after. Raises `ConfigError` for a room
-    mapped to a community this server does not run, or already a group of another one."""
-    groups: list[Group] = []
-    for room, slug in sorted(matrix.rooms.items()):
-        started = running.get(slug)
-        if started is None:
-            served = ", ".join(sorted(running)) or "none"
-            raise ConfigError(
-                f"matrix.rooms: {room} is mapped to community {slug!r}, which no playbook of "
-                f"this server runs (communities run here: {served})"
-            )
-        community = started.community
-        group = store.group_for_carrier(MATRIX, room)
-        if group is None:
-            group = store.add_group(community.id, room, MATRIX, room)
-        elif group.community_id != community.id:
-            owner = next((c.slug for c in store.list_communities()
-                          if c.id == group.community_id), "?")  # fmt: skip
-            raise ConfigError(
-                f"matrix.rooms: {room} is mapped to {slug!r}, but it is already a group of "
-                f"community {owner!r}; a group belongs to one community (map it to {owner!r})"
-            )
-        groups.append(group)
-    return groups
-
-
-def ensure_webchat_group(store: Store, community_id: int, playbook: Playbook) -> Group | None:
-    """Give the community its first web chat group unless it has one; the new group or None."""
-    if any(g.carrier == WEBCHAT for g in store.list_groups(community_id)):
-        return None
-    return add_webchat_group(store, community_id, playbook, 1)
+def carrier_setups(
+    settings: Settings, carriers: tuple[CarrierPlugin, ...]
+) -> dict[str, CarrierSetup]:
+    """The carriers this server runs, in installed order: each configured in hearth.toml, or
+    running on its defaults (the web chat)."""
+    setups: dict[str, CarrierSetup] = {}
+    for plugin in carriers:
+        setup = settings.carriers.get(plugin.kind) or plugin.default()
+        if setup is not None:
+            setups[plugin.kind] = setup
+    return setups
 
 
 def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook]:

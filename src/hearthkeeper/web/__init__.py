@@ -1,2 +1,2 @@
-"""The web side: the FastAPI application with the operator console, the REST API and the
-built-in web chat's pages (the web chat carrier itself lives in `carriers/webchat`)."""
+"""The web side: the FastAPI application with the operator console, the REST API and the pages
+the carriers add (each carrier's own pages live in its folder under `carriers/`)."""

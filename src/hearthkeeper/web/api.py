@@ -98,12 +98,10 @@ def api_router(web: Web) -> APIRouter:
         """The community's groups, how many members each has now, and web chat invite links."""
         found = community(slug)
         counts = web.store.group_member_counts(found.id)
-        base = web.settings.public_url.rstrip("/")
         return [
             GroupOut(id=g.id, name=g.name, carrier=g.carrier, carrier_group_id=g.carrier_group_id,
                      capacity=g.capacity, members=counts.get(g.id, 0),
-                     invite_url=f"{base}/join/{web.webchat.invite_code(g.id)}"
-                     if g.carrier == web.webchat.name else None)
+                     invite_url=web.invite_url(g))
             for g in web.store.list_groups(found.id)
         ]  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""The FastAPI application: console, REST API and web chat pages, built from a `Web`."""
+"""The FastAPI application: console, REST API and the carriers' own pages, built from a `Web`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hearthkeeper import __version__
-from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.web.api import api_router
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
@@ -33,5 +32,7 @@ def create_app(web: Web) -> FastAPI:
     app.include_router(signin_router(web))
     app.include_router(console_router(web))
     app.include_router(api_router(web))
-    app.include_router(webchat_router(web))
+    for served in web.carriers.values():
+        if served.routes is not None:  # the web chat's /join, /chat, ...
+            app.include_router(served.routes(web))
     return app

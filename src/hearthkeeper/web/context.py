@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from hearthkeeper.clock import Clock
-from hearthkeeper.config import WebChatLimits
 from hearthkeeper.playbook import LoadedPlaybook
-from hearthkeeper.store import PlaybookVersion, Store
+from hearthkeeper.store import Group, PlaybookVersion, Store
 
 if TYPE_CHECKING:
-    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+    from hearthkeeper.carriers.plugin import HostedGroups, ServedCarrier
 
 MiB = 1024 * 1024
 
@@ -22,14 +22,13 @@ MiB = 1024 * 1024
 class WebSettings:
     """How the web side behaves. `public_url` is where browsers reach this server (invite
     links and the console URL are built from it); `secure_cookies` marks cookies Secure
-    (set it when the server is behind HTTPS); `chat_limits` are the web chat's abuse limits."""
+    (set it when the server is behind HTTPS)."""
 
     data_dir: Path
     public_url: str = "http://127.0.0.1:8470"
     secure_cookies: bool = False
     max_upload_bytes: int = 5 * MiB
     session_hours: int = 12
-    chat_limits: WebChatLimits = field(default_factory=WebChatLimits)
     # X-Forwarded-For is read only from these peers (`[server] trusted_proxies`); none: never
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
@@ -48,11 +47,24 @@ class PlaybookHost(Protocol):
 
 @dataclass
 class Web:
-    """The parts the routes use: the store, the clock, settings, the built-in web chat
-    carrier and the playbooks being run."""
+    """The parts the routes use: the store, the clock, settings, the carriers the server runs
+    (by name, each with what it adds to the web side) and the playbooks being run."""
 
     store: Store
     clock: Clock
     settings: WebSettings
-    webchat: WebChatCarrier
+    carriers: Mapping[str, ServedCarrier]
     playbooks: PlaybookHost
+
+    def invite_url(self, group: Group) -> str | None:
+        """The link members open to join `group`, when this server hosts its carrier's groups
+        (None for the others)."""
+        served = self.carriers.get(group.carrier)
+        if served is None or served.hosted is None:
+            return None
+        return self.settings.public_url.rstrip("/") + served.hosted.invite_path(group.id)
+
+    def hosting(self) -> HostedGroups | None:
+        """The first carrier (in the installed order) whose groups this server hosts: where the
+        console opens a new group. None: no carrier hosts groups here."""
+        return next((s.hosted for s in self.carriers.values() if s.hosted is not None), None)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Group, Store
+from hearthkeeper.store import Group, Store, StoreError
 
 WEBCHAT = "webchat"
+_ATTEMPTS = 50  # numbers tried when the next ones are taken by groups renamed by hand
 
 
 def add_webchat_group(
@@ -17,3 +18,34 @@ def add_webchat_group(
     name = playbook.replication.naming.format(name=playbook.community.name, n=n)
     capacity = playbook.structure.groups.capacity
     return store.add_group(community_id, name, carrier, f"{playbook.community.slug}-{n}", capacity)
+
+
+def ensure_webchat_group(
+    store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
+) -> Group | None:
+    """Give the community its first web chat group unless it has one; the new group or None."""
+    if any(g.carrier == carrier for g in store.list_groups(community_id)):
+        return None
+    return add_webchat_group(store, community_id, playbook, 1, carrier=carrier)
+
+
+def open_next_group(
+    store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
+) -> Group:
+    """The community's next web chat group: named by `replication.naming` with the next
+    free number, as large as `structure.groups.capacity`."""
+    groups = store.list_groups(community_id)
+    names = {g.name for g in groups}
+    n = sum(1 for g in groups if g.carrier == carrier) + 1
+    for number in range(n, n + _ATTEMPTS):
+        name = playbook.replication.naming.format(name=playbook.community.name, n=number)
+        if name in names:
+            continue
+        try:
+            return add_webchat_group(store, community_id, playbook, number, carrier=carrier)
+        except StoreError:  # that carrier id is taken: try the next number
+            continue
+    raise StoreError(
+        f"could not find a free group number between {n} and {n + _ATTEMPTS - 1} for "
+        f"{playbook.community.name}; rename some groups or change replication.naming"
+    )

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hearthkeeper.carriers.webchat.base import MiB
+from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.clock import Clock
-from hearthkeeper.config import WebChatLimits
 
 _PRUNE_EVERY = 1024  # takes between two passes that forget emptied windows
 

@@ -5,7 +5,7 @@ Members are known by the `hearth_member` cookie (a random token; the store keeps
 SHA-256). Joining changes state, so its form carries a double-submit token: a random value
 in the `hearth_join` cookie (SameSite=Strict) that the form must repeat.
 
-Abuse limits (`limits.py`, the `[webchat]` settings) are counted per client address and per
+Abuse limits (`limits.py`, the `[carriers.webchat]` settings) are counted per client address and per
 member: new seats through invite links, messages across all of a member's sockets, pictures
 and their bytes per hour. A muted or banned member uploads nothing. Pictures no message uses
 are deleted by a sweep that runs with the uploads (they are what makes such files), at most
@@ -26,10 +26,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
-from hearthkeeper.carriers.webchat.carrier import is_muted, muted_text
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, is_muted, muted_text
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
+from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
 from hearthkeeper.carriers.webchat.uploads import (
     PictureRefused,
@@ -55,12 +56,14 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def webchat_router(web: Web) -> APIRouter:
+def webchat_router(
+    web: Web, chat: WebChatCarrier, settings: WebChatLimits | None = None
+) -> APIRouter:
     """The routes members use: `/join/{code}`, `/chat/{code}` (+ `/ws`, `/upload`) and
-    `/chat/media/{name}`."""
+    `/chat/media/{name}`, under the abuse limits of `settings` (default: the defaults)."""
     router = APIRouter(include_in_schema=False)
-    chat = web.webchat
-    limits = ChatLimits(web.settings.chat_limits, web.clock)
+    chat_limits = settings or WebChatLimits()
+    limits = ChatLimits(chat_limits, web.clock)
     swept: list[datetime] = []  # when unused pictures were last swept
 
     def member(request: Request) -> WebUser | None:
@@ -194,7 +197,7 @@ def webchat_router(web: Web) -> APIRouter:
         if swept and now - swept[0] < SWEEP_EVERY:
             return
         swept[:] = [now]
-        before = now - timedelta(hours=web.settings.chat_limits.unused_upload_hours)
+        before = now - timedelta(hours=chat_limits.unused_upload_hours)
         try:
             deleted = await run_in_threadpool(sweep_unused, chat.uploads_dir,
                                               chat.store.webchat_pictures_in_use, before)  # fmt: skip

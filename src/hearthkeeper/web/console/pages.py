@@ -148,11 +148,8 @@ class Pages:
         return parsed
 
     def invite_url(self, group: Group) -> str | None:
-        """The web chat link members open to join `group` (None for other carriers)."""
-        if group.carrier != self.web.webchat.name:
-            return None
-        code = self.web.webchat.invite_code(group.id)
-        return f"{self.web.settings.public_url.rstrip('/')}/join/{code}"
+        """The link members open to join `group` (None for carriers not hosted here)."""
+        return self.web.invite_url(group)
 
 
 def _zone(playbook: Playbook | None) -> tzinfo:

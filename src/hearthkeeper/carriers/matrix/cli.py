@@ -14,14 +14,15 @@ from rich.markup import escape
 from sqlalchemy.engine import make_url
 
 from hearthkeeper.carriers.matrix.outgoing import carrier_error
+from hearthkeeper.carriers.matrix.plugin import MATRIX, matrix_settings
+from hearthkeeper.carriers.matrix.settings import MatrixSettings
 from hearthkeeper.cli.context import ConfigOption, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.config import MatrixSettings, Settings
+from hearthkeeper.config import Settings
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.store import Group, Store, StoreError, create_engine_for, require_current
 
-MATRIX = "matrix"
 # Only room lists and their state; no history.
 _INVITES_FILTER: dict[str, Any] = {
     "presence": {"not_types": ["*"]},
@@ -34,7 +35,7 @@ _INVITES_FILTER: dict[str, Any] = {
     },
 }
 
-app = typer.Typer(help="The Matrix bot of the [matrix] table (docs/carriers/matrix.md).",
+app = typer.Typer(help="The Matrix bot of the [carriers.matrix] table (docs/carriers/matrix.md).",
                   no_args_is_help=True)  # fmt: skip
 
 
@@ -52,10 +53,10 @@ def rooms(config: ConfigOption = None) -> None:
     """Sign in as the bot and list the rooms it is in or invited to: name, members, and the
     community and group each maps to (or "not mapped")."""
     settings = settings_from(config)
-    matrix = settings.matrix
+    matrix = matrix_settings(settings)
     if matrix is None:
         where = settings.config_file or "the configuration (no hearth.toml found)"
-        fail(escape(f"{where} has no [matrix] table; see docs/carriers/matrix.md"))
+        fail(escape(f"{where} has no [carriers.matrix] table; see docs/carriers/matrix.md"))
     try:
         seen = asyncio.run(list_rooms(matrix))
     except CarrierError as exc:
@@ -82,7 +83,7 @@ async def list_rooms(matrix: MatrixSettings) -> list[SeenRoom]:
         return await _read_rooms(client)
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise CarrierError(
-            f"matrix: cannot reach {matrix.homeserver}: {exc}; check [matrix] homeserver",
+            f"matrix: cannot reach {matrix.homeserver}: {exc}; check [{matrix.table}] homeserver",
             retry=True,
         ) from exc
     finally:
@@ -133,7 +134,9 @@ def describe(seen: list[SeenRoom], matrix: MatrixSettings, groups: dict[str, Gro
                 f"invite {matrix.user_id} to it"
             )
     if not lines:
-        lines.append(f"no rooms: invite {matrix.user_id} to a room, then map it in [matrix.rooms]")
+        lines.append(
+            f"no rooms: invite {matrix.user_id} to a room, then map it in [{matrix.table}.rooms]"
+        )
     return lines
 
 

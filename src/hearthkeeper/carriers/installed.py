@@ -1,0 +1,18 @@
+"""The carriers this Hearthkeeper has, in the order the server starts them. Adding a carrier
+is its folder under `carriers/` (with a `plugin.py`) plus one line here."""
+
+from __future__ import annotations
+
+from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
+from hearthkeeper.carriers.plugin import CarrierPlugin
+from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
+
+CARRIERS: tuple[CarrierPlugin, ...] = (
+    WebChatPlugin(),  # first: the built-in carrier whose groups the console opens
+    MatrixPlugin(),
+)
+
+
+def installed_kinds(carriers: tuple[CarrierPlugin, ...] = CARRIERS) -> frozenset[str]:
+    """The kinds a playbook's `structure.carriers` may name."""
+    return frozenset(plugin.kind for plugin in carriers)

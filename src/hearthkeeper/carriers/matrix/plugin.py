@@ -1,0 +1,115 @@
+"""The Matrix carrier as a plug-in: the `[carriers.matrix]` table, its mapped rooms taken up as
+groups when the server starts, the bot built for the engine, and `hearth matrix ...`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hearthkeeper.carriers.matrix.carrier import MatrixAccount, MatrixCarrier
+from hearthkeeper.carriers.matrix.position import SyncPosition
+from hearthkeeper.carriers.matrix.rooms import RoomMap
+from hearthkeeper.carriers.matrix.settings import ENV_MATRIX_TOKEN, MatrixSettings, read_matrix
+from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
+from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Community, Group, Store
+
+if TYPE_CHECKING:
+    import typer
+
+MATRIX = "matrix"
+
+
+class MatrixPlugin:
+    """Runs only with a table: the bot needs an account."""
+
+    kind = MATRIX
+
+    def configure(self, table: CarrierTable) -> MatrixSetup:
+        """The table checked (`ConfigError` saying which setting and how to write it)."""
+        return MatrixSetup(read_matrix(table))
+
+    def default(self) -> None:
+        """No table, no bot."""
+        return None
+
+    def sample(self) -> str:
+        """The commented table `hearth init` writes."""
+        return (
+            "# A Matrix bot (docs/carriers/matrix.md): uncomment, then map rooms to communities.\n"
+            f"# [carriers.{MATRIX}]\n"
+            '# homeserver = "https://matrix.example.org"\n'
+            '# user_id = "@hearth:example.org"\n'
+            f"# access_token in the environment: {ENV_MATRIX_TOKEN}\n"
+            f"# [carriers.{MATRIX}.rooms]\n"
+            '# "!AbCdEf:example.org" = "your-community-slug"\n'
+        )
+
+    def commands(self) -> typer.Typer:
+        """`hearth matrix rooms`."""
+        # Imported here: the command line imports every plug-in, so a plug-in that imported the
+        # command line at its top would make each import the other half-initialised.
+        from hearthkeeper.carriers.matrix.cli import app
+
+        return app
+
+
+@dataclass(frozen=True)
+class MatrixSetup:
+    """The checked table of one server."""
+
+    settings: MatrixSettings
+
+    def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
+        """Rooms are mapped in hearth.toml, not per playbook: nothing to do per community."""
+
+    def serve(self, server: ServerParts) -> ServedCarrier:
+        """Every mapped room a group of its community, then the bot (not yet signed in)."""
+        adopt_rooms(server.store, self.settings, server.communities)
+        matrix = self.settings
+        account = MatrixAccount(homeserver=matrix.homeserver, user_id=matrix.user_id,
+                                access_token=matrix.access_token,
+                                password=matrix.password)  # fmt: skip
+        carrier = MatrixCarrier(account, RoomMap(dict(matrix.rooms)),
+                                SyncPosition(matrix.sync_position))  # fmt: skip
+        count = len(matrix.rooms)
+        rooms = f"{count} room" + ("" if count == 1 else "s")
+        status = f"Matrix: {matrix.user_id} on {matrix.homeserver}, {rooms} mapped"
+        return ServedCarrier(carrier=carrier, status=(status,))
+
+
+def adopt_rooms(
+    store: Store, matrix: MatrixSettings, communities: Mapping[str, Community]
+) -> list[Group]:
+    """Every mapped room as a group (carrier `matrix`, the room id as its carrier group id) of
+    its community: registered the first time, kept after. Raises `ConfigError` for a room
+    mapped to a community this server does not run, or already a group of another one."""
+    groups: list[Group] = []
+    for room, slug in sorted(matrix.rooms.items()):
+        community = communities.get(slug)
+        if community is None:
+            served = ", ".join(sorted(communities)) or "none"
+            raise ConfigError(
+                f"{matrix.table}.rooms: {room} is mapped to community {slug!r}, which no "
+                f"playbook of this server runs (communities run here: {served})"
+            )
+        group = store.group_for_carrier(MATRIX, room)
+        if group is None:
+            group = store.add_group(community.id, room, MATRIX, room)
+        elif group.community_id != community.id:
+            owner = next((c.slug for c in store.list_communities()
+                          if c.id == group.community_id), "?")  # fmt: skip
+            raise ConfigError(
+                f"{matrix.table}.rooms: {room} is mapped to {slug!r}, but it is already a group "
+                f"of community {owner!r}; a group belongs to one community (map it to {owner!r})"
+            )
+        groups.append(group)
+    return groups
+
+
+def matrix_settings(settings: Settings) -> MatrixSettings | None:
+    """The Matrix table of `settings` (None: there is none, the bot is not run)."""
+    setup = settings.carriers.get(MATRIX)
+    return setup.settings if isinstance(setup, MatrixSetup) else None

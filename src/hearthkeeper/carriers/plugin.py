@@ -1,0 +1,112 @@
+"""How a kind of carrier plugs into Hearthkeeper: its settings table, how it serves a server's
+communities, and what it adds to the web side and the command line.
+
+The host, the configuration and the web name no concrete carrier: they go through the
+`CarrierPlugin`s of `installed.py`, keyed by kind (a group's `carrier`, the playbook's
+`structure.carriers[].kind`, the `[carriers.<kind>]` table of hearth.toml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from hearthkeeper.clock import Clock
+    from hearthkeeper.engine.carrier import Carrier
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Community, Group, Store
+    from hearthkeeper.web.context import Web, WebSettings
+
+
+@dataclass(frozen=True)
+class CarrierTable:
+    """A carrier's settings table as read from hearth.toml, and where it was written."""
+
+    values: Mapping[str, Any]  # {} when the file has no table for the carrier
+    path: str  # as written: "carriers.matrix", or the older top-level "matrix"
+    file: str  # the configuration file, or "the configuration" when there is none
+    env: Mapping[str, str]  # secrets come from here and win over the file's
+    data_dir: Path
+
+    def where(self, field: str = "") -> str:
+        """`FILE: carriers.matrix.homeserver`: how a message says which setting is wrong."""
+        return f"{self.file}: {self.path}" + (f".{field}" if field else "")
+
+
+@dataclass(frozen=True)
+class ServerParts:
+    """What a carrier is given by the server that runs it."""
+
+    store: Store
+    clock: Clock
+    web: WebSettings
+    communities: Mapping[str, Community]  # the communities this server runs, by slug
+
+
+class HostedGroups(Protocol):
+    """A carrier whose groups this server hosts itself (the built-in web chat): it opens a
+    community's next group, and members join one through a link the server serves."""
+
+    def invite_path(self, group_id: int) -> str:
+        """The path of the group's invite link (`/join/<code>`), made on first use."""
+        ...
+
+    def open_group(self, store: Store, community_id: int, playbook: Playbook) -> Group:
+        """The community's next group, named and sized by its playbook."""
+        ...
+
+
+@dataclass(frozen=True)
+class ServedCarrier:
+    """One carrier as a server runs it, with what it adds to the web side and the terminal."""
+
+    carrier: Carrier
+    routes: Callable[[Web], APIRouter] | None = None  # its own pages, mounted in the web app
+    hosted: HostedGroups | None = None  # set when this server hosts the carrier's groups
+    status: tuple[str, ...] = ()  # lines `hearth serve` prints once started
+
+
+class CarrierSetup(Protocol):
+    """A carrier's checked settings, ready to serve one server's communities."""
+
+    def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
+        """Called for each community as it starts and whenever it runs a new playbook (the web
+        chat gives it a first group here)."""
+        ...
+
+    def serve(self, server: ServerParts) -> ServedCarrier:
+        """Once every community has started: take up the groups the settings name (raising
+        `ConfigError` for one no community here can have) and build the carrier (not yet
+        connected: the engine connects it)."""
+        ...
+
+
+class CarrierPlugin(Protocol):
+    """One kind of carrier this Hearthkeeper can run."""
+
+    @property
+    def kind(self) -> str:
+        """The carrier's name: a group's `carrier`, the `[carriers.<kind>]` table."""
+        ...
+
+    def configure(self, table: CarrierTable) -> CarrierSetup:
+        """The settings table checked; `ConfigError` (saying file, table path and fix) if not."""
+        ...
+
+    def default(self) -> CarrierSetup | None:
+        """How the carrier runs when hearth.toml has no table for it; None: it does not run."""
+        ...
+
+    def sample(self) -> str:
+        """Its table for `hearth init`'s hearth.toml, commented out, with a comment above."""
+        ...
+
+    def commands(self) -> typer.Typer | None:
+        """Its own commands, `hearth <kind> ...` (None: it has none)."""
+        ...

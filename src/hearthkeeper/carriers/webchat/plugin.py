@@ -1,0 +1,116 @@
+"""The built-in web chat as a plug-in: it runs without a table (`[carriers.webchat]` only
+changes its abuse limits), gives each community a first group, hosts its groups on this
+server (the invite links, opening another group) and adds its pages to the web app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+
+from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.groups import WEBCHAT, ensure_webchat_group, open_next_group
+from hearthkeeper.carriers.webchat.routes import webchat_router
+from hearthkeeper.carriers.webchat.settings import WebChatLimits, read_limits
+from hearthkeeper.config import Settings
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Group, Store
+from hearthkeeper.web.context import Web
+
+__all__ = [
+    "WebChatLimits",
+    "WebChatPlugin",
+    "WebChatSetup",
+    "served",
+    "webchat_limits",
+    "webchat_of",
+]
+
+
+class WebChatPlugin:
+    """Always runs: the table is optional."""
+
+    kind = WEBCHAT
+
+    def configure(self, table: CarrierTable) -> WebChatSetup:
+        """The limits of the table (`ConfigError` naming each wrong setting)."""
+        return WebChatSetup(read_limits(table))
+
+    def default(self) -> WebChatSetup:
+        """No table: the default limits."""
+        return WebChatSetup(WebChatLimits())
+
+    def sample(self) -> str:
+        """The commented table `hearth init` writes: the defaults."""
+        limits = WebChatLimits()
+        return (
+            "# The web chat's abuse limits, per member or client address (docs/cli.md).\n"
+            f"# [carriers.{WEBCHAT}]\n"
+            f"# messages_per_10s = {limits.messages_per_10s}\n"
+            f"# joins_per_minute = {limits.joins_per_minute}\n"
+            f"# uploads_per_hour = {limits.uploads_per_hour}\n"
+            f"# upload_mib_per_hour = {limits.upload_mib_per_hour}\n"
+            f"# unused_upload_hours = {limits.unused_upload_hours}\n"
+        )
+
+    def commands(self) -> None:
+        """No commands of its own."""
+        return None
+
+
+@dataclass(frozen=True)
+class WebChatSetup:
+    """The web chat's limits on one server."""
+
+    limits: WebChatLimits
+
+    def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
+        """Every community has a web chat group to invite members to."""
+        ensure_webchat_group(store, community_id, playbook)
+
+    def serve(self, server: ServerParts) -> ServedCarrier:
+        """The carrier, its pages, its hosted groups."""
+        chat = WebChatCarrier(server.store, server.clock, server.web.data_dir / "uploads",
+                              max_upload_bytes=server.web.max_upload_bytes)  # fmt: skip
+        return served(chat, self.limits)
+
+
+@dataclass(frozen=True)
+class WebChatGroups:
+    """The web chat's groups are hosted here: invite links and new groups."""
+
+    chat: WebChatCarrier
+
+    def invite_path(self, group_id: int) -> str:
+        """`/join/<code>`, the code made on first use."""
+        return f"/join/{self.chat.invite_code(group_id)}"
+
+    def open_group(self, store: Store, community_id: int, playbook: Playbook) -> Group:
+        """The next group, named by `replication.naming` with the next free number."""
+        return open_next_group(store, community_id, playbook, carrier=self.chat.name)
+
+
+def served(chat: WebChatCarrier, limits: WebChatLimits | None = None) -> ServedCarrier:
+    """`chat` as a server runs it: with its pages (under `limits`) and its hosted groups."""
+    chosen = limits or WebChatLimits()
+
+    def routes(web: Web) -> APIRouter:
+        return webchat_router(web, chat, chosen)
+
+    return ServedCarrier(carrier=chat, routes=routes, hosted=WebChatGroups(chat))
+
+
+def webchat_limits(settings: Settings) -> WebChatLimits:
+    """The web chat's limits in `settings` (the defaults when hearth.toml sets none)."""
+    setup = settings.carriers.get(WEBCHAT)
+    return setup.limits if isinstance(setup, WebChatSetup) else WebChatLimits()
+
+
+def webchat_of(carriers: Mapping[str, ServedCarrier]) -> WebChatCarrier:
+    """The web chat among a server's carriers (for its member side: the demo, tests)."""
+    chat = carriers[WEBCHAT].carrier
+    if not isinstance(chat, WebChatCarrier):
+        raise LookupError(f"the {WEBCHAT!r} carrier is a {type(chat).__name__}")
+    return chat
