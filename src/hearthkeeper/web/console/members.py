@@ -9,8 +9,8 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.capabilities.moderation.decisions import Decision, named
 from hearthkeeper.store import Group, LevelChange, Membership
-from hearthkeeper.web.console.decisions import Decision, named
 from hearthkeeper.web.console.pages import (
     PAGE_SIZE,
     CommunityView,

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.capabilities.moderation.decisions import recent_decisions
 from hearthkeeper.store import Community, Group, LiveNumbers, PlaybookVersion
-from hearthkeeper.web.console.decisions import recent_decisions
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 

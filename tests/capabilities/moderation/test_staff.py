@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hearthkeeper import staff
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
