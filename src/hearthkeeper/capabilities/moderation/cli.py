@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from hearthkeeper.capabilities.moderation import staff
-from hearthkeeper.capabilities.moderation.decisions import strike_status
+from hearthkeeper.capabilities.moderation.decisions import sanction_line, strike_line
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -20,7 +19,7 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.store import Sanction, StoreError, Strike
+from hearthkeeper.store import StoreError
 
 strikes_app = typer.Typer(help="List and pardon strikes.", no_args_is_help=True)
 sanctions_app = typer.Typer(
@@ -36,25 +35,6 @@ def register(app: typer.Typer) -> None:
     """Add `strikes` and `sanctions` to the top-level command."""
     app.add_typer(strikes_app, name="strikes")
     app.add_typer(sanctions_app, name="sanctions")
-
-
-def strike_line(strike: Strike, now: datetime) -> str:
-    """One strike as `hearth strikes list` prints it."""
-    state = strike_status(strike, now)
-    if state == "pardoned":
-        state = "pardoned by " + (strike.pardoned_by or "?")
-    expires = f"{strike.expires_at:%Y-%m-%d}" if strike.expires_at else "never"
-    return (f"#{strike.id}  member {strike.member_id}  {strike.violation}  "
-            f"{strike.at:%Y-%m-%d %H:%M}  expires {expires}  {state} — {strike.explanation}")  # fmt: skip
-
-
-def sanction_line(item: Sanction) -> str:
-    """One sanction as `hearth sanctions list` prints it."""
-    where = f"group {item.group_id}" if item.group_id else (
-        f"community {item.community_id}" if item.community_id else "all communities")  # fmt: skip
-    until = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
-    return (f"#{item.id}  {item.kind.value}  member {item.member_id}  {where}  "
-            f"since {item.at:%Y-%m-%d %H:%M}{until} — {item.reason}")  # fmt: skip
 
 
 def _print(lines: Iterable[str], empty: str) -> None:

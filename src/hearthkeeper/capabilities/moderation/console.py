@@ -39,9 +39,9 @@ def router(pages: Pages) -> APIRouter:
         view = pages.community(slug)
         cid = view.community.id
         now = web.clock.now()
-        recent = recent_decisions(store, view, now - timedelta(days=QUEUE_DAYS), now)
-        live = named(store, view, store.community_strikes(cid, live_only=True, now=now), [], now)
-        in_force = named(store, view, [], store.community_sanctions(cid, True, now), now)
+        recent = recent_decisions(store, cid, now - timedelta(days=QUEUE_DAYS), now)
+        live = named(store, cid, store.community_strikes(cid, live_only=True, now=now), [], now)
+        in_force = named(store, cid, [], store.community_sanctions(cid, True, now), now)
         return render(
             request, "console/moderation.html", operator=operator, active="moderation",
             recent=recent, live=live, in_force=in_force, days=QUEUE_DAYS,

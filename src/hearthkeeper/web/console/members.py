@@ -91,9 +91,9 @@ def router(pages: Pages) -> APIRouter:
             for m in store.membership_history(member_id)
             if m.group_id in groups
         ]
-        strikes = named(store, view, store.community_strikes(cid, member_id=member_id), [], now)
+        strikes = named(store, cid, store.community_strikes(cid, member_id=member_id), [], now)
         sanctions = named(
-            store, view, [], store.community_sanctions(cid, False, now, member_id=member_id), now
+            store, cid, [], store.community_sanctions(cid, False, now, member_id=member_id), now
         )
         level = store.member_level(cid, member_id)
         changes = store.level_changes(cid, member_id)

@@ -91,7 +91,7 @@ def router(pages: Pages) -> APIRouter:
     def overview(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
         view = pages.community(slug)
         now = pages.web.clock.now()
-        decisions = recent_decisions(store, view, now - timedelta(days=7), now)
+        decisions = recent_decisions(store, view.community.id, now - timedelta(days=7), now)
         return render(
             request, "console/overview.html", operator=operator, active="overview",
             lines=group_lines(pages, view, now), decisions=decisions[:DECISIONS_SHOWN],
