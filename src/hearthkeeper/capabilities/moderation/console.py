@@ -4,7 +4,7 @@ deleting a member's message or banning its sender."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.moderation.decisions import named, recent_decisions
-from hearthkeeper.store import StoreError
+from hearthkeeper.store import Operator, StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
     CommunityView,
@@ -33,6 +33,17 @@ def router(pages: Pages) -> APIRouter:
     routes = APIRouter(route_class=ConsoleRoute)
     web = pages.web
     store = web.store
+
+    def done(operator: Operator, view: CommunityView, back: str, fallback: str, notice: str,
+             problem: str, work: Callable[[str, datetime], object]) -> Response:  # fmt: skip
+        """Do staff's `work` as the operator, then go back to where the form was (else
+        `fallback`) saying it was done, or `problem` if the store refused (already done, no
+        one to ban)."""
+        try:
+            work(f"console:{operator.username}", web.clock.now())
+        except StoreError:
+            return back_to(view, back, fallback, problem=problem)
+        return back_to(view, back, fallback, notice=notice)
 
     @routes.get("/console/c/{slug}/moderation", response_class=HTMLResponse)
     def moderation(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
@@ -57,10 +68,9 @@ def router(pages: Pages) -> APIRouter:
         strike = store.get_strike(strike_id)
         if strike is None or strike.community_id != view.community.id:
             raise PageNotFound(f"There is no strike {strike_id} in {view.community.name}.", view)
-        by, now = f"console:{operator.username}", web.clock.now()
-        return _done(view, back, f"/members/{strike.member_id}",
-                     lambda: staff.pardon(store, strike_id, by, now),
-                     notice="pardoned", problem="already-pardoned")  # fmt: skip
+        return done(operator, view, back, f"/members/{strike.member_id}", "pardoned",
+                    "already-pardoned",
+                    lambda by, now: staff.pardon(store, strike_id, by, now))  # fmt: skip
 
     @routes.post("/console/c/{slug}/sanctions/{sanction_id}/lift",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
@@ -78,10 +88,9 @@ def router(pages: Pages) -> APIRouter:
             raise PageNotFound(
                 f"There is no sanction {sanction_id} in {view.community.name}.", view
             )
-        by, now = f"console:{operator.username}", web.clock.now()
-        return _done(view, back, f"/members/{sanction.member_id}",
-                     lambda: staff.lift(store, sanction_id, by, now),
-                     notice="lifted", problem="already-lifted")  # fmt: skip
+        return done(operator, view, back, f"/members/{sanction.member_id}", "lifted",
+                    "already-lifted",
+                    lambda by, now: staff.lift(store, sanction_id, by, now))  # fmt: skip
 
     @routes.post("/console/c/{slug}/messages/{message_id}/{what}",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
@@ -99,21 +108,9 @@ def router(pages: Pages) -> APIRouter:
         group = store.get_group(message.group_id) if message is not None else None
         if message is None or group is None or group.community_id != view.community.id:
             raise PageNotFound(f"There is no message {message_id} in {view.community.name}.", view)
-        by, now = f"console:{operator.username}", web.clock.now()
         fallback = f"/members/{message.member_id}" if message.member_id else "/moderation"
         work = staff.ban_for_message if what == "ban" else staff.delete_message
-        return _done(view, back, fallback, lambda: work(store, message_id, by, now),
-                     notice="banned" if what == "ban" else "deleted", problem="no-sender")  # fmt: skip
+        return done(operator, view, back, fallback, "banned" if what == "ban" else "deleted",
+                    "no-sender", lambda by, now: work(store, message_id, by, now))  # fmt: skip
 
     return routes
-
-
-def _done(view: CommunityView, back: str, fallback: str, work: Callable[[], object], *,
-          notice: str, problem: str) -> Response:  # fmt: skip
-    """Do staff's `work`, then go back to where the form was (else `fallback`) saying it was
-    done, or saying `problem` if the store refused (already done, no one to ban)."""
-    try:
-        work()
-    except StoreError:
-        return back_to(view, back, fallback, problem=problem)
-    return back_to(view, back, fallback, notice=notice)
