@@ -20,6 +20,7 @@ ConfigOption = Annotated[
         "--config", "-c", help="Configuration file (default: $HEARTH_CONFIG or ./hearth.toml)."
     ),
 ]
+ActorOption = Annotated[str, typer.Option("--as", help="Who does it, for the audit log.")]
 
 
 def settings_from(config: Path | None) -> Settings:
@@ -47,3 +48,17 @@ def open_store(settings: Settings) -> Store:
     except StoreError as exc:
         fail(str(exc))
     return Store(engine, SystemClock())
+
+
+def member_option(store: Store, member: str | None) -> int | None:
+    """The member a `--member CARRIER:USER_ID` option names (None without one), or exit
+    saying what was wrong."""
+    if member is None:
+        return None
+    carrier, sep, user = member.partition(":")
+    if not sep or not carrier or not user:
+        fail(f"--member {member!r}: write CARRIER:USER_ID, e.g. webchat:u42")
+    found = store.find_member(carrier, user)
+    if found is None:
+        fail(f"no member {user!r} is known on {carrier!r}")
+    return found.id

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from hearthkeeper import staff
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.web.api_models import (
     AlertOut,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import ceremony
+from hearthkeeper.capabilities.ceremony.handlers import RulesGate, Welcome
+from hearthkeeper.engine.registry import Registry, Stage
 
 
 class Ceremony(CapabilityBase):
     name = "ceremony"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        ceremony.register(registry, setup.playbook)
+        registry.add(Welcome(), Stage.CEREMONY)
+        registry.add(RulesGate(), Stage.CEREMONY + 1)
 
 
 CAPABILITY = Ceremony()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import gate
+from hearthkeeper.capabilities.gate.blacklist import Blacklist
+from hearthkeeper.engine.registry import Registry, Stage
 
 
 class Gate(CapabilityBase):
     name = "gate"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        gate.register(registry, setup.playbook)
+        registry.add(Blacklist(), Stage.GATE)
 
 
 CAPABILITY = Gate()

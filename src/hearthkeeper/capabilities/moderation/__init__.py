@@ -1,10 +1,24 @@
-"""Moderation: detectors and the learned scorer, the violation ladder, probation."""
+"""Moderation: detectors and the learned scorer, the violation ladder, probation; what staff
+undo or decide by hand (`staff.py`), `hearth strikes` / `hearth sanctions` and the console's
+moderation queue.
+
+The strikes, sanctions and examples it reads stay in the store's core: the engine writes them
+for every batch.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import moderation
+from hearthkeeper.capabilities.moderation.handler import Moderation as ModerationHandler
+from hearthkeeper.engine.registry import Registry, Stage
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from hearthkeeper.web.console.pages import Pages
 
 
 class Moderation(CapabilityBase):
@@ -13,7 +27,20 @@ class Moderation(CapabilityBase):
     def register(self, registry: Registry, setup: Setup) -> None:
         # The command book is filled by the capabilities after this one: moderation reads it
         # when deciding, so the community's own commands are never taken for repeated text.
-        moderation.register(registry, setup.playbook, setup.scorer, setup.book)
+        registry.add(ModerationHandler(setup.playbook, setup.scorer, setup.book),
+                     Stage.MODERATION)  # fmt: skip
+
+    def cli(self, app: typer.Typer) -> None:
+        """`hearth strikes` and `hearth sanctions`."""
+        from hearthkeeper.capabilities.moderation import cli
+
+        cli.register(app)
+
+    def console(self, pages: Pages) -> APIRouter | None:
+        """The moderation queue and the pardon, lift, delete and ban forms."""
+        from hearthkeeper.capabilities.moderation import console
+
+        return console.router(pages)
 
 
 CAPABILITY = Moderation()

@@ -9,8 +9,8 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.capabilities.moderation.decisions import Decision, named
 from hearthkeeper.store import Group, LevelChange, Membership
-from hearthkeeper.web.console.decisions import Decision, named
 from hearthkeeper.web.console.pages import (
     PAGE_SIZE,
     CommunityView,
@@ -91,9 +91,9 @@ def router(pages: Pages) -> APIRouter:
             for m in store.membership_history(member_id)
             if m.group_id in groups
         ]
-        strikes = named(store, view, store.community_strikes(cid, member_id=member_id), [], now)
+        strikes = named(store, cid, store.community_strikes(cid, member_id=member_id), [], now)
         sanctions = named(
-            store, view, [], store.community_sanctions(cid, False, now, member_id=member_id), now
+            store, cid, [], store.community_sanctions(cid, False, now, member_id=member_id), now
         )
         level = store.member_level(cid, member_id)
         changes = store.level_changes(cid, member_id)

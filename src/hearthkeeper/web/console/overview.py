@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.capabilities.moderation.decisions import recent_decisions
 from hearthkeeper.store import Community, Group, LiveNumbers, PlaybookVersion
-from hearthkeeper.web.console.decisions import recent_decisions
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -91,7 +91,7 @@ def router(pages: Pages) -> APIRouter:
     def overview(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
         view = pages.community(slug)
         now = pages.web.clock.now()
-        decisions = recent_decisions(store, view, now - timedelta(days=7), now)
+        decisions = recent_decisions(store, view.community.id, now - timedelta(days=7), now)
         return render(
             request, "console/overview.html", operator=operator, active="overview",
             lines=group_lines(pages, view, now), decisions=decisions[:DECISIONS_SHOWN],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.capabilities.moderation import staff_actions
 from hearthkeeper.store import (
     ExampleSource,
     Group,
@@ -60,7 +60,7 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime) -> li
             raise StoreError(f"message {message_id} has no sender to ban")
         every = tx.list_groups(group.community_id)
         stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
-        groups = [g for g in every if g.id == group.id or (g.id, member_id) in stays]
+        groups = staff_actions.ban_reach(group, every, {gid for gid, _ in stays})
         reason = f"banned by {by} for message {message_id}"
         bans: list[Sanction] = []
         for where in groups:
@@ -70,10 +70,7 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime) -> li
             user = tx.user_on(member_id, where.carrier)
             if user is None:
                 continue
-            # The member is told a moderator decided; the audit log says who and why.
-            action = Action(kind=ActionKind.BAN, carrier=where.carrier,
-                            group=where.carrier_group_id, member=user,
-                            reason="banned by a moderator", detail=reason, handler="staff")  # fmt: skip
+            action = staff_actions.ban(where, user, reason)
             tx.enqueue(f"staff-ban:{message_id}:{where.id}", where.carrier, action.to_json(),
                        action.priority, group_id=where.id, at=now)  # fmt: skip
         _delete(tx, message, group, by, now)
@@ -95,23 +92,19 @@ def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -
     """Queue the deletion on the carrier, keyed by the message: queued once however often
     staff click."""
     user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
-    action = Action(kind=ActionKind.DELETE, carrier=group.carrier, group=group.carrier_group_id,
-                    member=user, target=message.carrier_event_id,
-                    reason="removed by a moderator", detail=f"deleted by {by}",
-                    handler="staff")  # fmt: skip
+    action = staff_actions.deletion(message, group, user, by)
     tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(), action.priority,
                group_id=group.id, at=now)  # fmt: skip
 
 
 def _learn_spam(tx: Store, message: Message, group: Group, source: ExampleSource, by: str,
                 now: datetime) -> None:  # fmt: skip
-    """Keep a member's message staff removed as spam; staff's own messages teach nothing
-    (an operator tidying up a group is not judging spam)."""
+    """Keep a member's message staff removed as spam (`staff_actions.teaches_spam`)."""
     member_id = message.member_id
     if member_id is None:
         return
     stay = tx.active_stays([(group.id, member_id)]).get((group.id, member_id))
-    if stay is not None and stay.role is not None:
+    if not staff_actions.teaches_spam(member_id, stay.role if stay is not None else None):
         return
     tx.add_moderation_example(group.community_id, message.text, source,
                               f"message:{message.id}", by, now, member_id=member_id)  # fmt: skip
@@ -121,26 +114,22 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
     """End a sanction now and undo it on the carriers; returns it and the undo actions queued."""
     with store.transaction() as tx:
         sanction = tx.lift_sanction(sanction_id, by, now, key=f"lift:{sanction_id}")
-        undone = [sanction]
-        if sanction.kind is SanctionKind.BLACKLIST:
-            for ban in tx.active_sanctions(
-                member_id=sanction.member_id, kind=SanctionKind.BAN, now=now
-            ):
-                if sanction.community_id is None or ban.community_id == sanction.community_id:
-                    undone.append(tx.lift_sanction(ban.id, by, now, key=f"lift:{sanction_id}"))
+        bans = (
+            tx.active_sanctions(member_id=sanction.member_id, kind=SanctionKind.BAN, now=now)
+            if sanction.kind is SanctionKind.BLACKLIST
+            else []
+        )
+        undone = [sanction] + [
+            tx.lift_sanction(ban.id, by, now, key=f"lift:{sanction_id}")
+            for ban in staff_actions.lifted_along(sanction, bans)
+        ]
         queued = 0
         for item in undone:
-            if item.group_id is None:
+            group = tx.get_group(item.group_id) if item.group_id is not None else None
+            user = tx.user_on(item.member_id, group.carrier) if group is not None else None
+            if group is None or user is None:
                 continue
-            group = tx.get_group(item.group_id)
-            if group is None:
-                continue
-            user = tx.user_on(item.member_id, group.carrier)
-            if user is None:
-                continue
-            kind = ActionKind.UNMUTE if item.kind is SanctionKind.MUTE else ActionKind.UNBAN
-            action = Action(kind=kind, carrier=group.carrier, group=group.carrier_group_id,
-                            member=user, reason=f"lifted by {by}", handler="staff")  # fmt: skip
+            action = staff_actions.undo(item, group, user, by)
             tx.enqueue(f"lift:{sanction_id}:{item.id}", group.carrier, action.to_json(),
                        action.priority, group_id=group.id, at=now)  # fmt: skip
             queued += 1

@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.format import human_duration
 from hearthkeeper.handlers.texts import ACCEPT_WORDS, say
-from hearthkeeper.playbook import Playbook
 
 RULES_ACCEPTED = "rules-accepted"
 REMINDER_EVERY = timedelta(minutes=10)
@@ -127,9 +125,3 @@ class RulesGate:
             reason="reminder to accept the rules", handler=self.name,
         ))  # fmt: skip
         return Outcome(tuple(actions), stop=True)
-
-
-def register(registry: Registry, playbook: Playbook) -> None:
-    """Add the ceremony handlers."""
-    registry.add(Welcome(), Stage.CEREMONY)
-    registry.add(RulesGate(), Stage.CEREMONY + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
@@ -91,3 +92,10 @@ def test_the_intro_reminder_fires_only_for_the_silent(
         p.action for p in c.carrier.performed if p.action.key and p.action.key.startswith("intro:")
     ]
     assert [r.member for r in reminders] == ["silent"]
+
+
+def test_a_nickname_fits_when_it_has_as_many_parts_as_the_format() -> None:
+    assert nickname_fits("杭州-小鹿-设计", "城市-昵称-行业")
+    assert nickname_fits("杭州－小鹿—设计", "城市-昵称-行业")  # full-width and long dashes
+    assert not nickname_fits("小鹿", "城市-昵称-行业")
+    assert not nickname_fits("杭州--设计", "城市-昵称-行业")  # an empty part is no part

@@ -1,5 +1,6 @@
-"""Moderation decisions as the console shows them: strikes and sanctions with the member's
-name, the group's and where each one stands now."""
+"""Moderation decisions as the console and `hearth strikes` / `hearth sanctions` show them:
+strikes and sanctions with where each one stands now (and, in the console, the member's name
+and the group's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import datetime
 
 from hearthkeeper.store import Sanction, Store, Strike
 from hearthkeeper.store.sanctions import SUPERSEDED
-from hearthkeeper.web.console.pages import CommunityView
 
 
 def strike_status(strike: Strike, now: datetime) -> str:
@@ -54,7 +54,7 @@ class Decision:
 
 def named(
     store: Store,
-    view: CommunityView,
+    community_id: int,
     strikes: Iterable[Strike],
     sanctions: Iterable[Sanction],
     now: datetime,
@@ -62,7 +62,7 @@ def named(
     """Strikes and sanctions as decisions, newest first (names looked up in one query)."""
     strikes, sanctions = list(strikes), list(sanctions)
     names = store.member_names([s.member_id for s in strikes] + [s.member_id for s in sanctions])
-    groups = {g.id: g.name for g in store.list_groups(view.community.id)}
+    groups = {g.id: g.name for g in store.list_groups(community_id)}
     found = [
         Decision(
             at=s.at, kind="strike", member_id=s.member_id,
@@ -84,14 +84,32 @@ def named(
 
 
 def recent_decisions(
-    store: Store, view: CommunityView, since: datetime, now: datetime
+    store: Store, community_id: int, since: datetime, now: datetime
 ) -> list[Decision]:
-    """Strikes and sanctions given from `since` on, newest first."""
-    cid = view.community.id
+    """Strikes and sanctions given in a community from `since` on, newest first."""
     return named(
         store,
-        view,
-        store.community_strikes(cid, since=since, now=now),
-        store.community_sanctions(cid, in_force_only=False, since=since, now=now),
+        community_id,
+        store.community_strikes(community_id, since=since, now=now),
+        store.community_sanctions(community_id, in_force_only=False, since=since, now=now),
         now,
     )
+
+
+def strike_line(strike: Strike, now: datetime) -> str:
+    """One strike as `hearth strikes list` prints it."""
+    state = strike_status(strike, now)
+    if state == "pardoned":
+        state = "pardoned by " + (strike.pardoned_by or "?")
+    expires = f"{strike.expires_at:%Y-%m-%d}" if strike.expires_at else "never"
+    return (f"#{strike.id}  member {strike.member_id}  {strike.violation}  "
+            f"{strike.at:%Y-%m-%d %H:%M}  expires {expires}  {state} — {strike.explanation}")  # fmt: skip
+
+
+def sanction_line(item: Sanction) -> str:
+    """One sanction as `hearth sanctions list` prints it."""
+    where = f"group {item.group_id}" if item.group_id else (
+        f"community {item.community_id}" if item.community_id else "all communities")  # fmt: skip
+    until = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
+    return (f"#{item.id}  {item.kind.value}  member {item.member_id}  {where}  "
+            f"since {item.at:%Y-%m-%d %H:%M}{until} — {item.reason}")  # fmt: skip

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
+from hearthkeeper.capabilities.moderation.decide import (
+    explain,
+    heaviest,
+    probation_breach,
+    triage,
+)
+from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
-from hearthkeeper.engine.handler import NOTHING, Context, Outcome
-from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.ceremony import nickname_fits
+from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.handlers.commands import CommandBook
 from hearthkeeper.handlers.commands import parse as parse_command
 from hearthkeeper.handlers.format import excerpt, human_duration
-from hearthkeeper.handlers.ladder import sanction_actions
 from hearthkeeper.handlers.texts import probation_what, say, violation_name
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.rules import Response, ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
-from hearthkeeper.text.links import find_links
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.repeats import RepeatWindow
 from hearthkeeper.text.scan import Scanner, ScorerChoice
@@ -39,12 +43,24 @@ class Moderation:
         self.commands = commands
         self.scanner = Scanner.from_rules(rules, scorer=scorer)
         self._learned = 0  # how many of the community's decisions the scanner's scorer knows
-        v = rules.violations
-        self.flood = FloodWindow.from_settings(v.flooding) if v.flooding.enabled else None
-        self.repeat = (
-            RepeatWindow.from_settings(v.repeated_text) if v.repeated_text.enabled else None
-        )
+        self._violations = rules.violations
+        self.flood, self.repeat = self._windows()
         self._nickname_flagged: dict[int, date] = {}
+
+    def forget(self) -> None:
+        """Drop what a rolled-back batch may have left in memory: messages counted towards a
+        flood or a repeat (a retry would count them twice) and nicknames flagged today (a
+        retry would not flag them again). What the scorer learned stays: it came from
+        committed decisions."""
+        self.flood, self.repeat = self._windows()
+        self._nickname_flagged.clear()
+
+    def _windows(self) -> tuple[FloodWindow | None, RepeatWindow | None]:
+        """Empty flood and repeat windows for the detectors the playbook turns on."""
+        v = self._violations
+        flood = FloodWindow.from_settings(v.flooding) if v.flooding.enabled else None
+        repeat = RepeatWindow.from_settings(v.repeated_text) if v.repeated_text.enabled else None
+        return flood, repeat
 
     def check(self, event: Event, ctx: Context) -> bool:
         return isinstance(event, Message) and not event.sender.is_bot
@@ -52,26 +68,13 @@ class Moderation:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         text = prepare(event.text)
-        findings = self.findings(event, ctx, text)
-        pb = ctx.playbook
-        ladder: list[Finding] = []
-        alerts: list[Finding] = []
-        for finding in findings:
-            detector = pb.rules.violations.detector(ViolationKind(finding.kind))
-            exempt = ctx.member.is_staff and (
-                detector.exempt_roles is None or ctx.member.role in detector.exempt_roles
-            )
-            if exempt:
-                continue
-            if detector.response is Response.ALERT or ctx.member.is_staff:
-                alerts.append(finding)
-            else:
-                ladder.append(finding)
+        found = triage(self.findings(event, ctx, text), ctx.playbook.rules.violations,
+                       ctx.member.role)  # fmt: skip
         actions: list[Action] = []
-        if alerts:
-            actions.append(self._alert(event, ctx, alerts))
-        if ladder:
-            actions.extend(self._sanction(event, ctx, ladder))
+        if found.alerts:
+            actions.append(self._alert(event, ctx, found.alerts))
+        if found.ladder:
+            actions.extend(self._sanction(event, ctx, found.ladder))
             return Outcome(tuple(actions), stop=True)
         probation = self._probation(event, ctx, text)
         if probation:
@@ -136,7 +139,7 @@ class Moderation:
         self._nickname_flagged[ctx.member.id] = today
         return Finding("nickname", event.sender.display_name, f"display name does not follow {fmt}")
 
-    def _alert(self, event: Message, ctx: Context, alerts: list[Finding]) -> Action:
+    def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding]) -> Action:
         lang = ctx.playbook.community.language
         names = ", ".join(dict.fromkeys(violation_name(f.kind, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
@@ -144,15 +147,13 @@ class Moderation:
                    excerpt=excerpt(event.text))  # fmt: skip
         return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
                       member=event.sender.user_id, target=event.event_id, text=text,
-                      violation=alerts[0].kind, reason=_explain(alerts), handler=self.name)  # fmt: skip
+                      violation=alerts[0].kind, reason=explain(alerts), handler=self.name)  # fmt: skip
 
-    def _sanction(self, event: Message, ctx: Context, ladder: list[Finding]) -> list[Action]:
+    def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:
         pb = ctx.playbook
-        violations = pb.rules.violations
-        worst = max(ladder, key=lambda f: violations.detector(ViolationKind(f.kind)).strikes)
-        weight = violations.detector(ViolationKind(worst.kind)).strikes
+        worst, weight = heaviest(ladder, pb.rules.violations)
         strikes = ctx.state.live_strikes(ctx.group.community_id, ctx.member.id, ctx.now) + weight
-        reason = f"{_explain(ladder)}; strike {strikes}"
+        reason = f"{explain(ladder)}; strike {strikes}"
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
                                 pb.community.language, self.name, weight=weight)  # fmt: skip
 
@@ -162,18 +163,8 @@ class Moderation:
         if (ctx.member.is_staff or probation.duration is None or joined is None
                 or ctx.now - joined >= probation.duration):  # fmt: skip
             return []
-        kinds = {a.kind for a in event.attachments}
-        what = None
-        # A picture we cannot read may carry a QR code: for newcomers it counts as a link.
-        unreadable = any(a.kind == "picture" and not a.data for a in event.attachments)
-        if probation.no_links and ("link" in kinds or unreadable or find_links(text.normalised)):
-            what = "links"
-        elif probation.no_files and "file" in kinds:
-            what = "files"
-        elif probation.no_pictures and "picture" in kinds:
-            what = "pictures"
-        elif probation.no_mentions and event.mentions:
-            what = "mentions"
+        what = probation_breach(probation, event.attachments, bool(event.mentions),
+                                text.normalised)  # fmt: skip
         if what is None:
             return []
         lang = ctx.playbook.community.language
@@ -187,30 +178,3 @@ class Moderation:
             Action(kind=ActionKind.REPLY, text=notice, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
         ]  # fmt: skip
-
-
-def _explain(findings: list[Finding]) -> str:
-    """The findings in words, each once (a keyword can match the text in two forms)."""
-    return "; ".join(
-        dict.fromkeys(
-            f"{f.kind}: matched {f.matched!r} ({f.explanation})"
-            if f.matched
-            else f"{f.kind}: {f.explanation}"
-            for f in findings
-        )
-    )
-
-
-def register(
-    registry: Registry,
-    playbook: Playbook,
-    scorer: ScorerChoice = "shipped",
-    commands: CommandBook | None = None,
-) -> None:
-    """Add the moderation handler; `scorer` is the learned scorer the community's decisions
-    are added to ("shipped": the one `make` trained; None: rules only); `commands` are the
-    in-chat commands, which never count as repeated text."""
-    registry.add(Moderation(playbook, scorer, commands), Stage.MODERATION)
-
-
-__all__ = ["NOTHING", "Moderation", "register"]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.texts import say
-from hearthkeeper.playbook import Playbook
 
 
 class Blacklist:
@@ -38,8 +36,3 @@ class Blacklist:
                               key=f"refused:{ctx.group.id}:{ctx.member.id}",
                               reason="blacklisted member refused", handler=self.name))  # fmt: skip
         return Outcome(tuple(actions), stop=True)
-
-
-def register(registry: Registry, playbook: Playbook) -> None:
-    """Add the gate handlers."""
-    registry.add(Blacklist(), Stage.GATE)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from hearthkeeper import staff
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.engine import Engine

@@ -1,0 +1,105 @@
+"""`hearth strikes ...` and `hearth sanctions ...`: review and undo moderation by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.capabilities.moderation.decisions import sanction_line, strike_line
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    member_option,
+    open_store,
+    settings_from,
+)
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import StoreError
+
+strikes_app = typer.Typer(help="List and pardon strikes.", no_args_is_help=True)
+sanctions_app = typer.Typer(
+    help="List and lift mutes, bans and blacklistings.", no_args_is_help=True
+)
+
+MemberOption = Annotated[
+    str | None, typer.Option("--member", "-m", help="Only this member, as CARRIER:USER_ID.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `strikes` and `sanctions` to the top-level command."""
+    app.add_typer(strikes_app, name="strikes")
+    app.add_typer(sanctions_app, name="sanctions")
+
+
+def _print(lines: Iterable[str], empty: str) -> None:
+    shown = 0
+    for line in lines:
+        console.print(escape(line))
+        shown += 1
+    if not shown:
+        console.print(empty)
+
+
+@strikes_app.command("list")
+def list_strikes(
+    member: MemberOption = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Include expired and pardoned strikes.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Strikes that count now (or all of them), newest last."""
+    store = open_store(settings_from(config))
+    now = SystemClock().now()
+    found = store.strikes(member_id=member_option(store, member), include_dead=everything, now=now)
+    _print((strike_line(s, now) for s in found),
+           "No strikes." if everything else "No live strikes (--all shows every one).")  # fmt: skip
+
+
+@strikes_app.command("pardon")
+def pardon(
+    strike_id: Annotated[int, typer.Argument(help="The strike's id (see `hearth strikes list`).")],
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Take a strike back: it stays on record but no longer counts."""
+    store = open_store(settings_from(config))
+    try:
+        strike = staff.pardon(store, strike_id, actor, SystemClock().now())
+    except StoreError as exc:
+        fail(str(exc))
+    console.print(
+        f"Strike {strike.id} ({escape(strike.violation)}) of member {strike.member_id} pardoned."
+    )
+
+
+@sanctions_app.command("list")
+def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> None:
+    """Mutes, bans and blacklistings in force."""
+    store = open_store(settings_from(config))
+    found = store.active_sanctions(member_id=member_option(store, member), now=SystemClock().now())
+    _print((sanction_line(s) for s in found), "No mutes, bans or blacklistings in force.")
+
+
+@sanctions_app.command("lift")
+def lift(
+    sanction_id: Annotated[
+        int, typer.Argument(help="The sanction's id (see `hearth sanctions list`).")
+    ],
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """End a mute, ban or blacklisting now; the unmute or unban is sent by the engine."""
+    store = open_store(settings_from(config))
+    try:
+        sanction, queued = staff.lift(store, sanction_id, actor, SystemClock().now())
+    except StoreError as exc:
+        fail(str(exc))
+    console.print(f"{sanction.kind.value.capitalize()} {sanction.id} of member "
+                  f"{sanction.member_id} lifted; {queued} undo action(s) queued.")  # fmt: skip

@@ -1,0 +1,56 @@
+"""What staff's decisions by hand reach and ask of the carriers. Pure: the store work is in
+`staff.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.store import Group, Message, Sanction, SanctionKind
+
+HANDLER = "staff"
+
+
+def ban_reach(group: Group, every: Sequence[Group], sender_in: Collection[int]) -> list[Group]:
+    """The groups a ban for a message in `group` reaches: that group and every other group of
+    the community (`every`) whose id is in `sender_in`, the groups the sender is in now."""
+    return [g for g in every if g.id == group.id or g.id in sender_in]
+
+
+def lifted_along(sanction: Sanction, bans: Iterable[Sanction]) -> list[Sanction]:
+    """The bans in force that lifting `sanction` also lifts: lifting a blacklisting lifts the
+    member's bans in its community (in every community, for a blacklisting across them)."""
+    if sanction.kind is not SanctionKind.BLACKLIST:
+        return []
+    return [
+        b for b in bans if sanction.community_id is None or b.community_id == sanction.community_id
+    ]
+
+
+def teaches_spam(member_id: int | None, staff_role: str | None) -> bool:
+    """Whether a message staff removed is kept as spam: a member's is, staff's own messages
+    teach nothing (an operator tidying up a group is not judging spam)."""
+    return member_id is not None and staff_role is None
+
+
+def deletion(message: Message, group: Group, user: str | None, by: str) -> Action:
+    """Delete `message` (sent by `user` on the group's carrier) for `by`."""
+    return Action(kind=ActionKind.DELETE, carrier=group.carrier, group=group.carrier_group_id,
+                  member=user, target=message.carrier_event_id,
+                  reason="removed by a moderator", detail=f"deleted by {by}",
+                  handler=HANDLER)  # fmt: skip
+
+
+def ban(where: Group, user: str, why: str) -> Action:
+    """Ban `user` from `where`. The member is told a moderator decided; `why` (who and for
+    which message) goes to the audit log."""
+    return Action(kind=ActionKind.BAN, carrier=where.carrier, group=where.carrier_group_id,
+                  member=user, reason="banned by a moderator", detail=why,
+                  handler=HANDLER)  # fmt: skip
+
+
+def undo(sanction: Sanction, group: Group, user: str, by: str) -> Action:
+    """Undo `sanction` on `group`'s carrier: an unmute for a mute, else an unban."""
+    kind = ActionKind.UNMUTE if sanction.kind is SanctionKind.MUTE else ActionKind.UNBAN
+    return Action(kind=kind, carrier=group.carrier, group=group.carrier_group_id, member=user,
+                  reason=f"lifted by {by}", handler=HANDLER)  # fmt: skip

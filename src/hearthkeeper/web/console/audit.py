@@ -1,0 +1,29 @@
+"""The audit log: every staff action and every decision the engine took, newest first."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hearthkeeper.web.console.pages import PAGE_SIZE, ConsoleRoute, Pages, SignedIn, page_number
+from hearthkeeper.web.templates import render
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/audit`, a page at a time."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    store = pages.web.store
+
+    @routes.get("/console/c/{slug}/audit", response_class=HTMLResponse)
+    def audit(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        page = page_number(request)
+        cid = view.community.id
+        entries = store.audit_entries(cid, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        total = store.audit_count(cid)
+        return render(
+            request, "console/audit.html", operator=operator, active="audit", entries=entries,
+            page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total, **view.context(),
+        )  # fmt: skip
+
+    return routes

@@ -1,0 +1,60 @@
+"""Moderation's pure decisions, without an engine or a database: who a finding goes to, the
+heaviest finding, what probation forbids."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.moderation.decide import (
+    explain,
+    heaviest,
+    probation_breach,
+    triage,
+)
+from hearthkeeper.engine.events import Attachment
+from hearthkeeper.playbook.joining import Probation
+from hearthkeeper.text.findings import Finding
+from tests.engine_setup import playbook
+
+AD = Finding("advertising", "加微信", "advertising keyword")
+INSULT = Finding("insults", "傻逼", "insult")
+LINK = Finding("links", "https://x.example", "link outside the allowed domains")
+
+
+def test_a_members_findings_climb_the_ladder_unless_only_staff_are_alerted() -> None:
+    violations = playbook().rules.violations
+    found = triage([AD, INSULT, LINK], violations, role=None)
+    assert found.ladder == (AD, LINK)
+    assert found.alerts == (INSULT,)
+
+
+def test_staff_are_never_on_the_ladder_and_an_exempt_role_is_not_even_reported() -> None:
+    violations = playbook().rules.violations
+    assert triage([AD, INSULT], violations, role="manager").ladder == ()
+    assert triage([AD, INSULT], violations, role="manager").alerts == ()  # every role exempt
+    pb = playbook("  violations:\n    advertising: {exempt_roles: [creator]}\n")
+    found = triage([AD, INSULT], pb.rules.violations, role="manager")
+    assert found == triage([AD], pb.rules.violations, role="manager")
+    assert found.alerts == (AD,) and found.ladder == ()
+
+
+def test_the_heaviest_finding_sets_the_strikes_and_the_first_of_equals_wins() -> None:
+    pb = playbook("  violations:\n    links: {strikes: 3}\n")
+    assert heaviest([AD, LINK], pb.rules.violations) == (LINK, 3)
+    assert heaviest([LINK, AD], playbook().rules.violations) == (LINK, 1)
+
+
+def test_probation_forbids_links_unreadable_pictures_and_what_the_playbook_adds() -> None:
+    strict = Probation(no_files=True, no_pictures=True, no_mentions=True)
+    picture = Attachment(kind="picture", data=b"\x89PNG")
+    assert probation_breach(Probation(), (), False, "look at https://example.com") == "links"
+    assert probation_breach(Probation(), (Attachment(kind="picture"),), False, "hi") == "links"
+    assert probation_breach(Probation(), (picture,), True, "hi") is None
+    assert probation_breach(strict, (picture,), False, "hi") == "pictures"
+    assert probation_breach(strict, (Attachment(kind="file"),), False, "hi") == "files"
+    assert probation_breach(strict, (), True, "hi") == "mentions"
+    assert probation_breach(Probation(no_links=False), (), False, "https://x.example") is None
+
+
+def test_each_finding_is_explained_once() -> None:
+    assert explain([AD, AD, Finding("flooding", "", "too many messages")]) == (
+        "advertising: matched '加微信' (advertising keyword); flooding: too many messages"
+    )

@@ -1,0 +1,44 @@
+"""`hearth staff`: a staff role given from the command line reaches the running engine,
+which then never punishes that member automatically."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.engine_setup import RULES, community
+from tests.playbook_samples import MINIMAL
+
+AD = "加我微信 abc12345 低价出货"
+
+
+def test_giving_a_staff_role_reaches_the_running_engine(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.message("mei", "hello")])
+    store.join(c.member_id("mei"), store.group_for_carrier("fake", "g1").id)  # type: ignore[union-attr]
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    refused = runner.invoke(app, ["staff", "set", "fake:mei", "boss"], env=env)
+    assert refused.exit_code == 1 and "manager" in refused.stderr
+    given = runner.invoke(app, ["staff", "set", "fake:mei", "manager", "--as", "owner"], env=env)
+    assert given.exit_code == 0, given.output
+    listed = runner.invoke(app, ["staff", "list"], env=env)
+    assert "mei" in listed.stdout and "manager" in listed.stdout
+    store_clock.advance(timedelta(minutes=2))
+    c.events.now = store_clock.now()
+    [result] = c.engine.process([c.events.message("mei", AD)])
+    assert ActionKind.STRIKE not in [a.kind for a in result.actions], "staff are not punished"
