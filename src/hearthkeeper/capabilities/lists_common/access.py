@@ -4,12 +4,11 @@ names when it is set, else the roles holding the permission."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event
-from hearthkeeper.engine.handler import Context
-from hearthkeeper.handlers.commands import PREFIXES, TEXTS, reply
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.handlers.commands import PREFIXES, TEXTS, Command, Invocation, Run, reply
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 
@@ -47,8 +46,16 @@ def refusal(event: Event, ctx: Context, started_by: Sequence[str], command: str,
     return reply(event, text, handler=handler, reason=f"not among {', '.join(started_by)}")
 
 
-def effect(event: Event, name: str, handler: str, **extra: Any) -> Action:
-    """Ask for the store work `name` on behalf of the event's sender."""
-    return Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
-                  member=event.sender.user_id, target=event.event_id, effect=name,
-                  extra=dict(extra), handler=handler, reason=name)  # fmt: skip
+def staff_command(name: str, aliases: tuple[str, ...], help: dict[Language, str], run: Run, *,
+                  started_by: Sequence[str] | None, permission: Permission, handler: str,
+                  usage: dict[Language, str] | None = None) -> Command:  # fmt: skip
+    """A command only starters may use (start or close a list or poll): refused politely, with
+    the roles that may, when `started_by` names roles; else the dispatcher checks `permission`."""
+
+    def guarded(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        if started_by is not None and not may_start(ctx, started_by, permission):
+            return Outcome((refusal(event, ctx, started_by, invocation.name, handler),))
+        return run(event, ctx, invocation)
+
+    return Command(name, aliases, help, guarded, gate(started_by, permission), usage or {},
+                   allowed=starter_rule(started_by, permission))  # fmt: skip

@@ -6,15 +6,23 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.lists_common.access import staff_command
+from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.reading import Problem
+from hearthkeeper.capabilities.polls.effects import register_effects
+from hearthkeeper.capabilities.polls.parse import read_poll, read_vote
+from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
+from hearthkeeper.capabilities.polls.requests import (
+    CastVote,
+    PollClose,
+    PollResults,
+    PollStart,
+    WithdrawVote,
+)
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
-from hearthkeeper.handlers.poll_effects import register_effects
-from hearthkeeper.handlers.poll_parse import read_poll, read_vote
-from hearthkeeper.handlers.poll_render import TEXTS, problem_text
-from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal, starter_rule
-from hearthkeeper.handlers.signup_parse import Problem
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Polls
 from hearthkeeper.playbook.positioning import Language
@@ -40,15 +48,11 @@ class VoteReplies:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         choices = read_vote(event.text) or ()
-        return Outcome((effect(event, "poll.vote", NAME, choices=list(choices), explicit=False),),
-                       stop=True)  # fmt: skip
+        return Outcome((ask(event, CastVote(choices=choices), NAME),), stop=True)
 
 
 def _start(settings: Polls) -> Command:
     def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        if settings.started_by is not None and not may_start(ctx, settings.started_by,
-                                                             Permission.START_POLLS):  # fmt: skip
-            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
         lang = ctx.playbook.community.language
         zone = ZoneInfo(ctx.playbook.community.timezone)
         spec = read_poll(invocation.rest, ctx.now, zone, settings.default_duration)
@@ -56,30 +60,27 @@ def _start(settings: Polls) -> Command:
             return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
                                   reason="unreadable poll command"),))  # fmt: skip
         anonymous = settings.anonymous if spec.anonymous is None else spec.anonymous
-        return Outcome((effect(event, "poll.start", NAME, question=spec.question,
-                               options=list(spec.options), multiple=spec.multiple,
-                               anonymous=anonymous, deadline=spec.deadline.isoformat()),))  # fmt: skip
+        start = PollStart(question=spec.question, options=spec.options, multiple=spec.multiple,
+                          anonymous=anonymous, deadline=spec.deadline)  # fmt: skip
+        return Outcome((ask(event, start, NAME),))
 
-    return Command("poll", ("投票", "发起投票"), {
+    return staff_command("poll", ("投票", "发起投票"), {
         ZH: "发起投票（单选或多选，实名或匿名，可设截止时间）",
         EN: "start a poll (single or multiple choice, named or anonymous, with a deadline)",
-    }, run, gate(settings.started_by, Permission.START_POLLS), {
+    }, run, started_by=settings.started_by, permission=Permission.START_POLLS, handler=NAME,
+       usage={
         ZH: "/投票 周末活动去哪 | 爬山 | 看展 | 桌游 | 多选 | 匿名 | 截止 21:00",
         EN: "/poll Where to? | hike | museum | multiple | anonymous | until 21:00",
-    }, allowed=starter_rule(settings.started_by, Permission.START_POLLS))  # fmt: skip
+    })  # fmt: skip
 
 
 def _end(settings: Polls) -> Command:
     def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        if settings.started_by is not None and not may_start(ctx, settings.started_by,
-                                                             Permission.START_POLLS):  # fmt: skip
-            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
-        return Outcome((effect(event, "poll.close", NAME),))
+        return Outcome((ask(event, PollClose(), NAME),))
 
-    return Command("endpoll", ("结束投票",), {
+    return staff_command("endpoll", ("结束投票",), {
         ZH: "提前结束投票并公布结果", EN: "close the poll now and post the results",
-    }, run, gate(settings.started_by, Permission.START_POLLS),
-       allowed=starter_rule(settings.started_by, Permission.START_POLLS))  # fmt: skip
+    }, run, started_by=settings.started_by, permission=Permission.START_POLLS, handler=NAME)  # fmt: skip
 
 
 def _member_commands() -> list[Command]:
@@ -89,13 +90,13 @@ def _member_commands() -> list[Command]:
             lang = ctx.playbook.community.language
             return Outcome((reply(event, TEXTS.say("vote_usage", lang), handler=NAME,
                                   reason="unreadable vote"),))  # fmt: skip
-        return Outcome((effect(event, "poll.vote", NAME, choices=list(choices), explicit=True),))
+        return Outcome((ask(event, CastVote(choices=choices, explicit=True), NAME),))
 
     def unvote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((effect(event, "poll.unvote", NAME),))
+        return Outcome((ask(event, WithdrawVote(), NAME),))
 
     def results(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((effect(event, "poll.results", NAME),))
+        return Outcome((ask(event, PollResults(), NAME),))
 
     return [
         Command("vote", ("投", "选"), {

@@ -3,31 +3,32 @@ already use in WeChat solitaire (`+1`, `接龙 2份`, `+1 西兰花 x2`, a paste
 `-1`; the bot keeps the numbered list, the stock and the waitlist, and closes on time.
 
 One open list per group: a bare `+1` then always means that list. Store work is done by the
-effects in `signup_effects`; this module only reads text and decides which effect to ask for.
+effects in `effects`; this module only reads text and decides which request to ask for.
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.lists_common.access import staff_command
+from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.reading import Problem, normal
+from hearthkeeper.capabilities.signups.command import read_list
+from hearthkeeper.capabilities.signups.effects import register_effects
+from hearthkeeper.capabilities.signups.parse import Cancel, Join, Pasted, Reply, Show, read_reply
+from hearthkeeper.capabilities.signups.render import problem_text
+from hearthkeeper.capabilities.signups.requests import (
+    SignUpCancel,
+    SignUpClose,
+    SignUpJoin,
+    SignUpPaste,
+    SignUpShow,
+    SignUpStart,
+)
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
-from hearthkeeper.handlers.signup_access import effect, gate, may_start, refusal, starter_rule
-from hearthkeeper.handlers.signup_command import read_list
-from hearthkeeper.handlers.signup_effects import register_effects
-from hearthkeeper.handlers.signup_parse import (
-    Cancel,
-    Join,
-    Pasted,
-    Problem,
-    Reply,
-    Show,
-    normal,
-    read_reply,
-)
-from hearthkeeper.handlers.signup_render import problem_text
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import SignUps
 from hearthkeeper.playbook.positioning import Language
@@ -60,69 +61,61 @@ class SignUpReplies:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         said = self.read(event)
         if isinstance(said, Join):
-            return Outcome((effect(event, "signup.join", NAME, counted=said.counted, text=said.text),),
-                           stop=True)  # fmt: skip
+            join = SignUpJoin(counted=said.counted, text=said.text)
+            return Outcome((ask(event, join, NAME),), stop=True)
         if isinstance(said, Cancel):
             explicit = not normal(event.text if isinstance(event, Message) else "").startswith("-")
-            return Outcome((effect(event, "signup.cancel", NAME, text=said.text, explicit=explicit),),
-                           stop=True)  # fmt: skip
+            cancel = SignUpCancel(text=said.text, explicit=explicit)
+            return Outcome((ask(event, cancel, NAME),), stop=True)
         if isinstance(said, Pasted):
             # Numbered text may be something else (an agenda): later handlers still run.
-            return Outcome(
-                (effect(event, "signup.paste", NAME, lines=list(said.lines), text=said.text),)
-            )
+            return Outcome((ask(event, SignUpPaste(lines=said.lines, text=said.text), NAME),))
         if isinstance(said, Show):
-            return Outcome((effect(event, "signup.show", NAME),), stop=True)
+            return Outcome((ask(event, SignUpShow(), NAME),), stop=True)
         return Outcome()
 
 
 def _start(settings: SignUps) -> Command:
     def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        if settings.started_by is not None and not may_start(ctx, settings.started_by,
-                                                             Permission.START_SIGNUPS):  # fmt: skip
-            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
         lang = ctx.playbook.community.language
         zone = ZoneInfo(ctx.playbook.community.timezone)
         spec = read_list(invocation.rest, ctx.now, zone, settings.default_duration)
         if isinstance(spec, Problem):
             return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
                                   reason="unreadable sign-up command"),))  # fmt: skip
-        items = [[i.label, i.price, i.stock] for i in spec.items]
-        return Outcome((effect(event, "signup.start", NAME, title=spec.title, items=items,
-                               deadline=spec.deadline.isoformat()),))  # fmt: skip
+        start = SignUpStart(title=spec.title, labels=tuple(i.label for i in spec.items),
+                            prices=tuple(i.price for i in spec.items),
+                            stocks=tuple(i.stock for i in spec.items), deadline=spec.deadline)  # fmt: skip
+        return Outcome((ask(event, start, NAME),))
 
-    return Command("signup", ("接龙", "团购", "groupbuy"), {
+    return staff_command("signup", ("接龙", "团购", "groupbuy"), {
         ZH: "发起接龙或团购（可带商品、价格、限量和截止时间）",
         EN: "start a sign-up list or group-buy (items, prices, stock and a deadline optional)",
-    }, run, gate(settings.started_by, Permission.START_SIGNUPS), {
+    }, run, started_by=settings.started_by, permission=Permission.START_SIGNUPS, handler=NAME,
+       usage={
         ZH: "/接龙 周六夜跑 限20人 截止 20:00；/团购 有机蔬菜 | 西兰花 ¥12 限20份 | 截止 明天 10:00",
         EN: "/signup Saturday run | max 20 | until 20:00",
-    }, allowed=starter_rule(settings.started_by, Permission.START_SIGNUPS))  # fmt: skip
+    })  # fmt: skip
 
 
 def _close(settings: SignUps) -> Command:
     def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        if settings.started_by is not None and not may_start(ctx, settings.started_by,
-                                                             Permission.START_SIGNUPS):  # fmt: skip
-            return Outcome((refusal(event, ctx, settings.started_by, invocation.name, NAME),))
-        return Outcome((effect(event, "signup.close", NAME),))
+        return Outcome((ask(event, SignUpClose(), NAME),))
 
-    return Command("closelist", ("结束接龙", "截止接龙"), {
+    return staff_command("closelist", ("结束接龙", "截止接龙"), {
         ZH: "提前结束接龙并公布最终名单", EN: "close the sign-up list now and post the final list",
-    }, run, gate(settings.started_by, Permission.START_SIGNUPS),
-       allowed=starter_rule(settings.started_by, Permission.START_SIGNUPS))  # fmt: skip
+    }, run, started_by=settings.started_by, permission=Permission.START_SIGNUPS, handler=NAME)  # fmt: skip
 
 
 def _member_commands() -> list[Command]:
     def show(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((effect(event, "signup.show", NAME),))
+        return Outcome((ask(event, SignUpShow(), NAME),))
 
     def join(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((effect(event, "signup.join", NAME, counted=None, text=invocation.rest,
-                               explicit=True),))  # fmt: skip
+        return Outcome((ask(event, SignUpJoin(text=invocation.rest, explicit=True), NAME),))
 
     def cancel(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((effect(event, "signup.cancel", NAME, text=invocation.rest, explicit=True),))
+        return Outcome((ask(event, SignUpCancel(text=invocation.rest, explicit=True), NAME),))
 
     return [
         Command("list", ("接龙列表", "名单"), {
