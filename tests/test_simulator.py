@@ -53,7 +53,7 @@ def test_the_simulated_members_show_the_engine_at_work(
         today = store_clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
         assert host.store.check_ins_on(community, today) >= 3
         signups = SqlSignUps.on(host.store)
-        lists = [signups.latest_list(g.id) for g in groups]
+        lists = [signups.latest(g.id) for g in groups]
         assert any(s is not None and signups.entries(s.id) for s in lists)
         struck = {_name(host, s.member_id): s for s in host.store.strikes(community_id=community)}
         assert struck["优惠多多"].violation in ("advertising", "contact"), "the advert was caught"

@@ -105,7 +105,7 @@ def test_members_cannot_start_or_end_a_poll(store: Store, store_clock: FrozenClo
     assert only(say(c, "mei", WEEKEND)) == "mei，只有 Creator、Manager、Partner 可以使用「/投票」。"
     assert "只有" in only(say(c, "mei", "/endpoll"))
     assert "📊 投票" in only(say(c, "pat", WEEKEND)), "partners may start polls"
-    assert SqlPolls.on(store).current_poll(1) is not None
+    assert SqlPolls.on(store).current(1) is not None
 
 
 def test_started_by_names_the_roles_who_may_start_polls(
@@ -150,4 +150,4 @@ def test_disabled_mechanisms_take_no_commands_and_no_replies(
     for text in ("/投票 去哪 | 爬山 | 看展", "/接龙 夜跑", "+1", "1"):
         result = say(c, "boss", text)
         assert said(result) == [] and not {"commands", "signups", "polls"} & set(result.handlers)
-    assert SqlSignUps.on(store).lists() == [] and SqlPolls.on(store).current_poll(1) is None
+    assert SqlSignUps.on(store).lists() == [] and SqlPolls.on(store).current(1) is None

@@ -76,7 +76,7 @@ def test_the_store_gives_the_last_item_to_exactly_one_of_two_transactions(
     finally:
         other.engine.dispose()
     assert taken["mei"].status == "confirmed" and taken["bob"].status == "waitlisted"
-    fresh = SqlSignUps.on(store).get_list(lst.id)
+    fresh = SqlSignUps.on(store).get(lst.id)
     assert fresh is not None and fresh.items[0].taken == 1, "never sold beyond stock"
 
 

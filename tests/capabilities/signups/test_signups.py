@@ -74,7 +74,7 @@ def test_a_group_buy_is_started_and_joined_with_solitaire_replies(
     assert "已经在名单上了（第 1 位" in again
     group = store.group_for_carrier("fake", "g1")
     assert group is not None
-    lst = SqlSignUps.on(store).current_list(group.id)
+    lst = SqlSignUps.on(store).current(group.id)
     assert lst is not None and [i.taken for i in lst.items] == [3, 3]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.handlers.commands import PREFIXES, TEXTS, Command, Invocation, Run, reply
@@ -44,6 +46,15 @@ def refusal(event: Event, ctx: Context, started_by: Sequence[str], command: str,
     text = TEXTS.say("refused", lang, nickname=event.sender.display_name or event.sender.user_id,
                      roles=joined, command=PREFIXES[0] + command)  # fmt: skip
     return reply(event, text, handler=handler, reason=f"not among {', '.join(started_by)}")
+
+
+def asking(request: Request, handler: str) -> Run:
+    """What a command does that only asks for `request` on behalf of who typed it."""
+
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        return Outcome((ask(event, request, handler),))
+
+    return run
 
 
 def staff_command(name: str, aliases: tuple[str, ...], help: dict[Language, str], run: Run, *,

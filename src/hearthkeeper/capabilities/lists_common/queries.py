@@ -4,13 +4,54 @@ a bare reply means, the newest one stays visible after it closes, and closing ha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.models import GroupRow, IdentityRow
+from hearthkeeper.store.scope import StoreBase
+
+R = TypeVar("R")
+
+
+class OnePerGroup(StoreBase, Generic[R]):
+    """Rows of `table` (lists, polls) read as records `R`: by id, the group's open one, the
+    group's newest one; closed once."""
+
+    table: ClassVar[Table]
+
+    def _read(self, session: Session, query: Select[Any]) -> R | None:
+        """The record of the first row `query` finds."""
+        raise NotImplementedError
+
+    def get(self, row_id: int) -> R | None:
+        """The one with this id."""
+        with self._unit(write=False) as session:
+            return self._read(session, select(self.table).where(self.table.c.id == row_id))
+
+    def current(self, group_id: int) -> R | None:
+        """The group's open one (the newest, should there be two)."""
+        with self._unit(write=False) as session:
+            return self._read(session, newest(self.table, group_id, open_only=True))
+
+    def current_id(self, group_id: int) -> int | None:
+        """The id of the group's open one."""
+        query = newest(self.table, group_id, open_only=True).with_only_columns(self.table.c.id)
+        with self._unit(write=False) as session:
+            found = session.scalar(query)
+            return None if found is None else int(found)
+
+    def latest(self, group_id: int) -> R | None:
+        """The group's newest one, open or closed."""
+        with self._unit(write=False) as session:
+            return self._read(session, newest(self.table, group_id, open_only=False))
+
+    def close(self, row_id: int, at: datetime) -> bool:
+        """Close an open one; False if it was closed already (so the final text is posted once)."""
+        with self._unit(write=True) as session:
+            return close_open(session, self.table, row_id, at)
 
 
 def newest(table: Table, group_id: int, *, open_only: bool) -> Select[Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.lists_common.actions import Answers, Say, language, zone
+from hearthkeeper.capabilities.lists_common.closing import NothingOpen, close_once, schedule_closing
 from hearthkeeper.capabilities.polls import decide as d
 from hearthkeeper.capabilities.polls.render import TEXTS, announcement, standings
 from hearthkeeper.capabilities.polls.repository import SqlPolls
@@ -18,17 +19,12 @@ from hearthkeeper.capabilities.polls.requests import (
     WithdrawVote,
 )
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import EffectContext, schedule_request
+from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "polls"
-
-
-def close_key(poll_id: int) -> str:
-    """The name of a poll's scheduled closing."""
-    return f"poll:{poll_id}:close"
+KIND = "poll"  # scheduled closings are `poll:<poll id>:close`
 
 
 def register_effects(registry: Registry) -> None:
@@ -43,7 +39,7 @@ def register_effects(registry: Registry) -> None:
 def start(scope: StoreBase, request: PollStart, ctx: EffectContext) -> Sequence[Action]:
     """Open a poll (unless one is open in the group) and schedule its results."""
     repo, answers = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER)
-    decided = d.decide_start(repo.current_poll(ctx.group.id), request, language(ctx))
+    decided = d.decide_start(repo.current(ctx.group.id), request, language(ctx))
     if isinstance(decided, Say):
         return decided.actions(answers)
     poll = repo.open_poll(
@@ -51,15 +47,15 @@ def start(scope: StoreBase, request: PollStart, ctx: EffectContext) -> Sequence[
         multiple=decided.multiple, anonymous=decided.anonymous, deadline=decided.deadline,
         created_by=ctx.member.id if ctx.member else None, at=ctx.now,
     )  # fmt: skip
-    schedule_request(scope, close_key(poll.id), ctx.group.community_id, PollClose(poll=poll.id),
-                     decided.deadline, group_id=ctx.group.id)  # fmt: skip
+    schedule_closing(scope, KIND, poll.id, PollClose(poll=poll.id), decided.deadline,
+                     community_id=ctx.group.community_id, group_id=ctx.group.id)  # fmt: skip
     return [answers.send(announcement(poll, zone(ctx), language(ctx)))]
 
 
 def vote(scope: StoreBase, request: CastVote, ctx: EffectContext) -> Sequence[Action]:
     """Record a vote in the open poll. Bare numbers out of range are ordinary chat."""
     repo, answers, lang = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER), language(ctx)
-    poll = repo.current_poll(ctx.group.id)
+    poll = repo.current(ctx.group.id)
     if poll is None or ctx.member is None:
         return d.no_poll(request.explicit, lang).actions(answers)
     name = ctx.member.display_name or ctx.member.user_id
@@ -74,7 +70,7 @@ def vote(scope: StoreBase, request: CastVote, ctx: EffectContext) -> Sequence[Ac
 def unvote(scope: StoreBase, request: WithdrawVote, ctx: EffectContext) -> Sequence[Action]:
     """Take back the member's votes in the open poll."""
     repo, answers, lang = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER), language(ctx)
-    poll = repo.current_poll(ctx.group.id)
+    poll = repo.current(ctx.group.id)
     if poll is None or ctx.member is None:
         return d.no_poll(True, lang).actions(answers)
     name = ctx.member.display_name or ctx.member.user_id
@@ -85,7 +81,7 @@ def unvote(scope: StoreBase, request: WithdrawVote, ctx: EffectContext) -> Seque
 def results(scope: StoreBase, request: PollResults, ctx: EffectContext) -> Sequence[Action]:
     """The standings of the open poll, else of the last one."""
     repo, answers = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER)
-    poll = repo.current_poll(ctx.group.id) or repo.latest_poll(ctx.group.id)
+    poll = repo.current(ctx.group.id) or repo.latest(ctx.group.id)
     if poll is None:
         return [answers.reply(TEXTS.say("no_polls", language(ctx)))]
     text = standings(poll, repo.votes(poll.id), zone(ctx), language(ctx),
@@ -96,16 +92,10 @@ def results(scope: StoreBase, request: PollResults, ctx: EffectContext) -> Seque
 def close(scope: StoreBase, request: PollClose, ctx: EffectContext) -> Sequence[Action]:
     """Close the poll (at its deadline, or early by staff) and post the results once."""
     repo, answers = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER)
-    poll_id = request.poll
-    if poll_id is None:
-        current = repo.current_poll(ctx.group.id)
-        if current is None:
-            return d.no_poll(True, language(ctx)).actions(answers)
-        poll_id = current.id
-    if not repo.close_poll(poll_id, ctx.now):
+    poll = close_once(scope, repo, KIND, request.poll, ctx.group.id, ctx.now)
+    if isinstance(poll, NothingOpen):
+        return d.no_poll(True, language(ctx)).actions(answers)
+    if poll is None:
         return []  # closed already: the results were posted then
-    ScheduledQueries.on(scope).cancel_scheduled(close_key(poll_id))
-    poll = repo.get_poll(poll_id)
-    assert poll is not None
     text = standings(poll, repo.votes(poll.id), zone(ctx), language(ctx), final=True)
     return [answers.send(text)]

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.lists_common.access import staff_command
+from hearthkeeper.capabilities.lists_common.access import asking, staff_command
 from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.install import install
 from hearthkeeper.capabilities.lists_common.reading import Problem
+from hearthkeeper.capabilities.polls import requests as rq
 from hearthkeeper.capabilities.polls.effects import register_effects
 from hearthkeeper.capabilities.polls.parse import read_poll, read_vote
 from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
-from hearthkeeper.capabilities.polls.requests import (
-    CastVote,
-    PollClose,
-    PollResults,
-    PollStart,
-    WithdrawVote,
-)
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
@@ -48,7 +43,7 @@ class VoteReplies:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         choices = read_vote(event.text) or ()
-        return Outcome((ask(event, CastVote(choices=choices), NAME),), stop=True)
+        return Outcome((ask(event, rq.CastVote(choices=choices), NAME),), stop=True)
 
 
 def _start(settings: Polls) -> Command:
@@ -60,7 +55,7 @@ def _start(settings: Polls) -> Command:
             return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
                                   reason="unreadable poll command"),))  # fmt: skip
         anonymous = settings.anonymous if spec.anonymous is None else spec.anonymous
-        start = PollStart(question=spec.question, options=spec.options, multiple=spec.multiple,
+        start = rq.PollStart(question=spec.question, options=spec.options, multiple=spec.multiple,
                           anonymous=anonymous, deadline=spec.deadline)  # fmt: skip
         return Outcome((ask(event, start, NAME),))
 
@@ -75,12 +70,10 @@ def _start(settings: Polls) -> Command:
 
 
 def _end(settings: Polls) -> Command:
-    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, PollClose(), NAME),))
-
     return staff_command("endpoll", ("结束投票",), {
         ZH: "提前结束投票并公布结果", EN: "close the poll now and post the results",
-    }, run, started_by=settings.started_by, permission=Permission.START_POLLS, handler=NAME)  # fmt: skip
+    }, asking(rq.PollClose(), NAME), started_by=settings.started_by,
+       permission=Permission.START_POLLS, handler=NAME)  # fmt: skip
 
 
 def _member_commands() -> list[Command]:
@@ -90,32 +83,23 @@ def _member_commands() -> list[Command]:
             lang = ctx.playbook.community.language
             return Outcome((reply(event, TEXTS.say("vote_usage", lang), handler=NAME,
                                   reason="unreadable vote"),))  # fmt: skip
-        return Outcome((ask(event, CastVote(choices=choices, explicit=True), NAME),))
-
-    def unvote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, WithdrawVote(), NAME),))
-
-    def results(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, PollResults(), NAME),))
+        return Outcome((ask(event, rq.CastVote(choices=choices, explicit=True), NAME),))
 
     return [
         Command("vote", ("投", "选"), {
             ZH: "投票（也可以直接回复序号）", EN: "vote (or just reply with the number)",
         }, vote, usage={ZH: "/投 2；多选 /投 1 3", EN: "/vote 2; multiple: /vote 1 3"}),
-        Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"}, unvote),
+        Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"},
+                asking(rq.WithdrawVote(), NAME)),
         Command("results", ("投票结果", "结果"), {
-            ZH: "查看投票结果", EN: "show the poll's standings"}, results),
+            ZH: "查看投票结果", EN: "show the poll's standings"}, asking(rq.PollResults(), NAME)),
     ]  # fmt: skip
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add this mechanism's handlers, effects and commands."""
     settings = playbook.mechanisms.polls
-    if not settings.enabled:
-        return
-    register_effects(registry)
-    commands.add(_start(settings))
-    commands.add(_end(settings))
-    for command in _member_commands():
-        commands.add(command)
-    registry.add(VoteReplies(), Stage.MECHANISMS + 3)
+    if settings.enabled:
+        install(registry, commands, effects=register_effects,
+                commands=[_start(settings), _end(settings), *_member_commands()],
+                replies=VoteReplies(), stage=Stage.MECHANISMS + 3)  # fmt: skip

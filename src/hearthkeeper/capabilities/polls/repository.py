@@ -10,9 +10,8 @@ from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.lists_common.queries import (
+    OnePerGroup,
     carrier_user_id,
-    close_open,
-    newest,
     shown_name,
 )
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
@@ -20,7 +19,6 @@ from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import GroupRow, MemberRow, PollRow, PollVoteRow
-from hearthkeeper.store.scope import StoreBase
 
 _POLLS = table_of(PollRow)
 _VOTES = table_of(PollVoteRow)
@@ -32,18 +30,24 @@ class PollRepository(Protocol):
     def open_poll(self, community_id: int, group_id: int, question: str, options: Sequence[str],
                   *, multiple: bool, anonymous: bool, deadline: datetime, created_by: int | None,
                   at: datetime) -> Poll: ...  # fmt: skip
-    def get_poll(self, poll_id: int) -> Poll | None: ...
-    def current_poll(self, group_id: int) -> Poll | None: ...
-    def latest_poll(self, group_id: int) -> Poll | None: ...
+    def get(self, row_id: int) -> Poll | None: ...
+    def current(self, group_id: int) -> Poll | None: ...
+    def latest(self, group_id: int) -> Poll | None: ...
     def cast_vote(self, poll_id: int, member_id: int, options: Sequence[int], *, replace: bool,
                   at: datetime) -> tuple[frozenset[int], frozenset[int]]: ...  # fmt: skip
     def withdraw_votes(self, poll_id: int, member_id: int) -> int: ...
     def votes(self, poll_id: int) -> list[PollVote]: ...
-    def close_poll(self, poll_id: int, at: datetime) -> bool: ...
+    def close(self, row_id: int, at: datetime) -> bool: ...
 
 
-class SqlPolls(StoreBase):
-    """The poll repository on SQLAlchemy; `SqlPolls.on(tx)` works in the caller's transaction."""
+class SqlPolls(OnePerGroup[Poll]):
+    """The poll repository on SQLAlchemy; `SqlPolls.on(tx)` works in the caller's transaction.
+    `get`, `current`, `latest` and `close` are the polls' (see `OnePerGroup`)."""
+
+    table = _POLLS
+
+    def _read(self, session: Session, query: Select[Any]) -> Poll | None:
+        return _poll(session, query)
 
     def open_poll(
         self,
@@ -72,21 +76,6 @@ class SqlPolls(StoreBase):
             found = _poll(session, select(_POLLS).where(_POLLS.c.id == poll_id))
             assert found is not None
             return found
-
-    def get_poll(self, poll_id: int) -> Poll | None:
-        """The poll with this id."""
-        with self._unit(write=False) as session:
-            return _poll(session, select(_POLLS).where(_POLLS.c.id == poll_id))
-
-    def current_poll(self, group_id: int) -> Poll | None:
-        """The group's open poll (the newest, should there be two)."""
-        with self._unit(write=False) as session:
-            return _poll(session, newest(_POLLS, group_id, open_only=True))
-
-    def latest_poll(self, group_id: int) -> Poll | None:
-        """The group's newest poll, open or closed."""
-        with self._unit(write=False) as session:
-            return _poll(session, newest(_POLLS, group_id, open_only=False))
 
     def cast_vote(
         self, poll_id: int, member_id: int, options: Sequence[int], *, replace: bool, at: datetime
@@ -135,11 +124,6 @@ class SqlPolls(StoreBase):
                              display_name=shown_name(row),
                              option=row.option, at=row.at)
                     for row in session.execute(query)]  # fmt: skip
-
-    def close_poll(self, poll_id: int, at: datetime) -> bool:
-        """Close an open poll; False if it was already closed (results are posted once)."""
-        with self._unit(write=True) as session:
-            return close_open(session, _POLLS, poll_id, at)
 
 
 def _poll(session: Session, query: Select[Any]) -> Poll | None:

@@ -93,7 +93,7 @@ def export(
     Cells a spreadsheet would run as a formula start with an apostrophe."""
     store = open_store(settings_from(config))
     repo = SqlSignUps.on(store)
-    lst = repo.get_list(list_id)
+    lst = repo.get(list_id)
     if lst is None:
         fail(f"there is no sign-up list with id {list_id}; `hearth signups list` shows them")
     rows = list(_rows(repo, lst, _zone(store, lst.community_id)))

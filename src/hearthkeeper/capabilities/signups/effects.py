@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.lists_common.actions import Answers, Say, language, zone
+from hearthkeeper.capabilities.lists_common.closing import NothingOpen, close_once, schedule_closing
 from hearthkeeper.capabilities.signups import decide as d
 from hearthkeeper.capabilities.signups import render as r
 from hearthkeeper.capabilities.signups.parse import Join
@@ -21,17 +22,12 @@ from hearthkeeper.capabilities.signups.requests import (
     SignUpStart,
 )
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import EffectContext, schedule_request
+from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "signups"
-
-
-def close_key(list_id: int) -> str:
-    """The name of a list's scheduled closing."""
-    return f"signup:{list_id}:close"
+KIND = "signup"  # scheduled closings are `signup:<list id>:close`
 
 
 def register_effects(registry: Registry) -> None:
@@ -47,22 +43,22 @@ def register_effects(registry: Registry) -> None:
 def start(scope: StoreBase, request: SignUpStart, ctx: EffectContext) -> Sequence[Action]:
     """Open a list (unless one is open in the group) and schedule its closing."""
     repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
-    decided = d.decide_start(repo.current_list(ctx.group.id), request, language(ctx))
+    decided = d.decide_start(repo.current(ctx.group.id), request, language(ctx))
     if isinstance(decided, Say):
         return decided.actions(answers)
     lst = repo.open_list(
         ctx.group.community_id, ctx.group.id, decided.title, decided.items,
         deadline=decided.deadline, created_by=ctx.member.id if ctx.member else None, at=ctx.now,
     )  # fmt: skip
-    schedule_request(scope, close_key(lst.id), ctx.group.community_id, SignUpClose(list=lst.id),
-                     decided.deadline, group_id=ctx.group.id)  # fmt: skip
+    schedule_closing(scope, KIND, lst.id, SignUpClose(list=lst.id), decided.deadline,
+                     community_id=ctx.group.community_id, group_id=ctx.group.id)  # fmt: skip
     return [answers.send(d.started(lst, language(ctx), zone(ctx)))]
 
 
 def join(scope: StoreBase, request: SignUpJoin, ctx: EffectContext) -> Sequence[Action]:
     """Put the member on the open list: confirmed while stock lasts, else waitlisted."""
     repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
-    lst = repo.current_list(ctx.group.id)
+    lst = repo.current(ctx.group.id)
     if lst is None or ctx.member is None:
         return d.no_list(request.explicit, language(ctx)).actions(answers)
     return _take(repo, answers, ctx, lst, Join(request.counted, request.text))
@@ -71,7 +67,7 @@ def join(scope: StoreBase, request: SignUpJoin, ctx: EffectContext) -> Sequence[
 def paste(scope: StoreBase, request: SignUpPaste, ctx: EffectContext) -> Sequence[Action]:
     """A pasted list with the member's line added: compare with the list, take the new line."""
     repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
-    lst = repo.current_list(ctx.group.id)
+    lst = repo.current(ctx.group.id)
     if lst is None or ctx.member is None:
         return []
     me = ctx.member.display_name or ctx.member.user_id
@@ -83,7 +79,7 @@ def paste(scope: StoreBase, request: SignUpPaste, ctx: EffectContext) -> Sequenc
 def cancel(scope: StoreBase, request: SignUpCancel, ctx: EffectContext) -> Sequence[Action]:
     """Take the member off the list; promote the waitlist and @-mention who moved up."""
     repo, answers, lang = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER), language(ctx)
-    lst = repo.current_list(ctx.group.id)
+    lst = repo.current(ctx.group.id)
     if lst is None or ctx.member is None:
         return d.no_list(request.explicit, lang).actions(answers)
     name = ctx.member.display_name or ctx.member.user_id
@@ -101,7 +97,7 @@ def cancel(scope: StoreBase, request: SignUpCancel, ctx: EffectContext) -> Seque
 def show(scope: StoreBase, request: SignUpShow, ctx: EffectContext) -> Sequence[Action]:
     """The whole list (the open one, else the last one), as a reply."""
     repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
-    lst = repo.current_list(ctx.group.id) or repo.latest_list(ctx.group.id)
+    lst = repo.current(ctx.group.id) or repo.latest(ctx.group.id)
     if lst is None:
         return d.no_list(True, language(ctx)).actions(answers)
     return [answers.reply(r.render(lst, repo.entries(lst.id), zone(ctx), language(ctx)))]
@@ -110,17 +106,11 @@ def show(scope: StoreBase, request: SignUpShow, ctx: EffectContext) -> Sequence[
 def close(scope: StoreBase, request: SignUpClose, ctx: EffectContext) -> Sequence[Action]:
     """Close the list (at its deadline, or early by staff) and post the final list once."""
     repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
-    list_id = request.list
-    if list_id is None:
-        current = repo.current_list(ctx.group.id)
-        if current is None:
-            return d.no_list(True, language(ctx)).actions(answers)
-        list_id = current.id
-    if not repo.close_list(list_id, ctx.now):
+    lst = close_once(scope, repo, KIND, request.list, ctx.group.id, ctx.now)
+    if isinstance(lst, NothingOpen):
+        return d.no_list(True, language(ctx)).actions(answers)
+    if lst is None:
         return []  # closed already: the final list was posted then
-    ScheduledQueries.on(scope).cancel_scheduled(close_key(list_id))
-    lst = repo.get_list(list_id)
-    assert lst is not None
     return [answers.send(r.render(lst, repo.entries(lst.id), zone(ctx), language(ctx)))]
 
 
@@ -134,6 +124,6 @@ def _take(repo: SignUpRepository, answers: Answers, ctx: EffectContext, lst: Sig
     item_id = decided.item.id if decided.item else None
     entry = repo.take(lst.id, ctx.member.id, decided.quantity, item_id=item_id,
                       note=decided.note, at=ctx.now)  # fmt: skip
-    fresh = repo.get_list(lst.id) or lst
+    fresh = repo.get(lst.id) or lst
     entries = repo.entries(lst.id)
     return [answers.reply(d.taken(fresh, entries, entry, decided, name, lang, zone(ctx)))]

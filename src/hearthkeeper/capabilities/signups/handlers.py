@@ -10,21 +10,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.lists_common.access import staff_command
+from hearthkeeper.capabilities.lists_common.access import asking, staff_command
 from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.install import install
 from hearthkeeper.capabilities.lists_common.reading import Problem, normal
+from hearthkeeper.capabilities.signups import requests as rq
 from hearthkeeper.capabilities.signups.command import read_list
 from hearthkeeper.capabilities.signups.effects import register_effects
 from hearthkeeper.capabilities.signups.parse import Cancel, Join, Pasted, Reply, Show, read_reply
 from hearthkeeper.capabilities.signups.render import problem_text
-from hearthkeeper.capabilities.signups.requests import (
-    SignUpCancel,
-    SignUpClose,
-    SignUpJoin,
-    SignUpPaste,
-    SignUpShow,
-    SignUpStart,
-)
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
@@ -61,17 +55,17 @@ class SignUpReplies:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         said = self.read(event)
         if isinstance(said, Join):
-            join = SignUpJoin(counted=said.counted, text=said.text)
+            join = rq.SignUpJoin(counted=said.counted, text=said.text)
             return Outcome((ask(event, join, NAME),), stop=True)
         if isinstance(said, Cancel):
             explicit = not normal(event.text if isinstance(event, Message) else "").startswith("-")
-            cancel = SignUpCancel(text=said.text, explicit=explicit)
+            cancel = rq.SignUpCancel(text=said.text, explicit=explicit)
             return Outcome((ask(event, cancel, NAME),), stop=True)
         if isinstance(said, Pasted):
             # Numbered text may be something else (an agenda): later handlers still run.
-            return Outcome((ask(event, SignUpPaste(lines=said.lines, text=said.text), NAME),))
+            return Outcome((ask(event, rq.SignUpPaste(lines=said.lines, text=said.text), NAME),))
         if isinstance(said, Show):
-            return Outcome((ask(event, SignUpShow(), NAME),), stop=True)
+            return Outcome((ask(event, rq.SignUpShow(), NAME),), stop=True)
         return Outcome()
 
 
@@ -83,7 +77,7 @@ def _start(settings: SignUps) -> Command:
         if isinstance(spec, Problem):
             return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
                                   reason="unreadable sign-up command"),))  # fmt: skip
-        start = SignUpStart(title=spec.title, labels=tuple(i.label for i in spec.items),
+        start = rq.SignUpStart(title=spec.title, labels=tuple(i.label for i in spec.items),
                             prices=tuple(i.price for i in spec.items),
                             stocks=tuple(i.stock for i in spec.items), deadline=spec.deadline)  # fmt: skip
         return Outcome((ask(event, start, NAME),))
@@ -99,27 +93,22 @@ def _start(settings: SignUps) -> Command:
 
 
 def _close(settings: SignUps) -> Command:
-    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, SignUpClose(), NAME),))
-
     return staff_command("closelist", ("结束接龙", "截止接龙"), {
         ZH: "提前结束接龙并公布最终名单", EN: "close the sign-up list now and post the final list",
-    }, run, started_by=settings.started_by, permission=Permission.START_SIGNUPS, handler=NAME)  # fmt: skip
+    }, asking(rq.SignUpClose(), NAME), started_by=settings.started_by,
+       permission=Permission.START_SIGNUPS, handler=NAME)  # fmt: skip
 
 
 def _member_commands() -> list[Command]:
-    def show(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, SignUpShow(), NAME),))
-
     def join(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, SignUpJoin(text=invocation.rest, explicit=True), NAME),))
+        return Outcome((ask(event, rq.SignUpJoin(text=invocation.rest, explicit=True), NAME),))
 
     def cancel(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        return Outcome((ask(event, SignUpCancel(text=invocation.rest, explicit=True), NAME),))
+        return Outcome((ask(event, rq.SignUpCancel(text=invocation.rest, explicit=True), NAME),))
 
     return [
         Command("list", ("接龙列表", "名单"), {
-            ZH: "查看接龙名单", EN: "show the sign-up list"}, show),
+            ZH: "查看接龙名单", EN: "show the sign-up list"}, asking(rq.SignUpShow(), NAME)),
         Command("join", ("参加",), {
             ZH: "参加接龙（也可以直接回复 +1）", EN: "join the sign-up list (or just reply +1)",
         }, join, usage={ZH: "/参加 西兰花 x2", EN: "/join Broccoli x2"}),
@@ -132,11 +121,7 @@ def _member_commands() -> list[Command]:
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add this mechanism's handlers, effects and commands."""
     settings = playbook.mechanisms.signups
-    if not settings.enabled:
-        return
-    register_effects(registry)
-    commands.add(_start(settings))
-    commands.add(_close(settings))
-    for command in _member_commands():
-        commands.add(command)
-    registry.add(SignUpReplies(settings), Stage.MECHANISMS + 2)
+    if settings.enabled:
+        install(registry, commands, effects=register_effects,
+                commands=[_start(settings), _close(settings), *_member_commands()],
+                replies=SignUpReplies(settings), stage=Stage.MECHANISMS + 2)  # fmt: skip

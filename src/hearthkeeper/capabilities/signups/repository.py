@@ -16,9 +16,8 @@ from sqlalchemy import ColumnElement, Select, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.lists_common.queries import (
+    OnePerGroup,
     carrier_user_id,
-    close_open,
-    newest,
     shown_name,
 )
 from hearthkeeper.capabilities.signups.records import (
@@ -38,7 +37,6 @@ from hearthkeeper.store.models import (
     SignUpItemRow,
     SignUpListRow,
 )
-from hearthkeeper.store.scope import StoreBase
 
 _LISTS = table_of(SignUpListRow)
 _ITEMS = table_of(SignUpItemRow)
@@ -52,9 +50,9 @@ class SignUpRepository(Protocol):
     def open_list(self, community_id: int, group_id: int, title: str,
                   items: Sequence[NewSignUpItem] = (), *, deadline: datetime | None,
                   created_by: int | None, at: datetime) -> SignUpList: ...  # fmt: skip
-    def get_list(self, list_id: int) -> SignUpList | None: ...
-    def current_list(self, group_id: int) -> SignUpList | None: ...
-    def latest_list(self, group_id: int) -> SignUpList | None: ...
+    def get(self, row_id: int) -> SignUpList | None: ...
+    def current(self, group_id: int) -> SignUpList | None: ...
+    def latest(self, group_id: int) -> SignUpList | None: ...
     def lists(self, community_id: int | None = None, *,
               open_only: bool = False) -> list[SignUpList]: ...  # fmt: skip
     def take(self, list_id: int, member_id: int, quantity: int, *, item_id: int | None = None,
@@ -62,12 +60,17 @@ class SignUpRepository(Protocol):
     def cancel(self, list_id: int, member_id: int, *, item_id: int | None = None,
                at: datetime) -> SignUpCancellation: ...  # fmt: skip
     def entries(self, list_id: int, *, include_cancelled: bool = False) -> list[SignUpEntry]: ...
-    def close_list(self, list_id: int, at: datetime) -> bool: ...
+    def close(self, row_id: int, at: datetime) -> bool: ...
 
 
-class SqlSignUps(StoreBase):
+class SqlSignUps(OnePerGroup[SignUpList]):
     """The sign-up repository on SQLAlchemy; `SqlSignUps.on(tx)` works in the caller's
-    transaction."""
+    transaction. `get`, `current`, `latest` and `close` are the lists' (see `OnePerGroup`)."""
+
+    table = _LISTS
+
+    def _read(self, session: Session, query: Select[Any]) -> SignUpList | None:
+        return _list(session, query)
 
     def open_list(
         self,
@@ -99,21 +102,6 @@ class SqlSignUps(StoreBase):
             found = _list(session, select(_LISTS).where(_LISTS.c.id == list_id))
             assert found is not None
             return found
-
-    def get_list(self, list_id: int) -> SignUpList | None:
-        """The list with this id, with its items."""
-        with self._unit(write=False) as session:
-            return _list(session, select(_LISTS).where(_LISTS.c.id == list_id))
-
-    def current_list(self, group_id: int) -> SignUpList | None:
-        """The group's open list (the newest, should there be two)."""
-        with self._unit(write=False) as session:
-            return _list(session, newest(_LISTS, group_id, open_only=True))
-
-    def latest_list(self, group_id: int) -> SignUpList | None:
-        """The group's newest list, open or closed."""
-        with self._unit(write=False) as session:
-            return _list(session, newest(_LISTS, group_id, open_only=False))
 
     def lists(
         self, community_id: int | None = None, *, open_only: bool = False
@@ -201,11 +189,6 @@ class SqlSignUps(StoreBase):
             where = where & _ENTRIES.c.status.in_(ACTIVE)
         with self._unit(write=False) as session:
             return _entries(session, where)
-
-    def close_list(self, list_id: int, at: datetime) -> bool:
-        """Close an open list; False if it was already closed (so the final list is posted once)."""
-        with self._unit(write=True) as session:
-            return close_open(session, _LISTS, list_id, at)
 
 
 def _take(session: Session, item_id: int, quantity: int) -> bool:
