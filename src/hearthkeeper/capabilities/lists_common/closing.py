@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from hearthkeeper.capabilities.lists_common.queries import OnePerGroup
+from hearthkeeper.capabilities.lists_common.queries import OneOpenPerGroup
 from hearthkeeper.engine.effects import Request, schedule_request
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
@@ -30,7 +30,7 @@ def schedule_closing(scope: StoreBase, kind: str, row_id: int, request: Request,
                      group_id=group_id)  # fmt: skip
 
 
-def close_once(scope: StoreBase, repo: OnePerGroup[R], kind: str, row_id: int | None,
+def close_once(scope: StoreBase, repo: OneOpenPerGroup[R], kind: str, row_id: int | None,
                group_id: int, at: datetime) -> R | NothingOpen | None:  # fmt: skip
     """Close the one named (None: the group's open one); the record once closed, or None when
     it was closed already (its final text was posted then)."""

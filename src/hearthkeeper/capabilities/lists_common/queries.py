@@ -4,7 +4,7 @@ a bare reply means, the newest one stays visible after it closes, and closing ha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, func, select, update
 from sqlalchemy.orm import Session
@@ -14,6 +14,17 @@ from hearthkeeper.store.models import GroupRow, IdentityRow
 from hearthkeeper.store.scope import StoreBase
 
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class OneOpenPerGroup(Protocol[R_co]):
+    """Lists or polls: at most one open per group, the newest still shown once closed."""
+
+    def get(self, row_id: int) -> R_co | None: ...
+    def current(self, group_id: int) -> R_co | None: ...
+    def current_id(self, group_id: int) -> int | None: ...
+    def latest(self, group_id: int) -> R_co | None: ...
+    def close(self, row_id: int, at: datetime) -> bool: ...
 
 
 class OnePerGroup(StoreBase, Generic[R]):

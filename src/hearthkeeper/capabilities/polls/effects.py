@@ -10,7 +10,7 @@ from hearthkeeper.capabilities.lists_common.actions import Answers, Say, languag
 from hearthkeeper.capabilities.lists_common.closing import NothingOpen, close_once, schedule_closing
 from hearthkeeper.capabilities.polls import decide as d
 from hearthkeeper.capabilities.polls.render import TEXTS, announcement, standings
-from hearthkeeper.capabilities.polls.repository import SqlPolls
+from hearthkeeper.capabilities.polls.repository import PollRepository, SqlPolls
 from hearthkeeper.capabilities.polls.requests import (
     CastVote,
     PollClose,
@@ -38,7 +38,7 @@ def register_effects(registry: Registry) -> None:
 
 def start(scope: StoreBase, request: PollStart, ctx: EffectContext) -> Sequence[Action]:
     """Open a poll (unless one is open in the group) and schedule its results."""
-    repo, answers = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     decided = d.decide_start(repo.current(ctx.group.id), request, language(ctx))
     if isinstance(decided, Say):
         return decided.actions(answers)
@@ -54,7 +54,7 @@ def start(scope: StoreBase, request: PollStart, ctx: EffectContext) -> Sequence[
 
 def vote(scope: StoreBase, request: CastVote, ctx: EffectContext) -> Sequence[Action]:
     """Record a vote in the open poll. Bare numbers out of range are ordinary chat."""
-    repo, answers, lang = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER), language(ctx)
+    repo, answers, lang = _repository(scope), Answers.to(ctx, request, HANDLER), language(ctx)
     poll = repo.current(ctx.group.id)
     if poll is None or ctx.member is None:
         return d.no_poll(request.explicit, lang).actions(answers)
@@ -69,7 +69,7 @@ def vote(scope: StoreBase, request: CastVote, ctx: EffectContext) -> Sequence[Ac
 
 def unvote(scope: StoreBase, request: WithdrawVote, ctx: EffectContext) -> Sequence[Action]:
     """Take back the member's votes in the open poll."""
-    repo, answers, lang = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER), language(ctx)
+    repo, answers, lang = _repository(scope), Answers.to(ctx, request, HANDLER), language(ctx)
     poll = repo.current(ctx.group.id)
     if poll is None or ctx.member is None:
         return d.no_poll(True, lang).actions(answers)
@@ -80,7 +80,7 @@ def unvote(scope: StoreBase, request: WithdrawVote, ctx: EffectContext) -> Seque
 
 def results(scope: StoreBase, request: PollResults, ctx: EffectContext) -> Sequence[Action]:
     """The standings of the open poll, else of the last one."""
-    repo, answers = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     poll = repo.current(ctx.group.id) or repo.latest(ctx.group.id)
     if poll is None:
         return [answers.reply(TEXTS.say("no_polls", language(ctx)))]
@@ -91,7 +91,7 @@ def results(scope: StoreBase, request: PollResults, ctx: EffectContext) -> Seque
 
 def close(scope: StoreBase, request: PollClose, ctx: EffectContext) -> Sequence[Action]:
     """Close the poll (at its deadline, or early by staff) and post the results once."""
-    repo, answers = SqlPolls.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     poll = close_once(scope, repo, KIND, request.poll, ctx.group.id, ctx.now)
     if isinstance(poll, NothingOpen):
         return d.no_poll(True, language(ctx)).actions(answers)
@@ -99,3 +99,7 @@ def close(scope: StoreBase, request: PollClose, ctx: EffectContext) -> Sequence[
         return []  # closed already: the results were posted then
     text = standings(poll, repo.votes(poll.id), zone(ctx), language(ctx), final=True)
     return [answers.send(text)]
+
+
+def _repository(scope: StoreBase) -> PollRepository:
+    return SqlPolls.on(scope)

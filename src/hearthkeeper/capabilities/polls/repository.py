@@ -10,6 +10,7 @@ from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.lists_common.queries import (
+    OneOpenPerGroup,
     OnePerGroup,
     carrier_user_id,
     shown_name,
@@ -24,20 +25,17 @@ _POLLS = table_of(PollRow)
 _VOTES = table_of(PollVoteRow)
 
 
-class PollRepository(Protocol):
-    """What the poll capability reads and writes."""
+class PollRepository(OneOpenPerGroup[Poll], Protocol):
+    """What the poll capability reads and writes (besides `get`, `current`, `latest` and
+    `close` of a poll)."""
 
     def open_poll(self, community_id: int, group_id: int, question: str, options: Sequence[str],
                   *, multiple: bool, anonymous: bool, deadline: datetime, created_by: int | None,
                   at: datetime) -> Poll: ...  # fmt: skip
-    def get(self, row_id: int) -> Poll | None: ...
-    def current(self, group_id: int) -> Poll | None: ...
-    def latest(self, group_id: int) -> Poll | None: ...
     def cast_vote(self, poll_id: int, member_id: int, options: Sequence[int], *, replace: bool,
                   at: datetime) -> tuple[frozenset[int], frozenset[int]]: ...  # fmt: skip
     def withdraw_votes(self, poll_id: int, member_id: int) -> int: ...
     def votes(self, poll_id: int) -> list[PollVote]: ...
-    def close(self, row_id: int, at: datetime) -> bool: ...
 
 
 class SqlPolls(OnePerGroup[Poll]):

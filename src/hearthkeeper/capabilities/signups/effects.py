@@ -42,7 +42,7 @@ def register_effects(registry: Registry) -> None:
 
 def start(scope: StoreBase, request: SignUpStart, ctx: EffectContext) -> Sequence[Action]:
     """Open a list (unless one is open in the group) and schedule its closing."""
-    repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     decided = d.decide_start(repo.current(ctx.group.id), request, language(ctx))
     if isinstance(decided, Say):
         return decided.actions(answers)
@@ -57,7 +57,7 @@ def start(scope: StoreBase, request: SignUpStart, ctx: EffectContext) -> Sequenc
 
 def join(scope: StoreBase, request: SignUpJoin, ctx: EffectContext) -> Sequence[Action]:
     """Put the member on the open list: confirmed while stock lasts, else waitlisted."""
-    repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     lst = repo.current(ctx.group.id)
     if lst is None or ctx.member is None:
         return d.no_list(request.explicit, language(ctx)).actions(answers)
@@ -66,7 +66,7 @@ def join(scope: StoreBase, request: SignUpJoin, ctx: EffectContext) -> Sequence[
 
 def paste(scope: StoreBase, request: SignUpPaste, ctx: EffectContext) -> Sequence[Action]:
     """A pasted list with the member's line added: compare with the list, take the new line."""
-    repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     lst = repo.current(ctx.group.id)
     if lst is None or ctx.member is None:
         return []
@@ -78,7 +78,7 @@ def paste(scope: StoreBase, request: SignUpPaste, ctx: EffectContext) -> Sequenc
 
 def cancel(scope: StoreBase, request: SignUpCancel, ctx: EffectContext) -> Sequence[Action]:
     """Take the member off the list; promote the waitlist and @-mention who moved up."""
-    repo, answers, lang = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER), language(ctx)
+    repo, answers, lang = _repository(scope), Answers.to(ctx, request, HANDLER), language(ctx)
     lst = repo.current(ctx.group.id)
     if lst is None or ctx.member is None:
         return d.no_list(request.explicit, lang).actions(answers)
@@ -96,7 +96,7 @@ def cancel(scope: StoreBase, request: SignUpCancel, ctx: EffectContext) -> Seque
 
 def show(scope: StoreBase, request: SignUpShow, ctx: EffectContext) -> Sequence[Action]:
     """The whole list (the open one, else the last one), as a reply."""
-    repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     lst = repo.current(ctx.group.id) or repo.latest(ctx.group.id)
     if lst is None:
         return d.no_list(True, language(ctx)).actions(answers)
@@ -105,7 +105,7 @@ def show(scope: StoreBase, request: SignUpShow, ctx: EffectContext) -> Sequence[
 
 def close(scope: StoreBase, request: SignUpClose, ctx: EffectContext) -> Sequence[Action]:
     """Close the list (at its deadline, or early by staff) and post the final list once."""
-    repo, answers = SqlSignUps.on(scope), Answers.to(ctx, request, HANDLER)
+    repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     lst = close_once(scope, repo, KIND, request.list, ctx.group.id, ctx.now)
     if isinstance(lst, NothingOpen):
         return d.no_list(True, language(ctx)).actions(answers)
@@ -127,3 +127,7 @@ def _take(repo: SignUpRepository, answers: Answers, ctx: EffectContext, lst: Sig
     fresh = repo.get(lst.id) or lst
     entries = repo.entries(lst.id)
     return [answers.reply(d.taken(fresh, entries, entry, decided, name, lang, zone(ctx)))]
+
+
+def _repository(scope: StoreBase) -> SignUpRepository:
+    return SqlSignUps.on(scope)

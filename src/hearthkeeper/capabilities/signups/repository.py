@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.lists_common.queries import (
+    OneOpenPerGroup,
     OnePerGroup,
     carrier_user_id,
     shown_name,
@@ -44,15 +45,13 @@ _ENTRIES = table_of(SignUpEntryRow)
 ACTIVE = ("confirmed", "waitlisted")
 
 
-class SignUpRepository(Protocol):
-    """What the sign-up capability reads and writes."""
+class SignUpRepository(OneOpenPerGroup[SignUpList], Protocol):
+    """What the sign-up capability reads and writes (besides `get`, `current`, `latest`
+    and `close` of a list)."""
 
     def open_list(self, community_id: int, group_id: int, title: str,
                   items: Sequence[NewSignUpItem] = (), *, deadline: datetime | None,
                   created_by: int | None, at: datetime) -> SignUpList: ...  # fmt: skip
-    def get(self, row_id: int) -> SignUpList | None: ...
-    def current(self, group_id: int) -> SignUpList | None: ...
-    def latest(self, group_id: int) -> SignUpList | None: ...
     def lists(self, community_id: int | None = None, *,
               open_only: bool = False) -> list[SignUpList]: ...  # fmt: skip
     def take(self, list_id: int, member_id: int, quantity: int, *, item_id: int | None = None,
@@ -60,7 +59,6 @@ class SignUpRepository(Protocol):
     def cancel(self, list_id: int, member_id: int, *, item_id: int | None = None,
                at: datetime) -> SignUpCancellation: ...  # fmt: skip
     def entries(self, list_id: int, *, include_cancelled: bool = False) -> list[SignUpEntry]: ...
-    def close(self, row_id: int, at: datetime) -> bool: ...
 
 
 class SqlSignUps(OnePerGroup[SignUpList]):
