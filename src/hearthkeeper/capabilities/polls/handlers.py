@@ -55,8 +55,8 @@ def _start(settings: Polls) -> Command:
             return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
                                   reason="unreadable poll command"),))  # fmt: skip
         anonymous = settings.anonymous if spec.anonymous is None else spec.anonymous
-        start = rq.PollStart(question=spec.question, options=spec.options, multiple=spec.multiple,
-                          anonymous=anonymous, deadline=spec.deadline)  # fmt: skip
+        start = rq.PollStart(question=spec.question, options=spec.options,
+                             multiple=spec.multiple, anonymous=anonymous, deadline=spec.deadline)  # fmt: skip
         return Outcome((ask(event, start, NAME),))
 
     return staff_command("poll", ("投票", "发起投票"), {

@@ -78,8 +78,8 @@ def _start(settings: SignUps) -> Command:
             return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
                                   reason="unreadable sign-up command"),))  # fmt: skip
         start = rq.SignUpStart(title=spec.title, labels=tuple(i.label for i in spec.items),
-                            prices=tuple(i.price for i in spec.items),
-                            stocks=tuple(i.stock for i in spec.items), deadline=spec.deadline)  # fmt: skip
+                               prices=tuple(i.price for i in spec.items),
+                               stocks=tuple(i.stock for i in spec.items), deadline=spec.deadline)  # fmt: skip
         return Outcome((ask(event, start, NAME),))
 
     return staff_command("signup", ("接龙", "团购", "groupbuy"), {
