@@ -1,11 +1,16 @@
 """Who may start (and close) sign-up lists and polls: the roles the playbook's `started_by`
-names when it is set, else the roles holding the permission."""
+names when it is set, else the roles holding the permission; and the commands that start,
+close or only ask for a request."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.reading import Problem
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Event
@@ -13,6 +18,8 @@ from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.handlers.commands import PREFIXES, TEXTS, Command, Invocation, Run, reply
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+
+S = TypeVar("S")
 
 
 def gate(started_by: Sequence[str] | None, permission: Permission) -> Permission | None:
@@ -53,6 +60,25 @@ def asking(request: Request, handler: str) -> Run:
 
     def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((ask(event, request, handler),))
+
+    return run
+
+
+def starting(read: Callable[[str, datetime, ZoneInfo, timedelta], S | Problem],
+             default: timedelta, request_of: Callable[[S], Request],
+             problem_text: Callable[[str, str, Language], str], *, handler: str,
+             unreadable: str) -> Run:  # fmt: skip
+    """What a start command does: read its words in the community's time zone (`default`: how
+    long until the deadline when none is written), then ask for the request they make, or
+    reply with what could not be read and the usage."""
+
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        lang = ctx.playbook.community.language
+        spec = read(invocation.rest, ctx.now, ZoneInfo(ctx.playbook.community.timezone), default)
+        if isinstance(spec, Problem):
+            return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=handler,
+                                  reason=unreadable),))  # fmt: skip
+        return Outcome((ask(event, request_of(spec), handler),))
 
     return run
 

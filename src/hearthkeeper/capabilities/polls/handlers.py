@@ -4,15 +4,12 @@ are posted at the deadline. One open poll per group, so a bare `2` always means 
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from hearthkeeper.capabilities.lists_common.access import asking, staff_command
+from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
-from hearthkeeper.capabilities.lists_common.reading import Problem
 from hearthkeeper.capabilities.polls import requests as rq
 from hearthkeeper.capabilities.polls.effects import register_effects
-from hearthkeeper.capabilities.polls.parse import read_poll, read_vote
+from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
 from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
@@ -47,18 +44,13 @@ class VoteReplies:
 
 
 def _start(settings: Polls) -> Command:
-    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        lang = ctx.playbook.community.language
-        zone = ZoneInfo(ctx.playbook.community.timezone)
-        spec = read_poll(invocation.rest, ctx.now, zone, settings.default_duration)
-        if isinstance(spec, Problem):
-            return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
-                                  reason="unreadable poll command"),))  # fmt: skip
+    def request_of(spec: PollSpec) -> rq.PollStart:
         anonymous = settings.anonymous if spec.anonymous is None else spec.anonymous
-        start = rq.PollStart(question=spec.question, options=spec.options,
-                             multiple=spec.multiple, anonymous=anonymous, deadline=spec.deadline)  # fmt: skip
-        return Outcome((ask(event, start, NAME),))
+        return rq.PollStart(question=spec.question, options=spec.options, multiple=spec.multiple,
+                            anonymous=anonymous, deadline=spec.deadline)  # fmt: skip
 
+    run = starting(read_poll, settings.default_duration, request_of, problem_text, handler=NAME,
+                   unreadable="unreadable poll command")  # fmt: skip
     return staff_command("poll", ("投票", "发起投票"), {
         ZH: "发起投票（单选或多选，实名或匿名，可设截止时间）",
         EN: "start a poll (single or multiple choice, named or anonymous, with a deadline)",

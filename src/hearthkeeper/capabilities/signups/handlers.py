@@ -8,21 +8,19 @@ effects in `effects`; this module only reads text and decides which request to a
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from hearthkeeper.capabilities.lists_common.access import asking, staff_command
+from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
-from hearthkeeper.capabilities.lists_common.reading import Problem, normal
+from hearthkeeper.capabilities.lists_common.reading import normal
 from hearthkeeper.capabilities.signups import requests as rq
-from hearthkeeper.capabilities.signups.command import read_list
+from hearthkeeper.capabilities.signups.command import ListSpec, read_list
 from hearthkeeper.capabilities.signups.effects import register_effects
 from hearthkeeper.capabilities.signups.parse import Cancel, Join, Pasted, Reply, Show, read_reply
 from hearthkeeper.capabilities.signups.render import problem_text
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import SignUps
 from hearthkeeper.playbook.positioning import Language
@@ -70,18 +68,13 @@ class SignUpReplies:
 
 
 def _start(settings: SignUps) -> Command:
-    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-        lang = ctx.playbook.community.language
-        zone = ZoneInfo(ctx.playbook.community.timezone)
-        spec = read_list(invocation.rest, ctx.now, zone, settings.default_duration)
-        if isinstance(spec, Problem):
-            return Outcome((reply(event, problem_text(spec.key, spec.detail, lang), handler=NAME,
-                                  reason="unreadable sign-up command"),))  # fmt: skip
-        start = rq.SignUpStart(title=spec.title, labels=tuple(i.label for i in spec.items),
-                               prices=tuple(i.price for i in spec.items),
-                               stocks=tuple(i.stock for i in spec.items), deadline=spec.deadline)  # fmt: skip
-        return Outcome((ask(event, start, NAME),))
+    def request_of(spec: ListSpec) -> rq.SignUpStart:
+        return rq.SignUpStart(title=spec.title, labels=tuple(i.label for i in spec.items),
+                              prices=tuple(i.price for i in spec.items),
+                              stocks=tuple(i.stock for i in spec.items), deadline=spec.deadline)  # fmt: skip
 
+    run = starting(read_list, settings.default_duration, request_of, problem_text, handler=NAME,
+                   unreadable="unreadable sign-up command")  # fmt: skip
     return staff_command("signup", ("接龙", "团购", "groupbuy"), {
         ZH: "发起接龙或团购（可带商品、价格、限量和截止时间）",
         EN: "start a sign-up list or group-buy (items, prices, stock and a deadline optional)",
