@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
-from hearthkeeper.store import NewSignUpItem, Store
+from hearthkeeper.capabilities.signups.records import NewSignUpItem
+from hearthkeeper.capabilities.signups.repository import SqlSignUps
+from hearthkeeper.store import Store
 from tests.metrics_setup import at, town
 
 
@@ -80,16 +82,17 @@ def test_sign_up_and_group_buy_conversion_and_purchases_not_measured(store: Stor
         t.stay(name, "g", at("03-01"))
     t.stay("dan", "g", at("03-04"))
     group = t.group("g")
-    hike = store.open_signup_list(t.community_id, group, "Tea walk", deadline=None,
-                                  created_by=None, at=at("03-03", 10))  # fmt: skip
-    store.take_signup(hike.id, t.member("ann"), 1, at=at("03-03", 11))
-    store.take_signup(hike.id, t.member("cat"), 1, at=at("03-03", 11))
-    store.cancel_signups(hike.id, t.member("cat"), at=at("03-03", 12))
-    store.take_signup(hike.id, t.member("dan"), 1, at=at("03-04", 12))  # joined after it began
-    buy = store.open_signup_list(t.community_id, group, "Oolong group-buy",
-                                 [NewSignUpItem("Oolong 100 g", "9.90", 5)], deadline=None,
-                                 created_by=None, at=at("03-05", 10))  # fmt: skip
-    store.take_signup(buy.id, t.member("bob"), 2, item_id=buy.items[0].id, at=at("03-05", 11))
+    signups = SqlSignUps.on(store)
+    hike = signups.open_list(t.community_id, group, "Tea walk", deadline=None,
+                             created_by=None, at=at("03-03", 10))  # fmt: skip
+    signups.take(hike.id, t.member("ann"), 1, at=at("03-03", 11))
+    signups.take(hike.id, t.member("cat"), 1, at=at("03-03", 11))
+    signups.cancel(hike.id, t.member("cat"), at=at("03-03", 12))
+    signups.take(hike.id, t.member("dan"), 1, at=at("03-04", 12))  # joined after it began
+    buy = signups.open_list(t.community_id, group, "Oolong group-buy",
+                            [NewSignUpItem("Oolong 100 g", "9.90", 5)], deadline=None,
+                            created_by=None, at=at("03-05", 10))  # fmt: skip
+    signups.take(buy.id, t.member("bob"), 2, item_id=buy.items[0].id, at=at("03-05", 11))
 
     m = t.metrics("03-02", "03-08").groups[group].total
 

@@ -18,12 +18,10 @@ from hearthkeeper.store.operators import OperatorQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
-from hearthkeeper.store.polls import PollQueries
 from hearthkeeper.store.posts import PostQueries
 from hearthkeeper.store.rollups import RollupQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
-from hearthkeeper.store.signups import SignUpQueries
 from hearthkeeper.store.stats import StatsQueries
 from hearthkeeper.store.strikes import StrikeQueries
 from hearthkeeper.store.titles import TitleQueries
@@ -43,8 +41,6 @@ class Store(
     SanctionQueries,
     PointsQueries,
     ScheduledQueries,
-    SignUpQueries,
-    PollQueries,
     CheckInQueries,
     LevelQueries,
     TitleQueries,

@@ -1,17 +1,22 @@
-"""Polls: start, vote, results, deadlines."""
+"""Polls: start, vote, results, deadlines.
+
+`handlers` reads votes and staff commands into requests (`requests`); `effects` load from the
+repository, let `decide` choose and write; `parse` and `render` are the pure readers and
+writers of text.
+"""
 
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.capabilities.polls import handlers
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import polls
 
 
 class Polls(CapabilityBase):
     name = "polls"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        polls.register(registry, setup.playbook, setup.book)
+        handlers.register(registry, setup.playbook, setup.book)
 
 
 CAPABILITY = Polls()

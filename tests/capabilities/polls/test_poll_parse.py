@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearthkeeper.handlers.poll_parse import PollSpec, read_poll, read_vote
-from hearthkeeper.handlers.signup_parse import Problem
+from hearthkeeper.capabilities.lists_common.reading import Problem
+from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai

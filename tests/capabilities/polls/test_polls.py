@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from hearthkeeper.capabilities.polls.repository import SqlPolls
+from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
+from tests.capabilities.signups.test_signups import chinese, only, said, say, staffed
 from tests.engine_setup import playbook
-from tests.test_signups import chinese, only, said, say, staffed
 
 WEEKEND = "/投票 周末活动去哪 | 爬山 | 看展 | 桌游 [截止 21:00]"
 
@@ -36,7 +38,7 @@ def test_single_choice_one_vote_per_member_and_a_new_vote_replaces_it(
     assert "1. 爬山   0 票" in results
     assert "2. 看展  ██████████ 1 票 (50%) — bob" in results
     assert "3. 桌游  ██████████ 1 票 (50%) — mei" in results and "共 2 人投票" in results
-    assert [v.option for v in store.poll_votes(1) if v.display_name == "mei"] == [2]
+    assert [v.option for v in SqlPolls.on(store).votes(1) if v.display_name == "mei"] == [2]
 
 
 def test_multiple_choice_adds_one_vote_per_option(store: Store, store_clock: FrozenClock) -> None:
@@ -44,9 +46,9 @@ def test_multiple_choice_adds_one_vote_per_option(store: Store, store_clock: Fro
     say(c, "boss", "/投票 带什么 | 水 | 零食 | 雨伞 | 多选")
     assert only(say(c, "mei", "1 3")) == "✅ mei 投给了 1. 水, 3. 雨伞。"
     assert only(say(c, "mei", "AB")) == "✅ mei 投给了 1. 水, 2. 零食, 3. 雨伞。"
-    assert sorted(v.option for v in store.poll_votes(1)) == [0, 1, 2]
+    assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
     assert only(say(c, "mei", "/撤票")) == "mei 撤回了投票。"
-    assert store.poll_votes(1) == []
+    assert SqlPolls.on(store).votes(1) == []
 
 
 def test_anonymous_results_hide_who_voted(store: Store, store_clock: FrozenClock) -> None:
@@ -103,7 +105,7 @@ def test_members_cannot_start_or_end_a_poll(store: Store, store_clock: FrozenClo
     assert only(say(c, "mei", WEEKEND)) == "mei，只有 Creator、Manager、Partner 可以使用「/投票」。"
     assert "只有" in only(say(c, "mei", "/endpoll"))
     assert "📊 投票" in only(say(c, "pat", WEEKEND)), "partners may start polls"
-    assert store.current_poll(1) is not None
+    assert SqlPolls.on(store).current(1) is not None
 
 
 def test_started_by_names_the_roles_who_may_start_polls(
@@ -148,4 +150,4 @@ def test_disabled_mechanisms_take_no_commands_and_no_replies(
     for text in ("/投票 去哪 | 爬山 | 看展", "/接龙 夜跑", "+1", "1"):
         result = say(c, "boss", text)
         assert said(result) == [] and not {"commands", "signups", "polls"} & set(result.handlers)
-    assert store.signup_lists() == [] and store.current_poll(1) is None
+    assert SqlSignUps.on(store).lists() == [] and SqlPolls.on(store).current(1) is None

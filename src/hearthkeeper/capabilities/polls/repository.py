@@ -1,26 +1,52 @@
-"""Polls and their votes: one vote per member per option."""
+"""Polls and their votes in the database: one vote per member per option."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import Session
 
+from hearthkeeper.capabilities.lists_common.queries import (
+    OneOpenPerGroup,
+    OnePerGroup,
+    carrier_user_id,
+    shown_name,
+)
+from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_ignoring, table_of
-from hearthkeeper.store.models import GroupRow, IdentityRow, MemberRow, PollRow, PollVoteRow
-from hearthkeeper.store.records import Poll, PollVote
-from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.models import GroupRow, MemberRow, PollRow, PollVoteRow
 
 _POLLS = table_of(PollRow)
 _VOTES = table_of(PollVoteRow)
 
 
-class PollQueries(StoreBase):
+class PollRepository(OneOpenPerGroup[Poll], Protocol):
+    """What the poll capability reads and writes (besides `get`, `current`, `latest` and
+    `close` of a poll)."""
+
+    def open_poll(self, community_id: int, group_id: int, question: str, options: Sequence[str],
+                  *, multiple: bool, anonymous: bool, deadline: datetime, created_by: int | None,
+                  at: datetime) -> Poll: ...  # fmt: skip
+    def cast_vote(self, poll_id: int, member_id: int, options: Sequence[int], *, replace: bool,
+                  at: datetime) -> tuple[frozenset[int], frozenset[int]]: ...  # fmt: skip
+    def withdraw_votes(self, poll_id: int, member_id: int) -> int: ...
+    def votes(self, poll_id: int) -> list[PollVote]: ...
+
+
+class SqlPolls(OnePerGroup[Poll]):
+    """The poll repository on SQLAlchemy; `SqlPolls.on(tx)` works in the caller's transaction.
+    `get`, `current`, `latest` and `close` are the polls' (see `OnePerGroup`)."""
+
+    table = _POLLS
+
+    def _read(self, session: Session, query: Select[Any]) -> Poll | None:
+        return _poll(session, query)
+
     def open_poll(
         self,
         community_id: int,
@@ -48,23 +74,6 @@ class PollQueries(StoreBase):
             found = _poll(session, select(_POLLS).where(_POLLS.c.id == poll_id))
             assert found is not None
             return found
-
-    def poll(self, poll_id: int) -> Poll | None:
-        """The poll with this id."""
-        with self._unit(write=False) as session:
-            return _poll(session, select(_POLLS).where(_POLLS.c.id == poll_id))
-
-    def current_poll(self, group_id: int) -> Poll | None:
-        """The group's open poll (the newest, should there be two)."""
-        query = select(_POLLS).where(_POLLS.c.group_id == group_id, _POLLS.c.status == "open")
-        with self._unit(write=False) as session:
-            return _poll(session, query.order_by(_POLLS.c.id.desc()).limit(1))
-
-    def latest_poll(self, group_id: int) -> Poll | None:
-        """The group's newest poll, open or closed."""
-        query = select(_POLLS).where(_POLLS.c.group_id == group_id)
-        with self._unit(write=False) as session:
-            return _poll(session, query.order_by(_POLLS.c.id.desc()).limit(1))
 
     def cast_vote(
         self, poll_id: int, member_id: int, options: Sequence[int], *, replace: bool, at: datetime
@@ -97,13 +106,9 @@ class PollQueries(StoreBase):
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def poll_votes(self, poll_id: int) -> list[PollVote]:
+    def votes(self, poll_id: int) -> list[PollVote]:
         """Every vote in a poll, oldest first, with the voter's display name."""
-        user_id = (
-            select(func.min(IdentityRow.carrier_user_id))
-            .where(IdentityRow.member_id == _VOTES.c.member_id, IdentityRow.carrier == GroupRow.carrier)
-            .scalar_subquery()
-        )  # fmt: skip
+        user_id = carrier_user_id(_VOTES.c.member_id)
         query = (
             select(_VOTES, MemberRow.display_name, user_id.label("user_id"))
             .join(MemberRow, MemberRow.id == _VOTES.c.member_id)
@@ -114,19 +119,9 @@ class PollQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return [PollVote(poll_id=row.poll_id, member_id=row.member_id,
-                             display_name=row.display_name or row.user_id or f"#{row.member_id}",
+                             display_name=shown_name(row),
                              option=row.option, at=row.at)
                     for row in session.execute(query)]  # fmt: skip
-
-    def close_poll(self, poll_id: int, at: datetime) -> bool:
-        """Close an open poll; False if it was already closed (results are posted once)."""
-        with self._unit(write=True) as session:
-            result = session.execute(
-                update(_POLLS)
-                .where(_POLLS.c.id == poll_id, _POLLS.c.status == "open")
-                .values(status="closed", closed_at=utc(at, "close time"))
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _poll(session: Session, query: Select[Any]) -> Poll | None:

@@ -11,12 +11,14 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.signups.records import NewSignUpItem, SignUpEntry
+from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.store import NewSignUpItem, SignUpEntry, Store, create_engine_for
+from hearthkeeper.store import Store, create_engine_for
 from hearthkeeper.testing import FakeCarrier
-from tests.test_signups import chinese, said, say, staffed
+from tests.capabilities.signups.test_signups import chinese, said, say, staffed
 
 
 def _blocked(store: Store) -> bool:
@@ -45,8 +47,10 @@ def test_the_store_gives_the_last_item_to_exactly_one_of_two_transactions(
     mei = store.member_for("fake", "mei", "mei").id
     bob = store.member_for("fake", "bob", "bob").id
     now = store_clock.now()
-    lst = store.open_signup_list(community.id, group.id, "蔬菜", [NewSignUpItem("西兰花", "12", 1)],
-                                 deadline=now + timedelta(hours=1), created_by=None, at=now)  # fmt: skip
+    lst = SqlSignUps.on(store).open_list(community.id, group.id, "蔬菜",
+                                         [NewSignUpItem("西兰花", "12", 1)],
+                                         deadline=now + timedelta(hours=1), created_by=None,
+                                         at=now)  # fmt: skip
     item = lst.items[0].id
     other = Store(create_engine_for(database_url), store_clock)
     taken: dict[str, SignUpEntry] = {}
@@ -54,14 +58,14 @@ def test_the_store_gives_the_last_item_to_exactly_one_of_two_transactions(
 
     def first() -> None:
         with store.transaction() as tx:
-            taken["mei"] = tx.take_signup(lst.id, mei, 1, item_id=item, at=now)
+            taken["mei"] = SqlSignUps.on(tx).take(lst.id, mei, 1, item_id=item, at=now)
             holding.set()
             _wait_until_blocked(store)  # commit only once bob's transaction waits on the stock
 
     def second() -> None:
         assert holding.wait(10)
         with other.transaction() as tx:
-            taken["bob"] = tx.take_signup(lst.id, bob, 1, item_id=item, at=now)
+            taken["bob"] = SqlSignUps.on(tx).take(lst.id, bob, 1, item_id=item, at=now)
 
     try:
         threads = [threading.Thread(target=first), threading.Thread(target=second)]
@@ -72,7 +76,7 @@ def test_the_store_gives_the_last_item_to_exactly_one_of_two_transactions(
     finally:
         other.engine.dispose()
     assert taken["mei"].status == "confirmed" and taken["bob"].status == "waitlisted"
-    fresh = store.signup_list(lst.id)
+    fresh = SqlSignUps.on(store).get(lst.id)
     assert fresh is not None and fresh.items[0].taken == 1, "never sold beyond stock"
 
 
@@ -105,5 +109,5 @@ def test_two_engines_taking_the_last_place_at_once_give_it_to_exactly_one(
         other_store.engine.dispose()
     replies = sorted(said(results["mei"]) + said(results["bob"]), key=lambda t: "候补" in t)
     assert "接龙成功，第 1 位" in replies[0] and "候补第 1 位" in replies[1]
-    entries = store.signup_entries(1)
+    entries = SqlSignUps.on(store).entries(1)
     assert sorted(e.status for e in entries) == ["confirmed", "waitlisted"]

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.markup import escape
 
+from hearthkeeper.capabilities.signups.records import SignUpList
+from hearthkeeper.capabilities.signups.render import item_of, money, plain, price_of
+from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSignUps
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.handlers.signup_render import item_of, money, plain, price_of
-from hearthkeeper.store import SignUpList, Store
+from hearthkeeper.store import Store
 
 signups_app = typer.Typer(
     help="Sign-up lists and group-buys (接龙): list them, export one as CSV.", no_args_is_help=True
@@ -54,11 +56,12 @@ def list_signups(
         if found is None:
             fail(f"no community {community!r}; `hearth apply` its playbook first")
         community_id = found.id
-    lists = store.signup_lists(community_id, open_only=open_only)
+    repo = SqlSignUps.on(store)
+    lists = repo.lists(community_id, open_only=open_only)
     for lst in lists:
         zone = _zone(store, lst.community_id)
         group = store.get_group(lst.group_id)
-        entries = store.signup_entries(lst.id)
+        entries = repo.entries(lst.id)
         confirmed = sum(1 for e in entries if e.status == "confirmed")
         waiting = len(entries) - confirmed
         when = lst.closed_at if lst.closed_at is not None else lst.deadline
@@ -89,10 +92,11 @@ def export(
     """Write a list as CSV with a header: the confirmed entries numbered, then the waitlist.
     Cells a spreadsheet would run as a formula start with an apostrophe."""
     store = open_store(settings_from(config))
-    lst = store.signup_list(list_id)
+    repo = SqlSignUps.on(store)
+    lst = repo.get(list_id)
     if lst is None:
         fail(f"there is no sign-up list with id {list_id}; `hearth signups list` shows them")
-    rows = list(_rows(store, lst, _zone(store, lst.community_id)))
+    rows = list(_rows(repo, lst, _zone(store, lst.community_id)))
     if output is None:  # to a terminal, most likely: no escape sequences reach it
         buffer = io.StringIO()
         _write(buffer, [[shown_safely(cell) for cell in row] for row in rows])
@@ -107,9 +111,9 @@ def export(
                                       f"of #{lst.id} {lst.title} to {output}.")))  # fmt: skip
 
 
-def _rows(store: Store, lst: SignUpList, zone: ZoneInfo) -> Iterator[list[str]]:
+def _rows(repo: SignUpRepository, lst: SignUpList, zone: ZoneInfo) -> Iterator[list[str]]:
     counters = {"confirmed": 0, "waitlisted": 0}
-    for entry in store.signup_entries(lst.id):
+    for entry in repo.entries(lst.id):
         counters[entry.status] += 1
         number = str(counters[entry.status])
         item = item_of(lst, entry)

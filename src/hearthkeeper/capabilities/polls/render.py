@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.handlers.signup_render import when_text
+from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store.records import Poll, PollVote
 
 ZH, EN = Language.ZH_CN, Language.EN
 BAR = 10  # the longest bar, in blocks

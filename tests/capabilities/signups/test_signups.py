@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
@@ -73,7 +74,7 @@ def test_a_group_buy_is_started_and_joined_with_solitaire_replies(
     assert "已经在名单上了（第 1 位" in again
     group = store.group_for_carrier("fake", "g1")
     assert group is not None
-    lst = store.current_signup_list(group.id)
+    lst = SqlSignUps.on(store).current(group.id)
     assert lst is not None and [i.taken for i in lst.items] == [3, 3]
 
 
@@ -112,7 +113,7 @@ def test_more_than_the_whole_stock_or_an_unknown_item_is_refused(
     say(c, "mei", "+1 胡萝卜")
     say(c, "mei", "+1 西兰花")
     assert only(say(c, "mei", "-1")) == "mei 已取消接龙：胡萝卜 ×1（¥8）、西兰花 ×1（¥12）。"
-    assert store.signup_entries(1) == []
+    assert SqlSignUps.on(store).entries(1) == []
 
 
 def test_a_pasted_list_with_a_new_line_joins_its_sender(
@@ -183,7 +184,7 @@ def test_members_cannot_start_or_close_a_list(store: Store, store_clock: FrozenC
     refused = only(say(c, "mei", "/接龙 周六夜跑"))
     assert refused == "mei，只有 Creator、Manager 可以使用「/接龙」。"
     assert "只有" in only(say(c, "mei", "/closelist"))
-    assert store.signup_lists() == []
+    assert SqlSignUps.on(store).lists() == []
 
 
 def test_started_by_names_the_roles_instead_of_the_permission(
@@ -207,14 +208,14 @@ def test_unreadable_commands_get_the_usage(store: Store, store_clock: FrozenCloc
     ]:
         reply = only(say(c, "boss", text))
         assert problem in reply.splitlines()[0] and "用法：/接龙 标题" in reply, text
-    assert store.signup_lists() == []
+    assert SqlSignUps.on(store).lists() == []
 
 
 def test_one_open_list_per_group(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock)
     say(c, "boss", "/接龙 周六夜跑")
     assert "「周六夜跑」还在进行中" in only(say(c, "boss", "/接龙 周日爬山"))
-    assert len(store.signup_lists()) == 1
+    assert len(SqlSignUps.on(store).lists()) == 1
 
 
 def test_a_long_list_is_not_repeated_on_every_join(store: Store, store_clock: FrozenClock) -> None:

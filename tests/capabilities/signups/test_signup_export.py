@@ -14,9 +14,9 @@ from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
+from tests.capabilities.signups.test_signups import say, staffed
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
-from tests.test_signups import say, staffed
 
 SHANGHAI = MINIMAL.replace("language: en", "language: zh-CN").replace(
     "Europe/London", "Asia/Shanghai"

@@ -7,11 +7,11 @@ Pure: text in, a reading out. `read_reply` reads `+1`, `接龙 2份`, `+1 西兰
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from hearthkeeper.store.records import SignUpItem
+from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
+from hearthkeeper.capabilities.signups.records import SignUpItem
 
 MAX_QUANTITY = 999
 UNITS = "份|个|件|盒|斤|袋|瓶|箱|张|位|名|人|只|支|套|组|包|罐|桶|杯|本|双|对|串|注"
@@ -38,14 +38,6 @@ _LONG_NUMBER = re.compile(r"\d{5,}")
 _QUESTION = re.compile(r"[?？]|吗|怎么|如何|为什么|哪里|什么|\b(?:how|what|why|where|when)\b", re.I)
 TRIM = " \t,，;；:：-—–·。.、/"
 SHOW_WORDS = frozenset({"接龙列表", "查看接龙", "接龙名单", "看接龙"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a command could not be read: a text key and what was wrong."""
-
-    key: str
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,16 +78,6 @@ class Show:
 
 
 Reply = Join | Cancel | Pasted | Show
-
-
-def normal(text: str) -> str:
-    """Full-width forms folded (`＋１` → `+1`, `｜` → `|`), stripped."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def compact(text: str) -> str:
-    """For comparing lines: folded, lower-case, without spaces."""
-    return "".join(normal(text).lower().split())
 
 
 def read_reply(

@@ -1,4 +1,5 @@
-"""Sign-up lists and group-buys (接龙): lists, items with limited stock, entries, the waitlist.
+"""Sign-up lists and group-buys (接龙) in the database: lists, items with limited stock,
+entries, the waitlist.
 
 Stock is taken with one conditional UPDATE (`taken = taken + n WHERE taken + n <= stock`),
 so two members taking the last item at the same moment cannot both get it: the database
@@ -9,30 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from hearthkeeper.store.columns import utc
-from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import table_of
-from hearthkeeper.store.models import (
-    GroupRow,
-    IdentityRow,
-    MemberRow,
-    SignUpEntryRow,
-    SignUpItemRow,
-    SignUpListRow,
+from hearthkeeper.capabilities.lists_common.queries import (
+    OneOpenPerGroup,
+    OnePerGroup,
+    carrier_user_id,
+    shown_name,
 )
-from hearthkeeper.store.records import (
+from hearthkeeper.capabilities.signups.records import (
     NewSignUpItem,
     SignUpCancellation,
     SignUpEntry,
     SignUpItem,
     SignUpList,
 )
-from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.models import (
+    GroupRow,
+    MemberRow,
+    SignUpEntryRow,
+    SignUpItemRow,
+    SignUpListRow,
+)
 
 _LISTS = table_of(SignUpListRow)
 _ITEMS = table_of(SignUpItemRow)
@@ -40,8 +45,32 @@ _ENTRIES = table_of(SignUpEntryRow)
 ACTIVE = ("confirmed", "waitlisted")
 
 
-class SignUpQueries(StoreBase):
-    def open_signup_list(
+class SignUpRepository(OneOpenPerGroup[SignUpList], Protocol):
+    """What the sign-up capability reads and writes (besides `get`, `current`, `latest`
+    and `close` of a list)."""
+
+    def open_list(self, community_id: int, group_id: int, title: str,
+                  items: Sequence[NewSignUpItem] = (), *, deadline: datetime | None,
+                  created_by: int | None, at: datetime) -> SignUpList: ...  # fmt: skip
+    def lists(self, community_id: int | None = None, *,
+              open_only: bool = False) -> list[SignUpList]: ...  # fmt: skip
+    def take(self, list_id: int, member_id: int, quantity: int, *, item_id: int | None = None,
+             note: str = "", at: datetime) -> SignUpEntry: ...  # fmt: skip
+    def cancel(self, list_id: int, member_id: int, *, item_id: int | None = None,
+               at: datetime) -> SignUpCancellation: ...  # fmt: skip
+    def entries(self, list_id: int, *, include_cancelled: bool = False) -> list[SignUpEntry]: ...
+
+
+class SqlSignUps(OnePerGroup[SignUpList]):
+    """The sign-up repository on SQLAlchemy; `SqlSignUps.on(tx)` works in the caller's
+    transaction. `get`, `current`, `latest` and `close` are the lists' (see `OnePerGroup`)."""
+
+    table = _LISTS
+
+    def _read(self, session: Session, query: Select[Any]) -> SignUpList | None:
+        return _list(session, query)
+
+    def open_list(
         self,
         community_id: int,
         group_id: int,
@@ -72,29 +101,7 @@ class SignUpQueries(StoreBase):
             assert found is not None
             return found
 
-    def signup_list(self, list_id: int) -> SignUpList | None:
-        """The list with this id, with its items."""
-        with self._unit(write=False) as session:
-            return _list(session, select(_LISTS).where(_LISTS.c.id == list_id))
-
-    def current_signup_list(self, group_id: int) -> SignUpList | None:
-        """The group's open list (the newest, should there be two)."""
-        query = (
-            select(_LISTS)
-            .where(_LISTS.c.group_id == group_id, _LISTS.c.status == "open")
-            .order_by(_LISTS.c.id.desc())
-            .limit(1)
-        )
-        with self._unit(write=False) as session:
-            return _list(session, query)
-
-    def latest_signup_list(self, group_id: int) -> SignUpList | None:
-        """The group's newest list, open or closed."""
-        query = select(_LISTS).where(_LISTS.c.group_id == group_id)
-        with self._unit(write=False) as session:
-            return _list(session, query.order_by(_LISTS.c.id.desc()).limit(1))
-
-    def signup_lists(
+    def lists(
         self, community_id: int | None = None, *, open_only: bool = False
     ) -> list[SignUpList]:
         """Lists, oldest first: of one community or all; only the open ones if asked."""
@@ -108,7 +115,7 @@ class SignUpQueries(StoreBase):
             items = _items(session, [row.id for row in rows])
             return [_record(row, items.get(row.id, ())) for row in rows]
 
-    def take_signup(
+    def take(
         self,
         list_id: int,
         member_id: int,
@@ -139,7 +146,7 @@ class SignUpQueries(StoreBase):
             [entry] = _entries(session, _ENTRIES.c.id == entry_id)
             return entry
 
-    def cancel_signups(
+    def cancel(
         self, list_id: int, member_id: int, *, item_id: int | None = None, at: datetime
     ) -> SignUpCancellation:
         """Take the member off the list (one item, or everything they signed up for); the
@@ -172,7 +179,7 @@ class SignUpQueries(StoreBase):
                 tuple(_entries(session, _ENTRIES.c.id.in_(promoted))) if promoted else (),
             )
 
-    def signup_entries(self, list_id: int, *, include_cancelled: bool = False) -> list[SignUpEntry]:
+    def entries(self, list_id: int, *, include_cancelled: bool = False) -> list[SignUpEntry]:
         """The list's entries in the order shown: confirmed (numbered in the order they got
         their place), then the waitlist (in the order they asked), then cancelled ones."""
         where = _ENTRIES.c.list_id == list_id
@@ -180,16 +187,6 @@ class SignUpQueries(StoreBase):
             where = where & _ENTRIES.c.status.in_(ACTIVE)
         with self._unit(write=False) as session:
             return _entries(session, where)
-
-    def close_signup_list(self, list_id: int, at: datetime) -> bool:
-        """Close an open list; False if it was already closed (so the final list is posted once)."""
-        with self._unit(write=True) as session:
-            result = session.execute(
-                update(_LISTS)
-                .where(_LISTS.c.id == list_id, _LISTS.c.status == "open")
-                .values(status="closed", closed_at=utc(at, "close time"))
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _take(session: Session, item_id: int, quantity: int) -> bool:
@@ -259,11 +256,7 @@ _ORDER = {"confirmed": 0, "waitlisted": 1, "cancelled": 2}
 
 
 def _entries(session: Session, where: ColumnElement[bool]) -> list[SignUpEntry]:
-    user_id = (
-        select(func.min(IdentityRow.carrier_user_id))
-        .where(IdentityRow.member_id == _ENTRIES.c.member_id, IdentityRow.carrier == GroupRow.carrier)
-        .scalar_subquery()
-    )  # fmt: skip
+    user_id = carrier_user_id(_ENTRIES.c.member_id)
     query = (
         select(_ENTRIES, MemberRow.display_name, user_id.label("user_id"))
         .join(MemberRow, MemberRow.id == _ENTRIES.c.member_id)
@@ -277,7 +270,7 @@ def _entries(session: Session, where: ColumnElement[bool]) -> list[SignUpEntry]:
 def _entry(row: Any) -> SignUpEntry:
     return SignUpEntry(
         id=row.id, list_id=row.list_id, item_id=row.item_id, member_id=row.member_id,
-        display_name=row.display_name or row.user_id or f"#{row.member_id}", user_id=row.user_id,
+        display_name=shown_name(row), user_id=row.user_id,
         quantity=row.quantity,
         status=row.status, note=row.note, at=row.at, changed_at=row.changed_at,
     )  # fmt: skip

@@ -13,16 +13,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.handlers.signup_deadline import parse_deadline, split_deadline
-from hearthkeeper.handlers.signup_parse import (
-    EN_UNITS,
-    SEGMENTS,
-    TRIM,
-    UNITS,
-    Problem,
-    compact,
-    normal,
-)
+from hearthkeeper.capabilities.lists_common.deadline import parse_deadline, split_deadline
+from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
+from hearthkeeper.capabilities.signups.parse import EN_UNITS, SEGMENTS, TRIM, UNITS
+from hearthkeeper.capabilities.signups.records import NewSignUpItem
 
 MAX_ITEMS = 30
 # An item's own number, as people write it before the item: `1.` `1、` `【1】` `[1]` `(1)`.
@@ -47,13 +41,8 @@ _CAP = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ItemSpec:
-    """An item of a new list, as written."""
-
-    label: str
-    price: str | None = None
-    stock: int | None = None
+# An item of a new list as written is the item the repository puts on the list.
+ItemSpec = NewSignUpItem
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.signups.records import SignUpEntry, SignUpItem, SignUpList
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store.records import SignUpEntry, SignUpItem, SignUpList
 
 ZH, EN = Language.ZH_CN, Language.EN
 
@@ -106,17 +106,8 @@ TEXTS = Phrasebook({
     "too_many_items": {ZH: "一个接龙最多 {detail} 样商品。", EN: "A list can have at most {detail} items."},
 })  # fmt: skip
 
-_WEEKDAYS = {ZH: "一二三四五六日", EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 SHORT_LIST = 10  # the full list is shown with every join while it is this short
 FULL_EVERY = 10  # and with every tenth join after that
-
-
-def when_text(moment: datetime, zone: ZoneInfo, lang: Language) -> str:
-    """`5月2日 周六 20:00` / `Sat 2 May 20:00`, in the community's time zone."""
-    local = moment.astimezone(zone)
-    if lang is ZH:
-        return f"{local.month}月{local.day}日 周{_WEEKDAYS[ZH][local.weekday()]} {local:%H:%M}"
-    return f"{_WEEKDAYS[EN][local.weekday()]} {local.day} {local:%b %H:%M}"
 
 
 def money(value: Decimal) -> str:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.handlers.signup_deadline import parse_deadline, split_deadline
-from hearthkeeper.handlers.signup_parse import Problem, compact, normal
+from hearthkeeper.capabilities.lists_common.deadline import parse_deadline, split_deadline
+from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
 
 MAX_OPTIONS = 20
 _SEGMENTS = re.compile(r"\s*[|\n]\s*")

@@ -9,20 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearthkeeper.handlers.signup_command import ItemSpec, ListSpec, read_list
-from hearthkeeper.handlers.signup_deadline import parse_deadline
-from hearthkeeper.handlers.signup_parse import (
+from hearthkeeper.capabilities.lists_common.deadline import parse_deadline
+from hearthkeeper.capabilities.lists_common.reading import Problem
+from hearthkeeper.capabilities.signups.command import ItemSpec, ListSpec, read_list
+from hearthkeeper.capabilities.signups.parse import (
     Cancel,
     Entry,
     Join,
     Pasted,
-    Problem,
     Show,
     added_line,
     read_reply,
     settle_join,
 )
-from hearthkeeper.store import SignUpItem
+from hearthkeeper.capabilities.signups.records import SignUpItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)  # Friday 17:00 in Shanghai

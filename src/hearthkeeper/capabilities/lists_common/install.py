@@ -1,0 +1,19 @@
+"""Adding sign-ups or polls to an engine: the effects, the commands, and the handler that reads
+bare replies (`+1`, `2`) while one is open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from hearthkeeper.engine.handler import Handler
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.handlers.commands import Command, CommandBook
+
+
+def install(registry: Registry, book: CommandBook, *, effects: Callable[[Registry], None],
+            commands: Iterable[Command], replies: Handler, stage: int) -> None:  # fmt: skip
+    """Add one mechanism's effects, commands and reply handler (at `stage`)."""
+    effects(registry)
+    for command in commands:
+        book.add(command)
+    registry.add(replies, stage)

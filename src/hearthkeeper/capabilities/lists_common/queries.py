@@ -1,0 +1,100 @@
+"""Queries sign-up lists and polls share: each group has at most one open list (or poll) that
+a bare reply means, the newest one stays visible after it closes, and closing happens once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, func, select, update
+from sqlalchemy.orm import Session
+
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.models import GroupRow, IdentityRow
+from hearthkeeper.store.scope import StoreBase
+
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class OneOpenPerGroup(Protocol[R_co]):
+    """Lists or polls: at most one open per group, the newest still shown once closed."""
+
+    def get(self, row_id: int) -> R_co | None: ...
+    def current(self, group_id: int) -> R_co | None: ...
+    def current_id(self, group_id: int) -> int | None: ...
+    def latest(self, group_id: int) -> R_co | None: ...
+    def close(self, row_id: int, at: datetime) -> bool: ...
+
+
+class OnePerGroup(StoreBase, Generic[R]):
+    """Rows of `table` (lists, polls) read as records `R`: by id, the group's open one, the
+    group's newest one; closed once."""
+
+    table: ClassVar[Table]
+
+    def _read(self, session: Session, query: Select[Any]) -> R | None:
+        """The record of the first row `query` finds."""
+        raise NotImplementedError
+
+    def get(self, row_id: int) -> R | None:
+        """The one with this id."""
+        with self._unit(write=False) as session:
+            return self._read(session, select(self.table).where(self.table.c.id == row_id))
+
+    def current(self, group_id: int) -> R | None:
+        """The group's open one (the newest, should there be two)."""
+        with self._unit(write=False) as session:
+            return self._read(session, newest(self.table, group_id, open_only=True))
+
+    def current_id(self, group_id: int) -> int | None:
+        """The id of the group's open one."""
+        query = newest(self.table, group_id, open_only=True).with_only_columns(self.table.c.id)
+        with self._unit(write=False) as session:
+            found = session.scalar(query)
+            return None if found is None else int(found)
+
+    def latest(self, group_id: int) -> R | None:
+        """The group's newest one, open or closed."""
+        with self._unit(write=False) as session:
+            return self._read(session, newest(self.table, group_id, open_only=False))
+
+    def close(self, row_id: int, at: datetime) -> bool:
+        """Close an open one; False if it was closed already (so the final text is posted once)."""
+        with self._unit(write=True) as session:
+            return close_open(session, self.table, row_id, at)
+
+
+def newest(table: Table, group_id: int, *, open_only: bool) -> Select[Any]:
+    """The group's newest row of `table`; with `open_only`, its open one (the newest, should
+    there be two)."""
+    query = select(table).where(table.c.group_id == group_id)
+    if open_only:
+        query = query.where(table.c.status == "open")
+    return query.order_by(table.c.id.desc()).limit(1)
+
+
+def close_open(session: Session, table: Table, row_id: int, at: datetime) -> bool:
+    """Close an open row; False if it was closed already (so the final text is posted once)."""
+    result = session.execute(
+        update(table)
+        .where(table.c.id == row_id, table.c.status == "open")
+        .values(status="closed", closed_at=utc(at, "close time"))
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def carrier_user_id(member_id: ColumnElement[int]) -> ScalarSelect[Any]:
+    """The member's id on the carrier of the `GroupRow` the query joins, for @-mentions and
+    as the name of members who gave none."""
+    return (
+        select(func.min(IdentityRow.carrier_user_id))
+        .where(IdentityRow.member_id == member_id, IdentityRow.carrier == GroupRow.carrier)
+        .scalar_subquery()
+    )
+
+
+def shown_name(row: Any) -> str:
+    """A member's name as lists and results show it: their display name, else their carrier
+    id, else their number."""
+    return str(row.display_name or row.user_id or f"#{row.member_id}")

@@ -1,0 +1,1 @@
+"""Polls: parsing, votes and results through the engine on both databases."""
