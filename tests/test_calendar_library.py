@@ -9,8 +9,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hearthkeeper.calendar.coverage import coverage
-from hearthkeeper.calendar.library import ContentItem, load_library, next_item, with_tags
+from hearthkeeper.capabilities.calendar.coverage import coverage
+from hearthkeeper.capabilities.calendar.library import (
+    ContentItem,
+    load_library,
+    next_item,
+    with_tags,
+)
 from hearthkeeper.playbook.output import ContentKind, Order
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

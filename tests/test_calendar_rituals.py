@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.handlers.calendar_rituals import TEXTS, welcome_key
@@ -54,7 +55,7 @@ def test_the_anniversary_is_posted_on_the_founding_day_with_the_month_count_once
     store_clock.set(utc(2026, 6, 18, 19))
     assert c.engine.tick() == 1
     assert "5 month(s)" in str(sends(c)[0].text)
-    got = c.store.post_records(c.runtime.community_id, post_id="anniversary")
+    got = SqlPosts.on(c.store).post_records(c.runtime.community_id, post_id="anniversary")
     assert [(r.scheduled_for, r.status) for r in got] == [
         (utc(2026, 5, 18, 19), "posted"), (utc(2026, 6, 18, 19), "posted"),
     ]  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.handlers.calendar_sessions import TEXTS
@@ -56,7 +57,10 @@ def test_reminders_start_and_digest_fire_at_local_times_once_each(
     c.engine.process([c.events.message("u2", "bye", at=moments[3])])  # plans again: no repeat
     assert c.engine.tick() == 0
     assert sends(c) == []
-    claims = [(r.post_id, r.scheduled_for) for r in c.store.post_records(c.runtime.community_id)]
+    claims = [
+        (r.post_id, r.scheduled_for)
+        for r in SqlPosts.on(c.store).post_records(c.runtime.community_id)
+    ]
     assert claims == [
         ("live:brew:reminder-3600", moments[0]), ("live:brew:reminder-600", moments[1]),
         ("live:brew:start", moments[2]), ("live:brew:digest", moments[3]),

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from hearthkeeper.calendar.agenda import Agenda, Firing, LibraryReport, build_agenda
+from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport, build_agenda
 from hearthkeeper.cli.output import console, load_or_exit
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.output import ContentKind

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail
 
@@ -38,7 +39,7 @@ def posts(
     if len(chosen) != 1:
         names = ", ".join(c.slug for c in communities) or "none yet"
         fail(f"say which community with --community (there are: {names})")
-    records = store.post_records(chosen[0].id, post_id=post)
+    records = SqlPosts.on(store).post_records(chosen[0].id, post_id=post)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
     firings: dict[tuple[str, str], Counter[str]] = {}
     for record in records:

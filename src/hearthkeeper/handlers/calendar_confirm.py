@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, LegacyEffect
 from hearthkeeper.engine.events import Event
@@ -52,7 +53,7 @@ def _confirm(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
 def confirm(store: Store, action: Action, ctx: EffectContext, root: Path) -> list[Action]:
     """Send a reminded post to its group and mark it confirmed (once)."""
     lang, ref = ctx.playbook.community.language, int(action.extra["ref"])
-    record = store.post_record(ref)
+    record = SqlPosts.on(store).post_record(ref)
     if (
         record is None
         or record.community_id != ctx.group.community_id
@@ -64,7 +65,7 @@ def confirm(store: Store, action: Action, ctx: EffectContext, root: Path) -> lis
     group = store.get_group(record.group_id)
     if post is None or content is None or group is None:
         return [answer(action, TEXTS.say("gone", lang, ref=ref))]
-    if store.confirm_post(ctx.group.community_id, ref, ctx.now) is None:
+    if SqlPosts.on(store).confirm_post(ctx.group.community_id, ref, ctx.now) is None:
         return [answer(action, TEXTS.say("nothing", lang, ref=ref))]  # confirmed meanwhile
     send = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                   text=content.text, handler="calendar", key=f"calendar:post:{ref}",

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.firings import iter_firings
+from hearthkeeper.capabilities.calendar.firings import iter_firings
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, LegacyEffect
 from hearthkeeper.engine.events import Event
@@ -123,13 +124,13 @@ def fire(store: Store, action: Action, ctx: EffectContext, root: Path) -> list[A
         return []
     late = ctx.now > at + post.grace
     library = library_of(post, root)
-    posted = store.posted_items(g.id, post.id) if library is not None else []
+    posted = SqlPosts.on(store).posted_items(g.id, post.id) if library is not None else []
     content = None if late else choose(post, library, posted)
     if late or content is None:
         status = "skipped"
     else:
         status = "reminded" if post.mode is PostMode.REMIND else "posted"
-    ref = store.claim_post(
+    ref = SqlPosts.on(store).claim_post(
         g.community_id, g.id, post.id, at, item_id=None if content is None else content.item_id,
         content_kind=post.content.kind.value if content is None else content.kind,
         mode=post.mode.value, status=status, posted_at=ctx.now if status == "posted" else None,

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.firings import AnniversaryFiring, anniversary_firings
+from hearthkeeper.capabilities.calendar.firings import AnniversaryFiring, anniversary_firings
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join
@@ -103,7 +104,7 @@ def fire_anniversary(store: Store, action: Action, ctx: EffectContext) -> Sequen
         plan_anniversary(store, ctx.playbook, g.community_id, g.id, ctx.now)
         return []
     late = ctx.now > at + GRACE
-    ref = store.claim_post(g.community_id, g.id, "anniversary", at, item_id=None,
+    ref = SqlPosts.on(store).claim_post(g.community_id, g.id, "anniversary", at, item_id=None,
                            content_kind="text", mode="auto",
                            status="skipped" if late else "posted",
                            posted_at=None if late else ctx.now)  # fmt: skip
@@ -174,7 +175,7 @@ def fire_welcome(store: Store, action: Action, ctx: EffectContext) -> Sequence[A
     joined = datetime.fromisoformat(str(action.extra["joined"]))
     if all(s.member_id != member_id for s in store.active_members(g.id)):
         return []  # left meanwhile
-    ref = store.claim_post(g.community_id, g.id, f"welcome:{member_id}", joined + WELCOME_AFTER,
+    ref = SqlPosts.on(store).claim_post(g.community_id, g.id, f"welcome:{member_id}", joined + WELCOME_AFTER,
                            item_id=None, content_kind="text", mode="auto", status="posted",
                            posted_at=ctx.now)  # fmt: skip
     if ref is None:

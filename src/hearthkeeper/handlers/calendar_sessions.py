@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.firings import SessionMoment, session_moments
+from hearthkeeper.capabilities.calendar.firings import SessionMoment, session_moments
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import GroupView
@@ -162,7 +163,7 @@ def fire(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
         plan_session(store, g.community_id, g.id, session, zone, ctx.now)
         return []
     late = ctx.now > at + GRACE
-    ref = store.claim_post(g.community_id, g.id, f"live:{session.id}:{label}", at, item_id=None,
+    ref = SqlPosts.on(store).claim_post(g.community_id, g.id, f"live:{session.id}:{label}", at, item_id=None,
                            content_kind="text", mode="auto",
                            status="skipped" if late else "posted",
                            posted_at=None if late else ctx.now)  # fmt: skip

@@ -19,7 +19,6 @@ from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.polls import PollQueries
-from hearthkeeper.store.posts import PostQueries
 from hearthkeeper.store.questions import QuestionQueries
 from hearthkeeper.store.rollups import RollupQueries
 from hearthkeeper.store.sanctions import SanctionQueries
@@ -50,7 +49,6 @@ class Store(
     LevelQueries,
     TitleQueries,
     QuestionQueries,
-    PostQueries,
     OperatorQueries,
     AlertQueries,
     DirectoryQueries,
