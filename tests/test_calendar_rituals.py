@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.rituals import TEXTS, welcome_key
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
-from hearthkeeper.handlers.calendar_rituals import TEXTS, welcome_key
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.sessions import TEXTS
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.handlers.calendar_sessions import TEXTS
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from tests.test_calendar_posting import calendar_community, group, records, sends, utc

@@ -1,5 +1,6 @@
-"""The calendar: what the playbook will post in the next days (in the community's time zone)
-and how the latest firings went (delivered, queued, skipped, awaiting confirmation)."""
+"""The console's calendar page, `/console/c/{slug}/calendar`: what the playbook will post in
+the next days (in the community's time zone) and how the latest firings went (delivered,
+queued, skipped, awaiting confirmation)."""
 
 from __future__ import annotations
 
