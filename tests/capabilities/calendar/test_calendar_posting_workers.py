@@ -18,7 +18,7 @@ from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.store import Store, create_engine_for
 from hearthkeeper.testing import FakeCarrier
-from tests.test_calendar_posting import calendar_community, group, records
+from tests.capabilities.calendar.test_calendar_posting import calendar_community, group, records
 
 FIRST = datetime(2026, 5, 2, 7, tzinfo=UTC)  # 08:00 in London
 

@@ -11,7 +11,13 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
-from tests.test_calendar_posting import calendar_community, group, records, sends, utc
+from tests.capabilities.calendar.test_calendar_posting import (
+    calendar_community,
+    group,
+    records,
+    sends,
+    utc,
+)
 
 SESSIONS = """\
 calendar:

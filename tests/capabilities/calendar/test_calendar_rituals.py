@@ -14,9 +14,9 @@ from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
+from tests.capabilities.calendar.test_calendar_posting import calendar_community, group, sends, utc
 from tests.engine_setup import RULES, Community
 from tests.playbook_samples import MINIMAL
-from tests.test_calendar_posting import calendar_community, group, sends, utc
 
 ANNIVERSARY = """\
 calendar:
