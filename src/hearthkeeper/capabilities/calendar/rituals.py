@@ -45,9 +45,6 @@ from hearthkeeper.store.scope import StoreBase
 
 log = logging.getLogger(__name__)
 
-ANNIVERSARY_EFFECT = CalendarAnniversary.effect
-WELCOME_PLAN_EFFECT = CalendarWelcomePlan.effect
-WELCOME_EFFECT = CalendarWelcome.effect
 GRACE = timedelta(hours=2)
 WELCOME_AFTER = timedelta(days=7)
 

@@ -41,7 +41,6 @@ from hearthkeeper.store.scope import StoreBase
 
 log = logging.getLogger(__name__)
 
-SESSION_EFFECT = CalendarSession.effect
 GRACE = timedelta(minutes=30)  # a moment missed by more than this is skipped
 _RECENT = timedelta(days=14)  # who spoke lately counts as known in the group
 _HORIZONS = (timedelta(days=40), timedelta(days=400))

@@ -40,8 +40,6 @@ class HealthWatch(Request):
     day: date
 
 
-WATCH = HealthWatch.effect
-
 TEXTS = Phrasebook({
     "silent": {
         Language.ZH_CN: "关键成员 {name} 自 {last} 起已沉默 {days} 天（最后活跃于「{group}」）。"
