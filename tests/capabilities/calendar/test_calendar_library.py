@@ -83,6 +83,12 @@ def test_broken_items_are_located_and_the_good_ones_kept(tmp_path: Path) -> None
     ]
 
 
+def test_a_yaml_item_that_is_not_yaml_is_located_at_its_line(tmp_path: Path) -> None:
+    write(tmp_path, "bad.yaml", "kind: text\ntitle: [unclosed\n")
+    [problem] = load_library(tmp_path).problems
+    assert str(problem) == f"{tmp_path}/bad.yaml:3: expected ',' or ']', but got '<stream end>'"
+
+
 def test_a_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     library = load_library(tmp_path / "nowhere")
     assert library.missing and library.items == ()
