@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Community, NewMessage, Store
 from tests.playbook_samples import MINIMAL
@@ -47,7 +48,8 @@ def tea_community(store: Store, playbook_text: str = SHANGHAI) -> Community:
     # Scheduled posts in Tea 1: a text followed within the hour by alice 15:59 and bob 16:00;
     # a picture followed by alice 02:00.
     for post_id, kind, at in (("tip", "text", utc(1, 15, 30)), ("pic", "picture", utc(2, 1, 30))):
-        store.claim_post(community.id, groups["Tea 1"].id, post_id, at, item_id=None,
-                         content_kind=kind, mode="auto", status="posted", posted_at=at)  # fmt: skip
+        SqlPosts.on(store).claim_post(community.id, groups["Tea 1"].id, post_id, at,
+                                      item_id=None, content_kind=kind, mode="auto",
+                                      status="posted", posted_at=at)  # fmt: skip
     store.rebuild_rollups([g.id for g in groups.values()])
     return community

@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 
 from hearthkeeper.analytics.engagement import rank_content
-from hearthkeeper.store import NewReaction, PostResponse, Store
+from hearthkeeper.capabilities.calendar.records import PostResponse
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.store import NewReaction, Store
 from tests.metrics_setup import Town, at, town
 
 
@@ -15,8 +17,9 @@ def _post(t: Town, post_id: str, kind: str, when: datetime, receipt: str | None)
     """A scheduled post that went out at `when`; with a receipt, through the outbox (as sent
     by the outbound queue), else known only by its claim."""
     store, group = t.store, t.group("g")
-    ref = store.claim_post(t.community_id, group, post_id, when, item_id=None, content_kind=kind,
-                           mode="auto", status="posted", posted_at=when)  # fmt: skip
+    ref = SqlPosts.on(store).claim_post(t.community_id, group, post_id, when, item_id=None,
+                                        content_kind=kind, mode="auto", status="posted",
+                                        posted_at=when)  # fmt: skip
     assert ref is not None
     if receipt is not None:
         item_id, _ = store.enqueue(f"calendar:post:{ref}", "fake", {"kind": "send"}, 5,

@@ -12,6 +12,7 @@ from playwright.sync_api import ConsoleMessage, Page, Request, Route, expect
 
 from hearthkeeper.analytics.report import build_report
 from hearthkeeper.analytics.report_html import render_html
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from tests.browser.conftest import OpenPage, Screenshots
 from tests.browser.live import LiveServer
 from tests.browser.pages import eventually, sign_in
@@ -22,9 +23,10 @@ CHARTS = ("activity", "segments", "cohorts", "health", "content")
 def _chatter(server: LiveServer) -> None:
     """A scheduled post went out a few minutes ago in the first group; members talk after it."""
     posted = datetime.now(UTC) - timedelta(minutes=5)
-    server.store.claim_post(server.community_id, server.groups()[0].id, "morning-pack", posted,
-                            item_id=None, content_kind="text", mode="auto", status="posted",
-                            posted_at=posted)  # fmt: skip
+    posts = SqlPosts.on(server.store)
+    posts.claim_post(server.community_id, server.groups()[0].id, "morning-pack", posted,
+                     item_id=None, content_kind="text", mode="auto", status="posted",
+                     posted_at=posted)  # fmt: skip
     deer = server.add_member("小鹿")
     flower = server.add_member("阿花")
     server.say(deer, "同意")

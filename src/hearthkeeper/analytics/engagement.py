@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hearthkeeper.store import PostResponse
+from hearthkeeper.capabilities.calendar.records import PostResponse
 
 # Seed 003's claimed order of how well content spreads, in the playbook's content kinds
 # (its "H5 link" and "article link" are both `link`; "net-disk link" has no kind of its own).

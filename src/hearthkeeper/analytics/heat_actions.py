@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from itertools import takewhile
 from typing import TYPE_CHECKING
 
-from hearthkeeper.calendar.firings import iter_firings
+from hearthkeeper.capabilities.calendar.firings import iter_firings
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.output import PostMode, ScheduledPost
 from hearthkeeper.playbook.rules import ViolationKind

@@ -15,11 +15,11 @@ from hearthkeeper.analytics.engagement import rank_content
 from hearthkeeper.analytics.metric_records import DayPoint, PeriodMetrics, ScopeMetrics
 from hearthkeeper.analytics.periods import Period, days, months, weeks, whole
 from hearthkeeper.analytics.responses import response_stats
+from hearthkeeper.capabilities.calendar.records import PostResponse
 from hearthkeeper.store import (
     ActivityDay,
     GroupDay,
     GroupDayKind,
-    PostResponse,
     QuestionTiming,
     SignUpReach,
     Stay,

@@ -20,6 +20,7 @@ from hearthkeeper.analytics.metric_records import (
     PeriodMetrics,
     ScopeMetrics,
 )
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_midnight
 
@@ -51,7 +52,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         questions=store.question_timings(ids, since, until),
         checkins=store.checkin_marks(community_id, start, end),
         signups=store.signup_reach(ids, since, until),
-        posts=store.post_responses(ids, since, until),
+        posts=SqlPosts.on(store).post_responses(ids, since, until),
     )
     per_group = {g.id: measure_scope(inputs, {g.id}, g.id, g.name) for g in groups}
     whole = measure_scope(inputs, set(ids), None, "community", community=True)

@@ -16,7 +16,7 @@ message was yesterday has been silent 1 day. Windows end on the as-of day and in
 Formerly active: posted on at least 3 distinct days in the 28 days ending on their last
 message day. A key member is one who was core on their last message day (8+ active days in
 the 28 days ending then) or who holds a staff role; a key member silent for 7 to 28 days is
-reported once per silence spell to staff (`handlers.health_watch`).
+reported once per silence spell to staff (`capabilities.health`).
 """
 
 from __future__ import annotations

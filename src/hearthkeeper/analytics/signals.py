@@ -19,11 +19,12 @@ from hearthkeeper.analytics.health import HealthInputs
 from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember
 from hearthkeeper.analytics.lifecycle import CommunityFacts
 from hearthkeeper.analytics.segments import MemberFacts
+from hearthkeeper.capabilities.calendar.records import PostRecord
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.records import (
     ActivityDay,
     GroupDay,
-    PostRecord,
     QuestionTiming,
     SignUpReach,
     Stay,
@@ -80,7 +81,7 @@ def load(store: Store, community_id: int, group_ids: Collection[int], as_of: dat
     ids = sorted(group_ids)
     names = {g.id: g.name for g in store.list_groups(community_id) if g.id in set(ids)}
     end = midnight(as_of + timedelta(days=1), zone)
-    posts = [p for p in store.post_records(community_id)
+    posts = [p for p in SqlPosts.on(store).post_records(community_id)
              if p.group_id in names and p.status in POSTED and p.posted_at is not None
              and p.posted_at < end]  # fmt: skip
     start28, start90 = (

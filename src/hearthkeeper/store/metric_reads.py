@@ -1,12 +1,12 @@
 """Reads analytics needs beyond the rollups, each bounded by something small: stays, questions,
-check-ins, sign-up lists, scheduled posts (never a scan of every message of a period)."""
+check-ins, sign-up lists (never a scan of every message of a period). What followed each
+scheduled post is read by the calendar's repository (`capabilities.calendar.repository`)."""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Collection, Iterator, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -16,19 +16,15 @@ from hearthkeeper.store.models import (
     CheckInRow,
     MembershipRow,
     MessageRow,
-    OutboxRow,
-    PostRow,
     QuestionRow,
-    ReactionRow,
     SignUpEntryRow,
     SignUpItemRow,
     SignUpListRow,
 )
-from hearthkeeper.store.records import PostResponse, QuestionTiming, SignUpReach, Stay
+from hearthkeeper.store.records import QuestionTiming, SignUpReach, Stay
 from hearthkeeper.store.rollups import QUESTION_MARKS
 from hearthkeeper.store.scope import StoreBase
 
-ENGAGEMENT_WINDOW = timedelta(hours=1)
 _CHUNK = 500
 _T = TypeVar("_T")
 
@@ -110,26 +106,6 @@ class MetricReadQueries(StoreBase):
                                          saw, members))  # fmt: skip
         return found
 
-    def post_responses(self, group_ids: Collection[int], since: datetime,
-                       until: datetime) -> list[PostResponse]:  # fmt: skip
-        """Scheduled posts sent in `group_ids` in [since, until) and what followed each within
-        the hour: member messages in the group, replies to the post, reactions to it."""
-        p = PostRow
-        query = select(p.id, p.group_id, p.post_id, p.content_kind, p.posted_at).where(
-            p.group_id.in_(list(group_ids)), p.status.in_(("posted", "confirmed")),
-            p.posted_at >= utc(since, "since"), p.posted_at < utc(until, "until"),
-        ).order_by(p.posted_at)  # fmt: skip
-        with self._unit(write=False) as session:
-            posts = list(session.execute(query))
-            sent = _sent(session, [int(row[0]) for row in posts])
-            by_group: dict[int, list[Any]] = {}
-            for row in posts:
-                by_group.setdefault(int(row[1]), []).append(row)
-            found = []
-            for group_id, rows in by_group.items():
-                found.extend(_responses(session, group_id, rows, sent))
-        return sorted(found, key=lambda r: (r.sent_at, r.post_ref))
-
 
 def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime]:
     """For each message id, when another member first replied to it."""
@@ -166,60 +142,3 @@ def _list_members(session: Session, ids: list[int]) -> dict[int, frozenset[int]]
         for list_id, member_id in session.execute(query):
             members.setdefault(int(list_id), set()).add(int(member_id))
     return {list_id: frozenset(found) for list_id, found in members.items()}
-
-
-def _sent(session: Session, refs: list[int]) -> dict[int, tuple[str | None, datetime | None]]:
-    """Per post ref, the carrier's id of the message the outbox sent and when it was sent."""
-    keys = {f"calendar:post:{ref}": ref for ref in refs}
-    found: dict[int, tuple[str | None, datetime | None]] = {}
-    for chunk in _chunks(sorted(keys)):
-        query = select(OutboxRow.key, OutboxRow.receipt, OutboxRow.done_at).where(
-            OutboxRow.key.in_(chunk)
-        )
-        for key, receipt, done_at in session.execute(query):
-            found[keys[key]] = (receipt, done_at)
-    return found
-
-
-def _responses(session: Session, group_id: int, rows: list[Any],
-               sent: dict[int, tuple[str | None, datetime | None]]) -> list[PostResponse]:  # fmt: skip
-    """Count what followed each of one group's posts, a few hundred windows per query."""
-    windows = []
-    for ref, _, post_id, kind, posted_at in rows:
-        receipt, done_at = sent.get(int(ref), (None, None))
-        windows.append((done_at or posted_at, int(ref), post_id, kind, receipt))
-    windows.sort()
-    starts = [w[0] for w in windows]
-    messages = [0] * len(windows)
-    replies = [0] * len(windows)
-    reactions = [0] * len(windows)
-    m = MessageRow
-    for chunk in _chunks(windows):
-        spans = [and_(m.sent_at >= w[0], m.sent_at < w[0] + ENGAGEMENT_WINDOW) for w in chunk]
-        query = select(m.sent_at, m.reply_to_event_id).where(
-            m.group_id == group_id, m.member_id.is_not(None), or_(*spans)
-        )
-        for at, reply_to in session.execute(query):
-            for i in _windows_holding(starts, at):
-                messages[i] += 1
-                replies[i] += int(reply_to is not None and reply_to == windows[i][4])
-    receipts = {w[4]: i for i, w in enumerate(windows) if w[4] is not None}
-    r = ReactionRow
-    for targets in _chunks(sorted(receipts)):
-        found = select(r.target_event_id, r.at).where(
-            r.group_id == group_id, r.target_event_id.in_(targets)
-        )
-        for target, reacted_at in session.execute(found):
-            i = receipts[target]
-            reactions[i] += int(windows[i][0] <= reacted_at < windows[i][0] + ENGAGEMENT_WINDOW)
-    return [
-        PostResponse(ref, group_id, post_id, kind, at, messages[i], replies[i], reactions[i])
-        for i, (at, ref, post_id, kind, _) in enumerate(windows)
-    ]
-
-
-def _windows_holding(starts: list[datetime], at: datetime) -> range:
-    """Indexes of the windows [start, start + 1 h) that hold `at` (starts sorted)."""
-    last = bisect.bisect_right(starts, at)
-    first = bisect.bisect_right(starts, at - ENGAGEMENT_WINDOW)
-    return range(first, last)

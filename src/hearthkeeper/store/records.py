@@ -409,22 +409,6 @@ class Scheduled:
 
 
 @dataclass(frozen=True)
-class PostRecord:
-    """One firing of a scheduled post in one group: what was posted (or why not), and when."""
-
-    id: int
-    community_id: int
-    group_id: int
-    post_id: str
-    scheduled_for: datetime
-    item_id: str | None
-    content_kind: str
-    mode: str
-    status: str  # posted | skipped | reminded | confirmed
-    posted_at: datetime | None
-
-
-@dataclass(frozen=True)
 class Operator:
     """Someone who signs in to the console or calls the REST API."""
 
@@ -717,17 +701,3 @@ class SignUpReach:
     group_buy: bool  # it offers items (团购); else a plain sign-up list
     saw: frozenset[int]  # members in the group when it started, and anyone who joined it
     joined: frozenset[int]  # members with an entry not cancelled
-
-
-@dataclass(frozen=True)
-class PostResponse:
-    """What followed one scheduled post within the hour after it was sent."""
-
-    post_ref: int  # posts.id
-    group_id: int
-    post_id: str
-    content_kind: str
-    sent_at: datetime
-    messages: int  # member messages in the group within the hour (replies included)
-    replies: int  # of which replies to the post
-    reactions: int  # reactions to the post within the hour

@@ -18,7 +18,6 @@ from hearthkeeper.store.operators import OperatorQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
 from hearthkeeper.store.points import PointsQueries
-from hearthkeeper.store.posts import PostQueries
 from hearthkeeper.store.rollups import RollupQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
@@ -44,7 +43,6 @@ class Store(
     CheckInQueries,
     LevelQueries,
     TitleQueries,
-    PostQueries,
     OperatorQueries,
     AlertQueries,
     DirectoryQueries,

@@ -1,4 +1,11 @@
-"""The content calendar in the groups: scheduled posts, live sessions, rituals, `/confirm`."""
+"""The content calendar in the groups: scheduled posts, live sessions, rituals, `/confirm`, with
+`hearth calendar`, `hearth posts` and the console's calendar page.
+
+Pure: `firings` (schedules across DST), `library` (content folders), `coverage`, `agenda`,
+`content`, and the `decide_*` functions of the effects. Effects (`requests` names them):
+`planning`, `posts`, `sessions`, `rituals`, `confirm`. Storage: `repository` (+ `records`,
+`responses`) on the shared `posts` table.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +13,49 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import calendar_posts
+from hearthkeeper.capabilities.calendar import confirm, planning, posts, rituals, sessions
+from hearthkeeper.capabilities.calendar.requests import CalendarPlan, CalendarPost
+from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 
 if TYPE_CHECKING:
     import typer
+    from fastapi import APIRouter
+
+    from hearthkeeper.web.console.pages import Pages
 
 
 class Calendar(CapabilityBase):
     name = "calendar"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        calendar_posts.register(registry, setup.playbook, setup.book, setup.content_root)
+        """Add the planner, the firings and `/confirm`; libraries under `setup.content_root`."""
+        playbook = setup.playbook
+        rituals.register(registry, playbook)
+        cal = playbook.calendar
+        if not (cal.posts or cal.live_sessions or cal.rituals.anniversary is not None):
+            return
+        sessions.register(registry, playbook)
+        registry.add_effect(CalendarPlan, planning.plan)
+        registry.add_effect(CalendarPost, posts.firing_effect(setup.content_root))
+        # Early and on its own stage: whatever later handlers decide (moderation may stop a
+        # message), a group the engine sees gets its calendar planned.
+        registry.add(planning.CalendarPlanner(), Stage.GATE + 1)
+        confirm.register(registry, setup.book, setup.content_root)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
-        calendar_posts.plan_calendar(store, community_id, playbook, now)
+        planning.plan_calendar(store, community_id, playbook, now)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.cli import calendar_cmd, posts_cmd
+        from hearthkeeper.capabilities.calendar import cli
 
-        posts_cmd.register(app)
-        calendar_cmd.register(app)
+        cli.register(app)
+
+    def console(self, pages: Pages) -> APIRouter | None:
+        from hearthkeeper.capabilities.calendar import console
+
+        return console.router(pages)
 
 
 CAPABILITY = Calendar()

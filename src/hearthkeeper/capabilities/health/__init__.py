@@ -1,24 +1,26 @@
-"""The daily key-member watch: staff hear of key members who went silent."""
+"""The daily key-member watch: staff hear of key members who went silent (`watch`; the
+figures themselves come from `hearthkeeper.analytics`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.capabilities.health import watch
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import health_watch
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 
 
-class HealthWatch(CapabilityBase):
+class Health(CapabilityBase):
     name = "health"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        health_watch.register(registry)
+        """Add the watch (planned by the server at start, `plan`)."""
+        registry.add_effect(watch.HealthWatch, watch.watch)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
-        health_watch.plan_health_watch(store, community_id, playbook, now)
+        watch.plan_health_watch(store, community_id, playbook, now)
 
 
-CAPABILITY = HealthWatch()
+CAPABILITY = Health()

@@ -8,7 +8,6 @@ from fastapi import APIRouter
 from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.web.console import (
     audit,
-    calendar,
     groups,
     health,
     inbox,
@@ -25,7 +24,7 @@ def console_router(web: Web) -> APIRouter:
     inbox, playbook, calendar."""
     pages = Pages(web)
     router = APIRouter(include_in_schema=False)
-    for family in (overview, health, groups, members, audit, inbox, playbook, calendar):
+    for family in (overview, health, groups, members, audit, inbox, playbook):
         router.include_router(family.router(pages))
     for capability in CAPABILITIES:  # the pages a capability brings in its own package
         pages_of = capability.console(pages)

@@ -1,5 +1,6 @@
-"""The calendar: what the playbook will post in the next days (in the community's time zone)
-and how the latest firings went (delivered, queued, skipped, awaiting confirmation)."""
+"""The console's calendar page, `/console/c/{slug}/calendar`: what the playbook will post in
+the next days (in the community's time zone) and how the latest firings went (delivered,
+queued, skipped, awaiting confirmation)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hearthkeeper.calendar.agenda import Agenda, LibraryReport, build_agenda
+from hearthkeeper.capabilities.calendar.agenda import Agenda, LibraryReport, build_agenda
+from hearthkeeper.capabilities.calendar.records import PostRecord
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import PostRecord, Store
+from hearthkeeper.store import Store
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -67,7 +70,7 @@ def upcoming(
 
 def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[Fired]:
     """The latest recorded firings, newest first, with their delivery state."""
-    records = store.post_records(community_id)[-limit:]
+    records = SqlPosts.on(store).post_records(community_id)[-limit:]
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
     groups = {g.id: g.name for g in store.list_groups(community_id)}
     found = []

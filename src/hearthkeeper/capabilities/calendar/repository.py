@@ -1,22 +1,62 @@
-"""Scheduled posts: each firing claimed once per group before anything is sent."""
+"""Scheduled posts: each firing claimed once per group before anything is sent, and what
+followed each post (the calendar's own queries, on the caller's transaction)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
+from hearthkeeper.capabilities.calendar.records import PostRecord, PostResponse
+from hearthkeeper.capabilities.calendar.responses import responses, sent_receipts
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import PostRow
-from hearthkeeper.store.records import PostRecord
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(PostRow)
 
 
-class PostQueries(StoreBase):
+class Posts(Protocol):
+    """What the calendar, its CLI and console, and analytics need of recorded firings."""
+
+    def claim_post(
+        self, community_id: int, group_id: int, post_id: str, scheduled_for: datetime, *,
+        item_id: str | None, content_kind: str, mode: str, status: str,
+        posted_at: datetime | None,
+    ) -> int | None:  # fmt: skip
+        """Claim one firing of a post in a group: its new id, or None if claimed already."""
+        ...
+
+    def posted_items(self, group_id: int, post_id: str) -> list[str]:
+        """The library items a post has used in a group, in order."""
+        ...
+
+    def confirm_post(self, community_id: int, post_ref: int, at: datetime) -> PostRecord | None:
+        """Mark a reminded post confirmed; None if it is not waiting for that."""
+        ...
+
+    def post_records(
+        self, community_id: int, *, post_id: str | None = None, group_id: int | None = None
+    ) -> list[PostRecord]:
+        """The firings recorded in a community, in order."""
+        ...
+
+    def post_record(self, post_ref: int) -> PostRecord | None:
+        """One recorded firing by its id."""
+        ...
+
+    def post_responses(self, group_ids: Collection[int], since: datetime,
+                       until: datetime) -> list[PostResponse]:  # fmt: skip
+        """Posts sent in `group_ids` in [since, until) and what followed each within the hour."""
+        ...
+
+
+class SqlPosts(StoreBase):
+    """`Posts` on the `posts` table; `SqlPosts.on(tx)` works in the caller's transaction."""
+
     def claim_post(
         self, community_id: int, group_id: int, post_id: str, scheduled_for: datetime, *,
         item_id: str | None, content_kind: str, mode: str, status: str,
@@ -80,6 +120,26 @@ class PostQueries(StoreBase):
                 session.connection().execute(select(_TABLE).where(_TABLE.c.id == post_ref)).first()
             )
             return None if row is None else _record(row)
+
+    def post_responses(self, group_ids: Collection[int], since: datetime,
+                       until: datetime) -> list[PostResponse]:  # fmt: skip
+        """Scheduled posts sent in `group_ids` in [since, until) and what followed each within
+        the hour: member messages in the group, replies to the post, reactions to it."""
+        p = PostRow
+        query = select(p.id, p.group_id, p.post_id, p.content_kind, p.posted_at).where(
+            p.group_id.in_(list(group_ids)), p.status.in_(("posted", "confirmed")),
+            p.posted_at >= utc(since, "since"), p.posted_at < utc(until, "until"),
+        ).order_by(p.posted_at)  # fmt: skip
+        with self._unit(write=False) as session:
+            posts = list(session.execute(query))
+            sent = sent_receipts(session, [int(row[0]) for row in posts])
+            by_group: dict[int, list[Any]] = {}
+            for row in posts:
+                by_group.setdefault(int(row[1]), []).append(row)
+            found = []
+            for group_id, rows in by_group.items():
+                found.extend(responses(session, group_id, rows, sent))
+        return sorted(found, key=lambda r: (r.sent_at, r.post_ref))
 
 
 def _record(row: Any) -> PostRecord:

@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.calendar.posts import POST_EFFECT
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.engine import Engine
-from hearthkeeper.handlers.calendar_posts import POST_EFFECT
 from hearthkeeper.store import Store, create_engine_for
 from hearthkeeper.testing import FakeCarrier
-from tests.test_calendar_posting import calendar_community, group, records
+from tests.capabilities.calendar.test_calendar_posting import calendar_community, group, records
 
 FIRST = datetime(2026, 5, 2, 7, tzinfo=UTC)  # 08:00 in London
 

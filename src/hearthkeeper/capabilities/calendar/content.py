@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.coverage import coverage
-from hearthkeeper.calendar.library import (
+from hearthkeeper.capabilities.calendar.coverage import coverage
+from hearthkeeper.capabilities.calendar.library import (
     ContentItem,
     ContentLibrary,
     load_library,

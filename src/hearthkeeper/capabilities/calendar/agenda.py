@@ -7,9 +7,18 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.coverage import Coverage, coverage
-from hearthkeeper.calendar.firings import anniversary_firings, firings_between, session_moments
-from hearthkeeper.calendar.library import ContentLibrary, load_library, next_item, with_tags
+from hearthkeeper.capabilities.calendar.coverage import Coverage, coverage
+from hearthkeeper.capabilities.calendar.firings import (
+    anniversary_firings,
+    firings_between,
+    session_moments,
+)
+from hearthkeeper.capabilities.calendar.library import (
+    ContentLibrary,
+    load_library,
+    next_item,
+    with_tags,
+)
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.output import ContentKind, LiveSession, Order, ScheduledPost

@@ -9,7 +9,7 @@ from pathlib import Path
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
-from tests.test_calendar_posting import (
+from tests.capabilities.calendar.test_calendar_posting import (
     alerts,
     calendar_community,
     group,

@@ -14,23 +14,37 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.firings import AnniversaryFiring, anniversary_firings
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.capabilities.calendar.firings import AnniversaryFiring, anniversary_firings
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.requests import (
+    CalendarAnniversary,
+    CalendarWelcome,
+    CalendarWelcomePlan,
+)
+from hearthkeeper.capabilities.calendar.series import (
+    Due,
+    Lapsed,
+    Planned,
+    claim_text,
+    due,
+    keep,
+    send_text,
+)
+from hearthkeeper.capabilities.calendar.sessions import next_moment, sessions_in
+from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import Context, MemberView, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.calendar_sessions import applies, next_moment
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Store
+from hearthkeeper.store.memberships import MembershipQueries
+from hearthkeeper.store.messages import MessageQueries
+from hearthkeeper.store.scope import StoreBase
 
 log = logging.getLogger(__name__)
 
-ANNIVERSARY_EFFECT = "calendar.anniversary"
-WELCOME_PLAN_EFFECT = "calendar.welcome_plan"
-WELCOME_EFFECT = "calendar.welcome"
 GRACE = timedelta(hours=2)
 WELCOME_AFTER = timedelta(days=7)
 
@@ -73,14 +87,13 @@ def next_anniversary(playbook: Playbook, after: datetime) -> AnniversaryFiring |
     return None
 
 
-def plan_anniversary(store: Store, playbook: Playbook, community_id: int, group_id: int,
-                     after: datetime) -> AnniversaryFiring | None:  # fmt: skip
-    """Schedule the group's next anniversary at or after `after` (once per firing)."""
+def next_anniversary_plan(playbook: Playbook, group_id: int, after: datetime) -> Planned | None:
+    """The group's next anniversary at or after `after` as scheduled work (None: no ritual)."""
     firing = next_anniversary(playbook, after)
-    if firing is not None:
-        store.schedule(anniversary_key(group_id, firing.at), community_id, ANNIVERSARY_EFFECT,
-                       {"at": firing.at.isoformat()}, firing.at, group_id=group_id)  # fmt: skip
-    return firing
+    if firing is None:
+        return None
+    return Planned(anniversary_key(group_id, firing.at), CalendarAnniversary(at=firing.at),
+                   firing.at)  # fmt: skip
 
 
 def anniversary_text(playbook: Playbook, months: int | None) -> str:
@@ -94,31 +107,34 @@ def anniversary_text(playbook: Playbook, months: int | None) -> str:
     return TEXTS.say("anniversary", community.language, months=months, community=community.name)
 
 
-def fire_anniversary(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
-    """Effect: the anniversary in this group, claimed once; plans next month's."""
-    at, g = datetime.fromisoformat(str(action.extra["at"])), ctx.group
-    firing = next_anniversary(ctx.playbook, at)
+def decide_anniversary(firing: AnniversaryFiring | None, at: datetime,
+                       now: datetime) -> Lapsed | Due:  # fmt: skip
+    """Whether the anniversary at `at` still holds (`firing`: the next one at or after `at`),
+    fallen due at `now`; when it does, whether it is late and where the series continues."""
     if firing is None or firing.at != at:
+        return Lapsed.MOVED
+    return due(at, now, GRACE)
+
+
+def fire_anniversary(scope: StoreBase, request: CalendarAnniversary,
+                     ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
+    """Effect: the anniversary in this group, claimed once; plans next month's."""
+    at, g = request.at, ctx.group
+    firing = next_anniversary(ctx.playbook, at)
+    timing = decide_anniversary(firing, at, ctx.now)
+    if firing is None or isinstance(timing, Lapsed):
         log.info("anniversary %s in group %s no longer holds; replanned", at.isoformat(), g.name)
-        plan_anniversary(store, ctx.playbook, g.community_id, g.id, ctx.now)
+        keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, ctx.now))
         return []
-    late = ctx.now > at + GRACE
-    ref = store.claim_post(g.community_id, g.id, "anniversary", at, item_id=None,
-                           content_kind="text", mode="auto",
-                           status="skipped" if late else "posted",
-                           posted_at=None if late else ctx.now)  # fmt: skip
+    ref = claim_text(SqlPosts.on(scope), g, "anniversary", at, ctx.now, late=timing.late)
     if ref is None:
         return []
-    plan_anniversary(store, ctx.playbook, g.community_id, g.id,
-                     max(at + timedelta(seconds=1), ctx.now - GRACE))  # fmt: skip
-    if late:
+    keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, timing.after))
+    if timing.late:
         log.warning("anniversary in group %s due %s was missed; skipped", g.name, at.isoformat())
         return []
-    return [Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id,
-                   text=anniversary_text(ctx.playbook, firing.months), handler="calendar",
-                   reason="monthly anniversary", key=f"calendar:post:{ref}",
-                   extra={"post_id": "anniversary", "post_ref": ref, "content_kind": "text",
-                          "item_id": None, "months": firing.months})]  # fmt: skip
+    return [send_text(g, anniversary_text(ctx.playbook, firing.months), ref, "anniversary",
+                      "monthly anniversary", months=firing.months)]  # fmt: skip
 
 
 class WelcomeWeekPlanner:
@@ -130,9 +146,9 @@ class WelcomeWeekPlanner:
         return isinstance(event, Join)
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
-        return Outcome((Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
-                               member=event.sender.user_id, effect=WELCOME_PLAN_EFFECT,
-                               handler=self.name),))  # fmt: skip
+        return Outcome((CalendarWelcomePlan().action(carrier=event.carrier, group=event.group,
+                                                     member=event.sender.user_id,
+                                                     handler=self.name),))  # fmt: skip
 
 
 def welcome_key(group_id: int, member_id: int) -> str:
@@ -140,27 +156,30 @@ def welcome_key(group_id: int, member_id: int) -> str:
     return f"welcome:{group_id}:{member_id}"
 
 
-def plan_welcome(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
+def welcome_plan(group_id: int, member: MemberView, now: datetime) -> Planned:
+    """The welcome-week digest of a member joining a group at `now`."""
+    request = CalendarWelcome(member=member.id, user=member.user_id, name=member.display_name,
+                              joined=now)  # fmt: skip
+    return Planned(welcome_key(group_id, member.id), request, now + WELCOME_AFTER)
+
+
+def plan_welcome(scope: StoreBase, request: CalendarWelcomePlan,
+                 ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
     """Effect: schedule the joining member's welcome-week digest."""
-    if ctx.member is None:
-        return []
-    g, member = ctx.group, ctx.member
-    store.schedule(welcome_key(g.id, member.id), g.community_id, WELCOME_EFFECT,
-                   {"member": member.id, "user": member.user_id, "name": member.display_name,
-                    "joined": ctx.now.isoformat()}, ctx.now + WELCOME_AFTER,
-                   group_id=g.id)  # fmt: skip
+    if ctx.member is not None:
+        keep(scope, ctx.group, welcome_plan(ctx.group.id, ctx.member, ctx.now))
     return []
 
 
-def _next_session_line(ctx: EffectContext) -> str:
-    zone, lang = ZoneInfo(ctx.playbook.community.timezone), ctx.playbook.community.language
+def next_session_line(playbook: Playbook, group_name: str, now: datetime) -> str:
+    """The next live session held in the group, for the welcome-week digest ("" if none)."""
+    zone, lang = ZoneInfo(playbook.community.timezone), playbook.community.language
     starts: list[tuple[datetime, str]] = []
-    for session in ctx.playbook.calendar.live_sessions:
-        if applies(session, ctx.group.name):
-            moment = next_moment(session.model_copy(update={"remind_before": [], "digest": False}),
-                                 zone, ctx.now)  # fmt: skip
-            if moment is not None:
-                starts.append((moment.starts, session.title))
+    for session in sessions_in(playbook, group_name):
+        moment = next_moment(session.model_copy(update={"remind_before": [], "digest": False}),
+                             zone, now)  # fmt: skip
+        if moment is not None:
+            starts.append((moment.starts, session.title))
     if not starts:
         return ""
     at, title = min(starts)
@@ -168,33 +187,36 @@ def _next_session_line(ctx: EffectContext) -> str:
                      when=at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))  # fmt: skip
 
 
-def fire_welcome(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
+def welcome_text(playbook: Playbook, request: CalendarWelcome, group_name: str, count: int,
+                 now: datetime) -> str:  # fmt: skip
+    """The welcome-week digest: `count` messages the member posted in their first week."""
+    return TEXTS.say("welcome", playbook.community.language, name=request.name,
+                     group=group_name, count=count,
+                     next=next_session_line(playbook, group_name, now))  # fmt: skip
+
+
+def fire_welcome(scope: StoreBase, request: CalendarWelcome,
+                 ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
     """Effect: the welcome-week digest, claimed once, for a member still in the group."""
-    g, member_id = ctx.group, int(str(action.extra["member"]))
-    joined = datetime.fromisoformat(str(action.extra["joined"]))
-    if all(s.member_id != member_id for s in store.active_members(g.id)):
+    g, member_id, joined = ctx.group, request.member, request.joined
+    if all(s.member_id != member_id for s in MembershipQueries.on(scope).active_members(g.id)):
         return []  # left meanwhile
-    ref = store.claim_post(g.community_id, g.id, f"welcome:{member_id}", joined + WELCOME_AFTER,
-                           item_id=None, content_kind="text", mode="auto", status="posted",
-                           posted_at=ctx.now)  # fmt: skip
+    ref = claim_text(SqlPosts.on(scope), g, f"welcome:{member_id}", joined + WELCOME_AFTER,
+                     ctx.now)  # fmt: skip
     if ref is None:
         return []
-    count = sum(1 for m in store.messages(g.id, since=joined, until=joined + WELCOME_AFTER)
-                if m.member_id == member_id)  # fmt: skip
-    text = TEXTS.say("welcome", ctx.playbook.community.language, name=action.extra["name"],
-                     group=g.name, count=count, next=_next_session_line(ctx))  # fmt: skip
-    return [Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id, text=text,
-                   handler="calendar", reason="welcome-week digest", key=f"calendar:post:{ref}",
-                   extra={"post_id": f"welcome:{member_id}", "post_ref": ref,
-                          "content_kind": "text", "item_id": None,
-                          "mentions": [str(action.extra["user"])]})]  # fmt: skip
+    week = MessageQueries.on(scope).messages(g.id, since=joined, until=joined + WELCOME_AFTER)
+    count = sum(1 for m in week if m.member_id == member_id)
+    return [send_text(g, welcome_text(ctx.playbook, request, g.name, count, ctx.now), ref,
+                      f"welcome:{member_id}", "welcome-week digest",
+                      mentions=[request.user])]  # fmt: skip
 
 
 def register(registry: Registry, playbook: Playbook) -> None:
     """Add the anniversary's firings and the welcome-week digest (Join events, stage 39)."""
     if playbook.calendar.rituals.anniversary is not None:
-        registry.add_effect(ANNIVERSARY_EFFECT, fire_anniversary)
+        registry.add_effect(CalendarAnniversary, fire_anniversary)
     if playbook.calendar.rituals.welcome_week_digest:
-        registry.add_effect(WELCOME_PLAN_EFFECT, plan_welcome)
-        registry.add_effect(WELCOME_EFFECT, fire_welcome)
+        registry.add_effect(CalendarWelcomePlan, plan_welcome)
+        registry.add_effect(CalendarWelcome, fire_welcome)
         registry.add(WelcomeWeekPlanner(), Stage.MECHANISMS + 9)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hearthkeeper.calendar.firings import (
+from hearthkeeper.capabilities.calendar.firings import (
     anniversary_firings,
     firings_between,
     iter_firings,

@@ -14,9 +14,15 @@ from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.testing import FakeCarrier
+from tests.capabilities.calendar.test_calendar_posting import (
+    DAILY,
+    calendar_community,
+    pending_firing,
+    sends,
+    utc,
+)
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
-from tests.test_calendar_posting import DAILY, calendar_community, pending_firing, sends, utc
 
 
 def test_moving_the_community_to_another_time_zone_moves_the_posts(

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.calendar.firings import iter_firings
-from hearthkeeper.calendar.library import ContentItem
+from hearthkeeper.capabilities.calendar.firings import iter_firings
+from hearthkeeper.capabilities.calendar.library import ContentItem
 from hearthkeeper.playbook.output import Order
 
 

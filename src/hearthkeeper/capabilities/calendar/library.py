@@ -96,15 +96,10 @@ def _markdown_entries(path: Path, text: str) -> list[_Entry]:
     closing = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
     if closing is None:
         return [LibraryProblem(str(path), 1, "front matter opened with '---' is never closed")]
-    header = "\n".join(lines[1:closing])
-    try:
-        node = yaml.compose(header, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(header)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or "not valid YAML"
-        return [LibraryProblem(str(path), line, f"front matter: {reason}")]
+    parsed = _parse_yaml(path, "\n".join(lines[1:closing]), first_line=2, what="front matter: ")
+    if isinstance(parsed, LibraryProblem):
+        return [parsed]
+    node, data = parsed
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
@@ -118,14 +113,24 @@ def _body(lines: list[str]) -> str:
     return "\n".join(lines).strip()
 
 
-def _yaml_entries(path: Path, text: str) -> list[_Entry]:
+def _parse_yaml(path: Path, text: str, *, first_line: int,
+                what: str = "") -> tuple[yaml.Node | None, Any] | LibraryProblem:  # fmt: skip
+    """`text` (starting at line `first_line` of `path`) as its YAML node and data, or the
+    located problem (`what` names the part of the file it is in)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        return [LibraryProblem(str(path), line, getattr(exc, "problem", None) or "not valid YAML")]
+        line = mark.line + first_line if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "not valid YAML"
+        return LibraryProblem(str(path), line, f"{what}{reason}")
+
+
+def _yaml_entries(path: Path, text: str) -> list[_Entry]:
+    parsed = _parse_yaml(path, text, first_line=1)
+    if isinstance(parsed, LibraryProblem):
+        return [parsed]
+    node, data = parsed
     if isinstance(data, dict) and isinstance(node, yaml.MappingNode):
         return [_item(path, path.name, data, _key_lines(node), "", node.start_mark.line + 1)]
     if isinstance(data, list) and isinstance(node, yaml.SequenceNode):

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.sessions import TEXTS
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.handlers.calendar_sessions import TEXTS
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
-from tests.test_calendar_posting import calendar_community, group, records, sends, utc
+from tests.capabilities.calendar.test_calendar_posting import (
+    calendar_community,
+    group,
+    records,
+    sends,
+    utc,
+)
 
 SESSIONS = """\
 calendar:
@@ -56,7 +63,10 @@ def test_reminders_start_and_digest_fire_at_local_times_once_each(
     c.engine.process([c.events.message("u2", "bye", at=moments[3])])  # plans again: no repeat
     assert c.engine.tick() == 0
     assert sends(c) == []
-    claims = [(r.post_id, r.scheduled_for) for r in c.store.post_records(c.runtime.community_id)]
+    claims = [
+        (r.post_id, r.scheduled_for)
+        for r in SqlPosts.on(c.store).post_records(c.runtime.community_id)
+    ]
     assert claims == [
         ("live:brew:reminder-3600", moments[0]), ("live:brew:reminder-600", moments[1]),
         ("live:brew:start", moments[2]), ("live:brew:digest", moments[3]),

@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.calendar.posts import firing_key
+from hearthkeeper.capabilities.calendar.records import PostRecord
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.engine import Engine
-from hearthkeeper.handlers.calendar_posts import firing_key
-from hearthkeeper.store import Group, PostRecord, Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
 from tests.engine_setup import Community, playbook
 
@@ -71,7 +73,7 @@ def alerts(c: Community) -> list[Action]:
 
 
 def records(c: Community, post: str = "morning") -> list[PostRecord]:
-    return c.store.post_records(c.runtime.community_id, post_id=post)
+    return SqlPosts.on(c.store).post_records(c.runtime.community_id, post_id=post)
 
 
 LONDON = ZoneInfo("Europe/London")

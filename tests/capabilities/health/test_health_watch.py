@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.vitals import silent_key_members_of
+from hearthkeeper.capabilities.health.watch import plan_health_watch
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.handlers.health_watch import plan_health_watch
 from hearthkeeper.store import Store
 from tests.engine_setup import Community, community
 

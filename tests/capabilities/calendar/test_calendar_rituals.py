@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.rituals import TEXTS, welcome_key
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
-from hearthkeeper.handlers.calendar_rituals import TEXTS, welcome_key
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
+from tests.capabilities.calendar.test_calendar_posting import calendar_community, group, sends, utc
 from tests.engine_setup import RULES, Community
 from tests.playbook_samples import MINIMAL
-from tests.test_calendar_posting import calendar_community, group, sends, utc
 
 ANNIVERSARY = """\
 calendar:
@@ -54,7 +55,7 @@ def test_the_anniversary_is_posted_on_the_founding_day_with_the_month_count_once
     store_clock.set(utc(2026, 6, 18, 19))
     assert c.engine.tick() == 1
     assert "5 month(s)" in str(sends(c)[0].text)
-    got = c.store.post_records(c.runtime.community_id, post_id="anniversary")
+    got = SqlPosts.on(c.store).post_records(c.runtime.community_id, post_id="anniversary")
     assert [(r.scheduled_for, r.status) for r in got] == [
         (utc(2026, 5, 18, 19), "posted"), (utc(2026, 6, 18, 19), "posted"),
     ]  # fmt: skip

@@ -9,8 +9,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hearthkeeper.calendar.coverage import coverage
-from hearthkeeper.calendar.library import ContentItem, load_library, next_item, with_tags
+from hearthkeeper.capabilities.calendar.coverage import coverage
+from hearthkeeper.capabilities.calendar.library import (
+    ContentItem,
+    load_library,
+    next_item,
+    with_tags,
+)
 from hearthkeeper.playbook.output import ContentKind, Order
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -76,6 +81,12 @@ def test_broken_items_are_located_and_the_good_ones_kept(tmp_path: Path) -> None
         "open.md:1: front matter opened with '---' is never closed",
         "yaml.md:2: front matter: expected ',' or ']', but got '<stream end>'",
     ]
+
+
+def test_a_yaml_item_that_is_not_yaml_is_located_at_its_line(tmp_path: Path) -> None:
+    write(tmp_path, "bad.yaml", "kind: text\ntitle: [unclosed\n")
+    [problem] = load_library(tmp_path).problems
+    assert str(problem) == f"{tmp_path}/bad.yaml:3: expected ',' or ']', but got '<stream end>'"
 
 
 def test_a_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
