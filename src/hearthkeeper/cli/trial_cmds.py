@@ -109,7 +109,7 @@ def replay(
     playbook: Annotated[Path, typer.Option("--playbook", "-p", help="The playbook to try.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or jsonl.")] = "text",
 ) -> None:
-    """Run a recorded conversation through the engine in dry-run and report what it would do."""
+    """Run a recorded conversation through the engine on a scratch database; report what it did."""
     if output_format not in ("text", "jsonl"):
         fail(f"--format {output_format!r}: use text or jsonl")
     loaded = load_or_exit(playbook)

@@ -1,8 +1,7 @@
 """What the engine remembers between events: a cache in front of the store.
 
 Handlers read it through `StateView`; the executor updates it as it records effects, and
-throws it away if a transaction fails (the store is the truth). In dry-run the effects
-live only here, so a replay still climbs the ladder without touching real strikes.
+throws it away if a transaction fails (the store is the truth).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ class State:
 
     def __init__(self, store: Store, *, refresh: timedelta | None = timedelta(minutes=1)) -> None:
         """`refresh`: how long what was read from the store is trusted before it is read again
-        (staff may pardon or lift from another process); None keeps it (dry-run)."""
+        (staff may pardon or lift from another process); None keeps it."""
         self._store = store
         self._refresh = refresh
         self._members: dict[tuple[int, int], _Member] = {}
