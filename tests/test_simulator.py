@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.demo.simulator import Simulator
@@ -50,7 +51,7 @@ def test_the_simulated_members_show_the_engine_at_work(
             assert len(host.store.active_members(group.id)) >= 5, f"members joined {group.name}"
             assert any(m.user_id for m in host.store.webchat_history(group.id)), group.name
         today = store_clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
-        assert host.store.check_ins_on(community, today) >= 3
+        assert SqlCheckIns.on(host.store).check_ins_on(community, today) >= 3
         lists = [host.store.latest_signup_list(g.id) for g in groups]
         assert any(s is not None and host.store.signup_entries(s.id) for s in lists)
         struck = {_name(host, s.member_id): s for s in host.store.strikes(community_id=community)}

@@ -12,8 +12,7 @@ from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.handlers.calendar_content import content_of
-from hearthkeeper.handlers.checkin_effects import answer
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, answer, reply
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from hearthkeeper.store.alerts import AlertQueries
-from hearthkeeper.store.checkins import CheckInQueries
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.directory import DirectoryQueries
 from hearthkeeper.store.events import EventQueries
 from hearthkeeper.store.examples import ExampleQueries
 from hearthkeeper.store.imports import ImportQueries
-from hearthkeeper.store.levels import LevelQueries
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.memberships import MembershipQueries
 from hearthkeeper.store.messages import MessageQueries
@@ -17,6 +15,7 @@ from hearthkeeper.store.metric_reads import MetricReadQueries
 from hearthkeeper.store.operators import OperatorQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
+from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.polls import PollQueries
 from hearthkeeper.store.posts import PostQueries
@@ -27,7 +26,6 @@ from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.signups import SignUpQueries
 from hearthkeeper.store.stats import StatsQueries
 from hearthkeeper.store.strikes import StrikeQueries
-from hearthkeeper.store.titles import TitleQueries
 from hearthkeeper.store.webchat import WebChatQueries
 from hearthkeeper.store.webchat_queue import WebChatQueueQueries
 
@@ -46,9 +44,7 @@ class Store(
     ScheduledQueries,
     SignUpQueries,
     PollQueries,
-    CheckInQueries,
-    LevelQueries,
-    TitleQueries,
+    PointingQueries,
     QuestionQueries,
     PostQueries,
     OperatorQueries,

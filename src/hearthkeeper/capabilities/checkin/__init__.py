@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.capabilities.checkin import handlers
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import checkin
 
 
 class CheckIns(CapabilityBase):
     name = "checkin"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        checkin.register(registry, setup.playbook, setup.book)
+        handlers.register(registry, setup.playbook, setup.book)
 
 
 CAPABILITY = CheckIns()

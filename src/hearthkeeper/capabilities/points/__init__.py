@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.capabilities.points import handlers
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import points
 
 
 class Points(CapabilityBase):
     name = "points"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        points.register(registry, setup.playbook, setup.book)
+        handlers.register(registry, setup.playbook, setup.book)
 
 
 CAPABILITY = Points()

@@ -7,12 +7,13 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from hearthkeeper.capabilities.points.levels import climb, describe, meets
+from hearthkeeper.capabilities.points.levels_repository import Activity, SqlLevels
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.handlers.levels import climb, describe, meets
 from hearthkeeper.playbook.structure import Criteria, Level
-from hearthkeeper.store import Activity, Store
+from hearthkeeper.store import Store
 from tests.engine_setup import Community, community, playbook
 
 DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # 09:00 in London
@@ -47,7 +48,7 @@ def sent(c: Community) -> list[Action]:
 
 
 def level_of(c: Community, user: str) -> str | None:
-    placed = c.store.member_level(c.runtime.community_id, c.member_id(user))
+    placed = SqlLevels.on(c.store).member_level(c.runtime.community_id, c.member_id(user))
     return None if placed is None else placed.level
 
 
@@ -72,7 +73,7 @@ def test_enough_check_ins_promote_and_the_group_hears_it(
     third = check_in(c, "mei", DAY + timedelta(days=2))
     assert third[1] == "🎉 mei is now Regular! Unlocked: early access."
     assert level_of(c, "mei") == "regular"
-    [change] = store.level_changes(c.runtime.community_id, c.member_id("mei"))
+    [change] = SqlLevels.on(store).level_changes(c.runtime.community_id, c.member_id("mei"))
     assert (change.from_level, change.to_level) == (None, "regular")
     assert change.reason == "promoted: check_ins 3/3 within 7 days"
     assert len(check_in(c, "mei", DAY + timedelta(days=3))) == 1, "announced once"
@@ -92,7 +93,7 @@ def test_a_level_is_lost_when_not_kept_up_over_the_window(
     store_clock.set(DAY + timedelta(days=16))  # none since day 8: demoted
     c.engine.tick()
     assert level_of(c, "mei") == "newcomer"
-    demotion = store.level_changes(c.runtime.community_id, c.member_id("mei"))[-1]
+    demotion = SqlLevels.on(store).level_changes(c.runtime.community_id, c.member_id("mei"))[-1]
     assert demotion.reason == "demoted: kept check_ins 0/2 within 7 days"
 
 
