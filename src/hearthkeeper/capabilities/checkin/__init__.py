@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.checkin import handlers
 from hearthkeeper.engine.registry import Registry
 
 
@@ -11,6 +10,11 @@ class CheckIns(CapabilityBase):
     name = "checkin"
 
     def register(self, registry: Registry, setup: Setup) -> None:
+        # Imported here: importing one module of the package (a repository, a request)
+        # then loads no handlers, and the packages that use each other's repositories
+        # (a check-in's title, the member card's points) import without a cycle.
+        from hearthkeeper.capabilities.checkin import handlers
+
         handlers.register(registry, setup.playbook, setup.book)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.roles import card
 from hearthkeeper.engine.registry import Registry
 
 
@@ -11,6 +10,11 @@ class Roles(CapabilityBase):
     name = "roles"
 
     def register(self, registry: Registry, setup: Setup) -> None:
+        # Imported here: importing one module of the package (a repository, a request)
+        # then loads no handlers, and the packages that use each other's repositories
+        # (a check-in's title, the member card's points) import without a cycle.
+        from hearthkeeper.capabilities.roles import card
+
         card.register(registry, setup.playbook, setup.book)
 
 
