@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Command as CommandEvent
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
@@ -151,6 +152,12 @@ def reply(
     return Action(kind=ActionKind.REPLY, carrier=event.carrier, group=event.group,
                   member=event.sender.user_id, target=event.event_id, text=text,
                   handler=handler, reason=reason, key=key)  # fmt: skip
+
+
+def ask(event: Event, request: Request, *, handler: str) -> Action:
+    """Ask the engine to run `request`'s effect for the event's sender, about the event."""
+    return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
+                          target=event.event_id, handler=handler)  # fmt: skip
 
 
 def answer(action: Action | None, text: str) -> Action:

@@ -9,20 +9,12 @@ from hearthkeeper.capabilities.checkin import effects
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
 from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord
 from hearthkeeper.capabilities.points.handlers import is_share, share_effect
-from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
-
-
-def ask(event: Event, request: Request, handler: str) -> Action:
-    """Ask the engine to run `request`'s effect for this event's sender."""
-    return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
-                          target=event.event_id, handler=handler)  # fmt: skip
 
 
 class CheckInByKeyword:
@@ -43,18 +35,20 @@ class CheckInByKeyword:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         note = check_in_note(event.text, self.keywords) or ""
-        actions = [ask(event, CheckInRecord(note=note), self.name)]
+        actions = [ask(event, CheckInRecord(note=note), handler=self.name)]
         if is_share(event) and ctx.playbook.mechanisms.points.enabled:
             actions.append(share_effect(event))  # a photo of today's run is a share too
         return Outcome(tuple(actions), stop=True)
 
 
 def _check_in(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((ask(event, CheckInRecord(note=invocation.rest[:NOTE_LIMIT]), "checkin"),))
+    return Outcome(
+        (ask(event, CheckInRecord(note=invocation.rest[:NOTE_LIMIT]), handler="checkin"),)
+    )
 
 
 def _rank(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((ask(event, CheckInRank(), "checkin"),))
+    return Outcome((ask(event, CheckInRank(), handler="checkin"),))
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:

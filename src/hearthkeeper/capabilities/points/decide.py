@@ -94,11 +94,16 @@ def balance_text(nickname: str, balance: int, rewards: Sequence[Reward],
     return "\n".join(lines)
 
 
+def not_found_text(meant: str, lang: Language) -> str:
+    """A staff command pointed at nobody this bot knows (`meant`: how it named them)."""
+    return TEXTS.say("not_found", lang, who=meant)
+
+
 def award_refusal(found: int | None, sender: int, meant: str, lang: Language) -> str | None:
     """Why an award to member `found` (None: nobody found, named `meant`) by `sender` is
     refused; None when it may go ahead."""
     if found is None:
-        return TEXTS.say("not_found", lang, who=meant)
+        return not_found_text(meant, lang)
     if found == sender:
         return TEXTS.say("not_yourself", lang)
     return None

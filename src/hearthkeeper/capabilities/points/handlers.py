@@ -15,11 +15,10 @@ from hearthkeeper.capabilities.points.requests import (
     Target,
 )
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask, reply
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Reward
@@ -62,12 +61,7 @@ def is_share(event: Message) -> bool:
 
 def share_effect(event: Event) -> Action:
     """Ask for the (at most daily) sharing reward."""
-    return _ask(event, PointsShare())
-
-
-def _ask(event: Event, request: Request) -> Action:
-    return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
-                          target=event.event_id, handler="points")  # fmt: skip
+    return ask(event, PointsShare(), handler="points")
 
 
 def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
@@ -115,7 +109,7 @@ class ShareReward:
 
 
 def _balance(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((_ask(event, PointsBalance()),))
+    return Outcome((ask(event, PointsBalance(), handler="points"),))
 
 
 def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
@@ -132,7 +126,7 @@ def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, TEXTS.say("award_zero", lang), handler="points"),))
     award = PointsAward(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
                         points=points, reason=reason.strip())  # fmt: skip
-    return Outcome((_ask(event, award),))
+    return Outcome((ask(event, award, handler="points"),))
 
 
 def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
@@ -148,7 +142,7 @@ def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         text = TEXTS.say("unknown_reward", lang, wanted=invocation.rest[:40],
                          rewards=reward_lines(rewards, lang))  # fmt: skip
         return Outcome((reply(event, text, handler="points"),))
-    return Outcome((_ask(event, PointsRedeem(reward=reward.id)),))
+    return Outcome((ask(event, PointsRedeem(reward=reward.id), handler="points"),))
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:

@@ -20,7 +20,7 @@ from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, answer
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, answer, ask
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
@@ -111,9 +111,7 @@ def me(scope: StoreBase, request: MembersMe, ctx: EffectContext) -> Sequence[Act
 
 
 def _me(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((MembersMe().action(carrier=event.carrier, group=event.group,
-                                       member=event.sender.user_id, target=event.event_id,
-                                       handler="roles"),))  # fmt: skip
+    return Outcome((ask(event, MembersMe(), handler="roles"),))
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:

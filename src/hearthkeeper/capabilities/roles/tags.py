@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.capabilities.points.decide import not_found_text
 from hearthkeeper.capabilities.points.effects import find_target
 from hearthkeeper.capabilities.points.handlers import pointed_at
 from hearthkeeper.capabilities.points.requests import Target
@@ -18,7 +19,15 @@ from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, Run, answer, reply
+from hearthkeeper.handlers.commands import (
+    Command,
+    CommandBook,
+    Invocation,
+    Run,
+    answer,
+    ask,
+    reply,
+)
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import TagSet
@@ -54,10 +63,6 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "只有 {roles} 可以给其他成员打标签。", Language.EN: "Only {roles} can tag other members.",
     },
     "nobody": {Language.ZH_CN: "管理员", Language.EN: "staff"},
-    "not_found": {
-        Language.ZH_CN: "找不到 {who}，请 @ 对方或回复对方的消息。",
-        Language.EN: "I can't find {who}: @-mention them or reply to their message.",
-    },
     "tagged": {Language.ZH_CN: "🏷 {nickname} 的 {name}：{values}", Language.EN: "🏷 {nickname}'s {name}: {values}"},
     "cleared": {Language.ZH_CN: "🏷 已清除 {nickname} 的 {name} 标签。", Language.EN: "🏷 Cleared {nickname}'s {name} tag."},
 })  # fmt: skip
@@ -156,9 +161,7 @@ def _command(clearing: bool) -> Run:
             return Outcome((reply(event, text, handler="tags"),))
         request = TagsSet(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
                           tagset=parsed.tagset.name, values=parsed.values)  # fmt: skip
-        return Outcome((request.action(carrier=event.carrier, group=event.group,
-                                       member=event.sender.user_id, target=event.event_id,
-                                       handler="tags"),))  # fmt: skip
+        return Outcome((ask(event, request, handler="tags"),))
 
     return run
 
@@ -195,7 +198,7 @@ def set_tags(scope: StoreBase, request: TagsSet, ctx: EffectContext) -> Sequence
     if target:
         found, name = find_target(scope, ctx, target)
         if found is None:
-            return [answer(ctx.trigger, TEXTS.say("not_found", lang, who=name))]
+            return [answer(ctx.trigger, not_found_text(name, lang))]
         member_id, nickname = found, name
     members = MemberQueries.on(scope)
     change = retag([t.tag for t in members.member_tags(member_id)], request.tagset,

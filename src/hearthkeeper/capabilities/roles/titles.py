@@ -15,11 +15,9 @@ from croniter import croniter
 
 from hearthkeeper.capabilities.roles.repository import TitleHolder
 from hearthkeeper.capabilities.roles.requests import TitlesClaim, TitlesList, TitlesRelease
-from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask, reply
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.mechanisms import Title
 from hearthkeeper.playbook.positioning import Language
@@ -164,11 +162,6 @@ def reminder_text(title: Title, holders: Sequence[TitleHolder], lang: Language) 
 # --- the commands -----------------------------------------------------------------------------
 
 
-def _ask(event: Event, request: Request) -> Action:
-    return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
-                          target=event.event_id, handler="titles")  # fmt: skip
-
-
 def _claim(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     lang, titles = ctx.playbook.community.language, ctx.playbook.mechanisms.titles
     if not invocation.rest:
@@ -178,15 +171,15 @@ def _claim(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     if title is None:
         text = TEXTS.say("unknown", lang, wanted=invocation.rest[:40], titles=names(titles, lang))
         return Outcome((reply(event, text, handler="titles"),))
-    return Outcome((_ask(event, TitlesClaim(title=title.name)),))
+    return Outcome((ask(event, TitlesClaim(title=title.name), handler="titles"),))
 
 
 def _release(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((_ask(event, TitlesRelease(title=invocation.rest[:100])),))
+    return Outcome((ask(event, TitlesRelease(title=invocation.rest[:100]), handler="titles"),))
 
 
 def _list(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((_ask(event, TitlesList()),))
+    return Outcome((ask(event, TitlesList(), handler="titles"),))
 
 
 def add_commands(commands: CommandBook) -> None:
