@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.checkin.decide import (
     summary_due,
     summary_text,
 )
-from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
+from hearthkeeper.capabilities.checkin.repository import CheckIns, SqlCheckIns
 from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord, CheckInSummary
 from hearthkeeper.capabilities.points.requests import LevelsEvaluate, follow
 from hearthkeeper.capabilities.roles.repository import SqlTitles
@@ -55,7 +55,7 @@ def rank(scope: StoreBase, request: CheckInRank, ctx: EffectContext) -> Sequence
     """The leaderboard: running streaks and this month's check-ins in the community."""
     pb, community = ctx.playbook, ctx.group.community_id
     today = local_day(ctx.now, pb.community.timezone)
-    check_ins = SqlCheckIns.on(scope)
+    check_ins: CheckIns = SqlCheckIns.on(scope)
     streaks = check_ins.top_streaks(community, [today, today - timedelta(days=1)])
     month = check_ins.most_check_ins(community, today.replace(day=1))
     return [answer(ctx.trigger, rank_text(streaks, month, pb.community.language))]
@@ -81,7 +81,7 @@ def summary(scope: StoreBase, request: CheckInSummary, ctx: EffectContext) -> Se
     """Post the day's check-in count and top streaks; plan tomorrow's. A day without
     check-ins posts nothing and ends the chain (the next check-in starts it again)."""
     day, group = request.day, ctx.group
-    check_ins = SqlCheckIns.on(scope)
+    check_ins: CheckIns = SqlCheckIns.on(scope)
     count = check_ins.check_ins_on(group.community_id, day, group_id=group.id)
     if count == 0:
         return []

@@ -15,7 +15,7 @@ from hearthkeeper.capabilities.points.decide import (
     share_day_start,
     shared_text,
 )
-from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.capabilities.points.repository import Points, SqlPoints
 from hearthkeeper.capabilities.points.requests import (
     LevelsEvaluate,
     PointsAward,
@@ -65,7 +65,8 @@ def share(scope: StoreBase, request: PointsShare, ctx: EffectContext) -> Sequenc
 def balance(scope: StoreBase, request: PointsBalance, ctx: EffectContext) -> Sequence[Action]:
     """The member's balance, and the rewards with what is left of them."""
     assert ctx.member is not None
-    pb, community, points = ctx.playbook, ctx.group.community_id, SqlPoints.on(scope)
+    pb, community = ctx.playbook, ctx.group.community_id
+    points: Points = SqlPoints.on(scope)
     rewards = pb.mechanisms.points.rewards
     text = balance_text(ctx.member.display_name or ctx.member.user_id,
                         points.points_of(community, ctx.member.id), rewards,
@@ -82,7 +83,8 @@ def award(scope: StoreBase, request: PointsAward, ctx: EffectContext) -> Sequenc
     refused = award_refusal(member_id, ctx.member.id, name, lang)
     if refused is not None or member_id is None:
         return [answer(ctx.trigger, refused or "")]
-    community, points = ctx.group.community_id, SqlPoints.on(scope)
+    community = ctx.group.community_id
+    points: Points = SqlPoints.on(scope)
     giver = ctx.member.display_name or ctx.member.user_id
     points.award_points(community, member_id, request.points, award_reason(giver, request.reason),
                         ctx.now, event_id=ctx.event_id)  # fmt: skip

@@ -48,7 +48,8 @@ def activity_for(levels: Levels, community_id: int, member_id: int, now: datetim
 
 def promote(scope: StoreBase, ctx: EffectContext, member_id: int) -> Level | None:
     """Move the member up as far as their activity reaches; the level reached, or None."""
-    levels, repo = ctx.playbook.structure.levels, SqlLevels.on(scope)
+    levels = ctx.playbook.structure.levels
+    repo: Levels = SqlLevels.on(scope)
     community, zone = ctx.group.community_id, ZoneInfo(ctx.playbook.community.timezone)
     placed = repo.member_level(community, member_id)
     expected = placed.level if placed is not None else None
@@ -139,7 +140,8 @@ def morning_round(scope: StoreBase, request: LevelsRound, ctx: EffectContext) ->
 def demote(scope: StoreBase, ctx: EffectContext) -> None:
     """Down one level for members who held theirs a full window without keeping it up; the
     change is recorded and shown by /me, not announced to the group."""
-    levels, repo = ctx.playbook.structure.levels, SqlLevels.on(scope)
+    levels = ctx.playbook.structure.levels
+    repo: Levels = SqlLevels.on(scope)
     kept = {level.id: i for i, level in enumerate(levels) if level.keep is not None and i > 0}
     community, zone = ctx.group.community_id, ZoneInfo(ctx.playbook.community.timezone)
     for placed in repo.members_at(community, kept) if kept else []:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hearthkeeper.capabilities.checkin.decide import counted, local_day
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.points.levels import level_index, progress
-from hearthkeeper.capabilities.points.levels_repository import Activity, SqlLevels
+from hearthkeeper.capabilities.points.levels_repository import Activity, Levels, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.capabilities.roles import tags, titles_effects
 from hearthkeeper.capabilities.roles.repository import SqlTitles
@@ -84,7 +84,8 @@ def me(scope: StoreBase, request: MembersMe, ctx: EffectContext) -> Sequence[Act
     assert ctx.member is not None
     pb, member, community = ctx.playbook, ctx.member, ctx.group.community_id
     role = pb.structure.roles.get(member.role) if member.role else None
-    levels, repo = pb.structure.levels, SqlLevels.on(scope)
+    levels = pb.structure.levels
+    repo: Levels = SqlLevels.on(scope)
     placed = repo.member_level(community, member.id)
     index = level_index(levels, placed.level if placed is not None else None)
     promote = levels[index + 1].promote if index + 1 < len(levels) else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hearthkeeper.capabilities.roles.repository import ClaimOutcome, SqlTitles
+from hearthkeeper.capabilities.roles.repository import ClaimOutcome, SqlTitles, Titles
 from hearthkeeper.capabilities.roles.requests import (
     TitlesClaim,
     TitlesList,
@@ -53,7 +53,7 @@ def claim(scope: StoreBase, request: TitlesClaim, ctx: EffectContext) -> Sequenc
     if title is None:
         return []
     nickname = ctx.member.display_name or ctx.member.user_id
-    titles = SqlTitles.on(scope)
+    titles: Titles = SqlTitles.on(scope)
     done = titles.claim_title(ctx.group.community_id, ctx.member.id, title.name, ctx.now,
                               holders=title.holders)  # fmt: skip
     if done.outcome is ClaimOutcome.ALREADY:
@@ -71,7 +71,7 @@ def release(scope: StoreBase, request: TitlesRelease, ctx: EffectContext) -> Seq
     assert ctx.member is not None
     lang, community = ctx.playbook.community.language, ctx.group.community_id
     nickname = ctx.member.display_name or ctx.member.user_id
-    titles = SqlTitles.on(scope)
+    titles: Titles = SqlTitles.on(scope)
     name, refused = to_release(titles.titles_of(community, ctx.member.id), request.title,
                                nickname, lang)  # fmt: skip
     if name is None:
