@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.checkin.decide import (
     summary_text,
 )
 from hearthkeeper.capabilities.checkin.repository import Ranked
+from hearthkeeper.capabilities.checkin.requests import CheckInSummary
 from hearthkeeper.playbook.mechanisms import CheckIn, Milestone
 from hearthkeeper.playbook.positioning import Language
 
@@ -75,3 +76,10 @@ def test_the_summary_is_due_today_until_its_time_has_passed() -> None:
     next_day, due = summary_due(day, time(21), "Europe/London", after)
     assert (next_day, due) == (date(2026, 5, 2), datetime(2026, 5, 2, 20, 0, tzinfo=UTC))
     assert local_day(datetime(2026, 5, 1, 16, 30, tzinfo=UTC), "Asia/Shanghai") == date(2026, 5, 2)
+
+
+def test_summary_rows_already_scheduled_still_run() -> None:
+    stored = {"day": "2026-05-01"}  # what checkin.summary rows have always held
+    assert CheckInSummary.effect == "checkin.summary"
+    assert CheckInSummary.from_payload(stored) == CheckInSummary(day=date(2026, 5, 1))
+    assert CheckInSummary(day=date(2026, 5, 1)).to_payload() == stored

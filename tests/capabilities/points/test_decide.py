@@ -17,7 +17,7 @@ from hearthkeeper.capabilities.points.levels import Step, demotion, promotion, r
 from hearthkeeper.capabilities.points.levels_effects import judged
 from hearthkeeper.capabilities.points.levels_repository import Activity
 from hearthkeeper.capabilities.points.repository import RedeemOutcome, Redemption
-from hearthkeeper.capabilities.points.requests import LevelsEvaluate, Target
+from hearthkeeper.capabilities.points.requests import LevelsEvaluate, LevelsRound, Target
 from hearthkeeper.engine.handler import MemberView
 from hearthkeeper.playbook.mechanisms import Reward
 from hearthkeeper.playbook.positioning import Language
@@ -111,3 +111,9 @@ def test_the_morning_round_and_who_an_evaluation_is_about() -> None:
     assert judged(LevelsEvaluate(member_id=4, name="bob"), None) == (4, "bob", False)
     boss = MemberView(id=1, user_id="boss", display_name="Boss", role="manager")
     assert judged(LevelsEvaluate(), boss) is None, "staff hold a role, not a level"
+
+
+def test_morning_round_rows_already_scheduled_still_run() -> None:
+    stored = {"day": "2026-05-02"}  # what levels.round rows have always held
+    assert LevelsRound.effect == "levels.round"
+    assert LevelsRound.from_payload(stored).to_payload() == stored

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from hearthkeeper.capabilities.points.levels_repository import Activity
 from hearthkeeper.capabilities.roles.card import Card, card_text
 from hearthkeeper.capabilities.roles.repository import TitleHolder
+from hearthkeeper.capabilities.roles.requests import TitlesRemind
 from hearthkeeper.capabilities.roles.tags import Retag, retag, tagged_text
 from hearthkeeper.capabilities.roles.titles import (
     claimed_text,
@@ -79,3 +80,10 @@ mechanisms:
         "👤 mei", "Level: Newcomer", "Towards Regular: check-ins 1/3", "Points: 4",
         "Check-in streak: 1 day", "Titles: none yet", "Tags: skin dry",
     ]  # fmt: skip
+
+
+def test_reminder_rows_already_scheduled_still_run() -> None:
+    stored = {"title": "Water Warden"}  # what titles.remind rows have always held
+    assert TitlesRemind.effect == "titles.remind"
+    assert TitlesRemind.from_payload(stored) == TitlesRemind(title="Water Warden")
+    assert TitlesRemind(title="Water Warden").to_payload() == stored
