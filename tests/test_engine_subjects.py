@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -40,6 +41,6 @@ def test_points_and_tags_go_to_the_member_named(store: Store, store_clock: Froze
     c.engine.process([c.events.message("mei", "hello"), c.events.message("bo", "hi")])
     c.engine.process([c.events.message("bo", "thanks mei", mentions=("mei",))])
     community_id = c.runtime.community_id
-    assert store.points_of(community_id, c.member_id("mei")) == 5
-    assert store.points_of(community_id, c.member_id("bo")) == 0
+    assert SqlPoints.on(store).points_of(community_id, c.member_id("mei")) == 5
+    assert SqlPoints.on(store).points_of(community_id, c.member_id("bo")) == 0
     assert [t.tag for t in store.member_tags(c.member_id("mei"))] == ["helper"]

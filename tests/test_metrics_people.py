@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.signups.records import NewSignUpItem
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
@@ -65,10 +66,18 @@ def test_check_in_participation(store: Store) -> None:
     for name in ("ann", "bob", "cat", "dan"):
         t.stay(name, "g", at("03-01"))
     group = t.group("g")
-    store.check_in(t.community_id, t.member("ann"), at("03-02").date(), at("03-02"), group_id=group)
-    store.check_in(t.community_id, t.member("ann"), at("03-03").date(), at("03-03"), group_id=group)
-    store.check_in(t.community_id, t.member("bob"), at("03-05").date(), at("03-05"), group_id=group)
-    store.check_in(t.community_id, t.member("cat"), at("03-09").date(), at("03-09"), group_id=group)
+    SqlCheckIns.on(store).check_in(
+        t.community_id, t.member("ann"), at("03-02").date(), at("03-02"), group_id=group
+    )
+    SqlCheckIns.on(store).check_in(
+        t.community_id, t.member("ann"), at("03-03").date(), at("03-03"), group_id=group
+    )
+    SqlCheckIns.on(store).check_in(
+        t.community_id, t.member("bob"), at("03-05").date(), at("03-05"), group_id=group
+    )
+    SqlCheckIns.on(store).check_in(
+        t.community_id, t.member("cat"), at("03-09").date(), at("03-09"), group_id=group
+    )
 
     m = t.metrics("03-02", "03-08").groups[group].total
 

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
@@ -52,7 +53,7 @@ def test_the_simulated_members_show_the_engine_at_work(
             assert len(host.store.active_members(group.id)) >= 5, f"members joined {group.name}"
             assert any(m.user_id for m in host.store.webchat_history(group.id)), group.name
         today = store_clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
-        assert host.store.check_ins_on(community, today) >= 3
+        assert SqlCheckIns.on(host.store).check_ins_on(community, today) >= 3
         signups = SqlSignUps.on(host.store)
         lists = [signups.latest(g.id) for g in groups]
         assert any(s is not None and signups.entries(s.id) for s in lists)

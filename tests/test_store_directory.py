@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.store import NewStaffAlert, SanctionKind, Store
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # the store clock is at 09:00
@@ -66,7 +67,7 @@ def _world(store: Store) -> World:
     store.add_tag(alice, "skin", "staff")
     store.add_tag(bob, "skin", "staff")
     store.add_tag(dave, "skin", "staff")
-    store.change_level(a, alice, None, "member", "active", T0)
+    SqlLevels.on(store).change_level(a, alice, None, "member", "active", T0)
     store.award_points(a, alice, 10, "share", T0)
     store.award_points(a, alice, 5, "share", T0)
     store.award_points(b, alice, 100, "elsewhere", T0)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
     Group,
@@ -347,7 +348,7 @@ def test_everything_an_event_causes_rolls_back_together(
     assert store.messages(place.group.id) == []
     assert store.live_strikes(community, ann, now) == 0
     assert store.active_mutes() == []
-    assert store.points_of(community, ann) == 0
+    assert SqlPoints.on(store).points_of(community, ann) == 0
     assert store.outbox_counts()["pending"] == 0
 
 
@@ -365,7 +366,7 @@ def test_everything_an_event_causes_lands_together(
     assert len(store.messages(place.group.id)) == 1
     assert store.live_strikes(community, ann, now) == 1
     assert store.muted_until(place.group.id, ann, now) == now + timedelta(days=1)
-    assert store.points_of(community, ann) == -5
+    assert SqlPoints.on(store).points_of(community, ann) == -5
     assert store.outbox_counts() == {
         "pending": 0,
         "sending": 1,

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Community, Group, Member, SanctionKind, Store, StoreError
 
@@ -243,8 +244,8 @@ def test_points_are_the_sum_of_the_ledger(
     store.award_points(ladder.running.id, ann, 100, "marathon", now)
 
     assert redeemed.points == -8
-    assert store.points_of(ladder.skincare.id, ann) == 7
-    assert store.points_of(ladder.running.id, ann) == 100
-    assert store.points_of(ladder.skincare.id, ann + 1) == 0
+    assert SqlPoints.on(store).points_of(ladder.skincare.id, ann) == 7
+    assert SqlPoints.on(store).points_of(ladder.running.id, ann) == 100
+    assert SqlPoints.on(store).points_of(ladder.skincare.id, ann + 1) == 0
     with pytest.raises(StoreError, match="cannot award points to member 999"):
         store.award_points(ladder.skincare.id, 999, 1, "?", now)

@@ -4,9 +4,10 @@ permission checked against the member's role."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Command as CommandEvent
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
@@ -151,6 +152,19 @@ def reply(
     return Action(kind=ActionKind.REPLY, carrier=event.carrier, group=event.group,
                   member=event.sender.user_id, target=event.event_id, text=text,
                   handler=handler, reason=reason, key=key)  # fmt: skip
+
+
+def ask(event: Event, request: Request, *, handler: str) -> Action:
+    """Ask the engine to run `request`'s effect for the event's sender, about the event."""
+    return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
+                          target=event.event_id, handler=handler)  # fmt: skip
+
+
+def answer(action: Action | None, text: str) -> Action:
+    """A reply to the event an effect was asked for (`action`: the effect's trigger)."""
+    assert action is not None, "an effect that answers was asked for by an action"
+    return replace(action, kind=ActionKind.REPLY, text=text, effect=None, extra={}, key=None,
+                   request=None)  # fmt: skip
 
 
 def help_command(book: CommandBook) -> Command:

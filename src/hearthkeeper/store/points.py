@@ -1,10 +1,10 @@
-"""The points ledger: entries are never changed, a balance is their sum."""
+"""The points ledger: entries are never changed. The engine writes them for AWARD_POINTS
+actions and capabilities for their rewards; balances and redemptions are the points
+capability's (`capabilities/points/repository.py`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlalchemy import func, select
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
@@ -48,11 +48,3 @@ class PointsQueries(StoreBase):
                 at=row.at,
                 event_id=row.event_id,
             )
-
-    def points_of(self, community_id: int, member_id: int) -> int:
-        """The member's balance in the community: the sum of its ledger entries."""
-        query = select(func.coalesce(func.sum(PointsRow.points), 0)).where(
-            PointsRow.community_id == community_id, PointsRow.member_id == member_id
-        )
-        with self._unit(write=False) as session:
-            return int(session.scalar(query) or 0)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from hearthkeeper.store.alerts import AlertQueries
-from hearthkeeper.store.checkins import CheckInQueries
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.directory import DirectoryQueries
 from hearthkeeper.store.events import EventQueries
 from hearthkeeper.store.examples import ExampleQueries
 from hearthkeeper.store.imports import ImportQueries
-from hearthkeeper.store.levels import LevelQueries
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.memberships import MembershipQueries
 from hearthkeeper.store.messages import MessageQueries
@@ -17,13 +15,13 @@ from hearthkeeper.store.metric_reads import MetricReadQueries
 from hearthkeeper.store.operators import OperatorQueries
 from hearthkeeper.store.outbox import OutboxQueries
 from hearthkeeper.store.playbooks import PlaybookQueries
+from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.rollups import RollupQueries
 from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.stats import StatsQueries
 from hearthkeeper.store.strikes import StrikeQueries
-from hearthkeeper.store.titles import TitleQueries
 from hearthkeeper.store.webchat import WebChatQueries
 from hearthkeeper.store.webchat_queue import WebChatQueueQueries
 
@@ -40,9 +38,7 @@ class Store(
     SanctionQueries,
     PointsQueries,
     ScheduledQueries,
-    CheckInQueries,
-    LevelQueries,
-    TitleQueries,
+    PointingQueries,
     OperatorQueries,
     AlertQueries,
     DirectoryQueries,

@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.capabilities.points.levels_repository import SqlLevels
+from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.web.api_models import (
     AlertOut,
@@ -131,13 +133,13 @@ def api_router(web: Web) -> APIRouter:
         if member is None or not store.member_in_community(found.id, member_id):
             raise HTTPException(404, detail=f"Member {member_id} is not in community {slug!r}.")
         now = web.clock.now()
-        level = store.member_level(found.id, member_id)
+        level = SqlLevels.on(store).member_level(found.id, member_id)
         return MemberDetailOut(
             id=member.id, display_name=member.display_name, profile=dict(member.profile),
             notes=member.notes, created_at=member.created_at,
             identities=[IdentityOut.model_validate(i) for i in store.identities(member_id)],
             tags=[TagOut.model_validate(t) for t in store.member_tags(member_id)],
-            level=level.level if level else None, points=store.points_of(found.id, member_id),
+            level=level.level if level else None, points=SqlPoints.on(store).points_of(found.id, member_id),
             strikes=[strike_out(s, now)
                      for s in store.community_strikes(found.id, member_id=member_id)],
             sanctions=[sanction_out(s, now) for s in store.community_sanctions(

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.executor import Processed
@@ -205,12 +206,12 @@ def test_helpful_awards_the_answer_once(store: Store, store_clock: FrozenClock) 
     [answer] = ask(c, "tom", "Steep it for two minutes, not more.", name="Tom")
     [thanks] = replies(ask(c, "boss", "/helpful", reply_to=answer.event.event_id))
     assert thanks == "Thanks @Tom, marked as a helpful answer! +5 points"
-    assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 5
-    assert store.points_of(c.runtime.community_id, c.member_id("boss")) == 0
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("tom")) == 5
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("boss")) == 0
     assert replies(ask(c, "boss", "/有用", reply_to=answer.event.event_id)) == [
         "That answer was already marked helpful."
     ]
-    assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 5
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("tom")) == 5
 
 
 def test_helpful_refuses_what_it_cannot_reward(store: Store, store_clock: FrozenClock) -> None:
@@ -228,7 +229,7 @@ def test_helpful_refuses_what_it_cannot_reward(store: Store, store_clock: Frozen
     assert replies(ask(c, "mei", "/helpful", reply_to=answer.event.event_id)) == [
         "mei, only Creator, Manager, Partner can use '/helpful'."
     ]
-    assert store.points_of(c.runtime.community_id, c.member_id("tom")) == 0
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("tom")) == 0
 
 
 def test_chinese_communities_hear_chinese(store: Store, store_clock: FrozenClock) -> None:

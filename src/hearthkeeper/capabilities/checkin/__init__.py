@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import checkin
 
 
 class CheckIns(CapabilityBase):
     name = "checkin"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        checkin.register(registry, setup.playbook, setup.book)
+        # Imported here: importing one module of the package (a repository, a request)
+        # then loads no handlers, and the packages that use each other's repositories
+        # (a check-in's title, the member card's points) import without a cycle.
+        from hearthkeeper.capabilities.checkin import handlers
+
+        handlers.register(registry, setup.playbook, setup.book)
 
 
 CAPABILITY = CheckIns()

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
-from hearthkeeper.store import Group, LevelChange, Membership
+from hearthkeeper.capabilities.points.levels_repository import LevelChange, SqlLevels
+from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.store import Group, Membership
 from hearthkeeper.web.console.pages import (
     PAGE_SIZE,
     CommunityView,
@@ -95,8 +97,9 @@ def router(pages: Pages) -> APIRouter:
         sanctions = named(
             store, cid, [], store.community_sanctions(cid, False, now, member_id=member_id), now
         )
-        level = store.member_level(cid, member_id)
-        changes = store.level_changes(cid, member_id)
+        levels = SqlLevels.on(store)
+        level = levels.member_level(cid, member_id)
+        changes = levels.level_changes(cid, member_id)
         names = level_names(view)
         history = _history(stays, strikes + sanctions, changes, names)
         return render(
@@ -105,7 +108,7 @@ def router(pages: Pages) -> APIRouter:
             tags=store.member_tags(member_id),
             level=names.get(level.level, level.level) if level else bottom_level(view),
             level_since=level.since if level else None,
-            points=store.points_of(cid, member_id),
+            points=SqlPoints.on(store).points_of(cid, member_id),
             live_strikes=sum(1 for s in strikes if s.status == "live"),
             strikes=strikes, sanctions=sanctions,
             messages=store.recent_messages(member_id, cid, MESSAGES_SHOWN),

@@ -6,16 +6,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
+from hearthkeeper.capabilities.points.levels import RoundPlanner, climb, describe, meets
+from hearthkeeper.capabilities.points.levels_repository import Activity, SqlLevels
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.handlers.levels import climb, describe, meets
+from hearthkeeper.engine.handler import Context, GroupView, MemberView, StateView
 from hearthkeeper.playbook.structure import Criteria, Level
-from hearthkeeper.store import Activity, Store
+from hearthkeeper.store import Store
+from hearthkeeper.testing import EventBuilder
 from tests.engine_setup import Community, community, playbook
 
 DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # 09:00 in London
+NO_STATE = cast(StateView, None)  # the planner asks nothing of the state
 
 
 def pyramid(keep: int) -> str:
@@ -47,7 +52,7 @@ def sent(c: Community) -> list[Action]:
 
 
 def level_of(c: Community, user: str) -> str | None:
-    placed = c.store.member_level(c.runtime.community_id, c.member_id(user))
+    placed = SqlLevels.on(c.store).member_level(c.runtime.community_id, c.member_id(user))
     return None if placed is None else placed.level
 
 
@@ -72,7 +77,7 @@ def test_enough_check_ins_promote_and_the_group_hears_it(
     third = check_in(c, "mei", DAY + timedelta(days=2))
     assert third[1] == "🎉 mei is now Regular! Unlocked: early access."
     assert level_of(c, "mei") == "regular"
-    [change] = store.level_changes(c.runtime.community_id, c.member_id("mei"))
+    [change] = SqlLevels.on(store).level_changes(c.runtime.community_id, c.member_id("mei"))
     assert (change.from_level, change.to_level) == (None, "regular")
     assert change.reason == "promoted: check_ins 3/3 within 7 days"
     assert len(check_in(c, "mei", DAY + timedelta(days=3))) == 1, "announced once"
@@ -92,7 +97,7 @@ def test_a_level_is_lost_when_not_kept_up_over_the_window(
     store_clock.set(DAY + timedelta(days=16))  # none since day 8: demoted
     c.engine.tick()
     assert level_of(c, "mei") == "newcomer"
-    demotion = store.level_changes(c.runtime.community_id, c.member_id("mei"))[-1]
+    demotion = SqlLevels.on(store).level_changes(c.runtime.community_id, c.member_id("mei"))[-1]
     assert demotion.reason == "demoted: kept check_ins 0/2 within 7 days"
 
 
@@ -158,3 +163,22 @@ structure:
     )
     assert said([award])[-1] == "🎉 mei is now Star!"
     assert level_of(c, "mei") == "star"
+
+
+def test_a_rolled_back_join_is_planned_again_once_the_planner_forgets() -> None:
+    """The planner remembers the groups it planned today; a batch rolled back after it planned
+    leaves no round stored, so the engine's rollback hook makes it forget (engine/handler.py's
+    `Stateful`), and the next join plans again."""
+    planner = RoundPlanner("Europe/London")
+    events = EventBuilder(DAY)
+    group = GroupView(id=1, name="g1", carrier="fake", carrier_group_id="g1", capacity=None,
+                      community_id=1, community_slug="c")  # fmt: skip
+    ctx = Context(playbook=playbook(pyramid(keep=2)), group=group, now=DAY, state=NO_STATE,
+                  member=MemberView(id=2, user_id="mei", display_name="mei"))  # fmt: skip
+    join = events.join("mei", at=DAY)
+    assert planner.check(join, ctx)
+    [plan] = planner.handle(join, ctx).actions
+    assert plan.effect == "levels.plan"
+    assert not planner.check(join, ctx), "planned once a group a day"
+    planner.forget()  # what the engine does after rolling the batch back
+    assert planner.check(join, ctx)

@@ -13,10 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
+from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
+from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.handlers.checkin import NOTE_LIMIT, check_in_note
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
 from tests.engine_setup import RULES, Community, community, playbook
@@ -83,7 +86,7 @@ def test_a_check_in_earns_points_and_a_second_one_the_same_day_is_friendly(
     assert check_in(c, "bob", DAY + timedelta(minutes=1)).startswith("✅ bob checked in: #2 today")
     again = check_in(c, "mei", DAY + timedelta(hours=10), "/checkin")
     assert again == "mei, you already checked in today: 1-day streak. See you tomorrow!"
-    assert store.points_of(c.runtime.community_id, c.member_id("mei")) == 1
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("mei")) == 1
 
 
 def test_a_long_message_that_mentions_the_word_is_not_a_check_in(
@@ -143,8 +146,8 @@ def test_a_milestone_streak_earns_points_and_a_title(
     third = check_in(c, "mei", DAY + timedelta(days=2))
     assert "🏅 3 days in a row! +10 points, you earned the title 'Early Bird'" in third
     community_id, mei = c.runtime.community_id, c.member_id("mei")
-    assert store.points_of(community_id, mei) == 3 + 10
-    assert store.titles_of(community_id, mei) == ["Early Bird"]
+    assert SqlPoints.on(store).points_of(community_id, mei) == 3 + 10
+    assert SqlTitles.on(store).titles_of(community_id, mei) == ["Early Bird"]
 
 
 def test_chinese_community_replies_in_chinese(store: Store, store_clock: FrozenClock) -> None:
@@ -220,8 +223,8 @@ def test_two_check_ins_at_the_same_moment_count_once(
 
     def one(_: int) -> bool:
         start.wait()
-        return store.check_in(community_id, mei, date(2026, 5, 1), DAY).created
+        return SqlCheckIns.on(store).check_in(community_id, mei, date(2026, 5, 1), DAY).created
 
     with ThreadPoolExecutor(2) as pool:
         assert sorted(pool.map(one, range(2))) == [False, True]
-    assert store.streak_of(community_id, mei, date(2026, 5, 1)) == 2
+    assert SqlCheckIns.on(store).streak_of(community_id, mei, date(2026, 5, 1)) == 2

@@ -1,50 +1,79 @@
-"""The member pyramid (levels and their changes), the activity that earns them, and rewards
-bought with points."""
+"""The member pyramid: levels and their changes, and the activity that earns them. `Levels`
+is what the capability needs; `SqlLevels.on(tx)` runs it in the caller's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Protocol
 
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import Session
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.inserts import insert_ignoring, table_of
+from hearthkeeper.store.inserts import insert_ignoring
 from hearthkeeper.store.models import (
-    Base,
     CheckInRow,
-    CommunityRow,
     GroupRow,
     LevelChangeRow,
     MemberLevelRow,
-    MemberRow,
     MembershipRow,
     MessageRow,
     PointsRow,
-    RedemptionRow,
-)
-from hearthkeeper.store.records import (
-    Activity,
-    LevelChange,
-    MemberLevel,
-    RedeemOutcome,
-    Redemption,
 )
 from hearthkeeper.store.scope import StoreBase
 
 
-def lock_row(session: Session, model: type[Base], row_id: int) -> None:
-    """Serialise writers on one row until the transaction ends. PostgreSQL takes a row lock
-    that does not block foreign-key checks; SQLite writers are serialised already."""
-    if session.get_bind().dialect.name == "postgresql":
-        table = table_of(model)
-        session.execute(
-            select(table.c.id).where(table.c.id == row_id).with_for_update(key_share=True)
-        )
+@dataclass(frozen=True)
+class MemberLevel:
+    """A member's place on the pyramid (a `structure.levels` id) and since when."""
+
+    community_id: int
+    member_id: int
+    level: str
+    since: datetime
 
 
-class LevelQueries(StoreBase):
+@dataclass(frozen=True)
+class LevelChange:
+    """A promotion or demotion, with why."""
+
+    id: int
+    community_id: int
+    member_id: int
+    from_level: str | None
+    to_level: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a member did over a window: what levels are earned and kept with."""
+
+    points: int  # earned (redemptions do not count against it)
+    messages: int
+    active_days: int
+    check_ins: int
+
+
+class Levels(Protocol):
+    """The level queries the capability (and the member card) needs."""
+
+    def member_level(self, community_id: int, member_id: int) -> MemberLevel | None: ...
+    def members_at(self, community_id: int, levels: Collection[str]) -> list[MemberLevel]: ...
+    def change_level(self, community_id: int, member_id: int, expected: str | None,
+                     to_level: str, reason: str, at: datetime) -> LevelChange | None: ...  # fmt: skip
+    def level_changes(self, community_id: int,
+                      member_id: int | None = None) -> list[LevelChange]: ...  # fmt: skip
+    def activity(self, community_id: int, member_id: int, since: datetime,
+                 zone: tzinfo) -> Activity: ...  # fmt: skip
+    def recent_posters(self, community_id: int, since: datetime) -> dict[int, int]: ...
+
+
+class SqlLevels(StoreBase):
+    """`Levels` on SQLAlchemy."""
+
     def member_level(self, community_id: int, member_id: int) -> MemberLevel | None:
         """The member's level in the community; None: never placed (the bottom level)."""
         with self._unit(write=False) as session:
@@ -154,73 +183,6 @@ class LevelQueries(StoreBase):
                 if member_id is not None and (member_id not in found or at > found[member_id][0]):
                     found[member_id] = (at, group_id)
         return {member_id: group_id for member_id, (_, group_id) in sorted(found.items())}
-
-    # --- points: earned at most once a day, spent on rewards --------------------------------
-
-    def award_once(
-        self, community_id: int, member_id: int, points: int, reason: str, at: datetime,
-        since: datetime, *, event_id: int | None = None,
-    ) -> bool:  # fmt: skip
-        """Award points unless the member already got points for `reason` since `since`
-        (sharing: once a day); False when they had."""
-        at, since = utc(at, "points time"), utc(since, "since")
-        with self._unit(write=True) as session:
-            lock_row(session, MemberRow, member_id)
-            earlier = session.scalar(
-                select(PointsRow.id).where(
-                    PointsRow.community_id == community_id, PointsRow.member_id == member_id,
-                    PointsRow.reason == reason, PointsRow.at >= since,
-                ).limit(1)
-            )  # fmt: skip
-            if earlier is not None:
-                return False
-            session.add(PointsRow(community_id=community_id, member_id=member_id, points=points,
-                                  reason=reason, at=at, event_id=event_id))  # fmt: skip
-            session.flush()
-            return True
-
-    def redeem(
-        self, community_id: int, member_id: int, reward: str, cost: int, stock: int | None,
-        at: datetime, *, event_id: int | None = None,
-    ) -> Redemption:  # fmt: skip
-        """Spend `cost` points on `reward`: a redemption and a negative ledger entry, or a
-        refusal (not enough points, none left). Redemptions in a community are serialised,
-        so the last one in stock goes to exactly one member."""
-        at = utc(at, "redemption time")
-        with self._unit(write=True) as session:
-            lock_row(session, CommunityRow, community_id)
-            balance = int(session.scalar(
-                select(func.coalesce(func.sum(PointsRow.points), 0)).where(
-                    PointsRow.community_id == community_id, PointsRow.member_id == member_id)
-            ) or 0)  # fmt: skip
-            taken = int(session.scalar(
-                select(func.count()).where(RedemptionRow.community_id == community_id,
-                                           RedemptionRow.reward == reward)
-            ) or 0)  # fmt: skip
-            left = None if stock is None else max(stock - taken, 0)
-            if left == 0:
-                return Redemption(RedeemOutcome.SOLD_OUT, reward, cost, balance, 0)
-            if balance < cost:
-                return Redemption(RedeemOutcome.SHORT, reward, cost, balance, left)
-            session.add_all([
-                RedemptionRow(community_id=community_id, member_id=member_id, reward=reward,
-                              points=cost, at=at),
-                PointsRow(community_id=community_id, member_id=member_id, points=-cost,
-                          reason=f"redeemed {reward}", at=at, event_id=event_id),
-            ])  # fmt: skip
-            session.flush()
-            return Redemption(RedeemOutcome.REDEEMED, reward, cost, balance - cost,
-                              None if left is None else left - 1)  # fmt: skip
-
-    def redeemed(self, community_id: int) -> dict[str, int]:
-        """How many of each reward were redeemed in the community."""
-        query = (
-            select(RedemptionRow.reward, func.count())
-            .where(RedemptionRow.community_id == community_id)
-            .group_by(RedemptionRow.reward)
-        )
-        with self._unit(write=False) as session:
-            return {reward: int(n) for reward, n in session.execute(query)}
 
 
 def _level(row: MemberLevelRow) -> MemberLevel:

@@ -9,11 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from threading import Barrier
 
+from hearthkeeper.capabilities.points.repository import RedeemOutcome, SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.events import Attachment
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.store import RedeemOutcome, Store
+from hearthkeeper.store import Store
 from tests.engine_setup import Community, community, playbook
 
 DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
@@ -57,7 +58,7 @@ def test_sharing_a_picture_earns_points_once_a_day(store: Store, store_clock: Fr
         [c.events.message("mei", "", kind="picture", at=DAY + timedelta(days=1))]
     )
     assert said(later) == ["📸 Thanks for sharing, mei! +3 points"]
-    assert store.points_of(c.runtime.community_id, c.member_id("mei")) == 6
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("mei")) == 6
 
 
 def test_a_member_cannot_award_points(store: Store, store_clock: FrozenClock) -> None:
@@ -66,7 +67,7 @@ def test_a_member_cannot_award_points(store: Store, store_clock: FrozenClock) ->
     assert say(c, "mei", "/award @bob 50 for being nice", DAY + timedelta(minutes=1)) == [
         "mei, only Creator, Manager can use '/award'."
     ]
-    assert store.points_of(c.runtime.community_id, c.member_id("bob")) == 0
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("bob")) == 0
 
 
 def test_staff_award_points_for_an_event(store: Store, store_clock: FrozenClock) -> None:
@@ -122,7 +123,9 @@ def test_redeeming_needs_enough_points_and_stock(store: Store, store_clock: Froz
     assert say(c, "bob", "/redeem mug", DAY + timedelta(minutes=5)) == [
         "'A tea mug' is all gone; send /points to see the other rewards."
     ]
-    assert store.points_of(c.runtime.community_id, c.member_id("bob")) == 30, "nothing taken"
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("bob")) == 30, (
+        "nothing taken"
+    )
     [balance] = say(c, "mei", "/points", DAY + timedelta(minutes=6))
     assert balance.splitlines() == [
         "💰 mei's points: 10", "Rewards (/redeem <id>):",
@@ -154,10 +157,10 @@ def test_the_last_reward_goes_to_exactly_one_of_two_at_once(
 
     def redeem(member: int) -> RedeemOutcome:
         start.wait()
-        return store.redeem(community_id, member, "mug", 20, 1, DAY).outcome
+        return SqlPoints.on(store).redeem(community_id, member, "mug", 20, 1, DAY).outcome
 
     with ThreadPoolExecutor(2) as pool:
         outcomes = sorted(pool.map(redeem, members))
     assert outcomes == [RedeemOutcome.REDEEMED, RedeemOutcome.SOLD_OUT]
-    assert store.redeemed(community_id) == {"mug": 1}
-    assert sorted(store.points_of(community_id, m) for m in members) == [30, 50]
+    assert SqlPoints.on(store).redeemed(community_id) == {"mug": 1}
+    assert sorted(SqlPoints.on(store).points_of(community_id, m) for m in members) == [30, 50]

@@ -4,25 +4,37 @@ or by staff for anyone. Stored as `{tag set}:{value}`, the form the expert finde
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.capabilities.points.decide import not_found_text
+from hearthkeeper.capabilities.points.effects import find_target
+from hearthkeeper.capabilities.points.handlers import pointed_at
+from hearthkeeper.capabilities.points.requests import Target
+from hearthkeeper.capabilities.roles.requests import TagsSet
+from hearthkeeper.capabilities.roles.titles import SEP
+from hearthkeeper.capabilities.roles.titles import fold as _fold
+from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.checkin_effects import answer
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, Run, reply
-from hearthkeeper.handlers.points import pointed_at
-from hearthkeeper.handlers.points_effects import find_target, who_was_meant
+from hearthkeeper.handlers.commands import (
+    Command,
+    CommandBook,
+    Invocation,
+    Run,
+    answer,
+    ask,
+    reply,
+)
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import TagSet
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
-from hearthkeeper.store import Store
+from hearthkeeper.store.members import MemberQueries
+from hearthkeeper.store.scope import StoreBase
 
 TAG_LENGTH = 64  # member_tags.tag
 VALUE_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
@@ -51,19 +63,9 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "只有 {roles} 可以给其他成员打标签。", Language.EN: "Only {roles} can tag other members.",
     },
     "nobody": {Language.ZH_CN: "管理员", Language.EN: "staff"},
-    "not_found": {
-        Language.ZH_CN: "找不到 {who}，请 @ 对方或回复对方的消息。",
-        Language.EN: "I can't find {who}: @-mention them or reply to their message.",
-    },
     "tagged": {Language.ZH_CN: "🏷 {nickname} 的 {name}：{values}", Language.EN: "🏷 {nickname}'s {name}: {values}"},
     "cleared": {Language.ZH_CN: "🏷 已清除 {nickname} 的 {name} 标签。", Language.EN: "🏷 Cleared {nickname}'s {name} tag."},
 })  # fmt: skip
-
-SEP = {Language.ZH_CN: "、", Language.EN: ", "}
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,8 @@ def _command(clearing: bool) -> Run:
         if isinstance(parsed, Problem):
             return Outcome((reply(event, _explain(parsed, tagsets, lang), handler="tags"),))
         staff = ctx.member.may(Permission.MANAGE_MEMBERS)
-        if set(target) == {"reply_to"} and not staff:
-            target = {}  # a member answering "what is your skin type?" tags themselves
+        if target.only_a_reply and not staff:
+            target = Target()  # a member answering "what is your skin type?" tags themselves
         if target and not staff:
             text = TEXTS.say("others", lang, roles=_roles_with(ctx, Permission.MANAGE_MEMBERS))
             return Outcome((reply(event, text, handler="tags"),))
@@ -157,47 +159,63 @@ def _command(clearing: bool) -> Run:
             text = TEXTS.say("staff_sets", lang, name=parsed.tagset.name,
                              roles=_roles_with(ctx, Permission.MANAGE_MEMBERS))  # fmt: skip
             return Outcome((reply(event, text, handler="tags"),))
-        return Outcome((Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
-                               member=event.sender.user_id, target=event.event_id,
-                               effect="tags.set", handler="tags",
-                               extra={"target": target, "set": parsed.tagset.name,
-                                      "values": list(parsed.values)}),))  # fmt: skip
+        request = TagsSet(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
+                          tagset=parsed.tagset.name, values=parsed.values)  # fmt: skip
+        return Outcome((ask(event, request, handler="tags"),))
 
     return run
 
 
-def set_tags(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
+@dataclass(frozen=True)
+class Retag:
+    """The tag rows to remove and to add so that a member's values of one set are exactly the
+    wanted ones."""
+
+    remove: tuple[str, ...]
+    add: tuple[str, ...]
+
+
+def retag(held: Sequence[str], tagset: str, values: Sequence[str]) -> Retag:
+    """From the member's `held` tags to `{tagset}:{value}` for exactly `values`."""
+    prefix = f"{tagset}:"
+    wanted = {prefix + v for v in values}
+    return Retag(tuple(t for t in held if t.startswith(prefix) and t not in wanted),
+                 tuple(sorted(wanted)))  # fmt: skip
+
+
+def tagged_text(nickname: str, tagset: str, values: Sequence[str], lang: Language) -> str:
+    """The member's new values of one set (or that it is cleared)."""
+    if not values:
+        return TEXTS.say("cleared", lang, nickname=nickname, name=tagset)
+    return TEXTS.say("tagged", lang, nickname=nickname, name=tagset, values=SEP[lang].join(values))
+
+
+def set_tags(scope: StoreBase, request: TagsSet, ctx: EffectContext) -> Sequence[Action]:
     """Make the member's values of one tag set exactly the given ones (none: clear them)."""
     assert ctx.member is not None
-    lang = ctx.playbook.community.language
-    target = dict(action.extra.get("target") or {})
-    name, values = str(action.extra["set"]), [str(v) for v in action.extra["values"]]
+    lang, target = ctx.playbook.community.language, request.target
     member_id, nickname = ctx.member.id, ctx.member.display_name or ctx.member.user_id
     if target:
-        found = find_target(store, ctx, target)
+        found, name = find_target(scope, ctx, target)
         if found is None:
-            return [answer(action, TEXTS.say("not_found", lang, who=who_was_meant(target)))]
-        member_id, nickname = found
-    prefix = f"{name}:"
-    wanted = {prefix + v for v in values}
-    for held in store.member_tags(member_id):
-        if held.tag.startswith(prefix) and held.tag not in wanted:
-            store.remove_tag(member_id, held.tag)
+            return [answer(ctx.trigger, not_found_text(name, lang))]
+        member_id, nickname = found, name
+    members = MemberQueries.on(scope)
+    change = retag([t.tag for t in members.member_tags(member_id)], request.tagset,
+                   request.values)  # fmt: skip
+    for tag in change.remove:
+        members.remove_tag(member_id, tag)
     staff = f"staff:{ctx.member.display_name or ctx.member.user_id}"[:200]  # member_tags.set_by
-    set_by = staff if target else "self"
-    for tag in sorted(wanted):
-        store.add_tag(member_id, tag, set_by=set_by)
-    if not values:
-        return [answer(action, TEXTS.say("cleared", lang, nickname=nickname, name=name))]
-    return [answer(action, TEXTS.say("tagged", lang, nickname=nickname, name=name,
-                                     values=SEP[lang].join(values)))]  # fmt: skip
+    for tag in change.add:
+        members.add_tag(member_id, tag, set_by=staff if target else "self")
+    return [answer(ctx.trigger, tagged_text(nickname, request.tagset, request.values, lang))]
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add `/tag` and `/untag`."""
     if not playbook.mechanisms.tags:
         return
-    registry.add_effect("tags.set", set_tags)
+    registry.add_effect(TagsSet, set_tags)
     commands.add(Command("tag", ("标签",), {
         Language.ZH_CN: "给自己打标签（管理员可以 @ 成员或回复其消息给别人打）",
         Language.EN: "tag yourself (staff: @-mention or reply to tag someone else)",

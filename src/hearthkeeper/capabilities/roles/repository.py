@@ -1,28 +1,62 @@
-"""Fun titles members claim (喝水委员), and finding the member a staff command points at."""
+"""Fun titles members claim (喝水委员). `Titles` is what the capability needs; `SqlTitles.on(tx)`
+runs it in the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hearthkeeper.store.columns import storable, utc
-from hearthkeeper.store.levels import lock_row
-from hearthkeeper.store.models import (
-    CommunityRow,
-    IdentityRow,
-    MemberRow,
-    MembershipRow,
-    MessageRow,
-    TitleRow,
-)
-from hearthkeeper.store.records import ClaimOutcome, TitleClaim, TitleHolder
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.locks import lock_row
+from hearthkeeper.store.models import CommunityRow, MemberRow, TitleRow
+from hearthkeeper.store.pointing import seen_in
 from hearthkeeper.store.scope import StoreBase
 
 
-class TitleQueries(StoreBase):
+@dataclass(frozen=True)
+class TitleHolder:
+    """A member holding a title now."""
+
+    title: str
+    member_id: int
+    display_name: str
+    since: datetime
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"
+    ALREADY = "already"  # the member holds it
+    FULL = "full"  # every place is taken
+
+
+@dataclass(frozen=True)
+class TitleClaim:
+    """What became of a claim, with the title's holders after it."""
+
+    outcome: ClaimOutcome
+    holders: tuple[TitleHolder, ...]
+
+
+class Titles(Protocol):
+    """The title queries the capability (check-in milestones, the member card) needs."""
+
+    def claim_title(self, community_id: int, member_id: int, title: str, at: datetime, *,
+                    holders: int | None = None) -> TitleClaim: ...  # fmt: skip
+    def release_title(self, community_id: int, member_id: int, title: str,
+                      at: datetime) -> bool: ...  # fmt: skip
+    def titles_of(self, community_id: int, member_id: int) -> list[str]: ...
+    def title_holders(self, community_id: int, title: str | None = None, *,
+                      group_id: int | None = None) -> list[TitleHolder]: ...  # fmt: skip
+
+
+class SqlTitles(StoreBase):
+    """`Titles` on SQLAlchemy."""
+
     def claim_title(
         self, community_id: int, member_id: int, title: str, at: datetime, *,
         holders: int | None = None,
@@ -71,53 +105,6 @@ class TitleQueries(StoreBase):
         with self._unit(write=False) as session:
             return _holders(session, community_id, title, group_id)
 
-    def member_pointed_at(
-        self, group_id: int, carrier: str, *, user_id: str | None = None, name: str | None = None,
-        reply_to: str | None = None,
-    ) -> int | None:  # fmt: skip
-        """The member a command points at: by carrier user id, by the sender of the message
-        replied to, or by user id or display name (`@小鹿`) among the group's members."""
-        with self._unit(write=False) as session:
-            if user_id is not None or name is not None:
-                found = session.scalar(select(IdentityRow.member_id).where(
-                    IdentityRow.carrier == carrier,
-                    IdentityRow.carrier_user_id == storable(user_id or name or ""),
-                ))  # fmt: skip
-                if found is not None:
-                    return int(found)
-            if reply_to is not None:
-                found = session.scalar(select(MessageRow.member_id).where(
-                    MessageRow.group_id == group_id,
-                    MessageRow.carrier_event_id == storable(reply_to),
-                ))  # fmt: skip
-                if found is not None:
-                    return int(found)
-            if name is None:
-                return None
-            found = session.scalar(
-                select(MemberRow.id)
-                .where(MemberRow.display_name == storable(name), _seen_in(group_id))
-                .order_by(MemberRow.id.desc())
-                .limit(1)
-            )
-            return None if found is None else int(found)
-
-    def user_ids(self, member_ids: Iterable[int], carrier: str) -> dict[int, str]:
-        """How `carrier` names each member (members it does not know are left out)."""
-        ids = sorted(set(member_ids))
-        query = select(IdentityRow.member_id, IdentityRow.carrier_user_id).where(
-            IdentityRow.carrier == carrier, IdentityRow.member_id.in_(ids)
-        )
-        with self._unit(write=False) as session:
-            return {m: u for m, u in session.execute(query)} if ids else {}
-
-
-def _seen_in(group_id: int) -> ColumnElement[bool]:
-    stayed = exists().where(MembershipRow.member_id == MemberRow.id,
-                            MembershipRow.group_id == group_id)  # fmt: skip
-    posted = exists().where(MessageRow.member_id == MemberRow.id, MessageRow.group_id == group_id)
-    return or_(stayed, posted)
-
 
 def _holders(session: Session, community_id: int, title: str | None,
              group_id: int | None = None) -> list[TitleHolder]:  # fmt: skip
@@ -130,5 +117,5 @@ def _holders(session: Session, community_id: int, title: str | None,
     if title is not None:
         query = query.where(TitleRow.title == title)
     if group_id is not None:
-        query = query.where(_seen_in(group_id))
+        query = query.where(seen_in(group_id))
     return [TitleHolder(t, m, name, since) for t, m, name, since in session.execute(query)]

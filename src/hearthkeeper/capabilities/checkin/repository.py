@@ -1,20 +1,61 @@
-"""Check-ins (打卡): one per member and community per day, each carrying the streak it makes."""
+"""Check-ins (打卡): one per member and community per day, each carrying the streak it makes.
+`CheckIns` is what the capability needs; `SqlCheckIns.on(tx)` runs it in the caller's
+transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import insert_one
 from hearthkeeper.store.models import CheckInRow, MemberRow
-from hearthkeeper.store.records import CheckIn, Ranked
 from hearthkeeper.store.scope import StoreBase
 
 
-class CheckInQueries(StoreBase):
+@dataclass(frozen=True)
+class CheckIn:
+    """One member's check-in on one day (the community's day), with the streak it makes."""
+
+    id: int
+    community_id: int
+    member_id: int
+    group_id: int | None
+    day: str  # YYYY-MM-DD in the community's time zone
+    at: datetime
+    streak: int
+    created: bool = True  # False: the member had already checked in that day
+    position: int = 0  # the how-manieth check-in of that day in the community
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A line of a leaderboard: a member and their number (streak days, check-ins)."""
+
+    member_id: int
+    display_name: str
+    value: int
+
+
+class CheckIns(Protocol):
+    """The check-in queries the capability (and the member card) needs."""
+
+    def check_in(self, community_id: int, member_id: int, day: date, at: datetime, *,
+                 group_id: int | None = None) -> CheckIn: ...  # fmt: skip
+    def streak_of(self, community_id: int, member_id: int, today: date) -> int: ...
+    def check_ins_on(self, community_id: int, day: date, *, group_id: int | None = None) -> int: ...
+    def top_streaks(self, community_id: int, days: Collection[date], *,
+                    group_id: int | None = None, limit: int = 5) -> list[Ranked]: ...  # fmt: skip
+    def most_check_ins(self, community_id: int, since: date, *, limit: int = 5) -> list[Ranked]: ...
+
+
+class SqlCheckIns(StoreBase):
+    """`CheckIns` on SQLAlchemy."""
+
     def check_in(
         self, community_id: int, member_id: int, day: date, at: datetime, *,
         group_id: int | None = None,

@@ -12,17 +12,18 @@ so a fresh promotion is not undone the next morning. Staff hold a role, not a le
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.capabilities.points.levels_repository import Activity
+from hearthkeeper.capabilities.points.requests import LevelsPlan
 from hearthkeeper.engine.events import Event, Join
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.handlers.format import human_duration
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Criteria, Level
-from hearthkeeper.store import Activity
 
 FIELDS = ("points", "messages", "active_days", "check_ins")
 FIELD_NAMES = {
@@ -39,6 +40,8 @@ TEXTS = Phrasebook({
     },
     "perks": {Language.ZH_CN: "，解锁：{perks}", Language.EN: " Unlocked: {perks}."},
 })  # fmt: skip
+
+ROUND_AT = time(9, 0)  # community time: promotions earned by chatting are announced at breakfast
 
 ActivityOver = Callable[[timedelta], Activity]
 
@@ -89,6 +92,51 @@ def announcement(level: Level, nickname: str, lang: Language) -> str:
     return TEXTS.say("promoted", lang, nickname=nickname, level=level.name, perks=perks)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One level change to record: to `level` (the `structure.levels` id), and why."""
+
+    level: str
+    reason: str
+
+
+def promotion(levels: Sequence[Level], current: int, activity_over: ActivityOver) -> list[Step]:
+    """The promotions from `current` up, one earned level after another (none: stays)."""
+    steps = []
+    for index in range(current + 1, climb(levels, current, activity_over) + 1):
+        promote = levels[index].promote
+        assert promote is not None
+        steps.append(Step(levels[index].id,
+                          f"promoted: {describe(promote, activity_over(promote.window))}"))  # fmt: skip
+    return steps
+
+
+def demotion(levels: Sequence[Level], index: int, since: datetime, now: datetime,
+             activity_over: ActivityOver) -> Step | None:  # fmt: skip
+    """Down one level for a member who has held `levels[index]` (one with a `keep`) since
+    `since`: judged only after a full window at it, so a fresh promotion is not undone the
+    next morning; None: kept, or not judged yet."""
+    keep = levels[index].keep
+    assert keep is not None
+    if now - since < keep.window:
+        return None
+    activity = activity_over(keep.window)
+    if meets(keep, activity):
+        return None
+    return Step(levels[index - 1].id, f"demoted: kept {describe(keep, activity)}")
+
+
+def round_due(now: datetime, timezone: str) -> tuple[date, datetime]:
+    """The community's next morning round: its day and when it is due."""
+    zone = ZoneInfo(timezone)
+    day = now.astimezone(zone).date()
+    due = datetime.combine(day, ROUND_AT, tzinfo=zone)
+    if due <= now:
+        day += timedelta(days=1)
+        due = datetime.combine(day, ROUND_AT, tzinfo=zone)
+    return day, due
+
+
 class RoundPlanner:
     """Someone joining a group makes sure the community's morning round is planned (once a
     group a day): a community where members only chat has no other activity to plan it."""
@@ -110,5 +158,10 @@ class RoundPlanner:
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         self._planned.add(ctx.group.id)
-        return Outcome((Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
-                               effect="levels.plan", handler=self.name),))  # fmt: skip
+        return Outcome((LevelsPlan().action(carrier=event.carrier, group=event.group,
+                                            handler=self.name),))  # fmt: skip
+
+    def forget(self) -> None:
+        """Drop the groups planned today: after a rolled-back batch their plans were never
+        stored, so the next join plans again (planning twice is harmless)."""
+        self._day, self._planned = None, set()

@@ -6,12 +6,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.capabilities.points import effects, levels_effects
+from hearthkeeper.capabilities.points.requests import (
+    PointsAward,
+    PointsBalance,
+    PointsRedeem,
+    PointsShare,
+    Target,
+)
+from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers import levels_effects, points_effects
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask, reply
 from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Reward
@@ -54,30 +61,24 @@ def is_share(event: Message) -> bool:
 
 def share_effect(event: Event) -> Action:
     """Ask for the (at most daily) sharing reward."""
-    return _ask(event, "points.share", "points")
+    return ask(event, PointsShare(), handler="points")
 
 
-def _ask(event: Event, effect: str, handler: str, **extra: object) -> Action:
-    return Action(kind=ActionKind.EFFECT, carrier=event.carrier, group=event.group,
-                  member=event.sender.user_id, target=event.event_id, effect=effect,
-                  extra=dict(extra), handler=handler)  # fmt: skip
-
-
-def pointed_at(event: Event, invocation: Invocation) -> tuple[dict[str, str], str]:
+def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
     """Whom a staff command points at (an @-mention, `@name`, or the message replied to),
-    and the rest of what was typed; an empty dict when it points at nobody."""
+    and the rest of what was typed; an empty target when it points at nobody."""
     rest = invocation.rest
     head, _, tail = rest.partition(" ")
     mentions = event.mentions if isinstance(event, Message) else ()
-    target: dict[str, str] = {}
+    name: str | None = None
     if head.startswith(MENTION_SIGNS) and len(head) > 1:
-        target["name"] = head[1:]
+        name = head[1:]
         rest = tail.strip()
     if mentions:
-        target["user_id"] = mentions[0]
-    elif not target and isinstance(event, Message) and event.reply_to:
-        target["reply_to"] = event.reply_to
-    return target, rest
+        return Target(user_id=mentions[0], name=name), rest
+    if name is None and isinstance(event, Message) and event.reply_to:
+        return Target(reply_to=event.reply_to), rest
+    return Target(name=name), rest
 
 
 def find_reward(rewards: list[Reward], wanted: str) -> Reward | None:
@@ -108,7 +109,7 @@ class ShareReward:
 
 
 def _balance(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((_ask(event, "points.balance", "points"),))
+    return Outcome((ask(event, PointsBalance(), handler="points"),))
 
 
 def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
@@ -123,8 +124,9 @@ def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         points, reason = ctx.playbook.mechanisms.points.event, rest
     if points == 0:
         return Outcome((reply(event, TEXTS.say("award_zero", lang), handler="points"),))
-    return Outcome((_ask(event, "points.award", "points", target=target, points=points,
-                         reason=reason.strip()),))  # fmt: skip
+    award = PointsAward(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
+                        points=points, reason=reason.strip())  # fmt: skip
+    return Outcome((ask(event, award, handler="points"),))
 
 
 def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
@@ -140,14 +142,14 @@ def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         text = TEXTS.say("unknown_reward", lang, wanted=invocation.rest[:40],
                          rewards=reward_lines(rewards, lang))  # fmt: skip
         return Outcome((reply(event, text, handler="points"),))
-    return Outcome((_ask(event, "points.redeem", "points", reward=reward.id),))
+    return Outcome((ask(event, PointsRedeem(reward=reward.id), handler="points"),))
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add points (sharing, `/points`, `/award`, `/redeem`) and the level pyramid."""
     levels_effects.register(registry, playbook)
     settings = playbook.mechanisms.points
-    points_effects.register(registry)
+    effects.register(registry)
     if not settings.enabled:
         return
     if settings.share:

@@ -7,10 +7,10 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from hearthkeeper.capabilities.roles.titles import next_reminder
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.handlers.titles import next_reminder
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from tests.engine_setup import Community, community, playbook

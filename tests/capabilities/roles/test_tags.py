@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from hearthkeeper.capabilities.roles.tags import Problem, Tagging, parse_tagging
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
-from hearthkeeper.handlers.tags import Problem, Tagging, parse_tagging
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.mechanisms import TagSet
 from hearthkeeper.store import Store

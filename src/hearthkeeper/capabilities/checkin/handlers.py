@@ -1,0 +1,68 @@
+"""Check-ins (打卡): by keyword or command, once a day in the community's time zone, with
+streaks, milestone rewards, a leaderboard and an optional daily summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hearthkeeper.capabilities.checkin import effects
+from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
+from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord
+from hearthkeeper.capabilities.points.handlers import is_share, share_effect
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry, Stage
+from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
+
+
+class CheckInByKeyword:
+    """A message that is a check-in keyword, maybe with a short note, checks the member in."""
+
+    name = "checkin"
+
+    def __init__(self, keywords: Sequence[str]) -> None:
+        self.keywords = tuple(keywords)
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return (
+            isinstance(event, Message)
+            and not event.sender.is_bot
+            and check_in_note(event.text, self.keywords) is not None
+        )
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        assert isinstance(event, Message)
+        note = check_in_note(event.text, self.keywords) or ""
+        actions = [ask(event, CheckInRecord(note=note), handler=self.name)]
+        if is_share(event) and ctx.playbook.mechanisms.points.enabled:
+            actions.append(share_effect(event))  # a photo of today's run is a share too
+        return Outcome(tuple(actions), stop=True)
+
+
+def _check_in(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+    return Outcome(
+        (ask(event, CheckInRecord(note=invocation.rest[:NOTE_LIMIT]), handler="checkin"),)
+    )
+
+
+def _rank(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+    return Outcome((ask(event, CheckInRank(), handler="checkin"),))
+
+
+def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
+    """Add check-ins by keyword, `/checkin`, `/rank` and their effects."""
+    settings = playbook.mechanisms.check_in
+    if not settings.enabled:
+        return
+    registry.add(CheckInByKeyword(settings.keywords), Stage.MECHANISMS + 1)
+    effects.register(registry)
+    commands.add(Command("checkin", ("打卡", "签到"), {
+        Language.ZH_CN: "今日打卡（可以附一句话，如 /打卡 跑了5公里）",
+        Language.EN: "check in for today (a short note may follow)",
+    }, _check_in))  # fmt: skip
+    commands.add(Command("rank", ("排行榜", "打卡榜"), {
+        Language.ZH_CN: "连续打卡榜和本月打卡次数",
+        Language.EN: "top streaks and this month's check-ins",
+    }, _rank))  # fmt: skip

@@ -1,0 +1,62 @@
+"""Finding the member a staff command points at (`@小鹿`, a reply), and how a carrier names
+members to @-mention them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, exists, or_, select
+
+from hearthkeeper.store.columns import storable
+from hearthkeeper.store.models import IdentityRow, MemberRow, MembershipRow, MessageRow
+from hearthkeeper.store.scope import StoreBase
+
+
+class PointingQueries(StoreBase):
+    def member_pointed_at(
+        self, group_id: int, carrier: str, *, user_id: str | None = None, name: str | None = None,
+        reply_to: str | None = None,
+    ) -> int | None:  # fmt: skip
+        """The member a command points at: by carrier user id, by the sender of the message
+        replied to, or by user id or display name (`@小鹿`) among the group's members."""
+        with self._unit(write=False) as session:
+            if user_id is not None or name is not None:
+                found = session.scalar(select(IdentityRow.member_id).where(
+                    IdentityRow.carrier == carrier,
+                    IdentityRow.carrier_user_id == storable(user_id or name or ""),
+                ))  # fmt: skip
+                if found is not None:
+                    return int(found)
+            if reply_to is not None:
+                found = session.scalar(select(MessageRow.member_id).where(
+                    MessageRow.group_id == group_id,
+                    MessageRow.carrier_event_id == storable(reply_to),
+                ))  # fmt: skip
+                if found is not None:
+                    return int(found)
+            if name is None:
+                return None
+            found = session.scalar(
+                select(MemberRow.id)
+                .where(MemberRow.display_name == storable(name), seen_in(group_id))
+                .order_by(MemberRow.id.desc())
+                .limit(1)
+            )
+            return None if found is None else int(found)
+
+    def user_ids(self, member_ids: Iterable[int], carrier: str) -> dict[int, str]:
+        """How `carrier` names each member (members it does not know are left out)."""
+        ids = sorted(set(member_ids))
+        query = select(IdentityRow.member_id, IdentityRow.carrier_user_id).where(
+            IdentityRow.carrier == carrier, IdentityRow.member_id.in_(ids)
+        )
+        with self._unit(write=False) as session:
+            return {m: u for m, u in session.execute(query)} if ids else {}
+
+
+def seen_in(group_id: int) -> ColumnElement[bool]:
+    """Members who are or were in the group, or posted there."""
+    stayed = exists().where(MembershipRow.member_id == MemberRow.id,
+                            MembershipRow.group_id == group_id)  # fmt: skip
+    posted = exists().where(MessageRow.member_id == MemberRow.id, MessageRow.group_id == group_id)
+    return or_(stayed, posted)

@@ -1,0 +1,89 @@
+"""What titles, tags and the member card decide without a store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hearthkeeper.capabilities.points.levels_repository import Activity
+from hearthkeeper.capabilities.roles.card import Card, card_text
+from hearthkeeper.capabilities.roles.repository import TitleHolder
+from hearthkeeper.capabilities.roles.requests import TitlesRemind
+from hearthkeeper.capabilities.roles.tags import Retag, retag, tagged_text
+from hearthkeeper.capabilities.roles.titles import (
+    claimed_text,
+    full_text,
+    list_text,
+    reminder_text,
+    to_release,
+)
+from hearthkeeper.playbook.mechanisms import Title
+from hearthkeeper.playbook.positioning import Language
+from tests.engine_setup import playbook
+
+EN = Language.EN
+AT = datetime(2026, 5, 1, tzinfo=UTC)
+WATER = Title(name="Water Warden", duty="remind us to drink", holders=1)
+TEA = Title(name="Tea Master", holders=2)
+
+
+def test_what_a_claim_answers() -> None:
+    assert (
+        claimed_text("mei", WATER, EN) == "🎖 mei is now the Water Warden! Duty: remind us to drink"
+    )
+    assert claimed_text("mei", TEA, EN) == "🎖 mei is now the Tea Master!"
+    bob = TitleHolder("Water Warden", 2, "bob", AT)
+    assert full_text(WATER, [bob], [WATER, TEA], [bob], EN) == (
+        "The Water Warden is taken (bob); 1 place(s). Still open: Tea Master"
+    )
+
+
+def test_which_title_a_release_means() -> None:
+    assert to_release([], "", "mei", EN) == (None, "mei, you hold no title.")
+    assert to_release(["A", "B"], "", "mei", EN)[1] == "Which title? A, B (e.g. /release A)"
+    assert to_release(["Tea Master"], "", "mei", EN) == ("Tea Master", None)
+    assert to_release(["Tea Master"], "ｔｅａ master", "mei", EN) == ("Tea Master", None)
+    assert to_release(["Tea Master"], "Nope", "mei", EN) == ("Nope", None)
+
+
+def test_the_list_and_the_reminder() -> None:
+    holders = [TitleHolder("Tea Master", 2, "bob", AT)]
+    assert list_text([WATER, TEA], holders, EN).splitlines() == [
+        "🎖 Titles", "· Water Warden (0/1): open — remind us to drink", "· Tea Master (1/2): bob",
+    ]  # fmt: skip
+    assert reminder_text(WATER, [TitleHolder("Water Warden", 2, "bob", AT)], EN) == (
+        "@bob Water Warden reminder: remind us to drink"
+    )
+
+
+def test_retagging_keeps_other_sets_and_sets_exactly_the_values() -> None:
+    held = ["skin:oily", "skin:dry", "city:Paris"]
+    assert retag(held, "skin", ["dry", "combination"]) == Retag(
+        remove=("skin:oily",), add=("skin:combination", "skin:dry")
+    )
+    assert retag(held, "skin", []) == Retag(remove=("skin:oily", "skin:dry"), add=())
+    assert tagged_text("mei", "skin", [], EN) == "🏷 Cleared mei's skin tag."
+    assert tagged_text("mei", "skin", ["dry", "oily"], EN) == "🏷 mei's skin: dry, oily"
+
+
+def test_the_member_card() -> None:
+    pb = playbook("""\
+structure:
+  levels:
+    - {id: newcomer, name: Newcomer}
+    - {id: regular, name: Regular, promote: {check_ins: 3, window: 7d}}
+mechanisms:
+  tags: [{name: skin}]
+""")
+    card = Card(nickname="mei", role=None, level=0, towards=Activity(0, 0, 0, 1), points=4,
+                streak=1, titles=(), tags=["skin:dry"])  # fmt: skip
+    assert card_text(card, pb).splitlines() == [
+        "👤 mei", "Level: Newcomer", "Towards Regular: check-ins 1/3", "Points: 4",
+        "Check-in streak: 1 day", "Titles: none yet", "Tags: skin dry",
+    ]  # fmt: skip
+
+
+def test_reminder_rows_already_scheduled_still_run() -> None:
+    stored = {"title": "Water Warden"}  # what titles.remind rows have always held
+    assert TitlesRemind.effect == "titles.remind"
+    assert TitlesRemind.from_payload(stored) == TitlesRemind(title="Water Warden")
+    assert TitlesRemind(title="Water Warden").to_payload() == stored
