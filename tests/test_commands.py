@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities.command_book import parse
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
-from hearthkeeper.handlers.commands import parse
 from hearthkeeper.store import Store
 from tests.engine_setup import community
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 
 from hearthkeeper.capabilities.base import Setup
+from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import CommandBook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 from hearthkeeper.text.scan import ScorerChoice

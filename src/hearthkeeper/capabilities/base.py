@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import CommandBook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 from hearthkeeper.text.scan import ScorerChoice

@@ -1,6 +1,14 @@
-"""The capabilities Hearthkeeper runs, in the order they register (stages decide the order in
-which handlers are consulted; this order only matters within a stage). Adding a capability is
-its own package plus one line here."""
+"""The capabilities Hearthkeeper runs, in the order they register. Adding a capability is its
+own package plus one line here.
+
+Stages decide the order in which handlers are consulted (lower first; within a stage the first
+handler whose check passes handles, so this list's order only matters within a stage):
+GATE 0 blacklist · 1 planning a group's calendar (posts, live sessions, anniversary) the first
+time this process sees the group · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
+MECHANISMS 30 commands · 31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and
+the question queue · 36 points for sharing · 37 planning the daily level round on joins ·
+39 scheduling the welcome-week digest on joins.
+"""
 
 from __future__ import annotations
 

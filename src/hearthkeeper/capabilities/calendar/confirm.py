@@ -13,13 +13,13 @@ from hearthkeeper.capabilities.calendar.posts import find_post
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.requests import CalendarConfirm
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, reply
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import Effect, EffectContext, EffectError
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission

@@ -16,9 +16,9 @@ from hearthkeeper.capabilities.calendar.library import (
     next_item,
     with_tags,
 )
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.output import Order, ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 

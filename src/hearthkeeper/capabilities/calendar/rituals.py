@@ -31,12 +31,12 @@ from hearthkeeper.capabilities.calendar.series import (
     send_text,
 )
 from hearthkeeper.capabilities.calendar.sessions import next_moment, sessions_in
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join
 from hearthkeeper.engine.handler import Context, MemberView, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.memberships import MembershipQueries

@@ -26,11 +26,11 @@ from hearthkeeper.capabilities.calendar.series import (
     keep,
     send_text,
 )
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.output import LiveSession
 from hearthkeeper.playbook.positioning import Language

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hearthkeeper.capabilities.format import human_duration
+from hearthkeeper.capabilities.texts import ACCEPT_WORDS, say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.format import human_duration
-from hearthkeeper.handlers.texts import ACCEPT_WORDS, say
 
 RULES_ACCEPTED = "rules-accepted"
 REMINDER_EVERY = timedelta(minutes=10)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.checkin.repository import Ranked
-from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.mechanisms import CheckIn as CheckInSettings
 from hearthkeeper.playbook.positioning import Language
 

@@ -16,12 +16,12 @@ from hearthkeeper.capabilities.checkin.decide import (
 )
 from hearthkeeper.capabilities.checkin.repository import CheckIns, SqlCheckIns
 from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord, CheckInSummary
+from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.points.requests import LevelsEvaluate, follow
 from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import answer
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.scope import StoreBase
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from hearthkeeper.capabilities.checkin import effects
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
 from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask
 from hearthkeeper.capabilities.points.handlers import is_share, share_effect
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 

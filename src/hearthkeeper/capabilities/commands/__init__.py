@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities import command_book
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers import commands
 
 
 class Commands(CapabilityBase):
     name = "commands"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        commands.register(registry, setup.book)
+        command_book.register(registry, setup.book)
 
 
 CAPABILITY = Commands()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hearthkeeper.capabilities.command_book import parse, reply
 from hearthkeeper.capabilities.faq.experts import ExpertTopics
 from hearthkeeper.capabilities.faq.match import FaqIndex, Match, looks_like_question
 from hearthkeeper.capabilities.faq.requests import (
@@ -23,7 +24,6 @@ from hearthkeeper.capabilities.faq.words import Words
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import parse, reply
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.normalise import prepare
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.capabilities.command_book import Command, Invocation, reply
 from hearthkeeper.capabilities.faq.repository import Questions, SqlQuestions
 from hearthkeeper.capabilities.faq.requests import (
     HANDLER,
@@ -19,7 +20,6 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import Command, Invocation, reply
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import Member

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hearthkeeper.capabilities.command_book import Command, Invocation, reply
 from hearthkeeper.capabilities.faq.repository import Question, Questions, SqlQuestions
 from hearthkeeper.capabilities.faq.requests import (
     HANDLER,
@@ -29,12 +30,11 @@ from hearthkeeper.capabilities.faq.requests import (
     trigger,
 )
 from hearthkeeper.capabilities.faq.texts import DONE_WORDS, HELP, TEXTS, USAGE
+from hearthkeeper.capabilities.format import excerpt, human_duration
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import Command, Invocation, reply
-from hearthkeeper.handlers.format import excerpt, human_duration
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store.members import MemberQueries

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
 
 ZH, EN = Language.ZH_CN, Language.EN

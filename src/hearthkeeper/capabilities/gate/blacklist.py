@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.texts import say
 
 
 class Blacklist:

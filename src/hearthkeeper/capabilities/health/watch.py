@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.segments import DEFAULT_RULES
 from hearthkeeper.analytics.vitals import SilentKey, silent_key_members_of
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, Request, schedule_request
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store

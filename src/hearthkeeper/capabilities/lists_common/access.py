@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.command_book import PREFIXES, TEXTS, Command, Invocation, Run, reply
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.reading import Problem
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import PREFIXES, TEXTS, Command, Invocation, Run, reply
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 

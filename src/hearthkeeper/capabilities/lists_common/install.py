@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from hearthkeeper.capabilities.command_book import Command, CommandBook
 from hearthkeeper.engine.handler import Handler
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import Command, CommandBook
 
 
 def install(registry: Registry, book: CommandBook, *, effects: Callable[[Registry], None],

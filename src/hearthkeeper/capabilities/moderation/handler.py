@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
+from hearthkeeper.capabilities.command_book import CommandBook
+from hearthkeeper.capabilities.command_book import parse as parse_command
+from hearthkeeper.capabilities.format import excerpt, human_duration
 from hearthkeeper.capabilities.moderation.decide import (
     explain,
     heaviest,
@@ -13,13 +16,10 @@ from hearthkeeper.capabilities.moderation.decide import (
     triage,
 )
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
+from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import CommandBook
-from hearthkeeper.handlers.commands import parse as parse_command
-from hearthkeeper.handlers.format import excerpt, human_duration
-from hearthkeeper.handlers.texts import probation_what, say, violation_name
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow

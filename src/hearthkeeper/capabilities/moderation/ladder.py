@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hearthkeeper.capabilities.format import human_duration
+from hearthkeeper.capabilities.texts import say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Message
-from hearthkeeper.handlers.format import human_duration
-from hearthkeeper.handlers.texts import say, violation_name
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import LadderStep, Sanction
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.checkin.decide import local_day
 from hearthkeeper.capabilities.points.repository import RedeemOutcome, Redemption
-from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.mechanisms import Reward
 from hearthkeeper.playbook.positioning import Language
 

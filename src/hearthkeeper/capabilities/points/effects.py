@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.points.decide import (
     SHARE,
     award_reason,
@@ -28,7 +29,6 @@ from hearthkeeper.capabilities.points.requests import (
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import answer
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.scope import StoreBase

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
     PointsAward,
@@ -14,12 +15,11 @@ from hearthkeeper.capabilities.points.requests import (
     PointsShare,
     Target,
 )
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask, reply
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Reward
 from hearthkeeper.playbook.positioning import Language

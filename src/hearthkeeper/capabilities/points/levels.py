@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.points.levels_repository import Activity
 from hearthkeeper.capabilities.points.requests import LevelsPlan
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.events import Event, Join
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.format import human_duration
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Criteria, Level
 

@@ -4,6 +4,7 @@ are posted at the deadline. One open poll per group, so a bare `2` always means 
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, reply
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
@@ -14,7 +15,6 @@ from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, reply
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Polls
 from hearthkeeper.playbook.positioning import Language

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
-from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
 
 ZH, EN = Language.ZH_CN, Language.EN

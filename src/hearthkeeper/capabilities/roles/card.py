@@ -9,19 +9,19 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.checkin.decide import counted, local_day
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, answer, ask
 from hearthkeeper.capabilities.points.levels import level_index, progress
 from hearthkeeper.capabilities.points.levels_repository import Activity, Levels, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.capabilities.roles import tags, titles_effects
 from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.capabilities.roles.requests import MembersMe
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, answer, ask
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.members import MemberQueries

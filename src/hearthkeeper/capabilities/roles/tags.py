@@ -7,19 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hearthkeeper.capabilities.points.decide import not_found_text
-from hearthkeeper.capabilities.points.effects import find_target
-from hearthkeeper.capabilities.points.handlers import pointed_at
-from hearthkeeper.capabilities.points.requests import Target
-from hearthkeeper.capabilities.roles.requests import TagsSet
-from hearthkeeper.capabilities.roles.titles import SEP
-from hearthkeeper.capabilities.roles.titles import fold as _fold
-from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.engine.events import Event
-from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import (
+from hearthkeeper.capabilities.command_book import (
     Command,
     CommandBook,
     Invocation,
@@ -28,7 +16,19 @@ from hearthkeeper.handlers.commands import (
     ask,
     reply,
 )
-from hearthkeeper.handlers.texts import Phrasebook
+from hearthkeeper.capabilities.points.decide import not_found_text
+from hearthkeeper.capabilities.points.effects import find_target
+from hearthkeeper.capabilities.points.handlers import pointed_at
+from hearthkeeper.capabilities.points.requests import Target
+from hearthkeeper.capabilities.roles.requests import TagsSet
+from hearthkeeper.capabilities.roles.titles import SEP
+from hearthkeeper.capabilities.roles.titles import fold as _fold
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import TagSet
 from hearthkeeper.playbook.positioning import Language

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
 from hearthkeeper.capabilities.roles.repository import TitleHolder
 from hearthkeeper.capabilities.roles.requests import TitlesClaim, TitlesList, TitlesRelease
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation, ask, reply
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.mechanisms import Title
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.schedule import parse_schedule

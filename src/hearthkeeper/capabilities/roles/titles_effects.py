@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hearthkeeper.capabilities.command_book import CommandBook, answer
 from hearthkeeper.capabilities.roles.repository import ClaimOutcome, SqlTitles, Titles
 from hearthkeeper.capabilities.roles.requests import (
     TitlesClaim,
@@ -29,7 +30,6 @@ from hearthkeeper.capabilities.roles.titles import (
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.handlers.commands import CommandBook, answer
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Title
 from hearthkeeper.store.pointing import PointingQueries

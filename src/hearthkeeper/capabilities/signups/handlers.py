@@ -8,6 +8,7 @@ effects in `effects`; this module only reads text and decides which request to a
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
@@ -20,7 +21,6 @@ from hearthkeeper.capabilities.signups.render import problem_text
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.commands import Command, CommandBook, Invocation
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import SignUps
 from hearthkeeper.playbook.positioning import Language

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Command as CommandEvent
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.handlers.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 
