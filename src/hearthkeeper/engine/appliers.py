@@ -2,34 +2,29 @@
 
 The executor (an event's actions) and scheduled work (an effect falling due) share the one
 table `APPLIERS`. An applier writes through `Writes`: the executor's batch gathers rows and
-writes them in bulk at its end (`Batch`), scheduled work writes at once (`Direct`). Store
-work about a member (strikes, sanctions, tags, points) needs the member an event is about
-and the executor's `Memory`; scheduled work has neither and may only ask for the kinds the
-table marks `scheduled` (send, reply, alert, cancel, further effects).
+writes them in bulk at its end (`batch.Batch`), scheduled work writes at once
+(`batch.Direct`). Store work about a member (strikes, sanctions, tags, points) needs the
+member an event is about and the executor's `Memory`; scheduled work has neither and may
+only ask for the kinds the table marks `scheduled` (send, reply, alert, cancel, further
+effects).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.batch import Applied, BatchRecord
 from hearthkeeper.engine.effects import EffectContext, EffectError
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import BlacklistScope
-from hearthkeeper.store import (
-    NewMessage,
-    NewOutboxItem,
-    NewReaction,
-    NewStaffAlert,
-    NewStrike,
-    Store,
-)
+from hearthkeeper.store import NewStaffAlert, NewStrike, Store
 
 
 class Writes(Protocol):
@@ -82,40 +77,6 @@ class Memory(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """An action applied for an event, as the batch's observers read it."""
-
-    action: Action
-    group: GroupView
-    member_id: int
-    event: Event
-    day: date  # the event's local day in the community
-    at: datetime  # when it was applied
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """A message recorded for an event."""
-
-    group_id: int
-    member_id: int
-    day: date
-    kind: str
-    text: str
-    staff: bool
-
-
-@dataclass
-class BatchRecord:
-    """What a batch did, read by the after-batch observers (rollups, audit log)."""
-
-    joins: list[tuple[int, date]] = field(default_factory=list)  # (group id, local day)
-    leaves: list[tuple[int, date]] = field(default_factory=list)
-    messages: list[Posted] = field(default_factory=list)
-    applied: list[Applied] = field(default_factory=list)
-
-
 @dataclass(kw_only=True, slots=True)
 class Step:
     """Where actions are applied: one event (or one item of scheduled work) in `tx`."""
@@ -128,7 +89,7 @@ class Step:
     effects: EffectContext  # what effects run with (their `trigger` is set per action)
     now: datetime  # the event's time, or when scheduled work ran
     appliers: Mapping[ActionKind, Applier]
-    refused: str = ""  # why a kind missing from `appliers` is refused
+    refused: str = "{kind} cannot be applied here"  # a kind missing from `appliers`
     event: Event | None = None
     event_id: int | None = None
     member_id: int | None = None  # the event's sender
@@ -343,61 +304,3 @@ APPLIERS: Mapping[ActionKind, Applier] = {
 SCHEDULED_APPLIERS: Mapping[ActionKind, Applier] = {
     kind: applier for kind, applier in APPLIERS.items() if applier.scheduled
 }
-
-
-@dataclass
-class Batch:
-    """`Writes` of an executor batch: rows gathered in memory, written in bulk at its end,
-    and the record of what happened that the observers read then."""
-
-    tx: Store
-    clock: Callable[[], datetime]
-    messages: list[NewMessage] = field(default_factory=list)
-    reactions: list[NewReaction] = field(default_factory=list)
-    outbox: dict[str, NewOutboxItem] = field(default_factory=dict)
-    strikes: list[NewStrike] = field(default_factory=list)
-    alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
-    record: BatchRecord = field(default_factory=BatchRecord)
-
-    def enqueue(self, key: str, action: Action, event_id: int | None,
-                group_id: int | None) -> None:  # fmt: skip
-        if key in self.outbox:
-            return
-        self.outbox[key] = NewOutboxItem(
-            key, action.carrier, action.to_json(), action.priority, event_id=event_id,
-            group_id=group_id, at=action.not_before or self.clock(),
-        )  # fmt: skip
-
-    def alert(self, key: str, entry: Callable[[], NewStaffAlert]) -> None:
-        if key not in self.alerts:
-            self.alerts[key] = entry()
-
-    def cancel(self, target: str) -> None:
-        self.outbox.pop(target, None)
-        self.tx.cancel_pending(target, self.clock())
-
-    def strike(self, strike: NewStrike) -> None:
-        self.strikes.append(strike)
-
-
-@dataclass
-class Direct:
-    """`Writes` of scheduled work: each row written at once, at `now`."""
-
-    tx: Store
-    now: datetime
-
-    def enqueue(self, key: str, action: Action, event_id: int | None,
-                group_id: int | None) -> None:  # fmt: skip
-        self.tx.enqueue(key, action.carrier, action.to_json(), action.priority,
-                        event_id=event_id, group_id=group_id,
-                        at=action.not_before or self.now)  # fmt: skip
-
-    def alert(self, key: str, entry: Callable[[], NewStaffAlert]) -> None:
-        self.tx.add_staff_alerts([entry()])
-
-    def cancel(self, target: str) -> None:
-        self.tx.cancel_pending(target, self.now)
-
-    def strike(self, strike: NewStrike) -> None:
-        self.tx.add_strikes_bulk([strike])

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.appliers import APPLIERS, Batch, Posted, Step
+from hearthkeeper.engine.appliers import APPLIERS, Step
+from hearthkeeper.engine.batch import Batch, Posted
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction
 from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view

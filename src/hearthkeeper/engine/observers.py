@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from hearthkeeper.engine.actions import ActionKind
-from hearthkeeper.engine.appliers import BatchRecord
+from hearthkeeper.engine.batch import BatchRecord
 from hearthkeeper.store import NewAudit, Store
 from hearthkeeper.store.rollups import RollupTally, is_question
 

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.appliers import SCHEDULED_APPLIERS, Direct, Step
+from hearthkeeper.engine.appliers import SCHEDULED_APPLIERS, Step
+from hearthkeeper.engine.batch import Direct
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.engine.handler import group_view

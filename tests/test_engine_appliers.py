@@ -1,5 +1,6 @@
-"""Handlers that keep state in memory forget it when a batch rolls back, and scheduled work
-is refused what only an event's actions may do."""
+"""One applier per action kind, shared by events and scheduled work (which is refused what
+only an event's actions may do); handlers that keep state in memory forget it when a batch
+rolls back."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.appliers import APPLIERS, SCHEDULED_APPLIERS
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome, Stateful
@@ -109,3 +111,11 @@ def test_scheduled_work_may_not_strike_and_is_set_aside(
     item = store.scheduled("s")
     assert item is not None and item.status == "failed"
     assert "scheduled work cannot strike: only send, reply, alert, cancel" in caplog.text
+
+
+def test_every_kind_has_an_applier_and_scheduled_work_only_sends_alerts_cancels_or_runs_effects() -> (
+    None
+):
+    assert set(APPLIERS) == set(ActionKind)
+    assert set(SCHEDULED_APPLIERS) == {ActionKind.SEND, ActionKind.REPLY, ActionKind.ALERT_STAFF,
+                                       ActionKind.CANCEL, ActionKind.EFFECT}  # fmt: skip
