@@ -77,8 +77,9 @@ class Engine:
         its own transaction and performed at once, so a member's answer waits neither for
         the timers nor for another claim. Every `idle` seconds, busy or not, the engine
         does what time asks for (`tick`) and performs whatever else is due (retries,
-        scheduled posts, actions queued from the console)."""
-        self.queue.recover()
+        scheduled posts, actions queued from the console). Store work runs in worker
+        threads (except deciding a small batch), so the web on this loop stays responsive."""
+        await asyncio.to_thread(self.queue.recover)
         inbox: asyncio.Queue[Event | None] = asyncio.Queue()
         for carrier in self.carriers.values():
             await carrier.connect()

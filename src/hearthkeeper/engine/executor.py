@@ -1,9 +1,11 @@
 """The executor: record each event and its decided actions in one transaction (the outbox).
 
 Per batch of events, in one transaction: events already seen are skipped; messages and
-memberships are recorded; handlers decide; store effects (strikes, mutes, blacklists,
-tags, points, audit) are written; outbound actions are enqueued with an idempotency key.
-The outbound queue performs them after the commit. A crash before the commit loses
+memberships are recorded; handlers decide; each action is applied by its kind's applier
+(`appliers.APPLIERS`: strikes, sanctions, tags, points, effects; outbound actions enqueued
+with an idempotency key); at the end the rows are written in bulk and the observers read
+what the batch did (`observers`: live rollups, audit log). The outbound queue performs the
+actions after the commit. A crash before the commit loses
 nothing the carrier will not redeliver; a crash after it leaves the actions in the outbox
 for the next start.
 """
@@ -11,34 +13,32 @@ for the next start.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.effects import EffectContext, EffectError
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.appliers import APPLIERS, Step
+from hearthkeeper.engine.batch import Batch, Posted
+from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction
 from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view
+from hearthkeeper.engine.observers import OBSERVERS, Observer
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.engine.state import State
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.rules import BlacklistScope
 from hearthkeeper.store import (
     Group,
     MessageKind,
-    NewAudit,
     NewEvent,
     NewMessage,
-    NewOutboxItem,
     NewReaction,
-    NewStaffAlert,
-    NewStrike,
     OutboxItem,
     Store,
 )
-from hearthkeeper.store.rollups import RollupTally, is_question, local_day
+from hearthkeeper.store.rollups import local_day
 
 
 @dataclass(frozen=True)
@@ -64,19 +64,6 @@ class Processed:
 
 
 @dataclass
-class _Pending:
-    """Rows a batch writes in bulk at its end."""
-
-    messages: list[NewMessage] = field(default_factory=list)
-    outbox: dict[str, NewOutboxItem] = field(default_factory=dict)
-    strikes: list[NewStrike] = field(default_factory=list)
-    audits: list[NewAudit] = field(default_factory=list)
-    alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
-    rollups: RollupTally = field(default_factory=RollupTally)  # analytics, bumped live
-    reactions: list[NewReaction] = field(default_factory=list)
-
-
-@dataclass
 class _Seat:
     role: str | None
     level: int | None
@@ -89,18 +76,6 @@ class _Seat:
 _KINDS = {k.value for k in MessageKind}
 
 
-def inbox_entry(tx: Store, action: Action, key: str, community_id: int, group_id: int | None,
-                at: datetime, *, member_id: int | None = None) -> NewStaffAlert:  # fmt: skip
-    """The staff inbox's copy of an ALERT_STAFF action enqueued under `key`; the member it
-    is about is `member_id`, else looked up from `action.member` (None if unknown)."""
-    if member_id is None and action.member is not None:
-        found = tx.find_member(action.carrier, action.member)
-        member_id = found.id if found is not None else None
-    handler = action.handler or "engine"
-    return NewStaffAlert(key, community_id, group_id, member_id, action.violation, handler,
-                         action.text or "", action.explained, at)  # fmt: skip
-
-
 class Executor:
     """Turns events into recorded decisions."""
 
@@ -111,11 +86,13 @@ class Executor:
         runtimes: Mapping[int, Runtime],
         *,
         adopt_groups_into: int | None = None,
+        observers: Sequence[Observer] = OBSERVERS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.runtimes = runtimes
         self.adopt_groups_into = adopt_groups_into
+        self.observers = observers
         self.state = State(store, refresh=timedelta(minutes=1))
         self._groups: dict[tuple[str, str], GroupView | None] = {}
         self._members: dict[tuple[str, str], int] = {}
@@ -133,20 +110,24 @@ class Executor:
         caller dies first."""
         try:
             with self.store.transaction() as tx:
-                pending = _Pending()
-                results = self._batch(tx, events, pending)
-                return results, self._write(tx, pending, claim)
+                batch = Batch(tx, self.clock.now)
+                results = self._batch(tx, events, batch)
+                return results, self._write(tx, batch, claim)
         except Exception:
             self._forget()
             raise
 
     def _forget(self) -> None:
+        """Drop what a rolled-back batch may have left wrong in memory: the caches, and the
+        state of every handler that keeps some (`Stateful`)."""
         self.state.reset()
         self._groups.clear()
         self._members.clear()
         self._seats.clear()
+        for runtime in self.runtimes.values():
+            runtime.registry.forget()
 
-    def _batch(self, tx: Store, events: Sequence[Event], pending: _Pending) -> list[Processed]:
+    def _batch(self, tx: Store, events: Sequence[Event], batch: Batch) -> list[Processed]:
         groups = self._resolve_groups(tx, events)
         members = self._resolve_members(tx, events)
         known = [i for i, group in enumerate(groups) if group is not None]
@@ -167,40 +148,42 @@ class Executor:
             elif i not in fresh:
                 results.append(Processed(event, duplicate=True))
             else:
-                results.append(self._one(tx, event, group, members[i], fresh[i], pending))
+                results.append(self._one(tx, event, group, members[i], fresh[i], batch))
         return results
 
-    def _write(self, tx: Store, pending: _Pending, claim: bool) -> list[OutboxItem]:
-        """Write what the batch decided, in bulk; the outbox items claimed (with `claim`)."""
-        if pending.messages:
-            tx.store_messages(pending.messages)
-        tx.add_strikes_bulk(pending.strikes)
-        tx.bump_rollups(pending.rollups)
-        tx.record_reactions(pending.reactions)
-        tx.audit_bulk(pending.audits)
+    def _write(self, tx: Store, batch: Batch, claim: bool) -> list[OutboxItem]:
+        """Write what the batch decided, in bulk, then let the observers read its record;
+        the outbox items claimed (with `claim`)."""
+        if batch.messages:
+            tx.store_messages(batch.messages)
+        tx.add_strikes_bulk(batch.strikes)
+        tx.record_reactions(batch.reactions)
+        for observe in self.observers:
+            observe(tx, batch.record)
         claimed: list[OutboxItem] = []
-        if pending.outbox:
-            queued = list(pending.outbox.values())
+        if batch.outbox:
+            queued = list(batch.outbox.values())
             if claim:
                 claimed = tx.enqueue_claiming(queued, self.clock.now())
             else:
                 tx.enqueue_bulk(queued)
         # An alert cancelled within the batch never reaches the inbox; one whose outbox key
         # is already there (the same action decided again) is not written twice.
-        tx.add_staff_alerts([a for k, a in pending.alerts.items() if k in pending.outbox])
+        tx.add_staff_alerts([a for k, a in batch.alerts.items() if k in batch.outbox])
         return claimed
 
     # --- one event -----------------------------------------------------------------------------
 
     def _one(self, tx: Store, event: Event, group: GroupView, member_id: int, event_id: int,
-             pending: _Pending) -> Processed:  # fmt: skip
+             batch: Batch) -> Processed:  # fmt: skip
         runtime = self.runtimes[group.community_id]
+        record = batch.record
         seat = self._seat(tx, group.id, member_id)
         day = local_day(event.at, ZoneInfo(runtime.playbook.community.timezone))
         if isinstance(event, Join):
             stay = tx.join(member_id, group.id, at=event.at)
             if stay.joined_at == event.at:  # a stay opened (not a member already in)
-                pending.rollups.join(group.id, day)
+                record.joins.append((group.id, day))
             if event.sender.display_name:
                 tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
             self.state.joined(group.id, +1)
@@ -209,168 +192,80 @@ class Executor:
             )
         elif isinstance(event, Leave):
             if tx.leave(member_id, group.id, at=event.at) is not None:
-                pending.rollups.leave(group.id, day)
+                record.leaves.append((group.id, day))
             self.state.joined(group.id, -1)
         elif isinstance(event, Message):
             kind = event.kind if event.kind in _KINDS else "other"
-            pending.messages.append(NewMessage(group.id, event.event_id, member_id, kind,
-                                               event.text, event.at, event.reply_to))  # fmt: skip
+            batch.messages.append(NewMessage(group.id, event.event_id, member_id, kind,
+                                             event.text, event.at, event.reply_to))  # fmt: skip
         elif isinstance(event, Reaction):
-            pending.reactions.append(NewReaction(group.id, member_id, event.event_id, event.target,
-                                                 event.emoji, event.at))  # fmt: skip
+            batch.reactions.append(NewReaction(group.id, member_id, event.event_id, event.target,
+                                               event.emoji, event.at))  # fmt: skip
         roles = runtime.playbook.structure.roles
         role = roles.get(seat.role) if seat.role else None
         if isinstance(event, Message):
-            pending.rollups.message(group.id, member_id, day, pending.messages[-1].kind,
-                                    question=is_question(event.text), staff=role is not None)  # fmt: skip
-        ctx = Context(
-            playbook=runtime.playbook,
-            group=group,
-            member=MemberView(
-                id=member_id, user_id=event.sender.user_id, display_name=event.sender.display_name,
-                role=seat.role if role else None, level=seat.level, joined_at=seat.joined_at,
-                permissions=frozenset(role.permissions) if role else frozenset(),
-                tags=frozenset(seat.tags), has_posted=seat.has_posted,
-            ),
-            now=event.at,
-            state=self.state,
+            record.messages.append(Posted(group.id, member_id, day, batch.messages[-1].kind,
+                                          event.text, staff=role is not None))  # fmt: skip
+        member = MemberView(
+            id=member_id, user_id=event.sender.user_id, display_name=event.sender.display_name,
+            role=seat.role if role else None, level=seat.level, joined_at=seat.joined_at,
+            permissions=frozenset(role.permissions) if role else frozenset(),
+            tags=frozenset(seat.tags), has_posted=seat.has_posted,
         )  # fmt: skip
+        ctx = Context(playbook=runtime.playbook, group=group, member=member, now=event.at,
+                      state=self.state)  # fmt: skip
         started = time.perf_counter()
         decision = runtime.registry.decide(event, ctx)
         decided_in = time.perf_counter() - started
         done: list[Action] = []
-        for index, action in enumerate(decision.actions):
-            done.append(action)
-            key = action.key or f"{event.key}:{index}"
-            self._apply(tx, runtime, group, member_id, event, event_id, key, action, pending)
-            if action.kind is ActionKind.EFFECT:
-                done.extend(self._effect(tx, runtime, group, ctx, event, event_id, key, action,
-                                         pending, depth=0))  # fmt: skip
+        if decision.actions:
+            step = Step(
+                tx=tx, playbook=runtime.playbook, registry=runtime.registry, group=group,
+                writes=batch, now=event.at, appliers=APPLIERS, event=event, event_id=event_id,
+                member_id=member_id, memory=self, record=record, day=day, clock=self.clock.now,
+                effects=EffectContext(playbook=runtime.playbook, group=group, member=member,
+                                      now=event.at, event_id=event_id),
+            )  # fmt: skip
+            done = step.apply(decision.actions, event.key)
         if isinstance(event, Message):
             seat.has_posted = True
         return Processed(event, False, tuple(done), decision.handlers, decided_in=decided_in)
 
-    def _effect(self, tx: Store, runtime: Runtime, group: GroupView, ctx: Context, event: Event,
-                event_id: int, key: str, action: Action, pending: _Pending,
-                depth: int) -> list[Action]:  # fmt: skip
-        """Run an effect and apply what it answers with; returns those actions, in order."""
-        if depth > 3:
-            raise EffectError(f"effects nested too deep at {action.effect!r}")
-        follow = runtime.registry.perform(tx, action, EffectContext(
-            playbook=runtime.playbook, group=group, member=ctx.member, now=ctx.now,
-            event_id=event_id, trigger=action))  # fmt: skip
-        done: list[Action] = []
-        for index, next_action in enumerate(follow):
-            next_key = next_action.key or f"{key}:{index}"
-            done.append(next_action)
-            self._apply(tx, runtime, group, ctx.member.id, event, event_id, next_key, next_action,
-                        pending)  # fmt: skip
-            if next_action.kind is ActionKind.EFFECT:
-                done.extend(self._effect(tx, runtime, group, ctx, event, event_id, next_key,
-                                         next_action, pending, depth + 1))  # fmt: skip
-        return done
+    # --- what applied actions change in memory (`appliers.Memory`) -----------------------------
 
-    # --- effects -------------------------------------------------------------------------------
+    def struck(self, community_id: int, member_id: int, expires: datetime | None,
+               now: datetime) -> None:  # fmt: skip
+        """A strike was written."""
+        self.state.add_strike(community_id, member_id, expires, now)
 
-    def _apply(self, tx: Store, runtime: Runtime, group: GroupView, member_id: int, event: Event,
-               event_id: int, key: str, action: Action, pending: _Pending) -> None:  # fmt: skip
-        now = event.at
-        pb = runtime.playbook
-        if action.kind is ActionKind.STRIKE:
-            expiry = pb.rules.strike_expiry
-            expires = now + expiry if expiry is not None else None
-            pending.strikes.append(NewStrike(group.community_id, member_id,
-                                             action.violation or "", action.explained, now,
-                                             expires, group.id, event_id))  # fmt: skip
-            zone = ZoneInfo(pb.community.timezone)
-            pending.rollups.violation(group.id, local_day(now, zone))
-            self.state.add_strike(group.community_id, member_id, expires, now)
-        elif action.kind is ActionKind.BLACKLIST:
-            everywhere = pb.rules.blacklist_scope is BlacklistScope.ALL
-            tx.add_sanction("blacklist", member_id, action.explained, now,
-                            community_id=None if everywhere else group.community_id)  # fmt: skip
-            self.state.blacklist(group.community_id, member_id)
-            self._ban_everywhere(tx, runtime, member_id, event, key, action, everywhere, pending)
-        elif action.kind is ActionKind.TAG and action.tag:
-            whom = self._subject(tx, action, event, member_id)
-            tx.add_tag(whom, action.tag, set_by=action.handler or "engine")
-            # Tags belong to the member, not the group: every cached seat of theirs learns it
-            # (rare: a tag is set once, so the scan costs nothing that matters).
-            for (_, seated), seat in self._seats.items():
-                if seated == whom:
-                    seat.tags.add(action.tag)
-        elif action.kind is ActionKind.AWARD_POINTS and action.points:
-            whom = self._subject(tx, action, event, member_id)
-            tx.award_points(group.community_id, whom, action.points, action.reason, now,
-                            event_id=event_id)  # fmt: skip
-        elif action.kind is ActionKind.CANCEL and action.target:
-            pending.outbox.pop(action.target, None)
-            tx.cancel_pending(action.target, self.clock.now())
-        if action.kind is ActionKind.MUTE and action.duration is not None:
-            until = now + action.duration
-            tx.add_sanction("mute", member_id, action.explained, now,
-                            community_id=group.community_id, group_id=group.id, until=until)  # fmt: skip
-            self.state.mute(group.community_id, group.id, member_id, until)
-        if action.kind is ActionKind.BAN:
-            tx.add_sanction("ban", member_id, action.explained, now,
-                            community_id=group.community_id, group_id=group.id)  # fmt: skip
-        if action.outbound:
-            self._enqueue(pending, key, action, event_id, group.id)
-        if action.kind is ActionKind.ALERT_STAFF and key not in pending.alerts:
-            sender = member_id if action.member == event.sender.user_id else None
-            pending.alerts[key] = inbox_entry(tx, action, key, group.community_id, group.id, now,
-                                              member_id=sender)  # fmt: skip
-        if action.violation or action.kind in (ActionKind.STRIKE, ActionKind.BLACKLIST):
-            pending.audits.append(NewAudit(
-                action.handler or "engine",
-                action.kind.value,
-                group.community_id,
-                f"member {member_id} ({event.sender.display_name or event.sender.user_id})",
-                {"reason": action.explained, "violation": action.violation, "event": event.key,
-                 "group": group.name},
-                self.clock.now(),
-            ))  # fmt: skip
+    def blacklisted(self, community_id: int, member_id: int) -> None:
+        """The member is refused in the community."""
+        self.state.blacklist(community_id, member_id)
 
-    def _subject(self, tx: Store, action: Action, event: Event, member_id: int) -> int:
-        """Whom a TAG or AWARD_POINTS is for: `action.member` when set, else the sender."""
-        if action.member is None or action.member == event.sender.user_id:
-            return member_id
-        key = (action.carrier, action.member)
+    def muted(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
+        """The member is muted in the group until `until`."""
+        self.state.mute(community_id, group_id, member_id, until)
+
+    def tagged(self, member_id: int, tag: str) -> None:
+        """Tags belong to the member, not the group: every cached seat of theirs learns it
+        (rare: a tag is set once, so the scan costs nothing that matters)."""
+        for (_, seated), seat in self._seats.items():
+            if seated == member_id:
+                seat.tags.add(tag)
+
+    def member(self, tx: Store, carrier: str, user_id: str) -> int | None:
+        """The member known on `carrier` as `user_id`, cached (None if unknown)."""
+        key = (carrier, user_id)
         if key not in self._members:
-            found = tx.find_member(action.carrier, action.member)
+            found = tx.find_member(carrier, user_id)
             if found is None:
-                raise EffectError(f"{action.kind.value} for unknown member {action.member!r}")
+                return None
             self._members[key] = found.id
         return self._members[key]
 
-    def _enqueue(self, pending: _Pending, key: str, action: Action, event_id: int | None,
-                 group_id: int | None) -> None:  # fmt: skip
-        if key in pending.outbox:
-            return
-        pending.outbox[key] = NewOutboxItem(
-            key, action.carrier, action.to_json(), action.priority, event_id=event_id,
-            group_id=group_id, at=action.not_before or self.clock.now(),
-        )  # fmt: skip
-
-    def _ban_everywhere(self, tx: Store, runtime: Runtime, member_id: int, event: Event, key: str,
-                        action: Action, everywhere: bool, pending: _Pending) -> None:  # fmt: skip
-        communities = list(self.runtimes) if everywhere else [runtime.community_id]
-        for community_id in communities:
-            for group in tx.list_groups(community_id):
-                if not any(m.member_id == member_id for m in tx.active_members(group.id)):
-                    continue
-                ban = Action(kind=ActionKind.BAN, carrier=group.carrier, group=group.carrier_group_id,
-                             member=self._user_on(tx, member_id, group.carrier, event),
-                             reason=action.reason, detail=action.detail, handler=action.handler,
-                             violation=action.violation)  # fmt: skip
-                self._enqueue(pending, f"{key}:ban:{group.id}", ban, None, group.id)
-                tx.add_sanction("ban", member_id, action.explained, event.at,
-                                community_id=community_id, group_id=group.id)  # fmt: skip
-
-    def _user_on(self, tx: Store, member_id: int, carrier: str, event: Event) -> str:
-        if carrier == event.carrier:
-            return event.sender.user_id
-        return tx.user_on(member_id, carrier) or event.sender.user_id
+    def communities(self) -> Iterable[int]:
+        """Every community this executor serves."""
+        return list(self.runtimes)
 
     # --- lookups (cached, resolved per batch) --------------------------------------------------
 

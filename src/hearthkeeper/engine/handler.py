@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event
@@ -117,4 +117,15 @@ class Handler(Protocol):
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         """Decide what to do."""
+        ...
+
+
+@runtime_checkable
+class Stateful(Protocol):
+    """A handler that keeps state in memory across events (groups whose calendar it planned,
+    level windows): `forget` drops it, because a batch that rolled back may have left it
+    saying what the store does not. The registry calls it on every such handler."""
+
+    def forget(self) -> None:
+        """Drop what this handler remembers; it reads the store again as it needs to."""
         ...

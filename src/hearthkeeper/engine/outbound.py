@@ -9,6 +9,11 @@ dies between the carrier accepting and the mark, the action is claimed again aft
 restart. A carrier that honours idempotency keys (Matrix transaction ids) ignores the
 second attempt; on other carriers that window — a crash between the carrier's answer and
 our commit, milliseconds wide — is the only way an action can be performed twice.
+
+The queue runs on the event loop that the web shares, but its store writes (claims, marks
+done, failed, retried or deferred) run in a worker thread, awaited one at a time: the loop
+serves other requests while the database works or waits for a lock, and each item is still
+marked before the next one is performed.
 """
 
 from __future__ import annotations
@@ -74,7 +79,8 @@ class OutboundQueue:
 
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now."""
-        return await self.perform(self.store.claim(self.batch, self.clock.now()))
+        items = await asyncio.to_thread(self.store.claim, self.batch, self.clock.now())
+        return await self.perform(items)
 
     async def perform(self, items: Sequence[OutboxItem]) -> Sent:
         """Perform claimed `items` in order (or hand back those the quotas hold back)."""
@@ -92,14 +98,16 @@ class OutboundQueue:
         action = Action.from_json(dict(item.action))
         carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
+        store = self.store
         if carrier is None:
-            self.store.mark_failed(item.id, f"no carrier {item.carrier!r} is connected", now,
-                                   retry_at=now + backoff(item.attempts + 1))  # fmt: skip
+            await asyncio.to_thread(store.mark_failed, item.id,
+                                    f"no carrier {item.carrier!r} is connected", now,
+                                    retry_at=now + backoff(item.attempts + 1))  # fmt: skip
             return "retried"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
         if free_at > now:
-            self.store.release(item.id, free_at)
+            await asyncio.to_thread(store.release, item.id, free_at)
             return "deferred"
         try:
             receipt = await carrier.perform(action, item.key)
@@ -107,11 +115,12 @@ class OutboundQueue:
             now = self.clock.now()
             if exc.retry and item.attempts + 1 < MAX_ATTEMPTS:
                 wait = timedelta(seconds=exc.after) if exc.after else backoff(item.attempts + 1)
-                self.store.mark_failed(item.id, str(exc), now, retry_at=now + wait)
+                await asyncio.to_thread(store.mark_failed, item.id, str(exc), now,
+                                        retry_at=now + wait)  # fmt: skip
                 return "retried"
-            self.store.mark_failed(item.id, str(exc), now, retry_at=None)
+            await asyncio.to_thread(store.mark_failed, item.id, str(exc), now, retry_at=None)
             return "failed"
         now = self.clock.now()
         quotas.use(action.group, now)
-        self.store.mark_done(item.id, receipt, now)
+        await asyncio.to_thread(store.mark_done, item.id, receipt, now)
         return "done"

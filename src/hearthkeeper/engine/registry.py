@@ -18,7 +18,7 @@ from hearthkeeper.engine.effects import (
     Request,
 )
 from hearthkeeper.engine.events import Event
-from hearthkeeper.engine.handler import Context, Handler
+from hearthkeeper.engine.handler import Context, Handler, Stateful
 
 
 class Stage(IntEnum):
@@ -54,6 +54,7 @@ class Registry:
         self._entries: list[_Entry] = []
         self._effects: dict[str, LegacyEffect] = {}
         self._typed: dict[str, tuple[type[Request], Effect[Any]]] = {}
+        self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
 
     @overload
     def add_effect(self, kind: type[R], effect: Effect[R]) -> None: ...
@@ -94,8 +95,16 @@ class Registry:
         return self._typed[name][0].from_payload(payload)
 
     def add(self, handler: Handler, stage: int) -> None:
-        """Register `handler` in priority group `stage`."""
+        """Register `handler` in priority group `stage` (and, if it keeps state in memory,
+        among those `forget` tells)."""
         insort(self._entries, _Entry(int(stage), len(self._entries), handler))
+        if isinstance(handler, Stateful):
+            self._stateful.append(handler)
+
+    def forget(self) -> None:
+        """Tell every stateful handler to drop what it remembers (a batch rolled back)."""
+        for handler in self._stateful:
+            handler.forget()
 
     @property
     def handlers(self) -> list[str]:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import datetime
 
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.effects import EffectContext, EffectError
-from hearthkeeper.engine.executor import Runtime, inbox_entry
+from hearthkeeper.engine.appliers import SCHEDULED_APPLIERS, Step
+from hearthkeeper.engine.batch import Direct
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.store import Scheduled, Store
 
 log = logging.getLogger(__name__)
+
+# Scheduled work has no event and no member: it may ask for what `SCHEDULED_APPLIERS` holds.
+_REFUSED = "scheduled work cannot {kind}: only send, reply, alert, cancel or further effects"
 
 
 def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *,
@@ -49,33 +53,10 @@ def _run(
     action = Action(kind=ActionKind.EFFECT, carrier=group.carrier, group=group.carrier_group_id,
                     effect=item.effect, extra=dict(item.payload), handler="scheduled",
                     request=runtime.registry.request_from(item.effect, item.payload))  # fmt: skip
-    ctx = EffectContext(playbook=runtime.playbook, group=view, member=None, now=now)
-    return _follow(tx, runtime, ctx, f"sched:{item.id}", [action], depth=0)
-
-
-def _follow(tx: Store, runtime: Runtime, ctx: EffectContext, key: str,
-            actions: Sequence[Action], depth: int) -> list[Action]:  # fmt: skip
-    done: list[Action] = []
-    for index, action in enumerate(actions):
-        action_key = action.key or f"{key}:{index}"
-        if action.kind is ActionKind.EFFECT:
-            if depth > 3:
-                raise EffectError(f"effects nested too deep at {action.effect!r}")
-            if index or depth:
-                done.append(action)
-            follow = runtime.registry.perform(tx, action, replace(ctx, trigger=action))
-            done.extend(_follow(tx, runtime, ctx, action_key, follow, depth + 1))
-        elif action.outbound:
-            tx.enqueue(action_key, action.carrier, action.to_json(), action.priority,
-                       group_id=ctx.group.id, at=action.not_before or ctx.now)  # fmt: skip
-            if action.kind is ActionKind.ALERT_STAFF:
-                tx.add_staff_alerts([inbox_entry(tx, action, action_key, ctx.group.community_id,
-                                                 ctx.group.id, ctx.now)])  # fmt: skip
-            done.append(action)
-        elif action.kind is ActionKind.CANCEL and action.target:
-            tx.cancel_pending(action.target, ctx.now)
-            done.append(action)
-        else:
-            raise EffectError(f"scheduled work cannot {action.kind.value}: only send, reply, "
-                              "alert, cancel or further effects")  # fmt: skip
-    return done
+    step = Step(
+        tx=tx, playbook=runtime.playbook, registry=runtime.registry, group=view,
+        writes=Direct(tx, now), now=now, appliers=SCHEDULED_APPLIERS, refused=_REFUSED,
+        effects=EffectContext(playbook=runtime.playbook, group=view, member=None, now=now),
+    )  # fmt: skip
+    # What the work led to: everything applied but the scheduled effect itself.
+    return step.apply([action], f"sched:{item.id}")[1:]

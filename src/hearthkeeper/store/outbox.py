@@ -18,6 +18,7 @@ from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.claims import claim_due
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_many, insert_one, table_of
@@ -110,34 +111,19 @@ class OutboxQueries(StoreBase):
             and_(OUTBOX.c.status == _PENDING, OUTBOX.c.next_attempt_at <= now),
             and_(OUTBOX.c.status == _SENDING, OUTBOX.c.claimed_at <= now - stale_after),
         )
-        query = select(OUTBOX.c.id).where(due)
         if carrier is not None:
-            query = query.where(OUTBOX.c.carrier == carrier)
-        query = query.order_by(OUTBOX.c.priority, OUTBOX.c.id).limit(limit)
+            due = and_(due, OUTBOX.c.carrier == carrier)
+        values = {
+            "status": _SENDING,
+            "claimed_at": now,
+            # An action that kills its worker every time must still run out of tries.
+            "attempts": case(
+                (OUTBOX.c.status == _SENDING, OUTBOX.c.attempts + 1), else_=OUTBOX.c.attempts
+            ),
+        }
         with self._unit(write=True) as session:
-            # PostgreSQL: rows another worker is claiming are locked, and skipped. SQLite:
-            # writers hold the database one at a time (BEGIN IMMEDIATE), so none is there.
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            connection = session.connection()
-            ids = list(connection.scalars(query))
-            if not ids:
-                return []
-            claimed = connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(ids))
-                .values(
-                    status=_SENDING,
-                    claimed_at=now,
-                    # An action that kills its worker every time must still run out of tries.
-                    attempts=case(
-                        (OUTBOX.c.status == _SENDING, OUTBOX.c.attempts + 1),
-                        else_=OUTBOX.c.attempts,
-                    ),
-                )
-                .returning(*OUTBOX.c)
-            )
-            items = [_item(row) for row in claimed]
+            rows = claim_due(session, OUTBOX, due, (OUTBOX.c.priority, OUTBOX.c.id), limit, values)
+            items = [_item(row) for row in rows]
         return sorted(items, key=lambda item: (item.priority, item.id))
 
     def outbox_statuses(self, keys: Sequence[str]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Live rollups: messages per member and day, per group and day, per group, day and kind.
 
-The executor bumps them in the transaction that records a batch (`bump_rollups`), so a
-report reads a few rows per day instead of every message. `rebuild_rollups` recomputes them
+The engine bumps them in the transaction that records a batch (`bump_rollups`, called by
+its after-batch observer `engine.observers.tally_rollups`), so a report reads a few rows per day instead of every message. `rebuild_rollups` recomputes them
 from `messages`, `memberships` and `strikes` (after an import, or to repair) through the same
 `RollupTally`, so the live and the rebuilt numbers follow one set of rules:
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from hearthkeeper.store.claims import claim_due
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_ignoring, table_of
@@ -71,25 +72,10 @@ class ScheduledQueries(StoreBase):
         """Pending work due at `now`, marked done in the caller's transaction: run it in the
         same `store.transaction()` so that a failure leaves it pending (exactly once)."""
         require_aware(now, "now")
-        query = (
-            select(_TABLE.c.id)
-            .where(_TABLE.c.status == "pending", _TABLE.c.due_at <= now)
-            .order_by(_TABLE.c.due_at, _TABLE.c.id)
-            .limit(limit)
-        )
+        due = and_(_TABLE.c.status == "pending", _TABLE.c.due_at <= now)
+        order = (_TABLE.c.due_at, _TABLE.c.id)
         with self._unit(write=True) as session:
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            connection = session.connection()
-            ids = list(connection.scalars(query))
-            if not ids:
-                return []
-            rows = connection.execute(
-                update(_TABLE)
-                .where(_TABLE.c.id.in_(ids))
-                .values(status="done", done_at=now)
-                .returning(*_TABLE.c)
-            )
+            rows = claim_due(session, _TABLE, due, order, limit, {"status": "done", "done_at": now})
             items = [_scheduled(row) for row in rows]
         return sorted(items, key=lambda item: (item.due_at, item.id))
 

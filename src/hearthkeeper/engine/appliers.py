@@ -1,0 +1,306 @@
+"""Appliers: what recording each kind of action means, one function per `ActionKind`.
+
+The executor (an event's actions) and scheduled work (an effect falling due) share the one
+table `APPLIERS`. An applier writes through `Writes`: the executor's batch gathers rows and
+writes them in bulk at its end (`batch.Batch`), scheduled work writes at once
+(`batch.Direct`). Store work about a member (strikes, sanctions, tags, points) needs the
+member an event is about and the executor's `Memory`; scheduled work has neither and may
+only ask for the kinds the table marks `scheduled` (send, reply, alert, cancel, further
+effects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Protocol
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.batch import Applied, BatchRecord
+from hearthkeeper.engine.effects import EffectContext, EffectError
+from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.handler import GroupView
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.rules import BlacklistScope
+from hearthkeeper.store import NewStaffAlert, NewStrike, Store
+
+
+class Writes(Protocol):
+    """Where appliers put the rows they decide."""
+
+    def enqueue(self, key: str, action: Action, event_id: int | None,
+                group_id: int | None) -> None:  # fmt: skip
+        """Queue `action` for the carrier under the idempotency `key` (once per key)."""
+        ...
+
+    def alert(self, key: str, entry: Callable[[], NewStaffAlert]) -> None:
+        """Put the staff inbox's copy of the alert queued under `key` (built by `entry`)."""
+        ...
+
+    def cancel(self, target: str) -> None:
+        """Call off the pending action queued under `target`."""
+        ...
+
+    def strike(self, strike: NewStrike) -> None:
+        """Record a strike."""
+        ...
+
+
+class Memory(Protocol):
+    """What the executor keeps between events that an applied action changes."""
+
+    def struck(self, community_id: int, member_id: int, expires: datetime | None,
+               now: datetime) -> None:  # fmt: skip
+        """A strike was written."""
+        ...
+
+    def blacklisted(self, community_id: int, member_id: int) -> None:
+        """The member is refused in the community."""
+        ...
+
+    def muted(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
+        """The member is muted in the group until `until`."""
+        ...
+
+    def tagged(self, member_id: int, tag: str) -> None:
+        """The member holds `tag` from now on."""
+        ...
+
+    def member(self, tx: Store, carrier: str, user_id: str) -> int | None:
+        """The member known on `carrier` as `user_id` (None if unknown)."""
+        ...
+
+    def communities(self) -> Iterable[int]:
+        """Every community this engine serves."""
+        ...
+
+
+@dataclass(kw_only=True, slots=True)
+class Step:
+    """Where actions are applied: one event (or one item of scheduled work) in `tx`."""
+
+    tx: Store
+    playbook: Playbook
+    registry: Registry
+    group: GroupView
+    writes: Writes
+    effects: EffectContext  # what effects run with (their `trigger` is set per action)
+    now: datetime  # the event's time, or when scheduled work ran
+    appliers: Mapping[ActionKind, Applier]
+    refused: str = "{kind} cannot be applied here"  # a kind missing from `appliers`
+    event: Event | None = None
+    event_id: int | None = None
+    member_id: int | None = None  # the event's sender
+    memory: Memory | None = None
+    record: BatchRecord | None = None
+    day: date | None = None
+    clock: Callable[[], datetime] | None = None  # when actions are recorded applied
+
+    def apply(self, actions: Sequence[Action], prefix: str, depth: int = 0) -> list[Action]:
+        """Apply `actions` in order, each under its key (or `prefix:index`), and what the
+        effects among them answer with; returns every action applied, in order."""
+        done: list[Action] = []
+        for index, action in enumerate(actions):
+            key = action.key or f"{prefix}:{index}"
+            applier = self.appliers.get(action.kind)
+            if applier is None:
+                raise EffectError(self.refused.format(kind=action.kind.value))
+            if action.kind is ActionKind.EFFECT and depth > 3:
+                raise EffectError(f"effects nested too deep at {action.effect!r}")
+            done.append(action)
+            self._note(action)
+            follow = applier.apply(self, action, key)
+            if follow:
+                done.extend(self.apply(follow, key, depth + 1))
+        return done
+
+    def _note(self, action: Action) -> None:
+        if self.record is None or self.event is None or self.member_id is None:
+            return
+        assert self.day is not None and self.clock is not None
+        self.record.applied.append(
+            Applied(action, self.group, self.member_id, self.event, self.day, self.clock())
+        )
+
+    def sender(self) -> int:
+        """The member whose event this is (only events have one)."""
+        if self.member_id is None:
+            raise EffectError("only an event's actions can be about its sender")
+        return self.member_id
+
+    def remembered(self) -> Memory:
+        """The executor's memory (only events have it)."""
+        if self.memory is None:
+            raise EffectError("only an event's actions can change what the engine remembers")
+        return self.memory
+
+
+ApplyFn = Callable[[Step, Action, str], Sequence[Action]]
+
+
+@dataclass(frozen=True)
+class Applier:
+    """How one kind of action is applied; `scheduled`: scheduled work may ask for it."""
+
+    apply: ApplyFn
+    scheduled: bool = False
+
+
+_NOTHING: Sequence[Action] = ()
+
+
+def _strike(step: Step, action: Action, key: str) -> Sequence[Action]:
+    member_id = step.sender()
+    expiry = step.playbook.rules.strike_expiry
+    expires = step.now + expiry if expiry is not None else None
+    community_id = step.group.community_id
+    step.writes.strike(NewStrike(community_id, member_id, action.violation or "",
+                                 action.explained, step.now, expires, step.group.id,
+                                 step.event_id))  # fmt: skip
+    step.remembered().struck(community_id, member_id, expires, step.now)
+    return _NOTHING
+
+
+def _blacklist(step: Step, action: Action, key: str) -> Sequence[Action]:
+    member_id = step.sender()
+    memory = step.remembered()
+    everywhere = step.playbook.rules.blacklist_scope is BlacklistScope.ALL
+    community_id = step.group.community_id
+    step.tx.add_sanction("blacklist", member_id, action.explained, step.now,
+                         community_id=None if everywhere else community_id)  # fmt: skip
+    memory.blacklisted(community_id, member_id)
+    _ban_everywhere(step, action, key, memory.communities() if everywhere else [community_id])
+    return _NOTHING
+
+
+def _ban_everywhere(step: Step, action: Action, key: str, communities: Iterable[int]) -> None:
+    """A ban in every group of `communities` the blacklisted member is in."""
+    tx, member_id = step.tx, step.sender()
+    for community_id in list(communities):
+        for group in tx.list_groups(community_id):
+            if not any(m.member_id == member_id for m in tx.active_members(group.id)):
+                continue
+            ban = Action(kind=ActionKind.BAN, carrier=group.carrier, group=group.carrier_group_id,
+                         member=_user_on(step, member_id, group.carrier), reason=action.reason,
+                         detail=action.detail, handler=action.handler,
+                         violation=action.violation)  # fmt: skip
+            step.writes.enqueue(f"{key}:ban:{group.id}", ban, None, group.id)
+            tx.add_sanction("ban", member_id, action.explained, step.now,
+                            community_id=community_id, group_id=group.id)  # fmt: skip
+
+
+def _user_on(step: Step, member_id: int, carrier: str) -> str:
+    assert step.event is not None
+    if carrier == step.event.carrier:
+        return step.event.sender.user_id
+    return step.tx.user_on(member_id, carrier) or step.event.sender.user_id
+
+
+def _subject(step: Step, action: Action) -> int:
+    """Whom a TAG or AWARD_POINTS is for: `action.member` when set, else the sender."""
+    member_id = step.sender()
+    assert step.event is not None
+    if action.member is None or action.member == step.event.sender.user_id:
+        return member_id
+    found = step.remembered().member(step.tx, action.carrier, action.member)
+    if found is None:
+        raise EffectError(f"{action.kind.value} for unknown member {action.member!r}")
+    return found
+
+
+def _tag(step: Step, action: Action, key: str) -> Sequence[Action]:
+    if action.tag:
+        whom = _subject(step, action)
+        step.tx.add_tag(whom, action.tag, set_by=action.handler or "engine")
+        step.remembered().tagged(whom, action.tag)
+    return _NOTHING
+
+
+def _award_points(step: Step, action: Action, key: str) -> Sequence[Action]:
+    if action.points:
+        whom = _subject(step, action)
+        step.tx.award_points(step.group.community_id, whom, action.points, action.reason,
+                             step.now, event_id=step.event_id)  # fmt: skip
+    return _NOTHING
+
+
+def _cancel(step: Step, action: Action, key: str) -> Sequence[Action]:
+    if action.target:
+        step.writes.cancel(action.target)
+    return _NOTHING
+
+
+def _effect(step: Step, action: Action, key: str) -> Sequence[Action]:
+    return step.registry.perform(step.tx, action, replace(step.effects, trigger=action))
+
+
+def _send(step: Step, action: Action, key: str) -> Sequence[Action]:
+    step.writes.enqueue(key, action, step.event_id, step.group.id)
+    return _NOTHING
+
+
+def _mute(step: Step, action: Action, key: str) -> Sequence[Action]:
+    if action.duration is not None:
+        member_id, group = step.sender(), step.group
+        until = step.now + action.duration
+        step.tx.add_sanction("mute", member_id, action.explained, step.now,
+                             community_id=group.community_id, group_id=group.id, until=until)  # fmt: skip
+        step.remembered().muted(group.community_id, group.id, member_id, until)
+    return _send(step, action, key)
+
+
+def _ban(step: Step, action: Action, key: str) -> Sequence[Action]:
+    group = step.group
+    step.tx.add_sanction("ban", step.sender(), action.explained, step.now,
+                         community_id=group.community_id, group_id=group.id)  # fmt: skip
+    return _send(step, action, key)
+
+
+def _alert_staff(step: Step, action: Action, key: str) -> Sequence[Action]:
+    _send(step, action, key)
+    group = step.group
+    # The member alerted about is the sender when the alert names them (no lookup needed).
+    sender = step.member_id
+    if step.event is None or action.member != step.event.sender.user_id:
+        sender = None
+    step.writes.alert(key, lambda: inbox_entry(step.tx, action, key, group.community_id,
+                                                group.id, step.now, member_id=sender))  # fmt: skip
+    return _NOTHING
+
+
+def inbox_entry(tx: Store, action: Action, key: str, community_id: int, group_id: int | None,
+                at: datetime, *, member_id: int | None = None) -> NewStaffAlert:  # fmt: skip
+    """The staff inbox's copy of an ALERT_STAFF action enqueued under `key`; the member it
+    is about is `member_id`, else looked up from `action.member` (None if unknown)."""
+    if member_id is None and action.member is not None:
+        found = tx.find_member(action.carrier, action.member)
+        member_id = found.id if found is not None else None
+    handler = action.handler or "engine"
+    return NewStaffAlert(key, community_id, group_id, member_id, action.violation, handler,
+                         action.text or "", action.explained, at)  # fmt: skip
+
+
+APPLIERS: Mapping[ActionKind, Applier] = {
+    ActionKind.REPLY: Applier(_send, scheduled=True),
+    ActionKind.SEND: Applier(_send, scheduled=True),
+    ActionKind.DELETE: Applier(_send),
+    ActionKind.WARN: Applier(_send),
+    ActionKind.MUTE: Applier(_mute),
+    ActionKind.UNMUTE: Applier(_send),
+    ActionKind.KICK: Applier(_send),
+    ActionKind.BAN: Applier(_ban),
+    ActionKind.UNBAN: Applier(_send),
+    ActionKind.ALERT_STAFF: Applier(_alert_staff, scheduled=True),
+    ActionKind.STRIKE: Applier(_strike),
+    ActionKind.BLACKLIST: Applier(_blacklist),
+    ActionKind.TAG: Applier(_tag),
+    ActionKind.AWARD_POINTS: Applier(_award_points),
+    ActionKind.CANCEL: Applier(_cancel, scheduled=True),
+    ActionKind.EFFECT: Applier(_effect, scheduled=True),
+}
+
+SCHEDULED_APPLIERS: Mapping[ActionKind, Applier] = {
+    kind: applier for kind, applier in APPLIERS.items() if applier.scheduled
+}

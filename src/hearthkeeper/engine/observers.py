@@ -1,0 +1,61 @@
+"""After-batch observers: they read what a batch did and write their own rows, in its
+transaction, once it has decided everything (the live rollups, the audit log)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.batch import BatchRecord
+from hearthkeeper.store import NewAudit, Store
+from hearthkeeper.store.rollups import RollupTally, is_question
+
+
+class Observer(Protocol):
+    """Something that reads a batch's record at its end."""
+
+    def __call__(self, tx: Store, record: BatchRecord) -> None:
+        """Write what `record` means to this observer, in `tx`."""
+        ...
+
+
+def tally_rollups(tx: Store, record: BatchRecord) -> None:
+    """Bump the live rollups: messages, joins, leaves, staff messages and strikes per day."""
+    tally = RollupTally()
+    for group_id, day in record.joins:
+        tally.join(group_id, day)
+    for group_id, day in record.leaves:
+        tally.leave(group_id, day)
+    for m in record.messages:
+        tally.message(m.group_id, m.member_id, m.day, m.kind, question=is_question(m.text),
+                      staff=m.staff)  # fmt: skip
+    for applied in record.applied:
+        if applied.action.kind is ActionKind.STRIKE:
+            tally.violation(applied.group.id, applied.day)
+    tx.bump_rollups(tally)
+
+
+_AUDITED = (ActionKind.STRIKE, ActionKind.BLACKLIST)
+
+
+def log_audit(tx: Store, record: BatchRecord) -> None:
+    """An audit entry for each violation, strike and blacklisting decided."""
+    entries: list[NewAudit] = []
+    for applied in record.applied:
+        action, sender = applied.action, applied.event.sender
+        if not (action.violation or action.kind in _AUDITED):
+            continue
+        entries.append(NewAudit(
+            action.handler or "engine",
+            action.kind.value,
+            applied.group.community_id,
+            f"member {applied.member_id} ({sender.display_name or sender.user_id})",
+            {"reason": action.explained, "violation": action.violation,
+             "event": applied.event.key, "group": applied.group.name},
+            applied.at,
+        ))  # fmt: skip
+    tx.audit_bulk(entries)
+
+
+OBSERVERS: Sequence[Observer] = (tally_rollups, log_audit)

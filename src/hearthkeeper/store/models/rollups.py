@@ -1,0 +1,50 @@
+"""Live rollups for analytics, bumped in the transaction that records a batch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hearthkeeper.store.columns import SafeString
+from hearthkeeper.store.models.base import Base
+
+
+class ActivityDayRow(Base):
+    """Messages one member sent in one group on one local day (the community's time zone),
+    bumped in the transaction that records them; `questions` counts those with "?" or "？"."""
+
+    __tablename__ = "activity_days"
+    __table_args__ = (Index("ix_activity_days_group_id_day", "group_id", "day"),)
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer)
+    questions: Mapped[int] = mapped_column(Integer)
+
+
+class GroupDayRow(Base):
+    """One group's local day: messages, stays opened and closed, staff messages, strikes."""
+
+    __tablename__ = "group_days"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer)
+    joins: Mapped[int] = mapped_column(Integer)
+    leaves: Mapped[int] = mapped_column(Integer)
+    staff_messages: Mapped[int] = mapped_column(Integer)
+    violations: Mapped[int] = mapped_column(Integer)
+
+
+class GroupDayKindRow(Base):
+    """One group's local day: messages of one kind (text, picture, ...)."""
+
+    __tablename__ = "group_day_kinds"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(SafeString(16), primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer)
