@@ -4,10 +4,9 @@ registry runs the effect registered for a request's type."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -23,9 +22,7 @@ class Mood(StrEnum):
     CALM = "calm"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Close(Request):
-    effect: ClassVar[str] = "test.close"
+class Close(Request, effect="test.close"):
     list_id: int
     at: datetime
     day: date | None = None
@@ -43,6 +40,14 @@ GROUP = GroupView(id=1, name="g", carrier="fake", carrier_group_id="g", capacity
                   community_id=1, community_slug="c")  # fmt: skip
 REQUEST = Close(list_id=3, at=datetime(2026, 1, 2, 9, 30, tzinfo=UTC), day=date(2026, 1, 2),
                 numbers=(1, 2), grace=timedelta(hours=1))  # fmt: skip
+
+
+def test_a_request_is_a_frozen_keyword_only_dataclass_named_for_its_effect() -> None:
+    assert Close.effect == "test.close"
+    with pytest.raises(TypeError):
+        Close(3, datetime(2026, 1, 2, tzinfo=UTC))  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        REQUEST.list_id = 4  # type: ignore[misc]
 
 
 def test_a_request_survives_the_json_that_scheduled_work_stores() -> None:

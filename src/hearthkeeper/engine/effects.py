@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, dataclass_transform
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.handler import GroupView, MemberView
@@ -32,13 +32,24 @@ class EffectError(Exception):
     """An effect that cannot be performed because its action is malformed (a bug, not input)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass_transform(kw_only_default=True, frozen_default=True)
 class Request:
-    """The arguments of one effect. Each effect has its own frozen dataclass with flat
-    fields (text, numbers, flags, dates, times, durations, tuples and enums of those) and a
-    class-level `effect` name, e.g. `"signup.join"`, under which scheduled work stores it."""
+    """The arguments of one effect, declared with the name scheduled work stores it under:
+
+        class SignUpJoin(Request, effect="signup.join"):
+            list_id: int  # join this list
+            quantity: int = 1
+
+    Every subclass is a frozen, keyword-only dataclass; its fields stay flat (text, numbers,
+    flags, dates, times, durations, tuples and enums of those), so the request survives JSON."""
 
     effect: ClassVar[str]
+
+    def __init_subclass__(cls, *, effect: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if effect is not None:
+            cls.effect = effect
+        dataclass(frozen=True, kw_only=True)(cls)
 
     def action(
         self,
@@ -58,14 +69,14 @@ class Request:
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-safe dict of the fields (what scheduled work stores)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: _plain(getattr(self, f.name)) for f in _fields(self)}
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         """The request `to_payload` wrote; `EffectError` naming the field if it does not fit."""
         hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
+        for f in _fields(cls):
             if f.name not in payload:
                 continue  # a default applies (or the constructor names the missing field)
             try:
@@ -76,6 +87,11 @@ class Request:
             return cls(**values)
         except TypeError as error:
             raise EffectError(f"{cls.effect}: {error}") from None
+
+
+def _fields(request: Request | type[Request]) -> tuple[dataclasses.Field[Any], ...]:
+    """A request's fields (every subclass is made a dataclass when it is declared)."""
+    return dataclasses.fields(typing.cast(Any, request))
 
 
 def _plain(value: Any) -> Any:

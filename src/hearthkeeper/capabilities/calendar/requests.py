@@ -4,70 +4,52 @@ renaming one would leave rows that no longer run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
 
 from hearthkeeper.engine.effects import Request
 
 
-@dataclass(frozen=True, kw_only=True)
-class CalendarPlan(Request):
+class CalendarPlan(Request, effect="calendar.plan"):
     """Plan this group's posts, live sessions and anniversary (first event seen in a group)."""
 
-    effect: ClassVar[str] = "calendar.plan"
 
-
-@dataclass(frozen=True, kw_only=True)
-class CalendarPost(Request):
+class CalendarPost(Request, effect="calendar.post"):
     """One firing of a scheduled post (`calendar.posts[].id`) in the group, at `at`."""
 
-    effect: ClassVar[str] = "calendar.post"
     post: str
     at: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
-class CalendarConfirm(Request):
+class CalendarConfirm(Request, effect="calendar.confirm"):
     """`/confirm <ref>`: send the reminded firing `ref` (`posts.id`)."""
 
-    effect: ClassVar[str] = "calendar.confirm"
     ref: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class CalendarSession(Request):
+class CalendarSession(Request, effect="calendar.session"):
     """One moment (`reminder-<seconds>`, `start`, `digest`) of a live session starting at
     `starts`, due at `at`."""
 
-    effect: ClassVar[str] = "calendar.session"
     session: str
     moment: str
     at: datetime
     starts: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
-class CalendarAnniversary(Request):
+class CalendarAnniversary(Request, effect="calendar.anniversary"):
     """The monthly anniversary in the group, due at `at`."""
 
-    effect: ClassVar[str] = "calendar.anniversary"
     at: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
-class CalendarWelcomePlan(Request):
+class CalendarWelcomePlan(Request, effect="calendar.welcome_plan"):
     """Schedule the joining member's welcome-week digest."""
 
-    effect: ClassVar[str] = "calendar.welcome_plan"
 
-
-@dataclass(frozen=True, kw_only=True)
-class CalendarWelcome(Request):
+class CalendarWelcome(Request, effect="calendar.welcome"):
     """The welcome-week digest of `member` (`user` on the carrier, `name` shown), who joined
     at `joined`."""
 
-    effect: ClassVar[str] = "calendar.welcome"
     member: int
     user: str
     name: str

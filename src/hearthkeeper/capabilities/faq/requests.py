@@ -5,8 +5,6 @@ scheduled staff alerts already in a database (`faq.alert`, payload `{"question":
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, EffectError, Request
@@ -15,63 +13,48 @@ from hearthkeeper.engine.events import Event
 HANDLER = "faq"
 
 
-@dataclass(frozen=True, kw_only=True)
-class QueueQuestion(Request):
+class QueueQuestion(Request, effect="faq.queue"):
     """Put the member's question (the triggering message) in the staff queue."""
 
-    effect: ClassVar[str] = "faq.queue"
     text: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class MarkAnswered(Request):
+class MarkAnswered(Request, effect="faq.answered"):
     """A message that may answer a waiting question: a reply to `reply_to`, or @-mentions."""
 
-    effect: ClassVar[str] = "faq.answered"
     reply_to: str | None = None
     mentions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class AlertStaff(Request):
+class AlertStaff(Request, effect="faq.alert"):
     """Scheduled: staff hear of question `question` if nobody answered it."""
 
-    effect: ClassVar[str] = "faq.alert"
     question: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListQuestions(Request):
+class ListQuestions(Request, effect="faq.list"):
     """`/questions`: what waits in the community's queue."""
 
-    effect: ClassVar[str] = "faq.list"
 
-
-@dataclass(frozen=True, kw_only=True)
-class CloseQuestion(Request):
+class CloseQuestion(Request, effect="faq.close"):
     """`/questions done 12`: staff answered question 12 elsewhere."""
 
-    effect: ClassVar[str] = "faq.close"
     question: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class FindExperts(Request):
+class FindExperts(Request, effect="faq.experts"):
     """@-mention members tagged with `tags` (with the FAQ `answer`, if any); with nobody to
     mention and `queue`, the question (`text`) goes to staff."""
 
-    effect: ClassVar[str] = "faq.experts"
     tags: tuple[str, ...]
     queue: bool
     text: str
     answer: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class MarkHelpful(Request):
+class MarkHelpful(Request, effect="faq.helpful"):
     """`/helpful` in reply to `reply_to`: its author earns points."""
 
-    effect: ClassVar[str] = "faq.helpful"
     reply_to: str
 
 

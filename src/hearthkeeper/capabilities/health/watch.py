@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.segments import DEFAULT_RULES
@@ -32,11 +31,9 @@ from hearthkeeper.store.scope import StoreBase
 WATCH_AT = time(9, 30)  # community time, after the levels round
 
 
-@dataclass(frozen=True, kw_only=True)
-class HealthWatch(Request):
+class HealthWatch(Request, effect="health.watch"):
     """The key-member watch of the community on `day` (its local date)."""
 
-    effect: ClassVar[str] = "health.watch"
     day: date
 
 

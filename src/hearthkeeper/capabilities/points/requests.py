@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
 
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import Request
@@ -32,7 +31,6 @@ class Target:
         return "@" + self.name if self.name is not None else self.user_id or ""
 
 
-@dataclass(frozen=True, kw_only=True)
 class Pointing(Request):
     """A request about the member a staff command points at (see `Target`)."""
 
@@ -45,59 +43,42 @@ class Pointing(Request):
         return Target(self.user_id, self.name, self.reply_to)
 
 
-@dataclass(frozen=True, kw_only=True)
-class PointsShare(Request):
+class PointsShare(Request, effect="points.share"):
     """The sharing reward for a picture or video, at most once a day."""
 
-    effect: ClassVar[str] = "points.share"
 
-
-@dataclass(frozen=True, kw_only=True)
-class PointsBalance(Request):
+class PointsBalance(Request, effect="points.balance"):
     """The sender's balance and the rewards."""
 
-    effect: ClassVar[str] = "points.balance"
 
-
-@dataclass(frozen=True, kw_only=True)
-class PointsAward(Pointing):
+class PointsAward(Pointing, effect="points.award"):
     """Staff give (or take) the member pointed at `points`, for `reason`."""
 
-    effect: ClassVar[str] = "points.award"
     points: int
     reason: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
-class PointsRedeem(Request):
+class PointsRedeem(Request, effect="points.redeem"):
     """Spend the sender's points on the reward with id `reward`."""
 
-    effect: ClassVar[str] = "points.redeem"
     reward: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class LevelsEvaluate(Request):
+class LevelsEvaluate(Request, effect="levels.evaluate"):
     """Promote after points-earning activity: the sender's, or (after a staff award) that of
     `member_id`, announced as `name`."""
 
-    effect: ClassVar[str] = "levels.evaluate"
     member_id: int | None = None
     name: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
-class LevelsPlan(Request):
+class LevelsPlan(Request, effect="levels.plan"):
     """Make sure the community's morning round is planned."""
 
-    effect: ClassVar[str] = "levels.plan"
 
-
-@dataclass(frozen=True, kw_only=True)
-class LevelsRound(Request):
+class LevelsRound(Request, effect="levels.round"):
     """Scheduled: the community's morning round of `day`."""
 
-    effect: ClassVar[str] = "levels.round"
     day: date
 
 
