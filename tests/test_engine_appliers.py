@@ -13,11 +13,12 @@ import pytest
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.appliers import APPLIERS, SCHEDULED_APPLIERS
-from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome, Stateful
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.store import Store
+from hearthkeeper.store.scope import StoreBase
 from tests.engine_setup import community
 
 
@@ -39,8 +40,7 @@ class Greeter:
             actions.append(Action(kind=ActionKind.SEND, carrier=event.carrier, group=event.group,
                                   text="hello, group", handler=self.name))  # fmt: skip
         if isinstance(event, Message) and event.text == "boom":
-            actions.append(Action(kind=ActionKind.EFFECT, carrier=event.carrier,
-                                  group=event.group, effect="test.boom"))  # fmt: skip
+            actions.append(Boom().action(carrier=event.carrier, group=event.group))
         return Outcome(tuple(actions))
 
     def forget(self) -> None:
@@ -59,7 +59,11 @@ class Plain:
         return Outcome()
 
 
-def boom(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
+class Boom(Request, effect="test.boom"):
+    pass
+
+
+def boom(store: StoreBase, request: Boom, ctx: EffectContext) -> Sequence[Action]:
     raise RuntimeError("boom")
 
 
@@ -80,7 +84,7 @@ def test_a_rolled_back_batch_makes_stateful_handlers_forget(
     c = community(store, store_clock)
     greeter = Greeter()
     c.runtime.registry.add(greeter, Stage.MECHANISMS)
-    c.runtime.registry.add_effect("test.boom", boom)
+    c.runtime.registry.add_effect(Boom, boom)
     with pytest.raises(RuntimeError, match="boom"):
         c.engine.process([c.events.message("u1", "boom")])
     # The greeting was rolled back with the batch; without forgetting, the group would count
@@ -92,15 +96,19 @@ def test_a_rolled_back_batch_makes_stateful_handlers_forget(
     assert [i.action["text"] for i in store.outbox_items()] == ["hello, group"]
 
 
-def strike(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
-    return [Action(kind=ActionKind.STRIKE, carrier=action.carrier, violation="spam")]
+class Strike(Request, effect="test.strike"):
+    pass
+
+
+def strike(store: StoreBase, request: Strike, ctx: EffectContext) -> Sequence[Action]:
+    return [Action(kind=ActionKind.STRIKE, carrier=ctx.group.carrier, violation="spam")]
 
 
 def test_scheduled_work_may_not_strike_and_is_set_aside(
     store: Store, store_clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     c = community(store, store_clock)
-    c.runtime.registry.add_effect("test.strike", strike)
+    c.runtime.registry.add_effect(Strike, strike)
     c.engine.process([c.events.message("u1", "hello")])
     group = store.group_for_carrier("fake", "g1")
     assert group is not None

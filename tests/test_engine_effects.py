@@ -73,12 +73,15 @@ def test_the_registry_runs_the_effect_of_the_request_type_also_from_a_payload() 
     store: Any = None  # the effect reads nothing
     [said] = registry.perform(store, action, ctx)
     assert said.text == "closed 3 at 09:30"
-    from_schedule = Action(kind=ActionKind.EFFECT, carrier="fake", effect="test.close",
-                           extra=REQUEST.to_payload())  # fmt: skip
-    assert registry.perform(store, from_schedule, ctx)[0].text == "closed 3 at 09:30"
-    assert registry.request_from("test.close", REQUEST.to_payload()) == REQUEST
+    from_schedule = registry.request_from("test.close", REQUEST.to_payload())
+    assert registry.perform(store, from_schedule.action(carrier="fake", group="g"), ctx)[
+        0
+    ].text == ("closed 3 at 09:30")
+    assert from_schedule == REQUEST
     with pytest.raises(ValueError, match="registered twice"):
         registry.add_effect(Close, _close)
     with pytest.raises(EffectError, match=r"no effect .test\.open."):
-        registry.perform(store, Action(kind=ActionKind.EFFECT, carrier="fake", effect="test.open"),
+        registry.request_from("test.open", {})
+    with pytest.raises(EffectError, match="without its request"):
+        registry.perform(store, Action(kind=ActionKind.EFFECT, carrier="fake", effect="test.close"),
                          ctx)  # fmt: skip

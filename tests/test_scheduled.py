@@ -8,17 +8,27 @@ from datetime import timedelta
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.store import Store
+from hearthkeeper.store.scope import StoreBase
 from tests.engine_setup import community
 
 
-def announce(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
-    text = str(action.extra["text"])
-    return [Action(kind=ActionKind.SEND, carrier=action.carrier, group=action.group, text=text)]
+class Announce(Request, effect="test.announce"):
+    text: str
 
 
-def explode(store: Store, action: Action, ctx: EffectContext) -> Sequence[Action]:
+class Explode(Request, effect="test.explode"):
+    pass
+
+
+def announce(store: StoreBase, request: Announce, ctx: EffectContext) -> Sequence[Action]:
+    group = ctx.group
+    return [Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
+                   text=request.text)]  # fmt: skip
+
+
+def explode(store: StoreBase, request: Explode, ctx: EffectContext) -> Sequence[Action]:
     raise RuntimeError("boom")
 
 
@@ -26,7 +36,7 @@ def test_scheduled_work_runs_once_when_due_even_across_restarts(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = community(store, store_clock)
-    c.runtime.registry.add_effect("test.announce", announce)
+    c.runtime.registry.add_effect(Announce, announce)
     c.engine.process([c.events.message("u1", "hello")])  # registers the group
     group = store.group_for_carrier("fake", "g1")
     assert group is not None
@@ -46,7 +56,7 @@ def test_scheduled_work_runs_once_when_due_even_across_restarts(
 
 def test_cancelled_work_never_runs(store: Store, store_clock: FrozenClock) -> None:
     c = community(store, store_clock)
-    c.runtime.registry.add_effect("test.announce", announce)
+    c.runtime.registry.add_effect(Announce, announce)
     c.engine.process([c.events.message("u1", "hello")])
     group = store.group_for_carrier("fake", "g1")
     assert group is not None
@@ -62,8 +72,8 @@ def test_a_failing_item_is_set_aside_and_the_rest_still_run(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = community(store, store_clock)
-    c.runtime.registry.add_effect("test.announce", announce)
-    c.runtime.registry.add_effect("test.explode", explode)
+    c.runtime.registry.add_effect(Announce, announce)
+    c.runtime.registry.add_effect(Explode, explode)
     c.engine.process([c.events.message("u1", "hello")])
     group = store.group_for_carrier("fake", "g1")
     assert group is not None

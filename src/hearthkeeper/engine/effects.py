@@ -23,7 +23,6 @@ from typing import Any, ClassVar, Self, TypeVar, dataclass_transform
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.handler import GroupView, MemberView
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
 
@@ -146,7 +145,6 @@ class EffectContext:
 
 R = TypeVar("R", bound=Request)
 Effect = Callable[[StoreBase, R, EffectContext], Sequence[Action]]
-LegacyEffect = Callable[[Store, Action, EffectContext], Sequence[Action]]  # by name, with `extra`
 
 
 def schedule_request(scope: StoreBase, key: str, community_id: int, request: Request,

@@ -6,14 +6,13 @@ from bisect import insort
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, overload
+from typing import Any
 
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import (
     Effect,
     EffectContext,
     EffectError,
-    LegacyEffect,
     R,
     Request,
 )
@@ -52,47 +51,34 @@ class Registry:
 
     def __init__(self) -> None:
         self._entries: list[_Entry] = []
-        self._effects: dict[str, LegacyEffect] = {}
-        self._typed: dict[str, tuple[type[Request], Effect[Any]]] = {}
+        self._effects: dict[str, tuple[type[Request], Effect[Any]]] = {}
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
 
-    @overload
-    def add_effect(self, kind: type[R], effect: Effect[R]) -> None: ...
-    @overload
-    def add_effect(self, kind: str, effect: LegacyEffect) -> None: ...
-    def add_effect(self, kind: type[Request] | str, effect: Any) -> None:
-        """Register the store work behind a request type (or, for effects not yet typed, behind
-        `Action(kind=EFFECT, effect=name, extra=...)`)."""
-        name = kind if isinstance(kind, str) else kind.effect
-        if name in self._effects or name in self._typed:
-            raise ValueError(f"effect {name!r} is registered twice")
-        if isinstance(kind, str):
-            self._effects[name] = effect
-        else:
-            self._typed[name] = (kind, effect)
+    def add_effect(self, kind: type[R], effect: Effect[R]) -> None:
+        """Register the store work behind a request type (`kind.effect` names it)."""
+        if kind.effect in self._effects:
+            raise ValueError(f"effect {kind.effect!r} is registered twice")
+        self._effects[kind.effect] = (kind, effect)
 
     def perform(self, tx: Any, action: Action, ctx: EffectContext) -> Sequence[Action]:
-        """Run the effect `action` asks for, in `tx`; the actions it answers with."""
-        name = action.effect or ""
-        if name in self._typed:
-            kind, effect = self._typed[name]
-            request = action.request
-            if request is None:  # read back from scheduled work
-                request = kind.from_payload(action.extra)
-            if not isinstance(request, kind):
-                raise EffectError(f"effect {name!r} was given a {type(request).__name__}")
-            return effect(tx, request, ctx)
+        """Run the effect `action.request` asks for, in `tx`; the actions it answers with."""
+        request = action.request
+        if request is None:
+            raise EffectError(f"an effect action without its request ({action.effect!r})")
+        kind, effect = self._registered(request.effect)
+        if not isinstance(request, kind):
+            raise EffectError(f"effect {request.effect!r} was given a {type(request).__name__}")
+        return effect(tx, request, ctx)
+
+    def request_from(self, name: str, payload: Mapping[str, Any]) -> Request:
+        """The request scheduled work stored as `payload` under the effect `name`."""
+        return self._registered(name)[0].from_payload(payload)
+
+    def _registered(self, name: str) -> tuple[type[Request], Effect[Any]]:
         try:
-            legacy = self._effects[name]
+            return self._effects[name]
         except KeyError:
             raise EffectError(f"no effect {name!r} is registered") from None
-        return legacy(tx, action, ctx)
-
-    def request_from(self, name: str, payload: Mapping[str, Any]) -> Request | None:
-        """The typed request stored as `payload` under `name` (None for an untyped effect)."""
-        if name not in self._typed:
-            return None
-        return self._typed[name][0].from_payload(payload)
 
     def add(self, handler: Handler, stage: int) -> None:
         """Register `handler` in priority group `stage` (and, if it keeps state in memory,

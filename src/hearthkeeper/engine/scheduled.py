@@ -51,7 +51,7 @@ def _run(
         return []  # the community is not served by this process, or the group is gone
     view = group_view(group, runtime.slug)
     action = Action(kind=ActionKind.EFFECT, carrier=group.carrier, group=group.carrier_group_id,
-                    effect=item.effect, extra=dict(item.payload), handler="scheduled",
+                    effect=item.effect, handler="scheduled",
                     request=runtime.registry.request_from(item.effect, item.payload))  # fmt: skip
     step = Step(
         tx=tx, playbook=runtime.playbook, registry=runtime.registry, group=view,
