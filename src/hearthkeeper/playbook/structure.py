@@ -141,12 +141,13 @@ class CarrierKind(StrEnum):
     DISCORD = "discord"
     WECOM = "wecom"
     SLACK = "slack"
+    QQ = "qq"
 
 
 class Carrier(Section):
     """A chat platform the community uses; secrets are named environment variables, never values."""
 
-    kind: CarrierKind = Field(description="webchat, matrix, telegram, discord, wecom or slack.")
+    kind: CarrierKind = Field(description="webchat, matrix, telegram, discord, wecom, slack or qq.")
     name: str | None = Field(None, description="A label when the same kind is used twice.")
     settings: dict[str, str | int | bool] = Field(
         default_factory=dict,
