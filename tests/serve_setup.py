@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
+from hearthkeeper.carriers.webchat.records import WebChatMessage
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock, FrozenClock
 from hearthkeeper.config import Settings
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host
-from hearthkeeper.store import WebChatMessage, upgrade
+from hearthkeeper.store import upgrade
 from hearthkeeper.web.context import WebSettings
 
 PLAYBOOK = "playbook.yaml"
@@ -43,7 +45,7 @@ def build(playbook: Path, database_url: str, clock: Clock) -> Host:
 
 def bot_messages(host: Host, group_id: int) -> list[WebChatMessage]:
     """What the bot said in a web chat group."""
-    return [m for m in host.store.webchat_history(group_id, limit=1000) if m.user_id is None]
+    return [m for m in SqlWebChat.on(host.store).history(group_id, limit=1000) if m.user_id is None]
 
 
 async def eventually(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.cli import app
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook.templates import TEMPLATES
@@ -179,7 +180,7 @@ def test_demo_serves_a_fresh_community_and_refuses_to_wipe_other_data(here: Path
     assert code == 0 and "Simulated members" not in out, "each run starts fresh"
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
     [community] = store.list_communities()
-    assert all(not store.webchat_history(g.id) for g in store.list_groups(community.id))
+    assert all(not SqlWebChat.on(store).history(g.id) for g in store.list_groups(community.id))
     store.engine.dispose()
     (here / "precious").mkdir()
     (here / "precious" / "notes.txt").write_text("keep me")

@@ -11,6 +11,7 @@ from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.demo.simulator import Simulator
 from hearthkeeper.serve import Host
@@ -51,7 +52,7 @@ def test_the_simulated_members_show_the_engine_at_work(
         simulator = asyncio.run(scenario())
         for group in groups:
             assert len(host.store.active_members(group.id)) >= 5, f"members joined {group.name}"
-            assert any(m.user_id for m in host.store.webchat_history(group.id)), group.name
+            assert any(m.user_id for m in SqlWebChat.on(host.store).history(group.id)), group.name
         today = store_clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
         assert SqlCheckIns.on(host.store).check_ins_on(community, today) >= 3
         signups = SqlSignUps.on(host.store)

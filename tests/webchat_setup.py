@@ -18,6 +18,7 @@ from PIL import Image
 
 from hearthkeeper.carriers.webchat import WebChatCarrier
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, served
+from hearthkeeper.carriers.webchat.records import WebUser
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import LoadedPlaybook
@@ -25,7 +26,6 @@ from hearthkeeper.store import (
     Group,
     PlaybookVersion,
     Store,
-    WebUser,
     create_engine_for,
     sqlite_url,
 )
@@ -61,7 +61,7 @@ class Chat:
     def member(self, nickname: str, group: int = 0) -> tuple[WebUser, str]:
         """A member seated in group `group` (by the carrier's API): the user and cookie token."""
         user, token = self.carrier.create_user(nickname)
-        self.store.take_webchat_seat(self.groups[group].id, user.user_id, self.clock.now())
+        self.carrier.platform.take_seat(self.groups[group].id, user.user_id, self.clock.now())
         return user, token
 
 

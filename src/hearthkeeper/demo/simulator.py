@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from hearthkeeper.carriers.webchat import BadNickname, WebChatRefused
+from hearthkeeper.carriers.webchat.records import WebUser
 from hearthkeeper.demo.cast import Lines, Role, load_lines
 from hearthkeeper.demo.scenes import programme, random_scene
 from hearthkeeper.demo.world import Beat, Scene, World
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.structure import Permission
-from hearthkeeper.store import Group, Store, WebUser
+from hearthkeeper.store import Group, Store
 
 # The opening (everyone arriving) moves this much faster than the conversation after it.
 QUICK = 0.25

@@ -22,8 +22,6 @@ from hearthkeeper.store.sanctions import SanctionQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.stats import StatsQueries
 from hearthkeeper.store.strikes import StrikeQueries
-from hearthkeeper.store.webchat import WebChatQueries
-from hearthkeeper.store.webchat_queue import WebChatQueueQueries
 
 
 class Store(
@@ -43,8 +41,6 @@ class Store(
     AlertQueries,
     DirectoryQueries,
     StatsQueries,
-    WebChatQueries,
-    WebChatQueueQueries,
     RollupQueries,
     ImportQueries,
     MetricReadQueries,

@@ -1,5 +1,5 @@
-"""What the web chat carrier's two sides share: the store, the live connections, and the
-feed of events for the engine (read from the store's queue)."""
+"""What the web chat carrier's two sides share: the store and the chat's own repository, the
+live connections, and the feed of events for the engine (read from the chat's queue)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from hearthkeeper.carriers.webchat.feed import Feed
 from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.protocol import members_frame
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.events import Event
 from hearthkeeper.store import Group, Store
@@ -41,6 +42,7 @@ class ChatBase:
     ) -> None:
         self.name = name
         self.store = store
+        self.platform = SqlWebChat.on(store)  # the chat's own tables: users, seats, messages
         self.clock = clock
         self.uploads_dir = uploads_dir
         self.max_upload_bytes = max_upload_bytes
@@ -77,7 +79,7 @@ class ChatBase:
 
     def _people(self, group_id: int) -> list[tuple[str, str]]:
         """(user id, nickname) of everyone in the group now, for mentions."""
-        return [(seated.user_id, seated.nickname) for seated in self.store.webchat_seated(group_id)]
+        return [(seated.user_id, seated.nickname) for seated in self.platform.seated(group_id)]
 
     def _left(self, group: Group) -> None:
         """Someone is no longer in the group (the store queued the `Leave`): wake the feed
@@ -86,4 +88,4 @@ class ChatBase:
         self._members_changed(group.id)
 
     def _members_changed(self, group_id: int) -> None:
-        self.hub.broadcast(group_id, members_frame(self.store.webchat_seats_taken(group_id)))
+        self.hub.broadcast(group_id, members_frame(self.platform.seats_taken(group_id)))

@@ -34,17 +34,17 @@ from hearthkeeper.carriers.webchat.protocol import (
     message_frame,
     muted_frame,
 )
-from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_picture
-from hearthkeeper.engine.carrier import Capabilities
-from hearthkeeper.engine.events import Event
-from hearthkeeper.store import (
-    Group,
+from hearthkeeper.carriers.webchat.records import (
     SeatOutcome,
     WebChatMessage,
     WebChatRoom,
     WebSeat,
     WebUser,
 )
+from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_picture
+from hearthkeeper.engine.carrier import Capabilities
+from hearthkeeper.engine.events import Event
+from hearthkeeper.store import Group
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
 
@@ -88,7 +88,7 @@ class WebChatCarrier(Performer):
 
     def invite_code(self, group_id: int) -> str:
         """The group's invite code (the `/join/{code}` link), made on first use."""
-        return self.store.webchat_invite_code(group_id, secrets.token_urlsafe(9))
+        return self.platform.invite_code(group_id, secrets.token_urlsafe(9))
 
     def group_for_code(self, code: str) -> Group | None:
         """The group an invite code opens."""
@@ -99,12 +99,12 @@ class WebChatCarrier(Performer):
         """The group an invite code opens, with its community's name and seats taken."""
         if CODE.fullmatch(code) is None:
             return None
-        room = self.store.webchat_room(code)
+        room = self.platform.room(code)
         return room if room is not None and room.group.carrier == self.name else None
 
     def room_elsewhere(self, full: Group) -> str | None:
         """The invite code of another group of the community with room, if one has it."""
-        for room in self.store.webchat_rooms(full.community_id, self.name):
+        for room in self.platform.rooms(full.community_id, self.name):
             capacity = room.group.capacity
             if room.group.id != full.id and (capacity is None or room.taken < capacity):
                 return room.invite_code or self.invite_code(room.group.id)
@@ -115,14 +115,14 @@ class WebChatCarrier(Performer):
         nickname cannot be used)."""
         nickname = clean_nickname(nickname, bot_name=self.bot_name)
         token = secrets.token_urlsafe(32)
-        user = self.store.add_webchat_user(f"w-{secrets.token_hex(8)}", token_hash(token), nickname)
+        user = self.platform.add_user(f"w-{secrets.token_hex(8)}", token_hash(token), nickname)
         return user, token
 
     def user_for_token(self, token: str) -> WebUser | None:
         """The member whose cookie holds `token`."""
         if not token or len(token) > 200:
             return None
-        return self.store.webchat_user_by_token(token_hash(token))
+        return self.platform.user_by_token(token_hash(token))
 
     def rename(self, user_id: str, nickname: str, *, group_id: int | None = None) -> WebUser:
         """Give a member a new nickname (BadNickname if it cannot be used, or if it looks the
@@ -130,19 +130,19 @@ class WebChatCarrier(Performer):
         cleaned = clean_nickname(nickname, bot_name=self.bot_name)
         if group_id is not None:
             self._refuse_lookalike(group_id, user_id, cleaned)
-        return self.store.rename_webchat_user(user_id, cleaned)
+        return self.platform.rename_user(user_id, cleaned)
 
     def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str) -> None:
         """BadNickname if someone else in the group has a nickname that looks the same: a
         copy would let one member speak as another."""
-        seated = ((s.user_id, s.nickname) for s in self.store.webchat_seated(group_id))
+        seated = ((s.user_id, s.nickname) for s in self.platform.seated(group_id))
         other = nickname_clash(nickname, seated, user_id)
         if other is not None:
             raise BadNickname(taken_message(other))
 
     def seat(self, group_id: int, user_id: str) -> WebSeat | None:
         """The member's seat in the group, if they ever had one."""
-        return self.store.webchat_seat(group_id, user_id)
+        return self.platform.seat(group_id, user_id)
 
     def keep_picture(self, data: bytes, limit: int | None = None) -> Picture:
         """Check an uploaded picture and store it (PictureRefused if it is not acceptable)."""
@@ -154,14 +154,14 @@ class WebChatCarrier(Performer):
         """Take a seat in the group; WebChatRefused when banned or the group is full,
         BadNickname when someone in it already has a nickname that looks the same."""
         group = self.store.get_group(group_id)
-        user = self.store.webchat_user(user_id)
+        user = self.platform.user(user_id)
         if group is None or group.carrier != self.name or user is None:
             raise WebChatRefused("There is no such group or member on this web chat.")
-        seat = self.store.webchat_seat(group_id, user_id)
+        seat = self.platform.seat(group_id, user_id)
         if seat is None or not seat.seated:
             self._refuse_lookalike(group_id, user_id, user.nickname)
         now = self.clock.now()
-        asked = self.store.take_webchat_seat(group_id, user_id, now)
+        asked = self.platform.take_seat(group_id, user_id, now)
         if asked.outcome is SeatOutcome.BANNED:
             reason = asked.seat.ban_reason if asked.seat else None
             raise WebChatRefused(
@@ -198,8 +198,8 @@ class WebChatCarrier(Performer):
                 reply_to: int | None) -> WebChatMessage:  # fmt: skip
         """The checks and the store write of `say` (which queues the engine's event)."""
         group = self._group_by_id(group_id)
-        seat = self.store.webchat_seat(group_id, user_id)
-        user = self.store.webchat_user(user_id)
+        seat = self.platform.seat(group_id, user_id)
+        user = self.platform.user(user_id)
         if group is None or seat is None or not seat.seated or user is None:
             raise WebChatRefused("You are not in this group; open its invite link to join.")
         now = self.clock.now()
@@ -212,11 +212,11 @@ class WebChatCarrier(Performer):
             raise WebChatRefused("That picture is not on this server; upload it again.")
         if not text.strip() and picture is None:
             raise WebChatRefused("Write something or choose a picture first.")
-        replied = self.store.webchat_message(reply_to) if reply_to is not None else None
+        replied = self.platform.message(reply_to) if reply_to is not None else None
         if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
             replied = None
         mentions, mentions_bot = self._mentions(group_id, text)
-        message, _ = self.store.add_webchat_message(
+        message, _ = self.platform.add_message(
             group_id, user_id=user_id, nickname=user.nickname,
             kind="picture" if picture else "text", text=text, picture=picture,
             reply_to=replied.id if replied else None, mentions=mentions,
@@ -227,10 +227,7 @@ class WebChatCarrier(Performer):
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""
         group = self._group_by_id(group_id)
-        if (
-            group is None
-            or self.store.leave_webchat_seat(group_id, user_id, self.clock.now()) is None
-        ):
+        if group is None or self.platform.leave_seat(group_id, user_id, self.clock.now()) is None:
             return
         self.hub.close_user(group_id, user_id, 1000, "you left the group")
         self._left(group)
@@ -238,7 +235,7 @@ class WebChatCarrier(Performer):
     def hello(self, room: WebChatRoom, user: WebUser) -> dict[str, Any]:
         """The first frame a member's browser gets: who they are, the group, its last 100
         messages and whether they are muted."""
-        seat = self.store.webchat_seat(room.group.id, user.user_id)
+        seat = self.platform.seat(room.group.id, user.user_id)
         muted = None
         if seat is not None and is_muted(seat, self.clock.now()):
             frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "")
@@ -253,7 +250,7 @@ class WebChatCarrier(Performer):
                 "capacity": room.group.capacity,
                 "bot": self.bot_name,
             },
-            "history": [message_frame(m) for m in self.store.webchat_history(room.group.id)],
+            "history": [message_frame(m) for m in self.platform.history(room.group.id)],
             "muted": muted,
         }
 

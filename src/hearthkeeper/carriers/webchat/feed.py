@@ -1,7 +1,7 @@
 """What the engine gets from the web chat: the store's queue of members' messages, joins and
 leaves, read in order and handed out once.
 
-The store is the queue (`store/webchat_queue.py`): each message, join and leave is queued in
+The store is the queue (`queue_repository.py`): each message, join and leave is queued in
 the transaction that stores it, before any browser is shown it, so a crash cannot lose one.
 The feed reads the queue at once when a member writes (`signal`) and every `poll` seconds as
 a safety net (a row committed out of id order on PostgreSQL, or written by another process),
@@ -25,9 +25,11 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from hearthkeeper.carriers.webchat.queue_repository import SqlWebChatQueue
+from hearthkeeper.carriers.webchat.records import QueuedChatEvent
 from hearthkeeper.carriers.webchat.uploads import media_type, picture_path
 from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Leave, Message, Sender
-from hearthkeeper.store import QueuedChatEvent, Store
+from hearthkeeper.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ class Feed:
     def __init__(self, store: Store, carrier: str, uploads_dir: Path, *, poll: float = POLL,
                  grace: float = GRACE, batch: int = BATCH,
                  in_flight: int = IN_FLIGHT) -> None:  # fmt: skip
-        self.store = store
+        self.queue = SqlWebChatQueue.on(store)
         self.carrier = carrier
         self.uploads_dir = uploads_dir
         self.poll = poll
@@ -178,7 +180,7 @@ class Feed:
 
     def _read(self, after: int, upto: int | None, limit: int, skip: frozenset[int]) -> _Found:
         """Queued rows in (after, upto] as events (store and picture files)."""
-        rows = self.store.webchat_backlog(self.carrier, after=after, upto=upto, limit=limit)
+        rows = self.queue.backlog(self.carrier, after=after, upto=upto, limit=limit)
         return [(row.id, None if row.recorded else self._event(row)) for row in rows
                 if row.id not in skip]  # fmt: skip
 
@@ -230,7 +232,7 @@ class Feed:
             if not ids:
                 continue
             try:
-                await asyncio.to_thread(self.store.forget_webchat_events, ids)
+                await asyncio.to_thread(self.queue.forget_events, ids)
             except Exception:  # the rows stay; the next start finds them recorded
                 log.exception("%s: could not delete %d delivered events", self.carrier, len(ids))
                 await asyncio.sleep(self.poll)

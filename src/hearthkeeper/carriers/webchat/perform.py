@@ -60,12 +60,12 @@ class Performer(ChatBase):
         if action.kind is ActionKind.MUTE:
             self._mute(group, user_id, action)
         elif action.kind is ActionKind.UNMUTE:
-            if self.store.mute_webchat_user(group.id, user_id, None, None) is not None:
+            if self.platform.mute(group.id, user_id, None, None) is not None:
                 self.hub.send_to(group.id, user_id, unmuted_frame())
         elif action.kind in (ActionKind.KICK, ActionKind.BAN):
             self._remove(group, user_id, action)
         else:
-            self.store.unban_webchat_user(group.id, user_id)
+            self.platform.unban(group.id, user_id)
         return None
 
     def _post(self, group: Group, action: Action, key: str) -> str:
@@ -75,9 +75,9 @@ class Performer(ChatBase):
             mentions.insert(0, action.member)
         reply_to = _message_id(action.target) if action.kind is ActionKind.REPLY else None
         if reply_to is not None:
-            replied = self.store.webchat_message(reply_to)
+            replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
-        message, created = self.store.add_webchat_message(
+        message, created = self.platform.add_message(
             group.id, user_id=None, nickname=self.bot_name, kind="text", text=text,
             reply_to=reply_to, mentions=mentions, action_key=key,
         )  # fmt: skip
@@ -87,18 +87,18 @@ class Performer(ChatBase):
 
     def _delete(self, group: Group, action: Action) -> None:
         message_id = _message_id(action.target)
-        found = None if message_id is None else self.store.webchat_message(message_id)
+        found = None if message_id is None else self.platform.message(message_id)
         if found is None or found.group_id != group.id:
             raise CarrierError(f"{self.name}: there is no message {action.target!r} in group "
                                f"{group.name!r}", retry=False)  # fmt: skip
         if found.deleted_at is None:
-            self.store.delete_webchat_message(found.id, action.reason or "removed by moderation",
-                                              self.clock.now())  # fmt: skip
+            self.platform.delete_message(found.id, action.reason or "removed by moderation",
+                                         self.clock.now())  # fmt: skip
             self.hub.broadcast(group.id, deleted_frame(found.id))
 
     def _member(self, group: Group, action: Action) -> str:
         user_id = action.member or ""
-        if self.store.webchat_user(user_id) is None:
+        if self.platform.user(user_id) is None:
             raise CarrierError(f"{self.name}: there is no member {action.member!r} "
                                f"(group {group.name!r})", retry=False)  # fmt: skip
         return user_id
@@ -106,7 +106,7 @@ class Performer(ChatBase):
     def _mute(self, group: Group, user_id: str, action: Action) -> None:
         until = INDEFINITELY if action.duration is None else self.clock.now() + action.duration
         reason = action.reason or "a moderator's decision"
-        seat = self.store.mute_webchat_user(group.id, user_id, until, reason)
+        seat = self.platform.mute(group.id, user_id, until, reason)
         if seat is None:
             raise CarrierError(f"{self.name}: {user_id!r} was never in group {group.name!r}",
                                retry=False)  # fmt: skip
@@ -117,10 +117,10 @@ class Performer(ChatBase):
         reason = action.reason or ("banned by a moderator" if banned else "removed by a moderator")
         now = self.clock.now()
         if banned:
-            was_in = self.store.ban_webchat_user(group.id, user_id, reason, now,
-                                                 removed_by=self.bot_name)  # fmt: skip
+            was_in = self.platform.ban(group.id, user_id, reason, now,
+                                       removed_by=self.bot_name)  # fmt: skip
         else:
-            left = self.store.leave_webchat_seat(group.id, user_id, now, removed_by=self.bot_name)
+            left = self.platform.leave_seat(group.id, user_id, now, removed_by=self.bot_name)
             was_in = left is not None
         self.hub.send_to(group.id, user_id, removed_frame(reason, banned=banned))
         self.hub.close_user(group.id, user_id, CLOSE_REMOVED, "banned" if banned else "removed")

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from hearthkeeper.store import WebChatMessage
+from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.store.columns import storable
 
 MAX_FRAME_BYTES = 8 * 1024  # a frame larger than this is refused with an error frame

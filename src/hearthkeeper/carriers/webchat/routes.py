@@ -30,6 +30,7 @@ from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, is_muted, mute
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
+from hearthkeeper.carriers.webchat.records import WebChatRoom, WebUser
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
 from hearthkeeper.carriers.webchat.uploads import (
@@ -39,7 +40,6 @@ from hearthkeeper.carriers.webchat.uploads import (
     sweep_unused,
     too_large,
 )
-from hearthkeeper.store import WebChatRoom, WebUser
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
 
@@ -200,7 +200,7 @@ def webchat_router(
         before = now - timedelta(hours=chat_limits.unused_upload_hours)
         try:
             deleted = await run_in_threadpool(sweep_unused, chat.uploads_dir,
-                                              chat.store.webchat_pictures_in_use, before)  # fmt: skip
+                                              chat.platform.pictures_in_use, before)  # fmt: skip
         except Exception:  # a full disk or a busy database must not refuse the upload
             log.exception("sweeping unused web chat pictures failed")
             return

@@ -60,7 +60,7 @@ def test_a_lone_surrogate_is_shown_as_it_is_stored_and_the_group_goes_on(
         ann, bob, eve = _group_of_three(client, chat, stack)
         eve.send_text(LONE_SURROGATE)
         seen = [ws.receive_json() for ws in (ann, bob, eve)]
-        stored = chat.store.webchat_history(chat.groups[0].id)[-1]
+        stored = chat.carrier.platform.history(chat.groups[0].id)[-1]
         assert stored.text == "hi \ufffd there"
         assert [frame["text"] for frame in seen] == [stored.text] * 3
         ann.send_json({"type": "say", "text": "still here?"})
@@ -86,7 +86,7 @@ def test_a_hostile_frame_is_refused_readably_and_the_group_goes_on(
         assert refused["type"] == "error" and refused["message"].startswith(says)
         eve.send_json({"type": "say", "text": "sorry"})
         assert [ws.receive_json()["text"] for ws in (ann, bob, eve)] == ["sorry"] * 3
-    assert [m.text for m in chat.store.webchat_history(chat.groups[0].id)] == ["sorry"]
+    assert [m.text for m in chat.carrier.platform.history(chat.groups[0].id)] == ["sorry"]
 
 
 def test_a_reply_to_the_largest_id_is_a_reply_to_nothing(client: TestClient, chat: Chat) -> None:

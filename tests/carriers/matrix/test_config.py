@@ -21,7 +21,7 @@ from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.web.context import WebSettings
 from tests.serve_setup import project
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 SLUG = "yan-academy-skincare"  # the skincare template's community
 ROOM_A = "!roomA:example.org"
 ROOM_B = "!roomB:example.org"

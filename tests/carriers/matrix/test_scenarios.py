@@ -14,8 +14,7 @@ import pytest
 import pytest_asyncio
 
 from hearthkeeper.clock import FrozenClock
-from tests.integration.synapse import SynapseServer
-from tests.matrix_setup import (
+from tests.carriers.matrix.matrix_setup import (
     AD,
     WAIT_S,
     Hearth,
@@ -30,6 +29,7 @@ from tests.matrix_setup import (
     redacted,
     serving,
 )
+from tests.integration.synapse import SynapseServer
 from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]

@@ -1,10 +1,10 @@
 """The web chat's queue for the engine: what members did, kept until the engine recorded it.
 
 A member's message, join or leave is queued in the transaction that stores it
-(`webchat.queue_chat_event`), so nothing the chat showed can be missing from the queue. The carrier
-reads the queue (`webchat_backlog`) and deletes what the engine has committed
-(`forget_webchat_events`). The queue holds only what is not yet taken, so reading it stays
-cheap however long the chat's history grows; a row the engine recorded just before a crash
+(`repository.queue_chat_event`), so nothing the chat showed can be missing from the queue.
+The carrier reads the queue (`backlog`) and deletes what the engine has committed
+(`forget_events`). The queue holds only what is not yet taken, so reading it stays cheap
+however long the chat's history grows; a row the engine recorded just before a crash
 comes back marked `recorded` (an anti-join on `events`' unique index) and is not handed out
 again.
 """
@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, exists, select
 
+from hearthkeeper.carriers.webchat.records import QueuedChatEvent
+from hearthkeeper.carriers.webchat.repository import _message
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     EventRow,
@@ -23,13 +25,13 @@ from hearthkeeper.store.models import (
     WebChatMessageRow,
     WebChatUserRow,
 )
-from hearthkeeper.store.records import QueuedChatEvent
 from hearthkeeper.store.scope import StoreBase
-from hearthkeeper.store.webchat import _message
 
 
-class WebChatQueueQueries(StoreBase):
-    def webchat_backlog(
+class SqlWebChatQueue(StoreBase):
+    """The web chat's queue for the engine on SQLAlchemy; `SqlWebChatQueue.on(store)`."""
+
+    def backlog(
         self, carrier: str, *, after: int = 0, upto: int | None = None, limit: int = 500
     ) -> list[QueuedChatEvent]:
         """The queued events of `carrier`'s groups with ids in (`after`, `upto`], oldest
@@ -63,7 +65,7 @@ class WebChatQueueQueries(StoreBase):
             return [_queued(row, group, nickname, message, recorded)
                     for row, of, group, nickname, message, recorded in found if of == carrier]  # fmt: skip
 
-    def forget_webchat_events(self, ids: Sequence[int]) -> int:
+    def forget_events(self, ids: Sequence[int]) -> int:
         """Delete queued events the engine has taken; how many there were."""
         gone = 0
         with self._unit(write=True) as session:

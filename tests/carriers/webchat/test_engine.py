@@ -13,6 +13,7 @@ from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.webchat import WebChatCarrier
 from hearthkeeper.carriers.webchat.plugin import served
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
@@ -78,5 +79,5 @@ def test_the_welcome_arrives_on_the_members_socket(
                 assert frames[-1] == {"type": "deleted", "id": advert["id"]}
                 warning = _frames_until(ws, "message")[-1]
                 assert warning["bot"] is True and me in warning["mentions"]
-            history = store.webchat_history(group.id)
+            history = SqlWebChat.on(store).history(group.id)
             assert advert["id"] not in [m.id for m in history]

@@ -13,6 +13,8 @@ from sqlalchemy import insert
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.queue_repository import SqlWebChatQueue
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.events import Event, Join, Message
@@ -109,7 +111,8 @@ def test_the_engine_takes_the_backlog_at_start_and_the_queue_empties(chat: Chat)
     said = [asyncio.run(offline.say(chat.group.id, ann, f"message {n}")) for n in range(3)]
 
     carrier = chat.carrier()
-    asyncio.run(_serve(chat.engine(carrier), lambda: chat.store.webchat_backlog("webchat") == [],
+    queue = SqlWebChatQueue.on(chat.store)
+    asyncio.run(_serve(chat.engine(carrier), lambda: queue.backlog("webchat") == [],
                        "the queue emptied"))  # fmt: skip
 
     assert chat.recorded() == [str(n) for n in said]
@@ -130,7 +133,7 @@ def test_a_member_writing_while_the_engine_runs_is_answered_once(chat: Chat) -> 
         for n in range(20):
             await carrier.say(chat.group.id, user.user_id, f"hello {n}")
         async with asyncio.timeout(30):
-            while len(chat.recorded()) < 20 or chat.store.webchat_backlog("webchat"):
+            while len(chat.recorded()) < 20 or SqlWebChatQueue.on(chat.store).backlog("webchat"):
                 await asyncio.sleep(0.02)
         stop.set()
         await asyncio.wait_for(running, 10)
@@ -153,9 +156,9 @@ def test_the_engine_gets_a_message_only_once_the_group_was_shown_it(chat: Chat) 
         try:
             async with asyncio.timeout(30):
                 # committed, not yet shown: as the feed may find it while `say` is under way
-                unseen, _ = chat.store.add_webchat_message(chat.group.id, user_id=ann,
-                                                           nickname="Ann", kind="text",
-                                                           text="a question")  # fmt: skip
+                unseen, _ = SqlWebChat.on(chat.store).add_message(chat.group.id, user_id=ann,
+                                                                  nickname="Ann", kind="text",
+                                                                  text="a question")  # fmt: skip
                 shown = await carrier.say(chat.group.id, ann, "shown at once")
                 first = await anext(stream)
                 carrier.feed.announce(str(unseen.id))  # now the group sees it
@@ -176,8 +179,8 @@ def test_a_row_committed_after_a_later_one_is_still_delivered(chat: Chat) -> Non
     ann = _member(carrier, chat, "Ann")
     carrier.take_events()
     with chat.store.transaction() as slow:  # takes its id first, commits last
-        late, _ = slow.add_webchat_message(chat.group.id, user_id=ann, nickname="Ann",
-                                           kind="text", text="late")  # fmt: skip
+        late, _ = SqlWebChat.on(slow).add_message(chat.group.id, user_id=ann, nickname="Ann",
+                                                  kind="text", text="late")  # fmt: skip
         early = asyncio.run(carrier.say(chat.group.id, ann, "early"))
         assert [e.event_id for e in carrier.take_events()] == [str(early)]
     assert late.id < early
@@ -214,7 +217,7 @@ def test_upgrading_queues_the_messages_a_crash_had_lost(
             db.execute(insert(EventRow), [{"group_id": 1, "carrier_event_id": "7",
                                            "type": "message", "at": now, "recorded_at": now}])  # fmt: skip
         upgrade(database_url)
-        [queued] = Store(engine, store_clock).webchat_backlog("webchat")
+        [queued] = SqlWebChatQueue.on(Store(engine, store_clock)).backlog("webchat")
     finally:
         engine.dispose()
     assert (queued.event_id, queued.kind, queued.user_id, queued.recorded) == ("8", "message",

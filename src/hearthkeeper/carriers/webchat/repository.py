@@ -13,9 +13,18 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from hearthkeeper.carriers.webchat.records import (
+    SeatedUser,
+    SeatOutcome,
+    SeatRequest,
+    WebChatMessage,
+    WebChatRoom,
+    WebSeat,
+    WebUser,
+)
+from hearthkeeper.store import Group, StoreError
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.communities import _group
-from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     CommunityRow,
@@ -26,23 +35,16 @@ from hearthkeeper.store.models import (
     WebChatSeatRow,
     WebChatUserRow,
 )
-from hearthkeeper.store.records import (
-    Group,
-    SeatedUser,
-    SeatOutcome,
-    SeatRequest,
-    WebChatMessage,
-    WebChatRoom,
-    WebSeat,
-    WebUser,
-)
 from hearthkeeper.store.scope import StoreBase
 
 
-class WebChatQueries(StoreBase):
+class SqlWebChat(StoreBase):
+    """The web chat's own tables on SQLAlchemy; `SqlWebChat.on(store)` works on the
+    store's engine, clock and (inside a transaction) its session."""
+
     # --- groups and invite codes --------------------------------------------------------------
 
-    def webchat_invite_code(self, group_id: int, code: str) -> str:
+    def invite_code(self, group_id: int, code: str) -> str:
         """The group's invite code; `code` becomes it if the group has none yet."""
         with self._unit(write=True) as session:
             row = session.get(WebChatGroupRow, group_id)
@@ -58,7 +60,7 @@ class WebChatQueries(StoreBase):
                 raise StoreError(f"the invite code {code!r} belongs to another group")
             return existing.invite_code
 
-    def webchat_group_for_code(self, code: str) -> Group | None:
+    def group_for_code(self, code: str) -> Group | None:
         """The group an invite code opens, if any."""
         with self._unit(write=False) as session:
             row = session.scalar(
@@ -68,13 +70,13 @@ class WebChatQueries(StoreBase):
             )
             return None if row is None else _group(row)
 
-    def webchat_rooms(self, community_id: int, carrier: str) -> list[WebChatRoom]:
+    def rooms(self, community_id: int, carrier: str) -> list[WebChatRoom]:
         """The community's groups on `carrier`, each with its invite code and seats taken."""
         query = _rooms().where(GroupRow.community_id == community_id, GroupRow.carrier == carrier)
         with self._unit(write=False) as session:
             return [_room(*found) for found in session.execute(query.order_by(GroupRow.id))]
 
-    def webchat_room(self, code: str) -> WebChatRoom | None:
+    def room(self, code: str) -> WebChatRoom | None:
         """The group an invite code opens, with its community's name and seats taken."""
         query = _rooms().where(WebChatGroupRow.invite_code == code)
         with self._unit(write=False) as session:
@@ -83,7 +85,7 @@ class WebChatQueries(StoreBase):
 
     # --- users --------------------------------------------------------------------------------
 
-    def add_webchat_user(self, user_id: str, token_hash: str, nickname: str) -> WebUser:
+    def add_user(self, user_id: str, token_hash: str, nickname: str) -> WebUser:
         """A new browser identity; the cookie's token is kept as its hash only."""
         row = WebChatUserRow(
             user_id=user_id, token_hash=token_hash, nickname=nickname, created_at=self._now()
@@ -93,13 +95,13 @@ class WebChatQueries(StoreBase):
                 raise StoreError(f"the web chat user {user_id!r} already exists")
             return _user(row)
 
-    def webchat_user(self, user_id: str) -> WebUser | None:
+    def user(self, user_id: str) -> WebUser | None:
         """The web chat user with this carrier id, if any."""
         with self._unit(write=False) as session:
             row = session.scalar(select(WebChatUserRow).where(WebChatUserRow.user_id == user_id))
             return None if row is None else _user(row)
 
-    def webchat_user_by_token(self, token_hash: str) -> WebUser | None:
+    def user_by_token(self, token_hash: str) -> WebUser | None:
         """The web chat user whose cookie token hashes to `token_hash`, if any."""
         with self._unit(write=False) as session:
             row = session.scalar(
@@ -107,7 +109,7 @@ class WebChatQueries(StoreBase):
             )
             return None if row is None else _user(row)
 
-    def rename_webchat_user(self, user_id: str, nickname: str) -> WebUser:
+    def rename_user(self, user_id: str, nickname: str) -> WebUser:
         """Give a web chat user a new nickname."""
         with self._unit(write=True) as session:
             row = session.scalar(select(WebChatUserRow).where(WebChatUserRow.user_id == user_id))
@@ -118,13 +120,13 @@ class WebChatQueries(StoreBase):
 
     # --- seats --------------------------------------------------------------------------------
 
-    def webchat_seat(self, group_id: int, user_id: str) -> WebSeat | None:
+    def seat(self, group_id: int, user_id: str) -> WebSeat | None:
         """The user's seat in the group (in, out or banned), if they ever had one."""
         with self._unit(write=False) as session:
             row = session.get(WebChatSeatRow, (group_id, user_id))
             return None if row is None else _seat(row)
 
-    def take_webchat_seat(self, group_id: int, user_id: str, at: datetime) -> SeatRequest:
+    def take_seat(self, group_id: int, user_id: str, at: datetime) -> SeatRequest:
         """Seat the user unless banned or the group is full; a rejoin begins a new stay.
 
         The group row is locked, so two joins racing for the last seat cannot both get it."""
@@ -149,7 +151,7 @@ class WebChatQueries(StoreBase):
             session.flush()
             return SeatRequest(SeatOutcome.JOINED, _seat(row), taken + 1)
 
-    def leave_webchat_seat(
+    def leave_seat(
         self, group_id: int, user_id: str, at: datetime, *, removed_by: str | None = None
     ) -> WebSeat | None:
         """Close the user's stay (`removed_by`: who removed them); the seat as it was if they
@@ -163,7 +165,7 @@ class WebChatQueries(StoreBase):
             queue_chat_event(session, group_id, "leave", user_id, at, removed_by=removed_by)
             return before
 
-    def ban_webchat_user(
+    def ban(
         self,
         group_id: int,
         user_id: str,
@@ -190,7 +192,7 @@ class WebChatQueries(StoreBase):
             session.flush()
             return seated
 
-    def unban_webchat_user(self, group_id: int, user_id: str) -> bool:
+    def unban(self, group_id: int, user_id: str) -> bool:
         """Lift the user's ban from the group; True if there was one."""
         with self._unit(write=True) as session:
             row = session.get(WebChatSeatRow, (group_id, user_id))
@@ -199,7 +201,7 @@ class WebChatQueries(StoreBase):
             row.banned_at, row.ban_reason = None, None
             return True
 
-    def mute_webchat_user(
+    def mute(
         self, group_id: int, user_id: str, until: datetime | None, reason: str | None
     ) -> WebSeat | None:
         """Mute the user until `until` (None lifts the mute); None if they never had a seat."""
@@ -211,7 +213,7 @@ class WebChatQueries(StoreBase):
             row.mute_reason = None if until is None else reason
             return _seat(row)
 
-    def webchat_seated(self, group_id: int) -> list[SeatedUser]:
+    def seated(self, group_id: int) -> list[SeatedUser]:
         """Who is in the group now, by nickname."""
         query = (
             select(WebChatUserRow.user_id, WebChatUserRow.nickname)
@@ -222,14 +224,14 @@ class WebChatQueries(StoreBase):
         with self._unit(write=False) as session:
             return [SeatedUser(user_id, nickname) for user_id, nickname in session.execute(query)]
 
-    def webchat_seats_taken(self, group_id: int) -> int:
+    def seats_taken(self, group_id: int) -> int:
         """How many are in the group now."""
         with self._unit(write=False) as session:
             return _taken(session, group_id)
 
     # --- messages -----------------------------------------------------------------------------
 
-    def add_webchat_message(
+    def add_message(
         self,
         group_id: int,
         *,
@@ -266,13 +268,13 @@ class WebChatQueries(StoreBase):
                 raise StoreError(f"there is no group with id {group_id}")
             return _message(existing), False
 
-    def webchat_message(self, message_id: int) -> WebChatMessage | None:
+    def message(self, message_id: int) -> WebChatMessage | None:
         """One message, deleted or not."""
         with self._unit(write=False) as session:
             row = session.get(WebChatMessageRow, message_id)
             return None if row is None else _message(row)
 
-    def webchat_pictures_in_use(self, names: Sequence[str]) -> set[str]:
+    def pictures_in_use(self, names: Sequence[str]) -> set[str]:
         """Which of the stored pictures `names` a message (deleted or not) shows."""
         used: set[str] = set()
         with self._unit(write=False) as session:
@@ -283,7 +285,7 @@ class WebChatQueries(StoreBase):
                 used.update(name for name in session.scalars(query) if name is not None)
         return used
 
-    def webchat_history(self, group_id: int, limit: int = 100) -> list[WebChatMessage]:
+    def history(self, group_id: int, limit: int = 100) -> list[WebChatMessage]:
         """The group's last `limit` messages that were not deleted, oldest first."""
         query = (
             select(WebChatMessageRow)
@@ -294,9 +296,7 @@ class WebChatQueries(StoreBase):
         with self._unit(write=False) as session:
             return [_message(row) for row in reversed(list(session.scalars(query)))]
 
-    def delete_webchat_message(
-        self, message_id: int, reason: str, at: datetime
-    ) -> WebChatMessage | None:
+    def delete_message(self, message_id: int, reason: str, at: datetime) -> WebChatMessage | None:
         """Mark a message deleted (the row stays, with when and why); None if there is none."""
         with self._unit(write=True) as session:
             row = session.get(WebChatMessageRow, message_id)

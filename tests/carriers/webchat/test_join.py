@@ -46,7 +46,7 @@ def test_choosing_a_nickname_joins_and_sets_the_member_cookie(chat: Chat) -> Non
     assert "hearth_member=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie
     token = client.cookies["hearth_member"]
-    user = chat.store.webchat_user_by_token(hashlib.sha256(token.encode()).hexdigest())
+    user = chat.carrier.platform.user_by_token(hashlib.sha256(token.encode()).hexdigest())
     assert user is not None and user.nickname == "小美" and user.user_id.startswith("w-")
     [event] = chat.carrier.take_events()
     assert isinstance(event, Join) and event.sender.display_name == "小美"
@@ -59,9 +59,9 @@ def test_a_returning_member_keeps_their_identity_in_another_group(chat: Chat) ->
     client = TestClient(chat.app)
     join(client, chat.codes[0], "Mei")
     assert join(client, chat.codes[1], "Mei Lin").status_code == 303
-    ids = {seated.user_id for g in chat.groups for seated in chat.store.webchat_seated(g.id)}
+    ids = {seated.user_id for g in chat.groups for seated in chat.carrier.platform.seated(g.id)}
     assert len(ids) == 1
-    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[0].id)] == ["Mei Lin"]
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["Mei Lin"]
 
 
 def test_the_member_cookie_is_secure_behind_https(
@@ -78,7 +78,7 @@ def test_joining_without_the_forms_token_is_refused(chat: Chat) -> None:
     client.get(f"/join/{chat.codes[0]}")
     answer = client.post(f"/join/{chat.codes[0]}", data={"nickname": "Mei", "csrf_token": "forged"})
     assert answer.status_code == 403 and "This form has expired" in answer.text
-    assert chat.store.webchat_seats_taken(chat.groups[0].id) == 0
+    assert chat.carrier.platform.seats_taken(chat.groups[0].id) == 0
 
 
 @pytest.mark.parametrize(
@@ -110,13 +110,13 @@ def test_a_full_group_refuses_and_links_to_a_group_with_room(chat: Chat) -> None
     assert "This group is full (3 of 3)." in answer.text
     assert f'href="/join/{chat.codes[1]}"' in answer.text and "Garden" in answer.text
     assert join(client, chat.codes[1], "latecomer").status_code == 303  # same identity
-    assert chat.store.webchat_seats_taken(chat.groups[1].id) == 1
+    assert chat.carrier.platform.seats_taken(chat.groups[1].id) == 1
 
 
 def test_a_banned_member_sees_why_and_no_form(chat: Chat) -> None:
     client = TestClient(chat.app)
     join(client, chat.codes[0], "spammer")
-    [seated] = chat.store.webchat_seated(chat.groups[0].id)
+    [seated] = chat.carrier.platform.seated(chat.groups[0].id)
     ban = Action(kind=ActionKind.BAN, carrier="webchat", group="tea-1", member=seated.user_id,
                  reason="advertising")  # fmt: skip
     asyncio.run(chat.carrier.perform(ban, "ban-1"))
@@ -157,7 +157,7 @@ def test_hostile_names_are_escaped_on_every_page(
         pages.append(join(client, chat.codes[1], HOSTILE_NAME))
         pages.append(client.get(f"/chat/{chat.codes[1]}"))
         pages.append(client.get(f"/join/{chat.codes[1]}"))  # "you are in as …"
-        user = chat.store.webchat_seated(chat.groups[1].id)[0]
+        user = chat.carrier.platform.seated(chat.groups[1].id)[0]
         asyncio.run(chat.carrier.say(chat.groups[1].id, user.user_id, HOSTILE_TEXT))
         pages.append(client.get(f"/chat/{chat.codes[1]}"))
         assert [p.status_code for p in pages] == [200, 403, 303, 200, 200, 200]
@@ -174,7 +174,7 @@ def test_a_copy_of_another_members_nickname_in_the_group_is_refused(chat: Chat) 
         answer = join(TestClient(chat.app), chat.codes[0], copy)
         assert answer.status_code == 400, copy
         assert "Someone in this group is already called “小美”" in answer.text
-    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[0].id)] == ["小美"]
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["小美"]
     elsewhere = join(TestClient(chat.app), chat.codes[1], "小美")
     assert elsewhere.status_code == 303, "another group has no 小美 yet"
 
@@ -185,5 +185,5 @@ def test_a_member_cannot_rename_into_another_members_nickname(chat: Chat) -> Non
     assert join(client, chat.codes[1], "Ann").status_code == 303
     answer = join(client, chat.codes[0], "MEI")  # joining another group under a new name
     assert answer.status_code == 400 and "already called “Mei”" in answer.text
-    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[0].id)] == ["Mei"]
-    assert [s.nickname for s in chat.store.webchat_seated(chat.groups[1].id)] == ["Ann"]
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["Mei"]
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)] == ["Ann"]

@@ -17,6 +17,7 @@ from httpx import Response
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, webchat_limits
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.routes import SWEEP_EVERY
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, config_text, load_settings
@@ -34,7 +35,7 @@ def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Ite
 
 
 def _members(chat: Chat) -> int:
-    return len(chat.store.webchat_seated(chat.groups[1].id))
+    return len(chat.carrier.platform.seated(chat.groups[1].id))
 
 
 # --- joining through an invite link -------------------------------------------------------------
@@ -92,8 +93,8 @@ def test_a_member_with_many_sockets_has_one_rate(chat: Chat) -> None:
         chat.clock.advance(timedelta(seconds=11))
         tab.send_json({"type": "say", "text": "after a pause"})
         assert tab.receive_json()["text"] == "after a pause"
-    assert [m.text for m in chat.store.webchat_history(chat.groups[0].id)][-1] == "after a pause"
-    assert len(chat.store.webchat_history(chat.groups[0].id)) == 5
+    assert [m.text for m in chat.carrier.platform.history(chat.groups[0].id)][-1] == "after a pause"
+    assert len(chat.carrier.platform.history(chat.groups[0].id)) == 5
 
 
 # --- uploads -----------------------------------------------------------------------------------
@@ -137,13 +138,13 @@ def test_upload_bytes_are_limited_per_member_and_hour(chat: Chat) -> None:
 
 def test_a_muted_or_banned_member_uploads_nothing(chat: Chat) -> None:
     muted, client = _uploader(chat)
-    chat.store.mute_webchat_user(chat.groups[0].id, muted, chat.clock.now() + timedelta(hours=1),
-                                 "flooding")  # fmt: skip
+    chat.carrier.platform.mute(chat.groups[0].id, muted, chat.clock.now() + timedelta(hours=1),
+                               "flooding")  # fmt: skip
     refused = _upload(client, chat, picture())
     assert refused.status_code == 403
     assert refused.json()["detail"] == "You are muted until 2026-05-01 10:00 UTC: flooding."
     banned, other = _uploader(chat, "Spammer")
-    chat.store.ban_webchat_user(chat.groups[0].id, banned, "adverts", chat.clock.now())
+    chat.carrier.platform.ban(chat.groups[0].id, banned, "adverts", chat.clock.now())
     refused = _upload(other, chat, picture())
     assert refused.status_code == 403
     assert refused.json()["detail"] == "You are banned from Tea room: adverts."
@@ -167,7 +168,7 @@ def test_pictures_no_message_uses_are_swept_away(chat: Chat) -> None:
     chat.clock.advance(SWEEP_EVERY + timedelta(seconds=1))
     fresh = _upload(client, chat, picture(size=(7, 7))).json()["picture"]
     assert sorted(p.name for p in folder.iterdir()) == sorted([shown, fresh])
-    assert chat.store.webchat_history(chat.groups[0].id)[-1].picture == shown
+    assert chat.carrier.platform.history(chat.groups[0].id)[-1].picture == shown
 
 
 def test_clients_are_forgotten_once_their_window_is_over(store_clock: FrozenClock) -> None:
@@ -183,14 +184,15 @@ def test_clients_are_forgotten_once_their_window_is_over(store_clock: FrozenCloc
 
 
 def test_the_store_says_which_pictures_messages_use(store: Store) -> None:
+    platform = SqlWebChat.on(store)
     community = store.ensure_community("tea", "Tea lovers")
     group = store.add_group(community.id, "Tea room", "webchat", "tea-1")
     names = [f"{n:064x}.png" for n in range(1200)]  # more than one bounded IN list
     for used in (names[3], names[700]):
-        store.add_webchat_message(group.id, user_id=None, nickname="Hearthkeeper", kind="picture",
-                                  text="", picture=used)  # fmt: skip
-    assert store.webchat_pictures_in_use(names) == {names[3], names[700]}
-    assert store.webchat_pictures_in_use([]) == set()
+        platform.add_message(group.id, user_id=None, nickname="Hearthkeeper", kind="picture",
+                             text="", picture=used)  # fmt: skip
+    assert platform.pictures_in_use(names) == {names[3], names[700]}
+    assert platform.pictures_in_use([]) == set()
 
 
 # --- settings ----------------------------------------------------------------------------------

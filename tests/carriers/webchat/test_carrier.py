@@ -61,7 +61,7 @@ def test_a_banned_member_is_refused_with_the_reason(chat: Chat) -> None:
         asyncio.run(chat.carrier.join(chat.groups[0].id, user_id))
     asyncio.run(chat.carrier.perform(_action(ActionKind.UNBAN, member=user_id), "k2"))
     asyncio.run(chat.carrier.join(chat.groups[0].id, user_id))  # welcome back
-    assert chat.store.webchat_seats_taken(chat.groups[0].id) == 1
+    assert chat.carrier.platform.seats_taken(chat.groups[0].id) == 1
 
 
 def test_a_message_is_an_event_with_mentions_replies_and_the_bot(chat: Chat) -> None:
@@ -114,7 +114,7 @@ def test_a_reply_performed_twice_with_one_key_is_one_message(chat: Chat) -> None
     first = asyncio.run(chat.carrier.perform(reply, "evt:1:0"))
     second = asyncio.run(chat.carrier.perform(reply, "evt:1:0"))
     assert first == second
-    [message] = chat.store.webchat_history(chat.groups[0].id)
+    [message] = chat.carrier.platform.history(chat.groups[0].id)
     assert (message.nickname, message.user_id, message.text) == ("Hearthkeeper", None, "早上好")
     assert message.mentions == (user_id,) and message.reply_to is None  # 999 does not exist
 
@@ -124,8 +124,8 @@ def test_deleting_keeps_the_row_but_not_in_history(chat: Chat) -> None:
     message_id = asyncio.run(chat.carrier.say(chat.groups[0].id, user_id, "cheap bags!"))
     delete = _action(ActionKind.DELETE, member=user_id, target=str(message_id), reason="ad")
     assert asyncio.run(chat.carrier.perform(delete, "d1")) is None
-    assert chat.store.webchat_history(chat.groups[0].id) == []
-    kept = chat.store.webchat_message(message_id)
+    assert chat.carrier.platform.history(chat.groups[0].id) == []
+    kept = chat.carrier.platform.message(message_id)
     assert kept is not None and kept.deleted_reason == "ad"
     with pytest.raises(CarrierError, match="no message '12345'") as failed:
         asyncio.run(chat.carrier.perform(_action(ActionKind.DELETE, target="12345"), "d2"))
@@ -182,7 +182,7 @@ def test_unknown_groups_and_members_are_not_retried(chat: Chat) -> None:
         asyncio.run(chat.carrier.perform(_action(ActionKind.MUTE, member="w-ghost"), "u2"))
     alert = _action(ActionKind.ALERT_STAFF, text="a quarrel")
     assert asyncio.run(chat.carrier.perform(alert, "u3")) is None
-    assert chat.store.webchat_history(chat.groups[0].id) == []  # nothing shown in the group
+    assert chat.carrier.platform.history(chat.groups[0].id) == []  # nothing shown in the group
 
 
 def test_events_flow_until_disconnected(chat: Chat) -> None:

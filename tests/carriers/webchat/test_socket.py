@@ -209,7 +209,7 @@ def test_more_than_eight_messages_in_ten_seconds_are_dropped(
         chat.clock.advance(timedelta(seconds=11))
         _say(ws, "after a pause")
         assert ws.receive_json()["text"] == "after a pause"
-    assert len(chat.store.webchat_history(chat.groups[0].id)) == 9
+    assert len(chat.carrier.platform.history(chat.groups[0].id)) == 9
 
 
 def test_another_site_cannot_talk_as_our_member(client: TestClient, chat: Chat) -> None:

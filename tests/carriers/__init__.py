@@ -1,0 +1,1 @@
+"""Tests of the carrier plug-ins, one folder each, mirroring src/hearthkeeper/carriers/."""

@@ -1,0 +1,1 @@
+"""Tests of the Matrix carrier (src/hearthkeeper/carriers/matrix/); `-m matrix` ones start Synapse."""

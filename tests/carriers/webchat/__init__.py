@@ -1,0 +1,1 @@
+"""Tests of the built-in web chat carrier (src/hearthkeeper/carriers/webchat/)."""

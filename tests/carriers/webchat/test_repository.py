@@ -1,0 +1,156 @@
+"""The web chat's tables, on SQLite and PostgreSQL: invite codes, identities, seats with
+capacity and bans, and messages kept once per outbox key."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hearthkeeper.carriers.webchat.records import SeatOutcome
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Group, Store, StoreError
+
+
+def _groups(store: Store) -> tuple[Group, Group]:
+    community = store.ensure_community("tea", "Tea lovers")
+    small = store.add_group(community.id, "Tea room", "webchat", "tea-1", capacity=2)
+    large = store.add_group(community.id, "Garden", "webchat", "tea-2", capacity=None)
+    return small, large
+
+
+def test_an_invite_code_is_made_once_and_opens_its_group(store: Store) -> None:
+    chat = SqlWebChat.on(store)
+    small, large = _groups(store)
+    assert chat.invite_code(small.id, "abc") == "abc"
+    assert chat.invite_code(small.id, "other") == "abc"  # kept, not replaced
+    assert chat.group_for_code("abc") == small
+    assert chat.group_for_code("nope") is None
+    with pytest.raises(StoreError, match="belongs to another group"):
+        chat.invite_code(large.id, "abc")
+    room = chat.room("abc")
+    assert room is not None
+    assert (room.group.name, room.community, room.invite_code, room.taken) == (
+        "Tea room", "Tea lovers", "abc", 0,
+    )  # fmt: skip
+
+
+def test_users_are_found_by_the_hash_of_their_token_and_can_rename(store: Store) -> None:
+    chat = SqlWebChat.on(store)
+    user = chat.add_user("w-1", "h" * 64, "小美")
+    assert chat.user_by_token("h" * 64) == user
+    assert chat.user_by_token("x" * 64) is None
+    assert chat.rename_user("w-1", "Mei").nickname == "Mei"
+    assert chat.user("w-1").nickname == "Mei"  # type: ignore[union-attr]
+    with pytest.raises(StoreError, match="already exists"):
+        chat.add_user("w-1", "g" * 64, "again")
+
+
+def test_capacity_counts_members_in_the_group_now(store: Store, store_clock: FrozenClock) -> None:
+    chat = SqlWebChat.on(store)
+    small, _ = _groups(store)
+    now = store_clock.now()
+    for n in (1, 2, 3):
+        chat.add_user(f"w-{n}", f"{n}" * 64, f"member {n}")
+    assert chat.take_seat(small.id, "w-1", now).outcome is SeatOutcome.JOINED
+    assert chat.take_seat(small.id, "w-1", now).outcome is SeatOutcome.ALREADY
+    assert chat.take_seat(small.id, "w-2", now).taken == 2
+    full = chat.take_seat(small.id, "w-3", now)
+    assert (full.outcome, full.taken) == (SeatOutcome.FULL, 2)
+    assert chat.leave_seat(small.id, "w-1", now) is not None
+    assert chat.leave_seat(small.id, "w-1", now) is None  # already out
+    assert chat.take_seat(small.id, "w-3", now).outcome is SeatOutcome.JOINED
+    assert [u.nickname for u in chat.seated(small.id)] == ["member 2", "member 3"]
+    later = now + timedelta(hours=1)
+    rejoined = chat.take_seat(small.id, "w-1", later)  # full again
+    assert rejoined.outcome is SeatOutcome.FULL
+    chat.leave_seat(small.id, "w-2", later)
+    rejoined = chat.take_seat(small.id, "w-1", later)
+    assert rejoined.outcome is SeatOutcome.JOINED
+    assert rejoined.seat is not None and rejoined.seat.joined_at == later  # a new stay
+
+
+def test_a_ban_closes_the_seat_and_refuses_rejoining_until_lifted(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    chat = SqlWebChat.on(store)
+    small, large = _groups(store)
+    now = store_clock.now()
+    chat.add_user("w-1", "1" * 64, "member")
+    chat.take_seat(small.id, "w-1", now)
+    assert chat.ban(small.id, "w-1", "spam", now) is True
+    assert chat.seats_taken(small.id) == 0
+    refused = chat.take_seat(small.id, "w-1", now)
+    assert refused.outcome is SeatOutcome.BANNED
+    assert refused.seat is not None and refused.seat.ban_reason == "spam"
+    assert chat.ban(large.id, "w-1", "pre-emptive", now) is False  # never there
+    assert chat.take_seat(large.id, "w-1", now).outcome is SeatOutcome.BANNED
+    assert chat.unban(small.id, "w-1") is True
+    assert chat.unban(small.id, "w-1") is False
+    assert chat.take_seat(small.id, "w-1", now).outcome is SeatOutcome.JOINED
+
+
+def test_mutes_are_kept_on_the_seat(store: Store, store_clock: FrozenClock) -> None:
+    chat = SqlWebChat.on(store)
+    small, _ = _groups(store)
+    until = store_clock.now() + timedelta(minutes=10)
+    assert chat.mute(small.id, "w-9", until, "flood") is None  # no seat
+    chat.add_user("w-1", "1" * 64, "member")
+    chat.take_seat(small.id, "w-1", store_clock.now())
+    seat = chat.mute(small.id, "w-1", until, "flood")
+    assert seat is not None and (seat.muted_until, seat.mute_reason) == (until, "flood")
+    seat = chat.mute(small.id, "w-1", None, "ignored")
+    assert seat is not None and (seat.muted_until, seat.mute_reason) == (None, None)
+
+
+def test_a_bot_message_is_kept_once_per_outbox_key(store: Store) -> None:
+    chat = SqlWebChat.on(store)
+    small, _ = _groups(store)
+    first, created = chat.add_message(
+        small.id, user_id=None, nickname="Hearthkeeper", kind="text", text="欢迎！",
+        mentions=["w-1"], action_key="k:1",
+    )  # fmt: skip
+    again, created_again = chat.add_message(
+        small.id, user_id=None, nickname="Hearthkeeper", kind="text", text="欢迎！",
+        action_key="k:1",
+    )  # fmt: skip
+    assert (created, created_again) == (True, False)
+    assert again == first and first.mentions == ("w-1",)
+    assert [m.text for m in chat.history(small.id)] == ["欢迎！"]
+
+
+def test_history_is_the_latest_undeleted_messages_oldest_first(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    chat = SqlWebChat.on(store)
+    small, large = _groups(store)
+    ids = []
+    for n in range(5):
+        message, _ = chat.add_message(
+            small.id, user_id="w-1", nickname="a", kind="text", text=f"m{n}"
+        )
+        ids.append(message.id)
+    chat.add_message(large.id, user_id="w-1", nickname="a", kind="text", text="elsewhere")
+    deleted = chat.delete_message(ids[3], "advertising", store_clock.now())
+    assert deleted is not None and deleted.deleted_reason == "advertising"
+    assert chat.delete_message(10_000, "x", store_clock.now()) is None
+    assert [m.text for m in chat.history(small.id, limit=3)] == ["m1", "m2", "m4"]
+    kept = chat.message(ids[3])
+    assert kept is not None and kept.deleted_at == store_clock.now()  # the row stays
+
+
+def test_rooms_list_the_communitys_groups_with_seats_taken(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    chat = SqlWebChat.on(store)
+    small, large = _groups(store)
+    chat.invite_code(large.id, "garden")
+    chat.add_user("w-1", "1" * 64, "member")
+    chat.take_seat(large.id, "w-1", store_clock.now())
+    rooms = chat.rooms(small.community_id, "webchat")
+    assert [(r.group.name, r.invite_code, r.taken) for r in rooms] == [
+        ("Tea room", None, 0),
+        ("Garden", "garden", 1),
+    ]
+    assert chat.rooms(small.community_id, "matrix") == []
