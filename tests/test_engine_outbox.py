@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import RateLimit
@@ -141,3 +143,29 @@ def test_a_timed_mute_is_lifted_after_a_restart(store: Store, store_clock: Froze
     assert c.engine.tick() == 0
     drain(c)
     assert c.carrier.performed == []
+
+
+class _Breaks(FakeCarrier):
+    """An idempotent carrier whose third perform raises something unexpected (a bug)."""
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        if len(self.performed) == 2:
+            raise RuntimeError("carrier bug")
+        return await super().perform(action, key)
+
+
+def test_on_an_idempotent_carrier_what_was_performed_is_marked_even_if_the_batch_breaks(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    broken = _Breaks("fake", idempotent=True)
+    c.engine.queue.attach(broken)
+    for i in range(4):
+        store.enqueue(f"hello:{i}", "fake", Action(kind=ActionKind.SEND, carrier="fake",
+                                                   group="g1", text=f"hello {i}").to_json(), 3)  # fmt: skip
+    with pytest.raises(RuntimeError, match="carrier bug"):
+        drain(c)
+    statuses = {i.key: i.status.value for i in store.outbox_items()}
+    assert [p.action.text for p in broken.performed] == ["hello 0", "hello 1"]
+    assert statuses["hello:0"] == statuses["hello:1"] == "done", "performed, so never sent again"
+    assert statuses["hello:2"] == statuses["hello:3"] == "sending"  # claimed; recovered at start

@@ -11,9 +11,12 @@ second attempt; on other carriers that window — a crash between the carrier's 
 our commit, milliseconds wide — is the only way an action can be performed twice.
 
 The queue runs on the event loop that the web shares, but its store writes (claims, marks
-done, failed, retried or deferred) run in a worker thread, awaited one at a time: the loop
-serves other requests while the database works or waits for a lock, and each item is still
-marked before the next one is performed.
+done, failed, retried or deferred) run in a worker thread: the loop serves other requests
+while the database works or waits for a lock. On a carrier that takes no idempotency key each
+item is marked, and the mark awaited, before the next one is performed. On one that does (the
+web chat, Matrix) the marks of a claimed batch are written together once it is performed: a
+crash before they land makes the carrier see those keys again, which it ignores, and a burst
+of replies does not wait for a thread hand-off (and the interpreter lock) per reply.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.carrier import Carrier, CarrierError
 from hearthkeeper.engine.ratelimit import Quotas
-from hearthkeeper.store import OutboxItem, Store
+from hearthkeeper.store import Done, OutboxItem, Store
 
 MAX_ATTEMPTS = 6
 
@@ -85,15 +88,20 @@ class OutboundQueue:
     async def perform(self, items: Sequence[OutboxItem]) -> Sent:
         """Perform claimed `items` in order (or hand back those the quotas hold back)."""
         outcomes = Counter[str]()
-        for item in items:
-            outcome = await self._perform_one(item)
-            outcomes[outcome] += 1
-            if outcome == "done":
-                await asyncio.sleep(0)  # let what was just performed reach its reader
+        marks: list[Done] = []  # performed by idempotent carriers, marked together at the end
+        try:
+            for item in items:
+                outcome = await self._perform_one(item, marks)
+                outcomes[outcome] += 1
+                if outcome == "done":
+                    await asyncio.sleep(0)  # let what was just performed reach its reader
+        finally:
+            if marks:
+                await asyncio.to_thread(self.store.mark_done_many, marks)
         return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
                     outcomes["deferred"])  # fmt: skip
 
-    async def _perform_one(self, item: OutboxItem) -> str:
+    async def _perform_one(self, item: OutboxItem, marks: list[Done]) -> str:
         """Perform one claimed item and record how it went: done, retried, failed, deferred."""
         action = Action.from_json(dict(item.action))
         carrier = self.carriers.get(item.carrier)
@@ -122,5 +130,8 @@ class OutboundQueue:
             return "failed"
         now = self.clock.now()
         quotas.use(action.group, now)
-        await asyncio.to_thread(store.mark_done, item.id, receipt, now)
+        if carrier.capabilities.idempotent:
+            marks.append(Done(item.id, receipt, now))
+        else:
+            await asyncio.to_thread(store.mark_done, item.id, receipt, now)
         return "done"

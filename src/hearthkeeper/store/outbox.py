@@ -23,7 +23,7 @@ from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_many, insert_one, table_of
 from hearthkeeper.store.models import KEY, OUTBOX_KEY, OutboxRow
-from hearthkeeper.store.records import NewOutboxItem, OutboxItem, OutboxStatus
+from hearthkeeper.store.records import Done, NewOutboxItem, OutboxItem, OutboxStatus
 from hearthkeeper.store.scope import StoreBase
 
 # Core statements on the table, never ORM objects: a claim or mark made earlier in the
@@ -164,6 +164,12 @@ class OutboxQueries(StoreBase):
         undone = OUTBOX.c.status.in_((_PENDING, _SENDING, OutboxStatus.FAILED.value))
         with self._unit(write=True) as session:
             return _update_or_current(session, item_id, undone, values)
+
+    def mark_done_many(self, marks: Sequence[Done]) -> None:
+        """`mark_done` for each of `marks`, in one transaction."""
+        with self.transaction() as tx:
+            for mark in marks:
+                tx.mark_done(mark.item_id, mark.receipt, mark.at)
 
     def mark_failed(
         self, item_id: int, error: str, now: datetime, retry_at: datetime | None

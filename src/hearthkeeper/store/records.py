@@ -157,6 +157,15 @@ class OutboxStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Done:
+    """An outbox item the carrier performed: its receipt and when (for `mark_done_many`)."""
+
+    item_id: int
+    receipt: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     """An action to perform once; `action` is the engine's `Action.to_json()`."""
 
