@@ -129,3 +129,7 @@ class Phrasebook:
     def say(self, key: str, language: Language, **values: Any) -> str:
         """The text `key` in `language`, with placeholders filled."""
         return self._texts[key][language].format(**values)
+
+    def template(self, key: str, language: Language) -> str:
+        """The text `key` in `language` with its placeholders unfilled (for a page script)."""
+        return self._texts[key][language]

@@ -3,6 +3,7 @@ live connections, and the feed of events for the engine (read from the chat's qu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from hearthkeeper.carriers.webchat.feed import Feed
@@ -11,6 +12,7 @@ from hearthkeeper.carriers.webchat.protocol import members_frame
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.events import Event
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 
 MiB = 1024 * 1024
@@ -39,6 +41,7 @@ class ChatBase:
         name: str = "webchat",
         max_upload_bytes: int = 5 * MiB,
         bot_name: str = BOT_NAME,
+        languages: Mapping[int, Language] | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -47,11 +50,17 @@ class ChatBase:
         self.uploads_dir = uploads_dir
         self.max_upload_bytes = max_upload_bytes
         self.bot_name = bot_name
+        # community id → its playbook's language, kept current by whoever runs the playbooks
+        self.languages: Mapping[int, Language] = {} if languages is None else languages
         self.hub = Hub()
         self.connected = False
         self.feed = Feed(store, name, uploads_dir)
         self._groups: dict[str, Group] = {}
         self._by_id: dict[int, Group] = {}
+
+    def language(self, group: Group) -> Language:
+        """The language members of `group`'s community read (English when no playbook says)."""
+        return self.languages.get(group.community_id, Language.EN)
 
     def take_events(self) -> list[Event]:
         """The events queued for the engine and not handed out yet, taken without waiting

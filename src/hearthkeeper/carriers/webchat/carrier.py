@@ -41,9 +41,11 @@ from hearthkeeper.carriers.webchat.records import (
     WebSeat,
     WebUser,
 )
+from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_picture
 from hearthkeeper.engine.carrier import Capabilities
 from hearthkeeper.engine.events import Event
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
@@ -110,10 +112,10 @@ class WebChatCarrier(Performer):
                 return room.invite_code or self.invite_code(room.group.id)
         return None
 
-    def create_user(self, nickname: str) -> tuple[WebUser, str]:
-        """A new member identity and the secret token for its cookie (BadNickname if the
-        nickname cannot be used)."""
-        nickname = clean_nickname(nickname, bot_name=self.bot_name)
+    def create_user(self, nickname: str, language: Language = Language.EN) -> tuple[WebUser, str]:
+        """A new member identity and the secret token for its cookie (BadNickname, in
+        `language`, if the nickname cannot be used)."""
+        nickname = clean_nickname(nickname, bot_name=self.bot_name, language=language)
         token = secrets.token_urlsafe(32)
         user = self.platform.add_user(f"w-{secrets.token_hex(8)}", token_hash(token), nickname)
         return user, token
@@ -127,26 +129,31 @@ class WebChatCarrier(Performer):
     def rename(self, user_id: str, nickname: str, *, group_id: int | None = None) -> WebUser:
         """Give a member a new nickname (BadNickname if it cannot be used, or if it looks the
         same as another member's in `group_id`)."""
-        cleaned = clean_nickname(nickname, bot_name=self.bot_name)
+        group = None if group_id is None else self._group_by_id(group_id)
+        language = Language.EN if group is None else self.language(group)
+        cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language)
         if group_id is not None:
-            self._refuse_lookalike(group_id, user_id, cleaned)
+            self._refuse_lookalike(group_id, user_id, cleaned, language)
         return self.platform.rename_user(user_id, cleaned)
 
-    def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str) -> None:
+    def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str,
+                          language: Language) -> None:  # fmt: skip
         """BadNickname if someone else in the group has a nickname that looks the same: a
         copy would let one member speak as another."""
         seated = ((s.user_id, s.nickname) for s in self.platform.seated(group_id))
         other = nickname_clash(nickname, seated, user_id)
         if other is not None:
-            raise BadNickname(taken_message(other))
+            raise BadNickname(taken_message(other, language))
 
     def seat(self, group_id: int, user_id: str) -> WebSeat | None:
         """The member's seat in the group, if they ever had one."""
         return self.platform.seat(group_id, user_id)
 
-    def keep_picture(self, data: bytes, limit: int | None = None) -> Picture:
-        """Check an uploaded picture and store it (PictureRefused if it is not acceptable)."""
-        return store_picture(self.uploads_dir, data, limit or self.max_upload_bytes)
+    def keep_picture(self, data: bytes, limit: int | None = None,
+                     language: Language = Language.EN) -> Picture:  # fmt: skip
+        """Check an uploaded picture and store it (PictureRefused, in `language`, if it is
+        not acceptable)."""
+        return store_picture(self.uploads_dir, data, limit or self.max_upload_bytes, language)
 
     # --- what members do ----------------------------------------------------------------------
 
@@ -158,18 +165,17 @@ class WebChatCarrier(Performer):
         if group is None or group.carrier != self.name or user is None:
             raise WebChatRefused("There is no such group or member on this web chat.")
         seat = self.platform.seat(group_id, user_id)
+        language = self.language(group)
         if seat is None or not seat.seated:
-            self._refuse_lookalike(group_id, user_id, user.nickname)
+            self._refuse_lookalike(group_id, user_id, user.nickname, language)
         now = self.clock.now()
         asked = self.platform.take_seat(group_id, user_id, now)
         if asked.outcome is SeatOutcome.BANNED:
             reason = asked.seat.ban_reason if asked.seat else None
-            raise WebChatRefused(
-                f"You are banned from {group.name}: {reason or 'no reason given'}."
-            )
+            raise WebChatRefused(banned_text(group.name, reason, language))
         if asked.outcome is SeatOutcome.FULL:
-            raise WebChatRefused(f"This group is full ({asked.taken} of {group.capacity}).",
-                                 elsewhere=self.room_elsewhere(group))  # fmt: skip
+            full = say("full", language, taken=asked.taken, capacity=group.capacity)
+            raise WebChatRefused(full, elsewhere=self.room_elsewhere(group))
         if asked.outcome is SeatOutcome.ALREADY:
             return
         self.feed.signal()  # the store queued the Join with the seat
@@ -200,18 +206,19 @@ class WebChatCarrier(Performer):
         group = self._group_by_id(group_id)
         seat = self.platform.seat(group_id, user_id)
         user = self.platform.user(user_id)
+        language = Language.EN if group is None else self.language(group)
         if group is None or seat is None or not seat.seated or user is None:
-            raise WebChatRefused("You are not in this group; open its invite link to join.")
+            raise WebChatRefused(say("not_in_group", language))
         now = self.clock.now()
         if is_muted(seat, now):
-            raise WebChatRefused(muted_text(seat))
+            raise WebChatRefused(muted_text(seat, language))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:
-            raise WebChatRefused(f"Message too long: {len(text)} characters (at most {MAX_TEXT}).")
+            raise WebChatRefused(say("too_long", language, length=len(text), most=MAX_TEXT))
         if picture is not None and picture_path(self.uploads_dir, picture) is None:
-            raise WebChatRefused("That picture is not on this server; upload it again.")
+            raise WebChatRefused(say("picture_gone", language))
         if not text.strip() and picture is None:
-            raise WebChatRefused("Write something or choose a picture first.")
+            raise WebChatRefused(say("empty", language))
         replied = self.platform.message(reply_to) if reply_to is not None else None
         if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
             replied = None
@@ -268,8 +275,14 @@ def is_muted(seat: WebSeat, now: datetime) -> bool:
     return seat.muted_until is not None and seat.muted_until > now
 
 
-def muted_text(seat: WebSeat) -> str:
+def muted_text(seat: WebSeat, language: Language = Language.EN) -> str:
     """What a muted member is told when they try to post."""
     until = mute_end(seat.muted_until)
-    when = "staff lift it" if until is None else until.strftime("%Y-%m-%d %H:%M UTC")
-    return f"You are muted until {when}: {seat.mute_reason or 'a moderator decision'}."
+    when = say("staff_lift", language) if until is None else until.strftime("%Y-%m-%d %H:%M UTC")
+    reason = seat.mute_reason or say("moderator_decision", language)
+    return say("muted", language, when=when, reason=reason)
+
+
+def banned_text(group: str, reason: str | None, language: Language) -> str:
+    """What a banned member is told on the join page."""
+    return say("banned", language, group=group, reason=reason or say("no_reason", language))

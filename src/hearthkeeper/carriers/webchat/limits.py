@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.carriers.webchat.base import MiB
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
+from hearthkeeper.carriers.webchat.texts import say, waiting
 from hearthkeeper.clock import Clock
+from hearthkeeper.playbook.positioning import Language
 
 _PRUNE_EVERY = 1024  # takes between two passes that forget emptied windows
 
@@ -91,15 +93,16 @@ class ChatLimits:
         self._uploads = Meter(limits.uploads_per_hour, timedelta(hours=1))
         self._bytes = Meter(limits.upload_mib_per_hour * MiB, timedelta(hours=1))
 
-    def message(self, user_id: str) -> Refusal | None:
+    def message(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
         """One more message from a member, whichever socket it came through."""
         wait = self._messages.take(user_id, self.clock.now())
         if wait is None:
             return None
-        most = self.limits.messages_per_10s
-        return Refusal(f"slow down: at most {most} messages every 10 seconds", wait)
+        return Refusal(say("slow_down", language, most=self.limits.messages_per_10s), wait)
 
-    def join(self, address: str, user_id: str | None) -> Refusal | None:
+    def join(
+        self, address: str, user_id: str | None, language: Language = Language.EN
+    ) -> Refusal | None:
         """One more seat taken through an invite link from `address` (by `user_id`, when the
         browser already has an identity)."""
         now = self.clock.now()
@@ -110,40 +113,31 @@ class ChatLimits:
             return None
         most = self.limits.joins_per_minute
         return Refusal(
-            f"Too many groups joined from here: at most {most} a minute. "
-            f"Please try again in {_seconds(wait)}.",
-            wait,
+            say("too_many_joins", language, most=most, wait=waiting(wait, language)), wait
         )
 
-    def upload(self, user_id: str) -> Refusal | None:
+    def upload(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
         """One more picture uploaded by a member (counted before it is read)."""
         wait = self._uploads.take(user_id, self.clock.now())
         if wait is None:
             return None
         most = self.limits.uploads_per_hour
         return Refusal(
-            f"Too many pictures: at most {most} an hour. Please try again in {_seconds(wait)}.",
-            wait,
+            say("too_many_pictures", language, most=most, wait=waiting(wait, language)), wait
         )
 
-    def upload_bytes(self, user_id: str, size: int) -> Refusal | None:
+    def upload_bytes(
+        self, user_id: str, size: int, language: Language = Language.EN
+    ) -> Refusal | None:
         """`size` more bytes of pictures uploaded by a member."""
         wait = self._bytes.take(user_id, self.clock.now(), size)
         if wait is None:
             return None
         most = self.limits.upload_mib_per_hour
-        again = _seconds(wait)
         return Refusal(
-            f"Too many pictures: at most {most} MiB an hour. Try again in {again}.", wait
+            say("too_many_bytes", language, most=most, wait=waiting(wait, language)), wait
         )
 
 
 def _whole_seconds(wait: timedelta) -> int:
     return max(1, int(wait.total_seconds() + 0.999))
-
-
-def _seconds(wait: timedelta) -> str:
-    seconds = _whole_seconds(wait)
-    if seconds < 120:
-        return f"{seconds} seconds"
-    return f"{(seconds + 59) // 60} minutes"

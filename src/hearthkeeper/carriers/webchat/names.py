@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from hearthkeeper.carriers.webchat.texts import say
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.normalise import compact, normalise
 
 MAX_NICKNAME = 32
@@ -37,36 +39,27 @@ def nickname_clash(nickname: str, others: Iterable[tuple[str, str]], user_id: st
     return None
 
 
-def taken_message(other: str) -> str:
+def taken_message(other: str, language: Language = Language.EN) -> str:
     """Why a nickname that copies another member's is refused."""
-    return (
-        f"Someone in this group is already called “{other}”, and your nickname looks the same; "
-        "choose one that others can tell apart."
-    )
+    return say("nick_taken", language, other=other)
 
 
-def clean_nickname(raw: str, *, bot_name: str) -> str:
+def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN) -> str:
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
     bot's name nor one that looks like it. BadNickname with a readable message otherwise."""
     nickname = unicodedata.normalize("NFC", raw).strip()
     if not nickname:
-        raise BadNickname("Choose a nickname (1 to 32 characters).")
+        raise BadNickname(say("nick_empty", language, most=MAX_NICKNAME))
     if len(nickname) > MAX_NICKNAME:
-        raise BadNickname(
-            f"That nickname has {len(nickname)} characters; use at most {MAX_NICKNAME}."
-        )
+        raise BadNickname(say("nick_long", language, length=len(nickname), most=MAX_NICKNAME))
     for char in nickname:
         category = unicodedata.category(char)
         if category in _REFUSED_CATEGORIES or (category == "Cf" and char not in _ALLOWED_FORMAT):
-            raise BadNickname(
-                f"Nicknames cannot contain control or invisible characters (U+{ord(char):04X})."
-            )
+            raise BadNickname(say("nick_invisible", language, code=f"U+{ord(char):04X}"))
     if any(sign in nickname for sign in MENTION_SIGNS):
-        raise BadNickname("Nicknames cannot contain @ (it starts a mention).")
+        raise BadNickname(say("nick_at", language))
     if nickname_key(nickname) == nickname_key(bot_name):
-        raise BadNickname(
-            f"“{nickname}” looks like {bot_name}, the bot's name; choose another nickname."
-        )
+        raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot_name))
     return nickname
 
 

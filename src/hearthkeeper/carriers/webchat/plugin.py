@@ -5,7 +5,7 @@ server (the invite links, opening another group) and adds its pages to the web a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter
 
@@ -16,6 +16,7 @@ from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.carriers.webchat.settings import WebChatLimits, read_limits
 from hearthkeeper.config import Settings
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.web.context import Web
 
@@ -62,18 +63,23 @@ class WebChatPlugin:
 
 @dataclass(frozen=True)
 class WebChatSetup:
-    """The web chat's limits on one server."""
+    """The web chat's limits on one server, and the language each community's members read
+    (kept current as playbooks are applied: the carrier reads the same mapping)."""
 
     limits: WebChatLimits
+    languages: dict[int, Language] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
-        """Every community has a web chat group to invite members to."""
+        """Every community has a web chat group to invite members to; its pages speak the
+        playbook's `community.language`."""
+        self.languages[community_id] = playbook.community.language
         ensure_webchat_group(store, community_id, playbook)
 
     def serve(self, server: ServerParts) -> ServedCarrier:
         """The carrier, its pages, its hosted groups."""
         chat = WebChatCarrier(server.store, server.clock, server.web.data_dir / "uploads",
-                              max_upload_bytes=server.web.max_upload_bytes)  # fmt: skip
+                              max_upload_bytes=server.web.max_upload_bytes,
+                              languages=self.languages)  # fmt: skip
         return served(chat, self.limits)
 
 

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from hearthkeeper.carriers.webchat.records import WebChatMessage
+from hearthkeeper.carriers.webchat.texts import say
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.columns import storable
 
 MAX_FRAME_BYTES = 8 * 1024  # a frame larger than this is refused with an error frame
@@ -78,8 +80,9 @@ class FrameError(Exception):
         self.abuse = abuse
 
 
-def parse_frame(raw: str | bytes) -> SayFrame | PingFrame:
-    """The frame a browser sent, validated; FrameError with a readable message otherwise."""
+def parse_frame(raw: str | bytes, language: Language = Language.EN) -> SayFrame | PingFrame:
+    """The frame a browser sent, validated; FrameError with a readable message otherwise
+    (a message too long, the one refusal our own page can meet, in `language`)."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
     if size > FAR_OVER_BYTES:
         raise FrameError(f"frame of {size} bytes is far too large", close=CLOSE_TOO_BIG)
@@ -107,9 +110,8 @@ def parse_frame(raw: str | bytes) -> SayFrame | PingFrame:
     except ValidationError as exc:
         raise FrameError(f"bad {kind} frame: {_first_problem(exc)}") from None
     if isinstance(frame, SayFrame) and len(frame.text) > MAX_TEXT:
-        raise FrameError(
-            f"message too long: {len(frame.text)} characters (at most {MAX_TEXT})", abuse=False
-        )
+        too_long = say("frame_too_long", language, length=len(frame.text), most=MAX_TEXT)
+        raise FrameError(too_long, abuse=False)
     return frame
 
 

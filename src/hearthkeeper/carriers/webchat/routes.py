@@ -26,13 +26,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
-from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, is_muted, muted_text
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
 from hearthkeeper.carriers.webchat.records import WebChatRoom, WebUser
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
+from hearthkeeper.carriers.webchat.texts import members, say, script_texts
 from hearthkeeper.carriers.webchat.uploads import (
     PictureRefused,
     media_type,
@@ -40,6 +41,7 @@ from hearthkeeper.carriers.webchat.uploads import (
     sweep_unused,
     too_large,
 )
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
 
@@ -78,21 +80,20 @@ def webchat_router(
                   error: str | None = None, elsewhere: str | None = None,
                   nickname: str | None = None) -> HTMLResponse:  # fmt: skip
         """The join page: the group, a note (an error, a ban, a full group) and the form."""
+        language = chat.language(room.group)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         seated = seat is not None and seat.seated
         banned = seat is not None and seat.banned_at is not None
         capacity = room.group.capacity
         if error is None and seat is not None and banned:
-            error = (
-                f"You are banned from {room.group.name}: {seat.ban_reason or 'no reason given'}."
-            )
+            error = banned_text(room.group.name, seat.ban_reason, language)
         elif error is None and capacity is not None and room.taken >= capacity and not seated:
-            error = f"This group is full ({room.taken} of {capacity})."
+            error = say("full", language, taken=room.taken, capacity=capacity)
             elsewhere = chat.room_elsewhere(room.group)
         if nickname is None:
             nickname = user.nickname if user else ""
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
-        response = _render("join.html", status, room=room, user=user, error=error,
+        response = _render("join.html", status, language, room=room, user=user, error=error,
                            seated=seated, banned=banned, nickname=nickname, csrf=token,
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
                            max_nickname=MAX_NICKNAME)  # fmt: skip
@@ -119,13 +120,14 @@ def webchat_router(
             return _missing()
         expected = request.cookies.get(JOIN_COOKIE, "")
         user = member(request)
+        language = chat.language(room.group)
         if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
             return join_page(request, room, user, status=403, nickname=nickname,
-                             error="This form has expired. Please try again.")  # fmt: skip
+                             error=say("form_expired", language))  # fmt: skip
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
             address = client_address(request, web.settings.trusted_proxies)
-            over = limits.join(address, None if user is None else user.user_id)
+            over = limits.join(address, None if user is None else user.user_id, language)
             if over is not None:
                 limited = join_page(request, room, user, status=429, error=over.message,
                                     nickname=nickname)  # fmt: skip
@@ -133,7 +135,7 @@ def webchat_router(
         token = None
         try:
             if user is None:
-                user, token = chat.create_user(nickname)
+                user, token = chat.create_user(nickname, language)
             elif nickname.strip() and nickname.strip() != user.nickname:
                 user = chat.rename(user.user_id, nickname, group_id=room.group.id)
             await chat.join(room.group.id, user.user_id)
@@ -158,7 +160,9 @@ def webchat_router(
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if user is None or seat is None or not seat.seated:
             return RedirectResponse(f"/join/{code}", status_code=303)
-        return _render("chat.html", 200, room=room, user=user, code=code, max_text=MAX_TEXT)
+        language = chat.language(room.group)
+        return _render("chat.html", 200, language, room=room, user=user, code=code,
+                       max_text=MAX_TEXT, script=script_texts(language))  # fmt: skip
 
     @router.websocket("/chat/{code}/ws")
     async def chat_socket(websocket: WebSocket, code: str) -> None:
@@ -167,25 +171,25 @@ def webchat_router(
     @router.post("/chat/{code}/upload", response_model=None)
     async def upload(request: Request, code: str) -> Response:
         room, user = chat.room(code), member(request)
+        language = Language.EN if room is None else chat.language(room.group)
         seat = None if room is None or user is None else chat.seat(room.group.id, user.user_id)
         if room is None or user is None or seat is None or not seat.seated:
             if room is not None and seat is not None and seat.banned_at is not None:
-                reason = seat.ban_reason or "no reason given"
-                return _problem(403, f"You are banned from {room.group.name}: {reason}.")
-            return _problem(403, "Join the group before sending pictures.")
+                return _problem(403, banned_text(room.group.name, seat.ban_reason, language))
+            return _problem(403, say("join_first", language))
         if is_muted(seat, web.clock.now()):
-            return _problem(403, muted_text(seat))
-        over = limits.upload(user.user_id)
+            return _problem(403, muted_text(seat, language))
+        over = limits.upload(user.user_id, language)
         if over is not None:
             return _retry_after(_problem(429, over.message), over)
         limit = min(web.settings.max_upload_bytes, chat.max_upload_bytes)
         try:
-            data = await _read_picture(request, limit)
-            over = limits.upload_bytes(user.user_id, len(data))
+            data = await _read_picture(request, limit, language)
+            over = limits.upload_bytes(user.user_id, len(data), language)
             if over is not None:
                 return _retry_after(_problem(429, over.message), over)
             await sweep()
-            picture = await run_in_threadpool(chat.keep_picture, data, limit)
+            picture = await run_in_threadpool(chat.keep_picture, data, limit, language)
         except PictureRefused as refused:
             return _problem(refused.status, refused.message)
         return JSONResponse({"picture": picture.name, "url": picture_url(picture.name)})
@@ -221,13 +225,13 @@ def webchat_router(
     return router
 
 
-async def _read_picture(request: Request, limit: int) -> bytes:
+async def _read_picture(request: Request, limit: int, language: Language) -> bytes:
     """The `picture` file of a multipart upload, refused (413) as soon as the body is larger
     than the limit allows: by its Content-Length, or while reading when that was absent."""
     allowed = limit + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > allowed:
-        raise too_large(int(declared) - MULTIPART_OVERHEAD, limit)
+        raise too_large(int(declared) - MULTIPART_OVERHEAD, limit, language)
     received = 0
 
     async def receive() -> Any:
@@ -235,7 +239,7 @@ async def _read_picture(request: Request, limit: int) -> bytes:
         message = await request.receive()
         received += len(message.get("body", b""))
         if received > allowed:
-            raise too_large(received - MULTIPART_OVERHEAD, limit)
+            raise too_large(received - MULTIPART_OVERHEAD, limit, language)
         return message
 
     bounded = Request(request.scope, receive)
@@ -244,18 +248,16 @@ async def _read_picture(request: Request, limit: int) -> bytes:
     except PictureRefused:
         raise
     except Exception:  # a malformed multipart body: Starlette's own errors vary by version
-        raise PictureRefused(
-            400, "send the picture as multipart/form-data, field 'picture'"
-        ) from None
+        raise PictureRefused(400, say("picture_upload", language)) from None
     try:
         file = form.get("picture")
         if file is None or isinstance(file, str):
-            raise PictureRefused(400, "no picture in the upload (field 'picture')")
+            raise PictureRefused(400, say("picture_missing", language))
         data = await file.read(limit + 1)
     finally:
         await form.close()
     if len(data) > limit:
-        raise too_large(len(data), limit)
+        raise too_large(len(data), limit, language)
     return data
 
 
@@ -264,12 +266,23 @@ def _retry_after(response: Response, over: Refusal) -> Response:
     return response
 
 
-def _render(name: str, status: int, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_TEMPLATES.get_template(name).render(**context), status_code=status)
+def _render(name: str, status: int, language: Language, **context: Any) -> HTMLResponse:
+    """A page in `language`: its `<html lang>`, `t(key, ...)` for its words and `members(n)`."""
+
+    def t(key: str, **values: Any) -> str:
+        return say(key, language, **values)
+
+    def count(n: int) -> str:
+        return members(n, language)
+
+    page = _TEMPLATES.get_template(name).render(lang=language.value, t=t, members=count, **context)
+    return HTMLResponse(page, status_code=status)
 
 
 def _missing() -> HTMLResponse:
-    return _render("missing.html", 404)
+    """No group, so no community whose language to speak: the page says it in English and
+    in Chinese."""
+    return _render("missing.html", 404, Language.EN)
 
 
 def _problem(status: int, detail: str) -> JSONResponse:

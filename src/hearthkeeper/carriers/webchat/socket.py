@@ -34,7 +34,9 @@ from hearthkeeper.carriers.webchat.protocol import (
     error_frame,
     parse_frame,
 )
+from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.clock import Clock
+from hearthkeeper.playbook.positioning import Language
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ MEMBER_COOKIE = "hearth_member"
 CLOSE_SERVER_ERROR = 1011
 WARNINGS, WARNINGS_WITHIN = 3, timedelta(minutes=1)
 CLOSING_GRACE = 5.0  # seconds a closing connection has to take its last frames
-NOT_SENT = "the server could not take that message; it was not sent, please try again"
+NOT_SENT = say("not_sent", Language.EN)
 
 
 class Guard:
@@ -98,7 +100,8 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, li
     connection.deliver(encode(chat.hello(room, user)))
     chat.hub.add(connection)
     writer = asyncio.create_task(connection.pump(websocket.send_text, _closer(websocket)))
-    reader = asyncio.create_task(_read(chat, websocket, connection, room.group.id, limits))
+    language = chat.language(room.group)
+    reader = asyncio.create_task(_read(chat, websocket, connection, limits, language))
     try:
         await asyncio.wait((writer, reader), return_when=asyncio.FIRST_COMPLETED)
         failed = reader.exception() if reader.done() and not reader.cancelled() else None
@@ -117,8 +120,9 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, li
 
 
 async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connection,
-                group_id: int, limits: ChatLimits) -> None:  # fmt: skip
+                limits: ChatLimits, language: Language) -> None:  # fmt: skip
     guard = Guard(chat.clock)
+    group_id = connection.group_id
     while not connection.closing:
         try:
             message = await websocket.receive()
@@ -130,13 +134,13 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
         if raw is None:
             raw = message.get("bytes") or b""
         try:
-            frame = parse_frame(raw)
+            frame = parse_frame(raw, language)
         except FrameError as refused:
             _refuse(connection, guard, refused.message, close=refused.close, abuse=refused.abuse)
             continue
         if not isinstance(frame, SayFrame):
             continue  # a ping: nothing to answer
-        over = limits.message(connection.user_id)
+        over = limits.message(connection.user_id, language)
         if over is not None:
             _refuse(connection, guard, over.message)
             continue
@@ -148,7 +152,7 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
         except Exception:  # a bug or a failing store: this message is lost, not the socket
             log.exception("web chat message of %s in group %s failed", connection.user_id,
                           group_id)  # fmt: skip
-            connection.deliver(encode(error_frame(NOT_SENT)))
+            connection.deliver(encode(error_frame(say("not_sent", language))))
 
 
 def _refuse(connection: Connection, guard: Guard, message: str, *, close: int | None = None,

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from hearthkeeper.carriers.webchat.texts import say
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.qr import DECODE_PIXELS
 
 MAX_SIDE = 8000
@@ -57,49 +59,56 @@ class Picture:
     height: int
 
 
-def too_large(size: int, limit: int) -> PictureRefused:
+def too_large(size: int, limit: int, language: Language = Language.EN) -> PictureRefused:
     """The refusal for a picture of `size` bytes over `limit`."""
-    return PictureRefused(413, f"picture too large: {_mib(size)} (at most {_mib(limit)})")
+    return PictureRefused(
+        413, say("picture_too_large", language, size=_mib(size), limit=_mib(limit))
+    )
 
 
-def check_picture(data: bytes, limit: int) -> tuple[str, str, int, int]:
+def check_picture(
+    data: bytes, limit: int, language: Language = Language.EN
+) -> tuple[str, str, int, int]:
     """The extension, Content-Type, width and height of an acceptable picture; else
     PictureRefused (413 too large, 415 not a picture we take, 422 too many pixels)."""
     if len(data) > limit:
-        raise too_large(len(data), limit)
+        raise too_large(len(data), limit, language)
     if not data:
-        raise PictureRefused(415, "the file is empty; choose a picture (PNG, JPEG, GIF or WebP)")
+        raise PictureRefused(415, say("picture_empty", language))
     try:
         # Pillow warns above ~89 M pixels and refuses above twice that; either is far over
         # MAX_SIDE², which is refused below before any pixel is decoded.
         with Image.open(io.BytesIO(data)) as image:
             found, (width, height) = image.format, image.size
             if found not in FORMATS:
-                raise PictureRefused(415, _not_a_picture(f"a {found} image"))
+                what = say("an_image_of", language, format=found)
+                raise PictureRefused(415, say("picture_kind", language, what=what))
             if width > MAX_SIDE or height > MAX_SIDE:
-                raise PictureRefused(
-                    422, f"picture too big: {width}×{height} pixels (at most {MAX_SIDE})"
-                )
+                raise PictureRefused(422, say("picture_sides", language, width=width,
+                                              height=height, most=MAX_SIDE))  # fmt: skip
             if found != "JPEG" and width * height > DECODE_PIXELS:
-                raise PictureRefused(422, (
-                    f"picture too big: {width}×{height} pixels is {_mega(width * height)}; "
-                    f"a {found} may have {_mega(DECODE_PIXELS)} at most (a JPEG up to "
-                    f"{MAX_SIDE} pixels a side)"
+                raise PictureRefused(422, say(
+                    "picture_pixels", language, width=width, height=height,
+                    mega=_mega(width * height), format=found, most=_mega(DECODE_PIXELS),
+                    side=MAX_SIDE,
                 ))  # fmt: skip
             image.verify()
     except PictureRefused:
         raise
     except Image.DecompressionBombError:
-        raise PictureRefused(422, f"picture too big (at most {MAX_SIDE} pixels a side)") from None
+        raise PictureRefused(422, say("picture_bomb", language, most=MAX_SIDE)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PictureRefused(415, _not_a_picture("not a picture")) from None
+        what = say("not_a_picture", language)
+        raise PictureRefused(415, say("picture_kind", language, what=what)) from None
     extension, mime = FORMATS[found]
     return extension, mime, width, height
 
 
-def store_picture(directory: Path, data: bytes, limit: int) -> Picture:
+def store_picture(
+    directory: Path, data: bytes, limit: int, language: Language = Language.EN
+) -> Picture:
     """Check `data` and keep it under `directory` (written whole, then renamed into place)."""
-    extension, mime, width, height = check_picture(data, limit)
+    extension, mime, width, height = check_picture(data, limit, language)
     name = f"{hashlib.sha256(data).hexdigest()}.{extension}"
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / name
@@ -155,10 +164,6 @@ def picture_path(directory: Path, name: str) -> Path | None:
 def media_type(name: str) -> str:
     """The Content-Type of a stored picture, from its (validated) name."""
     return MEDIA_TYPES[name.rsplit(".", 1)[1]]
-
-
-def _not_a_picture(what: str) -> str:
-    return f"{what}: upload a PNG, JPEG, GIF or WebP picture"
 
 
 def _mega(pixels: int) -> str:

@@ -17,6 +17,13 @@
   const replying = document.getElementById("replying");
   const MEDIA = "/chat/media/";
   const CLOSE_REMOVED = 4000, CLOSE_NOT_SIGNED_IN = 4401, CLOSE_NOT_IN_GROUP = 4403;
+  // The page's words, in the community's language, from the block the server rendered.
+  const TEXTS = JSON.parse(document.getElementById("chat-texts").textContent);
+
+  function t(key, values) {
+    return TEXTS[key].replace(/\{(\w+)\}/g, (whole, name) =>
+      values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
+  }
 
   const known = new Map(); // message id → frame, for reply quotes
   let socket = null;
@@ -31,7 +38,7 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${location.host}/chat/${encodeURIComponent(code)}/ws`);
-    setStatus("connecting", "connecting…");
+    setStatus("connecting", t("connecting"));
     socket.addEventListener("message", (event) => {
       let frame;
       try {
@@ -44,14 +51,14 @@
     socket.addEventListener("close", (event) => {
       socket = null;
       if (removed || event.code === CLOSE_REMOVED) {
-        setStatus("closed", "not connected");
+        setStatus("closed", t("not_connected"));
         return;
       }
       if (event.code === CLOSE_NOT_SIGNED_IN || event.code === CLOSE_NOT_IN_GROUP) {
         location.assign(`/join/${encodeURIComponent(code)}`);
         return;
       }
-      setStatus("offline", "reconnecting…");
+      setStatus("offline", t("reconnecting"));
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
     });
@@ -66,7 +73,7 @@
     switch (frame.type) {
       case "hello":
         retryDelay = 1000;
-        setStatus("online", "connected");
+        setStatus("online", t("connected"));
         setCount(frame.group.members);
         list.replaceChildren();
         known.clear();
@@ -121,7 +128,7 @@
     if (frame.bot) {
       const badge = document.createElement("span");
       badge.className = "badge";
-      badge.textContent = "bot";
+      badge.textContent = t("bot");
       meta.append(badge);
     }
     const time = document.createElement("time");
@@ -131,7 +138,7 @@
     const reply = document.createElement("button");
     reply.type = "button";
     reply.className = "reply-button";
-    reply.textContent = "Reply";
+    reply.textContent = t("reply");
     reply.addEventListener("click", () => startReply(frame));
     meta.append(reply);
     item.append(meta);
@@ -140,7 +147,7 @@
       const quote = document.createElement("div");
       quote.className = "reply-ref";
       const original = known.get(frame.reply_to);
-      quote.textContent = original ? `↪ ${original.nickname}: ${snippet(original)}` : "↪ an earlier message";
+      quote.textContent = original ? `↪ ${original.nickname}: ${snippet(original)}` : `↪ ${t("earlier_message")}`;
       item.append(quote);
     }
     const text = document.createElement("div");
@@ -151,7 +158,7 @@
       const img = document.createElement("img");
       img.className = "picture";
       img.src = frame.picture_url;
-      img.alt = `picture from ${frame.nickname}`;
+      img.alt = t("picture_from", { nickname: frame.nickname });
       img.loading = "lazy";
       img.addEventListener("load", () => { if (nearBottom) scrollDown(true); });
       item.append(img);
@@ -161,7 +168,7 @@
   }
 
   function snippet(frame) {
-    const words = frame.text || (frame.picture_url ? "[picture]" : "");
+    const words = frame.text || (frame.picture_url ? t("picture_snippet") : "");
     return words.length > 60 ? `${words.slice(0, 60)}…` : words;
   }
 
@@ -177,7 +184,7 @@
   }
 
   function setCount(n) {
-    count.textContent = `${n} ${n === 1 ? "member" : "members"}`;
+    count.textContent = t(n === 1 ? "member_one" : "member_many", { count: n });
   }
 
   // --- notices -------------------------------------------------------------------------------
@@ -199,8 +206,8 @@
   function showMuted(until, reason) {
     clearTimeout(muteTimer);
     const when = until ? new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })
-      : "staff lift it";
-    showNotice("muted", `You are muted until ${when}: ${reason}`);
+      : t("staff_lift");
+    showNotice("muted", t("muted_notice", { when, reason }));
     setComposing(false);
     if (until) {
       const wait = new Date(until).getTime() - Date.now();
@@ -216,12 +223,11 @@
 
   function showRemoved(reason, banned) {
     removed = true;
-    showNotice("removed", banned ? `You were banned from this group: ${reason}`
-      : `You were removed from this group: ${reason} `);
+    showNotice("removed", t(banned ? "banned_notice" : "removed_notice", { reason }));
     if (!banned) {
       const rejoin = document.createElement("a");
       rejoin.href = `/join/${encodeURIComponent(code)}`;
-      rejoin.textContent = "Join again";
+      rejoin.textContent = t("join_again");
       notice.append(rejoin);
     }
     setComposing(false);
@@ -266,7 +272,7 @@
     const text = textBox.value;
     if (!text.trim() && !picture) return;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
-      showError("Not connected; reconnecting. Your message is still in the box.");
+      showError(t("still_in_box"));
       return;
     }
     socket.send(JSON.stringify({ type: "say", text, picture: picture || null, reply_to: replyTo }));
@@ -306,12 +312,12 @@
       });
       const answer = await response.json().catch(() => ({}));
       if (!response.ok) {
-        showError(answer.detail || `The picture was not accepted (${response.status}).`);
+        showError(answer.detail || t("picture_not_accepted", { status: response.status }));
         return;
       }
       send(answer.picture);
     } catch (_) {
-      showError("The picture could not be sent; check the connection and try again.");
+      showError(t("picture_not_sent"));
     }
   });
 

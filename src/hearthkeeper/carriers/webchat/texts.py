@@ -1,0 +1,159 @@
+"""What the web chat shows members, in the community's language (zh-CN or en): its pages,
+its refusals and the chat page script's own words (handed to the script by the page)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.playbook.positioning import Language
+
+EN, ZH = Language.EN, Language.ZH_CN
+
+BOOK = Phrasebook({
+    # --- the join page ----------------------------------------------------------------------
+    "join_title": {EN: "Join {group} · {community}", ZH: "加入「{group}」· {community}"},
+    "seats_taken": {EN: "{taken} of {capacity} seats taken",
+                    ZH: "已有 {taken} 人，共 {capacity} 个位置"},
+    "member_one": {EN: "{count} member", ZH: "{count} 位成员"},
+    "member_many": {EN: "{count} members", ZH: "{count} 位成员"},
+    "room_in": {EN: "There is room in", ZH: "还有空位的群："},
+    "room_in_end": {EN: ".", ZH: "。"},
+    "seated_as": {EN: "You are in this group as", ZH: "你已在本群，昵称是"},
+    "seated_as_end": {EN: ".", ZH: "。"},
+    "open_chat": {EN: "Open the chat", ZH: "进入群聊"},
+    "nickname_label": {EN: "Your nickname in the group", ZH: "你在群里的昵称"},
+    "nickname_hint": {EN: "1 to {most} characters; others in the group see it.",
+                      ZH: "1 到 {most} 个字符，群里的人都能看到。"},
+    "join": {EN: "Join", ZH: "加入"},
+    # --- the chat page ----------------------------------------------------------------------
+    "connecting": {EN: "connecting…", ZH: "连接中…"},
+    "messages": {EN: "Messages", ZH: "消息"},
+    "replying_to": {EN: "Replying to", ZH: "回复"},
+    "cancel_reply": {EN: "Cancel reply", ZH: "取消回复"},
+    "send_picture": {EN: "Send a picture", ZH: "发送图片"},
+    "write_message": {EN: "Write a message", ZH: "输入消息"},
+    "message": {EN: "Message", ZH: "消息"},
+    "send": {EN: "Send", ZH: "发送"},
+    # --- the script's words ({placeholders} filled in by the script) -------------------------
+    "connected": {EN: "connected", ZH: "已连接"},
+    "not_connected": {EN: "not connected", ZH: "未连接"},
+    "reconnecting": {EN: "reconnecting…", ZH: "重新连接中…"},
+    "bot": {EN: "bot", ZH: "机器人"},
+    "reply": {EN: "Reply", ZH: "回复"},
+    "earlier_message": {EN: "an earlier message", ZH: "一条较早的消息"},
+    "picture_from": {EN: "picture from {nickname}", ZH: "{nickname} 发的图片"},
+    "picture_snippet": {EN: "[picture]", ZH: "[图片]"},
+    "staff_lift": {EN: "staff lift it", ZH: "管理员解除"},
+    "muted_notice": {EN: "You are muted until {when}: {reason}", ZH: "你被禁言至 {when}：{reason}"},
+    "banned_notice": {EN: "You were banned from this group: {reason}",
+                      ZH: "你已被本群封禁：{reason}"},
+    "removed_notice": {EN: "You were removed from this group: {reason} ",
+                       ZH: "你已被移出本群：{reason} "},
+    "join_again": {EN: "Join again", ZH: "重新加入"},
+    "still_in_box": {EN: "Not connected; reconnecting. Your message is still in the box.",
+                     ZH: "未连接，正在重新连接。你的消息还在输入框里。"},
+    "picture_not_accepted": {EN: "The picture was not accepted ({status}).",
+                             ZH: "图片未被接受（{status}）。"},
+    "picture_not_sent": {EN: "The picture could not be sent; check the connection and try again.",
+                         ZH: "图片发送失败，请检查网络后重试。"},
+    # --- refusals ---------------------------------------------------------------------------
+    "banned": {EN: "You are banned from {group}: {reason}.", ZH: "你已被「{group}」封禁：{reason}。"},
+    "no_reason": {EN: "no reason given", ZH: "未说明原因"},
+    "full": {EN: "This group is full ({taken} of {capacity}).",
+             ZH: "本群已满（{taken}/{capacity}）。"},
+    "form_expired": {EN: "This form has expired. Please try again.", ZH: "表单已过期，请重试。"},
+    "not_in_group": {EN: "You are not in this group; open its invite link to join.",
+                     ZH: "你不在本群，请打开本群的邀请链接加入。"},
+    "join_first": {EN: "Join the group before sending pictures.", ZH: "请先加入本群再发图片。"},
+    "muted": {EN: "You are muted until {when}: {reason}.", ZH: "你被禁言至 {when}：{reason}。"},
+    "moderator_decision": {EN: "a moderator decision", ZH: "管理员决定"},
+    "too_long": {EN: "Message too long: {length} characters (at most {most}).",
+                 ZH: "消息太长：{length} 个字符（最多 {most} 个）。"},
+    "frame_too_long": {EN: "message too long: {length} characters (at most {most})",
+                       ZH: "消息太长：{length} 个字符（最多 {most} 个）"},
+    "picture_gone": {EN: "That picture is not on this server; upload it again.",
+                     ZH: "服务器上没有这张图片，请重新上传。"},
+    "empty": {EN: "Write something or choose a picture first.", ZH: "请先输入内容或选择图片。"},
+    "not_sent": {EN: "the server could not take that message; it was not sent, please try again",
+                 ZH: "服务器没能接收这条消息，消息未发出，请重试"},
+    "slow_down": {EN: "slow down: at most {most} messages every 10 seconds",
+                  ZH: "发得太快了：每 10 秒最多 {most} 条消息"},
+    "too_many_joins": {EN: "Too many groups joined from here: at most {most} a minute. "
+                           "Please try again in {wait}.",
+                       ZH: "从这里加入的群太多了：每分钟最多 {most} 个。请 {wait}后再试。"},
+    "too_many_pictures": {EN: "Too many pictures: at most {most} an hour. "
+                              "Please try again in {wait}.",
+                          ZH: "图片太多了：每小时最多 {most} 张。请 {wait}后再试。"},
+    "too_many_bytes": {EN: "Too many pictures: at most {most} MiB an hour. Try again in {wait}.",
+                       ZH: "图片太多了：每小时最多 {most} MiB。请 {wait}后再试。"},
+    "seconds": {EN: "{n} seconds", ZH: "{n} 秒"},
+    "minutes": {EN: "{n} minutes", ZH: "{n} 分钟"},
+    # --- nicknames --------------------------------------------------------------------------
+    "nick_empty": {EN: "Choose a nickname (1 to {most} characters).",
+                   ZH: "请起一个昵称（1 到 {most} 个字符）。"},
+    "nick_long": {EN: "That nickname has {length} characters; use at most {most}.",
+                  ZH: "这个昵称有 {length} 个字符，最多 {most} 个。"},
+    "nick_invisible": {EN: "Nicknames cannot contain control or invisible characters ({code}).",
+                       ZH: "昵称不能包含控制字符或不可见字符（{code}）。"},
+    "nick_at": {EN: "Nicknames cannot contain @ (it starts a mention).",
+                ZH: "昵称不能包含 @（它用来@别人）。"},
+    "nick_bot": {EN: "“{nickname}” looks like {bot}, the bot's name; choose another nickname.",
+                 ZH: "“{nickname}”和机器人的名字 {bot} 太像了，请换一个昵称。"},
+    "nick_taken": {EN: "Someone in this group is already called “{other}”, and your nickname "
+                       "looks the same; choose one that others can tell apart.",
+                   ZH: "本群已有人叫“{other}”，你的昵称看起来一样；请换一个别人能分清的昵称。"},
+    # --- pictures ---------------------------------------------------------------------------
+    "picture_too_large": {EN: "picture too large: {size} (at most {limit})",
+                          ZH: "图片太大：{size}（最多 {limit}）"},
+    "picture_empty": {EN: "the file is empty; choose a picture (PNG, JPEG, GIF or WebP)",
+                      ZH: "文件是空的；请选择一张图片（PNG、JPEG、GIF 或 WebP）"},
+    "picture_kind": {EN: "{what}: upload a PNG, JPEG, GIF or WebP picture",
+                     ZH: "{what}：请上传 PNG、JPEG、GIF 或 WebP 图片"},
+    "an_image_of": {EN: "a {format} image", ZH: "{format} 图片"},
+    "not_a_picture": {EN: "not a picture", ZH: "不是图片"},
+    "picture_sides": {EN: "picture too big: {width}×{height} pixels (at most {most})",
+                      ZH: "图片太大：{width}×{height} 像素（每边最多 {most}）"},
+    "picture_pixels": {EN: "picture too big: {width}×{height} pixels is {mega}; a {format} may "
+                           "have {most} at most (a JPEG up to {side} pixels a side)",
+                       ZH: "图片太大：{width}×{height} 像素共 {mega}；{format} 最多 {most}"
+                           "（JPEG 每边最多 {side} 像素）"},
+    "picture_bomb": {EN: "picture too big (at most {most} pixels a side)",
+                     ZH: "图片太大（每边最多 {most} 像素）"},
+    "picture_upload": {EN: "send the picture as multipart/form-data, field 'picture'",
+                       ZH: "请以 multipart/form-data 发送图片，字段为 'picture'"},
+    "picture_missing": {EN: "no picture in the upload (field 'picture')",
+                        ZH: "上传中没有图片（字段 'picture'）"},
+})  # fmt: skip
+
+# What chat.js says itself; the chat page hands these (unfilled) to the script.
+SCRIPT_KEYS = (
+    "connecting", "connected", "not_connected", "reconnecting", "bot", "reply",
+    "earlier_message", "picture_from", "picture_snippet", "member_one", "member_many",
+    "staff_lift", "muted_notice", "banned_notice", "removed_notice", "join_again",
+    "still_in_box", "picture_not_accepted", "picture_not_sent",
+)  # fmt: skip
+
+
+def say(key: str, language: Language, **values: object) -> str:
+    """The web chat's text `key` in `language`, placeholders filled."""
+    return BOOK.say(key, language, **values)
+
+
+def members(count: int, language: Language) -> str:
+    """ "1 member", "3 members", "3 位成员"."""
+    return say("member_one" if count == 1 else "member_many", language, count=count)
+
+
+def waiting(wait: timedelta, language: Language) -> str:
+    """How long until a limit lets the member go on: "12 seconds", "3 分钟"."""
+    seconds = max(1, int(wait.total_seconds() + 0.999))
+    if seconds < 120:
+        return say("seconds", language, n=seconds)
+    return say("minutes", language, n=(seconds + 59) // 60)
+
+
+def script_texts(language: Language) -> Mapping[str, str]:
+    """The chat page script's words in `language`, placeholders left for it to fill."""
+    return {key: BOOK.template(key, language) for key in SCRIPT_KEYS}
