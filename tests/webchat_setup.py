@@ -22,6 +22,7 @@ from hearthkeeper.carriers.webchat.records import WebUser
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import LoadedPlaybook
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import (
     Group,
     PlaybookVersion,
@@ -71,11 +72,13 @@ NAMES = ("Tea lovers", "Tea room", "Garden")
 def build_chat(store: Store, clock: FrozenClock, data_dir: Path, *,
                max_upload_bytes: int = 64 * 1024, secure_cookies: bool = False,
                names: tuple[str, str, str] = NAMES,
-               limits: WebChatLimits | None = None) -> Chat:  # fmt: skip
-    """The web chat of a community (`names`: "Tea lovers") with two groups ("Tea room" holds
-    3, "Garden" 5), served by a FastAPI app."""
+               limits: WebChatLimits | None = None,
+               language: Language = Language.EN) -> Chat:  # fmt: skip
+    """The web chat of a community (`names`: "Tea lovers", its members reading `language`)
+    with two groups ("Tea room" holds 3, "Garden" 5), served by a FastAPI app."""
     community = store.ensure_community("tea", names[0])
-    carrier = WebChatCarrier(store, clock, data_dir / "uploads", max_upload_bytes=max_upload_bytes)
+    carrier = WebChatCarrier(store, clock, data_dir / "uploads", max_upload_bytes=max_upload_bytes,
+                             languages={community.id: language})  # fmt: skip
     settings = WebSettings(data_dir=data_dir, max_upload_bytes=max_upload_bytes,
                            secure_cookies=secure_cookies)  # fmt: skip
     web = Web(store=store, clock=clock, settings=settings,

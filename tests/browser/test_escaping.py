@@ -58,7 +58,7 @@ def test_html_in_a_nickname_and_a_message_is_shown_literally_in_the_chat(
     expect(page.locator("#status")).to_have_attribute("data-state", "online")
     expect(messages(page, "window.__pwned").locator(".text")).to_have_text(SCRIPT)
     page.goto(live_server.invite_url())  # the join page names the member already in
-    expect(page.locator("main")).to_contain_text(f"You are in this group as {NICKNAME}")
+    expect(page.locator("main")).to_contain_text(f"你已在本群，昵称是 {NICKNAME}")  # zh-CN
 
     assert_nothing_ran(page, dialogs)
     assert_nothing_ran(other, other_dialogs)

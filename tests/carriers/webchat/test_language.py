@@ -1,0 +1,122 @@
+"""The web chat speaks the community's language: its pages, its refusals and the words the
+chat page hands its script are Chinese for a zh-CN community and stay English for an en one."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hearthkeeper.carriers.webchat import WebChatRefused
+from hearthkeeper.carriers.webchat.limits import ChatLimits
+from hearthkeeper.carriers.webchat.plugin import WebChatLimits
+from hearthkeeper.carriers.webchat.protocol import MAX_TEXT
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook.positioning import Language
+from tests.webchat_setup import Chat, build_chat, join, sqlite_store
+
+_SCRIPT_TEXTS = re.compile(r'<script type="application/json" id="chat-texts">(.*?)</script>')
+
+
+@pytest.fixture
+def zh(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        yield build_chat(store, store_clock, tmp_path, language=Language.ZH_CN)
+
+
+@pytest.fixture
+def en(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        yield build_chat(store, store_clock, tmp_path, language=Language.EN)
+
+
+def script_texts(page: str) -> dict[str, str]:
+    found = _SCRIPT_TEXTS.search(page)
+    assert found is not None, page
+    texts: dict[str, str] = json.loads(html.unescape(found[1]))
+    return texts
+
+
+def test_a_chinese_communitys_join_and_chat_pages_are_in_chinese(zh: Chat) -> None:
+    zh.member("早起的鸟")
+    client = TestClient(zh.app)
+    page = client.get(f"/join/{zh.codes[0]}").text
+    assert '<html lang="zh-CN">' in page
+    assert "已有 1 人，共 3 个位置" in page and "你在群里的昵称" in page
+    assert ">加入</button>" in page and "seats taken" not in page and "nickname in" not in page
+    assert join(client, zh.codes[0], "小美").status_code == 303
+    chat = client.get(f"/chat/{zh.codes[0]}").text
+    assert '<html lang="zh-CN">' in chat and "2 位成员" in chat and "连接中…" in chat
+    assert 'placeholder="输入消息"' in chat and ">发送</button>" in chat
+    texts = script_texts(chat)
+    assert texts["connected"] == "已连接" and texts["reply"] == "回复"
+    assert texts["muted_notice"] == "你被禁言至 {when}：{reason}"  # the script fills it in
+    assert "你已在本群，昵称是 <strong>小美</strong>。" in client.get(f"/join/{zh.codes[0]}").text
+
+
+def test_an_english_communitys_pages_stay_english(en: Chat) -> None:
+    en.member("early bird")
+    client = TestClient(en.app)
+    page = client.get(f"/join/{en.codes[0]}").text
+    assert '<html lang="en">' in page and "1 of 3 seats taken" in page
+    assert "Your nickname in the group" in page and ">Join</button>" in page
+    join(client, en.codes[0], "Mei")
+    chat = client.get(f"/chat/{en.codes[0]}").text
+    assert "2 members" in chat and "connecting…" in chat and 'placeholder="Write a message"' in chat
+    texts = script_texts(chat)
+    assert texts["connected"] == "connected" and texts["member_one"] == "{count} member"
+    assert (
+        "You are in this group as <strong>Mei</strong>." in client.get(f"/join/{en.codes[0]}").text
+    )
+
+
+def test_a_full_group_and_a_refused_nickname_are_explained_in_chinese(zh: Chat) -> None:
+    for n in range(3):
+        zh.member(f"成员{n}")
+    client = TestClient(zh.app)
+    full = join(client, zh.codes[0], "迟到的人")
+    assert full.status_code == 403
+    assert "本群已满（3/3）。" in full.text and "还有空位的群：" in full.text
+    refused = join(client, zh.codes[1], "@小美")
+    assert refused.status_code == 400 and "昵称不能包含 @" in refused.text
+
+
+def test_a_muted_member_and_a_too_long_message_are_refused_in_chinese(zh: Chat) -> None:
+    user, _ = zh.carrier.create_user("刷屏的人")
+    group = zh.groups[0].id
+    asyncio.run(zh.carrier.join(group, user.user_id))
+    with pytest.raises(WebChatRefused) as too_long:
+        asyncio.run(zh.carrier.say(group, user.user_id, "字" * (MAX_TEXT + 1)))
+    assert too_long.value.message == f"消息太长：{MAX_TEXT + 1} 个字符（最多 {MAX_TEXT} 个）。"
+    mute = Action(kind=ActionKind.MUTE, carrier="webchat", group="tea-1", member=user.user_id,
+                  duration=timedelta(minutes=10), reason="刷屏")  # fmt: skip
+    asyncio.run(zh.carrier.perform(mute, "m1"))
+    with pytest.raises(WebChatRefused) as muted:
+        asyncio.run(zh.carrier.say(group, user.user_id, "再发一条"))
+    assert muted.value.message == "你被禁言至 2026-05-01 09:10 UTC：刷屏。"
+
+
+def test_a_rate_limit_says_when_to_try_again_in_the_members_language(
+    store_clock: FrozenClock,
+) -> None:
+    limits = ChatLimits(WebChatLimits(joins_per_minute=1), store_clock)
+    assert limits.join("10.0.0.1", None, Language.ZH_CN) is None
+    refused = limits.join("10.0.0.1", None, Language.ZH_CN)
+    assert refused is not None and refused.seconds == 60
+    assert refused.message == "从这里加入的群太多了：每分钟最多 1 个。请 60 秒后再试。"
+    english = limits.join("10.0.0.1", None)
+    assert english is not None and english.message.endswith("Please try again in 60 seconds.")
+
+
+def test_an_unknown_invite_is_explained_in_english_and_chinese(zh: Chat) -> None:
+    missing = TestClient(zh.app).get("/join/no-such-code")
+    assert missing.status_code == 404
+    assert "No such group" in missing.text and "没有这个群" in missing.text
