@@ -56,7 +56,9 @@ class Community(Section):
     )
     name: Text = Field(description="The community's name, used in group names and bot texts.")
     language: Language = Field(
-        Language.ZH_CN, description="Language of bot-facing texts: zh-CN or en."
+        Language.ZH_CN,
+        description="Language of what members read: the bot's texts and the web chat's pages; "
+        "zh-CN or en.",
     )
     timezone: TimeZoneName = Field(
         "Asia/Shanghai", description="IANA time zone for schedules, check-in days and reports."
