@@ -20,7 +20,10 @@ from hearthkeeper.carriers.webchat.plugin import WebChatLimits
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import sqlite_url
+from tests.serve_setup import build, project
 from tests.webchat_setup import Chat, build_chat, join, sqlite_store
 
 _SCRIPT_TEXTS = re.compile(r'<script type="application/json" id="chat-texts">(.*?)</script>')
@@ -120,3 +123,22 @@ def test_an_unknown_invite_is_explained_in_english_and_chinese(zh: Chat) -> None
     missing = TestClient(zh.app).get("/join/no-such-code")
     assert missing.status_code == 404
     assert "No such group" in missing.text and "没有这个群" in missing.text
+
+
+def test_the_join_page_follows_the_language_of_the_playbook_being_run(
+    tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    playbook = project(tmp_path / "site")  # the skincare template: zh-CN
+    host = build(playbook, sqlite_url(tmp_path / "site" / "data"), store_clock)
+    try:
+        community = host.running[0].community.id
+        [invite] = host.invites()
+        client = TestClient(host.app)
+        path = invite.url.removeprefix(host.web_settings.public_url)
+        assert "你在群里的昵称" in client.get(path).text
+        english = playbook.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
+        host.replace(community, parse_playbook(english, str(playbook)), by="alice")
+        page = client.get(path).text
+        assert '<html lang="en">' in page and "Your nickname in the group" in page
+    finally:
+        host.close()
