@@ -10,19 +10,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from PIL import Image
 
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.webchat import WebChatCarrier
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, served
 from hearthkeeper.carriers.webchat.records import WebUser
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.playbook import LoadedPlaybook
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import LoadedPlaybook, parse_playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.store import (
     Group,
     PlaybookVersion,
@@ -121,3 +126,50 @@ def sqlite_store(folder: Path, migrated: Path, clock: FrozenClock) -> Iterator[S
         yield Store(engine, clock)
     finally:
         engine.dispose()
+
+
+@dataclass
+class SkincareChat:
+    """The skincare template's engine behind a web chat group ("颜学院护肤社 1群")."""
+
+    store: Store
+    group: Group
+    carrier: WebChatCarrier
+    engine: Engine
+    app: FastAPI
+
+    @property
+    def code(self) -> str:
+        return self.carrier.invite_code(self.group.id)
+
+    def engine_round(self, client: TestClient) -> None:
+        """What a server does continuously: hand the carrier's events to the engine, then
+        perform the actions it decided."""
+        assert client.portal is not None
+        self.engine.process(client.portal.call(self.carrier.take_events))
+        client.portal.call(self.engine.drain)
+
+
+def skincare_chat(store: Store, clock: FrozenClock, folder: Path) -> SkincareChat:
+    """Apply the skincare template (content copied into `folder`) and serve one of its groups
+    through the web chat, its engine run by hand (`SkincareChat.engine_round`)."""
+    loaded = parse_playbook(template_text("skincare"), str(folder / "playbook.yaml"))
+    copy_content("skincare", folder)
+    community = apply_playbook(store, loaded, "test").community
+    group = store.add_group(community.id, "颜学院护肤社 1群", "webchat", "skin-1", 500)
+    carrier = WebChatCarrier(store, clock, folder / "uploads")
+    engine = Engine(store, clock, [runtime_for(store, loaded.playbook, folder)],
+                    {"webchat": carrier})  # fmt: skip
+    web = Web(store=store, clock=clock, settings=WebSettings(data_dir=folder),
+              carriers={carrier.name: served(carrier)}, playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(webchat_router(web, carrier))
+    return SkincareChat(store, group, carrier, engine, app)
+
+
+def frames_until(ws: Any, kind: str) -> list[dict[str, Any]]:
+    """The frames a socket receives up to and including the first of `kind`."""
+    frames = [ws.receive_json()]
+    while frames[-1]["type"] != kind:
+        frames.append(ws.receive_json())
+    return frames

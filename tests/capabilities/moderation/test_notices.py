@@ -7,23 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from hearthkeeper.apply import apply_playbook
-from hearthkeeper.assembly import runtime_for
-from hearthkeeper.carriers.webchat import WebChatCarrier
-from hearthkeeper.carriers.webchat.plugin import served
-from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
-from hearthkeeper.engine.engine import Engine
-from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.store import Store
-from hearthkeeper.web.context import Web, WebSettings
 from tests.engine_setup import community, playbook
-from tests.webchat_setup import NoPlaybooks, join, sqlite_store
+from tests.webchat_setup import frames_until, join, skincare_chat, sqlite_store
 
 # Contact details spelled around the keyword "薇信" with a heart: what matched is '薇 ❤ 信'.
 DISGUISED = "想要的加我薇 ❤ 信 abc1234"
@@ -62,19 +52,6 @@ def test_members_are_told_the_rule_and_staff_the_match(
     assert any("薇 ❤ 信" in str(e.detail.get("reason")) for e in audited if e.action == "mute")
 
 
-def _engine_round(client: TestClient, carrier: WebChatCarrier, engine: Engine) -> None:
-    assert client.portal is not None
-    engine.process(client.portal.call(carrier.take_events))
-    client.portal.call(engine.drain)
-
-
-def _frames_until(ws: Any, kind: str) -> list[dict[str, Any]]:
-    frames = [ws.receive_json()]
-    while frames[-1]["type"] != kind:
-        frames.append(ws.receive_json())
-    return frames
-
-
 def _say(ws: Any, text: str) -> None:
     """Send a message and wait until the group is shown it (only then is it the engine's)."""
     ws.send_json({"type": "say", "text": text})
@@ -87,31 +64,21 @@ def test_a_muted_web_chat_member_sees_the_rule_not_the_keyword(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
     with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        loaded = parse_playbook(template_text("skincare"), str(tmp_path / "playbook.yaml"))
-        copy_content("skincare", tmp_path)
-        cid = apply_playbook(store, loaded, "test").community.id
-        group = store.add_group(cid, "颜学院护肤社 1群", "webchat", "skin-1", 500)
-        carrier = WebChatCarrier(store, store_clock, tmp_path / "uploads")
-        engine = Engine(store, store_clock, [runtime_for(store, loaded.playbook, tmp_path)],
-                        {"webchat": carrier})  # fmt: skip
-        web = Web(store=store, clock=store_clock, settings=WebSettings(data_dir=tmp_path),
-                  carriers={carrier.name: served(carrier)}, playbooks=NoPlaybooks())  # fmt: skip
-        app = FastAPI()
-        app.include_router(webchat_router(web, carrier))
-        code = carrier.invite_code(group.id)
-        with TestClient(app) as client:
+        chat = skincare_chat(store, store_clock, tmp_path)
+        code = chat.code
+        with TestClient(chat.app) as client:
             assert join(client, code, "小美").status_code == 303
             with client.websocket_connect(f"/chat/{code}/ws") as ws:
                 ws.receive_json()  # hello
                 _say(ws, "同意")
-                _engine_round(client, carrier, engine)
+                chat.engine_round(client)
                 for i in range(2):
                     _say(ws, f"{DISGUISED}{i}")
-                    _engine_round(client, carrier, engine)
-                muted = _frames_until(ws, "muted")[-1]
+                    chat.engine_round(client)
+                muted = frames_until(ws, "muted")[-1]
                 assert leaks(muted["reason"]) == [] and "留联系方式" in muted["reason"]
                 ws.send_json({"type": "say", "text": "为什么"})
-                refused = _frames_until(ws, "error")[-1]
+                refused = frames_until(ws, "error")[-1]
                 assert leaks(str(refused)) == [] and "留联系方式" in str(refused)
             with client.websocket_connect(f"/chat/{code}/ws") as again:
                 hello = again.receive_json()

@@ -4,24 +4,15 @@ the engine asks for is done in the chat."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from hearthkeeper.carriers.webchat import WebChatRefused
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message
-from tests.webchat_setup import Chat, build_chat, picture, sqlite_store
-
-
-@pytest.fixture
-def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        yield build_chat(store, store_clock, tmp_path)
+from tests.webchat_setup import Chat, picture
 
 
 def _action(kind: ActionKind, **fields: object) -> Action:

@@ -4,9 +4,7 @@ readable error, and nobody else in the group notices anything."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,23 +20,10 @@ from hearthkeeper.carriers.webchat.protocol import (
     parse_frame,
 )
 from hearthkeeper.carriers.webchat.socket import NOT_SENT
-from hearthkeeper.clock import FrozenClock
-from tests.webchat_setup import Chat, build_chat, sqlite_store
+from tests.webchat_setup import Chat
 
 LONE_SURROGATE = '{"type": "say", "text": "hi \\ud83d there"}'
 DEEP = "[" * 4000 + "]" * 4000
-
-
-@pytest.fixture
-def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        yield build_chat(store, store_clock, tmp_path)
-
-
-@pytest.fixture
-def client(chat: Chat) -> Iterator[TestClient]:
-    with TestClient(chat.app) as running:
-        yield running
 
 
 def _group_of_three(client: TestClient, chat: Chat, stack: ExitStack) -> list[Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,6 @@ from tests.webchat_setup import Chat, build_chat, join, sqlite_store
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_TEXT = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        yield build_chat(store, store_clock, tmp_path)
 
 
 def test_the_join_page_shows_the_group_and_a_nickname_form(chat: Chat) -> None:

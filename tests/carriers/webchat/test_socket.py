@@ -4,9 +4,7 @@ members see, and frames that are refused (size, JSON, type, rate)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,22 +12,9 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Message
-from tests.webchat_setup import Chat, build_chat, sqlite_store
-
-
-@pytest.fixture
-def chat(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Chat]:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        yield build_chat(store, store_clock, tmp_path)
-
-
-@pytest.fixture
-def client(chat: Chat) -> Iterator[TestClient]:
-    with TestClient(chat.app) as running:
-        yield running
+from tests.webchat_setup import Chat
 
 
 def _socket(client: TestClient, chat: Chat, token: str | None, group: int = 0) -> Any:
