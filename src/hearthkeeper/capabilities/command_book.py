@@ -154,10 +154,10 @@ def reply(
                   handler=handler, reason=reason, key=key)  # fmt: skip
 
 
-def ask(event: Event, request: Request, *, handler: str) -> Action:
+def ask(event: Event, request: Request, *, handler: str, reason: str = "") -> Action:
     """Ask the engine to run `request`'s effect for the event's sender, about the event."""
     return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
-                          target=event.event_id, handler=handler)  # fmt: skip
+                          target=event.event_id, handler=handler, reason=reason)  # fmt: skip
 
 
 def answer(action: Action | None, text: str) -> Action:

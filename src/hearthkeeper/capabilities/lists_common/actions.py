@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities import command_book
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event
@@ -14,9 +15,8 @@ from hearthkeeper.playbook.positioning import Language
 
 
 def ask(event: Event, request: Request, handler: str) -> Action:
-    """Ask for `request`'s effect on behalf of the event's sender."""
-    return request.action(carrier=event.carrier, group=event.group, member=event.sender.user_id,
-                          target=event.event_id, handler=handler, reason=request.effect)  # fmt: skip
+    """Ask for `request`'s effect on behalf of the event's sender (the effect's name as reason)."""
+    return command_book.ask(event, request, handler=handler, reason=request.effect)
 
 
 def language(ctx: EffectContext) -> Language:
