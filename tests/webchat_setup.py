@@ -38,6 +38,7 @@ from hearthkeeper.store import (
 from hearthkeeper.store.database import SQLITE_FILE
 from hearthkeeper.web.context import Web, WebSettings
 
+_HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -99,13 +100,16 @@ def build_chat(store: Store, clock: FrozenClock, data_dir: Path, *,
     return chat
 
 
-def join(client: TestClient, code: str, nickname: str) -> Response:
-    """Open the invite link and submit the nickname form, as a browser does."""
-    page = client.get(f"/join/{code}")
+def join(client: TestClient, code: str, nickname: str, *, via: str | None = None,
+         **fields: str) -> Response:  # fmt: skip
+    """Open the invite link (with `?via=` when given) and submit the nickname form with its
+    hidden fields and `fields` (an invite code, answers), as a browser does."""
+    page = client.get(f"/join/{code}", params={} if via is None else {"via": via})
     found = _CSRF.search(page.text)
     assert found is not None, page.text
-    return client.post(f"/join/{code}", data={"nickname": nickname, "csrf_token": found[1]},
-                       follow_redirects=False)  # fmt: skip
+    hidden = dict(_HIDDEN.findall(page.text))
+    data = {**hidden, "nickname": nickname, "csrf_token": found[1], **fields}
+    return client.post(f"/join/{code}", data=data, follow_redirects=False)
 
 
 def picture(kind: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from hearthkeeper.web.console.pages import Pages
+    from hearthkeeper.web.context import Web
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class Capability(Protocol):
         """This capability's console pages, if it has any."""
         ...
 
+    def routes(self, web: Web) -> APIRouter | None:
+        """Pages and endpoints of its own outside the console (a live code's link, a
+        payment provider's webhook), if it has any."""
+        ...
+
 
 class CapabilityBase:
     """Defaults for the optional parts: nothing to plan, no commands, no console pages."""
@@ -78,4 +84,7 @@ class CapabilityBase:
 
     def console(self, pages: Pages) -> APIRouter | None:
         """No console pages of its own."""
+
+    def routes(self, web: Web) -> APIRouter | None:
+        """No pages outside the console."""
         return None

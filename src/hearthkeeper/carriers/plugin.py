@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from hearthkeeper.clock import Clock
+    from hearthkeeper.engine.admission import Admission
     from hearthkeeper.engine.carrier import Carrier
     from hearthkeeper.playbook import Playbook
     from hearthkeeper.store import Community, Group, Store
@@ -47,6 +48,7 @@ class ServerParts:
     clock: Clock
     web: WebSettings
     communities: Mapping[str, Community]  # the communities this server runs, by slug
+    admission: Admission  # asks a community's threshold whether a joiner may come in
 
 
 class HostedGroups(Protocol):

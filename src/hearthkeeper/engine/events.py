@@ -92,6 +92,7 @@ class Join(Event):
 
     inviter: str | None = None
     via: JoinMethod = JoinMethod.UNKNOWN
+    source: str | None = None  # the token of the link they came by (a live code, a referral)
 
     @property
     def type(self) -> EventType:

@@ -6,7 +6,7 @@ from bisect import insort
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import (
@@ -18,6 +18,9 @@ from hearthkeeper.engine.effects import (
 )
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Handler, Stateful
+
+if TYPE_CHECKING:
+    from hearthkeeper.engine.admission import ThresholdCheck
 
 
 class Stage(IntEnum):
@@ -53,6 +56,7 @@ class Registry:
         self._entries: list[_Entry] = []
         self._effects: dict[str, tuple[type[Request], Effect[Any]]] = {}
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
+        self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
 
     def add_effect(self, kind: type[R], effect: Effect[R]) -> None:
         """Register the store work behind a request type (`kind.effect` names it)."""
@@ -79,6 +83,16 @@ class Registry:
             return self._effects[name]
         except KeyError:
             raise EffectError(f"no effect {name!r} is registered") from None
+
+    def add_threshold(self, kind: str, check: ThresholdCheck) -> None:
+        """Register the check of the joining threshold `kind` (`open`, `paid` ...)."""
+        if kind in self._thresholds:
+            raise ValueError(f"threshold {kind!r} is registered twice")
+        self._thresholds[kind] = check
+
+    def threshold(self, kind: str) -> ThresholdCheck | None:
+        """The check of threshold `kind`; None when no capability registered one."""
+        return self._thresholds.get(kind)
 
     def add(self, handler: Handler, stage: int) -> None:
         """Register `handler` in priority group `stage` (and, if it keeps state in memory,

@@ -16,6 +16,7 @@ from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, ServedCarrier, ServerParts
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Runtime
@@ -169,7 +170,8 @@ class Host:
                 setup.adopt(store, started.community.id, playbook)
             running.append(started)
         parts = ServerParts(store, clock, web_settings, {r.community.slug: r.community
-                                                         for r in running})  # fmt: skip
+                                                         for r in running},
+                            Admission(store, clock, runtimes.get))  # fmt: skip
         served = {}
         for setup in setups.values():
             one = setup.serve(parts)

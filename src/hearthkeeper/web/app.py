@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hearthkeeper import __version__
+from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.web.api import api_router
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
@@ -32,6 +33,10 @@ def create_app(web: Web) -> FastAPI:
     app.include_router(signin_router(web))
     app.include_router(console_router(web))
     app.include_router(api_router(web))
+    for capability in CAPABILITIES:  # a live code's link, a payment webhook ...
+        own = capability.routes(web)
+        if own is not None:
+            app.include_router(own)
     for served in web.carriers.values():
         if served.routes is not None:  # the web chat's /join, /chat, ...
             app.include_router(served.routes(web))

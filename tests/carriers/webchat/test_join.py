@@ -180,3 +180,14 @@ def test_a_member_cannot_rename_into_another_members_nickname(chat: Chat) -> Non
     assert answer.status_code == 400 and "already called “Mei”" in answer.text
     assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["Mei"]
     assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)] == ["Ann"]
+
+
+def test_the_link_a_member_came_by_reaches_the_engine_with_their_join(chat: Chat) -> None:
+    client = TestClient(chat.app)
+    assert join(client, chat.codes[0], "Mei", via="lc-poster").status_code == 303
+    assert join(TestClient(chat.app), chat.codes[0], "Lan").status_code == 303
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [(e.sender.display_name, e.source) for e in joins] == [
+        ("Mei", "lc-poster"),
+        ("Lan", None),
+    ]

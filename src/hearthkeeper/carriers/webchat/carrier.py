@@ -157,9 +157,11 @@ class WebChatCarrier(Performer):
 
     # --- what members do ----------------------------------------------------------------------
 
-    async def join(self, group_id: int, user_id: str) -> None:
+    async def join(self, group_id: int, user_id: str, *, source: str | None = None) -> None:
         """Take a seat in the group; WebChatRefused when banned or the group is full,
-        BadNickname when someone in it already has a nickname that looks the same."""
+        BadNickname when someone in it already has a nickname that looks the same. `source`
+        is the token of the link the member came by (a live code, a referral): the engine's
+        Join carries it."""
         group = self.store.get_group(group_id)
         user = self.platform.user(user_id)
         if group is None or group.carrier != self.name or user is None:
@@ -169,7 +171,7 @@ class WebChatCarrier(Performer):
         if seat is None or not seat.seated:
             self._refuse_lookalike(group_id, user_id, user.nickname, language)
         now = self.clock.now()
-        asked = self.platform.take_seat(group_id, user_id, now)
+        asked = self.platform.take_seat(group_id, user_id, now, source=source)
         if asked.outcome is SeatOutcome.BANNED:
             reason = asked.seat.ban_reason if asked.seat else None
             raise WebChatRefused(banned_text(group.name, reason, language))

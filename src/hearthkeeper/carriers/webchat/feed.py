@@ -246,7 +246,7 @@ class Feed:
         group, event_id = row.carrier_group_id, row.event_id
         if row.kind == "join":
             return Join(carrier=self.carrier, group=group, event_id=event_id, at=row.at,
-                        sender=sender, via=JoinMethod.LINK)  # fmt: skip
+                        sender=sender, via=JoinMethod.LINK, source=row.source)  # fmt: skip
         if row.kind == "leave":
             return Leave(carrier=self.carrier, group=group, event_id=event_id, at=row.at,
                          sender=sender, removed_by=row.removed_by)  # fmt: skip

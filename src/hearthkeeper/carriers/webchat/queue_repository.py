@@ -91,5 +91,5 @@ def _queued(
         id=row.id, group_id=row.group_id, carrier_group_id=carrier_group_id,
         event_id=row.event_id, kind=row.kind, user_id=row.user_id, nickname=nickname,
         at=row.at, message=said, removed_by=row.removed_by, mentions_bot=row.mentions_bot,
-        recorded=bool(recorded),
+        recorded=bool(recorded), source=row.source,
     )  # fmt: skip

@@ -100,6 +100,7 @@ class QueuedChatEvent:
     removed_by: str | None
     mentions_bot: bool
     recorded: bool
+    source: str | None = None  # a join: the token of the link the member came by
 
 
 @dataclass(frozen=True)

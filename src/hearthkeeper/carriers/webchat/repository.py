@@ -126,8 +126,11 @@ class SqlWebChat(StoreBase):
             row = session.get(WebChatSeatRow, (group_id, user_id))
             return None if row is None else _seat(row)
 
-    def take_seat(self, group_id: int, user_id: str, at: datetime) -> SeatRequest:
+    def take_seat(
+        self, group_id: int, user_id: str, at: datetime, *, source: str | None = None
+    ) -> SeatRequest:
         """Seat the user unless banned or the group is full; a rejoin begins a new stay.
+        `source` is the token of the link they came by; the engine's Join carries it.
 
         The group row is locked, so two joins racing for the last seat cannot both get it."""
         at = utc(at, "join time")
@@ -147,7 +150,7 @@ class SqlWebChat(StoreBase):
                 row = WebChatSeatRow(group_id=group_id, user_id=user_id, joined_at=at)
                 session.add(row)
             row.joined_at, row.left_at = at, None
-            queue_chat_event(session, group_id, "join", user_id, at)
+            queue_chat_event(session, group_id, "join", user_id, at, source=source)
             session.flush()
             return SeatRequest(SeatOutcome.JOINED, _seat(row), taken + 1)
 
@@ -320,6 +323,7 @@ def queue_chat_event(
     message_id: int | None = None,
     removed_by: str | None = None,
     mentions_bot: bool = False,
+    source: str | None = None,
 ) -> None:
     """Queue a member's message, join or leave in the caller's transaction. A message's event
     id is its message id (moderation names it by that); a join or leave gets a random one,
@@ -328,7 +332,7 @@ def queue_chat_event(
     session.add(WebChatEventRow(
         group_id=group_id, event_id=event_id, kind=kind, user_id=user_id,
         message_id=message_id, removed_by=removed_by, mentions_bot=mentions_bot,
-        at=utc(at, f"{kind} time"),
+        at=utc(at, f"{kind} time"), source=source,
     ))  # fmt: skip
 
 

@@ -48,6 +48,7 @@ from hearthkeeper.web.context import Web
 log = logging.getLogger(__name__)
 
 JOIN_COOKIE = "hearth_join"
+MAX_SOURCE = 200  # the longest link token (`?via=`) a join carries to the engine
 MEMBER_COOKIE_DAYS = 365
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
 SWEEP_EVERY = timedelta(minutes=10)
@@ -78,7 +79,7 @@ def webchat_router(
 
     def join_page(request: Request, room: WebChatRoom, user: WebUser | None, *, status: int = 200,
                   error: str | None = None, elsewhere: str | None = None,
-                  nickname: str | None = None) -> HTMLResponse:  # fmt: skip
+                  nickname: str | None = None, source: str = "") -> HTMLResponse:  # fmt: skip
         """The join page: the group, a note (an error, a ban, a full group) and the form."""
         language = chat.language(room.group)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
@@ -95,6 +96,7 @@ def webchat_router(
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
         response = _render("join.html", status, language, room=room, user=user, error=error,
                            seated=seated, banned=banned, nickname=nickname, csrf=token,
+                           source=source[:MAX_SOURCE],
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
                            max_nickname=MAX_NICKNAME)  # fmt: skip
         response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
@@ -102,11 +104,11 @@ def webchat_router(
         return response
 
     @router.get("/join/{code}", response_class=HTMLResponse)
-    async def join_form(request: Request, code: str) -> HTMLResponse:
+    async def join_form(request: Request, code: str, via: str = "") -> HTMLResponse:
         room = chat.room(code)
         if room is None:
             return _missing()
-        return join_page(request, room, member(request))
+        return join_page(request, room, member(request), source=via)
 
     @router.post("/join/{code}", response_model=None)
     async def join(
@@ -114,6 +116,7 @@ def webchat_router(
         code: str,
         nickname: Annotated[str, Form(max_length=1000)] = "",
         csrf_token: Annotated[str, Form(max_length=200)] = "",
+        source: Annotated[str, Form(max_length=MAX_SOURCE)] = "",
     ) -> Response:
         room = chat.room(code)
         if room is None:
@@ -122,7 +125,7 @@ def webchat_router(
         user = member(request)
         language = chat.language(room.group)
         if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
-            return join_page(request, room, user, status=403, nickname=nickname,
+            return join_page(request, room, user, status=403, nickname=nickname, source=source,
                              error=say("form_expired", language))  # fmt: skip
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
@@ -130,7 +133,7 @@ def webchat_router(
             over = limits.join(address, None if user is None else user.user_id, language)
             if over is not None:
                 limited = join_page(request, room, user, status=429, error=over.message,
-                                    nickname=nickname)  # fmt: skip
+                                    nickname=nickname, source=source)  # fmt: skip
                 return _retry_after(limited, over)
         token = None
         try:
@@ -138,15 +141,15 @@ def webchat_router(
                 user, token = chat.create_user(nickname, language)
             elif nickname.strip() and nickname.strip() != user.nickname:
                 user = chat.rename(user.user_id, nickname, group_id=room.group.id)
-            await chat.join(room.group.id, user.user_id)
+            await chat.join(room.group.id, user.user_id, source=source.strip() or None)
             response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
         except BadNickname as bad:
             response = join_page(request, room, user, status=400, error=str(bad),
-                                 nickname=nickname)  # fmt: skip
+                                 nickname=nickname, source=source)  # fmt: skip
         except WebChatRefused as refused:
             fresh = chat.room(code) or room
             response = join_page(request, fresh, user, status=403, error=refused.message,
-                                 elsewhere=refused.elsewhere)  # fmt: skip
+                                 elsewhere=refused.elsewhere, source=source)  # fmt: skip
         if token is not None:
             remember(response, token)
         return response

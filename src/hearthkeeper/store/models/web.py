@@ -131,3 +131,4 @@ class WebChatEventRow(Base):
     removed_by: Mapped[str | None] = mapped_column(SafeString(NAME))  # a leave by moderation
     mentions_bot: Mapped[bool] = mapped_column(Boolean)  # addressed to the bot, or a reply to it
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(SafeString(KEY))  # a join: its link's token

@@ -1,0 +1,142 @@
+"""Admission: whether someone who asks to join a group may, decided before they are in.
+
+A carrier that can screen a joiner before they see the group (the web chat's join page, a
+Matrix knock, a Telegram join request, a QQ add request) builds a `JoinRequest` and asks the
+server's `Admission`. The community's playbook names the threshold (`joining.threshold.kind`);
+the capability that owns a kind registers its check with `Registry.add_threshold`, and the
+check answers with a `Verdict`: admit, pending (an application waits for staff) or refuse,
+with the reason said in the community's language. Blacklisted people are refused whatever the
+threshold. A kind no capability checks is refused, never waved through: a paid community does
+not open to strangers because a module is missing.
+
+The check runs in a store transaction of its own and may write (an application, an invite
+code's use), so asking twice with the same request must not count twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hearthkeeper.clock import Clock
+    from hearthkeeper.engine.executor import Runtime
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.playbook.joining import Threshold
+    from hearthkeeper.store import Community, Group, Store
+    from hearthkeeper.store.scope import StoreBase
+
+
+class Entry(StrEnum):
+    """What becomes of a join request."""
+
+    ADMIT = "admit"  # let them in now
+    PENDING = "pending"  # wait: staff review an application, or a payment is on its way
+    REFUSE = "refuse"  # not let in; `Verdict.reason` says why and what would let them in
+
+
+@dataclass(frozen=True, kw_only=True)
+class JoinRequest:
+    """Someone asking to join a group, with what they brought: an invite code they typed or
+    their link carried, the link's `source` (a live code's channel, a member's referral
+    link: the capability that made the link reads it), answers to the application questions."""
+
+    carrier: str
+    group_id: int
+    user_id: str  # the carrier's id of the person
+    display_name: str = ""
+    code: str | None = None  # an invite code
+    source: str | None = None  # the opaque token of the link they came by
+    answers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    """The answer to a join request. `reason` is for the person asking, in the community's
+    language; `questions` are what they still have to answer (an application form)."""
+
+    entry: Entry
+    reason: str = ""
+    questions: tuple[str, ...] = ()
+    asks_code: bool = False  # the form should offer a field for an invite code
+
+    @property
+    def admitted(self) -> bool:
+        return self.entry is Entry.ADMIT
+
+
+ADMIT = Verdict(entry=Entry.ADMIT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Applicant:
+    """What a threshold check is given besides the request: the group, its community and
+    playbook, the person's member id when the store already knows them, and the time."""
+
+    group: Group
+    community: Community
+    playbook: Playbook
+    member_id: int | None
+    now: datetime
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> Threshold:
+        return self.playbook.joining.threshold
+
+
+class ThresholdCheck(Protocol):
+    """The check of one threshold kind, run in `scope`'s transaction."""
+
+    def __call__(self, scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
+        """Admit, hold or refuse `request`."""
+        ...
+
+
+class Admission:
+    """The server's door: `screen` a join request by the threshold of the group's community.
+
+    `runtimes` finds the runtime (playbook and registry) a community currently runs (a new
+    playbook version replaces it); a group of a community not run here is refused."""
+
+    def __init__(
+        self, store: Store, clock: Clock, runtimes: Callable[[int], Runtime | None]
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self._runtimes = runtimes
+
+    def screen(self, request: JoinRequest) -> Verdict:
+        """The verdict on `request`; blocking (store reads and writes): call it off the event
+        loop."""
+        group = self.store.get_group(request.group_id)
+        runtime = None if group is None else self._runtimes(group.community_id)
+        community = None if runtime is None else self.store.get_community(runtime.slug)
+        if group is None or runtime is None or community is None:
+            return Verdict(entry=Entry.REFUSE, reason="This group is not run here.")
+        playbook = runtime.playbook
+        kind = playbook.joining.threshold.kind.value
+        check = runtime.registry.threshold(kind)
+        found = self.store.find_member(request.carrier, request.user_id)
+        applicant = Applicant(
+            group=group,
+            community=community,
+            playbook=playbook,
+            member_id=None if found is None else found.id,
+            now=self.clock.now(),
+        )
+        with self.store.transaction() as tx:
+            if check is None:
+                return Verdict(
+                    entry=Entry.REFUSE,
+                    reason=f"This community admits by {kind!r}, which this server cannot check.",
+                )
+            return check(tx, request, applicant)
+
+
+def admit_all(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
+    """The `open` threshold: everyone not blacklisted is in."""
+    return ADMIT
