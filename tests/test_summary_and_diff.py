@@ -35,6 +35,20 @@ def test_commercial_open_community_without_plans_has_structure_and_money_gaps() 
     assert any("no way to earn" in g for g in gaps["Monetisation"])
 
 
+def test_fields_that_nothing_runs_yet_are_named_as_gaps() -> None:
+    plain = gaps_of(MINIMAL)
+    assert not any("not built" in g for gaps in plain.values() for g in gaps)
+    used = gaps_of(
+        MINIMAL
+        + "activities:\n  - {id: salon, name: Tea salon, when: 2027-01-09 15:00}\n"
+        + "alerts:\n  quiet_hours: 22:00-08:00\n"
+        + "copy:\n  max_groups_per_manager: 3\n"
+    )
+    assert any("Tea salon" in g and "not run" in g for g in used["Operation"])
+    assert any("quiet hours are not applied" in g for g in used["Structure"])
+    assert any("max_groups_per_manager" in g and "not built" in g for g in used["Copy"])
+
+
 def content(text: str) -> dict[str, object]:
     return playbook_content(parse_playbook(text).playbook)
 

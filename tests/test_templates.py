@@ -8,6 +8,7 @@ from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.rules import Response, Sanction, ViolationKind
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.playbook.templates import TEMPLATES, UnknownTemplate, template_text
+from hearthkeeper.playbook.unhonoured import NOT_BUILT
 
 NAMES = sorted(TEMPLATES)
 
@@ -41,11 +42,14 @@ def test_template_rules_work_out_of_the_box(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_template_has_stable_output_and_no_gaps(name: str) -> None:
+def test_template_has_stable_output_and_no_gaps_but_what_is_not_built(name: str) -> None:
     pb = parse_playbook(template_text(name)).playbook
     assert pb.calendar.posts, "stable output is scheduled"
-    gaps = [gap.message for element in summarise(pb) for gap in element.gaps]
-    assert gaps == []
+    gaps = [gap for element in summarise(pb) for gap in element.gaps]
+    assert [gap.message for gap in gaps if gap.source != NOT_BUILT] == []
+    # the templates run offline activities and set alert recipients: not built yet, and said
+    unbuilt = " ".join(gap.message for gap in gaps if gap.source == NOT_BUILT)
+    assert "activities (" in unbuilt and "alerts.recipients" in unbuilt
 
 
 def test_seed_002_template_follows_the_case() -> None:

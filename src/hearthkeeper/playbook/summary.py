@@ -13,6 +13,7 @@ from hearthkeeper.playbook.positioning import CommunityType
 from hearthkeeper.playbook.rules import Response, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule
 from hearthkeeper.playbook.structure import Permission, RoleKind
+from hearthkeeper.playbook.unhonoured import NOT_BUILT, unhonoured
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,11 @@ def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Elemen
         for loc, message in check_carriers(pb, carriers):
             where = f"structure.carriers[{loc[2]}]"
             structure.gaps.append(Gap(f"{where}: {message}", "the installed carriers"))
-    return [_interest(pb), structure, _output(pb), _operation(pb), _money(pb), _copy(pb)]
+    elements = [_interest(pb), structure, _output(pb), _operation(pb), _money(pb), _copy(pb)]
+    by_word = {element.title.split()[0]: element for element in elements}
+    for unused in unhonoured(pb):
+        by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT))
+    return elements
 
 
 def roles_with(pb: Playbook, permission: Permission) -> list[str]:

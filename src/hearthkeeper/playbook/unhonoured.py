@@ -1,0 +1,67 @@
+"""Playbook fields this Hearthkeeper validates but does not act on yet.
+
+A field that exists only in the schema must not look like a working feature: when a playbook
+uses one, `hearth playbook show` names it as a gap, under the ISOOC element it belongs to.
+Each entry goes when the feature is built (the step that builds it is named).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hearthkeeper.playbook.model import Playbook
+
+NOT_BUILT = "not built in this version"
+
+
+@dataclass(frozen=True)
+class Unhonoured:
+    """A field the playbook uses that nothing runs: where, what it means for the operator."""
+
+    element: str  # the ISOOC element's first word: Interest, Structure, Output, Operation ...
+    message: str
+
+
+def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
+    """The fields `pb` sets that this version validates but does not act on."""
+    if pb.activities:
+        names = ", ".join(a.name for a in pb.activities[:3]) + (
+            " …" if len(pb.activities) > 3 else ""
+        )
+        yield Unhonoured(
+            "Operation",
+            f"activities ({names}): offline activities are listed but not run — no sign-up, "
+            "reminder, door check-in or attendance yet; announce them with calendar.posts",
+        )
+    points = pb.mechanisms.points
+    if "event" in points.model_fields_set and points.event:
+        yield Unhonoured(
+            "Operation", "mechanisms.points.event: nothing awards points for attending an event yet"
+        )
+    alerts = pb.alerts
+    if alerts.recipients is not None or alerts.quiet_hours is not None:
+        yield Unhonoured(
+            "Structure",
+            "alerts.recipients / alerts.quiet_hours: staff alerts reach the console's staff inbox "
+            "only; who receives them and quiet hours are not applied yet",
+        )
+    copy = pb.replication
+    if "max_groups_per_manager" in copy.model_fields_set:
+        yield Unhonoured(
+            "Copy",
+            "copy.max_groups_per_manager: no warning yet when a manager looks after more groups",
+        )
+    if "small_circle_size" in pb.structure.groups.model_fields_set:
+        yield Unhonoured(
+            "Copy",
+            "structure.groups.small_circle_size: groups are not yet watched for activity "
+            "concentrating in a small circle (no split suggested)",
+        )
+    for n, carrier in enumerate(pb.structure.carriers):
+        if carrier.settings:
+            yield Unhonoured(
+                "Structure",
+                f"structure.carriers[{n}].settings: not read — a server's carriers are set in "
+                f"hearth.toml, [carriers.{carrier.kind.value}]",
+            )
