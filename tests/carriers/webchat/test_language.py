@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from hearthkeeper.carriers.webchat import WebChatRefused
 from hearthkeeper.carriers.webchat.limits import ChatLimits
@@ -142,3 +143,23 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
         assert '<html lang="en">' in page and "Your nickname in the group" in page
     finally:
         host.close()
+
+
+def test_a_chinese_chat_turns_strangers_and_bad_frames_away_in_chinese(zh: Chat) -> None:
+    client = TestClient(zh.app)
+    with (
+        client.websocket_connect(f"/chat/{zh.codes[0]}/ws") as ws,
+        pytest.raises(WebSocketDisconnect) as stranger,
+    ):
+        ws.receive_json()
+    assert stranger.value.code == 4401 and stranger.value.reason == "尚未加入：请打开本群的邀请链接"
+    _, token = zh.member("小美")
+    client.cookies.set("hearth_member", token)
+    with client.websocket_connect(f"/chat/{zh.codes[0]}/ws") as ws:
+        ws.receive_json()  # the hello
+        for _ in range(3):
+            ws.send_text("not json")
+        with pytest.raises(WebSocketDisconnect) as bad:
+            for _ in range(10):
+                ws.receive_json()
+    assert bad.value.code == 1008 and bad.value.reason == "被拒绝的消息太多"

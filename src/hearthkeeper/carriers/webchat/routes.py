@@ -218,7 +218,7 @@ def webchat_router(
     async def media(name: str) -> Response:
         path = picture_path(chat.uploads_dir, name)
         if path is None:
-            return _problem(404, "There is no such picture.")
+            return _problem(404, "There is no such picture. 没有这张图片。")
         return FileResponse(path, media_type=media_type(name), headers={
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "public, max-age=31536000, immutable",

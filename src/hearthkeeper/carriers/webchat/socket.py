@@ -44,7 +44,6 @@ MEMBER_COOKIE = "hearth_member"
 CLOSE_SERVER_ERROR = 1011
 WARNINGS, WARNINGS_WITHIN = 3, timedelta(minutes=1)
 CLOSING_GRACE = 5.0  # seconds a closing connection has to take its last frames
-NOT_SENT = say("not_sent", Language.EN)
 
 
 class Guard:
@@ -82,17 +81,18 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, li
                        *, public_url: str = "") -> None:  # fmt: skip
     """Serve one member's chat connection to the group `code` opens."""
     await websocket.accept()
+    room = chat.room(code)
+    language = Language.EN if room is None else chat.language(room.group)
     if not same_origin(websocket, public_url):
-        await websocket.close(CLOSE_NOT_IN_GROUP, "the chat only talks to its own pages")
+        await websocket.close(CLOSE_NOT_IN_GROUP, close_reason(say("foreign_page", language)))
         return
     user = chat.user_for_token(websocket.cookies.get(MEMBER_COOKIE, ""))
     if user is None:
-        await websocket.close(CLOSE_NOT_SIGNED_IN, "not signed in: open the group's invite link")
+        await websocket.close(CLOSE_NOT_SIGNED_IN, close_reason(say("not_signed_in", language)))
         return
-    room = chat.room(code)
     seat = None if room is None else chat.seat(room.group.id, user.user_id)
     if room is None or seat is None or not seat.seated:
-        await websocket.close(CLOSE_NOT_IN_GROUP, "not in this group: open its invite link")
+        await websocket.close(CLOSE_NOT_IN_GROUP, close_reason(say("not_in_this_group", language)))
         return
     connection = Connection(room.group.id, user.user_id)
     # The hello and joining the hub happen with no await between them: no frame is missed
@@ -100,14 +100,13 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, li
     connection.deliver(encode(chat.hello(room, user)))
     chat.hub.add(connection)
     writer = asyncio.create_task(connection.pump(websocket.send_text, _closer(websocket)))
-    language = chat.language(room.group)
     reader = asyncio.create_task(_read(chat, websocket, connection, limits, language))
     try:
         await asyncio.wait((writer, reader), return_when=asyncio.FIRST_COMPLETED)
         failed = reader.exception() if reader.done() and not reader.cancelled() else None
         if failed is not None:
             log.error("web chat connection of %s failed", user.user_id, exc_info=failed)
-            connection.end(CLOSE_SERVER_ERROR, "server error; the page reconnects")
+            connection.end(CLOSE_SERVER_ERROR, say("server_error", language))
         if connection.closing and not writer.done():
             # We are closing it: the writer sends what is queued, then the close frame.
             await asyncio.wait((writer,), timeout=CLOSING_GRACE)
@@ -136,13 +135,14 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
         try:
             frame = parse_frame(raw, language)
         except FrameError as refused:
-            _refuse(connection, guard, refused.message, close=refused.close, abuse=refused.abuse)
+            _refuse(connection, guard, refused.message, language, close=refused.close,
+                    abuse=refused.abuse)  # fmt: skip
             continue
         if not isinstance(frame, SayFrame):
             continue  # a ping: nothing to answer
         over = limits.message(connection.user_id, language)
         if over is not None:
-            _refuse(connection, guard, over.message)
+            _refuse(connection, guard, over.message, language)
             continue
         try:
             await chat.say(group_id, connection.user_id, frame.text, picture=frame.picture,
@@ -155,13 +155,13 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
             connection.deliver(encode(error_frame(say("not_sent", language))))
 
 
-def _refuse(connection: Connection, guard: Guard, message: str, *, close: int | None = None,
-            abuse: bool = True) -> None:  # fmt: skip
+def _refuse(connection: Connection, guard: Guard, message: str, language: Language, *,
+            close: int | None = None, abuse: bool = True) -> None:  # fmt: skip
     connection.deliver(encode(error_frame(message)))
     if close is not None:
         connection.end(close, message)
     elif abuse and guard.warn():
-        connection.end(CLOSE_POLICY, "too many refused frames")
+        connection.end(CLOSE_POLICY, say("too_many_refused", language))
 
 
 def _closer(websocket: WebSocket) -> Close:

@@ -78,6 +78,13 @@ BOOK = Phrasebook({
     "empty": {EN: "Write something or choose a picture first.", ZH: "请先输入内容或选择图片。"},
     "not_sent": {EN: "the server could not take that message; it was not sent, please try again",
                  ZH: "服务器没能接收这条消息，消息未发出，请重试"},
+    "foreign_page": {EN: "the chat only talks to its own pages", ZH: "本群聊只接受来自自己页面的连接"},
+    "not_signed_in": {EN: "not signed in: open the group's invite link",
+                      ZH: "尚未加入：请打开本群的邀请链接"},
+    "not_in_this_group": {EN: "not in this group: open its invite link",
+                          ZH: "你不在本群：请打开本群的邀请链接"},
+    "server_error": {EN: "server error; the page reconnects", ZH: "服务器出错，页面会重新连接"},
+    "too_many_refused": {EN: "too many refused frames", ZH: "被拒绝的消息太多"},
     "slow_down": {EN: "slow down: at most {most} messages every 10 seconds",
                   ZH: "发得太快了：每 10 秒最多 {most} 条消息"},
     "too_many_joins": {EN: "Too many groups joined from here: at most {most} a minute. "
