@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from hearthkeeper.analytics.report import build_report
+from hearthkeeper.analytics.report_html import render_html
 from hearthkeeper.capabilities.livecodes.records import ChannelKind, ChannelStats
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
@@ -72,3 +74,17 @@ def test_stayed_spoke_and_paid_per_channel(tea: Community) -> None:
     # a week on: Ann stayed and spoke, Bo left on day 2, Cy stayed silent; no paid ledger yet
     assert figures(tea, days=8) == {"poster": (2, 2, 1, 1, None), "partner": (1, 1, 1, 0, None),
                                     "old": (0, 0, 0, 0, None)}  # fmt: skip
+
+
+def test_the_report_shows_who_each_channel_brought(tea: Community) -> None:
+    ev = tea.events
+    tea.engine.process([by_code(ev.join("ann"), "poster"), ev.message("ann", "hi")])
+    made = build_report(
+        tea.store, tea.runtime.community_id, now=tea.clock.now() + timedelta(days=8)
+    )
+    poster = made.to_json()["channels"][0]
+    assert (poster["slug"], poster["arrived"], poster["stayed"], poster["spoke"]) == (
+        "poster", 1, 1, 1)  # fmt: skip
+    assert poster["paid"] is None
+    page = render_html(made)
+    assert "Live codes: who each channel brought" in page and "not available" in page
