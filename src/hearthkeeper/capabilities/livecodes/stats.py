@@ -1,9 +1,9 @@
 """Channel attribution: who each live code brought, who stayed, spoke and paid.
 
-Each member counts once per channel (their first arrival by it). A member counts as *stayed* when they were still in the group they arrived in `STAY_DAYS`
-days after arriving; members who arrived less than that long ago are not counted either way
-yet (`settled` says how many were). *Spoke*: posted at least once in that group after
-arriving. *Paid*: see `paid.py`."""
+Each member counts once per channel (their first arrival by it). A member *stayed* when they
+were still in the group they arrived in `STAY_DAYS` days after arriving; members who arrived
+less than that long ago are not counted either way yet (`settled` says how many were).
+*Spoke*: posted at least once in that group after arriving. *Paid*: see `paid.py`."""
 
 from __future__ import annotations
 
