@@ -26,6 +26,8 @@ from hearthkeeper.analytics.report_basis import (
 )
 from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
+from hearthkeeper.capabilities.livecodes.records import ChannelStats
+from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.store import Community, Group, Store
 from hearthkeeper.store.rollups import local_midnight
@@ -92,6 +94,7 @@ class Report:
     overall: ScopeReport
     groups: tuple[ScopeReport, ...]
     vitals: Vitals | None
+    channels: tuple[ChannelStats, ...] = ()  # the live codes and who they brought
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
@@ -108,7 +111,18 @@ class Report:
                 _silent_json(s) for s in self.vitals.silent_key
             ],
             "groups": [g.to_json() for g in self.groups],
+            "channels": [_channel_json(s) for s in self.channels],
         }  # fmt: skip
+
+
+def _channel_json(stats: ChannelStats) -> dict[str, Any]:
+    c = stats.channel
+    return {
+        "slug": c.slug, "label": c.label, "kind": c.kind.value,
+        "retired_at": None if c.retired_at is None else c.retired_at.isoformat(),
+        "arrived": stats.arrived, "settled": stats.settled, "stayed": stats.stayed,
+        "spoke": stats.spoke, "paid": stats.paid,
+    }  # fmt: skip
 
 
 def _silent_json(silent: SilentKey) -> dict[str, Any]:
@@ -209,6 +223,7 @@ def build_report(
             for g in groups
         ),
         vitals=vitals,
+        channels=tuple(channel_stats(store, community_id, now)),
     )
 
 

@@ -20,6 +20,7 @@ from hearthkeeper.capabilities import (
     faq,
     gate,
     health,
+    livecodes,
     moderation,
     points,
     polls,
@@ -41,4 +42,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     roles.CAPABILITY,
     calendar.CAPABILITY,
     health.CAPABILITY,
+    livecodes.CAPABILITY,
 )

@@ -167,6 +167,13 @@ class Groups(Section):
         le=200_000,
         description="Joining by QR/invite code stops at this size (WeChat: 200).",
     )
+    daily_code_cap: int | None = Field(
+        None,
+        ge=1,
+        le=200_000,
+        description="Most newcomers one group takes by live code in a day (the community's "
+        "day); when every group has had as many, the next group opens. None: no daily cap.",
+    )
     small_circle_size: int = Field(
         20,
         ge=2,

@@ -280,6 +280,14 @@ def _copy(pb: Playbook) -> Element:
         f"{r.max_groups_per_manager} groups; next group opens at "
         f"{round(r.open_new_group_at * 100)}% full"
     )
+    for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
+        el.gaps.append(
+            Gap(
+                f"opening new {kind.capitalize()} groups: live codes send {kind} newcomers "
+                "only to existing rooms, and cannot tell which channel brought them",
+                "seed 003, live QR codes; docs/livecodes.md",
+            )
+        )
     if pb.structure.groups.small_circle_size > 50:
         el.gaps.append(
             Gap(

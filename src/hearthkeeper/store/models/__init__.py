@@ -21,6 +21,7 @@ from hearthkeeper.store.models.events import (
     ReactionRow,
     ScheduledRow,
 )
+from hearthkeeper.store.models.livecodes import LiveCodeArrivalRow, LiveCodeRoutingRow, LiveCodeRow
 from hearthkeeper.store.models.mechanisms import (
     QUESTION_WAITING,
     CheckInRow,
@@ -75,6 +76,9 @@ __all__ = [
     "GroupRow",
     "IdentityRow",
     "LevelChangeRow",
+    "LiveCodeArrivalRow",
+    "LiveCodeRoutingRow",
+    "LiveCodeRow",
     "MemberLevelRow",
     "MemberRow",
     "MembershipRow",

@@ -1,0 +1,140 @@
+"""`hearth livecodes ...`: make a channel's live code, list them, retire one, see who each
+brought."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.livecodes.decide import slug_problem
+from hearthkeeper.capabilities.livecodes.qr import qr_image
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.capabilities.livecodes.routing import stable_link
+from hearthkeeper.capabilities.livecodes.stats import STAY_DAYS, channel_stats
+from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Community, Store, StoreError
+
+livecodes_app = typer.Typer(
+    help="Live codes (活码): a stable link and QR image per channel that routes newcomers to a "
+    "group with room.",
+    no_args_is_help=True,
+)
+CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `livecodes` to the top-level command."""
+    app.add_typer(livecodes_app, name="livecodes")
+
+
+def _community(store: Store, slug: str) -> Community:
+    found = store.get_community(slug)
+    if found is None:
+        fail(f"no community {slug!r}; `hearth apply` its playbook first")
+    return found
+
+
+@livecodes_app.command("create")
+def create(
+    slug: Annotated[str, typer.Argument(help="The link's name: /go/SLUG (a-z, 0-9, -).")],
+    community: CommunityOption,
+    label: Annotated[str, typer.Option("--label", help="What staff call it.")] = "",
+    kind: Annotated[ChannelKind, typer.Option("--kind", help="Where it is shown.")] = (
+        ChannelKind.POSTER
+    ),
+    notes: Annotated[str, typer.Option("--notes", help="Anything staff should know.")] = "",
+    carrier: Annotated[
+        str, typer.Option("--carrier", help="The groups it routes to (their carrier).")
+    ] = "webchat",
+    qr: Annotated[
+        Path | None, typer.Option("--qr", help="Also write its QR image (.png or .svg) here.")
+    ] = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Make a channel's live code; print its stable link (and write its QR image)."""
+    problem = slug_problem(slug)
+    if problem is not None:
+        fail(problem)
+    settings = settings_from(config)
+    store = open_store(settings)
+    found = _community(store, community)
+    with store.transaction() as tx:
+        try:
+            channel = SqlLiveCodes.on(tx).add_channel(
+                found.id, slug, label.strip() or slug, kind, notes=notes, carrier=carrier,
+                by=actor, at=SystemClock().now())  # fmt: skip
+        except StoreError as exc:
+            fail(str(exc))
+        tx.audit(actor, "livecode.create", found.id, target=f"livecode {slug}",
+                 detail={"label": channel.label, "kind": kind.value, "carrier": carrier})  # fmt: skip
+    link = stable_link(settings.server.url(), slug)
+    console.print(escape(f"Live code {slug} of {found.name}: {link}"))
+    if qr is not None:
+        _write_qr(qr, link)
+
+
+def _write_qr(path: Path, link: str) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        fail(f"--qr {path}: name a .png or .svg file")
+    try:
+        path.write_bytes(qr_image(link, "png" if suffix == ".png" else "svg"))
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    console.print(escape(f"Wrote its QR image to {path}."))
+
+
+@livecodes_app.command("list")
+def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
+    """The community's live codes, oldest first: name, kind, link, and whether retired."""
+    settings = settings_from(config)
+    store = open_store(settings)
+    found = _community(store, community)
+    channels = SqlLiveCodes.on(store).channels(found.id)
+    for c in channels:
+        state = f"retired {c.retired_at:%Y-%m-%d}" if c.retired_at else "live"
+        console.print(escape(f"{c.slug}  {c.kind.value}  {c.label}  "
+                             f"{stable_link(settings.server.url(), c.slug)}  {state}"))  # fmt: skip
+    if not channels:
+        console.print(f"No live codes yet; `hearth livecodes create SLUG --community {community}`.")
+
+
+@livecodes_app.command("retire")
+def retire(
+    slug: Annotated[str, typer.Argument(help="The live code's name.")],
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Stop a live code routing newcomers (its link then says it is no longer in use; its
+    figures stay)."""
+    store = open_store(settings_from(config))
+    with store.transaction() as tx:
+        channel = SqlLiveCodes.on(tx).retire(slug, SystemClock().now())
+        if channel is None:
+            fail(f"there is no live code {slug!r}; `hearth livecodes list` shows them")
+        tx.audit(actor, "livecode.retire", channel.community_id, target=f"livecode {slug}",
+                 detail={})  # fmt: skip
+    console.print(escape(f"Live code {slug} retired; /go/{slug} no longer routes anyone."))
+
+
+@livecodes_app.command("stats")
+def stats(community: CommunityOption, config: ConfigOption = None) -> None:
+    """Who each live code brought: arrived, stayed (still in after 7 days), spoke, paid."""
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    figures = channel_stats(store, found.id, SystemClock().now())
+    for s in figures:
+        paid = "not available" if s.paid is None else str(s.paid)
+        console.print(escape(
+            f"{s.channel.slug}  arrived {s.arrived}  stayed {s.stayed} of {s.settled} "
+            f"(in after {STAY_DAYS} days)  spoke {s.spoke}  paid {paid}"
+        ))  # fmt: skip
+    if not figures:
+        console.print("No live codes yet.")

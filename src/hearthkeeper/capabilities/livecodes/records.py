@@ -1,0 +1,73 @@
+"""What the live-code repository hands out: channels, a group's load as routing sees it,
+and a channel's attribution figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ChannelKind(StrEnum):
+    """Where a live code is shown (seed 003: posters, partner communities, self-media)."""
+
+    POSTER = "poster"
+    PARTNER = "partner"
+    SELF_MEDIA = "self_media"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One channel's live code: `/go/<slug>` routes to the community's groups on `carrier`."""
+
+    id: int
+    community_id: int
+    slug: str
+    label: str
+    kind: ChannelKind
+    notes: str
+    carrier: str
+    created_at: datetime
+    created_by: str
+    retired_at: datetime | None
+
+    @property
+    def source(self) -> str:
+        """The token its links carry, `code:<slug>` (the engine's `Join.source`)."""
+        return f"code:{self.slug}"
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
+@dataclass(frozen=True)
+class GroupLoad:
+    """A group as routing sees it: members in it, seats held for newcomers on their way, and
+    how many came by live code today (arrived or on their way)."""
+
+    group_id: int
+    capacity: int | None
+    members: int
+    held: int
+    today: int
+
+    @property
+    def size(self) -> int:
+        return self.members + self.held
+
+
+@dataclass(frozen=True)
+class ChannelStats:
+    """Who a channel brought: `arrived` joins by its code; of the members who arrived at
+    least `stay_days` ago (`settled`), `stayed` were still in that group `stay_days` after
+    arriving; `spoke` posted at least once there; `paid` holds a paid membership (None:
+    the paid ledger is not available on this installation)."""
+
+    channel: Channel
+    arrived: int
+    settled: int
+    stayed: int
+    spoke: int
+    paid: int | None

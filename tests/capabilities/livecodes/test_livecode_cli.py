@@ -1,0 +1,46 @@
+"""`hearth livecodes create|list|stats|retire` as an operator runs them, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.cli import app
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.text.qr import read_qr_codes
+from tests.playbook_samples import MINIMAL
+
+
+def test_an_operator_makes_lists_measures_and_retires_a_live_code(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    apply_playbook(store, parse_playbook(MINIMAL), "test")
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["livecodes", *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    qr = tmp_path / "poster.png"
+    made = run("create", "poster", "--community", "tea", "--label", "Spring poster",
+               "--qr", str(qr))  # fmt: skip
+    assert "/go/poster" in made and "Wrote its QR image" in made
+    [link] = read_qr_codes(qr.read_bytes())
+    assert link.endswith("/go/poster") and link in made
+    assert "poster  poster  Spring poster" in run("list", "--community", "tea")
+    stats = run("stats", "--community", "tea")
+    assert "poster  arrived 0  stayed 0 of 0" in stats and "paid not available" in stats
+    assert "retired" in run("retire", "poster")
+    assert "retired" in run("list", "--community", "tea")
+
+    taken = runner.invoke(app, ["livecodes", "create", "poster", "--community", "tea"], env=env)
+    assert taken.exit_code != 0 and "exists already" in taken.output
+    bad = runner.invoke(app, ["livecodes", "create", "A B", "--community", "tea"], env=env)
+    assert bad.exit_code != 0 and "lower-case letters" in bad.output
+    missing = runner.invoke(app, ["livecodes", "retire", "nothing"], env=env)
+    assert missing.exit_code != 0 and "no live code 'nothing'" in missing.output

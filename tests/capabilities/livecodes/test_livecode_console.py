@@ -1,0 +1,41 @@
+"""The console's live-code page in the real application: make a channel, see its link and QR
+image, download it, follow it, retire it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.text.qr import read_qr_codes
+from tests.console_setup import open_console
+
+
+def test_staff_make_show_follow_and_retire_a_live_code(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    made = console.post("/livecodes", {"code": "zhihu-article", "label": "知乎文章",
+                                       "kind": "self_media", "notes": "<b>March</b>"})  # fmt: skip
+    assert made.status_code == 303
+    page = console.get("/livecodes")
+    assert page.status_code == 200
+    assert "http://chat.example/go/zhihu-article" in page.text and "知乎文章" in page.text
+    assert 'src="/go/zhihu-article.svg"' in page.text and "&lt;b&gt;March" in page.text
+    assert "not available" in page.text  # paid: no ledger here
+    png = console.client.get("/go/zhihu-article.png")
+    assert read_qr_codes(png.content) == ["http://chat.example/go/zhihu-article"]
+    sent = console.client.get("/go/zhihu-article", follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/join/")
+    assert sent.headers["location"].endswith("?via=code%3Azhihu-article")
+
+    again = console.post("/livecodes", {"code": "zhihu-article"})
+    assert again.status_code == 409 and "exists already" in again.text
+    bad = console.post("/livecodes", {"code": "Not A Slug"})
+    assert bad.status_code == 400 and "lower-case letters" in bad.text
+
+    assert console.post("/livecodes/zhihu-article/retire").status_code == 303
+    assert "retired" in console.get("/livecodes").text
+    assert console.client.get("/go/zhihu-article", follow_redirects=False).status_code == 410
+    assert console.post("/livecodes/nothing/retire").status_code == 404
+    actions = [e.action for e in console.store.audit_log(console.community_id)]
+    assert "livecode.create" in actions and "livecode.retire" in actions

@@ -1,0 +1,149 @@
+"""A live code through the real web chat: newcomers follow `/go/poster` to a group with room;
+groups fill in order, the next one opens by `copy.naming`, and the caps hold."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.text.qr import read_qr_codes
+from tests.capabilities.livecodes.livecode_setup import build_codes, playbook_text
+from tests.webchat_setup import sqlite_store
+
+
+def test_a_live_code_fills_two_groups_and_opens_a_third(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=2))
+        with TestClient(codes.app) as portal:
+            for name in ("Ann", "Bo", "Cy", "Di", "Ed"):
+                assert codes.arrive(name).status_code == 303, name
+                codes.engine_round(portal)
+        assert codes.seated() == {
+            "Tea Friends 1群": ["Ann", "Bo"],
+            "Tea Friends 2群": ["Cy", "Di"],
+            "Tea Friends 3群": ["Ed"],
+        }
+        opened = [e for e in store.audit_log(codes.community_id) if e.action == "group.open"]
+        assert [e.actor for e in opened] == ["livecode:poster", "livecode:poster"]
+
+
+def test_the_next_group_opens_when_the_newest_is_open_new_group_at_full(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        text = playbook_text(capacity=4, open_at=0.5)
+        codes = build_codes(store, store_clock, tmp_path, text)
+        with TestClient(codes.app) as portal:
+            for name in ("Ann", "Bo"):
+                codes.arrive(name)
+                codes.engine_round(portal)
+            assert len(codes.groups()) == 1
+            codes.arrive("Cy")  # group 1 is half full: group 2 opens, Cy still fills group 1
+            codes.engine_round(portal)
+        assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo", "Cy"], "Tea Friends 2群": []}
+
+
+def test_joining_by_code_stops_at_join_by_code_cap(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=5, code_cap=2))
+        with TestClient(codes.app) as portal:
+            for name in ("Ann", "Bo", "Cy"):
+                codes.arrive(name)
+                codes.engine_round(portal)
+        seated = codes.seated()
+        assert seated == {"Tea Friends 1群": ["Ann", "Bo"], "Tea Friends 2群": ["Cy"]}
+        assert [g.capacity for g in codes.groups()] == [5, 5]  # room left for invitations
+
+
+def test_a_group_takes_at_most_daily_code_cap_newcomers_by_code_a_day(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=10, daily=2))
+        with TestClient(codes.app) as portal:
+            for name in ("Ann", "Bo", "Cy"):
+                codes.arrive(name)
+                codes.engine_round(portal)
+            assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo"], "Tea Friends 2群": ["Cy"]}
+            store_clock.advance(timedelta(days=1))  # a new day in Europe/London
+            for name in ("Di", "Ed"):
+                codes.arrive(name)
+                codes.engine_round(portal)
+        assert codes.seated() == {
+            "Tea Friends 1群": ["Ann", "Bo", "Di", "Ed"],
+            "Tea Friends 2群": ["Cy"],
+        }
+
+
+def test_reopening_the_link_keeps_the_seat_it_was_given(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=2))
+        browser = TestClient(codes.app)
+        first = browser.get("/go/poster", follow_redirects=False)
+        again = browser.get("/go/poster", follow_redirects=False)
+        other = TestClient(codes.app).get("/go/poster", follow_redirects=False)
+        assert first.headers["location"] == again.headers["location"]
+        assert first.headers["location"].endswith("?via=code%3Aposter")
+        assert other.headers["location"] == first.headers["location"]  # one seat left for it
+        third = TestClient(codes.app).get("/go/poster", follow_redirects=False)
+        assert third.headers["location"] != first.headers["location"]  # group 1 is spoken for
+        assert len(codes.groups()) == 2
+
+
+def test_matrix_rooms_are_routed_to_and_when_all_are_full_the_page_says_so_in_chinese(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        text = playbook_text(capacity=2, language="zh-CN")
+        codes = build_codes(store, store_clock, tmp_path, text)
+        room = store.add_group(codes.community_id, "茶友 Matrix", "matrix", "!tea:example.org")
+        SqlLiveCodes.on(store).add_channel(codes.community_id, "partner", "合作社群",
+                                           ChannelKind.PARTNER, notes="", carrier="matrix",
+                                           by="test", at=store_clock.now())  # fmt: skip
+        browser = TestClient(codes.app)
+        sent = browser.get("/go/partner", follow_redirects=False)
+        assert sent.status_code == 303
+        assert sent.headers["location"] == "https://matrix.to/#/!tea:example.org"
+        store.join(store.member_for("matrix", "@mei:example.org", "Mei").id, room.id,
+                   at=store_clock.now())  # fmt: skip
+        page = TestClient(codes.app).get("/go/partner", follow_redirects=False)
+        assert page.status_code == 503
+        assert '<html lang="zh-CN">' in page.text and "Tea Friends 暂时满员" in page.text
+        assert "请稍后" in page.text
+
+
+def test_a_retired_or_unknown_code_routes_nobody(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text())
+        SqlLiveCodes.on(store).retire("poster", store_clock.now())
+        retired = TestClient(codes.app).get("/go/poster", follow_redirects=False)
+        assert retired.status_code == 410 and "no longer in use" in retired.text
+        missing = TestClient(codes.app).get("/go/nothing", follow_redirects=False)
+        assert missing.status_code == 404 and "没有这个二维码" in missing.text
+
+
+def test_the_qr_image_encodes_the_stable_link(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text())
+        client = TestClient(codes.app)
+        png = client.get("/go/poster.png")
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        assert read_qr_codes(png.content) == ["http://127.0.0.1:8470/go/poster"]
+        svg = client.get("/go/poster.svg")
+        assert svg.status_code == 200 and svg.text.lstrip().startswith("<?xml")
+        assert client.get("/go/nothing.png").status_code == 404
