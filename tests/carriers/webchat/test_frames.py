@@ -19,7 +19,8 @@ from hearthkeeper.carriers.webchat.protocol import (
     error_frame,
     parse_frame,
 )
-from hearthkeeper.carriers.webchat.socket import NOT_SENT
+from hearthkeeper.carriers.webchat.texts import say
+from hearthkeeper.playbook.positioning import Language
 from tests.webchat_setup import Chat
 
 LONE_SURROGATE = '{"type": "say", "text": "hi \\ud83d there"}'
@@ -95,7 +96,7 @@ def test_a_message_the_server_fails_on_loses_that_message_not_the_socket(
         ann, bob, eve = _group_of_three(client, chat, stack)
         monkeypatch.setattr(chat.carrier, "say", failing_once)
         eve.send_json({"type": "say", "text": "lost"})
-        assert eve.receive_json() == error_frame(NOT_SENT)
+        assert eve.receive_json() == error_frame(say("not_sent", Language.EN))
         eve.send_json({"type": "say", "text": "again"})
         assert [ws.receive_json()["text"] for ws in (ann, bob, eve)] == ["again"] * 3
 
