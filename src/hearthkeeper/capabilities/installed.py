@@ -13,6 +13,7 @@ the question queue · 36 points for sharing · 37 planning the daily level round
 from __future__ import annotations
 
 from hearthkeeper.capabilities import (
+    billing,
     calendar,
     ceremony,
     checkin,
@@ -41,4 +42,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     roles.CAPABILITY,
     calendar.CAPABILITY,
     health.CAPABILITY,
+    billing.CAPABILITY,
 )
