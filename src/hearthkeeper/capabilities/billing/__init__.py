@@ -12,6 +12,7 @@ a refund, a trial does; when access ends), `texts`. Store work: `repository` (+ 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 from hearthkeeper.capabilities.billing.lifecycle import expire, plan_lifecycle, remind
@@ -22,6 +23,13 @@ from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.store import Store
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from hearthkeeper.web.console.pages import Pages
+    from hearthkeeper.web.context import Web
 
 
 class Billing(CapabilityBase):
@@ -39,6 +47,21 @@ class Billing(CapabilityBase):
         with store.transaction() as tx:
             for sub in SqlBilling.on(tx).live_subscriptions(community_id):
                 plan_lifecycle(tx, sub, playbook, now)
+
+    def cli(self, app: typer.Typer) -> None:
+        from hearthkeeper.capabilities.billing import cli
+
+        cli.register(app)
+
+    def console(self, pages: Pages) -> APIRouter | None:
+        from hearthkeeper.capabilities.billing.console import router
+
+        return router(pages)
+
+    def routes(self, web: Web) -> APIRouter | None:
+        from hearthkeeper.capabilities.billing.api import router
+
+        return router(web)
 
 
 CAPABILITY = Billing()

@@ -77,16 +77,19 @@ def trial_period(plan: Plan, had_one: bool, now: datetime) -> tuple[datetime, da
     return now, now + plan.trial
 
 
-def refundable(sub: Subscription, orders: list[Order], plan: Plan | None,
-               now: datetime) -> Order:  # fmt: skip
+def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: datetime, *,
+               done_by_provider: bool = False) -> Order:  # fmt: skip
     """The payment a refund of `sub` gives back: its latest purchase or renewal, if paid
-    within the plan's refund window; `BillingError` saying why not otherwise."""
+    within the plan's refund window; `BillingError` saying why not otherwise. A refund the
+    payment provider already made (`done_by_provider`) is recorded whatever the window."""
     if sub.status is Status.REFUNDED:
         raise BillingError(f"subscription {sub.id} was refunded already")
     paid = [o for o in orders if o.kind is not OrderKind.REFUND and o.amount > Decimal(0)]
     if not paid:
         raise BillingError(f"subscription {sub.id} has no payment to refund (a trial or a gift)")
     latest = max(paid, key=lambda o: (o.at, o.id))
+    if done_by_provider:
+        return latest
     window = plan.refund_window if plan is not None else None
     if window is None:
         raise BillingError(f"plan {sub.plan_id!r} allows no refunds (refund_window: none)")

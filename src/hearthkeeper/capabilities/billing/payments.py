@@ -102,10 +102,12 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
 
 def refund(tx: Store, community: Community, playbook: Playbook | None, subscription_id: int,
            by: str, now: datetime, *, provider: Provider = Provider.MANUAL,
-           provider_ref: str | None = None) -> Recorded:  # fmt: skip
+           provider_ref: str | None = None, amount: Decimal | None = None) -> Recorded:  # fmt: skip
     """Give back the latest payment of a subscription within its plan's refund window: a
     refund order (a negative amount), access ended at once and the member removed from the
-    community's groups. Outside the window: `BillingError` saying when it closed."""
+    community's groups. Outside the window: `BillingError` saying when it closed. A refund a
+    provider reports (not `MANUAL`) was made already: it is recorded whatever the window,
+    with the `amount` it gave back."""
     repo = SqlBilling.on(tx)
     sub = repo.subscription(subscription_id)
     if sub is None or sub.community_id != community.id:
@@ -115,8 +117,10 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     before = repo.order(provider, reference)
     if before is not None:
         return _recorded(repo, before, False)
-    paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now)
-    back = NewOrder(sub.plan_id, -paid.amount, paid.currency, provider, reference, by)
+    paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now,
+                      done_by_provider=provider is not Provider.MANUAL)  # fmt: skip
+    given = paid.amount if amount is None else abs(amount)
+    back = NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by)
     recorded, created = repo.record(
         community.id, sub.member_id, sub.id, back, OrderKind.REFUND, now
     )
