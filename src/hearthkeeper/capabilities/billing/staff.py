@@ -24,12 +24,14 @@ def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
         raise BillingError("give the payment's receipt or order number (it keeps it recorded once)")
     playbook = playbook_of(store, community)
     plan = plan_of(playbook, plan_id)
-    value = amount_of(amount) if amount.strip() else (plan.price if plan else None)
-    if value is None:
-        raise BillingError("give the amount paid")
+    if plan is None:
+        known = ", ".join(p.id for p in playbook.monetisation.plans) if playbook else ""
+        raise BillingError(f"community {community.slug!r} has no plan {plan_id!r} "
+                           f"(monetisation.plans: {known or 'none'})")  # fmt: skip
+    value = amount_of(amount) if amount.strip() else plan.price
     with store.transaction() as tx:
         member_id = payments.payer(tx, who)
-        order = NewOrder(plan_id, value, (currency or (plan.currency if plan else "CNY")).upper(),
+        order = NewOrder(plan_id, value, (currency or plan.currency).upper(),
                          Provider.MANUAL, receipt.strip(), by)  # fmt: skip
         return payments.record_payment(tx, community, playbook, member_id, order, now)
 
