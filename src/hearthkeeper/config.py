@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from hearthkeeper.capabilities.billing.settings import BillingSecrets, BillingTable
 from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, CarrierTable
 from hearthkeeper.playbook.suggest import did_you_mean
 
@@ -70,6 +71,7 @@ class _ConfigFile(BaseModel):
         default_factory=list, description="Playbook files this server runs."
     )
     server: _ServerTable = Field(default_factory=_ServerTable)
+    billing: BillingTable = Field(default_factory=BillingTable)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Settings:
     # The carriers hearth.toml has a table for, by kind (a kind without one runs on its
     # defaults if it has them: the host asks each installed plugin).
     carriers: Mapping[str, CarrierSetup] = field(default_factory=dict)
+    billing: BillingSecrets = field(default_factory=BillingSecrets)  # webhook secrets, from env
 
 
 def sqlite_url_for(data_dir: Path) -> str:
@@ -174,7 +177,8 @@ def load_settings(
             read = CarrierTable(values, written, where, env, data_dir)
             setups[plugin.kind] = plugin.configure(read)
     return Settings(data_dir=data_dir, database_url=url, playbooks=playbooks, config_file=path,
-                    server=server, carriers=setups)  # fmt: skip
+                    server=server, carriers=setups,
+                    billing=BillingSecrets.read(parsed.billing, env))  # fmt: skip
 
 
 def read_table(model: type[Table], table: CarrierTable) -> Table:

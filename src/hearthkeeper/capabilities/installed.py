@@ -13,6 +13,7 @@ the question queue · 36 points for sharing · 37 planning the daily level round
 from __future__ import annotations
 
 from hearthkeeper.capabilities import (
+    billing,
     calendar,
     ceremony,
     checkin,
@@ -43,4 +44,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     calendar.CAPABILITY,
     health.CAPABILITY,
     livecodes.CAPABILITY,
+    billing.CAPABILITY,
 )

@@ -51,6 +51,7 @@ def serve_command(
         public_url=settings.server.url(address, bound_port(sock)),
         secure_cookies=settings.server.secure_cookies,
         trusted_proxies=parse_proxies(settings.server.trusted_proxies),
+        billing=settings.billing,
     )
     try:
         running = build_host(settings, web_settings)

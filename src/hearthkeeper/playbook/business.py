@@ -94,6 +94,11 @@ class Plan(Section):
     renewal_reminder: Duration | None = Field(
         parse_duration("7d"), description="Remind members this long before their period ends."
     )
+    grace: Duration | None = Field(
+        parse_duration("3d"),
+        description="Members stay this long after their period ends unpaid before they are "
+        "removed. None: removed when the period ends.",
+    )
 
 
 class Monetisation(Section):

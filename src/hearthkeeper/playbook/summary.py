@@ -259,6 +259,19 @@ def _money(pb: Playbook) -> Element:
             f"Plan {plan.name}: {plan.price} {plan.currency} per {plan.period}"
             + (f", trial {_dur(plan.trial)}" if plan.trial else "")
             + (f", refunds within {_dur(plan.refund_window)}" if plan.refund_window else "")
+            + (f", reminder {_dur(plan.renewal_reminder)} before the end"
+               if plan.renewal_reminder else ", no renewal reminder")
+            + f", removal {_dur(plan.grace) + ' after' if plan.grace else 'at'} an unpaid end"
+        )  # fmt: skip
+    threshold = pb.joining.threshold
+    gated = next((p for p in pb.monetisation.plans if p.id == threshold.plan), None)
+    if threshold.kind is ThresholdKind.PAID and gated is not None and not gated.renewal_reminder:
+        el.gaps.append(
+            Gap(
+                f"plan {gated.id}: members are never reminded to renew (renewal_reminder: "
+                "none), so repurchase waits on their memory",
+                "seed 002 (purchase and repurchase rate)",
+            )
         )
     if not pb.monetisation.plans:
         el.lines.append("No membership plans.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.clock import Clock
 from hearthkeeper.playbook import LoadedPlaybook
 from hearthkeeper.store import Group, PlaybookVersion, Store
@@ -31,6 +32,7 @@ class WebSettings:
     session_hours: int = 12
     # X-Forwarded-For is read only from these peers (`[server] trusted_proxies`); none: never
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    billing: BillingSecrets = field(default_factory=BillingSecrets)  # webhook secrets ([billing])
 
 
 class PlaybookHost(Protocol):

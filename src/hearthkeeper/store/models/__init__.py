@@ -3,6 +3,7 @@ exactly this schema. Every table is importable from here (`from hearthkeeper.sto
 import OutboxRow`), and importing this package registers them all on `Base.metadata`."""
 
 from hearthkeeper.store.models.base import BIG_ID, KEY, NAME, NAMING_CONVENTION, OUTBOX_KEY, Base
+from hearthkeeper.store.models.billing import OrderRow, PaymentReferenceRow, SubscriptionRow
 from hearthkeeper.store.models.community import (
     AuditRow,
     CommunityRow,
@@ -86,7 +87,9 @@ __all__ = [
     "MessageRow",
     "ModerationExampleRow",
     "OperatorRow",
+    "OrderRow",
     "OutboxRow",
+    "PaymentReferenceRow",
     "PlaybookVersionRow",
     "PointsRow",
     "PollRow",
@@ -102,6 +105,7 @@ __all__ = [
     "SignUpListRow",
     "StaffAlertRow",
     "StrikeRow",
+    "SubscriptionRow",
     "TagRow",
     "TitleRow",
     "WebChatEventRow",

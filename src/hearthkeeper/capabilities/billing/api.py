@@ -1,0 +1,160 @@
+"""The REST API of billing under /api/v1/communities/{slug}/ (an API token or a console
+session, like the rest of /api/v1), and the public webhooks of the payment providers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, NoReturn
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from hearthkeeper.capabilities.billing import staff
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.lookup import community_of
+from hearthkeeper.capabilities.billing.payments import Recorded
+from hearthkeeper.capabilities.billing.records import Order, Subscription
+from hearthkeeper.store import Community, Operator
+from hearthkeeper.web.api_models import ErrorOut
+from hearthkeeper.web.auth import require_api
+from hearthkeeper.web.context import Web
+
+OperatorDep = Annotated[Operator, Depends(require_api)]
+REFUSED: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
+
+
+class SubscriptionOut(BaseModel):
+    """A member's paid membership of a plan; `shown_status` tells trial, in grace, lapsed."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    member_id: int
+    member_name: str = ""
+    plan_id: str
+    status: str
+    shown_status: str = ""
+    period_start: datetime
+    period_end: datetime
+    trial_end: datetime | None
+    ended_at: datetime | None
+
+
+class OrderOut(BaseModel):
+    """One line of the ledger (a refund has a negative amount)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    member_id: int
+    subscription_id: int | None
+    plan_id: str
+    amount: Decimal
+    currency: str
+    kind: str
+    provider: str
+    provider_ref: str
+    recorded_by: str
+    at: datetime
+
+
+class PaymentIn(BaseModel):
+    """A payment staff took: for whom, which plan, the receipt that keeps it recorded once."""
+
+    who: str = Field(description="Payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID.")
+    plan: str = Field(description="The plan paid for (monetisation.plans id).")
+    receipt: str = Field(min_length=1, description="The shop's order or receipt number.")
+    amount: str = Field("", description="Amount paid; empty: the plan's price.")
+    currency: str | None = Field(None, description="ISO 4217; default: the plan's.")
+
+
+class RecordedOut(BaseModel):
+    """What a payment or refund recorded; `created` false: it was recorded before."""
+
+    created: bool
+    order: OrderOut
+    subscription: SubscriptionOut | None
+
+
+def router(web: Web) -> APIRouter:
+    """Billing's endpoints: the staff API and the providers' webhooks."""
+    from hearthkeeper.capabilities.billing.webhooks import webhook_router
+
+    outer = APIRouter()
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api)], tags=["billing"],
+                    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})  # fmt: skip
+
+    def community(slug: str) -> Community:
+        try:
+            return community_of(web.store, slug)
+        except BillingError:
+            raise HTTPException(404, detail=f"There is no community {slug!r}.") from None
+
+    @api.get("/communities/{slug}/subscriptions", responses=REFUSED)
+    def list_subscriptions(slug: str) -> list[SubscriptionOut]:
+        """The community's subscriptions, newest first."""
+        lines = staff.subscription_lines(web.store, community(slug), web.clock.now())
+        return [_sub_out(line.subscription, line.name, line.status) for line in lines]
+
+    @api.get("/communities/{slug}/orders", responses=REFUSED)
+    def list_orders(slug: str) -> list[OrderOut]:
+        """The community's orders ledger, newest first."""
+        return [
+            OrderOut.model_validate(o) for o, _ in staff.order_lines(web.store, community(slug))
+        ]
+
+    @api.post("/communities/{slug}/payments", responses=REFUSED)
+    def record_payment(slug: str, body: PaymentIn, operator: OperatorDep) -> RecordedOut:
+        """Record a payment: it starts a period or extends the current one from its end;
+        the same receipt twice records nothing new."""
+        found = community(slug)
+        try:
+            done = staff.pay(web.store, found, body.who, body.plan, body.amount, body.receipt,
+                             f"api:{operator.username}", web.clock.now(), body.currency)  # fmt: skip
+        except BillingError as exc:
+            _refuse(exc)
+        return _recorded(done)
+
+    @api.post("/communities/{slug}/subscriptions/{subscription_id}/refund", responses=REFUSED)
+    def refund(slug: str, subscription_id: int, operator: OperatorDep) -> RecordedOut:
+        """Refund the latest payment within the plan's window; the member is removed."""
+        try:
+            done = staff.refund(web.store, community(slug), subscription_id,
+                                f"api:{operator.username}", web.clock.now())  # fmt: skip
+        except BillingError as exc:
+            _refuse(exc)
+        return _recorded(done)
+
+    @api.post("/communities/{slug}/subscriptions/{subscription_id}/cancel", responses=REFUSED)
+    def cancel(slug: str, subscription_id: int, operator: OperatorDep) -> SubscriptionOut:
+        """Cancel at the period's end: access until then, no renewal reminder, then removal."""
+        try:
+            sub = staff.cancel(web.store, community(slug), subscription_id,
+                               f"api:{operator.username}", web.clock.now())  # fmt: skip
+        except BillingError as exc:
+            _refuse(exc)
+        return _sub_out(sub)
+
+    outer.include_router(api)
+    outer.include_router(webhook_router(web))
+    return outer
+
+
+def _refuse(exc: BillingError) -> NoReturn:
+    """A refusal as an HTTP error: 404 for a subscription that does not exist, else 409."""
+    message = str(exc)
+    status = 404 if "has no subscription" in message else 409
+    raise HTTPException(status, detail=message[:1].upper() + message[1:] + ".")
+
+
+def _sub_out(sub: Subscription, name: str = "", status: str = "") -> SubscriptionOut:
+    out = SubscriptionOut.model_validate(sub)
+    return out.model_copy(update={"member_name": name, "shown_status": status or sub.status.value})
+
+
+def _order_out(order: Order) -> OrderOut:
+    return OrderOut.model_validate(order)
+
+
+def _recorded(done: Recorded) -> RecordedOut:
+    sub = None if done.subscription is None else _sub_out(done.subscription)
+    return RecordedOut(created=done.created, order=_order_out(done.order), subscription=sub)

@@ -1,0 +1,136 @@
+"""`hearth billing ...`: record payments staff took, refund, cancel at the period's end, and
+list subscriptions and orders."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.billing import staff
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.lookup import community_of
+from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Community, Store
+
+billing_app = typer.Typer(
+    help="Paid membership: record payments, refund, cancel, list subscriptions and orders.",
+    no_args_is_help=True,
+)
+CommunityOption = Annotated[
+    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `billing` to the top-level command."""
+    app.add_typer(billing_app, name="billing")
+
+
+def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
+    store = open_store(settings_from(config))
+    try:
+        return store, community_of(store, slug)
+    except BillingError as exc:
+        fail(str(exc))
+
+
+@billing_app.command("pay")
+def pay(
+    who: Annotated[
+        str, typer.Argument(help="Payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID.")
+    ],
+    plan: Annotated[str, typer.Option("--plan", help="The plan paid for (monetisation.plans id).")],
+    receipt: Annotated[
+        str, typer.Option("--receipt", help="The shop's order or receipt number: recorded once.")
+    ],
+    amount: Annotated[
+        str, typer.Option("--amount", help="Amount paid; default: the plan's price.")
+    ] = "",
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="ISO 4217; default: the plan's.")
+    ] = None,
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Record a payment: it starts a period, or extends the current one from its end."""  # fmt: skip
+    store, found = _open(config, community)
+    try:
+        done = staff.pay(store, found, who, plan, amount, receipt, actor, SystemClock().now(),
+                         currency)  # fmt: skip
+    except BillingError as exc:
+        fail(str(exc))
+    order, sub = done.order, done.subscription
+    until = sub.period_end.isoformat(timespec="minutes") if sub else "?"
+    if not done.created:
+        console.print(f"Receipt {escape(order.provider_ref)} was recorded already (order "
+                      f"{order.id}); nothing new.")  # fmt: skip
+        return
+    console.print(f"Order {order.id}: {order.kind.value} of {escape(order.plan_id)}, "
+                  f"{order.amount} {order.currency}; member {order.member_id} is covered until "
+                  f"{until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
+
+
+@billing_app.command("refund")
+def refund(
+    subscription: Annotated[
+        int, typer.Argument(help="The subscription id (see `hearth billing list`).")
+    ],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Refund a subscription's latest payment within the plan's refund window: access ends now."""  # fmt: skip
+    store, found = _open(config, community)
+    try:
+        done = staff.refund(store, found, subscription, actor, SystemClock().now())
+    except BillingError as exc:
+        fail(str(exc))
+    if not done.created:
+        console.print(f"Subscription {subscription} was refunded already (order {done.order.id}).")
+        return
+    console.print(f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}); "
+                  f"the member is removed from the community's groups.")  # fmt: skip
+
+
+@billing_app.command("cancel")
+def cancel(
+    subscription: Annotated[int, typer.Argument(help="The subscription id.")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Stop renewing: the member keeps access to the end of the paid period, then leaves."""
+    store, found = _open(config, community)
+    try:
+        sub = staff.cancel(store, found, subscription, actor, SystemClock().now())
+    except BillingError as exc:
+        fail(str(exc))
+    console.print(f"Subscription {sub.id} ends on {sub.period_end.isoformat(timespec='minutes')}.")
+
+
+@billing_app.command("list")
+def list_billing(
+    orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
+    community: CommunityOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The community's subscriptions (id, member, plan, status, period), newest first."""
+    store, found = _open(config, community)
+    if orders:
+        for order, name in staff.order_lines(store, found):
+            console.print(f"{order.id}\t{order.at.isoformat(timespec='minutes')}\t{escape(name)}\t"
+                          f"{order.kind.value}\t{order.amount} {order.currency}\t"
+                          f"{order.provider.value}:{escape(order.provider_ref)}")  # fmt: skip
+        return
+    lines = staff.subscription_lines(store, found, SystemClock().now())
+    if not lines:
+        console.print("No subscriptions yet.")
+    for line in lines:
+        sub = line.subscription
+        console.print(f"{sub.id}\t{escape(line.name)}\t{escape(sub.plan_id)}\t{line.status}\t"
+                      f"{sub.period_start.date()} → {sub.period_end.date()}")  # fmt: skip

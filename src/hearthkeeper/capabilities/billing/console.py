@@ -1,0 +1,88 @@
+"""The console's billing page, `/console/c/{slug}/billing`: the seeds' money figures, the
+subscriptions and the orders ledger; staff record a payment, refund within the window, or
+cancel at the period's end."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hearthkeeper.capabilities.billing import staff
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.metrics import money_figures
+from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
+from hearthkeeper.web.templates import render
+
+_NOTICES = {
+    "paid": "Payment recorded; the member's period is extended and the lifecycle planned.",
+    "again": "That receipt was recorded already; nothing new.",
+    "refunded": "Refunded; access ended and the member is removed from the community's groups.",
+    "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
+}
+
+
+def router(pages: Pages) -> APIRouter:
+    """The billing page and its three forms."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+    store = web.store
+
+    def page(request: Request, view: CommunityView, operator: Any, problem: str = "",
+             status: int = 200) -> HTMLResponse:  # fmt: skip
+        now = web.clock.now()
+        playbook = view.playbook
+        return render(
+            request, "console/billing.html", status_code=status, operator=operator,
+            active="billing", plans=playbook.monetisation.plans if playbook else [],
+            subscriptions=staff.subscription_lines(store, view.community, now),
+            orders=staff.order_lines(store, view.community)[:200],
+            figures=money_figures(store, view.community.id, now),
+            notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
+            now=now, **view.context(),
+        )  # fmt: skip
+
+    def done(view: CommunityView, notice: str) -> Response:
+        return RedirectResponse(f"{view.path}/billing?notice={notice}", status_code=303)
+
+    @routes.get("/console/c/{slug}/billing", response_class=HTMLResponse)
+    def billing(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        return page(request, pages.community(slug), operator)
+
+    @routes.post("/console/c/{slug}/billing/pay", dependencies=[Depends(require_csrf)])
+    def pay(request: Request, slug: str, operator: SignedIn, who: Annotated[str, Form()],
+            plan: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
+            amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        view = pages.community(slug)
+        try:
+            recorded = staff.pay(store, view.community, who, plan, amount, receipt,
+                                 f"console:{operator.username}", web.clock.now())  # fmt: skip
+        except BillingError as exc:
+            return page(request, view, operator, str(exc), 409)
+        return done(view, "paid" if recorded.created else "again")
+
+    @routes.post("/console/c/{slug}/billing/{subscription_id}/refund",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def refund(request: Request, slug: str, subscription_id: int, operator: SignedIn) -> Response:
+        view = pages.community(slug)
+        try:
+            staff.refund(store, view.community, subscription_id, f"console:{operator.username}",
+                         web.clock.now())  # fmt: skip
+        except BillingError as exc:
+            return page(request, view, operator, str(exc), 409)
+        return done(view, "refunded")
+
+    @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def cancel(request: Request, slug: str, subscription_id: int, operator: SignedIn) -> Response:
+        view = pages.community(slug)
+        try:
+            staff.cancel(store, view.community, subscription_id, f"console:{operator.username}",
+                         web.clock.now())  # fmt: skip
+        except BillingError as exc:
+            return page(request, view, operator, str(exc), 409)
+        return done(view, "cancelled")
+
+    return routes

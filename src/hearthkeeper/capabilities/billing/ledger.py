@@ -1,0 +1,123 @@
+"""The ledger's decisions, pure: what a payment does to a subscription, when access ends,
+whether a refund is allowed, what a trial starts, and the moments the lifecycle acts on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from hearthkeeper.capabilities.billing.periods import add_period
+from hearthkeeper.capabilities.billing.records import Order, OrderKind, Status, Subscription
+from hearthkeeper.playbook.business import Plan
+
+
+class BillingError(Exception):
+    """Something staff or a provider asked that the ledger refuses; the message says why."""
+
+
+def access_until(sub: Subscription, plan: Plan | None) -> datetime | None:
+    """Until when `sub` lets its member in: the period's end, plus the plan's grace while it
+    is active (a member who cancelled gets no grace); None once it expired or was refunded."""
+    if sub.status is Status.ACTIVE:
+        grace = plan.grace if plan is not None and plan.grace is not None else timedelta(0)
+        return sub.period_end + grace
+    if sub.status is Status.CANCEL_AT_PERIOD_END:
+        return sub.period_end
+    return None
+
+
+def has_access(sub: Subscription, plan: Plan | None, now: datetime) -> bool:
+    """Whether `sub`'s member may be in the groups at `now`."""
+    until = access_until(sub, plan)
+    return until is not None and now < until
+
+
+def shown_status(sub: Subscription, plan: Plan | None, now: datetime) -> str:
+    """The status staff read: the stored one, with "trial", "in grace" and "lapsed" (due to
+    expire, its removal not yet run) told apart."""
+    if not sub.live:
+        return sub.status.value
+    if not has_access(sub, plan, now):
+        return "lapsed"
+    if now >= sub.period_end:
+        return "in grace"
+    if not sub.paid:
+        return "trial"
+    return sub.status.value
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a payment buys: a new subscription or the extension of `extends`."""
+
+    kind: OrderKind
+    extends: Subscription | None  # None: a new subscription
+    period_start: datetime
+    period_end: datetime
+
+
+def coverage(current: Subscription | None, plan: Plan, paid_at: datetime,
+             zone: tzinfo) -> Coverage:  # fmt: skip
+    """What a payment of `plan` at `paid_at` covers. While `current` still gives access (in
+    its period, trial or grace) the payment extends it from its end — a renewal, or the
+    purchase that follows a trial; otherwise a new period starts at `paid_at`."""
+    if current is not None and has_access(current, plan, paid_at):
+        kind = OrderKind.RENEWAL if current.paid else OrderKind.PURCHASE
+        end = add_period(current.period_end, plan.period, zone)
+        return Coverage(kind, current, current.period_start, end)
+    return Coverage(OrderKind.PURCHASE, None, paid_at, add_period(paid_at, plan.period, zone))
+
+
+def trial_period(plan: Plan, had_one: bool, now: datetime) -> tuple[datetime, datetime] | None:
+    """The free trial a newcomer gets (start, end): only where the plan has one and only for
+    someone who never had a subscription of it."""
+    if plan.trial is None or had_one:
+        return None
+    return now, now + plan.trial
+
+
+def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: datetime, *,
+               done_by_provider: bool = False) -> Order:  # fmt: skip
+    """The payment a refund of `sub` gives back: its latest purchase or renewal, if paid
+    within the plan's refund window; `BillingError` saying why not otherwise. A refund the
+    payment provider already made (`done_by_provider`) is recorded whatever the window."""
+    if sub.status is Status.REFUNDED:
+        raise BillingError(f"subscription {sub.id} was refunded already")
+    paid = [o for o in orders if o.kind is not OrderKind.REFUND and o.amount > Decimal(0)]
+    if not paid:
+        raise BillingError(f"subscription {sub.id} has no payment to refund (a trial or a gift)")
+    latest = max(paid, key=lambda o: (o.at, o.id))
+    if done_by_provider:
+        return latest
+    window = plan.refund_window if plan is not None else None
+    if window is None:
+        raise BillingError(f"plan {sub.plan_id!r} allows no refunds (refund_window: none)")
+    if now > latest.at + window:
+        raise BillingError(
+            f"the refund window of plan {sub.plan_id!r} closed on "
+            f"{(latest.at + window).isoformat(timespec='minutes')}: order {latest.id} was paid "
+            f"on {latest.at.isoformat(timespec='minutes')}, refunds are possible for "
+            f"{_days(window)} after paying"
+        )
+    return latest
+
+
+def reminder_at(sub: Subscription, plan: Plan | None) -> datetime | None:
+    """When to remind the member to renew: `renewal_reminder` before the period ends, for an
+    active subscription (not one cancelled at the period's end)."""
+    if sub.status is not Status.ACTIVE or plan is None or plan.renewal_reminder is None:
+        return None
+    return sub.period_end - plan.renewal_reminder
+
+
+def expiry_at(sub: Subscription, plan: Plan | None) -> datetime | None:
+    """When an unrenewed subscription expires and its member is removed."""
+    return access_until(sub, plan) if sub.live else None
+
+
+def _days(window: timedelta) -> str:
+    if window.total_seconds() % 86400 == 0:
+        days = int(window.total_seconds() // 86400)
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{window.total_seconds() / 3600:g} hours"

@@ -1,0 +1,32 @@
+"""Finding a community and the playbook it runs, for the CLI, the console and the API."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.store import Community, Store
+
+
+def community_of(store: Store, slug: str | None) -> Community:
+    """The community `slug`, or the only one; `BillingError` saying which exist otherwise."""
+    communities = store.list_communities()
+    if slug is None:
+        if len(communities) == 1:
+            return communities[0]
+        names = ", ".join(c.slug for c in communities) or "none yet"
+        raise BillingError(f"say which community with --community (there are: {names})")
+    found = next((c for c in communities if c.slug == slug), None)
+    if found is None:
+        raise BillingError(f"no community {slug!r}; `hearth apply` its playbook first")
+    return found
+
+
+def playbook_of(store: Store, community: Community) -> Playbook | None:
+    """The playbook version the community runs (None before one is applied)."""
+    version = store.latest_playbook_version(community.id)
+    if version is None:
+        return None
+    try:
+        return parse_playbook(version.source_text).playbook
+    except PlaybookError:
+        return None

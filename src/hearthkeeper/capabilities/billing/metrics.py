@@ -1,0 +1,151 @@
+"""The seeds' money figures (seed 002): purchase rate, repurchase rate, free → paid upgrade
+and revenue per group, from the ledger and the groups' stays.
+
+- purchase rate: of everyone who was ever in one of the community's groups, the share who
+  paid for a plan (a purchase order);
+- repurchase rate: of the paid subscriptions whose first period has ended (or was renewed),
+  the share renewed at least once;
+- free → paid: of the members of this server's free communities (a threshold other than
+  `paid`), the share who later bought here;
+- revenue: payments less refunds, by currency; per group, attributed to the group each payer
+  joined first, so a member in two groups is counted once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.capabilities.billing.records import OrderKind, Status
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.playbook.joining import ThresholdKind
+from hearthkeeper.store import Store
+from hearthkeeper.store.models import GroupRow, MembershipRow
+
+
+@dataclass(frozen=True)
+class GroupMoney:
+    name: str
+    members: int  # in the group now
+    payers: int  # payers who joined the community here first
+    revenue: dict[str, Decimal]
+
+    @property
+    def revenue_text(self) -> str:
+        return _money(self.revenue)
+
+
+@dataclass(frozen=True)
+class MoneyFigures:
+    """The community's money figures at a moment."""
+
+    people: int
+    payers: int
+    renewable: int
+    renewed: int
+    free_members: int
+    upgraded: int
+    revenue: dict[str, Decimal] = field(default_factory=dict)
+    per_group: list[GroupMoney] = field(default_factory=list)
+
+    @property
+    def purchase_rate(self) -> float | None:
+        return self.payers / self.people if self.people else None
+
+    @property
+    def repurchase_rate(self) -> float | None:
+        return self.renewed / self.renewable if self.renewable else None
+
+    @property
+    def upgrade_rate(self) -> float | None:
+        return self.upgraded / self.free_members if self.free_members else None
+
+    @property
+    def purchase_rate_text(self) -> str:
+        return _share(self.payers, self.people)
+
+    @property
+    def repurchase_rate_text(self) -> str:
+        return _share(self.renewed, self.renewable)
+
+    @property
+    def upgrade_text(self) -> str:
+        return _share(self.upgraded, self.free_members)
+
+    @property
+    def revenue_text(self) -> str:
+        return _money(self.revenue)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%} ({part} of {whole})" if whole else "— (nobody yet)"
+
+
+def _money(amounts: dict[str, Decimal]) -> str:
+    return ", ".join(f"{v:f} {c}" for c, v in sorted(amounts.items())) or "0"
+
+
+def _first_joins(store: Store, community_ids: list[int]) -> dict[int, tuple[datetime, int]]:
+    """Each member's first stay in the communities' groups: (joined at, group id)."""
+    query = (select(MembershipRow.member_id, MembershipRow.joined_at, MembershipRow.group_id)
+             .join(GroupRow, GroupRow.id == MembershipRow.group_id)
+             .where(GroupRow.community_id.in_(community_ids)))  # fmt: skip
+    first: dict[int, tuple[datetime, int]] = {}
+    with store.engine.connect() as connection:
+        for member_id, joined_at, group_id in connection.execute(query):
+            if member_id not in first or joined_at < first[member_id][0]:
+                first[member_id] = (joined_at, group_id)
+    return first
+
+
+def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigures:
+    """The figures of one community, from its orders, subscriptions and groups' stays."""
+    repo = SqlBilling.on(store)
+    orders = repo.orders(community_id)
+    subs = repo.subscriptions(community_id)
+    first_purchase: dict[int, datetime] = {}
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    by_member: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    renewed_subs = set()
+    for order in orders:
+        revenue[order.currency] += order.amount
+        by_member[order.member_id][order.currency] += order.amount
+        if order.kind is OrderKind.PURCHASE and order.member_id not in first_purchase:
+            first_purchase[order.member_id] = order.at
+        if order.kind is OrderKind.RENEWAL and order.subscription_id is not None:
+            renewed_subs.add(order.subscription_id)
+    renewable = [s for s in subs if s.paid and s.status is not Status.REFUNDED
+                 and (s.id in renewed_subs or s.period_end <= now)]  # fmt: skip
+    joins = _first_joins(store, [community_id])
+    people = set(joins) | set(first_purchase)
+    free = [
+        c.id for c in store.list_communities() if c.id != community_id and _is_free(store, c.id)
+    ]
+    free_joins = _first_joins(store, free) if free else {}
+    upgraded = [m for m, (joined, _) in free_joins.items()
+                if m in first_purchase and first_purchase[m] > joined]  # fmt: skip
+    groups = store.list_groups(community_id)
+    counts = store.group_member_counts(community_id)
+    per_group = []
+    for group in groups:
+        payers = [m for m, (_, gid) in joins.items() if gid == group.id and m in first_purchase]
+        money: dict[str, Decimal] = defaultdict(Decimal)
+        for member_id in payers:
+            for currency, amount in by_member[member_id].items():
+                money[currency] += amount
+        per_group.append(GroupMoney(group.name, counts.get(group.id, 0), len(payers), dict(money)))
+    return MoneyFigures(people=len(people), payers=len(first_purchase), renewable=len(renewable),
+                        renewed=len([s for s in renewable if s.id in renewed_subs]),
+                        free_members=len(free_joins), upgraded=len(upgraded),
+                        revenue=dict(revenue), per_group=per_group)  # fmt: skip
+
+
+def _is_free(store: Store, community_id: int) -> bool:
+    community = next((c for c in store.list_communities() if c.id == community_id), None)
+    playbook = None if community is None else playbook_of(store, community)
+    return playbook is not None and playbook.joining.threshold.kind is not ThresholdKind.PAID

@@ -1,0 +1,211 @@
+"""Billing in the database: payment references, subscriptions and the orders ledger.
+
+An order is unique per provider and the provider's reference (a Stripe event, a webhook's
+event id, a receipt number staff typed): recording it again changes nothing, so a webhook
+delivered twice or a command run twice credits once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+
+from hearthkeeper.capabilities.billing.records import (
+    LIVE,
+    NewOrder,
+    Order,
+    OrderKind,
+    PaymentReference,
+    Provider,
+    Status,
+    Subscription,
+)
+from hearthkeeper.capabilities.billing.references import reference_code
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.inserts import insert_one, table_of
+from hearthkeeper.store.models import (
+    NAME,
+    OrderRow,
+    PaymentReferenceRow,
+    ScheduledRow,
+    SubscriptionRow,
+)
+from hearthkeeper.store.scope import StoreBase
+
+_REFS = table_of(PaymentReferenceRow)
+_SUBS = table_of(SubscriptionRow)
+_ORDERS = table_of(OrderRow)
+_SCHEDULED = table_of(ScheduledRow)
+
+
+class BillingRepository(Protocol):
+    """What the billing capability reads and writes."""
+
+    def reference_for(self, carrier: str, user_id: str, display_name: str,
+                      at: datetime) -> PaymentReference: ...  # fmt: skip
+    def resolve(self, code: str) -> PaymentReference | None: ...
+    def subscriptions(self, community_id: int, *, member_id: int | None = None,
+                      plan_id: str | None = None) -> list[Subscription]: ...  # fmt: skip
+    def live_subscriptions(self, community_id: int) -> list[Subscription]: ...
+    def subscription(self, subscription_id: int) -> Subscription | None: ...
+    def start(self, community_id: int, member_id: int, plan_id: str, start: datetime,
+              end: datetime, *, trial: bool, at: datetime) -> Subscription: ...  # fmt: skip
+    def change(self, subscription_id: int, **values: Any) -> Subscription: ...
+    def record(self, community_id: int, member_id: int, subscription_id: int | None,
+               order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]: ...  # fmt: skip
+    def attach(self, order_id: int, subscription_id: int) -> Order: ...
+    def call_off(self, subscription_id: int) -> int: ...
+    def order(self, provider: Provider, provider_ref: str) -> Order | None: ...
+    def orders(self, community_id: int, *, subscription_id: int | None = None,
+               member_id: int | None = None) -> list[Order]: ...  # fmt: skip
+
+
+class SqlBilling(StoreBase):
+    """The billing repository on SQLAlchemy; `SqlBilling.on(tx)` works in the caller's
+    transaction."""
+
+    def reference_for(self, carrier: str, user_id: str, display_name: str,
+                      at: datetime) -> PaymentReference:  # fmt: skip
+        """The person's payment reference, made and kept the first time it is asked for."""
+        with self._unit(write=True) as session:
+            row = session.execute(select(_REFS).where(
+                _REFS.c.carrier == carrier, _REFS.c.carrier_user_id == user_id)).first()  # fmt: skip
+            if row is not None:
+                return _reference(row)
+            attempt = 0
+            code = reference_code(carrier, user_id)
+            while session.scalar(select(_REFS.c.id).where(_REFS.c.code == code)) is not None:
+                attempt += 1  # another person's code: take the next one derived for this one
+                code = reference_code(carrier, user_id, attempt)
+            values = {"code": code, "carrier": carrier, "carrier_user_id": user_id,
+                      "display_name": display_name.strip()[:NAME], "created_at": utc(at, "at")}  # fmt: skip
+            insert_one(session, PaymentReferenceRow, ("carrier", "carrier_user_id"), values)
+            found = session.execute(select(_REFS).where(
+                _REFS.c.carrier == carrier, _REFS.c.carrier_user_id == user_id)).one()  # fmt: skip
+            return _reference(found)
+
+    def resolve(self, code: str) -> PaymentReference | None:
+        """Whom a payment reference names (None for a code nobody was given)."""
+        with self._unit(write=False) as session:
+            row = session.execute(select(_REFS).where(_REFS.c.code == code)).first()
+            return None if row is None else _reference(row)
+
+    def subscriptions(self, community_id: int, *, member_id: int | None = None,
+                      plan_id: str | None = None) -> list[Subscription]:  # fmt: skip
+        """The community's subscriptions, oldest first (of one member, of one plan)."""
+        query = select(_SUBS).where(_SUBS.c.community_id == community_id).order_by(_SUBS.c.id)
+        if member_id is not None:
+            query = query.where(_SUBS.c.member_id == member_id)
+        if plan_id is not None:
+            query = query.where(_SUBS.c.plan_id == plan_id)
+        with self._unit(write=False) as session:
+            return [_subscription(row) for row in session.execute(query)]
+
+    def live_subscriptions(self, community_id: int) -> list[Subscription]:
+        """Subscriptions still active or running to the end of their period."""
+        query = select(_SUBS).where(_SUBS.c.community_id == community_id,
+                                    _SUBS.c.status.in_([s.value for s in LIVE])).order_by(_SUBS.c.id)  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_subscription(row) for row in session.execute(query)]
+
+    def subscription(self, subscription_id: int) -> Subscription | None:
+        with self._unit(write=False) as session:
+            row = session.execute(select(_SUBS).where(_SUBS.c.id == subscription_id)).first()
+            return None if row is None else _subscription(row)
+
+    def start(self, community_id: int, member_id: int, plan_id: str, start: datetime,
+              end: datetime, *, trial: bool, at: datetime) -> Subscription:  # fmt: skip
+        """A new active subscription covering `start`..`end` (a free trial if `trial`)."""
+        values = {"community_id": community_id, "member_id": member_id, "plan_id": plan_id,
+                  "status": Status.ACTIVE.value, "period_start": utc(start, "start"),
+                  "period_end": utc(end, "end"), "trial_end": utc(end, "end") if trial else None,
+                  "created_at": utc(at, "at"), "ended_at": None}  # fmt: skip
+        with self._unit(write=True) as session:
+            new_id = session.scalar(_SUBS.insert().values(values).returning(_SUBS.c.id))
+            row = session.execute(select(_SUBS).where(_SUBS.c.id == new_id)).one()
+            return _subscription(row)
+
+    def change(self, subscription_id: int, **values: Any) -> Subscription:
+        """Set `values` (status, period_end, ended_at) on a subscription."""
+        plain = {k: (v.value if isinstance(v, Status) else v) for k, v in values.items()}
+        with self._unit(write=True) as session:
+            session.execute(update(_SUBS).where(_SUBS.c.id == subscription_id).values(plain))
+            row = session.execute(select(_SUBS).where(_SUBS.c.id == subscription_id)).one()
+            return _subscription(row)
+
+    def record(self, community_id: int, member_id: int, subscription_id: int | None,
+               order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]:  # fmt: skip
+        """Record an order unless the provider's reference is recorded already: (the order,
+        True), or (the one recorded before, False)."""
+        values = {"community_id": community_id, "member_id": member_id,
+                  "subscription_id": subscription_id, "plan_id": order.plan_id,
+                  "amount": order.amount, "currency": order.currency, "kind": kind.value,
+                  "provider": order.provider.value, "provider_ref": order.provider_ref,
+                  "recorded_by": order.recorded_by[:NAME], "at": utc(at, "at")}  # fmt: skip
+        with self._unit(write=True) as session:
+            order_id, created = insert_one(session, OrderRow, ("provider", "provider_ref"), values)
+            row = session.execute(select(_ORDERS).where(_ORDERS.c.id == order_id)).one()
+            return _order(row), created
+
+    def attach(self, order_id: int, subscription_id: int) -> Order:
+        """Tie a just-recorded order to the subscription it paid for."""
+        with self._unit(write=True) as session:
+            session.execute(update(_ORDERS).where(_ORDERS.c.id == order_id)
+                            .values(subscription_id=subscription_id))  # fmt: skip
+            return _order(session.execute(select(_ORDERS).where(_ORDERS.c.id == order_id)).one())
+
+    def call_off(self, subscription_id: int) -> int:
+        """Cancel the pending scheduled work of a subscription (its reminder and expiry,
+        keyed `billing:<id>:...`); how many were pending."""
+        with self._unit(write=True) as session:
+            result = session.execute(
+                update(_SCHEDULED)
+                .where(_SCHEDULED.c.key.like(f"billing:{subscription_id}:%"),
+                       _SCHEDULED.c.status == "pending")
+                .values(status="cancelled")
+            )  # fmt: skip
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def order(self, provider: Provider, provider_ref: str) -> Order | None:
+        """The order recorded under a provider's reference."""
+        with self._unit(write=False) as session:
+            row = session.execute(select(_ORDERS).where(
+                _ORDERS.c.provider == provider.value, _ORDERS.c.provider_ref == provider_ref
+            )).first()  # fmt: skip
+            return None if row is None else _order(row)
+
+    def orders(self, community_id: int, *, subscription_id: int | None = None,
+               member_id: int | None = None) -> list[Order]:  # fmt: skip
+        """The community's ledger, oldest first (of one subscription, of one member)."""
+        query = select(_ORDERS).where(_ORDERS.c.community_id == community_id)
+        if subscription_id is not None:
+            query = query.where(_ORDERS.c.subscription_id == subscription_id)
+        if member_id is not None:
+            query = query.where(_ORDERS.c.member_id == member_id)
+        with self._unit(write=False) as session:
+            return [
+                _order(row) for row in session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))
+            ]
+
+
+def _reference(row: Any) -> PaymentReference:
+    return PaymentReference(row.code, row.carrier, row.carrier_user_id, row.display_name)
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row.id, community_id=row.community_id, member_id=row.member_id, plan_id=row.plan_id,
+        status=Status(row.status), period_start=row.period_start, period_end=row.period_end,
+        trial_end=row.trial_end, created_at=row.created_at, ended_at=row.ended_at,
+    )  # fmt: skip
+
+
+def _order(row: Any) -> Order:
+    return Order(
+        id=row.id, community_id=row.community_id, member_id=row.member_id,
+        subscription_id=row.subscription_id, plan_id=row.plan_id, amount=row.amount,
+        currency=row.currency, kind=OrderKind(row.kind), provider=Provider(row.provider),
+        provider_ref=row.provider_ref, recorded_by=row.recorded_by, at=row.at,
+    )  # fmt: skip

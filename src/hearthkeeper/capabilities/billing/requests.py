@@ -1,0 +1,18 @@
+"""The billing capability's typed effects: the renewal reminder and the expiry of one period
+of a subscription, run as scheduled work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearthkeeper.engine.effects import Request
+
+
+class BillingRemind(Request, effect="billing.remind"):
+    subscription: int
+    period_end: datetime  # the end the reminder is about; a renewal moved it: nothing to say
+
+
+class BillingExpire(Request, effect="billing.expire"):
+    subscription: int
+    period_end: datetime  # the end it expires at; a renewal moved it: nothing to do

@@ -1,0 +1,84 @@
+"""What staff do by hand, from the CLI, the console or the REST API: each in one transaction,
+against the playbook version the community runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hearthkeeper.capabilities.billing import payments
+from hearthkeeper.capabilities.billing.ledger import BillingError, shown_status
+from hearthkeeper.capabilities.billing.lifecycle import plan_of
+from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.capabilities.billing.payments import Recorded, amount_of
+from hearthkeeper.capabilities.billing.records import NewOrder, Order, Provider, Subscription
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.store import Community, Store
+
+
+def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
+        receipt: str, by: str, now: datetime, currency: str | None = None) -> Recorded:  # fmt: skip
+    """Record a payment staff took (a shop's order, a transfer) for `who` (a payment
+    reference, member:ID or CARRIER:USER_ID), once per `receipt`."""
+    if not receipt.strip():
+        raise BillingError("give the payment's receipt or order number (it keeps it recorded once)")
+    playbook = playbook_of(store, community)
+    plan = plan_of(playbook, plan_id)
+    if plan is None:
+        known = ", ".join(p.id for p in playbook.monetisation.plans) if playbook else ""
+        raise BillingError(f"community {community.slug!r} has no plan {plan_id!r} "
+                           f"(monetisation.plans: {known or 'none'})")  # fmt: skip
+    value = amount_of(amount) if amount.strip() else plan.price
+    with store.transaction() as tx:
+        member_id = payments.payer(tx, who)
+        order = NewOrder(plan_id, value, (currency or plan.currency).upper(),
+                         Provider.MANUAL, receipt.strip(), by)  # fmt: skip
+        return payments.record_payment(tx, community, playbook, member_id, order, now)
+
+
+def refund(store: Store, community: Community, subscription_id: int, by: str,
+           now: datetime) -> Recorded:  # fmt: skip
+    """Refund a subscription's latest payment within its plan's window; the member leaves."""
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        return payments.refund(tx, community, playbook, subscription_id, by, now)
+
+
+def cancel(store: Store, community: Community, subscription_id: int, by: str,
+           now: datetime) -> Subscription:  # fmt: skip
+    """Stop a subscription renewing: access to the end of its period, then removal."""
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        return payments.cancel(tx, community, playbook, subscription_id, by, now)
+
+
+@dataclass(frozen=True)
+class SubscriptionLine:
+    """A subscription as staff read it: who, which plan, its shown status."""
+
+    subscription: Subscription
+    name: str
+    status: str
+
+
+def subscription_lines(store: Store, community: Community, now: datetime) -> list[SubscriptionLine]:
+    """The community's subscriptions, newest first, with member names and shown statuses."""
+    playbook = playbook_of(store, community)
+    lines = []
+    for sub in reversed(SqlBilling.on(store).subscriptions(community.id)):
+        member = store.get_member(sub.member_id)
+        lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
+                                      shown_status(sub, plan_of(playbook, sub.plan_id), now)))  # fmt: skip
+    return lines
+
+
+def order_lines(store: Store, community: Community) -> list[tuple[Order, str]]:
+    """The community's ledger, newest first, with member names."""
+    names: dict[int, str] = {}
+    found = []
+    for order in reversed(SqlBilling.on(store).orders(community.id)):
+        if order.member_id not in names:
+            member = store.get_member(order.member_id)
+            names[order.member_id] = member.display_name if member else f"member {order.member_id}"
+        found.append((order, names[order.member_id]))
+    return found

@@ -1,0 +1,59 @@
+"""What members read about their paid membership, in the community's language."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.playbook.business import Plan
+from hearthkeeper.playbook.positioning import Language
+
+TEXTS = Phrasebook({
+    "refused": {
+        Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
+                        "后即可加入。付款时请备注你的付款参考码 {code}，到账后再打开本链接即可进群。",
+        Language.EN: "{community} is a paid community: join with the plan “{plan}” ({price} "
+                     "{currency} per {period}). When you pay, quote your payment reference "
+                     "{code}; once it is credited, open this link again to join.",
+    },
+    "expired_before": {
+        Language.ZH_CN: "你的「{plan}」会员已于 {date} 到期。",
+        Language.EN: "Your “{plan}” membership ended on {date}.",
+    },
+    "reminder": {
+        Language.ZH_CN: "{name}，你的「{plan}」会员将于 {date} 到期。续费 {price} {currency} "
+                        "可再享 {period}，付款时请备注付款参考码 {code}。",
+        Language.EN: "{name}, your “{plan}” membership ends on {date}. Renew for {price} "
+                     "{currency} for another {period}; quote your payment reference {code}.",
+    },
+    "removed_expired": {
+        Language.ZH_CN: "「{plan}」会员已到期未续费",
+        Language.EN: "the “{plan}” membership ended and was not renewed",
+    },
+    "removed_refunded": {
+        Language.ZH_CN: "「{plan}」会员已退款",
+        Language.EN: "the “{plan}” membership was refunded",
+    },
+})  # fmt: skip
+
+_PERIOD_ZH = {"day": "天", "days": "天", "week": "周", "weeks": "周", "month": "个月",
+              "months": "个月", "year": "年", "years": "年"}  # fmt: skip
+
+
+def period_words(period: str, language: Language) -> str:
+    """'6 months' as a member reads it: '6 个月' or '6 months'."""
+    if language is Language.EN:
+        return period
+    count, _, unit = period.partition(" ")
+    return f"{count} {_PERIOD_ZH.get(unit, unit)}"
+
+
+def day_of(moment: datetime, zone: tzinfo) -> str:
+    """The local date of `moment`, YYYY-MM-DD."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d")
+
+
+def plan_values(plan: Plan, language: Language) -> dict[str, str]:
+    """The plan's name, price, currency and period, for the texts."""
+    return {"plan": plan.name, "price": f"{plan.price:f}", "currency": plan.currency,
+            "period": period_words(plan.period, language)}  # fmt: skip

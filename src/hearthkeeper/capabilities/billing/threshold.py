@@ -1,0 +1,46 @@
+"""The `paid` joining threshold: in with a subscription of the plan that still gives access
+(paid, in its trial, cancelled but within its period, or within its grace); a newcomer gets
+the plan's trial once; everyone else is refused with the plan, its price and period, and the
+payment reference to quote when paying, in the community's language."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.billing.ledger import has_access, trial_period
+from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
+from hearthkeeper.capabilities.billing.payments import start_trial
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values
+from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
+from hearthkeeper.store import Store
+from hearthkeeper.store.scope import StoreBase
+
+
+def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
+    """Admit a member whose subscription of `joining.threshold.plan` gives access now."""
+    playbook, now = applicant.playbook, applicant.now
+    language = playbook.community.language
+    plan = plan_of(playbook, applicant.threshold.plan or "")
+    if plan is None:  # validation refuses such a playbook; a door stays shut regardless
+        return Verdict(entry=Entry.REFUSE,
+                       reason=f"No membership plan {applicant.threshold.plan!r} is defined.")  # fmt: skip
+    repo = SqlBilling.on(scope)
+    community = applicant.community
+    subs = []
+    if applicant.member_id is not None:
+        subs = repo.subscriptions(community.id, member_id=applicant.member_id, plan_id=plan.id)
+        if subs and has_access(subs[-1], plan, now):
+            return ADMIT
+    trial = trial_period(plan, bool(subs), now)
+    if trial is not None:
+        tx = Store.on(scope)
+        member = tx.member_for(request.carrier, request.user_id, request.display_name)
+        start_trial(tx, community, playbook, member.id, plan.id, *trial)
+        return ADMIT
+    code = repo.reference_for(request.carrier, request.user_id, request.display_name, now).code
+    reason = TEXTS.say("refused", language, community=playbook.community.name, code=code,
+                       **plan_values(plan, language))  # fmt: skip
+    if subs and subs[-1].ended_at is not None:
+        ended = TEXTS.say("expired_before", language, plan=plan.name,
+                          date=day_of(subs[-1].ended_at, zone_of(playbook)))  # fmt: skip
+        reason = f"{ended} {reason}" if language.value == "en" else ended + reason
+    return Verdict(entry=Entry.REFUSE, reason=reason)

@@ -1,0 +1,246 @@
+"""Payments arriving by signed webhook, at /billing/{slug}/stripe and /billing/{slug}/webhook.
+
+Stripe: the `Stripe-Signature` header is verified with the `stripe` library against the
+secret in the environment variable `[billing] stripe_webhook_secret_env` names;
+`checkout.session.completed` (with `client_reference_id` = the payment reference and
+`metadata.plan`) records a purchase, `invoice.paid` for a subscription's later cycle (with
+`reference` and `plan` in the subscription's metadata) a renewal, `charge.refunded` a refund
+of the payment it names. The generic webhook: `X-Hearth-Timestamp` (Unix seconds) and
+`X-Hearth-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">`, refused when older than
+five minutes; its JSON body says `event_id`, `kind` (paid | refunded), `reference`, `plan`,
+`amount`, `currency`. A bad signature is a 400 and stores nothing; an event seen before is a
+200 that records nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import stripe
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from hearthkeeper.capabilities.billing import payments
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
+from hearthkeeper.capabilities.billing.records import NewOrder, Provider
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.web.context import Web
+
+TOLERANCE_SECONDS = 300
+# Currencies Stripe counts in whole units (no cents).
+ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+
+
+class Refused(Exception):
+    """A webhook call that cannot be used: answered 400 with this message."""
+
+
+def _answer(status: int, message: str, **more: Any) -> JSONResponse:
+    return JSONResponse({"detail": message, **more}, status_code=status)
+
+
+def webhook_router(web: Web) -> APIRouter:
+    """The providers' public endpoints (no console session: the signature is the proof)."""
+    router = APIRouter(prefix="/billing", tags=["billing webhooks"])
+
+    @router.post("/{slug}/stripe")
+    async def stripe_webhook(slug: str, request: Request) -> JSONResponse:
+        """A Stripe event, verified by its `Stripe-Signature`."""
+        secret = web.settings.billing.stripe
+        if secret is None:
+            return _answer(503, "Stripe webhooks are off: set the signing secret in the "
+                                "environment variable [billing] stripe_webhook_secret_env names.")  # fmt: skip
+        body = await request.body()
+        try:
+            stripe.Webhook.construct_event(
+                body.decode("utf-8"), request.headers.get("stripe-signature"), secret
+            )
+        except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
+            return _answer(
+                400, f"Invalid Stripe signature or payload: {exc}. Nothing was recorded."
+            )
+        return await run_in_threadpool(
+            _handle, web, slug, lambda: stripe_event(web, slug, json.loads(body))
+        )
+
+    @router.post("/{slug}/webhook")
+    async def generic_webhook(slug: str, request: Request) -> JSONResponse:
+        """A payment system's event signed with HMAC-SHA256 over `timestamp.body`."""
+        secret = web.settings.billing.webhook
+        if secret is None:
+            return _answer(503, "The billing webhook is off: set its secret in the environment "
+                                "variable [billing] webhook_secret_env names.")  # fmt: skip
+        body = await request.body()
+        try:
+            verify_hmac(body, request.headers.get("x-hearth-timestamp"),
+                        request.headers.get("x-hearth-signature"), secret, web.clock.now())  # fmt: skip
+            event = json.loads(body)
+        except (Refused, ValueError) as exc:
+            return _answer(400, f"{exc} Nothing was recorded.")
+        return await run_in_threadpool(_handle, web, slug, lambda: generic_event(web, slug, event))
+
+    return router
+
+
+def _handle(web: Web, slug: str, work: Any) -> JSONResponse:
+    try:
+        outcome: dict[str, Any] = work()
+    except (BillingError, Refused, KeyError, TypeError) as exc:
+        return _answer(400, f"Cannot record this event: {exc}.")
+    return JSONResponse(outcome)
+
+
+def sign_hmac(body: bytes, timestamp: int, secret: str) -> str:
+    """The `X-Hearth-Signature` of `body` sent at `timestamp` (for senders and tests)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"sha256={mac.hexdigest()}"
+
+
+def verify_hmac(body: bytes, timestamp: str | None, signature: str | None, secret: str,
+                now: datetime) -> None:  # fmt: skip
+    """`Refused` unless `signature` is the body's HMAC and `timestamp` within five minutes."""
+    if not timestamp or not signature:
+        raise Refused("Missing X-Hearth-Timestamp or X-Hearth-Signature header.")
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise Refused("X-Hearth-Timestamp is not Unix seconds.") from None
+    if abs(now.timestamp() - sent) > TOLERANCE_SECONDS:
+        raise Refused("The signature's timestamp is more than 5 minutes away from now (replayed?).")
+    if not hmac.compare_digest(sign_hmac(body, sent, secret), signature.strip()):
+        raise Refused("Invalid signature.")
+
+
+def _amount(text: Any, what: str) -> Decimal:
+    try:
+        return Decimal(str(text))
+    except InvalidOperation:
+        raise Refused(f"{what} {text!r} is not an amount") from None
+
+
+def _stripe_money(minor: Any, currency: str) -> Decimal:
+    units = _amount(minor, "amount")
+    return units if currency.upper() in ZERO_DECIMAL else units / 100
+
+
+def _outcome(done: payments.Recorded) -> dict[str, Any]:
+    return {"recorded": done.created, "order": done.order.id,
+            "subscription": done.order.subscription_id}  # fmt: skip
+
+
+def _pay(web: Web, slug: str, reference: str, plan: str, amount: Decimal, currency: str,
+         provider: Provider, provider_ref: str) -> dict[str, Any]:  # fmt: skip
+    store = web.store
+    community = community_of(store, slug)
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        member_id = payments.payer(tx, reference)
+        order = NewOrder(plan, amount, currency.upper(), provider, provider_ref, provider.value)
+        return _outcome(payments.record_payment(tx, community, playbook, member_id, order,
+                                                web.clock.now()))  # fmt: skip
+
+
+def _refund(web: Web, slug: str, paid_ref: str, provider: Provider, refund_ref: str,
+            amount: Decimal | None, member_reference: str | None = None,
+            plan: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Refund the subscription of the payment recorded as `paid_ref` (else the latest
+    subscription of `plan` of the person `member_reference` names)."""
+    store = web.store
+    community = community_of(store, slug)
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        repo = SqlBilling.on(tx)
+        paid = repo.order(provider, paid_ref)
+        subscription = paid.subscription_id if paid is not None else None
+        if subscription is None and member_reference and plan:
+            member_id = payments.payer(tx, member_reference)
+            subs = repo.subscriptions(community.id, member_id=member_id, plan_id=plan)
+            subscription = subs[-1].id if subs else None
+        if subscription is None:
+            raise Refused(f"no recorded payment matches {paid_ref!r}")
+        done = payments.refund(tx, community, playbook, subscription, provider.value,
+                               web.clock.now(), provider=provider, provider_ref=refund_ref,
+                               amount=amount)  # fmt: skip
+        return _outcome(done)
+
+
+def stripe_event(web: Web, slug: str, event: Mapping[str, Any]) -> dict[str, Any]:
+    """Record what a verified Stripe event says (or say it was ignored)."""
+    kind = event.get("type")
+    obj = event["data"]["object"]
+    currency = str(obj.get("currency", "")).upper()
+    if kind == "checkout.session.completed":
+        if obj.get("payment_status") not in (None, "paid", "no_payment_required"):
+            return {"ignored": f"checkout not paid ({obj.get('payment_status')})"}
+        reference, plan = obj.get("client_reference_id"), (obj.get("metadata") or {}).get("plan")
+        if not reference or not plan:
+            raise Refused("checkout.session.completed needs client_reference_id (the payment "
+                          "reference) and metadata.plan")  # fmt: skip
+        ref = obj.get("payment_intent") or obj["id"]
+        return _pay(web, slug, reference, plan, _stripe_money(obj.get("amount_total", 0), currency),
+                    currency, Provider.STRIPE, str(ref))  # fmt: skip
+    if kind == "invoice.paid":
+        if obj.get("billing_reason") != "subscription_cycle":
+            return {
+                "ignored": "only a subscription's later cycles renew (its first invoice is the checkout)"
+            }
+        meta = _invoice_metadata(obj)
+        if not meta.get("reference") or not meta.get("plan"):
+            return {"ignored": "no reference and plan in the subscription's metadata"}
+        return _pay(web, slug, meta["reference"], meta["plan"],
+                    _stripe_money(obj.get("amount_paid", 0), currency), currency,
+                    Provider.STRIPE, str(obj.get("payment_intent") or obj["id"]))  # fmt: skip
+    if kind == "charge.refunded":
+        paid = obj.get("payment_intent") or obj.get("invoice")
+        if not paid:
+            raise Refused("charge.refunded names no payment_intent or invoice")
+        return _refund(web, slug, str(paid), Provider.STRIPE, f"refund:{obj['id']}",
+                       _stripe_money(obj.get("amount_refunded", 0), currency) or None)  # fmt: skip
+    return {"ignored": f"event type {kind!r} is not used"}
+
+
+def _invoice_metadata(invoice: Mapping[str, Any]) -> Mapping[str, Any]:
+    details = (invoice.get("parent") or {}).get("subscription_details") or invoice.get(
+        "subscription_details") or {}  # fmt: skip
+    return details.get("metadata") or invoice.get("metadata") or {}
+
+
+def generic_event(web: Web, slug: str, event: Mapping[str, Any]) -> dict[str, Any]:
+    """Record what a verified generic webhook event says."""
+    event_id, kind = str(event["event_id"]), event["kind"]
+    reference, plan = str(event["reference"]), str(event["plan"])
+    currency = str(event.get("currency", "CNY"))
+    amount = _amount(event.get("amount", "0"), "amount")
+    if kind == "paid":
+        return _pay(web, slug, reference, plan, amount, currency, Provider.WEBHOOK, event_id)
+    if kind == "refunded":
+        return _refund(web, slug, str(event.get("refunds", "")), Provider.WEBHOOK, event_id,
+                       amount or None, member_reference=reference, plan=plan)  # fmt: skip
+    raise Refused(f"kind {kind!r} is neither paid nor refunded")

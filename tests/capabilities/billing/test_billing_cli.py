@@ -1,0 +1,55 @@
+"""`hearth billing`: pay (once per receipt), list, cancel, refund, and readable refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.cli import app
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Store, create_engine_for
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert run("init", "site", "--template", "skincare")[0] == 0
+    config = tmp_path / "site" / "hearth.toml"
+    assert run("apply", str(tmp_path / "site" / "playbook.yaml"), "--config", str(config))[0] == 0
+    return config
+
+
+def test_paying_listing_cancelling_and_refunding_from_the_command_line(site: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        code = SqlBilling.on(Store(engine, SystemClock())).reference_for(
+            "webchat", "u-1", "小美", SystemClock().now()).code  # fmt: skip
+    finally:
+        engine.dispose()
+    config = ("--config", str(site))
+    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)
+    assert status == 0 and "purchase of half-year, 299.00 CNY" in out
+    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)
+    assert status == 0 and "recorded already" in out
+    status, out = run("billing", "pay", code, "--plan", "gold", "--receipt", "TB-2", *config)
+    assert status == 1 and "no plan 'gold'" in out
+    status, out = run("billing", "list", *config)
+    assert status == 0 and "小美" in out and "active" in out
+    status, out = run("billing", "list", "--orders", *config)
+    assert "manual:TB-1" in out
+    assert "ends on" in run("billing", "cancel", "1", *config)[1]
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "Refunded 299.00 CNY" in out
+    status, out = run("billing", "refund", "1", *config)
+    assert "refunded already" in out

@@ -1,0 +1,167 @@
+"""Paid membership through the engine: the door, the reminder, the expiry and removal, a
+renewal in time, a refund — each exactly once across restarts (counted on the carrier)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.payments import cancel, refund
+from hearthkeeper.capabilities.billing.records import OrderKind, Status
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Entry
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import (
+    PAID,
+    billing,
+    kicks,
+    paid_community,
+    pay,
+    performed,
+    reminders,
+    run_at,
+    screen,
+    seat,
+)
+from tests.engine_setup import Community
+
+
+def _subscription_status(c: Community, user: str) -> Status:
+    member = c.store.find_member("fake", user)
+    assert member is not None
+    subs = SqlBilling.on(c.store).subscriptions(c.runtime.community_id, member_id=member.id)
+    return subs[-1].status
+
+
+def test_a_stranger_is_refused_with_the_plan_and_a_payment_reference_then_admitted_once_paid(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    refused = screen(c, "ann")
+    assert refused.entry is Entry.REFUSE
+    assert "Half-year membership" in refused.reason and "299 CNY per 6 months" in refused.reason
+    code = SqlBilling.on(store).reference_for("fake", "ann", "", store_clock.now()).code
+    assert code in refused.reason
+    assert store.find_member("fake", "ann") is None  # refused: not a member yet
+    assert screen(c, "ann").reason == refused.reason  # the same code every time
+    with store.transaction() as tx:  # the shop credits the code: ann becomes a member
+        from hearthkeeper.capabilities.billing.payments import payer
+
+        member_id = payer(tx, code.lower())
+    assert store.find_member("fake", "ann") is not None
+    assert member_id == store.find_member("fake", "ann").id  # type: ignore[union-attr]
+    pay(c, "ann", "shop-1")
+    assert screen(c, "ann").admitted
+
+
+def test_bought_reminded_expired_and_removed_each_exactly_once_across_restarts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)  # 2026-05-01 09:00 UTC
+    paid = pay(c, "ann", "shop-1")
+    seat(c, "ann", "g1", "g2")
+    assert paid.created and paid.order.kind is OrderKind.PURCHASE
+    end = paid.subscription.period_end  # type: ignore[union-attr]
+    assert end.date().isoformat() == "2026-11-01"
+    assert pay(c, "ann", "shop-1").created is False  # the same receipt again: nothing new
+
+    assert run_at(c, end - timedelta(days=15)) == []
+    reminded = run_at(c, end - timedelta(days=14))
+    assert reminders(reminded) == [("g1", "ann"), ("g2", "ann")]
+    assert "2026-11-01" in (reminded[0].text or "")
+    assert reminders(run_at(c, end - timedelta(days=13), restart=True)) == []
+
+    assert run_at(c, end + timedelta(days=1)) == []  # in grace: still in
+    assert screen(c, "ann").admitted
+    removed = run_at(c, end + timedelta(days=3), restart=True)
+    assert kicks(removed) == [("g1", "ann"), ("g2", "ann")]
+    assert "not renewed" in (removed[0].reason or "")
+    assert _subscription_status(c, "ann") is Status.EXPIRED
+    assert kicks(run_at(c, end + timedelta(days=4), restart=True)) == []
+    c.engine.process([c.events.leave("ann", group=g, at=store_clock.now()) for g in ("g1", "g2")])
+    verdict = screen(c, "ann")
+    assert verdict.entry is Entry.REFUSE and "ended on" in verdict.reason
+
+
+def test_a_renewal_in_time_calls_off_the_reminder_and_the_removal(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    end = pay(c, "ann", "shop-1").subscription.period_end  # type: ignore[union-attr]
+    seat(c, "ann", "g1")
+    store_clock.set(end - timedelta(days=20))
+    renewed = pay(c, "ann", "shop-2")
+    assert renewed.order.kind is OrderKind.RENEWAL
+    new_end = renewed.subscription.period_end  # type: ignore[union-attr]
+    assert new_end.date().isoformat() == "2027-05-01"
+    for when in (end - timedelta(days=14), end + timedelta(days=3), end + timedelta(days=30)):
+        assert run_at(c, when, restart=True) == []
+    assert screen(c, "ann").admitted
+    assert reminders(run_at(c, new_end - timedelta(days=14))) == [("g1", "ann")]
+
+
+def test_a_refund_in_the_window_removes_at_once_and_outside_it_is_refused(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    bought = pay(c, "ann", "shop-1")
+    late = pay(c, "bo", "shop-2")
+    seat(c, "ann", "g1", "g2")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None and bought.subscription and late.subscription
+    store_clock.set(store_clock.now() + timedelta(days=6))
+    with store.transaction() as tx:
+        back = refund(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+                      store_clock.now())  # fmt: skip
+    assert back.order.amount == -bought.order.amount and back.order.kind is OrderKind.REFUND
+    c.restart()
+    assert kicks(billing(performed(c))) == [("g1", "ann"), ("g2", "ann")]
+    with store.transaction() as tx:  # asked again: nothing new
+        again = refund(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+                       store_clock.now())  # fmt: skip
+    assert not again.created and kicks(performed(c)) == []
+    assert _subscription_status(c, "ann") is Status.REFUNDED
+    assert screen(c, "ann").entry is Entry.REFUSE
+    store_clock.set(store_clock.now() + timedelta(days=2))  # 8 days after bo paid
+    with pytest.raises(BillingError, match="refund window"), store.transaction() as tx:
+        refund(tx, community, c.runtime.playbook, late.subscription.id, "staff", store_clock.now())
+    assert _subscription_status(c, "bo") is Status.ACTIVE
+    assert len(SqlBilling.on(store).orders(community.id)) == 3
+
+
+def test_cancelled_at_period_end_keeps_access_then_leaves_without_grace_or_reminder(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    bought = pay(c, "ann", "shop-1")
+    seat(c, "ann", "g1")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None and bought.subscription is not None
+    with store.transaction() as tx:
+        cancel(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+               store_clock.now())  # fmt: skip
+    end = bought.subscription.period_end
+    assert run_at(c, end - timedelta(days=14)) == []
+    assert screen(c, "ann").admitted
+    assert kicks(run_at(c, end, restart=True)) == [("g1", "ann")]
+
+
+def test_a_trial_admits_a_newcomer_once_and_ends_like_a_period(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(
+        store, store_clock, PAID.replace("period: 6 months", "period: 6 months\n      trial: 3d")
+    )
+    assert screen(c, "ann").admitted
+    assert screen(c, "ann").admitted  # asked twice: one trial
+    member = store.find_member("fake", "ann")
+    assert member is not None
+    subs = SqlBilling.on(store).subscriptions(c.runtime.community_id, member_id=member.id)
+    assert len(subs) == 1 and subs[0].trial_end is not None
+    seat(c, "ann", "g1")
+    removed = run_at(c, store_clock.now() + timedelta(days=6), restart=True)
+    assert kicks(removed) == [("g1", "ann")]
+    assert screen(c, "ann").entry is Entry.REFUSE  # no second trial

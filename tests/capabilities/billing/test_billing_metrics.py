@@ -1,0 +1,45 @@
+"""The money figures on SQLite and PostgreSQL: purchase, repurchase, free → paid, revenue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.billing.metrics import money_figures
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import paid_community, pay
+from tests.playbook_samples import MINIMAL
+
+
+def test_purchase_repurchase_upgrade_and_revenue_per_group(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    free = apply_playbook(store, parse_playbook(MINIMAL.replace("slug: tea", "slug: tea-free")),
+                          "setup").community  # fmt: skip
+    lobby = store.add_group(free.id, "Free lobby", "fake", "lobby")
+    c = paid_community(store, store_clock)
+    g1, g2 = (store.group_for_carrier("fake", g) for g in ("g1", "g2"))
+    assert g1 is not None and g2 is not None
+    people = {u: store.member_for("fake", u, u).id for u in ("ann", "bo", "cy", "di")}
+    store.join(people["ann"], lobby.id, at=store_clock.now() - timedelta(days=30))
+    store.join(people["di"], lobby.id, at=store_clock.now() - timedelta(days=30))
+    for user, group in (("ann", g1), ("bo", g1), ("cy", g2)):
+        store.join(people[user], group.id)
+    pay(c, "ann", "r-1")
+    end = pay(c, "bo", "r-2").subscription.period_end  # type: ignore[union-attr]
+    store_clock.set(end - timedelta(days=1))
+    pay(c, "bo", "r-3", amount="259")
+    store_clock.set(end + timedelta(days=10))  # ann's first period ended unrenewed
+
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+
+    assert (figures.payers, figures.people) == (2, 3)  # cy never paid
+    assert (figures.renewed, figures.renewable) == (1, 2)
+    assert (figures.upgraded, figures.free_members) == (1, 2)  # ann came from the free lobby
+    assert figures.revenue == {"CNY": Decimal("857.00")}
+    per_group = {g.name: (g.payers, g.revenue) for g in figures.per_group}
+    assert per_group == {"g1": (2, {"CNY": Decimal("857.00")}), "g2": (0, {})}
+    assert figures.purchase_rate_text == "67% (2 of 3)"

@@ -1,0 +1,34 @@
+"""The playbook side of paid membership: validation of the plan a paid threshold names, the
+monetisation summary, and the grace field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hearthkeeper.playbook import PlaybookError, parse_playbook
+from hearthkeeper.playbook.summary import summarise
+from tests.capabilities.billing.billing_setup import PAID
+from tests.engine_setup import playbook
+from tests.playbook_samples import MINIMAL
+
+
+def test_a_paid_threshold_naming_an_unknown_plan_is_a_located_error() -> None:
+    with pytest.raises(PlaybookError, match=r"plan 'half-yaer' is not in monetisation.plans"):
+        parse_playbook(MINIMAL + PAID.replace("plan: half-year}", "plan: half-yaer}"))
+
+
+def test_the_summary_says_how_members_are_reminded_and_removed_and_names_a_silent_plan() -> None:
+    money = next(e for e in summarise(playbook(PAID)) if e.title.startswith("Monetisation"))
+    assert "reminder 14d before the end, removal 3d after an unpaid end" in money.lines[0]
+    assert money.gaps == []
+    silent = PAID.replace("renewal_reminder: 14d", "renewal_reminder: null")
+    money = next(e for e in summarise(playbook(silent)) if e.title.startswith("Monetisation"))
+    assert "no renewal reminder" in money.lines[0]
+    assert [g.message.split(":")[0] for g in money.gaps] == ["plan half-year"]
+
+
+def test_grace_defaults_to_three_days() -> None:
+    pb = playbook(PAID.replace("      grace: 3d\n", ""))
+    assert pb.monetisation.plans[0].grace == timedelta(days=3)

@@ -1,0 +1,63 @@
+"""The billing repository on SQLite and PostgreSQL: references, subscriptions, the ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider, Status
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.store import Store
+
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_reference_is_kept_and_resolves_to_whom_it_names(store: Store) -> None:
+    repo = SqlBilling.on(store)
+    first = repo.reference_for("webchat", "u-1", "Ann", NOW)
+    again = repo.reference_for("webchat", "u-1", "Ann B", NOW)
+    other = repo.reference_for("webchat", "u-2", "Bo", NOW)
+    assert first == again and first.code != other.code
+    assert repo.resolve(first.code) == first
+    assert (first.carrier, first.carrier_user_id, first.display_name) == ("webchat", "u-1", "Ann")
+    assert repo.resolve("0000-0000") is None
+
+
+def test_an_order_is_recorded_once_per_provider_reference(store: Store) -> None:
+    community = store.ensure_community("tea", "Tea")
+    ann = store.member_for("webchat", "u-1", "Ann")
+    with store.transaction() as tx:
+        repo = SqlBilling.on(tx)
+        sub = repo.start(community.id, ann.id, "half-year", NOW, NOW + timedelta(days=30),
+                         trial=False, at=NOW)  # fmt: skip
+        paid = NewOrder("half-year", Decimal("299.00"), "CNY", Provider.MANUAL, "shop-77", "staff")
+        order, created = repo.record(community.id, ann.id, sub.id, paid, OrderKind.PURCHASE, NOW)
+        again, created_again = repo.record(community.id, ann.id, sub.id, paid,
+                                           OrderKind.PURCHASE, NOW)  # fmt: skip
+        stripe = NewOrder("half-year", Decimal("299"), "CNY", Provider.STRIPE, "shop-77", "stripe")
+        _, other_provider = repo.record(community.id, ann.id, sub.id, stripe,
+                                        OrderKind.RENEWAL, NOW)  # fmt: skip
+    assert created and not created_again and other_provider
+    assert again.id == order.id and order.amount == Decimal("299.00")
+    ledger = SqlBilling.on(store).orders(community.id)
+    assert [(o.kind, o.amount, o.provider) for o in ledger] == [
+        (OrderKind.PURCHASE, Decimal("299.00"), Provider.MANUAL),
+        (OrderKind.RENEWAL, Decimal("299.00"), Provider.STRIPE),
+    ]
+
+
+def test_subscriptions_change_and_their_pending_work_is_called_off(store: Store) -> None:
+    community = store.ensure_community("tea", "Tea")
+    ann = store.member_for("webchat", "u-1", "Ann")
+    repo = SqlBilling.on(store)
+    trial = repo.start(community.id, ann.id, "half-year", NOW, NOW + timedelta(days=3),
+                       trial=True, at=NOW)  # fmt: skip
+    assert trial.trial_end == trial.period_end and not trial.paid
+    store.schedule(f"billing:{trial.id}:expire:x", community.id, "billing.expire", {}, NOW)
+    store.schedule(f"billing:{trial.id}0:expire:x", community.id, "billing.expire", {}, NOW)
+    assert repo.call_off(trial.id) == 1
+    assert store.scheduled(f"billing:{trial.id}0:expire:x").status == "pending"  # type: ignore[union-attr]
+    ended = repo.change(trial.id, status=Status.EXPIRED, ended_at=NOW)
+    assert ended.status is Status.EXPIRED and ended.ended_at == NOW
+    assert repo.live_subscriptions(community.id) == []
+    assert [s.id for s in repo.subscriptions(community.id, member_id=ann.id)] == [trial.id]

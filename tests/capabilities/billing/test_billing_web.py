@@ -1,0 +1,173 @@
+"""Billing on the web side, on the skincare community (paid, half-year plan, zh-CN): the
+console page and its forms, the REST API, and the signed webhooks (Stripe's scheme verified
+by the `stripe` library, the generic HMAC one)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+import stripe
+
+from hearthkeeper.capabilities.billing.records import OrderKind, Provider, Status
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.settings import BillingSecrets
+from hearthkeeper.capabilities.billing.webhooks import sign_hmac
+from hearthkeeper.clock import FrozenClock
+from tests.console_setup import SLUG, Console, open_console
+
+STRIPE_SECRET = "whsec_test_secret"
+HOOK_SECRET = "hook-secret"
+
+
+@pytest.fixture
+def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    web = console.site.web
+    web.settings = replace(web.settings,
+                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
+    try:
+        yield console
+    finally:
+        console.store.engine.dispose()
+
+
+def code_of(c: Console, user: str) -> str:
+    return SqlBilling.on(c.store).reference_for("webchat", user, user, c.clock.now()).code
+
+
+def orders(c: Console) -> list[tuple[OrderKind, Decimal, Provider]]:
+    return [(o.kind, o.amount, o.provider) for o in SqlBilling.on(c.store).orders(c.community_id)]
+
+
+def kicks_queued(c: Console) -> list[str]:
+    return [i.key for i in c.store.outbox_items("pending", limit=1000) if ":kick:" in i.key]
+
+
+def test_the_console_records_a_payment_once_refunds_and_refuses_late_refunds(c: Console) -> None:
+    page = c.get("/billing")
+    assert page.status_code == 200 and "颜学院半年会员" in page.text
+    assert "No subscriptions yet." in page.text
+    now = c.clock.now()
+    c.clock.set(now - timedelta(days=8))  # mei paid eight days ago (the session is younger)
+    old = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1000"}
+    assert c.post("/billing/pay", old).headers["location"].endswith("notice=paid")
+    c.clock.set(now)
+    form = {"who": code_of(c, "angry"), "plan": "half-year", "receipt": "taobao-1001"}
+    done = c.post("/billing/pay", form)
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=paid")
+    assert "taobao-1001" in c.get("/billing").text
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=again")
+    assert len(orders(c)) == 2
+    unknown = c.post("/billing/pay", {**form, "who": "ZZZZ-ZZZZ", "receipt": "x"})
+    assert unknown.status_code == 409 and "no one was given the payment reference" in unknown.text
+    late, fresh = SqlBilling.on(c.store).subscriptions(c.community_id)
+    refused = c.post(f"/billing/{late.id}/refund")
+    assert refused.status_code == 409 and "refund window" in refused.text
+    assert c.post(f"/billing/{fresh.id}/refund").headers["location"].endswith("notice=refunded")
+    assert orders(c)[-1] == (OrderKind.REFUND, Decimal("-299.00"), Provider.MANUAL)
+    assert kicks_queued(c) == [f"billing:{fresh.id}:kick:refunded:{c.group_id}"]
+    audit = [e.action for e in c.store.audit_log(c.community_id)]
+    assert "billing purchase" in audit and "billing refund" in audit
+
+
+def test_the_api_records_lists_and_cancels(c: Console) -> None:
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}"
+    body = {"who": "webchat:mei", "plan": "half-year", "receipt": "wx-1", "amount": "199"}
+    first = c.client.post(f"{api}/payments", json=body, headers=auth)
+    assert first.status_code == 200 and first.json()["created"] is True
+    assert first.json()["order"]["amount"] == "199.00"
+    assert c.client.post(f"{api}/payments", json=body, headers=auth).json()["created"] is False
+    # the console session alone (no CSRF token) may not write
+    assert c.client.post(f"{api}/payments", json=body).status_code == 403
+    wrong = c.client.post(f"{api}/payments", json={**body, "plan": "gold", "receipt": "wx-2"},
+                          headers=auth)  # fmt: skip
+    assert wrong.status_code == 409 and "no plan 'gold'" in wrong.json()["detail"]
+    subs = c.client.get(f"{api}/subscriptions", headers=auth).json()
+    assert [(s["member_name"], s["status"]) for s in subs] == [("美美", "active")]
+    cancelled = c.client.post(f"{api}/subscriptions/{subs[0]['id']}/cancel", headers=auth)
+    assert cancelled.json()["status"] == "cancel_at_period_end"
+    listed = c.client.get(f"{api}/orders", headers=auth).json()
+    assert [(o["kind"], o["recorded_by"]) for o in listed] == [("purchase", "api:ann")]
+
+
+def stripe_post(
+    c: Console, event: dict[str, object], secret: str = STRIPE_SECRET
+) -> httpx.Response:
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(payload, secret)
+    return c.client.post(f"/billing/{SLUG}/stripe", content=payload,
+                         headers={"Stripe-Signature": header, "Content-Type": "application/json"})  # fmt: skip
+
+
+def checkout(c: Console, user: str) -> dict[str, object]:
+    return {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {
+        "id": "cs_1", "payment_intent": "pi_1", "client_reference_id": code_of(c, user),
+        "metadata": {"plan": "half-year"}, "amount_total": 29900, "currency": "cny",
+        "payment_status": "paid"}}}  # fmt: skip
+
+
+def test_a_stripe_checkout_is_verified_recorded_once_and_refunded_by_charge_refunded(
+    c: Console,
+) -> None:
+    forged = stripe_post(c, checkout(c, "newbie"), secret="whsec_wrong")
+    assert forged.status_code == 400 and "signature" in forged.json()["detail"].lower()
+    assert orders(c) == [] and c.store.find_member("webchat", "newbie") is None
+    paid = stripe_post(c, checkout(c, "newbie"))
+    assert paid.status_code == 200 and paid.json()["recorded"] is True
+    assert stripe_post(c, checkout(c, "newbie")).json()["recorded"] is False  # delivered twice
+    assert orders(c) == [(OrderKind.PURCHASE, Decimal("299.00"), Provider.STRIPE)]
+    newbie = c.store.find_member("webchat", "newbie")  # created from the payment reference
+    assert newbie is not None and newbie.display_name == "newbie"
+    renewal = {"id": "evt_2", "type": "invoice.paid", "data": {"object": {
+        "id": "in_2", "billing_reason": "subscription_cycle", "amount_paid": 29900, "currency": "cny",
+        "parent": {"subscription_details": {"metadata": {"reference": code_of(c, "newbie"),
+                                                         "plan": "half-year"}}}}}}  # fmt: skip
+    assert stripe_post(c, renewal).json()["recorded"] is True
+    first_invoice = {"id": "evt_3", "type": "invoice.paid", "data": {"object": {
+        "id": "in_1", "billing_reason": "subscription_create"}}}  # fmt: skip
+    assert "ignored" in stripe_post(c, first_invoice).json()
+    refunded = {"id": "evt_4", "type": "charge.refunded", "data": {"object": {
+        "id": "ch_1", "payment_intent": "pi_1", "amount_refunded": 29900, "currency": "cny"}}}  # fmt: skip
+    assert stripe_post(c, refunded).json()["recorded"] is True
+    assert stripe_post(c, refunded).json()["recorded"] is False
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.RENEWAL, OrderKind.REFUND]
+    sub = SqlBilling.on(c.store).subscriptions(c.community_id)[0]
+    assert sub.status is Status.REFUNDED
+
+
+def test_the_generic_webhook_checks_its_hmac_and_age(c: Console) -> None:
+    now = int(c.clock.now().timestamp())
+
+    def send(event: dict[str, object], at: int = now, secret: str = HOOK_SECRET) -> httpx.Response:
+        body = json.dumps(event).encode()
+        return c.client.post(f"/billing/{SLUG}/webhook", content=body, headers={
+            "X-Hearth-Timestamp": str(at), "X-Hearth-Signature": sign_hmac(body, at, secret)})  # fmt: skip
+
+    event = {"event_id": "pay-1", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year", "amount": "299", "currency": "CNY"}  # fmt: skip
+    assert send(event, secret="nope").status_code == 400
+    old = send(event, at=now - 301)
+    assert old.status_code == 400 and "5 minutes" in old.json()["detail"]
+    assert orders(c) == []
+    assert send(event).json()["recorded"] is True
+    assert send(event).json()["recorded"] is False
+    back = {**event, "event_id": "refund-1", "kind": "refunded"}
+    assert send(back).json()["recorded"] is True
+    assert orders(c) == [(OrderKind.PURCHASE, Decimal("299.00"), Provider.WEBHOOK),
+                         (OrderKind.REFUND, Decimal("-299.00"), Provider.WEBHOOK)]  # fmt: skip
+
+
+def test_webhooks_without_a_configured_secret_are_off(c: Console) -> None:
+    c.site.web.settings = replace(c.site.web.settings, billing=BillingSecrets())
+    off = c.client.post(f"/billing/{SLUG}/stripe", content=b"{}")
+    assert off.status_code == 503 and "stripe_webhook_secret_env" in off.json()["detail"]

@@ -1,0 +1,64 @@
+"""A membership on the real web chat (the skincare template, zh-CN): bought, reminded in the
+group, expired and the member removed — each once, across a restart of the engine."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from hearthkeeper.capabilities.billing import staff
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.engine import Engine
+from tests.webchat_setup import join, skincare_chat, sqlite_store
+
+
+def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = skincare_chat(store, store_clock, tmp_path)
+        user, token = chat.carrier.create_user("小美")
+        community = store.list_communities()[0]
+        code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
+                                                  store_clock.now()).code  # fmt: skip
+        bought = staff.pay(store, community, code, "half-year", "", "TB-1", "staff",
+                           store_clock.now())  # fmt: skip
+        assert bought.subscription is not None
+        end = bought.subscription.period_end
+        with TestClient(chat.app) as client:
+            client.cookies.set(MEMBER_COOKIE, token)
+            assert join(client, chat.code, "小美").status_code == 303
+            chat.engine_round(client)
+
+            def reminders() -> list[str]:
+                return [m.text for m in SqlWebChat.on(store).history(chat.group.id, limit=500)
+                        if m.user_id is None and "续费" in m.text]  # fmt: skip
+
+            store_clock.set(end - timedelta(days=14))
+            chat.engine.tick()
+            chat.engine_round(client)
+            assert len(reminders()) == 1 and code in reminders()[0]
+            assert "小美" in reminders()[0] and "299 CNY" in reminders()[0]
+
+            runtime = next(iter(chat.engine.runtimes.values()))
+            chat.engine = Engine(
+                store, store_clock, [runtime], {"webchat": chat.carrier}
+            )  # restart
+            store_clock.set(end + timedelta(days=3))
+            chat.engine.tick()
+            chat.engine_round(client)
+            seat = chat.carrier.seat(chat.group.id, user.user_id)
+            assert seat is not None and seat.left_at is not None  # removed from the group
+            assert len(reminders()) == 1
+
+            chat.engine = Engine(store, store_clock, [runtime], {"webchat": chat.carrier})  # again
+            store_clock.set(end + timedelta(days=4))
+            chat.engine.tick()
+            chat.engine_round(client)
+            kicks = [i for i in store.outbox_items(limit=1000) if ":kick:" in i.key]
+            assert len(kicks) == 1
