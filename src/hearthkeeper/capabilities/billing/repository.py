@@ -7,6 +7,7 @@ delivered twice or a command run twice credits once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -188,6 +189,21 @@ class SqlBilling(StoreBase):
             return [
                 _order(row) for row in session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))
             ]
+
+    def paying_members(self, community_id: int, member_ids: Collection[int]) -> set[int]:
+        """Which of `member_ids` ever paid the community for a membership (a purchase or a
+        renewal; a refund later does not undo that they paid once)."""
+        wanted = sorted(set(member_ids))
+        if not wanted:
+            return set()
+        query = select(_ORDERS.c.member_id).distinct().where(
+            _ORDERS.c.community_id == community_id,
+            _ORDERS.c.kind.in_((OrderKind.PURCHASE.value, OrderKind.RENEWAL.value)),
+            _ORDERS.c.amount > 0,
+            _ORDERS.c.member_id.in_(wanted),
+        )
+        with self._unit(write=False) as session:
+            return set(session.scalars(query))
 
 
 def _reference(row: Any) -> PaymentReference:

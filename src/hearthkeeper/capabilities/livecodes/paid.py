@@ -1,18 +1,15 @@
-"""Whether the members a live code brought pay: read from the paid-membership ledger.
-
-The ledger (orders, subscriptions) belongs to the billing capability, which this release
-does not have yet; until it does, `paid_among` answers None and every page says "not
-available" rather than a misleading 0. To wire it: make this function ask billing's
-repository which of `member_ids` hold (or held) a paid membership of the community, e.g.
-`return SqlSubscriptions.on(scope).paying_members(community_id, member_ids)`."""
+"""Whether the members a live code brought paid: read from the billing capability's ledger
+(a purchase or renewal order of the community), the one place live codes look at money."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store.scope import StoreBase
 
 
 def paid_among(scope: StoreBase, community_id: int, member_ids: Collection[int]) -> set[int] | None:
-    """Which of `member_ids` paid for a membership of the community; None: not available."""
-    return None
+    """Which of `member_ids` paid for a membership of the community (None: not known, which
+    pages show as "not available")."""
+    return SqlBilling.on(scope).paying_members(community_id, member_ids)
