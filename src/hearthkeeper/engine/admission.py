@@ -21,6 +21,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from hearthkeeper.playbook.positioning import Language
+
 if TYPE_CHECKING:
     from hearthkeeper.clock import Clock
     from hearthkeeper.engine.executor import Runtime
@@ -70,6 +72,22 @@ class Verdict:
 
 ADMIT = Verdict(entry=Entry.ADMIT)
 
+# What the door itself says (a threshold's check says the rest), in the community's language.
+_SAID: dict[str, dict[Language, str]] = {
+    "not_here": {Language.EN: "This group is not run here.",
+                 Language.ZH_CN: "这个群不在本服务器上运营。"},
+    "blacklisted": {Language.EN: "You cannot join this community.",
+                    Language.ZH_CN: "你不能加入这个社群。"},
+    "unchecked": {Language.EN: "This community admits by {kind!r}, which this server cannot "
+                               "check; ask its staff.",
+                  Language.ZH_CN: "本社群的入群方式（{kind}）本服务器无法核验，请联系管理员。"},
+}  # fmt: skip
+
+
+def _say(key: str, language: Language, **values: object) -> str:
+    texts = _SAID[key]
+    return texts.get(language, texts[Language.EN]).format(**values)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Applicant:
@@ -116,8 +134,9 @@ class Admission:
         runtime = None if group is None else self._runtimes(group.community_id)
         community = None if runtime is None else self.store.get_community(runtime.slug)
         if group is None or runtime is None or community is None:
-            return Verdict(entry=Entry.REFUSE, reason="This group is not run here.")
+            return Verdict(entry=Entry.REFUSE, reason=_say("not_here", Language.EN))
         playbook = runtime.playbook
+        language = playbook.community.language
         kind = playbook.joining.threshold.kind.value
         check = runtime.registry.threshold(kind)
         found = self.store.find_member(request.carrier, request.user_id)
@@ -128,12 +147,11 @@ class Admission:
             member_id=None if found is None else found.id,
             now=self.clock.now(),
         )
+        if found is not None and self.store.is_blacklisted(community.id, found.id):
+            return Verdict(entry=Entry.REFUSE, reason=_say("blacklisted", language))
+        if check is None:
+            return Verdict(entry=Entry.REFUSE, reason=_say("unchecked", language, kind=kind))
         with self.store.transaction() as tx:
-            if check is None:
-                return Verdict(
-                    entry=Entry.REFUSE,
-                    reason=f"This community admits by {kind!r}, which this server cannot check.",
-                )
             return check(tx, request, applicant)
 
 

@@ -2,6 +2,7 @@
 exactly this schema. Every table is importable from here (`from hearthkeeper.store.models
 import OutboxRow`), and importing this package registers them all on `Base.metadata`."""
 
+from hearthkeeper.store.models.admission import ApplicationRow, InviteCodeRow, InviteCodeUseRow
 from hearthkeeper.store.models.base import BIG_ID, KEY, NAME, NAMING_CONVENTION, OUTBOX_KEY, Base
 from hearthkeeper.store.models.community import (
     AuditRow,
@@ -64,6 +65,7 @@ __all__ = [
     "QUESTION_WAITING",
     "ActivityDayRow",
     "ApiTokenRow",
+    "ApplicationRow",
     "AuditRow",
     "Base",
     "CheckInRow",
@@ -74,6 +76,8 @@ __all__ = [
     "GroupDayRow",
     "GroupRow",
     "IdentityRow",
+    "InviteCodeRow",
+    "InviteCodeUseRow",
     "LevelChangeRow",
     "MemberLevelRow",
     "MemberRow",
