@@ -21,11 +21,11 @@ from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, WebChatSetup
 from hearthkeeper.config import Settings, sqlite_url_for
 from hearthkeeper.playbook.templates import copy_content, template_text
-from tests.playbook_samples import open_to_everyone
 from hearthkeeper.serve import Host, open_socket, serve
 from hearthkeeper.store import Group, Store, upgrade
 from hearthkeeper.web.auth import hash_password
 from hearthkeeper.web.context import WebSettings
+from tests.playbook_samples import open_to_everyone
 
 TEMPLATE = "skincare"
 OPERATOR = "operator"

@@ -73,8 +73,12 @@ class SqlApplications(StoreBase):
         query = (
             select(ApplicationRow)
             .where(ApplicationRow.community_id == community_id)
-            .order_by(waiting, ApplicationRow.reviewed_at.desc(), ApplicationRow.created_at,
-                      ApplicationRow.id)  # fmt: skip
+            .order_by(
+                waiting,
+                ApplicationRow.reviewed_at.desc(),
+                ApplicationRow.created_at,
+                ApplicationRow.id,
+            )
             .limit(limit)
         )
         with self._unit(write=False) as session:

@@ -129,7 +129,9 @@ def _review(application_id: int, message: str, config: ConfigOption, approve: bo
 
 
 MessageOption = Annotated[str, typer.Option("--message", "-m", help="What the applicant is told.")]
-IdArgument = Annotated[int, typer.Argument(help="The application's id (`hearth applications list`).")]
+IdArgument = Annotated[
+    int, typer.Argument(help="The application's id (`hearth applications list`).")
+]
 
 
 @applications_app.command("approve")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from hearthkeeper.capabilities.admission.records import InviteCode
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import insert_ignoring
+from hearthkeeper.store.inserts import insert_one
 from hearthkeeper.store.models import InviteCodeRow, InviteCodeUseRow
 from hearthkeeper.store.scope import StoreBase
 
@@ -93,14 +93,17 @@ class SqlInviteCodes(StoreBase):
     def use_code(self, code_id: int, carrier: str, user_id: str, group_id: int,
                  at: datetime) -> bool:  # fmt: skip
         """Count this person's use of the code; False (nothing counted) if counted before."""
+        values = {
+            "code_id": code_id,
+            "carrier": carrier,
+            "user_id": user_id,
+            "group_id": group_id,
+            "at": utc(at, "use time"),
+        }
         with self._unit(write=True) as session:
-            inserted = session.execute(
-                insert_ignoring(session, InviteCodeUseRow, ("code_id", "carrier", "user_id")).values(
-                    code_id=code_id, carrier=carrier, user_id=user_id, group_id=group_id,
-                    at=utc(at, "use time"),
-                )
-            )  # fmt: skip
-            if not inserted.rowcount:  # type: ignore[attr-defined]
+            _, created = insert_one(session, InviteCodeUseRow, ("code_id", "carrier", "user_id"),
+                                    values)  # fmt: skip
+            if not created:
                 return False
             session.execute(
                 update(InviteCodeRow)

@@ -38,7 +38,9 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def judge_code(code: InviteCode | None, given: str, used_before: bool, now: datetime) -> CodeOutcome:
+def judge_code(
+    code: InviteCode | None, given: str, used_before: bool, now: datetime
+) -> CodeOutcome:
     """Whether `given` lets its bearer in. Someone the code let in before is let in again
     (asking twice counts once), unless staff revoked it since."""
     if not given:

@@ -24,7 +24,7 @@ class InviteCode:
     created_at: datetime
 
     def state(self, now: datetime) -> str:
-        """"active", "revoked", "expired" or "used up", as the console and CLI say it."""
+        """ "active", "revoked", "expired" or "used up", as the console and CLI say it."""
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_at is not None and self.expires_at <= now:

@@ -26,6 +26,9 @@ class Asked:
     answers: tuple[str, ...] = ()
 
 
+NOTHING_ASKED = Asked()
+
+
 def asked_of(form: FormData) -> Asked:
     """The invite code and the answers (`answer_1`, `answer_2` … in order) of a join form."""
     code = form.get("invite_code")
@@ -40,7 +43,7 @@ def asked_of(form: FormData) -> Asked:
 
 
 async def screen(chat: ChatBase, group_id: int, user_id: str, display_name: str,
-                 asked: Asked = Asked(), source: str | None = None) -> Verdict:  # fmt: skip
+                 asked: Asked = NOTHING_ASKED, source: str | None = None) -> Verdict:  # fmt: skip
     """The threshold's verdict on someone joining the group (admitted when the chat has no
     `Admission`); the store work runs in a worker thread."""
     if chat.admission is None:

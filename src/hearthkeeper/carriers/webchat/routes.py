@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
-from hearthkeeper.carriers.webchat.door import Asked, asked_of, screen, status_of
+from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of, screen, status_of
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
@@ -82,7 +82,7 @@ def webchat_router(
     def join_page(request: Request, room: WebChatRoom, user: WebUser | None, *, status: int = 200,
                   error: str | None = None, elsewhere: str | None = None,
                   nickname: str | None = None, source: str = "", verdict: Verdict | None = None,
-                  asked: Asked = Asked()) -> HTMLResponse:  # fmt: skip
+                  asked: Asked = NOTHING_ASKED) -> HTMLResponse:  # fmt: skip
         """The join page: the group, a note (an error, a ban, a full group), what the
         community's threshold said (`verdict`: why not, the questions, a code field) and the
         form, keeping what was typed (`asked`)."""
