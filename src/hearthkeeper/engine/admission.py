@@ -10,7 +10,9 @@ threshold. A kind no capability checks is refused, never waved through: a paid c
 not open to strangers because a module is missing.
 
 The check runs in a store transaction of its own and may write (an application, an invite
-code's use), so asking twice with the same request must not count twice.
+code's use), so asking twice with the same request must not count twice. The web chat's join
+page also asks before anything is typed (no code, no answers; `user_id` "" for a visitor it
+does not know yet) to show what the form needs: a check must write nothing for such a request.
 """
 
 from __future__ import annotations
