@@ -24,6 +24,7 @@ from hearthkeeper.carriers.webchat.plugin import WebChatLimits, served
 from hearthkeeper.carriers.webchat.records import WebUser
 from hearthkeeper.carriers.webchat.routes import webchat_router
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import LoadedPlaybook, parse_playbook
 from hearthkeeper.playbook.positioning import Language
@@ -154,16 +155,19 @@ class SkincareChat:
         client.portal.call(self.engine.drain)
 
 
-def skincare_chat(store: Store, clock: FrozenClock, folder: Path) -> SkincareChat:
+def skincare_chat(store: Store, clock: FrozenClock, folder: Path, *,
+                  door: bool = False) -> SkincareChat:  # fmt: skip
     """Apply the skincare template (content copied into `folder`) and serve one of its groups
-    through the web chat, its engine run by hand (`SkincareChat.engine_round`)."""
+    through the web chat, its engine run by hand (`SkincareChat.engine_round`). With `door`,
+    the join page asks the template's `paid` threshold (otherwise everyone gets in)."""
     loaded = parse_playbook(template_text("skincare"), str(folder / "playbook.yaml"))
     copy_content("skincare", folder)
     community = apply_playbook(store, loaded, "test").community
     group = store.add_group(community.id, "颜学院护肤社 1群", "webchat", "skin-1", 500)
-    carrier = WebChatCarrier(store, clock, folder / "uploads")
-    engine = Engine(store, clock, [runtime_for(store, loaded.playbook, folder)],
-                    {"webchat": carrier})  # fmt: skip
+    runtime = runtime_for(store, loaded.playbook, folder)
+    admission = Admission(store, clock, {community.id: runtime}.get) if door else None
+    carrier = WebChatCarrier(store, clock, folder / "uploads", admission=admission)
+    engine = Engine(store, clock, [runtime], {"webchat": carrier})
     web = Web(store=store, clock=clock, settings=WebSettings(data_dir=folder),
               carriers={carrier.name: served(carrier)}, playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()

@@ -25,6 +25,7 @@ from hearthkeeper.serve import Host, open_socket, serve
 from hearthkeeper.store import Group, Store, upgrade
 from hearthkeeper.web.auth import hash_password
 from hearthkeeper.web.context import WebSettings
+from tests.playbook_samples import open_to_everyone
 
 TEMPLATE = "skincare"
 OPERATOR = "operator"
@@ -114,14 +115,17 @@ def start_live_server(
     playbook: Callable[[str], str] | None = None,
     public_url: str | None = None,
     chat_limits: WebChatLimits | None = None,
+    open_door: bool = True,
 ) -> LiveServer:
     """Start a server on a fresh `data_dir` with `groups` web chat groups; `playbook` may
     rewrite the template's text first (the benchmark turns the FAQ cooldown down);
     `public_url` is what pages show as the server's address (default: the real one);
     `chat_limits` replaces the web chat's abuse limits (the benchmark's 200 members all join
-    from 127.0.0.1)."""
+    from 127.0.0.1); `open_door` lets strangers in (the template is paid) unless False."""
     data_dir.mkdir(parents=True, exist_ok=True)
     text = template_text(TEMPLATE)
+    if open_door:
+        text = open_to_everyone(text)
     if playbook is not None:
         text = playbook(text)
     playbook_file = data_dir / "playbook.yaml"

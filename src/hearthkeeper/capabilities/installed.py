@@ -13,6 +13,7 @@ the question queue · 36 points for sharing · 37 planning the daily level round
 from __future__ import annotations
 
 from hearthkeeper.capabilities import (
+    admission,
     billing,
     calendar,
     ceremony,
@@ -32,6 +33,7 @@ from hearthkeeper.capabilities.base import Capability
 
 CAPABILITIES: tuple[Capability, ...] = (
     gate.CAPABILITY,
+    admission.CAPABILITY,
     moderation.CAPABILITY,
     ceremony.CAPABILITY,
     commands.CAPABILITY,

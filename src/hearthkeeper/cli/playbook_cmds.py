@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from hearthkeeper.assembly import build_registry
 from hearthkeeper.cli.output import console, fail, installed, load_or_exit
 from hearthkeeper.playbook import CarrierKinds, Playbook, validate_file
 from hearthkeeper.playbook.reference import markdown_reference
@@ -48,7 +50,8 @@ def validate(
 def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
     """Summarise a playbook by ISOOC and call out its gaps."""
     loaded = load_or_exit(file)
-    print_summary(loaded.playbook, installed())
+    checked = build_registry(loaded.playbook, file.parent, scorer=None).thresholds()
+    print_summary(loaded.playbook, replace(installed(), thresholds=checked))
 
 
 def print_summary(playbook: Playbook, carriers: CarrierKinds | None = None) -> None:

@@ -10,7 +10,10 @@ threshold. A kind no capability checks is refused, never waved through: a paid c
 not open to strangers because a module is missing.
 
 The check runs in a store transaction of its own and may write (an application, an invite
-code's use), so asking twice with the same request must not count twice.
+code's use), so asking twice with the same request must not count twice. The web chat's join
+page also asks before anything is typed, to show what the form needs: such a request is a
+`probe` (no code, no answers; `user_id` "" for a visitor it does not know yet), and a check
+must give nothing that counts for it (a trial, a code's use, an application).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
+
+from hearthkeeper.playbook.positioning import Language
 
 if TYPE_CHECKING:
     from hearthkeeper.clock import Clock
@@ -51,6 +56,7 @@ class JoinRequest:
     code: str | None = None  # an invite code
     source: str | None = None  # the opaque token of the link they came by
     answers: tuple[str, ...] = ()
+    probe: bool = False  # only looking (the join page before anything is typed): count nothing
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +68,8 @@ class Verdict:
     reason: str = ""
     questions: tuple[str, ...] = ()
     asks_code: bool = False  # the form should offer a field for an invite code
+    keeps_form: bool = False  # a refusal that asking again can turn (once paid, say): the
+    # form stays; otherwise a refusal with no questions and no code field closes the door
 
     @property
     def admitted(self) -> bool:
@@ -69,6 +77,22 @@ class Verdict:
 
 
 ADMIT = Verdict(entry=Entry.ADMIT)
+
+# What the door itself says (a threshold's check says the rest), in the community's language.
+_SAID: dict[str, dict[Language, str]] = {
+    "not_here": {Language.EN: "This group is not run here.",
+                 Language.ZH_CN: "这个群不在本服务器上运营。"},
+    "blacklisted": {Language.EN: "You cannot join this community.",
+                    Language.ZH_CN: "你不能加入这个社群。"},
+    "unchecked": {Language.EN: "This community admits by {kind!r}, which this server cannot "
+                               "check; ask its staff.",
+                  Language.ZH_CN: "本社群的入群方式（{kind}）本服务器无法核验，请联系管理员。"},
+}  # fmt: skip
+
+
+def _say(key: str, language: Language, **values: object) -> str:
+    texts = _SAID[key]
+    return texts.get(language, texts[Language.EN]).format(**values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,8 +140,9 @@ class Admission:
         runtime = None if group is None else self._runtimes(group.community_id)
         community = None if runtime is None else self.store.get_community(runtime.slug)
         if group is None or runtime is None or community is None:
-            return Verdict(entry=Entry.REFUSE, reason="This group is not run here.")
+            return Verdict(entry=Entry.REFUSE, reason=_say("not_here", Language.EN))
         playbook = runtime.playbook
+        language = playbook.community.language
         kind = playbook.joining.threshold.kind.value
         check = runtime.registry.threshold(kind)
         found = self.store.find_member(request.carrier, request.user_id)
@@ -128,12 +153,11 @@ class Admission:
             member_id=None if found is None else found.id,
             now=self.clock.now(),
         )
+        if found is not None and self.store.is_blacklisted(community.id, found.id):
+            return Verdict(entry=Entry.REFUSE, reason=_say("blacklisted", language))
+        if check is None:
+            return Verdict(entry=Entry.REFUSE, reason=_say("unchecked", language, kind=kind))
         with self.store.transaction() as tx:
-            if check is None:
-                return Verdict(
-                    entry=Entry.REFUSE,
-                    reason=f"This community admits by {kind!r}, which this server cannot check.",
-                )
             return check(tx, request, applicant)
 
 

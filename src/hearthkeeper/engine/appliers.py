@@ -293,6 +293,8 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.BAN: Applier(_ban),
     ActionKind.UNBAN: Applier(_send),
     ActionKind.ALERT_STAFF: Applier(_alert_staff, scheduled=True),
+    ActionKind.ADMIT: Applier(_send),
+    ActionKind.DECLINE: Applier(_send),
     ActionKind.STRIKE: Applier(_strike),
     ActionKind.BLACKLIST: Applier(_blacklist),
     ActionKind.TAG: Applier(_tag),

@@ -90,6 +90,10 @@ class Registry:
             raise ValueError(f"threshold {kind!r} is registered twice")
         self._thresholds[kind] = check
 
+    def thresholds(self) -> frozenset[str]:
+        """The threshold kinds some capability checks."""
+        return frozenset(self._thresholds)
+
     def threshold(self, kind: str) -> ThresholdCheck | None:
         """The check of threshold `kind`; None when no capability registered one."""
         return self._thresholds.get(kind)

@@ -49,6 +49,7 @@ class CarrierKinds:
 
     installed: frozenset[str]
     configured: frozenset[str] | None = None  # None: not known here (`hearth playbook validate`)
+    thresholds: frozenset[str] | None = None  # joining threshold kinds checked here (None: unknown)
 
 
 def check_carriers(pb: Playbook, kinds: CarrierKinds) -> list[Finding]:

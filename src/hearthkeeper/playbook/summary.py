@@ -41,6 +41,12 @@ def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Elemen
         for loc, message in check_carriers(pb, carriers):
             where = f"structure.carriers[{loc[2]}]"
             structure.gaps.append(Gap(f"{where}: {message}", "the installed carriers"))
+        kind = pb.joining.threshold.kind.value
+        if carriers.thresholds is not None and kind not in carriers.thresholds:
+            structure.gaps.append(Gap(
+                f"joining.threshold.kind: no installed capability checks {kind!r}, so the "
+                "join page and Matrix knocks refuse everyone; choose one of "
+                + ", ".join(sorted(carriers.thresholds)), "the installed capabilities"))  # fmt: skip
     elements = [_interest(pb), structure, _output(pb), _operation(pb), _money(pb), _copy(pb)]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):

@@ -21,7 +21,7 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
     with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path)
+        chat = skincare_chat(store, store_clock, tmp_path, door=True)
         user, token = chat.carrier.create_user("小美")
         community = store.list_communities()[0]
         code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
@@ -62,3 +62,33 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
             chat.engine_round(client)
             kicks = [i for i in store.outbox_items(limit=1000) if ":kick:" in i.key]
             assert len(kicks) == 1
+
+
+def test_a_stranger_at_the_paid_door_gets_a_reference_pays_and_comes_in_once(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = skincare_chat(store, store_clock, tmp_path, door=True)
+        community = store.list_communities()[0]
+        with TestClient(chat.app) as client:
+            page = client.get(f"/join/{chat.code}")  # only looking: nothing is given or kept
+            assert page.status_code == 200 and "付费社群" in page.text and "付款参考码" in page.text
+            assert 'name="nickname"' in page.text  # the form stays: paying opens the door
+            assert SqlBilling.on(store).subscriptions(community.id) == []
+
+            refused = join(client, chat.code, "小美")
+            assert refused.status_code == 403 and "付费社群" in refused.text
+            user = chat.carrier.user_for_token(client.cookies[MEMBER_COOKIE])
+            assert user is not None and chat.carrier.seat(chat.group.id, user.user_id) is None
+            code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
+                                                      store_clock.now()).code  # fmt: skip
+            assert code in refused.text
+
+            staff.pay(store, community, code, "half-year", "", "TB-7", "staff", store_clock.now())
+            staff.pay(store, community, code, "half-year", "", "TB-7", "staff", store_clock.now())
+            assert join(client, chat.code, "小美").status_code == 303
+            seat = chat.carrier.seat(chat.group.id, user.user_id)
+            assert seat is not None and seat.seated
+            [bought] = SqlBilling.on(store).subscriptions(community.id)
+            assert len(SqlBilling.on(store).orders(community.id)) == 1  # the receipt counted once
+            assert bought.period_end > store_clock.now() + timedelta(days=150)

@@ -24,6 +24,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import sqlite_url
+from tests.playbook_samples import open_to_everyone
 from tests.serve_setup import build, project
 from tests.webchat_setup import Chat, build_chat, join, sqlite_store
 
@@ -130,6 +131,7 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
     tmp_path: Path, store_clock: FrozenClock
 ) -> None:
     playbook = project(tmp_path / "site")  # the skincare template: zh-CN
+    playbook.write_text(open_to_everyone(playbook.read_text(encoding="utf-8")), encoding="utf-8")
     host = build(playbook, sqlite_url(tmp_path / "site" / "data"), store_clock)
     try:
         community = host.running[0].community.id

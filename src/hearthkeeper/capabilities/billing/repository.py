@@ -196,11 +196,15 @@ class SqlBilling(StoreBase):
         wanted = sorted(set(member_ids))
         if not wanted:
             return set()
-        query = select(_ORDERS.c.member_id).distinct().where(
-            _ORDERS.c.community_id == community_id,
-            _ORDERS.c.kind.in_((OrderKind.PURCHASE.value, OrderKind.RENEWAL.value)),
-            _ORDERS.c.amount > 0,
-            _ORDERS.c.member_id.in_(wanted),
+        query = (
+            select(_ORDERS.c.member_id)
+            .distinct()
+            .where(
+                _ORDERS.c.community_id == community_id,
+                _ORDERS.c.kind.in_((OrderKind.PURCHASE.value, OrderKind.RENEWAL.value)),
+                _ORDERS.c.amount > 0,
+                _ORDERS.c.member_id.in_(wanted),
+            )
         )
         with self._unit(write=False) as session:
             return set(session.scalars(query))

@@ -9,6 +9,13 @@ from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 
 TEXTS = Phrasebook({
+    "refused_visitor": {
+        Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
+                        "后即可加入。先填写昵称并点“加入”，即可拿到你的付款参考码。",
+        Language.EN: "{community} is a paid community: join with the plan “{plan}” ({price} "
+                     "{currency} per {period}). Choose a nickname and press Join to get your "
+                     "payment reference.",
+    },
     "refused": {
         Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
                         "后即可加入。付款时请备注你的付款参考码 {code}，到账后再打开本链接即可进群。",

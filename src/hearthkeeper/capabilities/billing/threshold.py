@@ -31,11 +31,17 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         if subs and has_access(subs[-1], plan, now):
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
+    if trial is not None and request.probe:
+        return ADMIT  # the form invites them in; the trial starts when they ask
     if trial is not None:
         tx = Store.on(scope)
         member = tx.member_for(request.carrier, request.user_id, request.display_name)
         start_trial(tx, community, playbook, member.id, plan.id, *trial)
         return ADMIT
+    if not request.user_id:  # a visitor the carrier does not know yet: no reference to give
+        reason = TEXTS.say("refused_visitor", language, community=playbook.community.name,
+                           **plan_values(plan, language))  # fmt: skip
+        return Verdict(entry=Entry.REFUSE, reason=reason, keeps_form=True)
     code = repo.reference_for(request.carrier, request.user_id, request.display_name, now).code
     reason = TEXTS.say("refused", language, community=playbook.community.name, code=code,
                        **plan_values(plan, language))  # fmt: skip
@@ -43,4 +49,4 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         ended = TEXTS.say("expired_before", language, plan=plan.name,
                           date=day_of(subs[-1].ended_at, zone_of(playbook)))  # fmt: skip
         reason = f"{ended} {reason}" if language.value == "en" else ended + reason
-    return Verdict(entry=Entry.REFUSE, reason=reason)
+    return Verdict(entry=Entry.REFUSE, reason=reason, keeps_form=True)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 from hearthkeeper.capabilities.gate.blacklist import Blacklist
-from hearthkeeper.engine.admission import admit_all
 from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.playbook.joining import ThresholdKind
 
 
 class Gate(CapabilityBase):
@@ -14,7 +12,6 @@ class Gate(CapabilityBase):
 
     def register(self, registry: Registry, setup: Setup) -> None:
         registry.add(Blacklist(), Stage.GATE)
-        registry.add_threshold(ThresholdKind.OPEN, admit_all)
 
 
 CAPABILITY = Gate()

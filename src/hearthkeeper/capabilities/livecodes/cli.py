@@ -131,10 +131,9 @@ def stats(community: CommunityOption, config: ConfigOption = None) -> None:
     found = _community(store, community)
     figures = channel_stats(store, found.id, SystemClock().now())
     for s in figures:
-        paid = "not available" if s.paid is None else str(s.paid)
         console.print(escape(
             f"{s.channel.slug}  arrived {s.arrived}  stayed {s.stayed} of {s.settled} "
-            f"(in after {STAY_DAYS} days)  spoke {s.spoke}  paid {paid}"
+            f"(in after {STAY_DAYS} days)  spoke {s.spoke}  paid {s.paid}"
         ))  # fmt: skip
     if not figures:
         console.print("No live codes yet.")

@@ -9,7 +9,6 @@ from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store.scope import StoreBase
 
 
-def paid_among(scope: StoreBase, community_id: int, member_ids: Collection[int]) -> set[int] | None:
-    """Which of `member_ids` paid for a membership of the community (None: not known, which
-    pages show as "not available")."""
+def paid_among(scope: StoreBase, community_id: int, member_ids: Collection[int]) -> set[int]:
+    """Which of `member_ids` paid for a membership of the community."""
     return SqlBilling.on(scope).paying_members(community_id, member_ids)

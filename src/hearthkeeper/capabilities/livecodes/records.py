@@ -62,12 +62,12 @@ class GroupLoad:
 class ChannelStats:
     """Who a channel brought: `arrived` joins by its code; of the members who arrived at
     least `stay_days` ago (`settled`), `stayed` were still in that group `stay_days` after
-    arriving; `spoke` posted at least once there; `paid` holds a paid membership (None:
-    the paid ledger is not available on this installation)."""
+    arriving; `spoke` posted at least once there; `paid` paid for a membership
+    of the community (a purchase or renewal in the billing ledger)."""
 
     channel: Channel
     arrived: int
     settled: int
     stayed: int
     spoke: int
-    paid: int | None
+    paid: int

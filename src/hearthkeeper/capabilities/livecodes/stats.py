@@ -20,7 +20,7 @@ STAY_DAYS = 7
 
 def attribute(channels: Sequence[Channel], arrivals: Sequence[Arrival],
               stays: Sequence[StaySpan], last_said: Mapping[tuple[int, int], datetime],
-              paid: set[int] | None, now: datetime,
+              paid: set[int], now: datetime,
               stay_days: int = STAY_DAYS) -> list[ChannelStats]:  # fmt: skip
     """Each channel's figures from its arrivals (pure: no store)."""
     window = timedelta(days=stay_days)
@@ -40,7 +40,7 @@ def attribute(channels: Sequence[Channel], arrivals: Sequence[Arrival],
         spoke = [a for a in mine if last_said.get((a.member_id, a.group_id), a.at - window) >= a.at]
         found.append(ChannelStats(
             channel=channel, arrived=len(mine), settled=len(settled), stayed=len(stayed),
-            spoke=len(spoke), paid=None if paid is None else len(first.keys() & paid),
+            spoke=len(spoke), paid=len(first.keys() & paid),
         ))  # fmt: skip
     return found
 

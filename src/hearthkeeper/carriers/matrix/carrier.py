@@ -23,9 +23,10 @@ from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, messag
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.sync import Names, RecentIds, read_sync, room_updates
+from hearthkeeper.carriers.matrix.sync import Knock, Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Event
 
@@ -37,6 +38,7 @@ ACK_WAIT = 10.0  # seconds at most the next sync waits for the engine to record 
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
+    ActionKind.ADMIT, ActionKind.DECLINE,
 })  # fmt: skip
 
 # Only what the engine reads: no presence, no account data, members loaded lazily.
@@ -72,7 +74,8 @@ class MatrixCarrier:
     name = CARRIER
 
     def __init__(self, account: MatrixAccount, rooms: RoomMap, position: SyncPosition, *,
-                 sync_timeout_ms: int = 30_000, overall: RateLimit | None = None) -> None:  # fmt: skip
+                 sync_timeout_ms: int = 30_000, overall: RateLimit | None = None,
+                 admission: Admission | None = None) -> None:  # fmt: skip
         if not account.access_token and not account.password:
             raise CarrierError(f"matrix: {account.user_id} needs an access token or a password",
                                retry=False)  # fmt: skip
@@ -80,6 +83,8 @@ class MatrixCarrier:
         self.rooms = rooms
         self.position = position
         self.sync_timeout_ms = sync_timeout_ms
+        # screens knocks on rooms whose join rule is `knock` (None: knocks are left to staff)
+        self.admission = admission
         # Transaction ids make sends idempotent: the outbox key is the txn id.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
         self.bot = BotIdentity(user_id=account.user_id)
@@ -152,6 +157,8 @@ class MatrixCarrier:
             for room_id in reading.to_join:
                 await self._join(room_id)
             self.removed.update(reading.removed)
+            for knock in reading.knocks:
+                await self._screen(knock)
             if since is None:
                 # A first start: what happened before the bot served the rooms is history.
                 reading.events.clear()
@@ -216,7 +223,9 @@ class MatrixCarrier:
         if member is None:
             raise CarrierError(f"matrix: {kind} without a member", retry=False)
         reason = action.reason or None
-        if kind is ActionKind.KICK:
+        if kind is ActionKind.ADMIT:
+            await self._invite(room, member)
+        elif kind in (ActionKind.KICK, ActionKind.DECLINE):  # a knock is declined by a kick
             kicked = await client.room_kick(room, member, reason)
             # Already out (a retry whose notice failed, or they left first): the kick is done.
             if isinstance(kicked, ErrorResponse) and not await self._out_of(room, member):
@@ -236,6 +245,42 @@ class MatrixCarrier:
                                           tx_id=txn_id(key + ":notice"))  # fmt: skip
             return str(_ok(said, f"matrix: announcing {kind} in {room}").event_id)
         return None
+
+    async def _screen(self, knock: Knock) -> None:
+        """Ask the door about a knock: admitted → invited; refused → the knock is turned down
+        with the reason (and the questions to answer when knocking again); pending → it
+        waits until staff decide in the console (then `ADMIT` or `DECLINE` comes)."""
+        if self.admission is None:
+            return
+        group = await asyncio.to_thread(self.admission.store.group_for_carrier, CARRIER,
+                                        knock.room_id)  # fmt: skip
+        if group is None:
+            return
+        request = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=knock.user_id,
+                              display_name=knock.display_name, code=knock.reason or None,
+                              answers=(knock.reason,) if knock.reason else ())  # fmt: skip
+        try:
+            verdict = await asyncio.to_thread(self.admission.screen, request)
+            if verdict.entry is Entry.ADMIT:
+                await self._invite(knock.room_id, knock.user_id)
+            elif verdict.entry is Entry.REFUSE:
+                said = " ".join([verdict.reason, *verdict.questions])
+                await self._require_client().room_kick(knock.room_id, knock.user_id, said)
+        except (aiohttp.ClientError, TimeoutError, CarrierError) as exc:
+            log.warning("matrix: the knock of %s on %s was not answered: %s", knock.user_id,
+                        knock.room_id, exc)  # fmt: skip
+
+    async def _invite(self, room: str, member: str) -> None:
+        """Invite `member` (who knocked); already invited or in the room counts as done."""
+        invited = await self._require_client().room_invite(room, member)
+        if isinstance(invited, ErrorResponse):
+            state = await self._require_client().room_get_state_event(room, "m.room.member",
+                                                                      member)  # fmt: skip
+            membership = (
+                None if isinstance(state, ErrorResponse) else state.content.get("membership")
+            )
+            if membership not in ("invite", "join"):
+                raise carrier_error(invited, f"matrix: inviting {member}")
 
     async def _learn_names(self, client: Any) -> None:
         """The display names of the members already in the mapped rooms (later ones are

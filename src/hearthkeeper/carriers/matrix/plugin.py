@@ -73,7 +73,8 @@ class MatrixSetup:
                                 access_token=matrix.access_token,
                                 password=matrix.password)  # fmt: skip
         carrier = MatrixCarrier(account, RoomMap(dict(matrix.rooms)),
-                                SyncPosition(matrix.sync_position))  # fmt: skip
+                                SyncPosition(matrix.sync_position),
+                                admission=server.admission)  # fmt: skip
         count = len(matrix.rooms)
         rooms = f"{count} room" + ("" if count == 1 else "s")
         status = f"Matrix: {matrix.user_id} on {matrix.homeserver}, {rooms} mapped"

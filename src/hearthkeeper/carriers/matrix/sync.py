@@ -57,11 +57,24 @@ class Names:
         return replace(event, sender=replace(event.sender, display_name=name)) if name else event
 
 
+@dataclass(frozen=True)
+class Knock:
+    """Someone asking to join a room whose join rule is `knock`; `reason` is what they wrote
+    with it (their answers, an invite code)."""
+
+    room_id: str
+    user_id: str
+    display_name: str
+    reason: str
+    event_id: str
+
+
 @dataclass
 class SyncReading:
     """What a sync response means for the bot."""
 
     events: list[Event] = field(default_factory=list)
+    knocks: list[Knock] = field(default_factory=list)  # join requests for the door to screen
     to_join: list[str] = field(default_factory=list)  # invitations to mapped rooms
     removed: dict[str, str] = field(default_factory=dict)  # room → who kicked or banned the bot
 
@@ -131,6 +144,10 @@ def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
         found: list[Event] = []
         for raw in update.events:
             names.learn(update.room_id, raw)
+            knock = knock_of(update.room_id, raw)
+            if knock is not None and seen.add(knock.event_id):
+                reading.knocks.append(knock)
+                continue
             if _is_own_removal(raw, bot):
                 reading.removed[update.room_id] = str(raw.get("sender"))
                 continue
@@ -142,6 +159,20 @@ def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
                 found.append(names.named(event))
         reading.events.extend(e for e in found if seen.add(e.event_id))
     return reading
+
+
+def knock_of(room_id: str, raw: Mapping[str, Any]) -> Knock | None:
+    """The knock a membership event is, if it is one."""
+    content, user, event_id = raw.get("content"), raw.get("state_key"), raw.get("event_id")
+    if raw.get("type") != "m.room.member" or not isinstance(content, Mapping):
+        return None
+    if content.get("membership") != "knock" or not isinstance(user, str):
+        return None
+    if not isinstance(event_id, str):
+        return None
+    name, reason = content.get("displayname"), content.get("reason")
+    return Knock(room_id, user, name if isinstance(name, str) else "",
+                 reason.strip() if isinstance(reason, str) else "", event_id)  # fmt: skip
 
 
 def _is_own_join(raw: Mapping[str, Any], bot: BotIdentity) -> bool:

@@ -11,6 +11,7 @@ from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.protocol import members_frame
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock
+from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
@@ -42,6 +43,7 @@ class ChatBase:
         max_upload_bytes: int = 5 * MiB,
         bot_name: str = BOT_NAME,
         languages: Mapping[int, Language] | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -52,6 +54,9 @@ class ChatBase:
         self.bot_name = bot_name
         # community id → its playbook's language, kept current by whoever runs the playbooks
         self.languages: Mapping[int, Language] = {} if languages is None else languages
+        # asks a community's joining threshold before a new member is seated (None: everyone
+        # is let in, as a chat built on its own for tests or demos)
+        self.admission = admission
         self.hub = Hub()
         self.connected = False
         self.feed = Feed(store, name, uploads_dir)

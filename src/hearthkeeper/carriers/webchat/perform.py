@@ -20,6 +20,7 @@ from hearthkeeper.carriers.webchat.protocol import (
     removed_frame,
     unmuted_frame,
 )
+from hearthkeeper.carriers.webchat.records import SeatOutcome
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.store import Group
@@ -31,6 +32,7 @@ CLOSE_REMOVED = 4000
 PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
     ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
+    ActionKind.ADMIT, ActionKind.DECLINE,
 })  # fmt: skip
 
 
@@ -44,8 +46,9 @@ class Performer(ChatBase):
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action in a web chat group; returns the message id of what it posted."""
-        if action.kind is ActionKind.ALERT_STAFF:
-            return None  # the staff inbox shows it; nothing appears in the group
+        if action.kind in (ActionKind.ALERT_STAFF, ActionKind.DECLINE):
+            # The staff inbox shows an alert; a declined applicant reads why on the join page.
+            return None
         if action.kind not in PERFORMS:
             raise CarrierError(f"{self.name} cannot perform {action.kind.value}", retry=False)
         group = self._group(action.group or "")
@@ -57,7 +60,9 @@ class Performer(ChatBase):
             self._delete(group, action)
             return None
         user_id = self._member(group, action)
-        if action.kind is ActionKind.MUTE:
+        if action.kind is ActionKind.ADMIT:
+            self._seat(group, user_id)
+        elif action.kind is ActionKind.MUTE:
             self._mute(group, user_id, action)
         elif action.kind is ActionKind.UNMUTE:
             if self.platform.mute(group.id, user_id, None, None) is not None:
@@ -67,6 +72,17 @@ class Performer(ChatBase):
         else:
             self.platform.unban(group.id, user_id)
         return None
+
+    def _seat(self, group: Group, user_id: str) -> None:
+        """Seat an applicant staff approved (once: seated already, nothing happens); the
+        engine's Join follows as for anyone joining."""
+        asked = self.platform.take_seat(group.id, user_id, self.clock.now())
+        if asked.outcome is SeatOutcome.JOINED:
+            self.feed.signal()
+            self._members_changed(group.id)
+        elif asked.outcome is not SeatOutcome.ALREADY:  # banned since, or the group is full
+            raise CarrierError(f"{self.name}: cannot seat {user_id!r} in {group.name!r} "
+                               f"({asked.outcome.value})", retry=False)  # fmt: skip
 
     def _post(self, group: Group, action: Action, key: str) -> str:
         text = action.text or ""

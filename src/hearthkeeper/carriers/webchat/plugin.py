@@ -79,7 +79,8 @@ class WebChatSetup:
         """The carrier, its pages, its hosted groups."""
         chat = WebChatCarrier(server.store, server.clock, server.web.data_dir / "uploads",
                               max_upload_bytes=server.web.max_upload_bytes,
-                              languages=self.languages)  # fmt: skip
+                              languages=self.languages,
+                              admission=server.admission)  # fmt: skip
         return served(chat, self.limits)
 
 

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
-from fastapi import APIRouter, Form, Request, WebSocket
+from fastapi import APIRouter, Form, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
+from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of, screen, status_of
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
@@ -41,6 +42,7 @@ from hearthkeeper.carriers.webchat.uploads import (
     sweep_unused,
     too_large,
 )
+from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
@@ -79,8 +81,11 @@ def webchat_router(
 
     def join_page(request: Request, room: WebChatRoom, user: WebUser | None, *, status: int = 200,
                   error: str | None = None, elsewhere: str | None = None,
-                  nickname: str | None = None, source: str = "") -> HTMLResponse:  # fmt: skip
-        """The join page: the group, a note (an error, a ban, a full group) and the form."""
+                  nickname: str | None = None, source: str = "", verdict: Verdict | None = None,
+                  asked: Asked = NOTHING_ASKED) -> HTMLResponse:  # fmt: skip
+        """The join page: the group, a note (an error, a ban, a full group), what the
+        community's threshold said (`verdict`: why not, the questions, a code field) and the
+        form, keeping what was typed (`asked`)."""
         language = chat.language(room.group)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         seated = seat is not None and seat.seated
@@ -96,7 +101,12 @@ def webchat_router(
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
         response = _render("join.html", status, language, room=room, user=user, error=error,
                            seated=seated, banned=banned, nickname=nickname, csrf=token,
-                           source=source[:MAX_SOURCE],
+                           source=source[:MAX_SOURCE], verdict=verdict, asked=asked,
+                           attempted=request.method == "POST",
+                           pending=verdict is not None and verdict.entry is Entry.PENDING,
+                           closed=verdict is not None and verdict.entry is Entry.REFUSE
+                           and not verdict.questions and not verdict.asks_code
+                           and not verdict.keeps_form,
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
                            max_nickname=MAX_NICKNAME)  # fmt: skip
         response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
@@ -104,11 +114,20 @@ def webchat_router(
         return response
 
     @router.get("/join/{code}", response_class=HTMLResponse)
-    async def join_form(request: Request, code: str, via: str = "") -> HTMLResponse:
+    async def join_form(request: Request, code: str, via: str = "",
+                        invite: Annotated[str, Query(alias="code", max_length=64)] = "",
+                        ) -> HTMLResponse:  # fmt: skip
         room = chat.room(code)
         if room is None:
             return _missing()
-        return join_page(request, room, member(request), source=via)
+        user = member(request)
+        seat = None if user is None else chat.seat(room.group.id, user.user_id)
+        verdict = None
+        if seat is None or not seat.seated:  # what the door says before anything is typed
+            verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
+                                   "" if user is None else user.nickname, probe=True)  # fmt: skip
+        return join_page(request, room, user, source=via, verdict=verdict,
+                         asked=Asked(code=invite.strip()))  # fmt: skip
 
     @router.post("/join/{code}", response_model=None)
     async def join(
@@ -136,16 +155,26 @@ def webchat_router(
                                     nickname=nickname, source=source)  # fmt: skip
                 return _retry_after(limited, over)
         token = None
+        asked = asked_of(await request.form())
         try:
             if user is None:
                 user, token = chat.create_user(nickname, language)
             elif nickname.strip() and nickname.strip() != user.nickname:
                 user = chat.rename(user.user_id, nickname, group_id=room.group.id)
-            await chat.join(room.group.id, user.user_id, source=source.strip() or None)
-            response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
+            verdict = None
+            if seat is None or not seat.seated:  # a new seat: the community's threshold first
+                verdict = await screen(chat, room.group.id, user.user_id, user.nickname, asked,
+                                       source.strip() or None)  # fmt: skip
+            if verdict is None or verdict.admitted:
+                await chat.join(room.group.id, user.user_id, source=source.strip() or None)
+                response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
+            else:
+                response = join_page(request, room, user, status=status_of(verdict),
+                                     nickname=nickname, source=source, verdict=verdict,
+                                     asked=asked)  # fmt: skip
         except BadNickname as bad:
             response = join_page(request, room, user, status=400, error=str(bad),
-                                 nickname=nickname, source=source)  # fmt: skip
+                                 nickname=nickname, source=source, asked=asked)  # fmt: skip
         except WebChatRefused as refused:
             fresh = chat.room(code) or room
             response = join_page(request, fresh, user, status=403, error=refused.message,

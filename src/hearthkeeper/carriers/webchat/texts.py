@@ -27,6 +27,11 @@ BOOK = Phrasebook({
     "nickname_hint": {EN: "1 to {most} characters; others in the group see it.",
                       ZH: "1 到 {most} 个字符，群里的人都能看到。"},
     "join": {EN: "Join", ZH: "加入"},
+    "code_label": {EN: "Invite code", ZH: "邀请码"},
+    "pending_hint": {EN: "This page checks again every minute; you can also close it and "
+                         "come back later with this browser.",
+                     ZH: "本页面每分钟自动刷新一次；也可以先关掉，稍后用这个浏览器再打开。"},
+    "check_again": {EN: "Check again", ZH: "再看一下"},
     # --- the chat page ----------------------------------------------------------------------
     "connecting": {EN: "connecting…", ZH: "连接中…"},
     "messages": {EN: "Messages", ZH: "消息"},

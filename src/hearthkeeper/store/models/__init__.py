@@ -2,6 +2,7 @@
 exactly this schema. Every table is importable from here (`from hearthkeeper.store.models
 import OutboxRow`), and importing this package registers them all on `Base.metadata`."""
 
+from hearthkeeper.store.models.admission import ApplicationRow, InviteCodeRow, InviteCodeUseRow
 from hearthkeeper.store.models.base import BIG_ID, KEY, NAME, NAMING_CONVENTION, OUTBOX_KEY, Base
 from hearthkeeper.store.models.billing import OrderRow, PaymentReferenceRow, SubscriptionRow
 from hearthkeeper.store.models.community import (
@@ -66,6 +67,7 @@ __all__ = [
     "QUESTION_WAITING",
     "ActivityDayRow",
     "ApiTokenRow",
+    "ApplicationRow",
     "AuditRow",
     "Base",
     "CheckInRow",
@@ -76,6 +78,8 @@ __all__ = [
     "GroupDayRow",
     "GroupRow",
     "IdentityRow",
+    "InviteCodeRow",
+    "InviteCodeUseRow",
     "LevelChangeRow",
     "LiveCodeArrivalRow",
     "LiveCodeRoutingRow",

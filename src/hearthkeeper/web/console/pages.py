@@ -35,6 +35,9 @@ NOTICES: Final = {
     "group-opened": "A new web chat group is open.",
     "deleted": "Message deleted; this community's spam scorer learns from it.",
     "banned": "Member banned and the message deleted; this community's spam scorer learns from it.",
+    "approved": "Application approved; the applicant's carrier is asked to let them in.",
+    "refused": "Application refused; the applicant sees your message when they come back.",
+    "code-revoked": "Invite code revoked; the people it let in stay.",
 }
 PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
@@ -42,6 +45,8 @@ PROBLEMS: Final = {
     "already-handled": "That alert was handled already.",
     "already-answered": "That question was answered already.",
     "no-sender": "That message has no sender to ban.",
+    "already-reviewed": "That application was reviewed already; the first decision stands.",
+    "already-revoked": "That invite code was revoked already.",
 }
 
 

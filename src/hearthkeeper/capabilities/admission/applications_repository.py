@@ -1,0 +1,113 @@
+"""Applications in the store. `Applications` is what the capability needs;
+`SqlApplications.on(tx)` runs it in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import case, select
+
+from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.store.columns import utc
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import insert_one
+from hearthkeeper.store.models import ApplicationRow
+from hearthkeeper.store.scope import StoreBase
+
+_KEY = ("community_id", "carrier", "user_id")
+
+
+class Applications(Protocol):
+    def application_of(self, community_id: int, carrier: str,
+                       user_id: str) -> Application | None: ...  # fmt: skip
+    def add_application(self, community_id: int, group_id: int, carrier: str, user_id: str,
+                        display_name: str, member_id: int | None, questions: Sequence[str],
+                        answers: Sequence[str], at: datetime) -> tuple[Application, bool]: ...  # fmt: skip
+    def get_application(self, application_id: int) -> Application | None: ...
+    def applications(self, community_id: int, *, limit: int = 200) -> list[Application]: ...
+    def review(self, application_id: int, status: ApplicationStatus, by: str,
+               message: str | None, at: datetime) -> Application: ...  # fmt: skip
+
+
+class SqlApplications(StoreBase):
+    """`Applications` on SQLAlchemy."""
+
+    def application_of(self, community_id: int, carrier: str, user_id: str) -> Application | None:
+        """This person's application to the community, whatever became of it."""
+        query = select(ApplicationRow).where(
+            ApplicationRow.community_id == community_id, ApplicationRow.carrier == carrier,
+            ApplicationRow.user_id == user_id,
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else _application(row)
+
+    def add_application(self, community_id: int, group_id: int, carrier: str, user_id: str,
+                        display_name: str, member_id: int | None, questions: Sequence[str],
+                        answers: Sequence[str], at: datetime) -> tuple[Application, bool]:  # fmt: skip
+        """A pending application, or the one this person has already (and False): one per
+        person and community, however often they submit."""
+        values = {
+            "community_id": community_id, "group_id": group_id, "carrier": carrier,
+            "user_id": user_id, "display_name": display_name, "member_id": member_id,
+            "questions": list(questions), "answers": list(answers),
+            "status": ApplicationStatus.PENDING.value, "created_at": utc(at, "application time"),
+        }  # fmt: skip
+        with self._unit(write=True) as session:
+            row_id, created = insert_one(session, ApplicationRow, _KEY, values)
+            row = session.get(ApplicationRow, row_id)
+            assert row is not None
+            return _application(row), created
+
+    def get_application(self, application_id: int) -> Application | None:
+        with self._unit(write=False) as session:
+            row = session.get(ApplicationRow, application_id)
+            return None if row is None else _application(row)
+
+    def applications(self, community_id: int, *, limit: int = 200) -> list[Application]:
+        """The community's applications: pending ones first (oldest first, as they wait),
+        then the reviewed ones, most recently reviewed first."""
+        waiting = case((ApplicationRow.status == ApplicationStatus.PENDING.value, 0), else_=1)
+        query = (
+            select(ApplicationRow)
+            .where(ApplicationRow.community_id == community_id)
+            .order_by(
+                waiting,
+                ApplicationRow.reviewed_at.desc(),
+                ApplicationRow.created_at,
+                ApplicationRow.id,
+            )
+            .limit(limit)
+        )
+        with self._unit(write=False) as session:
+            return [_application(row) for row in session.scalars(query)]
+
+    def review(self, application_id: int, status: ApplicationStatus, by: str,
+               message: str | None, at: datetime) -> Application:  # fmt: skip
+        """Approve or refuse a pending application; StoreError if unknown or reviewed already
+        (a second click, a second operator): the first decision stands."""
+        with self._unit(write=True) as session:
+            row = session.get(ApplicationRow, application_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"there is no application with id {application_id}")
+            if row.status != ApplicationStatus.PENDING.value:
+                raise StoreError(
+                    f"application {application_id} was {row.status} already by "
+                    f"{row.reviewed_by} at {row.reviewed_at:%Y-%m-%d %H:%M} UTC"
+                )
+            row.status, row.reviewed_by, row.message = status.value, by, message
+            row.reviewed_at = utc(at, "review time")
+            session.flush()
+            return _application(row)
+
+
+def _application(row: ApplicationRow) -> Application:
+    return Application(
+        id=row.id, community_id=row.community_id, group_id=row.group_id, carrier=row.carrier,
+        user_id=row.user_id, display_name=row.display_name, member_id=row.member_id,
+        questions=tuple(row.questions), answers=tuple(row.answers),
+        status=ApplicationStatus(row.status), message=row.message, created_at=row.created_at,
+        reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at,
+    )  # fmt: skip

@@ -1,0 +1,117 @@
+"""The threshold checks: load what the store knows of the person → a pure decision →
+write (a code's use, an application) → a `Verdict` said in the community's language.
+
+Each runs in the transaction `Admission.screen` opened; asking again with the same request
+writes nothing new: a code's use is counted once per person, an application is one per
+person and community."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.admission import decide
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
+from hearthkeeper.capabilities.admission.decide import Answered, CodeOutcome
+from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.capabilities.admission.texts import say
+from hearthkeeper.capabilities.points.levels_repository import SqlLevels
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import NewStaffAlert, Store
+from hearthkeeper.store.scope import StoreBase
+
+HANDLER = "admission"
+
+
+def check_code(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
+    """`invite_code`: a valid code of the community lets its bearer in (counted once each)."""
+    language = applicant.playbook.community.language
+    given = decide.normalise_code(request.code)
+    codes = SqlInviteCodes.on(scope)
+    code = codes.code_named(applicant.community.id, given, lock=True) if given else None
+    used = code is not None and codes.used(code.id, request.carrier, request.user_id)
+    outcome = decide.judge_code(code, given, used, applicant.now)
+    if outcome is CodeOutcome.ADMIT:
+        assert code is not None
+        codes.use_code(code.id, request.carrier, request.user_id, applicant.group.id,
+                       applicant.now)  # fmt: skip
+        return ADMIT
+    values: dict[str, object] = {"code": given}
+    if code is not None and code.expires_at is not None:
+        values["when"] = code.expires_at.strftime("%Y-%m-%d")
+    if code is not None:
+        values["most"] = code.max_uses
+    reason = say(f"code_{outcome.value}", language, **values)
+    return Verdict(entry=Entry.REFUSE, reason=reason, asks_code=True)
+
+
+def check_application(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
+    """`application`: answers become a pending application staff review (and are alerted
+    of); an approved applicant is let in, a refused one told the staff's message."""
+    language = applicant.playbook.community.language
+    questions = tuple(applicant.threshold.questions)
+    applications = SqlApplications.on(scope)
+    cid = applicant.community.id
+    found = applications.application_of(cid, request.carrier, request.user_id)
+    if found is not None:
+        return verdict_of(found, language)
+    answered = decide.judge_answers(questions, request.answers)
+    if answered is not Answered.FULLY:
+        key = "apply" if answered is Answered.NONE else "apply_all"
+        return Verdict(entry=Entry.REFUSE, reason=say(key, language), questions=questions)
+    application, created = applications.add_application(
+        cid, applicant.group.id, request.carrier, request.user_id,
+        request.display_name or request.user_id, applicant.member_id, questions,
+        decide.answers_of(questions, request.answers), applicant.now,
+    )  # fmt: skip
+    if created:
+        _alert_staff(Store.on(scope), application, applicant)
+    return verdict_of(application, language)
+
+
+def verdict_of(application: Application, language: Language) -> Verdict:
+    """What an application means for its applicant now, said in `language`."""
+    if application.status is ApplicationStatus.APPROVED:
+        return ADMIT
+    if application.status is ApplicationStatus.REFUSED:
+        message = application.message or say("no_message", language)
+        return Verdict(entry=Entry.REFUSE, reason=say("refused", language, message=message))
+    return Verdict(entry=Entry.PENDING, reason=say("pending", language))
+
+
+def _alert_staff(tx: Store, application: Application, applicant: Applicant) -> None:
+    """The staff inbox gets the application (and the carrier its alert, for carriers that
+    tell staff directly), once: keyed by the application."""
+    group = applicant.group
+    language = applicant.playbook.community.language
+    text = say("alert", language, name=application.display_name, group=group.name)
+    answers = "\n".join(f"{q}\n→ {a}" for q, a in application.answered)
+    key = f"admission:applied:{application.id}"
+    action = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                    group=group.carrier_group_id, member=application.user_id, text=text,
+                    reason="an application waits for review", handler=HANDLER, key=key)  # fmt: skip
+    tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id,
+               at=applicant.now)  # fmt: skip
+    tx.add_staff_alerts([NewStaffAlert(key, group.community_id, group.id, application.member_id,
+                                       None, HANDLER, f"{text}\n{answers}".strip(),
+                                       "an application waits for review", applicant.now)])  # fmt: skip
+
+
+def check_min_level(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
+    """`min_level`: members at `joining.threshold.min_level` or above are let in."""
+    playbook = applicant.playbook
+    language = playbook.community.language
+    needed = applicant.threshold.min_level
+    levels = [level.id for level in playbook.structure.levels]
+    names = {level.id: level.name for level in playbook.structure.levels}
+    if needed is None or needed not in levels:
+        return Verdict(entry=Entry.REFUSE, reason=say("level_unset", language))
+    if applicant.member_id is None:
+        return Verdict(entry=Entry.REFUSE,
+                       reason=say("level_stranger", language, needed=names[needed]))  # fmt: skip
+    placed = SqlLevels.on(scope).member_level(applicant.community.id, applicant.member_id)
+    current = placed.level if placed is not None and placed.level in levels else levels[0]
+    if decide.level_reached(levels, needed, current):
+        return ADMIT
+    reason = say("level_needed", language, needed=names[needed], current=names[current])
+    return Verdict(entry=Entry.REFUSE, reason=reason)

@@ -1,0 +1,167 @@
+"""`hearth codes ...` (invite codes: create, list, revoke) and `hearth applications ...`
+(list, approve, refuse)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
+from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
+from hearthkeeper.capabilities.signups.cli import shown_safely
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Community, Store, StoreError
+
+codes_app = typer.Typer(help="Invite codes of a community: create, list, revoke.",
+                        no_args_is_help=True)  # fmt: skip
+applications_app = typer.Typer(help="Applications to join a community: list, approve, refuse.",
+                               no_args_is_help=True)  # fmt: skip
+CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
+BY = "cli"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `codes` and `applications` to the top-level command."""
+    app.add_typer(codes_app, name="codes")
+    app.add_typer(applications_app, name="applications")
+
+
+def _community(store: Store, slug: str) -> Community:
+    found = store.get_community(slug)
+    if found is None:
+        fail(f"no community {slug!r}; `hearth apply` its playbook first")
+    return found
+
+
+def _say(text: str) -> None:
+    console.print(escape(shown_safely(text)))
+
+
+@codes_app.command("create")
+def create(
+    community: CommunityOption,
+    label: Annotated[str, typer.Option("--label", help="What the code is for, e.g. 'spring poster'.")] = "",
+    max_uses: Annotated[int | None, typer.Option("--max-uses", help="How many people it may let in (default: no limit).")] = None,
+    expires: Annotated[str | None, typer.Option("--expires", help="Last day it works, YYYY-MM-DD, in the community's time zone (default: never).")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="Spell the code yourself (default: 8 random letters and digits).")] = None,
+    config: ConfigOption = None,
+) -> None:  # fmt: skip
+    """Make an invite code; prints it."""
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    until = None if expires is None else _end_of(expires, _zone(store, found.id))
+    try:
+        made = create_code(store, found.id, BY, SystemClock().now(), label=label,
+                           max_uses=max_uses, expires_at=until, code=code)  # fmt: skip
+    except (BadCode, StoreError) as exc:
+        fail(str(exc))
+    _say(f"{made.code}  {made.label or '(no label)'}  "
+         f"{'no limit' if made.max_uses is None else f'up to {made.max_uses} people'}"
+         + ("" if until is None else f", until {expires}"))  # fmt: skip
+
+
+@codes_app.command("list")
+def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
+    """The community's codes, newest first: code, state, uses, label."""
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    now = SystemClock().now()
+    codes = SqlInviteCodes.on(store).codes(found.id)
+    for c in codes:
+        most = "∞" if c.max_uses is None else str(c.max_uses)
+        until = "" if c.expires_at is None else f"  until {c.expires_at:%Y-%m-%d %H:%M} UTC"
+        _say(f"{c.code}  {c.state(now)}  {c.uses}/{most} used  {c.label}{until}")
+    if not codes:
+        console.print("No invite codes yet; `hearth codes create --community ...` makes one.")
+
+
+@codes_app.command("revoke")
+def revoke(
+    code: Annotated[str, typer.Argument(help="The code to withdraw.")],
+    community: CommunityOption,
+    config: ConfigOption = None,
+) -> None:
+    """Withdraw a code: nobody else gets in with it (those it let in stay)."""
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    try:
+        revoked = revoke_code(store, found.id, code, BY, SystemClock().now())
+    except StoreError as exc:
+        fail(str(exc))
+    _say(f"Revoked {revoked.code} (it let in {revoked.uses}).")
+
+
+@applications_app.command("list")
+def list_applications(community: CommunityOption, config: ConfigOption = None) -> None:
+    """Applications, pending first: id, status, who, when, their answers."""
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    applications = SqlApplications.on(store).applications(found.id)
+    for a in applications:
+        reviewed = "" if a.reviewed_by is None else f" by {a.reviewed_by}"
+        _say(f"#{a.id}  {a.status.value}{reviewed}  {a.display_name}  "
+             f"{a.created_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
+        for question, answer in a.answered:
+            _say(f"    {question}\n      → {answer}")
+        if a.message:
+            _say(f"    message: {a.message}")
+    if not applications:
+        console.print("No applications.")
+
+
+def _review(application_id: int, message: str, config: ConfigOption, approve: bool) -> None:
+    store = open_store(settings_from(config))
+    work = review.approve if approve else review.refuse
+    try:
+        done = work(store, application_id, BY, SystemClock().now(), message)
+    except StoreError as exc:
+        fail(str(exc))
+    _say(f"#{done.id} {done.display_name}: {done.status.value}; their carrier is asked to "
+         f"{'let them in' if approve else 'turn the request down'}.")  # fmt: skip
+
+
+MessageOption = Annotated[str, typer.Option("--message", "-m", help="What the applicant is told.")]
+IdArgument = Annotated[
+    int, typer.Argument(help="The application's id (`hearth applications list`).")
+]
+
+
+@applications_app.command("approve")
+def approve(application_id: IdArgument, message: MessageOption = "",
+            config: ConfigOption = None) -> None:  # fmt: skip
+    """Approve a pending application: the applicant is let in."""
+    _review(application_id, message, config, approve=True)
+
+
+@applications_app.command("refuse")
+def refuse(application_id: IdArgument, message: MessageOption = "",
+           config: ConfigOption = None) -> None:  # fmt: skip
+    """Refuse a pending application; the applicant sees `--message` when they come back."""
+    _review(application_id, message, config, approve=False)
+
+
+def _zone(store: Store, community_id: int) -> ZoneInfo:
+    """The community's time zone, from its applied playbook (UTC when unknown)."""
+    version = store.latest_playbook_version(community_id)
+    name = version.content.get("community", {}).get("timezone") if version else None
+    try:
+        return ZoneInfo(str(name)) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _end_of(day: str, zone: ZoneInfo) -> datetime:
+    """The end of `day` (YYYY-MM-DD) in `zone`, in UTC."""
+    try:
+        parsed = datetime.strptime(day, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"--expires {day!r}: write the last day as YYYY-MM-DD, e.g. 2026-06-30")
+    return datetime.combine(parsed, time(23, 59, 59), zone).astimezone(UTC)

@@ -1,0 +1,151 @@
+"""The console's joining pages: Applications (pending first; approve or refuse with a
+message; who reviewed, when) and Invite codes (make, see, revoke).
+
+The console has no per-role permissions (every signed-in operator may do everything), so
+any operator may review; each decision is audited under their name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
+from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
+from hearthkeeper.capabilities.admission.records import Application
+from hearthkeeper.store import StoreError
+from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import (
+    CommunityView,
+    ConsoleRoute,
+    PageNotFound,
+    Pages,
+    SignedIn,
+    back_to,
+    messages_from,
+)
+from hearthkeeper.web.templates import render
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/applications` (+ approve, refuse) and `/console/c/{slug}/codes`
+    (+ create, revoke)."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+    store = web.store
+
+    def threshold(view: CommunityView) -> str:
+        return "" if view.playbook is None else view.playbook.joining.threshold.kind.value
+
+    @routes.get("/console/c/{slug}/applications", response_class=HTMLResponse)
+    def applications(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        found = SqlApplications.on(store).applications(view.community.id)
+        groups = {g.id: g.name for g in store.list_groups(view.community.id)}
+        return render(request, "console/applications.html", operator=operator,
+                      active="applications", applications=found, groups=groups,
+                      threshold=threshold(view), **messages_from(request),
+                      **view.context())  # fmt: skip
+
+    def application_of(view: CommunityView, application_id: int) -> Application:
+        found = SqlApplications.on(store).get_application(application_id)
+        if found is None or found.community_id != view.community.id:
+            raise PageNotFound(
+                f"There is no application {application_id} in {view.community.name}.", view
+            )
+        return found
+
+    def decide(slug: str, application_id: int, operator: SignedIn, message: str,
+               work: Callable[..., Application], notice: str) -> Response:  # fmt: skip
+        view = pages.community(slug)
+        application_of(view, application_id)
+        try:
+            work(store, application_id, f"console:{operator.username}", web.clock.now(), message)
+        except StoreError:
+            return back_to(view, None, "/applications", problem="already-reviewed")
+        return back_to(view, None, "/applications", notice=notice)
+
+    @routes.post("/console/c/{slug}/applications/{application_id}/approve",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def approve(slug: str, application_id: int, operator: SignedIn,
+                message: Annotated[str, Form(max_length=4000)] = "") -> Response:  # fmt: skip
+        return decide(slug, application_id, operator, message, review.approve, "approved")
+
+    @routes.post("/console/c/{slug}/applications/{application_id}/refuse",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def refuse(slug: str, application_id: int, operator: SignedIn,
+               message: Annotated[str, Form(max_length=4000)] = "") -> Response:  # fmt: skip
+        return decide(slug, application_id, operator, message, review.refuse, "refused")
+
+    def codes_page(request: Request, view: CommunityView, operator: SignedIn, *,
+                   status: int = 200, problem: str | None = None,
+                   made: str | None = None) -> HTMLResponse:  # fmt: skip
+        found = SqlInviteCodes.on(store).codes(view.community.id)
+        shown = messages_from(request) | ({"problem": problem} if problem else {})
+        if made:
+            shown["notice"] = f"Invite code {made} made."
+        return render(request, "console/invite_codes.html", status_code=status,
+                      operator=operator, active="applications", codes=found,
+                      join_links=_join_links(pages, view), threshold=threshold(view),
+                      **shown, **view.context())  # fmt: skip
+
+    @routes.get("/console/c/{slug}/codes", response_class=HTMLResponse)
+    def codes(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        return codes_page(request, pages.community(slug), operator)
+
+    @routes.post("/console/c/{slug}/codes", dependencies=[Depends(require_csrf)],
+                 response_class=HTMLResponse)  # fmt: skip
+    def create(
+        request: Request,
+        slug: str,
+        operator: SignedIn,
+        label: Annotated[str, Form(max_length=200)] = "",
+        max_uses: Annotated[str, Form(max_length=12)] = "",
+        expires: Annotated[str, Form(max_length=10)] = "",
+        code: Annotated[str, Form(max_length=64)] = "",
+    ) -> HTMLResponse:
+        view = pages.community(slug)
+        try:
+            most = int(max_uses) if max_uses.strip() else None
+            until = None
+            if expires.strip():
+                day = datetime.strptime(expires.strip(), "%Y-%m-%d").date()
+                until = datetime.combine(day, time(23, 59, 59), view.zone).astimezone(UTC)
+            made = create_code(store, view.community.id, f"console:{operator.username}",
+                               web.clock.now(), label=label, max_uses=most, expires_at=until,
+                               code=code.strip() or None)  # fmt: skip
+        except (BadCode, StoreError) as exc:
+            return codes_page(request, view, operator, status=400, problem=str(exc))
+        except ValueError:
+            return codes_page(request, view, operator, status=400,
+                              problem="Write the most uses as a whole number and the last day "
+                                      "as YYYY-MM-DD.")  # fmt: skip
+        return codes_page(request, view, operator, made=made.code)
+
+    @routes.post("/console/c/{slug}/codes/{code}/revoke", dependencies=[Depends(require_csrf)])
+    def revoke(slug: str, code: str, operator: SignedIn) -> Response:
+        view = pages.community(slug)
+        try:
+            revoke_code(store, view.community.id, code, f"console:{operator.username}",
+                        web.clock.now())  # fmt: skip
+        except StoreError:
+            return back_to(view, None, "/codes", problem="already-revoked")
+        return back_to(view, None, "/codes", notice="code-revoked")
+
+    return routes
+
+
+def _join_links(pages: Pages, view: CommunityView) -> list[tuple[str, str]]:
+    """(group name, invite link) of the groups hosted here: a code is added as `?code=`."""
+    found = []
+    for group in pages.web.store.list_groups(view.community.id):
+        url = pages.invite_url(group)
+        if url is not None:
+            found.append((group.name, url))
+    return found

@@ -1,0 +1,64 @@
+"""Staff's review of applications, from the console or the CLI: approve or refuse, with a
+message. The decision and what it asks of the carrier (`ADMIT`: invite or seat the
+applicant; `DECLINE`: turn the request down) are written in one transaction with the audit
+entry; the carrier action is keyed by the application, so it is performed once however
+often staff click, and even across a restart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.store import Group, Store, StoreError
+
+HANDLER = "admission"
+MAX_MESSAGE = 1000
+
+
+def approve(store: Store, application_id: int, by: str, now: datetime,
+            message: str = "") -> Application:  # fmt: skip
+    """Approve a pending application: the applicant is let in (StoreError if reviewed)."""
+    return _review(store, application_id, ApplicationStatus.APPROVED, by, now, message)
+
+
+def refuse(store: Store, application_id: int, by: str, now: datetime,
+           message: str = "") -> Application:  # fmt: skip
+    """Refuse a pending application; the applicant is told `message` (StoreError if
+    reviewed already)."""
+    return _review(store, application_id, ApplicationStatus.REFUSED, by, now, message)
+
+
+def carrier_action(application: Application, group: Group) -> Action:
+    """What the applicant's carrier is asked once staff decided."""
+    approved = application.status is ApplicationStatus.APPROVED
+    return Action(
+        kind=ActionKind.ADMIT if approved else ActionKind.DECLINE, carrier=application.carrier,
+        group=group.carrier_group_id, member=application.user_id,
+        reason=application.message or ("application approved" if approved
+                                       else "application refused"),
+        handler=HANDLER, key=action_key(application),
+    )  # fmt: skip
+
+
+def action_key(application: Application) -> str:
+    return f"admission:{application.status.value}:{application.id}"
+
+
+def _review(store: Store, application_id: int, status: ApplicationStatus, by: str,
+            now: datetime, message: str) -> Application:  # fmt: skip
+    said = message.strip()[:MAX_MESSAGE] or None
+    with store.transaction() as tx:
+        application = SqlApplications.on(tx).review(application_id, status, by, said, now)
+        group = tx.get_group(application.group_id)
+        if group is None:
+            raise StoreError(f"the group of application {application_id} is gone")
+        action = carrier_action(application, group)
+        assert action.key is not None
+        tx.enqueue(action.key, action.carrier, action.to_json(), action.priority,
+                   group_id=group.id, at=now)  # fmt: skip
+        tx.audit(by, f"application.{status.value}", application.community_id,
+                 target=f"application {application_id}",
+                 detail={"applicant": application.display_name, "message": said})  # fmt: skip
+    return application

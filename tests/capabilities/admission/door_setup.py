@@ -1,0 +1,34 @@
+"""A web chat whose community screens joiners: `build_chat` with the server's `Admission`
+running a playbook whose `joining.threshold` the test chooses."""
+
+from __future__ import annotations
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.engine.admission import Admission
+from hearthkeeper.engine.executor import Runtime
+from hearthkeeper.playbook import parse_playbook
+from tests.playbook_samples import MINIMAL
+from tests.webchat_setup import Chat
+
+CODE = "joining:\n  threshold:\n    kind: invite_code\n"
+APPLICATION = """\
+joining:
+  threshold:
+    kind: application
+    questions:
+      - Who invited you?
+      - What do you brew?
+"""
+MIN_LEVEL = "joining:\n  threshold:\n    kind: min_level\n    min_level: member\n"
+
+
+def screening(chat: Chat, threshold: str, *, chinese: bool = False) -> Runtime:
+    """Let `chat`'s community (slug tea) run a playbook with `threshold`; its join pages ask
+    the server's Admission from now on."""
+    text = MINIMAL + threshold
+    if chinese:
+        text = text.replace("language: en", "language: zh-CN")
+    runtime = runtime_for(chat.store, parse_playbook(text).playbook)
+    assert runtime.community_id == chat.community_id
+    chat.carrier.admission = Admission(chat.store, chat.clock, {runtime.community_id: runtime}.get)
+    return runtime

@@ -1,0 +1,79 @@
+"""`hearth codes` and `hearth applications` as an operator types them, and `hearth playbook
+show` naming a threshold nobody checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Entry
+from hearthkeeper.playbook import CarrierKinds, parse_playbook
+from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.store import Store
+from tests.capabilities.admission.door_setup import APPLICATION
+from tests.capabilities.admission.test_admission_engine import asking, door, tea_with
+from tests.playbook_samples import MINIMAL
+
+
+def test_codes_are_created_listed_and_revoked_from_the_command_line(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    store.ensure_community("tea", "Tea Friends")
+    env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
+    made = runner.invoke(app, ["codes", "create", "--community", "tea", "--label", "poster",
+                               "--max-uses", "30", "--code", "spring26"], env=env)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "SPRING26  poster  up to 30 people" in made.output
+    again = runner.invoke(app, ["codes", "create", "--community", "tea", "--code", "SPRING26"],
+                          env=env)  # fmt: skip
+    assert again.exit_code == 1 and "already has a code 'SPRING26'" in again.stderr
+    bad = runner.invoke(app, ["codes", "create", "--community", "tea", "--expires", "June"],
+                        env=env)  # fmt: skip
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.stderr
+    listed = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env)
+    assert "SPRING26  active  0/30 used  poster" in listed.output
+    revoked = runner.invoke(app, ["codes", "revoke", "spring26", "--community", "tea"], env=env)
+    assert revoked.exit_code == 0 and "Revoked SPRING26" in revoked.output
+    assert "SPRING26  revoked" in runner.invoke(app, ["codes", "list", "--community", "tea"],
+                                                env=env).output  # fmt: skip
+
+
+def test_applications_are_listed_and_approved_from_the_command_line(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    tea = tea_with(store, store_clock, APPLICATION)
+    door(tea).screen(asking(tea, "mei", answers=("Lan", "Oolong")))
+    env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
+    listed = runner.invoke(app, ["applications", "list", "--community", "tea"], env=env)
+    [application] = SqlApplications.on(store).applications(tea.runtime.community_id)
+    assert f"#{application.id}  pending  Mei" in listed.output
+    assert "What do you brew?" in listed.output and "→ Oolong" in listed.output
+    approved = runner.invoke(app, ["applications", "approve", str(application.id)], env=env)
+    assert approved.exit_code == 0 and "approved" in approved.output
+    twice = runner.invoke(app, ["applications", "refuse", str(application.id), "-m", "no"],
+                          env=env)  # fmt: skip
+    assert twice.exit_code == 1 and "approved already by cli" in twice.stderr
+    assert door(tea).screen(asking(tea, "mei")).entry is Entry.ADMIT
+
+
+def test_playbook_show_names_a_threshold_no_installed_capability_checks(tmp_path: Path) -> None:
+    paid = parse_playbook(MINIMAL + "joining:\n  threshold:\n    kind: task\n"
+                          "    invite_friends: 3\n").playbook  # fmt: skip
+    here = CarrierKinds(frozenset({"webchat"}), thresholds=frozenset({"open", "invite_code"}))
+    gaps = [g.message for element in summarise(paid, here) for g in element.gaps]
+    assert any("no installed capability checks 'task'" in g and "invite_code, open" in g
+               for g in gaps)  # fmt: skip
+    path = tmp_path / "playbook.yaml"
+    path.write_text(MINIMAL + "joining:\n  threshold:\n    kind: invite_code\n", encoding="utf-8")
+    shown = CliRunner().invoke(app, ["playbook", "show", str(path)])
+    assert shown.exit_code == 0 and "Joining: invite_code" in shown.output
+    assert "no installed capability checks" not in shown.output

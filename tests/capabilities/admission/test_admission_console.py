@@ -1,0 +1,66 @@
+"""The console's joining pages: applications pending first, reviewed once, names escaped;
+invite codes made and revoked from the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.clock import FrozenClock
+from tests.console_setup import SCRIPT, Console, open_console
+
+
+@pytest.fixture
+def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    built = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield built
+    finally:
+        built.store.engine.dispose()
+
+
+def apply(console: Console, user: str, name: str, answers: list[str]) -> int:
+    application, _ = SqlApplications.on(console.store).add_application(
+        console.community_id, console.group_id, "webchat", user, name, None,
+        ["你的肤质是？"], answers, console.clock.now())  # fmt: skip
+    return application.id
+
+
+def test_staff_approve_and_refuse_applications_once_each(console: Console) -> None:
+    first = apply(console, "w-1", "小鹿", ["混油皮"])
+    second = apply(console, "w-2", SCRIPT, [SCRIPT])
+    page = console.get("/applications")
+    assert page.status_code == 200 and "Waiting for review" in page.text
+    assert SCRIPT not in page.text and "&lt;script&gt;" in page.text
+    assert page.text.index("小鹿") < page.text.index("Reviewed")
+
+    done = console.post(f"/applications/{first}/approve", {"message": "欢迎"})
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=approved")
+    again = console.post(f"/applications/{first}/refuse", {"message": "no"})
+    assert again.headers["location"].endswith("problem=already-reviewed")
+    console.post(f"/applications/{second}/refuse", {"message": "广告"})
+    reviewed = console.get("/applications")
+    assert "No application waits for review." in reviewed.text
+    assert reviewed.text.count("console:ann") == 2 and "广告" in reviewed.text
+    outbox = [console.store.outbox_statuses([f"admission:{s}:{i}"])
+              for s, i in (("approved", first), ("refused", second))]  # fmt: skip
+    assert all(len(found) == 1 for found in outbox)
+    assert console.post("/applications/999/approve").status_code == 404
+
+
+def test_invite_codes_are_made_and_revoked_on_the_page(console: Console) -> None:
+    made = console.post("/codes", {"label": "春季海报", "max_uses": "50", "code": "spring26"})
+    assert made.status_code == 200 and "Invite code SPRING26 made." in made.text
+    assert "0 / 50" in made.text and "?code=SPRING26" in made.text
+    bad = console.post("/codes", {"max_uses": "many"})
+    assert bad.status_code == 400 and "whole number" in bad.text
+    twice = console.post("/codes", {"code": "SPRING26"})
+    assert twice.status_code == 400 and "already has a code" in twice.text
+    revoked = console.post("/codes/SPRING26/revoke")
+    assert revoked.headers["location"].endswith("notice=code-revoked")
+    assert console.post("/codes/SPRING26/revoke").headers["location"].endswith(
+        "problem=already-revoked")  # fmt: skip
+    assert "revoked" in console.get("/codes").text

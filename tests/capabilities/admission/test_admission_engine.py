@@ -1,0 +1,106 @@
+"""The door through the engine: a carrier asks `Admission`, staff decide, the engine's
+outbound queue asks the carrier to admit — each exactly once, across a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.codes import create_code, revoke_code
+from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.store import Store
+from tests.capabilities.admission.door_setup import APPLICATION, CODE
+from tests.engine_setup import Community, community, playbook
+
+
+def door(tea: Community) -> Admission:
+    """The server's Admission, as a (re)started server builds it."""
+    return Admission(tea.store, tea.clock, {tea.runtime.community_id: tea.runtime}.get)
+
+
+def asking(tea: Community, user: str, **brought: object) -> JoinRequest:
+    [group] = tea.store.list_groups(tea.runtime.community_id)
+    return JoinRequest(carrier="fake", group_id=group.id, user_id=user, display_name=user.title(),
+                       **brought)  # type: ignore[arg-type]  # fmt: skip
+
+
+def tea_with(store: Store, clock: FrozenClock, threshold: str) -> Community:
+    tea = community(store, clock, playbook(threshold))
+    store.add_group(tea.runtime.community_id, "Tea room", "fake", "g1")
+    return tea
+
+
+def test_an_approved_application_admits_the_applicant_once_across_a_restart(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    tea = tea_with(store, store_clock, APPLICATION)
+    asked = door(tea).screen(asking(tea, "mei"))
+    assert asked.entry is Entry.REFUSE and asked.questions == ("Who invited you?",
+                                                               "What do you brew?")  # fmt: skip
+    answers = ("Lan", "Oolong")
+    assert door(tea).screen(asking(tea, "mei", answers=answers)).entry is Entry.PENDING
+    assert door(tea).screen(asking(tea, "mei", answers=answers)).entry is Entry.PENDING
+    [application] = SqlApplications.on(store).applications(tea.runtime.community_id)
+    review.approve(store, application.id, "console:li", store_clock.now(), "Welcome!")
+
+    asyncio.run(tea.engine.drain())
+    assert tea.carrier.kinds().count(ActionKind.ADMIT) == 1
+    [admit] = [p.action for p in tea.carrier.performed if p.action.kind is ActionKind.ADMIT]
+    assert (admit.group, admit.member, admit.reason) == ("g1", "mei", "Welcome!")
+    assert ActionKind.ALERT_STAFF in tea.carrier.kinds(), "staff were alerted of it"
+
+    tea.restart()
+    asyncio.run(tea.engine.drain())
+    assert tea.carrier.performed == []
+    assert door(tea).screen(asking(tea, "mei")).entry is Entry.ADMIT
+    assert len(store.staff_alerts(tea.runtime.community_id, open_only=False)) == 1
+
+
+def test_a_refused_application_declines_the_request_and_says_why(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    tea = tea_with(store, store_clock, APPLICATION)
+    door(tea).screen(asking(tea, "spam", answers=("Buy my tea",)))
+    [application] = SqlApplications.on(store).applications(tea.runtime.community_id)
+    review.refuse(store, application.id, "cli", store_clock.now(), "Not a tea community for ads")
+    asyncio.run(tea.engine.drain())
+    assert tea.carrier.kinds().count(ActionKind.DECLINE) == 1
+    refused = door(tea).screen(asking(tea, "spam"))
+    assert refused.entry is Entry.REFUSE
+    assert refused.reason == "Your application was not accepted: Not a tea community for ads"
+
+
+def test_a_code_is_counted_once_per_person_across_a_restart(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    tea = tea_with(store, store_clock, CODE)
+    cid = tea.runtime.community_id
+    create_code(store, cid, "cli", store_clock.now(), code="SPRING", max_uses=2)
+    assert door(tea).screen(asking(tea, "mei", code="spring")).admitted
+    tea.restart()
+    assert door(tea).screen(asking(tea, "mei", code="SPRING")).admitted
+    assert door(tea).screen(asking(tea, "lan", code="SPRING")).admitted
+    used_up = door(tea).screen(asking(tea, "ann", code="SPRING"))
+    assert used_up.entry is Entry.REFUSE and used_up.asks_code
+    found = SqlInviteCodes.on(store).code_named(cid, "SPRING")
+    assert found is not None and found.uses == 2
+    revoke_code(store, cid, "spring", "cli", store_clock.now())
+    assert "withdrawn" in door(tea).screen(asking(tea, "mei", code="SPRING")).reason
+
+
+def test_a_kind_no_installed_capability_checks_is_refused(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    tea = tea_with(store, store_clock, CODE)
+    bare = replace(tea.runtime, registry=Registry())  # a server without the admission capability
+    refused = Admission(store, store_clock, {bare.community_id: bare}.get).screen(
+        asking(tea, "mei")
+    )
+    assert refused.entry is Entry.REFUSE
+    assert refused.reason.startswith("This community admits by 'invite_code', which this server")

@@ -1,0 +1,169 @@
+"""Each threshold through the real web chat join route: refused and pending joiners see why,
+the questions and the code field; an approved applicant gets in; nothing counts twice."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.codes import create_code
+from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
+from hearthkeeper.capabilities.points.levels_repository import SqlLevels
+from hearthkeeper.engine.events import Join
+from hearthkeeper.engine.outbound import OutboundQueue
+from hearthkeeper.store import StoreError
+from tests.capabilities.admission.door_setup import APPLICATION, CODE, MIN_LEVEL, screening
+from tests.webchat_setup import Chat, join
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, page
+    return found[1]
+
+
+def seated(chat: Chat, group: int = 0) -> list[str]:
+    return [s.nickname for s in chat.carrier.platform.seated(chat.groups[group].id)]
+
+
+def test_an_invite_code_lets_people_in_each_counted_once(chat: Chat) -> None:
+    screening(chat, CODE)
+    now = chat.clock.now()
+    create_code(chat.store, chat.community_id, "cli", now, code="spring", max_uses=1)
+    create_code(chat.store, chat.community_id, "cli", now, code="OLD",
+                expires_at=now + timedelta(hours=1))  # fmt: skip
+    code = chat.codes[0]
+    mei = TestClient(chat.app)
+    page = mei.get(f"/join/{code}")
+    assert 'name="invite_code"' in page.text and "joined with an invite code" in page.text
+
+    missing = join(mei, code, "Mei")
+    assert missing.status_code == 403 and 'name="invite_code"' in missing.text
+    wrong = join(mei, code, "Mei", invite_code="SPRNG")
+    assert wrong.status_code == 403 and "There is no invite code “SPRNG” here" in wrong.text
+    assert seated(chat) == []
+
+    prefilled = mei.get(f"/join/{code}", params={"code": "spring"})
+    assert 'name="invite_code" value="spring"' in prefilled.text
+    assert join(mei, code, "Mei", invite_code="spring").status_code == 303
+    assert join(mei, chat.codes[1], "Mei", invite_code="spring").status_code == 303, "same person"
+    assert seated(chat) == ["Mei"] and seated(chat, 1) == ["Mei"]
+
+    lan = TestClient(chat.app)
+    used_up = join(lan, code, "Lan", invite_code="SPRING")
+    assert used_up.status_code == 403 and "as many people as it may (1)" in used_up.text
+    chat.clock.advance(timedelta(hours=2))
+    expired = join(lan, code, "Lan", invite_code="old")
+    assert expired.status_code == 403 and "expired on" in expired.text
+    found = SqlInviteCodes.on(chat.store).code_named(chat.community_id, "SPRING")
+    assert found is not None and found.uses == 1
+
+
+def test_an_applicant_answers_waits_and_gets_in_once_approved(chat: Chat) -> None:
+    screening(chat, APPLICATION)
+    code = chat.codes[0]
+    mei = TestClient(chat.app)
+    asked = join(mei, code, "Mei")
+    assert asked.status_code == 403
+    assert "Who invited you?" in asked.text and 'name="answer_2"' in asked.text
+    half = join(mei, code, "Mei", answer_1="Lan", answer_2=" ")
+    assert half.status_code == 403 and "Please answer every question." in half.text
+    assert ">Lan</textarea>" in half.text, "what was typed stays"
+
+    form = {
+        "nickname": "Mei",
+        "csrf_token": csrf_of(half.text),
+        "answer_1": "Lan",
+        "answer_2": "Oolong",
+    }
+    pending = mei.post(f"/join/{code}", data=form)
+    assert pending.status_code == 202 and "waiting for review" in pending.text
+    assert 'http-equiv="refresh"' in pending.text and 'name="nickname"' not in pending.text
+    resent = mei.post(f"/join/{code}", data=form | {"answer_2": "Sencha"})  # the form resent
+    assert resent.status_code == 202
+    [application] = SqlApplications.on(chat.store).applications(chat.community_id)
+    assert application.answers == ("Lan", "Oolong") and application.display_name == "Mei"
+    [alert] = chat.store.staff_alerts(chat.community_id)
+    assert "Mei applied to join Tea room" in alert.text and "Oolong" in alert.text
+    back = mei.get(f"/join/{code}")
+    assert "waiting for review" in back.text and seated(chat) == []
+
+    review.approve(chat.store, application.id, "console:li", chat.clock.now())
+    back = mei.get(f"/join/{code}")
+    assert back.status_code == 200 and 'name="nickname"' in back.text
+    assert join(mei, code, "Mei").status_code == 303
+    assert seated(chat) == ["Mei"]
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [e.sender.display_name for e in joins] == ["Mei"]
+
+
+def test_approving_seats_the_applicant_through_the_carrier_once(chat: Chat) -> None:
+    screening(chat, APPLICATION)
+    mei = TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Lan", answer_2="Oolong")
+    [application] = SqlApplications.on(chat.store).applications(chat.community_id)
+    review.approve(chat.store, application.id, "console:li", chat.clock.now())
+    with pytest.raises(StoreError, match="approved already"):  # a second click
+        review.approve(chat.store, application.id, "console:ann", chat.clock.now())
+    carriers = {"webchat": chat.carrier}
+    assert asyncio.run(OutboundQueue(chat.store, carriers, chat.clock).run_once()).done == 2
+    # a restarted server's queue finds nothing left to do
+    assert asyncio.run(OutboundQueue(chat.store, carriers, chat.clock).run_once()).done == 0
+    assert seated(chat) == ["Mei"]
+    assert len([e for e in chat.carrier.take_events() if isinstance(e, Join)]) == 1
+    page = mei.get(f"/join/{chat.codes[0]}")
+    assert 'id="open-chat"' in page.text
+
+
+def test_a_refused_applicant_reads_the_staffs_message(chat: Chat) -> None:
+    screening(chat, APPLICATION, chinese=True)
+    mei = TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Lan", answer_2="Oolong")
+    [application] = SqlApplications.on(chat.store).applications(chat.community_id)
+    review.refuse(chat.store, application.id, "console:li", chat.clock.now(), "本期名额已满")
+    back = mei.get(f"/join/{chat.codes[0]}")
+    assert "你的申请未通过：本期名额已满" in back.text and 'name="nickname"' not in back.text
+    again = join(TestClient(chat.app), chat.codes[0], "Lan")
+    assert "加入前请回答以下问题" in again.text
+
+
+def test_a_min_level_group_lets_in_members_at_that_level_only(chat: Chat) -> None:
+    screening(chat, MIN_LEVEL)
+    mei_user, mei_token = chat.member("Mei", group=1)
+    stranger = TestClient(chat.app).get(f"/join/{chat.codes[0]}")
+    assert "level “Member” and above" in stranger.text and 'name="nickname"' not in stranger.text
+    mei = TestClient(chat.app, cookies={"hearth_member": mei_token})
+    member = chat.store.member_for("webchat", mei_user.user_id, "Mei")
+    low = mei.get(f"/join/{chat.codes[0]}")
+    assert "you are at “Newcomer”" in low.text and 'name="nickname"' not in low.text
+    SqlLevels.on(chat.store).change_level(chat.community_id, member.id, None, "member", "test",
+                                          chat.clock.now())  # fmt: skip
+    assert join(mei, chat.codes[0], "Mei").status_code == 303
+    assert seated(chat) == ["Mei"]
+
+
+def test_blacklisted_people_are_refused_whatever_the_threshold(chat: Chat) -> None:
+    screening(chat, "")  # open
+    user, token = chat.member("Spam", group=1)
+    member = chat.store.member_for("webchat", user.user_id, "Spam")
+    chat.store.add_sanction("blacklist", member.id, "ads", chat.clock.now(),
+                            community_id=chat.community_id)  # fmt: skip
+    refused = TestClient(chat.app, cookies={"hearth_member": token}).get(f"/join/{chat.codes[0]}")
+    assert "You cannot join this community." in refused.text
+    assert 'name="nickname"' not in refused.text
+    assert join(TestClient(chat.app), chat.codes[0], "Mei").status_code == 303
+
+
+def test_seated_members_are_not_screened_again(chat: Chat) -> None:
+    _, token = chat.member("Mei")
+    screening(chat, CODE)
+    mei = TestClient(chat.app, cookies={"hearth_member": token})
+    again = mei.get(f"/join/{chat.codes[0]}")
+    assert 'id="open-chat"' in again.text and 'id="admission"' not in again.text
+    assert mei.get(f"/chat/{chat.codes[0]}").status_code == 200

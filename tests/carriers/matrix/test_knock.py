@@ -1,0 +1,134 @@
+"""Knocking on a Matrix room whose community admits by application, on a real Synapse: a
+knock without answers is turned down with the questions, one with answers waits for staff,
+and once staff approve (as the console and `hearth applications approve` do) the bot invites
+the applicant, who can then join."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import pytest_asyncio
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Admission
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import copy_content, template_text
+from tests.carriers.matrix.matrix_setup import (
+    CLIENT,
+    Hearth,
+    Member,
+    eventually,
+    real_now,
+    serving,
+)
+from tests.integration.synapse import SynapseServer
+from tests.webchat_setup import sqlite_store
+
+pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
+
+QUESTION = "你的肤质是？平时怎么护肤？"
+APPLICATION = f"  threshold:\n    kind: application\n    questions:\n      - {QUESTION}\n"
+
+
+@pytest_asyncio.fixture
+async def community(synapse: SynapseServer, tmp_path: Path,
+                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """The skincare community admitting by application, no rooms yet."""
+    clock = FrozenClock(real_now())
+    data_dir = tmp_path / "data"
+    text = template_text("skincare")
+    start = text.index("  threshold:\n")
+    end = text.index("  ceremony:\n")
+    loaded = parse_playbook(text[:start] + APPLICATION + text[end:], str(data_dir / "pb.yaml"))
+    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+        copy_content("skincare", data_dir)
+        apply_playbook(store, loaded, "test")
+        runtime = runtime_for(store, loaded.playbook, data_dir)
+        owner = Member(synapse.register(), synapse.base_url)
+        found = Hearth(synapse, store, clock, runtime, data_dir, synapse.register(), owner)
+        try:
+            yield found
+        finally:
+            await found.close()
+
+
+def screening_bot(community: Hearth) -> MatrixCarrier:
+    """The bot as `hearth serve` builds it: with the server's Admission."""
+    admission = Admission(community.store, community.clock,
+                          {community.runtime.community_id: community.runtime}.get)  # fmt: skip
+    account = MatrixAccount(homeserver=community.synapse.base_url, user_id=community.bot.user_id,
+                            access_token=community.bot.access_token)  # fmt: skip
+    rooms = RoomMap({room: community.runtime.slug for room in community.rooms})
+    return MatrixCarrier(account, rooms, SyncPosition(community.position_file),
+                         sync_timeout_ms=1000, admission=admission)  # fmt: skip
+
+
+async def knock_room(community: Hearth) -> str:
+    """A room people knock on to join, the bot invited and registered as a group."""
+    response = await community.owner.http.post(f"{CLIENT}/createRoom", json={
+        "preset": "private_chat", "invite": [community.bot.user_id],
+        "initial_state": [{"type": "m.room.join_rules", "state_key": "",
+                           "content": {"join_rule": "knock"}}],
+    })  # fmt: skip
+    response.raise_for_status()
+    room = str(response.json()["room_id"])
+    community.rooms.append(room)
+    community.store.add_group(community.runtime.community_id, "护肤申请群", "matrix", room)
+    return room
+
+
+async def knock(member: Member, room: str, reason: str | None = None) -> None:
+    body = {} if reason is None else {"reason": reason}
+    (await member.http.post(f"{CLIENT}/knock/{quote(room)}", json=body)).raise_for_status()
+
+
+async def membership_of(community: Hearth, room: str, user_id: str) -> dict[str, object]:
+    path = f"{CLIENT}/rooms/{quote(room)}/state/m.room.member/{quote(user_id)}"
+    response = await community.owner.http.get(path)
+    return dict(response.json()) if response.status_code == 200 else {}
+
+
+async def becomes(community: Hearth, room: str, user_id: str, membership: str) -> dict[str, object]:
+    async def probe() -> dict[str, object] | None:
+        found = await membership_of(community, room, user_id)
+        return found if found.get("membership") == membership else None
+
+    return await eventually(probe, f"{user_id} to be {membership} in {room}")
+
+
+async def test_a_knock_is_screened_held_for_review_and_invited_once_approved(
+    community: Hearth,
+) -> None:
+    room = await knock_room(community)
+    async with serving(community, screening_bot(community)):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+
+        silent = community.member()
+        await knock(silent, room)
+        turned_down = await becomes(community, room, silent.user_id, "leave")
+        assert QUESTION in str(turned_down.get("reason"))
+
+        mei = community.member()
+        await knock(mei, room, "混油皮，早晚洗脸，想学防晒")
+        applications = SqlApplications.on(community.store)
+
+        async def applied() -> list[object]:
+            return list(applications.applications(community.runtime.community_id))
+
+        [application] = await eventually(applied, "the application to be stored")
+        assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
+        assert (await membership_of(community, room, mei.user_id)).get("membership") == "knock"
+
+        review.approve(community.store, application.id, "console:li", community.clock.now())
+        await becomes(community, room, mei.user_id, "invite")
+        (await mei.join(room)).raise_for_status()
+        await becomes(community, room, mei.user_id, "join")
