@@ -23,6 +23,7 @@ from hearthkeeper.capabilities import (
     moderation,
     points,
     polls,
+    referrals,
     roles,
     signups,
 )
@@ -41,4 +42,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     roles.CAPABILITY,
     calendar.CAPABILITY,
     health.CAPABILITY,
+    referrals.CAPABILITY,
 )

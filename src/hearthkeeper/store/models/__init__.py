@@ -43,6 +43,7 @@ from hearthkeeper.store.models.moderation import (
     StaffAlertRow,
     StrikeRow,
 )
+from hearthkeeper.store.models.referrals import ReferralLinkRow, ReferralRow
 from hearthkeeper.store.models.rollups import ActivityDayRow, GroupDayKindRow, GroupDayRow
 from hearthkeeper.store.models.web import (
     ApiTokenRow,
@@ -91,6 +92,8 @@ __all__ = [
     "QuestionRow",
     "ReactionRow",
     "RedemptionRow",
+    "ReferralLinkRow",
+    "ReferralRow",
     "SanctionRow",
     "ScheduledRow",
     "SignUpEntryRow",
