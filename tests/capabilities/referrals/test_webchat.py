@@ -22,11 +22,12 @@ from tests.engine_setup import playbook
 from tests.webchat_setup import Chat, build_chat, join, sqlite_store
 
 
-def said_by_bot(ws: Any, containing: str) -> str:
-    """The first bot message on the socket whose text contains `containing`."""
+def said(ws: Any, containing: str, *, bot: bool = True) -> str:
+    """The first message on the socket (the bot's, or a member's) containing `containing`."""
     while True:
         frame = ws.receive_json()
-        if frame["type"] == "message" and frame.get("bot") and containing in frame["text"]:
+        if frame["type"] == "message" and bool(frame.get("bot")) is bot \
+                and containing in frame["text"]:  # fmt: skip
             return str(frame["text"])
 
 
@@ -53,8 +54,9 @@ def test_a_members_link_credits_the_right_inviter(
             engine_round()
             with ann.websocket_connect(f"/chat/{garden}/ws") as ws:
                 ws.send_json({"type": "say", "text": "/invite"})
+                said(ws, "/invite", bot=False)  # in the chat: now an event for the engine
                 engine_round()
-                reply = said_by_bot(ws, "/ref/")
+                reply = said(ws, "/ref/")
             found = re.search(r"(http://\S+)/ref/([A-Za-z0-9_-]+)", reply)
             assert found is not None, reply
             assert found[1] == chat.web.settings.public_url

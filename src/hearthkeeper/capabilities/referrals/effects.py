@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.command_book import answer
+from hearthkeeper.capabilities.referrals.addresses import link_for
 from hearthkeeper.capabilities.referrals.decide import (
     JoinVerdict,
     Offer,
@@ -19,7 +20,6 @@ from hearthkeeper.capabilities.referrals.decide import (
     rewarded_text,
     top_text,
 )
-from hearthkeeper.capabilities.referrals.links import link_for
 from hearthkeeper.capabilities.referrals.repository import Referral, Referrals, SqlReferrals, Status
 from hearthkeeper.capabilities.referrals.requests import (
     ReferralJoined,

@@ -1,11 +1,6 @@
 """Members' invite links: `/ref/<token>` on this server, leading on to the join page of a
 group of the inviter's community with `?via=ref:<token>` (the join keeps it as `Join.source`).
-
-The engine decides replies without knowing where browsers reach the server; the web side
-does. When this process serves the web side (`hearth serve`), `Referrals.routes` remembers the
-public URL for the database it serves, and the `/invite` reply gives the full link; otherwise
-(the engine alone, a replay) the reply gives the path, to follow the site's address.
-"""
+Serving them also tells `addresses` where the links start."""
 
 from __future__ import annotations
 
@@ -15,27 +10,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from hearthkeeper.capabilities.referrals.decide import PREFIX, path_of
+from hearthkeeper.capabilities.referrals.addresses import serve_links
+from hearthkeeper.capabilities.referrals.decide import PREFIX
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.store import Group
-from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.context import Web
-
-_PUBLIC: dict[str, str] = {}  # database URL -> the public URL of the web side serving it
-
-
-def _database(scope: StoreBase) -> str:
-    return scope.engine.url.render_as_string(hide_password=True)
-
-
-def serve_links(web: Web) -> None:
-    """Remember where browsers reach the server that serves `web.store`'s database."""
-    _PUBLIC[_database(web.store)] = web.settings.public_url.rstrip("/")
-
-
-def link_for(scope: StoreBase, token: str) -> str:
-    """The member's invite link: full when this process serves the web side, else the path."""
-    return _PUBLIC.get(_database(scope), "") + path_of(token)
 
 
 def landing_group(web: Web, community_id: int, inviter_id: int) -> tuple[Group, str] | None:
@@ -66,7 +45,7 @@ _MISSING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 def router(web: Web) -> APIRouter:
     """`GET /ref/{token}`: on to the join page, keeping the token."""
     routes = APIRouter(include_in_schema=False)
-    serve_links(web)
+    serve_links(web.store, web.settings.public_url)
 
     def resolve(token: str) -> str | None:
         link = SqlReferrals.on(web.store).link_by_token(token)
