@@ -26,6 +26,7 @@ from hearthkeeper.capabilities import (
     moderation,
     points,
     polls,
+    referrals,
     roles,
     signups,
 )
@@ -47,4 +48,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     health.CAPABILITY,
     livecodes.CAPABILITY,
     billing.CAPABILITY,
+    referrals.CAPABILITY,
 )

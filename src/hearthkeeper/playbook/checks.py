@@ -32,6 +32,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_unique_ids(playbook),
         *_groups(playbook),
         *_calendar(playbook),
+        *_referrals(playbook),
         *((k.loc, k.message) for k in keywords if not k.warning),
     ]
     if errors:
@@ -39,6 +40,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
     return [], [
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
+        *_referral_rewards(playbook),
     ]
 
 
@@ -144,6 +146,26 @@ def _joining(pb: Playbook) -> Iterator[Finding]:
     if threshold.min_level is not None and threshold.min_level not in levels:
         hint = did_you_mean(threshold.min_level, levels) or f" (defined: {', '.join(levels)})"
         yield (*loc, "min_level"), f"level {threshold.min_level!r} is not in structure.levels{hint}"
+
+
+def _referrals(pb: Playbook) -> Iterator[Finding]:
+    reward = pb.mechanisms.referrals.reward.reward
+    rewards = [r.id for r in pb.mechanisms.points.rewards]
+    if reward is not None and reward not in rewards:
+        hint = did_you_mean(reward, rewards) or f" (defined: {', '.join(rewards) or 'none'})"
+        loc: Loc = ("mechanisms", "referrals", "reward", "reward")
+        yield loc, f"reward {reward!r} is not in mechanisms.points.rewards{hint}"
+
+
+def _referral_rewards(pb: Playbook) -> Iterator[Finding]:
+    referrals, points = pb.mechanisms.referrals, pb.mechanisms.points
+    if not referrals.enabled:
+        return
+    reward, loc = referrals.reward, ("mechanisms", "referrals", "reward")
+    if not (reward.points or reward.title or reward.reward):
+        yield loc, "the invite task rewards nothing: give points, a title or a reward item"
+    if reward.points and not points.enabled:
+        yield (*loc, "points"), "mechanisms.points is disabled, so these points are not given"
 
 
 def _levels(pb: Playbook) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field, field_validator
 
 from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
+from hearthkeeper.playbook.positioning import Slug
 
 WELCOME_PLACEHOLDERS = ("nickname", "group", "community", "rules", "purpose", "nickname_format")
 
@@ -41,6 +42,12 @@ class Threshold(Section):
     )
     invite_friends: int | None = Field(
         None, ge=1, description="task: friends a newcomer must invite to get in."
+    )
+    referrals_in: list[Slug] = Field(
+        default_factory=list,
+        description="task: the communities (slugs) whose credited referrals count toward "
+        "invite_friends, e.g. the free community a paid circle recruits from. Empty: this "
+        "community's own.",
     )
     min_level: Id | None = Field(
         None,

@@ -1,4 +1,5 @@
-"""Interaction mechanisms: FAQ answers, check-ins, polls, sign-ups, points, titles and tags."""
+"""Interaction mechanisms: FAQ answers, check-ins, polls, sign-ups, points, titles, tags and
+referrals."""
 
 from __future__ import annotations
 
@@ -156,6 +157,36 @@ class TagSet(Section):
     )
 
 
+class ReferralReward(Section):
+    """What a member earns once, when enough of the friends they invited stayed."""
+
+    points: int = Field(0, ge=0, description="Points awarded (when mechanisms.points is enabled).")
+    title: Text | None = Field(None, description="A title awarded, e.g. 拉新达人.")
+    reward: Id | None = Field(
+        None,
+        description="A reward item (a mechanisms.points.rewards id) given free, from its stock; "
+        "staff are alerted to hand it over.",
+    )
+
+
+class Referrals(Section):
+    """Fission (裂变): each member's own invite link, and a task "invite N friends who stay D
+    days" with a reward. A friend counts once, however often invited; one who leaves early
+    counts nothing."""
+
+    enabled: bool = Field(False, description="Give members invite links and run the task.")
+    invites: int = Field(
+        3, ge=1, description="Friends a member must bring, each staying `stay`, to earn the reward."
+    )
+    stay: Duration = Field(
+        parse_duration("7d"),
+        description="How long an invited friend must stay in the community to count.",
+    )
+    reward: ReferralReward = Field(
+        default_factory=ReferralReward, description="What reaching `invites` earns, once."
+    )
+
+
 class Mechanisms(Section):
     """Everything that gives members something to do (ceremony, participation, organisation, belonging)."""
 
@@ -167,4 +198,7 @@ class Mechanisms(Section):
     titles: list[Title] = Field(default_factory=list, description="Titles members can claim.")
     tags: list[TagSet] = Field(
         default_factory=list, description="Member tag kinds and the expert finder."
+    )
+    referrals: Referrals = Field(
+        default_factory=Referrals, description="Members' invite links and the invite task."
     )

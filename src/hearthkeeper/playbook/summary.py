@@ -12,7 +12,7 @@ from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.positioning import CommunityType
 from hearthkeeper.playbook.rules import Response, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule
-from hearthkeeper.playbook.structure import Permission, RoleKind
+from hearthkeeper.playbook.structure import CarrierKind, Permission, RoleKind
 from hearthkeeper.playbook.unhonoured import NOT_BUILT, unhonoured
 
 
@@ -255,6 +255,7 @@ def _operation(pb: Playbook) -> Element:
                 "seed 002, 'interesting' and 'love'",
             )
         )
+    _referrals(pb, el)
     return el
 
 
@@ -319,3 +320,21 @@ def _copy(pb: Playbook) -> Element:
 
 def _dur(value: object) -> str:
     return format_duration(value) if isinstance(value, timedelta) else str(value)
+
+
+def _referrals(pb: Playbook, el: Element) -> None:
+    """The invite task, and what of it this deployment cannot honour."""
+    r, threshold = pb.mechanisms.referrals, pb.joining.threshold
+    if r.enabled:
+        el.lines.append(f"Referrals: invite {r.invites} who stay {_dur(r.stay)}, once rewarded")
+        if not any(c.kind is CarrierKind.WEBCHAT for c in pb.structure.carriers):
+            el.gaps.append(Gap(
+                "members' invite links open web chat groups only: with no webchat carrier, "
+                "nobody a link brings is counted", "the referrals capability (docs/referrals.md)",
+            ))  # fmt: skip
+    if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:
+        el.gaps.append(Gap(
+            "the task threshold counts this community's own referrals, so the friends members "
+            "invite are refused at the door: name the community they recruit in with "
+            "joining.threshold.referrals_in", "the referrals capability (docs/referrals.md)",
+        ))  # fmt: skip

@@ -46,6 +46,7 @@ from hearthkeeper.store.models.moderation import (
     StaffAlertRow,
     StrikeRow,
 )
+from hearthkeeper.store.models.referrals import ReferralLinkRow, ReferralRow
 from hearthkeeper.store.models.rollups import ActivityDayRow, GroupDayKindRow, GroupDayRow
 from hearthkeeper.store.models.web import (
     ApiTokenRow,
@@ -102,6 +103,8 @@ __all__ = [
     "QuestionRow",
     "ReactionRow",
     "RedemptionRow",
+    "ReferralLinkRow",
+    "ReferralRow",
     "SanctionRow",
     "ScheduledRow",
     "SignUpEntryRow",

@@ -1,0 +1,69 @@
+"""`hearth referrals top`: who brought the most friends who stayed, this month and ever."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.referrals.decide import TOP, month_start
+from hearthkeeper.capabilities.referrals.repository import Ranked, SqlReferrals
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook import PlaybookError, parse_playbook
+from hearthkeeper.store import Store
+
+referrals_app = typer.Typer(
+    help="Referrals (裂变): members' invite links and the invite task.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `referrals` to the top-level command."""
+    app.add_typer(referrals_app, name="referrals")
+
+
+def timezone_of(store: Store, community_id: int) -> str:
+    """The community's time zone, from the playbook it runs (UTC when it has none)."""
+    version = store.latest_playbook_version(community_id)
+    if version is None:
+        return "UTC"
+    try:
+        return parse_playbook(version.source_text).playbook.community.timezone
+    except PlaybookError:
+        return "UTC"
+
+
+def ranking(title: str, ranked: list[Ranked]) -> None:
+    console.print(escape(title))
+    if not ranked:
+        console.print("  (none yet)")
+    for i, r in enumerate(ranked, start=1):
+        console.print(escape(f"  {i}. {r.display_name} (member {r.member_id}): {r.credited}"))
+
+
+@referrals_app.command("top")
+def top(
+    community: Annotated[
+        str | None,
+        typer.Option("--community", help="Community slug (needed when there are several)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many members.")] = TOP,
+    config: ConfigOption = None,
+) -> None:
+    """Members with the most credited referrals (friends who joined by their link and stayed
+    the task's time), this month in the community's time zone and of all time."""
+    store = open_store(settings_from(config))
+    communities = store.list_communities()
+    chosen = [c for c in communities if community is None or c.slug == community]
+    if len(chosen) != 1:
+        names = ", ".join(c.slug for c in communities) or "none yet"
+        fail(f"say which community with --community (there are: {names})")
+    found = chosen[0]
+    referrals = SqlReferrals.on(store)
+    since = month_start(SystemClock().now(), timezone_of(store, found.id))
+    ranking(f"{found.name}: this month (since {since:%Y-%m-%d})",
+            referrals.top(found.id, since, limit))  # fmt: skip
+    ranking(f"{found.name}: all time", referrals.top(found.id, None, limit))

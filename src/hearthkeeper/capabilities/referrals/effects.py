@@ -1,0 +1,172 @@
+"""The store work behind referrals: recording who brought whom, revoking on an early leave,
+the scheduled stay check that credits the inviter and gives the reward once, the `/invite`
+reply and the leaderboard. Each effect loads, decides (`decide.py`, no store) and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hearthkeeper.capabilities.command_book import answer
+from hearthkeeper.capabilities.referrals.addresses import link_for
+from hearthkeeper.capabilities.referrals.decide import (
+    JoinVerdict,
+    Offer,
+    decide_join,
+    decide_stay,
+    hand_over_text,
+    link_text,
+    month_start,
+    reward_due,
+    rewarded_text,
+    top_text,
+)
+from hearthkeeper.capabilities.referrals.repository import Referral, Referrals, SqlReferrals, Status
+from hearthkeeper.capabilities.referrals.requests import (
+    ReferralJoined,
+    ReferralLeft,
+    ReferralLink,
+    ReferralStay,
+    ReferralTop,
+)
+from hearthkeeper.capabilities.roles.repository import SqlTitles
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import EffectContext, schedule_request
+from hearthkeeper.engine.registry import Registry
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store.members import MemberQueries
+from hearthkeeper.store.pointing import PointingQueries
+from hearthkeeper.store.points import PointsQueries
+from hearthkeeper.store.scope import StoreBase
+
+REASON = "invite task"  # the points ledger's reason for the reward
+
+
+def offer_of(playbook: Playbook) -> Offer:
+    """The invite task as `playbook` runs it."""
+    points = playbook.mechanisms.points
+    item = playbook.mechanisms.referrals.reward.reward
+    name = next((r.name for r in points.rewards if r.id == item), None)
+    return Offer(playbook.mechanisms.referrals, points.enabled, name)
+
+
+def stay_key(referral_id: int) -> str:
+    """The scheduled stay check of one referral."""
+    return f"referrals:stay:{referral_id}"
+
+
+def joined(scope: StoreBase, request: ReferralJoined, ctx: EffectContext) -> Sequence[Action]:
+    """Record who brought the newcomer and schedule their stay check; a join that does not
+    count (an unknown or own link, someone known here, a person recorded before) records
+    nothing."""
+    assert ctx.member is not None, "a join has a member"
+    settings, community = ctx.playbook.mechanisms.referrals, ctx.group.community_id
+    if not settings.enabled:
+        return []
+    referrals: Referrals = SqlReferrals.on(scope)
+    link = referrals.link_by_token(request.token)
+    known = referrals.joined_before(community, ctx.member.id, ctx.now)
+    if decide_join(link, community, ctx.member.id, known_before=known) is not JoinVerdict.RECORD:
+        return []
+    assert link is not None
+    referral = referrals.record(community, link.member_id, ctx.member.id, ctx.group.id, ctx.now,
+                                ctx.now + settings.stay)  # fmt: skip
+    if referral is not None:
+        schedule_request(scope, stay_key(referral.id), community,
+                         ReferralStay(referral_id=referral.id), referral.due_at,
+                         group_id=ctx.group.id)  # fmt: skip
+    return []
+
+
+def left(scope: StoreBase, request: ReferralLeft, ctx: EffectContext) -> Sequence[Action]:
+    """An invitee who left the community before their stay was up counts nothing."""
+    assert ctx.member is not None, "a leave has a member"
+    community = ctx.group.community_id
+    referrals: Referrals = SqlReferrals.on(scope)
+    pending = referrals.pending_for(community, ctx.member.id)
+    if pending is not None and not referrals.in_community(community, ctx.member.id):
+        referrals.settle(pending.id, Status.REVOKED, ctx.now)
+    return []
+
+
+def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequence[Action]:
+    """Scheduled, when the invitee's stay is up: credit the inviter if the invitee is still
+    in the community (else revoke); when the inviter reaches the task's count, the reward,
+    once: points, a title, a reward item (staff are alerted to hand it over), and a message."""
+    referrals: Referrals = SqlReferrals.on(scope)
+    referral = referrals.get(request.referral_id)
+    if referral is None:
+        return []
+    still_in = referrals.in_community(referral.community_id, referral.invitee_id)
+    settled = decide_stay(referral.status, still_in)
+    if settled is None or not referrals.settle(referral.id, settled, ctx.now):
+        return []
+    settings = ctx.playbook.mechanisms.referrals
+    if settled is not Status.CREDITED or not settings.enabled:
+        return []
+    credited = referrals.progress(referral.community_id, referral.inviter_id).credited
+    if not reward_due(credited, settings.invites, rewarded=False):
+        return []
+    if not referrals.mark_rewarded(referral.community_id, referral.inviter_id, ctx.now):
+        return []  # given before (a lower count once reached it, or a race)
+    return reward(scope, ctx, referral)
+
+
+def reward(scope: StoreBase, ctx: EffectContext, referral: Referral) -> list[Action]:
+    """Give the invite task's reward to the inviter (marked given by the caller)."""
+    pb, group, lang = ctx.playbook, ctx.group, ctx.playbook.community.language
+    community, inviter = referral.community_id, referral.inviter_id
+    prize = pb.mechanisms.referrals.reward
+    found = MemberQueries.on(scope).get_member(inviter)
+    nickname = found.display_name if found is not None else f"#{inviter}"
+    if prize.points and pb.mechanisms.points.enabled:
+        PointsQueries.on(scope).award_points(community, inviter, prize.points, REASON, ctx.now)
+    if prize.title:
+        SqlTitles.on(scope).claim_title(community, inviter, prize.title, ctx.now)
+    offer = offer_of(pb)
+    key = f"referrals:reward:{community}:{inviter}"
+    users = PointingQueries.on(scope).user_ids([inviter], group.carrier)
+    said = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
+                  text=rewarded_text(nickname, offer, lang), handler="referrals",
+                  reason="invite task completed", key=key,
+                  extra={"mentions": [users[inviter]]} if inviter in users else {})  # fmt: skip
+    actions = [said]
+    if prize.reward is not None:
+        item = next((r for r in pb.mechanisms.points.rewards if r.id == prize.reward), None)
+        given = item is not None and SqlReferrals.on(scope).give_item(
+            community, inviter, prize.reward, item.stock, ctx.now)  # fmt: skip
+        text = hand_over_text(nickname, group.name, offer.item or prize.reward, given, lang)
+        actions.append(Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                              group=group.carrier_group_id, member=users.get(inviter),
+                              text=text, handler="referrals", key=f"{key}:item",
+                              reason=f"invite reward {prize.reward}"))  # fmt: skip
+    return actions
+
+
+def link(scope: StoreBase, request: ReferralLink, ctx: EffectContext) -> Sequence[Action]:
+    """The sender's own invite link (made on first use), and how far they are with the task."""
+    assert ctx.member is not None
+    pb, community, member = ctx.playbook, ctx.group.community_id, ctx.member
+    referrals: Referrals = SqlReferrals.on(scope)
+    own = referrals.link_of(community, member.id, ctx.now)
+    text = link_text(member.display_name or member.user_id, link_for(scope, own.token),
+                     referrals.progress(community, member.id), offer_of(pb),
+                     pb.community.language, rewarded=own.rewarded_at is not None)  # fmt: skip
+    return [answer(ctx.trigger, text)]
+
+
+def top(scope: StoreBase, request: ReferralTop, ctx: EffectContext) -> Sequence[Action]:
+    """The leaderboard: credited invites this month (community time) and of all time."""
+    pb, community = ctx.playbook, ctx.group.community_id
+    referrals: Referrals = SqlReferrals.on(scope)
+    month = referrals.top(community, month_start(ctx.now, pb.community.timezone))
+    return [answer(ctx.trigger, top_text(month, referrals.top(community), pb.community.language))]
+
+
+def register(registry: Registry) -> None:
+    """Add the referral effects (always: a stay check scheduled before the task was turned
+    off still settles)."""
+    registry.add_effect(ReferralJoined, joined)
+    registry.add_effect(ReferralLeft, left)
+    registry.add_effect(ReferralStay, stay)
+    registry.add_effect(ReferralLink, link)
+    registry.add_effect(ReferralTop, top)

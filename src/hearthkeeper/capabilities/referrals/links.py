@@ -1,0 +1,64 @@
+"""Members' invite links: `/ref/<token>` on this server, leading on to the join page of a
+group of the inviter's community with `?via=ref:<token>` (the join keeps it as `Join.source`).
+Serving them also tells `addresses` where the links start."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from hearthkeeper.capabilities.referrals.addresses import serve_links
+from hearthkeeper.capabilities.referrals.decide import PREFIX
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals
+from hearthkeeper.store import Group
+from hearthkeeper.web.context import Web
+
+
+def landing_group(web: Web, community_id: int, inviter_id: int) -> tuple[Group, str] | None:
+    """The group an invite link opens, with its join path: one the server hosts (the web
+    chat's), the inviter's own when it has room, else the first with room, else the first."""
+    store = web.store
+    hosted = [(g, s.hosted) for g in store.list_groups(community_id)
+              if (s := web.carriers.get(g.carrier)) is not None and s.hosted is not None]  # fmt: skip
+    if not hosted:
+        return None
+    mine = {m.group_id for m in store.membership_history(inviter_id) if m.left_at is None}
+
+    def room(group: Group) -> bool:
+        return group.capacity is None or len(store.active_members(group.id)) < group.capacity
+
+    ordered = sorted(hosted, key=lambda gh: (not room(gh[0]), gh[0].id not in mine, gh[0].id))
+    group, host = ordered[0]
+    return group, host.invite_path(group.id)
+
+
+_MISSING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>邀请链接无效 · Invite link not found</title>
+<p>这个邀请链接无效，或这个社群在这里没有可加入的群。</p>
+<p>This invite link is not known here, or its community has no group to join here.</p>
+</html>"""
+
+
+def router(web: Web) -> APIRouter:
+    """`GET /ref/{token}`: on to the join page, keeping the token."""
+    routes = APIRouter(include_in_schema=False)
+    serve_links(web.store, web.settings.public_url)
+
+    def resolve(token: str) -> str | None:
+        link = SqlReferrals.on(web.store).link_by_token(token)
+        if link is None:
+            return None
+        found = landing_group(web, link.community_id, link.member_id)
+        return None if found is None else f"{found[1]}?{urlencode({'via': PREFIX + token})}"
+
+    @routes.get("/ref/{token}", response_model=None)
+    async def follow(token: str) -> Response:
+        target = await run_in_threadpool(resolve, token[:64])
+        if target is None:
+            return HTMLResponse(_MISSING, status_code=404)
+        return RedirectResponse(target, status_code=303)
+
+    return routes

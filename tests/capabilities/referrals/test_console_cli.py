@@ -1,0 +1,71 @@
+"""The referral leaderboards where staff look: the console's referrals page and
+`hearth referrals top`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals, Status
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
+from tests.console_setup import BASE, SCRIPT, open_console
+
+
+def credit(store: Store, community_id: int, group_id: int, inviter: int, invitee: int,
+           at: datetime) -> None:  # fmt: skip
+    made = SqlReferrals.on(store).record(community_id, inviter, invitee, group_id,
+                                         at - timedelta(days=7), at)  # fmt: skip
+    assert made is not None
+    SqlReferrals.on(store).settle(made.id, Status.CREDITED, at)
+
+
+def test_the_console_page_shows_the_leaderboards_with_links(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        store, cid, gid = console.store, console.community_id, console.group_id
+        mei, spam, angry = (console.member_id(u) for u in ("mei", "spam", "angry"))
+        now = store_clock.now()
+        credit(store, cid, gid, spam, mei, now - timedelta(days=62))
+        credit(store, cid, gid, mei, angry, now)
+        page = console.get("/referrals")
+        assert page.status_code == 200
+        text = page.text
+        assert "Off: <code>mechanisms.referrals.enabled</code> is false" in text
+        token = SqlReferrals.on(store).link_of(cid, mei, now).token
+        assert f"http://chat.example/ref/{token}" in text
+        assert SCRIPT not in text and "&lt;script&gt;" in text  # a member's name, escaped
+        month = text.split('id="top-month"')[1].split("</table>")[0]
+        assert "美美" in month and "&lt;script&gt;" not in month  # spam's credit was in March
+        assert 'href="/console/c/yan-academy-skincare/referrals" aria-current="page"' in text
+        stranger = TestClient(console.client.app).get(BASE + "/referrals", follow_redirects=False)
+        assert stranger.status_code == 303
+    finally:
+        console.store.engine.dispose()
+
+
+def test_hearth_referrals_top(store: Store, database_url: str) -> None:
+    tea = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(tea.id, "g1", "fake", "g1")
+    ann, bob, *friends = (store.member_for("fake", n, n).id for n in ("ann", "bob", "f1", "f2"))
+    now = datetime.now(UTC)
+    credit(store, tea.id, group.id, ann, friends[0], now)
+    credit(store, tea.id, group.id, bob, friends[1], now - timedelta(days=400))
+    result = CliRunner().invoke(
+        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    month, ever = result.output.split("all time")
+    assert "1. ann (member" in month and "bob" not in month
+    assert "1. bob" in ever and "2. ann" in ever  # a tie: who got there first
+    store.ensure_community("coffee", "Coffee")
+    several = CliRunner().invoke(
+        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
+    )
+    assert several.exit_code != 0 and "--community" in several.output

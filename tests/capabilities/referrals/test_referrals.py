@@ -1,0 +1,176 @@
+"""Referrals through the engine: a member's `/invite` link, friends who join by it and stay
+earn the inviter the task's reward once; an early leave revokes; a person counts once; and
+nothing is given twice when the engine restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals, Status
+from hearthkeeper.capabilities.roles.repository import SqlTitles
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.capabilities.referrals.referral_setup import (
+    DAY,
+    TASK,
+    at_day,
+    invite_link,
+    join,
+    sent,
+    setup,
+)
+from tests.engine_setup import RULES, community
+from tests.playbook_samples import MINIMAL
+
+
+def test_invite_replies_with_a_stable_link_and_the_task(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, token = setup(store, store_clock)
+    again, reply = invite_link(c, "ann")
+    assert again == token
+    assert reply == (
+        f"ann, here is your own invite link:\n/ref/{token}\n"
+        "(this site's address followed by this path: send it to friends)\n"
+        "Bring 2 friends who stay 7 days to earn 20 points, the title 'Connector', "
+        "the reward 'Tea mug'. So far 0 counted, 0 still in their first 7 days."
+    )
+    other, _ = invite_link(c, "bob")
+    assert other != token
+
+
+def test_friends_who_stay_earn_the_reward_once(store: Store, store_clock: FrozenClock) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token, at=DAY + timedelta(days=1))
+    at_day(c, 7.01)  # bob's week is up, cat's is not
+    assert sent(c.carrier) == []
+    at_day(c, 8.01)
+    assert sent(c.carrier) == [
+        "🎉 ann brought 2 friends who stayed: invite task done, earning 20 points, "
+        "the title 'Connector', the reward 'Tea mug'!"
+    ]
+    assert sent(c.carrier, ActionKind.ALERT_STAFF) == [
+        "[Invite reward] g1: ann completed the invite task; please hand over 'Tea mug'."
+    ]
+    ann = c.member_id("ann")
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 20
+    assert SqlTitles.on(store).titles_of(c.runtime.community_id, ann) == ["Connector"]
+    assert SqlPoints.on(store).redeemed(c.runtime.community_id) == {"mug": 1}
+    join(c, "dan", token, at=DAY + timedelta(days=9))  # a third friend: counted, no second reward
+    at_day(c, 16.1)
+    assert len(sent(c.carrier)) == 1
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 20
+    assert SqlReferrals.on(store).progress(c.runtime.community_id, ann).credited == 3
+    _, reply = invite_link(c, "ann")
+    assert "You completed the invite task (3 counted)" in reply
+
+
+def test_a_friend_who_leaves_early_counts_nothing(store: Store, store_clock: FrozenClock) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token)
+    c.engine.process([c.events.leave("bob", at=DAY + timedelta(days=2))])
+    at_day(c, 7.5)
+    assert sent(c.carrier) == []
+    referrals = SqlReferrals.on(store)
+    progress = referrals.progress(c.runtime.community_id, c.member_id("ann"))
+    assert (progress.credited, progress.pending) == (1, 0)
+    [bob, cat] = sorted(referrals.recent(c.runtime.community_id), key=lambda n: n.invitee)
+    assert (bob.referral.status, cat.referral.status) == (Status.REVOKED, Status.CREDITED)
+    join(c, "bob", token, at=DAY + timedelta(days=8))  # back again: still counts nothing
+    at_day(c, 20)
+    assert referrals.progress(c.runtime.community_id, c.member_id("ann")).credited == 1
+    assert sent(c.carrier) == []
+
+
+def test_leaving_one_group_while_staying_in_another_still_counts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "bob", group="g2")
+    c.engine.process([c.events.leave("bob", at=DAY + timedelta(days=1))])
+    at_day(c, 7.5)
+    assert SqlReferrals.on(store).progress(c.runtime.community_id, c.member_id("ann")).credited == 1
+
+
+def test_a_person_counts_once_and_own_unknown_and_old_links_count_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "eve")  # a member before anyone invited her
+    c.engine.process([c.events.leave("eve", at=DAY + timedelta(minutes=1))])
+    cat_token, _ = invite_link(c, "cat")
+    join(c, "bob", token)
+    join(c, "bob", cat_token, group="g2")  # invited twice: the first invitation counts
+    join(c, "ann", token, group="g2")  # her own link
+    join(c, "fay", "nosuchtoken")
+    join(c, "eve", token, at=DAY + timedelta(hours=1))  # rejoining by a link: she was here before
+    at_day(c, 7.5)
+    referrals = SqlReferrals.on(store)
+    community_id = c.runtime.community_id
+    assert [(n.inviter, n.invitee) for n in referrals.recent(community_id)] == [("ann", "bob")]
+    assert referrals.progress(community_id, c.member_id("ann")).credited == 1
+    assert referrals.progress(community_id, c.member_id("cat")).credited == 0
+
+
+def test_the_reward_is_given_once_across_restarts(store: Store, store_clock: FrozenClock) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token)
+    first = c.carrier
+    c.restart()  # after the joins, before the stay is up
+    at_day(c, 7.5)
+    second = c.carrier
+    c.restart()
+    at_day(c, 7.6)
+    at_day(c, 30)
+    said = [*sent(first), *sent(second), *sent(c.carrier)]
+    alerts = [*sent(second, ActionKind.ALERT_STAFF), *sent(c.carrier, ActionKind.ALERT_STAFF)]
+    assert len(said) == 1 and said[0].startswith("🎉 ann brought 2 friends")
+    assert len(alerts) == 1
+    community_id, ann = c.runtime.community_id, c.member_id("ann")
+    assert SqlPoints.on(store).points_of(community_id, ann) == 20
+    assert SqlPoints.on(store).redeemed(community_id) == {"mug": 1}
+    assert SqlReferrals.on(store).progress(community_id, ann).credited == 2
+
+
+def test_the_leaderboard_counts_friends_who_stayed(store: Store, store_clock: FrozenClock) -> None:
+    c, token = setup(store, store_clock)
+    cat_token, _ = invite_link(c, "cat")
+    for friend in ("bob", "dan"):
+        join(c, friend, token)
+    join(c, "eve", cat_token)
+    join(c, "fay", cat_token)
+    c.engine.process([c.events.leave("fay", at=DAY + timedelta(days=1))])
+    at_day(c, 7.5)
+    [done] = c.engine.process([c.events.message("cat", "/invites", at=c.clock.now())])
+    [reply] = [a.text for a in done.actions if a.kind is ActionKind.REPLY]
+    assert reply == (
+        "📣 Invites this month\n1. ann 2\n2. cat 1\n🏆 Invites of all time\n1. ann 2\n2. cat 1"
+    )
+
+
+def test_chinese_community_is_answered_in_chinese(store: Store, store_clock: FrozenClock) -> None:
+    store_clock.set(DAY)
+    zh = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN") + RULES + TASK)
+    c = community(store, store_clock, zh.playbook)
+    join(c, "ann")
+    [done] = c.engine.process([c.events.message("ann", "#邀请", at=DAY)])
+    [reply] = [a.text or "" for a in done.actions if a.kind is ActionKind.REPLY]
+    assert reply.startswith("ann，这是你的专属邀请链接：\n/ref/")
+    assert (
+        "邀请 2 位朋友入群并留满 7 天，可获得：20 积分、头衔「Connector」、奖品「Tea mug」。"
+        in reply
+    )
+
+
+def test_referrals_are_off_by_default(store: Store, store_clock: FrozenClock) -> None:
+    store_clock.set(DAY)
+    c = community(store, store_clock)
+    [done] = c.engine.process([c.events.message("ann", "/invite", at=DAY)])
+    assert [a for a in done.actions if a.kind is ActionKind.REPLY] == []
