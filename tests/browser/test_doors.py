@@ -34,9 +34,11 @@ def rewrite(slug: str, name: str, language: str, threshold: str) -> Callable[[st
     `joining.threshold` is `threshold` (its YAML lines, indented under `threshold:`)."""
 
     def rewritten(text: str) -> str:
-        text = text.replace("  slug: yan-academy-skincare", f"  slug: {slug}", 1)
-        text = text.replace("  name: 颜学院护肤社", f"  name: {name}", 1)
-        text = text.replace("  language: zh-CN", f"  language: {language}", 1)
+        for line, ours in (("  slug: yan-academy-skincare", f"  slug: {slug}"),
+                           ("  name: 颜学院护肤社", f"  name: {name}"),
+                           ("  language: zh-CN", f"  language: {language}")):  # fmt: skip
+            assert line in text, f"the skincare template has no line {line!r} any more"
+            text = text.replace(line, ours, 1)
         start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
         return text[:start] + f"  threshold:\n{threshold}" + text[end:]
 
