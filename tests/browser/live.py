@@ -3,7 +3,7 @@
 `start_live_server(data_dir)` writes the skincare template into `data_dir`, migrates a SQLite
 database there, builds a `Host` (the simulator is not started), adds web chat groups and an
 operator, and serves it with the serve package's runner on 127.0.0.1 (a free port) in a
-background thread with its own event loop. `LiveServer.stop()` stops it and joins the thread.
+background thread with its own event loop; `more` runs further communities on that server. `LiveServer.stop()` stops it and joins the thread.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,17 +63,25 @@ class LiveServer:
         """The community's slug, as console URLs spell it."""
         return self.host.running[0].community.slug
 
-    def groups(self) -> list[Group]:
-        """The community's web chat groups, in the order they were made."""
-        return [g for g in self.store.list_groups(self.community_id) if g.carrier == "webchat"]
+    def community_of(self, slug: str | None) -> int:
+        """The id of the community `slug` runs as (None: the first one)."""
+        if slug is None:
+            return self.community_id
+        return next(r.community.id for r in self.host.running if r.community.slug == slug)
 
-    def invite_code(self, n: int = 0) -> str:
+    def groups(self, community: str | None = None) -> list[Group]:
+        """The web chat groups of the community (slug; None: the first), in the order they
+        were made."""
+        found = self.store.list_groups(self.community_of(community))
+        return [g for g in found if g.carrier == "webchat"]
+
+    def invite_code(self, n: int = 0, community: str | None = None) -> str:
         """The invite code of web chat group `n` (0 = the first)."""
-        return self.host.carrier(WebChatCarrier).invite_code(self.groups()[n].id)
+        return self.host.carrier(WebChatCarrier).invite_code(self.groups(community)[n].id)
 
-    def invite_url(self, n: int = 0) -> str:
+    def invite_url(self, n: int = 0, community: str | None = None) -> str:
         """The invite link of web chat group `n`."""
-        return f"{self.url}/join/{self.invite_code(n)}"
+        return f"{self.url}/join/{self.invite_code(n, community)}"
 
     def call(self, work: Coroutine[Any, Any, T]) -> T:
         """Run `work` on the server's event loop (where the web chat carrier lives) and
@@ -83,9 +91,18 @@ class LiveServer:
 
     def add_member(self, nickname: str, group: int = 0) -> str:
         """A web chat member who joined group `group` (no browser); their user id."""
-        user, _token = self.host.carrier(WebChatCarrier).create_user(nickname)
-        self.call(self.host.carrier(WebChatCarrier).join(self.groups()[group].id, user.user_id))
-        return user.user_id
+        return self.seat_member(nickname, group)[0]
+
+    def seat_member(
+        self, nickname: str, group: int = 0, community: str | None = None
+    ) -> tuple[str, str]:
+        """A web chat member seated in group `group` of the community (slug; None: the
+        first) without a browser and without its door: their user id and the token of their
+        `hearth_member` cookie (a browser holding it is them)."""
+        chat = self.host.carrier(WebChatCarrier)
+        user, token = chat.create_user(nickname)
+        self.call(chat.join(self.groups(community)[group].id, user.user_id))
+        return user.user_id, token
 
     def say(self, user_id: str, text: str, group: int = 0) -> int:
         """`user_id` says `text` in group `group` (no browser); the message id."""
@@ -116,6 +133,7 @@ def start_live_server(
     public_url: str | None = None,
     chat_limits: WebChatLimits | None = None,
     open_door: bool = True,
+    more: Sequence[Callable[[str], str]] = (),
 ) -> LiveServer:
     """Start a server on a fresh `data_dir` with `groups` web chat groups; `playbook` may
     rewrite the template's text first (the benchmark turns the FAQ cooldown down);
@@ -130,11 +148,15 @@ def start_live_server(
         text = playbook(text)
     playbook_file = data_dir / "playbook.yaml"
     playbook_file.write_text(text, encoding="utf-8")
+    playbooks = [playbook_file]
+    for n, rewrite in enumerate(more, start=2):
+        playbooks.append(data_dir / f"playbook-{n}.yaml")
+        playbooks[-1].write_text(rewrite(template_text(TEMPLATE)), encoding="utf-8")
     copy_content(TEMPLATE, data_dir)
     database_url = sqlite_url_for(data_dir)
     upgrade(database_url)
     settings = Settings(
-        data_dir=data_dir, database_url=database_url, playbooks=(playbook_file,), config_file=None
+        data_dir=data_dir, database_url=database_url, playbooks=tuple(playbooks), config_file=None
     )
     if chat_limits is not None:
         settings = replace(settings, carriers={"webchat": WebChatSetup(chat_limits)})
@@ -146,10 +168,10 @@ def start_live_server(
     except BaseException:
         sock.close()
         raise
-    community = host.running[0].community.id
-    runtime = host.runtimes[community]
-    for n in range(2, groups + 1):
-        add_webchat_group(host.store, community, runtime.playbook, n)
+    for running in host.running:
+        community = running.community.id
+        for n in range(2, groups + 1):
+            add_webchat_group(host.store, community, host.runtimes[community].playbook, n)
     host.store.add_operator(OPERATOR, hash_password(PASSWORD))
     server = LiveServer(url=url, host=host)
     ready = threading.Event()

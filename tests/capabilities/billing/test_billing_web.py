@@ -77,6 +77,15 @@ def test_the_console_records_a_payment_once_refunds_and_refuses_late_refunds(c: 
     assert "billing purchase" in audit and "billing refund" in audit
 
 
+def test_the_billing_page_says_what_happened_once(c: Console) -> None:
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2000"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    done = c.get("/billing?notice=paid")
+    assert done.text.count("Payment recorded;") == 1
+    unknown = c.post("/billing/pay", {**form, "who": "ZZZZ-ZZZZ", "receipt": "x"})
+    assert unknown.text.count("no one was given the payment reference") == 1
+
+
 def test_the_api_records_lists_and_cancels(c: Console) -> None:
     operator = c.store.operator_by_name("ann")
     assert operator is not None
