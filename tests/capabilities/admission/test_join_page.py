@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.admission.applications_repository import SqlAppli
 from hearthkeeper.capabilities.admission.codes import create_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals, Status
 from hearthkeeper.engine.events import Join
 from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.store import StoreError
@@ -167,3 +168,30 @@ def test_seated_members_are_not_screened_again(chat: Chat) -> None:
     again = mei.get(f"/join/{chat.codes[0]}")
     assert 'id="open-chat"' in again.text and 'id="admission"' not in again.text
     assert mei.get(f"/chat/{chat.codes[0]}").status_code == 200
+
+
+def test_a_task_group_lets_in_members_who_brought_enough_friends(chat: Chat) -> None:
+    screening(chat, "joining:\n  threshold:\n    kind: task\n    invite_friends: 2\n")
+    user, token = chat.carrier.create_user("Mei")  # known to the web chat, in no group yet
+    client = TestClient(chat.app)
+    client.cookies.set("hearth_member", token)
+    page = client.get(f"/join/{chat.codes[0]}")
+    assert "You have 0; 2 to go." in page.text and 'name="nickname"' not in page.text
+    mei = chat.store.member_for("webchat", user.user_id, "Mei")
+    referrals = SqlReferrals.on(chat.store)
+    now = chat.clock.now()
+    for n, friend in enumerate(("Ann", "Bo"), start=1):
+        invitee = chat.store.member_for("webchat", f"w-friend-{n}", friend)
+        made = referrals.record(chat.community_id, mei.id, invitee.id, chat.groups[1].id,
+                                now, now + timedelta(days=3))  # fmt: skip
+        assert made is not None
+        if n == 1:
+            referrals.settle(made.id, Status.CREDITED, now)
+    page = client.get(f"/join/{chat.codes[0]}")  # one credited, one still waiting: no form
+    assert "You have 1; 1 to go." in page.text and 'name="nickname"' not in page.text
+    assert "Mei" not in seated(chat)
+    waiting = referrals.pending_for(chat.community_id, invitee.id)
+    assert waiting is not None
+    referrals.settle(waiting.id, Status.CREDITED, now)
+    assert join(client, chat.codes[0], "Mei").status_code == 303
+    assert "Mei" in seated(chat)
