@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, WebChatSetup
+from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.config import Settings, sqlite_url_for
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host, open_socket, serve
@@ -35,6 +38,22 @@ STOP_SECONDS = 15
 T = TypeVar("T")
 
 
+class MovableClock:
+    """The wall clock, moved forward when a test says so: the server's time (what its engine
+    runs scheduled work by, what its pages show) jumps, while the browser and the server's
+    own timers keep running in real time."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def set(self, at: datetime) -> None:
+        """From now on, the time is `at` (and runs on from there)."""
+        self._offset = at - datetime.now(UTC)
+
+
 @dataclass
 class LiveServer:
     """A server running in a background thread: its address and handles for assertions."""
@@ -47,6 +66,7 @@ class LiveServer:
     _stop: asyncio.Event | None = None
     _thread: threading.Thread | None = None
     _failure: list[BaseException] = field(default_factory=list)
+    _ticks: list[int] = field(default_factory=list)  # the engine's ticks, once counted
 
     @property
     def store(self) -> Store:
@@ -110,6 +130,28 @@ class LiveServer:
             self.host.carrier(WebChatCarrier).say(self.groups()[group].id, user_id, text)
         )
 
+    def wait_for_ticks(self, n: int = 3, seconds: float = START_SECONDS) -> None:
+        """Wait until the engine has done what time asks for (`Engine.tick`, then performing
+        what fell due) `n` more times: after a `MovableClock` moved, what fell due has run
+        (n=3: one whole tick and its sending begun after this call, whatever was under way)."""
+        engine = self.host.engine
+        if not self._ticks:  # count the engine's ticks from now on
+            self._ticks.append(0)
+            tick = engine.tick
+
+            def counted() -> int:
+                done = tick()
+                self._ticks[0] += 1
+                return done
+
+            engine.tick = counted  # type: ignore[method-assign]
+        wanted = self._ticks[0] + n
+        deadline = time.monotonic() + seconds
+        while self._ticks[0] < wanted:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the engine at {self.url} did not tick in {seconds} s")
+            time.sleep(0.02)
+
     def stop(self) -> None:
         """Stop the server (engine and web) and wait for its thread."""
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
@@ -134,12 +176,15 @@ def start_live_server(
     chat_limits: WebChatLimits | None = None,
     open_door: bool = True,
     more: Sequence[Callable[[str], str]] = (),
+    clock: Clock | None = None,
 ) -> LiveServer:
     """Start a server on a fresh `data_dir` with `groups` web chat groups; `playbook` may
     rewrite the template's text first (the benchmark turns the FAQ cooldown down);
     `public_url` is what pages show as the server's address (default: the real one);
     `chat_limits` replaces the web chat's abuse limits (the benchmark's 200 members all join
-    from 127.0.0.1); `open_door` lets strangers in (the template is paid) unless False."""
+    from 127.0.0.1); `open_door` lets strangers in (the template is paid) unless False;
+    `clock` is the server's clock (default: the wall clock; a `MovableClock` lets a test jump
+    to a reminder or an expiry)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     text = template_text(TEMPLATE)
     if open_door:
@@ -164,7 +209,7 @@ def start_live_server(
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         web_settings = WebSettings(data_dir=data_dir, public_url=public_url or url)
-        host = Host.build(settings, web_settings)
+        host = Host.build(settings, web_settings, clock=clock or SystemClock())
     except BaseException:
         sock.close()
         raise

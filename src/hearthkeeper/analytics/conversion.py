@@ -1,4 +1,5 @@
-"""Conversion: sign-up lists and group-buys (measured), purchases (not yet: no orders)."""
+"""Conversion: sign-up lists and group-buys (measured per period); purchases are measured
+community-wide by paid membership (the report's `money` section), not per period."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from dataclasses import dataclass
 from hearthkeeper.store import SignUpReach
 
 ORDERS_NOT_MEASURED = (
-    "not measured: Hearthkeeper records no orders yet; purchase and repurchase rates will be "
-    "read from the orders table that paid plans and shop integrations bring (docs/metrics.md)"
+    "not measured per period or group: paid membership's purchase and repurchase rates are "
+    "the community's to date, in the report's money section (docs/membership.md)"
 )
 
 

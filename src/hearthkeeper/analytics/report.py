@@ -3,9 +3,10 @@ whole community and for each group, and its stable JSON form.
 
 `build_report` gathers the live metrics (`analytics.metrics`, from the rollups), the vital
 signs (`analytics.vitals`: segments, cohorts, health, heat death, lifecycle) and each group's
-first and last message. `Report.to_json()` is what `hearth report --format json` prints, what
-the HTML report embeds and what the console's dashboard draws from; the format is documented
-in docs/metrics.md ("Report format"). `FORMAT_VERSION` changes when a field is renamed or
+first and last message, the live codes' channels and paid membership's money figures
+(`analytics.report_money`). `Report.to_json()` is what `hearth report --format json` prints,
+what the HTML report embeds and what the console's dashboard draws from; the format is
+documented in docs/metrics.md ("Report format"). `FORMAT_VERSION` changes when a field is renamed or
 removed; adding fields does not change it.
 """
 
@@ -25,7 +26,9 @@ from hearthkeeper.analytics.report_basis import (
     overall_span,
 )
 from hearthkeeper.analytics.report_json import jsonable
+from hearthkeeper.analytics.report_money import money_json, report_money
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
+from hearthkeeper.capabilities.billing.metrics import MoneyFigures
 from hearthkeeper.capabilities.livecodes.records import ChannelStats
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
@@ -95,6 +98,7 @@ class Report:
     groups: tuple[ScopeReport, ...]
     vitals: Vitals | None
     channels: tuple[ChannelStats, ...] = ()  # the live codes and who they brought
+    money: MoneyFigures | None = None  # paid membership's figures (None: sells nothing)
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
@@ -112,6 +116,8 @@ class Report:
             ],
             "groups": [g.to_json() for g in self.groups],
             "channels": [_channel_json(s) for s in self.channels],
+            "money": None if self.money is None else money_json(
+                self.money, self.generated_at, {g.group.id for g in self.groups if g.group}),
         }  # fmt: skip
 
 
@@ -224,6 +230,7 @@ def build_report(
         ),
         vitals=vitals,
         channels=tuple(channel_stats(store, community_id, now)),
+        money=report_money(store, community_id, playbook, now),
     )
 
 

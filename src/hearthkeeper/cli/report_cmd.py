@@ -72,7 +72,8 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Write a community's health report: messages, members, daily activity, segments,
-    cohorts, health scores, lifecycle stage and heat-death warnings, per group and overall."""
+    cohorts, health scores, lifecycle stage and heat-death warnings, per group and overall;
+    the live codes' channels and the money figures of paid membership."""
     first, last = _day(start, "--from"), _day(end, "--to")
     chosen = output_format or (
         ReportFormat.JSON

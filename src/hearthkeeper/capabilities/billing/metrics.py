@@ -30,6 +30,7 @@ from hearthkeeper.store.models import GroupRow, MembershipRow
 
 @dataclass(frozen=True)
 class GroupMoney:
+    group_id: int
     name: str
     members: int  # in the group now
     payers: int  # payers who joined the community here first
@@ -138,7 +139,8 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
         for member_id in payers:
             for currency, amount in by_member[member_id].items():
                 money[currency] += amount
-        per_group.append(GroupMoney(group.name, counts.get(group.id, 0), len(payers), dict(money)))
+        per_group.append(GroupMoney(group.id, group.name, counts.get(group.id, 0), len(payers),
+                                    dict(money)))  # fmt: skip
     return MoneyFigures(people=len(people), payers=len(first_purchase), renewable=len(renewable),
                         renewed=len([s for s in renewable if s.id in renewed_subs]),
                         free_members=len(free_joins), upgraded=len(upgraded),
