@@ -167,6 +167,7 @@ def test_demo_serves_a_fresh_community_and_refuses_to_wipe_other_data(here: Path
     assert len(invites) == 3 and all(i.startswith(console_url[1]) for i in invites)
     password = re.search(r"sign in: operator / (\S+)", out)
     assert password is not None and "Ctrl-C stops the demo" in out
+    assert f"{console_url[1]}/go/demo-poster" in out and "payment reference" in out
     assert out.rstrip().endswith("stopped")
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
     [community] = store.list_communities()

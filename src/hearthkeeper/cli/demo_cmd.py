@@ -15,6 +15,8 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
 from hearthkeeper.cli.output import console, errors, fail
@@ -23,6 +25,7 @@ from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import DEFAULT_HOST, DEFAULT_PORT, ServerSettings, Settings, sqlite_url_for
 from hearthkeeper.demo.simulator import Simulator
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, parse_playbook
+from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
 from hearthkeeper.serve import Host, ServeError, open_socket, serve
 from hearthkeeper.serve.runner import bound_port
@@ -32,6 +35,7 @@ from hearthkeeper.web.context import WebSettings
 
 MARKER = ".hearth-demo"
 DEMO_GROUPS = 3
+DEMO_LIVE_CODE = "demo-poster"
 OPERATOR = "operator"
 PLAYBOOK = "playbook.yaml"
 
@@ -102,6 +106,10 @@ def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
             applied = apply_playbook(store, loaded, actor="demo")
             for n in range(1, DEMO_GROUPS + 1):
                 add_webchat_group(store, applied.community.id, loaded.playbook, n)
+            SqlLiveCodes.on(store).add_channel(
+                applied.community.id, DEMO_LIVE_CODE, "Demo poster", ChannelKind.POSTER,
+                notes="made by hearth demo", carrier=WEBCHAT, by="demo",
+                at=SystemClock().now())  # fmt: skip
             store.add_operator(OPERATOR, hash_password(password))
         finally:
             store.engine.dispose()
@@ -118,6 +126,14 @@ def _panel(host: Host, password: str, *, simulate: bool) -> None:
     console.print("Web chat (open an invite link in another browser or a private window):")
     for invite in host.invites():
         console.print(f"  {escape(invite.group.name)}: {escape(invite.url)}")
+    base = host.web_settings.public_url.rstrip("/")
+    console.print(f"Live code (a poster's QR: {escape(base)}/go/{DEMO_LIVE_CODE}.png), routing "
+                  f"each newcomer to a group with room: {escape(base)}/go/{DEMO_LIVE_CODE}")  # fmt: skip
+    threshold = host.runtimes[running.community.id].playbook.joining.threshold
+    if threshold.kind is ThresholdKind.PAID:
+        console.print(f"The community is paid (plan {escape(threshold.plan or '')}): its join page "
+                      "gives you a payment reference; record it on the console's Billing page "
+                      "to let yourself in.")  # fmt: skip
     if simulate:
         console.print("Simulated members are chatting in these groups (--no-simulator: quiet).")
     data_dir = host.web_settings.data_dir
