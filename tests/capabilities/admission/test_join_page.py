@@ -195,3 +195,13 @@ def test_a_task_group_lets_in_members_who_brought_enough_friends(chat: Chat) -> 
     referrals.settle(waiting.id, Status.CREDITED, now)
     assert join(client, chat.codes[0], "Mei").status_code == 303
     assert "Mei" in seated(chat)
+
+
+def test_a_nickname_refused_keeps_the_questions_and_what_was_typed(chat: Chat) -> None:
+    screening(chat, APPLICATION)
+    client = TestClient(chat.app)
+    refused = join(client, chat.codes[0], "@Mei", answer_1="Lan", answer_2="Oolong")
+    assert refused.status_code == 400 and "cannot contain @" in refused.text
+    assert "Who invited you?" in refused.text and ">Lan</textarea>" in refused.text
+    assert ">Oolong</textarea>" in refused.text
+    assert SqlApplications.on(chat.store).applications(chat.community_id) == []

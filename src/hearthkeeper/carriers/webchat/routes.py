@@ -173,8 +173,12 @@ def webchat_router(
                                      nickname=nickname, source=source, verdict=verdict,
                                      asked=asked)  # fmt: skip
         except BadNickname as bad:
+            # the form again with what the door asks (its questions, a code field), as typed
+            looked = await screen(chat, room.group.id, "" if user is None else user.user_id,
+                                  "" if user is None else user.nickname, probe=True)  # fmt: skip
             response = join_page(request, room, user, status=400, error=str(bad),
-                                 nickname=nickname, source=source, asked=asked)  # fmt: skip
+                                 nickname=nickname, source=source, asked=asked,
+                                 verdict=None if looked.admitted else looked)  # fmt: skip
         except WebChatRefused as refused:
             fresh = chat.room(code) or room
             response = join_page(request, fresh, user, status=403, error=refused.message,
