@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import aiohttp
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse
 
+from hearthkeeper.carriers.matrix.direct import DirectRooms
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
@@ -38,7 +39,7 @@ ACK_WAIT = 10.0  # seconds at most the next sync waits for the engine to record 
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
 })  # fmt: skip
 
 # Only what the engine reads: no presence, no account data, members loaded lazily.
@@ -97,6 +98,7 @@ class MatrixCarrier:
         self._closed = asyncio.Event()
         self._acks = Acknowledged()
         self._saving: asyncio.Task[None] | None = None
+        self._direct_rooms = DirectRooms()  # staff members' direct rooms, found once
 
     async def connect(self) -> None:
         """Sign in (token or password) and find the place to resume from."""
@@ -181,15 +183,31 @@ class MatrixCarrier:
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the outbox key is the transaction id of what is sent or redacted."""
+        if action.kind is ActionKind.DIRECT:
+            return await self._direct(action, key)
         room = action.group
         if room is None:
             raise CarrierError(f"matrix: {action.kind} without a room", retry=False)
         if action.kind is ActionKind.ALERT_STAFF:
-            return None  # alerts go to the staff inbox, never into the room
+            return None  # the inbox, the staff room and direct messages carry an alert
         try:
             return await self._perform(action, room, key)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: {action.kind} in {room}: {exc}", retry=True) from exc
+
+    async def _direct(self, action: Action, key: str) -> str:
+        """A message to one person in the bot's direct room with them (made on first use)."""
+        person = action.member
+        if person is None:
+            raise CarrierError("matrix: a direct message without its recipient", retry=False)
+        client = self._require_client()
+        try:
+            room = await self._direct_rooms.room_for(client, self.bot.user_id, person)
+            sent = await client.room_send(room, "m.room.message", message_content(action),
+                                          tx_id=txn_id(key))  # fmt: skip
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CarrierError(f"matrix: direct message to {person}: {exc}", retry=True) from exc
+        return str(_ok(sent, f"matrix: sending to {person}").event_id)
 
     async def disconnect(self) -> None:
         """Stop syncing, keep the position the engine has recorded up to, and close."""
