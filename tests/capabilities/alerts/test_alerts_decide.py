@@ -17,7 +17,9 @@ def test_quiet_hours_across_midnight_end_the_next_morning() -> None:
     at = datetime(2026, 5, 1, 14, 30, tzinfo=UTC)  # 22:30 in Shanghai
     assert quiet_until(at, "22:00-07:00", SHANGHAI) == datetime(2026, 5, 2, 7, 0, tzinfo=SHANGHAI)
     early = datetime(2026, 5, 1, 22, 0, tzinfo=UTC)  # 06:00 on the 2nd in Shanghai
-    assert quiet_until(early, "22:00-07:00", SHANGHAI) == datetime(2026, 5, 2, 7, 0, tzinfo=SHANGHAI)
+    assert quiet_until(early, "22:00-07:00", SHANGHAI) == datetime(
+        2026, 5, 2, 7, 0, tzinfo=SHANGHAI
+    )
     assert quiet_until(datetime(2026, 5, 1, 4, 0, tzinfo=UTC), "22:00-07:00", SHANGHAI) is None
 
 

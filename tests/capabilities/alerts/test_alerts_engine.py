@@ -21,7 +21,9 @@ def staffed(store: Store, clock: FrozenClock, alerts: str) -> Community:
     """A community whose staff room is `staff`: Mei (manager: receives alerts), Bob (partner:
     does not) and Ann (acquisition: does not), each in the staff room."""
     c = community(store, clock, playbook(alerts))
-    c.engine.process([c.events.join(u, name=u.title(), group="staff") for u in ("mei", "bob", "ann")])
+    c.engine.process(
+        [c.events.join(u, name=u.title(), group="staff") for u in ("mei", "bob", "ann")]
+    )
     c.engine.process([c.events.join("angry", group="g1")])
     staff = store.group_for_carrier("fake", "staff")
     assert staff is not None
@@ -46,15 +48,17 @@ def test_an_alert_reaches_the_staff_room_and_each_recipient_by_direct_message(
     assert room.group == "staff" and room.text is not None
     assert room.text.startswith("@Mei\n⚠ Staff alert:") and "g1: angry" in room.text
     assert room.extra["mentions"] == ["mei"]
-    assert [(p.action.member, p.action.carrier) for p in got if p.action.kind is ActionKind.DIRECT] == [
-        ("mei", "fake")
-    ]
+    assert [
+        (p.action.member, p.action.carrier) for p in got if p.action.kind is ActionKind.DIRECT
+    ] == [("mei", "fake")]
     # the console inbox keeps it as before
     assert len(store.staff_alerts(c.runtime.community_id)) == 1
 
 
 def test_recipients_name_the_roles_that_hear_alerts(store: Store, store_clock: FrozenClock) -> None:
-    c = staffed(store, store_clock, "alerts:\n  recipients: [partner, acquisition]\n  direct: true\n")
+    c = staffed(
+        store, store_clock, "alerts:\n  recipients: [partner, acquisition]\n  direct: true\n"
+    )
     c.engine.process([c.events.message("angry", INSULT)])
     got = sent(c)
     assert sorted(p.action.member or "" for p in got if p.action.kind is ActionKind.DIRECT) == [
@@ -95,7 +99,9 @@ def test_alerts_handled_in_the_console_while_held_are_left_out(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = staffed(store, store_clock, QUIET)
-    c.engine.process([c.events.message("angry", INSULT, at=datetime(2026, 5, 1, 21, 30, tzinfo=UTC))])
+    c.engine.process(
+        [c.events.message("angry", INSULT, at=datetime(2026, 5, 1, 21, 30, tzinfo=UTC))]
+    )
     [alert] = store.staff_alerts(c.runtime.community_id)
     store.handle_alert(alert.id, "mei", datetime(2026, 5, 1, 22, 0, tzinfo=UTC))
     store_clock.set(datetime(2026, 5, 2, 6, 0, tzinfo=UTC))
@@ -115,7 +121,9 @@ def test_a_ban_evasion_alerts_staff_at_once_even_in_quiet_hours(
 ) -> None:
     c = staffed(store, store_clock, QUIET)
     late = datetime(2026, 5, 1, 21, 30, tzinfo=UTC)
-    store.add_sanction("blacklist", c.member_id("angry"), "spam", late, community_id=c.runtime.community_id)
+    store.add_sanction(
+        "blacklist", c.member_id("angry"), "spam", late, community_id=c.runtime.community_id
+    )
     c.restart()
     c.engine.process([c.events.join("angry", group="g2", at=late.replace(minute=40))])
     got = {p.action.kind: p.action for p in sent(c)}
