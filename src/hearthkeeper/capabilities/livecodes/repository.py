@@ -67,6 +67,7 @@ class LiveCodes(Protocol):
              at: datetime, until: datetime) -> None: ...  # fmt: skip
     def arrive(self, channel_id: int, group_id: int, member_id: int, event_id: int,
                at: datetime) -> bool: ...  # fmt: skip
+    def take_seat(self, group_id: int, at: datetime) -> bool: ...
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]: ...
     def stays(self, arrivals: Sequence[Arrival]) -> list[StaySpan]: ...
     def last_said(self, arrivals: Sequence[Arrival]) -> dict[tuple[int, int], datetime]: ...
@@ -205,6 +206,23 @@ class SqlLiveCodes(StoreBase):
             )  # fmt: skip
             if oldest is not None:
                 session.execute(update(r).where(r.id == oldest).values(arrived_at=at))
+            return True
+
+    def take_seat(self, group_id: int, at: datetime) -> bool:
+        """Someone joined the group without a live code's token (a Matrix join carries none):
+        release its oldest live held seat, so the group is not counted fuller than it is
+        while the seat would still be held. False when no seat was held."""
+        at = utc(at, "join time")
+        r = LiveCodeRoutingRow
+        with self._unit(write=True) as session:
+            oldest = session.scalar(
+                select(r.id).where(r.group_id == group_id, r.arrived_at.is_(None),
+                                   r.expires_at > at)
+                .order_by(r.id).limit(1)
+            )  # fmt: skip
+            if oldest is None:
+                return False
+            session.execute(update(r).where(r.id == oldest).values(arrived_at=at))
             return True
 
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]:
