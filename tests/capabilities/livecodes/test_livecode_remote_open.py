@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -133,3 +134,24 @@ def test_other_newcomers_are_routed_while_the_homeserver_creates_a_room(
     matrix.join(30)
     assert waiting["cy"].headers["location"].startswith("https://matrix.to/#/!room2:")
     assert homeserver.stores == [store]  # called with the store, not inside a transaction
+
+
+def test_a_join_without_a_token_takes_the_oldest_live_seat_held_in_the_room(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    tea = store.ensure_community("tea", "Tea")
+    room = store.add_group(tea.id, "Tea on Matrix", "matrix", "!tea:x", capacity=5)
+    repo = SqlLiveCodes.on(store)
+    now = store_clock.now()
+    partner = repo.add_channel(tea.id, "partner", "Partner", ChannelKind.PARTNER, notes="",
+                               carrier="matrix", by="cli", at=now)  # fmt: skip
+    repo.hold(partner.id, room.id, "old", "10.0.0.1", at=now, until=now - timedelta(minutes=1))
+    repo.hold(partner.id, room.id, "h1", "10.0.0.1", at=now, until=now + timedelta(minutes=15))
+    repo.hold(partner.id, room.id, "h2", "10.0.0.2", at=now, until=now + timedelta(minutes=15))
+    mei = store.member_for("matrix", "@mei:x", "Mei").id
+    store.join(mei, room.id, at=now)
+    assert repo.take_seat(room.id, now)
+    [load] = repo.loads(tea.id, "matrix", now, now)
+    assert (load.members, load.held) == (1, 1)  # Mei counts once, not as member and seat
+    assert repo.held("h1", partner.id, now) is None and repo.held("h2", partner.id, now) == room.id
+    assert repo.take_seat(room.id, now) and not repo.take_seat(room.id, now)
