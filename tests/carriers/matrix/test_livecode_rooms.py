@@ -6,6 +6,8 @@ server serves the room it opened."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from tests.carriers.matrix.matrix_setup import (
     Hearth,
     Member,
     bot_message,
+    eventually,
     real_now,
     serving,
 )
@@ -49,13 +52,12 @@ TEMPLATE_GROUPS = "groups: {capacity: 500, join_by_code_cap: 200, small_circle_s
 GROUPS_OF_TWO = "groups: {capacity: 2, join_by_code_cap: 2, small_circle_size: 2}"
 
 
-@pytest_asyncio.fixture
-async def community(synapse: SynapseServer, tmp_path: Path,
-                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
-    """The skincare community, open to everyone, in groups of two; no rooms yet."""
+@contextlib.asynccontextmanager
+async def skincare(synapse: SynapseServer, tmp_path: Path, migrated_sqlite: Path,
+                   text: str) -> AsyncIterator[Hearth]:  # fmt: skip
+    """The skincare community of playbook `text`, in groups of two; no rooms yet."""
     clock = FrozenClock(real_now())
     data_dir = tmp_path / "data"
-    text = open_to_everyone(template_text("skincare"))
     assert TEMPLATE_GROUPS in text
     loaded = parse_playbook(text.replace(TEMPLATE_GROUPS, GROUPS_OF_TWO), str(data_dir / "pb.yaml"))
     with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
@@ -68,6 +70,23 @@ async def community(synapse: SynapseServer, tmp_path: Path,
             yield found
         finally:
             await found.close()
+
+
+@pytest_asyncio.fixture
+async def community(synapse: SynapseServer, tmp_path: Path,
+                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """Open to everyone."""
+    text = open_to_everyone(template_text("skincare"))
+    async with skincare(synapse, tmp_path, migrated_sqlite, text) as found:
+        yield found
+
+
+@pytest_asyncio.fixture
+async def screened(synapse: SynapseServer, tmp_path: Path,
+                   migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """Members only: the template as it is (`paid`)."""
+    async with skincare(synapse, tmp_path, migrated_sqlite, template_text("skincare")) as found:
+        yield found
 
 
 def served_matrix(community: Hearth) -> ServedCarrier:
@@ -161,3 +180,28 @@ async def test_the_third_newcomer_gets_a_room_the_bot_opens_and_serves(community
     assert isinstance(again.carrier, MatrixCarrier)
     assert again.carrier.rooms.accepts(opened) and again.carrier.rooms.accepts(first)
     assert any("1 opened by the bot" in line for line in again.status)
+
+
+async def test_a_community_that_screens_joiners_gets_a_room_to_knock_on(screened: Hearth) -> None:
+    served = served_matrix(screened)
+    assert served.opens is not None and isinstance(served.carrier, MatrixCarrier)
+    community_id = screened.runtime.community_id
+    playbook = screened.runtime.playbook
+    async with serving(screened, served.carrier):
+        carrier = served.carrier
+
+        async def connected() -> bool:
+            await asyncio.sleep(0.05)
+            return carrier._client is not None
+
+        await eventually(connected, "the bot to sign in")
+        group = await asyncio.to_thread(served.opens.open_group, screened.store, community_id,
+                                        playbook)  # fmt: skip
+    assert group.name == "颜学院护肤社 1群"
+    bot = Member(screened.bot, screened.synapse.base_url)
+    try:
+        room = group.carrier_group_id
+        assert (await state(bot, room, "m.room.join_rules"))["join_rule"] == "knock"
+        assert (await state(bot, room, "m.room.name"))["name"] == "颜学院护肤社 1群"
+    finally:
+        await bot.close()
