@@ -136,7 +136,7 @@ def test_other_newcomers_are_routed_while_the_homeserver_creates_a_room(
     assert homeserver.stores == [store]  # called with the store, not inside a transaction
 
 
-def test_a_join_without_a_token_takes_the_oldest_live_seat_held_in_the_room(
+def test_a_matrix_join_takes_the_oldest_live_seat_held_in_the_room(
     store: Store, store_clock: FrozenClock
 ) -> None:
     tea = store.ensure_community("tea", "Tea")
@@ -153,5 +153,6 @@ def test_a_join_without_a_token_takes_the_oldest_live_seat_held_in_the_room(
     assert repo.take_seat(room.id, now)
     [load] = repo.loads(tea.id, "matrix", now, now)
     assert (load.members, load.held) == (1, 1)  # Mei counts once, not as member and seat
+    assert load.today == 2, "the taken seat still counts for daily_code_cap; the expired not"
     assert repo.held("h1", partner.id, now) is None and repo.held("h2", partner.id, now) == room.id
     assert repo.take_seat(room.id, now) and not repo.take_seat(room.id, now)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.livecodes.decide import slug_of
+from hearthkeeper.capabilities.livecodes.records import UNTAGGED
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext, Request
@@ -23,7 +24,6 @@ from hearthkeeper.store.scope import StoreBase
 
 log = logging.getLogger(__name__)
 STAGE = Stage.MECHANISMS + 10  # after every other handler of a join (they stop nothing here)
-UNTAGGED = frozenset({"matrix"})  # carriers whose joins never carry the link's token
 
 
 class LiveCodeArrival(Request, effect="livecodes.arrival"):

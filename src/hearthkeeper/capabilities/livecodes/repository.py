@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
-from hearthkeeper.capabilities.livecodes.records import Channel, ChannelKind, GroupLoad
+from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel, ChannelKind, GroupLoad
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.metric_reads import _chunks
@@ -148,8 +148,14 @@ class SqlLiveCodes(StoreBase):
             live = (r.group_id.in_(ids), r.arrived_at.is_(None), r.expires_at > now)
             held = _counts(session.execute(
                 select(r.group_id, func.count()).where(*live).group_by(r.group_id)))  # fmt: skip
+            # Where joins carry no token (no arrival rows), a seat a join took still counts
+            # for the day: the newcomer it was held for came by code.
+            today = (
+                or_(and_(*live), r.arrived_at.is_not(None)) if carrier in UNTAGGED else and_(*live)
+            )
             held_today = _counts(session.execute(
-                select(r.group_id, func.count()).where(*live, r.routed_at >= day_start)
+                select(r.group_id, func.count())
+                .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
             a = LiveCodeArrivalRow
             arrived_today = _counts(session.execute(
