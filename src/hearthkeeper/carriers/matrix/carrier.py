@@ -221,9 +221,12 @@ class MatrixCarrier:
                           initial_state: Sequence[Mapping[str, Any]] = ()) -> str:  # fmt: skip
         """Create a room as the bot, which as its creator holds every power level (room
         versions before 12: 100; from 12: above all levels); the room's id."""
-        created = await self._require_client().room_create(
-            name=name, topic=topic or None, preset=RoomPreset(preset),
-            initial_state=[dict(state) for state in initial_state])  # fmt: skip
+        try:
+            created = await self._require_client().room_create(
+                name=name, topic=topic or None, preset=RoomPreset(preset),
+                initial_state=[dict(state) for state in initial_state])  # fmt: skip
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CarrierError(f"matrix: creating the room {name!r}: {exc}", retry=True) from exc
         return str(_ok(created, f"matrix: creating the room {name!r}").room_id)
 
     def serve_room(self, room_id: str, community: str) -> None:
