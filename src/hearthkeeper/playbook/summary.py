@@ -292,6 +292,9 @@ def _money(pb: Playbook) -> Element:
     return el
 
 
+_OPENS_GROUPS = {"webchat", "matrix"}  # carriers whose next group a live code can open
+
+
 def _copy(pb: Playbook) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
@@ -301,13 +304,14 @@ def _copy(pb: Playbook) -> Element:
         f"{round(r.open_new_group_at * 100)}% full"
     )
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
-        el.gaps.append(
-            Gap(
-                f"opening new {kind.capitalize()} groups: live codes send {kind} newcomers "
-                "only to existing rooms, and cannot tell which channel brought them",
-                "seed 003, live QR codes; docs/livecodes.md",
-            )
+        # Matrix opens the next room itself; its joins do not carry the live code's channel.
+        message = (
+            f"live codes cannot tell which channel brought {kind.capitalize()} newcomers"
+            if kind in _OPENS_GROUPS
+            else f"opening new {kind.capitalize()} groups: live codes send {kind} newcomers "
+            "only to existing rooms, and cannot tell which channel brought them"
         )
+        el.gaps.append(Gap(message, "seed 003, live QR codes; docs/livecodes.md"))
     if pb.structure.groups.small_circle_size > 50:
         el.gaps.append(
             Gap(
