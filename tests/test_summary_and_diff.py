@@ -82,3 +82,14 @@ def test_diff_matches_list_items_by_id() -> None:
 
 def test_identical_playbooks_have_no_diff() -> None:
     assert diff_content(content(MINIMAL), content(MINIMAL)) == []
+
+
+def test_the_summary_says_what_a_task_threshold_asks() -> None:
+    text = MINIMAL + (
+        "joining:\n  threshold:\n    kind: task\n    invite_friends: 3\n"
+        "    referrals_in: [tea-free]\n"
+    )
+    [structure] = [
+        el for el in summarise(parse_playbook(text).playbook) if el.title.startswith("Structure")
+    ]
+    assert "Joining: task, 3 invited friends who stayed, counted in tea-free" in structure.lines

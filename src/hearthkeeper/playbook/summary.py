@@ -104,6 +104,21 @@ def _structure(pb: Playbook) -> Element:
     el.lines.append(
         f"Joining: {j.threshold.kind.value}"
         + (f" (plan {j.threshold.plan})" if j.threshold.plan else "")
+        + (
+            f", {j.threshold.invite_friends} invited friends who stayed"
+            if j.threshold.kind is ThresholdKind.TASK and j.threshold.invite_friends
+            else ""
+        )
+        + (
+            f", counted in {', '.join(j.threshold.referrals_in)}"
+            if j.threshold.kind is ThresholdKind.TASK and j.threshold.referrals_in
+            else ""
+        )
+        + (
+            f", level {j.threshold.min_level} or above"
+            if j.threshold.kind is ThresholdKind.MIN_LEVEL and j.threshold.min_level
+            else ""
+        )
     )
     ladder = "; ".join(
         f"{st.at}: {'+'.join(d.value for d in st.do)}"
