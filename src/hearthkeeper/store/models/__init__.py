@@ -15,6 +15,7 @@ from hearthkeeper.store.models.community import (
     PlaybookVersionRow,
     TagRow,
 )
+from hearthkeeper.store.models.crisis import CrisisEpisodeRow, CrisisMarkRow
 from hearthkeeper.store.models.events import (
     EventRow,
     MentionRow,
@@ -74,6 +75,8 @@ __all__ = [
     "CheckInRow",
     "CommunityRow",
     "ConsoleSessionRow",
+    "CrisisEpisodeRow",
+    "CrisisMarkRow",
     "EventRow",
     "GroupDayKindRow",
     "GroupDayRow",
