@@ -175,4 +175,3 @@ class SqlCrisis(StoreBase):
 def _mark(row: CrisisMarkRow) -> Mark:
     return Mark(row.carrier_event_id, row.member_id, row.author, row.text, row.score,
                 tuple(row.markers.split()), row.at)  # fmt: skip
-

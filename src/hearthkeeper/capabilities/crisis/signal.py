@@ -135,7 +135,7 @@ class Signal:
     def shipped() -> Signal:
         """The signal from the installed packages and this package's markers.yaml (once per
         process)."""
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         data = yaml.safe_load((Path(__file__).parent / "markers.yaml").read_text("utf-8"))
         return Signal(snownlp_model(), SentimentIntensityAnalyzer(), Markers.parse(data))
