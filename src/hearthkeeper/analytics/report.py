@@ -241,7 +241,7 @@ def build_report(
             local_midnight(start, zone),
             local_midnight(end + timedelta(days=1), zone),
             ids,
-        ),  # fmt: skip
+        ),
     )
 
 
