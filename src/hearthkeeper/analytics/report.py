@@ -29,6 +29,8 @@ from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.report_money import money_json, report_money
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
 from hearthkeeper.capabilities.billing.metrics import MoneyFigures
+from hearthkeeper.capabilities.crisis.report import episode_json, report_episodes
+from hearthkeeper.capabilities.crisis.repository import EpisodeRecord
 from hearthkeeper.capabilities.livecodes.records import ChannelStats
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
@@ -99,6 +101,7 @@ class Report:
     vitals: Vitals | None
     channels: tuple[ChannelStats, ...] = ()  # the live codes and who they brought
     money: MoneyFigures | None = None  # paid membership's figures (None: sells nothing)
+    crisis: tuple[EpisodeRecord, ...] = ()  # crisis watch's episodes during the period
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
@@ -118,6 +121,7 @@ class Report:
             "channels": [_channel_json(s) for s in self.channels],
             "money": None if self.money is None else money_json(
                 self.money, self.generated_at, {g.group.id for g in self.groups if g.group}),
+            "crisis": [episode_json(e) for e in self.crisis],
         }  # fmt: skip
 
 
@@ -231,6 +235,13 @@ def build_report(
         vitals=vitals,
         channels=tuple(channel_stats(store, community_id, now)),
         money=report_money(store, community_id, playbook, now),
+        crisis=report_episodes(
+            store,
+            community_id,
+            local_midnight(start, zone),
+            local_midnight(end + timedelta(days=1), zone),
+            ids,
+        ),
     )
 
 

@@ -7,7 +7,8 @@ GATE 0 blacklist · 1 planning a group's calendar (posts, live sessions, anniver
 time this process sees the group · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
 MECHANISMS 30 commands · 31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and
 the question queue · 36 points for sharing · 37 planning the daily level round on joins ·
-39 scheduling the welcome-week digest on joins.
+39 scheduling the welcome-week digest on joins · 45 crisis watch (reads every member's
+message, never stops the rest).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hearthkeeper.capabilities import (
     ceremony,
     checkin,
     commands,
+    crisis,
     faq,
     gate,
     health,
@@ -51,4 +53,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     billing.CAPABILITY,
     referrals.CAPABILITY,
     alerts.CAPABILITY,
+    crisis.CAPABILITY,
 )

@@ -1,7 +1,9 @@
-"""Interaction mechanisms: FAQ answers, check-ins, polls, sign-ups, points, titles, tags and
-referrals."""
+"""Interaction mechanisms: FAQ answers, check-ins, polls, sign-ups, points, titles, tags,
+referrals and crisis watch."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field
 
@@ -187,6 +189,20 @@ class Referrals(Section):
     )
 
 
+class Crisis(Section):
+    """Crisis watch (seeds 002, 003: negative news spreads panic fast): staff are alerted, with
+    the messages, when alarming messages (panic words such as 退款/过敏/scam, or clearly
+    negative ones) spike in a group against the group's own usual share (docs/crisis.md)."""
+
+    enabled: bool = Field(True, description="Watch every group for spikes of alarming messages.")
+    sensitivity: Literal["low", "normal", "high"] = Field(
+        "normal",
+        description="How readily a spike counts: normal needs 5 alarming messages from 3 members "
+        "in 30 minutes, 30% of members' messages and 3× the group's usual share; high 3 from 2, "
+        "20%, 2×; low 8 from 4, 40%, 4×.",
+    )
+
+
 class Mechanisms(Section):
     """Everything that gives members something to do (ceremony, participation, organisation, belonging)."""
 
@@ -201,4 +217,7 @@ class Mechanisms(Section):
     )
     referrals: Referrals = Field(
         default_factory=Referrals, description="Members' invite links and the invite task."
+    )
+    crisis: Crisis = Field(
+        default_factory=Crisis, description="Alerts on spikes of negative or panicked messages."
     )

@@ -16,6 +16,7 @@ from hearthkeeper.store.models.community import (
     PlaybookVersionRow,
     TagRow,
 )
+from hearthkeeper.store.models.crisis import CrisisEpisodeRow, CrisisMarkRow
 from hearthkeeper.store.models.events import (
     EventRow,
     MentionRow,
@@ -75,6 +76,8 @@ __all__ = [
     "CheckInRow",
     "CommunityRow",
     "ConsoleSessionRow",
+    "CrisisEpisodeRow",
+    "CrisisMarkRow",
     "EventRow",
     "GroupDayKindRow",
     "GroupDayRow",

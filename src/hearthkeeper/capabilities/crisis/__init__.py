@@ -1,0 +1,45 @@
+"""Crisis watch (seeds 002, 003: negative news spreads panic fast): a spike of negative or
+panicked messages in a group, against the group's own usual share, alerts staff once per
+episode with the messages that caused it (docs/crisis.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.engine.registry import Registry, Stage
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from hearthkeeper.web.console.pages import Pages
+
+# After every mechanism (30-39), before the fallback: it never stops the others.
+STAGE = Stage.MECHANISMS + 15
+
+
+class CrisisCapability(CapabilityBase):
+    name = "crisis"
+
+    def register(self, registry: Registry, setup: Setup) -> None:
+        from hearthkeeper.capabilities.crisis.effects import note_alarm
+        from hearthkeeper.capabilities.crisis.handler import CrisisWatch
+        from hearthkeeper.capabilities.crisis.requests import NoteAlarm
+
+        registry.add_effect(NoteAlarm, note_alarm)
+        if setup.playbook.mechanisms.crisis.enabled:
+            registry.add(CrisisWatch(), STAGE)
+
+    def cli(self, app: typer.Typer) -> None:
+        from hearthkeeper.capabilities.crisis.cli import add_commands
+
+        add_commands(app)
+
+    def console(self, pages: Pages) -> APIRouter | None:
+        from hearthkeeper.capabilities.crisis.console import router
+
+        return router(pages)
+
+
+CAPABILITY = CrisisCapability()

@@ -1,0 +1,51 @@
+"""`hearth crisis episodes`: the episodes of a community, with the messages that made them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.analytics.report import community_playbook, zone_of
+from hearthkeeper.capabilities.crisis.render import percent, quote
+from hearthkeeper.capabilities.crisis.repository import SqlCrisis
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+
+crisis_app = typer.Typer(
+    help="Crisis watch: spikes of negative or panicked messages, per group.", no_args_is_help=True
+)
+
+
+def add_commands(app: typer.Typer) -> None:
+    """Add `crisis` to the top-level command."""
+    app.add_typer(crisis_app, name="crisis")
+
+
+@crisis_app.command("episodes")
+def episodes(
+    community: Annotated[str, typer.Option("--community", help="The community (its slug).")],
+    days: Annotated[int, typer.Option("--days", min=1, help="How far back (by last spike).")] = 30,
+    config: ConfigOption = None,
+) -> None:
+    """Each episode, newest first: group, when, the figures, and every message that made it."""
+    store = open_store(settings_from(config))
+    found = store.get_community(community)
+    if found is None:
+        fail(f"no community {community!r}; `hearth apply` its playbook first")
+    _, zone = zone_of(community_playbook(store, found.id))
+    since = SystemClock().now() - timedelta(days=days)
+    shown = SqlCrisis.on(store).episodes(found.id, since)
+    for e in shown:
+        usual = percent(e.baseline) if e.baseline is not None else "unknown"
+        console.print(escape(
+            f"{e.group}  {e.started_at.astimezone(zone):%Y-%m-%d %H:%M}  {e.alarming} of "
+            f"{e.messages} messages alarming from {e.authors} members (usual {usual})"
+        ))  # fmt: skip
+        for mark in e.marks:
+            console.print(escape("  " + quote(mark, zone)))
+    if not shown:
+        console.print(f"No crisis episode in the last {days} days.")

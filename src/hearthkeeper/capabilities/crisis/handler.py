@@ -1,0 +1,45 @@
+"""The crisis watch handler: reads every member's message (a few hundredths of a millisecond)
+and hands the alarming ones to the `crisis.note` effect, which measures the group in the
+store. It keeps nothing in memory, so a restart or a rolled-back batch needs nothing rebuilt."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.crisis.requests import NoteAlarm
+from hearthkeeper.capabilities.crisis.signal import Signal
+from hearthkeeper.capabilities.format import excerpt
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import NOTHING, Context, Outcome
+from hearthkeeper.text.normalise import normalise
+
+
+class CrisisWatch:
+    """Alarming messages (panic words, clearly negative) of members, not staff, not bots."""
+
+    name = "crisis"
+
+    def __init__(self, signal: Signal | None = None) -> None:
+        self._signal = signal
+
+    @property
+    def signal(self) -> Signal:
+        """The sentiment models, loaded on the first message (once per process)."""
+        if self._signal is None:
+            self._signal = Signal.shipped()
+        return self._signal
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return (isinstance(event, Message) and not event.sender.is_bot and not ctx.member.is_staff
+                and bool(event.text.strip()))  # fmt: skip
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        assert isinstance(event, Message)
+        reading = self.signal.read(normalise(event.text))
+        if not reading.alarming:
+            return NOTHING
+        author = ctx.member.display_name or event.sender.display_name or event.sender.user_id
+        request = NoteAlarm(event_id=event.event_id, author=author, text=excerpt(event.text, 200),
+                            score=round(reading.score, 4), markers=reading.markers, at=event.at)  # fmt: skip
+        why = ", ".join(reading.markers) or f"negative ({reading.score:.2f})"
+        return Outcome((request.action(carrier=event.carrier, group=event.group,
+                                       member=event.sender.user_id, target=event.event_id,
+                                       handler=self.name, reason=f"alarming: {why}"),))  # fmt: skip
