@@ -13,6 +13,7 @@ the question queue · 36 points for sharing · 37 planning the daily level round
 from __future__ import annotations
 
 from hearthkeeper.capabilities import (
+    activities,
     admission,
     billing,
     calendar,
@@ -49,4 +50,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     livecodes.CAPABILITY,
     billing.CAPABILITY,
     referrals.CAPABILITY,
+    activities.CAPABILITY,
 )
