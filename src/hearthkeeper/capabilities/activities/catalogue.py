@@ -22,6 +22,16 @@ class Occurrence:
     activity: Activity
     starts_at: datetime  # aware UTC
 
+    @property
+    def line(self) -> str:
+        """How calendars show it: `offline: Night run @ Victoria Park (20 places, 45 CNY)`."""
+        a = self.activity
+        details = [f"{a.capacity} places" if a.capacity else "",
+                   f"{a.price:f} {a.currency}" if a.price else ""]  # fmt: skip
+        shown = ", ".join(d for d in details if d)
+        return (f"offline: {a.name}" + (f" @ {a.place}" if a.place else "")
+                + (f" ({shown})" if shown else ""))  # fmt: skip
+
 
 def one_off_at(activity: Activity, zone: ZoneInfo) -> datetime | None:
     """A one-off activity's start as an instant (`when` without a zone is local time)."""
@@ -45,6 +55,13 @@ def occurrences(playbook: Playbook, start: datetime, end: datetime) -> list[Occu
             if at is not None and start <= at < end:
                 found.append(Occurrence(activity, at))
     return sorted(found, key=lambda o: (o.starts_at, o.activity.id))
+
+
+def staff_events(events: Sequence[Event], start: datetime, end: datetime) -> list[Event]:
+    """The events staff made (no playbook activity behind them) starting in [start, end)
+    and not cancelled: what a calendar adds to the playbook's occurrences."""
+    return [e for e in events if e.activity_id is None and not e.cancelled
+            and start <= e.starts_at < end]  # fmt: skip
 
 
 def next_occurrence(activity: Activity, zone: ZoneInfo, after: datetime) -> datetime | None:
