@@ -29,7 +29,7 @@ class EventFigures:
     confirmed: int  # holding a place, paid where priced
     unpaid: int
     waitlisted: int
-    attendance: d.Rates | None  # None: not started yet
+    attendance: d.Rates | None  # None: its door is not open yet
     feedback: int = 0  # messages in the round's window
     photos: int = 0  # pictures among them
 
@@ -53,7 +53,7 @@ def event_figures(scope: StoreBase, community_id: int, now: datetime) -> list[Ev
     found = []
     for event in repo.events(community_id):
         signups = by_event.get(event.id, [])
-        started = now >= event.starts_at and not event.cancelled
+        started = now >= event.starts_at - d.DOOR_OPENS and not event.cancelled  # door open
         feedback, photos = _feedback(scope, event, signups, now) if started else (0, 0)
         found.append(EventFigures(
             event, sum(1 for s in signups if s.status is Status.CONFIRMED),
