@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hearthkeeper.analytics.report import build_report
 from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
@@ -97,6 +98,14 @@ def test_sign_up_waitlist_reminders_door_and_attendance_each_once_across_restart
     assert (figures[0].feedback, figures[0].photos) == (2, 1)
     per_activity = activity_figures(figures)
     assert [(a.activity_id, a.attendance.attended) for a in per_activity] == [("night-run", 1)]
+
+    report = build_report(store, c.runtime.community_id, now=c.clock.now()).to_json()
+    assert report["overall"]["segments"]["met_offline"] == 1  # bo came
+    by_group = {g["name"]: g["segments"]["met_offline"] for g in report["groups"]}
+    assert by_group == {"g1": 1, "g2": 0}
+    [held_json] = report["attendance"]["events"]
+    assert (held_json["attended"], held_json["no_show_rate"], held_json["photos"]) == (1, 0.5, 1)
+    assert report["attendance"]["activities"][0]["attendance_rate"] == 0.5
 
 
 def test_a_priced_event_holds_the_place_until_the_fee_is_recorded_in_the_ledger(
