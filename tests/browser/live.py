@@ -217,7 +217,8 @@ def start_live_server(
         community = running.community.id
         for n in range(2, groups + 1):
             add_webchat_group(host.store, community, host.runtimes[community].playbook, n)
-    host.store.add_operator(OPERATOR, hash_password(PASSWORD))
+    if host.store.operator_by_name(OPERATOR) is None:  # a restart on the same data_dir keeps it
+        host.store.add_operator(OPERATOR, hash_password(PASSWORD))
     server = LiveServer(url=url, host=host)
     ready = threading.Event()
 

@@ -28,6 +28,7 @@ from hearthkeeper.analytics.report_basis import (
 from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.report_money import money_json, report_money
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
+from hearthkeeper.capabilities.activities.stats import attendance_json, event_figures
 from hearthkeeper.capabilities.billing.metrics import MoneyFigures
 from hearthkeeper.capabilities.crisis.report import episode_json, report_episodes
 from hearthkeeper.capabilities.crisis.repository import EpisodeRecord
@@ -102,6 +103,7 @@ class Report:
     channels: tuple[ChannelStats, ...] = ()  # the live codes and who they brought
     money: MoneyFigures | None = None  # paid membership's figures (None: sells nothing)
     crisis: tuple[EpisodeRecord, ...] = ()  # crisis watch's episodes during the period
+    attendance: dict[str, Any] | None = None  # offline events' attendance (None: no events)
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
@@ -122,6 +124,7 @@ class Report:
             "money": None if self.money is None else money_json(
                 self.money, self.generated_at, {g.group.id for g in self.groups if g.group}),
             "crisis": [episode_json(e) for e in self.crisis],
+            "attendance": self.attendance,
         }  # fmt: skip
 
 
@@ -242,7 +245,14 @@ def build_report(
             local_midnight(end + timedelta(days=1), zone),
             ids,
         ),
+        attendance=report_attendance(store, community_id, now),
     )
+
+
+def report_attendance(store: Store, community_id: int, now: datetime) -> dict[str, Any] | None:
+    """Offline events' attendance to date, per event and per activity (None: no events)."""
+    figures = event_figures(store, community_id, now)
+    return attendance_json(figures) if figures else None
 
 
 def period_days(report: Report) -> int:

@@ -83,10 +83,12 @@ class SegmentReport:
     as_of: date
     counts: dict[str, int]
     members: list[Placed] = field(default_factory=list)
+    met_offline: int = 0  # members of the scope who came to an offline event (across segments)
 
     def to_json(self) -> dict[str, object]:
         """The counts (members listed only by segment size: reports stay small)."""
-        return {"as_of": self.as_of.isoformat(), "counts": dict(self.counts)}
+        return {"as_of": self.as_of.isoformat(), "counts": dict(self.counts),
+                "met_offline": self.met_offline}  # fmt: skip
 
 
 def _count_between(days: Sequence[date], first: date, last: date) -> int:

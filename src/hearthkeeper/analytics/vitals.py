@@ -7,7 +7,7 @@ modules run on one load of the store (`signals.load`). The report and the consol
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from hearthkeeper.analytics.segments import (
     segment_members,
     silent_key_members,
 )
+from hearthkeeper.capabilities.activities.stats import met_offline
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 
@@ -87,7 +88,8 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
     scopes = {gid: ({gid}, gname) for gid, gname in data.groups.items()}
     all_groups = set(data.groups)
     members = signals.member_facts(data, all_groups)
-    report = segment_members(members, as_of, rules)
+    met = met_offline(store, community_id)  # who came to an offline event (activities)
+    report = _met(segment_members(members, as_of, rules), members, met)
     last_group = _last_groups(data)
     silent = silent_key_members(report, rules)
     names: dict[int, str] = {}
@@ -96,7 +98,8 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
                           last_group.get(p.member_id, 0)) for p in silent)  # fmt: skip
     community = _scope(data, all_groups, COMMUNITY_SCOPE, name, playbook, rules, cohort_weeks,
                        store, names, members=members, report=report)  # fmt: skip
-    groups = {gid: _scope(data, scope, gid, gname, playbook, rules, cohort_weeks, store, names)
+    groups = {gid: _scope(data, scope, gid, gname, playbook, rules, cohort_weeks, store, names,
+                          met=met)
               for gid, (scope, gname) in sorted(scopes.items())}  # fmt: skip
     lifecycle = infer_stage(signals.community_facts(data, members), playbook)
     return Vitals(as_of, community, lifecycle, groups, key)
@@ -118,9 +121,11 @@ def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
            playbook: Playbook | None, rules: SegmentRules, weeks: int, store: Store,
            names: dict[int, str], *,
            members: Sequence[MemberFacts] | None = None,
-           report: SegmentReport | None = None) -> ScopeVitals:  # fmt: skip
+           report: SegmentReport | None = None,
+           met: Collection[int] = ()) -> ScopeVitals:  # fmt: skip
     members = members if members is not None else signals.member_facts(data, scope)
-    report = report if report is not None else segment_members(members, data.as_of, rules)
+    if report is None:
+        report = _met(segment_members(members, data.as_of, rules), members, met)
     joined = {m.member_id: m.joined for m in members if m.joined is not None}
     posted = {m.member_id: m.active_days for m in members}
     cohorts = tuple(cohort_table(joined, posted, data.as_of, weeks=weeks))
@@ -131,6 +136,13 @@ def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
              for p in silent if p.last_active is not None]  # fmt: skip
     heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet), playbook)
     return ScopeVitals(report, cohorts, health, heat)
+
+
+def _met(report: SegmentReport, members: Sequence[MemberFacts],
+         met: Collection[int]) -> SegmentReport:  # fmt: skip
+    """The report with how many of the scope's present members met offline."""
+    count = sum(1 for m in members if m.present and m.member_id in met)
+    return replace(report, met_offline=count)
 
 
 def _last_groups(data: signals.HealthData) -> dict[int, int]:

@@ -14,6 +14,7 @@ message, never stops the rest).
 from __future__ import annotations
 
 from hearthkeeper.capabilities import (
+    activities,
     admission,
     alerts,
     billing,
@@ -54,4 +55,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     referrals.CAPABILITY,
     alerts.CAPABILITY,
     crisis.CAPABILITY,
+    activities.CAPABILITY,
 )

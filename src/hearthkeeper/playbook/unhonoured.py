@@ -25,20 +25,6 @@ class Unhonoured:
 
 def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     """The fields `pb` sets that this version validates but does not act on."""
-    if pb.activities:
-        names = ", ".join(a.name for a in pb.activities[:3]) + (
-            " …" if len(pb.activities) > 3 else ""
-        )
-        yield Unhonoured(
-            "Operation",
-            f"activities ({names}): offline activities are listed but not run — no sign-up, "
-            "reminder, door check-in or attendance yet; announce them with calendar.posts",
-        )
-    points = pb.mechanisms.points
-    if "event" in points.model_fields_set and points.event:
-        yield Unhonoured(
-            "Operation", "mechanisms.points.event: nothing awards points for attending an event yet"
-        )
     copy = pb.replication
     if "max_groups_per_manager" in copy.model_fields_set:
         yield Unhonoured(

@@ -25,6 +25,7 @@ class OrderKind(StrEnum):
     PURCHASE = "purchase"  # the first payment of a subscription
     RENEWAL = "renewal"  # a payment extending a paid period from its end
     REFUND = "refund"  # money given back (a negative amount)
+    EVENT_FEE = "event_fee"  # an offline event's fee (plan_id `event:<id>`; activities/fees.py)
 
 
 class Provider(StrEnum):

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.activities.catalogue import occurrences
 from hearthkeeper.capabilities.calendar.coverage import Coverage, coverage
 from hearthkeeper.capabilities.calendar.firings import (
     anniversary_firings,
@@ -97,6 +98,8 @@ def build_agenda(playbook: Playbook, base_dir: Path, start: datetime, end: datet
     firings += _anniversaries(playbook, zone, start, end)
     for session in playbook.calendar.live_sessions:
         firings += _session(session, zone, start, end)
+    firings += [Firing(o.starts_at, o.activity.id, "event", "auto", (), excerpt(o.line))
+                for o in occurrences(playbook, start, end)]  # fmt: skip
     firings.sort(key=lambda f: (f.at, f.post))
     return Agenda(firings=firings, libraries=reports)
 

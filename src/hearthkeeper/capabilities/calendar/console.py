@@ -11,6 +11,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.capabilities.activities import catalogue
+from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.agenda import Agenda, LibraryReport, build_agenda
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
@@ -68,6 +70,15 @@ def upcoming(
     return lines, agenda
 
 
+def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcoming]:
+    """Offline events staff made (the playbook's are in the agenda) in the next days."""
+    events = SqlActivities.on(store).events(community_id)
+    found = catalogue.staff_events(events, now, now + timedelta(days=DAYS_AHEAD))
+    return [Upcoming(e.starts_at, f"event {e.id}", "event", "auto", "every group",
+                     f"offline: {e.title}" + (f" @ {e.place}" if e.place else ""))
+            for e in found]  # fmt: skip
+
+
 def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[Fired]:
     """The latest recorded firings, newest first, with their delivery state."""
     records = SqlPosts.on(store).post_records(community_id)[-limit:]
@@ -104,6 +115,7 @@ def router(pages: Pages) -> APIRouter:
                 base_dir = None
             lines, agenda = upcoming(view.playbook, base_dir, now)
             libraries = agenda.libraries if base_dir is not None else []
+        lines = sorted(lines + staff_events(web.store, view.community.id, now), key=lambda u: u.at)
         return render(
             request, "console/calendar.html", operator=operator, active="calendar",
             upcoming=lines, libraries=libraries, days=DAYS_AHEAD,

@@ -2,6 +2,7 @@
 exactly this schema. Every table is importable from here (`from hearthkeeper.store.models
 import OutboxRow`), and importing this package registers them all on `Base.metadata`."""
 
+from hearthkeeper.store.models.activities import ActivityEventRow, ActivitySignUpRow
 from hearthkeeper.store.models.admission import ApplicationRow, InviteCodeRow, InviteCodeUseRow
 from hearthkeeper.store.models.alerts import HeldAlertRow
 from hearthkeeper.store.models.base import BIG_ID, KEY, NAME, NAMING_CONVENTION, OUTBOX_KEY, Base
@@ -69,6 +70,8 @@ __all__ = [
     "OUTBOX_KEY",
     "QUESTION_WAITING",
     "ActivityDayRow",
+    "ActivityEventRow",
+    "ActivitySignUpRow",
     "ApiTokenRow",
     "ApplicationRow",
     "AuditRow",

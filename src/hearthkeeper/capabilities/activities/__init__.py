@@ -1,0 +1,53 @@
+"""Offline events (seed 004: dinners, night runs, sharing sessions): the playbook's
+`activities` (one-off or recurring, each occurrence an event) and events staff make; sign-up
+in the group with capacity and a waitlist, a fee tied to the orders ledger where priced,
+reminders, a door check-in by each member's own QR code, attendance and no-show rates, and a
+photo and feedback round after.
+
+Pure: `catalogue` (occurrences, which event words name), `decide` (places, waitlist,
+payment, the door, rates), `render`, `texts`. Effects: `effects` (members' commands),
+`moments` (reminders, the round). Storage: `repository` (+ `records`). Staff: `staff`
+(create, cancel, the door), `fees` (the one link to billing's ledger), `cli`, `console`,
+`web` (a member's ticket page). Figures: `stats`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hearthkeeper.capabilities.activities import handlers
+from hearthkeeper.capabilities.base import CapabilityBase, Setup
+from hearthkeeper.engine.registry import Registry
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from hearthkeeper.web.console.pages import Pages
+    from hearthkeeper.web.context import Web
+
+
+class Activities(CapabilityBase):
+    name = "activities"
+
+    def register(self, registry: Registry, setup: Setup) -> None:
+        """The commands and effects (always: staff may make events without a playbook one)."""
+        handlers.register(registry, setup.book)
+
+    def cli(self, app: typer.Typer) -> None:
+        from hearthkeeper.capabilities.activities import cli
+
+        cli.register(app)
+
+    def console(self, pages: Pages) -> APIRouter | None:
+        from hearthkeeper.capabilities.activities import console
+
+        return console.router(pages)
+
+    def routes(self, web: Web) -> APIRouter | None:
+        from hearthkeeper.capabilities.activities import web as tickets
+
+        return tickets.router(web)
+
+
+CAPABILITY = Activities()

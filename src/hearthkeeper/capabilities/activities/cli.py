@@ -1,0 +1,168 @@
+"""`hearth events ...`: make, list and cancel offline events, record a member's fee, let a
+member in by their door code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.decide import DoorVerdict
+from hearthkeeper.capabilities.activities.effects import upcoming
+from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
+from hearthkeeper.capabilities.calendar.firings import to_instant
+from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Community, Store
+
+events_app = typer.Typer(
+    help="Offline events: make, list, cancel; record a fee; check a member in at the door.",
+    no_args_is_help=True,
+)
+CommunityOption = Annotated[
+    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `events` to the top-level command."""
+    app.add_typer(events_app, name="events")
+
+
+def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
+    store = open_store(settings_from(config))
+    try:
+        return store, community_of(store, slug)
+    except BillingError as exc:
+        fail(str(exc))
+
+
+@events_app.command("create")
+def create(
+    title: Annotated[str, typer.Argument(help="What it is: '周六夜跑', 'Tasting night'.")],
+    at: Annotated[str, typer.Option("--at", help="Start, YYYY-MM-DD HH:MM, community time.")],
+    place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
+    capacity: Annotated[
+        int | None, typer.Option("--capacity", min=1, help="Places; beyond: the waitlist.")
+    ] = None,
+    price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
+    currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Make an event members sign up for in their groups (/rsvp, /报名)."""
+    store, found = _open(config, community)
+    zone = zone_of(playbook_of(store, found))
+    try:
+        local = datetime.strptime(at.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        fail(f"--at {at!r} is not a time: write YYYY-MM-DD HH:MM (community time)")
+    starts = to_instant(local, zone)
+    try:
+        event = staff.create_event(store, found, title, starts, place=place, capacity=capacity,
+                                   price=price, currency=currency, by=actor,
+                                   now=SystemClock().now())  # fmt: skip
+    except EventError as exc:
+        fail(str(exc))
+    console.print(f"Event {event.id}: {escape(event.title)} at "
+                  f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M}")  # fmt: skip
+
+
+@events_app.command("list")
+def list_events(community: CommunityOption = None, config: ConfigOption = None) -> None:
+    """Events with their sign-ups, attendance and no-show rates, then per activity."""
+    store, found = _open(config, community)
+    playbook, now = playbook_of(store, found), SystemClock().now()
+    zone = zone_of(playbook)
+    if playbook is not None:
+        with store.transaction() as tx:  # the playbook's next occurrences, made events
+            upcoming(tx, found.id, playbook, now)
+    figures = event_figures(store, found.id, now)
+    if not figures:
+        console.print("No events yet.")
+        return
+    for f in figures:
+        e = f.event
+        state = "cancelled" if e.cancelled else "upcoming" if f.attendance is None else "held"
+        places = f"/{e.capacity}" if e.capacity else ""
+        line = (f"{e.id}\t{e.starts_at.astimezone(zone):%Y-%m-%d %H:%M}\t{e.title}\t{state}\t"
+                f"{f.confirmed}{places} confirmed, {f.unpaid} unpaid, {f.waitlisted} waiting")  # fmt: skip
+        if f.attendance is not None:
+            a = f.attendance
+            line += (f"\tattended {a.attended}/{a.confirmed} ({_pct(a.attendance_rate)}), "
+                     f"no-shows {a.no_shows} ({_pct(a.no_show_rate)}), "
+                     f"feedback {f.feedback} ({f.photos} photos)")  # fmt: skip
+        console.print(escape(line))
+    for act in activity_figures(figures):
+        r = act.attendance
+        console.print(escape(f"activity {act.activity_id}: {act.events} event(s), attended "
+                             f"{r.attended}/{r.confirmed} ({_pct(r.attendance_rate)}), no-shows "
+                             f"{_pct(r.no_show_rate)}"))  # fmt: skip
+
+
+@events_app.command("cancel")
+def cancel(
+    event_id: Annotated[int, typer.Argument(help="The event (its id in `hearth events list`).")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Cancel an event: reminders called off, members who signed up told in their groups."""
+    store, found = _open(config, community)
+    try:
+        told = staff.cancel_event(store, found, event_id, actor, SystemClock().now())
+    except EventError as exc:
+        fail(str(exc))
+    console.print(f"Event {event_id} cancelled; {len(told)} sign-up(s) told.")
+
+
+@events_app.command("pay")
+def pay(
+    event_id: Annotated[int, typer.Argument(help="The event.")],
+    who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
+    receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
+    amount: Annotated[str, typer.Option("--amount", help="Default: the event's fee.")] = "",
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Record a member's fee for a priced event (an order): their place is confirmed."""
+    store, found = _open(config, community)
+    try:
+        done = record_fee(store, found, event_id, who, receipt, amount, actor,
+                          SystemClock().now())  # fmt: skip
+    except EventError as exc:
+        fail(str(exc))
+    what = "recorded" if done.created else "was recorded already"
+    console.print(f"Order {done.order.id} {what}: {done.order.amount} {done.order.currency}; "
+                  f"{escape(done.signup.display_name)} is {done.signup.status.value}.")  # fmt: skip
+
+
+@events_app.command("checkin")
+def checkin(
+    code: Annotated[str, typer.Argument(help="The member's door code (XXXX-XXXX).")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Let a member in by their door code (what the console's door page does)."""
+    store, found = _open(config, community)
+    done = staff.check_in(store, found, code, actor, SystemClock().now())
+    who = done.signup.display_name if done.signup else "?"
+    if done.verdict is DoorVerdict.IN:
+        console.print(f"In: {escape(who)} ({escape(done.event.title if done.event else '')})")
+        return
+    fail(f"{done.verdict.value}: {who}")
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.0%}"

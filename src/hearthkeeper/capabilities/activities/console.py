@@ -1,0 +1,132 @@
+"""The console's events page, `/console/c/{slug}/events` (every event with its sign-ups,
+attendance and no-show rates and feedback, per activity too; make, cancel, record a fee), and
+the door, `/console/c/{slug}/door`: a phone-sized page where a scanned ticket's link (or a
+typed code) lets the member in, once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
+from hearthkeeper.capabilities.activities.effects import upcoming
+from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
+from hearthkeeper.capabilities.calendar.firings import to_instant
+from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
+from hearthkeeper.web.templates import render
+
+_NOTICES = {
+    "created": "Event created; members sign up in their groups with /rsvp (/报名).",
+    "cancelled": "Event cancelled; reminders called off, members who signed up are told.",
+    "paid": "Fee recorded; the place is confirmed and the member gets their door code.",
+    "again": "That receipt was recorded already; nothing new.",
+}
+DOOR_TEXT = {
+    DoorVerdict.IN: "Welcome in",
+    DoorVerdict.AGAIN: "Code used already",
+    DoorVerdict.UNKNOWN: "Unknown code",
+    DoorVerdict.NOT_CONFIRMED: "No confirmed place",
+    DoorVerdict.CANCELLED: "Event cancelled",
+    DoorVerdict.NOT_NOW: "Not this event's door time",
+}
+
+
+def router(pages: Pages) -> APIRouter:
+    """The events page, its forms, and the door."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+    store = web.store
+
+    def page(request: Request, view: CommunityView, operator: Any, problem: str = "",
+             status: int = 200) -> HTMLResponse:  # fmt: skip
+        now = web.clock.now()
+        if view.playbook is not None:
+            with store.transaction() as tx:
+                upcoming(tx, view.community.id, view.playbook, now)
+        figures = event_figures(store, view.community.id, now)
+        return render(
+            request, "console/events.html", status_code=status, operator=operator,
+            active="events", events=list(reversed(figures)),
+            activities=activity_figures(figures), now=now, problem=problem,
+            notice=_NOTICES.get(request.query_params.get("notice", ""), ""), **view.context(),
+        )  # fmt: skip
+
+    def done(view: CommunityView, notice: str) -> Response:
+        return RedirectResponse(f"{view.path}/events?notice={notice}", status_code=303)
+
+    @routes.get("/console/c/{slug}/events", response_class=HTMLResponse)
+    def events(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        return page(request, pages.community(slug), operator)
+
+    @routes.post("/console/c/{slug}/events/create", dependencies=[Depends(require_csrf)])
+    def create(request: Request, slug: str, operator: SignedIn, title: Annotated[str, Form()],
+               at: Annotated[str, Form()], place: Annotated[str, Form()] = "",
+               capacity: Annotated[str, Form()] = "", price: Annotated[str, Form()] = "",
+               currency: Annotated[str, Form()] = "CNY") -> Response:  # fmt: skip
+        view = pages.community(slug)
+        try:
+            local = datetime.fromisoformat(at.strip().replace("T", " "))
+            places = int(capacity) if capacity.strip() else None
+        except ValueError:
+            return page(request, view, operator, "Give the start as YYYY-MM-DD HH:MM and "
+                        "the capacity as a whole number (or leave it empty).", 400)  # fmt: skip
+        try:
+            staff.create_event(store, view.community, title,
+                               to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
+                               place=place, capacity=places, price=price, currency=currency,
+                               by=f"console:{operator.username}", now=web.clock.now())  # fmt: skip
+        except EventError as exc:
+            return page(request, view, operator, str(exc), 400)
+        return done(view, "created")
+
+    @routes.post("/console/c/{slug}/events/{event_id}/cancel",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def cancel(request: Request, slug: str, event_id: int, operator: SignedIn) -> Response:
+        view = pages.community(slug)
+        try:
+            staff.cancel_event(store, view.community, event_id, f"console:{operator.username}",
+                               web.clock.now())  # fmt: skip
+        except EventError as exc:
+            return page(request, view, operator, str(exc), 409)
+        return done(view, "cancelled")
+
+    @routes.post("/console/c/{slug}/events/pay", dependencies=[Depends(require_csrf)])
+    def pay(request: Request, slug: str, operator: SignedIn, event: Annotated[int, Form()],
+            who: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
+            amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        view = pages.community(slug)
+        try:
+            recorded = record_fee(store, view.community, event, who, receipt, amount,
+                                  f"console:{operator.username}", web.clock.now())  # fmt: skip
+        except EventError as exc:
+            return page(request, view, operator, str(exc), 409)
+        return done(view, "paid" if recorded.created else "again")
+
+    @routes.get("/console/c/{slug}/door", response_class=HTMLResponse, response_model=None)
+    def door(request: Request, slug: str, operator: SignedIn, code: str = "") -> Response:
+        view = pages.community(slug)
+        if code.strip():
+            plain = normal_code(code) or "".join(code.split())[:16] or "-"
+            return RedirectResponse(f"{view.path}/door/{plain}", status_code=303)
+        return render(request, "console/door.html", operator=operator, active="events",
+                      result=None, **view.context())  # fmt: skip
+
+    @routes.get("/console/c/{slug}/door/{code}", response_class=HTMLResponse)
+    def scanned(request: Request, slug: str, code: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        result = staff.check_in(store, view.community, code[:32],
+                                f"console:{operator.username}", web.clock.now())  # fmt: skip
+        ok = result.verdict is DoorVerdict.IN
+        return render(request, "console/door.html", status_code=200 if ok else 409,
+                      operator=operator, active="events", result=result, ok=ok,
+                      verdict=DOOR_TEXT[result.verdict], code=shown_code(code[:8].upper()),
+                      **view.context())  # fmt: skip
+
+    return routes

@@ -1,0 +1,191 @@
+"""What the activity effects decide, from what they loaded: pure (records in, a decision
+out), so every rule is tested without a database.
+
+Places: a sign-up holds one while confirmed or unpaid (a priced event holds it until staff
+record the payment); beyond `capacity` members go on the waitlist in the order they signed
+up; a cancellation moves the first waiting up (to unpaid on a priced event). The door admits
+a confirmed sign-up of a scheduled event once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
+
+REMIND_BEFORE = (timedelta(hours=24), timedelta(hours=2))  # reminders before an event
+ROUND_AFTER = timedelta(hours=3)  # the photo and feedback round, after the start
+FEEDBACK_WINDOW = timedelta(hours=12)  # replies this long after the round count as feedback
+DOOR_OPENS = timedelta(hours=3)  # codes are taken from this long before the start …
+DOOR_CLOSES = timedelta(hours=12)  # … to this long after it
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Nothing written: say `key` (a text of `texts.TEXTS`)."""
+
+    key: str
+    position: int = 0  # a waitlisted member's place on the waitlist
+
+
+@dataclass(frozen=True)
+class Place:
+    """Write the sign-up with this status (`position` on the waitlist when waitlisted)."""
+
+    status: Status
+    position: int = 0
+
+
+def held(signups: Sequence[SignUp]) -> int:
+    """Places taken (confirmed or unpaid)."""
+    return sum(1 for s in signups if s.holds_place)
+
+
+def left(event: Event, signups: Sequence[SignUp]) -> int | None:
+    """Places still free (None: unlimited)."""
+    return None if event.capacity is None else max(0, event.capacity - held(signups))
+
+
+def waitlist(signups: Sequence[SignUp]) -> list[SignUp]:
+    """Who waits, first first (the repository gives sign-ups in queue order)."""
+    return [s for s in signups if s.status is Status.WAITLISTED]
+
+
+def decide_sign_up(event: Event, signups: Sequence[SignUp], member_id: int,
+                   now: datetime) -> Refuse | Place:  # fmt: skip
+    """A member asks for a place."""
+    if event.cancelled:
+        return Refuse("cancelled_event")
+    if not event.sign_up:
+        return Refuse("no_sign_up")
+    if now >= event.starts_at:
+        return Refuse("started")
+    mine = next((s for s in signups if s.member_id == member_id), None)
+    if mine is not None and mine.status is not Status.CANCELLED:
+        position = _position(signups, mine)
+        return Refuse(f"already_{mine.status.value}", position)
+    others = [s for s in signups if s.member_id != member_id]
+    free = left(event, others)
+    if free is None or free > 0:
+        return Place(Status.UNPAID if event.priced else Status.CONFIRMED)
+    return Place(Status.WAITLISTED, len(waitlist(others)) + 1)
+
+
+def decide_withdraw(event: Event, signups: Sequence[SignUp], member_id: int) -> Refuse | SignUp:
+    """A member cancels: their live sign-up, or why not."""
+    if event.cancelled:
+        return Refuse("cancelled_event")
+    mine = next((s for s in signups if s.member_id == member_id), None)
+    if mine is None or mine.status is Status.CANCELLED:
+        return Refuse("not_signed")
+    return mine
+
+
+def promotions(event: Event, signups: Sequence[SignUp]) -> list[tuple[SignUp, Status]]:
+    """Who moves up from the waitlist now that places freed (first waiting first), and to
+    what: confirmed, or unpaid (place held) on a priced event."""
+    free = left(event, signups)
+    waiting = waitlist(signups)
+    count = len(waiting) if free is None else min(free, len(waiting))
+    status = Status.UNPAID if event.priced else Status.CONFIRMED
+    return [(s, status) for s in waiting[:count]]
+
+
+def decide_payment(event: Event, signups: Sequence[SignUp], signup: SignUp) -> Status | str:
+    """Staff record a member's fee: the sign-up's new status, or what is wrong (a sentence
+    for staff)."""
+    if event.cancelled:
+        return f"event {event.id} is cancelled; refund the member instead"
+    if not event.priced:
+        return f"event {event.id} is free: there is no fee to record"
+    if signup.status is Status.UNPAID or signup.status is Status.CONFIRMED:
+        return Status.CONFIRMED
+    if signup.status is Status.WAITLISTED:
+        free = left(event, [s for s in signups if s.id != signup.id])
+        if free is None or free > 0:
+            return Status.CONFIRMED
+        return "the member is on the waitlist and the event is full: record it once they move up"
+    return "the member cancelled this sign-up; they can sign up again in the group first"
+
+
+class DoorVerdict(StrEnum):
+    """What the door page says to a code."""
+
+    IN = "in"  # admitted now
+    AGAIN = "again"  # the code was used already
+    UNKNOWN = "unknown"  # no such code (or another community's)
+    NOT_CONFIRMED = "not_confirmed"  # waitlisted, unpaid or cancelled
+    CANCELLED = "cancelled"  # the event was cancelled
+    NOT_NOW = "not_now"  # too early or too late for this event's door
+
+
+def decide_door(event: Event | None, signup: SignUp | None, community_id: int,
+                now: datetime) -> DoorVerdict:  # fmt: skip
+    """Whether a code opens the door now (before marking; `IN` is then marked once)."""
+    if event is None or signup is None or event.community_id != community_id:
+        return DoorVerdict.UNKNOWN
+    if signup.attended_at is not None:
+        return DoorVerdict.AGAIN
+    if event.cancelled:
+        return DoorVerdict.CANCELLED
+    if signup.status is not Status.CONFIRMED:
+        return DoorVerdict.NOT_CONFIRMED
+    if not event.starts_at - DOOR_OPENS <= now <= event.starts_at + DOOR_CLOSES:
+        return DoorVerdict.NOT_NOW
+    return DoorVerdict.IN
+
+
+def reminder_moments(starts_at: datetime, now: datetime) -> list[timedelta]:
+    """The reminders still ahead of `now` for an event starting at `starts_at`."""
+    return [before for before in REMIND_BEFORE if starts_at - before > now]
+
+
+_READS_AS = str.maketrans("OIL", "011")
+
+
+def normal_code(text: str) -> str | None:
+    """A door code as typed or scanned (any case, a dash, O for 0, I/L for 1) as stored."""
+    plain = "".join(text.split()).replace("-", "").upper()
+    plain = plain.translate(_READS_AS)
+    if len(plain) != 8 or any(c not in "0123456789ABCDEFGHJKMNPQRSTVWXYZ" for c in plain):
+        return None
+    return plain
+
+
+def shown_code(code: str) -> str:
+    """A stored code as people read it: `7KQ2-M9XD`."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _position(signups: Sequence[SignUp], mine: SignUp) -> int:
+    waiting = [s.id for s in waitlist(signups)]
+    return waiting.index(mine.id) + 1 if mine.id in waiting else 0
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Attendance of one event or activity: who had a place, who came, who did not."""
+
+    confirmed: int
+    attended: int
+
+    @property
+    def no_shows(self) -> int:
+        return max(0, self.confirmed - self.attended)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return None if not self.confirmed else round(self.attended / self.confirmed, 4)
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return None if not self.confirmed else round(self.no_shows / self.confirmed, 4)
+
+
+def rates(signups: Sequence[SignUp]) -> Rates:
+    """Attendance among confirmed sign-ups (one checked in counts whatever its status)."""
+    confirmed = [s for s in signups if s.status is Status.CONFIRMED or s.attended_at is not None]
+    return Rates(len(confirmed), sum(1 for s in confirmed if s.attended_at is not None))

@@ -1,0 +1,189 @@
+"""The store work behind members' commands: list the events coming up, sign up (a place,
+held unpaid on a priced event, or the waitlist), give a place up (the first waiting moves up
+and is told), and show one's door code. Each loads, lets `decide` choose, and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.capabilities.activities import catalogue
+from hearthkeeper.capabilities.activities import decide as d
+from hearthkeeper.capabilities.activities.addresses import ticket_link
+from hearthkeeper.capabilities.activities.moments import plan_moments, tell
+from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
+from hearthkeeper.capabilities.activities.render import (
+    amount_text,
+    listing,
+    place_text,
+    when_text,
+)
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.activities.requests import (
+    EventSignUp,
+    EventsList,
+    EventTicket,
+    EventWithdraw,
+)
+from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store.pointing import PointingQueries
+from hearthkeeper.store.scope import StoreBase
+
+HANDLER = "activities"
+HORIZON = timedelta(days=60)  # events listed and open to sign-up this far ahead
+
+
+def upcoming(scope: StoreBase, community_id: int, playbook: Playbook,
+             now: datetime) -> list[Event]:  # fmt: skip
+    """The community's scheduled events still ahead within the horizon, the next occurrence
+    of each playbook activity made an event first (once: the row is unique)."""
+    repo = SqlActivities.on(scope)
+    zone_ = ZoneInfo(playbook.community.timezone)
+    for activity in playbook.activities:
+        at = catalogue.next_occurrence(activity, zone_, now)
+        if at is not None and at < now + HORIZON:
+            repo.materialise(community_id, catalogue.new_event(activity, at), now)
+    found = repo.events(community_id, after=now, before=now + HORIZON)
+    return [e for e in found if e.status is EventStatus.SCHEDULED]
+
+
+def list_events(scope: StoreBase, request: EventsList, ctx: EffectContext) -> Sequence[Action]:
+    """`/活动`: the events coming up with their places, and how to sign up."""
+    answers, lang = Answers.to(ctx, request, HANDLER), language(ctx)
+    events = upcoming(scope, ctx.group.community_id, ctx.playbook, ctx.now)
+    if not events:
+        return [answers.reply(TEXTS.say("none", lang))]
+    repo = SqlActivities.on(scope)
+    lines = listing([(e, repo.signups(e.id)) for e in events], zone(ctx), lang)
+    example = events[0].activity_id or str(events[0].id)
+    return [answers.reply(TEXTS.say("header", lang) + "\n" + lines + "\n"
+                          + TEXTS.say("how_to", lang, example=example))]  # fmt: skip
+
+
+def sign_up(scope: StoreBase, request: EventSignUp, ctx: EffectContext) -> Sequence[Action]:
+    """A place at the event the words name: confirmed (with the door code), held unpaid (with
+    the payment reference), or on the waitlist (with the position)."""
+    answers = Answers.to(ctx, request, HANDLER)
+    if ctx.member is None:
+        return []
+    name = ctx.member.display_name or ctx.member.user_id
+    events = [e for e in upcoming(scope, ctx.group.community_id, ctx.playbook, ctx.now)
+              if e.sign_up]  # fmt: skip
+    event = _picked(scope, events, request.words, name, ctx)
+    if not isinstance(event, Event):
+        return [answers.reply(event)]
+    repo = SqlActivities.on(scope)
+    repo.lock_event(event.id)
+    signups = repo.signups(event.id)
+    decided = d.decide_sign_up(event, signups, ctx.member.id, ctx.now)
+    mine = next((s for s in signups if s.member_id == ctx.member.id), None)
+    if isinstance(decided, d.Refuse):
+        return [answers.reply(_say(scope, decided.key, event, mine, name, ctx,
+                                   position=decided.position))]  # fmt: skip
+    signed = repo.put(event.id, ctx.member.id, ctx.group.id, decided.status, ctx.now)
+    plan_moments(scope, event, ctx.group.id, ctx.now)
+    return [answers.reply(_say(scope, decided.status.value, event, signed, name, ctx,
+                               position=decided.position))]  # fmt: skip
+
+
+def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Sequence[Action]:
+    """Give a place up; whoever moves up from the waitlist is told, @-mentioned."""
+    answers, lang = Answers.to(ctx, request, HANDLER), language(ctx)
+    if ctx.member is None:
+        return []
+    repo, name = SqlActivities.on(scope), ctx.member.display_name or ctx.member.user_id
+    mine = _mine(scope, ctx)
+    event = _picked(scope, [e for e, _ in mine], request.words, name, ctx, missing="not_signed")
+    if not isinstance(event, Event):
+        return [answers.reply(event)]
+    repo.lock_event(event.id)
+    decided = d.decide_withdraw(event, repo.signups(event.id), ctx.member.id)
+    if isinstance(decided, d.Refuse):
+        return [answers.reply(_say(scope, decided.key, event, None, name, ctx))]
+    repo.set_status(decided.id, Status.CANCELLED, ctx.now)
+    out = [answers.reply(TEXTS.say("withdrawn", lang, name=name, title=event.title))]
+    for waiting, status in d.promotions(event, repo.signups(event.id)):
+        moved = repo.set_status(waiting.id, status, ctx.now)
+        key = "promoted" if status is Status.CONFIRMED else "promoted_unpaid"
+        text = _say(scope, key, event, moved, moved.display_name, ctx)
+        tell(scope, moved, text, f"activity:{event.id}:promoted:{moved.id}:"
+                                 f"{moved.changed_at.isoformat()}", ctx.now)  # fmt: skip
+    return out
+
+
+def ticket(scope: StoreBase, request: EventTicket, ctx: EffectContext) -> Sequence[Action]:
+    """The member's door codes for their confirmed events coming up."""
+    answers, lang = Answers.to(ctx, request, HANDLER), language(ctx)
+    if ctx.member is None:
+        return []
+    name = ctx.member.display_name or ctx.member.user_id
+    confirmed = [(e, s) for e, s in _mine(scope, ctx) if s.status is Status.CONFIRMED]
+    if not confirmed:
+        return [answers.reply(TEXTS.say("no_ticket", lang, name=name))]
+    return [answers.reply("\n".join(_say(scope, "ticket", e, s, name, ctx) for e, s in confirmed))]
+
+
+def _mine(scope: StoreBase, ctx: EffectContext) -> list[tuple[Event, SignUp]]:
+    """The member's live sign-ups to scheduled events still ahead (or under way)."""
+    assert ctx.member is not None
+    repo = SqlActivities.on(scope)
+    found = []
+    for event in repo.events(ctx.group.community_id, after=ctx.now - d.DOOR_CLOSES):
+        if event.status is not EventStatus.SCHEDULED:
+            continue
+        mine = next((s for s in repo.signups(event.id) if s.member_id == ctx.member.id), None)
+        if mine is not None and mine.status is not Status.CANCELLED:
+            found.append((event, mine))
+    return found
+
+
+def _picked(scope: StoreBase, events: list[Event], words: str, name: str, ctx: EffectContext,
+            *, missing: str = "none") -> Event | str:  # fmt: skip
+    """The event the words name, or the reply saying why not (with the events to choose)."""
+    lang = language(ctx)
+    found = catalogue.pick(events, words)
+    if isinstance(found, Event):
+        return found
+    if found == "none":
+        return (
+            TEXTS.say(missing, lang, name=name, title=words or "…")
+            if missing != "none"
+            else TEXTS.say("none", lang)
+        )
+    repo = SqlActivities.on(scope)
+    shown = listing([(e, repo.signups(e.id)) for e in events], zone(ctx), lang)
+    return TEXTS.say(found, lang, name=name, words=words, events=shown)
+
+
+def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: str,
+         ctx: EffectContext, *, position: int = 0) -> str:  # fmt: skip
+    """A text about `event` (and the member's sign-up) with everything it may name."""
+    lang: Language = language(ctx)
+    code = _reference(scope, ctx, signup) if key in ("unpaid", "already_unpaid",
+                                                      "promoted_unpaid") else ""  # fmt: skip
+    link = ticket_link(scope, signup.code) if signup is not None else ""
+    return TEXTS.say(key, lang, name=name, title=event.title,
+                     when=when_text(event.starts_at, zone(ctx), lang),
+                     place=place_text(event, lang), position=position, ticket=link,
+                     code=code or (d.shown_code(signup.code) if signup else ""),
+                     price=amount_text(event.price) if event.price is not None else "",
+                     currency=event.currency)  # fmt: skip
+
+
+def _reference(scope: StoreBase, ctx: EffectContext, signup: SignUp | None) -> str:
+    """The payment reference of the member a sign-up is for, on this group's carrier."""
+    if signup is None:
+        return ""
+    user = PointingQueries.on(scope).user_ids([signup.member_id], ctx.group.carrier)
+    carrier_user = user.get(signup.member_id)
+    if carrier_user is None:
+        return ""
+    return SqlBilling.on(scope).reference_for(ctx.group.carrier, carrier_user,
+                                              signup.display_name, ctx.now).code  # fmt: skip

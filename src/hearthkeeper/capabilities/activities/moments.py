@@ -1,0 +1,103 @@
+"""An event's moments in each group its members signed up from: the reminders before it
+and the photo and feedback round after it, as scheduled work keyed
+`activity:<event>:<group>:remind-<seconds>` and `activity:<event>:<group>:round` — planned
+when a member of that group signs up (planning again schedules nothing new), each run once
+across restarts and processes, called off with the event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from hearthkeeper.capabilities.activities import decide as d
+from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
+from hearthkeeper.capabilities.activities.render import names, place_text, when_text
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.activities.requests import EventRemind, EventRound
+from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.lists_common.actions import language, zone
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import EffectContext, schedule_request
+from hearthkeeper.store import Store
+from hearthkeeper.store.pointing import PointingQueries
+from hearthkeeper.store.scope import StoreBase
+
+HANDLER = "activities"
+
+
+def moment_key(event_id: int, group_id: int, moment: str) -> str:
+    return f"activity:{event_id}:{group_id}:{moment}"
+
+
+def plan_moments(scope: StoreBase, event: Event, group_id: int, now: datetime) -> None:
+    """Schedule the reminders still ahead and the round, for the group, once."""
+    for before in d.reminder_moments(event.starts_at, now):
+        seconds = int(before.total_seconds())
+        schedule_request(scope, moment_key(event.id, group_id, f"remind-{seconds}"),
+                         event.community_id, EventRemind(event=event.id, before=seconds),
+                         event.starts_at - before, group_id=group_id)  # fmt: skip
+    schedule_request(scope, moment_key(event.id, group_id, "round"), event.community_id,
+                     EventRound(event=event.id), event.starts_at + d.ROUND_AFTER,
+                     group_id=group_id)  # fmt: skip
+
+
+def remind(scope: StoreBase, request: EventRemind, ctx: EffectContext) -> Sequence[Action]:
+    """The reminder in the group, @-mentioning its members who hold a place."""
+    repo = SqlActivities.on(scope)
+    event = repo.event(request.event)
+    if event is None or event.cancelled:
+        return []
+    if ctx.now > event.starts_at:  # the server was down through it: too late to remind
+        return []
+    mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place]
+    if not mine:
+        return []
+    lang = language(ctx)
+    text = TEXTS.say("reminder", lang, title=event.title, names=names(mine, lang),
+                     when=when_text(event.starts_at, zone(ctx), lang),
+                     place=place_text(event, lang))  # fmt: skip
+    users = PointingQueries.on(scope).user_ids([s.member_id for s in mine], ctx.group.carrier)
+    return [_send(ctx, text, [users[s.member_id] for s in mine if s.member_id in users],
+                  f"reminder {timedelta(seconds=request.before)} before event {event.id}")]  # fmt: skip
+
+
+def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Sequence[Action]:
+    """After the event: thanks to who came from this group, and a call for photos and
+    feedback (replies in the next `FEEDBACK_WINDOW` count as feedback)."""
+    repo = SqlActivities.on(scope)
+    event = repo.event(request.event)
+    if event is None or event.cancelled:
+        return []
+    came = [s for s in repo.signups(event.id)
+            if s.group_id == ctx.group.id and s.attended_at is not None]  # fmt: skip
+    if not came:
+        return []
+    text = TEXTS.say("round", language(ctx), title=event.title, count=len(came))
+    return [_send(ctx, text, [], f"photo and feedback round of event {event.id}")]
+
+
+def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
+    """Queue a message in the group the member signed up from, @-mentioning them, once per
+    `key`; False when it was queued before (or the group is gone)."""
+    tx = Store.on(scope)
+    group = tx.get_group(signup.group_id)
+    if group is None:
+        return False
+    user = tx.user_on(signup.member_id, group.carrier)
+    action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
+                    member=user, text=text, handler=HANDLER, reason=key,
+                    extra={"mentions": [user]} if user else {})  # fmt: skip
+    _, created = tx.enqueue(key, group.carrier, action.to_json(), action.priority,
+                            group_id=group.id, at=now)  # fmt: skip
+    return created
+
+
+def holders(signups: Sequence[SignUp]) -> list[SignUp]:
+    return [s for s in signups if s.status is Status.CONFIRMED]
+
+
+def _send(ctx: EffectContext, text: str, mentions: list[str], reason: str) -> Action:
+    g = ctx.group
+    return Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id, text=text,
+                  handler=HANDLER, reason=reason,
+                  extra={"mentions": mentions} if mentions else {})  # fmt: skip

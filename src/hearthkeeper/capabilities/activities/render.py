@@ -1,0 +1,61 @@
+"""How events read in chat, pure: a date in the community's language, one line per event,
+and the list of names in a reminder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from decimal import Decimal
+
+from hearthkeeper.capabilities.activities.decide import left
+from hearthkeeper.capabilities.activities.records import Event, SignUp
+from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.playbook.positioning import Language
+
+_ZH_DAYS = "一二三四五六日"
+
+
+def when_text(at: datetime, zone: tzinfo, lang: Language) -> str:
+    """`12月12日（周六）14:00` or `Sat 12 Dec 14:00`, local time."""
+    local = at.astimezone(zone)
+    if lang is Language.ZH_CN:
+        return f"{local.month}月{local.day}日（周{_ZH_DAYS[local.weekday()]}）{local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def amount_text(amount: Decimal) -> str:
+    """`45` for 45.00, `45.50` otherwise."""
+    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
+def place_text(event: Event, lang: Language) -> str:
+    return "" if not event.place else TEXTS.say("at_place", lang, place=event.place)
+
+
+def event_line(event: Event, signups: Sequence[SignUp], zone: tzinfo, lang: Language) -> str:
+    """`#3 线下肤质检测沙龙 · 12月12日（周六）14:00，地点：…，余 5/20 位`."""
+    parts = [f"#{event.id} {event.title} · {when_text(event.starts_at, zone, lang)}",
+             place_text(event, lang)]  # fmt: skip
+    if event.priced:
+        parts.append(
+            TEXTS.say(
+                "fee", lang, price=amount_text(event.price or Decimal(0)), currency=event.currency
+            )
+        )
+    free = left(event, signups)
+    if event.capacity is not None and free is not None:
+        parts.append(TEXTS.say("places", lang, left=free, capacity=event.capacity) if free
+                     else TEXTS.say("full", lang))  # fmt: skip
+    return "".join(parts)
+
+
+def listing(events: Sequence[tuple[Event, Sequence[SignUp]]], zone: tzinfo,
+            lang: Language) -> str:  # fmt: skip
+    """The events coming up, one a line."""
+    return "\n".join(event_line(e, s, zone, lang) for e, s in events)
+
+
+def names(signups: Sequence[SignUp], lang: Language) -> str:
+    """`Ann、Bo` / `Ann, Bo`."""
+    glue = "、" if lang is Language.ZH_CN else ", "
+    return glue.join(s.display_name or f"#{s.member_id}" for s in signups)

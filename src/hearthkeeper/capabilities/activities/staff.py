@@ -1,0 +1,126 @@
+"""What staff do by hand, from the CLI or the console, each in one transaction: make an
+event, cancel one (members who signed up are told in their groups), and let a member in at
+the door by their code (once; points for attending where the playbook gives them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from hearthkeeper.capabilities.activities import decide as d
+from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.fees import EventError
+from hearthkeeper.capabilities.activities.moments import tell
+from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp
+from hearthkeeper.capabilities.activities.render import when_text
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import Community, Store
+from hearthkeeper.store.points import PointsQueries
+
+POINTS_REASON = "attended an event"
+
+
+def create_event(store: Store, community: Community, title: str, starts_at: datetime, *,
+                 place: str | None, capacity: int | None, price: str, currency: str,
+                 by: str, now: datetime) -> Event:  # fmt: skip
+    """A new event staff made; `EventError` for a title, time, capacity or price that
+    cannot be."""
+    if not title.strip():
+        raise EventError("give the event a title")
+    if starts_at <= now:
+        raise EventError(f"the event would start at {starts_at.isoformat(timespec='minutes')}, "
+                         "which is past: give a time ahead")  # fmt: skip
+    if capacity is not None and capacity < 1:
+        raise EventError("capacity is a number of places, at least 1 (leave it out: unlimited)")
+    fee = _price(price)
+    if len(currency) != 3 or not currency.isalpha():
+        raise EventError(f"{currency!r} is not a currency code (ISO 4217, e.g. CNY)")
+    new = NewEvent(activity_id=None, title=title.strip(), place=(place or "").strip() or None,
+                   starts_at=starts_at, capacity=capacity, price=fee, currency=currency.upper())  # fmt: skip
+    with store.transaction() as tx:
+        event = SqlActivities.on(tx).create(community.id, new, by, now)
+        tx.audit(by, "event created", community.id, target=f"event {event.id}",
+                 detail={"title": event.title, "starts_at": event.starts_at.isoformat()})  # fmt: skip
+        return event
+
+
+def cancel_event(store: Store, community: Community, event_id: int, by: str,
+                 now: datetime) -> list[SignUp]:  # fmt: skip
+    """Cancel an event: its reminders and round are called off and each group with
+    sign-ups is told once; the sign-ups that held a place or waited."""
+    playbook = playbook_of(store, community)
+    lang = playbook.community.language if playbook else Language.EN
+    with store.transaction() as tx:
+        repo = SqlActivities.on(tx)
+        event = _event(repo, community, event_id)
+        if not repo.cancel_event(event.id):
+            raise EventError(f"event {event.id} was cancelled already")
+        live = [s for s in repo.signups(event.id) if s.status.value != "cancelled"]
+        text = TEXTS.say("event_cancelled", lang, title=event.title,
+                         when=when_text(event.starts_at, zone_of(playbook), lang))  # fmt: skip
+        for signup in live:
+            tell(tx, signup, text, f"activity:{event.id}:cancelled:{signup.group_id}", now)
+        tx.audit(by, "event cancelled", community.id, target=f"event {event.id}",
+                 detail={"signups": len(live)})  # fmt: skip
+        return live
+
+
+@dataclass(frozen=True)
+class DoorResult:
+    """What the door page shows for a code: the verdict, and whose code it was."""
+
+    verdict: d.DoorVerdict
+    event: Event | None = None
+    signup: SignUp | None = None
+    points: int = 0
+
+
+def check_in(store: Store, community: Community, typed: str, by: str,
+             now: datetime) -> DoorResult:  # fmt: skip
+    """Let the member whose code this is in, once: a wrong code, one used already, one of a
+    cancelled, unpaid or waitlisted sign-up, or at the wrong time, says so."""
+    code = d.normal_code(typed)
+    if code is None:
+        return DoorResult(d.DoorVerdict.UNKNOWN)
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        repo = SqlActivities.on(tx)
+        signup = repo.by_code(code)
+        event = None if signup is None else repo.event(signup.event_id)
+        verdict = d.decide_door(event, signup, community.id, now)
+        if verdict is not d.DoorVerdict.IN:
+            return DoorResult(verdict, event if verdict is not d.DoorVerdict.UNKNOWN else None,
+                              signup if verdict is not d.DoorVerdict.UNKNOWN else None)  # fmt: skip
+        assert signup is not None and event is not None
+        if not repo.mark_attended(signup.id, by, now):  # a second scanner was faster
+            return DoorResult(d.DoorVerdict.AGAIN, event, repo.by_code(code))
+        points = 0
+        settings = playbook.mechanisms.points if playbook else None
+        if settings is not None and settings.enabled and settings.event:
+            points = settings.event
+            PointsQueries.on(tx).award_points(community.id, signup.member_id, points,
+                                              f"{POINTS_REASON} ({event.title})", now)  # fmt: skip
+        return DoorResult(d.DoorVerdict.IN, event, repo.by_code(code), points)
+
+
+def _event(repo: SqlActivities, community: Community, event_id: int) -> Event:
+    event = repo.event(event_id)
+    if event is None or event.community_id != community.id:
+        raise EventError(f"community {community.slug!r} has no event {event_id}")
+    return event
+
+
+def _price(text: str) -> Decimal | None:
+    if not text.strip():
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise EventError(f"{text!r} is not an amount: write e.g. 45 or 45.50") from None
+    if value < 0 or not value.is_finite():
+        raise EventError(f"{text!r} is not an amount: write e.g. 45 or 45.50")
+    return value

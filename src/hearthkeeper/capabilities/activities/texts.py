@@ -1,0 +1,97 @@
+"""What the bot says about offline events, in the community's language (zh-CN or en)."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.playbook.positioning import Language
+
+ZH, EN = Language.ZH_CN, Language.EN
+
+TEXTS = Phrasebook({
+    "none": {ZH: "近期没有可以报名的线下活动。", EN: "No offline event to sign up for is coming up."},
+    "header": {ZH: "近期线下活动：", EN: "Offline events coming up:"},
+    "how_to": {
+        ZH: "报名：/报名 {example}　取消：/不去了 {example}　入场码：/入场码",
+        EN: "Sign up: /rsvp {example}   cancel: /unrsvp {example}   your door code: /ticket",
+    },
+    "places": {ZH: "，余 {left}/{capacity} 位", EN: ", {left} of {capacity} places left"},
+    "full": {ZH: "，已满（可候补）", EN: ", full (waitlist open)"},
+    "fee": {ZH: "，费用 {price} {currency}", EN: ", fee {price} {currency}"},
+    "which": {
+        ZH: "{name}，请说明要报名哪个活动：\n{events}",
+        EN: "{name}, which event do you mean?\n{events}",
+    },
+    "unknown": {
+        ZH: "{name}，没有找到「{words}」这个活动。近期活动：\n{events}",
+        EN: "{name}, there is no event '{words}'. Coming up:\n{events}",
+    },
+    "cancelled_event": {ZH: "「{title}」已取消。", EN: "'{title}' was cancelled."},
+    "no_sign_up": {ZH: "「{title}」不需要报名，直接来就好。", EN: "'{title}' needs no sign-up: just come."},
+    "started": {ZH: "「{title}」已经开始，报名已截止。", EN: "'{title}' has started; sign-up is closed."},
+    "already_confirmed": {
+        ZH: "{name}，你已经报名了「{title}」。", EN: "{name}, you are signed up for '{title}' already.",
+    },
+    "already_unpaid": {
+        ZH: "{name}，你已经报名了「{title}」，付款后名额即确认（付款备注：{code}）。",
+        EN: "{name}, you are signed up for '{title}'; your place is confirmed once paid "
+            "(quote {code} when paying).",
+    },
+    "already_waitlisted": {
+        ZH: "{name}，你已在「{title}」的候补名单第 {position} 位。",
+        EN: "{name}, you are number {position} on the waitlist of '{title}'.",
+    },
+    "confirmed": {
+        ZH: "{name} 报名成功：「{title}」，{when}{place}。入场码：{ticket}",
+        EN: "{name}, you're in: '{title}', {when}{place}. Your door code: {ticket}",
+    },
+    "unpaid": {
+        ZH: "{name} 已报名「{title}」（{price} {currency}），名额为你保留；付款时请备注付款参考码 {code}，"
+            "工作人员登记后即确认并发你入场码。",
+        EN: "{name}, a place at '{title}' ({price} {currency}) is held for you; quote the payment "
+            "reference {code} when paying — once staff record it, your place is confirmed and "
+            "you get your door code.",
+    },
+    "waitlisted": {
+        ZH: "{name}，「{title}」已满，你在候补名单第 {position} 位，有人取消会通知你。",
+        EN: "{name}, '{title}' is full: you are number {position} on the waitlist; you will be "
+            "told if a place frees up.",
+    },
+    "not_signed": {ZH: "{name}，你没有报名「{title}」。", EN: "{name}, you are not signed up for '{title}'."},
+    "withdrawn": {ZH: "{name} 已取消报名「{title}」。", EN: "{name} is no longer signed up for '{title}'."},
+    "promoted": {
+        ZH: "{name}，有人取消了，你从候补转为正式报名「{title}」！入场码：{ticket}",
+        EN: "{name}, a place freed up: you're in for '{title}'! Your door code: {ticket}",
+    },
+    "promoted_unpaid": {
+        ZH: "{name}，有人取消了，「{title}」为你保留了名额：付款时请备注 {code}，登记后即确认。",
+        EN: "{name}, a place at '{title}' freed up and is held for you: quote {code} when paying; "
+            "it is confirmed once recorded.",
+    },
+    "paid": {
+        ZH: "{name}，已收到「{title}」的费用，名额确认！入场码：{ticket}",
+        EN: "{name}, your fee for '{title}' is recorded: you're in! Your door code: {ticket}",
+    },
+    "ticket": {
+        ZH: "{name} 的入场码（「{title}」，{when}）：{ticket}\n到场时出示二维码或报出入场码 {code}。",
+        EN: "{name}'s door code for '{title}' ({when}): {ticket}\nShow the QR code at the door, "
+            "or say the code {code}.",
+    },
+    "no_ticket": {
+        ZH: "{name}，你还没有已确认的活动报名。", EN: "{name}, you have no confirmed sign-up yet.",
+    },
+    "reminder": {
+        ZH: "⏰ 活动提醒：「{title}」{when}开始{place}。已报名：{names}。请准备好入场码（/入场码）。",
+        EN: "⏰ Reminder: '{title}' starts {when}{place}. Signed up: {names}. Have your door code "
+            "ready (/ticket).",
+    },
+    "round": {
+        ZH: "「{title}」结束啦，谢谢 {count} 位到场的朋友！欢迎在群里晒照片、说说感受和建议 📷",
+        EN: "Thank you to the {count} of you who came to '{title}'! Share your photos, how it went "
+            "and what to do better, right here 📷",
+    },
+    "event_cancelled": {
+        ZH: "通知：「{title}」（{when}）取消了，报名自动取消。抱歉！",
+        EN: "Notice: '{title}' ({when}) is cancelled; sign-ups are called off. Sorry!",
+    },
+    "at_place": {ZH: "，地点：{place}", EN: ", at {place}"},
+})  # fmt: skip

@@ -1,0 +1,93 @@
+"""A member's ticket, `GET /ticket/{code}` (public: the code is the secret): the event, their
+name and a QR code of the door link staff scan with any phone camera, in the community's
+language. Serving it also tells
+`addresses` where tickets' links start."""
+
+from __future__ import annotations
+
+import io
+
+import jinja2
+import segno
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from hearthkeeper.capabilities.activities.addresses import door_path, serve_tickets
+from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.decide import normal_code, shown_code
+from hearthkeeper.capabilities.activities.records import Status
+from hearthkeeper.capabilities.activities.render import place_text, when_text
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.web.context import Web
+
+_PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:1rem auto;padding:0 1rem;
+text-align:center}svg{width:100%;height:auto;max-width:20rem}.code{font-size:2rem;
+letter-spacing:.15em;font-weight:700}.warn{color:#a33}</style></head>
+<body><h1>{{ title }}</h1><p>{{ event }}</p><p><strong id="name">{{ name }}</strong></p>
+{% if ok %}<div id="qr">{{ svg|safe }}</div><p class="code" id="code">{{ code }}</p>
+<p>{{ hint }}</p>{% else %}<p class="warn" id="state">{{ state }}</p>{% endif %}
+</body></html>""")
+_SAY = {
+    Language.ZH_CN: {"title": "入场码", "hint": "到场时请出示此二维码，或报出入场码。",
+                     "missing": "没有这个入场码。", "not_confirmed": "你的报名还没有确认（未付款或在候补中）。",
+                     "cancelled": "这个报名或活动已取消。", "used": "已签到，欢迎！"},
+    Language.EN: {"title": "Your door code", "hint": "Show this QR code at the door, or say "
+                  "the code.", "missing": "There is no such door code.",
+                  "not_confirmed": "Your place is not confirmed yet (unpaid, or on the waitlist).",
+                  "cancelled": "This sign-up or event was cancelled.", "used": "Checked in: welcome!"},
+}  # fmt: skip
+
+
+def qr_svg(link: str) -> str:
+    """The QR code of `link` as inline SVG (level M, the quiet zone scanners need)."""
+    out = io.BytesIO()
+    segno.make(link, error="m", micro=False).save(out, kind="svg", scale=8, border=4,
+                                                 xmldecl=False, svgns=True)  # fmt: skip
+    return out.getvalue().decode()
+
+
+def router(web: Web) -> APIRouter:
+    """`GET /ticket/{code}`."""
+    routes = APIRouter(include_in_schema=False)
+    serve_tickets(web.store, web.settings.public_url)
+    public = web.settings.public_url.rstrip("/")
+
+    def page(raw: str) -> tuple[str, int]:
+        store = web.store
+        code = normal_code(raw)
+        repo = SqlActivities.on(store)
+        signup = None if code is None else repo.by_code(code)
+        event = None if signup is None else repo.event(signup.event_id)
+        community = None if event is None else next(
+            (c for c in store.list_communities() if c.id == event.community_id), None)  # fmt: skip
+        if signup is None or event is None or community is None:
+            say = _SAY[Language.ZH_CN]
+            text = f"{say['missing']} / {_SAY[Language.EN]['missing']}"
+            return _PAGE.render(lang="zh-CN", title=text, event="", name="", ok=False,
+                                state=""), 404  # fmt: skip
+        playbook = playbook_of(store, community)
+        lang = playbook.community.language if playbook else Language.EN
+        say = _SAY[lang]
+        what = (f"{event.title} · {when_text(event.starts_at, zone_of(playbook), lang)}"
+                f"{place_text(event, lang)}")  # fmt: skip
+        ok = signup.status is Status.CONFIRMED and not event.cancelled and not signup.attended_at
+        state = (say["used"] if signup.attended_at else say["cancelled"] if event.cancelled
+                 or signup.status is Status.CANCELLED else say["not_confirmed"])  # fmt: skip
+        link = public + door_path(community.slug, signup.code)
+        return _PAGE.render(lang=lang.value, title=say["title"], event=what, ok=ok,
+                            name=signup.display_name, svg=qr_svg(link) if ok else "",
+                            code=shown_code(signup.code), hint=say["hint"], state=state), 200  # fmt: skip
+
+    @routes.get("/ticket/{code}", response_model=None)
+    async def ticket(code: str) -> Response:
+        text, status = await run_in_threadpool(page, code[:32])
+        return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+
+    return routes

@@ -1,0 +1,75 @@
+"""`hearth events`: make a priced event, list it (the playbook's salon made an event too),
+record a member's fee once per receipt, check them in once, cancel; readable refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.capabilities.activities.records import Status
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.cli import app
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Store, create_engine_for
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert run("init", "site", "--template", "skincare")[0] == 0
+    config = tmp_path / "site" / "hearth.toml"
+    assert run("apply", str(tmp_path / "site" / "playbook.yaml"), "--config", str(config))[0] == 0
+    return config
+
+
+def test_events_from_the_command_line(site: Path) -> None:
+    config = ("--config", str(site))
+    soon = (SystemClock().now() + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    at = soon.strftime("%Y-%m-%d %H:%M")
+    status, out = run("events", "create", "品鉴会", "--at", at, "--capacity", "8",
+                      "--price", "45", *config)  # fmt: skip
+    assert status == 0 and "Event" in out and "品鉴会" in out
+    assert run("events", "create", "x", "--at", "tomorrow", *config)[0] == 1
+
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-1", "小美")
+        code = (
+            SqlBilling.on(store).reference_for("webchat", "u-1", "小美", SystemClock().now()).code
+        )
+        signed = SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
+                                             SystemClock().now())  # fmt: skip
+    finally:
+        engine.dispose()
+
+    status, out = run("events", "pay", str(event.id), code, "--receipt", "TB-9", *config)
+    assert status == 0 and "45.00 CNY" in out and "confirmed" in out
+    status, out = run("events", "pay", str(event.id), code, "--receipt", "TB-9", *config)
+    assert status == 0 and "recorded already" in out
+    status, out = run("events", "list", *config)
+    assert status == 0 and "线下肤质检测沙龙" in out and "1/8 confirmed" in out
+    status, out = run("events", "checkin", signed.code, *config)
+    assert status == 0 and "In: 小美" in out
+    status, out = run("events", "checkin", signed.code, *config)
+    assert status == 1 and "again" in out
+    status, out = run("events", "cancel", str(event.id), *config)
+    assert status == 0 and "1 sign-up(s) told" in out
+    status, out = run("events", "cancel", "999", *config)
+    assert status == 1 and "no event 999" in out

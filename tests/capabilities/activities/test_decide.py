@@ -1,0 +1,145 @@
+"""The pure rules of offline events, without a database: places and the waitlist, a priced
+event's held place, promotion order, the door, reminders still ahead, rates, codes as typed,
+and which event a member's words name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from hearthkeeper.capabilities.activities import catalogue
+from hearthkeeper.capabilities.activities import decide as d
+from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
+from hearthkeeper.playbook import parse_playbook
+from tests.playbook_samples import MINIMAL
+
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+START = datetime(2026, 5, 10, 18, 0, tzinfo=UTC)
+
+
+def event(capacity: int | None = 2, price: str | None = None, **changes: object) -> Event:
+    values: dict[str, object] = dict(
+        id=1, community_id=1, activity_id="run", title="Night run", place=None,
+        starts_at=START, capacity=capacity, price=Decimal(price) if price else None,
+        currency="CNY", sign_up=True, status=EventStatus.SCHEDULED, created_by="playbook",
+        created_at=NOW,
+    )  # fmt: skip
+    values.update(changes)
+    return Event(**values)  # type: ignore[arg-type]
+
+
+def signup(n: int, status: Status, attended: bool = False) -> SignUp:
+    return SignUp(id=n, event_id=1, member_id=n, group_id=1, status=status, code=f"CODE000{n}",
+                  order_id=None, signed_up_at=NOW + timedelta(minutes=n), changed_at=NOW,
+                  attended_at=START if attended else None, checked_in_by=None,
+                  display_name=f"m{n}")  # fmt: skip
+
+
+def test_places_then_the_waitlist_in_order() -> None:
+    two = [signup(1, Status.CONFIRMED), signup(2, Status.CONFIRMED)]
+    assert d.decide_sign_up(event(), two[:1], 9, NOW) == d.Place(Status.CONFIRMED)
+    assert d.decide_sign_up(event(), two, 9, NOW) == d.Place(Status.WAITLISTED, 1)
+    waiting = [*two, signup(3, Status.WAITLISTED)]
+    assert d.decide_sign_up(event(), waiting, 9, NOW) == d.Place(Status.WAITLISTED, 2)
+    assert d.decide_sign_up(event(), waiting, 3, NOW) == d.Refuse("already_waitlisted", 1)
+    assert d.decide_sign_up(event(capacity=None), two, 9, NOW) == d.Place(Status.CONFIRMED)
+
+
+def test_a_priced_event_holds_an_unpaid_place_and_some_events_refuse() -> None:
+    assert d.decide_sign_up(event(price="45"), [], 9, NOW) == d.Place(Status.UNPAID)
+    held = [signup(1, Status.UNPAID), signup(2, Status.CONFIRMED)]
+    assert d.decide_sign_up(event(price="45"), held, 9, NOW).status is Status.WAITLISTED  # type: ignore[union-attr]
+    assert d.decide_sign_up(event(price="0"), [], 9, NOW) == d.Place(Status.CONFIRMED)
+    assert d.decide_sign_up(event(status=EventStatus.CANCELLED), [], 9, NOW) == d.Refuse(
+        "cancelled_event")  # fmt: skip
+    assert d.decide_sign_up(event(sign_up=False), [], 9, NOW) == d.Refuse("no_sign_up")
+    assert d.decide_sign_up(event(), [], 9, START) == d.Refuse("started")
+    back = [signup(9, Status.CANCELLED)]
+    assert d.decide_sign_up(event(), back, 9, NOW) == d.Place(Status.CONFIRMED)
+
+
+def test_a_cancellation_moves_up_the_first_waiting_to_what_the_event_asks() -> None:
+    after = [signup(1, Status.CANCELLED), signup(2, Status.CONFIRMED),
+             signup(3, Status.WAITLISTED), signup(4, Status.WAITLISTED)]  # fmt: skip
+    assert [(s.id, st) for s, st in d.promotions(event(), after)] == [(3, Status.CONFIRMED)]
+    assert [(s.id, st) for s, st in d.promotions(event(price="9"), after)] == [(3, Status.UNPAID)]
+    assert d.promotions(event(capacity=1), after[1:]) == []  # still full
+    assert d.decide_withdraw(event(), after, 1) == d.Refuse("not_signed")
+    assert d.decide_withdraw(event(), after, 2) == after[1]
+
+
+def test_a_fee_confirms_an_unpaid_or_a_waitlisted_place_only_when_there_is_room() -> None:
+    priced = event(capacity=1, price="45")
+    unpaid = signup(1, Status.UNPAID)
+    assert d.decide_payment(priced, [unpaid], unpaid) is Status.CONFIRMED
+    waiting = signup(2, Status.WAITLISTED)
+    assert "waitlist" in str(d.decide_payment(priced, [unpaid, waiting], waiting))
+    assert d.decide_payment(priced, [waiting], waiting) is Status.CONFIRMED
+    assert "free" in str(d.decide_payment(event(), [unpaid], unpaid))
+
+
+def test_the_door_admits_a_confirmed_code_once_and_in_its_hours() -> None:
+    ok = signup(1, Status.CONFIRMED)
+    at = START - timedelta(minutes=20)
+    assert d.decide_door(event(), ok, 1, at) is d.DoorVerdict.IN
+    assert d.decide_door(event(), signup(1, Status.CONFIRMED, attended=True), 1, at) is (
+        d.DoorVerdict.AGAIN)  # fmt: skip
+    assert d.decide_door(event(), ok, 2, at) is d.DoorVerdict.UNKNOWN  # another community's
+    assert d.decide_door(None, None, 1, at) is d.DoorVerdict.UNKNOWN
+    assert d.decide_door(event(), signup(1, Status.UNPAID), 1, at) is d.DoorVerdict.NOT_CONFIRMED
+    assert d.decide_door(event(status=EventStatus.CANCELLED), ok, 1, at) is d.DoorVerdict.CANCELLED
+    assert d.decide_door(event(), ok, 1, START - timedelta(days=1)) is d.DoorVerdict.NOT_NOW
+    assert d.decide_door(event(), ok, 1, START + timedelta(days=1)) is d.DoorVerdict.NOT_NOW
+
+
+def test_reminders_ahead_rates_and_codes_as_typed() -> None:
+    assert d.reminder_moments(START, NOW) == [timedelta(hours=24), timedelta(hours=2)]
+    assert d.reminder_moments(START, START - timedelta(hours=3)) == [timedelta(hours=2)]
+    assert d.reminder_moments(START, START - timedelta(hours=1)) == []
+    rates = d.rates([signup(1, Status.CONFIRMED, True), signup(2, Status.CONFIRMED),
+                     signup(3, Status.CONFIRMED, True), signup(4, Status.WAITLISTED),
+                     signup(5, Status.CANCELLED)])  # fmt: skip
+    assert (rates.confirmed, rates.attended, rates.no_shows) == (3, 2, 1)
+    assert (rates.attendance_rate, rates.no_show_rate) == (0.6667, 0.3333)
+    assert d.rates([]).attendance_rate is None
+    assert d.normal_code(" 7kq2-m9xo ") == "7KQ2M9X0" and d.shown_code("7KQ2M9X0") == "7KQ2-M9X0"
+    assert d.normal_code("7KQ2-M9") is None and d.normal_code("UUUUUUUU") is None
+
+
+PLAYBOOK = (
+    MINIMAL
+    + """\
+activities:
+  - {id: salon, name: Tea salon, when: 2026-05-16 15:00, place: The shop}
+  - {id: run, name: Night run, schedule: "0 19 * * 2"}
+"""
+)
+
+
+def test_occurrences_in_the_community_zone_and_which_event_words_name() -> None:
+    pb = parse_playbook(PLAYBOOK).playbook
+    found = catalogue.occurrences(pb, NOW, NOW + timedelta(days=16))
+    assert [(o.activity.id, o.starts_at.isoformat()) for o in found] == [
+        ("run", "2026-05-05T18:00:00+00:00"), ("run", "2026-05-12T18:00:00+00:00"),
+        ("salon", "2026-05-16T14:00:00+00:00"),  # 15:00 London summer time
+    ]  # fmt: skip
+    assert found[-1].line == "offline: Tea salon @ The shop"
+    salon = event(id=7, activity_id="salon", title="Tea salon")
+    run = event(id=8, activity_id="run", title="Night run")
+    assert catalogue.pick([salon], "") == salon
+    assert catalogue.pick([salon, run], "") == "which"
+    assert catalogue.pick([salon, run], "#8") == run and catalogue.pick([salon, run], "8") == run
+    assert catalogue.pick([salon, run], "RUN") == run
+    assert (
+        catalogue.pick([salon, run], "salon") == salon
+        and catalogue.pick([salon, run], "tea") == salon
+    )
+    assert catalogue.pick([salon, run], "dinner") == "unknown"
+    assert catalogue.pick([], "x") == "none"
+
+
+@pytest.mark.parametrize("words", ["9", "#99"])
+def test_a_number_nobody_has_is_unknown(words: str) -> None:
+    assert catalogue.pick([event()], words) == "unknown"

@@ -1,0 +1,157 @@
+"""An offline event through the engine: sign-up with a waitlist, a cancellation that moves
+the first waiting up, reminders, the door, the photo round and attendance — each said once
+across restarts (counted on the carrier)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hearthkeeper.analytics.report import build_report
+from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.decide import DoorVerdict
+from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
+from hearthkeeper.capabilities.billing.records import OrderKind
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.store import Store
+from tests.capabilities.activities.activity_setup import (
+    PRICED,
+    code_of,
+    event_community,
+    performed,
+    run_at,
+    say,
+    seat,
+    stored,
+)
+
+STARTS = datetime(2026, 5, 10, 18, 0, tzinfo=UTC)  # 19:00 in London (BST)
+
+
+def _texts(actions: list) -> list[str]:  # type: ignore[type-arg]
+    return [a.text or "" for a in actions]
+
+
+def test_sign_up_waitlist_reminders_door_and_attendance_each_once_across_restarts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann", "bo", "cy")
+    seat(c, "g2", "dee")
+
+    listed = say(c, "ann", "/events")
+    assert "Night run" in listed[0].text and "2 of 2 places left" in listed[0].text  # type: ignore[operator]
+    ann = say(c, "ann", "/rsvp night-run")
+    assert "you're in: 'Night run'" in ann[0].text and "/ticket/" in ann[0].text  # type: ignore[operator]
+    bo = say(c, "bo", "/报名")  # the Chinese name, no words: the only event
+    assert "you're in" in bo[0].text  # type: ignore[operator]
+    cy = say(c, "cy", "/rsvp")
+    assert "number 1 on the waitlist" in cy[0].text  # type: ignore[operator]
+    assert "you are number 1 on the waitlist" in (say(c, "cy", "/rsvp night")[0].text or "")
+
+    gone = say(c, "ann", "/unrsvp")
+    assert "no longer signed up" in gone[0].text  # type: ignore[operator]
+    moved = [a for a in gone if a.kind is ActionKind.SEND]
+    assert len(moved) == 1 and moved[0].member == "cy" and moved[0].extra["mentions"] == ["cy"]
+    assert "a place freed up" in moved[0].text and "/ticket/" in moved[0].text  # type: ignore[operator]
+
+    assert run_at(c, STARTS - timedelta(hours=25)) == []
+    reminded = run_at(c, STARTS - timedelta(hours=24), restart=True)
+    assert [(a.group, sorted(a.extra["mentions"])) for a in reminded] == [("g1", ["bo", "cy"])]
+    assert "Reminder: 'Night run'" in reminded[0].text  # type: ignore[operator]
+    assert run_at(c, STARTS - timedelta(hours=23), restart=True) == []
+    assert len(run_at(c, STARTS - timedelta(hours=2))) == 1
+    assert run_at(c, STARTS - timedelta(hours=1), restart=True) == []
+
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    community = stored(c)
+    door = STARTS + timedelta(minutes=5)
+    came = staff.check_in(store, community, code_of(c, "bo", event_id).lower(), "door", door)
+    assert came.verdict is DoorVerdict.IN and came.points == 10
+    again = staff.check_in(store, community, code_of(c, "bo", event_id), "door", door)
+    assert again.verdict is DoorVerdict.AGAIN
+    assert (
+        staff.check_in(store, community, "ZZZZ-ZZZZ", "door", door).verdict is DoorVerdict.UNKNOWN
+    )
+    ann_code = code_of(c, "ann", event_id)  # ann cancelled: her code opens nothing
+    assert staff.check_in(store, community, ann_code, "door", door).verdict is (
+        DoorVerdict.NOT_CONFIRMED
+    )
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("bo")) == 10
+
+    rounds = run_at(c, STARTS + timedelta(hours=3), restart=True)
+    assert [a.group for a in rounds] == ["g1"]
+    assert "Thank you to the 1 of you who came to 'Night run'" in rounds[0].text  # type: ignore[operator]
+    assert run_at(c, STARTS + timedelta(hours=4), restart=True) == []
+    say(c, "bo", "Great run, photos coming")
+    c.engine.process([c.events.message("cy", "", kind="picture", group="g1", at=c.clock.now())])
+    performed(c)
+
+    figures = event_figures(store, c.runtime.community_id, c.clock.now())
+    held = figures[0].attendance
+    assert held is not None and (held.confirmed, held.attended) == (2, 1)
+    assert (held.attendance_rate, held.no_show_rate) == (0.5, 0.5)
+    assert (figures[0].feedback, figures[0].photos) == (2, 1)
+    per_activity = activity_figures(figures)
+    assert [(a.activity_id, a.attendance.attended) for a in per_activity] == [("night-run", 1)]
+
+    report = build_report(store, c.runtime.community_id, now=c.clock.now()).to_json()
+    assert report["overall"]["segments"]["met_offline"] == 1  # bo came
+    by_group = {g["name"]: g["segments"]["met_offline"] for g in report["groups"]}
+    assert by_group == {"g1": 1, "g2": 0}
+    [held_json] = report["attendance"]["events"]
+    assert (held_json["attended"], held_json["no_show_rate"], held_json["photos"]) == (1, 0.5, 1)
+    assert report["attendance"]["activities"][0]["attendance_rate"] == 0.5
+
+
+def test_a_priced_event_holds_the_place_until_the_fee_is_recorded_in_the_ledger(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = event_community(store, store_clock, PRICED)
+    seat(c, "g1", "ann", "bo")
+    held = say(c, "ann", "/rsvp tasting")[0].text or ""
+    code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    assert "45 GBP" in held and code in held and "/ticket/" not in held
+    assert "waitlist" in (say(c, "bo", "/rsvp tasting")[0].text or "")  # the held place counts
+    assert "no confirmed sign-up" in (say(c, "ann", "/ticket")[0].text or "")
+
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    community = stored(c)
+    paid = record_fee(store, community, event_id, code, "shop-7", "", "staff", store_clock.now())
+    assert paid.created and paid.signup.status.value == "confirmed"
+    assert paid.order.kind is OrderKind.EVENT_FEE and paid.order.plan_id == f"event:{event_id}"
+    assert str(paid.order.amount) == "45.00"
+    told = performed(c)
+    assert len(told) == 1 and told[0].member == "ann" and "/ticket/" in (told[0].text or "")
+    assert record_fee(store, community, event_id, code, "shop-7", "", "staff",
+                      store_clock.now()).created is False  # fmt: skip
+    assert performed(c) == []
+    assert "door code for 'Tasting night'" in (say(c, "ann", "/入场码")[0].text or "")
+    try:
+        record_fee(store, community, event_id, "fake:bo", "shop-8", "", "staff", store_clock.now())
+    except EventError as exc:
+        assert "waitlist" in str(exc)
+    else:
+        raise AssertionError("a waitlisted member's fee on a full event is refused")
+
+
+def test_cancelling_an_event_tells_each_group_once_and_calls_off_its_reminders(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann")
+    seat(c, "g2", "dee")
+    say(c, "ann", "/rsvp")
+    say(c, "dee", "/rsvp", group="g2")
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    told = staff.cancel_event(store, stored(c), event_id, "staff", store_clock.now())
+    assert len(told) == 2
+    sent = performed(c)
+    assert sorted(a.group for a in sent) == ["g1", "g2"]
+    assert all("is cancelled" in (a.text or "") for a in sent)
+    assert run_at(c, STARTS - timedelta(hours=2), restart=True) == []
+    assert "not signed up" in (say(c, "ann", "/unrsvp")[0].text or "")

@@ -1,0 +1,68 @@
+"""The activities repository on SQLite and PostgreSQL: an occurrence made once however often,
+a returning member keeps their code and goes to the back of the queue, a code is marked in
+once, cancelling calls off the event's scheduled work, attendees for "met offline"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hearthkeeper.capabilities.activities.records import NewEvent, Status
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
+
+AT = datetime(2026, 5, 10, 18, 0, tzinfo=UTC)
+
+
+def _setup(store: Store) -> tuple[int, int, list[int]]:
+    community = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(community.id, "g1", "fake", "g1")
+    members = [store.member_for("fake", u, u).id for u in ("ann", "bo")]
+    return community.id, group.id, members
+
+
+def test_an_occurrence_is_one_event_and_a_code_opens_the_door_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    community, group, (ann, bo) = _setup(store)
+    new = NewEvent("run", "Night run", "Park", AT, capacity=1, price=Decimal("45"), currency="GBP")
+    with store.transaction() as tx:
+        first = SqlActivities.on(tx).materialise(community, new, store_clock.now())
+        again = SqlActivities.on(tx).materialise(community, new, store_clock.now())
+    assert first.id == again.id and first.price == Decimal("45.00") and first.priced
+    staff = SqlActivities.on(store).create(community, NewEvent(None, "Dinner", None, AT), "cli",
+                                           store_clock.now())  # fmt: skip
+    assert staff.id != first.id and [e.title for e in SqlActivities.on(store).events(community)] \
+        == ["Night run", "Dinner"]  # fmt: skip
+
+    repo = SqlActivities.on(store)
+    signed = repo.put(first.id, ann, group, Status.UNPAID, store_clock.now())
+    later = store_clock.now() + timedelta(minutes=5)
+    repo.put(first.id, bo, group, Status.WAITLISTED, later)
+    assert [(s.display_name, s.status) for s in repo.signups(first.id)] == [
+        ("ann", Status.UNPAID), ("bo", Status.WAITLISTED)]  # fmt: skip
+    repo.set_status(signed.id, Status.CANCELLED, later)
+    back = repo.put(first.id, ann, group, Status.WAITLISTED, later + timedelta(minutes=1))
+    assert back.code == signed.code and back.id == signed.id
+    assert [s.display_name for s in repo.signups(first.id)] == ["bo", "ann"]  # to the back
+    assert repo.by_code(signed.code) is not None and repo.by_code("00000000") is None
+
+    assert repo.mark_attended(signed.id, "door", AT) is True
+    assert repo.mark_attended(signed.id, "door", AT) is False
+    assert repo.attendees(community) == {ann}
+
+
+def test_cancelling_an_event_calls_off_its_pending_work_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    community, group, _ = _setup(store)
+    repo = SqlActivities.on(store)
+    event = repo.create(community, NewEvent(None, "Dinner", None, AT), "cli", store_clock.now())
+    store.schedule(f"activity:{event.id}:{group}:round", community, "activity.round",
+                   {"event": event.id}, AT, group_id=group)  # fmt: skip
+    assert repo.cancel_event(event.id) is True
+    assert repo.cancel_event(event.id) is False
+    item = store.scheduled(f"activity:{event.id}:{group}:round")
+    assert item is not None and item.status == "cancelled"
+    assert repo.event(event.id).cancelled  # type: ignore[union-attr]

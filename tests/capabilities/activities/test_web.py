@@ -1,0 +1,99 @@
+"""Offline events on the web side, on the skincare community (zh-CN, its monthly salon): the
+console's events page and forms, the calendar listing them, a member's ticket page with its
+QR code, and the door page a phone opens from that QR code — in once, a reused or wrong code
+said so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
+from tests.console_setup import SLUG, Console, open_console
+
+SALON = datetime(2026, 5, 9, 6, 0, tzinfo=UTC)  # second Saturday of May, 14:00 in Shanghai
+
+
+@pytest.fixture
+def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield console
+    finally:
+        console.store.engine.dispose()
+
+
+def _mei_signs_up(c: Console) -> str:
+    c.engine.process([c.events.message("mei", "/报名 沙龙", name="美美", at=c.clock.now())])
+    signups = SqlActivities.on(c.store).signups(
+        SqlActivities.on(c.store).events(c.community_id)[0].id
+    )
+    assert [(s.display_name, s.status.value) for s in signups] == [("美美", "confirmed")]
+    return signups[0].code
+
+
+def _sign_in_again(c: Console) -> None:
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    token = new_token()
+    c.store.create_session(operator.id, token_hash(token), new_token(),
+                           c.clock.now() + timedelta(hours=12))  # fmt: skip
+    c.client.cookies.set(SESSION_COOKIE, token)
+
+
+def test_the_events_page_lists_the_salon_and_staff_make_and_cancel_an_event(c: Console) -> None:
+    _mei_signs_up(c)
+    page = c.get("/events")
+    assert page.status_code == 200 and "线下肤质检测沙龙" in page.text
+    assert "杭州·颜学院工作室" in page.text and "/door" in page.text
+    made = c.post("/events/create", {"title": "周六夜跑", "at": "2026-05-06T20:30",
+                                     "place": "西湖断桥", "capacity": "10"})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    events = SqlActivities.on(c.store).events(c.community_id)
+    run = next(e for e in events if e.title == "周六夜跑")
+    assert run.starts_at == datetime(2026, 5, 6, 12, 30, tzinfo=UTC) and run.capacity == 10
+    calendar = c.get("/calendar").text
+    assert "offline: 周六夜跑 @ 西湖断桥" in calendar  # the salon is 8 days ahead: not yet
+    bad = c.post("/events/create", {"title": "昨天", "at": "2026-04-01T10:00"})
+    assert bad.status_code == 400 and "past" in bad.text
+    assert c.post(f"/events/{run.id}/cancel").headers["location"].endswith("notice=cancelled")
+    assert c.post(f"/events/{run.id}/cancel").status_code == 409  # cancelled already
+
+
+def test_a_ticket_shows_its_qr_code_and_the_door_lets_the_member_in_once(c: Console) -> None:
+    code = _mei_signs_up(c)
+    ticket = c.client.get(f"/ticket/{code}")
+    assert ticket.status_code == 200 and "美美" in ticket.text and "<svg" in ticket.text
+    assert "到场时请出示此二维码" in ticket.text and f"{code[:4]}-{code[4:]}" in ticket.text
+    assert c.client.get("/ticket/ZZZZZZZZ").status_code == 404
+
+    early = c.get(f"/door/{code}")
+    assert early.status_code == 409 and "Not this event&#39;s door time" in early.text
+    c.clock.set(SALON - timedelta(minutes=10))
+    _sign_in_again(c)  # a week later: the session from setup has expired
+    first = c.get(f"/door/{code}")
+    assert first.status_code == 200 and "Welcome in" in first.text and "美美" in first.text
+    again = c.get(f"/door/{code.lower()}")
+    assert again.status_code == 409 and "Code used already" in again.text
+    typed = c.get("/door", code=f"{code[:4]}-{code[4:]}".lower())
+    assert typed.status_code == 303 and typed.headers["location"].endswith(f"/door/{code}")
+    wrong = c.get("/door/ABCD0000")
+    assert wrong.status_code == 409 and "Unknown code" in wrong.text
+    assert SqlPoints.on(c.store).points_of(c.community_id, c.member_id("mei")) >= 10
+    assert "已签到" in c.client.get(f"/ticket/{code}").text
+    figures = c.get("/events").text
+    assert 'class="attended">1/1 (100%)' in figures
+
+
+def test_the_door_needs_a_signed_in_operator(c: Console) -> None:
+    code = _mei_signs_up(c)
+    c.client.cookies.clear()
+    page = c.client.get(f"/console/c/{SLUG}/door/{code}", follow_redirects=False)
+    assert page.status_code in (303, 307, 401) or "sign" in page.text.lower()
+    assert SqlActivities.on(c.store).by_code(code).attended_at is None  # type: ignore[union-attr]
