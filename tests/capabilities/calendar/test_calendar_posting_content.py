@@ -97,9 +97,12 @@ def test_remind_mode_asks_staff_who_confirm_once_to_send(
     store.join(store.member_for("fake", "boss", "Boss").id, group(c).id, role="manager")
     store_clock.set(FIRST)
     assert c.engine.tick() == 1
-    [reminder] = performed(c)
+    told = performed(c)
+    [reminder] = [a for a in told if a.kind is ActionKind.ALERT_STAFF]
+    [direct] = [a for a in told if a.kind is ActionKind.DIRECT]  # the manager is told in person
+    assert direct.member == "boss" and direct.text is not None
     [record] = records(c, "weekly-best")
-    assert reminder.kind is ActionKind.ALERT_STAFF
+    assert f"/confirm {record.id}" in direct.text
     assert reminder.text is not None and f"/confirm {record.id}" in reminder.text
     assert "This week's best brews are in!" in reminder.text
     assert (record.status, record.posted_at) == ("reminded", None)
