@@ -21,6 +21,7 @@ from hearthkeeper.capabilities import (
     commands,
     faq,
     gate,
+    grid,
     health,
     livecodes,
     moderation,
@@ -49,4 +50,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     livecodes.CAPABILITY,
     billing.CAPABILITY,
     referrals.CAPABILITY,
+    grid.CAPABILITY,
 )

@@ -23,6 +23,11 @@ from hearthkeeper.store.models.events import (
     ReactionRow,
     ScheduledRow,
 )
+from hearthkeeper.store.models.grid import (
+    GridConditionRow,
+    GroupCapacityOverrideRow,
+    GroupInChargeRow,
+)
 from hearthkeeper.store.models.livecodes import LiveCodeArrivalRow, LiveCodeRoutingRow, LiveCodeRow
 from hearthkeeper.store.models.mechanisms import (
     QUESTION_WAITING,
@@ -75,8 +80,11 @@ __all__ = [
     "CommunityRow",
     "ConsoleSessionRow",
     "EventRow",
+    "GridConditionRow",
+    "GroupCapacityOverrideRow",
     "GroupDayKindRow",
     "GroupDayRow",
+    "GroupInChargeRow",
     "GroupRow",
     "IdentityRow",
     "InviteCodeRow",
