@@ -29,6 +29,7 @@ from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.report_money import money_json, report_money
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
 from hearthkeeper.capabilities.billing.metrics import MoneyFigures
+from hearthkeeper.capabilities.grid.report import report_matrix
 from hearthkeeper.capabilities.livecodes.records import ChannelStats
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
@@ -99,6 +100,7 @@ class Report:
     vitals: Vitals | None
     channels: tuple[ChannelStats, ...] = ()  # the live codes and who they brought
     money: MoneyFigures | None = None  # paid membership's figures (None: sells nothing)
+    matrix: dict[str, Any] | None = None  # the matrix of groups and its warnings
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
@@ -118,6 +120,7 @@ class Report:
             "channels": [_channel_json(s) for s in self.channels],
             "money": None if self.money is None else money_json(
                 self.money, self.generated_at, {g.group.id for g in self.groups if g.group}),
+            "matrix": self.matrix,
         }  # fmt: skip
 
 
@@ -231,6 +234,7 @@ def build_report(
         vitals=vitals,
         channels=tuple(channel_stats(store, community_id, now)),
         money=report_money(store, community_id, playbook, now),
+        matrix=report_matrix(store, community_id, playbook, zone, now),
     )
 
 

@@ -46,18 +46,6 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
             "alerts.recipients / alerts.quiet_hours: staff alerts reach the console's staff inbox "
             "only; who receives them and quiet hours are not applied yet",
         )
-    copy = pb.replication
-    if "max_groups_per_manager" in copy.model_fields_set:
-        yield Unhonoured(
-            "Copy",
-            "copy.max_groups_per_manager: no warning yet when a manager looks after more groups",
-        )
-    if "small_circle_size" in pb.structure.groups.model_fields_set:
-        yield Unhonoured(
-            "Copy",
-            "structure.groups.small_circle_size: groups are not yet watched for activity "
-            "concentrating in a small circle (no split suggested)",
-        )
     for n, carrier in enumerate(pb.structure.carriers):
         if carrier.settings:
             yield Unhonoured(
