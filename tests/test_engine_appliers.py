@@ -126,4 +126,5 @@ def test_every_kind_has_an_applier_and_scheduled_work_only_sends_alerts_cancels_
 ):
     assert set(APPLIERS) == set(ActionKind)
     assert set(SCHEDULED_APPLIERS) == {ActionKind.SEND, ActionKind.REPLY, ActionKind.ALERT_STAFF,
-                                       ActionKind.CANCEL, ActionKind.EFFECT}  # fmt: skip
+                                       ActionKind.DIRECT, ActionKind.CANCEL,
+                                       ActionKind.EFFECT}  # fmt: skip

@@ -46,7 +46,7 @@ def test_fields_that_nothing_runs_yet_are_named_as_gaps() -> None:
     )
     assert not any("not built" in g for g in used.get("Copy", [])), "the matrix warns (grid)"
     assert any("Tea salon" in g and "not run" in g for g in used["Operation"])
-    assert any("quiet hours are not applied" in g for g in used["Structure"])
+    assert not any("alerts." in g for g in used.get("Structure", []))  # alerts are built
 
 
 def content(text: str) -> dict[str, object]:
@@ -82,3 +82,14 @@ def test_diff_matches_list_items_by_id() -> None:
 
 def test_identical_playbooks_have_no_diff() -> None:
     assert diff_content(content(MINIMAL), content(MINIMAL)) == []
+
+
+def test_the_summary_says_what_a_task_threshold_asks() -> None:
+    text = MINIMAL + (
+        "joining:\n  threshold:\n    kind: task\n    invite_friends: 3\n"
+        "    referrals_in: [tea-free]\n"
+    )
+    [structure] = [
+        el for el in summarise(parse_playbook(text).playbook) if el.title.startswith("Structure")
+    ]
+    assert "Joining: task, 3 invited friends who stayed, counted in tea-free" in structure.lines

@@ -1,7 +1,8 @@
 """Each joining threshold at the web chat's join page, in a real browser against one real
-server running three communities: the skincare template as it ships (`paid`, zh-CN), an
-English one that admits by `invite_code` and a Chinese core circle that admits by
-`min_level`. Each test asserts what the joiner reads and whether they end up in the chat.
+server running five communities: the skincare template as it ships (`paid`, zh-CN), an
+English one that admits by `invite_code`, a Chinese core circle that admits by `min_level`,
+and a free community running the invite task with its circle that admits by `task`. Each
+test asserts what the joiner reads and whether they end up in the chat.
 
 `open` is covered by test_member_journey.py (strangers join the open template there);
 `application` by test_joining.py.
@@ -18,14 +19,24 @@ from playwright.sync_api import Page, expect
 
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE
 from tests.browser.conftest import OpenPage, Screenshots
 from tests.browser.live import LiveServer, start_live_server
-from tests.browser.pages import bot_says, eventually, sign_in
+from tests.browser.pages import bot_says, eventually, join_chat, say, sign_in
 
 CODES = "glow-club"  # the English community that admits by invite code
 CORE = "yan-core"  # the Chinese core circle: members at 学员 (student) or above
+FREE = "yan-free"  # a free (open) Chinese community running the invite task
+CIRCLE = "yan-circle"  # its circle: those who brought 2 friends who stayed in FREE
+INVITE_TASK = """\
+  referrals:
+    enabled: true
+    invites: 2
+    stay: 3s
+    reward: {points: 30, title: 拉新达人}
+"""
 REFERENCE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")  # a payment reference, XXXX-XXXX
 
 
@@ -52,12 +63,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     by_level = rewrite(
         CORE, "颜学院核心班", "zh-CN", "    kind: min_level\n    min_level: student\n"
     )
+    free = rewrite(FREE, "颜学院免费群", "zh-CN", "    kind: open\n")
+    by_task = rewrite(CIRCLE, "颜学院进阶圈", "zh-CN",
+                      f"    kind: task\n    invite_friends: 2\n    referrals_in: [{FREE}]\n")  # fmt: skip
     data: Path = tmp_path_factory.mktemp("doors") / "data"
-    started = start_live_server(data, groups=2, open_door=False, more=(by_code, by_level))
+    started = start_live_server(
+        data,
+        groups=2,
+        open_door=False,
+        more=(by_code, by_level, lambda text: with_invite_task(free(text)), by_task),
+    )
     try:
         yield started
     finally:
         started.stop()
+
+
+def with_invite_task(text: str) -> str:
+    """The playbook with `mechanisms.referrals` on (2 friends who stay 3 seconds)."""
+    assert "\nmechanisms:\n" in text, "the skincare template has no mechanisms section any more"
+    return text.replace("\nmechanisms:\n", "\nmechanisms:\n" + INVITE_TASK, 1)
 
 
 def in_the_chat(page: Page) -> None:
@@ -201,3 +226,53 @@ def test_min_level_a_member_below_the_level_is_refused_and_let_in_once_at_it(
     press_join(ahua)
     in_the_chat(ahua)
     expect(bot_says(ahua, "欢迎 阿花 加入颜学院核心班")).to_have_count(1)
+
+
+def test_task_a_member_is_refused_until_friends_they_invited_stayed_then_let_in(
+    server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    ann = open_page()
+    join_chat(ann, server.invite_url(0, FREE), "安安")
+    say(ann, "同意")
+    say(ann, "/邀请")
+    reply = bot_says(ann, "专属邀请链接")
+    expect(reply).to_contain_text(f"{server.url}/ref/")
+    found = re.search(r"(http://\S+/ref/[A-Za-z0-9_-]+)", reply.inner_text())
+    assert found is not None, reply.inner_text()
+    link = found[1]
+
+    circle = server.invite_url(0, CIRCLE)
+    ann.goto(circle)
+    door = ann.locator("#admission")
+    expect(door).to_contain_text(
+        "加入本社群需要先邀请 2 位朋友（留满考察期才计入）。你目前已计入 0 位，还差 2 位。"
+    )
+    expect(ann.locator("#join-form")).to_have_count(0)
+    shots.take(ann, "task-refused")
+
+    member = server.store.find_member("webchat", user_of(server, ann))
+    assert member is not None
+    referrals = SqlReferrals.on(server.store)
+    free = [server.community_of(FREE)]
+
+    def credited(n: int) -> bool:
+        return referrals.credited(free, member.id) >= n
+
+    for n, friend in enumerate(("小白", "小红"), start=1):
+        join_chat(open_page(), link, friend)  # the link leads on to FREE's join page
+        eventually(lambda n=n: credited(n), f"{n} of 安安's friends credited after their stay")
+        if n == 1:
+            ann.reload()
+            expect(door).to_contain_text("你目前已计入 1 位，还差 1 位。")
+            expect(ann.locator("#join-form")).to_have_count(0)
+    assert referrals.credited(free, member.id) == 2  # each friend once
+
+    ann.reload()
+    expect(ann.locator("#admission")).to_have_count(0)
+    expect(ann.locator("#nickname")).to_have_value("安安")
+    shots.take(ann, "task-form")
+    press_join(ann)
+    in_the_chat(ann)
+    expect(bot_says(ann, "欢迎 安安 加入颜学院进阶圈")).to_have_count(1)
+    assert [s.nickname for s in server.host.carrier(WebChatCarrier).platform.seated(
+        server.groups(CIRCLE)[0].id)] == ["安安"]  # fmt: skip

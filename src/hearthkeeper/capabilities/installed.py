@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities import (
     admission,
+    alerts,
     billing,
     calendar,
     ceremony,
@@ -50,5 +51,6 @@ CAPABILITIES: tuple[Capability, ...] = (
     livecodes.CAPABILITY,
     billing.CAPABILITY,
     referrals.CAPABILITY,
+    alerts.CAPABILITY,
     grid.CAPABILITY,
 )

@@ -11,6 +11,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "欢迎 {nickname} 加入「{group}」！{purpose}\n{rules}",
         Language.EN: "Welcome to {group}, {nickname}! {purpose}\n{rules}",
     },
+    "ban_evasion": {
+        Language.ZH_CN: "黑名单成员 {nickname} 又进入了「{group}」，已再次移出。",
+        Language.EN: "{nickname}, who is blacklisted, came back into {group}: removed again.",
+    },
     "rules_header": {Language.ZH_CN: "群规：", Language.EN: "Group rules:"},
     "accept_prompt": {
         Language.ZH_CN: "请回复「同意」表示接受群规，之后就可以发言啦。",

@@ -51,16 +51,31 @@ class ServerParts:
     admission: Admission  # asks a community's threshold whether a joiner may come in
 
 
-class HostedGroups(Protocol):
+class GroupOpener(Protocol):
+    """A carrier that can open a community's next group: named by `copy.naming`, as large as
+    `structure.groups.capacity`, recorded as a group of the community (a live code opens one
+    when the newest is nearly full)."""
+
+    @property
+    def remote(self) -> bool:
+        """Whether opening asks another server (Matrix: the bot creates a room), which takes
+        time and may fail: such an opener is called with the store, outside any transaction,
+        one opening at a time per community; one that is not remote (the web chat) writes in
+        the caller's transaction."""
+        ...
+
+    def open_group(self, store: Store, community_id: int, playbook: Playbook) -> Group:
+        """The community's next group, named and sized by its playbook (`StoreError`, or
+        `CarrierError` for a remote opener, when it cannot be opened)."""
+        ...
+
+
+class HostedGroups(GroupOpener, Protocol):
     """A carrier whose groups this server hosts itself (the built-in web chat): it opens a
     community's next group, and members join one through a link the server serves."""
 
     def invite_path(self, group_id: int) -> str:
         """The path of the group's invite link (`/join/<code>`), made on first use."""
-        ...
-
-    def open_group(self, store: Store, community_id: int, playbook: Playbook) -> Group:
-        """The community's next group, named and sized by its playbook."""
         ...
 
 
@@ -72,6 +87,14 @@ class ServedCarrier:
     routes: Callable[[Web], APIRouter] | None = None  # its own pages, mounted in the web app
     hosted: HostedGroups | None = None  # set when this server hosts the carrier's groups
     status: tuple[str, ...] = ()  # lines `hearth serve` prints once started
+    # A carrier not hosted here that can open groups all the same (Matrix: the bot creates
+    # rooms), and the link a person opens to join one of its groups (a matrix.to link).
+    opens: GroupOpener | None = None
+    join_link: Callable[[Group], str] | None = None
+
+    def opener(self) -> GroupOpener | None:
+        """How this carrier opens a community's next group; None: it cannot."""
+        return self.opens if self.opens is not None else self.hosted
 
 
 class CarrierSetup(Protocol):

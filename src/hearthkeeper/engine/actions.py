@@ -28,6 +28,7 @@ class ActionKind(StrEnum):
     ALERT_STAFF = "alert_staff"  # tell the staff who receive alerts; also lands in the staff inbox
     ADMIT = "admit"  # let `member` in who asked to join (an approved application): invite, seat
     DECLINE = "decline"  # turn down `member`'s request to join (`reason` may be shown to them)
+    DIRECT = "direct"  # a private message to `member` (a staff alert), on carriers that have them
     # recorded in the store, in the same transaction as the event
     STRIKE = "strike"  # a strike for `violation`, expiring after the playbook's window
     BLACKLIST = "blacklist"  # refused in every group of the blacklist scope
@@ -42,7 +43,7 @@ OUTBOUND = frozenset(
     {
         ActionKind.REPLY, ActionKind.SEND, ActionKind.DELETE, ActionKind.WARN, ActionKind.MUTE,
         ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
-        ActionKind.ADMIT, ActionKind.DECLINE,
+        ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
     }
 )  # fmt: skip
 
@@ -54,8 +55,14 @@ BOOKKEEPING = frozenset({ActionKind.EFFECT, ActionKind.CANCEL})
 PRIORITY: dict[ActionKind, int] = {
     ActionKind.DELETE: 0, ActionKind.BAN: 0, ActionKind.KICK: 0, ActionKind.MUTE: 0,
     ActionKind.UNMUTE: 1, ActionKind.UNBAN: 1, ActionKind.WARN: 1, ActionKind.ALERT_STAFF: 1,
-    ActionKind.ADMIT: 1, ActionKind.DECLINE: 1, ActionKind.REPLY: 2, ActionKind.SEND: 3,
+    ActionKind.ADMIT: 1, ActionKind.DECLINE: 1, ActionKind.DIRECT: 1, ActionKind.REPLY: 2,
+    ActionKind.SEND: 3,
 }  # fmt: skip
+
+# `extra` flag: a carrier that cannot perform the action passes over it (the outbound queue
+# settles it as done, performing nothing): a staff alert's direct message on a carrier
+# without direct messages, whose staff read the alert in the staff channel and the inbox.
+OPTIONAL = "optional"
 
 
 @dataclass(frozen=True, kw_only=True)

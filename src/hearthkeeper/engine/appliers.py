@@ -267,6 +267,10 @@ def _alert_staff(step: Step, action: Action, key: str) -> Sequence[Action]:
         sender = None
     step.writes.alert(key, lambda: inbox_entry(step.tx, action, key, group.community_id,
                                                 group.id, step.now, member_id=sender))  # fmt: skip
+    router = step.registry.alert_router
+    if router is not None:  # the staff channel, direct messages (or held for quiet hours)
+        for delivery in router(step.tx, action, key, replace(step.effects, trigger=action)):
+            step.writes.enqueue(delivery.key, delivery.action, step.event_id, delivery.group_id)
     return _NOTHING
 
 
@@ -295,6 +299,7 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.ALERT_STAFF: Applier(_alert_staff, scheduled=True),
     ActionKind.ADMIT: Applier(_send),
     ActionKind.DECLINE: Applier(_send),
+    ActionKind.DIRECT: Applier(_send, scheduled=True),
     ActionKind.STRIKE: Applier(_strike),
     ActionKind.BLACKLIST: Applier(_blacklist),
     ActionKind.TAG: Applier(_tag),

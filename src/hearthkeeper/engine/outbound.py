@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import OPTIONAL, Action
 from hearthkeeper.engine.carrier import Carrier, CarrierError
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, Store
@@ -112,6 +112,10 @@ class OutboundQueue:
                                     f"no carrier {item.carrier!r} is connected", now,
                                     retry_at=now + backoff(item.attempts + 1))  # fmt: skip
             return "retried"
+        if action.extra.get(OPTIONAL) and action.kind not in carrier.capabilities.can:
+            # e.g. a direct message on a carrier without them: passed over, not failed
+            await asyncio.to_thread(store.mark_done, item.id, None, now)
+            return "done"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
         if free_at > now:

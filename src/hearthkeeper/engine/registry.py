@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,21 @@ class _Entry:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """An action to queue under `key` for the group `group_id`: a staff alert's copy for the
+    staff (a post in the staff channel, a direct message), decided by the alert router."""
+
+    key: str
+    action: Action
+    group_id: int | None
+
+
+# Where a staff alert (`action`, queued under `key`) goes besides the staff inbox: run in the
+# transaction that raised the alert; it may hold the alert and plan its later delivery.
+AlertRouter = Callable[[Any, Action, str, EffectContext], Sequence[Delivery]]
+
+
+@dataclass(frozen=True)
 class Decision:
     """The actions decided for one event, and which handlers produced them."""
 
@@ -57,6 +72,7 @@ class Registry:
         self._effects: dict[str, tuple[type[Request], Effect[Any]]] = {}
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
         self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
+        self.alert_router: AlertRouter | None = None  # staff alerts beyond the inbox
 
     def add_effect(self, kind: type[R], effect: Effect[R]) -> None:
         """Register the store work behind a request type (`kind.effect` names it)."""
@@ -83,6 +99,12 @@ class Registry:
             return self._effects[name]
         except KeyError:
             raise EffectError(f"no effect {name!r} is registered") from None
+
+    def route_alerts(self, router: AlertRouter) -> None:
+        """Send staff alerts where staff are, through `router` (one capability does)."""
+        if self.alert_router is not None:
+            raise ValueError("staff alerts are routed twice")
+        self.alert_router = router
 
     def add_threshold(self, kind: str, check: ThresholdCheck) -> None:
         """Register the check of the joining threshold `kind` (`open`, `paid` ...)."""

@@ -142,4 +142,23 @@ class Alerts(Section):
     )
     quiet_hours: (
         Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")] | None
-    ) = Field(None, description="HH:MM-HH:MM in which alerts wait, except urgent ones.")
+    ) = Field(
+        None,
+        description="HH:MM-HH:MM (community time) in which alerts wait, except urgent ones; "
+        "those held go out together when the quiet hours end.",
+    )
+    staff_group: Text | None = Field(
+        None,
+        description="The group that is the staff channel (its name or carrier id): alerts are "
+        "posted there mentioning the recipients. None: no staff channel.",
+    )
+    direct: bool = Field(
+        True,
+        description="Also send each recipient the alert by direct message, on carriers that "
+        "have them (Matrix; not the web chat).",
+    )
+    urgent: list[Id] = Field(
+        default_factory=lambda: ["crisis", "ban_evasion"],
+        description="Alerts that pass quiet hours: violation kinds (e.g. insults) or alert "
+        "sources (crisis, ban_evasion); an alert marked urgent by its source always passes.",
+    )

@@ -104,6 +104,21 @@ def _structure(pb: Playbook) -> Element:
     el.lines.append(
         f"Joining: {j.threshold.kind.value}"
         + (f" (plan {j.threshold.plan})" if j.threshold.plan else "")
+        + (
+            f", {j.threshold.invite_friends} invited friends who stayed"
+            if j.threshold.kind is ThresholdKind.TASK and j.threshold.invite_friends
+            else ""
+        )
+        + (
+            f", counted in {', '.join(j.threshold.referrals_in)}"
+            if j.threshold.kind is ThresholdKind.TASK and j.threshold.referrals_in
+            else ""
+        )
+        + (
+            f", level {j.threshold.min_level} or above"
+            if j.threshold.kind is ThresholdKind.MIN_LEVEL and j.threshold.min_level
+            else ""
+        )
     )
     ladder = "; ".join(
         f"{st.at}: {'+'.join(d.value for d in st.do)}"
@@ -292,6 +307,9 @@ def _money(pb: Playbook) -> Element:
     return el
 
 
+_OPENS_GROUPS = {"webchat", "matrix"}  # carriers whose next group a live code can open
+
+
 def _copy(pb: Playbook) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
@@ -303,13 +321,14 @@ def _copy(pb: Playbook) -> Element:
     if pb.groups:
         el.lines.append(f"Per-group overrides: {', '.join(pb.groups)}")
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
-        el.gaps.append(
-            Gap(
-                f"opening new {kind.capitalize()} groups: live codes send {kind} newcomers "
-                "only to existing rooms, and cannot tell which channel brought them",
-                "seed 003, live QR codes; docs/livecodes.md",
-            )
+        # Matrix opens the next room itself; its joins do not carry the live code's channel.
+        message = (
+            f"live codes cannot tell which channel brought {kind.capitalize()} newcomers"
+            if kind in _OPENS_GROUPS
+            else f"opening new {kind.capitalize()} groups: live codes send {kind} newcomers "
+            "only to existing rooms, and cannot tell which channel brought them"
         )
+        el.gaps.append(Gap(message, "seed 003, live QR codes; docs/livecodes.md"))
     if pb.structure.groups.small_circle_size > 50:
         el.gaps.append(
             Gap(

@@ -39,13 +39,6 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
         yield Unhonoured(
             "Operation", "mechanisms.points.event: nothing awards points for attending an event yet"
         )
-    alerts = pb.alerts
-    if alerts.recipients is not None or alerts.quiet_hours is not None:
-        yield Unhonoured(
-            "Structure",
-            "alerts.recipients / alerts.quiet_hours: staff alerts reach the console's staff inbox "
-            "only; who receives them and quiet hours are not applied yet",
-        )
     for n, carrier in enumerate(pb.structure.carriers):
         if carrier.settings:
             yield Unhonoured(

@@ -43,3 +43,21 @@ def test_purchase_repurchase_upgrade_and_revenue_per_group(
     per_group = {g.name: (g.payers, g.revenue) for g in figures.per_group}
     assert per_group == {"g1": (2, {"CNY": Decimal("857.00")}), "g2": (0, {})}
     assert figures.purchase_rate_text == "67% (2 of 3)"
+
+
+def test_someone_who_paid_and_never_came_is_revenue_not_a_member_who_bought(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    g1 = store.group_for_carrier("fake", "g1")
+    assert g1 is not None
+    ann = store.member_for("fake", "ann", "ann").id
+    store.member_for("fake", "eve", "eve")
+    store.join(ann, g1.id)
+    pay(c, "eve", "r-9")  # paid, never joined a group
+
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+
+    assert (figures.payers, figures.people) == (0, 1)
+    assert figures.purchase_rate_text == "0% (0 of 1)"
+    assert figures.revenue == {"CNY": Decimal("299.00")}

@@ -107,6 +107,11 @@ def test_the_api_records_lists_and_cancels(c: Console) -> None:
     assert cancelled.json()["status"] == "cancel_at_period_end"
     listed = c.client.get(f"{api}/orders", headers=auth).json()
     assert [(o["kind"], o["recorded_by"]) for o in listed] == [("purchase", "api:ann")]
+    as_number = {"who": "webchat:mei", "plan": "half-year", "receipt": "wx-3", "amount": 249.5}
+    paid = c.client.post(f"{api}/payments", json=as_number, headers=auth)
+    assert paid.status_code == 200 and paid.json()["order"]["amount"] == "249.50"
+    assert c.client.post(f"{api}/payments", json={**as_number, "receipt": "wx-4", "amount": True},
+                         headers=auth).status_code == 422  # fmt: skip
 
 
 def stripe_post(

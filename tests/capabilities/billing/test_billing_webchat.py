@@ -92,3 +92,24 @@ def test_a_stranger_at_the_paid_door_gets_a_reference_pays_and_comes_in_once(
             [bought] = SqlBilling.on(store).subscriptions(community.id)
             assert len(SqlBilling.on(store).orders(community.id)) == 1  # the receipt counted once
             assert bought.period_end > store_clock.now() + timedelta(days=150)
+
+
+def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = skincare_chat(store, store_clock, tmp_path, door=True)
+        community = store.list_communities()[0]
+        with TestClient(chat.app) as client:
+            join(client, chat.code, "小美")
+            user = chat.carrier.user_for_token(client.cookies[MEMBER_COOKIE])
+            assert user is not None
+            code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
+                                                      store_clock.now()).code  # fmt: skip
+            bought = staff.pay(store, community, code, "half-year", "", "TB-8", "staff",
+                               store_clock.now())  # fmt: skip
+            assert bought.subscription is not None
+            staff.refund(store, community, bought.subscription.id, "staff", store_clock.now())
+            page = client.get(f"/join/{chat.code}")
+            assert "会员已于" in page.text and "结束" in page.text
+            assert "到期" not in page.text  # a refund is not an expiry

@@ -32,10 +32,13 @@ def test_a_blacklisted_member_who_posts_is_deleted_banned_and_refused_once() -> 
     assert send.key == "refused:1:9" and "Ann" in (send.text or "")
 
 
-def test_a_blacklisted_member_who_joins_is_banned_without_a_deletion() -> None:
+def test_a_blacklisted_member_who_joins_is_banned_without_a_deletion_and_staff_told() -> None:
     join = EventBuilder(NOW).join("u9", name="Ann")
     outcome = Blacklist().handle(join, ctx(9))
-    assert [a.kind for a in outcome.actions] == [ActionKind.BAN, ActionKind.SEND]
+    kinds = [a.kind for a in outcome.actions]
+    assert kinds == [ActionKind.BAN, ActionKind.SEND, ActionKind.ALERT_STAFF]
+    alert = outcome.actions[2]
+    assert alert.violation == "ban_evasion" and "Ann" in (alert.text or "")
 
 
 def test_staff_and_members_in_good_standing_pass() -> None:

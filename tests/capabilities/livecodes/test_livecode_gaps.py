@@ -12,7 +12,14 @@ def copy_gaps(text: str) -> list[str]:
     return [g.message for el in summarise(pb) if el.title.startswith("Copy") for g in el.gaps]
 
 
-def test_a_playbook_on_matrix_is_told_live_codes_cannot_open_matrix_groups() -> None:
+def test_matrix_opens_groups_but_its_arrivals_are_not_attributed() -> None:
     text = MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: matrix}]\n"
-    assert any(g.startswith("opening new Matrix groups") for g in copy_gaps(text))
-    assert not any("opening new" in g for g in copy_gaps(MINIMAL))
+    gaps = copy_gaps(text)
+    assert not any("opening new" in g for g in gaps)
+    assert "live codes cannot tell which channel brought Matrix newcomers" in gaps
+    assert not any("opening new" in g or "channel" in g for g in copy_gaps(MINIMAL))
+
+
+def test_a_carrier_that_cannot_open_groups_is_named_as_a_gap() -> None:
+    text = MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: telegram}]\n"
+    assert any(g.startswith("opening new Telegram groups") for g in copy_gaps(text))

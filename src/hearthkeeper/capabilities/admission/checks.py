@@ -95,6 +95,13 @@ def _alert_staff(tx: Store, application: Application, applicant: Applicant) -> N
     tx.add_staff_alerts([NewStaffAlert(key, group.community_id, group.id, application.member_id,
                                        None, HANDLER, f"{text}\n{answers}".strip(),
                                        "an application waits for review", applicant.now)])  # fmt: skip
+    # the staff channel and direct messages (or held for quiet hours), as for every alert
+    from hearthkeeper.capabilities.alerts.route import route_alert
+
+    for d in route_alert(tx, applicant.playbook, action, key, group.community_id, group.id,
+                         applicant.now):  # fmt: skip
+        tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
+                   group_id=d.group_id, at=applicant.now)  # fmt: skip
 
 
 def check_min_level(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:

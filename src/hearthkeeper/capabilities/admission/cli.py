@@ -64,7 +64,7 @@ def create(
     except (BadCode, StoreError) as exc:
         fail(str(exc))
     _say(f"{made.code}  {made.label or '(no label)'}  "
-         f"{'no limit' if made.max_uses is None else f'up to {made.max_uses} people'}"
+         f"{'no limit' if made.max_uses is None else f'up to {made.max_uses} ' + ('person' if made.max_uses == 1 else 'people')}"
          + ("" if until is None else f", until {expires}"))  # fmt: skip
 
 

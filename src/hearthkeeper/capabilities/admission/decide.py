@@ -29,8 +29,10 @@ class CodeOutcome(StrEnum):
 
 
 def normalise_code(text: str | None) -> str:
-    """A code as typed, the way codes are kept: no surrounding spaces, upper case."""
-    return (text or "").strip().upper()[:MAX_CODE]
+    """A code as typed, the way codes are kept: no surrounding spaces, upper case. Text
+    longer than a code may be keeps one character more than `MAX_CODE`, so it matches no
+    code (and is refused when staff spell it) rather than being cut to one."""
+    return (text or "").strip().upper()[: MAX_CODE + 1]
 
 
 def new_code() -> str:

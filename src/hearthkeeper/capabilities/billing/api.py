@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
@@ -63,7 +63,18 @@ class PaymentIn(BaseModel):
     who: str = Field(description="Payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID.")
     plan: str = Field(description="The plan paid for (monetisation.plans id).")
     receipt: str = Field(min_length=1, description="The shop's order or receipt number.")
-    amount: str = Field("", description="Amount paid; empty: the plan's price.")
+    amount: str = Field(
+        "", description="Amount paid, a number or a decimal string; empty: the plan's price."
+    )
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        """`299` and `299.5` as well as `"299.00"` (a float is read by its shortest digits)."""
+        if isinstance(value, bool):
+            return value  # refused as not a string
+        return str(value) if isinstance(value, int | float) else value
+
     currency: str | None = Field(None, description="ISO 4217; default: the plan's.")
 
 

@@ -123,7 +123,8 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
     renewable = [s for s in subs if s.paid and s.status is not Status.REFUNDED
                  and (s.id in renewed_subs or s.period_end <= now)]  # fmt: skip
     joins = _first_joins(store, [community_id])
-    people = set(joins) | set(first_purchase)
+    people = set(joins)  # everyone ever in the groups; someone who paid and never came is
+    # revenue, not a member who bought
     free = [
         c.id for c in store.list_communities() if c.id != community_id and _is_free(store, c.id)
     ]
@@ -141,7 +142,8 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
                 money[currency] += amount
         per_group.append(GroupMoney(group.id, group.name, counts.get(group.id, 0), len(payers),
                                     dict(money)))  # fmt: skip
-    return MoneyFigures(people=len(people), payers=len(first_purchase), renewable=len(renewable),
+    return MoneyFigures(people=len(people), payers=len(people & first_purchase.keys()),
+                        renewable=len(renewable),
                         renewed=len([s for s in renewable if s.id in renewed_subs]),
                         free_members=len(free_joins), upgraded=len(upgraded),
                         revenue=dict(revenue), per_group=per_group)  # fmt: skip

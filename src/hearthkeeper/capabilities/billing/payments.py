@@ -76,7 +76,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
         known = ", ".join(p.id for p in playbook.monetisation.plans) if playbook else ""
         raise BillingError(f"community {community.slug!r} has no plan {order.plan_id!r} "
                            f"(monetisation.plans: {known or 'none'})")  # fmt: skip
-    if order.amount < 0:
+    if checked_amount(order.amount, f"{order.amount}") < 0:
         raise BillingError("a payment's amount cannot be negative; refund instead")
     current = _latest(repo, community.id, member_id, order.plan_id)
     cover = coverage(current, plan, now, zone_of(playbook))
@@ -119,7 +119,7 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         return _recorded(repo, before, False)
     paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now,
                       done_by_provider=provider is not Provider.MANUAL)  # fmt: skip
-    given = paid.amount if amount is None else abs(amount)
+    given = paid.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
     back = NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by)
     recorded, created = repo.record(
         community.id, sub.member_id, sub.id, back, OrderKind.REFUND, now
@@ -176,12 +176,23 @@ def _recorded(repo: SqlBilling, order: Order, created: bool) -> Recorded:
     return Recorded(order, sub, created)
 
 
+MAX_AMOUNT = Decimal("9999999999.99")  # the ledger's NUMERIC(12, 2)
+
+
 def amount_of(text: str) -> Decimal:
     """An amount as typed ('299', '299.00'); `BillingError` if it is not one."""
     try:
         value = Decimal(text.strip())
     except ArithmeticError:
         raise BillingError(f"{text!r} is not an amount; write e.g. 299 or 299.00") from None
+    return checked_amount(value, text)
+
+
+def checked_amount(value: Decimal, shown: object) -> Decimal:
+    """`value` if the ledger can keep it (finite, at most 2 decimals, at most `MAX_AMOUNT`
+    either way); `BillingError` naming `shown` (what was sent) otherwise."""
     if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise BillingError(f"{text!r} is not an amount with at most 2 decimals")
+        raise BillingError(f"{shown!r} is not an amount with at most 2 decimals")
+    if abs(value) > MAX_AMOUNT:
+        raise BillingError(f"the amount {shown!r} is larger than the ledger keeps ({MAX_AMOUNT:f})")
     return value

@@ -24,7 +24,7 @@ TEXTS = Phrasebook({
                      "{code}; once it is credited, open this link again to join.",
     },
     "expired_before": {
-        Language.ZH_CN: "你的「{plan}」会员已于 {date} 到期。",
+        Language.ZH_CN: "你的「{plan}」会员已于 {date} 结束。",
         Language.EN: "Your “{plan}” membership ended on {date}.",
     },
     "reminder": {

@@ -29,12 +29,15 @@ from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.lifecycle import plan_of
 from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
+from hearthkeeper.capabilities.billing.payments import checked_amount
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.web.context import Web
 
 TOLERANCE_SECONDS = 300
+MAX_BODY_BYTES = 1024 * 1024  # a payment event is a few KiB; more is refused unread
 # Currencies Stripe counts in whole units (no cents).
 ZERO_DECIMAL = frozenset(
     [
@@ -62,6 +65,44 @@ class Refused(Exception):
     """A webhook call that cannot be used: answered 400 with this message."""
 
 
+class TooLarge(Exception):
+    """A body over `MAX_BODY_BYTES`: answered 413, the rest left unread."""
+
+
+async def _read(request: Request) -> bytes:
+    """The request's body, at most `MAX_BODY_BYTES` of it read (`TooLarge` beyond)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> JSONResponse:
+    return _answer(413, f"The body is larger than {MAX_BODY_BYTES} bytes; a payment event is "
+                        "far smaller. Nothing was recorded.")  # fmt: skip
+
+
+def _event(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object (`Refused`, or ValueError for text that is not JSON)."""
+    event = json.loads(body)
+    if not isinstance(event, dict):
+        raise Refused(f"The body must be a JSON object (an event), not {type(event).__name__}.")
+    return event
+
+
+def _field(obj: Mapping[str, Any], name: str, where: str = "the event") -> Any:
+    """`obj[name]`, or `Refused` saying which field is missing."""
+    if not isinstance(obj, Mapping) or obj.get(name) is None:
+        raise Refused(f"{where} has no {name!r}")
+    return obj[name]
+
+
 def _answer(status: int, message: str, **more: Any) -> JSONResponse:
     return JSONResponse({"detail": message, **more}, status_code=status)
 
@@ -77,18 +118,22 @@ def webhook_router(web: Web) -> APIRouter:
         if secret is None:
             return _answer(503, "Stripe webhooks are off: set the signing secret in the "
                                 "environment variable [billing] stripe_webhook_secret_env names.")  # fmt: skip
-        body = await request.body()
         try:
-            stripe.Webhook.construct_event(
-                body.decode("utf-8"), request.headers.get("stripe-signature"), secret
-            )
+            body = await _read(request)
+        except TooLarge:
+            return _too_large()
+        try:
+            stripe.WebhookSignature.verify_header(body.decode("utf-8"),
+                                                  request.headers.get("stripe-signature"),
+                                                  secret, TOLERANCE_SECONDS)  # fmt: skip
+            event = _event(body)
         except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
             return _answer(
                 400, f"Invalid Stripe signature or payload: {exc}. Nothing was recorded."
             )
-        return await run_in_threadpool(
-            _handle, web, slug, lambda: stripe_event(web, slug, json.loads(body))
-        )
+        except Refused as exc:
+            return _answer(400, f"{exc} Nothing was recorded.")
+        return await run_in_threadpool(_handle, web, slug, lambda: stripe_event(web, slug, event))
 
     @router.post("/{slug}/webhook")
     async def generic_webhook(slug: str, request: Request) -> JSONResponse:
@@ -97,11 +142,14 @@ def webhook_router(web: Web) -> APIRouter:
         if secret is None:
             return _answer(503, "The billing webhook is off: set its secret in the environment "
                                 "variable [billing] webhook_secret_env names.")  # fmt: skip
-        body = await request.body()
+        try:
+            body = await _read(request)
+        except TooLarge:
+            return _too_large()
         try:
             verify_hmac(body, request.headers.get("x-hearth-timestamp"),
                         request.headers.get("x-hearth-signature"), secret, web.clock.now())  # fmt: skip
-            event = json.loads(body)
+            event = _event(body)
         except (Refused, ValueError) as exc:
             return _answer(400, f"{exc} Nothing was recorded.")
         return await run_in_threadpool(_handle, web, slug, lambda: generic_event(web, slug, event))
@@ -112,8 +160,11 @@ def webhook_router(web: Web) -> APIRouter:
 def _handle(web: Web, slug: str, work: Any) -> JSONResponse:
     try:
         outcome: dict[str, Any] = work()
-    except (BillingError, Refused, KeyError, TypeError) as exc:
-        return _answer(400, f"Cannot record this event: {exc}.")
+    except (BillingError, Refused) as exc:
+        return _answer(400, f"Cannot record this event: {exc}. Nothing was recorded.")
+    except (KeyError, TypeError, AttributeError) as exc:  # a field of an unexpected shape
+        return _answer(400, f"Cannot record this event: a field has an unexpected shape "
+                            f"({type(exc).__name__}: {exc}). Nothing was recorded.")  # fmt: skip
     return JSONResponse(outcome)
 
 
@@ -145,9 +196,20 @@ def _amount(text: Any, what: str) -> Decimal:
         raise Refused(f"{what} {text!r} is not an amount") from None
 
 
+def _money_or_none(text: Any) -> Decimal | None:
+    """The generic event's `amount` (None when it leaves it to the plan's price)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise Refused(f"amount {text!r} is not an amount")
+    return checked_amount(_amount(text, "amount"), text)
+
+
 def _stripe_money(minor: Any, currency: str) -> Decimal:
     units = _amount(minor, "amount")
-    return units if currency.upper() in ZERO_DECIMAL else units / 100
+    if not units.is_finite():
+        raise Refused(f"amount {minor!r} is not an amount")
+    return checked_amount(units if currency.upper() in ZERO_DECIMAL else units / 100, minor)
 
 
 def _outcome(done: payments.Recorded) -> dict[str, Any]:
@@ -155,14 +217,20 @@ def _outcome(done: payments.Recorded) -> dict[str, Any]:
             "subscription": done.order.subscription_id}  # fmt: skip
 
 
-def _pay(web: Web, slug: str, reference: str, plan: str, amount: Decimal, currency: str,
-         provider: Provider, provider_ref: str) -> dict[str, Any]:  # fmt: skip
+def _pay(web: Web, slug: str, reference: str, plan: str, amount: Decimal | None,
+         currency: str | None, provider: Provider, provider_ref: str) -> dict[str, Any]:  # fmt: skip
+    """Record the payment; an amount or currency the event leaves out is the plan's."""
     store = web.store
     community = community_of(store, slug)
     playbook = playbook_of(store, community)
+    priced = plan_of(playbook, plan)
+    if priced is not None:
+        amount = priced.price if amount is None else amount
+        currency = currency or priced.currency
     with store.transaction() as tx:
         member_id = payments.payer(tx, reference)
-        order = NewOrder(plan, amount, currency.upper(), provider, provider_ref, provider.value)
+        order = NewOrder(plan, amount or Decimal(0), (currency or "").upper(), provider,
+                         provider_ref, provider.value)  # fmt: skip
         return _outcome(payments.record_payment(tx, community, playbook, member_id, order,
                                                 web.clock.now()))  # fmt: skip
 
@@ -194,7 +262,9 @@ def _refund(web: Web, slug: str, paid_ref: str, provider: Provider, refund_ref: 
 def stripe_event(web: Web, slug: str, event: Mapping[str, Any]) -> dict[str, Any]:
     """Record what a verified Stripe event says (or say it was ignored)."""
     kind = event.get("type")
-    obj = event["data"]["object"]
+    obj = _field(_field(event, "data"), "object", "the event's data")
+    if not isinstance(obj, Mapping):
+        raise Refused("the event's data.object is not an object")
     currency = str(obj.get("currency", "")).upper()
     if kind == "checkout.session.completed":
         if obj.get("payment_status") not in (None, "paid", "no_payment_required"):
@@ -234,10 +304,10 @@ def _invoice_metadata(invoice: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def generic_event(web: Web, slug: str, event: Mapping[str, Any]) -> dict[str, Any]:
     """Record what a verified generic webhook event says."""
-    event_id, kind = str(event["event_id"]), event["kind"]
-    reference, plan = str(event["reference"]), str(event["plan"])
-    currency = str(event.get("currency", "CNY"))
-    amount = _amount(event.get("amount", "0"), "amount")
+    event_id, kind = str(_field(event, "event_id")), _field(event, "kind")
+    reference, plan = str(_field(event, "reference")), str(_field(event, "plan"))
+    currency = str(event["currency"]) if event.get("currency") else None
+    amount = _money_or_none(event.get("amount"))
     if kind == "paid":
         return _pay(web, slug, reference, plan, amount, currency, Provider.WEBHOOK, event_id)
     if kind == "refunded":

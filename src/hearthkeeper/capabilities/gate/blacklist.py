@@ -35,4 +35,12 @@ class Blacklist:
                               text=say("refused", lang, nickname=nickname),
                               key=f"refused:{ctx.group.id}:{ctx.member.id}",
                               reason="blacklisted member refused", handler=self.name))  # fmt: skip
+        if isinstance(event, Join):  # a ban evasion: staff hear of it (urgent by default)
+            actions.append(Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier,
+                                  group=event.group, member=event.sender.user_id,
+                                  text=say("ban_evasion", lang, nickname=nickname,
+                                           group=ctx.group.name),
+                                  violation="ban_evasion", reason="a blacklisted member came back",
+                                  handler=self.name,
+                                  key=f"evasion:{ctx.group.id}:{ctx.member.id}:{event.at:%Y%m%d}"))  # fmt: skip
         return Outcome(tuple(actions), stop=True)

@@ -1,6 +1,11 @@
 """Attribution in the engine: a member whose join carries `code:<slug>` arrived by that
 channel. The handler asks for an effect; the effect records the arrival once per join event
-(the table is unique on it) and releases the seat the live code held for them."""
+(the table is unique on it) and releases the seat the live code held for them.
+
+A carrier whose joins cannot carry the link's token (Matrix: the newcomer joins through a
+matrix.to link) gets no attribution, but a join there still takes the oldest seat held in
+the room: without it each newcomer would count twice (member and held seat) until the seat
+expired, and rooms would look full, and new ones be opened, at half their size."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.livecodes.decide import slug_of
+from hearthkeeper.capabilities.livecodes.records import UNTAGGED
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext, Request
@@ -44,6 +50,34 @@ class ArrivalByCode:
                                        handler=self.name, reason="arrival by live code"),))  # fmt: skip
 
 
+class LiveCodeSeatTaken(Request, effect="livecodes.seat_taken"):
+    """Someone joined a room whose joins carry no link token: release a held seat there."""
+
+
+class SeatTakenUntagged:
+    """A join on a carrier whose joins never carry a live code's token."""
+
+    name = "livecodes"
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return (
+            isinstance(event, Join) and event.carrier in UNTAGGED and slug_of(event.source) is None
+        )
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        request = LiveCodeSeatTaken()
+        why = "joined a room a live code sends newcomers to"
+        return Outcome((request.action(carrier=event.carrier, group=event.group,
+                                       member=event.sender.user_id, target=event.event_id,
+                                       handler=self.name, reason=why),))  # fmt: skip
+
+
+def take_seat(scope: StoreBase, request: LiveCodeSeatTaken, ctx: EffectContext) -> Sequence[Action]:
+    """Release the oldest seat held in the group (none held: nothing to do)."""
+    SqlLiveCodes.on(scope).take_seat(ctx.group.id, ctx.now)
+    return []
+
+
 def arrive(scope: StoreBase, request: LiveCodeArrival, ctx: EffectContext) -> Sequence[Action]:
     """Count the arrival for its channel (a channel of another community, a retired or an
     unknown one is logged and not counted)."""
@@ -66,3 +100,5 @@ def register(registry: Registry) -> None:
     """Add the handler and its effect."""
     registry.add(ArrivalByCode(), STAGE)
     registry.add_effect(LiveCodeArrival, arrive)
+    registry.add(SeatTakenUntagged(), STAGE)
+    registry.add_effect(LiveCodeSeatTaken, take_seat)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+# Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link).
+UNTAGGED = frozenset({"matrix"})
+
 
 class ChannelKind(StrEnum):
     """Where a live code is shown (seed 003: posters, partner communities, self-media)."""

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
-from hearthkeeper.capabilities.livecodes.records import Channel, ChannelKind, GroupLoad
+from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel, ChannelKind, GroupLoad
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.metric_reads import _chunks
@@ -67,6 +67,7 @@ class LiveCodes(Protocol):
              at: datetime, until: datetime) -> None: ...  # fmt: skip
     def arrive(self, channel_id: int, group_id: int, member_id: int, event_id: int,
                at: datetime) -> bool: ...  # fmt: skip
+    def take_seat(self, group_id: int, at: datetime) -> bool: ...
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]: ...
     def stays(self, arrivals: Sequence[Arrival]) -> list[StaySpan]: ...
     def last_said(self, arrivals: Sequence[Arrival]) -> dict[tuple[int, int], datetime]: ...
@@ -147,8 +148,14 @@ class SqlLiveCodes(StoreBase):
             live = (r.group_id.in_(ids), r.arrived_at.is_(None), r.expires_at > now)
             held = _counts(session.execute(
                 select(r.group_id, func.count()).where(*live).group_by(r.group_id)))  # fmt: skip
+            # Where joins carry no token (no arrival rows), a seat a join took still counts
+            # for the day: the newcomer it was held for came by code.
+            today = (
+                or_(and_(*live), r.arrived_at.is_not(None)) if carrier in UNTAGGED else and_(*live)
+            )
             held_today = _counts(session.execute(
-                select(r.group_id, func.count()).where(*live, r.routed_at >= day_start)
+                select(r.group_id, func.count())
+                .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
             a = LiveCodeArrivalRow
             arrived_today = _counts(session.execute(
@@ -205,6 +212,23 @@ class SqlLiveCodes(StoreBase):
             )  # fmt: skip
             if oldest is not None:
                 session.execute(update(r).where(r.id == oldest).values(arrived_at=at))
+            return True
+
+    def take_seat(self, group_id: int, at: datetime) -> bool:
+        """Someone joined the group without a live code's token (a Matrix join carries none):
+        release its oldest live held seat, so the group is not counted fuller than it is
+        while the seat would still be held. False when no seat was held."""
+        at = utc(at, "join time")
+        r = LiveCodeRoutingRow
+        with self._unit(write=True) as session:
+            oldest = session.scalar(
+                select(r.id).where(r.group_id == group_id, r.arrived_at.is_(None),
+                                   r.expires_at > at)
+                .order_by(r.id).limit(1)
+            )  # fmt: skip
+            if oldest is None:
+                return False
+            session.execute(update(r).where(r.id == oldest).values(arrived_at=at))
             return True
 
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]:

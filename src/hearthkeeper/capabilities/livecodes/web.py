@@ -16,6 +16,7 @@ from hearthkeeper.capabilities.livecodes.records import Channel
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.routing import (
     HOLD,
+    Openings,
     join_url,
     route_newcomer,
     stable_link,
@@ -37,6 +38,7 @@ def router(web: Web) -> APIRouter:
     """The live codes' public routes (no sign-in: anyone who scans may open them)."""
     routes = APIRouter(include_in_schema=False)
     pages = Pages(web)
+    openings = Openings()
 
     def playbook_of(channel: Channel) -> Playbook | None:
         version = web.store.latest_playbook_version(channel.community_id)
@@ -83,7 +85,7 @@ def router(web: Web) -> APIRouter:
             return notice(channel, playbook, "full", 503)
         client = client_address(request, web.settings.trusted_proxies)
         routed = route_newcomer(web, channel, playbook, token=request.cookies.get(COOKIE),
-                                client=client)  # fmt: skip
+                                client=client, openings=openings)  # fmt: skip
         if routed.group is None:
             return notice(channel, playbook, "full", 503)
         target = join_url(web, routed.group, channel)

@@ -8,17 +8,19 @@ sync response → events and room decisions), `power.py` (mutes as power-level e
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
-from nio import AsyncClient, AsyncClientConfig, ErrorResponse
+from nio import AsyncClient, AsyncClientConfig, ErrorResponse, RoomPreset
 
+from hearthkeeper.carriers.matrix.direct import DirectRooms
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
@@ -31,6 +33,7 @@ from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Event
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SAVE_EVERY = 1.0  # seconds at least between two writes of the sync position
 ACK_WAIT = 10.0  # seconds at most the next sync waits for the engine to record a batch
@@ -38,7 +41,7 @@ ACK_WAIT = 10.0  # seconds at most the next sync waits for the engine to record 
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
 })  # fmt: skip
 
 # Only what the engine reads: no presence, no account data, members loaded lazily.
@@ -97,6 +100,8 @@ class MatrixCarrier:
         self._closed = asyncio.Event()
         self._acks = Acknowledged()
         self._saving: asyncio.Task[None] | None = None
+        self._direct_rooms = DirectRooms()  # staff members' direct rooms, found once
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop the client runs on
 
     async def connect(self) -> None:
         """Sign in (token or password) and find the place to resume from."""
@@ -118,6 +123,7 @@ class MatrixCarrier:
             await client.close()
             raise
         self._client = client
+        self._loop = asyncio.get_running_loop()
         self._since = self.position.load()
         self._acks = Acknowledged(self._since)
         self._closed.clear()
@@ -181,15 +187,31 @@ class MatrixCarrier:
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the outbox key is the transaction id of what is sent or redacted."""
+        if action.kind is ActionKind.DIRECT:
+            return await self._direct(action, key)
         room = action.group
         if room is None:
             raise CarrierError(f"matrix: {action.kind} without a room", retry=False)
         if action.kind is ActionKind.ALERT_STAFF:
-            return None  # alerts go to the staff inbox, never into the room
+            return None  # the inbox, the staff room and direct messages carry an alert
         try:
             return await self._perform(action, room, key)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: {action.kind} in {room}: {exc}", retry=True) from exc
+
+    async def _direct(self, action: Action, key: str) -> str:
+        """A message to one person in the bot's direct room with them (made on first use)."""
+        person = action.member
+        if person is None:
+            raise CarrierError("matrix: a direct message without its recipient", retry=False)
+        client = self._require_client()
+        try:
+            room = await self._direct_rooms.room_for(client, self.bot.user_id, person)
+            sent = await client.room_send(room, "m.room.message", message_content(action),
+                                          tx_id=txn_id(key))  # fmt: skip
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CarrierError(f"matrix: direct message to {person}: {exc}", retry=True) from exc
+        return str(_ok(sent, f"matrix: sending to {person}").event_id)
 
     async def disconnect(self) -> None:
         """Stop syncing, keep the position the engine has recorded up to, and close."""
@@ -206,6 +228,52 @@ class MatrixCarrier:
         if self._client is not None:
             await self._client.close()
             self._client = None
+        self._loop = None
+
+    @property
+    def server_name(self) -> str:
+        """The bot's homeserver, as its user id names it (`example.org`)."""
+        return self.account.user_id.partition(":")[2]
+
+    async def create_room(self, name: str, topic: str, preset: str,
+                          initial_state: Sequence[Mapping[str, Any]] = ()) -> str:  # fmt: skip
+        """Create a room as the bot, which as its creator holds every power level (room
+        versions before 12: 100; from 12: above all levels); the room's id."""
+        try:
+            created = await self._require_client().room_create(
+                name=name, topic=topic or None, preset=RoomPreset(preset),
+                initial_state=[dict(state) for state in initial_state])  # fmt: skip
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CarrierError(f"matrix: creating the room {name!r}: {exc}", retry=True) from exc
+        return str(_ok(created, f"matrix: creating the room {name!r}").room_id)
+
+    def serve_room(self, room_id: str, community: str) -> None:
+        """Serve `room_id` as a room of `community` from the next sync on (a room the bot
+        created: it is in it already)."""
+        self.rooms = self.rooms.with_room(room_id, community)
+
+    def call(self, work: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run `work` on the carrier's event loop from another thread (a web request's) and
+        wait for it at most `timeout` seconds, without holding up the loop. Past the
+        timeout `work` carries on; `CarrierError` says the answer did not come in time."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            work.close()
+            raise CarrierError("matrix: not connected (the bot is not running)", retry=True)
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:  # waiting here would stop the very loop that must do the work
+            work.close()
+            raise CarrierError("matrix: `call` cannot wait on the carrier's own loop; await "
+                               "the coroutine there instead", retry=False)  # fmt: skip
+        future = asyncio.run_coroutine_threadsafe(work, loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError as exc:
+            raise CarrierError(f"matrix: {self.account.homeserver} did not answer within "
+                               f"{timeout:.0f}s", retry=True) from exc  # fmt: skip
 
     async def _perform(self, action: Action, room: str, key: str) -> str | None:
         client = self._require_client()

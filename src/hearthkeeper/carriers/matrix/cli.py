@@ -13,6 +13,7 @@ from nio import AsyncClient, AsyncClientConfig, ErrorResponse, InviteAliasEvent,
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 
+from hearthkeeper.carriers.matrix.opening import opened_rooms
 from hearthkeeper.carriers.matrix.outgoing import carrier_error
 from hearthkeeper.carriers.matrix.plugin import MATRIX, matrix_settings
 from hearthkeeper.carriers.matrix.settings import MatrixSettings
@@ -62,7 +63,8 @@ def rooms(config: ConfigOption = None) -> None:
     except CarrierError as exc:
         fail(escape(str(exc)))
     console.print(f"{escape(matrix.user_id)} on {escape(matrix.homeserver)}:")
-    for line in describe(seen, matrix, _groups(settings)):
+    groups, opened = _groups(settings)
+    for line in describe(seen, matrix, groups, opened):
         console.print(escape(line))
 
 
@@ -117,14 +119,17 @@ async def _name(client: AsyncClient, room_id: str) -> str:
     return ""
 
 
-def describe(seen: list[SeenRoom], matrix: MatrixSettings, groups: dict[str, Group]) -> list[str]:
-    """One line per room the bot sees, then one per mapped room it does not see."""
+def describe(seen: list[SeenRoom], matrix: MatrixSettings, groups: dict[str, Group],
+             opened: dict[str, str] | None = None) -> list[str]:  # fmt: skip
+    """One line per room the bot sees, then one per mapped room it does not see. `opened`:
+    the rooms the bot created for a live code (room id → community slug)."""
     lines: list[str] = []
     for room in seen:
         name = f'"{room.name}"' if room.name else "(no name)"
         members = "invited" if room.members is None else _members(room.members)
         lines.append(
-            f"{room.room_id}  {name}  {members}  → {_maps_to(room.room_id, matrix, groups)}"
+            f"{room.room_id}  {name}  {members}  → "
+            f"{_maps_to(room.room_id, matrix, groups, opened or {})}"
         )
     visible = {room.room_id for room in seen}
     for room_id, slug in sorted(matrix.rooms.items()):
@@ -144,8 +149,12 @@ def _members(count: int) -> str:
     return f"{count} member" + ("" if count == 1 else "s")
 
 
-def _maps_to(room_id: str, matrix: MatrixSettings, groups: dict[str, Group]) -> str:
+def _maps_to(room_id: str, matrix: MatrixSettings, groups: dict[str, Group],
+             opened: dict[str, str]) -> str:  # fmt: skip
     slug = matrix.rooms.get(room_id)
+    made = groups.get(room_id)
+    if slug is None and room_id in opened and made is not None:
+        return f"community {opened[room_id]}, group {made.id} (opened by the bot)"
     if slug is None:
         return "not mapped"
     group = groups.get(room_id)
@@ -154,26 +163,29 @@ def _maps_to(room_id: str, matrix: MatrixSettings, groups: dict[str, Group]) -> 
     return f"community {slug}, group {group.id}"
 
 
-def _groups(settings: Settings) -> dict[str, Group]:
-    """The Matrix groups registered in the database, by room id; none if it is not set up."""
+def _groups(settings: Settings) -> tuple[dict[str, Group], dict[str, str]]:
+    """The Matrix groups registered in the database, by room id, and the rooms the bot opened
+    (room id → community slug); none if the database is not set up."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return {}  # no database yet; opening it would create an empty file
+        return {}, {}  # no database yet; opening it would create an empty file
     try:
         engine = create_engine_for(settings.database_url)
     except StoreError:
-        return {}
+        return {}, {}
     try:
         require_current(engine)
         store = Store(engine, SystemClock())
-        return {
+        communities = {c.slug: c for c in store.list_communities()}
+        groups = {
             g.carrier_group_id: g
-            for c in store.list_communities()
+            for c in communities.values()
             for g in store.list_groups(c.id)
             if g.carrier == MATRIX
         }
+        return groups, opened_rooms(store, communities)
     except StoreError:
-        return {}
+        return {}, {}
     finally:
         engine.dispose()
 

@@ -35,7 +35,7 @@ def _markdown() -> MarkdownIt:
 
 
 def message_content(action: Action) -> dict[str, Any]:
-    """The `m.room.message` content for a REPLY, SEND or WARN. Text the playbook marks as
+    """The `m.room.message` content for a REPLY, SEND, WARN or DIRECT. Text the playbook marks as
     Markdown (scheduled posts) also goes as HTML, which clients show formatted; the body
     keeps the text as written for those that show only plain text."""
     text = action.text or ""
@@ -44,6 +44,8 @@ def message_content(action: Action) -> dict[str, Any]:
         content["format"] = "org.matrix.custom.html"
         content["formatted_body"] = _markdown().render(text).strip()
     mentioned = [action.member] if action.member and action.kind is not ActionKind.SEND else []
+    named = action.extra.get("mentions") or ()  # a staff alert in the staff room names staff
+    mentioned += [m for m in named if isinstance(m, str) and m not in mentioned]
     content["m.mentions"] = {"user_ids": mentioned}
     if action.kind is ActionKind.REPLY and action.target:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": action.target}}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hearthkeeper.carriers.matrix.carrier import MatrixAccount, MatrixCarrier
+from hearthkeeper.carriers.matrix.opening import MatrixGroups, opened_rooms
 from hearthkeeper.carriers.matrix.position import SyncPosition
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.settings import ENV_MATRIX_TOKEN, MatrixSettings, read_matrix
@@ -72,13 +73,19 @@ class MatrixSetup:
         account = MatrixAccount(homeserver=matrix.homeserver, user_id=matrix.user_id,
                                 access_token=matrix.access_token,
                                 password=matrix.password)  # fmt: skip
-        carrier = MatrixCarrier(account, RoomMap(dict(matrix.rooms)),
+        opened = opened_rooms(server.store, server.communities)
+        carrier = MatrixCarrier(account, RoomMap({**opened, **matrix.rooms}),
                                 SyncPosition(matrix.sync_position),
                                 admission=server.admission)  # fmt: skip
         count = len(matrix.rooms)
         rooms = f"{count} room" + ("" if count == 1 else "s")
         status = f"Matrix: {matrix.user_id} on {matrix.homeserver}, {rooms} mapped"
-        return ServedCarrier(carrier=carrier, status=(status,))
+        if opened.keys() - matrix.rooms.keys():
+            made = len(opened.keys() - matrix.rooms.keys())
+            status += f", {made} opened by the bot"
+        groups = MatrixGroups(carrier)
+        return ServedCarrier(carrier=carrier, status=(status,), opens=groups,
+                             join_link=groups.join_link)  # fmt: skip
 
 
 def adopt_rooms(

@@ -24,6 +24,10 @@ class RoomMap:
         """Whether the bot should be in the room (and accept an invitation to it)."""
         return room_id in self.rooms
 
+    def with_room(self, room_id: str, community: str) -> RoomMap:
+        """This map with `room_id` a room of `community` too."""
+        return RoomMap({**self.rooms, room_id: community})
+
     def rooms_of(self, community: str) -> list[str]:
         """The rooms of one community, sorted."""
         return sorted(r for r, c in self.rooms.items() if c == community)

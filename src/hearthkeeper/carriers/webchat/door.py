@@ -38,7 +38,8 @@ def asked_of(form: FormData) -> Asked:
         if not isinstance(answer, str):
             break
         answers.append(answer[:MAX_ANSWER])
-    return Asked(code=code.strip()[:MAX_CODE] if isinstance(code, str) else "",
+    # one character over MAX_CODE: a longer code must not be cut to a real one
+    return Asked(code=code.strip()[: MAX_CODE + 1] if isinstance(code, str) else "",
                  answers=tuple(answers))  # fmt: skip
 
 

@@ -47,7 +47,9 @@ class Performer(ChatBase):
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action in a web chat group; returns the message id of what it posted."""
         if action.kind in (ActionKind.ALERT_STAFF, ActionKind.DECLINE):
-            # The staff inbox shows an alert; a declined applicant reads why on the join page.
+            # The staff inbox shows an alert (and the staff channel its copy, a SEND); a
+            # declined applicant reads why on the join page. No DIRECT: the web chat has no
+            # direct messages, so an alert's direct message is passed over by the queue.
             return None
         if action.kind not in PERFORMS:
             raise CarrierError(f"{self.name} cannot perform {action.kind.value}", retry=False)
@@ -89,6 +91,9 @@ class Performer(ChatBase):
         mentions = find_mentions(text, self._people(group.id)) if has_mention(text) else []
         if action.member and action.member not in mentions:
             mentions.insert(0, action.member)
+        for named in action.extra.get("mentions") or ():  # a staff alert names its recipients
+            if isinstance(named, str) and named not in mentions:
+                mentions.append(named)
         reply_to = _message_id(action.target) if action.kind is ActionKind.REPLY else None
         if reply_to is not None:
             replied = self.platform.message(reply_to)

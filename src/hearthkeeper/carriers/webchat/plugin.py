@@ -89,6 +89,7 @@ class WebChatGroups:
     """The web chat's groups are hosted here: invite links and new groups."""
 
     chat: WebChatCarrier
+    remote = False  # a new group is a row in the store: opened in the caller's transaction
 
     def invite_path(self, group_id: int) -> str:
         """`/join/<code>`, the code made on first use."""

@@ -3,6 +3,7 @@ exactly this schema. Every table is importable from here (`from hearthkeeper.sto
 import OutboxRow`), and importing this package registers them all on `Base.metadata`."""
 
 from hearthkeeper.store.models.admission import ApplicationRow, InviteCodeRow, InviteCodeUseRow
+from hearthkeeper.store.models.alerts import HeldAlertRow
 from hearthkeeper.store.models.base import BIG_ID, KEY, NAME, NAMING_CONVENTION, OUTBOX_KEY, Base
 from hearthkeeper.store.models.billing import OrderRow, PaymentReferenceRow, SubscriptionRow
 from hearthkeeper.store.models.community import (
@@ -86,6 +87,7 @@ __all__ = [
     "GroupDayRow",
     "GroupInChargeRow",
     "GroupRow",
+    "HeldAlertRow",
     "IdentityRow",
     "InviteCodeRow",
     "InviteCodeUseRow",

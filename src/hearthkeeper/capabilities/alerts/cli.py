@@ -1,0 +1,78 @@
+"""`hearth alerts show`: where a community's staff alerts go — the staff channel, who
+receives them and on which carriers, quiet hours, and the alerts held until they end."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.capabilities.alerts.decide import recipient_roles, recipients, staff_channel
+from hearthkeeper.capabilities.alerts.repository import SqlAlerts
+from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.playbook import PlaybookError, parse_playbook
+
+alerts_app = typer.Typer(help="Staff alerts: where they go and what waits.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `alerts` to the top-level command."""
+    app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("show")
+def show(
+    community: Annotated[
+        str | None,
+        typer.Option("--community", help="Community slug (needed when there are several)."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The staff channel, the recipients and where each is reached, quiet hours, and the
+    alerts held until quiet hours end."""
+    store = open_store(settings_from(config))
+    communities = store.list_communities()
+    if community is None and len(communities) != 1:
+        names = ", ".join(c.slug for c in communities) or "none yet"
+        fail(f"say which community with --community (there are: {names})")
+    chosen = next((c for c in communities if community in (None, c.slug)), None)
+    if chosen is None:
+        fail(f"no community {community!r}; `hearth apply` its playbook first")
+    version = store.latest_playbook_version(chosen.id)
+    try:
+        pb = parse_playbook(version.source_text).playbook if version else None
+    except PlaybookError:
+        pb = None
+    if pb is None:
+        fail(f"{chosen.slug} has no valid playbook; `hearth apply` one first")
+    groups = store.list_groups(chosen.id)
+    channel = staff_channel(groups, pb)
+    wanted = pb.alerts.staff_group
+    if channel is not None:
+        console.print(escape(f"Staff channel: {channel.name} ({channel.carrier})"))
+    elif wanted:
+        console.print(escape(f"Staff channel: none — no group of {chosen.slug} is named "
+                             f"{wanted!r} (alerts.staff_group); check `hearth staff list`"))  # fmt: skip
+    else:
+        console.print("Staff channel: none (set alerts.staff_group)")
+    roles = ", ".join(sorted(recipient_roles(pb))) or "none"
+    console.print(escape(f"Recipient roles: {roles}"))
+    repo = SqlAlerts.on(store)
+    who = recipients(repo.staff(chosen.id, sorted({g.carrier for g in groups})), pb)
+    for person in who:
+        where = ", ".join(f"{c}:{u}" for c, u in sorted(person.users.items())) or "no identity"
+        console.print(escape(f"  {person.name} (member {person.member_id}; "
+                             f"{', '.join(sorted(person.roles))}): {where}"))  # fmt: skip
+    if not who:
+        console.print("  nobody holds a recipient role: `hearth staff set CARRIER:USER ROLE`")
+    direct = "on" if pb.alerts.direct else "off"
+    console.print(f"Direct messages: {direct} (Matrix has them; the web chat does not)")
+    quiet = pb.alerts.quiet_hours or "none"
+    console.print(escape(f"Quiet hours: {quiet} ({pb.community.timezone}); urgent: "
+                         f"{', '.join(pb.alerts.urgent) or 'only alerts marked urgent'}"))  # fmt: skip
+    held = repo.waiting(chosen.id)
+    console.print(f"Held until quiet hours end: {len(held)}")
+    for h in held:
+        console.print(escape(f"  {h.release_at:%Y-%m-%d %H:%M} UTC — {h.text[:80]}"))

@@ -1,0 +1,158 @@
+"""Who hears a staff alert, where, and when. Pure: the store and the clock are read elsewhere.
+
+Recipients are the community's staff holding a role listed in `alerts.recipients` (else a role
+with the `receive_alerts` permission). Each alert goes to the staff channel (the group named
+by `alerts.staff_group`), mentioning the recipients who are on that channel's carrier, and, with
+`alerts.direct`, to each recipient by direct message on every carrier they are known on (a
+carrier without direct messages passes over it). During `alerts.quiet_hours` a non-urgent
+alert waits; those held go out together as one message when the quiet hours end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.capabilities.alerts.texts import TEXTS
+from hearthkeeper.engine.actions import OPTIONAL, Action, ActionKind
+from hearthkeeper.engine.registry import Delivery
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.store import Group
+
+HANDLER = "alerts"
+URGENT = "urgent"  # `Action.extra` flag: the alert's source marks it urgent (passes quiet hours)
+_KEY_ROOM = 150  # longer alert keys are hashed, so that derived keys fit the outbox's 200
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A member holding a staff role in some group of the community, and how carriers name them."""
+
+    member_id: int
+    name: str
+    roles: frozenset[str]
+    users: Mapping[str, str] = field(default_factory=dict)  # carrier → the carrier's user id
+
+
+def recipient_roles(pb: Playbook) -> frozenset[str]:
+    """The roles that receive alerts: `alerts.recipients`, else those with `receive_alerts`."""
+    if pb.alerts.recipients is not None:
+        return frozenset(pb.alerts.recipients)
+    return frozenset(
+        rid for rid, role in pb.structure.roles.items()
+        if Permission.RECEIVE_ALERTS in role.permissions
+    )  # fmt: skip
+
+
+def recipients(staff: Sequence[StaffMember], pb: Playbook) -> list[StaffMember]:
+    """The staff who receive the community's alerts, in the order given."""
+    wanted = recipient_roles(pb)
+    return [s for s in staff if s.roles & wanted]
+
+
+def is_urgent(action: Action, pb: Playbook) -> bool:
+    """Whether an alert passes quiet hours: its source marked it urgent, or its violation or
+    source (handler) is listed in `alerts.urgent`."""
+    if action.extra.get(URGENT) is True:
+        return True
+    listed = set(pb.alerts.urgent)
+    return bool({action.violation, action.handler} & listed)
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def quiet_until(now: datetime, quiet: str | None, zone: tzinfo) -> datetime | None:
+    """When the quiet hours `now` falls in end (an aware time), or None outside them.
+    `quiet` is `HH:MM-HH:MM` in the community's time; a span crossing midnight ends the next
+    day; equal ends mean no quiet hours."""
+    if not quiet:
+        return None
+    start_text, end_text = quiet.split("-")
+    start, end = _clock(start_text), _clock(end_text)
+    if start == end:
+        return None
+    local = now.astimezone(zone)
+    t = local.time().replace(tzinfo=None, second=0, microsecond=0)
+    today = local.date()
+    if start < end:
+        return _at(today, end, zone) if start <= t < end else None
+    if t >= start:
+        return _at(today + timedelta(days=1), end, zone)
+    if t < end:
+        return _at(today, end, zone)
+    return None
+
+
+def _at(day: date, when: time, zone: tzinfo) -> datetime:
+    return datetime.combine(day, when, tzinfo=zone)
+
+
+def zone_of(pb: Playbook) -> tzinfo:
+    """The community's time zone."""
+    return ZoneInfo(pb.community.timezone)
+
+
+def staff_channel(groups: Sequence[Group], pb: Playbook) -> Group | None:
+    """The group `alerts.staff_group` names (by name or carrier id), if the community has it."""
+    wanted = pb.alerts.staff_group
+    if not wanted:
+        return None
+    by_name = [g for g in groups if g.name == wanted]
+    found = by_name or [g for g in groups if g.carrier_group_id == wanted]
+    return found[0] if found else None
+
+
+def derived(key: str, suffix: str) -> str:
+    """The outbox key of one delivery of the alert queued under `key` (stable, < 200)."""
+    if len(key) > _KEY_ROOM:
+        key = "alert#" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"{key}>{suffix}"
+
+
+def alert_text(text: str, pb: Playbook) -> str:
+    """One alert as staff read it outside the console."""
+    return TEXTS.say("alert", pb.community.language, text=text)
+
+
+def deliveries(key: str, said: str, pb: Playbook, who: Sequence[StaffMember],
+               channel: Group | None, *, about: Action | None = None) -> list[Delivery]:  # fmt: skip
+    """What goes out for one alert (or one digest) queued under `key`, saying `said`: a post
+    in the staff channel mentioning the recipients on its carrier, and direct messages."""
+    out: list[Delivery] = []
+    if channel is not None:
+        on_channel = [s for s in who if channel.carrier in s.users]
+        mentions = " ".join(f"@{s.name}" for s in on_channel)
+        post = Action(kind=ActionKind.SEND, carrier=channel.carrier,
+                      group=channel.carrier_group_id, text=f"{mentions}\n{said}".strip(),
+                      reason=_reason(about), handler=HANDLER,
+                      extra={"mentions": [s.users[channel.carrier] for s in on_channel]})  # fmt: skip
+        out.append(Delivery(derived(key, "staff"), post, channel.id))
+    if pb.alerts.direct:
+        for person in who:
+            for carrier, user in sorted(person.users.items()):
+                dm = Action(kind=ActionKind.DIRECT, carrier=carrier, member=user, text=said,
+                            reason=_reason(about), handler=HANDLER,
+                            extra={OPTIONAL: True})  # fmt: skip
+                out.append(Delivery(derived(key, f"dm:{carrier}:{person.member_id}"), dm, None))
+    return out
+
+
+def _reason(about: Action | None) -> str:
+    if about is None:
+        return "staff alerts held during quiet hours"
+    return f"staff alert from {about.handler or 'the engine'}"
+
+
+def digest(texts: Sequence[str], pb: Playbook) -> str:
+    """The one message for the alerts held during quiet hours, oldest first."""
+    head = TEXTS.say("held", pb.community.language, count=len(texts),
+                     quiet=pb.alerts.quiet_hours or "")  # fmt: skip
+    lines = [f"{n}. {t}" for n, t in enumerate(texts, 1)]
+    return "\n".join([head, *lines])

@@ -1,0 +1,26 @@
+"""The name of a community's next group on a carrier, by the playbook's `copy.naming`. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Group, StoreError
+
+_ATTEMPTS = 50  # numbers tried when the next ones are taken by groups named by hand
+
+
+def next_group_name(groups: Sequence[Group], playbook: Playbook, carrier: str) -> str:
+    """`copy.naming` with the next number for `carrier` (its groups of the community, plus
+    one), skipping names the community's groups already have (on any carrier). `ValueError`
+    when fifty numbers in a row are taken."""
+    names = {g.name for g in groups}
+    first = sum(1 for g in groups if g.carrier == carrier) + 1
+    for number in range(first, first + _ATTEMPTS):
+        name = playbook.replication.naming.format(name=playbook.community.name, n=number)
+        if name not in names:
+            return name
+    raise StoreError(
+        f"could not find a free group number between {first} and {first + _ATTEMPTS - 1} for "
+        f"{playbook.community.name}; rename some groups or change copy.naming"
+    )

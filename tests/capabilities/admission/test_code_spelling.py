@@ -1,0 +1,30 @@
+"""A code is exactly what staff spelt: a code longer than codes may be is refused when made
+(it was cut to 64 characters without a word), and a typed code with more after a real code
+does not open the door (it was cut to that code and let in)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hearthkeeper.capabilities.admission.codes import BadCode, create_code
+from hearthkeeper.capabilities.admission.decide import MAX_CODE
+from tests.capabilities.admission.door_setup import CODE, screening
+from tests.webchat_setup import Chat, join
+
+
+def test_a_code_longer_than_codes_may_be_is_refused_not_cut(chat: Chat) -> None:
+    with pytest.raises(BadCode, match="3 to 64"):
+        create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="X" * 300)
+    made = create_code(chat.store, chat.community_id, "cli", chat.clock.now(),
+                       code="x" * MAX_CODE)  # fmt: skip
+    assert made.code == "X" * MAX_CODE
+
+
+def test_a_typed_code_with_more_after_a_real_one_is_refused(chat: Chat) -> None:
+    screening(chat, CODE)
+    create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="Y" * MAX_CODE)
+    mei = TestClient(chat.app)
+    longer = join(mei, chat.codes[0], "Mei", invite_code="Y" * 10_000)
+    assert longer.status_code == 403 and "There is no invite code" in longer.text
+    assert join(mei, chat.codes[0], "Mei", invite_code="y" * MAX_CODE).status_code == 303

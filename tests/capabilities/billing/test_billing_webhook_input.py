@@ -1,0 +1,112 @@
+"""What the payment webhooks make of bodies a payment system (or someone else) should not
+send: amounts that are not money, bodies that are not events, a body far too large, a
+generic event that leaves the amount to the plan. Each answer is a 4xx a sender can read,
+and nothing odd reaches the ledger (found trying the webhooks by hand against `hearth serve`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+import stripe
+
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.payments import amount_of
+from hearthkeeper.capabilities.billing.records import OrderKind, Provider
+from hearthkeeper.capabilities.billing.settings import BillingSecrets
+from hearthkeeper.capabilities.billing.webhooks import MAX_BODY_BYTES, sign_hmac
+from hearthkeeper.clock import FrozenClock
+from tests.capabilities.billing.test_billing_web import (
+    HOOK_SECRET,
+    STRIPE_SECRET,
+    code_of,
+    orders,
+    stripe_post,
+)
+from tests.console_setup import SLUG, Console, open_console
+
+
+@pytest.fixture
+def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    web = console.site.web
+    web.settings = replace(web.settings,
+                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
+    try:
+        yield console
+    finally:
+        console.store.engine.dispose()
+
+
+def hook(c: Console, body: bytes) -> httpx.Response:
+    """`body` sent to the generic webhook, signed with its secret now."""
+    at = int(c.clock.now().timestamp())
+    return c.client.post(f"/billing/{SLUG}/webhook", content=body, headers={
+        "X-Hearth-Timestamp": str(at), "X-Hearth-Signature": sign_hmac(body, at, HOOK_SECRET)})  # fmt: skip
+
+
+def signed_stripe(c: Console, payload: str) -> httpx.Response:
+    header = stripe.WebhookSignature.generate_signature_header(payload, STRIPE_SECRET)
+    return c.client.post(f"/billing/{SLUG}/stripe", content=payload,
+                         headers={"Stripe-Signature": header})  # fmt: skip
+
+
+def test_a_generic_payment_without_amount_or_currency_is_the_plans_price(c: Console) -> None:
+    event = {"event_id": "shop-1", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year"}  # fmt: skip
+    assert hook(c, json.dumps(event).encode()).json()["recorded"] is True
+    assert orders(c) == [(OrderKind.PURCHASE, Decimal("299.00"), Provider.WEBHOOK)]
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "1e400", "299.001", "12345678901", "-5"])
+def test_a_generic_payment_whose_amount_is_not_money_is_refused(c: Console, amount: str) -> None:
+    event = {"event_id": "shop-2", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year", "amount": amount, "currency": "CNY"}  # fmt: skip
+    answer = hook(c, json.dumps(event).encode())
+    assert answer.status_code == 400, answer.text
+    assert "amount" in answer.json()["detail"] and "Nothing was recorded" in answer.json()["detail"]
+    assert orders(c) == []
+
+
+def test_a_stripe_checkout_whose_amount_is_not_money_is_refused(c: Console) -> None:
+    event = {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {
+        "id": "cs_1", "payment_intent": "pi_1", "client_reference_id": code_of(c, "mei"),
+        "metadata": {"plan": "half-year"}, "amount_total": "1e400", "currency": "cny",
+        "payment_status": "paid"}}}  # fmt: skip
+    answer = stripe_post(c, event)
+    assert answer.status_code == 400 and "amount" in answer.json()["detail"]
+    assert orders(c) == []
+
+
+def test_bodies_that_are_not_events_are_refused_saying_what_is_wrong(c: Console) -> None:
+    listed = signed_stripe(c, "[1, 2]")  # signed, but not an event
+    assert listed.status_code == 400 and "JSON object" in listed.json()["detail"]
+    no_data = signed_stripe(c, json.dumps({"id": "evt_9", "type": "charge.refunded"}))
+    assert no_data.status_code == 400 and "has no 'data'" in no_data.json()["detail"]
+    for body in (b"[1]", b'"paid"'):
+        answer = hook(c, body)
+        assert answer.status_code == 400 and "JSON object" in answer.json()["detail"]
+    missing = hook(c, json.dumps({"kind": "paid"}).encode())
+    assert missing.status_code == 400 and "has no 'event_id'" in missing.json()["detail"]
+    assert orders(c) == []
+
+
+def test_a_body_far_too_large_is_refused_unread(c: Console) -> None:
+    big = b'{"pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    for path in ("stripe", "webhook"):
+        answer = c.client.post(f"/billing/{SLUG}/{path}", content=big)
+        assert answer.status_code == 413, (path, answer.text)
+        assert "bytes" in answer.json()["detail"]
+    assert orders(c) == []
+
+
+@pytest.mark.parametrize("typed", ["NaN", "1e400", "12345678901", "299.001"])
+def test_staff_amounts_that_do_not_fit_the_ledger_are_refused(typed: str) -> None:
+    with pytest.raises(BillingError, match="amount"):
+        amount_of(typed)
+    assert amount_of("9999999999.99") == Decimal("9999999999.99")

@@ -1,0 +1,207 @@
+"""A live code on Matrix, on a real Synapse, with the carrier built as `hearth serve` builds it:
+groups of two; the first two newcomers are sent to the community's room, the third to a room
+the bot creates on the spot — named by `copy.naming`, public (the threshold is `open`), the
+bot above every power level in it — and the bot welcomes them there at once. A restarted
+server serves the room it opened."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.capabilities.livecodes.web import router as livecode_router
+from hearthkeeper.carriers.matrix import MatrixCarrier
+from hearthkeeper.carriers.matrix.plugin import MatrixSetup
+from hearthkeeper.carriers.matrix.power import RoomAuthority, privileged_creators
+from hearthkeeper.carriers.matrix.settings import MatrixSettings
+from hearthkeeper.carriers.plugin import ServedCarrier, ServerParts
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Admission
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.web.context import Web, WebSettings
+from tests.carriers.matrix.matrix_setup import (
+    CLIENT,
+    Hearth,
+    Member,
+    bot_message,
+    eventually,
+    real_now,
+    serving,
+)
+from tests.integration.synapse import SynapseServer
+from tests.playbook_samples import open_to_everyone
+from tests.webchat_setup import NoPlaybooks, sqlite_store
+
+pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
+
+TEMPLATE_GROUPS = "groups: {capacity: 500, join_by_code_cap: 200, small_circle_size: 20}"
+GROUPS_OF_TWO = "groups: {capacity: 2, join_by_code_cap: 2, small_circle_size: 2}"
+
+
+@contextlib.asynccontextmanager
+async def skincare(synapse: SynapseServer, tmp_path: Path, migrated_sqlite: Path,
+                   text: str) -> AsyncIterator[Hearth]:  # fmt: skip
+    """The skincare community of playbook `text`, in groups of two; no rooms yet."""
+    clock = FrozenClock(real_now())
+    data_dir = tmp_path / "data"
+    assert TEMPLATE_GROUPS in text
+    loaded = parse_playbook(text.replace(TEMPLATE_GROUPS, GROUPS_OF_TWO), str(data_dir / "pb.yaml"))
+    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+        copy_content("skincare", data_dir)
+        apply_playbook(store, loaded, "test")
+        runtime = runtime_for(store, loaded.playbook, data_dir)
+        owner = Member(synapse.register(), synapse.base_url)
+        found = Hearth(synapse, store, clock, runtime, data_dir, synapse.register(), owner)
+        try:
+            yield found
+        finally:
+            await found.close()
+
+
+@pytest_asyncio.fixture
+async def community(synapse: SynapseServer, tmp_path: Path,
+                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """Open to everyone."""
+    text = open_to_everyone(template_text("skincare"))
+    async with skincare(synapse, tmp_path, migrated_sqlite, text) as found:
+        yield found
+
+
+@pytest_asyncio.fixture
+async def screened(synapse: SynapseServer, tmp_path: Path,
+                   migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """Members only: the template as it is (`paid`)."""
+    async with skincare(synapse, tmp_path, migrated_sqlite, template_text("skincare")) as found:
+        yield found
+
+
+def served_matrix(community: Hearth) -> ServedCarrier:
+    """The Matrix carrier as `hearth serve` builds it from `[carriers.matrix]`."""
+    settings = MatrixSettings(homeserver=community.synapse.base_url, user_id=community.bot.user_id,
+                              access_token=community.bot.access_token, password=None,
+                              rooms={room: community.runtime.slug for room in community.rooms},
+                              sync_position=community.position_file)  # fmt: skip
+    store, clock = community.store, community.clock
+    parts = ServerParts(store=store, clock=clock, web=WebSettings(data_dir=community.data_dir),
+                        communities={c.slug: c for c in store.list_communities()},
+                        admission=Admission(store, clock, {
+                            community.runtime.community_id: community.runtime}.get))  # fmt: skip
+    served = MatrixSetup(settings).serve(parts)
+    assert isinstance(served.carrier, MatrixCarrier)
+    served.carrier.sync_timeout_ms = 1000
+    return served
+
+
+def live_codes(community: Hearth, served: ServedCarrier) -> FastAPI:
+    """The web side's live codes, and the code `poster` routing to the community's rooms."""
+    web = Web(store=community.store, clock=community.clock,
+              settings=WebSettings(data_dir=community.data_dir),
+              carriers={"matrix": served}, playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(livecode_router(web))
+    SqlLiveCodes.on(community.store).add_channel(
+        community.runtime.community_id, "poster", "Spring poster", ChannelKind.POSTER, notes="",
+        carrier="matrix", by="test", at=community.clock.now())  # fmt: skip
+    return app
+
+
+async def scan(app: FastAPI) -> str:
+    """A newcomer opens the live code in their own browser; the room it sends them to. The web
+    app runs on the test's loop, as in `hearth serve`: the route's thread asks the carrier."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as browser:
+        sent = await browser.get("/go/poster", follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    link = urlsplit(sent.headers["location"])
+    room, _, query = link.fragment.removeprefix("/").partition("?")
+    assert (link.scheme, link.netloc, query) == ("https", "matrix.to", "via=localhost")
+    return unquote(room)
+
+
+async def state(member: Member, room: str, event_type: str) -> dict[str, Any]:
+    response = await member.http.get(f"{CLIENT}/rooms/{quote(room)}/state/{event_type}/")
+    response.raise_for_status()
+    return dict(response.json())
+
+
+async def create_event(member: Member, room: str) -> dict[str, Any]:
+    response = await member.http.get(f"{CLIENT}/rooms/{quote(room)}/state")
+    response.raise_for_status()
+    return next(e for e in response.json() if e["type"] == "m.room.create")
+
+
+async def test_the_third_newcomer_gets_a_room_the_bot_opens_and_serves(community: Hearth) -> None:
+    first = await community.create_room()
+    served = served_matrix(community)
+    app = live_codes(community, served)
+    assert isinstance(served.carrier, MatrixCarrier)
+    async with serving(community, served.carrier):
+        await community.bot_joined(first)
+        for _ in range(2):
+            assert await scan(app) == first
+            newcomer = community.member()
+            (await newcomer.join(first)).raise_for_status()
+            await bot_message(newcomer, first, community.bot.user_id,
+                              f"欢迎 {newcomer.user.localpart}")  # fmt: skip
+
+        opened = await scan(app)
+        assert opened != first
+        mei = community.member()
+        (await mei.join(opened)).raise_for_status()
+        # What Mei sees: the room's name by copy.naming, anyone may join, the bot above all.
+        assert (await state(mei, opened, "m.room.name"))["name"] == "颜学院护肤社 2群"
+        assert (await state(mei, opened, "m.room.join_rules"))["join_rule"] == "public"
+        authority = RoomAuthority(levels=await state(mei, opened, "m.room.power_levels"),
+                                  creators=privileged_creators(await create_event(mei, opened)))  # fmt: skip
+        assert authority.level_of(community.bot.user_id) >= 100
+        assert authority.level_of(mei.user_id) < authority.action_level("kick")
+        # ... and the bot serves it at once: Mei is welcomed there.
+        await bot_message(mei, opened, community.bot.user_id, f"欢迎 {mei.user.localpart}")
+
+    [group] = [g for g in community.store.list_groups(community.runtime.community_id)
+               if g.carrier_group_id == opened]  # fmt: skip
+    assert (group.name, group.carrier, group.capacity) == ("颜学院护肤社 2群", "matrix", 2)
+    # A restarted server serves the room it opened, though no [carriers.matrix.rooms] names it.
+    again = served_matrix(community)
+    assert isinstance(again.carrier, MatrixCarrier)
+    assert again.carrier.rooms.accepts(opened) and again.carrier.rooms.accepts(first)
+    assert any("1 opened by the bot" in line for line in again.status)
+
+
+async def test_a_community_that_screens_joiners_gets_a_room_to_knock_on(screened: Hearth) -> None:
+    served = served_matrix(screened)
+    assert served.opens is not None and isinstance(served.carrier, MatrixCarrier)
+    community_id = screened.runtime.community_id
+    playbook = screened.runtime.playbook
+    async with serving(screened, served.carrier):
+        carrier = served.carrier
+
+        async def connected() -> bool:
+            await asyncio.sleep(0.05)
+            return carrier._client is not None
+
+        await eventually(connected, "the bot to sign in")
+        group = await asyncio.to_thread(served.opens.open_group, screened.store, community_id,
+                                        playbook)  # fmt: skip
+    assert group.name == "颜学院护肤社 1群"
+    bot = Member(screened.bot, screened.synapse.base_url)
+    try:
+        room = group.carrier_group_id
+        assert (await state(bot, room, "m.room.join_rules"))["join_rule"] == "knock"
+        assert (await state(bot, room, "m.room.name"))["name"] == "颜学院护肤社 1群"
+    finally:
+        await bot.close()
