@@ -43,10 +43,12 @@ def test_fields_that_nothing_runs_yet_are_named_as_gaps() -> None:
         + "activities:\n  - {id: salon, name: Tea salon, when: 2027-01-09 15:00}\n"
         + "alerts:\n  quiet_hours: 22:00-08:00\n"
         + "copy:\n  max_groups_per_manager: 3\n"
+        + "structure:\n  carriers:\n    - {kind: webchat, settings: {port: 8080}}\n"
     )
     assert not any("not built" in g for g in used["Operation"])  # offline events run (step 11)
+    assert not any("not built" in g for g in used.get("Copy", [])), "the matrix warns (grid)"
     assert not any("alerts." in g for g in used.get("Structure", []))  # alerts are built
-    assert any("max_groups_per_manager" in g and "not built" in g for g in used["Copy"])
+    assert any("carriers[0].settings: not read" in g for g in used["Structure"])
 
 
 def content(text: str) -> dict[str, object]:

@@ -32,6 +32,7 @@ from hearthkeeper.capabilities.activities.stats import attendance_json, event_fi
 from hearthkeeper.capabilities.billing.metrics import MoneyFigures
 from hearthkeeper.capabilities.crisis.report import episode_json, report_episodes
 from hearthkeeper.capabilities.crisis.repository import EpisodeRecord
+from hearthkeeper.capabilities.grid.report import report_matrix
 from hearthkeeper.capabilities.livecodes.records import ChannelStats
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
@@ -104,6 +105,7 @@ class Report:
     money: MoneyFigures | None = None  # paid membership's figures (None: sells nothing)
     crisis: tuple[EpisodeRecord, ...] = ()  # crisis watch's episodes during the period
     attendance: dict[str, Any] | None = None  # offline events' attendance (None: no events)
+    matrix: dict[str, Any] | None = None  # the matrix of groups and its warnings
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
@@ -125,6 +127,7 @@ class Report:
                 self.money, self.generated_at, {g.group.id for g in self.groups if g.group}),
             "crisis": [episode_json(e) for e in self.crisis],
             "attendance": self.attendance,
+            "matrix": self.matrix,
         }  # fmt: skip
 
 
@@ -246,6 +249,7 @@ def build_report(
             ids,
         ),
         attendance=report_attendance(store, community_id, now),
+        matrix=report_matrix(store, community_id, playbook, zone, now),
     )
 
 

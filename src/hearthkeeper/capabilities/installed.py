@@ -25,6 +25,7 @@ from hearthkeeper.capabilities import (
     crisis,
     faq,
     gate,
+    grid,
     health,
     livecodes,
     moderation,
@@ -56,4 +57,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     alerts.CAPABILITY,
     crisis.CAPABILITY,
     activities.CAPABILITY,
+    grid.CAPABILITY,
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from hearthkeeper.engine.observers import OBSERVERS, Observer
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.engine.state import State
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.groups import for_group, override_for
 from hearthkeeper.store import (
     Group,
     MessageKind,
@@ -49,6 +50,19 @@ class Runtime:
     slug: str
     playbook: Playbook
     registry: Registry
+    _by_group: dict[str, Playbook] = field(default_factory=dict, compare=False, repr=False)
+
+    def playbook_for(self, group: GroupView) -> Playbook:
+        """The playbook `group` runs: the community's, with the group's override (the
+        playbook's `groups:` section, by carrier id or name) applied; made once per group."""
+        if not self.playbook.groups:
+            return self.playbook
+        key = f"{group.carrier}\x00{group.carrier_group_id}\x00{group.name}"
+        found = self._by_group.get(key)
+        if found is None:
+            override = override_for(self.playbook, group.name, group.carrier_group_id)
+            found = self._by_group[key] = for_group(self.playbook, override)
+        return found
 
 
 @dataclass(frozen=True)
@@ -177,9 +191,10 @@ class Executor:
     def _one(self, tx: Store, event: Event, group: GroupView, member_id: int, event_id: int,
              batch: Batch) -> Processed:  # fmt: skip
         runtime = self.runtimes[group.community_id]
+        playbook = runtime.playbook_for(group)
         record = batch.record
         seat = self._seat(tx, group.id, member_id)
-        day = local_day(event.at, ZoneInfo(runtime.playbook.community.timezone))
+        day = local_day(event.at, ZoneInfo(playbook.community.timezone))
         if isinstance(event, Join):
             stay = tx.join(member_id, group.id, at=event.at)
             if stay.joined_at == event.at:  # a stay opened (not a member already in)
@@ -201,7 +216,7 @@ class Executor:
         elif isinstance(event, Reaction):
             batch.reactions.append(NewReaction(group.id, member_id, event.event_id, event.target,
                                                event.emoji, event.at))  # fmt: skip
-        roles = runtime.playbook.structure.roles
+        roles = playbook.structure.roles
         role = roles.get(seat.role) if seat.role else None
         if isinstance(event, Message):
             record.messages.append(Posted(group.id, member_id, day, batch.messages[-1].kind,
@@ -212,7 +227,7 @@ class Executor:
             permissions=frozenset(role.permissions) if role else frozenset(),
             tags=frozenset(seat.tags), has_posted=seat.has_posted,
         )  # fmt: skip
-        ctx = Context(playbook=runtime.playbook, group=group, member=member, now=event.at,
+        ctx = Context(playbook=playbook, group=group, member=member, now=event.at,
                       state=self.state)  # fmt: skip
         started = time.perf_counter()
         decision = runtime.registry.decide(event, ctx)
@@ -220,10 +235,10 @@ class Executor:
         done: list[Action] = []
         if decision.actions:
             step = Step(
-                tx=tx, playbook=runtime.playbook, registry=runtime.registry, group=group,
+                tx=tx, playbook=playbook, registry=runtime.registry, group=group,
                 writes=batch, now=event.at, appliers=APPLIERS, event=event, event_id=event_id,
                 member_id=member_id, memory=self, record=record, day=day, clock=self.clock.now,
-                effects=EffectContext(playbook=runtime.playbook, group=group, member=member,
+                effects=EffectContext(playbook=playbook, group=group, member=member,
                                       now=event.at, event_id=event_id),
             )  # fmt: skip
             done = step.apply(decision.actions, event.key)

@@ -50,13 +50,14 @@ def _run(
     if runtime is None or group is None:
         return []  # the community is not served by this process, or the group is gone
     view = group_view(group, runtime.slug)
+    playbook = runtime.playbook_for(view)
     action = Action(kind=ActionKind.EFFECT, carrier=group.carrier, group=group.carrier_group_id,
                     effect=item.effect, handler="scheduled",
                     request=runtime.registry.request_from(item.effect, item.payload))  # fmt: skip
     step = Step(
-        tx=tx, playbook=runtime.playbook, registry=runtime.registry, group=view,
+        tx=tx, playbook=playbook, registry=runtime.registry, group=view,
         writes=Direct(tx, now), now=now, appliers=SCHEDULED_APPLIERS, refused=_REFUSED,
-        effects=EffectContext(playbook=runtime.playbook, group=view, member=None, now=now),
+        effects=EffectContext(playbook=playbook, group=view, member=None, now=now),
     )  # fmt: skip
     # What the work led to: everything applied but the scheduled effect itself.
     return step.apply([action], f"sched:{item.id}")[1:]

@@ -31,6 +31,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_ladder(playbook),
         *_unique_ids(playbook),
         *_groups(playbook),
+        *_group_overrides(playbook),
         *_calendar(playbook),
         *_referrals(playbook),
         *((k.loc, k.message) for k in keywords if not k.warning),
@@ -257,6 +258,16 @@ def _groups(pb: Playbook) -> Iterator[Finding]:
                 f"({groups.capacity})"
             ),
         )
+
+
+def _group_overrides(pb: Playbook) -> Iterator[Finding]:
+    """A per-group override may only name scheduled posts the calendar has."""
+    posts = [p.id for p in pb.calendar.posts]
+    for key, override in pb.groups.items():
+        for i, post in enumerate(override.calendar_posts or ()):
+            if post not in posts:
+                yield (("groups", key, "calendar_posts", i),
+                       f"no scheduled post {post!r} in calendar.posts{did_you_mean(post, posts)}")  # fmt: skip
 
 
 def _calendar(pb: Playbook) -> Iterator[Finding]:

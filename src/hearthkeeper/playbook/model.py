@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from hearthkeeper.playbook.base import Section
+from hearthkeeper.playbook.base import Section, Text
 from hearthkeeper.playbook.business import Activity, Alerts, Monetisation, Replication
+from hearthkeeper.playbook.groups import GroupOverride
 from hearthkeeper.playbook.joining import Joining
 from hearthkeeper.playbook.mechanisms import Mechanisms
 from hearthkeeper.playbook.output import Calendar
@@ -45,3 +46,8 @@ class Playbook(Section):
         description="Copying groups: naming, manager capacity, when to open the next group.",
     )
     alerts: Alerts = Field(default_factory=Alerts, description="Who receives staff alerts.")
+    groups: dict[Text, GroupOverride] = Field(
+        default_factory=dict,
+        description="Per-group overrides, keyed by a group's name or carrier id: the few "
+        "settings one group may run differently (docs/groups.md).",
+    )

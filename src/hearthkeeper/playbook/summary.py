@@ -318,6 +318,8 @@ def _copy(pb: Playbook) -> Element:
         f"{r.max_groups_per_manager} groups; next group opens at "
         f"{round(r.open_new_group_at * 100)}% full"
     )
+    if pb.groups:
+        el.lines.append(f"Per-group overrides: {', '.join(pb.groups)}")
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
         # Matrix opens the next room itself; its joins do not carry the live code's channel.
         message = (

@@ -25,18 +25,6 @@ class Unhonoured:
 
 def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     """The fields `pb` sets that this version validates but does not act on."""
-    copy = pb.replication
-    if "max_groups_per_manager" in copy.model_fields_set:
-        yield Unhonoured(
-            "Copy",
-            "copy.max_groups_per_manager: no warning yet when a manager looks after more groups",
-        )
-    if "small_circle_size" in pb.structure.groups.model_fields_set:
-        yield Unhonoured(
-            "Copy",
-            "structure.groups.small_circle_size: groups are not yet watched for activity "
-            "concentrating in a small circle (no split suggested)",
-        )
     for n, carrier in enumerate(pb.structure.carriers):
         if carrier.settings:
             yield Unhonoured(

@@ -26,6 +26,11 @@ from hearthkeeper.store.models.events import (
     ReactionRow,
     ScheduledRow,
 )
+from hearthkeeper.store.models.grid import (
+    GridConditionRow,
+    GroupCapacityOverrideRow,
+    GroupInChargeRow,
+)
 from hearthkeeper.store.models.livecodes import LiveCodeArrivalRow, LiveCodeRoutingRow, LiveCodeRow
 from hearthkeeper.store.models.mechanisms import (
     QUESTION_WAITING,
@@ -82,8 +87,11 @@ __all__ = [
     "CrisisEpisodeRow",
     "CrisisMarkRow",
     "EventRow",
+    "GridConditionRow",
+    "GroupCapacityOverrideRow",
     "GroupDayKindRow",
     "GroupDayRow",
+    "GroupInChargeRow",
     "GroupRow",
     "HeldAlertRow",
     "IdentityRow",

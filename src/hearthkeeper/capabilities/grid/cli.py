@@ -1,0 +1,146 @@
+"""`hearth grid ...`: the matrix of groups in the terminal, and who is in charge of a group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hearthkeeper.analytics.report import community_playbook, zone_of
+from hearthkeeper.capabilities.grid.decide import matrix_warnings
+from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.capabilities.grid.repository import SqlGrid
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    member_option,
+    open_store,
+    settings_from,
+)
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import Community, Group, Store
+
+grid_app = typer.Typer(
+    help="The matrix of groups: every group side by side, its warnings, who is in charge.",
+    no_args_is_help=True,
+)
+
+CommunityOption = Annotated[
+    str | None,
+    typer.Option("--community", help="Community slug or name (needed when there are several)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `grid` to the top-level command."""
+    app.add_typer(grid_app, name="grid")
+
+
+def _community(store: Store, name: str | None) -> Community:
+    communities = store.list_communities()
+    if name is None:
+        if len(communities) != 1:
+            names = ", ".join(c.slug for c in communities) or "none yet"
+            fail(f"say which community with --community (there are: {names})")
+        return communities[0]
+    for community in communities:
+        if name.strip().casefold() in (community.slug.casefold(), community.name.casefold()):
+            return community
+    known = ", ".join(c.slug for c in communities) or "none yet"
+    fail(f"there is no community {name!r}; the communities are: {known}")
+
+
+def _group(store: Store, community: Community, name: str) -> Group:
+    groups = store.list_groups(community.id)
+    for group in groups:
+        if name in (group.name, group.carrier_group_id, str(group.id)):
+            return group
+    known = ", ".join(g.name for g in groups[:10]) or "none yet"
+    fail(f"{community.slug} has no group {name!r} (by name, carrier id or number); "
+         f"its groups include: {known}")  # fmt: skip
+
+
+@grid_app.command("show")
+def show(community: CommunityOption = None, config: ConfigOption = None) -> None:
+    """Every group with its size, fill, 7-day activity, health, stage and who is in charge,
+    then the warnings."""
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    playbook = community_playbook(store, found.id)
+    matrix = load_matrix(store, found.id, playbook, zone_of(playbook)[1], SystemClock().now())
+    for line in matrix.lines:
+        fill = "" if line.fill is None else f" ({round(line.fill * 100)}%)"
+        size = f"{line.members}" + (f"/{line.capacity}" if line.capacity else "")
+        keepers = ", ".join(k.name + ("" if k.assigned else " (role)") for k in line.keepers)
+        health = "—" if line.health is None else str(line.health)
+        console.print(escape(
+            f"{line.name}: {size}{fill} · {line.messages_7d} messages, {line.speakers_7d} "
+            f"active in 7 days · health {health} · {line.stage.value} · in charge: "
+            f"{keepers or 'nobody'}"))  # fmt: skip
+    if not matrix.lines:
+        console.print("No groups yet.")
+    if playbook is None:
+        console.print("No playbook applied: no warnings (they need its limits).")
+        return
+    warnings = matrix_warnings(matrix.lines, playbook)
+    console.print(escape(f"{len(warnings)} warning(s)" + (":" if warnings else ".")))
+    for warning in warnings:
+        console.print(escape(f"  ⚠ {warning.text()}"))
+
+
+def _charge(group: str, member: str, community: str | None, actor: str,
+            config: Path | None, *, assign: bool) -> None:  # fmt: skip
+    store = open_store(settings_from(config))
+    found = _community(store, community)
+    chosen = _group(store, found, group)
+    member_id = member_option(store, member)
+    assert member_id is not None
+    grid = SqlGrid.on(store)
+    if assign and member_id not in grid.staff_of(found.id):
+        fail(f"{member} holds no staff role in {found.slug}; give them one first with "
+             "`hearth staff set`")  # fmt: skip
+    with store.transaction() as tx:
+        repo = SqlGrid.on(tx)
+        now = SystemClock().now()
+        done = (
+            repo.assign(chosen.id, member_id, actor, now)
+            if assign
+            else repo.unassign(chosen.id, member_id)
+        )
+        if done:
+            tx.audit(actor, "group.assign" if assign else "group.unassign", found.id,
+                     target=f"group {chosen.id}", detail={"member": member_id,
+                                                          "group": chosen.name})  # fmt: skip
+    if assign:
+        console.print(escape(f"{member} is in charge of {chosen.name}" +
+                             ("." if done else " already.")))  # fmt: skip
+    else:
+        console.print(escape(f"{member} is no longer in charge of {chosen.name}." if done
+                             else f"{member} was not in charge of {chosen.name}."))  # fmt: skip
+
+
+@grid_app.command("assign")
+def assign(
+    group: Annotated[str, typer.Argument(help="The group: its name, carrier id or number.")],
+    member: Annotated[str, typer.Argument(help="The staff member, as CARRIER:USER_ID.")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Put a staff member in charge of a group (a group may have several)."""
+    _charge(group, member, community, actor, config, assign=True)
+
+
+@grid_app.command("unassign")
+def unassign(
+    group: Annotated[str, typer.Argument(help="The group: its name, carrier id or number.")],
+    member: Annotated[str, typer.Argument(help="The staff member, as CARRIER:USER_ID.")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Take a staff member off a group."""
+    _charge(group, member, community, actor, config, assign=False)

@@ -1,0 +1,111 @@
+"""The console's matrix of groups, `/console/c/{slug}/matrix`: every group side by side
+(size and fill, messages and active members over 7 days, health, stage, who is in charge,
+its playbook override), sortable by any column (links, no script), the warnings above it,
+and putting staff in charge of a group or taking them off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Final
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
+from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.capabilities.grid.repository import SqlGrid
+from hearthkeeper.capabilities.grid.stage import Stage
+from hearthkeeper.playbook.groups import override_for
+from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn, back_to
+from hearthkeeper.web.templates import render
+
+_STAGES: Final = {s: i for i, s in enumerate(Stage)}
+SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
+    "group": lambda line: line.group_id,
+    "name": lambda line: line.name.casefold(),
+    "members": lambda line: line.members,
+    "fill": lambda line: line.fill if line.fill is not None else -1.0,
+    "messages": lambda line: line.messages_7d,
+    "speakers": lambda line: line.speakers_7d,
+    "health": lambda line: line.health if line.health is not None else -1,
+    "stage": lambda line: _STAGES[line.stage],
+    "keepers": lambda line: ", ".join(k.name for k in line.keepers).casefold(),
+}
+NOTICES: Final = {
+    "assigned": "Put in charge of the group.",
+    "unassigned": "Taken off the group.",
+    "already": "They were in charge of that group already.",
+    "not-in-charge": "They were not in charge of that group.",
+    "not-staff": "Choose a staff member of this community.",
+}
+
+
+def _sorted(lines: tuple[GroupLine, ...], sort: str, order: str) -> list[GroupLine]:
+    key = SORTS.get(sort, SORTS["group"])
+    return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=order == "desc")
+
+
+def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str) -> dict[str, Any]:
+    """What the page shows: the sorted lines, the warnings and who may be put in charge."""
+    web, playbook = pages.web, view.playbook
+    zone = view.zone if isinstance(view.zone, ZoneInfo) else ZoneInfo("UTC")
+    matrix = load_matrix(web.store, view.community.id, playbook, zone, web.clock.now())
+    grid = SqlGrid.on(web.store)
+    warnings = [] if playbook is None else matrix_warnings(matrix.lines, playbook)
+    by_group: dict[int, list[str]] = {}
+    for warning in warnings:
+        if warning.group_id is not None:
+            by_group.setdefault(warning.group_id, []).append(warning.kind.value)
+    overrides = {} if playbook is None else {
+        line.group_id: o for line in matrix.lines
+        if (o := override_for(playbook, line.name, line.carrier_group_id)) is not None}  # fmt: skip
+    return {
+        "matrix": matrix, "lines": _sorted(matrix.lines, sort, order),
+        "sort": sort if sort in SORTS else "group", "order": "desc" if order == "desc" else "asc",
+        "warnings": warnings, "flagged": by_group, "alerted": grid.conditions(view.community.id),
+        "staff": grid.staff_of(view.community.id), "overrides": overrides,
+        "limits": None if playbook is None else playbook.replication,
+        "circle": None if playbook is None else playbook.structure.groups.small_circle_size,
+    }  # fmt: skip
+
+
+def router(pages: Pages) -> APIRouter:
+    """`/console/c/{slug}/matrix`, and putting staff in charge of groups."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+
+    @routes.get("/console/c/{slug}/matrix", response_class=HTMLResponse)
+    def matrix(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        view = pages.community(slug)
+        query = request.query_params
+        notice = NOTICES.get(query.get("done", ""))
+        return render(request, "console/grid.html", operator=operator, active="matrix",
+                      notice=notice, **matrix_context(pages, view, query.get("sort", "group"),
+                                                      query.get("order", "asc")),
+                      **view.context())  # fmt: skip
+
+    @routes.post("/console/c/{slug}/matrix/charge", dependencies=[Depends(require_csrf)])
+    def charge(slug: str, operator: SignedIn, group_id: Annotated[int, Form()],
+               member_id: Annotated[int, Form()],
+               action: Annotated[str, Form()] = "assign") -> RedirectResponse:  # fmt: skip
+        view = pages.community(slug)
+        grid = SqlGrid.on(web.store)
+        groups = {g.id: g for g in web.store.list_groups(view.community.id)}
+        if group_id not in groups or member_id not in grid.staff_of(view.community.id):
+            return back_to(view, None, "/matrix", done="not-staff")
+        by, now = f"console:{operator.username}", web.clock.now()
+        with web.store.transaction() as tx:
+            repo = SqlGrid.on(tx)
+            done = (repo.unassign(group_id, member_id) if action == "unassign"
+                    else repo.assign(group_id, member_id, by, now))  # fmt: skip
+            if done:
+                tx.audit(by, f"group.{action}", view.community.id, target=f"group {group_id}",
+                         detail={"member": member_id, "group": groups[group_id].name})  # fmt: skip
+        unassign = action == "unassign"
+        code = {(True, True): "unassigned", (True, False): "not-in-charge",
+                (False, True): "assigned", (False, False): "already"}[(unassign, done)]  # fmt: skip
+        return back_to(view, None, "/matrix", done=code)
+
+    return routes

@@ -1,0 +1,99 @@
+"""The matrix watch: every hour, the community's matrix is read and staff are alerted of each
+warning once per condition — not on every page load, and not again while it holds.
+
+The watch is scheduled work, one per community and hour (keyed by the hour, so planning it
+twice is a no-op), attached to the community's first group; each watch plans the next. A
+condition found for the first time is recorded (`grid_conditions`) in the watch's
+transaction and alerted under the key `grid:<community>:<condition>:<when it opened>`; a
+condition no watch has found for `CLOSE_AFTER` is forgotten, so if it comes back staff hear
+of it again. The watch also writes per-group capacity overrides onto groups opened since the
+playbook was applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.capabilities.grid.capacities import sync_capacities
+from hearthkeeper.capabilities.grid.decide import GroupLine, MatrixWarning, matrix_warnings
+from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.capabilities.grid.repository import SqlGrid
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import EffectContext, Request, schedule_request
+from hearthkeeper.store import Store
+from hearthkeeper.store.communities import CommunityQueries
+from hearthkeeper.store.scope import StoreBase
+
+EVERY = timedelta(hours=1)
+CLOSE_AFTER = timedelta(days=3)  # a condition that flickers does not alert every hour
+
+
+class GridWatch(Request, effect="grid.watch"):
+    """The matrix watch of the community at `at` (a whole hour, UTC)."""
+
+    at: datetime
+
+
+def watch_key(community_id: int, at: datetime) -> str:
+    return f"grid:watch:{community_id}:{at.isoformat()}"
+
+
+def next_watch(now: datetime) -> datetime:
+    """The next whole hour after `now` (UTC)."""
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return hour + EVERY
+
+
+def plan_grid_watch(scope: StoreBase, community_id: int, now: datetime) -> bool:
+    """Schedule the community's next watch; planning twice is a no-op. False when the
+    community has no group yet."""
+    groups = CommunityQueries.on(scope).list_groups(community_id)
+    if not groups:
+        return False
+    at = next_watch(now)
+    schedule_request(scope, watch_key(community_id, at), community_id, GridWatch(at=at), at,
+                     group_id=groups[0].id)  # fmt: skip
+    return True
+
+
+def alert_key(community_id: int, condition: str, opened: datetime) -> str:
+    return f"grid:{community_id}:{condition}:{opened.astimezone(UTC).isoformat()}"
+
+
+def alert(warning: MatrixWarning, lines: dict[int, GroupLine], ctx: EffectContext,
+          key: str) -> Action:  # fmt: skip
+    """The staff alert of a warning, placed in the group it is about (else the watch's)."""
+    line = lines.get(warning.group_id) if warning.group_id is not None else None
+    carrier = line.carrier if line else ctx.group.carrier
+    group = line.carrier_group_id if line else ctx.group.carrier_group_id
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=carrier, group=group,
+                  text=warning.text(ctx.playbook.community.language),
+                  reason=f"matrix of groups: {warning.kind.value}", handler="grid", key=key)  # fmt: skip
+
+
+def settle(scope: StoreBase, community_id: int, warnings: Sequence[MatrixWarning],
+           now: datetime) -> list[MatrixWarning]:  # fmt: skip
+    """Record which conditions hold; the warnings whose condition is new (to alert)."""
+    grid = SqlGrid.on(scope)
+    known = grid.conditions(community_id)
+    holding = {w.key: w for w in warnings if w.alerts}
+    fresh = [w for key, w in holding.items()
+             if key not in known and grid.open_condition(community_id, key, now)]  # fmt: skip
+    grid.hold_conditions(community_id, [k for k in holding if k in known], now)
+    grid.close_conditions(community_id, [k for k, c in known.items()
+                                         if k not in holding and now - c.held_at >= CLOSE_AFTER])  # fmt: skip
+    return fresh
+
+
+def watch(scope: StoreBase, request: GridWatch, ctx: EffectContext) -> Sequence[Action]:
+    """Alert staff of the matrix's new conditions; plan the next watch."""
+    community, playbook = ctx.group.community_id, ctx.playbook
+    sync_capacities(scope, community, playbook, by="grid")
+    matrix = load_matrix(Store.on(scope), community, playbook,
+                         ZoneInfo(playbook.community.timezone), ctx.now)  # fmt: skip
+    fresh = settle(scope, community, matrix_warnings(matrix.lines, playbook), ctx.now)
+    lines = {line.group_id: line for line in matrix.lines}
+    plan_grid_watch(scope, community, ctx.now)
+    return [alert(w, lines, ctx, alert_key(community, w.key, ctx.now)) for w in fresh]

@@ -1,0 +1,148 @@
+"""The matrix on a generated community of 50 groups: every warning a user reads, the stages,
+and the watch alerting staff once per condition through the engine, across a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from hearthkeeper.assembly import plan_community, runtime_for
+from hearthkeeper.capabilities.grid.decide import matrix_warnings
+from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.testing import FakeCarrier
+from tests.capabilities.grid.generated import (
+    CIRCLE,
+    DEAD,
+    DECLINING,
+    DYING,
+    FULL,
+    GROWING,
+    NEW,
+    NOW,
+    PLAYBOOK,
+    ZONE,
+    generate,
+    name,
+)
+
+WARNINGS = [
+    "Li Wei is in charge of 12 groups (Orange 1, Orange 2, Orange 3, Orange 4, Orange 5 …); "
+    "copy.max_groups_per_manager is 10: hand 2 of them to another manager before opening more "
+    "— groups nobody looks after turn into ad groups.",
+    "Orange 3 holds 186 of 200 members (93%): near capacity — newcomers will soon need another "
+    "group.",
+    "In Orange 7 (121 members), 20 members wrote 86% of the 400 messages of the last 28 days: "
+    "the talk lives in a small circle — consider splitting them into a group of their own "
+    "(structure.groups.small_circle_size: 20).",
+    "Orange 12 is dying: 2 messages this week vs 40/week over the four weeks before — merge it "
+    "into a livelier group or close it before it turns into an ad group.",
+    "Orange 13 is dying: not one message in the last 28 days, with 41 members in it — merge it "
+    "into a livelier group or close it before it turns into an ad group.",
+]
+
+
+def _playbook() -> Playbook:
+    return parse_playbook(PLAYBOOK).playbook
+
+
+def test_the_matrix_of_50_groups_warns_of_each_situation(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    made = generate(store, store_clock)
+    pb = _playbook()
+    matrix = load_matrix(store, made.community_id, pb, ZONE, NOW)
+
+    assert len(matrix.lines) == 50
+    assert [w.text() for w in matrix_warnings(matrix.lines, pb)] == WARNINGS
+    stages = {line.name: line.stage.value for line in matrix.lines}
+    assert {n: s for n, s in stages.items() if s != "mature"} == {
+        name(DYING): "dying", name(DEAD): "dying", name(DECLINING): "declining",
+        name(GROWING): "growing", name(NEW[0]): "new", name(NEW[1]): "new",
+    }  # fmt: skip
+    line = {line.name: line for line in matrix.lines}
+    assert (line[name(FULL)].members, line[name(FULL)].capacity) == (186, 200)
+    assert (line[name(1)].messages_7d, line[name(1)].speakers_7d) == (30, 15)
+    assert [(k.name, k.assigned) for k in line[name(1)].keepers] == [("Li Wei", True)]
+    assert [(k.name, k.assigned) for k in line[name(DEAD)].keepers] == [("Wang Fang", False)]
+    assert line[name(30)].keepers == ()
+    assert all(line[name(n)].health is not None for n in (1, CIRCLE, DYING))
+
+
+def test_the_matrix_reads_the_store_a_fixed_number_of_times_whatever_the_groups(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    made = generate(store, store_clock)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).lstrip().upper().startswith("SELECT"):
+            statements.append(str(args[2]))
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        load_matrix(store, made.community_id, _playbook(), ZONE, NOW)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert len(statements) < 20, "a read per group would be 50 or more"
+
+
+def _grid_alerts(store: Store, community_id: int) -> list[str]:
+    return [a.text for a in store.staff_alerts(community_id, open_only=False)
+            if a.handler == "grid"]  # fmt: skip
+
+
+def test_staff_are_alerted_once_per_condition_across_hours_and_a_restart(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    made = generate(store, store_clock)
+    runtime = runtime_for(store, _playbook())
+
+    def engine() -> tuple[Engine, FakeCarrier]:
+        carrier = FakeCarrier("fake")
+        return Engine(store, store_clock, [runtime], {"fake": carrier}), carrier
+
+    running, carrier = engine()
+    plan_community(store, made.community_id, runtime.playbook, NOW)
+    store_clock.set(NOW + timedelta(hours=1))
+    running.tick()
+    assert sorted(_grid_alerts(store, made.community_id)) == sorted(WARNINGS)
+    asyncio.run(running.drain())
+    direct = sorted((p.action.member or "", p.action.text or "") for p in carrier.performed
+                    if p.action.kind is ActionKind.DIRECT)  # fmt: skip
+    # both managers (the playbook's manager role may receive alerts) hear of each, privately
+    assert direct == sorted((who, f"⚠ Staff alert: {text}")
+                            for who in ("li", "wang") for text in WARNINGS)  # fmt: skip
+
+    store_clock.set(NOW + timedelta(hours=2))
+    running.tick()
+    running, carrier = engine()  # a restart: nothing carried over in memory
+    store_clock.set(NOW + timedelta(hours=3))
+    running.tick()
+    asyncio.run(running.drain())
+    assert len(_grid_alerts(store, made.community_id)) == 5, "the same conditions, not again"
+    assert carrier.performed == []
+
+    # Orange 3 empties a little: its condition closes after three days without it ...
+    full = made.groups[FULL]
+    leaving = [s.member_id for s in store.active_members(full)][:30]
+    with store.transaction() as tx:
+        for member_id in leaving:
+            tx.leave(member_id, full, at=NOW + timedelta(hours=3))
+    for hours in range(4, 4 + 24 * 4, 6):
+        store_clock.set(NOW + timedelta(hours=hours))
+        running.tick()
+    # ... and when it fills again, staff hear of it again
+    with store.transaction() as tx:
+        for member_id in leaving:
+            tx.join(member_id, full, at=NOW + timedelta(days=4, hours=1))
+    store_clock.set(NOW + timedelta(days=4, hours=2))
+    running.tick()
+    capacity = [t for t in _grid_alerts(store, made.community_id) if t.startswith("Orange 3 ")]
+    assert len(capacity) == 2
