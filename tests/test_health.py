@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from hearthkeeper.analytics.health import HealthInputs, health_score
@@ -39,7 +40,8 @@ def test_each_component_is_scored_and_explained_with_its_numbers() -> None:
     assert parts["retention"].score == 75
     # total: (25×64 + 20×60 + 20×60 + 15×80 + 10×90 + 10×75) / 100 = 68.5 -> 69 (half up)
     assert score.score == 69
-    assert [c.weight for c in score.components] == [25, 20, 20, 15, 10, 10]
+    assert [c.weight for c in score.components] == [25, 20, 20, 15, 10, 10, 10]
+    assert parts["belonging"].score is None  # no offline event held: left out of the total
 
 
 def test_unmeasurable_components_are_said_so_and_their_weight_is_shared() -> None:
@@ -63,7 +65,7 @@ def test_scores_are_capped_at_100_and_growth_from_nothing_is_full_marks() -> Non
     parts = {c.key: c.score for c in health_score(lively).components}
     # 50% speakers -> 250 capped; 7 of 5 days capped; 100 violations per 1,000 -> floor 0
     assert parts == {"activity": 100, "trend": 100, "output": 100, "response": None,
-                     "cleanliness": 0, "retention": 100}  # fmt: skip
+                     "cleanliness": 0, "retention": 100, "belonging": None}  # fmt: skip
 
 
 def test_a_group_without_members_has_no_activity_score() -> None:
@@ -74,3 +76,13 @@ def test_a_group_without_members_has_no_activity_score() -> None:
     assert score.to_json()["components"][0] == {  # type: ignore[index]
         "key": "activity", "weight": 25, "score": None, "explanation": "Activity: no members yet"
     }  # fmt: skip
+
+
+def test_members_who_met_offline_count_once_an_event_was_held() -> None:
+    met = health_score(replace(busy_group(), met_offline=18))
+    parts = {c.key: c for c in met.components}
+    # belonging: 18/180 = 10% against 20% -> 50
+    assert parts["belonging"].score == 50
+    assert "18 of 180 members came to an offline event (10%" in parts["belonging"].explanation
+    # (25×64 + 20×60 + 20×60 + 15×80 + 10×90 + 10×75 + 10×50) / 110 = 67.3 -> 67
+    assert met.score == 67

@@ -1,4 +1,4 @@
-"""The health score of a group: 0–100, from six named components, each 0–100 with a weight
+"""The health score of a group: 0–100, from seven named components, each 0–100 with a weight
 and a one-line explanation with its numbers.
 
 "This week" is the 7 days ending on the as-of day; "the last 28 days" likewise. Scores round
@@ -13,6 +13,7 @@ shown as not measured and left out; the others' weights then share its weight.
 | response    | 15 | questions of the last 28 days answered ÷ asked × 100 |
 | cleanliness | 10 | violations per 1,000 messages in the last 28 days: max(0, 100 − 5 × rate) |
 | retention   | 10 | mean of newcomers' first-message rate and the stay rate (1 − leaves ÷ (members + leaves), last 28 days), × 100 |
+| belonging   | 10 | members who came to one of the community's offline events ÷ members, against a target of 20%: min(100, 100 × ratio ÷ 0.20); not measured while no event was held |
 
 score = Σ weight × component ÷ Σ weight, over the measured components, rounded.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 
 ACTIVITY_TARGET = 0.20  # a fifth of the members speaking in a week is full marks
+BELONGING_TARGET = 0.20  # a fifth of the members having met offline is full marks
 OUTPUT_TARGET_DAYS = 5  # five output days a week is full marks (weekends may rest)
 VIOLATION_PENALTY = 5  # points lost per violation per 1,000 messages
 
@@ -35,6 +37,7 @@ WEIGHTS = {
     "response": 15,
     "cleanliness": 10,
     "retention": 10,
+    "belonging": 10,
 }
 
 
@@ -56,6 +59,7 @@ class HealthInputs:
     newcomers: int = 0  # joined in the 28 days ending 7 days ago (they had a week to speak)
     newcomers_posted: int = 0  # of those, who posted within 7 days of joining
     leaves_28d: int = 0
+    met_offline: int | None = None  # members who came to an offline event (None: none held)
 
 
 @dataclass(frozen=True)
@@ -179,10 +183,22 @@ def retention(inputs: HealthInputs) -> Component:
     return Component("retention", WEIGHTS["retention"], score, text)
 
 
+def belonging(inputs: HealthInputs) -> Component:
+    """Members who met offline (seed 004: offline activities are the standard of a community)."""
+    met, members = inputs.met_offline, inputs.members
+    if met is None or members == 0:
+        return Component("belonging", WEIGHTS["belonging"], None,
+                         "Belonging: no offline event held yet — not measured")  # fmt: skip
+    score = min(100, half_up(100 * met / members / BELONGING_TARGET))
+    text = (f"Belonging: {met} of {members} members came to an offline event "
+            f"({_pct(met, members)}; target 20%) — {score}/100")  # fmt: skip
+    return Component("belonging", WEIGHTS["belonging"], score, text)
+
+
 def health_score(inputs: HealthInputs) -> HealthScore:
     """The group's score: the weighted mean of its measured components."""
     parts = (activity(inputs), trend(inputs), output(inputs), response(inputs),
-             cleanliness(inputs), retention(inputs))  # fmt: skip
+             cleanliness(inputs), retention(inputs), belonging(inputs))  # fmt: skip
     measured = [c for c in parts if c.score is not None]
     weight = sum(c.weight for c in measured)
     total = half_up(sum(c.weight * (c.score or 0) for c in measured) / weight) if weight else None

@@ -19,6 +19,8 @@ from hearthkeeper.analytics.health import HealthInputs
 from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember
 from hearthkeeper.analytics.lifecycle import CommunityFacts
 from hearthkeeper.analytics.segments import MemberFacts
+from hearthkeeper.capabilities.activities.records import EventStatus
+from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
@@ -73,6 +75,7 @@ class HealthData:
     check_ins: ByGroup[tuple[int | None, int, date]]  # (group, member, day), last 35 days
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
+    attendees: frozenset[int] | None = None  # came to an offline event (None: none was held)
 
 
 def load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
@@ -99,7 +102,17 @@ def load(store: Store, community_id: int, group_ids: Collection[int], as_of: dat
                            lambda r: r[0]),
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
         posts=by_group(posts, lambda r: r.group_id),
+        attendees=_attendees(store, community_id, end),
     )  # fmt: skip
+
+
+def _attendees(store: Store, community_id: int, end: datetime) -> frozenset[int] | None:
+    """Who came in at the door of one of the community's offline events, of those that began
+    before `end`; None when none was held (belonging is then not measured)."""
+    activities = SqlActivities.on(store)
+    held = [e for e in activities.events(community_id, before=end)
+            if e.status is EventStatus.SCHEDULED]  # fmt: skip
+    return frozenset(activities.attendees(community_id)) if held else None
 
 
 def load_members(store: Store, community_id: int, as_of: date, zone: ZoneInfo) -> HealthData:
@@ -211,6 +224,8 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
         violations_28d=sum(d.violations for d in last28),
         newcomers=len(newcomers), newcomers_posted=len(spoke),
         leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
+        met_offline=None if data.attendees is None else sum(
+            1 for m in members if m.present and m.member_id in data.attendees),
     )  # fmt: skip
 
 

@@ -103,6 +103,9 @@ def test_sign_up_waitlist_reminders_door_and_attendance_each_once_across_restart
     assert report["overall"]["segments"]["met_offline"] == 1  # bo came
     by_group = {g["name"]: g["segments"]["met_offline"] for g in report["groups"]}
     assert by_group == {"g1": 1, "g2": 0}
+    belonging = {g["name"]: next(c for c in g["health"]["components"] if c["key"] == "belonging")
+                 for g in report["groups"]}  # fmt: skip
+    assert belonging["g1"]["score"] is not None and "1 of" in belonging["g1"]["explanation"]
     [held_json] = report["attendance"]["events"]
     assert (held_json["attended"], held_json["no_show_rate"], held_json["photos"]) == (1, 0.5, 1)
     assert report["attendance"]["activities"][0]["attendance_rate"] == 0.5
