@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.analytics.report import build_report
+from hearthkeeper.analytics.report_html import render_html
 from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
@@ -109,6 +110,8 @@ def test_sign_up_waitlist_reminders_door_and_attendance_each_once_across_restart
     [held_json] = report["attendance"]["events"]
     assert (held_json["attended"], held_json["no_show_rate"], held_json["photos"]) == (1, 0.5, 1)
     assert report["attendance"]["activities"][0]["attendance_rate"] == 0.5
+    page = render_html(build_report(store, c.runtime.community_id, now=c.clock.now()))
+    assert "Offline events: attendance" in page and 'id="attendance-events"' in page
 
 
 def test_a_priced_event_holds_the_place_until_the_fee_is_recorded_in_the_ledger(
