@@ -125,6 +125,7 @@ class Link:
             for echo, (future, on) in list(self._pending.items()):
                 if on is connection and not future.done():
                     future.set_exception(ConnectionError("the OneBot connection closed"))
+                    future.exception()  # retrieved: a caller gone meanwhile leaves no warning
                     self._pending.pop(echo, None)
             log.warning("qq: the OneBot connection closed (%s)", role)
 
