@@ -213,7 +213,10 @@ class FakeOneBot:
         if reply_to is not None:
             message.append({"type": "reply", "data": {"id": str(reply_to)}})
         for qq in at:
-            message += [{"type": "at", "data": {"qq": str(qq)}}, {"type": "text", "data": {"text": " "}}]
+            message += [
+                {"type": "at", "data": {"qq": str(qq)}},
+                {"type": "text", "data": {"text": " "}},
+            ]
         message += segments or [{"type": "text", "data": {"text": text}}]
         message_id = next(self._ids)
         group.messages[message_id] = Said(message_id, user_id, message, time.time())

@@ -77,7 +77,8 @@ async def test_a_request_is_refused_with_the_questions_or_held_and_approved(appl
         flag = await qq.fake.ask_to_join(group, mei, "小美", comment)
         applications = SqlApplications.on(qq.store)
         [application] = await qq.fake.until(
-            lambda: list(applications.applications(qq.runtime.community_id)), "the application")
+            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+        )
         assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
         assert qq.fake.requests[flag].answer is None  # waiting for staff
 
@@ -95,7 +96,8 @@ async def test_staff_refuse_a_held_request_after_a_restart_with_their_reason(app
         flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
         applications = SqlApplications.on(qq.store)
         [application] = await qq.fake.until(
-            lambda: list(applications.applications(qq.runtime.community_id)), "the application")
+            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+        )
     # Hearthkeeper restarts; the request's flag was kept under the data directory.
     async with serving(qq):
         review.refuse(qq.store, application.id, "console:li", qq.clock.now(),
@@ -105,5 +107,10 @@ async def test_staff_refuse_a_held_request_after_a_restart_with_their_reason(app
         assert (asking.answer, asking.reason) == (False, "本群只收付费会员，请先购买会员")
         assert mei not in qq.fake.groups[group].members
     assert qq.fake.actions("set_group_add_request") == [
-        {"flag": flag, "sub_type": "add", "approve": False, "reason": "本群只收付费会员，请先购买会员"}
+        {
+            "flag": flag,
+            "sub_type": "add",
+            "approve": False,
+            "reason": "本群只收付费会员，请先购买会员",
+        }
     ]

@@ -4,7 +4,7 @@ back from the fake's QQ."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.carrier import RateLimit
 from tests.carriers.onebot.fake_onebot import Refused
 from tests.carriers.onebot.onebot_setup import AD, QQ, qq_community, real_now, serving
 from tests.webchat_setup import sqlite_store
@@ -104,13 +105,14 @@ async def test_the_ladder_mutes_then_removes_and_the_blacklist_bans_in_both_grou
         with pytest.raises(Refused):
             await qq.fake.ask_to_join(second, mei, qq.names[mei], "我错了")
         flag = await qq.fake.ask_to_join(first, mei, qq.names[mei], "我错了")
-        asking = await qq.fake.until(lambda: qq.fake.requests[flag].answer is not None
-                                     and qq.fake.requests[flag], "the request to be answered")
+        asking = await qq.fake.until(
+            lambda: qq.fake.requests[flag].answer is not None and qq.fake.requests[flag],
+            "the request to be answered",
+        )
         assert (asking.answer, asking.reason) == (False, "你不能加入这个社群。")
         # The warnings, mutes and removal were each said once, @-ing her.
         about_her = [m.text for m in qq.fake.bot_said(first) if str(mei) in m.mentions()]
         assert len(about_her) == 4, about_her  # warned, muted 1 h, muted 1 day, removed
-
 
 
 async def test_the_morning_pack_is_posted_on_schedule_as_plain_text(qq: QQ) -> None:
@@ -145,3 +147,27 @@ async def test_a_group_buy_is_started_by_staff_and_joined(qq: QQ) -> None:
         await qq.fake.say(group, mei, "+1")
         joined = await qq.fake.bot_message(group, "小美 接龙成功，第 1 位")
         assert "面膜还剩 1 份" in joined.text
+
+
+async def test_the_group_quota_spaces_what_the_bot_says_and_drops_nothing(qq: QQ) -> None:
+    qq.per_group = RateLimit(count=4, seconds=60)  # [carriers.onebot] group_actions_per_minute
+    group = qq.group()
+    async with serving(qq):
+        people = [qq.person(f"新人{i}") for i in range(10)]
+        for person in people:
+            await qq.fake.join(group, person, qq.names[person])
+
+        def welcomes() -> list[str]:
+            return [m.text for m in qq.fake.bot_said(group) if m.text.startswith("欢迎")]
+
+        await qq.fake.until(lambda: len(welcomes()) == 4, "the first minute's welcomes")
+        await asyncio.sleep(0.5)
+        assert len(welcomes()) == 4  # the fifth waits for the next minute
+        qq.clock.advance(timedelta(seconds=61))
+        await qq.fake.until(lambda: len(welcomes()) == 8, "the second minute's welcomes")
+        qq.clock.advance(timedelta(seconds=61))
+        await qq.fake.until(lambda: len(welcomes()) == 10, "the last welcomes")
+        await asyncio.sleep(0.3)
+        said = welcomes()
+        assert len(said) == 10  # each once: deferred, not dropped, not doubled
+        assert all(any(qq.names[p] in text for text in said) for p in people)
