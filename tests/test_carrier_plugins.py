@@ -177,7 +177,8 @@ def test_the_host_runs_exactly_the_listed_plugins(tmp_path: Path, store_clock: F
 def test_the_installed_list_serves_the_web_chat_first(
     tmp_path: Path, store_clock: FrozenClock
 ) -> None:
-    assert [p.kind for p in CARRIERS] == ["webchat", "matrix"]
+    kinds = [p.kind for p in CARRIERS]
+    assert kinds[0] == "webchat" and {"matrix", "qq"} <= set(kinds)  # the others in any order
     host = Host.build(*settings_for(project(tmp_path), _migrated(tmp_path)), clock=store_clock)
     try:
         assert list(host.carriers) == ["webchat"] and host.warnings == ()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hearthkeeper.capabilities.billing.settings import BillingSecrets, BillingTable
-from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, CarrierTable
+from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, CarrierTable, table_name
 from hearthkeeper.playbook.suggest import did_you_mean
 
 CONFIG_NAME = "hearth.toml"
@@ -194,14 +194,20 @@ def _carrier_tables(
     raw: dict[str, Any], carriers: Sequence[CarrierPlugin], where: str
 ) -> dict[str, tuple[str, Mapping[str, Any]]]:
     """Take the carriers' tables out of `raw`: kind → (the path written, the table). Both
-    `[carriers.<kind>]` and the older top-level `[<kind>]` are read, never both at once."""
-    kinds = [plugin.kind for plugin in carriers]
+    `[carriers.<name>]` and the older top-level `[<name>]` are read, never both at once; the
+    name is the plug-in's `table_name` (its kind, or the one it reads instead)."""
+    kind_of = {table_name(plugin): plugin.kind for plugin in carriers}
+    kinds = list(kind_of)
     found: dict[str, tuple[str, Mapping[str, Any]]] = {}
     nested = raw.pop(CARRIERS_TABLE, {})
     if not isinstance(nested, dict):
         raise ConfigError(f"{where}: {CARRIERS_TABLE}: write each carrier as a table, "
                           f"[{CARRIERS_TABLE}.<kind>]")  # fmt: skip
     for kind, values in nested.items():
+        named = next((name for name, of in kind_of.items() if of == kind and name != kind), None)
+        if named is not None:  # [carriers.qq] for the QQ carrier, whose table is onebot
+            raise ConfigError(f"{where}: {CARRIERS_TABLE}.{kind}: the {kind!r} carrier reads "
+                              f"its settings from [{CARRIERS_TABLE}.{named}]")  # fmt: skip
         if kind not in kinds:
             installed = ", ".join(kinds) or "none"
             raise ConfigError(
@@ -222,7 +228,7 @@ def _carrier_tables(
     for written, values in found.values():
         if not isinstance(values, dict):
             raise ConfigError(f"{where}: {written}: write it as a table, [{written}]")
-    return found
+    return {kind_of[name]: table for name, table in found.items()}
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -4,12 +4,14 @@ is its folder under `carriers/` (with a `plugin.py`) plus one line here."""
 from __future__ import annotations
 
 from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
+from hearthkeeper.carriers.onebot.plugin import OneBotPlugin
 from hearthkeeper.carriers.plugin import CarrierPlugin
 from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
 
 CARRIERS: tuple[CarrierPlugin, ...] = (
     WebChatPlugin(),  # first: the built-in carrier whose groups the console opens
     MatrixPlugin(),
+    OneBotPlugin(),  # QQ: kind `qq`, table [carriers.onebot]
 )
 
 

@@ -3,7 +3,9 @@ communities, and what it adds to the web side and the command line.
 
 The host, the configuration and the web name no concrete carrier: they go through the
 `CarrierPlugin`s of `installed.py`, keyed by kind (a group's `carrier`, the playbook's
-`structure.carriers[].kind`, the `[carriers.<kind>]` table of hearth.toml).
+`structure.carriers[].kind`, the `[carriers.<kind>]` table of hearth.toml). A plug-in may
+read its settings from a table named otherwise (`table_name`): QQ is reached through the
+OneBot protocol, so its kind is `qq` and its table `[carriers.onebot]`.
 """
 
 from __future__ import annotations
@@ -135,3 +137,11 @@ class CarrierPlugin(Protocol):
     def commands(self) -> typer.Typer | None:
         """Its own commands, `hearth <kind> ...` (None: it has none)."""
         ...
+
+
+def table_name(plugin: CarrierPlugin) -> str:
+    """The `[carriers.<name>]` table the plug-in reads: its kind, unless it has a `table`
+    attribute naming another (the QQ plug-in, kind `qq`, reads `[carriers.onebot]`: the
+    platform is what playbooks and groups name, the protocol is what the operator sets up)."""
+    table = getattr(plugin, "table", None)
+    return table if isinstance(table, str) and table else plugin.kind

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -53,6 +53,8 @@ class CarrierKinds:
     installed: frozenset[str]
     configured: frozenset[str] | None = None  # None: not known here (`hearth playbook validate`)
     thresholds: frozenset[str] | None = None  # joining threshold kinds checked here (None: unknown)
+    # The settings table of a kind whose table is named otherwise (qq → onebot)
+    tables: Mapping[str, str] = field(default_factory=dict)
 
 
 def check_carriers(pb: Playbook, kinds: CarrierKinds) -> list[Finding]:
@@ -68,7 +70,8 @@ def check_carriers(pb: Playbook, kinds: CarrierKinds) -> list[Finding]:
                                f"(installed: {installed}), so no group runs on it"))  # fmt: skip
         elif kinds.configured is not None and kind not in kinds.configured:
             found.append((loc, f"the {kind!r} carrier is not configured on this server, so no "
-                               f"group runs on it; add a [carriers.{kind}] table to hearth.toml "
+                               f"group runs on it; add a [carriers.{kinds.tables.get(kind, kind)}] "
+                               "table to hearth.toml "
                                f"(docs/carriers/{kind}.md)"))  # fmt: skip
     return found
 

@@ -13,7 +13,13 @@ from fastapi import FastAPI
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import plan_community, runtime_for
 from hearthkeeper.carriers.installed import CARRIERS
-from hearthkeeper.carriers.plugin import CarrierPlugin, CarrierSetup, ServedCarrier, ServerParts
+from hearthkeeper.carriers.plugin import (
+    CarrierPlugin,
+    CarrierSetup,
+    ServedCarrier,
+    ServerParts,
+    table_name,
+)
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.config import ConfigError, Settings
 from hearthkeeper.engine.admission import Admission
@@ -134,7 +140,8 @@ class Host:
             where = settings.config_file or "the configuration"
             raise ConfigError(f'{where}: no playbooks to run; list them: playbooks = ["..."]')
         setups = carrier_setups(settings, carriers)
-        kinds = CarrierKinds(frozenset(p.kind for p in carriers), frozenset(setups))
+        tables = {p.kind: table_name(p) for p in carriers if table_name(p) != p.kind}
+        kinds = CarrierKinds(frozenset(p.kind for p in carriers), frozenset(setups), tables=tables)
         loaded = _load_all(settings.playbooks)
         warnings = tuple(w for item in loaded for w in carrier_warnings(item, kinds))
         settings.data_dir.mkdir(parents=True, exist_ok=True)

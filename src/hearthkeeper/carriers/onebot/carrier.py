@@ -1,0 +1,229 @@
+"""QQ groups as a `Carrier`, through a OneBot v11 implementation on the reverse WebSocket.
+
+The pure parts are elsewhere: `translate.py` (events in), `segments.py` (messages both ways),
+`calls.py` (actions out as API calls); `link.py` is the WebSocket end, `requests.py` keeps
+the join requests waiting for staff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from hearthkeeper.carriers.onebot.calls import (
+    Call,
+    answer_request,
+    approve_request,
+    calls_for,
+    failure,
+    refuse_request,
+)
+from hearthkeeper.carriers.onebot.link import Link, Unanswered
+from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting
+from hearthkeeper.carriers.onebot.settings import OneBotSettings
+from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
+from hearthkeeper.engine.carrier import Capabilities, CarrierError
+from hearthkeeper.engine.events import Event, Join
+
+log = logging.getLogger(__name__)
+
+CALL_TIMEOUT = 10.0  # seconds an API call waits for its answer
+LOOKUP_TIMEOUT = 3.0  # a member's name looked up for a welcome: not worth waiting longer
+
+# No DIRECT: a QQ bot can message only its friends, so staff alerts reach staff in the
+# staff group and the console inbox. No UNBAN: v11 cannot lift `reject_add_request`.
+CAN = frozenset({
+    ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
+    ActionKind.BAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
+    ActionKind.ADMIT, ActionKind.DECLINE,
+})  # fmt: skip
+
+
+class OneBotCarrier:
+    """QQ groups served through one OneBot implementation (one QQ account)."""
+
+    name = CARRIER
+
+    def __init__(self, settings: OneBotSettings, *, groups: Mapping[str, str] | None = None,
+                 admission: Admission | None = None,
+                 call_timeout: float = CALL_TIMEOUT) -> None:  # fmt: skip
+        self.settings = settings
+        self.groups = dict(settings.groups if groups is None else groups)  # number → slug
+        self.admission = admission  # screens join requests (None: QQ admins answer them)
+        self.call_timeout = call_timeout
+        self.capabilities = Capabilities(can=CAN, per_group=settings.per_group,
+                                         overall=settings.overall, max_text=4000)  # fmt: skip
+        self.requests = PendingRequests(settings.requests_file)
+        self.roles: dict[str, str] = {}  # group → the bot's role there (owner, admin, member)
+        self._inbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._checks: set[asyncio.Task[None]] = set()
+        self.link = Link(host=settings.host, port=settings.port, path=settings.path,
+                         token=settings.access_token, self_id=settings.self_id,
+                         on_event=self._received, on_connect=self._connected)  # fmt: skip
+
+    @property
+    def self_id(self) -> str | None:
+        """The bot's QQ number: configured, or told by the implementation when it connected."""
+        return self.link.self_id
+
+    @property
+    def port(self) -> int:
+        return self.link.port
+
+    async def connect(self) -> None:
+        """Listen for the OneBot implementation (it connects, and reconnects, by itself)."""
+        self._inbox = asyncio.Queue()
+        await self.link.start()
+
+    def _received(self, raw: dict[str, Any]) -> None:
+        self._inbox.put_nowait(raw)
+
+    async def events(self) -> AsyncIterator[Event]:
+        """The mapped groups' events as they arrive, until disconnected; join requests are
+        screened on the way and never reach the engine as events."""
+        while True:
+            raw = await self._inbox.get()
+            if raw is None:
+                return
+            reading = translate(raw, self.self_id, self.groups)
+            if isinstance(reading, JoinAsk):
+                await self._screen(reading)
+            elif isinstance(reading, BotRemoved):
+                log.warning("qq: the bot was removed from group %s by %s; it no longer serves "
+                            "it", reading.group, reading.operator or "someone")  # fmt: skip
+            elif isinstance(reading, Join):
+                yield await self._named(reading)
+            elif reading is not None:
+                yield reading
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        """Do one action; the message id of what was said, if anything."""
+        if action.kind is ActionKind.ALERT_STAFF:
+            return None  # the inbox and the staff group carry an alert
+        if action.kind in (ActionKind.ADMIT, ActionKind.DECLINE):
+            await self._answer(action)
+            return None
+        receipt: str | None = None
+        for call in calls_for(action):
+            try:
+                data = await self._call(call)
+            except CarrierError:
+                if call.action == "set_group_kick" and await self._gone(call.params):
+                    continue  # already out: a retry whose first try was performed
+                raise
+            if call.sends and data.get("message_id") is not None:
+                receipt = str(data["message_id"])
+        return receipt
+
+    async def disconnect(self) -> None:
+        """Stop listening and close the connection (the implementation retries until a new
+        Hearthkeeper listens again)."""
+        for task in self._checks:
+            task.cancel()
+        self._inbox.put_nowait(None)
+        await self.link.stop()
+
+    async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One API call, its `data` (`CarrierError` when refused)."""
+        return await self._call(Call(action, dict(params)))
+
+    async def _call(self, call: Call) -> dict[str, Any]:
+        try:
+            answer = await self.link.call(call.action, call.params, self.call_timeout)
+        except Unanswered as exc:
+            if call.sends:
+                raise CarrierError(f"{exc}; not sent again, so the group cannot read it twice",
+                                   retry=False) from exc  # fmt: skip
+            raise
+        where = call.params.get("group_id")
+        error = failure(answer, call.action + (f" in group {where}" if where else ""))
+        if error is not None:
+            raise error
+        data = answer.get("data")
+        return data if isinstance(data, dict) else {}
+
+    async def _gone(self, params: Mapping[str, Any]) -> bool:
+        """Whether the member of a kick is no longer in the group."""
+        try:
+            await self.call("get_group_member_info", {"group_id": params["group_id"],
+                            "user_id": params["user_id"], "no_cache": True})  # fmt: skip
+        except CarrierError as exc:
+            return not isinstance(exc, Unanswered) and exc.retry is False
+        return False
+
+    async def _answer(self, action: Action) -> None:
+        """Staff decided on a request held for review: approve it, or refuse it with the reason."""
+        group, member = action.group or "", action.member or ""
+        waiting = self.requests.get(group, member)
+        if waiting is None:
+            raise CarrierError(f"qq: no join request of {member} to group {group} is waiting "
+                               "(on QQ a person asks to join; the bot cannot invite)",
+                               retry=False)  # fmt: skip
+        await self._call(answer_request(action, waiting.flag, waiting.sub_type))
+        await asyncio.to_thread(self.requests.drop, group, member)
+
+    async def _screen(self, ask: JoinAsk) -> None:
+        """Ask the door: admitted → approved; refused → refused with the reason (and the
+        questions still to answer); pending → kept until staff decide (ADMIT / DECLINE)."""
+        if self.admission is None:
+            return  # left to the group's admins in QQ
+        store = self.admission.store
+        group = await asyncio.to_thread(store.group_for_carrier, CARRIER, ask.group)
+        if group is None:
+            return
+        answer = ask.answer
+        request = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=ask.user_id,
+                              code=answer or None, answers=(answer,) if answer else ())  # fmt: skip
+        try:
+            verdict = await asyncio.to_thread(self.admission.screen, request)
+            if verdict.entry is Entry.ADMIT:
+                await self._call(approve_request(ask.flag, ask.sub_type))
+            elif verdict.entry is Entry.REFUSE:
+                said = " ".join(part for part in (verdict.reason, *verdict.questions) if part)
+                await self._call(refuse_request(ask.flag, ask.sub_type, said))
+            else:
+                await asyncio.to_thread(self.requests.put, ask.group, ask.user_id,
+                                        Waiting(ask.flag, ask.sub_type))  # fmt: skip
+        except CarrierError as exc:
+            log.warning("qq: the join request of %s to group %s was not answered: %s",
+                        ask.user_id, ask.group, exc)  # fmt: skip
+
+    async def _named(self, join: Join) -> Join:
+        """A joiner with the name the group shows (a notice carries only the number)."""
+        try:
+            info = await asyncio.wait_for(self.call("get_group_member_info", {
+                "group_id": int(join.group), "user_id": int(join.sender.user_id)}),
+                LOOKUP_TIMEOUT)  # fmt: skip
+        except (CarrierError, TimeoutError):
+            return join
+        name = info.get("card") or info.get("nickname")
+        if not name:
+            return join
+        return dataclasses.replace(
+            join, sender=dataclasses.replace(join.sender, display_name=str(name))
+        )
+
+    def _connected(self, self_id: str | None) -> None:
+        """Once the implementation is connected: look up the bot's role in each group."""
+        task = asyncio.get_running_loop().create_task(self._check_roles(self_id))
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+
+    async def _check_roles(self, self_id: str | None) -> None:
+        if self_id is None:
+            return
+        for group in sorted(self.groups):
+            with contextlib.suppress(CarrierError):
+                info = await self.call(
+                    "get_group_member_info", {"group_id": int(group), "user_id": int(self_id)}
+                )
+                self.roles[group] = str(info.get("role", "member"))
+                if self.roles[group] == "member":
+                    log.warning("qq: the bot is not an admin of group %s: it cannot delete, "
+                                "mute or remove; make it an admin in QQ", group)  # fmt: skip

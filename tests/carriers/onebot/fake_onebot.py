@@ -1,0 +1,357 @@
+"""A fake OneBot v11 implementation, as NapCat or Lagrange behave on the reverse WebSocket: it
+connects to Hearthkeeper's endpoint with `Authorization: Bearer <token>`, `X-Self-ID` and
+`X-Client-Role`, pushes events in the exact JSON of the v11 spec (`event/`), and answers API
+calls (`api/public.md`) with `{"status", "retcode", "data", "echo"}`. Behind it, a tiny QQ:
+groups with members (roles, names, mutes), messages, the blocked list of `reject_add_request`,
+join requests; what the bot does changes them and produces the notices QQ would send
+(a kick → `group_decrease` kick, a mute → `group_ban`, a recall → `group_recall`, an approved
+request → `group_increase` approve)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from hearthkeeper.carriers.onebot.segments import segments_of, text_of
+
+WAIT_S = 10.0
+T = TypeVar("T")
+Segments = list[dict[str, Any]]
+
+
+class Refused(Exception):
+    """QQ would not let the member do it (muted, not in the group, blocked)."""
+
+
+@dataclass
+class Person:
+    user_id: int
+    nickname: str
+    card: str = ""
+    role: str = "member"  # owner | admin | member
+    muted_until: float = 0.0
+
+    def info(self, group_id: int) -> dict[str, Any]:
+        """`get_group_member_info`'s answer."""
+        return {"group_id": group_id, "user_id": self.user_id, "nickname": self.nickname,
+                "card": self.card, "sex": "unknown", "age": 0, "area": "", "join_time": 0,
+                "last_sent_time": 0, "level": "1", "role": self.role, "unfriendly": False,
+                "title": "", "title_expire_time": 0, "card_changeable": True}  # fmt: skip
+
+
+@dataclass
+class Said:
+    message_id: int
+    user_id: int
+    segments: Segments
+    at: float
+    recalled: bool = False
+
+    @property
+    def text(self) -> str:
+        return text_of(self.segments)
+
+    def mentions(self) -> list[str]:
+        return [str(s["data"]["qq"]) for s in self.segments if s["type"] == "at"]
+
+    def quoted(self) -> str | None:
+        found = [s["data"]["id"] for s in self.segments if s["type"] == "reply"]
+        return str(found[0]) if found else None
+
+
+@dataclass
+class Asking:
+    group_id: int
+    user_id: int
+    nickname: str
+    comment: str
+    answer: bool | None = None  # approved, refused, or not answered yet
+    reason: str = ""
+
+
+@dataclass
+class QQGroup:
+    group_id: int
+    members: dict[int, Person] = field(default_factory=dict)
+    messages: dict[int, Said] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)  # refused for good (reject_add_request)
+
+
+def to_cq(segments: Segments) -> str:
+    """The string form (`message/string.md`): text escaped, other segments as CQ codes."""
+
+    def escape(text: str, param: bool = False) -> str:
+        text = text.replace("&", "&amp;").replace("[", "&#91;").replace("]", "&#93;")
+        return text.replace(",", "&#44;") if param else text
+
+    out = []
+    for s in segments:
+        if s["type"] == "text":
+            out.append(escape(s["data"]["text"]))
+        else:
+            args = "".join(f",{k}={escape(str(v), True)}" for k, v in s["data"].items())
+            out.append(f"[CQ:{s['type']}{args}]")
+    return "".join(out)
+
+
+class FakeOneBot:
+    """One QQ account (the bot) in some groups, speaking OneBot v11 to Hearthkeeper."""
+
+    def __init__(self, self_id: int = 2_854_196_310, *, nickname: str = "护肤小助手",
+                 message_format: str = "array") -> None:  # fmt: skip
+        self.self_id = self_id
+        self.nickname = nickname
+        self.message_format = message_format  # array | string (`event.message_format`)
+        self.groups: dict[int, QQGroup] = {}
+        self.requests: dict[str, Asking] = {}
+        self.calls: list[tuple[float, str, dict[str, Any]]] = []  # (when, action, params)
+        self.pushed: list[dict[str, Any]] = []  # every event sent, in order
+        self._ids = itertools.count(1_000_001)
+        self._flags = itertools.count(1)
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self.answer_calls = True  # False: calls are taken and never answered (a hung client)
+        self._notices: list[dict[str, Any]] = []  # what the call being answered caused
+
+    # --- the connection -----------------------------------------------------------------------
+
+    async def connect(self, url: str, token: str, *, role: str = "Universal") -> None:
+        """Connect like NapCat's reverse WebSocket client; `InvalidStatus` when refused."""
+        headers = {"Authorization": f"Bearer {token}", "X-Self-ID": str(self.self_id),
+                   "X-Client-Role": role, "User-Agent": "OneBot/11"}  # fmt: skip
+        self._ws = await connect(url, additional_headers=headers, open_timeout=WAIT_S)
+        self._reader = asyncio.create_task(self._read(self._ws))
+        await self.push({"post_type": "meta_event", "meta_event_type": "lifecycle",
+                         "sub_type": "connect"})  # fmt: skip
+
+    async def disconnect(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+            self._ws = None
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+            self._reader = None
+
+    @property
+    def connected(self) -> bool:
+        return self._ws is not None
+
+    async def push(self, event: dict[str, Any]) -> None:
+        """Send one event (with `time` and `self_id`, as every v11 event has)."""
+        full = {"time": int(time.time()), "self_id": self.self_id, **event}
+        self.pushed.append(full)
+        if self._ws is not None:
+            await self._ws.send(json.dumps(full, ensure_ascii=False))
+
+    async def _read(self, ws: ClientConnection) -> None:
+        with contextlib.suppress(Exception):
+            async for frame in ws:
+                request = json.loads(frame)
+                action, params = request["action"], request.get("params") or {}
+                self.calls.append((time.monotonic(), action, params))
+                status, retcode, data = self._perform(action, params)
+                if self.answer_calls:
+                    await ws.send(json.dumps({"status": status, "retcode": retcode,
+                                              "data": data, "echo": request.get("echo")},
+                                             ensure_ascii=False))  # fmt: skip
+                for event in self._notices:
+                    await self.push(event)
+                self._notices.clear()
+                self._changed.set()
+
+    # --- QQ as members use it -----------------------------------------------------------------
+
+    def group(self, group_id: int) -> QQGroup:
+        """A group the bot is an admin of."""
+        group = self.groups.setdefault(group_id, QQGroup(group_id))
+        group.members[self.self_id] = Person(self.self_id, self.nickname, role="admin")
+        return group
+
+    async def join(self, group_id: int, user_id: int, nickname: str,
+                   sub_type: str = "approve") -> None:  # fmt: skip
+        """`user_id` enters (an admin approved them in QQ): the `group_increase` notice."""
+        group = self.groups[group_id]
+        if user_id in group.blocked:
+            raise Refused(f"{user_id} is blocked in {group_id}")
+        group.members[user_id] = Person(user_id, nickname)
+        await self.push({"post_type": "notice", "notice_type": "group_increase",
+                         "sub_type": sub_type, "group_id": group_id, "operator_id": 10000,
+                         "user_id": user_id})  # fmt: skip
+
+    async def ask_to_join(self, group_id: int, user_id: int, nickname: str, comment: str) -> str:
+        """A join request (`request` / `group` / `add`); its flag."""
+        if user_id in self.groups[group_id].blocked:
+            raise Refused(f"{user_id} is blocked in {group_id}")
+        flag = f"flag-{next(self._flags)}"
+        self.requests[flag] = Asking(group_id, user_id, nickname, comment)
+        await self.push({"post_type": "request", "request_type": "group", "sub_type": "add",
+                         "group_id": group_id, "user_id": user_id, "comment": comment,
+                         "flag": flag})  # fmt: skip
+        return flag
+
+    async def say(self, group_id: int, user_id: int, text: str, *, at: tuple[int, ...] = (),
+                  reply_to: int | None = None, segments: Segments | None = None) -> int:  # fmt: skip
+        """A member's message (`message` / `group` / `normal`); its message id."""
+        group = self.groups[group_id]
+        person = group.members.get(user_id)
+        if person is None:
+            raise Refused(f"{user_id} is not in {group_id}")
+        if person.muted_until > time.time():
+            raise Refused(f"{user_id} is muted in {group_id}")
+        message: Segments = []
+        if reply_to is not None:
+            message.append({"type": "reply", "data": {"id": str(reply_to)}})
+        for qq in at:
+            message += [
+                {"type": "at", "data": {"qq": str(qq)}},
+                {"type": "text", "data": {"text": " "}},
+            ]
+        message += segments or [{"type": "text", "data": {"text": text}}]
+        message_id = next(self._ids)
+        group.messages[message_id] = Said(message_id, user_id, message, time.time())
+        await self.push({
+            "post_type": "message", "message_type": "group", "sub_type": "normal",
+            "message_id": message_id, "group_id": group_id, "user_id": user_id,
+            "anonymous": None, "message": message if self.message_format == "array"
+            else to_cq(message), "raw_message": to_cq(message), "font": 0,
+            "sender": {"user_id": user_id, "nickname": person.nickname, "card": person.card,
+                       "sex": "unknown", "age": 0, "area": "", "level": "1",
+                       "role": person.role, "title": ""},
+        })  # fmt: skip
+        return message_id
+
+    def can_speak(self, group_id: int, user_id: int) -> bool:
+        person = self.groups[group_id].members.get(user_id)
+        return person is not None and person.muted_until <= time.time()
+
+    def bot_said(self, group_id: int) -> list[Said]:
+        """What the bot said in the group and did not recall, oldest first."""
+        return [m for m in self.groups[group_id].messages.values()
+                if m.user_id == self.self_id and not m.recalled]  # fmt: skip
+
+    async def bot_message(self, group_id: int, containing: str, about: int | None = None,
+                          timeout: float = WAIT_S) -> Said:  # fmt: skip
+        """The bot's message containing `containing` (and @-ing `about`), once it arrives."""
+
+        def found() -> Said | None:
+            return next((m for m in self.bot_said(group_id) if containing in m.text
+                         and (about is None or str(about) in m.mentions())), None)  # fmt: skip
+
+        return await self.until(found, f"the bot to say {containing!r} in {group_id}", timeout)
+
+    async def until(self, probe: Callable[[], T | None], what: str,
+                       timeout: float = WAIT_S) -> T:  # fmt: skip
+        """The first non-empty answer of `probe`, checked after every call the bot makes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._changed.clear()
+            answer = probe()
+            if answer:
+                return answer
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"waited {timeout:.0f}s for {what}")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(left, 0.1)):
+                    await self._changed.wait()
+
+    def actions(self, name: str) -> list[dict[str, Any]]:
+        return [params for _, action, params in self.calls if action == name]
+
+    # --- the API (api/public.md) ----------------------------------------------------------------
+
+    def _perform(self, action: str, params: dict[str, Any]) -> tuple[str, int, Any]:
+        handler = getattr(self, f"_api_{action}", None)
+        if handler is None:
+            return "failed", 1404, None  # an unknown API: HTTP 404 in the HTTP API
+        try:
+            return "ok", 0, handler(params)
+        except (KeyError, ValueError, TypeError):
+            return "failed", 1400, None  # missing or wrong parameters
+        except LookupError:
+            return "failed", 1404, None
+
+    def _member(self, params: dict[str, Any]) -> tuple[QQGroup, int]:
+        group = self.groups[int(params["group_id"])]
+        return group, int(params["user_id"])
+
+    def _notice(self, **event: Any) -> None:
+        self._notices = [*self._notices, {"post_type": "notice", **event}]
+
+    def _api_get_login_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"user_id": self.self_id, "nickname": self.nickname}
+
+    def _api_send_group_msg(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = self.groups[int(params["group_id"])]
+        segments = segments_of(params["message"])
+        if not segments:
+            raise ValueError("empty message")
+        message_id = next(self._ids)
+        group.messages[message_id] = Said(message_id, self.self_id, segments, time.time())
+        return {"message_id": message_id}
+
+    def _api_delete_msg(self, params: dict[str, Any]) -> None:
+        message_id = int(params["message_id"])
+        for group in self.groups.values():
+            said = group.messages.get(message_id)
+            if said is not None and not said.recalled:
+                said.recalled = True
+                self._notice(notice_type="group_recall", group_id=group.group_id,
+                             user_id=said.user_id, operator_id=self.self_id,
+                             message_id=message_id)  # fmt: skip
+                return
+        raise LookupError(message_id)
+
+    def _api_set_group_kick(self, params: dict[str, Any]) -> None:
+        group, user = self._member(params)
+        if user not in group.members:
+            raise LookupError(user)
+        del group.members[user]
+        if params.get("reject_add_request", False):
+            group.blocked.add(user)
+        self._notice(notice_type="group_decrease", sub_type="kick", group_id=group.group_id,
+                     operator_id=self.self_id, user_id=user)  # fmt: skip
+
+    def _api_set_group_ban(self, params: dict[str, Any]) -> None:
+        group, user = self._member(params)
+        person = group.members[user]
+        duration = int(params.get("duration", 30 * 60))
+        person.muted_until = time.time() + duration if duration > 0 else 0.0
+        self._notice(notice_type="group_ban", sub_type="ban" if duration > 0 else "lift_ban",
+                     group_id=group.group_id, operator_id=self.self_id, user_id=user,
+                     duration=duration)  # fmt: skip
+
+    def _api_set_group_add_request(self, params: dict[str, Any]) -> None:
+        asking = self.requests[str(params["flag"])]
+        if (params.get("sub_type") or params.get("type")) != "add" or asking.answer is not None:
+            raise LookupError(params["flag"])
+        asking.answer = bool(params.get("approve", True))
+        if asking.answer:
+            group = self.groups[asking.group_id]
+            group.members[asking.user_id] = Person(asking.user_id, asking.nickname)
+            self._notice(notice_type="group_increase", sub_type="approve",
+                         group_id=asking.group_id, operator_id=self.self_id,
+                         user_id=asking.user_id)  # fmt: skip
+        else:
+            asking.reason = str(params.get("reason", ""))
+
+    def _api_get_group_member_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        group, user = self._member(params)
+        if user not in group.members:
+            raise LookupError(user)
+        return group.members[user].info(group.group_id)
+
+    def _api_get_group_member_list(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        group = self.groups[int(params["group_id"])]
+        return [p.info(group.group_id) for p in group.members.values()]

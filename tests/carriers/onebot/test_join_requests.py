@@ -1,0 +1,116 @@
+"""Join requests to a QQ group (`request` / `group` / `add`), screened by the community's door
+before the person is in, answered with `set_group_add_request`: admitted at once, refused with
+the reason (and the questions to answer), or held for staff, who approve or refuse later —
+after a restart too (the request's flag is kept)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook.templates import template_text
+from tests.carriers.onebot.onebot_setup import QQ, qq_community, real_now, serving
+from tests.webchat_setup import sqlite_store
+
+pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
+
+QUESTION = "你的肤质是？平时怎么护肤？"
+APPLICATION = f"  threshold:\n    kind: application\n    questions:\n      - {QUESTION}\n"
+
+
+def by_application() -> str:
+    text = template_text("skincare")
+    start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
+    return text[:start] + APPLICATION + text[end:]
+
+
+@pytest_asyncio.fixture
+async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
+    """The skincare community admitting everyone."""
+    clock = FrozenClock(real_now())
+    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+        async with qq_community(store, clock, tmp_path / "data") as found:
+            yield found
+
+
+@pytest_asyncio.fixture
+async def applying(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
+    """The skincare community admitting by application."""
+    clock = FrozenClock(real_now())
+    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+        async with qq_community(store, clock, tmp_path / "data",
+                                playbook=by_application()) as found:  # fmt: skip
+            yield found
+
+
+async def test_an_open_community_approves_a_request_and_welcomes_the_newcomer(qq: QQ) -> None:
+    group = qq.group()
+    async with serving(qq):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "想学护肤")
+        await qq.fake.bot_message(group, "欢迎 小美 加入颜学院护肤社")
+        assert qq.fake.requests[flag].answer is True
+        assert qq.fake.actions("set_group_add_request") == [
+            {"flag": flag, "sub_type": "add", "approve": True}
+        ]
+
+
+async def test_a_request_is_refused_with_the_questions_or_held_and_approved(applying: QQ) -> None:
+    qq = applying
+    group = qq.group()
+    async with serving(qq):
+        silent = qq.person()
+        flag = await qq.fake.ask_to_join(group, silent, qq.names[silent], "")
+        refused = await qq.fake.until(lambda: qq.fake.requests[flag].answer is False
+                                      and qq.fake.requests[flag], "the refusal")  # fmt: skip
+        assert QUESTION in refused.reason
+
+        mei = qq.person("小美")
+        # QQ sends the group's question with the answer typed: only the answer is kept.
+        comment = f"问题：{QUESTION}\n答案：混油皮，早晚洗脸，想学防晒"
+        flag = await qq.fake.ask_to_join(group, mei, "小美", comment)
+        applications = SqlApplications.on(qq.store)
+        [application] = await qq.fake.until(
+            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+        )
+        assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
+        assert qq.fake.requests[flag].answer is None  # waiting for staff
+
+        review.approve(qq.store, application.id, "console:li", qq.clock.now())
+        await qq.fake.bot_message(group, "欢迎 小美 加入颜学院护肤社")
+        assert qq.fake.requests[flag].answer is True
+        assert mei in qq.fake.groups[group].members
+
+
+async def test_staff_refuse_a_held_request_after_a_restart_with_their_reason(applying: QQ) -> None:
+    qq = applying
+    group = qq.group()
+    async with serving(qq):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
+        applications = SqlApplications.on(qq.store)
+        [application] = await qq.fake.until(
+            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+        )
+    # Hearthkeeper restarts; the request's flag was kept under the data directory.
+    async with serving(qq):
+        review.refuse(qq.store, application.id, "console:li", qq.clock.now(),
+                      "本群只收付费会员，请先购买会员")  # fmt: skip
+        asking = await qq.fake.until(lambda: qq.fake.requests[flag].answer is not None
+                                     and qq.fake.requests[flag], "the refusal")  # fmt: skip
+        assert (asking.answer, asking.reason) == (False, "本群只收付费会员，请先购买会员")
+        assert mei not in qq.fake.groups[group].members
+    assert qq.fake.actions("set_group_add_request") == [
+        {
+            "flag": flag,
+            "sub_type": "add",
+            "approve": False,
+            "reason": "本群只收付费会员，请先购买会员",
+        }
+    ]
