@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
 from hearthkeeper.carriers.plugin import CarrierPlugin
+from hearthkeeper.carriers.telegram.plugin import TelegramPlugin
 from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
 
 CARRIERS: tuple[CarrierPlugin, ...] = (
     WebChatPlugin(),  # first: the built-in carrier whose groups the console opens
     MatrixPlugin(),
+    TelegramPlugin(),
 )
 
 
