@@ -170,3 +170,22 @@ async def test_the_morning_pack_is_posted_on_schedule(community: Hearth) -> None
         # Its Markdown heading arrives as a bold line (Telegram's HTML has no headings).
         assert text_of(post).startswith("两分钟知识包｜洗脸水温\n")
         assert {"type": "bold", "offset": 0, "length": 11} in post["entities"]
+
+
+async def test_a_sign_up_started_by_staff_is_joined_in_order(community: Hearth) -> None:
+    chat = community.group()
+    async with serving(community):
+        li = await community.newcomer("Li", chat)
+        mei = await community.newcomer("Mei", chat)
+        lan = await community.newcomer("Lan", chat)
+    member = community.store.find_member("telegram", str(li["id"]))
+    group = community.store.group_for_carrier("telegram", str(chat))
+    assert member is not None and group is not None
+    community.store.set_role(member.id, group.id, "secretary")  # 群秘书 starts sign-ups
+    async with serving(community):
+        community.api.say(chat, li, "/接龙 周六夜跑 限2人")
+        await bot_message(community, chat, "【接龙】周六夜跑")
+        community.api.say(chat, mei, "接龙")
+        await bot_message(community, chat, "✅ Mei 接龙成功，第 1 位")
+        community.api.say(chat, lan, "+1")
+        await bot_message(community, chat, "✅ Lan 接龙成功，第 2 位")
