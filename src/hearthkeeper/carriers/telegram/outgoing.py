@@ -90,7 +90,9 @@ def markdown_html(text: str) -> str:
     Telegram has no headings or lists: a heading is a bold line, a list stays as typed."""
     out = html.escape(text, quote=False)
     out = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", out)
-    out = _LINK.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
+    # the text is escaped already (& → &amp;): only a quote could still end the attribute
+    out = _LINK.sub(lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>',
+                    out)  # fmt: skip
     out = _HEADING.sub(lambda m: f"<b>{m.group(1)}</b>", out)
     out = _BOLD.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
     return _ITALIC.sub(lambda m: f"<i>{m.group(1)}</i>", out)
