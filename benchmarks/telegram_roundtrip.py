@@ -142,7 +142,10 @@ async def run(count: int) -> dict[str, Any]:
     carrier = TelegramCarrier(settings, ChatMap(dict(settings.groups)), SystemClock())
     engine = Engine(store, SystemClock(), [runtime], {"telegram": carrier})
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(engine.run(stop)), asyncio.create_task(echo_bot(api, echo_token, stop))]
+    tasks = [
+        asyncio.create_task(engine.run(stop)),
+        asyncio.create_task(echo_bot(api, echo_token, stop)),
+    ]
     replies = Replies(api)
     questions = [e.question for e in loaded.playbook.mechanisms.faq.entries]
     await asyncio.sleep(0.5)
