@@ -36,6 +36,7 @@ bench: venv
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/webchat_roundtrip.py
 	$(BIN)/python benchmarks/matrix_roundtrip.py
+	$(BIN)/python benchmarks/telegram_roundtrip.py
 	$(BIN)/python benchmarks/analytics_1m.py --messages 200000
 
 lint: venv

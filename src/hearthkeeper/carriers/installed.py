@@ -6,12 +6,14 @@ from __future__ import annotations
 from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
 from hearthkeeper.carriers.onebot.plugin import OneBotPlugin
 from hearthkeeper.carriers.plugin import CarrierPlugin
+from hearthkeeper.carriers.telegram.plugin import TelegramPlugin
 from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
 
 CARRIERS: tuple[CarrierPlugin, ...] = (
     WebChatPlugin(),  # first: the built-in carrier whose groups the console opens
     MatrixPlugin(),
     OneBotPlugin(),  # QQ: kind `qq`, table [carriers.onebot]
+    TelegramPlugin(),
 )
 
 

@@ -24,6 +24,7 @@ class Capabilities:
 
     can: frozenset[ActionKind]
     per_group: RateLimit | None = None  # e.g. Telegram: 20 messages/min per group
+    per_group_burst: RateLimit | None = None  # a second, shorter window: Telegram's 1/s per chat
     overall: RateLimit | None = None  # e.g. Telegram: 30 messages/s per bot
     idempotent: bool = False  # performs the same idempotency key at most once (Matrix txn ids)
     max_text: int = 4000

@@ -35,35 +35,35 @@ class Window:
 
 
 class Quotas:
-    """One carrier's quotas: overall and per group (groups created on first use)."""
+    """One carrier's quotas: overall and per group, the latter in one or two windows (20 a
+    minute and 1 a second in a Telegram chat); a group's windows are made on first use."""
 
     def __init__(self, capabilities: Capabilities) -> None:
         self._overall = Window(capabilities.overall) if capabilities.overall else None
-        self._per_group_limit = capabilities.per_group
-        self._groups: dict[str, Window] = {}
+        self._per_group_limits = [
+            limit for limit in (capabilities.per_group, capabilities.per_group_burst) if limit
+        ]
+        self._groups: dict[str, list[Window]] = {}
 
-    def _group(self, group: str | None) -> Window | None:
-        if self._per_group_limit is None or group is None:
-            return None
-        window = self._groups.get(group)
-        if window is None:
-            window = self._groups[group] = Window(self._per_group_limit)
-        return window
+    def _group(self, group: str | None) -> list[Window]:
+        if not self._per_group_limits or group is None:
+            return []
+        windows = self._groups.get(group)
+        if windows is None:
+            windows = self._groups[group] = [Window(limit) for limit in self._per_group_limits]
+        return windows
 
     def free_at(self, group: str | None, now: datetime) -> datetime:
         """When an action in `group` may go out."""
         times = [now]
         if self._overall is not None:
             times.append(self._overall.free_at(now))
-        window = self._group(group)
-        if window is not None:
-            times.append(window.free_at(now))
+        times.extend(window.free_at(now) for window in self._group(group))
         return max(times)
 
     def use(self, group: str | None, now: datetime) -> None:
         """Count an action that went out."""
         if self._overall is not None:
             self._overall.use(now)
-        window = self._group(group)
-        if window is not None:
+        for window in self._group(group):
             window.use(now)

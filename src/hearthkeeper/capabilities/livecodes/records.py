@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-# Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link).
-UNTAGGED = frozenset({"matrix"})
+# Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link; a
+# Telegram join by the group's one live-code invite link, which names no channel).
+UNTAGGED = frozenset({"matrix", "telegram"})
 
 
 class ChannelKind(StrEnum):

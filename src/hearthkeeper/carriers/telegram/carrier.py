@@ -1,0 +1,344 @@
+"""Telegram as a `Carrier`, on aiogram's `Bot` (the Bot API client; its dispatcher is not
+used: the engine is the dispatcher). Updates come by long polling or by webhook; either way
+Telegram keeps an update until the bot confirms it, and the carrier confirms only what the
+engine has recorded: a crash loses nothing, and what comes again the engine has seen.
+
+- Long polling: `getUpdates` with `offset` one past the last update the engine recorded.
+- Webhook: `receive` (the route `plugin.py` adds to the web app) answers 200 once the engine
+  recorded the update's event; otherwise Telegram posts it again.
+
+The pure parts: `translate.py` (updates → events) and `outgoing.py` (texts, errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
+
+from hearthkeeper.carriers.telegram.chats import ChatMap
+from hearthkeeper.carriers.telegram.outgoing import (
+    MUTED,
+    UNMUTED,
+    already_done,
+    carrier_error,
+    markdown_html,
+    until_date,
+)
+from hearthkeeper.carriers.telegram.settings import TelegramSettings
+from hearthkeeper.carriers.telegram.translate import CARRIER, BotIdentity, JoinAsk, translate
+from hearthkeeper.clock import Clock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
+from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
+from hearthkeeper.engine.events import Event
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ACK_WAIT = 10.0  # seconds at most an update waits for the engine to record its event
+ALLOWED_UPDATES = ["message", "edited_message", "chat_member", "my_chat_member",
+                   "chat_join_request"]  # fmt: skip
+CAN = frozenset({
+    ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
+    ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
+})  # fmt: skip
+# https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+QUOTAS = Capabilities(can=CAN, per_group=RateLimit(count=20, seconds=60),
+                      per_group_burst=RateLimit(count=1, seconds=1),
+                      overall=RateLimit(count=30, seconds=1), max_text=4096)  # fmt: skip
+
+
+class Pending:
+    """The events handed out and not yet recorded by the engine."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+        self.settled = asyncio.Event()
+        self.settled.set()
+
+    def add(self, events: Sequence[Event]) -> None:
+        self._keys.update(e.key for e in events)
+        if self._keys:
+            self.settled.clear()
+
+    def done(self, events: Sequence[Event]) -> None:
+        self._keys.difference_update(e.key for e in events)
+        if not self._keys:
+            self.settled.set()
+
+    def waiting(self, events: Sequence[Event]) -> bool:
+        return any(e.key in self._keys for e in events)
+
+
+class TelegramCarrier:
+    """A bot serving the Telegram groups of `chats`."""
+
+    name = CARRIER
+
+    def __init__(self, settings: TelegramSettings, chats: ChatMap, clock: Clock, *,
+                 admission: Admission | None = None) -> None:  # fmt: skip
+        self.settings = settings
+        self.chats = chats
+        self.clock = clock
+        self.admission = admission  # screens join requests (None: left to staff)
+        self.capabilities = QUOTAS
+        self.bot = BotIdentity(user_id=int(settings.bot_id))
+        self._client: Bot | None = None
+        self._offset: int | None = None
+        self._pending = Pending()
+        self._inbox: asyncio.Queue[Event] = asyncio.Queue()  # webhook: events to hand out
+        self._closed = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._links: dict[str, str] = {}  # chat id → the join link made for live codes
+
+    # --- the Carrier protocol ---------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Check the token (getMe), then point Telegram at this process: remove any webhook
+        for long polling (pending updates stay), or set ours with its secret."""
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.settings.api_base))
+        client = Bot(self.settings.token, session=session)
+        try:
+            me = await client.get_me()
+            if self.settings.mode == "webhook":
+                await client.set_webhook(self.settings.webhook_url,
+                                         secret_token=self.settings.webhook_secret,
+                                         allowed_updates=ALLOWED_UPDATES)  # fmt: skip
+            else:
+                await client.delete_webhook(drop_pending_updates=False)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            await session.close()
+            raise carrier_error(exc, f"telegram: signing in at {self.settings.api_base}") from exc
+        self.bot = BotIdentity(user_id=me.id, username=me.username or "")
+        self._client = client
+        self._loop = asyncio.get_running_loop()
+        self._closed.clear()
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Updates as events, until disconnected."""
+        if self.settings.mode == "webhook":
+            while not self._closed.is_set():
+                yield await self._inbox.get()
+            return
+        while not self._closed.is_set():
+            updates = await self._poll()
+            if not updates:
+                continue
+            events = await self._read(updates)
+            self._pending.add(events)
+            for event in events:
+                yield event
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ACK_WAIT):
+                    await self._pending.settled.wait()
+            # Confirmed with the next getUpdates: Telegram forgets them only then.
+            self._offset = max(u.update_id for u in updates) + 1
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine recorded `events`: their updates may be confirmed."""
+        self._pending.done(events)
+
+    async def receive(self, body: dict[str, Any]) -> bool:
+        """A webhook update: True once its event is recorded (answer 200), False when it was
+        not in time (answer an error: Telegram posts it again; the engine skips a repeat)."""
+        client = self._require_client()
+        update = Update.model_validate(body, context={"bot": client})
+        events = await self._read([update])
+        if not events:
+            return True
+        self._pending.add(events)
+        for event in events:
+            self._inbox.put_nowait(event)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(ACK_WAIT):
+                await self._pending.settled.wait()
+        return not self._pending.waiting(events)
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        """Do one action (Telegram takes no idempotency key: the queue marks each one done
+        before the next)."""
+        if action.kind is ActionKind.ALERT_STAFF:
+            return None  # the inbox, the staff group and direct messages carry an alert
+        client = self._require_client()
+        doing = f"telegram: {action.kind} in {action.group or action.member}"
+        try:
+            return await self._perform(client, action)
+        except TelegramAPIError as exc:
+            if already_done(exc):
+                return None
+            raise carrier_error(exc, doing) from exc
+        except TelegramNetworkError as exc:
+            raise carrier_error(exc, doing) from exc
+
+    async def disconnect(self) -> None:
+        """Stop receiving and close the HTTP session (a webhook stays set: Telegram keeps
+        what comes meanwhile and posts it once the server is back)."""
+        self._closed.set()
+        if self._client is not None:
+            await self._client.session.close()
+            self._client = None
+        self._loop = None
+
+    # --- what the web side asks -------------------------------------------------------------
+
+    def call(self, work: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run `work` on the carrier's loop from another thread (a web request's) and wait
+        at most `timeout` seconds for it."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            work.close()
+            raise CarrierError("telegram: not connected (the bot is not running)", retry=True)
+        future = asyncio.run_coroutine_threadsafe(work, loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError as exc:
+            raise CarrierError(f"telegram: no answer within {timeout:.0f}s", retry=True) from exc
+
+    async def join_link(self, chat_id: str) -> str:
+        """The link live codes send newcomers by: it makes a join request, which the bot
+        screens with the community's threshold (so one link serves every threshold), made
+        once per process and group (earlier links stay valid)."""
+        known = self._links.get(chat_id)
+        if known is not None:
+            return known
+        client = self._require_client()
+        try:
+            link = await client.create_chat_invite_link(int(chat_id), name="hearth live code",
+                                                        creates_join_request=True)  # fmt: skip
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            raise carrier_error(exc, f"telegram: an invite link to {chat_id}") from exc
+        self._links[chat_id] = link.invite_link
+        return link.invite_link
+
+    # --- inside -----------------------------------------------------------------------------
+
+    async def _poll(self) -> list[Update]:
+        client = self._require_client()
+        timeout = self.settings.poll_timeout
+        try:
+            return await client.get_updates(offset=self._offset, timeout=timeout,
+                                            allowed_updates=ALLOWED_UPDATES,
+                                            request_timeout=timeout + 15)  # fmt: skip
+        except TelegramRetryAfter as exc:
+            await asyncio.sleep(exc.retry_after)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            error = carrier_error(exc, "telegram: getUpdates")
+            if not error.retry and "Unauthorized" in str(exc):
+                raise error from exc
+            log.warning("%s; trying again in 2 s", error)
+            await asyncio.sleep(2)
+        return []
+
+    async def _read(self, updates: Sequence[Update]) -> list[Event]:
+        """The events of mapped groups, in order; join requests screened on the way."""
+        events: list[Event] = []
+        for update in updates:
+            found = translate(update, self.bot)
+            if found is None:
+                continue
+            if isinstance(found, JoinAsk):
+                if self.chats.accepts(found.chat_id):
+                    await self._screen(found)
+            elif self.chats.accepts(found.group):
+                events.append(found)
+        return events
+
+    async def _screen(self, ask: JoinAsk) -> None:
+        """Ask the door: admitted → approved; refused → declined, the reason sent to them in
+        private; pending → left for staff (their decision comes as ADMIT or DECLINE)."""
+        if self.admission is None:
+            return
+        store = self.admission.store
+        group = await asyncio.to_thread(store.group_for_carrier, CARRIER, ask.chat_id)
+        if group is None:
+            return
+        request = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=ask.user_id,
+                              display_name=ask.display_name, source=ask.source,
+                              answers=(ask.bio,) if ask.bio else ())  # fmt: skip
+        client = self._require_client()
+        try:
+            verdict = await asyncio.to_thread(self.admission.screen, request)
+            if verdict.entry is Entry.ADMIT:
+                await client.approve_chat_join_request(int(ask.chat_id), int(ask.user_id))
+            elif verdict.entry is Entry.REFUSE:
+                await client.decline_chat_join_request(int(ask.chat_id), int(ask.user_id))
+                said = "\n".join(t for t in (verdict.reason, *verdict.questions) if t)
+                if said:
+                    await client.send_message(ask.user_chat_id, said)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            log.warning("telegram: the join request of %s to %s was not answered: %s",
+                        ask.user_id, ask.chat_id, exc)  # fmt: skip
+
+    async def _perform(self, client: Bot, action: Action) -> str | None:
+        kind = action.kind
+        if kind is ActionKind.DIRECT:
+            return await self._send(client, _id(action.member, "a direct message"), action)
+        chat = _id(action.group, str(kind))
+        if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
+            return await self._send(client, chat, action)
+        if kind is ActionKind.DELETE:
+            await client.delete_message(chat, _id(action.target, "a delete"))
+            return None
+        member = _id(action.member, str(kind))
+        if kind is ActionKind.MUTE:
+            seconds = action.duration.total_seconds() if action.duration else 0.0
+            until = until_date(self.clock.now().timestamp(), seconds)
+            await client.restrict_chat_member(chat, member, MUTED, until_date=until)
+        elif kind is ActionKind.UNMUTE:
+            await client.restrict_chat_member(chat, member, UNMUTED)
+        elif kind is ActionKind.KICK:  # Telegram removes by a ban lifted at once
+            await client.ban_chat_member(chat, member)
+            await client.unban_chat_member(chat, member, only_if_banned=True)
+        elif kind is ActionKind.BAN:
+            await client.ban_chat_member(chat, member)
+        elif kind is ActionKind.UNBAN:
+            await client.unban_chat_member(chat, member, only_if_banned=True)
+        elif kind is ActionKind.ADMIT:
+            await client.approve_chat_join_request(chat, member)
+        elif kind is ActionKind.DECLINE:
+            await client.decline_chat_join_request(chat, member)
+        else:
+            raise CarrierError(f"telegram: cannot {kind}", retry=False)
+        if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
+            # No private notice reaches a member who never wrote to the bot: said in the group.
+            return await self._send(client, chat, action)
+        return None
+
+    async def _send(self, client: Bot, chat: int, action: Action) -> str:
+        text = action.text or ""
+        if not text:
+            raise CarrierError(f"telegram: {action.kind} without a text", retry=False)
+        markdown = action.extra.get("format") == "markdown"
+        reply = None
+        if action.kind is ActionKind.REPLY and action.target and action.target.isdigit():
+            reply = ReplyParameters(message_id=int(action.target),
+                                    allow_sending_without_reply=True)  # fmt: skip
+        sent = await client.send_message(
+            chat, markdown_html(text) if markdown else text[:4096],
+            parse_mode="HTML" if markdown else None, reply_parameters=reply,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )  # fmt: skip
+        return str(sent.message_id)
+
+    def _require_client(self) -> Bot:
+        if self._client is None:
+            raise CarrierError("telegram: not connected (call connect first)", retry=True)
+        return self._client
+
+
+def _id(value: str | None, what: str) -> int:
+    if value is None or not value.lstrip("-").isdigit():
+        raise CarrierError(f"telegram: {what} needs a numeric Telegram id, not {value!r}",
+                           retry=False)  # fmt: skip
+    return int(value)

@@ -1,0 +1,165 @@
+"""The Telegram carrier as a plug-in: the `[carriers.telegram]` table, its mapped groups taken
+up when the server starts, the bot built for the engine, the webhook route, and
+`hearth telegram ...`."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
+from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
+from hearthkeeper.carriers.telegram.chats import ChatMap
+from hearthkeeper.carriers.telegram.settings import (
+    DEFAULT_TOKEN_ENV,
+    WEBHOOK_PATH,
+    TelegramSettings,
+    read_telegram,
+)
+from hearthkeeper.carriers.telegram.translate import CARRIER
+from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Community, Group, Store
+
+if TYPE_CHECKING:
+    import typer
+
+    from hearthkeeper.web.context import Web
+
+TELEGRAM = CARRIER
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+LINK_TIMEOUT_S = 20.0
+
+
+class TelegramPlugin:
+    """Runs only with a table: the bot needs a token."""
+
+    kind = TELEGRAM
+
+    def configure(self, table: CarrierTable) -> TelegramSetup:
+        """The table checked (`ConfigError` saying which setting and how to write it)."""
+        return TelegramSetup(read_telegram(table))
+
+    def default(self) -> None:
+        """No table, no bot."""
+        return None
+
+    def sample(self) -> str:
+        """The commented table `hearth init` writes."""
+        return (
+            "# A Telegram bot (docs/carriers/telegram.md): uncomment, then map groups.\n"
+            f"# [carriers.{TELEGRAM}]\n"
+            f'# token_env = "{DEFAULT_TOKEN_ENV}"   # the variable holding @BotFather\'s token\n'
+            '# mode = "polling"                      # or "webhook" (then webhook_url)\n'
+            f"# [carriers.{TELEGRAM}.groups]\n"
+            '# "-1001234567890" = "your-community-slug"\n'
+        )
+
+    def commands(self) -> typer.Typer:
+        """`hearth telegram check`."""
+        from hearthkeeper.carriers.telegram.cli import app  # see MatrixPlugin.commands
+
+        return app
+
+
+@dataclass(frozen=True)
+class TelegramSetup:
+    """The checked table of one server."""
+
+    settings: TelegramSettings
+
+    def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
+        """Groups are mapped in hearth.toml, not per playbook: nothing to do per community."""
+
+    def serve(self, server: ServerParts) -> ServedCarrier:
+        """Every mapped group a group of its community, then the bot (not yet connected)."""
+        adopt_chats(server.store, self.settings, server.communities)
+        telegram = self.settings
+        carrier = TelegramCarrier(telegram, ChatMap(dict(telegram.groups)), server.clock,
+                                  admission=server.admission)  # fmt: skip
+        count = len(telegram.groups)
+        groups = f"{count} group" + ("" if count == 1 else "s")
+        status = f"Telegram: bot {telegram.bot_id}, {telegram.mode}, {groups} mapped"
+        routes = None
+        if telegram.mode == "webhook":
+            status += f", webhook {telegram.webhook_url}"
+            routes = webhook_routes(carrier, webhook_path(telegram))
+
+        def join_link(group: Group) -> str:
+            return carrier.call(carrier.join_link(group.carrier_group_id), LINK_TIMEOUT_S)
+
+        return ServedCarrier(carrier=carrier, routes=routes, status=(status,),
+                             join_link=join_link)  # fmt: skip
+
+
+def webhook_path(settings: TelegramSettings) -> str:
+    """The path of the webhook route: the path of `webhook_url`."""
+    return urlsplit(settings.webhook_url).path or WEBHOOK_PATH
+
+
+def webhook_routes(carrier: TelegramCarrier, path: str) -> Any:
+    """`POST <path>`: Telegram's updates, accepted only with the secret it was given."""
+    secret = carrier.settings.webhook_secret.encode()
+
+    def routes(web: Web) -> APIRouter:
+        router = APIRouter(include_in_schema=False)
+
+        @router.post(path)
+        async def update(request: Request) -> JSONResponse:
+            given = request.headers.get(SECRET_HEADER, "").encode()
+            if not secret or not hmac.compare_digest(given, secret):
+                return JSONResponse({"ok": False, "description": "wrong secret token"}, 401)
+            try:
+                body = await request.json()
+            except ValueError:
+                return JSONResponse({"ok": False, "description": "not JSON"}, 400)
+            if not isinstance(body, dict):
+                return JSONResponse({"ok": False, "description": "not an update"}, 400)
+            if await carrier.receive(body):
+                return JSONResponse({"ok": True})
+            # Not recorded in time: Telegram posts it again (a repeat is skipped).
+            return JSONResponse({"ok": False, "description": "busy"}, 503)
+
+        return router
+
+    return routes
+
+
+def adopt_chats(store: Store, telegram: TelegramSettings,
+                communities: Mapping[str, Community]) -> list[Group]:  # fmt: skip
+    """Every mapped chat as a group (carrier `telegram`, the chat id as its carrier group id)
+    of its community: registered the first time, kept after. `ConfigError` for a chat mapped
+    to a community this server does not run, or already a group of another one."""
+    groups: list[Group] = []
+    for chat, slug in sorted(telegram.groups.items()):
+        community = communities.get(slug)
+        if community is None:
+            served = ", ".join(sorted(communities)) or "none"
+            raise ConfigError(
+                f"{telegram.table}.groups: {chat} is mapped to community {slug!r}, which no "
+                f"playbook of this server runs (communities run here: {served})"
+            )
+        group = store.group_for_carrier(TELEGRAM, chat)
+        if group is None:
+            group = store.add_group(community.id, chat, TELEGRAM, chat)
+        elif group.community_id != community.id:
+            owner = next((c.slug for c in store.list_communities()
+                          if c.id == group.community_id), "?")  # fmt: skip
+            raise ConfigError(
+                f"{telegram.table}.groups: {chat} is mapped to {slug!r}, but it is already a "
+                f"group of community {owner!r}; a group belongs to one community"
+            )
+        groups.append(group)
+    return groups
+
+
+def telegram_settings(settings: Settings) -> TelegramSettings | None:
+    """The Telegram table of `settings` (None: there is none, the bot is not run)."""
+    setup = settings.carriers.get(TELEGRAM)
+    return setup.settings if isinstance(setup, TelegramSetup) else None

@@ -1,0 +1,727 @@
+"""A stateful fake of the Telegram Bot API (https://core.telegram.org/bots/api), for tests.
+
+An HTTP server on 127.0.0.1 that the real client library (aiogram) talks to through its API
+base URL (`{base}/bot{token}/{method}`). It keeps users, chats, their members with their
+statuses and permissions, messages, invite links and join requests, and each bot's updates:
+`getUpdates` long-polls and confirms what is below `offset`; `setWebhook` makes it POST each
+update to the bot's URL with `X-Telegram-Bot-Api-Secret-Token` instead, again until answered
+200. Members act through the test-side methods (`say`, `join`, `request_join` ...); what the
+bots do changes the state as Telegram would, and a ban, a restriction or an approved request
+produces the `chat_member` update Telegram sends to administrators that asked for it.
+
+The JSON follows the documentation's field names exactly; requests are read as Telegram reads
+them: a JSON body, a urlencoded form or multipart form data, where arrays and objects are
+JSON-serialised strings. Errors are `{"ok": false, "error_code", "description"}` with, for
+flood control, `parameters.retry_after`. `limits()` makes the fake refuse, like Telegram,
+more than one message per second in a chat or twenty per minute in a group (by the clock the
+test passes in); `throttle()` makes it answer the next calls of a method with a 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import re
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+JSON = dict[str, Any]
+INT_FIELDS = frozenset({"chat_id", "user_id", "message_id", "until_date", "offset", "limit",
+                        "timeout", "member_limit", "expire_date", "max_connections"})  # fmt: skip
+DEFAULT_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post",
+                   "inline_query", "chosen_inline_result", "callback_query", "my_chat_member",
+                   "chat_join_request")  # everything but chat_member and reactions  # fmt: skip
+SEND_PERMISSIONS = ("can_send_messages", "can_send_audios", "can_send_documents",
+                    "can_send_photos", "can_send_videos", "can_send_video_notes",
+                    "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+                    "can_add_web_page_previews", "can_react_to_messages", "can_edit_tag")  # fmt: skip
+OTHER_PERMISSIONS = ("can_change_info", "can_invite_users", "can_pin_messages",
+                     "can_manage_topics")  # fmt: skip
+ADMIN_RIGHTS = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info",
+                "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+                "can_send_welcome_messages")  # fmt: skip
+
+
+class ApiError(Exception):
+    """A refusal as Telegram answers it."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass
+class Bot:
+    """A bot account: its user, its pending updates and how they are delivered."""
+
+    token: str
+    user: JSON
+    updates: list[JSON] = field(default_factory=list)
+    allowed: tuple[str, ...] = DEFAULT_UPDATES
+    webhook: str = ""
+    secret: str = ""
+    woken: asyncio.Event = field(default_factory=asyncio.Event)
+    delivering: asyncio.Task[None] | None = None
+
+
+@dataclass
+class Chat:
+    """A supergroup, or the private chat of a user with a bot."""
+
+    id: int
+    type: str
+    title: str = ""
+    members: dict[int, JSON] = field(default_factory=dict)  # user id → ChatMember
+    messages: dict[int, JSON] = field(default_factory=dict)
+    deleted: set[int] = field(default_factory=set)
+    links: dict[str, JSON] = field(default_factory=dict)  # invite link → ChatInviteLink
+    requests: dict[int, JSON] = field(default_factory=dict)  # user id → ChatJoinRequest
+    next_message: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def json(self) -> JSON:
+        if self.type == "private":
+            return {"id": self.id, "type": "private", "first_name": self.title}
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+
+class FakeBotApi:
+    """The fake server. `clock` gives the time messages are dated with and limits count by."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.users: dict[int, JSON] = {}
+        self.bots: dict[str, Bot] = {}
+        self.chats: dict[int, Chat] = {}
+        self.calls: list[tuple[str, JSON]] = []  # every method called, with its parameters
+        self.refused: list[tuple[str, int, str]] = []  # (method, error code, description)
+        self._ids = itertools.count(1001)
+        self._chat_ids = itertools.count(1)
+        self._update_ids = itertools.count(500_000)
+        self._throttled: dict[str, deque[int]] = defaultdict(deque)
+        self._limits = False
+        self._sent: dict[int, deque[float]] = defaultdict(deque)  # chat → times of messages
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self.base_url = ""
+
+    # --- the server -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._http = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        for bot in self.bots.values():
+            if bot.delivering is not None:
+                bot.delivering.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await bot.delivering
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        token, method = request.match_info["token"], request.match_info["method"]
+        params = await _params(request)
+        self.calls.append((method, params))
+        bot = self.bots.get(token)
+        try:
+            if bot is None:
+                raise ApiError(401, "Unauthorized")
+            result = await self._call(bot, method, params)
+        except ApiError as exc:
+            self.refused.append((method, exc.code, exc.description))
+            body: JSON = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
+            return web.json_response(body, status=exc.code)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _call(self, bot: Bot, method: str, p: JSON) -> Any:
+        name = method.lower()
+        throttled = self._throttled.get(name)
+        if throttled:
+            after = throttled.popleft()
+            raise ApiError(429, f"Too Many Requests: retry after {after}", after)
+        handler = getattr(self, f"_m_{name}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found: method not found")
+        if name == "getupdates":
+            return await self._m_getupdates(bot, p)
+        return handler(bot, p)
+
+    # --- what a test arranges ---------------------------------------------------------------
+
+    def user(self, first_name: str, *, username: str | None = None) -> JSON:
+        """A Telegram user (a person)."""
+        user: JSON = {"id": next(self._ids), "is_bot": False, "first_name": first_name}
+        if username:
+            user["username"] = username
+        self.users[user["id"]] = user
+        return user
+
+    def bot(self, first_name: str = "Hearth", username: str = "hearth_test_bot") -> str:
+        """A bot account; its token."""
+        user_id = next(self._ids)
+        user = {"id": user_id, "is_bot": True, "first_name": first_name, "username": username}
+        self.users[user_id] = user
+        token = f"{user_id}:AAH{'x' * 32}"
+        self.bots[token] = Bot(token, user)
+        return token
+
+    def bot_user(self, token: str) -> JSON:
+        return self.bots[token].user
+
+    def supergroup(self, title: str, owner: JSON) -> int:
+        """A supergroup created by `owner`; its chat id (-100…)."""
+        chat = Chat(id=-(1_000_000_000_000 + next(self._chat_ids)), type="supergroup", title=title)
+        chat.members[owner["id"]] = {"status": "creator", "user": owner, "is_anonymous": False}
+        self.chats[chat.id] = chat
+        return chat.id
+
+    def add_bot(self, chat_id: int, token: str, *, admin: bool = True,
+                rights: tuple[str, ...] = ADMIN_RIGHTS) -> None:  # fmt: skip
+        """The owner adds the bot to the group, as an administrator with `rights` (or not)."""
+        chat, user = self.chats[chat_id], self.bots[token].user
+        old = chat.members.get(user["id"], _left(user))
+        if admin:
+            new: JSON = {"status": "administrator", "user": user, "can_be_edited": False,
+                         "is_anonymous": False, **{r: r in rights for r in ADMIN_RIGHTS}}  # fmt: skip
+        else:
+            new = {"status": "member", "user": user}
+        chat.members[user["id"]] = new
+        owner = self._owner(chat)
+        self._emit(chat, "my_chat_member", _member_update(chat, owner, old, new),
+                   only_bot=user["id"])  # fmt: skip
+
+    def join(self, chat_id: int, user: JSON, *, link: str | None = None) -> None:
+        """`user` joins the group (by its public username, or by invite `link`)."""
+        chat = self.chats[chat_id]
+        status = chat.members.get(user["id"], _left(user))
+        if status["status"] == "kicked":
+            raise ApiError(403, "Forbidden: user is banned from the chat")
+        invite = chat.links.get(link) if link else None
+        if invite is not None and invite["creates_join_request"]:
+            raise ApiError(400, "Bad Request: this link needs a join request")
+        self._enter(chat, user, user, invite=invite)
+
+    def request_join(self, chat_id: int, user: JSON, link: str, bio: str = "") -> None:
+        """`user` asks to join through a link that creates join requests."""
+        chat = self.chats[chat_id]
+        invite = chat.links[link]
+        assert invite["creates_join_request"], "this link admits directly"
+        request: JSON = {"chat": chat.json(), "from": user, "user_chat_id": user["id"],
+                         "date": self._now(), "invite_link": invite}  # fmt: skip
+        if bio:
+            request["bio"] = bio
+        chat.requests[user["id"]] = request
+        self._emit(chat, "chat_join_request", request)
+
+    def leave(self, chat_id: int, user: JSON) -> None:
+        chat = self.chats[chat_id]
+        old = chat.members[user["id"]]
+        new = _left(user)
+        chat.members[user["id"]] = new
+        self._emit(chat, "chat_member", _member_update(chat, user, old, new, self._now()))
+
+    def say(self, chat_id: int, user: JSON, text: str, *, reply_to: int | None = None) -> int:
+        """`user` posts `text` (ApiError 403 when they may not); the message id."""
+        chat = self.chats[chat_id]
+        if not self.can_post(chat_id, user["id"]):
+            raise ApiError(403, "Forbidden: you are not allowed to send messages here")
+        message = self._message(chat, user, text, reply_to=reply_to)
+        self._emit(chat, "message", message)
+        return int(message["message_id"])
+
+    def edit(self, chat_id: int, message_id: int, text: str) -> None:
+        chat = self.chats[chat_id]
+        message = {**chat.messages[message_id], "text": text, "edit_date": self._now()}
+        chat.messages[message_id] = message
+        self._emit(chat, "edited_message", message)
+
+    def throttle(self, method: str, retry_after: int, times: int = 1) -> None:
+        """The next `times` calls of `method` are refused with flood control's 429."""
+        self._throttled[method.lower()].extend([retry_after] * times)
+
+    def limits(self, on: bool = True) -> None:
+        """Refuse messages beyond Telegram's limits: 1/s per chat, 20/min per group."""
+        self._limits = on
+
+    # --- what a test reads ------------------------------------------------------------------
+
+    def can_post(self, chat_id: int, user_id: int) -> bool:
+        member = self.chats[chat_id].members.get(user_id)
+        if member is None or member["status"] in ("left", "kicked"):
+            return False
+        if member["status"] == "restricted":
+            until = member["until_date"]
+            if until and until <= self._now():
+                return True
+            return bool(member["can_send_messages"])
+        return True
+
+    def status(self, chat_id: int, user_id: int) -> str:
+        member = self.chats[chat_id].members.get(user_id)
+        return "left" if member is None else str(member["status"])
+
+    def member(self, chat_id: int, user_id: int) -> JSON:
+        return self.chats[chat_id].members[user_id]
+
+    def messages(self, chat_id: int, by: int | None = None) -> list[JSON]:
+        """The messages still in the chat (deleted ones are gone), oldest first."""
+        chat = self.chats[chat_id]
+        return [m for i, m in sorted(chat.messages.items()) if i not in chat.deleted
+                and (by is None or m.get("from", {}).get("id") == by)]  # fmt: skip
+
+    def deleted(self, chat_id: int, message_id: int) -> bool:
+        return message_id in self.chats[chat_id].deleted
+
+    def private_messages(self, user_id: int, bot_token: str) -> list[JSON]:
+        chat = self.chats.get(user_id)
+        bot_id = self.bots[bot_token].user["id"]
+        return [] if chat is None else self.messages(chat.id, by=bot_id)
+
+    def start_private(self, user: JSON, token: str) -> None:
+        """`user` pressed Start in the bot's private chat: the bot may write to them."""
+        chat = self.chats.setdefault(user["id"], Chat(id=user["id"], type="private",
+                                                      title=user["first_name"]))  # fmt: skip
+        chat.members[user["id"]] = {"status": "member", "user": user}
+        bot_user = self.bots[token].user
+        chat.members[bot_user["id"]] = {"status": "member", "user": bot_user}
+
+    # --- methods ----------------------------------------------------------------------------
+
+    def _m_getme(self, bot: Bot, p: JSON) -> JSON:
+        return {**bot.user, "can_join_groups": True, "can_read_all_group_messages": True,
+                "supports_inline_queries": False, "can_connect_to_business": False,
+                "has_main_web_app": False}  # fmt: skip
+
+    async def _m_getupdates(self, bot: Bot, p: JSON) -> list[JSON]:
+        if bot.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                           "use deleteWebhook to delete the webhook first")  # fmt: skip
+        if "allowed_updates" in p:
+            bot.allowed = tuple(p["allowed_updates"]) or DEFAULT_UPDATES
+        offset = p.get("offset")
+        if offset is not None:
+            bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
+        limit = int(p.get("limit") or 100)
+        timeout = float(p.get("timeout") or 0)
+        if not bot.updates and timeout > 0:
+            bot.woken.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await bot.woken.wait()
+        return bot.updates[:limit]
+
+    def _m_setwebhook(self, bot: Bot, p: JSON) -> bool:
+        bot.webhook = str(p["url"])
+        bot.secret = str(p.get("secret_token") or "")
+        if "allowed_updates" in p:
+            bot.allowed = tuple(p["allowed_updates"]) or DEFAULT_UPDATES
+        if p.get("drop_pending_updates"):
+            bot.updates.clear()
+        self._deliver(bot)
+        return True
+
+    def _m_deletewebhook(self, bot: Bot, p: JSON) -> bool:
+        bot.webhook = ""
+        if p.get("drop_pending_updates"):
+            bot.updates.clear()
+        if bot.delivering is not None:
+            bot.delivering.cancel()
+            bot.delivering = None
+        return True
+
+    def _m_getwebhookinfo(self, bot: Bot, p: JSON) -> JSON:
+        return {"url": bot.webhook, "has_custom_certificate": False,
+                "pending_update_count": len(bot.updates)}  # fmt: skip
+
+    def _m_getchat(self, bot: Bot, p: JSON) -> JSON:
+        chat = self._chat_of(bot, p)
+        return {**chat.json(), "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False}}  # fmt: skip
+
+    def _m_getchatmember(self, bot: Bot, p: JSON) -> JSON:
+        chat = self._chat_of(bot, p)
+        user_id = int(p["user_id"])
+        user = self.users.get(user_id)
+        if user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        return chat.members.get(user_id, _left(user))
+
+    def _m_getchatmembercount(self, bot: Bot, p: JSON) -> int:
+        chat = self._chat_of(bot, p)
+        return sum(1 for m in chat.members.values() if _is_in(m))
+
+    def _m_sendmessage(self, bot: Bot, p: JSON) -> JSON:
+        chat_id = int(p["chat_id"])
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat.type == "private" and bot.user["id"] not in chat.members:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if chat.type != "private" and not _is_in(chat.members.get(bot.user["id"], {})):
+            raise ApiError(403, "Forbidden: bot is not a member of the supergroup chat")
+        self._check_limits(chat)
+        text = str(p.get("text") or "")
+        entities: list[JSON] = []
+        if p.get("parse_mode") == "HTML":
+            text, entities = _parse_html(text)
+        if not text:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        reply = p.get("reply_parameters")
+        reply_to = None
+        if isinstance(reply, dict):
+            reply_to = int(reply["message_id"])
+            if reply_to not in chat.messages or reply_to in chat.deleted:
+                if not reply.get("allow_sending_without_reply"):
+                    raise ApiError(400, "Bad Request: message to be replied not found")
+                reply_to = None
+        message = self._message(chat, bot.user, text, reply_to=reply_to)
+        if entities:
+            message["entities"] = entities
+        return message
+
+    def _m_deletemessage(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        self._delete(bot, chat, [int(p["message_id"])])
+        return True
+
+    def _m_deletemessages(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        ids = [int(i) for i in p["message_ids"]]
+        if not 1 <= len(ids) <= 100:
+            raise ApiError(400, "Bad Request: message_ids must hold 1-100 identifiers")
+        self._delete(bot, chat, ids, strict=False)
+        return True
+
+    def _m_restrictchatmember(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        self._require(
+            bot,
+            chat,
+            "can_restrict_members",
+            "not enough rights to restrict/unrestrict chat member",
+        )
+        user = self._user(p)
+        old = chat.members.get(user["id"], _left(user))
+        if old["status"] in ("creator", "administrator"):
+            raise ApiError(400, "Bad Request: can't remove chat owner" if old["status"] == "creator"
+                           else "Bad Request: user is an administrator of the chat")  # fmt: skip
+        permissions = p["permissions"]
+        allowed = {k: bool(permissions.get(k, False)) for k in SEND_PERMISSIONS + OTHER_PERMISSIONS}
+        until = int(p.get("until_date") or 0)
+        now = self._now()
+        if until and (until - now < 30 or until - now > 366 * 86400):
+            until = 0  # "considered to be restricted forever"
+        if all(allowed.values()):
+            new: JSON = {"status": "member", "user": user} if _is_in(old) else _left(user)
+        else:
+            new = {"status": "restricted", "user": user, "is_member": _is_in(old), **allowed,
+                   "until_date": until}  # fmt: skip
+        chat.members[user["id"]] = new
+        self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, now))
+        return True
+
+    def _m_banchatmember(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        self._require(
+            bot,
+            chat,
+            "can_restrict_members",
+            "not enough rights to restrict/unrestrict chat member",
+        )
+        user = self._user(p)
+        old = chat.members.get(user["id"], _left(user))
+        if old["status"] == "creator":
+            raise ApiError(400, "Bad Request: can't remove chat owner")
+        new = {"status": "kicked", "user": user, "until_date": int(p.get("until_date") or 0)}
+        chat.members[user["id"]] = new
+        if old["status"] != "kicked":
+            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, self._now()))
+        return True
+
+    def _m_unbanchatmember(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        self._require(
+            bot,
+            chat,
+            "can_restrict_members",
+            "not enough rights to restrict/unrestrict chat member",
+        )
+        user = self._user(p)
+        old = chat.members.get(user["id"], _left(user))
+        if old["status"] == "kicked":
+            new = _left(user)
+            chat.members[user["id"]] = new
+            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, self._now()))
+        elif not p.get("only_if_banned") and _is_in(old):
+            # "the user will be removed from the chat if they are a member"
+            chat.members[user["id"]] = _left(user)
+            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, _left(user),
+                                                           self._now()))  # fmt: skip
+        return True
+
+    def _m_approvechatjoinrequest(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        self._require(bot, chat, "can_invite_users", "not enough rights to manage join requests")
+        user = self._user(p)
+        request = chat.requests.pop(user["id"], None)
+        if request is None:
+            raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
+        self._enter(chat, user, bot.user, invite=request.get("invite_link"), via_request=True)
+        return True
+
+    def _m_declinechatjoinrequest(self, bot: Bot, p: JSON) -> bool:
+        chat = self._chat_of(bot, p)
+        self._require(bot, chat, "can_invite_users", "not enough rights to manage join requests")
+        user = self._user(p)
+        if chat.requests.pop(user["id"], None) is None:
+            raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
+        return True
+
+    def _m_createchatinvitelink(self, bot: Bot, p: JSON) -> JSON:
+        chat = self._chat_of(bot, p)
+        self._require(bot, chat, "can_invite_users", "not enough rights to manage chat invite link")
+        joins = bool(p.get("creates_join_request"))
+        if joins and p.get("member_limit"):
+            raise ApiError(400, "Bad Request: can't combine member_limit with creates_join_request")
+        link = f"https://t.me/+fake{abs(chat.id)}x{len(chat.links) + 1}"
+        invite: JSON = {"invite_link": link, "creator": bot.user, "creates_join_request": joins,
+                        "is_primary": False, "is_revoked": False}  # fmt: skip
+        for key in ("name", "expire_date", "member_limit"):
+            if p.get(key) not in (None, ""):
+                invite[key] = p[key]
+        chat.links[link] = invite
+        return invite
+
+    # --- inside -----------------------------------------------------------------------------
+
+    def _now(self) -> int:
+        return int(self.clock().timestamp())
+
+    def _owner(self, chat: Chat) -> JSON:
+        return next(m["user"] for m in chat.members.values() if m["status"] == "creator")
+
+    def _chat_of(self, bot: Bot, p: JSON) -> Chat:
+        chat = self.chats.get(int(p["chat_id"]))
+        if chat is None or (chat.type != "private" and bot.user["id"] not in chat.members):
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat
+
+    def _user(self, p: JSON) -> JSON:
+        user = self.users.get(int(p["user_id"]))
+        if user is None:
+            raise ApiError(400, "Bad Request: PARTICIPANT_ID_INVALID")
+        return user
+
+    def _require(self, bot: Bot, chat: Chat, right: str, refusal: str) -> None:
+        member = chat.members.get(bot.user["id"], {})
+        if member.get("status") == "creator":
+            return
+        if member.get("status") != "administrator" or not member.get(right):
+            raise ApiError(400, f"Bad Request: {refusal}")
+
+    def _delete(self, bot: Bot, chat: Chat, ids: list[int], *, strict: bool = True) -> None:
+        for message_id in ids:
+            message = chat.messages.get(message_id)
+            if message is None or message_id in chat.deleted:
+                if strict:
+                    raise ApiError(400, "Bad Request: message to delete not found")
+                continue
+            own = message.get("from", {}).get("id") == bot.user["id"]
+            if not own:
+                self._require(bot, chat, "can_delete_messages", "message can't be deleted")
+            chat.deleted.add(message_id)
+
+    def _check_limits(self, chat: Chat) -> None:
+        if not self._limits or chat.type == "private":
+            return
+        now = self.clock().timestamp()
+        sent = self._sent[chat.id]
+        while sent and sent[0] <= now - 60:
+            sent.popleft()
+        if sent and now - sent[-1] < 1:
+            raise ApiError(429, "Too Many Requests: retry after 1", 1)
+        if len(sent) >= 20:
+            after = max(1, int(sent[0] + 60 - now + 0.999))
+            raise ApiError(429, f"Too Many Requests: retry after {after}", after)
+        sent.append(now)
+
+    def _message(self, chat: Chat, sender: JSON, text: str, *,
+                 reply_to: int | None = None) -> JSON:  # fmt: skip
+        message_id = next(chat.next_message)
+        message: JSON = {"message_id": message_id, "from": sender, "date": self._now(),
+                         "chat": chat.json(), "text": text}  # fmt: skip
+        if reply_to is not None:
+            original = dict(chat.messages[reply_to])
+            original.pop("reply_to_message", None)  # Telegram nests one level only
+            message["reply_to_message"] = original
+        chat.messages[message_id] = message
+        return message
+
+    def _enter(self, chat: Chat, user: JSON, by: JSON, *, invite: JSON | None,
+               via_request: bool = False) -> None:  # fmt: skip
+        old = chat.members.get(user["id"], _left(user))
+        if _is_in(old):
+            return
+        new: JSON = {"status": "member", "user": user}
+        chat.members[user["id"]] = new
+        now = self._now()
+        update = _member_update(chat, by, old, new, now)
+        if invite is not None:
+            update["invite_link"] = invite
+        if via_request:
+            update["via_join_request"] = True
+        # Telegram sends both: the service message and, to admins who asked, chat_member.
+        service = {"message_id": next(chat.next_message), "from": by, "date": now,
+                   "chat": chat.json(), "new_chat_members": [user]}  # fmt: skip
+        chat.messages[service["message_id"]] = service
+        self._emit(chat, "message", service)
+        self._emit(chat, "chat_member", update)
+
+    def _emit(self, chat: Chat, kind: str, payload: JSON, *, only_bot: int | None = None) -> None:
+        """Queue the update for every bot that would receive it."""
+        for bot in self.bots.values():
+            bot_id = bot.user["id"]
+            if only_bot is not None and bot_id != only_bot:
+                continue
+            member = chat.members.get(bot_id, {})
+            if kind != "my_chat_member" and not _is_in(member):
+                continue
+            if kind in ("chat_member", "chat_join_request") and member.get("status") not in (
+                "administrator",
+                "creator",
+            ):
+                continue
+            if kind not in bot.allowed:
+                continue
+            if kind == "message" and payload.get("from", {}).get("id") == bot_id:
+                continue
+            bot.updates.append({"update_id": next(self._update_ids), kind: payload})
+            bot.woken.set()
+            if bot.webhook:
+                self._deliver(bot)
+
+    def _deliver(self, bot: Bot) -> None:
+        if bot.webhook and (bot.delivering is None or bot.delivering.done()):
+            bot.delivering = asyncio.get_running_loop().create_task(self._push(bot))
+
+    async def _push(self, bot: Bot) -> None:
+        """POST pending updates to the webhook one by one, retrying until answered 200."""
+        assert self._http is not None
+        while bot.webhook and bot.updates:
+            update = bot.updates[0]
+            headers = {"X-Telegram-Bot-Api-Secret-Token": bot.secret} if bot.secret else {}
+            try:
+                async with self._http.post(bot.webhook, json=update, headers=headers,
+                                           timeout=aiohttp.ClientTimeout(total=30)) as answer:  # fmt: skip
+                    ok = answer.status == 200
+            except (aiohttp.ClientError, TimeoutError):
+                ok = False
+            if ok:
+                if bot.updates and bot.updates[0] is update:
+                    bot.updates.pop(0)
+            else:
+                await asyncio.sleep(0.2)
+
+
+_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+         "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+         "del": "strikethrough", "code": "code", "pre": "pre", "a": "text_link",
+         "blockquote": "blockquote", "tg-spoiler": "spoiler"}  # fmt: skip
+_TAG = re.compile(r"<(/?)([a-z-]+)([^>]*)>")
+
+
+def _parse_html(marked: str) -> tuple[str, list[JSON]]:
+    """Text and entities of a `parse_mode=HTML` message, as Telegram reads it (offsets in
+    UTF-16 code units); an unsupported tag is refused as Telegram refuses it."""
+    text, entities, open_tags, at = "", [], [], 0
+    for match in _TAG.finditer(marked):
+        text += html.unescape(marked[at : match.start()])
+        at = match.end()
+        closing, tag, attributes = match.group(1) == "/", match.group(2), match.group(3)
+        if tag not in _TAGS:
+            raise ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag "
+                                f'"{tag}" at byte offset {match.start()}')  # fmt: skip
+        offset = len(text.encode("utf-16-le")) // 2
+        if not closing:
+            open_tags.append((tag, offset, attributes))
+            continue
+        if not open_tags or open_tags[-1][0] != tag:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}"')
+        _, start, attributes = open_tags.pop()
+        entity: JSON = {"type": _TAGS[tag], "offset": start, "length": offset - start}
+        if tag == "a":
+            href = re.search(r'href="([^"]*)"', attributes)
+            entity["url"] = html.unescape(href.group(1)) if href else ""
+        entities.append(entity)
+    text += html.unescape(marked[at:])
+    return text, sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _left(user: JSON) -> JSON:
+    return {"status": "left", "user": user}
+
+
+def _is_in(member: JSON) -> bool:
+    status = member.get("status")
+    return status in ("creator", "administrator", "member") or (
+        status == "restricted" and bool(member.get("is_member"))
+    )
+
+
+def _member_update(chat: Chat, by: JSON, old: JSON, new: JSON, date: int = 0) -> JSON:
+    return {"chat": chat.json(), "from": by, "date": date, "old_chat_member": old,
+            "new_chat_member": new}  # fmt: skip
+
+
+async def _params(request: web.Request) -> JSON:
+    """A method's parameters, however they were sent: query string, JSON, or a form whose
+    arrays and objects are JSON-serialised strings."""
+    params: JSON = dict(request.query)
+    if request.can_read_body:
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        else:
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    for key, value in list(params.items()):
+        if not isinstance(value, str):
+            continue
+        if key in INT_FIELDS and value.lstrip("-").isdigit():
+            params[key] = int(value)
+        elif value[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):
+                params[key] = json.loads(value)
+        elif value in ("true", "false"):
+            params[key] = value == "true"
+    return params

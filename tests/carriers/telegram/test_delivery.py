@@ -1,0 +1,165 @@
+"""How the bot's messages reach Telegram: within its limits (1 message/s per chat, 20/min per
+group), after flood control's `retry_after` when Telegram refuses one, through a webhook, and
+across a restart — each time nothing lost and nothing doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from fastapi import FastAPI
+
+from hearthkeeper.carriers.telegram.plugin import SECRET_HEADER, TelegramSetup
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.web.context import Web, WebSettings
+from tests.carriers.telegram.telegram_setup import (
+    AD,
+    WAIT_S,
+    Hearth,
+    bot_message,
+    eventually,
+    fake_api,
+    hearth,
+    real_now,
+    said,
+    serving,
+    text_of,
+)
+from tests.webchat_setup import NoPlaybooks, sqlite_store
+
+pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
+
+
+@pytest_asyncio.fixture
+async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
+    clock = FrozenClock(real_now())
+    async with fake_api(clock) as api:
+        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+            async with hearth(api, store, clock, tmp_path / "data") as found:
+                yield found
+
+
+def announce(community: Hearth, chat: int, count: int) -> None:
+    """Staff queue `count` announcements for the group at once (as the console does)."""
+    group = community.store.group_for_carrier("telegram", str(chat))
+    assert group is not None
+    for n in range(count):
+        action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat),
+                        text=f"通知 {n + 1}", key=f"notice:{n}")  # fmt: skip
+        community.store.enqueue(f"notice:{n}", "telegram", action.to_json(), action.priority,
+                                group_id=group.id, at=community.clock.now())  # fmt: skip
+
+
+async def test_a_burst_keeps_within_telegrams_limits_and_loses_nothing(community: Hearth) -> None:
+    api = community.api
+    chat = community.group()
+    api.limits()  # the fake now refuses what Telegram would: >1/s in a chat, >20/min a group
+    carrier = community.carrier()
+    announce(community, chat, 25)
+    async with serving(community, carrier):
+        await bot_message(community, chat, "通知 25", timeout=WAIT_S * 2)
+    texts = [text_of(m) for m in api.messages(chat, by=community.bot_id)]
+    assert texts == [f"通知 {n}" for n in range(1, 26)]  # each once, in order
+    assert api.refused == []  # never past a limit, so never refused
+    dates = [m["date"] for m in api.messages(chat, by=community.bot_id)]
+    assert all(b > a for a, b in itertools.pairwise(dates))  # ≥ 1 s apart
+    assert dates[20] - dates[0] >= 60  # the 21st waited for the minute's window
+
+
+async def test_flood_control_is_waited_out_and_the_reply_sent_once(community: Hearth) -> None:
+    api = community.api
+    chat = community.group()
+    async with serving(community):
+        mei = await community.newcomer("Mei", chat)
+        api.throttle("sendMessage", retry_after=30)
+        asked_at = community.clock.now()
+        question = api.say(chat, mei, "团购怎么下单？")
+        answer = await bot_message(community, chat, "看到群里的接龙")
+        assert answer["reply_to_message"]["message_id"] == question
+        assert answer["date"] - int(asked_at.timestamp()) >= 30  # after retry_after, not before
+        await asyncio.sleep(0.5)
+    assert [code for _, code, _ in api.refused] == [429]
+    assert len(said(community, chat, "看到群里的接龙")) == 1
+
+
+async def test_a_restarted_bot_misses_nothing_and_handles_nothing_twice(community: Hearth) -> None:
+    api = community.api
+    chat = community.group()
+    async with serving(community):
+        mei, lan, yu = [await community.newcomer(n, chat) for n in ("Mei", "Lan", "Yu")]
+        api.say(chat, mei, AD)
+        await bot_message(community, chat, "第一次提醒")
+
+    # The bot is down; Lan posts. A new bot process takes the update off Telegram, then dies
+    # before the engine records it: it never confirmed it, so Telegram keeps it.
+    during = api.say(chat, lan, AD + " 2")
+    crashed = community.carrier()
+    await crashed.connect()
+
+    async def take_until_hers() -> None:
+        async for event in crashed.events():
+            if event.event_id == str(during):
+                return
+
+    await asyncio.wait_for(take_until_hers(), timeout=WAIT_S)
+    await crashed.disconnect()
+    late = api.say(chat, yu, AD + " 3")
+
+    async with serving(community):  # a third process on the same store
+        for ad in (during, late):
+            await eventually(lambda ad=ad: api.deleted(chat, ad), f"ad {ad} to be deleted")
+        await eventually(lambda: len(said(community, chat, "第一次提醒")) == 3, "three warnings")
+        await asyncio.sleep(0.5)  # time for anything handled twice to show
+    assert len(said(community, chat, "第一次提醒")) == 3  # one each: none twice
+    for member in (mei, lan, yu):
+        assert api.can_post(chat, member["id"])  # one strike each: nobody muted
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_takes_updates_only_with_the_secret(community: Hearth) -> None:
+    api = community.api
+    chat = community.group()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    settings = community.settings(mode="webhook", webhook_url=url, secret="s3cret-Token_1")
+    served = TelegramSetup(settings).serve(community.parts())
+    assert served.routes is not None
+    web = Web(store=community.store, clock=community.clock,
+              settings=WebSettings(data_dir=community.data_dir),
+              carriers={"telegram": served}, playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(served.routes(web))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    web_task = asyncio.create_task(server.serve())
+    try:
+        async with serving(community, served.carrier):  # type: ignore[arg-type]
+            assert api.bots[community.token].webhook == url
+            async with httpx.AsyncClient() as stranger:
+                forged = {"update_id": 1, "message": {"message_id": 99, "date": 0,
+                          "chat": {"id": chat, "type": "supergroup"}, "text": "打卡"}}  # fmt: skip
+                wrong = await stranger.post(url, json=forged, headers={SECRET_HEADER: "guess"})
+                assert wrong.status_code == 401
+                assert (await stranger.post(url, json=forged)).status_code == 401
+            mei = await community.newcomer("Mei", chat)
+            question = api.say(chat, mei, "团购怎么下单？")
+            answer = await bot_message(community, chat, "看到群里的接龙")
+            assert answer["reply_to_message"]["message_id"] == question
+            # Every update was answered 200 (Telegram forgets only those).
+            await eventually(lambda: not api.bots[community.token].updates, "updates confirmed")
+            assert not [m for m, _ in api.calls if m == "getUpdates"]
+    finally:
+        server.should_exit = True
+        await web_task

@@ -1,0 +1,164 @@
+"""Join requests at the door of a Telegram group, against the fake Bot API: a live code sends
+newcomers to a link that makes join requests; the bot screens each with the community's
+threshold (`ServerParts.admission`), approving at once (`open`), declining with the reason in
+private, or holding an application until staff approve or refuse it (ADMIT / DECLINE)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.capabilities.livecodes.web import router as livecode_router
+from hearthkeeper.carriers.telegram.plugin import TelegramSetup
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.web.context import Web, WebSettings
+from tests.carriers.telegram.telegram_setup import (
+    Hearth,
+    bot_message,
+    eventually,
+    fake_api,
+    hearth,
+    real_now,
+    serving,
+)
+from tests.playbook_samples import open_to_everyone
+from tests.webchat_setup import NoPlaybooks, sqlite_store
+
+pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
+
+QUESTION = "你的肤质是？平时怎么护肤？"
+APPLICATION = f"  threshold:\n    kind: application\n    questions:\n      - {QUESTION}\n"
+
+
+def by_application(text: str) -> str:
+    start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
+    return text[:start] + APPLICATION + text[end:]
+
+
+async def _community(tmp_path: Path, migrated: Path, text: str) -> AsyncIterator[Hearth]:
+    clock = FrozenClock(real_now())
+    async with fake_api(clock) as api:
+        with sqlite_store(tmp_path, migrated, clock) as store:
+            async with hearth(api, store, clock, tmp_path / "data", text) as found:
+                yield found
+
+
+@pytest_asyncio.fixture
+async def open_door(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
+    async for found in _community(tmp_path, migrated_sqlite,
+                                  open_to_everyone(template_text("skincare"))):  # fmt: skip
+        yield found
+
+
+@pytest_asyncio.fixture
+async def applying(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
+    async for found in _community(tmp_path, migrated_sqlite,
+                                  by_application(template_text("skincare"))):  # fmt: skip
+        yield found
+
+
+def live_codes(community: Hearth) -> FastAPI:
+    """The web side's live codes with the Telegram carrier as `hearth serve` builds it, and
+    the code `poster` routing to the community's Telegram groups."""
+    served = TelegramSetup(community.settings()).serve(community.parts())
+    web = Web(store=community.store, clock=community.clock,
+              settings=WebSettings(data_dir=community.data_dir),
+              carriers={"telegram": served}, playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(livecode_router(web))
+    app.state.carrier = served.carrier
+    SqlLiveCodes.on(community.store).add_channel(
+        community.runtime.community_id, "poster", "Spring poster", ChannelKind.POSTER, notes="",
+        carrier="telegram", by="test", at=community.clock.now())  # fmt: skip
+    return app
+
+
+async def scan(app: FastAPI) -> str:
+    """A newcomer opens the live code in their browser; the Telegram link it sends them to."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as browser:
+        sent = await browser.get("/go/poster", follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    return str(sent.headers["location"])
+
+
+async def test_a_live_code_sends_newcomers_to_a_join_request_link_the_bot_approves(
+    open_door: Hearth,
+) -> None:
+    community, api = open_door, open_door.api
+    chat = community.group()
+    app = live_codes(community)
+    async with serving(community, app.state.carrier):
+        link = await scan(app)
+        assert link.startswith("https://t.me/+")
+        invite = api.chats[chat].links[link]
+        assert invite["creates_join_request"] is True and invite["creator"]["is_bot"] is True
+        assert await scan(app) == link  # one link per group, made once
+
+        mei = community.person("Mei")
+        api.request_join(chat, mei, link)
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her request approved")
+        await bot_message(community, chat, "欢迎 Mei")
+    assert api.chats[chat].requests == {}
+
+
+async def test_an_application_waits_for_staff_who_approve_it(applying: Hearth) -> None:
+    community, api = applying, applying.api
+    chat = community.group()
+    link = api._m_createchatinvitelink(api.bots[community.token],
+                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    async with serving(community):
+        mei = community.person("Mei")
+        api.start_private(mei, community.token)
+        api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
+        applications = SqlApplications.on(community.store)
+        [application] = await eventually(
+            lambda: list(applications.applications(community.runtime.community_id)),
+            "the application to be stored")  # fmt: skip
+        assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
+        assert mei["id"] in api.chats[chat].requests  # still asking: staff decide
+
+        review.approve(community.store, application.id, "console:li", community.clock.now())
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her approval")
+        await bot_message(community, chat, "欢迎 Mei")
+
+
+async def test_a_refused_application_is_declined_and_one_without_answers_is_told_why(
+    applying: Hearth,
+) -> None:
+    community, api = applying, applying.api
+    chat = community.group()
+    link = api._m_createchatinvitelink(api.bots[community.token],
+                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    async with serving(community):
+        silent = community.person("Silent")
+        api.start_private(silent, community.token)
+        api.request_join(chat, silent, link)  # no bio: nothing that answers the question
+        await eventually(lambda: silent["id"] not in api.chats[chat].requests, "the decline")
+        [told] = await eventually(lambda: api.private_messages(silent["id"], community.token),
+                                  "the reason in private")  # fmt: skip
+        assert QUESTION in told["text"]
+        assert api.status(chat, silent["id"]) == "left"
+
+        lan = community.person("Lan")
+        api.request_join(chat, lan, link, bio="干皮，想学保湿")
+        applications = SqlApplications.on(community.store)
+        [application] = await eventually(
+            lambda: list(applications.applications(community.runtime.community_id)),
+            "the application to be stored")  # fmt: skip
+        review.refuse(community.store, application.id, "console:li", community.clock.now(),
+                      "名额已满")  # fmt: skip
+        await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
+    assert api.status(chat, lan["id"]) == "left"
+    assert [m for m, p in api.calls if m == "declineChatJoinRequest"] == [
+        "declineChatJoinRequest"] * 2  # fmt: skip

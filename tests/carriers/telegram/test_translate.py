@@ -1,0 +1,95 @@
+"""Telegram updates → engine events, and the texts the bot sends. Pure: no server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiogram.types import Update
+
+from hearthkeeper.carriers.telegram.outgoing import markdown_html, until_date
+from hearthkeeper.carriers.telegram.translate import BotIdentity, JoinAsk, translate
+from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message
+
+pytestmark = pytest.mark.telegram
+
+BOT = BotIdentity(user_id=42, username="hearth_bot")
+CHAT = {"id": -1001, "type": "supergroup", "title": "护肤 1群"}
+MEI = {"id": 7, "is_bot": False, "first_name": "Mei", "last_name": "Li"}
+OWNER = {"id": 1, "is_bot": False, "first_name": "Owner"}
+
+
+def update(**kinds: Any) -> Update:
+    return Update.model_validate({"update_id": 900, **kinds})
+
+
+def message(text: str, **more: Any) -> dict[str, Any]:
+    return {"message_id": 5, "date": 1_700_000_000, "chat": CHAT, "from": MEI, "text": text,
+            **more}  # fmt: skip
+
+
+def test_a_message_names_its_sender_mentions_and_the_reply() -> None:
+    raw = message("@hearth_bot 团购怎么下单？", entities=[{"type": "mention", "offset": 0,
+                                                          "length": 11}],
+                  reply_to_message={**message("hi"), "message_id": 3, "from": OWNER})  # fmt: skip
+    event = translate(update(message=raw), BOT)
+    assert isinstance(event, Message)
+    assert (event.group, event.event_id, event.sender.user_id) == ("-1001", "5", "7")
+    assert event.sender.display_name == "Mei Li" and event.reply_to == "3"
+    assert event.mentions == ("@hearth_bot",) and event.mentions_bot
+
+
+def test_a_command_addressed_to_the_bot_loses_the_suffix() -> None:
+    event = translate(update(message=message("/接龙@hearth_bot 周六夜跑")), BOT)
+    assert isinstance(event, Message) and event.text == "/接龙 周六夜跑"
+
+
+def test_service_messages_and_the_bots_own_are_skipped() -> None:
+    joined = message("", new_chat_members=[MEI])
+    del joined["text"]
+    assert translate(update(message=joined), BOT) is None
+    own = {**message("hi"), "from": {"id": 42, "is_bot": True, "first_name": "Hearth"}}
+    assert translate(update(message=own), BOT) is None
+
+
+def test_an_edit_targets_the_message() -> None:
+    event = translate(update(edited_message=message("改了", edit_date=1_700_000_100)), BOT)
+    assert isinstance(event, Edit) and event.target == "5" and event.text == "改了"
+    assert event.event_id == "5.edit1700000100"
+
+
+def member_update(old: str, new: str, by: dict[str, Any], **more: Any) -> Update:
+    return update(chat_member={"chat": CHAT, "from": by, "date": 1_700_000_000,
+                               "old_chat_member": {"status": old, "user": MEI},
+                               "new_chat_member": {"status": new, "user": MEI,
+                                                   **({"until_date": 0} if new == "kicked" else {})},
+                               **more})  # fmt: skip
+
+
+def test_joins_and_leaves_come_from_chat_member_updates() -> None:
+    link = {"invite_link": "https://t.me/+x", "creator": OWNER, "creates_join_request": False,
+            "is_primary": False, "is_revoked": False, "name": "code:poster"}  # fmt: skip
+    joined = translate(member_update("left", "member", MEI, invite_link=link), BOT)
+    assert isinstance(joined, Join) and joined.via is JoinMethod.LINK
+    assert joined.source == "code:poster" and joined.event_id == "u900"
+    added = translate(member_update("left", "member", OWNER), BOT)
+    assert isinstance(added, Join) and added.via is JoinMethod.INVITED and added.inviter == "1"
+    banned = translate(member_update("member", "kicked", OWNER), BOT)
+    assert isinstance(banned, Leave) and banned.removed_by == "1"
+    left = translate(member_update("member", "left", MEI), BOT)
+    assert isinstance(left, Leave) and left.removed_by is None
+
+
+def test_a_join_request_is_asked_at_the_door() -> None:
+    ask = translate(update(chat_join_request={"chat": CHAT, "from": MEI, "user_chat_id": 7,
+                                              "date": 1_700_000_000, "bio": " 混油皮 "}), BOT)  # fmt: skip
+    assert ask == JoinAsk(chat_id="-1001", user_id="7", display_name="Mei Li", bio="混油皮",
+                          source=None, user_chat_id=7)  # fmt: skip
+
+
+def test_markdown_becomes_telegrams_html_and_mutes_stay_within_bounds() -> None:
+    html = markdown_html("# 知识包\n**水温** 30℃ <热水> [详情](https://example.org/a?b=1&c=2)")
+    assert html == ('<b>知识包</b>\n<b>水温</b> 30℃ &lt;热水&gt; '
+                    '<a href="https://example.org/a?b=1&amp;c=2">详情</a>')  # fmt: skip
+    assert until_date(1000, 3600) == 4600
+    assert until_date(1000, 5) == 1000 + 35  # never "forever" for being too short
