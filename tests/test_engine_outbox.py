@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -169,3 +169,28 @@ def test_on_an_idempotent_carrier_what_was_performed_is_marked_even_if_the_batch
     assert [p.action.text for p in broken.performed] == ["hello 0", "hello 1"]
     assert statuses["hello:0"] == statuses["hello:1"] == "done", "performed, so never sent again"
     assert statuses["hello:2"] == statuses["hello:3"] == "sending"  # claimed; recovered at start
+
+
+class _SlowClock(FrozenClock):
+    """Time that moves 4 s each time the queue reads it, as under a slow store or network."""
+
+    def now(self) -> datetime:
+        self.advance(timedelta(seconds=4))
+        return super().now()
+
+
+def test_a_group_keeps_its_order_when_the_quota_frees_up_during_a_batch(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    limited = FakeCarrier("fake", per_group=RateLimit(count=1, seconds=10))
+    c.engine.queue.attach(limited)
+    c.engine.process([c.events.join(f"user{i}") for i in range(4)])
+    c.engine.queue.clock = _SlowClock(store_clock.now())
+    for _ in range(12):
+        drain(c)
+        c.engine.queue.clock.advance(timedelta(seconds=10))
+    welcomed = [p.action.text for p in limited.performed if p.action.kind is ActionKind.SEND]
+    assert len(welcomed) == 4
+    assert [next(f"user{i}" for i in range(4) if f"user{i}" in (t or "")) for t in welcomed] == [
+        "user0", "user1", "user2", "user3"]  # fmt: skip

@@ -25,7 +25,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
@@ -89,9 +89,10 @@ class OutboundQueue:
         """Perform claimed `items` in order (or hand back those the quotas hold back)."""
         outcomes = Counter[str]()
         marks: list[Done] = []  # performed by idempotent carriers, marked together at the end
+        held: dict[tuple[str, str | None], datetime] = {}  # (carrier, group) -> deferred until
         try:
             for item in items:
-                outcome = await self._perform_one(item, marks)
+                outcome = await self._perform_one(item, marks, held)
                 outcomes[outcome] += 1
                 if outcome == "done":
                     await asyncio.sleep(0)  # let what was just performed reach its reader
@@ -101,8 +102,12 @@ class OutboundQueue:
         return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
                     outcomes["deferred"])  # fmt: skip
 
-    async def _perform_one(self, item: OutboxItem, marks: list[Done]) -> str:
-        """Perform one claimed item and record how it went: done, retried, failed, deferred."""
+    async def _perform_one(self, item: OutboxItem, marks: list[Done],
+                           held: dict[tuple[str, str | None], datetime]) -> str:  # fmt: skip
+        """Perform one claimed item and record how it went: done, retried, failed, deferred.
+        Once the quotas defer an item of a group, the batch's later items of that group are
+        deferred with it (`held`), so the group's actions keep their order even when the
+        clock passes the quota's window while the batch is being performed."""
         action = Action.from_json(dict(item.action))
         carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
@@ -118,7 +123,11 @@ class OutboundQueue:
             return "done"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
-        if free_at > now:
+        waiting = held.get((item.carrier, action.group))
+        if waiting is not None:
+            free_at = max(free_at, waiting)
+        if free_at > now or waiting is not None:
+            held[(item.carrier, action.group)] = free_at
             await asyncio.to_thread(store.release, item.id, free_at)
             return "deferred"
         try:
