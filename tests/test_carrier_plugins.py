@@ -74,8 +74,8 @@ def test_a_table_for_a_carrier_not_installed_is_refused_with_the_installed_kinds
     tmp_path: Path,
 ) -> None:
     with pytest.raises(ConfigError) as refused:
-        read(tmp_path, '[carriers.telegram]\nbot_token_env = "T"\n')
-    assert "carriers.telegram: no carrier of this kind is installed (installed: webchat, " in str(
+        read(tmp_path, '[carriers.discord]\nbot_token_env = "T"\n')
+    assert "carriers.discord: no carrier of this kind is installed (installed: webchat, " in str(
         refused.value
     )
     with pytest.raises(ConfigError, match=r"carriers\.matrx: .*did you mean 'matrix'\?"):
