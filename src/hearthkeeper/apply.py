@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from hearthkeeper.playbook import LoadedPlaybook
+from hearthkeeper.playbook import LoadedPlaybook, Playbook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.diff import Change, diff_content, playbook_content
 from hearthkeeper.store import Community, PlaybookVersion, Store
 
@@ -43,3 +43,14 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
             detail={"file": loaded.file, "changes": len(changes), "sha256": digest},
         )
     return Applied(community, version, previous, changes, unchanged=False)
+
+
+def community_playbook(store: Store, community_id: int) -> Playbook | None:
+    """The playbook the community runs now (None: none applied, or it no longer parses)."""
+    version = store.latest_playbook_version(community_id)
+    if version is None:
+        return None
+    try:
+        return parse_playbook(version.source_text).playbook
+    except PlaybookError:
+        return None

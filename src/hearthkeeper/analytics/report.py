@@ -28,6 +28,7 @@ from hearthkeeper.analytics.report_basis import (
 from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.report_money import money_json, report_money
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.activities.stats import attendance_json, event_figures
 from hearthkeeper.capabilities.billing.metrics import MoneyFigures
 from hearthkeeper.capabilities.crisis.report import episode_json, report_episodes
@@ -35,7 +36,7 @@ from hearthkeeper.capabilities.crisis.repository import EpisodeRecord
 from hearthkeeper.capabilities.grid.report import report_matrix
 from hearthkeeper.capabilities.livecodes.records import ChannelStats
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
-from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Store
 from hearthkeeper.store.rollups import local_midnight
 
@@ -162,17 +163,6 @@ def find_community(store: Store, name: str) -> Community:
             return community
     known = ", ".join(f"{c.slug} ({c.name})" for c in communities) or "none yet"
     raise ReportError(f"there is no community {name!r}; the communities are: {known}")
-
-
-def community_playbook(store: Store, community_id: int) -> Playbook | None:
-    """The playbook the community runs now (None: none applied, or it no longer parses)."""
-    version = store.latest_playbook_version(community_id)
-    if version is None:
-        return None
-    try:
-        return parse_playbook(version.source_text).playbook
-    except PlaybookError:
-        return None
 
 
 def zone_of(playbook: Playbook | None) -> tuple[str, ZoneInfo]:

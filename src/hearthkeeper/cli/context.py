@@ -12,7 +12,7 @@ from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli.output import fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
-from hearthkeeper.store import Store, StoreError, create_engine_for, require_current
+from hearthkeeper.store import Community, Store, StoreError, create_engine_for, require_current
 
 ConfigOption = Annotated[
     Path | None,
@@ -62,3 +62,18 @@ def member_option(store: Store, member: str | None) -> int | None:
     if found is None:
         fail(f"no member {user!r} is known on {carrier!r}")
     return found.id
+
+
+def pick_community(store: Store, slug: str | None) -> Community:
+    """The community `--community SLUG` names, or the only one when none is given; otherwise
+    exit saying which exist (or that the slug is not one of them)."""
+    communities = store.list_communities()
+    if slug is None:
+        if len(communities) != 1:
+            names = ", ".join(c.slug for c in communities) or "none yet"
+            fail(f"say which community with --community (there are: {names})")
+        return communities[0]
+    found = next((c for c in communities if c.slug == slug), None)
+    if found is None:
+        fail(f"no community {slug!r}; `hearth apply` its playbook first")
+    return found

@@ -12,6 +12,7 @@ from hearthkeeper.cli.context import (
     ConfigOption,
     member_option,
     open_store,
+    pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
@@ -32,17 +33,7 @@ CommunityOption = Annotated[
 
 def _community(store: Store, slug: str | None) -> tuple[int, dict[str, object]]:
     """The community and the roles its latest playbook defines."""
-    communities = store.list_communities()
-    if slug is None:
-        if len(communities) != 1:
-            names = ", ".join(c.slug for c in communities) or "none yet"
-            fail(f"say which community with --community (there are: {names})")
-        community = communities[0]
-    else:
-        found = store.get_community(slug)
-        if found is None:
-            fail(f"no community {slug!r}; `hearth apply` its playbook first")
-        community = found
+    community = pick_community(store, slug)
     version = store.latest_playbook_version(community.id)
     roles = dict(version.content.get("structure", {}).get("roles", {})) if version else {}
     return community.id, roles

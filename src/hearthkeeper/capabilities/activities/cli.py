@@ -15,10 +15,15 @@ from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
-from hearthkeeper.capabilities.billing.ledger import BillingError
-from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
+from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.calendar.firings import to_instant
-from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
@@ -39,10 +44,7 @@ def register(app: typer.Typer) -> None:
 
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
     store = open_store(settings_from(config))
-    try:
-        return store, community_of(store, slug)
-    except BillingError as exc:
-        fail(str(exc))
+    return store, pick_community(store, slug)
 
 
 @events_app.command("create")

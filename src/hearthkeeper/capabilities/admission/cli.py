@@ -15,7 +15,7 @@ from hearthkeeper.capabilities.admission.applications_repository import SqlAppli
 from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.signups.cli import shown_safely
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
@@ -35,10 +35,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _community(store: Store, slug: str) -> Community:
-    found = store.get_community(slug)
-    if found is None:
-        fail(f"no community {slug!r}; `hearth apply` its playbook first")
-    return found
+    return pick_community(store, slug)
 
 
 def _say(text: str) -> None:

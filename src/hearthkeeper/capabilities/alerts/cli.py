@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.alerts.decide import recipient_roles, recipients, staff_channel
 from hearthkeeper.capabilities.alerts.repository import SqlAlerts
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.playbook import PlaybookError, parse_playbook
 
 alerts_app = typer.Typer(help="Staff alerts: where they go and what waits.", no_args_is_help=True)
 
@@ -33,18 +33,8 @@ def show(
     """The staff channel, the recipients and where each is reached, quiet hours, and the
     alerts held until quiet hours end."""
     store = open_store(settings_from(config))
-    communities = store.list_communities()
-    if community is None and len(communities) != 1:
-        names = ", ".join(c.slug for c in communities) or "none yet"
-        fail(f"say which community with --community (there are: {names})")
-    chosen = next((c for c in communities if community in (None, c.slug)), None)
-    if chosen is None:
-        fail(f"no community {community!r}; `hearth apply` its playbook first")
-    version = store.latest_playbook_version(chosen.id)
-    try:
-        pb = parse_playbook(version.source_text).playbook if version else None
-    except PlaybookError:
-        pb = None
+    chosen = pick_community(store, community)
+    pb = community_playbook(store, chosen.id)
     if pb is None:
         fail(f"{chosen.slug} has no valid playbook; `hearth apply` one first")
     groups = store.list_groups(chosen.id)

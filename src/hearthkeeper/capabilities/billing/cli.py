@@ -10,8 +10,13 @@ from rich.markup import escape
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
-from hearthkeeper.capabilities.billing.lookup import community_of
-from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
@@ -32,10 +37,7 @@ def register(app: typer.Typer) -> None:
 
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
     store = open_store(settings_from(config))
-    try:
-        return store, community_of(store, slug)
-    except BillingError as exc:
-        fail(str(exc))
+    return store, pick_community(store, slug)
 
 
 @billing_app.command("pay")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.billing.ledger import BillingError
-from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Store
 
 
@@ -23,10 +24,4 @@ def community_of(store: Store, slug: str | None) -> Community:
 
 def playbook_of(store: Store, community: Community) -> Playbook | None:
     """The playbook version the community runs (None before one is applied)."""
-    version = store.latest_playbook_version(community.id)
-    if version is None:
-        return None
-    try:
-        return parse_playbook(version.source_text).playbook
-    except PlaybookError:
-        return None
+    return community_playbook(store, community.id)

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hearthkeeper.analytics.report import community_playbook, zone_of
+from hearthkeeper.analytics.report import zone_of
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.crisis.render import percent, quote
 from hearthkeeper.capabilities.crisis.repository import SqlCrisis
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from

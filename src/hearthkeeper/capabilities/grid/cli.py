@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hearthkeeper.analytics.report import community_playbook, zone_of
+from hearthkeeper.analytics.report import zone_of
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.grid.decide import matrix_warnings
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid

@@ -15,7 +15,13 @@ from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.routing import stable_link
 from hearthkeeper.capabilities.livecodes.stats import STAY_DAYS, channel_stats
-from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
@@ -34,10 +40,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _community(store: Store, slug: str) -> Community:
-    found = store.get_community(slug)
-    if found is None:
-        fail(f"no community {slug!r}; `hearth apply` its playbook first")
-    return found
+    return pick_community(store, slug)
 
 
 @livecodes_app.command("create")

@@ -7,12 +7,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.referrals.decide import TOP, month_start
 from hearthkeeper.capabilities.referrals.repository import Ranked, SqlReferrals
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.playbook import PlaybookError, parse_playbook
 from hearthkeeper.store import Store
 
 referrals_app = typer.Typer(
@@ -27,13 +27,8 @@ def register(app: typer.Typer) -> None:
 
 def timezone_of(store: Store, community_id: int) -> str:
     """The community's time zone, from the playbook it runs (UTC when it has none)."""
-    version = store.latest_playbook_version(community_id)
-    if version is None:
-        return "UTC"
-    try:
-        return parse_playbook(version.source_text).playbook.community.timezone
-    except PlaybookError:
-        return "UTC"
+    playbook = community_playbook(store, community_id)
+    return "UTC" if playbook is None else playbook.community.timezone
 
 
 def ranking(title: str, ranked: list[Ranked]) -> None:
