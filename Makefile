@@ -26,7 +26,7 @@ demo: venv
 	$(BIN)/hearth demo
 
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
