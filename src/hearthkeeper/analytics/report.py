@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthkeeper.analytics.metrics import ScopeMetrics, group_metrics
+from hearthkeeper.analytics.metrics import LOOK_AHEAD, ScopeMetrics, group_metrics
 from hearthkeeper.analytics.report_basis import (
     Span,
     first_message_at,
@@ -27,6 +27,8 @@ from hearthkeeper.analytics.report_basis import (
 )
 from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.report_money import money_json, report_money
+from hearthkeeper.analytics.report_reads import SharedReads
+from hearthkeeper.analytics.signals import EPOCH
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.activities.stats import attendance_json, event_figures
@@ -209,9 +211,11 @@ def build_report(
         )
     groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
     ids = [g.id for g in groups]
-    measured = group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids)
+    reads = shared_reads(store, ids, start=start, end=end, zone=zone, now=now)
+    measured = group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids,
+                             reads=reads)  # fmt: skip
     vitals = community_vitals(store, community_id, as_of=end, zone=zone, playbook=playbook,
-                              name=community.name, group_ids=ids)  # fmt: skip
+                              name=community.name, group_ids=ids, reads=reads)  # fmt: skip
     spans = message_spans(
         store, ids, local_midnight(start, zone), local_midnight(end + timedelta(days=1), zone)
     )
@@ -239,8 +243,21 @@ def build_report(
             ids,
         ),
         attendance=report_attendance(store, community_id, now),
-        matrix=report_matrix(store, community_id, playbook, zone, now),
+        matrix=report_matrix(store, community_id, playbook, zone, now, reads),
     )
+
+
+def shared_reads(store: Store, group_ids: Collection[int], *, start: date, end: date,
+                 zone: ZoneInfo, now: datetime) -> SharedReads:  # fmt: skip
+    """The report's heavy reads over the window its parts ask for: the metrics' period (with
+    their look-back and look-ahead), the vital signs' history up to `end`, and the matrix's
+    up to `now`'s local day; each part's last 28 days of questions."""
+    today = now.astimezone(zone).date()
+    since = min(local_midnight(start, zone), local_midnight(end - timedelta(days=27), zone),
+                local_midnight(today - timedelta(days=27), zone))  # fmt: skip
+    until = local_midnight(max(end, today) + timedelta(days=1), zone)
+    return SharedReads(store, group_ids, first_day=EPOCH, last_day=max(end + LOOK_AHEAD, today),
+                       since=since, until=until)  # fmt: skip
 
 
 def report_attendance(store: Store, community_id: int, now: datetime) -> dict[str, Any] | None:
