@@ -14,13 +14,13 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.measures import Inputs, measure_scope
-from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.analytics.metric_records import (
     CommunityMetrics,
     DayPoint,
     PeriodMetrics,
     ScopeMetrics,
 )
+from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_midnight

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.models import (
@@ -57,9 +58,9 @@ class MetricReadQueries(StoreBase):
         m, q = MessageRow, QuestionRow
         marked = or_(*(m.text.contains(mark) for mark in QUESTION_MARKS))
         with self._unit(write=False) as session:
-            group, scan = m.group_id, _scan_is_cheaper(session, group_ids, since, until)
-            if scan:
-                group = m.group_id + 0  # SQLite then reads the table in order, not by index
+            scan = _scan_is_cheaper(session, group_ids, since, until)
+            # `+ 0`: SQLite then reads the table in order rather than by the index
+            group: ColumnElement[int] = m.group_id + 0 if scan else m.group_id.expression
             query = (
                 select(m.id, m.group_id, m.member_id, m.sent_at, q.answered_at)
                 .outerjoin(q, and_(q.group_id == m.group_id,
