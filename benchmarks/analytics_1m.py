@@ -14,7 +14,7 @@
    the speed ratios.
 
     .venv/bin/python benchmarks/analytics_1m.py [--messages N] [--databases sqlite,postgres]
-        [--csv FILE] [--fallback-import] [--profile import|report]
+        [--csv FILE] [--fallback-import] [--profile import|report] [--json]
 
 `make bench` runs 200,000 messages; docs/benchmarks.md records the full 1,000,000.
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import platform
 import pstats
@@ -86,6 +87,8 @@ def main() -> int:
             except Unavailable as exc:
                 print(f"\n{name}: skipped, {exc}")
     _table(outcomes, duck_s)
+    if args.json:
+        print(json.dumps(_figures(shape.messages, duck_s, outcomes)))
     failed = [o for o in outcomes if o.problems]
     for outcome in failed:
         print(f"\n{outcome.database.label}: the numbers differ from DuckDB's:")
@@ -154,6 +157,21 @@ def _table(outcomes: list[Outcome], duck_s: float) -> None:
         )
 
 
+def _figures(messages: int, duck_s: float, outcomes: list[Outcome]) -> dict[str, Any]:
+    """One JSON object of the figures (`--json`: stdout's last line)."""
+    found: dict[str, Any] = {"messages": messages, "duckdb_csv_s": round(duck_s, 3)}
+    for o in outcomes:
+        name = o.database.label.lower()
+        found |= {
+            f"{name}_import_s": round(o.import_s, 2),
+            f"{name}_import_per_s": round(o.imported / o.import_s),
+            f"{name}_report_s": round(o.report_s, 3),
+            f"{name}_sql_s": round(o.sql_s, 3),
+            f"{name}_same_numbers": not o.problems,
+        }
+    return found
+
+
 def _machine() -> str:
     cpu = "?"
     for line in _lines("/proc/cpuinfo"):
@@ -196,6 +214,7 @@ def _arguments() -> Any:
         help="import through the store's bulk methods instead of hearthkeeper.importers",
     )
     parser.add_argument("--profile", choices=("import", "report"), help="cProfile one phase")
+    parser.add_argument("--json", action="store_true", help="end with one JSON object of figures")
     args = parser.parse_args()
     unknown = [d for d in args.databases if d not in DATABASES]
     if unknown:

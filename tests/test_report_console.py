@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from hearthkeeper.clock import FrozenClock
 from tests.console_setup import BASE, SCRIPT, Console, open_console
@@ -83,3 +84,27 @@ def test_an_unknown_community_is_a_404_in_the_layout(console: Console) -> None:
     answer = console.client.get("/console/c/nope/health")
     assert answer.status_code == 404
     assert "There is no community" in answer.text
+
+
+def test_a_second_load_reads_no_rollups_and_new_messages_show(console: Console) -> None:
+    heavy: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "activity_days" in statement or "group_day_kinds" in statement:
+            heavy.append(statement)
+
+    event.listen(console.store.engine, "before_cursor_execute", seen)
+    try:
+        first = _charts(console.get("/health").text)
+        assert heavy, "the first load builds the report from the rollups"
+        heavy.clear()
+        again = _charts(console.get("/health").text)
+        assert heavy == [], "nothing changed: the page reuses the report it built"
+        assert again == first
+        console.engine.process([console.events.message("mei", "还有人在吗", name="美美")])
+        later = _charts(console.get("/health").text)
+        assert heavy, "a new message: the report is built again"
+    finally:
+        event.remove(console.store.engine, "before_cursor_execute", seen)
+    today = later["scopes"][0]["daily"][-1]
+    assert today["messages"] == first["scopes"][0]["daily"][-1]["messages"] + 1

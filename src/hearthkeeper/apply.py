@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -48,9 +49,14 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
 def community_playbook(store: Store, community_id: int) -> Playbook | None:
     """The playbook the community runs now (None: none applied, or it no longer parses)."""
     version = store.latest_playbook_version(community_id)
-    if version is None:
-        return None
+    return None if version is None else _parsed(version.source_text)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(source_text: str) -> Playbook | None:
+    """A stored version parsed once (the report's money figures and the console's pages ask
+    for every community's playbook on each load)."""
     try:
-        return parse_playbook(version.source_text).playbook
+        return parse_playbook(source_text).playbook
     except PlaybookError:
         return None

@@ -3,6 +3,7 @@ range, from inputs read once (`Inputs`). Pure: no store access here."""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -54,8 +55,12 @@ class Inputs:
         def part(group_id: int | None) -> _Part:
             return parts.setdefault(group_id, _Part())
 
-        for a in self.activity:
-            part(a.group_id).activity.append(a)
+        activity: dict[int, list[ActivityDay]] = {}
+        for a in self.activity:  # the largest input: one dict look-up a row
+            rows = activity.get(a.group_id)
+            if rows is None:
+                rows = activity[a.group_id] = part(a.group_id).activity
+            rows.append(a)
         for d in self.days:
             part(d.group_id).days.append(d)
         for k in self.kinds:
@@ -95,11 +100,19 @@ class _Scope:
         self.inputs = inputs
         empty = _Part()
         parts = [inputs.parts.get(g, empty) for g in sorted(groups)]
-        self.posters: dict[date, Counter[int]] = {}
-        self.asked_rollup: Counter[date] = Counter()
-        for a in (a for p in parts for a in p.activity):
-            self.posters.setdefault(a.day, Counter())[a.member_id] += a.messages
-            self.asked_rollup[a.day] += a.questions
+        # Plain dicts, not Counters: this loop sees every rollup row of the scope.
+        posters: dict[date, dict[int, int]] = {}
+        asked: dict[date, int] = {}
+        for p in parts:
+            for _, member, day, messages, questions in p.activity:
+                on_day = posters.get(day)
+                if on_day is None:
+                    on_day = posters[day] = {}
+                    asked[day] = 0
+                on_day[member] = on_day.get(member, 0) + messages
+                asked[day] += questions
+        self.posters = posters
+        self.asked_rollup = asked
         self.totals: dict[date, list[int]] = {}
         for d in (d for p in parts for d in p.days):
             row = self.totals.setdefault(d.day, [0, 0, 0, 0, 0])
@@ -129,19 +142,26 @@ class _Scope:
                 and (s.left_at is None or s.left_at >= instant)}  # fmt: skip
 
 
-def _windows(posters: dict[date, Counter[int]], start: date,
+def _windows(posters: dict[date, dict[int, int]], start: date,
              end: date) -> tuple[dict[date, int], dict[date, int]]:  # fmt: skip
-    """Distinct posters in the 7 and the 30 days ending on each day of start..end."""
+    """Distinct posters in the 7 and the 30 days ending on each day of start..end.
+
+    A member leaving the window is counted down even on the first days, before the days
+    that leave it were counted up (a count that reaches zero or below is dropped): the
+    numbers stay those of the reports before step 13."""
     found: list[dict[date, int]] = []
     for width in (7, 30):
-        seen: Counter[int] = Counter()  # member → days present in the window
+        seen: dict[int, int] = {}  # member → days present in the window
         counts: dict[date, int] = {}
         for day in days(start - timedelta(days=width - 1), end):
-            seen.update(posters.get(day, Counter()).keys())
-            gone = posters.get(day - timedelta(days=width))
-            if gone:
-                seen.subtract(gone.keys())
-                seen = +seen
+            for member in posters.get(day, ()):
+                seen[member] = seen.get(member, 0) + 1
+            for member in posters.get(day - timedelta(days=width), ()):
+                left = seen.get(member, 0) - 1
+                if left > 0:
+                    seen[member] = left
+                else:
+                    seen.pop(member, None)
             if day >= start:
                 counts[day] = len(seen)
         found.append(counts)
@@ -177,10 +197,11 @@ def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
     span = days(period.start, period.end)
     sums = [sum(scope.totals.get(d, [0] * 5)[i] for d in span) for i in range(5)]
     messages, joins, leaves, staff, violations = sums
-    by_member: Counter[int] = Counter()
+    by_member: dict[int, int] = {}
     kinds: Counter[str] = Counter()
     for d in span:
-        by_member.update(scope.posters.get(d, Counter()))
+        for member, n in scope.posters.get(d, {}).items():
+            by_member[member] = by_member.get(member, 0) + n
         kinds.update(scope.kinds.get(d, Counter()))
     stuck = [len(scope.posters.get(d, ())) / scope.mau[d] for d in span if scope.mau[d]]
     members = len(scope.members_at_end_of(period.end))
@@ -224,13 +245,13 @@ def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
     )  # fmt: skip
 
 
-def _concentration(by_member: Counter[int]) -> float | None:
+def _concentration(by_member: dict[int, int]) -> float | None:
     """Share of messages from the top 10% of speakers (rounded up, at least one)."""
     total = sum(by_member.values())
     if not total:
         return None
     top = max(1, -(-len(by_member) * TOP_TENTHS // 10))  # ceil in integers: no 0.1 * 30 > 3
-    return sum(n for _, n in by_member.most_common(top)) / total
+    return sum(heapq.nlargest(top, by_member.values())) / total
 
 
 def _posted_within(scope: _Scope, member: int, joined: date) -> bool:

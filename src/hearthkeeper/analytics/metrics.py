@@ -20,6 +20,7 @@ from hearthkeeper.analytics.metric_records import (
     PeriodMetrics,
     ScopeMetrics,
 )
+from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_midnight
@@ -33,9 +34,12 @@ __all__ = ["CommunityMetrics", "DayPoint", "PeriodMetrics", "ScopeMetrics", "gro
 
 
 def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz: ZoneInfo,
-                  group_ids: Collection[int] | None = None) -> CommunityMetrics:  # fmt: skip
+                  group_ids: Collection[int] | None = None,
+                  reads: Reads | None = None) -> CommunityMetrics:  # fmt: skip
     """The metrics of the community's groups (or of `group_ids` among them) and of the
-    community as a whole, over the local days `start`..`end` (both included) in `tz`."""
+    community as a whole, over the local days `start`..`end` (both included) in `tz`
+    (`reads`: where the rollups, stays and questions come from; default the store)."""
+    reads = reads or store
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
@@ -45,11 +49,11 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         zone=tz,
         start=start,
         end=end,
-        activity=store.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
+        activity=reads.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
         days=store.group_days(ids, start, end),
         kinds=store.group_day_kinds(ids, start, end),
-        stays=store.stays(ids, until),
-        questions=store.question_timings(ids, since, until),
+        stays=reads.stays(ids, until),
+        questions=reads.question_timings(ids, since, until),
         checkins=store.checkin_marks(community_id, start, end),
         signups=store.signup_reach(ids, since, until),
         posts=SqlPosts.on(store).post_responses(ids, since, until),

@@ -18,15 +18,23 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthkeeper.analytics.metrics import ScopeMetrics, group_metrics
+from hearthkeeper.analytics.metrics import (
+    LOOK_AHEAD,
+    CommunityMetrics,
+    ScopeMetrics,
+    group_metrics,
+)
 from hearthkeeper.analytics.report_basis import (
     Span,
     first_message_at,
     message_spans,
     overall_span,
 )
+from hearthkeeper.analytics.report_cache import ReportCache, data_stamp
 from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.analytics.report_money import money_json, report_money
+from hearthkeeper.analytics.report_reads import SharedReads
+from hearthkeeper.analytics.signals import EPOCH
 from hearthkeeper.analytics.vitals import ScopeVitals, SilentKey, Vitals, community_vitals
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.activities.stats import attendance_json, event_figures
@@ -190,11 +198,13 @@ def build_report(
     end: date | None = None,
     group_ids: Collection[int] | None = None,
     playbook: Playbook | None = None,
+    cache: ReportCache | None = None,
 ) -> Report:
     """Everything measured about community `community_id` from local day `start` (default:
     the day of its first message) to `end` (default: today), both included; only the groups
     `group_ids` if given. `playbook` defaults to the one the community runs now. Segments,
-    health and heat death are as of `end`."""
+    health and heat death are as of `end`. With a `cache` (the console's), the heavy parts
+    are built again only when the data or the playbook changed."""
     community = next((c for c in store.list_communities() if c.id == community_id), None)
     if community is None:
         raise ReportError(f"there is no community with id {community_id}")
@@ -209,12 +219,27 @@ def build_report(
         )
     groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
     ids = [g.id for g in groups]
-    measured = group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids)
-    vitals = community_vitals(store, community_id, as_of=end, zone=zone, playbook=playbook,
-                              name=community.name, group_ids=ids)  # fmt: skip
-    spans = message_spans(
-        store, ids, local_midnight(start, zone), local_midnight(end + timedelta(days=1), zone)
-    )
+
+    def heavy() -> _Heavy:
+        reads = shared_reads(store, ids, start=start, end=end, zone=zone, now=now)
+        return _Heavy(
+            group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids,
+                          reads=reads),
+            community_vitals(store, community_id, as_of=end, zone=zone, playbook=playbook,
+                             name=community.name, group_ids=ids, reads=reads),
+            message_spans(store, ids, local_midnight(start, zone),
+                          local_midnight(end + timedelta(days=1), zone)),
+            report_matrix(store, community_id, playbook, zone, now, reads),
+        )  # fmt: skip
+
+    if cache is None:
+        parts = heavy()
+    else:
+        version = store.latest_playbook_version(community_id)
+        key = (community_id, start, end, tuple(ids), zone_name, now.astimezone(zone).date(),
+               None if version is None else version.sha256, data_stamp(store, community_id))  # fmt: skip
+        parts = cache.get(key, heavy)
+    measured, vitals, spans = parts.measured, parts.vitals, parts.spans
     return Report(
         community=community,
         timezone=zone_name,
@@ -239,8 +264,31 @@ def build_report(
             ids,
         ),
         attendance=report_attendance(store, community_id, now),
-        matrix=report_matrix(store, community_id, playbook, zone, now),
+        matrix=parts.matrix,
     )
+
+
+@dataclass(frozen=True)
+class _Heavy:
+    """What a report reads the rollups and the messages for."""
+
+    measured: CommunityMetrics
+    vitals: Vitals
+    spans: dict[int, Span]
+    matrix: dict[str, Any]
+
+
+def shared_reads(store: Store, group_ids: Collection[int], *, start: date, end: date,
+                 zone: ZoneInfo, now: datetime) -> SharedReads:  # fmt: skip
+    """The report's heavy reads over the window its parts ask for: the metrics' period (with
+    their look-back and look-ahead), the vital signs' history up to `end`, and the matrix's
+    up to `now`'s local day; each part's last 28 days of questions."""
+    today = now.astimezone(zone).date()
+    since = min(local_midnight(start, zone), local_midnight(end - timedelta(days=27), zone),
+                local_midnight(today - timedelta(days=27), zone))  # fmt: skip
+    until = local_midnight(max(end, today) + timedelta(days=1), zone)
+    return SharedReads(store, group_ids, first_day=EPOCH, last_day=max(end + LOOK_AHEAD, today),
+                       since=since, until=until)  # fmt: skip
 
 
 def report_attendance(store: Store, community_id: int, now: datetime) -> dict[str, Any] | None:

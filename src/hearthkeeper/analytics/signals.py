@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from hearthkeeper.analytics.health import HealthInputs
 from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember
 from hearthkeeper.analytics.lifecycle import CommunityFacts
+from hearthkeeper.analytics.report_reads import Reads, SharedReads
 from hearthkeeper.analytics.segments import MemberFacts
 from hearthkeeper.capabilities.activities.records import EventStatus
 from hearthkeeper.capabilities.activities.repository import SqlActivities
@@ -79,8 +80,18 @@ class HealthData:
 
 
 def load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
-         zone: ZoneInfo) -> HealthData:  # fmt: skip
-    """Read everything once; the builders below only filter it."""
+         zone: ZoneInfo, reads: Reads | None = None) -> HealthData:  # fmt: skip
+    """Read everything once; the builders below only filter it. With a report's
+    `SharedReads`, the heavy reads are its slices and the same load is made once."""
+    if isinstance(reads, SharedReads):
+        shared = reads
+        key = ("signals.load", community_id, tuple(sorted(group_ids)), as_of, str(zone))
+        return shared.once(key, lambda: _load(store, community_id, group_ids, as_of, zone, shared))
+    return _load(store, community_id, group_ids, as_of, zone, reads or store)
+
+
+def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
+          zone: ZoneInfo, reads: Reads) -> HealthData:  # fmt: skip
     ids = sorted(group_ids)
     names = {g.id: g.name for g in store.list_groups(community_id) if g.id in set(ids)}
     end = midnight(as_of + timedelta(days=1), zone)
@@ -93,11 +104,11 @@ def load(store: Store, community_id: int, group_ids: Collection[int], as_of: dat
     )
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
-        activity=by_group(store.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
+        activity=by_group(reads.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
         days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
-        stays=by_group(store.stays(ids, end), lambda r: r.group_id),
-        questions=by_group(store.question_timings(ids, start28, end), lambda r: r.group_id),
+        stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
+        questions=by_group(reads.question_timings(ids, start28, end), lambda r: r.group_id),
         check_ins=by_group(store.checkin_marks(community_id, as_of - timedelta(days=34), as_of),
                            lambda r: r[0]),
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),

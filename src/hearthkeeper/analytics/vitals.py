@@ -17,6 +17,7 @@ from hearthkeeper.analytics.cohorts import CohortRow, cohort_table
 from hearthkeeper.analytics.health import HealthScore, health_score
 from hearthkeeper.analytics.heat import HeatWarning, SilentMember, assess
 from hearthkeeper.analytics.lifecycle import Lifecycle, infer_stage
+from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.analytics.segments import (
     DEFAULT_RULES,
     MemberFacts,
@@ -80,11 +81,12 @@ class Vitals:
 def community_vitals(store: Store, community_id: int, *, as_of: date, zone: ZoneInfo,
                      playbook: Playbook | None, name: str,
                      group_ids: Collection[int] | None = None, cohort_weeks: int = 8,
-                     rules: SegmentRules = DEFAULT_RULES) -> Vitals:  # fmt: skip
+                     rules: SegmentRules = DEFAULT_RULES,
+                     reads: Reads | None = None) -> Vitals:  # fmt: skip
     """Everything the health modules say about the community (`name` labels the
     community-wide scores), for the groups `group_ids` (default: all of them)."""
     ids = group_ids if group_ids is not None else [g.id for g in store.list_groups(community_id)]
-    data = signals.load(store, community_id, ids, as_of, zone)
+    data = signals.load(store, community_id, ids, as_of, zone, reads)
     scopes = {gid: ({gid}, gname) for gid, gname in data.groups.items()}
     all_groups = set(data.groups)
     members = signals.member_facts(data, all_groups)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class MessageKind(StrEnum):
@@ -426,9 +426,9 @@ class LiveNumbers:
 # --- step 6: rollups for analytics --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ActivityDay:
-    """Messages one member sent in one group on one local day; `questions`: those with ?/？."""
+class ActivityDay(NamedTuple):
+    """Messages one member sent in one group on one local day; `questions`: those with ?/？.
+    A named tuple, not a dataclass: a report reads hundreds of thousands of them."""
 
     group_id: int
     member_id: int

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics import signals
 from hearthkeeper.analytics.health import health_score
+from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.capabilities.grid.decide import GroupLine, Keeper
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Pulse
@@ -54,13 +55,14 @@ def capacity_of(group: Group, playbook: Playbook | None) -> int | None:
 
 
 def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone: ZoneInfo,
-                now: datetime) -> Matrix:  # fmt: skip
-    """The matrix of the community's groups as of `now`'s local day."""
+                now: datetime, reads: Reads | None = None) -> Matrix:  # fmt: skip
+    """The matrix of the community's groups as of `now`'s local day (`reads`: a report's
+    shared reads)."""
     today = now.astimezone(zone).date()
     groups = store.list_groups(community_id)
     ids = [g.id for g in groups]
     members = store.group_member_counts(community_id)
-    data = signals.load(store, community_id, ids, today, zone)
+    data = signals.load(store, community_id, ids, today, zone, reads)
     grid = SqlGrid.on(store)
     assigned = grid.in_charge(ids)
     by_role = _role_holders(data, manager_roles(playbook), now)

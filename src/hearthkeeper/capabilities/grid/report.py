@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.playbook import Playbook
@@ -26,9 +27,9 @@ def _line(line: GroupLine) -> dict[str, Any]:
 
 
 def report_matrix(store: Store, community_id: int, playbook: Playbook | None, zone: ZoneInfo,
-                  now: datetime) -> dict[str, Any]:  # fmt: skip
+                  now: datetime, reads: Reads | None = None) -> dict[str, Any]:  # fmt: skip
     """The section (warnings need the playbook's limits: none without one)."""
-    matrix = load_matrix(store, community_id, playbook, zone, now)
+    matrix = load_matrix(store, community_id, playbook, zone, now, reads)
     warnings = [] if playbook is None else matrix_warnings(matrix.lines, playbook)
     return {
         "as_of": matrix.as_of.isoformat(),

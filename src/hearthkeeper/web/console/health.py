@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hearthkeeper.analytics.report import ScopeReport, build_report, default_start
+from hearthkeeper.analytics.report_cache import ReportCache
 from hearthkeeper.analytics.report_charts import ALL, chart_data, scope_key
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import local, render
@@ -28,9 +29,11 @@ def _days(request: Request) -> int:
     return int(asked) if asked.isdigit() and int(asked) in PERIODS else DEFAULT_DAYS
 
 
-def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int) -> dict[str, Any]:
+def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int,
+                      cache: ReportCache | None = None) -> dict[str, Any]:  # fmt: skip
     """The report of the last `days` local days (from the first message, if later), its
-    chart data for the whole community and the group `scope` names, and what is shown."""
+    chart data for the whole community and the group `scope` names, and what is shown
+    (`cache`: the page's reports, built again only when their data changed)."""
     store = pages.web.store
     now = pages.web.clock.now()
     today = now.astimezone(view.zone).date()
@@ -39,7 +42,7 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int) 
         today - timedelta(days=days - 1), default_start(store, view.community.id, zone, today)
     )
     report = build_report(store, view.community.id, now=now, start=start, end=today,
-                          playbook=view.playbook)  # fmt: skip
+                          playbook=view.playbook, cache=cache)  # fmt: skip
     data = report.to_json()
     groups = {scope_key(g["id"]): g for g in data["groups"]}
     chosen = scope if scope in groups else ALL
@@ -66,6 +69,7 @@ def _span(scope: ScopeReport, zone: tzinfo) -> tuple[str, str]:
 def router(pages: Pages) -> APIRouter:
     """`/console/c/{slug}/health`."""
     routes = APIRouter(route_class=ConsoleRoute)
+    cache = ReportCache()
 
     @routes.get("/console/c/{slug}/health", response_class=HTMLResponse)
     def health(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
@@ -73,7 +77,7 @@ def router(pages: Pages) -> APIRouter:
         scope = request.query_params.get("scope", ALL)
         return render(
             request, "console/health.html", operator=operator, active="health",
-            **dashboard_context(pages, view, scope, _days(request)), **view.context(),
+            **dashboard_context(pages, view, scope, _days(request), cache), **view.context(),
         )  # fmt: skip
 
     return routes

@@ -1,0 +1,98 @@
+"""The report's heavy reads done once: the per-member-and-day rollups, the questions with their
+first answers and the stays, each read over the widest window any part of the report asks
+for (the metrics' period, the vital signs' and the matrix's last weeks), then handed out in
+slices. Rows come sorted (by day, by time asked, by time joined), so a slice is two binary
+searches and holds exactly the rows a narrower read would have returned, in the same order.
+
+`Reads` is what the analytics modules read these through; the `Store` is one (each call a
+query), `SharedReads` the other. A request outside the window, or for other groups, goes to
+the store.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Hashable
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
+
+from hearthkeeper.store import ActivityDay, QuestionTiming, Stay, Store
+
+T = TypeVar("T")
+
+
+class Reads(Protocol):
+    """The heavy reads of analytics (the `Store`'s own methods have these signatures)."""
+
+    def activity_days(
+        self, group_ids: Collection[int], start: date, end: date
+    ) -> list[ActivityDay]: ...
+
+    def question_timings(
+        self, group_ids: Collection[int], since: datetime, until: datetime
+    ) -> list[QuestionTiming]: ...
+
+    def stays(self, group_ids: Collection[int], until: datetime | None = None) -> list[Stay]: ...
+
+
+class SharedReads:
+    """One read of each over a window, sliced for every request inside it."""
+
+    def __init__(self, store: Store, group_ids: Collection[int], *, first_day: date,
+                 last_day: date, since: datetime, until: datetime) -> None:  # fmt: skip
+        self.store = store
+        self.ids = sorted(set(group_ids))
+        self.days = (first_day, last_day)
+        self.times = (since, until)
+        self._activity: tuple[list[ActivityDay], list[date]] | None = None
+        self._questions: tuple[list[QuestionTiming], list[datetime]] | None = None
+        self._stays: tuple[list[Stay], list[datetime]] | None = None
+        self._made: dict[Hashable, Any] = {}
+
+    def _ours(self, group_ids: Collection[int]) -> bool:
+        return sorted(set(group_ids)) == self.ids
+
+    def activity_days(
+        self, group_ids: Collection[int], start: date, end: date
+    ) -> list[ActivityDay]:
+        """As `Store.activity_days`."""
+        first, last = self.days
+        if not self._ours(group_ids) or start < first or end > last:
+            return self.store.activity_days(group_ids, start, end)
+        if self._activity is None:
+            rows = self.store.activity_days(self.ids, first, last)
+            self._activity = rows, [r.day for r in rows]
+        rows, keys = self._activity
+        return rows[bisect_left(keys, start) : bisect_right(keys, end)]
+
+    def question_timings(
+        self, group_ids: Collection[int], since: datetime, until: datetime
+    ) -> list[QuestionTiming]:
+        """As `Store.question_timings` (a question's first answer does not depend on the
+        window it was read in)."""
+        first, last = self.times
+        if not self._ours(group_ids) or since < first or until > last:
+            return self.store.question_timings(group_ids, since, until)
+        if self._questions is None:
+            rows = self.store.question_timings(self.ids, first, last)
+            self._questions = rows, [q.asked_at for q in rows]
+        rows, keys = self._questions
+        return rows[bisect_left(keys, since) : bisect_left(keys, until)]
+
+    def stays(self, group_ids: Collection[int], until: datetime | None = None) -> list[Stay]:
+        """As `Store.stays`."""
+        if not self._ours(group_ids) or until is None or until > self.times[1]:
+            return self.store.stays(group_ids, until)
+        if self._stays is None:
+            rows = self.store.stays(self.ids, self.times[1])
+            self._stays = rows, [s.joined_at for s in rows]
+        rows, keys = self._stays
+        return rows[: bisect_left(keys, until)]
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`'s result, made once per `key` (what several parts of a report build
+        from the same reads, such as the vital signs' and the matrix's load)."""
+        if key not in self._made:
+            self._made[key] = make()
+        found: T = self._made[key]
+        return found
