@@ -5,6 +5,10 @@ A capability is listed once, in `installed.CAPABILITIES`; nothing is discovered.
 holds everything of it — the playbook section it reads, pure parse/decide/render modules,
 effects, its repository and records, CLI commands and console routes — so that adding one
 touches its own folder and that list.
+
+Every `hearth` command imports every capability package to add its commands (`cli`), so a
+package's `__init__` imports its handlers, repositories and the engine only inside `register`
+and `plan`: listing the commands then costs no SQLAlchemy, FastAPI or text models.
 """
 
 from __future__ import annotations
@@ -14,16 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from hearthkeeper.capabilities.command_book import CommandBook
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
-from hearthkeeper.text.scan import ScorerChoice
-
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.capabilities.command_book import CommandBook
+    from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Store
+    from hearthkeeper.text.scan import ScorerChoice
     from hearthkeeper.web.console.pages import Pages
     from hearthkeeper.web.context import Web
 

@@ -10,7 +10,7 @@ import typer
 from hearthkeeper.bench import engine_bench
 from hearthkeeper.cli.output import console
 
-app = typer.Typer(help="Run benchmarks and print the figures.", no_args_is_help=True)
+app = typer.Typer()  # `hearth bench`, its help in root.py
 
 
 @app.command("engine")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli.output import fail
-from hearthkeeper.clock import SystemClock
-from hearthkeeper.config import ConfigError, Settings, load_settings
-from hearthkeeper.store import Community, Store, StoreError, create_engine_for, require_current
+
+if TYPE_CHECKING:
+    from hearthkeeper.config import Settings
+    from hearthkeeper.store import Community, Store
+
+# Every command module imports the options below, so this module imports the configuration and
+# the store (SQLAlchemy) only when a command opens them.
 
 ConfigOption = Annotated[
     Path | None,
@@ -25,6 +28,9 @@ ActorOption = Annotated[str, typer.Option("--as", help="Who does it, for the aud
 
 def settings_from(config: Path | None) -> Settings:
     """Resolve settings, or exit with the configuration problem."""
+    from hearthkeeper.carriers.installed import CARRIERS
+    from hearthkeeper.config import ConfigError, load_settings
+
     try:
         return load_settings(config, os.environ, Path.cwd(), CARRIERS)
     except ConfigError as exc:
@@ -41,6 +47,9 @@ def prepare(settings: Settings) -> None:
 
 def open_store(settings: Settings) -> Store:
     """Open the configured database, which must be migrated to the current schema."""
+    from hearthkeeper.clock import SystemClock
+    from hearthkeeper.store import Store, StoreError, create_engine_for, require_current
+
     prepare(settings)
     try:
         engine = create_engine_for(settings.database_url)

@@ -10,7 +10,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import StoreError, upgrade
 
-app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+app = typer.Typer()  # `hearth db`, its help in root.py
 
 
 @app.command("upgrade")

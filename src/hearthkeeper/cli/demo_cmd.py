@@ -9,29 +9,18 @@ import secrets
 import shutil
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from hearthkeeper.apply import apply_playbook
-from hearthkeeper.capabilities.livecodes.records import ChannelKind
-from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
-from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
-from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
-from hearthkeeper.cli.output import console, errors, fail
-from hearthkeeper.cli.serve_cmd import build_host
-from hearthkeeper.clock import SystemClock
-from hearthkeeper.config import DEFAULT_HOST, DEFAULT_PORT, ServerSettings, Settings, sqlite_url_for
-from hearthkeeper.demo.simulator import Simulator
-from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, parse_playbook
-from hearthkeeper.playbook.joining import ThresholdKind
-from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
-from hearthkeeper.serve import Host, ServeError, open_socket, serve
-from hearthkeeper.serve.runner import bound_port
-from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
-from hearthkeeper.web.auth import hash_password
-from hearthkeeper.web.context import WebSettings
+from hearthkeeper.config import DEFAULT_PORT
+
+if TYPE_CHECKING:
+    from hearthkeeper.playbook import LoadedPlaybook
+    from hearthkeeper.serve import Host
+
+# A top-level command: this module is imported by every `hearth` command, so what the command
+# needs is imported when it runs.
 
 MARKER = ".hearth-demo"
 DEMO_GROUPS = 3
@@ -63,6 +52,15 @@ def demo(
     ] = None,
 ) -> None:
     """Run a live demo: console, web chat and simulated members, on a fresh SQLite database."""
+    from hearthkeeper.cli.output import console, fail
+    from hearthkeeper.cli.serve_cmd import build_host
+    from hearthkeeper.config import DEFAULT_HOST, ServerSettings, Settings, sqlite_url_for
+    from hearthkeeper.playbook import PlaybookError, parse_playbook
+    from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
+    from hearthkeeper.serve import ServeError, open_socket
+    from hearthkeeper.serve.runner import bound_port
+    from hearthkeeper.web.context import WebSettings
+
     try:
         text = template_text(template)
         loaded = parse_playbook(text, str(data_dir / PLAYBOOK))
@@ -98,6 +96,15 @@ def demo(
 def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
     """Migrate the fresh database, apply the playbook, open the groups, add the operator;
     the operator's generated password."""
+    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.capabilities.livecodes.records import ChannelKind
+    from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+    from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
+    from hearthkeeper.cli.output import fail
+    from hearthkeeper.clock import SystemClock
+    from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
+    from hearthkeeper.web.auth import hash_password
+
     password = secrets.token_urlsafe(12)
     try:
         upgrade(url)
@@ -119,6 +126,11 @@ def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
 
 
 def _panel(host: Host, password: str, *, simulate: bool) -> None:
+    from rich.markup import escape
+
+    from hearthkeeper.cli.output import console
+    from hearthkeeper.playbook.joining import ThresholdKind
+
     [running] = host.running
     console.rule(f"[bold]Hearthkeeper demo: {escape(running.community.name)}")
     console.print(f"Console:   [bold]{escape(host.console_url())}[/]")
@@ -143,6 +155,8 @@ def _panel(host: Host, password: str, *, simulate: bool) -> None:
 
 async def _live(host: Host, sock: socket.socket, *, simulate: bool, minutes: float | None) -> None:
     """Serve until Ctrl-C (or `minutes`), with the simulator acting once the server is up."""
+    from hearthkeeper.serve import serve
+
     stop = asyncio.Event()
     ready = asyncio.Event()
     helpers: list[asyncio.Task[None]] = []
@@ -159,6 +173,13 @@ async def _live(host: Host, sock: socket.socket, *, simulate: bool, minutes: flo
 
 
 async def _simulate(host: Host, stop: asyncio.Event, ready: asyncio.Event) -> None:
+    from rich.markup import escape
+
+    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+    from hearthkeeper.carriers.webchat.groups import WEBCHAT
+    from hearthkeeper.cli.output import errors
+    from hearthkeeper.demo.simulator import Simulator
+
     await ready.wait()
     [runtime] = host.runtimes.values()
     groups = [g for g in host.store.list_groups(runtime.community_id) if g.carrier == WEBCHAT]
@@ -178,6 +199,8 @@ async def _stop_after(stop: asyncio.Event, seconds: float) -> None:
 
 def _fresh(data_dir: Path) -> None:
     """Recreate the demo directory, refusing to wipe anything that is not a previous demo."""
+    from hearthkeeper.cli.output import fail
+
     if data_dir.exists():
         if not (data_dir / MARKER).exists() and any(data_dir.iterdir()):
             fail(

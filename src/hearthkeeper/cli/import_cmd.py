@@ -6,23 +6,19 @@ import re
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, errors, fail
-from hearthkeeper.importers import (
-    ImportFileError,
-    ImportOptions,
-    ImportSummary,
-    import_source,
-    open_source,
-)
-from hearthkeeper.store import Store
+from hearthkeeper.cli.context import ConfigOption
+
+if TYPE_CHECKING:
+    from hearthkeeper.importers import ImportSummary
+    from hearthkeeper.store import Store
+
+# A top-level command: this module is imported by every `hearth` command, so what the command
+# needs is imported when it runs.
 
 SHOWN_BAD_ROWS = 20
 SHOWN_GROUPS = 10
@@ -73,6 +69,12 @@ def import_history(
     config: ConfigOption = None,
 ) -> None:
     """Import chat history into a community: messages, members, joins and leaves."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    from hearthkeeper.cli.context import open_store, settings_from
+    from hearthkeeper.cli.output import errors, fail
+    from hearthkeeper.importers import ImportFileError, ImportOptions, import_source, open_source
+
     if date_order is not None and format is not Format.WHATSAPP:
         fail("--date-order is for WhatsApp exports only (the other formats say their dates)")
     store = open_store(settings_from(config))
@@ -105,6 +107,10 @@ def import_history(
 
 
 def _report(summary: ImportSummary, zone: ZoneInfo) -> None:
+    from rich.markup import escape
+
+    from hearthkeeper.cli.output import console, errors
+
     community = summary.community
     where = f"{community.name} ({community.slug})" if community is not None else "-"
     console.print(escape(f"Imported {summary.path} ({summary.format}) into {where}"))
@@ -131,6 +137,8 @@ def _report(summary: ImportSummary, zone: ZoneInfo) -> None:
 
 def _community(store: Store, given: str) -> tuple[str, str]:
     """(slug, name) for `--community`: an existing slug as is, else a slug made of the name."""
+    from hearthkeeper.cli.output import fail
+
     given = given.strip()
     if not given:
         fail("--community needs a name")
@@ -154,4 +162,6 @@ def _zone(given: str | None, community: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         if given is None:
             return ZoneInfo("UTC")
+        from hearthkeeper.cli.output import fail
+
         fail(f"--tz {given!r} is not a time zone; use a name such as Asia/Shanghai or UTC")

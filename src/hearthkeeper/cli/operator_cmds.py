@@ -16,20 +16,14 @@ from hearthkeeper.web.auth import hash_password, new_token, token_hash
 
 MIN_PASSWORD = 8
 
-operator_app = typer.Typer(help="Operators who sign in to the console.", no_args_is_help=True)
-token_app = typer.Typer(help="Tokens for the REST API.", no_args_is_help=True)
+operator_app = typer.Typer()  # `hearth operator` and `hearth token`, their help in root.py
+token_app = typer.Typer()
 
 NameArgument = Annotated[str, typer.Argument(help="The operator's username.")]
 StdinOption = Annotated[
     bool,
     typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add `operator` and `token` to the top-level command."""
-    app.add_typer(operator_app, name="operator")
-    app.add_typer(token_app, name="token")
 
 
 def _password(from_stdin: bool) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 
-from hearthkeeper.carriers.installed import installed_kinds
-from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook, PlaybookError, load_playbook
+if TYPE_CHECKING:
+    from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -25,6 +25,8 @@ def load_or_exit(path: Path) -> LoadedPlaybook:
     """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
     Its warnings, if any, go to standard error and the command carries on (a carrier it
     names that this Hearthkeeper does not have is one)."""
+    from hearthkeeper.playbook import PlaybookError, load_playbook
+
     try:
         loaded = load_playbook(path, carriers=installed())
     except PlaybookError as exc:
@@ -38,4 +40,7 @@ def load_or_exit(path: Path) -> LoadedPlaybook:
 
 def installed() -> CarrierKinds:
     """The carriers installed, for checking what a playbook's `structure.carriers` names."""
+    from hearthkeeper.carriers.installed import installed_kinds
+    from hearthkeeper.playbook import CarrierKinds
+
     return CarrierKinds(installed_kinds())

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from hearthkeeper.assembly import build_registry
 from hearthkeeper.cli.output import console, fail, installed, load_or_exit
-from hearthkeeper.playbook import CarrierKinds, Playbook, validate_file
-from hearthkeeper.playbook.reference import markdown_reference
-from hearthkeeper.playbook.summary import summarise
-from hearthkeeper.playbook.templates import (
-    TEMPLATES,
-    UnknownTemplate,
-    copy_content,
-    template_text,
-)
 
-app = typer.Typer(help="Write, check and read playbooks.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from hearthkeeper.playbook import CarrierKinds, Playbook
+
+# Each command imports what it needs: `validate` runs in editors and pre-commit hooks, and needs
+# neither the engine (`show`'s registry: the store, SQLAlchemy) nor the reference's docs.
+
+app = typer.Typer()  # `hearth playbook`, its help in root.py
 
 
 @app.command("validate")
@@ -31,6 +26,8 @@ def validate(
 ) -> None:
     """Check playbooks; print one line per problem (FILE:LINE:COL: field: message) and per
     warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
+    from hearthkeeper.playbook import validate_file
+
     failed = False
     for path in files:
         problems = validate_file(path, carriers=installed())
@@ -49,6 +46,8 @@ def validate(
 @app.command("show")
 def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
     """Summarise a playbook by ISOOC and call out its gaps."""
+    from hearthkeeper.assembly import build_registry
+
     loaded = load_or_exit(file)
     checked = build_registry(loaded.playbook, file.parent, scorer=None).thresholds()
     print_summary(loaded.playbook, replace(installed(), thresholds=checked))
@@ -57,6 +56,8 @@ def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")
 def print_summary(playbook: Playbook, carriers: CarrierKinds | None = None) -> None:
     """Print the ISOOC summary and its gaps (with `carriers`, also each carrier the playbook
     names that cannot run here)."""
+    from hearthkeeper.playbook.summary import summarise
+
     gaps = 0
     for element in summarise(playbook, carriers):
         console.print(f"\n[bold]{escape(element.title)}[/]")
@@ -71,6 +72,10 @@ def print_summary(playbook: Playbook, carriers: CarrierKinds | None = None) -> N
 @app.command("templates")
 def templates() -> None:
     """List the playbook templates."""
+    from rich.table import Table
+
+    from hearthkeeper.playbook.templates import TEMPLATES
+
     table = Table("name", "for", box=None, pad_edge=False)
     for template in TEMPLATES.values():
         table.add_row(template.name, f"{template.title}: {template.description}")
@@ -89,6 +94,8 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Start a playbook from a template."""
+    from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
+
     try:
         text = template_text(template)
     except UnknownTemplate as exc:
@@ -114,4 +121,6 @@ def new(
 @app.command("reference")
 def reference() -> None:
     """Print every playbook field with its type, default and meaning (Markdown)."""
+    from hearthkeeper.playbook.reference import markdown_reference
+
     typer.echo(markdown_reference(), nl=False)

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from hearthkeeper.analytics.report import ReportError, build_report, find_community
-from hearthkeeper.analytics.report_html import render_html
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.cli.output import fail
+
+# A top-level command: this module is imported by every `hearth` command, so what the command
+# needs is imported when it runs.
 
 DEFAULT_HTML = Path("report.html")
 
@@ -74,6 +73,14 @@ def report(
     """Write a community's health report: messages, members, daily activity, segments,
     cohorts, health scores, lifecycle stage and heat-death warnings, per group and overall;
     the live codes' channels and the money figures of paid membership."""
+    from rich.markup import escape
+
+    from hearthkeeper.analytics.report import ReportError, build_report, find_community
+    from hearthkeeper.analytics.report_html import render_html
+    from hearthkeeper.cli.context import open_store, settings_from
+    from hearthkeeper.cli.output import console
+    from hearthkeeper.clock import SystemClock
+
     first, last = _day(start, "--from"), _day(end, "--to")
     chosen = output_format or (
         ReportFormat.JSON

@@ -11,18 +11,14 @@ from hearthkeeper import __version__
 from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli import (
-    bench_cmds,
-    db_cmds,
     demo_cmd,
     import_cmd,
-    operator_cmds,
-    playbook_cmds,
     report_cmd,
     serve_cmd,
     setup_cmds,
-    staff_cmds,
     trial_cmds,
 )
+from hearthkeeper.cli.lazy import add_lazy_group
 
 app = typer.Typer(
     name="hearth",
@@ -32,14 +28,33 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(playbook_cmds.app, name="playbook")
-app.add_typer(db_cmds.app, name="db")
-app.add_typer(bench_cmds.app, name="bench")
+# Groups are imported when one of their commands runs (cli/lazy.py): `hearth --help` and
+# `hearth playbook validate` start without SQLAlchemy, FastAPI or the carriers' clients.
+add_lazy_group(
+    app, "playbook", "hearthkeeper.cli.playbook_cmds:app", help="Write, check and read playbooks."
+)
+add_lazy_group(app, "db", "hearthkeeper.cli.db_cmds:app", help="Manage the database.")
+add_lazy_group(
+    app, "bench", "hearthkeeper.cli.bench_cmds:app", help="Run benchmarks and print the figures."
+)
 setup_cmds.register(app)
 demo_cmd.register(app)
 trial_cmds.register(app)
-staff_cmds.register(app)
-operator_cmds.register(app)
+add_lazy_group(
+    app,
+    "staff",
+    "hearthkeeper.cli.staff_cmds:staff_app",
+    help="Who is staff: give and take staff roles.",
+)
+add_lazy_group(
+    app,
+    "operator",
+    "hearthkeeper.cli.operator_cmds:operator_app",
+    help="Operators who sign in to the console.",
+)
+add_lazy_group(
+    app, "token", "hearthkeeper.cli.operator_cmds:token_app", help="Tokens for the REST API."
+)
 serve_cmd.register(app)
 import_cmd.register(app)
 report_cmd.register(app)

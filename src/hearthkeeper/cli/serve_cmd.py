@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from hearthkeeper.cli.context import ConfigOption, prepare, settings_from
-from hearthkeeper.cli.output import console, errors, fail
-from hearthkeeper.config import ConfigError, Settings
-from hearthkeeper.engine.carrier import CarrierError
-from hearthkeeper.playbook import PlaybookError
-from hearthkeeper.serve import Host, ServeError, open_socket, serve
-from hearthkeeper.serve.runner import bound_port
-from hearthkeeper.store import StoreError
-from hearthkeeper.web.clientaddr import parse_proxies
-from hearthkeeper.web.context import WebSettings
+from hearthkeeper.cli.context import ConfigOption
+
+if TYPE_CHECKING:
+    from hearthkeeper.config import Settings
+    from hearthkeeper.serve import Host
+    from hearthkeeper.web.context import WebSettings
+
+# A top-level command: this module is imported by every `hearth` command, so what the command
+# needs is imported when it runs.
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +37,14 @@ def serve_command(
     ] = None,
 ) -> None:
     """Run the playbooks of the configuration: engine, operator console, REST API, web chat."""
+    from hearthkeeper.cli.context import prepare, settings_from
+    from hearthkeeper.cli.output import console, errors, fail
+    from hearthkeeper.engine.carrier import CarrierError
+    from hearthkeeper.serve import ServeError, open_socket, serve
+    from hearthkeeper.serve.runner import bound_port
+    from hearthkeeper.web.clientaddr import parse_proxies
+    from hearthkeeper.web.context import WebSettings
+
     settings = settings_from(config)
     prepare(settings)
     address = host or settings.server.host
@@ -78,6 +84,12 @@ def serve_command(
 
 def build_host(settings: Settings, web_settings: WebSettings) -> Host:
     """The `Host`, or exit 1 with the problem (playbook problems one per line)."""
+    from hearthkeeper.cli.output import fail
+    from hearthkeeper.config import ConfigError
+    from hearthkeeper.playbook import PlaybookError
+    from hearthkeeper.serve import Host
+    from hearthkeeper.store import StoreError
+
     try:
         return Host.build(settings, web_settings)
     except PlaybookError as exc:
@@ -90,6 +102,10 @@ def build_host(settings: Settings, web_settings: WebSettings) -> Host:
 
 def show(host: Host) -> None:
     """What runs and where to reach it."""
+    from rich.markup import escape
+
+    from hearthkeeper.cli.output import console
+
     for running in host.running:
         console.print(escape(running.describe()))
     console.print(f"Console: {escape(host.console_url())}")

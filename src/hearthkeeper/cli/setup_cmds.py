@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from hearthkeeper.apply import Applied, apply_playbook
-from hearthkeeper.carriers.installed import CARRIERS
-from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
-from hearthkeeper.cli.output import console, fail, load_or_exit
-from hearthkeeper.config import CONFIG_NAME, config_text
-from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
-from hearthkeeper.store import StoreError, upgrade
+from hearthkeeper.cli.context import ConfigOption
+
+if TYPE_CHECKING:
+    from hearthkeeper.apply import Applied
+
+# A top-level command: this module is imported by every `hearth` command, so what the command
+# needs is imported when it runs.
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +32,15 @@ def init(
     ] = "skincare",
 ) -> None:
     """Create a deployment: hearth.toml, playbook.yaml from a template, and the database."""
+    from rich.markup import escape
+
+    from hearthkeeper.carriers.installed import CARRIERS
+    from hearthkeeper.cli.context import prepare, settings_from
+    from hearthkeeper.cli.output import console, fail
+    from hearthkeeper.config import CONFIG_NAME, config_text
+    from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
+    from hearthkeeper.store import StoreError, upgrade
+
     try:
         text = template_text(template)
     except UnknownTemplate as exc:
@@ -72,6 +80,11 @@ def apply(
     actor: Annotated[str, typer.Option("--as", help="Who applies it, for the audit log.")] = "cli",
 ) -> None:
     """Store a playbook as the next version of its community and print the diff."""
+    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.cli.context import open_store, settings_from
+    from hearthkeeper.cli.output import fail, load_or_exit
+    from hearthkeeper.store import StoreError
+
     loaded = load_or_exit(playbook)
     store = open_store(settings_from(config))
     try:
@@ -83,6 +96,10 @@ def apply(
 
 def print_applied(applied: Applied) -> None:
     """Say which version was stored and what changed."""
+    from rich.markup import escape
+
+    from hearthkeeper.cli.output import console
+
     name = escape(f"{applied.community.name} [{applied.community.slug}]")
     if applied.unchanged:
         console.print(f"{name}: identical to version {applied.version.version}; nothing stored.")

@@ -18,12 +18,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import Store
 
-staff_app = typer.Typer(help="Who is staff: give and take staff roles.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `staff` to the top-level command."""
-    app.add_typer(staff_app, name="staff")
+staff_app = typer.Typer()  # `hearth staff`, its help in root.py
 
 
 CommunityOption = Annotated[

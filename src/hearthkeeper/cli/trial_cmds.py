@@ -10,16 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
 
-from hearthkeeper.cli.evaluate_cmd import run_evaluation
-from hearthkeeper.cli.output import errors, fail, load_or_exit
-from hearthkeeper.dryrun import DryRun, Fired, verdict_of
-from hearthkeeper.engine.actions import BOOKKEEPING, Action
-from hearthkeeper.recorded import BadLine, read_events, read_messages
+if TYPE_CHECKING:
+    from hearthkeeper.engine.actions import Action
+    from hearthkeeper.recorded import BadLine
+
+# A top-level command: this module is imported by every `hearth` command, so what the command
+# needs is imported when it runs.
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -35,6 +36,8 @@ def _input(path: Path | None) -> Iterator[TextIO]:
     if path is None or str(path) == "-":
         yield sys.stdin
         return
+    from hearthkeeper.cli.output import fail
+
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
             yield handle
@@ -43,6 +46,8 @@ def _input(path: Path | None) -> Iterator[TextIO]:
 
 
 def _bad(source: str, bad: BadLine) -> None:
+    from hearthkeeper.cli.output import errors
+
     errors.print(f"{source}:{bad.line}: skipped: {bad.message}", markup=False)
 
 
@@ -75,6 +80,11 @@ def moderate(
     ] = 0,
 ) -> None:
     """Judge messages (text lines or JSON lines) and print one JSON verdict per message."""
+    from hearthkeeper.cli.evaluate_cmd import run_evaluation
+    from hearthkeeper.cli.output import errors, fail, load_or_exit
+    from hearthkeeper.dryrun import DryRun, Fired, verdict_of
+    from hearthkeeper.recorded import BadLine, read_messages
+
     if evaluate is not None:
         run_evaluation(evaluate, playbook, template, split, as_json, show)
         return
@@ -110,6 +120,11 @@ def replay(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or jsonl.")] = "text",
 ) -> None:
     """Run a recorded conversation through the engine on a scratch database; report what it did."""
+    from hearthkeeper.cli.output import errors, fail, load_or_exit
+    from hearthkeeper.dryrun import DryRun, Fired
+    from hearthkeeper.engine.actions import BOOKKEEPING
+    from hearthkeeper.recorded import BadLine, read_events
+
     if output_format not in ("text", "jsonl"):
         fail(f"--format {output_format!r}: use text or jsonl")
     loaded = load_or_exit(playbook)

@@ -1,56 +1,123 @@
 """Storage: SQLAlchemy models, Alembic migrations and the `Store` the rest of Hearthkeeper uses."""
 
-from hearthkeeper.store.database import (
-    URL_VARIABLE,
-    create_engine_for,
-    sqlite_url,
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hearthkeeper.lazy import exports
+
+if TYPE_CHECKING:
+    from hearthkeeper.store.database import (
+        URL_VARIABLE,
+        create_engine_for,
+        sqlite_url,
+    )
+    from hearthkeeper.store.errors import StoreError
+    from hearthkeeper.store.examples import ExampleSource, ModerationExample
+    from hearthkeeper.store.migrate import current_revision, head_revision, require_current, upgrade
+    from hearthkeeper.store.records import (
+        ActivityDay,
+        ApiToken,
+        AuditEntry,
+        Community,
+        ConsoleSession,
+        Done,
+        EventType,
+        Group,
+        GroupDay,
+        GroupDayKind,
+        Identity,
+        LiveNumbers,
+        Member,
+        Membership,
+        MemberSummary,
+        MemberTag,
+        Message,
+        MessageKind,
+        NewAudit,
+        NewEvent,
+        NewMessage,
+        NewOutboxItem,
+        NewReaction,
+        NewStaffAlert,
+        NewStrike,
+        Operator,
+        OutboxItem,
+        OutboxStatus,
+        PlaybookVersion,
+        PointsEntry,
+        QuestionTiming,
+        RecentMessage,
+        RecordedEvent,
+        Sanction,
+        SanctionKind,
+        Scheduled,
+        SignUpReach,
+        StaffAlert,
+        Stay,
+        Strike,
+    )
+    from hearthkeeper.store.repository import Store
+
+# Imported on first use (hearthkeeper/lazy.py): a module that needs one record or the `Store`
+# does not pay for the migrations (Alembic) or the moderation examples.
+__getattr__ = exports(
+    __name__,
+    {
+        "URL_VARIABLE": ".database",
+        "create_engine_for": ".database",
+        "sqlite_url": ".database",
+        "StoreError": ".errors",
+        "ExampleSource": ".examples",
+        "ModerationExample": ".examples",
+        "current_revision": ".migrate",
+        "head_revision": ".migrate",
+        "require_current": ".migrate",
+        "upgrade": ".migrate",
+        "ActivityDay": ".records",
+        "ApiToken": ".records",
+        "AuditEntry": ".records",
+        "Community": ".records",
+        "ConsoleSession": ".records",
+        "Done": ".records",
+        "EventType": ".records",
+        "Group": ".records",
+        "GroupDay": ".records",
+        "GroupDayKind": ".records",
+        "Identity": ".records",
+        "LiveNumbers": ".records",
+        "Member": ".records",
+        "Membership": ".records",
+        "MemberSummary": ".records",
+        "MemberTag": ".records",
+        "Message": ".records",
+        "MessageKind": ".records",
+        "NewAudit": ".records",
+        "NewEvent": ".records",
+        "NewMessage": ".records",
+        "NewOutboxItem": ".records",
+        "NewReaction": ".records",
+        "NewStaffAlert": ".records",
+        "NewStrike": ".records",
+        "Operator": ".records",
+        "OutboxItem": ".records",
+        "OutboxStatus": ".records",
+        "PlaybookVersion": ".records",
+        "PointsEntry": ".records",
+        "QuestionTiming": ".records",
+        "RecentMessage": ".records",
+        "RecordedEvent": ".records",
+        "Sanction": ".records",
+        "SanctionKind": ".records",
+        "Scheduled": ".records",
+        "SignUpReach": ".records",
+        "StaffAlert": ".records",
+        "Stay": ".records",
+        "Strike": ".records",
+        "Store": ".repository",
+    },
 )
-from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.examples import ExampleSource, ModerationExample
-from hearthkeeper.store.migrate import current_revision, head_revision, require_current, upgrade
-from hearthkeeper.store.records import (
-    ActivityDay,
-    ApiToken,
-    AuditEntry,
-    Community,
-    ConsoleSession,
-    Done,
-    EventType,
-    Group,
-    GroupDay,
-    GroupDayKind,
-    Identity,
-    LiveNumbers,
-    Member,
-    Membership,
-    MemberSummary,
-    MemberTag,
-    Message,
-    MessageKind,
-    NewAudit,
-    NewEvent,
-    NewMessage,
-    NewOutboxItem,
-    NewReaction,
-    NewStaffAlert,
-    NewStrike,
-    Operator,
-    OutboxItem,
-    OutboxStatus,
-    PlaybookVersion,
-    PointsEntry,
-    QuestionTiming,
-    RecentMessage,
-    RecordedEvent,
-    Sanction,
-    SanctionKind,
-    Scheduled,
-    SignUpReach,
-    StaffAlert,
-    Stay,
-    Strike,
-)
-from hearthkeeper.store.repository import Store
+
 
 __all__ = [
     "URL_VARIABLE",

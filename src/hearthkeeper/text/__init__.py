@@ -5,17 +5,51 @@ playbook and then called per message (`Scanner`), and the time-based ones (`Floo
 `RepeatWindow`) are told the time.
 """
 
-from hearthkeeper.text.contact import ContactDetector
-from hearthkeeper.text.findings import Finding
-from hearthkeeper.text.flooding import FloodWindow
-from hearthkeeper.text.invites import InviteDetector
-from hearthkeeper.text.keywords import KeywordDetector, KeywordSet
-from hearthkeeper.text.links import LinkDetector, find_links
-from hearthkeeper.text.mentions import MentionSpamDetector, count_mentions
-from hearthkeeper.text.normalise import MessageText, compact, normalise, prepare
-from hearthkeeper.text.qr import contains_qr, read_qr_codes
-from hearthkeeper.text.repeats import RepeatWindow
-from hearthkeeper.text.scan import Scanner, is_advertising
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hearthkeeper.lazy import exports
+
+if TYPE_CHECKING:
+    from hearthkeeper.text.contact import ContactDetector
+    from hearthkeeper.text.findings import Finding
+    from hearthkeeper.text.flooding import FloodWindow
+    from hearthkeeper.text.invites import InviteDetector
+    from hearthkeeper.text.keywords import KeywordDetector, KeywordSet
+    from hearthkeeper.text.links import LinkDetector, find_links
+    from hearthkeeper.text.mentions import MentionSpamDetector, count_mentions
+    from hearthkeeper.text.normalise import MessageText, compact, normalise, prepare
+    from hearthkeeper.text.qr import contains_qr, read_qr_codes
+    from hearthkeeper.text.repeats import RepeatWindow
+    from hearthkeeper.text.scan import Scanner, is_advertising
+
+# Imported on first use: the playbook's checks need `normalise` alone, and the QR reader (Pillow)
+# and the scanner only matter when messages are scanned (hearthkeeper/lazy.py).
+__getattr__ = exports(
+    __name__,
+    {
+        "ContactDetector": ".contact",
+        "Finding": ".findings",
+        "FloodWindow": ".flooding",
+        "InviteDetector": ".invites",
+        "KeywordDetector": ".keywords",
+        "KeywordSet": ".keywords",
+        "LinkDetector": ".links",
+        "find_links": ".links",
+        "MentionSpamDetector": ".mentions",
+        "count_mentions": ".mentions",
+        "MessageText": ".normalise",
+        "compact": ".normalise",
+        "normalise": ".normalise",
+        "prepare": ".normalise",
+        "contains_qr": ".qr",
+        "read_qr_codes": ".qr",
+        "RepeatWindow": ".repeats",
+        "Scanner": ".scan",
+        "is_advertising": ".scan",
+    },
+)
 
 __all__ = [
     "ContactDetector",

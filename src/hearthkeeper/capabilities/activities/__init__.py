@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hearthkeeper.capabilities.activities import handlers
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
     from hearthkeeper.web.context import Web
 
@@ -32,12 +31,19 @@ class Activities(CapabilityBase):
 
     def register(self, registry: Registry, setup: Setup) -> None:
         """The commands and effects (always: staff may make events without a playbook one)."""
+        from hearthkeeper.capabilities.activities import handlers
+
         handlers.register(registry, setup.book)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.activities import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "events",
+            "hearthkeeper.capabilities.activities.cli:events_app",
+            help="Offline events: make, list, cancel; record a fee; check a member in at the door.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.activities import console

@@ -28,18 +28,10 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 
-events_app = typer.Typer(
-    help="Offline events: make, list, cancel; record a fee; check a member in at the door.",
-    no_args_is_help=True,
-)
+events_app = typer.Typer()  # its help: capabilities/activities/__init__.py
 CommunityOption = Annotated[
     str | None, typer.Option("--community", help="The community (its slug); needed if several.")
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add `events` to the top-level command."""
-    app.add_typer(events_app, name="events")
 
 
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:

@@ -12,42 +12,54 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hearthkeeper.capabilities.admission.checks import (
-    check_application,
-    check_code,
-    check_min_level,
-)
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.admission import admit_all
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.playbook.joining import ThresholdKind
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
-
-# The threshold kinds this capability checks (`paid` and `task` belong to billing and referrals).
-CHECKS = {
-    ThresholdKind.OPEN: admit_all,
-    ThresholdKind.INVITE_CODE: check_code,
-    ThresholdKind.APPLICATION: check_application,
-    ThresholdKind.MIN_LEVEL: check_min_level,
-}
 
 
 class AdmissionCapability(CapabilityBase):
     name = "admission"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        for kind, check in CHECKS.items():
+        # The threshold kinds this capability checks (`paid` and `task` belong to billing and
+        # referrals).
+        from hearthkeeper.capabilities.admission.checks import (
+            check_application,
+            check_code,
+            check_min_level,
+        )
+        from hearthkeeper.engine.admission import admit_all
+        from hearthkeeper.playbook.joining import ThresholdKind
+
+        checks = {
+            ThresholdKind.OPEN: admit_all,
+            ThresholdKind.INVITE_CODE: check_code,
+            ThresholdKind.APPLICATION: check_application,
+            ThresholdKind.MIN_LEVEL: check_min_level,
+        }
+        for kind, check in checks.items():
             registry.add_threshold(kind, check)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.admission import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "codes",
+            "hearthkeeper.capabilities.admission.cli:codes_app",
+            help="Invite codes of a community: create, list, revoke.",
+        )
+        add_lazy_group(
+            app,
+            "applications",
+            "hearthkeeper.capabilities.admission.cli:applications_app",
+            help="Applications to join a community: list, approve, refuse.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.admission.console import router

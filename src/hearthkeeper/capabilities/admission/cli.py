@@ -20,18 +20,10 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 
-codes_app = typer.Typer(help="Invite codes of a community: create, list, revoke.",
-                        no_args_is_help=True)  # fmt: skip
-applications_app = typer.Typer(help="Applications to join a community: list, approve, refuse.",
-                               no_args_is_help=True)  # fmt: skip
+codes_app = typer.Typer()  # its help: capabilities/admission/__init__.py
+applications_app = typer.Typer()
 CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
 BY = "cli"
-
-
-def register(app: typer.Typer) -> None:
-    """Add `codes` and `applications` to the top-level command."""
-    app.add_typer(codes_app, name="codes")
-    app.add_typer(applications_app, name="applications")
 
 
 def _community(store: Store, slug: str) -> Community:

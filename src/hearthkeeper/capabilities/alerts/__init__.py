@@ -14,10 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
 
 if TYPE_CHECKING:
     import typer
+
+    from hearthkeeper.engine.registry import Registry
 
 
 class StaffAlerts(CapabilityBase):
@@ -31,9 +32,14 @@ class StaffAlerts(CapabilityBase):
         registry.add_effect(ReleaseHeld, route.release)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.alerts import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "alerts",
+            "hearthkeeper.capabilities.alerts.cli:alerts_app",
+            help="Staff alerts: where they go and what waits.",
+        )
 
 
 CAPABILITY = StaffAlerts()

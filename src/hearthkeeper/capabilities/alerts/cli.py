@@ -14,12 +14,7 @@ from hearthkeeper.capabilities.alerts.repository import SqlAlerts
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
 
-alerts_app = typer.Typer(help="Staff alerts: where they go and what waits.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `alerts` to the top-level command."""
-    app.add_typer(alerts_app, name="alerts")
+alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
 
 
 @alerts_app.command("show")

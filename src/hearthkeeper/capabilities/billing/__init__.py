@@ -15,19 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.billing.lifecycle import expire, plan_lifecycle, remind
-from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.billing.requests import BillingExpire, BillingRemind
-from hearthkeeper.capabilities.billing.threshold import check_paid
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.joining import ThresholdKind
-from hearthkeeper.store import Store
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Store
     from hearthkeeper.web.console.pages import Pages
     from hearthkeeper.web.context import Web
 
@@ -38,20 +33,33 @@ class Billing(CapabilityBase):
     def register(self, registry: Registry, setup: Setup) -> None:
         """The `paid` threshold and the lifecycle's effects (always: a playbook that dropped
         its plans still has subscriptions to end)."""
+        from hearthkeeper.capabilities.billing.lifecycle import expire, remind
+        from hearthkeeper.capabilities.billing.requests import BillingExpire, BillingRemind
+        from hearthkeeper.capabilities.billing.threshold import check_paid
+        from hearthkeeper.playbook.joining import ThresholdKind
+
         registry.add_threshold(ThresholdKind.PAID, check_paid)
         registry.add_effect(BillingRemind, remind)
         registry.add_effect(BillingExpire, expire)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
         """Make sure every live subscription has its reminder and expiry scheduled."""
+        from hearthkeeper.capabilities.billing.lifecycle import plan_lifecycle
+        from hearthkeeper.capabilities.billing.repository import SqlBilling
+
         with store.transaction() as tx:
             for sub in SqlBilling.on(tx).live_subscriptions(community_id):
                 plan_lifecycle(tx, sub, playbook, now)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.billing import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "billing",
+            "hearthkeeper.capabilities.billing.cli:billing_app",
+            help="Paid membership: record payments, refund, cancel, list subscriptions and orders.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.billing.console import router

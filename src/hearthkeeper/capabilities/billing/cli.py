@@ -21,18 +21,10 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 
-billing_app = typer.Typer(
-    help="Paid membership: record payments, refund, cancel, list subscriptions and orders.",
-    no_args_is_help=True,
-)
+billing_app = typer.Typer()  # its help: capabilities/billing/__init__.py
 CommunityOption = Annotated[
     str | None, typer.Option("--community", help="The community (its slug); needed if several.")
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add `billing` to the top-level command."""
-    app.add_typer(billing_app, name="billing")
 
 
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:

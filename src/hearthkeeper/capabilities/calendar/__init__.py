@@ -13,16 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.calendar import confirm, planning, posts, rituals, sessions
-from hearthkeeper.capabilities.calendar.requests import CalendarPlan, CalendarPost
-from hearthkeeper.engine.registry import Registry, Stage
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Store
     from hearthkeeper.web.console.pages import Pages
 
 
@@ -31,6 +29,10 @@ class Calendar(CapabilityBase):
 
     def register(self, registry: Registry, setup: Setup) -> None:
         """Add the planner, the firings and `/confirm`; libraries under `setup.content_root`."""
+        from hearthkeeper.capabilities.calendar import confirm, planning, posts, rituals, sessions
+        from hearthkeeper.capabilities.calendar.requests import CalendarPlan, CalendarPost
+        from hearthkeeper.engine.registry import Stage
+
         playbook = setup.playbook
         rituals.register(registry, playbook)
         cal = playbook.calendar
@@ -45,6 +47,8 @@ class Calendar(CapabilityBase):
         confirm.register(registry, setup.book, setup.content_root)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
+        from hearthkeeper.capabilities.calendar import planning
+
         planning.plan_calendar(store, community_id, playbook, now)
 
     def cli(self, app: typer.Typer) -> None:

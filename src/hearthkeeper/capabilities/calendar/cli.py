@@ -9,18 +9,18 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.markup import escape
 
-from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport, build_agenda
-from hearthkeeper.capabilities.calendar.repository import SqlPosts
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail, load_or_exit
-from hearthkeeper.playbook.base import format_duration
-from hearthkeeper.playbook.output import ContentKind
+from hearthkeeper.cli.context import ConfigOption
+
+if TYPE_CHECKING:
+    from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport
+
+# These are top-level commands, so this module is imported by every `hearth` command: what
+# the commands need (the store, the playbook, Rich) is imported when one of them runs.
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +44,12 @@ def posts(
 ) -> None:
     """Progress of the latest scheduled firings: per firing, groups posted, waiting in the
     outbound queue (carrier quotas), failed, skipped, or waiting for staff to confirm."""
+    from rich.markup import escape
+
+    from hearthkeeper.capabilities.calendar.repository import SqlPosts
+    from hearthkeeper.cli.context import open_store, settings_from
+    from hearthkeeper.cli.output import console, fail
+
     store = open_store(settings_from(config))
     communities = store.list_communities()
     chosen = [c for c in communities if community is None or c.slug == community]
@@ -101,6 +107,9 @@ def calendar(
     ] = None,
 ) -> None:
     """Print the next firings per group (posts, rituals, live sessions) and the content coverage."""
+    from hearthkeeper.capabilities.calendar.agenda import build_agenda
+    from hearthkeeper.cli.output import load_or_exit
+
     loaded = load_or_exit(playbook)
     zone = ZoneInfo(loaded.playbook.community.timezone)
     start = _start(start_day, zone)
@@ -153,6 +162,12 @@ def _print_text(
     days: int,
     alert: timedelta,
 ) -> None:
+    from rich.markup import escape
+
+    from hearthkeeper.cli.output import console
+    from hearthkeeper.playbook.base import format_duration
+    from hearthkeeper.playbook.output import ContentKind
+
     first = start.astimezone(zone)
     console.print(
         f"[bold]{escape(name)}[/]: the next {days} day(s) from {first:%Y-%m-%d %H:%M} "

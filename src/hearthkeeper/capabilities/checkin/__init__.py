@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
+
+if TYPE_CHECKING:
+    from hearthkeeper.engine.registry import Registry
 
 
 class CheckIns(CapabilityBase):

@@ -7,16 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry, Stage
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
-
-# After every mechanism (30-39), before the fallback: it never stops the others.
-STAGE = Stage.MECHANISMS + 15
 
 
 class CrisisCapability(CapabilityBase):
@@ -26,15 +23,22 @@ class CrisisCapability(CapabilityBase):
         from hearthkeeper.capabilities.crisis.effects import note_alarm
         from hearthkeeper.capabilities.crisis.handler import CrisisWatch
         from hearthkeeper.capabilities.crisis.requests import NoteAlarm
+        from hearthkeeper.engine.registry import Stage
 
         registry.add_effect(NoteAlarm, note_alarm)
         if setup.playbook.mechanisms.crisis.enabled:
-            registry.add(CrisisWatch(), STAGE)
+            # After every mechanism (30-39), before the fallback: it never stops the others.
+            registry.add(CrisisWatch(), Stage.MECHANISMS + 15)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.crisis.cli import add_commands
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        add_commands(app)
+        add_lazy_group(
+            app,
+            "crisis",
+            "hearthkeeper.capabilities.crisis.cli:crisis_app",
+            help="Crisis watch: spikes of negative or panicked messages, per group.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.crisis.console import router

@@ -16,14 +16,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 
-crisis_app = typer.Typer(
-    help="Crisis watch: spikes of negative or panicked messages, per group.", no_args_is_help=True
-)
-
-
-def add_commands(app: typer.Typer) -> None:
-    """Add `crisis` to the top-level command."""
-    app.add_typer(crisis_app, name="crisis")
+crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
 
 
 @crisis_app.command("episodes")

@@ -12,13 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.faq import experts, helpful, queue, requests
-from hearthkeeper.capabilities.faq.handlers import FaqAnswers
-from hearthkeeper.engine.registry import Registry, Stage
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
 
 
@@ -26,6 +24,10 @@ class Faq(CapabilityBase):
     name = "faq"
 
     def register(self, registry: Registry, setup: Setup) -> None:
+        from hearthkeeper.capabilities.faq import experts, helpful, queue, requests
+        from hearthkeeper.capabilities.faq.handlers import FaqAnswers
+        from hearthkeeper.engine.registry import Stage
+
         registry.add(FaqAnswers(setup.playbook), Stage.MECHANISMS + 5)
         registry.add_effect(requests.QueueQuestion, queue.queue_question)
         registry.add_effect(requests.MarkAnswered, queue.mark_answered)

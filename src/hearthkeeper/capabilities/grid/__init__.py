@@ -17,14 +17,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Store
     from hearthkeeper.web.console.pages import Pages
 
 
@@ -47,9 +47,14 @@ class Grid(CapabilityBase):
             plan_grid_watch(tx, community_id, now)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.grid import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "grid",
+            "hearthkeeper.capabilities.grid.cli:grid_app",
+            help="The matrix of groups: every group side by side, its warnings, who is in charge.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.grid import console

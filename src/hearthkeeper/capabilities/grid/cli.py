@@ -24,20 +24,12 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Group, Store
 
-grid_app = typer.Typer(
-    help="The matrix of groups: every group side by side, its warnings, who is in charge.",
-    no_args_is_help=True,
-)
+grid_app = typer.Typer()  # its help: capabilities/grid/__init__.py
 
 CommunityOption = Annotated[
     str | None,
     typer.Option("--community", help="Community slug or name (needed when there are several)."),
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add `grid` to the top-level command."""
-    app.add_typer(grid_app, name="grid")
 
 
 def _community(store: Store, name: str | None) -> Community:

@@ -4,12 +4,14 @@ figures themselves come from `hearthkeeper.analytics`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.health import watch
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
+
+if TYPE_CHECKING:
+    from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Store
 
 
 class Health(CapabilityBase):
@@ -17,9 +19,13 @@ class Health(CapabilityBase):
 
     def register(self, registry: Registry, setup: Setup) -> None:
         """Add the watch (planned by the server at start, `plan`)."""
+        from hearthkeeper.capabilities.health import watch
+
         registry.add_effect(watch.HealthWatch, watch.watch)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
+        from hearthkeeper.capabilities.health import watch
+
         watch.plan_health_watch(store, community_id, playbook, now)
 
 

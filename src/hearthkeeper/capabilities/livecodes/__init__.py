@@ -16,13 +16,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.livecodes import arrivals
-from hearthkeeper.engine.registry import Registry
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
     from hearthkeeper.web.context import Web
 
@@ -31,12 +30,19 @@ class LiveCodes(CapabilityBase):
     name = "livecodes"
 
     def register(self, registry: Registry, setup: Setup) -> None:
+        from hearthkeeper.capabilities.livecodes import arrivals
+
         arrivals.register(registry)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.livecodes import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "livecodes",
+            "hearthkeeper.capabilities.livecodes.cli:livecodes_app",
+            help="Live codes (活码): a stable link and QR image per channel that routes newcomers to a group with room.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.livecodes import console

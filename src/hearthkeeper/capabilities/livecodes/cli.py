@@ -26,17 +26,8 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 
-livecodes_app = typer.Typer(
-    help="Live codes (活码): a stable link and QR image per channel that routes newcomers to a "
-    "group with room.",
-    no_args_is_help=True,
-)
+livecodes_app = typer.Typer()  # its help: capabilities/livecodes/__init__.py
 CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
-
-
-def register(app: typer.Typer) -> None:
-    """Add `livecodes` to the top-level command."""
-    app.add_typer(livecodes_app, name="livecodes")
 
 
 def _community(store: Store, slug: str) -> Community:

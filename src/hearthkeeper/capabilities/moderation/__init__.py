@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.moderation.handler import Moderation as ModerationHandler
-from hearthkeeper.engine.registry import Registry, Stage
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
 
 
@@ -27,14 +26,27 @@ class Moderation(CapabilityBase):
     def register(self, registry: Registry, setup: Setup) -> None:
         # The command book is filled by the capabilities after this one: moderation reads it
         # when deciding, so the community's own commands are never taken for repeated text.
-        registry.add(ModerationHandler(setup.playbook, setup.scorer, setup.book),
-                     Stage.MODERATION)  # fmt: skip
+        from hearthkeeper.capabilities.moderation.handler import Moderation as ModerationHandler
+        from hearthkeeper.engine.registry import Stage
+
+        registry.add(ModerationHandler(setup.playbook, setup.scorer, setup.book), Stage.MODERATION)
 
     def cli(self, app: typer.Typer) -> None:
         """`hearth strikes` and `hearth sanctions`."""
-        from hearthkeeper.capabilities.moderation import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "strikes",
+            "hearthkeeper.capabilities.moderation.cli:strikes_app",
+            help="List and pardon strikes.",
+        )
+        add_lazy_group(
+            app,
+            "sanctions",
+            "hearthkeeper.capabilities.moderation.cli:sanctions_app",
+            help="List and lift mutes, bans and blacklistings.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         """The moderation queue and the pardon, lift, delete and ban forms."""

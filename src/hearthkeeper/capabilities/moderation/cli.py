@@ -21,20 +21,12 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import StoreError
 
-strikes_app = typer.Typer(help="List and pardon strikes.", no_args_is_help=True)
-sanctions_app = typer.Typer(
-    help="List and lift mutes, bans and blacklistings.", no_args_is_help=True
-)
+strikes_app = typer.Typer()  # its help: capabilities/moderation/__init__.py
+sanctions_app = typer.Typer()
 
 MemberOption = Annotated[
     str | None, typer.Option("--member", "-m", help="Only this member, as CARRIER:USER_ID.")
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add `strikes` and `sanctions` to the top-level command."""
-    app.add_typer(strikes_app, name="strikes")
-    app.add_typer(sanctions_app, name="sanctions")
 
 
 def _print(lines: Iterable[str], empty: str) -> None:

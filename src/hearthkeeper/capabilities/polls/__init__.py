@@ -7,15 +7,20 @@ writers of text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.polls import handlers
-from hearthkeeper.engine.registry import Registry
+
+if TYPE_CHECKING:
+    from hearthkeeper.engine.registry import Registry
 
 
 class Polls(CapabilityBase):
     name = "polls"
 
     def register(self, registry: Registry, setup: Setup) -> None:
+        from hearthkeeper.capabilities.polls import handlers
+
         handlers.register(registry, setup.playbook, setup.book)
 
 

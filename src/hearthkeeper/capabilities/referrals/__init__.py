@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.engine.registry import Registry
-from hearthkeeper.playbook.joining import ThresholdKind
 
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from hearthkeeper.engine.registry import Registry
     from hearthkeeper.web.console.pages import Pages
     from hearthkeeper.web.context import Web
 
@@ -28,6 +27,7 @@ class Referrals(CapabilityBase):
 
     def register(self, registry: Registry, setup: Setup) -> None:
         from hearthkeeper.capabilities.referrals import effects, handlers, threshold
+        from hearthkeeper.playbook.joining import ThresholdKind
 
         effects.register(registry)
         registry.add_threshold(ThresholdKind.TASK, threshold.check_task)
@@ -35,9 +35,14 @@ class Referrals(CapabilityBase):
             handlers.register(registry, setup.book)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.referrals import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "referrals",
+            "hearthkeeper.capabilities.referrals.cli:referrals_app",
+            help="Referrals (裂变): members' invite links and the invite task.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         from hearthkeeper.capabilities.referrals import console

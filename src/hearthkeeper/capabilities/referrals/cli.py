@@ -15,14 +15,7 @@ from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Store
 
-referrals_app = typer.Typer(
-    help="Referrals (裂变): members' invite links and the invite task.", no_args_is_help=True
-)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `referrals` to the top-level command."""
-    app.add_typer(referrals_app, name="referrals")
+referrals_app = typer.Typer()  # its help: capabilities/referrals/__init__.py
 
 
 def timezone_of(store: Store, community_id: int) -> str:

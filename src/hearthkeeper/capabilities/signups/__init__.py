@@ -10,23 +10,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
-from hearthkeeper.capabilities.signups import handlers
-from hearthkeeper.engine.registry import Registry
 
 if TYPE_CHECKING:
     import typer
+
+    from hearthkeeper.engine.registry import Registry
 
 
 class SignUps(CapabilityBase):
     name = "signups"
 
     def register(self, registry: Registry, setup: Setup) -> None:
+        from hearthkeeper.capabilities.signups import handlers
+
         handlers.register(registry, setup.playbook, setup.book)
 
     def cli(self, app: typer.Typer) -> None:
-        from hearthkeeper.capabilities.signups import cli
+        from hearthkeeper.cli.lazy import add_lazy_group
 
-        cli.register(app)
+        add_lazy_group(
+            app,
+            "signups",
+            "hearthkeeper.capabilities.signups.cli:signups_app",
+            help="Sign-up lists and group-buys (接龙): list them, export one as CSV.",
+        )
 
 
 CAPABILITY = SignUps()

@@ -22,9 +22,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import Store
 
-signups_app = typer.Typer(
-    help="Sign-up lists and group-buys (接龙): list them, export one as CSV.", no_args_is_help=True
-)
+signups_app = typer.Typer()  # its help: capabilities/signups/__init__.py
 # A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(...)` in a
 # member's name would run in the organiser's Excel): such cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,11 +31,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLUMNS = ("number", "status", "name", "member_id", "item", "price", "quantity", "amount", "note",
            "signed_up_at")  # fmt: skip
-
-
-def register(app: typer.Typer) -> None:
-    """Add `signups` to the top-level command."""
-    app.add_typer(signups_app, name="signups")
 
 
 @signups_app.command("list")

@@ -7,18 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hearthkeeper.carriers.matrix.carrier import MatrixAccount, MatrixCarrier
-from hearthkeeper.carriers.matrix.opening import MatrixGroups, opened_rooms
-from hearthkeeper.carriers.matrix.position import SyncPosition
-from hearthkeeper.carriers.matrix.rooms import RoomMap
-from hearthkeeper.carriers.matrix.settings import ENV_MATRIX_TOKEN, MatrixSettings, read_matrix
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
-from hearthkeeper.config import ConfigError, Settings
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Community, Group, Store
 
 if TYPE_CHECKING:
     import typer
+
+    from hearthkeeper.carriers.matrix.settings import MatrixSettings
+    from hearthkeeper.config import Settings
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Community, Group, Store
+
+# Every `hearth` command imports the plug-ins (for their kinds and commands): the bot's client
+# (matrix-nio) is imported when a server serves it, its settings (pydantic) when read.
 
 MATRIX = "matrix"
 
@@ -30,6 +30,8 @@ class MatrixPlugin:
 
     def configure(self, table: CarrierTable) -> MatrixSetup:
         """The table checked (`ConfigError` saying which setting and how to write it)."""
+        from hearthkeeper.carriers.matrix.settings import read_matrix
+
         return MatrixSetup(read_matrix(table))
 
     def default(self) -> None:
@@ -38,6 +40,8 @@ class MatrixPlugin:
 
     def sample(self) -> str:
         """The commented table `hearth init` writes."""
+        from hearthkeeper.carriers.matrix.settings import ENV_MATRIX_TOKEN
+
         return (
             "# A Matrix bot (docs/carriers/matrix.md): uncomment, then map rooms to communities.\n"
             f"# [carriers.{MATRIX}]\n"
@@ -49,12 +53,15 @@ class MatrixPlugin:
         )
 
     def commands(self) -> typer.Typer:
-        """`hearth matrix rooms`."""
+        """`hearth matrix rooms`, imported when one of them runs."""
         # Imported here: the command line imports every plug-in, so a plug-in that imported the
         # command line at its top would make each import the other half-initialised.
-        from hearthkeeper.carriers.matrix.cli import app
+        from hearthkeeper.cli.lazy import lazy_typer
 
-        return app
+        return lazy_typer(
+            "hearthkeeper.carriers.matrix.cli:app",
+            help="The Matrix bot of the [carriers.matrix] table (docs/carriers/matrix.md).",
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,11 @@ class MatrixSetup:
 
     def serve(self, server: ServerParts) -> ServedCarrier:
         """Every mapped room a group of its community, then the bot (not yet signed in)."""
+        from hearthkeeper.carriers.matrix.carrier import MatrixAccount, MatrixCarrier
+        from hearthkeeper.carriers.matrix.opening import MatrixGroups, opened_rooms
+        from hearthkeeper.carriers.matrix.position import SyncPosition
+        from hearthkeeper.carriers.matrix.rooms import RoomMap
+
         adopt_rooms(server.store, self.settings, server.communities)
         matrix = self.settings
         account = MatrixAccount(homeserver=matrix.homeserver, user_id=matrix.user_id,
@@ -94,6 +106,8 @@ def adopt_rooms(
     """Every mapped room as a group (carrier `matrix`, the room id as its carrier group id) of
     its community: registered the first time, kept after. Raises `ConfigError` for a room
     mapped to a community this server does not run, or already a group of another one."""
+    from hearthkeeper.config import ConfigError
+
     groups: list[Group] = []
     for room, slug in sorted(matrix.rooms.items()):
         community = communities.get(slug)

@@ -8,16 +8,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hearthkeeper.carriers.onebot.carrier import OneBotCarrier
-from hearthkeeper.carriers.onebot.settings import ENV_ONEBOT_TOKEN, OneBotSettings, read_onebot
-from hearthkeeper.carriers.onebot.translate import CARRIER
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
-from hearthkeeper.config import ConfigError, Settings
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Community, Group, Store
 
 if TYPE_CHECKING:
     import typer
+
+    from hearthkeeper.carriers.onebot.settings import OneBotSettings
+    from hearthkeeper.config import Settings
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Community, Group, Store
+
+# Every `hearth` command imports the plug-ins (for their kinds and commands): the carrier is
+# imported when a server serves it, its settings (pydantic) when read.
+CARRIER = "qq"  # translate.CARRIER: a group's `carrier`
 
 TABLE = "onebot"
 
@@ -30,6 +33,8 @@ class OneBotPlugin:
 
     def configure(self, table: CarrierTable) -> OneBotSetup:
         """The table checked (`ConfigError` saying which setting and how to write it)."""
+        from hearthkeeper.carriers.onebot.settings import read_onebot
+
         return OneBotSetup(read_onebot(table))
 
     def default(self) -> None:
@@ -38,6 +43,8 @@ class OneBotPlugin:
 
     def sample(self) -> str:
         """The commented table `hearth init` writes."""
+        from hearthkeeper.carriers.onebot.settings import ENV_ONEBOT_TOKEN
+
         return (
             "# QQ groups through a OneBot v11 implementation, NapCat or Lagrange\n"
             "# (docs/carriers/qq.md; an unofficial QQ client: the account risks a ban).\n"
@@ -66,6 +73,8 @@ class OneBotSetup:
         """Every mapped QQ group a group of its community, then the listening end (not yet
         listening: the engine connects it)."""
         adopt_groups(server.store, self.settings, server.communities)
+        from hearthkeeper.carriers.onebot.carrier import OneBotCarrier
+
         onebot = self.settings
         carrier = OneBotCarrier(onebot, admission=server.admission)
         count = len(onebot.groups)
@@ -81,6 +90,8 @@ def adopt_groups(
     """Every mapped QQ group as a group (carrier `qq`, the group number as its carrier group
     id) of its community: registered the first time, kept after. `ConfigError` for a group
     mapped to a community this server does not run, or already a group of another one."""
+    from hearthkeeper.config import ConfigError
+
     groups: list[Group] = []
     for number, slug in sorted(onebot.groups.items()):
         community = communities.get(slug)

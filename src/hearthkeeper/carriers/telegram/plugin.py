@@ -10,29 +10,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
-from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
-from hearthkeeper.carriers.telegram.chats import ChatMap
-from hearthkeeper.carriers.telegram.settings import (
-    DEFAULT_TOKEN_ENV,
-    WEBHOOK_PATH,
-    TelegramSettings,
-    read_telegram,
-)
-from hearthkeeper.carriers.telegram.translate import CARRIER
-from hearthkeeper.config import ConfigError, Settings
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Community, Group, Store
 
 if TYPE_CHECKING:
     import typer
+    from fastapi import APIRouter
 
+    from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
+    from hearthkeeper.carriers.telegram.settings import TelegramSettings
+    from hearthkeeper.config import Settings
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Community, Group, Store
     from hearthkeeper.web.context import Web
 
-TELEGRAM = CARRIER
+# Every `hearth` command imports the plug-ins (for their kinds and commands): the bot's client
+# (aiogram, seconds to import) and FastAPI are imported when a server serves it, its settings
+# (pydantic) when read.
+TELEGRAM = "telegram"  # translate.CARRIER: a group's `carrier`
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LINK_TIMEOUT_S = 20.0
 
@@ -44,6 +38,8 @@ class TelegramPlugin:
 
     def configure(self, table: CarrierTable) -> TelegramSetup:
         """The table checked (`ConfigError` saying which setting and how to write it)."""
+        from hearthkeeper.carriers.telegram.settings import read_telegram
+
         return TelegramSetup(read_telegram(table))
 
     def default(self) -> None:
@@ -52,6 +48,8 @@ class TelegramPlugin:
 
     def sample(self) -> str:
         """The commented table `hearth init` writes."""
+        from hearthkeeper.carriers.telegram.settings import DEFAULT_TOKEN_ENV
+
         return (
             "# A Telegram bot (docs/carriers/telegram.md): uncomment, then map groups.\n"
             f"# [carriers.{TELEGRAM}]\n"
@@ -62,10 +60,13 @@ class TelegramPlugin:
         )
 
     def commands(self) -> typer.Typer:
-        """`hearth telegram check`."""
-        from hearthkeeper.carriers.telegram.cli import app  # see MatrixPlugin.commands
+        """`hearth telegram check`, imported when it runs."""
+        from hearthkeeper.cli.lazy import lazy_typer  # see MatrixPlugin.commands
 
-        return app
+        return lazy_typer(
+            "hearthkeeper.carriers.telegram.cli:app",
+            help="The Telegram bot of the [carriers.telegram] table (docs/carriers/telegram.md).",
+        )
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class TelegramSetup:
 
     def serve(self, server: ServerParts) -> ServedCarrier:
         """Every mapped group a group of its community, then the bot (not yet connected)."""
+        from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
+        from hearthkeeper.carriers.telegram.chats import ChatMap
+
         adopt_chats(server.store, self.settings, server.communities)
         telegram = self.settings
         carrier = TelegramCarrier(telegram, ChatMap(dict(telegram.groups)), server.clock,
@@ -100,6 +104,8 @@ class TelegramSetup:
 
 def webhook_path(settings: TelegramSettings) -> str:
     """The path of the webhook route: the path of `webhook_url`."""
+    from hearthkeeper.carriers.telegram.settings import WEBHOOK_PATH
+
     return urlsplit(settings.webhook_url).path or WEBHOOK_PATH
 
 
@@ -108,6 +114,9 @@ def webhook_routes(carrier: TelegramCarrier, path: str) -> Any:
     secret = carrier.settings.webhook_secret.encode()
 
     def routes(web: Web) -> APIRouter:
+        from fastapi import APIRouter, Request
+        from fastapi.responses import JSONResponse
+
         router = APIRouter(include_in_schema=False)
 
         @router.post(path)
@@ -136,6 +145,8 @@ def adopt_chats(store: Store, telegram: TelegramSettings,
     """Every mapped chat as a group (carrier `telegram`, the chat id as its carrier group id)
     of its community: registered the first time, kept after. `ConfigError` for a chat mapped
     to a community this server does not run, or already a group of another one."""
+    from hearthkeeper.config import ConfigError
+
     groups: list[Group] = []
     for chat, slug in sorted(telegram.groups.items()):
         community = communities.get(slug)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Group, Store, StoreError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Group, Store
 
 WEBCHAT = "webchat"
 _ATTEMPTS = 50  # numbers tried when the next ones are taken by groups renamed by hand
@@ -34,6 +37,8 @@ def open_next_group(
 ) -> Group:
     """The community's next web chat group: named by `replication.naming` with the next
     free number, as large as `structure.groups.capacity`."""
+    from hearthkeeper.store import StoreError
+
     groups = store.list_groups(community_id)
     names = {g.name for g in groups}
     n = sum(1 for g in groups if g.carrier == carrier) + 1

@@ -6,19 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
 
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
-from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import WEBCHAT, ensure_webchat_group, open_next_group
-from hearthkeeper.carriers.webchat.routes import webchat_router
-from hearthkeeper.carriers.webchat.settings import WebChatLimits, read_limits
-from hearthkeeper.config import Settings
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Group, Store
-from hearthkeeper.web.context import Web
+from hearthkeeper.lazy import exports
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+    from hearthkeeper.carriers.webchat.settings import WebChatLimits
+    from hearthkeeper.config import Settings
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.playbook.positioning import Language
+    from hearthkeeper.store import Group, Store
+    from hearthkeeper.web.context import Web
+
+# Every `hearth` command imports the plug-ins (for their kinds and commands): the carrier, its
+# pages and FastAPI are imported when a server serves it, its settings (pydantic) when read.
+__getattr__ = exports(__name__, {"WebChatLimits": ".settings"})
 
 __all__ = [
     "WebChatLimits",
@@ -37,14 +44,20 @@ class WebChatPlugin:
 
     def configure(self, table: CarrierTable) -> WebChatSetup:
         """The limits of the table (`ConfigError` naming each wrong setting)."""
+        from hearthkeeper.carriers.webchat.settings import read_limits
+
         return WebChatSetup(read_limits(table))
 
     def default(self) -> WebChatSetup:
         """No table: the default limits."""
+        from hearthkeeper.carriers.webchat.settings import WebChatLimits
+
         return WebChatSetup(WebChatLimits())
 
     def sample(self) -> str:
         """The commented table `hearth init` writes: the defaults."""
+        from hearthkeeper.carriers.webchat.settings import WebChatLimits
+
         limits = WebChatLimits()
         return (
             "# The web chat's abuse limits, per member or client address (docs/cli.md).\n"
@@ -77,6 +90,8 @@ class WebChatSetup:
 
     def serve(self, server: ServerParts) -> ServedCarrier:
         """The carrier, its pages, its hosted groups."""
+        from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+
         chat = WebChatCarrier(server.store, server.clock, server.web.data_dir / "uploads",
                               max_upload_bytes=server.web.max_upload_bytes,
                               languages=self.languages,
@@ -102,9 +117,13 @@ class WebChatGroups:
 
 def served(chat: WebChatCarrier, limits: WebChatLimits | None = None) -> ServedCarrier:
     """`chat` as a server runs it: with its pages (under `limits`) and its hosted groups."""
+    from hearthkeeper.carriers.webchat.settings import WebChatLimits
+
     chosen = limits or WebChatLimits()
 
     def routes(web: Web) -> APIRouter:
+        from hearthkeeper.carriers.webchat.routes import webchat_router
+
         return webchat_router(web, chat, chosen)
 
     return ServedCarrier(carrier=chat, routes=routes, hosted=WebChatGroups(chat))
@@ -112,12 +131,16 @@ def served(chat: WebChatCarrier, limits: WebChatLimits | None = None) -> ServedC
 
 def webchat_limits(settings: Settings) -> WebChatLimits:
     """The web chat's limits in `settings` (the defaults when hearth.toml sets none)."""
+    from hearthkeeper.carriers.webchat.settings import WebChatLimits
+
     setup = settings.carriers.get(WEBCHAT)
     return setup.limits if isinstance(setup, WebChatSetup) else WebChatLimits()
 
 
 def webchat_of(carriers: Mapping[str, ServedCarrier]) -> WebChatCarrier:
     """The web chat among a server's carriers (for its member side: the demo, tests)."""
+    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+
     chat = carriers[WEBCHAT].carrier
     if not isinstance(chat, WebChatCarrier):
         raise LookupError(f"the {WEBCHAT!r} carrier is a {type(chat).__name__}")
