@@ -32,7 +32,8 @@ from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(QuestionRow)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: the engine queues many
-_INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+# Many rows in a few statements: RETURNING's rows come in any order, so they name their row.
+_INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.group_id, _TABLE.c.carrier_event_id)
 _PAIRS_CHUNK = 400  # (group, member) pairs per query: well under every database's bind limit
 
 
@@ -228,6 +229,10 @@ class SqlQuestions(StoreBase):
         """Put many questions in the staff queue in one statement, open; their ids, in order."""
         if not questions:
             return []
+        if len({(q.group_id, q.carrier_event_id) for q in questions}) < len(questions):
+            return [self.add_question(q.community_id, q.group_id, q.member_id,
+                                      q.carrier_event_id, q.text, q.asked_at)
+                    for q in questions]  # fmt: skip
         rows = [{
             "community_id": q.community_id, "group_id": q.group_id, "member_id": q.member_id,
             "carrier_event_id": q.carrier_event_id, "text": q.text,
@@ -236,12 +241,13 @@ class SqlQuestions(StoreBase):
         } for q in questions]  # fmt: skip
         with self._unit(write=True) as session:
             try:
-                return [int(i) for i in session.execute(_INSERT_MANY, rows).scalars()]
+                made = {(g, e): int(i) for i, g, e in session.execute(_INSERT_MANY, rows)}
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot queue {len(rows)} questions: a community, group or member of "
                     "theirs does not exist"
                 ) from exc
+        return [made[(q.group_id, q.carrier_event_id)] for q in questions]
 
     def last_waiting_asked_of(
         self, community_id: int, pairs: Sequence[tuple[int, int]]
