@@ -49,10 +49,14 @@ def askers(first: int, count: int) -> int:
 def messages(c: Community, first: int, count: int) -> list[Message]:
     start = c.clock.now()
     return [
-        Message(carrier="fake", group=f"g{n % GROUPS}", event_id=f"m{n}",
-                at=start + timedelta(seconds=10 * (n - first)),
-                sender=Sender(user_id=f"u{n % MEMBERS}", display_name=f"member {n % MEMBERS}"),
-                text=TEXTS[_text(n)])  # fmt: skip
+        Message(
+            carrier="fake",
+            group=f"g{n % GROUPS}",
+            event_id=f"m{n}",
+            at=start + timedelta(seconds=10 * (n - first)),
+            sender=Sender(user_id=f"u{n % MEMBERS}", display_name=f"member {n % MEMBERS}"),
+            text=TEXTS[_text(n)],
+        )
         for n in range(first, first + count)
     ]
 

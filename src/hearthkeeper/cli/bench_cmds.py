@@ -22,9 +22,12 @@ def engine(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     mechanisms: Annotated[
         str | None,
-        typer.Option("--mechanisms", help="Only these of the template's mechanisms, comma-"
-                     f"separated ({', '.join(engine_bench.MECHANISMS)}), or `none`."),
-    ] = None,  # fmt: skip
+        typer.Option(
+            "--mechanisms",
+            help="Only these of the template's mechanisms, comma-"
+            f"separated ({', '.join(engine_bench.MECHANISMS)}), or `none`.",
+        ),
+    ] = None,
     each: Annotated[
         bool,
         typer.Option("--each", help="Also run with no mechanism and with each one alone."),
