@@ -33,6 +33,7 @@ bench: venv
 	$(BIN)/python benchmarks/normalise_speed.py
 	$(BIN)/python benchmarks/store_bulk.py
 	$(BIN)/hearth bench engine
+	$(BIN)/python benchmarks/engine_mechanisms.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/webchat_roundtrip.py
 	$(BIN)/python benchmarks/matrix_roundtrip.py

@@ -6,6 +6,7 @@ import itertools
 import statistics
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,11 +15,34 @@ from hearthkeeper.assembly import runtime_for
 from hearthkeeper.bench.synthetic import stream
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
-from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
+
+# The template's mechanisms (`mechanisms:` in the playbook) that can be measured one at a time;
+# moderation, the ceremony and the calendar always run (they are the pipeline, not a mechanism).
+MECHANISMS = ("faq", "check_in", "signups", "polls", "points", "titles", "crisis")
+
+
+def with_mechanisms(playbook: Playbook, on: Collection[str]) -> Playbook:
+    """`playbook` with only the mechanisms named in `on` (of `MECHANISMS`) left running: the
+    FAQ without entries and expert tags, the others disabled or emptied."""
+    unknown = set(on) - set(MECHANISMS)
+    if unknown:
+        raise ValueError(f"unknown mechanisms {sorted(unknown)}; known: {', '.join(MECHANISMS)}")
+    m = playbook.mechanisms
+    update: dict[str, object] = {}
+    if "faq" not in on:
+        update["faq"] = m.faq.model_copy(update={"entries": []})
+        update["tags"] = []
+    for name in ("check_in", "signups", "polls", "points", "crisis"):
+        if name not in on:
+            update[name] = getattr(m, name).model_copy(update={"enabled": False})
+    if "titles" not in on:
+        update["titles"] = []
+    return playbook.model_copy(update={"mechanisms": m.model_copy(update=update)})
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,7 @@ class EngineFigures:
     batch_p99_ms: float
     actions: int
     batch: int
+    mechanisms: str = "all"  # which mechanisms ran (`--mechanisms`), "all" by default
 
     def to_json(self) -> dict[str, float | int]:
         """The JSON object `--json` prints."""
@@ -41,8 +66,10 @@ class EngineFigures:
 
 
 def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare",
-        workdir: Path | None = None) -> EngineFigures:  # fmt: skip
-    """Push `messages` synthetic messages through the engine and time it."""
+        workdir: Path | None = None,
+        mechanisms: Collection[str] | None = None) -> EngineFigures:  # fmt: skip
+    """Push `messages` synthetic messages through the engine and time it; with `mechanisms`,
+    only those of the template's mechanisms run (`with_mechanisms`)."""
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
         data = workdir or Path(tmp)
         url = sqlite_url(data)
@@ -50,6 +77,8 @@ def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare
         clock = FrozenClock(START)
         store = Store(create_engine_for(url), clock)
         playbook = parse_playbook(template_text(template)).playbook
+        if mechanisms is not None:
+            playbook = with_mechanisms(playbook, mechanisms)
         runtime = runtime_for(store, playbook)
         engine = Engine(
             store, clock, [runtime], adopt_groups_into=runtime.community_id, batch=batch
@@ -76,4 +105,5 @@ def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare
         p50_ms=round(q[49] * 1000, 3), p99_ms=round(q[98] * 1000, 3),
         batch_p50_ms=round(qb[49] * 1000, 2), batch_p99_ms=round(qb[98] * 1000, 2),
         actions=actions, batch=batch,
+        mechanisms="all" if mechanisms is None else ",".join(mechanisms) or "none",
     )  # fmt: skip

@@ -20,16 +20,53 @@ def engine(
     ] = 200_000,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Events per transaction.")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    mechanisms: Annotated[
+        str | None,
+        typer.Option(
+            "--mechanisms",
+            help="Only these of the template's mechanisms, comma-"
+            f"separated ({', '.join(engine_bench.MECHANISMS)}), or `none`.",
+        ),
+    ] = None,
+    each: Annotated[
+        bool,
+        typer.Option("--each", help="Also run with no mechanism and with each one alone."),
+    ] = False,
 ) -> None:
     """The full pipeline (normalise, moderate, persist, outbox) on SQLite: messages/s, latency."""
-    figures = engine_bench.run(messages, batch=batch)
+    chosen = None if mechanisms is None else _mechanisms(mechanisms)
+    figures = engine_bench.run(messages, batch=batch, mechanisms=chosen)
+    alone: dict[str, engine_bench.EngineFigures] = {}
+    if each:
+        for name in ("none", *engine_bench.MECHANISMS):
+            on = [] if name == "none" else [name]
+            alone[name] = engine_bench.run(messages, batch=batch, mechanisms=on)
     if as_json:
-        typer.echo(json.dumps(figures.to_json()))
+        out: dict[str, object] = dict(figures.to_json())
+        if alone:
+            out["per_mechanism"] = {n: f.messages_per_s for n, f in alone.items()}
+        typer.echo(json.dumps(out))
         return
     console.print(
-        f"engine: {figures.messages:,} messages in {figures.seconds:.1f} s = "
+        f"engine ({figures.mechanisms} mechanisms): {figures.messages:,} messages in "
+        f"{figures.seconds:.1f} s = "
         f"{figures.messages_per_s:,.0f} messages/s (batches of {figures.batch}); "
         f"decision p50 {figures.p50_ms:.3f} ms, p99 {figures.p99_ms:.3f} ms; "
         f"batch commit p50 {figures.batch_p50_ms:.1f} ms, p99 {figures.batch_p99_ms:.1f} ms; "
         f"{figures.actions:,} actions"
     )
+    for name, f in alone.items():
+        label = "no mechanism" if name == "none" else f"{name} alone"
+        console.print(f"  {label:<18} {f.messages_per_s:>9,.0f} messages/s   "
+                      f"decision p99 {f.p99_ms:.3f} ms   {f.actions:,} actions")  # fmt: skip
+
+
+def _mechanisms(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip() and n.strip() != "none"]
+    unknown = sorted(set(names) - set(engine_bench.MECHANISMS))
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown {', '.join(unknown)}; choose from {', '.join(engine_bench.MECHANISMS)}",
+            param_hint="--mechanisms",
+        )
+    return names

@@ -148,7 +148,8 @@ Effect = Callable[[StoreBase, R, EffectContext], Sequence[Action]]
 
 
 def schedule_request(scope: StoreBase, key: str, community_id: int, request: Request,
-                     due_at: datetime, *, group_id: int | None = None) -> tuple[int, bool]:  # fmt: skip
-    """Run `request`'s effect at `due_at`, once per `key` (see `Store.schedule`)."""
-    return ScheduledQueries.on(scope).schedule(key, community_id, request.effect,
-                                               request.to_payload(), due_at, group_id=group_id)  # fmt: skip
+                     due_at: datetime, *, group_id: int | None = None) -> None:  # fmt: skip
+    """Run `request`'s effect at `due_at`, once per `key` (see `Store.schedule`); written with
+    the transaction's other scheduled work (`ScheduledQueries.schedule_later`)."""
+    ScheduledQueries.on(scope).schedule_later(key, community_id, request.effect,
+                                              request.to_payload(), due_at, group_id=group_id)  # fmt: skip

@@ -21,7 +21,53 @@ _TABLE = table_of(ScheduledRow)
 _INSERTS: dict[str, Any] = {}
 
 
+class _Planned:
+    """Scheduled work a transaction asked for, written together (one statement) before it
+    commits or before anything in it reads `scheduled`; the first row of a key wins, as the
+    database's "insert or ignore" would have it."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def flush(self, scope: StoreBase) -> None:
+        if not self.rows:
+            return
+        with ScheduledQueries.on(scope)._unit(write=True) as session:
+            statement = insert_ignoring(session, ScheduledRow, ("key",))
+            try:
+                session.connection().execute(statement, list(self.rows.values()))
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot schedule {', '.join(self.rows)[:200]!r}: a community or group "
+                    "does not exist"
+                ) from exc
+
+
 class ScheduledQueries(StoreBase):
+    def schedule_later(
+        self,
+        key: str,
+        community_id: int,
+        effect: str,
+        payload: Mapping[str, Any],
+        due_at: datetime,
+        *,
+        group_id: int | None = None,
+    ) -> None:
+        """`schedule`, without its answer: inside a transaction the row is gathered with the
+        transaction's other scheduled work and written with it (once per key, the first
+        wins); outside one it is written at once."""
+        planned = self.deferred("scheduled", _Planned)
+        if planned is None:
+            self.schedule(key, community_id, effect, payload, due_at, group_id=group_id)
+            return
+        if key not in planned.rows:
+            planned.rows[key] = {
+                "key": key, "community_id": community_id, "group_id": group_id,
+                "effect": effect, "payload": dict(payload), "due_at": utc(due_at, "due_at"),
+                "status": "pending", "created_at": self._clock.now(), "done_at": None,
+            }  # fmt: skip
+
     def schedule(
         self,
         key: str,
@@ -34,6 +80,7 @@ class ScheduledQueries(StoreBase):
     ) -> tuple[int, bool]:
         """Run `effect` with `payload` at `due_at`; once per `key` (a second call with the
         same key changes nothing and returns created=False)."""
+        self.flush_deferred()
         values = {
             "key": key, "community_id": community_id, "group_id": group_id, "effect": effect,
             "payload": dict(payload), "due_at": utc(due_at, "due_at"), "status": "pending",
@@ -60,6 +107,7 @@ class ScheduledQueries(StoreBase):
 
     def cancel_scheduled(self, key: str) -> bool:
         """Call off pending work by key; False if there is none pending."""
+        self.flush_deferred()
         with self._unit(write=True) as session:
             result = session.execute(
                 update(_TABLE)
@@ -71,6 +119,7 @@ class ScheduledQueries(StoreBase):
     def take_due(self, now: datetime, limit: int = 50) -> list[Scheduled]:
         """Pending work due at `now`, marked done in the caller's transaction: run it in the
         same `store.transaction()` so that a failure leaves it pending (exactly once)."""
+        self.flush_deferred()
         require_aware(now, "now")
         due = and_(_TABLE.c.status == "pending", _TABLE.c.due_at <= now)
         order = (_TABLE.c.due_at, _TABLE.c.id)
@@ -81,6 +130,7 @@ class ScheduledQueries(StoreBase):
 
     def next_due(self) -> datetime | None:
         """When the earliest pending work falls due, if any is pending."""
+        self.flush_deferred()
         with self._unit(write=False) as session:
             return session.scalar(
                 select(_TABLE.c.due_at)
@@ -91,6 +141,7 @@ class ScheduledQueries(StoreBase):
 
     def fail_scheduled(self, scheduled_id: int) -> None:
         """Set aside work whose effect failed, so it does not block the rest."""
+        self.flush_deferred()
         with self._unit(write=True) as session:
             session.execute(
                 update(_TABLE).where(_TABLE.c.id == scheduled_id).values(status="failed")
@@ -98,6 +149,7 @@ class ScheduledQueries(StoreBase):
 
     def scheduled(self, key: str) -> Scheduled | None:
         """The work scheduled under `key`, whatever its status."""
+        self.flush_deferred()
         with self._unit(write=False) as session:
             row = session.connection().execute(select(_TABLE).where(_TABLE.c.key == key)).first()
             return None if row is None else _scheduled(row)

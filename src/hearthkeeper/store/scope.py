@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Self
+from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -17,10 +18,25 @@ from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.models import Base
 
 
+class Deferred(Protocol):
+    """Writes a transaction gathers and performs together (`StoreBase.deferred`)."""
+
+    def flush(self, scope: StoreBase) -> None:
+        """Write what was gathered, in `scope`'s transaction."""
+        ...
+
+
+D = TypeVar("D", bound=Deferred)
+_SERIALS = itertools.count(1)
+
+
 class _Transaction:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.open = True
+        self.serial = next(_SERIALS)  # tells a memo which transaction validated it
+        # Deferred writes by family, flushed in the order they were first asked for.
+        self.deferred: dict[str, Deferred] = {}
 
 
 class StoreBase:
@@ -31,6 +47,9 @@ class StoreBase:
         self._writer = engine.execution_options(**{WRITE: True})
         self._clock = clock
         self._transaction: _Transaction | None = None
+        # What repositories remember between transactions of this store (shared by every
+        # `on(...)` and `transaction()` copy; one process's memory, the store stays the truth).
+        self._memo: dict[Any, Any] = {}
 
     @classmethod
     def on(cls, scope: StoreBase) -> Self:
@@ -53,16 +72,48 @@ class StoreBase:
         came from stays usable from any thread."""
         if self._transaction is not None:
             session = self._live_session()
-            with session.begin_nested():
-                yield self
+            self.flush_deferred()  # what the savepoint rolls back is only what it deferred
+            try:
+                with session.begin_nested():
+                    yield self
+                    self.flush_deferred()
+            except BaseException:
+                self._transaction.deferred.clear()
+                raise
             return
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             bound = copy.copy(self)
             bound._transaction = _Transaction(session)
             try:
                 yield bound
+                bound.flush_deferred()
             finally:
                 bound._transaction.open = False
+
+    def deferred(self, name: str, make: Callable[[], D]) -> D | None:
+        """The transaction's deferred writes of family `name` (made by `make` the first time):
+        rows gathered in memory and written together before the transaction commits, or
+        before anything in it reads them (`flush_deferred`). None outside a transaction:
+        the caller writes at once."""
+        if self._transaction is None:
+            return None
+        found = self._transaction.deferred.get(name)
+        if found is None:
+            found = self._transaction.deferred[name] = make()
+        return found  # type: ignore[return-value]
+
+    def flush_deferred(self) -> None:
+        """Write every deferred row now: before a query that must see them, and at commit.
+        A family's flush may defer rows of another family (a question and its alert): those
+        are written in the same call."""
+        transaction = self._transaction
+        while transaction is not None and transaction.deferred:
+            name = next(iter(transaction.deferred))
+            transaction.deferred.pop(name).flush(self)
+
+    def transaction_serial(self) -> int | None:
+        """A number that names the transaction this store is in (None: in none)."""
+        return None if self._transaction is None else self._transaction.serial
 
     @contextmanager
     def _unit(self, *, write: bool) -> Iterator[Session]:

@@ -105,6 +105,7 @@ class SqlActivities(StoreBase):
     def cancel_event(self, event_id: int) -> bool:
         """Cancel a scheduled event and call off its pending work (`activity:<id>:…`);
         False when it was cancelled already."""
+        self.flush_deferred()  # work this transaction planned is called off too
         with self._unit(write=True) as session:
             done = session.execute(
                 update(_EVENTS).where(_EVENTS.c.id == event_id,

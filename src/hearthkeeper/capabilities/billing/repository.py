@@ -160,6 +160,7 @@ class SqlBilling(StoreBase):
     def call_off(self, subscription_id: int) -> int:
         """Cancel the pending scheduled work of a subscription (its reminder and expiry,
         keyed `billing:<id>:...`); how many were pending."""
+        self.flush_deferred()  # work this transaction planned is called off too
         with self._unit(write=True) as session:
             result = session.execute(
                 update(_SCHEDULED)

@@ -12,9 +12,11 @@ from typing import Protocol
 from sqlalchemy import func, select
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.inserts import insert_one
+from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import CheckInRow, MemberRow
 from hearthkeeper.store.scope import StoreBase
+
+_TABLE = table_of(CheckInRow)
 
 
 @dataclass(frozen=True)
@@ -65,29 +67,33 @@ class SqlCheckIns(StoreBase):
         the first, with created=False."""
         at = utc(at, "check-in time")
         with self._unit(write=True) as session:
-            yesterday = session.scalar(
-                select(CheckInRow.streak).where(
-                    CheckInRow.community_id == community_id,
-                    CheckInRow.member_id == member_id,
-                    CheckInRow.day == (day - timedelta(days=1)).isoformat(),
+            db = session.connection()  # plain statements: a check-in is on the engine's path
+            yesterday = db.execute(
+                select(_TABLE.c.streak).where(
+                    _TABLE.c.community_id == community_id,
+                    _TABLE.c.member_id == member_id,
+                    _TABLE.c.day == (day - timedelta(days=1)).isoformat(),
                 )
-            )
+            ).scalar()
             values = {
                 "community_id": community_id, "member_id": member_id, "group_id": group_id,
                 "day": day.isoformat(), "at": at, "streak": (yesterday or 0) + 1,
             }  # fmt: skip
-            row_id, created = insert_one(
-                session, CheckInRow, ("community_id", "member_id", "day"), values
-            )
-            row = session.get(CheckInRow, row_id)
-            assert row is not None
-            position = session.scalar(
+            keys = ("community_id", "member_id", "day")
+            insert = insert_ignoring(session, CheckInRow, keys).returning(*_TABLE.c)
+            row = db.execute(insert, values).first()
+            created = row is not None
+            if row is None:  # checked in already today: the first one stands
+                row = db.execute(
+                    select(_TABLE).where(*(_TABLE.c[k] == values[k] for k in keys))
+                ).one()
+            position = db.execute(
                 select(func.count()).where(
-                    CheckInRow.community_id == community_id,
-                    CheckInRow.day == row.day,
-                    CheckInRow.id <= row_id,
+                    _TABLE.c.community_id == community_id,
+                    _TABLE.c.day == row.day,
+                    _TABLE.c.id <= row.id,
                 )
-            )
+            ).scalar()
             return CheckIn(
                 id=row.id, community_id=row.community_id, member_id=row.member_id,
                 group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hearthkeeper.capabilities.command_book import Command, Invocation, reply
-from hearthkeeper.capabilities.faq.repository import Question, Questions, SqlQuestions
+from hearthkeeper.capabilities.faq.repository import (
+    NewQuestion,
+    Question,
+    Questions,
+    SqlQuestions,
+)
 from hearthkeeper.capabilities.faq.requests import (
     HANDLER,
     AlertStaff,
@@ -72,21 +77,62 @@ def decide_queue(earlier: datetime | None, now: datetime, window: timedelta) -> 
 
 def queue_question(scope: StoreBase, request: QueueQuestion,
                    ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
-    """Put the question in the queue and schedule the staff alert (see `decide_queue`)."""
+    """Put the question in the queue and schedule the staff alert (see `decide_queue`).
+
+    Inside a transaction the question waits with the transaction's others and all are
+    decided and written together (`_Queued`): queueing answers nothing, and whatever reads
+    the queue in the same transaction flushes them first."""
     asked = trigger(ctx).target
     if ctx.member is None or asked is None:
         return []
-    questions: Questions = SqlQuestions.on(scope)
     group = ctx.group
-    earlier = questions.last_waiting_asked_at(group.community_id, group.id, ctx.member.id)
-    alert_at = decide_queue(earlier, ctx.now, ctx.playbook.mechanisms.faq.unanswered_alert_after)
-    if alert_at is None:
-        return []
-    number = questions.add_question(group.community_id, group.id, ctx.member.id, asked,
-                                    request.text, ctx.now)  # fmt: skip
-    schedule_request(scope, question_key(number), group.community_id,
-                     AlertStaff(question=number), alert_at, group_id=group.id)  # fmt: skip
+    question = NewQuestion(group.community_id, group.id, ctx.member.id, asked, request.text,
+                           ctx.now)  # fmt: skip
+    window = ctx.playbook.mechanisms.faq.unanswered_alert_after
+    queued = scope.deferred("faq.questions", _Queued)
+    if queued is None:
+        _queue(scope, [(question, window)])
+    else:
+        queued.asked.append((question, window))
     return []
+
+
+class _Queued:
+    """The questions one transaction queued, in the order they were asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[NewQuestion, timedelta]] = []
+
+    def flush(self, scope: StoreBase) -> None:
+        _queue(scope, self.asked)
+
+
+def _queue(scope: StoreBase, asked: Sequence[tuple[NewQuestion, timedelta]]) -> None:
+    """Decide each question in order against the member's newest waiting one (read for all
+    at once), then write the queued ones and their alerts together."""
+    questions = SqlQuestions.on(scope)
+    by_community: dict[int, list[tuple[int, int]]] = {}
+    for question, _ in asked:
+        by_community.setdefault(question.community_id, []).append(
+            (question.group_id, question.member_id)
+        )
+    earlier: dict[tuple[int, int, int], datetime] = {}
+    for community_id, pairs in by_community.items():
+        found = questions.last_waiting_asked_of(community_id, pairs)
+        earlier.update({(community_id, *pair): at for pair, at in found.items()})
+    queued: list[tuple[NewQuestion, datetime]] = []
+    for question, window in asked:
+        key = (question.community_id, question.group_id, question.member_id)
+        alert_at = decide_queue(earlier.get(key), question.asked_at, window)
+        if alert_at is None:
+            continue
+        queued.append((question, alert_at))
+        before = earlier.get(key)
+        earlier[key] = question.asked_at if before is None else max(before, question.asked_at)
+    numbers = questions.add_questions([question for question, _ in queued])
+    for number, (question, alert_at) in zip(numbers, queued, strict=True):
+        schedule_request(scope, question_key(number), question.community_id,
+                         AlertStaff(question=number), alert_at, group_id=question.group_id)  # fmt: skip
 
 
 # --- faq.answered --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,21 @@ from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(QuestionRow)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: the engine queues many
+# Many rows in a few statements: RETURNING's rows come in any order, so they name their row.
+_INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.group_id, _TABLE.c.carrier_event_id)
+_PAIRS_CHUNK = 400  # (group, member) pairs per query: well under every database's bind limit
+
+
+@dataclass(frozen=True)
+class NewQuestion:
+    """A question to put in the staff queue (`SqlQuestions.add_questions`)."""
+
+    community_id: int
+    group_id: int
+    member_id: int
+    carrier_event_id: str
+    text: str
+    asked_at: datetime
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,7 @@ class SqlQuestions(StoreBase):
 
     def get_question(self, question_id: int) -> Question | None:
         """The question with this id, whatever its status."""
+        self.flush_deferred()
         with self._unit(write=False) as session:
             found = self._questions(session, [QuestionRow.id == question_id])
             return found[0] if found else None
@@ -113,6 +129,7 @@ class SqlQuestions(StoreBase):
     def waiting_question(self, community_id: int, group_id: int,
                          carrier_event_id: str) -> Question | None:  # fmt: skip
         """The unanswered question that the group's message `carrier_event_id` asked."""
+        self.flush_deferred()
         with self._unit(write=False) as session:
             found = self._questions(session, [
                 *_waiting(community_id), QuestionRow.group_id == group_id,
@@ -123,6 +140,7 @@ class SqlQuestions(StoreBase):
     def waiting_question_of(self, community_id: int, group_id: int,
                             member_ids: Sequence[int]) -> Question | None:  # fmt: skip
         """The newest unanswered question that one of these members asked in the group."""
+        self.flush_deferred()
         if not member_ids:
             return None
         with self._unit(write=False) as session:
@@ -134,6 +152,7 @@ class SqlQuestions(StoreBase):
 
     def waiting_questions(self, community_id: int, limit: int = 200) -> list[Question]:
         """The community's unanswered questions, oldest first."""
+        self.flush_deferred()
         with self._unit(write=False) as session:
             return self._questions(session, _waiting(community_id), limit=limit)
 
@@ -194,8 +213,8 @@ class SqlQuestions(StoreBase):
     def last_waiting_asked_at(
         self, community_id: int, group_id: int, member_id: int
     ) -> datetime | None:
-        """When the member's newest unanswered question in the group was asked (one cheap
-        query: the engine asks this for every question-like message)."""
+        """When the member's newest unanswered question in the group was asked."""
+        self.flush_deferred()
         query = (
             select(QuestionRow.asked_at)
             .where(*_waiting(community_id), QuestionRow.group_id == group_id,
@@ -206,7 +225,53 @@ class SqlQuestions(StoreBase):
         with self._unit(write=False) as session:
             return session.scalar(query)
 
+    def add_questions(self, questions: Sequence[NewQuestion]) -> list[int]:
+        """Put many questions in the staff queue in one statement, open; their ids, in order."""
+        if not questions:
+            return []
+        if len({(q.group_id, q.carrier_event_id) for q in questions}) < len(questions):
+            return [self.add_question(q.community_id, q.group_id, q.member_id,
+                                      q.carrier_event_id, q.text, q.asked_at)
+                    for q in questions]  # fmt: skip
+        rows = [{
+            "community_id": q.community_id, "group_id": q.group_id, "member_id": q.member_id,
+            "carrier_event_id": q.carrier_event_id, "text": q.text,
+            "asked_at": utc(q.asked_at, "asked_at"), "status": "open", "answered_at": None,
+            "answered_by": None,
+        } for q in questions]  # fmt: skip
+        with self._unit(write=True) as session:
+            try:
+                made = {(g, e): int(i) for i, g, e in session.execute(_INSERT_MANY, rows)}
+            except IntegrityError as exc:
+                raise StoreError(
+                    f"cannot queue {len(rows)} questions: a community, group or member of "
+                    "theirs does not exist"
+                ) from exc
+        return [made[(q.group_id, q.carrier_event_id)] for q in questions]
+
+    def last_waiting_asked_of(
+        self, community_id: int, pairs: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], datetime]:
+        """`last_waiting_asked_at` for many (group id, member id) pairs at once (those with
+        no unanswered question are left out); reads only what is written."""
+        found: dict[tuple[int, int], datetime] = {}
+        unique = sorted(set(pairs))
+        with self._unit(write=False) as session:
+            for start in range(0, len(unique), _PAIRS_CHUNK):
+                chunk = unique[start : start + _PAIRS_CHUNK]
+                query = (
+                    select(QuestionRow.group_id, QuestionRow.member_id,
+                           func.max(QuestionRow.asked_at))
+                    .where(tuple_(QuestionRow.group_id, QuestionRow.member_id).in_(chunk),
+                           *_waiting(community_id))
+                    .group_by(QuestionRow.group_id, QuestionRow.member_id)
+                )  # fmt: skip
+                for group_id, member_id, asked_at in session.execute(query):
+                    found[(group_id, member_id)] = asked_at
+        return found
+
     def _set_status(self, question_id: int, when: Sequence[str], **values: Any) -> bool:
+        self.flush_deferred()
         with self._unit(write=True) as session:
             result = session.execute(
                 update(QuestionRow)

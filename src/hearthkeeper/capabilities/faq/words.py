@@ -247,6 +247,8 @@ class KeywordSet:
     def __init__(self, keywords: Iterable[Keyword]) -> None:
         self.keywords = list(keywords)
         self._latin = [i for i, k in enumerate(self.keywords) if k.latin]
+        # How many of its distinct characters a message must hold for a keyword to be read.
+        self._needed = [len(set(k.compact)) - 1 for k in self.keywords]
         self._by_char: dict[str, list[int]] = {}
         for index, keyword in enumerate(self.keywords):
             if not keyword.latin:
@@ -262,8 +264,7 @@ class KeywordSet:
         hits = [
             index
             for index, count in present.items()
-            if count >= len(set(self.keywords[index].compact)) - 1
-            and self.keywords[index].found_in(words)
+            if count >= self._needed[index] and self.keywords[index].found_in(words)
         ]
         hits += [index for index in self._latin if self.keywords[index].found_in(words)]
         return sorted(hits)

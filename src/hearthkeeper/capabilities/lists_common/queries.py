@@ -27,11 +27,50 @@ class OneOpenPerGroup(Protocol[R_co]):
     def close(self, row_id: int, at: datetime) -> bool: ...
 
 
+class _NoneOpen:
+    """Groups known to have no open row of a table, as of the table's highest id: a row can
+    only become open by being inserted, so the set holds until the highest id moves."""
+
+    def __init__(self) -> None:
+        self.watermark: int | None = None
+        self.serial: int | None = None  # the transaction that last checked the watermark
+        self.groups: set[int] = set()
+
+
 class OnePerGroup(StoreBase, Generic[R]):
     """Rows of `table` (lists, polls) read as records `R`: by id, the group's open one, the
-    group's newest one; closed once."""
+    group's newest one; closed once.
+
+    Most messages that could answer a list arrive in groups with none open (`+1` is also
+    just chat), so the groups known to have none are remembered (`_NoneOpen`, in the
+    store's memo): checked against the table's highest id once per transaction, forgotten
+    for a group when this process opens one there, entirely when any process inserted one.
+    The store stays the truth: an open one is always read from it."""
 
     table: ClassVar[Table]
+
+    def _none_open(self) -> _NoneOpen | None:
+        serial = self.transaction_serial()
+        if serial is None:
+            return None
+        key = ("none-open", self.table.name)
+        memo: _NoneOpen | None = self._memo.get(key)
+        if memo is None:
+            memo = self._memo[key] = _NoneOpen()
+        if memo.serial != serial:
+            with self._unit(write=False) as session:
+                top = session.scalar(select(func.max(self.table.c.id)))
+            if top != memo.watermark:
+                memo.groups = set()
+                memo.watermark = top
+            memo.serial = serial
+        return memo
+
+    def _opened(self, group_id: int) -> None:
+        """This process opened one in the group."""
+        memo: _NoneOpen | None = self._memo.get(("none-open", self.table.name))
+        if memo is not None:
+            memo.groups.discard(group_id)
 
     def _read(self, session: Session, query: Select[Any]) -> R | None:
         """The record of the first row `query` finds."""
@@ -44,15 +83,26 @@ class OnePerGroup(StoreBase, Generic[R]):
 
     def current(self, group_id: int) -> R | None:
         """The group's open one (the newest, should there be two)."""
+        none_open = self._none_open()
+        if none_open is not None and group_id in none_open.groups:
+            return None
         with self._unit(write=False) as session:
-            return self._read(session, newest(self.table, group_id, open_only=True))
+            found = self._read(session, newest(self.table, group_id, open_only=True))
+        if found is None and none_open is not None:
+            none_open.groups.add(group_id)
+        return found
 
     def current_id(self, group_id: int) -> int | None:
         """The id of the group's open one."""
+        none_open = self._none_open()
+        if none_open is not None and group_id in none_open.groups:
+            return None
         query = newest(self.table, group_id, open_only=True).with_only_columns(self.table.c.id)
         with self._unit(write=False) as session:
             found = session.scalar(query)
-            return None if found is None else int(found)
+        if found is None and none_open is not None:
+            none_open.groups.add(group_id)
+        return None if found is None else int(found)
 
     def latest(self, group_id: int) -> R | None:
         """The group's newest one, open or closed."""

@@ -141,7 +141,7 @@ class SqlLevels(StoreBase):
         earned = select(func.coalesce(func.sum(PointsRow.points), 0)).where(
             PointsRow.community_id == community_id, PointsRow.member_id == member_id,
             PointsRow.points > 0, PointsRow.at >= since,
-        )  # fmt: skip
+        ).scalar_subquery()  # fmt: skip
         sent = (
             select(MessageRow.sent_at)
             .join(GroupRow, GroupRow.id == MessageRow.group_id)
@@ -151,14 +151,15 @@ class SqlLevels(StoreBase):
         checked = select(func.count()).where(
             CheckInRow.community_id == community_id, CheckInRow.member_id == member_id,
             CheckInRow.at >= since,
-        )  # fmt: skip
+        ).scalar_subquery()  # fmt: skip
         with self._unit(write=False) as session:
             times = list(session.scalars(sent))
+            points, check_ins = session.execute(select(earned, checked)).one()  # one round trip
             return Activity(
-                points=int(session.scalar(earned) or 0),
+                points=int(points or 0),
                 messages=len(times),
                 active_days=len({t.astimezone(zone).date() for t in times}),
-                check_ins=int(session.scalar(checked) or 0),
+                check_ins=int(check_ins or 0),
             )
 
     def recent_posters(self, community_id: int, since: datetime) -> dict[int, int]:

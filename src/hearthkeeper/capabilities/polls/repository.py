@@ -71,6 +71,7 @@ class SqlPolls(OnePerGroup[Poll]):
         }  # fmt: skip
         with self._unit(write=True) as session:
             poll_id = session.scalar(insert(_POLLS).values(values).returning(_POLLS.c.id))
+            self._opened(group_id)
             found = _poll(session, select(_POLLS).where(_POLLS.c.id == poll_id))
             assert found is not None
             return found

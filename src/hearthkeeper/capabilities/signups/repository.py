@@ -91,6 +91,7 @@ class SqlSignUps(OnePerGroup[SignUpList]):
         with self._unit(write=True) as session:
             list_id = session.scalar(insert(_LISTS).values(values).returning(_LISTS.c.id))
             assert list_id is not None
+            self._opened(group_id)
             if items:
                 session.execute(insert(_ITEMS), [
                     {"list_id": list_id, "number": number, "label": item.label,

@@ -1,0 +1,83 @@
+"""The mechanisms' store work is batched: a batch of messages with every mechanism of the
+skincare template issues a number of statements that does not grow with the batch (questions
+queued for staff, `+1` with no list open, chat), and nothing the batch decided is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.events import Message, Sender
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.store import Store
+from tests.engine_setup import Community, community
+
+GROUPS, MEMBERS = 4, 40
+QUESTIONS = (0, 3)  # the texts nobody's FAQ answers: queued for staff
+TEXTS = ("周末有人一起去夜跑吗？", "+1", "哈哈哈哈笑死我了", "does anyone know a good sunscreen?")
+
+
+@contextmanager
+def counted(store: Store) -> Iterator[list[str]]:
+    """Every statement the store's engine sends to the database inside the block."""
+    seen: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+
+
+def _text(n: int) -> int:
+    return (n + n // MEMBERS) % len(TEXTS)  # a member's messages in a row differ
+
+
+def askers(first: int, count: int) -> int:
+    """How many members ask a question in the batch (each queued once: the first)."""
+    return len({n % MEMBERS for n in range(first, first + count) if _text(n) in QUESTIONS})
+
+
+def messages(c: Community, first: int, count: int) -> list[Message]:
+    start = c.clock.now()
+    return [
+        Message(
+            carrier="fake",
+            group=f"g{n % GROUPS}",
+            event_id=f"m{n}",
+            at=start + timedelta(seconds=10 * (n - first)),
+            sender=Sender(user_id=f"u{n % MEMBERS}", display_name=f"member {n % MEMBERS}"),
+            text=TEXTS[_text(n)],
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def test_a_batch_issues_as_many_statements_for_10_messages_as_for_120(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, parse_playbook(template_text("skincare")).playbook)
+    c.engine.process(messages(c, 0, MEMBERS))  # groups adopted, members known
+    store_clock.advance(timedelta(hours=1))  # earlier questions no longer hold new ones back
+    with counted(store) as small:
+        c.engine.process(messages(c, 1_000, 10))
+    store_clock.advance(timedelta(hours=1))
+    with counted(store) as large:
+        c.engine.process(messages(c, 2_000, 120))
+    assert len(large) <= len(small) + 2, "\n".join(large)
+    # Nothing is lost: per batch, each member's first question waits for staff, each with
+    # its alert scheduled.
+    with store.engine.connect() as db:
+        queued = db.exec_driver_sql("SELECT count(*) FROM questions").scalar()
+        alerted = db.exec_driver_sql(
+            "SELECT count(*) FROM questions q JOIN scheduled s ON s.key = 'question:' || q.id"
+        ).scalar()
+    assert queued == alerted == askers(0, MEMBERS) + askers(1_000, 10) + askers(2_000, 120)
