@@ -6,7 +6,7 @@ temporary git worktree, then runs each benchmark twice in turn — once with the
 prints a table of both sides' figures (the median of the repeats) and their ratio. The
 benchmark scripts are this checkout's; they only use APIs both versions have.
 
-    .venv/bin/python benchmarks/compare.py [--before REV] [--only startup,engine,import,report]
+    .venv/bin/python benchmarks/compare.py [--before REV] [--only NAME,...]
         [--repeats N] [--full] [--json FILE]
 
 `make bench` runs the quick sizes; `--full` runs the sizes docs/benchmarks.md records.
@@ -50,9 +50,9 @@ class Bench:
 BENCHES = (
     Bench(
         "startup",
-        ("benchmarks/startup.py", "--json"),
-        ("benchmarks/startup.py", "--json", "--runs", "15"),
-        600,
+        ("benchmarks/startup.py", "--runs", "5", "--json"),
+        ("benchmarks/startup.py", "--runs", "15", "--json"),
+        900,
     ),
     Bench(
         "engine",
@@ -61,8 +61,14 @@ BENCHES = (
         1800,
     ),
     Bench(
+        "engine per mechanism",
+        ("benchmarks/engine_mechanisms.py", "--json"),
+        ("benchmarks/engine_mechanisms.py", "--full", "--json"),
+        3600,
+    ),
+    Bench(
         "import",
-        ("benchmarks/import_speed.py", "--json"),
+        ("benchmarks/import_speed.py", "--messages", "100000", "--json"),
         ("benchmarks/import_speed.py", "--json"),
         3600,
     ),
@@ -154,7 +160,9 @@ def show(value: float | None) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=BEFORE, help="the commit the 'before' column runs")
-    parser.add_argument("--only", default="", help="comma-separated: startup,engine,import,report")
+    parser.add_argument(
+        "--only", default="", help="comma-separated names: " + ", ".join(b.name for b in BENCHES)
+    )
     parser.add_argument("--repeats", type=int, default=1, help="alternating runs per side")
     parser.add_argument("--full", action="store_true", help="the sizes docs/benchmarks.md records")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
