@@ -2,7 +2,7 @@
 
 Groups are registered on the source's carrier (`import:telegram`, `import:whatsapp`,
 `import:csv`) under a key scoped by the community's slug; members come through the store's
-bulk `member_ids`; messages through `add_imported_messages` (skipping ids already there);
+bulk `member_ids`; messages through `add_imported_rows` (skipping ids already there);
 joins and leaves become events and stays, applied only the first time their event is seen.
 A crash loses at most the chunk in flight, and running the import again completes it. At
 the end, replies are linked and the rollups of the groups touched are rebuilt.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hearthkeeper.importers.base import (
@@ -25,7 +25,7 @@ from hearthkeeper.importers.base import (
     SenderRef,
     Source,
 )
-from hearthkeeper.store import Community, EventType, NewEvent, NewMessage, Store
+from hearthkeeper.store import Community, EventType, NewEvent, Store
 
 CHUNK = 5_000
 _KEY = 255  # what the store keeps of a carrier's id
@@ -112,27 +112,30 @@ class _Loader:
 
     def write(self, chunk: list[Item], summary: ImportSummary) -> None:
         """Store one chunk in one transaction."""
+        messages = [item for item in chunk if isinstance(item, ImportedMessage)]
+        stays = [item for item in chunk if isinstance(item, ImportedStay)]
         with self.store.transaction() as tx:
             if self.community is None:
                 self.community = tx.ensure_community(self.slug, self.name)
                 summary.community = self.community
-            self._groups(tx, self.community, (item.group for item in chunk))
+            self._groups(tx, self.community, {item.group.key: item.group for item in chunk})
             self._members(tx, chunk)
-            messages = [item for item in chunk if isinstance(item, ImportedMessage)]
-            stays = [item for item in chunk if isinstance(item, ImportedStay)]
+            groups, members = self.groups, self.members
             summary.messages_seen += len(messages)
-            summary.messages_added += tx.add_imported_messages([
-                NewMessage(self.groups[m.group.key], m.event_id, self.members[m.sender.key],
-                           m.kind, m.text, m.sent_at, m.reply_to)
+            summary.messages_added += tx.add_imported_rows([
+                (groups[m.group.key], members[m.sender.key], m.event_id, m.kind, m.text,
+                 m.sent_at, m.reply_to)
                 for m in messages
             ])  # fmt: skip
             summary.stays_seen += len(stays)
             if stays:
                 summary.stays_added += self._stays(tx, stays)
 
-    def _groups(self, tx: Store, community: Community, refs: Iterable[GroupRef]) -> None:
+    def _groups(self, tx: Store, community: Community, refs: dict[str, GroupRef]) -> None:
         carrier = self.source.carrier
-        for ref in {ref.key: ref for ref in refs if ref.key not in self.groups}.values():
+        for ref in refs.values():
+            if ref.key in self.groups:
+                continue
             key = _bounded(f"{self.slug}/{ref.key}")
             group = tx.group_for_carrier(carrier, key)
             if group is None:
@@ -146,12 +149,14 @@ class _Loader:
             self.group_names[group.id] = group.name
 
     def _members(self, tx: Store, chunk: list[Item]) -> None:
+        refs = [item.sender if isinstance(item, ImportedMessage) else item.member
+                for item in chunk]  # fmt: skip
+        known = self.members
         senders: dict[str, SenderRef] = {}
-        for item in chunk:
-            ref = item.sender if isinstance(item, ImportedMessage) else item.member
-            if ref.key not in self.members:
-                senders.setdefault(ref.key, ref)
-            self.seen_members.add(ref.key)
+        for ref in refs:
+            if ref.key not in known and ref.key not in senders:
+                senders[ref.key] = ref
+        self.seen_members.update(ref.key for ref in refs)
         if not senders:
             return
         carrier = self.source.carrier
