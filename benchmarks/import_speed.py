@@ -42,6 +42,7 @@ from benchmarks.analytics.databases import (
     sqlite_database,
 )
 from benchmarks.corpus import chitchat_csv
+
 from hearthkeeper import importers
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Store, create_engine_for
@@ -77,7 +78,9 @@ def main() -> int:
                 say(f"{name}: skipped, {exc}")
                 figures[name] = {"skipped": str(exc)}
     say("")
-    say(f"{'database':<12}{'messages':>10}{'import':>10}{'msgs/s':>10}{'again':>10}{'vs DuckDB':>11}")
+    say(
+        f"{'database':<12}{'messages':>10}{'import':>10}{'msgs/s':>10}{'again':>10}{'vs DuckDB':>11}"
+    )
     for name in args.databases:
         got = figures[name]
         if "skipped" in got:
@@ -92,7 +95,9 @@ def main() -> int:
     return 1 if bad else 0
 
 
-def _run(database: Database, path: Path, count: int, args: Any, say: Callable[..., None]) -> dict[str, Any]:
+def _run(
+    database: Database, path: Path, count: int, args: Any, say: Callable[..., None]
+) -> dict[str, Any]:
     say(f"\n{database.label} {database.version}:")
     engine = create_engine_for(database.url)
     try:
@@ -123,7 +128,9 @@ def _run(database: Database, path: Path, count: int, args: Any, say: Callable[..
 def _import(store: Store, path: Path) -> importers.ImportSummary:
     """As `hearth import csv FILE --community chitchat` does, without its progress bar."""
     source = importers.open_source("csv", path, importers.ImportOptions())
-    summary = importers.import_source(store, source, community=COMMUNITY, progress=lambda d, t: None)
+    summary = importers.import_source(
+        store, source, community=COMMUNITY, progress=lambda d, t: None
+    )
     if summary.bad_rows:
         raise SystemExit(f"the import skipped {len(summary.bad_rows)} rows: {summary.bad_rows[0]}")
     return summary

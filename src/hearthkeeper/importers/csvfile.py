@@ -178,8 +178,8 @@ class CsvSource(Source):
                     self.bad(start, f"not readable as CSV: {exc}")
                     continue
                 end = reader.line_num
-                if not any(cell.strip() for cell in row):
-                    continue  # an empty line
+                if not "".join(row).strip():
+                    continue  # an empty line (or one of blank cells)
                 if not header_seen:
                     header_seen = True
                     continue

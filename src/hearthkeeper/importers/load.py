@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hearthkeeper.importers.base import (
@@ -77,11 +80,15 @@ def import_source(
     `progress` hears how far the reading is; `stage` what is done after it."""
     loader = _Loader(store, source, community, name or community)
     summary = ImportSummary(source.format, str(source.path), community=loader.community)
-    items = iter(source.items())
-    while chunk := list(itertools.islice(items, chunk_size)):
-        loader.write(chunk, summary)
-        if progress is not None:
-            progress(source.done(), source.total)
+    # PostgreSQL works in a process of its own: while it stores a chunk, the next one is
+    # read and parsed in a thread. SQLite works in this process and gives the interpreter
+    # back on every row, so a reader thread would only make the two wait on each other.
+    ahead = store.engine.dialect.name == "postgresql"
+    with _chunks(source, chunk_size, read_ahead=ahead) as chunks:
+        for chunk, done in chunks:
+            loader.write(chunk, summary)
+            if progress is not None:
+                progress(done, source.total)
     if progress is not None:
         progress(source.total, source.total)
     groups = sorted(loader.groups.values())
@@ -96,6 +103,82 @@ def import_source(
     summary.bad_rows = source.bad_rows
     summary.notes = source.notes
     return summary
+
+
+@contextmanager
+def _chunks(source: Source, size: int, *, read_ahead: bool) -> Iterator[Iterator[_Chunk]]:
+    """The source's items in chunks of `size`, each with how far the reading was then; with
+    `read_ahead`, read by a thread up to two chunks ahead (stopped when the block ends)."""
+    if not read_ahead:
+        yield _in_turn(source, size)
+        return
+    reader = _ReadAhead(source, size)
+    try:
+        yield reader.chunks()
+    finally:
+        reader.stop()
+
+
+_Chunk = tuple[list[Item], int]
+
+
+def _in_turn(source: Source, size: int) -> Iterator[_Chunk]:
+    items = iter(source.items())
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk, source.done()
+
+
+class _ReadAhead:
+    """Reads chunks in a thread into a queue of two; whatever the reading raises is raised
+    where the next chunk is taken, after every chunk read before it."""
+
+    _END = object()
+
+    def __init__(self, source: Source, size: int) -> None:
+        self.source = source
+        self.size = size
+        self.queue: queue.Queue[object] = queue.Queue(maxsize=2)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="hearth-import-reader",
+                                       daemon=True)  # fmt: skip
+        self.thread.start()
+
+    def chunks(self) -> Iterator[_Chunk]:
+        while True:
+            got = self.queue.get()
+            if got is self._END:
+                return
+            if isinstance(got, BaseException):
+                raise got
+            yield got  # type: ignore[misc]
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _read(self) -> None:
+        items = iter(self.source.items())
+        try:
+            while not self.stopped.is_set():
+                chunk = list(itertools.islice(items, self.size))
+                if not chunk:
+                    self._put(self._END)
+                    return
+                self._put((chunk, self.source.done()))
+        except BaseException as exc:  # handed to the importing thread, which raises it
+            self._put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _put(self, value: object) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(value, timeout=0.1)
+            except queue.Full:
+                continue
+            return
 
 
 class _Loader:

@@ -47,8 +47,10 @@ _PG_STAGE = (
 )
 _PG_COPY = (
     f"COPY {_STAGING} (ord, group_id, member_id, carrier_event_id, kind, text, sent_at, "
-    "reply_to_event_id) FROM STDIN"
+    "reply_to_event_id) FROM STDIN (FORMAT BINARY)"
 )
+# Binary: no text to format and parse for the times and numbers (a third of the time).
+_PG_COPY_TYPES = ("int4", "int8", "int8", "text", "text", "text", "timestamptz", "text")
 # Ids are drawn from the sequence for the rows not stored yet (the first of each key, in
 # file order, so ids follow the file), so a reply finds the message it answers whether that
 # was stored before or comes in the same chunk, and each row is written once, complete.
@@ -138,7 +140,7 @@ def _storable_rows(rows: Sequence[ImportRow]) -> Sequence[ImportRow]:
     if all_storable(texts):
         return rows
     return [
-        (g, m, storable(event), kind, storable(text), at, None if reply is None else storable(reply))
+        (g, m, storable(event), kind, storable(text), at, reply and storable(reply))
         for g, m, event, kind, text, at, reply in rows
     ]
 
@@ -152,7 +154,7 @@ def _insert_prepared(connection: Connection, rows: Sequence[ImportRow], now: dat
     ]
     raw: Any = connection.connection.driver_connection
     before = int(raw.total_changes)
-    connection.exec_driver_sql(_SQLITE_INSERT, values)  # type: ignore[arg-type]
+    connection.exec_driver_sql(_SQLITE_INSERT, values)
     return int(raw.total_changes) - before
 
 
@@ -161,6 +163,7 @@ def _copy_in(connection: Connection, rows: Sequence[ImportRow], now: datetime) -
     connection.exec_driver_sql(_PG_STAGE)
     raw: Any = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
+        copy.set_types(_PG_COPY_TYPES)
         for ord, (group_id, member_id, event_id, kind, text, sent_at, reply) in enumerate(
             _storable_rows(rows)
         ):
