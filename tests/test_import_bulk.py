@@ -161,3 +161,17 @@ def test_a_source_that_breaks_keeps_the_chunks_before_it(store: Store, tmp_path:
         import_source(store, source, community="c", chunk_size=10)
     [group] = store.list_groups(store.get_community("c").id)  # type: ignore[union-attr]
     assert len(store.messages(group.id)) == 20, "two whole chunks stored, the third not"
+
+
+def test_many_members_are_found_again_by_their_identities(store: Store) -> None:
+    first = store.member_ids({("import:csv", f"c/u{i}"): f"U{i}" for i in range(0, 120, 2)})
+    users = {("import:csv", f"c/u{i}"): f"U{i}" for i in range(120)} | {
+        ("import:csv", "c/\x00"): "Z"
+    }
+    found = store.member_ids(users)
+    assert all(found[user] == member_id for user, member_id in first.items()), "known: the same"
+    assert len(set(found.values())) == 121
+    again = store.member_ids(users)
+    assert again == found
+    stored = store.find_member("import:csv", "c/\ufffd")
+    assert stored is not None and stored.id == found[("import:csv", "c/\x00")]
