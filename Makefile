@@ -38,6 +38,7 @@ bench: venv
 	$(BIN)/python benchmarks/matrix_roundtrip.py
 	$(BIN)/python benchmarks/telegram_roundtrip.py
 	$(BIN)/python benchmarks/analytics_1m.py --messages 200000
+	$(BIN)/python benchmarks/import_speed.py
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

@@ -4,8 +4,10 @@ Groups are registered on the source's carrier (`import:telegram`, `import:whatsa
 `import:csv`) under a key scoped by the community's slug; members come through the store's
 bulk `member_ids`; messages through `add_imported_rows` (skipping ids already there);
 joins and leaves become events and stays, applied only the first time their event is seen.
-A crash loses at most the chunk in flight, and running the import again completes it. At
-the end, replies are linked and the rollups of the groups touched are rebuilt.
+A crash loses at most the chunk in flight, and running the import again completes it. On
+PostgreSQL the next chunk is read while the database stores the current one. At the end,
+replies not linked yet (answers to later messages) are linked and the rollups of the groups
+touched are rebuilt.
 """
 
 from __future__ import annotations
