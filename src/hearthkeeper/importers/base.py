@@ -141,9 +141,12 @@ class Occurrences:
         return "h:" + hashlib.blake2b(material + b"\x1e%d" % count, digest_size=16).hexdigest()
 
 
+_LINK, _TEXT = MessageKind.LINK, MessageKind.TEXT  # an enum member looked up once, not per row
+
+
 def text_kind(text: str) -> MessageKind:
     """The kind of a plain message: a link when it carries a URL, else text."""
-    return MessageKind.LINK if _URL.search(text) else MessageKind.TEXT
+    return _LINK if _URL.search(text) else _TEXT
 
 
 def parse_time(raw: str, tz: tzinfo) -> datetime:

@@ -2,17 +2,22 @@
 
 Groups are registered on the source's carrier (`import:telegram`, `import:whatsapp`,
 `import:csv`) under a key scoped by the community's slug; members come through the store's
-bulk `member_ids`; messages through `add_imported_messages` (skipping ids already there);
+bulk `member_ids`; messages through `add_imported_rows` (skipping ids already there);
 joins and leaves become events and stays, applied only the first time their event is seen.
-A crash loses at most the chunk in flight, and running the import again completes it. At
-the end, replies are linked and the rollups of the groups touched are rebuilt.
+A crash loses at most the chunk in flight, and running the import again completes it. On
+PostgreSQL the next chunk is read while the database stores the current one. At the end,
+replies not linked yet (answers to later messages) are linked and the rollups of the groups
+touched are rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hearthkeeper.importers.base import (
@@ -25,7 +30,7 @@ from hearthkeeper.importers.base import (
     SenderRef,
     Source,
 )
-from hearthkeeper.store import Community, EventType, NewEvent, NewMessage, Store
+from hearthkeeper.store import Community, EventType, NewEvent, Store
 
 CHUNK = 5_000
 _KEY = 255  # what the store keeps of a carrier's id
@@ -77,11 +82,15 @@ def import_source(
     `progress` hears how far the reading is; `stage` what is done after it."""
     loader = _Loader(store, source, community, name or community)
     summary = ImportSummary(source.format, str(source.path), community=loader.community)
-    items = iter(source.items())
-    while chunk := list(itertools.islice(items, chunk_size)):
-        loader.write(chunk, summary)
-        if progress is not None:
-            progress(source.done(), source.total)
+    # PostgreSQL works in a process of its own: while it stores a chunk, the next one is
+    # read and parsed in a thread. SQLite works in this process and gives the interpreter
+    # back on every row, so a reader thread would only make the two wait on each other.
+    ahead = store.engine.dialect.name == "postgresql"
+    with _chunks(source, chunk_size, read_ahead=ahead) as chunks:
+        for chunk, done in chunks:
+            loader.write(chunk, summary)
+            if progress is not None:
+                progress(done, source.total)
     if progress is not None:
         progress(source.total, source.total)
     groups = sorted(loader.groups.values())
@@ -98,6 +107,82 @@ def import_source(
     return summary
 
 
+@contextmanager
+def _chunks(source: Source, size: int, *, read_ahead: bool) -> Iterator[Iterator[_Chunk]]:
+    """The source's items in chunks of `size`, each with how far the reading was then; with
+    `read_ahead`, read by a thread up to two chunks ahead (stopped when the block ends)."""
+    if not read_ahead:
+        yield _in_turn(source, size)
+        return
+    reader = _ReadAhead(source, size)
+    try:
+        yield reader.chunks()
+    finally:
+        reader.stop()
+
+
+_Chunk = tuple[list[Item], int]
+
+
+def _in_turn(source: Source, size: int) -> Iterator[_Chunk]:
+    items = iter(source.items())
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk, source.done()
+
+
+class _ReadAhead:
+    """Reads chunks in a thread into a queue of two; whatever the reading raises is raised
+    where the next chunk is taken, after every chunk read before it."""
+
+    _END = object()
+
+    def __init__(self, source: Source, size: int) -> None:
+        self.source = source
+        self.size = size
+        self.queue: queue.Queue[object] = queue.Queue(maxsize=2)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="hearth-import-reader",
+                                       daemon=True)  # fmt: skip
+        self.thread.start()
+
+    def chunks(self) -> Iterator[_Chunk]:
+        while True:
+            got = self.queue.get()
+            if got is self._END:
+                return
+            if isinstance(got, BaseException):
+                raise got
+            yield got  # type: ignore[misc]
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _read(self) -> None:
+        items = iter(self.source.items())
+        try:
+            while not self.stopped.is_set():
+                chunk = list(itertools.islice(items, self.size))
+                if not chunk:
+                    self._put(self._END)
+                    return
+                self._put((chunk, self.source.done()))
+        except BaseException as exc:  # handed to the importing thread, which raises it
+            self._put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _put(self, value: object) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(value, timeout=0.1)
+            except queue.Full:
+                continue
+            return
+
+
 class _Loader:
     def __init__(self, store: Store, source: Source, slug: str, name: str) -> None:
         self.store = store
@@ -112,27 +197,30 @@ class _Loader:
 
     def write(self, chunk: list[Item], summary: ImportSummary) -> None:
         """Store one chunk in one transaction."""
+        messages = [item for item in chunk if isinstance(item, ImportedMessage)]
+        stays = [item for item in chunk if isinstance(item, ImportedStay)]
         with self.store.transaction() as tx:
             if self.community is None:
                 self.community = tx.ensure_community(self.slug, self.name)
                 summary.community = self.community
-            self._groups(tx, self.community, (item.group for item in chunk))
+            self._groups(tx, self.community, {item.group.key: item.group for item in chunk})
             self._members(tx, chunk)
-            messages = [item for item in chunk if isinstance(item, ImportedMessage)]
-            stays = [item for item in chunk if isinstance(item, ImportedStay)]
+            groups, members = self.groups, self.members
             summary.messages_seen += len(messages)
-            summary.messages_added += tx.add_imported_messages([
-                NewMessage(self.groups[m.group.key], m.event_id, self.members[m.sender.key],
-                           m.kind, m.text, m.sent_at, m.reply_to)
+            summary.messages_added += tx.add_imported_rows([
+                (groups[m.group.key], members[m.sender.key], m.event_id, m.kind, m.text,
+                 m.sent_at, m.reply_to)
                 for m in messages
             ])  # fmt: skip
             summary.stays_seen += len(stays)
             if stays:
                 summary.stays_added += self._stays(tx, stays)
 
-    def _groups(self, tx: Store, community: Community, refs: Iterable[GroupRef]) -> None:
+    def _groups(self, tx: Store, community: Community, refs: dict[str, GroupRef]) -> None:
         carrier = self.source.carrier
-        for ref in {ref.key: ref for ref in refs if ref.key not in self.groups}.values():
+        for ref in refs.values():
+            if ref.key in self.groups:
+                continue
             key = _bounded(f"{self.slug}/{ref.key}")
             group = tx.group_for_carrier(carrier, key)
             if group is None:
@@ -146,12 +234,14 @@ class _Loader:
             self.group_names[group.id] = group.name
 
     def _members(self, tx: Store, chunk: list[Item]) -> None:
+        refs = [item.sender if isinstance(item, ImportedMessage) else item.member
+                for item in chunk]  # fmt: skip
+        known = self.members
         senders: dict[str, SenderRef] = {}
-        for item in chunk:
-            ref = item.sender if isinstance(item, ImportedMessage) else item.member
-            if ref.key not in self.members:
-                senders.setdefault(ref.key, ref)
-            self.seen_members.add(ref.key)
+        for ref in refs:
+            if ref.key not in known and ref.key not in senders:
+                senders[ref.key] = ref
+        self.seen_members.update(ref.key for ref in refs)
         if not senders:
             return
         carrier = self.source.carrier

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,12 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 def storable(text: str) -> str:
     """`text` with the characters no database can store replaced by U+FFFD."""
     return _UNSTORABLE.sub("\ufffd", text)
+
+
+def all_storable(texts: Iterable[str]) -> bool:
+    """Whether every text can be stored as it is (one scan of them all; `storable` then has
+    nothing to replace, so a bulk write may skip it)."""
+    return _UNSTORABLE.search("".join(texts)) is None
 
 
 def require_aware(value: datetime, what: str) -> datetime:

@@ -251,6 +251,11 @@ class NewEvent:
     at: datetime
 
 
+ImportRow = tuple[int, int | None, str, MessageKind | str, str, datetime, str | None]
+"""A message as an import writes it: (group id, member id, carrier event id, kind, text,
+sent at, carrier event id of the message it replies to)."""
+
+
 @dataclass(frozen=True)
 class NewMessage:
     group_id: int
