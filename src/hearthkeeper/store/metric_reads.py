@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
+from hearthkeeper.store.driver_rows import driver_rows, utc_of
 from hearthkeeper.store.models import (
     CheckInRow,
     GroupDayRow,
@@ -68,15 +69,16 @@ class MetricReadQueries(StoreBase):
                 .where(group.in_(list(group_ids)), m.sent_at >= utc(since, "since"),
                        m.sent_at < utc(until, "until"), or_(marked, q.id.is_not(None)))
             )  # fmt: skip
-            asked = {int(row[0]): row[1:] for row in session.connection().execute(query)}
+            asked = {int(row[0]): row[1:] for row in driver_rows(session, query)}
             if len(asked) > _CHUNK:  # many questions: one pass over the window's replies
                 replied = _first_replies_in(session, group_ids, since, until, scan=scan)
             else:
                 replied = _first_replies(session, sorted(asked))
         timings = []
         for message_id, (group_id, member_id, sent_at, queue_answer) in asked.items():
-            answers = [a for a in (replied.get(message_id), queue_answer) if a is not None]
-            timings.append(QuestionTiming(group_id, member_id, sent_at, min(answers, default=None)))
+            answers = [utc_of(a) for a in (replied.get(message_id), queue_answer) if a is not None]
+            timings.append(QuestionTiming(group_id, member_id, utc_of(sent_at),
+                                          min(answers, default=None)))  # fmt: skip
         return sorted(timings, key=lambda t: t.asked_at)
 
     def checkin_marks(self, community_id: int, start: date,
@@ -134,10 +136,10 @@ def _scan_is_cheaper(session: Session, group_ids: Collection[int], since: dateti
     return held * 5 > total
 
 
-def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime]:
+def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime | str]:
     """For each message id, when another member first replied to it."""
     reply, asked = MessageRow, aliased(MessageRow)
-    found: dict[int, datetime] = {}
+    found: dict[int, datetime | str] = {}
     for chunk in _chunks(ids):
         query = (
             select(reply.reply_to_id, func.min(reply.sent_at))
@@ -154,7 +156,7 @@ def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime]:
 
 
 def _first_replies_in(session: Session, group_ids: Collection[int], since: datetime,
-                      until: datetime, *, scan: bool) -> dict[int, datetime]:  # fmt: skip
+                      until: datetime, *, scan: bool) -> dict[int, datetime | str]:  # fmt: skip
     """As `_first_replies`, for every message sent in `group_ids` in [since, until) that got
     a reply (one query, where thousands of questions would take one per 500); `scan`: start
     from the replies rather than from the (group, time) index."""
@@ -169,7 +171,7 @@ def _first_replies_in(session: Session, group_ids: Collection[int], since: datet
                reply.member_id != asked.member_id)
         .group_by(reply.reply_to_id)
     )  # fmt: skip
-    return {int(m): at for m, at in session.connection().execute(query) if m is not None}
+    return {int(m): at for m, at in driver_rows(session, query) if m is not None}
 
 
 def _lists_with_items(session: Session, ids: list[int]) -> set[int]:
