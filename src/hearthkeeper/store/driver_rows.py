@@ -7,13 +7,13 @@ on SQLite, which returns both as text)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 
-def driver_rows(session: Session, query: Select[Unpack[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+def driver_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Every row of `query` as a plain tuple of the driver's values."""
     result = session.connection().execute(query)
     try:
