@@ -9,6 +9,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
@@ -27,6 +29,7 @@ from hearthkeeper.store import (
 )
 from hearthkeeper.store.rollups import local_day, local_midnight
 
+_MEMBER, _DAY, _MESSAGES, _QUESTIONS = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
 NEWCOMER_DAYS = 7  # the join day and the six after it
 TOP_TENTHS = 1  # concentration: the top 10% (one tenth) of speakers
 
@@ -67,8 +70,9 @@ class Inputs:
             part(k.group_id).kinds.append(k)
         for s in self.stays:
             part(s.group_id).stays.append(s)
-        for q in self.questions:
-            part(q.group_id).questions.append((local_day(q.asked_at, self.zone), q))
+        zone = self.zone
+        for q in self.questions:  # aware times from the store: their local day directly
+            part(q.group_id).questions.append((q.asked_at.astimezone(zone).date(), q))
         for g, m, day in self.checkins:
             part(g).checkins.append((day, m))
         for r in self.signups:
@@ -103,14 +107,20 @@ class _Scope:
         # Plain dicts, not Counters: this loop sees every rollup row of the scope.
         posters: dict[date, dict[int, int]] = {}
         asked: dict[date, int] = {}
-        for p in parts:
-            for _, member, day, messages, questions in p.activity:
-                on_day = posters.get(day)
-                if on_day is None:
-                    on_day = posters[day] = {}
-                    asked[day] = 0
-                on_day[member] = on_day.get(member, 0) + messages
-                asked[day] += questions
+        if len(parts) == 1:  # one group: a member has one row a day, rows in order of day
+            for day, rows in groupby(parts[0].activity, key=_DAY):
+                on = list(rows)
+                posters[day] = dict(zip(map(_MEMBER, on), map(_MESSAGES, on), strict=True))
+                asked[day] = sum(map(_QUESTIONS, on))
+        else:
+            for p in parts:
+                for _, member, day, messages, questions in p.activity:
+                    on_day = posters.get(day)
+                    if on_day is None:
+                        on_day = posters[day] = {}
+                        asked[day] = 0
+                    on_day[member] = on_day.get(member, 0) + messages
+                    asked[day] += questions
         self.posters = posters
         self.asked_rollup = asked
         self.totals: dict[date, list[int]] = {}
@@ -121,7 +131,10 @@ class _Scope:
                 row[i] += n
         self.kinds: dict[date, Counter[str]] = {}
         for k in (k for p in parts for k in p.kinds):
-            self.kinds.setdefault(k.day, Counter())[k.kind] += k.messages
+            on_day_kinds = self.kinds.get(k.day)
+            if on_day_kinds is None:
+                on_day_kinds = self.kinds[k.day] = Counter()
+            on_day_kinds[k.kind] += k.messages
         self.stays = sorted((s for p in parts for s in p.stays), key=lambda s: s.joined_at)
         self.first_join: dict[int, date] = {}
         for s in self.stays:  # in order of joining: the first one seen is the first
@@ -202,7 +215,9 @@ def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
     for d in span:
         for member, n in scope.posters.get(d, {}).items():
             by_member[member] = by_member.get(member, 0) + n
-        kinds.update(scope.kinds.get(d, Counter()))
+        on_day_kinds = scope.kinds.get(d)
+        if on_day_kinds:
+            kinds.update(on_day_kinds)
     stuck = [len(scope.posters.get(d, ())) / scope.mau[d] for d in span if scope.mau[d]]
     members = len(scope.members_at_end_of(period.end))
     if not members:
