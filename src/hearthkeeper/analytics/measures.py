@@ -17,7 +17,7 @@ from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
 from hearthkeeper.analytics.engagement import rank_content
 from hearthkeeper.analytics.metric_records import DayPoint, PeriodMetrics, ScopeMetrics
 from hearthkeeper.analytics.periods import Period, days, months, weeks, whole
-from hearthkeeper.analytics.responses import response_stats
+from hearthkeeper.analytics.responses import stats_of, wait
 from hearthkeeper.capabilities.calendar.records import PostResponse
 from hearthkeeper.store import (
     ActivityDay,
@@ -72,7 +72,7 @@ class Inputs:
             part(s.group_id).stays.append(s)
         zone = self.zone
         for q in self.questions:  # aware times from the store: their local day directly
-            part(q.group_id).questions.append((q.asked_at.astimezone(zone).date(), q))
+            part(q.group_id).questions.append((q.asked_at.astimezone(zone).date(), wait(q)))
         for g, m, day in self.checkins:
             part(g).checkins.append((day, m))
         for r in self.signups:
@@ -90,7 +90,7 @@ class _Part:
     days: list[GroupDay] = field(default_factory=list)
     kinds: list[GroupDayKind] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
-    questions: list[tuple[date, QuestionTiming]] = field(default_factory=list)
+    questions: list[tuple[date, float | None]] = field(default_factory=list)  # minutes waited
     checkins: list[tuple[date, int]] = field(default_factory=list)
     signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
     posts: list[tuple[date, PostResponse]] = field(default_factory=list)
@@ -139,9 +139,13 @@ class _Scope:
         self.first_join: dict[int, date] = {}
         for s in self.stays:  # in order of joining: the first one seen is the first
             self.first_join.setdefault(s.member_id, local_day(s.joined_at, zone))
-        self.questions: dict[date, list[QuestionTiming]] = {}
-        for day, q in (q for p in parts for q in p.questions):
-            self.questions.setdefault(day, []).append(q)
+        self.asked: dict[date, int] = {}  # questions asked per day
+        self.waits: dict[date, list[float]] = {}  # minutes to the first answer, per day
+        for p in parts:
+            for day, minutes in p.questions:
+                self.asked[day] = self.asked.get(day, 0) + 1
+                if minutes is not None:
+                    self.waits.setdefault(day, []).append(minutes)
         outside = inputs.parts.get(None, empty).checkins if community else []
         self.checkins = [c for p in parts for c in p.checkins] + outside
         self.signups = [r for p in parts for r in p.signups]
@@ -224,7 +228,8 @@ def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
         notes["speaker_ratio"] = (
             "no member was in the scope at the period's end (no joins recorded)"
         )
-    answers = response_stats(q for d in span for q in scope.questions.get(d, ()))
+    answers = stats_of(sum(scope.asked.get(d, 0) for d in span),
+                       [w for d in span for w in scope.waits.get(d, ())])  # fmt: skip
     newcomers = [m for m, d in scope.first_join.items() if period.holds(d)]
     posted = [m for m in newcomers if _posted_within(scope, m, scope.first_join[m])]
     if newcomers and period.end + timedelta(days=NEWCOMER_DAYS - 1) > scope.inputs.end:
