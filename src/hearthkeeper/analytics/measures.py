@@ -163,17 +163,19 @@ def _windows(posters: dict[date, dict[int, int]], start: date,
              end: date) -> tuple[dict[date, int], dict[date, int]]:  # fmt: skip
     """Distinct posters in the 7 and the 30 days ending on each day of start..end.
 
-    A member leaving the window is counted down even on the first days, before the days
-    that leave it were counted up (a count that reaches zero or below is dropped): the
-    numbers stay those of the reports before step 13."""
+    Only days counted in are counted out: before step 13, a member who posted on a day
+    before the first window (a week before it, for WAU) was counted out on the window's
+    first days even if they posted in it too."""
     found: list[dict[date, int]] = []
     for width in (7, 30):
         seen: dict[int, int] = {}  # member → days present in the window
         counts: dict[date, int] = {}
-        for day in days(start - timedelta(days=width - 1), end):
+        first = start - timedelta(days=width - 1)
+        for day in days(first, end):
             for member in posters.get(day, ()):
                 seen[member] = seen.get(member, 0) + 1
-            for member in posters.get(day - timedelta(days=width), ()):
+            left_day = day - timedelta(days=width)
+            for member in posters.get(left_day, ()) if left_day >= first else ():
                 left = seen.get(member, 0) - 1
                 if left > 0:
                     seen[member] = left
