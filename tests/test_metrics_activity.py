@@ -95,3 +95,22 @@ def test_an_empty_period_measures_zero_and_says_why_ratios_are_missing(store: St
     assert (m.messages, m.speakers, m.dau, m.wau, m.mau) == (0, 0, 0.0, 0, 0)
     assert m.stickiness is None and m.concentration is None and m.staff_share is None
     assert m.speaker_ratio is None and "no member" in m.notes["speaker_ratio"]
+
+
+def test_weekly_actives_keep_a_member_who_also_posted_the_week_before_the_window(
+    store: Store,
+) -> None:
+    """WAU on the first days of a period: gil posted on 17 and on 24 February; the window of
+    2 March (24 Feb .. 2 Mar) holds his second message, so he counts (the earlier one, a
+    week before the window, used to count him out)."""
+    t = town(store)
+    t.stay("gil", "morning", at("02-01"))
+    t.say("gil", "morning", at("02-17"))
+    t.say("gil", "morning", at("02-24"))
+    daily = t.metrics("03-02", "03-04").groups[t.group("morning")].daily
+
+    assert [(p.date, p.wau, p.mau) for p in daily] == [
+        (d("03-02"), 1, 1),
+        (d("03-03"), 0, 1),
+        (d("03-04"), 0, 1),
+    ]

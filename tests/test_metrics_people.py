@@ -9,7 +9,7 @@ from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.signups.records import NewSignUpItem
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
-from hearthkeeper.store import Store
+from hearthkeeper.store import Store, metric_reads
 from tests.metrics_setup import at, town
 
 
@@ -113,3 +113,28 @@ def test_sign_up_and_group_buy_conversion_and_purchases_not_measured(store: Stor
     assert m.group_buy_conversion == pytest.approx(1 / 4)
     assert m.purchase_rate is None and m.repurchase_rate is None
     assert "money section" in m.notes["purchase_rate"]  # measured to date, not per period
+
+
+def test_many_questions_get_the_same_first_answers_from_one_pass_over_the_replies(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above 500 questions in a window the first answers come from one read of the replies
+    (step 13) rather than one query per 500: the same answers (here with the limit at 1)."""
+    t = town(store)
+    q1 = t.say("ann", "g", at("03-02", 10), "Which tea?")
+    t.say("ann", "g", at("03-02", 10, 5), "me again", reply_to=q1)  # her own reply: no answer
+    t.say("bob", "g", at("03-02", 10, 30), "Assam", reply_to=q1)
+    t.say("cat", "g", at("03-02", 10, 20), "Ceylon", reply_to=q1)  # stored later, sent first
+    q2 = t.say("bob", "g", at("03-02", 11), "Where?")
+    t.say("cat", "g", at("03-02", 12), "Tmall", reply_to=q2)
+    old = t.say("dan", "g", at("03-01", 9), "Yesterday's?")  # asked before the window
+    t.say("eve", "g", at("03-02", 9), "here", reply_to=old)
+    ids, window = [t.group("g")], (at("03-02", 0), at("03-03", 0))
+    per_query = store.question_timings(ids, *window)
+    monkeypatch.setattr(metric_reads, "_CHUNK", 1)
+
+    assert store.question_timings(ids, *window) == per_query
+    assert [(q.asked_at, q.answered_at) for q in per_query] == [
+        (at("03-02", 10), at("03-02", 10, 20)),
+        (at("03-02", 11), at("03-02", 12)),
+    ]

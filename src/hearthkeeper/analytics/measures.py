@@ -9,13 +9,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
 from hearthkeeper.analytics.engagement import rank_content
 from hearthkeeper.analytics.metric_records import DayPoint, PeriodMetrics, ScopeMetrics
 from hearthkeeper.analytics.periods import Period, days, months, weeks, whole
-from hearthkeeper.analytics.responses import response_stats
+from hearthkeeper.analytics.responses import stats_of, wait
 from hearthkeeper.capabilities.calendar.records import PostResponse
 from hearthkeeper.store import (
     ActivityDay,
@@ -27,6 +29,7 @@ from hearthkeeper.store import (
 )
 from hearthkeeper.store.rollups import local_day, local_midnight
 
+_MEMBER, _DAY, _MESSAGES, _QUESTIONS = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
 NEWCOMER_DAYS = 7  # the join day and the six after it
 TOP_TENTHS = 1  # concentration: the top 10% (one tenth) of speakers
 
@@ -67,8 +70,9 @@ class Inputs:
             part(k.group_id).kinds.append(k)
         for s in self.stays:
             part(s.group_id).stays.append(s)
-        for q in self.questions:
-            part(q.group_id).questions.append((local_day(q.asked_at, self.zone), q))
+        zone = self.zone
+        for q in self.questions:  # aware times from the store: their local day directly
+            part(q.group_id).questions.append((q.asked_at.astimezone(zone).date(), wait(q)))
         for g, m, day in self.checkins:
             part(g).checkins.append((day, m))
         for r in self.signups:
@@ -86,7 +90,7 @@ class _Part:
     days: list[GroupDay] = field(default_factory=list)
     kinds: list[GroupDayKind] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
-    questions: list[tuple[date, QuestionTiming]] = field(default_factory=list)
+    questions: list[tuple[date, float | None]] = field(default_factory=list)  # minutes waited
     checkins: list[tuple[date, int]] = field(default_factory=list)
     signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
     posts: list[tuple[date, PostResponse]] = field(default_factory=list)
@@ -103,14 +107,20 @@ class _Scope:
         # Plain dicts, not Counters: this loop sees every rollup row of the scope.
         posters: dict[date, dict[int, int]] = {}
         asked: dict[date, int] = {}
-        for p in parts:
-            for _, member, day, messages, questions in p.activity:
-                on_day = posters.get(day)
-                if on_day is None:
-                    on_day = posters[day] = {}
-                    asked[day] = 0
-                on_day[member] = on_day.get(member, 0) + messages
-                asked[day] += questions
+        if len(parts) == 1:  # one group: a member has one row a day, rows in order of day
+            for day, rows in groupby(parts[0].activity, key=_DAY):
+                on = list(rows)
+                posters[day] = dict(zip(map(_MEMBER, on), map(_MESSAGES, on), strict=True))
+                asked[day] = sum(map(_QUESTIONS, on))
+        else:
+            for p in parts:
+                for _, member, day, messages, questions in p.activity:
+                    on_day = posters.get(day)
+                    if on_day is None:
+                        on_day = posters[day] = {}
+                        asked[day] = 0
+                    on_day[member] = on_day.get(member, 0) + messages
+                    asked[day] += questions
         self.posters = posters
         self.asked_rollup = asked
         self.totals: dict[date, list[int]] = {}
@@ -121,14 +131,21 @@ class _Scope:
                 row[i] += n
         self.kinds: dict[date, Counter[str]] = {}
         for k in (k for p in parts for k in p.kinds):
-            self.kinds.setdefault(k.day, Counter())[k.kind] += k.messages
+            on_day_kinds = self.kinds.get(k.day)
+            if on_day_kinds is None:
+                on_day_kinds = self.kinds[k.day] = Counter()
+            on_day_kinds[k.kind] += k.messages
         self.stays = sorted((s for p in parts for s in p.stays), key=lambda s: s.joined_at)
         self.first_join: dict[int, date] = {}
         for s in self.stays:  # in order of joining: the first one seen is the first
             self.first_join.setdefault(s.member_id, local_day(s.joined_at, zone))
-        self.questions: dict[date, list[QuestionTiming]] = {}
-        for day, q in (q for p in parts for q in p.questions):
-            self.questions.setdefault(day, []).append(q)
+        self.asked: dict[date, int] = {}  # questions asked per day
+        self.waits: dict[date, list[float]] = {}  # minutes to the first answer, per day
+        for p in parts:
+            for day, minutes in p.questions:
+                self.asked[day] = self.asked.get(day, 0) + 1
+                if minutes is not None:
+                    self.waits.setdefault(day, []).append(minutes)
         outside = inputs.parts.get(None, empty).checkins if community else []
         self.checkins = [c for p in parts for c in p.checkins] + outside
         self.signups = [r for p in parts for r in p.signups]
@@ -146,17 +163,19 @@ def _windows(posters: dict[date, dict[int, int]], start: date,
              end: date) -> tuple[dict[date, int], dict[date, int]]:  # fmt: skip
     """Distinct posters in the 7 and the 30 days ending on each day of start..end.
 
-    A member leaving the window is counted down even on the first days, before the days
-    that leave it were counted up (a count that reaches zero or below is dropped): the
-    numbers stay those of the reports before step 13."""
+    Only days counted in are counted out: before step 13, a member who posted on a day
+    before the first window (a week before it, for WAU) was counted out on the window's
+    first days even if they posted in it too."""
     found: list[dict[date, int]] = []
     for width in (7, 30):
         seen: dict[int, int] = {}  # member → days present in the window
         counts: dict[date, int] = {}
-        for day in days(start - timedelta(days=width - 1), end):
+        first = start - timedelta(days=width - 1)
+        for day in days(first, end):
             for member in posters.get(day, ()):
                 seen[member] = seen.get(member, 0) + 1
-            for member in posters.get(day - timedelta(days=width), ()):
+            left_day = day - timedelta(days=width)
+            for member in posters.get(left_day, ()) if left_day >= first else ():
                 left = seen.get(member, 0) - 1
                 if left > 0:
                     seen[member] = left
@@ -202,14 +221,17 @@ def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
     for d in span:
         for member, n in scope.posters.get(d, {}).items():
             by_member[member] = by_member.get(member, 0) + n
-        kinds.update(scope.kinds.get(d, Counter()))
+        on_day_kinds = scope.kinds.get(d)
+        if on_day_kinds:
+            kinds.update(on_day_kinds)
     stuck = [len(scope.posters.get(d, ())) / scope.mau[d] for d in span if scope.mau[d]]
     members = len(scope.members_at_end_of(period.end))
     if not members:
         notes["speaker_ratio"] = (
             "no member was in the scope at the period's end (no joins recorded)"
         )
-    answers = response_stats(q for d in span for q in scope.questions.get(d, ()))
+    answers = stats_of(sum(scope.asked.get(d, 0) for d in span),
+                       [w for d in span for w in scope.waits.get(d, ())])  # fmt: skip
     newcomers = [m for m, d in scope.first_join.items() if period.holds(d)]
     posted = [m for m in newcomers if _posted_within(scope, m, scope.first_join[m])]
     if newcomers and period.end + timedelta(days=NEWCOMER_DAYS - 1) > scope.inputs.end:

@@ -12,7 +12,9 @@ removed; adding fields does not change it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import gc
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
@@ -221,6 +223,10 @@ def build_report(
     ids = [g.id for g in groups]
 
     def heavy() -> _Heavy:
+        with without_cycle_collection():
+            return heavy_parts()
+
+    def heavy_parts() -> _Heavy:
         reads = shared_reads(store, ids, start=start, end=end, zone=zone, now=now)
         return _Heavy(
             group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids,
@@ -266,6 +272,21 @@ def build_report(
         attendance=report_attendance(store, community_id, now),
         matrix=parts.matrix,
     )
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused: the heavy part of a report makes millions of small
+    objects (rows, tuples, dicts) that live until it is done, and the collector would walk
+    them again and again (about a sixth of the report's time at 1M messages); they hold
+    no cycles, and memory is still freed as each goes out of use."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @dataclass(frozen=True)

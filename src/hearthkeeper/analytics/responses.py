@@ -26,10 +26,18 @@ class ResponseStats:
 def response_stats(timings: Iterable[QuestionTiming]) -> ResponseStats:
     """Response rate and median time to first answer of `timings`."""
     asked = list(timings)
-    waits = [
-        (t.answered_at - t.asked_at).total_seconds() / 60
-        for t in asked
-        if t.answered_at is not None
-    ]
+    return stats_of(len(asked), [w for w in map(wait, asked) if w is not None])
+
+
+def wait(timing: QuestionTiming) -> float | None:
+    """Minutes from the question to its first answer (None: not answered)."""
+    if timing.answered_at is None:
+        return None
+    return (timing.answered_at - timing.asked_at).total_seconds() / 60
+
+
+def stats_of(questions: int, waits: list[float]) -> ResponseStats:
+    """The figures of `questions` questions, of which those answered waited `waits`
+    minutes (in any order)."""
     median = statistics.median(waits) if waits else None
-    return ResponseStats(len(asked), len(waits), median)
+    return ResponseStats(questions, len(waits), median)

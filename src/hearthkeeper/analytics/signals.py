@@ -8,11 +8,12 @@ present and as having joined on the day of their first message.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.health import HealthInputs
@@ -77,6 +78,16 @@ class HealthData:
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
     attendees: frozenset[int] | None = None  # came to an offline event (None: none was held)
+    # What the builders below made from this load, per scope: the vital signs and the
+    # matrix ask for the same members and days of the same groups.
+    made: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`'s result, made once per `key` for this load."""
+        if key not in self.made:
+            self.made[key] = make()
+        found: T = self.made[key]
+        return found
 
 
 def load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
@@ -152,7 +163,12 @@ def active_days(data: HealthData, scope: Collection[int]) -> dict[int, list[date
 
 
 def member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]:
-    """Every member who stayed in or posted to the scope."""
+    """Every member who stayed in or posted to the scope (made once per load and scope;
+    the list is shared: do not change it)."""
+    return data.once(("member_facts", frozenset(scope)), lambda: _member_facts(data, scope))
+
+
+def _member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]:
     posted = active_days(data, scope)
     end = midnight(data.as_of + timedelta(days=1), data.zone)
     joined: dict[int, date] = {}
@@ -188,13 +204,20 @@ def _group_days(data: HealthData, scope: Collection[int]) -> dict[date, list[int
 
 
 def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
-    """The 35 days ending on as_of, oldest first."""
+    """The 35 days ending on as_of, oldest first (made once per load and scope; the list
+    is shared: do not change it)."""
+    return data.once(("day_facts", frozenset(scope)), lambda: _day_facts(data, scope))
+
+
+def _day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
     summed = _group_days(data, scope)
     speakers: dict[date, set[int]] = defaultdict(set)
     first = data.as_of - timedelta(days=34)
-    for row in in_scope(data.activity, scope):
-        if row.messages > 0 and row.day >= first:
-            speakers[row.day].add(row.member_id)
+    for group in scope:  # each group's rows are in order of day: only the last 35 days
+        rows = data.activity.get(group, ())
+        for row in rows[bisect_left(rows, first, key=_day_of) :]:
+            if row.messages > 0:
+                speakers[row.day].add(row.member_id)
     posts: dict[date, int] = defaultdict(int)
     for post in in_scope(data.posts, scope):
         if post.posted_at is not None:
@@ -209,6 +232,10 @@ def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
         result.append(DayFacts(day, messages, len(speakers.get(day, ())), staff,
                                posts.get(day, 0), len(checked.get(day, ())), violations))  # fmt: skip
     return result
+
+
+def _day_of(row: ActivityDay) -> date:
+    return row.day
 
 
 def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id: int,

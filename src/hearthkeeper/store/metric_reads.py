@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
+from hearthkeeper.store.driver_rows import driver_rows, utc_of
 from hearthkeeper.store.models import (
     CheckInRow,
     GroupDayRow,
@@ -68,15 +69,16 @@ class MetricReadQueries(StoreBase):
                 .where(group.in_(list(group_ids)), m.sent_at >= utc(since, "since"),
                        m.sent_at < utc(until, "until"), or_(marked, q.id.is_not(None)))
             )  # fmt: skip
-            asked = {int(row[0]): row[1:] for row in session.connection().execute(query)}
+            asked = {int(row[0]): row[1:] for row in driver_rows(session, query)}
             if len(asked) > _CHUNK:  # many questions: one pass over the window's replies
-                replied = _first_replies_in(session, group_ids, since, until, scan=scan)
+                replied = _first_replies_to(session, asked, since)
             else:
                 replied = _first_replies(session, sorted(asked))
         timings = []
         for message_id, (group_id, member_id, sent_at, queue_answer) in asked.items():
-            answers = [a for a in (replied.get(message_id), queue_answer) if a is not None]
-            timings.append(QuestionTiming(group_id, member_id, sent_at, min(answers, default=None)))
+            answers = [utc_of(a) for a in (replied.get(message_id), queue_answer) if a is not None]
+            timings.append(QuestionTiming(group_id, member_id, utc_of(sent_at),
+                                          min(answers, default=None)))  # fmt: skip
         return sorted(timings, key=lambda t: t.asked_at)
 
     def checkin_marks(self, community_id: int, start: date,
@@ -134,10 +136,10 @@ def _scan_is_cheaper(session: Session, group_ids: Collection[int], since: dateti
     return held * 5 > total
 
 
-def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime]:
+def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime | str]:
     """For each message id, when another member first replied to it."""
     reply, asked = MessageRow, aliased(MessageRow)
-    found: dict[int, datetime] = {}
+    found: dict[int, datetime | str] = {}
     for chunk in _chunks(ids):
         query = (
             select(reply.reply_to_id, func.min(reply.sent_at))
@@ -153,23 +155,29 @@ def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime]:
     return found
 
 
-def _first_replies_in(session: Session, group_ids: Collection[int], since: datetime,
-                      until: datetime, *, scan: bool) -> dict[int, datetime]:  # fmt: skip
-    """As `_first_replies`, for every message sent in `group_ids` in [since, until) that got
-    a reply (one query, where thousands of questions would take one per 500); `scan`: start
-    from the replies rather than from the (group, time) index."""
-    reply, asked = MessageRow, aliased(MessageRow)
-    group = asked.group_id + 0 if scan else asked.group_id
-    query = (
-        select(reply.reply_to_id, func.min(reply.sent_at))
-        .join(asked, asked.id == reply.reply_to_id)
-        .where(group.in_(list(group_ids)), asked.sent_at >= utc(since, "since"),
-               asked.sent_at < utc(until, "until"), reply.sent_at >= asked.sent_at,
-               reply.member_id.is_not(None), asked.member_id.is_not(None),
-               reply.member_id != asked.member_id)
-        .group_by(reply.reply_to_id)
+def _first_replies_to(session: Session, asked: dict[int, tuple[Any, ...]],
+                      since: datetime) -> dict[int, Any]:  # fmt: skip
+    """As `_first_replies`, for the messages `asked` (id → group, member, sent at, …, as the
+    driver gave them), from one read of every reply sent since `since` (a reply is sent
+    after what it answers), where thousands of questions would take one query per 500.
+    Times are compared as the driver gives them, as the database compares them."""
+    reply = MessageRow
+    query = select(reply.reply_to_id, reply.member_id, reply.sent_at).where(
+        reply.reply_to_id.is_not(None), reply.member_id.is_not(None),
+        reply.sent_at >= utc(since, "since"),
     )  # fmt: skip
-    return {int(m): at for m, at in session.connection().execute(query) if m is not None}
+    found: dict[int, Any] = {}
+    for target, member, at in driver_rows(session, query):
+        question = asked.get(target)
+        if question is None:
+            continue
+        asker, sent_at = question[1], question[2]
+        if asker is None or member == asker or at < sent_at:
+            continue
+        first = found.get(target)
+        if first is None or at < first:
+            found[target] = at
+    return found
 
 
 def _lists_with_items(session: Session, ids: list[int]) -> set[int]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
+from hearthkeeper.store.driver_rows import driver_rows
 from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.localday import as_date, local_day_sql, offset_segments
 from hearthkeeper.store.models import (
@@ -161,8 +162,16 @@ class RollupQueries(StoreBase):
             t.c.group_id.in_(list(group_ids)), t.c.day >= start, t.c.day <= end
         ).order_by(t.c.day, t.c.group_id, t.c.member_id)  # fmt: skip
         with self._unit(write=False) as session:
-            # Plain rows made into named tuples in C: a report reads hundreds of thousands.
-            return list(map(ActivityDay._make, session.connection().execute(query)))
+            # The driver's rows made into named tuples in C (a report reads hundreds of
+            # thousands): no per-row fetch or type processing; SQLite's days come as text,
+            # each distinct one parsed once.
+            rows = driver_rows(session, query)
+        if not rows or not isinstance(rows[0][2], str):
+            return list(map(ActivityDay._make, rows))
+        groups, members, texts, messages, questions = zip(*rows, strict=True)
+        parsed = {text: date.fromisoformat(text) for text in set(texts)}
+        return list(map(ActivityDay._make, zip(groups, members, map(parsed.__getitem__, texts),
+                                               messages, questions, strict=True)))  # fmt: skip
 
     def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:
         """Per group and day, the rollup rows from `start` to `end` (included)."""
