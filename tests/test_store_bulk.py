@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
@@ -153,6 +153,29 @@ def test_members_and_groups_are_resolved_in_one_go(store: Store, chat: Chat) -> 
     assert store.group_ids(
         [("telegram", "-100123"), ("matrix", "!room:hs"), ("telegram", "-100999")]
     ) == {("telegram", "-100123"): chat.group.id, ("matrix", "!room:hs"): other.id}
+
+
+def test_many_new_members_are_inserted_in_one_statement_each_with_its_own_id(
+    store: Store,
+) -> None:
+    users = {("telegram", str(n)): f"User {n}" for n in range(200, 450)}
+    inserts: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO MEMBERS "):
+            inserts.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        ids = store.member_ids(users)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+
+    assert len(inserts) == 1  # not one per member (what SQLAlchemy's ordered RETURNING sends)
+    for user, name in users.items():
+        member = store.get_member(ids[user])
+        assert member is not None and member.display_name == name
+        assert store.find_member(*user) == member
 
 
 def test_new_members_seen_by_several_workers_at_once_are_created_once(store: Store) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Mapping, Sequence
 
 from hearthkeeper.clock import Clock
@@ -16,6 +17,22 @@ from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import Store
 
 SMALL_BATCH = 8  # events decided on the event loop itself (larger batches: a worker thread)
+
+
+_SETTLED = [False]
+
+
+def _settle_heap() -> None:
+    """Once per process, after the first batch decided anything: the models the detectors
+    loaded on first use (the scorer's n-gram counts, jieba's dictionary, the sentiment
+    counts: some 400,000 objects that live as long as the process) leave the collector's
+    care, so that its full collections (each walking every object) stop costing ~7% of the
+    CPU per message. Garbage is collected first, so nothing unreachable is kept."""
+    if _SETTLED[0]:
+        return
+    _SETTLED[0] = True
+    gc.collect()
+    gc.freeze()
 
 
 class Engine:
@@ -48,7 +65,10 @@ class Engine:
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Record and decide a batch of events."""
-        return self.executor.process(events)
+        processed = self.executor.process(events)
+        if processed:
+            _settle_heap()
+        return processed
 
     def tick(self) -> int:
         """Do what time asks for now: lift ended mutes, run scheduled work that fell due,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -142,7 +142,11 @@ class MessageText:
         return self.normalised[low:high]
 
 
+# Moderation, the FAQ and crisis watch each read the message being decided: the last few
+# messages' forms are kept, so a message is normalised once however many mechanisms read it.
+@lru_cache(maxsize=64)
 def prepare(text: str) -> MessageText:
-    """Normalise a message once, for all the detectors that read it."""
+    """Normalise a message once, for all the detectors that read it (the result is immutable
+    and the same for the same text, so the last few are remembered)."""
     normalised = normalise(text)
     return MessageText(original=text, normalised=normalised, compact=compact(normalised))

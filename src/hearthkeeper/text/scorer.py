@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "spam_nb.json.gz"
 MODEL_VERSION = 1
 _ALPHA = 0.1  # additive smoothing (chosen by 5-fold cross-validation on the tuning part)
+_REMEMBERED = 200_000  # features whose weight a scorer keeps (a few tens of MB at most)
 _MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no more than a tweet
 _WORD = re.compile(r"[a-z][a-z']+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -165,6 +166,24 @@ class SpamScorer:
             )
             for group, (spam, ham) in totals.items()
         }
+        self._weights: dict[str, tuple[str, float | None]] = {}
+
+    def _weigh(self, feature: str) -> tuple[str, float | None]:
+        """A feature's group and log-odds weight (None: no evidence), remembered: the scorer
+        is immutable, so the same feature always weighs the same (the same float, computed by
+        the same expression), and chat repeats its n-grams endlessly."""
+        group = _group(feature)
+        counts = self._count(feature)
+        norms = self._norms.get(group)
+        weight = None
+        if counts is not None and norms is not None:
+            weight = (
+                math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
+            )
+        if len(self._weights) >= _REMEMBERED:
+            self._weights.clear()  # a bound on memory; the weights are recomputed as needed
+        self._weights[feature] = group, weight
+        return group, weight
 
     def _count(self, feature: str) -> tuple[int, int] | None:
         base = self._counts.get(feature)
@@ -183,16 +202,15 @@ class SpamScorer:
         log_odds = 0.0
         telling: list[tuple[float, str]] = []
         by_group = {"a": 0, "c": 0, "n": 0}
+        weights = self._weights
         for feature, shown in features(message, links).items():
-            group = _group(feature)
+            known = weights.get(feature)
+            if known is None:
+                known = self._weigh(feature)
+            group, weight = known
             by_group[group] += 1
-            counts = self._count(feature)
-            norms = self._norms.get(group)
-            if counts is None or norms is None:
+            if weight is None:
                 continue  # never seen in training: no evidence either way
-            weight = (
-                math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
-            )
             log_odds += weight
             if weight > 0:
                 telling.append((weight, shown))

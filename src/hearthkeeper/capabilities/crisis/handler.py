@@ -9,7 +9,7 @@ from hearthkeeper.capabilities.crisis.signal import Signal
 from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
-from hearthkeeper.text.normalise import normalise
+from hearthkeeper.text.normalise import prepare
 
 
 class CrisisWatch:
@@ -33,7 +33,7 @@ class CrisisWatch:
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
-        reading = self.signal.read(normalise(event.text))
+        reading = self.signal.read(prepare(event.text).normalised)
         if not reading.alarming:
             return NOTHING
         author = ctx.member.display_name or event.sender.display_name or event.sender.user_id

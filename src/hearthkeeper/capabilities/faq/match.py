@@ -118,6 +118,16 @@ class FaqIndex:
 
     def ranked(self, text: MessageText) -> list[Match]:
         """Every entry with its score for this message, best first."""
+        scores = self._scores(text)
+        scored = [self._match(index, score, found) for index, (score, found) in enumerate(scores)]
+        return sorted(scored, key=lambda m: (-m.score, m.entry))
+
+    def _match(self, index: int, score: float, found: tuple[str, ...]) -> Match:
+        entry = self._entries[index]
+        return Match(index, entry.question, entry.answer, score, found)
+
+    def _scores(self, text: MessageText) -> list[tuple[float, tuple[str, ...]]]:
+        """Each entry's score (rounded as `Match.score`) and the keywords found, in entry order."""
         if not self._entries or not text.compact:
             return []
         message = {
@@ -133,17 +143,21 @@ class FaqIndex:
         for position in self._keywords.found(words):
             keyword = self._keywords.keywords[position]
             found_by.setdefault(self._keyword_entry[position], []).append(keyword.text)
-        scored: list[Match] = []
+        scored: list[tuple[float, tuple[str, ...]]] = []
         for index, entry in enumerate(self._entries):
             found = tuple(found_by.get(index, ()))
             score = dots[index] / (norm * entry.norm) + KEYWORD_BONUS * min(len(found), 2)
-            scored.append(Match(index, entry.question, entry.answer, round(score, 4), found))
-        return sorted(scored, key=lambda m: (-m.score, m.entry))
+            scored.append((round(score, 4), found))
+        return scored
 
     def best(self, text: MessageText) -> Match | None:
-        """The best-scoring entry, however low its score."""
-        ranked = self.ranked(text)
-        return ranked[0] if ranked else None
+        """The best-scoring entry, however low its score (the first of `ranked`, without
+        ranking the others: the highest score, the earliest entry among equals)."""
+        scores = self._scores(text)
+        if not scores:
+            return None
+        index = max(range(len(scores)), key=lambda i: (scores[i][0], -i))
+        return self._match(index, *scores[index])
 
     def answer(self, text: MessageText, *, addressed: bool = False) -> Match | None:
         """The entry to answer with, or None when no entry is close enough."""

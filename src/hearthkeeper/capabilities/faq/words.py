@@ -89,17 +89,22 @@ def heard_in(keyword: str, text: str) -> bool:
     size = len(keyword)
     if size < 2 or len(text) < size:
         return False
-    starts: set[int] = set()  # windows holding at least one of the keyword's characters in place
+    # each window: how many of the keyword's characters it holds in place (at most one per
+    # offset); a slip leaves exactly one out of place
+    in_place: dict[int, int] = {}
+    last = len(text) - size
     for offset, char in enumerate(keyword):
         at = text.find(char)
         while at >= 0:
-            if 0 <= at - offset <= len(text) - size:
-                starts.add(at - offset)
+            if 0 <= at - offset <= last:
+                in_place[at - offset] = in_place.get(at - offset, 0) + 1
             at = text.find(char, at + 1)
-    for start in starts:
+    for start, held in in_place.items():
+        if held != size - 1:
+            continue
         window = text[start : start + size]
-        misses = [(a, b) for a, b in zip(keyword, window, strict=True) if a != b]
-        if len(misses) == 1 and sounds(misses[0][0]) & sounds(misses[0][1]):
+        miss = next(i for i in range(size) if keyword[i] != window[i])
+        if sounds(keyword[miss]) & sounds(window[miss]):
             return True
     return False
 

@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import exists, func, select, update
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.inserts import insert_ignoring
+from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import (
     CheckInRow,
     GroupRow,
@@ -76,9 +76,12 @@ class SqlLevels(StoreBase):
 
     def member_level(self, community_id: int, member_id: int) -> MemberLevel | None:
         """The member's level in the community; None: never placed (the bottom level)."""
-        with self._unit(write=False) as session:
-            row = session.get(MemberLevelRow, (community_id, member_id))
-            return None if row is None else _level(row)
+        table = table_of(MemberLevelRow)
+        query = select(table).where(table.c.community_id == community_id,
+                                    table.c.member_id == member_id)  # fmt: skip
+        with self._unit(write=False) as session:  # a plain query: once per check-in
+            found = session.connection().execute(query).first()
+            return None if found is None else MemberLevel(*found)
 
     def members_at(self, community_id: int, levels: Collection[str]) -> list[MemberLevel]:
         """Members whose level is one of `levels`."""
@@ -152,9 +155,10 @@ class SqlLevels(StoreBase):
             CheckInRow.community_id == community_id, CheckInRow.member_id == member_id,
             CheckInRow.at >= since,
         ).scalar_subquery()  # fmt: skip
-        with self._unit(write=False) as session:
-            times = list(session.scalars(sent))
-            points, check_ins = session.execute(select(earned, checked)).one()  # one round trip
+        with self._unit(write=False) as session:  # plain queries: once per check-in
+            db = session.connection()
+            times = list(db.scalars(sent))
+            points, check_ins = db.execute(select(earned, checked)).one()  # one round trip
             return Activity(
                 points=int(points or 0),
                 messages=len(times),
