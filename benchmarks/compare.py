@@ -63,7 +63,7 @@ BENCHES = (
     Bench(
         "engine per mechanism",
         ("benchmarks/engine_mechanisms.py", "--json"),
-        ("benchmarks/engine_mechanisms.py", "--full", "--json"),
+        ("benchmarks/engine_mechanisms.py", "--messages", "20000", "--json"),
         3600,
     ),
     Bench(

@@ -4,24 +4,20 @@ up when the server starts, the bot built for the engine, the webhook route, and
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
 
 if TYPE_CHECKING:
     import typer
-    from fastapi import APIRouter
 
-    from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
     from hearthkeeper.carriers.telegram.settings import TelegramSettings
     from hearthkeeper.config import Settings
     from hearthkeeper.playbook import Playbook
     from hearthkeeper.store import Community, Group, Store
-    from hearthkeeper.web.context import Web
 
 # Every `hearth` command imports the plug-ins (for their kinds and commands): the bot's client
 # (aiogram, seconds to import) and FastAPI are imported when a server serves it, its settings
@@ -93,6 +89,8 @@ class TelegramSetup:
         routes = None
         if telegram.mode == "webhook":
             status += f", webhook {telegram.webhook_url}"
+            from hearthkeeper.carriers.telegram.webhook import webhook_routes
+
             routes = webhook_routes(carrier, webhook_path(telegram))
 
         def join_link(group: Group) -> str:
@@ -107,37 +105,6 @@ def webhook_path(settings: TelegramSettings) -> str:
     from hearthkeeper.carriers.telegram.settings import WEBHOOK_PATH
 
     return urlsplit(settings.webhook_url).path or WEBHOOK_PATH
-
-
-def webhook_routes(carrier: TelegramCarrier, path: str) -> Any:
-    """`POST <path>`: Telegram's updates, accepted only with the secret it was given."""
-    secret = carrier.settings.webhook_secret.encode()
-
-    def routes(web: Web) -> APIRouter:
-        from fastapi import APIRouter, Request
-        from fastapi.responses import JSONResponse
-
-        router = APIRouter(include_in_schema=False)
-
-        @router.post(path)
-        async def update(request: Request) -> JSONResponse:
-            given = request.headers.get(SECRET_HEADER, "").encode()
-            if not secret or not hmac.compare_digest(given, secret):
-                return JSONResponse({"ok": False, "description": "wrong secret token"}, 401)
-            try:
-                body = await request.json()
-            except ValueError:
-                return JSONResponse({"ok": False, "description": "not JSON"}, 400)
-            if not isinstance(body, dict):
-                return JSONResponse({"ok": False, "description": "not an update"}, 400)
-            if await carrier.receive(body):
-                return JSONResponse({"ok": True})
-            # Not recorded in time: Telegram posts it again (a repeat is skipped).
-            return JSONResponse({"ok": False, "description": "busy"}, 503)
-
-        return router
-
-    return routes
 
 
 def adopt_chats(store: Store, telegram: TelegramSettings,
