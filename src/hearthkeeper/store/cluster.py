@@ -1,0 +1,146 @@
+"""Working beside other processes on one PostgreSQL database: which workers are alive, and
+which worker holds which group.
+
+Both are PostgreSQL advisory locks held by one dedicated connection per process (session
+locks, outside any transaction). PostgreSQL releases them when that session ends, however it
+ends: a worker killed with SIGKILL loses its groups as soon as the server notices the closed
+socket, and nothing has to expire. Keys are two 32-bit integers: a class (worker or group)
+and the id. `live_workers` is the SQL that names the workers alive now (for claims that take
+over what a dead worker had claimed).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, Integer, column, func, select, table, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+log = logging.getLogger(__name__)
+
+WORKER_CLASS = 0x4845  # "HE": one lock per live process, its worker id
+GROUP_CLASS = 0x4847  # "HG": one lock per group being decided, held by one worker
+
+_LOCKS = table("pg_locks", column("locktype"), column("classid"), column("objid"),
+               column("objsubid"), column("granted"))  # fmt: skip
+
+
+def live_workers() -> Select[Any]:
+    """The ids of the workers alive now (their presence lock is held): for `IN (…)`."""
+    return select(_LOCKS.c.objid.cast(Integer)).where(
+        _LOCKS.c.locktype == "advisory",
+        _LOCKS.c.classid.cast(Integer) == WORKER_CLASS,
+        _LOCKS.c.objsubid.cast(Integer) == 2,
+        _LOCKS.c.granted.is_(True),
+    )
+
+
+class ClusterLost(Exception):
+    """The connection that holds this worker's locks is gone: its groups may be decided by
+    another worker now."""
+
+
+class Cluster:
+    """This process's presence among the workers of one PostgreSQL database, and the groups
+    it holds. Thread-safe; `close()` releases everything."""
+
+    def __init__(self, engine: Engine) -> None:
+        if engine.dialect.name != "postgresql":
+            raise ValueError("workers share groups only on PostgreSQL")
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._held: set[int] = set()
+        self._conn: Connection | None = None
+        self.worker = 0
+        self._connect()
+
+    def _connect(self) -> None:
+        conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        while True:
+            worker = 1 + secrets.randbelow(2**31 - 2)
+            took = conn.execute(text("SELECT pg_try_advisory_lock(:c, :w)"),
+                                {"c": WORKER_CLASS, "w": worker}).scalar_one()  # fmt: skip
+            if took:
+                break
+        self._conn, self.worker = conn, worker
+        self._held = set()
+
+    # --- groups -------------------------------------------------------------------------------
+
+    def take(self, group_ids: Iterable[int]) -> set[int]:
+        """Try to take each group (held already: kept); the ones this worker holds now."""
+        wanted = [g for g in group_ids if g not in self._held]
+        with self._lock:
+            conn = self._live()
+            for group_id in wanted:
+                took = conn.execute(text("SELECT pg_try_advisory_lock(:c, :g)"),
+                                    {"c": GROUP_CLASS, "g": group_id}).scalar_one()  # fmt: skip
+                if took:
+                    self._held.add(group_id)
+            return set(self._held)
+
+    def release(self, group_ids: Iterable[int]) -> None:
+        """Let other workers take these groups."""
+        with self._lock:
+            conn = self._live()
+            for group_id in group_ids:
+                if group_id in self._held:
+                    conn.execute(text("SELECT pg_advisory_unlock(:c, :g)"),
+                                 {"c": GROUP_CLASS, "g": group_id})  # fmt: skip
+                    self._held.discard(group_id)
+
+    @property
+    def held(self) -> frozenset[int]:
+        """The groups this worker decides now."""
+        return frozenset(self._held)
+
+    def workers(self) -> int:
+        """How many workers are alive now (this one included)."""
+        with self._lock:
+            conn = self._live()
+            return int(conn.execute(_count(live_workers())).scalar_one())
+
+    def check(self) -> None:
+        """`ClusterLost` if the locks' connection broke (every group held is lost with it);
+        the next call reconnects with a new worker id."""
+        with self._lock:
+            self._live()
+
+    def close(self) -> None:
+        """Release this worker's groups and presence."""
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.close()  # ends the session: PostgreSQL releases every lock
+                finally:
+                    self._conn = None
+                    self._held = set()
+
+    def _live(self) -> Connection:
+        conn = self._conn
+        if conn is not None:
+            try:
+                conn.execute(text("SELECT 1"))
+                return conn
+            except Exception:
+                log.exception("worker %d lost its connection: its groups are free", self.worker)
+                self._held = set()
+                self._conn = None
+                try:
+                    conn.close()
+                except Exception:
+                    log.debug("closing a broken connection failed", exc_info=True)
+                self._connect()
+                raise ClusterLost(f"worker lost its locks; now worker {self.worker}") from None
+        self._connect()
+        assert self._conn is not None
+        return self._conn
+
+
+def _count(query: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(query.subquery())
