@@ -10,7 +10,8 @@ OneBot protocol, so its kind is `qq` and its table `[carriers.onebot]`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from hearthkeeper.engine.carrier import Carrier
     from hearthkeeper.playbook import Playbook
     from hearthkeeper.store import Community, Group, Store
+    from hearthkeeper.store.cluster import Cluster
     from hearthkeeper.web.context import Web, WebSettings
 
 
@@ -51,6 +53,10 @@ class ServerParts:
     web: WebSettings
     communities: Mapping[str, Community]  # the communities this server runs, by slug
     admission: Admission  # asks a community's threshold whether a joiner may come in
+    # Set when this process is one of several sharing a PostgreSQL database (`hearth serve
+    # --role`): a carrier spreads its groups over the engine workers and relays what it shows
+    # to the other web nodes. None: this process is the only one.
+    cluster: Cluster | None = None
 
 
 class GroupOpener(Protocol):
@@ -93,6 +99,12 @@ class ServedCarrier:
     # rooms), and the link a person opens to join one of its groups (a matrix.to link).
     opens: GroupOpener | None = None
     join_link: Callable[[Group], str] | None = None
+    # Work the carrier needs running in every role until the event is set (the web chat's
+    # relay listener, which shows the other nodes' frames to this node's browsers).
+    background: tuple[Callable[[asyncio.Event], Coroutine[Any, Any, None]], ...] = ()
+    # Whether every engine worker may run this carrier at once (the web chat, whose groups
+    # the workers share); a carrier with one connection to its platform runs in one only.
+    shared: bool = False
 
     def opener(self) -> GroupOpener | None:
         """How this carrier opens a community's next group; None: it cannot."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,10 +14,19 @@ from hearthkeeper.cli.context import ConfigOption
 if TYPE_CHECKING:
     from hearthkeeper.config import Settings
     from hearthkeeper.serve import Host
+    from hearthkeeper.serve.host import Role
     from hearthkeeper.web.context import WebSettings
 
 # A top-level command: this module is imported by every `hearth` command, so what the command
 # needs is imported when it runs.
+
+
+class RoleChoice(StrEnum):
+    """serve.host.Role's values (not imported here: `hearth --help` stays fast)."""
+
+    ALL = "all"
+    WEB = "web"
+    ENGINE = "engine"
 
 
 def register(app: typer.Typer) -> None:
@@ -35,34 +45,49 @@ def serve_command(
             "--port", "-p", min=0, max=65535, help="Port; 0 picks a free one (default: [server])."
         ),
     ] = None,
+    role: Annotated[
+        RoleChoice,
+        typer.Option(
+            "--role",
+            help="all: web and engine in one process; web: console, API and web chat only; "
+            "engine: an engine worker, no port. web and engine share a PostgreSQL database "
+            "with the other nodes (docs/deploy.md).",
+        ),
+    ] = RoleChoice.ALL,
 ) -> None:
     """Run the playbooks of the configuration: engine, operator console, REST API, web chat."""
     from hearthkeeper.cli.context import prepare, settings_from
     from hearthkeeper.cli.output import console, errors, fail
     from hearthkeeper.engine.carrier import CarrierError
     from hearthkeeper.serve import ServeError, open_socket, serve
+    from hearthkeeper.serve.host import Role
     from hearthkeeper.serve.runner import bound_port
     from hearthkeeper.web.clientaddr import parse_proxies
     from hearthkeeper.web.context import WebSettings
 
+    chosen = Role(role.value)
     settings = settings_from(config)
     prepare(settings)
     address = host or settings.server.host
-    try:
-        sock = open_socket(address, settings.server.port if port is None else port)
-    except ServeError as exc:
-        fail(str(exc))
+    wanted = settings.server.port if port is None else port
+    sock = None
+    if chosen is not Role.ENGINE:  # an engine worker serves no web pages
+        try:
+            sock = open_socket(address, wanted)
+        except ServeError as exc:
+            fail(str(exc))
     web_settings = WebSettings(
         data_dir=settings.data_dir,
-        public_url=settings.server.url(address, bound_port(sock)),
+        public_url=settings.server.url(address, wanted if sock is None else bound_port(sock)),
         secure_cookies=settings.server.secure_cookies,
         trusted_proxies=parse_proxies(settings.server.trusted_proxies),
         billing=settings.billing,
     )
     try:
-        running = build_host(settings, web_settings)
+        running = build_host(settings, web_settings, chosen)
     except BaseException:
-        sock.close()
+        if sock is not None:
+            sock.close()
         raise
     for warning in running.warnings:  # e.g. a carrier the playbook names that cannot run
         typer.echo(str(warning), err=True)
@@ -82,16 +107,17 @@ def serve_command(
     console.print("stopped")
 
 
-def build_host(settings: Settings, web_settings: WebSettings) -> Host:
+def build_host(settings: Settings, web_settings: WebSettings, role: Role | None = None) -> Host:
     """The `Host`, or exit 1 with the problem (playbook problems one per line)."""
     from hearthkeeper.cli.output import fail
     from hearthkeeper.config import ConfigError
     from hearthkeeper.playbook import PlaybookError
     from hearthkeeper.serve import Host
+    from hearthkeeper.serve.host import Role
     from hearthkeeper.store import StoreError
 
     try:
-        return Host.build(settings, web_settings)
+        return Host.build(settings, web_settings, role=role or Role.ALL)
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))
@@ -105,9 +131,15 @@ def show(host: Host) -> None:
     from rich.markup import escape
 
     from hearthkeeper.cli.output import console
+    from hearthkeeper.serve.host import Role
 
     for running in host.running:
         console.print(escape(running.describe()))
+    if host.cluster is not None:
+        console.print(f"Role: {host.role.value}; worker {host.cluster.worker}, one of "
+                      f"{host.cluster.workers()} on this database")  # fmt: skip
+    if host.role is Role.ENGINE:
+        return
     console.print(f"Console: {escape(host.console_url())}")
     for invite in host.invites():
         console.print(f"Web chat {escape(invite.group.name)}: {escape(invite.url)}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.carrier import Acknowledging, Carrier
@@ -15,6 +16,8 @@ from hearthkeeper.engine.outbound import OutboundQueue, Sent
 from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import Store
+
+log = logging.getLogger(__name__)
 
 SMALL_BATCH = 8  # events decided on the event loop itself (larger batches: a worker thread)
 
@@ -47,6 +50,8 @@ class Engine:
         *,
         adopt_groups_into: int | None = None,
         batch: int = 1000,
+        standby: Mapping[str, Carrier] | None = None,
+        take_standby: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -56,6 +61,10 @@ class Engine:
         self.queue = OutboundQueue(store, self.carriers, clock)
         self.batch = batch
         self.runtimes = {r.community_id: r for r in runtimes}
+        # Carriers run only once `take_standby()` says this process may (one engine worker
+        # of several holds the carriers with one connection to their platform).
+        self.standby = dict(standby or {})
+        self._take_standby = take_standby
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
@@ -104,6 +113,7 @@ class Engine:
         for carrier in self.carriers.values():
             await carrier.connect()
         pumps = [asyncio.create_task(self._pump(c, inbox)) for c in self.carriers.values()]
+        await self._take_over(pumps, inbox)
         # `stop` wakes the loop at once: None in the inbox.
         stopping = asyncio.create_task(stop.wait())
         stopping.add_done_callback(lambda _: inbox.put_nowait(None))
@@ -115,6 +125,7 @@ class Engine:
                 if events:
                     await self._decide_and_perform(events)
                 if loop.time() >= due:
+                    await self._take_over(pumps, inbox)
                     await asyncio.to_thread(self.tick)
                     await self.drain()
                     due = loop.time() + idle
@@ -127,6 +138,27 @@ class Engine:
                     await task
             for carrier in self.carriers.values():
                 await carrier.disconnect()
+
+    async def _take_over(self, pumps: list[asyncio.Task[None]],
+                         inbox: asyncio.Queue[Event | None]) -> None:  # fmt: skip
+        """Connect the carriers on standby once this process may run them (the worker that
+        ran them died, or none did yet)."""
+        if not self.standby or self._take_standby is None:
+            return
+        try:
+            mine = await asyncio.to_thread(self._take_standby)
+        except Exception:  # the database went away for a moment: ask again at the next tick
+            log.exception("could not ask whether this worker runs the carriers")
+            return
+        if not mine:
+            return
+        standby, self.standby = self.standby, {}
+        for name, carrier in standby.items():
+            await carrier.connect()
+            self.carriers[name] = carrier
+            self.queue.attach(carrier)
+            pumps.append(asyncio.create_task(self._pump(carrier, inbox)))
+            log.info("this worker runs the %s carrier now", name)
 
     async def _decide_and_perform(self, events: list[Event]) -> None:
         # A large batch is decided in a worker thread, so that the web, which shares this

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
 import re
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
@@ -44,12 +49,24 @@ from hearthkeeper.store import (
     create_engine_for,
     require_current,
 )
+from hearthkeeper.store.cluster import STARTING, Cluster
 from hearthkeeper.web.app import create_app
 from hearthkeeper.web.context import Web, WebSettings
 
 C = TypeVar("C", bound=Carrier)
 ACTOR = "serve"
 _SYSTEM_CLOCK = SystemClock()
+log = logging.getLogger(__name__)
+
+FOLLOW_EVERY = 2.0  # seconds between two looks for a playbook version another node applied
+
+
+class Role(StrEnum):
+    """What one `hearth serve` process does (`--role`)."""
+
+    ALL = "all"  # the web and the engine in one process (the only role on SQLite)
+    WEB = "web"  # console, REST API, web chat pages and sockets; no engine
+    ENGINE = "engine"  # decides events, performs actions, runs scheduled work; no port
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,8 @@ class Host:
         runtimes: dict[int, Runtime],
         base_dirs: dict[int, Path],
         running: list[Running],
+        role: Role = Role.ALL,
+        cluster: Cluster | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -112,7 +131,17 @@ class Host:
         self.warnings: tuple[Problem, ...] = ()
         self._setups = setups
         self._base_dirs = base_dirs
-        self.engine = Engine(store, clock, list(runtimes.values()), self.carriers)
+        self.role = role
+        self.cluster = cluster
+        self._versions = {r.community.id: r.version.id for r in running}
+        # With other processes on the database, carriers that cannot share their platform
+        # connection (Matrix sync, Telegram polling, QQ) run in one engine worker at a time:
+        # the others keep them on standby and take over when that worker dies.
+        shared = {n: c for n, c in self.carriers.items() if cluster is None or served[n].shared}
+        standby = {n: c for n, c in self.carriers.items() if n not in shared}
+        self.engine = Engine(store, clock, list(runtimes.values()), shared,
+                             standby=standby,
+                             take_standby=None if cluster is None else cluster.take_carriers)  # fmt: skip
         self.web = Web(store, clock, web_settings, served, self)
         self.app: FastAPI = create_app(self.web)
 
@@ -132,10 +161,15 @@ class Host:
         *,
         clock: Clock = _SYSTEM_CLOCK,
         carriers: tuple[CarrierPlugin, ...] = CARRIERS,
+        role: Role = Role.ALL,
     ) -> Host:
         """Open the store and start every configured playbook's community on the `carriers`
         that are configured (or run without configuration). Raises `ConfigError`,
-        `PlaybookError` (FILE:LINE:COL problems) or `StoreError`; nothing starts then."""
+        `PlaybookError` (FILE:LINE:COL problems) or `StoreError`; nothing starts then.
+
+        On PostgreSQL the process joins the others on the same database (`Cluster`): engine
+        workers share the web chat's groups, web nodes relay their frames, whatever `role`
+        each runs. The roles `web` and `engine` need PostgreSQL."""
         if not settings.playbooks:
             where = settings.config_file or "the configuration"
             raise ConfigError(f'{where}: no playbooks to run; list them: playbooks = ["..."]')
@@ -146,11 +180,26 @@ class Host:
         warnings = tuple(w for item in loaded for w in carrier_warnings(item, kinds))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine_for(settings.database_url)
+        cluster: Cluster | None = None
         try:
+            shared = engine.dialect.name == "postgresql"
+            if role is not Role.ALL and not shared:
+                raise ConfigError(
+                    f"--role {role.value} runs beside other processes on one PostgreSQL "
+                    "database, and this configuration uses SQLite; set HEARTH_DATABASE_URL "
+                    "(or database_url) to a PostgreSQL database, or run `hearth serve` "
+                    "without --role"
+                )
             require_current(engine)
             store = Store(engine, clock)
-            host = cls._start_all(store, clock, settings, web_settings, loaded, setups)
+            if shared:
+                cluster = Cluster(engine)
+            with _one_at_a_time(cluster):
+                host = cls._start_all(store, clock, settings, web_settings, loaded, setups,
+                                      role=role, cluster=cluster)  # fmt: skip
         except BaseException:
+            if cluster is not None:
+                cluster.close()
             engine.dispose()
             raise
         host.warnings = warnings
@@ -165,6 +214,9 @@ class Host:
         web_settings: WebSettings,
         loaded: list[LoadedPlaybook],
         setups: dict[str, CarrierSetup],
+        *,
+        role: Role = Role.ALL,
+        cluster: Cluster | None = None,
     ) -> Host:
         runtimes: dict[int, Runtime] = {}
         base_dirs: dict[int, Path] = {}
@@ -178,13 +230,14 @@ class Host:
             running.append(started)
         parts = ServerParts(store, clock, web_settings, {r.community.slug: r.community
                                                          for r in running},
-                            Admission(store, clock, runtimes.get))  # fmt: skip
+                            Admission(store, clock, runtimes.get), cluster)  # fmt: skip
         served = {}
         for setup in setups.values():
             one = setup.serve(parts)
             served[one.carrier.name] = one
         host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
-                   served=served, runtimes=runtimes, base_dirs=base_dirs, running=running)  # fmt: skip
+                   served=served, runtimes=runtimes, base_dirs=base_dirs, running=running,
+                   role=role, cluster=cluster)  # fmt: skip
         for runtime in runtimes.values():
             plan_community(store, runtime.community_id, runtime.playbook, clock.now())
         return host
@@ -208,13 +261,58 @@ class Host:
         if wanted != current.slug:
             raise PlaybookError([_slug_problem(loaded, current.slug)])
         applied = apply_playbook(self.store, loaded, actor=by)
-        runtime = runtime_for(self.store, loaded.playbook, self.base_dir(community_id))
-        self.runtimes[community_id] = runtime
-        self.engine.replace_runtime(runtime)
-        for setup in self._setups.values():
-            setup.adopt(self.store, community_id, loaded.playbook)
+        self._run(community_id, loaded.playbook, applied.version)
         plan_community(self.store, community_id, loaded.playbook, self.clock.now())
         return applied.version
+
+    def _run(self, community_id: int, playbook: Playbook, version: PlaybookVersion) -> None:
+        runtime = runtime_for(self.store, playbook, self.base_dir(community_id))
+        self.runtimes[community_id] = runtime
+        self._versions[community_id] = version.id
+        self.engine.replace_runtime(runtime)
+        for setup in self._setups.values():
+            setup.adopt(self.store, community_id, playbook)
+
+    def follow_playbooks(self) -> int:
+        """Run the versions other nodes applied since this one last looked (a playbook
+        uploaded through another web node's console); how many communities changed."""
+        changed = 0
+        for community_id in list(self.runtimes):
+            latest = self.store.latest_playbook_version(community_id)
+            if latest is None or latest.id == self._versions.get(community_id):
+                continue
+            running = next(r for r in self.running if r.community.id == community_id)
+            try:
+                playbook = _stored(running.file, running.community, latest)
+            except ConfigError as exc:  # a version this node cannot load: keep the running one
+                log.error("%s", exc)
+                self._versions[community_id] = latest.id
+                continue
+            self._run(community_id, playbook, latest)
+            changed += 1
+        return changed
+
+    # --- what runs beside the web and the engine ----------------------------------------------
+
+    def background(self) -> list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
+        """Work to run until stopped, in every role: the carriers' (the web chat's relay) and,
+        beside other processes, following the playbook versions they apply."""
+        work = [task for served in self.served.values() for task in served.background]
+        if self.cluster is not None:
+            work.append(self._follow)
+        return work
+
+    async def _follow(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FOLLOW_EVERY):
+                    await stop.wait()
+            if stop.is_set():
+                return
+            try:
+                await asyncio.to_thread(self.follow_playbooks)
+            except Exception:  # the database went away for a moment: look again later
+                log.exception("could not look for new playbook versions")
 
     # --- what the terminal shows --------------------------------------------------------------
 
@@ -240,8 +338,20 @@ class Host:
         return self.web_settings.public_url.rstrip("/") + "/console"
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and this process's place among the workers)."""
+        if self.cluster is not None:
+            self.cluster.close()
         self.store.engine.dispose()
+
+
+@contextlib.contextmanager
+def _one_at_a_time(cluster: Cluster | None) -> Iterator[None]:
+    """Processes starting together apply and plan the playbooks one after another."""
+    if cluster is None:
+        yield
+        return
+    with cluster.exclusive(STARTING):
+        yield
 
 
 def carrier_setups(

@@ -63,11 +63,51 @@ async def serve(
     on_ready: Callable[[int], None] | None = None,
 ) -> None:
     """Serve the web application and run the engine until `stop` is set (or SIGINT/SIGTERM
-    arrive, when run in the main thread). `on_ready` gets the bound port once the web server
-    accepts connections. Carriers are disconnected before this returns."""
+    arrive, when run in the main thread), or only one of them, as `host.role` says (an
+    engine worker opens no port). `on_ready` gets the bound port (0 for an engine worker)
+    once the web server accepts connections. Carriers are disconnected before this returns."""
+    from hearthkeeper.serve.host import Role
+
     stop = stop or asyncio.Event()
-    sock = sock or open_socket(host_addr, port)
-    config = uvicorn.Config(
+    web_role = host.role in (Role.ALL, Role.WEB)
+    if web_role:
+        sock = sock or open_socket(host_addr, port)
+    server = _Server(_config(host)) if web_role else None
+    tasks: list[asyncio.Task[None]] = []
+    if server is not None and sock is not None:
+        tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
+    if host.role in (Role.ALL, Role.ENGINE):
+        tasks.append(asyncio.create_task(host.engine.run(stop), name="engine"))
+    tasks += [asyncio.create_task(work(stop), name=getattr(work, "__name__", "background"))
+              for work in host.background()]  # fmt: skip
+    with _signals(stop, server):
+        try:
+            if server is not None:
+                await _until_ready(server, stop, *tasks)
+            if on_ready is not None and (server is None or server.started):
+                on_ready(0 if sock is None or not web_role else bound_port(sock))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopped, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+        finally:
+            stop.set()
+            if server is not None:
+                server.should_exit = True
+            if host.role is Role.WEB:
+                # No engine disconnects the carriers: close the web chat's sockets here.
+                for served in host.served.values():
+                    if served.hosted is not None:
+                        await served.carrier.disconnect()
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            if sock is not None:
+                sock.close()
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise result
+
+
+def _config(host: Host) -> uvicorn.Config:
+    return uvicorn.Config(
         host.app,
         log_level="warning",
         access_log=False,
@@ -79,25 +119,6 @@ async def serve(
         # sign-in lock-out). Proxies the operator trusts are handled in web/clientaddr.py.
         proxy_headers=False,
     )
-    server = _Server(config)
-    web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
-    engine = asyncio.create_task(host.engine.run(stop), name="engine")
-    with _signals(stop, server):
-        try:
-            await _until_ready(server, stop, web, engine)
-            if on_ready is not None and server.started:
-                on_ready(bound_port(sock))
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait({stopped, web, engine}, return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-        finally:
-            stop.set()
-            server.should_exit = True
-            results = await asyncio.gather(web, engine, return_exceptions=True)
-            sock.close()
-    for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
-            raise result
 
 
 class _Server(uvicorn.Server):
@@ -120,7 +141,7 @@ async def _until_ready(
 
 
 @contextlib.contextmanager
-def _signals(stop: asyncio.Event, server: uvicorn.Server) -> Iterator[None]:
+def _signals(stop: asyncio.Event, server: uvicorn.Server | None) -> Iterator[None]:
     """SIGINT and SIGTERM set `stop`; a second Ctrl-C stops waiting for open connections."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -128,7 +149,7 @@ def _signals(stop: asyncio.Event, server: uvicorn.Server) -> Iterator[None]:
     loop = asyncio.get_running_loop()
 
     def on_signal() -> None:
-        if stop.is_set():
+        if stop.is_set() and server is not None:
             server.force_exit = True
         stop.set()
 

@@ -11,10 +11,11 @@ over what a dead worker had claimed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, Integer, column, func, select, table, text
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 WORKER_CLASS = 0x4845  # "HE": one lock per live process, its worker id
 GROUP_CLASS = 0x4847  # "HG": one lock per group being decided, held by one worker
+ONCE_CLASS = 0x484F  # "HO": work one process at a time does (below)
+STARTING = 1  # applying and planning the playbooks at start
+CARRIERS = 2  # holding the carriers that keep one connection to their platform
 
 _LOCKS = table("pg_locks", column("locktype"), column("classid"), column("objid"),
                column("objsubid"), column("granted"))  # fmt: skip
@@ -55,6 +59,7 @@ class Cluster:
         self._engine = engine
         self._lock = threading.Lock()
         self._held: set[int] = set()
+        self._carriers = False
         self._conn: Connection | None = None
         self.worker = 0
         self._connect()
@@ -69,6 +74,35 @@ class Cluster:
                 break
         self._conn, self.worker = conn, worker
         self._held = set()
+        self._carriers = False
+
+    # --- one process at a time -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def exclusive(self, what: int) -> Iterator[None]:
+        """Wait until no other process does `what` (STARTING), and do it."""
+        with self._lock:
+            self._live().execute(text("SELECT pg_advisory_lock(:c, :k)"),
+                                 {"c": ONCE_CLASS, "k": what})  # fmt: skip
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._conn is not None:
+                    self._conn.execute(text("SELECT pg_advisory_unlock(:c, :k)"),
+                                       {"c": ONCE_CLASS, "k": what})  # fmt: skip
+
+    def take_carriers(self) -> bool:
+        """Whether this worker holds the carriers that keep one connection to their platform
+        (Matrix sync, Telegram polling, QQ): taken if free; kept until this worker dies."""
+        with self._lock:
+            if self._carriers:
+                self._live()
+                return self._carriers
+            took = self._live().execute(text("SELECT pg_try_advisory_lock(:c, :k)"),
+                                        {"c": ONCE_CLASS, "k": CARRIERS}).scalar_one()  # fmt: skip
+            self._carriers = bool(took)
+            return self._carriers
 
     # --- groups -------------------------------------------------------------------------------
 
@@ -130,6 +164,7 @@ class Cluster:
             except Exception:
                 log.exception("worker %d lost its connection: its groups are free", self.worker)
                 self._held = set()
+                self._carriers = False
                 self._conn = None
                 try:
                     conn.close()

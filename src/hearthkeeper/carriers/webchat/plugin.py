@@ -4,15 +4,17 @@ server (the invite links, opening another group) and adds its pages to the web a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
 from hearthkeeper.carriers.webchat.groups import WEBCHAT, ensure_webchat_group, open_next_group
 from hearthkeeper.lazy import exports
 
 if TYPE_CHECKING:
+    import asyncio
+
     from fastapi import APIRouter
 
     from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
@@ -96,7 +98,14 @@ class WebChatSetup:
                               max_upload_bytes=server.web.max_upload_bytes,
                               languages=self.languages,
                               admission=server.admission)  # fmt: skip
-        return served(chat, self.limits)
+        if server.cluster is None:
+            return served(chat, self.limits)
+        # Several processes share the database: the engine workers split the groups between
+        # them, and each web node shows the others' frames to its own browsers.
+        from hearthkeeper.carriers.webchat.shared_feed import SharedFeed
+
+        chat.feed = SharedFeed(server.store, chat.name, chat.uploads_dir, server.cluster)
+        return replace(served(chat, self.limits), background=chat_relay(chat), shared=True)
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,19 @@ def served(chat: WebChatCarrier, limits: WebChatLimits | None = None) -> ServedC
         return webchat_router(web, chat, chosen)
 
     return ServedCarrier(carrier=chat, routes=routes, hosted=WebChatGroups(chat))
+
+
+def chat_relay(
+    chat: WebChatCarrier,
+) -> tuple[Callable[[asyncio.Event], Coroutine[Any, Any, None]], ...]:
+    """Relay `chat`'s frames through PostgreSQL to the other nodes (and theirs to it); a
+    member's message seen on another node counts as shown, for the engine's feed."""
+    from hearthkeeper.carriers.webchat.relay import RelayedHub
+
+    hub = RelayedHub(chat.store.engine)
+    hub.on_member_message = chat.feed.announce
+    chat.hub = hub
+    return (hub.listen,)
 
 
 def webchat_limits(settings: Settings) -> WebChatLimits:

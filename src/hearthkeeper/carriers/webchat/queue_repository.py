@@ -11,7 +11,7 @@ again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, exists, select
 
@@ -32,10 +32,17 @@ class SqlWebChatQueue(StoreBase):
     """The web chat's queue for the engine on SQLAlchemy; `SqlWebChatQueue.on(store)`."""
 
     def backlog(
-        self, carrier: str, *, after: int = 0, upto: int | None = None, limit: int = 500
+        self,
+        carrier: str,
+        *,
+        after: int = 0,
+        upto: int | None = None,
+        limit: int = 500,
+        groups: Collection[int] | None = None,
     ) -> list[QueuedChatEvent]:
-        """The queued events of `carrier`'s groups with ids in (`after`, `upto`], oldest
-        first, from at most `limit` rows; each says whether the engine has recorded it."""
+        """The queued events of `carrier`'s groups (only `groups`, store ids, when given) with
+        ids in (`after`, `upto`], oldest first, from at most `limit` rows; each says whether
+        the engine has recorded it."""
         queue = WebChatEventRow
         recorded = exists().where(
             EventRow.group_id == queue.group_id, EventRow.carrier_event_id == queue.event_id
@@ -58,12 +65,26 @@ class SqlWebChatQueue(StoreBase):
         )
         if upto is not None:
             query = query.where(queue.id <= upto)
+        if groups is not None:
+            query = query.where(queue.group_id.in_(sorted(groups)))
         # The carrier is checked here, not in SQL: filtering groups there leads SQLite to read
         # the queue group by group and sort it, instead of by id from `after` on.
         with self._unit(write=False) as session:
             found = session.execute(query)
             return [_queued(row, group, nickname, message, recorded)
                     for row, of, group, nickname, message, recorded in found if of == carrier]  # fmt: skip
+
+    def queued_groups(self, carrier: str) -> list[int]:
+        """The store ids of `carrier`'s groups with anything in the queue (recorded or not):
+        the groups a worker has to take to empty it."""
+        query = (
+            select(WebChatEventRow.group_id)
+            .distinct()
+            .join(GroupRow, GroupRow.id == WebChatEventRow.group_id)
+            .where(GroupRow.carrier == carrier)
+        )
+        with self._unit(write=False) as session:
+            return list(session.scalars(query))
 
     def forget_events(self, ids: Sequence[int]) -> int:
         """Delete queued events the engine has taken; how many there were."""

@@ -25,6 +25,7 @@ from hearthkeeper.carriers.webchat.records import (
 from hearthkeeper.store import Group, StoreError
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.communities import _group
+from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     CommunityRow,
@@ -252,6 +253,8 @@ class SqlWebChat(StoreBase):
         message already kept under that key comes back with False. A member's message is
         queued for the engine in the same transaction (`mentions_bot`: addressed to the bot)."""
         with self._unit(write=True) as session:
+            if user_id is not None:  # a member's: numbered in the order the group takes them
+                lock_row(session, GroupRow, group_id)
             if action_key is not None:
                 existing = _by_key(session, action_key)
                 if existing is not None:
@@ -329,6 +332,10 @@ def queue_chat_event(
     id is its message id (moderation names it by that); a join or leave gets a random one,
     kept in the row, so a second delivery carries the same id."""
     event_id = str(message_id) if message_id is not None else f"{kind}-{uuid.uuid4().hex}"
+    # Writers of one group queue one at a time until they commit (a row lock on PostgreSQL;
+    # SQLite has one writer anyway), so a group's queue ids are in commit order: a worker
+    # reading the group's queue by id never passes over a row that commits later.
+    lock_row(session, GroupRow, group_id)
     session.add(WebChatEventRow(
         group_id=group_id, event_id=event_id, kind=kind, user_id=user_id,
         message_id=message_id, removed_by=removed_by, mentions_bot=mentions_bot,

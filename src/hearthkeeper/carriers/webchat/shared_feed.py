@@ -1,0 +1,113 @@
+"""The web chat's queue read by several engine workers at once (PostgreSQL): each group's
+events are handed out by the one worker that holds the group's lease (`store/cluster.py`).
+
+A worker takes the leases of groups with queued events, up to its fair share (the groups with
+anything queued divided by the live workers), and gives back a group once nothing of it is
+queued or in flight. Within a group, rows are queued one writer at a time
+(`repository.queue_chat_event` locks the group's row), so their ids are in commit order: the
+holder reads a group from its last id on and never passes over a row committed later. When a
+worker dies, PostgreSQL frees its leases with its session; the next holder of each group
+reads the group's queue from the start: what the dead worker's engine committed comes back
+`recorded` (only deleted), what it had not committed is handed out again, in order.
+
+Everything else (holding a member's message until the group was shown it, deleting what the
+engine committed, the in-flight limit) is `Feed`'s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from hearthkeeper.carriers.webchat.feed import BATCH, GRACE, IN_FLIGHT, Feed, _Found
+from hearthkeeper.engine.events import Event
+from hearthkeeper.store import Store
+from hearthkeeper.store.cluster import Cluster, ClusterLost
+
+log = logging.getLogger(__name__)
+
+POLL = 0.25  # seconds between two looks for groups to take (and rows no one announced)
+
+
+class SharedFeed(Feed):
+    """`Feed` over the groups this worker holds."""
+
+    def __init__(self, store: Store, carrier: str, uploads_dir: Path, cluster: Cluster, *,
+                 poll: float = POLL, grace: float = GRACE, batch: int = BATCH,
+                 in_flight: int = IN_FLIGHT) -> None:  # fmt: skip
+        super().__init__(store, carrier, uploads_dir, poll=poll, grace=grace, batch=batch,
+                         in_flight=in_flight)  # fmt: skip
+        self.cluster = cluster
+        self._after: dict[int, int] = {}  # group id -> the highest queue id read of it
+        self._group_of: dict[int, int] = {}  # queue id in flight or held -> its group id
+        self._looked = -math.inf  # when leases were last reconsidered (monotonic seconds)
+
+    # --- reading (Feed's hooks) -------------------------------------------------------------------
+
+    def _read(self, after: int, upto: int | None, limit: int, skip: frozenset[int]) -> _Found:
+        """The new rows of the groups held (taking groups first when it is time to)."""
+        if time.monotonic() - self._looked >= self.poll:
+            self._reconsider()
+        held = self.cluster.held
+        if not held:
+            return []
+        start = min(self._after.get(g, 0) for g in held)
+        rows = self.queue.backlog(self.carrier, after=start, limit=limit, groups=held)
+        found: _Found = []
+        for row in rows:
+            if row.id <= self._after.get(row.group_id, 0):
+                continue
+            self._after[row.group_id] = row.id
+            self._group_of[row.id] = row.group_id
+            found.append((row.id, None if row.recorded else self._event(row)))
+        return found
+
+    async def _rescan(self, reader: ThreadPoolExecutor) -> _Found:
+        """No rescan is needed (a group's rows are read in commit order); instead, the leases
+        are reconsidered and the groups held read."""
+        self._looked = -math.inf
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(reader, self._read, 0, None, self.batch, frozenset())
+
+    # --- leases --------------------------------------------------------------------------------
+
+    def _reconsider(self) -> None:
+        """Give back groups with nothing queued or in flight; take groups with queued rows,
+        up to this worker's fair share."""
+        self._looked = time.monotonic()
+        try:
+            queued = set(self.queue.queued_groups(self.carrier))
+            busy = {self._group_of[q] for q in (*self._flying, *self._held) if q in self._group_of}
+            idle = self.cluster.held - queued - busy
+            if idle:
+                self.cluster.release(idle)
+                for group_id in idle:
+                    self._after.pop(group_id, None)
+            held = self.cluster.held
+            free = list(queued - held)
+            if not free:
+                return
+            share = math.ceil(len(queued | held) / max(1, self.cluster.workers()))
+            room = share - len(held)
+            if room > 0:
+                random.shuffle(free)  # workers looking at once do not all try the same groups
+                self.cluster.take(free[:room])
+        except ClusterLost:
+            log.error("%s: this worker lost its group leases; reading again", self.carrier)
+            self._after.clear()
+
+    def _forget_group_of(self) -> None:
+        live = self._flying | self._held.keys()
+        for queue_id in [q for q in self._group_of if q not in live]:
+            del self._group_of[queue_id]
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine committed `events`: their rows can go, their groups be given back."""
+        super().handled(events)
+        self._forget_group_of()

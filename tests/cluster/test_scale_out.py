@@ -1,0 +1,367 @@
+"""Beyond one machine, killed in the middle: three `hearth serve --role engine` workers and two
+`hearth serve --role web` nodes on one real PostgreSQL database, five communities with a web
+chat group each, 50 members (half on each web node) chatting over WebSockets; every fourth
+message is a check-in, which the bot answers. When 40% of the messages are in, one engine
+worker and one web node are killed with SIGKILL. The members of the dead node reconnect to the
+other one and send again what they had not seen acknowledged.
+
+Afterwards: every stored message was decided once (one engine event each) and in its group's
+order; every check-in got exactly one answer; the members connected to the surviving node saw
+every answer to their group once, though no web node performs a single one (the engine workers
+do, and PostgreSQL relays them). The killed worker's groups and claimed answers were taken over
+without waiting for anything to expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections import defaultdict, deque
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from tests.playbook_samples import MINIMAL
+
+pytestmark = [pytest.mark.postgres, pytest.mark.crash]
+
+COMMUNITIES = 5
+MEMBERS = 50
+PER_MEMBER = 16  # 800 messages, 200 of them check-ins
+KILL_AT = 0.4  # share of the messages acknowledged when one engine and one web node die
+WINDOW = 3  # messages a member has sent and not yet seen acknowledged, at most
+DEADLINE = 150.0
+ALL_IN = [asyncio.Event()]  # set once every message of every member is acknowledged
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+RULES = """\
+rules:
+  violations:
+    advertising:
+      enabled: false
+    flooding:
+      enabled: false
+    repeated_text:
+      enabled: false
+"""
+
+
+def _playbook(number: int) -> str:
+    return (
+        MINIMAL.replace("slug: tea", f"slug: tea{number}").replace(
+            "name: Tea Friends", f"name: Tea Friends {number}"
+        )
+        + RULES
+    )
+
+
+class Node:
+    """One `hearth serve` child process."""
+
+    def __init__(self, folder: Path, name: str, role: str) -> None:
+        self.folder, self.name, self.role = folder, name, role
+        self.port = _free_port() if role == "web" else 0
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_file = folder / f"{name}.log"
+        args = [sys.executable, "-m", "hearthkeeper", "serve", "--config", "hearth.toml",
+                "--role", role]  # fmt: skip
+        if role == "web":
+            args += ["--port", str(self.port)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
+        with self.log_file.open("wb") as log:
+            self.process = subprocess.Popen(args, cwd=folder, stdout=log, env=env,
+                                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace")[-4000:]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    async def ready(self) -> None:
+        async with asyncio.timeout(90):
+            while "Role: " not in self.log_file.read_text(errors="replace"):
+                assert self.alive(), f"{self.name} stopped:\n{self.log()}"
+                await asyncio.sleep(0.1)
+            if self.role != "web":
+                return
+            async with httpx.AsyncClient(base_url=self.url) as http:
+                while True:
+                    with suppress(httpx.TransportError):
+                        if (await http.get("/")).status_code < 500:
+                            return
+                    await asyncio.sleep(0.1)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+
+    def stop(self) -> int:
+        if not self.alive():
+            return 0
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(60)
+
+
+@dataclass
+class Member:
+    nickname: str
+    code: str
+    urls: list[str]  # the web nodes, this member's own first
+    texts: deque[str]
+    token: str = ""
+    sent: set[str] = field(default_factory=set)
+    acknowledged: set[str] = field(default_factory=set)
+    answers: list[int] = field(default_factory=list)  # bot message ids seen live, in order
+    earlier: set[int] = field(default_factory=set)  # bot message ids in the history on connect
+    reconnects: int = 0
+
+    async def join(self) -> None:
+        async with httpx.AsyncClient(base_url=self.urls[0], timeout=30) as http:
+            form = await http.get(f"/join/{self.code}")
+            found = CSRF.search(form.text)
+            assert found is not None, form.text
+            joined = await http.post(f"/join/{self.code}", data={"nickname": self.nickname,
+                                                                  "csrf_token": found[1]})  # fmt: skip
+            assert joined.status_code == 303, joined.text
+            self.token = http.cookies["hearth_member"]
+
+    async def chat(self, progress: asyncio.Event, total: list[int],
+                   finished: asyncio.Event) -> None:  # fmt: skip
+        """Send every text, then stay connected (reading) until `finished`."""
+        while self.texts or self.sent or not finished.is_set():
+            try:
+                await self._connection(progress, total, finished)
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError):
+                # The node died: go to the other one, send again what was not acknowledged.
+                self.urls.append(self.urls.pop(0))
+                self.texts.extendleft(sorted(self.sent, reverse=True))
+                self.sent.clear()
+                self.reconnects += 1
+                await asyncio.sleep(0.1)
+
+    async def _connection(self, progress: asyncio.Event, total: list[int],
+                          finished: asyncio.Event) -> None:  # fmt: skip
+        ws_url = self.urls[0].replace("http://", "ws://") + f"/chat/{self.code}/ws"
+        async with connect(ws_url, additional_headers={"Cookie": f"hearth_member={self.token}"},
+                           open_timeout=5, max_queue=None) as ws:  # fmt: skip
+            hello = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert hello["type"] == "hello", hello
+            for frame in hello["history"]:
+                if frame.get("user_id") == hello["me"]["user_id"]:
+                    self._acknowledge(frame["text"], total, progress)
+                elif frame.get("bot"):
+                    self.earlier.add(frame["id"])
+            room = asyncio.Semaphore(WINDOW)
+            reader = asyncio.create_task(self._read(ws, room, hello["me"]["user_id"], total,
+                                                    progress))  # fmt: skip
+            try:
+                while self.texts:
+                    await _room_or_end(room, reader)
+                    text = self.texts.popleft()
+                    self.sent.add(text)
+                    await ws.send(json.dumps({"type": "say", "text": text}))
+                while self.sent or not finished.is_set():
+                    await asyncio.wait({reader}, timeout=0.05)
+                    if reader.done():
+                        reader.result()
+            finally:
+                reader.cancel()
+                with suppress(asyncio.CancelledError):
+                    await reader
+
+    async def _read(self, ws: Any, room: asyncio.Semaphore, me: str, total: list[int],
+                    progress: asyncio.Event) -> None:  # fmt: skip
+        async for raw in ws:
+            frame = json.loads(raw)
+            assert frame["type"] != "error", f"{self.nickname} was refused: {frame}"
+            if frame["type"] != "message":
+                continue
+            if frame["bot"]:
+                self.answers.append(frame["id"])
+            elif frame["user_id"] == me and self._acknowledge(frame["text"], total, progress):
+                room.release()
+        raise ConnectionClosed(None, None)
+
+    def _acknowledge(self, text: str, total: list[int], progress: asyncio.Event) -> bool:
+        if text not in self.sent and text in self.acknowledged:
+            return False
+        self.sent.discard(text)
+        if text not in self.acknowledged:
+            self.acknowledged.add(text)
+            total[0] += 1
+            if total[0] >= KILL_AT * MEMBERS * PER_MEMBER:
+                progress.set()
+            if total[0] == MEMBERS * PER_MEMBER:
+                ALL_IN[0].set()
+        return True
+
+
+async def _room_or_end(room: asyncio.Semaphore, reader: asyncio.Task[None]) -> None:
+    waiting = asyncio.ensure_future(room.acquire())
+    await asyncio.wait({waiting, reader}, return_when=asyncio.FIRST_COMPLETED)
+    if not waiting.done():
+        waiting.cancel()
+        reader.result()
+        raise ConnectionClosed(None, None)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(_libpq(url)) as conn:
+        return list(conn.execute(query).fetchall())  # type: ignore[arg-type]
+
+
+async def _drained(url: str) -> None:
+    """Wait until every queued event is decided and every answer performed."""
+    async with asyncio.timeout(90):
+        while True:
+            ((queued, to_do, undecided),) = _rows(url, """
+                SELECT (SELECT count(*) FROM webchat_events),
+                       (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')),
+                       (SELECT count(*) FROM webchat_messages m WHERE m.user_id IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM events e WHERE e.group_id = m.group_id
+                                            AND e.carrier_event_id = m.id::text))""")  # fmt: skip
+            if queued == 0 and to_do == 0 and undecided == 0:
+                return
+            await asyncio.sleep(0.25)
+
+
+def test_killed_worker_and_web_node_lose_nothing_and_decide_each_message_once(
+    pg_url: str, tmp_path: Path
+) -> None:
+    for number in range(COMMUNITIES):
+        (tmp_path / f"tea{number}.yaml").write_text(_playbook(number), encoding="utf-8")
+    playbooks = ", ".join(f'"tea{n}.yaml"' for n in range(COMMUNITIES))
+    (tmp_path / "hearth.toml").write_text(
+        f'data_dir = "data"\ndatabase_url = "{pg_url}"\nplaybooks = [{playbooks}]\n\n'
+        "[webchat]\nmessages_per_10s = 100000\njoins_per_minute = 1000\n",
+        encoding="utf-8",
+    )
+    asyncio.run(_scenario(pg_url, tmp_path))
+
+
+async def _scenario(url: str, folder: Path) -> None:
+    # Everything starts at once: the nodes take turns applying the playbooks.
+    engines = [Node(folder, f"engine{n}", "engine") for n in range(3)]
+    webs = [Node(folder, f"web{n}", "web") for n in range(2)]
+    nodes = engines + webs
+    try:
+        await asyncio.gather(*(node.ready() for node in nodes))
+        codes = [code for (code,) in _rows(url, """
+            SELECT w.invite_code FROM webchat_groups w JOIN groups g ON g.id = w.group_id
+            ORDER BY g.id""")]  # fmt: skip
+        assert len(codes) == COMMUNITIES
+        members = [
+            Member(
+                nickname=f"m{i}",
+                code=codes[i % COMMUNITIES],
+                urls=[webs[i % 2].url, webs[(i + 1) % 2].url],
+                texts=deque(
+                    f"check in m{i}-{k}" if k % 4 == 3 else f"hello from m{i}, line {k}"
+                    for k in range(PER_MEMBER)
+                ),
+            )
+            for i in range(MEMBERS)
+        ]
+        for member in members:
+            await member.join()
+        progress, total, finished = asyncio.Event(), [0], asyncio.Event()
+        ALL_IN[0] = asyncio.Event()
+        chatting = asyncio.gather(*(m.chat(progress, total, finished) for m in members))
+        async with asyncio.timeout(DEADLINE):
+            await progress.wait()
+            engines[0].kill()
+            webs[0].kill()
+            await ALL_IN[0].wait()
+            await _drained(url)
+            await asyncio.sleep(1.0)  # let the last answers' frames reach the browsers
+            finished.set()
+            await chatting
+        for node in nodes:
+            assert node.stop() == 0, f"{node.name}:\n{node.log()}"
+    finally:
+        for node in nodes:
+            if node.alive():
+                node.kill()
+    _check(url, members)
+
+
+def _check(url: str, members: list[Member]) -> None:
+    stored = _rows(url, """
+        SELECT m.id, m.group_id, m.text, count(e.id)
+        FROM webchat_messages m LEFT JOIN events e
+          ON e.group_id = m.group_id AND e.carrier_event_id = m.id::text
+        WHERE m.user_id IS NOT NULL GROUP BY m.id, m.group_id, m.text""")  # fmt: skip
+    texts = {text for _, _, text, _ in stored}
+    for member in members:
+        assert member.acknowledged <= texts, f"{member.nickname}: acknowledged, not stored"
+        assert len(member.acknowledged) == PER_MEMBER, member.nickname
+    assert len(texts) == MEMBERS * PER_MEMBER
+    decided = [count for *_, count in stored]
+    assert decided.count(1) == len(stored), "a stored message decided other than once"
+
+    # Each group's messages were decided in the order the group took them.
+    order: dict[int, list[int]] = defaultdict(list)
+    for group_id, message_id in _rows(url, """
+            SELECT group_id, carrier_event_id::bigint FROM events WHERE type = 'message'
+            ORDER BY id"""):  # fmt: skip
+        order[group_id].append(message_id)
+    assert len(order) == COMMUNITIES
+    for group_id, ids in order.items():
+        assert ids == sorted(ids), f"group {group_id} decided out of order"
+
+    # Every check-in answered exactly once: one reply queued, performed, shown once.
+    answers = _rows(url, """
+        SELECT m.id, m.group_id, o.status, o.attempts, count(b.id), min(b.id)
+        FROM webchat_messages m
+        JOIN events e ON e.group_id = m.group_id AND e.carrier_event_id = m.id::text
+        LEFT JOIN outbox o ON o.event_id = e.id AND o.action->>'kind' = 'reply'
+        LEFT JOIN webchat_messages b ON b.action_key = o.key
+        WHERE m.user_id IS NOT NULL AND m.text LIKE 'check in %'
+        GROUP BY m.id, m.group_id, o.status, o.attempts, o.id ORDER BY m.id""")  # fmt: skip
+    assert len(answers) == MEMBERS * PER_MEMBER // 4, "a check-in with other than one reply"
+    assert all(status == "done" and shown == 1 for _, _, status, _, shown, _ in answers)
+    # Answers performed by the worker that decided them keep their group's order (those
+    # the killed worker had claimed were performed by another, later, once).
+    firsts: dict[int, list[int]] = defaultdict(list)
+    for _, group_id, _, attempts, _, bot_id in answers:
+        if attempts == 0:
+            firsts[group_id].append(bot_id)
+    for group_id, ids in firsts.items():
+        assert ids == sorted(ids), f"group {group_id}: answers out of order"
+
+    # Members who stayed on the surviving web node saw every answer in their group once,
+    # relayed from the engine workers through PostgreSQL.
+    by_group: dict[int, set[int]] = defaultdict(set)
+    for _, group_id, _, _, _, bot_id in answers:
+        by_group[group_id].add(bot_id)
+    codes = dict(_rows(url, "SELECT invite_code, group_id FROM webchat_groups"))
+    steady = [m for m in members if m.reconnects == 0]
+    assert len(steady) >= MEMBERS // 2 - 2, "members of the surviving node had to reconnect"
+    for member in steady:
+        seen = member.answers
+        assert len(seen) == len(set(seen)), f"{member.nickname} was shown an answer twice"
+        assert set(seen) | member.earlier == by_group[codes[member.code]], member.nickname
