@@ -9,6 +9,8 @@ dies between the carrier accepting and the mark, the action is claimed again aft
 restart. A carrier that honours idempotency keys (Matrix transaction ids) ignores the
 second attempt; on other carriers that window — a crash between the carrier's answer and
 our commit, milliseconds wide — is the only way an action can be performed twice.
+Several engine workers may share one PostgreSQL outbox: each claims as its worker id, and a
+dead worker's claims go to the next claim of another (`store/outbox.py`).
 
 The queue runs on the event loop that the web shares, but its store writes (claims, marks
 done, failed, retried or deferred) run in a worker thread: the loop serves other requests
@@ -72,9 +74,13 @@ class OutboundQueue:
     def recover(self) -> int:
         """At start-up: the actions a dead process had claimed are pending again, at once.
 
-        Meant for one worker per database; with several, claims older than the store's
-        stale limit are taken over by `claim` anyway."""
+        A process on its own (`store.worker` is None) hands back every claimed action: no
+        one else can be performing them. One of several workers hands back only those of
+        workers that are gone (and `claim` takes those at once anyway): the others' claims
+        are in flight; claims made with no worker wait for the stale limit."""
         now = self.clock.now()
+        if self.store.worker is not None:
+            return self.store.release_orphans(now)
         items = self.store.claim(self.batch * 100, now, stale_after=timedelta(0))
         for item in items:
             self.store.release(item.id, now)

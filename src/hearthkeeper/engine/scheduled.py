@@ -1,4 +1,18 @@
-"""Running scheduled work when it falls due: each item once, in its own transaction."""
+"""Running scheduled work when it falls due: each item once, in its own transaction.
+
+Several workers on one database (step 14): each item is claimed by `take_due` in the
+transaction that runs it, marked done there, and its row stays locked until that commit. On
+PostgreSQL the claim selects `FOR UPDATE SKIP LOCKED`, so another worker passes over an item
+being run (neither waits for it nor runs it) and, once it is committed, finds it done: two
+workers never run the same item. A worker that dies mid-run never commits: PostgreSQL rolls
+its transaction back when the session ends (at once for a killed process, whose socket
+closes; after TCP keepalive for a machine that vanished), so the item is pending again,
+with nothing it wrote, and the next worker's `run_due` takes it — no stale limit needed. An
+item whose effect raised is rolled back and set aside as failed, unless another worker ran
+it meanwhile (then it stays done). Across workers, items due together may run side by side
+rather than in due order; each still runs once. An item of a community this process does not
+serve is marked done without effect: every engine worker must serve every community.
+"""
 
 from __future__ import annotations
 

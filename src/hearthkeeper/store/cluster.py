@@ -150,7 +150,10 @@ class Cluster:
         with self._lock:
             if self._conn is not None:
                 try:
-                    self._conn.close()  # ends the session: PostgreSQL releases every lock
+                    # Closed for good, not returned to the pool: ending the session is what
+                    # makes PostgreSQL release every lock (a pooled session would keep them).
+                    self._conn.invalidate()
+                    self._conn.close()
                 finally:
                     self._conn = None
                     self._held = set()

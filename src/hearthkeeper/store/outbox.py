@@ -6,6 +6,15 @@ leaves its items "sending"; after `stale_after` another worker claims them again
 action is performed twice only if a worker dies after the carrier accepted it and before
 `mark_done` was recorded (or if it takes longer than `stale_after`); carriers that take an
 idempotency key (the item's `key`) close even that window.
+
+Several workers on one PostgreSQL database (`Store.worker` set, see `store/cluster.py`):
+claims select `FOR UPDATE SKIP LOCKED`, so two workers never take the same item, and each
+claim records its worker in `claimed_by`. A worker's claims are its own while it lives,
+however long it takes; once its presence lock is gone (the process died, its session
+ended) the next `claim` of any worker takes them at once, counted as a lost attempt. Items
+claimed with no worker (a process on its own, or SQLite) keep the `stale_after` rule. A
+worker claims nothing while its own presence is lost: its claims would be free to the others
+at once.
 """
 
 from __future__ import annotations
@@ -14,11 +23,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.claims import claim_due
+from hearthkeeper.store.cluster import live_workers
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_many, insert_one, table_of
@@ -77,7 +87,8 @@ class OutboxQueries(StoreBase):
         if claim_at is not None:
             for value in values:
                 if value["status"] == _PENDING and value["next_attempt_at"] <= claim_at:
-                    value |= {"status": _SENDING, "claimed_at": claim_at}
+                    value |= {"status": _SENDING, "claimed_at": claim_at,
+                              "claimed_by": self.worker}  # fmt: skip
         with self._unit(write=True) as session:
             try:
                 outcome = insert_many(session, OutboxRow, ("key",), values)
@@ -101,30 +112,48 @@ class OutboxQueries(StoreBase):
         stale_after: timedelta = timedelta(minutes=5),
     ) -> list[OutboxItem]:
         """Take up to `limit` items to perform, most urgent (lowest priority) first: those
-        pending and due, and those a worker claimed more than `stale_after` ago and never
-        marked (counted as a lost attempt). They become "sending"; no other worker gets
-        them until they are stale in turn."""
+        pending and due, and those a worker claimed and never marked because it is gone
+        (counted as a lost attempt). They become "sending", claimed by `self.worker`; no
+        other worker gets them while it lives.
+
+        A worker is gone when its claim is more than `stale_after` old, or, on PostgreSQL
+        for claims made by a worker of a cluster, at once when its presence lock is gone."""
         require_aware(now, "now")
         if limit < 1:
             return []
-        due = or_(
-            and_(OUTBOX.c.status == _PENDING, OUTBOX.c.next_attempt_at <= now),
-            and_(OUTBOX.c.status == _SENDING, OUTBOX.c.claimed_at <= now - stale_after),
-        )
-        if carrier is not None:
-            due = and_(due, OUTBOX.c.carrier == carrier)
+        worker = self.worker
         values = {
             "status": _SENDING,
             "claimed_at": now,
+            "claimed_by": worker,
             # An action that kills its worker every time must still run out of tries.
             "attempts": case(
                 (OUTBOX.c.status == _SENDING, OUTBOX.c.attempts + 1), else_=OUTBOX.c.attempts
             ),
         }
         with self._unit(write=True) as session:
+            postgres = session.get_bind().dialect.name == "postgresql"
+            due = _claimable(now, stale_after, postgres=postgres, worker=worker)
+            if carrier is not None:
+                due = and_(due, OUTBOX.c.carrier == carrier)
             rows = claim_due(session, OUTBOX, due, (OUTBOX.c.priority, OUTBOX.c.id), limit, values)
             items = [_item(row) for row in rows]
         return sorted(items, key=lambda item: (item.priority, item.id))
+
+    def release_orphans(self, now: datetime) -> int:
+        """Hand the items claimed by workers that are gone (PostgreSQL: their presence lock
+        is free) back to pending, due at `now`, each counted as a lost attempt; how many.
+        Items claimed by live workers, or with no worker, are left alone. SQLite: 0."""
+        require_aware(now, "now")
+        with self._unit(write=True) as session:
+            if session.get_bind().dialect.name != "postgresql":
+                return 0
+            values = {"status": _PENDING, "claimed_at": None, "claimed_by": None,
+                      "next_attempt_at": now, "attempts": OUTBOX.c.attempts + 1}  # fmt: skip
+            released = session.connection().execute(
+                update(OUTBOX).where(_orphaned()).values(values)
+            )
+            return int(released.rowcount)
 
     def outbox_statuses(self, keys: Sequence[str]) -> dict[str, str]:
         """The status of each queued action among `keys` (keys never queued are left out)."""
@@ -139,7 +168,8 @@ class OutboxQueries(StoreBase):
     def release(self, item_id: int, at: datetime) -> OutboxItem:
         """Hand a claimed item back, to be claimed again from `at` (a carrier's rate limit
         says not yet); unlike a failure, this is not counted as an attempt."""
-        values = {"status": _PENDING, "claimed_at": None, "next_attempt_at": utc(at, "at")}
+        values = {"status": _PENDING, "claimed_at": None, "claimed_by": None,
+                  "next_attempt_at": utc(at, "at")}  # fmt: skip
         with self._unit(write=True) as session:
             return _update_or_current(session, item_id, OUTBOX.c.status == _SENDING, values)
 
@@ -181,6 +211,7 @@ class OutboxQueries(StoreBase):
             "attempts": OUTBOX.c.attempts + 1,
             "last_error": error,
             "claimed_at": None,
+            "claimed_by": None,
         }
         if retry_at is None:
             values |= {"status": OutboxStatus.FAILED.value, "done_at": now}
@@ -239,8 +270,33 @@ class OutboxQueries(StoreBase):
             "next_attempt_at": now if item.at is None else require_aware(item.at, "at"),
             "created_at": now,
             "claimed_at": None,
+            "claimed_by": None,
             "done_at": now if status is OutboxStatus.SKIPPED else None,
         }
+
+
+def _claimable(now: datetime, stale_after: timedelta, *, postgres: bool,
+               worker: int | None) -> ColumnElement[bool]:  # fmt: skip
+    """The items `claim` may take."""
+    pending = and_(OUTBOX.c.status == _PENDING, OUTBOX.c.next_attempt_at <= now)
+    stale = and_(OUTBOX.c.status == _SENDING, OUTBOX.c.claimed_at <= now - stale_after)
+    if not postgres:
+        return or_(pending, stale)
+    due = or_(pending, and_(stale, OUTBOX.c.claimed_by.is_(None)), _orphaned())
+    if worker is not None:
+        # Claims made under a worker id whose lock is gone would be taken by the others at
+        # once while this process performs them: claim nothing until it is back.
+        due = and_(due, literal(worker).in_(live_workers()))
+    return due
+
+
+def _orphaned() -> ColumnElement[bool]:
+    """Items claimed by a worker that is gone (PostgreSQL only)."""
+    return and_(
+        OUTBOX.c.status == _SENDING,
+        OUTBOX.c.claimed_by.is_not(None),
+        OUTBOX.c.claimed_by.not_in(live_workers()),
+    )
 
 
 def _update_or_current(
@@ -283,7 +339,7 @@ def _new_item(item_id: int, values: Mapping[str, Any]) -> OutboxItem:
         status=OutboxStatus(values["status"]), attempts=values["attempts"],
         next_attempt_at=values["next_attempt_at"], created_at=values["created_at"],
         claimed_at=values["claimed_at"], done_at=values["done_at"], receipt=None,
-        last_error=None,
+        last_error=None, claimed_by=values["claimed_by"],
     )  # fmt: skip
 
 
@@ -304,4 +360,5 @@ def _item(row: Row[Any]) -> OutboxItem:
         done_at=row.done_at,
         receipt=row.receipt,
         last_error=row.last_error,
+        claimed_by=row.claimed_by,
     )

@@ -184,6 +184,7 @@ class OutboxItem:
     done_at: datetime | None
     receipt: str | None
     last_error: str | None
+    claimed_by: int | None = None  # the worker that claimed it last (`Store.worker`)
 
 
 @dataclass(frozen=True)

@@ -140,11 +140,14 @@ class ScheduledQueries(StoreBase):
             )
 
     def fail_scheduled(self, scheduled_id: int) -> None:
-        """Set aside work whose effect failed, so it does not block the rest."""
+        """Set aside work whose effect failed, so it does not block the rest (work another
+        worker has run meanwhile stays done)."""
         self.flush_deferred()
         with self._unit(write=True) as session:
             session.execute(
-                update(_TABLE).where(_TABLE.c.id == scheduled_id).values(status="failed")
+                update(_TABLE)
+                .where(_TABLE.c.id == scheduled_id, _TABLE.c.status == "pending")
+                .values(status="failed")
             )
 
     def scheduled(self, key: str) -> Scheduled | None:

@@ -26,6 +26,25 @@ class Deferred(Protocol):
         ...
 
 
+class Presence(Protocol):
+    """This process's place among the workers sharing one database (`store.cluster.Cluster`)."""
+
+    @property
+    def worker(self) -> int:
+        """This process's worker id now (a reconnected cluster may have a new one)."""
+        ...
+
+
+class _Membership:
+    """Which workers' cluster the store belongs to: one object shared by a store and every
+    copy of it (`on`, `transaction`), so joining late still reaches them all."""
+
+    __slots__ = ("presence",)
+
+    def __init__(self) -> None:
+        self.presence: Presence | None = None
+
+
 D = TypeVar("D", bound=Deferred)
 _SERIALS = itertools.count(1)
 
@@ -50,6 +69,7 @@ class StoreBase:
         # What repositories remember between transactions of this store (shared by every
         # `on(...)` and `transaction()` copy; one process's memory, the store stays the truth).
         self._memo: dict[Any, Any] = {}
+        self._membership = _Membership()
 
     @classmethod
     def on(cls, scope: StoreBase) -> Self:
@@ -62,6 +82,19 @@ class StoreBase:
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    def join_cluster(self, presence: Presence | None) -> None:
+        """Work as one of several workers on this database: claims are made as
+        `presence.worker` from now on, by this store and every repository and transaction made
+        from it (before or after). None: a process on its own again."""
+        self._membership.presence = presence
+
+    @property
+    def worker(self) -> int | None:
+        """The worker id claims are made as; None for a process on its own (SQLite, or one
+        engine per database)."""
+        presence = self._membership.presence
+        return None if presence is None else presence.worker
 
     @contextmanager
     def transaction(self) -> Iterator[Self]:

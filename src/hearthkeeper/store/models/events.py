@@ -102,6 +102,8 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker (`store/cluster.py`) whose claim this is; NULL: a process on its own.
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     receipt: Mapped[str | None] = mapped_column(SafeString(KEY))
     last_error: Mapped[str | None] = mapped_column(SafeText)
