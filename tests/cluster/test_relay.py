@@ -268,7 +268,7 @@ def test_a_lost_listening_connection_is_made_again(
 
     far = asyncio.run(scenario())
     assert [f["text"] for f in far.frames] == ["before", "after 2", "after 3", "after 4"]
-    assert "listening connection was lost" in caplog.text
+    assert "listening connection was lost" in caplog.text  # the operator is told
 
 
 def test_a_database_that_cannot_be_reached_fails_no_caller(

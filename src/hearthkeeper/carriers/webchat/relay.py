@@ -67,6 +67,7 @@ WAITING = 10_000  # frames queued for publishing, at most (the oldest go when th
 TICK = 0.5  # seconds between two looks at `stop` while listening
 PING = 15.0  # seconds of silence after which the listener checks its connection
 RECONNECT = 1.0  # seconds to wait before listening again after the connection was lost
+MAX_PAUSE = 16.0  # ... doubled while the database cannot be reached, up to this
 PENDING = 64  # frames whose parts are still arriving, at most
 CONNECT_TIMEOUT = 10  # seconds
 
@@ -163,19 +164,23 @@ class RelayedHub(Hub):
     async def listen(self, stop: asyncio.Event) -> None:
         """Deliver the other nodes' frames to this node's connections, in the order they
         arrive, until `stop` is set. A lost connection is logged and made again after
-        `RECONNECT` seconds; what was published meanwhile does not reach this node's open
-        sockets (their browsers get the history when they reconnect)."""
+        `RECONNECT` seconds (up to `MAX_PAUSE` while the database stays away); what was
+        published meanwhile does not reach this node's open sockets (their browsers get the
+        history when they reconnect)."""
+        pause = RECONNECT
         while not stop.is_set():
+            listens = self.listens
             try:
                 await self._listen_once(stop)
             except (psycopg.Error, OSError) as exc:
                 if stop.is_set():
                     break
-                log.warning("web chat relay: the listening connection was lost (%s); "
-                            "listening again in %.0f s", exc, RECONNECT)  # fmt: skip
+                pause = RECONNECT if self.listens > listens else min(pause * 2, MAX_PAUSE)
+                log.warning("web chat relay: the listening connection was lost or could not be "
+                            "made (%s); listening again in %.0f s", exc, pause)  # fmt: skip
                 self._pending.clear()  # parts of a frame cut by the loss never complete
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), RECONNECT)
+                    await asyncio.wait_for(stop.wait(), pause)
 
     async def _listen_once(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
