@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -18,10 +19,15 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import make_url
 
+from hearthkeeper.carriers.webchat import WebChatCarrier
 from hearthkeeper.carriers.webchat.hub import Connection
 from hearthkeeper.carriers.webchat.protocol import deleted_frame, message_frame, muted_frame
 from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.carriers.webchat.relay import PART_BYTES, RelayedHub, libpq_url, split
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Message
+from hearthkeeper.store import Store
 from hearthkeeper.store.database import build_engine, create_engine_for
 
 WAIT = 60.0  # seconds a frame may take to arrive before the test fails (it takes milliseconds)
@@ -307,3 +313,68 @@ def test_parts_are_never_cut_inside_a_character() -> None:
     parts = split(data)
     assert "".join(parts).encode() == data
     assert all(len(part.encode()) <= PART_BYTES for part in parts) and len(parts) > 1
+
+
+@pytest.mark.postgres
+def test_a_member_on_one_node_is_answered_by_the_engine_of_another(
+    pg_url: str, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """Two web chat carriers on one database, as two `hearth serve`: the member writes on the
+    web node, the engine node's feed hands the message to its engine because the relay told
+    it the group was shown it, and the bot's answer reaches the member's browser on the web
+    node after the question. Replacing `hub` after the carrier is built is all it takes."""
+
+    def carrier(name: str) -> tuple[WebChatCarrier, RelayedHub]:
+        engine = create_engine_for(pg_url)
+        chat = WebChatCarrier(Store(engine, store_clock), store_clock, tmp_path / name)
+        chat.hub = RelayedHub(engine)
+        return chat, chat.hub
+
+    async def scenario() -> tuple[Message, Browser, Browser]:
+        web, web_hub = carrier("web")
+        worker, worker_hub = carrier("engine")
+        worker_hub.on_member_message = worker.feed.announce
+        worker.feed.grace = 3600.0  # only the announcement lets the message go
+        community = web.store.ensure_community("tea", "Tea lovers")
+        group = web.store.add_group(community.id, "Tea room", "webchat", "tea-1")
+        user, _ = web.create_user("Ann")
+        await web.join(group.id, user.user_id)
+        stop = asyncio.Event()
+        listeners = [asyncio.create_task(h.listen(stop)) for h in (web_hub, worker_hub)]
+        pumps = []
+        try:
+            await until(lambda: web_hub.listens >= 1 and worker_hub.listens >= 1)
+            ends = {"web": Browser(), "engine": Browser()}
+            for where, chat in (("web", web), ("engine", worker)):
+                connection = Connection(group.id, user.user_id)
+                chat.hub.add(connection)
+                pumps.append(asyncio.create_task(connection.pump(ends[where].send,
+                                                                 ends[where].close)))  # fmt: skip
+            await worker.connect()
+            stream = worker.events()
+            asked = await web.say(group.id, user.user_id, "where is the kettle?")
+            async with asyncio.timeout(WAIT):
+                async for event in stream:
+                    if isinstance(event, Message):
+                        break
+            await worker.perform(Action(kind=ActionKind.REPLY, carrier="webchat", group="tea-1",
+                                        text="on the shelf", target=str(asked)), "k-1")  # fmt: skip
+            await until(lambda: len(ends["web"].of("message")) == 2)
+            await until(lambda: len(ends["engine"].of("message")) == 2)
+            await stream.aclose()
+            return event, ends["web"], ends["engine"]
+        finally:
+            stop.set()
+            await asyncio.gather(*listeners)
+            for pump in pumps:
+                pump.cancel()
+            for chat, hub in ((web, web_hub), (worker, worker_hub)):
+                await asyncio.to_thread(hub.close)
+                chat.store.engine.dispose()
+
+    event, on_web, on_engine = asyncio.run(scenario())
+    assert event.text == "where is the kettle?"
+    for browser in (on_web, on_engine):
+        shown = browser.of("message")
+        assert [m["text"] for m in shown] == ["where is the kettle?", "on the shelf"]
+        assert shown[1]["bot"] is True and shown[1]["reply_to"] == shown[0]["id"]
