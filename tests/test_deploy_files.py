@@ -65,7 +65,9 @@ def compose_commands() -> Iterator[tuple[str, list[str]]]:
 def test_every_hearth_service_runs_the_image() -> None:
     services = compose()["services"]
     assert [name for name, _ in compose_commands()] == list(HEARTH_SERVICES)
-    assert all(services[name]["build"]["dockerfile"] == "deploy/Dockerfile" for name in HEARTH_SERVICES)
+    assert all(
+        services[name]["build"]["dockerfile"] == "deploy/Dockerfile" for name in HEARTH_SERVICES
+    )
 
 
 @pytest.mark.parametrize(("service", "args"), list(compose_commands()))
@@ -111,7 +113,7 @@ def doc_commands() -> Iterator[list[str]]:
                     yield rest[1:]
                 continue
             for at, word in enumerate(words):
-                if word == "hearth" and at == 0 or word.endswith("/bin/hearth"):
+                if (word == "hearth" and at == 0) or word.endswith("/bin/hearth"):
                     yield words[at + 1 :]
                     break
 
