@@ -35,6 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.integration
 
 from sqlalchemy import insert, text
+from tests.integration import postgres
+from tests.playbook_samples import open_to_everyone
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.bench.synthetic import stream
@@ -44,8 +46,6 @@ from hearthkeeper.playbook import load_playbook
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store, create_engine_for, upgrade
 from hearthkeeper.store.models import WebChatEventRow, WebChatMessageRow, WebChatUserRow
-from tests.integration import postgres
-from tests.playbook_samples import open_to_everyone
 
 TEMPLATE_DB = "workers_template"
 
@@ -133,26 +133,16 @@ def _database(server: postgres.PostgresServer, name: str) -> str:
 def _workers(folder: Path, url: str, count: int) -> list[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
     env["HEARTH_DATABASE_URL"] = url
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hearthkeeper",
-                "serve",
-                "--config",
-                "hearth.toml",
-                "--role",
-                "engine",
-            ],
-            cwd=folder,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(folder / f"worker-{n}.log").open("wb"),
-            start_new_session=True,
-        )  # fmt: skip
-        for n in range(count)
-    ]
+    processes = []
+    for n in range(count):
+        with (folder / f"worker-{n}.log").open("wb") as log:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "hearthkeeper", "serve", "--config", "hearth.toml",
+                 "--role", "engine"],
+                cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True,
+            ))  # fmt: skip
+    return processes
 
 
 def _decided(url: str) -> int:

@@ -42,7 +42,8 @@ def test_a_dead_workers_groups_are_free_at_once(pg_url: str) -> None:
         with admin.connect() as conn:
             ended = conn.execute(
                 text("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-                     " AND classid = :c AND objid = 7"), {"c": GROUP_CLASS},
+                     " AND classid = :c AND objid = 7 AND database = (SELECT oid FROM pg_database"
+                     " WHERE datname = current_database())"), {"c": GROUP_CLASS},
             ).scalars().all()  # fmt: skip
         admin.dispose()
         assert ended == [True]

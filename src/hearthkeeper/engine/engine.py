@@ -65,6 +65,8 @@ class Engine:
         # of several holds the carriers with one connection to their platform).
         self.standby = dict(standby or {})
         self._take_standby = take_standby
+        if take_standby is not None:
+            self.queue.only = frozenset()
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).

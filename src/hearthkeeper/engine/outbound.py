@@ -62,6 +62,9 @@ class OutboundQueue:
         self.clock = clock
         self.batch = batch
         self.carriers: dict[str, Carrier] = {}
+        # Set beside other engine workers: claim only the actions of the carriers attached
+        # here (others hold Matrix, Telegram, QQ). None: claim everything (one process).
+        self.only: frozenset[str] | None = None
         self._quotas: dict[str, Quotas] = {}
         for carrier in carriers.values():
             self.attach(carrier)
@@ -88,7 +91,9 @@ class OutboundQueue:
 
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now."""
-        items = await asyncio.to_thread(self.store.claim, self.batch, self.clock.now())
+        carriers = None if self.only is None else self.only | self.carriers.keys()
+        items = await asyncio.to_thread(self.store.claim, self.batch, self.clock.now(),
+                                        carriers=carriers)  # fmt: skip
         return await self.perform(items)
 
     async def perform(self, items: Sequence[OutboxItem]) -> Sent:
@@ -118,6 +123,10 @@ class OutboundQueue:
         carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
         store = self.store
+        if carrier is None and self.only is not None:
+            # Another worker runs this carrier: hand the action back for it to claim.
+            await asyncio.to_thread(store.release, item.id, now)
+            return "deferred"
         if carrier is None:
             await asyncio.to_thread(store.mark_failed, item.id,
                                     f"no carrier {item.carrier!r} is connected", now,

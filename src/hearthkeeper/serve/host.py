@@ -194,6 +194,7 @@ class Host:
             store = Store(engine, clock)
             if shared:
                 cluster = Cluster(engine)
+                store.join_cluster(cluster)  # claims name this worker (outbox.claimed_by)
             with _one_at_a_time(cluster):
                 host = cls._start_all(store, clock, settings, web_settings, loaded, setups,
                                       role=role, cluster=cluster)  # fmt: skip

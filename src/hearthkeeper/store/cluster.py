@@ -30,14 +30,18 @@ ONCE_CLASS = 0x484F  # "HO": work one process at a time does (below)
 STARTING = 1  # applying and planning the playbooks at start
 CARRIERS = 2  # holding the carriers that keep one connection to their platform
 
-_LOCKS = table("pg_locks", column("locktype"), column("classid"), column("objid"),
-               column("objsubid"), column("granted"))  # fmt: skip
+_LOCKS = table("pg_locks", column("locktype"), column("database"), column("classid"),
+               column("objid"), column("objsubid"), column("granted"))  # fmt: skip
+_DATABASES = table("pg_database", column("oid"), column("datname"))
 
 
 def live_workers() -> Select[Any]:
-    """The ids of the workers alive now (their presence lock is held): for `IN (…)`."""
+    """The ids of the workers alive now (their presence lock is held) on this database (a
+    server's lock table lists every database's): for `IN (…)`."""
+    this = select(_DATABASES.c.oid).where(_DATABASES.c.datname == func.current_database())
     return select(_LOCKS.c.objid.cast(Integer)).where(
         _LOCKS.c.locktype == "advisory",
+        _LOCKS.c.database == this.scalar_subquery(),
         _LOCKS.c.classid.cast(Integer) == WORKER_CLASS,
         _LOCKS.c.objsubid.cast(Integer) == 2,
         _LOCKS.c.granted.is_(True),

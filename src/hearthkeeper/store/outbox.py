@@ -19,7 +19,7 @@ at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -109,9 +109,11 @@ class OutboxQueries(StoreBase):
         now: datetime,
         *,
         carrier: str | None = None,
+        carriers: Collection[str] | None = None,
         stale_after: timedelta = timedelta(minutes=5),
     ) -> list[OutboxItem]:
-        """Take up to `limit` items to perform, most urgent (lowest priority) first: those
+        """Take up to `limit` items (of `carrier`, or of `carriers`: those this process can
+        perform) to perform, most urgent (lowest priority) first: those
         pending and due, and those a worker claimed and never marked because it is gone
         (counted as a lost attempt). They become "sending", claimed by `self.worker`; no
         other worker gets them while it lives.
@@ -136,6 +138,8 @@ class OutboxQueries(StoreBase):
             due = _claimable(now, stale_after, postgres=postgres, worker=worker)
             if carrier is not None:
                 due = and_(due, OUTBOX.c.carrier == carrier)
+            if carriers is not None:
+                due = and_(due, OUTBOX.c.carrier.in_(sorted(carriers)))
             rows = claim_due(session, OUTBOX, due, (OUTBOX.c.priority, OUTBOX.c.id), limit, values)
             items = [_item(row) for row in rows]
         return sorted(items, key=lambda item: (item.priority, item.id))

@@ -13,7 +13,8 @@ the crash comes back marked `recorded` and is only deleted.
 A member's message is committed before the group is shown it, so the feed could read it in
 that moment and the bot's answer reach the browsers before the question. The engine gets a
 message once the carrier `announce`s it (after showing it), or, when nobody announces it
-(left by a crash), `GRACE` seconds after the feed first read it.
+(left by a crash), `GRACE` seconds after the feed first read it. The events of its group
+queued after it wait behind it, so a group's events reach the engine in queue order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,6 +66,7 @@ class Feed:
         self._done: set[int] = set()  # queue ids to delete (the engine has them)
         self._announced: set[str] = set()  # event ids of messages the group was shown
         self._held: dict[int, tuple[float, Event]] = {}  # queue id -> (first read, event)
+        self._holding: Counter[str] = Counter()  # group -> events held of it
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._acked: asyncio.Event | None = None
@@ -194,9 +197,12 @@ class Feed:
                 continue
             if event is None:
                 self._done.add(queue_id)
-            elif (now is not None and isinstance(event, Message)
-                  and event.event_id not in self._announced):  # fmt: skip
+            elif now is not None and (
+                self._holding[event.group]  # behind a held message of its group: in order
+                or (isinstance(event, Message) and event.event_id not in self._announced)
+            ):
                 self._held[queue_id] = (now, event)
+                self._holding[event.group] += 1
             elif self._give(queue_id, event):
                 events.append(event)
         if self._done and self._acked is not None:
@@ -204,13 +210,25 @@ class Feed:
         return events
 
     def _release(self, now: float) -> list[Event]:
-        """Held messages now announced, or waiting for `grace` (no one will announce them)."""
+        """Held messages now announced, or waiting for `grace` (no one will announce them),
+        and the events of their group held behind them, in queue order: a group's events
+        reach the engine in the order they were queued."""
         events: list[Event] = []
-        for queue_id, (seen, event) in list(self._held.items()):
-            if event.event_id in self._announced or now - seen >= self.grace:
-                del self._held[queue_id]
-                if self._give(queue_id, event):
-                    events.append(event)
+        blocked: set[str] = set()
+        for queue_id in sorted(self._held):
+            seen, event = self._held[queue_id]
+            if event.group in blocked:
+                continue
+            shown = not isinstance(event, Message) or event.event_id in self._announced
+            if not shown and now - seen < self.grace:
+                blocked.add(event.group)
+                continue
+            del self._held[queue_id]
+            self._holding[event.group] -= 1
+            if not self._holding[event.group]:
+                del self._holding[event.group]
+            if self._give(queue_id, event):
+                events.append(event)
         return events
 
     def _give(self, queue_id: int, event: Event) -> bool:

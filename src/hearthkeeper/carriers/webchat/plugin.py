@@ -4,6 +4,7 @@ server (the invite links, opening another group) and adds its pages to the web a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -13,8 +14,6 @@ from hearthkeeper.carriers.webchat.groups import WEBCHAT, ensure_webchat_group, 
 from hearthkeeper.lazy import exports
 
 if TYPE_CHECKING:
-    import asyncio
-
     from fastapi import APIRouter
 
     from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
@@ -148,7 +147,14 @@ def chat_relay(
     hub = RelayedHub(chat.store.engine)
     hub.on_member_message = chat.feed.announce
     chat.hub = hub
-    return (hub.listen,)
+
+    async def relay(stop: asyncio.Event) -> None:
+        try:
+            await hub.listen(stop)
+        finally:  # what is still queued for the other nodes goes out before stopping
+            await asyncio.to_thread(hub.close)
+
+    return (relay,)
 
 
 def webchat_limits(settings: Settings) -> WebChatLimits:

@@ -21,6 +21,7 @@ import logging
 import math
 import random
 import time
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,6 +33,7 @@ from hearthkeeper.store.cluster import Cluster, ClusterLost
 
 log = logging.getLogger(__name__)
 
+ANNOUNCED = 50_000  # announcements remembered, at most (most are of other workers' groups)
 POLL = 0.25  # seconds between two looks for groups to take (and rows no one announced)
 
 
@@ -47,6 +49,15 @@ class SharedFeed(Feed):
         self._after: dict[int, int] = {}  # group id -> the highest queue id read of it
         self._group_of: dict[int, int] = {}  # queue id in flight or held -> its group id
         self._looked = -math.inf  # when leases were last reconsidered (monotonic seconds)
+        self._announced_order: deque[str] = deque()
+
+    def announce(self, event_id: str) -> None:
+        """The group was shown the message `event_id` (on any node). Announcements of groups
+        another worker holds are never handed out here: the oldest are forgotten."""
+        self._announced_order.append(event_id)
+        if len(self._announced_order) > ANNOUNCED:
+            self._announced.discard(self._announced_order.popleft())
+        super().announce(event_id)
 
     # --- reading (Feed's hooks) -------------------------------------------------------------------
 
@@ -74,6 +85,10 @@ class SharedFeed(Feed):
         self._looked = -math.inf
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(reader, self._read, 0, None, self.batch, frozenset())
+
+    def _hand_out(self, found: _Found, now: float | None) -> list[Event]:
+        """In queue order: `stream` puts what `_rescan` read (here: newer rows) first."""
+        return super()._hand_out(sorted(found, key=lambda item: item[0]), now)
 
     # --- leases --------------------------------------------------------------------------------
 
