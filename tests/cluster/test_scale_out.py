@@ -363,7 +363,11 @@ def _check(url: str, members: list[Member]) -> None:
         LEFT JOIN webchat_messages b ON b.action_key = o.key
         WHERE m.user_id IS NOT NULL AND m.text LIKE 'check in %'
         GROUP BY m.id, m.group_id, o.status, o.attempts, o.id ORDER BY m.id""")  # fmt: skip
-    assert len(answers) == MEMBERS * PER_MEMBER // 4, "a check-in with other than one reply"
+    # (A message sent again after its node died may have been stored twice: each copy is a
+    # check-in of its own, decided and answered once.)
+    checkins = sum(text.startswith("check in ") for _, _, text, _ in stored)
+    assert checkins >= MEMBERS * PER_MEMBER // 4
+    assert len(answers) == checkins, "a check-in with other than one reply"
     assert all(status == "done" and shown == 1 for _, _, status, _, shown, _ in answers)
     # Answers performed by the worker that decided them keep their group's order (those
     # the killed worker had claimed were performed by another, later, once).

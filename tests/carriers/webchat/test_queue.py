@@ -160,26 +160,36 @@ def test_the_engine_gets_a_message_only_once_the_group_was_shown_it(chat: Chat) 
                                                                   nickname="Ann", kind="text",
                                                                   text="a question")  # fmt: skip
                 shown = await carrier.say(chat.group.id, ann, "shown at once")
-                first = await anext(stream)
+                waiting = asyncio.create_task(anext(stream))
+                await asyncio.sleep(0.3)
+                # The shown message waits behind the unseen one: a group's events keep
+                # their order.
+                handed_early = waiting.done()
                 carrier.feed.announce(str(unseen.id))  # now the group sees it
+                first = await waiting
                 second = await anext(stream)
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
-        return [first.event_id, second.event_id], [str(shown), str(unseen.id)]
+        assert not handed_early
+        return [first.event_id, second.event_id], [str(unseen.id), str(shown)]
 
     handed, expected = asyncio.run(scenario())
     assert handed == expected
 
 
 def test_a_row_committed_after_a_later_one_is_still_delivered(chat: Chat) -> None:
+    """Across groups, ids are handed out before commit: a row can commit after a later one
+    was read. (Within one group, writers take turns: the next test.)"""
     if chat.store.engine.dialect.name == "sqlite":
         pytest.skip("SQLite writers take turns, so its ids are committed in order")
     carrier = chat.carrier()
     carrier.feed.poll = 0.05
     ann = _member(carrier, chat, "Ann")
+    other = chat.store.add_group(chat.runtime.community_id, "Tea garden", "webchat", "tea-2")
+    asyncio.run(carrier.join(other.id, ann))
     carrier.take_events()
     with chat.store.transaction() as slow:  # takes its id first, commits last
-        late, _ = SqlWebChat.on(slow).add_message(chat.group.id, user_id=ann, nickname="Ann",
+        late, _ = SqlWebChat.on(slow).add_message(other.id, user_id=ann, nickname="Ann",
                                                   kind="text", text="late")  # fmt: skip
         early = asyncio.run(carrier.say(chat.group.id, ann, "early"))
         assert [e.event_id for e in carrier.take_events()] == [str(early)]
@@ -193,6 +203,30 @@ def test_a_row_committed_after_a_later_one_is_still_delivered(chat: Chat) -> Non
 
     found = asyncio.run(next_event())
     assert isinstance(found, Message) and found.event_id == str(late.id)
+
+
+def test_a_groups_writers_take_turns_so_its_ids_follow_commit_order(chat: Chat) -> None:
+    """A member's message waits for an earlier, uncommitted one of the same group, so a
+    worker reading the group's queue by id never passes over a row committed later."""
+    carrier = chat.carrier()
+    ann = _member(carrier, chat, "Ann")
+    carrier.take_events()
+
+    async def scenario() -> tuple[int, int, bool]:
+        with chat.store.transaction() as slow:
+            first, _ = SqlWebChat.on(slow).add_message(chat.group.id, user_id=ann,
+                                                       nickname="Ann", kind="text",
+                                                       text="first")  # fmt: skip
+            second = asyncio.create_task(carrier.say(chat.group.id, ann, "second"))
+            await asyncio.sleep(0.3)
+            waited = not second.done()  # it waits for the open transaction's group lock
+        return first.id, await second, waited
+
+    if chat.store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: the same turn-taking, by the database")
+    first, second, waited = asyncio.run(scenario())
+    assert waited and first < second
+    assert [e.event_id for e in carrier.take_events()] == [str(first), str(second)]
 
 
 def test_upgrading_queues_the_messages_a_crash_had_lost(
