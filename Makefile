@@ -39,6 +39,8 @@ bench: venv
 	# Step 13's figures (start-up, engine, import, report at 200,000 messages), each beside the
 	# code before step 13, measured in this one run: benchmarks/compare.py --full for 1M.
 	$(BIN)/python benchmarks/compare.py
+	# Step 14: messages/s with 1, 2 and 4 engine workers on PostgreSQL, and a takeover.
+	$(BIN)/python benchmarks/workers.py --messages 10000
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

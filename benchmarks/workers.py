@@ -45,7 +45,12 @@ from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook import load_playbook
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store, create_engine_for, upgrade
-from hearthkeeper.store.models import WebChatEventRow, WebChatMessageRow, WebChatUserRow
+from hearthkeeper.store.models import (
+    WebChatEventRow,
+    WebChatMessageRow,
+    WebChatSeatRow,
+    WebChatUserRow,
+)
 
 TEMPLATE_DB = "workers_template"
 
@@ -95,7 +100,7 @@ def _prepare(server: postgres.PostgresServer, folder: Path, messages: int, group
     while len(ids) < groups:
         ids.append(open_next_group(store, community.id, loaded.playbook).id)
     now = datetime.now(UTC) - timedelta(minutes=5)
-    members = 2000
+    members = 2000  # each seated in the groups it writes in (moderation mutes and bans them)
     with engine.begin() as conn:
         conn.execute(insert(WebChatUserRow), [
             {"user_id": f"w-{n}", "token_hash": f"{n:064x}", "nickname": f"member {n}",
@@ -108,6 +113,10 @@ def _prepare(server: postgres.PostgresServer, folder: Path, messages: int, group
                          "nickname": message.sender.display_name, "kind": "text",
                          "text": message.text, "mentions": [], "sent_at": now,
                          "seq": n})  # fmt: skip
+        seated = {(row["group_id"], row["user_id"]) for row in rows}
+        conn.execute(insert(WebChatSeatRow), [
+            {"group_id": group, "user_id": user, "joined_at": now} for group, user in seated
+        ])  # fmt: skip
         made = conn.execute(
             insert(WebChatMessageRow).returning(WebChatMessageRow.id, sort_by_parameter_order=True),
             [{k: v for k, v in row.items() if k != "seq"} for row in rows],
@@ -149,7 +158,11 @@ def _decided(url: str) -> int:
     engine = create_engine_for(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM events WHERE type = 'message'")
+                ).scalar_one()
+            )
     finally:
         engine.dispose()
 
@@ -177,7 +190,7 @@ def _span(url: str) -> float:
     try:
         with engine.connect() as conn:
             first, last = conn.execute(
-                text("SELECT min(recorded_at), max(recorded_at) FROM events")
+                text("SELECT min(recorded_at), max(recorded_at) FROM events WHERE type = 'message'")
             ).one()
     finally:
         engine.dispose()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -66,7 +66,7 @@ class Feed:
         self._done: set[int] = set()  # queue ids to delete (the engine has them)
         self._announced: set[str] = set()  # event ids of messages the group was shown
         self._held: dict[int, tuple[float, Event]] = {}  # queue id -> (first read, event)
-        self._holding: Counter[str] = Counter()  # group -> events held of it
+        self._lines: dict[str, deque[int]] = {}  # group -> its held queue ids, in order
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._acked: asyncio.Event | None = None
@@ -146,8 +146,12 @@ class Feed:
                     yield event
                 if self.stopped and not events and not more:
                     return
-                if not (more and len(self._in_flight) < self.max_in_flight):
-                    held = (seen + self.grace for seen, _ in self._held.values())
+                room = len(self._in_flight) < self.max_in_flight
+                if not (more and room):
+                    # Woken by a member, by the engine making room, or when the first held
+                    # message's grace ends (only if there is room to hand it out).
+                    fronts = self._lines.values() if room else ()
+                    held = (self._held[line[0]][0] + self.grace for line in fronts)
                     until = min([rescan_at, *held])
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(max(0.0, until - loop.time())):
@@ -198,11 +202,11 @@ class Feed:
             if event is None:
                 self._done.add(queue_id)
             elif now is not None and (
-                self._holding[event.group]  # behind a held message of its group: in order
+                event.group in self._lines  # behind a held message of its group: in order
                 or (isinstance(event, Message) and event.event_id not in self._announced)
             ):
                 self._held[queue_id] = (now, event)
-                self._holding[event.group] += 1
+                self._lines.setdefault(event.group, deque()).append(queue_id)
             elif self._give(queue_id, event):
                 events.append(event)
         if self._done and self._acked is not None:
@@ -214,21 +218,28 @@ class Feed:
         and the events of their group held behind them, in queue order: a group's events
         reach the engine in the order they were queued."""
         events: list[Event] = []
-        blocked: set[str] = set()
-        for queue_id in sorted(self._held):
-            seen, event = self._held[queue_id]
-            if event.group in blocked:
-                continue
-            shown = not isinstance(event, Message) or event.event_id in self._announced
-            if not shown and now - seen < self.grace:
-                blocked.add(event.group)
-                continue
-            del self._held[queue_id]
-            self._holding[event.group] -= 1
-            if not self._holding[event.group]:
-                del self._holding[event.group]
-            if self._give(queue_id, event):
-                events.append(event)
+        # One event per group per round, so that a group with a long backlog (taken over from
+        # a dead worker, or left by a crash) does not make the others wait behind it.
+        ready = list(self._lines)
+        while ready and len(self._in_flight) < self.max_in_flight:
+            waiting = []
+            for group in ready:
+                if len(self._in_flight) >= self.max_in_flight:
+                    break
+                line = self._lines[group]
+                seen, event = self._held[line[0]]
+                shown = not isinstance(event, Message) or event.event_id in self._announced
+                if not shown and now - seen < self.grace:
+                    continue  # the rest of the group waits behind it
+                queue_id = line.popleft()
+                del self._held[queue_id]
+                if self._give(queue_id, event):
+                    events.append(event)
+                if line:
+                    waiting.append(group)
+                else:
+                    del self._lines[group]
+            ready = waiting
         return events
 
     def _give(self, queue_id: int, event: Event) -> bool:

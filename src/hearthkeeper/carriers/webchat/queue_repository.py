@@ -11,9 +11,9 @@ again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import and_, delete, exists, false, or_, select
 
 from hearthkeeper.carriers.webchat.records import QueuedChatEvent
 from hearthkeeper.carriers.webchat.repository import _message
@@ -38,11 +38,11 @@ class SqlWebChatQueue(StoreBase):
         after: int = 0,
         upto: int | None = None,
         limit: int = 500,
-        groups: Collection[int] | None = None,
+        groups: Mapping[int, int] | None = None,
     ) -> list[QueuedChatEvent]:
-        """The queued events of `carrier`'s groups (only `groups`, store ids, when given) with
-        ids in (`after`, `upto`], oldest first, from at most `limit` rows; each says whether
-        the engine has recorded it."""
+        """The queued events of `carrier`'s groups with ids in (`after`, `upto`], oldest
+        first, from at most `limit` rows; each says whether the engine has recorded it. With
+        `groups` (store id -> the last id read of it), only those groups' rows after that."""
         queue = WebChatEventRow
         recorded = exists().where(
             EventRow.group_id == queue.group_id, EventRow.carrier_event_id == queue.event_id
@@ -66,7 +66,10 @@ class SqlWebChatQueue(StoreBase):
         if upto is not None:
             query = query.where(queue.id <= upto)
         if groups is not None:
-            query = query.where(queue.group_id.in_(sorted(groups)))
+            query = query.where(or_(false(), *(
+                and_(queue.group_id == group_id, queue.id > last)
+                for group_id, last in sorted(groups.items())
+            )))  # fmt: skip
         # The carrier is checked here, not in SQL: filtering groups there leads SQLite to read
         # the queue group by group and sort it, instead of by id from `after` on.
         with self._unit(write=False) as session:

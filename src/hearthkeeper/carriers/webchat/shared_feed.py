@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hearthkeeper.carriers.webchat.feed import BATCH, GRACE, IN_FLIGHT, Feed, _Found
+from hearthkeeper.carriers.webchat.feed import BATCH, GRACE, Feed, _Found
 from hearthkeeper.engine.events import Event
 from hearthkeeper.store import Store
 from hearthkeeper.store.cluster import Cluster, ClusterLost
@@ -34,6 +34,9 @@ from hearthkeeper.store.cluster import Cluster, ClusterLost
 log = logging.getLogger(__name__)
 
 ANNOUNCED = 50_000  # announcements remembered, at most (most are of other workers' groups)
+# Events handed to this worker's engine and not yet committed, at most: small, so that groups
+# taken over from a dead worker do not wait behind a long read-ahead of this one's.
+IN_FLIGHT_SHARED = 500
 POLL = 0.25  # seconds between two looks for groups to take (and rows no one announced)
 
 
@@ -42,7 +45,7 @@ class SharedFeed(Feed):
 
     def __init__(self, store: Store, carrier: str, uploads_dir: Path, cluster: Cluster, *,
                  poll: float = POLL, grace: float = GRACE, batch: int = BATCH,
-                 in_flight: int = IN_FLIGHT) -> None:  # fmt: skip
+                 in_flight: int = IN_FLIGHT_SHARED) -> None:  # fmt: skip
         super().__init__(store, carrier, uploads_dir, poll=poll, grace=grace, batch=batch,
                          in_flight=in_flight)  # fmt: skip
         self.cluster = cluster
@@ -68,8 +71,8 @@ class SharedFeed(Feed):
         held = self.cluster.held
         if not held:
             return []
-        start = min(self._after.get(g, 0) for g in held)
-        rows = self.queue.backlog(self.carrier, after=start, limit=limit, groups=held)
+        rows = self.queue.backlog(self.carrier, limit=limit,
+                                  groups={g: self._after.get(g, 0) for g in held})  # fmt: skip
         found: _Found = []
         for row in rows:
             if row.id <= self._after.get(row.group_id, 0):
