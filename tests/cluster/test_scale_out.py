@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections import defaultdict, deque
@@ -34,6 +33,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from tests.chat_clients import FAST_MEMBERS, free_port, join_page, room_or_end
 from tests.playbook_samples import MINIMAL
 
 pytestmark = [pytest.mark.postgres, pytest.mark.crash]
@@ -45,18 +45,6 @@ KILL_AT = 0.4  # share of the messages acknowledged when one engine and one web 
 WINDOW = 3  # messages a member has sent and not yet seen acknowledged, at most
 DEADLINE = 150.0
 ALL_IN = [asyncio.Event()]  # set once every message of every member is acknowledged
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-RULES = """\
-rules:
-  violations:
-    advertising:
-      enabled: false
-    flooding:
-      enabled: false
-    repeated_text:
-      enabled: false
-"""
 
 
 def _playbook(number: int) -> str:
@@ -64,7 +52,7 @@ def _playbook(number: int) -> str:
         MINIMAL.replace("slug: tea", f"slug: tea{number}").replace(
             "name: Tea Friends", f"name: Tea Friends {number}"
         )
-        + RULES
+        + FAST_MEMBERS
     )
 
 
@@ -73,7 +61,7 @@ class Node:
 
     def __init__(self, folder: Path, name: str, role: str) -> None:
         self.folder, self.name, self.role = folder, name, role
-        self.port = _free_port() if role == "web" else 0
+        self.port = free_port() if role == "web" else 0
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = folder / f"{name}.log"
         args = [sys.executable, "-m", "hearthkeeper", "serve", "--config", "hearth.toml",
@@ -130,14 +118,7 @@ class Member:
     reconnects: int = 0
 
     async def join(self) -> None:
-        async with httpx.AsyncClient(base_url=self.urls[0], timeout=30) as http:
-            form = await http.get(f"/join/{self.code}")
-            found = CSRF.search(form.text)
-            assert found is not None, form.text
-            joined = await http.post(f"/join/{self.code}", data={"nickname": self.nickname,
-                                                                  "csrf_token": found[1]})  # fmt: skip
-            assert joined.status_code == 303, joined.text
-            self.token = http.cookies["hearth_member"]
+        self.token = await join_page(self.urls[0], self.code, self.nickname)
 
     async def chat(self, progress: asyncio.Event, total: list[int],
                    finished: asyncio.Event) -> None:  # fmt: skip
@@ -170,7 +151,7 @@ class Member:
                                                     progress))  # fmt: skip
             try:
                 while self.texts:
-                    await _room_or_end(room, reader)
+                    await room_or_end(room, reader)
                     text = self.texts.popleft()
                     self.sent.add(text)
                     await ws.send(json.dumps({"type": "say", "text": text}))
@@ -208,21 +189,6 @@ class Member:
             if total[0] == MEMBERS * PER_MEMBER:
                 ALL_IN[0].set()
         return True
-
-
-async def _room_or_end(room: asyncio.Semaphore, reader: asyncio.Task[None]) -> None:
-    waiting = asyncio.ensure_future(room.acquire())
-    await asyncio.wait({waiting, reader}, return_when=asyncio.FIRST_COMPLETED)
-    if not waiting.done():
-        waiting.cancel()
-        reader.result()
-        raise ConnectionClosed(None, None)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _libpq(url: str) -> str:

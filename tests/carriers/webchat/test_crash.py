@@ -12,9 +12,7 @@ import asyncio
 import json
 import os
 import random
-import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +31,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from hearthkeeper.config import sqlite_url_for
 from hearthkeeper.store import upgrade
 from hearthkeeper.store.database import SQLITE_FILE
-from tests.playbook_samples import MINIMAL
+from tests.chat_clients import FAST_PLAYBOOK, free_port, join_page, room_or_end
 
 pytestmark = pytest.mark.crash
 
@@ -43,24 +41,8 @@ KILLS = 3
 WINDOW = 4  # messages a member has sent and not yet seen acknowledged, at most
 DEADLINE = 90.0  # seconds the whole burst may take before the test gives up
 CATCH_UP = 20.0  # seconds the engine gets to record the last messages after the burst
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-# The members send machine-made lines far faster than people do: the playbook's flooding,
-# repeated-text and advertising rules and the chat's per-member limits would otherwise
-# (rightly) stop them.
-PLAYBOOK = (
-    MINIMAL
-    + """\
-rules:
-  violations:
-    advertising:
-      enabled: false
-    flooding:
-      enabled: false
-    repeated_text:
-      enabled: false
-"""
-)
+# The members send machine-made lines far faster than people do: the playbook
+# (FAST_PLAYBOOK) and the chat's per-member limits would otherwise (rightly) stop them.
 CONFIG = """\
 data_dir = "data"
 playbooks = ["playbook.yaml"]
@@ -76,7 +58,7 @@ class Server:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database = folder / "data" / SQLITE_FILE
         self.process: subprocess.Popen[bytes] | None = None
@@ -140,14 +122,7 @@ class Member:
     reconnects: int = 0
 
     async def join(self, url: str, code: str) -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            form = await http.get(f"/join/{code}")
-            found = CSRF.search(form.text)
-            assert found is not None, form.text
-            joined = await http.post(f"/join/{code}", data={"nickname": self.nickname,
-                                                             "csrf_token": found[1]})  # fmt: skip
-            assert joined.status_code == 303, joined.text
-            self.token = http.cookies["hearth_member"]
+        self.token = await join_page(url, code, self.nickname)
 
     async def chat(self, url: str, code: str) -> None:
         """Send every text, reconnecting whenever the server goes away, until each one has
@@ -176,7 +151,7 @@ class Member:
             reader = asyncio.create_task(self._read(ws, room))
             try:
                 while self.texts:
-                    await _room_or_end(room, reader)
+                    await room_or_end(room, reader)
                     text = self.texts.popleft()
                     self.sent.add(text)
                     await ws.send(json.dumps({"type": "say", "text": text}))
@@ -215,15 +190,6 @@ class Member:
         return False
 
 
-async def _room_or_end(room: asyncio.Semaphore, reader: asyncio.Task[None]) -> None:
-    """Wait for room in the window; raise if the connection ends first."""
-    acquiring = asyncio.ensure_future(room.acquire())
-    await asyncio.wait({acquiring, reader}, return_when=asyncio.FIRST_COMPLETED)
-    if reader.done():
-        acquiring.cancel()
-        reader.result()
-
-
 @dataclass(frozen=True)
 class Outcome:
     stored: dict[int, str]  # member messages in the web chat: id -> text
@@ -235,7 +201,7 @@ class Outcome:
 def test_a_burst_survives_three_kill_9(tmp_path: Path) -> None:
     seed = random.randrange(2**32)
     rng = random.Random(seed)
-    (tmp_path / "playbook.yaml").write_text(PLAYBOOK, encoding="utf-8")
+    (tmp_path / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
     (tmp_path / "hearth.toml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "data").mkdir()
     upgrade(sqlite_url_for(tmp_path / "data"))
@@ -326,12 +292,6 @@ def _db(path: Path) -> Iterator[sqlite3.Connection]:
         yield db
     finally:
         db.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 assert os.name == "posix", "kill -9 needs a POSIX system"
