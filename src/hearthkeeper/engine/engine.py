@@ -67,6 +67,9 @@ class Engine:
         self._take_standby = take_standby
         if take_standby is not None:
             self.queue.only = frozenset()
+        # Beside other workers: what a dead one left claimed is performed before what a batch
+        # decides, so a group taken over from it keeps its actions in order.
+        self._shared = take_standby is not None
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
@@ -171,6 +174,8 @@ class Engine:
             _, claimed = self.executor.process_claiming(events)
         else:
             _, claimed = await asyncio.to_thread(self.executor.process_claiming, events)
+        if self._shared:
+            await self.queue.run_once()  # due items, and those of dead workers: older first
         await self.queue.perform(claimed)
         for carrier in self.carriers.values():
             if isinstance(carrier, Acknowledging):
