@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.roles import Role
 
 if TYPE_CHECKING:
     from hearthkeeper.config import Settings
     from hearthkeeper.serve import Host
-    from hearthkeeper.serve.host import Role
     from hearthkeeper.web.context import WebSettings
 
 # A top-level command: this module is imported by every `hearth` command, so what the command
 # needs is imported when it runs.
-
-
-class RoleChoice(StrEnum):
-    """serve.host.Role's values (not imported here: `hearth --help` stays fast)."""
-
-    ALL = "all"
-    WEB = "web"
-    ENGINE = "engine"
 
 
 def register(app: typer.Typer) -> None:
@@ -46,32 +37,30 @@ def serve_command(
         ),
     ] = None,
     role: Annotated[
-        RoleChoice,
+        Role,
         typer.Option(
             "--role",
             help="all: web and engine in one process; web: console, API and web chat only; "
             "engine: an engine worker, no port. web and engine share a PostgreSQL database "
             "with the other nodes (docs/deploy.md).",
         ),
-    ] = RoleChoice.ALL,
+    ] = Role.ALL,
 ) -> None:
     """Run the playbooks of the configuration: engine, operator console, REST API, web chat."""
     from hearthkeeper.cli.context import prepare, settings_from
     from hearthkeeper.cli.output import console, errors, fail
     from hearthkeeper.engine.carrier import CarrierError
     from hearthkeeper.serve import ServeError, open_socket, serve
-    from hearthkeeper.serve.host import Role
     from hearthkeeper.serve.runner import bound_port
     from hearthkeeper.web.clientaddr import parse_proxies
     from hearthkeeper.web.context import WebSettings
 
-    chosen = Role(role.value)
     settings = settings_from(config)
     prepare(settings)
     address = host or settings.server.host
     wanted = settings.server.port if port is None else port
     sock = None
-    if chosen is not Role.ENGINE:  # an engine worker serves no web pages
+    if role is not Role.ENGINE:  # an engine worker serves no web pages
         try:
             sock = open_socket(address, wanted)
         except ServeError as exc:
@@ -84,7 +73,7 @@ def serve_command(
         billing=settings.billing,
     )
     try:
-        running = build_host(settings, web_settings, chosen)
+        running = build_host(settings, web_settings, role)
     except BaseException:
         if sock is not None:
             sock.close()
@@ -107,17 +96,16 @@ def serve_command(
     console.print("stopped")
 
 
-def build_host(settings: Settings, web_settings: WebSettings, role: Role | None = None) -> Host:
+def build_host(settings: Settings, web_settings: WebSettings, role: Role = Role.ALL) -> Host:
     """The `Host`, or exit 1 with the problem (playbook problems one per line)."""
     from hearthkeeper.cli.output import fail
     from hearthkeeper.config import ConfigError
     from hearthkeeper.playbook import PlaybookError
     from hearthkeeper.serve import Host
-    from hearthkeeper.serve.host import Role
     from hearthkeeper.store import StoreError
 
     try:
-        return Host.build(settings, web_settings, role=role or Role.ALL)
+        return Host.build(settings, web_settings, role=role)
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))
@@ -131,7 +119,6 @@ def show(host: Host) -> None:
     from rich.markup import escape
 
     from hearthkeeper.cli.output import console
-    from hearthkeeper.serve.host import Role
 
     for running in host.running:
         console.print(escape(running.describe()))

@@ -65,11 +65,8 @@ class Engine:
         # of several holds the carriers with one connection to their platform).
         self.standby = dict(standby or {})
         self._take_standby = take_standby
-        if take_standby is not None:
-            self.queue.only = frozenset()
-        # Beside other workers: what a dead one left claimed is performed before what a batch
-        # decides, so a group taken over from it keeps its actions in order.
-        self._shared = take_standby is not None
+        # Beside other workers (`take_standby` given): claim only what this one can perform.
+        self.queue.attached_only = take_standby is not None
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
@@ -174,8 +171,10 @@ class Engine:
             _, claimed = self.executor.process_claiming(events)
         else:
             _, claimed = await asyncio.to_thread(self.executor.process_claiming, events)
-        if self._shared:
-            await self.queue.run_once()  # due items, and those of dead workers: older first
+        if self.queue.attached_only:
+            # Beside other workers: what a dead one left claimed (and anything else due) is
+            # performed before what this batch decided, so a group taken over keeps its order.
+            await self.queue.run_once()
         await self.queue.perform(claimed)
         for carrier in self.carriers.values():
             if isinstance(carrier, Acknowledging):

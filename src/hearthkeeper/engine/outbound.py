@@ -62,9 +62,9 @@ class OutboundQueue:
         self.clock = clock
         self.batch = batch
         self.carriers: dict[str, Carrier] = {}
-        # Set beside other engine workers: claim only the actions of the carriers attached
-        # here (others hold Matrix, Telegram, QQ). None: claim everything (one process).
-        self.only: frozenset[str] | None = None
+        # Beside other engine workers: claim only the actions of the carriers attached here
+        # (another may hold Matrix, Telegram, QQ). False: claim everything (one process).
+        self.attached_only = False
         self._quotas: dict[str, Quotas] = {}
         for carrier in carriers.values():
             self.attach(carrier)
@@ -91,7 +91,7 @@ class OutboundQueue:
 
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now."""
-        carriers = None if self.only is None else self.only | self.carriers.keys()
+        carriers = set(self.carriers) if self.attached_only else None
         items = await asyncio.to_thread(self.store.claim, self.batch, self.clock.now(),
                                         carriers=carriers)  # fmt: skip
         return await self.perform(items)
@@ -123,7 +123,7 @@ class OutboundQueue:
         carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
         store = self.store
-        if carrier is None and self.only is not None:
+        if carrier is None and self.attached_only:
             # Another worker runs this carrier: hand the action back for it to claim.
             await asyncio.to_thread(store.release, item.id, now)
             return "deferred"

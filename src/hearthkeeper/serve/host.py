@@ -9,7 +9,6 @@ import logging
 import re
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +40,7 @@ from hearthkeeper.playbook import (
     load_playbook,
     parse_playbook,
 )
+from hearthkeeper.roles import Role
 from hearthkeeper.store import (
     Community,
     Group,
@@ -59,14 +59,6 @@ _SYSTEM_CLOCK = SystemClock()
 log = logging.getLogger(__name__)
 
 FOLLOW_EVERY = 2.0  # seconds between two looks for a playbook version another node applied
-
-
-class Role(StrEnum):
-    """What one `hearth serve` process does (`--role`)."""
-
-    ALL = "all"  # the web and the engine in one process (the only role on SQLite)
-    WEB = "web"  # console, REST API, web chat pages and sockets; no engine
-    ENGINE = "engine"  # decides events, performs actions, runs scheduled work; no port
 
 
 @dataclass(frozen=True)

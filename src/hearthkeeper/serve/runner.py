@@ -66,7 +66,7 @@ async def serve(
     arrive, when run in the main thread), or only one of them, as `host.role` says (an
     engine worker opens no port). `on_ready` gets the bound port (0 for an engine worker)
     once the web server accepts connections. Carriers are disconnected before this returns."""
-    from hearthkeeper.serve.host import Role
+    from hearthkeeper.roles import Role
 
     stop = stop or asyncio.Event()
     web_role = host.role in (Role.ALL, Role.WEB)

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Integer, column, func, select, table, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Executable, Select
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,7 @@ class Cluster:
     @contextlib.contextmanager
     def exclusive(self, what: int) -> Iterator[None]:
         """Wait until no other process does `what` (STARTING), and do it."""
-        with self._lock:
-            self._live().execute(text("SELECT pg_advisory_lock(:c, :k)"),
-                                 {"c": ONCE_CLASS, "k": what})  # fmt: skip
+        self._lock_key("pg_advisory_lock", ONCE_CLASS, what)
         try:
             yield
         finally:
@@ -99,38 +97,26 @@ class Cluster:
     def take_carriers(self) -> bool:
         """Whether this worker holds the carriers that keep one connection to their platform
         (Matrix sync, Telegram polling, QQ): taken if free; kept until this worker dies."""
-        with self._lock:
-            if self._carriers:
-                self._live()
-                return self._carriers
-            took = self._live().execute(text("SELECT pg_try_advisory_lock(:c, :k)"),
-                                        {"c": ONCE_CLASS, "k": CARRIERS}).scalar_one()  # fmt: skip
-            self._carriers = bool(took)
-            return self._carriers
+        if self._carriers:
+            self._run(text("SELECT 1"), {})  # still alive: a lost session lost the lock too
+        else:
+            self._carriers = self._lock_key("pg_try_advisory_lock", ONCE_CLASS, CARRIERS)
+        return self._carriers
 
     # --- groups -------------------------------------------------------------------------------
 
     def take(self, group_ids: Iterable[int]) -> set[int]:
         """Try to take each group (held already: kept); the ones this worker holds now."""
-        wanted = [g for g in group_ids if g not in self._held]
-        with self._lock:
-            conn = self._live()
-            for group_id in wanted:
-                took = conn.execute(text("SELECT pg_try_advisory_lock(:c, :g)"),
-                                    {"c": GROUP_CLASS, "g": group_id}).scalar_one()  # fmt: skip
-                if took:
-                    self._held.add(group_id)
-            return set(self._held)
+        for group_id in [g for g in group_ids if g not in self._held]:
+            if self._lock_key("pg_try_advisory_lock", GROUP_CLASS, group_id):
+                self._held.add(group_id)
+        return set(self._held)
 
     def release(self, group_ids: Iterable[int]) -> None:
         """Let other workers take these groups."""
-        with self._lock:
-            conn = self._live()
-            for group_id in group_ids:
-                if group_id in self._held:
-                    conn.execute(text("SELECT pg_advisory_unlock(:c, :g)"),
-                                 {"c": GROUP_CLASS, "g": group_id})  # fmt: skip
-                    self._held.discard(group_id)
+        for group_id in [g for g in group_ids if g in self._held]:
+            self._lock_key("pg_advisory_unlock", GROUP_CLASS, group_id)
+            self._held.discard(group_id)
 
     @property
     def held(self) -> frozenset[int]:
@@ -139,15 +125,8 @@ class Cluster:
 
     def workers(self) -> int:
         """How many workers are alive now (this one included)."""
-        with self._lock:
-            conn = self._live()
-            return int(conn.execute(_count(live_workers())).scalar_one())
-
-    def check(self) -> None:
-        """`ClusterLost` if the locks' connection broke (every group held is lost with it);
-        the next call reconnects with a new worker id."""
-        with self._lock:
-            self._live()
+        count = select(func.count()).select_from(live_workers().subquery())
+        return int(self._run(count, {}))
 
     def close(self) -> None:
         """Release this worker's groups and presence."""
@@ -162,12 +141,21 @@ class Cluster:
                     self._conn = None
                     self._held = set()
 
-    def _live(self) -> Connection:
-        conn = self._conn
-        if conn is not None:
+    def _lock_key(self, function: str, kind: int, key: int) -> bool:
+        """One advisory-lock function (`pg_try_advisory_lock` …) on (kind, key)."""
+        return bool(self._run(text(f"SELECT {function}(:c, :k)"), {"c": kind, "k": key}))
+
+    def _run(self, statement: Executable, params: dict[str, int]) -> Any:
+        """The scalar `statement` gives on the locks' connection (reconnecting if there is
+        none). If the connection broke, every lock it held is gone: `ClusterLost`, and the
+        next call starts over with a new worker id."""
+        with self._lock:
+            if self._conn is None:
+                self._connect()
+            conn = self._conn
+            assert conn is not None
             try:
-                conn.execute(text("SELECT 1"))
-                return conn
+                return conn.execute(statement, params).scalar_one()
             except Exception:
                 log.exception("worker %d lost its connection: its groups are free", self.worker)
                 self._held = set()
@@ -177,12 +165,4 @@ class Cluster:
                     conn.close()
                 except Exception:
                     log.debug("closing a broken connection failed", exc_info=True)
-                self._connect()
-                raise ClusterLost(f"worker lost its locks; now worker {self.worker}") from None
-        self._connect()
-        assert self._conn is not None
-        return self._conn
-
-
-def _count(query: Select[Any]) -> Select[Any]:
-    return select(func.count()).select_from(query.subquery())
+                raise ClusterLost(f"worker {self.worker} lost its locks") from None

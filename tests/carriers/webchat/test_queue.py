@@ -22,21 +22,10 @@ from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Group, Store, create_engine_for, upgrade
 from hearthkeeper.store.models import CommunityRow, EventRow, GroupRow, WebChatMessageRow
-from tests.playbook_samples import MINIMAL
+from tests.chat_clients import FAST_PLAYBOOK
 
 BEFORE_QUEUE = "0007"  # the schema before the web chat's queue
-# Moderation would (rightly) stop a member sending test lines this fast.
-PLAYBOOK = (
-    MINIMAL
-    + """\
-rules:
-  violations:
-    advertising:
-      enabled: false
-    flooding:
-      enabled: false
-"""
-)
+PLAYBOOK = FAST_PLAYBOOK  # moderation would (rightly) stop test lines sent this fast
 
 
 @dataclass

@@ -84,14 +84,10 @@ class SharedFeed(Feed):
 
     async def _rescan(self, reader: ThreadPoolExecutor) -> _Found:
         """No rescan is needed (a group's rows are read in commit order); instead, the leases
-        are reconsidered and the groups held read."""
-        self._looked = -math.inf
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(reader, self._read, 0, None, self.batch, frozenset())
-
-    def _hand_out(self, found: _Found, now: float | None) -> list[Event]:
-        """In queue order: `stream` puts what `_rescan` read (here: newer rows) first."""
-        return super()._hand_out(sorted(found, key=lambda item: item[0]), now)
+        are reconsidered, and the next round reads the groups they give."""
+        await asyncio.get_running_loop().run_in_executor(reader, self._reconsider)
+        self.signal()
+        return []
 
     # --- leases --------------------------------------------------------------------------------
 
