@@ -4,6 +4,7 @@ conversion and the purchase rates not measured yet — each on a hand-counted fi
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
@@ -138,3 +139,32 @@ def test_many_questions_get_the_same_first_answers_from_one_pass_over_the_replie
         (at("03-02", 10), at("03-02", 10, 20)),
         (at("03-02", 11), at("03-02", 12)),
     ]
+
+
+def test_questions_are_read_from_their_index_not_by_searching_every_message(store: Store) -> None:
+    """At a million messages the report reads a window's questions from the partial index of
+    messages holding "?"/"？" (step 13: 5× faster than searching every message's text). The
+    query must say the index's very predicate, or SQLite silently searches every message."""
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner picks by statistics; the predicate text is shared")
+    t = town(store)
+    t.say("ann", "g", at("03-02", 10), "Which tea?")
+    seen: list[tuple[str, object]] = []
+
+    def capture(
+        conn: object, cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        if "FROM messages" in statement and "instr" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        timings = store.question_timings([t.group("g")], at("03-02", 0), at("03-03", 0))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+
+    assert [q.asked_at for q in timings] == [at("03-02", 10)]
+    [(statement, parameters)] = seen
+    with store.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    assert any("ix_messages_questions" in str(step) for step in plan), plan

@@ -5,18 +5,18 @@ scheduled post is read by the calendar's repository (`capabilities.calendar.repo
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.driver_rows import driver_rows, utc_of
+from hearthkeeper.store.driver_rows import driver_rows, utc_of, utc_times
 from hearthkeeper.store.models import (
     CheckInRow,
-    GroupDayRow,
     MembershipRow,
     MessageRow,
     QuestionRow,
@@ -24,11 +24,12 @@ from hearthkeeper.store.models import (
     SignUpItemRow,
     SignUpListRow,
 )
+from hearthkeeper.store.models.events import question_predicate
 from hearthkeeper.store.records import QuestionTiming, SignUpReach, Stay
-from hearthkeeper.store.rollups import QUESTION_MARKS
 from hearthkeeper.store.scope import StoreBase
 
 _CHUNK = 500
+_ASKED_AT = attrgetter("asked_at")
 _T = TypeVar("_T")
 
 
@@ -56,30 +57,34 @@ class MetricReadQueries(StoreBase):
         """Questions asked in `group_ids` from `since` to before `until` — messages holding
         "?"/"？", or recorded by the FAQ queue — each with its first answer: a reply from
         another member, or the queue's `answered_at`, whichever came first."""
-        m, q = MessageRow, QuestionRow
-        marked = or_(*(m.text.contains(mark) for mark in QUESTION_MARKS))
+        m = MessageRow
+        ids = list(group_ids)
+        window = (m.sent_at >= utc(since, "since"), m.sent_at < utc(until, "until"))
         with self._unit(write=False) as session:
-            scan = _scan_is_cheaper(session, group_ids, since, until)
-            # `+ 0`: SQLite then reads the table in order rather than by the index
-            group: ColumnElement[int] = m.group_id + 0 if scan else m.group_id.expression
-            query = (
-                select(m.id, m.group_id, m.member_id, m.sent_at, q.answered_at)
-                .outerjoin(q, and_(q.group_id == m.group_id,
-                                   q.carrier_event_id == m.carrier_event_id))
-                .where(group.in_(list(group_ids)), m.sent_at >= utc(since, "since"),
-                       m.sent_at < utc(until, "until"), or_(marked, q.id.is_not(None)))
-            )  # fmt: skip
-            asked = {int(row[0]): row[1:] for row in driver_rows(session, query)}
+            # The very predicate of `ix_messages_questions`: read from that index alone.
+            marked = text(question_predicate(session.get_bind().dialect.name))
+            query = select(m.id, m.group_id, m.member_id, m.sent_at).where(
+                m.group_id.in_(ids), *window, marked
+            )
+            asked: dict[int, tuple[Any, ...]] = {
+                row[0]: (row[1], row[2], row[3], None) for row in driver_rows(session, query)
+            }
+            for message_id, *question in _queued(session, ids, window):
+                asked[message_id] = tuple(question)
             if len(asked) > _CHUNK:  # many questions: one pass over the window's replies
                 replied = _first_replies_to(session, asked, since)
             else:
                 replied = _first_replies(session, sorted(asked))
-        timings = []
-        for message_id, (group_id, member_id, sent_at, queue_answer) in asked.items():
-            answers = [utc_of(a) for a in (replied.get(message_id), queue_answer) if a is not None]
-            timings.append(QuestionTiming(group_id, member_id, utc_of(sent_at),
-                                          min(answers, default=None)))  # fmt: skip
-        return sorted(timings, key=lambda t: t.asked_at)
+        rows = list(asked.values())
+        asked_at = utc_times([row[2] for row in rows])
+        timings = [
+            QuestionTiming(group_id, member_id, at, _first_answer(replied.get(message_id), queued))
+            for (message_id, (group_id, member_id, _, queued)), at in zip(
+                asked.items(), asked_at, strict=True
+            )
+        ]
+        timings.sort(key=_ASKED_AT)
+        return timings
 
     def checkin_marks(self, community_id: int, start: date,
                       end: date) -> list[tuple[int | None, int, date]]:  # fmt: skip
@@ -118,22 +123,35 @@ class MetricReadQueries(StoreBase):
         return found
 
 
-def _scan_is_cheaper(session: Session, group_ids: Collection[int], since: datetime,
-                     until: datetime) -> bool:  # fmt: skip
-    """On SQLite, whether the window holds more than a fifth of all messages (estimated from
-    the daily rollups): then reading the whole table in order beats looking each message up
-    through the (group, time) index, 5× at a million messages. PostgreSQL's planner keeps
-    statistics and chooses by itself."""
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    d = GroupDayRow
-    window = select(func.coalesce(func.sum(d.messages), 0)).where(
-        d.group_id.in_(list(group_ids)),
-        d.day >= since.date() - timedelta(days=1), d.day <= until.date() + timedelta(days=1),
-    )  # fmt: skip
-    held = int(session.scalar(window) or 0)
-    total = int(session.scalar(select(func.max(MessageRow.id))) or 0)
-    return held * 5 > total
+def _queued(session: Session, group_ids: list[int],
+            window: tuple[ColumnElement[bool], ...]) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    """The FAQ queue's questions asked in the window: message id, group, member, time sent and
+    the queue's answer, as the driver gives them. The queue is read first and its messages
+    looked up by their key: a join would have SQLite walk every message of the window."""
+    q, m = QuestionRow, MessageRow
+    answers: dict[tuple[int, str], Any] = {}
+    queued = select(q.group_id, q.carrier_event_id, q.answered_at).where(q.group_id.in_(group_ids))
+    for group_id, event_id, answered in driver_rows(session, queued):
+        key = (group_id, event_id)
+        if key not in answers or (answered is not None and (
+                answers[key] is None or utc_of(answered) < utc_of(answers[key]))):  # fmt: skip
+            answers[key] = answered
+    keys = list(answers)
+    for chunk in _chunks(keys):
+        query = select(m.id, m.group_id, m.member_id, m.sent_at, m.carrier_event_id).where(
+            tuple_(m.group_id, m.carrier_event_id).in_(chunk), *window
+        )
+        for message_id, group_id, member_id, sent_at, event_id in driver_rows(session, query):
+            yield message_id, group_id, member_id, sent_at, answers[(group_id, event_id)]
+
+
+def _first_answer(reply: Any, queued: Any) -> datetime | None:
+    """The earlier of a question's first reply and its queue answer, as the driver gave them."""
+    if reply is None:
+        return None if queued is None else utc_of(queued)
+    if queued is None:
+        return utc_of(reply)
+    return min(utc_of(reply), utc_of(queued))
 
 
 def _first_replies(session: Session, ids: list[int]) -> dict[int, datetime | str]:

@@ -42,10 +42,10 @@ from hearthkeeper.store.models import (
     ReactionRow,
     StrikeRow,
 )
+from hearthkeeper.store.models.events import QUESTION_MARKS as QUESTION_MARKS
 from hearthkeeper.store.records import ActivityDay, GroupDay, GroupDayKind, NewReaction
 from hearthkeeper.store.scope import StoreBase
 
-QUESTION_MARKS = ("?", "？")
 _STREAM = 10_000  # rows fetched at a time while rebuilding
 _DAY_COUNTERS = ("messages", "joins", "leaves", "staff_messages", "violations")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hearthkeeper.store.columns import JSONDocument, SafeString, SafeText, UTCDateTime
@@ -48,6 +48,29 @@ class MentionRow(Base):
 
 # Replies are looked up by the message they answer (question response, content engagement).
 Index("ix_messages_reply_to_id", MessageRow.reply_to_id)
+
+# A message holding one of these is a question (the report's questions and response times).
+QUESTION_MARKS = ("?", "？")
+
+
+def question_predicate(dialect: str) -> str:
+    """SQL that is true for a message holding a question mark, as `ix_messages_questions`
+    is defined: a query uses that partial index only if its WHERE holds this very text."""
+    position = "instr" if dialect == "sqlite" else "strpos"
+    return "(" + " OR ".join(f"{position}(text, '{mark}') > 0" for mark in QUESTION_MARKS) + ")"
+
+
+# The questions of a window, in a fifth of the messages' space: the report reads them from
+# this index alone instead of searching every message's text (a million at a time).
+Index(
+    "ix_messages_questions",
+    MessageRow.group_id,
+    MessageRow.sent_at,
+    MessageRow.member_id,
+    sqlite_where=text(question_predicate("sqlite")),
+    postgresql_where=text(question_predicate("postgresql")),
+    postgresql_include=["id"],
+)
 
 
 class EventRow(Base):
