@@ -4,10 +4,11 @@ range, from inputs read once (`Inputs`). Pure: no store access here."""
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from itertools import groupby
 from operator import itemgetter
@@ -17,7 +18,7 @@ from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
 from hearthkeeper.analytics.engagement import rank_content
 from hearthkeeper.analytics.metric_records import DayPoint, PeriodMetrics, ScopeMetrics
 from hearthkeeper.analytics.periods import Period, days, months, weeks, whole
-from hearthkeeper.analytics.responses import stats_of, wait
+from hearthkeeper.analytics.responses import stats_of
 from hearthkeeper.capabilities.calendar.records import PostResponse
 from hearthkeeper.store import (
     ActivityDay,
@@ -30,6 +31,7 @@ from hearthkeeper.store import (
 from hearthkeeper.store.rollups import local_day, local_midnight
 
 _MEMBER, _DAY, _MESSAGES, _QUESTIONS = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
+_DAY_LONG, _INSTANT = timedelta(days=1), timedelta(microseconds=1)
 NEWCOMER_DAYS = 7  # the join day and the six after it
 TOP_TENTHS = 1  # concentration: the top 10% (one tenth) of speakers
 
@@ -70,9 +72,13 @@ class Inputs:
             part(k.group_id).kinds.append(k)
         for s in self.stays:
             part(s.group_id).stays.append(s)
-        zone = self.zone
-        for q in self.questions:  # aware times from the store: their local day directly
-            part(q.group_id).questions.append((q.asked_at.astimezone(zone).date(), wait(q)))
+        day_of = _LocalDays(self.zone).of
+        for q in self.questions:
+            answered = q.answered_at
+            part(q.group_id).questions.append(
+                (day_of(q.asked_at),
+                 None if answered is None else (answered - q.asked_at).total_seconds() / 60)
+            )  # fmt: skip
         for g, m, day in self.checkins:
             part(g).checkins.append((day, m))
         for r in self.signups:
@@ -80,6 +86,26 @@ class Inputs:
         for p in self.posts:
             part(p.group_id).posts.append((local_day(p.sent_at, self.zone), p))
         return parts
+
+
+class _LocalDays:
+    """Local days of aware instants; the day found last is kept with its bounds, so instants
+    in order (questions by time asked) are placed by two comparisons each."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.day = date.min
+        self.bounds: tuple[datetime, datetime] | None = None
+
+    def of(self, at: datetime) -> date:
+        if self.bounds is not None and self.bounds[0] <= at < self.bounds[1]:
+            return self.day
+        day = self.day = at.astimezone(self.zone).date()
+        start, end = local_midnight(day, self.zone), local_midnight(day + _DAY_LONG, self.zone)
+        exact = (start.astimezone(self.zone).date() == day
+                 and (end - _INSTANT).astimezone(self.zone).date() == day)  # fmt: skip
+        self.bounds = (start, end) if exact else None  # (not around a clock change at midnight)
+        return day
 
 
 @dataclass
@@ -147,44 +173,95 @@ class _Scope:
                 if minutes is not None:
                     self.waits.setdefault(day, []).append(minutes)
         outside = inputs.parts.get(None, empty).checkins if community else []
-        self.checkins = [c for p in parts for c in p.checkins] + outside
+        # Per day, so that a period walks its own days only (not every check-in or newcomer
+        # of the range once per week and month).
+        self.checked_in: dict[date, set[int]] = {}
+        for day, member in (c for p in parts for c in p.checkins):
+            self.checked_in.setdefault(day, set()).add(member)
+        for day, member in outside:
+            self.checked_in.setdefault(day, set()).add(member)
+        self.newcomers: dict[date, list[int]] = {}
+        for member, day in self.first_join.items():
+            self.newcomers.setdefault(day, []).append(member)
         self.signups = [r for p in parts for r in p.signups]
         self.posts = [r for p in parts for r in p.posts]
         self.wau, self.mau = _windows(self.posters, inputs.start, inputs.end)
 
-    def members_at_end_of(self, day: date) -> set[int]:
-        """Members with a stay open at the end of local day `day`."""
-        instant = local_midnight(day + timedelta(days=1), self.inputs.zone)
-        return {s.member_id for s in self.stays if s.joined_at < instant
-                and (s.left_at is None or s.left_at >= instant)}  # fmt: skip
+    def members_at_ends_of(self, ends: Collection[date]) -> dict[date, int]:
+        """How many members had a stay open at the end of each local day of `ends`; each stay
+        read once, however many days are asked."""
+        zone = self.inputs.zone
+        order = sorted(set(ends))
+        instants = [local_midnight(day + timedelta(days=1), zone) for day in order]
+        opened = [0] * (len(order) + 1)  # +1 at the first instant a stay covers, -1 after
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for s in self.stays:  # covers an instant when joined_at < instant <= left_at
+            first = bisect_right(instants, s.joined_at)
+            last = len(order) if s.left_at is None else bisect_right(instants, s.left_at)
+            if first < last:
+                spans.setdefault(s.member_id, []).append((first, last))
+        for covered in spans.values():
+            if len(covered) > 1:  # one member, several stays: count each instant once
+                covered = _union(covered)
+            for first, last in covered:
+                opened[first] += 1
+                opened[last] -= 1
+        counts, running = {}, 0
+        for day, change in zip(order, opened, strict=False):
+            running += change
+            counts[day] = running
+        return counts
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Half-open index ranges merged where they overlap or touch."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def _windows(posters: dict[date, dict[int, int]], start: date,
              end: date) -> tuple[dict[date, int], dict[date, int]]:  # fmt: skip
     """Distinct posters in the 7 and the 30 days ending on each day of start..end.
 
-    Only days counted in are counted out: before step 13, a member who posted on a day
-    before the first window (a week before it, for WAU) was counted out on the window's
-    first days even if they posted in it too."""
-    found: list[dict[date, int]] = []
-    for width in (7, 30):
-        seen: dict[int, int] = {}  # member → days present in the window
-        counts: dict[date, int] = {}
-        first = start - timedelta(days=width - 1)
-        for day in days(first, end):
-            for member in posters.get(day, ()):
-                seen[member] = seen.get(member, 0) + 1
-            left_day = day - timedelta(days=width)
-            for member in posters.get(left_day, ()) if left_day >= first else ():
-                left = seen.get(member, 0) - 1
-                if left > 0:
-                    seen[member] = left
-                else:
-                    seen.pop(member, None)
-            if day >= start:
-                counts[day] = len(seen)
-        found.append(counts)
-    return found[0], found[1]
+    Each member's last day of posting so far is kept, and how many members last posted on
+    each day: a window loses, as it moves on a day, the members whose last post was the day
+    it leaves behind, and gains today's posters whose last post was before it. Each rollup
+    row is seen once for both widths. (Before step 13, a member who posted on a day before
+    the first window was counted out on the window's first days even if they posted in it
+    too; only days counted in are counted out.)"""
+    first = start - timedelta(days=29)
+    span = days(first, end)
+    last: dict[int, int] = {}  # member → index in span of their latest posting day
+    latest = [0] * len(span)  # index → members whose latest posting day it is
+    inside = {7: 0, 30: 0}
+    found: dict[int, dict[date, int]] = {7: {}, 30: {}}
+    for today, day in enumerate(span):
+        for width in (7, 30):
+            gone = today - width
+            if gone >= 0:
+                inside[width] -= latest[gone]
+        for member in posters.get(day, ()):
+            before = last.get(member)
+            if before is None:
+                inside[7] += 1
+                inside[30] += 1
+            else:
+                latest[before] -= 1
+                if before <= today - 7:
+                    inside[7] += 1
+                    if before <= today - 30:
+                        inside[30] += 1
+            latest[today] += 1
+            last[member] = today
+        if day >= start:
+            found[7][day] = inside[7]
+            found[30][day] = inside[30]
+    return found[7], found[30]
 
 
 def measure_scope(inputs: Inputs, groups: Collection[int], group_id: int | None, name: str, *,
@@ -192,10 +269,17 @@ def measure_scope(inputs: Inputs, groups: Collection[int], group_id: int | None,
     """Daily points, weekly, monthly and whole-range metrics of one scope."""
     scope = _Scope(inputs, groups, community)
     daily = tuple(_day_point(scope, day) for day in days(inputs.start, inputs.end))
+    span, by_week, by_month = (
+        whole(inputs.start, inputs.end),
+        weeks(inputs.start, inputs.end),
+        months(inputs.start, inputs.end),
+    )
+    members = scope.members_at_ends_of([p.end for p in (span, *by_week, *by_month)])
+    posted: dict[int, int] = {}  # the range's messages per member: the months' summed
+    monthly = tuple(_measure(scope, p, members[p.end], posted) for p in by_month)
     return ScopeMetrics(
-        group_id, name, _measure(scope, whole(inputs.start, inputs.end)), daily,
-        tuple(_measure(scope, p) for p in weeks(inputs.start, inputs.end)),
-        tuple(_measure(scope, p) for p in months(inputs.start, inputs.end)),
+        group_id, name, _measure(scope, span, members[span.end], by_member=posted), daily,
+        tuple(_measure(scope, p, members[p.end]) for p in by_week), monthly,
     )  # fmt: skip
 
 
@@ -211,41 +295,66 @@ def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
-def _measure(scope: _Scope, period: Period) -> PeriodMetrics:
+def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int] | None = None,
+             *, by_member: dict[int, int] | None = None) -> PeriodMetrics:  # fmt: skip
+    """The metrics of `period`, walking its days once (`members`: in the scope at its end).
+    Its messages per member are added to `add_to`, or given (`by_member`: the whole range's,
+    summed from the months' rather than from every day again)."""
     notes: dict[str, str] = {}
     span = days(period.start, period.end)
-    sums = [sum(scope.totals.get(d, [0] * 5)[i] for d in span) for i in range(5)]
-    messages, joins, leaves, staff, violations = sums
-    by_member: dict[int, int] = {}
+    sums = [0, 0, 0, 0, 0]
+    count_members = by_member is None
+    if by_member is None:
+        by_member = {}
     kinds: Counter[str] = Counter()
+    stuck: list[float] = []  # DAU/MAU of each day with MAU, in order of day
+    posters_seen = asked = 0
+    waits: list[float] = []
+    newcomers: list[int] = []
+    checked: set[int] = set()
+    get = by_member.get
     for d in span:
-        for member, n in scope.posters.get(d, {}).items():
-            by_member[member] = by_member.get(member, 0) + n
+        totals = scope.totals.get(d)
+        if totals is not None:
+            for i, n in enumerate(totals):
+                sums[i] += n
+        on_day = scope.posters.get(d)
+        if on_day:
+            posters_seen += len(on_day)
+            if count_members:
+                for member, n in on_day.items():
+                    by_member[member] = get(member, 0) + n
+        mau = scope.mau[d]
+        if mau:
+            stuck.append(len(on_day or ()) / mau)
         on_day_kinds = scope.kinds.get(d)
         if on_day_kinds:
             kinds.update(on_day_kinds)
-    stuck = [len(scope.posters.get(d, ())) / scope.mau[d] for d in span if scope.mau[d]]
-    members = len(scope.members_at_end_of(period.end))
+        asked += scope.asked.get(d, 0)
+        waits.extend(scope.waits.get(d, ()))
+        newcomers.extend(scope.newcomers.get(d, ()))
+        checked.update(scope.checked_in.get(d, ()))
+    if add_to is not None:
+        for member, n in by_member.items():
+            add_to[member] = add_to.get(member, 0) + n
+    messages, joins, leaves, staff, violations = sums
     if not members:
         notes["speaker_ratio"] = (
             "no member was in the scope at the period's end (no joins recorded)"
         )
-    answers = stats_of(sum(scope.asked.get(d, 0) for d in span),
-                       [w for d in span for w in scope.waits.get(d, ())])  # fmt: skip
-    newcomers = [m for m, d in scope.first_join.items() if period.holds(d)]
+    answers = stats_of(asked, waits)
     posted = [m for m in newcomers if _posted_within(scope, m, scope.first_join[m])]
     if newcomers and period.end + timedelta(days=NEWCOMER_DAYS - 1) > scope.inputs.end:
         notes["newcomer_first_message_rate"] = (
             "some newcomers joined less than 7 days before the end of the range"
         )
-    checked = {m for d, m in scope.checkins if period.holds(d)}
     reach = [s for d, s in scope.signups if period.holds(d)]
     signups, buys = conversion(reach, group_buy=False), conversion(reach, group_buy=True)
     notes["purchase_rate"] = notes["repurchase_rate"] = ORDERS_NOT_MEASURED
     return PeriodMetrics(
         grain=period.grain, label=period.label, start=period.start, end=period.end,
         messages=messages, kinds=dict(sorted(kinds.items())), speakers=len(by_member),
-        dau=sum(len(scope.posters.get(d, ())) for d in span) / len(span),
+        dau=posters_seen / len(span),
         wau=scope.wau[period.end], mau=scope.mau[period.end],
         stickiness=sum(stuck) / len(stuck) if stuck else None,
         members=members, speaker_ratio=_share(len(by_member), members),

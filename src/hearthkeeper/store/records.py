@@ -443,8 +443,7 @@ class ActivityDay(NamedTuple):
     questions: int
 
 
-@dataclass(frozen=True)
-class GroupDay:
+class GroupDay(NamedTuple):
     """One group's local day: messages, stays opened and closed, staff messages, strikes."""
 
     group_id: int
@@ -456,8 +455,7 @@ class GroupDay:
     violations: int
 
 
-@dataclass(frozen=True)
-class GroupDayKind:
+class GroupDayKind(NamedTuple):
     """Messages of one kind in one group on one local day."""
 
     group_id: int

@@ -162,35 +162,30 @@ class RollupQueries(StoreBase):
             t.c.group_id.in_(list(group_ids)), t.c.day >= start, t.c.day <= end
         ).order_by(t.c.day, t.c.group_id, t.c.member_id)  # fmt: skip
         with self._unit(write=False) as session:
-            # The driver's rows made into named tuples in C (a report reads hundreds of
-            # thousands): no per-row fetch or type processing; SQLite's days come as text,
-            # each distinct one parsed once.
             rows = driver_rows(session, query)
-        if not rows or not isinstance(rows[0][2], str):
-            return list(map(ActivityDay._make, rows))
-        groups, members, texts, messages, questions = zip(*rows, strict=True)
-        parsed = {text: date.fromisoformat(text) for text in set(texts)}
-        return list(map(ActivityDay._make, zip(groups, members, map(parsed.__getitem__, texts),
-                                               messages, questions, strict=True)))  # fmt: skip
+        return list(map(ActivityDay._make, _with_days(rows, 2)))
 
     def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:
         """Per group and day, the rollup rows from `start` to `end` (included)."""
         t = table_of(GroupDayRow)
-        query = select(t).where(t.c.group_id.in_(list(group_ids)), t.c.day >= start,
-                                t.c.day <= end).order_by(t.c.day, t.c.group_id)  # fmt: skip
+        query = select(t.c.group_id, t.c.day, t.c.messages, t.c.joins, t.c.leaves,
+                       t.c.staff_messages, t.c.violations).where(
+            t.c.group_id.in_(list(group_ids)), t.c.day >= start, t.c.day <= end
+        ).order_by(t.c.day, t.c.group_id)  # fmt: skip
         with self._unit(write=False) as session:
-            return [GroupDay(r.group_id, r.day, r.messages, r.joins, r.leaves, r.staff_messages,
-                             r.violations) for r in session.execute(query)]  # fmt: skip
+            rows = driver_rows(session, query)
+        return list(map(GroupDay._make, _with_days(rows, 1)))
 
     def group_day_kinds(self, group_ids: Collection[int], start: date,
                         end: date) -> list[GroupDayKind]:  # fmt: skip
         """Per group, day and message kind, the rollup rows from `start` to `end` (included)."""
         t = table_of(GroupDayKindRow)
-        query = select(t).where(t.c.group_id.in_(list(group_ids)), t.c.day >= start,
-                                t.c.day <= end).order_by(t.c.day, t.c.group_id, t.c.kind)  # fmt: skip
+        query = select(t.c.group_id, t.c.day, t.c.kind, t.c.messages).where(
+            t.c.group_id.in_(list(group_ids)), t.c.day >= start, t.c.day <= end
+        ).order_by(t.c.day, t.c.group_id, t.c.kind)  # fmt: skip
         with self._unit(write=False) as session:
-            return [GroupDayKind(r.group_id, r.day, r.kind, r.messages)
-                    for r in session.execute(query)]  # fmt: skip
+            rows = driver_rows(session, query)
+        return list(map(GroupDayKind._make, _with_days(rows, 1)))
 
     def record_reactions(self, rows: Sequence[NewReaction]) -> None:
         """Store reactions once each (a redelivered one is skipped)."""
@@ -205,6 +200,18 @@ class RollupQueries(StoreBase):
 
 
 # --- writing ------------------------------------------------------------------------------------
+
+
+def _with_days(rows: list[tuple[Any, ...]], column: int) -> Iterable[tuple[Any, ...]]:
+    """The driver's rollup rows with their day (`column`) a `date`. A report reads hundreds of
+    thousands: the rows are made into records in C, with no per-row fetch or type processing;
+    SQLite gives days as text, and each distinct one is parsed once."""
+    if not rows or not isinstance(rows[0][column], str):
+        return rows
+    columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    parsed = {text: date.fromisoformat(text) for text in set(columns[column])}
+    columns[column] = map(parsed.__getitem__, columns[column])
+    return zip(*columns, strict=True)
 
 
 def _write(session: Session, tally: RollupTally) -> None:
