@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from itertools import groupby
+from itertools import accumulate, chain, groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -58,14 +58,16 @@ class Inputs:
         parts: dict[int | None, _Part] = {}
 
         def part(group_id: int | None) -> _Part:
-            return parts.setdefault(group_id, _Part())
+            found = parts.get(group_id)
+            if found is None:
+                found = parts[group_id] = _Part()
+            return found
 
-        activity: dict[int, list[ActivityDay]] = {}
-        for a in self.activity:  # the largest input: one dict look-up a row
-            rows = activity.get(a.group_id)
-            if rows is None:
-                rows = activity[a.group_id] = part(a.group_id).activity
-            rows.append(a)
+        for a in self.activity:  # the largest input: the rows come grouped by day
+            found = parts.get(a.group_id)
+            if found is None:
+                found = parts[a.group_id] = _Part()
+            found.activity.append(a)
         for d in self.days:
             part(d.group_id).days.append(d)
         for k in self.kinds:
@@ -186,6 +188,7 @@ class _Scope:
         self.signups = [r for p in parts for r in p.signups]
         self.posts = [r for p in parts for r in p.posts]
         self.wau, self.mau = _windows(self.posters, inputs.start, inputs.end)
+        self.line = _DayLine(self, inputs.start, inputs.end)
 
     def members_at_ends_of(self, ends: Collection[date]) -> dict[date, int]:
         """How many members had a stay open at the end of each local day of `ends`; each stay
@@ -211,6 +214,31 @@ class _Scope:
             running += change
             counts[day] = running
         return counts
+
+
+class _DayLine:
+    """A scope's days of the range in order, so that a period is a slice: the counts as
+    running sums (a period's total is two look-ups), the rest as per-day lists."""
+
+    def __init__(self, scope: _Scope, start: date, end: date) -> None:
+        span = days(start, end)
+        self.first = start
+        zero = (0, 0, 0, 0, 0)
+        totals = [scope.totals.get(d, zero) for d in span]
+        self.sums = [list(accumulate((t[i] for t in totals), initial=0)) for i in range(5)]
+        self.posters = [scope.posters.get(d) for d in span]
+        self.posters_seen = list(accumulate((len(p or ()) for p in self.posters), initial=0))
+        self.asked = list(accumulate((scope.asked.get(d, 0) for d in span), initial=0))
+        # DAU/MAU of each day (None: no MAU), summed per period in order of day as before
+        self.stuck = [len(p or ()) / m if (m := scope.mau[d]) else None
+                      for d, p in zip(span, self.posters, strict=True)]  # fmt: skip
+        self.kinds = [scope.kinds.get(d) for d in span]
+        self.waits = [scope.waits.get(d, ()) for d in span]
+        self.newcomers = [scope.newcomers.get(d, ()) for d in span]
+        self.checked_in = [scope.checked_in.get(d, ()) for d in span]
+
+    def slice_of(self, period: Period) -> slice:
+        return slice((period.start - self.first).days, (period.end - self.first).days + 1)
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -301,40 +329,29 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
     Its messages per member are added to `add_to`, or given (`by_member`: the whole range's,
     summed from the months' rather than from every day again)."""
     notes: dict[str, str] = {}
-    span = days(period.start, period.end)
-    sums = [0, 0, 0, 0, 0]
+    line = scope.line
+    within = line.slice_of(period)
+    first, last = within.start, within.stop
     count_members = by_member is None
     if by_member is None:
         by_member = {}
-    kinds: Counter[str] = Counter()
-    stuck: list[float] = []  # DAU/MAU of each day with MAU, in order of day
-    posters_seen = asked = 0
-    waits: list[float] = []
-    newcomers: list[int] = []
-    checked: set[int] = set()
-    get = by_member.get
-    for d in span:
-        totals = scope.totals.get(d)
-        if totals is not None:
-            for i, n in enumerate(totals):
-                sums[i] += n
-        on_day = scope.posters.get(d)
-        if on_day:
-            posters_seen += len(on_day)
-            if count_members:
+        get = by_member.get
+        for on_day in line.posters[within]:
+            if on_day:
                 for member, n in on_day.items():
                     by_member[member] = get(member, 0) + n
-        mau = scope.mau[d]
-        if mau:
-            stuck.append(len(on_day or ()) / mau)
-        on_day_kinds = scope.kinds.get(d)
+    kinds: Counter[str] = Counter()
+    for on_day_kinds in line.kinds[within]:
         if on_day_kinds:
             kinds.update(on_day_kinds)
-        asked += scope.asked.get(d, 0)
-        waits.extend(scope.waits.get(d, ()))
-        newcomers.extend(scope.newcomers.get(d, ()))
-        checked.update(scope.checked_in.get(d, ()))
-    if add_to is not None:
+    sums = [running[last] - running[first] for running in line.sums]
+    posters_seen = line.posters_seen[last] - line.posters_seen[first]
+    asked = line.asked[last] - line.asked[first]
+    stuck = [ratio for ratio in line.stuck[within] if ratio is not None]
+    waits = list(chain.from_iterable(line.waits[within]))
+    newcomers = list(chain.from_iterable(line.newcomers[within]))
+    checked: set[int] = set().union(*line.checked_in[within])
+    if add_to is not None and count_members:
         for member, n in by_member.items():
             add_to[member] = add_to.get(member, 0) + n
     messages, joins, leaves, staff, violations = sums
@@ -354,7 +371,7 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
     return PeriodMetrics(
         grain=period.grain, label=period.label, start=period.start, end=period.end,
         messages=messages, kinds=dict(sorted(kinds.items())), speakers=len(by_member),
-        dau=posters_seen / len(span),
+        dau=posters_seen / (last - first),
         wau=scope.wau[period.end], mau=scope.mau[period.end],
         stickiness=sum(stuck) / len(stuck) if stuck else None,
         members=members, speaker_ratio=_share(len(by_member), members),
