@@ -8,7 +8,7 @@ present and as having joined on the day of their first message.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,13 +153,49 @@ def _local(at: datetime, zone: ZoneInfo) -> date:
     return at.astimezone(zone).date()
 
 
-def active_days(data: HealthData, scope: Collection[int]) -> dict[int, list[date]]:
-    """Member → the days they posted in the scope, ascending."""
-    found: dict[int, set[date]] = defaultdict(set)
-    for row in in_scope(data.activity, scope):
+def active_days(data: HealthData, scope: Collection[int]) -> Mapping[int, tuple[date, ...]]:
+    """Member → the days they posted in the scope, ascending (the sequences are shared: do
+    not change them). One group's are made once per load; a wider scope's merge them."""
+    groups = list(scope)
+    if len(groups) == 1:
+        return _posted_in(data, groups[0])
+    found: dict[int, tuple[date, ...]] = {}
+    several: set[int] = set()
+    for group in groups:
+        for member, days in _posted_in(data, group).items():
+            if member in found:
+                found[member] = (*found[member], *days)
+                several.add(member)
+            else:
+                found[member] = days
+    for member in several:
+        found[member] = tuple(sorted(set(found[member])))
+    return found
+
+
+def _posted_in(data: HealthData, group: int) -> dict[int, tuple[date, ...]]:
+    """Member → the days they posted in one group, ascending (made once per load)."""
+    return data.once(("posted_in", group), lambda: _posted_days(data.activity.get(group, ())))
+
+
+def _posted_days(rows: Iterable[ActivityDay]) -> dict[int, tuple[date, ...]]:
+    # A group's rows come in order of day, one per member and day: each member's days
+    # arrive ascending (anything else is sorted as before).
+    found: dict[int, list[date]] = {}
+    in_order = True
+    for row in rows:
         if row.messages > 0:
-            found[row.member_id].add(row.day)
-    return {m: sorted(days) for m, days in found.items()}
+            days = found.get(row.member_id)
+            if days is None:
+                found[row.member_id] = [row.day]
+            elif days[-1] < row.day:
+                days.append(row.day)
+            else:
+                in_order = False
+                days.append(row.day)
+    if in_order:
+        return {member: tuple(days) for member, days in found.items()}
+    return {member: tuple(sorted(set(days))) for member, days in found.items()}
 
 
 def member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]:
@@ -185,22 +221,27 @@ def _member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]
                 staff.add(stay.member_id)
     facts = []
     for member in sorted(stayed | set(posted)):
-        days = posted.get(member, [])
+        days = posted.get(member, ())
         first = joined.get(member, days[0] if days else None)
         here = member in present or member not in stayed
-        facts.append(MemberFacts(member, first, here, tuple(days), member in staff))
+        facts.append(MemberFacts(member, first, here, days, member in staff))
     return facts
 
 
 def _group_days(data: HealthData, scope: Collection[int]) -> dict[date, list[int]]:
-    """Day → [messages, joins, leaves, staff messages, violations] summed over the scope."""
+    """Day → [messages, joins, leaves, staff messages, violations] summed over the scope
+    (made once per load and scope; shared: do not change it)."""
+    return data.once(("group_days", frozenset(scope)), lambda: _sum_group_days(data, scope))
+
+
+def _sum_group_days(data: HealthData, scope: Collection[int]) -> dict[date, list[int]]:
     summed: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for row in in_scope(data.days, scope):
         counts = summed[row.day]
         for i, value in enumerate((row.messages, row.joins, row.leaves, row.staff_messages,
                                    row.violations)):  # fmt: skip
             counts[i] += value
-    return summed
+    return dict(summed)
 
 
 def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
@@ -244,7 +285,7 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     days = day_facts(data, scope)
     summed = _group_days(data, scope)
     as_of = data.as_of
-    week = {as_of - timedelta(days=i) for i in range(7)}
+    week = as_of - timedelta(days=6)
     weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
               for k in range(5)]  # fmt: skip
     last28 = [d for d in days if (as_of - d.day).days < 28]
@@ -254,7 +295,7 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     return HealthInputs(
         group_id=group_id, name=name, as_of=as_of,
         members=sum(1 for m in members if m.present),
-        speakers_7d=sum(1 for m in members if any(d in week for d in m.active_days)),
+        speakers_7d=sum(1 for m in members if _posted_between(m.active_days, week, as_of)),
         weekly_messages=tuple(weekly),
         output_days_7d=sum(1 for d in days[-7:] if d.output > 0),
         questions_28d=len(asked), answered_28d=sum(1 for q in asked if q.answered_at is not None),
@@ -267,10 +308,16 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     )  # fmt: skip
 
 
+def _posted_between(days: Sequence[date], first: date, last: date) -> bool:
+    """Whether any of `days` (ascending) is from `first` to `last`, both included."""
+    return bisect_right(days, last) > bisect_left(days, first)
+
+
 def _spoke_within_a_week(member: MemberFacts) -> bool:
     """Whether the member posted within 7 days of joining (the join day is day 1)."""
     joined = member.joined
-    return joined is not None and any(0 <= (d - joined).days < 7 for d in member.active_days)
+    return joined is not None and _posted_between(member.active_days, joined,
+                                                  joined + timedelta(days=6))  # fmt: skip
 
 
 def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: int,
