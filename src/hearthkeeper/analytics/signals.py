@@ -252,13 +252,16 @@ def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
 
 def _day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
     summed = _group_days(data, scope)
-    speakers: dict[date, set[int]] = defaultdict(set)
     first = data.as_of - timedelta(days=34)
-    for group in scope:  # each group's rows are in order of day: only the last 35 days
-        rows = data.activity.get(group, ())
-        for row in rows[bisect_left(rows, first, key=_day_of) :]:
-            if row.messages > 0:
-                speakers[row.day].add(row.member_id)
+    groups = list(scope)
+    speakers: Mapping[date, set[int]]
+    if len(groups) == 1:
+        speakers = _speakers_in(data, groups[0])
+    else:
+        speakers = defaultdict(set)
+        for group in groups:
+            for day, posted in _speakers_in(data, group).items():
+                speakers[day] |= posted
     posts: dict[date, int] = defaultdict(int)
     for post in in_scope(data.posts, scope):
         if post.posted_at is not None:
@@ -275,6 +278,22 @@ def _day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
     return result
 
 
+def _speakers_in(data: HealthData, group: int) -> dict[date, set[int]]:
+    """Day → who posted in one group, over the 35 days ending on as_of (made once per load;
+    shared: do not change it)."""
+    return data.once(("speakers_in", group), lambda: _speakers(data, group))
+
+
+def _speakers(data: HealthData, group: int) -> dict[date, set[int]]:
+    speakers: dict[date, set[int]] = defaultdict(set)
+    first = data.as_of - timedelta(days=34)
+    rows = data.activity.get(group, ())  # in order of day: only the last 35 days
+    for row in rows[bisect_left(rows, first, key=_day_of) :]:
+        if row.messages > 0:
+            speakers[row.day].add(row.member_id)
+    return dict(speakers)
+
+
 def _day_of(row: ActivityDay) -> date:
     return row.day
 
@@ -285,27 +304,56 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     days = day_facts(data, scope)
     summed = _group_days(data, scope)
     as_of = data.as_of
-    week = as_of - timedelta(days=6)
     weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
               for k in range(5)]  # fmt: skip
     last28 = [d for d in days if (as_of - d.day).days < 28]
     asked = list(in_scope(data.questions, scope))
-    newcomers = [m for m in members if m.joined is not None and 7 <= (as_of - m.joined).days <= 34]
-    spoke = [m for m in newcomers if _spoke_within_a_week(m)]
+    key = ("member_counts", frozenset(scope))
+    if data.made.get(("member_facts", key[1])) is members:  # the vital signs' and the matrix's
+        present, speakers, newcomers, spoke, met = data.once(
+            key, lambda: _member_counts(data, members)
+        )
+    else:
+        present, speakers, newcomers, spoke, met = _member_counts(data, members)
     return HealthInputs(
         group_id=group_id, name=name, as_of=as_of,
-        members=sum(1 for m in members if m.present),
-        speakers_7d=sum(1 for m in members if _posted_between(m.active_days, week, as_of)),
+        members=present,
+        speakers_7d=speakers,
         weekly_messages=tuple(weekly),
         output_days_7d=sum(1 for d in days[-7:] if d.output > 0),
         questions_28d=len(asked), answered_28d=sum(1 for q in asked if q.answered_at is not None),
         messages_28d=sum(d.messages for d in last28),
         violations_28d=sum(d.violations for d in last28),
-        newcomers=len(newcomers), newcomers_posted=len(spoke),
+        newcomers=newcomers, newcomers_posted=spoke,
         leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
-        met_offline=None if data.attendees is None else sum(
-            1 for m in members if m.present and m.member_id in data.attendees),
+        met_offline=met,
     )  # fmt: skip
+
+
+def _member_counts(data: HealthData,
+                   members: Sequence[MemberFacts]) -> tuple[int, int, int, int, int | None]:  # fmt: skip
+    """Of the scope's members: present; posted this week; newcomers (joined 7 to 34 days
+    before as_of); of those, who posted within a week of joining; present who came to an
+    offline event (None: none was held). One pass."""
+    as_of = data.as_of
+    week = as_of - timedelta(days=6)
+    newest, oldest = as_of - timedelta(days=7), as_of - timedelta(days=34)
+    attendees = data.attendees
+    present = speakers = newcomers = spoke = met = 0
+    for member in members:
+        if member.present:
+            present += 1
+            if attendees is not None and member.member_id in attendees:
+                met += 1
+        days = member.active_days
+        if days and _posted_between(days, week, as_of):
+            speakers += 1
+        joined = member.joined
+        if joined is not None and oldest <= joined <= newest:
+            newcomers += 1
+            if _spoke_within_a_week(member):
+                spoke += 1
+    return present, speakers, newcomers, spoke, None if attendees is None else met
 
 
 def _posted_between(days: Sequence[date], first: date, last: date) -> bool:
@@ -347,7 +395,8 @@ def community_facts(data: HealthData, members: Sequence[MemberFacts]) -> Communi
         if stay.role is not None and (stay.left_at is None or stay.left_at >= end):
             roles[stay.role].add(stay.member_id)
     staff = {m for holders in roles.values() for m in holders}
-    speakers = {m.member_id for m in members if any(d in recent for d in m.active_days)}
+    first = as_of - timedelta(days=27)
+    speakers = {m.member_id for m in members if _posted_between(m.active_days, first, as_of)}
     return CommunityFacts(
         as_of=as_of, members=sum(1 for m in members if m.present),
         speakers_28d=len(speakers), active_days_28d=sum(1 for c in in_28 if c[0] > 0),
