@@ -57,6 +57,15 @@ def by_group(rows: Iterable[T], group_of: Callable[[T], int | None]) -> dict[int
     return dict(found)
 
 
+def _activity_by_group(rows: Iterable[ActivityDay]) -> dict[int, list[ActivityDay]]:
+    """`by_group` for the activity rollups (every row has a group; hundreds of thousands of
+    rows at 1M messages, so no call per row)."""
+    found: dict[int, list[ActivityDay]] = defaultdict(list)
+    for row in rows:
+        found[row.group_id].append(row)
+    return dict(found)
+
+
 def in_scope(rows: ByGroup[T], scope: Collection[int]) -> Iterator[T]:
     """The rows of the groups in `scope`."""
     for group in scope:
@@ -115,7 +124,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     )
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
-        activity=by_group(reads.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
+        activity=_activity_by_group(reads.activity_days(ids, EPOCH, as_of)),
         days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
         stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
