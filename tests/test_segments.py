@@ -74,6 +74,14 @@ def test_activity_after_the_as_of_day_is_ignored() -> None:
     assert segment(later) is Segment.SLIPPING_AWAY
 
 
+def test_days_out_of_order_or_repeated_are_placed_as_if_sorted() -> None:
+    eight = [ago(d) for d in (0, 3, 5, 9, 12, 15, 20, 27)]
+    shuffled = MemberFacts(1, ago(100), True, (*eight[4:], *eight[:4], eight[2]))
+    placed = place(shuffled, AS_OF)
+    assert placed == place(MemberFacts(1, ago(100), True, tuple(eight)), AS_OF)
+    assert (placed.segment, placed.active_days_28, placed.last_active) == (Segment.CORE, 8, AS_OF)
+
+
 def test_every_member_is_in_exactly_one_segment_and_zeros_are_shown() -> None:
     members = [member(1, joined_ago=2), member(2, 1), member(3, 7, 8, 9),
                member(4, 40, 41, 42), member(5, present=False)]  # fmt: skip

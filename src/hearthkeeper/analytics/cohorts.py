@@ -58,27 +58,37 @@ def cohort_table(
     0..`weeks`-1 since joining. `joined`: member → first join day; `active_days`: member →
     days they posted. Joins after `as_of` are left out."""
     by_week: dict[date, list[int]] = {}
+    mondays: dict[date, date] = {}  # join day → its Monday (members share few join days)
     for member, day in joined.items():
         if day <= as_of:
-            by_week.setdefault(monday(day), []).append(member)
+            start = mondays.get(day)
+            if start is None:
+                start = mondays[day] = monday(day)
+            by_week.setdefault(start, []).append(member)
     starts = sorted(by_week)
     if cohorts is not None:
         starts = starts[-cohorts:] if cohorts > 0 else []
     rows: list[CohortRow] = []
     for start in starts:
         members = by_week[start]
-        posted_weeks = {m: _weeks_posted(start, active_days.get(m, ()), as_of) for m in members}
-        posted: list[int | None] = []
-        for k in range(weeks):
-            if start + timedelta(weeks=k) > as_of:
-                posted.append(None)
-            else:
-                posted.append(sum(1 for ws in posted_weeks.values() if k in ws))
+        counts = _posted_per_week(start, members, active_days, as_of, weeks)
+        posted: list[int | None] = [
+            None if start + timedelta(weeks=k) > as_of else counts[k] for k in range(weeks)
+        ]
         shares = tuple(None if p is None else p / len(members) for p in posted)
         rows.append(CohortRow(iso_week(start), start, len(members), tuple(posted), shares))
     return rows
 
 
-def _weeks_posted(cohort_start: date, days: Iterable[date], as_of: date) -> set[int]:
-    """The weeks since the cohort's Monday in which the member posted (up to `as_of`)."""
-    return {(d - cohort_start).days // 7 for d in days if cohort_start <= d <= as_of}
+def _posted_per_week(cohort_start: date, members: Iterable[int],
+                     active_days: Mapping[int, Iterable[date]], as_of: date,
+                     weeks: int) -> list[int]:  # fmt: skip
+    """For each of the first `weeks` weeks since the cohort's Monday, how many of its
+    members posted in it (up to `as_of`)."""
+    last = min(as_of, cohort_start + timedelta(weeks=weeks, days=-1))
+    counts = [0] * max(weeks, 0)
+    for member in members:
+        days = active_days.get(member, ())
+        for week in {(d - cohort_start).days // 7 for d in days if cohort_start <= d <= last}:
+            counts[week] += 1
+    return counts

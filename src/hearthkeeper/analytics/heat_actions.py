@@ -4,9 +4,11 @@ its check-in keywords, its staff roles, its rules and live sessions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import takewhile
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.firings import iter_firings
 from hearthkeeper.playbook import Playbook
@@ -32,9 +34,17 @@ def missed_firings(post: ScheduledPost, inputs: HeatInputs) -> int:
     posting in the group — or over the last 7 days when it never posted."""
     last = inputs.last_posted.get(post.id)
     first = last + timedelta(days=1) if last is not None else inputs.as_of - timedelta(days=6)
-    start = datetime.combine(first, time(), tzinfo=inputs.zone)
-    end = datetime.combine(inputs.as_of, time(), tzinfo=inputs.zone)
-    due = takewhile(lambda instant: instant < end, iter_firings(post.schedule, inputs.zone, start))
+    return _firings_between_days(post.schedule, inputs.zone, first, inputs.as_of)
+
+
+@lru_cache(maxsize=4096)
+def _firings_between_days(schedule: str, zone: ZoneInfo, first: date, end: date) -> int:
+    """How many firings of `schedule` fall from the local day `first` up to the start of the
+    local day `end`. Counted once per schedule and days: a report asks the same of every
+    group the post goes to (a pure function of its arguments, so the cache is exact)."""
+    start = datetime.combine(first, time(), tzinfo=zone)
+    until = datetime.combine(end, time(), tzinfo=zone)
+    due = takewhile(lambda instant: instant < until, iter_firings(schedule, zone, start))
     return sum(1 for _ in due)
 
 

@@ -8,7 +8,7 @@ present and as having joined on the day of their first message.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +54,15 @@ def by_group(rows: Iterable[T], group_of: Callable[[T], int | None]) -> dict[int
         group = group_of(row)
         if group is not None:
             found[group].append(row)
+    return dict(found)
+
+
+def _activity_by_group(rows: Iterable[ActivityDay]) -> dict[int, list[ActivityDay]]:
+    """`by_group` for the activity rollups (every row has a group; hundreds of thousands of
+    rows at 1M messages, so no call per row)."""
+    found: dict[int, list[ActivityDay]] = defaultdict(list)
+    for row in rows:
+        found[row.group_id].append(row)
     return dict(found)
 
 
@@ -115,7 +124,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     )
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
-        activity=by_group(reads.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
+        activity=_activity_by_group(reads.activity_days(ids, EPOCH, as_of)),
         days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
         stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
@@ -153,13 +162,49 @@ def _local(at: datetime, zone: ZoneInfo) -> date:
     return at.astimezone(zone).date()
 
 
-def active_days(data: HealthData, scope: Collection[int]) -> dict[int, list[date]]:
-    """Member → the days they posted in the scope, ascending."""
-    found: dict[int, set[date]] = defaultdict(set)
-    for row in in_scope(data.activity, scope):
+def active_days(data: HealthData, scope: Collection[int]) -> Mapping[int, tuple[date, ...]]:
+    """Member → the days they posted in the scope, ascending (the sequences are shared: do
+    not change them). One group's are made once per load; a wider scope's merge them."""
+    groups = list(scope)
+    if len(groups) == 1:
+        return _posted_in(data, groups[0])
+    found: dict[int, tuple[date, ...]] = {}
+    several: set[int] = set()
+    for group in groups:
+        for member, days in _posted_in(data, group).items():
+            if member in found:
+                found[member] = (*found[member], *days)
+                several.add(member)
+            else:
+                found[member] = days
+    for member in several:
+        found[member] = tuple(sorted(set(found[member])))
+    return found
+
+
+def _posted_in(data: HealthData, group: int) -> dict[int, tuple[date, ...]]:
+    """Member → the days they posted in one group, ascending (made once per load)."""
+    return data.once(("posted_in", group), lambda: _posted_days(data.activity.get(group, ())))
+
+
+def _posted_days(rows: Iterable[ActivityDay]) -> dict[int, tuple[date, ...]]:
+    # A group's rows come in order of day, one per member and day: each member's days
+    # arrive ascending (anything else is sorted as before).
+    found: dict[int, list[date]] = {}
+    in_order = True
+    for row in rows:
         if row.messages > 0:
-            found[row.member_id].add(row.day)
-    return {m: sorted(days) for m, days in found.items()}
+            days = found.get(row.member_id)
+            if days is None:
+                found[row.member_id] = [row.day]
+            elif days[-1] < row.day:
+                days.append(row.day)
+            else:
+                in_order = False
+                days.append(row.day)
+    if in_order:
+        return {member: tuple(days) for member, days in found.items()}
+    return {member: tuple(sorted(set(days))) for member, days in found.items()}
 
 
 def member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]:
@@ -185,22 +230,27 @@ def _member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]
                 staff.add(stay.member_id)
     facts = []
     for member in sorted(stayed | set(posted)):
-        days = posted.get(member, [])
+        days = posted.get(member, ())
         first = joined.get(member, days[0] if days else None)
         here = member in present or member not in stayed
-        facts.append(MemberFacts(member, first, here, tuple(days), member in staff))
+        facts.append(MemberFacts(member, first, here, days, member in staff))
     return facts
 
 
 def _group_days(data: HealthData, scope: Collection[int]) -> dict[date, list[int]]:
-    """Day → [messages, joins, leaves, staff messages, violations] summed over the scope."""
+    """Day → [messages, joins, leaves, staff messages, violations] summed over the scope
+    (made once per load and scope; shared: do not change it)."""
+    return data.once(("group_days", frozenset(scope)), lambda: _sum_group_days(data, scope))
+
+
+def _sum_group_days(data: HealthData, scope: Collection[int]) -> dict[date, list[int]]:
     summed: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for row in in_scope(data.days, scope):
         counts = summed[row.day]
         for i, value in enumerate((row.messages, row.joins, row.leaves, row.staff_messages,
                                    row.violations)):  # fmt: skip
             counts[i] += value
-    return summed
+    return dict(summed)
 
 
 def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
@@ -211,13 +261,16 @@ def day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
 
 def _day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
     summed = _group_days(data, scope)
-    speakers: dict[date, set[int]] = defaultdict(set)
     first = data.as_of - timedelta(days=34)
-    for group in scope:  # each group's rows are in order of day: only the last 35 days
-        rows = data.activity.get(group, ())
-        for row in rows[bisect_left(rows, first, key=_day_of) :]:
-            if row.messages > 0:
-                speakers[row.day].add(row.member_id)
+    groups = list(scope)
+    speakers: Mapping[date, set[int]]
+    if len(groups) == 1:
+        speakers = _speakers_in(data, groups[0])
+    else:
+        speakers = defaultdict(set)
+        for group in groups:
+            for day, posted in _speakers_in(data, group).items():
+                speakers[day] |= posted
     posts: dict[date, int] = defaultdict(int)
     for post in in_scope(data.posts, scope):
         if post.posted_at is not None:
@@ -234,6 +287,22 @@ def _day_facts(data: HealthData, scope: Collection[int]) -> list[DayFacts]:
     return result
 
 
+def _speakers_in(data: HealthData, group: int) -> dict[date, set[int]]:
+    """Day → who posted in one group, over the 35 days ending on as_of (made once per load;
+    shared: do not change it)."""
+    return data.once(("speakers_in", group), lambda: _speakers(data, group))
+
+
+def _speakers(data: HealthData, group: int) -> dict[date, set[int]]:
+    speakers: dict[date, set[int]] = defaultdict(set)
+    first = data.as_of - timedelta(days=34)
+    rows = data.activity.get(group, ())  # in order of day: only the last 35 days
+    for row in rows[bisect_left(rows, first, key=_day_of) :]:
+        if row.messages > 0:
+            speakers[row.day].add(row.member_id)
+    return dict(speakers)
+
+
 def _day_of(row: ActivityDay) -> date:
     return row.day
 
@@ -244,33 +313,68 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     days = day_facts(data, scope)
     summed = _group_days(data, scope)
     as_of = data.as_of
-    week = {as_of - timedelta(days=i) for i in range(7)}
     weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
               for k in range(5)]  # fmt: skip
     last28 = [d for d in days if (as_of - d.day).days < 28]
     asked = list(in_scope(data.questions, scope))
-    newcomers = [m for m in members if m.joined is not None and 7 <= (as_of - m.joined).days <= 34]
-    spoke = [m for m in newcomers if _spoke_within_a_week(m)]
+    key = ("member_counts", frozenset(scope))
+    if data.made.get(("member_facts", key[1])) is members:  # the vital signs' and the matrix's
+        present, speakers, newcomers, spoke, met = data.once(
+            key, lambda: _member_counts(data, members)
+        )
+    else:
+        present, speakers, newcomers, spoke, met = _member_counts(data, members)
     return HealthInputs(
         group_id=group_id, name=name, as_of=as_of,
-        members=sum(1 for m in members if m.present),
-        speakers_7d=sum(1 for m in members if any(d in week for d in m.active_days)),
+        members=present,
+        speakers_7d=speakers,
         weekly_messages=tuple(weekly),
         output_days_7d=sum(1 for d in days[-7:] if d.output > 0),
         questions_28d=len(asked), answered_28d=sum(1 for q in asked if q.answered_at is not None),
         messages_28d=sum(d.messages for d in last28),
         violations_28d=sum(d.violations for d in last28),
-        newcomers=len(newcomers), newcomers_posted=len(spoke),
+        newcomers=newcomers, newcomers_posted=spoke,
         leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
-        met_offline=None if data.attendees is None else sum(
-            1 for m in members if m.present and m.member_id in data.attendees),
+        met_offline=met,
     )  # fmt: skip
+
+
+def _member_counts(data: HealthData,
+                   members: Sequence[MemberFacts]) -> tuple[int, int, int, int, int | None]:  # fmt: skip
+    """Of the scope's members: present; posted this week; newcomers (joined 7 to 34 days
+    before as_of); of those, who posted within a week of joining; present who came to an
+    offline event (None: none was held). One pass."""
+    as_of = data.as_of
+    week = as_of - timedelta(days=6)
+    newest, oldest = as_of - timedelta(days=7), as_of - timedelta(days=34)
+    attendees = data.attendees
+    present = speakers = newcomers = spoke = met = 0
+    for member in members:
+        if member.present:
+            present += 1
+            if attendees is not None and member.member_id in attendees:
+                met += 1
+        days = member.active_days
+        if days and _posted_between(days, week, as_of):
+            speakers += 1
+        joined = member.joined
+        if joined is not None and oldest <= joined <= newest:
+            newcomers += 1
+            if _spoke_within_a_week(member):
+                spoke += 1
+    return present, speakers, newcomers, spoke, None if attendees is None else met
+
+
+def _posted_between(days: Sequence[date], first: date, last: date) -> bool:
+    """Whether any of `days` (ascending) is from `first` to `last`, both included."""
+    return bisect_right(days, last) > bisect_left(days, first)
 
 
 def _spoke_within_a_week(member: MemberFacts) -> bool:
     """Whether the member posted within 7 days of joining (the join day is day 1)."""
     joined = member.joined
-    return joined is not None and any(0 <= (d - joined).days < 7 for d in member.active_days)
+    return joined is not None and _posted_between(member.active_days, joined,
+                                                  joined + timedelta(days=6))  # fmt: skip
 
 
 def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: int,
@@ -300,7 +404,8 @@ def community_facts(data: HealthData, members: Sequence[MemberFacts]) -> Communi
         if stay.role is not None and (stay.left_at is None or stay.left_at >= end):
             roles[stay.role].add(stay.member_id)
     staff = {m for holders in roles.values() for m in holders}
-    speakers = {m.member_id for m in members if any(d in recent for d in m.active_days)}
+    first = as_of - timedelta(days=27)
+    speakers = {m.member_id for m in members if _posted_between(m.active_days, first, as_of)}
     return CommunityFacts(
         as_of=as_of, members=sum(1 for m in members if m.present),
         speakers_28d=len(speakers), active_days_28d=sum(1 for c in in_28 if c[0] > 0),

@@ -6,6 +6,7 @@ modules run on one load of the store (`signals.load`). The report and the consol
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,7 +30,7 @@ from hearthkeeper.analytics.segments import (
 )
 from hearthkeeper.capabilities.activities.stats import met_offline
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import ActivityDay, Store
 
 COMMUNITY_SCOPE = 0  # the group id the community-wide scores carry
 
@@ -87,22 +88,25 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
     community-wide scores), for the groups `group_ids` (default: all of them)."""
     ids = group_ids if group_ids is not None else [g.id for g in store.list_groups(community_id)]
     data = signals.load(store, community_id, ids, as_of, zone, reads)
-    scopes = {gid: ({gid}, gname) for gid, gname in data.groups.items()}
+    scopes = {gid: ({gid}, gname) for gid, gname in sorted(data.groups.items())}
     all_groups = set(data.groups)
     members = signals.member_facts(data, all_groups)
     met = met_offline(store, community_id)  # who came to an offline event (activities)
     report = _met(segment_members(members, as_of, rules), members, met)
-    last_group = _last_groups(data)
+    reports = {gid: _segments(data, scope, rules, met) for gid, (scope, _) in scopes.items()}
     silent = silent_key_members(report, rules)
-    names: dict[int, str] = {}
-    _names(store, {p.member_id for p in silent}, names)
+    silent_in = {gid: silent_key_members(r, rules) for gid, r in reports.items()}
+    # Every name the scores show, in one read.
+    names = _names(store, {p.member_id for p in silent}
+                   | {p.member_id for found in silent_in.values() for p in found})  # fmt: skip
+    last_group = _last_groups(data, silent)
     key = tuple(SilentKey(p, names.get(p.member_id, f"member {p.member_id}"),
                           last_group.get(p.member_id, 0)) for p in silent)  # fmt: skip
-    community = _scope(data, all_groups, COMMUNITY_SCOPE, name, playbook, rules, cohort_weeks,
-                       store, names, members=members, report=report)  # fmt: skip
-    groups = {gid: _scope(data, scope, gid, gname, playbook, rules, cohort_weeks, store, names,
-                          met=met)
-              for gid, (scope, gname) in sorted(scopes.items())}  # fmt: skip
+    community = _scope(data, all_groups, COMMUNITY_SCOPE, name, playbook, cohort_weeks, names,
+                       members, report, silent)  # fmt: skip
+    groups = {gid: _scope(data, scope, gid, gname, playbook, cohort_weeks, names,
+                          signals.member_facts(data, scope), reports[gid], silent_in[gid])
+              for gid, (scope, gname) in scopes.items()}  # fmt: skip
     lifecycle = infer_stage(signals.community_facts(data, members), playbook)
     return Vitals(as_of, community, lifecycle, groups, key)
 
@@ -114,26 +118,25 @@ def silent_key_members_of(store: Store, community_id: int, *, as_of: date, zone:
     data = signals.load_members(store, community_id, as_of, zone)
     report = segment_members(signals.member_facts(data, set(data.groups)), as_of, rules)
     silent = silent_key_members(report, rules)
-    names, last_group = _names(store, {p.member_id for p in silent}), _last_groups(data)
+    names, last_group = _names(store, {p.member_id for p in silent}), _last_groups(data, silent)
     return [SilentKey(p, names.get(p.member_id, f"member {p.member_id}"),
                       last_group.get(p.member_id, 0)) for p in silent]  # fmt: skip
 
 
+def _segments(data: signals.HealthData, scope: set[int], rules: SegmentRules,
+              met: Collection[int]) -> SegmentReport:  # fmt: skip
+    members = signals.member_facts(data, scope)
+    return _met(segment_members(members, data.as_of, rules), members, met)
+
+
 def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
-           playbook: Playbook | None, rules: SegmentRules, weeks: int, store: Store,
-           names: dict[int, str], *,
-           members: Sequence[MemberFacts] | None = None,
-           report: SegmentReport | None = None,
-           met: Collection[int] = ()) -> ScopeVitals:  # fmt: skip
-    members = members if members is not None else signals.member_facts(data, scope)
-    if report is None:
-        report = _met(segment_members(members, data.as_of, rules), members, met)
+           playbook: Playbook | None, weeks: int, names: Mapping[int, str],
+           members: Sequence[MemberFacts], report: SegmentReport,
+           silent: Sequence[Placed]) -> ScopeVitals:  # fmt: skip
     joined = {m.member_id: m.joined for m in members if m.joined is not None}
     posted = {m.member_id: m.active_days for m in members}
     cohorts = tuple(cohort_table(joined, posted, data.as_of, weeks=weeks))
     health = health_score(signals.health_inputs(data, scope, name, group_id, members))
-    silent = silent_key_members(report, rules)
-    _names(store, {p.member_id for p in silent}, names)
     quiet = [SilentMember(names.get(p.member_id, f"member {p.member_id}"), p.last_active)
              for p in silent if p.last_active is not None]  # fmt: skip
     heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet), playbook)
@@ -147,22 +150,35 @@ def _met(report: SegmentReport, members: Sequence[MemberFacts],
     return replace(report, met_offline=count)
 
 
-def _last_groups(data: signals.HealthData) -> dict[int, int]:
-    """Member → the group of their latest active day."""
+def _last_groups(data: signals.HealthData, silent: Sequence[Placed]) -> dict[int, int]:
+    """Each of the `silent` members → the group of their latest active day (of two groups
+    on that day, the later in `data.activity`'s order). Their latest day is their placement's
+    `last_active`, so only each group's rows from the earliest of those days are read (rows
+    are in order of day)."""
+    wanted = {p.member_id for p in silent if p.last_active is not None}
+    if not wanted:
+        return {}
+    first = min(p.last_active for p in silent if p.last_active is not None)
     latest: dict[int, tuple[date, int]] = {}
     for rows in data.activity.values():
-        for row in rows:
-            if row.messages > 0 and row.day >= latest.get(row.member_id, (row.day, 0))[0]:
+        for row in rows[bisect_left(rows, first, key=_day_of) :]:
+            if (row.member_id in wanted and row.messages > 0
+                    and row.day >= latest.get(row.member_id, (row.day, 0))[0]):  # fmt: skip
                 latest[row.member_id] = (row.day, row.group_id)
     return {member: group for member, (_, group) in latest.items()}
 
 
-def _names(
-    store: Store, member_ids: set[int], cache: dict[int, str] | None = None
-) -> dict[int, str]:
-    """Display names (each member looked up once per `cache`)."""
-    found = cache if cache is not None else {}
-    for member_id in sorted(member_ids - set(found)):
-        member = store.get_member(member_id)
-        found[member_id] = (member.display_name if member else "") or f"member {member_id}"
-    return found
+def _day_of(row: ActivityDay) -> date:
+    return row.day
+
+
+NAMES_PER_READ = 500  # ids bound in one query
+
+
+def _names(store: Store, member_ids: set[int]) -> dict[int, str]:
+    """Display names ("member <id>" for one without), a few hundred per query."""
+    ids = sorted(member_ids)
+    found: dict[int, str] = {}
+    for i in range(0, len(ids), NAMES_PER_READ):
+        found.update(store.member_names(ids[i : i + NAMES_PER_READ]))
+    return {m: found.get(m) or f"member {m}" for m in ids}

@@ -9,6 +9,7 @@ kind `manager` in it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
         scope = {group.id}
         facts = signals.member_facts(data, scope)
         health = health_score(signals.health_inputs(data, scope, group.name, group.id, facts))
-        rows = data.activity.get(group.id, ())
+        rows = data.activity.get(group.id, ())  # in order of day: the last 28 days
+        rows = rows[bisect_left(rows, today - timedelta(days=27), key=_day_of) :]
         lines.append(GroupLine(
             group_id=group.id, name=group.name, carrier=group.carrier,
             carrier_group_id=group.carrier_group_id, members=members.get(group.id, 0),
@@ -112,6 +114,10 @@ def _pulse(data: signals.HealthData, group: Group, today: date, members: int) ->
             joins, leaves = joins + row.joins, leaves + row.leaves
     opened = group.created_at.astimezone(data.zone).date()
     return Pulse((today - opened).days, members, tuple(weeks), joins, leaves)
+
+
+def _day_of(row: ActivityDay) -> date:
+    return row.day
 
 
 def _top(rows: Sequence[ActivityDay], today: date, circle: int) -> int:
