@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from itertools import accumulate, chain, groupby
 from operator import itemgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
@@ -75,12 +76,13 @@ class Inputs:
         for s in self.stays:
             part(s.group_id).stays.append(s)
         day_of = _LocalDays(self.zone).of
-        for q in self.questions:
-            answered = q.answered_at
-            part(q.group_id).questions.append(
-                (day_of(q.asked_at),
-                 None if answered is None else (answered - q.asked_at).total_seconds() / 60)
-            )  # fmt: skip
+        for q in self.questions:  # per group and local day: how many, and the waits
+            on_day = part(q.group_id).questions.get(day := day_of(q.asked_at))
+            if on_day is None:
+                on_day = part(q.group_id).questions[day] = [0, []]
+            on_day[0] += 1
+            if q.answered_at is not None:
+                on_day[1].append((q.answered_at - q.asked_at).total_seconds() / 60)
         for g, m, day in self.checkins:
             part(g).checkins.append((day, m))
         for r in self.signups:
@@ -118,7 +120,8 @@ class _Part:
     days: list[GroupDay] = field(default_factory=list)
     kinds: list[GroupDayKind] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
-    questions: list[tuple[date, float | None]] = field(default_factory=list)  # minutes waited
+    # per local day: questions asked, and the minutes each answered one waited
+    questions: dict[date, list[Any]] = field(default_factory=dict)
     checkins: list[tuple[date, int]] = field(default_factory=list)
     signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
     posts: list[tuple[date, PostResponse]] = field(default_factory=list)
@@ -157,12 +160,12 @@ class _Scope:
             for i, n in enumerate((d.messages, d.joins, d.leaves, d.staff_messages,
                                    d.violations)):  # fmt: skip
                 row[i] += n
-        self.kinds: dict[date, Counter[str]] = {}
+        self.kinds: dict[date, dict[str, int]] = {}
         for k in (k for p in parts for k in p.kinds):
             on_day_kinds = self.kinds.get(k.day)
             if on_day_kinds is None:
-                on_day_kinds = self.kinds[k.day] = Counter()
-            on_day_kinds[k.kind] += k.messages
+                on_day_kinds = self.kinds[k.day] = {}
+            on_day_kinds[k.kind] = on_day_kinds.get(k.kind, 0) + k.messages
         self.stays = sorted((s for p in parts for s in p.stays), key=lambda s: s.joined_at)
         self.first_join: dict[int, date] = {}
         for s in self.stays:  # in order of joining: the first one seen is the first
@@ -170,10 +173,10 @@ class _Scope:
         self.asked: dict[date, int] = {}  # questions asked per day
         self.waits: dict[date, list[float]] = {}  # minutes to the first answer, per day
         for p in parts:
-            for day, minutes in p.questions:
-                self.asked[day] = self.asked.get(day, 0) + 1
-                if minutes is not None:
-                    self.waits.setdefault(day, []).append(minutes)
+            for day, (asked_on_day, waited) in p.questions.items():
+                self.asked[day] = self.asked.get(day, 0) + asked_on_day
+                if waited:
+                    self.waits.setdefault(day, []).extend(waited)
         outside = inputs.parts.get(None, empty).checkins if community else []
         # Per day, so that a period walks its own days only (not every check-in or newcomer
         # of the range once per week and month).
@@ -315,7 +318,7 @@ def _day_point(scope: _Scope, day: date) -> DayPoint:
     totals = scope.totals.get(day, [0, 0, 0, 0, 0])
     posters = len(scope.posters.get(day, ()))
     return DayPoint(day, totals[0], posters, posters, totals[1], totals[2], totals[3], totals[4],
-                    dict(sorted(scope.kinds.get(day, Counter()).items())),
+                    dict(sorted(scope.kinds.get(day, {}).items())),
                     scope.asked_rollup.get(day, 0), scope.wau[day], scope.mau[day])  # fmt: skip
 
 
