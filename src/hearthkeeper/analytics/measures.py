@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain, groupby
 from operator import itemgetter
 from typing import Any
@@ -224,7 +224,7 @@ class _DayLine:
     running sums (a period's total is two look-ups), the rest as per-day lists."""
 
     def __init__(self, scope: _Scope, start: date, end: date) -> None:
-        span = days(start, end)
+        span = _days(start, end)
         self.first = start
         zero = (0, 0, 0, 0, 0)
         totals = [scope.totals.get(d, zero) for d in span]
@@ -266,7 +266,7 @@ def _windows(posters: dict[date, dict[int, int]], start: date,
     the first window was counted out on the window's first days even if they posted in it
     too; only days counted in are counted out.)"""
     first = start - timedelta(days=29)
-    span = days(first, end)
+    span = _days(first, end)
     last: dict[int, int] = {}  # member → index in span of their latest posting day
     latest = [0] * len(span)  # index → members whose latest posting day it is
     inside = {7: 0, 30: 0}
@@ -299,12 +299,8 @@ def measure_scope(inputs: Inputs, groups: Collection[int], group_id: int | None,
                   community: bool = False) -> ScopeMetrics:  # fmt: skip
     """Daily points, weekly, monthly and whole-range metrics of one scope."""
     scope = _Scope(inputs, groups, community)
-    daily = tuple(_day_point(scope, day) for day in days(inputs.start, inputs.end))
-    span, by_week, by_month = (
-        whole(inputs.start, inputs.end),
-        weeks(inputs.start, inputs.end),
-        months(inputs.start, inputs.end),
-    )
+    daily = tuple(_day_point(scope, day) for day in _days(inputs.start, inputs.end))
+    span, by_week, by_month = _periods(inputs.start, inputs.end)
     members = scope.members_at_ends_of([p.end for p in (span, *by_week, *by_month)])
     posted: dict[int, int] = {}  # the range's messages per member: the months' summed
     monthly = tuple(_measure(scope, p, members[p.end], posted) for p in by_month)
@@ -312,6 +308,18 @@ def measure_scope(inputs: Inputs, groups: Collection[int], group_id: int | None,
         group_id, name, _measure(scope, span, members[span.end], by_member=posted), daily,
         tuple(_measure(scope, p, members[p.end]) for p in by_week), monthly,
     )  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _days(start: date, end: date) -> tuple[date, ...]:
+    """`periods.days`, made once per report rather than three times per scope."""
+    return tuple(days(start, end))
+
+
+@lru_cache(maxsize=16)
+def _periods(start: date, end: date) -> tuple[Period, tuple[Period, ...], tuple[Period, ...]]:
+    """The range, its weeks and its months, made once per report rather than per scope."""
+    return whole(start, end), tuple(weeks(start, end)), tuple(months(start, end))
 
 
 def _day_point(scope: _Scope, day: date) -> DayPoint:

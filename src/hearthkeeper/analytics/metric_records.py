@@ -10,7 +10,10 @@ from hearthkeeper.analytics.conversion import Conversion
 from hearthkeeper.analytics.engagement import KindEngagement
 
 
-@dataclass(frozen=True)
+# DayPoint and PeriodMetrics are plain (not frozen) dataclasses: a report at a million
+# messages makes 56,000 and 10,000 of them, and a frozen one takes five times as long to
+# make (every field set through object.__setattr__). Nothing changes them once made.
+@dataclass
 class DayPoint:
     """One local day of a group (or of the community: a member in two groups counts once).
     `active_members` and `speakers` are the same number at this grain: distinct members who
@@ -30,7 +33,7 @@ class DayPoint:
     mau: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class PeriodMetrics:
     """Every metric of issue item 1 over one period (see docs/metrics.md)."""
 
