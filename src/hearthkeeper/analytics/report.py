@@ -120,6 +120,10 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (see docs/metrics.md, "Report format")."""
+        with without_cycle_collection():  # hundreds of thousands of new values, no cycles
+            return self._json()
+
+    def _json(self) -> dict[str, Any]:
         c = self.community
         return {
             "format": FORMAT,
