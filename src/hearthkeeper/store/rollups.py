@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Insert, Table, and_, case, delete, exists, func, literal, or_, select
+from sqlalchemy import Insert, Table, and_, case, delete, exists, func, literal, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -162,6 +162,10 @@ class RollupQueries(StoreBase):
             t.c.group_id.in_(list(group_ids)), t.c.day >= start, t.c.day <= end
         ).order_by(t.c.day, t.c.group_id, t.c.member_id)  # fmt: skip
         with self._unit(write=False) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # A report sorts every row of the community (400,000 at 1M messages: 12 MB);
+                # the default 4 MB of sort memory would spill them to disk.
+                session.execute(text("SET LOCAL work_mem = '64MB'"))
             rows = driver_rows(session, query)
         return list(map(ActivityDay._make, _with_days(rows, 2)))
 
@@ -209,7 +213,7 @@ def _with_days(rows: list[tuple[Any, ...]], column: int) -> Iterable[tuple[Any, 
     if not rows or not isinstance(rows[0][column], str):
         return rows
     columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
-    parsed = {text: date.fromisoformat(text) for text in set(columns[column])}
+    parsed = {day: date.fromisoformat(day) for day in set(columns[column])}
     columns[column] = map(parsed.__getitem__, columns[column])
     return zip(*columns, strict=True)
 
