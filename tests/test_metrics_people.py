@@ -4,7 +4,6 @@ conversion and the purchase rates not measured yet — each on a hand-counted fi
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
@@ -12,6 +11,7 @@ from hearthkeeper.capabilities.signups.records import NewSignUpItem
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.store import Store, metric_reads
 from tests.metrics_setup import at, town
+from tests.sql_plans import sqlite_plan
 
 
 def test_question_response_rate_and_median_time_to_first_answer(store: Store) -> None:
@@ -149,22 +149,12 @@ def test_questions_are_read_from_their_index_not_by_searching_every_message(stor
         pytest.skip("PostgreSQL's planner picks by statistics; the predicate text is shared")
     t = town(store)
     t.say("ann", "g", at("03-02", 10), "Which tea?")
-    seen: list[tuple[str, object]] = []
 
-    def capture(
-        conn: object, cursor: object, statement: str, parameters: object, *_: object
-    ) -> None:
-        if "FROM messages" in statement and "instr" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(store.engine, "before_cursor_execute", capture)
-    try:
-        timings = store.question_timings([t.group("g")], at("03-02", 0), at("03-03", 0))
-    finally:
-        event.remove(store.engine, "before_cursor_execute", capture)
+    timings, plan = sqlite_plan(
+        store,
+        lambda: store.question_timings([t.group("g")], at("03-02", 0), at("03-03", 0)),
+        "instr",
+    )
 
     assert [q.asked_at for q in timings] == [at("03-02", 10)]
-    [(statement, parameters)] = seen
-    with store.engine.connect() as connection:
-        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-    assert any("ix_messages_questions" in str(step) for step in plan), plan
+    assert "ix_messages_questions" in plan, plan

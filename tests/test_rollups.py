@@ -25,8 +25,9 @@ from hearthkeeper.store import (
     upgrade,
 )
 from hearthkeeper.store.localday import offset_segments
-from hearthkeeper.store.rollups import is_question, local_day
+from hearthkeeper.store.rollups import RollupTally, is_question, local_day
 from tests.engine_setup import Community, community
+from tests.sql_plans import sqlite_plan
 
 AD = "加我微信 abc12345 低价出货"
 LONDON = ZoneInfo("Europe/London")
@@ -224,3 +225,31 @@ def test_offset_segments_find_each_clock_change_to_the_minute() -> None:
     kathmandu = offset_segments(ZoneInfo("Asia/Kathmandu"), datetime(2026, 1, 1, tzinfo=UTC),
                                 datetime(2026, 2, 1, tzinfo=UTC))  # fmt: skip
     assert kathmandu == [(datetime(2026, 1, 1, tzinfo=UTC), 5 * 3600 + 45 * 60)]
+
+
+def test_many_groups_rollups_come_in_order_of_day_from_the_day_index(store: Store) -> None:
+    """A report reads all its groups' rows at once, in order of day, group and member, from
+    `ix_activity_days_day` on SQLite (step 13: no sort, no look-up per row); one group's
+    rows come from the per-group index. Both give the rows a per-group read gives."""
+    community = store.ensure_community("tea", "Tea")
+    groups = [store.add_group(community.id, f"G{n}", "fake", f"g{n}").id for n in (1, 2)]
+    ann, bob = (store.member_for("fake", name, name).id for name in ("ann", "bob"))
+    tally = RollupTally()
+    for day, group, member in [(MAY_1 + timedelta(days=1), groups[0], bob),
+                               (MAY_1, groups[1], ann), (MAY_1, groups[0], bob),
+                               (MAY_1, groups[0], ann)]:  # fmt: skip
+        tally.message(group, member, day, "text", question=False, staff=False)
+    store.bump_rollups(tally)
+    start, end = date(2026, 1, 1), date(2026, 12, 31)
+
+    rows = store.activity_days(groups, start, end)
+
+    assert [(r.day, r.group_id, r.member_id) for r in rows] == [
+        (MAY_1, groups[0], ann), (MAY_1, groups[0], bob), (MAY_1, groups[1], ann),
+        (MAY_1 + timedelta(days=1), groups[0], bob)]  # fmt: skip
+    assert sorted(rows) == sorted(r for g in groups for r in store.activity_days([g], start, end))
+    if store.engine.dialect.name == "sqlite":
+        _, plan = sqlite_plan(store, lambda: store.activity_days(groups, start, end), "activity")
+        assert "COVERING INDEX ix_activity_days_day" in plan and "TEMP B-TREE" not in plan, plan
+        _, plan = sqlite_plan(store, lambda: store.activity_days(groups[:1], start, end), "activ")
+        assert "ix_activity_days_group_id_day" in plan, plan

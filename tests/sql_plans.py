@@ -1,0 +1,30 @@
+"""The query plan SQLite chose for a store call's statement: the report's large reads must use
+the indexes made for them, which a small change to a query can silently lose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+
+from hearthkeeper.store import Store
+
+
+def sqlite_plan(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, str]:
+    """`call()`'s result and SQLite's plan for the one statement it ran holding `marker`."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        if marker in statement:
+            seen.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        result = call()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+    [(statement, parameters)] = seen
+    with store.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    return result, " / ".join(str(step[-1]) for step in plan)
