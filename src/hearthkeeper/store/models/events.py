@@ -46,8 +46,9 @@ class MentionRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)
 
 
-# Replies are looked up by the message they answer (question response, content engagement).
-Index("ix_messages_reply_to_id", MessageRow.reply_to_id)
+# Replies are looked up by the message they answer (question response, content engagement);
+# a report reads every reply's sender and time from this index alone.
+Index("ix_messages_reply_to_id", MessageRow.reply_to_id, MessageRow.member_id, MessageRow.sent_at)
 
 # A message holding one of these is a question (the report's questions and response times).
 QUESTION_MARKS = ("?", "？")
