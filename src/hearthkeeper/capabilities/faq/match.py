@@ -172,7 +172,8 @@ class FaqIndex:
             return None
         dots, norm, found_by = read
         touched = sorted({i for i, dot in enumerate(dots) if dot} | found_by.keys())
-        best, best_score, best_found = 0, 0.0, ()
+        best, best_score = 0, 0.0
+        best_found: tuple[str, ...] = ()
         for index in touched:
             score, found = self._score(index, dots[index], norm, found_by)
             if score > best_score:
