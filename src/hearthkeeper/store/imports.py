@@ -105,7 +105,7 @@ class ImportQueries(StoreBase):
             try:
                 if connection.dialect.name == "postgresql":
                     return _copy_in(connection, rows, now)
-                return _insert_prepared(connection, rows, now)
+                return insert_prepared(connection, rows, now)
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot import {len(rows)} messages: a group or member among them "
@@ -145,8 +145,9 @@ def _storable_rows(rows: Sequence[ImportRow]) -> Sequence[ImportRow]:
     ]
 
 
-def _insert_prepared(connection: Connection, rows: Sequence[ImportRow], now: datetime) -> int:
-    """SQLite: one executemany of the prepared INSERT; the rows it added."""
+def insert_prepared(connection: Connection, rows: Sequence[ImportRow], now: datetime) -> int:
+    """SQLite: one executemany of the prepared INSERT (the engine's batches of plain messages
+    take it too); the rows it added. IntegrityError for a missing group or member."""
     recorded = _sqlite_time(now)
     values = [
         (group_id, member_id, event_id, _kind(kind), text, _sqlite_time(sent_at), recorded, reply)
