@@ -10,7 +10,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Select, Table, select
+from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -177,3 +177,23 @@ def stored_pair(pair: tuple[str, str]) -> tuple[str, str]:
 
 def _stored(value: Any) -> Any:
     return storable(value) if isinstance(value, str) else value
+
+
+def inserted_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows`; their new ids, in the order of `rows`.
+
+    SQLAlchemy can only promise that order on SQLite by sending one INSERT per row (its
+    "insertmanyvalues" has no ordered form there): 0.5 statements per message of the engine
+    were that. On SQLite the rows go in multi-row INSERTs instead: the write lock is held, so
+    each new rowid is the largest so far plus one, in the order the VALUES list is read, and
+    the ids sorted are the rows' ids in order. Checked: the ids must be consecutive (any
+    other rowid choice would not be), else the rows are written again one at a time."""
+    if connection.dialect.name != "sqlite" or len(rows) < 2:
+        ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(connection.scalars(ordered, rows).all())
+    found = sorted(connection.scalars(insert(table).returning(table.c.id), rows).all())
+    if len(found) == len(rows) and found[-1] - found[0] == len(rows) - 1:
+        return found
+    connection.execute(delete(table).where(table.c.id.in_(found)))  # pragma: no cover
+    ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(connection.scalars(ordered, rows).all())

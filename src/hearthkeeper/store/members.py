@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.columns import sqlite_time, storable
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import insert_ignoring, stored_pair, table_of, where_pairs
+from hearthkeeper.store.inserts import (
+    insert_ignoring,
+    inserted_ids,
+    stored_pair,
+    table_of,
+    where_pairs,
+)
 from hearthkeeper.store.models import NAME, IdentityRow, MemberRow, TagRow
 from hearthkeeper.store.records import Identity, Member, MemberTag
 from hearthkeeper.store.scope import StoreBase
@@ -174,7 +180,7 @@ class MemberQueries(StoreBase):
             {"display_name": name.strip()[:NAME], "profile": {}, "notes": "", "created_at": now}
             for name in users.values()
         ]
-        new_ids = _inserted_ids(connection, members, rows)
+        new_ids = inserted_ids(connection, members, rows)
         ids = dict(zip(users, new_ids, strict=True))
         claimed = connection.execute(
             insert_ignoring(session, IdentityRow, ("carrier", "carrier_user_id")).returning(
@@ -225,26 +231,6 @@ def _valid_tag(tag: str) -> str:
     if not tag or len(tag) > TAG_LENGTH:
         raise ValueError(f"a tag is 1 to {TAG_LENGTH} characters, not {tag!r}")
     return tag
-
-
-def _inserted_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows`; their new ids, in the order of `rows`.
-
-    SQLAlchemy can only promise that order on SQLite by sending one INSERT per row (its
-    "insertmanyvalues" has no ordered form there): 0.5 statements per message of the engine
-    were that. On SQLite the rows go in multi-row INSERTs instead: the write lock is held, so
-    each new rowid is the largest so far plus one, in the order the VALUES list is read, and
-    the ids sorted are the rows' ids in order. Checked: the ids must be consecutive (any
-    other rowid choice would not be), else the rows are written again one at a time."""
-    if connection.dialect.name != "sqlite" or len(rows) < 2:
-        ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(connection.scalars(ordered, rows).all())
-    found = sorted(connection.scalars(insert(table).returning(table.c.id), rows).all())
-    if len(found) == len(rows) and found[-1] - found[0] == len(rows) - 1:
-        return found
-    connection.execute(delete(table).where(table.c.id.in_(found)))  # pragma: no cover
-    ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(connection.scalars(ordered, rows).all())
 
 
 # SQLite: members seen for the first time, as the driver takes them (see
