@@ -81,3 +81,37 @@ def test_a_batch_issues_as_many_statements_for_10_messages_as_for_120(
             "SELECT count(*) FROM questions q JOIN scheduled s ON s.key = 'question:' || q.id"
         ).scalar()
     assert queued == alerted == askers(0, MEMBERS) + askers(1_000, 10) + askers(2_000, 120)
+
+
+def check_ins(c: Community, first: int, count: int, text: str = "打卡") -> list[Message]:
+    """`count` members (`u<first>`, …) checking in, a second apart, in one group."""
+    start = c.clock.now()
+    return [
+        Message(carrier="fake", group="g0", event_id=f"c{start.date()}-{n}",
+                at=start + timedelta(seconds=n - first),
+                sender=Sender(user_id=f"u{n}", display_name=f"member {n}"), text=text)
+        for n in range(first, first + count)
+    ]  # fmt: skip
+
+
+def test_a_batch_of_check_ins_numbers_the_day_and_carries_yesterdays_streaks(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, parse_playbook(template_text("skincare")).playbook)
+    c.engine.process(messages(c, 0, MEMBERS))  # the group adopted, the members known
+    c.engine.process(check_ins(c, 0, 10))  # yesterday: ten of them checked in
+    store_clock.advance(timedelta(days=1))
+    with counted(store) as chat:
+        c.engine.process(check_ins(c, 20, 10, text="早上好"))
+    with counted(store) as batch:
+        done = c.engine.process(check_ins(c, 0, 10))
+    replies = [a.text or "" for p in done for a in p.actions if a.kind.value == "reply"]
+    # each reply says its place in the day and the streak going on from yesterday's
+    assert len(replies) == 10, replies
+    for n, reply in enumerate(replies, start=1):
+        assert f"今日第 {n} 位，已连续打卡 2 天" in reply, reply
+    # A check-in costs six statements of its own (the insert that reads yesterday's streak,
+    # its place in the day, the points entry, the member's level and two reads of activity),
+    # not the nine it took when each was read and guarded one by one; the batch adds a few
+    # (tonight's summary and the level round, scheduled together).
+    assert len(batch) - len(chat) <= 6 * 10 + 5, "\n".join(batch)

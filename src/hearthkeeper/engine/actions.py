@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -114,7 +114,8 @@ class Action:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict, as the outbox stores it."""
-        data = asdict(self)
+        # the fields as they are (all plain values) unless `extra` holds some structure to copy
+        data = asdict(self) if self.extra else {name: getattr(self, name) for name in _FIELDS}
         data.pop("request", None)  # effects run in the transaction that decided them
         data["kind"] = self.kind.value
         data["duration"] = self.duration.total_seconds() if self.duration is not None else None
@@ -131,3 +132,6 @@ class Action:
         if values.get("not_before") is not None:
             values["not_before"] = datetime.fromisoformat(values["not_before"])
         return cls(**values)
+
+
+_FIELDS = tuple(f.name for f in fields(Action))

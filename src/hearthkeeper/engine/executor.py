@@ -288,10 +288,13 @@ class Executor:
         missing = {(e.carrier, e.group) for e in events} - self._groups.keys()
         if missing:
             found = tx.group_ids(missing)
+            groups = {key: tx.get_group(found[key]) for key in sorted(missing) if key in found}
+            if self.adopt_groups_into is not None:  # the unknown ones, in one statement
+                new = [key for key in sorted(missing) if groups.get(key) is None]
+                adopted = tx.adopt_groups(self.adopt_groups_into, new)
+                groups.update(zip(new, adopted, strict=True))
             for key in sorted(missing):
-                group = tx.get_group(found[key]) if key in found else None
-                if group is None and self.adopt_groups_into is not None:
-                    group = tx.add_group(self.adopt_groups_into, key[1], key[0], key[1])
+                group = groups.get(key)
                 self._groups[key] = self._view(group) if group is not None else None
         return [self._groups[(e.carrier, e.group)] for e in events]
 

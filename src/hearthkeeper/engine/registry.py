@@ -69,6 +69,8 @@ class Registry:
 
     def __init__(self) -> None:
         self._entries: list[_Entry] = []
+        # the handlers by priority group, in order (what `decide` walks)
+        self._stages: tuple[tuple[Handler, ...], ...] = ()
         self._effects: dict[str, tuple[type[Request], Effect[Any]]] = {}
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
         self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
@@ -124,6 +126,10 @@ class Registry:
         """Register `handler` in priority group `stage` (and, if it keeps state in memory,
         among those `forget` tells)."""
         insort(self._entries, _Entry(int(stage), len(self._entries), handler))
+        stages: dict[int, list[Handler]] = {}
+        for entry in self._entries:
+            stages.setdefault(entry.stage, []).append(entry.handler)
+        self._stages = tuple(tuple(handlers) for handlers in stages.values())
         if isinstance(handler, Stateful):
             self._stateful.append(handler)
 
@@ -141,21 +147,14 @@ class Registry:
         """Run the handlers on one event and collect their actions."""
         actions: list[Action] = []
         used: list[str] = []
-        index = 0
-        entries = self._entries
-        while index < len(entries):
-            stage = entries[index].stage
+        for stage in self._stages:
             stop = False
-            while index < len(entries) and entries[index].stage == stage:
-                handler = entries[index].handler
-                index += 1
+            for handler in stage:
                 if handler.check(event, ctx):
                     outcome = handler.handle(event, ctx)
                     actions.extend(outcome.actions)
                     used.append(handler.name)
                     stop = outcome.stop
-                    while index < len(entries) and entries[index].stage == stage:
-                        index += 1
                     break
             if stop:
                 break

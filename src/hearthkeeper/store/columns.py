@@ -39,6 +39,14 @@ def utc(value: datetime, what: str) -> datetime:
     return require_aware(value, what).astimezone(UTC)
 
 
+def sqlite_time(value: datetime, what: str) -> str:
+    """A time as `UTCDateTime` keeps it in SQLite (naive UTC, to the microsecond), for the
+    bulk paths that hand rows to the driver themselves; ValueError naming `what` if naive."""
+    if value.tzinfo is not UTC:
+        value = require_aware(value, what).astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # "2018-05-02 19:38:15.000000+00:00", cut
+
+
 def _storable_json(value: Any) -> Any:
     if isinstance(value, str):
         return storable(value)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import table_of, where_pairs
+from hearthkeeper.store.inserts import inserted_ids, table_of, where_pairs
 from hearthkeeper.store.models import CommunityRow, GroupRow
 from hearthkeeper.store.records import Community, Group
 from hearthkeeper.store.scope import StoreBase
@@ -71,6 +72,35 @@ class CommunityQueries(StoreBase):
                     f"{carrier} group {carrier_group_id!r} is already registered{where}"
                 )
             return _group(row)
+
+    def adopt_groups(self, community_id: int, groups: Sequence[tuple[str, str]]) -> list[Group]:
+        """`add_group` for many carrier groups (carrier, carrier group id) at once, each
+        named by its carrier id, as the engine adopts the groups it sees first: the groups in
+        the order given, their ids in that order, one statement for them all."""
+        if not groups:
+            return []
+        now = self._clock.now()
+        with self._unit(write=True) as session:
+            if session.get(CommunityRow, community_id) is None:
+                raise StoreError(f"there is no community with id {community_id}")
+            rows = [
+                {"community_id": community_id, "name": group, "carrier": carrier,
+                 "carrier_group_id": group, "capacity": None, "created_at": now}
+                for carrier, group in groups
+            ]  # fmt: skip
+            try:
+                with session.begin_nested():
+                    ids = inserted_ids(session.connection(), table_of(GroupRow), rows)
+            except IntegrityError:
+                taken = self.group_ids(groups)
+                raise StoreError(
+                    f"groups already registered: {', '.join(f'{c} {g!r}' for c, g in taken)}"
+                ) from None
+        return [
+            Group(id=new_id, community_id=community_id, name=group, carrier=carrier,
+                  carrier_group_id=group, capacity=None, created_at=now)
+            for new_id, (carrier, group) in zip(ids, groups, strict=True)
+        ]  # fmt: skip
 
     def get_group(self, group_id: int) -> Group | None:
         """The group with this id, if there is one."""

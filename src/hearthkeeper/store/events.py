@@ -8,14 +8,16 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from hearthkeeper.store.columns import require_aware
+from hearthkeeper.store.columns import require_aware, sqlite_time, storable
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import insert_many, insert_one
+from hearthkeeper.store.inserts import insert_many, insert_many_prepared, insert_one, table_of
 from hearthkeeper.store.models import EventRow
 from hearthkeeper.store.records import EventType, NewEvent, RecordedEvent
 from hearthkeeper.store.scope import StoreBase
 
 _KEY = ("group_id", "carrier_event_id")
+_TABLE = table_of(EventRow)
+_COLUMNS = ("group_id", "carrier_event_id", "type", "member_id", "at", "recorded_at")
 
 
 class EventQueries(StoreBase):
@@ -43,9 +45,16 @@ class EventQueries(StoreBase):
     def record_events_bulk(self, rows: Sequence[NewEvent]) -> list[tuple[int, bool]]:
         """`record_event` for many events in one statement: (id, created) for each, in order."""
         now = self._clock.now()
-        values = [_values(row) | {"recorded_at": now} for row in rows]
         with self._unit(write=True) as session:
             try:
+                if session.get_bind().dialect.name == "sqlite":  # the engine's hot path
+                    recorded = sqlite_time(now, "recorded_at")
+                    return insert_many_prepared(session, _TABLE, _KEY, _COLUMNS, [
+                        (row.group_id, storable(row.carrier_event_id), event_type(row.type).value,
+                         row.member_id, sqlite_time(row.at, "event time"), recorded)
+                        for row in rows
+                    ])  # fmt: skip
+                values = [_values(row) | {"recorded_at": now} for row in rows]
                 return insert_many(session, EventRow, _KEY, values)
             except IntegrityError as exc:
                 raise StoreError(

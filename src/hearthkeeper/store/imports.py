@@ -11,13 +11,13 @@ is stored already or comes earlier in the chunk (PostgreSQL: anywhere in the chu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, update
 from sqlalchemy.exc import IntegrityError
 
-from hearthkeeper.store.columns import all_storable, require_aware, storable
+from hearthkeeper.store.columns import all_storable, require_aware, sqlite_time, storable
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.messages import replied_message_id
@@ -105,7 +105,7 @@ class ImportQueries(StoreBase):
             try:
                 if connection.dialect.name == "postgresql":
                     return _copy_in(connection, rows, now)
-                return _insert_prepared(connection, rows, now)
+                return insert_prepared(connection, rows, now)
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot import {len(rows)} messages: a group or member among them "
@@ -145,11 +145,21 @@ def _storable_rows(rows: Sequence[ImportRow]) -> Sequence[ImportRow]:
     ]
 
 
-def _insert_prepared(connection: Connection, rows: Sequence[ImportRow], now: datetime) -> int:
-    """SQLite: one executemany of the prepared INSERT; the rows it added."""
-    recorded = _sqlite_time(now)
+def insert_prepared(connection: Connection, rows: Sequence[ImportRow], now: datetime) -> int:
+    """SQLite: one executemany of the prepared INSERT (the engine's batches of plain messages
+    take it too); the rows it added. IntegrityError for a missing group or member."""
+    recorded = sqlite_time(now, "recorded_at")
     values = [
-        (group_id, member_id, event_id, _kind(kind), text, _sqlite_time(sent_at), recorded, reply)
+        (
+            group_id,
+            member_id,
+            event_id,
+            _kind(kind),
+            text,
+            sqlite_time(sent_at, "sent_at"),
+            recorded,
+            reply,
+        )
         for group_id, member_id, event_id, kind, text, sent_at, reply in _storable_rows(rows)
     ]
     raw: Any = connection.connection.driver_connection
@@ -181,11 +191,3 @@ def _kind(kind: MessageKind | str) -> str:
     except KeyError:
         known = ", ".join(k.value for k in MessageKind)
         raise ValueError(f"unknown message kind {kind!r}; the kinds are {known}") from None
-
-
-def _sqlite_time(value: datetime) -> str:
-    """A time as `UTCDateTime` keeps it in SQLite: naive UTC, to the microsecond."""
-    if value.tzinfo is UTC:  # the usual case: "2018-05-02 19:38:15.000000+00:00", cut
-        return value.isoformat(" ", "microseconds")[:26]
-    aware = require_aware(value, "sent_at").astimezone(UTC)
-    return aware.isoformat(" ", "microseconds")[:26]

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Select, Table, select
+from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,45 @@ def insert_many(
     statement = _returning_ids(insert_ignoring(session, model, keys), table, tuple(keys))
     result = session.connection().execute(statement, [dict(row) for row in rows])
     created = {tuple(found[1:]): int(found[0]) for found in result}
+    return _outcome(session, table, keys, wanted, created)
+
+
+def insert_many_prepared(
+    session: Session, table: Table, keys: Sequence[str], columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+) -> list[tuple[int, bool]]:  # fmt: skip
+    """`insert_many` on SQLite for rows in the driver's own form (the values of `columns` in
+    order, text `storable`, times `sqlite_time`): one prepared INSERT stepped over the rows,
+    without SQLAlchemy's per-row parameter processing. The rows it created are read back as
+    those past the table's largest id before it: the transaction holds the write lock, and
+    SQLite gives each new row a rowid larger than any in the table."""
+    if not rows:
+        return []
+    connection = session.connection()
+    assert connection.dialect.name == "sqlite", "insert_many_prepared is SQLite's path"
+    name = table.name
+    newest = connection.exec_driver_sql(f"SELECT max(id) FROM {name}").scalar()
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO NOTHING",
+        list(rows),
+    )
+    key_at = [columns.index(k) for k in keys]
+    wanted = [tuple(row[i] for i in key_at) for row in rows]
+    new = connection.exec_driver_sql(
+        f"SELECT id, {', '.join(keys)} FROM {name} WHERE id > ?", (newest or 0,)
+    )
+    created = {tuple(found[1:]): int(found[0]) for found in new}
+    return _outcome(session, table, keys, wanted, created)
+
+
+def _outcome(
+    session: Session, table: Table, keys: Sequence[str], wanted: list[tuple[Any, ...]],
+    created: dict[tuple[Any, ...], int],
+) -> list[tuple[int, bool]]:  # fmt: skip
+    """(id, created) for each key of `wanted` in order, given the ids of the rows created:
+    the first row of a key created it, every other one finds that row or the stored one."""
     existing = _existing_ids(session, table, keys, [k for k in wanted if k not in created])
     outcome: list[tuple[int, bool]] = []
     for key in wanted:
@@ -138,3 +177,23 @@ def stored_pair(pair: tuple[str, str]) -> tuple[str, str]:
 
 def _stored(value: Any) -> Any:
     return storable(value) if isinstance(value, str) else value
+
+
+def inserted_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows`; their new ids, in the order of `rows`.
+
+    SQLAlchemy can only promise that order on SQLite by sending one INSERT per row (its
+    "insertmanyvalues" has no ordered form there): 0.5 statements per message of the engine
+    were that. On SQLite the rows go in multi-row INSERTs instead: the write lock is held, so
+    each new rowid is the largest so far plus one, in the order the VALUES list is read, and
+    the ids sorted are the rows' ids in order. Checked: the ids must be consecutive (any
+    other rowid choice would not be), else the rows are written again one at a time."""
+    if connection.dialect.name != "sqlite" or len(rows) < 2:
+        ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(connection.scalars(ordered, rows).all())
+    found = sorted(connection.scalars(insert(table).returning(table.c.id), rows).all())
+    if len(found) == len(rows) and found[-1] - found[0] == len(rows) - 1:
+        return found
+    connection.execute(delete(table).where(table.c.id.in_(found)))  # pragma: no cover
+    ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(connection.scalars(ordered, rows).all())

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.columns import sqlite_time, storable
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import insert_ignoring, stored_pair, table_of, where_pairs
+from hearthkeeper.store.inserts import (
+    insert_ignoring,
+    inserted_ids,
+    stored_pair,
+    table_of,
+    where_pairs,
+)
 from hearthkeeper.store.models import NAME, IdentityRow, MemberRow, TagRow
 from hearthkeeper.store.records import Identity, Member, MemberTag
 from hearthkeeper.store.scope import StoreBase
@@ -167,11 +174,13 @@ class MemberQueries(StoreBase):
         now = self._clock.now()
         members, identities = table_of(MemberRow), table_of(IdentityRow)
         connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            return _new_members_prepared(session, users, sqlite_time(now, "created_at"))
         rows = [
             {"display_name": name.strip()[:NAME], "profile": {}, "notes": "", "created_at": now}
             for name in users.values()
         ]
-        new_ids = _inserted_ids(connection, members, rows)
+        new_ids = inserted_ids(connection, members, rows)
         ids = dict(zip(users, new_ids, strict=True))
         claimed = connection.execute(
             insert_ignoring(session, IdentityRow, ("carrier", "carrier_user_id")).returning(
@@ -224,24 +233,50 @@ def _valid_tag(tag: str) -> str:
     return tag
 
 
-def _inserted_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows`; their new ids, in the order of `rows`.
+# SQLite: members seen for the first time, as the driver takes them (see
+# `_new_members_prepared`); the profile is the empty JSON document, as `JSONDocument` writes it.
+_SQLITE_MEMBER = (
+    "INSERT INTO members (display_name, profile, notes, created_at) VALUES (?, '{}', '', ?)"
+)
+_SQLITE_IDENTITY = (
+    "INSERT INTO member_identities (carrier, carrier_user_id, member_id, created_at) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (carrier, carrier_user_id) DO NOTHING"
+)
 
-    SQLAlchemy can only promise that order on SQLite by sending one INSERT per row (its
-    "insertmanyvalues" has no ordered form there): 0.5 statements per message of the engine
-    were that. On SQLite the rows go in multi-row INSERTs instead: the write lock is held, so
-    each new rowid is the largest so far plus one, in the order the VALUES list is read, and
-    the ids sorted are the rows' ids in order. Checked: the ids must be consecutive (any
-    other rowid choice would not be), else the rows are written again one at a time."""
-    if connection.dialect.name != "sqlite" or len(rows) < 2:
-        ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(connection.scalars(ordered, rows).all())
-    found = sorted(connection.scalars(insert(table).returning(table.c.id), rows).all())
-    if len(found) == len(rows) and found[-1] - found[0] == len(rows) - 1:
-        return found
-    connection.execute(delete(table).where(table.c.id.in_(found)))  # pragma: no cover
-    ordered = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(connection.scalars(ordered, rows).all())
+
+def _new_members_prepared(
+    session: Session, users: Mapping[tuple[str, str], str], now: str
+) -> dict[tuple[str, str], int]:
+    """SQLite: the members and their identities each in one prepared INSERT stepped over the
+    rows (no per-row parameter processing). The transaction holds the write lock, so the new
+    members are the rows past the largest id before, in the order inserted; an identity some
+    other row of `users` already claimed (two ids the database stores alike) is the only one
+    that can be refused, and its member goes again, as on PostgreSQL."""
+    connection = session.connection()
+    newest = connection.exec_driver_sql("SELECT max(id) FROM members").scalar() or 0
+    connection.exec_driver_sql(
+        _SQLITE_MEMBER, [(storable(name.strip()[:NAME]), now) for name in users.values()]
+    )
+    new_ids = [row[0] for row in connection.exec_driver_sql(
+        "SELECT id FROM members WHERE id > ? ORDER BY id", (newest,)
+    )]  # fmt: skip
+    assert len(new_ids) == len(users), "the write lock is held: only these rows are new"
+    ids = dict(zip(users, new_ids, strict=True))
+    connection.exec_driver_sql(
+        _SQLITE_IDENTITY,
+        [(storable(c), storable(u), ids[(c, u)], now) for c, u in users],
+    )
+    # the identities written now: those of the new members (as RETURNING would give them)
+    claimed = connection.exec_driver_sql(
+        "SELECT carrier, carrier_user_id FROM member_identities WHERE member_id > ?", (newest,)
+    )
+    kept = {(c, u) for c, u in claimed}
+    lost = [user for user in users if stored_pair(user) not in kept]
+    if lost:
+        members = table_of(MemberRow)
+        connection.execute(delete(members).where(members.c.id.in_([ids[u] for u in lost])))
+        ids |= _identity_ids(session, lost)
+    return ids
 
 
 def _identity_ids(session: Session, users: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

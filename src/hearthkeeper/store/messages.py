@@ -97,11 +97,23 @@ class MessageQueries(StoreBase):
         rich = [row for row in rows if row.reply_to_event_id is not None or row.mentions]
         with self._unit(write=True) as session:
             if plain:
+                connection = session.connection()
                 try:
-                    session.connection().execute(
-                        insert_ignoring(session, MessageRow, _KEY),
-                        [_bulk_values(row, now) for row in plain],
-                    )
+                    if connection.dialect.name == "sqlite":
+                        # the importer's prepared INSERT, stepped over the rows: no per-row
+                        # parameter processing by SQLAlchemy (the same row stored)
+                        from hearthkeeper.store.imports import insert_prepared  # (a cycle)
+
+                        insert_prepared(connection, [
+                            (row.group_id, row.member_id, row.carrier_event_id, row.kind,
+                             row.text, row.sent_at, None)
+                            for row in plain
+                        ], now)  # fmt: skip
+                    else:
+                        connection.execute(
+                            insert_ignoring(session, MessageRow, _KEY),
+                            [_bulk_values(row, now) for row in plain],
+                        )
                 except IntegrityError as exc:
                     raise StoreError(
                         f"cannot record {len(plain)} messages: a group or member among them "

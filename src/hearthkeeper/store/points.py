@@ -30,14 +30,22 @@ class PointsQueries(StoreBase):
         at: datetime,
         *,
         event_id: int | None = None,
+        known: bool = False,
     ) -> PointsEntry:
-        """Add an entry to the member's points in the community (negative to redeem)."""
+        """Add an entry to the member's points in the community (negative to redeem).
+        `known`: the caller has just read or written the member, community and event in
+        this transaction, so no savepoint guards the row (a refused row would be a bug and
+        fail the transaction as any other)."""
         at = utc(at, "points time")
         values = {
             "community_id": community_id, "member_id": member_id, "points": points,
             "reason": reason, "at": at, "event_id": event_id,
         }  # fmt: skip
         with self._unit(write=True) as session:
+            if known:  # one statement: a check-in's award is on the engine's path
+                new_id = session.connection().execute(_INSERT, values).scalar_one()
+                return PointsEntry(id=new_id, community_id=community_id, member_id=member_id,
+                                   points=points, reason=reason, at=at, event_id=event_id)  # fmt: skip
             # a plain INSERT in a savepoint (points are awarded on the engine's path, once per
             # check-in: the ORM's unit of work cost more than the statement)
             try:

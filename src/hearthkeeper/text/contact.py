@@ -119,7 +119,7 @@ def find_contact_offers(message: MessageText) -> list[ContactOffer]:
 
 def find_phone_numbers(normalised: str) -> list[str]:
     """Phone numbers in a normalised message, as written (separators kept)."""
-    if sum(char.isdigit() for char in normalised) < 9:
+    if sum(map(str.isdigit, normalised)) < 9:  # (counted in C: every message asks)
         return []
     return [match.group().strip() for match in _PHONES.finditer(normalised)]
 

@@ -90,14 +90,26 @@ def features(message: MessageText, links: list[Link] | None = None) -> dict[str,
         found.setdefault(f"d:{min(len(run), 12)}", run)
     text = _DIGITS.sub("0", shown)  # a number is one character '0' here
     pieces = _PIECES.findall(shown)  # one piece per character of `text`: a number is one
-    for n in (1, 2, 3):
-        for start in range(len(text) - n + 1):
-            if len(found) >= _MAX_FEATURES:
-                break
-            gram = text[start : start + n]
-            if gram in found or (n == 1 and gram.isascii()) or "0" in gram or " " in gram[1:-1]:
-                continue  # numbers speak through their length alone (order numbers, prices)
-            found[gram] = "".join(pieces[start : start + n]).strip()  # first occurrence shown
+    # 1-, 2- then 3-grams, in text order (the order decides which 400 are kept, and the scores
+    # add up in it): numbers speak through their length alone (order numbers, prices), single
+    # Latin letters and n-grams across two Latin words say nothing.
+    for start, gram in enumerate(text):
+        if len(found) >= _MAX_FEATURES:
+            break
+        if not gram.isascii() and gram not in found:  # '0' and ' ' are ASCII
+            found[gram] = pieces[start].strip()  # first occurrence shown
+    for start in range(len(text) - 1):
+        if len(found) >= _MAX_FEATURES:
+            break
+        gram = text[start : start + 2]
+        if "0" not in gram and gram not in found:
+            found[gram] = (pieces[start] + pieces[start + 1]).strip()
+    for start in range(len(text) - 2):
+        if len(found) >= _MAX_FEATURES:
+            break
+        gram = text[start : start + 3]
+        if gram[1] != " " and "0" not in gram and gram not in found:
+            found[gram] = (pieces[start] + pieces[start + 1] + pieces[start + 2]).strip()
     for word in _WORD.findall(normalised):
         found.setdefault(f"w:{word}", word)
     return found
@@ -110,11 +122,15 @@ def _gram_text(normalised: str) -> str:
     ten" keeps its spaces: n-grams across English words ("esf", "mte") are noise that SMS spam
     happened to share with ordinary chat.
     """
-    tokens = _TOKENS.findall(normalised)
     parts: list[str] = []
-    for index, token in enumerate(tokens):
-        if index and len(token) > 1 and len(tokens[index - 1]) > 1:
-            parts.append(" ")
+    word = False  # the token before was a word (two characters or more)
+    for token in _TOKENS.findall(normalised):
+        if len(token) > 1:
+            if word:
+                parts.append(" ")
+            word = True
+        else:
+            word = False
         parts.append(token)
     return "".join(parts)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import calendar as months_calendar
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -32,7 +34,71 @@ def to_instant(local: datetime, zone: ZoneInfo) -> datetime:
 
 
 def iter_firings(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[datetime]:
-    """Every firing of `schedule` at or after the aware `after`, as aware UTC datetimes, in order."""
+    """Every firing of `schedule` at or after the aware `after`, as aware UTC datetimes, in order.
+
+    Read from the schedule's walk remembered from a moment shortly before (`_Walk`): planning
+    a calendar asks for the same schedules at nearly the same moment for every group."""
+    key = (schedule, zone)
+    with _WALKS_LOCK:
+        walk = _WALKS.get(key)
+        if walk is None or not walk.anchor <= after <= walk.anchor + _REUSE:
+            if len(_WALKS) >= _WALKS_KEPT:
+                _WALKS.clear()
+            walk = _WALKS[key] = _Walk(schedule, zone, after)
+    return walk.firings_from(after)
+
+
+# A walk serves the moments up to a day after the one it started from, then starts again.
+_REUSE = timedelta(days=1)
+_WALKS_KEPT = 256  # schedules remembered (a playbook has a few dozen at most)
+_WALKS: dict[tuple[str, ZoneInfo], _Walk] = {}
+_WALKS_LOCK = threading.Lock()
+
+
+class _Walk:
+    """The firings of one schedule from `anchor` on, computed as far as anyone asked.
+
+    What `walk(after)` yields for a later `after` is exactly this walk's firings at or after
+    it: local times are mapped to instants in order (`to_instant` never goes back), and
+    those the later walk would start past, more than `_MARGIN` of local time earlier, fire
+    before `after` (no clock goes back three hours)."""
+
+    def __init__(self, schedule: str, zone: ZoneInfo, anchor: datetime) -> None:
+        self.anchor = anchor
+        self._found: list[datetime] = []
+        self._source: Iterator[datetime] | None = _walk(schedule, zone, anchor)
+        self._error: Exception | None = None  # what ended the walk (an unreadable schedule)
+        self._lock = threading.Lock()
+
+    def firings_from(self, after: datetime) -> Iterator[datetime]:
+        index = bisect.bisect_left(self._found, after)
+        while True:
+            if index < len(self._found):
+                found = self._found[index]
+                index += 1
+                if found >= after:  # (walked just now from further back: skip to `after`)
+                    yield found
+                continue
+            with self._lock:
+                if index < len(self._found):
+                    continue  # another reader went further meanwhile
+                if self._source is None:
+                    if self._error is not None:
+                        raise self._error  # every reader learns it, as from its own walk
+                    return
+                try:
+                    walked = next(self._source, None)
+                except Exception as error:
+                    self._source, self._error = None, error
+                    raise
+                if walked is None:
+                    self._source = None
+                    return
+                self._found.append(walked)
+
+
+def _walk(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[datetime]:
+    """Every firing of `schedule` at or after `after`, walked with croniter."""
     cron = parse_schedule(schedule)
     walk = croniter(cron, after.astimezone(zone).replace(tzinfo=None) - _MARGIN)
     last: datetime | None = None

@@ -43,7 +43,7 @@ def record(scope: StoreBase, request: CheckInRecord, ctx: EffectContext) -> Sequ
     ledger, titles = PointsQueries.on(scope), SqlTitles.on(scope)
     for award in decided.awards:
         ledger.award_points(community, member.id, award.points, award.reason, ctx.now,
-                            event_id=ctx.event_id)  # fmt: skip
+                            event_id=ctx.event_id, known=True)  # fmt: skip
     for title in decided.titles:
         titles.claim_title(community, member.id, title, ctx.now)
     plan_summary(scope, ctx, today)

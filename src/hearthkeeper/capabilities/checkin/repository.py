@@ -4,19 +4,51 @@ transaction."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Insert, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.inserts import insert_ignoring, table_of
+from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.models import CheckInRow, MemberRow
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(CheckInRow)
+_KEY = ("community_id", "member_id", "day")
+_EXISTING = select(_TABLE).where(*(_TABLE.c[k] == bindparam(k) for k in _KEY))
+# The how-manieth check-in of its day in the community a row is.
+_POSITION = select(func.count()).where(
+    _TABLE.c.community_id == bindparam("community_id"),
+    _TABLE.c.day == bindparam("day"),
+    _TABLE.c.id <= bindparam("id"),
+)
+
+
+@functools.cache
+def _insert_check_in(dialect: str) -> Insert:
+    """Today's check-in, its streak going on from yesterday's row (read in the same
+    statement), unless the member checked in today already; the row comes back."""
+    yesterday = (
+        select(_TABLE.c.streak)
+        .where(_TABLE.c.community_id == bindparam("community_id"),
+               _TABLE.c.member_id == bindparam("member_id"),
+               _TABLE.c.day == bindparam("yesterday"))
+        .scalar_subquery()
+    )  # fmt: skip
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(_TABLE)
+        .values(community_id=bindparam("community_id"), member_id=bindparam("member_id"),
+                group_id=bindparam("group_id"), day=bindparam("day"), at=bindparam("at"),
+                streak=func.coalesce(yesterday, 0) + 1)
+        .on_conflict_do_nothing(index_elements=list(_KEY))
+        .returning(*_TABLE.c)
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,34 +98,18 @@ class SqlCheckIns(StoreBase):
         from yesterday's. Once per day, even when two arrive at once: a second call returns
         the first, with created=False."""
         at = utc(at, "check-in time")
+        values = {
+            "community_id": community_id, "member_id": member_id, "group_id": group_id,
+            "day": day.isoformat(), "at": at, "yesterday": (day - timedelta(days=1)).isoformat(),
+        }  # fmt: skip
         with self._unit(write=True) as session:
-            db = session.connection()  # plain statements: a check-in is on the engine's path
-            yesterday = db.execute(
-                select(_TABLE.c.streak).where(
-                    _TABLE.c.community_id == community_id,
-                    _TABLE.c.member_id == member_id,
-                    _TABLE.c.day == (day - timedelta(days=1)).isoformat(),
-                )
-            ).scalar()
-            values = {
-                "community_id": community_id, "member_id": member_id, "group_id": group_id,
-                "day": day.isoformat(), "at": at, "streak": (yesterday or 0) + 1,
-            }  # fmt: skip
-            keys = ("community_id", "member_id", "day")
-            insert = insert_ignoring(session, CheckInRow, keys).returning(*_TABLE.c)
-            row = db.execute(insert, values).first()
+            db = session.connection()  # plain statements built once: on the engine's path
+            row = db.execute(_insert_check_in(db.dialect.name), values).first()
             created = row is not None
             if row is None:  # checked in already today: the first one stands
-                row = db.execute(
-                    select(_TABLE).where(*(_TABLE.c[k] == values[k] for k in keys))
-                ).one()
-            position = db.execute(
-                select(func.count()).where(
-                    _TABLE.c.community_id == community_id,
-                    _TABLE.c.day == row.day,
-                    _TABLE.c.id <= row.id,
-                )
-            ).scalar()
+                row = db.execute(_EXISTING, values).one()
+            position = db.execute(_POSITION, {"community_id": community_id, "day": row.day,
+                                              "id": row.id}).scalar()  # fmt: skip
             return CheckIn(
                 id=row.id, community_id=row.community_id, member_id=row.member_id,
                 group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,

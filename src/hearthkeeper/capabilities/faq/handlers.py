@@ -62,7 +62,7 @@ class FaqAnswers:
         asks = looks_like_question(text)
         if faq.mention_only and not event.mentions_bot:
             return Reading(asks, None, (), cooled=False)
-        match = self.index.answer(text, addressed=event.mentions_bot)
+        match = self.index.answer(text, addressed=event.mentions_bot, asks=asks)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
         topics: list[str] = []
         if self.topics and (asks or event.mentions_bot):

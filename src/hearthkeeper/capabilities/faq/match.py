@@ -45,12 +45,14 @@ _QUESTION_PHRASES = re.compile(
     r"|[,;:] ?(?:how|what|when|where|why|who|which|can i|could i|do i|should i)\b"
 )
 
+_MARKERS = re.compile("|".join(map(re.escape, QUESTION_MARKERS)))  # any of them, in one scan
+
 
 def looks_like_question(text: MessageText) -> bool:
     """Question marks, Chinese question words, English wh-words and 'anyone know …'."""
     if "?" in text.normalised or "¿" in text.normalised:
         return True
-    if any(marker in text.compact for marker in QUESTION_MARKERS):
+    if _MARKERS.search(text.compact):
         return True
     words = latin_words(text.normalised)
     if words and text.normalised.startswith(words[0]) and words[0] in _QUESTION_WORDS:
@@ -128,41 +130,67 @@ class FaqIndex:
 
     def _scores(self, text: MessageText) -> list[tuple[float, tuple[str, ...]]]:
         """Each entry's score (rounded as `Match.score`) and the keywords found, in entry order."""
-        if not self._entries or not text.compact:
+        read = self._read(text)
+        if read is None:
             return []
-        message = {
-            n: w * self._idf.get(n, self._unknown) for n, w in features(text.normalised).items()
-        }
+        dots, norm, found_by = read
+        return [self._score(index, dots[index], norm, found_by) for index in range(len(dots))]
+
+    def _read(self, text: MessageText) -> tuple[list[float], float, dict[int, list[str]]] | None:
+        """What the scores are made of: the dot product of the message with each entry, the
+        message's norm, and the keywords found per entry (None: nothing to score)."""
+        if not self._entries or not text.compact:
+            return None
+        idf, unknown = self._idf, self._unknown
+        message = {n: w * idf.get(n, unknown) for n, w in features(text.normalised).items()}
         norm = math.sqrt(sum(v * v for v in message.values())) or 1.0
-        words = Words.of(text)
         dots = [0.0] * len(self._entries)
+        postings = self._postings
         for name, weight in message.items():
-            for index, entry_weight in self._postings.get(name, ()):
+            for index, entry_weight in postings.get(name, ()):
                 dots[index] += weight * entry_weight
         found_by: dict[int, list[str]] = {}
-        for position in self._keywords.found(words):
+        for position in self._keywords.found(Words.of(text)):
             keyword = self._keywords.keywords[position]
             found_by.setdefault(self._keyword_entry[position], []).append(keyword.text)
-        scored: list[tuple[float, tuple[str, ...]]] = []
-        for index, entry in enumerate(self._entries):
-            found = tuple(found_by.get(index, ()))
-            score = dots[index] / (norm * entry.norm) + KEYWORD_BONUS * min(len(found), 2)
-            scored.append((round(score, 4), found))
-        return scored
+        return dots, norm, found_by
+
+    def _score(self, index: int, dot: float, norm: float,
+               found_by: dict[int, list[str]]) -> tuple[float, tuple[str, ...]]:  # fmt: skip
+        found = tuple(found_by.get(index, ()))
+        score = dot / (norm * self._entries[index].norm) + KEYWORD_BONUS * min(len(found), 2)
+        return round(score, 4), found
 
     def best(self, text: MessageText) -> Match | None:
         """The best-scoring entry, however low its score (the first of `ranked`, without
-        ranking the others: the highest score, the earliest entry among equals)."""
-        scores = self._scores(text)
-        if not scores:
-            return None
-        index = max(range(len(scores)), key=lambda i: (scores[i][0], -i))
-        return self._match(index, *scores[index])
+        ranking the others: the highest score, the earliest entry among equals).
 
-    def answer(self, text: MessageText, *, addressed: bool = False) -> Match | None:
-        """The entry to answer with, or None when no entry is close enough."""
+        Only the entries the message shares a feature or a keyword with are scored: every
+        other one scores 0.0, so it can only be best when all do, and then the first is."""
+        read = self._read(text)
+        if read is None:
+            return None
+        dots, norm, found_by = read
+        touched = sorted({i for i, dot in enumerate(dots) if dot} | found_by.keys())
+        best, best_score = 0, 0.0
+        best_found: tuple[str, ...] = ()
+        for index in touched:
+            score, found = self._score(index, dots[index], norm, found_by)
+            if score > best_score:
+                best, best_score, best_found = index, score, found
+        if best_score == 0.0:  # every entry scores 0.0: the first, as `ranked` puts it
+            best = 0
+            best_score, best_found = self._score(0, dots[0], norm, found_by)
+        return self._match(best, best_score, best_found)
+
+    def answer(self, text: MessageText, *, addressed: bool = False,
+               asks: bool | None = None) -> Match | None:  # fmt: skip
+        """The entry to answer with, or None when no entry is close enough; `asks`: whether
+        the message looks like a question, when the caller knows already."""
         best = self.best(text)
         if best is None:
             return None
-        needed = ANSWER_AT if addressed or looks_like_question(text) else STATEMENT_AT
+        if asks is None:
+            asks = looks_like_question(text)
+        needed = ANSWER_AT if addressed or asks else STATEMENT_AT
         return best if best.score >= needed else None

@@ -3,12 +3,15 @@ rest, character n-grams for typos, keywords matched on word boundaries (pure).""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from hearthkeeper.text.normalise import MessageText, prepare
@@ -59,9 +62,15 @@ def _jieba() -> _Tokenizer:
 
 @cache
 def _readings() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    return pinyin_dict
+    """pypinyin's readings of each character (code point -> "zhòng,chóng"), read from its
+    data file: importing pypinyin first loads its phrase dictionary (0.3 s on the first
+    sound-alike check of a process), which is never used here."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("FAQ keywords need the pypinyin package: pip install pypinyin")
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    readings = json.loads(path.read_text(encoding="utf-8"))
+    return {int(code): reading for code, reading in readings.items()}
 
 
 # What pinyin input methods forgive (模糊音): zh/z, ch/c, sh/s, n/l, and -ng/-n

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import insert_ignoring, table_of
@@ -22,6 +22,31 @@ from hearthkeeper.store.models import (
     PointsRow,
 )
 from hearthkeeper.store.scope import StoreBase
+
+_LEVELS = table_of(MemberLevelRow)
+_LEVEL = select(_LEVELS).where(_LEVELS.c.community_id == bindparam("community_id"),
+                               _LEVELS.c.member_id == bindparam("member_id"))  # fmt: skip
+# A member's activity since `since` (`SqlLevels.activity`): their messages' times, and the
+# points earned and check-ins made, in one round trip.
+_SENT = (
+    select(MessageRow.sent_at)
+    .join(GroupRow, GroupRow.id == MessageRow.group_id)
+    .where(GroupRow.community_id == bindparam("community_id"),
+           MessageRow.member_id == bindparam("member_id"),
+           MessageRow.sent_at >= bindparam("since"))
+)  # fmt: skip
+_EARNED_AND_CHECKED = select(
+    select(func.coalesce(func.sum(PointsRow.points), 0)).where(
+        PointsRow.community_id == bindparam("community_id"),
+        PointsRow.member_id == bindparam("member_id"),
+        PointsRow.points > 0, PointsRow.at >= bindparam("since"),
+    ).scalar_subquery(),
+    select(func.count()).where(
+        CheckInRow.community_id == bindparam("community_id"),
+        CheckInRow.member_id == bindparam("member_id"),
+        CheckInRow.at >= bindparam("since"),
+    ).scalar_subquery(),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,11 +101,12 @@ class SqlLevels(StoreBase):
 
     def member_level(self, community_id: int, member_id: int) -> MemberLevel | None:
         """The member's level in the community; None: never placed (the bottom level)."""
-        table = table_of(MemberLevelRow)
-        query = select(table).where(table.c.community_id == community_id,
-                                    table.c.member_id == member_id)  # fmt: skip
         with self._unit(write=False) as session:  # a plain query: once per check-in
-            found = session.connection().execute(query).first()
+            found = (
+                session.connection()
+                .execute(_LEVEL, {"community_id": community_id, "member_id": member_id})
+                .first()
+            )
             return None if found is None else MemberLevel(*found)
 
     def members_at(self, community_id: int, levels: Collection[str]) -> list[MemberLevel]:
@@ -140,25 +166,12 @@ class SqlLevels(StoreBase):
     ) -> Activity:
         """What the member did in the community from `since` on: points earned, messages,
         days with a message (days in `zone`), check-ins."""
-        since = utc(since, "since")
-        earned = select(func.coalesce(func.sum(PointsRow.points), 0)).where(
-            PointsRow.community_id == community_id, PointsRow.member_id == member_id,
-            PointsRow.points > 0, PointsRow.at >= since,
-        ).scalar_subquery()  # fmt: skip
-        sent = (
-            select(MessageRow.sent_at)
-            .join(GroupRow, GroupRow.id == MessageRow.group_id)
-            .where(GroupRow.community_id == community_id, MessageRow.member_id == member_id,
-                   MessageRow.sent_at >= since)
-        )  # fmt: skip
-        checked = select(func.count()).where(
-            CheckInRow.community_id == community_id, CheckInRow.member_id == member_id,
-            CheckInRow.at >= since,
-        ).scalar_subquery()  # fmt: skip
-        with self._unit(write=False) as session:  # plain queries: once per check-in
+        values = {"community_id": community_id, "member_id": member_id,
+                  "since": utc(since, "since")}  # fmt: skip
+        with self._unit(write=False) as session:  # plain queries built once: per check-in
             db = session.connection()
-            times = list(db.scalars(sent))
-            points, check_ins = db.execute(select(earned, checked)).one()  # one round trip
+            times = list(db.execute(_SENT, values).scalars())
+            points, check_ins = db.execute(_EARNED_AND_CHECKED, values).one()  # one round trip
             return Activity(
                 points=int(points or 0),
                 messages=len(times),

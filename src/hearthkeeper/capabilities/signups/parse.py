@@ -6,6 +6,7 @@ Pure: text in, a reading out. `read_reply` reads `+1`, `接龙 2份`, `+1 西兰
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -196,12 +197,20 @@ def _after(said: str, pattern: re.Pattern[str] | None, words: Collection[str]) -
     if pattern is not None and (found := pattern.match(said)):
         return said[found.end() :].strip()
     lowered = said.lower()
-    for word in sorted((normal(w).lower() for w in words), key=len, reverse=True):
-        if word and lowered.startswith(word):
+    for word in _longest_first(tuple(words)):
+        if lowered.startswith(word):
             rest = said[len(word) :]
             if not rest or not (rest[0].isalpha() or rest[0] in "?？"):
                 return rest.strip()
     return None
+
+
+@functools.cache
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Keywords folded and lower-cased, longest first, the empty ones left out (a handler's
+    keywords are the same for every message: sorted once)."""
+    folded = sorted((normal(w).lower() for w in words), key=len, reverse=True)
+    return tuple(word for word in folded if word)
 
 
 def _item_number(rest: str) -> tuple[int | None, str]:
