@@ -124,6 +124,20 @@ class _Part:
     checkins: list[tuple[date, int]] = field(default_factory=list)
     signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
     posts: list[tuple[date, PostResponse]] = field(default_factory=list)
+    _daily: tuple[dict[date, dict[int, int]], dict[date, int]] | None = None
+
+    def daily(self) -> tuple[dict[date, dict[int, int]], dict[date, int]]:
+        """Per local day: messages per member, and questions (from the rollups); made once
+        for the group's scope and the community's."""
+        if self._daily is None:
+            posters: dict[date, dict[int, int]] = {}
+            asked: dict[date, int] = {}
+            for day, rows in groupby(self.activity, key=_DAY):  # a member's one row a day
+                on = list(rows)
+                posters[day] = dict(zip(map(_MEMBER, on), map(_MESSAGES, on), strict=True))
+                asked[day] = sum(map(_QUESTIONS, on))
+            self._daily = posters, asked
+        return self._daily
 
 
 class _Scope:
@@ -134,23 +148,22 @@ class _Scope:
         self.inputs = inputs
         empty = _Part()
         parts = [inputs.parts.get(g, empty) for g in sorted(groups)]
-        # Plain dicts, not Counters: this loop sees every rollup row of the scope.
-        posters: dict[date, dict[int, int]] = {}
-        asked: dict[date, int] = {}
-        if len(parts) == 1:  # one group: a member has one row a day, rows in order of day
-            for day, rows in groupby(parts[0].activity, key=_DAY):
-                on = list(rows)
-                posters[day] = dict(zip(map(_MEMBER, on), map(_MESSAGES, on), strict=True))
-                asked[day] = sum(map(_QUESTIONS, on))
-        else:
+        if len(parts) == 1:
+            posters, asked = parts[0].daily()  # shared, read only
+        else:  # the groups' days merged: a member in several groups that day is summed
+            posters, asked = {}, {}
             for p in parts:
-                for _, member, day, messages, questions in p.activity:
-                    on_day = posters.get(day)
-                    if on_day is None:
-                        on_day = posters[day] = {}
-                        asked[day] = 0
-                    on_day[member] = on_day.get(member, 0) + messages
-                    asked[day] += questions
+                their_posters, their_asked = p.daily()
+                for day, on_day in their_posters.items():
+                    mine = posters.get(day)
+                    if mine is None:
+                        posters[day] = dict(on_day)
+                        asked[day] = their_asked[day]
+                        continue
+                    both = {m: mine[m] + on_day[m] for m in mine.keys() & on_day.keys()}
+                    mine.update(on_day)
+                    mine.update(both)
+                    asked[day] += their_asked[day]
         self.posters = posters
         self.asked_rollup = asked
         self.totals: dict[date, list[int]] = {}
