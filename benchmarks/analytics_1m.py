@@ -110,8 +110,9 @@ def _run(
         )
         print(f"  import: {imported.added:,} messages in {import_s:.1f} s ({imported.how})")
         report = steps.report_builder()
+        now = steps.report_clock(store, imported.community_id)
         report_s, built = _timed(
-            lambda: report(store, imported.community_id), profile=args.profile == "report"
+            lambda: report(store, imported.community_id, now), profile=args.profile == "report"
         )
         zone = built["community"]["timezone"]
         print(f"  report: {report_s:.2f} s ({len(built['groups'])} groups, days in {zone})")

@@ -18,9 +18,13 @@ Span = tuple[datetime | None, datetime | None]  # first and last message
 
 
 def first_message_at(store: Store, community_id: int) -> datetime | None:
-    """When the community's first stored message was sent (None: no messages yet)."""
-    groups = select(GroupRow.id).where(GroupRow.community_id == community_id)
-    query = select(func.min(MessageRow.sent_at)).where(MessageRow.group_id.in_(groups))
+    """When the community's first stored message was sent (None: no messages yet): each
+    group's first by one index lookup (`ORDER BY sent_at LIMIT 1`), rather than a minimum over
+    every message of the community."""
+    first = (select(MessageRow.sent_at).where(MessageRow.group_id == GroupRow.id)
+             .order_by(MessageRow.sent_at).limit(1).scalar_subquery())  # fmt: skip
+    per_group = select(first.label("first")).where(GroupRow.community_id == community_id)
+    query = select(func.min(per_group.subquery().c.first))
     with store.engine.connect() as connection:
         found: datetime | None = connection.scalar(query)
     return found
