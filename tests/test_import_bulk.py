@@ -175,3 +175,21 @@ def test_many_members_are_found_again_by_their_identities(store: Store) -> None:
     assert again == found
     stored = store.find_member("import:csv", "c/\ufffd")
     assert stored is not None and stored.id == found[("import:csv", "c/\x00")]
+
+
+def test_an_import_leaves_postgresql_its_statistics_and_visibility_map(
+    store: Store, tmp_path: Path
+) -> None:
+    """After an import PostgreSQL has vacuumed and analysed what it filled: a report right
+    after it reads the rollups from their indexes alone (no check of each row against the
+    table) and the planner knows the tables' sizes."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no vacuum to wait for")
+    import_source(store, open_source("csv", _history(tmp_path / "h.csv", 300)), community="h")
+
+    with store.engine.connect() as connection:
+        settled = dict(connection.execute(text(
+            "SELECT relname, last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+            "FROM pg_stat_user_tables WHERE relname IN ('messages', 'activity_days')")).all())  # fmt: skip
+
+    assert settled == {"messages": True, "activity_days": True}

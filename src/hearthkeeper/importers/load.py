@@ -99,6 +99,7 @@ def import_source(
             stage("linking replies, rebuilding the analytics rollups")
         store.link_imported_replies(groups)
         store.rebuild_rollups(groups)
+        store.settle_after_import()
     summary.community = loader.community
     summary.groups = loader.group_names
     summary.members = len(loader.seen_members)

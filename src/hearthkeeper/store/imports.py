@@ -80,6 +80,10 @@ _PG_INSERT = (
 _PG_DROP = f"DROP TABLE {_STAGING}"
 
 
+# What an import writes (the messages, their rollups), vacuumed after it on PostgreSQL.
+_SETTLED = ("messages", "activity_days", "group_days", "group_day_kinds", "members")
+
+
 class ImportQueries(StoreBase):
     def add_imported_messages(self, rows: Sequence[NewMessage]) -> int:
         """Insert `rows`, skipping those whose carrier event id the group already has (or
@@ -111,6 +115,18 @@ class ImportQueries(StoreBase):
                     f"cannot import {len(rows)} messages: a group or member among them "
                     "does not exist"
                 ) from exc
+
+    def settle_after_import(self) -> None:
+        """On PostgreSQL, vacuum and analyse the tables an import filled: the planner gets
+        their statistics, and the visibility map lets a report read the rollups and the
+        questions from their indexes alone (before, each of 400,000 index entries at 1M
+        messages was checked against the table). Concurrent reads and writes go on; SQLite
+        has nothing to do."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in _SETTLED:
+                connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
     def link_imported_replies(self, group_ids: Sequence[int]) -> int:
         """Point every reply in these groups that is not linked yet at the message it
