@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from hearthkeeper.analytics.metric_records import DayPoint
 from hearthkeeper.analytics.report import ReportError, build_report, find_community
+from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.store import Store
 from tests.report_setup import NOW, tea_community
 
@@ -115,3 +118,13 @@ def test_every_field_of_the_report_is_documented(store: Store) -> None:
     }  # fmt: skip
     missing = sorted(fields - named)
     assert missing == [], f"docs/metrics.md, Report format, does not name {missing}"
+
+
+def test_a_days_json_is_what_any_record_becomes() -> None:
+    """`DayPoint.to_json` writes out what `jsonable` makes of a record, field for field, in
+    the same order (a field added to DayPoint and not to its JSON fails here)."""
+    day = DayPoint(date(2026, 3, 2), 9, 4, 4, 2, 1, 3, 1, {"text": 8, "picture": 1}, 2, 6, 11)
+
+    generic = {f.name: jsonable(getattr(day, f.name)) for f in fields(day)}
+
+    assert list(day.to_json().items()) == list(generic.items())

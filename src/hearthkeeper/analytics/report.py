@@ -88,7 +88,7 @@ class ScopeReport:
             "members": self.members,
             "first_ts": None if first is None else first.isoformat(),
             "last_ts": None if last is None else last.isoformat(),
-            "daily": jsonable(self.metrics.daily),
+            "daily": [day.to_json() for day in self.metrics.daily],
             "metrics": {
                 "total": jsonable(self.metrics.total),
                 "weekly": jsonable(self.metrics.weekly),
