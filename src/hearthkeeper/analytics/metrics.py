@@ -20,7 +20,7 @@ from hearthkeeper.analytics.metric_records import (
     PeriodMetrics,
     ScopeMetrics,
 )
-from hearthkeeper.analytics.report_reads import Reads
+from hearthkeeper.analytics.report_reads import Reads, concurrently
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_midnight
@@ -45,15 +45,22 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
     groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
     ids = [g.id for g in groups]
     since, until = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+    activity, questions, days, kinds = concurrently(
+        store,
+        lambda: reads.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
+        lambda: reads.question_timings(ids, since, until),
+        lambda: store.group_days(ids, start, end),
+        lambda: store.group_day_kinds(ids, start, end),
+    )
     inputs = Inputs(
         zone=tz,
         start=start,
         end=end,
-        activity=reads.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
-        days=store.group_days(ids, start, end),
-        kinds=store.group_day_kinds(ids, start, end),
+        activity=activity,
+        days=days,
+        kinds=kinds,
         stays=reads.stays(ids, until),
-        questions=reads.question_timings(ids, since, until),
+        questions=questions,
         checkins=store.checkin_marks(community_id, start, end),
         signups=store.signup_reach(ids, since, until),
         posts=SqlPosts.on(store).post_responses(ids, since, until),
