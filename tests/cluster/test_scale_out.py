@@ -24,6 +24,7 @@ import sys
 from collections import defaultdict, deque
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,20 @@ class Member:
         return True
 
 
+def _who(url: str, bot_ids: set[int]) -> list[tuple[Any, ...]]:
+    """Each missed answer with the worker that performed it and when it was shown, to tell
+    a lost relay frame from a frame never sent."""
+    if not bot_ids:
+        return []
+    ids = ", ".join(str(int(i)) for i in sorted(bot_ids))
+    return _rows(
+        url,
+        f"""
+        SELECT b.id, o.claimed_by, b.sent_at, clock_timestamp() FROM webchat_messages b
+        LEFT JOIN outbox o ON o.key = b.action_key WHERE b.id IN ({ids}) ORDER BY b.id""",
+    )
+
+
 def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
@@ -275,6 +290,7 @@ async def _scenario(url: str, folder: Path) -> None:
             await progress.wait()
             engines[0].kill()
             webs[0].kill()
+            killed_at = datetime.now(UTC)
             await ALL_IN[0].wait()
             await _drained(url)
             await asyncio.sleep(1.0)  # let the last answers' frames reach the browsers
@@ -286,17 +302,17 @@ async def _scenario(url: str, folder: Path) -> None:
         for node in nodes:
             if node.alive():
                 node.kill()
-    _check(url, members)
-    # The kill was mid-stream: the killed worker had performed answers, the killed node's
-    # members had to move.
     victim = re.search(r"worker (\d+)", engines[0].log())
     assert victim is not None
+    _check(url, members, int(victim[1]), killed_at)
+    # The kill was mid-stream: the killed worker had performed answers, the killed node's
+    # members had to move.
     ((performed,),) = _rows(url, f"SELECT count(*) FROM outbox WHERE claimed_by = {victim[1]}")
     assert performed > 0, "the killed worker had done nothing yet"
     assert sum(m.reconnects > 0 for m in members) >= MEMBERS // 2
 
 
-def _check(url: str, members: list[Member]) -> None:
+def _check(url: str, members: list[Member], victim: int, killed_at: datetime) -> None:
     stored = _rows(url, """
         SELECT m.id, m.group_id, m.text, count(e.id)
         FROM webchat_messages m LEFT JOIN events e
@@ -355,4 +371,12 @@ def _check(url: str, members: list[Member]) -> None:
         seen = member.answers
         assert len(seen) == len(set(seen)), f"{member.nickname} was shown an answer twice"
         missed = by_group[codes[member.code]] - set(seen) - member.earlier
-        assert not missed, f"{member.nickname} was not shown the answers {sorted(missed)}"
+        # Except the frames the killed worker had stored but not yet published when it died
+        # (relay.py: lost for live sockets, in the history on the next connect): answers it
+        # performed in the last seconds before the kill. Seen under a load of 18.
+        lost = {bot_id for bot_id, worker, shown, _ in _who(url, missed) if worker == victim
+                and killed_at - timedelta(seconds=5) <= shown <= killed_at}  # fmt: skip
+        assert not missed - lost, (
+            f"{member.nickname} was not shown the answers {_who(url, missed - lost)} "
+            f"(the killed worker {victim} at {killed_at})"
+        )
