@@ -21,8 +21,7 @@ def first_message_at(store: Store, community_id: int) -> datetime | None:
     """When the community's first stored message was sent (None: no messages yet): each
     group's first by one index lookup (`ORDER BY sent_at LIMIT 1`), rather than a minimum over
     every message of the community."""
-    first = (select(MessageRow.sent_at).where(MessageRow.group_id == GroupRow.id)
-             .order_by(MessageRow.sent_at).limit(1).scalar_subquery())  # fmt: skip
+    first = _edge(MessageRow.sent_at)
     per_group = select(first.label("first")).where(GroupRow.community_id == community_id)
     query = select(func.min(per_group.subquery().c.first))
     with store.engine.connect() as connection:
@@ -36,19 +35,20 @@ def message_spans(
     """Per group, its first and last message sent in [since, until) — (None, None) for a
     group with none. Two index lookups per group (its first and its last message in the
     window, as `ORDER BY sent_at LIMIT 1` each way) rather than a scan of the window."""
-
-    def edge(order: Any) -> Any:
-        return (select(MessageRow.sent_at)
-                .where(MessageRow.group_id == GroupRow.id, MessageRow.sent_at >= since,
-                       MessageRow.sent_at < until)
-                .order_by(order).limit(1).scalar_subquery())  # fmt: skip
-
-    query = select(GroupRow.id, edge(MessageRow.sent_at), edge(MessageRow.sent_at.desc())).where(
-        GroupRow.id.in_(sorted(set(group_ids)))
-    )
+    window = (MessageRow.sent_at >= since, MessageRow.sent_at < until)
+    query = select(
+        GroupRow.id, _edge(MessageRow.sent_at, *window), _edge(MessageRow.sent_at.desc(), *window)
+    ).where(GroupRow.id.in_(sorted(set(group_ids))))
     with store.engine.connect() as connection:
         found = {int(g): (first, last) for g, first, last in connection.execute(query)}
     return {group_id: found.get(group_id, (None, None)) for group_id in group_ids}
+
+
+def _edge(order: Any, *window: Any) -> Any:
+    """The time of a group's first message by `order` (in `window`), for a query over
+    groups: one index lookup per group (`ORDER BY sent_at LIMIT 1`)."""
+    return (select(MessageRow.sent_at).where(MessageRow.group_id == GroupRow.id, *window)
+            .order_by(order).limit(1).scalar_subquery())  # fmt: skip
 
 
 def overall_span(spans: Collection[Span]) -> Span:

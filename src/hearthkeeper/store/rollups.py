@@ -42,7 +42,7 @@ from hearthkeeper.store.models import (
     ReactionRow,
     StrikeRow,
 )
-from hearthkeeper.store.models.events import QUESTION_MARKS as QUESTION_MARKS
+from hearthkeeper.store.models.events import QUESTION_MARKS, question_predicate
 from hearthkeeper.store.records import ActivityDay, GroupDay, GroupDayKind, NewReaction
 from hearthkeeper.store.scope import StoreBase
 
@@ -277,7 +277,7 @@ def _tally_messages(session: Session, groups: list[int], start: datetime | None,
         return
     dialect = session.get_bind().dialect.name
     day = local_day_sql(m.sent_at, offset_segments(zone, first, last), dialect).label("day")
-    question = case((or_(*(m.text.contains(mark) for mark in QUESTION_MARKS)), 1), else_=0)
+    question = case((text(question_predicate(dialect)), 1), else_=0)
     staff = _staff_sql(session, groups, roles)
     query = (
         select(m.group_id, m.member_id, m.kind, day, func.count(), func.sum(question),
