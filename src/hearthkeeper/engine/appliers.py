@@ -178,9 +178,10 @@ def _blacklist(step: Step, action: Action, key: str) -> Sequence[Action]:
 def _ban_everywhere(step: Step, action: Action, key: str, communities: Iterable[int]) -> None:
     """A ban in every group of `communities` the blacklisted member is in."""
     tx, member_id = step.tx, step.sender()
+    present = tx.open_groups(member_id)
     for community_id in list(communities):
         for group in tx.list_groups(community_id):
-            if not any(m.member_id == member_id for m in tx.active_members(group.id)):
+            if group.id not in present:
                 continue
             ban = Action(kind=ActionKind.BAN, carrier=group.carrier, group=group.carrier_group_id,
                          member=_user_on(step, member_id, group.carrier), reason=action.reason,

@@ -104,6 +104,14 @@ class MembershipQueries(StoreBase):
             )
             return [_membership(row) for row in rows]
 
+    def open_groups(self, member_id: int) -> set[int]:
+        """The ids of the groups the member is in now (an open stay): one index read."""
+        with self._unit(write=False) as session:
+            return set(session.scalars(
+                select(MembershipRow.group_id)
+                .where(MembershipRow.member_id == member_id, MembershipRow.left_at.is_(None))
+            ))  # fmt: skip
+
     def membership_history(self, member_id: int, group_id: int | None = None) -> list[Membership]:
         """Every stay of the member (in one group, or in all), oldest first."""
         query = select(MembershipRow).where(MembershipRow.member_id == member_id)

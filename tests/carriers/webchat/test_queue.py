@@ -258,3 +258,49 @@ def test_joins_and_leaves_keep_their_event_ids_until_recorded(chat: Chat) -> Non
 
     assert isinstance(join_again, Join) and join_again.event_id == joined.event_id
     assert leave_again.event_id == left.event_id and leave_again.type is left.type
+
+
+def test_the_feed_waits_quietly_while_the_engine_has_its_hands_full(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With as many events in flight as the engine may have, the feed waits for the engine
+    to make room. It used to go round its loop without pause once the safety net's rescan
+    was due, taking a core and the interpreter lock from the engine (an engine worker
+    decided 190 messages a second instead of 600)."""
+    carrier = chat.carrier()
+    carrier.feed.max_in_flight, carrier.feed.batch, carrier.feed.poll = 1, 1, 0.01
+    ann = _member(carrier, chat, "Ann")
+    carrier.feed.handled(carrier.take_events())  # the join: the engine has it
+    first = asyncio.run(carrier.say(chat.group.id, ann, "one"))
+    second = asyncio.run(carrier.say(chat.group.id, ann, "two"))
+    for said in (first, second):
+        carrier.feed.announce(str(said))
+    rounds = 0
+    release = carrier.feed._release
+
+    def counted(now: float) -> list[Event]:
+        nonlocal rounds
+        rounds += 1
+        return release(now)
+
+    monkeypatch.setattr(carrier.feed, "_release", counted)
+
+    async def scenario() -> tuple[int, str]:
+        stream = carrier.events()
+        try:
+            async with asyncio.timeout(30):
+                handed = await anext(stream)
+                assert handed.event_id == str(first)
+                waiting = asyncio.create_task(anext(stream))
+                start = rounds
+                await asyncio.sleep(0.5)  # 50 rescans due, no room for any of them
+                idle_rounds = rounds - start
+                assert not waiting.done()
+                carrier.feed.handled([handed])  # the engine committed it: room again
+                return idle_rounds, (await waiting).event_id
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
+
+    idle_rounds, then = asyncio.run(scenario())
+    assert idle_rounds <= 2, f"the feed went round {idle_rounds} times with no room"
+    assert then == str(second)

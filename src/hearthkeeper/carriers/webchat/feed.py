@@ -148,13 +148,16 @@ class Feed:
                     return
                 room = len(self._in_flight) < self.max_in_flight
                 if not (more and room):
-                    # Woken by a member, by the engine making room, or when the first held
-                    # message's grace ends (only if there is room to hand it out).
-                    fronts = self._lines.values() if room else ()
-                    held = (self._held[line[0]][0] + self.grace for line in fronts)
-                    until = min([rescan_at, *held])
+                    # Woken by a member, by the engine making room, or (only if there is room
+                    # to hand out) when the first held message's grace ends or the safety net
+                    # is due. With no room, only the engine making room wakes it: a deadline
+                    # already past would spin the event loop until then.
+                    deadline = None
+                    if room:
+                        held = (self._held[line[0]][0] + self.grace for line in self._lines.values())
+                        deadline = max(0.0, min([rescan_at, *held]) - loop.time())
                     with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(max(0.0, until - loop.time())):
+                        async with asyncio.timeout(deadline):
                             await wake.wait()
         finally:
             sweeper.cancel()
