@@ -154,7 +154,8 @@ class Feed:
                     # already past would spin the event loop until then.
                     deadline = None
                     if room:
-                        held = (self._held[line[0]][0] + self.grace for line in self._lines.values())
+                        fronts = self._lines.values()
+                        held = (self._held[line[0]][0] + self.grace for line in fronts)
                         deadline = max(0.0, min([rescan_at, *held]) - loop.time())
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(deadline):
