@@ -13,6 +13,7 @@ import pytest
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
+    Done,
     Group,
     Member,
     NewOutboxItem,
@@ -241,6 +242,25 @@ def test_a_crashed_workers_claims_are_taken_again_but_done_items_never(
         restarted.engine.dispose()
     # Marking done twice keeps the first receipt.
     assert store.mark_done(done, "msg-78", now + timedelta(hours=1)).receipt == "msg-77"
+
+
+def test_marking_a_batch_done_records_each_receipt_and_keeps_an_earlier_one(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    first, second, earlier = _queue(store, 0, 0, 0)
+    now = store_clock.now()
+    store.claim(10, now)
+    store.mark_done(earlier, "msg-1", now)
+    later = now + timedelta(seconds=5)
+
+    store.mark_done_many([Done(first, "msg-2", later), Done(second, None, later),
+                          Done(earlier, "msg-9", later), Done(999, "msg-0", later)])  # fmt: skip
+
+    done = {item.id: item for item in store.outbox_items(status="done")}
+    assert {i: (done[i].receipt, done[i].done_at) for i in done} == {
+        first: ("msg-2", later), second: (None, later), earlier: ("msg-1", now)
+    }  # fmt: skip
+    assert store.claim(10, now + timedelta(days=1)) == []
 
 
 def test_a_failed_action_is_retried_then_given_up(store: Store, store_clock: FrozenClock) -> None:

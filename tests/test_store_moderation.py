@@ -13,6 +13,7 @@ import pytest
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Community, Group, Member, SanctionKind, Store, StoreError
+from hearthkeeper.store.sanctions import SUPERSEDED
 
 DAY = timedelta(days=1)
 
@@ -185,6 +186,25 @@ def test_a_new_sanction_replaces_the_one_in_force(
     assert long.id not in {s.id for s in replaced}
     store_clock.advance(2 * DAY)
     assert [s.id for s in store.due_mutes(store_clock.now())] == [short.id, other_group.id]
+
+
+def test_within_one_transaction_a_replaced_sanction_is_no_longer_in_force(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    """The engine reads and sanctions in one transaction per batch: a sanction it read
+    before replacing it must not be shown in force afterwards."""
+    now, ann = store_clock.now(), ladder.ann.id
+    with store.transaction() as tx:
+        first = tx.add_sanction("ban", ann, "ads", now, group_id=ladder.morning.id)
+        assert [s.id for s in tx.active_sanctions(ann, now=now)] == [first.id]
+        second = tx.add_sanction("ban", ann, "ads again", now, group_id=ladder.morning.id)
+        assert [(s.id, s.reason) for s in tx.active_sanctions(ann, now=now)] == [
+            (second.id, "ads again")
+        ]  # fmt: skip
+        history = tx.community_sanctions(ladder.skincare.id, in_force_only=False, member_id=ann)
+        assert {s.id: s.lifted_by for s in history} == {first.id: SUPERSEDED, second.id: None}
+        with pytest.raises(StoreError, match="already lifted by superseded"):
+            tx.lift_sanction(first.id, "staff", now)
 
 
 def test_sanctions_racing_for_the_same_member_leave_one_in_force(

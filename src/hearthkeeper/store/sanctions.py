@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import Select, Update, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.models import CommunityRow, GroupRow, MemberRow, SanctionRow
 from hearthkeeper.store.records import Sanction, SanctionKind
 from hearthkeeper.store.scope import StoreBase
@@ -47,25 +50,22 @@ class SanctionQueries(StoreBase):
         with self._unit(write=True) as session:
             if group_id is not None:
                 community_id = _community_of(session, group_id, community_id)
-            scope = _in_force(kind, member_id, community_id, group_id)
+            supersede = _supersede(community_id is None, group_id is None)
+            scope = {"b_kind": kind.value, "b_member": member_id, "b_community": community_id,
+                     "b_group": group_id, "b_at": at}  # fmt: skip
+            row = {"kind": kind.value, "community_id": community_id, "group_id": group_id,
+                   "member_id": member_id, "reason": reason, "at": at, "until": until}  # fmt: skip
             for _ in range(_ATTEMPTS):
-                session.execute(
-                    update(SanctionRow).where(scope).values(lifted_at=at, lifted_by=SUPERSEDED)
-                )
-                row = SanctionRow(
-                    kind=kind.value,
-                    community_id=community_id,
-                    group_id=group_id,
-                    member_id=member_id,
-                    reason=reason,
-                    at=at,
-                    until=until,
-                )
+                connection = session.connection()
+                for lifted in connection.execute(supersede, scope).scalars():
+                    _expire(session, lifted)  # a copy loaded earlier in this transaction
                 try:
                     with session.begin_nested():
-                        session.add(row)
-                        session.flush()
-                    return _sanction(row)
+                        new_id = session.connection().execute(_ADD, row).scalar_one()
+                    return Sanction(id=new_id, kind=kind, community_id=community_id,
+                                    group_id=group_id, member_id=member_id, reason=reason,
+                                    at=at, until=until, lifted_at=None, lifted_by=None,
+                                    lift_event_key=None)  # fmt: skip
                 except IntegrityError:
                     _require_rows(session, member_id, community_id)
         raise StoreError(
@@ -214,20 +214,36 @@ def _require_rows(session: Session, member_id: int, community_id: int | None) ->
         raise StoreError(f"there is no community with id {community_id}")
 
 
-def _in_force(
-    kind: SanctionKind, member_id: int, community_id: int | None, group_id: int | None
-) -> ColumnElement[bool]:
+_SANCTIONS = table_of(SanctionRow)
+# Statements built once (with their cache keys): a sanction is written per violation.
+_ADD = insert(_SANCTIONS).returning(_SANCTIONS.c.id)
+
+
+@cache
+def _supersede(everywhere: bool, community_wide: bool) -> Update:
+    """Lift the sanction in force of a kind, member and scope (`b_…` parameters); returns
+    the ids lifted. The scope's community and group are NULL when `everywhere` and
+    `community_wide` say so."""
+    c = _SANCTIONS.c
     return (
-        (SanctionRow.kind == kind.value)
-        & (SanctionRow.member_id == member_id)
-        & (SanctionRow.lifted_at.is_(None))
-        & (
-            SanctionRow.community_id.is_(None)
-            if community_id is None
-            else SanctionRow.community_id == community_id
+        update(_SANCTIONS)
+        .where(
+            c.kind == bindparam("b_kind"),
+            c.member_id == bindparam("b_member"),
+            c.lifted_at.is_(None),
+            c.community_id.is_(None) if everywhere else c.community_id == bindparam("b_community"),
+            c.group_id.is_(None) if community_wide else c.group_id == bindparam("b_group"),
         )
-        & (SanctionRow.group_id.is_(None) if group_id is None else SanctionRow.group_id == group_id)
+        .values(lifted_at=bindparam("b_at"), lifted_by=SUPERSEDED)
+        .returning(c.id)
     )
+
+
+def _expire(session: Session, sanction_id: int) -> None:
+    """Have the session read a sanction lifted by a statement again, if it holds a copy."""
+    held = session.identity_map.get(identity_key(SanctionRow, sanction_id))
+    if held is not None:
+        session.expire(held)
 
 
 def _sanction(row: SanctionRow) -> Sanction:

@@ -108,14 +108,16 @@ class Performer(ChatBase):
 
     def _delete(self, group: Group, action: Action) -> None:
         message_id = _message_id(action.target)
-        found = None if message_id is None else self.platform.message(message_id)
-        if found is None or found.group_id != group.id:
+        reason = action.reason or "removed by moderation"
+        found = None if message_id is None else self.platform.take_down(
+            message_id, reason, self.clock.now(), group.id
+        )  # fmt: skip
+        if found is None:
             raise CarrierError(f"{self.name}: there is no message {action.target!r} in group "
                                f"{group.name!r}", retry=False)  # fmt: skip
-        if found.deleted_at is None:
-            self.platform.delete_message(found.id, action.reason or "removed by moderation",
-                                         self.clock.now())  # fmt: skip
-            self.hub.broadcast(group.id, deleted_frame(found.id))
+        message, deleted_now = found
+        if deleted_now:
+            self.hub.broadcast(group.id, deleted_frame(message.id))
 
     def _member(self, group: Group, action: Action) -> str:
         user_id = action.member or ""

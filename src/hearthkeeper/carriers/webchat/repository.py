@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from hearthkeeper.carriers.webchat.records import (
@@ -25,6 +25,7 @@ from hearthkeeper.carriers.webchat.records import (
 from hearthkeeper.store import Group, StoreError
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.communities import _group
+from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
@@ -304,13 +305,29 @@ class SqlWebChat(StoreBase):
 
     def delete_message(self, message_id: int, reason: str, at: datetime) -> WebChatMessage | None:
         """Mark a message deleted (the row stays, with when and why); None if there is none."""
+        found = self.take_down(message_id, reason, at)
+        return None if found is None else found[0]
+
+    def take_down(self, message_id: int, reason: str, at: datetime,
+                  group_id: int | None = None) -> tuple[WebChatMessage, bool] | None:  # fmt: skip
+        """`delete_message` (of `group_id` only, when given), and whether this call deleted
+        it: one statement when it does; a message deleted before keeps when and why."""
+        at = utc(at, "deletion time")
+        table = table_of(WebChatMessageRow)
+        which = [table.c.id == message_id]
+        if group_id is not None:
+            which.append(table.c.group_id == group_id)
         with self._unit(write=True) as session:
+            taken = session.connection().execute(
+                update(table).where(*which, table.c.deleted_at.is_(None))
+                .values(deleted_at=at, deleted_reason=reason).returning(*table.c)
+            ).first()  # fmt: skip
+            if taken is not None:
+                return _message(taken), True  # type: ignore[arg-type]  # a row of its columns
             row = session.get(WebChatMessageRow, message_id)
-            if row is None:
+            if row is None or (group_id is not None and row.group_id != group_id):
                 return None
-            if row.deleted_at is None:
-                row.deleted_at, row.deleted_reason = utc(at, "deletion time"), reason
-            return _message(row)
+            return _message(row), False
 
     def _now(self) -> datetime:
         return self._clock.now()
