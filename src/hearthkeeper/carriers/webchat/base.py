@@ -62,6 +62,9 @@ class ChatBase:
         self.feed = Feed(store, name, uploads_dir)
         self._groups: dict[str, Group] = {}
         self._by_id: dict[int, Group] = {}
+        # Users an action was performed on: they exist (users are never removed), so a later
+        # action on them needs no look-up.
+        self._known_users: set[str] = set()
 
     def language(self, group: Group) -> Language:
         """The language members of `group`'s community read (English when no playbook says)."""

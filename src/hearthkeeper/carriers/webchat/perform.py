@@ -28,6 +28,7 @@ from hearthkeeper.store import Group
 # A mute without a duration lasts until staff lift it.
 INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
 CLOSE_REMOVED = 4000
+KNOWN_USERS = 100_000  # users remembered as existing; then the memory starts again
 
 PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
@@ -121,9 +122,14 @@ class Performer(ChatBase):
 
     def _member(self, group: Group, action: Action) -> str:
         user_id = action.member or ""
+        if user_id in self._known_users:
+            return user_id
         if self.platform.user(user_id) is None:
             raise CarrierError(f"{self.name}: there is no member {action.member!r} "
                                f"(group {group.name!r})", retry=False)  # fmt: skip
+        if len(self._known_users) >= KNOWN_USERS:
+            self._known_users.clear()
+        self._known_users.add(user_id)
         return user_id
 
     def _mute(self, group: Group, user_id: str, action: Action) -> None:
