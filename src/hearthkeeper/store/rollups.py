@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Insert, Table, and_, case, delete, exists, func, literal, or_, select, text
@@ -173,7 +173,7 @@ class RollupQueries(StoreBase):
                 # the default 4 MB of sort memory would spill them to disk.
                 session.execute(text("SET LOCAL work_mem = '64MB'"))
             rows = driver_rows(session, query)
-        return list(map(ActivityDay._make, _with_days(rows, 2)))
+        return _records(ActivityDay, _with_days(rows, 2))
 
     def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:
         """Per group and day, the rollup rows from `start` to `end` (included)."""
@@ -184,7 +184,7 @@ class RollupQueries(StoreBase):
         ).order_by(t.c.day, t.c.group_id)  # fmt: skip
         with self._unit(write=False) as session:
             rows = driver_rows(session, query)
-        return list(map(GroupDay._make, _with_days(rows, 1)))
+        return _records(GroupDay, _with_days(rows, 1))
 
     def group_day_kinds(self, group_ids: Collection[int], start: date,
                         end: date) -> list[GroupDayKind]:  # fmt: skip
@@ -195,7 +195,7 @@ class RollupQueries(StoreBase):
         ).order_by(t.c.day, t.c.group_id, t.c.kind)  # fmt: skip
         with self._unit(write=False) as session:
             rows = driver_rows(session, query)
-        return list(map(GroupDayKind._make, _with_days(rows, 1)))
+        return _records(GroupDayKind, _with_days(rows, 1))
 
     def record_reactions(self, rows: Sequence[NewReaction]) -> None:
         """Store reactions once each (a redelivered one is skipped)."""
@@ -210,6 +210,15 @@ class RollupQueries(StoreBase):
 
 
 # --- writing ------------------------------------------------------------------------------------
+
+
+_R = TypeVar("_R", bound=tuple[Any, ...])
+
+
+def _records(record: type[_R], rows: Iterable[tuple[Any, ...]]) -> list[_R]:
+    """`rows` as `record`s (named tuples of the same fields), each made by `tuple.__new__` in
+    C: `record._make` is a Python call per row, 0.1 s of a report's 400,000 rollup rows."""
+    return list(map(functools.partial(tuple.__new__, record), rows))
 
 
 def _with_days(rows: list[tuple[Any, ...]], column: int) -> Iterable[tuple[Any, ...]]:
