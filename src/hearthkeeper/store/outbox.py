@@ -40,13 +40,12 @@ from hearthkeeper.store.scope import StoreBase
 # same transaction can then never be hidden by a stale object in the session.
 OUTBOX = table_of(OutboxRow)
 _PENDING, _SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
+# Not yet done: what marking done changes. Not IN (…): an expanding list cannot run as one
+# statement over many rows (`mark_done_many`).
+_UNDONE = or_(*(OUTBOX.c.status == s for s in (_PENDING, _SENDING, OutboxStatus.FAILED.value)))
 _MARK_DONE = (
     update(OUTBOX)
-    .where(
-        OUTBOX.c.id == bindparam("item"),
-        # Not IN (…): an expanding list cannot run as one statement over many rows.
-        or_(*(OUTBOX.c.status == s for s in (_PENDING, _SENDING, OutboxStatus.FAILED.value))),
-    )
+    .where(OUTBOX.c.id == bindparam("item"), _UNDONE)
     .values(status=OutboxStatus.DONE.value, receipt=bindparam("receipt"), done_at=bindparam("at"))
 )
 _TO_PERFORM = (_PENDING, _SENDING)
@@ -201,12 +200,9 @@ class OutboxQueries(StoreBase):
         """Record that the carrier performed the item; `receipt` is its id for what it made.
         An item already done, skipped or cancelled is left as it is."""
         require_aware(now, "now")
-        if receipt is not None:
-            receipt = receipt[:KEY]  # a cut receipt beats performing the action again
-        values = {"status": OutboxStatus.DONE.value, "receipt": receipt, "done_at": now}
-        undone = OUTBOX.c.status.in_((_PENDING, _SENDING, OutboxStatus.FAILED.value))
+        values = {"status": OutboxStatus.DONE.value, "receipt": _cut(receipt), "done_at": now}
         with self._unit(write=True) as session:
-            return _update_or_current(session, item_id, undone, values)
+            return _update_or_current(session, item_id, _UNDONE, values)
 
     def mark_done_many(self, marks: Sequence[Done]) -> None:
         """`mark_done` for each of `marks`, in one statement run over them (one round trip
@@ -214,10 +210,13 @@ class OutboxQueries(StoreBase):
         if not marks:
             return
         rows = [
-            {"item": mark.item_id, "receipt": None if mark.receipt is None else mark.receipt[:KEY],
-             "at": require_aware(mark.at, "now")}
+            {
+                "item": mark.item_id,
+                "receipt": _cut(mark.receipt),
+                "at": require_aware(mark.at, "now"),
+            }
             for mark in marks
-        ]  # fmt: skip
+        ]
         with self._unit(write=True) as session:
             session.connection().execute(_MARK_DONE, rows)
 
@@ -317,6 +316,11 @@ def _orphaned() -> ColumnElement[bool]:
         OUTBOX.c.claimed_by.is_not(None),
         OUTBOX.c.claimed_by.not_in(live_workers()),
     )
+
+
+def _cut(receipt: str | None) -> str | None:
+    """A receipt as stored: a cut receipt beats performing the action again."""
+    return None if receipt is None else receipt[:KEY]
 
 
 def _update_or_current(

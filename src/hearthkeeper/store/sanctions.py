@@ -56,11 +56,12 @@ class SanctionQueries(StoreBase):
             row = {"kind": kind.value, "community_id": community_id, "group_id": group_id,
                    "member_id": member_id, "reason": reason, "at": at, "until": until}  # fmt: skip
             for _ in range(_ATTEMPTS):
-                connection = session.connection()
-                for lifted in connection.execute(supersede, scope).scalars():
+                for lifted in session.connection().execute(supersede, scope).scalars():
                     _expire(session, lifted)  # a copy loaded earlier in this transaction
                 try:
                     with session.begin_nested():
+                        # Asked for inside the nested transaction: that is what starts its
+                        # SAVEPOINT (a connection taken before would insert outside it).
                         new_id = session.connection().execute(_ADD, row).scalar_one()
                     return Sanction(id=new_id, kind=kind, community_id=community_id,
                                     group_id=group_id, member_id=member_id, reason=reason,

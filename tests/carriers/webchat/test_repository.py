@@ -132,9 +132,9 @@ def test_history_is_the_latest_undeleted_messages_oldest_first(
         )
         ids.append(message.id)
     chat.add_message(large.id, user_id="w-1", nickname="a", kind="text", text="elsewhere")
-    deleted = chat.delete_message(ids[3], "advertising", store_clock.now())
-    assert deleted is not None and deleted.deleted_reason == "advertising"
-    assert chat.delete_message(10_000, "x", store_clock.now()) is None
+    taken = chat.take_down(ids[3], "advertising", store_clock.now())
+    assert taken is not None and taken[0].deleted_reason == "advertising"
+    assert chat.take_down(10_000, "x", store_clock.now()) is None
     assert [m.text for m in chat.history(small.id, limit=3)] == ["m1", "m2", "m4"]
     kept = chat.message(ids[3])
     assert kept is not None and kept.deleted_at == store_clock.now()  # the row stays

@@ -303,15 +303,11 @@ class SqlWebChat(StoreBase):
         with self._unit(write=False) as session:
             return [_message(row) for row in reversed(list(session.scalars(query)))]
 
-    def delete_message(self, message_id: int, reason: str, at: datetime) -> WebChatMessage | None:
-        """Mark a message deleted (the row stays, with when and why); None if there is none."""
-        found = self.take_down(message_id, reason, at)
-        return None if found is None else found[0]
-
     def take_down(self, message_id: int, reason: str, at: datetime,
                   group_id: int | None = None) -> tuple[WebChatMessage, bool] | None:  # fmt: skip
-        """`delete_message` (of `group_id` only, when given), and whether this call deleted
-        it: one statement when it does; a message deleted before keeps when and why."""
+        """Mark a message deleted (the row stays, with when and why), and whether this call
+        deleted it; None if there is none (in `group_id`, when given). One statement when it
+        deletes; a message deleted before keeps when and why."""
         at = utc(at, "deletion time")
         table = table_of(WebChatMessageRow)
         which = [table.c.id == message_id]
