@@ -15,9 +15,6 @@ import io
 import zxingcpp
 from PIL import Image
 
-_QR_FORMATS = zxingcpp.BarcodeFormats(
-    [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode]
-)
 QR_SIDE = 2048  # pixels a side the QR decoder is given, at most
 DECODE_PIXELS = 24_000_000  # pixels decoded for one picture, at most (a 6000×4000 photo)
 
@@ -29,7 +26,7 @@ def read_qr_codes(image: bytes) -> list[str]:
         grey = qr_thumbnail(image)
         if grey is None:
             return []
-        return [code.text for code in zxingcpp.read_barcodes(grey, formats=_QR_FORMATS)]
+        return [code.text for code in zxingcpp.read_barcodes(grey, formats=_qr_formats())]
     except Exception:  # a broken picture from a member must never stop moderation
         return []
 
@@ -76,3 +73,11 @@ def _grey(picture: Image.Image) -> Image.Image:
 
 def _transparent(picture: Image.Image) -> bool:
     return "A" in picture.getbands() or "transparency" in picture.info
+
+
+def _qr_formats() -> zxingcpp.BarcodeFormats:
+    """Made per call, not held by the module: a zxing-cpp object still alive when the
+    interpreter exits makes its bindings print a page of "leaked instance" warnings."""
+    return zxingcpp.BarcodeFormats(
+        [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode]
+    )
