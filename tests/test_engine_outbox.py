@@ -11,7 +11,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import RateLimit
 from hearthkeeper.store import Store
-from hearthkeeper.testing import FakeCarrier
+from hearthkeeper.testing import FakeCarrier, FakeTogetherCarrier
 from tests.engine_setup import Community, community
 
 AD = "加我微信 abc12345 低价出货"
@@ -160,12 +160,61 @@ def test_on_an_idempotent_carrier_what_was_performed_is_marked_even_if_the_batch
     c = community(store, store_clock)
     broken = _Breaks("fake", idempotent=True)
     c.engine.queue.attach(broken)
-    for i in range(4):
-        store.enqueue(f"hello:{i}", "fake", Action(kind=ActionKind.SEND, carrier="fake",
-                                                   group="g1", text=f"hello {i}").to_json(), 3)  # fmt: skip
+    _hellos(store, 4)
     with pytest.raises(RuntimeError, match="carrier bug"):
         drain(c)
     statuses = {i.key: i.status.value for i in store.outbox_items()}
+    assert [p.action.text for p in broken.performed] == ["hello 0", "hello 1"]
+    assert statuses["hello:0"] == statuses["hello:1"] == "done", "performed, so never sent again"
+    assert statuses["hello:2"] == statuses["hello:3"] == "sending"  # claimed; recovered at start
+
+
+def _hellos(store: Store, count: int) -> None:
+    for i in range(count):
+        store.enqueue(f"hello:{i}", "fake", Action(kind=ActionKind.SEND, carrier="fake",
+                                                   group="g1", text=f"hello {i}").to_json(), 3)  # fmt: skip
+
+
+def test_a_carrier_that_performs_together_gets_a_run_in_one_call_each_settled_alone(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    together = FakeTogetherCarrier("fake", idempotent=True)
+    c.engine.queue.attach(together)
+    _hellos(store, 4)
+    together.fail_next(1)  # the first of the run is refused for now
+    sent = asyncio.run(c.engine.queue.run_once())
+    assert (sent.done, sent.retried) == (3, 1)
+    assert together.runs == [["hello:0", "hello:1", "hello:2", "hello:3"]]
+    statuses = {i.key: i.status.value for i in store.outbox_items()}
+    assert statuses == {"hello:0": "pending", "hello:1": "done", "hello:2": "done",
+                        "hello:3": "done"}  # fmt: skip
+    store_clock.advance(timedelta(minutes=1))
+    drain(c)
+    assert [p.action.text for p in together.performed] == [f"hello {i}" for i in (1, 2, 3, 0)]
+    assert {i.status.value for i in store.outbox_items()} == {"done"}
+
+
+class _BreaksTogether(FakeTogetherCarrier):
+    """`_Breaks`, performing together."""
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        if len(self.performed) == 2:
+            raise RuntimeError("carrier bug")
+        return await super().perform(action, key)
+
+
+def test_a_run_performed_together_that_breaks_marks_what_was_performed(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    broken = _BreaksTogether("fake", idempotent=True)
+    c.engine.queue.attach(broken)
+    _hellos(store, 4)
+    with pytest.raises(RuntimeError, match="carrier bug"):
+        drain(c)
+    statuses = {i.key: i.status.value for i in store.outbox_items()}
+    assert broken.runs == [["hello:0", "hello:1", "hello:2", "hello:3"]]
     assert [p.action.text for p in broken.performed] == ["hello 0", "hello 1"]
     assert statuses["hello:0"] == statuses["hello:1"] == "done", "performed, so never sent again"
     assert statuses["hello:2"] == statuses["hello:3"] == "sending"  # claimed; recovered at start

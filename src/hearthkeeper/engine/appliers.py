@@ -178,10 +178,13 @@ def _blacklist(step: Step, action: Action, key: str) -> Sequence[Action]:
 def _ban_everywhere(step: Step, action: Action, key: str, communities: Iterable[int]) -> None:
     """A ban in every group of `communities` the blacklisted member is in."""
     tx, member_id = step.tx, step.sender()
-    present = tx.open_groups(member_id)
+    # The groups the member is in, oldest first: usually one or two, where a community has
+    # hundreds.
+    found = (tx.get_group(group_id) for group_id in sorted(tx.open_groups(member_id)))
+    present = [group for group in found if group is not None]
     for community_id in list(communities):
-        for group in tx.list_groups(community_id):
-            if group.id not in present:
+        for group in present:
+            if group.community_id != community_id:
                 continue
             ban = Action(kind=ActionKind.BAN, carrier=group.carrier, group=group.carrier_group_id,
                          member=_user_on(step, member_id, group.carrier), reason=action.reason,

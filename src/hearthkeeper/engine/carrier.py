@@ -68,3 +68,21 @@ class Acknowledging(Protocol):
 
     def handled(self, events: Sequence[Event]) -> None:
         """Called on the event loop after the engine committed `events` (duplicates too)."""
+
+
+# What performing one of a batch came to: the carrier's id of what it created (or None), a
+# `CarrierError`, or another exception — after which the batch's later actions were not tried.
+Outcome = str | BaseException | None
+
+
+@runtime_checkable
+class PerformsTogether(Protocol):
+    """A carrier that performs a run of actions in one go, e.g. in one database transaction
+    (the web chat). Optional; the outbound queue hands it the consecutive performable actions
+    of a claimed batch, in order, when the carrier is also idempotent."""
+
+    async def perform_together(self, jobs: Sequence[tuple[Action, str]]) -> list[Outcome]:
+        """Perform `jobs` (action, outbox key) in order; one outcome each, in order. The list
+        ends early at an outcome that is neither a receipt nor a `CarrierError`: the actions
+        after it were not tried. Never raises for one action's failure."""
+        ...

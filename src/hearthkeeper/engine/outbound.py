@@ -18,7 +18,10 @@ while the database works or waits for a lock. On a carrier that takes no idempot
 item is marked, and the mark awaited, before the next one is performed. On one that does (the
 web chat, Matrix) the marks of a claimed batch are written together once it is performed: a
 crash before they land makes the carrier see those keys again, which it ignores, and a burst
-of replies does not wait for a thread hand-off (and the interpreter lock) per reply.
+of replies does not wait for a thread hand-off (and the interpreter lock) per reply. An
+idempotent carrier that can also perform a run of actions in one go (`PerformsTogether`: the
+web chat, in one transaction off the event loop) is handed the batch's consecutive items of
+it at once; each is still settled on its own (done, retried, failed).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
-from hearthkeeper.engine.carrier import Carrier, CarrierError
+from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, Store
 
@@ -101,24 +104,41 @@ class OutboundQueue:
         outcomes = Counter[str]()
         marks: list[Done] = []  # performed by idempotent carriers, marked together at the end
         held: dict[tuple[str, str | None], datetime] = {}  # (carrier, group) -> deferred until
+        together: list[_Ready] = []  # consecutive items of one carrier that performs together
         try:
             for item in items:
-                outcome = await self._perform_one(item, marks, held)
+                ready = await self._ready(item, held)
+                if isinstance(ready, str):
+                    outcomes[ready] += 1
+                    continue
+                if together and together[0].carrier is not ready.carrier:
+                    outcomes.update(await self._perform_together(together, marks))
+                    together = []
+                if ready.together:
+                    together.append(ready)
+                    continue
+                outcome = await self._settle(ready, await _attempt(ready), marks)
                 outcomes[outcome] += 1
                 if outcome == "done":
                     await asyncio.sleep(0)  # let what was just performed reach its reader
+            if together:
+                outcomes.update(await self._perform_together(together, marks))
         finally:
             if marks:
                 await asyncio.to_thread(self.store.mark_done_many, marks)
         return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
                     outcomes["deferred"])  # fmt: skip
 
-    async def _perform_one(self, item: OutboxItem, marks: list[Done],
-                           held: dict[tuple[str, str | None], datetime]) -> str:  # fmt: skip
-        """Perform one claimed item and record how it went: done, retried, failed, deferred.
+    async def _ready(self, item: OutboxItem,
+                     held: dict[tuple[str, str | None], datetime]) -> _Ready | str:  # fmt: skip
+        """The claimed item, ready to be performed now; or how it was settled without being
+        performed: deferred (the quotas, or another worker's carrier), retried (no carrier),
+        done (an optional action the carrier cannot perform).
+
         Once the quotas defer an item of a group, the batch's later items of that group are
         deferred with it (`held`), so the group's actions keep their order even when the
-        clock passes the quota's window while the batch is being performed."""
+        clock passes the quota's window while the batch is being performed. An item handed
+        to a carrier that performs together uses its quota now, as if performed."""
         action = Action.from_json(dict(item.action))
         carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
@@ -145,21 +165,64 @@ class OutboundQueue:
             held[(item.carrier, action.group)] = free_at
             await asyncio.to_thread(store.release, item.id, free_at)
             return "deferred"
-        try:
-            receipt = await carrier.perform(action, item.key)
-        except CarrierError as exc:
+        together = carrier.capabilities.idempotent and isinstance(carrier, PerformsTogether)
+        if together:
+            quotas.use(action.group, now)
+        return _Ready(item, action, carrier, together)
+
+    async def _perform_together(self, run: list[_Ready], marks: list[Done]) -> Counter[str]:
+        """Perform a run of items through their carrier's `perform_together`, then settle
+        each as `perform` would have one by one. An exception other than `CarrierError`
+        is raised once the items before it are settled; those after it stay claimed."""
+        carrier = run[0].carrier
+        assert isinstance(carrier, PerformsTogether)
+        results = await carrier.perform_together([(r.action, r.item.key) for r in run])
+        outcomes = Counter[str]()
+        for ready, result in zip(run, results, strict=False):
+            if isinstance(result, BaseException) and not isinstance(result, CarrierError):
+                raise result
+            outcomes[await self._settle(ready, result, marks, used=True)] += 1
+        await asyncio.sleep(0)  # let what was just performed reach its readers
+        return outcomes
+
+    async def _settle(self, ready: _Ready, result: str | CarrierError | None, marks: list[Done],
+                      *, used: bool = False) -> str:  # fmt: skip
+        """Record how performing went: done (marked now, or with `marks` on an idempotent
+        carrier), retried with backoff or failed for good. `used`: its quota was used."""
+        item, store = ready.item, self.store
+        if isinstance(result, CarrierError):
             now = self.clock.now()
-            if exc.retry and item.attempts + 1 < MAX_ATTEMPTS:
-                wait = timedelta(seconds=exc.after) if exc.after else backoff(item.attempts + 1)
-                await asyncio.to_thread(store.mark_failed, item.id, str(exc), now,
+            if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
+                after = result.after
+                wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
+                await asyncio.to_thread(store.mark_failed, item.id, str(result), now,
                                         retry_at=now + wait)  # fmt: skip
                 return "retried"
-            await asyncio.to_thread(store.mark_failed, item.id, str(exc), now, retry_at=None)
+            await asyncio.to_thread(store.mark_failed, item.id, str(result), now, retry_at=None)
             return "failed"
         now = self.clock.now()
-        quotas.use(action.group, now)
-        if carrier.capabilities.idempotent:
-            marks.append(Done(item.id, receipt, now))
+        if not used:
+            self._quotas[item.carrier].use(ready.action.group, now)
+        if ready.carrier.capabilities.idempotent:
+            marks.append(Done(item.id, result, now))
         else:
-            await asyncio.to_thread(store.mark_done, item.id, receipt, now)
+            await asyncio.to_thread(store.mark_done, item.id, result, now)
         return "done"
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A claimed item its carrier may perform now."""
+
+    item: OutboxItem
+    action: Action
+    carrier: Carrier
+    together: bool  # performed with its neighbours through `PerformsTogether`
+
+
+async def _attempt(ready: _Ready) -> str | CarrierError | None:
+    """Perform one item: the carrier's receipt, or the `CarrierError` it raised."""
+    try:
+        return await ready.carrier.perform(ready.action, ready.item.key)
+    except CarrierError as exc:
+        return exc

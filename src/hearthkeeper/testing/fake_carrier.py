@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
+from hearthkeeper.engine.carrier import Capabilities, CarrierError, Outcome, RateLimit
 from hearthkeeper.engine.events import Event
 
 EVERYTHING = frozenset(ActionKind)
@@ -75,3 +76,25 @@ class FakeCarrier:
     async def disconnect(self) -> None:
         self.connected = False
         self._inbox.put_nowait(None)
+
+
+class FakeTogetherCarrier(FakeCarrier):
+    """A `FakeCarrier` that also performs runs of actions in one call (`PerformsTogether`),
+    as the web chat does in one transaction; `runs` holds the keys of each call."""
+
+    def __init__(self, name: str = "fake", **options: Any) -> None:
+        super().__init__(name, **options)
+        self.runs: list[list[str]] = []
+
+    async def perform_together(self, jobs: Sequence[tuple[Action, str]]) -> list[Outcome]:
+        self.runs.append([key for _, key in jobs])
+        outcomes: list[Outcome] = []
+        for action, key in jobs:
+            try:
+                outcomes.append(await self.perform(action, key))
+            except CarrierError as exc:
+                outcomes.append(exc)
+            except Exception as exc:  # what follows is not tried
+                outcomes.append(exc)
+                break
+        return outcomes

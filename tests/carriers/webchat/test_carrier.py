@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from hearthkeeper.carriers.webchat import WebChatRefused
+from hearthkeeper.carriers.webchat.hub import Hub
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message
@@ -186,3 +189,80 @@ def test_events_flow_until_disconnected(chat: Chat) -> None:
         return [event.type.value async for event in chat.carrier.events()]
 
     assert asyncio.run(scenario()) == ["join", "message"]
+
+
+class _Seen(Hub):
+    """A hub that notes each frame with whether the store already showed it then."""
+
+    def __init__(self, chat: Chat) -> None:
+        super().__init__()
+        self.chat = chat
+        self.frames: list[tuple[str, bool]] = []
+
+    def broadcast(self, group_id: int, frame: dict[str, Any]) -> int:
+        self.frames.append((frame["type"], self._stored(group_id, frame)))
+        return super().broadcast(group_id, frame)
+
+    def send_to(self, group_id: int, user_id: str, frame: dict[str, Any]) -> int:
+        self.frames.append((frame["type"], self._stored(group_id, frame, user_id)))
+        return super().send_to(group_id, user_id, frame)
+
+    def _stored(self, group_id: int, frame: dict[str, Any], user_id: str = "") -> bool:
+        platform = self.chat.carrier.platform  # a fresh transaction: only what was committed
+        if frame["type"] == "message":
+            return any(m.id == frame["id"] for m in platform.history(group_id))
+        if frame["type"] == "deleted":
+            kept = platform.message(frame["id"])
+            return kept is not None and kept.deleted_at is not None
+        if frame["type"] == "muted":
+            seat = platform.seat(group_id, user_id)
+            return seat is not None and seat.muted_until is not None
+        return True
+
+
+def test_a_run_of_actions_is_shown_only_once_stored_and_a_refusal_stops_nothing(
+    chat: Chat,
+) -> None:
+    user_id = _joined(chat, "seller")
+    group = chat.groups[0].id
+    ad = asyncio.run(chat.carrier.say(group, user_id, "cheap bags!"))
+    seen = chat.carrier.hub = _Seen(chat)
+    outcomes = asyncio.run(chat.carrier.perform_together([
+        (_action(ActionKind.DELETE, member=user_id, target=str(ad), reason="ad"), "r:0"),
+        (_action(ActionKind.DELETE, target="12345"), "r:1"),  # no such message
+        (_action(ActionKind.MUTE, member=user_id, reason="advertising"), "r:2"),
+        (_action(ActionKind.WARN, member=user_id, text="No ads here, please."), "r:3"),
+    ]))  # fmt: skip
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], CarrierError) and outcomes[1].retry is False
+    [warning] = chat.carrier.platform.history(group)
+    assert outcomes[3] == str(warning.id) and warning.text == "No ads here, please."
+    assert seen.frames == [("deleted", True), ("muted", True), ("message", True)]
+
+
+def test_a_run_whose_transaction_fails_is_done_again_one_by_one_up_to_the_failure(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id, other = _joined(chat, "seller"), _joined(chat, "bystander")
+    group = chat.groups[0].id
+    mute = SqlWebChat.mute
+
+    def breaks_on_seller(self: SqlWebChat, *args: Any, **kwargs: Any) -> Any:
+        if args[1] == user_id:
+            raise RuntimeError("the database went away")
+        return mute(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqlWebChat, "mute", breaks_on_seller)
+    seen = chat.carrier.hub = _Seen(chat)
+    outcomes = asyncio.run(chat.carrier.perform_together([
+        (_action(ActionKind.SEND, text="Welcome!"), "w:0"),
+        (_action(ActionKind.MUTE, member=other, reason="flood"), "w:1"),
+        (_action(ActionKind.MUTE, member=user_id, reason="ad"), "w:2"),
+        (_action(ActionKind.SEND, text="Never said"), "w:3"),
+    ]))  # fmt: skip
+    assert len(outcomes) == 3 and isinstance(outcomes[2], RuntimeError)
+    [welcome] = chat.carrier.platform.history(group)  # kept once, though performed twice
+    assert outcomes[:2] == [str(welcome.id), None] and welcome.text == "Welcome!"
+    seat = chat.carrier.platform.seat(group, other)
+    assert seat is not None and seat.mute_reason == "flood"
+    assert seen.frames == [("message", True), ("muted", True)]

@@ -104,6 +104,27 @@ def test_mutes_are_kept_on_the_seat(store: Store, store_clock: FrozenClock) -> N
     assert seat is not None and (seat.muted_until, seat.mute_reason) == (None, None)
 
 
+def test_a_mute_in_a_transaction_keeps_the_seats_other_changes_and_is_seen_in_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The web chat performs a batch of actions in one transaction: a member removed and
+    muted in it stays removed, and reads in it see the mute."""
+    small, _ = _groups(store)
+    SqlWebChat.on(store).add_user("w-1", "1" * 64, "member")
+    SqlWebChat.on(store).take_seat(small.id, "w-1", store_clock.now())
+    until = store_clock.now() + timedelta(hours=1)
+    with store.transaction() as tx:
+        chat = SqlWebChat.on(tx)
+        assert chat.seat(small.id, "w-1") is not None  # the session holds the seat now
+        assert chat.leave_seat(small.id, "w-1", store_clock.now()) is not None
+        assert chat.mute(small.id, "w-1", until, "flood") is not None
+        inside = chat.seat(small.id, "w-1")
+        assert inside is not None and inside.muted_until == until and inside.left_at is not None
+    after = SqlWebChat.on(store).seat(small.id, "w-1")
+    assert after is not None and (after.muted_until, after.mute_reason) == (until, "flood")
+    assert after.left_at == store_clock.now()
+
+
 def test_a_bot_message_is_kept_once_per_outbox_key(store: Store) -> None:
     chat = SqlWebChat.on(store)
     small, _ = _groups(store)

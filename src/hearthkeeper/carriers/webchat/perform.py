@@ -9,21 +9,26 @@ closes.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from hearthkeeper.carriers.webchat.base import ChatBase
 from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
 from hearthkeeper.carriers.webchat.protocol import (
     deleted_frame,
+    members_frame,
     message_frame,
     muted_frame,
     removed_frame,
     unmuted_frame,
 )
 from hearthkeeper.carriers.webchat.records import SeatOutcome
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.carrier import CarrierError
-from hearthkeeper.store import Group
+from hearthkeeper.engine.carrier import CarrierError, Outcome
+from hearthkeeper.store import Group, Store
 
 # A mute without a duration lasts until staff lift it.
 INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
@@ -43,20 +48,81 @@ def mute_end(until: datetime | None) -> datetime | None:
 
 
 class Performer(ChatBase):
-    """`perform`, the outbound half of the `Carrier` protocol."""
+    """`perform`, the outbound half of the `Carrier` protocol, and `perform_together`."""
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action in a web chat group; returns the message id of what it posted."""
+        (outcome,) = await self.perform_together([(action, key)])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def perform_together(self, jobs: Sequence[tuple[Action, str]]) -> list[Outcome]:
+        """Do `jobs` in order, in one transaction in a worker thread (the event loop keeps
+        serving browsers meanwhile), then show what they did to the browsers. Should the
+        transaction fail, each is done again in its own, up to the first that fails."""
+        outcomes, shown = await asyncio.to_thread(self._perform_all, jobs)
+        for show in shown:
+            show()
+        return outcomes
+
+    def _perform_all(
+        self, jobs: Sequence[tuple[Action, str]]
+    ) -> tuple[list[Outcome], list[Callable[[], object]]]:
+        try:
+            with self.store.transaction() as tx:
+                return self._perform_in(tx, jobs)
+        except Exception:
+            if len(jobs) == 1:
+                raise
+        outcomes: list[Outcome] = []
+        shown: list[Callable[[], object]] = []
+        for job in jobs:
+            try:
+                with self.store.transaction() as tx:
+                    (outcome,), show = self._perform_in(tx, [job])
+            except Exception as exc:  # the others wait for their next claim
+                outcomes.append(exc)
+                break
+            outcomes.append(outcome)
+            shown += show
+        return outcomes, shown
+
+    def _perform_in(
+        self, tx: Store, jobs: Sequence[tuple[Action, str]]
+    ) -> tuple[list[Outcome], list[Callable[[], object]]]:
+        """Perform `jobs` in the transaction `tx`; what to show the browsers once it commits.
+        An action the chat refuses (`CarrierError`) has written nothing."""
+        act = _Act(self, SqlWebChat.on(tx))
+        outcomes: list[Outcome] = []
+        for action, key in jobs:
+            try:
+                outcomes.append(act.perform(action, key))
+            except CarrierError as exc:
+                outcomes.append(exc)
+        return outcomes, act.shown
+
+
+class _Act:
+    """Performing inside one transaction: store work now, browsers told after the commit."""
+
+    def __init__(self, chat: Performer, platform: SqlWebChat) -> None:
+        self.chat = chat
+        self.platform = platform
+        self.shown: list[Callable[[], object]] = []
+
+    def perform(self, action: Action, key: str) -> str | None:
+        chat = self.chat
         if action.kind in (ActionKind.ALERT_STAFF, ActionKind.DECLINE):
             # The staff inbox shows an alert (and the staff channel its copy, a SEND); a
             # declined applicant reads why on the join page. No DIRECT: the web chat has no
             # direct messages, so an alert's direct message is passed over by the queue.
             return None
         if action.kind not in PERFORMS:
-            raise CarrierError(f"{self.name} cannot perform {action.kind.value}", retry=False)
-        group = self._group(action.group or "")
+            raise CarrierError(f"{chat.name} cannot perform {action.kind.value}", retry=False)
+        group = chat._group(action.group or "")
         if group is None:
-            raise CarrierError(f"{self.name}: there is no group {action.group!r}", retry=False)
+            raise CarrierError(f"{chat.name}: there is no group {action.group!r}", retry=False)
         if action.kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
             return self._post(group, action, key)
         if action.kind is ActionKind.DELETE:
@@ -69,7 +135,7 @@ class Performer(ChatBase):
             self._mute(group, user_id, action)
         elif action.kind is ActionKind.UNMUTE:
             if self.platform.mute(group.id, user_id, None, None) is not None:
-                self.hub.send_to(group.id, user_id, unmuted_frame())
+                self._send_to(group, user_id, unmuted_frame())
         elif action.kind in (ActionKind.KICK, ActionKind.BAN):
             self._remove(group, user_id, action)
         else:
@@ -79,17 +145,17 @@ class Performer(ChatBase):
     def _seat(self, group: Group, user_id: str) -> None:
         """Seat an applicant staff approved (once: seated already, nothing happens); the
         engine's Join follows as for anyone joining."""
-        asked = self.platform.take_seat(group.id, user_id, self.clock.now())
+        chat = self.chat
+        asked = self.platform.take_seat(group.id, user_id, chat.clock.now())
         if asked.outcome is SeatOutcome.JOINED:
-            self.feed.signal()
-            self._members_changed(group.id)
+            self._members_changed(group)
         elif asked.outcome is not SeatOutcome.ALREADY:  # banned since, or the group is full
-            raise CarrierError(f"{self.name}: cannot seat {user_id!r} in {group.name!r} "
+            raise CarrierError(f"{chat.name}: cannot seat {user_id!r} in {group.name!r} "
                                f"({asked.outcome.value})", retry=False)  # fmt: skip
 
     def _post(self, group: Group, action: Action, key: str) -> str:
         text = action.text or ""
-        mentions = find_mentions(text, self._people(group.id)) if has_mention(text) else []
+        mentions = find_mentions(text, self._people(group)) if has_mention(text) else []
         if action.member and action.member not in mentions:
             mentions.insert(0, action.member)
         for named in action.extra.get("mentions") or ():  # a staff alert names its recipients
@@ -100,61 +166,83 @@ class Performer(ChatBase):
             replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
         message, created = self.platform.add_message(
-            group.id, user_id=None, nickname=self.bot_name, kind="text", text=text,
+            group.id, user_id=None, nickname=self.chat.bot_name, kind="text", text=text,
             reply_to=reply_to, mentions=mentions, action_key=key,
         )  # fmt: skip
         if created:
-            self.hub.broadcast(group.id, message_frame(message))
+            self._broadcast(group, message_frame(message))
         return str(message.id)
 
     def _delete(self, group: Group, action: Action) -> None:
         message_id = _message_id(action.target)
         reason = action.reason or "removed by moderation"
         found = None if message_id is None else self.platform.take_down(
-            message_id, reason, self.clock.now(), group.id
+            message_id, reason, self.chat.clock.now(), group.id
         )  # fmt: skip
         if found is None:
-            raise CarrierError(f"{self.name}: there is no message {action.target!r} in group "
-                               f"{group.name!r}", retry=False)  # fmt: skip
+            raise CarrierError(f"{self.chat.name}: there is no message {action.target!r} in "
+                               f"group {group.name!r}", retry=False)  # fmt: skip
         message, deleted_now = found
         if deleted_now:
-            self.hub.broadcast(group.id, deleted_frame(message.id))
+            self._broadcast(group, deleted_frame(message.id))
 
     def _member(self, group: Group, action: Action) -> str:
         user_id = action.member or ""
-        if user_id in self._known_users:
+        known = self.chat._known_users
+        if user_id in known:
             return user_id
         if self.platform.user(user_id) is None:
-            raise CarrierError(f"{self.name}: there is no member {action.member!r} "
+            raise CarrierError(f"{self.chat.name}: there is no member {action.member!r} "
                                f"(group {group.name!r})", retry=False)  # fmt: skip
-        if len(self._known_users) >= KNOWN_USERS:
-            self._known_users.clear()
-        self._known_users.add(user_id)
+        if len(known) >= KNOWN_USERS:
+            known.clear()
+        known.add(user_id)
         return user_id
 
     def _mute(self, group: Group, user_id: str, action: Action) -> None:
-        until = INDEFINITELY if action.duration is None else self.clock.now() + action.duration
+        now = self.chat.clock.now()
+        until = INDEFINITELY if action.duration is None else now + action.duration
         reason = action.reason or "a moderator's decision"
         seat = self.platform.mute(group.id, user_id, until, reason)
         if seat is None:
-            raise CarrierError(f"{self.name}: {user_id!r} was never in group {group.name!r}",
-                               retry=False)  # fmt: skip
-        self.hub.send_to(group.id, user_id, muted_frame(mute_end(until), reason))
+            raise CarrierError(f"{self.chat.name}: {user_id!r} was never in group "
+                               f"{group.name!r}", retry=False)  # fmt: skip
+        self._send_to(group, user_id, muted_frame(mute_end(until), reason))
 
     def _remove(self, group: Group, user_id: str, action: Action) -> None:
+        chat = self.chat
         banned = action.kind is ActionKind.BAN
         reason = action.reason or ("banned by a moderator" if banned else "removed by a moderator")
-        now = self.clock.now()
+        now = chat.clock.now()
         if banned:
-            was_in = self.platform.ban(group.id, user_id, reason, now,
-                                       removed_by=self.bot_name)  # fmt: skip
+            was_in = self.platform.ban(group.id, user_id, reason, now, removed_by=chat.bot_name)
         else:
-            left = self.platform.leave_seat(group.id, user_id, now, removed_by=self.bot_name)
+            left = self.platform.leave_seat(group.id, user_id, now, removed_by=chat.bot_name)
             was_in = left is not None
-        self.hub.send_to(group.id, user_id, removed_frame(reason, banned=banned))
-        self.hub.close_user(group.id, user_id, CLOSE_REMOVED, "banned" if banned else "removed")
+        self._send_to(group, user_id, removed_frame(reason, banned=banned))
+        closing = "banned" if banned else "removed"
+        self.shown.append(lambda: chat.hub.close_user(group.id, user_id, CLOSE_REMOVED, closing))
         if was_in:
-            self._left(group)
+            self._members_changed(group)
+
+    def _people(self, group: Group) -> list[tuple[str, str]]:
+        """(user id, nickname) of everyone in the group now, for mentions."""
+        return [(seated.user_id, seated.nickname) for seated in self.platform.seated(group.id)]
+
+    def _members_changed(self, group: Group) -> None:
+        """Someone joined or left (the chat queued the event): wake the feed, tell the group
+        how many are in it."""
+        frame = members_frame(self.platform.seats_taken(group.id))
+        self.shown.append(self.chat.feed.signal)
+        self._broadcast(group, frame)
+
+    def _broadcast(self, group: Group, frame: dict[str, Any]) -> None:
+        hub = self.chat.hub
+        self.shown.append(lambda: hub.broadcast(group.id, frame))
+
+    def _send_to(self, group: Group, user_id: str, frame: dict[str, Any]) -> None:
+        hub = self.chat.hub
+        self.shown.append(lambda: hub.send_to(group.id, user_id, frame))
 
 
 def _message_id(target: str | None) -> int | None:

@@ -69,6 +69,7 @@ PING = 15.0  # seconds of silence after which the listener checks its connection
 RECONNECT = 1.0  # seconds to wait before listening again after the connection was lost
 MAX_PAUSE = 16.0  # ... doubled while the database cannot be reached, up to this
 PENDING = 64  # frames whose parts are still arriving, at most
+_NOTIFY = text("SELECT pg_notify(:c, :p)")
 CONNECT_TIMEOUT = 10  # seconds
 
 
@@ -336,15 +337,16 @@ class _Publisher:
                 continue
             head = f"{self._node}:{self._numbers}:"
             payloads += [f"{head}{n}:{len(parts)}:{part}" for n, part in enumerate(parts)]
+        if not payloads:
+            return
         for attempt in (1, 2):
             sent = False
             try:
                 conn = self._connection()
                 with conn.begin():
-                    for payload in payloads:
-                        conn.execute(text("SELECT pg_notify(:c, :p)"),
-                                     {"c": self._channel, "p": payload})  # fmt: skip
-                        sent = True
+                    # One executemany: psycopg sends it in one pipeline, in order.
+                    conn.execute(_NOTIFY, [{"c": self._channel, "p": p} for p in payloads])
+                    sent = True
                 if self._dropped:
                     log.info("web chat relay: publishing again (%d frames were dropped)",
                              self._dropped)  # fmt: skip

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from hearthkeeper.carriers.webchat.records import (
     SeatedUser,
@@ -209,14 +210,22 @@ class SqlWebChat(StoreBase):
     def mute(
         self, group_id: int, user_id: str, until: datetime | None, reason: str | None
     ) -> WebSeat | None:
-        """Mute the user until `until` (None lifts the mute); None if they never had a seat."""
+        """Mute the user until `until` (None lifts the mute); None if they never had a seat.
+        One statement; a copy of the seat the session holds is brought up to date."""
+        table = table_of(WebChatSeatRow)
+        ends = None if until is None else utc(until, "mute end")
         with self._unit(write=True) as session:
-            row = session.get(WebChatSeatRow, (group_id, user_id))
-            if row is None:
-                return None
-            row.muted_until = None if until is None else utc(until, "mute end")
-            row.mute_reason = None if until is None else reason
-            return _seat(row)
+            held = session.identity_map.get(identity_key(WebChatSeatRow, (group_id, user_id)))
+            if held is not None and held in session.dirty:
+                session.flush()  # the statement below must not pass over its changes
+            found = session.connection().execute(
+                update(table).where(table.c.group_id == group_id, table.c.user_id == user_id)
+                .values(muted_until=ends, mute_reason=None if until is None else reason)
+                .returning(*table.c)
+            ).first()  # fmt: skip
+            if held is not None:
+                session.expire(held, ["muted_until", "mute_reason"])
+            return None if found is None else _seat(found)  # type: ignore[arg-type]  # its columns
 
     def seated(self, group_id: int) -> list[SeatedUser]:
         """Who is in the group now, by nickname."""
