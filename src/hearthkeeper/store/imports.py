@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, update
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import all_storable, require_aware, sqlite_time, storable
@@ -56,9 +57,9 @@ _PG_COPY_TYPES = ("int4", "int8", "int8", "text", "text", "text", "timestamptz",
 # was stored before or comes in the same chunk, and each row is written once, complete.
 # Importers take turns (a transaction-scoped advisory lock): no other import adds a row
 # between the check and the insert, which would leave a reply pointing at an unused id.
-_PG_LOCK = "SELECT pg_advisory_xact_lock(%(key)s)"
+_PG_LOCK = sql("SELECT pg_advisory_xact_lock(:key)")
 _LOCK_KEY = 0x4845_4152_5448  # "HEARTH"
-_PG_INSERT = (
+_PG_INSERT = sql(
     "WITH fresh AS MATERIALIZED ("
     " SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, s.ord, s.group_id,"
     " s.member_id, s.carrier_event_id, s.kind, s.text, s.sent_at, s.reply_to_event_id"
@@ -70,7 +71,7 @@ _PG_INSERT = (
     "INSERT INTO messages (id, group_id, member_id, carrier_event_id, kind, text, sent_at,"
     " recorded_at, reply_to_id, reply_to_event_id) "
     "SELECT f.id, f.group_id, f.member_id, f.carrier_event_id, f.kind, f.text, f.sent_at,"
-    " %(now)s, COALESCE(r.id, o.id), f.reply_to_event_id FROM fresh AS f"
+    " :now, COALESCE(r.id, o.id), f.reply_to_event_id FROM fresh AS f"
     " LEFT JOIN messages AS r"
     " ON r.group_id = f.group_id AND r.carrier_event_id = f.reply_to_event_id"
     " LEFT JOIN fresh AS o ON o.group_id = f.group_id AND o.carrier_event_id = f.reply_to_event_id"
@@ -195,8 +196,8 @@ def _copy_in(connection: Connection, rows: Sequence[ImportRow], now: datetime) -
         ):
             copy.write_row((ord, group_id, member_id, event_id, _kind(kind), text,
                             require_aware(sent_at, "sent_at"), reply))  # fmt: skip
-    connection.exec_driver_sql(_PG_LOCK, {"key": _LOCK_KEY})
-    added = connection.exec_driver_sql(_PG_INSERT, {"now": now}).rowcount
+    connection.execute(_PG_LOCK, {"key": _LOCK_KEY})
+    added = connection.execute(_PG_INSERT, {"now": now}).rowcount
     connection.exec_driver_sql(_PG_DROP)
     return int(added)
 
