@@ -139,6 +139,10 @@ def test_a_bot_message_is_kept_once_per_outbox_key(store: Store) -> None:
     assert (created, created_again) == (True, False)
     assert again == first and first.mentions == ("w-1",)
     assert [m.text for m in chat.history(small.id)] == ["欢迎！"]
+    with pytest.raises(StoreError, match="there is no group with id 999"):
+        chat.add_message(999, user_id=None, nickname="Hearthkeeper", kind="text", text="hi",
+                         action_key="k:2")  # fmt: skip
+    assert [m.text for m in chat.history(small.id)] == ["欢迎！"]
 
 
 def test_history_is_the_latest_undeleted_messages_oldest_first(

@@ -6,11 +6,13 @@ the chat platform itself, as a hosted chat service would keep them.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Insert, Select, Table, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -26,7 +28,7 @@ from hearthkeeper.carriers.webchat.records import (
 from hearthkeeper.store import Group, StoreError
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.communities import _group
-from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
@@ -262,27 +264,26 @@ class SqlWebChat(StoreBase):
         """Keep a message; with `action_key` (a bot message's outbox key) at most once: the
         message already kept under that key comes back with False. A member's message is
         queued for the engine in the same transaction (`mentions_bot`: addressed to the bot)."""
+        row = {"group_id": group_id, "user_id": user_id, "nickname": nickname, "kind": kind,
+               "text": text, "picture": picture, "reply_to": reply_to,
+               "mentions": list(mentions), "sent_at": utc(self._now(), "send time"),
+               "action_key": action_key}  # fmt: skip
         with self._unit(write=True) as session:
             if user_id is not None:  # a member's: numbered in the order the group takes them
                 lock_row(session, GroupRow, group_id)
-            if action_key is not None:
-                existing = _by_key(session, action_key)
-                if existing is not None:
-                    return _message(existing), False
-            row = WebChatMessageRow(
-                group_id=group_id, user_id=user_id, nickname=nickname, kind=kind, text=text,
-                picture=picture, reply_to=reply_to, mentions=list(mentions),
-                sent_at=self._now(), action_key=action_key,
-            )  # fmt: skip
-            if self._try_insert(session, row):
-                if user_id is not None:
-                    queue_chat_event(session, group_id, "message", user_id, row.sent_at,
-                                     message_id=row.id, mentions_bot=mentions_bot)  # fmt: skip
-                return _message(row), True
-            existing = None if action_key is None else _by_key(session, action_key)
-            if existing is None:
-                raise StoreError(f"there is no group with id {group_id}")
-            return _message(existing), False
+            try:  # one statement: a key kept already is passed over, not an error
+                added = session.connection().execute(_add_message(session), row).first()
+            except IntegrityError:  # the one foreign key: the group
+                raise StoreError(f"there is no group with id {group_id}") from None
+            if added is None:
+                existing = None if action_key is None else _by_key(session, action_key)
+                assert existing is not None, "only the outbox key can conflict"
+                return _message(existing), False
+            message = _message(added)  # type: ignore[arg-type]  # a row of its columns
+            if user_id is not None:
+                queue_chat_event(session, group_id, "message", user_id, message.sent_at,
+                                 message_id=message.id, mentions_bot=mentions_bot)  # fmt: skip
+            return message, True
 
     def message(self, message_id: int) -> WebChatMessage | None:
         """One message, deleted or not."""
@@ -389,6 +390,17 @@ def _rooms() -> Select[GroupRow, str, str | None, int | None]:
 
 def _room(row: GroupRow, community: str, code: str | None, taken: int | None) -> WebChatRoom:
     return WebChatRoom(group=_group(row), community=community, invite_code=code, taken=taken or 0)
+
+
+def _add_message(session: Session) -> Insert:
+    """INSERT a message unless its outbox key is kept already, returning the row."""
+    table = table_of(WebChatMessageRow)
+    return _returning_all(insert_ignoring(session, WebChatMessageRow, ["action_key"]), table)
+
+
+@functools.cache
+def _returning_all(statement: Insert, table: Table) -> Insert:
+    return statement.returning(*table.c)
 
 
 def _by_key(session: Session, action_key: str) -> WebChatMessageRow | None:
