@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, Update, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Select, Update, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -55,20 +55,20 @@ class SanctionQueries(StoreBase):
                      "b_group": group_id, "b_at": at}  # fmt: skip
             row = {"kind": kind.value, "community_id": community_id, "group_id": group_id,
                    "member_id": member_id, "reason": reason, "at": at, "until": until}  # fmt: skip
+            add = _add(session.get_bind().dialect.name, community_id is None)
             for _ in range(_ATTEMPTS):
-                for lifted in session.connection().execute(supersede, scope).scalars():
+                connection = session.connection()
+                for lifted in connection.execute(supersede, scope).scalars():
                     _expire(session, lifted)  # a copy loaded earlier in this transaction
-                try:
-                    with session.begin_nested():
-                        # Asked for inside the nested transaction: that is what starts its
-                        # SAVEPOINT (a connection taken before would insert outside it).
-                        new_id = session.connection().execute(_ADD, row).scalar_one()
+                new_id = connection.execute(add, row).scalar()
+                if new_id is not None:
                     return Sanction(id=new_id, kind=kind, community_id=community_id,
                                     group_id=group_id, member_id=member_id, reason=reason,
                                     at=at, until=until, lifted_at=None, lifted_by=None,
                                     lift_event_key=None)  # fmt: skip
-                except IntegrityError:
-                    _require_rows(session, member_id, community_id)
+                # Nothing added: the member or community is missing (this raises), or another
+                # worker's sanction came in force since the one before was lifted.
+                _require_rows(session, member_id, community_id)
         raise StoreError(
             f"could not {kind.value} member {member_id}: other workers sanctioned the member "
             f"{_ATTEMPTS} times at once; try again"
@@ -216,8 +216,28 @@ def _require_rows(session: Session, member_id: int, community_id: int | None) ->
 
 
 _SANCTIONS = table_of(SanctionRow)
+_ADDED = ("kind", "community_id", "group_id", "member_id", "reason", "at", "until")
+
+
 # Statements built once (with their cache keys): a sanction is written per violation.
-_ADD = insert(_SANCTIONS).returning(_SANCTIONS.c.id)
+@cache
+def _add(dialect: str, everywhere: bool) -> Insert:
+    """Add a sanction unless one in force has its kind, member and scope, or its member or
+    community is missing (its group was checked before): its id, or no row. One statement,
+    where catching the refusal of a plain INSERT would take a savepoint on PostgreSQL."""
+    c = _SANCTIONS.c
+    values = [bindparam(name, type_=c[name].type) for name in _ADDED]
+    members, communities = table_of(MemberRow), table_of(CommunityRow)
+    present = [exists().where(members.c.id == values[3])]
+    if not everywhere:
+        present.append(exists().where(communities.c.id == values[1]))
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        dialect_insert(_SANCTIONS)
+        .from_select(list(_ADDED), select(*values).where(*present))
+        .on_conflict_do_nothing()
+        .returning(c.id)
+    )
 
 
 @cache
