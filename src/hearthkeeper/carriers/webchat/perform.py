@@ -72,9 +72,9 @@ class Performer(ChatBase):
         try:
             with self.store.transaction() as tx:
                 return self._perform_in(tx, jobs)
-        except Exception:
+        except Exception as exc:
             if len(jobs) == 1:
-                raise
+                return [exc], []
         outcomes: list[Outcome] = []
         shown: list[Callable[[], object]] = []
         for job in jobs:
