@@ -154,16 +154,23 @@ class _Breaks(FakeCarrier):
         return await super().perform(action, key)
 
 
+class _BreaksTogether(_Breaks, FakeTogetherCarrier):
+    """`_Breaks`, handed the batch's run in one call."""
+
+
+@pytest.mark.parametrize("breaks", [_Breaks, _BreaksTogether])
 def test_on_an_idempotent_carrier_what_was_performed_is_marked_even_if_the_batch_breaks(
-    store: Store, store_clock: FrozenClock
+    store: Store, store_clock: FrozenClock, breaks: type[_Breaks]
 ) -> None:
     c = community(store, store_clock)
-    broken = _Breaks("fake", idempotent=True)
+    broken = breaks("fake", idempotent=True)
     c.engine.queue.attach(broken)
     _hellos(store, 4)
     with pytest.raises(RuntimeError, match="carrier bug"):
         drain(c)
     statuses = {i.key: i.status.value for i in store.outbox_items()}
+    if isinstance(broken, FakeTogetherCarrier):
+        assert broken.runs == [["hello:0", "hello:1", "hello:2", "hello:3"]]
     assert [p.action.text for p in broken.performed] == ["hello 0", "hello 1"]
     assert statuses["hello:0"] == statuses["hello:1"] == "done", "performed, so never sent again"
     assert statuses["hello:2"] == statuses["hello:3"] == "sending"  # claimed; recovered at start
@@ -193,31 +200,6 @@ def test_a_carrier_that_performs_together_gets_a_run_in_one_call_each_settled_al
     drain(c)
     assert [p.action.text for p in together.performed] == [f"hello {i}" for i in (1, 2, 3, 0)]
     assert {i.status.value for i in store.outbox_items()} == {"done"}
-
-
-class _BreaksTogether(FakeTogetherCarrier):
-    """`_Breaks`, performing together."""
-
-    async def perform(self, action: Action, key: str) -> str | None:
-        if len(self.performed) == 2:
-            raise RuntimeError("carrier bug")
-        return await super().perform(action, key)
-
-
-def test_a_run_performed_together_that_breaks_marks_what_was_performed(
-    store: Store, store_clock: FrozenClock
-) -> None:
-    c = community(store, store_clock)
-    broken = _BreaksTogether("fake", idempotent=True)
-    c.engine.queue.attach(broken)
-    _hellos(store, 4)
-    with pytest.raises(RuntimeError, match="carrier bug"):
-        drain(c)
-    statuses = {i.key: i.status.value for i in store.outbox_items()}
-    assert broken.runs == [["hello:0", "hello:1", "hello:2", "hello:3"]]
-    assert [p.action.text for p in broken.performed] == ["hello 0", "hello 1"]
-    assert statuses["hello:0"] == statuses["hello:1"] == "done", "performed, so never sent again"
-    assert statuses["hello:2"] == statuses["hello:3"] == "sending"  # claimed; recovered at start
 
 
 class _SlowClock(FrozenClock):
