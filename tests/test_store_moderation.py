@@ -244,6 +244,14 @@ def test_sanctions_must_say_where_they_apply(
         store.add_sanction(
             "ban", ann, "", now, community_id=ladder.running.id, group_id=ladder.morning.id
         )
+    with store.transaction() as tx:  # the group's community is read once per transaction
+        tx.add_sanction("ban", ann, "", now, group_id=ladder.morning.id)
+        with pytest.raises(StoreError, match=r"group \d+ is in community \d+, not"):
+            tx.add_sanction(
+                "mute", ann, "", now, community_id=ladder.running.id,
+                group_id=ladder.morning.id, until=now + DAY,
+            )  # fmt: skip
+        tx.lift_sanction(tx.active_sanctions(ann, "ban", now)[0].id, "staff", now)
     with pytest.raises(StoreError, match="no member with id 999"):
         store.add_sanction("ban", 999, "", now, group_id=ladder.morning.id)
     with pytest.raises(StoreError, match="no community with id 999"):

@@ -49,7 +49,7 @@ class SanctionQueries(StoreBase):
         until = _check_scope(kind, group_id, until)
         with self._unit(write=True) as session:
             if group_id is not None:
-                community_id = _community_of(session, group_id, community_id)
+                community_id = self._community_of(session, group_id, community_id)
             supersede = _supersede(community_id is None, group_id is None)
             scope = {"b_kind": kind.value, "b_member": member_id, "b_community": community_id,
                      "b_group": group_id, "b_at": at}  # fmt: skip
@@ -170,6 +170,23 @@ class SanctionQueries(StoreBase):
         with self._unit(write=False) as session:
             return [_sanction(row) for row in session.scalars(query)]
 
+    def _community_of(self, session: Session, group_id: int, community_id: int | None) -> int:
+        """The group's community (read once per transaction: a batch sanctions many members
+        of few groups), checked against `community_id` when given."""
+        memo = self.transaction_memo()
+        key = ("community of group", group_id)
+        found: int | None = None if memo is None else memo.get(key)
+        if found is None:
+            group = session.get(GroupRow, group_id)
+            if group is None:
+                raise StoreError(f"there is no group with id {group_id}")
+            found = group.community_id
+            if memo is not None:
+                memo[key] = found
+        if community_id is not None and community_id != found:
+            raise StoreError(f"group {group_id} is in community {found}, not {community_id}")
+        return found
+
 
 def _kind(kind: SanctionKind | str) -> SanctionKind:
     try:
@@ -194,17 +211,6 @@ def _check_scope(
     if until is not None:
         raise ValueError(f"a {kind.value} lasts until lifted; only mutes take `until`")
     return None
-
-
-def _community_of(session: Session, group_id: int, community_id: int | None) -> int:
-    group = session.get(GroupRow, group_id)
-    if group is None:
-        raise StoreError(f"there is no group with id {group_id}")
-    if community_id is not None and community_id != group.community_id:
-        raise StoreError(
-            f"group {group_id} is in community {group.community_id}, not {community_id}"
-        )
-    return group.community_id
 
 
 def _require_rows(session: Session, member_id: int, community_id: int | None) -> None:

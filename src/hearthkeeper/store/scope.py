@@ -56,6 +56,8 @@ class _Transaction:
         self.serial = next(_SERIALS)  # tells a memo which transaction validated it
         # Deferred writes by family, flushed in the order they were first asked for.
         self.deferred: dict[str, Deferred] = {}
+        # What repositories remember for this transaction only (`StoreBase.transaction_memo`).
+        self.memo: dict[Any, Any] = {}
 
 
 class StoreBase:
@@ -143,6 +145,11 @@ class StoreBase:
         while transaction is not None and transaction.deferred:
             name = next(iter(transaction.deferred))
             transaction.deferred.pop(name).flush(self)
+
+    def transaction_memo(self) -> dict[Any, Any] | None:
+        """A dict that lives as long as the transaction this store is in (None: in none), for
+        facts read in it that nothing in it changes (a group's community)."""
+        return None if self._transaction is None else self._transaction.memo
 
     def transaction_serial(self) -> int | None:
         """A number that names the transaction this store is in (None: in none)."""
