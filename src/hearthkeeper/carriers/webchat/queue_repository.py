@@ -12,11 +12,12 @@ again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, false, or_, select
 
-from hearthkeeper.carriers.webchat.records import QueuedChatEvent
-from hearthkeeper.carriers.webchat.repository import _message
+from hearthkeeper.carriers.webchat.records import QueuedChatEvent, WebChatMessage
+from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     EventRow,
@@ -43,39 +44,34 @@ class SqlWebChatQueue(StoreBase):
         """The queued events of `carrier`'s groups with ids in (`after`, `upto`], oldest
         first, from at most `limit` rows; each says whether the engine has recorded it. With
         `groups` (store id -> the last id read of it), only those groups' rows after that."""
-        queue = WebChatEventRow
+        queue = table_of(WebChatEventRow)
         recorded = exists().where(
-            EventRow.group_id == queue.group_id, EventRow.carrier_event_id == queue.event_id
+            EventRow.group_id == queue.c.group_id, EventRow.carrier_event_id == queue.c.event_id
         )
         query = (
-            select(
-                queue,
-                GroupRow.carrier,
-                GroupRow.carrier_group_id,
-                WebChatUserRow.nickname,
-                WebChatMessageRow,
-                recorded.label("recorded"),
-            )
-            .join(GroupRow, GroupRow.id == queue.group_id)
-            .outerjoin(WebChatUserRow, WebChatUserRow.user_id == queue.user_id)
-            .outerjoin(WebChatMessageRow, WebChatMessageRow.id == queue.message_id)
-            .where(queue.id > after)
-            .order_by(queue.id)
+            select(*_QUEUED, GroupRow.carrier, GroupRow.carrier_group_id,
+                   WebChatUserRow.nickname, recorded.label("recorded"), *_SAID)
+            .select_from(queue)
+            .join(GroupRow, GroupRow.id == queue.c.group_id)
+            .outerjoin(WebChatUserRow, WebChatUserRow.user_id == queue.c.user_id)
+            .outerjoin(_MESSAGES, _MESSAGES.c.id == queue.c.message_id)
+            .where(queue.c.id > after)
+            .order_by(queue.c.id)
             .limit(limit)
-        )
+        )  # fmt: skip
         if upto is not None:
-            query = query.where(queue.id <= upto)
+            query = query.where(queue.c.id <= upto)
         if groups is not None:
             query = query.where(or_(false(), *(
-                and_(queue.group_id == group_id, queue.id > last)
+                and_(queue.c.group_id == group_id, queue.c.id > last)
                 for group_id, last in sorted(groups.items())
             )))  # fmt: skip
         # The carrier is checked here, not in SQL: filtering groups there leads SQLite to read
-        # the queue group by group and sort it, instead of by id from `after` on.
+        # the queue group by group and sort it, instead of by id from `after` on. Plain rows,
+        # not ORM objects: the feed reads the queue continuously.
         with self._unit(write=False) as session:
-            found = session.execute(query)
-            return [_queued(row, group, nickname, message, recorded)
-                    for row, of, group, nickname, message, recorded in found if of == carrier]  # fmt: skip
+            found = session.connection().execute(query)
+            return [_queued(row) for row in found if row[_OF] == carrier]
 
     def queued_groups(self, carrier: str) -> list[int]:
         """The store ids of `carrier`'s groups with anything in the queue (recorded or not):
@@ -102,18 +98,33 @@ class SqlWebChatQueue(StoreBase):
         return gone
 
 
-def _queued(
-    row: WebChatEventRow,
-    carrier_group_id: str,
-    user_nickname: str | None,
-    message: WebChatMessageRow | None,
-    recorded: bool,
-) -> QueuedChatEvent:
-    said = None if message is None else _message(message)
-    nickname = said.nickname if said is not None else user_nickname or ""
+_MESSAGES = table_of(WebChatMessageRow)
+_QUEUED = [table_of(WebChatEventRow).c[name] for name in (
+    "id", "group_id", "event_id", "kind", "user_id", "at", "removed_by", "mentions_bot",
+    "source")]  # fmt: skip
+_OF = len(_QUEUED)  # the group's carrier, then its carrier id, the member's nickname, recorded
+_SAID = [_MESSAGES.c[name].label(f"said_{name}") for name in (
+    "id", "group_id", "user_id", "nickname", "kind", "text", "picture", "reply_to",
+    "mentions", "sent_at", "deleted_at", "deleted_reason", "action_key")]  # fmt: skip
+
+
+def _queued(row: Sequence[Any]) -> QueuedChatEvent:
+    (queue_id, group_id, event_id, kind, user_id, at, removed_by, mentions_bot, source, _,
+     carrier_group_id, user_nickname, recorded, said_id, *said) = row  # fmt: skip
+    message = None
+    if said_id is not None:
+        (said_group, said_user, nickname, said_kind, text, picture, reply_to, mentions, sent_at,
+         deleted_at, deleted_reason, action_key) = said  # fmt: skip
+        message = WebChatMessage(
+            id=said_id, group_id=said_group, user_id=said_user, nickname=nickname,
+            kind=said_kind, text=text, picture=picture, reply_to=reply_to,
+            mentions=tuple(str(m) for m in mentions), sent_at=sent_at, deleted_at=deleted_at,
+            deleted_reason=deleted_reason, action_key=action_key,
+        )  # fmt: skip
     return QueuedChatEvent(
-        id=row.id, group_id=row.group_id, carrier_group_id=carrier_group_id,
-        event_id=row.event_id, kind=row.kind, user_id=row.user_id, nickname=nickname,
-        at=row.at, message=said, removed_by=row.removed_by, mentions_bot=row.mentions_bot,
-        recorded=bool(recorded), source=row.source,
+        id=queue_id, group_id=group_id, carrier_group_id=carrier_group_id, event_id=event_id,
+        kind=kind, user_id=user_id,
+        nickname=message.nickname if message is not None else user_nickname or "",
+        at=at, message=message, removed_by=removed_by, mentions_bot=mentions_bot,
+        recorded=bool(recorded), source=source,
     )  # fmt: skip
