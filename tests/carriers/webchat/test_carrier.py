@@ -266,3 +266,18 @@ def test_a_run_whose_transaction_fails_is_done_again_one_by_one_up_to_the_failur
     seat = chat.carrier.platform.seat(group, other)
     assert seat is not None and seat.mute_reason == "flood"
     assert seen.frames == [("message", True), ("muted", True)]
+
+
+def test_a_raid_banned_in_one_run_tells_the_group_its_size_once(chat: Chat) -> None:
+    raiders = [_joined(chat, f"raider {n}") for n in range(3)]
+    chat.carrier.take_events()
+    seen = chat.carrier.hub = _Seen(chat)
+    outcomes = asyncio.run(chat.carrier.perform_together([
+        (_action(ActionKind.BAN, member=raider, reason="raid"), f"b:{n}")
+        for n, raider in enumerate(raiders)
+    ]))  # fmt: skip
+    assert outcomes == [None, None, None]
+    assert [kind for kind, _ in seen.frames] == ["removed"] * 3 + ["members"]
+    assert chat.carrier.platform.seats_taken(chat.groups[0].id) == 0
+    leaves = chat.carrier.take_events()
+    assert [type(e) for e in leaves] == [Leave] * 3

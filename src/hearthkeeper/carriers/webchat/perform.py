@@ -100,6 +100,7 @@ class Performer(ChatBase):
                 outcomes.append(act.perform(action, key))
             except CarrierError as exc:
                 outcomes.append(exc)
+        act.count_members()
         return outcomes, act.shown
 
 
@@ -110,6 +111,7 @@ class _Act:
         self.chat = chat
         self.platform = platform
         self.shown: list[Callable[[], object]] = []
+        self.changed: dict[int, Group] = {}  # groups someone joined or left, by id
 
     def perform(self, action: Action, key: str) -> str | None:
         chat = self.chat
@@ -230,11 +232,17 @@ class _Act:
         return [(seated.user_id, seated.nickname) for seated in self.platform.seated(group.id)]
 
     def _members_changed(self, group: Group) -> None:
-        """Someone joined or left (the chat queued the event): wake the feed, tell the group
-        how many are in it."""
-        frame = members_frame(self.platform.seats_taken(group.id))
+        """Someone joined or left (the chat queued the event): counted once per run."""
+        self.changed[group.id] = group
+
+    def count_members(self) -> None:
+        """Wake the feed for the joins and leaves queued, and tell each group that changed
+        how many are in it now: once per group, however many joined or left in the run."""
+        if not self.changed:
+            return
         self.shown.append(self.chat.feed.signal)
-        self._broadcast(group, frame)
+        for group in self.changed.values():
+            self._broadcast(group, members_frame(self.platform.seats_taken(group.id)))
 
     def _broadcast(self, group: Group, frame: dict[str, Any]) -> None:
         hub = self.chat.hub
