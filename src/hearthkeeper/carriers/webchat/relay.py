@@ -25,7 +25,9 @@ folds two identical payloads of one transaction into one.
 
 What can be lost, and only for live sockets: frames published while a listener is
 disconnected (it reconnects after a short pause and says so in the log), frames still queued
-when a process dies, and a batch the database refuses (logged). Nothing stored is lost:
+when a process dies (an engine worker queues a performed run's frames after its commit: the
+worker taking the run's actions over finds them done and shows nothing again), and a batch
+the database refuses (logged). Nothing stored is lost:
 every frame shows what is already in the database, and a browser that reconnects gets the
 history in its hello.
 
