@@ -69,6 +69,8 @@ class OutboundQueue:
         # (another may hold Matrix, Telegram, QQ). False: claim everything (one process).
         self.attached_only = False
         self._quotas: dict[str, Quotas] = {}
+        # carrier name → whether it is handed runs of actions (`PerformsTogether`)
+        self._together: dict[str, bool] = {}
         for carrier in carriers.values():
             self.attach(carrier)
 
@@ -76,6 +78,8 @@ class OutboundQueue:
         """Send through `carrier` (replacing one of the same name), with fresh quotas."""
         self.carriers[carrier.name] = carrier
         self._quotas[carrier.name] = Quotas(carrier.capabilities)
+        self._together[carrier.name] = (carrier.capabilities.idempotent
+                                        and isinstance(carrier, PerformsTogether))  # fmt: skip
 
     def recover(self) -> int:
         """At start-up: the actions a dead process had claimed are pending again, at once.
@@ -165,7 +169,7 @@ class OutboundQueue:
             held[(item.carrier, action.group)] = free_at
             await asyncio.to_thread(store.release, item.id, free_at)
             return "deferred"
-        together = carrier.capabilities.idempotent and isinstance(carrier, PerformsTogether)
+        together = self._together[item.carrier]
         if together:
             quotas.use(action.group, now)
         return _Ready(item, action, carrier, together)

@@ -96,7 +96,7 @@ class ChatBase:
 
     def _people(self, group_id: int) -> list[tuple[str, str]]:
         """(user id, nickname) of everyone in the group now, for mentions."""
-        return [(seated.user_id, seated.nickname) for seated in self.platform.seated(group_id)]
+        return people(self.platform, group_id)
 
     def _left(self, group: Group) -> None:
         """Someone is no longer in the group (the store queued the `Leave`): wake the feed
@@ -106,3 +106,8 @@ class ChatBase:
 
     def _members_changed(self, group_id: int) -> None:
         self.hub.broadcast(group_id, members_frame(self.platform.seats_taken(group_id)))
+
+
+def people(platform: SqlWebChat, group_id: int) -> list[tuple[str, str]]:
+    """(user id, nickname) of everyone in the group now (`platform`: in its transaction)."""
+    return [(seated.user_id, seated.nickname) for seated in platform.seated(group_id)]

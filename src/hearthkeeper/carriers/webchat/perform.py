@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hearthkeeper.carriers.webchat.base import ChatBase
+from hearthkeeper.carriers.webchat.base import ChatBase, people
 from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
 from hearthkeeper.carriers.webchat.protocol import (
     deleted_frame,
@@ -157,7 +157,7 @@ class _Act:
 
     def _post(self, group: Group, action: Action, key: str) -> str:
         text = action.text or ""
-        mentions = find_mentions(text, self._people(group)) if has_mention(text) else []
+        mentions = find_mentions(text, people(self.platform, group.id)) if has_mention(text) else []
         if action.member and action.member not in mentions:
             mentions.insert(0, action.member)
         for named in action.extra.get("mentions") or ():  # a staff alert names its recipients
@@ -226,10 +226,6 @@ class _Act:
         self.shown.append(lambda: chat.hub.close_user(group.id, user_id, CLOSE_REMOVED, closing))
         if was_in:
             self._members_changed(group)
-
-    def _people(self, group: Group) -> list[tuple[str, str]]:
-        """(user id, nickname) of everyone in the group now, for mentions."""
-        return [(seated.user_id, seated.nickname) for seated in self.platform.seated(group.id)]
 
     def _members_changed(self, group: Group) -> None:
         """Someone joined or left (the chat queued the event): counted once per run."""
