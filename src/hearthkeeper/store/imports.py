@@ -18,25 +18,14 @@ from sqlalchemy import Connection, update
 from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
-from hearthkeeper.store.columns import all_storable, require_aware, sqlite_time, storable
+from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.message_rows import insert_prepared, kind_value, storable_rows
 from hearthkeeper.store.messages import replied_message_id
 from hearthkeeper.store.models import MessageRow
-from hearthkeeper.store.records import ImportRow, MessageKind, NewMessage
+from hearthkeeper.store.records import ImportRow, NewMessage
 from hearthkeeper.store.scope import StoreBase
-
-# Keyed by value: a MessageKind finds its entry too (a StrEnum hashes as its value).
-_KINDS = {kind.value: kind.value for kind in MessageKind}
-
-# SQLite: one prepared statement for every row; the reply is looked up by the unique
-# (group, carrier event id) index, and finds rows inserted earlier in the same executemany.
-_SQLITE_INSERT = (
-    "INSERT INTO messages (group_id, member_id, carrier_event_id, kind, text, sent_at, "
-    "recorded_at, reply_to_id, reply_to_event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-    "(SELECT r.id FROM messages AS r WHERE r.group_id = ?1 AND r.carrier_event_id = ?8), ?8) "
-    "ON CONFLICT (group_id, carrier_event_id) DO NOTHING"
-)
 
 # PostgreSQL: the chunk is copied into a staging table that lives until the end of the
 # transaction (dropped as soon as it is used).
@@ -150,41 +139,6 @@ class ImportQueries(StoreBase):
             return int(session.connection().execute(statement).rowcount or 0)
 
 
-def _storable_rows(rows: Sequence[ImportRow]) -> Sequence[ImportRow]:
-    """`rows` with what no database stores replaced (see `storable`); usually nothing is,
-    which one scan of all their texts tells."""
-    texts = [text for row in rows for text in (row[2], row[4], row[6] or "")]
-    if all_storable(texts):
-        return rows
-    return [
-        (g, m, storable(event), kind, storable(text), at, reply and storable(reply))
-        for g, m, event, kind, text, at, reply in rows
-    ]
-
-
-def insert_prepared(connection: Connection, rows: Sequence[ImportRow], now: datetime) -> int:
-    """SQLite: one executemany of the prepared INSERT (the engine's batches of plain messages
-    take it too); the rows it added. IntegrityError for a missing group or member."""
-    recorded = sqlite_time(now, "recorded_at")
-    values = [
-        (
-            group_id,
-            member_id,
-            event_id,
-            _kind(kind),
-            text,
-            sqlite_time(sent_at, "sent_at"),
-            recorded,
-            reply,
-        )
-        for group_id, member_id, event_id, kind, text, sent_at, reply in _storable_rows(rows)
-    ]
-    raw: Any = connection.connection.driver_connection
-    before = int(raw.total_changes)
-    connection.exec_driver_sql(_SQLITE_INSERT, values)
-    return int(raw.total_changes) - before
-
-
 def _copy_in(connection: Connection, rows: Sequence[ImportRow], now: datetime) -> int:
     """PostgreSQL: COPY into the staging table, then one INSERT … SELECT; the rows added."""
     connection.exec_driver_sql(_PG_STAGE)
@@ -192,19 +146,11 @@ def _copy_in(connection: Connection, rows: Sequence[ImportRow], now: datetime) -
     with raw.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
         copy.set_types(_PG_COPY_TYPES)
         for ord, (group_id, member_id, event_id, kind, text, sent_at, reply) in enumerate(
-            _storable_rows(rows)
+            storable_rows(rows)
         ):
-            copy.write_row((ord, group_id, member_id, event_id, _kind(kind), text,
+            copy.write_row((ord, group_id, member_id, event_id, kind_value(kind), text,
                             require_aware(sent_at, "sent_at"), reply))  # fmt: skip
     connection.execute(_PG_LOCK, {"key": _LOCK_KEY})
     added = connection.execute(_PG_INSERT, {"now": now}).rowcount
     connection.exec_driver_sql(_PG_DROP)
     return int(added)
-
-
-def _kind(kind: MessageKind | str) -> str:
-    try:
-        return _KINDS[kind]
-    except KeyError:
-        known = ", ".join(k.value for k in MessageKind)
-        raise ValueError(f"unknown message kind {kind!r}; the kinds are {known}") from None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_ignoring, insert_many, table_of
+from hearthkeeper.store.message_rows import insert_prepared
 from hearthkeeper.store.models import MentionRow, MessageRow
 from hearthkeeper.store.records import Message, MessageKind, NewMessage
 from hearthkeeper.store.scope import StoreBase
@@ -102,8 +103,6 @@ class MessageQueries(StoreBase):
                     if connection.dialect.name == "sqlite":
                         # the importer's prepared INSERT, stepped over the rows: no per-row
                         # parameter processing by SQLAlchemy (the same row stored)
-                        from hearthkeeper.store.imports import insert_prepared  # (a cycle)
-
                         insert_prepared(connection, [
                             (row.group_id, row.member_id, row.carrier_event_id, row.kind,
                              row.text, row.sent_at, None)
