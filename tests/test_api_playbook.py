@@ -131,3 +131,10 @@ def test_an_applied_playbook_answers_with_its_warnings(t: Tea) -> None:
     assert (
         warning["path"] == "calendar.posts[0].schedule" and "fires 5 minutes" in warning["message"]
     )
+
+
+def test_a_json_body_nested_too_deeply_is_refused_readably(t: Tea) -> None:
+    answer = t.post("/communities/tea/playbook", content=b'{"a":' * 100_000,
+                    headers={"Content-Type": "application/json"})  # fmt: skip
+    assert answer.status_code == 400 and "too deeply" in answer.json()["detail"]
+    assert t.get("/communities/tea/playbook").json()["version"] == 1

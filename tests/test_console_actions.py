@@ -12,7 +12,7 @@ from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.carriers.webchat.plugin import webchat_of
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import ExampleSource, OutboxStatus, SanctionKind
-from tests.console_setup import AD, BASE, Console, open_console
+from tests.console_setup import AD, BASE, SLUG, Console, open_console
 
 
 @pytest.fixture
@@ -189,3 +189,21 @@ def test_messages_of_another_community_cannot_be_deleted_and_forms_need_the_toke
                                   follow_redirects=False)  # fmt: skip
     assert refused.status_code == 403
     assert console.store.moderation_examples() == []
+
+
+def test_an_id_beyond_any_rows_is_not_found_not_a_server_error(console: Console) -> None:
+    """SQLite cannot even look up 99999999999999999999: the console and the API say there is
+    no such strike or member (found probing `hearth serve`: each was a 500)."""
+    huge = "99999999999999999999"
+    operator = console.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {console.site.token(operator)}"}
+    answer = console.client.post(f"/api/v1/strikes/{huge}/pardon", headers=auth)
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["detail"].startswith(f"There is no strike {huge}")
+    member = console.client.get(f"/api/v1/communities/{SLUG}/members/{huge}", headers=auth)
+    assert member.status_code == 404 and "There is no member" in member.text
+    answer = console.post(f"/strikes/{huge}/pardon", {"back": f"{BASE}/moderation"})
+    assert answer.status_code == 404 and f"There is no strike {huge}" in answer.text
+    page = console.client.get(f"{BASE}/members/{huge}")
+    assert page.status_code == 404 and "Not found" in page.text

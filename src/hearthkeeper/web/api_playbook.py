@@ -122,6 +122,8 @@ def _source(content_type: str, body: bytes) -> str | Answer:
             data = json.loads(body)
         except ValueError as exc:
             return 400, {"detail": f"The JSON body could not be read: {exc}."}
+        except RecursionError:
+            return 400, {"detail": "The JSON body nests objects or lists too deeply to be read."}
         if not isinstance(data, dict) or not isinstance(data.get("source"), str):
             return 400, {"detail": 'Send JSON {"source": "<the playbook YAML>"}, or the YAML '
                          "itself as text/yaml."}  # fmt: skip

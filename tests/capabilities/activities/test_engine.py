@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.analytics.report import build_report
 from hearthkeeper.analytics.report_html import render_html
 from hearthkeeper.capabilities.activities import staff
@@ -136,6 +138,8 @@ def test_a_priced_event_holds_the_place_until_the_fee_is_recorded_in_the_ledger(
     assert record_fee(store, community, event_id, code, "shop-7", "", "staff",
                       store_clock.now()).created is False  # fmt: skip
     assert performed(c) == []
+    with pytest.raises(EventError, match="recorded already"):  # ann's receipt typed for bo
+        record_fee(store, community, event_id, "fake:bo", "shop-7", "", "staff", store_clock.now())
     assert "door code for 'Tasting night'" in (say(c, "ann", "/入场码")[0].text or "")
     try:
         record_fee(store, community, event_id, "fake:bo", "shop-8", "", "staff", store_clock.now())

@@ -28,3 +28,11 @@ def test_a_typed_code_with_more_after_a_real_one_is_refused(chat: Chat) -> None:
     longer = join(mei, chat.codes[0], "Mei", invite_code="Y" * 10_000)
     assert longer.status_code == 403 and "There is no invite code" in longer.text
     assert join(mei, chat.codes[0], "Mei", invite_code="y" * MAX_CODE).status_code == 303
+
+
+def test_a_use_limit_larger_than_the_store_keeps_is_refused_saying_the_range(chat: Chat) -> None:
+    """`hearth codes create --max-uses 99999999999999999999` said "This is a bug"."""
+    with pytest.raises(BadCode, match="from 1 to 2147483647"):
+        create_code(chat.store, chat.community_id, "cli", chat.clock.now(), max_uses=10**20)
+    assert create_code(chat.store, chat.community_id, "cli", chat.clock.now(),
+                       max_uses=2**31 - 1).max_uses == 2**31 - 1  # fmt: skip

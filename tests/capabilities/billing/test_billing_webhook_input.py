@@ -17,7 +17,8 @@ import stripe
 
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.payments import amount_of
-from hearthkeeper.capabilities.billing.records import OrderKind, Provider
+from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.capabilities.billing.webhooks import MAX_BODY_BYTES, sign_hmac
 from hearthkeeper.clock import FrozenClock
@@ -110,3 +111,63 @@ def test_staff_amounts_that_do_not_fit_the_ledger_are_refused(typed: str) -> Non
     with pytest.raises(BillingError, match="amount"):
         amount_of(typed)
     assert amount_of("9999999999.99") == Decimal("9999999999.99")
+
+
+def test_an_amount_with_a_huge_exponent_is_refused_not_a_crash(c: Console) -> None:
+    event = {"event_id": "shop-3", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year", "amount": "1e999999999"}  # fmt: skip
+    answer = hook(c, json.dumps(event).encode())
+    assert answer.status_code == 400 and "larger than the ledger keeps" in answer.text
+    with pytest.raises(BillingError, match="larger than the ledger keeps"):
+        amount_of("1e999999999")
+    assert orders(c) == []
+
+
+def test_a_body_nested_too_deeply_is_refused_saying_so(c: Console) -> None:
+    answer = hook(c, b'{"a":' * 100_000)
+    assert answer.status_code == 400 and "too deeply" in answer.json()["detail"]
+    assert orders(c) == []
+
+
+def test_a_receipt_recorded_for_another_payment_is_refused_not_taken_for_it(c: Console) -> None:
+    """A receipt number typed for a second member (or another shop on the server numbering
+    alike) is refused saying so: never answered 'recorded before' with the first payment
+    while the second member gets nothing."""
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}/payments"
+    first = c.client.post(api, json={"who": code_of(c, "mei"), "plan": "half-year",
+                                     "receipt": "shop-1001"}, headers=auth)  # fmt: skip
+    assert first.status_code == 200 and first.json()["created"] is True
+    other = c.client.post(api, json={"who": code_of(c, "bo"), "plan": "half-year",
+                                     "receipt": "shop-1001"}, headers=auth)  # fmt: skip
+    assert other.status_code == 409, other.text
+    assert "'shop-1001' is recorded already as order" in other.json()["detail"]
+    event = {"event_id": "shop-1001", "kind": "paid", "reference": code_of(c, "bo"),
+             "plan": "half-year"}  # fmt: skip
+    assert hook(c, json.dumps(event).encode()).json()["recorded"] is True  # another provider
+    again = hook(c, json.dumps({**event, "reference": code_of(c, "mei")}).encode())
+    assert again.status_code == 400 and "recorded already" in again.json()["detail"]
+    assert len(orders(c)) == 2
+    subs = SqlBilling.on(c.store).subscriptions(c.community_id)
+    assert len(subs) == 2  # mei by the shop's receipt, bo by the webhook
+
+
+def test_a_receipt_of_another_community_is_refused_without_showing_its_payment(
+    c: Console,
+) -> None:
+    other = c.store.ensure_community("other-shop", "Other shop")
+    member = c.store.member_for("webchat", "zed", "Zed")
+    with c.store.transaction() as tx:
+        SqlBilling.on(tx).record(other.id, member.id, None, NewOrder(
+            "half-year", Decimal("10"), "CNY", Provider.MANUAL, "1001", "staff"),
+            OrderKind.PURCHASE, c.clock.now())  # fmt: skip
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    answer = c.client.post(f"/api/v1/communities/{SLUG}/payments",
+                           json={"who": code_of(c, "mei"), "plan": "half-year", "receipt": "1001"},
+                           headers={"Authorization": f"Bearer {c.site.token(operator)}"})  # fmt: skip
+    assert answer.status_code == 409, answer.text
+    assert "in another community" in answer.json()["detail"]
+    assert "order" not in answer.json() and orders(c) == []

@@ -69,7 +69,8 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         signups = repo.signups(event.id)
         mine = next((s for s in signups if s.member_id == member_id), None)
         if before is not None:
-            if mine is None or before.plan_id != plan_of_event(event.id):
+            if (mine is None or before.plan_id != plan_of_event(event.id)
+                    or before.member_id != member_id):  # fmt: skip
                 raise EventError(f"receipt {receipt.strip()} was recorded already "
                                  f"(order {before.id}, {before.plan_id})")  # fmt: skip
             return FeeRecorded(before, mine, False)

@@ -13,6 +13,7 @@ from hearthkeeper.store import Store, StoreError
 
 _SPELLING = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,63}")
 MAX_LABEL = 200
+MAX_USES = 2**31 - 1  # the column's INTEGER on PostgreSQL; more is "no limit"
 
 
 class BadCode(ValueError):
@@ -24,8 +25,9 @@ def create_code(store: Store, community_id: int, by: str, now: datetime, *, labe
                 code: str | None = None) -> InviteCode:  # fmt: skip
     """A new code of the community (random unless `code` spells it); BadCode for a code,
     limit or expiry that cannot be used, StoreError if the community has that code."""
-    if max_uses is not None and max_uses < 1:
-        raise BadCode(f"--max-uses must be at least 1 (got {max_uses}); leave it out for no limit")
+    if max_uses is not None and not 1 <= max_uses <= MAX_USES:
+        raise BadCode(f"--max-uses must be from 1 to {MAX_USES} (got {max_uses}); leave it out "
+                      "for no limit")  # fmt: skip
     if expires_at is not None and expires_at <= now:
         raise BadCode(f"the expiry {expires_at:%Y-%m-%d %H:%M} UTC has passed already")
     spelt = decide.normalise_code(code) if code else decide.new_code()

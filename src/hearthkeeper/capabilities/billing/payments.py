@@ -4,7 +4,9 @@ end. The CLI, the console, the REST API and the webhooks all come here.
 
 Recording is idempotent: an order is keyed by its provider and the provider's reference, and
 the order row is written before the subscription changes, so a second delivery of the same
-payment (or two at once: the database lets one insert win) changes nothing.
+payment (or two at once: the database lets one insert win) changes nothing. The same reference
+for another payment (another member, plan or community: a receipt number typed twice, two
+shops numbering their orders alike) is refused saying so, never taken for the first one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from hearthkeeper.capabilities.billing.references import normalise_code
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Store
+from hearthkeeper.store.columns import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def payer(tx: Store, who: str) -> int:
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
     kind, sep, rest = text.partition(":")
     if sep and kind == "member" and rest.isdigit():
-        if tx.get_member(int(rest)) is None:
+        if int(rest) > MAX_ID or tx.get_member(int(rest)) is None:
             raise BillingError(f"there is no member {rest}")
         return int(rest)
     if sep and rest:
@@ -70,6 +73,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     repo = SqlBilling.on(tx)
     before = repo.order(order.provider, order.provider_ref)
     if before is not None:
+        _same_payment(before, community, member_id, order.plan_id, None)
         return _recorded(repo, before, False)
     plan = plan_of(playbook, order.plan_id)
     if plan is None:
@@ -82,6 +86,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     cover = coverage(current, plan, now, zone_of(playbook))
     recorded, created = repo.record(community.id, member_id, None, order, cover.kind, now)
     if not created:  # recorded meanwhile by another delivery of the same payment
+        _same_payment(recorded, community, member_id, order.plan_id, None)
         return _recorded(repo, recorded, False)
     if cover.extends is not None:
         sub = repo.change(cover.extends.id, status=Status.ACTIVE, period_end=cover.period_end,
@@ -116,6 +121,7 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     reference = provider_ref or f"refund:{sub.id}"
     before = repo.order(provider, reference)
     if before is not None:
+        _same_payment(before, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, before, False)
     paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now,
                       done_by_provider=provider is not Provider.MANUAL)  # fmt: skip
@@ -125,6 +131,7 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         community.id, sub.member_id, sub.id, back, OrderKind.REFUND, now
     )
     if not created:
+        _same_payment(recorded, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, recorded, False)
     ended = repo.change(sub.id, status=Status.REFUNDED, ended_at=now)
     repo.call_off(sub.id)
@@ -171,6 +178,23 @@ def _latest(repo: SqlBilling, community_id: int, member_id: int,
     return subs[-1] if subs else None
 
 
+def _same_payment(before: Order, community: Community, member_id: int, plan_id: str,
+                  subscription_id: int | None) -> None:  # fmt: skip
+    """Nothing if `before`, recorded under the reference given now, is this very payment
+    (or refund, of `subscription_id`) delivered again; `BillingError` saying so otherwise."""
+    what = "receipt" if before.provider is Provider.MANUAL else f"{before.provider.value} reference"
+    if before.community_id != community.id:
+        raise BillingError(f"{what} {before.provider_ref!r} is recorded already, for a payment "
+                           f"in another community; nothing was recorded: give this payment a "
+                           f"reference of its own (e.g. {community.slug}-{before.provider_ref})")  # fmt: skip
+    same = before.member_id == member_id and before.plan_id == plan_id and (
+        subscription_id is None or before.subscription_id == subscription_id)  # fmt: skip
+    if not same:
+        raise BillingError(f"{what} {before.provider_ref!r} is recorded already as order "
+                           f"{before.id} (member {before.member_id}, {before.plan_id}); nothing "
+                           f"was recorded: check the {what}, or give this payment its own")  # fmt: skip
+
+
 def _recorded(repo: SqlBilling, order: Order, created: bool) -> Recorded:
     sub = repo.subscription(order.subscription_id) if order.subscription_id is not None else None
     return Recorded(order, sub, created)
@@ -193,6 +217,7 @@ def checked_amount(value: Decimal, shown: object) -> Decimal:
     either way); `BillingError` naming `shown` (what was sent) otherwise."""
     if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise BillingError(f"{shown!r} is not an amount with at most 2 decimals")
-    if abs(value) > MAX_AMOUNT:
+    # by its digits first: abs() of a number like 1e999999999 overflows the decimal context
+    if value.adjusted() > MAX_AMOUNT.adjusted() or abs(value) > MAX_AMOUNT:
         raise BillingError(f"the amount {shown!r} is larger than the ledger keeps ({MAX_AMOUNT:f})")
     return value

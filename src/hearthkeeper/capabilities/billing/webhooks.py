@@ -90,7 +90,10 @@ def _too_large() -> JSONResponse:
 
 def _event(body: bytes) -> dict[str, Any]:
     """The body as a JSON object (`Refused`, or ValueError for text that is not JSON)."""
-    event = json.loads(body)
+    try:
+        event = json.loads(body)
+    except RecursionError:
+        raise Refused("The body nests objects or lists too deeply to be an event.") from None
     if not isinstance(event, dict):
         raise Refused(f"The body must be a JSON object (an event), not {type(event).__name__}.")
     return event
@@ -209,6 +212,8 @@ def _stripe_money(minor: Any, currency: str) -> Decimal:
     units = _amount(minor, "amount")
     if not units.is_finite():
         raise Refused(f"amount {minor!r} is not an amount")
+    if units.adjusted() > 40:  # far beyond the ledger; dividing it could overflow
+        raise Refused(f"amount {minor!r} is larger than the ledger keeps")
     return checked_amount(units if currency.upper() in ZERO_DECIMAL else units / 100, minor)
 
 

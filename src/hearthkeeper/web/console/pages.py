@@ -18,6 +18,7 @@ from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
 from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.overflow import overflow_answer
 from hearthkeeper.web.templates import render
 
 SignedIn = Annotated[Operator, Depends(require_operator)]
@@ -61,7 +62,7 @@ class PageNotFound(Exception):
 
 class ConsoleRoute(APIRoute):
     """A route whose `PageNotFound` (raised by the handler or a dependency) becomes the
-    console's 404 page."""
+    console's 404 page; an `OverflowError` (an id beyond any row's) its 404 or 400 page."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -74,6 +75,11 @@ class ConsoleRoute(APIRoute):
                 if missing.community is not None:
                     context |= missing.community.context()
                 return render(request, "console/not_found.html", status_code=404, **context)
+            except OverflowError as exc:  # an id no row can have, or a number out of range
+                status, what = overflow_answer(request, exc)
+                heading = "Not found" if status == 404 else "Out of range"
+                return render(request, "console/not_found.html", status_code=status, what=what,
+                              heading=heading)  # fmt: skip
 
         return handle
 

@@ -1,0 +1,33 @@
+"""Numbers too large for the store. An id like 99999999999999999999 in an address (or a
+number in a form or body) cannot be bound by SQLite, whose driver raises `OverflowError`
+(a date past year 9999 raises it too): answered 404 when an id in the address is beyond any
+row's, else 400 naming what overflowed, instead of a 500. The transaction that was open
+rolls back, so nothing was changed."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from hearthkeeper.store.columns import MAX_ID
+
+
+def overflow_answer(request: Request, exc: OverflowError) -> tuple[int, str]:
+    """The status and the message for `exc`, raised while answering `request`."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and value.isdigit() and int(value) > MAX_ID:
+            what = name.removesuffix("_id").replace("_", " ")
+            return 404, f"There is no {what} {value}: ids go up to {MAX_ID}."
+    return 400, (f"A number or date in this request is out of range ({exc}); write a smaller "
+                 "one. Nothing was changed.")  # fmt: skip
+
+
+async def _answer(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OverflowError)
+    status, message = overflow_answer(request, exc)
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def install_overflow(app: FastAPI) -> None:
+    """Answer an `OverflowError` out of any route of `app` as a 4xx saying what."""
+    app.add_exception_handler(OverflowError, _answer)
