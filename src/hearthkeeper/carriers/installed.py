@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
 from hearthkeeper.carriers.onebot.plugin import OneBotPlugin
-from hearthkeeper.carriers.plugin import CarrierPlugin
+from hearthkeeper.carriers.plugin import CarrierPlugin, table_name
 from hearthkeeper.carriers.telegram.plugin import TelegramPlugin
 from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
 
@@ -20,3 +20,8 @@ CARRIERS: tuple[CarrierPlugin, ...] = (
 def installed_kinds(carriers: tuple[CarrierPlugin, ...] = CARRIERS) -> frozenset[str]:
     """The kinds a playbook's `structure.carriers` may name."""
     return frozenset(plugin.kind for plugin in carriers)
+
+
+def installed_tables(carriers: tuple[CarrierPlugin, ...] = CARRIERS) -> dict[str, str]:
+    """Each installed carrier's kind → the `[carriers.<table>]` of hearth.toml that runs it."""
+    return {plugin.kind: table_name(plugin) for plugin in carriers}

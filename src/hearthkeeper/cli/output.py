@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
@@ -17,7 +18,7 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error the user can act on and exit."""
-    errors.print(f"[bold red]error:[/] {message}", markup=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     raise typer.Exit(code)
 
 

@@ -44,3 +44,26 @@ def test_an_operator_makes_lists_measures_and_retires_a_live_code(
     assert bad.exit_code != 0 and "lower-case letters" in bad.output
     missing = runner.invoke(app, ["livecodes", "retire", "nothing"], env=env)
     assert missing.exit_code != 0 and "no live code 'nothing'" in missing.output
+
+
+def test_a_live_code_for_a_carrier_the_server_does_not_run_is_refused_naming_those_it_runs(
+    store: Store, database_url: str
+) -> None:
+    """A code for a carrier that does not run sent every newcomer to a page saying the groups
+    were full; now `create` refuses it, saying which carriers a code can route to."""
+    apply_playbook(store, parse_playbook(MINIMAL), "test")
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+
+    def refused(carrier: str) -> str:
+        result = runner.invoke(app, ["livecodes", "create", "poster", "--community", "tea",
+                                     "--carrier", carrier], env=env)  # fmt: skip
+        assert result.exit_code != 0, result.output
+        return " ".join(result.output.split())
+
+    unknown = refused("nope")
+    assert "--carrier nope: 'nope' is not a carrier of this Hearthkeeper" in unknown
+    assert "routes to the groups of a carrier it runs: webchat" in unknown
+    assert "(hearth.toml has no [carriers.onebot] table)" in refused("qq")
+    listed = runner.invoke(app, ["livecodes", "list", "--community", "tea"], env=env)
+    assert "No live codes yet" in listed.output

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.text.qr import read_qr_codes
 from tests.console_setup import open_console
@@ -38,3 +40,25 @@ def test_staff_make_show_follow_and_retire_a_live_code(
     assert console.post("/livecodes/nothing/retire").status_code == 404
     actions = [e.action for e in console.store.audit_log(console.community_id)]
     assert "livecode.create" in actions and "livecode.retire" in actions
+
+
+def test_a_live_code_for_a_carrier_that_does_not_run_is_refused_or_said_to_be_not_ready(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """Staff cannot make one in the console; one made when the carrier ran (or straight in
+    the store) tells newcomers the link is not ready, not that every group is full, and the
+    console page says it is not routing."""
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    refused = console.post("/livecodes", {"code": "qq-poster", "carrier": "qq"})
+    assert refused.status_code == 400
+    assert "this server does not run the qq carrier" in refused.text
+    assert "a carrier it runs: webchat" in refused.text
+    assert SqlLiveCodes.on(console.store).channel("qq-poster") is None
+
+    with console.store.transaction() as tx:
+        SqlLiveCodes.on(tx).add_channel(console.community_id, "old-matrix", "Old", ChannelKind.POSTER,
+                                        notes="", carrier="matrix", by="test", at=store_clock.now())  # fmt: skip
+    sent = console.client.get("/go/old-matrix", follow_redirects=False)
+    assert sent.status_code == 503
+    assert "还没准备好" in sent.text and "满员" not in sent.text
+    assert "This server runs no matrix carrier" in console.get("/livecodes").text

@@ -32,6 +32,10 @@ def test_the_daily_cap_moves_newcomers_on_and_opens_a_group_when_all_reached_it(
     assert route([load(1, 10, today=50)], LIMITS, can_open=False) == Route(Step.FULL)
 
 
+def test_a_carrier_with_no_group_that_cannot_open_one_is_not_full_but_has_none_yet() -> None:
+    assert route([], LIMITS, can_open=False) == Route(Step.NO_GROUPS)
+
+
 def test_the_next_group_opens_ahead_when_the_newest_is_open_new_group_at_full() -> None:
     assert route([load(1, 179)], LIMITS, can_open=True) == Route(Step.SEND, 1)
     assert route([load(1, 180)], LIMITS, can_open=True) == Route(Step.OPEN_AHEAD, 1)

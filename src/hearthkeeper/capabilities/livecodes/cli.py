@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hearthkeeper.capabilities.livecodes.decide import slug_problem
+from hearthkeeper.capabilities.livecodes.decide import carrier_problem, slug_problem
 from hearthkeeper.capabilities.livecodes.qr import qr_image
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.routing import stable_link
 from hearthkeeper.capabilities.livecodes.stats import STAY_DAYS, channel_stats
+from hearthkeeper.carriers.installed import CARRIERS, installed_tables
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -24,6 +25,7 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.config import Settings
 from hearthkeeper.store import Community, Store, StoreError
 
 livecodes_app = typer.Typer()  # its help: capabilities/livecodes/__init__.py
@@ -57,6 +59,9 @@ def create(
     if problem is not None:
         fail(problem)
     settings = settings_from(config)
+    problem = carrier_problem(carrier, _running(settings), installed_tables())
+    if problem is not None:
+        fail(f"--carrier {carrier}: {problem}")
     store = open_store(settings)
     found = _community(store, community)
     with store.transaction() as tx:
@@ -72,6 +77,13 @@ def create(
     console.print(escape(f"Live code {slug} of {found.name}: {link}"))
     if qr is not None:
         _write_qr(qr, link)
+
+
+def _running(settings: Settings) -> list[str]:
+    """The carriers `hearth serve` runs with this configuration."""
+    from hearthkeeper.serve.host import carrier_setups
+
+    return list(carrier_setups(settings, CARRIERS))
 
 
 def _write_qr(path: Path, link: str) -> None:

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hearthkeeper.capabilities.livecodes.decide import slug_problem
+from hearthkeeper.capabilities.livecodes.decide import carrier_problem, slug_problem
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.routing import stable_link
 from hearthkeeper.capabilities.livecodes.stats import STAY_DAYS, channel_stats
+from hearthkeeper.carriers.installed import installed_tables
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import ConsoleRoute, PageNotFound, Pages, SignedIn
@@ -30,7 +31,7 @@ def router(pages: Pages) -> APIRouter:
         figures = channel_stats(web.store, view.community.id, web.clock.now())
         links = {s.channel.slug: stable_link(web.settings.public_url, s.channel.slug)
                  for s in figures}  # fmt: skip
-        carriers = sorted(web.carriers) or ["webchat"]
+        carriers = sorted(web.carriers)
         return render(request, "console/livecodes.html", status_code=status, operator=operator,
                       active="livecodes", figures=figures, links=links, kinds=list(ChannelKind),
                       carriers=carriers, stay_days=STAY_DAYS, problem=problem,
@@ -57,6 +58,8 @@ def router(pages: Pages) -> APIRouter:
         problem = slug_problem(code)
         if problem is None and kind not in {k.value for k in ChannelKind}:
             problem = f"{kind!r} is not a kind of channel; choose one of the list."
+        if problem is None:
+            problem = carrier_problem(carrier, web.carriers, installed_tables())
         if problem is not None:
             return page(request, slug, operator, status=400, problem=problem)
         by = f"console:{operator.username}"

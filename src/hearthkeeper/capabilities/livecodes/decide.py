@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -50,7 +50,8 @@ class Step(StrEnum):
     SEND = "send"  # to `Route.group_id`
     OPEN = "open"  # open the next group and send the newcomer there
     OPEN_AHEAD = "open_ahead"  # open the next group, but send to `Route.group_id`
-    FULL = "full"  # nowhere to go
+    FULL = "full"  # nowhere to go: every group is full
+    NO_GROUPS = "no_groups"  # nowhere to go: the carrier has no group of the community yet
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,14 @@ class Route:
 def route(groups: Sequence[GroupLoad], limits: Limits, *, can_open: bool) -> Route:
     """Send the newcomer to the oldest group that takes newcomers by code (groups fill in
     order, leaving fewer half-empty ones); open the next group once the newest is `open_at`
-    full, or when no group takes anyone (all full, or at today's cap)."""
+    full, or when no group takes anyone (all full, or at today's cap, or none yet)."""
     ordered = sorted(groups, key=lambda g: g.group_id)
     taking = next((g for g in ordered if limits.takes(g)), None)
     newest = ordered[-1] if ordered else None
+    if taking is None and can_open:
+        return Route(Step.OPEN)
     if taking is None:
-        return Route(Step.OPEN) if can_open else Route(Step.FULL)
+        return Route(Step.FULL if ordered else Step.NO_GROUPS)
     if can_open and newest is not None and limits.nearly_full(newest):
         return Route(Step.OPEN_AHEAD, taking.group_id)
     return Route(Step.SEND, taking.group_id)
@@ -81,6 +84,23 @@ def slug_problem(slug: str) -> str | None:
             "and hyphens, starting and ending with a letter or digit (e.g. poster-2026-spring)"
         )
     return None
+
+
+def carrier_problem(
+    carrier: str, running: Collection[str], installed: Mapping[str, str]
+) -> str | None:
+    """Why a live code cannot route to the groups of `carrier`, or None when the server runs
+    it: a code for a carrier that does not run would send every newcomer nowhere.
+    `installed`: each installed carrier's kind → the hearth.toml table that configures it."""
+    if carrier in running:
+        return None
+    runs = ", ".join(sorted(running)) or "none"
+    if carrier in installed:
+        why = (f"this server does not run the {carrier} carrier (hearth.toml has no "
+               f"[carriers.{installed[carrier]}] table)")  # fmt: skip
+    else:
+        why = f"{carrier!r} is not a carrier of this Hearthkeeper"
+    return f"{why}; a live code routes to the groups of a carrier it runs: {runs}"
 
 
 def slug_of(source: str | None) -> str | None:

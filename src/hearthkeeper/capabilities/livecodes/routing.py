@@ -42,11 +42,13 @@ MATRIX = "matrix"
 
 @dataclass(frozen=True)
 class Routed:
-    """Where a newcomer goes (`group` None: every group is full and none can be opened) and
+    """Where a newcomer goes (`group` None: every group is full, or there is none, and none can
+    be opened) and
     the token of the seat newly held for them, for their cookie."""
 
     group: Group | None
     token: str | None = None
+    no_groups: bool = False  # `group` None because the carrier has no group of it yet
 
 
 def token_hash(token: str) -> str:
@@ -123,7 +125,7 @@ def _route(web: Web, channel: Channel, playbook: Playbook, *, token: str | None,
                 if decided.step is Step.OPEN:
                     target = opened.id
         if target is None:
-            return Routed(None), decided.step
+            return Routed(None, no_groups=decided.step is Step.NO_GROUPS), decided.step
         fresh = None
         if repo.holds_of(client, now) < HOLDS_PER_CLIENT:
             fresh = secrets.token_urlsafe(24)

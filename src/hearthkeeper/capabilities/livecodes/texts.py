@@ -18,6 +18,12 @@ BOOK = Phrasebook({
     "retired_body": {EN: "This link of {community} was retired by its organisers. Ask them, or "
                          "whoever showed you the code, for the current one.",
                      ZH: "{community} 的组织者已停用这个链接，请向他们或给你二维码的人要新的。"},
+    "not_ready_title": {EN: "This link is not ready yet", ZH: "这个链接还没准备好"},
+    "not_ready_body": {EN: "This link of {community} does not lead to any group yet: its "
+                           "organisers have not finished setting it up. Please tell them, or "
+                           "whoever showed you the code, and try again later.",
+                       ZH: "{community} 的这个链接还没有连到任何群：组织者还没设置好。请告诉他们或"
+                           "给你二维码的人，稍后再试。"},
     "no_link_title": {EN: "No way in from here", ZH: "暂时无法从这里入群"},
     "no_link_body": {EN: "The group chosen for you cannot be joined from a web link. Ask the "
                          "organisers of {community} to invite you.",

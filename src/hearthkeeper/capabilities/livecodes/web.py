@@ -4,6 +4,7 @@ image of that stable link. Pages a newcomer may see here speak the community's l
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,7 @@ from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.console.pages import Pages
 from hearthkeeper.web.context import Web
 
+log = logging.getLogger(__name__)
 COOKIE = "hearth_go"
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
@@ -56,6 +58,11 @@ def router(web: Web) -> APIRouter:
             body=say(f"{key}_body", language, community=name))  # fmt: skip
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
+    def not_ready(channel: Channel) -> str:
+        if channel.carrier not in web.carriers:
+            return f"this server runs no {channel.carrier} carrier"
+        return f"{community_name(channel)} has no {channel.carrier} group and none can be opened"
+
     def image(slug: str, kind: Literal["png", "svg"]) -> Response:
         channel = SqlLiveCodes.on(web.store).channel(slug)
         if channel is None:
@@ -82,10 +89,14 @@ def router(web: Web) -> APIRouter:
         if channel.retired:
             return notice(channel, playbook, "retired", 410)
         if playbook is None:
-            return notice(channel, playbook, "full", 503)
+            log.warning("live code %r is not ready: its community has no playbook", slug)
+            return notice(channel, playbook, "not_ready", 503)
         client = client_address(request, web.settings.trusted_proxies)
         routed = route_newcomer(web, channel, playbook, token=request.cookies.get(COOKIE),
                                 client=client, openings=openings)  # fmt: skip
+        if routed.group is None and routed.no_groups:
+            log.warning("live code %r is not ready: %s", slug, not_ready(channel))
+            return notice(channel, playbook, "not_ready", 503)
         if routed.group is None:
             return notice(channel, playbook, "full", 503)
         target = join_url(web, routed.group, channel)
