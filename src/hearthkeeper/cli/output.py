@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -12,8 +13,28 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+# Control characters (ESC starts terminal escape sequences, C1 has CSI): none of them belongs in
+# what a terminal shows; tabs and line breaks stay. Rich passes them through as they are.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown_safely(text: str) -> str:
+    """`text` without control characters, so a terminal shows it and does nothing else."""
+    return _CONTROLS.sub("", text)
+
+
+class SafeConsole(Console):
+    """A console whose printed texts lose their control characters: a member's name or
+    message (a Matrix display name, a Telegram message quoted in an alert) printed by a
+    command cannot clear the operator's screen, retitle their terminal or hide text."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(shown_safely(o) if isinstance(o, str) else o for o in objects),
+                      **options)  # fmt: skip
+
+
+console = SafeConsole(highlight=False, soft_wrap=True)
+errors = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

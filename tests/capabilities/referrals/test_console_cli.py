@@ -69,3 +69,21 @@ def test_hearth_referrals_top(store: Store, database_url: str) -> None:
         app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
     )
     assert several.exit_code != 0 and "--community" in several.output
+
+
+def test_hearth_referrals_top_prints_no_terminal_escapes_from_a_members_name(
+    store: Store, database_url: str
+) -> None:
+    """A display name from another platform (a Matrix name is the member's to choose) must not
+    retitle or clear the operator's terminal when a command prints it."""
+    tea = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(tea.id, "g1", "matrix", "!g1:example.org")
+    evil = store.member_for("matrix", "@eve:example.org", "\x1b]0;pwned\x07\x1b[2J\x9b31meve").id
+    friend = store.member_for("matrix", "@f:example.org", "f").id
+    credit(store, tea.id, group.id, evil, friend, datetime.now(UTC))
+    result = CliRunner().invoke(
+        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert "]0;pwned[2J31meve (member" in result.output
+    assert not any(c in result.output for c in "\x1b\x07\x9b")

@@ -14,9 +14,8 @@ from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
-from hearthkeeper.capabilities.signups.cli import shown_safely
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -19,16 +18,13 @@ from hearthkeeper.capabilities.signups.records import SignUpList
 from hearthkeeper.capabilities.signups.render import item_of, money, plain, price_of
 from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSignUps
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.store import Store
 
 signups_app = typer.Typer()  # its help: capabilities/signups/__init__.py
 # A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(...)` in a
 # member's name would run in the organiser's Excel): such cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Control characters (ESC starts terminal escape sequences, C1 has CSI): none of them belongs in
-# what a terminal shows; tabs and line breaks stay.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLUMNS = ("number", "status", "name", "member_id", "item", "price", "quantity", "amount", "note",
            "signed_up_at")  # fmt: skip
 
@@ -124,11 +120,6 @@ def _rows(repo: SignUpRepository, lst: SignUpList, zone: ZoneInfo) -> Iterator[l
 def spreadsheet_safe(cell: str) -> str:
     """`cell` as a spreadsheet shows it as text, never running it as a formula."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def shown_safely(text: str) -> str:
-    """`text` without control characters, so a terminal shows it and does nothing else."""
-    return _CONTROLS.sub("", text)
 
 
 def _write(handle: TextIO, rows: list[list[str]]) -> None:
