@@ -12,6 +12,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Operator, Store, StoreError
+from hearthkeeper.store.columns import MAX_ID
 from hearthkeeper.web.auth import hash_password, new_token, token_hash
 
 MIN_PASSWORD = 8
@@ -147,7 +148,9 @@ def list_tokens(config: ConfigOption = None) -> None:
 
 @token_app.command("revoke")
 def revoke_token(
-    token_id: Annotated[int, typer.Argument(help="The token's id (see `hearth token list`).")],
+    token_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The token's id (see `hearth token list`).")
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Make an API token useless from now on."""

@@ -79,6 +79,12 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except OverflowError as exc:  # an id or number beyond what the database binds (SQLite)
+        from hearthkeeper.store.columns import MAX_ID
+
+        typer.echo(f"error: a number in this command is too large for the database ({exc}); "
+                   f"ids go up to {MAX_ID}. Nothing was changed.", err=True)  # fmt: skip
+        sys.exit(1)
     except Exception as exc:  # the last line of defence: a user never sees a traceback
         if os.environ.get("HEARTH_DEBUG"):
             raise

@@ -77,3 +77,18 @@ def test_playbook_show_names_a_threshold_no_installed_capability_checks(tmp_path
     shown = CliRunner().invoke(app, ["playbook", "show", str(path)])
     assert shown.exit_code == 0 and "Joining: invite_code" in shown.output
     assert "no installed capability checks" not in shown.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["applications", "approve"], ["applications", "refuse"], ["signups", "export"],
+     ["strikes", "pardon"], ["token", "revoke"]],
+)  # fmt: skip
+def test_an_id_too_large_for_the_database_is_refused_saying_so_not_called_a_bug(
+    store: Store, database_url: str, command: list[str]
+) -> None:
+    """SQLite cannot bind 2**63 (OverflowError), PostgreSQL refuses it: either was 'This is a
+    bug in Hearthkeeper' (exit 2). The argument is refused before the store is asked."""
+    huge = CliRunner().invoke(app, [*command, "9" * 25], env={"HEARTH_DATABASE_URL": database_url})
+    assert huge.exit_code == 2 and "This is a bug" not in huge.output
+    assert "less than or equal to 9223372036854775807" in huge.output

@@ -27,6 +27,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
+from hearthkeeper.store.columns import MAX_ID
 
 events_app = typer.Typer()  # its help: capabilities/activities/__init__.py
 CommunityOption = Annotated[
@@ -105,7 +106,9 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
 
 @events_app.command("cancel")
 def cancel(
-    event_id: Annotated[int, typer.Argument(help="The event (its id in `hearth events list`).")],
+    event_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The event (its id in `hearth events list`).")
+    ],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -121,7 +124,7 @@ def cancel(
 
 @events_app.command("pay")
 def pay(
-    event_id: Annotated[int, typer.Argument(help="The event.")],
+    event_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The event.")],
     who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
     receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
     amount: Annotated[str, typer.Option("--amount", help="Default: the event's fee.")] = "",

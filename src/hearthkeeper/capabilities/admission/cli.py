@@ -18,6 +18,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, s
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
+from hearthkeeper.store.columns import MAX_ID
 
 codes_app = typer.Typer()  # its help: capabilities/admission/__init__.py
 applications_app = typer.Typer()
@@ -118,7 +119,8 @@ def _review(application_id: int, message: str, config: ConfigOption, approve: bo
 
 MessageOption = Annotated[str, typer.Option("--message", "-m", help="What the applicant is told.")]
 IdArgument = Annotated[
-    int, typer.Argument(help="The application's id (`hearth applications list`).")
+    int,
+    typer.Argument(min=1, max=MAX_ID, help="The application's id (`hearth applications list`)."),
 ]
 
 

@@ -20,6 +20,7 @@ from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSi
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.store import Store
+from hearthkeeper.store.columns import MAX_ID
 
 signups_app = typer.Typer()  # its help: capabilities/signups/__init__.py
 # A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(...)` in a
@@ -67,7 +68,9 @@ def list_signups(
 
 @signups_app.command("export")
 def export(
-    list_id: Annotated[int, typer.Argument(help="The list's id (see `hearth signups list`).")],
+    list_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The list's id (see `hearth signups list`).")
+    ],
     output: Annotated[
         Path | None,
         typer.Option(
