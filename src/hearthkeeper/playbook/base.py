@@ -43,6 +43,10 @@ Id = Annotated[str, BeforeValidator(check_id)]
 
 Text = Annotated[str, Field(min_length=1)]
 
+MAX_COUNT = 1_000_000_000
+"""The largest count or amount of points a playbook may give: sums of them must stay within
+what the store's integer columns hold."""
+
 
 # --- durations -------------------------------------------------------------------------------
 
@@ -77,6 +81,9 @@ _UNITS: dict[str, int] = {
     "weeks": 604800,
     "周": 604800,
 }
+# The longest duration a playbook may give: every duration is added to today's date somewhere
+# (a deadline, a window, a reminder), which must stay a date the store can hold.
+MAX_DURATION = timedelta(days=36500)
 _PART = re.compile(r"(\d+)\s*([a-zA-Z]+|秒|分钟|分|小时|时|天|日|周)")
 
 
@@ -103,6 +110,8 @@ def parse_duration(value: Any) -> timedelta:
         raise ValueError(f"{value!r} is not a duration: write e.g. '30m', '24h', '7d' or '1h30m'")
     if total <= 0:
         raise ValueError(f"{value!r} must be longer than zero")
+    if total > MAX_DURATION.total_seconds():
+        raise ValueError(f"{value!r} is too long: at most 36500d (100 years)")
     return timedelta(seconds=total)
 
 

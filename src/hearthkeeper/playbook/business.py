@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+import string
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from hearthkeeper.playbook.base import Duration, Id, Schedule, Section, Text, parse_duration
+from hearthkeeper.playbook.base import (
+    MAX_COUNT,
+    MAX_DURATION,
+    Duration,
+    Id,
+    Schedule,
+    Section,
+    Text,
+    parse_duration,
+)
 from hearthkeeper.playbook.joining import check_placeholders
 
 _PERIOD = re.compile(r"^(\d+)\s*(day|days|天|week|weeks|周|month|months|个月|月|year|years|年)$")
@@ -29,6 +39,8 @@ _PERIOD_UNIT = {
     "年": "years",
 }
 
+_PERIOD_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
+
 
 def parse_period(value: Any) -> Any:
     if not isinstance(value, str):
@@ -39,6 +51,8 @@ def parse_period(value: Any) -> Any:
             f"{value!r} is not a service period: write e.g. '6 months', '1 year', '30 days'"
         )
     count, unit = int(match[1]), _PERIOD_UNIT[match[2]]
+    if count * _PERIOD_DAYS[unit] > MAX_DURATION.days:
+        raise ValueError(f"{value!r} is too long: a service period is at most 100 years")
     return f"{count} {unit[:-1] if count == 1 else unit}"
 
 
@@ -59,10 +73,15 @@ class Activity(Section):
     )
     place: Text | None = Field(None, description="Where.")
     capacity: int | None = Field(
-        None, ge=1, description="Places; sign-ups beyond go on a waitlist. None: unlimited."
+        None,
+        ge=1,
+        le=MAX_COUNT,
+        description="Places; sign-ups beyond go on a waitlist. None: unlimited.",
     )
     sign_up: bool = Field(True, description="Members sign up in the group.")
-    price: Decimal | None = Field(None, ge=0, description="Fee per person.")
+    price: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="Fee per person."
+    )
     currency: str = Field(
         "CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code of the fee."
     )
@@ -81,7 +100,7 @@ class Plan(Section):
 
     id: Id = Field(description="Identifier used by `joining.threshold.plan`.")
     name: Text = Field(description="The plan's name.")
-    price: Decimal = Field(ge=0, description="Price per period.")
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2, description="Price per period.")
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
     period: Period = Field(description="Service period: '6 months', '1 year', '30 days'.")
     trial: Duration | None = Field(
@@ -115,7 +134,10 @@ class Replication(Section):
         description="Name of the n-th group; placeholders {name} (community name) and {n} (required).",
     )
     max_groups_per_manager: int = Field(
-        10, ge=1, description="Groups one manager can look after; beyond it, Hearthkeeper warns."
+        10,
+        ge=1,
+        le=MAX_COUNT,
+        description="Groups one manager can look after; beyond it, Hearthkeeper warns.",
     )
     open_new_group_at: float = Field(
         0.9,
@@ -128,7 +150,7 @@ class Replication(Section):
     @classmethod
     def _naming(cls, value: str) -> str:
         check_placeholders(value, ("name", "n"))
-        if "{n}" not in value:
+        if "n" not in {field for _, field, _, _ in string.Formatter().parse(value)}:
             raise ValueError("the group naming pattern needs {n}, e.g. '{name} {n}群'")
         return value
 

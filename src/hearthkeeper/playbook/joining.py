@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
-from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
+from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, parse_duration
 from hearthkeeper.playbook.positioning import Slug
 
 WELCOME_PLACEHOLDERS = ("nickname", "group", "community", "rules", "purpose", "nickname_format")
@@ -41,7 +41,7 @@ class Threshold(Section):
         None, description="paid: the membership plan (monetisation.plans id) that grants entry."
     )
     invite_friends: int | None = Field(
-        None, ge=1, description="task: friends a newcomer must invite to get in."
+        None, ge=1, le=MAX_COUNT, description="task: friends a newcomer must invite to get in."
     )
     referrals_in: list[Slug] = Field(
         default_factory=list,
@@ -58,15 +58,33 @@ class Threshold(Section):
 def check_placeholders(text: str, allowed: tuple[str, ...] = WELCOME_PLACEHOLDERS) -> str:
     """Reject `{unknown}` placeholders and unbalanced braces in a bot text."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
     except ValueError as exc:
         raise ValueError(
-            f"broken placeholder in text ({exc}); write {{nickname}}, or {{{{ for a brace"
+            f"broken placeholder in text ({exc}); write {{{allowed[0]}}}, or {{{{ for a brace"
         ) from None
-    for name in fields:
+    known = ", ".join("{" + p + "}" for p in allowed)
+    for name, spec, conversion in fields:
         if name not in allowed:
-            known = ", ".join("{" + p + "}" for p in allowed)
             raise ValueError(f"unknown placeholder {{{name}}}; available: {known}")
+        if spec or conversion:
+            # `{nickname:d}` fails when the text is posted, `{nickname:>99999999}` posts
+            # megabytes: a placeholder is only ever its bare name.
+            written = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ValueError(
+                f"placeholder {written} has a format or conversion; write it bare, {{{name}}} "
+                f"(available: {known})"
+            )
     return text
 
 

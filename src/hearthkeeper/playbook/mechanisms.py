@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from hearthkeeper.playbook.base import (
+    MAX_COUNT,
     ClockTime,
     Duration,
     Id,
@@ -47,8 +48,8 @@ class Faq(Section):
 class Milestone(Section):
     """A check-in streak that earns a reward."""
 
-    days: int = Field(ge=2, description="Streak length in days.")
-    points: int = Field(0, ge=0, description="Points awarded on reaching it.")
+    days: int = Field(ge=2, le=MAX_COUNT, description="Streak length in days.")
+    points: int = Field(0, ge=0, le=MAX_COUNT, description="Points awarded on reaching it.")
     title: Text | None = Field(None, description="A title awarded on reaching it.")
 
 
@@ -70,7 +71,10 @@ class CheckIn(Section):
         description="Messages that count as a check-in.",
     )
     points: int = Field(
-        1, ge=0, description="Points per check-in (when mechanisms.points is enabled)."
+        1,
+        ge=0,
+        le=MAX_COUNT,
+        description="Points per check-in (when mechanisms.points is enabled).",
     )
     milestones: list[Milestone] = Field(
         default_factory=default_milestones, description="Streak rewards."
@@ -118,19 +122,26 @@ class Reward(Section):
 
     id: Id = Field(description="Identifier used when redeeming.")
     name: Text = Field(description="What the member gets.")
-    cost: int = Field(ge=1, description="Points it costs.")
-    stock: int | None = Field(None, ge=0, description="How many there are; None: unlimited.")
+    cost: int = Field(ge=1, le=MAX_COUNT, description="Points it costs.")
+    stock: int | None = Field(
+        None, ge=0, le=MAX_COUNT, description="How many there are; None: unlimited."
+    )
 
 
 class Points(Section):
     """Points for taking part, and what they buy."""
 
     enabled: bool = Field(True, description="Keep points at all.")
-    helpful_answer: int = Field(5, ge=0, description="Points when staff mark an answer helpful.")
-    share: int = Field(
-        3, ge=0, description="Points for sharing own use (a picture or video of the product)."
+    helpful_answer: int = Field(
+        5, ge=0, le=MAX_COUNT, description="Points when staff mark an answer helpful."
     )
-    event: int = Field(10, ge=0, description="Points for attending an event.")
+    share: int = Field(
+        3,
+        ge=0,
+        le=MAX_COUNT,
+        description="Points for sharing own use (a picture or video of the product).",
+    )
+    event: int = Field(10, ge=0, le=MAX_COUNT, description="Points for attending an event.")
     rewards: list[Reward] = Field(
         default_factory=list, description="What points can be redeemed for."
     )
@@ -142,7 +153,7 @@ class Title(Section):
     name: Text = Field(description="The title, e.g. 喝水委员.")
     duty: Text | None = Field(None, description="What the holder does for the group.")
     reminder: Schedule | None = Field(None, description="When the holder is reminded of the duty.")
-    holders: int = Field(1, ge=1, description="How many members may hold it at once.")
+    holders: int = Field(1, ge=1, le=MAX_COUNT, description="How many members may hold it at once.")
 
 
 class TagSet(Section):
@@ -162,7 +173,9 @@ class TagSet(Section):
 class ReferralReward(Section):
     """What a member earns once, when enough of the friends they invited stayed."""
 
-    points: int = Field(0, ge=0, description="Points awarded (when mechanisms.points is enabled).")
+    points: int = Field(
+        0, ge=0, le=MAX_COUNT, description="Points awarded (when mechanisms.points is enabled)."
+    )
     title: Text | None = Field(None, description="A title awarded, e.g. 拉新达人.")
     reward: Id | None = Field(
         None,
@@ -178,7 +191,10 @@ class Referrals(Section):
 
     enabled: bool = Field(False, description="Give members invite links and run the task.")
     invites: int = Field(
-        3, ge=1, description="Friends a member must bring, each staying `stay`, to earn the reward."
+        3,
+        ge=1,
+        le=MAX_COUNT,
+        description="Friends a member must bring, each staying `stay`, to earn the reward.",
     )
     stay: Duration = Field(
         parse_duration("7d"),

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
+from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, parse_duration
 
 
 class ViolationKind(StrEnum):
@@ -203,21 +203,23 @@ class Invites(KeywordDetector):
 class Flooding(Detector):
     """Too many messages too fast from one member."""
 
-    max_messages: int = Field(8, ge=2, description="Messages allowed within `per`.")
+    max_messages: int = Field(8, ge=2, le=MAX_COUNT, description="Messages allowed within `per`.")
     per: Duration = Field(parse_duration("10s"), description="The window for max_messages.")
 
 
 class RepeatedText(Detector):
     """The same text posted again and again."""
 
-    max_repeats: int = Field(3, ge=2, description="Identical messages allowed within `within`.")
+    max_repeats: int = Field(
+        3, ge=2, le=MAX_COUNT, description="Identical messages allowed within `within`."
+    )
     within: Duration = Field(parse_duration("10m"), description="The window for max_repeats.")
 
 
 class MentionSpam(Detector):
     """Too many @-mentions in one message."""
 
-    max_mentions: int = Field(5, ge=1, description="Mentions allowed in one message.")
+    max_mentions: int = Field(5, ge=1, le=MAX_COUNT, description="Mentions allowed in one message.")
 
 
 class Insults(KeywordDetector):
@@ -296,7 +298,9 @@ class LadderStep(Section):
     """What happens at a given number of live (unexpired) strikes."""
 
     at: int = Field(
-        ge=1, description="Live strike count at which this step applies (1 = first violation)."
+        ge=1,
+        le=MAX_COUNT,
+        description="Live strike count at which this step applies (1 = first violation).",
     )
     do: list[Sanction] = Field(
         min_length=1, description="Sanctions: delete, warn, mute, kick, ban, blacklist."

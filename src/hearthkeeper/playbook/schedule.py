@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 _DAYS = {
     "sun": 0,
@@ -79,6 +79,11 @@ def parse_schedule(text: str) -> str:
     if _looks_like_cron(raw):
         if not croniter.is_valid(raw):
             raise ScheduleError(f"{raw!r} is not a valid cron expression")
+        if not _ever_fires(raw):
+            raise ScheduleError(
+                f"{raw!r} never fires: the months it names have no such day (e.g. 30 February); "
+                "pick a day the month has"
+            )
         return raw
     raise ScheduleError(
         f"cannot read the schedule {raw!r}: write e.g. 'every day 08:00', "
@@ -108,6 +113,16 @@ def shortest_gap(cron: str, below: timedelta) -> timedelta | None:
             shortest = gap
         previous = moment
     return shortest
+
+
+def _ever_fires(cron: str) -> bool:
+    """Whether `cron` has a next firing at all: croniter gives up on a day no month it names
+    has (`0 8 30 2 *`), and a scheduler would fail on it each time it asked."""
+    try:
+        croniter(cron, _GAP_FROM).get_next(datetime)
+    except CroniterBadDateError:
+        return False
+    return True
 
 
 def _weekdays(spec: str, raw: str) -> str:

@@ -7,7 +7,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from hearthkeeper.playbook.base import Duration, Id, Section, Text, parse_duration
+from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, parse_duration
 
 
 class Permission(StrEnum):
@@ -85,12 +85,18 @@ def default_roles() -> dict[str, Role]:
 class Criteria(Section):
     """Activity over a window that earns (or keeps) a level; every given threshold must hold."""
 
-    points: int | None = Field(None, ge=0, description="Points earned within the window.")
-    messages: int | None = Field(None, ge=0, description="Messages posted within the window.")
-    active_days: int | None = Field(
-        None, ge=0, description="Days with at least one message within the window."
+    points: int | None = Field(
+        None, ge=0, le=MAX_COUNT, description="Points earned within the window."
     )
-    check_ins: int | None = Field(None, ge=0, description="Check-ins within the window.")
+    messages: int | None = Field(
+        None, ge=0, le=MAX_COUNT, description="Messages posted within the window."
+    )
+    active_days: int | None = Field(
+        None, ge=0, le=MAX_COUNT, description="Days with at least one message within the window."
+    )
+    check_ins: int | None = Field(
+        None, ge=0, le=MAX_COUNT, description="Check-ins within the window."
+    )
     window: Duration = Field(parse_duration("30d"), description="How far back activity counts.")
 
     @model_validator(mode="after")

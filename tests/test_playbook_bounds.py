@@ -1,0 +1,105 @@
+"""Values a playbook validates must be values the service can run: a number, duration, price,
+schedule or placeholder that would crash or wedge the engine later is a located problem now."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
+from tests.playbook_samples import MINIMAL
+
+
+def problem(text: str) -> Problem:
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(MINIMAL + text, "pb.yaml")
+    [found] = info.value.problems
+    return found
+
+
+def test_a_duration_too_long_for_any_date_is_located_not_a_crash() -> None:
+    # It was an OverflowError: `hearth playbook validate` said "a number in this command is
+    # too large for the database", with no line.
+    p = problem("mechanisms:\n  faq:\n    cooldown: 99999999999d\n")
+    assert (p.line, p.path) == (12, "mechanisms.faq.cooldown")
+    assert "too long" in p.message and "100 years" in p.message
+
+
+def test_a_century_is_still_a_duration() -> None:
+    pb = parse_playbook(MINIMAL + "mechanisms:\n  faq:\n    cooldown: 36500d\n").playbook
+    assert pb.mechanisms.faq.cooldown.days == 36500
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "written"),
+    [
+        # posting this welcome raised ValueError for every joiner
+        ("joining:\n  ceremony:\n    welcome: 'Hi {nickname:d}'\n",
+         "joining.ceremony.welcome", "{nickname:d}"),
+        # posting this one sent every joiner a 100 MB message
+        ("joining:\n  ceremony:\n    welcome: 'Hi {nickname:>99999999}'\n",
+         "joining.ceremony.welcome", "{nickname:>99999999}"),
+        ("groups:\n  g1:\n    welcome: 'Hi {nickname!r}'\n", "groups.g1.welcome", "{nickname!r}"),
+        # opening the next group raised ValueError
+        ("copy:\n  naming: '{name:d} {n}'\n", "copy.naming", "{name:d}"),
+        ("calendar:\n  rituals:\n    anniversary: {day: 1, text: '{months:>99999999}'}\n",
+         "calendar.rituals.anniversary.text", "{months:>99999999}"),
+    ],
+)  # fmt: skip
+def test_a_placeholder_with_a_format_or_conversion_is_refused(
+    text: str, path: str, written: str
+) -> None:
+    p = problem(text)
+    assert p.path == path
+    assert written in p.message and "write it bare" in p.message
+
+
+def test_a_naming_pattern_whose_n_is_an_escaped_brace_has_no_number() -> None:
+    # '{{n}}' is the literal text '{n}': every group would get the same name.
+    p = problem("copy:\n  naming: '{name} {{n}}'\n")
+    assert p.path == "copy.naming" and "needs {n}" in p.message
+
+
+def test_a_broken_naming_pattern_suggests_its_own_placeholder() -> None:
+    p = problem("copy:\n  naming: '{name} {n'\n")
+    assert "write {name}" in p.message and "nickname" not in p.message
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        # a check-in wrote it to the store: "Python int too large to convert to SQLite INTEGER"
+        ("mechanisms:\n  check_in: {points: 1000000000000000000000000000000}\n",
+         "mechanisms.check_in.points"),
+        # listing or joining the event did the same
+        ("activities:\n  - {id: a, name: A, capacity: 100000000000000000000}\n",
+         "activities[0].capacity"),
+        ("joining:\n  threshold: {kind: task, invite_friends: 9223372036854775808}\n",
+         "joining.threshold.invite_friends"),
+    ],
+)  # fmt: skip
+def test_a_count_beyond_what_the_store_holds_is_refused(text: str, path: str) -> None:
+    p = problem(text)
+    assert p.path == path and "less than or equal to 1000000000" in p.message
+
+
+@pytest.mark.parametrize(
+    ("price", "said"), [("'0.001'", "2 decimal places"), ("'1e30'", "12 digits")]
+)
+def test_a_price_the_store_cannot_hold_exactly_is_refused(price: str, said: str) -> None:
+    p = problem(
+        f"monetisation:\n  plans:\n    - {{id: std, name: Std, price: {price}, period: 1 month}}\n"
+    )
+    assert p.path == "monetisation.plans[0].price" and said in p.message
+
+
+def test_a_schedule_that_never_fires_is_refused() -> None:
+    # Claiming this title raised CroniterBadDateError: the next reminder cannot be found.
+    p = problem("mechanisms:\n  titles:\n    - {name: Tea Master, reminder: '0 8 30 2 *'}\n")
+    assert p.path == "mechanisms.titles[0].reminder" and "never fires" in p.message
+
+
+def test_a_service_period_beyond_a_century_is_refused() -> None:
+    p = problem(
+        "monetisation:\n  plans:\n    - {id: std, name: Std, price: 10, period: 10000 years}\n"
+    )
+    assert p.path == "monetisation.plans[0].period" and "100 years" in p.message
