@@ -4,8 +4,11 @@ schedule or placeholder that would crash or wedge the engine later is a located 
 from __future__ import annotations
 
 import pytest
+from starlette.datastructures import FormData
 
+from hearthkeeper.carriers.webchat.door import asked_of
 from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
+from hearthkeeper.playbook.joining import MAX_QUESTIONS
 from tests.playbook_samples import MINIMAL
 
 
@@ -103,3 +106,17 @@ def test_a_service_period_beyond_a_century_is_refused() -> None:
         "monetisation:\n  plans:\n    - {id: std, name: Std, price: 10, period: 10000 years}\n"
     )
     assert p.path == "monetisation.plans[0].period" and "100 years" in p.message
+
+
+def test_more_application_questions_than_a_join_form_takes_is_refused() -> None:
+    # The web chat's join page showed all 21 but read 20 answers: "Please answer every
+    # question" to everyone, so nobody could ever apply.
+    questions = ", ".join(f"Q{i}?" for i in range(MAX_QUESTIONS + 1))
+    p = problem(f"joining:\n  threshold:\n    kind: application\n    questions: [{questions}]\n")
+    assert p.path == "joining.threshold.questions"
+    assert f"at most {MAX_QUESTIONS}" in p.message
+
+
+def test_as_many_questions_as_the_join_form_reads_are_answered() -> None:
+    answers = {f"answer_{n}": f"A{n}" for n in range(1, MAX_QUESTIONS + 1)}
+    assert asked_of(FormData(answers)).answers == tuple(answers.values())

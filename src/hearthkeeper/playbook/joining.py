@@ -10,6 +10,9 @@ from pydantic import Field, field_validator
 from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, parse_duration
 from hearthkeeper.playbook.positioning import Slug
 
+MAX_QUESTIONS = 20
+"""Application questions one form asks: join pages read this many answers."""
+
 WELCOME_PLACEHOLDERS = ("nickname", "group", "community", "rules", "purpose", "nickname_format")
 
 
@@ -31,7 +34,8 @@ class Threshold(Section):
         ThresholdKind.OPEN, description="open, invite_code, application, paid, task or min_level."
     )
     questions: list[Text] = Field(
-        default_factory=list, description="application: questions the applicant answers."
+        default_factory=list,
+        description=f"application: questions the applicant answers (at most {MAX_QUESTIONS}).",
     )
     reviewers: list[Id] | None = Field(
         None,
@@ -53,6 +57,16 @@ class Threshold(Section):
         None,
         description="min_level: the level (structure.levels id) a member needs, e.g. for a core group.",
     )
+
+    @field_validator("questions")
+    @classmethod
+    def _few_questions(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_QUESTIONS:
+            raise ValueError(
+                f"{len(value)} questions: at most {MAX_QUESTIONS}, the answers a join form "
+                "takes (nobody could apply)"
+            )
+        return value
 
 
 def check_placeholders(text: str, allowed: tuple[str, ...] = WELCOME_PLACEHOLDERS) -> str:

@@ -12,10 +12,10 @@ from starlette.datastructures import FormData
 
 from hearthkeeper.carriers.webchat.base import ChatBase
 from hearthkeeper.engine.admission import ADMIT, Entry, JoinRequest, Verdict
+from hearthkeeper.playbook.joining import MAX_QUESTIONS  # answers read: answer_1 … answer_20
 
 MAX_CODE = 64
 MAX_ANSWER = 2000
-MAX_QUESTIONS = 20  # answers read from a form: answer_1 … answer_20
 
 
 @dataclass(frozen=True)
