@@ -120,3 +120,11 @@ def test_more_application_questions_than_a_join_form_takes_is_refused() -> None:
 def test_as_many_questions_as_the_join_form_reads_are_answered() -> None:
     answers = {f"answer_{n}": f"A{n}" for n in range(1, MAX_QUESTIONS + 1)}
     assert asked_of(FormData(answers)).answers == tuple(answers.values())
+
+
+def test_quiet_hours_that_start_when_they_end_are_said_to_be_none() -> None:
+    loaded = parse_playbook(MINIMAL + "alerts:\n  quiet_hours: '08:00-08:00'\n", "pb.yaml")
+    [warning] = loaded.warnings
+    assert (warning.line, warning.path) == (11, "alerts.quiet_hours")
+    assert "no quiet hours" in warning.message
+    assert parse_playbook(MINIMAL + "alerts:\n  quiet_hours: '22:00-07:00'\n").warnings == ()

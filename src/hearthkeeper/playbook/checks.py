@@ -42,6 +42,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
         *_referral_rewards(playbook),
+        *_empty_quiet_hours(playbook),
     ]
 
 
@@ -159,6 +160,14 @@ def _referrals(pb: Playbook) -> Iterator[Finding]:
         hint = did_you_mean(reward, rewards) or f" (defined: {', '.join(rewards) or 'none'})"
         loc: Loc = ("mechanisms", "referrals", "reward", "reward")
         yield loc, f"reward {reward!r} is not in mechanisms.points.rewards{hint}"
+
+
+def _empty_quiet_hours(pb: Playbook) -> Iterator[Finding]:
+    quiet = pb.alerts.quiet_hours
+    if quiet is not None and quiet[:5] == quiet[6:]:
+        yield (("alerts", "quiet_hours"),
+               f"{quiet!r} starts and ends at the same time, so there are no quiet hours: "
+               "every alert goes out at once (e.g. '22:00-07:00' holds them overnight)")  # fmt: skip
 
 
 def _referral_rewards(pb: Playbook) -> Iterator[Finding]:
