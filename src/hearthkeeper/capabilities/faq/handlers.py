@@ -62,11 +62,12 @@ class FaqAnswers:
         asks = looks_like_question(text)
         if faq.mention_only and not event.mentions_bot:
             return Reading(asks, None, (), cooled=False)
-        match = self.index.answer(text, addressed=event.mentions_bot, asks=asks)
+        words = Words.of(text)  # read once, for the entries' keywords and the experts' topics
+        match = self.index.answer(text, addressed=event.mentions_bot, asks=asks, words=words)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
         topics: list[str] = []
         if self.topics and (asks or event.mentions_bot):
-            topics = [t for t in self.topics.asked(Words.of(text))
+            topics = [t for t in self.topics.asked(words)
                       if not self._recent(ctx, f"expert:{t}", faq.cooldown)]  # fmt: skip
         answer = None if cooled else match
         if answer is not None:
