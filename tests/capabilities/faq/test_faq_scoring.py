@@ -95,6 +95,7 @@ def faqs() -> dict[str, tuple[FaqIndex, Reference, list[FaqEntry]]]:
 
 def assert_same(text: str) -> None:
     prepared = prepare(text)
+    assert looks_like_question(prepared, Words.of(prepared)) == looks_like_question(prepared)
     for name, (index, reference, _) in faqs().items():
         expected = reference.ranked(text)
         got = [(m.entry, m.score, m.keywords) for m in index.ranked(prepared)]

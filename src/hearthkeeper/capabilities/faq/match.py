@@ -49,14 +49,15 @@ _QUESTION_PHRASES = re.compile(
 _MARKERS = re.compile("|".join(map(re.escape, QUESTION_MARKERS)))  # any of them, in one scan
 
 
-def looks_like_question(text: MessageText) -> bool:
-    """Question marks, Chinese question words, English wh-words and 'anyone know …'."""
+def looks_like_question(text: MessageText, words: Words | None = None) -> bool:
+    """Question marks, Chinese question words, English wh-words and 'anyone know …' (`words`:
+    `Words.of(text)`, when the caller has it)."""
     if "?" in text.normalised or "¿" in text.normalised:
         return True
     if _MARKERS.search(text.compact):
         return True
-    words = latin_words(text.normalised)
-    if words and text.normalised.startswith(words[0]) and words[0] in _QUESTION_WORDS:
+    latin = words.latin if words is not None else latin_words(text.normalised)
+    if latin and text.normalised.startswith(latin[0]) and latin[0] in _QUESTION_WORDS:
         return True
     return bool(_QUESTION_PHRASES.search(text.normalised))
 
@@ -135,27 +136,36 @@ class FaqIndex:
         read = self._read(text)
         if read is None:
             return []
-        dots, norm, found_by = read
+        dots, norm, found_by = self._filled(*read)
         return [self._score(index, dots[index], norm, found_by) for index in range(len(dots))]
 
     def _read(self, text: MessageText, words: Words | None = None,
-              ) -> tuple[list[float], float, dict[int, list[str]]] | None:  # fmt: skip
-        """What the scores are made of: the dot product of the message with each entry, the
-        message's norm, and the keywords found per entry (None: nothing to score). The
-        message's TF-IDF vector over `features(text.normalised)` is read by `KnownFeatures`
-        without being built (see vectors.py)."""
+              ) -> tuple[list[float] | None, float, dict[int, list[str]]] | None:  # fmt: skip
+        """What the scores are made of: the dot product of the message with each entry (None:
+        the message shares no feature with any, every one is 0.0), the message's norm, and the
+        keywords found per entry (None: nothing to score). The message's TF-IDF vector over
+        `features(text.normalised)` is read by `KnownFeatures` without being built (see
+        vectors.py)."""
         if not self._entries or not text.compact:
             return None
         if words is None:
             words = Words.of(text)
-        read = self._known.read(text.normalised, words.latin)
-        # no shared feature: every dot product is 0.0, and 0.0 over any norm is 0.0
-        dots, norm = read if read is not None else ([0.0] * len(self._entries), 1.0)
+        read = self._known.read(words)
+        dots, norm = read if read is not None else (None, 1.0)
+        return dots, norm, self._found_by(words)
+
+    def _filled(self, dots: list[float] | None, norm: float, found_by: dict[int, list[str]],
+                ) -> tuple[list[float], float, dict[int, list[str]]]:  # fmt: skip
+        # 0.0 over any norm is 0.0
+        return ([0.0] * len(self._entries) if dots is None else dots), norm, found_by
+
+    def _found_by(self, words: Words) -> dict[int, list[str]]:
+        """The keywords the message contains, per entry."""
         found_by: dict[int, list[str]] = {}
         for position in self._keywords.found(words):
             keyword = self._keywords.keywords[position]
             found_by.setdefault(self._keyword_entry[position], []).append(keyword.text)
-        return dots, norm, found_by
+        return found_by
 
     def _score(self, index: int, dot: float, norm: float,
                found_by: dict[int, list[str]]) -> tuple[float, tuple[str, ...]]:  # fmt: skip
@@ -170,7 +180,7 @@ class FaqIndex:
         read = self._read(text, words)
         if read is None:
             return None
-        return self._match(*self._best(*read))
+        return self._match(*self._best(*self._filled(*read)))
 
     def _best(self, dots: list[float], norm: float,
               found_by: dict[int, list[str]]) -> tuple[int, float, tuple[str, ...]]:  # fmt: skip
@@ -196,9 +206,9 @@ class FaqIndex:
         the message looks like a question, `words`: `Words.of(text)`, when the caller knows
         already."""
         read = self._read(text, words)
-        if read is None:
-            return None
-        best, score, found = self._best(*read)
+        if read is None or (read[0] is None and not read[2]):
+            return None  # nothing to score, or every entry scores 0.0
+        best, score, found = self._best(*self._filled(*read))
         if asks is None:
             asks = looks_like_question(text)
         needed = ANSWER_AT if addressed or asks else STATEMENT_AT

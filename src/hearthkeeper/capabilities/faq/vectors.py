@@ -19,7 +19,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from hearthkeeper.capabilities.faq.words import CJK_RUN, CJK_STOP, LATIN_STOP, chinese_words, stem
+from hearthkeeper.capabilities.faq.words import (
+    CJK_RUN,
+    CJK_STOP,
+    LATIN_STOP,
+    Words,
+    chinese_words,
+    stem,
+)
 
 # The weight `features` gives each kind, by its prefix.
 WEIGHTS = {"w": 1.0, "b": 0.5, "c": 0.3, "t": 0.5}
@@ -51,17 +58,18 @@ class KnownFeatures:
         self._alphabet = frozenset(chars)
         self._unknown = {kind: (w * unknown) * (w * unknown) for kind, w in WEIGHTS.items()}
 
-    def read(self, normalised: str, latin: Sequence[str]) -> tuple[list[float], float] | None:
+    def read(self, words: Words) -> tuple[list[float], float] | None:
         """The dot product of the message with each entry and the message's norm, as the
-        matcher computes them from `features(normalised)` (`latin`: `latin_words(normalised)`);
-        None when the message shares no feature with any entry (every dot product is 0.0)."""
+        matcher computes them from `features(words.normalised)`; None when the message shares
+        no feature with any entry (every dot product is 0.0)."""
+        normalised = words.normalised
         if self._alphabet.isdisjoint(normalised):
             return None
         dots = [0.0] * self._size
         squares: list[float] = []
         add = squares.append
         unknown = self._unknown
-        words, pairs, chars, trigrams = self._words, self._pairs, self._chars, self._trigrams
+        stems, pairs, chars, trigrams = self._words, self._pairs, self._chars, self._trigrams
         unknown_word, unknown_pair = unknown["w"], unknown["b"]
         unknown_char, unknown_trigram = unknown["c"], unknown["t"]
         seen_words: set[str] = set()
@@ -73,7 +81,7 @@ class KnownFeatures:
                 if word in CJK_STOP or word in seen_words:
                     continue
                 seen_words.add(word)
-                known = words.get(word)
+                known = stems.get(word)
                 if known is None:
                     add(unknown_word)
                     continue
@@ -103,14 +111,14 @@ class KnownFeatures:
                 add(known[0])
                 for index, product in known[1]:
                     dots[index] += product
-        for word in latin:
+        for word in words.latin:
             if word in LATIN_STOP:
                 continue
             stemmed = stem(word)
             if stemmed in seen_words:  # the same stem again: its trigrams are in too
                 continue
             seen_words.add(stemmed)
-            known = words.get(stemmed)
+            known = stems.get(stemmed)
             if known is None:
                 add(unknown_word)
             else:

@@ -185,23 +185,38 @@ def near(a: str, b: str, limit: int = 1) -> bool:
 
 
 class Words:
-    """What keyword matching reads from one message (read-only once made): `compact`
-    (normalised, without separators), `chars` (its characters), `latin` (word tokens); the
-    tokens run together (`joined`) and where each starts and ends in it are worked out when a
-    Latin keyword first asks."""
+    """What keyword matching reads from one message (read-only): `compact` (normalised,
+    without separators), `chars` (its characters), `latin` (word tokens), the tokens run
+    together (`joined`) and where each starts and ends in it, each worked out on first use:
+    a message holding none of the keywords' characters is never taken apart."""
 
-    __slots__ = ("_bounds", "chars", "compact", "latin")
+    __slots__ = ("_bounds", "_chars", "_latin", "compact", "normalised")
 
-    def __init__(self, compact: str, latin: tuple[str, ...]) -> None:
-        self.compact = compact
-        self.chars = frozenset(compact)
-        self.latin = latin
+    def __init__(self, text: MessageText) -> None:
+        self.compact = text.compact
+        self.normalised = text.normalised
+        self._chars: frozenset[str] | None = None
+        self._latin: tuple[str, ...] | None = None
         self._bounds: tuple[str, frozenset[int], frozenset[int]] | None = None
 
     @classmethod
     def of(cls, text: MessageText) -> Words:
         """Read a prepared message."""
-        return cls(text.compact, tuple(latin_words(text.normalised)))
+        return cls(text)
+
+    @property
+    def chars(self) -> frozenset[str]:
+        """The characters of `compact`."""
+        if self._chars is None:
+            self._chars = frozenset(self.compact)
+        return self._chars
+
+    @property
+    def latin(self) -> tuple[str, ...]:
+        """The word tokens (`latin_words`)."""
+        if self._latin is None:
+            self._latin = tuple(latin_words(self.normalised))
+        return self._latin
 
     def _read_bounds(self) -> tuple[str, frozenset[int], frozenset[int]]:
         if self._bounds is None:
@@ -294,6 +309,8 @@ class KeywordSet:
 
     def found(self, words: Words) -> list[int]:
         """The positions of the keywords the message contains, in order."""
+        if not self._latin and self._key_chars.isdisjoint(words.compact):
+            return []  # a Chinese keyword is only found with one of its characters
         present: dict[int, int] = {}
         for char in words.chars & self._key_chars:  # a set operation: no Python loop over the rest
             for index in self._by_char[char]:
