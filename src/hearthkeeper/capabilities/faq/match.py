@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.capabilities.faq.vectors import KnownFeatures
 from hearthkeeper.capabilities.faq.words import (
     Keyword,
     KeywordSet,
@@ -48,14 +49,15 @@ _QUESTION_PHRASES = re.compile(
 _MARKERS = re.compile("|".join(map(re.escape, QUESTION_MARKERS)))  # any of them, in one scan
 
 
-def looks_like_question(text: MessageText) -> bool:
-    """Question marks, Chinese question words, English wh-words and 'anyone know …'."""
+def looks_like_question(text: MessageText, words: Words | None = None) -> bool:
+    """Question marks, Chinese question words, English wh-words and 'anyone know …' (`words`:
+    `Words.of(text)`, when the caller has it)."""
     if "?" in text.normalised or "¿" in text.normalised:
         return True
     if _MARKERS.search(text.compact):
         return True
-    words = latin_words(text.normalised)
-    if words and text.normalised.startswith(words[0]) and words[0] in _QUESTION_WORDS:
+    latin = words.latin if words is not None else latin_words(text.normalised)
+    if latin and text.normalised.startswith(latin[0]) and latin[0] in _QUESTION_WORDS:
         return True
     return bool(_QUESTION_PHRASES.search(text.normalised))
 
@@ -110,10 +112,11 @@ class FaqIndex:
         self._keywords = KeywordSet(k for _, k in keywords)
         self._keyword_entry = [index for index, _ in keywords]
         # feature → (entry, weight): a message is scored in one pass over its own features
-        self._postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for index, indexed in enumerate(self._entries):
             for name, weight in indexed.vector.items():
-                self._postings.setdefault(name, []).append((index, weight))
+                postings.setdefault(name, []).append((index, weight))
+        self._known = KnownFeatures(self._idf, self._unknown, postings, len(self._entries))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -133,27 +136,36 @@ class FaqIndex:
         read = self._read(text)
         if read is None:
             return []
-        dots, norm, found_by = read
+        dots, norm, found_by = self._filled(*read)
         return [self._score(index, dots[index], norm, found_by) for index in range(len(dots))]
 
-    def _read(self, text: MessageText) -> tuple[list[float], float, dict[int, list[str]]] | None:
-        """What the scores are made of: the dot product of the message with each entry, the
-        message's norm, and the keywords found per entry (None: nothing to score)."""
+    def _read(self, text: MessageText, words: Words | None = None,
+              ) -> tuple[list[float] | None, float, dict[int, list[str]]] | None:  # fmt: skip
+        """What the scores are made of: the dot product of the message with each entry (None:
+        the message shares no feature with any, every one is 0.0), the message's norm, and the
+        keywords found per entry (None: nothing to score). The message's TF-IDF vector over
+        `features(text.normalised)` is read by `KnownFeatures` without being built (see
+        vectors.py)."""
         if not self._entries or not text.compact:
             return None
-        idf, unknown = self._idf, self._unknown
-        message = {n: w * idf.get(n, unknown) for n, w in features(text.normalised).items()}
-        norm = math.sqrt(sum(v * v for v in message.values())) or 1.0
-        dots = [0.0] * len(self._entries)
-        postings = self._postings
-        for name, weight in message.items():
-            for index, entry_weight in postings.get(name, ()):
-                dots[index] += weight * entry_weight
+        if words is None:
+            words = Words.of(text)
+        read = self._known.read(words)
+        dots, norm = read if read is not None else (None, 1.0)
+        return dots, norm, self._found_by(words)
+
+    def _filled(self, dots: list[float] | None, norm: float, found_by: dict[int, list[str]],
+                ) -> tuple[list[float], float, dict[int, list[str]]]:  # fmt: skip
+        # 0.0 over any norm is 0.0
+        return ([0.0] * len(self._entries) if dots is None else dots), norm, found_by
+
+    def _found_by(self, words: Words) -> dict[int, list[str]]:
+        """The keywords the message contains, per entry."""
         found_by: dict[int, list[str]] = {}
-        for position in self._keywords.found(Words.of(text)):
+        for position in self._keywords.found(words):
             keyword = self._keywords.keywords[position]
             found_by.setdefault(self._keyword_entry[position], []).append(keyword.text)
-        return dots, norm, found_by
+        return found_by
 
     def _score(self, index: int, dot: float, norm: float,
                found_by: dict[int, list[str]]) -> tuple[float, tuple[str, ...]]:  # fmt: skip
@@ -161,16 +173,21 @@ class FaqIndex:
         score = dot / (norm * self._entries[index].norm) + KEYWORD_BONUS * min(len(found), 2)
         return round(score, 4), found
 
-    def best(self, text: MessageText) -> Match | None:
+    def best(self, text: MessageText, words: Words | None = None) -> Match | None:
         """The best-scoring entry, however low its score (the first of `ranked`, without
-        ranking the others: the highest score, the earliest entry among equals).
+        ranking the others: the highest score, the earliest entry among equals); `words`:
+        `Words.of(text)`, when the caller has it already."""
+        read = self._read(text, words)
+        if read is None:
+            return None
+        return self._match(*self._best(*self._filled(*read)))
+
+    def _best(self, dots: list[float], norm: float,
+              found_by: dict[int, list[str]]) -> tuple[int, float, tuple[str, ...]]:  # fmt: skip
+        """The best entry's position, score and keywords found.
 
         Only the entries the message shares a feature or a keyword with are scored: every
         other one scores 0.0, so it can only be best when all do, and then the first is."""
-        read = self._read(text)
-        if read is None:
-            return None
-        dots, norm, found_by = read
         touched = sorted({i for i, dot in enumerate(dots) if dot} | found_by.keys())
         best, best_score = 0, 0.0
         best_found: tuple[str, ...] = ()
@@ -181,16 +198,18 @@ class FaqIndex:
         if best_score == 0.0:  # every entry scores 0.0: the first, as `ranked` puts it
             best = 0
             best_score, best_found = self._score(0, dots[0], norm, found_by)
-        return self._match(best, best_score, best_found)
+        return best, best_score, best_found
 
-    def answer(self, text: MessageText, *, addressed: bool = False,
-               asks: bool | None = None) -> Match | None:  # fmt: skip
+    def answer(self, text: MessageText, *, addressed: bool = False, asks: bool | None = None,
+               words: Words | None = None) -> Match | None:  # fmt: skip
         """The entry to answer with, or None when no entry is close enough; `asks`: whether
-        the message looks like a question, when the caller knows already."""
-        best = self.best(text)
-        if best is None:
-            return None
+        the message looks like a question, `words`: `Words.of(text)`, when the caller knows
+        already."""
+        read = self._read(text, words)
+        if read is None or (read[0] is None and not read[2]):
+            return None  # nothing to score, or every entry scores 0.0
+        best, score, found = self._best(*self._filled(*read))
         if asks is None:
             asks = looks_like_question(text)
         needed = ANSWER_AT if addressed or asks else STATEMENT_AT
-        return best if best.score >= needed else None
+        return self._match(best, score, found) if score >= needed else None

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from hearthkeeper.text.normalise import MessageText, prepare
 
-_CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9\u00e0-\u024f]+(?:'[a-z]+)*")
 
 
@@ -141,9 +141,10 @@ def stem(word: str) -> str:
 
 def features(normalised: str) -> dict[str, float]:
     """Weighted features: words 1.0, character bigrams and trigrams 0.5, single Chinese
-    characters 0.3; stop words left out."""
+    characters 0.3; stop words left out. (`vectors.KnownFeatures.read` walks the same features
+    in the same order without building this dict: change both together.)"""
     found: dict[str, float] = {}
-    for run in _CJK_RUN.findall(normalised):
+    for run in CJK_RUN.findall(normalised):
         for word in chinese_words(run):
             if word not in CJK_STOP:
                 found["w:" + word] = 1.0
@@ -183,28 +184,64 @@ def near(a: str, b: str, limit: int = 1) -> bool:
     return previous[-1] <= limit
 
 
-@dataclass(frozen=True)
 class Words:
-    """What keyword matching reads from one message."""
+    """What keyword matching reads from one message (read-only): `compact` (normalised,
+    without separators), `chars` (its characters), `latin` (word tokens), the tokens run
+    together (`joined`) and where each starts and ends in it, each worked out on first use:
+    a message holding none of the keywords' characters is never taken apart."""
 
-    compact: str  # normalised, without separators
-    chars: frozenset[str]  # the characters of `compact`
-    latin: tuple[str, ...]  # word tokens
-    joined: str  # the word tokens run together
-    starts: frozenset[int]
-    ends: frozenset[int]
+    __slots__ = ("_bounds", "_chars", "_latin", "compact", "normalised")
+
+    def __init__(self, text: MessageText) -> None:
+        self.compact = text.compact
+        self.normalised = text.normalised
+        self._chars: frozenset[str] | None = None
+        self._latin: tuple[str, ...] | None = None
+        self._bounds: tuple[str, frozenset[int], frozenset[int]] | None = None
 
     @classmethod
     def of(cls, text: MessageText) -> Words:
         """Read a prepared message."""
-        latin = tuple(latin_words(text.normalised))
-        starts, ends, position = set(), set(), 0
-        for word in latin:
-            starts.add(position)
-            position += len(word)
-            ends.add(position)
-        return cls(text.compact, frozenset(text.compact), latin, "".join(latin), frozenset(starts),
-                   frozenset(ends))  # fmt: skip
+        return cls(text)
+
+    @property
+    def chars(self) -> frozenset[str]:
+        """The characters of `compact`."""
+        if self._chars is None:
+            self._chars = frozenset(self.compact)
+        return self._chars
+
+    @property
+    def latin(self) -> tuple[str, ...]:
+        """The word tokens (`latin_words`)."""
+        if self._latin is None:
+            self._latin = tuple(latin_words(self.normalised))
+        return self._latin
+
+    def _read_bounds(self) -> tuple[str, frozenset[int], frozenset[int]]:
+        if self._bounds is None:
+            starts, ends, position = set(), set(), 0
+            for word in self.latin:
+                starts.add(position)
+                position += len(word)
+                ends.add(position)
+            self._bounds = ("".join(self.latin), frozenset(starts), frozenset(ends))
+        return self._bounds
+
+    @property
+    def joined(self) -> str:
+        """The word tokens run together."""
+        return self._read_bounds()[0]
+
+    @property
+    def starts(self) -> frozenset[int]:
+        """Where each word token starts in `joined`."""
+        return self._read_bounds()[1]
+
+    @property
+    def ends(self) -> frozenset[int]:
+        """Where each word token ends in `joined`."""
+        return self._read_bounds()[2]
 
 
 @dataclass(frozen=True)
@@ -268,12 +305,15 @@ class KeywordSet:
             if not keyword.latin:
                 for char in set(keyword.compact):
                     self._by_char.setdefault(char, []).append(index)
+        self._key_chars = frozenset(self._by_char)
 
     def found(self, words: Words) -> list[int]:
         """The positions of the keywords the message contains, in order."""
+        if not self._latin and self._key_chars.isdisjoint(words.compact):
+            return []  # a Chinese keyword is only found with one of its characters
         present: dict[int, int] = {}
-        for char in words.chars:
-            for index in self._by_char.get(char, ()):
+        for char in words.chars & self._key_chars:  # a set operation: no Python loop over the rest
+            for index in self._by_char[char]:
                 present[index] = present.get(index, 0) + 1
         hits = [
             index
