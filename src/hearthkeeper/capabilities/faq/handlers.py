@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from hearthkeeper.capabilities.command_book import parse, reply
 from hearthkeeper.capabilities.faq.experts import ExpertTopics
@@ -44,14 +45,22 @@ class FaqAnswers:
     name = "faq"
 
     def __init__(self, playbook: Playbook) -> None:
-        self.index = FaqIndex(playbook.mechanisms.faq.entries)
+        self._entries = playbook.mechanisms.faq.entries
         self.topics = ExpertTopics(playbook.mechanisms.tags)
         # Throttling only: when each entry (or expert topic) was last answered in each group.
         self._answered: dict[tuple[int, str], datetime] = {}
 
+    @cached_property
+    def index(self) -> FaqIndex:
+        """The FAQ prepared for matching, on the first message it reads (as the other
+        detectors load their models): cutting the entries into words loads jieba's
+        dictionary, which a command that only builds the registry (`hearth playbook show`)
+        should not wait for."""
+        return FaqIndex(self._entries)
+
     def check(self, event: Event, ctx: Context) -> bool:
         # A playbook with no FAQ entries and no expert topics has not turned answering on
-        return (bool(self.index or self.topics) and isinstance(event, Message)
+        return (bool(self._entries or self.topics) and isinstance(event, Message)
                 and not event.sender.is_bot and bool(event.text.strip())
                 and parse(event.text) is None)  # fmt: skip
 
