@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, errors, fail
+from hearthkeeper.cli.output import MAX_ID, console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Operator, Store, StoreError
 from hearthkeeper.web.auth import hash_password, new_token, token_hash
@@ -147,7 +147,9 @@ def list_tokens(config: ConfigOption = None) -> None:
 
 @token_app.command("revoke")
 def revoke_token(
-    token_id: Annotated[int, typer.Argument(help="The token's id (see `hearth token list`).")],
+    token_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The token's id (see `hearth token list`).")
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Make an API token useless from now on."""

@@ -11,6 +11,9 @@ from rich.console import Console
 if TYPE_CHECKING:
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
 
+MAX_ID = 2**63 - 1  # the store's ids and counts are 64-bit signed integers: beyond, no such row
+MAX_DAYS = 36_600  # a hundred years back or ahead: beyond, no date to compute
+
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -24,7 +24,7 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_ID, console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 
@@ -45,7 +45,8 @@ def create(
     at: Annotated[str, typer.Option("--at", help="Start, YYYY-MM-DD HH:MM, community time.")],
     place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
     capacity: Annotated[
-        int | None, typer.Option("--capacity", min=1, help="Places; beyond: the waitlist.")
+        int | None,
+        typer.Option("--capacity", min=1, max=MAX_ID, help="Places; beyond: the waitlist."),
     ] = None,
     price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",
@@ -105,7 +106,9 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
 
 @events_app.command("cancel")
 def cancel(
-    event_id: Annotated[int, typer.Argument(help="The event (its id in `hearth events list`).")],
+    event_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The event (its id in `hearth events list`).")
+    ],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -121,7 +124,7 @@ def cancel(
 
 @events_app.command("pay")
 def pay(
-    event_id: Annotated[int, typer.Argument(help="The event.")],
+    event_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The event.")],
     who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
     receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
     amount: Annotated[str, typer.Option("--amount", help="Default: the event's fee.")] = "",

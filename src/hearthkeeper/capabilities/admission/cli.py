@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revo
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.signups.cli import shown_safely
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_ID, console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 
@@ -38,7 +38,7 @@ def _say(text: str) -> None:
 def create(
     community: CommunityOption,
     label: Annotated[str, typer.Option("--label", help="What the code is for, e.g. 'spring poster'.")] = "",
-    max_uses: Annotated[int | None, typer.Option("--max-uses", help="How many people it may let in (default: no limit).")] = None,
+    max_uses: Annotated[int | None, typer.Option("--max-uses", max=MAX_ID, help="How many people it may let in (default: no limit).")] = None,
     expires: Annotated[str | None, typer.Option("--expires", help="Last day it works, YYYY-MM-DD, in the community's time zone (default: never).")] = None,
     code: Annotated[str | None, typer.Option("--code", help="Spell the code yourself (default: 8 random letters and digits).")] = None,
     config: ConfigOption = None,
@@ -119,7 +119,8 @@ def _review(application_id: int, message: str, config: ConfigOption, approve: bo
 
 MessageOption = Annotated[str, typer.Option("--message", "-m", help="What the applicant is told.")]
 IdArgument = Annotated[
-    int, typer.Argument(help="The application's id (`hearth applications list`).")
+    int,
+    typer.Argument(min=1, max=MAX_ID, help="The application's id (`hearth applications list`)."),
 ]
 
 

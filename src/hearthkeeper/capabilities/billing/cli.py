@@ -17,7 +17,7 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_ID, console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 
@@ -72,7 +72,8 @@ def pay(
 @billing_app.command("refund")
 def refund(
     subscription: Annotated[
-        int, typer.Argument(help="The subscription id (see `hearth billing list`).")
+        int,
+        typer.Argument(min=1, max=MAX_ID, help="The subscription id (see `hearth billing list`)."),
     ],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
@@ -93,7 +94,7 @@ def refund(
 
 @billing_app.command("cancel")
 def cancel(
-    subscription: Annotated[int, typer.Argument(help="The subscription id.")],
+    subscription: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The subscription id.")],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,

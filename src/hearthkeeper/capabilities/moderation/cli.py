@@ -17,7 +17,7 @@ from hearthkeeper.cli.context import (
     open_store,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_ID, console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import StoreError
 
@@ -56,7 +56,9 @@ def list_strikes(
 
 @strikes_app.command("pardon")
 def pardon(
-    strike_id: Annotated[int, typer.Argument(help="The strike's id (see `hearth strikes list`).")],
+    strike_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The strike's id (see `hearth strikes list`).")
+    ],
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
@@ -82,7 +84,8 @@ def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> 
 @sanctions_app.command("lift")
 def lift(
     sanction_id: Annotated[
-        int, typer.Argument(help="The sanction's id (see `hearth sanctions list`).")
+        int,
+        typer.Argument(min=1, max=MAX_ID, help="The sanction's id (see `hearth sanctions list`)."),
     ],
     actor: ActorOption = "cli",
     config: ConfigOption = None,

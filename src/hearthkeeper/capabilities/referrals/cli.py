@@ -11,7 +11,7 @@ from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.referrals.decide import TOP, month_start
 from hearthkeeper.capabilities.referrals.repository import Ranked, SqlReferrals
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_ID, console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Store
 
@@ -38,7 +38,9 @@ def top(
         str | None,
         typer.Option("--community", help="Community slug (needed when there are several)."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many members.")] = TOP,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_ID, help="How many members.")
+    ] = TOP,
     config: ConfigOption = None,
 ) -> None:
     """Members with the most credited referrals (friends who joined by their link and stayed

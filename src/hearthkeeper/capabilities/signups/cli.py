@@ -19,7 +19,7 @@ from hearthkeeper.capabilities.signups.records import SignUpList
 from hearthkeeper.capabilities.signups.render import item_of, money, plain, price_of
 from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSignUps
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_ID, console, fail
 from hearthkeeper.store import Store
 
 signups_app = typer.Typer()  # its help: capabilities/signups/__init__.py
@@ -71,7 +71,9 @@ def list_signups(
 
 @signups_app.command("export")
 def export(
-    list_id: Annotated[int, typer.Argument(help="The list's id (see `hearth signups list`).")],
+    list_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The list's id (see `hearth signups list`).")
+    ],
     output: Annotated[
         Path | None,
         typer.Option(
