@@ -50,7 +50,7 @@ def payer(tx: Store, who: str) -> int:
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
     kind, sep, rest = text.partition(":")
     if sep and kind == "member" and rest.isdigit():
-        if tx.get_member(int(rest)) is None:
+        if len(rest) > 18 or tx.get_member(int(rest)) is None:  # beyond 18 digits: no such id
             raise BillingError(f"there is no member {rest}")
         return int(rest)
     if sep and rest:
