@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.cli import app
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES
 from hearthkeeper.store import Store, create_engine_for
 from hearthkeeper.web.auth import verify_password
@@ -213,3 +215,24 @@ def test_new_and_init_ship_the_templates_sample_content(here: Path) -> None:
     assert "两分钟知识包｜洗脸水温" in items
     assert run("init", "site", "-t", "repurchase")[0] == 0
     assert (here / "site" / "content" / "style-tips").is_dir()
+
+
+def test_an_id_or_count_beyond_what_the_store_holds_is_refused_saying_which(
+    store: Store, database_url: str
+) -> None:
+    """A mistyped id or count too large for the store's 64-bit integers (or days too many for
+    a date) is a usage error naming the argument, not "a bug in Hearthkeeper"."""
+    apply_playbook(store, parse_playbook(MINIMAL), "test")
+    huge = str(10**30)
+    env = {"HEARTH_DATABASE_URL": database_url}
+    for args, named in (
+        (["signups", "export", huge], "list_id"),
+        (["applications", "approve", huge], "application_id"),
+        (["codes", "create", "--community", "tea", "--max-uses", huge], "--max-uses"),
+        (["billing", "cancel", huge], "subscription"),
+        (["events", "cancel", huge], "event_id"),
+        (["crisis", "episodes", "--community", "tea", "--days", "99999999"], "--days"),
+    ):
+        result = CliRunner().invoke(app, args, env=env)
+        assert result.exit_code == 2, (args, result.output)
+        assert named in result.output and "bug" not in result.output, result.output

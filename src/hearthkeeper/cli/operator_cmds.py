@@ -12,7 +12,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Operator, Store, StoreError
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import hash_password, new_token, token_hash
 
 MIN_PASSWORD = 8

@@ -33,6 +33,8 @@ class SafeConsole(Console):
                       **options)  # fmt: skip
 
 
+MAX_DAYS = 36_600  # a hundred years back or ahead: beyond, no date to compute
+
 console = SafeConsole(highlight=False, soft_wrap=True)
 errors = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 

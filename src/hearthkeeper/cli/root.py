@@ -80,7 +80,7 @@ def main() -> None:
         typer.echo("interrupted", err=True)
         sys.exit(130)
     except OverflowError as exc:  # an id or number beyond what the database binds (SQLite)
-        from hearthkeeper.store.columns import MAX_ID
+        from hearthkeeper.store.ids import MAX_ID
 
         typer.echo(f"error: a number in this command is too large for the database ({exc}); "
                    f"ids go up to {MAX_ID}. Nothing was changed.", err=True)  # fmt: skip

@@ -13,7 +13,6 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # PostgreSQL refuses NUL in text and neither driver can encode a lone surrogate (which
 # json.loads happily produces from chat payloads); both become U+FFFD on both databases.
-MAX_ID = 2**63 - 1  # the largest id a row can have (SQLite's INTEGER, PostgreSQL's bigint)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 

@@ -73,3 +73,18 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 0 and "1 sign-up(s) told" in out
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "no event 999" in out
+
+
+def test_a_fee_that_is_no_amount_or_too_large_is_refused_saying_so(site: Path) -> None:
+    """NaN was "a bug in Hearthkeeper"; 1e999 and a fee beyond what the store keeps made an
+    event no database could hold."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    for fee, said in (("NaN", "is not an amount"), ("sNaN", "is not an amount"),
+                      ("1e999", "larger than an event's fee can be"),
+                      ("10000000000", "larger than an event's fee can be"),
+                      ("4.505", "is not an amount")):  # fmt: skip
+        status, out = run("events", "create", "品鉴会", "--at", at, "--price", fee, *config)
+        assert status == 1 and said in out and "bug" not in out, out
+    status, out = run("events", "list", *config)
+    assert "品鉴会" not in out  # none was made

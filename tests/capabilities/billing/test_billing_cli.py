@@ -53,3 +53,11 @@ def test_paying_listing_cancelling_and_refunding_from_the_command_line(site: Pat
     assert status == 0 and "Refunded 299.00 CNY" in out
     status, out = run("billing", "refund", "1", *config)
     assert "refunded already" in out
+
+
+def test_a_payment_for_a_member_id_no_store_holds_is_refused_saying_so(site: Path) -> None:
+    """A member id longer than any (a pasted order number) was "a bug in Hearthkeeper"."""
+    for who in ("member:" + "9" * 40, "member:99999"):
+        status, out = run("billing", "pay", who, "--plan", "half-year", "--receipt", "R-1",
+                          "--config", str(site))  # fmt: skip
+        assert status == 1 and "there is no member" in out and "bug" not in out, out

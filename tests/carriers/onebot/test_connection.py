@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -98,6 +99,47 @@ async def test_a_reconnect_loses_nothing_and_doubles_nothing(qq: QQ) -> None:
     assert not [m for m in qq.fake.bot_said(group) if "被禁言 1 天" in m.text]
     answers = [m.quoted() for m in qq.fake.bot_said(group) if m.quoted() is not None]
     assert answers.count(str(after)) == 1
+
+
+async def test_hostile_frames_are_dropped_and_the_groups_still_served(qq: QQ) -> None:
+    """Frames nested too deeply to parse, or stamped at no real moment, are dropped with a log
+    line: the connection stays open and the groups are still served."""
+    group = qq.group()
+    async with serving(qq) as carrier:
+        ws = qq.fake._ws
+        assert ws is not None
+        await ws.send("[" * 100_000 + "]" * 100_000)
+        await qq.fake.push({"post_type": "message", "message_type": "group", "sub_type": "normal",
+                            "message_id": 42, "group_id": group, "user_id": 3_999_999,
+                            "message": "hi", "time": 1e20})  # fmt: skip
+        mei = qq.person("小美")
+        await qq.fake.join(group, mei, "小美")
+        await qq.fake.bot_message(group, "欢迎 小美")
+        assert qq.fake._ws is ws and carrier.link.connected.is_set()  # the same connection
+
+
+async def test_an_event_that_cannot_be_read_does_not_stop_the_rest(
+    qq: QQ, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a reading of one event trips over, the events after it are still read."""
+    from hearthkeeper.carriers.onebot import carrier as module
+
+    group = qq.group()
+    read = module.translate
+
+    def tripping(raw: dict[str, Any], *args: Any) -> Any:
+        if raw.get("message_id") == 42:
+            raise ValueError("an implementation's odd event")
+        return read(raw, *args)
+
+    monkeypatch.setattr(module, "translate", tripping)
+    async with serving(qq):
+        await qq.fake.push({"post_type": "message", "message_type": "group", "sub_type": "normal",
+                            "message_id": 42, "group_id": group, "user_id": 3_999_999,
+                            "message": "hi"})  # fmt: skip
+        mei = qq.person("小美")
+        await qq.fake.join(group, mei, "小美")
+        await qq.fake.bot_message(group, "欢迎 小美")
 
 
 async def test_the_string_format_with_cq_codes_is_read(qq: QQ) -> None:

@@ -3,7 +3,7 @@ engine's events, actions become the spec's API calls."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,17 @@ def test_a_group_message_with_a_reply_a_mention_of_the_bot_and_a_picture() -> No
     assert message.sender.user_id == "555" and message.sender.display_name == "杭州-小美-混油皮"
     assert (message.text, message.reply_to, message.mentions) == ("这个能用吗？", "41", (BOT,))
     assert message.mentions_bot and message.attachments[0].url == "https://x/a.jpg"
+
+
+def test_an_event_stamped_at_no_real_moment_is_read_as_now() -> None:
+    """A `time` too far in the future or past for a date (1e20, 1e300, -1e18, 9e15) is read
+    as now, not an error that would stop the reading of every later event."""
+    for stamp in (1e20, 1e300, 9_000_000_000_000_000, -1e18, float("inf"), float("nan")):
+        raw = {**event(post_type="message", message_type="group", sub_type="normal",
+                       message_id=42, user_id=555, message="hi"), "time": stamp}  # fmt: skip
+        message = translate(raw, BOT, GROUPS)
+        assert isinstance(message, Message) and message.text == "hi"
+        assert abs((message.at - datetime.now(UTC)).total_seconds()) < 3600
 
 
 def test_cq_codes_are_read_with_their_escapes() -> None:

@@ -5,7 +5,9 @@ across a restart — each time nothing lost and nothing doubled."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import json
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -36,6 +38,8 @@ from tests.carriers.telegram.telegram_setup import (
 from tests.webchat_setup import NoPlaybooks, sqlite_store
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
+
+SECRET = "s3cret-Token_1"
 
 
 @pytest_asyncio.fixture
@@ -129,12 +133,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_webhook_mode_takes_updates_only_with_the_secret(community: Hearth) -> None:
-    api = community.api
-    chat = community.group()
+@contextlib.asynccontextmanager
+async def webhook(community: Hearth) -> AsyncIterator[str]:
+    """The bot served in webhook mode behind a real HTTP server; its webhook URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
-    settings = community.settings(mode="webhook", webhook_url=url, secret="s3cret-Token_1")
+    settings = community.settings(mode="webhook", webhook_url=url, secret=SECRET)
     served = TelegramSetup(settings).serve(community.parts())
     assert served.routes is not None
     web = Web(store=community.store, clock=community.clock,
@@ -146,20 +150,50 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(community: Hearth
     web_task = asyncio.create_task(server.serve())
     try:
         async with serving(community, served.carrier):  # type: ignore[arg-type]
-            assert api.bots[community.token].webhook == url
-            async with httpx.AsyncClient() as stranger:
-                forged = {"update_id": 1, "message": {"message_id": 99, "date": 0,
-                          "chat": {"id": chat, "type": "supergroup"}, "text": "打卡"}}  # fmt: skip
-                wrong = await stranger.post(url, json=forged, headers={SECRET_HEADER: "guess"})
-                assert wrong.status_code == 401
-                assert (await stranger.post(url, json=forged)).status_code == 401
-            mei = await community.newcomer("Mei", chat)
-            question = api.say(chat, mei, "团购怎么下单？")
-            answer = await bot_message(community, chat, "看到群里的接龙")
-            assert answer["reply_to_message"]["message_id"] == question
-            # Every update was answered 200 (Telegram forgets only those).
-            await eventually(lambda: not api.bots[community.token].updates, "updates confirmed")
-            assert not [m for m, _ in api.calls if m == "getUpdates"]
+            assert community.api.bots[community.token].webhook == url
+            yield url
     finally:
         server.should_exit = True
         await web_task
+
+
+async def test_webhook_mode_takes_updates_only_with_the_secret(community: Hearth) -> None:
+    api = community.api
+    chat = community.group()
+    async with webhook(community) as url:
+        async with httpx.AsyncClient() as stranger:
+            forged = {"update_id": 1, "message": {"message_id": 99, "date": 0,
+                      "chat": {"id": chat, "type": "supergroup"}, "text": "打卡"}}  # fmt: skip
+            wrong = await stranger.post(url, json=forged, headers={SECRET_HEADER: "guess"})
+            assert wrong.status_code == 401
+            assert (await stranger.post(url, json=forged)).status_code == 401
+        mei = await community.newcomer("Mei", chat)
+        question = api.say(chat, mei, "团购怎么下单？")
+        answer = await bot_message(community, chat, "看到群里的接龙")
+        assert answer["reply_to_message"]["message_id"] == question
+        # Every update was answered 200 (Telegram forgets only those).
+        await eventually(lambda: not api.bots[community.token].updates, "updates confirmed")
+        assert not [m for m, _ in api.calls if m == "getUpdates"]
+
+
+async def test_a_malformed_webhook_post_is_refused_saying_what_and_the_bot_keeps_serving(
+    community: Hearth,
+) -> None:
+    chat = community.group()
+    async with webhook(community) as url:
+        message = {"message_id": 99, "date": 1_700_000_000, "text": "打卡",
+                   "chat": {"id": chat, "type": "supergroup"}}  # fmt: skip
+        posts = {
+            b"[" * 100_000 + b"]" * 100_000: "not JSON",
+            json.dumps({"message": message}).encode(): "not an update: update_id: Field required",
+            json.dumps({"update_id": 7, "message": {**message, "chat": 5}}).encode():
+                "not an update: message.chat: ",
+            json.dumps({"update_id": 8, "message": {**message, "date": 10**20}}).encode():
+                "not an update: message.date: ",
+        }  # fmt: skip
+        async with httpx.AsyncClient() as poster:
+            for body, said in posts.items():
+                refused = await poster.post(url, content=body, headers={SECRET_HEADER: SECRET})
+                assert refused.status_code == 400
+                assert refused.json()["description"].startswith(said)
+        await community.newcomer("Mei", chat)  # still served

@@ -27,7 +27,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 
 events_app = typer.Typer()  # its help: capabilities/activities/__init__.py
 CommunityOption = Annotated[
@@ -46,7 +46,8 @@ def create(
     at: Annotated[str, typer.Option("--at", help="Start, YYYY-MM-DD HH:MM, community time.")],
     place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
     capacity: Annotated[
-        int | None, typer.Option("--capacity", min=1, help="Places; beyond: the waitlist.")
+        int | None,
+        typer.Option("--capacity", min=1, max=MAX_ID, help="Places; beyond: the waitlist."),
     ] = None,
     price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",

@@ -114,6 +114,9 @@ def _event(repo: SqlActivities, community: Community, event_id: int) -> Event:
     return event
 
 
+MAX_PRICE = Decimal("9999999999.99")  # an event's fee: NUMERIC(12, 2)
+
+
 def _price(text: str) -> Decimal | None:
     if not text.strip():
         return None
@@ -121,6 +124,9 @@ def _price(text: str) -> Decimal | None:
         value = Decimal(text.strip())
     except InvalidOperation:
         raise EventError(f"{text!r} is not an amount: write e.g. 45 or 45.50") from None
-    if value < 0 or not value.is_finite():
+    # Finite first: comparing NaN raises. Then what the events' NUMERIC(12, 2) keeps.
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise EventError(f"{text!r} is not an amount: write e.g. 45 or 45.50")
+    if value > MAX_PRICE:
+        raise EventError(f"the fee {text!r} is larger than an event's fee can be ({MAX_PRICE:f})")
     return value

@@ -12,13 +12,13 @@ from rich.markup import escape
 
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
-from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
+from hearthkeeper.capabilities.admission.codes import MAX_USES, BadCode, create_code, revoke_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 
 codes_app = typer.Typer()  # its help: capabilities/admission/__init__.py
 applications_app = typer.Typer()
@@ -38,7 +38,7 @@ def _say(text: str) -> None:
 def create(
     community: CommunityOption,
     label: Annotated[str, typer.Option("--label", help="What the code is for, e.g. 'spring poster'.")] = "",
-    max_uses: Annotated[int | None, typer.Option("--max-uses", help="How many people it may let in (default: no limit).")] = None,
+    max_uses: Annotated[int | None, typer.Option("--max-uses", max=MAX_USES, help="How many people it may let in (default: no limit).")] = None,
     expires: Annotated[str | None, typer.Option("--expires", help="Last day it works, YYYY-MM-DD, in the community's time zone (default: never).")] = None,
     code: Annotated[str | None, typer.Option("--code", help="Spell the code yourself (default: 8 random letters and digits).")] = None,
     config: ConfigOption = None,

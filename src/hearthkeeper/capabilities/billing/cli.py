@@ -20,7 +20,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 
 billing_app = typer.Typer()  # its help: capabilities/billing/__init__.py
 CommunityOption = Annotated[

@@ -29,7 +29,7 @@ from hearthkeeper.capabilities.billing.references import normalise_code
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Store
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 
 
 @dataclass(frozen=True)

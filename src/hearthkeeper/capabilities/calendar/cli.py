@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.store.ids import MAX_ID
 
 if TYPE_CHECKING:
     from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport
@@ -38,7 +39,7 @@ def posts(
         str | None, typer.Option("--post", help="Only this post id (calendar.posts[].id).")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, help="How many of the latest firings.")
+        int, typer.Option("--limit", min=1, max=MAX_ID, help="How many of the latest firings.")
     ] = 20,
     config: ConfigOption = None,
 ) -> None:

@@ -13,7 +13,7 @@ from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.crisis.render import percent, quote
 from hearthkeeper.capabilities.crisis.repository import SqlCrisis
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import MAX_DAYS, console, fail
 from hearthkeeper.clock import SystemClock
 
 crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
@@ -22,7 +22,9 @@ crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
 @crisis_app.command("episodes")
 def episodes(
     community: Annotated[str, typer.Option("--community", help="The community (its slug).")],
-    days: Annotated[int, typer.Option("--days", min=1, help="How far back (by last spike).")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=MAX_DAYS, help="How far back (by last spike).")
+    ] = 30,
     config: ConfigOption = None,
 ) -> None:
     """Each episode, newest first: group, when, the figures, and every message that made it."""

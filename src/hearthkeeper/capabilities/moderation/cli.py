@@ -20,7 +20,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import StoreError
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 
 strikes_app = typer.Typer()  # its help: capabilities/moderation/__init__.py
 sanctions_app = typer.Typer()

@@ -14,6 +14,7 @@ from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Store
+from hearthkeeper.store.ids import MAX_ID
 
 referrals_app = typer.Typer()  # its help: capabilities/referrals/__init__.py
 
@@ -38,7 +39,9 @@ def top(
         str | None,
         typer.Option("--community", help="Community slug (needed when there are several)."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many members.")] = TOP,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_ID, help="How many members.")
+    ] = TOP,
     config: ConfigOption = None,
 ) -> None:
     """Members with the most credited referrals (friends who joined by their link and stayed

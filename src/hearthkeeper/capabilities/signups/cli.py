@@ -20,7 +20,7 @@ from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSi
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.store import Store
-from hearthkeeper.store.columns import MAX_ID
+from hearthkeeper.store.ids import MAX_ID
 
 signups_app = typer.Typer()  # its help: capabilities/signups/__init__.py
 # A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(...)` in a

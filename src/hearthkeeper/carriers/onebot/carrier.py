@@ -91,7 +91,12 @@ class OneBotCarrier:
             raw = await self._inbox.get()
             if raw is None:
                 return
-            reading = translate(raw, self.self_id, self.groups)
+            try:
+                reading = translate(raw, self.self_id, self.groups)
+            except Exception as exc:  # one unreadable event must not stop the reading of all
+                log.warning("qq: an event that could not be read was dropped (%s: %s): %.300r",
+                            type(exc).__name__, exc, raw)  # fmt: skip
+                continue
             if isinstance(reading, JoinAsk):
                 await self._screen(reading)
             elif isinstance(reading, BotRemoved):

@@ -135,6 +135,9 @@ class Link:
         except ValueError:
             log.warning("qq: a frame that is not JSON was ignored")
             return
+        except RecursionError:  # nested deeper than Python's parser goes: not an event
+            log.warning("qq: a frame nested too deeply to read was ignored")
+            return
         if not isinstance(data, dict):
             return
         if "post_type" in data:

@@ -9,6 +9,7 @@ invitations of the bot into other groups — is read and dropped.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
@@ -65,9 +66,12 @@ def number(value: Any) -> str | None:
 
 
 def _at(raw: Mapping[str, Any]) -> datetime:
+    """When it happened: the event's `time`, or now when that is missing or no real moment
+    (a negative, infinite or far-future stamp would stop the reading of every event)."""
     stamp = raw.get("time")
     if isinstance(stamp, int | float) and not isinstance(stamp, bool) and stamp > 0:
-        return datetime.fromtimestamp(stamp, UTC)
+        with contextlib.suppress(OverflowError, ValueError, OSError):
+            return datetime.fromtimestamp(stamp, UTC)
     return datetime.now(UTC)
 
 

@@ -5,14 +5,18 @@ the bot gave Telegram. Its own module so that FastAPI, which reads the handler's
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import SECRET_HEADER
 from hearthkeeper.web.context import Web
+
+log = logging.getLogger(__name__)
 
 
 def webhook_routes(carrier: TelegramCarrier, path: str) -> Callable[[Web], APIRouter]:
@@ -29,11 +33,17 @@ def webhook_routes(carrier: TelegramCarrier, path: str) -> Callable[[Web], APIRo
                 return JSONResponse({"ok": False, "description": "wrong secret token"}, 401)
             try:
                 body = await request.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deeply to read
                 return JSONResponse({"ok": False, "description": "not JSON"}, 400)
             if not isinstance(body, dict):
                 return JSONResponse({"ok": False, "description": "not an update"}, 400)
-            if await carrier.receive(body):
+            try:
+                received = await carrier.receive(body)
+            except ValidationError as exc:
+                said = f"not an update: {_first_problem(exc)}"
+                log.warning("telegram: refused a webhook post with the secret (%s)", said)
+                return JSONResponse({"ok": False, "description": said}, 400)
+            if received:
                 return JSONResponse({"ok": True})
             # Not recorded in time: Telegram posts it again (a repeat is skipped).
             return JSONResponse({"ok": False, "description": "busy"}, 503)
@@ -41,3 +51,12 @@ def webhook_routes(carrier: TelegramCarrier, path: str) -> Callable[[Web], APIRo
         return router
 
     return routes
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """Where and what, for the first field that is not as the Bot API sends it."""
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0] if errors else {"loc": (), "msg": str(exc)}
+    where = ".".join(str(part) for part in first["loc"]) or "the update"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"

@@ -23,13 +23,13 @@ from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.columns import storable
+from hearthkeeper.store.ids import MAX_ID
 
 MAX_FRAME_BYTES = 8 * 1024  # a frame larger than this is refused with an error frame
 FAR_OVER_BYTES = 64 * 1024  # ... and one larger than this closes the connection (1009)
 MAX_TEXT = 2000  # characters in one message
 MEDIA_PATH = "/chat/media/"
 MAX_DEPTH = 4  # nesting of JSON arrays/objects; our frames are flat objects
-MAX_ID = 2**63 - 1  # the store's ids are 64-bit signed integers
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_IN_GROUP = 4403
