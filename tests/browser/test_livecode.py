@@ -11,7 +11,7 @@ from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from tests.browser.conftest import OpenPage, Screenshots
 from tests.browser.live import LiveServer
-from tests.browser.pages import bot_says, eventually
+from tests.browser.pages import bot_says, eventually, sign_in
 
 
 def test_the_live_code_link_leads_a_newcomer_into_a_group_and_credits_the_channel(
@@ -37,3 +37,22 @@ def test_the_live_code_link_leads_a_newcomer_into_a_group_and_credits_the_channe
                                                  .created_at) if s.arrived]  # fmt: skip
 
     assert eventually(credited, "the arrival counted for the live code") == [1]
+
+
+def test_the_console_checks_a_live_code_name_in_the_browser_without_a_script_error(
+    live_server: LiveServer, open_page: OpenPage
+) -> None:
+    """The name field's pattern compiles in Chromium (which reads patterns with the `v`
+    flag), so the browser itself refuses a name the server would refuse, before sending."""
+    page = open_page(locale="en-GB")
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/livecodes")
+    name = page.locator("#new-livecode input[name=code]")
+    for bad in ("Not A Slug", "poster-"):
+        name.fill(bad)
+        assert name.evaluate("e => e.validity.patternMismatch") is True, bad
+    for good in ("p", "spring-poster-2"):
+        name.fill(good)
+        assert name.evaluate("e => e.checkValidity()") is True, good
+    assert [e for e in errors if "regular expression" in e] == []
