@@ -97,3 +97,20 @@ def test_the_door_needs_a_signed_in_operator(c: Console) -> None:
     page = c.client.get(f"/console/c/{SLUG}/door/{code}", follow_redirects=False)
     assert page.status_code in (303, 307, 401) or "sign" in page.text.lower()
     assert SqlActivities.on(c.store).by_code(code).attended_at is None  # type: ignore[union-attr]
+
+
+def test_a_mistyped_event_form_says_what_is_wrong_and_keeps_what_staff_typed(c: Console) -> None:
+    """An event id that is not a number is a page saying so (not a JSON error), and both
+    forms come back filled in with what was typed, to correct and send again."""
+    pay = c.post("/events/pay", {"event": "salon", "who": "7KQ2-M9XD", "receipt": "WX-889",
+                                 "amount": "88"})  # fmt: skip
+    assert pay.status_code == 400 and "text/html" in pay.headers["content-type"]
+    assert "event id" in pay.text.lower() and "salon" in pay.text
+    assert 'value="7KQ2-M9XD"' in pay.text and 'value="WX-889"' in pay.text
+    made = c.post("/events/create", {"title": "周六夜跑", "at": "2026-05-06T20:30",
+                                     "place": "西湖断桥", "capacity": "ten"})  # fmt: skip
+    assert made.status_code == 400 and "capacity" in made.text
+    assert 'value="周六夜跑"' in made.text and 'value="西湖断桥"' in made.text
+    assert 'value="2026-05-06T20:30"' in made.text and 'value="ten"' in made.text
+    assert [e.title for e in SqlActivities.on(c.store).events(c.community_id)
+            if e.title == "周六夜跑"] == []  # fmt: skip

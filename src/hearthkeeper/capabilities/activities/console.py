@@ -45,7 +45,9 @@ def router(pages: Pages) -> APIRouter:
     store = web.store
 
     def page(request: Request, view: CommunityView, operator: Any, problem: str = "",
-             status: int = 200) -> HTMLResponse:  # fmt: skip
+             status: int = 200, typed: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+        """The events page; after a refused form, `problem` says why and `typed` (that
+        form's fields) fills it in again."""
         now = web.clock.now()
         if view.playbook is not None:
             with store.transaction() as tx:
@@ -54,7 +56,7 @@ def router(pages: Pages) -> APIRouter:
         return render(
             request, "console/events.html", status_code=status, operator=operator,
             active="events", events=list(reversed(figures)),
-            activities=activity_figures(figures), now=now, problem=problem,
+            activities=activity_figures(figures), now=now, problem=problem, typed=typed or {},
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), **view.context(),
         )  # fmt: skip
 
@@ -71,19 +73,25 @@ def router(pages: Pages) -> APIRouter:
                capacity: Annotated[str, Form()] = "", price: Annotated[str, Form()] = "",
                currency: Annotated[str, Form()] = "CNY") -> Response:  # fmt: skip
         view = pages.community(slug)
+        typed = {"title": title, "at": at, "place": place, "capacity": capacity,
+                 "price": price, "currency": currency}  # fmt: skip
         try:
             local = datetime.fromisoformat(at.strip().replace("T", " "))
+        except ValueError:
+            return page(request, view, operator, f"The start {at!r} is not a date and time; "
+                        "give it as YYYY-MM-DD HH:MM.", 400, typed)  # fmt: skip
+        try:
             places = int(capacity) if capacity.strip() else None
         except ValueError:
-            return page(request, view, operator, "Give the start as YYYY-MM-DD HH:MM and "
-                        "the capacity as a whole number (or leave it empty).", 400)  # fmt: skip
+            return page(request, view, operator, f"The capacity {capacity!r} is not a whole "
+                        "number; write one, or leave it empty for no limit.", 400, typed)  # fmt: skip
         try:
             staff.create_event(store, view.community, title,
                                to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
                                place=place, capacity=places, price=price, currency=currency,
                                by=f"console:{operator.username}", now=web.clock.now())  # fmt: skip
         except EventError as exc:
-            return page(request, view, operator, str(exc), 400)
+            return page(request, view, operator, str(exc), 400, typed)
         return done(view, "created")
 
     @routes.post("/console/c/{slug}/events/{event_id}/cancel",
@@ -98,15 +106,19 @@ def router(pages: Pages) -> APIRouter:
         return done(view, "cancelled")
 
     @routes.post("/console/c/{slug}/events/pay", dependencies=[Depends(require_csrf)])
-    def pay(request: Request, slug: str, operator: SignedIn, event: Annotated[int, Form()],
+    def pay(request: Request, slug: str, operator: SignedIn, event: Annotated[str, Form()],
             who: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
             amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
+        typed = {"event": event, "who": who, "receipt": receipt, "amount": amount}
+        if not event.strip().isdecimal():
+            return page(request, view, operator, f"The event id {event!r} is not a number: "
+                        "give the id from the Id column of the events above.", 400, typed)  # fmt: skip
         try:
-            recorded = record_fee(store, view.community, event, who, receipt, amount,
+            recorded = record_fee(store, view.community, int(event), who, receipt, amount,
                                   f"console:{operator.username}", web.clock.now())  # fmt: skip
         except EventError as exc:
-            return page(request, view, operator, str(exc), 409)
+            return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")
 
     @routes.get("/console/c/{slug}/door", response_class=HTMLResponse, response_model=None)
