@@ -64,3 +64,15 @@ def test_invite_codes_are_made_and_revoked_on_the_page(console: Console) -> None
     assert console.post("/codes/SPRING26/revoke").headers["location"].endswith(
         "problem=already-revoked")  # fmt: skip
     assert "revoked" in console.get("/codes").text
+
+
+def test_a_refused_invite_code_form_names_the_field_and_keeps_what_was_typed(
+    console: Console,
+) -> None:
+    bad = console.post("/codes", {"label": "春季海报", "max_uses": "many", "code": "spring26"})
+    assert bad.status_code == 400 and "How many people it may let in: &#39;many&#39; is not" in bad.text
+    assert 'value="春季海报"' in bad.text and 'value="many"' in bad.text
+    assert 'value="spring26"' in bad.text
+    day = console.post("/codes", {"label": "海报", "expires": "31/12/2026"})
+    assert day.status_code == 400 and "Last day it works: &#39;31/12/2026&#39; is not" in day.text
+    assert 'value="31/12/2026"' in day.text

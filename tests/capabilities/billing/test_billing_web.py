@@ -185,3 +185,13 @@ def test_webhooks_without_a_configured_secret_are_off(c: Console) -> None:
     c.site.web.settings = replace(c.site.web.settings, billing=BillingSecrets())
     off = c.client.post(f"/billing/{SLUG}/stripe", content=b"{}")
     assert off.status_code == 503 and "stripe_webhook_secret_env" in off.json()["detail"]
+
+
+def test_a_refused_payment_keeps_what_staff_typed(c: Console) -> None:
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2000",
+            "amount": "two hundred"}  # fmt: skip
+    refused = c.post("/billing/pay", form)
+    assert refused.status_code == 409 and "is not an amount" in refused.text
+    assert f'value="{form["who"]}"' in refused.text and 'value="taobao-2000"' in refused.text
+    assert 'value="two hundred"' in refused.text
+    assert 'value="half-year" selected' in refused.text

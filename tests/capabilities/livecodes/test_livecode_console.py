@@ -31,8 +31,11 @@ def test_staff_make_show_follow_and_retire_a_live_code(
 
     again = console.post("/livecodes", {"code": "zhihu-article"})
     assert again.status_code == 409 and "exists already" in again.text
-    bad = console.post("/livecodes", {"code": "Not A Slug"})
+    bad = console.post("/livecodes", {"code": "Not A Slug", "label": "知乎回答",
+                                      "kind": "partner", "notes": "三月"})  # fmt: skip
     assert bad.status_code == 400 and "lower-case letters" in bad.text
+    assert 'value="Not A Slug"' in bad.text and 'value="知乎回答"' in bad.text  # kept
+    assert 'value="三月"' in bad.text and 'value="partner" selected' in bad.text
 
     assert console.post("/livecodes/zhihu-article/retire").status_code == 303
     assert "retired" in console.get("/livecodes").text

@@ -84,8 +84,9 @@ def router(pages: Pages) -> APIRouter:
         return decide(slug, application_id, operator, message, review.refuse, "refused")
 
     def codes_page(request: Request, view: CommunityView, operator: SignedIn, *,
-                   status: int = 200, problem: str | None = None,
-                   made: str | None = None) -> HTMLResponse:  # fmt: skip
+                   status: int = 200, problem: str | None = None, made: str | None = None,
+                   typed: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+        """The codes page; after a refusal, `problem` says why and `typed` fills the form."""
         found = SqlInviteCodes.on(store).codes(view.community.id)
         shown = messages_from(request) | ({"problem": problem} if problem else {})
         if made:
@@ -93,7 +94,7 @@ def router(pages: Pages) -> APIRouter:
         return render(request, "console/invite_codes.html", status_code=status,
                       operator=operator, active="applications", codes=found,
                       join_links=_join_links(pages, view), threshold=threshold(view),
-                      **shown, **view.context())  # fmt: skip
+                      typed=typed or {}, **shown, **view.context())  # fmt: skip
 
     @routes.get("/console/c/{slug}/codes", response_class=HTMLResponse)
     def codes(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
@@ -111,21 +112,29 @@ def router(pages: Pages) -> APIRouter:
         code: Annotated[str, Form(max_length=64)] = "",
     ) -> HTMLResponse:
         view = pages.community(slug)
-        try:
-            most = int(max_uses) if max_uses.strip() else None
-            until = None
-            if expires.strip():
+        typed = {"label": label, "max_uses": max_uses, "expires": expires, "code": code}
+
+        def refused(problem: str) -> HTMLResponse:
+            return codes_page(request, view, operator, status=400, problem=problem, typed=typed)
+
+        if max_uses.strip() and not max_uses.strip().isdecimal():
+            return refused(f"How many people it may let in: {max_uses!r} is not a whole "
+                           "number; write one, or leave it empty for no limit.")  # fmt: skip
+        most = int(max_uses) if max_uses.strip() else None
+        until = None
+        if expires.strip():
+            try:
                 day = datetime.strptime(expires.strip(), "%Y-%m-%d").date()
-                until = datetime.combine(day, time(23, 59, 59), view.zone).astimezone(UTC)
+            except ValueError:
+                return refused(f"Last day it works: {expires!r} is not a date; write it as "
+                               "YYYY-MM-DD, or leave it empty for never.")  # fmt: skip
+            until = datetime.combine(day, time(23, 59, 59), view.zone).astimezone(UTC)
+        try:
             made = create_code(store, view.community.id, f"console:{operator.username}",
                                web.clock.now(), label=label, max_uses=most, expires_at=until,
                                code=code.strip() or None)  # fmt: skip
         except (BadCode, StoreError) as exc:
-            return codes_page(request, view, operator, status=400, problem=str(exc))
-        except ValueError:
-            return codes_page(request, view, operator, status=400,
-                              problem="Write the most uses as a whole number and the last day "
-                                      "as YYYY-MM-DD.")  # fmt: skip
+            return refused(str(exc))
         return codes_page(request, view, operator, made=made.code)
 
     @routes.post("/console/c/{slug}/codes/{code}/revoke", dependencies=[Depends(require_csrf)])

@@ -31,7 +31,8 @@ def router(pages: Pages) -> APIRouter:
     store = web.store
 
     def page(request: Request, view: CommunityView, operator: Any, problem: str = "",
-             status: int = 200) -> HTMLResponse:  # fmt: skip
+             status: int = 200, typed: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+        """The billing page; after a refusal, `problem` says why and `typed` fills the form."""
         now = web.clock.now()
         playbook = view.playbook
         return render(
@@ -41,7 +42,7 @@ def router(pages: Pages) -> APIRouter:
             orders=staff.order_lines(store, view.community)[:200],
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
-            now=now, **view.context(),
+            now=now, typed=typed or {}, **view.context(),
         )  # fmt: skip
 
     def done(view: CommunityView, notice: str) -> Response:
@@ -56,11 +57,12 @@ def router(pages: Pages) -> APIRouter:
             plan: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
             amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
+        typed = {"who": who, "plan": plan, "receipt": receipt, "amount": amount}
         try:
             recorded = staff.pay(store, view.community, who, plan, amount, receipt,
                                  f"console:{operator.username}", web.clock.now())  # fmt: skip
         except BillingError as exc:
-            return page(request, view, operator, str(exc), 409)
+            return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/refund",

@@ -26,7 +26,8 @@ def router(pages: Pages) -> APIRouter:
     web = pages.web
 
     def page(request: Request, slug: str, operator: SignedIn, *, status: int = 200,
-             problem: str | None = None) -> HTMLResponse:  # fmt: skip
+             problem: str | None = None, typed: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+        """The page; after a refusal, `problem` says why and `typed` fills the form again."""
         view = pages.community(slug)
         figures = channel_stats(web.store, view.community.id, web.clock.now())
         links = {s.channel.slug: stable_link(web.settings.public_url, s.channel.slug)
@@ -34,7 +35,7 @@ def router(pages: Pages) -> APIRouter:
         carriers = sorted(web.carriers)
         return render(request, "console/livecodes.html", status_code=status, operator=operator,
                       active="livecodes", figures=figures, links=links, kinds=list(ChannelKind),
-                      carriers=carriers, stay_days=STAY_DAYS, problem=problem,
+                      carriers=carriers, stay_days=STAY_DAYS, problem=problem, typed=typed or {},
                       **view.context())  # fmt: skip
 
     @routes.get("/console/c/{slug}/livecodes", response_class=HTMLResponse)
@@ -54,6 +55,7 @@ def router(pages: Pages) -> APIRouter:
         carrier: Annotated[str, Form(max_length=32)] = "webchat",
     ) -> Response:
         view = pages.community(slug)
+        typed = {"code": code, "label": label, "kind": kind, "notes": notes, "carrier": carrier}
         code = code.strip().lower()
         problem = slug_problem(code)
         if problem is None and kind not in {k.value for k in ChannelKind}:
@@ -61,7 +63,7 @@ def router(pages: Pages) -> APIRouter:
         if problem is None:
             problem = carrier_problem(carrier, web.carriers, installed_tables())
         if problem is not None:
-            return page(request, slug, operator, status=400, problem=problem)
+            return page(request, slug, operator, status=400, problem=problem, typed=typed)
         by = f"console:{operator.username}"
         try:
             with web.store.transaction() as tx:
@@ -71,7 +73,7 @@ def router(pages: Pages) -> APIRouter:
                 tx.audit(by, "livecode.create", view.community.id, target=f"livecode {code}",
                          detail={"label": channel.label, "kind": kind, "carrier": carrier})  # fmt: skip
         except StoreError as exc:
-            return page(request, slug, operator, status=409, problem=str(exc))
+            return page(request, slug, operator, status=409, problem=str(exc), typed=typed)
         return RedirectResponse(f"{view.path}/livecodes#code-{code}", status_code=303)
 
     @routes.post("/console/c/{slug}/livecodes/{code}/retire",
