@@ -70,7 +70,10 @@ def test_a_refused_invite_code_form_names_the_field_and_keeps_what_was_typed(
     console: Console,
 ) -> None:
     bad = console.post("/codes", {"label": "春季海报", "max_uses": "many", "code": "spring26"})
-    assert bad.status_code == 400 and "How many people it may let in: &#39;many&#39; is not" in bad.text
+    assert (
+        bad.status_code == 400
+        and "How many people it may let in: &#39;many&#39; is not" in bad.text
+    )
     assert 'value="春季海报"' in bad.text and 'value="many"' in bad.text
     assert 'value="spring26"' in bad.text
     day = console.post("/codes", {"label": "海报", "expires": "31/12/2026"})
