@@ -207,3 +207,12 @@ def test_an_id_beyond_any_rows_is_not_found_not_a_server_error(console: Console)
     assert answer.status_code == 404 and f"There is no strike {huge}" in answer.text
     page = console.client.get(f"{BASE}/members/{huge}")
     assert page.status_code == 404 and "Not found" in page.text
+
+
+def test_the_audit_log_leaves_out_details_that_have_no_value(console: Console) -> None:
+    """An application's alert has no violation: its 'handled' line does not say 'None'."""
+    with console.store.transaction() as tx:
+        tx.audit("console:ann", "alert.handled", console.community_id, target="alert 99",
+                 detail={"handler": "admission", "violation": None})  # fmt: skip
+    page = console.get("/audit").text
+    assert "admission" in page and "None" not in page
