@@ -151,6 +151,20 @@ def test_apply_before_the_database_exists_says_what_to_do(here: Path) -> None:
     assert code == 1 and "hearth db upgrade" in out
 
 
+def test_a_command_run_outside_the_deployment_says_so_and_makes_nothing(here: Path) -> None:
+    """The README's deployment lives in `site/`; run from the folder above without -c, a
+    command finds no configuration and no database: it says so (not "the database is empty:
+    run `hearth db upgrade`", which would make a second, empty deployment here)."""
+    assert run("init", "site", "--template", "club")[0] == 0
+    assert run("db", "upgrade", "-c", "site/hearth.toml")[0] == 0
+    code, out = run("strikes", "list")
+    assert code == 1
+    assert "no hearth.toml in" in out and "-c PATH/hearth.toml" in out
+    assert not (here / "data").exists()
+    code, out = run("strikes", "list", "-c", "site/hearth.toml")
+    assert code == 0, out
+
+
 def test_a_broken_config_file_is_reported_with_its_place(here: Path) -> None:
     (here / "hearth.toml").write_text('data_dir = "data"\ndatabse_url = "x"\n')
     code, out = run("db", "upgrade")

@@ -111,9 +111,12 @@ class Settings:
     billing: BillingSecrets = field(default_factory=BillingSecrets)  # webhook secrets, from env
 
 
+DATABASE_NAME = "hearth.db"  # the default database's file in the data directory
+
+
 def sqlite_url_for(data_dir: Path) -> str:
     """The default database: `hearth.db` in the data directory."""
-    return f"sqlite:///{(data_dir / 'hearth.db').as_posix()}"
+    return f"sqlite:///{(data_dir / DATABASE_NAME).as_posix()}"
 
 
 def config_text(

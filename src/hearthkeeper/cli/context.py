@@ -46,10 +46,20 @@ def prepare(settings: Settings) -> None:
 
 
 def open_store(settings: Settings) -> Store:
-    """Open the configured database, which must be migrated to the current schema."""
+    """Open the configured database, which must be migrated to the current schema. Run where
+    no configuration is found and no database is either, it exits saying so (most likely the
+    command was run outside the deployment's folder) instead of making an empty `./data`."""
     from hearthkeeper.clock import SystemClock
+    from hearthkeeper.config import CONFIG_NAME, DATABASE_NAME, ENV_CONFIG, sqlite_url_for
     from hearthkeeper.store import Store, StoreError, create_engine_for, require_current
 
+    default = sqlite_url_for(settings.data_dir)
+    if (settings.config_file is None and settings.database_url == default
+            and not (settings.data_dir / DATABASE_NAME).exists()):  # fmt: skip
+        fail(f"no {CONFIG_NAME} in {Path.cwd()} (nor ${ENV_CONFIG}) and no database in "
+             f"{settings.data_dir}: run the command in your deployment's folder or pass "
+             f"-c PATH/{CONFIG_NAME}; `hearth init DIR` makes a new deployment, `hearth db "
+             "upgrade` a database here")  # fmt: skip
     prepare(settings)
     try:
         engine = create_engine_for(settings.database_url)
