@@ -73,3 +73,11 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 0 and "1 sign-up(s) told" in out
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "no event 999" in out
+
+
+def test_an_event_beyond_the_dates_it_takes_names_the_option_and_its_range(site: Path) -> None:
+    """Year 9999's last minute in the community's time zone was accepted (and 0001 said it
+    had passed at 0001-01-01T00:01)."""
+    status, out = run("events", "create", "x", "--at", "9999-12-31 23:59", "--config", str(site))
+    assert status == 1
+    assert "--at '9999-12-31 23:59' is out of range: give a day from 1970-01-01" in out

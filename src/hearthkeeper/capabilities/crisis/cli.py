@@ -22,7 +22,9 @@ crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
 @crisis_app.command("episodes")
 def episodes(
     community: Annotated[str, typer.Option("--community", help="The community (its slug).")],
-    days: Annotated[int, typer.Option("--days", min=1, help="How far back (by last spike).")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=36500, help="How far back (by last spike).")
+    ] = 30,
     config: ConfigOption = None,
 ) -> None:
     """Each episode, newest first: group, when, the figures, and every message that made it."""
