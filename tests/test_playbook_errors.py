@@ -84,6 +84,22 @@ def test_every_name_urgent_alerts_are_known_by_is_accepted() -> None:
     assert loaded.playbook.alerts.urgent == names
 
 
+@pytest.mark.parametrize(
+    ("zone", "instead"),
+    [("localtime", "Asia/Shanghai"), ("Factory", "Asia/Shanghai"), ("posixrules", "Asia/Shanghai"),
+     ("right/Asia/Shanghai", "Asia/Shanghai"), ("posix/Europe/Paris", "Europe/Paris")],
+)  # fmt: skip
+def test_a_time_zone_that_is_no_place_is_located_naming_a_real_one(zone: str, instead: str) -> None:
+    """They validated: `localtime` is whatever the server is set to (a community's days and
+    quiet hours would move with the server), `Factory` is '-00', `right/` counts leap seconds."""
+    text = MINIMAL.replace("timezone: Europe/London", f"timezone: {zone}")
+    assert text != MINIMAL
+    [p] = problems(text)
+    assert p.path == "community.timezone"
+    assert f"{zone!r} is not the time zone of a place" in p.message
+    assert f"name one such as {instead}" in p.message
+
+
 def test_ladder_step_after_a_ban_can_never_fire() -> None:
     text = MINIMAL + (
         "rules:\n  ladder:\n"
