@@ -34,6 +34,12 @@ _KINDS: dict[str, tuple[str, str | None]] = {
     "m.sticker": ("sticker", "sticker"),
 }
 
+# The origin_server_ts (milliseconds) an event can have: from 1970 to the end of year 8999
+# (what the engine adds to an event's time, a strike's expiry or a reminder, stays a date).
+# Beyond dates it overflowed: the sync loop stopped there and the bot read no room again.
+FIRST_TS = 0
+LAST_TS = 221_845_391_999_999
+
 # A user id linked in formatted bodies: https://matrix.to/#/@alice:example.org
 _PILL = re.compile(r"https://matrix\.to/#/(@[^\"'<>\s?/]+)")
 
@@ -51,6 +57,8 @@ def translate(room_id: str, raw: Mapping[str, Any], bot: BotIdentity) -> Event |
     (state other than membership, redacted or malformed events, display-name changes)."""
     event_id, sender, ts = raw.get("event_id"), raw.get("sender"), raw.get("origin_server_ts")
     if not isinstance(event_id, str) or not isinstance(sender, str) or not isinstance(ts, int):
+        return None
+    if not FIRST_TS <= ts <= LAST_TS:  # a homeserver's clock (or a hostile one) beyond dates
         return None
     content = raw.get("content")
     if not isinstance(content, Mapping) or not content:  # redacted events have empty content
