@@ -66,6 +66,40 @@ def test_role_referenced_but_not_defined() -> None:
     assert "'manger' is not defined" in p.message and "did you mean 'manager'" in p.message
 
 
+def test_an_urgent_alert_name_nothing_raises_is_located_with_the_names() -> None:
+    """It was silently ignored: the alerts meant (here crisis) waited through quiet hours."""
+    [p] = problems(MINIMAL + "alerts:\n  quiet_hours: '22:00-07:00'\n  urgent: [insults, crises]\n")
+    assert (p.line, p.path) == (12, "alerts.urgent[1]")
+    assert "'crises' is no violation kind or alert source" in p.message
+    assert "did you mean 'crisis'" in p.message
+    assert "ban_evasion, blacklist, calendar, contact, crisis" in p.message
+
+
+def test_every_name_urgent_alerts_are_known_by_is_accepted() -> None:
+    from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
+    from hearthkeeper.playbook.rules import ViolationKind
+
+    names = [*ALERT_SOURCES, *ALERT_VIOLATIONS, *(k.value for k in ViolationKind)]
+    loaded = parse_playbook(MINIMAL + f"alerts:\n  urgent: [{', '.join(names)}]\n")
+    assert loaded.playbook.alerts.urgent == names
+
+
+@pytest.mark.parametrize(
+    ("zone", "instead"),
+    [("localtime", "Asia/Shanghai"), ("Factory", "Asia/Shanghai"), ("posixrules", "Asia/Shanghai"),
+     ("right/Asia/Shanghai", "Asia/Shanghai"), ("posix/Europe/Paris", "Europe/Paris")],
+)  # fmt: skip
+def test_a_time_zone_that_is_no_place_is_located_naming_a_real_one(zone: str, instead: str) -> None:
+    """They validated: `localtime` is whatever the server is set to (a community's days and
+    quiet hours would move with the server), `Factory` is '-00', `right/` counts leap seconds."""
+    text = MINIMAL.replace("timezone: Europe/London", f"timezone: {zone}")
+    assert text != MINIMAL
+    [p] = problems(text)
+    assert p.path == "community.timezone"
+    assert f"{zone!r} is not the time zone of a place" in p.message
+    assert f"name one such as {instead}" in p.message
+
+
 def test_ladder_step_after_a_ban_can_never_fire() -> None:
     text = MINIMAL + (
         "rules:\n  ladder:\n"

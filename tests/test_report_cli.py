@@ -68,3 +68,15 @@ def test_bad_dates_say_how_to_write_them(store: Store, database_url: str) -> Non
     code, out = _run(database_url, "--community", "tea", "--from", "2026-03-04",
                      "--to", "2026-03-01", "--format", "json")  # fmt: skip
     assert code == 1 and "after it ends on 2026-03-01" in out
+
+
+@pytest.mark.parametrize(("option", "day"), [("--from", "0001-01-01"), ("--to", "9999-12-31")])
+def test_days_at_the_ends_of_the_calendar_name_the_option_and_its_range(
+    store: Store, database_url: str, option: str, day: str
+) -> None:
+    """They overflowed a date in the report's look-back/ahead: 'a number in this command is too
+    large for the database … ids go up to …'."""
+    tea_community(store)
+    code, out = _run(database_url, "--community", "tea", "--format", "json", option, day)
+    assert code == 1
+    assert f"{option} '{day}' is out of range: give a day from 1970-01-01 to 9997-12-31" in out

@@ -7,7 +7,7 @@ import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -156,12 +156,14 @@ def slugify(name: str) -> str:
 
 
 def _zone(given: str | None, community: str) -> ZoneInfo:
-    name = given if given is not None else community
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        if given is None:
-            return ZoneInfo("UTC")
-        from hearthkeeper.cli.output import fail
+    from hearthkeeper.playbook.base import zone_problem
 
-        fail(f"--tz {given!r} is not a time zone; use a name such as Asia/Shanghai or UTC")
+    name = given if given is not None else community
+    problem = zone_problem(name)
+    if problem is None:
+        return ZoneInfo(name)
+    if given is None:
+        return ZoneInfo("UTC")
+    from hearthkeeper.cli.output import fail
+
+    fail(f"--tz: {problem}")

@@ -15,11 +15,22 @@ if TYPE_CHECKING:
 
 # Control characters (ESC starts terminal escape sequences, C1 has CSI): none of them belongs in
 # what a terminal shows; tabs and line breaks stay. Rich passes them through as they are.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Then the bidirectional controls (embeddings, overrides, isolates, the marks): a member named
+# "\u202egnp.exe" would reverse the rest of the line, so a name reads as what it is not and
+# the figures after it swap places; and the invisible characters that draw nothing (zero-width
+# space, word joiner, invisible operators, BOM, soft hyphen): they can only hide a difference.
+# The zero-width joiner and non-joiner stay: emoji sequences and Persian or Indic spelling
+# need them.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and line feed, DEL, C1
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional marks and controls
+    "\u00ad\u180e\u200b\u2060-\u2064\ufeff]"  # invisible characters
+)
 
 
 def shown_safely(text: str) -> str:
-    """`text` without control characters, so a terminal shows it and does nothing else."""
+    """`text` without control characters, bidirectional controls or invisible characters, so
+    a terminal shows it in the order it is written and does nothing else."""
     return _CONTROLS.sub("", text)
 
 
@@ -32,8 +43,6 @@ class SafeConsole(Console):
         super().print(*(shown_safely(o) if isinstance(o, str) else o for o in objects),
                       **options)  # fmt: skip
 
-
-MAX_DAYS = 36_600  # a hundred years back or ahead: beyond, no date to compute
 
 console = SafeConsole(highlight=False, soft_wrap=True)
 errors = SafeConsole(stderr=True, highlight=False, soft_wrap=True)

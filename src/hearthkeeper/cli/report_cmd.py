@@ -34,10 +34,12 @@ def register(app: typer.Typer) -> None:
 def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
+    from hearthkeeper.cli.days import DayError, parse_day
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01")
+        return parse_day(value, option)
+    except DayError as exc:
+        fail(str(exc))
 
 
 def report(

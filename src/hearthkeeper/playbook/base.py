@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from hearthkeeper.playbook.schedule import parse_schedule
+from hearthkeeper.playbook.schedule import check_fires, parse_schedule
 from hearthkeeper.playbook.suggest import did_you_mean
 
 
@@ -154,16 +154,43 @@ ClockTime = Annotated[
 """A time of day, `HH:MM`, in the community's time zone."""
 
 
+# Names the server's time zone database answers to that are no place's time: `localtime` is
+# the server's own setting (a community's days would move with the server it runs on),
+# `Factory` a placeholder ("-00"), `posixrules` the rules of POSIX strings; `right/…` zones
+# count leap seconds (every time 27 s off), `posix/…` are copies under another name that
+# other servers do not have.
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+NOT_ZONE_FOLDERS = ("posix/", "right/")
+
+
+def zone_problem(name: str) -> str | None:
+    """What is wrong with time zone `name` for a community's days, or None: an IANA name the
+    tz database knows and that means the same place on every server."""
+    real = name.removeprefix(NOT_ZONE_FOLDERS[0]).removeprefix(NOT_ZONE_FOLDERS[1])
+    if name in NOT_ZONES or (real != name and real not in NOT_ZONES):
+        instead = real if real != name else "Asia/Shanghai"
+        return (f"{name!r} is not the time zone of a place (it depends on the server or is a "
+                f"placeholder); name one such as {instead}")  # fmt: skip
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        places = sorted(z for z in available_timezones() if zone_problem_free(z))
+        hint = did_you_mean(name, places)
+        return f"unknown time zone {name!r}{hint or ' (use an IANA name such as Asia/Shanghai)'}"
+    return None
+
+
+def zone_problem_free(name: str) -> bool:
+    """Whether `name`, a key of the tz database, is a place's zone (see `NOT_ZONES`)."""
+    return name not in NOT_ZONES and not name.startswith(NOT_ZONE_FOLDERS)
+
+
 def check_timezone(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        hint = did_you_mean(value, sorted(available_timezones()))
-        raise ValueError(
-            f"unknown time zone {value!r}{hint or ' (use an IANA name such as Asia/Shanghai)'}"
-        ) from None
+    problem = zone_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -172,7 +199,7 @@ TimeZoneName = Annotated[str, BeforeValidator(check_timezone)]
 
 def check_schedule(value: Any) -> Any:
     if isinstance(value, str):
-        parse_schedule(value)
+        check_fires(parse_schedule(value))
     return value
 
 

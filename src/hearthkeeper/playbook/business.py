@@ -155,6 +155,17 @@ class Replication(Section):
         return value
 
 
+# What raises staff alerts, by the name an alert carries (`Action.handler`): `alerts.urgent`
+# names these or a violation kind (the playbook is pure: it cannot ask the capabilities). A
+# capability that raises alerts under a new name adds it here, or `alerts.urgent` cannot name it.
+ALERT_SOURCES = (
+    "admission", "blacklist", "calendar", "crisis", "faq", "grid", "health", "moderation",
+    "points", "referrals",
+)  # fmt: skip
+# Alerts that are no moderation finding but carry a violation of their own.
+ALERT_VIOLATIONS = ("ban_evasion",)
+
+
 class Alerts(Section):
     """Who hears staff alerts (tricky questions, quarrels, violations that only alert)."""
 

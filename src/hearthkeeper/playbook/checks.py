@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.keywords import check_keywords
 from hearthkeeper.playbook.model import Playbook
@@ -34,6 +35,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_group_overrides(playbook),
         *_calendar(playbook),
         *_referrals(playbook),
+        *_urgent_alerts(playbook),
         *((k.loc, k.message) for k in keywords if not k.warning),
     ]
     if errors:
@@ -160,6 +162,18 @@ def _referrals(pb: Playbook) -> Iterator[Finding]:
         hint = did_you_mean(reward, rewards) or f" (defined: {', '.join(rewards) or 'none'})"
         loc: Loc = ("mechanisms", "referrals", "reward", "reward")
         yield loc, f"reward {reward!r} is not in mechanisms.points.rewards{hint}"
+
+
+def _urgent_alerts(pb: Playbook) -> Iterator[Finding]:
+    """`alerts.urgent` names a violation kind or what raises alerts; any other name would
+    never match an alert, and the alerts it was meant for would wait through quiet hours."""
+    known = [*(kind.value for kind in ViolationKind), *ALERT_VIOLATIONS, *ALERT_SOURCES]
+    for index, name in enumerate(pb.alerts.urgent):
+        if name not in known:
+            hint = did_you_mean(name, known) or ""
+            yield (("alerts", "urgent", index),
+                   f"{name!r} is no violation kind or alert source, so no alert would pass "
+                   f"quiet hours by it{hint}; the names are: {', '.join(sorted(known))}")  # fmt: skip
 
 
 def _empty_quiet_hours(pb: Playbook) -> Iterator[Finding]:

@@ -79,11 +79,6 @@ def parse_schedule(text: str) -> str:
     if _looks_like_cron(raw):
         if not croniter.is_valid(raw):
             raise ScheduleError(f"{raw!r} is not a valid cron expression")
-        if not _ever_fires(raw):
-            raise ScheduleError(
-                f"{raw!r} never fires: the months it names have no such day (e.g. 30 February); "
-                "pick a day the month has"
-            )
         return raw
     raise ScheduleError(
         f"cannot read the schedule {raw!r}: write e.g. 'every day 08:00', "
@@ -115,9 +110,20 @@ def shortest_gap(cron: str, below: timedelta) -> timedelta | None:
     return shortest
 
 
+def check_fires(cron: str) -> None:
+    """ScheduleError unless `cron` (as `parse_schedule` gives it) ever fires: croniter gives
+    up on a day no month it names has (`0 8 30 2 *`), and a scheduler asking for the next
+    firing would fail each time. The playbook refuses such a schedule; the calendar's walks
+    read one as never firing."""
+    if not _ever_fires(cron):
+        raise ScheduleError(
+            f"{cron!r} never fires: the months it names have no such day (e.g. 30 February); "
+            "pick a day the month has"
+        )
+
+
 def _ever_fires(cron: str) -> bool:
-    """Whether `cron` has a next firing at all: croniter gives up on a day no month it names
-    has (`0 8 30 2 *`), and a scheduler would fail on it each time it asked."""
+    """Whether `cron` has a next firing at all."""
     try:
         croniter(cron, _GAP_FROM).get_next(datetime)
     except CroniterBadDateError:

@@ -88,3 +88,11 @@ def test_a_fee_that_is_no_amount_or_too_large_is_refused_saying_so(site: Path) -
         assert status == 1 and said in out and "bug" not in out, out
     status, out = run("events", "list", *config)
     assert "品鉴会" not in out  # none was made
+
+
+def test_an_event_beyond_the_dates_it_takes_names_the_option_and_its_range(site: Path) -> None:
+    """Year 9999's last minute in the community's time zone was accepted (and 0001 said it
+    had passed at 0001-01-01T00:01)."""
+    status, out = run("events", "create", "x", "--at", "9999-12-31 23:59", "--config", str(site))
+    assert status == 1
+    assert "--at '9999-12-31 23:59' is out of range: give a day from 1970-01-01" in out

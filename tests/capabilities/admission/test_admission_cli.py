@@ -37,6 +37,11 @@ def test_codes_are_created_listed_and_revoked_from_the_command_line(
     bad = runner.invoke(app, ["codes", "create", "--community", "tea", "--expires", "June"],
                         env=env)  # fmt: skip
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.stderr
+    # the end of 9999-12-31 west of UTC is past Python's last date: 'too large for the database'
+    beyond = runner.invoke(app, ["codes", "create", "--community", "tea", "--expires",
+                                 "9999-12-31"], env=env)  # fmt: skip
+    assert beyond.exit_code == 1
+    assert "--expires '9999-12-31' is out of range: give a day from 1970-01-01" in beyond.stderr
     listed = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env)
     assert "SPRING26  active  0/30 used  poster" in listed.output
     revoked = runner.invoke(app, ["codes", "revoke", "spring26", "--community", "tea"], env=env)

@@ -144,3 +144,19 @@ def test_a_broken_playbook_prints_its_problems_and_exits_1(tmp_path: Path) -> No
 def test_a_bad_start_day_is_explained(playbook: Path) -> None:
     code, out = run(str(playbook), "--from", "next week")
     assert code == 2 and "YYYY-MM-DD" in out
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-25"])
+def test_a_start_day_at_the_ends_of_the_calendar_names_the_option_and_its_range(
+    playbook: Path, day: str
+) -> None:
+    """Python's dates end at year 1 and 9999: these overflowed, and the command said a number
+    was too large for the database, ids going up to 2**63-1."""
+    code, out = run(str(playbook), "--from", day)
+    assert code == 2
+    assert f"--from '{day}' is out of range: give a day from 1970-01-01 to 9997-12-31" in out
+
+
+def test_the_last_day_it_takes_prints_a_year_of_calendar(playbook: Path) -> None:
+    code, out = run(str(playbook), "--from", "9997-12-31", "--days", "366")
+    assert code == 0 and "from 9997-12-31 00:00" in out

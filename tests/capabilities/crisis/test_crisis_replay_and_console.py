@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
 from tests.console_setup import SCRIPT, Console, open_console
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
@@ -92,3 +93,17 @@ def test_the_console_and_the_report_show_the_episode(console: Console) -> None:
     [episode] = json.loads(report.stdout)["crisis"]
     assert [q["author"] for q in episode["quotes"]][:2] == ["lu", "qing"]
     assert episode["alarming"] == 5 and episode["authors"] == 5
+
+
+@pytest.mark.parametrize("days", ["3000000", "99999999999"])
+def test_days_further_back_than_dates_go_are_refused_by_the_option(
+    store: Store, database_url: str, days: str
+) -> None:
+    """Both overflowed (a date before year 1, an int too large for C) and were called 'a
+    number too large for the database'."""
+    shown = CliRunner().invoke(app, ["crisis", "episodes", "--community", "tea", "--days", days],
+                               env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert shown.exit_code == 2
+    assert "Invalid value for '--days': Input should be less than or equal to 36500" in (
+        shown.output
+    )

@@ -87,3 +87,24 @@ def test_hearth_referrals_top_prints_no_terminal_escapes_from_a_members_name(
     assert result.exit_code == 0, result.output
     assert "]0;pwned[2J31meve (member" in result.output
     assert not any(c in result.output for c in "\x1b\x07\x9b")
+
+
+def test_hearth_referrals_top_shows_a_name_in_the_order_it_is_written(
+    store: Store, database_url: str
+) -> None:
+    """A right-to-left override in a display name reversed the rest of the printed line (the
+    name read 'exe.png', the invite counts after it swapped), and zero-width characters hid
+    that two names differ; an emoji family's joiners stay."""
+    tea = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(tea.id, "g1", "matrix", "!g1:example.org")
+    tricky = "\u202egnp.exe\u2066\u200b\u2069 \u200f\ufeffadmin\u00ad 👨\u200d👩\u200d👧"
+    evil = store.member_for("matrix", "@eve:example.org", tricky).id
+    friend = store.member_for("matrix", "@f:example.org", "f").id
+    credit(store, tea.id, group.id, evil, friend, datetime.now(UTC))
+    result = CliRunner().invoke(
+        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert "gnp.exe admin 👨\u200d👩\u200d👧 (member" in result.output
+    hidden = "\u202e\u2066\u2069\u200b\u200f\ufeff\u00ad"
+    assert not any(c in result.output for c in hidden)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from nio import ErrorResponse
 
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
@@ -198,3 +199,30 @@ def test_a_posts_markdown_goes_as_html_without_letting_markup_through() -> None:
     plain = message_content(Action(kind=ActionKind.REPLY, carrier="matrix", group=MAPPED,
                                    text="**not** markdown"))  # fmt: skip
     assert "formatted_body" not in plain and plain["body"] == "**not** markdown"
+
+
+@pytest.mark.parametrize("ts", [10**20, -(10**20), 2**63, 253_402_300_800_000])
+def test_an_event_stamped_beyond_dates_is_skipped_and_the_rest_are_read(ts: int) -> None:
+    """A homeserver's timestamp past year 9999 (or before year 1) overflowed a date: the sync
+    loop ended there, and the bot read no room again until restarted (then the same)."""
+    odd = {**say("$odd"), "origin_server_ts": ts}
+    reading = read_sync([RoomUpdate(MAPPED, "join", [say("$1"), odd, say("$2")])], BOT, ROOMS,
+                        RecentIds())  # fmt: skip
+    assert [e.event_id for e in reading.events] == ["$1", "$2"]
+
+
+def test_an_event_the_translation_cannot_read_is_logged_and_the_rest_are_read(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hearthkeeper.carriers.matrix import sync, translate
+
+    def fussy(room_id: str, raw: Any, bot: BotIdentity) -> Any:
+        if raw.get("event_id") == "$odd":
+            raise KeyError("something no test foresaw")
+        return translate.translate(room_id, raw, bot)
+
+    monkeypatch.setattr(sync, "translate", fussy)
+    reading = read_sync([RoomUpdate(MAPPED, "join", [say("$1"), say("$odd"), say("$2")])], BOT,
+                        ROOMS, RecentIds())  # fmt: skip
+    assert [e.event_id for e in reading.events] == ["$1", "$2"]
+    assert "matrix: skipped event $odd of !mapped:localhost" in caplog.text

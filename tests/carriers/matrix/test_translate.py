@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hearthkeeper.carriers.matrix.translate import BotIdentity, strip_reply_fallback, translate
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message, Reaction
+from hearthkeeper.store import Store
+from tests.engine_setup import community
 
 BOT = BotIdentity(user_id="@hearth:localhost", display_name="Hearth")
 ROOM = "!room:localhost"
@@ -119,3 +123,24 @@ def test_what_the_engine_does_not_handle_is_dropped() -> None:
     assert translate(ROOM, raw("m.room.topic", {"topic": "x"}, state_key=""), BOT) is None
     assert translate(ROOM, {"type": "m.room.message", "content": {"body": "x"}}, BOT) is None
     assert translate(ROOM, raw(content={"msgtype": "m.text"}), BOT) is None
+
+
+def test_ids_longer_than_matrix_allows_in_content_are_none_and_the_message_is_kept(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member's client can put any string in a reply's target or a mention (the event itself
+    is at most 64 KiB): a 60,000-character target failed the whole batch on PostgreSQL (the
+    column holds 255) and, never acknowledged, came back after every restart."""
+    long_id = "$" + "r" * 60_000
+    odd = text("see above", **{"m.relates_to": {"m.in_reply_to": {"event_id": long_id}},
+                               "m.mentions": {"user_ids": ["@" + "u" * 300 + ":l", "@bob:l"]}})  # fmt: skip
+    event = translate(ROOM, odd, BOT)
+    assert isinstance(event, Message)
+    assert event.reply_to is None and event.mentions == ("@bob:l",)
+    edit = raw(content={"msgtype": "m.text", "body": "* x", "m.new_content": {"body": "x"},
+                        "m.relates_to": {"rel_type": "m.replace", "event_id": long_id}})  # fmt: skip
+    assert not isinstance(translate(ROOM, edit, BOT), Edit)
+    c = community(store, store_clock)
+    c.engine.process([dataclasses.replace(event, carrier="fake", group="g1")])
+    kept = store.recent_messages(c.member_id("@alice:localhost"), c.runtime.community_id)
+    assert [m.text for m in kept] == ["see above"]

@@ -3,7 +3,6 @@ member in by their door code."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -24,6 +23,7 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
+from hearthkeeper.cli.days import DayError, parse_minute
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
@@ -59,9 +59,9 @@ def create(
     store, found = _open(config, community)
     zone = zone_of(playbook_of(store, found))
     try:
-        local = datetime.strptime(at.strip(), "%Y-%m-%d %H:%M")
-    except ValueError:
-        fail(f"--at {at!r} is not a time: write YYYY-MM-DD HH:MM (community time)")
+        local = parse_minute(at, "--at")
+    except DayError as exc:
+        fail(f"{exc} (community time)")
     starts = to_instant(local, zone)
     try:
         event = staff.create_event(store, found, title, starts, place=place, capacity=capacity,

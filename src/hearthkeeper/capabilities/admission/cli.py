@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.admission.applications_repository import SqlAppli
 from hearthkeeper.capabilities.admission.codes import MAX_USES, BadCode, create_code, revoke_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.days import DayError, parse_day
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
@@ -151,7 +152,7 @@ def _zone(store: Store, community_id: int) -> ZoneInfo:
 def _end_of(day: str, zone: ZoneInfo) -> datetime:
     """The end of `day` (YYYY-MM-DD) in `zone`, in UTC."""
     try:
-        parsed = datetime.strptime(day, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"--expires {day!r}: write the last day as YYYY-MM-DD, e.g. 2026-06-30")
+        parsed = parse_day(day, "--expires")
+    except DayError as exc:
+        fail(str(exc))
     return datetime.combine(parsed, time(23, 59, 59), zone).astimezone(UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -126,10 +126,12 @@ def calendar(
 def _start(start_day: str | None, zone: ZoneInfo) -> datetime:
     if start_day is None:
         return datetime.now(UTC).replace(second=0, microsecond=0)
+    from hearthkeeper.cli.days import DayError, parse_day
+
     try:
-        day = date.fromisoformat(start_day)
-    except ValueError:
-        raise typer.BadParameter(f"{start_day!r} is not a date: write YYYY-MM-DD") from None
+        day = parse_day(start_day, "--from")
+    except DayError as exc:
+        raise typer.BadParameter(str(exc)) from None
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 

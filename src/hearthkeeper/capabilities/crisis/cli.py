@@ -13,7 +13,8 @@ from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.crisis.render import percent, quote
 from hearthkeeper.capabilities.crisis.repository import SqlCrisis
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import MAX_DAYS, console, fail
+from hearthkeeper.cli.days import MAX_DAYS
+from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 
 crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py

@@ -57,11 +57,11 @@ def rooms(config: ConfigOption = None) -> None:
     matrix = matrix_settings(settings)
     if matrix is None:
         where = settings.config_file or "the configuration (no hearth.toml found)"
-        fail(escape(f"{where} has no [carriers.matrix] table; see docs/carriers/matrix.md"))
+        fail(f"{where} has no [carriers.matrix] table; see docs/carriers/matrix.md")
     try:
         seen = asyncio.run(list_rooms(matrix))
     except CarrierError as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))
     console.print(f"{escape(matrix.user_id)} on {escape(matrix.homeserver)}:")
     groups, opened = _groups(settings)
     for line in describe(seen, matrix, groups, opened):

@@ -1,7 +1,9 @@
-"""One sync response read into engine events and room decisions. Pure."""
+"""One sync response read into engine events and room decisions. Pure, but for the log line
+of an event it skips because it could not read it."""
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,6 +14,8 @@ from hearthkeeper.carriers.matrix.translate import BotIdentity, translate
 from hearthkeeper.engine.events import Event
 
 Section = Literal["join", "leave", "invite"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -154,11 +158,23 @@ def read_sync(updates: Sequence[RoomUpdate], bot: BotIdentity, rooms: RoomMap,
             if _is_own_join(raw, bot):
                 found.clear()  # the history before the bot came in is not the bot's to handle
                 continue
-            event = translate(update.room_id, raw, bot)
+            event = _translated(update.room_id, raw, bot)
             if event is not None and event.sender.user_id != bot.user_id:
                 found.append(names.named(event))
         reading.events.extend(e for e in found if seen.add(e.event_id))
     return reading
+
+
+def _translated(room_id: str, raw: Mapping[str, Any], bot: BotIdentity) -> Event | None:
+    """`translate`, except that an event it cannot read is skipped, said in the log: one
+    event a homeserver sent oddly must not stop the bot reading every room (the sync loop
+    would end, or resume at that event and end again)."""
+    try:
+        return translate(room_id, raw, bot)
+    except Exception:  # anything at all: the loop must go on
+        log.exception("matrix: skipped event %s of %s, which could not be read",
+                      str(raw.get("event_id"))[:200], room_id[:200])  # fmt: skip
+        return None
 
 
 def knock_of(room_id: str, raw: Mapping[str, Any]) -> Knock | None:

@@ -34,6 +34,24 @@ _KINDS: dict[str, tuple[str, str | None]] = {
     "m.sticker": ("sticker", "sticker"),
 }
 
+# The origin_server_ts (milliseconds) an event can have: from 1970 to the end of year 8999
+# (what the engine adds to an event's time, a strike's expiry or a reminder, stays a date).
+# Beyond dates it overflowed: the sync loop stopped there and the bot read no room again.
+FIRST_TS = 0
+LAST_TS = 221_845_391_999_999
+
+# Matrix ids (events, users, rooms) are at most 255 bytes (the spec's limit, and the store's
+# columns); a longer one in an event's content (a reply's target, a mention) is none.
+MAX_ID_BYTES = 255
+
+
+def matrix_id(value: object) -> str | None:
+    """`value` if it can be a Matrix id (a string of at most 255 bytes), else None."""
+    if isinstance(value, str) and len(value.encode("utf-8", "surrogatepass")) <= MAX_ID_BYTES:
+        return value
+    return None
+
+
 # A user id linked in formatted bodies: https://matrix.to/#/@alice:example.org
 _PILL = re.compile(r"https://matrix\.to/#/(@[^\"'<>\s?/]+)")
 
@@ -49,8 +67,11 @@ class BotIdentity:
 def translate(room_id: str, raw: Mapping[str, Any], bot: BotIdentity) -> Event | None:
     """The engine event for one raw room event, or None for what the engine does not handle
     (state other than membership, redacted or malformed events, display-name changes)."""
-    event_id, sender, ts = raw.get("event_id"), raw.get("sender"), raw.get("origin_server_ts")
-    if not isinstance(event_id, str) or not isinstance(sender, str) or not isinstance(ts, int):
+    event_id, sender = matrix_id(raw.get("event_id")), matrix_id(raw.get("sender"))
+    ts = raw.get("origin_server_ts")
+    if event_id is None or sender is None or not isinstance(ts, int):
+        return None
+    if not FIRST_TS <= ts <= LAST_TS:  # a homeserver's clock (or a hostile one) beyond dates
         return None
     content = raw.get("content")
     if not isinstance(content, Mapping) or not content:  # redacted events have empty content
@@ -67,10 +88,9 @@ def translate(room_id: str, raw: Mapping[str, Any], bot: BotIdentity) -> Event |
     who = Sender(user_id=sender, is_bot=sender == bot.user_id)
     if kind == "m.reaction":
         rel = content.get("m.relates_to")
-        if isinstance(rel, Mapping) and isinstance(rel.get("event_id"), str):
-            return Reaction(
-                **base, sender=who, target=rel["event_id"], emoji=str(rel.get("key", ""))
-            )
+        target = matrix_id(rel.get("event_id")) if isinstance(rel, Mapping) else None
+        if isinstance(rel, Mapping) and target is not None:
+            return Reaction(**base, sender=who, target=target, emoji=str(rel.get("key", "")))
         return None
     if kind == "m.sticker":
         content = {**content, "msgtype": "m.sticker"}
@@ -83,10 +103,11 @@ def _message(content: Mapping[str, Any], base: dict[str, Any], who: Sender,
              bot: BotIdentity) -> Event | None:  # fmt: skip
     rel = content.get("m.relates_to")
     rel = rel if isinstance(rel, Mapping) else {}
-    if rel.get("rel_type") == "m.replace" and isinstance(rel.get("event_id"), str):
+    edited = matrix_id(rel.get("event_id"))
+    if rel.get("rel_type") == "m.replace" and edited is not None:
         new = content.get("m.new_content")
         text = new.get("body") if isinstance(new, Mapping) else None
-        return Edit(**base, sender=who, target=rel["event_id"],
+        return Edit(**base, sender=who, target=edited,
                     text=text if isinstance(text, str) else "")  # fmt: skip
     msgtype = content.get("msgtype")
     body = content.get("body")
@@ -94,8 +115,7 @@ def _message(content: Mapping[str, Any], base: dict[str, Any], who: Sender,
         return None
     kind, attachment_kind = _KINDS.get(msgtype, ("text", None))
     in_reply = rel.get("m.in_reply_to")
-    reply_to = in_reply.get("event_id") if isinstance(in_reply, Mapping) else None
-    reply_to = reply_to if isinstance(reply_to, str) else None
+    reply_to = matrix_id(in_reply.get("event_id")) if isinstance(in_reply, Mapping) else None
     if reply_to is not None:
         body = strip_reply_fallback(body)
     attachments: tuple[Attachment, ...] = ()
@@ -130,10 +150,10 @@ def find_mentions(content: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(intentional, Mapping):
         ids = intentional.get("user_ids")
         if isinstance(ids, list):
-            found.extend(u for u in ids if isinstance(u, str))
+            found.extend(u for u in ids if matrix_id(u) is not None)
     html = content.get("formatted_body")
     if isinstance(html, str):
-        found.extend(_PILL.findall(html))
+        found.extend(u for u in _PILL.findall(html) if matrix_id(u) is not None)
     return tuple(dict.fromkeys(found))
 
 
@@ -169,7 +189,7 @@ def strip_reply_fallback(body: str) -> str:
 
 def _membership(raw: Mapping[str, Any], content: Mapping[str, Any], base: dict[str, Any],
                 sender: str) -> Event | None:  # fmt: skip
-    subject = raw.get("state_key")
+    subject = matrix_id(raw.get("state_key"))
     membership = content.get("membership")
     if not isinstance(subject, str) or not isinstance(membership, str):
         return None
@@ -183,9 +203,8 @@ def _membership(raw: Mapping[str, Any], content: Mapping[str, Any], base: dict[s
         if before == "join":  # a display name or avatar change
             return None
         if before == "invite":
-            inviter = unsigned.get("prev_sender")
-            return Join(**base, sender=who, via=JoinMethod.INVITED,
-                        inviter=inviter if isinstance(inviter, str) else None)  # fmt: skip
+            inviter = matrix_id(unsigned.get("prev_sender"))
+            return Join(**base, sender=who, via=JoinMethod.INVITED, inviter=inviter)
         return Join(**base, sender=who, via=JoinMethod.LINK)
     if membership in ("leave", "ban"):
         if before not in ("join", None):

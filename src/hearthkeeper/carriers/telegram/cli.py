@@ -59,11 +59,11 @@ def check(config: ConfigOption = None) -> None:
     telegram = telegram_settings(settings)
     if telegram is None:
         where = settings.config_file or "the configuration (no hearth.toml found)"
-        fail(escape(f"{where} has no [carriers.telegram] table; see docs/carriers/telegram.md"))
+        fail(f"{where} has no [carriers.telegram] table; see docs/carriers/telegram.md")
     try:
         found = asyncio.run(inspect(telegram))
     except CarrierError as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))
     for line in describe(found):
         console.print(escape(line))
 
