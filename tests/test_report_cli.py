@@ -80,3 +80,27 @@ def test_days_at_the_ends_of_the_calendar_name_the_option_and_its_range(
     code, out = _run(database_url, "--community", "tea", "--format", "json", option, day)
     assert code == 1
     assert f"{option} '{day}' is out of range: give a day from 1970-01-01 to 9997-12-31" in out
+
+
+def test_a_period_longer_than_one_report_measures_is_refused_or_shortened(
+    store: Store, database_url: str, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each day of each group costs the report memory (a year of 10,000 groups: some 5 GB):
+    beyond `MAX_SCOPE_DAYS` a period asked for is refused naming the longest, and the default
+    period (from the first message) starts later, saying so. Here 40 group-days: 3 groups and
+    the whole community, 10 days."""
+    monkeypatch.setattr("hearthkeeper.analytics.report.MAX_SCOPE_DAYS", 40)
+    tea_community(store)
+    code, out = _run(database_url, "--community", "tea", "--from", "2026-03-01",
+                     "--to", "2026-03-20")  # fmt: skip
+    assert code == 1
+    assert "20 days of 3 groups is more than one report measures" in out
+    assert "at most 10 days, e.g. --from 2026-03-11" in out
+    assert not (here / "report.html").exists()
+    code, out = _run(database_url, "--community", "tea", "--to", "2026-03-20")
+    assert code == 0, out
+    assert "note: the report starts on 2026-03-11, not at the first message" in out
+    assert "(2026-03-11 to 2026-03-20, " in out
+    code, out = _run(database_url, "--community", "tea", "--from", "2026-03-11",
+                     "--to", "2026-03-20")  # fmt: skip
+    assert code == 0 and "note:" not in out

@@ -108,3 +108,19 @@ def test_a_second_load_reads_no_rollups_and_new_messages_show(console: Console) 
         event.remove(console.store.engine, "before_cursor_execute", seen)
     today = later["scopes"][0]["daily"][-1]
     assert today["messages"] == first["scopes"][0]["daily"][-1]["messages"] + 1
+
+
+def test_a_period_longer_than_one_dashboard_measures_is_shortened_saying_so(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each day of each group costs the report memory: with more groups than a period allows
+    (`MAX_SCOPE_DAYS`, made small here), the dashboard shows fewer days and says why."""
+    groups = len(console.store.list_groups(console.community_id))
+    monkeypatch.setattr("hearthkeeper.analytics.report.MAX_SCOPE_DAYS", 4 * (groups + 1))
+    page = console.get("/health", days="30")
+    assert page.status_code == 200
+    assert f"Shorter than chosen: with {groups} groups, one dashboard measures at most 4 days" in (
+        page.text
+    )
+    monkeypatch.setattr("hearthkeeper.analytics.report.MAX_SCOPE_DAYS", 30 * (groups + 1))
+    assert "Shorter than chosen" not in console.get("/health", days="30").text

@@ -6,12 +6,16 @@ import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hearthkeeper.cli.context import ConfigOption
 from hearthkeeper.cli.output import fail
+
+if TYPE_CHECKING:
+    from hearthkeeper.analytics.report import Report
+    from hearthkeeper.store import Store
 
 # A top-level command: this module is imported by every `hearth` command, so what the command
 # needs is imported when it runs.
@@ -95,6 +99,8 @@ def report(
         made = build_report(store, found.id, now=SystemClock().now(), start=first, end=last)
     except ReportError as exc:
         fail(str(exc))
+    if first is None:
+        _say_if_shortened(store, made)
     if chosen is ReportFormat.JSON:
         text = json.dumps(made.to_json(), ensure_ascii=False, indent=2) + "\n"
         if out is None:
@@ -110,6 +116,25 @@ def report(
         f"{made.overall.messages} messages in {len(made.groups)} groups) to {target}; "
         "open it in a browser, no network needed."
     ))  # fmt: skip
+
+
+def _say_if_shortened(store: Store, made: Report) -> None:
+    """Without --from a report starts at the first message, unless so many groups make that
+    more than one report measures (`most_days`): say where it starts instead, on stderr."""
+    from zoneinfo import ZoneInfo
+
+    from rich.markup import escape
+
+    from hearthkeeper.analytics.report import default_start
+    from hearthkeeper.cli.output import errors
+
+    first = default_start(store, made.community.id, ZoneInfo(made.timezone), made.end)
+    if first < made.start:
+        errors.print(escape(
+            f"note: the report starts on {made.start}, not at the first message ({first}): "
+            f"{len(made.groups)} groups allow at most {(made.end - made.start).days + 1} days "
+            "in one report; give --from and --to for an earlier period"
+        ))  # fmt: skip
 
 
 def _write(path: Path, text: str) -> None:

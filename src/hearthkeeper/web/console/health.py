@@ -14,7 +14,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hearthkeeper.analytics.report import ScopeReport, build_report, default_start
+from hearthkeeper.analytics.report import ScopeReport, build_report, default_start, most_days
 from hearthkeeper.analytics.report_cache import ReportCache
 from hearthkeeper.analytics.report_charts import ALL, chart_data, scope_key
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
@@ -38,8 +38,12 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int,
     now = pages.web.clock.now()
     today = now.astimezone(view.zone).date()
     zone = view.zone
+    shown_days = min(
+        days, most_days(len(store.list_groups(view.community.id)))
+    )  # so many groups: a shorter period than chosen
     start = max(
-        today - timedelta(days=days - 1), default_start(store, view.community.id, zone, today)
+        today - timedelta(days=shown_days - 1),
+        default_start(store, view.community.id, zone, today),
     )
     report = build_report(store, view.community.id, now=now, start=start, end=today,
                           playbook=view.playbook, cache=cache)  # fmt: skip
@@ -54,6 +58,7 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int,
         "scopes": [(ALL, f"{view.community.name} (all groups)")]
         + [(key, g["name"]) for key, g in groups.items()],
         "days": days,
+        "shortened": shown_days if shown_days < days else None,  # the days shown instead
         "periods": PERIODS,
         "charts": chart_data(data, groups=shown, selected=chosen),
         "times": {ALL: _span(report.overall, zone)}
