@@ -165,3 +165,16 @@ def test_cancelling_an_event_tells_each_group_once_and_calls_off_its_reminders(
     assert all("is cancelled" in (a.text or "") for a in sent)
     assert run_at(c, STARTS - timedelta(hours=2), restart=True) == []
     assert "not signed up" in (say(c, "ann", "/unrsvp")[0].text or "")
+
+
+def test_rsvp_with_a_superscript_or_a_huge_number_says_no_such_event(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/rsvp ²` (a digit to str.isdigit, not to int()) and a 5,000-digit number (past what
+    int() converts) failed the whole batch, every message in it unhandled."""
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann")
+    for text in ("/rsvp ²", "/rsvp ⑤", "/rsvp " + "9" * 5000, "/rsvp 99999999999999999999"):
+        [answer] = say(c, "ann", text)
+        assert "there is no event" in (answer.text or "") and "#1 Night run" in (answer.text or "")
+    assert "you're in: 'Night run'" in (say(c, "ann", "/rsvp night-run")[0].text or "")

@@ -128,3 +128,19 @@ def test_remind_mode_asks_staff_who_confirm_once_to_send(
     c.engine.process([c.events.message("boss", f"/confirm {record.id}", at=store_clock.now())])
     [again] = performed(c)
     assert again.kind is ActionKind.REPLY and "No scheduled post" in (again.text or "")
+
+
+def test_confirm_with_a_superscript_or_a_huge_number_is_answered_not_a_failed_batch(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`²` and `⑤` pass `str.isdigit` but int() refuses them, and a number past 64 bits
+    cannot be looked up: each failed the whole batch, every message in it unhandled."""
+    c = calendar_community(store, store_clock, REMIND)
+    store.join(store.member_for("fake", "boss", "Boss").id, group(c).id, role="manager")
+    odd = ["/confirm ²", "/confirm ⑤", "/confirm 99999999999999999999", "/confirm " + "9" * 5000]
+    results = c.engine.process([c.events.message("boss", text) for text in odd])
+    answers = [[a.text or "" for a in r.actions if a.kind is ActionKind.REPLY] for r in results]
+    assert [len(a) for a in answers] == [1, 1, 1, 1]
+    assert answers[0][0].startswith("Usage: /confirm") and answers[1][0].startswith("Usage")
+    assert "No scheduled post number 99999999999999999999 " in answers[2][0]
+    assert len(answers[3][0]) < 200, "the number is not echoed whole"

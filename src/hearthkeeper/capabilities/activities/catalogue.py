@@ -88,8 +88,9 @@ def pick(events: Sequence[Event], words: str) -> Event | str:
         return "none"
     if not text:
         return events[0] if len(events) == 1 else "which"
-    if text.isdigit():
-        found = next((e for e in events if e.id == int(text)), None)
+    if text.isascii() and text.isdigit():  # not `²` or `⑤`, which int() refuses
+        number = int(text) if len(text) <= 19 else -1  # no id has more digits
+        found = next((e for e in events if e.id == number), None)
         return found if found is not None else "unknown"
     lowered = text.casefold()
     by_id = [e for e in events if e.activity_id is not None and e.activity_id.casefold() == lowered]

@@ -25,6 +25,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import Group
 from hearthkeeper.store.communities import CommunityQueries
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.store.scope import StoreBase
 
 CONFIRM_EFFECT = CalendarConfirm.effect
@@ -48,9 +49,12 @@ TEXTS = Phrasebook({
 
 def _confirm(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     ref = invocation.args[0].lstrip("#") if invocation.args else ""
-    if not ref.isdigit():
-        text = TEXTS.say("usage", ctx.playbook.community.language)
-        return Outcome((reply(event, text, handler="calendar"),))
+    lang = ctx.playbook.community.language
+    if not (ref.isascii() and ref.isdigit()):  # not `²` or `⑤`, which int() refuses
+        return Outcome((reply(event, TEXTS.say("usage", lang), handler="calendar"),))
+    if len(ref) > len(str(MAX_ID)) - 1:  # no post has such a number, nor could the store look
+        # one up (its ids are 64-bit)
+        return Outcome((reply(event, TEXTS.say("nothing", lang, ref=ref[:30]), handler="calendar"),))
     return Outcome((CalendarConfirm(ref=int(ref)).action(
         carrier=event.carrier, group=event.group, member=event.sender.user_id,
         target=event.event_id, handler="calendar"),))  # fmt: skip
