@@ -54,7 +54,9 @@ def _confirm(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, TEXTS.say("usage", lang), handler="calendar"),))
     if len(ref) > len(str(MAX_ID)) - 1:  # no post has such a number, nor could the store look
         # one up (its ids are 64-bit)
-        return Outcome((reply(event, TEXTS.say("nothing", lang, ref=ref[:30]), handler="calendar"),))
+        return Outcome(
+            (reply(event, TEXTS.say("nothing", lang, ref=ref[:30]), handler="calendar"),)
+        )
     return Outcome((CalendarConfirm(ref=int(ref)).action(
         carrier=event.carrier, group=event.group, member=event.sender.user_id,
         target=event.event_id, handler="calendar"),))  # fmt: skip
