@@ -12,6 +12,8 @@ for the next start.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,10 +38,16 @@ from hearthkeeper.store import (
     NewEvent,
     NewMessage,
     NewReaction,
+    NewStaffAlert,
     OutboxItem,
     Store,
 )
+from hearthkeeper.store.errors import unavailable
 from hearthkeeper.store.rollups import local_day
+
+log = logging.getLogger(__name__)
+
+SET_ASIDE_TEXT = 2000  # characters of a set-aside message (and of why) the staff inbox shows
 
 
 @dataclass(frozen=True)
@@ -123,13 +131,87 @@ class Executor:
         (a reply's latency). They are in the outbox as any claim, so nothing is lost if the
         caller dies first."""
         try:
-            with self.store.transaction() as tx:
-                batch = Batch(tx, self.clock.now)
-                results = self._batch(tx, events, batch)
-                return results, self._write(tx, batch, claim)
-        except Exception:
+            return self._transaction(events, claim)
+        except Exception as error:
             self._forget()
-            raise
+            if unavailable(error) or not events:
+                raise  # the store, not an event: the carriers deliver the batch again
+            log.warning("a batch of %d events failed (%s: %s); handling its parts apart",
+                        len(events), type(error).__name__, error)  # fmt: skip
+        return self._apart(events, claim)
+
+    def _transaction(self, events: Sequence[Event],
+                     claim: bool) -> tuple[list[Processed], list[OutboxItem]]:  # fmt: skip
+        with self.store.transaction() as tx:
+            batch = Batch(tx, self.clock.now)
+            results = self._batch(tx, events, batch)
+            return results, self._write(tx, batch, claim)
+
+    def _apart(self, events: Sequence[Event],
+               claim: bool) -> tuple[list[Processed], list[OutboxItem]]:  # fmt: skip
+        """A failed batch again, in halves (in order, each in its own transaction) down to
+        the one event that fails: tried once more on its own, then set aside. The others
+        are handled once, as if the batch had been theirs alone; nothing was kept of the
+        failed attempts (each rolled back, and memory forgotten)."""
+        if len(events) > 1:
+            middle = len(events) // 2
+            halves = (events[:middle], events[middle:])
+        else:
+            halves = (events, events)  # an event that failed alone: once more, then aside
+        processed: list[Processed] = []
+        claimed: list[OutboxItem] = []
+        for i, half in enumerate(halves):
+            try:
+                done, taken = self._transaction(half, claim)
+            except Exception as error:
+                self._forget()
+                if unavailable(error):
+                    raise  # what was committed is recorded: delivered again, it is a duplicate
+                if len(events) > 1:
+                    done, taken = self._apart(half, claim)
+                elif i == 0:
+                    continue  # the second try
+                else:
+                    return [self._set_aside(events[0], error)], []
+            processed += done
+            claimed += taken
+            if len(events) == 1:
+                break  # the second try succeeded (a conflict with another writer, gone now)
+        return processed, claimed
+
+    def _set_aside(self, event: Event, error: Exception) -> Processed:
+        """An event the engine cannot handle (a bug its content or moment sets off): recorded
+        as seen, so that nothing delivers it again, and put in the staff inbox with why;
+        the rest of its batch goes on. Logged with the traceback for the developers."""
+        why = f"{type(error).__name__}: {error}"
+        log.error("set aside %s: the engine failed on it (%s)", event.key[:300], why[:300],
+                  exc_info=error)  # fmt: skip
+        text = event.text if isinstance(event, Message) else ""
+        try:
+            with self.store.transaction() as tx:
+                [group] = self._resolve_groups(tx, [event])
+                if group is None:
+                    return Processed(event, duplicate=False, ignored="unknown group")
+                member = self.member(tx, event.carrier, event.sender.user_id)
+                [(_, created)] = tx.record_events_bulk([NewEvent(
+                    group.id, event.event_id, event.type.value, member, event.at)])  # fmt: skip
+                if not created:  # handled meanwhile (another worker took the group)
+                    return Processed(event, duplicate=True)
+                digest = hashlib.sha256(event.key.encode("utf-8", "surrogatepass")).hexdigest()
+                tx.add_staff_alerts([NewStaffAlert(
+                    f"engine:set-aside:{digest[:40]}", group.community_id, group.id, member,
+                    None, "engine", text[:SET_ASIDE_TEXT],
+                    f"The engine could not handle this {event.type.value} from "
+                    f"{event.sender.display_name or event.sender.user_id} and set it aside "
+                    f"(nothing it asked for was done): {why[:SET_ASIDE_TEXT]}",
+                    self.clock.now())])  # fmt: skip
+        except Exception as failed:
+            self._forget()
+            if unavailable(failed):
+                raise
+            log.error("could not record the set-aside event %s either (%s)", event.key[:300],
+                      failed, exc_info=failed)  # fmt: skip
+        return Processed(event, duplicate=False, ignored=f"set aside: {why[:SET_ASIDE_TEXT]}")
 
     def _forget(self) -> None:
         """Drop what a rolled-back batch may have left wrong in memory: the caches, and the
