@@ -36,13 +36,14 @@ def build_registry(
     content_root: Path | None = None,
     *,
     scorer: ScorerChoice = "shipped",
+    inspecting: bool = False,
 ) -> Registry:
     """The handlers, effects and commands a playbook runs: every installed capability's.
     Content libraries are read relative to `content_root` (the playbook file's folder;
     default: the current directory); `scorer` is the learned spam scorer moderation starts
-    from."""
+    from; `inspecting`: only to be read (`hearth playbook show`), no model prepared."""
     registry = Registry()
-    setup = Setup(playbook, CommandBook(), content_root or Path.cwd(), scorer)
+    setup = Setup(playbook, CommandBook(), content_root or Path.cwd(), scorer, inspecting)
     for capability in CAPABILITIES:
         capability.register(registry, setup)
     return registry

@@ -35,12 +35,14 @@ if TYPE_CHECKING:
 class Setup:
     """What a capability builds its handlers from: the community's playbook, the command book
     every capability adds its in-chat commands to, where content libraries are read from, and
-    the learned spam scorer moderation starts from."""
+    the learned spam scorer moderation starts from; `inspecting`: built only to be read (the
+    gaps `hearth playbook show` names), so models a handler prepares for messages wait."""
 
     playbook: Playbook
     book: CommandBook
     content_root: Path
     scorer: ScorerChoice = "shipped"
+    inspecting: bool = False
 
 
 class Capability(Protocol):

@@ -49,7 +49,9 @@ def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")
     from hearthkeeper.assembly import build_registry
 
     loaded = load_or_exit(file)
-    checked = build_registry(loaded.playbook, file.parent, scorer=None).thresholds()
+    checked = build_registry(
+        loaded.playbook, file.parent, scorer=None, inspecting=True
+    ).thresholds()
     print_summary(loaded.playbook, replace(installed(), thresholds=checked))
 
 

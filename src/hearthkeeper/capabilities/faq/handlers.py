@@ -44,18 +44,19 @@ class FaqAnswers:
 
     name = "faq"
 
-    def __init__(self, playbook: Playbook) -> None:
+    def __init__(self, playbook: Playbook, *, prepare: bool = True) -> None:
         self._entries = playbook.mechanisms.faq.entries
         self.topics = ExpertTopics(playbook.mechanisms.tags)
         # Throttling only: when each entry (or expert topic) was last answered in each group.
         self._answered: dict[tuple[int, str], datetime] = {}
+        if prepare:  # now, not on the first message (a running engine; `show` needs none)
+            _ = self.index
 
     @cached_property
     def index(self) -> FaqIndex:
-        """The FAQ prepared for matching, on the first message it reads (as the other
-        detectors load their models): cutting the entries into words loads jieba's
-        dictionary, which a command that only builds the registry (`hearth playbook show`)
-        should not wait for."""
+        """The FAQ prepared for matching (cutting the entries into words loads jieba's
+        dictionary, 0.7 s): when the handler is made, unless it is made only to be read
+        (`prepare=False`: `hearth playbook show`), then on first use."""
         return FaqIndex(self._entries)
 
     def check(self, event: Event, ctx: Context) -> bool:
