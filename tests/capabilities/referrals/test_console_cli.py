@@ -71,22 +71,28 @@ def test_hearth_referrals_top(store: Store, database_url: str) -> None:
     assert several.exit_code != 0 and "--community" in several.output
 
 
+def top_with_a_referrer_named(store: Store, database_url: str, name: str) -> str:
+    """What `hearth referrals top` prints when the member who referred a friend is `name`."""
+    tea = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(tea.id, "g1", "matrix", "!g1:example.org")
+    referrer = store.member_for("matrix", "@eve:example.org", name).id
+    friend = store.member_for("matrix", "@f:example.org", "f").id
+    credit(store, tea.id, group.id, referrer, friend, datetime.now(UTC))
+    result = CliRunner().invoke(
+        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_hearth_referrals_top_prints_no_terminal_escapes_from_a_members_name(
     store: Store, database_url: str
 ) -> None:
     """A display name from another platform (a Matrix name is the member's to choose) must not
     retitle or clear the operator's terminal when a command prints it."""
-    tea = store.ensure_community("tea", "Tea Friends")
-    group = store.add_group(tea.id, "g1", "matrix", "!g1:example.org")
-    evil = store.member_for("matrix", "@eve:example.org", "\x1b]0;pwned\x07\x1b[2J\x9b31meve").id
-    friend = store.member_for("matrix", "@f:example.org", "f").id
-    credit(store, tea.id, group.id, evil, friend, datetime.now(UTC))
-    result = CliRunner().invoke(
-        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
-    )
-    assert result.exit_code == 0, result.output
-    assert "]0;pwned[2J31meve (member" in result.output
-    assert not any(c in result.output for c in "\x1b\x07\x9b")
+    output = top_with_a_referrer_named(store, database_url, "\x1b]0;pwned\x07\x1b[2J\x9b31meve")
+    assert "]0;pwned[2J31meve (member" in output
+    assert not any(c in output for c in "\x1b\x07\x9b")
 
 
 def test_hearth_referrals_top_shows_a_name_in_the_order_it_is_written(
@@ -95,16 +101,8 @@ def test_hearth_referrals_top_shows_a_name_in_the_order_it_is_written(
     """A right-to-left override in a display name reversed the rest of the printed line (the
     name read 'exe.png', the invite counts after it swapped), and zero-width characters hid
     that two names differ; an emoji family's joiners stay."""
-    tea = store.ensure_community("tea", "Tea Friends")
-    group = store.add_group(tea.id, "g1", "matrix", "!g1:example.org")
     tricky = "\u202egnp.exe\u2066\u200b\u2069 \u200f\ufeffadmin\u00ad 👨\u200d👩\u200d👧"
-    evil = store.member_for("matrix", "@eve:example.org", tricky).id
-    friend = store.member_for("matrix", "@f:example.org", "f").id
-    credit(store, tea.id, group.id, evil, friend, datetime.now(UTC))
-    result = CliRunner().invoke(
-        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
-    )
-    assert result.exit_code == 0, result.output
-    assert "gnp.exe admin 👨\u200d👩\u200d👧 (member" in result.output
+    output = top_with_a_referrer_named(store, database_url, tricky)
+    assert "gnp.exe admin 👨\u200d👩\u200d👧 (member" in output
     hidden = "\u202e\u2066\u2069\u200b\u200f\ufeff\u00ad"
-    assert not any(c in result.output for c in hidden)
+    assert not any(c in output for c in hidden)
