@@ -232,9 +232,9 @@ def build_report(
     groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
     ids = [g.id for g in groups]
     longest = most_days(len(groups))
-    if start is None:
-        start = max(default_start(store, community_id, zone, end),
-                    end - timedelta(days=longest - 1))  # fmt: skip
+    if start is None:  # (a community with few groups may reach back before year 1)
+        reach = min(longest - 1, (end - date.min).days)
+        start = max(default_start(store, community_id, zone, end), end - timedelta(days=reach))
     if start > end:
         raise ReportError(
             f"the period starts on {start.isoformat()}, after it ends on {end.isoformat()}; "
