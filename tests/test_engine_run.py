@@ -4,8 +4,10 @@ was recorded, a stop heard at once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
+
+import pytest
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -35,6 +37,25 @@ class RecordingCarrier(FakeCarrier):
             stored = self.store.messages(group_id) if group_id is not None else []
             if event.event_id not in {m.carrier_event_id for m in stored}:
                 self.unrecorded.append(event.event_id)
+
+
+class StumblingCarrier(FakeCarrier):
+    """A fake carrier whose event stream fails once, after its first event (as a carrier's
+    reading does when its platform sends what it cannot handle)."""
+
+    def __init__(self) -> None:
+        super().__init__("fake")
+        self.streams = 0
+
+    async def events(self) -> AsyncIterator[Event]:
+        self.streams += 1
+        if self.streams == 1:
+            event = await self._inbox.get()
+            assert event is not None
+            yield event
+            raise RuntimeError("a frame the carrier could not read")
+        async for event in super().events():
+            yield event
 
 
 async def until(condition: object, what: str, seconds: float = 10.0) -> None:
@@ -130,3 +151,30 @@ def test_what_falls_due_later_is_performed_by_the_timer_pass(
 
     asyncio.run(scenario())
     assert c.carrier.kinds().count(ActionKind.DELETE) == 1
+
+
+def test_a_carrier_whose_events_fail_is_read_again_and_its_groups_still_served(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Before, the engine's reading of a carrier ended with the first exception of its
+    stream, silently: the service ran on and that carrier's groups were never read again."""
+    monkeypatch.setattr("hearthkeeper.engine.engine.PUMP_PAUSE", 0.01)
+    c = community(store, store_clock)
+    carrier = StumblingCarrier()
+    c.carrier = carrier
+    c.engine.carriers = {carrier.name: carrier}
+    c.engine.queue.attach(carrier)
+
+    async def scenario() -> None:
+        await until(lambda: carrier.connected, "the carrier to connect")
+        carrier.inject(c.events.message("ann", "早上好"))  # then the stream fails
+        await until(lambda: carrier.streams == 2, "the stream read again")
+        carrier.inject(c.events.message("spammer", AD))
+        await until(lambda: ActionKind.WARN in carrier.kinds(), "the spam answered")
+
+    asyncio.run(serve(c, scenario()))
+    assert "the fake carrier's events failed; reading them again" in caplog.text
+    group = c.events.message("x", "").group
+    group_id = store.group_ids([("fake", group)])[("fake", group)]
+    assert [m.text for m in store.messages(group_id)][:1] == ["早上好"]

@@ -20,6 +20,7 @@ from hearthkeeper.store import Store
 log = logging.getLogger(__name__)
 
 SMALL_BATCH = 8  # events decided on the event loop itself (larger batches: a worker thread)
+PUMP_PAUSE, PUMP_PAUSE_MAX = 1.0, 60.0  # seconds before a failed event stream is read again
 
 
 _SETTLED = [False]
@@ -181,8 +182,26 @@ class Engine:
                 carrier.handled([e for e in events if e.carrier == carrier.name])
 
     async def _pump(self, carrier: Carrier, inbox: asyncio.Queue[Event | None]) -> None:
-        async for event in carrier.events():
-            await inbox.put(event)
+        """The carrier's events into the inbox. Should its stream fail (a bug its platform's
+        input sets off), the failure is logged and the stream started again after a pause
+        (1 s, doubling to a minute while it keeps failing at once): a carrier that silently
+        stopped delivering would leave its groups unserved while the service looks healthy.
+        Whatever it delivers twice is recorded once. The stream ending is the carrier's
+        own decision (it disconnected): the pump ends with it."""
+        pause = PUMP_PAUSE
+        while True:
+            started = asyncio.get_running_loop().time()
+            try:
+                async for event in carrier.events():
+                    await inbox.put(event)
+                return
+            except Exception:
+                if asyncio.get_running_loop().time() - started > PUMP_PAUSE_MAX:
+                    pause = PUMP_PAUSE  # it ran a good while: a fresh failure
+                log.exception("the %s carrier's events failed; reading them again in %.0f s",
+                              carrier.name, pause)  # fmt: skip
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, PUMP_PAUSE_MAX)
 
     async def _gather(self, inbox: asyncio.Queue[Event | None], wait: float) -> list[Event]:
         """The events waiting (at least one, if one comes within `wait` seconds); fewer
