@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from hearthkeeper.playbook.base import MAX_DURATION
+
 # The days an option takes. Python's dates end at 9999-12-31 and a command works a little
 # past the day it is given (the end of that day in the community's time zone, a week of
 # look-ahead, a year of calendar), so the last day leaves two years; nothing a community records
@@ -12,7 +14,7 @@ from datetime import date, datetime
 # measure every day since.
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(9997, 12, 31)
-MAX_DAYS = 36_500  # a count of days back or ahead (`--days`): a hundred years
+MAX_DAYS = MAX_DURATION.days  # a count of days back or ahead (`--days`): the playbook's longest
 
 
 class DayError(ValueError):

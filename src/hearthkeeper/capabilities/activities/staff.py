@@ -17,6 +17,7 @@ from hearthkeeper.capabilities.activities.render import when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.capabilities.billing.payments import MAX_AMOUNT
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.points import PointsQueries
@@ -114,7 +115,7 @@ def _event(repo: SqlActivities, community: Community, event_id: int) -> Event:
     return event
 
 
-MAX_PRICE = Decimal("9999999999.99")  # an event's fee: NUMERIC(12, 2)
+MAX_PRICE = MAX_AMOUNT  # an event's fee is kept in the ledger's NUMERIC(12, 2)
 
 
 def _price(text: str) -> Decimal | None:
