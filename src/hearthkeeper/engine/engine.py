@@ -12,10 +12,13 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.carrier import Acknowledging, Carrier
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.executor import Executor, Processed, Runtime
+from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.outbound import OutboundQueue, Sent
 from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.engine.timers import lift_due_mutes
-from hearthkeeper.store import Store
+from hearthkeeper.store import OutboxItem, Store
+from hearthkeeper.store.cluster import ClusterLost
+from hearthkeeper.store.errors import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,9 @@ class Engine:
         self.carriers = dict(carriers or {})
         self.executor = Executor(store, clock, {r.community_id: r for r in runtimes},
                                  adopt_groups_into=adopt_groups_into)  # fmt: skip
-        self.queue = OutboundQueue(store, self.carriers, clock)
+        # One outage at a time for the engine's store work: the batch, the queue, the timers.
+        self.outage = Outage("engine")
+        self.queue = OutboundQueue(store, self.carriers, clock, outage=self.outage)
         self.batch = batch
         self.runtimes = {r.community_id: r for r in runtimes}
         # Carriers run only once `take_standby()` says this process may (one engine worker
@@ -110,8 +115,23 @@ class Engine:
         the timers nor for another claim. Every `idle` seconds, busy or not, the engine
         does what time asks for (`tick`) and performs whatever else is due (retries,
         scheduled posts, actions queued from the console). Store work runs in worker
-        threads (except deciding a small batch), so the web on this loop stays responsive."""
-        await asyncio.to_thread(self.queue.recover)
+        threads (except deciding a small batch), so the web on this loop stays responsive.
+
+        While the store is unavailable (`store.errors.unavailable`: a restart, a failover, a
+        lost connection, a locked SQLite file) the work that found it so waits and is tried
+        again (`outage.py`): a batch is decided once the store is back, nothing is lost,
+        and the engine goes on. Stopped meanwhile, it leaves the rest in the store."""
+        self.outage.stop = stop
+        try:
+            await self._run(stop, idle)
+        except Exception as error:
+            if not (stop.is_set() and unavailable(error)):
+                raise
+            log.warning("engine: stopped while the database was unavailable; what it had "
+                        "not done waits in the database for the next start")  # fmt: skip
+
+    async def _run(self, stop: asyncio.Event, idle: float) -> None:
+        await self.outage.call(lambda: asyncio.to_thread(self.queue.recover))
         inbox: asyncio.Queue[Event | None] = asyncio.Queue()
         for carrier in self.carriers.values():
             await carrier.connect()
@@ -129,7 +149,7 @@ class Engine:
                     await self._decide_and_perform(events)
                 if loop.time() >= due:
                     await self._take_over(pumps, inbox)
-                    await asyncio.to_thread(self.tick)
+                    await self.outage.call(lambda: asyncio.to_thread(self.tick))
                     await self.drain()
                     due = loop.time() + idle
         finally:
@@ -150,8 +170,11 @@ class Engine:
             return
         try:
             mine = await asyncio.to_thread(self._take_standby)
-        except Exception:  # the database went away for a moment: ask again at the next tick
-            log.exception("could not ask whether this worker runs the carriers")
+        except Exception as error:  # the database went away for a moment: ask again later
+            if unavailable(error) or isinstance(error, ClusterLost):
+                self.outage.failed(error)
+            else:
+                log.exception("could not ask whether this worker runs the carriers")
             return
         if not mine:
             return
@@ -168,10 +191,19 @@ class Engine:
         # event loop, stays responsive meanwhile; a small one (a few milliseconds) is
         # decided here, where handing it to a thread and back would cost about as much —
         # unless a picture is in it: looking for QR codes takes long whatever the batch.
-        if len(events) <= SMALL_BATCH and not any(_has_picture(e) for e in events):
-            _, claimed = self.executor.process_claiming(events)
-        else:
-            _, claimed = await asyncio.to_thread(self.executor.process_claiming, events)
+        # A batch that found the store unavailable rolled back whole: it is decided again,
+        # once, when the store answers (events already recorded count as duplicates).
+        # While the store is away (a SQLite lock waits out its busy timeout) even a small
+        # batch is tried in a thread, so the web on this loop keeps answering.
+        small = (len(events) <= SMALL_BATCH and not self.outage.down
+                 and not any(_has_picture(e) for e in events))  # fmt: skip
+
+        async def decide() -> tuple[list[Processed], list[OutboxItem]]:
+            if small:
+                return self.executor.process_claiming(events)
+            return await asyncio.to_thread(self.executor.process_claiming, events)
+
+        _, claimed = await self.outage.call(decide)
         if self.queue.attached_only:
             # Beside other workers: what a dead one left claimed (and anything else due) is
             # performed before what this batch decided, so a group taken over keeps its order.

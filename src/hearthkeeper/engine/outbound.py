@@ -9,6 +9,10 @@ dies between the carrier accepting and the mark, the action is claimed again aft
 restart. A carrier that honours idempotency keys (Matrix transaction ids) ignores the
 second attempt; on other carriers that window — a crash between the carrier's answer and
 our commit, milliseconds wide — is the only way an action can be performed twice.
+While the store is unavailable (a restart, a lost connection, a locked SQLite file) each
+store write of the queue waits and is tried again (`outage.py`): an action the carrier
+performed is marked once the store is back, never performed again for want of its mark; a
+run the web chat could not store is handed back, pending, and performed at the next pass.
 Several engine workers may share one PostgreSQL outbox: each claims as its worker id, and a
 dead worker's claims go to the next claim of another (`store/outbox.py`).
 
@@ -28,17 +32,21 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
 from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether
+from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, Store
+from hearthkeeper.store.errors import unavailable
 
 MAX_ATTEMPTS = 6
+T = TypeVar("T")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -60,8 +68,9 @@ class OutboundQueue:
     """Performs the outbox through the carriers."""
 
     def __init__(self, store: Store, carriers: Mapping[str, Carrier], clock: Clock, *,
-                 batch: int = 200) -> None:  # fmt: skip
+                 batch: int = 200, outage: Outage | None = None) -> None:  # fmt: skip
         self.store = store
+        self.outage = outage or Outage("outbound queue")
         self.clock = clock
         self.batch = batch
         self.carriers: dict[str, Carrier] = {}
@@ -99,9 +108,13 @@ class OutboundQueue:
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now."""
         carriers = set(self.carriers) if self.attached_only else None
-        items = await asyncio.to_thread(self.store.claim, self.batch, self.clock.now(),
-                                        carriers=carriers)  # fmt: skip
+        items = await self._write(lambda: self.store.claim(self.batch, self.clock.now(),
+                                                            carriers=carriers))  # fmt: skip
         return await self.perform(items)
+
+    async def _write(self, work: Callable[[], T]) -> T:
+        """`work()` (store work) in a worker thread, tried again while the store is away."""
+        return await self.outage.call(lambda: asyncio.to_thread(work))
 
     async def perform(self, items: Sequence[OutboxItem]) -> Sent:
         """Perform claimed `items` in order (or hand back those the quotas hold back)."""
@@ -129,7 +142,7 @@ class OutboundQueue:
                 outcomes.update(await self._perform_together(together, marks))
         finally:
             if marks:
-                await asyncio.to_thread(self.store.mark_done_many, marks)
+                await self._write(lambda: self.store.mark_done_many(marks))
         return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
                     outcomes["deferred"])  # fmt: skip
 
@@ -149,16 +162,16 @@ class OutboundQueue:
         store = self.store
         if carrier is None and self.attached_only:
             # Another worker runs this carrier: hand the action back for it to claim.
-            await asyncio.to_thread(store.release, item.id, now)
+            await self._write(lambda: store.release(item.id, now))
             return "deferred"
         if carrier is None:
-            await asyncio.to_thread(store.mark_failed, item.id,
-                                    f"no carrier {item.carrier!r} is connected", now,
-                                    retry_at=now + backoff(item.attempts + 1))  # fmt: skip
+            await self._write(lambda: store.mark_failed(
+                item.id, f"no carrier {item.carrier!r} is connected", now,
+                retry_at=now + backoff(item.attempts + 1)))  # fmt: skip
             return "retried"
         if action.extra.get(OPTIONAL) and action.kind not in carrier.capabilities.can:
             # e.g. a direct message on a carrier without them: passed over, not failed
-            await asyncio.to_thread(store.mark_done, item.id, None, now)
+            await self._write(lambda: store.mark_done(item.id, None, now))
             return "done"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
@@ -167,7 +180,7 @@ class OutboundQueue:
             free_at = max(free_at, waiting)
         if free_at > now or waiting is not None:
             held[(item.carrier, action.group)] = free_at
-            await asyncio.to_thread(store.release, item.id, free_at)
+            await self._write(lambda: store.release(item.id, free_at))
             return "deferred"
         together = self._together[item.carrier]
         if together:
@@ -182,12 +195,24 @@ class OutboundQueue:
         assert isinstance(carrier, PerformsTogether)
         results = await carrier.perform_together([(r.action, r.item.key) for r in run])
         outcomes = Counter[str]()
-        for ready, result in zip(run, results, strict=False):
+        for index, (ready, result) in enumerate(zip(run, results, strict=False)):
             if isinstance(result, BaseException) and not isinstance(result, CarrierError):
+                if unavailable(result):  # nothing of it was stored: performed at a next pass
+                    outcomes["deferred"] += await self._hand_back(run[index:])
+                    break
                 raise result
             outcomes[await self._settle(ready, result, marks, used=True)] += 1
         await asyncio.sleep(0)  # let what was just performed reach its readers
         return outcomes
+
+    async def _hand_back(self, run: Sequence[_Ready]) -> int:
+        """Claimed items not performed (the store was away): pending again, due now, once
+        the store answers."""
+        now = self.clock.now()
+        for ready in run:
+            item_id = ready.item.id
+            await self._write(lambda: self.store.release(item_id, now))  # noqa: B023
+        return len(run)
 
     async def _settle(self, ready: _Ready, result: str | CarrierError | None, marks: list[Done],
                       *, used: bool = False) -> str:  # fmt: skip
@@ -199,10 +224,10 @@ class OutboundQueue:
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
                 after = result.after
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
-                await asyncio.to_thread(store.mark_failed, item.id, str(result), now,
-                                        retry_at=now + wait)  # fmt: skip
+                await self._write(lambda: store.mark_failed(item.id, str(result), now,
+                                                          retry_at=now + wait))  # fmt: skip
                 return "retried"
-            await asyncio.to_thread(store.mark_failed, item.id, str(result), now, retry_at=None)
+            await self._write(lambda: store.mark_failed(item.id, str(result), now, retry_at=None))
             return "failed"
         now = self.clock.now()
         if not used:
@@ -210,7 +235,7 @@ class OutboundQueue:
         if ready.carrier.capabilities.idempotent:
             marks.append(Done(item.id, result, now))
         else:
-            await asyncio.to_thread(store.mark_done, item.id, result, now)
+            await self._write(lambda: store.mark_done(item.id, result, now))
         return "done"
 
 

@@ -27,6 +27,7 @@ from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.store import Scheduled, Store
+from hearthkeeper.store.errors import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,9 @@ def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *,
                 item = failed = items[0]
                 ran.append((item, _run(tx, runtimes, item, now)))
                 failed = None
-        except Exception:
-            if failed is None:
-                raise
+        except Exception as error:
+            if failed is None or unavailable(error):
+                raise  # the store, not the work: it stays due, run when the store is back
             log.exception("scheduled %s (%s) failed; set aside", failed.key, failed.effect)
             store.fail_scheduled(failed.id)
     return ran
