@@ -30,6 +30,7 @@ from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.executor import Runtime
+from hearthkeeper.engine.outage import Outage
 from hearthkeeper.playbook import (
     CarrierKinds,
     LoadedPlaybook,
@@ -49,7 +50,8 @@ from hearthkeeper.store import (
     create_engine_for,
     require_current,
 )
-from hearthkeeper.store.cluster import STARTING, Cluster
+from hearthkeeper.store.cluster import STARTING, Cluster, ClusterLost
+from hearthkeeper.store.errors import unavailable
 from hearthkeeper.web.app import create_app
 from hearthkeeper.web.context import Web, WebSettings
 
@@ -58,6 +60,7 @@ ACTOR = "serve"
 _SYSTEM_CLOCK = SystemClock()
 log = logging.getLogger(__name__)
 
+PRESENCE_EVERY = 1.0  # seconds between two checks of the connection holding this worker's locks
 FOLLOW_EVERY = 2.0  # seconds between two looks for a playbook version another node applied
 
 
@@ -292,8 +295,33 @@ class Host:
         beside other processes, following the playbook versions they apply."""
         work = [task for served in self.served.values() for task in served.background]
         if self.cluster is not None:
-            work.append(self._follow)
+            work += [self._follow, self._keep_presence]
         return work
+
+    async def _keep_presence(self, stop: asyncio.Event) -> None:
+        """Notice at once when the connection holding this worker's locks is cut (a
+        restart, a failover), and join the others again once the database answers: until
+        then this worker claims nothing and its feed hands out nothing of its old groups."""
+        cluster = self.cluster
+        assert cluster is not None
+        outage = Outage("worker presence")
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(PRESENCE_EVERY):
+                    await stop.wait()
+            if stop.is_set():
+                return
+            try:
+                await asyncio.to_thread(cluster.check)
+            except ClusterLost:
+                continue  # logged by the cluster; the next look reconnects
+            except Exception as error:
+                if not unavailable(error):
+                    log.exception("could not check this worker's presence")
+                else:
+                    outage.failed(error)
+                continue
+            outage.recovered()
 
     async def _follow(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

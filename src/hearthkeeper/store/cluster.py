@@ -66,6 +66,7 @@ class Cluster:
         self._carriers = False
         self._conn: Connection | None = None
         self.worker = 0
+        self.losses = 0  # how many times the locks' connection was lost (see `check`)
         self._connect()
 
     def _connect(self) -> None:
@@ -102,6 +103,16 @@ class Cluster:
         else:
             self._carriers = self._lock_key("pg_try_advisory_lock", ONCE_CLASS, CARRIERS)
         return self._carriers
+
+    def check(self) -> None:
+        """Make sure the locks' connection is alive (reconnecting, with a new worker id and
+        no groups, if it was lost earlier): `ClusterLost` if it is found broken now, the
+        store's error if the database cannot be reached. Called every few tenths of a second
+        by the web chat's feed and the host: a connection cut while idle (a restart, a
+        failover, `pg_terminate_backend`) is otherwise noticed only at its next use, and
+        meanwhile this worker would go on deciding groups another may have taken and claim
+        nothing (its presence is gone)."""
+        self._run(text("SELECT 1"), {})
 
     # --- groups -------------------------------------------------------------------------------
 
@@ -156,8 +167,12 @@ class Cluster:
             assert conn is not None
             try:
                 return conn.execute(statement, params).scalar_one()
-            except Exception:
-                log.exception("worker %d lost its connection: its groups are free", self.worker)
+            except Exception as error:
+                log.warning("worker %d lost its connection to the database (%s): its groups "
+                            "are free; it takes groups again once the database answers",
+                            self.worker, str(error).strip().splitlines()[0][:200] if str(error)
+                            else type(error).__name__)  # fmt: skip
+                self.losses += 1
                 self._held = set()
                 self._carriers = False
                 self._conn = None

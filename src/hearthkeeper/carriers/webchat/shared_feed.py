@@ -53,6 +53,8 @@ class SharedFeed(Feed):
         self._group_of: dict[int, int] = {}  # queue id in flight or held -> its group id
         self._looked = -math.inf  # when leases were last reconsidered (monotonic seconds)
         self._announced_order: deque[str] = deque()
+        self._losses = cluster.losses  # the cluster's losses this feed has acted on
+        self._drop = False  # the leases were lost: drop what is held (on the event loop)
 
     def announce(self, event_id: str) -> None:
         """The group was shown the message `event_id` (on any node). Announcements of groups
@@ -93,8 +95,18 @@ class SharedFeed(Feed):
 
     def _reconsider(self) -> None:
         """Give back groups with nothing queued or in flight; take groups with queued rows,
-        up to this worker's fair share."""
+        up to this worker's fair share. First, whether the leases are still held: once the
+        locks' connection is lost (whoever noticed), nothing more of the groups it held is
+        handed out here (`_lost`)."""
         self._looked = time.monotonic()
+        try:
+            if self.cluster.losses == self._losses:
+                self.cluster.check()
+        except ClusterLost:
+            pass
+        finally:
+            if self.cluster.losses != self._losses:
+                self._lost()
         try:
             queued = set(self.queue.queued_groups(self.carrier))
             busy = {self._group_of[q] for q in (*self._flying, *self._held) if q in self._group_of}
@@ -113,8 +125,28 @@ class SharedFeed(Feed):
                 random.shuffle(free)  # workers looking at once do not all try the same groups
                 self.cluster.take(free[:room])
         except ClusterLost:
-            log.error("%s: this worker lost its group leases; reading again", self.carrier)
-            self._after.clear()
+            self._lost()
+
+    def _lost(self) -> None:
+        """The leases are gone: another worker may be deciding these groups now. What was
+        read of them and not handed out yet (messages held until shown) is dropped, to be
+        read again from the queue by whoever holds each group next (this worker too, once
+        it takes a group again). Events already handed to the engine are decided at most
+        once (`events`' unique index: the second decider finds them recorded)."""
+        self._losses = self.cluster.losses
+        log.warning("%s: this worker lost its group leases; it hands out nothing more of "
+                    "them until it holds them again", self.carrier)  # fmt: skip
+        self._after.clear()
+        self._drop = True  # done on the event loop, which reads what is held (`_hand_out`)
+
+    def _hand_out(self, found: _Found, now: float | None) -> list[Event]:
+        if self._drop:
+            self._drop = False
+            for queue_id in self._held:
+                self._group_of.pop(queue_id, None)
+            self._held.clear()
+            self._lines.clear()
+        return super()._hand_out(found, now)
 
     def _forget_group_of(self) -> None:
         live = self._flying | self._held.keys()
