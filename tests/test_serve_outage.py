@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 import websockets
@@ -89,7 +90,30 @@ def _felt(host: Host, server: asyncio.Task[None]) -> Callable[[], bool]:
     return check
 
 
-def _ride_out(host: Host, outage_window: Callable[[], Any]) -> None:
+async def _pages_say_unavailable(port: int, code: str, token: str) -> None:
+    """While reads fail too: the API and the console answer 503 saying so, and a chat
+    page connecting then is told to come back (its script reconnects later)."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        api = await http.get("/api/v1/communities", headers={"Authorization": "Bearer x"})
+        assert api.status_code == 503, api.text
+        assert "database is unavailable" in api.json()["detail"]
+        assert api.headers["retry-after"]
+        html = {"Accept": "text/html", "Cookie": "hearth_session=x"}
+        page = await http.get("/console", headers=html)
+        assert page.status_code == 503, page.text
+        assert "Try again in a moment" in page.text
+    socket = await websockets.connect(f"ws://127.0.0.1:{port}/chat/{code}/ws",
+                                      additional_headers={"Cookie": f"hearth_member={token}"})  # fmt: skip
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        1013,
+        "the chat is briefly unavailable; the page reconnects",
+    )
+
+
+def _ride_out(host: Host, outage_window: Callable[[], Any], *, reads_fail: bool) -> None:
     [group] = host.store.list_groups(host.running[0].community.id)
     chat = host.carrier(WebChatCarrier)
 
@@ -101,8 +125,9 @@ def _ride_out(host: Host, outage_window: Callable[[], Any]) -> None:
         port = await asyncio.wait_for(ready, 30)
         user, token = chat.create_user("steady")
         await chat.join(group.id, user.user_id)
+        code = chat.invite_code(group.id)
         socket = await websockets.connect(
-            f"ws://127.0.0.1:{port}/chat/{chat.invite_code(group.id)}/ws",
+            f"ws://127.0.0.1:{port}/chat/{code}/ws",
             additional_headers={"Cookie": f"hearth_member={token}"},
         )
         hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
@@ -118,6 +143,8 @@ def _ride_out(host: Host, outage_window: Callable[[], Any]) -> None:
                 await member.say(_line("during", number))
             await eventually(member.answered, "an answer to every message", within=60)
             assert not server.done(), "hearth serve stopped during the outage"
+            if reads_fail:
+                await _pages_say_unavailable(port, code, token)
             window.__exit__(None, None, None)
             for number in range(AFTER):
                 await member.say(_line("after", number))
@@ -208,7 +235,7 @@ def test_a_sqlite_file_locked_past_its_busy_timeout_loses_and_repeats_nothing(
             other.close()
 
     try:
-        _ride_out(host, locked)
+        _ride_out(host, locked, reads_fail=False)
     finally:
         host.close()
 
@@ -239,7 +266,7 @@ def test_a_postgresql_restart_loses_and_repeats_nothing(
                 admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
     try:
-        _ride_out(host, restarting)
+        _ride_out(host, restarting, reads_fail=True)
     finally:
         host.close()
         with postgres_server.admin() as admin, suppress(psycopg.Error):

@@ -15,6 +15,7 @@ from hearthkeeper.web.context import Web
 from hearthkeeper.web.overflow import install_overflow
 from hearthkeeper.web.security import install_security
 from hearthkeeper.web.signin import signin_router
+from hearthkeeper.web.unavailable import install_unavailable
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,6 +32,7 @@ def create_app(web: Web) -> FastAPI:
     app.state.web = web
     install_security(app)
     install_overflow(app)
+    install_unavailable(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(signin_router(web))
     app.include_router(console_router(web))

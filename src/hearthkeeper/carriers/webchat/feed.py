@@ -31,7 +31,9 @@ from hearthkeeper.carriers.webchat.queue_repository import SqlWebChatQueue
 from hearthkeeper.carriers.webchat.records import QueuedChatEvent
 from hearthkeeper.carriers.webchat.uploads import media_type, picture_path
 from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Leave, Message, Sender
+from hearthkeeper.engine.outage import Outage
 from hearthkeeper.store import Store
+from hearthkeeper.store.errors import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class Feed:
         self.batch = batch
         self.max_in_flight = in_flight
         self.stopped = False
+        self.outage = Outage(f"{carrier} feed")  # logs a store outage once, and its end
         self._cursor = 0  # the highest queue id read: the next read starts after it
         self._in_flight: dict[tuple[str, str], int] = {}  # (group, event id) -> queue id
         self._flying: set[int] = set()  # the same queue ids
@@ -136,10 +139,16 @@ class Feed:
                         if loop.time() >= rescan_at:
                             found = await self._rescan(reader) + found
                             rescan_at = loop.time() + self.poll
-                    except Exception:  # the database went away: the rows wait there
-                        log.exception("%s: could not read the queue; trying again", self.carrier)
+                    except Exception as error:  # the database went away: the rows wait there
+                        if unavailable(error):  # one warning per outage, and one when back
+                            self.outage.failed(error)
+                        else:
+                            log.exception("%s: could not read the queue; trying again",
+                                          self.carrier)  # fmt: skip
                         found, more, few = [], False, False
                         rescan_at = loop.time() + self.poll
+                    else:
+                        self.outage.recovered()
                 now = loop.time()
                 events = self._hand_out(found, now) + self._release(now)
                 for event in events:
@@ -266,8 +275,12 @@ class Feed:
                 continue
             try:
                 await asyncio.to_thread(self.queue.forget_events, ids)
-            except Exception:  # the rows stay; the next start finds them recorded
-                log.exception("%s: could not delete %d delivered events", self.carrier, len(ids))
+            except Exception as error:  # the rows stay: deleted at the next try
+                if unavailable(error):
+                    self.outage.failed(error)
+                else:
+                    log.exception("%s: could not delete %d delivered events", self.carrier,
+                                  len(ids))  # fmt: skip
                 await asyncio.sleep(self.poll)
                 acked.set()
                 continue

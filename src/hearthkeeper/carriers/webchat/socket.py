@@ -36,12 +36,17 @@ from hearthkeeper.carriers.webchat.protocol import (
 )
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.clock import Clock
+from hearthkeeper.engine.outage import Outage
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store.errors import unavailable
 
 log = logging.getLogger(__name__)
 
 MEMBER_COOKIE = "hearth_member"
 CLOSE_SERVER_ERROR = 1011
+CLOSE_TRY_AGAIN = 1013  # the store is away for a moment: the page reconnects later
+# Members' messages the store could not take: one warning per outage, however many.
+STORE = Outage("web chat")
 WARNINGS, WARNINGS_WITHIN = 3, timedelta(minutes=1)
 CLOSING_GRACE = 5.0  # seconds a closing connection has to take its last frames
 
@@ -81,6 +86,19 @@ async def serve_socket(chat: WebChatCarrier, websocket: WebSocket, code: str, li
                        *, public_url: str = "") -> None:  # fmt: skip
     """Serve one member's chat connection to the group `code` opens."""
     await websocket.accept()
+    try:
+        await _open(chat, websocket, code, limits, public_url)
+    except Exception as error:
+        if not unavailable(error):
+            raise
+        # The store is away (a restart, a lock): the page is told, and reconnects later.
+        STORE.failed(error)
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.close(CLOSE_TRY_AGAIN, close_reason(say("unavailable", Language.EN)))
+
+
+async def _open(chat: WebChatCarrier, websocket: WebSocket, code: str, limits: ChatLimits,
+                public_url: str) -> None:  # fmt: skip
     room = chat.room(code)
     language = Language.EN if room is None else chat.language(room.group)
     if not same_origin(websocket, public_url):
@@ -149,10 +167,15 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
                            reply_to=frame.reply_to)  # fmt: skip
         except WebChatRefused as refused:
             connection.deliver(encode(error_frame(refused.message)))
-        except Exception:  # a bug or a failing store: this message is lost, not the socket
-            log.exception("web chat message of %s in group %s failed", connection.user_id,
-                          group_id)  # fmt: skip
+        except Exception as error:  # a bug or a failing store: this message, not the socket
+            if unavailable(error):  # logged once per outage, not once per message
+                STORE.failed(error)
+            else:
+                log.exception("web chat message of %s in group %s failed", connection.user_id,
+                              group_id)  # fmt: skip
             connection.deliver(encode(error_frame(say("not_sent", language))))
+        else:
+            STORE.recovered()
 
 
 def _refuse(connection: Connection, guard: Guard, message: str, language: Language, *,

@@ -89,6 +89,8 @@ BOOK = Phrasebook({
     "not_in_this_group": {EN: "not in this group: open its invite link",
                           ZH: "你不在本群：请打开本群的邀请链接"},
     "server_error": {EN: "server error; the page reconnects", ZH: "服务器出错，页面会重新连接"},
+    "unavailable": {EN: "the chat is briefly unavailable; the page reconnects",
+                    ZH: "群聊暂时不可用，页面会重新连接"},
     "too_many_refused": {EN: "too many refused frames", ZH: "被拒绝的消息太多"},
     "slow_down": {EN: "slow down: at most {most} messages every 10 seconds",
                   ZH: "发得太快了：每 10 秒最多 {most} 条消息"},
