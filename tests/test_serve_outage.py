@@ -23,11 +23,14 @@ from sqlalchemy import text
 
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import load_settings
 from hearthkeeper.engine import outage
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.serve import Host, serve
 from hearthkeeper.store import database, sqlite_url, upgrade
+from hearthkeeper.store.cluster import WORKER_CLASS
 from hearthkeeper.web.context import WebSettings
 from tests.chat_clients import FAST_PLAYBOOK
 from tests.integration import postgres
@@ -269,6 +272,57 @@ def test_a_postgresql_restart_loses_and_repeats_nothing(
 
     try:
         _ride_out(host, restarting, reads_fail=True)
+    finally:
+        host.close()
+        with postgres_server.admin() as admin, suppress(psycopg.Error):
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_a_worker_whose_lock_connection_is_cut_while_idle_joins_again_and_performs(
+    tmp_path: Path, postgres_server: postgres.PostgresServer, migrated_postgres: str
+) -> None:
+    """Only the connection holding the worker's presence and leases is cut, while nothing
+    happens: the worker notices, stops deciding its old groups, joins again under a new id,
+    and what staff queue afterwards is still performed (a worker without its presence
+    claims nothing)."""
+    name = "outage_2"
+    with postgres_server.admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_postgres}"')
+    host = _host(tmp_path / "site", postgres_server.url(name))
+    [group] = host.store.list_groups(host.running[0].community.id)
+    cluster = host.cluster
+    assert cluster is not None
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(host, port=0, stop=stop))
+        try:
+            first = cluster.worker
+            with postgres_server.admin() as admin:
+                ended = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND classid = %s AND objid = %s",
+                    (WORKER_CLASS, first),
+                ).fetchall()
+            assert ended == [(True,)]
+            action = Action(kind=ActionKind.SEND, carrier=group.carrier,
+                            group=group.carrier_group_id, text="Staff: tea at five")  # fmt: skip
+            host.store.enqueue("staff:tea", group.carrier, action.to_json(), action.priority,
+                               group_id=group.id)  # fmt: skip
+            shown = SqlWebChat.on(host.store)
+            await eventually(
+                lambda: any(m.text == "Staff: tea at five" for m in shown.history(group.id, 50)),
+                "the staff message performed",
+            )
+            assert not server.done()
+            assert cluster.worker != first, "joined again under a new worker id"
+        finally:
+            stop.set()
+            await asyncio.wait_for(server, 30)
+
+    try:
+        asyncio.run(scenario())
     finally:
         host.close()
         with postgres_server.admin() as admin, suppress(psycopg.Error):
