@@ -15,7 +15,6 @@ from sqlalchemy import text
 
 from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
-from hearthkeeper.capabilities.activities.holds import hold_key
 from hearthkeeper.capabilities.activities.records import Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.stats import event_figures
@@ -191,6 +190,8 @@ def test_a_fee_committing_while_the_lapse_waits_on_the_event_wins(
 ) -> None:
     """Two workers: the lapse falls due while staff's fee is being recorded in another
     transaction holding the event's lock; it waits, then finds the place paid."""
+    from hearthkeeper.capabilities.activities.holds import hold_key
+
     if not database_url.startswith("postgresql"):
         pytest.skip("row locks across connections: PostgreSQL")
     c = event_community(store, store_clock, _priced())
