@@ -168,11 +168,13 @@ def test_the_payment_reminder_comes_a_quarter_of_the_hold_before_it_lapses() -> 
     assert d.pay_reminder_at(NOW, NOW + timedelta(minutes=59)) is None  # too short to remind
 
 
-def test_nobody_moves_up_once_the_event_started() -> None:
+def test_nobody_moves_up_to_an_unpaid_place_once_the_event_started() -> None:
     held = [signup(1, Status.LAPSED), signup(2, Status.WAITLISTED)]
     priced = event(capacity=1, price="45")
     assert d.promotions(priced, held, START - timedelta(minutes=1)) == [(held[1], Status.UNPAID)]
     assert d.promotions(priced, held, START) == []
+    free = event(capacity=1)  # a free place still goes to the first waiting, at the door too
+    assert d.promotions(free, held, START) == [(held[1], Status.CONFIRMED)]
 
 
 def test_a_lapsed_place_is_signed_up_again_or_paid_while_a_place_is_free() -> None:

@@ -96,9 +96,9 @@ def decide_withdraw(event: Event, signups: Sequence[SignUp], member_id: int) -> 
 def promotions(event: Event, signups: Sequence[SignUp],
                now: datetime | None = None) -> list[tuple[SignUp, Status]]:  # fmt: skip
     """Who moves up from the waitlist now that places freed (first waiting first), and to
-    what: confirmed, or unpaid (place held) on a priced event. Nobody once the event started
-    (`now` given): sign-up is closed and no one could pay in time."""
-    if now is not None and now >= event.starts_at:
+    what: confirmed, or unpaid (place held) on a priced event. On a priced event nobody once
+    it started (`now` given): no one could pay in time."""
+    if event.priced and now is not None and now >= event.starts_at:
         return []
     free = left(event, signups)
     waiting = waitlist(signups)
