@@ -239,8 +239,12 @@ def _operation(pb: Playbook) -> Element:
     if m.tags:
         el.lines.append("Tags: " + ", ".join(t.name for t in m.tags))
     for act in pb.activities:
+        held = ""
+        if act.price:
+            window = format_duration(act.pay_within) if act.pay_within else "until paid"
+            held = f", {act.price:f} {act.currency}, unpaid places held {window}"
         el.lines.append(
-            f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else "")
+            f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else "") + held
         )
     if not m.faq.entries:
         el.gaps.append(
