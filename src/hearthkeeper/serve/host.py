@@ -228,6 +228,9 @@ class Host:
         for setup in setups.values():
             one = setup.serve(parts)
             served[one.carrier.name] = one
+            if role is not Role.ALL and one.needs_one_process is not None:
+                where = settings.config_file or "the configuration"
+                raise ConfigError(f"{where}: --role {role.value}: {one.needs_one_process}")
         host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
                    served=served, runtimes=runtimes, base_dirs=base_dirs, running=running,
                    role=role, cluster=cluster)  # fmt: skip
