@@ -133,7 +133,8 @@ class Host:
         standby = {n: c for n, c in self.carriers.items() if n not in shared}
         self.engine = Engine(store, clock, list(runtimes.values()), shared,
                              standby=standby,
-                             take_standby=None if cluster is None else cluster.take_carriers)  # fmt: skip
+                             take_standby=None if cluster is None else cluster.take_carriers,
+                             hold_group=None if cluster is None else cluster.holding)  # fmt: skip
         self.web = Web(store, clock, web_settings, served, self)
         self.app: FastAPI = create_app(self.web)
 
