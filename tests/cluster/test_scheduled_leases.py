@@ -11,14 +11,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.config import load_settings
 from hearthkeeper.roles import Role
 from hearthkeeper.serve import Host
 from hearthkeeper.store.cluster import Cluster
 from hearthkeeper.store.database import create_engine_for
+from hearthkeeper.web.context import WebSettings
 from tests.serve_setup import project, settings_for
 
 pytestmark = pytest.mark.postgres
+
+TOKEN = "123456789:AAE" + "x" * 30
 
 
 def _engine_worker(root: Path, url: str) -> Host:
@@ -56,3 +61,35 @@ def test_a_groups_scheduled_work_runs_only_in_the_worker_holding_its_lease(
         deciding.close()
         other.dispose()
         host.close()
+
+
+def test_a_telegram_groups_scheduled_work_runs_only_in_the_worker_running_the_bot(
+    pg_url: str, tmp_path: Path
+) -> None:
+    running: Engine = create_engine_for(pg_url)
+    bot_worker = Cluster(running)  # another engine worker: it runs the Telegram bot
+    assert bot_worker.take_carriers()
+    playbook = project(tmp_path)
+    config = tmp_path / "hearth.toml"
+    config.write_text(
+        f'playbooks = ["{playbook.name}"]\ndatabase_url = "{pg_url}"\n\n[carriers.telegram]\n'
+        '[carriers.telegram.groups]\n"-1001234567890" = "yan-academy-skincare"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config, {"HEARTH_TELEGRAM_TOKEN": TOKEN}, tmp_path, CARRIERS)
+    host = Host.build(settings, WebSettings(data_dir=settings.data_dir), clock=SystemClock(),
+                      role=Role.ENGINE)  # fmt: skip
+    try:
+        store = host.store
+        group = store.group_for_carrier("telegram", "-1001234567890")
+        assert group is not None
+        due = host.clock.now() - timedelta(seconds=1)
+        store.schedule("poll:close:7", group.community_id, "poll.close", {}, due,
+                       group_id=group.id)  # fmt: skip
+        host.engine.tick()  # this worker keeps the bot on standby: not its group's work
+        left = store.scheduled("poll:close:7")
+        assert left is not None and left.status == "pending"
+    finally:
+        host.close()
+        bot_worker.close()
+        running.dispose()
