@@ -105,6 +105,10 @@ class ServedCarrier:
     # Whether every engine worker may run this carrier at once (the web chat, whose groups
     # the workers share); a carrier with one connection to its platform runs in one only.
     shared: bool = False
+    # Why this carrier cannot run with the web and the engine in different processes
+    # (`--role web|engine`), said at start; None: it can. Telegram's webhook is posted to the
+    # web while its bot runs in one engine worker, so nothing would take the updates.
+    needs_one_process: str | None = None
 
     def opener(self) -> GroupOpener | None:
         """How this carrier opens a community's next group; None: it cannot."""

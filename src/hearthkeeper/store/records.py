@@ -158,11 +158,13 @@ class OutboxStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Done:
-    """An outbox item the carrier performed: its receipt and when (for `mark_done_many`)."""
+    """An outbox item the carrier performed: its receipt and when (for `mark_done_many`).
+    With `claim` (the item as claimed), it is marked only if that claim is still its own."""
 
     item_id: int
     receipt: str | None
     at: datetime
+    claim: OutboxItem | None = None
 
 
 @dataclass(frozen=True)
