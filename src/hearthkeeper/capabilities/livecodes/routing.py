@@ -167,13 +167,14 @@ def _audit_opening(tx: Store, channel: Channel, opened: Group) -> None:
 
 def join_url(web: Web, group: Group, channel: Channel) -> str | None:
     """Where a newcomer joins `group`: its invite link carrying the channel's token (groups
-    this server hosts), the room's matrix.to link (Matrix: its join does not carry the
-    token, so such arrivals are not attributed), else None."""
+    this server hosts), the carrier's link for that token (a Telegram invite link named
+    after it; a Matrix room's matrix.to link, whose join does not carry it, so such arrivals
+    are not attributed), else None."""
     served = web.carriers.get(group.carrier)
     if served is not None and served.hosted is not None:
         return f"{served.hosted.invite_path(group.id)}?via={quote(channel.source, safe='')}"
     if served is not None and served.join_link is not None:
-        return served.join_link(group)
+        return served.join_link(group, channel.source)
     if group.carrier == MATRIX:
         return f"https://matrix.to/#/{quote(group.carrier_group_id, safe='!:')}"
     return None
