@@ -1,7 +1,8 @@
-"""Which channel brought a Telegram newcomer, against the fake Bot API: each live code hands
-out its own invite link, named after its token (`code:<slug>`; a digest when the token is
-longer than Telegram's 32 characters), and the join that link makes is credited to that
-channel, also after the server restarts."""
+"""Which channel or member brought a Telegram newcomer, against the fake Bot API: each live
+code and each member's referral link hands out its own invite link, named after its token
+(`code:<slug>`, `ref:<token>`; a digest when the token is longer than Telegram's 32
+characters), and the join that link makes is credited to that channel or member, also after
+the server restarts."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
+from hearthkeeper.capabilities.referrals.links import router as referral_router
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.web.context import Web, WebSettings
+from tests.carriers.telegram.fake_bot_api import JSON
 from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
@@ -39,12 +43,18 @@ pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 LONG = "spring-poster-2026-metro-line-2-north"  # `code:` + this is over 32 characters
 
 
+REFERRALS = (
+    "mechanisms:\n  referrals: {enabled: true, invites: 2, stay: 7d, reward: {points: 20}}\n"
+)
+
+
 @pytest_asyncio.fixture
 async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
     clock = FrozenClock(real_now())
     async with fake_api(clock) as api:
         with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
             text = open_to_everyone(template_text("skincare"))
+            text = text.replace("mechanisms:\n", REFERRALS, 1)
             async with hearth(api, store, clock, tmp_path / "data", text) as found:
                 yield found
 
@@ -58,6 +68,7 @@ def live_codes(community: Hearth, *slugs: str) -> FastAPI:
               carriers={"telegram": served}, playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()
     app.include_router(livecode_router(web))
+    app.include_router(referral_router(web))
     app.state.carrier = served.carrier
     repo = SqlLiveCodes.on(community.store)
     for slug in slugs:
@@ -67,11 +78,12 @@ def live_codes(community: Hearth, *slugs: str) -> FastAPI:
     return app
 
 
-async def scan(app: FastAPI, slug: str) -> str:
-    """A newcomer opens the live code in their browser; the Telegram link it sends them to."""
+async def scan(app: FastAPI, slug: str, *, path: str = "/go/") -> str:
+    """A newcomer opens the live code (or a referral link, `path` `/ref/`) in their browser;
+    the Telegram link it sends them to."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as browser:
-        sent = await browser.get(f"/go/{slug}", follow_redirects=False)
+        sent = await browser.get(f"{path}{slug}", follow_redirects=False)
     assert sent.status_code == 303, sent.text
     return str(sent.headers["location"])
 
@@ -82,13 +94,14 @@ def arrivals(community: Hearth) -> dict[str, int]:
     return {s.channel.slug: s.arrived for s in found}
 
 
-async def newcomer(community: Hearth, chat: int, name: str, link: str) -> None:
+async def newcomer(community: Hearth, chat: int, name: str, link: str) -> JSON:
     """`name` asks to join by `link`; the bot approves and welcomes them."""
     person = community.person(name)
     community.api.request_join(chat, person, link)
     await eventually(lambda: community.api.status(chat, person["id"]) == "member",
                      f"{name}'s request approved")  # fmt: skip
     await bot_message(community, chat, f"欢迎 {name}")
+    return person
 
 
 async def test_each_live_code_has_its_own_link_and_its_newcomers_are_credited_to_it(
@@ -132,3 +145,27 @@ async def test_a_long_live_code_is_credited_and_its_link_outlives_a_restart(
         await newcomer(community, chat, "Lan", link)
         await eventually(lambda: arrivals(community) == {LONG: 2}, "Lan credited after restart")
     assert [m for m, _ in api.calls].count("createChatInviteLink") == 1
+
+
+async def test_a_member_s_referral_link_leads_to_telegram_and_credits_them(
+    community: Hearth,
+) -> None:
+    api, store = community.api, community.store
+    chat = community.group()
+    app = live_codes(community)
+    async with serving(community, app.state.carrier):
+        ann = store.find_member("telegram", str((await community.newcomer("Ann", chat))["id"]))
+        assert ann is not None
+        referrals = SqlReferrals.on(store)
+        token = referrals.link_of(
+            community.runtime.community_id, ann.id, community.clock.now()
+        ).token
+        link = await scan(app, token, path="/ref/")
+        assert api.chats[chat].links[link]["name"] == f"ref:{token}"
+
+        bo = store.find_member("telegram", str((await newcomer(community, chat, "Bo", link))["id"]))
+        assert bo is not None
+        found = await eventually(
+            lambda: referrals.pending_for(community.runtime.community_id, bo.id),
+            "Bo recorded as Ann's invitee")  # fmt: skip
+        assert found.inviter_id == ann.id
