@@ -10,6 +10,9 @@ from enum import StrEnum
 # Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link,
 # which names no channel; a Telegram join names its invite link, made per channel).
 UNTAGGED = frozenset({"matrix"})
+NOT_ATTRIBUTED = (
+    "not available on {carrier}: a join there does not say which link the newcomer came by"
+)
 
 
 class ChannelKind(StrEnum):

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.livecodes.decide import Limits, Step, route
-from hearthkeeper.capabilities.livecodes.records import Channel
+from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import Playbook
@@ -178,6 +178,16 @@ def join_url(web: Web, group: Group, channel: Channel) -> str | None:
     if group.carrier == MATRIX:
         return f"https://matrix.to/#/{quote(group.carrier_group_id, safe='!:')}"
     return None
+
+
+def attributed(web: Web, carrier: str) -> bool:
+    """Whether a join on `carrier` says which live code brought the newcomer: groups this
+    server hosts, a carrier whose join links carry the token (`ServedCarrier.attributes`);
+    for a carrier not run here, any but those whose joins never do (`UNTAGGED`)."""
+    served = web.carriers.get(carrier)
+    if served is None:
+        return carrier not in UNTAGGED
+    return served.hosted is not None or served.attributes
 
 
 def stable_link(public_url: str, slug: str) -> str:
