@@ -354,10 +354,12 @@ def _referrals(pb: Playbook, el: Element) -> None:
     r, threshold = pb.mechanisms.referrals, pb.joining.threshold
     if r.enabled:
         el.lines.append(f"Referrals: invite {r.invites} who stay {_dur(r.stay)}, once rewarded")
-        if not any(c.kind is CarrierKind.WEBCHAT for c in pb.structure.carriers):
+        landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM)  # joins that name their link
+        if not any(c.kind in landing for c in pb.structure.carriers):
             el.gaps.append(Gap(
-                "members' invite links open web chat groups only: with no webchat carrier, "
-                "nobody a link brings is counted", "the referrals capability (docs/referrals.md)",
+                "members' invite links open web chat and Telegram groups only: with neither "
+                "carrier, nobody a link brings is counted",
+                "the referrals capability (docs/referrals.md)",
             ))  # fmt: skip
     if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:
         el.gaps.append(Gap(
