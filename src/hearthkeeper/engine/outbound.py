@@ -14,7 +14,12 @@ store write of the queue waits and is tried again (`outage.py`): an action the c
 performed is marked once the store is back, never performed again for want of its mark; a
 run the web chat could not store is handed back, pending, and performed at the next pass.
 Several engine workers may share one PostgreSQL outbox: each claims as its worker id, and a
-dead worker's claims go to the next claim of another (`store/outbox.py`).
+dead worker's claims go to the next claim of another (`store/outbox.py`). A worker that was
+only thought dead (its locks' connection broke, the server restarted, it stalled past the
+stale limit) must not perform them too: every mark, hand-back and retry is made on the claim
+as it was taken, so it changes nothing once the claim was taken over, and before performing
+an action through a carrier that takes no idempotency key the worker asks whether the claim
+is still its own (`Store.holds`), leaving it to its holder if not.
 
 The queue runs on the event loop that the web shares, but its store writes (claims, marks
 done, failed, retried or deferred) run in a worker thread: the loop serves other requests
@@ -31,6 +36,7 @@ it at once; each is still settled on its own (done, retried, failed).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,8 +48,10 @@ from hearthkeeper.engine.actions import OPTIONAL, Action
 from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
-from hearthkeeper.store import Done, OutboxItem, Store
+from hearthkeeper.store import Done, OutboxItem, OutboxStatus, Store
 from hearthkeeper.store.errors import unavailable
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 T = TypeVar("T")
@@ -162,16 +170,16 @@ class OutboundQueue:
         store = self.store
         if carrier is None and self.attached_only:
             # Another worker runs this carrier: hand the action back for it to claim.
-            await self._write(lambda: store.release(item.id, now))
+            await self._write(lambda: store.release(item, now))
             return "deferred"
         if carrier is None:
             await self._write(lambda: store.mark_failed(
-                item.id, f"no carrier {item.carrier!r} is connected", now,
+                item, f"no carrier {item.carrier!r} is connected", now,
                 retry_at=now + backoff(item.attempts + 1)))  # fmt: skip
             return "retried"
         if action.extra.get(OPTIONAL) and action.kind not in carrier.capabilities.can:
             # e.g. a direct message on a carrier without them: passed over, not failed
-            await self._write(lambda: store.mark_done(item.id, None, now))
+            await self._write(lambda: store.mark_done(item, None, now))
             return "done"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
@@ -180,7 +188,15 @@ class OutboundQueue:
             free_at = max(free_at, waiting)
         if free_at > now or waiting is not None:
             held[(item.carrier, action.group)] = free_at
-            await self._write(lambda: store.release(item.id, free_at))
+            await self._write(lambda: store.release(item, free_at))
+            return "deferred"
+        if not carrier.capabilities.idempotent and not await self._write(
+            lambda: store.holds(item, now)
+        ):
+            # Taken over (this worker was thought gone, or its claim went stale): whoever
+            # holds it now performs it; a carrier that would perform it twice must not.
+            log.warning("outbox item %d is no longer this worker's claim: left to its holder",
+                        item.id)  # fmt: skip
             return "deferred"
         together = self._together[item.carrier]
         if together:
@@ -210,8 +226,8 @@ class OutboundQueue:
         the store answers."""
         now = self.clock.now()
         for ready in run:
-            item_id = ready.item.id
-            await self._write(lambda: self.store.release(item_id, now))  # noqa: B023
+            claim = ready.item
+            await self._write(lambda: self.store.release(claim, now))  # noqa: B023
         return len(run)
 
     async def _settle(self, ready: _Ready, result: str | CarrierError | None, marks: list[Done],
@@ -224,18 +240,21 @@ class OutboundQueue:
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
                 after = result.after
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
-                await self._write(lambda: store.mark_failed(item.id, str(result), now,
+                await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip
                 return "retried"
-            await self._write(lambda: store.mark_failed(item.id, str(result), now, retry_at=None))
+            await self._write(lambda: store.mark_failed(item, str(result), now, retry_at=None))
             return "failed"
         now = self.clock.now()
         if not used:
             self._quotas[item.carrier].use(ready.action.group, now)
         if ready.carrier.capabilities.idempotent:
-            marks.append(Done(item.id, result, now))
+            marks.append(Done(item.id, result, now, claim=item))
         else:
-            await self._write(lambda: store.mark_done(item.id, result, now))
+            marked = await self._write(lambda: store.mark_done(item, result, now))
+            if marked.claimed_by != item.claimed_by or marked.status is not OutboxStatus.DONE:
+                log.warning("outbox item %d was taken over while it was performed: it may be "
+                            "performed twice", item.id)  # fmt: skip
         return "done"
 
 
