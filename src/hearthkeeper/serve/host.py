@@ -328,6 +328,7 @@ class Host:
             outage.recovered()
 
     async def _follow(self, stop: asyncio.Event) -> None:
+        outage = Outage("following playbook versions")
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(FOLLOW_EVERY):
@@ -336,8 +337,13 @@ class Host:
                 return
             try:
                 await asyncio.to_thread(self.follow_playbooks)
-            except Exception:  # the database went away for a moment: look again later
-                log.exception("could not look for new playbook versions")
+            except Exception as error:  # the database went away for a moment: look again later
+                if unavailable(error):
+                    outage.failed(error)  # logged once per outage
+                else:
+                    log.exception("could not look for new playbook versions")
+            else:
+                outage.recovered()
 
     # --- what the terminal shows --------------------------------------------------------------
 
