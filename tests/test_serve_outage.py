@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -116,7 +117,9 @@ async def _pages_say_unavailable(port: int, code: str, token: str) -> None:
     )
 
 
-def _ride_out(host: Host, outage_window: Callable[[], Any], *, reads_fail: bool) -> None:
+def _ride_out(host: Host, outage_window: Callable[[], Any], caplog: pytest.LogCaptureFixture,
+              *, reads_fail: bool) -> None:  # fmt: skip
+    caplog.set_level(logging.INFO, logger="hearthkeeper")
     [group] = host.store.list_groups(host.running[0].community.id)
     chat = host.carrier(WebChatCarrier)
 
@@ -164,6 +167,13 @@ def _ride_out(host: Host, outage_window: Callable[[], Any], *, reads_fail: bool)
             await asyncio.wait_for(server, 30)
 
     asyncio.run(scenario())
+    # The operator's log: the outage once and its end once, not a traceback per try.
+    engine = [r.levelname for r in caplog.records
+              if r.name == "hearthkeeper.engine.outage" and r.getMessage().startswith("engine:")]  # fmt: skip
+    assert engine[0] == "WARNING"
+    assert engine.count("WARNING") == engine.count("INFO"), engine
+    assert [r.getMessage() for r in caplog.records
+            if r.name.startswith("hearthkeeper") and r.exc_info] == []  # fmt: skip
 
 
 def _settled(host: Host, group_id: int) -> bool:
@@ -224,7 +234,7 @@ def _host(root: Path, database_url: str) -> Host:
 
 
 def test_a_sqlite_file_locked_past_its_busy_timeout_loses_and_repeats_nothing(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     host = _host(tmp_path / "site", sqlite_url(tmp_path / "site" / "data"))
 
@@ -240,14 +250,17 @@ def test_a_sqlite_file_locked_past_its_busy_timeout_loses_and_repeats_nothing(
             other.close()
 
     try:
-        _ride_out(host, locked, reads_fail=False)
+        _ride_out(host, locked, caplog, reads_fail=False)
     finally:
         host.close()
 
 
 @pytest.mark.postgres
 def test_a_postgresql_restart_loses_and_repeats_nothing(
-    tmp_path: Path, postgres_server: postgres.PostgresServer, migrated_postgres: str
+    tmp_path: Path,
+    postgres_server: postgres.PostgresServer,
+    migrated_postgres: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     name = "outage_1"
     with postgres_server.admin() as admin:
@@ -271,7 +284,7 @@ def test_a_postgresql_restart_loses_and_repeats_nothing(
                 admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
     try:
-        _ride_out(host, restarting, reads_fail=True)
+        _ride_out(host, restarting, caplog, reads_fail=True)
     finally:
         host.close()
         with postgres_server.admin() as admin, suppress(psycopg.Error):
