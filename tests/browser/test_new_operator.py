@@ -1,0 +1,43 @@
+"""What a new operator meets in the console, in a real browser: a group too new to measure
+says so on the health dashboard (not 0/100, no heat-death warning), and the door page keeps
+a code that was refused in its field, with the verdict beside it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import OpenPage, Screenshots
+from tests.browser.live import LiveServer
+from tests.browser.pages import eventually, sign_in
+
+NEW = "new — not enough data yet"
+
+
+def test_a_brand_new_group_says_it_is_new_not_dead(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    page = open_page(locale="en")
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/health")
+    [group] = live_server.groups()
+    summary = page.locator(f".health-group summary[data-group-id='{group.id}']")
+    expect(summary).to_contain_text(NEW)
+    expect(summary).not_to_contain_text("/100")
+    expect(page.locator(".heat-warning")).to_have_count(0)
+    expect(page.locator("#heat-title + p")).to_contain_text("No warning")
+    expect(page.locator("#too-new")).to_contain_text("this community")  # no message at all
+    shots.take(page, "community")
+
+    page.goto(f"{live_server.url}/console/c/{live_server.slug}/health?scope=g{group.id}")
+    expect(page.locator("#health-score")).to_have_text(NEW)
+    shots.take(page, "group")
+
+    # Once a member talks, the group is measured like any other.
+    live_server.say(live_server.add_member("小鹿"), "大家好")
+    eventually(lambda: live_server.store.live_numbers(live_server.community_id,
+                                                      group.created_at).messages >= 1,
+               "the message in the store")  # fmt: skip
+    page.reload()
+    expect(page.locator("#health-score")).to_have_text(re.compile(r"^\d+$"))
+    expect(page.locator("#too-new")).to_have_count(0)
