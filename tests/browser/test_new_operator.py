@@ -41,3 +41,23 @@ def test_a_brand_new_group_says_it_is_new_not_dead(
     page.reload()
     expect(page.locator("#health-score")).to_have_text(re.compile(r"^\d+$"))
     expect(page.locator("#too-new")).to_have_count(0)
+
+
+def test_the_door_keeps_a_refused_code_in_its_field_with_the_verdict_beside_it(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    page = open_page(locale="en")
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/door")
+    page.fill("#door-code", "abcd-1234")
+    page.click("form.stack button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/door/ABCD1234$"))
+    field = page.locator("#door-code")
+    expect(field).to_have_value("ABCD-1234")  # what was typed, to correct rather than retype
+    expect(field).to_have_attribute("aria-describedby", "verdict")
+    expect(page.locator("form.stack #verdict")).to_have_text("Unknown code")  # by the field
+    shots.take(page, "unknown")
+
+    page.fill("#door-code", "no/such?code")  # not a code's shape at all: still the door page
+    page.click("form.stack button[type=submit]")
+    expect(page.locator("form.stack #verdict")).to_have_text("Unknown code")
+    expect(page.locator("#door-code")).to_have_value("nosuchcode")

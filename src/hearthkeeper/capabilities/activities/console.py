@@ -125,7 +125,9 @@ def router(pages: Pages) -> APIRouter:
     def door(request: Request, slug: str, operator: SignedIn, code: str = "") -> Response:
         view = pages.community(slug)
         if code.strip():
-            plain = normal_code(code) or "".join(code.split())[:16] or "-"
+            # a code of another shape goes to the page as its letters, digits and dashes
+            plain = normal_code(code) or "".join(c for c in code if c.isascii() and
+                                                 (c.isalnum() or c == "-"))[:16] or "-"  # fmt: skip
             return RedirectResponse(f"{view.path}/door/{plain}", status_code=303)
         return render(request, "console/door.html", operator=operator, active="events",
                       result=None, **view.context())  # fmt: skip
@@ -139,6 +141,13 @@ def router(pages: Pages) -> APIRouter:
         return render(request, "console/door.html", status_code=200 if ok else 409,
                       operator=operator, active="events", result=result, ok=ok,
                       verdict=DOOR_TEXT[result.verdict], code=shown_code(code[:8].upper()),
-                      **view.context())  # fmt: skip
+                      typed=_as_typed(code), **view.context())  # fmt: skip
 
     return routes
+
+
+def _as_typed(code: str) -> str:
+    """A refused code for the door's field again: as people read it when it has a door
+    code's shape (`7KQ2-M9XD`), else as it came (so a slip can be corrected, not retyped)."""
+    plain = normal_code(code)
+    return shown_code(plain) if plain else code[:32]
