@@ -1,16 +1,19 @@
-"""What a new operator meets in the console, in a real browser: a group too new to measure
-says so on the health dashboard (not 0/100, no heat-death warning), and the door page keeps
-a code that was refused in its field, with the verdict beside it."""
+"""What a new operator (and a new member) meets, in a real browser: a group too new to measure
+says so on the health dashboard (not 0/100, no heat-death warning); the door page keeps a
+code that was refused in its field, with the verdict beside it; a join form sent again
+after it expired keeps the nickname and the answers."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import OpenPage, Screenshots
-from tests.browser.live import LiveServer
+from tests.browser.live import LiveServer, start_live_server
 from tests.browser.pages import eventually, sign_in
+from tests.browser.test_joining import by_application
 
 NEW = "new — not enough data yet"
 
@@ -61,3 +64,28 @@ def test_the_door_keeps_a_refused_code_in_its_field_with_the_verdict_beside_it(
     page.click("form.stack button[type=submit]")
     expect(page.locator("form.stack #verdict")).to_have_text("Unknown code")
     expect(page.locator("#door-code")).to_have_value("nosuchcode")
+
+
+def test_a_join_form_that_expired_keeps_the_nickname_and_the_answers(
+    tmp_path: Path, open_page: OpenPage, shots: Screenshots
+) -> None:
+    server = start_live_server(tmp_path / "data", open_door=False, playbook=by_application)
+    try:
+        page = open_page()
+        page.goto(server.invite_url())
+        page.fill("#nickname", "小鹿")
+        page.fill("#answer_1", "混油皮")
+        page.fill("#answer_2", "T 区出油，两颊干")
+        # the form's double-submit cookie is gone (the browser was closed, cookies cleared)
+        page.context.clear_cookies(name="hearth_join")
+        page.click("#join-form button[type=submit]")
+        expect(page.locator("#join-error")).to_be_visible()
+        expect(page.locator("#nickname")).to_have_value("小鹿")
+        expect(page.locator("#answer_1")).to_have_value("混油皮")
+        expect(page.locator("#answer_2")).to_have_value("T 区出油，两颊干")
+        shots.take(page, "expired")
+
+        page.click("#join-form button[type=submit]")  # the same answers, sent again
+        expect(page.locator("#admission")).to_contain_text("你的申请正在等待审核")
+    finally:
+        server.stop()
