@@ -22,6 +22,7 @@ from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
+    PAGE_SIZE,
     CommunityView,
     ConsoleRoute,
     PageNotFound,
@@ -29,6 +30,7 @@ from hearthkeeper.web.console.pages import (
     SignedIn,
     back_to,
     messages_from,
+    page_number,
 )
 from hearthkeeper.web.templates import render
 
@@ -45,12 +47,24 @@ def router(pages: Pages) -> APIRouter:
 
     @routes.get("/console/c/{slug}/applications", response_class=HTMLResponse)
     def applications(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        """Pending applications (`?page=`, oldest first) and reviewed ones
+        (`?reviewed_page=`), `PAGE_SIZE` of each, with their true counts."""
         view = pages.community(slug)
-        found = SqlApplications.on(store).applications(view.community.id)
+        found = SqlApplications.on(store)
+        waiting, reviewed = found.application_counts(view.community.id)
+        page = min(page_number(request), _pages(waiting))
+        later = min(page_number(request, "reviewed_page"), _pages(reviewed))
         groups = {g.id: g.name for g in store.list_groups(view.community.id)}
         return render(request, "console/applications.html", operator=operator,
-                      active="applications", applications=found, groups=groups,
-                      threshold=threshold(view), **messages_from(request),
+                      active="applications", groups=groups, threshold=threshold(view),
+                      pending=found.applications(view.community.id, pending=True,
+                                                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
+                      reviewed=found.applications(view.community.id, pending=False,
+                                                  limit=PAGE_SIZE,
+                                                  offset=(later - 1) * PAGE_SIZE),
+                      pending_count=waiting, reviewed_count=reviewed,
+                      page=page, pages=_pages(waiting), reviewed_page=later,
+                      reviewed_pages=_pages(reviewed), **messages_from(request),
                       **view.context())  # fmt: skip
 
     def application_of(view: CommunityView, application_id: int) -> Application:
@@ -158,3 +172,8 @@ def _join_links(pages: Pages, view: CommunityView) -> list[tuple[str, str]]:
         if url is not None:
             found.append((group.name, url))
     return found
+
+
+def _pages(count: int) -> int:
+    """Pages of `PAGE_SIZE` that `count` rows fill (at least 1)."""
+    return max(1, -(-count // PAGE_SIZE))

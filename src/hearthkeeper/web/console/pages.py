@@ -201,9 +201,9 @@ def _plain_path(path: str) -> bool:
     return all(c.isalnum() or c in "/-_" for c in path) and ".." not in path
 
 
-def page_number(request: Request) -> int:
-    """The `?page=` asked for, at least 1."""
+def page_number(request: Request, key: str = "page") -> int:
+    """The `?page=` (or `?<key>=`) asked for, at least 1."""
     try:
-        return max(1, int(request.query_params.get("page", "1")))
+        return max(1, int(request.query_params.get(key, "1")))
     except ValueError:
         return 1
