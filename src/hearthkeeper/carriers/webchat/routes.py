@@ -27,7 +27,14 @@ from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
-from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of, screen, status_of
+from hearthkeeper.carriers.webchat.door import (
+    MAX_CODE,
+    NOTHING_ASKED,
+    Asked,
+    asked_of,
+    screen,
+    status_of,
+)
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
@@ -51,6 +58,8 @@ log = logging.getLogger(__name__)
 
 JOIN_COOKIE = "hearth_join"
 MAX_SOURCE = 200  # the longest link token (`?via=`) a join carries to the engine
+MAX_TOKEN = 200  # longer than any double-submit token the join page hands out
+MAX_TYPED = 1000  # of a nickname: what the page shows again (it explains any over 32)
 MEMBER_COOKIE_DAYS = 365
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
 SWEEP_EVERY = timedelta(minutes=10)
@@ -116,7 +125,7 @@ def webchat_router(
 
     @router.get("/join/{code}", response_class=HTMLResponse)
     async def join_form(request: Request, code: str, via: str = "",
-                        invite: Annotated[str, Query(alias="code", max_length=64)] = "",
+                        invite: Annotated[str, Query(alias="code")] = "",
                         ) -> HTMLResponse:  # fmt: skip
         room = chat.room(code)
         if room is None:
@@ -128,16 +137,20 @@ def webchat_router(
             verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                    "" if user is None else user.nickname, probe=True)  # fmt: skip
         return join_page(request, room, user, source=via, verdict=verdict,
-                         asked=Asked(code=invite.strip()))  # fmt: skip
+                         asked=Asked(code=invite.strip()[: MAX_CODE + 1]))  # fmt: skip
 
     @router.post("/join/{code}", response_model=None)
     async def join(
         request: Request,
         code: str,
-        nickname: Annotated[str, Form(max_length=1000)] = "",
-        csrf_token: Annotated[str, Form(max_length=200)] = "",
-        source: Annotated[str, Form(max_length=MAX_SOURCE)] = "",
+        nickname: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+        source: Annotated[str, Form()] = "",
     ) -> Response:
+        # cut, not refused: an over-long nickname is explained on the page (BadNickname), a
+        # token or a link's source that long matches none
+        nickname, csrf_token = nickname[:MAX_TYPED], csrf_token[:MAX_TOKEN]
+        source = source[:MAX_SOURCE]
         room = chat.room(code)
         if room is None:
             return _missing()
