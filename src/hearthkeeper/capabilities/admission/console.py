@@ -30,7 +30,7 @@ from hearthkeeper.web.console.pages import (
     SignedIn,
     back_to,
     messages_from,
-    page_number,
+    paged,
 )
 from hearthkeeper.web.templates import render
 
@@ -52,8 +52,8 @@ def router(pages: Pages) -> APIRouter:
         view = pages.community(slug)
         found = SqlApplications.on(store)
         waiting, reviewed = found.application_counts(view.community.id)
-        page = min(page_number(request), _pages(waiting))
-        later = min(page_number(request, "reviewed_page"), _pages(reviewed))
+        page, last = paged(request, waiting)
+        later, reviewed_pages = paged(request, reviewed, "reviewed_page")
         groups = {g.id: g.name for g in store.list_groups(view.community.id)}
         return render(request, "console/applications.html", operator=operator,
                       active="applications", groups=groups, threshold=threshold(view),
@@ -63,8 +63,8 @@ def router(pages: Pages) -> APIRouter:
                                                   limit=PAGE_SIZE,
                                                   offset=(later - 1) * PAGE_SIZE),
                       pending_count=waiting, reviewed_count=reviewed,
-                      page=page, pages=_pages(waiting), reviewed_page=later,
-                      reviewed_pages=_pages(reviewed), **messages_from(request),
+                      page=page, pages=last, reviewed_page=later,
+                      reviewed_pages=reviewed_pages, **messages_from(request),
                       **view.context())  # fmt: skip
 
     def application_of(view: CommunityView, application_id: int) -> Application:
@@ -172,8 +172,3 @@ def _join_links(pages: Pages, view: CommunityView) -> list[tuple[str, str]]:
         if url is not None:
             found.append((group.name, url))
     return found
-
-
-def _pages(count: int) -> int:
-    """Pages of `PAGE_SIZE` that `count` rows fill (at least 1)."""
-    return max(1, -(-count // PAGE_SIZE))

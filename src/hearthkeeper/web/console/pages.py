@@ -207,3 +207,11 @@ def page_number(request: Request, key: str = "page") -> int:
         return max(1, int(request.query_params.get(key, "1")))
     except ValueError:
         return 1
+
+
+def paged(request: Request, total: int, key: str = "page") -> tuple[int, int]:
+    """(the page to show, how many pages) for `total` rows, `PAGE_SIZE` a page: the page
+    asked for (`?page=` or `?<key>=`), the last one when it asks past the end (an old link,
+    the last rows handled), so a page never says "nothing" while there are rows."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(page_number(request, key), pages), pages
