@@ -81,6 +81,17 @@ def test_a_refused_invite_code_form_names_the_field_and_keeps_what_was_typed(
     assert 'value="31/12/2026"' in day.text
 
 
+def test_a_code_form_out_of_range_speaks_of_the_forms_fields_not_cli_options(
+    console: Console,
+) -> None:
+    none = console.post("/codes", {"label": "海报", "max_uses": "0"})
+    assert none.status_code == 400 and "--max-uses" not in none.text
+    assert "How many people it may let in: from 1 to 2147483647, not 0" in none.text
+    past = console.post("/codes", {"label": "海报", "expires": "2020-01-01"})
+    assert past.status_code == 400 and "Last day it works: 2020-01-01 has passed" in past.text
+    assert 'value="2020-01-01"' in past.text and 'value="海报"' in past.text
+
+
 def test_every_pending_application_can_be_reached_and_the_counts_are_true(
     console: Console,
 ) -> None:

@@ -16,7 +16,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
-from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
+from hearthkeeper.capabilities.admission.codes import (
+    MAX_USES,
+    BadCode,
+    create_code,
+    revoke_code,
+)
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.store import StoreError
@@ -135,6 +140,9 @@ def router(pages: Pages) -> APIRouter:
             return refused(f"How many people it may let in: {max_uses!r} is not a whole "
                            "number; write one, or leave it empty for no limit.")  # fmt: skip
         most = int(max_uses) if max_uses.strip() else None
+        if most is not None and not 1 <= most <= MAX_USES:  # said as the form says it
+            return refused(f"How many people it may let in: from 1 to {MAX_USES}, not {most}; "
+                           "leave it empty for no limit.")  # fmt: skip
         until = None
         if expires.strip():
             try:
@@ -143,6 +151,9 @@ def router(pages: Pages) -> APIRouter:
                 return refused(f"Last day it works: {expires!r} is not a date; write it as "
                                "YYYY-MM-DD, or leave it empty for never.")  # fmt: skip
             until = datetime.combine(day, time(23, 59, 59), view.zone).astimezone(UTC)
+            if until <= web.clock.now():
+                return refused(f"Last day it works: {day:%Y-%m-%d} has passed already; give "
+                               "today or a later day, or leave it empty for never.")  # fmt: skip
         try:
             made = create_code(store, view.community.id, f"console:{operator.username}",
                                web.clock.now(), label=label, max_uses=most, expires_at=until,
