@@ -85,3 +85,14 @@ def test_an_over_long_nickname_or_invite_code_gets_the_join_page(console: Consol
     answer = join(member, invite, "美" * 2000)
     assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html")
     assert 'name="nickname"' in answer.text and "32" in answer.text
+
+
+def test_an_address_no_page_has_is_a_page_in_the_communitys_layout(console: Console) -> None:
+    missing = console.get("/livecodes/nope/edit")
+    assert (
+        missing.status_code == 404 and "There is no console page at this address." in missing.text
+    )
+    assert 'aria-label="颜学院护肤社"' in missing.text  # its navigation, not "Communities"
+    assert "Nothing was changed." not in missing.text  # nothing was asked to change
+    reloaded = console.get("/events/create")  # the address a refused form was shown at
+    assert reloaded.status_code == 405 and "has no page of its own" in reloaded.text

@@ -65,6 +65,8 @@ def _back(request: Request) -> str | None:
 def _community(request: Request) -> dict[str, Any]:
     """The layout's community context when the address names one of the communities."""
     slug = request.path_params.get("slug")
+    if slug is None and request.url.path.startswith(f"{CONSOLE}/c/"):  # no route matched
+        slug = request.url.path.removeprefix(f"{CONSOLE}/c/").split("/")[0]
     web = getattr(request.app.state, "web", None)
     if not isinstance(slug, str) or web is None:
         return {}
@@ -85,6 +87,7 @@ async def _answer(request: Request, exc: Exception) -> Response:
     return render(request, "console/invalid.html", status_code=404 if in_path else 422,
                   heading="Not found" if in_path else "The form was not accepted",
                   problems=[problem_of(dict(e)) for e in errors], fix=not in_path,
+                  changed=request.method not in ("GET", "HEAD"),
                   back=_back(request), **_community(request))  # fmt: skip
 
 
@@ -92,12 +95,13 @@ async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if not request.url.path.startswith(CONSOLE) or not 400 <= exc.status_code < 500:
         return await http_exception_handler(request, exc)  # a redirect to sign in, the API
-    detail = (
-        "There is no console page at this address." if exc.detail == "Not Found" else exc.detail
-    )
+    detail = {"Not Found": "There is no console page at this address.",
+              "Method Not Allowed": "This address takes a form sent from a console page; it "
+              "has no page of its own."}.get(str(exc.detail), exc.detail)  # fmt: skip
     response = render(request, "console/invalid.html", status_code=exc.status_code,
                       heading="Not found" if exc.status_code == 404 else "Refused",
                       problems=[detail], fix=False, back=_back(request),
+                      changed=request.method not in ("GET", "HEAD"),
                       **_community(request))  # fmt: skip
     for name, value in (exc.headers or {}).items():
         response.headers.setdefault(name, value)
