@@ -35,6 +35,12 @@ def test_a_brand_new_group_says_it_is_new_not_dead(
     page.goto(f"{live_server.url}/console/c/{live_server.slug}/health?scope=g{group.id}")
     expect(page.locator("#health-score")).to_have_text(NEW)
     shots.take(page, "group")
+    page.goto(f"{live_server.url}/console/c/{live_server.slug}/matrix")
+    expect(page.locator(f"tr[data-group-id='{group.id}'] .health")).to_have_text("new")
+    expect(page.locator(f"tr[data-group-id='{group.id}']")).not_to_have_attribute(
+        "data-warnings", re.compile(".")
+    )
+    page.goto(f"{live_server.url}/console/c/{live_server.slug}/health?scope=g{group.id}")
 
     # Once a member talks, the group is measured like any other.
     live_server.say(live_server.add_member("小鹿"), "大家好")
