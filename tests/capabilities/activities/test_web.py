@@ -114,3 +114,17 @@ def test_a_mistyped_event_form_says_what_is_wrong_and_keeps_what_staff_typed(c: 
     assert 'value="2026-05-06T20:30"' in made.text and 'value="ten"' in made.text
     assert [e.title for e in SqlActivities.on(c.store).events(c.community_id)
             if e.title == "周六夜跑"] == []  # fmt: skip
+
+
+def test_numbers_too_large_for_the_store_are_said_on_the_form_that_keeps_them(c: Console) -> None:
+    """A capacity or an event id beyond any the store holds is the events page saying so,
+    with the form filled in, not a page about SQLite's integers that drops what was typed."""
+    huge = "9" * 30
+    made = c.post("/events/create", {"title": "周六夜跑", "at": "2026-05-06T20:30",
+                                     "capacity": huge})  # fmt: skip
+    assert made.status_code == 400 and "more places than an event can have" in made.text
+    assert f'value="{huge}"' in made.text and 'value="周六夜跑"' in made.text
+    assert "SQLite" not in made.text
+    pay = c.post("/events/pay", {"event": huge, "who": "7KQ2-M9XD", "receipt": "WX-889"})
+    assert pay.status_code == 409 and f"There is no event {huge}" in pay.text
+    assert 'value="WX-889"' in pay.text

@@ -18,6 +18,7 @@ from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
 from hearthkeeper.capabilities.calendar.firings import to_instant
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
@@ -28,6 +29,7 @@ _NOTICES = {
     "paid": "Fee recorded; the place is confirmed and the member gets their door code.",
     "again": "That receipt was recorded already; nothing new.",
 }
+MAX_PLACES = 2**31 - 1  # an event's capacity column (INTEGER on PostgreSQL)
 DOOR_TEXT = {
     DoorVerdict.IN: "Welcome in",
     DoorVerdict.AGAIN: "Code used already",
@@ -85,6 +87,10 @@ def router(pages: Pages) -> APIRouter:
         except ValueError:
             return page(request, view, operator, f"The capacity {capacity!r} is not a whole "
                         "number; write one, or leave it empty for no limit.", 400, typed)  # fmt: skip
+        if places is not None and places > MAX_PLACES:  # the store's INTEGER column
+            return page(request, view, operator, f"The capacity {places} is more places than "
+                        f"an event can have (at most {MAX_PLACES}); leave it empty for no "
+                        "limit.", 400, typed)  # fmt: skip
         try:
             staff.create_event(store, view.community, title,
                                to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
@@ -114,6 +120,9 @@ def router(pages: Pages) -> APIRouter:
         if not event.strip().isdecimal():
             return page(request, view, operator, f"The event id {event!r} is not a number: "
                         "give the id from the Id column of the events above.", 400, typed)  # fmt: skip
+        if int(event) > MAX_ID:
+            return page(request, view, operator, f"There is no event {event.strip()}: give the "
+                        "id from the Id column of the events above.", 409, typed)  # fmt: skip
         try:
             recorded = record_fee(store, view.community, int(event), who, receipt, amount,
                                   f"console:{operator.username}", web.clock.now())  # fmt: skip
