@@ -96,3 +96,9 @@ def test_an_address_no_page_has_is_a_page_in_the_communitys_layout(console: Cons
     assert "Nothing was changed." not in missing.text  # nothing was asked to change
     reloaded = console.get("/events/create")  # the address a refused form was shown at
     assert reloaded.status_code == 405 and "has no page of its own" in reloaded.text
+
+
+def test_an_id_beyond_any_rows_keeps_the_communitys_navigation(console: Console) -> None:
+    beyond = console.get("/members/99999999999999999999999")
+    assert beyond.status_code == 404 and "ids go up to" in beyond.text
+    assert 'aria-label="颜学院护肤社"' in beyond.text

@@ -62,7 +62,7 @@ def _back(request: Request) -> str | None:
     return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
-def _community(request: Request) -> dict[str, Any]:
+def community_context(request: Request) -> dict[str, Any]:
     """The layout's community context when the address names one of the communities."""
     slug = request.path_params.get("slug")
     if slug is None and request.url.path.startswith(f"{CONSOLE}/c/"):  # no route matched
@@ -88,7 +88,7 @@ async def _answer(request: Request, exc: Exception) -> Response:
                   heading="Not found" if in_path else "The form was not accepted",
                   problems=[problem_of(dict(e)) for e in errors], fix=not in_path,
                   changed=request.method not in ("GET", "HEAD"),
-                  back=_back(request), **_community(request))  # fmt: skip
+                  back=_back(request), **community_context(request))  # fmt: skip
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
@@ -102,7 +102,7 @@ async def _refused(request: Request, exc: Exception) -> Response:
                       heading="Not found" if exc.status_code == 404 else "Refused",
                       problems=[detail], fix=False, back=_back(request),
                       changed=request.method not in ("GET", "HEAD"),
-                      **_community(request))  # fmt: skip
+                      **community_context(request))  # fmt: skip
     for name, value in (exc.headers or {}).items():
         response.headers.setdefault(name, value)
     return response

@@ -18,6 +18,7 @@ from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
 from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.invalid import community_context
 from hearthkeeper.web.overflow import overflow_answer
 from hearthkeeper.web.templates import render
 
@@ -79,7 +80,7 @@ class ConsoleRoute(APIRoute):
                 status, what = overflow_answer(request, exc)
                 heading = "Not found" if status == 404 else "Out of range"
                 return render(request, "console/not_found.html", status_code=status, what=what,
-                              heading=heading)  # fmt: skip
+                              heading=heading, **community_context(request))  # fmt: skip
 
         return handle
 
