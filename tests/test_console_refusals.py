@@ -102,3 +102,19 @@ def test_an_id_beyond_any_rows_keeps_the_communitys_navigation(console: Console)
     beyond = console.get("/members/99999999999999999999999")
     assert beyond.status_code == 404 and "ids go up to" in beyond.text
     assert 'aria-label="颜学院护肤社"' in beyond.text
+
+
+def test_a_form_sent_after_the_session_ended_offers_to_sign_in_and_names_no_community(
+    console: Console,
+) -> None:
+    stranger = TestClient(console.client.app)
+    answer = stranger.post(f"{BASE}/groups", data={"csrf_token": "old"},
+                           headers={"referer": f"http://testserver{BASE}/groups"},
+                           follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 403 and "session ended" in answer.text
+    assert 'href="/console/sign-in?next=%2Fconsole%2Fc%2Fyan-academy-skincare%2Fgroups"' in (
+        answer.text
+    )
+    nowhere = stranger.get(f"{BASE}/nowhere")
+    for page in (answer, nowhere):
+        assert "颜学院护肤社" not in page.text  # a stranger learns no community's name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
+from hearthkeeper.web.auth import SIGN_IN_PATH, signed_in
 from hearthkeeper.web.templates import render
 
 CONSOLE = "/console"
@@ -63,7 +64,10 @@ def _back(request: Request) -> str | None:
 
 
 def community_context(request: Request) -> dict[str, Any]:
-    """The layout's community context when the address names one of the communities."""
+    """The layout's community context when the address names one of the communities (for a
+    signed-in operator only: a stranger learns no community's name from an address)."""
+    if signed_in(request) is None:
+        return {}
     slug = request.path_params.get("slug")
     if slug is None and request.url.path.startswith(f"{CONSOLE}/c/"):  # no route matched
         slug = request.url.path.removeprefix(f"{CONSOLE}/c/").split("/")[0]
@@ -101,11 +105,18 @@ async def _refused(request: Request, exc: Exception) -> Response:
     response = render(request, "console/invalid.html", status_code=exc.status_code,
                       heading="Not found" if exc.status_code == 404 else "Refused",
                       problems=[detail], fix=False, back=_back(request),
-                      changed=request.method not in ("GET", "HEAD"),
+                      changed=request.method not in ("GET", "HEAD"), sign_in=_sign_in(request),
                       **community_context(request))  # fmt: skip
     for name, value in (exc.headers or {}).items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _sign_in(request: Request) -> str | None:
+    """For a request whose session ended: the sign-in page, coming back to the form's page."""
+    if signed_in(request) is not None:
+        return None
+    return f"{SIGN_IN_PATH}?next={quote(_back(request) or CONSOLE, safe='')}"
 
 
 def install_invalid(app: FastAPI) -> None:
