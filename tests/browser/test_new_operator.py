@@ -89,6 +89,8 @@ def test_a_join_form_that_expired_keeps_the_nickname_and_the_answers(
         expect(page.locator("#nickname")).to_have_value("小鹿")
         expect(page.locator("#answer_1")).to_have_value("混油皮")
         expect(page.locator("#answer_2")).to_have_value("T 区出油，两颊干")
+        # the questions are asked again as a note: the door has not refused anything
+        expect(page.locator("#admission")).to_have_class("note")
         shots.take(page, "expired")
 
         page.click("#join-form button[type=submit]")  # the same answers, sent again

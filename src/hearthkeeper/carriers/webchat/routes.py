@@ -91,11 +91,13 @@ def webchat_router(
     def join_page(request: Request, room: WebChatRoom, user: WebUser | None, *, status: int = 200,
                   error: str | None = None, elsewhere: str | None = None,
                   nickname: str | None = None, source: str = "", verdict: Verdict | None = None,
-                  asked: Asked = NOTHING_ASKED, field: str | None = None) -> HTMLResponse:  # fmt: skip
+                  asked: Asked = NOTHING_ASKED, field: str | None = None,
+                  probed: bool = False) -> HTMLResponse:  # fmt: skip
         """The join page: the group, a note (an error, a ban, a full group), what the
         community's threshold said (`verdict`: why not, the questions, a code field) and the
         form, keeping what was typed (`asked`); `field`: the field the error is about (it is
-        shown beside it)."""
+        shown beside it); `probed`: the verdict only says what the door asks (the form was
+        refused before the door was asked), so it is a note, not an error."""
         language = chat.language(room.group)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         seated = seat is not None and seat.seated
@@ -118,7 +120,7 @@ def webchat_router(
                            and not verdict.questions and not verdict.asks_code
                            and not verdict.keeps_form,
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
-                           max_nickname=MAX_NICKNAME, field=field)  # fmt: skip
+                           max_nickname=MAX_NICKNAME, field=field, probed=probed)  # fmt: skip
         response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
                             secure=web.settings.secure_cookies, path="/join")  # fmt: skip
         return response
@@ -166,7 +168,8 @@ def webchat_router(
                                   "" if user is None else user.nickname, probe=True)  # fmt: skip
             return join_page(request, more.pop("room", room), user, status=status, error=error,
                              nickname=nickname, source=source, asked=asked,
-                             verdict=None if looked.admitted else looked, **more)  # fmt: skip
+                             verdict=None if looked.admitted else looked, probed=True,
+                             **more)  # fmt: skip
 
         if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
             return await again(403, say("form_expired", language))
