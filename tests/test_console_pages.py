@@ -199,3 +199,12 @@ def test_the_calendar_shows_the_next_days_in_the_community_time_zone(console: Co
     assert "share-reward" in page and "Sat" in page
     assert "remind staff" in page  # group-buy-preview is in remind mode
     assert "Nothing has fired yet." in page
+
+
+def test_a_page_past_the_end_shows_the_last_one_not_nothing(console: Console) -> None:
+    """An old link (or the last rows handled) asks for a page that no longer exists: the
+    list shows its last page instead of "nothing recorded" next to a count that says 1+."""
+    audit = console.get("/audit", page="999").text
+    assert "Nothing recorded yet." not in audit and "<td" in audit
+    members = console.get("/members", page="999").text
+    assert "美美" in members and "No members yet" not in members

@@ -86,3 +86,18 @@ def test_members_who_met_offline_count_once_an_event_was_held() -> None:
     assert "18 of 180 members came to an offline event (10%" in parts["belonging"].explanation
     # (25×64 + 20×60 + 20×60 + 15×80 + 10×90 + 10×75 + 10×50) / 110 = 67.3 -> 67
     assert met.score == 67
+
+
+def test_a_silent_group_opened_days_ago_is_new_not_zero_but_an_old_silent_one_scores() -> None:
+    silent = HealthInputs(group_id=2, name="Tea 2", as_of=AS_OF, members=3, speakers_7d=0,
+                          weekly_messages=(0, 0, 0, 0, 0), output_days_7d=0,
+                          age_days=27, ever_spoken=False)  # fmt: skip
+    new = health_score(silent)
+    assert new.new and new.score is None and new.to_json()["new"] is True
+    assert "not enough data yet" in new.components[0].explanation
+    old = health_score(replace(silent, age_days=28))  # a month silent: as dead as it looks
+    assert not old.new and old.score is not None and old.score < 20
+    spoken = health_score(replace(silent, ever_spoken=True))  # it had talk: measured
+    assert not spoken.new and spoken.score is not None
+    unknown = health_score(replace(silent, age_days=None))  # no opening day: measured
+    assert not unknown.new

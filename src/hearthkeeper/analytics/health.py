@@ -16,6 +16,10 @@ shown as not measured and left out; the others' weights then share its weight.
 | belonging   | 10 | members who came to one of the community's offline events ÷ members, against a target of 20%: min(100, 100 × ratio ÷ 0.20); not measured while no event was held |
 
 score = Σ weight × component ÷ Σ weight, over the measured components, rounded.
+
+A group too new to measure — opened less than `NEW_DAYS` days before the as-of day and not one
+message in it yet — has no score (`new`): the empty weeks say nothing about it yet, and a
+0/100 would read as a dead group (the matrix calls such a group's stage "new" too).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ ACTIVITY_TARGET = 0.20  # a fifth of the members speaking in a week is full mark
 BELONGING_TARGET = 0.20  # a fifth of the members having met offline is full marks
 OUTPUT_TARGET_DAYS = 5  # five output days a week is full marks (weekends may rest)
 VIOLATION_PENALTY = 5  # points lost per violation per 1,000 messages
+NEW_DAYS = 28  # as the matrix's "new" stage (capabilities/grid/stage.py)
 
 WEIGHTS = {
     "activity": 25,
@@ -60,6 +65,14 @@ class HealthInputs:
     newcomers_posted: int = 0  # of those, who posted within 7 days of joining
     leaves_28d: int = 0
     met_offline: int | None = None  # members who came to an offline event (None: none held)
+    age_days: int | None = None  # since the (oldest) group was opened (None: not known)
+    ever_spoken: bool = True  # a message was ever sent in it, up to the as-of day
+
+    @property
+    def too_new(self) -> bool:
+        """Opened less than `NEW_DAYS` ago and silent so far: nothing to measure yet."""
+        return (self.age_days is not None and self.age_days < NEW_DAYS
+                and not self.ever_spoken)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,13 +97,15 @@ class HealthScore:
     group_id: int
     name: str
     as_of: date
-    score: int | None  # None: nothing could be measured
+    score: int | None  # None: nothing could be measured (or `new`)
     components: tuple[Component, ...]
+    new: bool = False  # too new to measure: no message yet in a group opened days ago
 
     def to_json(self) -> dict[str, object]:
         """JSON-able form."""
         return {"group_id": self.group_id, "name": self.name, "as_of": self.as_of.isoformat(),
-                "score": self.score, "components": [c.to_json() for c in self.components]}  # fmt: skip
+                "score": self.score, "new": self.new,
+                "components": [c.to_json() for c in self.components]}  # fmt: skip
 
 
 def half_up(value: float) -> int:
@@ -196,7 +211,15 @@ def belonging(inputs: HealthInputs) -> Component:
 
 
 def health_score(inputs: HealthInputs) -> HealthScore:
-    """The group's score: the weighted mean of its measured components."""
+    """The group's score: the weighted mean of its measured components (none for a group
+    too new to measure: see the module's notes)."""
+    if inputs.too_new:
+        days = inputs.age_days or 0
+        opened = "today" if days <= 0 else "1 day ago" if days == 1 else f"{days} days ago"
+        text = (f"New — not enough data yet: opened {opened}, no message yet; "
+                f"scored once its members talk (or after {NEW_DAYS} days)")  # fmt: skip
+        return HealthScore(inputs.group_id, inputs.name, inputs.as_of, None,
+                           (Component("new", 0, None, text),), new=True)  # fmt: skip
     parts = (activity(inputs), trend(inputs), output(inputs), response(inputs),
              cleanliness(inputs), retention(inputs), belonging(inputs))  # fmt: skip
     measured = [c for c in parts if c.score is not None]

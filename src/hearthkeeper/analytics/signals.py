@@ -87,6 +87,7 @@ class HealthData:
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
     attendees: frozenset[int] | None = None  # came to an offline event (None: none was held)
+    opened: dict[int, date] = field(default_factory=dict)  # id → the local day it was opened
     # What the builders below made from this load, per scope: the vital signs and the
     # matrix ask for the same members and days of the same groups.
     made: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -113,7 +114,8 @@ def load(store: Store, community_id: int, group_ids: Collection[int], as_of: dat
 def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
           zone: ZoneInfo, reads: Reads) -> HealthData:  # fmt: skip
     ids = sorted(group_ids)
-    names = {g.id: g.name for g in store.list_groups(community_id) if g.id in set(ids)}
+    listed = [g for g in store.list_groups(community_id) if g.id in set(ids)]
+    names = {g.id: g.name for g in listed}
     end = midnight(as_of + timedelta(days=1), zone)
     posts = [p for p in SqlPosts.on(store).post_records(community_id)
              if p.group_id in names and p.status in POSTED and p.posted_at is not None
@@ -134,6 +136,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
         posts=by_group(posts, lambda r: r.group_id),
         attendees=_attendees(store, community_id, end),
+        opened={g.id: _local(g.created_at, zone) for g in listed},
     )  # fmt: skip
 
 
@@ -336,7 +339,15 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
         newcomers=newcomers, newcomers_posted=spoke,
         leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
         met_offline=met,
+        age_days=_age(data, scope),
+        ever_spoken=any(row.messages for group in scope for row in data.activity.get(group, ())),
     )  # fmt: skip
+
+
+def _age(data: HealthData, scope: Collection[int]) -> int | None:
+    """Days from the opening of the scope's oldest group to as_of (None: not known)."""
+    opened = [data.opened[group] for group in scope if group in data.opened]
+    return (data.as_of - min(opened)).days if opened and len(opened) == len(scope) else None
 
 
 def _member_counts(data: HealthData,

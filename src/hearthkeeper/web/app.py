@@ -12,6 +12,7 @@ from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.web.api import api_router
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.invalid import install_invalid
 from hearthkeeper.web.overflow import install_overflow
 from hearthkeeper.web.security import install_security
 from hearthkeeper.web.signin import signin_router
@@ -33,6 +34,7 @@ def create_app(web: Web) -> FastAPI:
     install_security(app)
     install_overflow(app)
     install_unavailable(app)
+    install_invalid(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(signin_router(web))
     app.include_router(console_router(web))

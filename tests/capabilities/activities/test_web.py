@@ -136,3 +136,17 @@ def test_staff_give_a_payment_window_on_the_events_page_and_see_lapsed_places(
     _sign_in_again(c)  # half a day later: the session from setup has expired
     page = c.get("/events").text
     assert "pay within 12h" in page and '<td class="lapsed">1</td>' in page
+
+
+def test_numbers_too_large_for_the_store_are_said_on_the_form_that_keeps_them(c: Console) -> None:
+    """A capacity or an event id beyond any the store holds is the events page saying so,
+    with the form filled in, not a page about SQLite's integers that drops what was typed."""
+    huge = "9" * 30
+    made = c.post("/events/create", {"title": "周六夜跑", "at": "2026-05-06T20:30",
+                                     "capacity": huge})  # fmt: skip
+    assert made.status_code == 400 and "more places than an event can have" in made.text
+    assert f'value="{huge}"' in made.text and 'value="周六夜跑"' in made.text
+    assert "SQLite" not in made.text
+    pay = c.post("/events/pay", {"event": huge, "who": "7KQ2-M9XD", "receipt": "WX-889"})
+    assert pay.status_code == 409 and f"There is no event {huge}" in pay.text
+    assert 'value="WX-889"' in pay.text

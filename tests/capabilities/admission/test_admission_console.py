@@ -79,3 +79,33 @@ def test_a_refused_invite_code_form_names_the_field_and_keeps_what_was_typed(
     day = console.post("/codes", {"label": "海报", "expires": "31/12/2026"})
     assert day.status_code == 400 and "Last day it works: &#39;31/12/2026&#39; is not" in day.text
     assert 'value="31/12/2026"' in day.text
+
+
+def test_a_code_form_out_of_range_speaks_of_the_forms_fields_not_cli_options(
+    console: Console,
+) -> None:
+    none = console.post("/codes", {"label": "海报", "max_uses": "0"})
+    assert none.status_code == 400 and "--max-uses" not in none.text
+    assert "How many people it may let in: from 1 to 2147483647, not 0" in none.text
+    past = console.post("/codes", {"label": "海报", "expires": "2020-01-01"})
+    assert past.status_code == 400 and "Last day it works: 2020-01-01 has passed" in past.text
+    assert 'value="2020-01-01"' in past.text and 'value="海报"' in past.text
+
+
+def test_every_pending_application_can_be_reached_and_the_counts_are_true(
+    console: Console,
+) -> None:
+    ids = [apply(console, f"w-{n}", f"申请人{n:03d}", ["混油皮"]) for n in range(230)]
+    for done in ids[:3]:
+        console.post(f"/applications/{done}/refuse", {"message": "no"})
+    first = console.get("/applications")
+    assert 'id="pending-count">227<' in first.text and 'id="reviewed-count">3<' in first.text
+    assert "申请人003" in first.text and "Page 1 of 5" in first.text
+    seen: set[str] = set()
+    for page in range(1, 6):
+        found = console.get("/applications", page=str(page)).text
+        seen |= {f"申请人{n:03d}" for n in range(230) if f"申请人{n:03d}</" in found}
+    assert len(seen) == 230  # every pending one on a page, the reviewed on each
+    last = console.get("/applications", page="5").text
+    assert f'id="approve-{ids[-1]}"' in last and "← Previous" in last
+    assert "申请人229" in console.get("/applications", page="99").text  # past the end: the last

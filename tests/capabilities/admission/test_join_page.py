@@ -205,3 +205,33 @@ def test_a_nickname_refused_keeps_the_questions_and_what_was_typed(chat: Chat) -
     assert "Who invited you?" in refused.text and ">Lan</textarea>" in refused.text
     assert ">Oolong</textarea>" in refused.text
     assert SqlApplications.on(chat.store).applications(chat.community_id) == []
+
+
+def _after(page: str, first: str, then: str) -> bool:
+    """`then` comes after `first` in the page, with no other form field between them."""
+    start = page.index(first)
+    between = page[start + len(first) : page.index(then, start)]
+    return "<input" not in between and "<textarea" not in between
+
+
+def test_a_refused_code_or_nickname_is_explained_beside_its_field(chat: Chat) -> None:
+    screening(chat, CODE)
+    client = TestClient(chat.app)
+    wrong = join(client, chat.codes[0], "Mei", invite_code="SPRNG")
+    assert wrong.status_code == 403
+    assert 'name="invite_code" value="SPRNG"' in wrong.text  # kept, to correct
+    assert _after(wrong.text, 'id="invite_code"', "There is no invite code “SPRNG” here")
+    bad = join(TestClient(chat.app), chat.codes[0], "@Mei", invite_code="SPRNG")
+    assert bad.status_code == 400 and 'name="invite_code" value="SPRNG"' in bad.text
+    assert _after(bad.text, 'id="nickname"', "cannot contain @")
+
+
+def test_a_full_group_keeps_the_nickname_and_the_code(chat: Chat) -> None:
+    screening(chat, CODE)
+    create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="spring")
+    for n in range(3):
+        chat.member(f"member {n}")
+    refused = join(TestClient(chat.app), chat.codes[0], "Mei", invite_code="spring")
+    assert refused.status_code == 403 and "This group is full (3 of 3)." in refused.text
+    assert 'value="Mei"' in refused.text and 'name="invite_code" value="spring"' in refused.text
+    assert seated(chat) == ["member 0", "member 1", "member 2"]

@@ -20,6 +20,7 @@ from hearthkeeper.capabilities.activities.stats import activity_figures, event_f
 from hearthkeeper.capabilities.calendar.firings import to_instant
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.business import PAY_WITHIN
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
@@ -30,6 +31,7 @@ _NOTICES = {
     "paid": "Fee recorded; the place is confirmed and the member gets their door code.",
     "again": "That receipt was recorded already; nothing new.",
 }
+MAX_PLACES = 2**31 - 1  # an event's capacity column (INTEGER on PostgreSQL)
 DOOR_TEXT = {
     DoorVerdict.IN: "Welcome in",
     DoorVerdict.AGAIN: "Code used already",
@@ -89,6 +91,10 @@ def router(pages: Pages) -> APIRouter:
         except ValueError:
             return page(request, view, operator, f"The capacity {capacity!r} is not a whole "
                         "number; write one, or leave it empty for no limit.", 400, typed)  # fmt: skip
+        if places is not None and places > MAX_PLACES:  # the store's INTEGER column
+            return page(request, view, operator, f"The capacity {places} is more places than "
+                        f"an event can have (at most {MAX_PLACES}); leave it empty for no "
+                        "limit.", 400, typed)  # fmt: skip
         try:
             staff.create_event(store, view.community, title,
                                to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
@@ -119,6 +125,9 @@ def router(pages: Pages) -> APIRouter:
         if not event.strip().isdecimal():
             return page(request, view, operator, f"The event id {event!r} is not a number: "
                         "give the id from the Id column of the events above.", 400, typed)  # fmt: skip
+        if int(event) > MAX_ID:
+            return page(request, view, operator, f"There is no event {event.strip()}: give the "
+                        "id from the Id column of the events above.", 409, typed)  # fmt: skip
         try:
             recorded = record_fee(store, view.community, int(event), who, receipt, amount,
                                   f"console:{operator.username}", web.clock.now())  # fmt: skip
@@ -130,7 +139,9 @@ def router(pages: Pages) -> APIRouter:
     def door(request: Request, slug: str, operator: SignedIn, code: str = "") -> Response:
         view = pages.community(slug)
         if code.strip():
-            plain = normal_code(code) or "".join(code.split())[:16] or "-"
+            # a code of another shape goes to the page as its letters, digits and dashes
+            plain = normal_code(code) or "".join(c for c in code if c.isascii() and
+                                                 (c.isalnum() or c == "-"))[:16] or "-"  # fmt: skip
             return RedirectResponse(f"{view.path}/door/{plain}", status_code=303)
         return render(request, "console/door.html", operator=operator, active="events",
                       result=None, **view.context())  # fmt: skip
@@ -144,6 +155,13 @@ def router(pages: Pages) -> APIRouter:
         return render(request, "console/door.html", status_code=200 if ok else 409,
                       operator=operator, active="events", result=result, ok=ok,
                       verdict=DOOR_TEXT[result.verdict], code=shown_code(code[:8].upper()),
-                      **view.context())  # fmt: skip
+                      typed=_as_typed(code), **view.context())  # fmt: skip
 
     return routes
+
+
+def _as_typed(code: str) -> str:
+    """A refused code for the door's field again: as people read it when it has a door
+    code's shape (`7KQ2-M9XD`), else as it came (so a slip can be corrected, not retyped)."""
+    plain = normal_code(code)
+    return shown_code(plain) if plain else code[:32]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
 from hearthkeeper.store.columns import utc
@@ -26,7 +26,9 @@ class Applications(Protocol):
                         display_name: str, member_id: int | None, questions: Sequence[str],
                         answers: Sequence[str], at: datetime) -> tuple[Application, bool]: ...  # fmt: skip
     def get_application(self, application_id: int) -> Application | None: ...
-    def applications(self, community_id: int, *, limit: int = 200) -> list[Application]: ...
+    def applications(self, community_id: int, *, pending: bool | None = None,
+                     limit: int = 200, offset: int = 0) -> list[Application]: ...  # fmt: skip
+    def application_counts(self, community_id: int) -> tuple[int, int]: ...
     def review(self, application_id: int, status: ApplicationStatus, by: str,
                message: str | None, at: datetime) -> Application: ...  # fmt: skip
 
@@ -66,23 +68,40 @@ class SqlApplications(StoreBase):
             row = session.get(ApplicationRow, application_id)
             return None if row is None else _application(row)
 
-    def applications(self, community_id: int, *, limit: int = 200) -> list[Application]:
-        """The community's applications: pending ones first (oldest first, as they wait),
-        then the reviewed ones, most recently reviewed first."""
-        waiting = case((ApplicationRow.status == ApplicationStatus.PENDING.value, 0), else_=1)
+    def applications(self, community_id: int, *, pending: bool | None = None,
+                     limit: int = 200, offset: int = 0) -> list[Application]:  # fmt: skip
+        """The community's applications, `limit` from `offset`: pending ones first (oldest
+        first, as they wait), then the reviewed ones, most recently reviewed first;
+        `pending` True or False: only those."""
+        is_pending = ApplicationRow.status == ApplicationStatus.PENDING.value
+        waiting = case((is_pending, 0), else_=1)
+        query = select(ApplicationRow).where(ApplicationRow.community_id == community_id)
+        if pending is not None:
+            query = query.where(is_pending if pending else ~is_pending)
         query = (
-            select(ApplicationRow)
-            .where(ApplicationRow.community_id == community_id)
-            .order_by(
+            query.order_by(
                 waiting,
                 ApplicationRow.reviewed_at.desc(),
                 ApplicationRow.created_at,
                 ApplicationRow.id,
             )
             .limit(limit)
+            .offset(offset)
         )
         with self._unit(write=False) as session:
             return [_application(row) for row in session.scalars(query)]
+
+    def application_counts(self, community_id: int) -> tuple[int, int]:
+        """How many of the community's applications are (pending, reviewed)."""
+        query = (
+            select(ApplicationRow.status, func.count())
+            .where(ApplicationRow.community_id == community_id)
+            .group_by(ApplicationRow.status)
+        )
+        with self._unit(write=False) as session:
+            counts = {status: n for status, n in session.execute(query)}
+        waiting = counts.pop(ApplicationStatus.PENDING.value, 0)
+        return waiting, sum(counts.values())
 
     def review(self, application_id: int, status: ApplicationStatus, by: str,
                message: str | None, at: datetime) -> Application:  # fmt: skip

@@ -25,6 +25,7 @@ codes_app = typer.Typer()  # its help: capabilities/admission/__init__.py
 applications_app = typer.Typer()
 CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
 BY = "cli"
+REVIEWED_LISTED = 200  # the latest reviewed applications `applications list` shows
 
 
 def _community(store: Store, slug: str) -> Community:
@@ -91,10 +92,14 @@ def revoke(
 
 @applications_app.command("list")
 def list_applications(community: CommunityOption, config: ConfigOption = None) -> None:
-    """Applications, pending first: id, status, who, when, their answers."""
+    """Applications, pending first (every one): id, status, who, when, their answers; then
+    the latest reviewed ones."""
     store = open_store(settings_from(config))
     found = _community(store, community)
-    applications = SqlApplications.on(store).applications(found.id)
+    stored = SqlApplications.on(store)
+    waiting, decided = stored.application_counts(found.id)
+    applications = (stored.applications(found.id, pending=True, limit=max(1, waiting))
+                    + stored.applications(found.id, pending=False, limit=REVIEWED_LISTED))  # fmt: skip
     for a in applications:
         reviewed = "" if a.reviewed_by is None else f" by {a.reviewed_by}"
         _say(f"#{a.id}  {a.status.value}{reviewed}  {a.display_name}  "
@@ -103,6 +108,8 @@ def list_applications(community: CommunityOption, config: ConfigOption = None) -
             _say(f"    {question}\n      → {answer}")
         if a.message:
             _say(f"    message: {a.message}")
+    if decided > REVIEWED_LISTED:
+        _say(f"({decided - REVIEWED_LISTED} earlier reviewed applications not listed)")
     if not applications:
         console.print("No applications.")
 

@@ -16,12 +16,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
-from hearthkeeper.capabilities.admission.codes import BadCode, create_code, revoke_code
+from hearthkeeper.capabilities.admission.codes import (
+    MAX_USES,
+    BadCode,
+    create_code,
+    revoke_code,
+)
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
+    PAGE_SIZE,
     CommunityView,
     ConsoleRoute,
     PageNotFound,
@@ -29,6 +35,7 @@ from hearthkeeper.web.console.pages import (
     SignedIn,
     back_to,
     messages_from,
+    paged,
 )
 from hearthkeeper.web.templates import render
 
@@ -45,12 +52,24 @@ def router(pages: Pages) -> APIRouter:
 
     @routes.get("/console/c/{slug}/applications", response_class=HTMLResponse)
     def applications(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
+        """Pending applications (`?page=`, oldest first) and reviewed ones
+        (`?reviewed_page=`), `PAGE_SIZE` of each, with their true counts."""
         view = pages.community(slug)
-        found = SqlApplications.on(store).applications(view.community.id)
+        found = SqlApplications.on(store)
+        waiting, reviewed = found.application_counts(view.community.id)
+        page, last = paged(request, waiting)
+        later, reviewed_pages = paged(request, reviewed, "reviewed_page")
         groups = {g.id: g.name for g in store.list_groups(view.community.id)}
         return render(request, "console/applications.html", operator=operator,
-                      active="applications", applications=found, groups=groups,
-                      threshold=threshold(view), **messages_from(request),
+                      active="applications", groups=groups, threshold=threshold(view),
+                      pending=found.applications(view.community.id, pending=True,
+                                                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
+                      reviewed=found.applications(view.community.id, pending=False,
+                                                  limit=PAGE_SIZE,
+                                                  offset=(later - 1) * PAGE_SIZE),
+                      pending_count=waiting, reviewed_count=reviewed,
+                      page=page, pages=last, reviewed_page=later,
+                      reviewed_pages=reviewed_pages, **messages_from(request),
                       **view.context())  # fmt: skip
 
     def application_of(view: CommunityView, application_id: int) -> Application:
@@ -121,6 +140,9 @@ def router(pages: Pages) -> APIRouter:
             return refused(f"How many people it may let in: {max_uses!r} is not a whole "
                            "number; write one, or leave it empty for no limit.")  # fmt: skip
         most = int(max_uses) if max_uses.strip() else None
+        if most is not None and not 1 <= most <= MAX_USES:  # said as the form says it
+            return refused(f"How many people it may let in: from 1 to {MAX_USES}, not {most}; "
+                           "leave it empty for no limit.")  # fmt: skip
         until = None
         if expires.strip():
             try:
@@ -129,6 +151,9 @@ def router(pages: Pages) -> APIRouter:
                 return refused(f"Last day it works: {expires!r} is not a date; write it as "
                                "YYYY-MM-DD, or leave it empty for never.")  # fmt: skip
             until = datetime.combine(day, time(23, 59, 59), view.zone).astimezone(UTC)
+            if until <= web.clock.now():
+                return refused(f"Last day it works: {day:%Y-%m-%d} has passed already; give "
+                               "today or a later day, or leave it empty for never.")  # fmt: skip
         try:
             made = create_code(store, view.community.id, f"console:{operator.username}",
                                web.clock.now(), label=label, max_uses=most, expires_at=until,

@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
 from hearthkeeper.carriers.webchat.door import (
+    MAX_CODE,
     NOTHING_ASKED,
     Asked,
     asked_of,
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 
 JOIN_COOKIE = "hearth_join"
 MAX_SOURCE = 200  # the longest link token (`?via=`) a join carries to the engine
+MAX_TOKEN = 200  # longer than any double-submit token the join page hands out
+MAX_TYPED = 1000  # of a nickname: what the page shows again (it explains any over 32)
 MEMBER_COOKIE_DAYS = 365
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
 SWEEP_EVERY = timedelta(minutes=10)
@@ -89,10 +92,13 @@ def webchat_router(
     def join_page(request: Request, room: WebChatRoom, user: WebUser | None, *, status: int = 200,
                   error: str | None = None, elsewhere: str | None = None,
                   nickname: str | None = None, source: str = "", verdict: Verdict | None = None,
-                  asked: Asked = NOTHING_ASKED) -> HTMLResponse:  # fmt: skip
+                  asked: Asked = NOTHING_ASKED, field: str | None = None,
+                  probed: bool = False) -> HTMLResponse:  # fmt: skip
         """The join page: the group, a note (an error, a ban, a full group), what the
         community's threshold said (`verdict`: why not, the questions, a code field) and the
-        form, keeping what was typed (`asked`)."""
+        form, keeping what was typed (`asked`); `field`: the field the error is about (it is
+        shown beside it); `probed`: the verdict only says what the door asks (the form was
+        refused before the door was asked), so it is a note, not an error."""
         language = chat.language(room.group)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         seated = seat is not None and seat.seated
@@ -115,14 +121,14 @@ def webchat_router(
                            and not verdict.questions and not verdict.asks_code
                            and not verdict.keeps_form,
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
-                           max_nickname=MAX_NICKNAME)  # fmt: skip
+                           max_nickname=MAX_NICKNAME, field=field, probed=probed)  # fmt: skip
         response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
                             secure=web.settings.secure_cookies, path="/join")  # fmt: skip
         return response
 
     @router.get("/join/{code}", response_class=HTMLResponse)
     async def join_form(request: Request, code: str, via: str = "",
-                        invite: Annotated[str, Query(alias="code", max_length=64)] = "",
+                        invite: Annotated[str, Query(alias="code")] = "",
                         ) -> HTMLResponse:  # fmt: skip
         room = chat.room(code)
         if room is None:
@@ -134,35 +140,47 @@ def webchat_router(
             verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                    "" if user is None else user.nickname, probe=True)  # fmt: skip
         return join_page(request, room, user, source=via, verdict=verdict,
-                         asked=Asked(code=invite.strip()))  # fmt: skip
+                         asked=Asked(code=invite.strip()[: MAX_CODE + 1]))  # fmt: skip
 
     @router.post("/join/{code}", response_model=None)
     async def join(
         request: Request,
         code: str,
-        nickname: Annotated[str, Form(max_length=1000)] = "",
-        csrf_token: Annotated[str, Form(max_length=200)] = "",
-        source: Annotated[str, Form(max_length=MAX_SOURCE)] = "",
+        nickname: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+        source: Annotated[str, Form()] = "",
     ) -> Response:
+        # cut, not refused: an over-long nickname is explained on the page (BadNickname), a
+        # token or a link's source that long matches none
+        nickname, csrf_token = nickname[:MAX_TYPED], csrf_token[:MAX_TOKEN]
+        source = source[:MAX_SOURCE]
         room = chat.room(code)
         if room is None:
             return _missing()
         expected = request.cookies.get(JOIN_COOKIE, "")
         user = member(request)
         language = chat.language(room.group)
+        asked = asked_of(await request.form())  # kept on every page that does not seat
+
+        async def again(status: int, error: str, **more: Any) -> HTMLResponse:
+            """The form again, as typed, with what the door asks (its questions, a code
+            field) and `error`."""
+            looked = await screen(chat, room.group.id, "" if user is None else user.user_id,
+                                  "" if user is None else user.nickname, probe=True)  # fmt: skip
+            return join_page(request, more.pop("room", room), user, status=status, error=error,
+                             nickname=nickname, source=source, asked=asked,
+                             verdict=None if looked.admitted else looked, probed=True,
+                             **more)  # fmt: skip
+
         if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
-            return join_page(request, room, user, status=403, nickname=nickname, source=source,
-                             error=say("form_expired", language))  # fmt: skip
+            return await again(403, say("form_expired", language))
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
             address = client_address(request, web.settings.trusted_proxies)
             over = limits.join(address, None if user is None else user.user_id, language)
             if over is not None:
-                limited = join_page(request, room, user, status=429, error=over.message,
-                                    nickname=nickname, source=source)  # fmt: skip
-                return _retry_after(limited, over)
+                return _retry_after(await again(429, over.message), over)
         token = None
-        asked = asked_of(await request.form())
         try:
             if user is None:
                 user, token = chat.create_user(nickname, language)
@@ -182,16 +200,10 @@ def webchat_router(
                                      nickname=nickname, source=source, verdict=verdict,
                                      asked=asked)  # fmt: skip
         except BadNickname as bad:
-            # the form again with what the door asks (its questions, a code field), as typed
-            looked = await screen(chat, room.group.id, "" if user is None else user.user_id,
-                                  "" if user is None else user.nickname, probe=True)  # fmt: skip
-            response = join_page(request, room, user, status=400, error=str(bad),
-                                 nickname=nickname, source=source, asked=asked,
-                                 verdict=None if looked.admitted else looked)  # fmt: skip
-        except WebChatRefused as refused:
-            fresh = chat.room(code) or room
-            response = join_page(request, fresh, user, status=403, error=refused.message,
-                                 elsewhere=refused.elsewhere, source=source)  # fmt: skip
+            response = await again(400, str(bad), field="nickname")
+        except WebChatRefused as refused:  # full, banned: what was typed stays for elsewhere
+            response = await again(403, refused.message, room=chat.room(code) or room,
+                                   elsewhere=refused.elsewhere)  # fmt: skip
         if token is not None:
             remember(response, token)
         return response

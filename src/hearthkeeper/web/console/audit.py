@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hearthkeeper.web.console.pages import PAGE_SIZE, ConsoleRoute, Pages, SignedIn, page_number
+from hearthkeeper.web.console.pages import PAGE_SIZE, ConsoleRoute, Pages, SignedIn, paged
 from hearthkeeper.web.templates import render
 
 
@@ -17,13 +17,13 @@ def router(pages: Pages) -> APIRouter:
     @routes.get("/console/c/{slug}/audit", response_class=HTMLResponse)
     def audit(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
         view = pages.community(slug)
-        page = page_number(request)
         cid = view.community.id
-        entries = store.audit_entries(cid, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         total = store.audit_count(cid)
+        page, last = paged(request, total)
+        entries = store.audit_entries(cid, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return render(
             request, "console/audit.html", operator=operator, active="audit", entries=entries,
-            page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total, **view.context(),
+            page=page, pages=last, total=total, **view.context(),
         )  # fmt: skip
 
     return routes

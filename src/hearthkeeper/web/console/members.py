@@ -21,7 +21,7 @@ from hearthkeeper.web.console.pages import (
     Pages,
     SignedIn,
     messages_from,
-    page_number,
+    paged,
 )
 from hearthkeeper.web.templates import render
 
@@ -68,13 +68,13 @@ def router(pages: Pages) -> APIRouter:
         request: Request, slug: str, operator: SignedIn, q: str = "", tag: str = ""
     ) -> HTMLResponse:
         view = pages.community(slug)
-        page = page_number(request)
         cid = view.community.id
-        found = store.search_members(cid, q, tag, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         total = store.count_members(cid, q, tag)
+        page, last = paged(request, total)
+        found = store.search_members(cid, q, tag, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return render(
             request, "console/members.html", operator=operator, active="members",
-            members=found, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+            members=found, total=total, page=page, pages=last,
             q=q, tag=tag, levels=level_names(view), bottom=bottom_level(view),
             **view.context(),
         )  # fmt: skip

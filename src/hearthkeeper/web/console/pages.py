@@ -18,6 +18,7 @@ from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
 from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.invalid import community_context
 from hearthkeeper.web.overflow import overflow_answer
 from hearthkeeper.web.templates import render
 
@@ -79,7 +80,7 @@ class ConsoleRoute(APIRoute):
                 status, what = overflow_answer(request, exc)
                 heading = "Not found" if status == 404 else "Out of range"
                 return render(request, "console/not_found.html", status_code=status, what=what,
-                              heading=heading)  # fmt: skip
+                              heading=heading, **community_context(request))  # fmt: skip
 
         return handle
 
@@ -201,9 +202,17 @@ def _plain_path(path: str) -> bool:
     return all(c.isalnum() or c in "/-_" for c in path) and ".." not in path
 
 
-def page_number(request: Request) -> int:
-    """The `?page=` asked for, at least 1."""
+def page_number(request: Request, key: str = "page") -> int:
+    """The `?page=` (or `?<key>=`) asked for, at least 1."""
     try:
-        return max(1, int(request.query_params.get("page", "1")))
+        return max(1, int(request.query_params.get(key, "1")))
     except ValueError:
         return 1
+
+
+def paged(request: Request, total: int, key: str = "page") -> tuple[int, int]:
+    """(the page to show, how many pages) for `total` rows, `PAGE_SIZE` a page: the page
+    asked for (`?page=` or `?<key>=`), the last one when it asks past the end (an old link,
+    the last rows handled), so a page never says "nothing" while there are rows."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(page_number(request, key), pages), pages
