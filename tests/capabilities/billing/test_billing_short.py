@@ -79,7 +79,7 @@ def test_staff_recording_below_the_price_must_say_why_else_nothing_is_stored(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = paid_community(store, store_clock)
-    with pytest.raises(BillingError, match="100.00 CNY was paid, below .* nothing was recorded"):
+    with pytest.raises(BillingError, match=r"100\.00 CNY was paid, below .* nothing was recorded"):
         record(c, "bo", "TB-1", "100", provider=Provider.MANUAL)
     with pytest.raises(BillingError, match="another currency"):
         record(c, "bo", "TB-1", "299", "USD", provider=Provider.MANUAL)
