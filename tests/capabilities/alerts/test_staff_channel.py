@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.activity import members_joined
 from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import parse_playbook
@@ -87,3 +89,5 @@ def test_the_figures_leave_the_staff_channel_out_unless_asked_for(
     assert sorted(members_joined(store, cid)) == [c.member_id("ann")]  # not the two staff
     asked = members_joined(store, cid, group_ids=[ids["staff"]])
     assert sorted(asked) == sorted([c.member_id("mei"), c.member_id("bob")])
+    lines = load_matrix(store, cid, loaded.playbook, ZoneInfo("Europe/London"), store_clock.now())
+    assert [line.name for line in lines.lines] == ["g1"]  # no grid warnings about staff
