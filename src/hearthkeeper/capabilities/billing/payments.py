@@ -114,7 +114,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     if not created:  # recorded meanwhile by another delivery of the same payment
         _same_payment(recorded, community, member_id, order.plan_id, None)
         return _recorded(repo, recorded, False)
-    more = {"discount": discount, "short": short} if short is not None else {}
+    more = {"discount": discount, "short": short} if short is not None or discount else {}
     recorded, sub = _cover(tx, community, playbook, recorded, plan, f"billing {cover.kind.value}",
                            order.recorded_by, now, more)  # fmt: skip
     return Recorded(recorded, sub, True)
