@@ -8,13 +8,13 @@ from collections.abc import Collection
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_day
 
 
 def _group_ids(store: Store, community_id: int, group_ids: Collection[int] | None) -> list[int]:
-    ids = [g.id for g in store.list_groups(community_id)]
-    return ids if group_ids is None else [g for g in ids if g in set(group_ids)]
+    return [g.id for g in counted_groups(store, community_id, group_ids)]
 
 
 def member_activity(store: Store, community_id: int, *, start: date, end: date,

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.measures import Inputs, measure_scope
+from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.analytics.metric_records import (
     CommunityMetrics,
     DayPoint,
@@ -42,7 +43,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
     reads = reads or store
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
+    groups = counted_groups(store, community_id, group_ids)
     ids = [g.id for g in groups]
     since, until = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
     activity, questions, days, kinds = concurrently(

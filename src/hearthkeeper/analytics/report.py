@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.analytics.metrics import (
     LOOK_AHEAD,
     CommunityMetrics,
@@ -229,7 +230,7 @@ def build_report(
     playbook = playbook if playbook is not None else community_playbook(store, community_id)
     zone_name, zone = zone_of(playbook)
     end = end if end is not None else now.astimezone(zone).date()
-    groups = [g for g in store.list_groups(community_id) if group_ids is None or g.id in group_ids]
+    groups = counted_groups(store, community_id, group_ids, playbook)
     ids = [g.id for g in groups]
     longest = most_days(len(groups))
     if start is None:  # (a community with few groups may reach back before year 1)

@@ -18,6 +18,7 @@ from hearthkeeper.analytics.cohorts import CohortRow, cohort_table
 from hearthkeeper.analytics.health import HealthScore, health_score
 from hearthkeeper.analytics.heat import HeatWarning, SilentMember, assess
 from hearthkeeper.analytics.lifecycle import Lifecycle, infer_stage
+from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.analytics.report_reads import Reads
 from hearthkeeper.analytics.segments import (
     DEFAULT_RULES,
@@ -86,7 +87,11 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
                      reads: Reads | None = None) -> Vitals:  # fmt: skip
     """Everything the health modules say about the community (`name` labels the
     community-wide scores), for the groups `group_ids` (default: all of them)."""
-    ids = group_ids if group_ids is not None else [g.id for g in store.list_groups(community_id)]
+    ids = (
+        group_ids
+        if group_ids is not None
+        else [g.id for g in counted_groups(store, community_id, playbook=playbook)]
+    )
     data = signals.load(store, community_id, ids, as_of, zone, reads)
     scopes = {gid: ({gid}, gname) for gid, gname in sorted(data.groups.items())}
     all_groups = set(data.groups)

@@ -28,10 +28,10 @@ from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction
 from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view
 from hearthkeeper.engine.observers import OBSERVERS, Observer
-from hearthkeeper.engine.registry import Registry
+from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.engine.state import State
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.groups import for_group, override_for
+from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.store import (
     Group,
     MessageKind,
@@ -63,13 +63,13 @@ class Runtime:
     def playbook_for(self, group: GroupView) -> Playbook:
         """The playbook `group` runs: the community's, with the group's override (the
         playbook's `groups:` section, by carrier id or name) applied; made once per group."""
-        if not self.playbook.groups:
+        if not self.playbook.groups and not self.playbook.alerts.staff_group:
             return self.playbook
         key = f"{group.carrier}\x00{group.carrier_group_id}\x00{group.name}"
         found = self._by_group.get(key)
         if found is None:
-            override = override_for(self.playbook, group.name, group.carrier_group_id)
-            found = self._by_group[key] = for_group(self.playbook, override)
+            found = group_playbook(self.playbook, group.name, group.carrier_group_id)
+            self._by_group[key] = found
         return found
 
 
@@ -312,7 +312,10 @@ class Executor:
         ctx = Context(playbook=playbook, group=group, member=member, now=event.at,
                       state=self.state)  # fmt: skip
         started = time.perf_counter()
-        decision = runtime.registry.decide(event, ctx)
+        # The staff channel is staff's own: only the gate (a blacklisted member is kept out)
+        # runs there, no moderation, ceremony or mechanism (alerts.staff_group_as_members).
+        staff = is_staff_channel(playbook, group.name, group.carrier_group_id)
+        decision = runtime.registry.decide(event, ctx, through=Stage.GATE if staff else None)
         decided_in = time.perf_counter() - started
         done: list[Action] = []
         if decision.actions:

@@ -71,6 +71,7 @@ class Registry:
         self._entries: list[_Entry] = []
         # the handlers by priority group, in order (what `decide` walks)
         self._stages: tuple[tuple[Handler, ...], ...] = ()
+        self._stage_numbers: tuple[int, ...] = ()  # each of `_stages`' priority group
         self._effects: dict[str, tuple[type[Request], Effect[Any]]] = {}
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
         self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
@@ -130,6 +131,7 @@ class Registry:
         for entry in self._entries:
             stages.setdefault(entry.stage, []).append(entry.handler)
         self._stages = tuple(tuple(handlers) for handlers in stages.values())
+        self._stage_numbers = tuple(stages)
         if isinstance(handler, Stateful):
             self._stateful.append(handler)
 
@@ -143,11 +145,14 @@ class Registry:
         """Names of the registered handlers, in the order they are consulted."""
         return [entry.handler.name for entry in self._entries]
 
-    def decide(self, event: Event, ctx: Context) -> Decision:
-        """Run the handlers on one event and collect their actions."""
+    def decide(self, event: Event, ctx: Context, *, through: int | None = None) -> Decision:
+        """Run the handlers on one event and collect their actions (only the stages up to
+        `through`, when given)."""
         actions: list[Action] = []
         used: list[str] = []
-        for stage in self._stages:
+        for number, stage in zip(self._stage_numbers, self._stages, strict=True):
+            if through is not None and number > through:
+                break
             stop = False
             for handler in stage:
                 if handler.check(event, ctx):

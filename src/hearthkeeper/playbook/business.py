@@ -196,6 +196,12 @@ class Alerts(Section):
         description="The group that is the staff channel (its name or carrier id): alerts are "
         "posted there mentioning the recipients. None: no staff channel.",
     )
+    staff_group_as_members: bool = Field(
+        False,
+        description="Run the staff channel like a member group: moderated, welcomed, sent "
+        "scheduled posts and check-ins, counted in the figures and the report, a destination "
+        "for live codes and invite links. False: it is staff's own, none of these.",
+    )
     direct: bool = Field(
         True,
         description="Also send each recipient the alert by direct message, on carriers that "

@@ -60,6 +60,28 @@ def override_for(pb: Playbook, name: str, carrier_group_id: str) -> GroupOverrid
     return found if found is not None else pb.groups.get(name)
 
 
+def is_staff_channel(pb: Playbook, name: str, carrier_group_id: str) -> bool:
+    """Whether the group is the staff channel (`alerts.staff_group`, by name or carrier id)
+    kept as staff's own: not moderated, welcomed, posted to, counted or routed into like a
+    member group, unless `alerts.staff_group_as_members` says it should be."""
+    wanted = pb.alerts.staff_group
+    if not wanted or pb.alerts.staff_group_as_members:
+        return False
+    return wanted in (name, carrier_group_id)
+
+
+def group_playbook(pb: Playbook, name: str, carrier_group_id: str) -> Playbook:
+    """The playbook the group runs: `for_group` with its override; the staff channel
+    receives no scheduled posts unless its own override names some."""
+    override = override_for(pb, name, carrier_group_id)
+    if is_staff_channel(pb, name, carrier_group_id):
+        if override is None:
+            override = GroupOverride(calendar_posts=[])
+        elif override.calendar_posts is None:
+            override = override.model_copy(update={"calendar_posts": []})
+    return for_group(pb, override)
+
+
 def for_group(pb: Playbook, override: GroupOverride | None) -> Playbook:
     """The playbook a group runs: the community's, with the group's override applied. Its
     capacity is not among them: carriers read a group's capacity from the group itself, where

@@ -56,14 +56,17 @@ def billing(actions: list[Action]) -> list[Action]:
     return [a for a in actions if a.handler == "billing"]
 
 
-def pay(c: Community, user: str, receipt: str, amount: str = "299") -> Recorded:
-    """Staff record a payment of the half-year plan for `user` (on the fake carrier)."""
+def pay(c: Community, user: str, receipt: str, amount: str = "299",
+        discount: str = "") -> Recorded:  # fmt: skip
+    """Staff record a payment of the half-year plan for `user` (on the fake carrier); one
+    below the price needs the `discount` reason."""
     with c.store.transaction() as tx:
         member = tx.member_for("fake", user, user)
         community = tx.get_community(c.runtime.slug)
         assert community is not None
         order = NewOrder("half-year", Decimal(amount), "CNY", Provider.MANUAL, receipt, "staff")
-        return record_payment(tx, community, c.runtime.playbook, member.id, order, c.clock.now())
+        return record_payment(tx, community, c.runtime.playbook, member.id, order, c.clock.now(),
+                              discount=discount)  # fmt: skip
 
 
 def screen(c: Community, user: str, group: str = "g1") -> Verdict:

@@ -44,6 +44,13 @@ def test_paying_listing_cancelling_and_refunding_from_the_command_line(site: Pat
     assert status == 0 and "recorded already" in out
     status, out = run("billing", "pay", code, "--plan", "gold", "--receipt", "TB-2", *config)
     assert status == 1 and "no plan 'gold'" in out
+    below = ("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-3", "--amount", "0")
+    status, out = run(*below, *config)
+    assert status == 1 and "below the price" in out and "--discount" in out
+    status, out = run(*below, "--discount", "a prize for the quiz", *config)
+    assert status == 0 and "renewal of half-year, 0.00 CNY" in out
+    status, out = run("billing", "grant", "2", "--reason", "again", *config)
+    assert status == 1 and "not a held payment" in out
     status, out = run("billing", "list", *config)
     assert status == 0 and "小美" in out and "active" in out
     status, out = run("billing", "list", "--orders", *config)

@@ -31,7 +31,7 @@ def test_purchase_repurchase_upgrade_and_revenue_per_group(
     pay(c, "ann", "r-1")
     end = pay(c, "bo", "r-2").subscription.period_end  # type: ignore[union-attr]
     store_clock.set(end - timedelta(days=1))
-    pay(c, "bo", "r-3", amount="259")
+    pay(c, "bo", "r-3", amount="259", discount="loyal member")
     store_clock.set(end + timedelta(days=10))  # ann's first period ended unrenewed
 
     figures = money_figures(store, c.runtime.community_id, store_clock.now())

@@ -51,7 +51,9 @@ def test_the_report_shows_purchase_repurchase_upgrade_and_revenue_from_real_orde
                store_clock.now())  # fmt: skip
     assert kicks(run_at(c, store_clock.now())) == [("g2", "cy")]
     store_clock.set(ends - timedelta(days=10))
-    assert pay(c, "bo", "TB-4", amount="259").order.kind.value == "renewal"  # a discount
+    assert (
+        pay(c, "bo", "TB-4", amount="259", discount="loyal member").order.kind.value == "renewal"
+    )  # a discount
     assert kicks(run_at(c, ends + timedelta(days=3), restart=True)) == [("g1", "ann")]
     gone = [
         c.events.leave(u, group=g, at=store_clock.now()) for u, g in (("cy", "g2"), ("ann", "g1"))

@@ -92,6 +92,10 @@ def test_the_api_records_lists_and_cancels(c: Console) -> None:
     auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
     api = f"/api/v1/communities/{SLUG}"
     body = {"who": "webchat:mei", "plan": "half-year", "receipt": "wx-1", "amount": "199"}
+    short = c.client.post(f"{api}/payments", json=body, headers=auth)  # below 299: say why
+    assert short.status_code == 409 and "below the price" in short.json()["detail"]
+    assert orders(c) == []
+    body["discount"] = "agreed: a friend of the founder"
     first = c.client.post(f"{api}/payments", json=body, headers=auth)
     assert first.status_code == 200 and first.json()["created"] is True
     assert first.json()["order"]["amount"] == "199.00"
@@ -107,7 +111,8 @@ def test_the_api_records_lists_and_cancels(c: Console) -> None:
     assert cancelled.json()["status"] == "cancel_at_period_end"
     listed = c.client.get(f"{api}/orders", headers=auth).json()
     assert [(o["kind"], o["recorded_by"]) for o in listed] == [("purchase", "api:ann")]
-    as_number = {"who": "webchat:mei", "plan": "half-year", "receipt": "wx-3", "amount": 249.5}
+    as_number = {"who": "webchat:mei", "plan": "half-year", "receipt": "wx-3", "amount": 249.5,
+                 "discount": "renewal offer"}  # fmt: skip
     paid = c.client.post(f"{api}/payments", json=as_number, headers=auth)
     assert paid.status_code == 200 and paid.json()["order"]["amount"] == "249.50"
     assert c.client.post(f"{api}/payments", json={**as_number, "receipt": "wx-4", "amount": True},
@@ -195,3 +200,67 @@ def test_a_refused_payment_keeps_what_staff_typed(c: Console) -> None:
     assert f'value="{form["who"]}"' in refused.text and 'value="taobao-2000"' in refused.text
     assert 'value="two hundred"' in refused.text
     assert 'value="half-year" selected' in refused.text
+
+
+def test_a_free_stripe_checkout_is_held_for_staff_who_grant_it_in_the_console_or_api(
+    c: Console,
+) -> None:
+    coupon = checkout(c, "newbie")
+    coupon["data"]["object"].update(amount_total=0, payment_status="no_payment_required")  # type: ignore[index]
+    held = stripe_post(c, coupon)
+    assert held.status_code == 200 and held.json()["recorded"] is True
+    assert held.json()["subscription"] is None
+    assert "0.00 CNY was paid, below the price of plan 'half-year', 299 CNY" in held.json()["held"]
+    assert orders(c) == [(OrderKind.HELD, Decimal("0.00"), Provider.STRIPE)]
+    assert SqlBilling.on(c.store).subscriptions(c.community_id) == []
+    inbox = [a for a in c.store.staff_alerts(c.community_id) if a.handler == "billing"]
+    assert len(inbox) == 1 and "299 CNY" in inbox[0].text
+    assert "0.00 CNY" in c.get("/inbox").text
+    order_id = held.json()["order"]
+    page = c.get("/billing")
+    assert f"/billing/orders/{order_id}/grant" in page.text
+    no_reason = c.post(f"/billing/orders/{order_id}/grant", {"reason": " "})
+    assert no_reason.status_code == 409 and "say why" in no_reason.text
+    granted = c.post(f"/billing/orders/{order_id}/grant", {"reason": "launch giveaway"})
+    assert granted.headers["location"].endswith("notice=granted")
+    assert orders(c) == [(OrderKind.PURCHASE, Decimal("0.00"), Provider.STRIPE)]
+    assert [s.status for s in SqlBilling.on(c.store).subscriptions(c.community_id)] == [
+        Status.ACTIVE
+    ]
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}/orders"
+    twice = c.client.post(f"{api}/{order_id}/grant", json={"reason": "x"}, headers=auth)
+    assert twice.status_code == 409 and "not a held payment" in twice.json()["detail"]
+    missing = c.client.post(f"{api}/99999/grant", json={"reason": "x"}, headers=auth)
+    assert missing.status_code == 404
+
+
+def test_the_console_asks_why_a_payment_below_the_price_gets_a_full_period(c: Console) -> None:
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-3000",
+            "amount": "99"}  # fmt: skip
+    refused = c.post("/billing/pay", form)
+    assert refused.status_code == 409 and "below the price" in refused.text
+    assert 'value="99"' in refused.text and orders(c) == []
+    done = c.post("/billing/pay", {**form, "discount": "staff friend"})
+    assert done.headers["location"].endswith("notice=paid")
+    assert orders(c) == [(OrderKind.PURCHASE, Decimal("99.00"), Provider.MANUAL)]
+
+
+def test_a_held_payment_the_provider_refunds_is_recorded_and_can_no_longer_be_granted(
+    c: Console,
+) -> None:
+    short = checkout(c, "newbie")
+    short["data"]["object"]["amount_total"] = 9900  # type: ignore[index]
+    order_id = stripe_post(c, short).json()["order"]
+    refunded = {"id": "evt_9", "type": "charge.refunded", "data": {"object": {
+        "id": "ch_9", "payment_intent": "pi_1", "amount_refunded": 9900, "currency": "cny"}}}  # fmt: skip
+    answer = stripe_post(c, refunded)
+    assert answer.status_code == 200 and answer.json()["recorded"] is True
+    assert stripe_post(c, refunded).json()["recorded"] is False
+    assert orders(c) == [(OrderKind.HELD, Decimal("99.00"), Provider.STRIPE),
+                         (OrderKind.REFUND, Decimal("-99.00"), Provider.STRIPE)]  # fmt: skip
+    assert [a for a in c.store.staff_alerts(c.community_id) if a.handler == "billing"] == []
+    late = c.post(f"/billing/orders/{order_id}/grant", {"reason": "oops"})
+    assert late.status_code == 409 and "was refunded by stripe" in late.text

@@ -147,3 +147,17 @@ def test_the_qr_image_encodes_the_stable_link(
         svg = client.get("/go/poster.svg")
         assert svg.status_code == 200 and svg.text.lstrip().startswith("<?xml")
         assert client.get("/go/nothing.png").status_code == 404
+
+
+def test_a_live_code_never_sends_a_newcomer_into_the_staff_channel(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """The community's first group is its staff channel: newcomers go to a group of their own."""
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        text = playbook_text(capacity=5) + "alerts:\n  staff_group: Tea Friends 1群\n"
+        codes = build_codes(store, store_clock, tmp_path, text)
+        with TestClient(codes.app) as portal:
+            for name in ("Ann", "Bo"):
+                assert codes.arrive(name).status_code == 303, name
+                codes.engine_round(portal)
+        assert codes.seated() == {"Tea Friends 1群": [], "Tea Friends 2群": ["Ann", "Bo"]}

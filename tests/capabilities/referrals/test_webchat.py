@@ -91,3 +91,23 @@ def member(chat: Chat, nickname: str) -> int:
     found = chat.store.find_member("webchat", user)
     assert found is not None
     return found.id
+
+
+def test_an_invite_link_never_lands_in_the_staff_channel(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """A staff member in the staff channel only ("Tea room") invites a friend: the friend
+    lands in a member group ("Garden"), not among the staff."""
+    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.capabilities.referrals.links import landing_group
+    from hearthkeeper.playbook import parse_playbook
+    from tests.playbook_samples import MINIMAL
+
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = build_chat(store, store_clock, tmp_path)
+        apply_playbook(store, parse_playbook(MINIMAL + "alerts:\n  staff_group: Tea room\n"), "t")
+        staff_room, garden = chat.groups
+        mei = store.member_for("webchat", "mei", "Mei")
+        store.join(mei.id, staff_room.id, at=store_clock.now())
+        found = landing_group(chat.web, chat.community_id, mei.id)
+        assert found is not None and found[0].name == garden.name

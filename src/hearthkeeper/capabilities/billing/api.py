@@ -76,6 +76,16 @@ class PaymentIn(BaseModel):
         return str(value) if isinstance(value, int | float) else value
 
     currency: str | None = Field(None, description="ISO 4217; default: the plan's.")
+    discount: str = Field(
+        "", description="Why a payment short of the plan's price (less, 0, another currency) "
+        "gets a full period anyway; without it such a payment is refused (409).",
+    )  # fmt: skip
+
+
+class GrantIn(BaseModel):
+    """Grant a held payment (short of the price, from a provider) its period, saying why."""
+
+    reason: str = Field(min_length=1, description="Why it gets a full period anyway.")
 
 
 class RecordedOut(BaseModel):
@@ -84,6 +94,7 @@ class RecordedOut(BaseModel):
     created: bool
     order: OrderOut
     subscription: SubscriptionOut | None
+    held: str = Field("", description="A held payment: what it lacks (it granted nothing).")
 
 
 def router(web: Web) -> APIRouter:
@@ -120,7 +131,19 @@ def router(web: Web) -> APIRouter:
         found = community(slug)
         try:
             done = staff.pay(web.store, found, body.who, body.plan, body.amount, body.receipt,
-                             f"api:{operator.username}", web.clock.now(), body.currency)  # fmt: skip
+                             f"api:{operator.username}", web.clock.now(), body.currency,
+                             body.discount)  # fmt: skip
+        except BillingError as exc:
+            _refuse(exc)
+        return _recorded(done)
+
+    @api.post("/communities/{slug}/orders/{order_id}/grant", responses=REFUSED)
+    def grant(slug: str, order_id: int, body: GrantIn, operator: OperatorDep) -> RecordedOut:
+        """Grant a held payment (a provider's, short of the plan's price) its period: it
+        becomes the purchase or renewal it would have been, audited with the reason."""
+        try:
+            done = staff.grant(web.store, community(slug), order_id, body.reason,
+                               f"api:{operator.username}", web.clock.now())  # fmt: skip
         except BillingError as exc:
             _refuse(exc)
         return _recorded(done)
@@ -153,7 +176,7 @@ def router(web: Web) -> APIRouter:
 def _refuse(exc: BillingError) -> NoReturn:
     """A refusal as an HTTP error: 404 for a subscription that does not exist, else 409."""
     message = str(exc)
-    status = 404 if "has no subscription" in message else 409
+    status = 404 if "has no subscription" in message or "has no order" in message else 409
     raise HTTPException(status, detail=message[:1].upper() + message[1:] + ".")
 
 
@@ -168,4 +191,5 @@ def _order_out(order: Order) -> OrderOut:
 
 def _recorded(done: Recorded) -> RecordedOut:
     sub = None if done.subscription is None else _sub_out(done.subscription)
-    return RecordedOut(created=done.created, order=_order_out(done.order), subscription=sub)
+    return RecordedOut(created=done.created, order=_order_out(done.order), subscription=sub,
+                       held=done.held)  # fmt: skip

@@ -48,6 +48,14 @@ def pay(
     currency: Annotated[
         str | None, typer.Option("--currency", help="ISO 4217; default: the plan's.")
     ] = None,
+    discount: Annotated[
+        str,
+        typer.Option(
+            "--discount",
+            help="Why an amount below the plan's price (or in "
+            "another currency) gets a full period; needed for one.",
+        ),
+    ] = "",
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -56,7 +64,7 @@ def pay(
     store, found = _open(config, community)
     try:
         done = staff.pay(store, found, who, plan, amount, receipt, actor, SystemClock().now(),
-                         currency)  # fmt: skip
+                         currency, discount)  # fmt: skip
     except BillingError as exc:
         fail(str(exc))
     order, sub = done.order, done.subscription
@@ -68,6 +76,31 @@ def pay(
     console.print(f"Order {order.id}: {order.kind.value} of {escape(order.plan_id)}, "
                   f"{order.amount} {order.currency}; member {order.member_id} is covered until "
                   f"{until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
+
+
+@billing_app.command("grant")
+def grant(
+    order: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="The held order's id (`list --orders`).")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it gets a full period anyway (audited).")
+    ],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Grant a held payment (a provider's, below the plan's price) its period, deliberately."""
+    store, found = _open(config, community)
+    try:
+        done = staff.grant(store, found, order, reason, actor, SystemClock().now())
+    except BillingError as exc:
+        fail(str(exc))
+    sub = done.subscription
+    until = sub.period_end.isoformat(timespec="minutes") if sub else "?"
+    console.print(f"Order {order} granted as a {done.order.kind.value} of "
+                  f"{escape(done.order.plan_id)} ({done.order.amount} {done.order.currency}); "
+                  f"member {done.order.member_id} is covered until {until}.")  # fmt: skip
 
 
 @billing_app.command("refund")

@@ -19,6 +19,7 @@ from hearthkeeper.web.templates import render
 _NOTICES = {
     "paid": "Payment recorded; the member's period is extended and the lifecycle planned.",
     "again": "That receipt was recorded already; nothing new.",
+    "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
 }
@@ -55,15 +56,30 @@ def router(pages: Pages) -> APIRouter:
     @routes.post("/console/c/{slug}/billing/pay", dependencies=[Depends(require_csrf)])
     def pay(request: Request, slug: str, operator: SignedIn, who: Annotated[str, Form()],
             plan: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
-            amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+            amount: Annotated[str, Form()] = "",
+            discount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
-        typed = {"who": who, "plan": plan, "receipt": receipt, "amount": amount}
+        typed = {"who": who, "plan": plan, "receipt": receipt, "amount": amount,
+                 "discount": discount}  # fmt: skip
         try:
             recorded = staff.pay(store, view.community, who, plan, amount, receipt,
-                                 f"console:{operator.username}", web.clock.now())  # fmt: skip
+                                 f"console:{operator.username}", web.clock.now(),
+                                 discount=discount)  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")
+
+    @routes.post("/console/c/{slug}/billing/orders/{order_id}/grant",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def grant(request: Request, slug: str, order_id: int, operator: SignedIn,
+              reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        view = pages.community(slug)
+        try:
+            staff.grant(store, view.community, order_id, reason, f"console:{operator.username}",
+                        web.clock.now())  # fmt: skip
+        except BillingError as exc:
+            return page(request, view, operator, str(exc), 409)
+        return done(view, "granted")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/refund",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

@@ -69,6 +69,18 @@ def coverage(current: Subscription | None, plan: Plan, paid_at: datetime,
     return Coverage(OrderKind.PURCHASE, None, paid_at, add_period(paid_at, plan.period, zone))
 
 
+def shortfall(amount: Decimal, currency: str, plan: Plan) -> str | None:
+    """What makes a payment short of a full period of `plan` (None: it is not): less than
+    the price, or another currency (no rate is assumed). Said for staff: paid vs price."""
+    price = f"{plan.price:f} {plan.currency}"
+    amount = amount.quantize(Decimal("0.01"))  # as the ledger keeps it
+    if currency.upper() != plan.currency:
+        return f"{amount:f} {currency.upper() or '(no currency)'} was paid, in another currency than the price of plan {plan.id!r}, {price}"
+    if amount < plan.price:
+        return f"{amount:f} {plan.currency} was paid, below the price of plan {plan.id!r}, {price}"
+    return None
+
+
 def trial_period(plan: Plan, had_one: bool, now: datetime) -> tuple[datetime, datetime] | None:
     """The free trial a newcomer gets (start, end): only where the plan has one and only for
     someone who never had a subscription of it."""

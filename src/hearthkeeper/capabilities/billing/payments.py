@@ -7,15 +7,27 @@ the order row is written before the subscription changes, so a second delivery o
 payment (or two at once: the database lets one insert win) changes nothing. The same reference
 for another payment (another member, plan or community: a receipt number typed twice, two
 shops numbering their orders alike) is refused saying so, never taken for the first one.
+
+A payment short of the plan's price (less, 0, or another currency: `ledger.shortfall`) never
+buys a full period silently. Staff recording one by hand must say why (`discount`: a
+discount or a gift they agreed), else it is refused and nothing is stored. A provider's
+(webhook) is recorded as `held`: in the ledger, granting nothing, with a staff alert saying
+what was paid and the price; staff then `grant` it deliberately, with a reason, or leave it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from hearthkeeper.capabilities.billing.ledger import BillingError, coverage, refundable
+from hearthkeeper.capabilities.billing.ledger import (
+    BillingError,
+    coverage,
+    refundable,
+    shortfall,
+)
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, remove, replan, zone_of
 from hearthkeeper.capabilities.billing.records import (
     NewOrder,
@@ -27,18 +39,22 @@ from hearthkeeper.capabilities.billing.records import (
 )
 from hearthkeeper.capabilities.billing.references import normalise_code
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.texts import TEXTS
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Community, Store
+from hearthkeeper.playbook.business import Plan
+from hearthkeeper.store import Community, NewStaffAlert, Store
 from hearthkeeper.store.ids import MAX_ID
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """An order and the subscription it belongs to; `created` False: recorded before."""
+    """An order and the subscription it belongs to; `created` False: recorded before. A
+    held order (`order.kind` HELD) has no subscription: `held` says what it lacks."""
 
     order: Order
     subscription: Subscription | None
     created: bool
+    held: str = ""
 
 
 def payer(tx: Store, who: str) -> int:
@@ -67,10 +83,12 @@ def payer(tx: Store, who: str) -> int:
 
 
 def record_payment(tx: Store, community: Community, playbook: Playbook | None, member_id: int,
-                   order: NewOrder, now: datetime) -> Recorded:  # fmt: skip
+                   order: NewOrder, now: datetime, *, discount: str = "") -> Recorded:  # fmt: skip
     """Record a payment of `order.plan_id`: it starts a period, or extends the member's
-    current one from its end; the lifecycle is planned again."""
+    current one from its end; the lifecycle is planned again. Short of the price, staff's
+    (`MANUAL`) needs a `discount` reason, else `BillingError`; a provider's is held."""
     repo = SqlBilling.on(tx)
+    discount = discount.strip()
     repo.lock_member(member_id)  # the period read below is the one this payment extends
     before = repo.order(order.provider, order.provider_ref)
     if before is not None:
@@ -83,27 +101,160 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
                            f"(monetisation.plans: {known or 'none'})")  # fmt: skip
     if checked_amount(order.amount, f"{order.amount}") < 0:
         raise BillingError("a payment's amount cannot be negative; refund instead")
+    short = shortfall(order.amount, order.currency, plan)
+    if short is not None and order.provider is Provider.MANUAL and not discount:
+        raise BillingError(f"{short}; nothing was recorded: to grant a full period for it "
+                           f"anyway, give the discount's reason (CLI --discount, console "
+                           f"'discount reason', API \"discount\")")  # fmt: skip
+    if short is not None and order.provider is not Provider.MANUAL:
+        return _hold(tx, community, playbook, member_id, order, plan, short, now)
     current = _latest(repo, community.id, member_id, order.plan_id)
     cover = coverage(current, plan, now, zone_of(playbook))
     recorded, created = repo.record(community.id, member_id, None, order, cover.kind, now)
     if not created:  # recorded meanwhile by another delivery of the same payment
         _same_payment(recorded, community, member_id, order.plan_id, None)
         return _recorded(repo, recorded, False)
+    more = {"discount": discount, "short": short} if short is not None or discount else {}
+    recorded, sub = _cover(tx, community, playbook, recorded, plan, f"billing {cover.kind.value}",
+                           order.recorded_by, now, more)  # fmt: skip
+    return Recorded(recorded, sub, True)
+
+
+def _cover(tx: Store, community: Community, playbook: Playbook | None, recorded: Order,
+           plan: Plan, action: str, by: str, now: datetime,
+           more: Mapping[str, str | None]) -> tuple[Order, Subscription]:  # fmt: skip
+    """Let `recorded` (a payment of `plan`) start a period or extend the member's current
+    one from its end; the lifecycle planned again and the change audited as `action`."""
+    repo = SqlBilling.on(tx)
+    current = _latest(repo, community.id, recorded.member_id, plan.id)
+    cover = coverage(current, plan, now, zone_of(playbook))
     if cover.extends is not None:
         sub = repo.change(cover.extends.id, status=Status.ACTIVE, period_end=cover.period_end,
                           ended_at=None)  # fmt: skip
     else:
-        sub = repo.start(community.id, member_id, plan.id, cover.period_start, cover.period_end,
-                         trial=False, at=now)  # fmt: skip
-    recorded = repo.attach(recorded.id, sub.id)
+        sub = repo.start(community.id, recorded.member_id, plan.id, cover.period_start,
+                         cover.period_end, trial=False, at=now)  # fmt: skip
+    recorded = repo.attach(recorded.id, sub.id, cover.kind)
     replan(tx, sub, playbook, now)
-    tx.audit(order.recorded_by, f"billing {cover.kind.value}", community.id,
-             target=f"member {member_id}",
+    tx.audit(by, action, community.id, target=f"member {recorded.member_id}",
+             detail={"order": recorded.id, "kind": cover.kind.value, "plan": plan.id, "amount": f"{recorded.amount:f}",
+                     "currency": recorded.currency, "provider": recorded.provider.value,
+                     "reference": recorded.provider_ref, "price": f"{plan.price:f}",
+                     "until": sub.period_end.isoformat(), **more})  # fmt: skip
+    return recorded, sub
+
+
+def _hold(tx: Store, community: Community, playbook: Playbook | None, member_id: int,
+          order: NewOrder, plan: Plan, short: str, now: datetime) -> Recorded:  # fmt: skip
+    """A provider's payment short of the price: recorded as HELD (nothing lost, once per
+    reference), granting nothing; staff are told in the inbox (and the staff channel)."""
+    repo = SqlBilling.on(tx)
+    recorded, created = repo.record(community.id, member_id, None, order, OrderKind.HELD, now)
+    if not created:
+        _same_payment(recorded, community, member_id, order.plan_id, None)
+        return _recorded(repo, recorded, False)
+    tx.audit(order.recorded_by, "billing held", community.id, target=f"member {member_id}",
              detail={"order": recorded.id, "plan": plan.id, "amount": f"{order.amount:f}",
-                     "currency": order.currency, "provider": order.provider.value,
-                     "reference": order.provider_ref,
-                     "until": sub.period_end.isoformat()})  # fmt: skip
+                     "currency": order.currency, "price": f"{plan.price:f}",
+                     "price_currency": plan.currency, "provider": order.provider.value,
+                     "reference": order.provider_ref, "short": short})  # fmt: skip
+    _alert_held(tx, community, playbook, recorded, short, now)
+    return Recorded(recorded, None, True, held=short)
+
+
+def _alert_held(tx: Store, community: Community, playbook: Playbook | None, order: Order,
+                short: str, now: datetime) -> None:  # fmt: skip
+    """The staff inbox gets the held payment, once (keyed by the order), and the staff
+    channel and direct messages as for every alert, when the community has a group."""
+    from hearthkeeper.engine.actions import Action, ActionKind
+
+    member = tx.get_member(order.member_id)
+    name = member.display_name if member is not None else f"member {order.member_id}"
+    language = playbook.community.language if playbook is not None else None
+    values = {"name": name, "short": short, "provider": order.provider.value,
+              "reference": order.provider_ref, "order": order.id}  # fmt: skip
+    text = TEXTS.say("held", language, **values) if language is not None else (
+        f"{name}'s payment granted no membership: {short} (order {order.id}, held)")  # fmt: skip
+    key, reason = f"billing:held:{order.id}", "a payment below the plan's price granted nothing"
+    groups = tx.list_groups(community.id)
+    group = groups[0] if groups else None
+    tx.add_staff_alerts([NewStaffAlert(key, community.id, group.id if group else None,
+                                       order.member_id, None, "billing", text, reason, now)])  # fmt: skip
+    if group is None or playbook is None:
+        return
+    from hearthkeeper.capabilities.alerts.route import route_alert
+
+    action = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                    group=group.carrier_group_id, text=text, reason=reason, handler="billing",
+                    key=key)  # fmt: skip
+    for d in route_alert(tx, playbook, action, key, community.id, group.id, now):
+        tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
+                   group_id=d.group_id, at=now)  # fmt: skip
+
+
+def grant(tx: Store, community: Community, playbook: Playbook | None, order_id: int,
+          reason: str, by: str, now: datetime) -> Recorded:  # fmt: skip
+    """Staff grant a held payment (short of the price) its period deliberately, saying why:
+    it becomes the purchase or renewal it would have been, audited with paid vs price."""
+    if not reason.strip():
+        raise BillingError("say why this payment gets a full period (a reason: a discount, a "
+                           "gift, a payment completed elsewhere)")  # fmt: skip
+    repo = SqlBilling.on(tx)
+    found = repo.order_by_id(order_id) if 0 < order_id <= MAX_ID else None
+    if found is None or found.community_id != community.id:
+        raise BillingError(f"community {community.slug!r} has no order {order_id}")
+    repo.lock_member(found.member_id)  # one grant at a time; re-read as the lock found it
+    found = repo.order_by_id(order_id) or found
+    if found.kind is not OrderKind.HELD:
+        done = "granted already" if found.subscription_id is not None else found.kind.value
+        raise BillingError(f"order {order_id} is not a held payment ({done}); nothing to grant")
+    if _held_refund(repo, found) is not None:
+        raise BillingError(f"order {order_id} was refunded by {found.provider.value}; there is "
+                           f"no payment left to grant a period for")  # fmt: skip
+    plan = plan_of(playbook, found.plan_id)
+    if plan is None:
+        raise BillingError(f"community {community.slug!r} has no plan {found.plan_id!r} any "
+                           f"more; order {order_id} cannot be granted")  # fmt: skip
+    more = {"reason": reason.strip(), "short": shortfall(found.amount, found.currency, plan)}
+    recorded, sub = _cover(tx, community, playbook, found, plan, "billing grant", by, now, more)
+    _handle_alert(tx, community.id, f"billing:held:{order_id}", by, now)
     return Recorded(recorded, sub, True)
+
+
+def _held_refund(repo: SqlBilling, held: Order) -> Order | None:
+    """The provider's refund of the held payment `held` (a refund tied to no subscription,
+    of the same member and plan, recorded after it), if there is one."""
+    return next((o for o in repo.orders(held.community_id, member_id=held.member_id)
+                 if o.kind is OrderKind.REFUND and o.subscription_id is None
+                 and o.plan_id == held.plan_id and o.provider is held.provider
+                 and (o.at, o.id) > (held.at, held.id)), None)  # fmt: skip
+
+
+def refund_held(tx: Store, community: Community, held: Order, provider_ref: str,
+                amount: Decimal | None, now: datetime) -> Recorded:  # fmt: skip
+    """A provider refunded a held payment (it granted nothing, so nothing ends): the refund
+    is recorded, once per reference, and the payment can no longer be granted."""
+    repo = SqlBilling.on(tx)
+    repo.lock_member(held.member_id)
+    given = held.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
+    back = NewOrder(held.plan_id, -given, held.currency, held.provider, provider_ref,
+                    held.provider.value)  # fmt: skip
+    recorded, created = repo.record(community.id, held.member_id, None, back, OrderKind.REFUND,
+                                    now)  # fmt: skip
+    if created:
+        tx.audit(held.provider.value, "billing refund", community.id,
+                 target=f"member {held.member_id}",
+                 detail={"order": recorded.id, "refunds": held.id, "held": True,
+                         "amount": f"{back.amount:f}"})  # fmt: skip
+        _handle_alert(tx, community.id, f"billing:held:{held.id}", held.provider.value, now)
+    return Recorded(recorded, None, created)
+
+
+def _handle_alert(tx: Store, community_id: int, key: str, by: str, now: datetime) -> None:
+    """The held payment's inbox alert is handled by granting it."""
+    for alert in tx.staff_alerts(community_id, limit=1000):
+        if alert.key == key:
+            tx.handle_alert(alert.id, by, now)
 
 
 def refund(tx: Store, community: Community, playbook: Playbook | None, subscription_id: int,

@@ -26,6 +26,9 @@ class OrderKind(StrEnum):
     RENEWAL = "renewal"  # a payment extending a paid period from its end
     REFUND = "refund"  # money given back (a negative amount)
     EVENT_FEE = "event_fee"  # an offline event's fee (plan_id `event:<id>`; activities/fees.py)
+    # a provider's payment short of the plan's price (or in another currency): recorded,
+    # granting nothing until staff grant it (`payments.grant`), then a purchase or renewal
+    HELD = "held"
 
 
 class Provider(StrEnum):

@@ -59,8 +59,10 @@ class BillingRepository(Protocol):
     def lock_member(self, member_id: int) -> None: ...
     def record(self, community_id: int, member_id: int, subscription_id: int | None,
                order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]: ...  # fmt: skip
-    def attach(self, order_id: int, subscription_id: int) -> Order: ...
+    def attach(self, order_id: int, subscription_id: int,
+               kind: OrderKind | None = None) -> Order: ...  # fmt: skip
     def call_off(self, subscription_id: int) -> int: ...
+    def order_by_id(self, order_id: int) -> Order | None: ...
     def order(self, provider: Provider, provider_ref: str) -> Order | None: ...
     def orders(self, community_id: int, *, subscription_id: int | None = None,
                member_id: int | None = None) -> list[Order]: ...  # fmt: skip
@@ -159,11 +161,15 @@ class SqlBilling(StoreBase):
             row = session.execute(select(_ORDERS).where(_ORDERS.c.id == order_id)).one()
             return _order(row), created
 
-    def attach(self, order_id: int, subscription_id: int) -> Order:
-        """Tie a just-recorded order to the subscription it paid for."""
+    def attach(self, order_id: int, subscription_id: int,
+               kind: OrderKind | None = None) -> Order:  # fmt: skip
+        """Tie a just-recorded order (or a held one staff grant: its new `kind`) to the
+        subscription it paid for."""
+        values: dict[str, Any] = {"subscription_id": subscription_id}
+        if kind is not None:
+            values["kind"] = kind.value
         with self._unit(write=True) as session:
-            session.execute(update(_ORDERS).where(_ORDERS.c.id == order_id)
-                            .values(subscription_id=subscription_id))  # fmt: skip
+            session.execute(update(_ORDERS).where(_ORDERS.c.id == order_id).values(values))
             return _order(session.execute(select(_ORDERS).where(_ORDERS.c.id == order_id)).one())
 
     def call_off(self, subscription_id: int) -> int:
@@ -178,6 +184,12 @@ class SqlBilling(StoreBase):
                 .values(status="cancelled")
             )  # fmt: skip
             return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def order_by_id(self, order_id: int) -> Order | None:
+        """The order with this id."""
+        with self._unit(write=False) as session:
+            row = session.execute(select(_ORDERS).where(_ORDERS.c.id == order_id)).first()
+            return None if row is None else _order(row)
 
     def order(self, provider: Provider, provider_ref: str) -> Order | None:
         """The order recorded under a provider's reference."""

@@ -17,9 +17,11 @@ from hearthkeeper.store import Community, Store
 
 
 def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
-        receipt: str, by: str, now: datetime, currency: str | None = None) -> Recorded:  # fmt: skip
+        receipt: str, by: str, now: datetime, currency: str | None = None,
+        discount: str = "") -> Recorded:  # fmt: skip
     """Record a payment staff took (a shop's order, a transfer) for `who` (a payment
-    reference, member:ID or CARRIER:USER_ID), once per `receipt`."""
+    reference, member:ID or CARRIER:USER_ID), once per `receipt`; one short of the plan's
+    price needs `discount`, the reason staff give it a full period anyway."""
     if not receipt.strip():
         raise BillingError("give the payment's receipt or order number (it keeps it recorded once)")
     playbook = playbook_of(store, community)
@@ -33,7 +35,16 @@ def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
         member_id = payments.payer(tx, who)
         order = NewOrder(plan_id, value, (currency or plan.currency).upper(),
                          Provider.MANUAL, receipt.strip(), by)  # fmt: skip
-        return payments.record_payment(tx, community, playbook, member_id, order, now)
+        return payments.record_payment(tx, community, playbook, member_id, order, now,
+                                       discount=discount)  # fmt: skip
+
+
+def grant(store: Store, community: Community, order_id: int, reason: str, by: str,
+          now: datetime) -> Recorded:  # fmt: skip
+    """Grant a held payment (a provider's, short of the price) its period, saying why."""
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        return payments.grant(tx, community, playbook, order_id, reason, by, now)
 
 
 def refund(store: Store, community: Community, subscription_id: int, by: str,

@@ -37,6 +37,15 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "「{plan}」会员已到期未续费",
         Language.EN: "the “{plan}” membership ended and was not renewed",
     },
+    "held": {
+        Language.ZH_CN: "{name} 的付款未开通会员：{short}（{provider}，参考号 {reference}）。"
+                        "已记为订单 {order}（held）。核实后可用 `hearth billing grant {order} "
+                        "--reason 原因` 或控制台的 Billing 页开通一期。",
+        Language.EN: "{name}'s payment granted no membership: {short} ({provider}, reference "
+                     "{reference}). It is recorded as order {order} (held). To grant a period "
+                     "anyway: `hearth billing grant {order} --reason WHY` or the console's "
+                     "Billing page.",
+    },
     "removed_refunded": {
         Language.ZH_CN: "「{plan}」会员已退款",
         Language.EN: "the “{plan}” membership was refunded",

@@ -32,7 +32,7 @@ from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lifecycle import plan_of
 from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
 from hearthkeeper.capabilities.billing.payments import checked_amount
-from hearthkeeper.capabilities.billing.records import NewOrder, Provider
+from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.web.context import Web
 
@@ -218,8 +218,11 @@ def _stripe_money(minor: Any, currency: str) -> Decimal:
 
 
 def _outcome(done: payments.Recorded) -> dict[str, Any]:
-    return {"recorded": done.created, "order": done.order.id,
-            "subscription": done.order.subscription_id}  # fmt: skip
+    outcome: dict[str, Any] = {"recorded": done.created, "order": done.order.id,
+                               "subscription": done.order.subscription_id}  # fmt: skip
+    if done.order.kind is OrderKind.HELD:  # short of the price: staff decide (an inbox alert)
+        outcome["held"] = done.held or "short of the plan's price; staff may grant it"
+    return outcome
 
 
 def _pay(web: Web, slug: str, reference: str, plan: str, amount: Decimal | None,
@@ -251,6 +254,9 @@ def _refund(web: Web, slug: str, paid_ref: str, provider: Provider, refund_ref: 
     with store.transaction() as tx:
         repo = SqlBilling.on(tx)
         paid = repo.order(provider, paid_ref)
+        if paid is not None and paid.kind is OrderKind.HELD and paid.community_id == community.id:
+            return _outcome(payments.refund_held(tx, community, paid, refund_ref, amount,
+                                                 web.clock.now()))  # fmt: skip
         subscription = paid.subscription_id if paid is not None else None
         if subscription is None and member_reference and plan:
             member_id = payments.payer(tx, member_reference)

@@ -24,7 +24,7 @@ from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.groups import for_group, override_for
+from hearthkeeper.playbook.groups import group_playbook
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.scope import StoreBase
 
@@ -56,7 +56,7 @@ def plan_calendar(scope: StoreBase, community_id: int, playbook: Playbook, now: 
     """Plan every group of a community (at server start, or after a playbook is applied),
     each by the playbook it runs (its `groups:` override applied)."""
     groups = CommunityQueries.on(scope).list_groups(community_id)
-    return sum(plan_group(scope, for_group(playbook, override_for(playbook, g.name, g.carrier_group_id)),
+    return sum(plan_group(scope, group_playbook(playbook, g.name, g.carrier_group_id),
                           community_id, g.id, g.name, now) for g in groups)  # fmt: skip
 
 

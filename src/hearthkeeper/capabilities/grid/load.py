@@ -23,7 +23,7 @@ from hearthkeeper.capabilities.grid.decide import GroupLine, Keeper
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Pulse
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.groups import override_for
+from hearthkeeper.playbook.groups import is_staff_channel, override_for
 from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import ActivityDay
@@ -60,7 +60,8 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
     """The matrix of the community's groups as of `now`'s local day (`reads`: a report's
     shared reads)."""
     today = now.astimezone(zone).date()
-    groups = store.list_groups(community_id)
+    groups = [g for g in store.list_groups(community_id)  # the staff channel is no member group
+              if playbook is None or not is_staff_channel(playbook, g.name, g.carrier_group_id)]  # fmt: skip
     ids = [g.id for g in groups]
     members = store.group_member_counts(community_id)
     data = signals.load(store, community_id, ids, today, zone, reads)

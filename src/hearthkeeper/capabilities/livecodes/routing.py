@@ -26,6 +26,7 @@ from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.groups import is_staff_channel
 from hearthkeeper.store import Group, Store, StoreError
 from hearthkeeper.web.context import Web
 
@@ -111,6 +112,10 @@ def _route(web: Web, channel: Channel, playbook: Playbook, *, token: str | None,
                 return Routed(tx.get_group(kept)), Step.SEND
         loads = repo.loads(channel.community_id, channel.carrier, now,
                            start_of_day(now, playbook.community.timezone))  # fmt: skip
+        if playbook.alerts.staff_group:  # the staff channel takes no newcomers
+            staff = {g.id for g in tx.list_groups(channel.community_id)
+                     if is_staff_channel(playbook, g.name, g.carrier_group_id)}  # fmt: skip
+            loads = [load for load in loads if load.group_id not in staff]
         may_open = opener is not None if can_open is None else can_open
         decided = route(loads, Limits.of(playbook), can_open=may_open)
         target = decided.group_id

@@ -11,10 +11,12 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.referrals.addresses import serve_links
 from hearthkeeper.capabilities.referrals.decide import PREFIX
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.playbook.groups import is_staff_channel
 from hearthkeeper.store import Group
 from hearthkeeper.web.context import Web
 
@@ -28,7 +30,9 @@ def landing_group(web: Web, community_id: int, inviter_id: int) -> tuple[Group, 
     the token back with the join (Telegram: an invite link named after it, made by the
     carrier's `join_link` in `follow`); `""` stands for that link until it is made."""
     store = web.store
-    groups = store.list_groups(community_id)
+    playbook = community_playbook(store, community_id)
+    groups = [g for g in store.list_groups(community_id)  # never the staff channel
+              if playbook is None or not is_staff_channel(playbook, g.name, g.carrier_group_id)]  # fmt: skip
     hosted = [(g, s.hosted.invite_path(g.id)) for g in groups
               if (s := web.carriers.get(g.carrier)) is not None and s.hosted is not None]  # fmt: skip
     if not hosted:

@@ -70,7 +70,9 @@ class OrderRow(Base):
     plan_id: Mapped[str] = mapped_column(SafeString(64))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(SafeString(3))
-    kind: Mapped[str] = mapped_column(SafeString(16))  # purchase | renewal | refund | event_fee
+    kind: Mapped[str] = mapped_column(
+        SafeString(16)
+    )  # purchase | renewal | refund | event_fee | held
     provider: Mapped[str] = mapped_column(SafeString(16))  # manual | stripe | webhook
     provider_ref: Mapped[str] = mapped_column(SafeString(KEY))
     recorded_by: Mapped[str] = mapped_column(SafeString(NAME))

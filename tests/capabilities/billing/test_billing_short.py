@@ -1,0 +1,96 @@
+"""A payment short of the plan's price (less, 0, another currency) never buys a full period
+silently, on SQLite and PostgreSQL: a provider's is recorded as held, grants nothing and
+tells staff what was paid against the price, until staff grant it with a reason; staff's own
+needs a discount reason, else nothing is stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.payments import Recorded, grant, record_payment
+from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import paid_community, screen
+from tests.engine_setup import Community
+
+
+def record(c: Community, user: str, ref: str, amount: str, currency: str = "CNY",
+           provider: Provider = Provider.WEBHOOK, discount: str = "") -> Recorded:  # fmt: skip
+    with c.store.transaction() as tx:
+        member = tx.member_for("fake", user, user)
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        order = NewOrder("half-year", Decimal(amount), currency, provider, ref, provider.value)
+        return record_payment(tx, community, c.runtime.playbook, member.id, order, c.clock.now(),
+                              discount=discount)  # fmt: skip
+
+
+def grant_order(c: Community, order_id: int, reason: str) -> Recorded:
+    with c.store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        return grant(tx, community, c.runtime.playbook, order_id, reason, "console:ann",
+                     c.clock.now())  # fmt: skip
+
+
+@pytest.mark.parametrize(("amount", "currency", "said"), [
+    ("0", "CNY", "0.00 CNY was paid, below the price of plan 'half-year', 299 CNY"),
+    ("100", "CNY", "100.00 CNY was paid, below the price of plan 'half-year', 299 CNY"),
+    ("299", "USD", "299.00 USD was paid, in another currency than the price of plan 'half-year', 299 CNY"),
+])  # fmt: skip
+def test_a_providers_short_payment_is_held_told_to_staff_and_granted_only_deliberately(
+    store: Store, store_clock: FrozenClock, amount: str, currency: str, said: str
+) -> None:
+    c = paid_community(store, store_clock)
+    held = record(c, "ann", "evt-1", amount, currency)
+    assert held.created and held.subscription is None and said in held.held
+    assert held.order.kind is OrderKind.HELD and held.order.amount == Decimal(amount)
+    assert not screen(c, "ann").admitted  # no period: the door still asks to pay
+    assert SqlBilling.on(store).subscriptions(c.runtime.community_id) == []
+    inbox = store.staff_alerts(c.runtime.community_id)
+    assert [(a.key, a.handler) for a in inbox] == [(f"billing:held:{held.order.id}", "billing")]
+    assert said in inbox[0].text and f"hearth billing grant {held.order.id}" in inbox[0].text
+    again = record(c, "ann", "evt-1", amount, currency)  # the provider delivers it again
+    assert not again.created and again.order.id == held.order.id
+    assert len(SqlBilling.on(store).orders(c.runtime.community_id)) == 1
+    assert len(store.staff_alerts(c.runtime.community_id)) == 1
+    with pytest.raises(BillingError, match="say why"):
+        grant_order(c, held.order.id, "  ")
+    granted = grant_order(c, held.order.id, "paid the rest in cash at the meetup")
+    assert granted.subscription is not None and granted.order.kind is OrderKind.PURCHASE
+    assert screen(c, "ann").admitted
+    assert store.staff_alerts(c.runtime.community_id) == []  # handled by the grant
+    entry = next(e for e in store.audit_log(c.runtime.community_id) if e.action == "billing grant")
+    assert entry.actor == "console:ann"
+    assert entry.detail["reason"] == "paid the rest in cash at the meetup"
+    assert said.partition(" was paid")[2] in entry.detail["short"]  # paid vs price
+    with pytest.raises(BillingError, match="not a held payment"):
+        grant_order(c, held.order.id, "twice")
+    with pytest.raises(BillingError, match="has no order 999"):
+        grant_order(c, 999, "no such order")
+
+
+def test_staff_recording_below_the_price_must_say_why_else_nothing_is_stored(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    with pytest.raises(BillingError, match=r"100\.00 CNY was paid, below .* nothing was recorded"):
+        record(c, "bo", "TB-1", "100", provider=Provider.MANUAL)
+    with pytest.raises(BillingError, match="another currency"):
+        record(c, "bo", "TB-1", "299", "USD", provider=Provider.MANUAL)
+    assert SqlBilling.on(store).orders(c.runtime.community_id) == []
+    assert not screen(c, "bo").admitted
+    done = record(c, "bo", "TB-1", "100", provider=Provider.MANUAL, discount="founding member")
+    assert done.created and done.subscription is not None and screen(c, "bo").admitted
+    entry = next(e for e in store.audit_log(c.runtime.community_id)
+                 if e.action == "billing purchase")  # fmt: skip
+    assert "founding member" in str(entry.detail)
+    full = record(c, "cy", "TB-2", "299", provider=Provider.MANUAL)  # the price: no reason needed
+    assert full.subscription is not None
+    more = record(c, "dee", "evt-9", "350")  # a provider's above the price: a full period
+    assert more.order.kind is OrderKind.PURCHASE and more.subscription is not None
