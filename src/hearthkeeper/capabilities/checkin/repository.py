@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.inserts import execute_many, table_of
 from hearthkeeper.store.models import CheckInRow, MemberRow, PointsRow
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.scope import StoreBase
@@ -51,6 +51,7 @@ _WRITE_CHECK_INS = insert(_TABLE)
 _POINTS = table_of(PointsRow)
 _WRITE_POINTS = insert(_POINTS)
 _PENDING = "checkin"  # the family of deferred writes
+_COLUMNS = ("community_id", "member_id", "group_id", "day", "at")  # and the streak
 
 
 @functools.cache
@@ -277,19 +278,20 @@ class _Pending:
         self.points: list[dict[str, Any]] = []
 
     def flush(self, scope: StoreBase) -> None:
-        rows = [{**row.values, "streak": row.streak} for row in self.check_ins.values()]
+        rows = [{**{k: row.values[k] for k in _COLUMNS}, "streak": row.streak}
+                for row in self.check_ins.values()]  # fmt: skip
         with scope._unit(write=True) as session:
             db = session.connection()
             try:
                 if rows:
-                    db.execute(_WRITE_CHECK_INS, rows)
+                    execute_many(db, _WRITE_CHECK_INS, rows)
             except IntegrityError as exc:  # another worker checked one of them in meanwhile
                 raise StoreError(
                     f"{len(rows)} check-ins could not be written: one of the members checked in "
                     "at the same moment elsewhere"
                 ) from exc
             if self.points:
-                db.execute(_WRITE_POINTS, self.points)
+                execute_many(db, _WRITE_POINTS, self.points)
 
     def activity(self, community_id: int, member_id: int, since: datetime) -> tuple[int, int]:
         """The member's pending points earned and check-ins made from `since` on."""
