@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
-from hearthkeeper.engine.executor import Runtime
+from hearthkeeper.engine.executor import Processed, Runtime
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
@@ -58,3 +58,11 @@ def community(store: Store, clock: FrozenClock, pb: Playbook | None = None) -> C
 
 def at(clock: FrozenClock, when: datetime) -> None:
     clock.set(when)
+
+
+def up_the_ladder(c: Community, user: str, text: str) -> list[Processed]:
+    """Three offences by `user` up the default ladder (warn, mute 1 h, kick + blacklist): the
+    third once the mute is over (sent while muted, it would only be deleted)."""
+    done = c.engine.process([c.events.message(user, f"{text} {i}") for i in range(2)])
+    later = c.events.now + timedelta(hours=1, minutes=1)
+    return done + c.engine.process([c.events.message(user, f"{text} 2", at=later)])

@@ -10,7 +10,9 @@ import pytest
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import RateLimit
+from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.store import Store
+from hearthkeeper.store.database import create_engine_for
 from hearthkeeper.testing import FakeCarrier, FakeTogetherCarrier
 from tests.engine_setup import Community, community
 
@@ -225,3 +227,38 @@ def test_a_group_keeps_its_order_when_the_quota_frees_up_during_a_batch(
     assert len(welcomed) == 4
     assert [next(f"user{i}" for i in range(4) if f"user{i}" in (t or "")) for t in welcomed] == [
         "user0", "user1", "user2", "user3"]  # fmt: skip
+
+
+def test_a_worker_whose_stale_claim_was_taken_over_neither_performs_nor_marks_it(
+    database_url: str, store: Store, store_clock: FrozenClock
+) -> None:
+    # Two processes with no worker id (SQLite, or one engine per PostgreSQL database) share
+    # the outbox: one claims a warning and stalls past the stale limit; the other takes it.
+    warn = Action(kind=ActionKind.WARN, carrier="fake", group="g", text="no")
+    store.enqueue("warn:1", "fake", warn.to_json(), 0)
+    start = store_clock.now()
+    stalled = store.claim(10, start)
+    other = Store(create_engine_for(database_url), store_clock)
+    try:
+        later = start + timedelta(minutes=6)
+        taken = other.claim(10, later)
+        assert [i.id for i in taken] == [i.id for i in stalled]
+
+        # The stalled worker wakes up: it performs nothing and its marks change nothing.
+        store_clock.set(later)
+        slow, live = FakeCarrier(), FakeCarrier()
+        sent = asyncio.run(OutboundQueue(store, {"fake": slow}, store_clock).perform(stalled))
+        assert slow.performed == [] and sent.done == 0
+        for mark in (lambda i: store.mark_done(i, "late", later),
+                     lambda i: store.mark_failed(i, "late", later, retry_at=later),
+                     lambda i: store.release(i, later)):  # fmt: skip
+            kept = mark(stalled[0])
+            assert (kept.status, kept.attempts, kept.claimed_at) == ("sending", 1, later)
+
+        # The worker holding it now performs it, once.
+        asyncio.run(OutboundQueue(other, {"fake": live}, store_clock).perform(taken))
+        assert live.kinds() == [ActionKind.WARN]
+        done = store.outbox_item(stalled[0].id)
+        assert done is not None and (done.status, done.receipt) == ("done", "sent-1")
+    finally:
+        other.engine.dispose()

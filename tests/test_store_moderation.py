@@ -234,7 +234,9 @@ def test_sanctions_must_say_where_they_apply(
         store.add_sanction("mute", ann, "", now, until=now + DAY)
     with pytest.raises(ValueError, match="a mute lasts until a time"):
         store.add_sanction("mute", ann, "", now, group_id=ladder.morning.id)
-    with pytest.raises(ValueError, match="only mutes take `until`"):
+    with pytest.raises(ValueError, match="a kick lasts until a time"):
+        store.add_sanction("kick", ann, "", now, group_id=ladder.morning.id)
+    with pytest.raises(ValueError, match="only mutes and kicks take `until`"):
         store.add_sanction("ban", ann, "", now, group_id=ladder.morning.id, until=now + DAY)
     with pytest.raises(ValueError, match="not one group"):
         store.add_sanction("blacklist", ann, "", now, group_id=ladder.morning.id)
@@ -277,3 +279,26 @@ def test_points_are_the_sum_of_the_ledger(
     assert SqlPoints.on(store).points_of(ladder.skincare.id, ann + 1) == 0
     with pytest.raises(StoreError, match="cannot award points to member 999"):
         store.award_points(ladder.skincare.id, 999, 1, "?", now)
+
+
+def test_the_holds_of_members_are_the_mutes_bans_and_kicks_in_force_in_the_community(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    now, ann = store_clock.now(), ladder.ann.id
+    bob = store.member_for("fake", "bob", "Bob").id
+    store.add_sanction("mute", ann, "flood", now, group_id=ladder.morning.id, until=now + DAY)
+    store.add_sanction("kick", bob, "ads", now, group_id=ladder.evening.id,
+                       until=now + timedelta(minutes=10))  # fmt: skip
+    store.add_sanction("ban", ann, "ads", now, group_id=ladder.runners.id)  # another community
+    store.add_sanction("blacklist", bob, "ads", now, community_id=ladder.skincare.id)
+    lifted = store.add_sanction("ban", bob, "ads", now, group_id=ladder.morning.id)
+    store.lift_sanction(lifted.id, "manager", now)
+    holds = store.holds_among(ladder.skincare.id, [ann, bob], now)
+    assert sorted((h.kind, h.member_id, h.group_id) for h in holds) == sorted([
+        (SanctionKind.MUTE, ann, ladder.morning.id), (SanctionKind.KICK, bob, ladder.evening.id),
+    ])  # fmt: skip
+    later = now + timedelta(minutes=11)  # the kick is over, the mute holds
+    assert [h.kind for h in store.holds_among(ladder.skincare.id, {ann, bob}, later)] == [
+        SanctionKind.MUTE
+    ]
+    assert store.holds_among(ladder.skincare.id, [], now) == []

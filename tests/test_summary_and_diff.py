@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hearthkeeper.playbook import parse_playbook
+import pytest
+
+from hearthkeeper.playbook import PlaybookError, parse_playbook
 from hearthkeeper.playbook.diff import ChangeKind, diff_content, playbook_content
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.playbook.templates import template_text
@@ -95,3 +97,23 @@ def test_the_summary_says_what_a_task_threshold_asks() -> None:
         el for el in summarise(parse_playbook(text).playbook) if el.title.startswith("Structure")
     ]
     assert "Joining: task, 3 invited friends who stayed, counted in tea-free" in structure.lines
+
+
+def test_a_priced_activity_shows_its_payment_window_and_is_no_gap() -> None:
+    text = MINIMAL + (
+        "activities:\n  - id: tasting\n    name: Tasting night\n    when: 2026-12-10 19:00\n"
+        "    capacity: 12\n    price: 45\n    pay_within: 36h\n"
+    )
+    pb = parse_playbook(text).playbook
+    lines = [line for el in summarise(pb) for line in el.lines]
+    assert "Offline: Tasting night, 12 places, 45 CNY, unpaid places held 1d12h" in lines
+    assert not any("pay_within" in g for gaps in gaps_of(text).values() for g in gaps)
+    default = parse_playbook(text.replace("    pay_within: 36h\n", "")).playbook
+    assert any("unpaid places held 1d" in line for el in summarise(default) for line in el.lines)
+    for bad, said in (
+        ("36501d", "too long"),
+        ("0h", "longer than zero"),
+        ("soon", "not a duration"),
+    ):
+        with pytest.raises(PlaybookError, match=rf"activities\[0\]\.pay_within: .*{said}"):
+            parse_playbook(text.replace("36h", bad))

@@ -20,7 +20,7 @@ from hearthkeeper.engine.executor import Processed
 from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.recorded import BadLine, Recorded
-from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+from hearthkeeper.store import SanctionKind, Store, create_engine_for, sqlite_url, upgrade
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -40,7 +40,12 @@ class DryRun:
     Time follows the recording: each event is handled at its own time, one at a time, and
     scheduled work that falls due between two events runs in between, as it would have."""
 
-    def __init__(self, playbook: Playbook, workdir: Path, base_dir: Path | None = None) -> None:
+    def __init__(self, playbook: Playbook, workdir: Path, base_dir: Path | None = None, *,
+                 judge_each: bool = False) -> None:  # fmt: skip
+        """`judge_each` (`hearth moderate`): no one is held back by a mute, ban or kick an
+        earlier line earned, so each line is judged by moderation (strikes still add up);
+        otherwise what the engine does, deleting what a muted or removed member posts."""
+        self.judge_each = judge_each
         url = sqlite_url(workdir)
         upgrade(url)
         self.clock = FrozenClock(START)
@@ -63,7 +68,19 @@ class DryRun:
             if item.role is not None:
                 give_role(self.store, self.community_id, item)
             [processed] = self.engine.process([item.event])
+            if self.judge_each:
+                self._release(item)
             yield item, processed
+
+    def _release(self, item: Recorded) -> None:
+        """Lift the mutes, bans and kicks in force on the line's sender."""
+        found = self.store.find_member(item.event.carrier, item.event.sender.user_id)
+        if found is None:
+            return
+        now = self.clock.now()
+        for held in self.store.active_sanctions(member_id=found.id, now=now):
+            if held.kind is not SanctionKind.BLACKLIST:
+                self.store.lift_sanction(held.id, "hearth moderate", now)
 
     def _fire_until(self, until: datetime) -> Iterator[Fired]:
         while (due := self.store.next_due()) is not None and due <= until:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from hearthkeeper.engine.handler import GroupView
+from hearthkeeper.engine.handler import GroupView, Hold
 
 GROUP = GroupView(id=1, name="Tea", carrier="fake", carrier_group_id="g1", capacity=None,
                   community_id=1, community_slug="tea")  # fmt: skip
@@ -21,6 +21,10 @@ class State:
         return 0
 
     def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
+        return None
+
+    def hold(self, community_id: int, group_id: int, member_id: int,
+             now: datetime) -> Hold | None:  # fmt: skip
         return None
 
     def member_count(self, group_id: int) -> int:

@@ -4,6 +4,7 @@ taken over by the next claim at once, a live worker's never."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
 import os
@@ -14,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, literal, select
+from sqlalchemy import Engine, literal, select, text
 
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.engine.outbound import OutboundQueue
+from hearthkeeper.engine.outbound import OutboundQueue, Sent
 from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.store import Done, NewOutboxItem, Store
-from hearthkeeper.store.cluster import Cluster, live_workers
+from hearthkeeper.store.cluster import WORKER_CLASS, Cluster, live_workers
 from hearthkeeper.store.database import create_engine_for
+from hearthkeeper.testing import FakeCarrier
 
 pytestmark = pytest.mark.postgres
 
@@ -72,6 +74,22 @@ def _victim(url: str, out: str, ready: Any) -> None:
     Path(out).write_text(json.dumps({"worker": cluster.worker, "claimed": [i.id for i in items]}))
     ready.set()
     time.sleep(600)
+
+
+def _performer(url: str, out: str) -> None:
+    """An engine worker that performs the outbox through a carrier with no idempotency keys
+    until nothing is left to claim; writes the keys it performed to `out`."""
+    engine = create_engine_for(url)
+    cluster = Cluster(engine)
+    store = Store(engine, CLOCK)
+    store.join_cluster(cluster)
+    carrier = FakeCarrier()
+    queue = OutboundQueue(store, {"fake": carrier}, CLOCK)
+    while asyncio.run(queue.run_once()) != Sent():
+        pass
+    Path(out).write_text(json.dumps([p.key for p in carrier.performed]))
+    cluster.close()
+    engine.dispose()
 
 
 def _worker_store(engine: Engine) -> tuple[Store, Cluster]:
@@ -158,6 +176,48 @@ def test_a_killed_workers_claims_go_to_the_next_claim_at_once(pg_url: str, tmp_p
         live_cluster.close()
         other_cluster.close()
         engine.dispose()
+
+
+def test_a_worker_that_lost_its_presence_does_not_perform_what_another_took_over(
+    pg_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine_for(pg_url)
+    stalled, stalled_cluster = _worker_store(engine)
+    try:
+        stalled.enqueue_bulk(_sends(8, "warn"))
+        items = stalled.claim(100, CLOCK.now())  # about to perform these, then it stalls
+        first = stalled.worker
+        assert first is not None and len(items) == 8
+        # Its locks' connection is cut (a network blip, the server ended the session): to the
+        # others it is gone, and another worker process performs what it had claimed.
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE "
+                              "locktype = 'advisory' AND classid = :c AND objid = :w"),
+                         {"c": WORKER_CLASS, "w": first})  # fmt: skip
+        _until_gone(engine, first)
+        out = tmp_path / "other.json"
+        other = SPAWN.Process(target=_performer, args=(pg_url, str(out)))
+        other.start()
+        other.join(60)
+        assert other.exitcode == 0
+        assert sorted(json.loads(out.read_text())) == sorted(i.key for i in items)
+
+        # The stalled worker resumes its batch: nothing is performed a second time, and the
+        # items stay as the other worker left them.
+        carrier = FakeCarrier()
+        asyncio.run(OutboundQueue(stalled, {"fake": carrier}, CLOCK).perform(items))
+        assert carrier.performed == []
+        for item in stalled.outbox_items(limit=100):
+            assert item.status == "done" and item.claimed_by not in (None, first)
+    finally:
+        stalled_cluster.close()
+        engine.dispose()
+
+
+def _sends(count: int, prefix: str) -> list[NewOutboxItem]:
+    """Warnings in a group, for a carrier that performs what it is given (no idempotency)."""
+    action = {"kind": "warn", "carrier": "fake", "group": "g", "text": "no ads"}
+    return [NewOutboxItem(f"{prefix}:{n}", "fake", action, 1) for n in range(count)]
 
 
 def _until_gone(engine: Engine, worker: int) -> None:

@@ -62,6 +62,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "{nickname} 因{violation}被禁言 {duration}。",
         Language.EN: "{nickname} is muted for {duration} ({violation}).",
     },
+    # Once per mute, to a muted member whose message got through (and was deleted).
+    "held_muted": {
+        Language.ZH_CN: "{nickname} 仍在禁言中（至 {until}），期间发言会被撤回。",
+        Language.EN: "{nickname}, you are muted until {until}; messages sent before then are removed.",
+    },
     "removed": {
         Language.ZH_CN: "{nickname} 多次违反群规（{violation}），已被移出。",
         Language.EN: "{nickname} broke the rules repeatedly ({violation}) and was removed.",

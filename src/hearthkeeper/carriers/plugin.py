@@ -96,15 +96,23 @@ class ServedCarrier:
     hosted: HostedGroups | None = None  # set when this server hosts the carrier's groups
     status: tuple[str, ...] = ()  # lines `hearth serve` prints once started
     # A carrier not hosted here that can open groups all the same (Matrix: the bot creates
-    # rooms), and the link a person opens to join one of its groups (a matrix.to link).
+    # rooms), and the link a person opens to join one of its groups (a matrix.to link, a
+    # Telegram invite link), given the token of the link they came by (`code:<slug>`,
+    # `ref:<token>`, or None); `attributes`: whether a join by that link carries the token
+    # back as `Join.source` (Telegram: yes; Matrix: no, a join there names no link).
     opens: GroupOpener | None = None
-    join_link: Callable[[Group], str] | None = None
+    join_link: Callable[[Group, str | None], str] | None = None
+    attributes: bool = False
     # Work the carrier needs running in every role until the event is set (the web chat's
     # relay listener, which shows the other nodes' frames to this node's browsers).
     background: tuple[Callable[[asyncio.Event], Coroutine[Any, Any, None]], ...] = ()
     # Whether every engine worker may run this carrier at once (the web chat, whose groups
     # the workers share); a carrier with one connection to its platform runs in one only.
     shared: bool = False
+    # Why this carrier cannot run with the web and the engine in different processes
+    # (`--role web|engine`), said at start; None: it can. Telegram's webhook is posted to the
+    # web while its bot runs in one engine worker, so nothing would take the updates.
+    needs_one_process: str | None = None
 
     def opener(self) -> GroupOpener | None:
         """How this carrier opens a community's next group; None: it cannot."""

@@ -98,7 +98,7 @@ def moderate(
         tempfile.TemporaryDirectory(prefix="hearth-moderate-") as work,
         _input(input_file) as handle,
     ):
-        trial = DryRun(loaded.playbook, Path(work), playbook.resolve().parent)
+        trial = DryRun(loaded.playbook, Path(work), playbook.resolve().parent, judge_each=True)
         for item in trial.run(read_messages(handle, zone, START)):
             if isinstance(item, BadLine):
                 skipped += 1

@@ -34,7 +34,7 @@ class MemberApi(Protocol):
 
     def create_user(self, nickname: str) -> tuple[WebUser, str]: ...
 
-    async def join(self, group_id: int, user_id: str) -> None: ...
+    async def join(self, group_id: int, user_id: str) -> object: ...  # the door's verdict, if any
 
     async def say(
         self,

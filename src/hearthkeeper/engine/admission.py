@@ -133,9 +133,14 @@ class Admission:
         self.clock = clock
         self._runtimes = runtimes
 
-    def screen(self, request: JoinRequest) -> Verdict:
+    def screen(
+        self, request: JoinRequest, then: Callable[[StoreBase], None] | None = None
+    ) -> Verdict:
         """The verdict on `request`; blocking (store reads and writes): call it off the event
-        loop."""
+        loop. `then` runs in the check's transaction when the verdict admits (the carrier
+        seats the joiner there): what the check counted (an invite code's use, a trial) stays
+        only with the seat; if `then` raises, nothing the check wrote stays, and the
+        exception goes on."""
         group = self.store.get_group(request.group_id)
         runtime = None if group is None else self._runtimes(group.community_id)
         community = None if runtime is None else self.store.get_community(runtime.slug)
@@ -158,7 +163,10 @@ class Admission:
         if check is None:
             return Verdict(entry=Entry.REFUSE, reason=_say("unchecked", language, kind=kind))
         with self.store.transaction() as tx:
-            return check(tx, request, applicant)
+            verdict = check(tx, request, applicant)
+            if then is not None and verdict.admitted:
+                then(tx)
+            return verdict
 
 
 def admit_all(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:

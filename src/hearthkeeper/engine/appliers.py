@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -62,6 +62,11 @@ class Memory(Protocol):
 
     def muted(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
         """The member is muted in the group until `until`."""
+        ...
+
+    def removed(self, community_id: int, group_id: int, member_id: int, at: datetime,
+                until: datetime | None = None) -> None:  # fmt: skip
+        """The member was banned (or kicked: held back `until`) from the group at `at`."""
         ...
 
     def tagged(self, member_id: int, tag: str) -> None:
@@ -193,6 +198,7 @@ def _ban_everywhere(step: Step, action: Action, key: str, communities: Iterable[
             step.writes.enqueue(f"{key}:ban:{group.id}", ban, None, group.id)
             tx.add_sanction("ban", member_id, action.explained, step.now,
                             community_id=community_id, group_id=group.id)  # fmt: skip
+            step.remembered().removed(community_id, group.id, member_id, step.now)
 
 
 def _user_on(step: Step, member_id: int, carrier: str) -> str:
@@ -256,9 +262,24 @@ def _mute(step: Step, action: Action, key: str) -> Sequence[Action]:
 
 
 def _ban(step: Step, action: Action, key: str) -> Sequence[Action]:
-    group = step.group
-    step.tx.add_sanction("ban", step.sender(), action.explained, step.now,
+    group, member_id = step.group, step.sender()
+    step.tx.add_sanction("ban", member_id, action.explained, step.now,
                          community_id=group.community_id, group_id=group.id)  # fmt: skip
+    step.remembered().removed(group.community_id, group.id, member_id, step.now)
+    return _send(step, action, key)
+
+
+# How long a kick holds the member back (what they post is only deleted: the gate's
+# `Sanctioned`): the moments the carrier takes to remove them, retries included. Their
+# rejoining ends it sooner.
+KICK_HOLDS = timedelta(minutes=10)
+
+
+def _kick(step: Step, action: Action, key: str) -> Sequence[Action]:
+    group, member_id, until = step.group, step.sender(), step.now + KICK_HOLDS
+    step.tx.add_sanction("kick", member_id, action.explained, step.now,
+                         community_id=group.community_id, group_id=group.id, until=until)  # fmt: skip
+    step.remembered().removed(group.community_id, group.id, member_id, step.now, until)
     return _send(step, action, key)
 
 
@@ -297,7 +318,7 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.WARN: Applier(_send),
     ActionKind.MUTE: Applier(_mute),
     ActionKind.UNMUTE: Applier(_send),
-    ActionKind.KICK: Applier(_send),
+    ActionKind.KICK: Applier(_kick),
     ActionKind.BAN: Applier(_ban),
     ActionKind.UNBAN: Applier(_send),
     ActionKind.ALERT_STAFF: Applier(_alert_staff, scheduled=True),

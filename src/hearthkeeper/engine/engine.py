@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.carrier import Acknowledging, Carrier
@@ -15,7 +16,7 @@ from hearthkeeper.engine.executor import Executor, Processed, Runtime
 from hearthkeeper.engine.outbound import OutboundQueue, Sent
 from hearthkeeper.engine.scheduled import run_due
 from hearthkeeper.engine.timers import lift_due_mutes
-from hearthkeeper.store import Store
+from hearthkeeper.store import Scheduled, Store
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Engine:
         batch: int = 1000,
         standby: Mapping[str, Carrier] | None = None,
         take_standby: Callable[[], bool] | None = None,
+        hold_group: Callable[[int], AbstractContextManager[bool]] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -68,6 +70,10 @@ class Engine:
         self._take_standby = take_standby
         # Beside other workers (`take_standby` given): claim only what this one can perform.
         self.queue.attached_only = take_standby is not None
+        # Beside other workers: the groups of the carriers shared by every worker (the web
+        # chat) are decided by the holder of their lease (`hold_group` takes and keeps it).
+        self._hold_group = hold_group
+        self._leased = frozenset(self.carriers) if hold_group is not None else frozenset()
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
@@ -88,8 +94,19 @@ class Engine:
         now = self.clock.now()
         self.executor.state.refresh_examples()
         lifted = lift_due_mutes(self.store, now)
-        ran = run_due(self.store, self.runtimes, now)
+        may_run = None if self._hold_group is None else self._may_run
+        ran = run_due(self.store, self.runtimes, now, may_run=may_run)
         return lifted + len(ran)
+
+    def _may_run(self, tx: Store, item: Scheduled) -> AbstractContextManager[bool]:
+        """Whether this worker runs the scheduled `item` (beside others): where its group's
+        events are decided, by the lease's holder or the worker running its carrier."""
+        group = None if item.group_id is None else tx.get_group(item.group_id)
+        if group is None or self._hold_group is None:
+            return nullcontext(True)
+        if group.carrier in self._leased:
+            return self._hold_group(group.id)
+        return nullcontext(group.carrier not in self.standby)
 
     async def drain(self, rounds: int = 100) -> Sent:
         """Perform what can be performed now; stop when a pass does nothing."""

@@ -343,6 +343,11 @@ class Executor:
         """The member is muted in the group until `until`."""
         self.state.mute(community_id, group_id, member_id, until)
 
+    def removed(self, community_id: int, group_id: int, member_id: int, at: datetime,
+                until: datetime | None = None) -> None:  # fmt: skip
+        """The member was banned (or kicked: held back `until`) from the group at `at`."""
+        self.state.remove(community_id, group_id, member_id, at, until)
+
     def tagged(self, member_id: int, tag: str) -> None:
         """Tags belong to the member, not the group: every cached seat of theirs learns it
         (rare: a tag is set once, so the scan costs nothing that matters)."""

@@ -58,6 +58,15 @@ class MemberView:
         return permission in self.permissions
 
 
+@dataclass(frozen=True)
+class Hold:
+    """What holds a member back in one group now: a mute (until when), or a ban or kick (the
+    latest one's time; a member who joined again since is no longer held by it)."""
+
+    muted_until: datetime | None = None
+    removed_at: datetime | None = None
+
+
 class StateView(Protocol):
     """What handlers may ask about the community's state (read-only)."""
 
@@ -71,6 +80,11 @@ class StateView(Protocol):
 
     def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
         """When the member's mute in this group ends, if muted now."""
+        ...
+
+    def hold(self, community_id: int, group_id: int, member_id: int,
+             now: datetime) -> Hold | None:  # fmt: skip
+        """The mute, ban or kick in force on the member in the group at `now`, if any."""
         ...
 
     def member_count(self, group_id: int) -> int:

@@ -10,7 +10,12 @@ restart. A carrier that honours idempotency keys (Matrix transaction ids) ignore
 second attempt; on other carriers that window — a crash between the carrier's answer and
 our commit, milliseconds wide — is the only way an action can be performed twice.
 Several engine workers may share one PostgreSQL outbox: each claims as its worker id, and a
-dead worker's claims go to the next claim of another (`store/outbox.py`).
+dead worker's claims go to the next claim of another (`store/outbox.py`). A worker that was
+only thought dead (its locks' connection broke, the server restarted, it stalled past the
+stale limit) must not perform them too: every mark, hand-back and retry is made on the claim
+as it was taken, so it changes nothing once the claim was taken over, and before performing
+an action through a carrier that takes no idempotency key the worker asks whether the claim
+is still its own (`Store.holds`), leaving it to its holder if not.
 
 The queue runs on the event loop that the web shares, but its store writes (claims, marks
 done, failed, retried or deferred) run in a worker thread: the loop serves other requests
@@ -27,6 +32,7 @@ it at once; each is still settled on its own (done, retried, failed).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +42,9 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
 from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether
 from hearthkeeper.engine.ratelimit import Quotas
-from hearthkeeper.store import Done, OutboxItem, Store
+from hearthkeeper.store import Done, OutboxItem, OutboxStatus, Store
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 
@@ -149,16 +157,16 @@ class OutboundQueue:
         store = self.store
         if carrier is None and self.attached_only:
             # Another worker runs this carrier: hand the action back for it to claim.
-            await asyncio.to_thread(store.release, item.id, now)
+            await asyncio.to_thread(store.release, item, now)
             return "deferred"
         if carrier is None:
-            await asyncio.to_thread(store.mark_failed, item.id,
+            await asyncio.to_thread(store.mark_failed, item,
                                     f"no carrier {item.carrier!r} is connected", now,
                                     retry_at=now + backoff(item.attempts + 1))  # fmt: skip
             return "retried"
         if action.extra.get(OPTIONAL) and action.kind not in carrier.capabilities.can:
             # e.g. a direct message on a carrier without them: passed over, not failed
-            await asyncio.to_thread(store.mark_done, item.id, None, now)
+            await asyncio.to_thread(store.mark_done, item, None, now)
             return "done"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
@@ -167,7 +175,15 @@ class OutboundQueue:
             free_at = max(free_at, waiting)
         if free_at > now or waiting is not None:
             held[(item.carrier, action.group)] = free_at
-            await asyncio.to_thread(store.release, item.id, free_at)
+            await asyncio.to_thread(store.release, item, free_at)
+            return "deferred"
+        if not carrier.capabilities.idempotent and not await asyncio.to_thread(
+            store.holds, item, now
+        ):
+            # Taken over (this worker was thought gone, or its claim went stale): whoever
+            # holds it now performs it; a carrier that would perform it twice must not.
+            log.warning("outbox item %d is no longer this worker's claim: left to its holder",
+                        item.id)  # fmt: skip
             return "deferred"
         together = self._together[item.carrier]
         if together:
@@ -199,18 +215,21 @@ class OutboundQueue:
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
                 after = result.after
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
-                await asyncio.to_thread(store.mark_failed, item.id, str(result), now,
+                await asyncio.to_thread(store.mark_failed, item, str(result), now,
                                         retry_at=now + wait)  # fmt: skip
                 return "retried"
-            await asyncio.to_thread(store.mark_failed, item.id, str(result), now, retry_at=None)
+            await asyncio.to_thread(store.mark_failed, item, str(result), now, retry_at=None)
             return "failed"
         now = self.clock.now()
         if not used:
             self._quotas[item.carrier].use(ready.action.group, now)
         if ready.carrier.capabilities.idempotent:
-            marks.append(Done(item.id, result, now))
+            marks.append(Done(item.id, result, now, claim=item))
         else:
-            await asyncio.to_thread(store.mark_done, item.id, result, now)
+            marked = await asyncio.to_thread(store.mark_done, item, result, now)
+            if marked.claimed_by != item.claimed_by or marked.status is not OutboxStatus.DONE:
+                log.warning("outbox item %d was taken over while it was performed: it may be "
+                            "performed twice", item.id)  # fmt: skip
         return "done"
 
 

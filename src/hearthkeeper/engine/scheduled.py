@@ -12,12 +12,19 @@ item whose effect raised is rolled back and set aside as failed, unless another 
 it meanwhile (then it stays done). Across workers, items due together may run side by side
 rather than in due order; each still runs once. An item of a community this process does not
 serve is marked done without effect: every engine worker must serve every community.
+
+A group's work is run where the group's events are decided (`may_run`, from the `Engine`):
+by the worker holding the group's lease (web chat groups: taken for the item if free, kept
+while it runs), or the worker running the group's carrier (Matrix, Telegram, QQ), so that a
+poll is never closed in one worker while a vote on it is being decided in another (the voter
+told "counted", the results posted without the vote). Work of no group runs anywhere.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -30,24 +37,40 @@ from hearthkeeper.store import Scheduled, Store
 
 log = logging.getLogger(__name__)
 
+# Whether this worker runs a scheduled item, held so while the block runs (`Engine`).
+MayRun = Callable[[Store, Scheduled], AbstractContextManager[bool]]
+
 # Scheduled work has no event and no member: it may ask for what `SCHEDULED_APPLIERS` holds.
 _REFUSED = "scheduled work cannot {kind}: only send, reply, alert, cancel or further effects"
 
 
-def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *,
-            limit: int = 100) -> list[tuple[Scheduled, list[Action]]]:  # fmt: skip
-    """Run the work due at `now`; returns each item with the actions it led to."""
+class _NotHere(Exception):
+    """The item is another worker's to run: its claim is rolled back."""
+
+
+def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *, limit: int = 100,
+            may_run: MayRun | None = None) -> list[tuple[Scheduled, list[Action]]]:  # fmt: skip
+    """Run the work due at `now`; returns each item with the actions it led to. Beside other
+    workers, `may_run` says whether this one runs an item (and keeps it so while it runs):
+    the work of a group is decided where its events are; the others are passed over."""
     ran: list[tuple[Scheduled, list[Action]]] = []
+    elsewhere: set[int] = set()  # groups whose work another worker runs
     for _ in range(limit):
         failed: Scheduled | None = None
         try:
             with store.transaction() as tx:
-                items = tx.take_due(now, limit=1)
+                items = tx.take_due(now, limit=1, passing_over=elsewhere)
                 if not items:
                     break
                 item = failed = items[0]
-                ran.append((item, _run(tx, runtimes, item, now)))
+                with may_run(tx, item) if may_run is not None else nullcontext(True) as here:
+                    if not here:
+                        raise _NotHere
+                    ran.append((item, _run(tx, runtimes, item, now)))
                 failed = None
+        except _NotHere:
+            assert failed is not None and failed.group_id is not None
+            elsewhere.add(failed.group_id)
         except Exception:
             if failed is None:
                 raise

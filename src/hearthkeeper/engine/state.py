@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hearthkeeper.store import Store
+from hearthkeeper.engine.handler import Hold
+from hearthkeeper.store import Sanction, SanctionKind, Store
 
 _EXAMPLE_OVERLAP = 64  # ids read again each look, for transactions that committed late
 
@@ -20,6 +21,10 @@ class _Member:
     strikes: list[datetime | None] | None = None  # expiry of each live strike
     blacklisted: bool | None = None
     mutes: dict[int, datetime] = field(default_factory=dict)  # group id -> until
+    # mutes, bans and kicks in force, as read from the store (None: not read yet) ...
+    holds: list[Sanction] | None = None
+    # ... and the bans and kicks recorded since: group id -> (when, until: None for a ban)
+    removals: dict[int, tuple[datetime, datetime | None]] = field(default_factory=dict)
     loaded_at: datetime | None = None
 
 
@@ -76,6 +81,30 @@ class State:
                 until = max(until, entry.mutes[group_id]) if until else entry.mutes[group_id]
         return until
 
+    def hold(self, community_id: int, group_id: int, member_id: int,
+             now: datetime) -> Hold | None:  # fmt: skip
+        entry = self._entry(community_id, member_id)
+        if entry.holds is None:
+            entry.holds = self._store.holds_among(community_id, [member_id], now)
+        muted: datetime | None = None
+        removed: datetime | None = None
+        for held in entry.holds:
+            if held.group_id != group_id or (held.until is not None and held.until <= now):
+                continue
+            if held.kind is SanctionKind.MUTE:
+                muted = held.until if muted is None else max(muted, held.until or muted)
+            else:
+                removed = held.at if removed is None else max(removed, held.at)
+        until = entry.mutes.get(group_id)
+        if until is not None and until > now:
+            muted = until if muted is None else max(muted, until)
+        recorded = entry.removals.get(group_id)
+        if recorded is not None and (recorded[1] is None or recorded[1] > now):
+            removed = recorded[0] if removed is None else max(removed, recorded[0])
+        if muted is None and removed is None:
+            return None
+        return Hold(muted_until=muted, removed_at=removed)
+
     def member_count(self, group_id: int) -> int:
         if group_id not in self._counts:
             self._counts[group_id] = len(self._store.active_members(group_id))
@@ -121,7 +150,17 @@ class State:
 
     def preload(self, community_id: int, member_ids: set[int], now: datetime) -> None:
         """Learn in two queries the blacklisting and live strikes of members not seen yet
-        (or not read from the store for longer than `refresh`)."""
+        (or not read from the store for longer than `refresh`), and in one more the mutes,
+        bans and kicks in force on all of them (read every batch: a lift by staff counts at
+        once)."""
+        holds: dict[int, list[Sanction]] = {m: [] for m in member_ids}
+        for held in self._store.holds_among(community_id, member_ids, now):
+            holds[held.member_id].append(held)
+        for member_id, found in holds.items():
+            entry = self._entry(community_id, member_id)
+            entry.holds = found
+            entry.mutes.clear()  # recorded in a batch committed since: `found` has them
+            entry.removals.clear()
         if self._refresh is not None:
             for member_id in member_ids:
                 entry = self._entry(community_id, member_id)
@@ -156,6 +195,11 @@ class State:
     def mute(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
         """Remember a mute just recorded."""
         self._entry(community_id, member_id).mutes[group_id] = until
+
+    def remove(self, community_id: int, group_id: int, member_id: int, at: datetime,
+               until: datetime | None = None) -> None:  # fmt: skip
+        """Remember a ban (or a kick, in force `until`) just recorded."""
+        self._entry(community_id, member_id).removals[group_id] = (at, until)
 
     def joined(self, group_id: int, delta: int) -> None:
         """A member joined (+1) or left (-1)."""

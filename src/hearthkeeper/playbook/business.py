@@ -22,6 +22,11 @@ from hearthkeeper.playbook.base import (
 )
 from hearthkeeper.playbook.joining import check_placeholders
 
+# How long a priced event holds an unpaid place by default: a day spans the member's own
+# day (signed up in the evening, paid the next morning) and the day in which staff, who
+# record fees by hand, see the transfer; longer stalls a small event's waitlist.
+PAY_WITHIN = parse_duration("24h")
+
 _PERIOD = re.compile(r"^(\d+)\s*(day|days|天|week|weeks|周|month|months|个月|月|year|years|年)$")
 _PERIOD_UNIT = {
     "day": "days",
@@ -84,6 +89,12 @@ class Activity(Section):
     )
     currency: str = Field(
         "CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code of the fee."
+    )
+    pay_within: Duration | None = Field(
+        PAY_WITHIN,
+        description="A priced activity: an unpaid place is held this long (at most until the "
+        "start), the member reminded before it lapses; then the first waiting moves up. "
+        "None: held until paid.",
     )
 
     @model_validator(mode="after")

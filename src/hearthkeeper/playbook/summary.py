@@ -239,8 +239,12 @@ def _operation(pb: Playbook) -> Element:
     if m.tags:
         el.lines.append("Tags: " + ", ".join(t.name for t in m.tags))
     for act in pb.activities:
+        held = ""
+        if act.price:
+            window = format_duration(act.pay_within) if act.pay_within else "until paid"
+            held = f", {act.price:f} {act.currency}, unpaid places held {window}"
         el.lines.append(
-            f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else "")
+            f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else "") + held
         )
     if not m.faq.entries:
         el.gaps.append(
@@ -308,6 +312,7 @@ def _money(pb: Playbook) -> Element:
 
 
 _OPENS_GROUPS = {"webchat", "matrix"}  # carriers whose next group a live code can open
+_ATTRIBUTES = {"webchat", "telegram"}  # carriers whose joins say which link brought the newcomer
 
 
 def _copy(pb: Playbook) -> Element:
@@ -321,14 +326,19 @@ def _copy(pb: Playbook) -> Element:
     if pb.groups:
         el.lines.append(f"Per-group overrides: {', '.join(pb.groups)}")
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
-        # Matrix opens the next room itself; its joins do not carry the live code's channel.
-        message = (
-            f"live codes cannot tell which channel brought {kind.capitalize()} newcomers"
-            if kind in _OPENS_GROUPS
-            else f"opening new {kind.capitalize()} groups: live codes send {kind} newcomers "
-            "only to existing rooms, and cannot tell which channel brought them"
-        )
-        el.gaps.append(Gap(message, "seed 003, live QR codes; docs/livecodes.md"))
+        # Matrix opens the next room itself, but its joins do not carry the live code's
+        # channel; Telegram's do (an invite link per channel), but it opens no group.
+        name = kind.capitalize()
+        if kind in _OPENS_GROUPS:
+            message = "" if kind in _ATTRIBUTES else (
+                f"live codes cannot tell which channel brought {name} newcomers")  # fmt: skip
+        else:
+            message = (f"opening new {name} groups: live codes send {kind} newcomers only to "
+                       "existing groups")  # fmt: skip
+            if kind not in _ATTRIBUTES:
+                message += ", and cannot tell which channel brought them"
+        if message:
+            el.gaps.append(Gap(message, "seed 003, live QR codes; docs/livecodes.md"))
     if pb.structure.groups.small_circle_size > 50:
         el.gaps.append(
             Gap(
@@ -348,10 +358,12 @@ def _referrals(pb: Playbook, el: Element) -> None:
     r, threshold = pb.mechanisms.referrals, pb.joining.threshold
     if r.enabled:
         el.lines.append(f"Referrals: invite {r.invites} who stay {_dur(r.stay)}, once rewarded")
-        if not any(c.kind is CarrierKind.WEBCHAT for c in pb.structure.carriers):
+        landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM)  # joins that name their link
+        if not any(c.kind in landing for c in pb.structure.carriers):
             el.gaps.append(Gap(
-                "members' invite links open web chat groups only: with no webchat carrier, "
-                "nobody a link brings is counted", "the referrals capability (docs/referrals.md)",
+                "members' invite links open web chat and Telegram groups only: with neither "
+                "carrier, nobody a link brings is counted",
+                "the referrals capability (docs/referrals.md)",
             ))  # fmt: skip
     if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:
         el.gaps.append(Gap(

@@ -133,7 +133,8 @@ class Host:
         standby = {n: c for n, c in self.carriers.items() if n not in shared}
         self.engine = Engine(store, clock, list(runtimes.values()), shared,
                              standby=standby,
-                             take_standby=None if cluster is None else cluster.take_carriers)  # fmt: skip
+                             take_standby=None if cluster is None else cluster.take_carriers,
+                             hold_group=None if cluster is None else cluster.holding)  # fmt: skip
         self.web = Web(store, clock, web_settings, served, self)
         self.app: FastAPI = create_app(self.web)
 
@@ -228,6 +229,9 @@ class Host:
         for setup in setups.values():
             one = setup.serve(parts)
             served[one.carrier.name] = one
+            if role is not Role.ALL and one.needs_one_process is not None:
+                where = settings.config_file or "the configuration"
+                raise ConfigError(f"{where}: --role {role.value}: {one.needs_one_process}")
         host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
                    served=served, runtimes=runtimes, base_dirs=base_dirs, running=running,
                    role=role, cluster=cluster)  # fmt: skip

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import secrets
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -63,6 +64,7 @@ class Cluster:
         self._engine = engine
         self._lock = threading.Lock()
         self._held: set[int] = set()
+        self._pinned: Counter[int] = Counter()  # groups `release` passes over (`holding`)
         self._carriers = False
         self._conn: Connection | None = None
         self.worker = 0
@@ -112,9 +114,28 @@ class Cluster:
                 self._held.add(group_id)
         return set(self._held)
 
+    @contextlib.contextmanager
+    def holding(self, group_id: int) -> Iterator[bool]:
+        """Whether this worker holds the group (taken now if it is free), kept held while the
+        block runs (`release` passes over it): for work on the group that is not one of its
+        events (scheduled work), decided as its events are, by its holder alone."""
+        try:
+            held = group_id in self.take([group_id])
+        except ClusterLost:
+            held = False
+        if held:
+            self._pinned[group_id] += 1
+        try:
+            yield held
+        finally:
+            if held:
+                self._pinned[group_id] -= 1
+                if self._pinned[group_id] <= 0:
+                    del self._pinned[group_id]
+
     def release(self, group_ids: Iterable[int]) -> None:
-        """Let other workers take these groups."""
-        for group_id in [g for g in group_ids if g in self._held]:
+        """Let other workers take these groups (not those held for a block of `holding`)."""
+        for group_id in [g for g in group_ids if g in self._held and g not in self._pinned]:
             self._lock_key("pg_advisory_unlock", GROUP_CLASS, group_id)
             self._held.discard(group_id)
 

@@ -15,6 +15,13 @@ ended) the next `claim` of any worker takes them at once, counted as a lost atte
 claimed with no worker (a process on its own, or SQLite) keep the `stale_after` rule. A
 worker claims nothing while its own presence is lost: its claims would be free to the others
 at once.
+
+A claim taken over is no longer the first claimant's: `mark_done`, `mark_failed` and
+`release` given the item as it was claimed (not only its id) change it only while that claim
+holds (still "sending", by the same worker, at the same claim time and attempt), and `holds`
+tells a worker, just before it performs an item, whether the item is still its own: a worker
+whose presence lock was lost (its connection broke, the server restarted) or whose claim
+with no worker went stale leaves the item to whoever takes it.
 """
 
 from __future__ import annotations
@@ -23,13 +30,25 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.claims import claim_due
 from hearthkeeper.store.cluster import live_workers
-from hearthkeeper.store.columns import require_aware, utc
+from hearthkeeper.store.columns import UTCDateTime, require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_many, insert_one, table_of
 from hearthkeeper.store.models import KEY, OUTBOX_KEY, OutboxRow
@@ -48,7 +67,20 @@ _MARK_DONE = (
     .where(OUTBOX.c.id == bindparam("item"), _UNDONE)
     .values(status=OutboxStatus.DONE.value, receipt=bindparam("receipt"), done_at=bindparam("at"))
 )
+_MARK_CLAIMED = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.id == bindparam("item"),
+        OUTBOX.c.status == _SENDING,
+        OUTBOX.c.claimed_by.is_not_distinct_from(bindparam("by", type_=Integer)),
+        OUTBOX.c.claimed_at == bindparam("claim_at", type_=UTCDateTime),
+        OUTBOX.c.attempts == bindparam("tries"),
+    )
+    .values(status=OutboxStatus.DONE.value, receipt=bindparam("receipt"), done_at=bindparam("at"))
+)
 _TO_PERFORM = (_PENDING, _SENDING)
+# A claim with no worker is the claimant's for this long; then any process may take it.
+STALE_AFTER = timedelta(minutes=5)
 
 
 class OutboxQueries(StoreBase):
@@ -118,7 +150,7 @@ class OutboxQueries(StoreBase):
         *,
         carrier: str | None = None,
         carriers: Collection[str] | None = None,
-        stale_after: timedelta = timedelta(minutes=5),
+        stale_after: timedelta = STALE_AFTER,
     ) -> list[OutboxItem]:
         """Take up to `limit` items (of `carrier`, or of `carriers`: those this process can
         perform) to perform, most urgent (lowest priority) first: those
@@ -177,13 +209,30 @@ class OutboxQueries(StoreBase):
                 found.update({key: status for key, status in session.connection().execute(query)})
         return found
 
-    def release(self, item_id: int, at: datetime) -> OutboxItem:
+    def release(self, item: int | OutboxItem, at: datetime) -> OutboxItem:
         """Hand a claimed item back, to be claimed again from `at` (a carrier's rate limit
-        says not yet); unlike a failure, this is not counted as an attempt."""
+        says not yet); unlike a failure, this is not counted as an attempt. Given the item
+        as claimed, only while that claim holds."""
         values = {"status": _PENDING, "claimed_at": None, "claimed_by": None,
                   "next_attempt_at": utc(at, "at")}  # fmt: skip
+        item_id, condition = _target(item, OUTBOX.c.status == _SENDING)
         with self._unit(write=True) as session:
-            return _update_or_current(session, item_id, OUTBOX.c.status == _SENDING, values)
+            return _update_or_current(session, item_id, condition, values)
+
+    def holds(self, item: OutboxItem, now: datetime, *,
+              stale_after: timedelta = STALE_AFTER) -> bool:  # fmt: skip
+        """Whether `item`, as claimed, is still its claimant's to perform now: the claim was
+        not taken over, and no other process may take it (its worker's presence lock is held;
+        a claim with no worker is not yet `stale_after` old). Asked just before performing
+        an action a carrier would perform twice."""
+        require_aware(now, "now")
+        held = and_(OUTBOX.c.id == item.id, _claimed_as(item))
+        with self._unit(write=False) as session:
+            if item.claimed_by is None:
+                held = and_(held, OUTBOX.c.claimed_at > now - stale_after)
+            elif session.get_bind().dialect.name == "postgresql":
+                held = and_(held, literal(item.claimed_by).in_(live_workers()))
+            return session.connection().scalar(select(OUTBOX.c.id).where(held)) is not None
 
     def cancel_pending(self, key: str, now: datetime) -> bool:
         """Call off the pending action queued under `key` (a reminder no longer needed);
@@ -196,17 +245,20 @@ class OutboxQueries(StoreBase):
             )
             return cancelled.rowcount > 0
 
-    def mark_done(self, item_id: int, receipt: str | None, now: datetime) -> OutboxItem:
+    def mark_done(self, item: int | OutboxItem, receipt: str | None, now: datetime) -> OutboxItem:
         """Record that the carrier performed the item; `receipt` is its id for what it made.
-        An item already done, skipped or cancelled is left as it is."""
+        An item already done, skipped or cancelled is left as it is; given the item as
+        claimed, so is one whose claim was taken over."""
         require_aware(now, "now")
         values = {"status": OutboxStatus.DONE.value, "receipt": _cut(receipt), "done_at": now}
+        item_id, condition = _target(item, _UNDONE)
         with self._unit(write=True) as session:
-            return _update_or_current(session, item_id, _UNDONE, values)
+            return _update_or_current(session, item_id, condition, values)
 
     def mark_done_many(self, marks: Sequence[Done]) -> None:
         """`mark_done` for each of `marks`, in one statement run over them (one round trip
-        on PostgreSQL); ids of no item are passed over."""
+        on PostgreSQL); ids of no item are passed over, as are marks whose `claim` was taken
+        over."""
         if not marks:
             return
         rows = [
@@ -216,15 +268,32 @@ class OutboxQueries(StoreBase):
                 "at": require_aware(mark.at, "now"),
             }
             for mark in marks
+            if mark.claim is None
+        ]
+        claimed = [
+            {
+                "item": mark.item_id,
+                "receipt": _cut(mark.receipt),
+                "at": require_aware(mark.at, "now"),
+                "by": mark.claim.claimed_by,
+                "claim_at": mark.claim.claimed_at,
+                "tries": mark.claim.attempts,
+            }
+            for mark in marks
+            if mark.claim is not None
         ]
         with self._unit(write=True) as session:
-            session.connection().execute(_MARK_DONE, rows)
+            if rows:
+                session.connection().execute(_MARK_DONE, rows)
+            if claimed:
+                session.connection().execute(_MARK_CLAIMED, claimed)
 
     def mark_failed(
-        self, item_id: int, error: str, now: datetime, retry_at: datetime | None
+        self, item: int | OutboxItem, error: str, now: datetime, retry_at: datetime | None
     ) -> OutboxItem:
         """Record a failed attempt: the item is pending again from `retry_at`, or, with no
-        `retry_at`, failed for good. Only a pending or sending item changes."""
+        `retry_at`, failed for good. Only a pending or sending item changes; given the item
+        as claimed, only while that claim holds."""
         require_aware(now, "now")
         values: dict[str, Any] = {
             "attempts": OUTBOX.c.attempts + 1,
@@ -236,8 +305,9 @@ class OutboxQueries(StoreBase):
             values |= {"status": OutboxStatus.FAILED.value, "done_at": now}
         else:
             values |= {"status": _PENDING, "next_attempt_at": require_aware(retry_at, "retry_at")}
+        item_id, condition = _target(item, OUTBOX.c.status.in_(_TO_PERFORM))
         with self._unit(write=True) as session:
-            return _update_or_current(session, item_id, OUTBOX.c.status.in_(_TO_PERFORM), values)
+            return _update_or_current(session, item_id, condition, values)
 
     def outbox_item(self, item_id: int) -> OutboxItem | None:
         """The outbox item with this id, if there is one."""
@@ -307,6 +377,25 @@ def _claimable(now: datetime, stale_after: timedelta, *, postgres: bool,
         # once while this process performs them: claim nothing until it is back.
         due = and_(due, literal(worker).in_(live_workers()))
     return due
+
+
+def _claimed_as(item: OutboxItem) -> ColumnElement[bool]:
+    """The row is still the claim `item` was: a claim taken over (by another worker, or
+    stale and taken again) changes its worker, its claim time or its attempts."""
+    return and_(
+        OUTBOX.c.status == _SENDING,
+        OUTBOX.c.claimed_by.is_not_distinct_from(literal(item.claimed_by, Integer)),
+        OUTBOX.c.claimed_at.is_not_distinct_from(literal(item.claimed_at, UTCDateTime)),
+        OUTBOX.c.attempts == item.attempts,
+    )
+
+
+def _target(item: int | OutboxItem, otherwise: ColumnElement[bool]) -> tuple[int, ColumnElement[bool]]:  # fmt: skip
+    """The id a mark changes, and when: an id alone under `otherwise`; an item as claimed
+    only while that claim holds."""
+    if isinstance(item, int):
+        return item, otherwise
+    return item.id, _claimed_as(item)
 
 
 def _orphaned() -> ColumnElement[bool]:

@@ -158,11 +158,13 @@ class OutboxStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Done:
-    """An outbox item the carrier performed: its receipt and when (for `mark_done_many`)."""
+    """An outbox item the carrier performed: its receipt and when (for `mark_done_many`).
+    With `claim` (the item as claimed), it is marked only if that claim is still its own."""
 
     item_id: int
     receipt: str | None
     at: datetime
+    claim: OutboxItem | None = None
 
 
 @dataclass(frozen=True)
@@ -210,11 +212,15 @@ class SanctionKind(StrEnum):
     MUTE = "mute"  # in one group, until a time
     BAN = "ban"  # from one group
     BLACKLIST = "blacklist"  # from every group of a community, or of all communities
+    # removed from one group: in force briefly (`until`), while the carrier removes them, so
+    # that what they post meanwhile is only deleted (one kick, not one per message)
+    KICK = "kick"
 
 
 @dataclass(frozen=True)
 class Sanction:
-    """A mute, ban or blacklist; `community_id` None on a blacklist means all communities."""
+    """A mute, ban, kick or blacklist; `community_id` None on a blacklist means all
+    communities."""
 
     id: int
     kind: SanctionKind

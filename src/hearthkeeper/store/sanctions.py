@@ -1,4 +1,5 @@
-"""Sanctions: timed mutes and bans in a group, blacklists across a community or all of them.
+"""Sanctions: timed mutes and bans in a group, blacklists across a community or all of them,
+and kicks (in force for the moments the carrier takes to remove the member).
 
 They are rows, not carrier state, so a mute is lifted on time even after a restart and a
 blacklist reaches groups the member has not joined yet. At most one sanction of a kind is
@@ -25,6 +26,9 @@ from hearthkeeper.store.scope import StoreBase
 
 SUPERSEDED = "superseded"  # lifted_by of a sanction replaced by a newer one
 _MUTE = SanctionKind.MUTE.value
+_TIMED = (SanctionKind.MUTE, SanctionKind.KICK)
+# What holds a member back in one group: what they post there earns nothing and is deleted.
+_HOLDS = (SanctionKind.MUTE.value, SanctionKind.BAN.value, SanctionKind.KICK.value)
 # Each retry means another worker sanctioned the same member and scope at the same moment.
 _ATTEMPTS = 8
 
@@ -42,7 +46,7 @@ class SanctionQueries(StoreBase):
         until: datetime | None = None,
     ) -> Sanction:
         """Sanction the member: a mute (in `group_id`, `until` a time), a ban (from
-        `group_id`), or a blacklist (from `community_id`'s groups; None: everywhere).
+        `group_id`), a kick (from `group_id`, in force `until` a time), or a blacklist (from `community_id`'s groups; None: everywhere).
         Mutes and bans take the group's community. Replaces the same sanction in force."""
         kind = _kind(kind)
         at = utc(at, "sanction time")
@@ -154,6 +158,22 @@ class SanctionQueries(StoreBase):
         with self._unit(write=False) as session:
             return set(session.scalars(query))
 
+    def holds_among(self, community_id: int, member_ids: Iterable[int],
+                    now: datetime) -> list[Sanction]:  # fmt: skip
+        """The mutes, bans and kicks in force at `now` on any of `member_ids` in the groups
+        of the community, in one query; oldest first."""
+        ids = sorted(set(member_ids))
+        if not ids:
+            return []
+        query = select(SanctionRow).where(
+            SanctionRow.member_id.in_(ids),
+            SanctionRow.kind.in_(_HOLDS),
+            SanctionRow.community_id == community_id,
+            SanctionRow.lifted_at.is_(None),
+            or_(SanctionRow.until.is_(None), SanctionRow.until > require_aware(now, "now")),
+        )
+        return self._sanctions(query.order_by(SanctionRow.at, SanctionRow.id))
+
     def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
         """When the member's mute in the group ends, if the member is muted there at `now`."""
         query = select(func.max(SanctionRow.until)).where(
@@ -204,12 +224,12 @@ def _check_scope(
             raise ValueError("a blacklist covers a community or all of them, not one group")
     elif group_id is None:
         raise ValueError(f"a {kind.value} is in one group: give its group_id")
-    if kind is SanctionKind.MUTE:
+    if kind in _TIMED:
         if until is None:
-            raise ValueError("a mute lasts until a time: give `until`")
-        return utc(until, "mute end")
+            raise ValueError(f"a {kind.value} lasts until a time: give `until`")
+        return utc(until, f"{kind.value} end")
     if until is not None:
-        raise ValueError(f"a {kind.value} lasts until lifted; only mutes take `until`")
+        raise ValueError(f"a {kind.value} lasts until lifted; only mutes and kicks take `until`")
     return None
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.claims import claim_due
@@ -116,12 +116,17 @@ class ScheduledQueries(StoreBase):
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def take_due(self, now: datetime, limit: int = 50) -> list[Scheduled]:
+    def take_due(self, now: datetime, limit: int = 50, *,
+                 passing_over: Collection[int] = ()) -> list[Scheduled]:  # fmt: skip
         """Pending work due at `now`, marked done in the caller's transaction: run it in the
-        same `store.transaction()` so that a failure leaves it pending (exactly once)."""
+        same `store.transaction()` so that a failure leaves it pending (exactly once). Work
+        of the groups `passing_over` names is left for others."""
         self.flush_deferred()
         require_aware(now, "now")
         due = and_(_TABLE.c.status == "pending", _TABLE.c.due_at <= now)
+        if passing_over:
+            due = and_(due, or_(_TABLE.c.group_id.is_(None),
+                                _TABLE.c.group_id.not_in(sorted(passing_over))))  # fmt: skip
         order = (_TABLE.c.due_at, _TABLE.c.id)
         with self._unit(write=True) as session:
             rows = claim_due(session, _TABLE, due, order, limit, {"status": "done", "done_at": now})

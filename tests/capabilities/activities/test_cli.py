@@ -96,3 +96,32 @@ def test_an_event_beyond_the_dates_it_takes_names_the_option_and_its_range(site:
     status, out = run("events", "create", "x", "--at", "9999-12-31 23:59", "--config", str(site))
     assert status == 1
     assert "--at '9999-12-31 23:59' is out of range: give a day from 1970-01-01" in out
+
+
+def test_a_payment_window_from_the_command_line_and_lapsed_places_in_the_list(site: Path) -> None:
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    when = ("--at", at.strftime("%Y-%m-%d %H:%M"))
+    for window, said in (("40000d", "too long"), ("2 fortnights", "unknown time unit")):
+        status, out = run("events", "create", "品鉴会", *when, "--price", "45",
+                          "--pay-within", window, *config)  # fmt: skip
+        assert status == 1 and said in out and "payment window" in out, out
+    status, out = run("events", "create", "品鉴会", *when, "--price", "45", "--capacity", "8",
+                      "--pay-within", "90m", *config)  # fmt: skip
+    assert status == 0, out
+
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
+        assert event.pay_within == timedelta(minutes=90)
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-1", "小美")
+        SqlActivities.on(store).put(event.id, member.id, group.id, Status.LAPSED,
+                                    SystemClock().now())  # fmt: skip
+    finally:
+        engine.dispose()
+    status, out = run("events", "list", *config)
+    line = next(line for line in out.splitlines() if "品鉴会" in line)
+    assert "0/8 confirmed, 0 unpaid, 0 waiting, 1 lapsed unpaid" in line

@@ -143,3 +143,46 @@ def test_occurrences_in_the_community_zone_and_which_event_words_name() -> None:
 @pytest.mark.parametrize("words", ["9", "#99"])
 def test_a_number_nobody_has_is_unknown(words: str) -> None:
     assert catalogue.pick([event()], words) == "unknown"
+
+
+def test_an_unpaid_place_is_held_for_the_window_at_most_until_the_start() -> None:
+    day = event(price="45", pay_within=timedelta(hours=24))
+    unpaid = signup(1, Status.UNPAID)  # held since NOW
+    assert d.pay_deadline(day, unpaid) == NOW + timedelta(hours=24)
+    month = event(price="45", pay_within=timedelta(days=30))
+    assert d.pay_deadline(month, unpaid) == START  # the start comes first
+    assert d.pay_deadline(event(price="45", pay_within=None), unpaid) is None  # until paid
+    assert d.pay_deadline(event(pay_within=timedelta(hours=1)), unpaid) is None  # free event
+    assert d.pay_deadline(day, signup(1, Status.CONFIRMED)) is None  # paid
+    assert not d.due_to_lapse(day, unpaid, NOW + timedelta(hours=23, minutes=59))
+    assert d.due_to_lapse(day, unpaid, NOW + timedelta(hours=24))
+    assert not d.due_to_lapse(day, signup(1, Status.CONFIRMED), NOW + timedelta(days=2))
+    cancelled = event(price="45", pay_within=timedelta(hours=24), status=EventStatus.CANCELLED)
+    assert not d.due_to_lapse(cancelled, unpaid, NOW + timedelta(days=2))
+
+
+def test_the_payment_reminder_comes_a_quarter_of_the_hold_before_it_lapses() -> None:
+    deadline = NOW + timedelta(hours=24)
+    assert d.pay_reminder_at(NOW, deadline) == NOW + timedelta(hours=18)
+    assert d.pay_reminder_at(NOW, NOW + timedelta(hours=2)) == NOW + timedelta(hours=1, minutes=30)
+    assert d.pay_reminder_at(NOW, NOW + timedelta(minutes=59)) is None  # too short to remind
+
+
+def test_nobody_moves_up_to_an_unpaid_place_once_the_event_started() -> None:
+    held = [signup(1, Status.LAPSED), signup(2, Status.WAITLISTED)]
+    priced = event(capacity=1, price="45")
+    assert d.promotions(priced, held, START - timedelta(minutes=1)) == [(held[1], Status.UNPAID)]
+    assert d.promotions(priced, held, START) == []
+    free = event(capacity=1)  # a free place still goes to the first waiting, at the door too
+    assert d.promotions(free, held, START) == [(held[1], Status.CONFIRMED)]
+
+
+def test_a_lapsed_place_is_signed_up_again_or_paid_while_a_place_is_free() -> None:
+    priced = event(capacity=1, price="45")
+    lapsed = signup(1, Status.LAPSED)
+    assert d.decide_sign_up(priced, [lapsed], 1, NOW) == d.Place(Status.UNPAID)
+    assert d.decide_withdraw(priced, [lapsed], 1) == d.Refuse("not_signed")
+    assert d.decide_payment(priced, [lapsed], lapsed) is Status.CONFIRMED
+    full = [lapsed, signup(2, Status.UNPAID)]
+    said = d.decide_payment(priced, full, lapsed)
+    assert isinstance(said, str) and "lapsed" in said and "refund" in said

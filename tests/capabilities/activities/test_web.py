@@ -114,3 +114,25 @@ def test_a_mistyped_event_form_says_what_is_wrong_and_keeps_what_staff_typed(c: 
     assert 'value="2026-05-06T20:30"' in made.text and 'value="ten"' in made.text
     assert [e.title for e in SqlActivities.on(c.store).events(c.community_id)
             if e.title == "周六夜跑"] == []  # fmt: skip
+
+
+def test_staff_give_a_payment_window_on_the_events_page_and_see_lapsed_places(
+    c: Console,
+) -> None:
+    bad = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                    "pay_within": "2 fortnights"})  # fmt: skip
+    assert bad.status_code == 400 and "payment window" in bad.text
+    assert 'value="2 fortnights"' in bad.text
+    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                     "capacity": "1", "pay_within": "12h"})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+    assert event.pay_within == timedelta(hours=12)
+    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    c.clock.set(c.clock.now() + timedelta(hours=12))
+    c.engine.tick()
+    [mei] = SqlActivities.on(c.store).signups(event.id)
+    assert mei.status.value == "lapsed"
+    _sign_in_again(c)  # half a day later: the session from setup has expired
+    page = c.get("/events").text
+    assert "pay within 12h" in page and '<td class="lapsed">1</td>' in page

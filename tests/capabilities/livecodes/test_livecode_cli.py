@@ -7,6 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.cli import app
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
@@ -35,6 +37,12 @@ def test_an_operator_makes_lists_measures_and_retires_a_live_code(
     assert "poster  poster  Spring poster" in run("list", "--community", "tea")
     stats = run("stats", "--community", "tea")
     assert "poster  arrived 0  stayed 0 of 0" in stats and "paid 0" in stats
+    [tea] = store.list_communities()  # a Matrix code made while this server ran Matrix
+    SqlLiveCodes.on(store).add_channel(tea.id, "room-poster", "Room", ChannelKind.POSTER,
+                                       notes="", carrier="matrix", by="test", at=tea.created_at)  # fmt: skip
+    stats = run("stats", "--community", "tea")
+    assert "room-poster  attribution not available on matrix" in stats
+    assert "room-poster  arrived" not in stats
     assert "retired" in run("retire", "poster")
     assert "retired" in run("list", "--community", "tea")
 

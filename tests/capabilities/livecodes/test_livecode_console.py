@@ -65,3 +65,23 @@ def test_a_live_code_for_a_carrier_that_does_not_run_is_refused_or_said_to_be_no
     assert sent.status_code == 503
     assert "还没准备好" in sent.text and "满员" not in sent.text
     assert "This server runs no matrix carrier" in console.get("/livecodes").text
+
+
+def test_a_matrix_live_code_says_attribution_is_not_available_instead_of_zero(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """A Matrix join does not say which link brought the newcomer: the page says so for a
+    Matrix channel rather than showing 0 arrived; a web chat channel shows its figures."""
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    with console.store.transaction() as tx:
+        repo = SqlLiveCodes.on(tx)
+        repo.add_channel(console.community_id, "room-poster", "Room", ChannelKind.POSTER,
+                         notes="", carrier="matrix", by="test", at=store_clock.now())  # fmt: skip
+        repo.add_channel(console.community_id, "web-poster", "Web", ChannelKind.POSTER,
+                         notes="", carrier="webchat", by="test", at=store_clock.now())  # fmt: skip
+    page = console.get("/livecodes").text
+    matrix_row = page[page.index('id="code-room-poster"') :].split("</tr>")[0]
+    web_row = page[page.index('id="code-web-poster"') :].split("</tr>")[0]
+    assert "Attribution not available on matrix" in matrix_row
+    assert '<td class="num">0</td>' not in matrix_row
+    assert '<td class="num">0</td>' in web_row and "not available" not in web_row

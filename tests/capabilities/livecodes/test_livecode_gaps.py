@@ -23,3 +23,17 @@ def test_matrix_opens_groups_but_its_arrivals_are_not_attributed() -> None:
 def test_a_carrier_that_cannot_open_groups_is_named_as_a_gap() -> None:
     text = MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: telegram}]\n"
     assert any(g.startswith("opening new Telegram groups") for g in copy_gaps(text))
+
+
+def test_telegram_newcomers_are_attributed_but_its_groups_are_not_opened() -> None:
+    text = MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: telegram}]\n"
+    gaps = copy_gaps(text)
+    assert (
+        "opening new Telegram groups: live codes send telegram newcomers only to existing groups"
+        in gaps
+    )
+    assert not any("cannot tell" in g for g in gaps)
+    qq = copy_gaps(MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: qq}]\n")
+    assert any(
+        g.startswith("opening new Qq groups") and "cannot tell which channel" in g for g in qq
+    )

@@ -51,7 +51,7 @@ class Homeserver:
         return store.add_group(community_id, name, "matrix", room,
                                playbook.structure.groups.capacity)  # fmt: skip
 
-    def join_link(self, group: Group) -> str:
+    def join_link(self, group: Group, source: str | None = None) -> str:
         return f"https://matrix.to/#/{group.carrier_group_id}?via=example.org"
 
 

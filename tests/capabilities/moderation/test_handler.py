@@ -8,7 +8,7 @@ from datetime import timedelta
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
-from tests.engine_setup import community, playbook
+from tests.engine_setup import community, playbook, up_the_ladder
 
 AD = "加我微信 abc12345 低价出货"
 
@@ -22,9 +22,13 @@ def test_the_default_ladder_warns_then_mutes_then_removes(
 ) -> None:
     c = community(store, store_clock)
     results = c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
-    first, second, third = kinds_of(results)
+    first, second, while_muted = kinds_of(results)
     assert {ActionKind.STRIKE, ActionKind.DELETE, ActionKind.WARN} <= set(first)
     assert ActionKind.MUTE in second and ActionKind.KICK not in second
+    # sent while muted (before the platform applied it): deleted, no new strike
+    assert ActionKind.DELETE in while_muted and ActionKind.STRIKE not in while_muted
+    later = c.events.now + timedelta(hours=1, minutes=1)  # the mute is over
+    [third] = kinds_of(c.engine.process([c.events.message("spam", f"{AD} 3", at=later)]))
     assert {ActionKind.KICK, ActionKind.BLACKLIST} <= set(third)
     warn = next(a for a in results[0].actions if a.kind is ActionKind.WARN)
     assert "Strike 1" in (warn.text or "") and "muted for 1 hour" in (warn.text or "")
@@ -54,7 +58,7 @@ def test_a_blacklisted_member_is_banned_in_every_group_and_refused_on_joining(
 ) -> None:
     c = community(store, store_clock)
     c.engine.process([c.events.join("spam", group="g2"), c.events.join("spam", group="g1")])
-    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
+    up_the_ladder(c, "spam", AD)
     asyncio.run(c.engine.drain())
     bans = {p.action.group for p in c.carrier.performed if p.action.kind is ActionKind.BAN}
     assert bans == {"g1", "g2"}

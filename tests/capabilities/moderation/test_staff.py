@@ -14,7 +14,7 @@ from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import SanctionKind, Store
-from tests.engine_setup import community, playbook
+from tests.engine_setup import community, playbook, up_the_ladder
 
 AD = "加我微信 abc12345 低价出货"
 
@@ -39,7 +39,7 @@ def test_lifting_a_blacklist_unbans_everywhere_once_and_lets_the_member_back(
 ) -> None:
     c = community(store, store_clock)
     c.engine.process([c.events.join("spam", group="g2"), c.events.join("spam", group="g1")])
-    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(3)])
+    up_the_ladder(c, "spam", AD)
     asyncio.run(c.engine.drain())
     [blacklist] = store.active_sanctions(member_id=c.member_id("spam"), kind=SanctionKind.BLACKLIST)
     _, queued = staff.lift(store, blacklist.id, "manager", store_clock.now())

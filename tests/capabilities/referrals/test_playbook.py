@@ -50,7 +50,9 @@ def test_a_valid_task_reads_back() -> None:
 
 def test_show_names_referrals_the_deployment_cannot_honour() -> None:
     on_matrix = MINIMAL + TASK + "structure:\n  carriers:\n    - kind: matrix\n"
-    assert any("invite links open web chat groups only" in g for g in gaps(on_matrix))
+    assert any("invite links open web chat and Telegram groups only" in g for g in gaps(on_matrix))
+    on_telegram = MINIMAL + TASK + "structure:\n  carriers:\n    - kind: telegram\n"
+    assert not any("invite links" in g for g in gaps(on_telegram))
     assert not any("invite links" in g for g in gaps(MINIMAL + TASK))
     task = MINIMAL + "joining:\n  threshold:\n    kind: task\n    invite_friends: 2\n"
     assert any("refused at the door" in g for g in gaps(task))

@@ -120,6 +120,9 @@ class FakeOneBot:
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self.answer_calls = True  # False: calls are taken and never answered (a hung client)
+        # True: removals are answered and recorded but not applied (QQ slow to apply them:
+        # the member keeps posting meanwhile)
+        self.lag_kicks = False
         self._notices: list[dict[str, Any]] = []  # what the call being answered caused
 
     # --- the connection -----------------------------------------------------------------------
@@ -317,6 +320,8 @@ class FakeOneBot:
         group, user = self._member(params)
         if user not in group.members:
             raise LookupError(user)
+        if self.lag_kicks:
+            return
         del group.members[user]
         if params.get("reject_add_request", False):
             group.blocked.add(user)

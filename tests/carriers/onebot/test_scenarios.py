@@ -15,8 +15,17 @@ import pytest_asyncio
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.carrier import RateLimit
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.store import OutboxStatus
 from tests.carriers.onebot.fake_onebot import Refused
-from tests.carriers.onebot.onebot_setup import AD, QQ, qq_community, real_now, serving
+from tests.carriers.onebot.onebot_setup import (
+    AD,
+    QQ,
+    open_threshold,
+    qq_community,
+    real_now,
+    serving,
+)
 from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
@@ -171,3 +180,33 @@ async def test_the_group_quota_spaces_what_the_bot_says_and_drops_nothing(qq: QQ
         said = welcomes()
         assert len(said) == 10  # each once: deferred, not dropped, not doubled
         assert all(any(qq.names[p] in text for text in said) for p in people)
+
+
+def removing_at_once(text: str) -> str:
+    """The skincare community whose ladder removes at the first strike."""
+    start, end = text.index("  ladder:\n"), text.index("  strike_expiry:")
+    return text[:start] + "  ladder:\n    - at: 1\n      do: [delete, kick]\n" + text[end:]
+
+
+async def test_a_flood_before_qq_applies_the_removal_costs_one_kick(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    clock = FrozenClock(real_now())
+    text = removing_at_once(open_threshold(template_text("skincare")))
+    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+        async with qq_community(store, clock, tmp_path / "data", playbook=text) as qq:
+            group = qq.group()
+            async with serving(qq):
+                mei = await qq.newcomer(group)
+                qq.fake.lag_kicks = True  # she keeps posting before QQ removes her
+                flood = [await qq.fake.say(group, mei, f"{AD} {i}") for i in range(50)]
+
+                def settled() -> bool:
+                    recalled = all(qq.fake.groups[group].messages[m].recalled for m in flood)
+                    items = store.outbox_items(limit=1000)
+                    waiting = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+                    return recalled and all(i.status not in waiting for i in items)
+
+                await qq.fake.until(settled, "the flood to be recalled and the outbox performed")
+                assert len(qq.fake.actions("set_group_kick")) == 1
+                assert len(qq.fake.actions("delete_msg")) == 50

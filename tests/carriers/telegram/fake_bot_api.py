@@ -512,6 +512,8 @@ class FakeBotApi:
         chat = self._chat_of(bot, p)
         self._require(bot, chat, "can_invite_users", "not enough rights to manage chat invite link")
         joins = bool(p.get("creates_join_request"))
+        if len(str(p.get("name") or "")) > 32:  # "name: Invite link name; 0-32 characters"
+            raise ApiError(400, "Bad Request: invite link name is too long")
         if joins and p.get("member_limit"):
             raise ApiError(400, "Bad Request: can't combine member_limit with creates_join_request")
         link = f"https://t.me/+fake{abs(chat.id)}x{len(chat.links) + 1}"

@@ -197,3 +197,29 @@ async def test_a_malformed_webhook_post_is_refused_saying_what_and_the_bot_keeps
                 assert refused.status_code == 400
                 assert refused.json()["description"].startswith(said)
         await community.newcomer("Mei", chat)  # still served
+
+
+async def test_a_webhook_post_to_a_process_not_running_the_bot_is_refused_for_later(
+    community: Hearth,
+) -> None:
+    # One of several `hearth serve` on one PostgreSQL database, not the one holding the
+    # carriers: its bot is built but never connected. Telegram must be told to post again
+    # (503), not shown a server error.
+    chat = community.group()
+    url = "https://hearth.example.org/telegram/webhook"
+    served = TelegramSetup(community.settings(mode="webhook", webhook_url=url, secret=SECRET)
+                           ).serve(community.parts())  # fmt: skip
+    assert served.routes is not None
+    web = Web(store=community.store, clock=community.clock,
+              settings=WebSettings(data_dir=community.data_dir),
+              carriers={"telegram": served}, playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(served.routes(web))
+    update = {"update_id": 5, "message": {"message_id": 9, "date": 1_700_000_000, "text": "打卡",
+              "chat": {"id": chat, "type": "supergroup"}}}  # fmt: skip
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://node") as telegram:
+        answer = await telegram.post("/telegram/webhook", json=update,
+                                     headers={SECRET_HEADER: SECRET})  # fmt: skip
+    assert answer.status_code == 503
+    assert answer.json() == {"ok": False, "description": "the bot is not running here"}

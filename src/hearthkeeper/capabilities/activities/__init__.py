@@ -1,12 +1,13 @@
 """Offline events (seed 004: dinners, night runs, sharing sessions): the playbook's
 `activities` (one-off or recurring, each occurrence an event) and events staff make; sign-up
-in the group with capacity and a waitlist, a fee tied to the orders ledger where priced,
-reminders, a door check-in by each member's own QR code, attendance and no-show rates, and a
+in the group with capacity and a waitlist, a fee tied to the orders ledger where priced
+(an unpaid place held for a payment window, then given to the next in line), reminders, a door check-in by each member's own QR code, attendance and no-show rates, and a
 photo and feedback round after.
 
 Pure: `catalogue` (occurrences, which event words name), `decide` (places, waitlist,
 payment, the door, rates), `render`, `texts`. Effects: `effects` (members' commands),
-`moments` (reminders, the round). Storage: `repository` (+ `records`). Staff: `staff`
+`moments` (reminders, the round), `holds` (a priced event's payment window: the reminder to
+pay, the lapse, the first waiting moving up). Storage: `repository` (+ `records`). Staff: `staff`
 (create, cancel, the door), `fees` (the one link to billing's ledger), `cli`, `console`,
 `web` (a member's ticket page). Figures: `stats`.
 """

@@ -76,7 +76,8 @@ def new_event(activity: Activity, starts_at: datetime) -> NewEvent:
     """The event an occurrence becomes."""
     return NewEvent(activity_id=activity.id, title=activity.name, place=activity.place,
                     starts_at=starts_at, capacity=activity.capacity, price=activity.price,
-                    currency=activity.currency, sign_up=activity.sign_up)  # fmt: skip
+                    currency=activity.currency, sign_up=activity.sign_up,
+                    pay_within=activity.pay_within)  # fmt: skip
 
 
 def pick(events: Sequence[Event], words: str) -> Event | str:

@@ -51,6 +51,14 @@ def create(
     ] = None,
     price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",
+    pay_within: Annotated[
+        str,
+        typer.Option(
+            "--pay-within",
+            help="A priced event: an unpaid place is held this long (at most until the start), "
+            "then goes to the next in line: '24h', '2d', '90m'; 'none': until paid. Default 24h.",
+        ),
+    ] = "",
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -66,7 +74,7 @@ def create(
     try:
         event = staff.create_event(store, found, title, starts, place=place, capacity=capacity,
                                    price=price, currency=currency, by=actor,
-                                   now=SystemClock().now())  # fmt: skip
+                                   now=SystemClock().now(), pay_within=pay_within)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event.id}: {escape(event.title)} at "
@@ -91,7 +99,8 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
         state = "cancelled" if e.cancelled else "upcoming" if f.attendance is None else "held"
         places = f"/{e.capacity}" if e.capacity else ""
         line = (f"{e.id}\t{e.starts_at.astimezone(zone):%Y-%m-%d %H:%M}\t{e.title}\t{state}\t"
-                f"{f.confirmed}{places} confirmed, {f.unpaid} unpaid, {f.waitlisted} waiting")  # fmt: skip
+                f"{f.confirmed}{places} confirmed, {f.unpaid} unpaid, {f.waitlisted} waiting, "
+                f"{f.lapsed} lapsed unpaid")  # fmt: skip
         if f.attendance is not None:
             a = f.attendance
             line += (f"\tattended {a.attended}/{a.confirmed} ({_pct(a.attendance_rate)}), "

@@ -18,6 +18,8 @@ from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
 from hearthkeeper.capabilities.calendar.firings import to_instant
+from hearthkeeper.playbook.base import format_duration
+from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
@@ -58,6 +60,7 @@ def router(pages: Pages) -> APIRouter:
             active="events", events=list(reversed(figures)),
             activities=activity_figures(figures), now=now, problem=problem, typed=typed or {},
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), **view.context(),
+            duration=format_duration, pay_within_default=format_duration(PAY_WITHIN),
         )  # fmt: skip
 
     def done(view: CommunityView, notice: str) -> Response:
@@ -71,10 +74,11 @@ def router(pages: Pages) -> APIRouter:
     def create(request: Request, slug: str, operator: SignedIn, title: Annotated[str, Form()],
                at: Annotated[str, Form()], place: Annotated[str, Form()] = "",
                capacity: Annotated[str, Form()] = "", price: Annotated[str, Form()] = "",
-               currency: Annotated[str, Form()] = "CNY") -> Response:  # fmt: skip
+               currency: Annotated[str, Form()] = "CNY",
+               pay_within: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
         typed = {"title": title, "at": at, "place": place, "capacity": capacity,
-                 "price": price, "currency": currency}  # fmt: skip
+                 "price": price, "currency": currency, "pay_within": pay_within}  # fmt: skip
         try:
             local = datetime.fromisoformat(at.strip().replace("T", " "))
         except ValueError:
@@ -89,7 +93,8 @@ def router(pages: Pages) -> APIRouter:
             staff.create_event(store, view.community, title,
                                to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
                                place=place, capacity=places, price=price, currency=currency,
-                               by=f"console:{operator.username}", now=web.clock.now())  # fmt: skip
+                               by=f"console:{operator.username}", now=web.clock.now(),
+                               pay_within=pay_within[:64])  # fmt: skip
         except EventError as exc:
             return page(request, view, operator, str(exc), 400, typed)
         return done(view, "created")

@@ -5,6 +5,13 @@ Places: a sign-up holds one while confirmed or unpaid (a priced event holds it u
 record the payment); beyond `capacity` members go on the waitlist in the order they signed
 up; a cancellation moves the first waiting up (to unpaid on a priced event). The door admits
 a confirmed sign-up of a scheduled event once.
+
+Payment window: an unpaid place is held for the event's `pay_within` from when it was held,
+at most until the start; the member is reminded a quarter of that span before it ends. At
+the deadline the place lapses and, while the event has not started, the first waiting moves
+up with a window of their own. At the start every unpaid place lapses and nobody moves up
+(no one could pay in time): staff may still record a fee at the door for a lapsed or waiting
+member while a place is free.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ ROUND_AFTER = timedelta(hours=3)  # the photo and feedback round, after the star
 FEEDBACK_WINDOW = timedelta(hours=12)  # replies this long after the round count as feedback
 DOOR_OPENS = timedelta(hours=3)  # codes are taken from this long before the start …
 DOOR_CLOSES = timedelta(hours=12)  # … to this long after it
+PAY_REMINDER_SHARE = 4  # the payment reminder: a quarter of the hold's span before it lapses
+PAY_REMINDER_MIN_SPAN = timedelta(hours=1)  # a shorter hold gets no reminder (the reply said)
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ def decide_sign_up(event: Event, signups: Sequence[SignUp], member_id: int,
     if now >= event.starts_at:
         return Refuse("started")
     mine = next((s for s in signups if s.member_id == member_id), None)
-    if mine is not None and mine.status is not Status.CANCELLED:
+    if mine is not None and mine.live:
         position = _position(signups, mine)
         return Refuse(f"already_{mine.status.value}", position)
     others = [s for s in signups if s.member_id != member_id]
@@ -79,14 +88,18 @@ def decide_withdraw(event: Event, signups: Sequence[SignUp], member_id: int) -> 
     if event.cancelled:
         return Refuse("cancelled_event")
     mine = next((s for s in signups if s.member_id == member_id), None)
-    if mine is None or mine.status is Status.CANCELLED:
+    if mine is None or not mine.live:
         return Refuse("not_signed")
     return mine
 
 
-def promotions(event: Event, signups: Sequence[SignUp]) -> list[tuple[SignUp, Status]]:
+def promotions(event: Event, signups: Sequence[SignUp],
+               now: datetime | None = None) -> list[tuple[SignUp, Status]]:  # fmt: skip
     """Who moves up from the waitlist now that places freed (first waiting first), and to
-    what: confirmed, or unpaid (place held) on a priced event."""
+    what: confirmed, or unpaid (place held) on a priced event. On a priced event nobody once
+    it started (`now` given): no one could pay in time."""
+    if event.priced and now is not None and now >= event.starts_at:
+        return []
     free = left(event, signups)
     waiting = waitlist(signups)
     count = len(waiting) if free is None else min(free, len(waiting))
@@ -103,12 +116,41 @@ def decide_payment(event: Event, signups: Sequence[SignUp], signup: SignUp) -> S
         return f"event {event.id} is free: there is no fee to record"
     if signup.status is Status.UNPAID or signup.status is Status.CONFIRMED:
         return Status.CONFIRMED
-    if signup.status is Status.WAITLISTED:
+    if signup.status is Status.WAITLISTED or signup.status is Status.LAPSED:
         free = left(event, [s for s in signups if s.id != signup.id])
         if free is None or free > 0:
             return Status.CONFIRMED
+        if signup.status is Status.LAPSED:
+            return ("the member's held place lapsed unpaid and went to the next in line; the "
+                    "event is full: refund them, or record it once a place frees up")  # fmt: skip
         return "the member is on the waitlist and the event is full: record it once they move up"
     return "the member cancelled this sign-up; they can sign up again in the group first"
+
+
+def pay_deadline(event: Event, signup: SignUp) -> datetime | None:
+    """When an unpaid place lapses: the event's window after it was held, at most the start
+    (None: not unpaid, a free event, or a window of none — held until paid)."""
+    if signup.status is not Status.UNPAID or not event.priced or event.pay_within is None:
+        return None
+    return min(signup.changed_at + event.pay_within, event.starts_at)
+
+
+def pay_reminder_at(held_since: datetime, deadline: datetime) -> datetime | None:
+    """When the member is reminded to pay: a quarter of the hold's span before it lapses
+    (6 h for a day's window); None for a hold shorter than `PAY_REMINDER_MIN_SPAN`."""
+    span = deadline - held_since
+    if span < PAY_REMINDER_MIN_SPAN:
+        return None
+    return deadline - span / PAY_REMINDER_SHARE
+
+
+def due_to_lapse(event: Event, signup: SignUp, now: datetime) -> bool:
+    """Whether the place `signup` holds unpaid lapses now (not paid, not cancelled, its
+    deadline reached)."""
+    if event.cancelled:
+        return False
+    deadline = pay_deadline(event, signup)
+    return deadline is not None and deadline <= now
 
 
 class DoorVerdict(StrEnum):

@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 from hearthkeeper.capabilities.activities import catalogue
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.addresses import ticket_link
-from hearthkeeper.capabilities.activities.moments import plan_moments, tell
+from hearthkeeper.capabilities.activities.holds import (
+    move_up,
+    pay_by_text,
+    payment_reference,
+    plan_hold,
+)
+from hearthkeeper.capabilities.activities.moments import plan_moments
 from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
 from hearthkeeper.capabilities.activities.render import (
     amount_text,
@@ -27,13 +33,11 @@ from hearthkeeper.capabilities.activities.requests import (
     EventWithdraw,
 )
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "activities"
@@ -89,6 +93,7 @@ def sign_up(scope: StoreBase, request: EventSignUp, ctx: EffectContext) -> Seque
                                    position=decided.position))]  # fmt: skip
     signed = repo.put(event.id, ctx.member.id, ctx.group.id, decided.status, ctx.now)
     plan_moments(scope, event, ctx.group.id, ctx.now)
+    plan_hold(scope, event, signed)
     return [answers.reply(_say(scope, decided.status.value, event, signed, name, ctx,
                                position=decided.position))]  # fmt: skip
 
@@ -109,12 +114,7 @@ def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Se
         return [answers.reply(_say(scope, decided.key, event, None, name, ctx))]
     repo.set_status(decided.id, Status.CANCELLED, ctx.now)
     out = [answers.reply(TEXTS.say("withdrawn", lang, name=name, title=event.title))]
-    for waiting, status in d.promotions(event, repo.signups(event.id)):
-        moved = repo.set_status(waiting.id, status, ctx.now)
-        key = "promoted" if status is Status.CONFIRMED else "promoted_unpaid"
-        text = _say(scope, key, event, moved, moved.display_name, ctx)
-        tell(scope, moved, text, f"activity:{event.id}:promoted:{moved.id}:"
-                                 f"{moved.changed_at.isoformat()}", ctx.now)  # fmt: skip
+    move_up(scope, event, ctx)
     return out
 
 
@@ -139,7 +139,7 @@ def _mine(scope: StoreBase, ctx: EffectContext) -> list[tuple[Event, SignUp]]:
         if event.status is not EventStatus.SCHEDULED:
             continue
         mine = next((s for s in repo.signups(event.id) if s.member_id == ctx.member.id), None)
-        if mine is not None and mine.status is not Status.CANCELLED:
+        if mine is not None and mine.live:
             found.append((event, mine))
     return found
 
@@ -164,26 +164,16 @@ def _picked(scope: StoreBase, events: list[Event], words: str, name: str, ctx: E
 
 def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: str,
          ctx: EffectContext, *, position: int = 0) -> str:  # fmt: skip
-    """A text about `event` (and the member's sign-up) with everything it may name."""
+    """A text about `event` (and the member's sign-up) with everything it may name; a place
+    held unpaid says until when."""
     lang: Language = language(ctx)
-    code = _reference(scope, ctx, signup) if key in ("unpaid", "already_unpaid",
-                                                      "promoted_unpaid") else ""  # fmt: skip
+    unpaid = signup if key in ("unpaid", "already_unpaid", "promoted_unpaid") else None
+    code = payment_reference(scope, ctx.group.carrier, unpaid, ctx.now) if unpaid else ""
     link = ticket_link(scope, signup.code) if signup is not None else ""
-    return TEXTS.say(key, lang, name=name, title=event.title,
+    text = TEXTS.say(key, lang, name=name, title=event.title,
                      when=when_text(event.starts_at, zone(ctx), lang),
                      place=place_text(event, lang), position=position, ticket=link,
                      code=code or (d.shown_code(signup.code) if signup else ""),
                      price=amount_text(event.price) if event.price is not None else "",
                      currency=event.currency)  # fmt: skip
-
-
-def _reference(scope: StoreBase, ctx: EffectContext, signup: SignUp | None) -> str:
-    """The payment reference of the member a sign-up is for, on this group's carrier."""
-    if signup is None:
-        return ""
-    user = PointingQueries.on(scope).user_ids([signup.member_id], ctx.group.carrier)
-    carrier_user = user.get(signup.member_id)
-    if carrier_user is None:
-        return ""
-    return SqlBilling.on(scope).reference_for(ctx.group.carrier, carrier_user,
-                                              signup.display_name, ctx.now).code  # fmt: skip
+    return text + (pay_by_text(event, unpaid, ctx) if unpaid is not None else "")

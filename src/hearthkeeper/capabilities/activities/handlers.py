@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.activities import effects, moments
+from hearthkeeper.capabilities.activities import effects, holds, moments
 from hearthkeeper.capabilities.activities.requests import (
+    EventPayLapse,
+    EventPayRemind,
     EventRemind,
     EventRound,
     EventSignUp,
@@ -64,5 +66,7 @@ def register(registry: Registry, book: CommandBook) -> None:
     registry.add_effect(EventTicket, effects.ticket)
     registry.add_effect(EventRemind, moments.remind)
     registry.add_effect(EventRound, moments.round_up)
+    registry.add_effect(EventPayRemind, holds.remind_to_pay)
+    registry.add_effect(EventPayLapse, holds.lapse)
     for command in COMMANDS:
         book.add(command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -15,9 +15,11 @@ class Status(StrEnum):
     UNPAID = "unpaid"  # a place is held until staff record the member's payment
     WAITLISTED = "waitlisted"  # the event was full: moves up when someone cancels
     CANCELLED = "cancelled"  # the member cancelled (or the event was cancelled)
+    LAPSED = "lapsed"  # held unpaid past the event's payment window: the place went on
 
 
 HOLDS = (Status.CONFIRMED, Status.UNPAID)  # what takes one of the event's places
+LIVE = (*HOLDS, Status.WAITLISTED)  # a sign-up still in play (not given up, not lapsed)
 
 
 class EventStatus(StrEnum):
@@ -37,6 +39,7 @@ class NewEvent:
     price: Decimal | None = None
     currency: str = "CNY"
     sign_up: bool = True
+    pay_within: timedelta | None = None  # how long an unpaid place is held (None: until paid)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Event:
     status: EventStatus
     created_by: str
     created_at: datetime
+    pay_within: timedelta | None = None  # a priced event: how long an unpaid place is held
 
     @property
     def priced(self) -> bool:
@@ -87,3 +91,8 @@ class SignUp:
     @property
     def holds_place(self) -> bool:
         return self.status in HOLDS
+
+    @property
+    def live(self) -> bool:
+        """Holding a place or waiting for one."""
+        return self.status in LIVE

@@ -11,7 +11,7 @@ members taking the last place at once get one place and one waitlist spot.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -62,6 +62,7 @@ class Activities(Protocol):
             at: datetime) -> SignUp: ...  # fmt: skip
     def set_status(self, signup_id: int, status: Status, at: datetime, *,
                    order_id: int | None = None) -> SignUp: ...  # fmt: skip
+    def lapse(self, signup_id: int, held_since: datetime, at: datetime) -> bool: ...
     def by_code(self, code: str) -> SignUp | None: ...
     def mark_attended(self, signup_id: int, by: str, at: datetime) -> bool: ...
 
@@ -165,6 +166,19 @@ class SqlActivities(StoreBase):
             session.execute(update(_SIGNUPS).where(_SIGNUPS.c.id == signup_id).values(values))
             return self._one(session, signup_id)
 
+    def lapse(self, signup_id: int, held_since: datetime, at: datetime) -> bool:
+        """Let an unpaid place go, once, only if it is still the hold that began at
+        `held_since`: False when the fee was recorded (or the member gave it up, or signed
+        up again) in the meantime — a payment committed first wins."""
+        with self._unit(write=True) as session:
+            done = session.execute(
+                update(_SIGNUPS).where(_SIGNUPS.c.id == signup_id,
+                                       _SIGNUPS.c.status == Status.UNPAID.value,
+                                       _SIGNUPS.c.changed_at == utc(held_since, "held_since"))
+                .values(status=Status.LAPSED.value, changed_at=utc(at, "at"))
+            )  # fmt: skip
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
     def by_code(self, code: str) -> SignUp | None:
         """The sign-up a door code belongs to."""
         with self._unit(write=False) as session:
@@ -216,7 +230,9 @@ def _event_values(community_id: int, new: NewEvent, by: str, at: datetime) -> di
             "starts_at": utc(new.starts_at, "starts_at"), "capacity": new.capacity,
             "price": new.price, "currency": new.currency, "sign_up": new.sign_up,
             "status": EventStatus.SCHEDULED.value, "created_by": by[:NAME],
-            "created_at": utc(at, "at")}  # fmt: skip
+            "created_at": utc(at, "at"),
+            "pay_within": None if new.pay_within is None
+            else int(new.pay_within.total_seconds())}  # fmt: skip
 
 
 def _event(row: Any) -> Event:
@@ -224,7 +240,9 @@ def _event(row: Any) -> Event:
                  title=row.title, place=row.place, starts_at=row.starts_at,
                  capacity=row.capacity, price=row.price, currency=row.currency,
                  sign_up=bool(row.sign_up), status=EventStatus(row.status),
-                 created_by=row.created_by, created_at=row.created_at)  # fmt: skip
+                 created_by=row.created_by, created_at=row.created_at,
+                 pay_within=None if row.pay_within is None
+                 else timedelta(seconds=row.pay_within))  # fmt: skip
 
 
 def _signup(row: Any) -> SignUp:

@@ -36,3 +36,17 @@ class EventRound(Request, effect="activity.round"):
     """Scheduled per group, after the event: thanks, and a call for photos and feedback."""
 
     event: int
+
+
+class EventPayRemind(Request, effect="activity.pay_remind"):
+    """Scheduled per unpaid place: remind the member to pay before the place lapses."""
+
+    event: int
+    signup: int
+
+
+class EventPayLapse(Request, effect="activity.pay_lapse"):
+    """Scheduled per unpaid place, at its deadline: let it go, the first waiting moves up."""
+
+    event: int
+    signup: int

@@ -5,7 +5,7 @@ the door by their code (once; points for attending where the playbook gives them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from hearthkeeper.capabilities.activities import decide as d
@@ -18,6 +18,8 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import MAX_AMOUNT
+from hearthkeeper.playbook.base import parse_duration
+from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.points import PointsQueries
@@ -27,9 +29,10 @@ POINTS_REASON = "attended an event"
 
 def create_event(store: Store, community: Community, title: str, starts_at: datetime, *,
                  place: str | None, capacity: int | None, price: str, currency: str,
-                 by: str, now: datetime) -> Event:  # fmt: skip
-    """A new event staff made; `EventError` for a title, time, capacity or price that
-    cannot be."""
+                 by: str, now: datetime, pay_within: str = "") -> Event:  # fmt: skip
+    """A new event staff made; `EventError` for a title, time, capacity, price or payment
+    window that cannot be (`pay_within` "": the default, `PAY_WITHIN`; "none": held until
+    paid)."""
     if not title.strip():
         raise EventError("give the event a title")
     if starts_at <= now:
@@ -40,8 +43,10 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
     fee = _price(price)
     if len(currency) != 3 or not currency.isalpha():
         raise EventError(f"{currency!r} is not a currency code (ISO 4217, e.g. CNY)")
+    window = pay_window(pay_within)
     new = NewEvent(activity_id=None, title=title.strip(), place=(place or "").strip() or None,
-                   starts_at=starts_at, capacity=capacity, price=fee, currency=currency.upper())  # fmt: skip
+                   starts_at=starts_at, capacity=capacity, price=fee, currency=currency.upper(),
+                   pay_within=window)  # fmt: skip
     with store.transaction() as tx:
         event = SqlActivities.on(tx).create(community.id, new, by, now)
         tx.audit(by, "event created", community.id, target=f"event {event.id}",
@@ -60,7 +65,7 @@ def cancel_event(store: Store, community: Community, event_id: int, by: str,
         event = _event(repo, community, event_id)
         if not repo.cancel_event(event.id):
             raise EventError(f"event {event.id} was cancelled already")
-        live = [s for s in repo.signups(event.id) if s.status.value != "cancelled"]
+        live = [s for s in repo.signups(event.id) if s.live]
         text = TEXTS.say("event_cancelled", lang, title=event.title,
                          when=when_text(event.starts_at, zone_of(playbook), lang))  # fmt: skip
         for signup in live:
@@ -113,6 +118,20 @@ def _event(repo: SqlActivities, community: Community, event_id: int) -> Event:
     if event is None or event.community_id != community.id:
         raise EventError(f"community {community.slug!r} has no event {event_id}")
     return event
+
+
+def pay_window(text: str) -> timedelta | None:
+    """A payment window as staff type it (`24h`, `2d`, `90m`): "" the default, "none" held
+    until paid; `EventError` saying what is wrong, bounded like a playbook's durations."""
+    plain = text.strip()
+    if not plain:
+        return PAY_WITHIN
+    if plain.lower() in ("none", "no", "never"):
+        return None
+    try:
+        return parse_duration(plain)
+    except ValueError as exc:
+        raise EventError(f"payment window: {exc} (or 'none': held until paid)") from None
 
 
 MAX_PRICE = MAX_AMOUNT  # an event's fee is kept in the ledger's NUMERIC(12, 2)

@@ -32,6 +32,7 @@ class EventFigures:
     attendance: d.Rates | None  # None: its door is not open yet
     feedback: int = 0  # messages in the round's window
     photos: int = 0  # pictures among them
+    lapsed: int = 0  # places held unpaid past the payment window, let go
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def event_figures(scope: StoreBase, community_id: int, now: datetime) -> list[Ev
             sum(1 for s in signups if s.status is Status.UNPAID),
             sum(1 for s in signups if s.status is Status.WAITLISTED),
             d.rates(signups) if started else None, feedback, photos,
+            sum(1 for s in signups if s.status is Status.LAPSED),
         ))  # fmt: skip
     return found
 
@@ -101,7 +103,8 @@ def _event_json(f: EventFigures) -> dict[str, Any]:
     assert f.attendance is not None
     return {"id": f.event.id, "activity": f.event.activity_id, "title": f.event.title,
             "starts_at": f.event.starts_at.isoformat(), **_rates_json(f.attendance),
-            "waitlisted": f.waitlisted, "feedback": f.feedback, "photos": f.photos}  # fmt: skip
+            "waitlisted": f.waitlisted, "lapsed": f.lapsed, "feedback": f.feedback,
+            "photos": f.photos}  # fmt: skip
 
 
 def _rates_json(rates: d.Rates) -> dict[str, Any]:

@@ -67,6 +67,23 @@ TEXTS = Phrasebook({
         EN: "{name}, a place at '{title}' freed up and is held for you: quote {code} when paying; "
             "it is confirmed once recorded.",
     },
+    "pay_by": {
+        ZH: "请在 {deadline} 前付款，逾期未登记付款，名额将顺延给候补。",
+        EN: " Pay by {deadline}; unless the payment is recorded by then, the place goes to the "
+            "next in line.",
+    },
+    "pay_reminder": {
+        ZH: "{name}，「{title}」为你保留的名额将于 {deadline} 到期：请尽快付款 {price} {currency}"
+            "（备注 {code}），逾期未登记付款，名额将顺延给候补。",
+        EN: "{name}, the place held for you at '{title}' lapses {deadline}: please pay {price} "
+            "{currency} soon (quote {code}); unless the payment is recorded by then, the place "
+            "goes to the next in line.",
+    },
+    "lapsed": {
+        ZH: "{name}，「{title}」为你保留的名额已到期未付款，名额已释放。如已付款，请联系工作人员登记。",
+        EN: "{name}, the place held for you at '{title}' lapsed unpaid and was released. If you "
+            "have paid, tell the staff so they record it.",
+    },
     "paid": {
         ZH: "{name}，已收到「{title}」的费用，名额确认！入场码：{ticket}",
         EN: "{name}, your fee for '{title}' is recorded: you're in! Your door code: {ticket}",

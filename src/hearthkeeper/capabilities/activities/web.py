@@ -37,11 +37,13 @@ letter-spacing:.15em;font-weight:700}.warn{color:#a33}</style></head>
 _SAY = {
     Language.ZH_CN: {"title": "入场码", "hint": "到场时请出示此二维码，或报出入场码。",
                      "missing": "没有这个入场码。", "not_confirmed": "你的报名还没有确认（未付款或在候补中）。",
-                     "cancelled": "这个报名或活动已取消。", "used": "已签到，欢迎！"},
+                     "cancelled": "这个报名或活动已取消。", "used": "已签到，欢迎！",
+                     "lapsed": "为你保留的名额已到期未付款。"},
     Language.EN: {"title": "Your door code", "hint": "Show this QR code at the door, or say "
                   "the code.", "missing": "There is no such door code.",
                   "not_confirmed": "Your place is not confirmed yet (unpaid, or on the waitlist).",
-                  "cancelled": "This sign-up or event was cancelled.", "used": "Checked in: welcome!"},
+                  "cancelled": "This sign-up or event was cancelled.", "used": "Checked in: welcome!",
+                  "lapsed": "The place held for you lapsed unpaid."},
 }  # fmt: skip
 
 
@@ -79,7 +81,8 @@ def router(web: Web) -> APIRouter:
                 f"{place_text(event, lang)}")  # fmt: skip
         ok = signup.status is Status.CONFIRMED and not event.cancelled and not signup.attended_at
         state = (say["used"] if signup.attended_at else say["cancelled"] if event.cancelled
-                 or signup.status is Status.CANCELLED else say["not_confirmed"])  # fmt: skip
+                 or signup.status is Status.CANCELLED else say["lapsed"]
+                 if signup.status is Status.LAPSED else say["not_confirmed"])  # fmt: skip
         link = public + door_path(community.slug, signup.code)
         return _PAGE.render(lang=lang.value, title=say["title"], event=what, ok=ok,
                             name=signup.display_name, svg=qr_svg(link) if ok else "",

@@ -71,6 +71,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     """Record a payment of `order.plan_id`: it starts a period, or extends the member's
     current one from its end; the lifecycle is planned again."""
     repo = SqlBilling.on(tx)
+    repo.lock_member(member_id)  # the period read below is the one this payment extends
     before = repo.order(order.provider, order.provider_ref)
     if before is not None:
         _same_payment(before, community, member_id, order.plan_id, None)
@@ -117,6 +118,8 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     sub = repo.subscription(subscription_id)
     if sub is None or sub.community_id != community.id:
         raise BillingError(f"community {community.slug!r} has no subscription {subscription_id}")
+    repo.lock_member(sub.member_id)
+    sub = repo.subscription(subscription_id) or sub  # as the lock found it
     orders = repo.orders(community.id, subscription_id=sub.id)
     reference = provider_ref or f"refund:{sub.id}"
     before = repo.order(provider, reference)

@@ -26,8 +26,10 @@ from hearthkeeper.capabilities.billing.records import (
 from hearthkeeper.capabilities.billing.references import reference_code
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import insert_one, table_of
+from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.models import (
     NAME,
+    MemberRow,
     OrderRow,
     PaymentReferenceRow,
     ScheduledRow,
@@ -54,6 +56,7 @@ class BillingRepository(Protocol):
     def start(self, community_id: int, member_id: int, plan_id: str, start: datetime,
               end: datetime, *, trial: bool, at: datetime) -> Subscription: ...  # fmt: skip
     def change(self, subscription_id: int, **values: Any) -> Subscription: ...
+    def lock_member(self, member_id: int) -> None: ...
     def record(self, community_id: int, member_id: int, subscription_id: int | None,
                order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]: ...  # fmt: skip
     def attach(self, order_id: int, subscription_id: int) -> Order: ...
@@ -135,6 +138,12 @@ class SqlBilling(StoreBase):
             session.execute(update(_SUBS).where(_SUBS.c.id == subscription_id).values(plain))
             row = session.execute(select(_SUBS).where(_SUBS.c.id == subscription_id)).one()
             return _subscription(row)
+
+    def lock_member(self, member_id: int) -> None:
+        """Serialise the member's ledger changes until the transaction ends: two payments
+        recorded at once (two web nodes, a webhook and staff) each extend the period."""
+        with self._unit(write=True) as session:
+            lock_row(session, MemberRow, member_id)
 
     def record(self, community_id: int, member_id: int, subscription_id: int | None,
                order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]:  # fmt: skip

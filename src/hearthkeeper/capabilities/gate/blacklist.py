@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities.gate.sanctioned import held, removed
 from hearthkeeper.capabilities.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
@@ -9,7 +10,8 @@ from hearthkeeper.engine.handler import Context, Outcome
 
 
 class Blacklist:
-    """A blacklisted member who joins, or still posts, is removed at once."""
+    """A blacklisted member who joins, or still posts, is removed at once: banned once (what
+    they post before the ban takes effect is only deleted)."""
 
     name = "blacklist"
 
@@ -28,6 +30,9 @@ class Blacklist:
             actions.append(Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
                                   member=event.sender.user_id, target=event.event_id,
                                   reason="blacklisted member", handler=self.name))  # fmt: skip
+            hold, _ = held(ctx)
+            if removed(hold, ctx.member.joined_at):  # banned here already: not once per message
+                return Outcome(tuple(actions), stop=True)
         actions.append(Action(kind=ActionKind.BAN, carrier=event.carrier, group=event.group,
                               member=event.sender.user_id, reason="blacklisted member",
                               handler=self.name))  # fmt: skip

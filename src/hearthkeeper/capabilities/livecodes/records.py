@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-# Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link; a
-# Telegram join by the group's one live-code invite link, which names no channel).
-UNTAGGED = frozenset({"matrix", "telegram"})
+# Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link,
+# which names no channel; a Telegram join names its invite link, made per channel).
+UNTAGGED = frozenset({"matrix"})
+NOT_ATTRIBUTED = (
+    "not available on {carrier}: a join there does not say which link the newcomer came by"
+)
 
 
 class ChannelKind(StrEnum):

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.livecodes.decide import Limits, Step, route
-from hearthkeeper.capabilities.livecodes.records import Channel
+from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import Playbook
@@ -167,16 +167,27 @@ def _audit_opening(tx: Store, channel: Channel, opened: Group) -> None:
 
 def join_url(web: Web, group: Group, channel: Channel) -> str | None:
     """Where a newcomer joins `group`: its invite link carrying the channel's token (groups
-    this server hosts), the room's matrix.to link (Matrix: its join does not carry the
-    token, so such arrivals are not attributed), else None."""
+    this server hosts), the carrier's link for that token (a Telegram invite link named
+    after it; a Matrix room's matrix.to link, whose join does not carry it, so such arrivals
+    are not attributed), else None."""
     served = web.carriers.get(group.carrier)
     if served is not None and served.hosted is not None:
         return f"{served.hosted.invite_path(group.id)}?via={quote(channel.source, safe='')}"
     if served is not None and served.join_link is not None:
-        return served.join_link(group)
+        return served.join_link(group, channel.source)
     if group.carrier == MATRIX:
         return f"https://matrix.to/#/{quote(group.carrier_group_id, safe='!:')}"
     return None
+
+
+def attributed(web: Web, carrier: str) -> bool:
+    """Whether a join on `carrier` says which live code brought the newcomer: groups this
+    server hosts, a carrier whose join links carry the token (`ServedCarrier.attributes`);
+    for a carrier not run here, any but those whose joins never do (`UNTAGGED`)."""
+    served = web.carriers.get(carrier)
+    if served is None:
+        return carrier not in UNTAGGED
+    return served.hosted is not None or served.attributes
 
 
 def stable_link(public_url: str, slug: str) -> str:

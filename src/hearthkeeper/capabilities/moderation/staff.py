@@ -127,8 +127,8 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
         for item in undone:
             group = tx.get_group(item.group_id) if item.group_id is not None else None
             user = tx.user_on(item.member_id, group.carrier) if group is not None else None
-            if group is None or user is None:
-                continue
+            if group is None or user is None or item.kind is SanctionKind.KICK:
+                continue  # a kick has nothing to undo: lifting it only stops holding them
             action = staff_actions.undo(item, group, user, by)
             tx.enqueue(f"lift:{sanction_id}:{item.id}", group.carrier, action.to_json(),
                        action.priority, group_id=group.id, at=now)  # fmt: skip

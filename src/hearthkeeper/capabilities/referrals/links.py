@@ -4,6 +4,7 @@ Serving them also tells `addresses` where the links start."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -13,16 +14,27 @@ from starlette.concurrency import run_in_threadpool
 from hearthkeeper.capabilities.referrals.addresses import serve_links
 from hearthkeeper.capabilities.referrals.decide import PREFIX
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
+from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.store import Group
 from hearthkeeper.web.context import Web
+
+log = logging.getLogger(__name__)
 
 
 def landing_group(web: Web, community_id: int, inviter_id: int) -> tuple[Group, str] | None:
     """The group an invite link opens, with its join path: one the server hosts (the web
-    chat's), the inviter's own when it has room, else the first with room, else the first."""
+    chat's), the inviter's own when it has room, else the first with room, else the first.
+    A community with no hosted group lands on a group of a carrier whose join link brings
+    the token back with the join (Telegram: an invite link named after it, made by the
+    carrier's `join_link` in `follow`); `""` stands for that link until it is made."""
     store = web.store
-    hosted = [(g, s.hosted) for g in store.list_groups(community_id)
+    groups = store.list_groups(community_id)
+    hosted = [(g, s.hosted.invite_path(g.id)) for g in groups
               if (s := web.carriers.get(g.carrier)) is not None and s.hosted is not None]  # fmt: skip
+    if not hosted:
+        hosted = [(g, "") for g in groups
+                  if (s := web.carriers.get(g.carrier)) is not None and s.attributes
+                  and s.join_link is not None]  # fmt: skip
     if not hosted:
         return None
     mine = {m.group_id for m in store.membership_history(inviter_id) if m.left_at is None}
@@ -31,8 +43,7 @@ def landing_group(web: Web, community_id: int, inviter_id: int) -> tuple[Group, 
         return group.capacity is None or len(store.active_members(group.id)) < group.capacity
 
     ordered = sorted(hosted, key=lambda gh: (not room(gh[0]), gh[0].id not in mine, gh[0].id))
-    group, host = ordered[0]
-    return group, host.invite_path(group.id)
+    return ordered[0]
 
 
 _MISSING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
@@ -52,7 +63,17 @@ def router(web: Web) -> APIRouter:
         if link is None:
             return None
         found = landing_group(web, link.community_id, link.member_id)
-        return None if found is None else f"{found[1]}?{urlencode({'via': PREFIX + token})}"
+        if found is None:
+            return None
+        group, path = found
+        served = web.carriers.get(group.carrier)
+        if not path and served is not None and served.join_link is not None:
+            try:
+                return served.join_link(group, PREFIX + token)
+            except CarrierError as exc:
+                log.warning("no %s join link for referral %s: %s", group.carrier, token, exc)
+                return None
+        return f"{path}?{urlencode({'via': PREFIX + token})}"
 
     @routes.get("/ref/{token}", response_model=None)
     async def follow(token: str) -> Response:

@@ -83,8 +83,9 @@ class MatrixGroups:
         self.carrier.serve_room(room, playbook.community.slug)
         return group
 
-    def join_link(self, group: Group) -> str:
-        """The matrix.to link to one of the community's rooms."""
+    def join_link(self, group: Group, source: str | None = None) -> str:
+        """The matrix.to link to one of the community's rooms (a join by it names no link:
+        `source` cannot be carried)."""
         return matrix_to(group.carrier_group_id, self.carrier.server_name)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any, TypeVar
@@ -26,6 +27,14 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramR
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
 from hearthkeeper.carriers.telegram.chats import ChatMap
+from hearthkeeper.carriers.telegram.links import (
+    DIGEST,
+    MadeLink,
+    link_name,
+    record_link,
+    recorded_links,
+    source_in_name,
+)
 from hearthkeeper.carriers.telegram.outgoing import (
     MUTED,
     UNMUTED,
@@ -35,15 +44,23 @@ from hearthkeeper.carriers.telegram.outgoing import (
     until_date,
 )
 from hearthkeeper.carriers.telegram.settings import TelegramSettings
-from hearthkeeper.carriers.telegram.translate import CARRIER, BotIdentity, JoinAsk, translate
+from hearthkeeper.carriers.telegram.translate import (
+    CARRIER,
+    BotIdentity,
+    JoinAsk,
+    link_of,
+    translate,
+)
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
-from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.events import Event, Join
+from hearthkeeper.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+UNNAMED = "hearth live code"  # the join link made for no token
 
 ACK_WAIT = 10.0  # seconds at most an update waits for the engine to record its event
 ALLOWED_UPDATES = ["message", "edited_message", "chat_member", "my_chat_member",
@@ -87,8 +104,11 @@ class TelegramCarrier:
     name = CARRIER
 
     def __init__(self, settings: TelegramSettings, chats: ChatMap, clock: Clock, *,
-                 admission: Admission | None = None) -> None:  # fmt: skip
+                 admission: Admission | None = None, store: Store | None = None) -> None:  # fmt: skip
         self.settings = settings
+        # where the links made for live codes and referrals are written down (None: the
+        # admission's store; neither: kept in memory only)
+        self.store = store if store is not None else (admission.store if admission else None)
         self.chats = chats
         self.clock = clock
         self.admission = admission  # screens join requests (None: left to staff)
@@ -100,7 +120,9 @@ class TelegramCarrier:
         self._inbox: asyncio.Queue[Event] = asyncio.Queue()  # webhook: events to hand out
         self._closed = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._links: dict[str, str] = {}  # chat id → the join link made for live codes
+        self._links: dict[tuple[str, str], str] = {}  # (chat id, token) → the link made
+        self._sources: dict[str, str] = {}  # a digest link name → its token
+        self._asked: dict[tuple[str, str], str] = {}  # (chat, user) → token of their request
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -205,20 +227,31 @@ class TelegramCarrier:
         except concurrent.futures.TimeoutError as exc:
             raise CarrierError(f"telegram: no answer within {timeout:.0f}s", retry=True) from exc
 
-    async def join_link(self, chat_id: str) -> str:
-        """The link live codes send newcomers by: it makes a join request, which the bot
-        screens with the community's threshold (so one link serves every threshold), made
-        once per process and group (earlier links stay valid)."""
-        known = self._links.get(chat_id)
+    async def join_link(self, chat_id: str, source: str | None = None) -> str:
+        """The link live codes and referrals send newcomers by: it makes a join request,
+        which the bot screens with the community's threshold (so one link serves every
+        threshold). One link per group and token (`source`: `code:<slug>`, `ref:<token>`),
+        named after the token, so the newcomer's join says which channel or member brought
+        them (`links.py`); made once, and found again after a restart."""
+        token = source if source_in_name(source) else None
+        key = (chat_id, token or "")
+        known = self._links.get(key)
+        if known is None and token is not None:
+            known = await asyncio.to_thread(self._recorded_link, chat_id, token)
         if known is not None:
+            self._links[key] = known
             return known
         client = self._require_client()
+        name = UNNAMED if token is None else link_name(token)
         try:
-            link = await client.create_chat_invite_link(int(chat_id), name="hearth live code",
+            link = await client.create_chat_invite_link(int(chat_id), name=name,
                                                         creates_join_request=True)  # fmt: skip
         except (TelegramAPIError, TelegramNetworkError) as exc:
             raise carrier_error(exc, f"telegram: an invite link to {chat_id}") from exc
-        self._links[chat_id] = link.invite_link
+        if token is not None:
+            self._sources[name] = token
+            await asyncio.to_thread(self._record_link, MadeLink(chat_id, token, link.invite_link))
+        self._links[key] = link.invite_link
         return link.invite_link
 
     # --- inside -----------------------------------------------------------------------------
@@ -244,15 +277,67 @@ class TelegramCarrier:
         """The events of mapped groups, in order; join requests screened on the way."""
         events: list[Event] = []
         for update in updates:
-            found = translate(update, self.bot)
+            found = translate(update, self.bot, await self._digests(update))
             if found is None:
                 continue
             if isinstance(found, JoinAsk):
                 if self.chats.accepts(found.chat_id):
+                    if found.source is not None:
+                        self._asked[(found.chat_id, found.user_id)] = found.source
                     await self._screen(found)
             elif self.chats.accepts(found.group):
-                events.append(found)
+                events.append(self._attributed(found))
         return events
+
+    def _attributed(self, event: Event) -> Event:
+        """A join whose update names no link (staff approved the request by hand in the app,
+        say) carries the token of the request the bot saw from them, if any."""
+        if not isinstance(event, Join):
+            return event
+        asked = self._asked.pop((event.group, event.sender.user_id), None)
+        if event.source is not None or asked is None:
+            return event
+        return dataclasses.replace(event, source=asked)
+
+    async def _digests(self, update: Update) -> dict[str, str]:
+        """The token of the digest-named link `update` came by (`links.py`), when it is one."""
+        link = link_of(update)
+        name = None if link is None else link.name
+        if link is None or name is None or not name.startswith(DIGEST):
+            return {}
+        token = self._sources.get(name)
+        chat = update.chat_member or update.chat_join_request
+        if token is None and chat is not None:
+            token = await asyncio.to_thread(self._recorded_source, str(chat.chat.id),
+                                            link.invite_link, name)  # fmt: skip
+        if token is None:
+            return {}
+        self._sources[name] = token
+        return {name: token}
+
+    def _community_of(self, chat_id: str) -> int | None:
+        group = None if self.store is None else self.store.group_for_carrier(CARRIER, chat_id)
+        return None if group is None else group.community_id
+
+    def _record_link(self, made: MadeLink) -> None:
+        community = self._community_of(made.chat_id)
+        if self.store is not None and community is not None:
+            record_link(self.store, community, made)
+
+    def _recorded_link(self, chat_id: str, token: str) -> str | None:
+        community = self._community_of(chat_id)
+        if self.store is None or community is None:
+            return None
+        made = recorded_links(self.store, community, link_name(token))
+        return next((m.link for m in made if m.chat_id == chat_id and m.source == token), None)
+
+    def _recorded_source(self, chat_id: str, link: str, name: str) -> str | None:
+        """The token of the link the bot made in the chat under the digest `name`."""
+        community = self._community_of(chat_id)
+        if self.store is None or community is None:
+            return None
+        made = recorded_links(self.store, community, name)
+        return next((m.source for m in made if m.chat_id == chat_id and m.link == link), None)
 
     async def _screen(self, ask: JoinAsk) -> None:
         """Ask the door: admitted → approved; refused → declined, the reason sent to them in
@@ -272,6 +357,7 @@ class TelegramCarrier:
             if verdict.entry is Entry.ADMIT:
                 await client.approve_chat_join_request(int(ask.chat_id), int(ask.user_id))
             elif verdict.entry is Entry.REFUSE:
+                self._asked.pop((ask.chat_id, ask.user_id), None)
                 await client.decline_chat_join_request(int(ask.chat_id), int(ask.user_id))
                 said = "\n".join(t for t in (verdict.reason, *verdict.questions) if t)
                 if said:

@@ -82,22 +82,31 @@ class TelegramSetup:
         adopt_chats(server.store, self.settings, server.communities)
         telegram = self.settings
         carrier = TelegramCarrier(telegram, ChatMap(dict(telegram.groups)), server.clock,
-                                  admission=server.admission)  # fmt: skip
+                                  admission=server.admission, store=server.store)  # fmt: skip
         count = len(telegram.groups)
         groups = f"{count} group" + ("" if count == 1 else "s")
         status = f"Telegram: bot {telegram.bot_id}, {telegram.mode}, {groups} mapped"
         routes = None
+        one_process = None
         if telegram.mode == "webhook":
             status += f", webhook {telegram.webhook_url}"
             from hearthkeeper.carriers.telegram.webhook import webhook_routes
 
             routes = webhook_routes(carrier, webhook_path(telegram))
+            one_process = (
+                '[carriers.telegram] mode = "webhook" posts the updates to a web node, while '
+                "the bot runs in the engine worker holding the carriers, so no one would take "
+                'them; set mode = "polling" (that worker asks Telegram for the updates), or '
+                "run one `hearth serve` without --role"
+            )
 
-        def join_link(group: Group) -> str:
-            return carrier.call(carrier.join_link(group.carrier_group_id), LINK_TIMEOUT_S)
+        def join_link(group: Group, source: str | None) -> str:
+            return carrier.call(carrier.join_link(group.carrier_group_id, source),
+                                LINK_TIMEOUT_S)  # fmt: skip
 
         return ServedCarrier(carrier=carrier, routes=routes, status=(status,),
-                             join_link=join_link)  # fmt: skip
+                             join_link=join_link, attributes=True,
+                             needs_one_process=one_process)  # fmt: skip
 
 
 def webhook_path(settings: TelegramSettings) -> str:

@@ -10,11 +10,13 @@ event: the carrier screens it at the door (`JoinAsk`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from aiogram.types import (
+    ChatInviteLink,
     ChatJoinRequest,
     ChatMemberUpdated,
     MessageEntity,
@@ -25,6 +27,7 @@ from aiogram.types import (
     Message as TgMessage,
 )
 
+from hearthkeeper.carriers.telegram.links import source_in_name
 from hearthkeeper.engine.events import (
     Attachment,
     Edit,
@@ -38,10 +41,7 @@ from hearthkeeper.engine.events import (
 
 CARRIER = "telegram"
 IN = frozenset({"creator", "administrator", "member"})
-SOURCES = (
-    "code:",
-    "ref:",
-)  # invite links named like this carry a live code's or a referral's token
+NO_SOURCES: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +60,7 @@ class JoinAsk:
     user_id: str
     display_name: str
     bio: str
-    source: str | None  # the link's name when it is a live code's or referral's token
+    source: str | None  # the live code's or referral's token of the link they came by
     user_chat_id: int  # the private chat the bot may write to for 5 minutes
 
 
@@ -69,17 +69,37 @@ def name_of(user: User) -> str:
     return " ".join(p for p in (user.first_name, user.last_name) if p).strip()
 
 
-def translate(update: Update, bot: BotIdentity) -> Event | JoinAsk | None:
+def link_of(update: Update) -> ChatInviteLink | None:
+    """The invite link a join or a join request of `update` came by, if it says."""
+    if update.chat_member is not None:
+        return update.chat_member.invite_link
+    if update.chat_join_request is not None:
+        return update.chat_join_request.invite_link
+    return None
+
+
+def source_of(link: ChatInviteLink | None, sources: Mapping[str, str]) -> str | None:
+    """The token of the link: its name when the name is one, else the token `sources` gives
+    for the name (a name too long for Telegram's 32 characters is a digest, `links.py`)."""
+    name = None if link is None else link.name
+    if name is None:
+        return None
+    return source_in_name(name) or sources.get(name)
+
+
+def translate(update: Update, bot: BotIdentity,
+              sources: Mapping[str, str] = NO_SOURCES) -> Event | JoinAsk | None:  # fmt: skip
     """The engine event (or join request) of one update; None for what the engine does not
-    handle (service messages, channel posts, the bot's own doings, other update kinds)."""
+    handle (service messages, channel posts, the bot's own doings, other update kinds).
+    `sources`: the token of each digest-named link (`links.py`) the update may name."""
     if update.message is not None:
         return _message(update.message, bot)
     if update.edited_message is not None:
         return _edit(update.edited_message, bot)
     if update.chat_member is not None:
-        return _membership(update.update_id, update.chat_member, bot)
+        return _membership(update.update_id, update.chat_member, bot, sources)
     if update.chat_join_request is not None:
-        return _ask(update.chat_join_request)
+        return _ask(update.chat_join_request, sources)
     return None
 
 
@@ -148,7 +168,8 @@ def is_in(member: object) -> bool:
     return status in IN or (status == "restricted" and bool(getattr(member, "is_member", False)))
 
 
-def _membership(update_id: int, changed: ChatMemberUpdated, bot: BotIdentity) -> Event | None:
+def _membership(update_id: int, changed: ChatMemberUpdated, bot: BotIdentity,
+                sources: Mapping[str, str]) -> Event | None:  # fmt: skip
     before, after = is_in(changed.old_chat_member), is_in(changed.new_chat_member)
     if before == after:
         return None  # a restriction, a promotion: not a join or a leave
@@ -160,8 +181,7 @@ def _membership(update_id: int, changed: ChatMemberUpdated, bot: BotIdentity) ->
     actor = changed.from_user
     if after:
         link = changed.invite_link
-        name = None if link is None else link.name
-        source = name if name is not None and name.startswith(SOURCES) else None
+        source = source_of(link, sources)
         if changed.via_join_request:
             via = JoinMethod.APPLICATION
         elif link is not None:
@@ -176,12 +196,10 @@ def _membership(update_id: int, changed: ChatMemberUpdated, bot: BotIdentity) ->
     return Leave(**base, removed_by=removed_by)
 
 
-def _ask(request: ChatJoinRequest) -> JoinAsk:
-    link = request.invite_link
-    name = None if link is None else link.name
+def _ask(request: ChatJoinRequest, sources: Mapping[str, str]) -> JoinAsk:
     return JoinAsk(chat_id=str(request.chat.id), user_id=str(request.from_user.id),
                    display_name=name_of(request.from_user), bio=(request.bio or "").strip(),
-                   source=name if name is not None and name.startswith(SOURCES) else None,
+                   source=source_of(request.invite_link, sources),
                    user_chat_id=request.user_chat_id)  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import SECRET_HEADER
+from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.web.context import Web
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,14 @@ def webhook_routes(carrier: TelegramCarrier, path: str) -> Callable[[Web], APIRo
                 return JSONResponse({"ok": False, "description": "not an update"}, 400)
             try:
                 received = await carrier.receive(body)
+            except CarrierError:
+                # The bot runs in another process (a `hearth serve` beside others on one
+                # PostgreSQL database, not the one holding the carriers): not taken here;
+                # Telegram posts it again.
+                log.error("telegram: a webhook update came to a process that does not run the "
+                          "bot; point webhook_url at the one that does, or use mode = polling")  # fmt: skip
+                return JSONResponse({"ok": False, "description": "the bot is not running here"},
+                                    503)  # fmt: skip
             except ValidationError as exc:
                 said = f"not an update: {_first_problem(exc)}"
                 log.warning("telegram: refused a webhook post with the secret (%s)", said)

@@ -36,17 +36,21 @@ from hearthkeeper.carriers.webchat.protocol import (
 )
 from hearthkeeper.carriers.webchat.records import (
     SeatOutcome,
+    SeatRequest,
     WebChatMessage,
     WebChatRoom,
     WebSeat,
     WebUser,
 )
+from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_picture
+from hearthkeeper.engine.admission import ADMIT, JoinRequest, Verdict
 from hearthkeeper.engine.carrier import Capabilities
 from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
+from hearthkeeper.store.scope import StoreBase
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
 
@@ -56,6 +60,10 @@ CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 def token_hash(token: str) -> str:
     """What is kept of a member's cookie token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class _NoSeat(Exception):
+    """The door admitted but the group refused the seat: its transaction is rolled back."""
 
 
 class WebChatCarrier(Performer):
@@ -157,11 +165,14 @@ class WebChatCarrier(Performer):
 
     # --- what members do ----------------------------------------------------------------------
 
-    async def join(self, group_id: int, user_id: str, *, source: str | None = None) -> None:
+    async def join(self, group_id: int, user_id: str, *, source: str | None = None,
+                   door: JoinRequest | None = None) -> Verdict | None:  # fmt: skip
         """Take a seat in the group; WebChatRefused when banned or the group is full,
         BadNickname when someone in it already has a nickname that looks the same. `source`
         is the token of the link the member came by (a live code, a referral): the engine's
-        Join carries it."""
+        Join carries it. With `door`, the community's threshold is asked first, in the seat's
+        transaction: its verdict comes back when it does not admit (None: seated), and what it
+        counted (an invite code's use) goes back when the seat is refused."""
         group = self.store.get_group(group_id)
         user = self.platform.user(user_id)
         if group is None or group.carrier != self.name or user is None:
@@ -171,7 +182,13 @@ class WebChatCarrier(Performer):
         if seat is None or not seat.seated:
             self._refuse_lookalike(group_id, user_id, user.nickname, language)
         now = self.clock.now()
-        asked = self.platform.take_seat(group_id, user_id, now, source=source)
+        if door is None or self.admission is None:
+            asked = self.platform.take_seat(group_id, user_id, now, source=source)
+        else:
+            verdict, seated = await asyncio.to_thread(self._screen_and_seat, door, now, source)
+            if seated is None:
+                return verdict
+            asked = seated
         if asked.outcome is SeatOutcome.BANNED:
             reason = asked.seat.ban_reason if asked.seat else None
             raise WebChatRefused(banned_text(group.name, reason, language))
@@ -179,9 +196,29 @@ class WebChatCarrier(Performer):
             full = say("full", language, taken=asked.taken, capacity=group.capacity)
             raise WebChatRefused(full, elsewhere=self.room_elsewhere(group))
         if asked.outcome is SeatOutcome.ALREADY:
-            return
+            return None
         self.feed.signal()  # the store queued the Join with the seat
         self._members_changed(group_id)
+        return None
+
+    def _screen_and_seat(self, door: JoinRequest, now: datetime,
+                         source: str | None) -> tuple[Verdict, SeatRequest | None]:  # fmt: skip
+        """The door's verdict and, when it admits, the seat taken in its transaction; a seat
+        refused (full, banned) rolls the transaction back, so the door counts nothing for it."""
+        assert self.admission is not None
+        taken: list[SeatRequest] = []
+
+        def seat(tx: StoreBase) -> None:
+            asked = SqlWebChat.on(tx).take_seat(door.group_id, door.user_id, now, source=source)
+            taken.append(asked)
+            if asked.outcome in (SeatOutcome.BANNED, SeatOutcome.FULL):
+                raise _NoSeat
+
+        try:
+            verdict = self.admission.screen(door, then=seat)
+        except _NoSeat:
+            return ADMIT, taken[0]
+        return verdict, (taken[0] if taken else None)
 
     async def say(
         self,

@@ -50,11 +50,17 @@ async def screen(chat: ChatBase, group_id: int, user_id: str, display_name: str,
     `Admission`; `probe`: the page only looks); the store work runs in a worker thread."""
     if chat.admission is None:
         return ADMIT
-    request = JoinRequest(carrier=chat.name, group_id=group_id, user_id=user_id,
-                          display_name=display_name, code=asked.code or None,
-                          source=source or None, answers=asked.answers,
-                          probe=probe)  # fmt: skip
+    request = join_request(chat, group_id, user_id, display_name, asked, source, probe=probe)
     return await run_in_threadpool(chat.admission.screen, request)
+
+
+def join_request(chat: ChatBase, group_id: int, user_id: str, display_name: str,
+                 asked: Asked = NOTHING_ASKED, source: str | None = None, *,
+                 probe: bool = False) -> JoinRequest:  # fmt: skip
+    """What the door is asked about someone joining the group with what the form brought."""
+    return JoinRequest(carrier=chat.name, group_id=group_id, user_id=user_id,
+                       display_name=display_name, code=asked.code or None,
+                       source=source or None, answers=asked.answers, probe=probe)  # fmt: skip
 
 
 def status_of(verdict: Verdict) -> int:

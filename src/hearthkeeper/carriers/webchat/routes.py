@@ -27,7 +27,14 @@ from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
-from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of, screen, status_of
+from hearthkeeper.carriers.webchat.door import (
+    NOTHING_ASKED,
+    Asked,
+    asked_of,
+    join_request,
+    screen,
+    status_of,
+)
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
@@ -161,12 +168,14 @@ def webchat_router(
                 user, token = chat.create_user(nickname, language)
             elif nickname.strip() and nickname.strip() != user.nickname:
                 user = chat.rename(user.user_id, nickname, group_id=room.group.id)
-            verdict = None
+            door = None
             if seat is None or not seat.seated:  # a new seat: the community's threshold first
-                verdict = await screen(chat, room.group.id, user.user_id, user.nickname, asked,
-                                       source.strip() or None)  # fmt: skip
-            if verdict is None or verdict.admitted:
-                await chat.join(room.group.id, user.user_id, source=source.strip() or None)
+                door = join_request(chat, room.group.id, user.user_id, user.nickname, asked,
+                                    source.strip() or None)  # fmt: skip
+            # asked in the seat's transaction: a seat refused (full) counts no code's use
+            verdict = await chat.join(room.group.id, user.user_id,
+                                      source=source.strip() or None, door=door)  # fmt: skip
+            if verdict is None:
                 response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
             else:
                 response = join_page(request, room, user, status=status_of(verdict),

@@ -38,6 +38,9 @@ class ActivityEventRow(Base):
     status: Mapped[str] = mapped_column(SafeString(16))  # scheduled | cancelled
     created_by: Mapped[str] = mapped_column(SafeString(NAME))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A priced event: seconds an unpaid place is held (None: until paid; events made before
+    # payment windows existed keep that).
+    pay_within: Mapped[int | None] = mapped_column(Integer)
 
 
 class ActivitySignUpRow(Base):
@@ -52,7 +55,7 @@ class ActivitySignUpRow(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("activity_events.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
-    # confirmed | unpaid | waitlisted | cancelled
+    # confirmed | unpaid | waitlisted | cancelled | lapsed
     status: Mapped[str] = mapped_column(SafeString(16))
     code: Mapped[str] = mapped_column(SafeString(CODE))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))

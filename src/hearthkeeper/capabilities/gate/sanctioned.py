@@ -1,0 +1,79 @@
+"""Who is held back in a group: a member muted there, or banned or kicked from it and not
+back since, earns nothing from what they post (no check-in, points, vote, place, answer,
+command, welcome, strike) and what they post is deleted.
+
+Carriers that enforce mutes and removals still deliver what was sent in the moments before
+the platform applied them (QQ, Telegram and Matrix do; the web chat refuses it at the door),
+and a member banned by the ladder who floods would otherwise cost a kick and a deletion per
+message. One kick or ban per member, then only deletions; the ladder does not climb from
+what the member sends while held (the same offence repeated before the sanction takes
+effect is not a new one). A mute lifted in the platform's own tools is not seen: lift it in
+Hearthkeeper (`hearth sanctions lift`, the console)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.capabilities.texts import say
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import Context, Hold, Outcome
+
+
+def removed(hold: Hold | None, joined_at: datetime | None) -> bool:
+    """Whether a ban or kick holds: a member who joined again since is no longer held by it
+    (the platform let them back in)."""
+    at = hold.removed_at if hold is not None else None
+    return at is not None and (joined_at is None or at >= joined_at)
+
+
+def held(ctx: Context) -> tuple[Hold | None, bool]:
+    """The member's hold in the event's group, and whether it holds them back now."""
+    hold = ctx.state.hold(ctx.group.community_id, ctx.group.id, ctx.member.id, ctx.now)
+    if hold is None:
+        return None, False
+    return hold, hold.muted_until is not None or removed(hold, ctx.member.joined_at)
+
+
+class Sanctioned:
+    """A member's message sent while muted, banned or kicked: deleted, and nothing else runs.
+    A muted member is told once per mute that their messages are removed until it ends (they
+    may not know it is still on); a member being removed is told nothing more."""
+
+    name = "sanctioned"
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        return (
+            isinstance(event, Message)
+            and not event.sender.is_bot
+            and not ctx.member.is_staff
+            and held(ctx)[1]
+        )
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        hold, _ = held(ctx)
+        assert hold is not None
+        common = {"carrier": event.carrier, "group": event.group,
+                  "member": event.sender.user_id, "handler": self.name}  # fmt: skip
+        if removed(hold, ctx.member.joined_at):
+            why = "sent while being removed from the group"
+            return Outcome((Action(kind=ActionKind.DELETE, target=event.event_id, reason=why,
+                                   **common),), stop=True)  # type: ignore[arg-type]  # fmt: skip
+        until = hold.muted_until
+        assert until is not None
+        lang = ctx.playbook.community.language
+        why = "sent while muted"
+        notice = say("held_muted", lang, nickname=event.sender.display_name or event.sender.user_id,
+                     until=_local(until, ctx.playbook.community.timezone))  # fmt: skip
+        return Outcome((
+            Action(kind=ActionKind.DELETE, target=event.event_id, reason=why, **common),  # type: ignore[arg-type]
+            Action(kind=ActionKind.REPLY, text=notice, reason=why,
+                   key=f"held:{ctx.group.id}:{ctx.member.id}:{until:%Y%m%dT%H%M%S}",
+                   **common),  # type: ignore[arg-type]
+        ), stop=True)  # fmt: skip
+
+
+def _local(at: datetime, zone: str) -> str:
+    """`at` as the community reads it: a date and time in its time zone."""
+    return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
