@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import event
@@ -110,8 +111,39 @@ def test_a_batch_of_check_ins_numbers_the_day_and_carries_yesterdays_streaks(
     assert len(replies) == 10, replies
     for n, reply in enumerate(replies, start=1):
         assert f"今日第 {n} 位，已连续打卡 2 天" in reply, reply
-    # A check-in costs six statements of its own (the insert that reads yesterday's streak,
-    # its place in the day, the points entry, the member's level and two reads of activity),
-    # not the nine it took when each was read and guarded one by one; the batch adds a few
-    # (tonight's summary and the level round, scheduled together).
-    assert len(batch) - len(chat) <= 6 * 10 + 5, "\n".join(batch)
+    # A check-in costs four statements of its own (its member's rows of today and
+    # yesterday, the member's level and two reads of activity), not the six it took when
+    # each was written at once (nine when each was read and guarded one by one); the batch
+    # adds a few: the day's count, the check-ins and their points written together,
+    # tonight's summary and the level round scheduled together.
+    assert len(batch) - len(chat) <= 4 * 10 + 6, "\n".join(batch)
+    assert sum(s.startswith("INSERT INTO checkins") for s in batch) == 1, "\n".join(batch)
+
+
+def test_check_ins_in_one_batch_see_each_other(store: Store, store_clock: FrozenClock) -> None:
+    """What one batch decided before a check-in counts for it, though nothing is written
+    until the batch commits: a second check-in the same day, the leaderboard, yesterday's
+    check-in made just before midnight, the places in the day; and every row and point is
+    written once."""
+    c = community(store, store_clock, parse_playbook(template_text("skincare")).playbook)
+    c.engine.process(messages(c, 0, MEMBERS))  # the group adopted, the members known
+    # 23:59:50 in Shanghai (the template's zone): u1 checks in, u2 then both sides of midnight
+    store_clock.set(store_clock.now().replace(hour=15, minute=59, second=50))
+    u1, u2_late = check_ins(c, 1, 2)
+    u2_early = replace(u2_late, at=u2_late.at + timedelta(seconds=20), event_id="c-next-day")
+    again = replace(u1, at=u1.at + timedelta(seconds=5), event_id="c-again")
+    rank = replace(u1, at=u1.at + timedelta(seconds=6), event_id="c-rank", text="/rank")
+    done = c.engine.process([u1, u2_late, again, rank, u2_early])
+    replies = [a.text or "" for p in done for a in p.actions if a.kind.value == "reply"]
+    assert "今日第 1 位，已连续打卡 1 天" in replies[0], replies
+    assert "今日第 2 位，已连续打卡 1 天" in replies[1], replies
+    assert "今天已经打过卡啦，已连续 1 天" in replies[2], replies
+    assert "1. member 1 1 天\n2. member 2 1 天" in replies[3], replies  # the leaderboard
+    assert "今日第 1 位，已连续打卡 2 天" in replies[4], replies  # the next day, going on
+    with store.engine.connect() as db:
+        rows = db.exec_driver_sql("SELECT day, streak FROM checkins ORDER BY day, id").all()
+        points = db.exec_driver_sql("SELECT count(*), sum(points) FROM points").one()
+    assert [tuple(r) for r in rows] == [(str(u1.at.date()), 1)] * 2 + [
+        (str(u2_early.at.date() + timedelta(days=1)), 2)
+    ]
+    assert tuple(points) == (3, 3)  # a point for each check-in that counted, none for "again"

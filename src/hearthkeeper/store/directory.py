@@ -92,6 +92,7 @@ class DirectoryQueries(StoreBase):
             .limit(max(limit, 0))
             .offset(max(offset, 0))
         )  # fmt: skip
+        self.flush_deferred()  # a check-in's points may wait to be written
         with self._unit(write=False) as session:
             rows = session.execute(statement).all()
             ids = [row[0] for row in rows]

@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.driver_rows import driver_rows
-from hearthkeeper.store.inserts import insert_ignoring, table_of
+from hearthkeeper.store.inserts import execute_many, insert_ignoring, table_of
 from hearthkeeper.store.localday import as_date, local_day_sql, offset_segments
 from hearthkeeper.store.models import (
     ActivityDayRow,
@@ -253,7 +253,7 @@ def _upsert(session: Session, model: type[Base], keys: Sequence[str], counters: 
         return
     statement = _upsert_statement(session.get_bind().dialect.name, table_of(model), tuple(keys),
                                   tuple(counters))  # fmt: skip
-    session.connection().execute(statement, rows)
+    execute_many(session.connection(), statement, rows)
 
 
 @functools.cache

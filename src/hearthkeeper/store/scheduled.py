@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from hearthkeeper.store.claims import claim_due
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import insert_ignoring, table_of
+from hearthkeeper.store.inserts import execute_many, insert_ignoring, table_of
 from hearthkeeper.store.models import ScheduledRow
 from hearthkeeper.store.records import Scheduled
 from hearthkeeper.store.scope import StoreBase
@@ -35,7 +35,7 @@ class _Planned:
         with ScheduledQueries.on(scope)._unit(write=True) as session:
             statement = insert_ignoring(session, ScheduledRow, ("key",))
             try:
-                session.connection().execute(statement, list(self.rows.values()))
+                execute_many(session.connection(), statement, list(self.rows.values()))
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot schedule {', '.join(self.rows)[:200]!r}: a community or group "

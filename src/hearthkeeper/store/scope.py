@@ -137,6 +137,10 @@ class StoreBase:
             found = self._transaction.deferred[name] = make()
         return found  # type: ignore[return-value]
 
+    def deferred_if_any(self, name: str) -> Deferred | None:
+        """The transaction's deferred writes of family `name`, if it gathered any."""
+        return None if self._transaction is None else self._transaction.deferred.get(name)
+
     def flush_deferred(self) -> None:
         """Write every deferred row now: before a query that must see them, and at commit.
         A family's flush may defer rows of another family (a question and its alert): those

@@ -22,6 +22,7 @@ from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
+from hearthkeeper.store.errors import StoreError
 from tests.engine_setup import RULES, Community, community, playbook
 from tests.playbook_samples import MINIMAL
 
@@ -228,3 +229,26 @@ def test_two_check_ins_at_the_same_moment_count_once(
     with ThreadPoolExecutor(2) as pool:
         assert sorted(pool.map(one, range(2))) == [False, True]
     assert SqlCheckIns.on(store).streak_of(community_id, mei, date(2026, 5, 1)) == 2
+
+
+def test_a_check_in_made_elsewhere_while_a_batch_waits_to_write_fails_that_batch(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Inside a batch a check-in is written at the commit: should the member check in
+    through another worker meanwhile, the batch fails whole (nothing of it is kept, no points
+    twice) and the engine handles it again, when the member has checked in already."""
+    c = community(store, store_clock)
+    check_in(c, "mei", DAY - timedelta(days=1))
+    community_id, mei = c.runtime.community_id, c.member_id("mei")
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer: a batch holds the write lock from its first write")
+    points = SqlPoints.on(store).points_of(community_id, mei)
+    with pytest.raises(StoreError, match="checked in at the same moment"), \
+            store.transaction() as tx:  # fmt: skip
+        waiting = SqlCheckIns.on(tx).check_in(community_id, mei, DAY.date(), DAY)
+        SqlCheckIns.on(tx).award_later(community_id, mei, 1, "check-in", DAY, event_id=None)
+        assert (waiting.created, waiting.streak) == (True, 2)
+        elsewhere = SqlCheckIns.on(store).check_in(community_id, mei, DAY.date(), DAY)
+        assert elsewhere.created  # another worker's, committed
+    assert SqlPoints.on(store).points_of(community_id, mei) == points  # nothing kept
+    assert "already checked in today: 2-day streak" in check_in(c, "mei", DAY + timedelta(hours=1))

@@ -22,7 +22,6 @@ from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -40,10 +39,10 @@ def record(scope: StoreBase, request: CheckInRecord, ctx: EffectContext) -> Sequ
     said = answer(ctx.trigger, decided.reply)
     if not decided.counted:
         return [said]
-    ledger, titles = PointsQueries.on(scope), SqlTitles.on(scope)
-    for award in decided.awards:
-        ledger.award_points(community, member.id, award.points, award.reason, ctx.now,
-                            event_id=ctx.event_id, known=True)  # fmt: skip
+    ledger, titles = SqlCheckIns.on(scope), SqlTitles.on(scope)
+    for award in decided.awards:  # written with the transaction's check-ins
+        ledger.award_later(community, member.id, award.points, award.reason, ctx.now,
+                           event_id=ctx.event_id)  # fmt: skip
     for title in decided.titles:
         titles.claim_title(community, member.id, title, ctx.now)
     plan_summary(scope, ctx, today)

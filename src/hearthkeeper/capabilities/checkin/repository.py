@@ -1,6 +1,13 @@
 """Check-ins (打卡): one per member and community per day, each carrying the streak it makes.
 `CheckIns` is what the capability needs; `SqlCheckIns.on(tx)` runs it in the caller's
-transaction."""
+transaction.
+
+Inside a transaction (the engine's batch) a check-in and its points wait in memory
+(`_Pending`, `StoreBase.deferred`) and are written together before the commit: a check-in
+reads only the member's rows of today and yesterday, and its day's count once per
+transaction. Every read of check-ins or points in the transaction writes them first
+(`flush_deferred`), except the level check after each check-in, which adds them
+(`pending_activity`)."""
 
 from __future__ import annotations
 
@@ -8,14 +15,17 @@ import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Insert, bindparam, func, select
+from sqlalchemy import Insert, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.inserts import table_of
-from hearthkeeper.store.models import CheckInRow, MemberRow
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.inserts import execute_many, table_of
+from hearthkeeper.store.models import CheckInRow, MemberRow, PointsRow
+from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(CheckInRow)
@@ -27,6 +37,21 @@ _POSITION = select(func.count()).where(
     _TABLE.c.day == bindparam("day"),
     _TABLE.c.id <= bindparam("id"),
 )
+# A community's check-ins of one day (read once per transaction for the pending ones' places).
+_DAY_COUNT = select(func.count()).where(
+    _TABLE.c.community_id == bindparam("community_id"), _TABLE.c.day == bindparam("day")
+)
+# A member's check-ins of today and yesterday: whether today's is done, and the streak it makes.
+_RECENT = select(_TABLE).where(
+    _TABLE.c.community_id == bindparam("community_id"),
+    _TABLE.c.member_id == bindparam("member_id"),
+    _TABLE.c.day.in_([bindparam("day"), bindparam("yesterday")]),
+)
+_WRITE_CHECK_INS = insert(_TABLE)
+_POINTS = table_of(PointsRow)
+_WRITE_POINTS = insert(_POINTS)
+_PENDING = "checkin"  # the family of deferred writes
+_COLUMNS = ("community_id", "member_id", "group_id", "day", "at")  # and the streak
 
 
 @functools.cache
@@ -96,25 +121,74 @@ class SqlCheckIns(StoreBase):
     ) -> CheckIn:  # fmt: skip
         """Record the member's check-in for `day` (the community's day); the streak goes on
         from yesterday's. Once per day, even when two arrive at once: a second call returns
-        the first, with created=False."""
+        the first, with created=False. Inside a transaction the new row is written with the
+        transaction's others (its id is 0 until then)."""
         at = utc(at, "check-in time")
         values = {
             "community_id": community_id, "member_id": member_id, "group_id": group_id,
             "day": day.isoformat(), "at": at, "yesterday": (day - timedelta(days=1)).isoformat(),
         }  # fmt: skip
+        pending = self.deferred(_PENDING, _Pending)
+        if pending is not None:
+            return self._check_in_later(pending, values)
         with self._unit(write=True) as session:
             db = session.connection()  # plain statements built once: on the engine's path
             row = db.execute(_insert_check_in(db.dialect.name), values).first()
             created = row is not None
             if row is None:  # checked in already today: the first one stands
                 row = db.execute(_EXISTING, values).one()
-            position = db.execute(_POSITION, {"community_id": community_id, "day": row.day,
-                                              "id": row.id}).scalar()  # fmt: skip
-            return CheckIn(
-                id=row.id, community_id=row.community_id, member_id=row.member_id,
-                group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,
-                created=created, position=int(position or 0),
-            )  # fmt: skip
+            return self._with_position(db, row, created)
+
+    def _check_in_later(self, pending: _Pending, values: dict[str, Any]) -> CheckIn:
+        """`check_in` inside a transaction: decided from the member's rows of today and
+        yesterday (pending or stored), the new row left to `_Pending.flush`."""
+        community_id, member_id = values["community_id"], values["member_id"]
+        today, yesterday = values["day"], values["yesterday"]
+        done = pending.check_ins.get((community_id, member_id, today))
+        if done is not None:  # checked in earlier in this transaction
+            return done.made(created=False)
+        with self._unit(write=True) as session:
+            db = session.connection()
+            stored = {row.day: row for row in db.execute(_RECENT, values)}
+            if today in stored:  # checked in already today: the first one stands
+                return self._with_position(db, stored[today], created=False)
+            before = pending.check_ins.get((community_id, member_id, yesterday))
+            if before is not None:  # yesterday's, made earlier in this transaction
+                streak = before.streak
+            else:
+                streak = stored[yesterday].streak if yesterday in stored else 0
+            counted = pending.counted.get((community_id, today))
+            if counted is None:
+                counted = int(db.execute(_DAY_COUNT, values).scalar() or 0)
+        position = counted + 1
+        pending.counted[(community_id, today)] = position
+        row = _Row(values, streak + 1, position)
+        pending.check_ins[(community_id, member_id, today)] = row
+        return row.made(created=True)
+
+    @staticmethod
+    def _with_position(db: Any, row: Any, created: bool) -> CheckIn:
+        position = db.execute(_POSITION, {"community_id": row.community_id, "day": row.day,
+                                          "id": row.id}).scalar()  # fmt: skip
+        return CheckIn(
+            id=row.id, community_id=row.community_id, member_id=row.member_id,
+            group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,
+            created=created, position=int(position or 0),
+        )  # fmt: skip
+
+    def award_later(self, community_id: int, member_id: int, points: int, reason: str,
+                    at: datetime, *, event_id: int | None) -> None:  # fmt: skip
+        """Add a check-in's reward to the member's points: with the transaction's check-ins
+        (`_Pending`) inside one, at once outside."""
+        pending = self.deferred(_PENDING, _Pending)
+        if pending is None:
+            PointsQueries.on(self).award_points(community_id, member_id, points, reason, at,
+                                                event_id=event_id, known=True)  # fmt: skip
+            return
+        pending.points.append({
+            "community_id": community_id, "member_id": member_id, "points": points,
+            "reason": reason, "at": utc(at, "points time"), "event_id": event_id,
+        })  # fmt: skip
 
     def streak_of(self, community_id: int, member_id: int, today: date) -> int:
         """The member's running streak: 0 unless they checked in today or yesterday."""
@@ -124,6 +198,7 @@ class SqlCheckIns(StoreBase):
             CheckInRow.member_id == member_id,
             CheckInRow.day.in_(days),
         )
+        self.flush_deferred()  # the transaction's pending check-ins count
         with self._unit(write=False) as session:
             return int(session.scalar(query) or 0)
 
@@ -134,6 +209,7 @@ class SqlCheckIns(StoreBase):
         )
         if group_id is not None:
             query = query.where(CheckInRow.group_id == group_id)
+        self.flush_deferred()  # the transaction's pending check-ins count
         with self._unit(write=False) as session:
             return int(session.scalar(query) or 0)
 
@@ -157,6 +233,7 @@ class SqlCheckIns(StoreBase):
         )
         if group_id is not None:
             query = query.where(CheckInRow.group_id == group_id)
+        self.flush_deferred()  # the transaction's pending check-ins count
         with self._unit(write=False) as session:
             return [Ranked(m, name, int(n)) for m, name, n in session.execute(query)]
 
@@ -171,5 +248,66 @@ class SqlCheckIns(StoreBase):
             .order_by(count.desc(), CheckInRow.member_id)
             .limit(limit)
         )
+        self.flush_deferred()  # the transaction's pending check-ins count
         with self._unit(write=False) as session:
             return [Ranked(m, name, int(n)) for m, name, n in session.execute(query)]
+
+
+class _Row:
+    """A check-in made in this transaction, not yet written."""
+
+    __slots__ = ("position", "streak", "values")
+
+    def __init__(self, values: dict[str, Any], streak: int, position: int) -> None:
+        self.values, self.streak, self.position = values, streak, position
+
+    def made(self, *, created: bool) -> CheckIn:
+        v = self.values
+        return CheckIn(id=0, community_id=v["community_id"], member_id=v["member_id"],
+                       group_id=v["group_id"], day=v["day"], at=v["at"], streak=self.streak,
+                       created=created, position=self.position)  # fmt: skip
+
+
+class _Pending:
+    """The check-ins one transaction made and the points they earned, written together
+    before it commits or before anything in it reads check-ins or points."""
+
+    def __init__(self) -> None:
+        self.check_ins: dict[tuple[int, int, str], _Row] = {}  # (community, member, day)
+        self.counted: dict[tuple[int, str], int] = {}  # (community, day): check-ins so far
+        self.points: list[dict[str, Any]] = []
+
+    def flush(self, scope: StoreBase) -> None:
+        rows = [{**{k: row.values[k] for k in _COLUMNS}, "streak": row.streak}
+                for row in self.check_ins.values()]  # fmt: skip
+        with scope._unit(write=True) as session:
+            db = session.connection()
+            try:
+                if rows:
+                    execute_many(db, _WRITE_CHECK_INS, rows)
+            except IntegrityError as exc:  # another worker checked one of them in meanwhile
+                raise StoreError(
+                    f"{len(rows)} check-ins could not be written: one of the members checked in "
+                    "at the same moment elsewhere"
+                ) from exc
+            if self.points:
+                execute_many(db, _WRITE_POINTS, self.points)
+
+    def activity(self, community_id: int, member_id: int, since: datetime) -> tuple[int, int]:
+        """The member's pending points earned and check-ins made from `since` on."""
+        points = sum(p["points"] for p in self.points if p["member_id"] == member_id
+                     and p["community_id"] == community_id and p["points"] > 0
+                     and p["at"] >= since)  # fmt: skip
+        check_ins = sum(1 for (c, m, _), row in self.check_ins.items()
+                        if c == community_id and m == member_id and row.values["at"] >= since)  # fmt: skip
+        return points, check_ins
+
+
+def pending_activity(scope: StoreBase, community_id: int, member_id: int,
+                     since: datetime) -> tuple[int, int]:  # fmt: skip
+    """Points earned and check-ins made from `since` on that `scope`'s transaction holds and
+    has not written yet: what the level check adds to what it reads (`SqlLevels.activity`)."""
+    pending = scope.deferred_if_any(_PENDING)
+    if not isinstance(pending, _Pending):
+        return 0, 0
+    return pending.activity(community_id, member_id, utc(since, "since"))

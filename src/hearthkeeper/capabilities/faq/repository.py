@@ -110,6 +110,7 @@ class SqlQuestions(StoreBase):
             "asked_at": utc(asked_at, "asked_at"), "status": "open", "answered_at": None,
             "answered_by": None,
         }  # fmt: skip
+        self.flush_deferred()  # a check-in's points may wait to be written
         with self._unit(write=True) as session:
             try:  # no savepoint: a missing row is a bug that fails the caller's transaction
                 return int(session.execute(_INSERT, values).scalar_one())

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlalchemy import bindparam, exists, func, select, update
 
+from hearthkeeper.capabilities.checkin.repository import pending_activity
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import (
@@ -172,12 +173,14 @@ class SqlLevels(StoreBase):
             db = session.connection()
             times = list(db.execute(_SENT, values).scalars())
             points, check_ins = db.execute(_EARNED_AND_CHECKED, values).one()  # one round trip
-            return Activity(
-                points=int(points or 0),
-                messages=len(times),
-                active_days=len({t.astimezone(zone).date() for t in times}),
-                check_ins=int(check_ins or 0),
-            )
+        # and what this transaction's check-ins earned, still waiting to be written
+        waiting_points, waiting_check_ins = pending_activity(self, community_id, member_id, since)
+        return Activity(
+            points=int(points or 0) + waiting_points,
+            messages=len(times),
+            active_days=len({t.astimezone(zone).date() for t in times}),
+            check_ins=int(check_ins or 0) + waiting_check_ins,
+        )
 
     def recent_posters(self, community_id: int, since: datetime) -> dict[int, int]:
         """Members without a staff role who posted in the community from `since` on, each

@@ -57,6 +57,9 @@ class SqlPoints(PointsQueries):
         query = select(func.coalesce(func.sum(PointsRow.points), 0)).where(
             PointsRow.community_id == community_id, PointsRow.member_id == member_id
         )
+        self.flush_deferred()  # a check-in's points may wait to be written
+        self.flush_deferred()  # a check-in's points may wait to be written
+        self.flush_deferred()  # a check-in's points may wait to be written
         with self._unit(write=False) as session:
             return int(session.scalar(query) or 0)
 
