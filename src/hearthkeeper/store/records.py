@@ -263,6 +263,16 @@ ImportRow = tuple[int, int | None, str, MessageKind | str, str, datetime, str | 
 sent at, carrier event id of the message it replies to)."""
 
 
+@dataclass(frozen=True, slots=True)
+class MessageDeletion:
+    """A stored message the bot deletes: `by` decided it (a handler's name, or staff) at `at`."""
+
+    group_id: int
+    carrier_event_id: str
+    by: str
+    at: datetime
+
+
 @dataclass(frozen=True)
 class NewMessage:
     group_id: int
