@@ -95,6 +95,8 @@ class Message:
     reply_to_id: int | None
     reply_to_event_id: str | None
     mentions: tuple[int, ...]
+    deleted_at: datetime | None = None  # the bot deleted it (counted by nothing since)
+    deleted_by: str | None = None  # who decided: a handler's name, or "staff:<operator>"
 
 
 @dataclass(frozen=True)

@@ -332,9 +332,8 @@ def _uncount(session: Session, rows: Sequence[Any]) -> None:
     the rules they were counted with; a member's day left with no message loses its row
     (it would count them among the day's speakers)."""
     groups = sorted({int(r.group_id) for r in rows})
-    communities = dict(session.execute(
-        select(GroupRow.id, GroupRow.community_id).where(GroupRow.id.in_(groups))
-    ).tuples())  # fmt: skip
+    query = select(GroupRow.id, GroupRow.community_id).where(GroupRow.id.in_(groups))
+    communities = {int(g): int(c) for g, c in session.execute(query)}
     zones: dict[int, tzinfo] = {}
     roles: dict[int, frozenset[str] | None] = {}
     tally = RollupTally()

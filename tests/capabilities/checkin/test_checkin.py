@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from threading import Barrier
+from time import sleep
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
@@ -228,3 +230,41 @@ def test_two_check_ins_at_the_same_moment_count_once(
     with ThreadPoolExecutor(2) as pool:
         assert sorted(pool.map(one, range(2))) == [False, True]
     assert SqlCheckIns.on(store).streak_of(community_id, mei, date(2026, 5, 1)) == 2
+
+
+def _settled(store: Store, other: Future[int]) -> None:
+    """Wait until `other` is done, or (PostgreSQL) waits for a lock this test holds. SQLite
+    takes one writer at a time: there, it waits for the commit and nothing needs watching."""
+    if store.engine.dialect.name != "postgresql":
+        return
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND datname = current_database()")  # fmt: skip
+    for _ in range(6000):
+        with store.engine.connect() as watch:
+            if other.done() or watch.scalar(waiting):
+                return
+        sleep(0.01)
+    raise AssertionError("the second check-in neither finished nor waited")
+
+
+def test_two_members_checking_in_at_once_in_different_workers_get_different_places(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    check_in(c, "mei", DAY - timedelta(days=1))
+    check_in(c, "li", DAY - timedelta(days=1))
+    community_id, mei, li = c.runtime.community_id, c.member_id("mei"), c.member_id("li")
+    today = date(2026, 5, 1)
+
+    def theirs() -> int:  # another worker, its own transaction
+        return SqlCheckIns.on(store).check_in(community_id, li, today, DAY).position
+
+    with ThreadPoolExecutor(1) as pool:
+        with store.transaction() as tx:  # this worker's batch, not committed yet
+            mine = SqlCheckIns.on(tx).check_in(community_id, mei, today, DAY).position
+            other = pool.submit(theirs)
+            _settled(store, other)
+        assert sorted([mine, other.result()]) == [1, 2], "one of them is #2 today"
+    assert SqlCheckIns.on(store).check_in(community_id, mei, today, DAY).position == 1, (
+        "checking in again tells the same place"
+    )

@@ -15,13 +15,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import table_of
-from hearthkeeper.store.models import CheckInRow, MemberRow
+from hearthkeeper.store.models import CheckInDayRow, CheckInRow, MemberRow
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(CheckInRow)
 _KEY = ("community_id", "member_id", "day")
 _EXISTING = select(_TABLE).where(*(_TABLE.c[k] == bindparam(k) for k in _KEY))
-# The how-manieth check-in of its day in the community a row is.
+_DAYS = table_of(CheckInDayRow)
+# The how-manieth check-in of its day in the community a row is (a repeated check-in's).
 _POSITION = select(func.count()).where(
     _TABLE.c.community_id == bindparam("community_id"),
     _TABLE.c.day == bindparam("day"),
@@ -48,6 +49,28 @@ def _insert_check_in(dialect: str) -> Insert:
                 streak=func.coalesce(yesterday, 0) + 1)
         .on_conflict_do_nothing(index_elements=list(_KEY))
         .returning(*_TABLE.c)
+    )  # fmt: skip
+
+
+@functools.cache
+def _count_check_in(dialect: str) -> Insert:
+    """One more check-in on the community's day; its place comes back. The day's row is
+    locked until the commit: a check-in at the same instant in another worker waits for it
+    and gets the next place (counting the rows instead, neither would see the other's).
+    Made at its first check-in, the row starts at that day's check-ins (a day begun before
+    the counter existed)."""
+    so_far = (
+        select(func.count())
+        .where(_TABLE.c.community_id == bindparam("community_id"),
+               _TABLE.c.day == bindparam("day"))
+        .scalar_subquery()
+    )  # fmt: skip
+    insert = postgresql.insert(_DAYS) if dialect == "postgresql" else sqlite.insert(_DAYS)
+    return (
+        insert.values(community_id=bindparam("community_id"), day=bindparam("day"), count=so_far)
+        .on_conflict_do_update(index_elements=["community_id", "day"],
+                               set_={"count": _DAYS.c.count + 1})
+        .returning(_DAYS.c.count)
     )  # fmt: skip
 
 
@@ -108,8 +131,10 @@ class SqlCheckIns(StoreBase):
             created = row is not None
             if row is None:  # checked in already today: the first one stands
                 row = db.execute(_EXISTING, values).one()
-            position = db.execute(_POSITION, {"community_id": community_id, "day": row.day,
-                                              "id": row.id}).scalar()  # fmt: skip
+                position = db.execute(_POSITION, {"community_id": community_id, "day": row.day,
+                                                  "id": row.id}).scalar()  # fmt: skip
+            else:
+                position = db.execute(_count_check_in(db.dialect.name), values).scalar()
             return CheckIn(
                 id=row.id, community_id=row.community_id, member_id=row.member_id,
                 group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,
