@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
+from hearthkeeper.analytics.report import build_report
+from hearthkeeper.analytics.report_html import render_html
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.clock import FrozenClock
@@ -133,3 +135,17 @@ def test_a_redelivered_spam_message_is_not_counted_again(
     c.engine.process([spam])
     c.engine.process([spam])
     assert _rollups(store, _group(c)) == ({}, 0, 0)
+
+
+def test_the_report_shows_what_moderation_deleted_beside_what_was_said(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("ann", "hello"), c.events.message("spam", AD),
+                      c.events.message("spam", AD + " 2")])  # fmt: skip
+    made = build_report(store, c.runtime.community_id, now=store_clock.now() + timedelta(hours=1))
+    overall, [group] = made.to_json()["overall"], made.to_json()["groups"]
+    assert (overall["messages"], overall["members"], overall["deleted"]) == (1, 1, 2)
+    assert (group["messages"], group["deleted"]) == (1, 2)
+    page = render_html(made)
+    assert "<dt>Deleted by moderation</dt><dd>2</dd>" in page
