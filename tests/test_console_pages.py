@@ -69,8 +69,8 @@ def test_the_communities_page_lists_the_one_community(console: Console) -> None:
 def test_the_overview_shows_todays_numbers_and_refreshes_them(console: Console) -> None:
     page = console.get("").text
     numbers = {
-        "messages": 6,  # 同意, the introduction, two ads, the insult, the question
-        "active": 3,  # mei, spam, angry ("left" joined and left without a word)
+        "messages": 3,  # 同意, the introduction, the question (the ads and insult: deleted)
+        "active": 1,  # mei (spam and angry were deleted; "left" joined and left silent)
         "joins": 4,
         "leaves": 1,
         "members": 3,

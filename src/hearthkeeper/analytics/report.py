@@ -29,6 +29,7 @@ from hearthkeeper.analytics.metrics import (
 )
 from hearthkeeper.analytics.report_basis import (
     Span,
+    deleted_counts,
     first_message_at,
     message_spans,
     overall_span,
@@ -77,6 +78,7 @@ class ScopeReport:
     span: Span
     metrics: ScopeMetrics
     vitals: ScopeVitals | None
+    deleted: int = 0  # messages the bot deleted in the period (counted in no other figure)
 
     @property
     def messages(self) -> int:
@@ -97,6 +99,7 @@ class ScopeReport:
         found |= {
             "messages": self.messages,
             "members": self.members,
+            "deleted": self.deleted,
             "first_ts": None if first is None else first.isoformat(),
             "last_ts": None if last is None else last.isoformat(),
             "daily": [day.to_json() for day in self.metrics.daily],
@@ -272,6 +275,8 @@ def build_report(
                None if version is None else version.sha256, data_stamp(store, community_id))  # fmt: skip
         parts = cache.get(key, heavy)
     measured, vitals, spans = parts.measured, parts.vitals, parts.spans
+    deleted = deleted_counts(store, ids, local_midnight(start, zone),
+                             local_midnight(end + timedelta(days=1), zone))  # fmt: skip
     return Report(
         community=community,
         timezone=zone_name,
@@ -279,10 +284,16 @@ def build_report(
         end=end,
         generated_at=now,
         overall=ScopeReport(
-            None, overall_span(spans.values()), measured.community, vitals.community
+            None,
+            overall_span(spans.values()),
+            measured.community,
+            vitals.community,
+            sum(deleted.values()),
         ),
         groups=tuple(
-            ScopeReport(g, spans[g.id], measured.groups[g.id], vitals.groups.get(g.id))
+            ScopeReport(
+                g, spans[g.id], measured.groups[g.id], vitals.groups.get(g.id), deleted[g.id]
+            )
             for g in groups
         ),
         vitals=vitals,

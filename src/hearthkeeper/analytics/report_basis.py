@@ -1,7 +1,8 @@
-"""The two things the report reads from the stored messages themselves rather than from the
-rollups: when the community's first message was sent (where the default period starts) and
-each group's first and last message in the period (exact instants, which the daily rollups
-do not keep). Both are index lookups on `messages (group_id, sent_at)`."""
+"""What the report reads from the stored messages themselves rather than from the rollups:
+when the community's first message was sent (where the default period starts), each group's
+first and last message in the period (exact instants, which the daily rollups do not keep),
+both index lookups on `messages (group_id, sent_at)`; and how many messages the bot deleted
+(the rollups leave them out), from the partial index of deleted messages."""
 
 from __future__ import annotations
 
@@ -42,6 +43,24 @@ def message_spans(
     with store.engine.connect() as connection:
         found = {int(g): (first, last) for g, first, last in connection.execute(query)}
     return {group_id: found.get(group_id, (None, None)) for group_id in group_ids}
+
+
+def deleted_counts(
+    store: Store, group_ids: Collection[int], since: datetime, until: datetime
+) -> dict[int, int]:
+    """Per group, the messages sent in [since, until) that the bot deleted (moderation, a
+    held member's posts, staff in the console): counted in no other figure. Read from the
+    small partial index of deleted messages."""
+    m = MessageRow
+    query = (
+        select(m.group_id, func.count())
+        .where(m.group_id.in_(sorted(set(group_ids))), m.sent_at >= since, m.sent_at < until,
+               m.deleted_at.is_not(None))
+        .group_by(m.group_id)
+    )  # fmt: skip
+    with store.engine.connect() as connection:
+        found = {int(g): int(n) for g, n in connection.execute(query)}
+    return {group_id: found.get(group_id, 0) for group_id in group_ids}
 
 
 def _edge(order: Any, *window: Any) -> Any:

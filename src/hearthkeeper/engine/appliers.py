@@ -24,7 +24,7 @@ from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import BlacklistScope
-from hearthkeeper.store import NewStaffAlert, NewStrike, Store
+from hearthkeeper.store import MessageDeletion, NewStaffAlert, NewStrike, Store
 
 
 class Writes(Protocol):
@@ -45,6 +45,10 @@ class Writes(Protocol):
 
     def strike(self, strike: NewStrike) -> None:
         """Record a strike."""
+        ...
+
+    def delete(self, deletion: MessageDeletion) -> None:
+        """Mark a stored message deleted (no longer counted as activity)."""
         ...
 
 
@@ -251,6 +255,15 @@ def _send(step: Step, action: Action, key: str) -> Sequence[Action]:
     return _NOTHING
 
 
+def _delete(step: Step, action: Action, key: str) -> Sequence[Action]:
+    """A message deleted on the carrier, and marked deleted in the store: levels, rollups and
+    vital signs count it no more."""
+    if action.target:
+        step.writes.delete(MessageDeletion(step.group.id, action.target,
+                                           action.handler or "engine", step.now))  # fmt: skip
+    return _send(step, action, key)
+
+
 def _mute(step: Step, action: Action, key: str) -> Sequence[Action]:
     if action.duration is not None:
         member_id, group = step.sender(), step.group
@@ -314,7 +327,7 @@ def inbox_entry(tx: Store, action: Action, key: str, community_id: int, group_id
 APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.REPLY: Applier(_send, scheduled=True),
     ActionKind.SEND: Applier(_send, scheduled=True),
-    ActionKind.DELETE: Applier(_send),
+    ActionKind.DELETE: Applier(_delete),
     ActionKind.WARN: Applier(_send),
     ActionKind.MUTE: Applier(_mute),
     ActionKind.UNMUTE: Applier(_send),

@@ -16,6 +16,7 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.store import (
+    MessageDeletion,
     NewMessage,
     NewOutboxItem,
     NewReaction,
@@ -47,6 +48,7 @@ class Posted:
     kind: str
     text: str
     staff: bool
+    carrier_event_id: str = ""
 
 
 @dataclass
@@ -57,6 +59,8 @@ class BatchRecord:
     leaves: list[tuple[int, date]] = field(default_factory=list)
     messages: list[Posted] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
+    # (group id, carrier event id) of the messages the bot deletes: not counted.
+    deleted: set[tuple[int, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Batch:
     outbox: dict[str, NewOutboxItem] = field(default_factory=dict)
     strikes: list[NewStrike] = field(default_factory=list)
     alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
+    deletions: list[MessageDeletion] = field(default_factory=list)
     record: BatchRecord = field(default_factory=BatchRecord)
 
     def enqueue(self, key: str, action: Action, event_id: int | None,
@@ -92,6 +97,10 @@ class Batch:
 
     def strike(self, strike: NewStrike) -> None:
         self.strikes.append(strike)
+
+    def delete(self, deletion: MessageDeletion) -> None:
+        self.deletions.append(deletion)
+        self.record.deleted.add((deletion.group_id, deletion.carrier_event_id))
 
 
 @dataclass
@@ -115,3 +124,6 @@ class Direct:
 
     def strike(self, strike: NewStrike) -> None:
         self.tx.add_strikes_bulk([strike])
+
+    def delete(self, deletion: MessageDeletion) -> None:
+        self.tx.delete_messages([deletion])

@@ -252,6 +252,9 @@ class Executor:
         the outbox items claimed (with `claim`)."""
         if batch.messages:
             tx.store_messages(batch.messages)
+        if batch.deletions:  # the batch's own messages are not tallied yet: nothing to undo
+            tx.delete_messages(batch.deletions, {(m.group_id, m.carrier_event_id)
+                                                 for m in batch.messages})  # fmt: skip
         tx.add_strikes_bulk(batch.strikes)
         tx.record_reactions(batch.reactions)
         for observe in self.observers:
@@ -302,7 +305,8 @@ class Executor:
         role = roles.get(seat.role) if seat.role else None
         if isinstance(event, Message):
             record.messages.append(Posted(group.id, member_id, day, batch.messages[-1].kind,
-                                          event.text, staff=role is not None))  # fmt: skip
+                                          event.text, staff=role is not None,
+                                          carrier_event_id=event.event_id))  # fmt: skip
         member = MemberView(
             id=member_id, user_id=event.sender.user_id, display_name=event.sender.display_name,
             role=seat.role if role else None, level=seat.level, joined_at=seat.joined_at,

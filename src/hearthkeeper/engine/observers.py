@@ -21,13 +21,16 @@ class Observer(Protocol):
 
 
 def tally_rollups(tx: Store, record: BatchRecord) -> None:
-    """Bump the live rollups: messages, joins, leaves, staff messages and strikes per day."""
+    """Bump the live rollups: messages (not those the bot deletes), joins, leaves, staff
+    messages and strikes per day."""
     tally = RollupTally()
     for group_id, day in record.joins:
         tally.join(group_id, day)
     for group_id, day in record.leaves:
         tally.leave(group_id, day)
     for m in record.messages:
+        if (m.group_id, m.carrier_event_id) in record.deleted:
+            continue  # the bot deletes it: counted by nothing
         tally.message(m.group_id, m.member_id, m.day, m.kind, question=is_question(m.text),
                       staff=m.staff)  # fmt: skip
     for applied in record.applied:

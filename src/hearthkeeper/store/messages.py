@@ -261,6 +261,8 @@ def _messages(session: Session, rows: Sequence[MessageRow]) -> list[Message]:
             reply_to_id=row.reply_to_id,
             reply_to_event_id=row.reply_to_event_id,
             mentions=tuple(mentions[row.id]),
+            deleted_at=row.deleted_at,
+            deleted_by=row.deleted_by,
         )
         for row in rows
     ]

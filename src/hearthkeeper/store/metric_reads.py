@@ -71,6 +71,10 @@ class MetricReadQueries(StoreBase):
             }
             for message_id, *question in _queued(session, ids, window):
                 asked[message_id] = tuple(question)
+            # Questions the bot deleted (spam), from the small index of deleted messages.
+            gone = select(m.id).where(m.group_id.in_(ids), *window, m.deleted_at.is_not(None))
+            for (message_id,) in driver_rows(session, gone):
+                asked.pop(message_id, None)
             if len(asked) > _CHUNK:  # many questions: one pass over the window's replies
                 replied = _first_replies_to(session, asked, since)
             else:

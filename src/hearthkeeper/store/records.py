@@ -95,6 +95,8 @@ class Message:
     reply_to_id: int | None
     reply_to_event_id: str | None
     mentions: tuple[int, ...]
+    deleted_at: datetime | None = None  # the bot deleted it (counted by nothing since)
+    deleted_by: str | None = None  # who decided: a handler's name, or "staff:<operator>"
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,16 @@ class NewEvent:
 ImportRow = tuple[int, int | None, str, MessageKind | str, str, datetime, str | None]
 """A message as an import writes it: (group id, member id, carrier event id, kind, text,
 sent at, carrier event id of the message it replies to)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeletion:
+    """A stored message the bot deletes: `by` decided it (a handler's name, or staff) at `at`."""
+
+    group_id: int
+    carrier_event_id: str
+    by: str
+    at: datetime
 
 
 @dataclass(frozen=True)

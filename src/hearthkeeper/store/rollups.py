@@ -10,7 +10,10 @@ from `messages`, `memberships` and `strikes` (after an import, or to repair) thr
 - a question is a message whose text holds "?" or "？";
 - a staff message is one whose sender's stay in the group (open when it was sent) holds a
   role of the playbook's `structure.roles` (any role when the community has no playbook);
-- a join is a stay opened, a leave a stay closed; a violation is a strike written.
+- a join is a stay opened, a leave a stay closed; a violation is a strike written;
+- a message the bot deleted (`messages.deleted_at`: moderation, a held member's message,
+  staff in the console) is not counted: `delete_messages` marks it and takes it out of the
+  rollups that counted it already.
 """
 
 from __future__ import annotations
@@ -21,7 +24,20 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Insert, Table, and_, case, delete, exists, func, literal, or_, select, text
+from sqlalchemy import (
+    Insert,
+    Table,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -43,7 +59,13 @@ from hearthkeeper.store.models import (
     StrikeRow,
 )
 from hearthkeeper.store.models.events import QUESTION_MARKS, question_predicate
-from hearthkeeper.store.records import ActivityDay, GroupDay, GroupDayKind, NewReaction
+from hearthkeeper.store.records import (
+    ActivityDay,
+    GroupDay,
+    GroupDayKind,
+    MessageDeletion,
+    NewReaction,
+)
 from hearthkeeper.store.scope import StoreBase
 
 _STREAM = 10_000  # rows fetched at a time while rebuilding
@@ -122,6 +144,39 @@ class RollupQueries(StoreBase):
             return
         with self._unit(write=True) as session:
             _write(session, tally)
+
+    def delete_messages(self, deletions: Sequence[MessageDeletion],
+                        uncounted: Collection[tuple[int, str]] = ()) -> int:  # fmt: skip
+        """Mark the stored messages of `deletions` deleted (each once: a deletion decided again
+        changes nothing) and take them out of the rollups, except those keyed (group id,
+        carrier event id) in `uncounted` (recorded in this batch, not tallied yet). One UPDATE
+        per group, deciding handler and time; the rollups only for messages counted before.
+        Returns how many messages were marked."""
+        if not deletions:
+            return 0
+        m = table_of(MessageRow)
+        by_what: dict[tuple[int, str, datetime], list[str]] = {}
+        for d in deletions:
+            key = (d.group_id, d.by[:64], utc(d.at, "deletion time"))
+            by_what.setdefault(key, []).append(d.carrier_event_id)
+        skip = set(uncounted)
+        with self._unit(write=True) as session:
+            marked: list[Any] = []
+            for (group_id, by, at), event_ids in sorted(by_what.items()):
+                statement = (
+                    update(m)
+                    .where(m.c.group_id == group_id,
+                           m.c.carrier_event_id.in_(sorted(set(event_ids))),
+                           m.c.deleted_at.is_(None))
+                    .values(deleted_at=at, deleted_by=by)
+                    .returning(m.c.id, m.c.group_id, m.c.member_id, m.c.kind, m.c.text,
+                               m.c.sent_at, m.c.carrier_event_id)
+                )  # fmt: skip
+                marked += [r for r in session.execute(statement)
+                           if (r.group_id, r.carrier_event_id) not in skip]  # fmt: skip
+            if marked:
+                _uncount(session, marked)
+        return len(marked)
 
     def rebuild_rollups(self, group_ids: Iterable[int], since: date | datetime | None = None,
                         *, zone: tzinfo | None = None) -> None:  # fmt: skip
@@ -272,6 +327,36 @@ def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...],
     )
 
 
+def _uncount(session: Session, rows: Sequence[Any]) -> None:
+    """Take messages (rows of id, group, member, kind, text, sent at) out of the rollups, by
+    the rules they were counted with; a member's day left with no message loses its row
+    (it would count them among the day's speakers)."""
+    groups = sorted({int(r.group_id) for r in rows})
+    query = select(GroupRow.id, GroupRow.community_id).where(GroupRow.id.in_(groups))
+    communities = {int(g): int(c) for g, c in session.execute(query)}
+    zones: dict[int, tzinfo] = {}
+    roles: dict[int, frozenset[str] | None] = {}
+    tally = RollupTally()
+    for row in rows:
+        community_id = int(communities[row.group_id])
+        if community_id not in zones:
+            zones[community_id] = _zone(_timezone(session, community_id))
+            roles[community_id] = _staff_roles(session, community_id)
+        staff = _staff_sql(session, [row.group_id], roles[community_id])
+        by_staff = session.scalar(select(staff).where(MessageRow.id == row.id))
+        day = local_day(row.sent_at, zones[community_id])
+        tally.messages(row.group_id, row.member_id, day, row.kind, -1,
+                       -int(is_question(row.text)), -int(by_staff or 0))  # fmt: skip
+    _write(session, tally)
+    a, k = table_of(ActivityDayRow), table_of(GroupDayKindRow)
+    for group_id, member_id, day in sorted(tally.activity):
+        session.execute(delete(a).where(a.c.group_id == group_id, a.c.member_id == member_id,
+                                        a.c.day == day, a.c.messages <= 0))  # fmt: skip
+    for group_id, day, kind in sorted(tally.kinds):
+        session.execute(delete(k).where(k.c.group_id == group_id, k.c.day == day,
+                                        k.c.kind == kind, k.c.messages <= 0))  # fmt: skip
+
+
 # --- rebuilding ---------------------------------------------------------------------------------
 
 
@@ -279,7 +364,8 @@ def _tally_messages(session: Session, groups: list[int], start: datetime | None,
                     roles: frozenset[str] | None, tally: RollupTally) -> None:  # fmt: skip
     """Count the stored messages per group, member, kind and local day, in the database."""
     m = MessageRow
-    window = [m.group_id.in_(groups)] + ([m.sent_at >= start] if start is not None else [])
+    window: list[ColumnElement[bool]] = [m.group_id.in_(groups), m.deleted_at.is_(None)]
+    window += [m.sent_at >= start] if start is not None else []
     span = select(func.min(m.sent_at), func.max(m.sent_at)).where(*window)
     first, last = session.execute(span).one()
     if first is None or last is None:

@@ -24,12 +24,14 @@ from hearthkeeper.store.scope import StoreBase
 
 class StatsQueries(StoreBase):
     def live_numbers(self, community_id: int, since: datetime) -> LiveNumbers:
-        """Messages, distinct members who sent them, joins, leaves and strikes in the
+        """Messages (not those the bot deleted), distinct members who sent them, joins, leaves and strikes in the
         community's groups from `since` on."""
         since = utc(since, "since")
         groups = select(GroupRow.id).where(GroupRow.community_id == community_id)
         said = select(func.count(MessageRow.id), func.count(distinct(MessageRow.member_id))).where(
-            MessageRow.group_id.in_(groups), MessageRow.sent_at >= since
+            MessageRow.group_id.in_(groups),
+            MessageRow.sent_at >= since,
+            MessageRow.deleted_at.is_(None),
         )
         moves = (
             select(EventRow.type, func.count(EventRow.id))
@@ -68,7 +70,7 @@ class StatsQueries(StoreBase):
             select(MessageRow.group_id, func.count(MessageRow.id))
             .join(GroupRow, GroupRow.id == MessageRow.group_id)
             .where(GroupRow.community_id == community_id,
-                   MessageRow.sent_at >= utc(since, "since"))
+                   MessageRow.sent_at >= utc(since, "since"), MessageRow.deleted_at.is_(None))
             .group_by(MessageRow.group_id)
         )  # fmt: skip
         with self._unit(write=False) as session:

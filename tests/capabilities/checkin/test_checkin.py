@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from threading import Barrier
+from time import sleep
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
@@ -231,24 +233,97 @@ def test_two_check_ins_at_the_same_moment_count_once(
     assert SqlCheckIns.on(store).streak_of(community_id, mei, date(2026, 5, 1)) == 2
 
 
-def test_a_check_in_made_elsewhere_while_a_batch_waits_to_write_fails_that_batch(
+def test_a_check_in_made_elsewhere_while_a_batch_waits_to_write_waits_and_finds_it_done(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """Inside a batch a check-in is written at the commit: should the member check in
-    through another worker meanwhile, the batch fails whole (nothing of it is kept, no points
-    twice) and the engine handles it again, when the member has checked in already."""
+    """Inside a batch a check-in is written at the commit, but its day's counter is taken at
+    once: the same member checking in through another worker meanwhile waits for the batch,
+    then finds today's check-in made (no second row, no points twice)."""
+    c = community(store, store_clock)
+    check_in(c, "mei", DAY - timedelta(days=1))
+    community_id, mei = c.runtime.community_id, c.member_id("mei")
+    points = SqlPoints.on(store).points_of(community_id, mei)
+
+    def elsewhere() -> bool:  # another worker, its own transaction
+        return SqlCheckIns.on(store).check_in(community_id, mei, DAY.date(), DAY).created
+
+    with ThreadPoolExecutor(1) as pool:
+        with store.transaction() as tx:
+            waiting = SqlCheckIns.on(tx).check_in(community_id, mei, DAY.date(), DAY)
+            SqlCheckIns.on(tx).award_later(community_id, mei, 1, "check-in", DAY, event_id=None)
+            assert (waiting.created, waiting.streak) == (True, 2)
+            other = pool.submit(elsewhere)
+            _settled(store, other)
+        assert other.result() is False, "the other worker found today's check-in made"
+    assert SqlPoints.on(store).points_of(community_id, mei) == points + 1
+    assert SqlCheckIns.on(store).check_ins_on(community_id, DAY.date()) == 1
+    assert SqlCheckIns.on(store).check_in(community_id, mei, DAY.date(), DAY).position == 1
+
+
+def test_a_batch_that_read_before_another_batch_committed_the_same_check_in_fails_whole(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two batches checking the same member in at the same instant: the second read the
+    member's rows before the first committed, so it fails whole at its commit (nothing of it
+    kept, no points twice) and the engine handles it again, when it is done already."""
     c = community(store, store_clock)
     check_in(c, "mei", DAY - timedelta(days=1))
     community_id, mei = c.runtime.community_id, c.member_id("mei")
     if store.engine.dialect.name == "sqlite":
         pytest.skip("SQLite has one writer: a batch holds the write lock from its first write")
     points = SqlPoints.on(store).points_of(community_id, mei)
-    with pytest.raises(StoreError, match="checked in at the same moment"), \
-            store.transaction() as tx:  # fmt: skip
-        waiting = SqlCheckIns.on(tx).check_in(community_id, mei, DAY.date(), DAY)
-        SqlCheckIns.on(tx).award_later(community_id, mei, 1, "check-in", DAY, event_id=None)
-        assert (waiting.created, waiting.streak) == (True, 2)
-        elsewhere = SqlCheckIns.on(store).check_in(community_id, mei, DAY.date(), DAY)
-        assert elsewhere.created  # another worker's, committed
-    assert SqlPoints.on(store).points_of(community_id, mei) == points  # nothing kept
+
+    def second_batch() -> int:
+        with store.transaction() as tx:
+            SqlCheckIns.on(tx).check_in(community_id, mei, DAY.date(), DAY)
+            SqlCheckIns.on(tx).award_later(community_id, mei, 1, "check-in", DAY, event_id=None)
+        return 0
+
+    with ThreadPoolExecutor(1) as pool:
+        with store.transaction() as tx:
+            SqlCheckIns.on(tx).check_in(community_id, mei, DAY.date(), DAY)
+            SqlCheckIns.on(tx).award_later(community_id, mei, 1, "check-in", DAY, event_id=None)
+            other = pool.submit(second_batch)
+            _settled(store, other)
+        with pytest.raises(StoreError, match="checked in at the same moment"):
+            other.result()
+    assert SqlPoints.on(store).points_of(community_id, mei) == points + 1  # the first's only
     assert "already checked in today: 2-day streak" in check_in(c, "mei", DAY + timedelta(hours=1))
+
+
+def _settled(store: Store, other: Future[int]) -> None:
+    """Wait until `other` is done, or (PostgreSQL) waits for a lock this test holds. SQLite
+    takes one writer at a time: there, it waits for the commit and nothing needs watching."""
+    if store.engine.dialect.name != "postgresql":
+        return
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND datname = current_database()")  # fmt: skip
+    for _ in range(6000):
+        with store.engine.connect() as watch:
+            if other.done() or watch.scalar(waiting):
+                return
+        sleep(0.01)
+    raise AssertionError("the second check-in neither finished nor waited")
+
+
+def test_two_members_checking_in_at_once_in_different_workers_get_different_places(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    check_in(c, "mei", DAY - timedelta(days=1))
+    check_in(c, "li", DAY - timedelta(days=1))
+    community_id, mei, li = c.runtime.community_id, c.member_id("mei"), c.member_id("li")
+    today = date(2026, 5, 1)
+
+    def theirs() -> int:  # another worker, its own transaction
+        return SqlCheckIns.on(store).check_in(community_id, li, today, DAY).position
+
+    with ThreadPoolExecutor(1) as pool:
+        with store.transaction() as tx:  # this worker's batch, not committed yet
+            mine = SqlCheckIns.on(tx).check_in(community_id, mei, today, DAY).position
+            other = pool.submit(theirs)
+            _settled(store, other)
+        assert sorted([mine, other.result()]) == [1, 2], "one of them is #2 today"
+    assert SqlCheckIns.on(store).check_in(community_id, mei, today, DAY).position == 1, (
+        "checking in again tells the same place"
+    )

@@ -123,7 +123,7 @@ def _feedback(scope: StoreBase, event: Event, signups: list[SignUp],
     query = (
         select(MessageRow.kind, func.count())
         .where(MessageRow.group_id.in_(groups), MessageRow.member_id.is_not(None),
-               MessageRow.sent_at >= start, MessageRow.sent_at < start + d.FEEDBACK_WINDOW)
+               MessageRow.deleted_at.is_(None), MessageRow.sent_at >= start, MessageRow.sent_at < start + d.FEEDBACK_WINDOW)
         .group_by(MessageRow.kind)
     )  # fmt: skip
     with scope.engine.connect() as connection:

@@ -47,7 +47,7 @@ def responses(session: Session, group_id: int, rows: list[Any],
     for chunk in _chunks(windows):
         spans = [and_(m.sent_at >= w[0], m.sent_at < w[0] + ENGAGEMENT_WINDOW) for w in chunk]
         query = select(m.sent_at, m.reply_to_event_id).where(
-            m.group_id == group_id, m.member_id.is_not(None), or_(*spans)
+            m.group_id == group_id, m.member_id.is_not(None), m.deleted_at.is_(None), or_(*spans)
         )
         for at, reply_to in session.execute(query):
             for i in _windows_holding(starts, at):

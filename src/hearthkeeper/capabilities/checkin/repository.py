@@ -4,14 +4,17 @@ transaction.
 
 Inside a transaction (the engine's batch) a check-in and its points wait in memory
 (`_Pending`, `StoreBase.deferred`) and are written together before the commit: a check-in
-reads only the member's rows of today and yesterday, and its day's count once per
-transaction. Every read of check-ins or points in the transaction writes them first
+reads only the member's rows of today and yesterday. Its place in the day comes from the
+community's counter of that day (`checkin_days`), bumped at the transaction's first check-in
+of the day (which locks the row until the commit, so a worker checking a member in at the
+same instant waits and gets the next place) and by the others when they are written. Every read of check-ins or points in the transaction writes them first
 (`flush_deferred`), except the level check after each check-in, which adds them
 (`pending_activity`)."""
 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import execute_many, table_of
-from hearthkeeper.store.models import CheckInRow, MemberRow, PointsRow
+from hearthkeeper.store.models import CheckInDayRow, CheckInRow, MemberRow, PointsRow
 from hearthkeeper.store.points import PointsQueries
 from hearthkeeper.store.scope import StoreBase
 
@@ -37,9 +40,13 @@ _POSITION = select(func.count()).where(
     _TABLE.c.day == bindparam("day"),
     _TABLE.c.id <= bindparam("id"),
 )
-# A community's check-ins of one day (read once per transaction for the pending ones' places).
-_DAY_COUNT = select(func.count()).where(
-    _TABLE.c.community_id == bindparam("community_id"), _TABLE.c.day == bindparam("day")
+_DAYS = table_of(CheckInDayRow)
+# The check-ins a transaction made after its first of the day, added to the day's counter
+# (whose row that first one locked) when they are written.
+_MORE_COUNTED = (
+    _DAYS.update()
+    .where(_DAYS.c.community_id == bindparam("c"), _DAYS.c.day == bindparam("d"))
+    .values(count=_DAYS.c.count + bindparam("more"))
 )
 # A member's check-ins of today and yesterday: whether today's is done, and the streak it makes.
 _RECENT = select(_TABLE).where(
@@ -73,6 +80,29 @@ def _insert_check_in(dialect: str) -> Insert:
                 streak=func.coalesce(yesterday, 0) + 1)
         .on_conflict_do_nothing(index_elements=list(_KEY))
         .returning(*_TABLE.c)
+    )  # fmt: skip
+
+
+@functools.cache
+def _count_check_in(dialect: str) -> Insert:
+    """One more check-in on the community's day; its place comes back. The day's row is
+    locked until the commit: a check-in at the same instant in another worker waits for it
+    and gets the next place (counting the rows instead, neither would see the other's).
+    Made at its first check-in, the row starts at that day's stored check-ins plus `adding`
+    (1 for a check-in not written yet; a day begun before the counter existed counts on)."""
+    so_far = (
+        select(func.count())
+        .where(_TABLE.c.community_id == bindparam("community_id"),
+               _TABLE.c.day == bindparam("day"))
+        .scalar_subquery()
+    )  # fmt: skip
+    insert = postgresql.insert(_DAYS) if dialect == "postgresql" else sqlite.insert(_DAYS)
+    return (
+        insert.values(community_id=bindparam("community_id"), day=bindparam("day"),
+                      count=so_far + bindparam("adding"))
+        .on_conflict_do_update(index_elements=["community_id", "day"],
+                               set_={"count": _DAYS.c.count + 1})
+        .returning(_DAYS.c.count)
     )  # fmt: skip
 
 
@@ -133,11 +163,16 @@ class SqlCheckIns(StoreBase):
             return self._check_in_later(pending, values)
         with self._unit(write=True) as session:
             db = session.connection()  # plain statements built once: on the engine's path
+            # The day's counter first, as a batch's check-in does (`_check_in_later`): one
+            # order of locks, so two at the same instant wait for each other, never deadlock.
+            position = db.execute(_count_check_in(db.dialect.name), {**values, "adding": 1})
+            place = position.scalar()
             row = db.execute(_insert_check_in(db.dialect.name), values).first()
-            created = row is not None
-            if row is None:  # checked in already today: the first one stands
+            if row is None:  # checked in already today: the first one stands, counted once
+                db.execute(_MORE_COUNTED, {"c": community_id, "d": values["day"], "more": -1})
                 row = db.execute(_EXISTING, values).one()
-            return self._with_position(db, row, created)
+                return self._with_position(db, row, created=False)
+            return _made(row, True, place)
 
     def _check_in_later(self, pending: _Pending, values: dict[str, Any]) -> CheckIn:
         """`check_in` inside a transaction: decided from the member's rows of today and
@@ -158,9 +193,12 @@ class SqlCheckIns(StoreBase):
             else:
                 streak = stored[yesterday].streak if yesterday in stored else 0
             counted = pending.counted.get((community_id, today))
-            if counted is None:
-                counted = int(db.execute(_DAY_COUNT, values).scalar() or 0)
-        position = counted + 1
+            if counted is None:  # the transaction's first of the day: the counter's row locked
+                bumped = db.execute(_count_check_in(db.dialect.name), {**values, "adding": 1})
+                position = int(bumped.scalar() or 0)
+            else:  # the row is this transaction's: one more, added when written
+                position = counted + 1
+                pending.more[(community_id, today)] += 1
         pending.counted[(community_id, today)] = position
         row = _Row(values, streak + 1, position)
         pending.check_ins[(community_id, member_id, today)] = row
@@ -170,11 +208,7 @@ class SqlCheckIns(StoreBase):
     def _with_position(db: Any, row: Any, created: bool) -> CheckIn:
         position = db.execute(_POSITION, {"community_id": row.community_id, "day": row.day,
                                           "id": row.id}).scalar()  # fmt: skip
-        return CheckIn(
-            id=row.id, community_id=row.community_id, member_id=row.member_id,
-            group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,
-            created=created, position=int(position or 0),
-        )  # fmt: skip
+        return _made(row, created, position)
 
     def award_later(self, community_id: int, member_id: int, points: int, reason: str,
                     at: datetime, *, event_id: int | None) -> None:  # fmt: skip
@@ -253,6 +287,15 @@ class SqlCheckIns(StoreBase):
             return [Ranked(m, name, int(n)) for m, name, n in session.execute(query)]
 
 
+def _made(row: Any, created: bool, position: object) -> CheckIn:
+    """The check-in of a stored `row`, the how-manieth of its day at `position`."""
+    return CheckIn(
+        id=row.id, community_id=row.community_id, member_id=row.member_id,
+        group_id=row.group_id, day=row.day, at=row.at, streak=row.streak,
+        created=created, position=int(position or 0),  # type: ignore[call-overload]
+    )  # fmt: skip
+
+
 class _Row:
     """A check-in made in this transaction, not yet written."""
 
@@ -275,6 +318,8 @@ class _Pending:
     def __init__(self) -> None:
         self.check_ins: dict[tuple[int, int, str], _Row] = {}  # (community, member, day)
         self.counted: dict[tuple[int, str], int] = {}  # (community, day): check-ins so far
+        # (community, day): check-ins after the transaction's first, not yet on the counter
+        self.more: defaultdict[tuple[int, str], int] = defaultdict(int)
         self.points: list[dict[str, Any]] = []
 
     def flush(self, scope: StoreBase) -> None:
@@ -292,6 +337,8 @@ class _Pending:
                 ) from exc
             if self.points:
                 execute_many(db, _WRITE_POINTS, self.points)
+            for (community_id, day), more in self.more.items():
+                db.execute(_MORE_COUNTED, {"c": community_id, "d": day, "more": more})
 
     def activity(self, community_id: int, member_id: int, since: datetime) -> tuple[int, int]:
         """The member's pending points earned and check-ins made from `since` on."""

@@ -255,13 +255,14 @@ class SqlLiveCodes(StoreBase):
         return [s for s in found if (s.member_id, s.group_id) in wanted]
 
     def last_said(self, arrivals: Sequence[Arrival]) -> dict[tuple[int, int], datetime]:
-        """When each arrival's member last posted in the group they arrived in."""
+        """When each arrival's member last posted in the group they arrived in (a message the
+        bot deleted is not speaking)."""
         m = MessageRow
         found: dict[tuple[int, int], datetime] = {}
         with self._unit(write=False) as session:
             for chunk in _chunks(sorted({x.member_id for x in arrivals})):
                 rows = session.execute(select(m.member_id, m.group_id, func.max(m.sent_at))
-                                       .where(m.member_id.in_(chunk))
+                                       .where(m.member_id.in_(chunk), m.deleted_at.is_(None))
                                        .group_by(m.member_id, m.group_id))  # fmt: skip
                 for member_id, group_id, last in rows:
                     if member_id is not None and last is not None:

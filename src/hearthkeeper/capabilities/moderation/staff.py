@@ -16,6 +16,7 @@ from hearthkeeper.store import (
     ExampleSource,
     Group,
     Message,
+    MessageDeletion,
     Sanction,
     SanctionKind,
     Store,
@@ -95,6 +96,8 @@ def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -
     action = staff_actions.deletion(message, group, user, by)
     tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(), action.priority,
                group_id=group.id, at=now)  # fmt: skip
+    # No longer counted: levels, the rollups and vital signs leave it out from now on.
+    tx.delete_messages([MessageDeletion(group.id, message.carrier_event_id, f"staff:{by}", now)])
 
 
 def _learn_spam(tx: Store, message: Message, group: Group, source: ExampleSource, by: str,

@@ -27,14 +27,16 @@ from hearthkeeper.store.scope import StoreBase
 _LEVELS = table_of(MemberLevelRow)
 _LEVEL = select(_LEVELS).where(_LEVELS.c.community_id == bindparam("community_id"),
                                _LEVELS.c.member_id == bindparam("member_id"))  # fmt: skip
-# A member's activity since `since` (`SqlLevels.activity`): their messages' times, and the
+# A member's activity since `since` (`SqlLevels.activity`): their messages' times (not those
+# the bot deleted: spam climbs no level), and the
 # points earned and check-ins made, in one round trip.
 _SENT = (
     select(MessageRow.sent_at)
     .join(GroupRow, GroupRow.id == MessageRow.group_id)
     .where(GroupRow.community_id == bindparam("community_id"),
            MessageRow.member_id == bindparam("member_id"),
-           MessageRow.sent_at >= bindparam("since"))
+           MessageRow.sent_at >= bindparam("since"),
+           MessageRow.deleted_at.is_(None))
 )  # fmt: skip
 _EARNED_AND_CHECKED = select(
     select(func.coalesce(func.sum(PointsRow.points), 0)).where(
@@ -195,7 +197,8 @@ class SqlLevels(StoreBase):
             select(MessageRow.member_id, MessageRow.group_id, latest)
             .join(GroupRow, GroupRow.id == MessageRow.group_id)
             .where(GroupRow.community_id == community_id, MessageRow.member_id.is_not(None),
-                   MessageRow.sent_at >= utc(since, "since"), ~staff)
+                   MessageRow.sent_at >= utc(since, "since"), MessageRow.deleted_at.is_(None),
+                   ~staff)
             .group_by(MessageRow.member_id, MessageRow.group_id)
         )  # fmt: skip
         found: dict[int, tuple[datetime, int]] = {}

@@ -34,6 +34,7 @@ from hearthkeeper.store.models.grid import (
 from hearthkeeper.store.models.livecodes import LiveCodeArrivalRow, LiveCodeRoutingRow, LiveCodeRow
 from hearthkeeper.store.models.mechanisms import (
     QUESTION_WAITING,
+    CheckInDayRow,
     CheckInRow,
     LevelChangeRow,
     MemberLevelRow,
@@ -81,6 +82,7 @@ __all__ = [
     "ApplicationRow",
     "AuditRow",
     "Base",
+    "CheckInDayRow",
     "CheckInRow",
     "CommunityRow",
     "ConsoleSessionRow",

@@ -35,6 +35,10 @@ class MessageRow(Base):
     )
     # Kept even when the message replied to was never seen (sent before we joined).
     reply_to_event_id: Mapped[str | None] = mapped_column(SafeString(KEY))
+    # Deleted by the bot (moderation, a held member's message, staff in the console): kept
+    # for the record, counted by nothing that measures activity (levels, rollups, vitals).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(SafeString(64))
 
 
 class MentionRow(Base):
@@ -71,6 +75,17 @@ Index(
     sqlite_where=text(question_predicate("sqlite")),
     postgresql_where=text(question_predicate("postgresql")),
     postgresql_include=["id"],
+)
+
+
+# The deleted messages of a window, few beside the others: a report subtracts them from
+# what it reads from the indexes above, and shows how many moderation removed.
+Index(
+    "ix_messages_deleted",
+    MessageRow.group_id,
+    MessageRow.sent_at,
+    sqlite_where=MessageRow.deleted_at.is_not(None),
+    postgresql_where=MessageRow.deleted_at.is_not(None),
 )
 
 

@@ -44,6 +44,18 @@ class CheckInRow(Base):
     streak: Mapped[int] = mapped_column(Integer)
 
 
+class CheckInDayRow(Base):
+    """How many members checked in on one day of a community: bumped with each check-in
+    (INSERT … ON CONFLICT DO UPDATE … RETURNING), so two at the same instant in different
+    workers get different places; only check-ins of the same community and day wait."""
+
+    __tablename__ = "checkin_days"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(SafeString(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class PollRow(Base):
     __tablename__ = "polls"
     __table_args__ = (Index("ix_polls_group_id_status", "group_id", "status"),)
