@@ -11,10 +11,9 @@ from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerPart
 
 if TYPE_CHECKING:
     import typer
-
-    from hearthkeeper.carriers.matrix.settings import MatrixSettings
     from fastapi import APIRouter
 
+    from hearthkeeper.carriers.matrix.settings import MatrixSettings
     from hearthkeeper.config import Settings
     from hearthkeeper.playbook import Playbook
     from hearthkeeper.playbook.positioning import Language
