@@ -69,7 +69,8 @@ class SqlJoinSources(StoreBase):
                 JoinSourceRow.user_id == user_id))  # fmt: skip
 
     def kept(self, carrier: str, room: str, user_id: str) -> str | None:
-        """The token kept for the person's next join, without taking it (None: none)."""
+        """The token kept for the person's next join, without taking it (None: none; one
+        past its time is still shown until the next `remember` forgets it)."""
         query = select(JoinSourceRow.source).where(
             JoinSourceRow.carrier == carrier, JoinSourceRow.room == room,
             JoinSourceRow.user_id == user_id, JoinSourceRow.join_event.is_(None))  # fmt: skip

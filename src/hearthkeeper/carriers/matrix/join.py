@@ -167,7 +167,9 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         except CarrierError as exc:
             log.warning("matrix join page: %s was admitted to %s but not invited: %s", typed,
                         group.carrier_group_id, exc)  # fmt: skip
-            error = say("not_invited", language, user=typed, why=_why(exc))
+            key = "not_invited" if exc.retry else "cannot_invite"
+            error = say(key, language, user=typed, why=_why(exc), group=group.name,
+                        community=community_name(group))  # fmt: skip
             return again(503, error=error)
         return again(200, invited=True)
 

@@ -33,6 +33,11 @@ BOOK = Phrasebook({
     "not_invited": {EN: "The bot could not invite {user} just now ({why}). Please try again in "
                         "a minute.",
                     ZH: "机器人暂时无法邀请 {user}（{why}），请一分钟后再试。"},
+    "cannot_invite": {EN: "The bot could not invite {user} to {group} ({why}). Check your Matrix "
+                          "ID; if it is right, please tell the organisers of {community}, or "
+                          "open the room yourself below.",
+                      ZH: "机器人无法邀请 {user} 加入「{group}」（{why}）。请检查你的 Matrix ID；"
+                          "如果没填错，请告诉 {community} 的组织者，或用下面的链接自己打开这个群。"},
     "too_many": {EN: "Too many invitations asked from here; try again in {wait}.",
                  ZH: "从这里请求的邀请太多，请 {wait}后再试。"},
     "too_many_for": {EN: "{user} was asked for too often; try again in {wait}.",
