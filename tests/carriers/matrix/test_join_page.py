@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.admission.codes import create_code
+from hearthkeeper.capabilities.referrals.links import router as referral_router
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.carriers.matrix.join import ASKS_PER_HOUR, ASKS_PER_ID_PER_HOUR
 from hearthkeeper.carriers.matrix.plugin import MatrixSetup
 from hearthkeeper.carriers.matrix.settings import MatrixSettings
@@ -61,6 +63,7 @@ def join_page(store: Store, clock: FrozenClock, tmp_path: Path, playbook: str) -
               playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()
     app.include_router(served.routes(web))
+    app.include_router(referral_router(web))
     return app
 
 
@@ -141,3 +144,23 @@ async def test_one_client_or_one_matrix_id_cannot_ask_for_invitations_without_en
         assert "@lan:matrix.org was asked for too often" in limited.text
         other = await elsewhere.post(PAGE, data={"user_id": "@mei:matrix.org"})
         assert other.status_code == 503  # another ID from a fresh address is still served
+
+
+@pytest.mark.asyncio
+async def test_a_member_s_referral_link_leads_to_the_join_page_of_a_matrix_room(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """A community whose groups are Matrix rooms: a member's invite link leads to the join
+    page, keeping the member's token for the invitation and the join it brings."""
+    app = join_page(store, store_clock, tmp_path, MINIMAL)
+    [tea] = store.list_communities()
+    [room] = store.list_groups(tea.id)
+    ann = store.member_for("matrix", "@ann:example.org", "Ann")
+    store.join(ann.id, room.id, at=store_clock.now())
+    token = SqlReferrals.on(store).link_of(tea.id, ann.id, store_clock.now()).token
+    async with client(app) as friend:
+        sent = await friend.get(f"/ref/{token}", follow_redirects=False)
+        assert sent.status_code == 303
+        assert sent.headers["location"] == (f"http://127.0.0.1:8470{PAGE}?via=ref%3A{token}")
+        page = await friend.get(PAGE, params={"via": f"ref:{token}"})
+        assert f'name="source" value="ref:{token}"' in page.text
