@@ -20,6 +20,8 @@ from fastapi import FastAPI
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
@@ -51,6 +53,8 @@ pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
 TEMPLATE_GROUPS = "groups: {capacity: 500, join_by_code_cap: 200, small_circle_size: 20}"
 GROUPS_OF_TWO = "groups: {capacity: 2, join_by_code_cap: 2, small_circle_size: 2}"
 JOIN_PAGE = "/matrix/join/"
+QUESTION = "你的肤质是？平时怎么护肤？"
+APPLICATION = f"  threshold:\n    kind: application\n    questions:\n      - {QUESTION}\n"
 
 
 @contextlib.asynccontextmanager
@@ -79,6 +83,17 @@ async def community(synapse: SynapseServer, tmp_path: Path,
     """Open to everyone."""
     text = open_to_everyone(template_text("skincare"))
     async with skincare(synapse, tmp_path, migrated_sqlite, text) as found:
+        yield found
+
+
+@pytest_asyncio.fixture
+async def applying(synapse: SynapseServer, tmp_path: Path,
+                   migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """Admitting by application: one question."""
+    text = template_text("skincare")
+    start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
+    async with skincare(synapse, tmp_path, migrated_sqlite,
+                        text[:start] + APPLICATION + text[end:]) as found:  # fmt: skip
         yield found
 
 
@@ -269,3 +284,57 @@ async def test_a_newcomer_the_bot_invites_from_the_join_page_is_credited_to_the_
     assert poster is not None and member is not None
     [arrival] = SqlLiveCodes.on(store).arrivals([poster.id])
     assert arrival.member_id == member.id
+
+
+async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited_once_approved(
+    applying: Hearth,
+) -> None:
+    """Mei and Lan answer the question on the join page: their applications wait for staff.
+    Staff refuse Lan (no invitation, and nothing fails) and approve Mei: the bot invites her,
+    and her join is credited to the poster."""
+    community, store = applying, applying.store
+    room = await community.create_room()
+    served = served_matrix(community)
+    app = live_codes(community, served)
+    mei, lan = community.member(), community.member()
+    assert isinstance(served.carrier, MatrixCarrier)
+    async with serving(community, served.carrier):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+        page = await scan(app)
+        async with browser(app) as newcomer:
+            form = await newcomer.get(page)
+            assert QUESTION in form.text and 'name="answer_1"' in form.text
+            for person in (mei, lan):
+                held = await newcomer.post(urlsplit(page).path, data={
+                    "user_id": person.user_id, "source": "code:poster",
+                    "answer_1": "混油皮，早晚洗脸"})  # fmt: skip
+                assert held.status_code == 202, held.text
+                assert "你的申请正在等待" in held.text
+        applications = SqlApplications.on(store)
+        waiting = {a.user_id: a for a in applications.applications(community.runtime.community_id)}
+        assert waiting.keys() == {mei.user_id, lan.user_id}
+        assert await membership(community, room, mei.user_id) is None  # not invited yet
+
+        review.refuse(store, waiting[lan.user_id].id, "console:li", community.clock.now())
+        review.approve(store, waiting[mei.user_id].id, "console:li", community.clock.now())
+
+        async def invitation() -> bool:
+            return await membership(community, room, mei.user_id) == "invite"
+
+        await eventually(invitation, "Mei's invitation")
+        (await mei.join(room)).raise_for_status()
+        await bot_message(mei, room, community.bot.user_id, f"欢迎 {mei.user.localpart}")
+
+        async def settled() -> bool:
+            decisions = [i.status for i in store.outbox_items()
+                         if i.action.get("kind") in ("admit", "decline")]  # fmt: skip
+            return len(decisions) == 2 and "pending" not in decisions and "sending" not in decisions
+
+        await eventually(settled, "the staff decisions performed")
+    assert await membership(community, room, lan.user_id) is None
+    assert store.outbox_items("failed") == []
+    poster = SqlLiveCodes.on(store).channel("poster")
+    member = store.find_member("matrix", mei.user_id)
+    assert poster is not None and member is not None
+    assert [a.member_id for a in SqlLiveCodes.on(store).arrivals([poster.id])] == [member.id]

@@ -395,10 +395,12 @@ class MatrixCarrier:
                 self._names.set(room, member.user_id, member.display_name)
 
     async def _out_of(self, room: str, member: str) -> bool:
-        """Whether `member` has left or been removed from `room` (as far as the bot can see)."""
+        """Whether `member` has left or been removed from `room` (as far as the bot can see),
+        or was never near it (no membership at all: someone who applied on the join page
+        without knocking, whose refusal has nothing to turn down)."""
         state = await self._require_client().room_get_state_event(room, "m.room.member", member)
         if isinstance(state, ErrorResponse):
-            return False
+            return getattr(state, "status_code", None) == "M_NOT_FOUND"
         return state.content.get("membership") in ("leave", "ban")
 
     async def _set_power(self, room: str, member: str, *, mute: bool) -> None:
