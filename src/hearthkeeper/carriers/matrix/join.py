@@ -5,7 +5,8 @@ them. A join by a matrix.to link names no link; an invitation can be remembered.
 The newcomer types their Matrix ID (checked against the specification's grammar,
 `userid.py`); the server's `Admission` screens them with the link's token as `source`, so the
 community's threshold applies as on any door (an invite code, an application's answers); once
-admitted the bot invites that ID to the room. The token is kept in the store (`join_sources`,
+admitted the bot invites that ID to the room (through the outbound queue when the bot runs
+in another process, `--role web`, or cannot reach the homeserver just now). The token is kept in the store (`join_sources`,
 written in the admission's transaction) until their join arrives, which then carries it as
 `Join.source`. An application held for staff keeps it too: their approval becomes an `ADMIT`,
 the bot's invitation, and the join. The room's matrix.to link stays on the page for anyone who
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -35,10 +36,11 @@ from hearthkeeper.carriers.matrix.translate import CARRIER
 from hearthkeeper.carriers.matrix.userid import user_id_problem
 from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of
 from hearthkeeper.carriers.webchat.limits import Meter
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest, Verdict
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Group
+from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.clientaddr import client_address
@@ -50,6 +52,7 @@ MAX_SOURCE = 200  # the longest link token kept (`join_sources.source`)
 ASKS_PER_HOUR = 10  # per client address: a venue's Wi-Fi is one address
 ASKS_PER_ID_PER_HOUR = 3  # per Matrix ID asked for, from wherever
 INVITE_TIMEOUT_S = 20.0
+HANDLER = "matrix.join"
 HOUR = timedelta(hours=1)
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
@@ -80,7 +83,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
 
     def page(group: Group, status: int, *, source: str, user_id: str = "",
              asked: Asked = NOTHING_ASKED, error: str | None = None,
-             verdict: Verdict | None = None, invited: bool = False,
+             verdict: Verdict | None = None, invited: bool = False, queued: bool = False,
              attempted: bool = False) -> HTMLResponse:  # fmt: skip
         language = languages.get(group.community_id, Language.EN)
 
@@ -94,7 +97,8 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             lang=language.value, t=t, group=group, community=community_name(group),
             action=PATH + quote(group.carrier_group_id, safe="!:"), source=source[:MAX_SOURCE],
             user_id=user_id, code=asked.code, answers=asked.answers, error=error,
-            verdict=verdict, pending=pending, closed=closed, invited=invited,
+            verdict=verdict, pending=pending, closed=closed, invited=invited or queued,
+            queued=queued,
             attempted=attempted, room_link=room_link(group.carrier_group_id))  # fmt: skip
         return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -165,15 +169,30 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             await run_in_threadpool(carrier.call, carrier.invite(group.carrier_group_id, typed),
                                     INVITE_TIMEOUT_S)  # fmt: skip
         except CarrierError as exc:
+            if exc.retry:  # the bot runs in another process, restarts, or is slow: queued
+                log.info("matrix join page: inviting %s to %s through the outbound queue (%s)",
+                         typed, group.carrier_group_id, exc)  # fmt: skip
+                await run_in_threadpool(queue_invitation, web.store, group, typed, now)
+                return again(202, queued=True)
             log.warning("matrix join page: %s was admitted to %s but not invited: %s", typed,
                         group.carrier_group_id, exc)  # fmt: skip
-            key = "not_invited" if exc.retry else "cannot_invite"
-            error = say(key, language, user=typed, why=_why(exc), group=group.name,
+            error = say("cannot_invite", language, user=typed, why=_why(exc), group=group.name,
                         community=community_name(group))  # fmt: skip
             return again(503, error=error)
         return again(200, invited=True)
 
     return routes
+
+
+def queue_invitation(store: Store, group: Group, user_id: str, at: datetime) -> None:
+    """The bot's invitation as an action on the outbound queue, performed by whichever process
+    runs the bot (`--role engine`), and tried again while the homeserver is away."""
+    action = Action(kind=ActionKind.ADMIT, carrier=CARRIER, group=group.carrier_group_id,
+                    member=user_id, reason="asked on the join page", handler=HANDLER,
+                    key=f"{HANDLER}:{group.id}:{user_id}:{at.isoformat()}")  # fmt: skip
+    assert action.key is not None
+    store.enqueue(action.key, CARRIER, action.to_json(), action.priority, group_id=group.id,
+                  at=at)  # fmt: skip
 
 
 def _why(exc: CarrierError) -> str:

@@ -30,9 +30,9 @@ BOOK = Phrasebook({
                     "it, the bot invites {user}: the invitation appears in your Matrix app.",
                 ZH: "你的申请正在等待 {community} 的组织者审核。通过后，机器人会邀请 {user}，"
                     "邀请会出现在你的 Matrix 应用里。"},
-    "not_invited": {EN: "The bot could not invite {user} just now ({why}). Please try again in "
-                        "a minute.",
-                    ZH: "机器人暂时无法邀请 {user}（{why}），请一分钟后再试。"},
+    "queued": {EN: "The bot will invite {user} to {group} in a moment. Open your Matrix app "
+                   "and accept the invitation when it appears.",
+               ZH: "机器人稍后会邀请 {user} 加入「{group}」。邀请出现后，请在你的 Matrix 应用里接受。"},
     "cannot_invite": {EN: "The bot could not invite {user} to {group} ({why}). Check your Matrix "
                           "ID; if it is right, please tell the organisers of {community}, or "
                           "open the room yourself below.",
