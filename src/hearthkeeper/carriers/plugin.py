@@ -96,10 +96,11 @@ class ServedCarrier:
     hosted: HostedGroups | None = None  # set when this server hosts the carrier's groups
     status: tuple[str, ...] = ()  # lines `hearth serve` prints once started
     # A carrier not hosted here that can open groups all the same (Matrix: the bot creates
-    # rooms), and the link a person opens to join one of its groups (a matrix.to link, a
+    # rooms), and the link a person opens to join one of its groups (the Matrix join page, a
     # Telegram invite link), given the token of the link they came by (`code:<slug>`,
     # `ref:<token>`, or None); `attributes`: whether a join by that link carries the token
-    # back as `Join.source` (Telegram: yes; Matrix: no, a join there names no link).
+    # back as `Join.source` (Telegram: the invite link named after it; Matrix: the join page,
+    # whose invitation is remembered until the join).
     opens: GroupOpener | None = None
     join_link: Callable[[Group, str | None], str] | None = None
     attributes: bool = False

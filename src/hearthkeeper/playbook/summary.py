@@ -312,7 +312,8 @@ def _money(pb: Playbook) -> Element:
 
 
 _OPENS_GROUPS = {"webchat", "matrix"}  # carriers whose next group a live code can open
-_ATTRIBUTES = {"webchat", "telegram"}  # carriers whose joins say which link brought the newcomer
+# carriers whose joins say which link brought the newcomer (Matrix: by the join page's invitation)
+_ATTRIBUTES = {"webchat", "telegram", "matrix"}
 
 
 def _copy(pb: Playbook) -> Element:
@@ -326,8 +327,8 @@ def _copy(pb: Playbook) -> Element:
     if pb.groups:
         el.lines.append(f"Per-group overrides: {', '.join(pb.groups)}")
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
-        # Matrix opens the next room itself, but its joins do not carry the live code's
-        # channel; Telegram's do (an invite link per channel), but it opens no group.
+        # Matrix opens the next room itself; Telegram's joins carry the live code's channel
+        # (an invite link per channel), but it opens no group.
         name = kind.capitalize()
         if kind in _OPENS_GROUPS:
             message = "" if kind in _ATTRIBUTES else (
@@ -358,11 +359,11 @@ def _referrals(pb: Playbook, el: Element) -> None:
     r, threshold = pb.mechanisms.referrals, pb.joining.threshold
     if r.enabled:
         el.lines.append(f"Referrals: invite {r.invites} who stay {_dur(r.stay)}, once rewarded")
-        landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM)  # joins that name their link
-        if not any(c.kind in landing for c in pb.structure.carriers):
+        landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM, CarrierKind.MATRIX)  # joins
+        if not any(c.kind in landing for c in pb.structure.carriers):  # that name their link
             el.gaps.append(Gap(
-                "members' invite links open web chat and Telegram groups only: with neither "
-                "carrier, nobody a link brings is counted",
+                "members' invite links open web chat, Telegram and Matrix groups only: with "
+                "none of these carriers, nobody a link brings is counted",
                 "the referrals capability (docs/referrals.md)",
             ))  # fmt: skip
     if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:

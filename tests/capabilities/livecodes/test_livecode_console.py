@@ -67,11 +67,11 @@ def test_a_live_code_for_a_carrier_that_does_not_run_is_refused_or_said_to_be_no
     assert "This server runs no matrix carrier" in console.get("/livecodes").text
 
 
-def test_a_matrix_live_code_says_attribution_is_not_available_instead_of_zero(
+def test_a_matrix_live_code_shows_its_figures_like_a_web_chat_one(
     migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
 ) -> None:
-    """A Matrix join does not say which link brought the newcomer: the page says so for a
-    Matrix channel rather than showing 0 arrived; a web chat channel shows its figures."""
+    """A Matrix join by the join page's invitation says which link brought the newcomer: a
+    Matrix channel shows arrived, stayed, spoke and paid as a web chat channel does."""
     console = open_console(migrated_sqlite, tmp_path, store_clock)
     with console.store.transaction() as tx:
         repo = SqlLiveCodes.on(tx)
@@ -82,6 +82,5 @@ def test_a_matrix_live_code_says_attribution_is_not_available_instead_of_zero(
     page = console.get("/livecodes").text
     matrix_row = page[page.index('id="code-room-poster"') :].split("</tr>")[0]
     web_row = page[page.index('id="code-web-poster"') :].split("</tr>")[0]
-    assert "Attribution not available on matrix" in matrix_row
-    assert '<td class="num">0</td>' not in matrix_row
+    assert '<td class="num">0</td>' in matrix_row and "not available" not in matrix_row
     assert '<td class="num">0</td>' in web_row and "not available" not in web_row

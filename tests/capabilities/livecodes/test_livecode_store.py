@@ -62,3 +62,27 @@ def test_held_seats_count_until_they_expire_or_the_newcomer_arrives(
     assert (load.members, load.held, load.today) == (2, 0, 1)  # the arrival took its seat
     assert repo.loads(tea.id, "webchat", now, now + HOUR)[0].today == 0  # tomorrow
     assert len(repo.arrivals([poster.id])) == 1
+
+
+def test_a_matrix_newcomer_counts_once_for_the_day_whichever_way_they_join(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On Matrix a join carries the live code's token (the join page's invitation) or none
+    (the matrix.to link): either way the newcomer it sent counts once toward the day's cap."""
+    tea = store.ensure_community("tea", "Tea")
+    room = store.add_group(tea.id, "Tea on Matrix", "matrix", "!tea:x", capacity=50)
+    repo = SqlLiveCodes.on(store)
+    now = store_clock.now()
+    poster = repo.add_channel(tea.id, "poster", "Poster", ChannelKind.POSTER, notes="",
+                              carrier="matrix", by="cli", at=now)  # fmt: skip
+    repo.hold(poster.id, room.id, "h1", "10.0.0.1", at=now, until=now + HOUR)
+    repo.hold(poster.id, room.id, "h2", "10.0.0.2", at=now, until=now + HOUR)
+    mei = store.member_for("matrix", "@mei:x", "Mei").id
+    store.join(mei, room.id, at=now)
+    event_id, _ = store.record_event(room.id, "$join-mei", "join", mei, now)
+    assert repo.arrive(poster.id, room.id, mei, event_id, now)  # invited: her join says poster
+    lan = store.member_for("matrix", "@lan:x", "Lan").id
+    store.join(lan, room.id, at=now)
+    assert repo.take_seat(room.id, now)  # opened the matrix.to link: her join says nothing
+    [load] = repo.loads(tea.id, "matrix", now, now - HOUR)
+    assert (load.members, load.held, load.today) == (2, 0, 2)

@@ -49,8 +49,11 @@ def test_a_valid_task_reads_back() -> None:
 
 
 def test_show_names_referrals_the_deployment_cannot_honour() -> None:
+    on_qq = MINIMAL + TASK + "structure:\n  carriers:\n    - kind: qq\n"
+    assert any("invite links open web chat, Telegram and Matrix groups only" in g
+               for g in gaps(on_qq))  # fmt: skip
     on_matrix = MINIMAL + TASK + "structure:\n  carriers:\n    - kind: matrix\n"
-    assert any("invite links open web chat and Telegram groups only" in g for g in gaps(on_matrix))
+    assert not any("invite links" in g for g in gaps(on_matrix))
     on_telegram = MINIMAL + TASK + "structure:\n  carriers:\n    - kind: telegram\n"
     assert not any("invite links" in g for g in gaps(on_telegram))
     assert not any("invite links" in g for g in gaps(MINIMAL + TASK))

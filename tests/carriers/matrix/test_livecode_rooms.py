@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import httpx
 import pytest
@@ -20,6 +20,8 @@ from fastapi import FastAPI
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
@@ -50,6 +52,9 @@ pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
 
 TEMPLATE_GROUPS = "groups: {capacity: 500, join_by_code_cap: 200, small_circle_size: 20}"
 GROUPS_OF_TWO = "groups: {capacity: 2, join_by_code_cap: 2, small_circle_size: 2}"
+JOIN_PAGE = "/matrix/join/"
+QUESTION = "你的肤质是？平时怎么护肤？"
+APPLICATION = f"  threshold:\n    kind: application\n    questions:\n      - {QUESTION}\n"
 
 
 @contextlib.asynccontextmanager
@@ -82,6 +87,17 @@ async def community(synapse: SynapseServer, tmp_path: Path,
 
 
 @pytest_asyncio.fixture
+async def applying(synapse: SynapseServer, tmp_path: Path,
+                   migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
+    """Admitting by application: one question."""
+    text = template_text("skincare")
+    start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
+    async with skincare(synapse, tmp_path, migrated_sqlite,
+                        text[:start] + APPLICATION + text[end:]) as found:  # fmt: skip
+        yield found
+
+
+@pytest_asyncio.fixture
 async def screened(synapse: SynapseServer, tmp_path: Path,
                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
     """Members only: the template as it is (`paid`)."""
@@ -100,36 +116,51 @@ def served_matrix(community: Hearth) -> ServedCarrier:
                         communities={c.slug: c for c in store.list_communities()},
                         admission=Admission(store, clock, {
                             community.runtime.community_id: community.runtime}.get))  # fmt: skip
-    served = MatrixSetup(settings).serve(parts)
+    setup = MatrixSetup(settings)
+    setup.adopt(store, community.runtime.community_id, community.runtime.playbook)
+    served = setup.serve(parts)
     assert isinstance(served.carrier, MatrixCarrier)
     served.carrier.sync_timeout_ms = 1000
     return served
 
 
 def live_codes(community: Hearth, served: ServedCarrier) -> FastAPI:
-    """The web side's live codes, and the code `poster` routing to the community's rooms."""
+    """The web side's live codes and Matrix join page, and the code `poster` routing to the
+    community's rooms."""
     web = Web(store=community.store, clock=community.clock,
               settings=WebSettings(data_dir=community.data_dir),
               carriers={"matrix": served}, playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()
     app.include_router(livecode_router(web))
+    assert served.routes is not None
+    app.include_router(served.routes(web))
     SqlLiveCodes.on(community.store).add_channel(
         community.runtime.community_id, "poster", "Spring poster", ChannelKind.POSTER, notes="",
         carrier="matrix", by="test", at=community.clock.now())  # fmt: skip
     return app
 
 
-async def scan(app: FastAPI) -> str:
-    """A newcomer opens the live code in their own browser; the room it sends them to. The web
-    app runs on the test's loop, as in `hearth serve`: the route's thread asks the carrier."""
+def browser(app: FastAPI) -> httpx.AsyncClient:
+    """A newcomer's browser. The web app runs on the test's loop, as in `hearth serve`: the
+    route's thread asks the carrier."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as browser:
-        sent = await browser.get("/go/poster", follow_redirects=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://hearth")
+
+
+async def scan(app: FastAPI) -> str:
+    """A newcomer opens the live code in their own browser; the path of the join page it sends
+    them to (the room's, carrying the code's token)."""
+    async with browser(app) as newcomer:
+        sent = await newcomer.get("/go/poster", follow_redirects=False)
     assert sent.status_code == 303, sent.text
     link = urlsplit(sent.headers["location"])
-    room, _, query = link.fragment.removeprefix("/").partition("?")
-    assert (link.scheme, link.netloc, query) == ("https", "matrix.to", "via=localhost")
-    return unquote(room)
+    assert link.path.startswith(JOIN_PAGE) and parse_qs(link.query) == {"via": ["code:poster"]}
+    return f"{link.path}?{link.query}"
+
+
+async def scan_room(app: FastAPI) -> str:
+    """The room the live code sends a newcomer to."""
+    return unquote(urlsplit(await scan(app)).path.removeprefix(JOIN_PAGE))
 
 
 async def state(member: Member, room: str, event_type: str) -> dict[str, Any]:
@@ -152,13 +183,13 @@ async def test_the_third_newcomer_gets_a_room_the_bot_opens_and_serves(community
     async with serving(community, served.carrier):
         await community.bot_joined(first)
         for _ in range(2):
-            assert await scan(app) == first
+            assert await scan_room(app) == first
             newcomer = community.member()
             (await newcomer.join(first)).raise_for_status()
             await bot_message(newcomer, first, community.bot.user_id,
                               f"欢迎 {newcomer.user.localpart}")  # fmt: skip
 
-        opened = await scan(app)
+        opened = await scan_room(app)
         assert opened != first
         mei = community.member()
         (await mei.join(opened)).raise_for_status()
@@ -205,3 +236,105 @@ async def test_a_community_that_screens_joiners_gets_a_room_to_knock_on(screened
         assert (await state(bot, room, "m.room.name"))["name"] == "颜学院护肤社 1群"
     finally:
         await bot.close()
+
+
+async def membership(community: Hearth, room: str, user_id: str) -> str | None:
+    path = f"{CLIENT}/rooms/{quote(room)}/state/m.room.member/{quote(user_id)}"
+    response = await community.owner.http.get(path)
+    return str(response.json()["membership"]) if response.status_code == 200 else None
+
+
+async def test_a_newcomer_the_bot_invites_from_the_join_page_is_credited_to_the_live_code(
+    community: Hearth,
+) -> None:
+    """Mei scans the poster, types her Matrix ID on the join page and the bot invites her; the
+    server restarts before she accepts; her join still says the poster brought her."""
+    room = await community.create_room()
+    served = served_matrix(community)
+    app = live_codes(community, served)
+    mei = community.member()
+    assert isinstance(served.carrier, MatrixCarrier)
+    async with serving(community, served.carrier):
+        await community.bot_joined(room)
+        await community.empower_bot(room)  # the bot may invite (it may in a room it created)
+        page = await scan(app)
+        async with browser(app) as newcomer:
+            form = await newcomer.get(page)
+            assert form.status_code == 200
+            assert f'href="https://matrix.to/#/{quote(room, safe="!:")}?via=localhost"' in form.text
+            invited = await newcomer.post(urlsplit(page).path, data={
+                "user_id": f" {mei.user_id} ", "source": "code:poster"})  # fmt: skip
+        assert invited.status_code == 200, invited.text
+        assert f"机器人已邀请 {mei.user_id} 加入" in invited.text
+
+        async def invitation() -> bool:
+            return await membership(community, room, mei.user_id) == "invite"
+
+        await eventually(invitation, "Mei's invitation")
+
+    restarted = served_matrix(community)  # nothing of the invitation is in its memory
+    assert isinstance(restarted.carrier, MatrixCarrier)
+    async with serving(community, restarted.carrier):
+        (await mei.join(room)).raise_for_status()
+        await bot_message(mei, room, community.bot.user_id, f"欢迎 {mei.user.localpart}")
+
+    store = community.store
+    poster = SqlLiveCodes.on(store).channel("poster")
+    member = store.find_member("matrix", mei.user_id)
+    assert poster is not None and member is not None
+    [arrival] = SqlLiveCodes.on(store).arrivals([poster.id])
+    assert arrival.member_id == member.id
+
+
+async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited_once_approved(
+    applying: Hearth,
+) -> None:
+    """Mei and Lan answer the question on the join page: their applications wait for staff.
+    Staff refuse Lan (no invitation, and nothing fails) and approve Mei: the bot invites her,
+    and her join is credited to the poster."""
+    community, store = applying, applying.store
+    room = await community.create_room()
+    served = served_matrix(community)
+    app = live_codes(community, served)
+    mei, lan = community.member(), community.member()
+    assert isinstance(served.carrier, MatrixCarrier)
+    async with serving(community, served.carrier):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+        page = await scan(app)
+        async with browser(app) as newcomer:
+            form = await newcomer.get(page)
+            assert QUESTION in form.text and 'name="answer_1"' in form.text
+            for person in (mei, lan):
+                held = await newcomer.post(urlsplit(page).path, data={
+                    "user_id": person.user_id, "source": "code:poster",
+                    "answer_1": "混油皮，早晚洗脸"})  # fmt: skip
+                assert held.status_code == 202, held.text
+                assert "你的申请正在等待" in held.text
+        applications = SqlApplications.on(store)
+        waiting = {a.user_id: a for a in applications.applications(community.runtime.community_id)}
+        assert waiting.keys() == {mei.user_id, lan.user_id}
+        assert await membership(community, room, mei.user_id) is None  # not invited yet
+
+        review.refuse(store, waiting[lan.user_id].id, "console:li", community.clock.now())
+        review.approve(store, waiting[mei.user_id].id, "console:li", community.clock.now())
+
+        async def invitation() -> bool:
+            return await membership(community, room, mei.user_id) == "invite"
+
+        await eventually(invitation, "Mei's invitation")
+        (await mei.join(room)).raise_for_status()
+        await bot_message(mei, room, community.bot.user_id, f"欢迎 {mei.user.localpart}")
+
+        async def settled() -> bool:
+            decisions = [i.status for i in store.outbox_items()
+                         if i.action.get("kind") in ("admit", "decline")]  # fmt: skip
+            return len(decisions) == 2 and "pending" not in decisions and "sending" not in decisions
+
+        await eventually(settled, "the staff decisions performed")
+    assert await membership(community, room, lan.user_id) is None
+    assert store.outbox_items("failed") == []
+    poster = SqlLiveCodes.on(store).channel("poster")
+    member = store.find_member("matrix", mei.user_id)
+    assert poster is not None and member is not None
+    assert [a.member_id for a in SqlLiveCodes.on(store).arrivals([poster.id])] == [member.id]

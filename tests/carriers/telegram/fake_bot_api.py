@@ -240,6 +240,13 @@ class FakeBotApi:
         chat.requests[user["id"]] = request
         self._emit(chat, "chat_join_request", request)
 
+    def approve_in_app(self, chat_id: int, user: JSON) -> None:
+        """The group's owner approves `user`'s join request by hand in Telegram's app: the
+        join that follows names no invite link."""
+        chat = self.chats[chat_id]
+        del chat.requests[user["id"]]
+        self._enter(chat, user, self._owner(chat), invite=None, via_request=True)
+
     def leave(self, chat_id: int, user: JSON) -> None:
         chat = self.chats[chat_id]
         old = chat.members[user["id"]]

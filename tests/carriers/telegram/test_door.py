@@ -17,7 +17,9 @@ from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
+from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
@@ -162,3 +164,31 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
     assert api.status(chat, lan["id"]) == "left"
     assert [m for m, p in api.calls if m == "declineChatJoinRequest"] == [
         "declineChatJoinRequest"] * 2  # fmt: skip
+
+
+async def test_a_request_approved_by_hand_after_a_restart_is_credited_to_its_live_code(
+    applying: Hearth,
+) -> None:
+    """Mei asks to join by the poster's link; the server restarts while her application waits;
+    the owner approves her by hand in Telegram's app, so her join names no link: it is
+    credited to the poster all the same (the request's token was kept in the store)."""
+    community, api = applying, applying.api
+    chat = community.group()
+    app = live_codes(community)
+    async with serving(community, app.state.carrier):
+        link = await scan(app)
+        mei = community.person("Mei")
+        api.start_private(mei, community.token)
+        api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
+        applications = SqlApplications.on(community.store)
+        await eventually(lambda: list(applications.applications(community.runtime.community_id)),
+                         "the application to be stored")  # fmt: skip
+
+    restarted = TelegramSetup(community.settings()).serve(community.parts()).carrier
+    assert isinstance(restarted, TelegramCarrier)  # a new process: nothing in its memory
+    async with serving(community, restarted):
+        api.approve_in_app(chat, mei)
+        await bot_message(community, chat, "欢迎 Mei")
+        found = channel_stats(community.store, community.runtime.community_id,
+                              community.clock.now())  # fmt: skip
+        assert {s.channel.slug: s.arrived for s in found} == {"poster": 1}

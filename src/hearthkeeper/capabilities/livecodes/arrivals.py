@@ -2,9 +2,10 @@
 channel. The handler asks for an effect; the effect records the arrival once per join event
 (the table is unique on it) and releases the seat the live code held for them.
 
-A carrier whose joins cannot carry the link's token (Matrix: the newcomer joins through a
-matrix.to link) gets no attribution, but a join there still takes the oldest seat held in
-the room: without it each newcomer would count twice (member and held seat) until the seat
+A join that does not carry the link's token on a carrier where a live code's newcomer may
+come that way (Matrix: someone who opened the room's matrix.to link rather than asking the
+join page for the bot's invitation) gets no attribution, but still takes the oldest seat held
+in the room: without it each newcomer would count twice (member and held seat) until the seat
 expired, and rooms would look full, and new ones be opened, at half their size."""
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ class ArrivalByCode:
 
 
 class LiveCodeSeatTaken(Request, effect="livecodes.seat_taken"):
-    """Someone joined a room whose joins carry no link token: release a held seat there."""
+    """Someone joined a room without a link token: release a held seat there."""
 
 
 class SeatTakenUntagged:
-    """A join on a carrier whose joins never carry a live code's token."""
+    """A join without a live code's token on a carrier where newcomers may come so."""
 
     name = "livecodes"
 

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from hearthkeeper.capabilities.livecodes.decide import carrier_problem, slug_problem
 from hearthkeeper.capabilities.livecodes.qr import qr_image
-from hearthkeeper.capabilities.livecodes.records import NOT_ATTRIBUTED, UNTAGGED, ChannelKind
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.routing import stable_link
 from hearthkeeper.capabilities.livecodes.stats import STAY_DAYS, channel_stats
@@ -137,10 +137,6 @@ def stats(community: CommunityOption, config: ConfigOption = None) -> None:
     found = _community(store, community)
     figures = channel_stats(store, found.id, SystemClock().now())
     for s in figures:
-        if s.channel.carrier in UNTAGGED:
-            said = NOT_ATTRIBUTED.format(carrier=s.channel.carrier)
-            console.print(escape(f"{s.channel.slug}  attribution {said}"))
-            continue
         console.print(escape(
             f"{s.channel.slug}  arrived {s.arrived}  stayed {s.stayed} of {s.settled} "
             f"(in after {STAY_DAYS} days)  spoke {s.spoke}  paid {s.paid}"

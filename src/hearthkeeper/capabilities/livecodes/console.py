@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.livecodes.decide import carrier_problem, slug_problem
-from hearthkeeper.capabilities.livecodes.records import NOT_ATTRIBUTED, ChannelKind
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
-from hearthkeeper.capabilities.livecodes.routing import attributed, stable_link
+from hearthkeeper.capabilities.livecodes.routing import stable_link
 from hearthkeeper.capabilities.livecodes.stats import STAY_DAYS, channel_stats
 from hearthkeeper.carriers.installed import installed_tables
 from hearthkeeper.store import StoreError
@@ -33,11 +33,8 @@ def router(pages: Pages) -> APIRouter:
         links = {s.channel.slug: stable_link(web.settings.public_url, s.channel.slug)
                  for s in figures}  # fmt: skip
         carriers = sorted(web.carriers)
-        unattributed = {s.channel.slug: NOT_ATTRIBUTED.format(carrier=s.channel.carrier)
-                        for s in figures if not attributed(web, s.channel.carrier)}  # fmt: skip
         return render(request, "console/livecodes.html", status_code=status, operator=operator,
                       active="livecodes", figures=figures, links=links, kinds=list(ChannelKind),
-                      unattributed=unattributed,
                       carriers=carriers, stay_days=STAY_DAYS, problem=problem, typed=typed or {},
                       **view.context())  # fmt: skip
 

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-# Carriers whose joins never carry the link's token (a Matrix join comes by a matrix.to link,
-# which names no channel; a Telegram join names its invite link, made per channel).
+# Carriers whose joins may come without the link's token though a live code sent the
+# newcomer: a Matrix room can be opened by its matrix.to link, which names no channel (the
+# join page's invitation does carry it, `carriers/matrix/join.py`).
 UNTAGGED = frozenset({"matrix"})
-NOT_ATTRIBUTED = (
-    "not available on {carrier}: a join there does not say which link the newcomer came by"
-)
 
 
 class ChannelKind(StrEnum):

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 
-from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel, ChannelKind, GroupLoad
+from hearthkeeper.capabilities.livecodes.records import Channel, ChannelKind, GroupLoad
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.metric_reads import _chunks
@@ -148,11 +148,10 @@ class SqlLiveCodes(StoreBase):
             live = (r.group_id.in_(ids), r.arrived_at.is_(None), r.expires_at > now)
             held = _counts(session.execute(
                 select(r.group_id, func.count()).where(*live).group_by(r.group_id)))  # fmt: skip
-            # Where joins carry no token (no arrival rows), a seat a join took still counts
-            # for the day: the newcomer it was held for came by code.
-            today = (
-                or_(and_(*live), r.arrived_at.is_not(None)) if carrier in UNTAGGED else and_(*live)
-            )
+            # Where a join may carry no token (a Matrix room opened by its matrix.to link), a
+            # seat such a join took still counts for the day: the newcomer it was held for
+            # came by code. A seat an arrival released is counted as that arrival, below.
+            today = or_(and_(*live), r.taken_untagged.is_(True))
             held_today = _counts(session.execute(
                 select(r.group_id, func.count())
                 .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
@@ -228,7 +227,8 @@ class SqlLiveCodes(StoreBase):
             )  # fmt: skip
             if oldest is None:
                 return False
-            session.execute(update(r).where(r.id == oldest).values(arrived_at=at))
+            session.execute(update(r).where(r.id == oldest)
+                            .values(arrived_at=at, taken_untagged=True))  # fmt: skip
             return True
 
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.livecodes.decide import Limits, Step, route
-from hearthkeeper.capabilities.livecodes.records import UNTAGGED, Channel
+from hearthkeeper.capabilities.livecodes.records import Channel
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import Playbook
@@ -173,8 +173,9 @@ def _audit_opening(tx: Store, channel: Channel, opened: Group) -> None:
 def join_url(web: Web, group: Group, channel: Channel) -> str | None:
     """Where a newcomer joins `group`: its invite link carrying the channel's token (groups
     this server hosts), the carrier's link for that token (a Telegram invite link named
-    after it; a Matrix room's matrix.to link, whose join does not carry it, so such arrivals
-    are not attributed), else None."""
+    after it; the Matrix join page, where the bot invites the Matrix ID they type), else None.
+    A Matrix room whose carrier this server does not run gets its matrix.to link, whose join
+    does not say which channel brought the newcomer."""
     served = web.carriers.get(group.carrier)
     if served is not None and served.hosted is not None:
         return f"{served.hosted.invite_path(group.id)}?via={quote(channel.source, safe='')}"
@@ -183,16 +184,6 @@ def join_url(web: Web, group: Group, channel: Channel) -> str | None:
     if group.carrier == MATRIX:
         return f"https://matrix.to/#/{quote(group.carrier_group_id, safe='!:')}"
     return None
-
-
-def attributed(web: Web, carrier: str) -> bool:
-    """Whether a join on `carrier` says which live code brought the newcomer: groups this
-    server hosts, a carrier whose join links carry the token (`ServedCarrier.attributes`);
-    for a carrier not run here, any but those whose joins never do (`UNTAGGED`)."""
-    served = web.carriers.get(carrier)
-    if served is None:
-        return carrier not in UNTAGGED
-    return served.hosted is not None or served.attributes
 
 
 def stable_link(public_url: str, slug: str) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
@@ -30,7 +31,11 @@ from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
-from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.events import Event, Join
+from hearthkeeper.store.join_sources import SqlJoinSources
+
+if TYPE_CHECKING:
+    from hearthkeeper.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,7 +83,7 @@ class MatrixCarrier:
 
     def __init__(self, account: MatrixAccount, rooms: RoomMap, position: SyncPosition, *,
                  sync_timeout_ms: int = 30_000, overall: RateLimit | None = None,
-                 admission: Admission | None = None) -> None:  # fmt: skip
+                 admission: Admission | None = None, store: Store | None = None) -> None:  # fmt: skip
         if not account.access_token and not account.password:
             raise CarrierError(f"matrix: {account.user_id} needs an access token or a password",
                                retry=False)  # fmt: skip
@@ -88,6 +93,9 @@ class MatrixCarrier:
         self.sync_timeout_ms = sync_timeout_ms
         # screens knocks on rooms whose join rule is `knock` (None: knocks are left to staff)
         self.admission = admission
+        # where the link each invited person came by is kept until their join (the join page,
+        # `join.py`; None: the admission's store; neither: joins carry no link's token)
+        self.store = store if store is not None else (admission.store if admission else None)
         # Transaction ids make sends idempotent: the outbox key is the txn id.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
         self.bot = BotIdentity(user_id=account.user_id)
@@ -168,6 +176,8 @@ class MatrixCarrier:
             if since is None:
                 # A first start: what happened before the bot served the rooms is history.
                 reading.events.clear()
+            if self.store is not None and any(isinstance(e, Join) for e in reading.events):
+                reading.events[:] = await asyncio.to_thread(self._with_sources, reading.events)
             self._since = str(response["next_batch"])
             self._acks.handed_out(since, self._since, [e.event_id for e in reading.events])
             for event in reading.events:
@@ -338,6 +348,30 @@ class MatrixCarrier:
             log.warning("matrix: the knock of %s on %s was not answered: %s", knock.user_id,
                         knock.room_id, exc)  # fmt: skip
 
+    async def invite(self, room: str, member: str) -> None:
+        """Invite `member` to `room` (someone who typed their Matrix ID on the join page and
+        was admitted); already invited or in the room counts as done. `CarrierError` when the
+        homeserver refuses or cannot be reached."""
+        try:
+            await self._invite(room, member)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CarrierError(f"matrix: inviting {member} to {room}: {exc}", retry=True) from exc
+
+    def _with_sources(self, events: Sequence[Event]) -> list[Event]:
+        """Each join carrying the token kept for the person (`invite`), if any (a thread's
+        work: it reads and writes the store)."""
+        assert self.store is not None
+        sources = SqlJoinSources.on(self.store)
+        found: list[Event] = []
+        for event in events:
+            if isinstance(event, Join) and event.source is None:
+                kept = sources.take(CARRIER, event.group, event.sender.user_id, event.event_id,
+                                    event.at)  # fmt: skip
+                if kept is not None:
+                    event = dataclasses.replace(event, source=kept)
+            found.append(event)
+        return found
+
     async def _invite(self, room: str, member: str) -> None:
         """Invite `member` (who knocked); already invited or in the room counts as done."""
         invited = await self._require_client().room_invite(room, member)
@@ -361,10 +395,12 @@ class MatrixCarrier:
                 self._names.set(room, member.user_id, member.display_name)
 
     async def _out_of(self, room: str, member: str) -> bool:
-        """Whether `member` has left or been removed from `room` (as far as the bot can see)."""
+        """Whether `member` has left or been removed from `room` (as far as the bot can see),
+        or was never near it (no membership at all: someone who applied on the join page
+        without knocking, whose refusal has nothing to turn down)."""
         state = await self._require_client().room_get_state_event(room, "m.room.member", member)
         if isinstance(state, ErrorResponse):
-            return False
+            return getattr(state, "status_code", None) == "M_NOT_FOUND"
         return state.content.get("membership") in ("leave", "ban")
 
     async def _set_power(self, room: str, member: str, *, mute: bool) -> None:

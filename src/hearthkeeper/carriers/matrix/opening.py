@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hearthkeeper.carriers.matrix.carrier import MatrixCarrier
+from hearthkeeper.carriers.matrix.join import join_page_path
 from hearthkeeper.carriers.matrix.translate import CARRIER
 from hearthkeeper.carriers.naming import next_group_name
 from hearthkeeper.playbook import Playbook
@@ -61,6 +62,7 @@ class MatrixGroups:
     """Matrix as a `GroupOpener`: remote, the homeserver creates the room."""
 
     carrier: MatrixCarrier
+    public_url: str = ""  # where browsers reach this server: the join page is there
     remote = True
 
     def open_group(self, store: Store, community_id: int, playbook: Playbook) -> Group:
@@ -84,9 +86,16 @@ class MatrixGroups:
         return group
 
     def join_link(self, group: Group, source: str | None = None) -> str:
-        """The matrix.to link to one of the community's rooms (a join by it names no link:
-        `source` cannot be carried)."""
-        return matrix_to(group.carrier_group_id, self.carrier.server_name)
+        """Where a newcomer joins one of the community's rooms: given the token of the link
+        they came by, the join page (`join.py`: the bot invites the Matrix ID they type, and
+        their join carries the token); without one, the room's matrix.to link."""
+        if source:
+            return self.public_url.rstrip("/") + join_page_path(group.carrier_group_id, source)
+        return self.room_link(group.carrier_group_id)
+
+    def room_link(self, room: str) -> str:
+        """The room's matrix.to link (a join by it names no link)."""
+        return matrix_to(room, self.carrier.server_name)
 
 
 def record_room(store: Store, community_id: int, request: RoomRequest, room: str,

@@ -4,18 +4,21 @@ groups when the server starts, the bot built for the engine, and `hearth matrix 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
 
 if TYPE_CHECKING:
     import typer
+    from fastapi import APIRouter
 
     from hearthkeeper.carriers.matrix.settings import MatrixSettings
     from hearthkeeper.config import Settings
     from hearthkeeper.playbook import Playbook
+    from hearthkeeper.playbook.positioning import Language
     from hearthkeeper.store import Community, Group, Store
+    from hearthkeeper.web.context import Web
 
 # Every `hearth` command imports the plug-ins (for their kinds and commands): the bot's client
 # (matrix-nio) is imported when a server serves it, its settings (pydantic) when read.
@@ -69,9 +72,13 @@ class MatrixSetup:
     """The checked table of one server."""
 
     settings: MatrixSettings
+    # each community's language, for the join page (kept up to date by `adopt`)
+    languages: dict[int, Language] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
-        """Rooms are mapped in hearth.toml, not per playbook: nothing to do per community."""
+        """Rooms are mapped in hearth.toml, not per playbook: only the community's language
+        is noted, for the join page."""
+        self.languages[community_id] = playbook.community.language
 
     def serve(self, server: ServerParts) -> ServedCarrier:
         """Every mapped room a group of its community, then the bot (not yet signed in)."""
@@ -95,9 +102,17 @@ class MatrixSetup:
         if opened.keys() - matrix.rooms.keys():
             made = len(opened.keys() - matrix.rooms.keys())
             status += f", {made} opened by the bot"
-        groups = MatrixGroups(carrier)
-        return ServedCarrier(carrier=carrier, status=(status,), opens=groups,
-                             join_link=groups.join_link)  # fmt: skip
+        groups = MatrixGroups(carrier, server.web.public_url)
+        admission, languages = server.admission, self.languages
+
+        def routes(web: Web) -> APIRouter:
+            from hearthkeeper.carriers.matrix.join import join_routes
+
+            return join_routes(web, carrier, admission, languages, groups.room_link)
+
+        # Joins by the join page carry the link's token (the bot's invitation is remembered).
+        return ServedCarrier(carrier=carrier, routes=routes, status=(status,), opens=groups,
+                             join_link=groups.join_link, attributes=True)  # fmt: skip
 
 
 def adopt_rooms(

@@ -57,6 +57,7 @@ from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Event, Join
 from hearthkeeper.store import Store
+from hearthkeeper.store.join_sources import SqlJoinSources
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,7 +123,8 @@ class TelegramCarrier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._links: dict[tuple[str, str], str] = {}  # (chat id, token) → the link made
         self._sources: dict[str, str] = {}  # a digest link name → its token
-        self._asked: dict[tuple[str, str], str] = {}  # (chat, user) → token of their request
+        # (chat, user) → the token of their request, when there is no store to keep it in
+        self._asked: dict[tuple[str, str], str] = {}
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -283,18 +285,38 @@ class TelegramCarrier:
             if isinstance(found, JoinAsk):
                 if self.chats.accepts(found.chat_id):
                     if found.source is not None:
-                        self._asked[(found.chat_id, found.user_id)] = found.source
+                        await asyncio.to_thread(self._remember, found.chat_id, found.user_id,
+                                                found.source)  # fmt: skip
                     await self._screen(found)
             elif self.chats.accepts(found.group):
-                events.append(self._attributed(found))
+                if isinstance(found, Join):
+                    found = await asyncio.to_thread(self._attributed, found)
+                events.append(found)
         return events
 
-    def _attributed(self, event: Event) -> Event:
+    def _remember(self, chat_id: str, user_id: str, source: str) -> None:
+        """Keep the token of a join request's link until their join (staff may approve it by
+        hand much later, after a restart: the store keeps it, `join_sources`)."""
+        if self.store is None:
+            self._asked[(chat_id, user_id)] = source
+            return
+        SqlJoinSources.on(self.store).remember(CARRIER, chat_id, user_id, source,
+                                               self.clock.now())  # fmt: skip
+
+    def _forget(self, chat_id: str, user_id: str) -> None:
+        self._asked.pop((chat_id, user_id), None)
+        if self.store is not None:
+            SqlJoinSources.on(self.store).forget(CARRIER, chat_id, user_id)
+
+    def _attributed(self, event: Join) -> Join:
         """A join whose update names no link (staff approved the request by hand in the app,
-        say) carries the token of the request the bot saw from them, if any."""
-        if not isinstance(event, Join):
-            return event
-        asked = self._asked.pop((event.group, event.sender.user_id), None)
+        say) carries the token of the request the bot saw from them, if any; either way the
+        join takes the token kept for them (a thread's work: it reads and writes the store)."""
+        if self.store is None:
+            asked = self._asked.pop((event.group, event.sender.user_id), None)
+        else:
+            asked = SqlJoinSources.on(self.store).take(CARRIER, event.group, event.sender.user_id,
+                                                       event.event_id, event.at)  # fmt: skip
         if event.source is not None or asked is None:
             return event
         return dataclasses.replace(event, source=asked)
@@ -357,7 +379,7 @@ class TelegramCarrier:
             if verdict.entry is Entry.ADMIT:
                 await client.approve_chat_join_request(int(ask.chat_id), int(ask.user_id))
             elif verdict.entry is Entry.REFUSE:
-                self._asked.pop((ask.chat_id, ask.user_id), None)
+                await asyncio.to_thread(self._forget, ask.chat_id, ask.user_id)
                 await client.decline_chat_join_request(int(ask.chat_id), int(ask.user_id))
                 said = "\n".join(t for t in (verdict.reason, *verdict.questions) if t)
                 if said:

@@ -31,6 +31,7 @@ from hearthkeeper.store.models.grid import (
     GroupCapacityOverrideRow,
     GroupInChargeRow,
 )
+from hearthkeeper.store.models.joins import JoinSourceRow
 from hearthkeeper.store.models.livecodes import LiveCodeArrivalRow, LiveCodeRoutingRow, LiveCodeRow
 from hearthkeeper.store.models.mechanisms import (
     QUESTION_WAITING,
@@ -99,6 +100,7 @@ __all__ = [
     "IdentityRow",
     "InviteCodeRow",
     "InviteCodeUseRow",
+    "JoinSourceRow",
     "LevelChangeRow",
     "LiveCodeArrivalRow",
     "LiveCodeRoutingRow",

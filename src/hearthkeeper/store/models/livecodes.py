@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index
+from sqlalchemy import Boolean, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hearthkeeper.store.columns import SafeString, SafeText, UTCDateTime
@@ -47,6 +47,9 @@ class LiveCodeRoutingRow(Base):
     routed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True: a join that carried no token took the seat (a Matrix room opened by its matrix.to
+    # link); None: the arrival of the newcomer it was held for released it, or it is held.
+    taken_untagged: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class LiveCodeArrivalRow(Base):

@@ -1,0 +1,200 @@
+"""The Matrix join page, `/matrix/join/<room>?via=<token>`: where a live code or a member's
+referral link sends a newcomer to a Matrix room, so that their join says which link brought
+them. A join by a matrix.to link names no link; an invitation can be remembered.
+
+The newcomer types their Matrix ID (checked against the specification's grammar,
+`userid.py`); the server's `Admission` screens them with the link's token as `source`, so the
+community's threshold applies as on any door (an invite code, an application's answers); once
+admitted the bot invites that ID to the room (through the outbound queue when the bot runs
+in another process, `--role web`, or cannot reach the homeserver just now). The token is kept in the store (`join_sources`,
+written in the admission's transaction) until their join arrives, which then carries it as
+`Join.source`. An application held for staff keeps it too: their approval becomes an `ADMIT`,
+the bot's invitation, and the join. The room's matrix.to link stays on the page for anyone who
+would rather open the room themselves (uncredited).
+
+Each client address may ask `ASKS_PER_HOUR` times an hour, and each Matrix ID be asked for
+`ASKS_PER_ID_PER_HOUR` times, so the page cannot be used to send strangers a stream of
+invitations or to try invite codes in a loop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from hearthkeeper.carriers.matrix.carrier import MatrixCarrier
+from hearthkeeper.carriers.matrix.texts import say, waiting
+from hearthkeeper.carriers.matrix.translate import CARRIER
+from hearthkeeper.carriers.matrix.userid import user_id_problem
+from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of
+from hearthkeeper.carriers.webchat.limits import Meter
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.admission import Admission, Entry, JoinRequest, Verdict
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import Group, Store
+from hearthkeeper.store.join_sources import SqlJoinSources
+from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.web.clientaddr import client_address
+from hearthkeeper.web.context import Web
+
+log = logging.getLogger(__name__)
+PATH = "/matrix/join/"
+MAX_SOURCE = 200  # the longest link token kept (`join_sources.source`)
+ASKS_PER_HOUR = 10  # per client address: a venue's Wi-Fi is one address
+ASKS_PER_ID_PER_HOUR = 3  # per Matrix ID asked for, from wherever
+INVITE_TIMEOUT_S = 20.0
+HANDLER = "matrix.join"
+HOUR = timedelta(hours=1)
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
+)
+_MISSING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>没有这个群 · No such room</title>
+<p>这个链接指向的 Matrix 群不在这里运营。</p>
+<p>This link leads to no Matrix room run here.</p>
+</html>"""
+
+
+def join_page_path(room: str, source: str | None) -> str:
+    """The join page's path for `room`, carrying the link token `source`."""
+    path = PATH + quote(room, safe="!:")
+    return f"{path}?{urlencode({'via': source})}" if source else path
+
+
+def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
+                languages: Mapping[int, Language], room_link: Callable[[str], str]) -> APIRouter:  # fmt: skip
+    """`GET`/`POST /matrix/join/{room}`; `room_link` gives a room's matrix.to link."""
+    routes = APIRouter(include_in_schema=False)
+    by_client = Meter(ASKS_PER_HOUR, HOUR)
+    by_user = Meter(ASKS_PER_ID_PER_HOUR, HOUR)
+
+    def community_name(group: Group) -> str:
+        found = (c for c in web.store.list_communities() if c.id == group.community_id)
+        return next((c.name for c in found), "")
+
+    def page(group: Group, status: int, *, source: str, user_id: str = "",
+             asked: Asked = NOTHING_ASKED, error: str | None = None,
+             verdict: Verdict | None = None, invited: bool = False, queued: bool = False,
+             attempted: bool = False) -> HTMLResponse:  # fmt: skip
+        language = languages.get(group.community_id, Language.EN)
+
+        def t(key: str, **values: Any) -> str:
+            return say(key, language, **values)
+
+        pending = verdict is not None and verdict.entry is Entry.PENDING
+        closed = (verdict is not None and verdict.entry is Entry.REFUSE and not verdict.questions
+                  and not verdict.asks_code and not verdict.keeps_form)  # fmt: skip
+        body = _TEMPLATES.get_template("join.html").render(
+            lang=language.value, t=t, group=group, community=community_name(group),
+            action=PATH + quote(group.carrier_group_id, safe="!:"), source=source[:MAX_SOURCE],
+            user_id=user_id, code=asked.code, answers=asked.answers, error=error,
+            verdict=verdict, pending=pending, closed=closed, invited=invited or queued,
+            queued=queued,
+            attempted=attempted, room_link=room_link(group.carrier_group_id))  # fmt: skip
+        return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    def group_of(room: str) -> Group | None:
+        group = web.store.group_for_carrier(CARRIER, room)
+        return group if group is not None and carrier.rooms.accepts(room) else None
+
+    @routes.get(PATH + "{room}", response_model=None)
+    async def form(room: str, via: str = "") -> Response:
+        group = await run_in_threadpool(group_of, room)
+        if group is None:
+            return HTMLResponse(_MISSING, status_code=404)
+        probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
+        looked = await run_in_threadpool(admission.screen, probe)
+        return page(group, 200, source=via, verdict=None if looked.admitted else looked)
+
+    @routes.post(PATH + "{room}", response_model=None)
+    async def ask(
+        request: Request,
+        room: str,
+        user_id: Annotated[str, Form(max_length=1000)] = "",
+        source: Annotated[str, Form(max_length=MAX_SOURCE)] = "",
+    ) -> Response:
+        group = await run_in_threadpool(group_of, room)
+        if group is None:
+            return HTMLResponse(_MISSING, status_code=404)
+        language = languages.get(group.community_id, Language.EN)
+        typed = user_id.strip()
+        asked = asked_of(await request.form())
+
+        def again(status: int, **more: Any) -> HTMLResponse:
+            """The page again, with what was typed."""
+            return page(group, status, source=source, user_id=typed, asked=asked,
+                        attempted=True, **more)  # fmt: skip
+
+        problem = user_id_problem(typed, language)
+        if problem is not None:
+            probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
+            looked = await run_in_threadpool(admission.screen, probe)
+            return again(400, error=problem, verdict=None if looked.admitted else looked)
+        now = web.clock.now()
+        address = client_address(request, web.settings.trusted_proxies)
+        wait = by_client.take(address, now)
+        key = "too_many" if wait is not None else "too_many_for"
+        if wait is None:
+            wait = by_user.take(typed, now)
+        if wait is not None:
+            limited = again(429, error=say(key, language, user=typed, wait=waiting(wait, language)))
+            limited.headers["Retry-After"] = str(max(1, int(wait.total_seconds() + 0.999)))
+            return limited
+        token = source.strip() or None
+        request_in = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=typed,
+                                 code=asked.code or None, source=token,
+                                 answers=asked.answers)  # fmt: skip
+
+        def keep_source(scope: StoreBase) -> None:
+            if token is not None:
+                SqlJoinSources.on(scope).remember(CARRIER, group.carrier_group_id, typed, token,
+                                                  now)  # fmt: skip
+
+        verdict = await run_in_threadpool(admission.screen, request_in, keep_source)
+        if verdict.entry is Entry.PENDING:
+            await run_in_threadpool(keep_source, web.store)
+            return again(202, verdict=verdict)
+        if verdict.entry is Entry.REFUSE:
+            return again(403, verdict=verdict)
+        try:
+            await run_in_threadpool(carrier.call, carrier.invite(group.carrier_group_id, typed),
+                                    INVITE_TIMEOUT_S)  # fmt: skip
+        except CarrierError as exc:
+            if exc.retry:  # the bot runs in another process, restarts, or is slow: queued
+                log.info("matrix join page: inviting %s to %s through the outbound queue (%s)",
+                         typed, group.carrier_group_id, exc)  # fmt: skip
+                await run_in_threadpool(queue_invitation, web.store, group, typed, now)
+                return again(202, queued=True)
+            log.warning("matrix join page: %s was admitted to %s but not invited: %s", typed,
+                        group.carrier_group_id, exc)  # fmt: skip
+            error = say("cannot_invite", language, user=typed, why=_why(exc), group=group.name,
+                        community=community_name(group))  # fmt: skip
+            return again(503, error=error)
+        return again(200, invited=True)
+
+    return routes
+
+
+def queue_invitation(store: Store, group: Group, user_id: str, at: datetime) -> None:
+    """The bot's invitation as an action on the outbound queue, performed by whichever process
+    runs the bot (`--role engine`), and tried again while the homeserver is away."""
+    action = Action(kind=ActionKind.ADMIT, carrier=CARRIER, group=group.carrier_group_id,
+                    member=user_id, reason="asked on the join page", handler=HANDLER,
+                    key=f"{HANDLER}:{group.id}:{user_id}:{at.isoformat()}")  # fmt: skip
+    assert action.key is not None
+    store.enqueue(action.key, CARRIER, action.to_json(), action.priority, group_id=group.id,
+                  at=at)  # fmt: skip
+
+
+def _why(exc: CarrierError) -> str:
+    """The homeserver's refusal, short: what comes after the carrier's `matrix: doing:`."""
+    return str(exc).rpartition(": ")[2][:200] or "no answer"

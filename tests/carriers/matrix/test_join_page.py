@@ -1,0 +1,168 @@
+"""The Matrix join page (`/matrix/join/<room>?via=<token>`) through the web app as `hearth
+serve` mounts it, the bot not signed in: a Matrix ID that is not one is refused with what is
+wrong and the form keeps what was typed; the community's threshold screens the newcomer
+(an invite code is asked for, a wrong one refused); the bot's invitation goes on the outbound
+queue when the bot runs elsewhere; and one client, or one Matrix ID, cannot ask for invitations without end. The
+invitation itself, and the join it brings, run on a real Synapse (test_livecode_rooms.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.capabilities.admission.codes import create_code
+from hearthkeeper.capabilities.referrals.links import router as referral_router
+from hearthkeeper.capabilities.referrals.repository import SqlReferrals
+from hearthkeeper.carriers.matrix.join import ASKS_PER_HOUR, ASKS_PER_ID_PER_HOUR
+from hearthkeeper.carriers.matrix.plugin import MatrixSetup
+from hearthkeeper.carriers.matrix.settings import MatrixSettings
+from hearthkeeper.carriers.plugin import ServerParts
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Admission
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.store.join_sources import SqlJoinSources
+from hearthkeeper.web.context import Web, WebSettings
+from tests.playbook_samples import MINIMAL
+from tests.webchat_setup import NoPlaybooks, sqlite_store
+
+ROOM = "!tea:example.org"
+PAGE = "/matrix/join/!tea:example.org"
+BY_CODE = "joining:\n  threshold:\n    kind: invite_code\n"
+
+
+@pytest.fixture
+def store(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> Iterator[Store]:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as found:
+        yield found
+
+
+def join_page(store: Store, clock: FrozenClock, tmp_path: Path, playbook: str) -> FastAPI:
+    """The web app with the Matrix carrier's routes, the room a group of the tea community."""
+    loaded = parse_playbook(playbook, str(tmp_path / "pb.yaml"))
+    apply_playbook(store, loaded, "test")
+    runtime = runtime_for(store, loaded.playbook, tmp_path)
+    settings = MatrixSettings(homeserver="http://127.0.0.1:9", user_id="@bot:example.org",
+                              access_token="secret", password=None,
+                              rooms={ROOM: "tea"}, sync_position=tmp_path / "sync.json")  # fmt: skip
+    setup = MatrixSetup(settings)
+    setup.adopt(store, runtime.community_id, loaded.playbook)
+    web_settings = WebSettings(data_dir=tmp_path)
+    parts = ServerParts(store=store, clock=clock, web=web_settings,
+                        communities={c.slug: c for c in store.list_communities()},
+                        admission=Admission(store, clock, {runtime.community_id: runtime}.get))  # fmt: skip
+    served = setup.serve(parts)
+    assert served.routes is not None and served.attributes
+    web = Web(store=store, clock=clock, settings=web_settings, carriers={"matrix": served},
+              playbooks=NoPlaybooks())  # fmt: skip
+    app = FastAPI()
+    app.include_router(served.routes(web))
+    app.include_router(referral_router(web))
+    return app
+
+
+def client(app: FastAPI, address: str = "10.0.0.1") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://hearth")
+
+
+@pytest.mark.asyncio
+async def test_a_matrix_id_that_is_not_one_is_refused_and_the_form_keeps_it(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    app = join_page(store, store_clock, tmp_path, MINIMAL)
+    async with client(app) as newcomer:
+        page = await newcomer.get(PAGE, params={"via": "code:poster"})
+        assert page.status_code == 200
+        assert 'name="source" value="code:poster"' in page.text
+        assert "Type your Matrix ID and the bot invites you to the room" in page.text
+        assert 'href="https://matrix.to/#/!tea:example.org?via=example.org"' in page.text
+        assert (await newcomer.get("/matrix/join/!other:example.org")).status_code == 404
+
+        wrong = await newcomer.post(PAGE, data={"user_id": "mei:matrix.org",
+                                                "source": "code:poster"})  # fmt: skip
+        assert wrong.status_code == 400
+        assert "A Matrix ID starts with @, such as @alice:matrix.org" in wrong.text
+        assert 'value="mei:matrix.org"' in wrong.text
+        assert 'name="source" value="code:poster"' in wrong.text
+    assert SqlJoinSources.on(store).kept("matrix", ROOM, "mei:matrix.org") is None
+
+
+@pytest.mark.asyncio
+async def test_the_threshold_screens_the_newcomer_before_any_invitation(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    app = join_page(store, store_clock, tmp_path, MINIMAL + BY_CODE)
+    [tea] = store.list_communities()
+    create_code(store, tea.id, "test", store_clock.now(), code="SPRING")
+    async with client(app) as newcomer:
+        page = await newcomer.get(PAGE, params={"via": "code:poster"})
+        assert 'id="invite_code"' in page.text  # the threshold asks for a code
+        refused = await newcomer.post(PAGE, data={"user_id": "@mei:matrix.org",
+                                                  "invite_code": "WINTER",
+                                                  "source": "code:poster"})  # fmt: skip
+        assert refused.status_code == 403
+        assert 'value="WINTER"' in refused.text and 'value="@mei:matrix.org"' in refused.text
+        assert SqlJoinSources.on(store).kept("matrix", ROOM, "@mei:matrix.org") is None
+        # The right code admits her. The bot does not run in this process (`--role web`, or
+        # it is restarting): the invitation goes on the outbound queue, for whichever process
+        # runs the bot, and the page says it is coming.
+        admitted = await newcomer.post(PAGE, data={"user_id": "@mei:matrix.org",
+                                                   "invite_code": "SPRING",
+                                                   "source": "code:poster"})  # fmt: skip
+        assert admitted.status_code == 202
+        assert "The bot will invite @mei:matrix.org to" in admitted.text
+    assert SqlJoinSources.on(store).kept("matrix", ROOM, "@mei:matrix.org") == "code:poster"
+    [queued] = [i.action for i in store.outbox_items() if i.action["kind"] == "admit"]
+    assert (queued["group"], queued["member"]) == (ROOM, "@mei:matrix.org")
+
+
+@pytest.mark.asyncio
+async def test_one_client_or_one_matrix_id_cannot_ask_for_invitations_without_end(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    app = join_page(store, store_clock, tmp_path, MINIMAL)
+    async with client(app, "10.0.0.1") as venue:
+        for n in range(ASKS_PER_HOUR):
+            asked = await venue.post(PAGE, data={"user_id": f"@guest{n}:matrix.org"})
+            assert asked.status_code == 202  # screened, admitted, the invitation queued
+        limited = await venue.post(PAGE, data={"user_id": "@one-more:matrix.org"})
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+        assert "Too many invitations asked from here" in limited.text
+        assert 'value="@one-more:matrix.org"' in limited.text
+    for n in range(ASKS_PER_ID_PER_HOUR):
+        async with client(app, f"10.0.1.{n}") as someone:
+            asked = await someone.post(PAGE, data={"user_id": "@lan:matrix.org"})
+            assert asked.status_code == 202
+    async with client(app, "10.0.2.1") as elsewhere:
+        limited = await elsewhere.post(PAGE, data={"user_id": "@lan:matrix.org"})
+        assert limited.status_code == 429
+        assert "@lan:matrix.org was asked for too often" in limited.text
+        other = await elsewhere.post(PAGE, data={"user_id": "@mei:matrix.org"})
+        assert other.status_code == 202  # another ID from a fresh address is still served
+
+
+@pytest.mark.asyncio
+async def test_a_member_s_referral_link_leads_to_the_join_page_of_a_matrix_room(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """A community whose groups are Matrix rooms: a member's invite link leads to the join
+    page, keeping the member's token for the invitation and the join it brings."""
+    app = join_page(store, store_clock, tmp_path, MINIMAL)
+    [tea] = store.list_communities()
+    [room] = store.list_groups(tea.id)
+    ann = store.member_for("matrix", "@ann:example.org", "Ann")
+    store.join(ann.id, room.id, at=store_clock.now())
+    token = SqlReferrals.on(store).link_of(tea.id, ann.id, store_clock.now()).token
+    async with client(app) as friend:
+        sent = await friend.get(f"/ref/{token}", follow_redirects=False)
+        assert sent.status_code == 303
+        assert sent.headers["location"] == (f"http://127.0.0.1:8470{PAGE}?via=ref%3A{token}")
+        page = await friend.get(PAGE, params={"via": f"ref:{token}"})
+        assert f'name="source" value="ref:{token}"' in page.text
