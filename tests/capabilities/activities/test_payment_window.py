@@ -184,6 +184,23 @@ def test_staff_events_take_a_payment_window_within_the_duration_bounds(
             make(bad)
 
 
+def test_a_capacity_beyond_what_the_store_holds_is_refused_saying_so(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On PostgreSQL 2147483648 places failed the insert: 'This is a bug' from the CLI, a
+    500 from the console."""
+    c = event_community(store, store_clock, "")
+    community, now = stored(c), store_clock.now()
+    before = len(SqlActivities.on(store).events(community.id))
+    with pytest.raises(EventError, match="from 1 to 1000000000"):
+        staff.create_event(store, community, "Stadium", now + timedelta(days=3), place=None,
+                           capacity=2**31, price="", currency="GBP", by="staff", now=now)  # fmt: skip
+    assert len(SqlActivities.on(store).events(community.id)) == before
+    made = staff.create_event(store, community, "Stadium", now + timedelta(days=3), place=None,
+                              capacity=10**9, price="", currency="GBP", by="staff", now=now)  # fmt: skip
+    assert made.capacity == 10**9
+
+
 @pytest.mark.postgres
 def test_a_fee_committing_while_the_lapse_waits_on_the_event_wins(
     store: Store, store_clock: FrozenClock, database_url: str

@@ -47,7 +47,9 @@ def create(
     place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
     capacity: Annotated[
         int | None,
-        typer.Option("--capacity", min=1, max=MAX_ID, help="Places; beyond: the waitlist."),
+        typer.Option(
+            "--capacity", min=1, max=staff.MAX_CAPACITY, help="Places; beyond: the waitlist."
+        ),
     ] = None,
     price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",
