@@ -100,6 +100,21 @@ def test_an_unpaid_place_is_reminded_then_lapses_and_the_first_waiting_moves_up_
     assert "number 1 on the waitlist" in (say(c, "ann", "/rsvp tasting")[0].text or "")
 
 
+def test_a_chinese_member_moved_up_by_a_lapse_is_not_told_someone_cancelled(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = event_community(store, store_clock, _priced(), language="zh-CN")
+    seat(c, "g1", "ann", "bo")
+    assert "请在" in (say(c, "ann", "/报名 tasting")[0].text or "")
+    assert "候补名单第 1 位" in (say(c, "bo", "/报名 tasting")[0].text or "")
+    lapsed = _to(run_at(c, DEADLINE))
+    assert [who for who, _ in lapsed] == ["ann", "bo"]
+    assert "到期未付款" in lapsed[0][1]
+    moved = lapsed[1][1]
+    assert "为你保留了名额" in moved and "有名额空出" in moved
+    assert "取消" not in moved  # ann did not cancel: her place lapsed unpaid
+
+
 def test_a_fee_recorded_just_before_the_deadline_wins(
     store: Store, store_clock: FrozenClock
 ) -> None:
