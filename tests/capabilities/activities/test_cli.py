@@ -109,6 +109,9 @@ def test_a_payment_window_from_the_command_line_and_lapsed_places_in_the_list(si
     status, out = run("events", "create", "品鉴会", *when, "--price", "45", "--capacity", "8",
                       "--pay-within", "90m", *config)  # fmt: skip
     assert status == 0, out
+    assert "45 CNY, pay within 1h30m" in out  # what was set, said back: '1s' for '1d' shows
+    status, out = run("events", "create", "读书会", *when, "--pay-within", "2d", *config)
+    assert status == 0 and "free: --pay-within applies to priced events only" in out, out
 
     engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
     try:
@@ -124,4 +127,4 @@ def test_a_payment_window_from_the_command_line_and_lapsed_places_in_the_list(si
         engine.dispose()
     status, out = run("events", "list", *config)
     line = next(line for line in out.splitlines() if "品鉴会" in line)
-    assert "0/8 confirmed, 0 unpaid, 0 waiting, 1 lapsed unpaid" in line
+    assert "0/8 confirmed, 0 unpaid, 0 waiting, 1 lapsed unpaid; 45 CNY, pay within 1h30m" in line
