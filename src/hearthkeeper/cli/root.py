@@ -88,6 +88,14 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: a user never sees a traceback
         if os.environ.get("HEARTH_DEBUG"):
             raise
+        from hearthkeeper.store.errors import unavailable
+
+        if unavailable(exc):  # a restart, a lost connection, a file locked by a backup
+            first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+            typer.echo(f"error: the database is unavailable just now ({first[:200]}); the "
+                       "command stopped and what it had not finished was rolled back. Try "
+                       "again in a moment.", err=True)  # fmt: skip
+            sys.exit(1)
         typer.echo(
             f"error: {type(exc).__name__}: {exc}\n"
             "This is a bug in Hearthkeeper; run again with HEARTH_DEBUG=1 for details and report it.",

@@ -1,7 +1,11 @@
 """The database away for a moment (a restart, a failover, a lost connection, a SQLite file
 locked past its busy timeout): a console page or an API call is answered 503 with a line
 saying so and when to try again (`Retry-After`), instead of a 500 and a traceback. Nothing
-was changed: the transaction that was open rolled back. A warning is logged at most once a minute."""
+was changed: the transaction that was open rolled back. A warning is logged at most once a minute.
+
+The page cannot read which community it serves (nor its language) while the store is away,
+and members land on it too (a live code's `/go/…`, a referral link, the join page): it says
+it in Chinese and English, the browser's preferred one first."""
 
 from __future__ import annotations
 
@@ -20,8 +24,23 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds
 MESSAGE = ("The database is unavailable for a moment (restarting, or busy); nothing was "
            "changed. Try again in a few seconds.")  # fmt: skip
-_PAGE = ("<!doctype html><html lang=en><meta charset=utf-8><title>Unavailable</title>"
-         f"<h1>Try again in a moment</h1><p>{MESSAGE}</p></html>")  # fmt: skip
+MESSAGE_ZH = "数据库暂时不可用（正在重启或繁忙），没有任何改动。请几秒后再试。"
+_EN = f"<section lang=en><h1>Try again in a moment</h1><p>{MESSAGE}</p></section>"
+_ZH = f"<section lang=zh-CN><h1>请稍后再试</h1><p>{MESSAGE_ZH}</p></section>"
+_HEAD = (
+    "<!doctype html><html lang={lang}><meta charset=utf-8><title>Unavailable · 暂时不可用</title>"
+)
+
+
+def page(accept_language: str) -> str:
+    """The 503 page, in the language the browser prefers first (Chinese or English), then
+    the other."""
+    first = accept_language.split(",")[0].strip().lower()
+    if first.startswith("zh"):
+        return _HEAD.format(lang="zh-CN") + _ZH + _EN + "</html>"
+    return _HEAD.format(lang="en") + _EN + _ZH + "</html>"
+
+
 WARN_EVERY = 60.0  # seconds between two warnings while requests keep finding it away
 _WARNED = [-WARN_EVERY]
 
@@ -39,7 +58,8 @@ async def _answer(request: Request, exc: Exception) -> Response:
     headers = {"Retry-After": str(RETRY_AFTER)}
     if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"detail": MESSAGE}, status_code=503, headers=headers)
-    return HTMLResponse(_PAGE, status_code=503, headers=headers)
+    return HTMLResponse(page(request.headers.get("accept-language", "")), status_code=503,
+                        headers=headers)  # fmt: skip
 
 
 def install_unavailable(app: FastAPI) -> None:

@@ -11,10 +11,11 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Community as StoredCommunity
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
-from tests.engine_setup import RULES, Community, playbook
+from tests.engine_setup import RULES, Community
 from tests.playbook_samples import MINIMAL
 
 RUN = """\
@@ -40,10 +41,11 @@ activities:
 
 
 def event_community(store: Store, clock: FrozenClock, extra: str = RUN,
-                    groups: tuple[str, ...] = ("g1", "g2")) -> Community:  # fmt: skip
-    """The community with its groups (the engine adopts them)."""
-    text = MINIMAL + RULES + extra
-    runtime = runtime_for(store, playbook(extra))
+                    groups: tuple[str, ...] = ("g1", "g2"), *,
+                    language: str = "en") -> Community:  # fmt: skip
+    """The community with its groups (the engine adopts them), speaking `language`."""
+    text = (MINIMAL + RULES + extra).replace("language: en", f"language: {language}", 1)
+    runtime = runtime_for(store, parse_playbook(text).playbook)
     store.add_playbook_version(runtime.community_id, text, {}, "test")  # what staff pages read
     for name in groups:
         store.add_group(runtime.community_id, name, "fake", name)

@@ -3,6 +3,8 @@ record a member's fee once per receipt, check them in once, cancel; readable ref
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,9 +15,10 @@ from typer.testing import CliRunner
 from hearthkeeper.capabilities.activities.records import Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.cli import app
+from hearthkeeper.cli import app, main
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.store import Store, create_engine_for
+from hearthkeeper.store import Store, create_engine_for, database
+from hearthkeeper.store.database import SQLITE_FILE
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -109,6 +112,9 @@ def test_a_payment_window_from_the_command_line_and_lapsed_places_in_the_list(si
     status, out = run("events", "create", "品鉴会", *when, "--price", "45", "--capacity", "8",
                       "--pay-within", "90m", *config)  # fmt: skip
     assert status == 0, out
+    assert "45 CNY, pay within 1h30m" in out  # what was set, said back: '1s' for '1d' shows
+    status, out = run("events", "create", "读书会", *when, "--pay-within", "2d", *config)
+    assert status == 0 and "free: --pay-within applies to priced events only" in out, out
 
     engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
     try:
@@ -124,4 +130,28 @@ def test_a_payment_window_from_the_command_line_and_lapsed_places_in_the_list(si
         engine.dispose()
     status, out = run("events", "list", *config)
     line = next(line for line in out.splitlines() if "品鉴会" in line)
-    assert "0/8 confirmed, 0 unpaid, 0 waiting, 1 lapsed unpaid" in line
+    assert "0/8 confirmed, 0 unpaid, 0 waiting, 1 lapsed unpaid; 45 CNY, pay within 1h30m" in line
+
+
+def test_a_command_meeting_a_locked_database_says_so_not_that_it_is_a_bug(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A backup holding the SQLite file (or a PostgreSQL restart) while staff make an event:
+    the command says the database is unavailable and to try again; nothing is made."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # the lock is met at once
+    at = (SystemClock().now() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    args = ["hearth", "events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+            "--price", "45", "--config", str(site)]  # fmt: skip
+    monkeypatch.setattr(sys, "argv", args)
+    other = sqlite3.connect(site.parent / "data" / SQLITE_FILE, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    said = capsys.readouterr().err
+    assert ended.value.code == 1 and "the database is unavailable just now" in said, said
+    assert "Try again in a moment" in said and "This is a bug" not in said
+    assert "品鉴会" not in run("events", "list", "--config", str(site))[1]

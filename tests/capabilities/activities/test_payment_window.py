@@ -100,6 +100,21 @@ def test_an_unpaid_place_is_reminded_then_lapses_and_the_first_waiting_moves_up_
     assert "number 1 on the waitlist" in (say(c, "ann", "/rsvp tasting")[0].text or "")
 
 
+def test_a_chinese_member_moved_up_by_a_lapse_is_not_told_someone_cancelled(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = event_community(store, store_clock, _priced(), language="zh-CN")
+    seat(c, "g1", "ann", "bo")
+    assert "请在" in (say(c, "ann", "/报名 tasting")[0].text or "")
+    assert "候补名单第 1 位" in (say(c, "bo", "/报名 tasting")[0].text or "")
+    lapsed = _to(run_at(c, DEADLINE))
+    assert [who for who, _ in lapsed] == ["ann", "bo"]
+    assert "到期未付款" in lapsed[0][1]
+    moved = lapsed[1][1]
+    assert "为你保留了名额" in moved and "有名额空出" in moved
+    assert "取消" not in moved  # ann did not cancel: her place lapsed unpaid
+
+
 def test_a_fee_recorded_just_before_the_deadline_wins(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -182,6 +197,23 @@ def test_staff_events_take_a_payment_window_within_the_duration_bounds(
     ):
         with pytest.raises(EventError, match=said):
             make(bad)
+
+
+def test_a_capacity_beyond_what_the_store_holds_is_refused_saying_so(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On PostgreSQL 2147483648 places failed the insert: 'This is a bug' from the CLI, a
+    500 from the console."""
+    c = event_community(store, store_clock, "")
+    community, now = stored(c), store_clock.now()
+    before = len(SqlActivities.on(store).events(community.id))
+    with pytest.raises(EventError, match="from 1 to 1000000000"):
+        staff.create_event(store, community, "Stadium", now + timedelta(days=3), place=None,
+                           capacity=2**31, price="", currency="GBP", by="staff", now=now)  # fmt: skip
+    assert len(SqlActivities.on(store).events(community.id)) == before
+    made = staff.create_event(store, community, "Stadium", now + timedelta(days=3), place=None,
+                              capacity=10**9, price="", currency="GBP", by="staff", now=now)  # fmt: skip
+    assert made.capacity == 10**9
 
 
 @pytest.mark.postgres

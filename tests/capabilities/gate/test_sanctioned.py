@@ -77,6 +77,28 @@ def test_once_the_mute_is_over_or_lifted_the_member_earns_again(
     assert "checkin" in p.handlers and points(c, "bob") == 1
 
 
+def test_a_mute_lifted_and_given_again_within_the_second_is_told_again(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    muted(c, "mei")
+    c.engine.process([c.events.message("mei", "hello?")])
+    [mute] = store.active_sanctions(member_id=c.member_id("mei"), kind=SanctionKind.MUTE,
+                                    now=c.events.now)  # fmt: skip
+    staff.lift(store, mute.id, "manager", c.events.now)
+    assert c.engine.process([c.events.message("mei", "thanks")])[0].actions == ()
+    group = c.store.group_for_carrier("fake", "g1")
+    assert group is not None and mute.until is not None
+    c.store.add_sanction("mute", c.member_id("mei"), "insults again", c.events.now,
+                         group_id=group.id, until=mute.until + timedelta(milliseconds=300))  # fmt: skip
+    c.engine.process([c.events.message("mei", "what?")])
+    c.restart()  # the mute read back from the store is the same mute: not told a third time
+    c.engine.process([c.events.message("mei", "still?")])
+    asyncio.run(c.engine.drain())
+    replies = [p for p in c.carrier.performed if p.action.kind is ActionKind.REPLY]
+    assert len(replies) == 2 and all("muted until" in (r.action.text or "") for r in replies)
+
+
 def test_a_member_muted_earlier_in_the_batch_earns_nothing_from_their_next_message(
     store: Store, store_clock: FrozenClock
 ) -> None:

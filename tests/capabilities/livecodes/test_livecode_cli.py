@@ -50,6 +50,10 @@ def test_an_operator_makes_lists_measures_and_retires_a_live_code(
     assert taken.exit_code != 0 and "exists already" in taken.output
     bad = runner.invoke(app, ["livecodes", "create", "A B", "--community", "tea"], env=env)
     assert bad.exit_code != 0 and "lower-case letters" in bad.output
+    # pasted with its line end: stored so, its printed link /go/poster led nowhere
+    pasted = runner.invoke(app, ["livecodes", "create", "flyer\n", "--community", "tea"], env=env)
+    assert pasted.exit_code != 0 and "lower-case letters" in pasted.output
+    assert "flyer" not in run("list", "--community", "tea")
     missing = runner.invoke(app, ["livecodes", "retire", "nothing"], env=env)
     assert missing.exit_code != 0 and "no live code 'nothing'" in missing.output
 

@@ -3,11 +3,16 @@ image, download it, follow it, retire it."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import database
+from hearthkeeper.store.database import SQLITE_FILE
 from hearthkeeper.text.qr import read_qr_codes
 from tests.console_setup import open_console
 
@@ -84,3 +89,30 @@ def test_a_matrix_live_code_shows_its_figures_like_a_web_chat_one(
     web_row = page[page.index('id="code-web-poster"') :].split("</tr>")[0]
     assert '<td class="num">0</td>' in matrix_row and "not available" not in matrix_row
     assert '<td class="num">0</td>' in web_row and "not available" not in web_row
+
+
+def test_a_newcomer_following_a_code_while_the_database_is_away_reads_it_in_chinese(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A poster's QR code scanned while a backup holds the SQLite file: a 503 page the
+    newcomer of a Chinese community can read (the page cannot know the community's language
+    then: the browser's comes first), and the code works once the file is free."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # the lock is met at once
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    assert console.post("/livecodes", {"code": "poster"}).status_code == 303
+    other = sqlite3.connect(tmp_path / "data" / SQLITE_FILE, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        zh = {"Accept": "text/html", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+        page = console.client.get("/go/poster", headers=zh, follow_redirects=False)
+        assert page.status_code == 503 and page.headers["retry-after"]
+        assert page.text.index("请稍后再试") < page.text.index("Try again in a moment")
+        en = console.client.get("/go/poster", headers={"Accept": "text/html"},
+                                follow_redirects=False)  # fmt: skip
+        assert en.status_code == 503
+        assert en.text.index("Try again in a moment") < en.text.index("请稍后再试")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert console.client.get("/go/poster", follow_redirects=False).status_code == 303

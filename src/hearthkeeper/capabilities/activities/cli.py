@@ -13,6 +13,8 @@ from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.records import Event
+from hearthkeeper.capabilities.activities.render import amount_text
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.calendar.firings import to_instant
@@ -26,6 +28,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.days import DayError, parse_minute
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
 
@@ -47,7 +50,9 @@ def create(
     place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
     capacity: Annotated[
         int | None,
-        typer.Option("--capacity", min=1, max=MAX_ID, help="Places; beyond: the waitlist."),
+        typer.Option(
+            "--capacity", min=1, max=staff.MAX_CAPACITY, help="Places; beyond: the waitlist."
+        ),
     ] = None,
     price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",
@@ -78,7 +83,9 @@ def create(
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event.id}: {escape(event.title)} at "
-                  f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M}")  # fmt: skip
+                  f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M}{_fee(event)}")  # fmt: skip
+    if not event.priced and pay_within.strip():
+        console.print("It is free: --pay-within applies to priced events only.")
 
 
 @events_app.command("list")
@@ -100,7 +107,7 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
         places = f"/{e.capacity}" if e.capacity else ""
         line = (f"{e.id}\t{e.starts_at.astimezone(zone):%Y-%m-%d %H:%M}\t{e.title}\t{state}\t"
                 f"{f.confirmed}{places} confirmed, {f.unpaid} unpaid, {f.waitlisted} waiting, "
-                f"{f.lapsed} lapsed unpaid")  # fmt: skip
+                f"{f.lapsed} lapsed unpaid{_fee(e)}")  # fmt: skip
         if f.attendance is not None:
             a = f.attendance
             line += (f"\tattended {a.attended}/{a.confirmed} ({_pct(a.attendance_rate)}), "
@@ -169,6 +176,15 @@ def checkin(
         console.print(f"In: {escape(who)} ({escape(done.event.title if done.event else '')})")
         return
     fail(f"{done.verdict.value}: {who}")
+
+
+def _fee(event: Event) -> str:
+    """How a priced event's fee and payment window read after its line ("" when free)."""
+    if not event.priced or event.price is None:
+        return ""
+    held = ("held until paid" if event.pay_within is None
+            else f"pay within {format_duration(event.pay_within)}")  # fmt: skip
+    return f"; {amount_text(event.price)} {event.currency}, {held}"
 
 
 def _pct(rate: float | None) -> str:

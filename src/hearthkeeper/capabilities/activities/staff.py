@@ -18,13 +18,14 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import MAX_AMOUNT
-from hearthkeeper.playbook.base import parse_duration
+from hearthkeeper.playbook.base import MAX_COUNT, parse_duration
 from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.points import PointsQueries
 
 POINTS_REASON = "attended an event"
+MAX_CAPACITY = MAX_COUNT  # as a playbook activity's; the column is an INTEGER on PostgreSQL
 
 
 def create_event(store: Store, community: Community, title: str, starts_at: datetime, *,
@@ -38,8 +39,9 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
     if starts_at <= now:
         raise EventError(f"the event would start at {starts_at.isoformat(timespec='minutes')}, "
                          "which is past: give a time ahead")  # fmt: skip
-    if capacity is not None and capacity < 1:
-        raise EventError("capacity is a number of places, at least 1 (leave it out: unlimited)")
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise EventError(f"capacity is a number of places, from 1 to {MAX_CAPACITY} (leave it "
+                         "out: unlimited)")  # fmt: skip
     fee = _price(price)
     if len(currency) != 3 or not currency.isalpha():
         raise EventError(f"{currency!r} is not a currency code (ISO 4217, e.g. CNY)")

@@ -59,11 +59,11 @@ TEXTS = Phrasebook({
     "not_signed": {ZH: "{name}，你没有报名「{title}」。", EN: "{name}, you are not signed up for '{title}'."},
     "withdrawn": {ZH: "{name} 已取消报名「{title}」。", EN: "{name} is no longer signed up for '{title}'."},
     "promoted": {
-        ZH: "{name}，有人取消了，你从候补转为正式报名「{title}」！入场码：{ticket}",
+        ZH: "{name}，有名额空出，你从候补转为正式报名「{title}」！入场码：{ticket}",
         EN: "{name}, a place freed up: you're in for '{title}'! Your door code: {ticket}",
     },
     "promoted_unpaid": {
-        ZH: "{name}，有人取消了，「{title}」为你保留了名额：付款时请备注 {code}，登记后即确认。",
+        ZH: "{name}，有名额空出，「{title}」为你保留了名额：付款时请备注 {code}，登记后即确认。",
         EN: "{name}, a place at '{title}' freed up and is held for you: quote {code} when paying; "
             "it is confirmed once recorded.",
     },

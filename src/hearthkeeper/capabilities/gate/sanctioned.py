@@ -39,7 +39,9 @@ def held(ctx: Context) -> tuple[Hold | None, bool]:
 class Sanctioned:
     """A member's message sent while muted, banned or kicked: deleted, and nothing else runs.
     A muted member is told once per mute that their messages are removed until it ends (they
-    may not know it is still on); a member being removed is told nothing more."""
+    may not know it is still on); a member being removed is told nothing more. The notice's
+    key is the mute's end to the microsecond: a mute lifted and given again within the same
+    second (ending in the same second) is a new mute, told again."""
 
     name = "sanctioned"
 
@@ -69,7 +71,7 @@ class Sanctioned:
         return Outcome((
             Action(kind=ActionKind.DELETE, target=event.event_id, reason=why, **common),  # type: ignore[arg-type]
             Action(kind=ActionKind.REPLY, text=notice, reason=why,
-                   key=f"held:{ctx.group.id}:{ctx.member.id}:{until:%Y%m%dT%H%M%S}",
+                   key=f"held:{ctx.group.id}:{ctx.member.id}:{until:%Y%m%dT%H%M%S.%f}",
                    **common),  # type: ignore[arg-type]
         ), stop=True)  # fmt: skip
 

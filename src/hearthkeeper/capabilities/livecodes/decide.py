@@ -78,7 +78,7 @@ def route(groups: Sequence[GroupLoad], limits: Limits, *, can_open: bool) -> Rou
 
 def slug_problem(slug: str) -> str | None:
     """Why `slug` cannot name a live code's link, or None when it can."""
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):  # not `match`: its `$` lets "poster\n" through
         return (
             f"{slug!r} cannot be a live code's name: use 1 to 48 lower-case letters, digits "
             "and hyphens, starting and ending with a letter or digit (e.g. poster-2026-spring)"

@@ -24,8 +24,10 @@ by (node, frame number). Every payload carries its node and frame number, so Pos
 folds two identical payloads of one transaction into one.
 
 What can be lost, and only for live sockets: frames published while a listener is
-disconnected (it reconnects after a short pause and says so in the log), frames still queued
-when a process dies (an engine worker queues a performed run's frames after its commit: the
+disconnected (it reconnects after a short pause and says so in the log; once listening again
+it closes this node's sockets with 1013, so their pages reconnect and get what they missed in
+the history — a member promoted to a held place meanwhile reads it and its deadline), frames
+still queued when a process dies (an engine worker queues a performed run's frames after its commit: the
 worker taking the run's actions over finds them done and shows nothing again), and a batch
 the database refuses (logged). Nothing stored is lost:
 every frame shows what is already in the database, and a browser that reconnects gets the
@@ -68,6 +70,7 @@ BATCH = 100  # frames sent in one transaction, at most
 WAITING = 10_000  # frames queued for publishing, at most (the oldest go when the DB is away)
 TICK = 0.5  # seconds between two looks at `stop` while listening
 PING = 15.0  # seconds of silence after which the listener checks its connection
+CLOSE_MISSED = 1013  # "try again later": the page reconnects and reads the history
 RECONNECT = 1.0  # seconds to wait before listening again after the connection was lost
 MAX_PAUSE = 16.0  # ... doubled while the database cannot be reached, up to this
 PENDING = 64  # frames whose parts are still arriving, at most
@@ -168,8 +171,8 @@ class RelayedHub(Hub):
         """Deliver the other nodes' frames to this node's connections, in the order they
         arrive, until `stop` is set. A lost connection is logged and made again after
         `RECONNECT` seconds (up to `MAX_PAUSE` while the database stays away); what was
-        published meanwhile does not reach this node's open sockets (their browsers get the
-        history when they reconnect)."""
+        published meanwhile does not reach this node's open sockets, so once listening again
+        they are closed (1013) and their pages reconnect, reading it in the history."""
         pause = RECONNECT
         while not stop.is_set():
             listens = self.listens
@@ -191,7 +194,9 @@ class RelayedHub(Hub):
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self.listens += 1
             if self.listens > 1:
-                log.info("web chat relay: listening again on %s", self.channel)
+                log.info("web chat relay: listening again on %s; this node's chat pages "
+                         "reconnect for what they missed", self.channel)  # fmt: skip
+                self.close_all(CLOSE_MISSED, "frames were missed: reconnect")
             heard = loop.time()
             while not stop.is_set():
                 async for note in conn.notifies(timeout=TICK):
