@@ -11,12 +11,14 @@ import httpx
 import pytest
 import websockets
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings
-from hearthkeeper.playbook import PlaybookError, parse_playbook
+from hearthkeeper.playbook import PlaybookError, load_playbook, parse_playbook
 from hearthkeeper.serve import Host, ServeError, open_socket, serve
-from hearthkeeper.store import StoreError, sqlite_url
+from hearthkeeper.serve import host as host_module
+from hearthkeeper.store import Store, StoreError, create_engine_for, sqlite_url
 from tests.serve_setup import bot_messages, build, eventually, project, settings_for
 
 WELCOME = "欢迎 {nickname} 加入{community}！💧"
@@ -81,6 +83,49 @@ def test_a_new_version_runs_at_once_and_survives_a_restart(
         assert any("Hello 北京-晴天-干皮" in m.text for m in bot_messages(restarted, group.id))
     finally:
         restarted.close()
+
+
+def test_a_version_applied_from_the_command_line_runs_in_the_serving_host_at_once(
+    tmp_path: Path, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hearth apply` beside a running `hearth serve` on SQLite: the server runs the new
+    version within moments, without a restart (before, only PostgreSQL nodes followed)."""
+    monkeypatch.setattr(host_module, "FOLLOW_EVERY", 0.05)
+    playbook = project(tmp_path / "site")
+    url = sqlite_url(tmp_path / "site" / "data")
+    host = build(playbook, url, store_clock)
+    try:
+        community = host.running[0].community.id
+        [group] = host.store.list_groups(community)
+        text = playbook.read_text(encoding="utf-8").replace(WELCOME, "Hello {nickname}, from v2")
+        playbook.write_text(text, encoding="utf-8")
+        cli = Store(create_engine_for(url), store_clock)  # `hearth apply`: its own connection
+        try:
+            assert apply_playbook(cli, load_playbook(playbook), "cli").version.version == 2
+        finally:
+            cli.engine.dispose()
+
+        async def serve_until_it_runs_v2() -> bool:
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(work(stop)) for work in host.background()]
+            try:
+                for _ in range(400):
+                    welcome = host.runtimes[community].playbook.joining.ceremony.welcome
+                    if welcome is not None and "from v2" in welcome:
+                        return True
+                    await asyncio.sleep(0.05)
+                return False
+            finally:
+                stop.set()
+                await asyncio.gather(*tasks)
+
+        assert asyncio.run(serve_until_it_runs_v2()), "the server still runs version 1"
+        asyncio.run(_join(host, group.id, "上海-小鹿-混油皮"))
+        assert any(
+            "Hello 上海-小鹿-混油皮, from v2" in m.text for m in bot_messages(host, group.id)
+        )
+    finally:
+        host.close()
 
 
 def test_a_playbook_for_another_community_is_refused_with_its_place(

@@ -61,7 +61,7 @@ _SYSTEM_CLOCK = SystemClock()
 log = logging.getLogger(__name__)
 
 PRESENCE_EVERY = 1.0  # seconds between two checks of the connection holding this worker's locks
-FOLLOW_EVERY = 2.0  # seconds between two looks for a playbook version another node applied
+FOLLOW_EVERY = 2.0  # seconds between two looks for a playbook version applied elsewhere
 
 
 @dataclass(frozen=True)
@@ -295,11 +295,14 @@ class Host:
     # --- what runs beside the web and the engine ----------------------------------------------
 
     def background(self) -> list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
-        """Work to run until stopped, in every role: the carriers' (the web chat's relay) and,
-        beside other processes, following the playbook versions they apply."""
+        """Work to run until stopped, in every role: the carriers' (the web chat's relay),
+        following the playbook versions applied elsewhere (`hearth apply` beside a running
+        server, another node's console) and, beside other processes, keeping this one's
+        presence."""
         work = [task for served in self.served.values() for task in served.background]
+        work.append(self._follow)
         if self.cluster is not None:
-            work += [self._follow, self._keep_presence]
+            work.append(self._keep_presence)
         return work
 
     async def _keep_presence(self, stop: asyncio.Event) -> None:
