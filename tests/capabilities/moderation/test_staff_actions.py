@@ -83,3 +83,8 @@ def test_the_cli_lines_say_where_a_strike_stands_and_where_a_sanction_applies() 
         "#4  mute  member 7  group 2  since 2026-03-01 12:00 until 2026-03-01 13:00 — advertising"
     )
     assert "all communities" in sanction_line(sanction(5, SanctionKind.BLACKLIST, None))
+    kick = sanction(6, SanctionKind.KICK, group_id=2, until=NOW + timedelta(minutes=10))
+    assert sanction_line(kick).startswith(
+        "#6  kick  member 7  group 2  since 2026-03-01 12:00 until 2026-03-01 12:10 "
+        "or until they join again"
+    ), "a kick listed after the member is back must not look like it still holds them"

@@ -45,7 +45,7 @@ class Moderation(CapabilityBase):
             app,
             "sanctions",
             "hearthkeeper.capabilities.moderation.cli:sanctions_app",
-            help="List and lift mutes, bans and blacklistings.",
+            help="List and lift mutes, bans, blacklistings and kicks under way.",
         )
 
     def console(self, pages: Pages) -> APIRouter | None:

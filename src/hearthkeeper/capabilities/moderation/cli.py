@@ -76,10 +76,10 @@ def pardon(
 
 @sanctions_app.command("list")
 def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> None:
-    """Mutes, bans and blacklistings in force."""
+    """Mutes, bans, blacklistings and kicks under way, in force."""
     store = open_store(settings_from(config))
     found = store.active_sanctions(member_id=member_option(store, member), now=SystemClock().now())
-    _print((sanction_line(s) for s in found), "No mutes, bans or blacklistings in force.")
+    _print((sanction_line(s) for s in found), "No mutes, bans, blacklistings or kicks in force.")
 
 
 @sanctions_app.command("lift")

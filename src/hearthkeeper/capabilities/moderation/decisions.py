@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hearthkeeper.store import Sanction, Store, Strike
+from hearthkeeper.store.records import SanctionKind
 from hearthkeeper.store.sanctions import SUPERSEDED
 
 
@@ -111,5 +112,7 @@ def sanction_line(item: Sanction) -> str:
     where = f"group {item.group_id}" if item.group_id else (
         f"community {item.community_id}" if item.community_id else "all communities")  # fmt: skip
     until = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
+    if item.kind is SanctionKind.KICK:  # a removal under way: over once they are back
+        until += " or until they join again"
     return (f"#{item.id}  {item.kind.value}  member {item.member_id}  {where}  "
             f"since {item.at:%Y-%m-%d %H:%M}{until} — {item.reason}")  # fmt: skip
