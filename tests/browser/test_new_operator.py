@@ -43,7 +43,9 @@ def test_a_brand_new_group_says_it_is_new_not_dead(
     page.goto(f"{live_server.url}/console/c/{live_server.slug}/health?scope=g{group.id}")
 
     # Once a member talks, the group is measured like any other.
-    live_server.say(live_server.add_member("小鹿"), "大家好")
+    member = live_server.add_member("小鹿")
+    live_server.say(member, "同意")  # the rules accepted: what is posted before is deleted
+    live_server.say(member, "大家好")
     eventually(lambda: live_server.store.live_numbers(live_server.community_id,
                                                       group.created_at).messages >= 1,
                "the message in the store")  # fmt: skip
