@@ -153,29 +153,30 @@ class State:
         (or not read from the store for longer than `refresh`), and in one more the mutes,
         bans and kicks in force on all of them (read every batch: a lift by staff counts at
         once)."""
+        entries = {m: self._entry(community_id, m) for m in member_ids}  # one look each
         holds: dict[int, list[Sanction]] = {m: [] for m in member_ids}
         for held in self._store.holds_among(community_id, member_ids, now):
             holds[held.member_id].append(held)
-        for member_id, found in holds.items():
-            entry = self._entry(community_id, member_id)
-            entry.holds = found
-            entry.mutes.clear()  # recorded in a batch committed since: `found` has them
-            entry.removals.clear()
-        if self._refresh is not None:
-            for member_id in member_ids:
-                entry = self._entry(community_id, member_id)
-                if entry.loaded_at is not None and now - entry.loaded_at > self._refresh:
-                    entry.strikes = entry.blacklisted = entry.loaded_at = None
-        unknown = {m for m in member_ids if self._entry(community_id, m).blacklisted is None}
+        refresh = self._refresh
+        for member_id, entry in entries.items():
+            entry.holds = holds[member_id]
+            if entry.mutes:  # recorded in a batch committed since: the holds read have them
+                entry.mutes.clear()
+            if entry.removals:
+                entry.removals.clear()
+            if refresh is not None and entry.loaded_at is not None \
+                    and now - entry.loaded_at > refresh:  # fmt: skip
+                entry.strikes = entry.blacklisted = entry.loaded_at = None
+        unknown = {m for m, entry in entries.items() if entry.blacklisted is None}
         if unknown:
             listed = self._store.blacklisted_among(community_id, unknown)
             for member_id in unknown:
-                self._entry(community_id, member_id).blacklisted = member_id in listed
-        unknown = {m for m in member_ids if self._entry(community_id, m).strikes is None}
+                entries[member_id].blacklisted = member_id in listed
+        unknown = {m for m, entry in entries.items() if entry.strikes is None}
         if unknown:
             live = self._store.live_strike_expiries(community_id, unknown, now)
             for member_id in unknown:
-                entry = self._entry(community_id, member_id)
+                entry = entries[member_id]
                 entry.strikes = list(live.get(member_id, []))
                 entry.loaded_at = now
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Insert,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -69,6 +70,15 @@ from hearthkeeper.store.records import (
 from hearthkeeper.store.scope import StoreBase
 
 _STREAM = 10_000  # rows fetched at a time while rebuilding
+_MESSAGES = table_of(MessageRow)
+# A message recorded in the same transaction marked deleted (each once: the first decides).
+_MARK_UNCOUNTED = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.group_id == bindparam("g"),
+           _MESSAGES.c.carrier_event_id == bindparam("e"),
+           _MESSAGES.c.deleted_at.is_(None))
+    .values(deleted_at=bindparam("at_"), deleted_by=bindparam("by_"))
+)  # fmt: skip
 _DAY_COUNTERS = ("messages", "joins", "leaves", "staff_messages", "violations")
 
 
@@ -155,12 +165,19 @@ class RollupQueries(StoreBase):
         if not deletions:
             return 0
         m = table_of(MessageRow)
+        skip = set(uncounted)
+        own = [d for d in deletions if (d.group_id, d.carrier_event_id) in skip]
         by_what: dict[tuple[int, str, datetime], list[str]] = {}
         for d in deletions:
-            key = (d.group_id, d.by[:64], utc(d.at, "deletion time"))
-            by_what.setdefault(key, []).append(d.carrier_event_id)
-        skip = set(uncounted)
+            if (d.group_id, d.carrier_event_id) not in skip:
+                key = (d.group_id, d.by[:64], utc(d.at, "deletion time"))
+                by_what.setdefault(key, []).append(d.carrier_event_id)
         with self._unit(write=True) as session:
+            if own:  # not tallied yet: only marked, in one executemany (the engine's path)
+                session.connection().execute(_MARK_UNCOUNTED, [
+                    {"g": d.group_id, "e": d.carrier_event_id,
+                     "at_": utc(d.at, "deletion time"), "by_": d.by[:64]} for d in own
+                ])  # fmt: skip
             marked: list[Any] = []
             for (group_id, by, at), event_ids in sorted(by_what.items()):
                 statement = (
