@@ -8,7 +8,9 @@ from starlette.datastructures import FormData
 
 from hearthkeeper.carriers.webchat.door import asked_of
 from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
+from hearthkeeper.playbook.base import MAX_NAME
 from hearthkeeper.playbook.joining import MAX_QUESTIONS
+from hearthkeeper.store.models.base import NAME
 from tests.playbook_samples import MINIMAL
 
 
@@ -128,3 +130,13 @@ def test_quiet_hours_that_start_when_they_end_are_said_to_be_none() -> None:
     assert (warning.line, warning.path) == (11, "alerts.quiet_hours")
     assert "no quiet hours" in warning.message
     assert parse_playbook(MINIMAL + "alerts:\n  quiet_hours: '22:00-07:00'\n").warnings == ()
+
+
+def test_a_name_longer_than_the_store_keeps_is_located() -> None:
+    """An activity's name becomes its events' title, kept in a name column of 200: a longer
+    one was cut silently at each occurrence. Now it is a located problem."""
+    assert MAX_NAME == NAME, "the playbook's bound is the store's name column"
+    activity = "activities:\n  - id: run\n    name: {name}\n    when: 2026-06-01 19:00\n"
+    p = problem(activity.format(name="夜" * 201))
+    assert p.path == "activities[0].name" and "200" in p.message
+    parse_playbook(MINIMAL + activity.format(name="夜" * 200))

@@ -43,6 +43,13 @@ Id = Annotated[str, BeforeValidator(check_id)]
 
 Text = Annotated[str, Field(min_length=1)]
 
+MAX_NAME = 200
+"""The longest name the store keeps (its name columns, `store/models/base.py` NAME): a
+community's, an event's title and place, a title members claim."""
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+"""A text the store keeps as a name (at most `MAX_NAME` characters)."""
+
 MAX_COUNT = 1_000_000_000
 """The largest count or amount of points a playbook may give: sums of them must stay within
 what the store's integer columns hold."""

@@ -15,6 +15,7 @@ from hearthkeeper.playbook.base import (
     MAX_DURATION,
     Duration,
     Id,
+    Name,
     Schedule,
     Section,
     Text,
@@ -69,14 +70,14 @@ class Activity(Section):
     """An offline activity: a dinner, a night run, a sharing session (seed 004)."""
 
     id: Id = Field(description="Identifier used for sign-ups.")
-    name: Text = Field(description="What it is.")
+    name: Name = Field(description="What it is.")
     when: datetime | None = Field(
         None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity."
     )
     schedule: Schedule | None = Field(
         None, description="For a recurring activity, when it repeats."
     )
-    place: Text | None = Field(None, description="Where.")
+    place: Name | None = Field(None, description="Where.")
     capacity: int | None = Field(
         None,
         ge=1,

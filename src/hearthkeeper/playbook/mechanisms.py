@@ -12,6 +12,7 @@ from hearthkeeper.playbook.base import (
     ClockTime,
     Duration,
     Id,
+    Name,
     Schedule,
     Section,
     Text,
@@ -150,7 +151,7 @@ class Points(Section):
 class Title(Section):
     """A fun title members claim (seed 002's water-drinking committee member)."""
 
-    name: Text = Field(description="The title, e.g. 喝水委员.")
+    name: Name = Field(description="The title, e.g. 喝水委员.")
     duty: Text | None = Field(None, description="What the holder does for the group.")
     reminder: Schedule | None = Field(None, description="When the holder is reminded of the duty.")
     holders: int = Field(1, ge=1, le=MAX_COUNT, description="How many members may hold it at once.")

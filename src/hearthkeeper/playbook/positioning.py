@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from hearthkeeper.playbook.base import Section, Text, TimeZoneName
+from hearthkeeper.playbook.base import Name, Section, Text, TimeZoneName
 
 
 class Language(StrEnum):
@@ -54,7 +54,7 @@ class Community(Section):
     slug: Slug = Field(
         description="Stable identifier of the community in the store: lowercase letters, digits and '-'."
     )
-    name: Text = Field(description="The community's name, used in group names and bot texts.")
+    name: Name = Field(description="The community's name, used in group names and bot texts.")
     language: Language = Field(
         Language.ZH_CN,
         description="Language of what members read: the bot's texts and the web chat's pages; "

@@ -216,6 +216,25 @@ def test_a_capacity_beyond_what_the_store_holds_is_refused_saying_so(
     assert made.capacity == 10**9
 
 
+def test_a_title_or_place_longer_than_the_store_keeps_is_refused_saying_so(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The store keeps names of up to 200 characters: a longer title or place was cut there
+    silently, so members read a title staff never wrote. Now it is refused, saying so."""
+    c = event_community(store, store_clock, "")
+    community, now = stored(c), store_clock.now()
+    before = len(SqlActivities.on(store).events(community.id))
+    for title, place, what in (("夜" * 201, None, "title"), ("Night run", "路" * 201, "place")):
+        with pytest.raises(EventError, match=f"the {what} is 201 characters long; keep it to 200"):
+            staff.create_event(store, community, title, now + timedelta(days=3), place=place,
+                               capacity=None, price="", currency="GBP", by="staff", now=now)  # fmt: skip
+    assert len(SqlActivities.on(store).events(community.id)) == before
+    made = staff.create_event(store, community, "夜" * 200, now + timedelta(days=3),
+                              place="路" * 200, capacity=None, price="", currency="GBP",
+                              by="staff", now=now)  # fmt: skip
+    assert (len(made.title), len(made.place or "")) == (200, 200)
+
+
 @pytest.mark.postgres
 def test_a_fee_committing_while_the_lapse_waits_on_the_event_wins(
     store: Store, store_clock: FrozenClock, database_url: str

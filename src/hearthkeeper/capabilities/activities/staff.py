@@ -18,7 +18,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import MAX_AMOUNT
-from hearthkeeper.playbook.base import MAX_COUNT, parse_duration
+from hearthkeeper.playbook.base import MAX_COUNT, MAX_NAME, parse_duration
 from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
@@ -36,6 +36,10 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
     paid)."""
     if not title.strip():
         raise EventError("give the event a title")
+    for what, text in (("title", title), ("place", place or "")):
+        if len(text.strip()) > MAX_NAME:
+            raise EventError(f"the {what} is {len(text.strip())} characters long; keep it to "
+                             f"{MAX_NAME}")  # fmt: skip
     if starts_at <= now:
         raise EventError(f"the event would start at {starts_at.isoformat(timespec='minutes')}, "
                          "which is past: give a time ahead")  # fmt: skip
