@@ -331,8 +331,8 @@ class Executor:
                                       now=event.at, event_id=event_id),
             )  # fmt: skip
             done = step.apply(decision.actions, event.key)
-        if isinstance(event, Message):
-            seat.has_posted = True
+        if isinstance(event, Message) and (group.id, event.event_id) not in record.deleted:
+            seat.has_posted = True  # a post deleted as it came is not speaking
         return Processed(event, False, tuple(done), decision.handlers, decided_in=decided_in)
 
     # --- what applied actions change in memory (`appliers.Memory`) -----------------------------

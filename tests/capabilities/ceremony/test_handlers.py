@@ -94,6 +94,24 @@ def test_the_intro_reminder_fires_only_for_the_silent(
     assert [r.member for r in reminders] == ["silent"]
 
 
+def test_a_newcomer_whose_first_post_was_deleted_still_cancels_the_reminder_by_speaking(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A deleted post is not speaking: before, it counted as the newcomer's first message, so
+    the one they wrote next did not call the reminder off and it fired anyway."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("newcomer")])
+    [ad] = c.engine.process([c.events.message("newcomer", "加我微信 abc12345 低价出货")])
+    assert any(a.kind is ActionKind.DELETE for a in ad.actions), "the ad is deleted"
+    c.engine.process([c.events.message("newcomer", "agree")])
+    store_clock.advance(timedelta(hours=13))
+    asyncio.run(c.engine.drain())
+    reminders = [
+        p.action for p in c.carrier.performed if p.action.key and p.action.key.startswith("intro:")
+    ]
+    assert reminders == [], "they spoke after the ad was deleted"
+
+
 def test_a_nickname_fits_when_it_has_as_many_parts_as_the_format() -> None:
     assert nickname_fits("杭州-小鹿-设计", "城市-昵称-行业")
     assert nickname_fits("杭州－小鹿—设计", "城市-昵称-行业")  # full-width and long dashes
