@@ -109,3 +109,7 @@ def test_every_pending_application_can_be_reached_and_the_counts_are_true(
     last = console.get("/applications", page="5").text
     assert f'id="approve-{ids[-1]}"' in last and "← Previous" in last
     assert "申请人229" in console.get("/applications", page="99").text  # past the end: the last
+    # Reviewing on page 3 comes back to page 3, not the first.
+    done = console.post(f"/applications/{ids[120]}/approve", {"message": "", "page": "3"})
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=approved&page=3")
+    assert "Page 3 of 5" in console.get("/applications", page="3").text

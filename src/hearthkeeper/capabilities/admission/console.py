@@ -25,6 +25,7 @@ from hearthkeeper.capabilities.admission.codes import (
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.store import StoreError
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
     PAGE_SIZE,
@@ -81,26 +82,29 @@ def router(pages: Pages) -> APIRouter:
         return found
 
     def decide(slug: str, application_id: int, operator: SignedIn, message: str,
-               work: Callable[..., Application], notice: str) -> Response:  # fmt: skip
+               work: Callable[..., Application], notice: str, page: int) -> Response:  # fmt: skip
         view = pages.community(slug)
         application_of(view, application_id)
+        same_page = {"page": str(page)} if page > 1 else {}  # back where staff were reviewing
         try:
             work(store, application_id, f"console:{operator.username}", web.clock.now(), message)
         except StoreError:
-            return back_to(view, None, "/applications", problem="already-reviewed")
-        return back_to(view, None, "/applications", notice=notice)
+            return back_to(view, None, "/applications", problem="already-reviewed", **same_page)
+        return back_to(view, None, "/applications", notice=notice, **same_page)
 
     @routes.post("/console/c/{slug}/applications/{application_id}/approve",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
     def approve(slug: str, application_id: int, operator: SignedIn,
-                message: Annotated[str, Form(max_length=4000)] = "") -> Response:  # fmt: skip
-        return decide(slug, application_id, operator, message, review.approve, "approved")
+                message: Annotated[str, Form(max_length=4000)] = "",
+                page: Annotated[int, Form(ge=1, le=MAX_ID)] = 1) -> Response:  # fmt: skip
+        return decide(slug, application_id, operator, message, review.approve, "approved", page)
 
     @routes.post("/console/c/{slug}/applications/{application_id}/refuse",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
     def refuse(slug: str, application_id: int, operator: SignedIn,
-               message: Annotated[str, Form(max_length=4000)] = "") -> Response:  # fmt: skip
-        return decide(slug, application_id, operator, message, review.refuse, "refused")
+               message: Annotated[str, Form(max_length=4000)] = "",
+               page: Annotated[int, Form(ge=1, le=MAX_ID)] = 1) -> Response:  # fmt: skip
+        return decide(slug, application_id, operator, message, review.refuse, "refused", page)
 
     def codes_page(request: Request, view: CommunityView, operator: SignedIn, *,
                    status: int = 200, problem: str | None = None, made: str | None = None,
