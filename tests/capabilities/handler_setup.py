@@ -20,9 +20,6 @@ class State:
     def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
         return 0
 
-    def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
-        return None
-
     def hold(self, community_id: int, group_id: int, member_id: int,
              now: datetime) -> Hold | None:  # fmt: skip
         return None

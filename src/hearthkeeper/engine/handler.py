@@ -78,10 +78,6 @@ class StateView(Protocol):
         """Whether the member is refused in this community (or in all communities)."""
         ...
 
-    def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
-        """When the member's mute in this group ends, if muted now."""
-        ...
-
     def hold(self, community_id: int, group_id: int, member_id: int,
              now: datetime) -> Hold | None:  # fmt: skip
         """The mute, ban or kick in force on the member in the group at `now`, if any."""

@@ -74,13 +74,6 @@ class State:
             entry.blacklisted = self._store.is_blacklisted(community_id, member_id)
         return entry.blacklisted
 
-    def muted_until(self, group_id: int, member_id: int, now: datetime) -> datetime | None:
-        until = self._store.muted_until(group_id, member_id, now)
-        for (_, mid), entry in self._members.items():
-            if mid == member_id and group_id in entry.mutes and entry.mutes[group_id] > now:
-                until = max(until, entry.mutes[group_id]) if until else entry.mutes[group_id]
-        return until
-
     def hold(self, community_id: int, group_id: int, member_id: int,
              now: datetime) -> Hold | None:  # fmt: skip
         entry = self._entry(community_id, member_id)

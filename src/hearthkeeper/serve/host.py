@@ -311,42 +311,12 @@ class Host:
         then this worker claims nothing and its feed hands out nothing of its old groups."""
         cluster = self.cluster
         assert cluster is not None
-        outage = Outage("worker presence")
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(PRESENCE_EVERY):
-                    await stop.wait()
-            if stop.is_set():
-                return
-            try:
-                await asyncio.to_thread(cluster.check)
-            except ClusterLost:
-                continue  # logged by the cluster; the next look reconnects
-            except Exception as error:
-                if not unavailable(error):
-                    log.exception("could not check this worker's presence")
-                else:
-                    outage.failed(error)
-                continue
-            outage.recovered()
+        await _every(stop, lambda: PRESENCE_EVERY, cluster.check, "worker presence",
+                     "could not check this worker's presence")  # fmt: skip
 
     async def _follow(self, stop: asyncio.Event) -> None:
-        outage = Outage("following playbook versions")
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(FOLLOW_EVERY):
-                    await stop.wait()
-            if stop.is_set():
-                return
-            try:
-                await asyncio.to_thread(self.follow_playbooks)
-            except Exception as error:  # the database went away for a moment: look again later
-                if unavailable(error):
-                    outage.failed(error)  # logged once per outage
-                else:
-                    log.exception("could not look for new playbook versions")
-            else:
-                outage.recovered()
+        await _every(stop, lambda: FOLLOW_EVERY, self.follow_playbooks,
+                     "following playbook versions", "could not look for new playbook versions")  # fmt: skip
 
     # --- what the terminal shows --------------------------------------------------------------
 
@@ -463,3 +433,28 @@ def _slug_problem(loaded: LoadedPlaybook, slug: str) -> Problem:
         f"uploaded for {slug!r}; a community's slug cannot change"
     )
     return Problem(loaded.file, line, column, "community.slug", message)
+
+
+async def _every(stop: asyncio.Event, seconds: Callable[[], float], work: Callable[[], object],
+                 what: str, failing: str) -> None:  # fmt: skip
+    """`work()`, in a thread, every `seconds()` (read at each wait) until `stop`: the
+    database away is logged once per outage (`Outage(what)`), a lost cluster connection is
+    left to the next look (the cluster logs it), anything else logged as `failing`."""
+    outage = Outage(what)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds()):
+                await stop.wait()
+        if stop.is_set():
+            return
+        try:
+            await asyncio.to_thread(work)
+        except ClusterLost:
+            continue  # the next look reconnects
+        except Exception as error:
+            if unavailable(error):
+                outage.failed(error)
+            else:
+                log.exception("%s", failing)
+            continue
+        outage.recovered()

@@ -56,24 +56,26 @@ class Sanctioned:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         hold, _ = held(ctx)
         assert hold is not None
-        common = {"carrier": event.carrier, "group": event.group,
-                  "member": event.sender.user_id, "handler": self.name}  # fmt: skip
+
+        def action(kind: ActionKind, why: str, text: str | None = None,
+                   key: str | None = None) -> Action:  # fmt: skip
+            target = event.event_id if kind is ActionKind.DELETE else None
+            return Action(kind=kind, carrier=event.carrier, group=event.group,
+                          member=event.sender.user_id, target=target, text=text, key=key,
+                          reason=why, handler=self.name)  # fmt: skip
+
         if removed(hold, ctx.member.joined_at):
             why = "sent while being removed from the group"
-            return Outcome((Action(kind=ActionKind.DELETE, target=event.event_id, reason=why,
-                                   **common),), stop=True)  # type: ignore[arg-type]  # fmt: skip
+            return Outcome((action(ActionKind.DELETE, why),), stop=True)
         until = hold.muted_until
         assert until is not None
         lang = ctx.playbook.community.language
-        why = "sent while muted"
         notice = say("held_muted", lang, nickname=event.sender.display_name or event.sender.user_id,
                      until=_local(until, ctx.playbook.community.timezone))  # fmt: skip
-        return Outcome((
-            Action(kind=ActionKind.DELETE, target=event.event_id, reason=why, **common),  # type: ignore[arg-type]
-            Action(kind=ActionKind.REPLY, text=notice, reason=why,
-                   key=f"held:{ctx.group.id}:{ctx.member.id}:{until:%Y%m%dT%H%M%S.%f}",
-                   **common),  # type: ignore[arg-type]
-        ), stop=True)  # fmt: skip
+        key = f"held:{ctx.group.id}:{ctx.member.id}:{until:%Y%m%dT%H%M%S.%f}"  # once per mute
+        return Outcome((action(ActionKind.DELETE, "sent while muted"),
+                        action(ActionKind.REPLY, "sent while muted", text=notice, key=key)),
+                       stop=True)  # fmt: skip
 
 
 def _local(at: datetime, zone: str) -> str:
