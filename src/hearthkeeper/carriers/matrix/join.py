@@ -45,6 +45,7 @@ from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.missing import missing_below
 
 log = logging.getLogger(__name__)
 PATH = "/matrix/join/"
@@ -110,7 +111,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     async def form(room: str, via: str = "") -> Response:
         group = await run_in_threadpool(group_of, room)
         if group is None:
-            return HTMLResponse(_MISSING, status_code=404)
+            return missing()
         probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
         looked = await run_in_threadpool(admission.screen, probe)
         return page(group, 200, source=via, verdict=None if looked.admitted else looked)
@@ -124,7 +125,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     ) -> Response:
         group = await run_in_threadpool(group_of, room)
         if group is None:
-            return HTMLResponse(_MISSING, status_code=404)
+            return missing()
         language = languages.get(group.community_id, Language.EN)
         typed = user_id.strip()
         asked = asked_of(await request.form())
@@ -181,7 +182,13 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             return again(503, error=error)
         return again(200, invited=True)
 
+    missing_below(routes, PATH.rstrip("/"), missing)  # no room named: the page, not JSON
     return routes
+
+
+def missing() -> HTMLResponse:
+    """No such room here: in both languages (no community to take one from)."""
+    return HTMLResponse(_MISSING, status_code=404)
 
 
 def queue_invitation(store: Store, group: Group, user_id: str, at: datetime) -> None:
