@@ -166,3 +166,20 @@ async def test_a_member_s_referral_link_leads_to_the_join_page_of_a_matrix_room(
         assert sent.headers["location"] == (f"http://127.0.0.1:8470{PAGE}?via=ref%3A{token}")
         page = await friend.get(PAGE, params={"via": f"ref:{token}"})
         assert f'name="source" value="ref:{token}"' in page.text
+
+
+@pytest.mark.asyncio
+async def test_a_join_page_address_naming_no_room_shows_the_page_not_json(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    app = join_page(store, store_clock, tmp_path, MINIMAL)
+    async with client(app) as newcomer:
+        for path in ("/matrix/join/", "/matrix/join", f"{PAGE}/more"):
+            for method in ("GET", "POST"):
+                page = await newcomer.request(method, path)
+                assert page.status_code == 404, (method, path)
+                assert "This link leads to no Matrix room run here." in page.text
+                assert "这个链接指向的 Matrix 群不在这里运营。" in page.text
+        slashed = await newcomer.get(PAGE + "/", params={"via": "code:poster"})
+        assert slashed.status_code == 307
+        assert slashed.headers["location"] == f"http://hearth{PAGE}?via=code%3Aposter"

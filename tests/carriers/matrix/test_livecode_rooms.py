@@ -26,6 +26,7 @@ from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.carriers.matrix import MatrixCarrier
+from hearthkeeper.carriers.matrix.join import ASKS_PER_HOUR
 from hearthkeeper.carriers.matrix.plugin import MatrixSetup
 from hearthkeeper.carriers.matrix.power import RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.settings import MatrixSettings
@@ -34,6 +35,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.web.context import Web, WebSettings
 from tests.carriers.matrix.matrix_setup import (
     CLIENT,
@@ -338,3 +340,72 @@ async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited
     member = store.find_member("matrix", mei.user_id)
     assert poster is not None and member is not None
     assert [a.member_id for a in SqlLiveCodes.on(store).arrivals([poster.id])] == [member.id]
+
+
+async def test_a_matrix_id_nobody_registered_is_refused_and_nobody_is_invited(
+    community: Hearth,
+) -> None:
+    """Mei mistypes her Matrix ID. Synapse would accept an invitation to it (an ID on its own
+    server that nobody registered) and she would wait for nothing: the page asks the homeserver
+    first and says, beside the field, that there is no such account; nothing is invited or
+    kept or counted for it (not even against the invitations one address may ask for). Her
+    real ID is invited as before."""
+    room = await community.create_room()
+    served = served_matrix(community)
+    app = live_codes(community, served)
+    mei = community.member()
+    typo = f"@{mei.user.localpart}x:{community.synapse.server_name}"
+    assert isinstance(served.carrier, MatrixCarrier)
+    async with serving(community, served.carrier):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+        path = urlsplit(await scan(app)).path
+        async with browser(app) as newcomer:
+            for _ in range(ASKS_PER_HOUR):  # she tries again and again: none of it counts
+                refused = await newcomer.post(path, data={"user_id": typo,
+                                                          "source": "code:poster"})  # fmt: skip
+                assert refused.status_code == 400, refused.text
+                assert f"localhost 上没有 {typo} 这个 Matrix 账号" in refused.text
+                assert f'value="{typo}" ' in refused.text and 'aria-invalid="true"' in refused.text
+            invited = await newcomer.post(path, data={"user_id": mei.user_id,
+                                                      "source": "code:poster"})  # fmt: skip
+            assert invited.status_code == 200, invited.text
+
+        async def invitation() -> bool:
+            return await membership(community, room, mei.user_id) == "invite"
+
+        await eventually(invitation, "Mei's invitation")
+    assert await membership(community, room, typo) is None
+    sources = SqlJoinSources.on(community.store)
+    assert sources.kept("matrix", room, typo) is None
+    assert sources.kept("matrix", room, mei.user_id) == "code:poster"
+
+
+async def test_the_page_asks_even_when_the_bot_runs_elsewhere_and_a_server_it_cannot_ask_passes(
+    applying: Hearth,
+) -> None:
+    """`--role web`: the bot does not run in this process, yet the page asks the homeserver.
+    A mistyped ID leaves no application for staff; an ID on a server ours cannot ask (the
+    test homeserver federates with no one: its lookup is refused) is not turned away: the
+    application waits for staff as before."""
+    community, store = applying, applying.store
+    room = await community.create_room()
+    served = served_matrix(community)  # never connected
+    app = live_codes(community, served)
+    typo = f"@nobody-{community.bot.localpart}:{community.synapse.server_name}"
+    remote = "@lan:elsewhere.example"
+    path = urlsplit(await scan(app)).path
+    async with browser(app) as newcomer:
+        for person in (typo, remote):
+            answered = await newcomer.post(path, data={"user_id": person, "source": "code:poster",
+                                                       "answer_1": "混油皮"})  # fmt: skip
+            if person == typo:
+                assert answered.status_code == 400, answered.text
+                assert f"localhost 上没有 {typo} 这个 Matrix 账号" in answered.text
+                assert "混油皮" in answered.text  # the answer is kept for the corrected ID
+            else:
+                assert answered.status_code == 202, answered.text
+                assert "你的申请正在等待" in answered.text
+    waiting = SqlApplications.on(store).applications(community.runtime.community_id)
+    assert [a.user_id for a in waiting] == [remote]
+    assert SqlJoinSources.on(store).kept("matrix", room, typo) is None

@@ -5,7 +5,8 @@ base URL (`{base}/bot{token}/{method}`). It keeps users, chats, their members wi
 statuses and permissions, messages, invite links and join requests, and each bot's updates:
 `getUpdates` long-polls and confirms what is below `offset`; `setWebhook` makes it POST each
 update to the bot's URL with `X-Telegram-Bot-Api-Secret-Token` instead, again until answered
-200. Members act through the test-side methods (`say`, `join`, `request_join` ...); what the
+200. Members and owners act through the test-side methods (`say`, `join`, `request_join`,
+`revoke_link` ...); what the
 bots do changes the state as Telegram would, and a ban, a restriction or an approved request
 produces the `chat_member` update Telegram sends to administrators that asked for it.
 
@@ -224,6 +225,8 @@ class FakeBotApi:
         if status["status"] == "kicked":
             raise ApiError(403, "Forbidden: user is banned from the chat")
         invite = chat.links.get(link) if link else None
+        if invite is not None and invite["is_revoked"]:
+            raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
         if invite is not None and invite["creates_join_request"]:
             raise ApiError(400, "Bad Request: this link needs a join request")
         self._enter(chat, user, user, invite=invite)
@@ -232,6 +235,8 @@ class FakeBotApi:
         """`user` asks to join through a link that creates join requests."""
         chat = self.chats[chat_id]
         invite = chat.links[link]
+        if invite["is_revoked"]:  # the app tells them the link is invalid or expired
+            raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
         assert invite["creates_join_request"], "this link admits directly"
         request: JSON = {"chat": chat.json(), "from": user, "user_chat_id": user["id"],
                          "date": self._now(), "invite_link": invite}  # fmt: skip
@@ -239,6 +244,13 @@ class FakeBotApi:
             request["bio"] = bio
         chat.requests[user["id"]] = request
         self._emit(chat, "chat_join_request", request)
+
+    def revoke_link(self, chat_id: int, link: str) -> None:
+        """The invite `link` is revoked without the bot's server knowing: by the group's owner
+        in Telegram's app, or by another program holding the bot's token
+        (`revokeChatInviteLink`). Telegram sends no update about it; the link stays listed as
+        revoked, people who open it are turned away, and calls about it are refused."""
+        self.chats[chat_id].links[link]["is_revoked"] = True
 
     def approve_in_app(self, chat_id: int, user: JSON) -> None:
         """The group's owner approves `user`'s join request by hand in Telegram's app: the
@@ -532,7 +544,42 @@ class FakeBotApi:
         chat.links[link] = invite
         return invite
 
+    def _m_editchatinvitelink(self, bot: Bot, p: JSON) -> JSON:
+        chat = self._chat_of(bot, p)
+        self._require(bot, chat, "can_invite_users", "not enough rights to manage chat invite link")
+        invite = self._invite_of(chat, p)
+        if invite["is_revoked"]:  # MTProto's editExportedChatInvite: "The invite link has expired"
+            raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
+        if len(str(p.get("name") or "")) > 32:
+            raise ApiError(400, "Bad Request: invite link name is too long")
+        joins = bool(p.get("creates_join_request", invite["creates_join_request"]))
+        if joins and (p.get("member_limit") or invite.get("member_limit")):
+            raise ApiError(400, "Bad Request: can't combine member_limit with creates_join_request")
+        invite["creates_join_request"] = joins
+        for key in ("name", "expire_date", "member_limit"):
+            if key in p:
+                if p[key] in (None, ""):
+                    invite.pop(key, None)
+                else:
+                    invite[key] = p[key]
+        return invite
+
+    def _m_revokechatinvitelink(self, bot: Bot, p: JSON) -> JSON:
+        chat = self._chat_of(bot, p)
+        self._require(bot, chat, "can_invite_users", "not enough rights to manage chat invite link")
+        invite = self._invite_of(chat, p)
+        if invite["is_revoked"]:
+            raise ApiError(400, "Bad Request: INVITE_REVOKED_MISSING")
+        invite["is_revoked"] = True
+        return invite
+
     # --- inside -----------------------------------------------------------------------------
+
+    def _invite_of(self, chat: Chat, p: JSON) -> JSON:
+        invite = chat.links.get(str(p.get("invite_link") or ""))
+        if invite is None:  # deleted, or never this chat's
+            raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
+        return invite
 
     def _now(self) -> int:
         return int(self.clock().timestamp())

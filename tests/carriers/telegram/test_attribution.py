@@ -7,6 +7,7 @@ the server restarts."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.capabilities.referrals.links import router as referral_router
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
+from hearthkeeper.carriers.telegram.links import CONFIRM_EVERY
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
@@ -169,3 +171,67 @@ async def test_a_member_s_referral_link_leads_to_telegram_and_credits_them(
             lambda: referrals.pending_for(community.runtime.community_id, bo.id),
             "Bo recorded as Ann's invitee")  # fmt: skip
         assert found.inviter_id == ann.id
+
+
+def called(community: Hearth, method: str) -> int:
+    return [m for m, _ in community.api.calls].count(method)
+
+
+async def test_a_link_revoked_behind_the_bot_s_back_is_replaced_and_credits_as_before(
+    community: Hearth,
+) -> None:
+    """The poster's Telegram link is revoked by hand; Telegram tells the bot nothing. Once the
+    link was last confirmed `CONFIRM_EVERY` ago, the next newcomer's click has the bot ask
+    Telegram about it, and the revoked link is replaced by a new one under the same name:
+    newcomers get in again, credited to the poster, also after a restart."""
+    api, clock = community.api, community.clock
+    chat = community.group()
+    app = live_codes(community, "poster")
+    async with serving(community, app.state.carrier):
+        first = await scan(app, "poster")
+        api.revoke_link(chat, first)
+        # confirmed a moment ago: Telegram is not asked on every click
+        assert await scan(app, "poster") == first
+        assert called(community, "editChatInviteLink") == 0
+
+        clock.advance(CONFIRM_EVERY + timedelta(seconds=1))
+        second = await scan(app, "poster")
+        assert second != first
+        link = api.chats[chat].links[second]
+        assert link["name"] == "code:poster" and not link["is_revoked"]
+        assert link["creates_join_request"]
+        assert await scan(app, "poster") == second
+        await newcomer(community, chat, "Mei", second)
+        await eventually(lambda: arrivals(community) == {"poster": 1}, "Mei credited")
+    assert (called(community, "editChatInviteLink"), called(community, "createChatInviteLink")) \
+        == (1, 2)  # fmt: skip
+    gone = [e for e in community.store.audit_log(community.runtime.community_id)
+            if e.action == "telegram.link.gone"]  # fmt: skip
+    assert [e.detail["link"] for e in gone] == [first]
+
+    app = live_codes(community, "poster")  # `hearth serve` again
+    async with serving(community, app.state.carrier):
+        assert await scan(app, "poster") == second  # the replacement, not the revoked link
+
+
+async def test_a_link_that_still_works_is_kept_and_an_answer_that_cannot_tell_keeps_it(
+    community: Hearth,
+) -> None:
+    api, clock = community.api, community.clock
+    chat = community.group()
+    app = live_codes(community, "poster")
+    async with serving(community, app.state.carrier):
+        first = await scan(app, "poster")
+        clock.advance(CONFIRM_EVERY + timedelta(seconds=1))
+        assert await scan(app, "poster") == first  # Telegram confirms it
+        assert await scan(app, "poster") == first  # and is not asked again for a while
+        assert called(community, "editChatInviteLink") == 1
+
+        clock.advance(CONFIRM_EVERY + timedelta(seconds=1))
+        api.throttle("editChatInviteLink", retry_after=30)
+        assert await scan(app, "poster") == first  # flood control says nothing of the link
+        assert await scan(app, "poster") == first  # nor is it asked again at once
+        assert called(community, "editChatInviteLink") == 2
+    assert called(community, "createChatInviteLink") == 1
+    assert api.chats[chat].links[first]["name"] == "code:poster"  # the checks changed nothing
+    assert not api.chats[chat].links[first]["is_revoked"]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
+from hearthkeeper.carriers.telegram.links import link_gone
 from hearthkeeper.carriers.telegram.outgoing import markdown_html, until_date
 from hearthkeeper.carriers.telegram.translate import BotIdentity, JoinAsk, translate
 from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message
@@ -93,3 +94,15 @@ def test_markdown_becomes_telegrams_html_and_mutes_stay_within_bounds() -> None:
                     '<a href="https://example.org/a?b=1&amp;c=2">详情</a>')  # fmt: skip
     assert until_date(1000, 3600) == 4600
     assert until_date(1000, 5) == 1000 + 35  # never "forever" for being too short
+
+
+@pytest.mark.parametrize(("refusal", "gone"), [
+    ("Telegram server says - Bad Request: INVITE_HASH_EXPIRED", True),
+    ("Bad Request: INVITE_REVOKED_MISSING", True),
+    ("Bad Request: invite link is revoked", True),
+    ("Bad Request: not enough rights to manage chat invite link", False),  # the bot's right
+    ("Bad Request: chat not found", False),
+    ("Too Many Requests: retry after 30", False),
+])  # fmt: skip
+def test_only_a_refusal_about_the_link_itself_says_it_is_gone(refusal: str, gone: bool) -> None:
+    assert link_gone(refusal) is gone

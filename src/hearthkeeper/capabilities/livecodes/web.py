@@ -28,6 +28,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.console.pages import Pages
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.missing import missing_below
 
 log = logging.getLogger(__name__)
 COOKIE = "hearth_go"
@@ -83,8 +84,7 @@ def router(web: Web) -> APIRouter:
     def go(request: Request, slug: str) -> Response:
         channel = SqlLiveCodes.on(web.store).channel(slug)
         if channel is None:
-            page = _TEMPLATES.get_template("missing.html").render()
-            return HTMLResponse(page, status_code=404)
+            return missing()
         playbook = playbook_of(channel)
         if channel.retired:
             return notice(channel, playbook, "retired", 410)
@@ -110,4 +110,10 @@ def router(web: Web) -> APIRouter:
                                 secure=web.settings.secure_cookies)  # fmt: skip
         return response
 
+    missing_below(routes, "/go", missing)  # `/go/` cut short: the same page, not JSON
     return routes
+
+
+def missing() -> HTMLResponse:
+    """No such code, so no community whose language to speak: in English and in Chinese."""
+    return HTMLResponse(_TEMPLATES.get_template("missing.html").render(), status_code=404)

@@ -19,6 +19,7 @@ from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.groups import is_staff_channel
 from hearthkeeper.store import Group
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.missing import missing_below
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,13 @@ def router(web: Web) -> APIRouter:
     async def follow(token: str) -> Response:
         target = await run_in_threadpool(resolve, token[:64])
         if target is None:
-            return HTMLResponse(_MISSING, status_code=404)
+            return missing()
         return RedirectResponse(target, status_code=303)
 
+    missing_below(routes, "/ref", missing)  # `/ref/` cut short: the same page, not JSON
     return routes
+
+
+def missing() -> HTMLResponse:
+    """No such link: in both languages (no community to take one from)."""
+    return HTMLResponse(_MISSING, status_code=404)

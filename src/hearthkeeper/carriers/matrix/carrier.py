@@ -22,6 +22,7 @@ import aiohttp
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, RoomPreset
 
 from hearthkeeper.carriers.matrix.direct import DirectRooms
+from hearthkeeper.carriers.matrix.known import Known, look_up
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
@@ -356,6 +357,14 @@ class MatrixCarrier:
             await self._invite(room, member)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: inviting {member} to {room}: {exc}", retry=True) from exc
+
+    async def account_known(self, user_id: str) -> Known:
+        """Whether `user_id` has an account, as the bot's homeserver can tell (`known.py`),
+        asked on the caller's own loop: the join page asks whether or not the bot runs in
+        this process (`--role web`)."""
+        client = self._client
+        token = self.account.access_token or (client.access_token if client is not None else None)
+        return await look_up(self.account.homeserver, user_id, token or None)
 
     def _with_sources(self, events: Sequence[Event]) -> list[Event]:
         """Each join carrying the token kept for the person (`invite`), if any (a thread's

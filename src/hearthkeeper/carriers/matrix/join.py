@@ -3,7 +3,10 @@ referral link sends a newcomer to a Matrix room, so that their join says which l
 them. A join by a matrix.to link names no link; an invitation can be remembered.
 
 The newcomer types their Matrix ID (checked against the specification's grammar,
-`userid.py`); the server's `Admission` screens them with the link's token as `source`, so the
+`userid.py`, then asked of the homeserver, `known.py`: Synapse accepts an invitation to an ID on
+its own server that nobody registered, so a typo is refused there, beside the field, before
+anything is screened, kept or counted; a server that cannot tell lets the invitation go
+ahead); the server's `Admission` screens them with the link's token as `source`, so the
 community's threshold applies as on any door (an invite code, an application's answers); once
 admitted the bot invites that ID to the room (through the outbound queue when the bot runs
 in another process, `--role web`, or cannot reach the homeserver just now). The token is kept in the store (`join_sources`,
@@ -14,7 +17,8 @@ would rather open the room themselves (uncredited).
 
 Each client address may ask `ASKS_PER_HOUR` times an hour, and each Matrix ID be asked for
 `ASKS_PER_ID_PER_HOUR` times, so the page cannot be used to send strangers a stream of
-invitations or to try invite codes in a loop."""
+invitations or to try invite codes in a loop; lookups have their own limit per address,
+`LOOKUPS_PER_HOUR`, so the page cannot be used to probe for accounts in a loop either."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.carriers.matrix.carrier import MatrixCarrier
+from hearthkeeper.carriers.matrix.known import Known
 from hearthkeeper.carriers.matrix.texts import say, waiting
 from hearthkeeper.carriers.matrix.translate import CARRIER
 from hearthkeeper.carriers.matrix.userid import user_id_problem
@@ -45,12 +50,14 @@ from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.missing import missing_below
 
 log = logging.getLogger(__name__)
 PATH = "/matrix/join/"
 MAX_SOURCE = 200  # the longest link token kept (`join_sources.source`)
 ASKS_PER_HOUR = 10  # per client address: a venue's Wi-Fi is one address
 ASKS_PER_ID_PER_HOUR = 3  # per Matrix ID asked for, from wherever
+LOOKUPS_PER_HOUR = 30  # per client address: whether a typed Matrix ID exists (`known.py`)
 INVITE_TIMEOUT_S = 20.0
 HANDLER = "matrix.join"
 HOUR = timedelta(hours=1)
@@ -76,6 +83,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     routes = APIRouter(include_in_schema=False)
     by_client = Meter(ASKS_PER_HOUR, HOUR)
     by_user = Meter(ASKS_PER_ID_PER_HOUR, HOUR)
+    by_lookups = Meter(LOOKUPS_PER_HOUR, HOUR)
 
     def community_name(group: Group) -> str:
         found = (c for c in web.store.list_communities() if c.id == group.community_id)
@@ -84,7 +92,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     def page(group: Group, status: int, *, source: str, user_id: str = "",
              asked: Asked = NOTHING_ASKED, error: str | None = None,
              verdict: Verdict | None = None, invited: bool = False, queued: bool = False,
-             attempted: bool = False) -> HTMLResponse:  # fmt: skip
+             attempted: bool = False, field: str | None = None) -> HTMLResponse:  # fmt: skip
         language = languages.get(group.community_id, Language.EN)
 
         def t(key: str, **values: Any) -> str:
@@ -96,7 +104,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         body = _TEMPLATES.get_template("join.html").render(
             lang=language.value, t=t, group=group, community=community_name(group),
             action=PATH + quote(group.carrier_group_id, safe="!:"), source=source[:MAX_SOURCE],
-            user_id=user_id, code=asked.code, answers=asked.answers, error=error,
+            user_id=user_id, code=asked.code, answers=asked.answers, error=error, field=field,
             verdict=verdict, pending=pending, closed=closed, invited=invited or queued,
             queued=queued,
             attempted=attempted, room_link=room_link(group.carrier_group_id))  # fmt: skip
@@ -110,7 +118,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     async def form(room: str, via: str = "") -> Response:
         group = await run_in_threadpool(group_of, room)
         if group is None:
-            return HTMLResponse(_MISSING, status_code=404)
+            return missing()
         probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
         looked = await run_in_threadpool(admission.screen, probe)
         return page(group, 200, source=via, verdict=None if looked.admitted else looked)
@@ -124,7 +132,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     ) -> Response:
         group = await run_in_threadpool(group_of, room)
         if group is None:
-            return HTMLResponse(_MISSING, status_code=404)
+            return missing()
         language = languages.get(group.community_id, Language.EN)
         typed = user_id.strip()
         asked = asked_of(await request.form())
@@ -134,21 +142,39 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             return page(group, status, source=source, user_id=typed, asked=asked,
                         attempted=True, **more)  # fmt: skip
 
-        problem = user_id_problem(typed, language)
-        if problem is not None:
+        async def wrong_id(error: str) -> HTMLResponse:
+            """The page again, `error` beside the Matrix ID, with what the door asks."""
             probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
             looked = await run_in_threadpool(admission.screen, probe)
-            return again(400, error=problem, verdict=None if looked.admitted else looked)
+            return again(400, error=error, field="user_id",
+                         verdict=None if looked.admitted else looked)  # fmt: skip
+
+        def limited(key: str, wait: timedelta) -> HTMLResponse:
+            answer = again(429, error=say(key, language, user=typed, wait=waiting(wait, language)))
+            answer.headers["Retry-After"] = str(max(1, int(wait.total_seconds() + 0.999)))
+            return answer
+
+        problem = user_id_problem(typed, language)
+        if problem is not None:
+            return await wrong_id(problem)
         now = web.clock.now()
         address = client_address(request, web.settings.trusted_proxies)
+        # Before anything is screened, kept or counted: an ID nobody registered (a typo) is
+        # refused here, since the homeserver would accept the invitation and nobody arrive.
+        # Lookups have a limit of their own (each asks the homeserver, maybe another server
+        # over federation); a typo does not use up the invitations one may ask for.
+        wait = by_lookups.take(address, now)
+        if wait is not None:
+            return limited("too_many", wait)
+        if await carrier.account_known(typed) is Known.NO:
+            server = typed.partition(":")[2]
+            return await wrong_id(say("no_such_user", language, user=typed, server=server))
         wait = by_client.take(address, now)
         key = "too_many" if wait is not None else "too_many_for"
         if wait is None:
             wait = by_user.take(typed, now)
         if wait is not None:
-            limited = again(429, error=say(key, language, user=typed, wait=waiting(wait, language)))
-            limited.headers["Retry-After"] = str(max(1, int(wait.total_seconds() + 0.999)))
-            return limited
+            return limited(key, wait)
         token = source.strip() or None
         request_in = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=typed,
                                  code=asked.code or None, source=token,
@@ -181,7 +207,13 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             return again(503, error=error)
         return again(200, invited=True)
 
+    missing_below(routes, PATH.rstrip("/"), missing)  # no room named: the page, not JSON
     return routes
+
+
+def missing() -> HTMLResponse:
+    """No such room here: in both languages (no community to take one from)."""
+    return HTMLResponse(_MISSING, status_code=404)
 
 
 def queue_invitation(store: Store, group: Group, user_id: str, at: datetime) -> None:

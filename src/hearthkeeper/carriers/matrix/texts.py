@@ -38,6 +38,10 @@ BOOK = Phrasebook({
                           "open the room yourself below.",
                       ZH: "机器人无法邀请 {user} 加入「{group}」（{why}）。请检查你的 Matrix ID；"
                           "如果没填错，请告诉 {community} 的组织者，或用下面的链接自己打开这个群。"},
+    "no_such_user": {EN: "{server} has no Matrix account {user}: check how it is spelt (your "
+                         "Matrix ID is shown in your Matrix app's settings).",
+                     ZH: "{server} 上没有 {user} 这个 Matrix 账号：请检查拼写（你的 Matrix ID "
+                         "可以在 Matrix 应用的设置里看到）。"},
     "too_many": {EN: "Too many invitations asked from here; try again in {wait}.",
                  ZH: "从这里请求的邀请太多，请 {wait}后再试。"},
     "too_many_for": {EN: "{user} was asked for too often; try again in {wait}.",

@@ -18,6 +18,8 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -28,9 +30,12 @@ from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
 from hearthkeeper.carriers.telegram.chats import ChatMap
 from hearthkeeper.carriers.telegram.links import (
+    CONFIRM_EVERY,
     DIGEST,
     MadeLink,
+    link_gone,
     link_name,
+    record_gone,
     record_link,
     recorded_links,
     source_in_name,
@@ -77,6 +82,15 @@ QUOTAS = Capabilities(can=CAN, per_group=RateLimit(count=20, seconds=60),
                       overall=RateLimit(count=30, seconds=1), max_text=4096)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class HeldLink:
+    """An invite link the bot hands out, and when Telegram was last asked about it and did
+    not say it was gone (None: found in the audit log after a restart, not asked since)."""
+
+    link: str
+    confirmed: datetime | None
+
+
 class Pending:
     """The events handed out and not yet recorded by the engine."""
 
@@ -121,7 +135,8 @@ class TelegramCarrier:
         self._inbox: asyncio.Queue[Event] = asyncio.Queue()  # webhook: events to hand out
         self._closed = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._links: dict[tuple[str, str], str] = {}  # (chat id, token) → the link made
+        self._links: dict[tuple[str, str], HeldLink] = {}  # (chat id, token) → the link made
+        self._link_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._sources: dict[str, str] = {}  # a digest link name → its token
         # (chat, user) → the token of their request, when there is no store to keep it in
         self._asked: dict[tuple[str, str], str] = {}
@@ -234,27 +249,62 @@ class TelegramCarrier:
         which the bot screens with the community's threshold (so one link serves every
         threshold). One link per group and token (`source`: `code:<slug>`, `ref:<token>`),
         named after the token, so the newcomer's join says which channel or member brought
-        them (`links.py`); made once, and found again after a restart."""
+        them (`links.py`); made once, found again after a restart, and asked about at most
+        every `CONFIRM_EVERY`: one Telegram says is revoked or gone is replaced."""
         token = source if source_in_name(source) else None
         key = (chat_id, token or "")
-        known = self._links.get(key)
-        if known is None and token is not None:
-            known = await asyncio.to_thread(self._recorded_link, chat_id, token)
-        if known is not None:
-            self._links[key] = known
-            return known
-        client = self._require_client()
         name = UNNAMED if token is None else link_name(token)
+        async with self._link_locks.setdefault(key, asyncio.Lock()):  # one check or make at once
+            now = self.clock.now()
+            held = self._links.get(key)
+            if held is None and token is not None:
+                recorded = await asyncio.to_thread(self._recorded_link, chat_id, token)
+                held = None if recorded is None else HeldLink(recorded, confirmed=None)
+            confirmed = None if held is None else held.confirmed
+            if held is not None and confirmed is not None and now - confirmed < CONFIRM_EVERY:
+                return held.link
+            if held is not None and await self._still_works(chat_id, held.link, name):
+                self._links[key] = HeldLink(held.link, confirmed=now)
+                return held.link
+            if held is not None:
+                log.warning("telegram: the invite link %s (%s) of %s was revoked or is gone; "
+                            "handing out a new one", held.link, name, chat_id)  # fmt: skip
+                if token is not None:
+                    await asyncio.to_thread(self._record_gone, MadeLink(chat_id, token, held.link))
+            link = await self._make_link(chat_id, name)
+            if token is not None:
+                self._sources[name] = token
+                await asyncio.to_thread(self._record_link, MadeLink(chat_id, token, link))
+            self._links[key] = HeldLink(link, confirmed=now)
+            return link
+
+    async def _make_link(self, chat_id: str, name: str) -> str:
+        client = self._require_client()
         try:
-            link = await client.create_chat_invite_link(int(chat_id), name=name,
+            made = await client.create_chat_invite_link(int(chat_id), name=name,
                                                         creates_join_request=True)  # fmt: skip
         except (TelegramAPIError, TelegramNetworkError) as exc:
             raise carrier_error(exc, f"telegram: an invite link to {chat_id}") from exc
-        if token is not None:
-            self._sources[name] = token
-            await asyncio.to_thread(self._record_link, MadeLink(chat_id, token, link.invite_link))
-        self._links[key] = link.invite_link
-        return link.invite_link
+        return made.invite_link
+
+    async def _still_works(self, chat_id: str, link: str, name: str) -> bool:
+        """Whether Telegram still takes `link` (False only when it says it is revoked or gone:
+        an answer that says nothing about the link keeps it, `links.py`)."""
+        client = self._require_client()
+        try:
+            edited = await client.edit_chat_invite_link(int(chat_id), link, name=name,
+                                                        creates_join_request=True)  # fmt: skip
+        except TelegramAPIError as exc:
+            if link_gone(exc.message):
+                return False
+            log.warning("telegram: cannot check the invite link %s of %s (%s); handing it out",
+                        link, chat_id, exc.message)  # fmt: skip
+            return True
+        except TelegramNetworkError as exc:
+            log.warning("telegram: cannot check the invite link %s of %s (%s); handing it out",
+                        link, chat_id, exc.message)  # fmt: skip
+            return True
+        return not edited.is_revoked
 
     # --- inside -----------------------------------------------------------------------------
 
@@ -345,6 +395,11 @@ class TelegramCarrier:
         community = self._community_of(made.chat_id)
         if self.store is not None and community is not None:
             record_link(self.store, community, made)
+
+    def _record_gone(self, gone: MadeLink) -> None:
+        community = self._community_of(gone.chat_id)
+        if self.store is not None and community is not None:
+            record_gone(self.store, community, gone)
 
     def _recorded_link(self, chat_id: str, token: str) -> str | None:
         community = self._community_of(chat_id)

@@ -7,12 +7,23 @@ Telegram allows a link name of at most 32 characters. A token that fits is the n
 (staff see `code:poster` among the group's links, and may make such a link by hand); a longer
 one is named `hk:` and a digest of it, and the token is found again through the audit entry
 written when the link was made (`telegram.link.create`, target `telegram link <name>`). The
-same entry lets a restarted server hand out the link it made before instead of a new one."""
+same entry lets a restarted server hand out the link it made before instead of a new one.
+
+A link can stop working behind the bot's back (revoked outside this server, or deleted), and
+Telegram says nothing when it does: no update comes, newcomers just find a dead link. So before
+handing out a link last confirmed more than `CONFIRM_EVERY` ago, the bot asks Telegram about it
+(`editChatInviteLink` with the name and join requests it already has: the Bot API has no method
+that only reads a link); a link Telegram answers is revoked (`is_revoked`) or gone
+(`INVITE_HASH_EXPIRED` …) is replaced by a new one under the same name, written down here, and
+noted in the audit log (`telegram.link.gone`). At most one call per link every `CONFIRM_EVERY`,
+whatever the number of clicks; an answer that says nothing about the link (flood control, the
+network, a lost right) keeps the link and waits as long before asking again."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +34,10 @@ MAX_NAME = 32  # Telegram: createChatInviteLink `name`, 0-32 characters
 DIGEST = "hk:"
 ACTOR = "telegram"
 MADE = "telegram.link.create"
+GONE = "telegram.link.gone"
+CONFIRM_EVERY = timedelta(minutes=10)  # how long a link Telegram confirmed is handed out unasked
+# The Bot API's refusals (MTProto's error types) for a link that no longer works.
+_GONE = ("invite_hash_expired", "invite_hash_invalid", "invite_revoked_missing", "revoked")
 
 
 def link_name(source: str) -> str:
@@ -37,6 +52,12 @@ def source_in_name(name: str | None) -> str | None:
     if name is None or not name.startswith(SOURCES):
         return None
     return name
+
+
+def link_gone(refusal: str) -> bool:
+    """Whether Telegram's refusal of a call about a link says the link no longer works."""
+    lowered = refusal.casefold()
+    return any(marker in lowered for marker in _GONE)
 
 
 def _target(name: str) -> str:
@@ -68,3 +89,9 @@ def recorded_links(store: Store, community_id: int, name: str) -> list[MadeLink]
                 and isinstance(link, str):  # fmt: skip
             found.append(MadeLink(chat, source, link))
     return found
+
+
+def record_gone(store: Store, community_id: int, gone: MadeLink) -> None:
+    """Write down that a link the bot made no longer works (it is replaced at once)."""
+    store.audit(ACTOR, GONE, community_id, target=_target(link_name(gone.source)),
+                detail={"chat": gone.chat_id, "source": gone.source, "link": gone.link})  # fmt: skip

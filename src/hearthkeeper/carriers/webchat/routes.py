@@ -54,6 +54,7 @@ from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.web.clientaddr import client_address
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.missing import missing_below
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +280,7 @@ def webchat_router(
             "Content-Security-Policy": "default-src 'none'; sandbox",
         })  # fmt: skip
 
+    missing_below(router, "/join", _missing)  # `/join/` cut short: the same page, not JSON
     return router
 
 
