@@ -17,7 +17,7 @@ from hearthkeeper.analytics.report_html import render_html
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store
+from hearthkeeper.store import NewMessage, Store
 from tests.engine_setup import Community, community
 
 AD = "加我微信 abc12345 低价出货"  # advertising: deleted, a warning, then a mute
@@ -149,3 +149,45 @@ def test_the_report_shows_what_moderation_deleted_beside_what_was_said(
     assert (group["messages"], group["deleted"]) == (1, 2)
     page = render_html(made)
     assert "<dt>Deleted by moderation</dt><dd>2</dd>" in page
+
+
+def _imported(store: Store, group_id: int, member_id: int, ids: range) -> list[int]:
+    """Messages imported into the group on DAY (an import that stopped before it rebuilt the
+    rollups: none are counted); their ids."""
+    sent = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    store.add_imported_messages([NewMessage(group_id, f"csv-{i}", member_id, "text",
+                                            f"old news {i}?", sent + timedelta(minutes=i))
+                                 for i in ids])  # fmt: skip
+    return [m.id for m in store.messages(group_id) if m.carrier_event_id.startswith("csv-")
+            and int(m.carrier_event_id[4:]) in ids]  # fmt: skip
+
+
+def test_deleting_imported_messages_before_their_rollups_were_built_counts_nothing_negative(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An import that stopped before rebuilding the rollups (a crash, a bad group later in the
+    file) leaves its messages uncounted; staff deleting one in the console then takes nothing
+    out: no day, report or member figure below zero, and `hearth db rollups` later counts
+    the rest."""
+    community_id = store.ensure_community("history", "History").id
+    group_id = store.add_group(community_id, "Old chat", "import:csv", "history/old").id
+    ann = store.member_for("import:csv", "history/ann", "Ann").id
+    first = _imported(store, group_id, ann, range(3))
+    staff.delete_message(store, first[0], "manager", store_clock.now())
+    assert _rollups(store, group_id) == ({}, 0, 0), "never counted: nothing taken out"
+    made = build_report(store, community_id, now=datetime(2026, 5, 2, tzinfo=UTC))
+    assert made.to_json()["overall"]["messages"] == 0
+    store.rebuild_rollups([group_id])
+    assert _rollups(store, group_id) == ({ann: 2}, 2, 2)
+
+    # Counted now; a second import stops before its rebuild too. A deletion of an earlier
+    # message takes it out; one of the new ones takes nothing.
+    store_clock.advance(timedelta(hours=1))
+    later = _imported(store, group_id, ann, range(3, 6))
+    staff.delete_message(store, first[1], "manager", store_clock.now())
+    staff.delete_message(store, later[0], "manager", store_clock.now())
+    assert _rollups(store, group_id) == ({ann: 1}, 1, 1)
+    store.rebuild_rollups([group_id])
+    assert _rollups(store, group_id) == ({ann: 3}, 3, 3)
+    staff.delete_message(store, later[1], "manager", store_clock.now())
+    assert _rollups(store, group_id) == ({ann: 2}, 2, 2), "rebuilt: counted, taken out"

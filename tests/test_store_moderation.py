@@ -12,6 +12,7 @@ import pytest
 
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import Community, Group, Member, SanctionKind, Store, StoreError
 from hearthkeeper.store.sanctions import SUPERSEDED
 
@@ -159,6 +160,24 @@ def test_a_mute_falls_due_and_is_lifted_once(
         store.lift_sanction(mute.id, "timer", later)
     with pytest.raises(StoreError, match="no sanction with id 999"):
         store.lift_sanction(999, "timer", later)
+
+
+def test_a_mute_lifted_meanwhile_is_passed_over_by_the_timer(
+    store: Store, ladder: Ladder, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two engine workers read the due mutes at the same moment; the first lifts one (or
+    staff do) before the second gets to it: the second passes it over — one unmute — instead
+    of failing its round of timed work (before: "already lifted", raised out of the tick)."""
+    now, ann = store_clock.now(), ladder.ann.id
+    mute = store.add_sanction("mute", ann, "flood", now, group_id=ladder.morning.id,
+                              until=now + timedelta(minutes=10))  # fmt: skip
+    store_clock.advance(timedelta(minutes=11))
+    later = store_clock.now()
+    read_by_the_other = store.due_mutes(later)
+    assert lift_due_mutes(store, later) == 1
+    monkeypatch.setattr(store, "due_mutes", lambda at: read_by_the_other)
+    assert lift_due_mutes(store, later) == 0
+    assert store.outbox_statuses([f"unmute:{mute.id}"]) == {f"unmute:{mute.id}": "pending"}
 
 
 def test_a_new_sanction_replaces_the_one_in_force(

@@ -98,15 +98,20 @@ class Engine:
         and learn the moderation decisions staff took since the last tick."""
         now = self.clock.now()
         self.executor.state.refresh_examples()
-        lifted = lift_due_mutes(self.store, now)
-        may_run = None if self._hold_group is None else self._may_run
-        ran = run_due(self.store, self.runtimes, now, may_run=may_run)
+        beside = self._hold_group is not None
+        lifted = lift_due_mutes(self.store, now, may_lift=self._decides if beside else None)
+        ran = run_due(self.store, self.runtimes, now, may_run=self._may_run if beside else None)
         return lifted + len(ran)
 
     def _may_run(self, tx: Store, item: Scheduled) -> AbstractContextManager[bool]:
-        """Whether this worker runs the scheduled `item` (beside others): where its group's
-        events are decided, by the lease's holder or the worker running its carrier."""
-        group = None if item.group_id is None else tx.get_group(item.group_id)
+        """Whether this worker runs the scheduled `item` (beside others): `_decides`."""
+        return self._decides(tx, item.group_id)
+
+    def _decides(self, tx: Store, group_id: int | None) -> AbstractContextManager[bool]:
+        """Whether this worker does the group's timed work (scheduled items, lifting mutes)
+        beside others, held so while the block runs: where its events are decided, by the
+        lease's holder or the worker running its carrier. Work of no group: any worker."""
+        group = None if group_id is None else tx.get_group(group_id)
         if group is None or self._hold_group is None:
             return nullcontext(True)
         if group.carrier in self._leased:

@@ -21,6 +21,7 @@ from hearthkeeper.engine.handler import Context, Handler, Stateful
 
 if TYPE_CHECKING:
     from hearthkeeper.engine.admission import ThresholdCheck
+    from hearthkeeper.playbook import Playbook
 
 
 class Stage(IntEnum):
@@ -56,6 +57,12 @@ class Delivery:
 AlertRouter = Callable[[Any, Action, str, EffectContext], Sequence[Delivery]]
 
 
+# Rows a capability's effects lock until the commit, locked before a batch decides anything:
+# given the transaction, the community and its fresh events (each with its group's
+# playbook), it locks those the events will need, in its own sorted order (`lock_ahead`).
+LockAhead = Callable[[Any, int, Sequence[tuple[Event, "Playbook"]]], None]
+
+
 @dataclass(frozen=True)
 class Decision:
     """The actions decided for one event, and which handlers produced them."""
@@ -76,6 +83,7 @@ class Registry:
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
         self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
         self.alert_router: AlertRouter | None = None  # staff alerts beyond the inbox
+        self._lock_ahead: list[LockAhead] = []
 
     def add_effect(self, kind: type[R], effect: Effect[R]) -> None:
         """Register the store work behind a request type (`kind.effect` names it)."""
@@ -108,6 +116,18 @@ class Registry:
         if self.alert_router is not None:
             raise ValueError("staff alerts are routed twice")
         self.alert_router = router
+
+    def add_lock_ahead(self, lock: LockAhead) -> None:
+        """Have `lock` take, before a batch's events are decided, the rows their effects will
+        lock until the commit (check-ins: the day's counter)."""
+        self._lock_ahead.append(lock)
+
+    def lock_ahead(self, tx: Any, community_id: int,
+                   events: Sequence[tuple[Event, Playbook]]) -> None:  # fmt: skip
+        """Lock what the community's `events` will need, each capability in the order it
+        was registered (the same in every community's registry)."""
+        for lock in self._lock_ahead:
+            lock(tx, community_id, events)
 
     def add_threshold(self, kind: str, check: ThresholdCheck) -> None:
         """Register the check of the joining threshold `kind` (`open`, `paid` ...)."""

@@ -48,6 +48,14 @@ class AlertQueries(StoreBase):
             row = session.get(StaffAlertRow, alert_id)
             return None if row is None else _alert(row)
 
+    def staff_alert_by_key(self, key: str) -> StaffAlert | None:
+        """The alert written under `key` (its outbox key: unique), handled or not; found by
+        its own index however many other alerts are open."""
+        query = select(StaffAlertRow).where(StaffAlertRow.key == key)
+        with self._unit(write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else _alert(row)
+
     def handle_alert(self, alert_id: int, by: str, at: datetime) -> StaffAlert:
         """Mark an alert handled by `by`: it leaves the open inbox but stays on record."""
         with self._unit(write=True) as session:

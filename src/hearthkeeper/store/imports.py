@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.message_rows import insert_prepared, kind_value, storable_rows
 from hearthkeeper.store.messages import replied_message_id
-from hearthkeeper.store.models import MessageRow
+from hearthkeeper.store.models import MessageRow, UncountedImportRow
 from hearthkeeper.store.records import ImportRow, NewMessage
 from hearthkeeper.store.scope import StoreBase
 
@@ -90,7 +90,10 @@ class ImportQueries(StoreBase):
         kind, text, sent at, reply-to event id), as an importer builds them by the thousand.
 
         A reply is linked when the message it answers is stored before or earlier in
-        `rows`; `link_imported_replies` links the rest once the whole import is in."""
+        `rows`; `link_imported_replies` links the rest once the whole import is in. The
+        groups' rollups do not count the new messages until `rebuild_rollups`: each group
+        says since when (`uncounted_imports`), so deleting one before then takes
+        nothing out of them."""
         if not rows:
             return 0
         now = self._clock.now()
@@ -98,13 +101,19 @@ class ImportQueries(StoreBase):
             connection = session.connection()
             try:
                 if connection.dialect.name == "postgresql":
-                    return _copy_in(connection, rows, now)
-                return insert_prepared(connection, rows, now)
+                    added = _copy_in(connection, rows, now)
+                else:
+                    added = insert_prepared(connection, rows, now)
             except IntegrityError as exc:
                 raise StoreError(
                     f"cannot import {len(rows)} messages: a group or member among them "
                     "does not exist"
                 ) from exc
+            if added:  # a group uncounted since earlier stays so since then
+                connection.execute(insert_ignoring(session, UncountedImportRow, ("group_id",)),
+                                   [{"group_id": g, "since": now}
+                                    for g in sorted({row[0] for row in rows})])  # fmt: skip
+            return added
 
     def settle_after_import(self) -> None:
         """On PostgreSQL, vacuum and analyse the tables an import filled: the planner gets

@@ -13,7 +13,8 @@ from `messages`, `memberships` and `strikes` (after an import, or to repair) thr
 - a join is a stay opened, a leave a stay closed; a violation is a strike written;
 - a message the bot deleted (`messages.deleted_at`: moderation, a held member's message,
   staff in the console) is not counted: `delete_messages` marks it and takes it out of the
-  rollups that counted it already.
+  rollups that counted it already — not one imported since its group's `uncounted_imports`
+  (an import that stopped before rebuilding the rollups), which they never counted.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from hearthkeeper.store.localday import as_date, local_day_sql, offset_segments
 from hearthkeeper.store.models import (
     ActivityDayRow,
     Base,
+    EventRow,
     GroupDayKindRow,
     GroupDayRow,
     GroupRow,
@@ -58,6 +60,7 @@ from hearthkeeper.store.models import (
     PlaybookVersionRow,
     ReactionRow,
     StrikeRow,
+    UncountedImportRow,
 )
 from hearthkeeper.store.models.events import QUESTION_MARKS, question_predicate
 from hearthkeeper.store.records import (
@@ -187,19 +190,21 @@ class RollupQueries(StoreBase):
                            m.c.deleted_at.is_(None))
                     .values(deleted_at=at, deleted_by=by)
                     .returning(m.c.id, m.c.group_id, m.c.member_id, m.c.kind, m.c.text,
-                               m.c.sent_at, m.c.carrier_event_id)
+                               m.c.sent_at, m.c.carrier_event_id, m.c.recorded_at)
                 )  # fmt: skip
                 marked += [r for r in session.execute(statement)
                            if (r.group_id, r.carrier_event_id) not in skip]  # fmt: skip
-            if marked:
-                _uncount(session, marked)
+            counted = _counted(session, marked)
+            if counted:
+                _uncount(session, counted)
         return len(marked)
 
     def rebuild_rollups(self, group_ids: Iterable[int], since: date | datetime | None = None,
                         *, zone: tzinfo | None = None) -> None:  # fmt: skip
         """Recompute the rollups of `group_ids` from the stored messages, stays and strikes,
         for every day (or from the local day of `since` on). Idempotent. `zone` overrides the
-        community's time zone (tests; a community whose playbook is not stored)."""
+        community's time zone (tests; a community whose playbook is not stored). Rebuilt
+        for every day, the groups' imported messages all count (`uncounted_imports` cleared)."""
         ids = sorted(set(group_ids))
         if not ids:
             return
@@ -208,6 +213,12 @@ class RollupQueries(StoreBase):
             by_community: dict[int, list[int]] = {}
             for community_id, group_id in session.execute(query):
                 by_community.setdefault(int(community_id), []).append(int(group_id))
+            if since is None:
+                # Every imported message is counted from here on: those of an import chunk
+                # committing meanwhile are either seen by the counting below or marked
+                # uncounted again by their chunk (its row, not visible to this delete).
+                u = table_of(UncountedImportRow)
+                session.execute(delete(u).where(u.c.group_id.in_(ids)))
             for community_id, groups in sorted(by_community.items()):
                 tz = zone or _zone(_timezone(session, community_id))
                 first = since if not isinstance(since, datetime) else local_day(since, tz)
@@ -344,6 +355,33 @@ def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...],
     )
 
 
+def _counted(session: Session, rows: Sequence[Any]) -> list[Any]:
+    """Of messages just marked deleted (rows with group, carrier event id, recorded at),
+    those the rollups count: all but the ones imported into a group since its
+    `uncounted_imports` (an import that stopped before rebuilding its rollups). A message
+    the engine handled has an event and was counted as it came, whatever the group says."""
+    if not rows:
+        return []
+    u = table_of(UncountedImportRow)
+    query = select(u.c.group_id, u.c.since).where(
+        u.c.group_id.in_(sorted({int(r.group_id) for r in rows}))
+    )
+    pending = {int(group_id): since for group_id, since in session.execute(query)}
+    if not pending:
+        return list(rows)
+    doubtful = [r for r in rows if r.group_id in pending
+                and utc(r.recorded_at, "recorded") >= utc(pending[r.group_id], "uncounted")]  # fmt: skip
+    if not doubtful:
+        return list(rows)
+    e = table_of(EventRow)
+    keys = [and_(e.c.group_id == r.group_id, e.c.carrier_event_id == r.carrier_event_id)
+            for r in doubtful]  # fmt: skip
+    query = select(e.c.group_id, e.c.carrier_event_id).where(or_(*keys))
+    handled = {(int(group_id), event_id) for group_id, event_id in session.execute(query)}
+    uncounted = {(r.group_id, r.carrier_event_id) for r in doubtful} - handled
+    return [r for r in rows if (r.group_id, r.carrier_event_id) not in uncounted]
+
+
 def _uncount(session: Session, rows: Sequence[Any]) -> None:
     """Take messages (rows of id, group, member, kind, text, sent at) out of the rollups, by
     the rules they were counted with; a member's day left with no message loses its row
@@ -372,6 +410,17 @@ def _uncount(session: Session, rows: Sequence[Any]) -> None:
     for group_id, day, kind in sorted(tally.kinds):
         session.execute(delete(k).where(k.c.group_id == group_id, k.c.day == day,
                                         k.c.kind == kind, k.c.messages <= 0))  # fmt: skip
+    # A day counted before rollups were kept (a database upgraded to schema 0006, or one whose
+    # import stopped before 0027, without `hearth db rollups` since) is never shown below 0.
+    d = table_of(GroupDayRow)
+    for group_id, day in sorted(tally.days):
+        session.execute(
+            update(d)
+            .where(d.c.group_id == group_id, d.c.day == day,
+                   or_(d.c.messages < 0, d.c.staff_messages < 0))
+            .values(messages=case((d.c.messages < 0, 0), else_=d.c.messages),
+                    staff_messages=case((d.c.staff_messages < 0, 0), else_=d.c.staff_messages))
+        )  # fmt: skip
 
 
 # --- rebuilding ---------------------------------------------------------------------------------

@@ -97,6 +97,18 @@ class SanctionQueries(StoreBase):
             session.flush()
             return _sanction(row)
 
+    def lift_if_in_force(self, sanction_id: int, by: str, now: datetime, *,
+                         key: str | None = None) -> Sanction | None:  # fmt: skip
+        """`lift_sanction`, or None when the sanction was lifted already (by staff, another
+        worker, a sanction replacing it): the timer's lift, which may find it so."""
+        with self._unit(write=True) as session:
+            row = session.get(SanctionRow, sanction_id, with_for_update=True)
+            if row is None or row.lifted_at is not None:
+                return None
+            row.lifted_at, row.lifted_by, row.lift_event_key = utc(now, "now"), by, key
+            session.flush()
+            return _sanction(row)
+
     def active_sanctions(
         self,
         member_id: int | None = None,

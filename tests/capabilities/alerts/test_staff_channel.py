@@ -12,6 +12,8 @@ from hearthkeeper.analytics.activity import members_joined
 from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.carriers.naming import next_group_name
+from hearthkeeper.carriers.webchat.groups import open_next_group
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import parse_playbook
@@ -91,3 +93,18 @@ def test_the_figures_leave_the_staff_channel_out_unless_asked_for(
     assert sorted(asked) == sorted([c.member_id("mei"), c.member_id("bob")])
     lines = load_matrix(store, cid, loaded.playbook, ZoneInfo("Europe/London"), store_clock.now())
     assert [line.name for line in lines.lines] == ["g1"]  # no grid warnings about staff
+
+
+def test_the_staff_channel_uses_no_group_number_up(store: Store, store_clock: FrozenClock) -> None:
+    """Groups are named `copy.naming` with a running number; the staff channel is no member
+    group, so the first member group beside it is No. 1 and the next No. 2 (web chat opened
+    by the console or a live code, Matrix rooms the bot opens)."""
+    pb = parse_playbook(MINIMAL + "alerts:\n  staff_group: Tea staff\n").playbook
+    community_id = store.ensure_community(pb.community.slug, pb.community.name).id
+    store.add_group(community_id, "Tea staff", "webchat", "tea-staff")
+    first = open_next_group(store, community_id, pb)
+    second = open_next_group(store, community_id, pb)
+    assert [first.name, second.name] == ["Tea Friends 1群", "Tea Friends 2群"]
+    store.add_group(community_id, "Tea staff", "matrix", "!staff:example.org")
+    rooms = [g for g in store.list_groups(community_id) if g.carrier == "matrix"]
+    assert next_group_name(rooms, pb, "matrix") == "Tea Friends 1群"

@@ -5,6 +5,7 @@ needs a discount reason, else nothing is stored."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from hearthkeeper.capabilities.billing.payments import Recorded, grant, record_p
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store
+from hearthkeeper.store import NewStaffAlert, Store
 from tests.capabilities.billing.billing_setup import paid_community, screen
 from tests.engine_setup import Community
 
@@ -94,3 +95,20 @@ def test_staff_recording_below_the_price_must_say_why_else_nothing_is_stored(
     assert full.subscription is not None
     more = record(c, "dee", "evt-9", "350")  # a provider's above the price: a full period
     assert more.order.kind is OrderKind.PURCHASE and more.subscription is not None
+
+
+def test_granting_a_held_payment_closes_its_alert_behind_a_thousand_newer_open_ones(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock)
+    held = record(c, "ann", "evt-1", "100")
+    later = c.clock.now() + timedelta(minutes=1)
+    store.add_staff_alerts([NewStaffAlert(f"quarrel:{i}", c.runtime.community_id, None, None,
+                                          None, "moderation", "…", "a quarrel", later)
+                            for i in range(1_001)])  # fmt: skip
+    grant_order(c, held.order.id, "paid the rest in cash")
+    still_open = store.staff_alerts(c.runtime.community_id, limit=2_000)
+    assert f"billing:held:{held.order.id}" not in {a.key for a in still_open}, (
+        "the held payment's alert leaves the inbox once granted"
+    )
+    assert len(still_open) == 1_001

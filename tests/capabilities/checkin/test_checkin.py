@@ -4,27 +4,32 @@ milestone rewards, the leaderboard and the daily summary."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from threading import Barrier
 from time import sleep
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import event, text
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
-from hearthkeeper.engine.executor import Processed
+from hearthkeeper.engine.executor import Executor, Processed
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.testing import EventBuilder
 from tests.engine_setup import RULES, Community, community, playbook
 from tests.playbook_samples import MINIMAL
 
@@ -327,3 +332,79 @@ def test_two_members_checking_in_at_once_in_different_workers_get_different_plac
     assert SqlCheckIns.on(store).check_in(community_id, mei, today, DAY).position == 1, (
         "checking in again tells the same place"
     )
+
+
+def test_two_workers_checking_in_members_of_two_communities_in_opposite_orders_never_deadlock(
+    store: Store, store_clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch checks in a member of each of two communities, each taking its community
+    day's counter until the commit; another worker's batch does the same the other way round.
+    Every batch locks its counters before deciding anything, in one order (by community, then
+    day), so the second waits for the first. Before, each locked a counter as it came to it:
+    each held one and waited for the other's, and PostgreSQL broke the deadlock after a
+    second by failing one batch (the engine took it for the database being away, waited and
+    decided the batch again)."""
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer: a batch holds the write lock from its first write")
+    tea = runtime_for(store, playbook())
+    coffee = runtime_for(store, parse_playbook(MINIMAL.replace("slug: tea", "slug: coffee")
+                                               .replace("Tea Friends", "Coffee Friends")
+                                               + RULES).playbook)  # fmt: skip
+    store.add_group(tea.community_id, "Tea 1", "fake", "tea-1")
+    store.add_group(coffee.community_id, "Coffee 1", "fake", "coffee-1")
+    runtimes = {tea.community_id: tea, coffee.community_id: coffee}
+    events = EventBuilder(DAY)
+    mine = [events.message("mei", "check in", group="tea-1", at=DAY),
+            events.message("mei", "check in", group="coffee-1", at=DAY)]  # fmt: skip
+    theirs = [events.message("li", "check in", group="coffee-1", at=DAY),
+              events.message("li", "check in", group="tea-1", at=DAY)]  # fmt: skip
+    workers = [Executor(store, store_clock, runtimes) for _ in range(2)]
+    for worker in workers:  # each knows the groups and members before the race
+        worker.process([events.message(u, "hello", group=g) for u in ("mei", "li")
+                        for g in ("tea-1", "coffee-1")])  # fmt: skip
+    first_counter = _counter_taken_by_both(store)
+    with first_counter, ThreadPoolExecutor(2) as pool:
+        running = [pool.submit(workers[0].process, mine), pool.submit(workers[1].process, theirs)]
+        done = [r.result() for r in running]
+    assert not [r for r in caplog.records if "failed" in r.getMessage()], (
+        "neither batch failed (a deadlock broken by PostgreSQL fails one)"
+    )
+    replies = sorted(t for batch in done for t in said(batch))
+    assert len(replies) == 4 and all("checked in" in t.lower() for t in replies)
+    for community_id in runtimes:
+        assert SqlCheckIns.on(store).check_ins_on(community_id, DAY.date()) == 2
+
+
+@contextmanager
+def _counter_taken_by_both(store: Store) -> Iterator[None]:
+    """While the block runs, a thread that has run its first statement on the check-in
+    counters waits until the other thread has run its own, or waits for a lock, or is done:
+    both take a first counter before either goes on (the moment a deadlock needs)."""
+    firsts: dict[int, threading.Event] = {}
+    guard = threading.Lock()
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND datname = current_database()")  # fmt: skip
+
+    def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "checkin_days" not in statement:
+            return
+        me = threading.get_ident()
+        with guard:
+            if me in firsts:
+                return
+            firsts[me] = threading.Event()
+            firsts[me].set()
+        for _ in range(3000):
+            others = [e for t, e in firsts.items() if t != me]
+            if others and others[0].is_set():
+                return
+            with store.engine.connect() as watch:
+                if watch.scalar(waiting):
+                    return
+            sleep(0.01)
+
+    event.listen(store.engine, "after_cursor_execute", after)
+    try:
+        yield
+    finally:
+        event.remove(store.engine, "after_cursor_execute", after)

@@ -251,10 +251,11 @@ def refund_held(tx: Store, community: Community, held: Order, provider_ref: str,
 
 
 def _handle_alert(tx: Store, community_id: int, key: str, by: str, now: datetime) -> None:
-    """The held payment's inbox alert is handled by granting it."""
-    for alert in tx.staff_alerts(community_id, limit=1000):
-        if alert.key == key:
-            tx.handle_alert(alert.id, by, now)
+    """The held payment's inbox alert is handled by granting it (or by its refund), looked
+    up by its key: however many other alerts are open, it leaves the inbox."""
+    alert = tx.staff_alert_by_key(key)
+    if alert is not None and alert.community_id == community_id and alert.handled_at is None:
+        tx.handle_alert(alert.id, by, now)
 
 
 def refund(tx: Store, community: Community, playbook: Playbook | None, subscription_id: int,

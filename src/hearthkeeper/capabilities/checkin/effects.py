@@ -4,7 +4,7 @@ daily summary (scheduled work that schedules the next day's). Each effect loads,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from hearthkeeper.capabilities.checkin.decide import (
@@ -21,7 +21,9 @@ from hearthkeeper.capabilities.points.requests import LevelsEvaluate, follow
 from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
+from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.registry import Registry
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -90,6 +92,22 @@ def summary(scope: StoreBase, request: CheckInSummary, ctx: EffectContext) -> Se
     return [Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                    text=text, handler="checkin", reason="daily check-in summary",
                    key=f"{summary_key(group.id, day)}:post")]  # fmt: skip
+
+
+class DaysAhead:
+    """Before a batch is decided, the community days its check-ins (`checks_in`: by keyword
+    or command) will count on have their counters locked, in order of day
+    (`Registry.add_lock_ahead`): every worker locks them in one order."""
+
+    def __init__(self, checks_in: Callable[[Event], bool]) -> None:
+        self.checks_in = checks_in
+
+    def __call__(self, scope: StoreBase, community_id: int,
+                 events: Sequence[tuple[Event, Playbook]]) -> None:  # fmt: skip
+        days = {local_day(event.at, pb.community.timezone) for event, pb in events
+                if self.checks_in(event)}  # fmt: skip
+        if days:
+            SqlCheckIns.on(scope).take_days(community_id, days)
 
 
 def register(registry: Registry) -> None:

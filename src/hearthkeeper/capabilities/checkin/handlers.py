@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from hearthkeeper.capabilities.checkin import effects
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
 from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Invocation,
+    ask,
+    invocation_of,
+)
 from hearthkeeper.capabilities.points.handlers import is_share, share_effect
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
@@ -26,6 +32,10 @@ class CheckInByKeyword:
         self.keywords = tuple(keywords)
 
     def check(self, event: Event, ctx: Context) -> bool:
+        return self.matches(event)
+
+    def matches(self, event: Event) -> bool:
+        """Whether `event` is a check-in by keyword."""
         return (
             isinstance(event, Message)
             and not event.sender.is_bot
@@ -56,12 +66,21 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     settings = playbook.mechanisms.check_in
     if not settings.enabled:
         return
-    registry.add(CheckInByKeyword(settings.keywords), Stage.MECHANISMS + 1)
+    keyword = CheckInByKeyword(settings.keywords)
+    registry.add(keyword, Stage.MECHANISMS + 1)
     effects.register(registry)
-    commands.add(Command("checkin", ("打卡", "签到"), {
+    command = Command("checkin", ("打卡", "签到"), {
         Language.ZH_CN: "今日打卡（可以附一句话，如 /打卡 跑了5公里）",
         Language.EN: "check in for today (a short note may follow)",
-    }, _check_in))  # fmt: skip
+    }, _check_in)  # fmt: skip
+    commands.add(command)
+    names = frozenset(command.names())
+
+    def checks_in(event: Event) -> bool:
+        invocation = invocation_of(event)
+        return keyword.matches(event) or (invocation is not None and invocation.name in names)
+
+    registry.add_lock_ahead(effects.DaysAhead(checks_in))
     commands.add(Command("rank", ("排行榜", "打卡榜"), {
         Language.ZH_CN: "连续打卡榜和本月打卡次数",
         Language.EN: "top streaks and this month's check-ins",

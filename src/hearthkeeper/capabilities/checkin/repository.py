@@ -5,9 +5,12 @@ transaction.
 Inside a transaction (the engine's batch) a check-in and its points wait in memory
 (`_Pending`, `StoreBase.deferred`) and are written together before the commit: a check-in
 reads only the member's rows of today and yesterday. Its place in the day comes from the
-community's counter of that day (`checkin_days`), bumped at the transaction's first check-in
-of the day (which locks the row until the commit, so a worker checking a member in at the
-same instant waits and gets the next place) and by the others when they are written. Every read of check-ins or points in the transaction writes them first
+community's counter of that day (`checkin_days`), whose row the transaction locks until the
+commit (a worker checking a member in at the same instant waits and gets the next place):
+the engine takes every counter a batch will need before deciding it, in order of community
+and day (`take_days`, so no two workers deadlock), a check-in not foreseen takes its own at
+its first of the day; the others count on and are added when written. Every read of
+check-ins or points in the transaction writes them first
 (`flush_deferred`), except the level check after each check-in, which adds them
 (`pending_activity`)."""
 
@@ -84,12 +87,13 @@ def _insert_check_in(dialect: str) -> Insert:
 
 
 @functools.cache
-def _count_check_in(dialect: str) -> Insert:
-    """One more check-in on the community's day; its place comes back. The day's row is
-    locked until the commit: a check-in at the same instant in another worker waits for it
-    and gets the next place (counting the rows instead, neither would see the other's).
-    Made at its first check-in, the row starts at that day's stored check-ins plus `adding`
-    (1 for a check-in not written yet; a day begun before the counter existed counts on)."""
+def _count_check_in(dialect: str, more: int = 1) -> Insert:
+    """`more` check-ins (0: none, only the lock) on the community's day; the count comes
+    back. The day's row is locked until the commit: a check-in at the same instant in
+    another worker waits for it and gets the next place (counting the rows instead, neither
+    would see the other's). Made at its first check-in, the row starts at that day's stored
+    check-ins plus `adding` (1 for a check-in not written yet; a day begun before the
+    counter existed counts on)."""
     so_far = (
         select(func.count())
         .where(_TABLE.c.community_id == bindparam("community_id"),
@@ -101,7 +105,7 @@ def _count_check_in(dialect: str) -> Insert:
         insert.values(community_id=bindparam("community_id"), day=bindparam("day"),
                       count=so_far + bindparam("adding"))
         .on_conflict_do_update(index_elements=["community_id", "day"],
-                               set_={"count": _DAYS.c.count + 1})
+                               set_={"count": _DAYS.c.count + more})
         .returning(_DAYS.c.count)
     )  # fmt: skip
 
@@ -174,6 +178,24 @@ class SqlCheckIns(StoreBase):
                 return self._with_position(db, row, created=False)
             return _made(row, True, place)
 
+    def take_days(self, community_id: int, days: Collection[date]) -> None:
+        """Lock the community's counters of `days` for this transaction, in order of day,
+        before anything else of its check-ins (the engine does so for every community of a
+        batch, in order of community: `Registry.lock_ahead`). Its check-ins on those days
+        then count on from there in memory. Outside a transaction, nothing to do: a lone
+        check-in locks its one day."""
+        pending = self.deferred(_PENDING, _Pending)
+        if pending is None:
+            return
+        with self._unit(write=True) as session:
+            db = session.connection()
+            lock = _count_check_in(db.dialect.name, 0)
+            for day in sorted(days):
+                key = (community_id, day.isoformat())
+                if key not in pending.counted:
+                    values = {"community_id": community_id, "day": key[1], "adding": 0}
+                    pending.counted[key] = int(db.execute(lock, values).scalar() or 0)
+
     def _check_in_later(self, pending: _Pending, values: dict[str, Any]) -> CheckIn:
         """`check_in` inside a transaction: decided from the member's rows of today and
         yesterday (pending or stored), the new row left to `_Pending.flush`."""
@@ -193,10 +215,11 @@ class SqlCheckIns(StoreBase):
             else:
                 streak = stored[yesterday].streak if yesterday in stored else 0
             counted = pending.counted.get((community_id, today))
-            if counted is None:  # the transaction's first of the day: the counter's row locked
+            if counted is None:  # the day's first here, not taken ahead: the counter locked now
                 bumped = db.execute(_count_check_in(db.dialect.name), {**values, "adding": 1})
                 position = int(bumped.scalar() or 0)
-            else:  # the row is this transaction's: one more, added when written
+            else:  # the row is this transaction's (taken ahead, or by its first check-in):
+                # one more, added when written
                 position = counted + 1
                 pending.more[(community_id, today)] += 1
         pending.counted[(community_id, today)] = position

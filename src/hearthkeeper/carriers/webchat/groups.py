@@ -36,12 +36,13 @@ def open_next_group(
     store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
 ) -> Group:
     """The community's next web chat group: named by `replication.naming` with the next
-    free number, as large as `structure.groups.capacity`."""
+    free number (the staff channel uses none up), as large as `structure.groups.capacity`."""
+    from hearthkeeper.carriers.naming import first_number
     from hearthkeeper.store import StoreError
 
     groups = store.list_groups(community_id)
     names = {g.name for g in groups}
-    n = sum(1 for g in groups if g.carrier == carrier) + 1
+    n = first_number(groups, playbook, carrier)
     for number in range(n, n + _ATTEMPTS):
         name = playbook.replication.naming.format(name=playbook.community.name, n=number)
         if name in names:

@@ -57,7 +57,12 @@ from hearthkeeper.store.models.moderation import (
     StrikeRow,
 )
 from hearthkeeper.store.models.referrals import ReferralLinkRow, ReferralRow
-from hearthkeeper.store.models.rollups import ActivityDayRow, GroupDayKindRow, GroupDayRow
+from hearthkeeper.store.models.rollups import (
+    ActivityDayRow,
+    GroupDayKindRow,
+    GroupDayRow,
+    UncountedImportRow,
+)
 from hearthkeeper.store.models.web import (
     ApiTokenRow,
     ConsoleSessionRow,
@@ -135,6 +140,7 @@ __all__ = [
     "SubscriptionRow",
     "TagRow",
     "TitleRow",
+    "UncountedImportRow",
     "WebChatEventRow",
     "WebChatGroupRow",
     "WebChatMessageRow",

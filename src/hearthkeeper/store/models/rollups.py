@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hearthkeeper.store.columns import SafeString
+from hearthkeeper.store.columns import SafeString, UTCDateTime
 from hearthkeeper.store.models.base import Base
 
 
@@ -53,3 +53,15 @@ class GroupDayKindRow(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(SafeString(16), primary_key=True)
     messages: Mapped[int] = mapped_column(Integer)
+
+
+class UncountedImportRow(Base):
+    """A group whose imported messages are not all in its rollups: those recorded from
+    `since` on were stored by an import that did not get to rebuild them (it stopped: a
+    crash, a bad group later in the file). Written by each import chunk, deleted when the
+    group's rollups are rebuilt for every day."""
+
+    __tablename__ = "uncounted_imports"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
