@@ -191,3 +191,23 @@ def test_deleting_imported_messages_before_their_rollups_were_built_counts_nothi
     assert _rollups(store, group_id) == ({ann: 3}, 3, 3)
     staff.delete_message(store, later[1], "manager", store_clock.now())
     assert _rollups(store, group_id) == ({ann: 2}, 2, 2), "rebuilt: counted, taken out"
+
+
+def test_staff_acting_on_an_imported_message_queue_nothing_for_a_chat_that_is_elsewhere(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An imported group's history came from a file: its chat is on a platform this server
+    does not run. Deleting such a message, banning its sender for it, and lifting that ban
+    change the store (marked deleted, the ban recorded and lifted) and leave nothing in the
+    outbox that no carrier would ever perform (it showed as pending for good)."""
+    community_id = store.ensure_community("history", "History").id
+    group_id = store.add_group(community_id, "Old chat", "import:csv", "history/old").id
+    ann = store.member_for("import:csv", "history/ann", "Ann").id
+    ids = _imported(store, group_id, ann, range(2))
+    staff.delete_message(store, ids[0], "manager", store_clock.now())
+    [ban] = staff.ban_for_message(store, ids[1], "manager", store_clock.now())
+    staff.lift(store, ban.id, "manager", store_clock.now())
+    deleted = {m.id: m.deleted_at is not None for m in store.messages(group_id)}
+    assert deleted == {ids[0]: True, ids[1]: True}
+    assert store.pending_outbox_count() == 0
+    assert store.outbox_items() == []

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+IMPORTED = "import:"  # the carrier prefix of groups an import registers (import:csv …)
+
 
 class MessageKind(StrEnum):
     """What a chat message carries (stored as its string value)."""
@@ -40,6 +42,11 @@ class Group:
     carrier_group_id: str
     capacity: int | None
     created_at: datetime
+
+    @property
+    def imported(self) -> bool:
+        """Registered by an import (`import:csv` …): history only, no chat to act on."""
+        return self.carrier.startswith(IMPORTED)
 
 
 @dataclass(frozen=True)

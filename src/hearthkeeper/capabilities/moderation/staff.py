@@ -69,7 +69,7 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime) -> li
                 tx.add_sanction(SanctionKind.BAN, member_id, reason, now, group_id=where.id)
             )
             user = tx.user_on(member_id, where.carrier)
-            if user is None:
+            if user is None or where.imported:
                 continue
             action = staff_actions.ban(where, user, reason)
             tx.enqueue(f"staff-ban:{message_id}:{where.id}", where.carrier, action.to_json(),
@@ -92,10 +92,11 @@ def _message_and_group(tx: Store, message_id: int) -> tuple[Message, Group]:
 def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -> None:
     """Queue the deletion on the carrier, keyed by the message: queued once however often
     staff click."""
-    user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
-    action = staff_actions.deletion(message, group, user, by)
-    tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(), action.priority,
-               group_id=group.id, at=now)  # fmt: skip
+    if not group.imported:  # an imported group's chat is elsewhere: nothing to delete there
+        user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
+        action = staff_actions.deletion(message, group, user, by)
+        tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(),
+                   action.priority, group_id=group.id, at=now)  # fmt: skip
     # No longer counted: levels, the rollups and vital signs leave it out from now on.
     tx.delete_messages([MessageDeletion(group.id, message.carrier_event_id, f"staff:{by}", now)])
 
@@ -130,7 +131,7 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
         for item in undone:
             group = tx.get_group(item.group_id) if item.group_id is not None else None
             user = tx.user_on(item.member_id, group.carrier) if group is not None else None
-            if group is None or user is None or item.kind is SanctionKind.KICK:
+            if group is None or user is None or group.imported or item.kind is SanctionKind.KICK:
                 continue  # a kick has nothing to undo: lifting it only stops holding them
             action = staff_actions.undo(item, group, user, by)
             tx.enqueue(f"lift:{sanction_id}:{item.id}", group.carrier, action.to_json(),
