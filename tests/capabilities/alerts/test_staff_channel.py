@@ -108,3 +108,21 @@ def test_the_staff_channel_uses_no_group_number_up(store: Store, store_clock: Fr
     store.add_group(community_id, "Tea staff", "matrix", "!staff:example.org")
     rooms = [g for g in store.list_groups(community_id) if g.carrier == "matrix"]
     assert next_group_name(rooms, pb, "matrix") == "Tea Friends 1群"
+
+
+def test_a_community_whose_only_web_chat_group_is_the_staff_channel_gets_a_member_group(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A community whose staff channel is its only web chat group still gets a group to
+    invite members to when the server adopts it (No. 1): before, it had none, and the join
+    links could only lead into the staff channel, which they never do."""
+    from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
+
+    pb = parse_playbook(MINIMAL + "alerts:\n  staff_group: Tea staff\n").playbook
+    community_id = store.ensure_community(pb.community.slug, pb.community.name).id
+    store.add_group(community_id, "Tea staff", "webchat", "tea-staff")
+    made = ensure_webchat_group(store, community_id, pb)
+    assert made is not None and made.name == "Tea Friends 1群"
+    assert ensure_webchat_group(store, community_id, pb) is None, "one is enough"
+    names = sorted(g.name for g in store.list_groups(community_id))
+    assert names == ["Tea Friends 1群", "Tea staff"]

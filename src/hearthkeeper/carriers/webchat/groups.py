@@ -26,10 +26,14 @@ def add_webchat_group(
 def ensure_webchat_group(
     store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
 ) -> Group | None:
-    """Give the community its first web chat group unless it has one; the new group or None."""
-    if any(g.carrier == carrier for g in store.list_groups(community_id)):
+    """Give the community its first web chat member group unless it has one (the staff
+    channel is none: newcomers are never seated there); the new group or None."""
+    from hearthkeeper.playbook.groups import is_staff_channel
+
+    if any(g.carrier == carrier and not is_staff_channel(playbook, g.name, g.carrier_group_id)
+           for g in store.list_groups(community_id)):  # fmt: skip
         return None
-    return add_webchat_group(store, community_id, playbook, 1, carrier=carrier)
+    return open_next_group(store, community_id, playbook, carrier=carrier)
 
 
 def open_next_group(
