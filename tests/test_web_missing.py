@@ -37,6 +37,7 @@ def host(tmp_path: Path, store_clock: FrozenClock) -> Iterator[Host]:
     ("/go/", NO_CODE), ("/go", NO_CODE), ("/go/poster/more", NO_CODE), ("/go/x.png/y", NO_CODE),
     ("/ref/", NO_LINK), ("/ref", NO_LINK), ("/ref/abc/def", NO_LINK),
     ("/join/", NO_GROUP), ("/join", NO_GROUP), ("/join/abc/def", NO_GROUP),
+    ("/chat/", NO_GROUP), ("/chat", NO_GROUP), ("/chat/abc/def", NO_GROUP),
 ])  # fmt: skip
 def test_a_join_address_cut_short_shows_the_page_people_read_for_an_unknown_code(
     host: Host, path: str, says: tuple[str, str]

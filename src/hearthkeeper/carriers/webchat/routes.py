@@ -281,6 +281,7 @@ def webchat_router(
         })  # fmt: skip
 
     missing_below(router, "/join", _missing)  # `/join/` cut short: the same page, not JSON
+    missing_below(router, "/chat", _missing)  # `/chat/` or `/chat/x/y`: likewise
     return router
 
 
