@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from hearthkeeper.analytics.measures import Inputs, _Scope, _windows
 from hearthkeeper.analytics.periods import days
-from hearthkeeper.store import QuestionTiming, Stay
+from hearthkeeper.store import QuestionDays, QuestionTiming, Stay
 from hearthkeeper.store.rollups import local_midnight
 
 START, END = date(2026, 3, 1), date(2026, 4, 20)
@@ -59,7 +59,7 @@ def test_members_at_the_end_of_each_day_count_a_member_once_whatever_their_stays
     stays: list[Stay], offsets: list[int]
 ) -> None:
     inputs = Inputs(ZONE, START, END, [], [], [], sorted(stays, key=lambda s: s.joined_at),
-                    [], [], [], [])  # fmt: skip
+                    QuestionDays({}, []), [], [], [])  # fmt: skip
     ends = [START + timedelta(days=n) for n in offsets]
 
     counted = _Scope(inputs, {1}, community=False).members_at_ends_of(ends)
@@ -79,13 +79,16 @@ def test_members_at_the_end_of_each_day_count_a_member_once_whatever_their_stays
 def test_questions_fall_on_the_local_day_they_were_asked_even_across_clock_changes(
     zone_name: str, minutes: list[int]
 ) -> None:
-    """Questions are placed on local days from the day found last (step 13); Santiago and
-    Havana change their clocks at midnight, where a day does not start at 00:00."""
+    """Answered questions' waits are placed on local days from the day found last (step 13);
+    Santiago and Havana change their clocks at midnight, where a day does not start at 00:00."""
     zone = ZoneInfo(zone_name)
     asked = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=m) for m in sorted(minutes)]
-    inputs = Inputs(zone, START, END, [], [], [], [],
-                    [QuestionTiming(1, 1, at, None) for at in asked], [], [], [])  # fmt: skip
+    timings = [QuestionTiming(1, 1, at, at + timedelta(minutes=5)) for at in asked]
+    inputs = Inputs(zone, START, END, [], [], [], [], QuestionDays.of(timings, zone),
+                    [], [], [])  # fmt: skip
 
-    placed = {day: n for day, (n, _) in inputs.parts[1].questions.items()} if asked else {}
+    found = inputs.parts[1].questions.items() if asked else ()
+    placed = {day: (n, len(waits)) for day, (n, waits) in found}
 
-    assert placed == Counter(at.astimezone(zone).date() for at in asked)
+    expected = Counter(at.astimezone(zone).date() for at in asked)
+    assert placed == {day: (n, n) for day, n in expected.items()}

@@ -3,13 +3,17 @@ conversion and the purchase rates not measured yet — each on a hand-counted fi
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.signups.records import NewSignUpItem
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
-from hearthkeeper.store import Store, metric_reads
+from hearthkeeper.store import MessageDeletion, QuestionDays, Store, metric_reads
+from hearthkeeper.store.rollups import local_midnight
 from tests.metrics_setup import at, town
 from tests.sql_plans import sqlite_plan
 
@@ -158,3 +162,55 @@ def test_questions_are_read_from_their_index_not_by_searching_every_message(stor
 
     assert [q.asked_at for q in timings] == [at("03-02", 10)]
     assert "ix_messages_questions" in plan, plan
+
+
+@pytest.mark.parametrize("zone_name", ["Asia/Shanghai", "America/Santiago"])
+def test_questions_counted_per_local_day_are_the_questions_and_answers_listed(
+    store: Store, monkeypatch: pytest.MonkeyPatch, zone_name: str
+) -> None:
+    """The report counts a window's questions per group and local day from the times the
+    database gives (step 13, sixth pass), rather than making a record of each: the same
+    questions, days and first answers as `question_timings`. Shanghai's days start at 16:00
+    UTC; Santiago set its clocks back an hour at midnight on 2026-04-04 (a day of 25
+    hours). A window that does not start at a local midnight is counted one by one."""
+    zone = ZoneInfo(zone_name)
+    t = town(store)
+
+    def local(day: str, hour: int, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:
+        return datetime(2026, int(day[:2]), int(day[3:]), hour, minute, second, micro,
+                        tzinfo=zone)  # fmt: skip
+
+    q1 = t.say("ann", "g", local("04-03", 0), "Which tea?")  # at a local midnight
+    t.say("bob", "g", local("04-03", 0, 30), "Assam", reply_to=q1)  # answered after 30 min
+    t.say("cat", "g", local("04-03", 23, 59, 59, 999_999), "And you?")  # the day's last instant
+    t.say("ann", "h", local("04-04", 9), "哪里买？")
+    q4 = t.say("dan", "h", local("04-04", 10), "想问一下哪家好")  # no mark: the FAQ queue took it
+    queued = SqlQuestions.on(store).add_question(t.community_id, t.group("h"), t.member("dan"),
+                                                 q4, "想问一下哪家好", local("04-04", 10))  # fmt: skip
+    SqlQuestions.on(store).answer_question(queued, t.member("ann"), local("04-04", 10, 10))
+    spam = t.say("eve", "g", local("04-05", 12), "cheap bags?")  # deleted: no question
+    store.delete_messages([MessageDeletion(t.group("g"), spam, "moderation", local("04-05", 12))])
+    q6 = t.say("eve", "g", local("04-06", 8), "Late one?")
+    t.say("eve", "g", local("04-06", 8, 5), "me again", reply_to=q6)  # her own: no answer
+    t.say("ann", "g", local("04-08", 1), "After the window?")
+    ids = [t.group("g"), t.group("h")]
+    since = local_midnight(date(2026, 4, 3), zone)
+    until = local_midnight(date(2026, 4, 8), zone)
+
+    days = store.question_days(ids, since, until, zone)
+
+    g, h = t.group("g"), t.group("h")
+    assert days.asked == {(g, date(2026, 4, 3)): 2, (h, date(2026, 4, 4)): 2,
+                          (g, date(2026, 4, 6)): 1}  # fmt: skip
+    assert [(q.group_id, q.asked_at, q.answered_at) for q in days.answered] == [
+        (g, local("04-03", 0), local("04-03", 0, 30)),
+        (h, local("04-04", 10), local("04-04", 10, 10)),
+    ]
+    assert days == QuestionDays.of(store.question_timings(ids, since, until), zone)
+    morning = local("04-03", 6)
+    assert store.question_days(ids, morning, until, zone) == QuestionDays(
+        {key: n - (key == (g, date(2026, 4, 3))) for key, n in days.asked.items()},
+        days.answered[1:],
+    )
+    monkeypatch.setattr(metric_reads, "_CHUNK", 1)  # the answers from one pass over the replies
+    assert store.question_days(ids, since, until, zone) == days

@@ -9,7 +9,8 @@ up to and including it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,7 +49,7 @@ def iso_week(day: date) -> str:
 
 def cohort_table(
     joined: Mapping[int, date],
-    active_days: Mapping[int, Iterable[date]],
+    active_days: Mapping[int, Sequence[date]],
     as_of: date,
     *,
     weeks: int = 8,
@@ -56,7 +57,7 @@ def cohort_table(
 ) -> list[CohortRow]:
     """Weekly join cohorts (oldest first; the last `cohorts` of them, all when None) × weeks
     0..`weeks`-1 since joining. `joined`: member → first join day; `active_days`: member →
-    days they posted. Joins after `as_of` are left out."""
+    days they posted, ascending. Joins after `as_of` are left out."""
     by_week: dict[date, list[int]] = {}
     mondays: dict[date, date] = {}  # join day → its Monday (members share few join days)
     for member, day in joined.items():
@@ -81,7 +82,7 @@ def cohort_table(
 
 
 def _posted_per_week(cohort_start: date, members: Iterable[int],
-                     active_days: Mapping[int, Iterable[date]], as_of: date,
+                     active_days: Mapping[int, Sequence[date]], as_of: date,
                      weeks: int) -> list[int]:  # fmt: skip
     """For each of the first `weeks` weeks since the cohort's Monday, how many of its
     members posted in it (up to `as_of`)."""
@@ -89,6 +90,7 @@ def _posted_per_week(cohort_start: date, members: Iterable[int],
     counts = [0] * max(weeks, 0)
     for member in members:
         days = active_days.get(member, ())
-        for week in {(d - cohort_start).days // 7 for d in days if cohort_start <= d <= last}:
+        within = days[bisect_left(days, cohort_start) : bisect_right(days, last)]
+        for week in {(d - cohort_start).days // 7 for d in within}:
             counts[week] += 1
     return counts

@@ -4,10 +4,9 @@ range, from inputs read once (`Inputs`). Pure: no store access here."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, groupby
 from operator import itemgetter
@@ -17,21 +16,21 @@ from zoneinfo import ZoneInfo
 from hearthkeeper.analytics.conversion import ORDERS_NOT_MEASURED, conversion
 from hearthkeeper.analytics.engagement import rank_content
 from hearthkeeper.analytics.metric_records import DayPoint, PeriodMetrics, ScopeMetrics
-from hearthkeeper.analytics.periods import Period, days, months, weeks, whole
+from hearthkeeper.analytics.periods import LocalDays, Period, days, months, weeks, whole
 from hearthkeeper.analytics.responses import stats_of
 from hearthkeeper.capabilities.calendar.records import PostResponse
 from hearthkeeper.store import (
     ActivityDay,
     GroupDay,
     GroupDayKind,
-    QuestionTiming,
+    QuestionDays,
     SignUpReach,
     Stay,
 )
 from hearthkeeper.store.rollups import local_day, local_midnight
 
 _MEMBER, _DAY, _MESSAGES, _QUESTIONS = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
-_DAY_LONG, _INSTANT = timedelta(days=1), timedelta(microseconds=1)
+_NO_KINDS: dict[str, int] = {}
 NEWCOMER_DAYS = 7  # the join day and the six after it
 TOP_TENTHS = 1  # concentration: the top 10% (one tenth) of speakers
 
@@ -47,7 +46,7 @@ class Inputs:
     days: Sequence[GroupDay]
     kinds: Sequence[GroupDayKind]
     stays: Sequence[Stay]
-    questions: Sequence[QuestionTiming]
+    questions: QuestionDays  # asked in start..end
     checkins: Sequence[tuple[int | None, int, date]]
     signups: Sequence[SignUpReach]
     posts: Sequence[PostResponse]
@@ -74,14 +73,13 @@ class Inputs:
             part(k.group_id).kinds.append(k)
         for s in self.stays:
             part(s.group_id).stays.append(s)
-        day_of = _LocalDays(self.zone).of
-        for q in self.questions:  # per group and local day: how many, and the waits
-            on_day = part(q.group_id).questions.get(day := day_of(q.asked_at))
-            if on_day is None:
-                on_day = part(q.group_id).questions[day] = [0, []]
-            on_day[0] += 1
+        for (group_id, day), asked in self.questions.asked.items():
+            part(group_id).questions[day] = [asked, []]
+        day_of = LocalDays(self.zone).of
+        for q in self.questions.answered:  # in order of time asked: the minutes each waited
             if q.answered_at is not None:
-                on_day[1].append((q.answered_at - q.asked_at).total_seconds() / 60)
+                waited = (q.answered_at - q.asked_at).total_seconds() / 60
+                part(q.group_id).questions[day_of(q.asked_at)][1].append(waited)
         for g, m, day in self.checkins:
             part(g).checkins.append((day, m))
         for r in self.signups:
@@ -89,26 +87,6 @@ class Inputs:
         for p in self.posts:
             part(p.group_id).posts.append((local_day(p.sent_at, self.zone), p))
         return parts
-
-
-class _LocalDays:
-    """Local days of aware instants; the day found last is kept with its bounds, so instants
-    in order (questions by time asked) are placed by two comparisons each."""
-
-    def __init__(self, zone: ZoneInfo) -> None:
-        self.zone = zone
-        self.day = date.min
-        self.bounds: tuple[datetime, datetime] | None = None
-
-    def of(self, at: datetime) -> date:
-        if self.bounds is not None and self.bounds[0] <= at < self.bounds[1]:
-            return self.day
-        day = self.day = at.astimezone(self.zone).date()
-        start, end = local_midnight(day, self.zone), local_midnight(day + _DAY_LONG, self.zone)
-        exact = (start.astimezone(self.zone).date() == day
-                 and (end - _INSTANT).astimezone(self.zone).date() == day)  # fmt: skip
-        self.bounds = (start, end) if exact else None  # (not around a clock change at midnight)
-        return day
 
 
 @dataclass
@@ -180,8 +158,10 @@ class _Scope:
             on_day_kinds[k.kind] = on_day_kinds.get(k.kind, 0) + k.messages
         self.stays = sorted((s for p in parts for s in p.stays), key=lambda s: s.joined_at)
         self.first_join: dict[int, date] = {}
+        day_of = LocalDays(zone).of
         for s in self.stays:  # in order of joining: the first one seen is the first
-            self.first_join.setdefault(s.member_id, local_day(s.joined_at, zone))
+            if s.member_id not in self.first_join:
+                self.first_join[s.member_id] = day_of(s.joined_at)
         self.asked: dict[date, int] = {}  # questions asked per day
         self.waits: dict[date, list[float]] = {}  # minutes to the first answer, per day
         for p in parts:
@@ -247,7 +227,13 @@ class _DayLine:
         # DAU/MAU of each day (None: no MAU), summed per period in order of day as before
         self.stuck = [len(p or ()) / m if (m := scope.mau[d]) else None
                       for d, p in zip(span, self.posters, strict=True)]  # fmt: skip
-        self.kinds = [scope.kinds.get(d) for d in span]
+        # per kind: running sums of its messages, and of the days it has a row (a period's
+        # kinds are those with a row in it, even of 0 messages)
+        self.kinds: dict[str, tuple[list[int], list[int]]] = {}
+        for kind in sorted({k for on_day in scope.kinds.values() for k in on_day}):
+            on_days = [scope.kinds.get(d, _NO_KINDS).get(kind) for d in span]
+            self.kinds[kind] = (list(accumulate((n or 0 for n in on_days), initial=0)),
+                                list(accumulate((n is not None for n in on_days), initial=0)))  # fmt: skip
         self.waits = [scope.waits.get(d, ()) for d in span]
         self.newcomers = [scope.newcomers.get(d, ()) for d in span]
         self.checked_in = [scope.checked_in.get(d, ()) for d in span]
@@ -363,10 +349,8 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
             if on_day:
                 for member, n in on_day.items():
                     by_member[member] = get(member, 0) + n
-    kinds: Counter[str] = Counter()
-    for on_day_kinds in line.kinds[within]:
-        if on_day_kinds:
-            kinds.update(on_day_kinds)
+    kinds = {kind: messages[last] - messages[first]
+             for kind, (messages, seen) in line.kinds.items() if seen[last] > seen[first]}  # fmt: skip
     sums = [running[last] - running[first] for running in line.sums]
     posters_seen = line.posters_seen[last] - line.posters_seen[first]
     asked = line.asked[last] - line.asked[first]
@@ -393,7 +377,7 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
     notes["purchase_rate"] = notes["repurchase_rate"] = ORDERS_NOT_MEASURED
     return PeriodMetrics(
         grain=period.grain, label=period.label, start=period.start, end=period.end,
-        messages=messages, kinds=dict(sorted(kinds.items())), speakers=len(by_member),
+        messages=messages, kinds=kinds, speakers=len(by_member),
         dau=posters_seen / (last - first),
         wau=scope.wau[period.end], mau=scope.mau[period.end],
         stickiness=sum(stuck) / len(stuck) if stuck else None,

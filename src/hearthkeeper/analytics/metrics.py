@@ -49,7 +49,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
     activity, questions, days, kinds = concurrently(
         store,
         lambda: reads.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
-        lambda: reads.question_timings(ids, since, until),
+        lambda: reads.question_days(ids, since, until, tz),
         lambda: store.group_days(ids, start, end),
         lambda: store.group_day_kinds(ids, start, end),
     )

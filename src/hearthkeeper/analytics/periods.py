@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hearthkeeper.store.rollups import local_midnight
+
+_DAY, _INSTANT = timedelta(days=1), timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -58,3 +63,24 @@ def months(start: date, end: date) -> list[Period]:
         found.append(Period("month", f"{first:%Y-%m}", max(first, start), min(last, end)))
         first = following
     return found
+
+
+class LocalDays:
+    """Local days of aware instants; the day found last is kept with its bounds, so instants
+    in order (questions by time asked, stays by time joined) are placed by two comparisons
+    each, not a conversion to the zone."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.day = date.min
+        self.bounds: tuple[datetime, datetime] | None = None
+
+    def of(self, at: datetime) -> date:
+        if self.bounds is not None and self.bounds[0] <= at < self.bounds[1]:
+            return self.day
+        day = self.day = at.astimezone(self.zone).date()
+        start, end = local_midnight(day, self.zone), local_midnight(day + _DAY, self.zone)
+        exact = (start.astimezone(self.zone).date() == day
+                 and (end - _INSTANT).astimezone(self.zone).date() == day)  # fmt: skip
+        self.bounds = (start, end) if exact else None  # (not around a clock change at midnight)
+        return day

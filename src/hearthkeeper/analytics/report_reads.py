@@ -14,10 +14,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
-from hearthkeeper.store import ActivityDay, QuestionTiming, Stay, Store
+from hearthkeeper.store import ActivityDay, QuestionDays, QuestionTiming, Stay, Store
+from hearthkeeper.store.rollups import local_midnight
 
 T = TypeVar("T")
 
@@ -33,6 +34,10 @@ class Reads(Protocol):
         self, group_ids: Collection[int], since: datetime, until: datetime
     ) -> list[QuestionTiming]: ...
 
+    def question_days(
+        self, group_ids: Collection[int], since: datetime, until: datetime, zone: tzinfo
+    ) -> QuestionDays: ...
+
     def stays(self, group_ids: Collection[int], until: datetime | None = None) -> list[Stay]: ...
 
 
@@ -47,6 +52,7 @@ class SharedReads:
         self.times = (since, until)
         self._activity: tuple[list[ActivityDay], list[date]] | None = None
         self._questions: tuple[list[QuestionTiming], list[datetime]] | None = None
+        self._question_days: dict[tzinfo, tuple[QuestionDays, list[datetime]]] = {}
         self._stays: tuple[list[Stay], list[datetime]] | None = None
         self._made: dict[Hashable, Any] = {}
 
@@ -79,6 +85,28 @@ class SharedReads:
             self._questions = rows, [q.asked_at for q in rows]
         rows, keys = self._questions
         return rows[bisect_left(keys, since) : bisect_left(keys, until)]
+
+    def question_days(
+        self, group_ids: Collection[int], since: datetime, until: datetime, zone: tzinfo
+    ) -> QuestionDays:
+        """As `Store.question_days`, for a window of whole local days in `zone` inside this
+        one (the days are the window's own only then)."""
+        first, last = self.times
+        if not self._ours(group_ids) or since < first or until > last:
+            return self.store.question_days(group_ids, since, until, zone)
+        since_day, until_day = since.astimezone(zone).date(), until.astimezone(zone).date()
+        if (local_midnight(since_day, zone) != since or local_midnight(until_day, zone) != until
+                or local_midnight(first.astimezone(zone).date(), zone) != first
+                or local_midnight(last.astimezone(zone).date(), zone) != last):  # fmt: skip
+            return self.store.question_days(group_ids, since, until, zone)
+        if zone not in self._question_days:
+            whole = self.store.question_days(self.ids, first, last, zone)
+            self._question_days[zone] = whole, [q.asked_at for q in whole.answered]
+        whole, keys = self._question_days[zone]
+        asked = {key: n for key, n in whole.asked.items() if since_day <= key[1] < until_day}
+        return QuestionDays(
+            asked, whole.answered[bisect_left(keys, since) : bisect_left(keys, until)]
+        )
 
     def stays(self, group_ids: Collection[int], until: datetime | None = None) -> list[Stay]:
         """As `Store.stays`."""

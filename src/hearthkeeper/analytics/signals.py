@@ -9,16 +9,18 @@ present and as having joined on the day of their first message.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.health import HealthInputs
 from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember
 from hearthkeeper.analytics.lifecycle import CommunityFacts
+from hearthkeeper.analytics.periods import LocalDays
 from hearthkeeper.analytics.report_reads import Reads, SharedReads
 from hearthkeeper.analytics.segments import MemberFacts
 from hearthkeeper.capabilities.activities.records import EventStatus
@@ -29,12 +31,13 @@ from hearthkeeper.store import Store
 from hearthkeeper.store.records import (
     ActivityDay,
     GroupDay,
-    QuestionTiming,
+    QuestionDays,
     SignUpReach,
     Stay,
 )
 
 EPOCH = date(1970, 1, 1)
+_FACTS = partial(tuple.__new__, MemberFacts)  # made in C: one per member and scope
 POSTED = ("posted", "confirmed")
 
 
@@ -82,7 +85,7 @@ class HealthData:
     activity: ByGroup[ActivityDay]  # every day up to as_of, in order of day
     days: ByGroup[GroupDay]  # the 35 days ending on as_of
     stays: ByGroup[Stay]  # begun by the end of as_of
-    questions: ByGroup[QuestionTiming]  # asked in the 28 days ending on as_of
+    questions: Mapping[int, tuple[int, int]]  # asked, answered in the 28 days ending on as_of
     check_ins: ByGroup[tuple[int | None, int, date]]  # (group, member, day), last 35 days
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
@@ -130,7 +133,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
         stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
-        questions=by_group(reads.question_timings(ids, start28, end), lambda r: r.group_id),
+        questions=_questions_by_group(reads.question_days(ids, start28, end, zone)),
         check_ins=by_group(store.checkin_marks(community_id, as_of - timedelta(days=34), as_of),
                            lambda r: r[0]),
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
@@ -138,6 +141,15 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         attendees=_attendees(store, community_id, end),
         opened={g.id: _local(g.created_at, zone) for g in listed},
     )  # fmt: skip
+
+
+def _questions_by_group(questions: QuestionDays) -> dict[int, tuple[int, int]]:
+    """Group → questions asked, and answered."""
+    asked: dict[int, int] = defaultdict(int)
+    for (group_id, _), n in questions.asked.items():
+        asked[group_id] += n
+    answered = Counter(q.group_id for q in questions.answered)
+    return {group_id: (n, answered.get(group_id, 0)) for group_id, n in asked.items()}
 
 
 def _attendees(store: Store, community_id: int, end: datetime) -> frozenset[int] | None:
@@ -223,9 +235,10 @@ def _member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]
     present: set[int] = set()
     staff: set[int] = set()
     stayed: set[int] = set()
+    day_of = LocalDays(data.zone).of  # (each group's stays come in order of joining)
     for stay in in_scope(data.stays, scope):
         stayed.add(stay.member_id)
-        day = _local(stay.joined_at, data.zone)
+        day = day_of(stay.joined_at)
         joined[stay.member_id] = min(day, joined.get(stay.member_id, day))
         if stay.left_at is None or stay.left_at >= end:
             present.add(stay.member_id)
@@ -236,7 +249,7 @@ def _member_facts(data: HealthData, scope: Collection[int]) -> list[MemberFacts]
         days = posted.get(member, ())
         first = joined.get(member, days[0] if days else None)
         here = member in present or member not in stayed
-        facts.append(MemberFacts(member, first, here, days, member in staff))
+        facts.append(_FACTS((member, first, here, days, member in staff)))
     return facts
 
 
@@ -319,7 +332,10 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
               for k in range(5)]  # fmt: skip
     last28 = [d for d in days if (as_of - d.day).days < 28]
-    asked = list(in_scope(data.questions, scope))
+    asked = answered = 0
+    for group in scope:
+        asked_in, answered_in = data.questions.get(group, (0, 0))
+        asked, answered = asked + asked_in, answered + answered_in
     key = ("member_counts", frozenset(scope))
     if data.made.get(("member_facts", key[1])) is members:  # the vital signs' and the matrix's
         present, speakers, newcomers, spoke, met = data.once(
@@ -333,7 +349,7 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
         speakers_7d=speakers,
         weekly_messages=tuple(weekly),
         output_days_7d=sum(1 for d in days[-7:] if d.output > 0),
-        questions_28d=len(asked), answered_28d=sum(1 for q in asked if q.answered_at is not None),
+        questions_28d=asked, answered_28d=answered,
         messages_28d=sum(d.messages for d in last28),
         violations_28d=sum(d.violations for d in last28),
         newcomers=newcomers, newcomers_posted=spoke,

@@ -24,6 +24,7 @@ from hearthkeeper.analytics.segments import (
     DEFAULT_RULES,
     MemberFacts,
     Placed,
+    Placements,
     SegmentReport,
     SegmentRules,
     segment_members,
@@ -97,8 +98,11 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
     all_groups = set(data.groups)
     members = signals.member_facts(data, all_groups)
     met = met_offline(store, community_id)  # who came to an offline event (activities)
-    report = _met(segment_members(members, as_of, rules), members, met)
-    reports = {gid: _segments(data, scope, rules, met) for gid, (scope, _) in scopes.items()}
+    placed: Placements = {}  # a member's placement, made once where their facts are the same
+    report = _met(segment_members(members, as_of, rules, known=placed), members, met)
+    reports = {
+        gid: _segments(data, scope, rules, met, placed) for gid, (scope, _) in scopes.items()
+    }
     silent = silent_key_members(report, rules)
     silent_in = {gid: silent_key_members(r, rules) for gid, r in reports.items()}
     # Every name the scores show, in one read.
@@ -129,9 +133,9 @@ def silent_key_members_of(store: Store, community_id: int, *, as_of: date, zone:
 
 
 def _segments(data: signals.HealthData, scope: set[int], rules: SegmentRules,
-              met: Collection[int]) -> SegmentReport:  # fmt: skip
+              met: Collection[int], placed: Placements) -> SegmentReport:  # fmt: skip
     members = signals.member_facts(data, scope)
-    return _met(segment_members(members, data.as_of, rules), members, met)
+    return _met(segment_members(members, data.as_of, rules, known=placed), members, met)
 
 
 def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,

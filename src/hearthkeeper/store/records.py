@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -520,6 +520,28 @@ class QuestionTiming(NamedTuple):
     member_id: int | None
     asked_at: datetime
     answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class QuestionDays:
+    """The questions of `question_timings` counted per group and local day, with the answered
+    ones listed (in order of time asked): what the report measures of them. At a million
+    messages there are about 200,000 questions, a tenth of them answered."""
+
+    asked: dict[tuple[int, date], int]  # (group, local day) → questions asked
+    answered: list[QuestionTiming]
+
+    @classmethod
+    def of(cls, timings: Iterable[QuestionTiming], zone: tzinfo) -> QuestionDays:
+        """`timings` (in order of time asked) counted by local day in `zone`."""
+        asked: dict[tuple[int, date], int] = {}
+        answered = []
+        for q in timings:
+            key = (q.group_id, q.asked_at.astimezone(zone).date())
+            asked[key] = asked.get(key, 0) + 1
+            if q.answered_at is not None:
+                answered.append(q)
+        return cls(asked, answered)
 
 
 @dataclass(frozen=True)
