@@ -42,7 +42,10 @@ class Interest(Section):
     kind: InterestKind = Field(
         description="What the members share: product, behaviour, tag, place, emotion or values."
     )
-    description: Text = Field(description="The interest in one sentence, shown to newcomers.")
+    description: Text = Field(
+        description="The interest in one sentence, for staff: `hearth playbook show` and the "
+        "console's playbook page; newcomers read `purpose`, in the welcome."
+    )
 
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]

@@ -154,7 +154,11 @@ class Carrier(Section):
     """A chat platform the community uses; secrets are named environment variables, never values."""
 
     kind: CarrierKind = Field(description="webchat, matrix, telegram, discord, wecom, slack or qq.")
-    name: str | None = Field(None, description="A label when the same kind is used twice.")
+    name: str | None = Field(
+        None,
+        description="A label, shown by `hearth playbook show`; a server runs one carrier of "
+        "each kind, so the same kind named twice is the same groups.",
+    )
     settings: dict[str, str | int | bool] = Field(
         default_factory=dict,
         description="Carrier-specific settings (homeserver URL, token environment variable, ...).",
