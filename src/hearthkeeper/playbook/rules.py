@@ -182,7 +182,11 @@ class Contact(KeywordDetector):
 class Invites(KeywordDetector):
     """Invitations and QR codes for other groups."""
 
-    qr_codes: bool = Field(True, description="Treat pictures carrying a QR code as invites.")
+    qr_codes: bool = Field(
+        True,
+        description="Treat pictures carrying a QR code as invites (pictures posted in the web "
+        "chat; other carriers' pictures are not downloaded, so not read).",
+    )
     keywords: list[Text] = Field(
         default_factory=lambda: [
             "进群",

@@ -47,7 +47,9 @@ class Role(Section):
         RoleKind.OTHER, description="creator, manager, acquisition, partner, expert or other."
     )
     permissions: list[Permission] = Field(
-        default_factory=list, description="What this role may do."
+        default_factory=list,
+        description="What this role may do in chat. moderate, ban, pardon, manage_calendar "
+        "and edit_playbook allow nothing yet (staff do these in the console or with `hearth`).",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,9 +34,13 @@ class Element:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Element]:
+def summarise(
+    pb: Playbook, carriers: CarrierKinds | None = None, posts_with_files: Sequence[str] = ()
+) -> list[Element]:
     """Interest, Structure, Output, Operation, Copy (and Money), each with its gaps. With
-    `carriers` (what the server can run), a carrier named that cannot run is a gap too."""
+    `carriers` (what the server can run), a carrier named that cannot run is a gap too; with
+    `posts_with_files` (the posts whose content folder holds pictures, videos, voice or files,
+    which the playbook alone cannot know), so is what those posts cannot send."""
     structure = _structure(pb)
     if carriers is not None:
         for loc, message in check_carriers(pb, carriers):
@@ -47,7 +52,13 @@ def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Elemen
                 f"joining.threshold.kind: no installed capability checks {kind!r}, so the "
                 "join page and Matrix knocks refuse everyone; choose one of "
                 + ", ".join(sorted(carriers.thresholds)), "the installed capabilities"))  # fmt: skip
-    elements = [_interest(pb), structure, _output(pb), _operation(pb), _money(pb), _copy(pb)]
+    output = _output(pb)
+    if posts_with_files:
+        output.gaps.append(Gap(
+            f"calendar.posts {', '.join(posts_with_files)}: their content folders hold "
+            "pictures, videos, voice or files, but no carrier sends an item's file yet: "
+            "members get its text (or title) only", NOT_BUILT))  # fmt: skip
+    elements = [_interest(pb), structure, output, _operation(pb), _money(pb), _copy(pb)]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):
         by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT))
@@ -96,7 +107,8 @@ def _structure(pb: Playbook) -> Element:
     staff = ", ".join(f"{r.title} ({rid})" for rid, r in s.roles.items())
     el.lines.append(f"Staff: {staff or 'none'}")
     el.lines.append("Levels: " + " → ".join(level.name for level in s.levels))
-    el.lines.append("Carriers: " + ", ".join(c.kind.value for c in s.carriers))
+    el.lines.append("Carriers: " + ", ".join(
+        c.kind.value + (f" ({c.name})" if c.name else "") for c in s.carriers))  # fmt: skip
     el.lines.append(
         f"Groups: up to {s.groups.capacity} members, by code up to "
         f"{s.groups.join_by_code_cap}; small circles of {s.groups.small_circle_size}"
