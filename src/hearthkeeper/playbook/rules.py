@@ -314,7 +314,9 @@ class LadderStep(Section):
     )
     message: Text | None = Field(
         None,
-        description="What the bot tells the member; default: a built-in text naming the rule and the next step.",
+        description="What the bot tells the member, as the warning (a step without `warn` "
+        "says it as one too); default: a step that warns says a built-in text naming the rule "
+        "and the next step.",
     )
 
 

@@ -75,6 +75,9 @@ def sanction_actions(
         if kind in (ActionKind.KICK, ActionKind.BAN):
             extra["text"] = say("removed", language, nickname=nickname, violation=name)
         actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
+    if step.message and Sanction.WARN not in step.do:
+        # the operator's own words for this rung are said whatever it does, as a warning
+        actions.append(Action(kind=ActionKind.WARN, text=step.message, **common))  # type: ignore[arg-type]
     return actions
 
 
