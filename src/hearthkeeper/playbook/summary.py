@@ -328,6 +328,9 @@ _OPENS_GROUPS = {"webchat", "matrix"}  # carriers whose next group a live code c
 _ATTRIBUTES = {"webchat", "telegram", "matrix"}
 
 
+_PLATFORM_NAMES = {"qq": "QQ", "wecom": "WeCom"}  # as the platforms spell themselves
+
+
 def _copy(pb: Playbook) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
@@ -341,7 +344,7 @@ def _copy(pb: Playbook) -> Element:
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
         # Matrix opens the next room itself; Telegram's joins carry the live code's channel
         # (an invite link per channel), but it opens no group.
-        name = kind.capitalize()
+        name = _PLATFORM_NAMES.get(kind, kind.capitalize())
         if kind in _OPENS_GROUPS:
             message = "" if kind in _ATTRIBUTES else (
                 f"live codes cannot tell which channel brought {name} newcomers")  # fmt: skip
