@@ -177,7 +177,8 @@ class Groups(Section):
         200,
         ge=1,
         le=200_000,
-        description="Joining by QR/invite code stops at this size (WeChat: 200).",
+        description="Live codes stop sending newcomers to a group at this size, leaving the "
+        "rest of its capacity for invitations (WeChat stops joining by QR code at 200).",
     )
     daily_code_cap: int | None = Field(
         None,
