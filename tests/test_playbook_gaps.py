@@ -244,3 +244,17 @@ def test_permissions_are_named_only_when_the_operator_gives_them() -> None:
     roles = "structure:\n  roles:\n    mod: {title: Mod, permissions: [moderate, post]}\n"
     [said] = unbuilt(MINIMAL + roles)
     assert said.startswith("structure.roles.<id>.permissions: moderate allows nothing yet")
+
+
+def test_leaving_the_web_chat_out_is_told_it_stays() -> None:
+    """Every community keeps a web chat group (the web chat's plug-in opens one); a playbook
+    naming only Matrix hears so, one naming the web chat does not."""
+    matrix_only = MINIMAL + "structure:\n  carriers: [{kind: matrix}]\n"
+    pb = parse_playbook(matrix_only).playbook
+    said = [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+    assert [m for m in said if m.startswith("structure.carriers: the web chat is left out")]
+    pb = parse_playbook(
+        MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: matrix}]\n"
+    ).playbook
+    said = [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+    assert not [m for m in said if m.startswith("structure.carriers: the web chat")]

@@ -211,7 +211,8 @@ class Structure(Section):
         default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)],
         min_length=1,
         description="Chat platforms; default: the built-in web chat. A kind this Hearthkeeper "
-        "does not have, or `hearth serve` is not configured for, is a warning.",
+        "does not have, or `hearth serve` is not configured for, is a warning. Which carriers "
+        "run is hearth.toml's: every community keeps a web chat group, listed here or not.",
     )
     groups: Groups = Field(
         default_factory=Groups,

@@ -53,6 +53,14 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
                 "is a label only",
             )
         seen.add(carrier.kind)
+    if CarrierKind.WEBCHAT not in seen:
+        yield Unhonoured(
+            "Structure",
+            "structure.carriers: the web chat is left out, but every community keeps a web "
+            "chat group all the same (its join link lets people in, and it counts in the "
+            "figures): hearth.toml decides which carriers run; this list names the platforms "
+            "for warnings and gaps",
+        )
     yield from _permissions(pb)
     invites = pb.rules.violations.invites
     blind = sorted(
