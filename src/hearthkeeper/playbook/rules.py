@@ -314,9 +314,9 @@ class LadderStep(Section):
     )
     message: Text | None = Field(
         None,
-        description="What the bot tells the member, as the warning (a step without `warn` "
-        "says it as one too); default: a step that warns says a built-in text naming the rule "
-        "and the next step.",
+        description="What the bot tells the member: the warning's text, or, on a step "
+        "without `warn`, said as a warning in place of the built-in mute or removal notice. "
+        "Default: built-in texts naming the rule (and, for a warning, the next step).",
     )
 
 

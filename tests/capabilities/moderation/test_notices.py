@@ -94,7 +94,8 @@ def test_a_rung_that_does_not_warn_still_says_the_operators_message(
     store: Store, store_clock: FrozenClock
 ) -> None:
     """`rules.ladder[].message` is what the bot tells the member. Before, only a rung with
-    `warn` said it: a rung that deletes and mutes dropped the operator's words silently."""
+    `warn` said it: a rung that deletes and mutes dropped the operator's words silently (two
+    templates, skincare and club, write one on a mute rung)."""
     pb = playbook(
         "  ladder:\n"
         "    - {at: 1, do: [delete, mute], mute_for: 1h, message: Ads are not welcome here.}\n"
@@ -106,3 +107,5 @@ def test_a_rung_that_does_not_warn_still_says_the_operators_message(
     assert {ActionKind.DELETE, ActionKind.MUTE, ActionKind.WARN} <= set(kinds)
     assert kinds[ActionKind.WARN].text == "Ads are not welcome here."
     assert kinds[ActionKind.WARN].member == "spam"
+    # said once: in place of the built-in mute notice, not beside it
+    assert kinds[ActionKind.MUTE].text is None
