@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,3 +57,62 @@ def test_architecture_map_names_every_package() -> None:
             continue
         name = path.stem if path.suffix == ".py" else path.name
         assert f"{name}" in text, f"docs/architecture.md does not mention {name}"
+    # every package below them too (a capability, a carrier, `store/models/` ...), by name
+    for init in sorted(package.glob("*/**/__init__.py")):
+        name = init.parent.name
+        assert re.search(rf"\b{name}\b", text), f"docs/architecture.md does not name {name}/"
+    # and no folder it names in backticks is gone
+    root = package.parent.parent
+    for named in set(re.findall(r"`((?:[a-z_]+/)+)`", text)):
+        where = [package / named, root / named, *package.glob(f"*/{named}")]
+        assert any(p.is_dir() for p in where), f"docs/architecture.md names {named}, which is gone"
+
+
+# `hearth …` where a reader would type it: at the start of a code span or of a line in a code
+# block (after a `$ ` prompt), or after a shell pipe.
+_TYPED = re.compile(r"(?:^|`|\$ |\| )hearth((?: +[a-z][\w-]*)+)([^`#]*)")
+
+
+def _typed_commands() -> Iterator[tuple[str, str, str]]:
+    """(where, the command words, the rest of the line) for each `hearth …` the docs show."""
+    for path in [DOCS.parent / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        fence = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                fence = not fence
+                continue
+            texts = [line.strip()] if fence else re.findall(r"`[^`]+`", line)
+            for text in texts:
+                for match in _TYPED.finditer(text):
+                    where = f"{path.relative_to(DOCS.parent)}:{number}"
+                    yield where, match.group(1), match.group(2)
+
+
+def test_every_hearth_command_the_docs_show_exists_with_its_options() -> None:
+    root = typer.main.get_command(app)
+    wrong: list[str] = []
+    shown = 0
+    for where, words, rest in _typed_commands():
+        command, said = root, ["hearth"]
+        unknown = None
+        for word in words.split():
+            if not hasattr(command, "list_commands"):
+                rest = f"{word} {rest}"
+                continue
+            found = command.get_command(typer.Context(command), word)
+            if found is None:
+                unknown = word
+                break
+            command, said = found, [*said, word]
+        shown += 1
+        if unknown is not None:
+            wrong.append(f"{where}: {' '.join(said)} has no command {unknown!r}")
+            continue
+        if hasattr(command, "list_commands"):
+            continue  # a group named in passing (`hearth strikes`)
+        options = {o for p in command.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+        for option in re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", rest):
+            if option not in options:
+                wrong.append(f"{where}: {' '.join(said)} has no option {option}")
+    assert shown > 100
+    assert wrong == []

@@ -12,6 +12,8 @@ from rich.markup import escape
 from hearthkeeper.cli.output import console, fail, installed, load_or_exit
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hearthkeeper.playbook import CarrierKinds, Playbook
 
 # Each command imports what it needs: `validate` runs in editors and pre-commit hooks, and needs
@@ -47,21 +49,25 @@ def validate(
 def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
     """Summarise a playbook by ISOOC and call out its gaps."""
     from hearthkeeper.assembly import build_registry
+    from hearthkeeper.capabilities.calendar.library import posts_with_files
 
     loaded = load_or_exit(file)
     checked = build_registry(
         loaded.playbook, file.parent, scorer=None, inspecting=True
     ).thresholds()
-    print_summary(loaded.playbook, replace(installed(), thresholds=checked))
+    files = posts_with_files(loaded.playbook.calendar.posts, file.parent)
+    print_summary(loaded.playbook, replace(installed(), thresholds=checked), files)
 
 
-def print_summary(playbook: Playbook, carriers: CarrierKinds | None = None) -> None:
+def print_summary(
+    playbook: Playbook, carriers: CarrierKinds | None = None, posts_with_files: Sequence[str] = ()
+) -> None:
     """Print the ISOOC summary and its gaps (with `carriers`, also each carrier the playbook
-    names that cannot run here)."""
+    names that cannot run here; with `posts_with_files`, what those posts cannot send)."""
     from hearthkeeper.playbook.summary import summarise
 
     gaps = 0
-    for element in summarise(playbook, carriers):
+    for element in summarise(playbook, carriers, posts_with_files):
         console.print(f"\n[bold]{escape(element.title)}[/]")
         for line in element.lines:
             console.print(f"  {escape(line)}")

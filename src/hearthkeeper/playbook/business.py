@@ -206,7 +206,7 @@ class Alerts(Section):
     direct: bool = Field(
         True,
         description="Also send each recipient the alert by direct message, on carriers that "
-        "have them (Matrix; not the web chat).",
+        "have them (Matrix, Telegram; not the web chat or QQ).",
     )
     urgent: list[Id] = Field(
         default_factory=lambda: ["crisis", "ban_evasion"],

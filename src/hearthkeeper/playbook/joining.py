@@ -39,7 +39,9 @@ class Threshold(Section):
     )
     reviewers: list[Id] | None = Field(
         None,
-        description="application: staff roles that review applications. None: roles with the review_applications permission.",
+        description="application: staff roles told of each application, in the staff channel "
+        "and by direct message (instead of alerts.recipients); any console operator may "
+        "review. None: roles with the review_applications permission.",
     )
     plan: Id | None = Field(
         None, description="paid: the membership plan (monetisation.plans id) that grants entry."

@@ -42,7 +42,10 @@ class Interest(Section):
     kind: InterestKind = Field(
         description="What the members share: product, behaviour, tag, place, emotion or values."
     )
-    description: Text = Field(description="The interest in one sentence, shown to newcomers.")
+    description: Text = Field(
+        description="The interest in one sentence, for staff: `hearth playbook show` and the "
+        "console's playbook page; newcomers read `purpose`, in the welcome."
+    )
 
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -70,10 +73,14 @@ class Community(Section):
     purpose: Text = Field(description="Why the community exists (seed 001, step 1).")
     interest: Interest = Field(description="The common interest (ISOOC's I).")
     goals: list[Text] = Field(
-        default_factory=list, description="Goals the community works towards (seed 001, step 2)."
+        default_factory=list,
+        description="Goals the community works towards (seed 001, step 2); stating goals or "
+        "values is the lifecycle's third stage (docs/metrics.md).",
     )
     values: list[Text] = Field(
-        default_factory=list, description="Values shouted out to members (seed 001, step 2)."
+        default_factory=list,
+        description="Values to say out loud to members (seed 001, step 2). The bot does not "
+        "post them itself: put them in the welcome or the rule texts.",
     )
     founded: date | None = Field(
         None,

@@ -182,7 +182,11 @@ class Contact(KeywordDetector):
 class Invites(KeywordDetector):
     """Invitations and QR codes for other groups."""
 
-    qr_codes: bool = Field(True, description="Treat pictures carrying a QR code as invites.")
+    qr_codes: bool = Field(
+        True,
+        description="Treat pictures carrying a QR code as invites (pictures posted in the web "
+        "chat; other carriers' pictures are not downloaded, so not read).",
+    )
     keywords: list[Text] = Field(
         default_factory=lambda: [
             "进群",
@@ -310,7 +314,9 @@ class LadderStep(Section):
     )
     message: Text | None = Field(
         None,
-        description="What the bot tells the member; default: a built-in text naming the rule and the next step.",
+        description="What the bot tells the member: the warning's text, or, on a step "
+        "without `warn`, said as a warning in place of the built-in mute or removal notice. "
+        "Default: built-in texts naming the rule (and, for a warning, the next step).",
     )
 
 

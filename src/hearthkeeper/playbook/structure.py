@@ -47,7 +47,9 @@ class Role(Section):
         RoleKind.OTHER, description="creator, manager, acquisition, partner, expert or other."
     )
     permissions: list[Permission] = Field(
-        default_factory=list, description="What this role may do."
+        default_factory=list,
+        description="What this role may do in chat. moderate, ban, pardon, manage_calendar "
+        "and edit_playbook allow nothing yet (staff do these in the console or with `hearth`).",
     )
 
 
@@ -154,7 +156,11 @@ class Carrier(Section):
     """A chat platform the community uses; secrets are named environment variables, never values."""
 
     kind: CarrierKind = Field(description="webchat, matrix, telegram, discord, wecom, slack or qq.")
-    name: str | None = Field(None, description="A label when the same kind is used twice.")
+    name: str | None = Field(
+        None,
+        description="A label, shown by `hearth playbook show`; a server runs one carrier of "
+        "each kind, so the same kind named twice is the same groups.",
+    )
     settings: dict[str, str | int | bool] = Field(
         default_factory=dict,
         description="Carrier-specific settings (homeserver URL, token environment variable, ...).",
@@ -171,7 +177,8 @@ class Groups(Section):
         200,
         ge=1,
         le=200_000,
-        description="Joining by QR/invite code stops at this size (WeChat: 200).",
+        description="Live codes stop sending newcomers to a group at this size, leaving the "
+        "rest of its capacity for invitations (WeChat stops joining by QR code at 200).",
     )
     daily_code_cap: int | None = Field(
         None,
@@ -204,7 +211,8 @@ class Structure(Section):
         default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)],
         min_length=1,
         description="Chat platforms; default: the built-in web chat. A kind this Hearthkeeper "
-        "does not have, or `hearth serve` is not configured for, is a warning.",
+        "does not have, or `hearth serve` is not configured for, is a warning. Which carriers "
+        "run is hearth.toml's: every community keeps a web chat group, listed here or not.",
     )
     groups: Groups = Field(
         default_factory=Groups,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,9 +34,13 @@ class Element:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Element]:
+def summarise(
+    pb: Playbook, carriers: CarrierKinds | None = None, posts_with_files: Sequence[str] = ()
+) -> list[Element]:
     """Interest, Structure, Output, Operation, Copy (and Money), each with its gaps. With
-    `carriers` (what the server can run), a carrier named that cannot run is a gap too."""
+    `carriers` (what the server can run), a carrier named that cannot run is a gap too; with
+    `posts_with_files` (the posts whose content folder holds pictures, videos, voice or files,
+    which the playbook alone cannot know), so is what those posts cannot send."""
     structure = _structure(pb)
     if carriers is not None:
         for loc, message in check_carriers(pb, carriers):
@@ -47,7 +52,13 @@ def summarise(pb: Playbook, carriers: CarrierKinds | None = None) -> list[Elemen
                 f"joining.threshold.kind: no installed capability checks {kind!r}, so the "
                 "join page and Matrix knocks refuse everyone; choose one of "
                 + ", ".join(sorted(carriers.thresholds)), "the installed capabilities"))  # fmt: skip
-    elements = [_interest(pb), structure, _output(pb), _operation(pb), _money(pb), _copy(pb)]
+    output = _output(pb)
+    if posts_with_files:
+        output.gaps.append(Gap(
+            f"calendar.posts {', '.join(posts_with_files)}: their content folders hold "
+            "pictures, videos, voice or files, but no carrier sends an item's file yet: "
+            "members get its text (or title) only", NOT_BUILT))  # fmt: skip
+    elements = [_interest(pb), structure, output, _operation(pb), _money(pb), _copy(pb)]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):
         by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT))
@@ -96,7 +107,8 @@ def _structure(pb: Playbook) -> Element:
     staff = ", ".join(f"{r.title} ({rid})" for rid, r in s.roles.items())
     el.lines.append(f"Staff: {staff or 'none'}")
     el.lines.append("Levels: " + " → ".join(level.name for level in s.levels))
-    el.lines.append("Carriers: " + ", ".join(c.kind.value for c in s.carriers))
+    el.lines.append("Carriers: " + ", ".join(
+        c.kind.value + (f" ({c.name})" if c.name else "") for c in s.carriers))  # fmt: skip
     el.lines.append(
         f"Groups: up to {s.groups.capacity} members, by code up to "
         f"{s.groups.join_by_code_cap}; small circles of {s.groups.small_circle_size}"
@@ -316,6 +328,9 @@ _OPENS_GROUPS = {"webchat", "matrix"}  # carriers whose next group a live code c
 _ATTRIBUTES = {"webchat", "telegram", "matrix"}
 
 
+_PLATFORM_NAMES = {"qq": "QQ", "wecom": "WeCom"}  # as the platforms spell themselves
+
+
 def _copy(pb: Playbook) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
@@ -329,7 +344,7 @@ def _copy(pb: Playbook) -> Element:
     for kind in sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"}):
         # Matrix opens the next room itself; Telegram's joins carry the live code's channel
         # (an invite link per channel), but it opens no group.
-        name = kind.capitalize()
+        name = _PLATFORM_NAMES.get(kind, kind.capitalize())
         if kind in _OPENS_GROUPS:
             message = "" if kind in _ATTRIBUTES else (
                 f"live codes cannot tell which channel brought {name} newcomers")  # fmt: skip

@@ -11,8 +11,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.structure import CarrierKind, Permission
 
 NOT_BUILT = "not built in this version"
+
+# Permissions no in-chat command or screen asks for: staff moderate, pardon, plan the calendar
+# and edit the playbook in the console or with `hearth`, where every signed-in operator may do
+# all of it. (`review_applications` names who is told of applications: admission/checks.py.)
+UNCHECKED = (Permission.MODERATE, Permission.BAN, Permission.PARDON,
+             Permission.MANAGE_CALENDAR, Permission.EDIT_PLAYBOOK)  # fmt: skip
+
+# Carriers whose pictures reach moderation as bytes (read for QR codes): the web chat's
+# uploads. Matrix, Telegram and QQ hand over a picture's kind, not the picture.
+READS_PICTURES = frozenset({CarrierKind.WEBCHAT})
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,7 @@ class Unhonoured:
 
 def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     """The fields `pb` sets that this version validates but does not act on."""
+    seen: set[CarrierKind] = set()
     for n, carrier in enumerate(pb.structure.carriers):
         if carrier.settings:
             yield Unhonoured(
@@ -32,3 +44,52 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
                 f"structure.carriers[{n}].settings: not read — a server's carriers are set in "
                 f"hearth.toml, [carriers.{carrier.kind.value}]",
             )
+        if carrier.kind in seen:
+            yield Unhonoured(
+                "Structure",
+                f"structure.carriers[{n}]: {carrier.kind.value} is named twice, but a server "
+                f"runs one {carrier.kind.value} carrier (hearth.toml's [carriers."
+                f"{carrier.kind.value}] table): both entries are the same groups, and `name` "
+                "is a label only",
+            )
+        seen.add(carrier.kind)
+    if CarrierKind.WEBCHAT not in seen:
+        yield Unhonoured(
+            "Structure",
+            "structure.carriers: the web chat is left out, but every community keeps a web "
+            "chat group all the same (its join link lets people in, and it counts in the "
+            "figures): hearth.toml decides which carriers run; this list names the platforms "
+            "for warnings and gaps",
+        )
+    yield from _permissions(pb)
+    invites = pb.rules.violations.invites
+    blind = sorted(
+        {c.kind.value for c in pb.structure.carriers} - {k.value for k in READS_PICTURES}
+    )
+    if invites.enabled and invites.qr_codes and blind:
+        yield Unhonoured(
+            "Structure",
+            "rules.violations.invites.qr_codes: pictures are read for QR codes in the web chat "
+            f"only; on {', '.join(blind)} the bot does not download them, so another group's "
+            "QR code in a picture goes unseen (during probation, joining.probation.no_links "
+            "still counts a newcomer's picture as a link)",
+        )
+
+
+def _permissions(pb: Playbook) -> Iterator[Unhonoured]:
+    """Permissions the playbook's own roles are given that nothing checks yet, said once (the
+    default roles, which an operator did not write, hold them too, and are not named)."""
+    if "roles" not in pb.structure.model_fields_set:
+        return
+    given = [p for p in UNCHECKED
+             if any(p in role.permissions for role in pb.structure.roles.values())]  # fmt: skip
+    if not given:
+        return
+    names = ", ".join(p.value for p in given)
+    yield Unhonoured(
+        "Structure",
+        f"structure.roles.<id>.permissions: {names} allow{'s' if len(given) == 1 else ''} "
+        "nothing yet — no in-chat command "
+        "asks for them; staff moderate, pardon, plan the calendar and edit the playbook in the "
+        "console or with `hearth`, where every signed-in operator may do all of it",
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import pytest
+
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import create_code, revoke_code
@@ -104,3 +106,34 @@ def test_a_kind_no_installed_capability_checks_is_refused(
     )
     assert refused.entry is Entry.REFUSE
     assert refused.reason.startswith("This community admits by 'invite_code', which this server")
+
+
+@pytest.mark.parametrize(("reviewers", "told"), [("    reviewers: [partner]\n", ["bob"]),
+                                                 ("", ["ann", "mei"])])  # fmt: skip
+def test_an_application_is_announced_to_the_roles_that_review_applications(
+    store: Store, store_clock: FrozenClock, reviewers: str, told: list[str]
+) -> None:
+    """`joining.threshold.reviewers` names who is told of an application (by direct message
+    and in the staff channel); left out, the roles holding `review_applications` are (here the
+    manager and acquisition). Before, both were ignored: the roles that hear every alert
+    (`receive_alerts`: the manager) were told, reviewers or not."""
+    c = community(store, store_clock, playbook(
+        APPLICATION + reviewers + "alerts:\n  staff_group: staff\n"))  # fmt: skip
+    c.engine.process([c.events.join(u, name=u.title(), group="staff")
+                      for u in ("mei", "bob", "ann")])  # fmt: skip
+    store.add_group(c.runtime.community_id, "Tea room", "fake", "g1")
+    staff = store.group_for_carrier("fake", "staff")
+    tea_room = store.group_for_carrier("fake", "g1")
+    assert staff is not None and tea_room is not None
+    for user, role in (("mei", "manager"), ("bob", "partner"), ("ann", "acquisition")):
+        store.set_role(c.member_id(user), staff.id, role)
+    c.restart()
+    asked = door(c).screen(JoinRequest(carrier="fake", group_id=tea_room.id, user_id="lin",
+                                       display_name="Lin", answers=("Mei", "Oolong")))  # fmt: skip
+    assert asked.entry is Entry.PENDING
+    asyncio.run(c.engine.drain())
+    alerts = [p.action for p in c.carrier.performed if p.action.handler == "alerts"]
+    [room] = [a for a in alerts if a.kind is ActionKind.SEND]
+    assert room.group == "staff" and room.text is not None and "Lin applied to join" in room.text
+    assert sorted(room.extra["mentions"]) == told
+    assert sorted(a.member or "" for a in alerts if a.kind is ActionKind.DIRECT) == told

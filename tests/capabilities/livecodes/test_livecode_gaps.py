@@ -34,5 +34,5 @@ def test_telegram_newcomers_are_attributed_but_its_groups_are_not_opened() -> No
     assert not any("cannot tell" in g for g in gaps)
     qq = copy_gaps(MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: qq}]\n")
     assert any(
-        g.startswith("opening new Qq groups") and "cannot tell which channel" in g for g in qq
+        g.startswith("opening new QQ groups") and "cannot tell which channel" in g for g in qq
     )

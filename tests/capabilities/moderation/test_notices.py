@@ -88,3 +88,24 @@ def test_a_muted_web_chat_member_sees_the_rule_not_the_keyword(
         member = store.find_member("webchat", hello["me"]["user_id"])
         assert member is not None
         assert "薇 ❤ 信" in store.strikes(member_id=member.id)[-1].explanation
+
+
+def test_a_rung_that_does_not_warn_still_says_the_operators_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`rules.ladder[].message` is what the bot tells the member. Before, only a rung with
+    `warn` said it: a rung that deletes and mutes dropped the operator's words silently (two
+    templates, skincare and club, write one on a mute rung)."""
+    pb = playbook(
+        "  ladder:\n"
+        "    - {at: 1, do: [delete, mute], mute_for: 1h, message: Ads are not welcome here.}\n"
+        "    - {at: 2, do: [delete, kick]}\n"
+    )
+    c = community(store, store_clock, pb)
+    [done] = c.engine.process([c.events.message("spam", DISGUISED)])
+    kinds = {a.kind: a for a in done.actions if a.kind in MEMBER_FACING}
+    assert {ActionKind.DELETE, ActionKind.MUTE, ActionKind.WARN} <= set(kinds)
+    assert kinds[ActionKind.WARN].text == "Ads are not welcome here."
+    assert kinds[ActionKind.WARN].member == "spam"
+    # said once: in place of the built-in mute notice, not beside it
+    assert kinds[ActionKind.MUTE].text is None

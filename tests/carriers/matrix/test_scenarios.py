@@ -114,7 +114,7 @@ async def test_the_ladder_kicks_and_the_blacklist_bans_in_both_rooms(community: 
         await eventually(lambda: _can_speak(mei, first), "the mute to be lifted")
 
         ad = await mei.say(first, AD + " 3")
-        await bot_message(mei, first, bot, "被禁言 1 天。", about=mei.user_id)
+        await bot_message(mei, first, bot, "已禁言 24 小时。", about=mei.user_id)  # the template's
         assert (await mei.try_say(first, "?")).status_code == 403
         community.clock.advance(timedelta(hours=25))
         await eventually(lambda: _can_speak(mei, first), "the 24-hour mute to be lifted")

@@ -94,9 +94,9 @@ async def test_a_reconnect_loses_nothing_and_doubles_nothing(qq: QQ) -> None:
         await asyncio.sleep(0.5)  # time for anything handled twice to show
 
     # Muted once and lifted once, after the reconnect: the advertisement sent again was not
-    # a third strike (that would have muted her for a day).
+    # a third strike (that would have muted her for a day, saying so).
     assert [c["duration"] for c in qq.fake.actions("set_group_ban")] == [3600, 0]
-    assert not [m for m in qq.fake.bot_said(group) if "被禁言 1 天" in m.text]
+    assert not [m for m in qq.fake.bot_said(group) if "已禁言 24 小时" in m.text]
     answers = [m.quoted() for m in qq.fake.bot_said(group) if m.quoted() is not None]
     assert answers.count(str(after)) == 1
 

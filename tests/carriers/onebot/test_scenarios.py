@@ -93,7 +93,7 @@ async def test_the_ladder_mutes_then_removes_and_the_blacklist_bans_in_both_grou
         assert qq.fake.actions("set_group_ban")[-1]["duration"] == 0
 
         await qq.fake.say(first, mei, AD + " 3")
-        await qq.fake.bot_message(first, "被禁言 1 天。", about=mei)
+        await qq.fake.bot_message(first, "已禁言 24 小时。", about=mei)  # the template's words
         assert qq.fake.actions("set_group_ban")[-1]["duration"] == 24 * 3600
         qq.clock.advance(timedelta(hours=25))
         await qq.fake.until(lambda: qq.fake.can_speak(first, mei), "the day's mute to be lifted")

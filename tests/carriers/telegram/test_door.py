@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.codes import create_code
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
@@ -164,6 +165,36 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
     assert api.status(chat, lan["id"]) == "left"
     assert [m for m, p in api.calls if m == "declineChatJoinRequest"] == [
         "declineChatJoinRequest"] * 2  # fmt: skip
+
+
+@pytest_asyncio.fixture
+async def coded(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
+    text = template_text("skincare")
+    start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
+    coded = text[:start] + "  threshold:\n    kind: invite_code\n" + text[end:]
+    async for found in _community(tmp_path, migrated_sqlite, coded):
+        yield found
+
+
+async def test_an_invite_code_in_the_bio_lets_the_requester_in(coded: Hearth) -> None:
+    """An `invite_code` community on Telegram: the requester puts the code in their bio (the
+    join request has no form), as for an application's answer. Before, the code was never
+    read, so every join request was declined, with the code or without."""
+    community, api = coded, coded.api
+    chat = community.group()
+    create_code(community.store, community.runtime.community_id, "test",
+                community.clock.now(), label="old customers", code="SPRING26")  # fmt: skip
+    link = api._m_createchatinvitelink(api.bots[community.token],
+                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    async with serving(community):
+        mei = community.person("Mei")
+        api.request_join(chat, mei, link, bio=" spring26 ")
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her approval")
+        lan = community.person("Lan")
+        api.start_private(lan, community.token)
+        api.request_join(chat, lan, link, bio="no code here")
+        await eventually(lambda: lan["id"] not in api.chats[chat].requests, "the decline")
+    assert api.status(chat, lan["id"]) == "left"
 
 
 async def test_a_request_approved_by_hand_after_a_restart_is_credited_to_its_live_code(

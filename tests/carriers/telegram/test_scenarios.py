@@ -113,7 +113,7 @@ async def test_the_ladder_mutes_then_bans_in_every_group_of_the_community(
         await eventually(lambda: api.status(first, mei_id) == "member", "the mute to be lifted")
 
         api.say(first, mei, AD + " 3")
-        await bot_message(community, first, "被禁言 1 天。")
+        await bot_message(community, first, "已禁言 24 小时。")  # the template's own words
         community.clock.advance(timedelta(hours=25))
         await eventually(lambda: api.status(first, mei_id) == "member", "the day's mute lifted")
 

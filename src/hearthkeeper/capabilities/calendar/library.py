@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from hearthkeeper.playbook.output import ContentKind, Order
+from hearthkeeper.playbook.output import ContentKind, Order, ScheduledPost
 
 _ITEM_FILES = {".md": "markdown", ".markdown": "markdown", ".yaml": "yaml", ".yml": "yaml"}
 _FIELDS = {"kind", "tags", "order", "title", "asset", "url", "text"}
@@ -211,3 +211,17 @@ def next_item(
         last = next((i for i in reversed(posted_ids) if i in ids), None)
         return items[0] if last is None else items[(ids.index(last) + 1) % len(items)]
     return next((item for item in items if item.id not in posted), None)
+
+
+def posts_with_files(posts: Sequence[ScheduledPost], root: Path) -> list[str]:
+    """The ids of the posts whose content folder (relative to `root`, the playbook's folder)
+    holds pictures, videos, voice or files: no carrier sends an item's file yet, so those
+    post their text or title only (`hearth playbook show` names them as a gap)."""
+    found = []
+    for post in posts:
+        if post.content.library is None:
+            continue
+        items = with_tags(load_library(root / post.content.library).items, post.content.tags)
+        if any(item.kind in _NEEDS_ASSET for item in items):
+            found.append(post.id)
+    return found

@@ -58,6 +58,9 @@ def sanction_actions(
     if step is None:
         return actions
     nickname = message.sender.display_name or message.sender.user_id
+    # The operator's own words for a rung that does not warn are said as its warning, in
+    # place of the built-in mute or removal notice (said once, on every carrier).
+    own = step.message if Sanction.WARN not in step.do else None
     for sanction in step.do:
         if sanction is Sanction.WARN:
             text = step.message or say("warn", language, nickname=nickname, violation=name,
@@ -70,11 +73,14 @@ def sanction_actions(
             extra["target"] = message.event_id
         if kind is ActionKind.MUTE and step.mute_for is not None:
             extra["duration"] = step.mute_for
-            extra["text"] = say("muted", language, nickname=nickname, violation=name,
-                                duration=human_duration(step.mute_for, language))  # fmt: skip
-        if kind in (ActionKind.KICK, ActionKind.BAN):
+            if own is None:
+                extra["text"] = say("muted", language, nickname=nickname, violation=name,
+                                    duration=human_duration(step.mute_for, language))  # fmt: skip
+        if kind in (ActionKind.KICK, ActionKind.BAN) and own is None:
             extra["text"] = say("removed", language, nickname=nickname, violation=name)
         actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
+    if own is not None:
+        actions.append(Action(kind=ActionKind.WARN, text=own, **common))  # type: ignore[arg-type]
     return actions
 
 

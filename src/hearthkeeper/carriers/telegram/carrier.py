@@ -425,9 +425,10 @@ class TelegramCarrier:
         group = await asyncio.to_thread(store.group_for_carrier, CARRIER, ask.chat_id)
         if group is None:
             return
+        # Telegram has no form: the requester's bio is the answer, and the invite code
         request = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=ask.user_id,
                               display_name=ask.display_name, source=ask.source,
-                              answers=(ask.bio,) if ask.bio else ())  # fmt: skip
+                              answers=(ask.bio,) if ask.bio else (), code=ask.bio or None)  # fmt: skip
         client = self._require_client()
         try:
             verdict = await asyncio.to_thread(self.admission.screen, request)

@@ -1,0 +1,260 @@
+"""`hearth playbook show` names every field that validates but does not run here as a gap,
+and only those: checked with a playbook that sets every field, and with the templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.reference import field_docs
+from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.playbook.unhonoured import NOT_BUILT
+from tests.playbook_samples import MINIMAL
+
+EVERY_FIELD = """\
+version: 1
+community:
+  slug: tea
+  name: Tea Friends
+  language: en
+  timezone: Europe/London
+  type: commercial
+  purpose: Share good tea and where to buy it.
+  interest: {kind: behaviour, description: Drinking and brewing tea.}
+  goals: [Taste every region]
+  values: [Kindness]
+  founded: 2024-03-18
+  stage: 4
+structure:
+  roles:
+    owner: {title: Owner, kind: creator, permissions: [moderate, receive_alerts, post]}
+    host: {title: Host, kind: manager, permissions: [review_applications, start_polls,
+                                                     start_signups, award_points]}
+  levels:
+    - {id: newcomer, name: Newcomer, perks: [A welcome]}
+    - id: regular
+      name: Regular
+      promote: {points: 5, messages: 10, active_days: 3, check_ins: 2, window: 14d}
+      keep: {points: 1, messages: 2, active_days: 1, check_ins: 1, window: 30d}
+      perks: [The tasting list]
+  carriers:
+    - {kind: webchat, name: Web}
+    - {kind: matrix, name: EU, settings: {homeserver: "https://matrix.example.org"}}
+    - {kind: matrix, name: US}
+    - {kind: telegram}
+  groups: {capacity: 300, join_by_code_cap: 200, daily_code_cap: 50, small_circle_size: 20}
+joining:
+  threshold:
+    kind: application
+    questions: ["Who invited you?"]
+    reviewers: [host]
+    plan: yearly
+    invite_friends: 2
+    referrals_in: [tea]
+    min_level: regular
+  ceremony:
+    welcome: "Welcome {nickname} to {group}! {purpose}"
+    accept_rules: true
+    nickname_format: city-name
+    intro_deadline: 12h
+  probation: {duration: 24h, no_links: true, no_files: true, no_pictures: true,
+              no_mentions: true}
+rules:
+  texts: [Be kind]
+  violations:
+    advertising:
+      enabled: true
+      response: ladder
+      exempt_roles: [owner]
+      strikes: 1
+      keywords: [cheap tea]
+      extra_keywords: [wholesale]
+      learned: {enabled: true, threshold: 0.97}
+    links: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, allowed_domains: [example.org]}
+    contact: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, phone_numbers: true, messaging_ids: true, emails: true,
+              keywords: [call me], extra_keywords: [ring me]}
+    invites: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, qr_codes: true, keywords: [join my group], extra_keywords: [our group]}
+    flooding: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, max_messages: 8, per: 10s}
+    repeated_text: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, max_repeats: 3, within: 10m}
+    mention_spam: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, max_mentions: 5}
+    insults: {enabled: true, response: alert, exempt_roles: [owner], strikes: 1,
+              keywords: [idiot], extra_keywords: [moron]}
+    nickname: {enabled: true, response: alert, exempt_roles: [owner], strikes: 1, grace: 1h}
+  ladder:
+    - {at: 1, do: [delete, warn], message: Please keep to the rules.}
+    - {at: 2, do: [delete, mute], mute_for: 1h}
+    - {at: 3, do: [delete, kick, ban, blacklist]}
+  strike_expiry: 30d
+  blacklist_scope: community
+mechanisms:
+  faq:
+    entries: [{question: "Where to buy?", keywords: [shop], answer: At the market.}]
+    cooldown: 10m
+    mention_only: false
+    unanswered_alert_after: 30m
+  check_in:
+    enabled: true
+    keywords: [checkin]
+    points: 1
+    milestones: [{days: 7, points: 5, title: Steady}]
+    daily_summary: "21:00"
+  polls: {enabled: true, started_by: [host], anonymous: false, default_duration: 24h}
+  signups: {enabled: true, started_by: [host], join_keywords: ["+1"],
+            cancel_keywords: ["-1"], default_duration: 24h}
+  points:
+    enabled: true
+    helpful_answer: 5
+    share: 3
+    event: 10
+    rewards: [{id: mug, name: A mug, cost: 50, stock: 10}]
+  titles: [{name: Kettle keeper, duty: Remind us to drink water, reminder: every day 15:00,
+            holders: 1}]
+  tags: [{name: region, values: [Yunnan], self_service: true,
+          expert_topics: {Yunnan: [puer]}}]
+  referrals: {enabled: true, invites: 2, stay: 7d,
+              reward: {points: 10, title: Recruiter, reward: mug}}
+  crisis: {enabled: true, sensitivity: normal}
+calendar:
+  posts:
+    - id: morning
+      schedule: every day 08:00
+      content: {library: pictures, order: rotation, tags: [morning]}
+      mode: remind
+      groups: [Tea room]
+      grace: 1h
+    - id: note
+      schedule: every Monday 20:00
+      content: {text: A new week of tea., kind: text}
+  rituals:
+    anniversary: {enabled: true, day: 18, at: "20:00", text: "{community} is {months} months old"}
+    welcome_week_digest: true
+  live_sessions:
+    - {id: tasting, title: Tasting, speaker: Mei, schedule: every Friday 20:00, duration: 30m,
+       remind_before: [1h], digest: true, groups: [Tea room]}
+  exhaustion_alert: 3d
+activities:
+  - {id: walk, name: Tea walk, when: "2026-12-20 10:00", place: The park, capacity: 10,
+     sign_up: true, price: 20, currency: CNY, pay_within: 24h}
+  - {id: dinner, name: Dinner, schedule: monthly on day 1 at 19:00}
+monetisation:
+  plans:
+    - {id: yearly, name: Yearly, price: 199, currency: CNY, period: 1 year, trial: 7d,
+       refund_window: 7d, renewal_reminder: 7d, grace: 3d}
+copy: {naming: "{name} {n}", max_groups_per_manager: 10, open_new_group_at: 0.9}
+alerts:
+  recipients: [owner]
+  quiet_hours: 23:00-07:00
+  staff_group: Staff room
+  staff_group_as_members: false
+  direct: true
+  urgent: [crisis]
+groups:
+  Tea room: {welcome: "Hello {nickname}", faq_cooldown: 5m, capacity: 100,
+             calendar_posts: [morning]}
+"""
+
+PICTURE = """\
+---
+kind: picture
+asset: cup.png
+tags: [morning]
+---
+# A cup of oolong
+"""
+
+
+def _paths(node: object, prefix: str = "") -> set[str]:
+    """The field paths a YAML document sets, in the reference's notation."""
+    if isinstance(node, dict):
+        found = {prefix} if prefix else set()
+        for key, value in node.items():
+            keyed = prefix.endswith(("roles", "groups", "expert_topics")) and prefix not in (
+                "structure.groups",
+            )
+            step = f"{prefix}.<id>" if keyed else f"{prefix}.{key}" if prefix else str(key)
+            found |= _paths(value, step)
+        return found
+    if isinstance(node, list):
+        found = {prefix}
+        for item in node:
+            found |= _paths(item, f"{prefix}[]")
+        return found
+    return {prefix}
+
+
+def test_the_playbook_sets_every_field_there_is() -> None:
+    written = _paths(yaml.safe_load(EVERY_FIELD))
+    missing = [doc.path for doc in field_docs() if doc.path not in written]
+    assert missing == []
+
+
+@pytest.fixture
+def every_field(tmp_path: Path) -> Path:
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "01-cup.md").write_text(PICTURE, encoding="utf-8")
+    (tmp_path / "pictures" / "cup.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "playbook.yaml").write_text(EVERY_FIELD, encoding="utf-8")
+    return tmp_path / "playbook.yaml"
+
+
+def test_a_playbook_using_every_field_is_told_what_does_not_run(every_field: Path) -> None:
+    result = CliRunner().invoke(app, ["playbook", "show", str(every_field)], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    gaps = [line.strip() for line in result.output.splitlines() if "Gap:" in line]
+    unbuilt = " | ".join(gap for gap in gaps if NOT_BUILT in gap)
+    # carrier settings belong in hearth.toml; one server runs one carrier of a kind
+    assert "structure.carriers[1].settings: not read" in unbuilt
+    assert "structure.carriers[2]: matrix is named twice" in unbuilt
+    # the permissions nothing asks for, and only those
+    assert "permissions: moderate allows nothing yet" in unbuilt
+    # pictures are read for QR codes only in the web chat
+    assert "qr_codes: pictures are read for QR codes in the web chat only; on matrix, " \
+        "telegram" in unbuilt  # fmt: skip
+    # a content folder's picture is posted as its title
+    assert "calendar.posts morning: their content folders hold pictures" in unbuilt
+    assert len([gap for gap in gaps if NOT_BUILT in gap]) == 5
+    assert "Carriers: webchat (Web), matrix (EU), matrix (US), telegram" in result.output
+
+
+def test_a_playbook_that_uses_none_of_them_hears_of_none() -> None:
+    """The same gaps stay away from a playbook that does not use what they name."""
+    text = (EVERY_FIELD.replace("moderate, ", "")
+            .replace(', settings: {homeserver: "https://matrix.example.org"}', "")
+            .replace("    - {kind: matrix, name: US}\n", "")
+            .replace("qr_codes: true", "qr_codes: false"))  # fmt: skip
+    pb = parse_playbook(text).playbook
+    gaps = [gap for element in summarise(pb) for gap in element.gaps if gap.source == NOT_BUILT]
+    assert gaps == []
+
+
+def test_permissions_are_named_only_when_the_operator_gives_them() -> None:
+    """The default roles hold every permission; a playbook that keeps them hears nothing of
+    it, one whose own roles are given `moderate` does."""
+
+    def unbuilt(text: str) -> list[str]:
+        pb = parse_playbook(text).playbook
+        return [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+
+    assert unbuilt(MINIMAL) == []
+    roles = "structure:\n  roles:\n    mod: {title: Mod, permissions: [moderate, post]}\n"
+    [said] = unbuilt(MINIMAL + roles)
+    assert said.startswith("structure.roles.<id>.permissions: moderate allows nothing yet")
+
+
+def test_leaving_the_web_chat_out_is_told_it_stays() -> None:
+    """Every community keeps a web chat group (the web chat's plug-in opens one); a playbook
+    naming only Matrix hears so, one naming the web chat does not."""
+    matrix_only = MINIMAL + "structure:\n  carriers: [{kind: matrix}]\n"
+    pb = parse_playbook(matrix_only).playbook
+    said = [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+    assert [m for m in said if m.startswith("structure.carriers: the web chat is left out")]
+    pb = parse_playbook(
+        MINIMAL + "structure:\n  carriers: [{kind: webchat}, {kind: matrix}]\n"
+    ).playbook
+    said = [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+    assert not [m for m in said if m.startswith("structure.carriers: the web chat")]
