@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hearthkeeper.text.links import find_links
 from hearthkeeper.text.normalise import prepare
-from hearthkeeper.text.scorer import _gram_text, features
+from hearthkeeper.text.scorer import SpamScorer, _gram_text, features
 
 DATA = Path(__file__).parent / "data"
 
@@ -64,7 +64,7 @@ essays = st.lists(st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x
                   min_size=120, max_size=400).map("".join)  # fmt: skip
 
 
-@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(texts, essays, st.text(max_size=300)))
 def test_the_features_are_those_of_the_plain_reading_in_its_order(text: str) -> None:
     assert list(features(prepare(text)).items()) == list(plain_features(text).items())
@@ -73,3 +73,16 @@ def test_the_features_are_those_of_the_plain_reading_in_its_order(text: str) -> 
 def test_the_test_corpora_read_the_features_of_the_plain_reading() -> None:
     for text in corpus():
         assert list(features(prepare(text)).items()) == list(plain_features(text).items()), text
+
+
+def test_flags_is_the_verdict_when_it_counts_and_none_when_it_does_not() -> None:
+    scorer = SpamScorer.trained([("加微信领红包", True), ("今天的分享很有用", False),
+                                 ("call now to claim your prize", True), ("see you at 10", False)])  # fmt: skip
+    flagged = 0
+    for text in corpus():
+        for threshold in (0.5, 0.98):
+            verdict = scorer.score(text)
+            expected = verdict if verdict.counts_at(threshold) else None
+            assert scorer.flags(prepare(text), None, threshold) == expected, text
+            flagged += expected is not None
+    assert flagged > 100  # both answers are compared, many times

@@ -253,18 +253,37 @@ class SpamScorer:
     def score(self, message: MessageText | str, links: list[Link] | None = None) -> ScoreResult:
         """The probability that a message is spam (equal priors) and its most telling n-grams;
         `links`: the message's links, if already found (`find_links` of its normalised text)."""
+        probability, latin, telling = self._read(message, links)
+        return ScoreResult(probability, _top(telling), latin=latin)
+
+    def flags(self, message: MessageText | str, links: list[Link] | None,
+              threshold: float) -> ScoreResult | None:  # fmt: skip
+        """`score`, when its verdict reaches `threshold` (`ScoreResult.counts_at`); None
+        otherwise, without working out which n-grams would have explained it."""
+        probability, latin, telling = self._read(message, links)
+        if not ScoreResult(probability, (), latin=latin).counts_at(threshold):
+            return None
+        return ScoreResult(probability, _top(telling), latin=latin)
+
+    def _read(self, message: MessageText | str,
+              links: list[Link] | None) -> tuple[float, bool, list[tuple[float, str]]]:  # fmt: skip
+        """The probability of spam, whether the text is mostly Latin script, and the
+        spam-leaning features with their weights, in the features' order."""
         if isinstance(message, str):
             message = prepare(message)
         log_odds = 0.0
         telling: list[tuple[float, str]] = []
-        by_group = {"a": 0, "c": 0, "n": 0}
+        latin = other = 0  # features in Latin script, and in any other (numbers count for none)
         weights = self._weights
         for feature, shown in features(message, links).items():
             known = weights.get(feature)
             if known is None:
                 known = self._weigh(feature)
             group, weight = known
-            by_group[group] += 1
+            if group == "a":
+                latin += 1
+            elif group == "c":
+                other += 1
             if weight is None:
                 continue  # never seen in training: no evidence either way
             log_odds += weight
@@ -272,7 +291,7 @@ class SpamScorer:
                 telling.append((weight, shown))
         log_odds /= _OVERLAP
         probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds))))
-        return ScoreResult(probability, _top(telling), latin=by_group["a"] > by_group["c"])
+        return probability, latin > other, telling
 
     def learn(
         self, examples: Iterable[tuple[str, bool]], weight: int = DECISION_WEIGHT
