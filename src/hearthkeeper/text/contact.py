@@ -57,10 +57,11 @@ _OFFER_COMPACT = re.compile(
 )
 # "+V", "➕薇", "＋威", "v❤️": the plus or the heart stands for 加 or for 信
 _PLUS = "[+➕✚十]"
+_HEARTS = "[❤♥💕💗💖💜💙💚🧡💛]"
 _WECHAT_SOUNDS = "v|vx|wx|薇|威|微|围|胃|卫|徽|维|q|扣"
 _SYMBOL_OFFER = re.compile(
     rf"(?:(?<![0-9a-z]){_PLUS}\s*(?P<app>{_WECHAT_SOUNDS}|v信|微信)(?![a-z0-9])"
-    rf"|(?<![a-z])(?P<heart>v|vx|薇|威)\s*[❤♥💕💗💖💜💙💚🧡💛]"
+    rf"|(?<![a-z])(?P<heart>v|vx|薇|威)\s*{_HEARTS}"
     rf"|(?:加|添加)我?(?P<sound>威|薇|围|胃|徽|卫星|v|vx|wx)(?![a-z0-9信])"
     rf"|(?<![a-z])v我(?:领|拿|看|要|了解|咨询|免费|一下|$))"
 )
@@ -68,6 +69,11 @@ _SYMBOL_OFFER = re.compile(
 _PLATFORMS = f"{_APPS}|v|威|薇|绿色软件|某音|抖音|dy|某书|小红书|小红薯|某宝|淘宝|公众号|快手|b站|视频号|search"
 _SEARCH = re.compile(rf"(?P<app>{_PLATFORMS})(?:里|上|内)?(?:搜索|搜一下|搜一搜|搜|search|🔍)")
 _SEARCH_MARK = re.compile(r"🔍\s*(?:v|vx|wx|微信|威|薇)")
+# What every match of a pattern holds, looked for first: most messages hold none of it, and
+# looking costs a fraction of the pattern (every message is read by every pattern otherwise).
+# `_SYMBOL_OFFER`: a plus, a heart, 加 (its third way) or 我 (its fourth, "v我").
+_SYMBOL_HINT = re.compile(f"[{_PLUS[1:-1]}{_HEARTS[1:-1]}加我]")
+_SEARCH_HINTS = ("搜", "search", "🔍")  # `_SEARCH`'s verbs
 # An account on a video or chat platform offered by its handle: "抖音号：meizhuang520",
 # "telegram @cheap_followers"
 # (read on the compact form, so "抖 音 号：meizhuang 520" is one handle)
@@ -103,17 +109,25 @@ def find_contact_offers(message: MessageText) -> list[ContactOffer]:
         written = message.shown(match.start("app"), match.end("app"))
         disguised = app in DISGUISED_NAMES or not written.isalnum()
         found.append(ContactOffer(f"private contact on '{app}' offered", match.group(), disguised))
-    for match in _SYMBOL_OFFER.finditer(message.normalised):
-        found.append(ContactOffer("WeChat offered by sound or symbol", match.group().strip(), True))
-    for match in _SEARCH.finditer(message.compact):
-        what = f"search-me instruction on '{match.group('app')}'"
-        found.append(ContactOffer(what, match.group(), True))
-    for match in _SEARCH_MARK.finditer(message.normalised):
-        found.append(ContactOffer("search-me instruction", match.group(), True))
-    for pattern, text in ((_HANDLE, message.compact), (_AT_HANDLE, message.normalised)):
-        for match in pattern.finditer(text):
-            what = f"'{match.group('app')}' account offered"
-            found.append(ContactOffer(what, match.group("id"), False))
+    if _SYMBOL_HINT.search(message.normalised):
+        for match in _SYMBOL_OFFER.finditer(message.normalised):
+            found.append(
+                ContactOffer("WeChat offered by sound or symbol", match.group().strip(), True)
+            )
+    if any(hint in message.compact for hint in _SEARCH_HINTS):
+        for match in _SEARCH.finditer(message.compact):
+            what = f"search-me instruction on '{match.group('app')}'"
+            found.append(ContactOffer(what, match.group(), True))
+    if "🔍" in message.normalised:
+        for match in _SEARCH_MARK.finditer(message.normalised):
+            found.append(ContactOffer("search-me instruction", match.group(), True))
+    for match in _HANDLE.finditer(message.compact):
+        found.append(ContactOffer(f"'{match.group('app')}' account offered", match.group("id"),
+                                  False))  # fmt: skip
+    if "@" in message.normalised:
+        for match in _AT_HANDLE.finditer(message.normalised):
+            found.append(ContactOffer(f"'{match.group('app')}' account offered",
+                                      match.group("id"), False))  # fmt: skip
     return found
 
 
@@ -134,6 +148,8 @@ def find_messaging_ids(normalised: str) -> list[tuple[str, str]]:
         if handle.isalpha() and marker is None:
             continue
         found.append((cue, handle))
+    if "wxid_" not in normalised:
+        return found
     handles = {handle for _, handle in found}
     found += [
         ("wxid", match.group())

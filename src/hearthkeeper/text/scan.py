@@ -144,8 +144,8 @@ class Scanner:
         if self.scorer is not None and not command and not is_advertising(findings):
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
-            verdict = self.scorer.score(message, found)
-            if verdict.counts_at(self.threshold):
+            verdict = self.scorer.flags(message, found, self.threshold)
+            if verdict is not None:
                 matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
                 findings.append(
                     Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())

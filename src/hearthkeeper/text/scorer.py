@@ -84,15 +84,29 @@ def features(message: MessageText, links: list[Link] | None = None) -> dict[str,
         normalised = normalised.replace(link.matched, " ")
     shown = _gram_text(normalised)
     found: dict[str, str] = {}
-    # numbers count once each, by their length (a date, a price, a phone number, an id),
-    # so a message full of times and prices is not read as spam digit by digit
-    for run in _DIGITS.findall(shown):
-        found.setdefault(f"d:{min(len(run), 12)}", run)
-    text = _DIGITS.sub("0", shown)  # a number is one character '0' here
-    pieces = _PIECES.findall(shown)  # one piece per character of `text`: a number is one
+    text = shown
+    if _DIGITS.search(shown) is not None:
+        # numbers count once each, by their length (a date, a price, a phone number, an id),
+        # so a message full of times and prices is not read as spam digit by digit
+        for run in _DIGITS.findall(shown):
+            found.setdefault(f"d:{min(len(run), 12)}", run)
+        text = _DIGITS.sub("0", shown)  # a number is one character '0' here
     # 1-, 2- then 3-grams, in text order (the order decides which 400 are kept, and the scores
     # add up in it): numbers speak through their length alone (order numbers, prices), single
     # Latin letters and n-grams across two Latin words say nothing.
+    if len(found) + 3 * len(text) <= _MAX_FEATURES:
+        _all_grams(text, found)
+    else:
+        _first_grams(shown, text, found)
+    for word in _WORD.findall(normalised):
+        found.setdefault(f"w:{word}", word)
+    return found
+
+
+def _first_grams(shown: str, text: str, found: dict[str, str]) -> None:
+    """The n-grams of `text` (`shown` with each number as '0') until there are 400 features,
+    each shown as `shown` has it (a number as written)."""
+    pieces = _PIECES.findall(shown)  # one piece per character of `text`: a number is one
     for start, gram in enumerate(text):
         if len(found) >= _MAX_FEATURES:
             break
@@ -110,9 +124,35 @@ def features(message: MessageText, links: list[Link] | None = None) -> dict[str,
         gram = text[start : start + 3]
         if gram[1] != " " and "0" not in gram and gram not in found:
             found[gram] = (pieces[start] + pieces[start + 1] + pieces[start + 2]).strip()
-    for word in _WORD.findall(normalised):
-        found.setdefault(f"w:{word}", word)
-    return found
+
+
+def _all_grams(text: str, found: dict[str, str]) -> None:
+    """`_first_grams` for a text whose grams all fit under the 400 (nearly every chat
+    message), in fewer steps: no count to keep, and a gram with no '0' in it is its own
+    text (only numbers are shown otherwise). A gram seen again is set to the same text,
+    which leaves it where it was first put; `d:` features cannot equal a gram (no digit
+    but '0' is left in `text`). The gram text holds word characters and single spaces, and
+    a word character is never stripped: only a space at a gram's edge is."""
+    if not text.isascii():
+        for gram in text:
+            if not gram.isascii():
+                found[gram] = gram
+    if " " not in text and "0" not in text:
+        for start in range(len(text) - 1):
+            gram = text[start : start + 2]
+            found[gram] = gram
+        for start in range(len(text) - 2):
+            gram = text[start : start + 3]
+            found[gram] = gram
+        return
+    for start in range(len(text) - 1):
+        gram = text[start : start + 2]
+        if "0" not in gram:
+            found[gram] = gram.strip()
+    for start in range(len(text) - 2):
+        gram = text[start : start + 3]
+        if gram[1] != " " and "0" not in gram:
+            found[gram] = gram.strip()
 
 
 def _gram_text(normalised: str) -> str:
@@ -213,18 +253,37 @@ class SpamScorer:
     def score(self, message: MessageText | str, links: list[Link] | None = None) -> ScoreResult:
         """The probability that a message is spam (equal priors) and its most telling n-grams;
         `links`: the message's links, if already found (`find_links` of its normalised text)."""
+        probability, latin, telling = self._read(message, links)
+        return ScoreResult(probability, _top(telling), latin=latin)
+
+    def flags(self, message: MessageText | str, links: list[Link] | None,
+              threshold: float) -> ScoreResult | None:  # fmt: skip
+        """`score`, when its verdict reaches `threshold` (`ScoreResult.counts_at`); None
+        otherwise, without working out which n-grams would have explained it."""
+        probability, latin, telling = self._read(message, links)
+        if not ScoreResult(probability, (), latin=latin).counts_at(threshold):
+            return None
+        return ScoreResult(probability, _top(telling), latin=latin)
+
+    def _read(self, message: MessageText | str,
+              links: list[Link] | None) -> tuple[float, bool, list[tuple[float, str]]]:  # fmt: skip
+        """The probability of spam, whether the text is mostly Latin script, and the
+        spam-leaning features with their weights, in the features' order."""
         if isinstance(message, str):
             message = prepare(message)
         log_odds = 0.0
         telling: list[tuple[float, str]] = []
-        by_group = {"a": 0, "c": 0, "n": 0}
+        latin = other = 0  # features in Latin script, and in any other (numbers count for none)
         weights = self._weights
         for feature, shown in features(message, links).items():
             known = weights.get(feature)
             if known is None:
                 known = self._weigh(feature)
             group, weight = known
-            by_group[group] += 1
+            if group == "a":
+                latin += 1
+            elif group == "c":
+                other += 1
             if weight is None:
                 continue  # never seen in training: no evidence either way
             log_odds += weight
@@ -232,7 +291,7 @@ class SpamScorer:
                 telling.append((weight, shown))
         log_odds /= _OVERLAP
         probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds))))
-        return ScoreResult(probability, _top(telling), latin=by_group["a"] > by_group["c"])
+        return probability, latin > other, telling
 
     def learn(
         self, examples: Iterable[tuple[str, bool]], weight: int = DECISION_WEIGHT

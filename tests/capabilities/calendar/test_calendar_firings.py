@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.calendar.firings import (
     iter_firings,
     session_moments,
 )
+from hearthkeeper.capabilities.calendar.sessions import next_moment
 from hearthkeeper.playbook.output import Anniversary, LiveSession
 
 LONDON = ZoneInfo("Europe/London")
@@ -173,3 +174,27 @@ def test_live_session_moments_near_the_window_edges_are_kept() -> None:
 def test_a_schedule_that_never_comes_has_no_firings() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     assert firings_between("0 8 30 2 *", UTC_ZONE, start, start + timedelta(days=400)) == []
+
+
+SESSIONS = [
+    {"schedule": "Wed 19:00", "duration": "45m", "remind_before": ["24h", "1h"]},
+    {"schedule": "every day 00:05", "digest": True},
+    {"schedule": "Sun 20:00", "duration": "20m"},
+    {"schedule": "0 14 * * 6#2", "remind_before": ["7d", "10m"]},  # monthly: past a week
+    {"schedule": "0 8 1 6 *"},  # yearly: mostly past 40 days
+    {"schedule": "0 8 29 2 *"},  # 29 February: from 2026, past 400 days
+    {"schedule": "every day 01:30", "remind_before": []},  # skipped once a year in London
+]
+
+
+@pytest.mark.parametrize("fields", SESSIONS)
+@pytest.mark.parametrize("zone", [LONDON, NEW_YORK, SHANGHAI])
+def test_a_sessions_next_moment_is_the_first_of_all_its_moments_ahead(
+    fields: dict[str, object], zone: ZoneInfo
+) -> None:
+    session = LiveSession.model_validate({"id": "s", "title": "T", "speaker": "S", **fields})
+    after = datetime(2026, 1, 1, 0, 7, tzinfo=UTC)
+    for _ in range(60):  # every 6 days 5 hours and 7 minutes, across both DST changes
+        ahead = session_moments(session, zone, after, after + timedelta(days=400))
+        assert next_moment(session, zone, after) == (ahead[0] if ahead else None), after
+        after += timedelta(days=6, hours=5, minutes=7)

@@ -43,7 +43,11 @@ log = logging.getLogger(__name__)
 
 GRACE = timedelta(minutes=30)  # a moment missed by more than this is skipped
 _RECENT = timedelta(days=14)  # who spoke lately counts as known in the group
-_HORIZONS = (timedelta(days=40), timedelta(days=400))
+# Windows a session's next moment is looked for in, in turn: the first moment of a shorter
+# window is the first of a longer one (`session_moments` gives all of a window's, in order),
+# and most sessions come back within the week (a window's moments are made and sorted: 40
+# days of a weekly session are some 24, made for each group a calendar is planned for).
+_HORIZONS = (timedelta(days=8), timedelta(days=40), timedelta(days=400))
 
 TEXTS = Phrasebook({
     "reminder": {

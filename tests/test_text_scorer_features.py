@@ -1,0 +1,88 @@
+"""The learned scorer reads the features its definition says, in the order it says.
+
+`scorer.features` takes shortcuts for short messages (no count of the 400 to keep, a gram
+shown as itself); a message's score adds its features' weights in their order, so the
+features and their order must be exactly those of the plain reading written out here."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hearthkeeper.text.links import find_links
+from hearthkeeper.text.normalise import prepare
+from hearthkeeper.text.scorer import SpamScorer, _gram_text, features
+
+DATA = Path(__file__).parent / "data"
+
+
+def plain_features(text: str) -> dict[str, str]:
+    """The scorer's features read one step at a time, as its module docstring defines them."""
+    normalised = prepare(text).normalised
+    for link in find_links(normalised):
+        normalised = normalised.replace(link.matched, " ")
+    shown = _gram_text(normalised)
+    found: dict[str, str] = {}
+    for run in re.findall(r"[0-9]+", shown):
+        found.setdefault(f"d:{min(len(run), 12)}", run)
+    pieces = re.findall(r"[0-9]+|.", shown, re.DOTALL)  # a number is one piece
+    chars = ["0" if piece[0].isdigit() and piece.isascii() else piece for piece in pieces]
+    for n in (1, 2, 3):
+        for start in range(len(chars) - n + 1):
+            if len(found) >= 400:
+                break
+            gram = "".join(chars[start : start + n])
+            if "0" in gram or gram in found:
+                continue
+            if (n == 1 and gram.isascii()) or (n == 3 and gram[1] == " "):
+                continue
+            found[gram] = "".join(pieces[start : start + n]).strip()
+    for word in re.findall(r"[a-z][a-z']+", normalised):
+        found.setdefault(f"w:{word}", word)
+    return found
+
+
+def corpus() -> list[str]:
+    texts = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts += [v for v in json.loads(line).values() if isinstance(v, str)]
+    return texts
+
+
+# Chinese, Latin words, digits, separators and a link: every branch of the reading.
+pieces = st.sampled_from(["加", "微", "信", "好", "的", " ", "  ", "vx", "abc", "free", "x",
+                          "0", "12", "138 0013 8000", "5", ".", "，", "！", "+", "😀", "\u3000",
+                          "ｖｘ", "w.e.i.x.i.n", "ab_c", "t.me/joinchat/ab", "'s"])  # fmt: skip
+texts = st.lists(pieces, max_size=200).map("".join)
+# Long enough for the 400 features to be reached (a pasted essay): many distinct grams.
+essays = st.lists(st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), pieces),
+                  min_size=120, max_size=400).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(texts, essays, st.text(max_size=300)))
+def test_the_features_are_those_of_the_plain_reading_in_its_order(text: str) -> None:
+    assert list(features(prepare(text)).items()) == list(plain_features(text).items())
+
+
+def test_the_test_corpora_read_the_features_of_the_plain_reading() -> None:
+    for text in corpus():
+        assert list(features(prepare(text)).items()) == list(plain_features(text).items()), text
+
+
+def test_flags_is_the_verdict_when_it_counts_and_none_when_it_does_not() -> None:
+    scorer = SpamScorer.trained([("加微信领红包", True), ("今天的分享很有用", False),
+                                 ("call now to claim your prize", True), ("see you at 10", False)])  # fmt: skip
+    flagged = 0
+    for text in corpus():
+        for threshold in (0.5, 0.98):
+            verdict = scorer.score(text)
+            expected = verdict if verdict.counts_at(threshold) else None
+            assert scorer.flags(prepare(text), None, threshold) == expected, text
+            flagged += expected is not None
+    assert flagged > 100  # both answers are compared, many times
