@@ -23,7 +23,9 @@ import websockets
 from sqlalchemy import text
 
 from hearthkeeper.carriers.installed import CARRIERS
+from hearthkeeper.carriers.webchat import relay
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+from hearthkeeper.carriers.webchat.relay import CLOSE_MISSED
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import load_settings
@@ -46,6 +48,7 @@ def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outage, "PAUSE", 0.02)
     monkeypatch.setattr(outage, "PAUSE_MAX", 0.1)
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(relay, "MAX_PAUSE", 0.5)  # the relay listens again soon after
 
 
 class Member:
@@ -69,6 +72,12 @@ class Member:
                 self.refused.append(frame["message"])
             elif frame["type"] == "message" and frame.get("user_id") == self.me:
                 self.acknowledged.append(frame["text"])
+
+    def reconnected(self, socket: Any) -> Member:
+        """The same member on a new socket, as the page reconnects when told to (1013)."""
+        again = Member(socket, self.me)
+        again.sent, again.acknowledged, again.refused = self.sent, self.acknowledged, self.refused
+        return again
 
     def answered(self) -> bool:
         assert not self.reader.done(), "the chat socket was closed"
@@ -132,12 +141,17 @@ def _ride_out(host: Host, outage_window: Callable[[], Any], caplog: pytest.LogCa
         user, token = chat.create_user("steady")
         await chat.join(group.id, user.user_id)
         code = chat.invite_code(group.id)
-        socket = await websockets.connect(
-            f"ws://127.0.0.1:{port}/chat/{code}/ws",
-            additional_headers={"Cookie": f"hearth_member={token}"},
-        )
-        hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
-        member = Member(socket, hello["me"]["user_id"])
+
+        async def connect() -> tuple[Any, str]:
+            socket = await websockets.connect(
+                f"ws://127.0.0.1:{port}/chat/{code}/ws",
+                additional_headers={"Cookie": f"hearth_member={token}"},
+            )
+            hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            return socket, hello["me"]["user_id"]
+
+        socket, me = await connect()
+        member = Member(socket, me)
         try:
             for number in range(BEFORE):  # a burst: the outage starts in its middle
                 await member.say(_line("before", number))
@@ -152,6 +166,14 @@ def _ride_out(host: Host, outage_window: Callable[[], Any], caplog: pytest.LogCa
             if reads_fail:
                 await _pages_say_unavailable(port, code, token)
             window.__exit__(None, None, None)
+            if reads_fail:
+                # PostgreSQL cut the web chat relay's listening connection too: listening
+                # again, it tells this node's pages they missed frames (1013), and a page
+                # reconnects (carriers/webchat/relay.py).
+                await eventually(member.reader.done, "the page told to reconnect", within=60)
+                assert member.socket.close_code == CLOSE_MISSED
+                socket, _ = await connect()
+                member = member.reconnected(socket)
             for number in range(AFTER):
                 await member.say(_line("after", number))
             await eventually(member.answered, "an answer to every message", within=60)
