@@ -150,3 +150,18 @@ def test_the_review_shows_the_warnings_of_a_valid_playbook(console: Console) -> 
     assert answer.status_code == 200 and "Apply version 2" in answer.text
     warnings = answer.text.split('id="warnings"')[1].split("</ol>")[0]
     assert "extra_keywords[0]</code>: keyword &#39;sb&#39; is only two Latin characters" in warnings
+
+
+def test_the_page_names_the_gaps_hearth_playbook_show_names(console: Console) -> None:
+    """The console's summary names what `hearth playbook show` names, also a carrier this
+    server cannot run (before, only the playbook's own gaps: a carrier listed but not
+    installed looked as good as a running one)."""
+    with_wecom = SKINCARE.replace("    # - kind: wecom\n", "    - kind: wecom\n")
+    assert with_wecom != SKINCARE
+    review = console.post("/playbook", {"text": with_wecom})
+    assert review.status_code == 200, review.text
+    fields = _confirm_fields(review.text)
+    applied = console.client.post(f"{BASE}/playbook/apply", data=fields, follow_redirects=False)
+    assert applied.status_code == 303
+    page = console.get("/playbook").text
+    assert "structure.carriers[1]" in page and "wecom" in page

@@ -5,15 +5,23 @@ a diff to confirm, then applied through the running server."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, Problem, parse_playbook
+from hearthkeeper.playbook import (
+    CarrierKinds,
+    LoadedPlaybook,
+    Playbook,
+    PlaybookError,
+    Problem,
+    parse_playbook,
+)
 from hearthkeeper.playbook.diff import diff_content, playbook_content
-from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.playbook.summary import Element, summarise
 from hearthkeeper.store import Operator
 from hearthkeeper.store.columns import storable
 from hearthkeeper.web.api_playbook import MAX_PLAYBOOK_BYTES, KiB
@@ -102,6 +110,16 @@ def checked(view: CommunityView, text: str) -> LoadedPlaybook:
     return loaded
 
 
+def _summary(playbook: Playbook, base_dir: Path) -> list[Element]:
+    """The ISOOC summary with the gaps `hearth playbook show` names: also what no installed
+    carrier runs and what the posts' content folders hold that no carrier sends."""
+    from hearthkeeper.capabilities.calendar.library import posts_with_files
+    from hearthkeeper.carriers.installed import installed_kinds
+
+    files = posts_with_files(playbook.calendar.posts, base_dir)
+    return summarise(playbook, CarrierKinds(installed_kinds()), files)
+
+
 def router(pages: Pages) -> APIRouter:
     """`/console/c/{slug}/playbook`: view, upload (review the diff), apply."""
     routes = APIRouter(route_class=ConsoleRoute)
@@ -111,7 +129,8 @@ def router(pages: Pages) -> APIRouter:
     def page(request: Request, view: CommunityView, operator: Operator, *,
              status: int = 200, **context: Any) -> HTMLResponse:  # fmt: skip
         versions = store.playbook_versions(view.community.id)
-        summary = summarise(view.playbook) if view.playbook is not None else []
+        summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id)) \
+            if view.playbook is not None else []  # fmt: skip
         return render(request, "console/playbook.html", status_code=status, operator=operator,
                       active="playbook", versions=list(reversed(versions)), summary=summary,
                       current=view.version, **context, **view.context())  # fmt: skip
