@@ -17,6 +17,7 @@ from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.store import Store
+from hearthkeeper.store.join_sources import SqlJoinSources
 from tests.capabilities.admission.door_setup import APPLICATION, CODE
 from tests.engine_setup import Community, community, playbook
 
@@ -94,6 +95,33 @@ def test_a_code_is_counted_once_per_person_across_a_restart(
     assert found is not None and found.uses == 2
     revoke_code(store, cid, "spring", "cli", store_clock.now())
     assert "withdrawn" in door(tea).screen(asking(tea, "mei", code="SPRING")).reason
+
+
+def test_a_refused_application_keeps_no_link_to_credit_a_later_join(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Mei applied through the poster's code (the join page kept it for each room she asked
+    for, to credit her join on approval); staff refuse her. Nothing of it is kept: if she is
+    let in later by other means (staff invite her by hand, or the threshold opens and she
+    comes by the room's plain link), her join is not credited to the poster she was refused
+    from. Another applicant's kept link is untouched."""
+    tea = tea_with(store, store_clock, APPLICATION)
+    answers = ("Lan", "Oolong")
+    sources = SqlJoinSources.on(store)
+    for room in ("g1", "g2"):
+        sources.remember("fake", room, "mei", "code:poster", store_clock.now())
+    sources.remember("fake", "g1", "lan", "code:flyer", store_clock.now())
+    for person in ("mei", "lan"):
+        assert door(tea).screen(asking(tea, person, answers=answers)).entry is Entry.PENDING
+    store.add_group(tea.runtime.community_id, "Tea garden", "fake", "g2")  # asked there too
+    [mei] = [a for a in SqlApplications.on(store).applications(tea.runtime.community_id)
+             if a.user_id == "mei"]  # fmt: skip
+    review.refuse(store, mei.id, "console:li", store_clock.now(), "Not now")
+
+    later = store_clock.now()
+    assert sources.take("fake", "g1", "mei", "$join-1", later) is None
+    assert sources.take("fake", "g2", "mei", "$join-2", later) is None
+    assert sources.kept("fake", "g1", "lan") == "code:flyer"
 
 
 def test_a_kind_no_installed_capability_checks_is_refused(

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from hearthkeeper.carriers.matrix.known import Known, known_from, look_up
+from hearthkeeper.carriers.matrix.known import Known, known_from, look_up, matrix_errcode
 
 
 @pytest.mark.parametrize(("status", "errcode", "known"), [
@@ -35,3 +35,17 @@ async def test_a_homeserver_that_cannot_be_reached_cannot_tell() -> None:
         port = unused.getsockname()[1]
     found = await look_up(f"http://127.0.0.1:{port}", "@mei:example.org", None, timeout=5)
     assert found is Known.CANNOT_TELL
+
+
+@pytest.mark.parametrize(("status", "body", "errcode"), [
+    (200, b'{"displayname": "Mei"}', None),
+    (200, b"{}", None),  # an account that set neither name nor avatar on some servers
+    (404, b'{"errcode": "M_UNKNOWN", "error": "No row found (profiles)"}', "M_UNKNOWN"),
+    (404, b"<html>Not Found</html>", ""),  # a proxy's page
+    (200, b"<html>welcome</html>", ""),  # a captive portal: not a profile
+    (502, b"\xff\xfe", ""),
+])  # fmt: skip
+def test_the_answer_is_read_as_a_profile_or_a_matrix_error(
+    status: int, body: bytes, errcode: str | None
+) -> None:
+    assert matrix_errcode(status, body) == errcode

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -409,3 +410,29 @@ async def test_the_page_asks_even_when_the_bot_runs_elsewhere_and_a_server_it_ca
     waiting = SqlApplications.on(store).applications(community.runtime.community_id)
     assert [a.user_id for a in waiting] == [remote]
     assert SqlJoinSources.on(store).kept("matrix", room, typo) is None
+
+
+async def test_a_mistyped_id_leaves_no_warning_in_the_operators_log(
+    applying: Hearth, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A newcomer mistypes their Matrix ID: the page says so beside the field, and the
+    operator's log stays free of warnings (a typo is ordinary, not a problem to look into);
+    the lookup of a real account says nothing either."""
+    community = applying
+    room = await community.create_room()
+    app = live_codes(community, served_matrix(community))  # the bot runs elsewhere
+    mei = community.member()
+    typo = f"@{mei.user.localpart}x:{community.synapse.server_name}"
+    path = urlsplit(await scan(app)).path
+    caplog.set_level(logging.DEBUG)
+    async with browser(app) as newcomer:
+        refused = await newcomer.post(path, data={"user_id": typo, "source": "code:poster",
+                                                  "answer_1": "混油皮"})  # fmt: skip
+        assert refused.status_code == 400, refused.text
+        assert f"localhost 上没有 {typo} 这个 Matrix 账号" in refused.text
+        waiting = await newcomer.post(path, data={"user_id": mei.user_id, "source": "code:poster",
+                                                  "answer_1": "混油皮"})  # fmt: skip
+        assert waiting.status_code == 202, waiting.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    assert SqlJoinSources.on(community.store).kept("matrix", room, typo) is None

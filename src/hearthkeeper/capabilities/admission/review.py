@@ -2,7 +2,8 @@
 message. The decision and what it asks of the carrier (`ADMIT`: invite or seat the
 applicant; `DECLINE`: turn the request down) are written in one transaction with the audit
 entry; the carrier action is keyed by the application, so it is performed once however
-often staff click, and even across a restart."""
+often staff click, and even across a restart. A refusal also drops the links kept to credit
+the applicant's join (`join_sources`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hearthkeeper.capabilities.admission.applications_repository import SqlAppli
 from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.store import Group, Store, StoreError
+from hearthkeeper.store.join_sources import SqlJoinSources
 
 HANDLER = "admission"
 MAX_MESSAGE = 1000
@@ -58,7 +60,19 @@ def _review(store: Store, application_id: int, status: ApplicationStatus, by: st
         assert action.key is not None
         tx.enqueue(action.key, action.carrier, action.to_json(), action.priority,
                    group_id=group.id, at=now)  # fmt: skip
+        if status is ApplicationStatus.REFUSED:
+            _forget_sources(tx, application)
         tx.audit(by, f"application.{status.value}", application.community_id,
                  target=f"application {application_id}",
                  detail={"applicant": application.display_name, "message": said})  # fmt: skip
     return application
+
+
+def _forget_sources(tx: Store, application: Application) -> None:
+    """The links kept to credit the applicant's join (`join_sources`, one per room they asked
+    for) are dropped with the refusal: a person staff let in later by other means, or who
+    comes by a plain link, is not credited to the link they were refused from."""
+    sources = SqlJoinSources.on(tx)
+    for group in tx.list_groups(application.community_id):
+        if group.carrier == application.carrier:
+            sources.forget(application.carrier, group.carrier_group_id, application.user_id)
