@@ -14,6 +14,17 @@ DEFAULT_MAX_MEMBERS = 100_000
 _TEXTS_PER_MEMBER = 16
 
 
+class _Member:
+    """One member's recent texts, and the latest time among them (read on every message to
+    see whether the least recently active member is due to be forgotten)."""
+
+    __slots__ = ("last", "texts")
+
+    def __init__(self) -> None:
+        self.last: datetime | None = None
+        self.texts: OrderedDict[str, deque[tuple[datetime, Hashable]]] = OrderedDict()
+
+
 class RepeatWindow:
     """Notices a member posting the same text too often, or in too many groups, within a window.
 
@@ -39,9 +50,7 @@ class RepeatWindow:
         self.max_groups = max_groups
         self.min_length = min_length
         self.max_members = max_members
-        self._members: OrderedDict[Hashable, OrderedDict[str, deque[tuple[datetime, Hashable]]]] = (
-            OrderedDict()
-        )
+        self._members: OrderedDict[Hashable, _Member] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings: RepeatedText) -> RepeatWindow:
@@ -57,13 +66,21 @@ class RepeatWindow:
     ) -> Finding | None:
         """Record a message; a finding if its text was posted too often or in too many groups."""
         cutoff = now - self.within
-        self._forget_before(cutoff)
+        members = self._members
+        for oldest in members.values():  # only the least recently active one: is it due?
+            if oldest.last is None or oldest.last <= cutoff:
+                self._forget_before(cutoff)
+            break
         if len(compact_text) < self.min_length:
             return None
-        texts = self._members.pop(member, None) or OrderedDict()
-        self._members[member] = texts
-        while len(self._members) > self.max_members:
-            self._members.popitem(last=False)
+        record = members.get(member)
+        if record is None:
+            record = members[member] = _Member()
+        else:
+            members.move_to_end(member)  # most recently active last
+        while len(members) > self.max_members:
+            members.popitem(last=False)
+        texts = record.texts
         posts = texts.pop(compact_text, None)
         if posts is None:
             posts = deque(maxlen=max(self.max_repeats, self.max_groups) + 1)
@@ -73,6 +90,12 @@ class RepeatWindow:
             texts.popitem(last=False)
         while posts and posts[0][0] <= cutoff:
             posts.popleft()
+        if record.last is None or now >= record.last:
+            record.last = now  # the latest of its texts' latest posts: this one
+        else:  # the clock went back: the latest may have been this text's, or a dropped text's
+            record.last = _latest(texts)
+        if len(posts) <= self.max_repeats and len(posts) <= self.max_groups:
+            return None  # no more posts than allowed, so no more groups either
         return self._judge(compact_text, posts)
 
     def _judge(self, text: str, posts: deque[tuple[datetime, Hashable]]) -> Finding | None:
@@ -96,8 +119,12 @@ class RepeatWindow:
 
     def _forget_before(self, cutoff: datetime) -> None:
         while self._members:
-            member, texts = next(iter(self._members.items()))
-            last = max((posts[-1][0] for posts in texts.values() if posts), default=None)
-            if last is not None and last > cutoff:
+            member, record = next(iter(self._members.items()))
+            if record.last is not None and record.last > cutoff:
                 break
             del self._members[member]
+
+
+def _latest(texts: OrderedDict[str, deque[tuple[datetime, Hashable]]]) -> datetime | None:
+    """The latest post among a member's texts."""
+    return max((posts[-1][0] for posts in texts.values() if posts), default=None)
