@@ -294,13 +294,9 @@ class TelegramCarrier:
         try:
             edited = await client.edit_chat_invite_link(int(chat_id), link, name=name,
                                                         creates_join_request=True)  # fmt: skip
-        except TelegramAPIError as exc:
+        except TelegramAPIError as exc:  # aiogram's TelegramNetworkError is one too
             if link_gone(exc.message):
                 return False
-            log.warning("telegram: cannot check the invite link %s of %s (%s); handing it out",
-                        link, chat_id, exc.message)  # fmt: skip
-            return True
-        except TelegramNetworkError as exc:
             log.warning("telegram: cannot check the invite link %s of %s (%s); handing it out",
                         link, chat_id, exc.message)  # fmt: skip
             return True
