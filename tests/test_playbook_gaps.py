@@ -74,6 +74,7 @@ rules:
       strikes: 1
       keywords: [cheap tea]
       extra_keywords: [wholesale]
+      pitches: true
       learned: {enabled: true, threshold: 0.97}
     links: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, allowed_domains: [example.org]}
     contact: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, phone_numbers: true, messaging_ids: true, emails: true,

@@ -137,6 +137,13 @@ class Advertising(KeywordDetector):
         ],
         description="Keywords that mark a message as advertising.",
     )
+    pitches: bool = Field(
+        True,
+        description="Also detect the built-in families of spam pitches: a topic with the offer "
+        "that makes it spam (a loan without collateral, gambling with a sign-up bonus, invoices "
+        "for every trade, points to cash in at a link, an SMS unsubscribe tail such as 回T退订). "
+        "A topic alone is not enough: 我的房贷款还没还完 is left alone.",
+    )
     learned: LearnedScorer = Field(
         default_factory=LearnedScorer,
         description="The learned scorer beside the keywords (trained on public spam collections "

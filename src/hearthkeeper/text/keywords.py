@@ -13,11 +13,14 @@ from hearthkeeper.text.normalise import MessageText, compact, normalise
 
 @dataclass(frozen=True, slots=True)
 class KeywordMatch:
-    """A keyword found in a message: the keyword as configured and the text it matched."""
+    """A keyword found in a message: the keyword as configured and the text it matched
+    (`normalised[start:end]` of the message)."""
 
     keyword: str
     label: str
     matched: str
+    start: int = 0
+    end: int = 0
 
 
 def _ascii_letter(char: str) -> bool:
@@ -63,8 +66,9 @@ class KeywordSet:
     def __len__(self) -> int:
         return self._size
 
-    def find(self, message: MessageText) -> list[KeywordMatch]:
-        """The keywords in a message; a keyword inside a longer match (进群 in 拉你进群) is dropped."""
+    def find(self, message: MessageText, *, nested: bool = False) -> list[KeywordMatch]:
+        """The keywords in a message; a keyword inside a longer match (进群 in 拉你进群) is
+        dropped unless `nested` (for sets whose words play different parts)."""
         if not self._size or not message.compact:
             return []
         normalised = message.normalised
@@ -81,9 +85,10 @@ class KeywordSet:
                 if entry.check_end and high < len(normalised) and _ascii_word(normalised[high]):
                     continue
                 spans.append((low, high, entry))
+        kept = sorted(spans, key=lambda span: span[:2]) if nested else _outermost(spans)
         return [
-            KeywordMatch(entry.keyword, entry.label, normalised[low:high])
-            for low, high, entry in _outermost(spans)
+            KeywordMatch(entry.keyword, entry.label, normalised[low:high], low, high)
+            for low, high, entry in kept
         ]
 
 

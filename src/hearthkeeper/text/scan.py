@@ -14,6 +14,7 @@ from hearthkeeper.text.keywords import KeywordDetector
 from hearthkeeper.text.links import LinkDetector, find_links
 from hearthkeeper.text.mentions import MentionSpamDetector
 from hearthkeeper.text.normalise import MessageText, prepare
+from hearthkeeper.text.pitches import PitchDetector
 from hearthkeeper.text.scorer import SpamScorer, shipped_scorer
 
 # The learned scorer to consult: a community's own, "shipped" (the one `make` trained), or None.
@@ -46,6 +47,7 @@ class Scanner:
         invites: InviteDetector | None = None,
         mention_spam: MentionSpamDetector | None = None,
         insults: KeywordDetector | None = None,
+        pitches: PitchDetector | None = None,
         scorer: SpamScorer | None = None,
         threshold: float = 0.98,
     ) -> None:
@@ -55,6 +57,7 @@ class Scanner:
         self.invites = invites
         self.mention_spam = mention_spam
         self.insults = insults
+        self.pitches = pitches
         self.scorer = scorer
         self.threshold = threshold
         # where contact may be shared but advertising may not, contact offered in disguise
@@ -63,7 +66,7 @@ class Scanner:
             DisguisedContactDetector() if contact is None and advertising is not None else None
         )
         self._by_text: tuple[Callable[[MessageText], list[Finding]], ...] = tuple(
-            d for d in (advertising, contact, self.disguises, insults) if d is not None
+            d for d in (advertising, pitches, contact, self.disguises, insults) if d is not None
         )
 
     @classmethod
@@ -88,6 +91,7 @@ class Scanner:
                 if v.advertising.enabled
                 else None
             ),
+            pitches=(PitchDetector() if v.advertising.enabled and v.advertising.pitches else None),
             links=LinkDetector(v.links.allowed_domains) if v.links.enabled else None,
             contact=(
                 ContactDetector(

@@ -109,3 +109,18 @@ def test_a_rung_that_does_not_warn_still_says_the_operators_message(
     assert kinds[ActionKind.WARN].member == "spam"
     # said once: in place of the built-in mute notice, not beside it
     assert kinds[ActionKind.MUTE].text is None
+
+
+def test_a_spam_pitch_is_named_to_staff_and_not_to_the_member(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    # A loan without collateral (rules/pitches): the member is told the rule, never the words.
+    c = community(store, store_clock, playbook())
+    done = c.engine.process([c.events.message("spam", "个人贷款，无抵押，当天到账")])
+    shown = [a for p in done for a in p.actions if a.kind in MEMBER_FACING]
+    assert {ActionKind.WARN, ActionKind.DELETE} <= {a.kind for a in shown}
+    for action in shown:
+        for secret in ("贷款", "无抵押", "loan offer", "matched"):
+            assert secret not in (action.text or "") + (action.reason or ""), action
+    strike = store.strikes(member_id=c.member_id("spam"))[-1]
+    assert "loan offer: '贷款' with '无抵押'" in strike.explanation

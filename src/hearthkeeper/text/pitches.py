@@ -1,0 +1,203 @@
+"""Families of spam pitches: a topic word together with the offer that makes it spam.
+
+A single word rarely marks spam by itself: `贷款` is in `我的房贷款还没还完`, `退订` in
+`今天退订了那个会员`, `六合彩` in `我爸天天买六合彩`. What bulk spam adds is the offer: a loan
+*without collateral*, gambling *with a sign-up bonus*, invoices *for every trade*, points
+*to exchange for cash at a link*. So each family here names its topics and its offers, and a
+message is advertising only when it holds both (a few phrases are offers by themselves: an
+SMS unsubscribe tail such as `回T退订` is never written by hand).
+
+The families are facts of Chinese spam (loan, gambling, fake invoice and certificate, escort,
+points and bank phishing, bulk-SMS salutations, property sales, stock tips, shop-ad copy that
+only counts with several of its stock phrases), checked against the tune part of an external
+corpus of real spam SMS (docs/benchmarks.md, step 8) and against ordinary chat, never trained
+on it. Topics and offers are matched like playbook keywords (normalised, compacted, Latin
+letters at word edges only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from hearthkeeper.playbook.rules import ViolationKind
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.keywords import KeywordMatch, KeywordSet
+from hearthkeeper.text.normalise import MessageText
+
+_ADVERTISING = ViolationKind.ADVERTISING.value
+_TOPIC, _OFFER = "topic", "offer"
+
+
+@dataclass(frozen=True, slots=True)
+class PitchFamily:
+    """A kind of spam offer: it is present when a topic and an offer are both in a message.
+
+    `offers` empty: a topic alone is enough (phrases only bulk senders write). `at_least`:
+    how many different topics it takes (stock phrases of shop ads, each harmless alone).
+    """
+
+    name: str
+    topics: tuple[str, ...]
+    offers: tuple[str, ...] = ()
+    at_least: int = 1
+
+
+FAMILIES: tuple[PitchFamily, ...] = (
+    PitchFamily(
+        "SMS unsubscribe tail",
+        ("回t退订", "回td退订", "回n退订", "回复t退订", "回复td退订", "回复n退订",
+         "退订回t", "退订回td", "退订回n", "退订回复t", "退订回复td", "退订回复n",
+         "退订请回复t", "退订请回复td", "退订请回t", "退订请回td", "拒收请回复r", "拒收回复r"),
+    ),
+    PitchFamily(
+        "loan offer",
+        ("贷款", "借款", "信用贷", "网贷", "放款", "下款"),
+        ("无抵押", "免抵押", "无需抵押", "无担保", "免担保", "无需担保", "当天放款", "当天到账",
+         "放款快", "下款快", "快速放款", "秒批", "秒到账", "手续简单", "手续简便", "不看征信",
+         "当天到帐", "当时放款", "无前期费用"),
+    ),
+    PitchFamily(
+        "credit card offer",
+        ("大额信用卡", "高额信用卡", "白金信用卡", "大额白金卡", "信用卡代办"),
+        ("申办", "详询", "手续简", "内部操作", "包下卡", "下卡快", "点位低", "无抵押"),
+    ),
+    PitchFamily(
+        "credit card cash-out",
+        ("信用卡代还", "代还信用卡", "提现垫还", "垫还信用卡", "信用卡套现"),
+    ),
+    PitchFamily(
+        "gambling offer",
+        ("百家乐", "真人视讯", "时时彩", "六合彩", "老虎机", "北京赛车", "娱乐城", "彩票网",
+         "赌场", "博彩", "电子游艺"),
+        ("彩金", "首存", "首充", "存送", "注册送", "注册就送", "即送", "就送", "返水", "流水",
+         "开户", "官网", "网址", "充值", "存款", "提款", "取款", "出款", "信誉"),
+    ),
+    PitchFamily(
+        "gambling bonus",
+        ("倍流水", "取款网址", "首存送", "存就送", "存即送", "注册即送", "开户即送", "开户就送",
+         "体验金", "返水"),
+    ),
+    PitchFamily(
+        "invoices and certificates",
+        ("发票", "税票", "证件", "证书", "毕业证", "文凭", "学历", "驾驶证", "身份证",
+         "银行流水", "办证"),
+        ("代开各", "带开各", "专业代开", "公司代开", "可代开", "代办各类", "代办各种", "各行业", "正规机打", "可验证", "可查验", "可上网查",
+         "上网可查", "验证后付款", "验后付款", "用后付款", "先验后付", "保真", "点数低", "刻章",
+         "刻戳"),
+    ),
+    PitchFamily(
+        "escort offer",
+        ("上门服务", "全套服务", "一条龙服务", "外围女", "兼职妹", "学生妹", "嫩模", "莞式",
+         "男人的天堂", "制服的诱惑", "制服诱惑"),
+        ("美女", "小妹", "学生", "少妇", "模特", "酒店", "宾馆", "无需定金", "满意付款",
+         "先服务后付款", "上门", "全套", "一条龙", "包夜", "来电优惠", "按摩"),
+    ),
+    PitchFamily(
+        "points phishing",
+        ("积分兑换", "积分可兑换", "积分已达", "积分已满", "兑换现金"),
+        ("现金", "手机网", "网址", "点击", "逾期失效"),
+    ),
+    PitchFamily(
+        "bank account phishing",
+        ("工商银行", "建设银行", "农业银行", "中国银行", "招商银行", "交通银行", "邮政银行",
+         "邮储银行", "工行", "建行", "农行", "招行", "我行", "手机银行", "网银"),
+        ("登录手机网", "登入手机网", "登陆手机网", "我行手机网", "我行网站", "逾期失效",
+         "次日失效", "今日失效", "以免冻结", "将被冻结", "补录信息", "实名激活", "进行激活",
+         "进行认证", "证书校验", "积分兑现"),
+    ),
+    PitchFamily(
+        "bank token phishing",
+        ("密码器", "u盾"),
+        ("手机网", "网址", "点击", "进行升级", "失效请登", "请登陆", "请登录"),
+    ),
+    PitchFamily(
+        "bulk-SMS salutation",
+        ("尊敬的客户", "尊敬的用户", "尊敬的会员", "亲爱的会员", "尊敬的旅客", "尊贵的会员",
+         "尊敬的车主", "尊敬的业主", "尊敬的家长"),
+        ("退订", "点击", "登录", "登陆", "领取", "回复", "详询", "咨询热线", "热线", "即日起",
+         "限时", "抢购", "兑换", "免费领", "优惠", "低至", "送", "改签"),
+    ),
+    PitchFamily(
+        "property sale",
+        ("开盘", "准现房", "首付", "洋房", "样板间", "认筹", "特价房", "售楼"),
+        ("热线", "抢购", "先到先得", "错过不再", "即买即住", "盛大", "钜惠", "巨惠", "到访",
+         "耀世", "诚意金"),
+    ),
+    PitchFamily(
+        "shop promotion with an unsubscribe",
+        ("全场", "满减", "折起", "折上折", "大促", "旗舰店", "聚划算", "低至", "钜惠", "抢购",
+         "疯抢", "秒杀", "周年庆", "特卖", "买一送一", "买二送一", "优惠券", "无门槛", "领券",
+         "限量", "包邮", "库存告急", "恢复原价", "开抢", "新品", "特价", "会员日", "详询",
+         "猛戳", "快戳", "进店", "到店"),
+        ("退订",),
+        at_least=2,
+    ),
+    PitchFamily(
+        "shop promotion copy",
+        ("全场", "满减", "折起", "折上折", "大促", "钜惠", "钜献", "疯抢", "库存告急", "恢复原价",
+         "开抢", "低至", "限量", "抢购", "即日起", "盛大开启", "盛典", "豪礼", "惊喜", "详询",
+         "猛戳", "快戳", "进店", "莅临", "欢迎光临", "错过", "先到先得", "仅限", "名额有限",
+         "火爆", "重磅", "震撼", "抢完即止", "送完即止", "活动时间", "活动地址", "买就送",
+         "满送", "折封顶", "旗舰店", "聚划算", "周年庆", "特卖", "买一送一", "买二送一",
+         "无门槛", "会员日", "到店", "元起", "回馈", "大放送", "优惠多多", "倒计时"),
+        at_least=4,
+    ),
+    PitchFamily(
+        "stock-tip group",
+        ("人满即封", "免费荐股", "免费诊股", "专家诊股", "操盘手建群", "建仓完毕"),
+    ),
+)  # fmt: skip
+
+
+def _apart(match: KeywordMatch, others: list[KeywordMatch]) -> bool:
+    return all(match.end <= other.start or other.end <= match.start for other in others)
+
+
+def _present(family: PitchFamily, matches: list[KeywordMatch]) -> Finding | None:
+    """The finding for one family, given the matches of its own words, if it is present.
+
+    Topics and the offer must be different words of the message: 上门 inside 上门服务 is not
+    an offer made about it.
+    """
+    topics: list[KeywordMatch] = []
+    for match in matches:
+        different = all(match.keyword != topic.keyword for topic in topics)
+        if match.label == _TOPIC and different and _apart(match, topics):
+            topics.append(match)
+    if len(topics) < family.at_least:
+        return None
+    offer = next((m for m in matches if m.label == _OFFER and _apart(m, topics)), None)
+    if family.offers and offer is None:
+        return None
+    named = ", ".join(f"'{m.keyword}'" for m in topics[: family.at_least])
+    explanation = f"{family.name}: {named}"
+    if offer is not None:
+        explanation += f" with '{offer.keyword}'"
+    return Finding(_ADVERTISING, topics[0].matched, explanation)
+
+
+class PitchDetector:
+    """Advertising by the built-in families of spam pitches (one finding per family present).
+
+    Every family's words go into one keyword set (one pass over the message, not one per
+    family), labelled with the family's number and the word's role; a word inside a longer
+    one still counts (手机网 in 登录手机网), as the longer one may belong to another family.
+    """
+
+    def __init__(self, families: tuple[PitchFamily, ...] = FAMILIES) -> None:
+        self._families = families
+        self._keywords = KeywordSet(
+            (word, f"{number}:{role}")
+            for number, family in enumerate(families)
+            for role, words in ((_TOPIC, family.topics), (_OFFER, family.offers))
+            for word in words
+        )
+
+    def __call__(self, message: MessageText) -> list[Finding]:
+        """A finding (kind advertising) for each family whose topic and offer are both here."""
+        by_family: dict[int, list[KeywordMatch]] = {}
+        for match in self._keywords.find(message, nested=True):
+            number, _, role = match.label.partition(":")
+            by_family.setdefault(int(number), []).append(replace(match, label=role))
+        found = (_present(self._families[n], matches) for n, matches in sorted(by_family.items()))
+        return [finding for finding in found if finding is not None]

@@ -1,0 +1,151 @@
+"""Families of spam pitches: a topic with its offer is advertising, the topic alone is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.text import Scanner, is_advertising
+from hearthkeeper.text.normalise import prepare
+from hearthkeeper.text.pitches import FAMILIES, PitchDetector
+
+DETECTOR = PitchDetector()
+_MINIMAL = {"community": {"slug": "c", "name": "C", "purpose": "p",
+                          "interest": {"kind": "product", "description": "d"}}}  # fmt: skip
+
+# family: (spam it catches, ordinary sentences with the same words it leaves alone)
+CASES: dict[str, tuple[list[str], list[str]]] = {
+    "SMS unsubscribe tail": (
+        ["双十一全场五折，戳链接抢购，回T退订", "会员日满199减50 退订回TD", "新品上市 拒收请回复R"],
+        ["今天退订了那个会员", "我已经退订了，回头再说", "T恤退了，订单取消了"],
+    ),
+    "loan offer": (
+        ["个人信用贷款，无抵押无担保，当天到账，电话13812345678", "急用钱？网贷秒批，不看征信"],
+        ["我的房贷款还没还完", "无抵押的车还能卖吗", "他跟银行借款买房，手续挺麻烦的"],
+    ),
+    "credit card offer": (
+        ["诚邀您办理高额信用卡，手续简单快捷，详询王经理", "大额白金卡内部操作，包下卡"],
+        ["我想办理白金信用卡", "大额信用卡的年费好贵"],
+    ),
+    "credit card cash-out": (
+        ["专业信用卡代还，提现垫还，费率低", "信用卡套现找我"],
+        ["信用卡还款日是哪天", "这个月信用卡还完了"],
+    ),
+    "gambling offer": (
+        ["百家乐真人视讯，首存送100%彩金，官网 bet88.com", "时时彩平台信誉第一，注册送88元"],
+        [
+            "我爸天天买六合彩",
+            "昨晚看了部讲澳门赌场的电影",
+            "老虎机是什么原理",
+            "官网网投简历的流程",
+        ],
+    ),
+    "gambling bonus": (
+        ["充100送100，1倍流水即可提款", "首存送58，存就送", "新会员注册即送38元体验金"],
+        [
+            "今天河水的流水很急",
+            "首存的钱要放多久",
+            "游戏首充送皮肤吗",
+            "他反水了",
+            "彩金项链真好看",
+        ],
+    ),
+    "invoices and certificates": (
+        ["代开各行业正规机打发票，可验证后付款", "办证刻章，各类证书保真"],
+        [
+            "报销要贴发票",
+            "从青铜时代开始读王小波，发票在书里",
+            "出国要办理各种证件好麻烦",
+            "毕业证丢了怎么补办",
+            "超市的机打发票能报销吗",
+        ],
+    ),
+    "escort offer": (
+        ["酒店上门服务，美女学生，无需定金满意付款", "外围女空降，全套一条龙"],
+        ["家电维修上门吗", "家电维修提供上门服务", "这家酒店的服务很好", "学生党求推荐美女发型"],
+    ),
+    "points phishing": (
+        ["您的积分已达5000，可兑换现金，请登录手机网领取", "积分兑换即将逾期失效，点击领取"],
+        ["积分可以换礼品吗", "超市积分兑换了一桶油", "积分快清零了赶紧用"],
+    ),
+    "bank account phishing": (
+        [
+            "尊敬的建行用户，您的账户积分可兑现，请登录手机网查询，逾期失效",
+            "紧急通知：工商银行系统升级，请登入我行手机网补录信息，以免冻结",
+        ],
+        ["工行的手机银行登录不了", "建行手机网速好慢", "我行我素", "网银转账逾期了怎么办"],
+    ),
+    "bank token phishing": (
+        ["您的电子密码器将于明日失效，请登陆手机网进行升级", "U盾已过期，请登录网址激活"],
+        ["我的密码器丢了怎么办", "U盾插上没反应"],
+    ),
+    "bulk-SMS salutation": (
+        [
+            "尊敬的客户：即日起办理宽带送三个月，详询热线",
+            "尊敬的旅客您好，航班已取消，请联系客服改签",
+        ],
+        ["尊敬的各位群友，周六见", "会员卡优惠挺多的，你领取了吗"],
+    ),
+    "property sale": (
+        ["准现房盛大开盘，先到先得，抢购热线", "精装洋房钜惠，即买即住"],
+        [
+            "首付是我爸妈给的",
+            "发现房间很小，点评都有回馈",
+            "我们小区的洋房挺好看",
+            "新楼盘开盘了吗",
+        ],
+    ),
+    "shop promotion with an unsubscribe": (
+        ["官方旗舰店全场满减，限量开抢，退订回复", "周年庆全场折上折，到店有礼，退订"],
+        ["双十一满减和领券都搞不懂，秒杀也抢不到", "我退订了那家店的短信", "新品到店了吗"],
+    ),
+    "shop promotion copy": (
+        [
+            "周年庆盛典即日起全场折上折，满送豪礼，欢迎光临",
+            "官方旗舰店大促，全场低至五折，限量疯抢",
+        ],
+        ["商场周年庆全场低至五折，一起去吗", "这家店全场满减，还有满送", "仅限会员吗？我错过了"],
+    ),
+    "stock-tip group": (
+        ["操盘手建群，免费荐股，人满即封", "免费诊股，每天推荐"],
+        ["群里人满了就不加了", "别信那些荐股的"],
+    ),
+}
+
+
+def families_in(text: str) -> set[str]:
+    return {f.explanation.split(":")[0] for f in DETECTOR(prepare(text))}
+
+
+def test_every_family_has_cases() -> None:
+    assert {family.name for family in FAMILIES} == set(CASES)
+
+
+@pytest.mark.parametrize(
+    ("family", "text"), [(name, text) for name, (spam, _) in CASES.items() for text in spam]
+)
+def test_a_family_catches_its_spam(family: str, text: str) -> None:
+    assert family in families_in(text)
+
+
+@pytest.mark.parametrize(
+    ("family", "text"), [(name, text) for name, (_, ham) in CASES.items() for text in ham]
+)
+def test_ordinary_sentences_with_the_same_words_are_left_alone(family: str, text: str) -> None:
+    assert families_in(text) == set()
+
+
+def test_the_explanation_names_the_family_the_topic_and_the_offer() -> None:
+    [finding] = DETECTOR(prepare("个人贷款，无抵押，当天到账"))
+    assert finding.kind == "advertising"
+    assert finding.explanation == "loan offer: '贷款' with '无抵押'"
+
+
+def test_the_default_playbook_reads_pitches_as_advertising_and_can_turn_them_off() -> None:
+    text = "代开各行业正规机打发票，验证后付款"
+    defaults = Playbook.model_validate(_MINIMAL).rules
+    assert is_advertising(Scanner.from_rules(defaults, scorer=None).scan(text))
+    off = Playbook.model_validate(
+        {**_MINIMAL, "rules": {"violations": {"advertising": {"pitches": False}}}}
+    ).rules
+    assert not is_advertising(Scanner.from_rules(off, scorer=None).scan(text))
