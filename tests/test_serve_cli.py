@@ -130,3 +130,40 @@ def test_a_busy_port_stops_serve_and_demo_with_what_to_do(here: Path) -> None:
         assert result.exit_code == 1 and "already in use" in result.output
     finally:
         taken.close()
+
+
+@pytest.fixture
+def site(here: Path) -> str:
+    """A fresh site made by `hearth init` on SQLite, migrated; its configuration file."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
+    config = str(here / "site" / "hearth.toml")
+    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    return config
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "when"),
+    [
+        (signal.SIGINT, signal.SIGINT, "at once"),  # Ctrl-C pressed twice
+        (signal.SIGTERM, signal.SIGINT, "at once"),  # `timeout make demo`: make and the server
+        (signal.SIGINT, signal.SIGINT, "once stopped"),  # while the process closes and exits
+    ],
+)
+def test_a_second_stop_signal_never_prints_a_traceback(
+    site: str, processes: list[subprocess.Popen[str]],
+    first: signal.Signals, second: signal.Signals, when: str,
+) -> None:  # fmt: skip
+    server = hearth("serve", "--config", site, "--port", "0")
+    processes.append(server)
+    shown = read_until(server, "Ctrl-C stops the server")
+    console = re.search(r"Console: (http://127\.0\.0\.1:\d+/console)", shown)
+    assert console is not None, shown
+    assert httpx.get(f"{console[1]}/sign-in", timeout=BOUND).status_code == 200
+    server.send_signal(first)
+    if when == "once stopped":
+        read_until(server, "stopped")
+    code, out, err = stop(server, second)
+    assert "Traceback" not in err and "CancelledError" not in err, err
+    assert code == 0, (code, err)
+    assert "stopped" in out or when == "once stopped"

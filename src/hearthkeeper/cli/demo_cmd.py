@@ -58,7 +58,7 @@ def demo(
     from hearthkeeper.playbook import PlaybookError, parse_playbook
     from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
     from hearthkeeper.serve import ServeError, open_socket
-    from hearthkeeper.serve.runner import bound_port
+    from hearthkeeper.serve.runner import bound_port, stopping_quietly
     from hearthkeeper.web.context import WebSettings
 
     try:
@@ -85,11 +85,12 @@ def demo(
     except BaseException:
         sock.close()
         raise
-    try:
-        _panel(host, password, simulate=not no_simulator)
-        asyncio.run(_live(host, sock, simulate=not no_simulator, minutes=minutes))
-    finally:
-        host.close()
+    with stopping_quietly():
+        try:
+            _panel(host, password, simulate=not no_simulator)
+            asyncio.run(_live(host, sock, simulate=not no_simulator, minutes=minutes))
+        finally:
+            host.close()
     console.print("stopped")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import typer
@@ -74,6 +75,17 @@ def version() -> None:
 
 def main() -> None:
     """Entry point of the `hearth` console script and `python -m hearthkeeper`."""
+    try:
+        _run()
+    finally:
+        # The command is over: a Ctrl-C or SIGTERM now (a second one after `hearth serve`
+        # stopped) could only interrupt Python's own exit, with a traceback from its threading
+        # module or a death by signal. Python keeps an ignored signal ignored while it exits.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _run() -> None:
     try:
         app()
     except KeyboardInterrupt:

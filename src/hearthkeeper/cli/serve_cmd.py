@@ -51,7 +51,7 @@ def serve_command(
     from hearthkeeper.cli.output import console, errors, fail
     from hearthkeeper.engine.carrier import CarrierError
     from hearthkeeper.serve import ServeError, open_socket, serve
-    from hearthkeeper.serve.runner import bound_port
+    from hearthkeeper.serve.runner import bound_port, stopping_quietly
     from hearthkeeper.web.clientaddr import parse_proxies
     from hearthkeeper.web.context import WebSettings
 
@@ -87,12 +87,13 @@ def serve_command(
             "`hearth operator add NAME`" + _config_hint(settings.config_file)
         )
     console.print("Ctrl-C stops the server.")
-    try:
-        asyncio.run(serve(running, sock=sock))
-    except CarrierError as exc:  # a carrier could not connect (a wrong token, a server down)
-        fail(f"a chat carrier could not start: {exc}")
-    finally:
-        running.close()
+    with stopping_quietly():
+        try:
+            asyncio.run(serve(running, sock=sock))
+        except CarrierError as exc:  # a carrier could not connect (a wrong token, a server down)
+            fail(f"a chat carrier could not start: {exc}")
+        finally:
+            running.close()
     console.print("stopped")
 
 

@@ -3,6 +3,11 @@ connection, a SQLite file locked past its busy timeout): the work that found the
 unavailable (`store.errors.unavailable`) waits and is tried again, the pause doubling from
 `PAUSE` up to `PAUSE_MAX` seconds. One WARNING says when an outage starts and one INFO when
 the store answers again, however many tries it took; any other error is not this module's.
+
+Work PostgreSQL rolled back for colliding with another transaction (a deadlock, a
+serialization failure: `store.errors.conflict`) found the database well: it is tried again
+at once, up to `CONFLICT_TRIES` times, each logged as what it was; should it keep colliding,
+it is then waited for like an outage.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from hearthkeeper.store.errors import unavailable
+from hearthkeeper.store.errors import conflict, unavailable
 
 log = logging.getLogger(__name__)
 
 PAUSE, PAUSE_MAX = 0.5, 30.0  # seconds (read at each wait: tests make them short)
+CONFLICT_TRIES = 5  # immediate tries again after a deadlock or serialization failure
 
 T = TypeVar("T")
 
@@ -44,8 +50,14 @@ class Outage:
         if not self.down:
             self._since, self._tries = time.monotonic(), 0
             self._pause = PAUSE
-            log.warning("%s: the database is unavailable (%s); waiting for it, nothing is lost",
-                        self.what, _reason(error))  # fmt: skip
+            collided = conflict(error)
+            if collided is not None:  # it kept colliding, CONFLICT_TRIES times in a row
+                log.warning("%s: the database keeps rolling this work back for %s (%s); "
+                            "waiting before trying again, nothing is lost", self.what,
+                            collided, _reason(error))  # fmt: skip
+            else:
+                log.warning("%s: the database is unavailable (%s); waiting for it, nothing "
+                            "is lost", self.what, _reason(error))  # fmt: skip
         else:
             self._pause = min(self._pause * 2, PAUSE_MAX)
         self._tries += 1
@@ -73,13 +85,24 @@ class Outage:
             raise error
 
     async def call(self, work: Callable[[], Awaitable[T]]) -> T:
-        """`work()`, tried again while it finds the store unavailable; other errors raise."""
+        """`work()`, tried again while it finds the store unavailable (at once after a
+        collision with another transaction); other errors raise."""
+        collisions = 0
         while True:
             try:
                 result = await work()
             except Exception as error:
+                collided = conflict(error)
+                if collided is not None and collisions < CONFLICT_TRIES:
+                    collisions += 1
+                    log.warning("%s: the database rolled this work back for %s with another "
+                                "transaction (%s); trying it again at once (%d of %d), nothing "
+                                "is lost", self.what, collided, _reason(error), collisions,
+                                CONFLICT_TRIES)  # fmt: skip
+                    continue
                 if not unavailable(error):
                     raise
+                collisions = 0
                 await self.wait(error)
                 continue
             self.recovered()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import uvicorn
+from uvicorn.lifespan.on import LifespanOn
 
 from hearthkeeper.config import DEFAULT_HOST, DEFAULT_PORT
 
@@ -128,6 +129,15 @@ class _Server(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        # A forced exit (a second Ctrl-C) makes uvicorn skip the application's shutdown, which
+        # leaves its lifespan task waiting; the loop then cancels it and uvicorn logs that as a
+        # traceback. The application does nothing when it stops, so finish its lifespan anyway.
+        lifespan = self.lifespan
+        if isinstance(lifespan, LifespanOn) and not lifespan.shutdown_event.is_set():
+            await lifespan.shutdown()
+
 
 async def _until_ready(
     server: uvicorn.Server, stop: asyncio.Event, *tasks: asyncio.Task[None]
@@ -154,13 +164,35 @@ def _signals(stop: asyncio.Event, server: uvicorn.Server | None) -> Iterator[Non
         stop.set()
 
     handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in handled}
     for sig in handled:
         loop.add_signal_handler(sig, on_signal)
     try:
         yield
     finally:
         for sig in handled:
-            loop.remove_signal_handler(sig)
+            loop.remove_signal_handler(sig)  # this puts Python's defaults back: restore ours
+            handler = previous[sig]
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def stopping_quietly() -> Iterator[None]:
+    """For a command that serves until stopped, around `asyncio.run(serve(…))` and closing
+    the store: SIGINT and SIGTERM that arrive outside `serve`'s own handling (a second Ctrl-C
+    while the loop winds down and the store closes) are ignored, so they cannot cut the stop
+    short with a traceback. The handlers of the moment are back on leaving."""
+    handled = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in handled}
+    try:
+        yield
+    finally:
+        for sig in handled:
+            signal.signal(sig, previous[sig])
 
 
 def _bind_problem(host_addr: str, port: int, exc: OSError) -> str:

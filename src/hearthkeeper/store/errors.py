@@ -22,3 +22,17 @@ def unavailable(error: BaseException) -> bool:
     if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+# PostgreSQL's SQLSTATEs for a transaction it rolled back because it collided with another.
+_CONFLICTS = {"40P01": "a deadlock", "40001": "a serialization failure"}
+
+
+def conflict(error: BaseException) -> str | None:
+    """What collision with another transaction made the database roll back the work that
+    raised `error` ("a deadlock", "a serialization failure"), or None for anything else. Such
+    work is worth trying again at once: the database is there, the other transaction won. A
+    SQLite file locked past its busy timeout is not one: it is `unavailable`, waited out."""
+    orig = getattr(error, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return _CONFLICTS.get(state) if isinstance(state, str) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -165,3 +166,47 @@ def test_an_application_is_announced_to_the_roles_that_review_applications(
     assert room.group == "staff" and room.text is not None and "Lin applied to join" in room.text
     assert sorted(room.extra["mentions"]) == told
     assert sorted(a.member or "" for a in alerts if a.kind is ActionKind.DIRECT) == told
+
+
+def test_an_application_held_in_quiet_hours_reaches_its_reviewers_in_the_digest(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An application that comes during quiet hours waits for their end like any alert; then
+    the reviewers (`reviewers: [partner]`: Bob) get it, in a digest of their own, and the
+    roles that hear every alert (the manager, Mei) get the other alerts held meanwhile,
+    without it. Before, the one digest went to Mei only: the reviewers never heard of it."""
+    c = community(store, store_clock, playbook(
+        APPLICATION + "    reviewers: [partner]\n"
+        "alerts:\n  staff_group: staff\n  quiet_hours: 22:00-07:00\n"))  # fmt: skip
+    c.engine.process([c.events.join(u, name=u.title(), group="staff")
+                      for u in ("mei", "bob", "ann")])  # fmt: skip
+    store.add_group(c.runtime.community_id, "Tea room", "fake", "g1")
+    staff = store.group_for_carrier("fake", "staff")
+    tea_room = store.group_for_carrier("fake", "g1")
+    assert staff is not None and tea_room is not None
+    for user, role in (("mei", "manager"), ("bob", "partner"), ("ann", "acquisition")):
+        store.set_role(c.member_id(user), staff.id, role)
+    c.restart()
+    late = datetime(2026, 5, 1, 21, 30, tzinfo=UTC)  # 22:30 in London: quiet hours
+    store_clock.set(late)
+    asked = door(c).screen(JoinRequest(carrier="fake", group_id=tea_room.id, user_id="lin",
+                                       display_name="Lin", answers=("Mei", "Oolong")))  # fmt: skip
+    assert asked.entry is Entry.PENDING
+    c.engine.process([c.events.message("lin2", "你就是个傻逼", at=late, group="g1")])
+    asyncio.run(c.engine.drain())
+    assert not [p for p in c.carrier.performed if p.action.handler == "alerts"], "held"
+
+    store_clock.set(datetime(2026, 5, 2, 6, 0, tzinfo=UTC))  # 07:00: quiet hours end
+    c.engine.tick()
+    asyncio.run(c.engine.drain())
+    alerts = [p.action for p in c.carrier.performed if p.action.handler == "alerts"]
+    told = {a.member: a.text or "" for a in alerts if a.kind is ActionKind.DIRECT}
+    assert sorted(told) == ["bob", "mei"]
+    assert "Lin applied to join" in told["bob"] and "1 staff alert(s) held" in told["bob"]
+    assert "Lin applied to join" not in told["mei"] and "lin2" in told["mei"]
+    posts = {tuple(a.extra["mentions"]): a.text or "" for a in alerts if a.kind is ActionKind.SEND}
+    assert sorted(posts) == [("bob",), ("mei",)] and "Lin applied to join" in posts[("bob",)]
+    c.restart()  # as after a crash: nothing is sent twice
+    c.engine.tick()
+    asyncio.run(c.engine.drain())
+    assert not [p for p in c.carrier.performed if p.action.handler == "alerts"]

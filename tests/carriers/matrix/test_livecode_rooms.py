@@ -27,6 +27,7 @@ from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.carriers.matrix import MatrixCarrier
+from hearthkeeper.carriers.matrix.direct import alias_localpart, server_of
 from hearthkeeper.carriers.matrix.join import ASKS_PER_HOUR
 from hearthkeeper.carriers.matrix.plugin import MatrixSetup
 from hearthkeeper.carriers.matrix.power import RoomAuthority, privileged_creators
@@ -293,8 +294,9 @@ async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited
     applying: Hearth,
 ) -> None:
     """Mei and Lan answer the question on the join page: their applications wait for staff.
-    Staff refuse Lan (no invitation, and nothing fails) and approve Mei: the bot invites her,
-    and her join is credited to the poster."""
+    Staff refuse Lan: no invitation, nothing fails, and the bot tells her why in a direct
+    message (before, the refusal was a kick of someone not in the room: she never heard).
+    Staff approve Mei: the bot invites her, and her join is credited to the poster."""
     community, store = applying, applying.store
     room = await community.create_room()
     served = served_matrix(community)
@@ -319,7 +321,8 @@ async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited
         assert waiting.keys() == {mei.user_id, lan.user_id}
         assert await membership(community, room, mei.user_id) is None  # not invited yet
 
-        review.refuse(store, waiting[lan.user_id].id, "console:li", community.clock.now())
+        review.refuse(store, waiting[lan.user_id].id, "console:li", community.clock.now(),
+                      "本期名额已满")  # fmt: skip
         review.approve(store, waiting[mei.user_id].id, "console:li", community.clock.now())
 
         async def invitation() -> bool:
@@ -335,6 +338,23 @@ async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited
             return len(decisions) == 2 and "pending" not in decisions and "sending" not in decisions
 
         await eventually(settled, "the staff decisions performed")
+        bot = community.bot.user_id
+        alias = quote(f"#{alias_localpart(bot, lan.user_id)}:{server_of(bot)}")
+
+        async def told_room() -> str | None:
+            found = await lan.http.get(f"{CLIENT}/directory/room/{alias}")
+            return str(found.json()["room_id"]) if found.status_code == 200 else None
+
+        dm = await eventually(told_room, "the bot's direct room with Lan")
+
+        async def accepted() -> bool:
+            return (await lan.join(dm)).status_code == 200
+
+        await eventually(accepted, "Lan to accept the direct room's invitation")
+        group = store.group_for_carrier("matrix", room)
+        assert group is not None
+        told = await bot_message(lan, dm, bot, "申请未通过")
+        assert told["content"]["body"] == f"你加入「{group.name}」的申请未通过：本期名额已满"
     assert await membership(community, room, lan.user_id) is None
     assert store.outbox_items("failed") == []
     poster = SqlLiveCodes.on(store).channel("poster")

@@ -97,25 +97,24 @@ def _alert_staff(tx: Store, application: Application, applicant: Applicant) -> N
     tx.add_staff_alerts([NewStaffAlert(key, group.community_id, group.id, application.member_id,
                                        None, HANDLER, f"{text}\n{answers}".strip(),
                                        "an application waits for review", applicant.now)])  # fmt: skip
-    # the staff channel and direct messages (or held for quiet hours), as for every alert,
-    # to the reviewers rather than to every role that hears alerts
+    # the staff channel and direct messages (or held for quiet hours: the digest too), as for
+    # every alert, to the reviewers rather than to every role that hears alerts
     from hearthkeeper.capabilities.alerts.route import route_alert
 
-    for d in route_alert(tx, reviewing(applicant.playbook), action, key, group.community_id,
-                         group.id, applicant.now):  # fmt: skip
+    for d in route_alert(tx, applicant.playbook, action, key, group.community_id, group.id,
+                         applicant.now, for_roles=reviewer_roles(applicant.playbook)):  # fmt: skip
         tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
                    group_id=d.group_id, at=applicant.now)  # fmt: skip
 
 
-def reviewing(pb: Playbook) -> Playbook:
-    """`pb` with its alert recipients set to the roles that review applications:
-    `joining.threshold.reviewers`, else the roles holding `review_applications`."""
+def reviewer_roles(pb: Playbook) -> list[str]:
+    """The roles that review applications: `joining.threshold.reviewers`, else the roles
+    holding `review_applications`."""
     roles = pb.joining.threshold.reviewers
     if roles is None:
         roles = [rid for rid, role in pb.structure.roles.items()
                  if Permission.REVIEW_APPLICATIONS in role.permissions]  # fmt: skip
-    alerts = pb.alerts.model_copy(update={"recipients": list(roles)})
-    return pb.model_copy(update={"alerts": alerts})
+    return list(roles)
 
 
 def check_min_level(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:

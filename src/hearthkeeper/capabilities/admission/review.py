@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.capabilities.admission.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store, StoreError
 from hearthkeeper.store.join_sources import SqlJoinSources
 
@@ -32,14 +35,19 @@ def refuse(store: Store, application_id: int, by: str, now: datetime,
     return _review(store, application_id, ApplicationStatus.REFUSED, by, now, message)
 
 
-def carrier_action(application: Application, group: Group) -> Action:
-    """What the applicant's carrier is asked once staff decided."""
+def carrier_action(application: Application, group: Group,
+                   language: Language = Language.ZH_CN) -> Action:  # fmt: skip
+    """What the applicant's carrier is asked once staff decided; a refusal carries, in
+    `language`, the text that tells the applicant (a carrier with nothing to turn down, such
+    as Matrix for someone who applied on its join page, sends it to them directly)."""
     approved = application.status is ApplicationStatus.APPROVED
+    message = application.message or say("no_message", language)
     return Action(
         kind=ActionKind.ADMIT if approved else ActionKind.DECLINE, carrier=application.carrier,
         group=group.carrier_group_id, member=application.user_id,
         reason=application.message or ("application approved" if approved
                                        else "application refused"),
+        text=None if approved else say("declined", language, group=group.name, message=message),
         handler=HANDLER, key=action_key(application),
     )  # fmt: skip
 
@@ -56,7 +64,9 @@ def _review(store: Store, application_id: int, status: ApplicationStatus, by: st
         group = tx.get_group(application.group_id)
         if group is None:
             raise StoreError(f"the group of application {application_id} is gone")
-        action = carrier_action(application, group)
+        playbook = community_playbook(tx, application.community_id)
+        language = Language.ZH_CN if playbook is None else playbook.community.language
+        action = carrier_action(application, group, language)
         assert action.key is not None
         tx.enqueue(action.key, action.carrier, action.to_json(), action.priority,
                    group_id=group.id, at=now)  # fmt: skip

@@ -29,6 +29,9 @@ TEXTS = Phrasebook({
     "refused": {EN: "Your application was not accepted: {message}",
                 ZH: "你的申请未通过：{message}"},
     "no_message": {EN: "staff gave no reason.", ZH: "管理员未说明原因。"},
+    # a refusal reaching the applicant away from the page they applied on (a direct message)
+    "declined": {EN: "Your application to join {group} was not accepted: {message}",
+                 ZH: "你加入「{group}」的申请未通过：{message}"},
     "level_needed": {EN: "This group is for members at level “{needed}” and above; you are "
                          "at “{current}”.",
                      ZH: "本群仅对“{needed}”及以上等级的成员开放，你目前是“{current}”。"},

@@ -42,6 +42,7 @@ class HeldAlert:
     release_at: datetime
     released_at: datetime | None
     handled: bool = False  # staff handled it in the console while it was held
+    recipients: tuple[str, ...] | None = None  # the roles it is for; None: `alerts.recipients`
 
 
 class Alerts(Protocol):
@@ -49,7 +50,8 @@ class Alerts(Protocol):
 
     def staff(self, community_id: int, carriers: Sequence[str]) -> list[StaffMember]: ...
     def hold(self, key: str, community_id: int, group_id: int | None, text: str,
-             held_at: datetime, release_at: datetime) -> bool: ...  # fmt: skip
+             held_at: datetime, release_at: datetime,
+             recipients: Sequence[str] | None = None) -> bool: ...  # fmt: skip
     def due(self, community_id: int, now: datetime) -> list[HeldAlert]: ...
     def waiting(self, community_id: int) -> list[HeldAlert]: ...
     def released(self, ids: Sequence[int], at: datetime) -> int: ...
@@ -90,11 +92,14 @@ class SqlAlerts(StoreBase):
         return [StaffMember(m, names[m], frozenset(roles[m]), dict(users[m])) for m in names]
 
     def hold(self, key: str, community_id: int, group_id: int | None, text: str,
-             held_at: datetime, release_at: datetime) -> bool:  # fmt: skip
-        """Keep an alert until `release_at`; False when it is held already."""
+             held_at: datetime, release_at: datetime,
+             recipients: Sequence[str] | None = None) -> bool:  # fmt: skip
+        """Keep an alert until `release_at`, for the roles `recipients` (None: the
+        community's alert recipients); False when it is held already."""
         row = HeldAlertRow(key=key, community_id=community_id, group_id=group_id, text=text,
                            held_at=utc(held_at, "held at"),
-                           release_at=utc(release_at, "release at"), released_at=None)  # fmt: skip
+                           release_at=utc(release_at, "release at"), released_at=None,
+                           recipients=None if recipients is None else list(recipients))  # fmt: skip
         with self._unit(write=True) as session:
             return self._try_insert(session, row)
 
@@ -136,5 +141,6 @@ class SqlAlerts(StoreBase):
 
 
 def _held(row: HeldAlertRow, handled: datetime | None) -> HeldAlert:
+    roles = None if row.recipients is None else tuple(str(r) for r in row.recipients)
     return HeldAlert(row.id, row.key, row.community_id, row.group_id, row.text, row.held_at,
-                     row.release_at, row.released_at, handled is not None)  # fmt: skip
+                     row.release_at, row.released_at, handled is not None, roles)  # fmt: skip

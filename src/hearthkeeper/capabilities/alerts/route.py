@@ -2,9 +2,10 @@
 
 `route` is the engine's alert router (`Registry.route_alerts`): it runs in the transaction
 that raised the alert, so the deliveries it answers with are queued with the alert, once per
-key. In quiet hours a non-urgent alert is held instead and the release is scheduled, once per
-community and end of the quiet hours; `release` (that scheduled work) sends what was held as
-one message and marks it released in the same transaction.
+key. In quiet hours a non-urgent alert is held instead (with the roles it is for, when not the
+community's alert recipients) and the release is scheduled, once per community and end of
+the quiet hours; `release` (that scheduled work) sends what was held as one message per
+audience and marks it released in the same transaction.
 """
 
 from __future__ import annotations
@@ -39,18 +40,31 @@ def route(scope: StoreBase, action: Action, key: str, ctx: EffectContext) -> Seq
 
 
 def route_alert(scope: StoreBase, pb: Playbook, action: Action, key: str, community_id: int,
-                group_id: int, now: datetime) -> list[Delivery]:  # fmt: skip
+                group_id: int, now: datetime, *,
+                for_roles: Sequence[str] | None = None) -> list[Delivery]:  # fmt: skip
     """What to queue for the alert `action` (queued under `key`) about group `group_id`: its
-    deliveries now, or nothing while it is held for the end of quiet hours."""
+    deliveries now, or nothing while it is held for the end of quiet hours. `for_roles`: the
+    roles it is for instead of `alerts.recipients` (an application's: its reviewers), now or
+    in the digest."""
     text = action.text or action.explained
     quiet_end = None if is_urgent(action, pb) else quiet_until(now, pb.alerts.quiet_hours,
                                                                  zone_of(pb))  # fmt: skip
     if quiet_end is None:
-        return staff_deliveries(scope, pb, community_id, key, alert_text(text, pb), action)
-    SqlAlerts.on(scope).hold(key, community_id, group_id, text, now, quiet_end)
+        return staff_deliveries(scope, addressed(pb, for_roles), community_id, key,
+                                alert_text(text, pb), action)  # fmt: skip
+    SqlAlerts.on(scope).hold(key, community_id, group_id, text, now, quiet_end,
+                             recipients=for_roles)  # fmt: skip
     schedule_request(scope, _release_key(community_id, quiet_end), community_id,
                      ReleaseHeld(release_at=quiet_end), quiet_end, group_id=group_id)  # fmt: skip
     return []
+
+
+def addressed(pb: Playbook, roles: Sequence[str] | None) -> Playbook:
+    """`pb` with its alerts addressed to `roles` (None: to those it names)."""
+    if roles is None:
+        return pb
+    alerts = pb.alerts.model_copy(update={"recipients": list(roles)})
+    return pb.model_copy(update={"alerts": alerts})
 
 
 def staff_deliveries(scope: StoreBase, pb: Playbook, community_id: int, key: str, said: str,
@@ -69,14 +83,20 @@ def release(scope: StoreBase, request: ReleaseHeld, ctx: EffectContext) -> Seque
     alerts = SqlAlerts.on(scope)
     due = alerts.due(community_id, ctx.now)
     alerts.released([h.id for h in due], ctx.now)
-    texts = [h.text for h in due if not h.handled]
-    if not texts:
-        return []
-    key = _release_key(community_id, request.release_at)
+    # One digest per audience: the community's alert recipients, and each set of roles an
+    # alert was for instead (an application's reviewers).
+    audiences: dict[tuple[str, ...] | None, list[str]] = {}
+    for held in due:
+        if not held.handled:
+            audiences.setdefault(held.recipients, []).append(held.text)
+    released = _release_key(community_id, request.release_at)
     tx = Store.on(scope)
-    for d in staff_deliveries(scope, pb, community_id, key, digest(texts, pb), None):
-        tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
-                   group_id=d.group_id, at=ctx.now)  # fmt: skip
+    for roles, texts in audiences.items():
+        key = released if roles is None else f"{released}:for:{','.join(sorted(roles))}"
+        said = digest(texts, pb)
+        for d in staff_deliveries(scope, addressed(pb, roles), community_id, key, said, None):
+            tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
+                       group_id=d.group_id, at=ctx.now)  # fmt: skip
     return []
 
 

@@ -304,6 +304,12 @@ class MatrixCarrier:
         reason = action.reason or None
         if kind is ActionKind.ADMIT:
             await self._invite(room, member)
+        elif kind is ActionKind.DECLINE and await self._membership(room, member) is None:
+            # Applied on the join page, never invited, never knocked: nothing to turn down,
+            # so they are told in a direct message (the refusal's text, in their language).
+            if action.text:
+                told = dataclasses.replace(action, kind=ActionKind.DIRECT, group=None)
+                return await self._direct(told, key + ":told")
         elif kind in (ActionKind.KICK, ActionKind.DECLINE):  # a knock is declined by a kick
             kicked = await client.room_kick(room, member, reason)
             # Already out (a retry whose notice failed, or they left first): the kick is done.
@@ -405,12 +411,23 @@ class MatrixCarrier:
 
     async def _out_of(self, room: str, member: str) -> bool:
         """Whether `member` has left or been removed from `room` (as far as the bot can see),
-        or was never near it (no membership at all: someone who applied on the join page
-        without knocking, whose refusal has nothing to turn down)."""
+        or was never near it."""
+        try:
+            membership = await self._membership(room, member)
+        except CarrierError:
+            return False
+        return membership in (None, "leave", "ban")
+
+    async def _membership(self, room: str, member: str) -> str | None:
+        """`member`'s membership of `room` (join, invite, knock, leave, ban), None when they
+        were never near it (someone who applied on the join page without knocking)."""
         state = await self._require_client().room_get_state_event(room, "m.room.member", member)
         if isinstance(state, ErrorResponse):
-            return getattr(state, "status_code", None) == "M_NOT_FOUND"
-        return state.content.get("membership") in ("leave", "ban")
+            if getattr(state, "status_code", None) == "M_NOT_FOUND":
+                return None
+            raise carrier_error(state, f"matrix: reading the membership of {member} in {room}")
+        found = state.content.get("membership")
+        return str(found) if found is not None else None
 
     async def _set_power(self, room: str, member: str, *, mute: bool) -> None:
         client = self._require_client()

@@ -83,7 +83,9 @@ def answer_request(action: Action, flag: str, sub_type: str) -> Call:
     params: dict[str, Any] = {"flag": flag, "sub_type": sub_type,
                               "approve": action.kind is ActionKind.ADMIT}  # fmt: skip
     if action.kind is ActionKind.DECLINE:
-        params["reason"] = action.text or action.reason
+        # staff's message as QQ shows it beside the refusal (the action's `text`, a sentence
+        # for a direct message, would say the group twice)
+        params["reason"] = action.reason
     return Call("set_group_add_request", params)
 
 

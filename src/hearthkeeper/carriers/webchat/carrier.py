@@ -182,8 +182,9 @@ class WebChatCarrier(Performer):
         if seat is None or not seat.seated:
             self._refuse_lookalike(group_id, user_id, user.nickname, language)
         now = self.clock.now()
-        if door is None or self.admission is None:
-            asked = self.platform.take_seat(group_id, user_id, now, source=source)
+        if door is None or self.admission is None:  # a write: off the loop, as below
+            asked = await asyncio.to_thread(self.platform.take_seat, group_id, user_id, now,
+                                            source=source)  # fmt: skip
         else:
             verdict, seated = await asyncio.to_thread(self._screen_and_seat, door, now, source)
             if seated is None:
@@ -194,7 +195,8 @@ class WebChatCarrier(Performer):
             raise WebChatRefused(banned_text(group.name, reason, language))
         if asked.outcome is SeatOutcome.FULL:
             full = say("full", language, taken=asked.taken, capacity=group.capacity)
-            raise WebChatRefused(full, elsewhere=self.room_elsewhere(group))
+            elsewhere = await asyncio.to_thread(self.room_elsewhere, group)  # may make a code
+            raise WebChatRefused(full, elsewhere=elsewhere)
         if asked.outcome is SeatOutcome.ALREADY:
             return None
         self.feed.signal()  # the store queued the Join with the seat
@@ -273,7 +275,11 @@ class WebChatCarrier(Performer):
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""
         group = self._group_by_id(group_id)
-        if group is None or self.platform.leave_seat(group_id, user_id, self.clock.now()) is None:
+        if group is None:
+            return
+        left = await asyncio.to_thread(self.platform.leave_seat, group_id, user_id,
+                                       self.clock.now())  # fmt: skip
+        if left is None:
             return
         self.hub.close_user(group_id, user_id, 1000, "you left the group")
         self._left(group)

@@ -183,10 +183,15 @@ def webchat_router(
                 return _retry_after(await again(429, over.message), over)
         token = None
         try:
+            # Store writes wait for SQLite's write lock (up to its busy timeout while the
+            # engine or an import writes): in a worker thread, so the other pages and the
+            # chat sockets on this loop keep answering meanwhile.
             if user is None:
-                user, token = chat.create_user(nickname, language)
+                made, token = await run_in_threadpool(chat.create_user, nickname, language)
+                user = made
             elif nickname.strip() and nickname.strip() != user.nickname:
-                user = chat.rename(user.user_id, nickname, group_id=room.group.id)
+                user = await run_in_threadpool(chat.rename, user.user_id, nickname,
+                                               group_id=room.group.id)  # fmt: skip
             door = None
             if seat is None or not seat.seated:  # a new seat: the community's threshold first
                 door = join_request(chat, room.group.id, user.user_id, user.nickname, asked,
