@@ -84,7 +84,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "尊敬的客户：即日起办理宽带送三个月，详询热线",
             "尊敬的旅客您好，航班已取消，请联系客服改签",
         ],
-        ["尊敬的各位群友，周六见", "会员卡优惠挺多的，你领取了吗"],
+        [
+            "尊敬的各位群友，周六见",
+            "会员卡优惠挺多的，你领取了吗",
+            # notices members of a parents' or neighbours' group write themselves
+            "尊敬的家长：明天春游，请回复孩子是否参加",
+            "尊敬的业主：明天上午停水，详询物业",
+        ],
     ),
     "property sale": (
         ["准现房盛大开盘，先到先得，抢购热线", "精装洋房钜惠，即买即住"],
@@ -93,6 +99,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "发现房间很小，点评都有回馈",
             "我们小区的洋房挺好看",
             "新楼盘开盘了吗",
+            "售楼处的热线一直打不通，首付到底要多少",
         ],
     ),
     "shop promotion with an unsubscribe": (
