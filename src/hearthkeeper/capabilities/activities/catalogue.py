@@ -14,6 +14,8 @@ from hearthkeeper.capabilities.calendar.firings import firings_between, iter_fir
 from hearthkeeper.playbook.business import Activity
 from hearthkeeper.playbook.model import Playbook
 
+DEFAULT_CURRENCY = "CNY"  # the playbook's own default (activities[].currency)
+
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -109,3 +111,13 @@ def zone_of(playbook: Playbook | None) -> ZoneInfo:
         return ZoneInfo(playbook.community.timezone) if playbook else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def currency_of(playbook: Playbook | None) -> str:
+    """The currency an event staff make charges in unless they name one: the community's
+    (its first plan's, else its first priced activity's), else CNY."""
+    if playbook is None:
+        return DEFAULT_CURRENCY
+    plans = playbook.monetisation.plans
+    priced = [a for a in playbook.activities if a.price]
+    return plans[0].currency if plans else priced[0].currency if priced else DEFAULT_CURRENCY
