@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from hearthkeeper.playbook.base import MAX_NAME
 from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.keywords import check_keywords
@@ -19,6 +20,8 @@ Finding = tuple[Loc, str]
 
 # Scheduled posts and reminders closer than this flood a group; allowed, but said out loud.
 MIN_SCHEDULE_GAP = timedelta(minutes=10)
+# The largest group number a name made by `copy.naming` must leave room for.
+LAST_GROUP_NUMBER = 9999
 
 
 def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
@@ -32,6 +35,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_ladder(playbook),
         *_unique_ids(playbook),
         *_groups(playbook),
+        *_group_names(playbook),
         *_group_overrides(playbook),
         *_calendar(playbook),
         *_referrals(playbook),
@@ -284,6 +288,17 @@ def _groups(pb: Playbook) -> Iterator[Finding]:
                 f"({groups.capacity})"
             ),
         )
+
+
+def _group_names(pb: Playbook) -> Iterator[Finding]:
+    """The names `copy.naming` makes must fit a group's name, or opening the next group
+    fails (a live code, the console's *Open a group*, the first web chat group)."""
+    longest = pb.replication.naming.format(name=pb.community.name, n=LAST_GROUP_NUMBER)
+    if len(longest) > MAX_NAME:
+        yield (("copy", "naming"),
+               f"with community.name it makes group names of {len(longest)} characters (group "
+               f"{LAST_GROUP_NUMBER}: {longest[:40]!r}…); a group's name holds at most "
+               f"{MAX_NAME}: shorten copy.naming or community.name")  # fmt: skip
 
 
 def _group_overrides(pb: Playbook) -> Iterator[Finding]:
