@@ -4,6 +4,7 @@ and which event a member's words name."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,12 +87,13 @@ def pick(events: Sequence[Event], words: str) -> Event | str:
     """The event `words` name among `events` (upcoming, open to sign-up): its number (`3`,
     `#3`), its activity id or part of its title; with no words, the only one. Otherwise why
     not: "none", "which" (several, say which) or "unknown"."""
-    text = words.strip().lstrip("#＃").strip()
+    # as a full-width keyboard types them too: `＃８`, `ｎｉｇｈｔ－ｒｕｎ` (NFKC: `⑤` is 5)
+    text = unicodedata.normalize("NFKC", words).strip().lstrip("#").strip()
     if not events:
         return "none"
     if not text:
         return events[0] if len(events) == 1 else "which"
-    if text.isascii() and text.isdigit():  # not `²` or `⑤`, which int() refuses
+    if text.isascii() and text.isdigit():
         number = int(text) if len(text) <= 19 else -1  # no id has more digits
         found = next((e for e in events if e.id == number), None)
         return found if found is not None else "unknown"
