@@ -106,6 +106,7 @@ def test_reminders_ahead_rates_and_codes_as_typed() -> None:
     assert d.rates([]).attendance_rate is None
     assert d.normal_code(" 7kq2-m9xo ") == "7KQ2M9X0" and d.shown_code("7KQ2M9X0") == "7KQ2-M9X0"
     assert d.normal_code("7KQ2-M9") is None and d.normal_code("UUUUUUUU") is None
+    assert d.normal_code("７ｋｑ２－ｍ９ｘｏ") == "7KQ2M9X0"  # typed on a full-width keyboard
 
 
 PLAYBOOK = (
