@@ -48,6 +48,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
         *_referral_rewards(playbook),
+        *_free_paid_plan(playbook),
         *_empty_quiet_hours(playbook),
     ]
 
@@ -197,6 +198,19 @@ def _referral_rewards(pb: Playbook) -> Iterator[Finding]:
         yield loc, "the invite task rewards nothing: give points, a title or a reward item"
     if reward.points and not points.enabled:
         yield (*loc, "points"), "mechanisms.points is disabled, so these points are not given"
+
+
+def _free_paid_plan(pb: Playbook) -> Iterator[Finding]:
+    """A `paid` threshold on a plan of price 0 tells every newcomer to pay 0 and lets nobody
+    in until staff record a payment for them: rarely what an operator who wrote 0 meant."""
+    threshold = pb.joining.threshold
+    if threshold.kind is not ThresholdKind.PAID:
+        return
+    for index, plan in enumerate(pb.monetisation.plans):
+        if plan.id == threshold.plan and plan.price == 0:
+            yield (("monetisation", "plans", index, "price"),
+                   f"plan {plan.id!r} costs 0, and the paid threshold lets nobody in until staff "
+                   "record a payment for each person; for a free community use kind: open")  # fmt: skip
 
 
 def _levels(pb: Playbook) -> Iterator[Finding]:
