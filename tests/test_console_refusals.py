@@ -40,6 +40,9 @@ LONG = "x" * 5000
         ("/billing/pay", {"plan": "x"}, "The field “who” is missing"),
         ("/matrix/charge", {"group_id": "one", "member_id": "2"},
          "The field “group_id” must be a whole number, not “one”."),
+        # before, any action but "unassign" put the member in charge, audited as group.<it>
+        ("/matrix/charge", {"group_id": "1", "member_id": "1", "action": "unasign"},
+         "The field “action” must be assign or unassign, not “unasign”."),
     ],
 )  # fmt: skip
 def test_a_refused_console_form_is_a_console_page_naming_the_field(

@@ -64,6 +64,16 @@ def test_a_naming_pattern_whose_n_is_an_escaped_brace_has_no_number() -> None:
     assert p.path == "copy.naming" and "needs {n}" in p.message
 
 
+def test_group_names_longer_than_a_group_name_can_be_are_a_located_error() -> None:
+    # opening the next group (a live code, the console, the first web chat group) wrote the
+    # longer name: a 500 on PostgreSQL (varchar(200)), kept whole on SQLite
+    p = problem("copy:\n  naming: '{name} {n}" + "x" * MAX_NAME + "'\n")
+    assert p.path == "copy.naming" and f"holds at most {NAME}" in p.message
+    assert "shorten copy.naming or community.name" in p.message
+    fits = "x" * (MAX_NAME - len(" 9999") - len("Tea Friends"))  # MINIMAL's community name
+    parse_playbook(MINIMAL + "copy:\n  naming: '{name} {n}" + fits + "'\n", "pb.yaml")
+
+
 def test_a_broken_naming_pattern_suggests_its_own_placeholder() -> None:
     p = problem("copy:\n  naming: '{name} {n'\n")
     assert "write {name}" in p.message and "nickname" not in p.message

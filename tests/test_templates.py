@@ -69,3 +69,12 @@ def test_one_template_speaks_english() -> None:
 def test_unknown_template_suggests_the_closest() -> None:
     with pytest.raises(UnknownTemplate, match="did you mean 'club'"):
         template_text("clubs")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_templates_events_charge_in_the_currency_of_its_plans(name: str) -> None:
+    pb = parse_playbook(template_text(name)).playbook
+    currencies = {plan.currency for plan in pb.monetisation.plans}
+    for activity in pb.activities:
+        if activity.price and currencies:  # a London club's tasting is not priced in CNY
+            assert activity.currency in currencies, (activity.id, activity.currency, currencies)

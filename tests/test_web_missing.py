@@ -1,5 +1,5 @@
 """A public join address cut short or mangled (`/go/` with nothing after it, `/ref/`, `/join/`,
-a segment too many), on the web app as `hearth serve` builds it: the person who followed it
+a member's `/ticket/`, a segment too many), on the web app as `hearth serve` builds it: the person who followed it
 reads the same page, in Chinese and English, as for an unknown code — not the app's JSON — and
 a trailing slash still leads on; the REST API keeps its JSON 404."""
 
@@ -21,6 +21,7 @@ from tests.serve_setup import build, project
 NO_CODE = ("No such code", "没有这个二维码")
 NO_LINK = ("Invite link not found", "这个邀请链接无效")
 NO_GROUP = ("No such group", "没有这个群")
+NO_TICKET = ("There is no such door code.", "没有这个入场码。")
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def host(tmp_path: Path, store_clock: FrozenClock) -> Iterator[Host]:
     ("/ref/", NO_LINK), ("/ref", NO_LINK), ("/ref/abc/def", NO_LINK),
     ("/join/", NO_GROUP), ("/join", NO_GROUP), ("/join/abc/def", NO_GROUP),
     ("/chat/", NO_GROUP), ("/chat", NO_GROUP), ("/chat/abc/def", NO_GROUP),
+    ("/ticket/", NO_TICKET), ("/ticket", NO_TICKET), ("/ticket/7KQ2M9XD/x", NO_TICKET),
 ])  # fmt: skip
 def test_a_join_address_cut_short_shows_the_page_people_read_for_an_unknown_code(
     host: Host, path: str, says: tuple[str, str]

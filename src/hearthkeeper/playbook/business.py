@@ -143,7 +143,8 @@ class Replication(Section):
 
     naming: Text = Field(
         "{name} {n}群",
-        description="Name of the n-th group; placeholders {name} (community name) and {n} (required).",
+        description="Name of the n-th group; placeholders {name} (community name) and {n} "
+        "(required); the names it makes hold at most 200 characters (up to group 9999).",
     )
     max_groups_per_manager: int = Field(
         10,

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from hearthkeeper.playbook.base import MAX_NAME
 from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.keywords import check_keywords
@@ -19,6 +20,8 @@ Finding = tuple[Loc, str]
 
 # Scheduled posts and reminders closer than this flood a group; allowed, but said out loud.
 MIN_SCHEDULE_GAP = timedelta(minutes=10)
+# The largest group number a name made by `copy.naming` must leave room for.
+LAST_GROUP_NUMBER = 9999
 
 
 def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
@@ -32,6 +35,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_ladder(playbook),
         *_unique_ids(playbook),
         *_groups(playbook),
+        *_group_names(playbook),
         *_group_overrides(playbook),
         *_calendar(playbook),
         *_referrals(playbook),
@@ -44,6 +48,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
         *_referral_rewards(playbook),
+        *_free_paid_plan(playbook),
         *_empty_quiet_hours(playbook),
     ]
 
@@ -195,6 +200,19 @@ def _referral_rewards(pb: Playbook) -> Iterator[Finding]:
         yield (*loc, "points"), "mechanisms.points is disabled, so these points are not given"
 
 
+def _free_paid_plan(pb: Playbook) -> Iterator[Finding]:
+    """A `paid` threshold on a plan of price 0 tells every newcomer to pay 0 and lets nobody
+    in until staff record a payment for them: rarely what an operator who wrote 0 meant."""
+    threshold = pb.joining.threshold
+    if threshold.kind is not ThresholdKind.PAID:
+        return
+    for index, plan in enumerate(pb.monetisation.plans):
+        if plan.id == threshold.plan and plan.price == 0:
+            yield (("monetisation", "plans", index, "price"),
+                   f"plan {plan.id!r} costs 0, and the paid threshold lets nobody in until staff "
+                   "record a payment for each person; for a free community use kind: open")  # fmt: skip
+
+
 def _levels(pb: Playbook) -> Iterator[Finding]:
     levels = pb.structure.levels
     if levels[0].promote is not None:
@@ -284,6 +302,17 @@ def _groups(pb: Playbook) -> Iterator[Finding]:
                 f"({groups.capacity})"
             ),
         )
+
+
+def _group_names(pb: Playbook) -> Iterator[Finding]:
+    """The names `copy.naming` makes must fit a group's name, or opening the next group
+    fails (a live code, the console's *Open a group*, the first web chat group)."""
+    longest = pb.replication.naming.format(name=pb.community.name, n=LAST_GROUP_NUMBER)
+    if len(longest) > MAX_NAME:
+        yield (("copy", "naming"),
+               f"with community.name it makes group names of {len(longest)} characters (group "
+               f"{LAST_GROUP_NUMBER}: {longest[:40]!r}…); a group's name holds at most "
+               f"{MAX_NAME}: shorten copy.naming or community.name")  # fmt: skip
 
 
 def _group_overrides(pb: Playbook) -> Iterator[Finding]:

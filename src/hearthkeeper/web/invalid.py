@@ -45,6 +45,9 @@ def problem_of(error: dict[str, Any]) -> str:
         return f"{label} is too short: at least {limits.get('min_length')} characters."
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"{label} must be a whole number, not “{_cut(given)}”."
+    if kind == "literal_error":  # one of the form's own choices: ctx names them, quoted
+        choices = str(limits.get("expected", "")).replace("'", "")
+        return f"{label} must be {choices}, not “{_cut(given)}”."
     if kind in ("float_parsing", "float_type", "decimal_parsing"):
         return f"{label} must be a number, not “{_cut(given)}”."
     return f"{label}: {error.get('msg', 'not accepted')}."

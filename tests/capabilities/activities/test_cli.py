@@ -155,3 +155,24 @@ def test_a_command_meeting_a_locked_database_says_so_not_that_it_is_a_bug(
     assert ended.value.code == 1 and "the database is unavailable just now" in said, said
     assert "Try again in a moment" in said and "This is a bug" not in said
     assert "品鉴会" not in run("events", "list", "--config", str(site))[1]
+
+
+def test_an_event_made_without_a_currency_charges_in_the_communitys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The club template's plans are in GBP: an event staff make is priced in GBP, not CNY."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert run("init", "club", "--template", "club")[0] == 0
+    config = ("--config", str(tmp_path / "club" / "hearth.toml"))
+    assert run("apply", str(tmp_path / "club" / "playbook.yaml"), *config)[0] == 0
+    soon = (SystemClock().now() + timedelta(days=2)).astimezone(ZoneInfo("Europe/London"))
+    at = soon.strftime("%Y-%m-%d %H:%M")
+    status, out = run("events", "create", "Tasting", "--at", at, "--price", "45", *config)
+    assert status == 0 and "45 GBP" in out, out
+    status, out = run("events", "create", "Tasting", "--at", at, "--price", "45",
+                      "--currency", "EUR", *config)  # fmt: skip
+    assert status == 0 and "45 EUR" in out, out
+    status, out = run("events", "list", *config)
+    assert "CNY" not in out, "the template's own tastings and dinners charge in GBP"

@@ -106,6 +106,7 @@ def test_reminders_ahead_rates_and_codes_as_typed() -> None:
     assert d.rates([]).attendance_rate is None
     assert d.normal_code(" 7kq2-m9xo ") == "7KQ2M9X0" and d.shown_code("7KQ2M9X0") == "7KQ2-M9X0"
     assert d.normal_code("7KQ2-M9") is None and d.normal_code("UUUUUUUU") is None
+    assert d.normal_code("７ｋｑ２－ｍ９ｘｏ") == "7KQ2M9X0"  # typed on a full-width keyboard
 
 
 PLAYBOOK = (
@@ -140,7 +141,16 @@ def test_occurrences_in_the_community_zone_and_which_event_words_name() -> None:
     assert catalogue.pick([], "x") == "none"
 
 
-@pytest.mark.parametrize("words", ["9", "#99"])
+def test_words_typed_in_full_width_name_the_same_event() -> None:
+    # a Chinese keyboard in full-width mode types `/报名 ８`: before, "there is no event '８'"
+    salon = event(id=7, activity_id="salon", title="Tea salon")
+    run = event(id=8, activity_id="night-run", title="Night run")
+    assert catalogue.pick([salon, run], "８") == run and catalogue.pick([salon, run], "＃８") == run
+    assert catalogue.pick([salon, run], "ｎｉｇｈｔ－ｒｕｎ") == run
+    assert catalogue.pick([salon, run], "Ｔｅａ") == salon
+
+
+@pytest.mark.parametrize("words", ["9", "#99", "⑨"])
 def test_a_number_nobody_has_is_unknown(words: str) -> None:
     assert catalogue.pick([event()], words) == "unknown"
 

@@ -64,6 +64,9 @@ def test_invite_codes_are_made_and_revoked_on_the_page(console: Console) -> None
     assert console.post("/codes/SPRING26/revoke").headers["location"].endswith(
         "problem=already-revoked")  # fmt: skip
     assert "revoked" in console.get("/codes").text
+    # a code the community never had is not found, not "revoked already"
+    unknown = console.post("/codes/NOSUCH1/revoke")
+    assert unknown.status_code == 404 and "There is no invite code “NOSUCH1”" in unknown.text
 
 
 def test_a_refused_invite_code_form_names_the_field_and_keeps_what_was_typed(

@@ -36,3 +36,13 @@ def test_a_use_limit_larger_than_the_store_keeps_is_refused_saying_the_range(cha
         create_code(chat.store, chat.community_id, "cli", chat.clock.now(), max_uses=10**20)
     assert create_code(chat.store, chat.community_id, "cli", chat.clock.now(),
                        max_uses=2**31 - 1).max_uses == 2**31 - 1  # fmt: skip
+
+
+def test_a_code_typed_on_a_full_width_keyboard_opens_the_door(chat: Chat) -> None:
+    """A poster's SPRING-26 typed in a Chinese IME's full-width mode was 'no invite code'."""
+    screening(chat, CODE, chinese=True)
+    create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="SPRING-26")
+    mei = TestClient(chat.app)
+    assert join(mei, chat.codes[0], "Mei", invite_code="ｓｐｒｉｎｇ－２６").status_code == 303
+    made = create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="ＴＥＡ１")
+    assert made.code == "TEA1"  # staff typing full-width make the code people will type

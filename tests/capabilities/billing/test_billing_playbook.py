@@ -19,6 +19,16 @@ def test_a_paid_threshold_naming_an_unknown_plan_is_a_located_error() -> None:
         parse_playbook(MINIMAL + PAID.replace("plan: half-year}", "plan: half-yaer}"))
 
 
+def test_a_paid_threshold_on_a_free_plan_is_warned_where_the_price_is() -> None:
+    # nobody gets in until staff record "payments" of 0 for each person; the door asks every
+    # newcomer to pay 0 CNY
+    loaded = parse_playbook(MINIMAL + PAID.replace("price: 299", "price: 0"), "pb.yaml")
+    [warning] = loaded.warnings
+    assert warning.path == "monetisation.plans[0].price" and "costs 0" in warning.message
+    assert "kind: open" in warning.message
+    assert parse_playbook(MINIMAL + PAID).warnings == ()
+
+
 def test_the_summary_says_how_members_are_reminded_and_removed_and_names_a_silent_plan() -> None:
     money = next(e for e in summarise(playbook(PAID)) if e.title.startswith("Monetisation"))
     assert "reminder 14d before the end, removal 3d after an unpaid end" in money.lines[0]

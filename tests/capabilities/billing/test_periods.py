@@ -63,6 +63,8 @@ def test_a_reference_is_stable_short_and_read_back_however_it_is_typed() -> None
     assert len(code) == 9 and code[4] == "-"
     assert normalise_code(code.lower().replace("-", " ")) == code
     assert normalise_code(code.replace("0", "o")) == code
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)  # ＡＢ１２－...: a Chinese IME's
+    assert normalise_code(full_width) == code
     assert normalise_code("ABC") is None
     assert normalise_code("webchat:u-1") is None
 

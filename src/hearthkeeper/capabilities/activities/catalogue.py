@@ -4,6 +4,7 @@ and which event a member's words name."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from hearthkeeper.capabilities.activities.records import Event, NewEvent
 from hearthkeeper.capabilities.calendar.firings import firings_between, iter_firings, to_instant
 from hearthkeeper.playbook.business import Activity
 from hearthkeeper.playbook.model import Playbook
+
+DEFAULT_CURRENCY = "CNY"  # the playbook's own default (activities[].currency)
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,13 @@ def pick(events: Sequence[Event], words: str) -> Event | str:
     """The event `words` name among `events` (upcoming, open to sign-up): its number (`3`,
     `#3`), its activity id or part of its title; with no words, the only one. Otherwise why
     not: "none", "which" (several, say which) or "unknown"."""
-    text = words.strip().lstrip("#＃").strip()
+    # as a full-width keyboard types them too: `＃８`, `ｎｉｇｈｔ－ｒｕｎ` (NFKC: `⑤` is 5)
+    text = unicodedata.normalize("NFKC", words).strip().lstrip("#").strip()
     if not events:
         return "none"
     if not text:
         return events[0] if len(events) == 1 else "which"
-    if text.isascii() and text.isdigit():  # not `²` or `⑤`, which int() refuses
+    if text.isascii() and text.isdigit():
         number = int(text) if len(text) <= 19 else -1  # no id has more digits
         found = next((e for e in events if e.id == number), None)
         return found if found is not None else "unknown"
@@ -109,3 +113,13 @@ def zone_of(playbook: Playbook | None) -> ZoneInfo:
         return ZoneInfo(playbook.community.timezone) if playbook else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def currency_of(playbook: Playbook | None) -> str:
+    """The currency an event staff make charges in unless they name one: the community's
+    (its first plan's, else its first priced activity's), else CNY."""
+    if playbook is None:
+        return DEFAULT_CURRENCY
+    plans = playbook.monetisation.plans
+    priced = [a for a in playbook.activities if a.price]
+    return plans[0].currency if plans else priced[0].currency if priced else DEFAULT_CURRENCY

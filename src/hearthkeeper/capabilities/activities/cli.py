@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.capabilities.activities import staff
-from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
 from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
@@ -55,7 +55,10 @@ def create(
         ),
     ] = None,
     price: Annotated[str, typer.Option("--price", help="Fee per person; none: free.")] = "",
-    currency: Annotated[str, typer.Option("--currency", help="ISO 4217.")] = "CNY",
+    currency: Annotated[
+        str | None,
+        typer.Option("--currency", help="ISO 4217; default: the community's plans' currency."),
+    ] = None,
     pay_within: Annotated[
         str,
         typer.Option(
@@ -70,7 +73,8 @@ def create(
 ) -> None:
     """Make an event members sign up for in their groups (/rsvp, /报名)."""
     store, found = _open(config, community)
-    zone = zone_of(playbook_of(store, found))
+    playbook = playbook_of(store, found)
+    zone = zone_of(playbook)
     try:
         local = parse_minute(at, "--at")
     except DayError as exc:
@@ -78,8 +82,9 @@ def create(
     starts = to_instant(local, zone)
     try:
         event = staff.create_event(store, found, title, starts, place=place, capacity=capacity,
-                                   price=price, currency=currency, by=actor,
-                                   now=SystemClock().now(), pay_within=pay_within)  # fmt: skip
+                                   price=price, currency=currency or currency_of(playbook),
+                                   by=actor, now=SystemClock().now(),
+                                   pay_within=pay_within)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event.id}: {escape(event.title)} at "

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.activities import staff
-from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
 from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee
@@ -63,6 +63,7 @@ def router(pages: Pages) -> APIRouter:
             activities=activity_figures(figures), now=now, problem=problem, typed=typed or {},
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), **view.context(),
             duration=format_duration, pay_within_default=format_duration(PAY_WITHIN),
+            currency=currency_of(view.playbook),
         )  # fmt: skip
 
     def done(view: CommunityView, notice: str) -> Response:
@@ -76,7 +77,7 @@ def router(pages: Pages) -> APIRouter:
     def create(request: Request, slug: str, operator: SignedIn, title: Annotated[str, Form()],
                at: Annotated[str, Form()], place: Annotated[str, Form()] = "",
                capacity: Annotated[str, Form()] = "", price: Annotated[str, Form()] = "",
-               currency: Annotated[str, Form()] = "CNY",
+               currency: Annotated[str, Form()] = "",
                pay_within: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
         typed = {"title": title, "at": at, "place": place, "capacity": capacity,
@@ -98,7 +99,8 @@ def router(pages: Pages) -> APIRouter:
         try:
             staff.create_event(store, view.community, title,
                                to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
-                               place=place, capacity=places, price=price, currency=currency,
+                               place=place, capacity=places, price=price,
+                               currency=currency.strip() or currency_of(view.playbook),
                                by=f"console:{operator.username}", now=web.clock.now(),
                                pay_within=pay_within[:64])  # fmt: skip
         except EventError as exc:

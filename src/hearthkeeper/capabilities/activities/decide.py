@@ -16,6 +16,7 @@ member while a place is free.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -190,7 +191,8 @@ _READS_AS = str.maketrans("OIL", "011")
 
 def normal_code(text: str) -> str | None:
     """A door code as typed or scanned (any case, a dash, O for 0, I/L for 1) as stored."""
-    plain = "".join(text.split()).replace("-", "").upper()
+    # NFKC: said aloud and typed on a full-width keyboard (７ＫＱ２－Ｍ９ＸＤ), the same code
+    plain = "".join(unicodedata.normalize("NFKC", text).split()).replace("-", "").upper()
     plain = plain.translate(_READS_AS)
     if len(plain) != 8 or any(c not in "0123456789ABCDEFGHJKMNPQRSTVWXYZ" for c in plain):
         return None

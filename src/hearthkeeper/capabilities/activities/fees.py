@@ -22,7 +22,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.payments import amount_of, payer
+from hearthkeeper.capabilities.billing.payments import amount_of, checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.playbook.positioning import Language
@@ -80,9 +80,12 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         status = d.decide_payment(event, signups, mine)
         if not isinstance(status, Status):
             raise EventError(status)
-        order, _ = billing.record(community.id, member_id, None, NewOrder(
-            plan_of_event(event.id), value, event.currency, Provider.MANUAL, receipt.strip(), by,
-        ), OrderKind.EVENT_FEE, now)  # fmt: skip
+        try:
+            fee = checked_order(NewOrder(plan_of_event(event.id), value, event.currency,
+                                         Provider.MANUAL, receipt.strip(), by))  # fmt: skip
+        except BillingError as exc:
+            raise EventError(str(exc)) from None
+        order, _ = billing.record(community.id, member_id, None, fee, OrderKind.EVENT_FEE, now)
         confirmed = repo.set_status(mine.id, status, now, order_id=order.id)
         text = TEXTS.say("paid", lang, name=confirmed.display_name, title=event.title,
                          ticket=ticket_link(tx, confirmed.code),

@@ -22,6 +22,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.missing import missing_below
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8">
@@ -70,10 +71,7 @@ def router(web: Web) -> APIRouter:
         community = None if event is None else next(
             (c for c in store.list_communities() if c.id == event.community_id), None)  # fmt: skip
         if signup is None or event is None or community is None:
-            say = _SAY[Language.ZH_CN]
-            text = f"{say['missing']} / {_SAY[Language.EN]['missing']}"
-            return _PAGE.render(lang="zh-CN", title=text, event="", name="", ok=False,
-                                state=""), 404  # fmt: skip
+            return _missing_page(), 404
         playbook = playbook_of(store, community)
         lang = playbook.community.language if playbook else Language.EN
         say = _SAY[lang]
@@ -93,4 +91,12 @@ def router(web: Web) -> APIRouter:
         text, status = await run_in_threadpool(page, code[:32])
         return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
 
+    # a ticket link cut short in a chat (`/ticket/`, a segment too many): the same page, not JSON
+    missing_below(routes, "/ticket", lambda: HTMLResponse(_missing_page(), status_code=404))
     return routes
+
+
+def _missing_page() -> str:
+    """The page of a door code nobody holds, in both languages (whose it is is unknown)."""
+    text = f"{_SAY[Language.ZH_CN]['missing']} / {_SAY[Language.EN]['missing']}"
+    return _PAGE.render(lang="zh-CN", title=text, event="", name="", ok=False, state="")

@@ -23,6 +23,7 @@ from hearthkeeper.capabilities.admission.codes import (
     revoke_code,
 )
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
+from hearthkeeper.capabilities.admission.decide import normalise_code
 from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
@@ -169,10 +170,13 @@ def router(pages: Pages) -> APIRouter:
     @routes.post("/console/c/{slug}/codes/{code}/revoke", dependencies=[Depends(require_csrf)])
     def revoke(slug: str, code: str, operator: SignedIn) -> Response:
         view = pages.community(slug)
+        if SqlInviteCodes.on(store).code_named(view.community.id, normalise_code(code)) is None:
+            raise PageNotFound(f"There is no invite code “{code[:64]}” in "
+                               f"{view.community.name}.", view)  # fmt: skip
         try:
             revoke_code(store, view.community.id, code, f"console:{operator.username}",
                         web.clock.now())  # fmt: skip
-        except StoreError:
+        except StoreError:  # revoked meanwhile, or before
             return back_to(view, None, "/codes", problem="already-revoked")
         return back_to(view, None, "/codes", notice="code-revoked")
 

@@ -4,6 +4,7 @@ means for someone asking to join. No store, no carrier."""
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -32,7 +33,8 @@ def normalise_code(text: str | None) -> str:
     """A code as typed, the way codes are kept: no surrounding spaces, upper case. Text
     longer than a code may be keeps one character more than `MAX_CODE`, so it matches no
     code (and is refused when staff spell it) rather than being cut to one."""
-    return (text or "").strip().upper()[: MAX_CODE + 1]
+    # NFKC: a Chinese keyboard's full-width ＳＰＲＩＮＧ－２６ is SPRING-26 (ASCII is unchanged)
+    return unicodedata.normalize("NFKC", text or "").strip().upper()[: MAX_CODE + 1]
 
 
 def new_code() -> str:

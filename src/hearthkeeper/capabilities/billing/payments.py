@@ -17,6 +17,7 @@ what was paid and the price; staff then `grant` it deliberately, with a reason, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,9 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.store import Community, NewStaffAlert, Store
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.store.models.base import KEY
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     """Record a payment of `order.plan_id`: it starts a period, or extends the member's
     current one from its end; the lifecycle is planned again. Short of the price, staff's
     (`MANUAL`) needs a `discount` reason, else `BillingError`; a provider's is held."""
+    checked_order(order)
     repo = SqlBilling.on(tx)
     discount = discount.strip()
     repo.lock_member(member_id)  # the period read below is the one this payment extends
@@ -237,8 +242,8 @@ def refund_held(tx: Store, community: Community, held: Order, provider_ref: str,
     repo = SqlBilling.on(tx)
     repo.lock_member(held.member_id)
     given = held.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
-    back = NewOrder(held.plan_id, -given, held.currency, held.provider, provider_ref,
-                    held.provider.value)  # fmt: skip
+    back = checked_order(NewOrder(held.plan_id, -given, held.currency, held.provider,
+                                  provider_ref, held.provider.value))  # fmt: skip
     recorded, created = repo.record(community.id, held.member_id, None, back, OrderKind.REFUND,
                                     now)  # fmt: skip
     if created:
@@ -281,7 +286,7 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now,
                       done_by_provider=provider is not Provider.MANUAL)  # fmt: skip
     given = paid.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
-    back = NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by)
+    back = checked_order(NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by))
     recorded, created = repo.record(
         community.id, sub.member_id, sub.id, back, OrderKind.REFUND, now
     )
@@ -356,6 +361,25 @@ def _recorded(repo: SqlBilling, order: Order, created: bool) -> Recorded:
 
 
 MAX_AMOUNT = Decimal("9999999999.99")  # the ledger's NUMERIC(12, 2)
+
+
+def checked_order(order: NewOrder) -> NewOrder:
+    """`order` if the ledger can keep its reference and currency, else `BillingError` saying
+    which is wrong: the reference (a receipt, a provider's event or payment id) keeps the
+    order recorded once, so an empty one would make every later empty one a "replay"; the
+    store keeps at most `KEY` characters of it, and a currency as ISO 4217's three letters."""
+    reference = order.provider_ref
+    if not reference.strip():
+        raise BillingError("the payment's receipt or event id is empty; give the one that "
+                           "keeps it recorded once")  # fmt: skip
+    if len(reference) > KEY:
+        raise BillingError(f"the payment's receipt or event id {reference[:24]!r}… is "
+                           f"{len(reference)} characters long; the ledger keeps at most {KEY} "
+                           "characters")  # fmt: skip
+    if not _CURRENCY.fullmatch(order.currency):
+        raise BillingError(f"{order.currency[:24]!r} is not a currency: give ISO 4217's three "
+                           "letters, e.g. CNY or USD")  # fmt: skip
+    return order
 
 
 def amount_of(text: str) -> Decimal:

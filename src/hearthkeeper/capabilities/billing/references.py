@@ -9,6 +9,7 @@ the person is a member. Crockford's base32 (no I, L, O, U) makes it easy to read
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 8  # 40 bits
@@ -27,7 +28,9 @@ def reference_code(carrier: str, user_id: str, attempt: int = 0) -> str:
 def normalise_code(text: str) -> str | None:
     """A code as typed (any case, with or without the dash, O for 0) in its stored form;
     None if it cannot be one."""
-    plain = "".join(text.split()).replace("-", "").upper().translate(_READS_AS)
+    # NFKC: typed on a full-width keyboard (７ＫＱ２－Ｍ９ＸＤ) it is the same code
+    plain = "".join(unicodedata.normalize("NFKC", text).split()).replace("-", "").upper()
+    plain = plain.translate(_READS_AS)
     if len(plain) != LENGTH or any(c not in ALPHABET for c in plain):
         return None
     return f"{plain[:4]}-{plain[4:]}"

@@ -316,6 +316,8 @@ def _invoice_metadata(invoice: Mapping[str, Any]) -> Mapping[str, Any]:
 def generic_event(web: Web, slug: str, event: Mapping[str, Any]) -> dict[str, Any]:
     """Record what a verified generic webhook event says."""
     event_id, kind = str(_field(event, "event_id")), _field(event, "kind")
+    if not event_id.strip():
+        raise Refused("the event's 'event_id' is empty (it keeps the event recorded once)")
     reference, plan = str(_field(event, "reference")), str(_field(event, "plan"))
     currency = str(event["currency"]) if event.get("currency") else None
     amount = _money_or_none(event.get("amount"))

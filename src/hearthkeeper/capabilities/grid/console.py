@@ -6,7 +6,7 @@ and putting staff in charge of a group or taking them off."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -89,7 +89,8 @@ def router(pages: Pages) -> APIRouter:
     @routes.post("/console/c/{slug}/matrix/charge", dependencies=[Depends(require_csrf)])
     def charge(slug: str, operator: SignedIn, group_id: Annotated[int, Form()],
                member_id: Annotated[int, Form()],
-               action: Annotated[str, Form()] = "assign") -> RedirectResponse:  # fmt: skip
+               action: Annotated[Literal["assign", "unassign"], Form()] = "assign",
+               ) -> RedirectResponse:  # fmt: skip
         view = pages.community(slug)
         grid = SqlGrid.on(web.store)
         groups = {g.id: g for g in web.store.list_groups(view.community.id)}
