@@ -4,6 +4,7 @@ process that started it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.integration import synapse as synapse_module
 from tests.integration.synapse import MatrixUser, SynapseServer, registration_mac
 
 pytestmark = pytest.mark.matrix
@@ -201,3 +203,25 @@ def _gone(pid: int, timeout: float) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
+
+
+def test_a_server_directory_is_kept_while_the_test_process_that_owns_it_lives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Between the stop and the start of `restart` no homeserver runs; another test process
+    # starting its own server then must not take the directory for a killed session's.
+    monkeypatch.setattr(synapse_module.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    old = time.time() - synapse_module.LEFTOVER_AGE_S - 60
+    owned, orphaned = (
+        tmp_path / f"{synapse_module.PREFIX}owned",
+        tmp_path / f"{synapse_module.PREFIX}gone",
+    )
+    for root, owner in ((owned, os.getpid()), (orphaned, dead.pid)):
+        root.mkdir()
+        (root / synapse_module.OWNER_PID).write_text(str(owner))
+        os.utime(root, (old, old))
+    synapse_module._remove_leftovers()
+    assert owned.exists()
+    assert not orphaned.exists()

@@ -42,6 +42,7 @@ import httpx
 SERVER_NAME = "localhost"
 PREFIX = "hearth-synapse-"
 LEFTOVER_AGE_S = 600
+OWNER_PID = "owner.pid"  # the pid of the test process that started the server
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
 PR_SET_PDEATHSIG = 1
@@ -278,6 +279,9 @@ def start(extra_config: Mapping[str, Any] | None = None) -> SynapseServer | str:
         return reason
     _remove_leftovers()
     root = Path(tempfile.mkdtemp(prefix=PREFIX))
+    # The test process that owns it: while it lives the directory is not a leftover, even
+    # with no homeserver running (between the stop and the start of `restart`).
+    (root / OWNER_PID).write_text(str(os.getpid()))
     try:
         server = SynapseServer(
             root=root, port=_free_port(), registration_secret=secrets.token_hex(16)
@@ -355,7 +359,8 @@ def _remove_leftovers() -> None:
     for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
         with contextlib.suppress(OSError):
             stale = time.time() - root.stat().st_mtime > LEFTOVER_AGE_S
-            if stale and not _alive(root / "homeserver.pid"):
+            in_use = _alive(root / "homeserver.pid") or _alive(root / OWNER_PID)
+            if stale and not in_use:
                 shutil.rmtree(root, ignore_errors=True)
 
 
