@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
@@ -42,7 +42,8 @@ class Reads(Protocol):
 
 
 class SharedReads:
-    """One read of each over a window, sliced for every request inside it."""
+    """One read of each over a window, sliced for every request inside it. `close()` when
+    done (a read begun ahead is waited for)."""
 
     def __init__(self, store: Store, group_ids: Collection[int], *, first_day: date,
                  last_day: date, since: datetime, until: datetime) -> None:  # fmt: skip
@@ -55,6 +56,30 @@ class SharedReads:
         self._question_days: dict[tzinfo, tuple[QuestionDays, list[datetime]]] = {}
         self._stays: tuple[list[Stay], list[datetime]] | None = None
         self._made: dict[Hashable, Any] = {}
+        self._ahead: dict[tzinfo, Future[QuestionDays]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def read_ahead(self, zone: tzinfo) -> None:
+        """On PostgreSQL, begin reading the window's questions per local day in `zone` on a
+        connection of their own, so that the server's work (the slowest read of a report: 0.5
+        to 1 s at 1M messages) overlaps what this process computes until they are asked for.
+        SQLite works inside this process and hands the interpreter back and forth per row
+        read: there they are read when first asked for, as before."""
+        if (self.store.engine.dialect.name != "postgresql" or zone in self._ahead
+                or zone in self._question_days or not self._whole_days(zone)):  # fmt: skip
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="report-read-ahead")
+        first, last = self.times
+        self._ahead[zone] = self._pool.submit(self.store.question_days, self.ids, first, last,
+                                              zone)  # fmt: skip
+
+    def close(self) -> None:
+        """Wait for a read begun ahead (its connection back in the pool; its failure, if
+        nothing asked for it, dropped with it)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def _ours(self, group_ids: Collection[int]) -> bool:
         return sorted(set(group_ids)) == self.ids
@@ -96,17 +121,24 @@ class SharedReads:
             return self.store.question_days(group_ids, since, until, zone)
         since_day, until_day = since.astimezone(zone).date(), until.astimezone(zone).date()
         if (local_midnight(since_day, zone) != since or local_midnight(until_day, zone) != until
-                or local_midnight(first.astimezone(zone).date(), zone) != first
-                or local_midnight(last.astimezone(zone).date(), zone) != last):  # fmt: skip
+                or not self._whole_days(zone)):  # fmt: skip
             return self.store.question_days(group_ids, since, until, zone)
         if zone not in self._question_days:
-            whole = self.store.question_days(self.ids, first, last, zone)
+            ahead = self._ahead.pop(zone, None)
+            whole = (self.store.question_days(self.ids, first, last, zone) if ahead is None
+                     else ahead.result())  # fmt: skip
             self._question_days[zone] = whole, [q.asked_at for q in whole.answered]
         whole, keys = self._question_days[zone]
         asked = {key: n for key, n in whole.asked.items() if since_day <= key[1] < until_day}
         return QuestionDays(
             asked, whole.answered[bisect_left(keys, since) : bisect_left(keys, until)]
         )
+
+    def _whole_days(self, zone: tzinfo) -> bool:
+        """Whether the window begins and ends at local midnights in `zone`."""
+        first, last = self.times
+        return (local_midnight(first.astimezone(zone).date(), zone) == first
+                and local_midnight(last.astimezone(zone).date(), zone) == last)  # fmt: skip
 
     def stays(self, group_ids: Collection[int], until: datetime | None = None) -> list[Stay]:
         """As `Store.stays`."""
