@@ -115,3 +115,47 @@ def test_vital_signs_from_reads_begun_ahead_are_those_of_the_plain_reading(store
     assert shared.sections() == plain.sections()
     response = {c.key: c.explanation for c in shared.community.health.components}["response"]
     assert response.startswith("Response: 2 of 3 questions answered in the last 28 days")
+
+
+def test_group_days_and_kinds_are_read_once_for_the_metrics_and_the_vital_signs(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The groups' daily totals and kinds are read once over the period and the vital signs'
+    35 days (begun ahead on PostgreSQL), and each part gets the store's own rows for its days;
+    days outside that window, or other groups, are read from the store."""
+    t = _questions(store)
+    ids = sorted(t.groups.values())
+    period, last35 = (date(2026, 3, 10), LAST_DAY), (LAST_DAY - timedelta(days=34), LAST_DAY)
+    plain = {days: (store.group_days(ids, *days), store.group_day_kinds(ids, *days))
+             for days in (period, last35)}  # fmt: skip
+    read: list[tuple[str, date, date]] = []
+    for name in ("group_days", "group_day_kinds"):
+        method = getattr(store, name)
+
+        def counted(group_ids: list[int], start: date, end: date, name: str = name,
+                    method: object = method) -> object:  # fmt: skip
+            read.append((name, start, end))
+            return method(group_ids, start, end)  # type: ignore[operator]
+
+        monkeypatch.setattr(store, name, counted)
+    reads = SharedReads(t.store, ids, first_day=EPOCH, last_day=LAST_DAY,
+                        since=local_midnight(date(2026, 3, 1), UTC_ZONE),
+                        until=local_midnight(LAST_DAY + timedelta(days=1), UTC_ZONE),
+                        group_days=(last35[0], LAST_DAY))  # fmt: skip
+    reads.read_ahead(UTC_ZONE)
+    try:
+        shared = {days: (reads.group_days(ids, *days), reads.group_day_kinds(ids, *days))
+                  for days in (period, last35)}  # fmt: skip
+        outside = reads.group_days(ids, date(2026, 2, 1), LAST_DAY)
+        one_group = reads.group_days(ids[:1], *period)
+    finally:
+        reads.close()
+
+    assert shared == plain
+    assert [len(rows) for rows, _ in shared.values()] == [3, 4]  # group-days with messages
+    assert sorted(read) == sorted([
+        ("group_days", last35[0], LAST_DAY), ("group_day_kinds", last35[0], LAST_DAY),  # once
+        ("group_days", date(2026, 2, 1), LAST_DAY), ("group_days", *period),  # not ours
+    ])  # fmt: skip
+    assert outside == store.group_days(ids, date(2026, 2, 1), LAST_DAY)
+    assert one_group == [r for r in plain[period][0] if r.group_id == ids[0]]

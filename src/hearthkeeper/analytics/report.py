@@ -389,13 +389,15 @@ def shared_reads(store: Store, group_ids: Collection[int], *, start: date, end: 
                  zone: ZoneInfo, now: datetime) -> SharedReads:  # fmt: skip
     """The report's heavy reads over the window its parts ask for: the metrics' period (with
     their look-back and look-ahead), the vital signs' history up to `end`, and the matrix's
-    up to `now`'s local day; each part's last 28 days of questions."""
+    up to `now`'s local day; each part's last 28 days of questions; the groups' daily totals
+    and kinds over the period and the vital signs' last 35 days."""
     today = now.astimezone(zone).date()
     since = min(local_midnight(start, zone), local_midnight(end - timedelta(days=27), zone),
                 local_midnight(today - timedelta(days=27), zone))  # fmt: skip
     until = local_midnight(max(end, today) + timedelta(days=1), zone)
     return SharedReads(store, group_ids, first_day=EPOCH, last_day=max(end + LOOK_AHEAD, today),
-                       since=since, until=until)  # fmt: skip
+                       since=since, until=until,
+                       group_days=(min(start, end - timedelta(days=34)), end))  # fmt: skip
 
 
 def report_attendance(store: Store, community_id: int, now: datetime) -> dict[str, Any] | None:

@@ -138,7 +138,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
         activity=_activity_by_group(reads.activity_days(ids, EPOCH, as_of)),
-        days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
+        days=by_group(reads.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
         stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
         read_questions=lambda: _questions_by_group(reads.question_days(ids, start28, end, zone)),
