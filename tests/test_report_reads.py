@@ -3,6 +3,7 @@ databases."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -73,6 +74,33 @@ def test_questions_read_ahead_are_those_read_when_asked_for(
     assert [(q.asked_at, q.answered_at) for q in whole.answered] == [
         (at("03-02", 9), at("03-02", 9, 30)), (at("03-27", 23, 59), at("03-28", 8)),
     ]  # fmt: skip
+
+
+def test_inside_a_transaction_nothing_is_read_ahead(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report made inside the caller's transaction reads everything in it, on its one
+    session, when asked for: nothing is begun on another thread."""
+    t = _questions(store)
+    ids = sorted(t.groups.values())
+    plain = store.question_days(ids, *_reads(t).times, UTC_ZONE)
+    threads: list[str] = []
+    with store.transaction() as tx:
+        question_days = tx.question_days
+
+        def on_which_thread(*args: object) -> QuestionDays:
+            threads.append(threading.current_thread().name)
+            return question_days(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(tx, "question_days", on_which_thread)
+        t.store = tx
+        reads = _reads(t)
+        reads.read_ahead(UTC_ZONE)
+        found = reads.question_days(ids, *reads.times, UTC_ZONE)
+        reads.close()
+
+    assert threads == [threading.main_thread().name]
+    assert found == plain
 
 
 def test_a_failed_read_ahead_fails_where_its_questions_are_asked_for(

@@ -84,8 +84,10 @@ class SharedReads:
         (the questions are the slowest read of a report: 0.5 to 1 s at 1M messages) overlaps
         what this process computes until they are asked for. SQLite works inside this
         process and hands the interpreter back and forth per row read: there each is read
-        when first asked for, as before."""
-        if self.store.engine.dialect.name != "postgresql" or self._pool is not None:
+        when first asked for, as before; so is it inside a caller's transaction (one session,
+        not to be shared with another thread)."""
+        if (self.store.engine.dialect.name != "postgresql" or self._pool is not None
+                or self.store.transaction_serial() is not None):  # fmt: skip
             return
         self._pool = ThreadPoolExecutor(3, thread_name_prefix="report-read-ahead")
         if self._whole_days(zone):
