@@ -50,8 +50,8 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         store,
         lambda: reads.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
         lambda: reads.question_days(ids, since, until, tz),
-        lambda: store.group_days(ids, start, end),
-        lambda: store.group_day_kinds(ids, start, end),
+        lambda: reads.group_days(ids, start, end),
+        lambda: reads.group_day_kinds(ids, start, end),
     )
     inputs = Inputs(
         zone=tz,

@@ -285,15 +285,23 @@ def _build_report(
 
     def heavy_parts() -> _Heavy:
         reads = shared_reads(store, ids, start=start, end=end, zone=zone, now=now)
-        return _Heavy(
-            group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids,
-                          reads=reads),
-            community_vitals(store, community_id, as_of=end, zone=zone, playbook=playbook,
-                             name=community.name, group_ids=ids, reads=reads),
-            message_spans(store, ids, local_midnight(start, zone),
-                          local_midnight(end + timedelta(days=1), zone)),
-            report_matrix(store, community_id, playbook, zone, now, reads),
-        )  # fmt: skip
+        try:
+            # The questions are begun first and asked for last (the vital signs' health
+            # scores, then the metrics): on PostgreSQL the server reads them meanwhile.
+            reads.read_ahead(zone)
+            vitals = community_vitals(store, community_id, as_of=end, zone=zone,
+                                      playbook=playbook, name=community.name, group_ids=ids,
+                                      reads=reads)  # fmt: skip
+            return _Heavy(
+                group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids,
+                              reads=reads),
+                vitals,
+                message_spans(store, ids, local_midnight(start, zone),
+                              local_midnight(end + timedelta(days=1), zone)),
+                report_matrix(store, community_id, playbook, zone, now, reads),
+            )  # fmt: skip
+        finally:
+            reads.close()
 
     if cache is None:
         parts = heavy()
@@ -381,13 +389,15 @@ def shared_reads(store: Store, group_ids: Collection[int], *, start: date, end: 
                  zone: ZoneInfo, now: datetime) -> SharedReads:  # fmt: skip
     """The report's heavy reads over the window its parts ask for: the metrics' period (with
     their look-back and look-ahead), the vital signs' history up to `end`, and the matrix's
-    up to `now`'s local day; each part's last 28 days of questions."""
+    up to `now`'s local day; each part's last 28 days of questions; the groups' daily totals
+    and kinds over the period and the vital signs' last 35 days."""
     today = now.astimezone(zone).date()
     since = min(local_midnight(start, zone), local_midnight(end - timedelta(days=27), zone),
                 local_midnight(today - timedelta(days=27), zone))  # fmt: skip
     until = local_midnight(max(end, today) + timedelta(days=1), zone)
     return SharedReads(store, group_ids, first_day=EPOCH, last_day=max(end + LOOK_AHEAD, today),
-                       since=since, until=until)  # fmt: skip
+                       since=since, until=until,
+                       group_days=(min(start, end - timedelta(days=34)), end))  # fmt: skip
 
 
 def report_attendance(store: Store, community_id: int, now: datetime) -> dict[str, Any] | None:

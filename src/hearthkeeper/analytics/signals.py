@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -85,7 +85,10 @@ class HealthData:
     activity: ByGroup[ActivityDay]  # every day up to as_of, in order of day
     days: ByGroup[GroupDay]  # the 35 days ending on as_of
     stays: ByGroup[Stay]  # begun by the end of as_of
-    questions: Mapping[int, tuple[int, int]]  # asked, answered in the 28 days ending on as_of
+    # Group → questions asked, and answered, in the 28 days ending on as_of: read when first
+    # asked for (`questions`), the health scores' last input, so that a report's read of
+    # them on PostgreSQL overlaps the segments and cohorts (`SharedReads.read_ahead`).
+    read_questions: Callable[[], Mapping[int, tuple[int, int]]] = field(compare=False, repr=False)
     check_ins: ByGroup[tuple[int | None, int, date]]  # (group, member, day), last 35 days
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
@@ -101,6 +104,11 @@ class HealthData:
             self.made[key] = make()
         found: T = self.made[key]
         return found
+
+    @cached_property
+    def questions(self) -> Mapping[int, tuple[int, int]]:
+        """Group → questions asked, and answered, in the 28 days ending on as_of."""
+        return self.read_questions()
 
 
 def load(store: Store, community_id: int, group_ids: Collection[int], as_of: date,
@@ -130,10 +138,10 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
         activity=_activity_by_group(reads.activity_days(ids, EPOCH, as_of)),
-        days=by_group(store.group_days(ids, as_of - timedelta(days=34), as_of),
+        days=by_group(reads.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
         stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
-        questions=_questions_by_group(reads.question_days(ids, start28, end, zone)),
+        read_questions=lambda: _questions_by_group(reads.question_days(ids, start28, end, zone)),
         check_ins=by_group(store.checkin_marks(community_id, as_of - timedelta(days=34), as_of),
                            lambda r: r[0]),
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
@@ -169,7 +177,7 @@ def load_members(store: Store, community_id: int, as_of: date, zone: ZoneInfo) -
         as_of=as_of, zone=zone, groups=names,
         activity=by_group(store.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
         days={}, stays=by_group(store.stays(ids, end), lambda r: r.group_id),
-        questions={}, check_ins={}, signups={}, posts={},
+        read_questions=dict, check_ins={}, signups={}, posts={},
     )  # fmt: skip
 
 
