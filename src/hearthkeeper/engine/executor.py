@@ -32,6 +32,7 @@ from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.engine.state import State
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
+from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import (
     Group,
     MessageKind,
@@ -85,17 +86,20 @@ class Processed:
     decided_in: float = 0.0  # seconds the handlers took to decide (for benchmarks)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seat:
     role: str | None
     level: int | None
     joined_at: datetime | None
-    tags: set[str]
+    tags: frozenset[str]  # shared by every member without tags (`_NO_TAGS`), handed on as is
     has_posted: bool = False
     loaded_at: datetime | None = None  # None: made here, not read from the store
 
 
 _KINDS = {k.value for k in MessageKind}
+# No tags, no permissions: one object each, not one a message (nor one a member kept)
+_NO_TAGS: frozenset[str] = frozenset()
+_NO_PERMISSIONS: frozenset[Permission] = frozenset()
 
 
 class Executor:
@@ -311,8 +315,8 @@ class Executor:
         member = MemberView(
             id=member_id, user_id=event.sender.user_id, display_name=event.sender.display_name,
             role=seat.role if role else None, level=seat.level, joined_at=seat.joined_at,
-            permissions=frozenset(role.permissions) if role else frozenset(),
-            tags=frozenset(seat.tags), has_posted=seat.has_posted,
+            permissions=frozenset(role.permissions) if role else _NO_PERMISSIONS,
+            tags=seat.tags, has_posted=seat.has_posted,
         )  # fmt: skip
         ctx = Context(playbook=playbook, group=group, member=member, now=event.at,
                       state=self.state)  # fmt: skip
@@ -361,7 +365,7 @@ class Executor:
         (rare: a tag is set once, so the scan costs nothing that matters)."""
         for (_, seated), seat in self._seats.items():
             if seated == member_id:
-                seat.tags.add(tag)
+                seat.tags = seat.tags | {tag}
 
     def member(self, tx: Store, carrier: str, user_id: str) -> int | None:
         """The member known on `carrier` as `user_id`, cached (None if unknown)."""
@@ -428,10 +432,10 @@ class Executor:
             return
         stays = tx.active_stays(unseen)
         tags = tx.tags_of(m for _, m in unseen)
+        now = self.clock.now()
         for group_id, member_id in unseen:
             stay = stays.get((group_id, member_id))
-            member_tags = set(tags.get(member_id, ()))
-            now = self.clock.now()
+            member_tags = frozenset(tags[member_id]) if member_id in tags else _NO_TAGS
             if stay is None:
                 self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags,
                                                            loaded_at=now)  # fmt: skip
@@ -464,7 +468,7 @@ class Executor:
 
     def _preload_one(self, tx: Store, group_id: int, member_id: int) -> None:
         stay = tx.active_stays([(group_id, member_id)]).get((group_id, member_id))
-        tags = set(tx.tags_of([member_id]).get(member_id, ()))
+        tags = frozenset(tx.tags_of([member_id]).get(member_id, ())) or _NO_TAGS
         self._seats[(group_id, member_id)] = (
             _Seat(
                 stay.role,

@@ -7,7 +7,7 @@ throws it away if a transaction fails (the store is the truth).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hearthkeeper.engine.handler import Hold
@@ -16,15 +16,17 @@ from hearthkeeper.store import Sanction, SanctionKind, Store
 _EXAMPLE_OVERLAP = 64  # ids read again each look, for transactions that committed late
 
 
-@dataclass
+@dataclass(slots=True)
 class _Member:
-    strikes: list[datetime | None] | None = None  # expiry of each live strike
+    # Kept for every member the engine met: tuples and dicts made only when there is something
+    # to hold (the empty tuple is shared), so the cycle collector has fewer objects to walk.
+    strikes: tuple[datetime | None, ...] | None = None  # expiry of each live strike
     blacklisted: bool | None = None
-    mutes: dict[int, datetime] = field(default_factory=dict)  # group id -> until
+    mutes: dict[int, datetime] | None = None  # group id -> until
     # mutes, bans and kicks in force, as read from the store (None: not read yet) ...
-    holds: list[Sanction] | None = None
+    holds: Sequence[Sanction] | None = None
     # ... and the bans and kicks recorded since: group id -> (when, until: None for a ban)
-    removals: dict[int, tuple[datetime, datetime | None]] = field(default_factory=dict)
+    removals: dict[int, tuple[datetime, datetime | None]] | None = None
     loaded_at: datetime | None = None
 
 
@@ -60,12 +62,12 @@ class State:
     def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
         entry = self._entry(community_id, member_id)
         if entry.strikes is None:
-            entry.strikes = [
+            entry.strikes = tuple(
                 s.expires_at
                 for s in self._store.strikes(
                     community_id=community_id, member_id=member_id, include_dead=False
                 )
-            ]
+            )
         return sum(1 for expiry in entry.strikes if expiry is None or expiry > now)
 
     def is_blacklisted(self, community_id: int, member_id: int) -> bool:
@@ -88,10 +90,10 @@ class State:
                 muted = held.until if muted is None else max(muted, held.until or muted)
             else:
                 removed = held.at if removed is None else max(removed, held.at)
-        until = entry.mutes.get(group_id)
+        until = entry.mutes.get(group_id) if entry.mutes else None
         if until is not None and until > now:
             muted = until if muted is None else max(muted, until)
-        recorded = entry.removals.get(group_id)
+        recorded = entry.removals.get(group_id) if entry.removals else None
         if recorded is not None and (recorded[1] is None or recorded[1] > now):
             removed = recorded[0] if removed is None else max(removed, recorded[0])
         if muted is None and removed is None:
@@ -147,16 +149,14 @@ class State:
         bans and kicks in force on all of them (read every batch: a lift by staff counts at
         once)."""
         entries = {m: self._entry(community_id, m) for m in member_ids}  # one look each
-        holds: dict[int, list[Sanction]] = {m: [] for m in member_ids}
+        holds: dict[int, list[Sanction]] = {}
         for held in self._store.holds_among(community_id, member_ids, now):
-            holds[held.member_id].append(held)
+            holds.setdefault(held.member_id, []).append(held)
         refresh = self._refresh
         for member_id, entry in entries.items():
-            entry.holds = holds[member_id]
-            if entry.mutes:  # recorded in a batch committed since: the holds read have them
-                entry.mutes.clear()
-            if entry.removals:
-                entry.removals.clear()
+            entry.holds = holds.get(member_id, ())
+            # recorded in a batch committed since: the holds read have them
+            entry.mutes = entry.removals = None
             if refresh is not None and entry.loaded_at is not None \
                     and now - entry.loaded_at > refresh:  # fmt: skip
                 entry.strikes = entry.blacklisted = entry.loaded_at = None
@@ -170,7 +170,7 @@ class State:
             live = self._store.live_strike_expiries(community_id, unknown, now)
             for member_id in unknown:
                 entry = entries[member_id]
-                entry.strikes = list(live.get(member_id, []))
+                entry.strikes = tuple(live.get(member_id, ()))
                 entry.loaded_at = now
 
     def add_strike(
@@ -180,7 +180,7 @@ class State:
         self.live_strikes(community_id, member_id, now)
         entry = self._entry(community_id, member_id)
         assert entry.strikes is not None
-        entry.strikes.append(expires)
+        entry.strikes = (*entry.strikes, expires)
 
     def blacklist(self, community_id: int, member_id: int) -> None:
         """Remember a blacklisting just recorded."""
@@ -188,12 +188,18 @@ class State:
 
     def mute(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
         """Remember a mute just recorded."""
-        self._entry(community_id, member_id).mutes[group_id] = until
+        entry = self._entry(community_id, member_id)
+        if entry.mutes is None:
+            entry.mutes = {}
+        entry.mutes[group_id] = until
 
     def remove(self, community_id: int, group_id: int, member_id: int, at: datetime,
                until: datetime | None = None) -> None:  # fmt: skip
         """Remember a ban (or a kick, in force `until`) just recorded."""
-        self._entry(community_id, member_id).removals[group_id] = (at, until)
+        entry = self._entry(community_id, member_id)
+        if entry.removals is None:
+            entry.removals = {}
+        entry.removals[group_id] = (at, until)
 
     def joined(self, group_id: int, delta: int) -> None:
         """A member joined (+1) or left (-1)."""

@@ -4,7 +4,7 @@ Each effect loads, decides (`levels.py`, no store) and writes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,9 +34,10 @@ LOOKBACK = timedelta(days=2)  # members who posted since then are judged (a miss
 
 
 def activity_for(levels: Levels, community_id: int, member_id: int, now: datetime,
-                 zone: ZoneInfo) -> ActivityOver:  # fmt: skip
-    """The member's activity over a window ending now, each window measured once."""
-    measured: dict[timedelta, Activity] = {}
+                 zone: ZoneInfo, known: Mapping[timedelta, Activity] | None = None) -> ActivityOver:  # fmt: skip
+    """The member's activity over a window ending now, each window measured once (`known`:
+    windows measured already)."""
+    measured: dict[timedelta, Activity] = dict(known or {})
 
     def over(window: timedelta) -> Activity:
         if window not in measured:
@@ -46,15 +47,30 @@ def activity_for(levels: Levels, community_id: int, member_id: int, now: datetim
     return over
 
 
+def next_windows(levels: Sequence[Level]) -> tuple[dict[str, timedelta | None], timedelta | None]:
+    """The window the promotion from each level (by id) is judged on (None: no promotion
+    from it), and from the bottom (no level, or an id the pyramid lacks: `level_index`)."""
+    windows: dict[str, timedelta | None] = {}
+    for i, level in enumerate(levels):
+        up = levels[i + 1].promote if i + 1 < len(levels) else None
+        windows.setdefault(level.id, None if up is None else up.window)  # the first of an id
+    return windows, windows[levels[0].id] if levels else None
+
+
 def promote(scope: StoreBase, ctx: EffectContext, member_id: int) -> Level | None:
-    """Move the member up as far as their activity reaches; the level reached, or None."""
+    """Move the member up as far as their activity reaches; the level reached, or None.
+    The level and the activity its next promotion is judged on are read together."""
     levels = ctx.playbook.structure.levels
     repo: Levels = SqlLevels.on(scope)
     community, zone = ctx.group.community_id, ZoneInfo(ctx.playbook.community.timezone)
-    placed = repo.member_level(community, member_id)
-    expected = placed.level if placed is not None else None
+    windows, bottom = next_windows(levels)
+    standing = repo.standing(community, member_id, windows, bottom, ctx.now, zone)
+    expected = standing.placed.level if standing.placed is not None else None
     current = level_index(levels, expected)
-    steps = promotion(levels, current, activity_for(repo, community, member_id, ctx.now, zone))
+    known = {} if standing.window is None or standing.activity is None else \
+        {standing.window: standing.activity}  # fmt: skip
+    steps = promotion(levels, current,
+                      activity_for(repo, community, member_id, ctx.now, zone, known))  # fmt: skip
     for step in steps:
         if repo.change_level(community, member_id, expected, step.level, step.reason,
                              ctx.now) is None:  # fmt: skip

@@ -3,15 +3,27 @@ is what the capability needs; `SqlLevels.on(tx)` runs it in the caller's transac
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
-from typing import Protocol
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Protocol
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+    update,
+)
 
 from hearthkeeper.capabilities.checkin.repository import pending_activity
-from hearthkeeper.store.columns import utc
+from hearthkeeper.store.columns import UTCDateTime, utc
 from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import (
     CheckInRow,
@@ -52,6 +64,48 @@ _EARNED_AND_CHECKED = select(
 )  # fmt: skip
 
 
+@functools.cache
+def _standing(level_ids: tuple[str, ...]) -> Select[Any]:
+    """`SqlLevels.standing` in one statement: the member's level row, and their activity
+    from the moment their level names (`:since_<i>` for `level_ids[i]`, `:since_other` for
+    none or another id; a null moment reads no activity), the same reads as `member_level`
+    and `activity` make. One row per message (its time), or one with none."""
+    c: BindParameter[int] = bindparam("community_id")
+    m: BindParameter[int] = bindparam("member_id")
+    placed = (
+        select(_LEVELS.c.level, _LEVELS.c.since)
+        .where(_LEVELS.c.community_id == c, _LEVELS.c.member_id == m)
+        .cte("placed")
+    )  # fmt: skip
+    level = select(placed.c.level).scalar_subquery()
+    moment = bindparam("since_other", type_=UTCDateTime())
+    if level_ids:
+        moment = case({level_id: bindparam(f"since_{i}", type_=UTCDateTime())
+                       for i, level_id in enumerate(level_ids)},
+                      value=level, else_=moment)  # type: ignore[assignment]  # fmt: skip
+    window = select(moment.label("since")).cte("judged")  # its parameters bound once
+    since = select(window.c.since).scalar_subquery()
+    earned = select(func.coalesce(func.sum(PointsRow.points), literal_column("0"))).where(
+        PointsRow.community_id == c, PointsRow.member_id == m,
+        PointsRow.points > literal_column("0"), PointsRow.at >= since,
+    ).scalar_subquery()  # fmt: skip
+    checked = select(func.count()).where(CheckInRow.community_id == c,
+                                         CheckInRow.member_id == m,
+                                         CheckInRow.at >= since).scalar_subquery()  # fmt: skip
+    sent = (
+        select(MessageRow.sent_at)
+        .join(GroupRow, GroupRow.id == MessageRow.group_id)
+        .where(GroupRow.community_id == c, MessageRow.member_id == m,
+               MessageRow.sent_at >= since, MessageRow.deleted_at.is_(None))
+        .subquery()
+    )  # fmt: skip
+    one = select(literal_column("1").label("one")).subquery()
+    return select(
+        level.label("level"), select(placed.c.since).scalar_subquery().label("held"),
+        earned.label("earned"), checked.label("checked"), sent.c.sent_at,
+    ).select_from(one.outerjoin(sent, true()))  # fmt: skip
+
+
 @dataclass(frozen=True)
 class MemberLevel:
     """A member's place on the pyramid (a `structure.levels` id) and since when."""
@@ -85,11 +139,23 @@ class Activity:
     check_ins: int
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A member's level and, read with it, their activity over the window their next
+    promotion is judged on (`SqlLevels.standing`)."""
+
+    placed: MemberLevel | None  # None: never placed (the bottom level)
+    window: timedelta | None  # what `activity` covers; None: nothing to judge from here
+    activity: Activity | None
+
+
 class Levels(Protocol):
     """The level queries the capability (and the member card) needs."""
 
     def member_level(self, community_id: int, member_id: int) -> MemberLevel | None: ...
     def members_at(self, community_id: int, levels: Collection[str]) -> list[MemberLevel]: ...
+    def standing(self, community_id: int, member_id: int, windows: Mapping[str, timedelta | None],
+                 other: timedelta | None, now: datetime, zone: tzinfo) -> Standing: ...  # fmt: skip
     def change_level(self, community_id: int, member_id: int, expected: str | None,
                      to_level: str, reason: str, at: datetime) -> LevelChange | None: ...  # fmt: skip
     def level_changes(self, community_id: int,
@@ -111,6 +177,40 @@ class SqlLevels(StoreBase):
                 .first()
             )
             return None if found is None else MemberLevel(*found)
+
+    def standing(
+        self, community_id: int, member_id: int, windows: Mapping[str, timedelta | None],
+        other: timedelta | None, now: datetime, zone: tzinfo,
+    ) -> Standing:  # fmt: skip
+        """`member_level`, and `activity` over the window the level found names (`windows`
+        by level id; `other` for no level or one not in `windows`; None: none to read), in
+        one round trip: what the level check after each check-in reads. The same values as
+        the two reads apart (`tests/capabilities/points/test_levels_standing.py`)."""
+        apart = [(level, window) for level, window in windows.items() if window != other]
+        values: dict[str, Any] = {
+            "community_id": community_id, "member_id": member_id,
+            "since_other": None if other is None else utc(now - other, "since"),
+        }  # fmt: skip
+        for i, (_, window) in enumerate(apart):
+            values[f"since_{i}"] = None if window is None else utc(now - window, "since")
+        ids = tuple(level for level, _ in apart)
+        with self._unit(write=False) as session:  # a plain statement built once: per check-in
+            rows = session.connection().execute(_standing(ids), values).all()
+        level, held, points, check_ins = rows[0][:4]
+        placed = None if level is None else MemberLevel(community_id, member_id, level, held)
+        window = other if level is None else windows.get(level, other)
+        if window is None:
+            return Standing(placed, None, None)
+        times = [row[4] for row in rows if row[4] is not None]
+        # and what this transaction's check-ins earned, still waiting to be written
+        waiting_points, waiting_check_ins = pending_activity(self, community_id, member_id,
+                                                             now - window)  # fmt: skip
+        return Standing(placed, window, Activity(
+            points=int(points or 0) + waiting_points,
+            messages=len(times),
+            active_days=len({t.astimezone(zone).date() for t in times}),
+            check_ins=int(check_ins or 0) + waiting_check_ins,
+        ))  # fmt: skip
 
     def members_at(self, community_id: int, levels: Collection[str]) -> list[MemberLevel]:
         """Members whose level is one of `levels`."""
