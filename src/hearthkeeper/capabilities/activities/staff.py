@@ -91,6 +91,22 @@ class DoorResult:
     points: int = 0
 
 
+def look_up(store: Store, community: Community, typed: str, now: datetime) -> DoorResult:
+    """What a code would meet at the door now, changing nothing: `IN` means it would let
+    the member in (the door page then offers the button that does)."""
+    code = d.normal_code(typed)
+    if code is None:
+        return DoorResult(d.DoorVerdict.UNKNOWN)
+    with store.transaction() as tx:
+        repo = SqlActivities.on(tx)
+        signup = repo.by_code(code)
+        event = None if signup is None else repo.event(signup.event_id)
+        verdict = d.decide_door(event, signup, community.id, now)
+        if verdict is d.DoorVerdict.UNKNOWN:
+            return DoorResult(verdict)
+        return DoorResult(verdict, event, signup)
+
+
 def check_in(store: Store, community: Community, typed: str, by: str,
              now: datetime) -> DoorResult:  # fmt: skip
     """Let the member whose code this is in, once: a wrong code, one used already, one of a
