@@ -6,7 +6,7 @@ alone changes nothing), and a typed code lets them in at once; each code once.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -98,10 +98,15 @@ def router(pages: Pages) -> APIRouter:
             return page(request, view, operator, f"The capacity {places} is more places than "
                         f"an event can have (at most {MAX_PLACES}); leave it empty for no "
                         "limit.", 400, typed)  # fmt: skip
+        try:  # a time typed with its offset (…+08:00, …Z) is that instant, else community time
+            starts = (local.astimezone(UTC) if local.tzinfo is not None
+                      else to_instant(local, zone_of(view.playbook)))  # fmt: skip
+        except OverflowError:
+            return page(request, view, operator, f"The start {at!r} is out of range: give a "
+                        "date and time ahead, YYYY-MM-DD HH:MM.", 400, typed)  # fmt: skip
         try:
-            staff.create_event(store, view.community, title,
-                               to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
-                               place=place, capacity=places, price=price,
+            staff.create_event(store, view.community, title, starts, place=place,
+                               capacity=places, price=price,
                                currency=currency.strip() or currency_of(view.playbook),
                                by=f"console:{operator.username}", now=web.clock.now(),
                                pay_within=pay_within[:64])  # fmt: skip

@@ -23,6 +23,7 @@ from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.points import PointsQueries
+from hearthkeeper.text.controls import hidden_character
 
 POINTS_REASON = "attended an event"
 MAX_CAPACITY = MAX_COUNT  # as a playbook activity's; the column is an INTEGER on PostgreSQL
@@ -40,6 +41,10 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
         if len(text.strip()) > MAX_NAME:
             raise EventError(f"the {what} is {len(text.strip())} characters long; keep it to "
                              f"{MAX_NAME}")  # fmt: skip
+        hidden = hidden_character(text.strip())
+        if hidden is not None:  # members read it in their groups: it must read as it is
+            raise EventError(f"the {what} carries {hidden}, which would hide or reorder "
+                             "what members read; remove it")  # fmt: skip
     if starts_at <= now:
         raise EventError(f"the event would start at {starts_at.isoformat(timespec='minutes')}, "
                          "which is past: give a time ahead")  # fmt: skip
