@@ -5,14 +5,18 @@ group names are all taken is a page saying why and what to do, not a server erro
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import text
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
-from tests.console_setup import BASE, Console, build_console
+from tests.console_setup import BASE, SLUG, Console, build_console
 
 _FORM = re.compile(r'<form method="post" action="[^"]*/groups">(.*?)</form>', re.S)
 _FIELD = re.compile(r'name="([^"]+)" value="([^"]*)"')
@@ -63,3 +67,34 @@ def test_fifty_taken_group_numbers_are_a_page_saying_why(console: Console) -> No
     assert "No group was opened" in answer.text and "between 2 and 51" in answer.text
     assert "copy.naming" in answer.text and "rename some groups" in answer.text
     assert _names(console) == before
+
+
+def test_a_second_click_while_the_first_is_opening_opens_nothing_more(
+    console: Console, database_url: str
+) -> None:
+    """Two clicks at the same moment (PostgreSQL: two connections): the second waits for the
+    first's opening to commit, then sees the group it opened and opens none."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks across connections: PostgreSQL (SQLite writers take turns)")
+    form = _open_form(console)
+    answers: list[httpx.Response] = []
+    second = threading.Thread(target=lambda: answers.append(console.client.post(
+        f"{BASE}/groups", data=form, follow_redirects=False)))  # fmt: skip
+    with console.store.engine.connect() as first:  # the first click, mid-way through opening
+        first.execute(text("SELECT id FROM communities WHERE id = :c FOR UPDATE"),
+                      {"c": console.community_id})  # fmt: skip
+        first.execute(text("INSERT INTO groups (community_id, name, carrier, carrier_group_id, "
+                           "capacity, created_at) VALUES (:c, '颜学院护肤社 2群', 'webchat', "
+                           ":g, 500, now())"), {"c": console.community_id, "g": f"{SLUG}-2"})  # fmt: skip
+        second.start()
+        with console.store.engine.connect() as look:  # until the second click waits
+            while second.is_alive() and not look.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")).scalar():  # fmt: skip
+                look.rollback()
+                time.sleep(0.01)
+        assert second.is_alive(), "the second click did not wait for the first"
+        first.commit()
+    second.join()
+    assert _names(console) == ["颜学院护肤社 1群", "颜学院护肤社 2群"]
+    assert answers[0].headers["location"] == f"{BASE}/groups?problem=group-opened-already"
