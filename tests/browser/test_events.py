@@ -85,13 +85,15 @@ def test_sign_up_waitlist_reminder_once_across_a_restart_door_and_attendance(
 
         clock.set(SALON - timedelta(minutes=15))
         door = open_page(locale="en-GB", width=390, height=844)
-        sign_in(door, server, f"/console/c/{server.slug}/door")
-        door.fill("input[name=code]", f"{code[:4]}-{code[4:]}".lower())
-        door.click("form[action$='/door'] button[type=submit]")
+        sign_in(door, server, f"/console/c/{server.slug}/door/{code}")  # the QR's link
+        expect(door.locator("#who")).to_have_text("安安")  # shown; not in until the tap
+        shots.take(door, "scanned")
+        door.click("#let-in")
         expect(door.locator("#verdict")).to_have_text("Welcome in")
         expect(door.locator("#who")).to_have_text("安安")
         shots.take(door, "checked-in")
-        door.goto(f"{server.url}/console/c/{server.slug}/door/{code}")  # the QR's link, again
+        door.fill("input[name=code]", f"{code[:4]}-{code[4:]}".lower())  # typed, again
+        door.click("form.stack button[type=submit]")
         expect(door.locator("#verdict")).to_have_text("Code used already")
 
         door.goto(f"{server.url}/console/c/{server.slug}/events")

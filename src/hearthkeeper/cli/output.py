@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -10,28 +9,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hearthkeeper.text.controls import without_controls
+
 if TYPE_CHECKING:
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
-
-# Control characters (ESC starts terminal escape sequences, C1 has CSI): none of them belongs in
-# what a terminal shows; tabs and line breaks stay. Rich passes them through as they are.
-# Then the bidirectional controls (embeddings, overrides, isolates, the marks): a member named
-# "\u202egnp.exe" would reverse the rest of the line, so a name reads as what it is not and
-# the figures after it swap places; and the invisible characters that draw nothing (zero-width
-# space, word joiner, invisible operators, BOM, soft hyphen): they can only hide a difference.
-# The zero-width joiner and non-joiner stay: emoji sequences and Persian or Indic spelling
-# need them.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and line feed, DEL, C1
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional marks and controls
-    "\u00ad\u180e\u200b\u2060-\u2064\ufeff]"  # invisible characters
-)
-
 
 def shown_safely(text: str) -> str:
     """`text` without control characters, bidirectional controls or invisible characters, so
     a terminal shows it in the order it is written and does nothing else."""
-    return _CONTROLS.sub("", text)
+    return without_controls(text)
 
 
 class SafeConsole(Console):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import inserted_ids, table_of, where_pairs
+from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.models import CommunityRow, GroupRow
 from hearthkeeper.store.records import Community, Group
 from hearthkeeper.store.scope import StoreBase
@@ -42,6 +43,12 @@ class CommunityQueries(StoreBase):
         with self._unit(write=False) as session:
             rows = session.scalars(select(CommunityRow).order_by(CommunityRow.slug))
             return [_community(row) for row in rows]
+
+    def lock_community(self, community_id: int) -> None:
+        """Serialise writers of the community (opening its next group) until the
+        transaction ends: PostgreSQL locks its row; SQLite writers take turns already."""
+        with self._unit(write=True) as session:
+            lock_row(session, CommunityRow, community_id)
 
     def add_group(
         self,

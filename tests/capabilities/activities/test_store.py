@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.records import NewEvent, Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.clock import FrozenClock
@@ -66,3 +68,26 @@ def test_cancelling_an_event_calls_off_its_pending_work_once(
     item = store.scheduled(f"activity:{event.id}:{group}:round")
     assert item is not None and item.status == "cancelled"
     assert repo.event(event.id).cancelled  # type: ignore[union-attr]
+
+
+def test_looking_a_code_up_at_the_door_changes_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """What the door page's GET reads: a valid ticket is shown as one that would let its
+    member in, and stays unused until the check-in (the page's POST) marks it once."""
+    community_id, group, (ann, _bo) = _setup(store)
+    community = store.ensure_community("tea", "Tea Friends")
+    event = SqlActivities.on(store).create(community_id, NewEvent(None, "Dinner", None, AT),
+                                           "cli", store_clock.now())  # fmt: skip
+    signed = SqlActivities.on(store).put(event.id, ann, group, Status.CONFIRMED,
+                                         store_clock.now())  # fmt: skip
+    door = AT - timedelta(minutes=10)
+    for _ in range(2):
+        seen = staff.look_up(store, community, signed.code.lower(), door)
+        assert seen.verdict is DoorVerdict.IN and seen.signup is not None
+        assert seen.signup.display_name == "ann" and seen.points == 0
+    assert SqlActivities.on(store).attendees(community_id) == set()
+    assert staff.check_in(store, community, signed.code, "door", door).verdict is DoorVerdict.IN
+    assert staff.look_up(store, community, signed.code, door).verdict is DoorVerdict.AGAIN
+    assert staff.look_up(store, community, "ZZZZ-ZZZZ", door).verdict is DoorVerdict.UNKNOWN
+    assert SqlActivities.on(store).attendees(community_id) == {ann}

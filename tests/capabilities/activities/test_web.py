@@ -77,14 +77,20 @@ def test_a_ticket_shows_its_qr_code_and_the_door_lets_the_member_in_once(c: Cons
     assert early.status_code == 409 and "Not this event&#39;s door time" in early.text
     c.clock.set(SALON - timedelta(minutes=10))
     _sign_in_again(c)  # a week later: the session from setup has expired
-    first = c.get(f"/door/{code}")
+    shown = c.get(f"/door/{code}")  # the QR's link: the member, and the button
+    assert shown.status_code == 200 and "Valid ticket" in shown.text and "美美" in shown.text
+    assert 'id="let-in"' in shown.text and f'name="code" value="{code}"' in shown.text
+    first = c.post("/door", {"code": code})  # the one tap
     assert first.status_code == 200 and "Welcome in" in first.text and "美美" in first.text
     again = c.get(f"/door/{code.lower()}")
     assert again.status_code == 409 and "Code used already" in again.text
+    assert 'id="let-in"' not in again.text
+    assert c.post("/door", {"code": code.lower()}).status_code == 409
     typed = c.get("/door", code=f"{code[:4]}-{code[4:]}".lower())
     assert typed.status_code == 303 and typed.headers["location"].endswith(f"/door/{code}")
-    wrong = c.get("/door/ABCD0000")
+    wrong = c.post("/door", {"code": "abcd-0000"})
     assert wrong.status_code == 409 and "Unknown code" in wrong.text
+    assert 'value="ABCD-0000"' in wrong.text  # kept in the field to correct
     assert SqlPoints.on(c.store).points_of(c.community_id, c.member_id("mei")) >= 10
     assert "已签到" in c.client.get(f"/ticket/{code}").text
     figures = c.get("/events").text
@@ -97,6 +103,26 @@ def test_the_door_needs_a_signed_in_operator(c: Console) -> None:
     page = c.client.get(f"/console/c/{SLUG}/door/{code}", follow_redirects=False)
     assert page.status_code in (303, 307, 401) or "sign" in page.text.lower()
     assert SqlActivities.on(c.store).by_code(code).attended_at is None  # type: ignore[union-attr]
+
+
+def test_a_link_to_the_door_page_does_not_let_anyone_in(c: Console) -> None:
+    """A signed-in staff browser made to fetch a ticket's door link (a link, an <img>)
+    only shows the ticket; letting in takes the page's button (a POST with the session's
+    CSRF token), and a POST from elsewhere without it is refused."""
+    code = _mei_signs_up(c)
+    c.clock.set(SALON - timedelta(minutes=10))
+    _sign_in_again(c)
+    for _ in range(2):
+        page = c.get(f"/door/{code}")
+        assert page.status_code == 200 and "Let in" in page.text
+        assert "Welcome in" not in page.text
+    forged = c.client.post(f"/console/c/{SLUG}/door", data={"code": code},
+                           follow_redirects=False)  # fmt: skip
+    assert forged.status_code == 403
+    signup = SqlActivities.on(c.store).by_code(code)
+    assert signup is not None and signup.attended_at is None
+    assert SqlPoints.on(c.store).points_of(c.community_id, c.member_id("mei")) < 10
+    assert "已签到" not in c.client.get(f"/ticket/{code}").text
 
 
 def test_a_mistyped_event_form_says_what_is_wrong_and_keeps_what_staff_typed(c: Console) -> None:

@@ -1,11 +1,12 @@
 """The console's events page, `/console/c/{slug}/events` (every event with its sign-ups,
 attendance and no-show rates and feedback, per activity too; make, cancel, record a fee), and
-the door, `/console/c/{slug}/door`: a phone-sized page where a scanned ticket's link (or a
-typed code) lets the member in, once."""
+the door, `/console/c/{slug}/door`: a phone-sized page where a scanned ticket's link shows
+the member with one button that lets them in (a POST with the session's CSRF token: a link
+alone changes nothing), and a typed code lets them in at once; each code once."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -40,6 +41,7 @@ DOOR_TEXT = {
     DoorVerdict.CANCELLED: "Event cancelled",
     DoorVerdict.NOT_NOW: "Not this event's door time",
 }
+READY_TEXT = "Valid ticket: not in yet"
 
 
 def router(pages: Pages) -> APIRouter:
@@ -96,10 +98,15 @@ def router(pages: Pages) -> APIRouter:
             return page(request, view, operator, f"The capacity {places} is more places than "
                         f"an event can have (at most {MAX_PLACES}); leave it empty for no "
                         "limit.", 400, typed)  # fmt: skip
+        try:  # a time typed with its offset (…+08:00, …Z) is that instant, else community time
+            starts = (local.astimezone(UTC) if local.tzinfo is not None
+                      else to_instant(local, zone_of(view.playbook)))  # fmt: skip
+        except OverflowError:
+            return page(request, view, operator, f"The start {at!r} is out of range: give a "
+                        "date and time ahead, YYYY-MM-DD HH:MM.", 400, typed)  # fmt: skip
         try:
-            staff.create_event(store, view.community, title,
-                               to_instant(local.replace(tzinfo=None), zone_of(view.playbook)),
-                               place=place, capacity=places, price=price,
+            staff.create_event(store, view.community, title, starts, place=place,
+                               capacity=places, price=price,
                                currency=currency.strip() or currency_of(view.playbook),
                                by=f"console:{operator.username}", now=web.clock.now(),
                                pay_within=pay_within[:64])  # fmt: skip
@@ -137,29 +144,52 @@ def router(pages: Pages) -> APIRouter:
             return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")
 
+    def shown(request: Request, view: CommunityView, operator: Any, code: str,
+              result: staff.DoorResult, ready: bool = False) -> HTMLResponse:  # fmt: skip
+        """The door page with what a code met: let in, refused (409), or (`ready`) a valid
+        ticket not yet let in, with the button that does."""
+        ok = result.verdict is DoorVerdict.IN
+        return render(request, "console/door.html", status_code=200 if ok else 409,
+                      operator=operator, active="events", result=result, ok=ok, ready=ready,
+                      verdict=READY_TEXT if ready else DOOR_TEXT[result.verdict],
+                      code=shown_code(code[:8].upper()), plain=normal_code(code) or "",
+                      typed=_as_typed(code), **view.context())  # fmt: skip
+
     @routes.get("/console/c/{slug}/door", response_class=HTMLResponse, response_model=None)
     def door(request: Request, slug: str, operator: SignedIn, code: str = "") -> Response:
         view = pages.community(slug)
-        if code.strip():
-            # a code of another shape goes to the page as its letters, digits and dashes
-            plain = normal_code(code) or "".join(c for c in code if c.isascii() and
-                                                 (c.isalnum() or c == "-"))[:16] or "-"  # fmt: skip
-            return RedirectResponse(f"{view.path}/door/{plain}", status_code=303)
+        if code.strip():  # an old bookmark's typed code: shown, not let in (that is a POST)
+            return RedirectResponse(f"{view.path}/door/{_plain(code)}", status_code=303)
         return render(request, "console/door.html", operator=operator, active="events",
                       result=None, **view.context())  # fmt: skip
 
     @routes.get("/console/c/{slug}/door/{code}", response_class=HTMLResponse)
     def scanned(request: Request, slug: str, code: str, operator: SignedIn) -> HTMLResponse:
+        # A GET changes nothing (a link or an <img> in a staff browser must not let anyone
+        # in): a ticket that would open the door is shown with the one button that does.
         view = pages.community(slug)
-        result = staff.check_in(store, view.community, code[:32],
+        result = staff.look_up(store, view.community, code[:32], web.clock.now())
+        return shown(request, view, operator, code, result,
+                     ready=result.verdict is DoorVerdict.IN)  # fmt: skip
+
+    @routes.post("/console/c/{slug}/door", response_class=HTMLResponse,
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def let_in(request: Request, slug: str, operator: SignedIn,
+               code: Annotated[str, Form()] = "") -> HTMLResponse:  # fmt: skip
+        view = pages.community(slug)
+        typed = code.strip()[:64]
+        result = staff.check_in(store, view.community, typed[:32],
                                 f"console:{operator.username}", web.clock.now())  # fmt: skip
-        ok = result.verdict is DoorVerdict.IN
-        return render(request, "console/door.html", status_code=200 if ok else 409,
-                      operator=operator, active="events", result=result, ok=ok,
-                      verdict=DOOR_TEXT[result.verdict], code=shown_code(code[:8].upper()),
-                      typed=_as_typed(code), **view.context())  # fmt: skip
+        return shown(request, view, operator, _plain(typed) if typed else "-", result)
 
     return routes
+
+
+def _plain(code: str) -> str:
+    """A typed code as the door's address takes it: a door code's shape normalised, any
+    other shape as its letters, digits and dashes."""
+    return normal_code(code) or "".join(c for c in code if c.isascii() and
+                                        (c.isalnum() or c == "-"))[:16] or "-"  # fmt: skip
 
 
 def _as_typed(code: str) -> str:

@@ -23,6 +23,7 @@ from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.points import PointsQueries
+from hearthkeeper.text.controls import hidden_character
 
 POINTS_REASON = "attended an event"
 MAX_CAPACITY = MAX_COUNT  # as a playbook activity's; the column is an INTEGER on PostgreSQL
@@ -40,6 +41,10 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
         if len(text.strip()) > MAX_NAME:
             raise EventError(f"the {what} is {len(text.strip())} characters long; keep it to "
                              f"{MAX_NAME}")  # fmt: skip
+        hidden = hidden_character(text.strip())
+        if hidden is not None:  # members read it in their groups: it must read as it is
+            raise EventError(f"the {what} carries {hidden}, which would hide or reorder "
+                             "what members read; remove it")  # fmt: skip
     if starts_at <= now:
         raise EventError(f"the event would start at {starts_at.isoformat(timespec='minutes')}, "
                          "which is past: give a time ahead")  # fmt: skip
@@ -89,6 +94,22 @@ class DoorResult:
     event: Event | None = None
     signup: SignUp | None = None
     points: int = 0
+
+
+def look_up(store: Store, community: Community, typed: str, now: datetime) -> DoorResult:
+    """What a code would meet at the door now, changing nothing: `IN` means it would let
+    the member in (the door page then offers the button that does)."""
+    code = d.normal_code(typed)
+    if code is None:
+        return DoorResult(d.DoorVerdict.UNKNOWN)
+    with store.transaction() as tx:
+        repo = SqlActivities.on(tx)
+        signup = repo.by_code(code)
+        event = None if signup is None else repo.event(signup.event_id)
+        verdict = d.decide_door(event, signup, community.id, now)
+        if verdict is d.DoorVerdict.UNKNOWN:
+            return DoorResult(verdict)
+        return DoorResult(verdict, event, signup)
 
 
 def check_in(store: Store, community: Community, typed: str, by: str,

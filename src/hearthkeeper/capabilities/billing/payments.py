@@ -72,18 +72,35 @@ def payer(tx: Store, who: str) -> int:
             raise BillingError(f"no one was given the payment reference {code}")
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
     kind, sep, rest = text.partition(":")
-    if sep and kind == "member" and rest.isdigit():
-        if int(rest) > MAX_ID or tx.get_member(int(rest)) is None:
-            raise BillingError(f"there is no member {rest}")
+    if sep and kind == "member":
+        if not (rest.isascii() and rest.isdigit()):
+            raise BillingError(f"{_cut(text)} names no member: write member:ID with the "
+                               "member's number (member:42), or CARRIER:USER_ID")  # fmt: skip
+        # by length first: int() refuses thousands of digits
+        if len(rest) > len(str(MAX_ID)) or int(rest) > MAX_ID or tx.get_member(int(rest)) is None:
+            shown = rest if len(rest) <= SHOWN else f"{rest[:SHOWN]}… ({len(rest)} digits)"
+            raise BillingError(f"there is no member {shown}")
         return int(rest)
-    if sep and rest:
+    if sep and kind and rest:
         member = tx.find_member(kind, rest)
         if member is None:
-            raise BillingError(f"no member is known as {rest!r} on {kind!r}")
+            raise BillingError(f"no member is known as {_cut(rest)} on {_cut(kind)} "
+                               "(CARRIER:USER_ID)")  # fmt: skip
         return member.id
     raise BillingError(
-        f"{who!r} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID"
+        f"{_cut(who)} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID"
     )
+
+
+SHOWN = 64  # the most of a typed value a refusal repeats
+
+
+def _cut(text: str) -> str:
+    """`text` quoted for a refusal: whole when short, else its start and its length (a
+    100 KB value is not echoed back)."""
+    if len(text) <= SHOWN:
+        return repr(text)
+    return f"{text[:SHOWN]!r}… ({len(text)} characters)"
 
 
 def record_payment(tx: Store, community: Community, playbook: Playbook | None, member_id: int,

@@ -57,5 +57,5 @@ def open_next_group(
             continue
     raise StoreError(
         f"could not find a free group number between {n} and {n + _ATTEMPTS - 1} for "
-        f"{playbook.community.name}; rename some groups or change replication.naming"
+        f"{playbook.community.name}; rename some groups or change the playbook's copy.naming"
     )

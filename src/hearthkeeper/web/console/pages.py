@@ -49,6 +49,8 @@ PROBLEMS: Final = {
     "no-sender": "That message has no sender to ban.",
     "already-reviewed": "That application was reviewed already; the first decision stands.",
     "already-revoked": "That invite code was revoked already.",
+    "group-opened-already": "A group was opened since that page was shown (a second click or a "
+    "form sent again): no other was opened. Open another from the list as it is now.",
 }
 
 
