@@ -14,6 +14,7 @@ from hearthkeeper.text.controls import without_controls
 if TYPE_CHECKING:
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
 
+
 def shown_safely(text: str) -> str:
     """`text` without control characters, bidirectional controls or invisible characters, so
     a terminal shows it in the order it is written and does nothing else."""

@@ -51,5 +51,7 @@ def test_a_title_that_would_hide_or_reorder_text_is_refused(c: Console, field: s
     assert refused.status_code == 400 and said in refused.text and f"the {field}" in refused.text
     assert [e.title for e in SqlActivities.on(c.store).events(c.community_id)
             if e.title.startswith("夜跑")] == []  # fmt: skip
-    emoji = c.post("/events/create", {"title": "家庭\u200d日 👨\u200d👩\u200d👧", "at": "2026-05-06T20:30"})
+    emoji = c.post(
+        "/events/create", {"title": "家庭\u200d日 👨\u200d👩\u200d👧", "at": "2026-05-06T20:30"}
+    )
     assert emoji.status_code == 303  # joiners build emoji and scripts: they stay
