@@ -49,6 +49,10 @@ from hearthkeeper.store.rollups import local_day
 log = logging.getLogger(__name__)
 
 SET_ASIDE_TEXT = 2000  # characters of a set-aside message (and of why) the staff inbox shows
+# Members (a seat: a member in a group) the executor keeps in memory before it starts afresh:
+# the caches only mirror the store, so one that outgrows this is dropped between two batches
+# and read again as members speak (a long-running engine's memory stays bounded).
+CACHED_MAX = 200_000
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class Executor:
         now: the caller performs them straight after, without a round trip to claim them
         (a reply's latency). They are in the outbox as any claim, so nothing is lost if the
         caller dies first."""
+        if len(self._seats) > CACHED_MAX or self.state.cached > CACHED_MAX:
+            self._start_afresh()
         try:
             return self._transaction(events, claim)
         except Exception as error:
@@ -216,6 +222,16 @@ class Executor:
             log.error("could not record the set-aside event %s either (%s)", event.key[:300],
                       failed, exc_info=failed)  # fmt: skip
         return Processed(event, duplicate=False, ignored=f"set aside: {why[:SET_ASIDE_TEXT]}")
+
+    def _start_afresh(self) -> None:
+        """Drop the caches of members, seats and groups (between two batches: everything in
+        them is in the store); the handlers' own state is kept."""
+        log.info("engine: %d seats and %d members cached; starting the caches afresh",
+                 len(self._seats), self.state.cached)  # fmt: skip
+        self.state.reset()
+        self._groups.clear()
+        self._members.clear()
+        self._seats.clear()
 
     def _forget(self) -> None:
         """Drop what a rolled-back batch may have left wrong in memory: the caches, and the

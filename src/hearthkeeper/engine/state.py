@@ -45,8 +45,13 @@ class State:
         self._examples_seen: set[int] = set()  # ids of the last `_EXAMPLE_OVERLAP` only
         self._examples_mark: int | None = None
 
+    @property
+    def cached(self) -> int:
+        """How many members' entries are held."""
+        return len(self._members)
+
     def reset(self) -> None:
-        """Forget everything cached (after a failed transaction)."""
+        """Forget everything cached (after a failed transaction, or when it grew too big)."""
         self._members.clear()
         self._counts.clear()
 
