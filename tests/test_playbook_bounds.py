@@ -150,3 +150,31 @@ def test_a_name_longer_than_the_store_keeps_is_located() -> None:
     p = problem(activity.format(name="夜" * 201))
     assert p.path == "activities[0].name" and "200" in p.message
     parse_playbook(MINIMAL + activity.format(name="夜" * 200))
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "said"),
+    [
+        # posted as written, "\u202e" turns the rest of the line around in every member's chat
+        ('activities:\n  - {id: run, name: "夜跑 \\u202egnp.exe"}\n', "activities[0].name",
+         "U+202E (a right-to-left override) at character 4"),
+        ('activities:\n  - {id: run, name: 夜跑, place: "公园\\u200b北门"}\n',
+         "activities[0].place", "U+200B (a zero-width space) at character 3"),
+        ('community: {slug: c, name: "Club\\tLondon", purpose: p, '
+         "interest: {kind: product, description: d}}\n", "community.name", "U+0009 (a tab)"),
+    ],
+)  # fmt: skip
+def test_a_name_members_read_is_refused_with_a_hidden_character_located(
+    text: str, path: str, said: str
+) -> None:
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(text if text.startswith("community") else MINIMAL + text, "pb.yaml")
+    [found] = [p for p in info.value.problems if p.path == path]
+    assert said in found.message and "one line of visible text" in found.message
+
+
+def test_an_emoji_joined_by_zero_width_joiners_is_still_a_name() -> None:
+    pb = parse_playbook(
+        MINIMAL + 'activities:\n  - {id: day, name: "家庭日 👨\\u200d👩\\u200d👧"}\n'
+    )
+    assert pb.playbook.activities[0].name == "家庭日 👨\u200d👩\u200d👧"

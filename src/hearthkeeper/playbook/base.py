@@ -7,10 +7,18 @@ from datetime import time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+)
 
 from hearthkeeper.playbook.schedule import check_fires, parse_schedule
 from hearthkeeper.playbook.suggest import did_you_mean
+from hearthkeeper.text.controls import hidden_character
 
 
 class Section(BaseModel):
@@ -47,8 +55,19 @@ MAX_NAME = 200
 """The longest name the store keeps (its name columns, `store/models/base.py` NAME): a
 community's, an event's title and place, a title members claim."""
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-"""A text the store keeps as a name (at most `MAX_NAME` characters)."""
+
+def check_shown(value: str) -> str:
+    """A name members read in chat is one line of visible text: no control, text-direction
+    or invisible character (one would reorder or hide what they read)."""
+    hidden = hidden_character(value)
+    if hidden is not None:
+        raise ValueError(f"carries {hidden}; a name is shown to members as one line of "
+                         "visible text")  # fmt: skip
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(check_shown)]
+"""A text the store keeps as a name (at most `MAX_NAME` characters), shown as one line."""
 
 MAX_COUNT = 1_000_000_000
 """The largest count or amount of points a playbook may give: sums of them must stay within
