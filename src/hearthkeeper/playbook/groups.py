@@ -60,6 +60,18 @@ def override_for(pb: Playbook, name: str, carrier_group_id: str) -> GroupOverrid
     return found if found is not None else pb.groups.get(name)
 
 
+def group_capacity(pb: Playbook | None, name: str, carrier_group_id: str,
+                   own: int | None) -> int | None:  # fmt: skip
+    """The most members a group holds: its `own` capacity, else its override's, else the
+    playbook's `structure.groups.capacity` (None: its own is unset and no playbook runs)."""
+    if own is not None or pb is None:
+        return own
+    override = override_for(pb, name, carrier_group_id)
+    if override is not None and override.capacity is not None:
+        return override.capacity
+    return pb.structure.groups.capacity
+
+
 def is_staff_channel(pb: Playbook, name: str, carrier_group_id: str) -> bool:
     """Whether the group is the staff channel (`alerts.staff_group`, by name or carrier id)
     kept as staff's own: not moderated, welcomed, posted to, counted or routed into like a

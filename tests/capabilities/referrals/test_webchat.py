@@ -111,3 +111,26 @@ def test_an_invite_link_never_lands_in_the_staff_channel(
         store.join(mei.id, staff_room.id, at=store_clock.now())
         found = landing_group(chat.web, chat.community_id, mei.id)
         assert found is not None and found[0].name == garden.name
+
+
+def test_an_invite_link_passes_over_a_group_full_by_the_playbooks_capacity(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """The inviter's own group has no capacity of its own and is full by the playbook's
+    (`structure.groups.capacity: 2`): the friend lands in a group with room."""
+    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.capabilities.referrals.links import landing_group
+    from hearthkeeper.playbook import parse_playbook
+    from tests.playbook_samples import MINIMAL
+
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = build_chat(store, store_clock, tmp_path)
+        apply_playbook(store, parse_playbook(MINIMAL + "structure:\n  groups: {capacity: 2, join_by_code_cap: 2}\n"),
+                       "t")  # fmt: skip
+        lake = store.add_group(chat.community_id, "Lake", "webchat", "tea-3", capacity=None)
+        mei = store.member_for("webchat", "mei", "Mei")
+        lan = store.member_for("webchat", "lan", "Lan")
+        for member in (mei, lan):
+            store.join(member.id, lake.id, at=store_clock.now())
+        found = landing_group(chat.web, chat.community_id, mei.id)
+        assert found is not None and found[0].name != "Lake"

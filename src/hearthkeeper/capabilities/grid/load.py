@@ -23,7 +23,7 @@ from hearthkeeper.capabilities.grid.decide import GroupLine, Keeper
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Pulse
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.groups import is_staff_channel, override_for
+from hearthkeeper.playbook.groups import group_capacity, is_staff_channel
 from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import ActivityDay
@@ -47,12 +47,7 @@ def manager_roles(playbook: Playbook | None) -> frozenset[str]:
 
 def capacity_of(group: Group, playbook: Playbook | None) -> int | None:
     """The group's own capacity, else its override's, else the playbook's."""
-    if group.capacity is not None or playbook is None:
-        return group.capacity
-    override = override_for(playbook, group.name, group.carrier_group_id)
-    if override is not None and override.capacity is not None:
-        return override.capacity
-    return playbook.structure.groups.capacity
+    return group_capacity(playbook, group.name, group.carrier_group_id, group.capacity)
 
 
 def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone: ZoneInfo,

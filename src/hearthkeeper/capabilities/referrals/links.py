@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.referrals.addresses import serve_links
 from hearthkeeper.capabilities.referrals.decide import PREFIX
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.engine.carrier import CarrierError
-from hearthkeeper.playbook.groups import is_staff_channel
+from hearthkeeper.playbook.groups import group_capacity, is_staff_channel
 from hearthkeeper.store import Group
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -43,9 +43,11 @@ def landing_group(web: Web, community_id: int, inviter_id: int) -> tuple[Group, 
     if not hosted:
         return None
     mine = {m.group_id for m in store.membership_history(inviter_id) if m.left_at is None}
+    seated = store.group_member_counts(community_id)  # one count per group, not every member
 
     def room(group: Group) -> bool:
-        return group.capacity is None or len(store.active_members(group.id)) < group.capacity
+        capacity = group_capacity(playbook, group.name, group.carrier_group_id, group.capacity)
+        return capacity is None or seated.get(group.id, 0) < capacity
 
     ordered = sorted(hosted, key=lambda gh: (not room(gh[0]), gh[0].id not in mine, gh[0].id))
     return ordered[0]
