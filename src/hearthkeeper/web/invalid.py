@@ -34,7 +34,7 @@ def problem_of(error: dict[str, Any]) -> str:
     given = error.get("input")
     limits = error.get("ctx") or {}
     if where == "path":
-        return f"The address names {field.removesuffix('_id').replace('_', ' ')} “{_cut(given)}”, which is not a number."
+        return f"The address names {field.removesuffix('_id').replace('_', ' ')} “{shown_input(given)}”, which is not a number."
     label = f"The field “{field}”"
     if kind == "missing":
         return f"{label} is missing: fill it in."
@@ -44,16 +44,17 @@ def problem_of(error: dict[str, Any]) -> str:
     if kind == "string_too_short":
         return f"{label} is too short: at least {limits.get('min_length')} characters."
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{label} must be a whole number, not “{_cut(given)}”."
+        return f"{label} must be a whole number, not “{shown_input(given)}”."
     if kind == "literal_error":  # one of the form's own choices: ctx names them, quoted
         choices = str(limits.get("expected", "")).replace("'", "")
-        return f"{label} must be {choices}, not “{_cut(given)}”."
+        return f"{label} must be {choices}, not “{shown_input(given)}”."
     if kind in ("float_parsing", "float_type", "decimal_parsing"):
-        return f"{label} must be a number, not “{_cut(given)}”."
+        return f"{label} must be a number, not “{shown_input(given)}”."
     return f"{label}: {error.get('msg', 'not accepted')}."
 
 
-def _cut(value: Any) -> str:
+def shown_input(value: Any) -> str:
+    """A refused value as a page repeats it: whole when short, else its start and "…"."""
     text = str(value)
     return text if len(text) <= SHOWN_INPUT else text[:SHOWN_INPUT] + "…"
 

@@ -55,3 +55,15 @@ def test_a_title_that_would_hide_or_reorder_text_is_refused(c: Console, field: s
         "/events/create", {"title": "家庭\u200d日 👨\u200d👩\u200d👧", "at": "2026-05-06T20:30"}
     )
     assert emoji.status_code == 303  # joiners build emoji and scripts: they stay
+
+
+def test_a_refused_start_or_capacity_is_quoted_cut_short(c: Console) -> None:
+    # a 100 KB start was repeated whole in the page's message (the field keeps what was typed)
+    long_at, long_places = "x" * 100_000, "9" * 5_000
+    refused = c.post("/events/create", {"title": "夜跑", "at": long_at})
+    assert refused.status_code == 400
+    assert f"The start “{'x' * 40}…” is not a date and time" in refused.text
+    refused = c.post("/events/create", {"title": "夜跑", "at": "2026-05-06T20:30",
+                                        "capacity": long_places})  # fmt: skip
+    assert refused.status_code == 400
+    assert f"The capacity “{'9' * 40}…” is not a whole number" in refused.text

@@ -24,6 +24,7 @@ from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
+from hearthkeeper.web.invalid import shown_input
 from hearthkeeper.web.templates import render
 
 _NOTICES = {
@@ -87,12 +88,12 @@ def router(pages: Pages) -> APIRouter:
         try:
             local = datetime.fromisoformat(at.strip().replace("T", " "))
         except ValueError:
-            return page(request, view, operator, f"The start {at!r} is not a date and time; "
+            return page(request, view, operator, f"The start “{shown_input(at)}” is not a date and time; "
                         "give it as YYYY-MM-DD HH:MM.", 400, typed)  # fmt: skip
         try:
             places = int(capacity) if capacity.strip() else None
         except ValueError:
-            return page(request, view, operator, f"The capacity {capacity!r} is not a whole "
+            return page(request, view, operator, f"The capacity “{shown_input(capacity)}” is not a whole "
                         "number; write one, or leave it empty for no limit.", 400, typed)  # fmt: skip
         if places is not None and places > MAX_PLACES:  # the store's INTEGER column
             return page(request, view, operator, f"The capacity {places} is more places than "
