@@ -18,6 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for benchmarks.quality
+
+from benchmarks.quality import evaluate
+
 from hearthkeeper.playbook.templates import TEMPLATES
 
 HERE = Path(__file__).resolve().parent
@@ -25,15 +29,6 @@ CACHE = HERE / ".cache"
 VARIANTS = {"dropped": "fbs-dropped.jsonl", "filled": "fbs-filled.jsonl"}
 HAM = ("chat-zh", "chat-zh-tricky", "reviews-zh", "chat-en", "sms-ham")
 GROUPS = ("AD", "FR", "IL")
-
-
-def _evaluate(corpus: Path, playbook: str, split: str) -> dict[str, Any]:
-    hearth = Path(sys.executable).parent / "hearth"
-    command = [str(hearth), "moderate", "--evaluate", str(corpus), "--template", playbook,
-               "--split", split, "--json"]  # fmt: skip
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    found: dict[str, Any] = json.loads(done.stdout)
-    return found
 
 
 def _recall(families: dict[str, Any], prefix: str) -> tuple[int, int]:
@@ -91,7 +86,7 @@ def main() -> None:
     subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
     playbooks = ["default", *TEMPLATES]
     results = {
-        (p, split, variant): _evaluate(CACHE / name, p, split)
+        (p, split, variant): evaluate(p, split, CACHE / name)
         for p in playbooks
         for split in ("tune", "held-out")
         for variant, name in VARIANTS.items()

@@ -231,10 +231,10 @@ MODERATION = CACHE / "moderation.jsonl"
 SUMMARIES = ("plain ads", "evasive variants", "ordinary chat", "SMS collection")
 
 
-def _evaluate(playbook: str, split: str) -> dict[str, Any]:
-    """`hearth moderate --evaluate` on the moderation corpus, as its JSON document."""
+def evaluate(playbook: str, split: str, corpus: Path = MODERATION) -> dict[str, Any]:
+    """`hearth moderate --evaluate` on `corpus` (the moderation corpus), as its JSON document."""
     hearth = Path(sys.executable).parent / "hearth"
-    command = [str(hearth), "moderate", "--evaluate", str(MODERATION), "--template", playbook,
+    command = [str(hearth), "moderate", "--evaluate", str(corpus), "--template", playbook,
                "--split", split, "--json"]  # fmt: skip
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     found: dict[str, Any] = json.loads(done.stdout)
@@ -250,7 +250,7 @@ def moderation_tables() -> None:
     if not MODERATION.exists():
         subprocess.run([sys.executable, str(HERE / "corpus" / "moderation.py")], check=True)
     playbooks = ["default", *TEMPLATES]
-    results = {(p, split): _evaluate(p, split) for p in playbooks for split in ("tune", "held-out")}
+    results = {(p, split): evaluate(p, split) for p in playbooks for split in ("tune", "held-out")}
     for split in ("held-out", "tune"):
         print(f"\n#### {split} part: per template (recall / FP rate; SMS: recall at precision)\n")
         print(
