@@ -167,3 +167,34 @@ def test_a_second_stop_signal_never_prints_a_traceback(
     assert "Traceback" not in err and "CancelledError" not in err, err
     assert code == 0, (code, err)
     assert "stopped" in out or when == "once stopped"
+
+
+def test_a_stop_signal_just_after_serving_stopped_is_still_ignored() -> None:
+    """The moment the test above can only sometimes hit: the server has stopped and `hearth`
+    is printing "stopped" when the second Ctrl-C arrives. Sent at exactly that moment here."""
+    script = (
+        "import os, signal\n"
+        "from hearthkeeper import process\n"
+        "from hearthkeeper.serve.runner import stopping_quietly\n"
+        "process.mark_as_one_command()\n"
+        "with stopping_quietly():\n"
+        "    pass\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "print('stopped', flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=BOUND
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")
+
+
+def test_commands_run_inside_another_process_get_its_stop_signals_back() -> None:
+    """A test or an embedding program that invokes `hearth serve` in its own process keeps its
+    Ctrl-C once the command is over."""
+    from hearthkeeper.serve.runner import stopping_quietly
+
+    before = signal.getsignal(signal.SIGINT)
+    with stopping_quietly():
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is before

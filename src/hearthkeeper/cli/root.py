@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from hearthkeeper import __version__
+from hearthkeeper import __version__, process
 from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.cli import (
@@ -75,6 +75,7 @@ def version() -> None:
 
 def main() -> None:
     """Entry point of the `hearth` console script and `python -m hearthkeeper`."""
+    process.mark_as_one_command()
     try:
         _run()
     finally:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from uvicorn.lifespan.on import LifespanOn
 
+from hearthkeeper import process
 from hearthkeeper.config import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
@@ -182,7 +183,12 @@ def stopping_quietly() -> Iterator[None]:
     """For a command that serves until stopped, around `asyncio.run(serve(…))` and closing
     the store: SIGINT and SIGTERM that arrive outside `serve`'s own handling (a second Ctrl-C
     while the loop winds down and the store closes) are ignored, so they cannot cut the stop
-    short with a traceback. The handlers of the moment are back on leaving."""
+    short with a traceback or an exit status of 130.
+
+    In the `hearth` process they stay ignored after leaving: the command has stopped and
+    only printing "stopped" and Python's exit are left, and a signal restored for that
+    moment would interrupt them. Elsewhere (a test invoking the command in its own process)
+    the handlers of the moment are back on leaving."""
     handled = (signal.SIGINT, signal.SIGTERM)
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -191,8 +197,9 @@ def stopping_quietly() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig in handled:
-            signal.signal(sig, previous[sig])
+        if not process.ends_with_the_command():
+            for sig in handled:
+                signal.signal(sig, previous[sig])
 
 
 def _bind_problem(host_addr: str, port: int, exc: OSError) -> str:
