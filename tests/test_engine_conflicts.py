@@ -52,9 +52,12 @@ def pg_store(
 
 def other_transaction(url: str, holding: threading.Event, deadlocked: list[str]) -> None:
     """Lock row 2, wait until the engine's batch holds row 1 and waits for row 2, then ask
-    for row 1: a deadlock, which PostgreSQL breaks by rolling back the batch (it waited
-    first, so its deadlock check runs first)."""
+    for row 1: a deadlock, which PostgreSQL breaks by rolling back the batch. The transaction
+    whose deadlock check runs first is rolled back; the batch's runs after the usual second
+    of waiting, this one's only after 20 (on a loaded machine the two checks, a second apart
+    from nearly the same moment, could otherwise run in either order)."""
     with psycopg.connect(url) as conn, psycopg.connect(url, autocommit=True) as watcher:
+        conn.execute("SET deadlock_timeout = '20s'")
         conn.execute("SELECT id FROM contested WHERE id = 2 FOR UPDATE")
         holding.set()
         deadline = time.monotonic() + 60  # the batch never waiting would fail the test below
