@@ -109,16 +109,23 @@ def test_warn_climbs_the_ladder_as_a_broken_rule_would(
     ]
 
 
-def test_a_warning_counts_with_the_rules_own_strikes(
+def test_a_warning_and_a_pardon_count_at_once_with_the_rules_own_strikes(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """After a staff warning, bob's first advertisement is his second strike: muted."""
+    """bob has just spoken (the engine knows his strikes); straight after a staff warning his
+    first advertisement is his second strike: muted. After a pardon, the next is a first."""
     c = start(store, store_clock)
+    say(c, "bob", "hi all")
     say(c, "boss", "/warn @bob")
-    c.clock.advance(timedelta(minutes=2))  # past the strike cache of the running engine
-    c.events.now = c.clock.now()
     [ad] = c.engine.process([c.events.message("bob", "加我微信 abc12345 低价出货")])
     assert ActionKind.MUTE in [a.kind for a in ad.actions]
+    say(c, "mei", "hello")
+    c.clock.advance(timedelta(hours=2))  # the mute is over
+    say(c, "bob", "sorry")
+    assert say(c, "boss", "/pardon @bob") == ["bob: latest strike taken back (1 left)."]
+    [again] = c.engine.process([c.events.message("bob", "加我微信 abc12345 低价出货 2")])
+    assert ActionKind.MUTE in [a.kind for a in again.actions], "strike 2 again, not 3"
+    assert ActionKind.KICK not in [a.kind for a in again.actions]
 
 
 def test_mute_for_a_while_then_pardon(store: Store, store_clock: FrozenClock) -> None:

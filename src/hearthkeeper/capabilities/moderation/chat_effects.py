@@ -130,6 +130,13 @@ def _aimed(scope: StoreBase, request: Pointing,
     return store, group, (None if refused else found), refused
 
 
+def _recount(ctx: EffectContext, member_id: int) -> None:
+    """Have the running engine count the member's strikes afresh: the ladder's next step for
+    what they post next takes a warning or pardon given just now into account."""
+    if ctx.memory is not None:
+        ctx.memory.strikes_changed(ctx.group.community_id, member_id)
+
+
 def _key(ctx: EffectContext, what: str) -> str:
     """The outbox key of a command's carrier actions: one decision per command event."""
     assert ctx.event_id is not None, "a command is an event"
@@ -149,6 +156,7 @@ def warn(scope: StoreBase, request: StaffWarn, ctx: EffectContext) -> Sequence[A
     strike = store.add_strike(group.community_id, found.member_id, STAFF_WARNING, explanation,
                               now, now + expiry if expiry is not None else None,
                               group_id=group.id)  # fmt: skip
+    _recount(ctx, found.member_id)
     count = store.live_strikes(group.community_id, found.member_id, now)
     step = rung(pb.rules.ladder, count)
     done = _climb(store, ctx, group, found, step, request.reason) if step is not None else []
@@ -260,6 +268,7 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
                             include_dead=False, now=now)  # fmt: skip
     if strikes:
         staff.pardon(store, strikes[-1].id, by, now)
+        _recount(ctx, found.member_id)
     done = [TEXTS.say(_LIFTED[k], lang) for k in dict.fromkeys(lifted) if k in _LIFTED]
     if strikes:
         done.append(TEXTS.say("strike_pardoned", lang, left=len(strikes) - 1))
