@@ -221,3 +221,18 @@ def test_warn_as_a_reply_deletes_the_message_and_says_it_in_chinese(
     assert say(c, "boss", "/禁言 @bob 一会儿")[0].startswith("「一会儿」不是时长")
     assert say(c, "mei", "/解除 @bob") == ["mei，只有 Creator、Manager 可以使用「/解除」。"]
     assert say(c, "boss", "/解除 @bob") == ["bob：已撤销最近一次违规（还剩 0 次）。"]
+
+
+def test_a_warning_counts_in_the_groups_violations_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The health figures count a staff warning as a violation of that day, live as the
+    rebuild from the strikes does."""
+    c = start(store, store_clock)
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    say(c, "boss", "/warn @bob")
+    days = store.group_days([group.id], DAY.date(), DAY.date())
+    assert [d.violations for d in days] == [1]
+    store.rebuild_rollups([group.id])
+    assert store.group_days([group.id], DAY.date(), DAY.date()) == days

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.format import human_duration
@@ -31,6 +32,7 @@ from hearthkeeper.playbook.rules import Sanction as Step
 from hearthkeeper.store import Group, Sanction, SanctionKind, Store, StoreError
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.pointing import PointingQueries
+from hearthkeeper.store.rollups import RollupTally, local_day
 from hearthkeeper.store.scope import StoreBase
 
 STAFF_WARNING = "staff_warning"  # the violation a strike given with /warn is recorded as
@@ -156,6 +158,10 @@ def warn(scope: StoreBase, request: StaffWarn, ctx: EffectContext) -> Sequence[A
     strike = store.add_strike(group.community_id, found.member_id, STAFF_WARNING, explanation,
                               now, now + expiry if expiry is not None else None,
                               group_id=group.id)  # fmt: skip
+    # a violation of the group's day, live as the rebuild counts it from the strikes
+    tally = RollupTally()
+    tally.violation(group.id, local_day(now, ZoneInfo(pb.community.timezone)))
+    store.bump_rollups(tally)
     _recount(ctx, found.member_id)
     count = store.live_strikes(group.community_id, found.member_id, now)
     step = rung(pb.rules.ladder, count)
