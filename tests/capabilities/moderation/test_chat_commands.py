@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
@@ -28,9 +30,9 @@ def said(processed: Sequence[Processed]) -> list[str]:
             if a.kind in (ActionKind.REPLY, ActionKind.WARN) and a.text]  # fmt: skip
 
 
-def start(store: Store, clock: FrozenClock, language: str = "en") -> Community:
-    """A community with a manager `boss`, a moderator `mod` and a member `bob` in g1."""
-    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + ACCEPTED
+def start(store: Store, clock: FrozenClock, language: str = "en", rules: str = "") -> Community:
+    """A community with managers `boss` and `mod` and members `bob` and `mei` in g1."""
+    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + rules + ACCEPTED
     clock.set(DAY)
     c = community(store, clock, parse_playbook(text).playbook)
     c.events.now = DAY
@@ -236,3 +238,30 @@ def test_a_warning_counts_in_the_groups_violations_at_once(
     assert [d.violations for d in days] == [1]
     store.rebuild_rollups([group.id])
     assert store.group_days([group.id], DAY.date(), DAY.date()) == days
+
+
+@pytest.mark.parametrize("scope", ["community", "all"])
+def test_pardon_lifts_the_communitys_blacklisting_and_says_what_is_left(
+    store: Store, store_clock: FrozenClock, scope: str
+) -> None:
+    """Three warnings reach the default ladder's kick and blacklist; a pardon lifts the
+    community's blacklisting and its bans. A blacklisting across every community stays, and
+    the reply says where to lift it."""
+    c = start(store, store_clock, rules=f"  blacklist_scope: {scope}\n")
+    g2 = store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    store.join(c.member_id("bob"), g2.id, at=DAY)
+    for _ in range(3):
+        c.clock.advance(timedelta(hours=2))  # each mute over before the next warning
+        say(c, "boss", "/warn @bob")
+    assert SanctionKind.BLACKLIST in sanctions(c, "bob")
+    performed(c)
+    [said] = say(c, "boss", "/pardon @bob")
+    unbanned = sorted(p.action.group or "" for p in performed(c)
+                      if p.action.kind is ActionKind.UNBAN)  # fmt: skip
+    if scope == "community":
+        assert said == "bob: taken off the blacklist; latest strike taken back (2 left)."
+        assert unbanned == ["g1", "g2"] and sanctions(c, "bob") == []
+    else:
+        assert said == "bob: ban lifted; latest strike taken back (2 left); still blacklisted " \
+            "in every community: lift that in the console."  # fmt: skip
+        assert unbanned == ["g1", "g2"] and sanctions(c, "bob") == [SanctionKind.BLACKLIST]

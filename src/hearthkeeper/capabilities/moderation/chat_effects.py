@@ -64,6 +64,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "已撤销最近一次违规（还剩 {left} 次）",
         Language.EN: "latest strike taken back ({left} left)",
     },
+    "still_blacklisted": {
+        Language.ZH_CN: "仍在所有社群的黑名单中，请在后台解除",
+        Language.EN: "still blacklisted in every community: lift that in the console",
+    },
     "nothing": {
         Language.ZH_CN: "{name} 没有禁言、封禁或有效的违规记录，无需解除。",
         Language.EN: "{name} has no mute, ban or live strike to pardon.",
@@ -278,6 +282,10 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
     done = [TEXTS.say(_LIFTED[k], lang) for k in dict.fromkeys(lifted) if k in _LIFTED]
     if strikes:
         done.append(TEXTS.say("strike_pardoned", lang, left=len(strikes) - 1))
+    everywhere = store.active_sanctions(member_id=found.member_id, kind=SanctionKind.BLACKLIST,
+                                        now=now)  # fmt: skip
+    if any(s.community_id is None for s in everywhere):
+        done.append(TEXTS.say("still_blacklisted", lang))
     if not done and not lifted:
         return [answer(ctx.trigger, TEXTS.say("nothing", lang, name=found.name))]
     joined = ("；" if lang is Language.ZH_CN else "; ").join(done)
