@@ -216,3 +216,17 @@ def test_the_audit_log_leaves_out_details_that_have_no_value(console: Console) -
                  detail={"handler": "admission", "violation": None})  # fmt: skip
     page = console.get("/audit").text
     assert "admission" in page and "None" not in page
+
+
+def test_a_ban_typed_in_the_chat_shows_in_the_console(console: Console) -> None:
+    """The dean bans 美美 with /封禁 in the group: the console's audit log names the dean,
+    and the moderation page lists the ban in force with the dean's reason."""
+    dean = console.store.member_for("webchat", "dean", "院长小王")
+    console.store.set_role(dean.id, console.group_id, "dean")
+    console.engine.process([console.events.message("dean", "/封禁 @美美 发广告", name="院长小王")])
+    audit = console.get("/audit").text
+    row = audit.split("chat:院长小王 (webchat:dean)")[1].split("</tr>")[0]
+    assert ">ban<" in row and f"member {console.member_id('mei')}" in row
+    moderation = console.get("/moderation").text
+    in_force = moderation.split('id="in-force-title"')[1].split('id="live-title"')[0]
+    assert "美美" in in_force and "banned by chat:院长小王 (webchat:dean): 发广告" in in_force

@@ -97,6 +97,8 @@ VIOLATION_NAMES: dict[str, dict[Language, str]] = {
     "mention_spam": {Language.ZH_CN: "大量@他人", Language.EN: "mass mentions"},
     "insults": {Language.ZH_CN: "辱骂或争吵", Language.EN: "insults or a quarrel"},
     "nickname": {Language.ZH_CN: "群昵称格式不对", Language.EN: "display name format"},
+    # a strike staff gave with `/warn` (capabilities/moderation/chat_effects.py)
+    "staff_warning": {Language.ZH_CN: "管理员警告", Language.EN: "a moderator's warning"},
 }
 
 PROBATION_WHAT: dict[str, dict[Language, str]] = {

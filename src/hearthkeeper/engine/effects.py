@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, ClassVar, Self, TypeVar, dataclass_transform
+from typing import Any, ClassVar, Protocol, Self, TypeVar, dataclass_transform
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.handler import GroupView, MemberView
@@ -130,6 +130,15 @@ def _typed(value: Any, hint: Any) -> Any:
     return value
 
 
+class Remembers(Protocol):
+    """What an effect may tell the engine's memory of members (`state.State`) that it changed
+    in the store itself: staff's in-chat decisions about another member."""
+
+    def strikes_changed(self, community_id: int, member_id: int) -> None:
+        """The member's strikes were added or taken back: read them again."""
+        ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class EffectContext:
     """What an effect knows besides its request: where, who (if anyone), when, and the action
@@ -141,6 +150,7 @@ class EffectContext:
     now: datetime
     event_id: int | None = None
     trigger: Action | None = None
+    memory: Remembers | None = None  # the engine's memory (None for scheduled work)
 
 
 R = TypeVar("R", bound=Request)

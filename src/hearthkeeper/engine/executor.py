@@ -349,7 +349,7 @@ class Executor:
                 writes=batch, now=event.at, appliers=APPLIERS, event=event, event_id=event_id,
                 member_id=member_id, memory=self, record=record, day=day, clock=self.clock.now,
                 effects=EffectContext(playbook=playbook, group=group, member=member,
-                                      now=event.at, event_id=event_id),
+                                      now=event.at, event_id=event_id, memory=self),
             )  # fmt: skip
             done = step.apply(decision.actions, event.key)
         if isinstance(event, Message) and (group.id, event.event_id) not in record.deleted:
@@ -362,6 +362,10 @@ class Executor:
                now: datetime) -> None:  # fmt: skip
         """A strike was written."""
         self.state.add_strike(community_id, member_id, expires, now)
+
+    def strikes_changed(self, community_id: int, member_id: int) -> None:
+        """An effect gave or took back a strike of the member (staff's /warn, /pardon)."""
+        self.state.strikes_changed(community_id, member_id)
 
     def blacklisted(self, community_id: int, member_id: int) -> None:
         """The member is refused in the community."""

@@ -187,6 +187,12 @@ class State:
         assert entry.strikes is not None
         entry.strikes = (*entry.strikes, expires)
 
+    def strikes_changed(self, community_id: int, member_id: int) -> None:
+        """Read the member's strikes again at the next batch that meets them: they were
+        written or taken back in the store (not through `add_strike`) by this transaction."""
+        entry = self._entry(community_id, member_id)
+        entry.strikes = entry.loaded_at = None
+
     def blacklist(self, community_id: int, member_id: int) -> None:
         """Remember a blacklisting just recorded."""
         self._entry(community_id, member_id).blacklisted = True

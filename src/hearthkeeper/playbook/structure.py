@@ -13,9 +13,9 @@ from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, p
 class Permission(StrEnum):
     """What a staff role may do."""
 
-    MODERATE = "moderate"  # delete, warn, mute
-    BAN = "ban"  # kick, ban, blacklist
-    PARDON = "pardon"  # lift strikes, mutes and bans
+    MODERATE = "moderate"  # /warn, /mute
+    BAN = "ban"  # /ban
+    PARDON = "pardon"  # /pardon: lift mutes and bans, take back a strike
     REVIEW_APPLICATIONS = "review_applications"
     ANSWER_QUESTIONS = "answer_questions"
     POST = "post"  # confirm scheduled posts, post announcements
@@ -48,8 +48,11 @@ class Role(Section):
     )
     permissions: list[Permission] = Field(
         default_factory=list,
-        description="What this role may do in chat. moderate, ban, pardon, manage_calendar "
-        "and edit_playbook allow nothing yet (staff do these in the console or with `hearth`).",
+        description="What this role may do in chat: moderate (/warn, /mute), ban (/ban), pardon "
+        "(/pardon), award_points (/award), manage_members (/tag others), start_polls, "
+        "start_signups, post (/confirm), answer_questions; receive_alerts and "
+        "review_applications name who is told. manage_calendar and edit_playbook allow "
+        "nothing yet (staff do these in the console or with `hearth`).",
     )
 
 

@@ -15,11 +15,12 @@ from hearthkeeper.playbook.structure import CarrierKind, Permission
 
 NOT_BUILT = "not built in this version"
 
-# Permissions no in-chat command or screen asks for: staff moderate, pardon, plan the calendar
-# and edit the playbook in the console or with `hearth`, where every signed-in operator may do
-# all of it. (`review_applications` names who is told of applications: admission/checks.py.)
-UNCHECKED = (Permission.MODERATE, Permission.BAN, Permission.PARDON,
-             Permission.MANAGE_CALENDAR, Permission.EDIT_PLAYBOOK)  # fmt: skip
+# Permissions no in-chat command or screen asks for: staff plan the calendar and edit the
+# playbook in the console or with `hearth`, where every signed-in operator may do all of it.
+# (`moderate`, `ban` and `pardon` are asked for by /warn, /mute, /ban and /pardon:
+# capabilities/moderation/commands.py; `review_applications` names who is told of
+# applications: admission/checks.py.)
+UNCHECKED = (Permission.MANAGE_CALENDAR, Permission.EDIT_PLAYBOOK)
 
 # Carriers whose pictures reach moderation as bytes (read for QR codes): the web chat's
 # uploads. Matrix, Telegram and QQ hand over a picture's kind, not the picture.
@@ -90,6 +91,6 @@ def _permissions(pb: Playbook) -> Iterator[Unhonoured]:
         "Structure",
         f"structure.roles.<id>.permissions: {names} allow{'s' if len(given) == 1 else ''} "
         "nothing yet — no in-chat command "
-        "asks for them; staff moderate, pardon, plan the calendar and edit the playbook in the "
-        "console or with `hearth`, where every signed-in operator may do all of it",
+        "asks for them; staff plan the calendar and edit the playbook in the console or with "
+        "`hearth`, where every signed-in operator may do all of it",
     )

@@ -44,6 +44,15 @@ class PointingQueries(StoreBase):
             )
             return None if found is None else int(found)
 
+    def message_replied_to(self, group_id: int, reply_to: str) -> int | None:
+        """The stored message a reply in the group answers (None: never stored here)."""
+        with self._unit(write=False) as session:
+            found = session.scalar(select(MessageRow.id).where(
+                MessageRow.group_id == group_id,
+                MessageRow.carrier_event_id == storable(reply_to),
+            ))  # fmt: skip
+            return None if found is None else int(found)
+
     def user_ids(self, member_ids: Iterable[int], carrier: str) -> dict[int, str]:
         """How `carrier` names each member (members it does not know are left out)."""
         ids = sorted(set(member_ids))

@@ -1,6 +1,6 @@
 """Moderation: detectors and the learned scorer, the violation ladder, probation; what staff
-undo or decide by hand (`staff.py`), `hearth strikes` / `hearth sanctions` and the console's
-moderation queue.
+undo or decide by hand (`staff.py`): in the console, with `hearth strikes` / `hearth
+sanctions`, or in the chat with `/warn`, `/mute`, `/ban` and `/pardon` (`commands.py`).
 
 The strikes, sanctions and examples it reads stay in the store's core: the engine writes them
 for every batch.
@@ -26,10 +26,13 @@ class Moderation(CapabilityBase):
     def register(self, registry: Registry, setup: Setup) -> None:
         # The command book is filled by the capabilities after this one: moderation reads it
         # when deciding, so the community's own commands are never taken for repeated text.
+        from hearthkeeper.capabilities.moderation import chat_effects, commands
         from hearthkeeper.capabilities.moderation.handler import Moderation as ModerationHandler
         from hearthkeeper.engine.registry import Stage
 
         registry.add(ModerationHandler(setup.playbook, setup.scorer, setup.book), Stage.MODERATION)
+        chat_effects.register(registry)
+        commands.register(setup.book)
 
     def cli(self, app: typer.Typer) -> None:
         """`hearth strikes` and `hearth sanctions`."""

@@ -64,7 +64,7 @@ def sanction_actions(
     for sanction in step.do:
         if sanction is Sanction.WARN:
             text = step.message or say("warn", language, nickname=nickname, violation=name,
-                                       count=strikes, next=_next_hint(ladder, strikes, language))  # fmt: skip
+                                       count=strikes, next=next_hint(ladder, strikes, language))  # fmt: skip
             actions.append(Action(kind=ActionKind.WARN, text=text, **common))  # type: ignore[arg-type]
             continue
         kind = _SANCTION_ACTIONS[sanction]
@@ -84,7 +84,8 @@ def sanction_actions(
     return actions
 
 
-def _next_hint(ladder: Sequence[LadderStep], strikes: int, language: Language) -> str:
+def next_hint(ladder: Sequence[LadderStep], strikes: int, language: Language) -> str:
+    """What the next strike brings (a mute, a removal), said after a warning; "" if nothing new."""
     following = next_rung(ladder, strikes)
     if following is None:
         return ""

@@ -1,9 +1,10 @@
 """What staff do by hand: pardon a strike, lift a mute, a ban or a blacklisting, delete a
-member's message, ban its sender.
+member's message, ban its sender, mute or ban a member (the in-chat `/mute` and `/ban`).
 
 Each runs in one transaction with its audit entry; what it does on the carrier (an unmute,
 an unban, a deletion, a ban) goes through the outbox like every other action, so it is
-performed once, by the running engine. A pardon, a deletion and a ban also keep the message
+performed once, by the running engine, at once (queued at the store's time: `now` is when
+staff decided, for an in-chat command the time its carrier stamped, maybe a little ahead). A pardon, a deletion and a ban also keep the message
 as an example (ham, spam, spam) that the community's learned scorer learns from.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff_actions
+from hearthkeeper.engine.appliers import KICK_HOLDS
 from hearthkeeper.store import (
     ExampleSource,
     Group,
@@ -51,34 +53,111 @@ def delete_message(store: Store, message_id: int, by: str, now: datetime) -> Mes
     return message
 
 
-def ban_for_message(store: Store, message_id: int, by: str, now: datetime) -> list[Sanction]:
+def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
+                    reason: str = "") -> list[Sanction]:  # fmt: skip
     """Ban a message's sender from every group of the community they are in (and the
-    message's group), delete the message, and keep it as an example of spam."""
+    message's group), delete the message, and keep it as an example of spam; `reason`:
+    staff's own words, if they gave some."""
     with store.transaction() as tx:
         message, group = _message_and_group(tx, message_id)
         member_id = message.member_id
         if member_id is None:
             raise StoreError(f"message {message_id} has no sender to ban")
-        every = tx.list_groups(group.community_id)
-        stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
-        groups = staff_actions.ban_reach(group, every, {gid for gid, _ in stays})
-        reason = f"banned by {by} for message {message_id}"
-        bans: list[Sanction] = []
-        for where in groups:
-            bans.append(
-                tx.add_sanction(SanctionKind.BAN, member_id, reason, now, group_id=where.id)
-            )
-            user = tx.user_on(member_id, where.carrier)
-            if user is None or where.imported:
-                continue
-            action = staff_actions.ban(where, user, reason)
-            tx.enqueue(f"staff-ban:{message_id}:{where.id}", where.carrier, action.to_json(),
-                       action.priority, group_id=where.id, at=now)  # fmt: skip
+        why = f"banned by {by} for message {message_id}" + (f": {reason}" if reason else "")
+        bans, groups = _ban(tx, member_id, group, f"staff-ban:{message_id}",
+                            staff_actions.ban_notice(reason), why, now)  # fmt: skip
         _delete(tx, message, group, by, now)
         _learn_spam(tx, message, group, ExampleSource.STAFF_BAN, by, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
-                 detail={"message": message_id, "groups": [g.name for g in groups]})  # fmt: skip
+                 detail={"message": message_id, "groups": [g.name for g in groups],
+                         **({"reason": reason} if reason else {})})  # fmt: skip
     return bans
+
+
+def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
+               key: str, reason: str = "") -> list[Sanction]:  # fmt: skip
+    """Ban a member (pointed at in `group`) from `group` and every other group of its
+    community they are in, as `ban_for_message` does without a message; `key` names the
+    decision (its carrier actions are queued once per key), `reason` is staff's own words."""
+    with store.transaction() as tx:
+        why = f"banned by {by}" + (f": {reason}" if reason else "")
+        bans, groups = _ban(tx, member_id, group, key, staff_actions.ban_notice(reason), why,
+                            now)  # fmt: skip
+        tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
+                 detail={"reason": reason, "groups": [g.name for g in groups]})  # fmt: skip
+    return bans
+
+
+def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
+                     everywhere: bool, key: str, reason: str = "") -> list[Sanction]:  # fmt: skip
+    """Blacklist a member in `group`'s community (in every community with `everywhere`) and
+    ban them from the community's groups they are in, as the ladder's blacklist step does."""
+    with store.transaction() as tx:
+        why = f"blacklisted by {by}" + (f": {reason}" if reason else "")
+        tx.add_sanction(SanctionKind.BLACKLIST, member_id, why, now,
+                        community_id=None if everywhere else group.community_id)  # fmt: skip
+        bans, groups = _ban(tx, member_id, group, key, staff_actions.ban_notice(reason), why,
+                            now)  # fmt: skip
+        tx.audit(by, "blacklist", group.community_id, target=f"member {member_id}",
+                 detail={"reason": reason, "everywhere": everywhere,
+                         "groups": [g.name for g in groups]})  # fmt: skip
+    return bans
+
+
+def kick_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
+                key: str, reason: str = "") -> Sanction:  # fmt: skip
+    """Remove a member from `group` (they may come back), held back for the moments the
+    carrier takes, as the ladder's kick step does."""
+    with store.transaction() as tx:
+        why = f"removed by {by}" + (f": {reason}" if reason else "")
+        kick = tx.add_sanction(SanctionKind.KICK, member_id, why, now, group_id=group.id,
+                               until=now + KICK_HOLDS)  # fmt: skip
+        user = tx.user_on(member_id, group.carrier)
+        if user is not None and not group.imported:
+            action = staff_actions.kick(group, user, why, reason)
+            tx.enqueue(key, group.carrier, action.to_json(), action.priority,
+                       group_id=group.id)  # fmt: skip
+        tx.audit(by, "kick", group.community_id, target=f"member {member_id}",
+                 detail={"reason": reason, "group": group.name})  # fmt: skip
+    return kick
+
+
+def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str,
+         now: datetime) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
+    """The bans (and their carrier actions, queued under `key:<group id>`) in `group` and
+    every other group of its community the member is in; `shown` is what the member may be
+    shown, `why` what staff read."""
+    every = tx.list_groups(group.community_id)
+    stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
+    groups = staff_actions.ban_reach(group, every, {gid for gid, _ in stays})
+    bans: list[Sanction] = []
+    for where in groups:
+        bans.append(tx.add_sanction(SanctionKind.BAN, member_id, why, now, group_id=where.id))
+        user = tx.user_on(member_id, where.carrier)
+        if user is None or where.imported:
+            continue
+        action = staff_actions.ban(where, user, why, shown)
+        tx.enqueue(f"{key}:{where.id}", where.carrier, action.to_json(), action.priority,
+                   group_id=where.id)  # fmt: skip
+    return bans, groups
+
+
+def mute_member(store: Store, member_id: int, group: Group, until: datetime, by: str,
+                now: datetime, *, key: str, reason: str = "") -> Sanction:  # fmt: skip
+    """Mute a member in `group` until `until` (lifted on time by the engine, like the
+    ladder's mutes); the mute is queued for the carrier once per `key`."""
+    with store.transaction() as tx:
+        why = f"muted by {by}" + (f": {reason}" if reason else "")
+        mute = tx.add_sanction(SanctionKind.MUTE, member_id, why, now, group_id=group.id,
+                               until=until)  # fmt: skip
+        user = tx.user_on(member_id, group.carrier)
+        if user is not None and not group.imported:
+            action = staff_actions.mute(group, user, until - now, why, reason)
+            tx.enqueue(key, group.carrier, action.to_json(), action.priority,
+                       group_id=group.id)  # fmt: skip
+        tx.audit(by, "mute", group.community_id, target=f"member {member_id}",
+                 detail={"reason": reason, "group": group.name, "until": until.isoformat()})  # fmt: skip
+    return mute
 
 
 def _message_and_group(tx: Store, message_id: int) -> tuple[Message, Group]:
@@ -96,7 +175,7 @@ def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -
         user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
         action = staff_actions.deletion(message, group, user, by)
         tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(),
-                   action.priority, group_id=group.id, at=now)  # fmt: skip
+                   action.priority, group_id=group.id)  # fmt: skip
     # No longer counted: levels, the rollups and vital signs leave it out from now on.
     tx.delete_messages([MessageDeletion(group.id, message.carrier_event_id, f"staff:{by}", now)])
 
@@ -135,7 +214,7 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
                 continue  # a kick has nothing to undo: lifting it only stops holding them
             action = staff_actions.undo(item, group, user, by)
             tx.enqueue(f"lift:{sanction_id}:{item.id}", group.carrier, action.to_json(),
-                       action.priority, group_id=group.id, at=now)  # fmt: skip
+                       action.priority, group_id=group.id)  # fmt: skip
             queued += 1
         tx.audit(by, f"lift {sanction.kind.value}", sanction.community_id,
                  target=f"member {sanction.member_id}",
@@ -143,4 +222,14 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
     return sanction, queued
 
 
-__all__ = ["StoreError", "ban_for_message", "delete_message", "lift", "pardon"]
+__all__ = [
+    "StoreError",
+    "ban_for_message",
+    "ban_member",
+    "blacklist_member",
+    "delete_message",
+    "kick_member",
+    "lift",
+    "mute_member",
+    "pardon",
+]

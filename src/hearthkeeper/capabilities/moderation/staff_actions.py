@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from datetime import timedelta
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.store import Group, Message, Sanction, SanctionKind
@@ -41,12 +42,33 @@ def deletion(message: Message, group: Group, user: str | None, by: str) -> Actio
                   handler=HANDLER)  # fmt: skip
 
 
-def ban(where: Group, user: str, why: str) -> Action:
-    """Ban `user` from `where`. The member is told a moderator decided; `why` (who and for
-    which message) goes to the audit log."""
+def ban_notice(reason: str = "") -> str:
+    """What a member banned by staff may be shown: that a moderator decided, with staff's
+    own words if they gave some."""
+    return "banned by a moderator" + (f": {reason}" if reason else "")
+
+
+def ban(where: Group, user: str, why: str, shown: str = "banned by a moderator") -> Action:
+    """Ban `user` from `where`. The member is told a moderator decided (`shown`); `why` (who
+    and for which message) goes to the audit log."""
     return Action(kind=ActionKind.BAN, carrier=where.carrier, group=where.carrier_group_id,
-                  member=user, reason="banned by a moderator", detail=why,
+                  member=user, reason=shown, detail=why, handler=HANDLER)  # fmt: skip
+
+
+def mute(where: Group, user: str, duration: timedelta, why: str, reason: str = "") -> Action:
+    """Mute `user` in `where` for `duration`; the member is shown that a moderator decided
+    (with staff's own `reason`), `why` goes to the audit log."""
+    shown = "muted by a moderator" + (f": {reason}" if reason else "")
+    return Action(kind=ActionKind.MUTE, carrier=where.carrier, group=where.carrier_group_id,
+                  member=user, duration=duration, reason=shown, detail=why,
                   handler=HANDLER)  # fmt: skip
+
+
+def kick(where: Group, user: str, why: str, reason: str = "") -> Action:
+    """Remove `user` from `where` (they may come back); shown as a moderator's decision."""
+    shown = "removed by a moderator" + (f": {reason}" if reason else "")
+    return Action(kind=ActionKind.KICK, carrier=where.carrier, group=where.carrier_group_id,
+                  member=user, reason=shown, detail=why, handler=HANDLER)  # fmt: skip
 
 
 def undo(sanction: Sanction, group: Group, user: str, by: str) -> Action:

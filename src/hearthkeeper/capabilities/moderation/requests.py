@@ -1,0 +1,33 @@
+"""What the in-chat staff commands ask the engine to do (typed effect requests)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hearthkeeper.capabilities.points.requests import Pointing
+
+
+class StaffWarn(Pointing, effect="moderation.warn"):
+    """A strike for the member pointed at, given by staff for `reason`: the ladder's next
+    step follows; a message replied to is deleted and kept as spam."""
+
+    reason: str = ""
+
+
+class StaffMute(Pointing, effect="moderation.mute"):
+    """Mute the member pointed at in this group for `duration`."""
+
+    duration: timedelta
+    reason: str = ""
+
+
+class StaffBan(Pointing, effect="moderation.ban"):
+    """Ban the member pointed at from every group of the community they are in; a message
+    replied to is deleted and kept as spam."""
+
+    reason: str = ""
+
+
+class StaffPardon(Pointing, effect="moderation.pardon"):
+    """Lift the mutes and bans in force on the member pointed at in this community, and take
+    back their latest live strike."""

@@ -1,0 +1,267 @@
+"""Staff moderate in the chat itself: `/warn`, `/mute`, `/ban`, `/pardon` (and `/警告`
+`/禁言` `/封禁` `/解除`), pointed at a member by @-mention, `@name` or a reply; a member
+without the permission is refused and nothing happens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.executor import Processed
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import SanctionKind, Store
+from hearthkeeper.testing.fake_carrier import Performed
+from tests.engine_setup import RULES, Community, community
+from tests.playbook_samples import MINIMAL
+
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+ACCEPTED = "joining:\n  ceremony:\n    accept_rules: false\n"  # they were here before
+BOSS = "chat:boss (fake:boss)"  # how the audit log names the manager who typed the command
+
+
+def said(processed: Sequence[Processed]) -> list[str]:
+    return [a.text for p in processed for a in p.actions
+            if a.kind in (ActionKind.REPLY, ActionKind.WARN) and a.text]  # fmt: skip
+
+
+def start(store: Store, clock: FrozenClock, language: str = "en", rules: str = "") -> Community:
+    """A community with managers `boss` and `mod` and members `bob` and `mei` in g1."""
+    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + rules + ACCEPTED
+    clock.set(DAY)
+    c = community(store, clock, parse_playbook(text).playbook)
+    c.events.now = DAY
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    for user, role in (("boss", "manager"), ("mod", "manager"), ("bob", None), ("mei", None)):
+        member = store.member_for("fake", user, user)
+        store.join(member.id, group.id, role=role, at=DAY - timedelta(days=30))
+    return c
+
+
+def say(c: Community, user: str, text: str, **extra: object) -> list[str]:
+    c.clock.advance(timedelta(minutes=1))
+    c.events.now = c.clock.now()
+    event = replace(c.events.message(user, text), **extra)  # type: ignore[arg-type]
+    return said(c.engine.process([event]))
+
+
+def performed(c: Community) -> list[Performed]:
+    """What the carrier did for the engine since the last look."""
+    asyncio.run(c.engine.drain())
+    done = list(c.carrier.performed)
+    c.carrier.performed.clear()
+    return done
+
+
+def sanctions(c: Community, user: str) -> list[SanctionKind]:
+    return [s.kind for s in c.store.active_sanctions(member_id=c.member_id(user),
+                                                     now=c.clock.now())]  # fmt: skip
+
+
+def audit(c: Community) -> list[tuple[str, str, str]]:
+    return [(e.actor, e.action, e.target)
+            for e in reversed(c.store.audit_log(c.runtime.community_id))]  # fmt: skip
+
+
+def test_a_member_without_the_permission_is_refused_and_nothing_happens(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    for command in ("/warn @bob rude", "/mute @bob 1h", "/ban @bob spam", "/pardon @bob",
+                    "/禁言 @bob 10分钟", "/封禁 @bob"):  # fmt: skip
+        name = command.split()[0]
+        assert say(c, "mei", command) == [f"mei, only Creator, Manager can use '{name}'."]
+    assert store.strikes(member_id=c.member_id("bob")) == []
+    assert sanctions(c, "bob") == []
+    assert [p.action.kind for p in performed(c)] == [ActionKind.REPLY] * 6
+    assert audit(c) == []
+
+
+def test_warn_climbs_the_ladder_as_a_broken_rule_would(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    assert say(c, "boss", "/warn @bob posting ads") == [
+        "bob, a moderator warned you (posting ads). Strike 1; next time: muted for 1 hour."
+    ]
+    [warning] = performed(c)
+    assert (warning.action.kind, warning.action.member) == (ActionKind.WARN, "bob")
+    assert "staff_warning" not in (warning.action.reason or "")
+    # the second warning reaches the ladder's mute
+    [text] = say(c, "boss", "/warn @bob again")
+    assert text == "bob, a moderator warned you (again). Strike 2; next time you will be " \
+        "removed.\nbob is muted for 1 hour (again)."  # fmt: skip
+    mute = next(p.action for p in performed(c) if p.action.kind is ActionKind.MUTE)
+    assert (mute.member, mute.duration) == ("bob", timedelta(hours=1))
+    assert sanctions(c, "bob") == [SanctionKind.MUTE]
+    # the third: removed and blacklisted, as the default ladder says
+    c.clock.advance(timedelta(hours=1))
+    say(c, "boss", "/警告 @bob")
+    assert ActionKind.BAN in [p.action.kind for p in performed(c)]
+    assert SanctionKind.BLACKLIST in sanctions(c, "bob")
+    assert [(a, t) for who, a, t in audit(c) if who == BOSS][:3] == [
+        ("warn", f"member {c.member_id('bob')}"),
+        ("mute", f"member {c.member_id('bob')}"),
+        ("warn", f"member {c.member_id('bob')}"),
+    ]
+
+
+def test_a_warning_and_a_pardon_count_at_once_with_the_rules_own_strikes(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """bob has just spoken (the engine knows his strikes); straight after a staff warning his
+    first advertisement is his second strike: muted. After a pardon, the next is a first."""
+    c = start(store, store_clock)
+    say(c, "bob", "hi all")
+    say(c, "boss", "/warn @bob")
+    [ad] = c.engine.process([c.events.message("bob", "加我微信 abc12345 低价出货")])
+    assert ActionKind.MUTE in [a.kind for a in ad.actions]
+    say(c, "mei", "hello")
+    c.clock.advance(timedelta(hours=2))  # the mute is over
+    say(c, "bob", "sorry")
+    assert say(c, "boss", "/pardon @bob") == ["bob: latest strike taken back (1 left)."]
+    [again] = c.engine.process([c.events.message("bob", "加我微信 abc12345 低价出货 2")])
+    assert ActionKind.MUTE in [a.kind for a in again.actions], "strike 2 again, not 3"
+    assert ActionKind.KICK not in [a.kind for a in again.actions]
+
+
+def test_mute_for_a_while_then_pardon(store: Store, store_clock: FrozenClock) -> None:
+    c = start(store, store_clock)
+    assert say(c, "boss", "/mute @bob 2h flooding") == ["bob is muted for 2 hours (flooding)."]
+    [mute] = [p.action for p in performed(c) if p.action.kind is ActionKind.MUTE]
+    assert (mute.member, mute.duration) == ("bob", timedelta(hours=2))
+    assert "flooding" in mute.reason
+    # what bob posts while muted is removed
+    [held] = c.engine.process([c.events.message("bob", "hello?", at=c.clock.now())])
+    assert ActionKind.DELETE in [a.kind for a in held.actions]
+    performed(c)
+    assert say(c, "mod", "/解除 @bob") == ["bob: mute lifted."]
+    assert {p.action.kind for p in performed(c)} == {ActionKind.REPLY, ActionKind.UNMUTE}
+    assert sanctions(c, "bob") == []
+    assert say(c, "mod", "/pardon @bob") == ["bob has no mute, ban or live strike to pardon."]
+    assert [(who, action) for who, action, _ in audit(c)] == [
+        (BOSS, "mute"),
+        ("chat:mod (fake:mod)", "lift mute"),
+    ]
+
+
+def test_mute_without_a_duration_takes_the_ladders(store: Store, store_clock: FrozenClock) -> None:
+    c = start(store, store_clock)
+    assert say(c, "boss", "/禁言 @bob") == ["bob is muted for 1 hour."]
+    assert say(c, "boss", "/mute @mei 30分钟") == ["mei is muted for 30 minutes."]
+
+
+def test_mute_and_ban_say_what_is_wrong(store: Store, store_clock: FrozenClock) -> None:
+    c = start(store, store_clock)
+    accepted = "write 10m, 1h, 2d or 1h30m, at most 28 days."
+    assert say(c, "boss", "/mute @bob soon") == [f"'soon' is not a duration: {accepted}"]
+    assert say(c, "boss", "/mute @bob 30d") == [f"'30d' is not a duration: {accepted}"]
+    assert say(c, "boss", "/mute @nobody 1h") == [
+        "I can't find @nobody: @-mention them or reply to their message."
+    ]
+    assert say(c, "boss", "/ban @mod") == [
+        "mod is Manager: staff cannot be warned, muted or banned by command."
+    ]
+    assert say(c, "boss", "/mute @mod 1h") == [
+        "mod is Manager: staff cannot be warned, muted or banned by command."
+    ]
+    assert say(c, "boss", "/ban")[0].startswith("Usage: /ban @member reason")
+    assert sanctions(c, "mod") == [] and sanctions(c, "bob") == []
+    assert audit(c) == []
+
+
+def test_ban_reaches_every_group_of_the_community_and_pardon_lifts_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    g2 = store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    store.join(c.member_id("bob"), g2.id, at=DAY)
+    assert say(c, "boss", "/ban bob's ads", mentions=("bob",)) == [
+        "bob is banned from g1, g2 (bob's ads)."
+    ]
+    bans = [p.action for p in performed(c) if p.action.kind is ActionKind.BAN]
+    assert sorted((b.group, b.member) for b in bans) == [("g1", "bob"), ("g2", "bob")]
+    assert sanctions(c, "bob") == [SanctionKind.BAN, SanctionKind.BAN]
+    assert ("ban", f"member {c.member_id('bob')}") in [(a, t) for w, a, t in audit(c) if w == BOSS]
+    assert say(c, "boss", "/pardon @bob") == ["bob: ban lifted."]
+    unbans = [p.action.group for p in performed(c) if p.action.kind is ActionKind.UNBAN]
+    assert sorted(unbans) == ["g1", "g2"]
+
+
+def test_ban_as_a_reply_deletes_the_message_and_learns_it_as_spam(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    pitch = "cheap followers, dm me"
+    c.engine.process([c.events.message("bob", pitch, event_id="m-1", at=DAY)])
+    assert say(c, "boss", "/封禁", reply_to="m-1") == ["bob is banned from g1."]
+    done = performed(c)
+    assert {(p.action.kind, p.action.target or p.action.member) for p in done} >= {
+        (ActionKind.DELETE, "m-1"),
+        (ActionKind.BAN, "bob"),
+    }
+    examples = store.moderation_examples()
+    assert [(e.text, e.is_spam) for e in examples] == [(pitch, True)]
+
+
+def test_warn_as_a_reply_deletes_the_message_and_says_it_in_chinese(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock, language="zh-CN")
+    c.engine.process([c.events.message("bob", "大家好呀", event_id="m-2", at=DAY)])
+    assert say(c, "boss", "/警告 别发广告", reply_to="m-2") == [
+        "bob，管理员警告你（别发广告）。第 1 次违规，再次违规将被禁言 1 小时。"
+    ]
+    kinds = {(p.action.kind, p.action.target) for p in performed(c)}
+    assert (ActionKind.DELETE, "m-2") in kinds
+    assert [(e.text, e.is_spam) for e in store.moderation_examples()] == [("大家好呀", True)]
+    assert say(c, "boss", "/禁言 @bob 一会儿")[0].startswith("「一会儿」不是时长")
+    assert say(c, "mei", "/解除 @bob") == ["mei，只有 Creator、Manager 可以使用「/解除」。"]
+    assert say(c, "boss", "/解除 @bob") == ["bob：已撤销最近一次违规（还剩 0 次）。"]
+
+
+def test_a_warning_counts_in_the_groups_violations_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The health figures count a staff warning as a violation of that day, live as the
+    rebuild from the strikes does."""
+    c = start(store, store_clock)
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    say(c, "boss", "/warn @bob")
+    days = store.group_days([group.id], DAY.date(), DAY.date())
+    assert [d.violations for d in days] == [1]
+    store.rebuild_rollups([group.id])
+    assert store.group_days([group.id], DAY.date(), DAY.date()) == days
+
+
+@pytest.mark.parametrize("scope", ["community", "all"])
+def test_pardon_lifts_the_communitys_blacklisting_and_says_what_is_left(
+    store: Store, store_clock: FrozenClock, scope: str
+) -> None:
+    """Three warnings reach the default ladder's kick and blacklist; a pardon lifts the
+    community's blacklisting and its bans. A blacklisting across every community stays, and
+    the reply says where to lift it."""
+    c = start(store, store_clock, rules=f"  blacklist_scope: {scope}\n")
+    g2 = store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    store.join(c.member_id("bob"), g2.id, at=DAY)
+    for _ in range(3):
+        c.clock.advance(timedelta(hours=2))  # each mute over before the next warning
+        say(c, "boss", "/warn @bob")
+    assert SanctionKind.BLACKLIST in sanctions(c, "bob")
+    performed(c)
+    [said] = say(c, "boss", "/pardon @bob")
+    unbanned = sorted(p.action.group or "" for p in performed(c)
+                      if p.action.kind is ActionKind.UNBAN)  # fmt: skip
+    if scope == "community":
+        assert said == "bob: taken off the blacklist; latest strike taken back (2 left)."
+        assert unbanned == ["g1", "g2"] and sanctions(c, "bob") == []
+    else:
+        assert said == "bob: ban lifted; latest strike taken back (2 left); still blacklisted " \
+            "in every community: lift that in the console."  # fmt: skip
+        assert unbanned == ["g1", "g2"] and sanctions(c, "bob") == [SanctionKind.BLACKLIST]
