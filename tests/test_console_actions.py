@@ -155,6 +155,10 @@ def test_deleting_a_message_or_banning_for_it_from_the_member_page(console: Cons
     [ban] = console.store.active_sanctions(member_id=angry, kind=SanctionKind.BAN,
                                            now=console.clock.now())  # fmt: skip
     assert ban.group_id == console.group_id
+    # the member is told in the community's language (skincare: Chinese), not in English
+    told = {i.action["kind"]: i.action["reason"] for i in console.store.outbox_items()
+            if i.key.startswith(("staff-delete:", "staff-ban:"))}  # fmt: skip
+    assert told == {"delete": "已被管理员撤回", "ban": "已被管理员封禁"}
     examples = console.store.moderation_examples(community_id=console.community_id)
     assert [(e.source, e.is_spam, e.actor) for e in examples] == [
         (ExampleSource.STAFF_DELETE, True, "console:ann"),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hearthkeeper.capabilities.moderation import staff_actions
 from hearthkeeper.capabilities.moderation.decisions import sanction_line, strike_line
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Message, MessageKind, Sanction, SanctionKind, Strike
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -59,9 +60,12 @@ def test_the_carrier_is_told_a_moderator_decided_and_staff_see_who() -> None:
     assert (
         deletion.reason == "removed by a moderator" and deletion.detail == "deleted by console:mei"
     )
-    ban = staff_actions.ban(group(2), "spam", "banned by mei for message 5")
+    shown = staff_actions.notice("banned", Language.EN)
+    ban = staff_actions.ban(group(2), "spam", "banned by mei for message 5", shown)
     assert (ban.kind, ban.reason, ban.detail) == (
         ActionKind.BAN, "banned by a moderator", "banned by mei for message 5")  # fmt: skip
+    removed = staff_actions.deletion(message, group(1), "spam", "console:mei", Language.ZH_CN)
+    assert removed.reason == "已被管理员撤回"
     unmute = staff_actions.undo(sanction(1, SanctionKind.MUTE), group(1), "spam", "cli")
     unban = staff_actions.undo(sanction(2, SanctionKind.BLACKLIST), group(1), "spam", "cli")
     assert (unmute.kind, unban.kind, unmute.reason) == (

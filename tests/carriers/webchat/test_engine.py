@@ -82,7 +82,7 @@ def test_staff_mute_and_pardon_a_member_from_the_chat(
                 chat.engine_round(client)
                 assert _last_said_by_bot(chat) == "小美 已被禁言 10 分钟（刷屏）。"
                 muted = frames_until(member, "muted")[-1]
-                assert muted["reason"] == "muted by a moderator: 刷屏"
+                assert muted["reason"] == "已被管理员禁言：刷屏"  # the community's language
                 _say(staff, "/解除 @小美")
                 chat.engine_round(client)
                 assert _last_said_by_bot(chat) == "小美：已解除禁言。"

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff_actions
 from hearthkeeper.engine.appliers import KICK_HOLDS
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import (
     ExampleSource,
     Group,
@@ -65,7 +66,8 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
             raise StoreError(f"message {message_id} has no sender to ban")
         why = f"banned by {by} for message {message_id}" + (f": {reason}" if reason else "")
         bans, groups = _ban(tx, member_id, group, f"staff-ban:{message_id}",
-                            staff_actions.ban_notice(reason), why, now)  # fmt: skip
+                            staff_actions.notice("banned", _language(tx, group.community_id), reason),
+                            why, now)  # fmt: skip
         _delete(tx, message, group, by, now)
         _learn_spam(tx, message, group, ExampleSource.STAFF_BAN, by, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
@@ -81,8 +83,8 @@ def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetim
     decision (its carrier actions are queued once per key), `reason` is staff's own words."""
     with store.transaction() as tx:
         why = f"banned by {by}" + (f": {reason}" if reason else "")
-        bans, groups = _ban(tx, member_id, group, key, staff_actions.ban_notice(reason), why,
-                            now)  # fmt: skip
+        shown = staff_actions.notice("banned", _language(tx, group.community_id), reason)
+        bans, groups = _ban(tx, member_id, group, key, shown, why, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "groups": [g.name for g in groups]})  # fmt: skip
     return bans
@@ -96,8 +98,8 @@ def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: d
         why = f"blacklisted by {by}" + (f": {reason}" if reason else "")
         tx.add_sanction(SanctionKind.BLACKLIST, member_id, why, now,
                         community_id=None if everywhere else group.community_id)  # fmt: skip
-        bans, groups = _ban(tx, member_id, group, key, staff_actions.ban_notice(reason), why,
-                            now)  # fmt: skip
+        shown = staff_actions.notice("banned", _language(tx, group.community_id), reason)
+        bans, groups = _ban(tx, member_id, group, key, shown, why, now)
         tx.audit(by, "blacklist", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "everywhere": everywhere,
                          "groups": [g.name for g in groups]})  # fmt: skip
@@ -114,12 +116,22 @@ def kick_member(store: Store, member_id: int, group: Group, by: str, now: dateti
                                until=now + KICK_HOLDS)  # fmt: skip
         user = tx.user_on(member_id, group.carrier)
         if user is not None and not group.imported:
-            action = staff_actions.kick(group, user, why, reason)
+            shown = staff_actions.notice("removed", _language(tx, group.community_id), reason)
+            action = staff_actions.kick(group, user, why, shown)
             tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                        group_id=group.id)  # fmt: skip
         tx.audit(by, "kick", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "group": group.name})  # fmt: skip
     return kick
+
+
+def _language(tx: Store, community_id: int) -> Language:
+    """The language of the playbook the community runs: what its members are shown of
+    staff's decisions is in it (English before any playbook is applied)."""
+    from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
+
+    playbook = community_playbook(tx, community_id)
+    return Language.EN if playbook is None else playbook.community.language
 
 
 def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str,
@@ -152,7 +164,8 @@ def mute_member(store: Store, member_id: int, group: Group, until: datetime, by:
                                until=until)  # fmt: skip
         user = tx.user_on(member_id, group.carrier)
         if user is not None and not group.imported:
-            action = staff_actions.mute(group, user, until - now, why, reason)
+            shown = staff_actions.notice("muted", _language(tx, group.community_id), reason)
+            action = staff_actions.mute(group, user, until - now, why, shown)
             tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                        group_id=group.id)  # fmt: skip
         tx.audit(by, "mute", group.community_id, target=f"member {member_id}",
@@ -173,7 +186,7 @@ def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -
     staff click."""
     if not group.imported:  # an imported group's chat is elsewhere: nothing to delete there
         user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
-        action = staff_actions.deletion(message, group, user, by)
+        action = staff_actions.deletion(message, group, user, by, _language(tx, group.community_id))
         tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(),
                    action.priority, group_id=group.id)  # fmt: skip
     # No longer counted: levels, the rollups and vital signs leave it out from now on.

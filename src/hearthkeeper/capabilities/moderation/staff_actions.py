@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Message, Sanction, SanctionKind
 
 HANDLER = "staff"
@@ -34,39 +36,48 @@ def teaches_spam(member_id: int | None, staff_role: str | None) -> bool:
     return member_id is not None and staff_role is None
 
 
-def deletion(message: Message, group: Group, user: str | None, by: str) -> Action:
+NOTICES = Phrasebook({
+    "removed_message": {Language.ZH_CN: "已被管理员撤回", Language.EN: "removed by a moderator"},
+    "banned": {Language.ZH_CN: "已被管理员封禁", Language.EN: "banned by a moderator"},
+    "muted": {Language.ZH_CN: "已被管理员禁言", Language.EN: "muted by a moderator"},
+    "removed": {Language.ZH_CN: "已被管理员移出群", Language.EN: "removed by a moderator"},
+    "because": {Language.ZH_CN: "{notice}：{reason}", Language.EN: "{notice}: {reason}"},
+})  # fmt: skip
+
+
+def notice(what: str, language: Language, reason: str = "") -> str:
+    """What a member is shown of staff's decision `what` (banned, muted, removed): that a
+    moderator decided, in the community's language, with staff's own words if they gave some."""
+    said = NOTICES.say(what, language)
+    return NOTICES.say("because", language, notice=said, reason=reason) if reason else said
+
+
+def deletion(message: Message, group: Group, user: str | None, by: str,
+             language: Language = Language.EN) -> Action:  # fmt: skip
     """Delete `message` (sent by `user` on the group's carrier) for `by`."""
     return Action(kind=ActionKind.DELETE, carrier=group.carrier, group=group.carrier_group_id,
                   member=user, target=message.carrier_event_id,
-                  reason="removed by a moderator", detail=f"deleted by {by}",
+                  reason=notice("removed_message", language), detail=f"deleted by {by}",
                   handler=HANDLER)  # fmt: skip
 
 
-def ban_notice(reason: str = "") -> str:
-    """What a member banned by staff may be shown: that a moderator decided, with staff's
-    own words if they gave some."""
-    return "banned by a moderator" + (f": {reason}" if reason else "")
-
-
-def ban(where: Group, user: str, why: str, shown: str = "banned by a moderator") -> Action:
-    """Ban `user` from `where`. The member is told a moderator decided (`shown`); `why` (who
-    and for which message) goes to the audit log."""
+def ban(where: Group, user: str, why: str, shown: str) -> Action:
+    """Ban `user` from `where`. The member is shown `shown` (`notice("banned", …)`); `why`
+    (who and for which message) goes to the audit log."""
     return Action(kind=ActionKind.BAN, carrier=where.carrier, group=where.carrier_group_id,
                   member=user, reason=shown, detail=why, handler=HANDLER)  # fmt: skip
 
 
-def mute(where: Group, user: str, duration: timedelta, why: str, reason: str = "") -> Action:
-    """Mute `user` in `where` for `duration`; the member is shown that a moderator decided
-    (with staff's own `reason`), `why` goes to the audit log."""
-    shown = "muted by a moderator" + (f": {reason}" if reason else "")
+def mute(where: Group, user: str, duration: timedelta, why: str, shown: str) -> Action:
+    """Mute `user` in `where` for `duration`; the member is shown `shown`
+    (`notice("muted", …)`), `why` goes to the audit log."""
     return Action(kind=ActionKind.MUTE, carrier=where.carrier, group=where.carrier_group_id,
                   member=user, duration=duration, reason=shown, detail=why,
                   handler=HANDLER)  # fmt: skip
 
 
-def kick(where: Group, user: str, why: str, reason: str = "") -> Action:
-    """Remove `user` from `where` (they may come back); shown as a moderator's decision."""
-    shown = "removed by a moderator" + (f": {reason}" if reason else "")
+def kick(where: Group, user: str, why: str, shown: str) -> Action:
+    """Remove `user` from `where` (they may come back); shown `shown` (`notice("removed", …)`)."""
     return Action(kind=ActionKind.KICK, carrier=where.carrier, group=where.carrier_group_id,
                   member=user, reason=shown, detail=why, handler=HANDLER)  # fmt: skip
 
