@@ -37,6 +37,9 @@ DEFAULT_MUTE = timedelta(hours=1)  # when the ladder has no mute to take the len
 # The longest mute a command gives: Discord's timeouts end within 28 days, and a longer one
 # is a ban in all but name.
 LONGEST_MUTE = timedelta(days=28)
+# The shortest: QQ mutes for a minute at least, and Telegram takes a restriction under 30
+# seconds as one for ever.
+SHORTEST_MUTE = timedelta(minutes=1)
 REASON_LENGTH = 500
 
 TEXTS = Phrasebook({
@@ -61,8 +64,12 @@ TEXTS = Phrasebook({
         "latest strike; or reply to their message with /pardon)",
     },
     "bad_duration": {
-        Language.ZH_CN: "「{given}」不是时长：请写 10m、1h、2d 或 1h30m（也可以写 30分钟、2小时、1天），最长 28 天。",
-        Language.EN: "'{given}' is not a duration: write 10m, 1h, 2d or 1h30m, at most 28 days.",
+        Language.ZH_CN: "「{given}」不是时长：请写 10m、1h、2d 或 1h30m（也可以写 30分钟、2小时、1天）。",
+        Language.EN: "'{given}' is not a duration: write 10m, 1h, 2d or 1h30m.",
+    },
+    "mute_range": {
+        Language.ZH_CN: "禁言时长须在 1 分钟到 28 天之间，「{given}」不行。",
+        Language.EN: "A mute lasts from 1 minute to 28 days, not {given}.",
     },
 })  # fmt: skip
 
@@ -77,12 +84,11 @@ def default_mute(ladder: list[LadderStep]) -> timedelta:
 
 def mute_length(word: str) -> timedelta | None:
     """A mute's length as typed (`10m`, `1h`, `2d`, `1h30m`, `2小时`), None when it is not
-    a duration or is longer than `LONGEST_MUTE`."""
+    a duration."""
     try:
-        length = parse_duration(word)
+        return parse_duration(word)
     except ValueError:
         return None
-    return length if length <= LONGEST_MUTE else None
 
 
 def _usage(event: Event, key: str, lang: Language, **values: object) -> Outcome:
@@ -111,6 +117,8 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         found = mute_length(word)
         if found is None:
             return _usage(event, "bad_duration", lang, given=word[:40])
+        if not SHORTEST_MUTE <= found <= LONGEST_MUTE:
+            return _usage(event, "mute_range", lang, given=word[:40])
         length = found
     request = StaffMute(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
                         duration=length, reason=reason.strip()[:REASON_LENGTH])  # fmt: skip
