@@ -4,6 +4,7 @@ and on a throwaway PostgreSQL server (skipped, and said so, where PostgreSQL is 
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,14 @@ from tests.integration import postgres
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
+
+# --- what the `hearth` commands print is read as plain text ------------------------------
+
+# A CI that asks for colour (FORCE_COLOR=1, PY_COLORS, TTY_COMPATIBLE) made rich style the
+# commands' output, and `hearth calendar`'s lines no longer read "post [link] Chart". Cleared
+# before any test imports the commands' consoles (and so for the `hearth` processes tests start).
+for _forcing in ("FORCE_COLOR", "PY_COLORS", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
+    os.environ.pop(_forcing, None)
 
 # --- property tests: what holds for every input, never how fast --------------------------
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_property_test_paused_by_a_busy_host_still_passes() -> None:
@@ -23,3 +29,17 @@ def test_a_property_test_paused_by_a_busy_host_still_passes() -> None:
 
     every_integer_is_an_integer()
     assert len(seen) > 3
+
+
+def test_commands_are_read_as_plain_text_when_the_ci_forces_colour() -> None:
+    """A CI with FORCE_COLOR=1 in its environment failed the `hearth calendar` test: its
+    lines came out styled ("post \\x1b[2m(no content left)\\x1b[0m")."""
+    test = "tests/capabilities/calendar/test_calendar_cli.py::" + (
+        "test_text_lists_library_items_in_sequence_and_coverage"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", test],
+        cwd=ROOT, env={**os.environ, "FORCE_COLOR": "1", "PY_COLORS": "1"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout[-3000:]
