@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,12 @@ from tests.integration import postgres
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
+
+# --- what one test may not leave behind for the next -------------------------------------
+
+# How this process answers Ctrl-C and SIGTERM as the session starts: a test running the `hearth`
+# entry point in it (which leaves both ignored for its own exit) puts them back.
+SIGNALS_AT_START = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
 # --- what the `hearth` commands print is read as plain text ------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -10,6 +11,9 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+
+from hearthkeeper import process
+from tests.conftest import SIGNALS_AT_START
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +47,14 @@ def test_commands_are_read_as_plain_text_when_the_ci_forces_colour() -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert ran.returncode == 0, ran.stdout[-3000:]
+
+
+def test_no_test_before_left_this_process_deaf_to_ctrl_c() -> None:
+    """The `hearth` entry point run inside pytest's process (the locked-database test of
+    `hearth events create`) left it ignoring Ctrl-C and SIGTERM and marked as the `hearth`
+    script for every later test: a developer's Ctrl-C did nothing, a server a later test
+    started inherited the ignored signals, and `hearth serve` run in-process stopped giving
+    the test its handlers back. Runs last in its worker's share of the files before it."""
+    now = {sig: signal.getsignal(sig) for sig in SIGNALS_AT_START}
+    assert now == SIGNALS_AT_START
+    assert not process.ends_with_the_command()
