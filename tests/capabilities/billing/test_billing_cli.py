@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.cli import app
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import FrozenClock, SystemClock
 from hearthkeeper.store import Store, create_engine_for
 
 
@@ -68,3 +70,20 @@ def test_a_payment_for_a_member_id_no_store_holds_is_refused_saying_so(site: Pat
         status, out = run("billing", "pay", who, "--plan", "half-year", "--receipt", "R-1",
                           "--config", str(site))  # fmt: skip
         assert status == 1 and "there is no member" in out and "bug" not in out, out
+
+
+def test_the_list_gives_a_period_in_the_days_of_the_communitys_time_zone(site: Path) -> None:
+    """Paid at 01:00 on 6 December in Shanghai (17:00 UTC the day before): the list said the
+    half-year ran from 2026-12-05 to 2027-06-05, the UTC days; the console says 6 December."""
+    paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, FrozenClock(paid))
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-1", "小美")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+    finally:
+        engine.dispose()
+    status, out = run("billing", "list", "--config", str(site))
+    assert status == 0, out
+    assert "2026-12-06 → 2027-06-06" in out, out

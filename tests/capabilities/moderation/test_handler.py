@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
-from tests.engine_setup import community, playbook, up_the_ladder
+from tests.engine_setup import RULES, community, playbook, up_the_ladder
+from tests.playbook_samples import MINIMAL
 
 AD = "加我微信 abc12345 低价出货"
 
@@ -148,3 +150,26 @@ def test_a_slash_that_names_no_command_does_not_hide_an_ad(
     ad = "/win FREE entry to our weekly prize draw, txt WIN to claim your cash prize now"
     results = c.engine.process([c.events.message("spam", ad)])
     assert "advertising" in _violations(results)
+
+
+def test_a_misfit_nickname_is_reported_once_a_day_by_the_communitys_day(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff are told about a display name that breaks the format once a day. The day was
+    UTC's: in Shanghai the same name was reported again at 08:00 (midnight UTC), and not
+    again after the community's own midnight."""
+    text = (MINIMAL + RULES).replace("Europe/London", "Asia/Shanghai")
+    pb = parse_playbook(text + "joining:\n  ceremony:\n    nickname_format: 城市-昵称-行业\n")
+    c = community(store, store_clock, pb.playbook)
+    joined = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+    c.engine.process([c.events.join("u1", name="bob", at=joined)])
+    c.engine.process([c.events.message("u1", "同意", name="bob", at=joined)])
+
+    def reported(at: datetime) -> int:
+        store_clock.set(at)
+        [done] = c.engine.process([c.events.message("u1", "大家好", name="bob", at=at)])
+        return sum(a.kind is ActionKind.ALERT_STAFF for a in done.actions)
+
+    assert reported(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)) == 1  # 07:30 on the 7th
+    assert reported(datetime(2026, 12, 7, 0, 30, tzinfo=UTC)) == 0  # 08:30, the same day
+    assert reported(datetime(2026, 12, 7, 16, 30, tzinfo=UTC)) == 1  # 00:30 on the 8th

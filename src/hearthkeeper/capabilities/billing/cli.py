@@ -10,6 +10,8 @@ from rich.markup import escape
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.lifecycle import zone_of
+from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -159,7 +161,9 @@ def list_billing(
     lines = staff.subscription_lines(store, found, SystemClock().now())
     if not lines:
         console.print("No subscriptions yet.")
+    zone = zone_of(playbook_of(store, found))  # the days the console shows: the community's
     for line in lines:
         sub = line.subscription
+        start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)
         console.print(f"{sub.id}\t{escape(line.name)}\t{escape(sub.plan_id)}\t{line.status}\t"
-                      f"{sub.period_start.date()} → {sub.period_end.date()}")  # fmt: skip
+                      f"{start.date()} → {end.date()}")  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
@@ -133,7 +134,7 @@ class Moderation:
             return None
         if nickname_fits(event.sender.display_name, fmt):
             return None
-        today = ctx.now.date()
+        today = ctx.now.astimezone(ZoneInfo(pb.community.timezone)).date()  # the community's day
         if self._nickname_flagged.get(ctx.member.id) == today:
             return None
         self._nickname_flagged[ctx.member.id] = today
