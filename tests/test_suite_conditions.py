@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -58,3 +60,32 @@ def test_no_test_before_left_this_process_deaf_to_ctrl_c() -> None:
     now = {sig: signal.getsignal(sig) for sig in SIGNALS_AT_START}
     assert now == SIGNALS_AT_START
     assert not process.ends_with_the_command()
+
+
+def test_a_postgresql_port_taken_before_the_server_binds_it_is_given_up_for_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The test server's port is found free, released, then bound by PostgreSQL: another
+    worker's server can take it in between. The server then starts on another port, and its
+    connections reach it, not the process that took the port."""
+    from tests.integration import postgres
+
+    if isinstance(postgres.find_binaries(), str):
+        pytest.skip("no PostgreSQL binaries")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = int(taken.getsockname()[1])
+        picked = iter([port])
+        free = postgres._free_port
+        monkeypatch.setattr(postgres, "_free_port", lambda: next(picked, None) or free())
+        server = postgres.start()
+        assert not isinstance(server, str), server
+        try:
+            assert server.port != port
+            with server.admin() as connection:
+                row = connection.execute("SHOW data_directory").fetchone()
+            assert (
+                row is not None and Path(str(row[0])).resolve() == (server.root / "data").resolve()
+            )
+        finally:
+            server.stop()

@@ -53,7 +53,12 @@ class PostgresServer:
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
         """An autocommit connection to the `postgres` database, for CREATE/DROP DATABASE."""
         return psycopg.connect(
-            host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
+            host="127.0.0.1",
+            port=self.port,
+            user=SUPERUSER,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=10,  # a port taken by something that is not answering
         )
 
     def stop(self) -> None:
@@ -121,6 +126,11 @@ def start() -> PostgresServer | str:
         if user is not None:
             os.chown(root, user.pw_uid, user.pw_gid)
         _initdb(binaries, root, user)
+        for _ in range(PORT_TRIES - 1):
+            try:
+                return _launch(binaries, root, user)
+            except PortTaken:  # another process took the free port first: pick another
+                continue
         return _launch(binaries, root, user)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
@@ -148,6 +158,14 @@ def _initdb(binaries: Binaries, root: Path, user: pwd.struct_passwd | None) -> N
     if result.returncode != 0:
         output = (result.stdout + result.stderr).decode(errors="replace")
         raise RuntimeError(f"initdb failed (exit {result.returncode}):\n{output}")
+
+
+PORT_TRIES = 5
+
+
+class PortTaken(RuntimeError):
+    """The port picked as free was taken (by another test worker's server) before the server
+    bound it."""
 
 
 def _launch(binaries: Binaries, root: Path, user: pwd.struct_passwd | None) -> PostgresServer:
@@ -184,10 +202,17 @@ def _launch(binaries: Binaries, root: Path, user: pwd.struct_passwd | None) -> P
     while True:
         if process.poll() is not None:
             log_text = log_path.read_text(errors="replace")
+            if "could not bind" in log_text or "already in use" in log_text:
+                raise PortTaken(f"port {port} was taken:\n{log_text}")
             shutil.rmtree(root, ignore_errors=True)
             raise RuntimeError(f"postgres exited with {process.returncode}:\n{log_text}")
         try:
             with server.admin() as connection:
+                # the port may answer for another worker's server that took it first
+                row = connection.execute("SHOW data_directory").fetchone()
+                if row is None or Path(str(row[0])).resolve() != (root / "data").resolve():
+                    process.wait(timeout=START_TIMEOUT_S)  # ours cannot bind: it exits
+                    continue
                 row = connection.execute("SHOW server_version").fetchone()
                 server.version = str(row[0]) if row else "?"
                 return server
