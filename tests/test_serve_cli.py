@@ -19,7 +19,11 @@ from typer.testing import CliRunner
 from hearthkeeper.cli import app
 from hearthkeeper.serve import open_socket
 
-BOUND = 60  # seconds any of these processes may take before the test gives up on it
+# Seconds any step of these processes (starting, answering, stopping) may take before the
+# test gives up on it: a guard against a hang, not a measure of speed. `hearth demo` took over
+# 60 s to start on 2 cores at a load of 12; below the 300 s each test gets (pyproject.toml),
+# so the test's own message, with what the process printed, comes first.
+BOUND = 240
 
 
 @pytest.fixture
