@@ -15,7 +15,14 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.browser.live import LiveServer, start_live_server
 
@@ -31,7 +38,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-TIMEOUT_MS = 10_000
+# How long a page may take to load, an element to appear, a condition to hold (Playwright's
+# actions and `expect`, which would otherwise give up after 5 s): a guard against a hang, not
+# a measure of speed. At a load of 20 on 2 cores a first page took over 10 s to load.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 HERE = Path(__file__).parent
 
 _FAILED = pytest.StashKey[bool]()

@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.live import LiveServer
 
 T = TypeVar("T")
-PATIENCE_SECONDS = 10
+PATIENCE_SECONDS = 30  # as the pages' own waits (conftest.TIMEOUT_MS): only against a hang
 
 
 def join_chat(page: Page, invite_url: str, nickname: str) -> None:

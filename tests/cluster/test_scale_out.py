@@ -21,6 +21,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict, deque
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -37,14 +38,21 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from tests.chat_clients import FAST_MEMBERS, free_port, join_page, room_or_end
 from tests.playbook_samples import MINIMAL
 
-pytestmark = [pytest.mark.postgres, pytest.mark.crash]
+# 113 s at a load of 15 to 18 on 2 cores: three times that on a slower, busier machine is more
+# than the 300 s a test gets elsewhere (pyproject.toml).
+pytestmark = [pytest.mark.postgres, pytest.mark.crash, pytest.mark.timeout(600)]
 
 COMMUNITIES = 5
 MEMBERS = 50
 PER_MEMBER = 16  # 800 messages, 200 of them check-ins
 KILL_AT = 0.4  # share of the messages acknowledged when one engine and one web node die
 WINDOW = 3  # messages a member has sent and not yet seen acknowledged, at most
-DEADLINE = 150.0
+# Guards against a hang, not measures of speed: seconds the nodes may take to answer once
+# started, the scenario after that, and an answer stored to reach a member's open page.
+START_WITHIN = 150.0
+DEADLINE = 400.0
+SHOWN_WITHIN = 60.0
+STALLED = 30.0  # seconds the workers may go without getting through any of the backlog
 ALL_IN = [asyncio.Event()]  # set once every message of every member is acknowledged
 
 
@@ -81,7 +89,7 @@ class Node:
         return self.process.poll() is None
 
     async def ready(self) -> None:
-        async with asyncio.timeout(90):
+        async with asyncio.timeout(START_WITHIN):
             while "Role: " not in self.log_file.read_text(errors="replace"):
                 assert self.alive(), f"{self.name} stopped:\n{self.log()}"
                 await asyncio.sleep(0.1)
@@ -218,32 +226,35 @@ def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
 
 
 async def _drained(url: str) -> None:
-    """Wait until every queued event is decided and every answer performed."""
-    try:
-        await _drain(url)
-    except TimeoutError:
-        left = _rows(url, """
-            SELECT 'queued', group_id, kind, count(*)::int FROM webchat_events
-            GROUP BY group_id, kind
-            UNION ALL SELECT 'outbox ' || status, group_id, coalesce(claimed_by, 0)::text,
-                             count(*)::int
-            FROM outbox WHERE status IN ('pending', 'sending')
-            GROUP BY status, group_id, claimed_by""")  # fmt: skip
-        raise AssertionError(f"not drained after 60 s: {left}") from None
+    """Wait until every queued event is decided and every answer performed: as long as the
+    workers get through some of it, however long their backlog takes; an AssertionError
+    once nothing has moved for STALLED seconds."""
+    left, moved = _undone(url), time.monotonic()
+    while sum(left):
+        if time.monotonic() - moved > STALLED:
+            stuck = _rows(url, """
+                SELECT 'queued', group_id, kind, count(*)::int FROM webchat_events
+                GROUP BY group_id, kind
+                UNION ALL SELECT 'outbox ' || status, group_id, coalesce(claimed_by, 0)::text,
+                                 count(*)::int
+                FROM outbox WHERE status IN ('pending', 'sending')
+                GROUP BY status, group_id, claimed_by""")  # fmt: skip
+            raise AssertionError(f"not drained, nothing moved for {STALLED:.0f} s: {stuck}")
+        await asyncio.sleep(0.25)
+        now_left = _undone(url)
+        if now_left != left:
+            left, moved = now_left, time.monotonic()
 
 
-async def _drain(url: str) -> None:
-    async with asyncio.timeout(60):
-        while True:
-            ((queued, to_do, undecided),) = _rows(url, """
-                SELECT (SELECT count(*) FROM webchat_events),
-                       (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')),
-                       (SELECT count(*) FROM webchat_messages m WHERE m.user_id IS NOT NULL
-                          AND NOT EXISTS (SELECT 1 FROM events e WHERE e.group_id = m.group_id
-                                            AND e.carrier_event_id = m.id::text))""")  # fmt: skip
-            if queued == 0 and to_do == 0 and undecided == 0:
-                return
-            await asyncio.sleep(0.25)
+def _undone(url: str) -> tuple[int, int, int]:
+    """Events queued, answers not yet performed, stored messages not yet decided."""
+    ((queued, to_do, undecided),) = _rows(url, """
+        SELECT (SELECT count(*) FROM webchat_events),
+               (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')),
+               (SELECT count(*) FROM webchat_messages m WHERE m.user_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.group_id = m.group_id
+                                    AND e.carrier_event_id = m.id::text))""")  # fmt: skip
+    return int(queued), int(to_do), int(undecided)
 
 
 def test_killed_worker_and_web_node_lose_nothing_and_decide_each_message_once(
@@ -295,7 +306,13 @@ async def _scenario(url: str, folder: Path) -> None:
             killed_at = datetime.now(UTC)
             await ALL_IN[0].wait()
             await _drained(url)
-            await asyncio.sleep(1.0)  # let the last answers' frames reach the browsers
+            victim = _victim(engines[0])
+            # The last answers' frames reach the pages after they are stored: until then the
+            # surviving node's members read on (should one never come, _check says which).
+            with suppress(TimeoutError):
+                async with asyncio.timeout(SHOWN_WITHIN):
+                    while _not_shown(url, members, victim, killed_at):
+                        await asyncio.sleep(0.25)
             finished.set()
             await chatting
         for node in nodes:
@@ -304,12 +321,11 @@ async def _scenario(url: str, folder: Path) -> None:
         for node in nodes:
             if node.alive():
                 node.kill()
-    victim = re.search(r"worker (\d+)", engines[0].log())
-    assert victim is not None
-    _check(url, members, int(victim[1]), killed_at)
+    victim = _victim(engines[0])
+    _check(url, members, victim, killed_at)
     # The kill was mid-stream: the killed worker had performed answers, the killed node's
     # members had to move.
-    ((performed,),) = _rows(url, f"SELECT count(*) FROM outbox WHERE claimed_by = {victim[1]}")
+    ((performed,),) = _rows(url, f"SELECT count(*) FROM outbox WHERE claimed_by = {victim}")
     assert performed > 0, "the killed worker had done nothing yet"
     assert sum(m.reconnects > 0 for m in members) >= MEMBERS // 2
 
@@ -363,16 +379,44 @@ def _check(url: str, members: list[Member], victim: int, killed_at: datetime) ->
 
     # Members who stayed on the surviving web node saw every answer in their group once,
     # relayed from the engine workers through PostgreSQL.
-    by_group: dict[int, set[int]] = defaultdict(set)
-    for _, group_id, _, _, _, bot_id in answers:
-        by_group[group_id].add(bot_id)
-    codes = dict(_rows(url, "SELECT invite_code, group_id FROM webchat_groups"))
     steady = [m for m in members if m.reconnects == 0]
     assert len(steady) >= MEMBERS // 2 - 2, "members of the surviving node had to reconnect"
     for member in steady:
         seen = member.answers
         assert len(seen) == len(set(seen)), f"{member.nickname} was shown an answer twice"
-        missed = by_group[codes[member.code]] - set(seen) - member.earlier
+    not_shown = _not_shown(url, members, victim, killed_at)
+    assert not not_shown, f"answers not shown (the killed worker {victim} at {killed_at}): " + (
+        "; ".join(f"{nickname}: {_who(url, ids)}" for nickname, ids in not_shown.items())
+    )
+
+
+def _victim(engine: Node) -> int:
+    """The worker number the killed engine node printed."""
+    found = re.search(r"worker (\d+)", engine.log())
+    assert found is not None, engine.log()
+    return int(found[1])
+
+
+def _not_shown(
+    url: str, members: list[Member], victim: int, killed_at: datetime
+) -> dict[str, set[int]]:
+    """The answers in their group that members who stayed on the surviving web node were
+    not shown live (nor found in the history when they connected), by nickname."""
+    answers = _rows(url, """
+        SELECT m.group_id, b.id FROM webchat_messages m
+        JOIN events e ON e.group_id = m.group_id AND e.carrier_event_id = m.id::text
+        JOIN outbox o ON o.event_id = e.id AND o.action->>'kind' = 'reply'
+        JOIN webchat_messages b ON b.action_key = o.key
+        WHERE m.user_id IS NOT NULL AND m.text LIKE 'check in %'""")  # fmt: skip
+    by_group: dict[int, set[int]] = defaultdict(set)
+    for group_id, bot_id in answers:
+        by_group[group_id].add(bot_id)
+    codes = dict(_rows(url, "SELECT invite_code, group_id FROM webchat_groups"))
+    not_shown: dict[str, set[int]] = {}
+    for member in members:
+        if member.reconnects:
+            continue
+        missed = by_group[codes[member.code]] - set(member.answers) - member.earlier
         # Except the frames the killed worker had stored but not yet published when it died
         # (relay.py: lost for live sockets, in the history on the next connect): answers it
         # performed in the last seconds before the kill. Seen under a load of 18. Its
@@ -381,7 +425,6 @@ def _check(url: str, members: list[Member], victim: int, killed_at: datetime) ->
         lost = {bot_id for bot_id, worker, taken, stored, _ in _who(url, missed)
                 if (worker == victim or taken)
                 and killed_at - timedelta(seconds=5) <= stored <= killed_at}  # fmt: skip
-        assert not missed - lost, (
-            f"{member.nickname} was not shown the answers {_who(url, missed - lost)} "
-            f"(the killed worker {victim} at {killed_at})"
-        )
+        if missed - lost:
+            not_shown[member.nickname] = missed - lost
+    return not_shown

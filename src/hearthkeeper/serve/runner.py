@@ -153,7 +153,14 @@ async def _until_ready(
 
 @contextlib.contextmanager
 def _signals(stop: asyncio.Event, server: uvicorn.Server | None) -> Iterator[None]:
-    """SIGINT and SIGTERM set `stop`; a second Ctrl-C stops waiting for open connections."""
+    """SIGINT and SIGTERM set `stop`; a second Ctrl-C stops waiting for open connections.
+
+    The handlers are Python's own (`signal.signal`), not the loop's `add_signal_handler`:
+    the loop's `remove_signal_handler` puts the default handlers back before ours could be
+    restored, and a signal in that moment (a second Ctrl-C as serving ends) killed the
+    process (SIGTERM) or raised KeyboardInterrupt. One `signal.signal` swaps a handler with
+    no moment between. Python runs these handlers in the main thread, even while the loop
+    waits in `select` (PEP 475), and they hand the signal to the loop."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -164,18 +171,16 @@ def _signals(stop: asyncio.Event, server: uvicorn.Server | None) -> Iterator[Non
             server.force_exit = True
         stop.set()
 
+    def received(signum: int, frame: object) -> None:
+        loop.call_soon_threadsafe(on_signal)
+
     handled = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.getsignal(sig) for sig in handled}
-    for sig in handled:
-        loop.add_signal_handler(sig, on_signal)
+    previous = {sig: signal.signal(sig, received) for sig in handled}
     try:
         yield
     finally:
         for sig in handled:
-            loop.remove_signal_handler(sig)  # this puts Python's defaults back: restore ours
-            handler = previous[sig]
-            if handler is not None:
-                signal.signal(sig, handler)
+            signal.signal(sig, previous[sig])
 
 
 @contextlib.contextmanager

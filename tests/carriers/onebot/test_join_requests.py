@@ -5,6 +5,8 @@ after a restart too (the request's flag is kept)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +16,9 @@ import pytest_asyncio
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Admission, JoinRequest, Verdict
 from hearthkeeper.playbook.templates import template_text
+from tests.carriers.onebot.fake_onebot import WAIT_S
 from tests.carriers.onebot.onebot_setup import QQ, qq_community, real_now, serving
 from tests.webchat_setup import sqlite_store
 
@@ -86,6 +90,42 @@ async def test_a_request_is_refused_with_the_questions_or_held_and_approved(appl
         await qq.fake.bot_message(group, "欢迎 小美 加入颜学院护肤社")
         assert qq.fake.requests[flag].answer is True
         assert mei in qq.fake.groups[group].members
+
+
+async def test_a_request_held_the_moment_the_server_stops_can_still_be_refused_after_it(
+    applying: QQ, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stops just after the door recorded the application, before the carrier
+    came back from asking it (a busy machine; the test holds it there): staff refuse it
+    after the restart and the person is told. Before, the request's flag was kept only once
+    the carrier came back, so it was lost, and the refusal could never reach QQ."""
+    qq = applying
+    group = qq.group()
+    recorded, released = threading.Event(), threading.Event()
+    screen = Admission.screen
+
+    def recorded_then_held(self: Admission, request: JoinRequest) -> Verdict:
+        verdict = screen(self, request)
+        recorded.set()
+        released.wait(WAIT_S)
+        return verdict
+
+    monkeypatch.setattr(Admission, "screen", recorded_then_held)
+    try:
+        async with serving(qq):
+            mei = qq.person("小美")
+            flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
+            assert await asyncio.to_thread(recorded.wait, WAIT_S), "the door was never asked"
+    finally:
+        released.set()
+    monkeypatch.setattr(Admission, "screen", screen)
+    [application] = SqlApplications.on(qq.store).applications(qq.runtime.community_id)
+    async with serving(qq):
+        review.refuse(qq.store, application.id, "console:li", qq.clock.now(), "名额已满")
+        asking = await qq.fake.until(lambda: qq.fake.requests[flag].answer is not None
+                                     and qq.fake.requests[flag], "the refusal")  # fmt: skip
+    assert (asking.answer, asking.reason) == (False, "名额已满")
+    assert mei not in qq.fake.groups[group].members
 
 
 async def test_staff_refuse_a_held_request_after_a_restart_with_their_reason(applying: QQ) -> None:

@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -33,14 +34,21 @@ from hearthkeeper.store import upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.chat_clients import FAST_PLAYBOOK, free_port, join_page, room_or_end
 
-pytestmark = pytest.mark.crash
+# 68 s at a load of 12 on 2 cores: three times that on a slower, busier machine is more than
+# the 300 s a test gets elsewhere (pyproject.toml).
+pytestmark = [pytest.mark.crash, pytest.mark.timeout(600)]
 
 MEMBERS = 12
 MESSAGES = 1200
 KILLS = 3
 WINDOW = 4  # messages a member has sent and not yet seen acknowledged, at most
-DEADLINE = 90.0  # seconds the whole burst may take before the test gives up
-CATCH_UP = 20.0  # seconds the engine gets to record the last messages after the burst
+# Guards against a hang, not measures of speed: seconds a start may take to answer, and the
+# whole burst with its restarts.
+START_WITHIN = 150.0
+DEADLINE = 400.0
+# Seconds the engine may go without recording any of the last messages after the burst
+# before what it has not recorded is reported as lost.
+STALLED = 20.0
 # The members send machine-made lines far faster than people do: the playbook
 # (FAST_PLAYBOOK) and the chat's per-member limits would otherwise (rightly) stop them.
 CONFIG = """\
@@ -76,7 +84,7 @@ class Server:
 
     async def ready(self, code: str | None) -> str:
         """Wait until the server answers; the group's invite code."""
-        async with asyncio.timeout(60), httpx.AsyncClient(base_url=self.url) as http:
+        async with asyncio.timeout(START_WITHIN), httpx.AsyncClient(base_url=self.url) as http:
             while True:
                 assert self.process is not None and self.process.poll() is None, self.log()
                 code = code or self._invite_code()
@@ -254,11 +262,14 @@ async def _burst(server: Server, members: list[Member], kills_at: list[int],
             await chatting
         raise
     # The engine catches up, then the server is stopped cleanly; what it never took is
-    # reported as lost by the assertions.
-    with suppress(TimeoutError):
-        async with asyncio.timeout(CATCH_UP):
-            while _unrecorded(server.database):
-                await asyncio.sleep(0.1)
+    # reported as lost by the assertions. However long its backlog takes, it is waited for
+    # while the engine records some of it; it is given up only once nothing moves.
+    left, moved = _unrecorded(server.database), time.monotonic()
+    while left and time.monotonic() - moved < STALLED:
+        await asyncio.sleep(0.1)
+        now_left = _unrecorded(server.database)
+        if now_left < left:
+            left, moved = now_left, time.monotonic()
 
 
 def _unrecorded(database: Path) -> int:

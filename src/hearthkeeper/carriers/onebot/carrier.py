@@ -175,7 +175,12 @@ class OneBotCarrier:
 
     async def _screen(self, ask: JoinAsk) -> None:
         """Ask the door: admitted → approved; refused → refused with the reason (and the
-        questions still to answer); pending → kept until staff decide (ADMIT / DECLINE)."""
+        questions still to answer); pending → kept until staff decide (ADMIT / DECLINE).
+
+        The request's flag is kept before the door is asked: once an application is
+        recorded for staff, its flag is there for their decision, even if the server stops
+        (cancelling this) the moment after the door recorded it. Answered at once, the flag
+        is dropped again."""
         if self.admission is None:
             return  # left to the group's admins in QQ
         store = self.admission.store
@@ -185,6 +190,8 @@ class OneBotCarrier:
         answer = ask.answer
         request = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=ask.user_id,
                               code=answer or None, answers=(answer,) if answer else ())  # fmt: skip
+        await asyncio.to_thread(self.requests.put, ask.group, ask.user_id,
+                                Waiting(ask.flag, ask.sub_type))  # fmt: skip
         try:
             verdict = await asyncio.to_thread(self.admission.screen, request)
             if verdict.entry is Entry.ADMIT:
@@ -193,8 +200,8 @@ class OneBotCarrier:
                 said = " ".join(part for part in (verdict.reason, *verdict.questions) if part)
                 await self._call(refuse_request(ask.flag, ask.sub_type, said))
             else:
-                await asyncio.to_thread(self.requests.put, ask.group, ask.user_id,
-                                        Waiting(ask.flag, ask.sub_type))  # fmt: skip
+                return
+            await asyncio.to_thread(self.requests.drop, ask.group, ask.user_id)
         except CarrierError as exc:
             log.warning("qq: the join request of %s to group %s was not answered: %s",
                         ask.user_id, ask.group, exc)  # fmt: skip
