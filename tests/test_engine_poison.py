@@ -156,6 +156,6 @@ def test_the_serving_engine_goes_on_past_a_poison_message(
             assert [p.action.text for p in c.carrier.performed] == ["echo: after", "echo: later"]
         finally:
             stop.set()
-            await asyncio.wait_for(running, 5)
+            await asyncio.wait_for(running, 60)
 
     asyncio.run(scenario())
