@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.command_book import answer
@@ -268,7 +269,7 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
     lifted: list[SanctionKind] = []
     # A blacklisting first: lifting it lifts the member's bans in the community along.
     for kind in (SanctionKind.BLACKLIST, SanctionKind.BAN, SanctionKind.MUTE, SanctionKind.KICK):
-        for sanction in _in_force(store, found.member_id, community, kind, ctx):
+        for sanction in _in_force(store, found.member_id, community, kind, now):
             try:
                 staff.lift(store, sanction.id, by, now)
             except StoreError:
@@ -293,10 +294,10 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
 
 
 def _in_force(store: Store, member_id: int, community_id: int, kind: SanctionKind,
-              ctx: EffectContext) -> list[Sanction]:  # fmt: skip
+              now: datetime) -> list[Sanction]:  # fmt: skip
     """The member's sanctions of `kind` in force in the community (a blacklisting across
     every community is left to the console: it reaches beyond this community)."""
-    return [s for s in store.active_sanctions(member_id=member_id, kind=kind, now=ctx.now)
+    return [s for s in store.active_sanctions(member_id=member_id, kind=kind, now=now)
             if s.community_id == community_id]  # fmt: skip
 
 

@@ -95,14 +95,18 @@ def _usage(event: Event, key: str, lang: Language, **values: object) -> Outcome:
     return Outcome((reply(event, TEXTS.say(key, lang, **values), handler=HANDLER),))
 
 
-def _warn(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    lang = ctx.playbook.community.language
-    target, rest = pointed_at(event, invocation)
-    if not target:
-        return _usage(event, "warn_usage", lang)
-    request = StaffWarn(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                        reason=rest[:REASON_LENGTH])  # fmt: skip
-    return Outcome((ask(event, request, handler=HANDLER),))
+def _with_reason(usage: str, kind: type[StaffWarn] | type[StaffBan]) -> Run:
+    """`/warn` or `/ban`: a member pointed at, then staff's reason (their usage without one)."""
+
+    def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+        target, rest = pointed_at(event, invocation)
+        if not target:
+            return _usage(event, usage, ctx.playbook.community.language)
+        request = kind(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
+                       reason=rest[:REASON_LENGTH])  # fmt: skip
+        return Outcome((ask(event, request, handler=HANDLER),))
+
+    return run
 
 
 def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
@@ -125,16 +129,6 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, request, handler=HANDLER),))
 
 
-def _ban(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    lang = ctx.playbook.community.language
-    target, rest = pointed_at(event, invocation)
-    if not target:
-        return _usage(event, "ban_usage", lang)
-    request = StaffBan(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                       reason=rest[:REASON_LENGTH])  # fmt: skip
-    return Outcome((ask(event, request, handler=HANDLER),))
-
-
 def _pardon(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     lang = ctx.playbook.community.language
     target, _ = pointed_at(event, invocation)
@@ -153,12 +147,14 @@ def _command(name: str, aliases: tuple[str, ...], help_zh: str, help_en: str, ru
 
 COMMANDS = (
     _command("warn", ("警告",), "警告成员：记一次违规，按群规的处罚阶梯处理",
-             "warn a member: a strike, and the ladder's next step", _warn,
+             "warn a member: a strike, and the ladder's next step",
+             _with_reason("warn_usage", StaffWarn),
              Permission.MODERATE, "/警告 @成员 原因", "/warn @member reason"),
     _command("mute", ("禁言",), "禁言成员一段时间", "mute a member for a while", _mute,
              Permission.MODERATE, "/禁言 @成员 1h 原因", "/mute @member 1h reason"),
     _command("ban", ("封禁", "踢出"), "把成员移出本社群的所有群并禁止再加入",
-             "ban a member from every group of the community", _ban,
+             "ban a member from every group of the community",
+             _with_reason("ban_usage", StaffBan),
              Permission.BAN, "/封禁 @成员 原因", "/ban @member reason"),
     _command("pardon", ("解除", "解封", "解除禁言"), "解除成员的禁言和封禁，撤销最近一次违规",
              "lift a member's mute and ban, take back their latest strike", _pardon,
