@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -89,3 +91,44 @@ def test_a_postgresql_port_taken_before_the_server_binds_it_is_given_up_for_anot
             )
         finally:
             server.stop()
+
+
+def test_a_matrix_port_taken_before_the_homeserver_binds_it_is_given_up_for_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As for PostgreSQL, with a worse failure: the process that took the port answers HTTP.
+    Synapse then fails to bind, and its readiness probe must not take the other process's
+    answer for the homeserver's; it starts on another port and that is where it answers."""
+    from tests.integration import synapse
+
+    if synapse.availability() is not None:
+        pytest.skip("no matrix-synapse")
+
+    class Impostor(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"versions": ["v1.1"]}')
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    impostor = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Impostor)
+    thread = threading.Thread(target=impostor.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = int(impostor.server_address[1])
+        picked = iter([port])
+        free = synapse._free_port
+        monkeypatch.setattr(synapse, "_free_port", lambda: next(picked, None) or free())
+        server = synapse.start()
+        assert not isinstance(server, str), server
+        try:
+            assert server.port != port
+            assert server.register().user_id.startswith("@")  # its shared secret works there
+        finally:
+            server.stop()
+    finally:
+        impostor.shutdown()
+        impostor.server_close()

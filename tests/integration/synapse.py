@@ -45,6 +45,7 @@ LEFTOVER_AGE_S = 600
 OWNER_PID = "owner.pid"  # the pid of the test process that started the server
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
+PORT_TRIES = 5
 PR_SET_PDEATHSIG = 1
 INSTALL_HINT = "install the dev extra (pip install -e '.[dev]'), which brings matrix-synapse"
 
@@ -83,6 +84,10 @@ class MatrixUser:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class PortTaken(RuntimeError):
+    """The port picked as free was taken by another process before the homeserver bound it."""
 
 
 @dataclass
@@ -212,6 +217,7 @@ class SynapseServer:
 
     def _launch(self) -> None:
         """Start the homeserver and wait until `/_matrix/client/versions` answers."""
+        log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with (self.root / "stdout.log").open("ab") as output:
             process = subprocess.Popen(
                 [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
@@ -228,11 +234,16 @@ class SynapseServer:
             while True:
                 if process.poll() is not None:
                     self.process = None
-                    raise RuntimeError(
-                        f"synapse exited with {process.returncode}:\n{self._output_tail()}"
-                    )
+                    tail = self._output_tail()
+                    if "Address already in use" in tail:
+                        raise PortTaken(f"port {self.port} was taken before synapse bound it")
+                    raise RuntimeError(f"synapse exited with {process.returncode}:\n{tail}")
                 with contextlib.suppress(httpx.TransportError):
-                    if http.get("/_matrix/client/versions").status_code == 200:
+                    # An answer counts once this process says it listens: until then it
+                    # may come from whoever took the port first.
+                    if http.get("/_matrix/client/versions").status_code == 200 and (
+                        self._listening(log_start)
+                    ):
                         return
                 if time.monotonic() > deadline:
                     self._terminate()
@@ -241,6 +252,15 @@ class SynapseServer:
                         f"{self._output_tail()}"
                     )
                 time.sleep(0.05)
+
+    def _listening(self, since: int) -> bool:
+        """Whether this server's log, from byte `since` (this start's), says it listens."""
+        if not self.log_path.exists():
+            return False
+        with self.log_path.open("rb") as log:
+            log.seek(since)
+            written = log.read().decode(errors="replace")
+        return f"Synapse now listening on TCP port {self.port}" in written
 
     def _output_tail(self, lines: int = 40) -> str:
         text = ""
@@ -286,9 +306,16 @@ def start(extra_config: Mapping[str, Any] | None = None) -> SynapseServer | str:
         server = SynapseServer(
             root=root, port=_free_port(), registration_secret=secrets.token_hex(16)
         )
-        write_config(server, extra_config or {})
-        server._launch()
-        return server
+        for attempt in range(PORT_TRIES):
+            write_config(server, extra_config or {})
+            try:
+                server._launch()
+                return server
+            except PortTaken:  # another process took the free port first: pick another
+                if attempt == PORT_TRIES - 1:
+                    raise
+                server.port = _free_port()
+        raise AssertionError("unreachable")
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
@@ -346,6 +373,8 @@ def write_config(server: SynapseServer, extra_config: Mapping[str, Any]) -> None
             }
         },
         "root": {"level": "WARNING", "handlers": ["file"]},
+        # Its "now listening on TCP port N" line tells `_launch` the port is this server's.
+        "loggers": {"synapse.app._base": {"level": "INFO"}},
         "disable_existing_loggers": False,
     }
     (server.root / "log.yaml").write_text(json.dumps(logging_config))
