@@ -3,6 +3,7 @@ members to @-mention them back."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, exists, or_, select
@@ -42,7 +43,17 @@ class PointingQueries(StoreBase):
                 .order_by(MemberRow.id.desc())
                 .limit(1)
             )
-            return None if found is None else int(found)
+            if found is not None:
+                return int(found)
+            # `@alice` for "Alice", `@ｘｉａｏｌｕ` for "xiaolu": the group's members, folded.
+            wanted = folded(name)
+            seated = session.execute(
+                select(MemberRow.id, MemberRow.display_name)
+                .join(MembershipRow, MembershipRow.member_id == MemberRow.id)
+                .where(MembershipRow.group_id == group_id)
+                .order_by(MemberRow.id.desc())
+            )
+            return next((int(i) for i, shown in seated if folded(shown or "") == wanted), None)
 
     def message_replied_to(self, group_id: int, reply_to: str) -> int | None:
         """The stored message a reply in the group answers (None: never stored here)."""
@@ -61,6 +72,11 @@ class PointingQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return {m: u for m, u in session.execute(query)} if ids else {}
+
+
+def folded(name: str) -> str:
+    """A name as typed loosely: width and letter case ignored (NFKC, then casefold)."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
 
 
 def seen_in(group_id: int) -> ColumnElement[bool]:

@@ -156,6 +156,24 @@ def test_mute_without_a_duration_takes_the_ladders(store: Store, store_clock: Fr
     assert say(c, "boss", "/mute @mei 30分钟") == ["mei is muted for 30 minutes."]
 
 
+def test_a_typed_name_finds_the_member_whatever_its_case_or_width(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff type names as they come: `@xiaolu` and `@ＸＩＡＯＬＵ` (full width) for the
+    member shown as "XiaoLu"; a member whose name is exactly what was typed comes first."""
+    c = start(store, store_clock)
+    [group] = store.list_groups(c.runtime.community_id)
+    for user, shown in (("u7", "XiaoLu"), ("u8", "Lu"), ("u9", "LU")):
+        store.join(store.member_for("fake", user, shown).id, group.id, at=DAY)
+    assert say(c, "boss", "/mute @xiaolu 1h") == ["XiaoLu is muted for 1 hour."]
+    assert say(c, "boss", "/warn @ＸＩＡＯＬＵ spam") == [
+        "XiaoLu, a moderator warned you (spam). Strike 1; next time: muted for 1 hour."
+    ]
+    assert say(c, "boss", "/mute @LU 1h") == ["LU is muted for 1 hour."]
+    assert say(c, "boss", "/mute @lu 1h") == ["LU is muted for 1 hour."]  # the newest of two
+    assert sanctions(c, "u8") == []
+
+
 def test_mute_and_ban_say_what_is_wrong(store: Store, store_clock: FrozenClock) -> None:
     c = start(store, store_clock)
     accepted = "write 10m, 1h, 2d or 1h30m."
