@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from hearthkeeper.capabilities.pointing import Target
 from hearthkeeper.capabilities.points.decide import (
     award_reason,
     award_refusal,
@@ -17,7 +18,7 @@ from hearthkeeper.capabilities.points.levels import Step, demotion, promotion, r
 from hearthkeeper.capabilities.points.levels_effects import judged
 from hearthkeeper.capabilities.points.levels_repository import Activity
 from hearthkeeper.capabilities.points.repository import RedeemOutcome, Redemption
-from hearthkeeper.capabilities.points.requests import LevelsEvaluate, LevelsRound, Target
+from hearthkeeper.capabilities.points.requests import LevelsEvaluate, LevelsRound
 from hearthkeeper.engine.handler import MemberView
 from hearthkeeper.playbook.mechanisms import Reward
 from hearthkeeper.playbook.positioning import Language

@@ -20,9 +20,8 @@ from hearthkeeper.capabilities.moderation.requests import (
     StaffPardon,
     StaffWarn,
 )
+from hearthkeeper.capabilities.pointing import Pointing, find_target
 from hearthkeeper.capabilities.points.decide import not_found_text
-from hearthkeeper.capabilities.points.effects import find_target
-from hearthkeeper.capabilities.points.requests import Pointing
 from hearthkeeper.capabilities.texts import Phrasebook, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext

@@ -23,7 +23,7 @@ from hearthkeeper.capabilities.moderation.requests import (
     StaffPardon,
     StaffWarn,
 )
-from hearthkeeper.capabilities.points.handlers import pointed_at
+from hearthkeeper.capabilities.pointing import pointed_at
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hearthkeeper.capabilities.points.requests import Pointing
+from hearthkeeper.capabilities.pointing import Pointing
 
 
 class StaffWarn(Pointing, effect="moderation.warn"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.command_book import answer
+from hearthkeeper.capabilities.pointing import find_target
 from hearthkeeper.capabilities.points.decide import (
     SHARE,
     award_reason,
@@ -23,28 +24,12 @@ from hearthkeeper.capabilities.points.requests import (
     PointsBalance,
     PointsRedeem,
     PointsShare,
-    Target,
     follow,
 )
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.store.members import MemberQueries
-from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.scope import StoreBase
-
-
-def find_target(scope: StoreBase, ctx: EffectContext, target: Target) -> tuple[int | None, str]:
-    """The member a staff command points at (see `points.pointed_at`), with their name (None
-    and how the command named them, when nobody is found)."""
-    member_id = PointingQueries.on(scope).member_pointed_at(
-        ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
-        reply_to=target.reply_to,
-    )  # fmt: skip
-    if member_id is None:
-        return None, target.meant()
-    found = MemberQueries.on(scope).get_member(member_id)
-    return member_id, found.display_name if found is not None else target.name or ""
 
 
 def share(scope: StoreBase, request: PointsShare, ctx: EffectContext) -> Sequence[Action]:

@@ -7,13 +7,13 @@ import re
 import unicodedata
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
+from hearthkeeper.capabilities.pointing import pointed_at
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
     PointsAward,
     PointsBalance,
     PointsRedeem,
     PointsShare,
-    Target,
 )
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
@@ -27,7 +27,6 @@ from hearthkeeper.playbook.structure import Permission
 
 SHARED_KINDS = ("picture", "video")
 AMOUNT = re.compile(r"^[+-]?\d{1,6}$")
-MENTION_SIGNS = ("@", "＠")
 
 TEXTS = Phrasebook({
     "award_usage": {
@@ -62,23 +61,6 @@ def is_share(event: Message) -> bool:
 def share_effect(event: Event) -> Action:
     """Ask for the (at most daily) sharing reward."""
     return ask(event, PointsShare(), handler="points")
-
-
-def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
-    """Whom a staff command points at (an @-mention, `@name`, or the message replied to),
-    and the rest of what was typed; an empty target when it points at nobody."""
-    rest = invocation.rest
-    head, _, tail = rest.partition(" ")
-    mentions = event.mentions if isinstance(event, Message) else ()
-    name: str | None = None
-    if head.startswith(MENTION_SIGNS) and len(head) > 1:
-        name = head[1:]
-        rest = tail.strip()
-    if mentions:
-        return Target(user_id=mentions[0], name=name), rest
-    if name is None and isinstance(event, Message) and event.reply_to:
-        return Target(reply_to=event.reply_to), rest
-    return Target(name=name), rest
 
 
 def find_reward(rewards: list[Reward], wanted: str) -> Reward | None:

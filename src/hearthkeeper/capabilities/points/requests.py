@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
+from hearthkeeper.capabilities.pointing import Pointing
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import Request
-
-
-@dataclass(frozen=True)
-class Target:
-    """Whom a staff command points at: an @-mentioned carrier user id, a `@name` typed, or the
-    message replied to (nothing set: nobody)."""
-
-    user_id: str | None = None
-    name: str | None = None
-    reply_to: str | None = None
-
-    def __bool__(self) -> bool:
-        return any(v is not None for v in (self.user_id, self.name, self.reply_to))
-
-    @property
-    def only_a_reply(self) -> bool:
-        """Pointed at only by replying to a message (no mention, no name)."""
-        return self.reply_to is not None and self.user_id is None and self.name is None
-
-    def meant(self) -> str:
-        """How the command named the member it could not find."""
-        return "@" + self.name if self.name is not None else self.user_id or ""
-
-
-class Pointing(Request):
-    """A request about the member a staff command points at (see `Target`)."""
-
-    user_id: str | None = None
-    name: str | None = None
-    reply_to: str | None = None
-
-    @property
-    def target(self) -> Target:
-        return Target(self.user_id, self.name, self.reply_to)
 
 
 class PointsShare(Request, effect="points.share"):

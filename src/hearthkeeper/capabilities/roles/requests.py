@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.points.requests import Pointing
+from hearthkeeper.capabilities.pointing import Pointing
 from hearthkeeper.engine.effects import Request
 
 

@@ -16,10 +16,8 @@ from hearthkeeper.capabilities.command_book import (
     ask,
     reply,
 )
+from hearthkeeper.capabilities.pointing import Target, find_target, pointed_at
 from hearthkeeper.capabilities.points.decide import not_found_text
-from hearthkeeper.capabilities.points.effects import find_target
-from hearthkeeper.capabilities.points.handlers import pointed_at
-from hearthkeeper.capabilities.points.requests import Target
 from hearthkeeper.capabilities.roles.requests import TagsSet
 from hearthkeeper.capabilities.roles.titles import SEP
 from hearthkeeper.capabilities.roles.titles import fold as _fold

@@ -1,0 +1,80 @@
+"""Whom a staff command points at — an @-mention, a typed `@name`, or the message it replies
+to — and finding that member in the store. Shared by every staff command that names a member
+(`/award`, `/warn` `/mute` `/ban` `/pardon`, `/tag`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hearthkeeper.capabilities.command_book import Invocation
+from hearthkeeper.engine.effects import EffectContext, Request
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.store.members import MemberQueries
+from hearthkeeper.store.pointing import PointingQueries
+from hearthkeeper.store.scope import StoreBase
+
+MENTION_SIGNS = ("@", "＠")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whom a staff command points at: an @-mentioned carrier user id, a `@name` typed, or the
+    message replied to (nothing set: nobody)."""
+
+    user_id: str | None = None
+    name: str | None = None
+    reply_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.user_id, self.name, self.reply_to))
+
+    @property
+    def only_a_reply(self) -> bool:
+        """Pointed at only by replying to a message (no mention, no name)."""
+        return self.reply_to is not None and self.user_id is None and self.name is None
+
+    def meant(self) -> str:
+        """How the command named the member it could not find."""
+        return "@" + self.name if self.name is not None else self.user_id or ""
+
+
+class Pointing(Request):
+    """A request about the member a staff command points at (see `Target`)."""
+
+    user_id: str | None = None
+    name: str | None = None
+    reply_to: str | None = None
+
+    @property
+    def target(self) -> Target:
+        return Target(self.user_id, self.name, self.reply_to)
+
+
+def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
+    """Whom a staff command points at (an @-mention, `@name`, or the message replied to),
+    and the rest of what was typed; an empty target when it points at nobody."""
+    rest = invocation.rest
+    head, _, tail = rest.partition(" ")
+    mentions = event.mentions if isinstance(event, Message) else ()
+    name: str | None = None
+    if head.startswith(MENTION_SIGNS) and len(head) > 1:
+        name = head[1:]
+        rest = tail.strip()
+    if mentions:
+        return Target(user_id=mentions[0], name=name), rest
+    if name is None and isinstance(event, Message) and event.reply_to:
+        return Target(reply_to=event.reply_to), rest
+    return Target(name=name), rest
+
+
+def find_target(scope: StoreBase, ctx: EffectContext, target: Target) -> tuple[int | None, str]:
+    """The member a staff command points at, with their name (None and how the command named
+    them, when nobody is found)."""
+    member_id = PointingQueries.on(scope).member_pointed_at(
+        ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
+        reply_to=target.reply_to,
+    )  # fmt: skip
+    if member_id is None:
+        return None, target.meant()
+    found = MemberQueries.on(scope).get_member(member_id)
+    return member_id, found.display_name if found is not None else target.name or ""
