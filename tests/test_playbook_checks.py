@@ -179,3 +179,35 @@ def test_commands_that_load_a_playbook_print_its_warnings_and_carry_on(tmp_path:
     assert result.exit_code == 0
     assert "calendar.posts[0].schedule: warning: '*/5 * * * *' fires 5 minutes" in result.stderr
     assert "Interest" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("hidden", "said"),
+    [
+        ("\\u202e", "U+202E (a right-to-left override) at character 6"),
+        ("\\u200b", "U+200B (a zero-width space) at character 6"),
+        ("\\x1b[2J", "U+001B (a control character) at character 6"),
+    ],
+)
+def test_a_text_members_read_with_a_hidden_character_is_a_located_warning(
+    hidden: str, said: str
+) -> None:
+    """A post pasted from elsewhere can carry a character that reorders the line or hides a
+    difference; the playbook still runs, and the operator is told where."""
+    loaded = parse_playbook(
+        MINIMAL + "calendar:\n  posts:\n    - id: morning\n      schedule: 'every day 08:00'\n"
+        f'      content: {{text: "Good {hidden}morning"}}\n',
+        "pb.yaml",
+    )
+    [w] = loaded.warnings
+    assert (w.line, w.path) == (14, "calendar.posts[0].content.text")
+    assert said in w.message and "members would read the text reordered" in w.message
+
+
+def test_emoji_sequences_and_line_breaks_in_a_text_say_nothing() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # joined by zero-width joiners
+    text = MINIMAL + (
+        "calendar:\n  posts:\n    - id: morning\n      schedule: 'every day 08:00'\n"
+        f'      content: {{text: "Good morning {family}\\nSee you\\tsoon"}}\n'
+    )
+    assert parse_playbook(text).warnings == ()

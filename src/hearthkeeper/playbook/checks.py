@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pydantic import BaseModel
+
 from hearthkeeper.playbook.base import MAX_NAME
 from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -14,6 +16,7 @@ from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.rules import REMOVING, Response, Sanction, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule, shortest_gap
 from hearthkeeper.playbook.suggest import did_you_mean
+from hearthkeeper.text.controls import CONTROLS, describe
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -50,6 +53,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_referral_rewards(playbook),
         *_free_paid_plan(playbook),
         *_empty_quiet_hours(playbook),
+        *_hidden_characters(playbook),
     ]
 
 
@@ -82,6 +86,33 @@ def check_carriers(pb: Playbook, kinds: CarrierKinds) -> list[Finding]:
                                "table to hearth.toml "
                                f"(docs/carriers/{kind}.md)"))  # fmt: skip
     return found
+
+
+def _hidden_characters(pb: Playbook) -> Iterator[Finding]:
+    """Texts members will read (welcomes, replies, posts, rules …) carrying a control,
+    text-direction or invisible character: pasted from elsewhere, one reorders the line or
+    hides a difference. Names are refused outright (`base.check_shown`); a free text is
+    allowed, and said out loud."""
+    for loc, text in _texts(pb, ()):
+        found = CONTROLS.search(text)
+        if found is not None:
+            yield loc, (f"carries {describe(found.group(), found.start())}; members would "
+                        "read the text reordered or with a hidden difference: delete it")  # fmt: skip
+
+
+def _texts(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every text in a playbook (or a part of it), with where it is."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            yield from _texts(getattr(value, name), (*loc, info.alias or name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*loc, i))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(item, (*loc, key))
 
 
 def _frequent_schedules(pb: Playbook) -> Iterator[Finding]:

@@ -32,8 +32,13 @@ def hidden_character(text: str) -> str | None:
     found = CONTROLS.search(text) or re.search("[\t\n]", text)
     if found is None:
         return None
-    char = found.group()
-    return f"U+{ord(char):04X} ({_KINDS.get(char, _kind(char))}) at character {found.start() + 1}"
+    return describe(found.group(), found.start())
+
+
+def describe(char: str, index: int) -> str:
+    """`char`, found at `index` of a text, said for a person (`U+202E (a right-to-left
+    override) at character 4`)."""
+    return f"U+{ord(char):04X} ({_KINDS.get(char, _kind(char))}) at character {index + 1}"
 
 
 _KINDS = {"\u202e": "a right-to-left override", "\u202d": "a left-to-right override",
