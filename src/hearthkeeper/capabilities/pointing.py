@@ -12,8 +12,10 @@ from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.controls import without_controls
 
 MENTION_SIGNS = ("@", "＠")
+ECHOED = 40  # the most of a name not found that a reply repeats
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,11 @@ class Target:
         return self.reply_to is not None and self.user_id is None and self.name is None
 
     def meant(self) -> str:
-        """How the command named the member it could not find."""
-        return "@" + self.name if self.name is not None else self.user_id or ""
+        """How the command named the member it could not find (shortened, and without
+        characters that would reorder or hide what the group reads)."""
+        said = "@" + self.name if self.name is not None else self.user_id or ""
+        said = without_controls(said)
+        return said if len(said) <= ECHOED else said[: ECHOED - 1] + "…"
 
 
 class Pointing(Request):
@@ -54,17 +59,24 @@ def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
     """Whom a staff command points at (an @-mention, `@name`, or the message replied to),
     and the rest of what was typed; an empty target when it points at nobody."""
     rest = invocation.rest
-    head, _, tail = rest.partition(" ")
+    head, tail = first_word(rest)
     mentions = event.mentions if isinstance(event, Message) else ()
     name: str | None = None
     if head.startswith(MENTION_SIGNS) and len(head) > 1:
         name = head[1:]
-        rest = tail.strip()
+        rest = tail
     if mentions:
         return Target(user_id=mentions[0], name=name), rest
     if name is None and isinstance(event, Message) and event.reply_to:
         return Target(reply_to=event.reply_to), rest
     return Target(name=name), rest
+
+
+def first_word(text: str) -> tuple[str, str]:
+    """The first word of `text` and the rest, split at any space or line break (a reason may
+    start on the next line)."""
+    parts = text.strip().split(maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (parts[0] if parts else "", "")
 
 
 def find_target(scope: StoreBase, ctx: EffectContext, target: Target) -> tuple[int | None, str]:

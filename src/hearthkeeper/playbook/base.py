@@ -113,6 +113,10 @@ MAX_DURATION = timedelta(days=36500)
 _PART = re.compile(r"(\d+)\s*([a-zA-Z]+|秒|分钟|分|小时|时|天|日|周)")
 
 
+class DurationTooLong(ValueError):
+    """A duration written correctly, but longer than `MAX_DURATION`."""
+
+
 def parse_duration(value: Any) -> timedelta:
     """Read `90s`, `30m`, `1h30m`, `24h`, `7d`, `2 weeks`, `24小时` as a timedelta."""
     if isinstance(value, timedelta):
@@ -137,7 +141,7 @@ def parse_duration(value: Any) -> timedelta:
     if total <= 0:
         raise ValueError(f"{value!r} must be longer than zero")
     if total > MAX_DURATION.total_seconds():
-        raise ValueError(f"{value!r} is too long: at most 36500d (100 years)")
+        raise DurationTooLong(f"{value!r} is too long: at most 36500d (100 years)")
     return timedelta(seconds=total)
 
 

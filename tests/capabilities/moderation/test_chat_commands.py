@@ -174,6 +174,25 @@ def test_a_typed_name_finds_the_member_whatever_its_case_or_width(
     assert sanctions(c, "u8") == []
 
 
+def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A reason on the next line, a full-width duration (a Chinese keyboard), a duration far
+    too long; and what is echoed to the group carries nothing that reorders or hides text."""
+    c = start(store, store_clock)
+    assert say(c, "boss", "/warn @bob\nposting ads") == [
+        "bob, a moderator warned you (posting ads). Strike 1; next time: muted for 1 hour."
+    ]
+    assert say(c, "boss", "/mute @mei １ｈ") == ["mei is muted for 1 hour."]
+    assert say(c, "boss", "/mute @bob 9999999999h") == [
+        "A mute lasts from 1 minute to 28 days, not 9999999999h."
+    ]
+    [notice] = say(c, "boss", "/warn @mei \u202egnp.exe\u200b")
+    assert "(gnp.exe)" in notice and "\u202e" not in notice and "\u200b" not in notice
+    [unknown] = say(c, "boss", "/ban @" + "a" * 5000)
+    assert unknown == f"I can't find @{'a' * 38}…: @-mention them or reply to their message."
+
+
 def test_mute_and_ban_say_what_is_wrong(store: Store, store_clock: FrozenClock) -> None:
     c = start(store, store_clock)
     accepted = "write 10m, 1h, 2d or 1h30m."

@@ -6,6 +6,7 @@ work and the carrier actions are the console's (`staff.py`), performed by the en
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from hearthkeeper.capabilities.command_book import (
@@ -23,14 +24,15 @@ from hearthkeeper.capabilities.moderation.requests import (
     StaffPardon,
     StaffWarn,
 )
-from hearthkeeper.capabilities.pointing import pointed_at
+from hearthkeeper.capabilities.pointing import first_word, pointed_at
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
-from hearthkeeper.playbook.base import parse_duration
+from hearthkeeper.playbook.base import MAX_DURATION, DurationTooLong, parse_duration
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import LadderStep, Sanction
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.text.controls import without_controls
 
 HANDLER = "moderation"
 DEFAULT_MUTE = timedelta(hours=1)  # when the ladder has no mute to take the length from
@@ -83,12 +85,20 @@ def default_mute(ladder: list[LadderStep]) -> timedelta:
 
 
 def mute_length(word: str) -> timedelta | None:
-    """A mute's length as typed (`10m`, `1h`, `2d`, `1h30m`, `2小时`), None when it is not
-    a duration."""
+    """A mute's length as typed (`10m`, `1h`, `2d`, `1h30m`, `2小时`, full-width `１ｈ`), None
+    when it is not a duration (one too long to read is `MAX_DURATION`: out of range)."""
     try:
-        return parse_duration(word)
+        return parse_duration(unicodedata.normalize("NFKC", word))
+    except DurationTooLong:
+        return MAX_DURATION
     except ValueError:
         return None
+
+
+def reason_of(text: str) -> str:
+    """Staff's reason as members will read it: without characters that reorder or hide
+    what they read, at most `REASON_LENGTH` characters."""
+    return without_controls(text).strip()[:REASON_LENGTH]
 
 
 def _usage(event: Event, key: str, lang: Language, **values: object) -> Outcome:
@@ -103,7 +113,7 @@ def _with_reason(usage: str, kind: type[StaffWarn] | type[StaffBan]) -> Run:
         if not target:
             return _usage(event, usage, ctx.playbook.community.language)
         request = kind(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                       reason=rest[:REASON_LENGTH])  # fmt: skip
+                       reason=reason_of(rest))  # fmt: skip
         return Outcome((ask(event, request, handler=HANDLER),))
 
     return run
@@ -115,7 +125,7 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     target, rest = pointed_at(event, invocation)
     if not target:
         return _usage(event, "mute_usage", lang, default=human_duration(default, lang))
-    word, _, reason = rest.partition(" ")
+    word, reason = first_word(rest)
     length = default
     if word:
         found = mute_length(word)
@@ -125,7 +135,7 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
             return _usage(event, "mute_range", lang, given=word[:40])
         length = found
     request = StaffMute(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                        duration=length, reason=reason.strip()[:REASON_LENGTH])  # fmt: skip
+                        duration=length, reason=reason_of(reason))  # fmt: skip
     return Outcome((ask(event, request, handler=HANDLER),))
 
 
