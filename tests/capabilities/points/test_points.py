@@ -90,6 +90,29 @@ def test_staff_award_points_for_an_event(store: Store, store_clock: FrozenClock)
     ]
 
 
+def test_an_amount_too_large_is_refused_not_taken_for_a_reason(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """'/award @mei 1000000 …' gave the playbook's 10 points with '1000000 …' as the reason: an
+    extra zero typed by mistake became a silent, wrong award. A reason on the next line, and
+    full-width digits, are read as meant."""
+    c = community(store, store_clock, playbook(REWARDS))
+    make_staff(c, "boss")
+    say(c, "mei", "hello", DAY)
+    assert say(c, "boss", "/award @mei 1000000 big help", DAY + timedelta(minutes=1)) == [
+        "An award is from -999999 to 999999 points, not 1000000."
+    ]
+    assert say(c, "boss", "/award @mei -99999999", DAY + timedelta(minutes=2)) == [
+        "An award is from -999999 to 999999 points, not -99999999."
+    ]
+    assert say(c, "boss", "/award @mei 15\ncame to the tasting", DAY + timedelta(minutes=3)) == [
+        "🎁 mei gets 15 points (came to the tasting); balance 15."
+    ]
+    assert say(c, "boss", "/award @mei １５ \u202etasting", DAY + timedelta(minutes=4)) == [
+        "🎁 mei gets 15 points (tasting); balance 30."
+    ]
+
+
 def test_staff_can_award_by_replying_or_mentioning(store: Store, store_clock: FrozenClock) -> None:
     c = community(store, store_clock, playbook(REWARDS))
     make_staff(c, "boss")

@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
-from hearthkeeper.capabilities.pointing import pointed_at
+from hearthkeeper.capabilities.pointing import first_word, pointed_at
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
     PointsAward,
@@ -24,14 +24,21 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Reward
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.text.controls import without_controls
 
 SHARED_KINDS = ("picture", "video")
 AMOUNT = re.compile(r"^[+-]?\d{1,6}$")
+NUMBER = re.compile(r"^[+-]?\d+$")  # a number, whatever its size: meant as the amount
+REASON_LENGTH = 500
 
 TEXTS = Phrasebook({
     "award_usage": {
         Language.ZH_CN: "用法：/加分 @成员 10 参加线下沙龙（也可以回复对方的消息发 /加分 10 原因）",
         Language.EN: "Usage: /award @member 10 came to the meetup (or reply to their message with /award 10 reason)",
+    },
+    "award_range": {
+        Language.ZH_CN: "一次加减分须在 -999999 到 999999 之间，「{given}」不行。",
+        Language.EN: "An award is from -999999 to 999999 points, not {given}.",
     },
     "award_zero": {
         Language.ZH_CN: "加分数不能是 0。", Language.EN: "The number of points cannot be 0.",
@@ -99,15 +106,20 @@ def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     target, rest = pointed_at(event, invocation)
     if not target:
         return Outcome((reply(event, TEXTS.say("award_usage", lang), handler="points"),))
-    amount, _, reason = rest.partition(" ")
+    amount, reason = first_word(rest)
+    amount = unicodedata.normalize("NFKC", amount)
     if AMOUNT.match(amount):
         points = int(amount)
+    elif NUMBER.match(amount):
+        return Outcome((reply(event, TEXTS.say("award_range", lang, given=amount[:40]),
+                              handler="points"),))  # fmt: skip
     else:
         points, reason = ctx.playbook.mechanisms.points.event, rest
     if points == 0:
         return Outcome((reply(event, TEXTS.say("award_zero", lang), handler="points"),))
     award = PointsAward(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                        points=points, reason=reason.strip())  # fmt: skip
+                        points=points,
+                        reason=without_controls(reason).strip()[:REASON_LENGTH])  # fmt: skip
     return Outcome((ask(event, award, handler="points"),))
 
 
