@@ -117,7 +117,30 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["操盘手建群，免费荐股，人满即封", "免费诊股，每天推荐"],
         ["群里人满了就不加了", "别信那些荐股的"],
     ),
-}
+    "work-from-home offer": (
+        ["Earn passive income from your phone, no experience needed, DM me",
+         "Work from home opportunity!! WhatsApp me for details",
+         "Make easy money working from home, click here"],
+        ["I work from home three days a week", "Passive income sounds nice but I have no idea how",
+         "Working from home today, message me if you need the keys",
+         "Extra income would be nice, DM me if you hear of a job"],
+    ),
+    "paid-task offer": (
+        ["Get paid $30 per survey, sign up with my link", "Earn money from home watching videos"],
+        ["When do we get paid this month?", "I'd love to make money doing what I like",
+         "Did you sign up for the run? I get paid on Friday"],
+    ),
+    "wholesale goods offer": (
+        ["Designer bags at factory price, worldwide shipping", "AAA quality sneakers, order now"],
+        ["The factory price of a car is much lower than what you pay",
+         "Her designer bags are all second hand", "Do you ship worldwide? Asking for a friend"],
+    ),
+    "investment returns offer": (
+        ["Guaranteed returns of 30% a month, DM me to join", "Crypto signals group, join our VIP"],
+        ["There is no such thing as guaranteed returns", "Daily returns on my savings are tiny",
+         "He keeps sending me forex signals screenshots, so annoying"],
+    ),
+}  # fmt: skip
 
 
 def families_in(text: str) -> set[str]:
