@@ -18,7 +18,7 @@ NOT_BUILT = "not built in this version"
 # Permissions no in-chat command or screen asks for: staff edit the playbook in the console
 # or with `hearth`, where every signed-in operator may do all of it. (`moderate`, `ban` and
 # `pardon` are asked for by /warn, /mute, /ban and /pardon: capabilities/moderation/commands.py;
-# `manage_calendar` by /calendar and /skip: capabilities/calendar/staff.py; `review_applications`
+# `manage_calendar` by /calendar, /skip, /postnow: capabilities/calendar/staff.py; `review_applications`
 # names who is told of applications: admission/checks.py.)
 UNCHECKED = (Permission.EDIT_PLAYBOOK,)
 

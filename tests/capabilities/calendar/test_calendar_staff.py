@@ -1,11 +1,13 @@
 """Staff manage the group's calendar in the chat: `/calendar` lists the next firings in the
 community's time, `/skip` calls off a post's next firing in the group (it stays off across
 restarts and planning again; the one after it still goes out), and members without
-`manage_calendar` are refused (on SQLite and PostgreSQL, with a frozen clock)."""
+`manage_calendar` are refused; `/postnow` sends the next firing now and not again at its time
+(on SQLite and PostgreSQL, with a frozen clock)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.console import fired
@@ -135,7 +137,7 @@ def test_skipping_something_unknown_or_nothing_lists_what_can_be_skipped(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = with_manager(store, store_clock)
-    can = "You can skip: morning (Sat 2 May 08:00), guest-talk (Sat 2 May 20:00)."
+    can = "Posts planned here: morning (Sat 2 May 08:00), guest-talk (Sat 2 May 20:00)."
     assert said(c, "boss", "/skip tasting") == [
         f"No scheduled post 'tasting' is planned in this group. {can}"
     ]
@@ -168,3 +170,86 @@ def test_the_listing_in_chinese_names_local_days_and_times() -> None:
     ]
     skipped = [Upcoming(lines[0].at, "morning", "…", "小美 (webchat:42)")]
     assert "⏭ 已跳过（小美 (webchat:42)）" in render_agenda(skipped, "g1", 1, zone, Language.ZH_CN)
+
+
+def test_postnow_sends_the_next_firing_now_and_not_again_at_its_time(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = with_manager(store, store_clock)
+    c.engine.process([c.events.message("boss", "/postnow morning", name="Boss",
+                                       at=store_clock.now())])  # fmt: skip
+    done = performed(c)
+    assert sorted((a.kind, a.group, a.text) for a in done) == [
+        (ActionKind.REPLY, "g1",
+         "✅ Sent 'morning' now instead of on Sat 2 May 08:00. Next: Sun 3 May 08:00."),
+        (ActionKind.SEND, "g1", "Good morning, tea friends."),
+    ]  # fmt: skip
+    assert said(c, "boss", "/立即发送 morning") == [
+        "'morning' on Sat 2 May 08:00 has gone out already."
+    ]
+    c.restart()
+    c.engine.process([c.events.message("u1", "hello", at=store_clock.now())])  # plans again
+    store_clock.set(FIRST)
+    c.engine.tick()
+    assert sends(c) == []
+    store_clock.set(SECOND)
+    c.engine.tick()
+    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+    got = [(r.scheduled_for, r.status, r.posted_at) for r in records(c)]
+    assert got == [(FIRST, "posted", datetime(2026, 5, 1, 9, tzinfo=UTC)),
+                   (SECOND, "posted", SECOND)]  # fmt: skip
+
+
+def test_postnow_takes_the_next_library_item_and_the_next_firing_the_one_after(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "content" / "tips"
+    folder.mkdir(parents=True)
+    (folder / "01-water.md").write_text("---\norder: 1\n---\n# Water\nUse soft water.\n")
+    (folder / "02-cups.md").write_text("---\norder: 2\n---\nWarm the cups first.\n")
+    tips = ("calendar:\n  posts:\n    - id: tips\n      schedule: every day 08:00\n"
+            "      content: {library: content/tips, order: next}\n")  # fmt: skip
+    c = calendar_community(store, store_clock, tips, root=tmp_path)
+    store.join(store.member_for("fake", "boss", "Boss").id, group(c).id, role="manager")
+    c.engine.process([c.events.message("boss", "/postnow tips", at=store_clock.now())])
+    [now] = sends(c)
+    assert now.text is not None and "Use soft water." in now.text
+    store_clock.set(FIRST)
+    c.engine.tick()
+    assert sends(c) == []
+    store_clock.set(SECOND)
+    c.engine.tick()
+    [then] = sends(c)
+    assert then.text is not None and "Warm the cups first." in then.text
+
+
+REMIND_ROLES = """\
+structure:
+  roles:
+    planner: {title: Planner, permissions: [manage_calendar]}
+    editor: {title: Editor, permissions: [manage_calendar, post]}
+calendar:
+  posts:
+    - id: weekly-best
+      schedule: every day 08:00
+      mode: remind
+      content: {text: This week's best brews are in!}
+"""
+
+
+def test_a_post_staff_confirm_is_sent_now_only_by_roles_that_may_post(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = calendar_community(store, store_clock, REMIND_ROLES)
+    store.join(store.member_for("fake", "plan", "Pat").id, group(c).id, role="planner")
+    store.join(store.member_for("fake", "edit", "Eve").id, group(c).id, role="editor")
+    assert said(c, "plan", "/postnow weekly-best") == [
+        "'weekly-best' waits for staff to confirm it; only Editor can send it now."
+    ]
+    c.engine.process([c.events.message("edit", "/postnow weekly-best", at=store_clock.now())])
+    [sent] = sends(c)
+    assert sent.text == "This week's best brews are in!"
+    assert [r.status for r in records(c, "weekly-best")] == ["confirmed"]
+    store_clock.set(FIRST)
+    c.engine.tick()
+    assert performed(c) == []  # no reminder for the firing sent already

@@ -38,6 +38,13 @@ class CalendarSkip(Request, effect="calendar.skip"):
     post: str
 
 
+class CalendarPostNow(Request, effect="calendar.post_now"):
+    """`/postnow <post>`: send the next firing of the scheduled post `post` in the group now,
+    in its place."""
+
+    post: str
+
+
 class CalendarSession(Request, effect="calendar.session"):
     """One moment (`reminder-<seconds>`, `start`, `digest`) of a live session starting at
     `starts`, due at `at`."""

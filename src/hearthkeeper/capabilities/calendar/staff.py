@@ -1,19 +1,22 @@
-"""`/calendar` (`/日程`, `/排期`) and `/skip` (`/跳过`): staff whose role has `manage_calendar`
-see what the group's calendar sends next, in the community's time, and call off the next
-firing of a scheduled post in their group (tonight's guest speaker is ill).
+"""`/calendar` (`/日程`, `/排期`), `/skip` (`/跳过`) and `/postnow` (`/立即发送`): staff whose role
+has `manage_calendar` see what the group's calendar sends next, in the community's time, call
+off the next firing of a scheduled post in their group (tonight's guest speaker is ill), or
+send it now instead of at its time.
 
-A skip claims that firing in `posts` ahead of its time, as `cancelled` by the staff member,
-calls off its scheduled work and plans the firing after it: when the skipped time comes, the
-firing (whichever process runs it, after any restart or planning again) finds it claimed and
-sends nothing, and the series goes on."""
+Both claim that firing in `posts` ahead of its time — as `cancelled` by the staff member, or
+as sent now — call off its scheduled work and plan the firing after it: when its time comes,
+the firing (whichever process runs it, after any restart or planning again) finds it claimed
+and sends nothing, and the series goes on."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.calendar.content import choose, library_of, running_out
 from hearthkeeper.capabilities.calendar.firings import (
     anniversary_firings,
     firings_between,
@@ -23,8 +26,12 @@ from hearthkeeper.capabilities.calendar.firings import (
 from hearthkeeper.capabilities.calendar.posts import applies, find_post, firing_key, next_post
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
-from hearthkeeper.capabilities.calendar.requests import CalendarAgenda, CalendarSkip
-from hearthkeeper.capabilities.calendar.series import keep
+from hearthkeeper.capabilities.calendar.requests import (
+    CalendarAgenda,
+    CalendarPostNow,
+    CalendarSkip,
+)
+from hearthkeeper.capabilities.calendar.series import Planned, keep
 from hearthkeeper.capabilities.calendar.sessions import sessions_in
 from hearthkeeper.capabilities.command_book import (
     Command,
@@ -37,10 +44,10 @@ from hearthkeeper.capabilities.command_book import (
 from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.texts import Phrasebook
-from hearthkeeper.engine.actions import Action
-from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.effects import Effect, EffectContext
 from hearthkeeper.engine.events import Event
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import Context, GroupView, Outcome
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.output import PostMode, ScheduledPost
@@ -87,7 +94,7 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "本群没有编号为「{post}」的定时内容要发送。{can}",
         Language.EN: "No scheduled post '{post}' is planned in this group. {can}",
     },
-    "can": {Language.ZH_CN: "可以跳过：{posts}。", Language.EN: "You can skip: {posts}."},
+    "can": {Language.ZH_CN: "本群的定时内容：{posts}。", Language.EN: "Posts planned here: {posts}."},
     "none": {
         Language.ZH_CN: "本群没有可跳过的定时内容。",
         Language.EN: "No scheduled post is planned in this group.",
@@ -104,9 +111,30 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "「{post}」{when} 的这次已经跳过了（{by}）。",
         Language.EN: "'{post}' on {when} is already skipped (by {by}).",
     },
+    "postnow_usage": {
+        Language.ZH_CN: "用法：/立即发送 内容ID（现在就发本群这条定时内容的下一次，到点不再发）。{can}",
+        Language.EN: "Usage: /postnow <post id> (its next firing in this group is sent now, not "
+        "at its time). {can}",
+    },
+    "sent_now": {
+        Language.ZH_CN: "✅ 已把「{post}」{when} 的这次提前发出。下一次：{next}。",
+        Language.EN: "✅ Sent '{post}' now instead of on {when}. Next: {next}.",
+    },
+    "sent_now_last": {
+        Language.ZH_CN: "✅ 已把「{post}」{when} 的这次提前发出，之后不再有。",
+        Language.EN: "✅ Sent '{post}' now instead of on {when}; it was the last.",
+    },
+    "nothing_left": {
+        Language.ZH_CN: "「{post}」的内容库 {library} 没有可发的内容了，没有发送。",
+        Language.EN: "'{post}' has nothing left in its content folder {library}; nothing was sent.",
+    },
+    "needs_post": {
+        Language.ZH_CN: "「{post}」要由有发布权限的管理员确认后发送，只有 {roles} 可以立即发送。",
+        Language.EN: "'{post}' waits for staff to confirm it; only {roles} can send it now.",
+    },
     "already_sent": {
-        Language.ZH_CN: "「{post}」{when} 的这次已经发出，无法跳过。",
-        Language.EN: "'{post}' on {when} has gone out already; it cannot be skipped.",
+        Language.ZH_CN: "「{post}」{when} 的这次已经发出了。",
+        Language.EN: "'{post}' on {when} has gone out already.",
     },
 })  # fmt: skip
 
@@ -180,7 +208,7 @@ def next_firing(post: ScheduledPost | None, group_name: str, zone: ZoneInfo,
 
 
 def skippable(playbook: Playbook, group_name: str, now: datetime) -> str:
-    """What `/skip` can call off in the group: each post with its next firing."""
+    """What `/skip` and `/postnow` act on in the group: each post with its next firing."""
     zone, lang = ZoneInfo(playbook.community.timezone), playbook.community.language
     found = []
     for post in playbook.calendar.posts:
@@ -213,36 +241,120 @@ def agenda(scope: StoreBase, request: CalendarAgenda, ctx: EffectContext) -> Seq
     return [answer(ctx.trigger, render_agenda(lines, g.name, request.days, zone, lang))]
 
 
+@dataclass(frozen=True)
+class Aimed:
+    """The firing a staff command acts on: the post, its next instant in the group, and how
+    the reply names that instant."""
+
+    post: ScheduledPost
+    at: datetime
+    when: str
+
+
+def _aim(ctx: EffectContext, asked: str, usage: str) -> Aimed | str:
+    """The post's next firing in this group, or the answer naming what can be asked for."""
+    pb, g = ctx.playbook, ctx.group
+    zone, lang = ZoneInfo(pb.community.timezone), pb.community.language
+    can = skippable(pb, g.name, ctx.now)
+    if not asked:
+        return TEXTS.say(usage, lang, can=can)
+    post = find_post(pb, asked)
+    at = next_firing(post, g.name, zone, ctx.now)
+    if post is None or at is None:
+        return TEXTS.say("unknown", lang, post=asked[:40], can=can)
+    return Aimed(post, at, when_text(at, zone, lang))
+
+
+def _move_on(scope: StoreBase, g: GroupView, aimed: Aimed, zone: ZoneInfo) -> Planned | None:
+    """Call off the claimed firing's scheduled work and plan the one after it."""
+    Store.on(scope).cancel_scheduled(firing_key(g.id, aimed.post.id, aimed.at))
+    following = next_post(g.id, aimed.post, zone, aimed.at + _SECOND)
+    keep(scope, g, following)
+    return following
+
+
+def _done(key: str, aimed: Aimed, following: Planned | None, zone: ZoneInfo,
+          lang: Language) -> str:  # fmt: skip
+    """The reply once a firing is skipped or sent: it, and the next one (or that it was the last)."""
+    if following is None:
+        return TEXTS.say(f"{key}_last", lang, post=aimed.post.id, when=aimed.when)
+    return TEXTS.say(key, lang, post=aimed.post.id, when=aimed.when,
+                     next=when_text(following.at, zone, lang))  # fmt: skip
+
+
 def skip(scope: StoreBase, request: CalendarSkip, ctx: EffectContext) -> Sequence[Action]:
     """`/skip <post>`: claim the post's next firing in this group as cancelled, call off its
     scheduled work and plan the one after it."""
     g, pb = ctx.group, ctx.playbook
     zone, lang = ZoneInfo(pb.community.timezone), pb.community.language
-    can = skippable(pb, g.name, ctx.now)
-    if not request.post:
-        return [answer(ctx.trigger, TEXTS.say("skip_usage", lang, can=can))]
-    post = find_post(pb, request.post)
-    at = next_firing(post, g.name, zone, ctx.now)
-    if post is None or at is None:
-        return [answer(ctx.trigger, TEXTS.say("unknown", lang, post=request.post[:40], can=can))]
-    posts, by, when = SqlPosts.on(scope), by_whom(ctx), when_text(at, zone, lang)
+    aimed = _aim(ctx, request.post, "skip_usage")
+    if isinstance(aimed, str):
+        return [answer(ctx.trigger, aimed)]
+    post, at, posts, by = aimed.post, aimed.at, SqlPosts.on(scope), by_whom(ctx)
     ref = posts.cancel_post(g.community_id, g.id, post.id, at, by=by, mode=post.mode.value,
                             content_kind=post.content.kind.value)  # fmt: skip
     if ref is None:
-        return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), post.id, when, lang))]
-    Store.on(scope).cancel_scheduled(firing_key(g.id, post.id, at))
-    following = next_post(g.id, post, zone, at + _SECOND)
-    keep(scope, g, following)
+        return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
+    following = _move_on(scope, g, aimed, zone)
     Store.on(scope).audit(f"chat:{by}", "calendar.skip", g.community_id, target=f"post {post.id}",
                           detail={"group": g.name, "at": at.isoformat(), "ref": ref})  # fmt: skip
-    if following is None:
-        return [answer(ctx.trigger, TEXTS.say("skipped_last", lang, post=post.id, when=when))]
-    return [answer(ctx.trigger, TEXTS.say("skipped", lang, post=post.id, when=when,
-                                          next=when_text(following.at, zone, lang)))]  # fmt: skip
+    return [answer(ctx.trigger, _done("skipped", aimed, following, zone, lang))]
 
 
-def _claimed(record: PostRecord | None, post: str, when: str, lang: Language) -> str:
-    """Why a firing cannot be skipped: staff skipped it already, or it went out."""
+def post_now(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext,
+             root: Path) -> list[Action]:  # fmt: skip
+    """`/postnow <post>`: send the post's next firing in this group now and claim it (sent, or
+    confirmed for a `remind` post), so that it is not sent again at its time."""
+    g, pb = ctx.group, ctx.playbook
+    zone, lang = ZoneInfo(pb.community.timezone), pb.community.language
+    aimed = _aim(ctx, request.post, "postnow_usage")
+    if isinstance(aimed, str):
+        return [answer(ctx.trigger, aimed)]
+    post, at, posts = aimed.post, aimed.at, SqlPosts.on(scope)
+    if post.mode is PostMode.REMIND and not (ctx.member and ctx.member.may(Permission.POST)):
+        roles = [r.title for r in pb.structure.roles.values() if Permission.POST in r.permissions]
+        return [answer(ctx.trigger, TEXTS.say("needs_post", lang, post=post.id,
+                                              roles=", ".join(roles) or "staff"))]  # fmt: skip
+    library = library_of(post, root)
+    used = posts.posted_items(g.id, post.id) if library is not None else []
+    content = choose(post, library, used)
+    if content is None:
+        return [answer(ctx.trigger, TEXTS.say("nothing_left", lang, post=post.id,
+                                              library=post.content.library or ""))]  # fmt: skip
+    ref = posts.claim_post(
+        g.community_id, g.id, post.id, at, item_id=content.item_id, content_kind=content.kind,
+        mode=post.mode.value, status="confirmed" if post.mode is PostMode.REMIND else "posted",
+        posted_at=ctx.now,
+    )  # fmt: skip
+    if ref is None:
+        return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
+    following = _move_on(scope, g, aimed, zone)
+    Store.on(scope).audit(f"chat:{by_whom(ctx)}", "calendar.post_now", g.community_id,
+                          target=f"post {post.id}",
+                          detail={"group": g.name, "at": at.isoformat(), "ref": ref})  # fmt: skip
+    actions = [Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id,
+                      text=content.text, handler=HANDLER, key=f"calendar:post:{ref}",
+                      reason=f"scheduled post {post.id}, sent early by staff",
+                      extra=content.extra(post, ref))]  # fmt: skip
+    if library is not None and content.item_id is not None:
+        alert = running_out(ctx, post, library, [*used, content.item_id], at)
+        if alert is not None:
+            actions.append(alert)
+    return [*actions, answer(ctx.trigger, _done("sent_now", aimed, following, zone, lang))]
+
+
+def post_now_effect(root: Path) -> Effect[CalendarPostNow]:
+    """The `calendar.post_now` effect, reading content libraries under `root`."""
+
+    def run(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext) -> Sequence[Action]:
+        return post_now(scope, request, ctx, root)
+
+    return run
+
+
+def _claimed(record: PostRecord | None, aimed: Aimed, lang: Language) -> str:
+    """Why a firing cannot be skipped or sent now: staff skipped it already, or it went out."""
+    post, when = aimed.post.id, aimed.when
     if record is not None and record.status == "cancelled":
         return TEXTS.say("already_skipped", lang, post=post, when=when,
                          by=record.cancelled_by or "staff")  # fmt: skip
@@ -267,6 +379,11 @@ def _skip(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, CalendarSkip(post=post), handler=HANDLER),))
 
 
+def _post_now(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+    post = invocation.args[0][:64] if invocation.args else ""
+    return Outcome((ask(event, CalendarPostNow(post=post), handler=HANDLER),))
+
+
 COMMANDS = (
     Command("calendar", ("日程", "排期"), {
         Language.ZH_CN: "查看本群接下来几天的定时内容、直播和纪念日",
@@ -278,12 +395,19 @@ COMMANDS = (
         Language.EN: "call off a scheduled post's next firing in this group",
     }, _skip, permission=Permission.MANAGE_CALENDAR,
         usage={Language.ZH_CN: "/跳过 内容ID", Language.EN: "/skip <post id>"}),
+    Command("postnow", ("立即发送",), {
+        Language.ZH_CN: "现在就发本群某条定时内容的下一次（到点不再发）",
+        Language.EN: "send a scheduled post's next firing in this group now, not at its time",
+    }, _post_now, permission=Permission.MANAGE_CALENDAR,
+        usage={Language.ZH_CN: "/立即发送 内容ID", Language.EN: "/postnow <post id>"}),
 )  # fmt: skip
 
 
-def register(registry: Registry, commands: CommandBook) -> None:
-    """Add `/calendar` and `/skip` (staff with the `manage_calendar` permission)."""
+def register(registry: Registry, commands: CommandBook, content_root: Path) -> None:
+    """Add `/calendar`, `/skip` and `/postnow` (staff with the `manage_calendar` permission);
+    libraries under `content_root`."""
     registry.add_effect(CalendarAgenda, agenda)
     registry.add_effect(CalendarSkip, skip)
+    registry.add_effect(CalendarPostNow, post_now_effect(content_root))
     for command in COMMANDS:
         commands.add(command)
