@@ -144,6 +144,10 @@ def test_skipping_something_unknown_or_nothing_lists_what_can_be_skipped(
     assert said(c, "boss", "/skip") == [
         f"Usage: /skip <post id> (its next firing in this group is not sent). {can}"
     ]
+    [hidden] = said(c, "boss", "/skip guest\u202e-talk-x")  # a text-direction override
+    assert hidden.startswith("No scheduled post 'guest-talk-x' is planned")
+    [wide] = said(c, "boss", "/skip ＧＵＥＳＴ-ｔａｌｋ")  # a Chinese keyboard's full-width letters
+    assert wide.startswith("⏭ Skipped 'guest-talk' on Sat 2 May 20:00")
     store_clock.set(FIRST + timedelta(minutes=1))  # this morning's has gone: tomorrow's is next
     c.engine.tick()
     assert said(c, "boss", "/skip morning")[0].startswith("⏭ Skipped 'morning' on Sun 3 May")

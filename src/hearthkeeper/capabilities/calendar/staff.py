@@ -10,6 +10,7 @@ and sends nothing, and the series goes on."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +57,7 @@ from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import Store
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.controls import without_controls
 
 HANDLER = "calendar"
 DAYS = 3  # how far `/calendar` looks without a number
@@ -374,14 +376,22 @@ def _calendar(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, CalendarAgenda(days=int(word)), handler=HANDLER),))
 
 
+def post_typed(invocation: Invocation) -> str:
+    """The post id staff typed, as the playbook writes ids: lower-case, full-width letters
+    (`ｍｏｒｎｉｎｇ`) read as themselves, without characters that would hide or reorder what
+    a reply echoes."""
+    word = invocation.args[0] if invocation.args else ""
+    return without_controls(unicodedata.normalize("NFKC", word[:200])).lower()[:64]
+
+
 def _skip(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    post = invocation.args[0][:64] if invocation.args else ""
-    return Outcome((ask(event, CalendarSkip(post=post), handler=HANDLER),))
+    request = CalendarSkip(post=post_typed(invocation))
+    return Outcome((ask(event, request, handler=HANDLER),))
 
 
 def _post_now(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    post = invocation.args[0][:64] if invocation.args else ""
-    return Outcome((ask(event, CalendarPostNow(post=post), handler=HANDLER),))
+    request = CalendarPostNow(post=post_typed(invocation))
+    return Outcome((ask(event, request, handler=HANDLER),))
 
 
 COMMANDS = (
