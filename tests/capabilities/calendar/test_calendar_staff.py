@@ -94,10 +94,13 @@ def test_a_skip_in_one_group_leaves_the_other_groups_post(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = with_manager(store, store_clock, groups=("g1", "g2"))
-    said(c, "boss", "/跳过 morning")  # in g1
+    c.engine.process([c.events.message("boss", "/跳过 morning", name="Bo\u200bss\u202e",
+                                       at=store_clock.now())])  # in g1  # fmt: skip
     store_clock.set(FIRST)
     c.engine.tick()
     assert [(a.group, a.text) for a in sends(c)] == [("g2", "Good morning, tea friends.")]
+    # who skipped is named to the group by /calendar: without invisible or reordering characters
+    assert [r.cancelled_by for r in records(c)] == ["Boss (fake:boss)", None]
 
 
 def test_a_member_without_manage_calendar_is_refused_and_the_post_goes_out(

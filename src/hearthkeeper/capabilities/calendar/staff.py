@@ -226,7 +226,8 @@ def by_whom(ctx: EffectContext) -> str:
     who = ctx.member
     if who is None:
         return "staff"
-    return f"{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"[:NAME]
+    said = f"{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
+    return without_controls(said)[:NAME]  # `/calendar` shows it to the group
 
 
 # --- effects ------------------------------------------------------------------------------
