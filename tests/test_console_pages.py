@@ -201,6 +201,17 @@ def test_the_calendar_shows_the_next_days_in_the_community_time_zone(console: Co
     assert "Nothing has fired yet." in page
 
 
+def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: Console) -> None:
+    secretary = console.store.member_for("webchat", "lin", "小林").id
+    console.store.join(secretary, console.group_id, role="secretary")
+    console.engine.process([console.events.message("lin", "/跳过 morning-pack", name="小林",
+                                                   at=console.clock.now())])  # fmt: skip
+    page = console.get("/calendar").text
+    fired = page.split('id="fired"')[1].split("</table>")[0]
+    assert "morning-pack" in fired and "cancelled" in fired
+    assert "by 小林 (webchat:lin)" in fired
+
+
 def test_a_page_past_the_end_shows_the_last_one_not_nothing(console: Console) -> None:
     """An old link (or the last rows handled) asks for a page that no longer exists: the
     list shows its last page instead of "nothing recorded" next to a count that says 1+."""

@@ -235,8 +235,9 @@ def test_a_playbook_that_uses_none_of_them_hears_of_none() -> None:
 
 def test_permissions_are_named_only_when_the_operator_gives_them() -> None:
     """The default roles hold every permission; a playbook that keeps them hears nothing of
-    it, one whose own roles are given `manage_calendar` does; `moderate`, `ban` and `pardon`
-    are asked for by the in-chat /warn, /mute, /ban and /pardon."""
+    it, one whose own roles are given `edit_playbook` does; `moderate`, `ban` and `pardon`
+    are asked for by the in-chat /warn, /mute, /ban and /pardon, `manage_calendar` by
+    /calendar and /skip."""
 
     def unbuilt(text: str) -> list[str]:
         pb = parse_playbook(text).playbook
@@ -245,9 +246,10 @@ def test_permissions_are_named_only_when_the_operator_gives_them() -> None:
     assert unbuilt(MINIMAL) == []
     roles = "structure:\n  roles:\n    mod: {title: Mod, permissions: [moderate, ban, pardon]}\n"
     assert unbuilt(MINIMAL + roles) == []
-    [said] = unbuilt(MINIMAL + roles.replace("pardon]", "pardon, manage_calendar]"))
-    assert said.startswith("structure.roles.<id>.permissions: manage_calendar allows nothing yet")
-    assert "moderate" not in said
+    assert unbuilt(MINIMAL + roles.replace("pardon]", "pardon, manage_calendar]")) == []
+    [said] = unbuilt(MINIMAL + roles.replace("pardon]", "pardon, manage_calendar, edit_playbook]"))
+    assert said.startswith("structure.roles.<id>.permissions: edit_playbook allows nothing yet")
+    assert "moderate" not in said and "manage_calendar" not in said
 
 
 def test_leaving_the_web_chat_out_is_told_it_stays() -> None:

@@ -50,9 +50,10 @@ class Role(Section):
         default_factory=list,
         description="What this role may do in chat: moderate (/warn, /mute), ban (/ban), pardon "
         "(/pardon), award_points (/award), manage_members (/tag others), start_polls, "
-        "start_signups, post (/confirm), answer_questions; receive_alerts and "
-        "review_applications name who is told. manage_calendar and edit_playbook allow "
-        "nothing yet (staff do these in the console or with `hearth`).",
+        "start_signups, post (/confirm), manage_calendar (/calendar, /skip, /postnow), "
+        "answer_questions; receive_alerts and review_applications name who is told. "
+        "edit_playbook allows nothing yet (staff edit the playbook in the console or with "
+        "`hearth`).",
     )
 
 

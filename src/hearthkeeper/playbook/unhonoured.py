@@ -15,12 +15,12 @@ from hearthkeeper.playbook.structure import CarrierKind, Permission
 
 NOT_BUILT = "not built in this version"
 
-# Permissions no in-chat command or screen asks for: staff plan the calendar and edit the
-# playbook in the console or with `hearth`, where every signed-in operator may do all of it.
-# (`moderate`, `ban` and `pardon` are asked for by /warn, /mute, /ban and /pardon:
-# capabilities/moderation/commands.py; `review_applications` names who is told of
-# applications: admission/checks.py.)
-UNCHECKED = (Permission.MANAGE_CALENDAR, Permission.EDIT_PLAYBOOK)
+# Permissions no in-chat command or screen asks for: staff edit the playbook in the console
+# or with `hearth`, where every signed-in operator may do all of it. (`moderate`, `ban` and
+# `pardon` are asked for by /warn, /mute, /ban and /pardon: capabilities/moderation/commands.py;
+# `manage_calendar` by /calendar, /skip, /postnow: capabilities/calendar/staff.py; `review_applications`
+# names who is told of applications: admission/checks.py.)
+UNCHECKED = (Permission.EDIT_PLAYBOOK,)
 
 # Carriers whose pictures reach moderation as bytes (read for QR codes): the web chat's
 # uploads. Matrix, Telegram and QQ hand over a picture's kind, not the picture.
@@ -87,10 +87,10 @@ def _permissions(pb: Playbook) -> Iterator[Unhonoured]:
     if not given:
         return
     names = ", ".join(p.value for p in given)
+    one = len(given) == 1
     yield Unhonoured(
         "Structure",
-        f"structure.roles.<id>.permissions: {names} allow{'s' if len(given) == 1 else ''} "
-        "nothing yet — no in-chat command "
-        "asks for them; staff plan the calendar and edit the playbook in the console or with "
-        "`hearth`, where every signed-in operator may do all of it",
+        f"structure.roles.<id>.permissions: {names} allow{'s' if one else ''} nothing yet — "
+        f"no in-chat command asks for {'it' if one else 'them'}; staff edit the playbook in "
+        "the console or with `hearth`, where every signed-in operator may do all of it",
     )

@@ -1,10 +1,11 @@
-"""The content calendar in the groups: scheduled posts, live sessions, rituals, `/confirm`, with
-`hearth calendar`, `hearth posts` and the console's calendar page.
+"""The content calendar in the groups: scheduled posts, live sessions, rituals, `/confirm`,
+and staff's `/calendar`, `/skip` and `/postnow`, with `hearth calendar`, `hearth posts` and
+the console's calendar page.
 
 Pure: `firings` (schedules across DST), `library` (content folders), `coverage`, `agenda`,
 `content`, and the `decide_*` functions of the effects. Effects (`requests` names them):
-`planning`, `posts`, `sessions`, `rituals`, `confirm`. Storage: `repository` (+ `records`,
-`responses`) on the shared `posts` table.
+`planning`, `posts`, `sessions`, `rituals`, `confirm`, `staff`. Storage: `repository`
+(+ `records`, `responses`) on the shared `posts` table.
 """
 
 from __future__ import annotations
@@ -28,8 +29,16 @@ class Calendar(CapabilityBase):
     name = "calendar"
 
     def register(self, registry: Registry, setup: Setup) -> None:
-        """Add the planner, the firings and `/confirm`; libraries under `setup.content_root`."""
-        from hearthkeeper.capabilities.calendar import confirm, planning, posts, rituals, sessions
+        """Add the planner, the firings, `/confirm`, `/calendar`, `/skip` and
+        `/postnow`; libraries under `setup.content_root`."""
+        from hearthkeeper.capabilities.calendar import (
+            confirm,
+            planning,
+            posts,
+            rituals,
+            sessions,
+            staff,
+        )
         from hearthkeeper.capabilities.calendar.requests import CalendarPlan, CalendarPost
         from hearthkeeper.engine.registry import Stage
 
@@ -45,6 +54,7 @@ class Calendar(CapabilityBase):
         # message), a group the engine sees gets its calendar planned.
         registry.add(planning.CalendarPlanner(), Stage.GATE + 1)
         confirm.register(registry, setup.book, setup.content_root)
+        staff.register(registry, setup.book, setup.content_root)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
         from hearthkeeper.capabilities.calendar import planning

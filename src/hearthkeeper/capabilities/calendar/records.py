@@ -18,8 +18,9 @@ class PostRecord:
     item_id: str | None
     content_kind: str
     mode: str
-    status: str  # posted | skipped | reminded | confirmed
+    status: str  # posted | skipped | reminded | confirmed | cancelled (by staff: `/skip`)
     posted_at: datetime | None
+    cancelled_by: str | None = None  # the staff member who called it off, as the audit names them
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,17 @@ class Posts(Protocol):
         """Claim one firing of a post in a group: its new id, or None if claimed already."""
         ...
 
+    def cancel_post(self, community_id: int, group_id: int, post_id: str,
+                    scheduled_for: datetime, *, content_kind: str, mode: str,
+                    by: str) -> int | None:  # fmt: skip
+        """Claim a firing that has not happened as called off by staff (`by`): its new id, or
+        None when it was claimed already (sent, offered, or called off before)."""
+        ...
+
+    def firing(self, group_id: int, post_id: str, scheduled_for: datetime) -> PostRecord | None:
+        """The recorded firing of a post in a group at an instant, if it was claimed."""
+        ...
+
     def posted_items(self, group_id: int, post_id: str) -> list[str]:
         """The library items a post has used in a group, in order."""
         ...
@@ -39,8 +50,9 @@ class Posts(Protocol):
         ...
 
     def post_records(
-        self, community_id: int, *, post_id: str | None = None, group_id: int | None = None
-    ) -> list[PostRecord]:
+        self, community_id: int, *, post_id: str | None = None, group_id: int | None = None,
+        since: datetime | None = None,
+    ) -> list[PostRecord]:  # fmt: skip
         """The firings recorded in a community, in order."""
         ...
 
@@ -76,6 +88,33 @@ class SqlPosts(StoreBase):
             new_id = session.scalar(statement.values(values).returning(_TABLE.c.id))
             return None if new_id is None else int(new_id)
 
+    def cancel_post(self, community_id: int, group_id: int, post_id: str,
+                    scheduled_for: datetime, *, content_kind: str, mode: str,
+                    by: str) -> int | None:  # fmt: skip
+        """Claim a firing ahead of its time as called off by staff (`by`): the firing, when it
+        falls due, finds it claimed and sends nothing, whichever process runs it and however
+        often the calendar is planned again. None when it was claimed already."""
+        values = {
+            "community_id": community_id, "group_id": group_id, "post_id": post_id,
+            "scheduled_for": utc(scheduled_for, "scheduled_for"), "item_id": None,
+            "content_kind": content_kind, "mode": mode, "status": "cancelled",
+            "posted_at": None, "cancelled_by": by,
+        }  # fmt: skip
+        with self._unit(write=True) as session:
+            statement = insert_ignoring(session, PostRow, ("group_id", "post_id", "scheduled_for"))
+            new_id = session.scalar(statement.values(values).returning(_TABLE.c.id))
+            return None if new_id is None else int(new_id)
+
+    def firing(self, group_id: int, post_id: str, scheduled_for: datetime) -> PostRecord | None:
+        """The recorded firing of a post in a group at an instant, if it was claimed."""
+        query = select(_TABLE).where(
+            _TABLE.c.group_id == group_id, _TABLE.c.post_id == post_id,
+            _TABLE.c.scheduled_for == utc(scheduled_for, "scheduled_for"),
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            row = session.connection().execute(query).first()
+            return None if row is None else _record(row)
+
     def posted_items(self, group_id: int, post_id: str) -> list[str]:
         """The library items a post has used in a group (posted or offered to staff), in order."""
         query = (
@@ -101,14 +140,18 @@ class SqlPosts(StoreBase):
             return _record(rows[0]) if rows else None
 
     def post_records(
-        self, community_id: int, *, post_id: str | None = None, group_id: int | None = None
-    ) -> list[PostRecord]:
-        """The firings recorded in a community (one post's, one group's, when given), in order."""
+        self, community_id: int, *, post_id: str | None = None, group_id: int | None = None,
+        since: datetime | None = None,
+    ) -> list[PostRecord]:  # fmt: skip
+        """The firings recorded in a community (one post's, one group's, those planned for
+        `since` or later, when given), in order."""
         query = select(_TABLE).where(_TABLE.c.community_id == community_id)
         if post_id is not None:
             query = query.where(_TABLE.c.post_id == post_id)
         if group_id is not None:
             query = query.where(_TABLE.c.group_id == group_id)
+        if since is not None:
+            query = query.where(_TABLE.c.scheduled_for >= utc(since, "since"))
         query = query.order_by(_TABLE.c.scheduled_for, _TABLE.c.group_id, _TABLE.c.id)
         with self._unit(write=False) as session:
             return [_record(row) for row in session.connection().execute(query)]
@@ -146,5 +189,5 @@ def _record(row: Any) -> PostRecord:
     return PostRecord(
         id=row.id, community_id=row.community_id, group_id=row.group_id, post_id=row.post_id,
         scheduled_for=row.scheduled_for, item_id=row.item_id, content_kind=row.content_kind,
-        mode=row.mode, status=row.status, posted_at=row.posted_at,
+        mode=row.mode, status=row.status, posted_at=row.posted_at, cancelled_by=row.cancelled_by,
     )  # fmt: skip

@@ -26,6 +26,25 @@ class CalendarConfirm(Request, effect="calendar.confirm"):
     ref: int
 
 
+class CalendarAgenda(Request, effect="calendar.agenda"):
+    """`/calendar [days]`: what the group's calendar sends in the next `days`."""
+
+    days: int
+
+
+class CalendarSkip(Request, effect="calendar.skip"):
+    """`/skip <post>`: call off the next firing of the scheduled post `post` in the group."""
+
+    post: str
+
+
+class CalendarPostNow(Request, effect="calendar.post_now"):
+    """`/postnow <post>`: send the next firing of the scheduled post `post` in the group now,
+    in its place."""
+
+    post: str
+
+
 class CalendarSession(Request, effect="calendar.session"):
     """One moment (`reminder-<seconds>`, `start`, `digest`) of a live session starting at
     `starts`, due at `at`."""

@@ -231,5 +231,7 @@ class PostRow(Base):
     item_id: Mapped[str | None] = mapped_column(SafeString(KEY))
     content_kind: Mapped[str] = mapped_column(SafeString(16))
     mode: Mapped[str] = mapped_column(SafeString(16))  # auto | remind
-    status: Mapped[str] = mapped_column(SafeString(16))  # posted | skipped | reminded | confirmed
+    # posted | skipped (missed, or no content) | reminded | confirmed | cancelled (by staff)
+    status: Mapped[str] = mapped_column(SafeString(16))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(SafeString(NAME))  # staff who said /skip
