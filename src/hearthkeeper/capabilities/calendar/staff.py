@@ -233,12 +233,21 @@ def by_whom(ctx: EffectContext) -> str:
 # --- effects ------------------------------------------------------------------------------
 
 
+def shown_name(cancelled_by: str | None) -> str:
+    """Who skipped a firing, as the group reads it: the name only. The record keeps "Name
+    (carrier:user)" for the console; the carrier's user id is not the group's business."""
+    if not cancelled_by:
+        return "staff"
+    name, sep, _ = cancelled_by.rpartition(" (")
+    return name if sep and name else cancelled_by
+
+
 def agenda(scope: StoreBase, request: CalendarAgenda, ctx: EffectContext) -> Sequence[Action]:
     """`/calendar`: the group's next days, with the firings staff skipped marked."""
     g, pb = ctx.group, ctx.playbook
     zone, lang = ZoneInfo(pb.community.timezone), pb.community.language
     records = SqlPosts.on(scope).post_records(g.community_id, group_id=g.id, since=ctx.now)
-    called_off = {(r.post_id, r.scheduled_for): r.cancelled_by or "staff"
+    called_off = {(r.post_id, r.scheduled_for): shown_name(r.cancelled_by)
                   for r in records if r.status == "cancelled"}  # fmt: skip
     lines = upcoming(pb, g.name, ctx.now, ctx.now + timedelta(days=request.days), called_off)
     return [answer(ctx.trigger, render_agenda(lines, g.name, request.days, zone, lang))]
@@ -360,7 +369,7 @@ def _claimed(record: PostRecord | None, aimed: Aimed, lang: Language) -> str:
     post, when = aimed.post.id, aimed.when
     if record is not None and record.status == "cancelled":
         return TEXTS.say("already_skipped", lang, post=post, when=when,
-                         by=record.cancelled_by or "staff")  # fmt: skip
+                         by=shown_name(record.cancelled_by))  # fmt: skip
     return TEXTS.say("already_sent", lang, post=post, when=when)
 
 
