@@ -41,6 +41,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,6 +67,7 @@ from hearthkeeper.store.models.events import QUESTION_MARKS, question_predicate
 from hearthkeeper.store.records import (
     ActivityDay,
     GroupDay,
+    GroupDayActivity,
     GroupDayKind,
     MessageDeletion,
     NewReaction,
@@ -258,6 +260,27 @@ class RollupQueries(StoreBase):
             rows = driver_rows(session, query)
         return _records(ActivityDay, _with_days(rows, 2))
 
+    def group_day_activity(
+        self, group_ids: Collection[int], start: date, end: date
+    ) -> list[GroupDayActivity]:
+        """The rows of `activity_days` gathered per group and day, in order of day and group.
+        The database gathers them (SQLite: `group_concat`, the members and their messages
+        in one pass, hence in the same order; PostgreSQL: `array_agg`, in order of member),
+        so a report makes 17,800 records at 1M messages instead of 403,000."""
+        t = table_of(ActivityDayRow)
+        ids = list(group_ids)
+        with self._unit(write=False) as session:
+            dialect = session.get_bind().dialect.name
+            members, messages = (_gather(dialect, t.c.member_id, t.c.member_id),
+                                 _gather(dialect, t.c.messages, t.c.member_id))  # fmt: skip
+            # As `activity_days`: on SQLite, many groups' rows from `ix_activity_days_day`.
+            group = t.c.group_id + 0 if dialect == "sqlite" and len(ids) > 1 else t.c.group_id
+            query = select(t.c.group_id, t.c.day, members, messages, func.sum(t.c.questions)).where(
+                group.in_(ids), t.c.day >= start, t.c.day <= end
+            ).group_by(t.c.day, t.c.group_id).order_by(t.c.day, t.c.group_id)  # fmt: skip
+            rows = driver_rows(session, query)
+        return _records(GroupDayActivity, map(_gathered, _with_days(rows, 1)))
+
     def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:
         """Per group and day, the rollup rows from `start` to `end` (included)."""
         t = table_of(GroupDayRow)
@@ -314,6 +337,26 @@ def _with_days(rows: list[tuple[Any, ...]], column: int) -> Iterable[tuple[Any, 
     parsed = {day: date.fromisoformat(day) for day in set(columns[column])}
     columns[column] = map(parsed.__getitem__, columns[column])
     return zip(*columns, strict=True)
+
+
+def _gather(
+    dialect: str, column: ColumnElement[Any], order: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """`column`'s values of a group of rows, in order of `order` on PostgreSQL (an array);
+    on SQLite a text of them separated by commas, in the order the rows were read."""
+    if dialect == "postgresql":
+        return func.array_agg(aggregate_order_by(column, order))
+    return func.group_concat(column)
+
+
+def _gathered(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of `group_day_activity` with its members and messages as tuples of ints (SQLite
+    gives them as text, "12,40,41"; PostgreSQL as lists) and its questions an int."""
+    group_id, day, members, messages, questions = row
+    if isinstance(members, str):
+        return (group_id, day, tuple(map(int, members.split(","))),
+                tuple(map(int, messages.split(","))), int(questions))  # fmt: skip
+    return group_id, day, tuple(members), tuple(messages), int(questions)
 
 
 def _write(session: Session, tally: RollupTally) -> None:
