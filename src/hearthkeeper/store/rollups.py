@@ -41,7 +41,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -264,15 +263,15 @@ class RollupQueries(StoreBase):
         self, group_ids: Collection[int], start: date, end: date
     ) -> list[GroupDayActivity]:
         """The rows of `activity_days` gathered per group and day, in order of day and group.
-        The database gathers them (SQLite: `group_concat`, the members and their messages
-        in one pass, hence in the same order; PostgreSQL: `array_agg`, in order of member),
-        so a report makes 17,800 records at 1M messages instead of 403,000."""
+        The database gathers them (SQLite: `group_concat`, PostgreSQL: `array_agg`; the
+        members and their messages in one pass over the rows, hence in the same order), so a
+        report makes 17,800 records at 1M messages instead of 403,000. (An order by member
+        inside PostgreSQL's aggregates doubled its time, 0.13 → 0.26 s: none is promised.)"""
         t = table_of(ActivityDayRow)
         ids = list(group_ids)
         with self._unit(write=False) as session:
             dialect = session.get_bind().dialect.name
-            members, messages = (_gather(dialect, t.c.member_id, t.c.member_id),
-                                 _gather(dialect, t.c.messages, t.c.member_id))  # fmt: skip
+            members, messages = _gather(dialect, t.c.member_id), _gather(dialect, t.c.messages)
             # As `activity_days`: on SQLite, many groups' rows from `ix_activity_days_day`.
             group = t.c.group_id + 0 if dialect == "sqlite" and len(ids) > 1 else t.c.group_id
             query = select(t.c.group_id, t.c.day, members, messages, func.sum(t.c.questions)).where(
@@ -339,13 +338,11 @@ def _with_days(rows: list[tuple[Any, ...]], column: int) -> Iterable[tuple[Any, 
     return zip(*columns, strict=True)
 
 
-def _gather(
-    dialect: str, column: ColumnElement[Any], order: ColumnElement[Any]
-) -> ColumnElement[Any]:
-    """`column`'s values of a group of rows, in order of `order` on PostgreSQL (an array);
-    on SQLite a text of them separated by commas, in the order the rows were read."""
+def _gather(dialect: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column`'s values of a group of rows, in the order the rows were read: an array on
+    PostgreSQL, a text of them separated by commas on SQLite."""
     if dialect == "postgresql":
-        return func.array_agg(aggregate_order_by(column, order))
+        return func.array_agg(column)
     return func.group_concat(column)
 
 
