@@ -8,8 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
-from itertools import accumulate, chain, groupby
-from operator import itemgetter
+from itertools import accumulate, chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,8 +19,8 @@ from hearthkeeper.analytics.periods import LocalDays, Period, days, months, week
 from hearthkeeper.analytics.responses import stats_of
 from hearthkeeper.capabilities.calendar.records import PostResponse
 from hearthkeeper.store import (
-    ActivityDay,
     GroupDay,
+    GroupDayActivity,
     GroupDayKind,
     QuestionDays,
     SignUpReach,
@@ -29,7 +28,6 @@ from hearthkeeper.store import (
 )
 from hearthkeeper.store.rollups import local_day, local_midnight
 
-_MEMBER, _DAY, _MESSAGES, _QUESTIONS = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)
 _NO_KINDS: dict[str, int] = {}
 NEWCOMER_DAYS = 7  # the join day and the six after it
 TOP_TENTHS = 1  # concentration: the top 10% (one tenth) of speakers
@@ -42,7 +40,7 @@ class Inputs:
     zone: ZoneInfo
     start: date
     end: date
-    activity: Sequence[ActivityDay]  # start - 29 days .. end + 6 days
+    activity: Sequence[GroupDayActivity]  # start - 29 days .. end + 6 days
     days: Sequence[GroupDay]
     kinds: Sequence[GroupDayKind]
     stays: Sequence[Stay]
@@ -62,7 +60,7 @@ class Inputs:
                 found = parts[group_id] = _Part()
             return found
 
-        for a in self.activity:  # the largest input: the rows come grouped by day
+        for a in self.activity:  # the largest input
             found = parts.get(a.group_id)
             if found is None:
                 found = parts[a.group_id] = _Part()
@@ -93,7 +91,7 @@ class Inputs:
 class _Part:
     """One group's share of the inputs (days already local)."""
 
-    activity: list[ActivityDay] = field(default_factory=list)
+    activity: list[GroupDayActivity] = field(default_factory=list)
     days: list[GroupDay] = field(default_factory=list)
     kinds: list[GroupDayKind] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
@@ -110,10 +108,9 @@ class _Part:
         if self._daily is None:
             posters: dict[date, dict[int, int]] = {}
             asked: dict[date, int] = {}
-            for day, rows in groupby(self.activity, key=_DAY):  # a member's one row a day
-                on = list(rows)
-                posters[day] = dict(zip(map(_MEMBER, on), map(_MESSAGES, on), strict=True))
-                asked[day] = sum(map(_QUESTIONS, on))
+            for a in self.activity:  # one record per day, a member in it once
+                posters[a.day] = dict(zip(a.members, a.messages, strict=True))
+                asked[a.day] = a.questions
             self._daily = posters, asked
         return self._daily
 

@@ -1,6 +1,6 @@
 """Community metrics per group and for the whole community, by day, ISO week and month.
 
-`group_metrics` reads the live rollups (`activity_days`, `group_days`, `group_day_kinds`)
+`group_metrics` reads the live rollups (`group_day_activity`, `group_days`, `group_day_kinds`)
 and a few bounded tables (stays, questions, check-ins, sign-up lists, scheduled posts) once,
 then measures every scope and period in memory (`analytics.measures`). Every metric is
 defined in docs/metrics.md; a value that cannot be measured is None, with the reason in
@@ -48,7 +48,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
     since, until = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
     activity, questions, days, kinds = concurrently(
         store,
-        lambda: reads.activity_days(ids, start - LOOK_BACK, end + LOOK_AHEAD),
+        lambda: reads.group_day_activity(ids, start - LOOK_BACK, end + LOOK_AHEAD),
         lambda: reads.question_days(ids, since, until, tz),
         lambda: reads.group_days(ids, start, end),
         lambda: reads.group_day_kinds(ids, start, end),

@@ -1,8 +1,9 @@
-"""The report's heavy reads done once: the per-member-and-day rollups, the questions with their
-first answers and the stays, each read over the widest window any part of the report asks
-for (the metrics' period, the vital signs' and the matrix's last weeks), then handed out in
-slices. Rows come sorted (by day, by time asked, by time joined), so a slice is two binary
-searches and holds exactly the rows a narrower read would have returned, in the same order.
+"""The report's heavy reads done once: the activity rollups (gathered per group and day), the
+questions with their first answers and the stays, each read over the widest window any part
+of the report asks for (the metrics' period, the vital signs' and the matrix's last weeks),
+then handed out in slices. Rows come sorted (by day, by time asked, by time joined), so a
+slice is two binary searches and holds exactly the rows a narrower read would have returned,
+in the same order.
 
 `Reads` is what the analytics modules read these through; the `Store` is one (each call a
 query), `SharedReads` the other. A request outside the window, or for other groups, goes to
@@ -18,8 +19,8 @@ from datetime import date, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
 from hearthkeeper.store import (
-    ActivityDay,
     GroupDay,
+    GroupDayActivity,
     GroupDayKind,
     QuestionDays,
     QuestionTiming,
@@ -35,9 +36,9 @@ D = TypeVar("D", GroupDay, GroupDayKind)
 class Reads(Protocol):
     """The heavy reads of analytics (the `Store`'s own methods have these signatures)."""
 
-    def activity_days(
+    def group_day_activity(
         self, group_ids: Collection[int], start: date, end: date
-    ) -> list[ActivityDay]: ...
+    ) -> list[GroupDayActivity]: ...
 
     def question_timings(
         self, group_ids: Collection[int], since: datetime, until: datetime
@@ -70,7 +71,7 @@ class SharedReads:
         # The days of the per-group daily rollups (totals, kinds) read once, if any.
         self.group_window = group_days
         self._daily: dict[str, tuple[list[Any], list[date]]] = {}
-        self._activity: tuple[list[ActivityDay], list[date]] | None = None
+        self._activity: tuple[list[GroupDayActivity], list[date]] | None = None
         self._questions: tuple[list[QuestionTiming], list[datetime]] | None = None
         self._question_days: dict[tzinfo, tuple[QuestionDays, list[datetime]]] = {}
         self._stays: tuple[list[Stay], list[datetime]] | None = None
@@ -111,15 +112,15 @@ class SharedReads:
     def _ours(self, group_ids: Collection[int]) -> bool:
         return sorted(set(group_ids)) == self.ids
 
-    def activity_days(
+    def group_day_activity(
         self, group_ids: Collection[int], start: date, end: date
-    ) -> list[ActivityDay]:
-        """As `Store.activity_days`."""
+    ) -> list[GroupDayActivity]:
+        """As `Store.group_day_activity`."""
         first, last = self.days
         if not self._ours(group_ids) or start < first or end > last:
-            return self.store.activity_days(group_ids, start, end)
+            return self.store.group_day_activity(group_ids, start, end)
         if self._activity is None:
-            rows = self.store.activity_days(self.ids, first, last)
+            rows = self.store.group_day_activity(self.ids, first, last)
             self._activity = rows, [r.day for r in rows]
         rows, keys = self._activity
         return rows[bisect_left(keys, start) : bisect_right(keys, end)]

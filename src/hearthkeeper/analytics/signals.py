@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, partial
+from itertools import pairwise
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -29,8 +30,8 @@ from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.records import (
-    ActivityDay,
     GroupDay,
+    GroupDayActivity,
     QuestionDays,
     SignUpReach,
     Stay,
@@ -60,10 +61,9 @@ def by_group(rows: Iterable[T], group_of: Callable[[T], int | None]) -> dict[int
     return dict(found)
 
 
-def _activity_by_group(rows: Iterable[ActivityDay]) -> dict[int, list[ActivityDay]]:
-    """`by_group` for the activity rollups (every row has a group; hundreds of thousands of
-    rows at 1M messages, so no call per row)."""
-    found: dict[int, list[ActivityDay]] = defaultdict(list)
+def _activity_by_group(rows: Iterable[GroupDayActivity]) -> dict[int, list[GroupDayActivity]]:
+    """`by_group` for the activity rollups (every row has a group: no call per row)."""
+    found: dict[int, list[GroupDayActivity]] = defaultdict(list)
     for row in rows:
         found[row.group_id].append(row)
     return dict(found)
@@ -82,7 +82,7 @@ class HealthData:
     as_of: date
     zone: ZoneInfo
     groups: dict[int, str]  # id → name
-    activity: ByGroup[ActivityDay]  # every day up to as_of, in order of day
+    activity: ByGroup[GroupDayActivity]  # every day up to as_of, in order of day
     days: ByGroup[GroupDay]  # the 35 days ending on as_of
     stays: ByGroup[Stay]  # begun by the end of as_of
     # Group → questions asked, and answered, in the 28 days ending on as_of: read when first
@@ -137,7 +137,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     )
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
-        activity=_activity_by_group(reads.activity_days(ids, EPOCH, as_of)),
+        activity=_activity_by_group(reads.group_day_activity(ids, EPOCH, as_of)),
         days=by_group(reads.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
         stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
@@ -175,7 +175,7 @@ def load_members(store: Store, community_id: int, as_of: date, zone: ZoneInfo) -
     ids, end = sorted(names), midnight(as_of + timedelta(days=1), zone)
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
-        activity=by_group(store.activity_days(ids, EPOCH, as_of), lambda r: r.group_id),
+        activity=_activity_by_group(store.group_day_activity(ids, EPOCH, as_of)),
         days={}, stays=by_group(store.stays(ids, end), lambda r: r.group_id),
         read_questions=dict, check_ins={}, signups={}, posts={},
     )  # fmt: skip
@@ -210,22 +210,15 @@ def _posted_in(data: HealthData, group: int) -> dict[int, tuple[date, ...]]:
     return data.once(("posted_in", group), lambda: _posted_days(data.activity.get(group, ())))
 
 
-def _posted_days(rows: Iterable[ActivityDay]) -> dict[int, tuple[date, ...]]:
-    # A group's rows come in order of day, one per member and day: each member's days
-    # arrive ascending (anything else is sorted as before).
-    found: dict[int, list[date]] = {}
-    in_order = True
+def _posted_days(rows: Sequence[GroupDayActivity]) -> dict[int, tuple[date, ...]]:
+    # A group's rows come in order of day, one per day: each member's days arrive ascending
+    # (anything else is sorted as before).
+    found: dict[int, list[date]] = defaultdict(list)
     for row in rows:
-        if row.messages > 0:
-            days = found.get(row.member_id)
-            if days is None:
-                found[row.member_id] = [row.day]
-            elif days[-1] < row.day:
-                days.append(row.day)
-            else:
-                in_order = False
-                days.append(row.day)
-    if in_order:
+        day = row.day
+        for member in row.posters():
+            found[member].append(day)
+    if all(a.day < b.day for a, b in pairwise(rows)):
         return {member: tuple(days) for member, days in found.items()}
     return {member: tuple(sorted(set(days))) for member, days in found.items()}
 
@@ -322,12 +315,13 @@ def _speakers(data: HealthData, group: int) -> dict[date, set[int]]:
     first = data.as_of - timedelta(days=34)
     rows = data.activity.get(group, ())  # in order of day: only the last 35 days
     for row in rows[bisect_left(rows, first, key=_day_of) :]:
-        if row.messages > 0:
-            speakers[row.day].add(row.member_id)
+        posters = row.posters()
+        if posters:
+            speakers[row.day].update(posters)
     return dict(speakers)
 
 
-def _day_of(row: ActivityDay) -> date:
+def _day_of(row: GroupDayActivity) -> date:
     return row.day
 
 
@@ -364,7 +358,8 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
         leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
         met_offline=met,
         age_days=_age(data, scope),
-        ever_spoken=any(row.messages for group in scope for row in data.activity.get(group, ())),
+        ever_spoken=any(any(row.messages) for group in scope
+                        for row in data.activity.get(group, ())),
     )  # fmt: skip
 
 

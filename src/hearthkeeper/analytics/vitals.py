@@ -32,7 +32,7 @@ from hearthkeeper.analytics.segments import (
 )
 from hearthkeeper.capabilities.activities.stats import met_offline
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import ActivityDay, Store
+from hearthkeeper.store import GroupDayActivity, Store
 
 COMMUNITY_SCOPE = 0  # the group id the community-wide scores carry
 
@@ -171,13 +171,13 @@ def _last_groups(data: signals.HealthData, silent: Sequence[Placed]) -> dict[int
     latest: dict[int, tuple[date, int]] = {}
     for rows in data.activity.values():
         for row in rows[bisect_left(rows, first, key=_day_of) :]:
-            if (row.member_id in wanted and row.messages > 0
-                    and row.day >= latest.get(row.member_id, (row.day, 0))[0]):  # fmt: skip
-                latest[row.member_id] = (row.day, row.group_id)
+            for member in wanted.intersection(row.posters()):
+                if row.day >= latest.get(member, (row.day, 0))[0]:
+                    latest[member] = (row.day, row.group_id)
     return {member: group for member, (_, group) in latest.items()}
 
 
-def _day_of(row: ActivityDay) -> date:
+def _day_of(row: GroupDayActivity) -> date:
     return row.day
 
 

@@ -468,6 +468,25 @@ class ActivityDay(NamedTuple):
     questions: int
 
 
+class GroupDayActivity(NamedTuple):
+    """One group's local day in the activity rollups: its `ActivityDay` rows gathered, so
+    that a report reads one record per group and day (17,800 at 1M messages), not one per
+    member and day (403,000). `members` are those with a row that day, in no particular
+    order; `messages[i]` is how many `members[i]` sent; `questions` is the day's sum."""
+
+    group_id: int
+    day: date
+    members: tuple[int, ...]
+    messages: tuple[int, ...]
+    questions: int
+
+    def posters(self) -> tuple[int, ...]:
+        """The members who sent more than 0 messages that day."""
+        if min(self.messages, default=1) > 0:
+            return self.members
+        return tuple(m for m, n in zip(self.members, self.messages, strict=True) if n > 0)
+
+
 class GroupDay(NamedTuple):
     """One group's local day: messages, stays opened and closed, staff messages, strikes."""
 

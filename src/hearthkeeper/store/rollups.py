@@ -20,6 +20,7 @@ from `messages`, `memberships` and `strikes` (after an import, or to repair) thr
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, TypeVar
@@ -66,6 +67,7 @@ from hearthkeeper.store.models.events import QUESTION_MARKS, question_predicate
 from hearthkeeper.store.records import (
     ActivityDay,
     GroupDay,
+    GroupDayActivity,
     GroupDayKind,
     MessageDeletion,
     NewReaction,
@@ -258,6 +260,27 @@ class RollupQueries(StoreBase):
             rows = driver_rows(session, query)
         return _records(ActivityDay, _with_days(rows, 2))
 
+    def group_day_activity(
+        self, group_ids: Collection[int], start: date, end: date
+    ) -> list[GroupDayActivity]:
+        """The rows of `activity_days` gathered per group and day, in order of day and group.
+        The database gathers them (SQLite: `group_concat`, PostgreSQL: `array_agg`; the
+        members and their messages in one pass over the rows, hence in the same order), so a
+        report makes 17,800 records at 1M messages instead of 403,000. (An order by member
+        inside PostgreSQL's aggregates doubled its time, 0.13 → 0.26 s: none is promised.)"""
+        t = table_of(ActivityDayRow)
+        ids = list(group_ids)
+        with self._unit(write=False) as session:
+            dialect = session.get_bind().dialect.name
+            members, messages = _gather(dialect, t.c.member_id), _gather(dialect, t.c.messages)
+            # As `activity_days`: on SQLite, many groups' rows from `ix_activity_days_day`.
+            group = t.c.group_id + 0 if dialect == "sqlite" and len(ids) > 1 else t.c.group_id
+            query = select(t.c.group_id, t.c.day, members, messages, func.sum(t.c.questions)).where(
+                group.in_(ids), t.c.day >= start, t.c.day <= end
+            ).group_by(t.c.day, t.c.group_id).order_by(t.c.day, t.c.group_id)  # fmt: skip
+            rows = driver_rows(session, query)
+        return _gathered(rows)
+
     def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:
         """Per group and day, the rollup rows from `start` to `end` (included)."""
         t = table_of(GroupDayRow)
@@ -314,6 +337,32 @@ def _with_days(rows: list[tuple[Any, ...]], column: int) -> Iterable[tuple[Any, 
     parsed = {day: date.fromisoformat(day) for day in set(columns[column])}
     columns[column] = map(parsed.__getitem__, columns[column])
     return zip(*columns, strict=True)
+
+
+def _gather(dialect: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column`'s values of a group of rows, in the order the rows were read: an array on
+    PostgreSQL, a text of them separated by commas on SQLite."""
+    if dialect == "postgresql":
+        return func.array_agg(column)
+    return func.group_concat(column)
+
+
+def _gathered(rows: list[tuple[Any, ...]]) -> list[GroupDayActivity]:
+    """The rows of `group_day_activity` as records, their members and messages tuples of
+    ints: PostgreSQL gives lists; SQLite texts ("12,40,41"), read in one pass as a JSON array
+    of them all (0.10 s at 1M messages, against 0.14 s to split each and parse its parts)."""
+    if not rows:
+        return []
+    if isinstance(rows[0][2], str):
+        pairs = json.loads("[[" + "],[".join(f"{row[2]}],[{row[3]}" for row in rows) + "]]")
+        members, messages = pairs[0::2], pairs[1::2]
+    else:
+        members, messages = [row[2] for row in rows], [row[3] for row in rows]
+    return [
+        GroupDayActivity(group_id, day, tuple(on_day), tuple(counts), int(questions))
+        for (group_id, day, _, _, questions), on_day, counts
+        in zip(_with_days(rows, 1), members, messages, strict=True)
+    ]  # fmt: skip
 
 
 def _write(session: Session, tally: RollupTally) -> None:

@@ -26,7 +26,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import group_capacity, is_staff_channel
 from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.store import Group, Store
-from hearthkeeper.store.records import ActivityDay
+from hearthkeeper.store.records import GroupDayActivity
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
             group_id=group.id, name=group.name, carrier=group.carrier,
             carrier_group_id=group.carrier_group_id, members=members.get(group.id, 0),
             capacity=capacity_of(group, playbook), pulse=_pulse(data, group, today, members.get(group.id, 0)),
-            speakers_7d=len({r.member_id for r in rows if r.day >= week_ago and r.messages}),
+            speakers_7d=len({m for r in rows if r.day >= week_ago for m in r.posters()}),
             top_messages_28d=_top(rows, today, circle), health=health.score,
             keepers=tuple(Keeper(m, names[m], a) for m, a in keepers[group.id]),
         ))  # fmt: skip
@@ -112,15 +112,16 @@ def _pulse(data: signals.HealthData, group: Group, today: date, members: int) ->
     return Pulse((today - opened).days, members, tuple(weeks), joins, leaves)
 
 
-def _day_of(row: ActivityDay) -> date:
+def _day_of(row: GroupDayActivity) -> date:
     return row.day
 
 
-def _top(rows: Sequence[ActivityDay], today: date, circle: int) -> int:
+def _top(rows: Sequence[GroupDayActivity], today: date, circle: int) -> int:
     """Messages of the group's `circle` most active members over the last 28 days."""
     start = today - timedelta(days=27)
     per: dict[int, int] = defaultdict(int)
     for row in rows:
         if start <= row.day <= today:
-            per[row.member_id] += row.messages
+            for member, messages in zip(row.members, row.messages, strict=True):
+                per[member] += messages
     return sum(sorted(per.values(), reverse=True)[:circle])
