@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
+from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.events import Message, Sender
 from hearthkeeper.playbook import parse_playbook
@@ -147,3 +148,38 @@ def test_check_ins_in_one_batch_see_each_other(store: Store, store_clock: Frozen
         (str(u2_early.at.date() + timedelta(days=1)), 2)
     ]
     assert tuple(points) == (3, 3)  # a point for each check-in that counted, none for "again"
+
+
+def plus_ones(c: Community, tag: str, groups: range, text: str = "+1") -> list[Message]:
+    """`+1` (or `text`) from one member in each of `groups`."""
+    start = c.clock.now()
+    return [
+        Message(carrier="fake", group=f"g{n}", event_id=f"{tag}-{n}",
+                at=start + timedelta(seconds=n), text=text,
+                sender=Sender(user_id=f"u{n}", display_name=f"member {n}"))
+        for n in groups
+    ]  # fmt: skip
+
+
+def test_plus_ones_in_groups_with_no_open_list_read_the_lists_once_per_batch(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A `+1` in a group with no open sign-up list is chat: the batch learns which groups
+    have one in one query, not one query per group; a list another worker opens (or closes)
+    in the meantime counts at the next batch."""
+    c = community(store, store_clock, parse_playbook(template_text("skincare")).playbook)
+    c.engine.process(plus_ones(c, "adopt", range(30), "早上好"))  # groups adopted, members known
+    with counted(store) as seen:
+        c.engine.process(plus_ones(c, "chat", range(30)))
+    reads = [s for s in seen if "signup_lists" in s]
+    assert len(reads) <= 2, "\n".join(reads)  # before: one read per group (31)
+    # another worker (its own memory) opens a list in g3, then closes it
+    elsewhere = SqlSignUps(store.engine, store_clock)
+    g3 = store.group_ids({("fake", "g3")})[("fake", "g3")]
+    opened = elsewhere.open_list(c.runtime.community_id, g3, "面膜团购", deadline=None,
+                                 created_by=None, at=store_clock.now())  # fmt: skip
+    c.engine.process(plus_ones(c, "join", range(2, 5)))
+    assert [e.member_id for e in elsewhere.entries(opened.id)] == [c.member_id("u3")]
+    assert elsewhere.close(opened.id, store_clock.now())
+    c.engine.process(plus_ones(c, "late", range(3, 4)))
+    assert len(elsewhere.entries(opened.id)) == 1  # the closed list took nobody more

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, delete,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import storable
 from hearthkeeper.store.models import Base
 
@@ -162,7 +163,9 @@ def where_pairs(
     for start in range(0, len(unique), _LOOKUP_CHUNK):
         # Keyed by what the database keeps, answered by what was asked.
         asked = {stored_pair(pair): pair for pair in unique[start : start + _LOOKUP_CHUNK]}
-        narrowed = query.where(first.in_({a for a, _ in asked}), second.in_({b for _, b in asked}))
+        narrowed = query.where(
+            among(first, {a for a, _ in asked}), among(second, {b for _, b in asked})
+        )
         for a, b, row_id in session.connection().execute(narrowed):
             pair = asked.get((a, b))
             if pair is not None:

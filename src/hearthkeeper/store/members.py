@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import sqlite_time, storable
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import (
@@ -163,7 +164,7 @@ class MemberQueries(StoreBase):
         found: dict[int, set[str]] = {}
         with self._unit(write=False) as session:
             for member_id, tag in session.execute(
-                select(TagRow.member_id, TagRow.tag).where(TagRow.member_id.in_(ids))
+                select(TagRow.member_id, TagRow.tag).where(among(TagRow.member_id, ids))
             ):
                 found.setdefault(member_id, set()).add(tag)
         return found

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.models import MembershipRow
@@ -25,8 +26,8 @@ class MembershipQueries(StoreBase):
         members = sorted({m for _, m in wanted})
         query = select(MembershipRow).where(
             MembershipRow.left_at.is_(None),
-            MembershipRow.group_id.in_(groups),
-            MembershipRow.member_id.in_(members),
+            among(MembershipRow.group_id, groups),
+            among(MembershipRow.member_id, members),
         )
         with self._unit(write=False) as session:
             return {

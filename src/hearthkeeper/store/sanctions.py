@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
@@ -163,7 +164,7 @@ class SanctionQueries(StoreBase):
             return set()
         query = select(SanctionRow.member_id).where(
             SanctionRow.kind == SanctionKind.BLACKLIST.value,
-            SanctionRow.member_id.in_(ids),
+            among(SanctionRow.member_id, ids),
             SanctionRow.lifted_at.is_(None),
             or_(SanctionRow.community_id == community_id, SanctionRow.community_id.is_(None)),
         )
@@ -178,7 +179,7 @@ class SanctionQueries(StoreBase):
         if not ids:
             return []
         query = select(SanctionRow).where(
-            SanctionRow.member_id.in_(ids),
+            among(SanctionRow.member_id, ids),
             SanctionRow.kind.in_(_HOLDS),
             SanctionRow.community_id == community_id,
             SanctionRow.lifted_at.is_(None),

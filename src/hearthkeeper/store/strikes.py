@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, insert, or_, select
 
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.models import StrikeRow
@@ -73,7 +74,7 @@ class StrikeQueries(StoreBase):
             return {}
         query = select(StrikeRow.member_id, StrikeRow.expires_at).where(
             StrikeRow.community_id == community_id,
-            StrikeRow.member_id.in_(ids),
+            among(StrikeRow.member_id, ids),
             StrikeRow.pardoned_at.is_(None),
             or_(StrikeRow.expires_at.is_(None), StrikeRow.expires_at > utc(now, "now")),
         )

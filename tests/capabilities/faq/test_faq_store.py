@@ -44,3 +44,38 @@ def test_a_question_is_answered_once_and_leaves_the_queue(
     assert questions.waiting_question_of(community.id, group.id, [mei.id]) is None
     with pytest.raises(StoreError, match="cannot queue the question"):
         questions.add_question(community.id, group.id, 9999, "e3", "?", now)
+
+
+def test_the_last_waiting_question_of_many_pairs_is_each_pairs_own(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`last_waiting_asked_of` answers for the (group, member) pairs asked, as
+    `last_waiting_asked_at` does one by one: a member's question in another group asked about,
+    or another asked member's question in this group, is not theirs; answered ones are not
+    waiting; 900 pairs at once (more than one batch of the engine)."""
+    community = store.ensure_community("tea", "Tea Friends")
+    groups = [store.add_group(community.id, f"Room {n}", "fake", f"g{n}").id for n in range(3)]
+    members = [store.member_for("fake", f"u{n}", f"U{n}").id for n in range(300)]
+    questions = SqlQuestions.on(store)
+    now = store_clock.now()
+    for n, member in enumerate(members):
+        for k, group in enumerate(groups):
+            if (n + k) % 3 == 0:  # each member asked in one group of three, twice
+                questions.add_question(community.id, group, member, f"q{n}-{k}", "?", now)
+                later = questions.add_question(community.id, group, member, f"r{n}-{k}", "?",
+                                               now + timedelta(minutes=n % 7))  # fmt: skip
+                if n % 10 == 0:
+                    questions.answer_question(later, None, now)
+    pairs = [(g, m) for g in groups for m in members]
+    many = questions.last_waiting_asked_of(community.id, pairs)
+    one_by_one = {
+        (g, m): at
+        for g, m in pairs
+        if (at := questions.last_waiting_asked_at(community.id, g, m)) is not None
+    }
+    assert many == one_by_one
+    assert len(many) == len(members)  # one group each
+    some = pairs[::7]
+    assert questions.last_waiting_asked_of(community.id, some) == {
+        pair: at for pair, at in one_by_one.items() if pair in set(some)
+    }

@@ -24,7 +24,10 @@ def check_in_note(text: str, keywords: Sequence[str]) -> str | None:
     body = _fold(text).lstrip(_OPENERS).lstrip()
     if not body or body.endswith(_QUESTION):
         return None
-    for keyword in _spellings(tuple(keywords)):
+    spellings = _spellings(keywords if isinstance(keywords, tuple) else tuple(keywords))
+    if not spellings or not body.startswith(spellings):
+        return None  # starts with none of them (one test for all: most messages are chat)
+    for keyword in spellings:
         if not body.startswith(keyword):
             continue
         rest = body[len(keyword) :].lstrip(_CLOSERS)

@@ -24,7 +24,7 @@ from hearthkeeper.capabilities.faq.requests import (
 from hearthkeeper.capabilities.faq.words import Words
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.normalise import prepare
 
@@ -104,7 +104,7 @@ class FaqAnswers:
                                  reason=f"FAQ: {reading.answer.question}"))  # fmt: skip
         elif queue:
             actions.append(asked_by(QueueQuestion(text=event.text), event))
-        return Outcome(tuple(actions))
+        return Outcome(tuple(actions)) if actions else NOTHING
 
     def _queues(self, event: Message, ctx: Context, reading: Reading) -> bool:
         """Whether an unanswered question goes to staff: a member's question asked of the group

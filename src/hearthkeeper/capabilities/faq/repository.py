@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
@@ -34,7 +35,6 @@ _TABLE = table_of(QuestionRow)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: the engine queues many
 # Many rows in a few statements: RETURNING's rows come in any order, so they name their row.
 _INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.group_id, _TABLE.c.carrier_event_id)
-_PAIRS_CHUNK = 400  # (group, member) pairs per query: well under every database's bind limit
 
 
 @dataclass(frozen=True)
@@ -256,18 +256,21 @@ class SqlQuestions(StoreBase):
         """`last_waiting_asked_at` for many (group id, member id) pairs at once (those with
         no unanswered question are left out); reads only what is written."""
         found: dict[tuple[int, int], datetime] = {}
-        unique = sorted(set(pairs))
+        wanted = set(pairs)
+        if not wanted:
+            return found
+        # the groups and the members among them, each as one value (`among`); the pairs
+        # asked are picked out of what comes back
+        query = (
+            select(QuestionRow.group_id, QuestionRow.member_id, func.max(QuestionRow.asked_at))
+            .where(*_waiting(community_id),
+                   among(QuestionRow.group_id, sorted({g for g, _ in wanted})),
+                   among(QuestionRow.member_id, sorted({m for _, m in wanted})))
+            .group_by(QuestionRow.group_id, QuestionRow.member_id)
+        )  # fmt: skip
         with self._unit(write=False) as session:
-            for start in range(0, len(unique), _PAIRS_CHUNK):
-                chunk = unique[start : start + _PAIRS_CHUNK]
-                query = (
-                    select(QuestionRow.group_id, QuestionRow.member_id,
-                           func.max(QuestionRow.asked_at))
-                    .where(tuple_(QuestionRow.group_id, QuestionRow.member_id).in_(chunk),
-                           *_waiting(community_id))
-                    .group_by(QuestionRow.group_id, QuestionRow.member_id)
-                )  # fmt: skip
-                for group_id, member_id, asked_at in session.execute(query):
+            for group_id, member_id, asked_at in session.execute(query):
+                if (group_id, member_id) in wanted:
                     found[(group_id, member_id)] = asked_at
         return found
 

@@ -27,9 +27,10 @@ class OneOpenPerGroup(Protocol[R_co]):
     def close(self, row_id: int, at: datetime) -> bool: ...
 
 
-class _NoneOpen:
-    """Groups known to have no open row of a table, as of the table's highest id: a row can
-    only become open by being inserted, so the set holds until the highest id moves."""
+class _Open:
+    """The groups that have an open row of a table, as of the table's highest id: a row can
+    only become open by being inserted, so every other group has none until the highest id
+    moves."""
 
     def __init__(self) -> None:
         self.watermark: int | None = None
@@ -42,35 +43,39 @@ class OnePerGroup(StoreBase, Generic[R]):
     group's newest one; closed once.
 
     Most messages that could answer a list arrive in groups with none open (`+1` is also
-    just chat), so the groups known to have none are remembered (`_NoneOpen`, in the
-    store's memo): checked against the table's highest id once per transaction, forgotten
-    for a group when this process opens one there, entirely when any process inserted one.
-    The store stays the truth: an open one is always read from it."""
+    just chat), so the groups that have one are remembered (`_Open`, in the store's memo):
+    read in one query when the table's highest id moved (checked once per transaction),
+    added to when this process opens one, a group dropped when its open one is found
+    closed. A group outside the set has none open and costs no query; the store stays the
+    truth: an open one is always read from it."""
 
     table: ClassVar[Table]
 
-    def _none_open(self) -> _NoneOpen | None:
+    def _open(self) -> _Open | None:
         serial = self.transaction_serial()
         if serial is None:
             return None
-        key = ("none-open", self.table.name)
-        memo: _NoneOpen | None = self._memo.get(key)
+        key = ("open", self.table.name)
+        memo: _Open | None = self._memo.get(key)
         if memo is None:
-            memo = self._memo[key] = _NoneOpen()
+            memo = self._memo[key] = _Open()
         if memo.serial != serial:
+            table = self.table
             with self._unit(write=False) as session:
-                top = session.scalar(select(func.max(self.table.c.id)))
-            if top != memo.watermark:
-                memo.groups = set()
-                memo.watermark = top
+                top = session.scalar(select(func.max(table.c.id)))
+                if top != memo.watermark or memo.serial is None:
+                    memo.groups = set(session.scalars(
+                        select(table.c.group_id).where(table.c.status == "open").distinct()
+                    ))  # fmt: skip
+                    memo.watermark = top
             memo.serial = serial
         return memo
 
     def _opened(self, group_id: int) -> None:
         """This process opened one in the group."""
-        memo: _NoneOpen | None = self._memo.get(("none-open", self.table.name))
+        memo: _Open | None = self._memo.get(("open", self.table.name))
         if memo is not None:
-            memo.groups.discard(group_id)
+            memo.groups.add(group_id)
 
     def _read(self, session: Session, query: Select[Any]) -> R | None:
         """The record of the first row `query` finds."""
@@ -83,25 +88,25 @@ class OnePerGroup(StoreBase, Generic[R]):
 
     def current(self, group_id: int) -> R | None:
         """The group's open one (the newest, should there be two)."""
-        none_open = self._none_open()
-        if none_open is not None and group_id in none_open.groups:
+        known = self._open()
+        if known is not None and group_id not in known.groups:
             return None
         with self._unit(write=False) as session:
             found = self._read(session, newest(self.table, group_id, open_only=True))
-        if found is None and none_open is not None:
-            none_open.groups.add(group_id)
+        if found is None and known is not None:
+            known.groups.discard(group_id)  # closed since
         return found
 
     def current_id(self, group_id: int) -> int | None:
         """The id of the group's open one."""
-        none_open = self._none_open()
-        if none_open is not None and group_id in none_open.groups:
+        known = self._open()
+        if known is not None and group_id not in known.groups:
             return None
         query = newest(self.table, group_id, open_only=True).with_only_columns(self.table.c.id)
         with self._unit(write=False) as session:
             found = session.scalar(query)
-        if found is None and none_open is not None:
-            none_open.groups.add(group_id)
+        if found is None and known is not None:
+            known.groups.discard(group_id)  # closed since
         return None if found is None else int(found)
 
     def latest(self, group_id: int) -> R | None:

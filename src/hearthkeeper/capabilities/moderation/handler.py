@@ -20,7 +20,7 @@ from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
@@ -80,7 +80,7 @@ class Moderation:
         probation = self._probation(event, ctx, text)
         if probation:
             return Outcome((*actions, *probation), stop=True)
-        return Outcome(tuple(actions))
+        return Outcome(tuple(actions)) if actions else NOTHING
 
     def findings(self, event: Message, ctx: Context, text: MessageText) -> list[Finding]:
         """Every violation in one message, before exemptions."""

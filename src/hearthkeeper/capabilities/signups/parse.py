@@ -93,9 +93,10 @@ def read_reply(
         if lines:
             return Pasted(lines, said)
         said = " ".join(said.split())
-    if compact(said) in SHOW_WORDS:
+    squeezed = compact(said)
+    if squeezed in SHOW_WORDS:
         return Show()
-    if len(said) > 60 or _QUESTION.search(said) or _LONG_NUMBER.search(compact(said)):
+    if len(said) > 60 or _QUESTION.search(said) or _LONG_NUMBER.search(squeezed):
         return None  # a question, a phone or order number: ordinary chat
     rest = _after(said, _MINUS, cancel_words)
     if rest is not None:
@@ -197,7 +198,10 @@ def _after(said: str, pattern: re.Pattern[str] | None, words: Collection[str]) -
     if pattern is not None and (found := pattern.match(said)):
         return said[found.end() :].strip()
     lowered = said.lower()
-    for word in _longest_first(tuple(words)):
+    ordered = _longest_first(words if isinstance(words, tuple) else tuple(words))
+    if not ordered or not lowered.startswith(ordered):
+        return None  # starts with none of them (one test for all: most messages are chat)
+    for word in ordered:
         if lowered.startswith(word):
             rest = said[len(word) :]
             if not rest or not (rest[0].isalpha() or rest[0] in "?？"):
