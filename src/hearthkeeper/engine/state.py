@@ -14,6 +14,9 @@ from hearthkeeper.engine.handler import Hold
 from hearthkeeper.store import Sanction, SanctionKind, Store
 
 _EXAMPLE_OVERLAP = 64  # ids read again each look, for transactions that committed late
+# A pardon is stamped when staff make it and committed a moment later: an entry read within
+# this long after the stamp may have been read before the commit, so it is read again.
+COMMIT_SLACK = timedelta(seconds=5)
 
 
 @dataclass(slots=True)
@@ -158,6 +161,8 @@ class State:
         for held in self._store.holds_among(community_id, member_ids, now):
             holds.setdefault(held.member_id, []).append(held)
         refresh = self._refresh
+        if refresh is not None:
+            self._forget_taken_back(community_id, now - refresh)
         for member_id, entry in entries.items():
             entry.holds = holds.get(member_id, ())
             # recorded in a batch committed since: the holds read have them
@@ -177,6 +182,16 @@ class State:
                 entry = entries[member_id]
                 entry.strikes = tuple(live.get(member_id, ()))
                 entry.loaded_at = now
+
+    def _forget_taken_back(self, community_id: int, since: datetime) -> None:
+        """Read again the strikes and blacklisting of members staff pardoned or took off the
+        blacklist since `since` (from the console, the API or another worker), unless read
+        after it: a pardon counts at the next batch, not once `refresh` has passed."""
+        for member_id, at in self._store.taken_back_since(community_id, since):
+            entry = self._members.get((community_id, member_id))
+            if entry is not None and (entry.loaded_at is None
+                                      or entry.loaded_at < at + COMMIT_SLACK):  # fmt: skip
+                entry.strikes = entry.blacklisted = entry.loaded_at = None
 
     def add_strike(
         self, community_id: int, member_id: int, expires: datetime | None, now: datetime

@@ -12,7 +12,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Insert, Select, Update, bindparam, exists, func, or_, select, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    Update,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -21,7 +32,7 @@ from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
-from hearthkeeper.store.models import CommunityRow, GroupRow, MemberRow, SanctionRow
+from hearthkeeper.store.models import CommunityRow, GroupRow, MemberRow, SanctionRow, StrikeRow
 from hearthkeeper.store.records import Sanction, SanctionKind
 from hearthkeeper.store.scope import StoreBase
 
@@ -170,6 +181,24 @@ class SanctionQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return set(session.scalars(query))
+
+    def taken_back_since(self, community_id: int, since: datetime) -> list[tuple[int, datetime]]:
+        """Members of the community whose strike staff pardoned, or whose blacklist (the
+        community's or everywhere) they lifted, at or after `since`, with when: what a running
+        engine must read again (`engine.state.State.preload`)."""
+        since = require_aware(since, "since")
+        pardoned = select(StrikeRow.member_id, StrikeRow.pardoned_at).where(
+            StrikeRow.community_id == community_id, StrikeRow.pardoned_at >= since
+        )
+        lifted = select(SanctionRow.member_id, SanctionRow.lifted_at).where(
+            SanctionRow.kind == SanctionKind.BLACKLIST.value,
+            SanctionRow.lifted_at.is_not(None),
+            SanctionRow.lifted_at >= since,
+            or_(SanctionRow.community_id == community_id, SanctionRow.community_id.is_(None)),
+        )
+        with self._unit(write=False) as session:
+            rows = session.execute(union_all(pardoned, lifted))
+            return [(int(member_id), utc(at, "at")) for member_id, at in rows if at is not None]
 
     def holds_among(self, community_id: int, member_ids: Iterable[int],
                     now: datetime) -> list[Sanction]:  # fmt: skip

@@ -57,6 +57,39 @@ def test_lifting_a_blacklist_unbans_everywhere_once_and_lets_the_member_back(
     assert ActionKind.BAN not in [a.kind for a in back.actions]
 
 
+def test_a_console_pardon_counts_in_the_running_engine_at_its_next_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The engine trusts what it read of strikes for a minute; a pardon from the console (or
+    another worker) no longer waits that minute: the member's next offence, seconds later, is
+    their first again (a warning, not the mute a second strike brings)."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", AD)])
+    [strike] = store.strikes(member_id=c.member_id("spam"))
+    store_clock.advance(timedelta(seconds=10))
+    staff.pardon(store, strike.id, "manager", store_clock.now())
+    store_clock.advance(timedelta(seconds=10))
+    c.events.now = store_clock.now()
+    [again] = c.engine.process([c.events.message("spam", AD + " 2")])
+    kinds = [a.kind for a in again.actions]
+    assert ActionKind.WARN in kinds and ActionKind.MUTE not in kinds
+
+
+def test_a_blacklist_lifted_from_the_console_lets_the_member_back_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("spam", group="g1")])
+    up_the_ladder(c, "spam", AD)
+    [blacklist] = store.active_sanctions(member_id=c.member_id("spam"), kind=SanctionKind.BLACKLIST)
+    store_clock.advance(timedelta(seconds=10))
+    staff.lift(store, blacklist.id, "manager", store_clock.now())
+    store_clock.advance(timedelta(seconds=10))
+    c.events.now = store_clock.now()
+    [back] = c.engine.process([c.events.join("spam", group="g3")])
+    assert ActionKind.BAN not in [a.kind for a in back.actions]
+
+
 def test_a_kind_can_reach_a_higher_rung_at_once(store: Store, store_clock: FrozenClock) -> None:
     pb = playbook("  violations:\n    invites: {strikes: 3}\n")
     c = community(store, store_clock, pb)

@@ -28,6 +28,17 @@ class StrikeRow(Base):
     pardoned_by: Mapped[str | None] = mapped_column(SafeString(NAME))
 
 
+# Strikes taken back, by when: a running engine asks every batch which members staff pardoned
+# in the last minute (`SanctionQueries.taken_back_since`), so a console pardon counts at once.
+Index(
+    "ix_strikes_pardoned",
+    StrikeRow.community_id,
+    StrikeRow.pardoned_at,
+    sqlite_where=StrikeRow.pardoned_at.is_not(None),
+    postgresql_where=StrikeRow.pardoned_at.is_not(None),
+)
+
+
 class SanctionRow(Base):
     """A mute or ban in one group, or a blacklist in one community (or, with no community,
     in all of them). Lifting keeps the row: the history of sanctions is never lost."""
@@ -63,6 +74,11 @@ Index(
     sqlite_where=SanctionRow.lifted_at.is_(None),
     postgresql_where=SanctionRow.lifted_at.is_(None),
 )
+
+
+# Blacklists lifted, by when (the same question as `ix_strikes_pardoned`). Not partial: the
+# kind is a bound parameter, which SQLite will not match against a partial index's literal.
+Index("ix_sanctions_kind_lifted_at", SanctionRow.kind, SanctionRow.lifted_at)
 
 
 class StaffAlertRow(Base):
