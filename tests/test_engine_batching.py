@@ -9,14 +9,17 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
+from hearthkeeper.capabilities.lists_common import queries
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.events import Message, Sender
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store
+from hearthkeeper.store.models import SignUpListRow
 from tests.engine_setup import Community, community
 
 GROUPS, MEMBERS = 4, 40
@@ -183,3 +186,29 @@ def test_plus_ones_in_groups_with_no_open_list_read_the_lists_once_per_batch(
     assert elsewhere.close(opened.id, store_clock.now())
     c.engine.process(plus_ones(c, "late", range(3, 4)))
     assert len(elsewhere.entries(opened.id)) == 1  # the closed list took nobody more
+
+
+def test_a_list_committed_after_a_newer_one_still_counts_within_seconds(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a list can commit after one with a higher id (two workers, or the console,
+    opening at once); the highest id then never moves for it. The groups with an open list are
+    read again every few seconds all the same, so its `+1`s count."""
+    moments = iter(float(t) for t in range(0, 10_000, 10))  # each look 10 s after the last
+    monkeypatch.setattr(queries, "_clock", lambda: next(moments), raising=False)
+    c = community(store, store_clock, parse_playbook(template_text("skincare")).playbook)
+    c.engine.process(plus_ones(c, "adopt", range(8), "早上好"))
+    elsewhere = SqlSignUps(store.engine, store_clock)
+    g = store.group_ids({("fake", "g5"), ("fake", "g6")})
+    newer = elsewhere.open_list(c.runtime.community_id, g[("fake", "g5")], "面膜团购",
+                                deadline=None, created_by=None, at=store_clock.now())  # fmt: skip
+    c.engine.process(plus_ones(c, "join", range(5, 6)))  # the engine now knows the highest id
+    assert [e.member_id for e in elsewhere.entries(newer.id)] == [c.member_id("u5")]
+    late = newer.id - 1000  # an id below the highest, as a late commit has
+    with store.engine.begin() as db:
+        db.execute(SignUpListRow.__table__.insert().values(
+            id=late, community_id=c.runtime.community_id, group_id=g[("fake", "g6")],
+            title="水果团", status="open", created_at=store_clock.now(),
+        ))  # fmt: skip
+    c.engine.process(plus_ones(c, "late", range(6, 7)))
+    assert [e.member_id for e in elsewhere.entries(late)] == [c.member_id("u6")]

@@ -3,6 +3,7 @@ a bare reply means, the newest one stays visible after it closes, and closing ha
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -12,6 +13,12 @@ from sqlalchemy.orm import Session
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.models import GroupRow, IdentityRow
 from hearthkeeper.store.scope import StoreBase
+
+# The groups with an open one are read again at least this often (seconds), whatever the
+# highest id: on PostgreSQL a row can commit after one with a higher id (two workers, or the
+# console, opening at once), which the highest id alone would never show.
+RECHECK_S = 5.0
+_clock = time.monotonic
 
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
@@ -35,6 +42,7 @@ class _Open:
     def __init__(self) -> None:
         self.watermark: int | None = None
         self.serial: int | None = None  # the transaction that last checked the watermark
+        self.read_at = 0.0  # `_clock()` when the groups were last read
         self.groups: set[int] = set()
 
 
@@ -44,7 +52,8 @@ class OnePerGroup(StoreBase, Generic[R]):
 
     Most messages that could answer a list arrive in groups with none open (`+1` is also
     just chat), so the groups that have one are remembered (`_Open`, in the store's memo):
-    read in one query when the table's highest id moved (checked once per transaction),
+    read in one query when the table's highest id moved (checked once per transaction) or
+    `RECHECK_S` passed,
     added to when this process opens one, a group dropped when its open one is found
     closed. A group outside the set has none open and costs no query; the store stays the
     truth: an open one is always read from it."""
@@ -63,11 +72,12 @@ class OnePerGroup(StoreBase, Generic[R]):
             table = self.table
             with self._unit(write=False) as session:
                 top = session.scalar(select(func.max(table.c.id)))
-                if top != memo.watermark or memo.serial is None:
+                now = _clock()
+                if top != memo.watermark or memo.serial is None or now - memo.read_at > RECHECK_S:
                     memo.groups = set(session.scalars(
                         select(table.c.group_id).where(table.c.status == "open").distinct()
                     ))  # fmt: skip
-                    memo.watermark = top
+                    memo.watermark, memo.read_at = top, now
             memo.serial = serial
         return memo
 
