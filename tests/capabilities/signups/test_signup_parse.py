@@ -84,6 +84,7 @@ def test_a_plain_list_with_a_cap_and_the_default_deadline() -> None:
     ("", "no_title"), ("截止 20:00", "no_title"), ("x | ¥12", "bad_item"),
     ("x 截止 下辈子", "bad_deadline"), ("x 截止 2020-01-01", "past_deadline"),
     ("x 限3人 | a", "cap_with_items"), ("x | a | A", "duplicate_item"),
+    ("x | a ¥123456789", "bad_price"), ("x 限100000人", "count_too_large"), ("x | a 100000份", "count_too_large"),
 ])  # fmt: skip
 def test_unreadable_list_commands_say_what_is_wrong(text: str, key: str) -> None:
     problem = read_list(text, NOW, SHANGHAI, DAY)

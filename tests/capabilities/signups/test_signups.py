@@ -205,6 +205,11 @@ def test_unreadable_commands_get_the_usage(store: Store, store_clock: FrozenCloc
         ("/接龙 夜跑 截止 2020-01-01 10:00", "已经过了"),
         ("/团购 蔬菜 限20人 | 西兰花", "请把限量写在每个商品后面"),
         ("/团购 蔬菜 | 西兰花 | 西兰花", "商品「西兰花」写了两次"),
+        # a slip of the keyboard: said, not a silent nothing (a price longer than the store
+        # keeps failed the batch on PostgreSQL) nor a garbled title ('限99999' + '9999人')
+        ("/团购 蔬菜 | 西兰花 ¥" + "9" * 40 + " 限3份", "价格「99999999999999999999」太大了"),
+        ("/团购 蔬菜 | 西兰花 ¥5 限999999999999份", "「999999999999」太多了：名额或库存最多 99999"),
+        ("/接龙 夜跑 限99999999999999人", "「99999999999999」太多了"),
     ]:
         reply = only(say(c, "boss", text))
         assert problem in reply.splitlines()[0] and "用法：/接龙 标题" in reply, text

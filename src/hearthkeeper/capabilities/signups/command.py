@@ -19,6 +19,8 @@ from hearthkeeper.capabilities.signups.parse import EN_UNITS, SEGMENTS, TRIM, UN
 from hearthkeeper.capabilities.signups.records import NewSignUpItem
 
 MAX_ITEMS = 30
+MAX_COUNT = 99_999  # places or stock: more is a slip of the keyboard
+MAX_PRICE_DIGITS = 8  # before the point: ¥99,999,999.99 (the store keeps a price as text)
 # An item's own number, as people write it before the item: `1.` `1、` `【1】` `[1]` `(1)`.
 _NUMBERING = re.compile(
     r"^\s*(?:(\d{1,3})\s*(?:[.、。)]|号)|【(\d{1,3})】|\[(\d{1,3})\]|[(（](\d{1,3})[)）])\s*"
@@ -29,13 +31,13 @@ _PRICE = re.compile(
     re.IGNORECASE,
 )
 _STOCK = re.compile(
-    rf"(?:限量|限购|限|库存|仅剩|仅|只有|共|\b(?:stock|limit|max|only)\b)\s*[:=]?\s*(\d{{1,5}})\s*"
-    rf"(?:{UNITS}|(?:{EN_UNITS})\b)?|(\d{{1,5}})\s*(?:{UNITS}|(?:{EN_UNITS}|left|available)\b)",
+    rf"(?:限量|限购|限|库存|仅剩|仅|只有|共|\b(?:stock|limit|max|only)\b)\s*[:=]?\s*(\d+)\s*"
+    rf"(?:{UNITS}|(?:{EN_UNITS})\b)?|(\d+)\s*(?:{UNITS}|(?:{EN_UNITS}|left|available)\b)",
     re.IGNORECASE,
 )
 _UNLIMITED = re.compile(r"不限量?|无限|\bunlimited\b|\bno limit\b", re.IGNORECASE)
 _CAP = re.compile(
-    r"(?:限|最多|名额|\b(?:limit|max|up to)\b)\s*[:=]?\s*(\d{1,5})\s*"
+    r"(?:限|最多|名额|\b(?:limit|max|up to)\b)\s*[:=]?\s*(\d+)\s*"
     r"(?:人|位|名|个名额|个|\b(?:people|persons|spots|places|seats)\b)?",
     re.IGNORECASE,
 )
@@ -61,11 +63,15 @@ def read_list(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> L
         return Problem("no_title")
     title, when = split_deadline(segments[0])
     title, cap = _cap(title)
+    if cap is not None and cap > MAX_COUNT:
+        return Problem("count_too_large", str(cap)[:20])
     items: list[ItemSpec] = []
     for segment in segments[1:]:
         body, said = split_deadline(segment)
         when = said if said is not None else when
         rest, limit = _cap(body)
+        if limit is not None and limit > MAX_COUNT:
+            return Problem("count_too_large", str(limit)[:20])
         if limit is not None and not rest.strip(TRIM):
             cap = limit  # `| max 20` on its own: the list's places
         elif body:
@@ -99,12 +105,17 @@ def read_item(segment: str) -> ItemSpec | Problem:
     price: str | None = None
     found = _PRICE.search(text)
     if found is not None:
-        price = _decimal(next(g for g in found.groups() if g))
+        written = next(g for g in found.groups() if g)
+        if len(written.partition(".")[0]) > MAX_PRICE_DIGITS:
+            return Problem("bad_price", written[:20])
+        price = _decimal(written)
         text = text[: found.start()] + " " + text[found.end() :]
     stock: int | None = None
     found = _STOCK.search(text)
     if found is not None:
         stock = int(next(g for g in found.groups() if g))
+        if stock > MAX_COUNT:
+            return Problem("count_too_large", str(stock)[:20])
         text = text[: found.start()] + " " + text[found.end() :]
     text = _UNLIMITED.sub(" ", text)
     label = " ".join(text.split()).strip(TRIM)

@@ -102,6 +102,15 @@ TEXTS = Phrasebook({
         ZH: "有商品时请把限量写在每个商品后面，例如「西兰花 限20份」。",
         EN: "With items, put the limit on each item, e.g. 'Broccoli max 20'.",
     },
+    "bad_price": {
+        ZH: "价格「{detail}」太大了：整数部分最多 8 位，例如 ¥12 或 ¥12.50。",
+        EN: "The price '{detail}' is too large: at most 8 digits before the point, e.g. ¥12 "
+        "or ¥12.50.",
+    },
+    "count_too_large": {
+        ZH: "「{detail}」太多了：名额或库存最多 99999。",
+        EN: "'{detail}' is too many: places or stock go up to 99999.",
+    },
     "duplicate_item": {ZH: "商品「{detail}」写了两次。", EN: "'{detail}' is listed twice."},
     "too_many_items": {ZH: "一个接龙最多 {detail} 样商品。", EN: "A list can have at most {detail} items."},
 })  # fmt: skip
