@@ -21,6 +21,13 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
+def clipped_to(limit: int, text: str) -> str:
+    """`text` cut to at most `limit` characters: for display and audit strings we compose
+    ("chat:Name (carrier:id)") to fit a bounded column, which PostgreSQL would otherwise refuse
+    (failing the whole write). Never for keys, ids or anything unique: two cut alike merge."""
+    return text[:limit]
+
+
 def all_storable(texts: Iterable[str]) -> bool:
     """Whether every text can be stored as it is (one scan of them all; `storable` then has
     nothing to replace, so a bulk write may skip it)."""

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hearthkeeper.store.columns import require_aware, utc
+from hearthkeeper.store.columns import clipped_to, require_aware, utc
 from hearthkeeper.store.models import (
+    KEY,
     AuditRow,
     GroupRow,
     MemberLevelRow,
@@ -235,7 +236,7 @@ class DirectoryQueries(StoreBase):
         """A page of the community's audit log (about one `target`, when given), newest first."""
         statement = select(AuditRow).where(AuditRow.community_id == community_id)
         if target is not None:
-            statement = statement.where(AuditRow.target == target)
+            statement = statement.where(AuditRow.target == clipped_to(KEY, target))  # as kept
         statement = (
             statement.order_by(AuditRow.at.desc(), AuditRow.id.desc())
             .limit(max(limit, 0))

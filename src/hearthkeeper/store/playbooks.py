@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from hearthkeeper.store.columns import storable, utc
+from hearthkeeper.store.columns import clipped_to, storable, utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.models import AuditRow, CommunityRow, PlaybookVersionRow
+from hearthkeeper.store.models import KEY, NAME, AuditRow, CommunityRow, PlaybookVersionRow
 from hearthkeeper.store.records import AuditEntry, NewAudit, PlaybookVersion
 from hearthkeeper.store.scope import StoreBase
 
@@ -81,13 +81,14 @@ class PlaybookQueries(StoreBase):
         target: str = "",
         detail: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        """Write down that `actor` did `action` to `target`, now."""
+        """Write down that `actor` did `action` to `target`, now (both cut to their columns:
+        they are composed from names people chose, "chat:Name (carrier:id)")."""
         row = AuditRow(
             at=self._clock.now(),
-            actor=actor,
+            actor=clipped_to(NAME, actor),
             community_id=community_id,
             action=action,
-            target=target,
+            target=clipped_to(KEY, target),
             detail=dict(detail or {}),
         )
         with self._unit(write=True) as session:
@@ -100,8 +101,9 @@ class PlaybookQueries(StoreBase):
         if not entries:
             return
         rows = [
-            {"at": utc(e.at, "audit time"), "actor": e.actor, "community_id": e.community_id,
-             "action": e.action, "target": e.target, "detail": dict(e.detail)}
+            {"at": utc(e.at, "audit time"), "actor": clipped_to(NAME, e.actor),
+             "community_id": e.community_id, "action": e.action,
+             "target": clipped_to(KEY, e.target), "detail": dict(e.detail)}
             for e in entries
         ]  # fmt: skip
         with self._unit(write=True) as session:

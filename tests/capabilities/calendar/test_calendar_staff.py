@@ -103,6 +103,29 @@ def test_a_skip_in_one_group_leaves_the_other_groups_post(
     assert [r.cancelled_by for r in records(c)] == ["Boss (fake:boss)", None]
 
 
+def test_a_staff_member_with_the_longest_name_can_skip_and_post_now(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    # "chat:<200-character name> (fake:boss)" is longer than the audit log's actor column:
+    # on PostgreSQL the batch failed (no skip, no reply) and the post went out anyway
+    c = with_manager(store, store_clock)
+    name = "长" * 200
+    c.engine.process([c.events.message("boss", "/skip morning", name=name, at=store_clock.now())])
+    c.engine.process([c.events.message("boss", "/postnow guest-talk", name=name,
+                                       at=store_clock.now())])  # fmt: skip
+    replies = [a.text or "" for a in performed(c) if a.kind is ActionKind.REPLY]
+    assert replies[0].startswith("⏭ Skipped 'morning' on Sat 2 May 08:00")
+    assert len(replies) == 2
+    [skipped] = [r for r in records(c) if r.post_id == "morning"]
+    assert skipped.cancelled_by == name  # the name kept whole; the suffix gave way
+    actors = [e.actor for e in store.audit_entries(c.runtime.community_id)
+              if e.action.startswith("calendar.")]  # fmt: skip
+    assert len(actors) == 2 and all(a == "chat:" + name[:195] for a in actors)
+    store_clock.set(FIRST)
+    c.engine.tick()
+    assert sends(c) == []
+
+
 def test_a_member_without_manage_calendar_is_refused_and_the_post_goes_out(
     store: Store, store_clock: FrozenClock
 ) -> None:

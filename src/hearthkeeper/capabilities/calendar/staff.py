@@ -55,6 +55,7 @@ from hearthkeeper.playbook.output import PostMode, ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import Store
+from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.text.controls import without_controls
@@ -227,7 +228,7 @@ def by_whom(ctx: EffectContext) -> str:
     if who is None:
         return "staff"
     said = f"{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
-    return without_controls(said)[:NAME]  # `/calendar` shows it to the group
+    return clipped_to(NAME, without_controls(said))  # `/calendar` shows it to the group
 
 
 # --- effects ------------------------------------------------------------------------------

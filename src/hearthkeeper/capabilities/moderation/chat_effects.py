@@ -30,6 +30,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import BlacklistScope, LadderStep
 from hearthkeeper.playbook.rules import Sanction as Step
 from hearthkeeper.store import Group, Sanction, SanctionKind, Store, StoreError
+from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.rollups import RollupTally, local_day
@@ -92,7 +93,8 @@ def by_whom(ctx: EffectContext) -> str:
     """How the audit log, strikes and sanctions name the staff member who typed the command."""
     assert ctx.member is not None
     who = ctx.member
-    return f"chat:{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"[:NAME]
+    said = f"chat:{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
+    return clipped_to(NAME, said)
 
 
 def _why(reason: str, lang: Language) -> str:
