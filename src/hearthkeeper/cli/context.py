@@ -23,7 +23,21 @@ ConfigOption = Annotated[
         "--config", "-c", help="Configuration file (default: $HEARTH_CONFIG or ./hearth.toml)."
     ),
 ]
-ActorOption = Annotated[str, typer.Option("--as", help="Who does it, for the audit log.")]
+ACTOR_LENGTH = 200  # the store's NAME: who did what is kept in columns of this size
+
+
+def actor_fits(actor: str) -> str:
+    """`--as`, refused when it is longer than the store keeps (PostgreSQL failed the write)."""
+    if len(actor) > ACTOR_LENGTH:
+        raise typer.BadParameter(
+            f"it is {len(actor)} characters long; at most {ACTOR_LENGTH} characters"
+        )
+    return actor
+
+
+ActorOption = Annotated[
+    str, typer.Option("--as", help="Who does it, for the audit log.", callback=actor_fits)
+]
 
 
 def settings_from(config: Path | None) -> Settings:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.cli.context import ConfigOption, actor_fits
 
 if TYPE_CHECKING:
     from hearthkeeper.apply import Applied
@@ -77,7 +77,9 @@ def init(
 def apply(
     playbook: Annotated[Path, typer.Argument(help="The playbook file to apply.")],
     config: ConfigOption = None,
-    actor: Annotated[str, typer.Option("--as", help="Who applies it, for the audit log.")] = "cli",
+    actor: Annotated[
+        str, typer.Option("--as", help="Who applies it, for the audit log.", callback=actor_fits)
+    ] = "cli",
 ) -> None:
     """Store a playbook as the next version of its community and print the diff."""
     from hearthkeeper.apply import apply_playbook

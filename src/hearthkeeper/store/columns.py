@@ -28,6 +28,14 @@ def clipped_to(limit: int, text: str) -> str:
     return text[:limit]
 
 
+def length_problem(what: str, text: str, limit: int) -> str | None:
+    """What is wrong when `text`, typed by someone for `what`, is longer than its column keeps
+    (PostgreSQL refuses it and fails the whole write); None when it fits."""
+    if len(text) <= limit:
+        return None
+    return f"the {what} is {len(text)} characters long; at most {limit} fit"
+
+
 def all_storable(texts: Iterable[str]) -> bool:
     """Whether every text can be stored as it is (one scan of them all; `storable` then has
     nothing to replace, so a bulk write may skip it)."""

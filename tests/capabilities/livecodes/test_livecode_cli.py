@@ -79,3 +79,20 @@ def test_a_live_code_for_a_carrier_the_server_does_not_run_is_refused_naming_tho
     assert "(hearth.toml has no [carriers.onebot] table)" in refused("qq")
     listed = runner.invoke(app, ["livecodes", "list", "--community", "tea"], env=env)
     assert "No live codes yet" in listed.output
+
+
+def test_a_label_or_an_actor_longer_than_the_store_keeps_is_refused_naming_the_limit(
+    store: Store, database_url: str
+) -> None:
+    # on PostgreSQL both failed with a database traceback (value too long for varchar(200))
+    apply_playbook(store, parse_playbook(MINIMAL), "test")
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    long_label = runner.invoke(app, ["livecodes", "create", "poster", "--community", "tea",
+                                     "--label", "海报" * 101], env=env)  # fmt: skip
+    assert long_label.exit_code != 0
+    assert "label is 202 characters long; at most 200" in long_label.output
+    long_actor = runner.invoke(app, ["livecodes", "create", "poster", "--community", "tea",
+                                     "--as", "x" * 201], env=env)  # fmt: skip
+    assert long_actor.exit_code != 0 and "at most 200 characters" in long_actor.output
+    assert SqlLiveCodes.on(store).channels(store.list_communities()[0].id) == []

@@ -15,10 +15,11 @@ from typing import Protocol
 from sqlalchemy import and_, func, or_, select, update
 
 from hearthkeeper.capabilities.livecodes.records import Channel, ChannelKind, GroupLoad
-from hearthkeeper.store.columns import utc
+from hearthkeeper.store.columns import length_problem, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
+    NAME,
     CommunityRow,
     GroupRow,
     LiveCodeArrivalRow,
@@ -82,7 +83,10 @@ class SqlLiveCodes(StoreBase):
     def add_channel(self, community_id: int, slug: str, label: str, kind: ChannelKind, *,
                     notes: str, carrier: str, by: str, at: datetime) -> Channel:  # fmt: skip
         """A new channel; `StoreError` when its slug is taken (by any community: the link is
-        the server's)."""
+        the server's) or its label is longer than the store keeps."""
+        problem = length_problem("label", label, NAME)
+        if problem is not None:
+            raise StoreError(f"{problem}; shorten it")
         row = LiveCodeRow(community_id=community_id, slug=slug, label=label, kind=kind.value,
                           notes=notes, carrier=carrier, created_at=utc(at, "creation time"),
                           created_by=by, retired_at=None)  # fmt: skip
