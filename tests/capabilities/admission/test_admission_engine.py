@@ -210,3 +210,20 @@ def test_an_application_held_in_quiet_hours_reaches_its_reviewers_in_the_digest(
     c.engine.tick()
     asyncio.run(c.engine.drain())
     assert not [p for p in c.carrier.performed if p.action.handler == "alerts"]
+
+
+def test_an_applicant_with_a_long_matrix_name_or_no_name_gets_an_application_staff_see(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    # Synapse allows 256-character display names and Matrix ids of 255; the name column keeps
+    # 200, so on PostgreSQL the screening failed and the knock was never answered
+    tea = tea_with(store, store_clock, APPLICATION)
+    answers = ("Lan", "Oolong")
+    named = replace(asking(tea, "mei", answers=answers), display_name="梅" * 256)
+    unnamed = replace(asking(tea, "@" + "x" * 240 + ":example.org", answers=answers),
+                      display_name="")  # fmt: skip
+    assert door(tea).screen(named).entry is Entry.PENDING
+    assert door(tea).screen(unnamed).entry is Entry.PENDING
+    kept = SqlApplications.on(store).applications(tea.runtime.community_id)
+    assert sorted(a.display_name for a in kept) == sorted(["梅" * 200, unnamed.user_id[:200]])
+    assert {a.user_id for a in kept} == {"mei", unnamed.user_id}  # the ids kept whole

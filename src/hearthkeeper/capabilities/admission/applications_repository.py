@@ -10,10 +10,10 @@ from typing import Protocol
 from sqlalchemy import case, func, select
 
 from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
-from hearthkeeper.store.columns import utc
+from hearthkeeper.store.columns import clipped_to, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_one
-from hearthkeeper.store.models import ApplicationRow
+from hearthkeeper.store.models import NAME, ApplicationRow
 from hearthkeeper.store.scope import StoreBase
 
 _KEY = ("community_id", "carrier", "user_id")
@@ -53,7 +53,8 @@ class SqlApplications(StoreBase):
         person and community, however often they submit."""
         values = {
             "community_id": community_id, "group_id": group_id, "carrier": carrier,
-            "user_id": user_id, "display_name": display_name, "member_id": member_id,
+            "user_id": user_id, "display_name": clipped_to(NAME, display_name),
+            "member_id": member_id,
             "questions": list(questions), "answers": list(answers),
             "status": ApplicationStatus.PENDING.value, "created_at": utc(at, "application time"),
         }  # fmt: skip
