@@ -31,7 +31,9 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import TagSet
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.members import MemberQueries
+from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.scope import StoreBase
 
 TAG_LENGTH = 64  # member_tags.tag
@@ -203,7 +205,7 @@ def set_tags(scope: StoreBase, request: TagsSet, ctx: EffectContext) -> Sequence
                    request.values)  # fmt: skip
     for tag in change.remove:
         members.remove_tag(member_id, tag)
-    staff = f"staff:{ctx.member.display_name or ctx.member.user_id}"[:200]  # member_tags.set_by
+    staff = clipped_to(NAME, f"staff:{ctx.member.display_name or ctx.member.user_id}")
     for tag in change.add:
         members.add_tag(member_id, tag, set_by=staff if target else "self")
     return [answer(ctx.trigger, tagged_text(nickname, request.tagset, request.values, lang))]
