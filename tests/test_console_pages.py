@@ -210,6 +210,11 @@ def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: 
     fired = page.split('id="fired"')[1].split("</table>")[0]
     assert "morning-pack" in fired and "cancelled" in fired
     assert "by 小林 (webchat:lin)" in fired
+    # the next days' table still lists it (other groups get it), marked where it is skipped
+    ahead = page.split('id="upcoming"')[1].split("</table>")[0]
+    row = next(r for r in ahead.split("<tr>") if "morning-pack" in r)
+    assert "skipped in " in row and "by 小林 (webchat:lin)" in row
+    assert sum("skipped in" in r for r in ahead.split("<tr>")) == 1  # only the next firing
 
 
 def test_a_page_past_the_end_shows_the_last_one_not_nothing(console: Console) -> None:

@@ -4,7 +4,7 @@ queued, skipped, awaiting confirmation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +43,7 @@ class Upcoming:
     mode: str
     groups: str
     what: str
+    skipped: str = ""  # the groups staff called this firing off in, and by whom
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,22 @@ def upcoming(
         groups = ", ".join(firing.groups) if firing.groups else "every group"
         lines.append(Upcoming(firing.at, firing.post, firing.kind, firing.mode, groups, what))
     return lines, agenda
+
+
+def with_skips(lines: list[Upcoming], store: Store, community_id: int,
+               now: datetime) -> list[Upcoming]:  # fmt: skip
+    """The upcoming firings, each marked with the groups where staff skipped it (`/skip`):
+    the playbook plans it for them all, but it will not be sent there."""
+    groups = {g.id: g.name for g in store.list_groups(community_id)}
+    skips: dict[tuple[str, datetime], list[str]] = {}
+    for r in SqlPosts.on(store).post_records(community_id, since=now):
+        if r.status == "cancelled":
+            where = groups.get(r.group_id, f"group {r.group_id}")
+            by = f" by {r.cancelled_by}" if r.cancelled_by else ""
+            skips.setdefault((r.post_id, r.scheduled_for), []).append(where + by)
+    if not skips:
+        return lines
+    return [replace(u, skipped="; ".join(skips.get((u.post, u.at), ()))) for u in lines]
 
 
 def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcoming]:
@@ -114,6 +131,7 @@ def router(pages: Pages) -> APIRouter:
             except ValueError:  # not run by this server: its content folders are elsewhere
                 base_dir = None
             lines, agenda = upcoming(view.playbook, base_dir, now)
+            lines = with_skips(lines, web.store, view.community.id, now)
             libraries = agenda.libraries if base_dir is not None else []
         lines = sorted(lines + staff_events(web.store, view.community.id, now), key=lambda u: u.at)
         return render(
