@@ -16,6 +16,7 @@ from hearthkeeper.text.controls import without_controls
 
 MENTION_SIGNS = ("@", "＠")
 ECHOED = 40  # the most of a name not found that a reply repeats
+REASON_LENGTH = 500  # the most of staff's reason a command keeps
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,20 @@ def first_word(text: str) -> tuple[str, str]:
     start on the next line)."""
     parts = text.strip().split(maxsplit=1)
     return (parts[0], parts[1]) if len(parts) == 2 else (parts[0] if parts else "", "")
+
+
+def typed_reason(text: str) -> str:
+    """Staff's reason, typed after whom the command points at, as members will read it:
+    without characters that reorder or hide what they read, at most `REASON_LENGTH`."""
+    return without_controls(text).strip()[:REASON_LENGTH]
+
+
+def who_typed(ctx: EffectContext) -> str:
+    """The staff member who typed a command, as the console and audit log name them:
+    `小美 (webchat:42)`."""
+    assert ctx.member is not None, "a command has a sender"
+    who = ctx.member
+    return f"{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
 
 
 def find_target(scope: StoreBase, ctx: EffectContext, target: Target) -> tuple[int | None, str]:

@@ -3,7 +3,6 @@ members to @-mention them back."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, exists, or_, select
@@ -11,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, or_, select
 from hearthkeeper.store.columns import storable
 from hearthkeeper.store.models import IdentityRow, MemberRow, MembershipRow, MessageRow
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.folding import fold
 
 
 class PointingQueries(StoreBase):
@@ -46,14 +46,14 @@ class PointingQueries(StoreBase):
             if found is not None:
                 return int(found)
             # `@alice` for "Alice", `@ｘｉａｏｌｕ` for "xiaolu": the group's members, folded.
-            wanted = folded(name)
+            wanted = fold(name)
             seated = session.execute(
                 select(MemberRow.id, MemberRow.display_name)
                 .join(MembershipRow, MembershipRow.member_id == MemberRow.id)
                 .where(MembershipRow.group_id == group_id)
                 .order_by(MemberRow.id.desc())
             )
-            return next((int(i) for i, shown in seated if folded(shown or "") == wanted), None)
+            return next((int(i) for i, shown in seated if fold(shown or "") == wanted), None)
 
     def message_replied_to(self, group_id: int, reply_to: str) -> int | None:
         """The stored message a reply in the group answers (None: never stored here)."""
@@ -72,11 +72,6 @@ class PointingQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return {m: u for m, u in session.execute(query)} if ids else {}
-
-
-def folded(name: str) -> str:
-    """A name as typed loosely: width and letter case ignored (NFKC, then casefold)."""
-    return unicodedata.normalize("NFKC", name).casefold().strip()
 
 
 def seen_in(group_id: int) -> ColumnElement[bool]:

@@ -44,6 +44,7 @@ from hearthkeeper.capabilities.command_book import (
 )
 from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.pointing import who_typed
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import Effect, EffectContext
@@ -224,11 +225,9 @@ def skippable(playbook: Playbook, group_name: str, now: datetime) -> str:
 
 def by_whom(ctx: EffectContext) -> str:
     """How the console and `/calendar` name the staff member who skipped a firing."""
-    who = ctx.member
-    if who is None:
+    if ctx.member is None:
         return "staff"
-    said = f"{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
-    return clipped_to(NAME, without_controls(said))  # `/calendar` shows it to the group
+    return clipped_to(NAME, without_controls(who_typed(ctx)))  # `/calendar` shows it
 
 
 # --- effects ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from hearthkeeper.capabilities.moderation.requests import (
     StaffPardon,
     StaffWarn,
 )
-from hearthkeeper.capabilities.pointing import Pointing, find_target
+from hearthkeeper.capabilities.pointing import Pointing, find_target, who_typed
 from hearthkeeper.capabilities.points.decide import not_found_text
 from hearthkeeper.capabilities.texts import Phrasebook, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -91,10 +91,7 @@ class Pointed:
 
 def by_whom(ctx: EffectContext) -> str:
     """How the audit log, strikes and sanctions name the staff member who typed the command."""
-    assert ctx.member is not None
-    who = ctx.member
-    said = f"chat:{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
-    return clipped_to(NAME, said)
+    return clipped_to(NAME, "chat:" + who_typed(ctx))
 
 
 def _why(reason: str, lang: Language) -> str:

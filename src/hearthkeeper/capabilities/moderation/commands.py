@@ -24,7 +24,7 @@ from hearthkeeper.capabilities.moderation.requests import (
     StaffPardon,
     StaffWarn,
 )
-from hearthkeeper.capabilities.pointing import first_word, pointed_at
+from hearthkeeper.capabilities.pointing import first_word, pointed_at, typed_reason
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
@@ -32,7 +32,6 @@ from hearthkeeper.playbook.base import MAX_DURATION, DurationTooLong, parse_dura
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import LadderStep, Sanction
 from hearthkeeper.playbook.structure import Permission
-from hearthkeeper.text.controls import without_controls
 
 HANDLER = "moderation"
 DEFAULT_MUTE = timedelta(hours=1)  # when the ladder has no mute to take the length from
@@ -42,7 +41,6 @@ LONGEST_MUTE = timedelta(days=28)
 # The shortest: QQ mutes for a minute at least, and Telegram takes a restriction under 30
 # seconds as one for ever.
 SHORTEST_MUTE = timedelta(minutes=1)
-REASON_LENGTH = 500
 
 TEXTS = Phrasebook({
     "warn_usage": {
@@ -95,12 +93,6 @@ def mute_length(word: str) -> timedelta | None:
         return None
 
 
-def reason_of(text: str) -> str:
-    """Staff's reason as members will read it: without characters that reorder or hide
-    what they read, at most `REASON_LENGTH` characters."""
-    return without_controls(text).strip()[:REASON_LENGTH]
-
-
 def _usage(event: Event, key: str, lang: Language, **values: object) -> Outcome:
     return Outcome((reply(event, TEXTS.say(key, lang, **values), handler=HANDLER),))
 
@@ -113,7 +105,7 @@ def _with_reason(usage: str, kind: type[StaffWarn] | type[StaffBan]) -> Run:
         if not target:
             return _usage(event, usage, ctx.playbook.community.language)
         request = kind(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                       reason=reason_of(rest))  # fmt: skip
+                       reason=typed_reason(rest))  # fmt: skip
         return Outcome((ask(event, request, handler=HANDLER),))
 
     return run
@@ -135,7 +127,7 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
             return _usage(event, "mute_range", lang, given=word[:40])
         length = found
     request = StaffMute(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
-                        duration=length, reason=reason_of(reason))  # fmt: skip
+                        duration=length, reason=typed_reason(reason))  # fmt: skip
     return Outcome((ask(event, request, handler=HANDLER),))
 
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
-from hearthkeeper.capabilities.pointing import first_word, pointed_at
+from hearthkeeper.capabilities.pointing import first_word, pointed_at, typed_reason
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
     PointsAward,
@@ -24,12 +24,11 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Reward
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
-from hearthkeeper.text.controls import without_controls
+from hearthkeeper.text.folding import fold
 
 SHARED_KINDS = ("picture", "video")
 AMOUNT = re.compile(r"^[+-]?\d{1,6}$")
 NUMBER = re.compile(r"^[+-]?\d+$")  # a number, whatever its size: meant as the amount
-REASON_LENGTH = 500
 
 TEXTS = Phrasebook({
     "award_usage": {
@@ -72,7 +71,7 @@ def share_effect(event: Event) -> Action:
 
 def find_reward(rewards: list[Reward], wanted: str) -> Reward | None:
     """A reward by its id or its name, ignoring case and width."""
-    folded = unicodedata.normalize("NFKC", wanted).strip().casefold()
+    folded = fold(wanted)
     for reward in rewards:
         if folded in (reward.id.casefold(), unicodedata.normalize("NFKC", reward.name).casefold()):
             return reward
@@ -119,7 +118,7 @@ def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, TEXTS.say("award_zero", lang), handler="points"),))
     award = PointsAward(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
                         points=points,
-                        reason=without_controls(reason).strip()[:REASON_LENGTH])  # fmt: skip
+                        reason=typed_reason(reason))  # fmt: skip
     return Outcome((ask(event, award, handler="points"),))
 
 

@@ -20,7 +20,6 @@ from hearthkeeper.capabilities.pointing import Target, find_target, pointed_at
 from hearthkeeper.capabilities.points.decide import not_found_text
 from hearthkeeper.capabilities.roles.requests import TagsSet
 from hearthkeeper.capabilities.roles.titles import SEP
-from hearthkeeper.capabilities.roles.titles import fold as _fold
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
@@ -35,6 +34,7 @@ from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.folding import fold as _fold
 
 TAG_LENGTH = 64  # member_tags.tag
 VALUE_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")

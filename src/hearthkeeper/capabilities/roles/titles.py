@@ -5,7 +5,6 @@ effects answer, decided from plain inputs (no store)."""
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.playbook.mechanisms import Title
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.schedule import parse_schedule
+from hearthkeeper.text.folding import fold
 
 TEXTS = Phrasebook({
     "claim_usage": {
@@ -66,11 +66,6 @@ TEXTS = Phrasebook({
 })  # fmt: skip
 
 SEP = {Language.ZH_CN: "、", Language.EN: ", "}
-
-
-def fold(text: str) -> str:
-    """`text` as compared with what members type: width, case and edges ignored."""
-    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def find_title(titles: Sequence[Title], wanted: str) -> Title | None:
