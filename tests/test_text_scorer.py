@@ -108,7 +108,7 @@ def test_latin_script_text_needs_half_the_remaining_doubt(trained: SpamScorer) -
     # Written for this test: two short English replies in SMS shorthand and a Chinese shop ad,
     # all three scored between the playbook's 0.98 and 0.99. The scorer's English spam is nearly
     # all SMS spam, so English needs 0.99 before it counts; the Chinese ad is caught at 0.98.
-    replies = ["Pls reply to my msg", "Your phone is off, call me"]
+    replies = ["Pls reply my msg", "Your phone is off, call me"]
     ad = "周末茶叶特价，欢迎选购"
     assert all(0.98 <= trained.score(text).probability < 0.99 for text in [*replies, ad])
     scanner = Scanner.from_rules(Rules(), scorer=trained)
