@@ -47,6 +47,10 @@ class Writes(Protocol):
         """Record a strike."""
         ...
 
+    def settle_strikes(self) -> None:
+        """Write the strikes recorded so far, for an effect about to read them."""
+        ...
+
     def delete(self, deletion: MessageDeletion) -> None:
         """Mark a stored message deleted (no longer counted as activity)."""
         ...
@@ -247,6 +251,8 @@ def _cancel(step: Step, action: Action, key: str) -> Sequence[Action]:
 
 
 def _effect(step: Step, action: Action, key: str) -> Sequence[Action]:
+    if action.request is not None and action.request.settles_strikes:
+        step.writes.settle_strikes()  # the batch's own strikes count (an ad just before /warn)
     return step.registry.perform(step.tx, action, replace(step.effects, trigger=action))
 
 

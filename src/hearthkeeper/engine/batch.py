@@ -98,6 +98,11 @@ class Batch:
     def strike(self, strike: NewStrike) -> None:
         self.strikes.append(strike)
 
+    def settle_strikes(self) -> None:
+        if self.strikes:
+            self.tx.add_strikes_bulk(self.strikes)
+            self.strikes.clear()
+
     def delete(self, deletion: MessageDeletion) -> None:
         self.deletions.append(deletion)
         self.record.deleted.add((deletion.group_id, deletion.carrier_event_id))
@@ -124,6 +129,9 @@ class Direct:
 
     def strike(self, strike: NewStrike) -> None:
         self.tx.add_strikes_bulk([strike])
+
+    def settle_strikes(self) -> None:
+        pass  # written at once
 
     def delete(self, deletion: MessageDeletion) -> None:
         self.tx.delete_messages([deletion])

@@ -43,6 +43,9 @@ class Request:
     flags, dates, times, durations, tuples and enums of those), so the request survives JSON."""
 
     effect: ClassVar[str]
+    # True for an effect that reads or takes back members' strikes: the strikes its batch
+    # has gathered but not yet written are written first, so it counts them
+    settles_strikes: ClassVar[bool] = False
 
     def __init_subclass__(cls, *, effect: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

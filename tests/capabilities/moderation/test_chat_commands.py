@@ -130,6 +130,32 @@ def test_a_warning_and_a_pardon_count_at_once_with_the_rules_own_strikes(
     assert ActionKind.KICK not in [a.kind for a in again.actions]
 
 
+def test_a_warning_in_the_same_batch_as_the_members_ad_counts_the_ads_strike(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """bob's ad and boss's `/warn` arrive together (one batch, as on a busy group): the ad is
+    strike 1, so the warning is strike 2 and brings the ladder's mute; a `/pardon` in the
+    same batch as another ad takes back that ad's strike, not an older one."""
+    c = start(store, store_clock)
+    say(c, "bob", "hi all")
+    c.clock.advance(timedelta(minutes=1))
+    ad = c.events.message("bob", "加我微信 abc12345 低价出货")
+    warn = replace(c.events.message("boss", "/warn @bob"), at=ad.at + timedelta(seconds=5))
+    _, warned = c.engine.process([ad, warn])
+    [text] = said([warned])
+    assert "Strike 2" in text and "muted for 1 hour" in text
+    assert ActionKind.MUTE in [p.action.kind for p in performed(c)]
+    assert len(store.strikes(member_id=c.member_id("bob"))) == 2
+    c.clock.advance(timedelta(hours=2))
+    ad2 = replace(c.events.message("bob", "加我微信 abc12345 低价出货 2"), at=c.clock.now())
+    pardon = replace(c.events.message("boss", "/pardon @bob"), at=ad2.at + timedelta(seconds=5))
+    _, pardoned = c.engine.process([ad2, pardon])
+    # the ad was strike 3 (removed and blacklisted): the pardon lifts that and takes it back
+    assert said([pardoned]) == ["bob: taken off the blacklist; latest strike taken back (2 left)."]
+    live = store.live_strikes(c.runtime.community_id, c.member_id("bob"), c.clock.now())
+    assert live == 2
+
+
 def test_mute_for_a_while_then_pardon(store: Store, store_clock: FrozenClock) -> None:
     c = start(store, store_clock)
     assert say(c, "boss", "/mute @bob 2h flooding") == ["bob is muted for 2 hours (flooding)."]

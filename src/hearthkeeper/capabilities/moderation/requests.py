@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from hearthkeeper.capabilities.pointing import Pointing
 
@@ -12,6 +13,7 @@ class StaffWarn(Pointing, effect="moderation.warn"):
     step follows; a message replied to is deleted and kept as spam."""
 
     reason: str = ""
+    settles_strikes: ClassVar[bool] = True
 
 
 class StaffMute(Pointing, effect="moderation.mute"):
@@ -31,3 +33,5 @@ class StaffBan(Pointing, effect="moderation.ban"):
 class StaffPardon(Pointing, effect="moderation.pardon"):
     """Lift the mutes and bans in force on the member pointed at in this community, and take
     back their latest live strike."""
+
+    settles_strikes: ClassVar[bool] = True
