@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.clock import FrozenClock
@@ -79,3 +80,43 @@ def test_the_last_waiting_question_of_many_pairs_is_each_pairs_own(
     assert questions.last_waiting_asked_of(community.id, some) == {
         pair: at for pair, at in one_by_one.items() if pair in set(some)
     }
+
+
+def test_only_questions_asked_since_the_bound_are_read_and_the_index_seeks_them(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The FAQ asks only about questions within the alert window: with `since`, a member's
+    older unanswered question is not reported (a newer one still is), and on SQLite the
+    read seeks the (community, status, asked-at) range instead of reading every unanswered
+    question the community ever had (the queue of a busy community only grows)."""
+    community = store.ensure_community("tea", "Tea Friends")
+    group = store.add_group(community.id, "Tea room", "fake", "g1").id
+    mei, tom = (store.member_for("fake", u, u.title()).id for u in ("mei", "tom"))
+    questions = SqlQuestions.on(store)
+    now = store_clock.now()
+    questions.add_question(community.id, group, mei, "old", "?", now - timedelta(days=30))
+    questions.add_question(community.id, group, tom, "t-old", "?", now - timedelta(days=30))
+    recent = now - timedelta(minutes=5)
+    questions.add_question(community.id, group, tom, "t-new", "?", recent)
+    since = now - timedelta(hours=1)
+    pairs = [(group, mei), (group, tom)]
+    assert questions.last_waiting_asked_of(community.id, pairs, since) == {(group, tom): recent}
+    assert set(questions.last_waiting_asked_of(community.id, pairs)) == set(pairs)
+    if store.engine.dialect.name != "sqlite":
+        return
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn: object, cursor: object, statement: str, params: object, *_: object) -> None:
+        if "FROM questions" in statement:
+            seen.append((statement, params))
+
+    event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        questions.last_waiting_asked_of(community.id, pairs, since)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", keep)
+    [(statement, params)] = seen
+    with store.engine.connect() as conn:
+        plan = " ".join(row[-1] for row in conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", params))  # type: ignore[arg-type]  # fmt: skip
+    assert "ix_questions_waiting" in plan and "asked_at>?" in plan, plan

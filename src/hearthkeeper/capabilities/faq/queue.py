@@ -112,13 +112,16 @@ def _queue(scope: StoreBase, asked: Sequence[tuple[NewQuestion, timedelta]]) -> 
     at once), then write the queued ones and their alerts together."""
     questions = SqlQuestions.on(scope)
     by_community: dict[int, list[tuple[int, int]]] = {}
-    for question, _ in asked:
+    since: dict[int, datetime] = {}  # only an earlier question within its window matters
+    for question, window in asked:
         by_community.setdefault(question.community_id, []).append(
             (question.group_id, question.member_id)
         )
+        start = question.asked_at - window
+        since[question.community_id] = min(since.get(question.community_id, start), start)
     earlier: dict[tuple[int, int, int], datetime] = {}
     for community_id, pairs in by_community.items():
-        found = questions.last_waiting_asked_of(community_id, pairs)
+        found = questions.last_waiting_asked_of(community_id, pairs, since[community_id])
         earlier.update({(community_id, *pair): at for pair, at in found.items()})
     queued: list[tuple[NewQuestion, datetime]] = []
     for question, window in asked:

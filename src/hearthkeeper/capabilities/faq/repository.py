@@ -251,19 +251,22 @@ class SqlQuestions(StoreBase):
         return [made[(q.group_id, q.carrier_event_id)] for q in questions]
 
     def last_waiting_asked_of(
-        self, community_id: int, pairs: Sequence[tuple[int, int]]
+        self, community_id: int, pairs: Sequence[tuple[int, int]], since: datetime | None = None
     ) -> dict[tuple[int, int], datetime]:
         """`last_waiting_asked_at` for many (group id, member id) pairs at once (those with
-        no unanswered question are left out); reads only what is written."""
+        no unanswered question are left out), among the questions asked after `since` (all
+        when None); reads only what is written."""
         found: dict[tuple[int, int], datetime] = {}
         wanted = set(pairs)
         if not wanted:
             return found
         # the groups and the members among them, each as one value (`among`); the pairs
-        # asked are picked out of what comes back
+        # asked are picked out of what comes back. `since` bounds the index's range: a
+        # community's old unanswered questions are not read at all
+        recent = [QuestionRow.asked_at > since] if since is not None else []
         query = (
             select(QuestionRow.group_id, QuestionRow.member_id, func.max(QuestionRow.asked_at))
-            .where(*_waiting(community_id),
+            .where(*_waiting(community_id), *recent,
                    among(QuestionRow.group_id, sorted({g for g, _ in wanted})),
                    among(QuestionRow.member_id, sorted({m for _, m in wanted})))
             .group_by(QuestionRow.group_id, QuestionRow.member_id)

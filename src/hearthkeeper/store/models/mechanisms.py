@@ -136,7 +136,7 @@ class QuestionRow(Base):
 
     __tablename__ = "questions"
     __table_args__ = (
-        Index("ix_questions_community_id_status", "community_id", "status"),
+        Index("ix_questions_waiting", "community_id", "status", "asked_at"),
         Index("ix_questions_group_id_member_id", "group_id", "member_id"),
     )
 
