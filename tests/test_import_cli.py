@@ -91,7 +91,7 @@ def test_a_file_of_only_bad_rows_fails_and_creates_nothing(url: str, tmp_path: P
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["csv", "{gbk}", "--community", "c"], "is not UTF-8 text"),
+        (["csv", "{gbk}", "--community", "c"], "looks like GBK/GB18030"),
         (["csv", "{missing}", "--community", "c"], "no such file"),
         (["telegram", str(ANDROID), "--community", "c"], "not a Telegram Desktop JSON export"),
         (["csv", str(DATA / "history.csv"), "--community", "c", "--date-order", "dmy"],

@@ -246,7 +246,7 @@ def test_csv_sample_with_every_kind_of_bad_row() -> None:
         (b"\n\n", "is empty"),
         (b"time,group,sender,text\n1,a,b,c\n", "the header lacks timestamp"),
         (b"timestamp,group,group,sender,text\n", "column 'group' appears twice"),
-        ("timestamp,group,sender,text\n1,群,王,你好\n".encode("gbk"), "is not UTF-8 text"),
+        ("timestamp,group,sender,text\n1,群,王,你好\n".encode("gbk"), "not UTF-8 text"),
     ],
 )
 def test_csv_that_cannot_be_read_at_all(tmp_path: Path, content: bytes, says: str) -> None:
@@ -254,6 +254,31 @@ def test_csv_that_cannot_be_read_at_all(tmp_path: Path, content: bytes, says: st
     path.write_bytes(content)
     with pytest.raises(ImportFileError, match=says):
         open_source("csv", path)
+
+
+ROWS = "timestamp,group,sender,text\n1,读书会,小明,你好\n2,读书会,小红,大家早上好\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        # Chinese Windows and Excel save GBK: where the first unreadable byte is, and the fix
+        (ROWS.encode("gbk"), r":2: not UTF-8 text \(byte 31\); it looks like GBK/GB18030"),
+        # Excel's "Unicode Text" is UTF-16 with a byte-order mark
+        (ROWS.encode("utf-16"), r":1: not UTF-8 text \(byte 1\); it is UTF-16"),
+        ("timestamp,group,sender,text\n1,café,Zoë,à bientôt\n".encode("cp1252"),
+         r":2: not UTF-8 text \(byte 34\); save it as UTF-8"),
+    ],
+)  # fmt: skip
+def test_a_file_in_another_encoding_says_which_line_and_what_it_looks_like(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
+    path = tmp_path / "history.csv"
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=says) as raised:
+        open_source("csv", path)
+    assert str(raised.value).startswith(f"{path}:")
+    assert "iconv" in str(raised.value) and "nothing was imported" in str(raised.value)
 
 
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:

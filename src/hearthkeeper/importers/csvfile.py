@@ -30,6 +30,7 @@ from hearthkeeper.importers.base import (
     parse_time,
     text_kind,
 )
+from hearthkeeper.importers.encoding import not_utf8
 from hearthkeeper.store.records import MessageKind
 
 REQUIRED = ("timestamp", "group", "sender", "text")
@@ -97,15 +98,13 @@ class CsvSource(Source):
         try:
             self._size = self.path.stat().st_size
             with self.path.open("rb") as handle:
-                # Not final: a character cut in two at the end of the prefix is fine.
-                codecs.getincrementaldecoder("utf-8-sig")().decode(handle.read(_STRICT_PREFIX))
+                head = handle.read(_STRICT_PREFIX)
+            # Not final: a character cut in two at the end of the prefix is fine.
+            codecs.getincrementaldecoder("utf-8-sig")().decode(head)
         except OSError as exc:
             raise ImportFileError(f"cannot read {self.path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                f"{self.path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 "
-                "(e.g. `iconv -f GBK -t UTF-8`)"
-            ) from None
+            raise ImportFileError(not_utf8(self.path, head, exc)) from None
         self._header = self._read_header()
         opened = self._unclosed_quote()
         if opened is not None:
