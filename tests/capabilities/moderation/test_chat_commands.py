@@ -191,6 +191,8 @@ def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(
     assert "(gnp.exe)" in notice and "\u202e" not in notice and "\u200b" not in notice
     [unknown] = say(c, "boss", "/ban @" + "a" * 5000)
     assert unknown == f"I can't find @{'a' * 38}…: @-mention them or reply to their message."
+    accepted = "write 10m, 1h, 2d or 1h30m."
+    assert say(c, "boss", "/mute @bob \u202eh1") == [f"'h1' is not a duration: {accepted}"]
 
 
 def test_mute_and_ban_say_what_is_wrong(store: Store, store_clock: FrozenClock) -> None:

@@ -111,7 +111,7 @@ def read_reply(
 
 def settle_join(items: Sequence[SignUpItem], join: Join) -> Entry | Problem:
     """Which item a join names (by label first, then by number), how many, and the note."""
-    item, text = _named(items, join.text)
+    item, text = _named(items, normal(join.text))
     quantity = join.counted or 1
     found = _QUANTITY.search(text)
     if found is not None:
@@ -130,7 +130,7 @@ def settle_join(items: Sequence[SignUpItem], join: Join) -> Entry | Problem:
 
 def settle_cancel(items: Sequence[SignUpItem], cancel: Cancel) -> SignUpItem | Problem | None:
     """The item a cancel names; None: everything the member signed up for."""
-    item, text = _named(items, cancel.text)
+    item, text = _named(items, normal(cancel.text))
     if item is not None or not items:
         return item
     number, text = _item_number(text)

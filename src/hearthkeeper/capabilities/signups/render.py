@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.signups.records import SignUpEntry, SignUpItem, SignUpList
 from hearthkeeper.capabilities.texts import Phrasebook
@@ -242,4 +243,4 @@ def how_to_join(lst: SignUpList, lang: Language) -> str:
 
 def problem_text(key: str, detail: str, lang: Language) -> str:
     """A command that could not be read: what was wrong, then the usage."""
-    return TEXTS.say(key, lang, detail=detail) + "\n" + TEXTS.say("usage", lang)
+    return TEXTS.say(key, lang, detail=echoed(detail)) + "\n" + TEXTS.say("usage", lang)
