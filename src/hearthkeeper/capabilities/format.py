@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.controls import without_controls
+
+ECHOED = 40  # the most of what someone typed that a reply repeats
 
 
 def human_duration(delta: timedelta, language: Language) -> str:
@@ -23,6 +26,14 @@ def human_duration(delta: timedelta, language: Language) -> str:
 
 
 def excerpt(text: str, limit: int = 60) -> str:
-    """The start of a text for alerts and logs."""
-    flat = " ".join(text.split())
+    """The start of a text for alerts, logs and replies: one line, without the control,
+    text-direction or invisible characters that would reorder or hide what is read."""
+    flat = " ".join(without_controls(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def echoed(text: str) -> str:
+    """What someone typed, as a reply repeats it ("there is no reward '…'"): one line of
+    visible text, at most `ECHOED` characters (a member cannot make the bot post a reversed
+    line, or 5,000 characters of theirs)."""
+    return excerpt(text, ECHOED)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hearthkeeper.capabilities.command_book import Invocation
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.store.members import MemberQueries
@@ -15,7 +16,6 @@ from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.text.controls import without_controls
 
 MENTION_SIGNS = ("@", "＠")
-ECHOED = 40  # the most of a name not found that a reply repeats
 REASON_LENGTH = 500  # the most of staff's reason a command keeps
 
 
@@ -39,9 +39,7 @@ class Target:
     def meant(self) -> str:
         """How the command named the member it could not find (shortened, and without
         characters that would reorder or hide what the group reads)."""
-        said = "@" + self.name if self.name is not None else self.user_id or ""
-        said = without_controls(said)
-        return said if len(said) <= ECHOED else said[: ECHOED - 1] + "…"
+        return echoed("@" + self.name if self.name is not None else self.user_id or "")
 
 
 class Pointing(Request):

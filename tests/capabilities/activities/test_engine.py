@@ -178,3 +178,18 @@ def test_rsvp_with_a_superscript_or_a_huge_number_says_no_such_event(
         [answer] = say(c, "ann", text)
         assert "there is no event" in (answer.text or "") and "#1 Night run" in (answer.text or "")
     assert "you're in: 'Night run'" in (say(c, "ann", "/rsvp night-run")[0].text or "")
+
+
+def test_an_unknown_event_is_echoed_as_one_short_line_without_hidden_characters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/rsvp` (`/报名`) and `/unrsvp` echoed the words as typed: a right-to-left override
+    reversed the rest of the bot's line in the group, and 5,000 characters came back whole."""
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann")
+    [unknown] = say(c, "ann", "/报名 \u202enur-gnol\u200b")
+    assert "there is no event 'nur-gnol'" in (unknown.text or ""), unknown.text
+    [long] = say(c, "ann", "/rsvp " + "z" * 5000)
+    assert "there is no event '" + "z" * 39 + "…'" in (long.text or "")
+    [gone] = say(c, "ann", "/unrsvp \u202eabc")
+    assert "you are not signed up for 'abc'" in (gone.text or ""), gone.text

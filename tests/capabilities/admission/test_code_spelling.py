@@ -46,3 +46,15 @@ def test_a_code_typed_on_a_full_width_keyboard_opens_the_door(chat: Chat) -> Non
     assert join(mei, chat.codes[0], "Mei", invite_code="ｓｐｒｉｎｇ－２６").status_code == 303
     made = create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="ＴＥＡ１")
     assert made.code == "TEA1"  # staff typing full-width make the code people will type
+
+
+def test_a_code_with_invisible_characters_is_read_without_them(chat: Chat) -> None:
+    """A code copied from a chat with a zero-width space in it was 'no invite code', and a
+    refused code was shown as typed: a right-to-left override reversed the page's line."""
+    screening(chat, CODE)
+    create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="SPRING-26")
+    mei = TestClient(chat.app)
+    refused = join(mei, chat.codes[0], "Mei", invite_code="\u202e62-GNIRPS")
+    assert refused.status_code == 403 and "no invite code “62-GNIRPS”" in refused.text
+    assert "code “\u202e" not in refused.text  # (the form keeps what was typed, to correct)
+    assert join(mei, chat.codes[0], "Mei", invite_code="SPRING\u200b-26").status_code == 303

@@ -126,6 +126,25 @@ def test_a_staff_member_with_the_longest_name_can_skip_and_post_now(
     assert sends(c) == []
 
 
+def test_calendar_names_who_skipped_by_their_whole_name_however_it_is_written(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The name was parsed back out of "Name (carrier:user)": a name long enough to be cut to
+    its column had lost that suffix, and its own " (" was taken for it ("Ann (tea) 长长…" was
+    shown as "Ann"). A name that itself reads "(x:y)" is shown whole too."""
+    c = with_manager(store, store_clock)
+    long = "Ann (tea:club) " + "长" * 200
+    for post, name in (("guest-talk", long), ("morning", "Bo (fake:x)")):
+        c.engine.process([c.events.message("boss", f"/skip {post}", name=name,
+                                           at=store_clock.now())])  # fmt: skip
+    performed(c)
+    [listing] = said(c, "boss", "/calendar")
+    assert f"guest-talk — ⏭ skipped by {long[:200]}" in listing, listing
+    assert "morning — ⏭ skipped by Bo (fake:x)" in listing, listing
+    [again] = said(c, "boss", "/skip guest-talk")
+    assert f"by {long[:200]}" in again, again
+
+
 def test_a_member_without_manage_calendar_is_refused_and_the_post_goes_out(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -115,3 +115,12 @@ def test_requests_keep_the_payloads_scheduled_rows_hold() -> None:
     assert AlertStaff.from_payload({"question": 12}) == AlertStaff(question=12)
     answered = MarkAnswered(reply_to="e1", mentions=("mei", "tom"))
     assert MarkAnswered.from_payload(json.loads(json.dumps(answered.to_payload()))) == answered
+
+
+def test_a_question_reaches_staff_without_hidden_characters() -> None:
+    """A question typed with a right-to-left override reached the staff alert and `/questions`
+    as typed: the rest of their line reversed, so it read as what it was not."""
+    hostile = replace(QUESTION, text="\u202e?yadnuS no nepo\u200b moor gnitsat")
+    alert = decide_alert(hostile, NOW, EN)
+    assert alert is not None and alert.text.endswith("(#7): ?yadnuS no nepo moor gnitsat")
+    assert "\u202e" not in decide_listing([hostile], NOW, EN)

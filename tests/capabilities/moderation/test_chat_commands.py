@@ -217,6 +217,8 @@ def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(
     assert "(gnp.exe)" in notice and "\u202e" not in notice and "\u200b" not in notice
     [unknown] = say(c, "boss", "/ban @" + "a" * 5000)
     assert unknown == f"I can't find @{'a' * 38}…: @-mention them or reply to their message."
+    accepted = "write 10m, 1h, 2d or 1h30m."
+    assert say(c, "boss", "/mute @bob \u202eh1") == [f"'h1' is not a duration: {accepted}"]
 
 
 def test_mute_and_ban_say_what_is_wrong(store: Store, store_clock: FrozenClock) -> None:
@@ -331,3 +333,38 @@ def test_pardon_lifts_the_communitys_blacklisting_and_says_what_is_left(
         assert said == "bob: ban lifted; latest strike taken back (2 left); still blacklisted " \
             "in every community: lift that in the console."  # fmt: skip
         assert unbanned == ["g1", "g2"] and sanctions(c, "bob") == [SanctionKind.BLACKLIST]
+
+
+def test_a_batch_of_staff_commands_reads_no_playbook_for_the_notices(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Each /warn, /mute and /ban read the community's playbook from the store again (up to
+    three times a /warn: the deletion, the mute, the ban) only to learn the language its
+    notices are in, which the engine running that playbook knows; the notices are unchanged."""
+    from sqlalchemy import event as sql_event
+
+    c = start(
+        store,
+        store_clock,
+        language="zh-CN",
+        rules="  ladder:\n    - {at: 1, do: [warn, mute], mute_for: 1h}\n",
+    )
+    seen: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    at = c.clock.now() + timedelta(minutes=1)
+    batch = [c.events.message("boss", text, at=at + timedelta(seconds=n))
+             for n, text in enumerate(("/警告 @bob 广告", "/禁言 @mei 1h", "/封禁 @bob 刷屏"))]  # fmt: skip
+    sql_event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        c.engine.process(batch)
+    finally:
+        sql_event.remove(store.engine, "before_cursor_execute", note)
+    assert not [s for s in seen if "playbook_versions" in s]
+    shown = sorted(p.action.reason for p in performed(c)
+                   if p.action.kind in (ActionKind.MUTE, ActionKind.BAN))  # fmt: skip
+    assert shown == ["已被管理员封禁：刷屏", "已被管理员禁言", "已被管理员禁言：广告"], (
+        "in its language"
+    )

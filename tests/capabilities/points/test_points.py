@@ -187,3 +187,15 @@ def test_the_last_reward_goes_to_exactly_one_of_two_at_once(
     assert outcomes == [RedeemOutcome.REDEEMED, RedeemOutcome.SOLD_OUT]
     assert SqlPoints.on(store).redeemed(community_id) == {"mug": 1}
     assert sorted(SqlPoints.on(store).points_of(community_id, m) for m in members) == [30, 50]
+
+
+def test_an_unknown_reward_is_echoed_as_one_short_line_without_hidden_characters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/redeem` echoed a reward it did not know as typed: a right-to-left override reversed
+    the rest of the bot's line in the group, a zero-width space hid in it."""
+    c = community(store, store_clock, playbook(REWARDS))
+    [text] = say(c, "mei", "/redeem \u202egum\u200b aet", DAY)
+    assert text.startswith("There is no reward 'gum aet'. Rewards:\n· mug"), text
+    [long] = say(c, "mei", "/redeem " + "z" * 5000, DAY + timedelta(minutes=1))
+    assert long.startswith("There is no reward '" + "z" * 39 + "…'"), long[:60]

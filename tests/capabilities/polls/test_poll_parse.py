@@ -64,3 +64,11 @@ def test_votes(text: str, expected: tuple[int, ...] | None) -> None:
 def test_any_text_is_a_vote_or_not_never_raises(text: str) -> None:
     votes = read_vote(text)
     assert votes is None or (votes and all(v >= 0 for v in votes))
+
+
+def test_a_poll_is_read_without_hidden_characters() -> None:
+    """A question or option typed with a right-to-left override was kept as typed: the poll
+    every member reads (and its results) showed a reversed line."""
+    spec = read_poll("\u202e去哪 | 爬山\u200b | 看\u2066展\u2069", NOW, SHANGHAI, DAY)
+    assert isinstance(spec, PollSpec)
+    assert (spec.question, spec.options) == ("去哪", ("爬山", "看展"))

@@ -132,3 +132,16 @@ def test_chinese_members_use_chinese_commands(store: Store, store_clock: FrozenC
         say(c, "小鹿", "/我的", DAY + timedelta(minutes=1)).splitlines()[-1]
         == "标签：skin_type 油皮"
     )
+
+
+def test_a_tag_value_is_kept_and_shown_without_hidden_characters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A free value (city) was stored and shown with a right-to-left override or zero-width
+    space in it: every `/me` and expert list showed a reversed line; a value not on the list
+    was echoed whole."""
+    c = community(store, store_clock, playbook(TAGS))
+    assert say(c, "mei", "/tag city \u202euohzgnaH\u200b", DAY) == "🏷 mei's city: uohzgnaH"
+    assert tags_of(c, "mei") == ["city:uohzgnaH"]
+    refused = say(c, "mei", "/tag skin_type \u202e" + "y" * 300, DAY + timedelta(minutes=1))
+    assert refused == f"'{'y' * 39}…' is not a skin_type value; choose from: dry, oily, combination"

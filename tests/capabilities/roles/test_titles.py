@@ -117,3 +117,16 @@ def test_reminders_follow_the_community_clock_in_chinese() -> None:
     assert next_reminder("0 10,15 * * *", after, "Asia/Shanghai") == datetime(
         2026, 5, 1, 7, 0, tzinfo=UTC
     )
+
+
+def test_titles_typed_by_members_are_echoed_without_hidden_characters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/claim` and `/release` echoed what a member typed as it was: a right-to-left override
+    reversed the rest of the bot's line, and `/claim` repeated 40 characters of anything."""
+    c = community(store, store_clock, playbook(TITLES))
+    assert say(c, "mei", "/claim \u202erorepmE\u200b", DAY) == (
+        "There is no title 'rorepmE'. Titles: Tea Master, Kettle Keeper"
+    )
+    released = say(c, "mei", "/release \u202e" + "x" * 90, DAY + timedelta(minutes=1))
+    assert "\u202e" not in released and "x" * 39 + "…" in released and "x" * 40 not in released

@@ -253,3 +253,40 @@ def test_english_sign_up(store: Store, store_clock: FrozenClock) -> None:
     cancelled = say(c, "mei", "cancel")
     texts = said(cancelled)
     assert texts[0] == "mei has left the list." and texts[1].startswith("@bob a place opened up")
+
+
+def test_what_members_and_staff_type_is_kept_and_echoed_without_hidden_characters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A note (`+1 带朋友`), a list's title or an item typed with a right-to-left override was
+    stored as typed: the numbered list every member reads showed a reversed line. An item
+    not found was echoed whole (`/join` takes a whole message)."""
+    c = staffed(store, store_clock)
+    hostile = "/团购 有机\u202e蔬菜 | 西兰花\u200b ¥12 限3份 | 胡萝卜 ¥8 | 截止 明天 10:00"
+    started = only(say(c, "boss", hostile))
+    assert "【接龙】有机蔬菜" in started and "【1】西兰花 ¥12" in started, started
+    joined = only(say(c, "mei", "+1 西兰花 \u202e友朋带"))
+    assert "1. mei 西兰花 ×1 友朋带" in joined, joined
+    [entry] = SqlSignUps.on(store).entries(1)
+    assert entry.note == "友朋带"
+    which = only(say(c, "bob", "/参加 \u202e" + "苹" * 300))
+    assert "要哪一样" in which and "\u202e" not in which and "苹" * 40 not in which
+    assert len(SqlSignUps.on(store).entries(1)) == 1, "nothing stored for bob"
+
+
+def test_an_absurd_quantity_is_answered_with_the_range_and_nothing_is_stored(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`+1 x999999` and `接龙 999999份` were taken for a phone number (said nothing), `+1 x1000`
+    took one place with 'x1000' as its note, and `接龙 1500份` took 500."""
+    c = staffed(store, store_clock)
+    say(c, "boss", "/接龙 周六夜跑 截止 20:00")
+    for typed, given in (("+1 x999999", "999999"), ("接龙 999999份", "999999"),
+                         ("+1 x1000", "1000"), ("接龙 1500份", "1500"), ("/参加 x0", "0")):  # fmt: skip
+        assert only(say(c, "mei", typed)) == f"mei，份数要在 1 到 999 之间，「{given}」不行。", (
+            typed
+        )
+    assert SqlSignUps.on(store).entries(1) == []
+    assert said(say(c, "mei", "+1 13812345678")) == [], "a phone number is still ordinary chat"
+    assert only(say(c, "mei", "+1")).startswith("✅ mei 接龙成功，第 1 位")
+    assert only(say(c, "bob", "+1 x2")).startswith("✅ bob 接龙成功，第 2 位：×2")

@@ -12,7 +12,7 @@ import pytest
 
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
-from hearthkeeper.carriers.matrix.plugin import matrix_settings
+from hearthkeeper.carriers.matrix.plugin import adopt_rooms, matrix_settings
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
 from hearthkeeper.engine.carrier import CarrierError
@@ -77,6 +77,10 @@ def test_no_table_no_bot(tmp_path: Path) -> None:
         (("https://matrix.example.org/", "matrix.example.org"), "matrix.homeserver: .* not a URL"),
         (('"@hearth:example.org"', '"hearth"'), "matrix.user_id: 'hearth' is not a Matrix user"),
         ((ROOM_A, "#lounge:example.org"), "'#lounge:example.org' is not a room id"),
+        (
+            (ROOM_A, "!" + "r" * 300 + ":example.org"),
+            "'!r+'… is not a room id: it is 313 characters long, and a Matrix room id is at most 255",
+        ),
         (('user_id = "', 'userid = "'), r"matrix\.userid: unknown setting"),
     ],
 )
@@ -170,3 +174,22 @@ def test_a_homeserver_that_cannot_be_reached_is_a_readable_carrier_error(tmp_pat
     carrier = MatrixCarrier(account, RoomMap({}), SyncPosition(tmp_path / "sync.json"))
     with pytest.raises(CarrierError, match=rf"cannot reach http://127.0.0.1:{port} .*homeserver"):
         asyncio.run(carrier.connect())
+
+
+def test_a_room_id_as_long_as_matrix_allows_becomes_a_group_on_either_database(
+    store: Store, tmp_path: Path
+) -> None:
+    """A room id of 201-255 characters (Matrix allows 255) named its group: on PostgreSQL the
+    name column (200) refused it and `hearth serve` stopped with a database error."""
+    room = "!" + "r" * 240 + ":example.org"  # 253 characters
+    matrix = matrix_settings(
+        settings(tmp_path, MATRIX.replace(ROOM_A, room), {"HEARTH_MATRIX_TOKEN": "t"})
+    )
+    assert matrix is not None
+    community = store.ensure_community(SLUG, "Skincare")
+    adopt_rooms(store, matrix, {SLUG: community})
+    adopted = {g.carrier_group_id: g.name for g in store.list_groups(community.id)}
+    assert adopted == {room: room[:200], ROOM_B: ROOM_B}
+    assert [g.id for g in adopt_rooms(store, matrix, {SLUG: community})] == [
+        g.id for g in store.list_groups(community.id)
+    ], "taken up once: the second start finds the same groups"

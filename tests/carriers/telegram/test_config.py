@@ -49,6 +49,9 @@ def test_the_table_is_read_with_the_token_from_the_variable_it_names(tmp_path: P
         (("", ""), {}, "MY_BOT_TOKEN is not set; put the token @BotFather gave you"),
         (("", ""), {"MY_BOT_TOKEN": "nope"}, "does not hold a bot token"),
         (('"-1001234567890"', '"@mygroup"'), None, "'@mygroup' is not a group's chat id"),
+        (('"-1001234567890"', '"-' + "1" * 300 + '"'), None,
+         "'-1+'… is not a group's chat id .*at most 19 digits"),
+        (('"-1001234567890"', '"-١٢٣٤٥"'), None, "'-١٢٣٤٥' is not a group's chat id"),
         (('token_env = "MY_BOT_TOKEN"', 'token_env = "MY_BOT_TOKEN"\nmode = "webhook"'), None,
          "webhook mode needs the public https URL"),
         (('token_env = "MY_BOT_TOKEN"', 'token_env = "MY_BOT_TOKEN"\nmode = "webhook"\n'

@@ -33,6 +33,7 @@ from hearthkeeper.capabilities.activities.requests import (
     EventWithdraw,
 )
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
@@ -153,13 +154,13 @@ def _picked(scope: StoreBase, events: list[Event], words: str, name: str, ctx: E
         return found
     if found == "none":
         return (
-            TEXTS.say(missing, lang, name=name, title=words or "…")
+            TEXTS.say(missing, lang, name=name, title=echoed(words) or "…")
             if missing != "none"
             else TEXTS.say("none", lang)
         )
     repo = SqlActivities.on(scope)
     shown = listing([(e, repo.signups(e.id)) for e in events], zone(ctx), lang)
-    return TEXTS.say(found, lang, name=name, words=words, events=shown)
+    return TEXTS.say(found, lang, name=name, words=echoed(words), events=shown)
 
 
 def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: str,

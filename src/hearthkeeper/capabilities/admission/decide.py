@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from hearthkeeper.capabilities.admission.records import InviteCode
+from hearthkeeper.text.controls import without_controls
 
 MAX_ANSWER = 2000  # characters kept of one answer
 MAX_CODE = 64
@@ -34,7 +35,10 @@ def normalise_code(text: str | None) -> str:
     longer than a code may be keeps one character more than `MAX_CODE`, so it matches no
     code (and is refused when staff spell it) rather than being cut to one."""
     # NFKC: a Chinese keyboard's full-width ＳＰＲＩＮＧ－２６ is SPRING-26 (ASCII is unchanged)
-    return unicodedata.normalize("NFKC", text or "").strip().upper()[: MAX_CODE + 1]
+    # Without invisible characters: a code copied from a chat may carry a zero-width space,
+    # and one refused is echoed to the person typing it (never a right-to-left override).
+    typed = without_controls(unicodedata.normalize("NFKC", text or ""))
+    return typed.strip().upper()[: MAX_CODE + 1]
 
 
 def new_code() -> str:

@@ -21,6 +21,7 @@ class PostRecord:
     status: str  # posted | skipped | reminded | confirmed | cancelled (by staff: `/skip`)
     posted_at: datetime | None
     cancelled_by: str | None = None  # the staff member who called it off, as the audit names them
+    cancelled_by_name: str | None = None  # and by their name alone, as the group is shown it
 
 
 @dataclass(frozen=True)

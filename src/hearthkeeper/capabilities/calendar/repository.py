@@ -32,9 +32,9 @@ class Posts(Protocol):
 
     def cancel_post(self, community_id: int, group_id: int, post_id: str,
                     scheduled_for: datetime, *, content_kind: str, mode: str,
-                    by: str) -> int | None:  # fmt: skip
-        """Claim a firing that has not happened as called off by staff (`by`): its new id, or
-        None when it was claimed already (sent, offered, or called off before)."""
+                    by: str, by_name: str | None = None) -> int | None:  # fmt: skip
+        """Claim a firing that has not happened as called off by staff (`by`, named `by_name`):
+        its new id, or None when it was claimed already (sent, offered, or called off before)."""
         ...
 
     def firing(self, group_id: int, post_id: str, scheduled_for: datetime) -> PostRecord | None:
@@ -90,15 +90,16 @@ class SqlPosts(StoreBase):
 
     def cancel_post(self, community_id: int, group_id: int, post_id: str,
                     scheduled_for: datetime, *, content_kind: str, mode: str,
-                    by: str) -> int | None:  # fmt: skip
-        """Claim a firing ahead of its time as called off by staff (`by`): the firing, when it
+                    by: str, by_name: str | None = None) -> int | None:  # fmt: skip
+        """Claim a firing ahead of its time as called off by staff (`by`, as the audit names
+        them; `by_name`, as the group is shown them): the firing, when it
         falls due, finds it claimed and sends nothing, whichever process runs it and however
         often the calendar is planned again. None when it was claimed already."""
         values = {
             "community_id": community_id, "group_id": group_id, "post_id": post_id,
             "scheduled_for": utc(scheduled_for, "scheduled_for"), "item_id": None,
             "content_kind": content_kind, "mode": mode, "status": "cancelled",
-            "posted_at": None, "cancelled_by": by,
+            "posted_at": None, "cancelled_by": by, "cancelled_by_name": by_name,
         }  # fmt: skip
         with self._unit(write=True) as session:
             statement = insert_ignoring(session, PostRow, ("group_id", "post_id", "scheduled_for"))
@@ -190,4 +191,5 @@ def _record(row: Any) -> PostRecord:
         id=row.id, community_id=row.community_id, group_id=row.group_id, post_id=row.post_id,
         scheduled_for=row.scheduled_for, item_id=row.item_id, content_kind=row.content_kind,
         mode=row.mode, status=row.status, posted_at=row.posted_at, cancelled_by=row.cancelled_by,
+        cancelled_by_name=row.cancelled_by_name,
     )  # fmt: skip

@@ -233,11 +233,24 @@ def by_whom(ctx: EffectContext) -> str:
 # --- effects ------------------------------------------------------------------------------
 
 
-def shown_name(cancelled_by: str | None) -> str:
+def name_of(ctx: EffectContext) -> str | None:
+    """The staff member who skipped a firing by their name alone, as `/calendar` shows them
+    (kept beside `by_whom`: a long name cut to its column loses the "(carrier:user)" it
+    would otherwise be told apart from)."""
+    if ctx.member is None:
+        return None
+    return clipped_to(NAME, without_controls(ctx.member.display_name or ctx.member.user_id))
+
+
+def shown_name(record: PostRecord) -> str:
     """Who skipped a firing, as the group reads it: the name only. The record keeps "Name
     (carrier:user)" for the console; the carrier's user id is not the group's business."""
+    if record.cancelled_by_name:
+        return record.cancelled_by_name
+    cancelled_by = record.cancelled_by
     if not cancelled_by:
         return "staff"
+    # Called off before names were kept apart: "Name (carrier:user)" as written then.
     name, sep, _ = cancelled_by.rpartition(" (")
     return name if sep and name else cancelled_by
 
@@ -247,7 +260,7 @@ def agenda(scope: StoreBase, request: CalendarAgenda, ctx: EffectContext) -> Seq
     g, pb = ctx.group, ctx.playbook
     zone, lang = ZoneInfo(pb.community.timezone), pb.community.language
     records = SqlPosts.on(scope).post_records(g.community_id, group_id=g.id, since=ctx.now)
-    called_off = {(r.post_id, r.scheduled_for): shown_name(r.cancelled_by)
+    called_off = {(r.post_id, r.scheduled_for): shown_name(r)
                   for r in records if r.status == "cancelled"}  # fmt: skip
     lines = upcoming(pb, g.name, ctx.now, ctx.now + timedelta(days=request.days), called_off)
     return [answer(ctx.trigger, render_agenda(lines, g.name, request.days, zone, lang))]
@@ -303,8 +316,8 @@ def skip(scope: StoreBase, request: CalendarSkip, ctx: EffectContext) -> Sequenc
     if isinstance(aimed, str):
         return [answer(ctx.trigger, aimed)]
     post, at, posts, by = aimed.post, aimed.at, SqlPosts.on(scope), by_whom(ctx)
-    ref = posts.cancel_post(g.community_id, g.id, post.id, at, by=by, mode=post.mode.value,
-                            content_kind=post.content.kind.value)  # fmt: skip
+    ref = posts.cancel_post(g.community_id, g.id, post.id, at, by=by, by_name=name_of(ctx),
+                            mode=post.mode.value, content_kind=post.content.kind.value)  # fmt: skip
     if ref is None:
         return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
     following = _move_on(scope, g, aimed, zone)
@@ -369,7 +382,7 @@ def _claimed(record: PostRecord | None, aimed: Aimed, lang: Language) -> str:
     post, when = aimed.post.id, aimed.when
     if record is not None and record.status == "cancelled":
         return TEXTS.say("already_skipped", lang, post=post, when=when,
-                         by=shown_name(record.cancelled_by))  # fmt: skip
+                         by=shown_name(record))  # fmt: skip
     return TEXTS.say("already_sent", lang, post=post, when=when)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from hearthkeeper.text.controls import without_controls
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,8 +18,10 @@ class Problem:
 
 
 def normal(text: str) -> str:
-    """Full-width forms folded (`＋１` → `+1`, `｜` → `|`), stripped."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width forms folded (`＋１` → `+1`, `｜` → `|`), without control, text-direction or
+    invisible characters (what is read here is stored, listed and echoed to the group: a
+    right-to-left override would reverse the rest of a line), stripped."""
+    return without_controls(unicodedata.normalize("NFKC", text)).strip()
 
 
 def compact(text: str) -> str:

@@ -155,7 +155,7 @@ def warn(scope: StoreBase, request: StaffWarn, ctx: EffectContext) -> Sequence[A
         return refused
     pb, lang, by, now = ctx.playbook, ctx.playbook.community.language, by_whom(ctx), ctx.now
     if found.message_id is not None:  # the message replied to goes, and is learned as spam
-        staff.delete_message(store, found.message_id, by, now)
+        staff.delete_message(store, found.message_id, by, now, language=lang)
     expiry = pb.rules.strike_expiry
     explanation = f"warned by {by}" + (f": {request.reason}" if request.reason else "")
     strike = store.add_strike(group.community_id, found.member_id, STAFF_WARNING, explanation,
@@ -184,22 +184,24 @@ def _climb(store: Store, ctx: EffectContext, group: Group, found: Pointed, step:
            reason: str) -> list[str]:  # fmt: skip
     """Do the ladder step's mute or removal to the member, as staff; what was done."""
     by, now, key = by_whom(ctx), ctx.now, _key(ctx, "warn")
+    lang = ctx.playbook.community.language  # what the member is shown: no playbook read
     done: list[str] = []
     if Step.MUTE in step.do and step.mute_for is not None:
         staff.mute_member(store, found.member_id, group, now + step.mute_for, by, now,
-                          key=f"{key}:mute", reason=reason)  # fmt: skip
+                          key=f"{key}:mute", reason=reason, language=lang)  # fmt: skip
         done.append("mute")
     if Step.BLACKLIST in step.do:
         everywhere = ctx.playbook.rules.blacklist_scope is BlacklistScope.ALL
         staff.blacklist_member(store, found.member_id, group, by, now, everywhere=everywhere,
-                               key=f"{key}:ban", reason=reason)  # fmt: skip
+                               key=f"{key}:ban", reason=reason, language=lang)  # fmt: skip
         done.append("blacklist")
     elif Step.BAN in step.do:
-        staff.ban_member(store, found.member_id, group, by, now, key=f"{key}:ban", reason=reason)
+        staff.ban_member(store, found.member_id, group, by, now, key=f"{key}:ban", reason=reason,
+                         language=lang)  # fmt: skip
         done.append("ban")
     elif Step.KICK in step.do:
         staff.kick_member(store, found.member_id, group, by, now, key=f"{key}:kick",
-                          reason=reason)  # fmt: skip
+                          reason=reason, language=lang)  # fmt: skip
         done.append("kick")
     return done
 
@@ -231,7 +233,8 @@ def mute(scope: StoreBase, request: StaffMute, ctx: EffectContext) -> Sequence[A
         return refused
     lang = ctx.playbook.community.language
     staff.mute_member(store, found.member_id, group, ctx.now + request.duration, by_whom(ctx),
-                      ctx.now, key=_key(ctx, "mute"), reason=request.reason)  # fmt: skip
+                      ctx.now, key=_key(ctx, "mute"), reason=request.reason,
+                      language=lang)  # fmt: skip
     text = TEXTS.say("muted", lang, name=found.name, why=_why(request.reason, lang),
                      duration=human_duration(request.duration, lang))  # fmt: skip
     return [answer(ctx.trigger, text)]
@@ -244,10 +247,12 @@ def ban(scope: StoreBase, request: StaffBan, ctx: EffectContext) -> Sequence[Act
         return refused
     lang, by = ctx.playbook.community.language, by_whom(ctx)
     if found.message_id is not None:
-        bans = staff.ban_for_message(store, found.message_id, by, ctx.now, reason=request.reason)
+        bans = staff.ban_for_message(store, found.message_id, by, ctx.now, reason=request.reason,
+                                     language=lang)  # fmt: skip
     else:
         bans = staff.ban_member(store, found.member_id, group, by, ctx.now,
-                                key=_key(ctx, "ban"), reason=request.reason)  # fmt: skip
+                                key=_key(ctx, "ban"), reason=request.reason,
+                                language=lang)  # fmt: skip
     names = {g.id: g.name for g in store.list_groups(group.community_id)}
     where = ("、" if lang is Language.ZH_CN else ", ").join(
         names.get(b.group_id or 0, "?") for b in bans

@@ -17,7 +17,7 @@ from hearthkeeper.capabilities.command_book import (
     ask,
     reply,
 )
-from hearthkeeper.capabilities.format import human_duration
+from hearthkeeper.capabilities.format import echoed, human_duration
 from hearthkeeper.capabilities.moderation.requests import (
     StaffBan,
     StaffMute,
@@ -122,9 +122,9 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     if word:
         found = mute_length(word)
         if found is None:
-            return _usage(event, "bad_duration", lang, given=word[:40])
+            return _usage(event, "bad_duration", lang, given=echoed(word))
         if not SHORTEST_MUTE <= found <= LONGEST_MUTE:
-            return _usage(event, "mute_range", lang, given=word[:40])
+            return _usage(event, "mute_range", lang, given=echoed(word))
         length = found
     request = StaffMute(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
                         duration=length, reason=typed_reason(reason))  # fmt: skip

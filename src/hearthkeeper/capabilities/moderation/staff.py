@@ -42,12 +42,13 @@ def pardon(store: Store, strike_id: int, by: str, now: datetime) -> Strike:
     return strike
 
 
-def delete_message(store: Store, message_id: int, by: str, now: datetime) -> Message:
+def delete_message(store: Store, message_id: int, by: str, now: datetime, *,
+                   language: Language | None = None) -> Message:  # fmt: skip
     """Delete a member's message on its carrier (through the outbox) and keep it as an
     example of spam for the community's learned scorer; a retry deletes nothing twice."""
     with store.transaction() as tx:
         message, group = _message_and_group(tx, message_id)
-        _delete(tx, message, group, by, now)
+        _delete(tx, message, group, by, now, language)
         _learn_spam(tx, message, group, ExampleSource.STAFF_DELETE, by, now)
         tx.audit(by, "delete message", group.community_id, target=f"member {message.member_id}",
                  detail={"message": message_id, "group": group.name})  # fmt: skip
@@ -55,7 +56,7 @@ def delete_message(store: Store, message_id: int, by: str, now: datetime) -> Mes
 
 
 def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
-                    reason: str = "") -> list[Sanction]:  # fmt: skip
+                    reason: str = "", language: Language | None = None) -> list[Sanction]:  # fmt: skip
     """Ban a message's sender from every group of the community they are in (and the
     message's group), delete the message, and keep it as an example of spam; `reason`:
     staff's own words, if they gave some."""
@@ -66,9 +67,9 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
             raise StoreError(f"message {message_id} has no sender to ban")
         why = f"banned by {by} for message {message_id}" + (f": {reason}" if reason else "")
         bans, groups = _ban(tx, member_id, group, f"staff-ban:{message_id}",
-                            staff_actions.notice("banned", _language(tx, group.community_id), reason),
+                            staff_actions.notice("banned", _language(tx, group, language), reason),
                             why, now)  # fmt: skip
-        _delete(tx, message, group, by, now)
+        _delete(tx, message, group, by, now, language)
         _learn_spam(tx, message, group, ExampleSource.STAFF_BAN, by, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
                  detail={"message": message_id, "groups": [g.name for g in groups],
@@ -77,13 +78,14 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
 
 
 def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
-               key: str, reason: str = "") -> list[Sanction]:  # fmt: skip
+               key: str, reason: str = "",
+               language: Language | None = None) -> list[Sanction]:  # fmt: skip
     """Ban a member (pointed at in `group`) from `group` and every other group of its
     community they are in, as `ban_for_message` does without a message; `key` names the
     decision (its carrier actions are queued once per key), `reason` is staff's own words."""
     with store.transaction() as tx:
         why = f"banned by {by}" + (f": {reason}" if reason else "")
-        shown = staff_actions.notice("banned", _language(tx, group.community_id), reason)
+        shown = staff_actions.notice("banned", _language(tx, group, language), reason)
         bans, groups = _ban(tx, member_id, group, key, shown, why, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "groups": [g.name for g in groups]})  # fmt: skip
@@ -91,14 +93,15 @@ def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetim
 
 
 def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
-                     everywhere: bool, key: str, reason: str = "") -> list[Sanction]:  # fmt: skip
+                     everywhere: bool, key: str, reason: str = "",
+                     language: Language | None = None) -> list[Sanction]:  # fmt: skip
     """Blacklist a member in `group`'s community (in every community with `everywhere`) and
     ban them from the community's groups they are in, as the ladder's blacklist step does."""
     with store.transaction() as tx:
         why = f"blacklisted by {by}" + (f": {reason}" if reason else "")
         tx.add_sanction(SanctionKind.BLACKLIST, member_id, why, now,
                         community_id=None if everywhere else group.community_id)  # fmt: skip
-        shown = staff_actions.notice("banned", _language(tx, group.community_id), reason)
+        shown = staff_actions.notice("banned", _language(tx, group, language), reason)
         bans, groups = _ban(tx, member_id, group, key, shown, why, now)
         tx.audit(by, "blacklist", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "everywhere": everywhere,
@@ -107,7 +110,7 @@ def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: d
 
 
 def kick_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
-                key: str, reason: str = "") -> Sanction:  # fmt: skip
+                key: str, reason: str = "", language: Language | None = None) -> Sanction:  # fmt: skip
     """Remove a member from `group` (they may come back), held back for the moments the
     carrier takes, as the ladder's kick step does."""
     with store.transaction() as tx:
@@ -116,7 +119,7 @@ def kick_member(store: Store, member_id: int, group: Group, by: str, now: dateti
                                until=now + KICK_HOLDS)  # fmt: skip
         user = tx.user_on(member_id, group.carrier)
         if user is not None and not group.imported:
-            shown = staff_actions.notice("removed", _language(tx, group.community_id), reason)
+            shown = staff_actions.notice("removed", _language(tx, group, language), reason)
             action = staff_actions.kick(group, user, why, shown)
             tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                        group_id=group.id)  # fmt: skip
@@ -125,12 +128,16 @@ def kick_member(store: Store, member_id: int, group: Group, by: str, now: dateti
     return kick
 
 
-def _language(tx: Store, community_id: int) -> Language:
+def _language(tx: Store, group: Group, given: Language | None) -> Language:
     """The language of the playbook the community runs: what its members are shown of
-    staff's decisions is in it (English before any playbook is applied)."""
+    staff's decisions is in it (English before any playbook is applied). `given`: the
+    language of the playbook the caller runs (an in-chat command: the engine's), so that a
+    batch of commands reads no playbook; the console and CLI read the store's."""
+    if given is not None:
+        return given
     from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
 
-    playbook = community_playbook(tx, community_id)
+    playbook = community_playbook(tx, group.community_id)
     return Language.EN if playbook is None else playbook.community.language
 
 
@@ -155,7 +162,8 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
 
 
 def mute_member(store: Store, member_id: int, group: Group, until: datetime, by: str,
-                now: datetime, *, key: str, reason: str = "") -> Sanction:  # fmt: skip
+                now: datetime, *, key: str, reason: str = "",
+                language: Language | None = None) -> Sanction:  # fmt: skip
     """Mute a member in `group` until `until` (lifted on time by the engine, like the
     ladder's mutes); the mute is queued for the carrier once per `key`."""
     with store.transaction() as tx:
@@ -164,7 +172,7 @@ def mute_member(store: Store, member_id: int, group: Group, until: datetime, by:
                                until=until)  # fmt: skip
         user = tx.user_on(member_id, group.carrier)
         if user is not None and not group.imported:
-            shown = staff_actions.notice("muted", _language(tx, group.community_id), reason)
+            shown = staff_actions.notice("muted", _language(tx, group, language), reason)
             action = staff_actions.mute(group, user, until - now, why, shown)
             tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                        group_id=group.id)  # fmt: skip
@@ -181,12 +189,13 @@ def _message_and_group(tx: Store, message_id: int) -> tuple[Message, Group]:
     return message, group
 
 
-def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime) -> None:
+def _delete(tx: Store, message: Message, group: Group, by: str, now: datetime,
+            language: Language | None = None) -> None:  # fmt: skip
     """Queue the deletion on the carrier, keyed by the message: queued once however often
     staff click."""
     if not group.imported:  # an imported group's chat is elsewhere: nothing to delete there
         user = tx.user_on(message.member_id, group.carrier) if message.member_id else None
-        action = staff_actions.deletion(message, group, user, by, _language(tx, group.community_id))
+        action = staff_actions.deletion(message, group, user, by, _language(tx, group, language))
         tx.enqueue(f"staff-delete:{message.id}", group.carrier, action.to_json(),
                    action.priority, group_id=group.id)  # fmt: skip
     # No longer counted: levels, the rollups and vital signs leave it out from now on.

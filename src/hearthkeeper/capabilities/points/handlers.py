@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import first_word, pointed_at, typed_reason
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
@@ -132,7 +133,7 @@ def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, text, handler="points"),))
     reward = find_reward(rewards, invocation.rest)
     if reward is None:
-        text = TEXTS.say("unknown_reward", lang, wanted=invocation.rest[:40],
+        text = TEXTS.say("unknown_reward", lang, wanted=echoed(invocation.rest),
                          rewards=reward_lines(rewards, lang))  # fmt: skip
         return Outcome((reply(event, text, handler="points"),))
     return Outcome((ask(event, PointsRedeem(reward=reward.id), handler="points"),))

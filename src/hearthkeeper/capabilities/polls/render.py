@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.capabilities.texts import Phrasebook
@@ -136,4 +137,4 @@ def standings(poll: Poll, votes: Sequence[PollVote], zone: ZoneInfo, lang: Langu
 
 def problem_text(key: str, detail: str, lang: Language) -> str:
     """A poll command that could not be read: what was wrong, then the usage."""
-    return TEXTS.say(key, lang, detail=detail) + "\n" + TEXTS.say("usage", lang)
+    return TEXTS.say(key, lang, detail=echoed(detail)) + "\n" + TEXTS.say("usage", lang)

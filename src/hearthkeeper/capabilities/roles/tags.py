@@ -16,6 +16,7 @@ from hearthkeeper.capabilities.command_book import (
     ask,
     reply,
 )
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import Target, find_target, pointed_at
 from hearthkeeper.capabilities.points.decide import not_found_text
 from hearthkeeper.capabilities.roles.requests import TagsSet
@@ -34,6 +35,7 @@ from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.controls import without_controls
 from hearthkeeper.text.folding import fold as _fold
 
 TAG_LENGTH = 64  # member_tags.tag
@@ -103,7 +105,8 @@ def parse_tagging(tagsets: Sequence[TagSet], text: str, *,
 
 
 def _values(tagset: TagSet, text: str) -> Tagging | Problem:
-    wanted = [v for v in VALUE_SEPARATORS.split(text.strip()) if v]
+    # A value is stored and shown to the group: without characters that reorder or hide it.
+    wanted = [v for v in VALUE_SEPARATORS.split(without_controls(text).strip()) if v]
     if not wanted:
         return Problem("usage", tagset)
     allowed = {_fold(v): v for v in tagset.values}
@@ -133,10 +136,10 @@ def _set_lines(tagsets: Sequence[TagSet], lang: Language) -> str:
 
 def _explain(problem: Problem, tagsets: Sequence[TagSet], lang: Language) -> str:
     if problem.key == "bad_value" and problem.tagset is not None:
-        return TEXTS.say("bad_value", lang, value=problem.value, name=problem.tagset.name,
+        return TEXTS.say("bad_value", lang, value=echoed(problem.value), name=problem.tagset.name,
                          values=SEP[lang].join(problem.tagset.values))  # fmt: skip
     if problem.key == "too_long":
-        return TEXTS.say("too_long", lang, value=problem.value)
+        return TEXTS.say("too_long", lang, value=echoed(problem.value))
     shown = [problem.tagset] if problem.tagset is not None else list(tagsets)
     example = f"{shown[0].name} {shown[0].values[0] if shown[0].values else '…'}"
     return TEXTS.say("usage", lang, example=example, sets=_set_lines(shown, lang))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.roles.repository import TitleHolder
 from hearthkeeper.capabilities.roles.requests import TitlesClaim, TitlesList, TitlesRelease
 from hearthkeeper.capabilities.texts import Phrasebook
@@ -125,7 +126,7 @@ def to_release(held: Sequence[str], wanted: str, nickname: str,
         if len(held) > 1:
             return None, TEXTS.say("which", lang, titles=SEP[lang].join(held), first=held[0])
         wanted = held[0]
-    return next((t for t in held if fold(t) == fold(wanted)), wanted), None
+    return next((t for t in held if fold(t) == fold(wanted)), echoed(wanted)), None
 
 
 def released_text(nickname: str, title: str, released: bool, lang: Language) -> str:
@@ -164,7 +165,9 @@ def _claim(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, text, handler="titles"),))
     title = find_title(titles, invocation.rest)
     if title is None:
-        text = TEXTS.say("unknown", lang, wanted=invocation.rest[:40], titles=names(titles, lang))
+        text = TEXTS.say(
+            "unknown", lang, wanted=echoed(invocation.rest), titles=names(titles, lang)
+        )
         return Outcome((reply(event, text, handler="titles"),))
     return Outcome((ask(event, TitlesClaim(title=title.name), handler="titles"),))
 

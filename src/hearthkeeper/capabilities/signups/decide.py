@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.actions import Say
 from hearthkeeper.capabilities.lists_common.reading import Problem, compact
 from hearthkeeper.capabilities.signups import render as r
@@ -188,7 +189,7 @@ def no_list(explicit: bool, lang: Language) -> Say:
 def problem_text(lst: SignUpList, problem: Problem, name: str, lang: Language) -> str:
     """A reply that could not be settled against the list, with its items as examples."""
     example = lst.items[0].label if lst.items else lst.title
-    return r.TEXTS.say(problem.key, lang, name=name, detail=problem.detail, example=example,
+    return r.TEXTS.say(problem.key, lang, name=name, detail=echoed(problem.detail), example=example,
                        items=r.items_text(lst, lang))  # fmt: skip
 
 

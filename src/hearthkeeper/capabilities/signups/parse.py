@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
 from hearthkeeper.capabilities.signups.records import SignUpItem
 
@@ -23,9 +24,11 @@ SEGMENTS = re.compile(r"\s*[|\n]\s*")
 # A line of a pasted list, as the bot numbers entries (`3. mei`) or people do (`3、` `3号`);
 # not the `【1】` of an item line.
 _ENTRY = re.compile(r"^\s*(\d{1,3})\s*(?:[.、。)）]|号)\s*")
+# How many, whatever the number's size (`x1000`, `1500份` ask for 1000 and 1500, which the
+# list refuses naming the range, not for 1 with the number as a note, nor for 500).
 _QUANTITY = re.compile(
-    rf"(?<![a-z])[x×*]\s*(\d{{1,3}})(?!\d)|(\d{{1,3}})\s*(?:{UNITS})|(\d{{1,3}})\s*(?:{EN_UNITS})\b|"
-    r"(?:qty|数量)\s*[:=]?\s*(\d{1,3})",
+    rf"(?<![a-z])[x×*]\s*(\d+)|(?<!\d)(\d+)\s*(?:{UNITS})|(?<!\d)(\d+)\s*(?:{EN_UNITS})\b|"
+    r"(?:qty|数量)\s*[:=]?\s*(\d+)",
     re.IGNORECASE,
 )
 _ITEM_NUMBER = re.compile(
@@ -96,7 +99,7 @@ def read_reply(
     squeezed = compact(said)
     if squeezed in SHOW_WORDS:
         return Show()
-    if len(said) > 60 or _QUESTION.search(said) or _LONG_NUMBER.search(squeezed):
+    if len(said) > 60 or _QUESTION.search(said) or _only_a_number(squeezed):
         return None  # a question, a phone or order number: ordinary chat
     rest = _after(said, _MINUS, cancel_words)
     if rest is not None:
@@ -111,11 +114,14 @@ def read_reply(
 
 def settle_join(items: Sequence[SignUpItem], join: Join) -> Entry | Problem:
     """Which item a join names (by label first, then by number), how many, and the note."""
-    item, text = _named(items, join.text)
+    item, text = _named(items, normal(join.text))
     quantity = join.counted or 1
     found = _QUANTITY.search(text)
     if found is not None:
-        quantity = int(next(g for g in found.groups() if g))
+        digits = next(g for g in found.groups() if g)
+        if len(digits) > len(str(MAX_QUANTITY)):  # never int() of what may be 5,000 digits
+            return Problem("bad_quantity", echoed(digits))
+        quantity = int(digits)
         text = text[: found.start()] + " " + text[found.end() :]
     if not 1 <= quantity <= MAX_QUANTITY:
         return Problem("bad_quantity", str(quantity))
@@ -130,7 +136,7 @@ def settle_join(items: Sequence[SignUpItem], join: Join) -> Entry | Problem:
 
 def settle_cancel(items: Sequence[SignUpItem], cancel: Cancel) -> SignUpItem | Problem | None:
     """The item a cancel names; None: everything the member signed up for."""
-    item, text = _named(items, cancel.text)
+    item, text = _named(items, normal(cancel.text))
     if item is not None or not items:
         return item
     number, text = _item_number(text)
@@ -183,6 +189,14 @@ def added_line(lines: Sequence[str], shown: Collection[str], others: Collection[
 def without_name(line: str, name: str) -> str:
     """A pasted line without the member's own name (`张三 西兰花 2份` → `西兰花 2份`)."""
     return _without(line, name) if name.strip() else line
+
+
+def _only_a_number(squeezed: str) -> bool:
+    """Whether a reply carries a number of 5 digits or more that says no quantity: a phone
+    or order number (`+1 x99999` asks for a quantity, out of range: answered, not chat)."""
+    return _LONG_NUMBER.search(squeezed) is not None and (
+        _LONG_NUMBER.search(_QUANTITY.sub(" ", squeezed)) is not None
+    )
 
 
 def _numbered(line: str) -> str | None:

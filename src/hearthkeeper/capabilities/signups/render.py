@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.signups.records import SignUpEntry, SignUpItem, SignUpList
 from hearthkeeper.capabilities.texts import Phrasebook
@@ -69,7 +70,10 @@ TEXTS = Phrasebook({
         EN: "{name}, leave which one? e.g. '-1 {example}', or just '-1' for everything:\n{items}",
     },
     "no_such_item": {ZH: "{name}，没有第 {detail} 项。可选：\n{items}", EN: "{name}, there is no item {detail}. Choose from:\n{items}"},
-    "bad_quantity": {ZH: "{name}，份数要在 1 到 999 之间。", EN: "{name}, the quantity must be between 1 and 999."},
+    "bad_quantity": {
+        ZH: "{name}，份数要在 1 到 999 之间，「{detail}」不行。",
+        EN: "{name}, the quantity must be between 1 and 999, not {detail}.",
+    },
     "cancelled": {ZH: "{name} 已取消接龙{what}。", EN: "{name} has left the list{what}."},
     "not_on_list": {ZH: "{name}，你不在「{title}」的名单上。", EN: "{name}, you are not on '{title}'."},
     "promoted": {
@@ -242,4 +246,4 @@ def how_to_join(lst: SignUpList, lang: Language) -> str:
 
 def problem_text(key: str, detail: str, lang: Language) -> str:
     """A command that could not be read: what was wrong, then the usage."""
-    return TEXTS.say(key, lang, detail=detail) + "\n" + TEXTS.say("usage", lang)
+    return TEXTS.say(key, lang, detail=echoed(detail)) + "\n" + TEXTS.say("usage", lang)

@@ -122,6 +122,8 @@ def adopt_rooms(
     its community: registered the first time, kept after. Raises `ConfigError` for a room
     mapped to a community this server does not run, or already a group of another one."""
     from hearthkeeper.config import ConfigError
+    from hearthkeeper.store.columns import clipped_to
+    from hearthkeeper.store.models.base import NAME
 
     groups: list[Group] = []
     for room, slug in sorted(matrix.rooms.items()):
@@ -134,7 +136,8 @@ def adopt_rooms(
             )
         group = store.group_for_carrier(MATRIX, room)
         if group is None:
-            group = store.add_group(community.id, room, MATRIX, room)
+            # named by its id, which may be longer than a name is kept (255 against 200)
+            group = store.add_group(community.id, clipped_to(NAME, room), MATRIX, room)
         elif group.community_id != community.id:
             owner = next((c.slug for c in store.list_communities()
                           if c.id == group.community_id), "?")  # fmt: skip

@@ -16,6 +16,7 @@ from hearthkeeper.config import ConfigError, read_table
 ENV_MATRIX_TOKEN = "HEARTH_MATRIX_TOKEN"
 ENV_MATRIX_PASSWORD = "HEARTH_MATRIX_PASSWORD"
 DEFAULT_SYNC_POSITION = "matrix-sync.json"
+ROOM_ID_MAX = 255  # the Matrix spec's limit on a room id, sigil and server included
 
 
 class MatrixTable(BaseModel):
@@ -79,6 +80,12 @@ def read_matrix(table: CarrierTable) -> MatrixSettings:
         )
     for room, slug in read.rooms.items():
         # Room version 12 ids have no server part: !<43 characters>; older ones !id:server.
+        if len(room) > ROOM_ID_MAX:  # no homeserver makes one; the store keeps no more
+            raise ConfigError(
+                f"{table.where('rooms')}: {room[:40]!r}… is not a room id: it is {len(room)} "
+                f"characters long, and a Matrix room id is at most {ROOM_ID_MAX} "
+                "(`hearth matrix rooms` lists the bot's rooms with their ids)"
+            )
         if not re.fullmatch(r"![^:\s]+(:\S+)?", room):
             raise ConfigError(
                 f"{table.where('rooms')}: {room!r} is not a room id (they look like "

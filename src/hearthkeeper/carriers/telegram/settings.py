@@ -100,10 +100,14 @@ def read_telegram(table: CarrierTable) -> TelegramSettings:
                 "update, so that nobody else can post updates to the webhook)"
             )
     for chat, slug in read.groups.items():
-        if not re.fullmatch(r"-\d+", chat):
+        # ASCII digits (\d takes any script's), as many as a 64-bit id has: Telegram's are
+        # shorter, and the store keeps a group's id and name within 255 and 200 characters.
+        if not re.fullmatch(r"-[0-9]{1,19}", chat):
+            shown = repr(chat) if len(chat) <= 40 else repr(chat[:40]) + "…"
             raise ConfigError(
-                f"{table.where('groups')}: {chat!r} is not a group's chat id (they are negative, "
-                '"-100…" for supergroups; `hearth telegram check` shows the bot\'s groups)'
+                f"{table.where('groups')}: {shown} is not a group's chat id (they are negative, "
+                '"-100…" for supergroups, at most 19 digits; `hearth telegram check` shows the '
+                "bot's groups)"
             )
         if not slug.strip():
             raise ConfigError(f"{table.where('groups')}.{chat}: name the community's slug")

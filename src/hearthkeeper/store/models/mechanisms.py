@@ -235,3 +235,4 @@ class PostRow(Base):
     status: Mapped[str] = mapped_column(SafeString(16))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(SafeString(NAME))  # staff who said /skip
+    cancelled_by_name: Mapped[str | None] = mapped_column(SafeString(NAME))  # and their name
