@@ -36,8 +36,9 @@ bench: venv
 	$(BIN)/python benchmarks/webchat_roundtrip.py
 	$(BIN)/python benchmarks/matrix_roundtrip.py
 	$(BIN)/python benchmarks/telegram_roundtrip.py
-	# Step 13's figures (start-up, engine, import, report at 200,000 messages), each beside the
-	# code before step 13, measured in this one run: benchmarks/compare.py --full for 1M.
+	# Step 13's figures (start-up, engine on the synthetic stream and on varied real chat,
+	# import, report at 200,000 messages), each beside the code before step 13, measured in
+	# this one run: benchmarks/compare.py --full for 1M.
 	$(BIN)/python benchmarks/compare.py
 	# Step 14: messages/s with 1, 2 and 4 engine workers on PostgreSQL, and a takeover.
 	$(BIN)/python benchmarks/workers.py --messages 10000

@@ -61,6 +61,13 @@ BENCHES = (
         1800,
     ),
     Bench(
+        # the same run on real chat lines (benchmarks/varied_chat.py), per CPU second too
+        "engine, varied chat",
+        ("benchmarks/engine_cpu.py", "-n", "20000", "--texts", "varied"),
+        ("benchmarks/engine_cpu.py", "-n", "50000", "--texts", "varied"),
+        1800,
+    ),
+    Bench(
         "engine per mechanism",
         ("benchmarks/engine_mechanisms.py", "--json"),
         ("benchmarks/engine_mechanisms.py", "--messages", "20000", "--json"),

@@ -4,9 +4,10 @@ The command times each batch by the wall clock, which another process on the mac
 stretches; this runs the same thing (`engine_bench.run`, every skincare mechanism on) and
 also adds up the process CPU time spent inside `Engine.process` (the span the wall clock
 times; SQLite runs in the process), so two trees can be compared on a shared machine.
-Only public APIs that older trees have too:
+With `--texts varied` the chat comes from real people's lines (`benchmarks/varied_chat.py`)
+instead of the synthetic stream's ~35 repeated ones. Only public APIs that older trees have too:
 
-    PYTHONPATH=<tree>/src .venv/bin/python benchmarks/engine_cpu.py [-n 50000]
+    PYTHONPATH=<tree>/src .venv/bin/python benchmarks/engine_cpu.py [-n 50000] [--texts varied]
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
+
+from varied_chat import STREAMS
 
 from hearthkeeper.bench import engine_bench
 from hearthkeeper.engine.engine import Engine
@@ -25,7 +28,11 @@ from hearthkeeper.engine.executor import Processed
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--messages", type=int, default=50_000)
+    parser.add_argument("--texts", choices=sorted(STREAMS), default="synthetic",
+                        help="the chat's lines: the synthetic stream's or real ones")  # fmt: skip
     args = parser.parse_args()
+    # `engine_bench.run` reads the stream it names; older trees have no option to pass one
+    engine_bench.stream = STREAMS[args.texts]
     spent = [0.0]
     process = Engine.process
 
@@ -39,7 +46,7 @@ def main() -> None:
     Engine.process = timed  # type: ignore[method-assign]
     figures = engine_bench.run(args.messages)
     print(json.dumps({
-        "messages": args.messages, "messages_per_s": figures.messages_per_s,
+        "texts": args.texts, "messages": args.messages, "messages_per_s": figures.messages_per_s,
         "seconds": figures.seconds, "cpu_seconds": round(spent[0], 3),
         "per_cpu_second": round(args.messages / spent[0], 1), "actions": figures.actions,
         "p50_ms": figures.p50_ms, "p99_ms": figures.p99_ms,

@@ -9,9 +9,13 @@ every table the store holds (all rows, all columns, in primary-key order). Two p
 - `days`: `--days-messages` messages spread over four days, the clock following them and the
   engine's `tick` run after each batch (scheduled work, lifted mutes, the level rounds).
 
-Run it with each tree's `src/` on `PYTHONPATH` and compare the output (`diff`):
+With `--texts varied` both passes draw their chat from real people's lines
+(`benchmarks/varied_chat.py`) instead of the synthetic stream's ~35 repeated ones, so a cache
+of texts' readings is checked on texts it has not seen. Run it with each tree's `src/` on
+`PYTHONPATH` and compare the output (`diff`):
 
     PYTHONPATH=<tree>/src .venv/bin/python benchmarks/engine_digest.py > <tree>.digest
+    PYTHONPATH=<tree>/src .venv/bin/python benchmarks/engine_digest.py --texts varied
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from varied_chat import STREAMS
+
 from hearthkeeper.assembly import runtime_for
-from hearthkeeper.bench.synthetic import stream
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.events import Message
@@ -46,7 +51,8 @@ def spread(messages: Iterator[Message], stretch: int) -> Iterator[Message]:
                       text=m.text)  # fmt: skip
 
 
-def run(name: str, count: int, batch: int, stretch: int | None) -> list[str]:
+def run(name: str, count: int, batch: int, stretch: int | None,
+        texts: str = "synthetic") -> list[str]:  # fmt: skip
     """One pass: the digests of its actions and of each table, as printable lines."""
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hearth-digest-") as tmp:
@@ -58,7 +64,7 @@ def run(name: str, count: int, batch: int, stretch: int | None) -> list[str]:
         runtime = runtime_for(store, playbook)
         engine = Engine(store, clock, [runtime], adopt_groups_into=runtime.community_id,
                         batch=batch)  # fmt: skip
-        events: Iterator[Message] = stream(count, start=START)
+        events: Iterator[Message] = STREAMS[texts](count, start=START)
         if stretch is not None:
             events = spread(events, stretch)
         actions = hashlib.sha256()
@@ -96,12 +102,14 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20_000, help="the frozen-clock pass")
     parser.add_argument("--days-messages", type=int, default=6_000, help="the days pass")
     parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--texts", choices=sorted(STREAMS), default="synthetic",
+                        help="the chat's lines: the synthetic stream's or real ones")  # fmt: skip
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the days pass skips missed posts, saying so each time
-    for line in run("stream", args.messages, args.batch, None):
+    for line in run("stream", args.messages, args.batch, None, args.texts):
         print(line, flush=True)
     # 6,000 messages ~20 ms apart, stretched 2,880 times: about four days, a tick an hour
-    for line in run("days", args.days_messages, 100, 2_880):
+    for line in run("days", args.days_messages, 100, 2_880, args.texts):
         print(line, flush=True)
 
 

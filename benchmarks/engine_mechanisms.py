@@ -12,6 +12,9 @@ that both the step-12 tree and later ones have, so the integrator runs it agains
 
     PYTHONPATH=<tree>/src .venv/bin/python benchmarks/engine_mechanisms.py [--json]
     [--messages N] [--warm N] [--batch N] [--only all,none,faq,...] [--full]
+    [--texts varied]
+
+`--texts varied` draws the chat from real people's lines (`benchmarks/varied_chat.py`).
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine as SqlEngine
+from varied_chat import STREAMS
 
 from hearthkeeper.assembly import runtime_for
-from hearthkeeper.bench.synthetic import stream
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import Playbook, parse_playbook
@@ -65,7 +68,8 @@ def only(playbook: Playbook, on: Collection[str]) -> Playbook:
     return playbook.model_copy(update={"mechanisms": m.model_copy(update=update)})
 
 
-def measure(on: Collection[str] | None, messages: int, warm: int, batch: int) -> dict[str, float]:
+def measure(on: Collection[str] | None, messages: int, warm: int, batch: int,
+            texts: str = "synthetic") -> dict[str, float]:  # fmt: skip
     """One run: messages/s, decision p99, statements per message (after the warm-up)."""
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
         url = sqlite_url(Path(tmp))
@@ -78,7 +82,7 @@ def measure(on: Collection[str] | None, messages: int, warm: int, batch: int) ->
         runtime = runtime_for(store, playbook)
         engine = Engine(store, clock, [runtime], adopt_groups_into=runtime.community_id,
                         batch=batch)  # fmt: skip
-        events = stream(warm + messages, start=START)
+        events = STREAMS[texts](warm + messages, start=START)
         for _ in range(0, warm, batch):
             engine.process(list(itertools.islice(events, batch)))
         spent, cpu, decisions, statements = 0.0, 0.0, [], _STATEMENTS[0]
@@ -107,6 +111,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated runs: all, none, faq, ...")
     parser.add_argument("--full", action="store_true", help="50,000 timed after 50,000 warm")
     parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    parser.add_argument("--texts", choices=sorted(STREAMS), default="synthetic",
+                        help="the chat's lines: the synthetic stream's or real ones")  # fmt: skip
     args = parser.parse_args()
     if args.full:
         args.messages, args.warm = 50_000, 50_000
@@ -116,7 +122,7 @@ def main() -> None:
     figures: dict[str, dict[str, float]] = {}
     for name in runs:
         on = None if name == "all" else [] if name == "none" else [name]
-        figures[name] = measure(on, args.messages, args.warm, args.batch)
+        figures[name] = measure(on, args.messages, args.warm, args.batch, args.texts)
         f = figures[name]
         label = {"all": "all mechanisms", "none": "no mechanism"}.get(name, f"{name} alone")
         print(f"{label:<16} {f['messages_per_s']:>8,.0f} messages/s ("

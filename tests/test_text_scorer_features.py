@@ -7,6 +7,7 @@ features and their order must be exactly those of the plain reading written out 
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -86,3 +87,46 @@ def test_flags_is_the_verdict_when_it_counts_and_none_when_it_does_not() -> None
             assert scorer.flags(prepare(text), None, threshold) == expected, text
             flagged += expected is not None
     assert flagged > 100  # both answers are compared, many times
+
+
+def plain_score(scorer: SpamScorer, text: str) -> tuple[float, bool, list[tuple[float, str]]]:
+    """A verdict read one feature at a time (probability, mostly Latin, the spam-leaning
+    features): each feature's group and weight, the weights added in the features' order."""
+    log_odds, latin, other = 0.0, 0, 0
+    telling: list[tuple[float, str]] = []
+    norms = scorer._norms
+    for feature, shown in plain_features(text).items():
+        group = "n" if feature.startswith("d:") else "a" if feature.isascii() else "c"
+        latin += group == "a"
+        other += group == "c"
+        counts = scorer._count(feature)
+        if counts is None or group not in norms:
+            continue
+        spam, ham = norms[group]
+        weight = math.log(counts[0] + 0.1) - spam - math.log(counts[1] + 0.1) + ham
+        log_odds += weight
+        if weight > 0:
+            telling.append((weight, shown))
+    probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds / 3.0))))
+    return probability, latin > other, telling
+
+
+LEARNT = SpamScorer.trained([("加微信领红包 138 0013 8000", True), ("今天的分享很有用", False),
+                             ("call now to claim your prize", True), ("see you at 10", False),
+                             ("vx abc123 free", True), ("早上好 good morning", False)])  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(texts, essays, st.text(max_size=300)), min_size=1, max_size=3))
+def test_the_verdict_is_that_of_the_plain_reading_however_often_a_text_is_read(
+    batch: list[str],
+) -> None:
+    scorers = [LEARNT, LEARNT.learn([("today vx 加微信", True)])]  # with weights learnt later
+    for text in [*batch, *batch]:  # a text read again finds its weights remembered
+        for scorer in scorers:
+            assert scorer._read(prepare(text), None) == plain_score(scorer, text), text
+
+
+def test_the_test_corpora_score_as_the_plain_reading() -> None:
+    for text in corpus():
+        assert LEARNT._read(prepare(text), None) == plain_score(LEARNT, text), text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -135,6 +135,21 @@ class CommunityQueries(StoreBase):
         """The community's groups, oldest first."""
         with self._unit(write=False) as session:
             query = select(GroupRow).where(GroupRow.community_id == community_id)
+            return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
+
+    def group_carriers(self, community_id: int) -> list[str]:
+        """The carriers the community's groups are on, sorted (each once)."""
+        query = select(GroupRow.carrier).where(GroupRow.community_id == community_id).distinct()
+        with self._unit(write=False) as session:
+            return sorted(session.scalars(query))
+
+    def groups_called(self, community_id: int, name: str) -> list[Group]:
+        """The community's groups named `name` or whose carrier id is `name`, oldest first."""
+        query = select(GroupRow).where(
+            GroupRow.community_id == community_id,
+            or_(GroupRow.name == name, GroupRow.carrier_group_id == name),
+        )
+        with self._unit(write=False) as session:
             return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
 
 

@@ -227,24 +227,25 @@ class SpamScorer:
             )
             for group, (spam, ham) in totals.items()
         }
-        self._weights: dict[str, tuple[str, float | None]] = {}
+        self._weights: dict[str, float] = {}  # the weights of features seen in training
 
-    def _weigh(self, feature: str) -> tuple[str, float | None]:
-        """A feature's group and log-odds weight (None: no evidence), remembered: the scorer
-        is immutable, so the same feature always weighs the same (the same float, computed by
-        the same expression), and chat repeats its n-grams endlessly."""
-        group = _group(feature)
+    def _weigh(self, feature: str) -> float | None:
+        """A feature's log-odds weight (None: never seen in training, no evidence), remembered
+        for the features seen: the scorer is immutable, so the same feature always weighs the
+        same (the same float, computed by the same expression), and chat repeats its n-grams
+        endlessly. An unseen one is not remembered: real chat brings new ones all the time,
+        and finding it unseen again costs two look-ups."""
         counts = self._count(feature)
-        norms = self._norms.get(group)
-        weight = None
-        if counts is not None and norms is not None:
-            weight = (
-                math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
-            )
+        if counts is None:
+            return None
+        norms = self._norms.get(_group(feature))
+        if norms is None:
+            return None
+        weight = math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
         if len(self._weights) >= _REMEMBERED:
             self._weights.clear()  # a bound on memory; the weights are recomputed as needed
-        self._weights[feature] = group, weight
-        return group, weight
+        self._weights[feature] = weight
+        return weight
 
     def _count(self, feature: str) -> tuple[int, int] | None:
         base = self._counts.get(feature)
@@ -278,25 +279,28 @@ class SpamScorer:
             message = prepare(message)
         log_odds = 0.0
         telling: list[tuple[float, str]] = []
-        latin = other = 0  # features in Latin script, and in any other (numbers count for none)
         weights = self._weights
-        for feature, shown in features(message, links).items():
-            known = weights.get(feature)
-            if known is None:
-                known = self._weigh(feature)
-            group, weight = known
-            if group == "a":
-                latin += 1
-            elif group == "c":
-                other += 1
+        found = features(message, links)
+        for feature, shown in found.items():
+            weight = weights.get(feature)
             if weight is None:
-                continue  # never seen in training: no evidence either way
+                weight = self._weigh(feature)
+                if weight is None:
+                    continue  # never seen in training: no evidence either way
             log_odds += weight
             if weight > 0:
                 telling.append((weight, shown))
         log_odds /= _OVERLAP
         probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds))))
-        return probability, latin > other, telling
+        # Features in Latin script and in any other (`_group`: numbers count for neither),
+        # counted in C: numbers are ASCII and come first (`features`).
+        in_ascii = sum(map(str.isascii, found))
+        numbers = 0
+        for feature in found:
+            if not feature.startswith("d:"):
+                break
+            numbers += 1
+        return probability, in_ascii - numbers > len(found) - in_ascii, telling
 
     def learn(
         self, examples: Iterable[tuple[str, bool]], weight: int = DECISION_WEIGHT

@@ -70,10 +70,14 @@ def addressed(pb: Playbook, roles: Sequence[str] | None) -> Playbook:
 def staff_deliveries(scope: StoreBase, pb: Playbook, community_id: int, key: str, said: str,
                      about: Action | None) -> list[Delivery]:  # fmt: skip
     """The staff channel's post and the direct messages saying `said`, keyed from `key`."""
-    groups = Store.on(scope).list_groups(community_id)
-    carriers = sorted({g.carrier for g in groups})
+    tx = Store.on(scope)
+    # the community's carriers and the groups that could be its staff channel, not every
+    # group it runs (an alert in a community of 500 groups read all 500)
+    carriers = tx.group_carriers(community_id)
+    wanted = pb.alerts.staff_group
+    channel = staff_channel(tx.groups_called(community_id, wanted) if wanted else [], pb)
     who = recipients(SqlAlerts.on(scope).staff(community_id, carriers), pb)
-    return deliveries(key, said, pb, who, staff_channel(groups, pb), about=about)
+    return deliveries(key, said, pb, who, channel, about=about)
 
 
 def release(scope: StoreBase, request: ReleaseHeld, ctx: EffectContext) -> Sequence[Action]:

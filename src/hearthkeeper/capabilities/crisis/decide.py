@@ -64,11 +64,17 @@ class Spike:
     bar: float
 
 
+def enough_to_spike(alarming: int, authors: int, t: Thresholds) -> bool:
+    """Whether a window with `alarming` messages from `authors` members can be a spike at
+    all, whatever its share (the group's messages need not be counted when it cannot)."""
+    return alarming >= t.min_alarming and authors >= t.min_authors
+
+
 def spike(window: Counts, history: Counts, t: Thresholds) -> Spike | None:
     """The spike the window shows against the group's history, or None."""
     usual = history.share if history.messages >= t.min_baseline else None
     bar = max(t.floor, usual * t.ratio) if usual is not None else t.floor
-    if window.alarming < t.min_alarming or window.authors < t.min_authors:
+    if not enough_to_spike(window.alarming, window.authors, t):
         return None
     if window.share < bar:
         return None

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.crisis.decide import SENSITIVITY, Verdict, spike, verdict
+from hearthkeeper.capabilities.crisis.decide import (
+    SENSITIVITY,
+    Counts,
+    Verdict,
+    enough_to_spike,
+    spike,
+    verdict,
+)
 from hearthkeeper.capabilities.crisis.render import alert_text
 from hearthkeeper.capabilities.crisis.repository import Mark, SqlCrisis
 from hearthkeeper.capabilities.crisis.requests import NoteAlarm
@@ -32,8 +39,19 @@ def note_alarm(scope: StoreBase, request: NoteAlarm, ctx: EffectContext) -> Sequ
         return ()  # seen before: it was measured then
     now = request.at
     start = now - t.window
-    found = spike(repo.window(group.id, start, now), repo.window(group.id, now - t.baseline, start),
-                  t)  # fmt: skip
+    # Read as little as the verdict needs: the alarming messages first (a few rows), the
+    # group's messages only when they could make a spike, its episodes only when they do.
+    marked = repo.marked(group.id, now - t.baseline, start, now)
+    if not enough_to_spike(marked.window.alarming, marked.window.authors, t):
+        return ()
+    said, said_before = repo.said(group.id, now - t.baseline, start, now)
+    window = Counts(max(said, marked.window.alarming), marked.window.alarming,
+                    marked.window.authors)  # fmt: skip
+    history = Counts(max(said_before, marked.history.alarming), marked.history.alarming,
+                     marked.history.authors)  # fmt: skip
+    found = spike(window, history, t)
+    if found is None:
+        return ()
     latest = repo.latest(group.id)
     match verdict(found, latest, now, t):
         case Verdict.CALM:

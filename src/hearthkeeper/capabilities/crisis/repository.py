@@ -4,15 +4,17 @@ leaves nothing to rebuild: the window is the last half hour of stored rows."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BindParameter, Connection, Insert, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.crisis.decide import Counts, Episode
 from hearthkeeper.store.columns import utc
+from hearthkeeper.store.inserts import insert_ignoring, table_of
 from hearthkeeper.store.models import (
     CrisisEpisodeRow,
     CrisisMarkRow,
@@ -21,6 +23,46 @@ from hearthkeeper.store.models import (
     MessageRow,
 )
 from hearthkeeper.store.scope import StoreBase
+
+_MARK_KEY = ("group_id", "carrier_event_id")  # a message is marked once (its unique key)
+
+# Crisis watch's reads, built once: each alarming message runs them.
+_MARKS = table_of(CrisisMarkRow)
+_MESSAGES = table_of(MessageRow)
+_STAYS = table_of(MembershipRow)
+_EPISODES = table_of(CrisisEpisodeRow)
+_GROUP: BindParameter[int] = bindparam("group_id")
+_FIRST: BindParameter[datetime] = bindparam("first")  # the history's start
+_SINCE: BindParameter[datetime] = bindparam("since")  # the window's start
+_UNTIL: BindParameter[datetime] = bindparam("until")  # its end
+_MARK_IN_WINDOW = _MARKS.c.at > _SINCE
+_MARKED = select(
+    func.count(case((_MARK_IN_WINDOW, 1))),
+    func.count(func.distinct(case((_MARK_IN_WINDOW, _MARKS.c.member_id)))),
+    func.count(case((~_MARK_IN_WINDOW, 1))),
+    func.count(func.distinct(case((~_MARK_IN_WINDOW, _MARKS.c.member_id)))),
+).where(_MARKS.c.group_id == _GROUP, _MARKS.c.at > _FIRST, _MARKS.c.at <= _UNTIL)
+_STAFF = select(_STAYS.c.member_id).where(_STAYS.c.group_id == _GROUP,
+                                          _STAYS.c.role.is_not(None))  # fmt: skip
+_SAID_IN_WINDOW = _MESSAGES.c.sent_at > _SINCE
+_SAID = select(func.count(case((_SAID_IN_WINDOW, 1))),
+               func.count(case((~_SAID_IN_WINDOW, 1)))).where(
+    _MESSAGES.c.group_id == _GROUP, _MESSAGES.c.sent_at > _FIRST,
+    _MESSAGES.c.sent_at <= _UNTIL, _MESSAGES.c.member_id.not_in(_STAFF),
+)  # fmt: skip
+_LATEST = (select(_EPISODES.c.id, _EPISODES.c.last_at).where(_EPISODES.c.group_id == _GROUP)
+           .order_by(_EPISODES.c.last_at.desc(), _EPISODES.c.id.desc()).limit(1))  # fmt: skip
+
+
+@functools.cache
+def _insert_mark(insert: Insert) -> Insert:
+    return insert.returning(_MARKS.c.id)
+
+
+def _spans(group_id: int, history_since: datetime, since: datetime,
+           until: datetime) -> dict[str, object]:  # fmt: skip
+    return {"group_id": group_id, "first": utc(history_since, "history start"),
+            "since": utc(since, "window start"), "until": utc(until, "window end")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,6 +76,22 @@ class Mark:
     score: float
     markers: tuple[str, ...]
     at: datetime
+
+
+@dataclass(frozen=True)
+class Alarming:
+    """Alarming messages in a span, and the distinct members who said them."""
+
+    alarming: int
+    authors: int
+
+
+@dataclass(frozen=True)
+class Marked:
+    """The alarming messages of a window and of the history before it."""
+
+    window: Alarming
+    history: Alarming
 
 
 @dataclass(frozen=True)
@@ -57,7 +115,10 @@ class Crisis(Protocol):
     """What crisis watch reads and writes."""
 
     def add_mark(self, group_id: int, mark: Mark) -> bool: ...
-    def window(self, group_id: int, since: datetime, until: datetime) -> Counts: ...
+    def marked(self, group_id: int, history_since: datetime, since: datetime,
+               until: datetime) -> Marked: ...  # fmt: skip
+    def said(self, group_id: int, history_since: datetime, since: datetime,
+             until: datetime) -> tuple[int, int]: ...  # fmt: skip
     def latest(self, group_id: int) -> Episode | None: ...
     def open(self, community_id: int, group_id: int, since: datetime, now: datetime,
              counts: Counts, baseline: float | None, bar: float, alert_key: str) -> int: ...  # fmt: skip
@@ -73,41 +134,49 @@ class SqlCrisis(StoreBase):
 
     def add_mark(self, group_id: int, mark: Mark) -> bool:
         """Record an alarming message once (a redelivered event adds nothing); False if known."""
-        row = CrisisMarkRow(group_id=group_id, member_id=mark.member_id,
-                            carrier_event_id=mark.carrier_event_id, author=mark.author[:200],
-                            text=mark.text, score=mark.score, markers=" ".join(mark.markers)[:200],
-                            at=utc(mark.at, "message time"), episode_id=None)  # fmt: skip
+        row = dict(group_id=group_id, member_id=mark.member_id,
+                   carrier_event_id=mark.carrier_event_id, author=mark.author[:200],
+                   text=mark.text, score=mark.score, markers=" ".join(mark.markers)[:200],
+                   at=utc(mark.at, "message time"), episode_id=None)  # fmt: skip
         with self._unit(write=True) as session:
-            return self._try_insert(session, row)
+            # one statement, where a savepoint around an ORM insert took three
+            insert = _insert_mark(insert_ignoring(session, CrisisMarkRow, _MARK_KEY))
+            return self._plain(session).execute(insert, row).first() is not None
 
-    def window(self, group_id: int, since: datetime, until: datetime) -> Counts:
-        """Members' messages in the group in (since, until] — staff's are left out — and the
-        alarming ones among them with their distinct authors."""
-        low, high = utc(since, "window start"), utc(until, "window end")
-        staff = select(MembershipRow.member_id).where(
-            MembershipRow.group_id == group_id, MembershipRow.role.is_not(None)
-        )
-        said = select(func.count()).where(
-            MessageRow.group_id == group_id, MessageRow.sent_at > low, MessageRow.sent_at <= high,
-            MessageRow.member_id.not_in(staff),
-        )  # fmt: skip
-        marked = select(func.count(), func.count(func.distinct(CrisisMarkRow.member_id))).where(
-            CrisisMarkRow.group_id == group_id, CrisisMarkRow.at > low, CrisisMarkRow.at <= high
-        )
+    def marked(self, group_id: int, history_since: datetime, since: datetime,
+               until: datetime) -> Marked:  # fmt: skip
+        """The group's alarming messages and their distinct authors in the window
+        (since, until] and in the history (history_since, since] before it: one read."""
+        spans = _spans(group_id, history_since, since, until)
         with self._unit(write=False) as session:
-            messages = int(session.scalar(said) or 0)
-            alarming, authors = session.execute(marked).one()
-        # a message marked but not stored (none today) still counts once
-        return Counts(max(messages, int(alarming)), int(alarming), int(authors))
+            alarming, authors, before, authors_before = (
+                self._plain(session).execute(_MARKED, spans).one()
+            )
+        return Marked(Alarming(int(alarming), int(authors)),
+                      Alarming(int(before), int(authors_before)))  # fmt: skip
+
+    def said(self, group_id: int, history_since: datetime, since: datetime,
+             until: datetime) -> tuple[int, int]:  # fmt: skip
+        """Members' messages in the group — staff's are left out — in the window
+        (since, until] and in the history (history_since, since] before it: one read."""
+        spans = _spans(group_id, history_since, since, until)
+        with self._unit(write=False) as session:
+            window, history = self._plain(session).execute(_SAID, spans).one()
+        return int(window), int(history)
 
     def latest(self, group_id: int) -> Episode | None:
         """The group's most recent episode."""
-        query = (select(CrisisEpisodeRow.id, CrisisEpisodeRow.last_at)
-                 .where(CrisisEpisodeRow.group_id == group_id)
-                 .order_by(CrisisEpisodeRow.last_at.desc(), CrisisEpisodeRow.id.desc()).limit(1))  # fmt: skip
         with self._unit(write=False) as session:
-            row = session.execute(query).first()
+            row = self._plain(session).execute(_LATEST, {"group_id": group_id}).first()
         return None if row is None else Episode(row.id, row.last_at)
+
+    @staticmethod
+    def _plain(session: Session) -> Connection:
+        """The session's connection for a statement built once (on the engine's path for
+        every alarming message), after what the session holds is written, as the ORM's own
+        statements would see it (a role given in the batch, an episode opened)."""
+        session.flush()
+        return session.connection()
 
     def open(self, community_id: int, group_id: int, since: datetime, now: datetime,
              counts: Counts, baseline: float | None, bar: float, alert_key: str) -> int:  # fmt: skip
