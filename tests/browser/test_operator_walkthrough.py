@@ -1,6 +1,6 @@
 """What a brand-new operator trips over walking the console, in a real browser: pages that
 must fit a phone's width without scrolling sideways, and a member's page that must say which
-of their messages were already deleted."""
+of their messages were already deleted (and by whom)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,25 @@ def test_the_matrix_and_the_playbook_pages_fit_a_phone(
     expect(page.locator("textarea#text")).to_be_visible()
     shots.take(page, "playbook")
     assert _page_width(page) <= PHONE["width"], "the playbook page scrolls sideways on a phone"
+
+
+def test_a_member_page_says_which_messages_were_deleted_already(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    deer = live_server.add_member("小鹿")
+    live_server.say(deer, "同意")
+    live_server.say(deer, "大家好，我是干皮")
+    live_server.say(deer, "加我微信 abc12345 低价代购")
+    store, community = live_server.store, live_server.community_id
+    member = store.find_member("webchat", deer)
+    assert member is not None
+    eventually(lambda: store.community_strikes(community), "the advert's strike")
+
+    page = open_page(locale="en")
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/members/{member.id}")
+    removed = page.locator("#messages tr[data-message-id]").filter(has_text="abc12345")
+    expect(removed.locator(".message-deleted")).to_have_text("deleted by moderation")
+    kept = page.locator("#messages tr[data-message-id]").filter(has_text="大家好，我是干皮")
+    expect(kept).to_have_count(1)
+    expect(kept.locator(".message-deleted")).to_have_count(0)
+    shots.take(page, "member")
