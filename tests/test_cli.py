@@ -195,6 +195,12 @@ def test_demo_serves_a_fresh_community_and_refuses_to_wipe_other_data(here: Path
 
     code, out = run("demo", "--data-dir", "demo", "--port", "0", "--minutes", "0", "--no-simulator")
     assert code == 0 and "Simulated members" not in out, "each run starts fresh"
+    # The README's commands work on the demo's database, with the -c the panel names.
+    assert f"hearth strikes list --all -c {here / 'demo' / 'hearth.toml'}\n" in out
+    code, listed = run("operator", "list", "-c", "demo/hearth.toml")
+    assert code == 0 and listed.startswith("operator  added"), listed
+    code, strikes = run("strikes", "list", "--all", "-c", "demo/hearth.toml")
+    assert code == 0, strikes
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
     [community] = store.list_communities()
     assert all(not SqlWebChat.on(store).history(g.id) for g in store.list_groups(community.id))
