@@ -83,7 +83,9 @@ def demo(
         _fresh(data_dir)
         playbook_file = data_dir.resolve() / PLAYBOOK
         playbook_file.write_text(text, encoding="utf-8")
-        (data_dir / CONFIG).write_text(DEMO_CONFIG, encoding="utf-8")
+        # The port too: links the commands print (`hearth livecodes create`) are the demo's.
+        (data_dir / CONFIG).write_text(f"{DEMO_CONFIG}\n[server]\nport = {bound_port(sock)}\n",
+                                       encoding="utf-8")  # fmt: skip
         copy_content(template, data_dir)
         url = sqlite_url_for(data_dir.resolve())
         password = _prepare_store(url, loaded)
