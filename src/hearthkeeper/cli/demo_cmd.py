@@ -163,8 +163,11 @@ def _panel(host: Host, password: str, *, simulate: bool) -> None:
         console.print("Simulated members are chatting in these groups (--no-simulator: quiet).")
     data_dir = host.web_settings.data_dir
     console.print(f"Data: {escape(str(data_dir))} (SQLite: hearth.db; playbook: {PLAYBOOK})")
-    console.print(f"Other commands work on the demo with -c: hearth strikes list --all -c "
-                  f"{escape(str(data_dir / CONFIG))}", soft_wrap=True)  # one line: copied whole
+    console.print(
+        f"Other commands work on the demo with -c: hearth strikes list --all -c "
+        f"{escape(str(data_dir / CONFIG))}",
+        soft_wrap=True,
+    )  # one line: copied whole
     console.print("[bold]Ctrl-C stops the demo.[/]")
 
 
