@@ -4,6 +4,8 @@ of their messages were already deleted (and by whom)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import OpenPage, Screenshots
@@ -64,3 +66,15 @@ def test_a_member_page_says_which_messages_were_deleted_already(
     expect(kept).to_have_count(1)
     expect(kept.locator(".message-deleted")).to_have_count(0)
     shots.take(page, "member")
+
+
+def test_the_codes_and_applications_pages_say_who_may_join_in_words(
+    live_server: LiveServer, open_page: OpenPage
+) -> None:
+    page = open_page(locale="en")
+    base = f"/console/c/{live_server.slug}"
+    sign_in(page, live_server, f"{base}/codes")
+    said = "Who may join: everyone not blacklisted (joining.threshold.kind: open)."
+    expect(page.locator("main p.muted").first).to_have_text(re.compile("^" + re.escape(said)))
+    page.goto(f"{live_server.url}{base}/applications")  # was "This community admits by open."
+    expect(page.locator("main p.muted").first).to_have_text(re.compile("^" + re.escape(said)))
