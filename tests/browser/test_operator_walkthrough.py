@@ -78,3 +78,16 @@ def test_the_codes_and_applications_pages_say_who_may_join_in_words(
     expect(page.locator("main p.muted").first).to_have_text(re.compile("^" + re.escape(said)))
     page.goto(f"{live_server.url}{base}/applications")  # was "This community admits by open."
     expect(page.locator("main p.muted").first).to_have_text(re.compile("^" + re.escape(said)))
+
+
+def test_the_groups_page_names_the_playbook_field_a_new_group_is_named_by(
+    live_server: LiveServer, open_page: OpenPage
+) -> None:
+    page = open_page(locale="en")
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/groups")
+    # The field as the operator writes it in the playbook (was `replication.naming`, a name
+    # only the code uses).
+    expect(page.locator("main")).to_contain_text("Named by the playbook's copy.naming")
+    page.get_by_role("button", name="Open another web chat group").click()
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("颜学院护肤社 2群")  # copy.naming: {name} {n}群
