@@ -91,3 +91,31 @@ def test_the_groups_page_names_the_playbook_field_a_new_group_is_named_by(
     page.get_by_role("button", name="Open another web chat group").click()
     expect(page.locator("main table tbody tr")).to_have_count(2)
     expect(page.locator("main")).to_contain_text("颜学院护肤社 2群")  # copy.naming: {name} {n}群
+
+
+def _fields_in_one_column(page: Page, form: str) -> None:
+    """Each field of `form` starts at the same left edge, below its label's text."""
+    labels = page.locator(f"{form} label")
+    lefts = set()
+    for n in range(labels.count()):
+        label = labels.nth(n)
+        field = label.locator("input:not([type=hidden]), select").first
+        box, held = label.bounding_box(), field.bounding_box()
+        assert box is not None and held is not None
+        assert held["y"] > box["y"] + 5, f"{label.inner_text()!r}: the field is beside its label"
+        lefts.add(round(held["x"]))
+    assert len(lefts) == 1, f"{form}: fields start at {sorted(lefts)}, not in one column"
+
+
+def test_forms_of_several_fields_put_each_field_under_its_label_on_a_phone(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    page = open_page(locale="en", **PHONE)
+    base = f"/console/c/{live_server.slug}"
+    sign_in(page, live_server, f"{base}/events")
+    _fields_in_one_column(page, "form[action$='/events/create']")
+    _fields_in_one_column(page, "form[action$='/events/pay']")
+    shots.take(page, "events")
+    page.goto(f"{live_server.url}{base}/livecodes")
+    _fields_in_one_column(page, "#new-livecode")
+    shots.take(page, "livecodes")
