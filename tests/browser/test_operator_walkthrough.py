@@ -119,3 +119,29 @@ def test_forms_of_several_fields_put_each_field_under_its_label_on_a_phone(
     page.goto(f"{live_server.url}{base}/livecodes")
     _fields_in_one_column(page, "#new-livecode")
     shots.take(page, "livecodes")
+
+
+def test_cancelling_an_event_asks_first_and_a_no_changes_nothing(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    page = open_page(locale="en")
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/events")
+    form = page.locator("form[action$='/events/create']")
+    form.locator("input[name=title]").fill("Tea tasting")
+    form.locator("input[name=at]").fill("2031-05-01T19:00")
+    form.locator("button[type=submit]").click()
+    row = page.locator("#events tbody tr").filter(has_text="Tea tasting")
+    expect(row).to_have_count(1)
+
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name="Cancel").click()
+    eventually(lambda: asked, "the question")
+    assert asked[0].startswith("Cancel Tea tasting (Thu 2031-05-01 19:00)?"), asked
+    page.reload()  # a click answered "no" sent nothing
+    expect(row.locator(".tag", has_text="cancelled")).to_have_count(0)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Cancel").click()
+    expect(row.locator(".tag", has_text="cancelled")).to_have_count(1)
+    shots.take(page, "cancelled")
