@@ -65,6 +65,16 @@ def test_operators_are_added_with_a_hidden_confirmed_password_and_listed(
     assert listed.exit_code == 0 and "mei  added" in listed.stdout and "never" in listed.stdout
 
 
+def test_a_name_that_is_not_allowed_is_refused_before_the_password_is_asked(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Typing a password twice only to be told the name is wrong: found walking the docs."""
+    refused = CliRunner().invoke(app, ["operator", "add", "li lin"],
+                                 input="oolong-42\noolong-42\n", env=env)  # fmt: skip
+    assert refused.exit_code == 1 and "username 'li lin' is not allowed" in refused.stderr
+    assert "Password" not in refused.output, "refused before the prompt"
+
+
 def test_a_new_password_and_disabling_an_operator(env: dict[str, str], tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(

@@ -195,6 +195,17 @@ def test_demo_serves_a_fresh_community_and_refuses_to_wipe_other_data(here: Path
 
     code, out = run("demo", "--data-dir", "demo", "--port", "0", "--minutes", "0", "--no-simulator")
     assert code == 0 and "Simulated members" not in out, "each run starts fresh"
+    # The README's commands work on the demo's database, with the -c the panel names.
+    assert f"hearth strikes list --all -c {here / 'demo' / 'hearth.toml'}\n" in out
+    code, listed = run("operator", "list", "-c", "demo/hearth.toml")
+    assert code == 0 and listed.startswith("operator  added"), listed
+    code, strikes = run("strikes", "list", "--all", "-c", "demo/hearth.toml")
+    assert code == 0, strikes
+    port = re.search(r"Console: +http://127\.0\.0\.1:(\d+)/console", out)
+    assert port is not None
+    code, made = run("livecodes", "create", "flyer", "--community", "yan-academy-skincare",
+                     "-c", "demo/hearth.toml")  # fmt: skip
+    assert code == 0 and f"http://127.0.0.1:{port[1]}/go/flyer" in made, "the demo's own port"
     store = Store(create_engine_for(f"sqlite:///{here / 'demo' / 'hearth.db'}"), SystemClock())
     [community] = store.list_communities()
     assert all(not SqlWebChat.on(store).history(g.id) for g in store.list_groups(community.id))

@@ -120,6 +120,7 @@ def test_serve_runs_the_configured_playbooks_until_sigterm(
     assert code == 0, err
     assert out.strip() == "stopped"
     assert "hearth operator add NAME" in err, "the operator is told nobody can sign in"
+    assert f"`hearth operator add NAME --config {config}`" in err, "one command, to copy whole"
     assert "Traceback" not in err
 
 

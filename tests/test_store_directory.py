@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
-from hearthkeeper.store import NewStaffAlert, SanctionKind, Store
+from hearthkeeper.store import MessageDeletion, NewStaffAlert, SanctionKind, Store
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # the store clock is at 09:00
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -142,6 +142,16 @@ def test_recent_messages_newest_first_in_the_community(store: Store) -> None:
         "text 2",
     ]
     assert store.recent_messages(w.dave, w.community) == []
+
+
+def test_recent_messages_say_which_were_deleted_and_by_whom(store: Store) -> None:
+    w = _world(store)
+    [one] = [m for m in store.recent_messages(w.alice, w.community) if m.text == "text 1"]
+    assert (one.deleted_at, one.deleted_by) == (None, None)
+    store.delete_messages([MessageDeletion(one.group_id, "m1", "moderation", NOW)])
+    texts = {m.text: m for m in store.recent_messages(w.alice, w.community)}
+    assert (texts["text 1"].deleted_at, texts["text 1"].deleted_by) == (NOW, "moderation")
+    assert texts["text 0"].deleted_at is None  # the others are as they were
 
 
 def test_community_strikes(store: Store) -> None:

@@ -108,8 +108,11 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
 
         # Refunded within the window: removed at once, and the door is shut again.
         row = staff.locator("#subscriptions tbody tr").filter(has_text="小鹿")
+        asked: list[str] = []
+        staff.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         row.locator("button", has_text="Refund").click()
         expect(staff.locator(".notice")).to_contain_text("Refunded")
+        assert "removed from every group" in asked[0], "a refund asks first"
         notice = refunded.locator("#notice")
         expect(notice).to_contain_text(f"你已被移出本群：「{PLAN}」会员已退款")
         expect(refunded.locator("#status")).to_have_attribute("data-state", "closed")

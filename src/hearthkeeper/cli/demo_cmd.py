@@ -27,6 +27,15 @@ DEMO_GROUPS = 3
 DEMO_LIVE_CODE = "demo-poster"
 OPERATOR = "operator"
 PLAYBOOK = "playbook.yaml"
+CONFIG = "hearth.toml"
+# So that the commands of the README and docs/cli.md work on the demo's database meanwhile:
+# `hearth strikes list --all -c .demo/hearth.toml`.
+DEMO_CONFIG = f"""# Written by `hearth demo` (and recreated with the directory on its next run): the
+# settings other `hearth` commands need to work on the demo, e.g.
+#   hearth strikes list --all -c PATH/TO/THIS/{CONFIG}
+data_dir = "."
+playbooks = ["{PLAYBOOK}"]
+"""
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +83,9 @@ def demo(
         _fresh(data_dir)
         playbook_file = data_dir.resolve() / PLAYBOOK
         playbook_file.write_text(text, encoding="utf-8")
+        # The port too: links the commands print (`hearth livecodes create`) are the demo's.
+        (data_dir / CONFIG).write_text(f"{DEMO_CONFIG}\n[server]\nport = {bound_port(sock)}\n",
+                                       encoding="utf-8")  # fmt: skip
         copy_content(template, data_dir)
         url = sqlite_url_for(data_dir.resolve())
         password = _prepare_store(url, loaded)
@@ -151,6 +163,11 @@ def _panel(host: Host, password: str, *, simulate: bool) -> None:
         console.print("Simulated members are chatting in these groups (--no-simulator: quiet).")
     data_dir = host.web_settings.data_dir
     console.print(f"Data: {escape(str(data_dir))} (SQLite: hearth.db; playbook: {PLAYBOOK})")
+    console.print(
+        f"Other commands work on the demo with -c: hearth strikes list --all -c "
+        f"{escape(str(data_dir / CONFIG))}",
+        soft_wrap=True,
+    )  # one line: copied whole
     console.print("[bold]Ctrl-C stops the demo.[/]")
 
 

@@ -13,6 +13,7 @@ from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Operator, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.store.operators import check_username
 from hearthkeeper.web.auth import hash_password, new_token, token_hash
 
 MIN_PASSWORD = 8
@@ -50,6 +51,10 @@ def add(
     name: NameArgument, password_stdin: StdinOption = False, config: ConfigOption = None
 ) -> None:
     """Create an operator; the password is asked for twice (hidden), or read from stdin."""
+    try:
+        check_username(name)  # before the password is typed twice
+    except StoreError as exc:
+        fail(str(exc))
     store = open_store(settings_from(config))
     if store.operator_by_name(name) is not None:
         fail(f"an operator named {name!r} already exists; to change their password: "

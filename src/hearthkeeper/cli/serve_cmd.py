@@ -84,7 +84,7 @@ def serve_command(
     if not running.store.list_operators():
         errors.print(
             "[yellow]warning:[/] no operator can sign in to the console yet; create one with "
-            "`hearth operator add NAME`" + _config_hint(settings.config_file)
+            f"`hearth operator add NAME{_config_hint(settings.config_file)}`"
         )
     console.print("Ctrl-C stops the server.")
     with stopping_quietly():

@@ -150,7 +150,8 @@ class DirectoryQueries(StoreBase):
         """The member's latest messages in the community's groups, newest first."""
         statement = (
             select(MessageRow.id, MessageRow.group_id, GroupRow.name, MessageRow.kind,
-                   MessageRow.text, MessageRow.sent_at)
+                   MessageRow.text, MessageRow.sent_at, MessageRow.deleted_at,
+                   MessageRow.deleted_by)
             .join(GroupRow, GroupRow.id == MessageRow.group_id)
             .where(MessageRow.member_id == member_id, GroupRow.community_id == community_id)
             .order_by(MessageRow.sent_at.desc(), MessageRow.id.desc())
@@ -159,7 +160,8 @@ class DirectoryQueries(StoreBase):
         with self._unit(write=False) as session:
             return [
                 RecentMessage(id=row[0], group_id=row[1], group_name=row[2],
-                              kind=_kind(row[3]), text=row[4], sent_at=row[5])
+                              kind=_kind(row[3]), text=row[4], sent_at=row[5],
+                              deleted_at=row[6], deleted_by=row[7])
                 for row in session.execute(statement)
             ]  # fmt: skip
 

@@ -29,7 +29,7 @@ class OperatorQueries(StoreBase):
 
     def add_operator(self, username: str, password_hash: str) -> Operator:
         """A new operator who signs in with `username` and the password behind the hash."""
-        _check_username(username)
+        check_username(username)
         row = OperatorRow(username=username, password_hash=password_hash,
                           created_at=self._clock.now(), disabled=False)  # fmt: skip
         with self._unit(write=True) as session:
@@ -223,7 +223,8 @@ class OperatorQueries(StoreBase):
             return _token(row, operator)
 
 
-def _check_username(username: str) -> None:
+def check_username(username: str) -> None:
+    """Refuse (StoreError) a username an operator may not have."""
     if not USERNAME.fullmatch(username):
         raise StoreError(
             f"username {username!r} is not allowed: use 1 to 64 letters (a-z, A-Z), digits, "

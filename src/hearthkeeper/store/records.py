@@ -433,7 +433,8 @@ class MemberSummary:
 
 @dataclass(frozen=True)
 class RecentMessage:
-    """A member's message as the console lists it, with the group it was said in."""
+    """A member's message as the console lists it, with the group it was said in, and
+    whether the bot deleted it already (when, and who decided)."""
 
     id: int
     group_id: int
@@ -441,6 +442,8 @@ class RecentMessage:
     kind: MessageKind
     text: str
     sent_at: datetime
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None  # a handler's name (`moderation`), or "staff:<who>"
 
 
 @dataclass(frozen=True)

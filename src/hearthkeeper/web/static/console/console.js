@@ -27,6 +27,14 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// What cannot be taken back (a refund, a ban, cancelling an event, retiring a live code …)
+// asks first: its form says what will happen in data-confirm.
+document.addEventListener("submit", (event) => {
+  const form = event.target instanceof HTMLFormElement ? event.target : null;
+  const question = form ? form.getAttribute("data-confirm") : null;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+
 // A session that ended while the overview refreshed: go to the sign-in page instead of
 // showing it inside the numbers panel.
 document.addEventListener("htmx:beforeSwap", (event) => {
