@@ -10,11 +10,12 @@ from fastapi.staticfiles import StaticFiles
 from hearthkeeper import __version__
 from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.web.api import api_router
+from hearthkeeper.web.api_docs import api_docs_router
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.invalid import install_invalid
 from hearthkeeper.web.overflow import install_overflow
-from hearthkeeper.web.security import install_security
+from hearthkeeper.web.security import DOCS_PATH, install_security
 from hearthkeeper.web.signin import signin_router
 from hearthkeeper.web.unavailable import install_unavailable
 
@@ -26,7 +27,7 @@ def create_app(web: Web) -> FastAPI:
     app = FastAPI(
         title="Hearthkeeper",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served from our own static files: api_docs
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -36,6 +37,7 @@ def create_app(web: Web) -> FastAPI:
     install_unavailable(app)
     install_invalid(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_docs_router(app, DOCS_PATH))
     app.include_router(signin_router(web))
     app.include_router(console_router(web))
     app.include_router(api_router(web))

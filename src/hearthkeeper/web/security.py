@@ -6,8 +6,9 @@ scripts, styles, images and connections (including the chat's WebSocket) from th
 only, and runs no inline script — so text a member managed to slip into a page still could
 not run. Console and API responses are not cached by browsers or proxies.
 
-The API's Swagger page (/api/docs) is FastAPI's own: it loads Swagger UI from a CDN with an
-inline script, so it alone gets a policy allowing that. It shows no member data.
+The API's Swagger page (/api/docs, `api_docs.py`) loads Swagger UI from this server and runs
+no inline script; Swagger UI sets inline styles and data: images, which its policy alone
+allows. It shows no member data.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ _POLICY: Final = (
     "form-action 'self'; frame-ancestors 'none'; connect-src 'self'{sockets}"
 )
 DOCS_PATH: Final = "/api/docs"
-_CDN: Final = "https://cdn.jsdelivr.net"
 DOCS_POLICY: Final = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; "
-    f"style-src 'self' {_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; connect-src 'self'"
 )
 _PRIVATE: Final = ("/console", "/api/")
 # What a Host header may hold to be named in the policy (anything else is left out).
