@@ -174,3 +174,22 @@ def test_a_csv_quote_never_closed_imports_nothing_and_names_the_line(
     assert f"{path}:3: a quote opened on this line is never closed" in err
     assert "nothing was imported" in err
     assert open_store(url).get_community("club") is None
+
+
+@pytest.mark.parametrize(("group", "said"), [
+    ("", "--group needs a name"), ("   ", "--group needs a name"),
+    ("Night\u202eRunners", "--group: the name carries U+202E (a right-to-left override) at "
+                           "character 6"),
+    ("Night\nRunners", "--group: the name carries U+000A (a line break) at character 6"),
+    ("G" * 201, "--group: the group's name is 201 characters long; at most 200 fit"),
+])  # fmt: skip
+def test_a_group_name_that_cannot_be_one_is_refused_naming_the_option_and_nothing_imported(
+    url: str, group: str, said: str
+) -> None:
+    """An empty `--group` imported nothing and said so as a success, blanks made a group named
+    "   ", a right-to-left override or a line break was kept in the group's name every page
+    shows, and a long one was cut at 200 characters."""
+    code, out, err = hearth(url, "whatsapp", str(ANDROID), "--community", "C", "--group", group)
+    assert code == 1, out + err
+    assert said in " ".join(err.split()) and "nothing was imported" in err, err
+    assert open_store(url).list_communities() == [], "not even the community is created"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.text.controls import without_controls
+from hearthkeeper.text.controls import one_line
 
 ECHOED = 40  # the most of what someone typed that a reply repeats
 
@@ -28,8 +28,7 @@ def human_duration(delta: timedelta, language: Language) -> str:
 def excerpt(text: str, limit: int = 60) -> str:
     """The start of a text for alerts, logs and replies: one line, without the control,
     text-direction or invisible characters that would reorder or hide what is read."""
-    flat = " ".join(without_controls(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return one_line(text, limit)
 
 
 def echoed(text: str) -> str:

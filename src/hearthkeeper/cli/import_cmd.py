@@ -77,6 +77,8 @@ def import_history(
 
     if date_order is not None and format is not Format.WHATSAPP:
         fail("--date-order is for WhatsApp exports only (the other formats say their dates)")
+    if group is not None:
+        group = _group(group)
     store = open_store(settings_from(config))
     slug, name = _community(store, community)
     found = store.get_community(slug)
@@ -145,6 +147,32 @@ def _community(store: Store, given: str) -> tuple[str, str]:
     if store.get_community(given) is not None:
         return given, given
     return slugify(given), given
+
+
+def _group(given: str) -> str:
+    """`--group` as typed, or a refusal naming the option before anything is read or stored:
+    the name becomes a group's (WhatsApp) or picks one by its name (Telegram, CSV)."""
+    from hearthkeeper.cli.output import fail
+    from hearthkeeper.store.columns import length_problem
+    from hearthkeeper.store.models import NAME
+    from hearthkeeper.text.controls import hidden_character
+
+    name = given.strip()
+    if not name:
+        fail(
+            "--group needs a name (leave the option out: a WhatsApp group is named after the "
+            "file, and Telegram and CSV import every group); nothing was imported"
+        )
+    hidden = hidden_character(name)
+    if hidden is not None:
+        fail(
+            f"--group: the name carries {hidden}; type it without (a group's name is one "
+            "visible line); nothing was imported"
+        )
+    too_long = length_problem("group's name", name, NAME)
+    if too_long is not None:
+        fail(f"--group: {too_long}; nothing was imported")
+    return name
 
 
 def slugify(name: str) -> str:

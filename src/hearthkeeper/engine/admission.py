@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.controls import shown_name
 
 if TYPE_CHECKING:
     from hearthkeeper.clock import Clock
@@ -57,6 +58,9 @@ class JoinRequest:
     source: str | None = None  # the opaque token of the link they came by
     answers: tuple[str, ...] = ()
     probe: bool = False  # only looking (the join page before anything is typed): count nothing
+
+    def __post_init__(self) -> None:  # as staff read it in the application (see `Sender`)
+        object.__setattr__(self, "display_name", shown_name(self.display_name))
 
 
 @dataclass(frozen=True, kw_only=True)

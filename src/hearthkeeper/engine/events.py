@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from hearthkeeper.text.controls import shown_name
+
 
 class EventType(StrEnum):
     """The kinds of event the engine handles."""
@@ -31,11 +33,17 @@ class JoinMethod(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Sender:
-    """Who did it, as the carrier knows them."""
+    """Who did it, as the carrier knows them. The display name is kept as every reply, list
+    and alert shows it (`shown_name`: one visible line, no text-direction or invisible
+    characters, at most 64 characters; "" when nothing visible is left, and the user id
+    stands in): a carrier's name is whatever its user typed."""
 
     user_id: str
     display_name: str = ""
     is_bot: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "display_name", shown_name(self.display_name))
 
 
 @dataclass(frozen=True, kw_only=True)

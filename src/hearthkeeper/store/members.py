@@ -19,9 +19,10 @@ from hearthkeeper.store.inserts import (
     table_of,
     where_pairs,
 )
-from hearthkeeper.store.models import NAME, IdentityRow, MemberRow, TagRow
+from hearthkeeper.store.models import IdentityRow, MemberRow, TagRow
 from hearthkeeper.store.records import Identity, Member, MemberTag
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.controls import shown_name
 
 TAG_LENGTH = 64
 
@@ -29,12 +30,14 @@ TAG_LENGTH = 64
 class MemberQueries(StoreBase):
     def member_for(self, carrier: str, carrier_user_id: str, display_name: str) -> Member:
         """The member a carrier calls `carrier_user_id`: created on first sight, and its
-        display name kept up to date (an empty name leaves the known one)."""
-        display_name = display_name.strip()[:NAME]
+        display name kept up to date as it is shown (`shown_name`; a name with nothing visible
+        leaves the known one, and a new member without one is named by the carrier's id)."""
+        display_name = shown_name(display_name)
         with self._unit(write=True) as session:
             row = _member_by_identity(session, carrier, carrier_user_id)
             if row is None:
-                row = self._new_member(session, carrier, carrier_user_id, display_name)
+                named = kept_name(display_name, carrier_user_id)
+                row = self._new_member(session, carrier, carrier_user_id, named)
             elif display_name and row.display_name != display_name:
                 row.display_name = display_name
             return _member(row)
@@ -47,8 +50,8 @@ class MemberQueries(StoreBase):
 
     def member_ids(self, users: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], int]:
         """The member id of each (carrier, carrier_user_id) in `users`, in one query; users
-        never seen are created at once, named by their value in `users` (known members keep
-        their name: use `member_for` to rename)."""
+        never seen are created at once, named by their value in `users` as `member_for` keeps
+        it (known members keep their name: use `member_for` to rename)."""
         wanted = list(users)
         with self._unit(write=True) as session:
             found = _identity_ids(session, wanted)
@@ -178,8 +181,8 @@ class MemberQueries(StoreBase):
         if connection.dialect.name == "sqlite":
             return _new_members_prepared(session, users, sqlite_time(now, "created_at"))
         rows = [
-            {"display_name": name.strip()[:NAME], "profile": {}, "notes": "", "created_at": now}
-            for name in users.values()
+            {"display_name": kept_name(name, user), "profile": {}, "notes": "", "created_at": now}
+            for (_, user), name in users.items()
         ]
         new_ids = inserted_ids(connection, members, rows)
         ids = dict(zip(users, new_ids, strict=True))
@@ -227,6 +230,12 @@ class MemberQueries(StoreBase):
         return member
 
 
+def kept_name(name: str, carrier_user_id: str) -> str:
+    """A member's name as the store keeps it: as shown (`shown_name`), or the carrier's id
+    when nothing visible is left (a name of only spaces or invisible characters)."""
+    return shown_name(name) or shown_name(carrier_user_id)
+
+
 def _valid_tag(tag: str) -> str:
     tag = tag.strip()
     if not tag or len(tag) > TAG_LENGTH:
@@ -256,7 +265,8 @@ def _new_members_prepared(
     connection = session.connection()
     newest = connection.exec_driver_sql("SELECT max(id) FROM members").scalar() or 0
     connection.exec_driver_sql(
-        _SQLITE_MEMBER, [(storable(name.strip()[:NAME]), now) for name in users.values()]
+        _SQLITE_MEMBER,
+        [(storable(kept_name(name, user)), now) for (_, user), name in users.items()],
     )
     new_ids = [row[0] for row in connection.exec_driver_sql(
         "SELECT id FROM members WHERE id > ? ORDER BY id", (newest,)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, or_, select
 from hearthkeeper.store.columns import storable
 from hearthkeeper.store.models import IdentityRow, MemberRow, MembershipRow, MessageRow
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.controls import shown_name
 from hearthkeeper.text.folding import fold
 
 
@@ -35,7 +36,8 @@ class PointingQueries(StoreBase):
                 ))  # fmt: skip
                 if found is not None:
                     return int(found)
-            if name is None:
+            name = None if name is None else shown_name(name)  # as names are kept (members.py)
+            if not name:  # "@" and only invisible characters names nobody
                 return None
             found = session.scalar(
                 select(MemberRow.id)

@@ -25,6 +25,37 @@ def without_controls(text: str) -> str:
     return CONTROLS.sub("", text)
 
 
+# The most characters of a member's name that replies, lists, alerts and pages show: carriers
+# hand over names of any length (a Matrix display name has no limit), and a name is a label.
+SHOWN_NAME = 64
+# A lone surrogate (JSON's "\ud800", which chat payloads can carry) is no character at all:
+# nothing can encode it to send it back.
+_NAME_DROPPED = re.compile(f"{CONTROLS.pattern[:-1]}\ud800-\udfff]")
+
+
+def one_line(text: str, limit: int) -> str:
+    """`text` as one visible line of at most `limit` characters: without control,
+    text-direction or invisible characters, every run of spaces and line breaks one space,
+    cut with "…"."""
+    flat = " ".join(without_controls(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def shown_name(name: str) -> str:
+    """A member's name as a carrier or an import hands it over, as it is kept and shown: one
+    visible line of at most `SHOWN_NAME` characters ("" when nothing visible is left: the
+    caller falls back on the carrier's id)."""
+    if (
+        len(name) <= SHOWN_NAME
+        and name.isprintable()
+        and name.strip(" ") == name
+        and "  " not in name
+    ):
+        return name  # the common case: nothing to take out (isprintable: no C* or Z* but " ")
+    flat = " ".join(_NAME_DROPPED.sub("", name).split())
+    return flat if len(flat) <= SHOWN_NAME else flat[: SHOWN_NAME - 1] + "…"
+
+
 def hidden_character(text: str) -> str | None:
     """Where `text` first carries a control, bidirectional or invisible character, said for
     a refusal (`U+202E (a right-to-left override) at character 4`); None: it carries none.

@@ -32,7 +32,7 @@ def test_staff_are_put_in_charge_once_and_taken_off(store: Store) -> None:
     assert grid.unassign(groups[1], members["li"])
     assert grid.in_charge(groups) == {}
     assert grid.display_names([members["ann"], members["bo"]]) == {
-        members["ann"]: "Ann", members["bo"]: f"member {members['bo']}"}  # fmt: skip
+        members["ann"]: "Ann", members["bo"]: "bo"}, "no name: the carrier's id"  # fmt: skip
 
 
 def test_a_condition_opens_once_until_it_is_closed(store: Store) -> None:
