@@ -211,3 +211,41 @@ def test_emoji_sequences_and_line_breaks_in_a_text_say_nothing() -> None:
         f'      content: {{text: "Good morning {family}\\nSee you\\tsoon"}}\n'
     )
     assert parse_playbook(text).warnings == ()
+
+
+def test_a_mute_the_rules_promise_that_the_ladder_no_longer_gives_is_a_located_warning() -> None:
+    """The operator changed the ladder's mute from 1 hour to 2 and left the rules text and the
+    first step's message saying 1 hour: members would read one penalty and get another."""
+    text = template_text("skincare").replace("mute_for: 1h", "mute_for: 2h")
+    loaded = parse_playbook(text, "skincare.yaml")
+    said = {(w.path, w.line): w.message for w in loaded.warnings}
+    assert set(said) == {("rules.texts[4]", 106), ("rules.ladder[0].message", 124)}, said
+    message = said[("rules.texts[4]", 106)]
+    assert "'禁言 1 小时'" in message and "1 hour" in message
+    assert "the ladder mutes for 2 hours, 24 hours" in message
+    # the 24 hours it still promises are the third step's: nothing said about them
+    assert all("24 小时'" not in m for m in said.values())
+
+
+@pytest.mark.parametrize(
+    ("rule", "ladder", "warned"),
+    [
+        ("A second breach: muted for 30 minutes.", "1h", True),
+        ("A second breach mutes you for a day.", "24h", False),
+        ("A second breach mutes you for a day.", "12h", True),
+        ("Second time: a 2-hour mute.", "2h", False),
+        ("第二次禁言半小时。", "30m", False),
+        ("第二次禁言两小时。", "1h", True),
+        ("第二次禁言十分钟。", "10m", False),
+        ("Be kind; we mute nobody for fun.", "1h", False),
+    ],
+)
+def test_mutes_promised_in_words_are_read_in_both_languages(
+    rule: str, ladder: str, warned: bool
+) -> None:
+    text = MINIMAL + (
+        f"rules:\n  texts:\n    - '{rule}'\n  ladder:\n    - at: 1\n      do: [delete, warn]\n"
+        f"    - at: 2\n      do: [delete, mute]\n      mute_for: {ladder}\n"
+    )
+    warnings = parse_playbook(text, "pb.yaml").warnings
+    assert [w.path for w in warnings] == (["rules.texts[0]"] if warned else []), warnings

@@ -13,6 +13,7 @@ from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.keywords import check_keywords
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.promises import in_words, promised_mutes
 from hearthkeeper.playbook.rules import REMOVING, Response, Sanction, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule, shortest_gap
 from hearthkeeper.playbook.suggest import did_you_mean
@@ -54,6 +55,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_free_paid_plan(playbook),
         *_empty_quiet_hours(playbook),
         *_hidden_characters(playbook),
+        *_promised_mutes(playbook),
     ]
 
 
@@ -98,6 +100,20 @@ def _hidden_characters(pb: Playbook) -> Iterator[Finding]:
         if found is not None:
             yield loc, (f"carries {describe(found.group(), found.start())}; members would "
                         "read the text reordered or with a hidden difference: delete it")  # fmt: skip
+
+
+def _promised_mutes(pb: Playbook) -> Iterator[Finding]:
+    """A text promising a mute the ladder does not give ("第二次禁言 1 小时" with the ladder's
+    mute changed to 2h): members would read one penalty and get another."""
+    given = sorted({s.mute_for for s in pb.rules.ladder if s.mute_for is not None})
+    ladder = ("the ladder mutes for " + ", ".join(in_words(d) for d in given)) if given else (
+        "no step of the ladder mutes")  # fmt: skip
+    for loc, text in _texts(pb, ()):
+        for said, duration in promised_mutes(text):
+            if duration not in given:
+                yield loc, (f"says {said!r} ({in_words(duration)}), but {ladder}: members "
+                            "would read one penalty and get another; change the text or the "
+                            "ladder's mute_for")  # fmt: skip
 
 
 def _texts(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
