@@ -284,3 +284,21 @@ def test_replying_to_the_askers_later_message_answers(
     [detail] = ask(c, "mei", "I mean the one in Leeds")
     ask(c, "tom", "Yes, from ten.", reply_to=detail.event.event_id)
     assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []
+
+
+def test_a_message_moderation_flags_is_left_to_staff_not_queued_as_a_question(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    [insult] = ask(c, "tom", "why are you such an idiot?", name="Tom")
+    [flag] = [a for a in insult.actions if a.kind is ActionKind.ALERT_STAFF]
+    assert flag.violation == "insults"
+    [asked] = ask(c, "mei", "is there parking near the tasting room in Leeds?", name="Mei")
+    store_clock.advance(timedelta(minutes=30))
+    assert c.engine.tick() == 1
+    alerts = [a for a in performed(c) if a.kind is ActionKind.ALERT_STAFF]
+    assert [a.target for a in alerts] == [insult.event.event_id, asked.event.event_id], (
+        "one alert about the insult (moderation's), one about the question; none queued for it"
+    )
+    [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
+    assert question.asker == "Mei"
