@@ -302,3 +302,13 @@ def test_a_message_moderation_flags_is_left_to_staff_not_queued_as_a_question(
     )
     [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
     assert question.asker == "Mei"
+
+
+def test_a_statement_using_a_question_word_is_not_queued(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    ask(c, "mei", "我发现这个面霜比什么精华都管用", name="Mei")
+    ask(c, "tom", "这个面霜在哪里买", name="Tom")
+    waiting = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
+    assert [q.asker for q in waiting] == ["Tom"], "the statement is not a question for staff"
