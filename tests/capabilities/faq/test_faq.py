@@ -312,3 +312,16 @@ def test_a_statement_using_a_question_word_is_not_queued(
     ask(c, "tom", "这个面霜在哪里买", name="Tom")
     waiting = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
     assert [q.asker for q in waiting] == ["Tom"], "the statement is not a question for staff"
+
+
+def test_a_question_from_a_member_whose_name_moderation_flags_is_still_answered(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = playbook(FAQ + "joining:\n  ceremony:\n    nickname_format: 城市-昵称-行业\n")
+    c = community(store, store_clock, pb)
+    c.engine.process([c.events.join("u1", name="bob", at=store_clock.now())])
+    c.engine.process([c.events.message("u1", "同意", name="bob", at=store_clock.now())])
+    store_clock.advance(timedelta(days=2))  # past the nickname's grace
+    [asked] = ask(c, "u1", "where do I buy this tea?", name="bob")
+    assert [a.violation for a in asked.actions if a.kind is ActionKind.ALERT_STAFF] == ["nickname"]
+    assert replies([asked]) == [SHOP], "the alert is about the name, not the question"
