@@ -103,14 +103,19 @@ class Context:
     member: MemberView
     now: datetime
     state: StateView
+    # An earlier stage flagged this message for staff without removing it (moderation's
+    # alert-only kinds): later handlers still count it, but leave answering it to staff.
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A handler's decision: actions to take, and whether later handlers still run."""
+    """A handler's decision: actions to take, whether later handlers still run, and whether
+    they should know the message is flagged for staff (`Context.flagged`)."""
 
     actions: tuple[Action, ...] = ()
     stop: bool = False
+    flagged: bool = False
 
 
 NOTHING = Outcome()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 class Stage(IntEnum):
     """Priority groups; lower runs first. Within a group, the first handler whose check passes
-    handles the event; then the next group runs, unless a handler said stop."""
+    handles the event; then the next group runs, unless a handler said stop (a handler that
+    flagged the message lets the rest run, told by `Context.flagged`)."""
 
     GATE = 0  # blacklist, capacity: who may be here at all
     MODERATION = 10
@@ -180,6 +181,8 @@ class Registry:
                     actions.extend(outcome.actions)
                     used.append(handler.name)
                     stop = outcome.stop
+                    if outcome.flagged and not ctx.flagged:
+                        ctx = replace(ctx, flagged=True)
                     break
             if stop:
                 break

@@ -284,3 +284,44 @@ def test_replying_to_the_askers_later_message_answers(
     [detail] = ask(c, "mei", "I mean the one in Leeds")
     ask(c, "tom", "Yes, from ten.", reply_to=detail.event.event_id)
     assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == []
+
+
+def test_a_message_moderation_flags_is_left_to_staff_not_queued_as_a_question(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    [insult] = ask(c, "tom", "why are you such an idiot?", name="Tom")
+    [flag] = [a for a in insult.actions if a.kind is ActionKind.ALERT_STAFF]
+    assert flag.violation == "insults"
+    [asked] = ask(c, "mei", "is there parking near the tasting room in Leeds?", name="Mei")
+    store_clock.advance(timedelta(minutes=30))
+    assert c.engine.tick() == 1
+    alerts = [a for a in performed(c) if a.kind is ActionKind.ALERT_STAFF]
+    assert [a.target for a in alerts] == [insult.event.event_id, asked.event.event_id], (
+        "one alert about the insult (moderation's), one about the question; none queued for it"
+    )
+    [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
+    assert question.asker == "Mei"
+
+
+def test_a_statement_using_a_question_word_is_not_queued(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    ask(c, "mei", "我发现这个面霜比什么精华都管用", name="Mei")
+    ask(c, "tom", "这个面霜在哪里买", name="Tom")
+    waiting = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
+    assert [q.asker for q in waiting] == ["Tom"], "the statement is not a question for staff"
+
+
+def test_a_question_from_a_member_whose_name_moderation_flags_is_still_answered(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = playbook(FAQ + "joining:\n  ceremony:\n    nickname_format: 城市-昵称-行业\n")
+    c = community(store, store_clock, pb)
+    c.engine.process([c.events.join("u1", name="bob", at=store_clock.now())])
+    c.engine.process([c.events.message("u1", "同意", name="bob", at=store_clock.now())])
+    store_clock.advance(timedelta(days=2))  # past the nickname's grace
+    [asked] = ask(c, "u1", "where do I buy this tea?", name="bob")
+    assert [a.violation for a in asked.actions if a.kind is ActionKind.ALERT_STAFF] == ["nickname"]
+    assert replies([asked]) == [SHOP], "the alert is about the name, not the question"

@@ -102,6 +102,18 @@ def test_questions_are_told_from_chatter() -> None:
     assert [c for c in chatter if looks_like_question(prepare(c))] == []
 
 
+def test_question_words_in_statements_do_not_make_a_question() -> None:
+    statements = ["我发现这个面霜比什么精华都管用", "什么都好，就是贵", "没什么特别的感受",
+                  "服务不怎么样", "这几天很忙", "用了几天就坏了", "还没有发现什么问题",
+                  "香蕉苹果什么的都有", "哪里都买得到", "谁也没想到", "还不如盗版呢！",
+                  "好着呢", "没啥", "或多或少有点效果", "哪怕便宜一点也好", "天哪"]  # fmt: skip
+    questions = ["什么时候开始", "这是什么", "你呢", "那价格呢", "不知道怎么续费", "没人知道在哪领券",
+                 "连不上怎么办", "没货了啥时候有", "几号发货", "要几天才到", "谁知道怎么弄",
+                 "为什么不发货", "你们什么也不说吗"]  # fmt: skip
+    assert [s for s in statements if looks_like_question(prepare(s))] == []
+    assert [q for q in questions if not looks_like_question(prepare(q))] == []
+
+
 def test_an_empty_faq_answers_nothing() -> None:
     assert FaqIndex([]).answer(prepare("怎么续费？")) is None
 

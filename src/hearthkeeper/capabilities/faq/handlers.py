@@ -60,8 +60,10 @@ class FaqAnswers:
         return FaqIndex(self._entries)
 
     def check(self, event: Event, ctx: Context) -> bool:
-        # A playbook with no FAQ entries and no expert topics has not turned answering on
-        return (bool(self._entries or self.topics) and isinstance(event, Message)
+        # A playbook with no FAQ entries and no expert topics has not turned answering on; a
+        # message moderation flagged is staff's already (one alert about it, not two)
+        return (bool(self._entries or self.topics) and not ctx.flagged
+                and isinstance(event, Message)
                 and not event.sender.is_bot and bool(event.text.strip())
                 and parse(event.text) is None)  # fmt: skip
 

@@ -47,14 +47,49 @@ _QUESTION_PHRASES = re.compile(
 )
 
 _MARKERS = re.compile("|".join(map(re.escape, QUESTION_MARKERS)))  # any of them, in one scan
+# Markers that ask wherever they stand: the particle 吗, requests, A-not-A questions.
+_ASKING = re.compile("吗|请问|想问|求助|求推荐|有没有|能不能|可不可以|是不是|会不会")
+# Question words, which also say "any, whatever, not very" in statements.
+_WH = "什么|啥|怎|咋|如何|为什么|为啥|哪|谁|多少|多久|几点|几天|几号|几个"
+_WH_WORD = r"(?:什么|啥|怎么?样?|咋|哪[里儿个种样些]?|谁|多少|几[个天点号])"
+_ASKS_WH = re.compile(_WH)
+# After a negation: not 怎么办, 咋办, 怎么回事, 为什么 (连不上怎么办 asks about the negation)
+_WH_NEGATED = r"(?:(?<!为)什么|(?<!为)啥|怎(?!么?办|么回事)|咋(?!办)|哪|谁|多少|几[个天点号])"
+# Where a question word asks nothing: 什么都/谁也/比什么精华都 (any), 没什么/不怎么/没有发现什么
+# (negated; not 不知道怎么… or 没人知道哪…, embedded questions, nor 发不出去咋办), 不管哪/无论如何
+# (whatever), 苹果什么的 (etc.), 这几天/用了几个 (a few), 或多或少/多少有点 (somewhat), 哪怕
+# (even if), 天哪. Measured on reviews and chat: docs/benchmarks.md, "Questions told from statements".
+_NOT_ASKING = re.compile(
+    rf"{_WH_WORD}[^我你他她它,]{{0,2}}?[都也]"
+    rf"|(?:没|不(?!知|清楚|明白|懂|确定|晓得))[^,知懂了]{{0,4}}?{_WH_NEGATED}"
+    rf"|(?:比|无论|不论|不管|随便){_WH_WORD}"
+    r"|什么的|或多或少|多少[有还也会都]|哪怕|天哪|无论如何|不管如何"
+    r"|[这那前过好没头了才就十几]几[个天点号]"
+)
+_CLAUSE = re.compile(r"([^,.!;:。、\s]+)([,.!;:。、\s]?)")
+_SOFTENERS = "啊呀啦哈嘛哦"  # after the particle: 你呢啊, 在哪呀
+
+
+def _clause_asks(clause: str, closed_by: str) -> bool:
+    """Whether one clause reads as a question: an asking marker anywhere, a question word where
+    it asks, or a closing 呢 (not 还…呢 or 着呢, and not closed by ! or 。)."""
+    if _ASKING.search(clause):
+        return True
+    if _ASKS_WH.search(clause) and _ASKS_WH.search(_NOT_ASKING.sub(" ", clause)):
+        return True
+    ending = clause.rstrip(_SOFTENERS)
+    return (ending.endswith("呢") and closed_by not in ("!", "。") and not ending.endswith("着呢")
+            and "还" not in ending and "才" not in ending)  # fmt: skip
 
 
 def looks_like_question(text: MessageText, words: Words | None = None) -> bool:
-    """Question marks, Chinese question words, English wh-words and 'anyone know …' (`words`:
-    `Words.of(text)`, when the caller has it)."""
+    """Question marks, Chinese question words where they ask (not 比什么都, 没什么, 不怎么),
+    English wh-words and 'anyone know …' (`words`: `Words.of(text)`, when the caller has it)."""
     if "?" in text.normalised or "¿" in text.normalised:
         return True
-    if _MARKERS.search(text.compact):
+    if _MARKERS.search(text.compact) and any(
+        _clause_asks(clause, closed_by) for clause, closed_by in _CLAUSE.findall(text.normalised)
+    ):
         return True
     latin = words.latin if words is not None else latin_words(text.normalised)
     if latin and text.normalised.startswith(latin[0]) and latin[0] in _QUESTION_WORDS:

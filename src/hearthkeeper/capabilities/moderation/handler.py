@@ -22,6 +22,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
 from hearthkeeper.text.normalise import MessageText, prepare
@@ -80,7 +81,10 @@ class Moderation:
         probation = self._probation(event, ctx, text)
         if probation:
             return Outcome((*actions, *probation), stop=True)
-        return Outcome(tuple(actions)) if actions else NOTHING
+        # an alert about what the message says leaves it to staff (the FAQ neither answers
+        # nor queues it); one about the sender's display name does not
+        flagged = any(f.kind != ViolationKind.NICKNAME for f in found.alerts)
+        return Outcome(tuple(actions), flagged=flagged) if actions else NOTHING
 
     def findings(self, event: Message, ctx: Context, text: MessageText) -> list[Finding]:
         """Every violation in one message, before exemptions."""
