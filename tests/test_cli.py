@@ -251,11 +251,11 @@ def test_an_id_or_count_beyond_what_the_store_holds_is_refused_saying_which(
     huge = str(10**30)
     env = {"HEARTH_DATABASE_URL": database_url}
     for args, named in (
-        (["signups", "export", huge], "list_id"),
-        (["applications", "approve", huge], "application_id"),
+        (["signups", "export", huge], "'LIST_ID'"),
+        (["applications", "approve", huge], "'APPLICATION_ID'"),
         (["codes", "create", "--community", "tea", "--max-uses", huge], "--max-uses"),
-        (["billing", "cancel", huge], "subscription"),
-        (["events", "cancel", huge], "event_id"),
+        (["billing", "cancel", huge], "'SUBSCRIPTION'"),
+        (["events", "cancel", huge], "'EVENT_ID'"),
         (["crisis", "episodes", "--community", "tea", "--days", "99999999"], "--days"),
     ):
         result = CliRunner().invoke(app, args, env=env)

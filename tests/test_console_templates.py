@@ -27,6 +27,15 @@ def test_relative_times_read_naturally() -> None:
     assert span(timedelta(seconds=45)) == "45 s"
 
 
+def test_a_count_of_one_takes_the_singular() -> None:
+    render = templates.env.from_string(
+        '{{ n|counted("message") }}, {{ n|counted("reply", "replies") }}'
+    ).render
+    assert render(n=1) == "1 message, 1 reply"
+    assert render(n=0) == "0 messages, 0 replies"
+    assert render(n=3) == "3 messages, 3 replies"
+
+
 def test_templates_escape_member_text_and_use_the_page_clock() -> None:
     page = templates.env.from_string("{{ name }} {{ at|ago }}").render(
         name="<script>alert(1)</script>", at=NOON_UTC - timedelta(minutes=5), now=NOON_UTC

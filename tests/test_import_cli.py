@@ -137,6 +137,26 @@ def test_telegram_group_option_picks_one_chat_of_a_full_export(url: str) -> None
                             "Night Runners")  # fmt: skip
     assert code == 0, out + err
     assert "messages: 2 added" in out and "groups: 1 (Night Runners)" in out
+    assert "without a time zone" not in out, "every time had its date_unixtime (zoned)"
+
+
+def test_the_time_zone_note_appears_only_when_a_time_had_no_zone(url: str, tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(
+        '{"name": "Club", "type": "private_supergroup", "id": 7, "messages": [\n'
+        '{"id": 1, "type": "message", "date": "2024-03-01T09:00:00", "from": "Lin", '
+        '"from_id": "user1", "text": "no unix time"}\n]}\n',
+        encoding="utf-8",
+    )
+    code, out, err = hearth(url, "telegram", str(path), "--community", "Club")
+    assert code == 0, out + err
+    assert "note: times written without a time zone were read in UTC" in out
+    zoned = tmp_path / "zoned.csv"
+    zoned.write_text("timestamp,group,sender,text\n2024-07-01T09:00Z,g,ann,hi\n",
+                     encoding="utf-8")  # fmt: skip
+    code, out, err = hearth(url, "csv", str(zoned), "--community", "Club")
+    assert code == 0, out + err
+    assert "messages: 1 added" in out and "without a time zone" not in out
 
 
 def test_a_telegram_date_out_of_range_skips_that_message_and_says_where(

@@ -57,6 +57,8 @@ def test_the_dashboard_shows_todays_activity_and_loads_the_chart_script(console:
     # 同意, the introduction and the question, by mei; the two ads and the insult were
     # deleted by moderation: counted nowhere, spam and angry spoke not.
     assert (today["messages"], today["active_members"]) == (3, 1)
+    assert "3 messages, 1 member spoke" in text, "one member: no plural"
+    assert "1 members" not in text
     for kind in ("activity", "segments", "cohorts", "health", "content"):
         assert f'data-chart="{kind}"' in text
     # Nothing inline that the console's policy would refuse to run.

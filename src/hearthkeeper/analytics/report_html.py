@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from hearthkeeper.analytics.report import Report
 from hearthkeeper.analytics.report_charts import chart_data
+from hearthkeeper.text.counts import counted
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 STATIC: Final = Path(__file__).parent.parent / "web" / "static"
@@ -40,6 +41,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["local"] = _local
     env.filters["percent"] = _percent
+    env.filters["counted"] = counted
     return env
 
 

@@ -28,7 +28,7 @@ from hearthkeeper.capabilities.activities.records import EventStatus
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
-from hearthkeeper.store import Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import (
     GroupDay,
     GroupDayActivity,
@@ -93,7 +93,7 @@ class HealthData:
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
     attendees: frozenset[int] | None = None  # came to an offline event (None: none was held)
-    opened: dict[int, date] = field(default_factory=dict)  # id → the local day it was opened
+    opened: dict[int, date] = field(default_factory=dict)  # id → local day of first activity
     # What the builders below made from this load, per scope: the vital signs and the
     # matrix ask for the same members and days of the same groups.
     made: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -135,20 +135,34 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         midnight(as_of - timedelta(days=27), zone),
         midnight(as_of - timedelta(days=89), zone),
     )
+    activity = _activity_by_group(reads.group_day_activity(ids, EPOCH, as_of))
+    stays = by_group(reads.stays(ids, end), lambda r: r.group_id)
     return HealthData(
         as_of=as_of, zone=zone, groups=names,
-        activity=_activity_by_group(reads.group_day_activity(ids, EPOCH, as_of)),
+        activity=activity,
         days=by_group(reads.group_days(ids, as_of - timedelta(days=34), as_of),
                       lambda r: r.group_id),
-        stays=by_group(reads.stays(ids, end), lambda r: r.group_id),
+        stays=stays,
         read_questions=lambda: _questions_by_group(reads.question_days(ids, start28, end, zone)),
         check_ins=by_group(store.checkin_marks(community_id, as_of - timedelta(days=34), as_of),
                            lambda r: r[0]),
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
         posts=by_group(posts, lambda r: r.group_id),
         attendees=_attendees(store, community_id, end),
-        opened={g.id: _local(g.created_at, zone) for g in listed},
+        opened={g.id: _opened(g, activity, stays, zone) for g in listed},
     )  # fmt: skip
+
+
+def _opened(group: Group, activity: ByGroup[GroupDayActivity], stays: ByGroup[Stay],
+            zone: ZoneInfo) -> date:  # fmt: skip
+    """The local day of the group's first known activity: its earliest message day or stay,
+    else the day its row was made. An imported group's row is made by the import, years
+    after its history began; counted from the row, it would read as new."""
+    days = [_local(group.created_at, zone)]
+    if rows := activity.get(group.id):
+        days.append(rows[0].day)  # in order of day
+    days.extend(_local(stay.joined_at, zone) for stay in stays.get(group.id, ()))
+    return min(days)
 
 
 def _questions_by_group(questions: QuestionDays) -> dict[int, tuple[int, int]]:

@@ -129,7 +129,8 @@ def _report(summary: ImportSummary, zone: ZoneInfo) -> None:
     console.print(f"  bad rows skipped: {len(summary.bad_rows):,}")
     for note in summary.notes:
         console.print(escape(f"  note: {note}"))
-    console.print(escape(f"  note: times written without a time zone were read in {zone.key}"))
+    if summary.zoneless_times:  # a Telegram export's date_unixtime is zoned: no note then
+        console.print(escape(f"  note: times written without a time zone were read in {zone.key}"))
     for bad in summary.bad_rows[:SHOWN_BAD_ROWS]:
         errors.print(escape(str(bad)))
     rest = len(summary.bad_rows) - SHOWN_BAD_ROWS

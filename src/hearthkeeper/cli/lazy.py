@@ -19,6 +19,8 @@ from typer.core import TyperGroup
 from typer.main import get_group_from_info
 from typer.models import TyperInfo
 
+from hearthkeeper.cli.commands import conventional
+
 if TYPE_CHECKING:
     from typer._click import Command
 
@@ -46,6 +48,7 @@ class LazyGroup(TyperGroup):
         sub_app = getattr(importlib.import_module(module), attribute)
         if not isinstance(sub_app, typer.Typer):
             raise TypeError(f"{self.source} is not a Typer application")
+        conventional(sub_app)  # usage lines and bad numbers as an operator reads them
         # As the enclosing application would have built them had it held the Typer itself:
         # with its help formatting (plain, no Rich markup), not the sub-application's default.
         group = get_group_from_info(

@@ -19,6 +19,7 @@ from hearthkeeper.cli import (
     setup_cmds,
     trial_cmds,
 )
+from hearthkeeper.cli.commands import conventional
 from hearthkeeper.cli.lazy import add_lazy_group
 
 app = typer.Typer(
@@ -71,6 +72,9 @@ for carrier in CARRIERS:  # each carrier's own commands: `hearth matrix rooms`
 def version() -> None:
     """Print the Hearthkeeper version."""
     typer.echo(f"hearthkeeper {__version__}")
+
+
+conventional(app)  # after every command is added: usage lines and bad numbers (commands.py)
 
 
 def main() -> None:

@@ -98,6 +98,7 @@ class Source(ABC):
     options: ImportOptions
     bad_rows: list[BadRow] = field(default_factory=list, init=False)
     notes: list[str] = field(default_factory=list, init=False)
+    zoneless: int = field(default=0, init=False)  # times read without a zone, put in `tz`
 
     format = ""
     carrier = ""
@@ -115,6 +116,14 @@ class Source(ABC):
     @abstractmethod
     def done(self) -> int:
         """How many progress units are read so far."""
+
+    def in_zone(self, moment: datetime) -> datetime:
+        """`moment`, put in `--tz` when it was written without a zone (and counted, so the
+        summary says so only when it happened)."""
+        if moment.tzinfo is not None:
+            return moment
+        self.zoneless += 1
+        return moment.replace(tzinfo=self.options.tz)
 
     def bad(self, line: int, reason: str) -> None:
         """Report a row that is skipped."""
@@ -149,8 +158,8 @@ def text_kind(text: str) -> MessageKind:
     return _LINK if _URL.search(text) else _TEXT
 
 
-def parse_time(raw: str, tz: tzinfo) -> datetime:
-    """An ISO 8601 time (a naive one is in `tz`) or Unix seconds (milliseconds when the
+def parse_time(raw: str, tz: tzinfo | None) -> datetime:
+    """An ISO 8601 time (a naive one is in `tz`; left naive without one) or Unix seconds (milliseconds when the
     number is too large to be seconds); ValueError with what was wrong."""
     value = raw.strip()
     if not value:
@@ -169,4 +178,4 @@ def parse_time(raw: str, tz: tzinfo) -> datetime:
         raise ValueError(
             f"bad timestamp {value!r}: use ISO 8601 (2024-03-01T09:30:00+08:00) or Unix seconds"
         ) from None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None and tz is not None else moment

@@ -208,7 +208,7 @@ class CsvSource(Source):
             return None
         raw_time = row[at["timestamp"]].strip()  # type: ignore[index]
         try:
-            sent_at = parse_time(raw_time, self.options.tz)
+            sent_at = self.in_zone(parse_time(raw_time, None))
         except ValueError as exc:
             self.bad(line, str(exc))
             return None

@@ -55,6 +55,7 @@ class ImportSummary:
     members: int = 0
     bad_rows: list[BadRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    zoneless_times: int = 0  # times written without a zone, read in `--tz`
 
     @property
     def messages_already(self) -> int:
@@ -105,6 +106,7 @@ def import_source(
     summary.members = len(loader.seen_members)
     summary.bad_rows = source.bad_rows
     summary.notes = source.notes
+    summary.zoneless_times = source.zoneless
     return summary
 
 

@@ -165,7 +165,7 @@ class TelegramSource(Source):
             local = None
         if local is None:
             raise ValueError(f"bad date {raw!r}: expected date_unixtime or an ISO date")
-        return local.replace(tzinfo=self.options.tz) if local.tzinfo is None else local
+        return self.in_zone(local)
 
     def _stays(self, group: GroupRef, message: dict[str, Any], at: datetime,
                line: int) -> Iterator[ImportedStay]:  # fmt: skip

@@ -129,7 +129,7 @@ class WhatsAppSource(Source):
                 yield from self._finish(pending, ids)
                 pending = None
             try:
-                at = moment(h, self.order).replace(tzinfo=self.options.tz)
+                at = self.in_zone(moment(h, self.order))
             except ValueError as exc:
                 self.bad(number, str(exc))
                 continue

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from hearthkeeper.text.counts import counted
 from hearthkeeper.web.auth import csrf_token, signed_in
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -92,6 +93,7 @@ def _environment() -> jinja2.Environment:
     env.filters["ago"] = _ago
     env.filters["waited"] = _waited
     env.filters["span"] = span
+    env.filters["counted"] = counted  # {{ n|counted("message") }}: "1 message", "3 messages"
     return env
 
 

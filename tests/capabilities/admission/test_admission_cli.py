@@ -96,4 +96,4 @@ def test_an_id_too_large_for_the_database_is_refused_saying_so_not_called_a_bug(
     bug in Hearthkeeper' (exit 2). The argument is refused before the store is asked."""
     huge = CliRunner().invoke(app, [*command, "9" * 25], env={"HEARTH_DATABASE_URL": database_url})
     assert huge.exit_code == 2 and "This is a bug" not in huge.output
-    assert "less than or equal to 9223372036854775807" in huge.output
+    assert "is too large: it must be at most 9223372036854775807" in huge.output

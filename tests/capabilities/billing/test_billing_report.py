@@ -78,7 +78,7 @@ def test_the_report_shows_purchase_repurchase_upgrade_and_revenue_from_real_orde
     text = _section(render_html(report))
     assert "Purchase rate 75% 3 of 4 people ever in the groups paid" in text
     assert "Repurchase rate 50% 1 of 2 paid memberships due to renew renewed" in text
-    assert "Free → paid 100% 1 of 1 members of free communities later paid here" in text
+    assert "Free → paid 100% 1 of 1 member of free communities later paid here" in text
     assert "Revenue 857.00 CNY payments less refunds" in text
     assert "g1 1 2 857.00 CNY g2 1 1 0.00 CNY" in text
     period = report.to_json()["overall"]["metrics"]["total"]

@@ -119,10 +119,11 @@ def generate(store: Store, clock: FrozenClock) -> Generated:
                 tx.join(ids[(CARRIER, f"u{n}-{m}")], group_id, at=at)
                 if recent:
                     tally.join(group_id, at.astimezone(ZONE).date())
+            # a group's history begins when it opened: its first stay or message dates it
             if n in LI_GROUPS:
-                tx.join(li, group_id, role="manager", at=long_ago)
+                tx.join(li, group_id, role="manager", at=joined)
             if n in WANG_GROUPS:
-                tx.join(wang, group_id, role="manager", at=long_ago)
+                tx.join(wang, group_id, role="manager", at=joined)
             _talk(tally, n, group_id, [ids[(CARRIER, f"u{n}-{m}")] for m in range(_size(n))])
         if DEAD in groups:  # its last messages, 40 days ago
             speaker = ids[(CARRIER, f"u{DEAD}-0")]
@@ -139,6 +140,8 @@ def _talk(tally: RollupTally, n: int, group_id: int, members: list[int]) -> None
     members share them, elsewhere 15."""
     turn = [0]  # whose turn it is: members speak in rotation, across days
     for day, count in _days(_weekly(n)):
+        if n in NEW and day < TODAY - timedelta(days=9):
+            continue  # not opened yet
         if n == CIRCLE:
             inner = count * 9 // 10
             _spread(tally, group_id, day, members[:20], inner, turn)

@@ -58,3 +58,32 @@ def test_capacity_overrides_are_written_and_the_old_capacity_restored(store: Sto
     assert grid.sync_capacities({groups[0]: 40}, groups) == [groups[0]]
     assert grid.sync_capacities({}, groups) == [groups[0]]
     assert [store.get_group(g).capacity for g in groups] == [100, 100]  # type: ignore[union-attr]
+
+
+def test_an_imported_group_with_years_of_history_is_not_new(store: Store) -> None:
+    """An import creates the group row today; its stage and age come from its first known
+    activity (the earliest message or stay), not from the row."""
+    from zoneinfo import ZoneInfo
+
+    from hearthkeeper.analytics import signals
+    from hearthkeeper.analytics.health import health_score
+    from hearthkeeper.capabilities.grid.load import load_matrix
+    from hearthkeeper.capabilities.grid.stage import Stage
+
+    community_id, groups, members = _community(store)  # the rows: made at the store's clock
+    created = store.get_group(groups[1]).created_at  # type: ignore[union-attr]
+    now = created + timedelta(days=3)
+    store.join(members["bo"], groups[1], at=created - timedelta(days=800))
+    for day in range(35):  # a steady group: a message every day of the last five weeks
+        store.record_message(groups[1], f"m{day}", members["bo"], "text", "hello",
+                             now - timedelta(days=day, hours=1))  # fmt: skip
+    store.rebuild_rollups(groups, zone=UTC)
+    matrix = load_matrix(store, community_id, None, ZoneInfo("UTC"), now)
+    line = next(x for x in matrix.lines if x.group_id == groups[1])
+    assert line.pulse.age_days >= 800, "its age counts from the first stay"
+    assert line.stage is Stage.MATURE, f"five steady weeks read as {line.stage}"
+    data = signals.load(store, community_id, [groups[1]], now.date(), ZoneInfo("UTC"))
+    facts = signals.member_facts(data, {groups[1]})
+    inputs = signals.health_inputs(data, {groups[1]}, "G2", groups[1], facts)
+    assert inputs.age_days is not None and inputs.age_days >= 800
+    assert health_score(inputs).score is not None

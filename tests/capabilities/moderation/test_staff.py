@@ -113,6 +113,14 @@ def test_strikes_and_sanctions_commands(
     listed = runner.invoke(app, ["strikes", "list", "--all", "--member", "fake:spam"], env=env)
     assert listed.exit_code == 0
     assert listed.stdout.count("  advertising  ") == 2
+    spammer = store.get_member(c.member_id("spam"))
+    assert spammer is not None and spammer.display_name
+    named = f"  {spammer.display_name} (member {spammer.id})  "  # not only "member 15"
+    assert listed.stdout.count(named) == 2, listed.stdout
+    store.add_sanction(SanctionKind.BLACKLIST, spammer.id, "ads", store_clock.now(),
+                       community_id=c.runtime.community_id)  # in force whatever the day  # fmt: skip
+    in_force = runner.invoke(app, ["sanctions", "list", "--member", "fake:spam"], env=env)
+    assert in_force.exit_code == 0 and named in in_force.stdout, in_force.stdout
     [first, _] = store.strikes(member_id=c.member_id("spam"))
     pardoned = runner.invoke(app, ["strikes", "pardon", str(first.id), "--as", "mei"], env=env)
     assert pardoned.exit_code == 0 and "pardoned" in pardoned.stdout

@@ -152,16 +152,17 @@ def list_billing(
 ) -> None:
     """The community's subscriptions (id, member, plan, status, period), newest first."""
     store, found = _open(config, community)
+    zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
     if orders:
         for order, name in staff.order_lines(store, found):
-            console.print(f"{order.id}\t{order.at.isoformat(timespec='minutes')}\t{escape(name)}\t"
+            console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
+                          f"{escape(name)}\t"
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}")  # fmt: skip
         return
     lines = staff.subscription_lines(store, found, SystemClock().now())
     if not lines:
         console.print("No subscriptions yet.")
-    zone = zone_of(playbook_of(store, found))  # the days the console shows: the community's
     for line in lines:
         sub = line.subscription
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)

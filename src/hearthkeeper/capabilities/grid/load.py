@@ -108,7 +108,8 @@ def _pulse(data: signals.HealthData, group: Group, today: date, members: int) ->
             weeks[back // 7] += row.messages
         if 0 <= back < 28:
             joins, leaves = joins + row.joins, leaves + row.leaves
-    opened = group.created_at.astimezone(data.zone).date()
+    # the first known activity (`signals.load`): an imported group's row is made today
+    opened = data.opened.get(group.id, group.created_at.astimezone(data.zone).date())
     return Pulse((today - opened).days, members, tuple(weeks), joins, leaves)
 
 

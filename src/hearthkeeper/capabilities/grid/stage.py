@@ -7,7 +7,7 @@ before it. Checked in this order, the first that holds is the stage:
 
 | stage     | rule |
 |-----------|------|
-| new       | opened less than 28 days ago (no month of its own past to compare with) |
+| new       | first known activity (earliest message or stay, else the opening) under 28 days ago |
 | dying     | activity collapsing against its own past: this week under 25% of before, where before was at least 3 messages a week; or not one message in the last 28 days |
 | declining | this week under 70% of before; or it lost at least 10% of its members over 28 days (leaves minus joins) |
 | growing   | it gained at least 10% members over 28 days (joins minus leaves); or this week at least 130% of before |
@@ -40,7 +40,7 @@ class Stage(StrEnum):
 class Pulse:
     """What the stage is read from."""
 
-    age_days: int  # since the group was opened
+    age_days: int  # since its first known activity (signals.load: message, stay or opening)
     members: int  # now
     weekly_messages: Sequence[int]  # this week first, then the four weeks before
     joins_28d: int = 0

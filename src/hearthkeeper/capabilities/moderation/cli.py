@@ -51,7 +51,8 @@ def list_strikes(
     store = open_store(settings_from(config))
     now = SystemClock().now()
     found = store.strikes(member_id=member_option(store, member), include_dead=everything, now=now)
-    _print((strike_line(s, now) for s in found),
+    names = store.member_names(s.member_id for s in found)
+    _print((strike_line(s, now, names.get(s.member_id)) for s in found),
            "No strikes." if everything else "No live strikes (--all shows every one).")  # fmt: skip
 
 
@@ -79,7 +80,9 @@ def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> 
     """Mutes, bans, blacklistings and kicks under way, in force."""
     store = open_store(settings_from(config))
     found = store.active_sanctions(member_id=member_option(store, member), now=SystemClock().now())
-    _print((sanction_line(s) for s in found), "No mutes, bans, blacklistings or kicks in force.")
+    names = store.member_names(s.member_id for s in found)
+    _print((sanction_line(s, names.get(s.member_id)) for s in found),
+           "No mutes, bans, blacklistings or kicks in force.")  # fmt: skip
 
 
 @sanctions_app.command("lift")

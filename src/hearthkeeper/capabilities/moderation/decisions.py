@@ -97,22 +97,27 @@ def recent_decisions(
     )
 
 
-def strike_line(strike: Strike, now: datetime) -> str:
-    """One strike as `hearth strikes list` prints it."""
+def who(member_id: int, name: str | None) -> str:
+    """A member as the lists name one: "Ann (member 15)", or "member 15" without a name."""
+    return f"{name} (member {member_id})" if name else f"member {member_id}"
+
+
+def strike_line(strike: Strike, now: datetime, name: str | None = None) -> str:
+    """One strike as `hearth strikes list` prints it (`name`: the member's display name)."""
     state = strike_status(strike, now)
     if state == "pardoned":
         state = "pardoned by " + (strike.pardoned_by or "?")
     expires = f"{strike.expires_at:%Y-%m-%d}" if strike.expires_at else "never"
-    return (f"#{strike.id}  member {strike.member_id}  {strike.violation}  "
+    return (f"#{strike.id}  {who(strike.member_id, name)}  {strike.violation}  "
             f"{strike.at:%Y-%m-%d %H:%M}  expires {expires}  {state} — {strike.explanation}")  # fmt: skip
 
 
-def sanction_line(item: Sanction) -> str:
-    """One sanction as `hearth sanctions list` prints it."""
+def sanction_line(item: Sanction, name: str | None = None) -> str:
+    """One sanction as `hearth sanctions list` prints it (`name`: the member's display name)."""
     where = f"group {item.group_id}" if item.group_id else (
         f"community {item.community_id}" if item.community_id else "all communities")  # fmt: skip
     until = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
     if item.kind is SanctionKind.KICK:  # a removal under way: over once they are back
         until += " or until they join again"
-    return (f"#{item.id}  {item.kind.value}  member {item.member_id}  {where}  "
+    return (f"#{item.id}  {item.kind.value}  {who(item.member_id, name)}  {where}  "
             f"since {item.at:%Y-%m-%d %H:%M}{until} — {item.reason}")  # fmt: skip

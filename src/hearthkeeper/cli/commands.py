@@ -1,0 +1,89 @@
+"""Every `hearth` command's arguments named and checked the conventional way.
+
+The installed Typer writes a required argument in the usage line as `{list_id}` and answers
+a word where a number is wanted with its validator's sentence ("Input should be a valid
+integer, unable to parse string as an integer"). Every command is built as `HearthCommand`
+(`conventional`, called on the root application and on each lazy group as it loads), which
+names arguments in capitals (`LIST_ID`, `[INPUT]`) and says "'abc' is not a number"; the exit
+status of a usage error stays 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from typer._click import Context
+from typer._click.exceptions import BadParameter
+from typer.core import TyperArgument, TyperCommand
+
+
+class HearthCommand(TyperCommand):
+    """A command whose usage line and bad-value errors read as an operator expects."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar is None and param.name:
+                param.metavar = param.name.upper()
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                pieces.append(_usage_name(param))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except BadParameter as exc:
+            plain = _plain_reason(exc)
+            if plain is None:
+                raise
+            raise BadParameter(plain, ctx=exc.ctx, param=exc.param) from None
+
+
+def conventional(app: typer.Typer) -> None:
+    """Build `app`'s commands, and its groups' commands, as `HearthCommand`s (a command that
+    names its own class keeps it)."""
+    for command in app.registered_commands:
+        if command.cls in (None, TyperCommand):
+            command.cls = HearthCommand
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            conventional(group.typer_instance)
+
+
+def _usage_name(param: TyperArgument) -> str:
+    name = param.metavar or (param.name or "").upper()
+    if not param.required and not name.startswith("["):
+        name = f"[{name}]"
+    if param.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return name
+
+
+def _plain_reason(exc: BadParameter) -> str | None:
+    """What was wrong with a number, in plain words (None: leave the message as it is)."""
+    cause = exc.__cause__
+    if not isinstance(cause, ValidationError) or not cause.errors():
+        return None
+    error = cause.errors()[0]
+    given, limits = error.get("input"), error.get("ctx") or {}
+    kind = error["type"]
+    if kind in ("int_parsing", "int_from_float", "float_parsing"):
+        whole = " whole" if kind != "float_parsing" else ""
+        return f"{given!r} is not a{whole} number"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = limits.get("ge", limits.get("gt"))
+        return f"{given} is too small: it must be at least {bound}" if kind.endswith(
+            "equal") else f"{given} is too small: it must be more than {bound}"  # fmt: skip
+    if kind in ("less_than_equal", "less_than"):
+        bound = limits.get("le", limits.get("lt"))
+        return f"{given} is too large: it must be at most {bound}" if kind.endswith(
+            "equal") else f"{given} is too large: it must be less than {bound}"  # fmt: skip
+    return None

@@ -1,0 +1,9 @@
+"""A count with its noun, singular for one: "1 message", "3 messages" (the console and the
+report say counts that can be 1)."""
+
+from __future__ import annotations
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and `noun`, in the plural (`plural`, else the noun with an s) unless `n` is 1."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -1,0 +1,48 @@
+"""Every `hearth` command's usage line names its arguments the conventional way, and a word
+where a number is wanted gets a plain answer and exit status 2 (cli/commands.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from typer._click import Command, Context
+from typer.core import TyperGroup as Group
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+
+
+def _commands(command: Command, ctx: Context) -> Iterator[tuple[Command, Context]]:
+    yield command, ctx
+    if isinstance(command, Group):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                yield from _commands(sub, Context(sub, info_name=name, parent=ctx))
+
+
+def test_no_usage_line_shows_an_argument_in_braces_or_lower_case() -> None:
+    root = get_command(app)
+    usages = [c.get_usage(ctx) for c, ctx in _commands(root, Context(root, info_name="hearth"))]
+    assert len(usages) > 50
+    assert [u for u in usages if "{" in u] == []
+    export = next(u for u in usages if "signups export" in u)
+    assert export == "Usage: hearth signups export [OPTIONS] LIST_ID"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["signups", "export", "abc"], "Invalid value for 'LIST_ID': 'abc' is not a whole number"),
+        (["strikes", "pardon", "1.5"], "Invalid value for 'STRIKE_ID': '1.5' is not a whole number"),
+        (["token", "revoke", "0"], "Invalid value for 'TOKEN_ID': 0 is too small: it must be at least 1"),
+    ],
+)  # fmt: skip
+def test_a_bad_number_is_named_in_plain_words(args: list[str], said: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr
+    assert "Input should be" not in result.stderr
+    assert f"Usage: hearth {args[0]} {args[1]} [OPTIONS] " in result.stderr
