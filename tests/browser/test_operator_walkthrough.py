@@ -145,3 +145,25 @@ def test_cancelling_an_event_asks_first_and_a_no_changes_nothing(
     row.get_by_role("button", name="Cancel").click()
     expect(row.locator(".tag", has_text="cancelled")).to_have_count(1)
     shots.take(page, "cancelled")
+
+
+def test_the_events_table_shows_each_event_and_its_cancel_button_on_a_laptop(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """At 1280 px the events table kept its numbers on one line each and squeezed the event's
+    name to a couple of characters a line, and its Cancel button and last columns sat past the
+    table's edge (scrolled to sideways)."""
+    page = open_page(locale="en", width=1280, height=800)
+    sign_in(page, live_server, f"/console/c/{live_server.slug}/events")
+    row = page.locator("#events tbody tr").first
+    expect(row).to_contain_text("沙龙")
+    title = row.locator("td").nth(2).bounding_box()
+    assert title is not None and title["width"] >= 150, title
+    cancel = row.get_by_role("button", name="Cancel").bounding_box()
+    frame = page.locator("#events").locator("xpath=..").bounding_box()
+    assert cancel is not None and frame is not None
+    assert cancel["x"] + cancel["width"] <= frame["x"] + frame["width"], (cancel, frame)
+    wide = page.evaluate("(() => { const w = document.querySelector('#events').parentElement;"
+                         " return [w.scrollWidth, w.clientWidth]; })()")  # fmt: skip
+    assert wide[0] <= wide[1], f"the table is {wide[0]} px wide in a {wide[1]} px frame"
+    shots.take(page, "events-laptop")
