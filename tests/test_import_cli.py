@@ -213,3 +213,20 @@ def test_a_group_name_that_cannot_be_one_is_refused_naming_the_option_and_nothin
     assert code == 1, out + err
     assert said in " ".join(err.split()) and "nothing was imported" in err, err
     assert open_store(url).list_communities() == [], "not even the community is created"
+
+
+@pytest.mark.parametrize(("community", "said"), [
+    ("Night\u202eRunners", "--community: the name carries U+202E (a right-to-left override) "
+                           "at character 6"),
+    ("Night\nRunners", "--community: the name carries U+000A (a line break) at character 6"),
+    ("C" * 201, "--community: the community's name is 201 characters long; at most 200 fit"),
+])  # fmt: skip
+def test_a_new_community_name_that_cannot_be_one_is_refused_naming_the_option(
+    url: str, community: str, said: str
+) -> None:
+    """A new community is named by `--community` as typed: a right-to-left override or a line
+    break was kept in the name every console page and report shows, and a long one failed."""
+    code, out, err = hearth(url, "whatsapp", str(ANDROID), "--community", community)
+    assert code == 1, out + err
+    assert said in " ".join(err.split()) and "nothing was imported" in err, err
+    assert open_store(url).list_communities() == []

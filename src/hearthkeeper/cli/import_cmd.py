@@ -147,12 +147,22 @@ def _community(store: Store, given: str) -> tuple[str, str]:
         fail("--community needs a name")
     if store.get_community(given) is not None:
         return given, given
-    return slugify(given), given
+    # a new community is named by what was typed: one visible line, as a group's name
+    name = _name("--community", "community's name", given, "--community needs a name")
+    return slugify(name), name
 
 
 def _group(given: str) -> str:
     """`--group` as typed, or a refusal naming the option before anything is read or stored:
     the name becomes a group's (WhatsApp) or picks one by its name (Telegram, CSV)."""
+    return _name("--group", "group's name", given,
+                 "--group needs a name (leave the option out: a WhatsApp group is named after "
+                 "the file, and Telegram and CSV import every group)")  # fmt: skip
+
+
+def _name(option: str, what: str, given: str, empty: str) -> str:
+    """A name typed for `option`, or a refusal naming it (`empty`: what to say when there is
+    none): one visible line that fits its column; nothing is read or stored before."""
     from hearthkeeper.cli.output import fail
     from hearthkeeper.store.columns import length_problem
     from hearthkeeper.store.models import NAME
@@ -160,19 +170,16 @@ def _group(given: str) -> str:
 
     name = given.strip()
     if not name:
-        fail(
-            "--group needs a name (leave the option out: a WhatsApp group is named after the "
-            "file, and Telegram and CSV import every group); nothing was imported"
-        )
+        fail(f"{empty}; nothing was imported")
     hidden = hidden_character(name)
     if hidden is not None:
         fail(
-            f"--group: the name carries {hidden}; type it without (a group's name is one "
-            "visible line); nothing was imported"
+            f"{option}: the name carries {hidden}; type it without (a {what} is one visible "
+            "line); nothing was imported"
         )
-    too_long = length_problem("group's name", name, NAME)
+    too_long = length_problem(what, name, NAME)
     if too_long is not None:
-        fail(f"--group: {too_long}; nothing was imported")
+        fail(f"{option}: {too_long}; nothing was imported")
     return name
 
 
