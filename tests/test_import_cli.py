@@ -196,37 +196,29 @@ def test_a_csv_quote_never_closed_imports_nothing_and_names_the_line(
     assert open_store(url).get_community("club") is None
 
 
-@pytest.mark.parametrize(("group", "said"), [
-    ("", "--group needs a name"), ("   ", "--group needs a name"),
-    ("Night\u202eRunners", "--group: the name carries U+202E (a right-to-left override) at "
-                           "character 6"),
-    ("Night\nRunners", "--group: the name carries U+000A (a line break) at character 6"),
-    ("G" * 201, "--group: the group's name is 201 characters long; at most 200 fit"),
+@pytest.mark.parametrize(("option", "name", "said"), [
+    ("--group", "", "--group needs a name"), ("--group", "   ", "--group needs a name"),
+    ("--group", "Night\u202eRunners", "--group: the name carries U+202E (a right-to-left "
+                                       "override) at character 6"),
+    ("--group", "Night\nRunners", "--group: the name carries U+000A (a line break) at "
+                                   "character 6"),
+    ("--group", "G" * 201, "--group: the group's name is 201 characters long; at most 200 fit"),
+    ("--community", "Night\u202eRunners", "--community: the name carries U+202E (a "
+                                           "right-to-left override) at character 6"),
+    ("--community", "Night\nRunners", "--community: the name carries U+000A (a line break) "
+                                       "at character 6"),
+    ("--community", "C" * 201, "--community: the community's name is 201 characters long; "
+                               "at most 200 fit"),
 ])  # fmt: skip
-def test_a_group_name_that_cannot_be_one_is_refused_naming_the_option_and_nothing_imported(
-    url: str, group: str, said: str
+def test_a_name_that_cannot_be_one_is_refused_naming_the_option_and_nothing_imported(
+    url: str, option: str, name: str, said: str
 ) -> None:
     """An empty `--group` imported nothing and said so as a success, blanks made a group named
-    "   ", a right-to-left override or a line break was kept in the group's name every page
-    shows, and a long one was cut at 200 characters."""
-    code, out, err = hearth(url, "whatsapp", str(ANDROID), "--community", "C", "--group", group)
+    "   ", a right-to-left override or a line break was kept in the group's (or a new
+    community's) name every page shows, and a long one was cut at 200 characters or failed."""
+    names = {"--community": "C", option: name}
+    args = [arg for flag, value in names.items() for arg in (flag, value)]
+    code, out, err = hearth(url, "whatsapp", str(ANDROID), *args)
     assert code == 1, out + err
     assert said in " ".join(err.split()) and "nothing was imported" in err, err
     assert open_store(url).list_communities() == [], "not even the community is created"
-
-
-@pytest.mark.parametrize(("community", "said"), [
-    ("Night\u202eRunners", "--community: the name carries U+202E (a right-to-left override) "
-                           "at character 6"),
-    ("Night\nRunners", "--community: the name carries U+000A (a line break) at character 6"),
-    ("C" * 201, "--community: the community's name is 201 characters long; at most 200 fit"),
-])  # fmt: skip
-def test_a_new_community_name_that_cannot_be_one_is_refused_naming_the_option(
-    url: str, community: str, said: str
-) -> None:
-    """A new community is named by `--community` as typed: a right-to-left override or a line
-    break was kept in the name every console page and report shows, and a long one failed."""
-    code, out, err = hearth(url, "whatsapp", str(ANDROID), "--community", community)
-    assert code == 1, out + err
-    assert said in " ".join(err.split()) and "nothing was imported" in err, err
-    assert open_store(url).list_communities() == []

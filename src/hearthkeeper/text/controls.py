@@ -30,7 +30,7 @@ def without_controls(text: str) -> str:
 SHOWN_NAME = 64
 # A lone surrogate (JSON's "\ud800", which chat payloads can carry) is no character at all:
 # nothing can encode it to send it back.
-_NAME_DROPPED = re.compile(f"{CONTROLS.pattern[:-1]}\ud800-\udfff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def one_line(text: str, limit: int) -> str:
@@ -52,8 +52,7 @@ def shown_name(name: str) -> str:
         and "  " not in name
     ):
         return name  # the common case: nothing to take out (isprintable: no C* or Z* but " ")
-    flat = " ".join(_NAME_DROPPED.sub("", name).split())
-    return flat if len(flat) <= SHOWN_NAME else flat[: SHOWN_NAME - 1] + "…"
+    return one_line(_SURROGATES.sub("", name), SHOWN_NAME)
 
 
 def hidden_character(text: str) -> str | None:

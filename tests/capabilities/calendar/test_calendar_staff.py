@@ -63,6 +63,19 @@ def with_manager(store: Store, clock: FrozenClock, calendar: str = TWO_POSTS,
     return c
 
 
+def only_the_second_goes_out_after_a_restart(c: Community, clock: FrozenClock) -> None:
+    """A new engine (nothing in memory) plans every group again: the first firing, skipped or
+    sent already, does not go out; the second does."""
+    c.restart()
+    c.engine.process([c.events.message("u1", "hello", at=clock.now())])
+    clock.set(FIRST)
+    c.engine.tick()
+    assert sends(c) == []
+    clock.set(SECOND)
+    c.engine.tick()
+    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+
+
 def test_a_skipped_post_is_not_sent_after_a_restart_and_replanning_and_the_next_one_is(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -73,14 +86,7 @@ def test_a_skipped_post_is_not_sent_after_a_restart_and_replanning_and_the_next_
     [again] = said(c, "boss", "/skip morning")
     assert again == "'morning' on Sat 2 May 08:00 is already skipped (by Boss)."
 
-    c.restart()  # nothing in memory; the new engine plans every group again
-    c.engine.process([c.events.message("u1", "hello", at=store_clock.now())])
-    store_clock.set(FIRST)
-    c.engine.tick()
-    assert sends(c) == []
-    store_clock.set(SECOND)
-    c.engine.tick()
-    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+    only_the_second_goes_out_after_a_restart(c, store_clock)
 
     got = [(r.scheduled_for, r.status, r.cancelled_by) for r in records(c)]
     assert got == [(FIRST, "cancelled", "Boss (fake:boss)"), (SECOND, "posted", None)]
@@ -238,14 +244,7 @@ def test_postnow_sends_the_next_firing_now_and_not_again_at_its_time(
     assert said(c, "boss", "/立即发送 morning") == [
         "'morning' on Sat 2 May 08:00 has gone out already."
     ]
-    c.restart()
-    c.engine.process([c.events.message("u1", "hello", at=store_clock.now())])  # plans again
-    store_clock.set(FIRST)
-    c.engine.tick()
-    assert sends(c) == []
-    store_clock.set(SECOND)
-    c.engine.tick()
-    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+    only_the_second_goes_out_after_a_restart(c, store_clock)
     got = [(r.scheduled_for, r.status, r.posted_at) for r in records(c)]
     assert got == [(FIRST, "posted", datetime(2026, 5, 1, 9, tzinfo=UTC)),
                    (SECOND, "posted", SECOND)]  # fmt: skip
