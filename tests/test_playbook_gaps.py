@@ -13,6 +13,7 @@ from hearthkeeper.cli import app
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.reference import field_docs
 from hearthkeeper.playbook.summary import summarise
+from hearthkeeper.playbook.templates import TEMPLATES, template_text
 from hearthkeeper.playbook.unhonoured import NOT_BUILT
 from tests.playbook_samples import MINIMAL
 
@@ -234,8 +235,8 @@ def test_a_playbook_that_uses_none_of_them_hears_of_none() -> None:
 
 
 def test_permissions_are_named_only_when_the_operator_gives_them() -> None:
-    """The default roles hold every permission; a playbook that keeps them hears nothing of
-    it, one whose own roles are given `edit_playbook` does; `moderate`, `ban` and `pardon`
+    """The default roles hold every permission that works; a playbook that keeps them hears
+    nothing of it, one whose own roles are given `edit_playbook` does; `moderate`, `ban` and `pardon`
     are asked for by the in-chat /warn, /mute, /ban and /pardon, `manage_calendar` by
     /calendar and /skip."""
 
@@ -250,6 +251,15 @@ def test_permissions_are_named_only_when_the_operator_gives_them() -> None:
     [said] = unbuilt(MINIMAL + roles.replace("pardon]", "pardon, manage_calendar, edit_playbook]"))
     assert said.startswith("structure.roles.<id>.permissions: edit_playbook allows nothing yet")
     assert "moderate" not in said and "manage_calendar" not in said
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_a_template_uses_nothing_that_does_not_run(name: str) -> None:
+    """A new operator starts from a template: its `playbook show` must not open with a field
+    that does nothing (the templates used to give their creator `edit_playbook`)."""
+    pb = parse_playbook(template_text(name)).playbook
+    said = [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+    assert said == []
 
 
 def test_leaving_the_web_chat_out_is_told_it_stays() -> None:

@@ -58,16 +58,19 @@ class Role(Section):
 
 
 ALL_PERMISSIONS = list(Permission)
+# What a role given every working permission may do: edit_playbook allows nothing yet, so a
+# default creator does not carry a permission `playbook show` would have to call a gap.
+WORKING_PERMISSIONS = [p for p in Permission if p is not Permission.EDIT_PLAYBOOK]
 
 
 def default_roles() -> dict[str, Role]:
     """The four staff positions of a commercial community (seed 001, step 3)."""
     return {
-        "creator": Role(title="Creator", kind=RoleKind.CREATOR, permissions=ALL_PERMISSIONS),
+        "creator": Role(title="Creator", kind=RoleKind.CREATOR, permissions=WORKING_PERMISSIONS),
         "manager": Role(
             title="Manager",
             kind=RoleKind.MANAGER,
-            permissions=[p for p in Permission if p is not Permission.EDIT_PLAYBOOK],
+            permissions=WORKING_PERMISSIONS,
         ),
         "acquisition": Role(
             title="Growth",
