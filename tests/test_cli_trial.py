@@ -120,3 +120,27 @@ def test_replay_runs_scheduled_work_when_the_recording_crosses_it(
     assert lines[closing].startswith("2026-10-01 09:00:00")
     assert "pu-erh" in "\n".join(lines[closing:])
     assert closing > next(i for i, line in enumerate(lines) if "08:05:00" in line)
+
+
+def test_a_time_out_of_reach_is_a_skipped_line_not_a_replay_that_never_ends(
+    playbook_file: Path, tmp_path: Path
+) -> None:
+    """A typo'd year or a timestamp in milliseconds used to send the replay through every
+    scheduled firing up to the year 9999 (it never ended), or crash the engine on the line;
+    `ts: 1e300` ended the whole command with a message about database ids."""
+    source = tmp_path / "typos.jsonl"
+    source.write_text(CONVERSATION + events(
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "y", "ts": "9999-10-01T08:05:00+01:00"},
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "ms", "ts": 1790000000000},
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "huge", "ts": 1e300},
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "leap", "ts": "2029-10-01T08:05:00+01:00"},
+        {"type": "message", "group": "tea-1", "sender": "mei", "text": "fine", "ts": "2026-10-02T08:05:00+01:00"},
+    ))  # fmt: skip
+    code, out, err = invoke("replay", str(source), "--playbook", str(playbook_file))
+    assert code == 0, err
+    assert "6 event(s) replayed" in out, "the conversation and the last line, dated sanely"
+    for line in (6, 7, 8):
+        assert f"typos.jsonl:{line}: skipped: `ts`" in err
+    assert "is not between 1970 and 2199" in err
+    assert "typos.jsonl:9: skipped: `ts` '2029-10-01T08:05:00+01:00' is 1096 days after" in err
+    assert "database" not in err + out

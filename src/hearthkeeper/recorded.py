@@ -14,6 +14,10 @@ from hearthkeeper.engine.events import Event, Join, JoinMethod, Leave, Message, 
 CARRIER = "replay"
 DEFAULT_GROUP = "group-1"
 EVENT_TYPES = ("message", "join", "leave")
+# Between two lines, scheduled work that falls due is run day by day: a longer leap is a typo.
+MAX_GAP = timedelta(days=366)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ def read_events(
 
     A sender keeps the last `name` given on an earlier line, as carriers report names."""
     last = start
+    leaps = Leaps()
     names: dict[str, str] = {}
     for number, raw in enumerate(lines, start=1):
         text = raw.strip()
@@ -56,6 +61,7 @@ def read_events(
             elif isinstance(sender, str) and sender in names:
                 data["name"] = names[sender]
             recorded = _event(data, number, zone, last, carrier)
+            leaps.check(data, recorded)
         except (ValueError, TypeError) as exc:
             yield BadLine(number, str(exc))
             continue
@@ -68,6 +74,7 @@ def read_messages(
 ) -> Iterator[Recorded | BadLine]:
     """Plain text (one message per line) or JSON lines with `text` and optional fields."""
     last = start
+    leaps = Leaps()
     for number, raw in enumerate(lines, start=1):
         text = raw.rstrip("\n")
         if not text.strip():
@@ -79,6 +86,7 @@ def read_messages(
                     raise ValueError("a message line needs a `text` string")
                 data.setdefault("type", "message")
                 recorded = _event(data, number, zone, last)
+                leaps.check(data, recorded)
             except (ValueError, TypeError) as exc:
                 yield BadLine(number, str(exc))
                 continue
@@ -148,7 +156,10 @@ def _time(value: Any, zone: ZoneInfo, last: datetime) -> datetime:
     if value is None:
         return last + timedelta(seconds=1)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            return _within(datetime.fromtimestamp(float(value), tz=UTC), value)
+        except (OverflowError, OSError, ValueError):
+            return _within(None, value)
     if not isinstance(value, str):
         raise ValueError("`ts` must be ISO 8601 text or a Unix timestamp")
     try:
@@ -159,4 +170,38 @@ def _time(value: Any, zone: ZoneInfo, last: datetime) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+    try:
+        return _within(parsed.astimezone(UTC), value)
+    except OverflowError:
+        return _within(None, value)
+
+
+def _within(at: datetime | None, value: Any) -> datetime:
+    """A time the engine can count on from (a mute, a deadline): not before 1970, not past
+    2199 — a Unix timestamp in milliseconds, say, lands thousands of years on. `None`: a
+    time Python cannot even hold."""
+    if at is None or not EARLIEST <= at < LATEST:
+        raise ValueError(
+            f"`ts` {value!r} is not between {EARLIEST.year} and {LATEST.year - 1} "
+            "(a Unix timestamp is in seconds, e.g. 1790000000)"
+        )
+    return at
+
+
+class Leaps:
+    """The time of the last line that gave one: a line leaping far past it is surely a typo
+    (replaying every scheduled firing up to the year 9999 would never end)."""
+
+    def __init__(self) -> None:
+        self.dated: datetime | None = None
+
+    def check(self, data: dict[str, Any], recorded: Recorded) -> None:
+        if data.get("ts") is None:
+            return
+        at = recorded.event.at
+        if self.dated is not None and at - self.dated > MAX_GAP:
+            raise ValueError(
+                f"`ts` {data['ts']!r} is {(at - self.dated).days} days after the line before "
+                f"that gave a time; a recording may leap at most {MAX_GAP.days} days"
+            )
+        self.dated = max(self.dated or at, at)
