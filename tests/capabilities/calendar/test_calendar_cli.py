@@ -129,6 +129,42 @@ def test_group_filter_keeps_that_group_and_every_group_posts(playbook: Path) -> 
     assert groups == {"*", "Tea Paris"}
 
 
+def test_group_filter_shows_what_a_group_with_its_own_posts_receives(playbook: Path) -> None:
+    """A `groups:` entry choosing the group's posts, and the staff channel, change what it
+    receives: `--group` used to list every group's posts for them all the same."""
+    text = playbook.read_text("utf-8") + (
+        "groups:\n  Tea Paris: {calendar_posts: [deals]}\nalerts: {staff_group: Staff room}\n"
+    )
+    playbook.write_text(text, "utf-8")
+    code, out = run(str(playbook), "--from", "2026-11-23", "--days", "10", "--format", "json",
+                    "--group", "Tea Paris", "--group", "Staff room")  # fmt: skip
+    assert code == 0, out
+    firings = json.loads(out)
+    paris = [(f["post"], f["kind"]) for f in firings if f["group"] == "Tea Paris"]
+    assert ("deals", "post") in paris
+    assert ("tips", "post") not in paris and ("gone", "post") not in paris
+    assert {f["group"] for f in firings} == {"Tea Paris", "Staff room"}, "no '*' rows"
+    staff = [f["post"] for f in firings if f["group"] == "Staff room"]
+    assert "tips" not in staff and "anniversary" in staff, "rituals still reach every group"
+    # a group with no entry of its own still gets every group's posts, as before
+    code, out = run(str(playbook), "--from", "2026-11-23", "--format", "json",
+                    "--group", "Tea London")  # fmt: skip
+    london = json.loads(out)
+    assert {f["group"] for f in london} == {"*", "Tea London"}
+    assert "tips" in {f["post"] for f in london}
+
+
+def test_a_group_nothing_names_is_told_it_gets_what_every_group_gets(playbook: Path) -> None:
+    result = CliRunner().invoke(app, ["calendar", str(playbook), "--group", "Tea Lodnon"])
+    assert result.exit_code == 0
+    assert "no post, live session or `groups:` entry names the group 'Tea Lodnon'" in (
+        result.stderr
+    )
+    assert "every group" in result.stdout
+    quiet = CliRunner().invoke(app, ["calendar", str(playbook), "--group", "Tea London"])
+    assert quiet.stderr == ""
+
+
 def test_a_broken_playbook_prints_its_problems_and_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(

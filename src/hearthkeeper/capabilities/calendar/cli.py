@@ -19,6 +19,7 @@ from hearthkeeper.store.ids import MAX_ID
 
 if TYPE_CHECKING:
     from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport
+    from hearthkeeper.playbook import Playbook
 
 # These are top-level commands, so this module is imported by every `hearth` command: what
 # the commands need (the store, the playbook, Rich) is imported when one of them runs.
@@ -114,8 +115,11 @@ def calendar(
     loaded = load_or_exit(playbook)
     zone = ZoneInfo(loaded.playbook.community.timezone)
     start = _start(start_day, zone)
-    agenda = build_agenda(loaded.playbook, playbook.parent, start, start + timedelta(days=days))
-    rows = [row for row in _rows(agenda.firings) if not groups or _wanted(row[0], groups)]
+    end = start + timedelta(days=days)
+    agenda = build_agenda(loaded.playbook, playbook.parent, start, end)
+    rows = _rows(agenda.firings)
+    if groups:
+        rows = _for_groups(loaded.playbook, playbook.parent, start, end, rows, groups)
     if output_format is CalendarFormat.JSON:
         typer.echo(json.dumps([_json(g, f, zone) for g, f in rows], ensure_ascii=False, indent=2))
         return
@@ -139,8 +143,46 @@ def _rows(firings: list[Firing]) -> list[tuple[str, Firing]]:
     return [(group, f) for f in firings for group in (f.groups or (EVERY_GROUP,))]
 
 
-def _wanted(group: str, wanted: list[str]) -> bool:
-    return group == EVERY_GROUP or group in wanted
+def _for_groups(
+    pb: Playbook, base: Path, start: datetime, end: datetime,
+    rows: list[tuple[str, Firing]], wanted: list[str],
+) -> list[tuple[str, Firing]]:  # fmt: skip
+    """The firings the `wanted` groups receive. A group whose `groups:` entry lists its own
+    `calendar_posts`, and the staff channel, receive what their own playbook says, shown
+    under their name; the others, their own firings and those for every group."""
+    from hearthkeeper.capabilities.calendar.agenda import build_agenda
+    from hearthkeeper.playbook.groups import group_playbook, is_staff_channel, override_for
+
+    kept: list[tuple[str, Firing]] = []
+    plain: set[str] = set()
+    for name in dict.fromkeys(wanted):
+        override = override_for(pb, name, name)
+        if not is_staff_channel(pb, name, name) and (
+            override is None or override.calendar_posts is None
+        ):
+            plain.add(name)
+            continue
+        own = build_agenda(group_playbook(pb, name, name), base, start, end).firings
+        kept += [(name, f) for f in own if not f.groups or name in f.groups]
+    if plain:
+        kept += [(g, f) for g, f in rows if g in plain or g == EVERY_GROUP]
+    _name_unknown(pb, plain)
+    return sorted(kept, key=lambda row: (row[1].at, row[1].post))
+
+
+def _name_unknown(pb: Playbook, names: set[str]) -> None:
+    """A `--group` no post, live session or `groups:` entry names is likely a typo: say so."""
+    known = set(pb.groups) | {pb.alerts.staff_group or ""}
+    for post in pb.calendar.posts:
+        known.update(post.groups)
+    for session in pb.calendar.live_sessions:
+        known.update(session.groups)
+    for name in sorted(names - known):
+        typer.echo(
+            f"note: no post, live session or `groups:` entry names the group {name!r}; "
+            "shown: what every group receives",
+            err=True,
+        )
 
 
 def _json(group: str, firing: Firing, zone: ZoneInfo) -> dict[str, Any]:
