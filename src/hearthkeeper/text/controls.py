@@ -67,9 +67,15 @@ def shown_name(name: str) -> str:
         and (name.isascii() or not _overmarked(name))
     ):
         return name  # the common case: nothing to take out (isprintable: no C* or Z* but " ")
-    tamed = _tamed(without_controls(_SURROGATES.sub("", name)))
+    return shown_line(name, SHOWN_NAME)
+
+
+def shown_line(text: str, limit: int) -> str:
+    """`text` (a name someone typed: a member's, a group's in an export) as one visible line
+    of at most `limit` characters, its marks and tag characters tamed as in `shown_name`."""
+    tamed = _tamed(without_controls(_SURROGATES.sub("", text)))
     # Tamed again after the cut: a flag cut in two leaves tags that no longer make a flag.
-    return _tamed(one_line(tamed, SHOWN_NAME))
+    return _tamed(one_line(tamed, limit))
 
 
 def _overmarked(text: str) -> bool:
