@@ -203,6 +203,18 @@ def test_whatsapp_file_without_any_message_line(tmp_path: Path) -> None:
         open_source("whatsapp", path)
 
 
+def test_a_whatsapp_group_named_after_its_file_is_one_visible_line(tmp_path: Path) -> None:
+    """The file's name became the group's as written: a right-to-left override and all."""
+    path = tmp_path / "WhatsApp Chat with Night\u202e Runners\u200b.txt"
+    path.write_text("31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
+    [message] = messages(list(open_source("whatsapp", path).items()))
+    assert message.group.name == "Night Runners"
+    blank = tmp_path / "WhatsApp Chat with \u200b\u2066.txt"
+    blank.write_text("31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"has nothing visible .*name it with --group"):
+        open_source("whatsapp", blank)
+
+
 def test_whatsapp_lines_before_the_first_message_are_bad_rows(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
     path.write_text("garbage first\n\n31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
