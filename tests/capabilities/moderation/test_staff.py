@@ -165,3 +165,22 @@ def test_strikes_and_sanctions_are_listed_in_the_communitys_time_zone_named_once
     assert held.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", held
     assert "since 2026-05-01 17:00 until 2030-01-01 08:00 — ads" in held, held
     assert held.count("since 2026-05-01 17:00") == 2, held
+
+
+def test_a_blacklist_from_every_community_says_whose_clock_its_time_is_on(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A blacklist from every community belongs to none: with communities in two zones its
+    time is in UTC, and the list says why rather than calling UTC 'the community's'."""
+    monkeypatch.chdir(tmp_path)
+    for slug, zone in (("tea", "Asia/Shanghai"), ("run", "Europe/London")):
+        made = store.ensure_community(slug, slug)
+        store.add_playbook_version(made.id, f"community: {{timezone: {zone}}}\n",
+                                   {"community": {"timezone": zone}}, "test")  # fmt: skip
+    spammer = store.member_for("fake", "spam", "Spam")
+    store.add_sanction(SanctionKind.BLACKLIST, spammer.id, "ads", store_clock.now())
+    env = {"HEARTH_DATABASE_URL": database_url}
+    held = CliRunner().invoke(app, ["sanctions", "list"], env=env).stdout
+    assert held.splitlines()[0] == "Times in UTC (the communities' time zones differ).", held
+    assert "all communities  since 2026-05-01 09:00 — ads" in held, held

@@ -33,7 +33,8 @@ MemberOption = Annotated[
 ]
 
 
-def _print(rows: list[tuple[ZoneInfo, Callable[[bool], str]]], empty: str) -> None:
+def _print(rows: list[tuple[ZoneInfo, Callable[[bool], str]]], empty: str,
+           why: str = "the community's time zone") -> None:  # fmt: skip
     """Each row in its community's time zone: the zone named once above the rows when they
     share one, else after each time."""
     if not rows:
@@ -41,7 +42,7 @@ def _print(rows: list[tuple[ZoneInfo, Callable[[bool], str]]], empty: str) -> No
         return
     shared = one_zone(zone for zone, _ in rows)
     if shared is not None:
-        console.print(times_in(shared, "the community's time zone"))
+        console.print(times_in(shared, why))
     for _, line in rows:
         console.print(escape(line(shared is None)))
 
@@ -115,8 +116,10 @@ def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> 
     names = store.member_names(s.member_id for s in found)
     zone = _zones(store)
     zoned = [(zone(s.community_id, s.group_id), s) for s in found]
+    everywhere = all(s.community_id is None and s.group_id is None for s in found)
     _print([(z, partial(sanction_line, s, names.get(s.member_id), z)) for z, s in zoned],
-           "No mutes, bans, blacklistings or kicks in force.")  # fmt: skip
+           "No mutes, bans, blacklistings or kicks in force.",
+           server_zone(store)[1] if everywhere else "the community's time zone")  # fmt: skip
 
 
 @sanctions_app.command("lift")
