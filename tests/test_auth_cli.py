@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import FrozenClock, SystemClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url
 from hearthkeeper.store.database import SQLITE_FILE
 from hearthkeeper.web.auth import token_hash, verify_password
@@ -120,3 +121,43 @@ def test_a_token_is_printed_once_listed_and_revoked(env: dict[str, str], tmp_pat
     nobody = runner.invoke(app, ["token", "create", "--operator", "li", "--name", "x"], env=env)
     assert nobody.exit_code == 1 and "no operator named 'li'" in nobody.stderr
     store.engine.dispose()
+
+
+def _in_shanghai(store: Store, slug: str = "tea", zone: str = "Asia/Shanghai") -> None:
+    tea = store.ensure_community(slug, slug.title())
+    store.add_playbook_version(tea.id, f"community: {{timezone: {zone}}}\n",
+                               {"community": {"timezone": zone}}, "test")  # fmt: skip
+
+
+def test_operators_and_tokens_are_listed_in_the_communities_time_zone_named_once(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Before, both lists printed UTC while every other list printed the community's time."""
+    store = Store(create_engine_for(sqlite_url(tmp_path / "data")),
+                  FrozenClock(datetime(2026, 12, 5, 17, 30, tzinfo=UTC)))  # fmt: skip
+    try:
+        mei = store.add_operator("mei", "x")
+        token = store.add_api_token(mei.id, "weekly report", "hash")
+        store.touch_api_token(token.id, datetime(2026, 12, 5, 17, 30, tzinfo=UTC))
+        runner = CliRunner()
+        alone = runner.invoke(app, ["token", "list"], env=env).stdout
+        assert alone.splitlines()[0] == "Times in UTC (no community yet).", alone
+        assert "last used 2026-12-05 17:30" in alone
+        _in_shanghai(store)
+        tokens = runner.invoke(app, ["token", "list"], env=env).stdout
+        assert tokens.splitlines()[0] == ("Times in Asia/Shanghai (the communities' time zone)."), (
+            tokens
+        )
+        assert "created 2026-12-06  last used 2026-12-06 01:30" in tokens, tokens
+        assert "UTC" not in tokens
+        operators = runner.invoke(app, ["operator", "list"], env=env).stdout
+        assert operators.splitlines()[0] == "Times in Asia/Shanghai (the communities' time zone)."
+        assert "mei  added 2026-12-06  last sign-in never" in operators, operators
+        _in_shanghai(store, "choir", "Europe/London")
+        differ = runner.invoke(app, ["token", "list"], env=env).stdout
+        assert differ.splitlines()[0] == "Times in UTC (the communities' time zones differ).", (
+            differ
+        )
+        assert "last used 2026-12-05 17:30" in differ
+    finally:
+        store.engine.dispose()

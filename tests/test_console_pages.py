@@ -3,6 +3,7 @@ members wrote, and a 404 page in the layout for what does not exist."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,6 +169,9 @@ def test_the_moderation_queue_lists_recent_decisions_and_what_is_in_force(consol
     live = page.split('id="live-strikes"')[1].split("</table>")[0]
     assert live.count("data-strike-id=") == 2
     assert f'href="{BASE}/audit"' in page
+    # whose clock the times are on, named once per table, and each time's tooltip says it too
+    assert '<th>When <span class="muted small zone">Asia/Shanghai</span></th>' in in_force
+    assert re.search(r'<time datetime="[^"]+" title="[0-9-]+ [0-9:]+ Asia/Shanghai">', live)
 
 
 def test_the_audit_log_lists_what_happened_newest_first(console: Console) -> None:
@@ -179,6 +183,8 @@ def test_the_audit_log_lists_what_happened_newest_first(console: Console) -> Non
 def test_the_inbox_shows_questions_and_alerts_and_its_count_in_the_nav(console: Console) -> None:
     page = console.get("/inbox").text
     assert 'id="alerts"' in page and "Mark handled" in page and "insults" in page
+    alerts = page.split('id="alerts"')[1].split("</table>")[0]
+    assert '<th>When <span class="muted small zone">Asia/Shanghai</span></th>' in alerts
     assert 'id="questions"' in page and "Mark answered" in page and "9 min" in page
     assert 'class="badge" title="2 open">2<' in console.get("/groups").text
 

@@ -222,3 +222,60 @@ def test_a_name_that_cannot_be_one_is_refused_naming_the_option_and_nothing_impo
     assert code == 1, out + err
     assert said in " ".join(err.split()) and "nothing was imported" in err, err
     assert open_store(url).list_communities() == [], "not even the community is created"
+
+
+def test_group_names_in_a_csv_file_are_kept_as_one_visible_line_of_bounded_length(
+    url: str, tmp_path: Path
+) -> None:
+    """`--group` refused a name with a line break, a control or text-direction character or
+    over 200 characters, but the file's own group column was kept as written: a reversed,
+    multi-line or 5,000-character name in the console, the grid and the report."""
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "timestamp,group,sender,text\n"
+        "2024-07-01T09:00Z,Night\u202e Runners\u2066,ann,hi\n"
+        "2024-07-01T09:01Z,\u200b\u2066\x07,ann,lost\n"
+        f"2024-07-01T09:02Z,{'L' * 5000},bob,long\n"
+        '2024-07-01T09:03Z,"Tea\r\nADMIN: pay here",bob,two lines\n',
+        encoding="utf-8",
+    )
+    code, out, err = hearth(url, "csv", str(path), "--community", "Club")
+    assert code == 0, out + err
+    assert "messages: 3 added" in out and "bad rows skipped: 1" in out
+    assert f"{path}:3: the group's name has nothing visible once its line breaks, control, " \
+        "text-direction and invisible characters are taken out" in err, err  # fmt: skip
+    store = open_store(url)
+    names = sorted(g.name for g in store.list_groups(store.get_community("club").id))  # type: ignore[union-attr]
+    assert names == ["L" * 199 + "…", "Night Runners", "Tea ADMIN: pay here"], names
+    code, out, err = hearth(url, "csv", str(path), "--community", "Club", "--group",
+                            "Night Runners")  # fmt: skip
+    assert code == 0 and "messages: 0 added, 1 already there" in out, out + err
+
+
+def test_a_telegram_chats_name_is_kept_as_one_visible_line(url: str, tmp_path: Path) -> None:
+    """The chat's name in result.json was kept as written (a line break, a right-to-left
+    override and all); a name with nothing visible left names the chat by its id, said
+    with the file and line."""
+    path = tmp_path / "result.json"
+    path.write_text(
+        '{"chats": {"list": [\n'
+        '{"name": "Night\\u202e\\nRunners\\u0007", "type": "private_supergroup", "id": 7,'
+        ' "messages": [\n'
+        '{"id": 1, "type": "message", "date_unixtime": "1709254860", "from": "Lin", '
+        '"from_id": "user1", "text": "hi"}\n]},\n'
+        '{"name": "\\u200b\\u2066\\n", "type": "private_supergroup", "id": 8, "messages": [\n'
+        '{"id": 1, "type": "message", "date_unixtime": "1709254860", "from": "Lin", '
+        '"from_id": "user1", "text": "hi"}\n]}\n]}}\n',
+        encoding="utf-8",
+    )
+    code, out, err = hearth(url, "telegram", str(path), "--community", "Club")
+    assert code == 0, out + err
+    assert "messages: 2 added" in out, out + err
+    assert f"note: {path}:5: the group's name has nothing visible" in " ".join(out.split()), out
+    assert "imported into 'Telegram chat 8'" in " ".join(out.split())
+    store = open_store(url)
+    names = sorted(g.name for g in store.list_groups(store.get_community("club").id))  # type: ignore[union-attr]
+    assert names == ["Night Runners", "Telegram chat 8"], names
+    code, out, err = hearth(url, "telegram", str(path), "--community", "Club", "--group",
+                            "Night Runners")  # fmt: skip
+    assert code == 0 and "messages: 0 added, 1 already there" in out, out + err

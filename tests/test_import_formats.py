@@ -22,6 +22,7 @@ from hearthkeeper.importers import (
     Source,
     open_source,
 )
+from hearthkeeper.importers.base import group_name
 from hearthkeeper.importers.csvfile import unclosed_quote_line
 from hearthkeeper.importers.whatsapp_lines import header
 
@@ -202,6 +203,18 @@ def test_whatsapp_file_without_any_message_line(tmp_path: Path) -> None:
         open_source("whatsapp", path)
 
 
+def test_a_whatsapp_group_named_after_its_file_is_one_visible_line(tmp_path: Path) -> None:
+    """The file's name became the group's as written: a right-to-left override and all."""
+    path = tmp_path / "WhatsApp Chat with Night\u202e Runners\u200b.txt"
+    path.write_text("31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
+    [message] = messages(list(open_source("whatsapp", path).items()))
+    assert message.group.name == "Night Runners"
+    blank = tmp_path / "WhatsApp Chat with \u200b\u2066.txt"
+    blank.write_text("31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"has nothing visible .*name it with --group"):
+        open_source("whatsapp", blank)
+
+
 def test_whatsapp_lines_before_the_first_message_are_bad_rows(tmp_path: Path) -> None:
     path = tmp_path / "chat.txt"
     path.write_text("garbage first\n\n31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
@@ -299,15 +312,17 @@ def test_csv_written_by_a_csv_writer_reads_back(tmp_path_factory: pytest.TempPat
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["timestamp", "group", "sender", "text"])
-    groups = [group if group.strip() else "g" for group, _, _ in rows]
+    groups = [group if group_name(group) else "g" for group, _, _ in rows]
     for i, (group, (_, sender, text)) in enumerate(zip(groups, rows, strict=True)):
         writer.writerow([f"2024-01-01T00:00:{i:02d}Z", group, sender, text])
     path = tmp_path_factory.mktemp("csv") / "rows.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     source = open_source("csv", path)
     got = messages(list(source.items()))
-    wanted = [(g.strip(), s.strip(), t) for g, (_, s, t) in zip(groups, rows, strict=True)]
-    assert [(m.group.name, m.sender.key, m.text) for m in got] == wanted
+    wanted = [(g.strip(), group_name(g), s.strip(), t)
+              for g, (_, s, t) in zip(groups, rows, strict=True)]  # fmt: skip
+    # the group as written is its key (the same group again); its name is one visible line
+    assert [(m.group.key, m.group.name, m.sender.key, m.text) for m in got] == wanted
     assert source.bad_rows == []
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.events import Sender
 from hearthkeeper.store import Store, create_engine_for, upgrade
@@ -84,10 +85,43 @@ def test_names_stored_before_are_cleaned_by_the_migration(database_url: str) -> 
             for user, name in stored.items():
                 connection.execute(text("UPDATE members SET display_name = :name WHERE id = :id"),
                                    {"name": name, "id": named[user]})  # fmt: skip
-        assert upgrade(database_url) == ["0033"]
+        assert upgrade(database_url, to="0033") == ["0033"]
         after = Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC)))
         shown = {u: after.get_member(i).display_name for u, i in named.items()}  # type: ignore[union-attr]
         assert shown == {"@mal:hs": "yrollaM ADMIN", "@ghost:hs": "@ghost:hs",
                          "@ann:hs": "Ann 🙂", "@long:hs": "L" * 63 + "…"}  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_applicants_names_stored_before_are_cleaned_by_the_migration(database_url: str) -> None:
+    """0033 cleaned members' names only: an application kept its name as typed (cut at 200),
+    and `hearth applications list`, the console and the staff alert showed it so. 0034 also
+    tames Zalgo and tag characters in members' names stored before."""
+    upgrade(database_url, to="0033")
+    engine = create_engine_for(database_url)
+    try:
+        before = Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC)))
+        tea = before.ensure_community("tea", "Tea Friends")
+        room = before.add_group(tea.id, "Tea room", "matrix", "!room:hs")
+        applied = SqlApplications.on(before)
+        stored = {"@mal:hs": "\u202eyrollaM\nADMIN", "@ghost:hs": "\u200b\u2066\r\n",
+                  "@ann:hs": "Ann 🙂", "@long:hs": "L" * 200,
+                  "@zalgo:hs": "Z" + "\u0301" * 40 + "oe\U000e0041\U000e0042"}  # fmt: skip
+        ids = {user: applied.add_application(tea.id, room.id, "matrix", user, name, None, ["Why?"],
+                                             ["tea"], datetime(2026, 5, 1, tzinfo=UTC))[0].id
+               for user, name in stored.items()}  # fmt: skip
+        zalgo = before.member_for("matrix", "@zalgo:hs", "Zoe").id
+        with engine.begin() as connection:  # as a carrier handed it over before 0034
+            connection.execute(text("UPDATE members SET display_name = :name WHERE id = :id"),
+                               {"name": stored["@zalgo:hs"], "id": zalgo})  # fmt: skip
+        assert upgrade(database_url) == ["0034"]
+        after = SqlApplications.on(Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC))))
+        shown = {u: after.get_application(i).display_name for u, i in ids.items()}  # type: ignore[union-attr]
+        assert shown == {"@mal:hs": "yrollaM ADMIN", "@ghost:hs": "@ghost:hs",
+                         "@ann:hs": "Ann 🙂", "@long:hs": "L" * 63 + "…",
+                         "@zalgo:hs": "Z\u0301\u0301\u0301oe"}  # fmt: skip
+        member = Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC))).get_member(zalgo)
+        assert member is not None and member.display_name == "Z\u0301\u0301\u0301oe"
     finally:
         engine.dispose()

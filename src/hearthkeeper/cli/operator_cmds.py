@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, errors, fail
+from hearthkeeper.cli.zones import local_day, local_time, server_zone, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Operator, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
@@ -72,10 +73,13 @@ def list_operators(config: ConfigOption = None) -> None:
     """Every operator, with when they last signed in."""
     store = open_store(settings_from(config))
     operators = store.list_operators()
+    zone, why = server_zone(store)
+    if operators:
+        console.print(times_in(zone, why))
     for op in operators:
-        last = f"{op.last_sign_in_at:%Y-%m-%d %H:%M} UTC" if op.last_sign_in_at else "never"
+        last = local_time(op.last_sign_in_at, zone) if op.last_sign_in_at else "never"
         state = "  DISABLED" if op.disabled else ""
-        console.print(escape(f"{op.username}  added {op.created_at:%Y-%m-%d}  "
+        console.print(escape(f"{op.username}  added {local_day(op.created_at, zone)}  "
                              f"last sign-in {last}{state}"))  # fmt: skip
     if not operators:
         console.print("No operators yet: `hearth operator add NAME`.")
@@ -140,12 +144,14 @@ def list_tokens(config: ConfigOption = None) -> None:
     """Every API token: whose, what for, when last used, revoked or not."""
     store = open_store(settings_from(config))
     tokens = store.api_tokens()
+    zone, why = server_zone(store)
+    if tokens:
+        console.print(times_in(zone, why))
     for token in tokens:
-        used = f"{token.last_used_at:%Y-%m-%d %H:%M} UTC" if token.last_used_at else "never"
-        state = (f"  REVOKED {token.revoked_at:%Y-%m-%d %H:%M} UTC" if token.revoked_at
-                 else "")  # fmt: skip
+        used = local_time(token.last_used_at, zone) if token.last_used_at else "never"
+        state = f"  REVOKED {local_time(token.revoked_at, zone)}" if token.revoked_at else ""
         line = (f"#{token.id}  {token.name}  of {token.operator.username}  "
-                f"created {token.created_at:%Y-%m-%d}  last used {used}{state}")  # fmt: skip
+                f"created {local_day(token.created_at, zone)}  last used {used}{state}")  # fmt: skip
         console.print(escape(line))
     if not tokens:
         console.print("No API tokens yet: `hearth token create --operator NAME --name LABEL`.")

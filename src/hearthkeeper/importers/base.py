@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from hearthkeeper.store.records import MessageKind
+from hearthkeeper.text.controls import shown_line
 
 _URL = re.compile(r"https?://\S", re.IGNORECASE)
 
@@ -24,9 +25,22 @@ class ImportFileError(Exception):
     """The file cannot be imported at all (missing, not UTF-8, not the format); nothing stored."""
 
 
+# The most characters of a group's name an import keeps: the column's, as `--group` allows.
+GROUP_NAME = 200
+INVISIBLE_GROUP = ("the group's name has nothing visible once its line breaks, control, "
+                   "text-direction and invisible characters are taken out")  # fmt: skip
+
+
+def group_name(name: str) -> str:
+    """A group's name as an export file writes it, as it is kept and shown: one visible line
+    of at most `GROUP_NAME` characters, like members' names ("": nothing visible left)."""
+    return shown_line(name, GROUP_NAME)
+
+
 @dataclass(frozen=True, slots=True)
 class GroupRef:
-    """A chat group as the file names it: `key` is stable across imports, `name` is shown."""
+    """A chat group as the file names it: `key` is stable across imports (as written),
+    `name` is shown (`group_name`)."""
 
     key: str
     name: str
@@ -129,9 +143,9 @@ class Source(ABC):
         """Report a row that is skipped."""
         self.bad_rows.append(BadRow(str(self.path), line, reason))
 
-    def wanted(self, group_name: str) -> bool:
-        """Whether `--group` lets this group in."""
-        return self.options.group is None or self.options.group == group_name
+    def wanted(self, name: str) -> bool:
+        """Whether `--group` lets this group in (`name`: as shown, `group_name`)."""
+        return self.options.group is None or self.options.group == name
 
 
 class Occurrences:

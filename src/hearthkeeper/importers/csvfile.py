@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from hearthkeeper.importers.base import (
+    INVISIBLE_GROUP,
     GroupRef,
     ImportedMessage,
     ImportFileError,
@@ -27,6 +28,7 @@ from hearthkeeper.importers.base import (
     Occurrences,
     SenderRef,
     Source,
+    group_name,
     parse_time,
     text_kind,
 )
@@ -204,7 +206,13 @@ class CsvSource(Source):
         if not sender:
             self.bad(line, "missing sender")
             return None
-        if not self.wanted(group):
+        group_ref = self._group_refs.get(group)
+        if group_ref is None:  # named as shown; the key stays as written: the same group again
+            group_ref = self._group_refs[group] = GroupRef(group, group_name(group))
+        if not group_ref.name:
+            self.bad(line, f"{INVISIBLE_GROUP}: write it in the group column")
+            return None
+        if not self.wanted(group_ref.name):
             return None
         raw_time = row[at["timestamp"]].strip()  # type: ignore[index]
         try:
@@ -228,9 +236,6 @@ class CsvSource(Source):
             message_id = ids.event_id(group, raw_time, sender, text)
         index = at["sender_name"]
         name = (row[index].strip() if index is not None else "") or sender
-        group_ref = self._group_refs.get(group)
-        if group_ref is None:
-            group_ref = self._group_refs[group] = GroupRef(group, group)
         sender_ref = self._sender_refs.get((sender, name))
         if sender_ref is None:
             sender_ref = self._sender_refs[sender, name] = SenderRef(sender, name)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hearthkeeper.importers.base import (
+    INVISIBLE_GROUP,
     GroupRef,
     ImportedMessage,
     ImportedStay,
@@ -29,6 +30,7 @@ from hearthkeeper.importers.base import (
     Item,
     SenderRef,
     Source,
+    group_name,
 )
 from hearthkeeper.importers.telegram_json import Broken, Chat, Entry, JsonBroken, JsonWalk
 from hearthkeeper.store.records import MessageKind
@@ -79,19 +81,19 @@ class TelegramSource(Source):
 
     def items(self) -> Iterator[Item]:
         walk = self._walk = JsonWalk(self._text)
-        chat: Chat | None = None
+        group: GroupRef | None = None
         chats = skipped = 0
         try:
             for found in walk.chats():
                 if isinstance(found, Chat):
                     chats += 1
-                    chat = found if self._wanted(found) else None
-                    skipped += chat is None and not found.top_level
+                    group = self._group(found) if self._wanted(found) else None
+                    skipped += group is None and not found.top_level
                 elif isinstance(found, Broken):
-                    if chat is not None:
+                    if group is not None:
                         self.bad(found.line, found.reason)
-                elif chat is not None:
-                    yield from self._entry(chat, found)
+                elif group is not None:
+                    yield from self._entry(group, found)
         except JsonBroken as exc:
             if chats == 0:
                 raise ImportFileError(f"{self.path}:{exc.line}: {exc.reason}") from None
@@ -111,7 +113,16 @@ class TelegramSource(Source):
             return False
         return self.wanted(_group(chat).name)
 
-    def _entry(self, chat: Chat, entry: Entry) -> Iterator[Item]:
+    def _group(self, chat: Chat) -> GroupRef:
+        """The chat as a group, said in the notes when its name showed nothing."""
+        group = _group(chat)
+        name = chat.meta.get("name")
+        if isinstance(name, str) and name.strip() and group.name == _unnamed(group.key):
+            self.notes.append(f"{self.path}:{chat.line}: {INVISIBLE_GROUP}; its messages are "
+                              f"imported into {group.name!r}")  # fmt: skip
+        return group
+
+    def _entry(self, group: GroupRef, entry: Entry) -> Iterator[Item]:
         message = entry.value
         if not isinstance(message, dict):
             self.bad(entry.line, "a message must be a JSON object")
@@ -125,7 +136,6 @@ class TelegramSource(Source):
         if problem is not None:
             self.bad(entry.line, problem)
             return
-        group = _group(chat)
         if message["type"] == "service":
             yield from self._stays(group, message, at, entry.line)
             return
@@ -199,10 +209,17 @@ def _problem(message: dict[str, Any]) -> str | None:
 
 
 def _group(chat: Chat) -> GroupRef:
+    """The chat's group: its id as the key, its name as shown (`group_name`), else one made
+    of its id."""
     chat_id = chat.meta.get("id")
     key = str(chat_id) if chat_id is not None else f"line{chat.line}"
     name = chat.meta.get("name")
-    return GroupRef(key, name if isinstance(name, str) and name else f"Telegram chat {key}")
+    shown = group_name(name) if isinstance(name, str) else ""
+    return GroupRef(key, shown or _unnamed(key))
+
+
+def _unnamed(key: str) -> str:
+    return f"Telegram chat {key}"
 
 
 def _text(value: Any) -> str | None:

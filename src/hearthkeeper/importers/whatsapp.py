@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import IO
 
 from hearthkeeper.importers.base import (
+    INVISIBLE_GROUP,
     GroupRef,
     ImportedMessage,
     ImportedStay,
@@ -26,6 +27,7 @@ from hearthkeeper.importers.base import (
     Occurrences,
     SenderRef,
     Source,
+    group_name,
     text_kind,
 )
 from hearthkeeper.importers.whatsapp_lines import (
@@ -61,8 +63,12 @@ class WhatsAppSource(Source):
     _raw: IO[bytes] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        name = self.options.group or _group_name(self.path.stem)
-        self.group = GroupRef(name, name)
+        key = self.options.group or _group_name(self.path.stem)  # as before: the same group
+        name = group_name(key)
+        if not name:
+            raise ImportFileError(f"{self.path}: {INVISIBLE_GROUP} (the group is named after "
+                                  "the file): name it with --group")  # fmt: skip
+        self.group = GroupRef(key, name)
         if self.options.group is None:
             self.notes.append(f"the group is named {name!r} after the file (choose with --group)")
         try:

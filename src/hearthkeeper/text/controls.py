@@ -5,6 +5,7 @@ name or title staff type that members will read in chat is refused naming the fi
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Control characters (ESC starts terminal escape sequences, C1 has CSI): none of them belongs
 # in a shown text; tabs and line breaks stay. Then the bidirectional controls (embeddings,
@@ -41,18 +42,80 @@ def one_line(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+# Combining marks kept on one base character: Vietnamese stacks two (ệ written out), pointed
+# Hebrew and Thai three; "Zalgo" text stacks dozens, which spill over the lines above and
+# below in every list that shows the name.
+MARKS_PER_CHARACTER = 3
+# Tag characters (U+E0000-E007F) draw nothing: they can only carry hidden text, except in the
+# emoji flags of a country's part, 🏴 with its tagged code and the cancel tag (England:
+# 🏴 g b e n g, cancel). Those are kept whole; every other tag character is taken out.
+_TAGS = re.compile("[\U000e0000-\U000e007f]")
+_TAG_FLAG = re.compile("\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,6}\U000e007f")
+_MARK = frozenset({"Mn", "Me"})
+
+
 def shown_name(name: str) -> str:
     """A member's name as a carrier or an import hands it over, as it is kept and shown: one
-    visible line of at most `SHOWN_NAME` characters ("" when nothing visible is left: the
-    caller falls back on the carrier's id)."""
+    visible line of at most `SHOWN_NAME` characters, at most `MARKS_PER_CHARACTER`
+    combining marks on a character and no tag characters but a flag's ("" when nothing
+    visible is left: the caller falls back on the carrier's id)."""
     if (
         len(name) <= SHOWN_NAME
         and name.isprintable()
         and name.strip(" ") == name
         and "  " not in name
+        and (name.isascii() or not _overmarked(name))
     ):
         return name  # the common case: nothing to take out (isprintable: no C* or Z* but " ")
-    return one_line(_SURROGATES.sub("", name), SHOWN_NAME)
+    return shown_line(name, SHOWN_NAME)
+
+
+def shown_line(text: str, limit: int) -> str:
+    """`text` (a name someone typed: a member's, a group's in an export) as one visible line
+    of at most `limit` characters, its marks and tag characters tamed as in `shown_name`."""
+    tamed = _tamed(without_controls(_SURROGATES.sub("", text)))
+    # Tamed again after the cut: a flag cut in two leaves tags that no longer make a flag.
+    return _tamed(one_line(tamed, limit))
+
+
+def _overmarked(text: str) -> bool:
+    """Whether a character of `text` carries more than `MARKS_PER_CHARACTER` marks."""
+    run = 0
+    for char in text:
+        if unicodedata.category(char) in _MARK:
+            run += 1
+            if run > MARKS_PER_CHARACTER:
+                return True
+        else:
+            run = 0
+    return False
+
+
+def _tamed(text: str) -> str:
+    """`text` with at most `MARKS_PER_CHARACTER` marks on a character and without tag
+    characters outside a whole flag."""
+    if text.isascii():
+        return text
+    kept: list[str] = []
+    run = at = 0
+    while at < len(text):
+        char = text[at]
+        flag = _TAG_FLAG.match(text, at) if char == "\U0001f3f4" else None
+        if flag is not None:
+            kept.append(flag.group())
+            run, at = 0, flag.end()
+            continue
+        at += 1
+        if _TAGS.match(char):
+            continue
+        if unicodedata.category(char) in _MARK:
+            run += 1
+            if run > MARKS_PER_CHARACTER:
+                continue
+        else:
+            run = 0
+        kept.append(char)
+    return "".join(kept)
 
 
 def hidden_character(text: str) -> str | None:

@@ -43,6 +43,11 @@ def local(at: datetime | None, tz: tzinfo | str | None = None, fmt: str = "%Y-%m
     return at.astimezone(zone_of(tz)).strftime(fmt)
 
 
+def zone_name(tz: tzinfo | str | None) -> str:
+    """The name of the time zone `tz` stands for, as pages name it: "Asia/Shanghai"."""
+    return str(zone_of(tz))
+
+
 def span(delta: timedelta) -> str:
     """A duration the way people say it: "45 s", "3 min", "2 h 5 min", "4 days"."""
     seconds = int(abs(delta).total_seconds())
@@ -93,6 +98,7 @@ def _environment() -> jinja2.Environment:
     env.filters["ago"] = _ago
     env.filters["waited"] = _waited
     env.filters["span"] = span
+    env.filters["zone"] = zone_name  # {{ tz|zone }}: "Asia/Shanghai"
     env.filters["counted"] = counted  # {{ n|counted("message") }}: "1 message", "3 messages"
     return env
 

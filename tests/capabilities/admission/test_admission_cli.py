@@ -97,3 +97,26 @@ def test_an_id_too_large_for_the_database_is_refused_saying_so_not_called_a_bug(
     huge = CliRunner().invoke(app, [*command, "9" * 25], env={"HEARTH_DATABASE_URL": database_url})
     assert huge.exit_code == 2 and "This is a bug" not in huge.output
     assert "is too large: it must be at most 9223372036854775807" in huge.output
+
+
+def test_applications_and_codes_are_listed_in_the_communitys_time_zone_named_once(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Before, both lists printed UTC (09:00 UTC) where the console shows the community's
+    time; a code made to run out on the community's 2030-06-30 read '2030-06-30 15:59 UTC'."""
+    monkeypatch.chdir(tmp_path)
+    tea = tea_with(store, store_clock, APPLICATION)
+    store.add_playbook_version(tea.runtime.community_id, "community: {timezone: Asia/Shanghai}\n",
+                               {"community": {"timezone": "Asia/Shanghai"}}, "test")  # fmt: skip
+    door(tea).screen(asking(tea, "mei", answers=("Lan", "Oolong")))
+    env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
+    listed = runner.invoke(app, ["applications", "list", "--community", "tea"], env=env).output
+    assert listed.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", listed
+    assert "  pending  Mei  2026-05-01 17:00" in listed and "UTC" not in listed, listed
+    made = runner.invoke(app, ["codes", "create", "--community", "tea", "--code", "spring26",
+                               "--expires", "2030-06-30"], env=env)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    codes = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env).output
+    assert codes.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", codes
+    assert "until 2030-06-30 23:59" in codes and "UTC" not in codes, codes

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.carrier import Capabilities
 from hearthkeeper.store import Store
 from hearthkeeper.testing.fake_carrier import EVERYTHING, Performed
-from tests.engine_setup import Community, community, playbook
+from tests.engine_setup import RULES, Community, community, playbook
+from tests.playbook_samples import MINIMAL
 
 INSULT = "你就是个傻逼"
 QUIET = "alerts:\n  staff_group: staff\n  quiet_hours: 22:00-07:00\n"
@@ -142,3 +148,24 @@ def test_a_carrier_without_direct_messages_passes_them_over(
     performed = [p.action.kind for p in c.carrier.performed if p.action.handler == "alerts"]
     assert performed == [ActionKind.SEND]  # the staff room only
     assert drained.failed == 0 and drained.retried == 0
+
+
+def test_alerts_show_lists_the_held_alerts_at_the_communitys_time(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Before, an alert held through quiet hours 22:00-07:00 (London) was listed as released at
+    '06:00 UTC': the end of quiet hours on another clock than the one they are written in."""
+    monkeypatch.chdir(tmp_path)
+    c = staffed(store, store_clock, QUIET)
+    text = MINIMAL + RULES + QUIET
+    store.add_playbook_version(c.runtime.community_id, text, {"community": {"timezone": "Europe/London"}},
+                               "test")  # fmt: skip
+    c.engine.process(
+        [c.events.message("angry", INSULT, at=datetime(2026, 5, 1, 21, 30, tzinfo=UTC))]
+    )
+    shown = CliRunner().invoke(app, ["alerts", "show", "--community", c.runtime.slug],
+                               env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    assert "Held until quiet hours end: 1 (times in Europe/London)" in shown.output, shown.output
+    assert "  2026-05-02 07:00 — " in shown.output and "UTC" not in shown.output, shown.output

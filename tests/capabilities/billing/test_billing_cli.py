@@ -87,6 +87,7 @@ def test_the_list_gives_a_period_in_the_days_of_the_communitys_time_zone(site: P
     status, out = run("billing", "list", "--config", str(site))
     assert status == 0, out
     assert "2026-12-06 → 2027-06-06" in out, out
+    assert "Days in Asia/Shanghai (the community's time zone)." in out, "whose days, named"
     status, out = run("billing", "list", "--orders", "--config", str(site))
     assert status == 0, out
     assert " 2026-12-06 01:00 Asia/Shanghai " in out, "the orders' times are local too"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,3 +138,49 @@ def test_strikes_and_sanctions_commands(
     assert missing.exit_code == 1 and "99999" in missing.stderr
     bad = runner.invoke(app, ["strikes", "list", "--member", "nobody"], env=env)
     assert bad.exit_code == 1 and "CARRIER:USER_ID" in bad.stderr
+
+
+def test_strikes_and_sanctions_are_listed_in_the_communitys_time_zone_named_once(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Before, both lists printed UTC (09:00) where the console shows the community's 17:00."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    store.add_playbook_version(c.runtime.community_id, "community: {timezone: Asia/Shanghai}\n",
+                               {"community": {"timezone": "Asia/Shanghai"}}, "test")  # fmt: skip
+    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(2)])  # warn, mute
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    strikes = runner.invoke(app, ["strikes", "list", "--all"], env=env).stdout
+    assert strikes.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", strikes
+    assert strikes.count("  2026-05-01 17:00  expires 2026-05-31") == 2, strikes
+    assert "09:00" not in strikes
+    spammer, [group, *_] = c.member_id("spam"), store.list_groups(c.runtime.community_id)
+    store.add_sanction(SanctionKind.MUTE, spammer, "ads", store_clock.now(), group_id=group.id,
+                       until=datetime(2030, 1, 1, tzinfo=UTC))  # in force whatever the day  # fmt: skip
+    store.add_sanction(SanctionKind.BLACKLIST, spammer, "ads", store_clock.now(),
+                       community_id=c.runtime.community_id)  # fmt: skip
+    held = runner.invoke(app, ["sanctions", "list"], env=env).stdout
+    assert held.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", held
+    assert "since 2026-05-01 17:00 until 2030-01-01 08:00 — ads" in held, held
+    assert held.count("since 2026-05-01 17:00") == 2, held
+
+
+def test_a_blacklist_from_every_community_says_whose_clock_its_time_is_on(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A blacklist from every community belongs to none: with communities in two zones its
+    time is in UTC, and the list says why rather than calling UTC 'the community's'."""
+    monkeypatch.chdir(tmp_path)
+    for slug, zone in (("tea", "Asia/Shanghai"), ("run", "Europe/London")):
+        made = store.ensure_community(slug, slug)
+        store.add_playbook_version(made.id, f"community: {{timezone: {zone}}}\n",
+                                   {"community": {"timezone": zone}}, "test")  # fmt: skip
+    spammer = store.member_for("fake", "spam", "Spam")
+    store.add_sanction(SanctionKind.BLACKLIST, spammer.id, "ads", store_clock.now())
+    env = {"HEARTH_DATABASE_URL": database_url}
+    held = CliRunner().invoke(app, ["sanctions", "list"], env=env).stdout
+    assert held.splitlines()[0] == "Times in UTC (the communities' time zones differ).", held
+    assert "all communities  since 2026-05-01 09:00 — ads" in held, held

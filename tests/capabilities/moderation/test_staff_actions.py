@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.moderation import staff_actions
 from hearthkeeper.capabilities.moderation.decisions import sanction_line, strike_line
@@ -92,3 +93,16 @@ def test_the_cli_lines_say_where_a_strike_stands_and_where_a_sanction_applies() 
         "#6  kick  member 7  group 2  since 2026-03-01 12:00 until 2026-03-01 12:10 "
         "or until they join again"
     ), "a kick listed after the member is back must not look like it still holds them"
+
+
+def test_a_line_of_a_list_whose_rows_are_in_several_zones_names_its_zone_after_each_time() -> None:
+    """`hearth strikes list` over communities in different zones: each time says whose clock."""
+    strike = Strike(id=3, community_id=1, member_id=7, group_id=1, event_id=None,
+                    violation="advertising", explanation="x", at=NOW,
+                    expires_at=NOW + timedelta(days=30), pardoned_at=None, pardoned_by=None)  # fmt: skip
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert "  2026-03-01 20:00 Asia/Shanghai  expires 2026-03-31 Asia/Shanghai  " in strike_line(
+        strike, NOW, zone=shanghai, named=True)  # fmt: skip
+    mute = sanction(4, SanctionKind.MUTE, group_id=2, until=NOW + timedelta(hours=1))
+    assert ("since 2026-03-01 20:00 Asia/Shanghai until 2026-03-01 21:00 Asia/Shanghai"
+            in sanction_line(mute, zone=shanghai, named=True))  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
@@ -17,6 +17,7 @@ from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.days import DayError, parse_day
 from hearthkeeper.cli.output import console, fail, shown_safely
+from hearthkeeper.cli.zones import community_zone, local_time, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
@@ -48,7 +49,7 @@ def create(
     """Make an invite code; prints it."""
     store = open_store(settings_from(config))
     found = _community(store, community)
-    until = None if expires is None else _end_of(expires, _zone(store, found.id))
+    until = None if expires is None else _end_of(expires, community_zone(store, found.id))
     try:
         made = create_code(store, found.id, BY, SystemClock().now(), label=label,
                            max_uses=max_uses, expires_at=until, code=code)  # fmt: skip
@@ -66,9 +67,12 @@ def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
     found = _community(store, community)
     now = SystemClock().now()
     codes = SqlInviteCodes.on(store).codes(found.id)
+    zone = community_zone(store, found.id)
+    if any(c.expires_at is not None for c in codes):
+        console.print(times_in(zone))
     for c in codes:
         most = "∞" if c.max_uses is None else str(c.max_uses)
-        until = "" if c.expires_at is None else f"  until {c.expires_at:%Y-%m-%d %H:%M} UTC"
+        until = "" if c.expires_at is None else f"  until {local_time(c.expires_at, zone)}"
         _say(f"{c.code}  {c.state(now)}  {c.uses}/{most} used  {c.label}{until}")
     if not codes:
         console.print("No invite codes yet; `hearth codes create --community ...` makes one.")
@@ -100,10 +104,13 @@ def list_applications(community: CommunityOption, config: ConfigOption = None) -
     waiting, decided = stored.application_counts(found.id)
     applications = (stored.applications(found.id, pending=True, limit=max(1, waiting))
                     + stored.applications(found.id, pending=False, limit=REVIEWED_LISTED))  # fmt: skip
+    zone = community_zone(store, found.id)
+    if applications:
+        console.print(times_in(zone))
     for a in applications:
         reviewed = "" if a.reviewed_by is None else f" by {a.reviewed_by}"
         _say(f"#{a.id}  {a.status.value}{reviewed}  {a.display_name}  "
-             f"{a.created_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
+             f"{local_time(a.created_at, zone)}")  # fmt: skip
         for question, answer in a.answered:
             _say(f"    {question}\n      → {answer}")
         if a.message:
@@ -144,16 +151,6 @@ def refuse(application_id: IdArgument, message: MessageOption = "",
            config: ConfigOption = None) -> None:  # fmt: skip
     """Refuse a pending application; the applicant sees `--message` when they come back."""
     _review(application_id, message, config, approve=False)
-
-
-def _zone(store: Store, community_id: int) -> ZoneInfo:
-    """The community's time zone, from its applied playbook (UTC when unknown)."""
-    version = store.latest_playbook_version(community_id)
-    name = version.content.get("community", {}).get("timezone") if version else None
-    try:
-        return ZoneInfo(str(name)) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _end_of(day: str, zone: ZoneInfo) -> datetime:

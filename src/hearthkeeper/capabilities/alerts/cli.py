@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.alerts.decide import recipient_roles, recipients,
 from hearthkeeper.capabilities.alerts.repository import SqlAlerts
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.zones import local_time, named_zone
 
 alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
 
@@ -58,6 +59,8 @@ def show(
     console.print(escape(f"Quiet hours: {quiet} ({pb.community.timezone}); urgent: "
                          f"{', '.join(pb.alerts.urgent) or 'only alerts marked urgent'}"))  # fmt: skip
     held = repo.waiting(chosen.id)
-    console.print(f"Held until quiet hours end: {len(held)}")
+    zone = named_zone(pb.community.timezone)
+    console.print(f"Held until quiet hours end: {len(held)}"
+                  + (f" (times in {zone.key})" if held else ""))  # fmt: skip
     for h in held:
-        console.print(escape(f"  {h.release_at:%Y-%m-%d %H:%M} UTC — {h.text[:80]}"))
+        console.print(escape(f"  {local_time(h.release_at, zone)} — {h.text[:80]}"))

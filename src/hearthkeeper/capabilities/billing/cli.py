@@ -163,6 +163,8 @@ def list_billing(
     lines = staff.subscription_lines(store, found, SystemClock().now())
     if not lines:
         console.print("No subscriptions yet.")
+    else:
+        console.print(f"Days in {zone} (the community's time zone).")
     for line in lines:
         sub = line.subscription
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)

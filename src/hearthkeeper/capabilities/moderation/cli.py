@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
@@ -18,8 +20,9 @@ from hearthkeeper.cli.context import (
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.zones import community_zone, one_zone, server_zone, times_in
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.store import StoreError
+from hearthkeeper.store import Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
 
 strikes_app = typer.Typer()  # its help: capabilities/moderation/__init__.py
@@ -30,13 +33,41 @@ MemberOption = Annotated[
 ]
 
 
-def _print(lines: Iterable[str], empty: str) -> None:
-    shown = 0
-    for line in lines:
-        console.print(escape(line))
-        shown += 1
-    if not shown:
+def _print(rows: list[tuple[ZoneInfo, Callable[[bool], str]]], empty: str,
+           why: str = "the community's time zone") -> None:  # fmt: skip
+    """Each row in its community's time zone: the zone named once above the rows when they
+    share one, else after each time."""
+    if not rows:
         console.print(empty)
+        return
+    shared = one_zone(zone for zone, _ in rows)
+    if shared is not None:
+        console.print(times_in(shared, why))
+    for _, line in rows:
+        console.print(escape(line(shared is None)))
+
+
+def _zones(store: Store) -> Callable[[int | None, int | None], ZoneInfo]:
+    """The time zone of a row's community (by its community, else its group's); a row of
+    every community (a blacklist from all of them) in `server_zone`'s."""
+
+    @cache
+    def of_community(community_id: int | None) -> ZoneInfo:
+        return (
+            server_zone(store)[0] if community_id is None else community_zone(store, community_id)
+        )
+
+    @cache
+    def of_group(group_id: int) -> int | None:
+        group = store.get_group(group_id)
+        return None if group is None else group.community_id
+
+    def zone(community_id: int | None, group_id: int | None) -> ZoneInfo:
+        if community_id is None and group_id is not None:
+            community_id = of_group(group_id)
+        return of_community(community_id)
+
+    return zone
 
 
 @strikes_app.command("list")
@@ -52,7 +83,9 @@ def list_strikes(
     now = SystemClock().now()
     found = store.strikes(member_id=member_option(store, member), include_dead=everything, now=now)
     names = store.member_names(s.member_id for s in found)
-    _print((strike_line(s, now, names.get(s.member_id)) for s in found),
+    zone = _zones(store)
+    zoned = [(zone(s.community_id, s.group_id), s) for s in found]
+    _print([(z, partial(strike_line, s, now, names.get(s.member_id), z)) for z, s in zoned],
            "No strikes." if everything else "No live strikes (--all shows every one).")  # fmt: skip
 
 
@@ -81,8 +114,12 @@ def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> 
     store = open_store(settings_from(config))
     found = store.active_sanctions(member_id=member_option(store, member), now=SystemClock().now())
     names = store.member_names(s.member_id for s in found)
-    _print((sanction_line(s, names.get(s.member_id)) for s in found),
-           "No mutes, bans, blacklistings or kicks in force.")  # fmt: skip
+    zone = _zones(store)
+    zoned = [(zone(s.community_id, s.group_id), s) for s in found]
+    everywhere = all(s.community_id is None and s.group_id is None for s in found)
+    _print([(z, partial(sanction_line, s, names.get(s.member_id), z)) for z, s in zoned],
+           "No mutes, bans, blacklistings or kicks in force.",
+           server_zone(store)[1] if everywhere else "the community's time zone")  # fmt: skip
 
 
 @sanctions_app.command("lift")

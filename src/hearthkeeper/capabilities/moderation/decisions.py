@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from hearthkeeper.store import Sanction, Store, Strike
 from hearthkeeper.store.records import SanctionKind
@@ -102,22 +102,30 @@ def who(member_id: int, name: str | None) -> str:
     return f"{name} (member {member_id})" if name else f"member {member_id}"
 
 
-def strike_line(strike: Strike, now: datetime, name: str | None = None) -> str:
-    """One strike as `hearth strikes list` prints it (`name`: the member's display name)."""
+def _clock(at: datetime, zone: tzinfo, named: bool, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return at.astimezone(zone).strftime(fmt) + (f" {zone}" if named else "")
+
+
+def strike_line(strike: Strike, now: datetime, name: str | None = None, zone: tzinfo = UTC,
+                named: bool = False) -> str:  # fmt: skip
+    """One strike as `hearth strikes list` prints it (`name`: the member's display name; its
+    times in `zone`, the zone `named` after each when the list's rows are in several)."""
     state = strike_status(strike, now)
     if state == "pardoned":
         state = "pardoned by " + (strike.pardoned_by or "?")
-    expires = f"{strike.expires_at:%Y-%m-%d}" if strike.expires_at else "never"
+    expires = _clock(strike.expires_at, zone, named, "%Y-%m-%d") if strike.expires_at else "never"
     return (f"#{strike.id}  {who(strike.member_id, name)}  {strike.violation}  "
-            f"{strike.at:%Y-%m-%d %H:%M}  expires {expires}  {state} — {strike.explanation}")  # fmt: skip
+            f"{_clock(strike.at, zone, named)}  expires {expires}  {state} — {strike.explanation}")  # fmt: skip
 
 
-def sanction_line(item: Sanction, name: str | None = None) -> str:
-    """One sanction as `hearth sanctions list` prints it (`name`: the member's display name)."""
+def sanction_line(item: Sanction, name: str | None = None, zone: tzinfo = UTC,
+                  named: bool = False) -> str:  # fmt: skip
+    """One sanction as `hearth sanctions list` prints it (`name`: the member's display name;
+    its times in `zone`, the zone `named` after each when the list's rows are in several)."""
     where = f"group {item.group_id}" if item.group_id else (
         f"community {item.community_id}" if item.community_id else "all communities")  # fmt: skip
-    until = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
+    until = f" until {_clock(item.until, zone, named)}" if item.until else ""
     if item.kind is SanctionKind.KICK:  # a removal under way: over once they are back
         until += " or until they join again"
     return (f"#{item.id}  {item.kind.value}  {who(item.member_id, name)}  {where}  "
-            f"since {item.at:%Y-%m-%d %H:%M}{until} — {item.reason}")  # fmt: skip
+            f"since {_clock(item.at, zone, named)}{until} — {item.reason}")  # fmt: skip
