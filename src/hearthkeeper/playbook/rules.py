@@ -192,7 +192,7 @@ class Invites(KeywordDetector):
     qr_codes: bool = Field(
         True,
         description="Treat pictures carrying a QR code as invites (pictures posted in the web "
-        "chat and on Matrix; Telegram's and QQ's are not downloaded, so not read).",
+        "chat, on Matrix and on Telegram; QQ's are not downloaded, so not read).",
     )
     keywords: list[Text] = Field(
         default_factory=lambda: [
