@@ -225,9 +225,9 @@ def test_a_playbook_using_every_field_is_told_what_does_not_run(every_field: Pat
 @pytest.mark.parametrize(("kinds", "blind"), [
     (["webchat"], None),
     (["webchat", "matrix"], None),
-    (["webchat", "matrix", "telegram"], None),
-    (["webchat", "matrix", "telegram", "qq"], "qq"),
-    (["telegram", "qq", "slack"], "qq, slack"),
+    (["webchat", "matrix", "telegram", "qq"], None),
+    (["telegram", "qq", "slack"], "slack"),
+    (["qq", "wecom", "discord"], "discord, wecom"),
 ])  # fmt: skip
 def test_the_qr_code_gap_names_only_the_carriers_whose_pictures_are_not_read(
     kinds: list[str], blind: str | None
@@ -243,7 +243,7 @@ def test_the_qr_code_gap_names_only_the_carriers_whose_pictures_are_not_read(
     else:
         assert gaps == [
             "rules.violations.invites.qr_codes: pictures are read for QR codes on webchat, "
-            f"matrix and telegram only; on {blind} the bot does not download them, so another group's QR "
+            f"matrix, telegram and qq only; on {blind} the bot does not download them, so another group's QR "
             "code in a picture goes unseen (during probation, joining.probation.no_links still "
             "counts a newcomer's picture as a link)"
         ]

@@ -23,9 +23,9 @@ NOT_BUILT = "not built in this version"
 UNCHECKED = (Permission.EDIT_PLAYBOOK,)
 
 # Carriers whose pictures reach moderation as bytes (read for QR codes): the web chat's
-# uploads; Matrix's and Telegram's, downloaded by the bot (`carriers/pictures.py`). The others
-# hand over a picture's kind, not the picture.
-READS_PICTURES = (CarrierKind.WEBCHAT, CarrierKind.MATRIX, CarrierKind.TELEGRAM)
+# uploads; Matrix's, Telegram's and QQ's, downloaded by the bot (`carriers/pictures.py`).
+# The other kinds have no carrier in this version.
+READS_PICTURES = (CarrierKind.WEBCHAT, CarrierKind.MATRIX, CarrierKind.TELEGRAM, CarrierKind.QQ)
 
 
 @dataclass(frozen=True)
