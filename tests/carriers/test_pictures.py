@@ -142,3 +142,22 @@ async def test_a_picture_is_downloaded_from_either_media_endpoint(
 async def test_an_address_that_is_not_an_mxc_one_is_never_asked_for(url: str | None) -> None:
     with pytest.raises(PictureUnread, match="not an mxc:// address"):
         await download(object(), url, 10**6, 5)
+
+
+async def test_a_carrier_stopping_mid_batch_leaves_no_download_running() -> None:
+    started, ended = asyncio.Event(), asyncio.Event()
+
+    async def slow(attachment: Attachment, limit: int) -> bytes:
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        finally:
+            ended.set()
+        return b""
+
+    batch = asyncio.create_task(with_pictures([message(1, "plain")], slow, "x"))
+    await started.wait()
+    batch.cancel()  # the carrier's events() closed while it fetched
+    with pytest.raises(asyncio.CancelledError):
+        await batch
+    await asyncio.wait_for(ended.wait(), 5)

@@ -125,9 +125,11 @@ async def with_pictures(events: Sequence[Event], fetch: Fetch, carrier: str,
         return data
 
     tasks = [asyncio.create_task(one(*job)) for job in jobs]
-    done, pending = await asyncio.wait(tasks, timeout=limits.batch_seconds)
-    for task in pending:
-        task.cancel()
+    try:
+        done, pending = await asyncio.wait(tasks, timeout=limits.batch_seconds)
+    finally:  # past the time, or the carrier stopping: no download outlives the batch
+        for task in tasks:
+            task.cancel()
     if pending:
         await asyncio.wait(pending)
         log.warning("%s: %d picture(s) of a batch are not read for QR codes: their downloads "
