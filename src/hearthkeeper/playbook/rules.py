@@ -192,7 +192,8 @@ class Invites(KeywordDetector):
     qr_codes: bool = Field(
         True,
         description="Treat pictures carrying a QR code as invites (pictures posted in the web "
-        "chat; other carriers' pictures are not downloaded, so not read).",
+        "chat, and those the bot downloads on Matrix, Telegram and QQ; a picture past the "
+        "download limits is not read).",
     )
     keywords: list[Text] = Field(
         default_factory=lambda: [

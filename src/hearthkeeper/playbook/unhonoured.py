@@ -23,8 +23,9 @@ NOT_BUILT = "not built in this version"
 UNCHECKED = (Permission.EDIT_PLAYBOOK,)
 
 # Carriers whose pictures reach moderation as bytes (read for QR codes): the web chat's
-# uploads. Matrix, Telegram and QQ hand over a picture's kind, not the picture.
-READS_PICTURES = frozenset({CarrierKind.WEBCHAT})
+# uploads; Matrix's, Telegram's and QQ's, downloaded by the bot (`carriers/pictures.py`).
+# The other kinds have no carrier in this version.
+READS_PICTURES = (CarrierKind.WEBCHAT, CarrierKind.MATRIX, CarrierKind.TELEGRAM, CarrierKind.QQ)
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,17 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     if invites.enabled and invites.qr_codes and blind:
         yield Unhonoured(
             "Structure",
-            "rules.violations.invites.qr_codes: pictures are read for QR codes in the web chat "
-            f"only; on {', '.join(blind)} the bot does not download them, so another group's "
+            "rules.violations.invites.qr_codes: pictures are read for QR codes on "
+            f"{_listed([k.value for k in READS_PICTURES])} only; on {', '.join(blind)} the "
+            "bot does not download them, so another group's "
             "QR code in a picture goes unseen (during probation, joining.probation.no_links "
             "still counts a newcomer's picture as a link)",
         )
+
+
+def _listed(names: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 def _permissions(pb: Playbook) -> Iterator[Unhonoured]:

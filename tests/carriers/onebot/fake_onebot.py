@@ -5,12 +5,14 @@ calls (`api/public.md`) with `{"status", "retcode", "data", "echo"}`. Behind it,
 groups with members (roles, names, mutes), messages, the blocked list of `reject_add_request`,
 join requests; what the bot does changes them and produces the notices QQ would send
 (a kick → `group_decrease` kick, a mute → `group_ban`, a recall → `group_recall`, an approved
-request → `group_increase` approve)."""
+request → `group_increase` approve). Pictures members post are image segments whose `url` is
+on QQ's image server: here an HTTP server of the fake on 127.0.0.1 (`ImageServer`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import json
 import time
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from aiohttp import web
 from websockets.asyncio.client import ClientConnection, connect
 
 from hearthkeeper.carriers.onebot.segments import segments_of, text_of
@@ -85,6 +88,43 @@ class QQGroup:
     blocked: set[int] = field(default_factory=set)  # refused for good (reject_add_request)
 
 
+class ImageServer:
+    """QQ's image server, as far as the bot sees it: pictures at `http://…/<md5>` (started on
+    the first picture, on a free port of 127.0.0.1); `served` lists what was fetched."""
+
+    def __init__(self) -> None:
+        self.pictures: dict[str, bytes] = {}
+        self.served: list[str] = []
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def put(self, data: bytes) -> str:
+        """Keep `data`; the address it is served at."""
+        if self._runner is None:
+            app = web.Application()
+            app.router.add_get("/gchatpic_new/{name}", self._serve)
+            self._runner = web.AppRunner(app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            await site.start()
+            self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        name = hashlib.md5(data).hexdigest().upper()  # QQ names pictures by their MD5
+        self.pictures[name] = data
+        return f"{self.base_url}/gchatpic_new/{name}"
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.pictures:
+            return web.Response(status=404)
+        self.served.append(name)
+        return web.Response(body=self.pictures[name], content_type="image/png")
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
 def to_cq(segments: Segments) -> str:
     """The string form (`message/string.md`): text escaped, other segments as CQ codes."""
 
@@ -124,6 +164,7 @@ class FakeOneBot:
         # the member keeps posting meanwhile)
         self.lag_kicks = False
         self._notices: list[dict[str, Any]] = []  # what the call being answered caused
+        self.images = ImageServer()
 
     # --- the connection -----------------------------------------------------------------------
 
@@ -233,6 +274,21 @@ class FakeOneBot:
                        "role": person.role, "title": ""},
         })  # fmt: skip
         return message_id
+
+    async def post_picture(self, group_id: int, user_id: int, picture: bytes, *,
+                           url: str | None = None) -> int:  # fmt: skip
+        """A member's picture: an image segment as NapCat gives it (`file`, `subType`, and
+        `url` on the image server, or the `url` given); its message id."""
+        address = url if url is not None else await self.images.put(picture)
+        name = hashlib.md5(picture).hexdigest().upper()
+        image = {"type": "image", "data": {"file": f"{name}.image", "subType": 0,
+                                           "url": address}}  # fmt: skip
+        return await self.say(group_id, user_id, "", segments=[image])
+
+    async def close(self) -> None:
+        """Disconnect, and stop the image server."""
+        await self.disconnect()
+        await self.images.stop()
 
     def can_speak(self, group_id: int, user_id: int) -> bool:
         person = self.groups[group_id].members.get(user_id)

@@ -104,7 +104,7 @@ async def qq_community(store: Store, clock: FrozenClock, data_dir: Path, *,
     try:
         yield QQ(store, clock, runtime, data_dir, fake)
     finally:
-        await fake.disconnect()
+        await fake.close()
 
 
 def url(carrier: OneBotCarrier) -> str:

@@ -16,13 +16,22 @@ JSON-serialised strings. Errors are `{"ok": false, "error_code", "description"}`
 flood control, `parameters.retry_after`. `limits()` makes the fake refuse, like Telegram,
 more than one message per second in a chat or twenty per minute in a group (by the clock the
 test passes in); `throttle()` makes it answer the next calls of a method with a 429.
+
+Photos (`post_photo`) come as Telegram sends them: an array of `PhotoSize`s, the picture
+re-encoded as JPEG at 90, 320 and 800 pixels a side (those smaller than it) and at its own
+size up to 1280, each with its `file_id`, `file_unique_id`, `width`, `height` and
+`file_size`. `getFile` answers a `File` (`file_id`, `file_unique_id`, `file_size`,
+`file_path`), refusing a file over the 20 MB a bot may download, and the file is then served
+at `/file/bot<token>/<file_path>` (`downloads` lists what was fetched there).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import html
+import io
 import itertools
 import json
 import re
@@ -34,6 +43,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from PIL import Image
 
 JSON = dict[str, Any]
 INT_FIELDS = frozenset({"chat_id", "user_id", "message_id", "until_date", "offset", "limit",
@@ -51,6 +61,9 @@ ADMIN_RIGHTS = ("can_manage_chat", "can_delete_messages", "can_manage_video_chat
                 "can_restrict_members", "can_promote_members", "can_change_info",
                 "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
                 "can_send_welcome_messages")  # fmt: skip
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile: "bots can download files of up to 20MB in size"
+PHOTO_SIDES = (90, 320, 800)  # the smaller sizes Telegram keeps of a photo, besides its own
+PHOTO_SIDE = 1280  # a photo's own size, at most (Telegram's usual compression)
 
 
 class ApiError(Exception):
@@ -75,6 +88,20 @@ class Bot:
     secret: str = ""
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     delivering: asyncio.Task[None] | None = None
+
+
+@dataclass
+class StoredFile:
+    """A file on Telegram's servers, as `getFile` describes it."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    data: bytes
+
+    def json(self) -> JSON:
+        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
+                "file_size": len(self.data), "file_path": self.file_path}  # fmt: skip
 
 
 @dataclass
@@ -115,6 +142,8 @@ class FakeBotApi:
         self._sent: dict[int, deque[float]] = defaultdict(deque)  # chat → times of messages
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
+        self.files: dict[str, StoredFile] = {}  # file_id → the file
+        self.downloads: list[str] = []  # the file paths bots downloaded, in order
         self.base_url = ""
 
     # --- the server -------------------------------------------------------------------------
@@ -123,6 +152,7 @@ class FakeBotApi:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -160,6 +190,16 @@ class FakeBotApi:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return web.json_response(body, status=exc.code)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file by the `file_path` getFile gave (Telegram answers 404 for anything else)."""
+        token, path = request.match_info["token"], request.match_info["path"]
+        found = next((f for f in self.files.values() if f.file_path == path), None)
+        if token not in self.bots or found is None:
+            body = {"ok": False, "error_code": 404, "description": "Not Found"}
+            return web.json_response(body, status=404)
+        self.downloads.append(path)
+        return web.Response(body=found.data, content_type="application/octet-stream")
 
     async def _call(self, bot: Bot, method: str, p: JSON) -> Any:
         name = method.lower()
@@ -275,6 +315,46 @@ class FakeBotApi:
         self._emit(chat, "message", message)
         return int(message["message_id"])
 
+    def post_photo(self, chat_id: int, user: JSON, picture: bytes, caption: str = "") -> int:
+        """`user` sends `picture` as a photo (with `caption`); the message id."""
+        chat = self.chats[chat_id]
+        if not self.can_post(chat_id, user["id"]):
+            raise ApiError(403, "Forbidden: you are not allowed to send messages here")
+        message = self._message(chat, user, caption)
+        del message["text"]
+        if caption:
+            message["caption"] = caption
+        message["photo"] = self.photo_sizes(picture)
+        self._emit(chat, "message", message)
+        return int(message["message_id"])
+
+    def photo_sizes(self, picture: bytes) -> list[JSON]:
+        """The `PhotoSize`s Telegram makes of a picture, smallest first."""
+        with Image.open(io.BytesIO(picture)) as opened:
+            original = opened.convert("RGB")
+        largest = max(original.size)
+        sides = [s for s in PHOTO_SIDES if s < largest] + [min(largest, PHOTO_SIDE)]
+        sizes: list[JSON] = []
+        for side in sides:
+            shrunk = original.copy()
+            shrunk.thumbnail((side, side))
+            out = io.BytesIO()
+            shrunk.save(out, "JPEG", quality=87)
+            stored = self.store_file(out.getvalue(), "photos", "jpg")
+            sizes.append({"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                          "width": shrunk.width, "height": shrunk.height,
+                          "file_size": len(stored.data)})  # fmt: skip
+        return sizes
+
+    def store_file(self, data: bytes, folder: str, extension: str) -> StoredFile:
+        """A file kept on the server (a photo's size, say), as getFile will describe it."""
+        n = len(self.files) + 1
+        unique = hashlib.sha256(data).hexdigest()[:16]
+        stored = StoredFile(file_id=f"AgAC{unique}{n:04d}", file_unique_id=f"AQAD{unique}",
+                            file_path=f"{folder}/file_{n}.{extension}", data=data)  # fmt: skip
+        self.files[stored.file_id] = stored
+        return stored
+
     def edit(self, chat_id: int, message_id: int, text: str) -> None:
         chat = self.chats[chat_id]
         message = {**chat.messages[message_id], "text": text, "edit_date": self._now()}
@@ -355,6 +435,14 @@ class FakeBotApi:
                 async with asyncio.timeout(timeout):
                     await bot.woken.wait()
         return bot.updates[:limit]
+
+    def _m_getfile(self, bot: Bot, p: JSON) -> JSON:
+        stored = self.files.get(str(p.get("file_id", "")))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return stored.json()
 
     def _m_setwebhook(self, bot: Bot, p: JSON) -> bool:
         bot.webhook = str(p["url"])

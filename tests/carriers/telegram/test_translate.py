@@ -106,3 +106,20 @@ def test_markdown_becomes_telegrams_html_and_mutes_stay_within_bounds() -> None:
 ])  # fmt: skip
 def test_only_a_refusal_about_the_link_itself_says_it_is_gone(refusal: str, gone: bool) -> None:
     assert link_gone(refusal) is gone
+
+
+def test_a_photo_is_read_at_its_largest_size_within_the_download_limit() -> None:
+    def size(n: int, side: int, size: int) -> dict[str, Any]:
+        return {"file_id": f"f{n}", "file_unique_id": f"u{n}", "width": side, "height": side,
+                "file_size": size}  # fmt: skip
+
+    small, medium, huge = size(1, 90, 2_000), size(2, 800, 90_000), size(3, 9000, 21 << 20)
+    photo = {**message(""), "photo": [small, medium, huge], "caption": "看看这个"}
+    del photo["text"]
+    event = translate(update(message=photo), BOT)
+    assert isinstance(event, Message) and event.kind == "picture" and event.text == "看看这个"
+    (picture,) = event.attachments
+    assert (picture.kind, picture.url, picture.size) == ("picture", "f2", 90_000)
+    alone = {**photo, "photo": [huge]}
+    event = translate(update(message=alone), BOT)
+    assert isinstance(event, Message) and event.attachments[0].url is None

@@ -23,16 +23,18 @@ from nio import AsyncClient, AsyncClientConfig, ErrorResponse, RoomPreset
 
 from hearthkeeper.carriers.matrix.direct import DirectRooms
 from hearthkeeper.carriers.matrix.known import Known, look_up
+from hearthkeeper.carriers.matrix.media import download
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.sync import Knock, Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
+from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
-from hearthkeeper.engine.events import Event, Join
+from hearthkeeper.engine.events import Attachment, Event, Join
 from hearthkeeper.store.join_sources import SqlJoinSources
 
 if TYPE_CHECKING:
@@ -84,7 +86,8 @@ class MatrixCarrier:
 
     def __init__(self, account: MatrixAccount, rooms: RoomMap, position: SyncPosition, *,
                  sync_timeout_ms: int = 30_000, overall: RateLimit | None = None,
-                 admission: Admission | None = None, store: Store | None = None) -> None:  # fmt: skip
+                 admission: Admission | None = None, store: Store | None = None,
+                 pictures: PictureLimits = LIMITS) -> None:  # fmt: skip
         if not account.access_token and not account.password:
             raise CarrierError(f"matrix: {account.user_id} needs an access token or a password",
                                retry=False)  # fmt: skip
@@ -97,6 +100,8 @@ class MatrixCarrier:
         # where the link each invited person came by is kept until their join (the join page,
         # `join.py`; None: the admission's store; neither: joins carry no link's token)
         self.store = store if store is not None else (admission.store if admission else None)
+        # pictures are downloaded for moderation to read for QR codes, within these limits
+        self.pictures = pictures
         # Transaction ids make sends idempotent: the outbox key is the txn id.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
         self.bot = BotIdentity(user_id=account.user_id)
@@ -179,6 +184,10 @@ class MatrixCarrier:
                 reading.events.clear()
             if self.store is not None and any(isinstance(e, Join) for e in reading.events):
                 reading.events[:] = await asyncio.to_thread(self._with_sources, reading.events)
+            # The pictures' bytes, fetched together before the batch is handed out (bounded
+            # in bytes and time): moderation reads them for QR codes as the web chat's.
+            reading.events[:] = await with_pictures(reading.events, self._picture, CARRIER,
+                                                    self.pictures)  # fmt: skip
             self._since = str(response["next_batch"])
             self._acks.handed_out(since, self._since, [e.event_id for e in reading.events])
             for event in reading.events:
@@ -191,6 +200,11 @@ class MatrixCarrier:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(ACK_WAIT):
                         await self._acks.settled.wait()
+
+    async def _picture(self, attachment: Attachment, limit: int) -> bytes:
+        """A picture's bytes from the homeserver (`media.py`), at most `limit` of them."""
+        client = self._require_client()
+        return await download(client, attachment.url, limit, self.pictures.fetch_seconds)
 
     def handled(self, events: Sequence[Event]) -> None:
         """The engine recorded `events`: the position may move past the batches they end."""

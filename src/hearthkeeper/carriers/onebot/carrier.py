@@ -14,6 +14,8 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import aiohttp
+
 from hearthkeeper.carriers.onebot.calls import (
     Call,
     answer_request,
@@ -23,18 +25,21 @@ from hearthkeeper.carriers.onebot.calls import (
     refuse_request,
 )
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
+from hearthkeeper.carriers.onebot.media import download
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
+from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError
-from hearthkeeper.engine.events import Event, Join
+from hearthkeeper.engine.events import Attachment, Event, Join
 
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT = 10.0  # seconds an API call waits for its answer
 LOOKUP_TIMEOUT = 3.0  # a member's name looked up for a welcome: not worth waiting longer
+BATCH = 100  # events read from the inbox at once (their pictures are fetched together)
 
 # No DIRECT: a QQ bot can message only its friends, so staff alerts reach staff in the
 # staff group and the console inbox. No UNBAN: v11 cannot lift `reject_add_request`.
@@ -52,8 +57,12 @@ class OneBotCarrier:
 
     def __init__(self, settings: OneBotSettings, *, groups: Mapping[str, str] | None = None,
                  admission: Admission | None = None,
-                 call_timeout: float = CALL_TIMEOUT) -> None:  # fmt: skip
+                 call_timeout: float = CALL_TIMEOUT,
+                 pictures: PictureLimits = LIMITS) -> None:  # fmt: skip
         self.settings = settings
+        # pictures are downloaded for moderation to read for QR codes, within these limits
+        self.pictures = pictures
+        self._http: aiohttp.ClientSession | None = None
         self.groups = dict(settings.groups if groups is None else groups)  # number → slug
         self.admission = admission  # screens join requests (None: QQ admins answer them)
         self.call_timeout = call_timeout
@@ -79,6 +88,7 @@ class OneBotCarrier:
     async def connect(self) -> None:
         """Listen for the OneBot implementation (it connects, and reconnects, by itself)."""
         self._inbox = asyncio.Queue()
+        self._http = aiohttp.ClientSession()
         await self.link.start()
 
     def _received(self, raw: dict[str, Any]) -> None:
@@ -86,26 +96,48 @@ class OneBotCarrier:
 
     async def events(self) -> AsyncIterator[Event]:
         """The mapped groups' events as they arrive, until disconnected; join requests are
-        screened on the way and never reach the engine as events."""
+        screened on the way and never reach the engine as events. What waits in the inbox is
+        read together, so that its pictures are fetched together (`pictures.py`), in order."""
         while True:
-            raw = await self._inbox.get()
-            if raw is None:
+            raws = [await self._inbox.get()]
+            while raws[-1] is not None and len(raws) < BATCH and not self._inbox.empty():
+                raws.append(self._inbox.get_nowait())
+            found: list[Event] = []
+            for raw in raws:
+                if raw is None:
+                    break
+                event = await self._read(raw)
+                if event is not None:
+                    found.append(event)
+            for event in await with_pictures(found, self._picture, CARRIER, self.pictures):
+                yield event
+            if raws[-1] is None:
                 return
-            try:
-                reading = translate(raw, self.self_id, self.groups)
-            except Exception as exc:  # one unreadable event must not stop the reading of all
-                log.warning("qq: an event that could not be read was dropped (%s: %s): %.300r",
-                            type(exc).__name__, exc, raw)  # fmt: skip
-                continue
-            if isinstance(reading, JoinAsk):
-                await self._screen(reading)
-            elif isinstance(reading, BotRemoved):
-                log.warning("qq: the bot was removed from group %s by %s; it no longer serves "
-                            "it", reading.group, reading.operator or "someone")  # fmt: skip
-            elif isinstance(reading, Join):
-                yield await self._named(reading)
-            elif reading is not None:
-                yield reading
+
+    async def _read(self, raw: dict[str, Any]) -> Event | None:
+        """One raw event as the engine's, join requests screened (None: nothing to hand on)."""
+        try:
+            reading = translate(raw, self.self_id, self.groups)
+        except Exception as exc:  # one unreadable event must not stop the reading of all
+            log.warning("qq: an event that could not be read was dropped (%s: %s): %.300r",
+                        type(exc).__name__, exc, raw)  # fmt: skip
+            return None
+        if isinstance(reading, JoinAsk):
+            await self._screen(reading)
+        elif isinstance(reading, BotRemoved):
+            log.warning("qq: the bot was removed from group %s by %s; it no longer serves "
+                        "it", reading.group, reading.operator or "someone")  # fmt: skip
+        elif isinstance(reading, Join):
+            return await self._named(reading)
+        elif reading is not None:
+            return reading
+        return None
+
+    async def _picture(self, attachment: Attachment, limit: int) -> bytes:
+        """A picture's bytes from the image segment's `url` (`media.py`)."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return await download(self._http, attachment.url, limit, self.pictures.fetch_seconds)
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the message id of what was said, if anything."""
@@ -133,6 +165,9 @@ class OneBotCarrier:
             task.cancel()
         self._inbox.put_nowait(None)
         await self.link.stop()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """One API call, its `data` (`CarrierError` when refused)."""

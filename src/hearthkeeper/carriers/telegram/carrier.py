@@ -28,6 +28,14 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
+from hearthkeeper.carriers.pictures import (
+    CHUNK,
+    LIMITS,
+    PictureLimits,
+    PictureUnread,
+    read_within,
+    with_pictures,
+)
 from hearthkeeper.carriers.telegram.chats import ChatMap
 from hearthkeeper.carriers.telegram.links import (
     CONFIRM_EVERY,
@@ -60,7 +68,7 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
-from hearthkeeper.engine.events import Event, Join
+from hearthkeeper.engine.events import Attachment, Event, Join
 from hearthkeeper.store import Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 
@@ -119,8 +127,11 @@ class TelegramCarrier:
     name = CARRIER
 
     def __init__(self, settings: TelegramSettings, chats: ChatMap, clock: Clock, *,
-                 admission: Admission | None = None, store: Store | None = None) -> None:  # fmt: skip
+                 admission: Admission | None = None, store: Store | None = None,
+                 pictures: PictureLimits = LIMITS) -> None:  # fmt: skip
         self.settings = settings
+        # photos are downloaded for moderation to read for QR codes, within these limits
+        self.pictures = pictures
         # where the links made for live codes and referrals are written down (None: the
         # admission's store; neither: kept in memory only)
         self.store = store if store is not None else (admission.store if admission else None)
@@ -338,7 +349,27 @@ class TelegramCarrier:
                 if isinstance(found, Join):
                     found = await asyncio.to_thread(self._attributed, found)
                 events.append(found)
-        return events
+        # The photos' bytes, fetched together before the events are handed out (bounded in
+        # bytes and time): moderation reads them for QR codes as the web chat's.
+        return await with_pictures(events, self._picture, CARRIER, self.pictures)
+
+    async def _picture(self, attachment: Attachment, limit: int) -> bytes:
+        """A photo's bytes: getFile on the size `translate` chose, then the file endpoint
+        (`/file/bot<token>/<file_path>`, through aiogram's session), at most `limit` of them."""
+        if attachment.url is None:
+            raise PictureUnread("every size of the photo is over the limit")
+        client = self._require_client()
+        found = await client.get_file(attachment.url,
+                                      request_timeout=int(self.pictures.fetch_seconds) + 1)  # fmt: skip
+        if not found.file_path:
+            raise PictureUnread("Telegram gave no file_path for it")
+        url = client.session.api.file_url(client.token, found.file_path)
+        chunks = client.session.stream_content(url, timeout=int(self.pictures.fetch_seconds) + 1,
+                                               chunk_size=CHUNK)  # fmt: skip
+        try:  # a size over the limit is refused before the download starts
+            return await read_within(chunks, limit, found.file_size)
+        finally:
+            await chunks.aclose()
 
     def _remember(self, chat_id: str, user_id: str, source: str) -> None:
         """Keep the token of a join request's link until their join (staff may approve it by

@@ -20,6 +20,7 @@ from aiogram.types import (
     ChatJoinRequest,
     ChatMemberUpdated,
     MessageEntity,
+    PhotoSize,
     Update,
     User,
 )
@@ -27,6 +28,7 @@ from aiogram.types import (
     Message as TgMessage,
 )
 
+from hearthkeeper.carriers.pictures import MAX_BYTES
 from hearthkeeper.carriers.telegram.links import source_in_name
 from hearthkeeper.engine.events import (
     Attachment,
@@ -129,6 +131,8 @@ def _message(message: TgMessage, bot: BotIdentity) -> Event | None:
         if getattr(message, field) is not None:
             kind = media_kind
             attachments = (Attachment(kind=media_kind),)
+            if field == "photo":
+                attachments = (_photo(message.photo or []),)
             break
     text = message.text if message.text is not None else (message.caption or "")
     if not text and not attachments:
@@ -149,6 +153,18 @@ def _message(message: TgMessage, bot: BotIdentity) -> Event | None:
         attachments=attachments, mentions=mentions, mentions_bot=addressed,
         reply_to=None if replied is None else str(replied.message_id),
     )  # fmt: skip
+
+
+def _photo(sizes: list[PhotoSize]) -> Attachment:
+    """A photo as the picture to read: its largest size within `MAX_BYTES` (a size whose
+    bytes Telegram does not say counts as within), its `file_id` as `url` (what getFile takes);
+    none within it: a picture without an address, which the carrier does not fetch."""
+    within = [s for s in sizes if s.file_size is None or s.file_size <= MAX_BYTES]
+    if not within:
+        return Attachment(kind="picture")
+    largest = max(within, key=lambda s: s.width * s.height)
+    return Attachment(kind="picture", url=largest.file_id, size=largest.file_size,
+                      mime="image/jpeg")  # fmt: skip
 
 
 def _edit(message: TgMessage, bot: BotIdentity) -> Event | None:
