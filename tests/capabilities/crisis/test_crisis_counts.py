@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hearthkeeper.capabilities.crisis.decide import Counts, Episode
 from hearthkeeper.capabilities.crisis.repository import Alarming, Mark, Marked, SqlCrisis
 from hearthkeeper.store import MessageKind, Store
 
@@ -54,3 +55,40 @@ def test_the_window_and_the_history_are_counted_apart_in_one_read(store: Store) 
         assert repo.marked(group.id, FIRST, SINCE - timedelta(minutes=1), NOW) == Marked(
             Alarming(4, 2), Alarming(1, 1)
         )
+
+
+def test_an_episode_takes_the_unclaimed_marks_of_its_window_and_keeps_them_as_it_goes_on(
+    store: Store,
+) -> None:
+    """Opening claims the window's unclaimed marks (not one at its start, nor another
+    group's); extending moves `last_at`, claims the new ones and leaves an older episode's."""
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    other = store.add_group(community.id, "Other", "fake", "other")
+    ann = store.member_for("fake", "ann", "ann").id
+    counts = Counts(10, 4, 2)
+    with store.transaction() as tx:
+        repo = SqlCrisis.on(tx)
+        for event, at in [("early", SINCE), ("w1", SINCE + timedelta(minutes=1)), ("w2", NOW)]:
+            assert repo.add_mark(group.id, mark(event, ann, at))
+        assert repo.add_mark(other.id, mark("there", ann, NOW))
+        first = repo.open(community.id, group.id, SINCE, NOW, counts, 0.1, 0.3, alert_key="")
+        repo.name_alert(first, "crisis:first")
+        later = NOW + timedelta(minutes=5)
+        assert repo.add_mark(group.id, mark("w3", ann, later))
+        repo.extend(first, group.id, SINCE, later)
+        assert repo.latest(group.id) == Episode(first, later)
+        assert repo.add_mark(group.id, mark("w4", ann, later + timedelta(minutes=1)))
+        second = repo.open(community.id, group.id, SINCE, later + timedelta(minutes=1), counts,
+                           None, 0.5, alert_key="crisis:second")  # fmt: skip
+    episodes = SqlCrisis.on(store).episodes(community.id)
+    by_id = {e.id: e for e in episodes}
+    assert [m.carrier_event_id for m in by_id[first].marks] == ["w1", "w2", "w3"]
+    assert [m.carrier_event_id for m in by_id[second].marks] == ["w4"]
+    assert (by_id[first].started_at, by_id[first].last_at) == (NOW, later)
+    assert (by_id[first].messages, by_id[first].alarming, by_id[first].authors) == (10, 4, 2)
+    assert (by_id[first].baseline, by_id[first].bar) == (0.1, 0.3)
+    assert (by_id[second].baseline, by_id[second].bar) == (None, 0.5)
+    assert [e.group for e in episodes] == ["G", "G"]
+    with store.transaction() as tx:
+        assert SqlCrisis.on(tx).latest(group.id) == Episode(second, later + timedelta(minutes=1))

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import BindParameter, Connection, Insert, bindparam, case, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Insert,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.crisis.decide import Counts, Episode
@@ -52,6 +62,17 @@ _SAID = select(func.count(case((_SAID_IN_WINDOW, 1))),
 )  # fmt: skip
 _LATEST = (select(_EPISODES.c.id, _EPISODES.c.last_at).where(_EPISODES.c.group_id == _GROUP)
            .order_by(_EPISODES.c.last_at.desc(), _EPISODES.c.id.desc()).limit(1))  # fmt: skip
+# ... and its writes, while a spike holds (every alarming message of a group in crisis)
+_EPISODE: BindParameter[int] = bindparam("episode")
+_OPEN = insert(_EPISODES).returning(_EPISODES.c.id)
+_EXTEND = update(_EPISODES).where(_EPISODES.c.id == _EPISODE).values(last_at=_UNTIL)
+_NAME_ALERT = update(_EPISODES).where(_EPISODES.c.id == _EPISODE).values(
+    alert_key=bindparam("key"))  # fmt: skip
+# (an UPDATE of a table with a `group_id` keeps that name for its SET clause)
+_CLAIM = update(_MARKS).where(
+    _MARKS.c.group_id == bindparam("group"), _MARKS.c.episode_id.is_(None), _MARKS.c.at > _SINCE,
+    _MARKS.c.at <= _UNTIL,
+).values(episode_id=_EPISODE)  # fmt: skip
 
 
 @functools.cache
@@ -181,37 +202,34 @@ class SqlCrisis(StoreBase):
     def open(self, community_id: int, group_id: int, since: datetime, now: datetime,
              counts: Counts, baseline: float | None, bar: float, alert_key: str) -> int:  # fmt: skip
         """A new episode holding the window's unclaimed marks; its id."""
-        row = CrisisEpisodeRow(community_id=community_id, group_id=group_id,
-                               started_at=utc(now, "episode start"), last_at=utc(now, "episode"),
-                               messages=counts.messages, alarming=counts.alarming,
-                               authors=counts.authors, baseline=baseline, bar=bar,
-                               alert_key=alert_key)  # fmt: skip
+        row = dict(community_id=community_id, group_id=group_id,
+                   started_at=utc(now, "episode start"), last_at=utc(now, "episode"),
+                   messages=counts.messages, alarming=counts.alarming, authors=counts.authors,
+                   baseline=baseline, bar=bar, alert_key=alert_key)  # fmt: skip
         with self._unit(write=True) as session:
-            session.add(row)
-            session.flush()
-            self._claim(session, row.id, group_id, since, now)
-            return row.id
+            connection = self._plain(session)
+            episode_id = int(connection.execute(_OPEN, row).scalar_one())
+            self._claim(connection, episode_id, group_id, since, now)
+            return episode_id
 
     def extend(self, episode_id: int, group_id: int, since: datetime, now: datetime) -> None:
         """The spike still holds at `now`: the episode goes on and takes the window's marks."""
         with self._unit(write=True) as session:
-            session.execute(update(CrisisEpisodeRow).where(CrisisEpisodeRow.id == episode_id)
-                            .values(last_at=utc(now, "episode")))  # fmt: skip
-            self._claim(session, episode_id, group_id, since, now)
+            connection = self._plain(session)
+            connection.execute(_EXTEND, {"episode": episode_id, "until": utc(now, "episode")})
+            self._claim(connection, episode_id, group_id, since, now)
 
     def name_alert(self, episode_id: int, key: str) -> None:
         """Record the key staff were alerted under."""
         with self._unit(write=True) as session:
-            session.execute(update(CrisisEpisodeRow).where(CrisisEpisodeRow.id == episode_id)
-                            .values(alert_key=key))  # fmt: skip
+            self._plain(session).execute(_NAME_ALERT, {"episode": episode_id, "key": key})
 
     @staticmethod
-    def _claim(session: Session, episode_id: int, group_id: int, since: datetime,
+    def _claim(connection: Connection, episode_id: int, group_id: int, since: datetime,
                now: datetime) -> None:  # fmt: skip
-        session.execute(update(CrisisMarkRow).where(
-            CrisisMarkRow.group_id == group_id, CrisisMarkRow.episode_id.is_(None),
-            CrisisMarkRow.at > utc(since, "window start"), CrisisMarkRow.at <= utc(now, "now"),
-        ).values(episode_id=episode_id))  # fmt: skip
+        connection.execute(_CLAIM, {"episode": episode_id, "group": group_id,
+                                    "since": utc(since, "window start"),
+                                    "until": utc(now, "now")})  # fmt: skip
 
     def marks(self, episode_id: int) -> list[Mark]:
         """The messages of an episode, oldest first."""

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol
 
+from hearthkeeper.capabilities.faq.segment import Segmenter, Tokenizer
 from hearthkeeper.text.normalise import MessageText, prepare
 
 CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
@@ -45,19 +45,15 @@ LATIN_STOP = word_set(
 LATIN_SUFFIXES = ("s", "es", "ed", "d", "ing")
 
 
-class _Tokenizer(Protocol):
-    def lcut(self, sentence: str, cut_all: bool = ..., HMM: bool = ...) -> list[str]: ...
-
-
 @cache
-def _jieba() -> _Tokenizer:
-    """jieba's tokenizer, its dictionary loaded once per process, on first use, quietly."""
+def _segmenter() -> Segmenter:
+    """jieba's cut, its dictionary loaded once per process, on first use, quietly."""
     import jieba  # type: ignore[import-untyped]
 
     # jieba logs every dictionary load at DEBUG to stderr through its own handler
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    tokenizer: _Tokenizer = jieba.Tokenizer()
-    return tokenizer
+    tokenizer: Tokenizer = jieba.Tokenizer()
+    return Segmenter(tokenizer)
 
 
 @cache
@@ -120,8 +116,8 @@ def heard_in(keyword: str, text: str) -> bool:
 
 @lru_cache(maxsize=4096)  # chat repeats itself (打卡, 谢谢, 早上好): cut each phrase once
 def chinese_words(run: str) -> tuple[str, ...]:
-    """A run of Chinese characters cut into words by jieba."""
-    return tuple(w for w in _jieba().lcut(run, HMM=False) if w.strip())
+    """A run of Chinese characters cut into words as jieba cuts it (`segment.py`)."""
+    return _segmenter().cut(run)
 
 
 def latin_words(normalised: str) -> list[str]:
