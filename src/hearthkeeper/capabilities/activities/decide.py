@@ -115,6 +115,12 @@ def decide_payment(event: Event, signups: Sequence[SignUp], signup: SignUp) -> S
         return f"event {event.id} is cancelled; refund the member instead"
     if not event.priced:
         return f"event {event.id} is free: there is no fee to record"
+    if signup.status is Status.CONFIRMED and signup.order_id is not None:
+        # a second receipt for a place already paid (two staff recording one transfer, a
+        # receipt retyped with a typo) would count the fee twice in the revenue
+        return (f"{signup.display_name or f'member {signup.member_id}'}'s fee for event "
+                f"{event.id} is recorded already (order {signup.order_id}); nothing was "
+                f"recorded: if they paid twice, refund the second payment in the shop")  # fmt: skip
     if signup.status is Status.UNPAID or signup.status is Status.CONFIRMED:
         return Status.CONFIRMED
     if signup.status is Status.WAITLISTED or signup.status is Status.LAPSED:
