@@ -165,3 +165,23 @@ def test_a_trial_admits_a_newcomer_once_and_ends_like_a_period(
     removed = run_at(c, store_clock.now() + timedelta(days=6), restart=True)
     assert kicks(removed) == [("g1", "ann")]
     assert screen(c, "ann").entry is Entry.REFUSE  # no second trial
+
+
+def test_cancelled_on_a_plan_without_grace_is_removed_at_the_period_end(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A plan with `grace: none`: its expiry was planned at the period's end, and the
+    cancellation planned the very same moment again, which its own calling off had left
+    cancelled: a member who cancelled was never removed."""
+    c = paid_community(store, store_clock, PAID.replace("grace: 3d", "grace: none"))
+    bought = pay(c, "ann", "shop-1")
+    seat(c, "ann", "g1")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None and bought.subscription is not None
+    with store.transaction() as tx:
+        cancel(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+               store_clock.now())  # fmt: skip
+    end = bought.subscription.period_end
+    assert kicks(run_at(c, end, restart=True)) == [("g1", "ann")]
+    assert _subscription_status(c, "ann") is Status.EXPIRED
+    assert screen(c, "ann").entry is Entry.REFUSE
