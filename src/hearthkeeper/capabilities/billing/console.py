@@ -21,6 +21,8 @@ _NOTICES = {
     "again": "That receipt was recorded already; nothing new.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
+    "renewal": "The renewal is refunded; the member keeps access until the end of the period "
+    "paid before it (Until, below).",
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
 }
 
@@ -86,11 +88,12 @@ def router(pages: Pages) -> APIRouter:
     def refund(request: Request, slug: str, subscription_id: int, operator: SignedIn) -> Response:
         view = pages.community(slug)
         try:
-            staff.refund(store, view.community, subscription_id, f"console:{operator.username}",
-                         web.clock.now())  # fmt: skip
+            refunded = staff.refund(store, view.community, subscription_id,
+                                 f"console:{operator.username}", web.clock.now())  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
-        return done(view, "refunded")
+        kept = refunded.subscription is not None and refunded.subscription.live
+        return done(view, "renewal" if kept else "refunded")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
