@@ -87,7 +87,7 @@ def test_the_console_refunds_a_renewal_and_the_member_keeps_the_period_before_it
     [sub] = SqlBilling.on(c.store).subscriptions(c.community_id)
     first_end = sub.period_end
     renewed = c.post("/billing/pay", {**form, "receipt": "taobao-2"})
-    assert renewed.headers["location"].endswith("notice=paid")
+    assert renewed.headers["location"].endswith("notice=renewed")
     asked = c.get("/billing").text  # what the Refund button asks before it acts
     assert "Refund mei's renewal? They keep access until" in asked
     done = c.post(f"/billing/{sub.id}/refund")
@@ -106,7 +106,12 @@ def test_the_billing_page_says_what_happened_once(c: Console) -> None:
     form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2000"}
     assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
     done = c.get("/billing?notice=paid")
-    assert done.text.count("Payment recorded;") == 1
+    # a first payment was said to extend a period, "and the lifecycle planned"
+    assert done.text.count("period starts now (Until, below)") == 1
+    again = c.post("/billing/pay", {**form, "receipt": "taobao-2001"})
+    assert again.headers["location"].endswith("notice=renewed")
+    renewed = c.get("/billing?notice=renewed").text
+    assert "Renewal recorded" in renewed and "period is extended from its end" in renewed
     unknown = c.post("/billing/pay", {**form, "who": "ZZZZ-ZZZZ", "receipt": "x"})
     assert unknown.text.count("no one was given the payment reference") == 1
 
