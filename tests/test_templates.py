@@ -78,3 +78,16 @@ def test_a_templates_events_charge_in_the_currency_of_its_plans(name: str) -> No
     for activity in pb.activities:
         if activity.price and currencies:  # a London club's tasting is not priced in CNY
             assert activity.currency in currencies, (activity.id, activity.currency, currencies)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_faq_answer_promises_the_renewal_reminder_where_the_bot_gives_it(name: str) -> None:
+    """The skincare and ppt FAQs told members the bot would remind them to renew in a private
+    message; the reminder is said in their groups, mentioning them (docs/membership.md)."""
+    pb = parse_playbook(template_text(name)).playbook
+    if not pb.monetisation.plans:
+        return
+    for entry in pb.mechanisms.faq.entries:
+        if "提醒" in entry.answer and ("到期" in entry.answer or "续费" in entry.answer):
+            assert "私信" not in entry.answer, f"{name}: {entry.question}"
+            assert "群里" in entry.answer, f"{name}: {entry.question}"

@@ -101,3 +101,42 @@ def test_sign_up_waitlist_reminder_once_across_a_restart_door_and_attendance(
         shots.take(door, "events")
     finally:
         server.stop()
+
+
+def priced_salon(text: str) -> str:
+    return text.replace("    capacity: 20\n    price: 0\n", "    capacity: 1\n    price: 50\n", 1)
+
+
+def test_staff_see_who_signed_up_and_record_a_fee_for_the_one_they_read_there(
+    data_dir: Path, clock: MovableClock, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """The Events page gave counts only: staff could not see who held the places or waited,
+    nor whom to record a fee for without the member quoting their payment reference."""
+    server = start_live_server(data_dir, playbook=priced_salon, clock=clock)
+    try:
+        bo, _ = server.seat_member("阿波")
+        server.say(bo, "同意")
+        server.say(bo, "/报名")  # bo holds the one place, unpaid
+        ann, _ = server.seat_member("安安")
+        server.say(ann, "同意")
+        server.say(ann, "/报名")  # ann waits
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/events")
+        page.click("summary:has-text('Sign-ups of 线下肤质检测沙龙 (2)')")
+        rows = page.locator("tr.signups tbody tr")
+        expect(rows.nth(0)).to_contain_text("阿波")
+        expect(rows.nth(0)).to_contain_text("unpaid")
+        expect(rows.nth(1)).to_contain_text("安安")
+        expect(rows.nth(1)).to_contain_text("waitlisted #1")
+        shots.take(page, "signups")
+        who = rows.nth(0).locator("code").inner_text()
+        assert re.fullmatch(r"member:\d+", who), who
+        event_id = page.locator("#events tbody tr").first.locator("td").first.inner_text()
+        page.fill("input[name=event]", event_id)
+        page.fill("input[name=who]", who)
+        page.fill("input[name=receipt]", "WX-1")
+        page.click("button:text('Record fee')")
+        page.click("summary:has-text('Sign-ups of 线下肤质检测沙龙')")
+        expect(page.locator("tr.signups tbody tr").nth(0)).to_contain_text("confirmed, paid (order")
+    finally:
+        server.stop()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import typing
 from datetime import time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -14,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    model_validator,
 )
 
 from hearthkeeper.playbook.schedule import check_fires, parse_schedule
@@ -32,6 +35,35 @@ class Section(BaseModel):
         validate_by_alias=True,
         validate_default=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _none_written(cls, data: Any) -> Any:
+        """`none` written for a duration that may be none (`grace: none`, `pay_within: none`)
+        is none, as the docs write it: YAML reads the word as text, not as null."""
+        if not isinstance(data, dict):
+            return data
+        keys = _optional_durations(cls)
+        if not keys:
+            return data
+        return {k: None if k in keys and _is_none_word(v) else v for k, v in data.items()}
+
+
+def _is_none_word(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "none"
+
+
+@functools.cache
+def _optional_durations(model: type[BaseModel]) -> frozenset[str]:
+    """The keys (names and aliases) of `model`'s fields typed `Duration | None`."""
+    keys: set[str] = set()
+    for name, info in model.model_fields.items():
+        args = typing.get_args(info.annotation)
+        if type(None) not in args:
+            continue
+        if any(timedelta in (a, *typing.get_args(a)) for a in args):
+            keys.update(k for k in (name, info.alias) if k)
+    return frozenset(keys)
 
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")

@@ -40,7 +40,8 @@ class GroupOverride(Section):
         ge=2,
         le=200_000,
         description="Most members this group holds (instead of structure.groups.capacity); "
-        "written onto the group when the playbook is applied, restored when removed.",
+        "written onto the group when the playbook is applied; removed, the group holds "
+        "structure.groups.capacity again.",
     )
     calendar_posts: list[Id] | None = Field(
         None,

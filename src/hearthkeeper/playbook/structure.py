@@ -178,7 +178,11 @@ class Groups(Section):
     """Group sizes: the platform's hard limits and the operator's target."""
 
     capacity: int = Field(
-        500, ge=2, le=200_000, description="Most members one group holds (WeChat: 500)."
+        500,
+        ge=2,
+        le=200_000,
+        description="Most members one group holds (WeChat: 500); a change reaches the groups "
+        "already open when the playbook is applied.",
     )
     join_by_code_cap: int = Field(
         200,

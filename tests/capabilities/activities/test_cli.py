@@ -68,6 +68,12 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 0 and "45.00 CNY" in out and "confirmed" in out
     status, out = run("events", "pay", str(event.id), code, "--receipt", "TB-9", *config)
     assert status == 0 and "recorded already" in out
+    # a second receipt for the place paid already (another staff member recording the same
+    # transfer) was a second 45.00 CNY order: the fee counted twice in the revenue
+    status, out = run("events", "pay", str(event.id), code, "--receipt", "TB-10", *config)
+    assert status == 1 and "小美's fee for event" in out and "recorded already (order" in out
+    status, out = run("billing", "list", "--orders", *config)
+    assert status == 0 and "TB-9" in out and "TB-10" not in out and out.count("event_fee") == 1
     status, out = run("events", "list", *config)
     assert status == 0 and "线下肤质检测沙龙" in out and "1/8 confirmed" in out
     status, out = run("events", "checkin", signed.code, *config)

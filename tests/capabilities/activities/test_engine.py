@@ -193,3 +193,29 @@ def test_an_unknown_event_is_echoed_as_one_short_line_without_hidden_characters(
     assert "there is no event '" + "z" * 39 + "…'" in (long.text or "")
     [gone] = say(c, "ann", "/unrsvp \u202eabc")
     assert "you are not signed up for 'abc'" in (gone.text or ""), gone.text
+
+
+def test_a_member_who_paid_gave_the_place_up_and_signs_up_again_is_not_asked_to_pay_twice(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The fee stayed in the ledger (Hearthkeeper records no event-fee refund), yet signing
+    up again held an unpaid place and asked for the fee again; moving up from the waitlist
+    likewise."""
+    c = event_community(store, store_clock, PRICED)  # one place
+    seat(c, "g1", "ann", "bo")
+    say(c, "ann", "/rsvp tasting")
+    code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    record_fee(store, stored(c), event_id, code, "shop-7", "", "staff", store_clock.now())
+    performed(c)
+    gone = say(c, "ann", "/unrsvp")[0].text or ""
+    assert "Your fee of 45 GBP stays recorded" in gone and "ask staff" in gone
+    assert "you're in" in (say(c, "ann", "/rsvp tasting")[0].text or "")
+    say(c, "ann", "/unrsvp")
+    assert "is held for you" in (say(c, "bo", "/rsvp tasting")[0].text or "")  # bo owes
+    assert "waitlist" in (say(c, "ann", "/rsvp tasting")[0].text or "")
+    [told] = [a for a in say(c, "bo", "/unrsvp") if a.member == "ann"]
+    assert "you're in for 'Tasting night'" in (told.text or "") and "/ticket/" in (told.text or "")
+    [mine] = [s for s in SqlActivities.on(store).signups(event_id) if s.display_name == "ann"]
+    assert mine.status.value == "confirmed"
+    assert len(SqlBilling.on(store).orders(c.runtime.community_id)) == 1  # one fee, paid once

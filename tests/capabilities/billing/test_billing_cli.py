@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -92,3 +93,30 @@ def test_the_list_gives_a_period_in_the_days_of_the_communitys_time_zone(site: P
     assert status == 0, out
     assert " 2026-12-06 01:00 Asia/Shanghai " in out, "the orders' times are local too"
     assert "2026-12-05T17:00" not in out
+
+
+def test_refunding_a_renewal_says_until_when_the_member_keeps_access(site: Path) -> None:
+    """It said "the member is removed from the community's groups" and removed them, the
+    period paid before the renewal lost with it."""
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        code = SqlBilling.on(Store(engine, SystemClock())).reference_for(
+            "webchat", "u-1", "小美", SystemClock().now()).code  # fmt: skip
+    finally:
+        engine.dispose()
+    config = ("--config", str(site))
+    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)
+    assert status == 0 and "purchase" in out
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        [sub] = SqlBilling.on(Store(engine, SystemClock())).subscriptions(1)
+    finally:
+        engine.dispose()
+    first_end = f"{sub.period_end.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"
+    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-2", *config)
+    assert status == 0 and "renewal" in out
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "Refunded 299.00 CNY" in out and "the renewal" in out
+    assert f"keeps access until {first_end}" in out and "removed" not in out
+    status, out = run("billing", "list", *config)
+    assert "active" in out and first_end[:10] in out

@@ -165,3 +165,59 @@ def test_a_trial_admits_a_newcomer_once_and_ends_like_a_period(
     removed = run_at(c, store_clock.now() + timedelta(days=6), restart=True)
     assert kicks(removed) == [("g1", "ann")]
     assert screen(c, "ann").entry is Entry.REFUSE  # no second trial
+
+
+def test_a_refunded_renewal_leaves_the_period_paid_before_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member who renewed early and asked for the renewal back was removed at once: 299
+    given back of 598 paid, and the first period, paid for, lost with it."""
+    from hearthkeeper.capabilities.billing.metrics import money_figures
+
+    c = paid_community(store, store_clock)
+    bought = pay(c, "ann", "shop-1")
+    seat(c, "ann", "g1")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None and bought.subscription is not None
+    first_end = bought.subscription.period_end
+    store_clock.set(store_clock.now() + timedelta(days=60))
+    renewed = pay(c, "ann", "shop-2")
+    assert renewed.order.kind is OrderKind.RENEWAL and renewed.subscription is not None
+    assert renewed.subscription.period_end > first_end
+    store_clock.set(store_clock.now() + timedelta(days=3))
+    with store.transaction() as tx:
+        back = refund(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+                      store_clock.now())  # fmt: skip
+    assert back.created and back.order.amount == -renewed.order.amount
+    assert back.subscription is not None and back.subscription.period_end == first_end
+    c.restart()
+    assert kicks(performed(c)) == [], "ann keeps the period she paid for first"
+    assert _subscription_status(c, "ann") is Status.ACTIVE and screen(c, "ann").admitted
+    with store.transaction() as tx:  # Refund clicked twice: nothing more is given back
+        again = refund(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+                       store_clock.now())  # fmt: skip
+    assert not again.created and again.order.id == back.order.id
+    figures = money_figures(store, community.id, store_clock.now())
+    assert (figures.renewed, figures.revenue) == (0, {"CNY": bought.order.amount})
+    assert reminders(run_at(c, first_end - timedelta(days=14))) == [("g1", "ann")]
+    assert kicks(run_at(c, first_end + timedelta(days=3), restart=True)) == [("g1", "ann")]
+
+
+def test_cancelled_on_a_plan_without_grace_is_removed_at_the_period_end(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A plan with `grace: none`: its expiry was planned at the period's end, and the
+    cancellation planned the very same moment again, which its own calling off had left
+    cancelled: a member who cancelled was never removed."""
+    c = paid_community(store, store_clock, PAID.replace("grace: 3d", "grace: none"))
+    bought = pay(c, "ann", "shop-1")
+    seat(c, "ann", "g1")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None and bought.subscription is not None
+    with store.transaction() as tx:
+        cancel(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+               store_clock.now())  # fmt: skip
+    end = bought.subscription.period_end
+    assert kicks(run_at(c, end, restart=True)) == [("g1", "ann")]
+    assert _subscription_status(c, "ann") is Status.EXPIRED
+    assert screen(c, "ann").entry is Entry.REFUSE

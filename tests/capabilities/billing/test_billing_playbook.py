@@ -42,3 +42,20 @@ def test_the_summary_says_how_members_are_reminded_and_removed_and_names_a_silen
 def test_grace_defaults_to_three_days() -> None:
     pb = playbook(PAID.replace("      grace: 3d\n", ""))
     assert pb.monetisation.plans[0].grace == timedelta(days=3)
+
+
+def test_none_written_as_the_docs_write_it_turns_a_duration_off() -> None:
+    """docs/membership.md and docs/activities.md say `refund_window: none`, `grace: none`,
+    `pay_within: none`; YAML reads the word as text, and the playbook was refused: "'none'
+    is not a duration"."""
+    plan = PAID.replace("refund_window: 7d", "refund_window: none").replace(
+        "renewal_reminder: 14d", "renewal_reminder: None").replace("grace: 3d", "grace: none")  # fmt: skip
+    event = ("activities:\n  - id: tasting\n    name: Tasting\n    when: 2026-12-19 19:30\n"
+             "    price: 45\n    pay_within: none\n")  # fmt: skip
+    loaded = parse_playbook(MINIMAL + plan + event, "pb.yaml")
+    [half_year] = loaded.playbook.monetisation.plans
+    assert (half_year.refund_window, half_year.renewal_reminder, half_year.grace) == (None,) * 3
+    assert loaded.playbook.activities[0].pay_within is None
+    required = r"period: 'none' is not a service period"  # a field that may not be none
+    with pytest.raises(PlaybookError, match=required):
+        parse_playbook(MINIMAL + plan.replace("period: 6 months", "period: none"))

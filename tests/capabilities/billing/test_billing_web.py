@@ -77,11 +77,41 @@ def test_the_console_records_a_payment_once_refunds_and_refuses_late_refunds(c: 
     assert "billing purchase" in audit and "billing refund" in audit
 
 
+def test_the_console_refunds_a_renewal_and_the_member_keeps_the_period_before_it(
+    c: Console,
+) -> None:
+    """Refund on a member who had renewed gave back the renewal and removed them at once:
+    the period they paid for first was lost with it."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    [sub] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    first_end = sub.period_end
+    renewed = c.post("/billing/pay", {**form, "receipt": "taobao-2"})
+    assert renewed.headers["location"].endswith("notice=renewed")
+    asked = c.get("/billing").text  # what the Refund button asks before it acts
+    assert "Refund mei's renewal? They keep access until" in asked
+    done = c.post(f"/billing/{sub.id}/refund")
+    assert done.headers["location"].endswith("notice=renewal")
+    page = c.get("/billing?notice=renewal").text
+    assert "The renewal is refunded; the member keeps access" in page
+    assert kicks_queued(c) == []
+    [after] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    assert after.status is Status.ACTIVE and after.period_end == first_end
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.RENEWAL, OrderKind.REFUND]
+    again = c.post(f"/billing/{sub.id}/refund")  # a second click gives nothing more back
+    assert again.status_code == 303 and len(orders(c)) == 3
+
+
 def test_the_billing_page_says_what_happened_once(c: Console) -> None:
     form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2000"}
     assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
     done = c.get("/billing?notice=paid")
-    assert done.text.count("Payment recorded;") == 1
+    # a first payment was said to extend a period, "and the lifecycle planned"
+    assert done.text.count("period starts now (Until, below)") == 1
+    again = c.post("/billing/pay", {**form, "receipt": "taobao-2001"})
+    assert again.headers["location"].endswith("notice=renewed")
+    renewed = c.get("/billing?notice=renewed").text
+    assert "Renewal recorded" in renewed and "period is extended from its end" in renewed
     unknown = c.post("/billing/pay", {**form, "who": "ZZZZ-ZZZZ", "receipt": "x"})
     assert unknown.text.count("no one was given the payment reference") == 1
 
@@ -151,6 +181,7 @@ def test_a_stripe_checkout_is_verified_recorded_once_and_refunded_by_charge_refu
         "id": "in_2", "billing_reason": "subscription_cycle", "amount_paid": 29900, "currency": "cny",
         "parent": {"subscription_details": {"metadata": {"reference": code_of(c, "newbie"),
                                                          "plan": "half-year"}}}}}}  # fmt: skip
+    first_end = SqlBilling.on(c.store).subscriptions(c.community_id)[0].period_end
     assert stripe_post(c, renewal).json()["recorded"] is True
     first_invoice = {"id": "evt_3", "type": "invoice.paid", "data": {"object": {
         "id": "in_1", "billing_reason": "subscription_create"}}}  # fmt: skip
@@ -161,7 +192,8 @@ def test_a_stripe_checkout_is_verified_recorded_once_and_refunded_by_charge_refu
     assert stripe_post(c, refunded).json()["recorded"] is False
     assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.RENEWAL, OrderKind.REFUND]
     sub = SqlBilling.on(c.store).subscriptions(c.community_id)[0]
-    assert sub.status is Status.REFUNDED
+    # one of the two periods paid is given back: the member keeps the other, not both lost
+    assert sub.status is Status.ACTIVE and sub.period_end == first_end
 
 
 def test_the_generic_webhook_checks_its_hmac_and_age(c: Console) -> None:

@@ -115,4 +115,32 @@ def test_a_capacity_override_is_written_onto_its_group_and_restored_without_it(
     without = playbook(OVERRIDES.replace("  Tasting room:\n    capacity: 30\n", ""))
     runtime_for(store, without)
     plan_community(store, c.runtime.community_id, without, START)
-    assert store.get_group(room.id).capacity == 200, "the capacity it had before"
+    # the playbook's structure.groups.capacity (the default 500), as every group without an
+    # override holds
+    assert store.get_group(room.id).capacity == 500  # type: ignore[union-attr]
+
+
+def test_a_new_group_capacity_in_the_playbook_reaches_the_groups_already_open(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Groups are opened with the playbook's capacity of their day: setting
+    structure.groups.capacity from 500 to 12 left the matrix at "8/500", live codes and the
+    web chat seating up to 500, and only groups opened afterwards held 12."""
+    from zoneinfo import ZoneInfo
+
+    from hearthkeeper.capabilities.grid.load import load_matrix
+
+    c = _c(store, store_clock)
+    opened = store.add_group(c.runtime.community_id, "Tea 1", "webchat", "tea-1", 500)
+    imported = store.add_group(c.runtime.community_id, "Old chat", "telegram", "-100")
+    smaller = playbook(OVERRIDES + "structure:\n  groups: {capacity: 12, join_by_code_cap: 10}\n")
+    runtime_for(store, smaller)
+    plan_community(store, c.runtime.community_id, smaller, START)
+    assert store.get_group(opened.id).capacity == 12  # type: ignore[union-attr]
+    assert store.get_group(imported.id).capacity is None  # type: ignore[union-attr]
+    lines = {line.name: line for line in load_matrix(
+        store, c.runtime.community_id, smaller, ZoneInfo("UTC"), START).lines}  # fmt: skip
+    assert lines["Tea 1"].capacity == 12
+    changes = [e.detail for e in store.audit_entries(c.runtime.community_id)
+               if e.action == "group.capacity" and e.target == f"group {opened.id}"]  # fmt: skip
+    assert changes == [{"capacity": 12, "override": False}]

@@ -80,8 +80,15 @@ def decide_sign_up(event: Event, signups: Sequence[SignUp], member_id: int,
     others = [s for s in signups if s.member_id != member_id]
     free = left(event, others)
     if free is None or free > 0:
-        return Place(Status.UNPAID if event.priced else Status.CONFIRMED)
+        return Place(Status.UNPAID if owes(event, mine) else Status.CONFIRMED)
     return Place(Status.WAITLISTED, len(waitlist(others)) + 1)
+
+
+def owes(event: Event, signup: SignUp | None) -> bool:
+    """Whether a place at `event` waits for a fee: a priced event, and no fee recorded for
+    this sign-up (a member who paid, gave the place up and signs up again keeps their fee:
+    Hearthkeeper records no refund of an event fee, the shop makes it)."""
+    return event.priced and (signup is None or signup.order_id is None)
 
 
 def decide_withdraw(event: Event, signups: Sequence[SignUp], member_id: int) -> Refuse | SignUp:
@@ -97,15 +104,15 @@ def decide_withdraw(event: Event, signups: Sequence[SignUp], member_id: int) -> 
 def promotions(event: Event, signups: Sequence[SignUp],
                now: datetime | None = None) -> list[tuple[SignUp, Status]]:  # fmt: skip
     """Who moves up from the waitlist now that places freed (first waiting first), and to
-    what: confirmed, or unpaid (place held) on a priced event. On a priced event nobody once
-    it started (`now` given): no one could pay in time."""
+    what: confirmed, or unpaid (place held) on a priced event unless their fee is recorded
+    already. On a priced event nobody once it started (`now` given): no one could pay in
+    time."""
     if event.priced and now is not None and now >= event.starts_at:
         return []
     free = left(event, signups)
     waiting = waitlist(signups)
     count = len(waiting) if free is None else min(free, len(waiting))
-    status = Status.UNPAID if event.priced else Status.CONFIRMED
-    return [(s, status) for s in waiting[:count]]
+    return [(s, Status.UNPAID if owes(event, s) else Status.CONFIRMED) for s in waiting[:count]]
 
 
 def decide_payment(event: Event, signups: Sequence[SignUp], signup: SignUp) -> Status | str:
@@ -115,6 +122,12 @@ def decide_payment(event: Event, signups: Sequence[SignUp], signup: SignUp) -> S
         return f"event {event.id} is cancelled; refund the member instead"
     if not event.priced:
         return f"event {event.id} is free: there is no fee to record"
+    if signup.status is Status.CONFIRMED and signup.order_id is not None:
+        # a second receipt for a place already paid (two staff recording one transfer, a
+        # receipt retyped with a typo) would count the fee twice in the revenue
+        return (f"{signup.display_name or f'member {signup.member_id}'}'s fee for event "
+                f"{event.id} is recorded already (order {signup.order_id}); nothing was "
+                f"recorded: if they paid twice, refund the second payment in the shop")  # fmt: skip
     if signup.status is Status.UNPAID or signup.status is Status.CONFIRMED:
         return Status.CONFIRMED
     if signup.status is Status.WAITLISTED or signup.status is Status.LAPSED:

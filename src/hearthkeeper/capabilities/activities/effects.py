@@ -114,7 +114,12 @@ def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Se
     if isinstance(decided, d.Refuse):
         return [answers.reply(_say(scope, decided.key, event, None, name, ctx))]
     repo.set_status(decided.id, Status.CANCELLED, ctx.now)
-    out = [answers.reply(TEXTS.say("withdrawn", lang, name=name, title=event.title))]
+    if event.price is not None and decided.order_id is not None:  # the fee stays theirs
+        said = TEXTS.say("withdrawn_paid", lang, name=name, title=event.title,
+                         price=amount_text(event.price), currency=event.currency)  # fmt: skip
+    else:
+        said = TEXTS.say("withdrawn", lang, name=name, title=event.title)
+    out = [answers.reply(said)]
     move_up(scope, event, ctx)
     return out
 

@@ -33,6 +33,23 @@ class EventFigures:
     feedback: int = 0  # messages in the round's window
     photos: int = 0  # pictures among them
     lapsed: int = 0  # places held unpaid past the payment window, let go
+    signups: tuple[SignUp, ...] = ()  # in queue order, cancelled ones too: who staff expect
+
+    @property
+    def listed(self) -> list[tuple[SignUp, str]]:
+        """Each sign-up with its state as staff read it (the waitlist with its position)."""
+        out, waiting = [], 0
+        for signup in self.signups:
+            state = signup.status.value
+            if signup.status is Status.WAITLISTED:
+                waiting += 1
+                state = f"waitlisted #{waiting}"
+            elif signup.order_id is not None and self.event.priced:
+                state += f", paid (order {signup.order_id})"
+            if signup.attended_at is not None:
+                state += ", came"
+            out.append((signup, state))
+        return out
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,7 @@ def event_figures(scope: StoreBase, community_id: int, now: datetime) -> list[Ev
             sum(1 for s in signups if s.status is Status.UNPAID),
             sum(1 for s in signups if s.status is Status.WAITLISTED),
             d.rates(signups) if started else None, feedback, photos,
-            sum(1 for s in signups if s.status is Status.LAPSED),
+            sum(1 for s in signups if s.status is Status.LAPSED), tuple(signups),
         ))  # fmt: skip
     return found
 

@@ -58,6 +58,13 @@ TEXTS = Phrasebook({
     },
     "not_signed": {ZH: "{name}，你没有报名「{title}」。", EN: "{name}, you are not signed up for '{title}'."},
     "withdrawn": {ZH: "{name} 已取消报名「{title}」。", EN: "{name} is no longer signed up for '{title}'."},
+    "withdrawn_paid": {
+        ZH: "{name} 已取消报名「{title}」。你付的 {price} {currency} 仍有记录：有名额时再报名即直接确认，"
+            "不必再付；要退款请联系工作人员。",
+        EN: "{name} is no longer signed up for '{title}'. Your fee of {price} {currency} stays "
+            "recorded: sign up again while a place is free and you are in without paying again; "
+            "for a refund, ask staff.",
+    },
     "promoted": {
         ZH: "{name}，有名额空出，你从候补转为正式报名「{title}」！入场码：{ticket}",
         EN: "{name}, a place freed up: you're in for '{title}'! Your door code: {ticket}",

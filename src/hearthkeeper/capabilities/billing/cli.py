@@ -115,7 +115,8 @@ def refund(
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
-    """Refund a subscription's latest payment within the plan's refund window: access ends now."""  # fmt: skip
+    """Refund a subscription's latest payment within the plan's refund window: access ends now
+    (a renewal: access until the end of the period paid before it)."""
     store, found = _open(config, community)
     try:
         done = staff.refund(store, found, subscription, actor, SystemClock().now())
@@ -123,6 +124,14 @@ def refund(
         fail(str(exc))
     if not done.created:
         console.print(f"Subscription {subscription} was refunded already (order {done.order.id}).")
+        return
+    sub = done.subscription
+    if sub is not None and sub.live:
+        until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
+        console.print(f"Refunded {-done.order.amount} {done.order.currency} (order "
+                      f"{done.order.id}), the renewal; the member keeps access until "
+                      f"{until:%Y-%m-%d %H:%M} {until.tzinfo}, the end of the period paid "
+                      f"before it.")  # fmt: skip
         return
     console.print(f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}); "
                   f"the member is removed from the community's groups.")  # fmt: skip

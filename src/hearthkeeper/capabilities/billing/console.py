@@ -12,15 +12,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.metrics import money_figures
+from hearthkeeper.capabilities.billing.records import OrderKind
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
 _NOTICES = {
-    "paid": "Payment recorded; the member's period is extended and the lifecycle planned.",
+    "paid": "Payment recorded: the member's period starts now (Until, below); their renewal "
+    "reminder and their removal at its end are planned.",
+    "renewed": "Renewal recorded: the member's period is extended from its end (Until, below).",
     "again": "That receipt was recorded already; nothing new.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
+    "renewal": "The renewal is refunded; the member keeps access until the end of the period "
+    "paid before it (Until, below).",
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
 }
 
@@ -67,7 +72,9 @@ def router(pages: Pages) -> APIRouter:
                                  discount=discount)  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409, typed)
-        return done(view, "paid" if recorded.created else "again")
+        if not recorded.created:
+            return done(view, "again")
+        return done(view, "renewed" if recorded.order.kind is OrderKind.RENEWAL else "paid")
 
     @routes.post("/console/c/{slug}/billing/orders/{order_id}/grant",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
@@ -86,11 +93,12 @@ def router(pages: Pages) -> APIRouter:
     def refund(request: Request, slug: str, subscription_id: int, operator: SignedIn) -> Response:
         view = pages.community(slug)
         try:
-            staff.refund(store, view.community, subscription_id, f"console:{operator.username}",
-                         web.clock.now())  # fmt: skip
+            refunded = staff.refund(store, view.community, subscription_id,
+                                 f"console:{operator.username}", web.clock.now())  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
-        return done(view, "refunded")
+        kept = refunded.subscription is not None and refunded.subscription.live
+        return done(view, "renewal" if kept else "refunded")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

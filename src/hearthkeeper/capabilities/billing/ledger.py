@@ -3,7 +3,7 @@ whether a refund is allowed, what a trial starts, and the moments the lifecycle 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
@@ -89,6 +89,12 @@ def trial_period(plan: Plan, had_one: bool, now: datetime) -> tuple[datetime, da
     return now, now + plan.trial
 
 
+def latest_payment(orders: list[Order]) -> Order | None:
+    """The latest payment (a purchase or renewal of money) among a subscription's orders."""
+    paid = [o for o in orders if o.kind is not OrderKind.REFUND and o.amount > Decimal(0)]
+    return max(paid, key=lambda o: (o.at, o.id)) if paid else None
+
+
 def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: datetime, *,
                done_by_provider: bool = False) -> Order:  # fmt: skip
     """The payment a refund of `sub` gives back: its latest purchase or renewal, if paid
@@ -96,10 +102,9 @@ def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: d
     payment provider already made (`done_by_provider`) is recorded whatever the window."""
     if sub.status is Status.REFUNDED:
         raise BillingError(f"subscription {sub.id} was refunded already")
-    paid = [o for o in orders if o.kind is not OrderKind.REFUND and o.amount > Decimal(0)]
-    if not paid:
+    latest = latest_payment(orders)
+    if latest is None:
         raise BillingError(f"subscription {sub.id} has no payment to refund (a trial or a gift)")
-    latest = max(paid, key=lambda o: (o.at, o.id))
     if done_by_provider:
         return latest
     window = plan.refund_window if plan is not None else None
@@ -113,6 +118,20 @@ def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: d
             f"{_days(window)} after paying"
         )
     return latest
+
+
+def kept_until(sub: Subscription, refunded: Order, plan: Plan | None, now: datetime,
+               zone: tzinfo) -> datetime | None:  # fmt: skip
+    """Where `sub`'s period ends once the renewal `refunded` is given back: the end it had
+    before that renewal, when the member still has access then (None: the refund ends access
+    now — the purchase itself refunded, or the earlier period over too). A member who renewed
+    early and asks for the renewal back keeps the period they paid before it."""
+    if refunded.kind is not OrderKind.RENEWAL or plan is None or not sub.live:
+        return None
+    before = add_period(sub.period_end, plan.period, zone, times=-1)
+    if before <= sub.period_start:
+        return None
+    return before if has_access(replace(sub, period_end=before), plan, now) else None
 
 
 def reminder_at(sub: Subscription, plan: Plan | None) -> datetime | None:

@@ -44,28 +44,36 @@ def zone_of(playbook: Playbook | None) -> tzinfo:
 
 
 def plan_lifecycle(scope: StoreBase, sub: Subscription, playbook: Playbook | None,
-                   now: datetime) -> None:  # fmt: skip
+                   now: datetime) -> list[str]:  # fmt: skip
     """Schedule the reminder (if still ahead) and the expiry of `sub`'s current period; the
-    same moments are scheduled once however often this runs."""
+    same moments are scheduled once however often this runs. The keys planned."""
     plan = plan_of(playbook, sub.plan_id)
     groups = Store.on(scope).list_groups(sub.community_id)
     group_id = groups[0].id if groups else None
+    keys = []
     remind = reminder_at(sub, plan)
     if remind is not None and remind > now:
-        schedule_request(scope, f"billing:{sub.id}:remind:{remind.isoformat()}", sub.community_id,
+        keys.append(f"billing:{sub.id}:remind:{remind.isoformat()}")
+        schedule_request(scope, keys[-1], sub.community_id,
                          BillingRemind(subscription=sub.id, period_end=sub.period_end), remind,
                          group_id=group_id)  # fmt: skip
     expire = expiry_at(sub, plan)
     if expire is not None:
-        schedule_request(scope, f"billing:{sub.id}:expire:{expire.isoformat()}", sub.community_id,
+        keys.append(f"billing:{sub.id}:expire:{expire.isoformat()}")
+        schedule_request(scope, keys[-1], sub.community_id,
                          BillingExpire(subscription=sub.id, period_end=sub.period_end),
                          max(expire, now), group_id=group_id)  # fmt: skip
+    return keys
 
 
 def replan(scope: StoreBase, sub: Subscription, playbook: Playbook | None, now: datetime) -> None:
-    """Call off what was pending for `sub` and plan its current period."""
-    SqlBilling.on(scope).call_off(sub.id)
-    plan_lifecycle(scope, sub, playbook, now)
+    """Call off what was pending for `sub` and plan its current period. A moment planned
+    again that was called off (a cancellation on a plan without grace keeps the expiry at the
+    period's end; a refunded renewal brings back the period before it) is pending again: its
+    key is taken, so planning it anew would not schedule it."""
+    repo = SqlBilling.on(scope)
+    repo.call_off(sub.id)
+    repo.reopen(plan_lifecycle(scope, sub, playbook, now))
 
 
 def in_groups(tx: Store, sub: Subscription) -> list[tuple[Group, str]]:

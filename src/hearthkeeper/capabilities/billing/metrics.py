@@ -4,7 +4,7 @@ and revenue per group, from the ledger and the groups' stays.
 - purchase rate: of everyone who was ever in one of the community's groups, the share who
   paid for a plan (a purchase order);
 - repurchase rate: of the paid subscriptions whose first period has ended (or was renewed),
-  the share renewed at least once;
+  the share renewed at least once (a renewal refunded does not count);
 - free → paid: of the members of this server's free communities (a threshold other than
   `paid`), the share who later bought here;
 - revenue: payments less refunds, by currency; per group, attributed to the group each payer
@@ -112,14 +112,18 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
     first_purchase: dict[int, datetime] = {}
     revenue: dict[str, Decimal] = defaultdict(Decimal)
     by_member: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    renewed_subs = set()
+    renewals: dict[int, int] = defaultdict(int)  # per subscription, less renewals refunded
+    live = {s.id for s in subs if s.live}
     for order in orders:
         revenue[order.currency] += order.amount
         by_member[order.member_id][order.currency] += order.amount
         if order.kind is OrderKind.PURCHASE and order.member_id not in first_purchase:
             first_purchase[order.member_id] = order.at
         if order.kind is OrderKind.RENEWAL and order.subscription_id is not None:
-            renewed_subs.add(order.subscription_id)
+            renewals[order.subscription_id] += 1
+        if order.kind is OrderKind.REFUND and order.subscription_id in live:
+            renewals[order.subscription_id] -= 1  # a live one's refund gave a renewal back
+    renewed_subs = {sub_id for sub_id, count in renewals.items() if count > 0}
     renewable = [s for s in subs if s.paid and s.status is not Status.REFUNDED
                  and (s.id in renewed_subs or s.period_end <= now)]  # fmt: skip
     joins = _first_joins(store, [community_id])

@@ -26,6 +26,8 @@ from decimal import Decimal
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     coverage,
+    kept_until,
+    latest_payment,
     refundable,
     shortfall,
 )
@@ -295,13 +297,20 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     repo.lock_member(sub.member_id)
     sub = repo.subscription(subscription_id) or sub  # as the lock found it
     orders = repo.orders(community.id, subscription_id=sub.id)
-    reference = provider_ref or f"refund:{sub.id}"
+    refunds = [o for o in orders if o.kind is OrderKind.REFUND]
+    if provider is Provider.MANUAL and sub.status is Status.REFUNDED and refunds:
+        return _recorded(repo, refunds[-1], False)  # a second click on Refund
+    latest = latest_payment(orders)
+    # staff refund the latest payment once: a second click finds it refunded; a later
+    # renewal is a payment of its own that can be refunded in its turn
+    mine = f"refund:{sub.id}" if latest is None else f"refund:{sub.id}:{latest.id}"
+    reference = provider_ref or mine
     before = repo.order(provider, reference)
     if before is not None:
         _same_payment(before, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, before, False)
-    paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now,
-                      done_by_provider=provider is not Provider.MANUAL)  # fmt: skip
+    plan = plan_of(playbook, sub.plan_id)
+    paid = refundable(sub, orders, plan, now, done_by_provider=provider is not Provider.MANUAL)
     given = paid.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
     back = checked_order(NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by))
     recorded, created = repo.record(
@@ -310,6 +319,14 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     if not created:
         _same_payment(recorded, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, recorded, False)
+    kept = kept_until(sub, paid, plan, now, zone_of(playbook))
+    if kept is not None:  # a renewal given back: the period paid before it stays
+        shorter = repo.change(sub.id, period_end=kept)
+        replan(tx, shorter, playbook, now)
+        tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
+                 detail={"order": recorded.id, "refunds": paid.id, "amount": f"{back.amount:f}",
+                         "until": kept.isoformat(), "removed_from": 0})  # fmt: skip
+        return Recorded(recorded, shorter, True)
     ended = repo.change(sub.id, status=Status.REFUNDED, ended_at=now)
     repo.call_off(sub.id)
     removed = remove(tx, ended, playbook, "refunded", now)

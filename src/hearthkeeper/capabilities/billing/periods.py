@@ -39,9 +39,11 @@ def add_days(moment: datetime, days: int, zone: tzinfo = UTC) -> datetime:
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
-def add_period(moment: datetime, period: str, zone: tzinfo = UTC) -> datetime:
-    """`moment` plus one playbook period ('6 months', '1 year', '30 days', '2 weeks')."""
+def add_period(moment: datetime, period: str, zone: tzinfo = UTC, *, times: int = 1) -> datetime:
+    """`moment` plus one playbook period ('6 months', '1 year', '30 days', '2 weeks'); `times`
+    -1: minus one."""
     count, unit = parse_period(period)
+    count *= times
     if unit == "months":
         return add_months(moment, count, zone)
     if unit == "years":

@@ -7,7 +7,7 @@ delivered twice or a command run twice credits once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -62,6 +62,7 @@ class BillingRepository(Protocol):
     def attach(self, order_id: int, subscription_id: int,
                kind: OrderKind | None = None) -> Order: ...  # fmt: skip
     def call_off(self, subscription_id: int) -> int: ...
+    def reopen(self, keys: Sequence[str]) -> int: ...
     def order_by_id(self, order_id: int) -> Order | None: ...
     def order(self, provider: Provider, provider_ref: str) -> Order | None: ...
     def orders(self, community_id: int, *, subscription_id: int | None = None,
@@ -182,6 +183,20 @@ class SqlBilling(StoreBase):
                 .where(_SCHEDULED.c.key.like(f"billing:{subscription_id}:%"),
                        _SCHEDULED.c.status == "pending")
                 .values(status="cancelled")
+            )  # fmt: skip
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def reopen(self, keys: Sequence[str]) -> int:
+        """Make the called-off scheduled work of `keys` pending again (what `call_off`
+        cancelled and the same plan asks for again); how many."""
+        if not keys:
+            return 0
+        self.flush_deferred()  # the plan's own rows are written (or found taken) first
+        with self._unit(write=True) as session:
+            result = session.execute(
+                update(_SCHEDULED)
+                .where(_SCHEDULED.c.key.in_(sorted(keys)), _SCHEDULED.c.status == "cancelled")
+                .values(status="pending", done_at=None)
             )  # fmt: skip
             return int(result.rowcount)  # type: ignore[attr-defined]
 

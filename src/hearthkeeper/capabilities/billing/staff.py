@@ -3,12 +3,18 @@ against the playbook version the community runs."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from hearthkeeper.capabilities.billing import payments
-from hearthkeeper.capabilities.billing.ledger import BillingError, shown_status
-from hearthkeeper.capabilities.billing.lifecycle import plan_of
+from hearthkeeper.capabilities.billing.ledger import (
+    BillingError,
+    kept_until,
+    latest_payment,
+    shown_status,
+)
+from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import Recorded, amount_of
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, Provider, Subscription
@@ -49,7 +55,8 @@ def grant(store: Store, community: Community, order_id: int, reason: str, by: st
 
 def refund(store: Store, community: Community, subscription_id: int, by: str,
            now: datetime) -> Recorded:  # fmt: skip
-    """Refund a subscription's latest payment within its plan's window; the member leaves."""
+    """Refund a subscription's latest payment within its plan's window: the member leaves,
+    unless it was a renewal and the period paid before it still runs."""
     playbook = playbook_of(store, community)
     with store.transaction() as tx:
         return payments.refund(tx, community, playbook, subscription_id, by, now)
@@ -70,16 +77,26 @@ class SubscriptionLine:
     subscription: Subscription
     name: str
     status: str
+    kept: datetime | None = None  # a refund now gives a renewal back: access stays until then
 
 
 def subscription_lines(store: Store, community: Community, now: datetime) -> list[SubscriptionLine]:
     """The community's subscriptions, newest first, with member names and shown statuses."""
     playbook = playbook_of(store, community)
+    repo = SqlBilling.on(store)
+    orders: dict[int, list[Order]] = defaultdict(list)
+    for order in repo.orders(community.id):
+        if order.subscription_id is not None:
+            orders[order.subscription_id].append(order)
+    zone = zone_of(playbook)
     lines = []
-    for sub in reversed(SqlBilling.on(store).subscriptions(community.id)):
+    for sub in reversed(repo.subscriptions(community.id)):
         member = store.get_member(sub.member_id)
+        plan = plan_of(playbook, sub.plan_id)
+        latest = latest_payment(orders[sub.id])
+        kept = None if latest is None else kept_until(sub, latest, plan, now, zone)
         lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
-                                      shown_status(sub, plan_of(playbook, sub.plan_id), now)))  # fmt: skip
+                                      shown_status(sub, plan, now), kept))  # fmt: skip
     return lines
 
 

@@ -1,7 +1,9 @@
 """A per-group capacity override (`groups.<name>.capacity`) is honoured where carriers look:
 the group's own capacity. It is written when the playbook is applied or the server starts
-(`Grid.plan`) and by the hourly watch (groups opened since), and the capacity the group had
-before is kept, so removing the override restores it. Each change is in the audit log."""
+(`Grid.plan`) and by the hourly watch (groups opened since). Every other group that holds a
+capacity (web chat groups and rooms opened by live codes are given the playbook's of their
+day) gets `structure.groups.capacity`, so changing it changes the groups already open, and
+removing an override gives the group that one again. Each change is in the audit log."""
 
 from __future__ import annotations
 
@@ -15,14 +17,15 @@ from hearthkeeper.store.scope import StoreBase
 
 def sync_capacities(scope: StoreBase, community_id: int, playbook: Playbook, *,
                     by: str) -> list[int]:  # fmt: skip
-    """Give every group its override's capacity (or back the one it had); the groups changed."""
+    """Give every group its override's capacity, else the playbook's; the groups changed."""
     groups = CommunityQueries.on(scope).list_groups(community_id)
     wanted: dict[int, int] = {}
     for group in groups:
         override = override_for(playbook, group.name, group.carrier_group_id)
         if override is not None and override.capacity is not None:
             wanted[group.id] = override.capacity
-    changed = SqlGrid.on(scope).sync_capacities(wanted, [g.id for g in groups])
+    default = playbook.structure.groups.capacity
+    changed = SqlGrid.on(scope).sync_capacities(wanted, [g.id for g in groups], default)
     store = Store.on(scope)
     for group_id in changed:
         changed_group = store.get_group(group_id)

@@ -49,7 +49,7 @@ class Grid(Protocol):
     def hold_conditions(self, community_id: int, keys: Collection[str], at: datetime) -> None: ...
     def close_conditions(self, community_id: int, keys: Collection[str]) -> None: ...
     def sync_capacities(
-        self, wanted: Mapping[int, int], group_ids: Collection[int]
+        self, wanted: Mapping[int, int], group_ids: Collection[int], default: int | None = None
     ) -> list[int]: ...
 
 
@@ -142,10 +142,14 @@ class SqlGrid(StoreBase):
                 GridConditionRow.community_id == community_id,
                 GridConditionRow.key.in_(sorted(keys))))  # fmt: skip
 
-    def sync_capacities(self, wanted: Mapping[int, int], group_ids: Collection[int]) -> list[int]:
+    def sync_capacities(self, wanted: Mapping[int, int], group_ids: Collection[int],
+                        default: int | None = None) -> list[int]:  # fmt: skip
         """Give each group of `wanted` its override capacity (remembering the one it had),
-        and restore that one on the groups of `group_ids` whose override is gone; the ids
-        of the groups changed."""
+        and restore that one on the groups of `group_ids` whose override is gone; with a
+        `default` (the playbook's `structure.groups.capacity`), the groups of `group_ids`
+        without an override that hold a capacity get that one (a group opened before the
+        playbook's capacity changed was given the capacity of its day). The ids of the
+        groups changed."""
         changed: list[int] = []
         with self._unit(write=True) as session:
             set_before = {row.group_id: row for row in session.scalars(
@@ -165,9 +169,13 @@ class SqlGrid(StoreBase):
                     if group.capacity != capacity:
                         group.capacity = capacity
                         changed.append(group_id)
-                elif row is not None:
-                    if group.capacity != row.previous:
-                        group.capacity = row.previous
-                        changed.append(group_id)
+                    continue
+                restored = group.capacity if row is None else row.previous
+                if row is not None:
                     session.delete(row)
+                if default is not None and restored is not None:
+                    restored = default  # a group without capacity reads the playbook's anyway
+                if group.capacity != restored:
+                    group.capacity = restored
+                    changed.append(group_id)
         return changed
