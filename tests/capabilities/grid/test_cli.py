@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ def test_show_assign_and_unassign(
     assert "Orange 1: 41/200 (20%)" in shown.stdout and "in charge: Li Wei" in shown.stdout
     assert "Li Wei is in charge of 12 groups" in shown.stdout
     assert "Orange 3 holds 186 of 200 members (93%)" in shown.stdout
+    assert re.search(r"\n\d+ warnings:\n", shown.stdout) and "warning(s)" not in shown.stdout
 
     refused = runner.invoke(app, ["grid", "assign", "Orange 30", "fake:u30-1"], env=env)
     assert refused.exit_code == 1 and "holds no staff role" in refused.stderr

@@ -60,6 +60,15 @@ def test_capacity_warns_at_ninety_percent_and_open_next_when_no_group_has_room()
                         "(copy.open_new_group_at): open the next group so newcomers have room.")  # fmt: skip
 
 
+def test_a_full_group_is_called_full_not_soon_to_be() -> None:
+    found = matrix_warnings([line(1, members=460), line(2, members=500)], pb())
+    near, full = (w for w in found if w.kind is Kind.CAPACITY)
+    assert near.text().endswith("near capacity — newcomers will soon need another group.")
+    assert full.text() == ("G2 holds 500 of 500 members (100%): full — newcomers need "
+                           "another group now.")  # fmt: skip
+    assert "已经满了" in full.text(Language.ZH_CN)
+
+
 def test_a_small_circle_is_warned_in_a_much_larger_group_only() -> None:
     weeks = (30, 30, 30, 30, 0)  # 120 messages in 28 days
     assert [w.key for w in matrix_warnings([line(members=60, weeks=weeks, top=96)], pb())] == [

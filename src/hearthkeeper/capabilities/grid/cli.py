@@ -23,6 +23,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Group, Store
+from hearthkeeper.text.counts import counted
 
 grid_app = typer.Typer()  # its help: capabilities/grid/__init__.py
 
@@ -79,7 +80,7 @@ def show(community: CommunityOption = None, config: ConfigOption = None) -> None
         console.print("No playbook applied: no warnings (they need its limits).")
         return
     warnings = matrix_warnings(matrix.lines, playbook)
-    console.print(escape(f"{len(warnings)} warning(s)" + (":" if warnings else ".")))
+    console.print(escape(counted(len(warnings), "warning") + (":" if warnings else ".")))
     for warning in warnings:
         console.print(escape(f"  ⚠ {warning.text()}"))
 

@@ -96,6 +96,12 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "「{group}」已有 {members}/{capacity} 人（{percent}%），快满了："
                         "新成员很快需要另一个群。",
     },
+    "full": {
+        Language.EN: "{group} holds {members} of {capacity} members ({percent}%): full "
+                     "— newcomers need another group now.",
+        Language.ZH_CN: "「{group}」已有 {members}/{capacity} 人（{percent}%），已经满了："
+                        "新成员现在就需要另一个群。",
+    },
     "open-next": {
         Language.EN: "Every group holds at least {percent}% of its by-code limit "
                      "(copy.open_new_group_at): open the next group so newcomers have room.",
@@ -216,7 +222,8 @@ def _capacity(line: GroupLine) -> list[MatrixWarning]:
     fill = line.fill
     if fill is None or fill < NEAR_CAPACITY:
         return []
-    return [MatrixWarning(Kind.CAPACITY, f"capacity:{line.group_id}", "capacity",
+    said = "full" if line.capacity is not None and line.members >= line.capacity else "capacity"
+    return [MatrixWarning(Kind.CAPACITY, f"capacity:{line.group_id}", said,
                           {"group": line.name, "members": line.members,
                            "capacity": line.capacity, "percent": _percent(fill, 1)},
                           group_id=line.group_id)]  # fmt: skip
