@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, unsent_alert
 from hearthkeeper.carriers.webchat.base import ChatBase, people
 from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
 from hearthkeeper.carriers.webchat.protocol import (
@@ -26,6 +27,7 @@ from hearthkeeper.carriers.webchat.protocol import (
 )
 from hearthkeeper.carriers.webchat.records import SeatOutcome
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.carriers.webchat.uploads import PictureRefused, store_picture
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.store import Group, Store
@@ -93,7 +95,7 @@ class Performer(ChatBase):
     ) -> tuple[list[Outcome], list[Callable[[], object]]]:
         """Perform `jobs` in the transaction `tx`; what to show the browsers once it commits.
         An action the chat refuses (`CarrierError`) has written nothing."""
-        act = _Act(self, SqlWebChat.on(tx))
+        act = _Act(self, SqlWebChat.on(tx), tx)
         outcomes: list[Outcome] = []
         for action, key in jobs:
             try:
@@ -107,9 +109,10 @@ class Performer(ChatBase):
 class _Act:
     """Performing inside one transaction: store work now, browsers told after the commit."""
 
-    def __init__(self, chat: Performer, platform: SqlWebChat) -> None:
+    def __init__(self, chat: Performer, platform: SqlWebChat, tx: Store) -> None:
         self.chat = chat
         self.platform = platform
+        self.tx = tx
         self.shown: list[Callable[[], object]] = []
         self.changed: dict[int, Group] = {}  # groups someone joined or left, by id
 
@@ -167,13 +170,35 @@ class _Act:
         if reply_to is not None:
             replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
+        asset = asset_of(action)
+        picture, refused = self._picture(asset, group) if asset is not None else (None, None)
         message, created = self.platform.add_message(
-            group.id, user_id=None, nickname=self.chat.bot_name, kind="text", text=text,
+            group.id, user_id=None, nickname=self.chat.bot_name,
+            kind="text" if picture is None else "picture", text=text, picture=picture,
             reply_to=reply_to, mentions=mentions, action_key=key,
         )  # fmt: skip
         if created:
+            if asset is not None and refused is not None:
+                unsent_alert(self.tx, action, key, group, asset, refused, self.chat.clock.now(),
+                             self.chat.language(group))  # fmt: skip
             self._broadcast(group, message_frame(message))
         return str(message.id)
+
+    def _picture(self, asset: Asset, group: Group) -> tuple[str | None, str | None]:
+        """A scheduled post's picture, checked as a member's upload is and kept with them:
+        its stored name, or why it is not shown. A video, voice or other file has no place in
+        the web chat: its text goes alone, as `hearth playbook show` says (no alert each time)."""
+        if asset.kind != "picture":
+            return None, None
+        chat = self.chat
+        limit = chat.max_upload_bytes
+        try:
+            data = asset.read(limit)
+            return store_picture(chat.uploads_dir, data, limit, chat.language(group)).name, None
+        except AssetRefused as exc:
+            return None, exc.reason
+        except PictureRefused as exc:
+            return None, exc.message
 
     def _delete(self, group: Group, action: Action) -> None:
         message_id = _message_id(action.target)

@@ -42,6 +42,7 @@ class WebChatPlugin:
     """Always runs: the table is optional."""
 
     kind = WEBCHAT
+    sends_files = frozenset({"picture"})  # a scheduled post's picture; no video, voice or file
 
     def configure(self, table: CarrierTable) -> WebChatSetup:
         """The limits of the table (`ConfigError` naming each wrong setting)."""
