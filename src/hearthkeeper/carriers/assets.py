@@ -10,16 +10,21 @@ second alert).
 
 from __future__ import annotations
 
+import io
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, NewStaffAlert, Store
 
 FILE_KINDS = frozenset({"picture", "video", "voice", "file"})
+MAX_SIDE = 8000  # pixels: as the web chat takes members' pictures
+PICTURES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 
 _TEXTS = {
     Language.ZH_CN: "📎 定时内容「{post}」的文件 {file} 没有发出（{reason}），「{group}」只收到了文字。"
@@ -83,17 +88,51 @@ def asset_of(action: Action) -> Asset | None:
     return Asset(Path(path), str(kind))
 
 
+def picture_facts(data: bytes) -> tuple[str, int, int]:
+    """A picture's Content-Type, width and height, read from its header by Pillow; AssetRefused
+    when it is not a PNG, JPEG, GIF or WebP picture, or over `MAX_SIDE` pixels a side."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            found, (width, height) = image.format, image.size
+            if found not in PICTURES:
+                raise AssetRefused(f"not a PNG, JPEG, GIF or WebP picture ({found or 'unknown'})")
+            if width > MAX_SIDE or height > MAX_SIDE:
+                raise AssetRefused(f"picture too big: {width}×{height} pixels (at most {MAX_SIDE})")
+            image.verify()
+    except AssetRefused:
+        raise
+    except Image.DecompressionBombError:
+        raise AssetRefused(f"picture too big (at most {MAX_SIDE} pixels a side)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise AssetRefused("not a picture (PNG, JPEG, GIF or WebP)") from None
+    return PICTURES[found], width, height
+
+
 def unsent_alert(tx: Store, action: Action, key: str, group: Group, asset: Asset, reason: str,
-                 at: datetime, language: Language) -> None:  # fmt: skip
+                 at: datetime, language: Language | None = None) -> None:  # fmt: skip
     """Tell staff (the console inbox) that `asset` was not sent with the post performed under
-    outbox `key`: once, however often that action is performed again."""
+    outbox `key`: once, however often that action is performed again. In `language`, else
+    the one the calendar put on the action (the community's), else English."""
     post = str(action.extra.get("post_id") or "")
+    if language is None:
+        said = action.extra.get("language")
+        language = Language(said) if said in set(Language) else Language.EN
     text = _TEXTS.get(language, _TEXTS[Language.EN]).format(
         post=post, file=asset.name, reason=reason, group=group.name
     )
     alert = NewStaffAlert(f"{key}:asset", group.community_id, group.id, None, None, "calendar",
                           text, f"scheduled post {post}: file {asset.name} not sent", at)  # fmt: skip
     tx.add_staff_alerts([alert])
+
+
+def tell_staff(store: Store, carrier: str, carrier_group_id: str, action: Action, key: str,
+               asset: Asset, reason: str, at: datetime) -> None:  # fmt: skip
+    """`unsent_alert` for the group a carrier calls `carrier_group_id` (nothing when the
+    store does not know it); store work: call it off the event loop."""
+    group = store.group_for_carrier(carrier, carrier_group_id)
+    if group is not None:
+        with store.transaction() as tx:
+            unsent_alert(tx, action, key, group, asset, reason, at)
 
 
 def _mib(size: int) -> str:
