@@ -60,7 +60,8 @@ def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")
 
 
 def print_summary(
-    playbook: Playbook, carriers: CarrierKinds | None = None,
+    playbook: Playbook,
+    carriers: CarrierKinds | None = None,
     posts_with_files: Mapping[str, frozenset[str]] | None = None,
 ) -> None:
     """Print the ISOOC summary and its gaps (with `carriers`, also each carrier the playbook
