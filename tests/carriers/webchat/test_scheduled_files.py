@@ -4,9 +4,14 @@ a member's upload passes, its text alone (and staff told once, naming the file) 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from hearthkeeper.capabilities.calendar.content import PostContent
+from hearthkeeper.carriers.webchat.protocol import message_frame
+from hearthkeeper.carriers.webchat.uploads import store_file, sweep_unused
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.output import ScheduledPost
 from tests.webchat_setup import Chat, picture
@@ -82,10 +87,45 @@ def test_too_many_pixels_and_a_vanished_file_go_as_text(chat: Chat, tmp_path: Pa
     assert "gone.png was not sent (the file is gone)" in said
 
 
-def test_a_video_goes_as_text_without_an_alert(chat: Chat, tmp_path: Path) -> None:
-    """The web chat shows no videos: `hearth playbook show` says so once, not each post."""
-    (tmp_path / "clip.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
-    _send(chat, tmp_path / "clip.mp4", kind="video")
+def test_a_course_file_is_a_download_saved_under_the_posts_title(
+    chat: Chat, client: TestClient, tmp_path: Path
+) -> None:
+    """A video, voice or other file is no picture: members download it (never shown inline,
+    whatever it holds), saved under the post's title."""
+    (tmp_path / "lesson-1.pdf").write_bytes(b"%PDF-1.4 <script>alert(1)</script>")
+    _send(chat, tmp_path / "lesson-1.pdf", kind="file")
     [message] = chat.carrier.platform.history(chat.groups[0].id)
-    assert (message.kind, message.picture) == ("text", None)
+    frame = message_frame(message)
+    assert (frame["kind"], frame["picture_url"]) == ("file", None)
+    assert frame["file_name"] == "Good morning a cup of oolong.pdf"
+    got = client.get(frame["file_url"])
+    assert got.status_code == 200
+    assert got.content == b"%PDF-1.4 <script>alert(1)</script>"
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.headers["content-disposition"] == "attachment"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in got.headers["content-security-policy"]
+    assert client.get("/chat/files/../uploads").status_code == 404
+    assert client.get(f"/chat/media/{message.picture}").status_code == 404  # no picture
     assert _alerts(chat) == []
+
+
+def test_a_video_of_an_unknown_type_downloads_as_bytes(chat: Chat, tmp_path: Path) -> None:
+    (tmp_path / "clip.mkv.html").write_bytes(b"<html>not shown</html>")
+    _send(chat, tmp_path / "clip.mkv.html", kind="video")
+    [message] = chat.carrier.platform.history(chat.groups[0].id)
+    assert message.kind == "video" and message.picture is not None
+    assert message.picture.endswith(".bin")  # served as application/octet-stream
+
+
+def test_the_sweep_keeps_a_posted_file_and_deletes_a_leftover(chat: Chat, tmp_path: Path) -> None:
+    """Unused uploads are swept: a post's file a message shows stays, one no message shows
+    (its transaction failed after it was written) goes."""
+    (tmp_path / "lesson.pdf").write_bytes(b"%PDF-1.4 lesson")
+    _send(chat, tmp_path / "lesson.pdf", kind="file")
+    [message] = chat.carrier.platform.history(chat.groups[0].id)
+    leftover = store_file(chat.carrier.uploads_dir, b"never posted", ".mp4")
+    later = datetime.now(UTC) + timedelta(days=1)  # files are aged by their mtime
+    in_use = chat.carrier.platform.pictures_in_use
+    assert sweep_unused(chat.carrier.uploads_dir, in_use, later) == [leftover]
+    assert (chat.carrier.uploads_dir / str(message.picture)).read_bytes() == b"%PDF-1.4 lesson"

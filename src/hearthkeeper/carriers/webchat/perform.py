@@ -27,7 +27,7 @@ from hearthkeeper.carriers.webchat.protocol import (
 )
 from hearthkeeper.carriers.webchat.records import SeatOutcome
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
-from hearthkeeper.carriers.webchat.uploads import PictureRefused, store_picture
+from hearthkeeper.carriers.webchat.uploads import PictureRefused, store_file, store_picture
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.store import Group, Store
@@ -36,6 +36,7 @@ from hearthkeeper.store import Group, Store
 INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
 CLOSE_REMOVED = 4000
 KNOWN_USERS = 100_000  # users remembered as existing; then the memory starts again
+FILE_BYTES = 50 * 1024 * 1024  # a scheduled post's video, voice or file: the operator's own
 
 PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
@@ -171,10 +172,11 @@ class _Act:
             replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
         asset = asset_of(action)
-        picture, refused = self._picture(asset, group) if asset is not None else (None, None)
+        stored, refused = self._attach(asset, group) if asset is not None else (None, None)
+        kind = "text" if stored is None or asset is None else asset.kind
         message, created = self.platform.add_message(
             group.id, user_id=None, nickname=self.chat.bot_name,
-            kind="text" if picture is None else "picture", text=text, picture=picture,
+            kind=kind, text=text, picture=stored,
             reply_to=reply_to, mentions=mentions, action_key=key,
         )  # fmt: skip
         if created:
@@ -184,16 +186,16 @@ class _Act:
             self._broadcast(group, message_frame(message))
         return str(message.id)
 
-    def _picture(self, asset: Asset, group: Group) -> tuple[str | None, str | None]:
-        """A scheduled post's picture, checked as a member's upload is and kept with them:
-        its stored name, or why it is not shown. A video, voice or other file has no place in
-        the web chat: its text goes alone, as `hearth playbook show` says (no alert each time)."""
-        if asset.kind != "picture":
-            return None, None
+    def _attach(self, asset: Asset, group: Group) -> tuple[str | None, str | None]:
+        """A scheduled post's file kept with the uploads: its stored name, or why not. A
+        picture is checked as a member's upload is; a video, voice or other file (up to
+        `FILE_BYTES`) is kept as it is, for members to download."""
         chat = self.chat
-        limit = chat.max_upload_bytes
+        limit = chat.max_upload_bytes if asset.kind == "picture" else FILE_BYTES
         try:
             data = asset.read(limit)
+            if asset.kind != "picture":
+                return store_file(chat.uploads_dir, data, asset.path.suffix), None
             return store_picture(chat.uploads_dir, data, limit, chat.language(group)).name, None
         except AssetRefused as exc:
             return None, exc.reason
