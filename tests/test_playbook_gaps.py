@@ -216,9 +216,9 @@ def test_a_playbook_using_every_field_is_told_what_does_not_run(every_field: Pat
     assert "permissions:" not in unbuilt
     # pictures are read for QR codes in the web chat, Matrix and Telegram: no gap
     assert "qr_codes" not in unbuilt
-    # a content folder's picture is posted as its title
-    assert "calendar.posts morning: their content folders hold pictures" in unbuilt
-    assert len([gap for gap in gaps if NOT_BUILT in gap]) == 3
+    # a content folder's picture is sent by the web chat, Matrix and Telegram: no gap
+    assert "calendar.posts morning" not in unbuilt
+    assert len([gap for gap in gaps if NOT_BUILT in gap]) == 2
     assert "Carriers: webchat (Web), matrix (EU), matrix (US), telegram" in result.output
 
 
@@ -300,3 +300,56 @@ def test_leaving_the_web_chat_out_is_told_it_stays() -> None:
     ).playbook
     said = [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
     assert not [m for m in said if m.startswith("structure.carriers: the web chat")]
+
+
+def _files_gaps(tmp_path: Path, carriers: str, items: dict[str, str]) -> list[str]:
+    """What `hearth playbook show` says of a morning post drawing on a folder of `items`
+    (file name → its content) in a playbook naming `carriers`."""
+    (tmp_path / "morning").mkdir()
+    for name, content in items.items():
+        (tmp_path / "morning" / name).write_text(content, encoding="utf-8")
+    posts = "calendar:\n  posts:\n    - {id: morning, schedule: every day 08:00, " \
+        "content: {library: morning}}\n"  # fmt: skip
+    text = MINIMAL + f"structure:\n  carriers: [{carriers}]\n" + posts
+    (tmp_path / "playbook.yaml").write_text(text, encoding="utf-8")
+    shown = CliRunner().invoke(app, ["playbook", "show", str(tmp_path / "playbook.yaml")],
+                               terminal_width=400)  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    return [line for line in shown.output.splitlines() if "calendar.posts morning" in line]
+
+
+PICTURE_ITEM = {"cup.md": "---\nkind: picture\nasset: cup.png\n---\nA cup\n", "cup.png": "x"}
+
+
+def test_pictures_for_the_web_chat_are_no_gap(tmp_path: Path) -> None:
+    """The web chat shows a scheduled post's picture: a playbook whose carriers all send its
+    folder's pictures hears of no gap (it used to be told no carrier sends them)."""
+    assert _files_gaps(tmp_path, "{kind: webchat}", PICTURE_ITEM) == []
+
+
+def test_matrix_sends_every_kind(tmp_path: Path) -> None:
+    items = {**PICTURE_ITEM, "clip.md": "---\nkind: video\nasset: clip.mp4\n---\nA clip\n",
+             "clip.mp4": "x"}  # fmt: skip
+    assert _files_gaps(tmp_path, "{kind: webchat}, {kind: matrix}", items) == []
+
+
+def test_telegram_sends_every_kind(tmp_path: Path) -> None:
+    items = {**PICTURE_ITEM, "a.md": "---\nkind: voice\nasset: a.ogg\n---\nHi\n", "a.ogg": "x"}
+    assert _files_gaps(tmp_path, "{kind: webchat}, {kind: telegram}", items) == []
+
+
+def test_a_carrier_that_sends_no_pictures_is_named(tmp_path: Path) -> None:
+    [gap] = _files_gaps(tmp_path, "{kind: webchat}, {kind: qq}", PICTURE_ITEM)
+    assert "holds pictures, which these carriers do not send yet: qq (pictures);" in gap
+    assert "webchat" not in gap
+
+
+def test_a_video_is_no_gap_on_the_web_chat(tmp_path: Path) -> None:
+    """The web chat offers videos, voice and files as downloads."""
+    items = {**PICTURE_ITEM, "clip.md": "---\nkind: video\nasset: clip.mp4\n---\nA clip\n",
+             "clip.mp4": "x"}  # fmt: skip
+    assert _files_gaps(tmp_path, "{kind: webchat}", items) == []
+    (tmp_path / "qq").mkdir()
+    [gap] = _files_gaps(tmp_path / "qq", "{kind: webchat}, {kind: qq}", items)
+    assert "holds pictures, videos, which these carriers do not send yet: qq (pictures, " \
+        "videos);" in gap  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
 from hearthkeeper.carriers.onebot.plugin import OneBotPlugin
-from hearthkeeper.carriers.plugin import CarrierPlugin, table_name
+from hearthkeeper.carriers.plugin import CarrierPlugin, sent_files, table_name
 from hearthkeeper.carriers.telegram.plugin import TelegramPlugin
 from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
 
@@ -25,3 +25,11 @@ def installed_kinds(carriers: tuple[CarrierPlugin, ...] = CARRIERS) -> frozenset
 def installed_tables(carriers: tuple[CarrierPlugin, ...] = CARRIERS) -> dict[str, str]:
     """Each installed carrier's kind → the `[carriers.<table>]` of hearth.toml that runs it."""
     return {plugin.kind: table_name(plugin) for plugin in carriers}
+
+
+def installed_file_kinds(
+    carriers: tuple[CarrierPlugin, ...] = CARRIERS,
+) -> dict[str, frozenset[str]]:
+    """Each installed carrier's kind → the content kinds whose files it sends with a scheduled
+    post (`sends_files` on its plug-in; none when it has no such attribute)."""
+    return {plugin.kind: sent_files(plugin) for plugin in carriers}

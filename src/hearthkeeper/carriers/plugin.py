@@ -166,3 +166,11 @@ def table_name(plugin: CarrierPlugin) -> str:
     platform is what playbooks and groups name, the protocol is what the operator sets up)."""
     table = getattr(plugin, "table", None)
     return table if isinstance(table, str) and table else plugin.kind
+
+
+def sent_files(plugin: CarrierPlugin) -> frozenset[str]:
+    """The content kinds (picture, video, voice, file) whose files the plug-in's carrier sends
+    with a scheduled post: its `sends_files` attribute; none without one (it posts the item's
+    text or title only)."""
+    sends = getattr(plugin, "sends_files", None)
+    return frozenset(sends) if isinstance(sends, frozenset) else frozenset()

@@ -60,7 +60,7 @@ def load_or_exit(path: Path) -> LoadedPlaybook:
 
 def installed() -> CarrierKinds:
     """The carriers installed, for checking what a playbook's `structure.carriers` names."""
-    from hearthkeeper.carriers.installed import installed_kinds
+    from hearthkeeper.carriers.installed import installed_file_kinds, installed_kinds
     from hearthkeeper.playbook import CarrierKinds
 
-    return CarrierKinds(installed_kinds())
+    return CarrierKinds(installed_kinds(), sends_files=installed_file_kinds())

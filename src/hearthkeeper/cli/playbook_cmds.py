@@ -12,7 +12,7 @@ from rich.markup import escape
 from hearthkeeper.cli.output import console, fail, installed, load_or_exit
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping
 
     from hearthkeeper.playbook import CarrierKinds, Playbook
 
@@ -60,7 +60,9 @@ def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")
 
 
 def print_summary(
-    playbook: Playbook, carriers: CarrierKinds | None = None, posts_with_files: Sequence[str] = ()
+    playbook: Playbook,
+    carriers: CarrierKinds | None = None,
+    posts_with_files: Mapping[str, frozenset[str]] | None = None,
 ) -> None:
     """Print the ISOOC summary and its gaps (with `carriers`, also each carrier the playbook
     names that cannot run here; with `posts_with_files`, what those posts cannot send)."""

@@ -69,6 +69,9 @@ class CarrierKinds:
     thresholds: frozenset[str] | None = None  # joining threshold kinds checked here (None: unknown)
     # The settings table of a kind whose table is named otherwise (qq → onebot)
     tables: Mapping[str, str] = field(default_factory=dict)
+    # Each kind → the content kinds whose files it sends (picture, video, voice, file); a kind
+    # not here sends a scheduled post's text or title only
+    sends_files: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def check_carriers(pb: Playbook, kinds: CarrierKinds) -> list[Finding]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,12 +35,15 @@ class Element:
 
 
 def summarise(
-    pb: Playbook, carriers: CarrierKinds | None = None, posts_with_files: Sequence[str] = ()
+    pb: Playbook,
+    carriers: CarrierKinds | None = None,
+    posts_with_files: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Element]:
     """Interest, Structure, Output, Operation, Copy (and Money), each with its gaps. With
     `carriers` (what the server can run), a carrier named that cannot run is a gap too; with
     `posts_with_files` (the posts whose content folder holds pictures, videos, voice or files,
-    which the playbook alone cannot know), so is what those posts cannot send."""
+    by id, with those kinds: the playbook alone cannot know), so is a carrier named that
+    does not send them (`carriers.sends_files`)."""
     structure = _structure(pb)
     if carriers is not None:
         for loc, message in check_carriers(pb, carriers):
@@ -53,16 +56,34 @@ def summarise(
                 "join page and Matrix knocks refuse everyone; choose one of "
                 + ", ".join(sorted(carriers.thresholds)), "the installed capabilities"))  # fmt: skip
     output = _output(pb)
-    if posts_with_files:
-        output.gaps.append(Gap(
-            f"calendar.posts {', '.join(posts_with_files)}: their content folders hold "
-            "pictures, videos, voice or files, but no carrier sends an item's file yet: "
-            "members get its text (or title) only", NOT_BUILT))  # fmt: skip
+    sends = carriers.sends_files if carriers is not None else {}
+    for post_id, kinds in (posts_with_files or {}).items():
+        unsent = _unsent_files(pb, kinds, sends)
+        if unsent:
+            output.gaps.append(Gap(
+                f"calendar.posts {post_id}: its content folder holds {_kinds(kinds)}, which "
+                f"these carriers do not send yet: {unsent}; members there get the item's "
+                "text (or title) only", NOT_BUILT))  # fmt: skip
     elements = [_interest(pb), structure, output, _operation(pb), _money(pb), _copy(pb)]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):
         by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT))
     return elements
+
+
+_PLURAL = {"picture": "pictures", "video": "videos", "voice": "voice", "file": "files"}
+
+
+def _kinds(kinds: frozenset[str]) -> str:
+    return ", ".join(_PLURAL.get(kind, kind) for kind in _PLURAL if kind in kinds)
+
+
+def _unsent_files(pb: Playbook, kinds: frozenset[str], sends: Mapping[str, frozenset[str]]) -> str:
+    """The carriers the playbook names that do not send some of `kinds`, each with those
+    ("webchat (videos), qq (pictures, videos)"; "" when all send all)."""
+    named = dict.fromkeys(carrier.kind.value for carrier in pb.structure.carriers)
+    missing = {carrier: kinds - sends.get(carrier, frozenset()) for carrier in named}
+    return ", ".join(f"{carrier} ({_kinds(left)})" for carrier, left in missing.items() if left)
 
 
 def roles_with(pb: Playbook, permission: Permission) -> list[str]:

@@ -61,6 +61,24 @@ def test_items_are_ordered_by_order_then_file_name(tmp_path: Path) -> None:
     ]
 
 
+def test_an_asset_outside_the_content_folder_is_refused(tmp_path: Path) -> None:
+    """Carriers post an item's file to members: a path climbing out of the folder (or an
+    absolute one) would post any file the server can read."""
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    write(tmp_path, "secret.png", "not for members")
+    write(folder, "up.md", "---\nkind: picture\nasset: ../secret.png\n---\nHi\n")
+    write(folder, "root.md", f"---\nkind: file\nasset: {tmp_path}/secret.png\n---\nHi\n")
+    library = load_library(folder)
+    assert library.items == ()
+    messages = sorted(str(p).removeprefix(f"{folder}/") for p in library.problems)
+    assert messages == [
+        f"root.md:3: asset: file '{tmp_path}/secret.png' is outside the content folder; put it "
+        "next to root.md",
+        "up.md:3: asset: file '../secret.png' is outside the content folder; put it next to up.md",
+    ]
+
+
 def test_broken_items_are_located_and_the_good_ones_kept(tmp_path: Path) -> None:
     write(tmp_path, "ok.md", "Fine.\n")
     write(tmp_path, "kind.md", "---\ntitle: x\nkind: gif\n---\nbody\n")

@@ -34,6 +34,7 @@ import html
 import io
 import itertools
 import json
+import mimetypes
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -145,6 +146,7 @@ class FakeBotApi:
         self.files: dict[str, StoredFile] = {}  # file_id → the file
         self.downloads: list[str] = []  # the file paths bots downloaded, in order
         self.base_url = ""
+        self.sent_files: dict[str, bytes] = {}  # file_id → what a bot uploaded (sendPhoto …)
 
     # --- the server -------------------------------------------------------------------------
 
@@ -517,6 +519,79 @@ class FakeBotApi:
             message["entities"] = entities
         return message
 
+    # --- sending files: sendPhoto, sendVideo, sendVoice, sendDocument ----------------------
+    # Kept apart from the rest (another helper adds getFile for members' files beside it).
+
+    def _m_sendphoto(self, bot: Bot, p: JSON) -> JSON:
+        return self._send_media(bot, p, "photo")
+
+    def _m_sendvideo(self, bot: Bot, p: JSON) -> JSON:
+        return self._send_media(bot, p, "video")
+
+    def _m_sendvoice(self, bot: Bot, p: JSON) -> JSON:
+        return self._send_media(bot, p, "voice")
+
+    def _m_senddocument(self, bot: Bot, p: JSON) -> JSON:
+        return self._send_media(bot, p, "document")
+
+    def _send_media(self, bot: Bot, p: JSON, field_name: str) -> JSON:
+        """A bot's message with a file uploaded as multipart form data (`photo`, `video`,
+        `voice`, `document`), and its optional caption (0-1024 characters after entities
+        parsing): the Message with a PhotoSize array, Video, Voice or Document."""
+        chat = self._chat_to_post_in(bot, p)
+        upload = p.get(field_name)
+        if isinstance(upload, str) and upload.startswith("attach://"):  # a part named so
+            upload = p.get(upload.removeprefix("attach://"))
+        if not isinstance(upload, UploadedFile):
+            raise ApiError(400, f"Bad Request: there is no {field_name} in the request")
+        limit = MEDIA_LIMITS[field_name]
+        if len(upload.data) > limit:
+            raise ApiError(413, "Request Entity Too Large")
+        if not upload.data:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        caption = str(p.get("caption") or "")
+        entities: list[JSON] = []
+        if caption and p.get("parse_mode") == "HTML":
+            caption, entities = _parse_html(caption)
+        if len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        self._check_limits(chat)
+        file_id = f"file-{next(self._ids)}"
+        self.sent_files[file_id] = upload.data
+        described: JSON = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                           "file_size": len(upload.data)}  # fmt: skip
+        if field_name == "photo":
+            width, height = _photo_size(upload.data)
+            media: Any = [{**described, "width": width, "height": height}]
+        else:
+            # Telegram names the type from the file, not the part's header (aiogram sends
+            # application/octet-stream): here from the file's name
+            guessed = mimetypes.guess_type(upload.filename)[0]
+            media = {**described, "mime_type": guessed or upload.content_type}
+            if field_name == "document":
+                media["file_name"] = upload.filename
+            if field_name in ("video", "voice"):
+                media["duration"] = 0
+            if field_name == "video":
+                media.update({"width": 0, "height": 0, "file_name": upload.filename})
+        message = self._message(chat, bot.user, "")
+        del message["text"]
+        message[field_name] = media
+        if caption:
+            message["caption"] = caption
+            if entities:
+                message["caption_entities"] = entities
+        return message
+
+    def _chat_to_post_in(self, bot: Bot, p: JSON) -> Chat:
+        """The chat of `chat_id`, refused as sendMessage refuses it."""
+        chat = self.chats.get(int(p["chat_id"]))
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat.type != "private" and not _is_in(chat.members.get(bot.user["id"], {})):
+            raise ApiError(403, "Forbidden: bot is not a member of the supergroup chat")
+        return chat
+
     def _m_deletemessage(self, bot: Bot, p: JSON) -> bool:
         chat = self._chat_of(bot, p)
         self._delete(bot, chat, [int(p["message_id"])])
@@ -832,6 +907,38 @@ def _parse_html(marked: str) -> tuple[str, list[JSON]]:
     return text, sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
+# The most a bot may upload: "photos … at most 10 MB", "other files … up to 50 MB".
+MEDIA_LIMITS = {"photo": 10 * 1000 * 1000, "video": 50 * 1000 * 1000,
+                "voice": 50 * 1000 * 1000, "document": 50 * 1000 * 1000}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _file_parts(form: Any) -> JSON:
+    """The file parts of a multipart form, read whole."""
+    return {key: UploadedFile(value.filename, value.content_type, value.file.read())
+            for key, value in form.items() if isinstance(value, web.FileField)}  # fmt: skip
+
+
+def _photo_size(data: bytes) -> tuple[int, int]:
+    """A photo's width and height; refused as Telegram refuses what it cannot read as one."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, ValueError):
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
+    if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+        raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    return width, height
+
+
 def _left(user: JSON) -> JSON:
     return {"status": "left", "user": user}
 
@@ -858,6 +965,7 @@ async def _params(request: web.Request) -> JSON:
         else:
             form = await request.post()
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
+            params.update(_file_parts(form))
     for key, value in list(params.items()):
         if not isinstance(value, str):
             continue

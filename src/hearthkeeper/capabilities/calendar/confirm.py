@@ -117,7 +117,7 @@ def confirm(scope: StoreBase, request: CalendarConfirm, ctx: EffectContext,
     send = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                   text=content.text, handler="calendar", key=f"calendar:post:{ref}",
                   reason=f"scheduled post {post.id}, confirmed by staff",
-                  extra=content.extra(post, ref))  # fmt: skip
+                  extra=content.extra(post, ref, lang))  # fmt: skip
     return [send, _answer(ctx, TEXTS.say("sent", lang, post=post.id, group=group.name))]
 
 

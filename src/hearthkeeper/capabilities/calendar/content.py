@@ -48,13 +48,18 @@ class PostContent:
     asset: str | None = None
     url: str | None = None
 
-    def extra(self, post: ScheduledPost, ref: int) -> dict[str, object]:
-        """What the SEND action carries for carriers and analytics."""
+    def extra(
+        self, post: ScheduledPost, ref: int, language: Language | None = None
+    ) -> dict[str, object]:
+        """What the SEND action carries for carriers and analytics (`language`: the
+        community's, in which a carrier tells staff when it could not send the file)."""
         extra: dict[str, object] = {"post_id": post.id, "post_ref": ref,
                                     "content_kind": self.kind, "item_id": self.item_id,
                                     "format": "markdown"}  # fmt: skip
         if self.asset is not None:
             extra["asset"] = self.asset
+            if language is not None:
+                extra["language"] = language.value
         if self.url is not None:
             extra["url"] = self.url
         return extra

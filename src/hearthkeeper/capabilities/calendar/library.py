@@ -179,7 +179,12 @@ def _item(
     if kind in _NEEDS_ASSET:
         if not data.get("asset"):
             return problem("kind", f"a {kind.value} item needs `asset:` (a file in the folder)")
-        asset = path.parent / str(data["asset"])
+        written = Path(str(data["asset"]))
+        if written.is_absolute() or ".." in written.parts:
+            # carriers post the file to members: nothing outside the content folder
+            return problem("asset", f"file {data['asset']!r} is outside the content folder; "
+                           f"put it next to {path.name}")  # fmt: skip
+        asset = path.parent / written
         if not asset.is_file():
             return problem("asset", f"file {data['asset']!r} not found next to {path.name}")
     url = data.get("url")
@@ -213,15 +218,17 @@ def next_item(
     return next((item for item in items if item.id not in posted), None)
 
 
-def posts_with_files(posts: Sequence[ScheduledPost], root: Path) -> list[str]:
-    """The ids of the posts whose content folder (relative to `root`, the playbook's folder)
-    holds pictures, videos, voice or files: no carrier sends an item's file yet, so those
-    post their text or title only (`hearth playbook show` names them as a gap)."""
-    found = []
+def posts_with_files(posts: Sequence[ScheduledPost], root: Path) -> dict[str, frozenset[str]]:
+    """The posts whose content folder (relative to `root`, the playbook's folder) holds
+    pictures, videos, voice or files, by id, with the kinds it holds: a carrier that does not
+    send a kind posts those items' text or title only (`hearth playbook show` names them as
+    a gap for such a carrier)."""
+    found: dict[str, frozenset[str]] = {}
     for post in posts:
         if post.content.library is None:
             continue
         items = with_tags(load_library(root / post.content.library).items, post.content.tags)
-        if any(item.kind in _NEEDS_ASSET for item in items):
-            found.append(post.id)
+        kinds = frozenset(item.kind.value for item in items if item.kind in _NEEDS_ASSET)
+        if kinds:
+            found[post.id] = kinds
     return found

@@ -106,7 +106,8 @@ def said(ctx: EffectContext, post: ScheduledPost, firing: PostFiring, ref: int, 
     else:
         actions = [Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id,
                           text=content.text, handler="calendar", reason=f"scheduled post {post.id}",
-                          key=f"calendar:post:{ref}", extra=content.extra(post, ref))]  # fmt: skip
+                          key=f"calendar:post:{ref}",
+                          extra=content.extra(post, ref, ctx.playbook.community.language))]  # fmt: skip
     if library is not None and content.item_id is not None:
         alert = running_out(ctx, post, library, [*posted, content.item_id], at)
         if alert is not None:

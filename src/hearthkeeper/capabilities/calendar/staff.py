@@ -360,7 +360,7 @@ def post_now(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext,
     actions = [Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id,
                       text=content.text, handler=HANDLER, key=f"calendar:post:{ref}",
                       reason=f"scheduled post {post.id}, sent early by staff",
-                      extra=content.extra(post, ref))]  # fmt: skip
+                      extra=content.extra(post, ref, lang))]  # fmt: skip
     if library is not None and content.item_id is not None:
         alert = running_out(ctx, post, library, [*used, content.item_id], at)
         if alert is not None:

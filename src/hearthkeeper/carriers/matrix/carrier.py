@@ -2,7 +2,9 @@
 
 The pure parts are elsewhere: `translate.py` (raw events → engine events), `sync.py` (one
 sync response → events and room decisions), `power.py` (mutes as power-level edits),
-`outgoing.py` (message contents, transaction ids, error mapping).
+`outgoing.py` (message contents, transaction ids, error mapping), `post_media.py` (a scheduled
+post's file as an event; `files.py` uploads and sends it), `media.py` (a member's picture
+downloaded for moderation).
 """
 
 from __future__ import annotations
@@ -21,16 +23,20 @@ from urllib.parse import urlencode
 import aiohttp
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, RoomPreset
 
+from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, tell_staff
 from hearthkeeper.carriers.matrix.direct import DirectRooms
+from hearthkeeper.carriers.matrix.files import send_file, upload_limit
 from hearthkeeper.carriers.matrix.known import Known, look_up
 from hearthkeeper.carriers.matrix.media import download
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
+from hearthkeeper.carriers.matrix.post_media import Uploads
 from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.sync import Knock, Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
+from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
@@ -87,7 +93,7 @@ class MatrixCarrier:
     def __init__(self, account: MatrixAccount, rooms: RoomMap, position: SyncPosition, *,
                  sync_timeout_ms: int = 30_000, overall: RateLimit | None = None,
                  admission: Admission | None = None, store: Store | None = None,
-                 pictures: PictureLimits = LIMITS) -> None:  # fmt: skip
+                 pictures: PictureLimits = LIMITS, clock: Clock | None = None) -> None:  # fmt: skip
         if not account.access_token and not account.password:
             raise CarrierError(f"matrix: {account.user_id} needs an access token or a password",
                                retry=False)  # fmt: skip
@@ -102,6 +108,7 @@ class MatrixCarrier:
         self.store = store if store is not None else (admission.store if admission else None)
         # pictures are downloaded for moderation to read for QR codes, within these limits
         self.pictures = pictures
+        self.clock: Clock = clock or SystemClock()  # when staff were told a file was not sent
         # Transaction ids make sends idempotent: the outbox key is the txn id.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
         self.bot = BotIdentity(user_id=account.user_id)
@@ -115,6 +122,8 @@ class MatrixCarrier:
         self._acks = Acknowledged()
         self._saving: asyncio.Task[None] | None = None
         self._direct_rooms = DirectRooms()  # staff members' direct rooms, found once
+        self._uploads = Uploads()  # scheduled posts' files uploaded, by outbox key
+        self._upload_limit: int | None = None  # the homeserver's, asked at the first file
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the client runs on
 
     async def connect(self) -> None:
@@ -304,6 +313,9 @@ class MatrixCarrier:
         client = self._require_client()
         kind, member = action.kind, action.member
         if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
+            asset = asset_of(action)
+            if asset is not None:  # a scheduled post's picture or file: shown before its text
+                await self._send_file(room, action, key, asset)
             content = message_content(action)
             sent = await client.room_send(room, "m.room.message", content, tx_id=txn_id(key))
             return str(_ok(sent, f"matrix: sending to {room}").event_id)
@@ -344,6 +356,20 @@ class MatrixCarrier:
                                           tx_id=txn_id(key + ":notice"))  # fmt: skip
             return str(_ok(said, f"matrix: announcing {kind} in {room}").event_id)
         return None
+
+    async def _send_file(self, room: str, action: Action, key: str, asset: Asset) -> None:
+        """Upload and show a post's file; one that cannot be sent is left out (the text
+        goes alone) and staff are told once, naming it."""
+        client = self._require_client()
+        try:
+            if self._upload_limit is None:
+                self._upload_limit = await upload_limit(client)
+            await send_file(client, room, key, asset, self._upload_limit, self._uploads)
+        except AssetRefused as exc:
+            log.warning("matrix: %s not sent to %s: %s", asset.name, room, exc.reason)
+            if self.store is not None:
+                await asyncio.to_thread(tell_staff, self.store, CARRIER, room, action, key, asset,
+                                        exc.reason, self.clock.now())  # fmt: skip
 
     async def _screen(self, knock: Knock) -> None:
         """Ask the door about a knock: admitted → invited; refused → the knock is turned down

@@ -30,6 +30,7 @@ class MatrixPlugin:
     """Runs only with a table: the bot needs an account."""
 
     kind = MATRIX
+    sends_files = frozenset({"picture", "video", "voice", "file"})  # uploaded, then shown
 
     def configure(self, table: CarrierTable) -> MatrixSetup:
         """The table checked (`ConfigError` saying which setting and how to write it)."""
@@ -95,7 +96,7 @@ class MatrixSetup:
         opened = opened_rooms(server.store, server.communities)
         carrier = MatrixCarrier(account, RoomMap({**opened, **matrix.rooms}),
                                 SyncPosition(matrix.sync_position),
-                                admission=server.admission)  # fmt: skip
+                                admission=server.admission, clock=server.clock)  # fmt: skip
         count = len(matrix.rooms)
         rooms = f"{count} room" + ("" if count == 1 else "s")
         status = f"Matrix: {matrix.user_id} on {matrix.homeserver}, {rooms} mapped"

@@ -28,6 +28,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
+from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, tell_staff
 from hearthkeeper.carriers.pictures import (
     CHUNK,
     LIMITS,
@@ -37,6 +38,13 @@ from hearthkeeper.carriers.pictures import (
     with_pictures,
 )
 from hearthkeeper.carriers.telegram.chats import ChatMap
+from hearthkeeper.carriers.telegram.files import (
+    SentFiles,
+    caption_of,
+    limit_of,
+    photo_checked,
+    send_file,
+)
 from hearthkeeper.carriers.telegram.links import (
     CONFIRM_EVERY,
     DIGEST,
@@ -151,6 +159,7 @@ class TelegramCarrier:
         self._sources: dict[str, str] = {}  # a digest link name → its token
         # (chat, user) → the token of their request, when there is no store to keep it in
         self._asked: dict[tuple[str, str], str] = {}
+        self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -223,7 +232,7 @@ class TelegramCarrier:
         client = self._require_client()
         doing = f"telegram: {action.kind} in {action.group or action.member}"
         try:
-            return await self._perform(client, action)
+            return await self._perform(client, action, key)
         except TelegramAPIError as exc:
             if already_done(exc):
                 return None
@@ -471,11 +480,16 @@ class TelegramCarrier:
             log.warning("telegram: the join request of %s to %s was not answered: %s",
                         ask.user_id, ask.chat_id, exc)  # fmt: skip
 
-    async def _perform(self, client: Bot, action: Action) -> str | None:
+    async def _perform(self, client: Bot, action: Action, key: str) -> str | None:
         kind = action.kind
         if kind is ActionKind.DIRECT:
             return await self._send(client, _id(action.member, "a direct message"), action)
         chat = _id(action.group, str(kind))
+        asset = asset_of(action)
+        if asset is not None:  # a scheduled post's picture or file, its text as the caption
+            captioned = await self._send_file(client, chat, action, key, asset)
+            if captioned is not None:
+                return captioned
         if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
             return await self._send(client, chat, action)
         if kind is ActionKind.DELETE:
@@ -504,6 +518,30 @@ class TelegramCarrier:
         if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
             # No private notice reaches a member who never wrote to the bot: said in the group.
             return await self._send(client, chat, action)
+        return None
+
+    async def _send_file(self, client: Bot, chat: int, action: Action, key: str,
+                         asset: Asset) -> str | None:  # fmt: skip
+        """Send a post's file; its message id when the text went as its caption (None: the
+        text is still to send). A file Telegram cannot take is left out, and staff are told
+        once, naming it."""
+        if self._files_sent.get(key) is not None:  # sent before the text failed: text only
+            return None
+        caption = caption_of(action.text or "", action.extra.get("format") == "markdown")
+        try:
+            data = await asyncio.to_thread(asset.read, limit_of(asset))
+            if asset.kind == "picture":
+                await asyncio.to_thread(photo_checked, data)
+            sent = await send_file(client, chat, asset, data, caption)
+        except AssetRefused as exc:
+            log.warning("telegram: %s not sent to %s: %s", asset.name, chat, exc.reason)
+            if self.store is not None:
+                await asyncio.to_thread(tell_staff, self.store, CARRIER, str(chat), action, key,
+                                        asset, exc.reason, self.clock.now())  # fmt: skip
+            return None
+        if caption is not None:
+            return str(sent)
+        self._files_sent.add(key, sent)
         return None
 
     async def _send(self, client: Bot, chat: int, action: Action) -> str:

@@ -31,6 +31,7 @@ class TelegramPlugin:
     """Runs only with a table: the bot needs a token."""
 
     kind = TELEGRAM
+    sends_files = frozenset({"picture", "video", "voice", "file"})  # sendPhoto, sendVideo …
 
     def configure(self, table: CarrierTable) -> TelegramSetup:
         """The table checked (`ConfigError` saying which setting and how to write it)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, unsent_alert
 from hearthkeeper.carriers.webchat.base import ChatBase, people
 from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
 from hearthkeeper.carriers.webchat.protocol import (
@@ -26,6 +27,7 @@ from hearthkeeper.carriers.webchat.protocol import (
 )
 from hearthkeeper.carriers.webchat.records import SeatOutcome
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.carriers.webchat.uploads import PictureRefused, store_file, store_picture
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.store import Group, Store
@@ -34,6 +36,7 @@ from hearthkeeper.store import Group, Store
 INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
 CLOSE_REMOVED = 4000
 KNOWN_USERS = 100_000  # users remembered as existing; then the memory starts again
+FILE_BYTES = 50 * 1024 * 1024  # a scheduled post's video, voice or file: the operator's own
 
 PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
@@ -93,7 +96,7 @@ class Performer(ChatBase):
     ) -> tuple[list[Outcome], list[Callable[[], object]]]:
         """Perform `jobs` in the transaction `tx`; what to show the browsers once it commits.
         An action the chat refuses (`CarrierError`) has written nothing."""
-        act = _Act(self, SqlWebChat.on(tx))
+        act = _Act(self, SqlWebChat.on(tx), tx)
         outcomes: list[Outcome] = []
         for action, key in jobs:
             try:
@@ -107,9 +110,10 @@ class Performer(ChatBase):
 class _Act:
     """Performing inside one transaction: store work now, browsers told after the commit."""
 
-    def __init__(self, chat: Performer, platform: SqlWebChat) -> None:
+    def __init__(self, chat: Performer, platform: SqlWebChat, tx: Store) -> None:
         self.chat = chat
         self.platform = platform
+        self.tx = tx
         self.shown: list[Callable[[], object]] = []
         self.changed: dict[int, Group] = {}  # groups someone joined or left, by id
 
@@ -167,13 +171,36 @@ class _Act:
         if reply_to is not None:
             replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
+        asset = asset_of(action)
+        stored, refused = self._attach(asset, group) if asset is not None else (None, None)
+        kind = "text" if stored is None or asset is None else asset.kind
         message, created = self.platform.add_message(
-            group.id, user_id=None, nickname=self.chat.bot_name, kind="text", text=text,
+            group.id, user_id=None, nickname=self.chat.bot_name,
+            kind=kind, text=text, picture=stored,
             reply_to=reply_to, mentions=mentions, action_key=key,
         )  # fmt: skip
         if created:
+            if asset is not None and refused is not None:
+                unsent_alert(self.tx, action, key, group, asset, refused, self.chat.clock.now(),
+                             self.chat.language(group))  # fmt: skip
             self._broadcast(group, message_frame(message))
         return str(message.id)
+
+    def _attach(self, asset: Asset, group: Group) -> tuple[str | None, str | None]:
+        """A scheduled post's file kept with the uploads: its stored name, or why not. A
+        picture is checked as a member's upload is; a video, voice or other file (up to
+        `FILE_BYTES`) is kept as it is, for members to download."""
+        chat = self.chat
+        limit = chat.max_upload_bytes if asset.kind == "picture" else FILE_BYTES
+        try:
+            data = asset.read(limit)
+            if asset.kind != "picture":
+                return store_file(chat.uploads_dir, data, asset.path.suffix), None
+            return store_picture(chat.uploads_dir, data, limit, chat.language(group)).name, None
+        except AssetRefused as exc:
+            return None, exc.reason
+        except PictureRefused as exc:
+            return None, exc.message
 
     def _delete(self, group: Group, action: Action) -> None:
         message_id = _message_id(action.target)

@@ -42,6 +42,8 @@ class WebChatPlugin:
     """Always runs: the table is optional."""
 
     kind = WEBCHAT
+    # a scheduled post's picture shown; its video, voice or file as a download
+    sends_files = frozenset({"picture", "video", "voice", "file"})
 
     def configure(self, table: CarrierTable) -> WebChatSetup:
         """The limits of the table (`ConfigError` naming each wrong setting)."""

@@ -29,6 +29,9 @@ MAX_FRAME_BYTES = 8 * 1024  # a frame larger than this is refused with an error 
 FAR_OVER_BYTES = 64 * 1024  # ... and one larger than this closes the connection (1009)
 MAX_TEXT = 2000  # characters in one message
 MEDIA_PATH = "/chat/media/"
+FILES_PATH = "/chat/files/"  # scheduled posts' videos, voice and other files: downloads
+ATTACHED = frozenset({"video", "voice", "file"})  # the kinds of message holding such a file
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 MAX_DEPTH = 4  # nesting of JSON arrays/objects; our frames are flat objects
 
 CLOSE_NOT_SIGNED_IN = 4401
@@ -164,8 +167,30 @@ def picture_url(name: str | None) -> str | None:
     return None if name is None else MEDIA_PATH + name
 
 
+def file_url(name: str) -> str:
+    """Where browsers download a scheduled post's stored file from."""
+    return FILES_PATH + name
+
+
+def download_name(message: WebChatMessage) -> str:
+    """The name a downloaded file is saved as: the post's first line (its title), without
+    Markdown's `#` or characters a file name cannot hold, and the stored file's extension."""
+    first = message.text.strip().splitlines()[0] if message.text.strip() else ""
+    title = " ".join(_UNSAFE_IN_NAME.sub(" ", first.lstrip("#")).split()).strip(".")[:60]
+    title = title.strip() or "file"
+    return f"{title}.{(message.picture or '').rsplit('.', 1)[-1]}"
+
+
 def message_frame(message: WebChatMessage) -> dict[str, Any]:
-    """A message as browsers show it."""
+    """A message as browsers show it: a scheduled post's video, voice or other file as a
+    download (`file_url`, `file_name`), a picture shown (`picture_url`)."""
+    if message.kind in ATTACHED and message.picture is not None:
+        return {**_message_frame(message, None), "file_url": file_url(message.picture),
+                "file_name": download_name(message)}  # fmt: skip
+    return _message_frame(message, picture_url(message.picture))
+
+
+def _message_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]:
     return {
         "type": "message",
         "id": message.id,
@@ -174,7 +199,7 @@ def message_frame(message: WebChatMessage) -> dict[str, Any]:
         "bot": message.user_id is None,
         "kind": message.kind,
         "text": message.text,
-        "picture_url": picture_url(message.picture),
+        "picture_url": picture,
         "mentions": list(message.mentions),
         "reply_to": message.reply_to,
         "at": message.sent_at.isoformat(),

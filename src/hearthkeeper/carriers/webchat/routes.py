@@ -45,6 +45,8 @@ from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
 from hearthkeeper.carriers.webchat.texts import members, say, script_texts
 from hearthkeeper.carriers.webchat.uploads import (
     PictureRefused,
+    file_path,
+    file_type,
     media_type,
     picture_path,
     sweep_unused,
@@ -280,6 +282,19 @@ def webchat_router(
         if path is None:
             return _problem(404, "There is no such picture. 没有这张图片。")
         return FileResponse(path, media_type=media_type(name), headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        })  # fmt: skip
+
+    @router.get("/chat/files/{name}", response_model=None)
+    async def files(name: str) -> Response:
+        """A scheduled post's video, voice or file: a download, never shown in the page."""
+        path = file_path(chat.uploads_dir, name)
+        if path is None:
+            return _problem(404, "There is no such file. 没有这个文件。")
+        return FileResponse(path, media_type=file_type(name), headers={
+            "Content-Disposition": "attachment",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "public, max-age=31536000, immutable",
             "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -7,6 +7,10 @@ look for QR codes in every picture it lets through (`text/qr.py`). All of this i
 the header: no pixel is decoded. It is stored as `<sha256>.<ext>`, so the same picture
 uploaded twice is one file, and names served back can be checked against a strict pattern.
 A stored picture no message uses is deleted by `sweep_unused` once it is old enough.
+
+A scheduled post's picture is checked and kept the same way; its video, voice or other file
+is kept beside them as `<sha256>.<ext>` (`store_file`, `FILE_TYPES`) and only ever served as
+a download (`routes.py`: `Content-Disposition: attachment`, nosniff, a sandbox CSP).
 """
 
 from __future__ import annotations
@@ -37,6 +41,22 @@ FORMATS = {  # Pillow's format name → (file extension, Content-Type)
 }
 MEDIA_TYPES = dict(FORMATS.values())
 NAME = re.compile(r"[0-9a-f]{64}\.(?:png|jpg|gif|webp)")
+# Files scheduled posts carry (videos, voice, documents): kept beside the pictures under a
+# name of this form and served as downloads only (`file_path`, `file_type`), never shown.
+FILE_TYPES = {
+    "mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
+    "ogg": "audio/ogg", "oga": "audio/ogg", "opus": "audio/ogg", "mp3": "audio/mpeg",
+    "m4a": "audio/mp4", "wav": "audio/wav", "amr": "audio/amr",
+    "pdf": "application/pdf", "epub": "application/epub+zip", "zip": "application/zip",
+    "txt": "text/plain; charset=utf-8", "csv": "text/csv; charset=utf-8",
+    "doc": "application/msword", "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "bin": "application/octet-stream",
+}  # fmt: skip
+FILE_NAME = re.compile(r"[0-9a-f]{64}\.(?:" + "|".join(FILE_TYPES) + ")")
 
 
 class PictureRefused(Exception):
@@ -110,20 +130,34 @@ def store_picture(
     """Check `data` and keep it under `directory` (written whole, then renamed into place)."""
     extension, mime, width, height = check_picture(data, limit, language)
     name = f"{hashlib.sha256(data).hexdigest()}.{extension}"
+    _keep(directory, name, data)
+    return Picture(name=name, mime=mime, size=len(data), width=width, height=height)
+
+
+def store_file(directory: Path, data: bytes, suffix: str) -> str:
+    """Keep a scheduled post's file (a video, voice, a document) under `directory`; its
+    stored name, `<sha256>.<ext>` (`bin` for a suffix not in `FILE_TYPES`)."""
+    extension = suffix.lower().removeprefix(".")
+    name = f"{hashlib.sha256(data).hexdigest()}.{extension if extension in FILE_TYPES else 'bin'}"
+    _keep(directory, name, data)
+    return name
+
+
+def _keep(directory: Path, name: str, data: bytes) -> None:
+    """Write `data` as `directory/name` (whole, then renamed into place)."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / name
     if target.exists():
         os.utime(target)  # uploaded again: as young as a new upload for `sweep_unused`
-    else:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    return Picture(name=name, mime=mime, size=len(data), width=width, height=height)
+        return
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def sweep_unused(
@@ -140,7 +174,7 @@ def sweep_unused(
             if entry.is_file() and entry.stat().st_mtime < cutoff:
                 old.append(Path(entry.path))
     leftovers = [path for path in old if path.name.startswith(".upload-")]
-    pictures = [path for path in old if NAME.fullmatch(path.name)]
+    pictures = [path for path in old if NAME.fullmatch(path.name) or FILE_NAME.fullmatch(path.name)]
     used = in_use([path.name for path in pictures])
     deleted: list[str] = []
     for path in [*leftovers, *pictures]:
@@ -159,6 +193,19 @@ def picture_path(directory: Path, name: str) -> Path | None:
         return None
     path = directory / name
     return path if path.is_file() else None
+
+
+def file_path(directory: Path, name: str) -> Path | None:
+    """The stored scheduled post's file called `name`, if well-formed and there."""
+    if FILE_NAME.fullmatch(name) is None:
+        return None
+    path = directory / name
+    return path if path.is_file() else None
+
+
+def file_type(name: str) -> str:
+    """The Content-Type of a stored file, from its (validated) name."""
+    return FILE_TYPES[name.rsplit(".", 1)[1]]
 
 
 def media_type(name: str) -> str:

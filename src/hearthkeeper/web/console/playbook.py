@@ -112,12 +112,13 @@ def checked(view: CommunityView, text: str) -> LoadedPlaybook:
 
 def _summary(playbook: Playbook, base_dir: Path) -> list[Element]:
     """The ISOOC summary with the gaps `hearth playbook show` names: also what no installed
-    carrier runs and what the posts' content folders hold that no carrier sends."""
+    carrier runs and what the posts' content folders hold that a carrier named does not send."""
     from hearthkeeper.capabilities.calendar.library import posts_with_files
-    from hearthkeeper.carriers.installed import installed_kinds
+    from hearthkeeper.carriers.installed import installed_file_kinds, installed_kinds
 
     files = posts_with_files(playbook.calendar.posts, base_dir)
-    return summarise(playbook, CarrierKinds(installed_kinds()), files)
+    kinds = CarrierKinds(installed_kinds(), sends_files=installed_file_kinds())
+    return summarise(playbook, kinds, files)
 
 
 def router(pages: Pages) -> APIRouter:

@@ -16,6 +16,8 @@
   const pictureInput = document.getElementById("picture-input");
   const replying = document.getElementById("replying");
   const MEDIA = "/chat/media/";
+  const FILES = "/chat/files/";
+  const FILE_ICONS = { video: "🎬", voice: "🔊", file: "📎" };
   const CLOSE_REMOVED = 4000, CLOSE_NOT_SIGNED_IN = 4401, CLOSE_NOT_IN_GROUP = 4403;
   // The page's words, in the community's language, from the block the server rendered.
   const TEXTS = JSON.parse(document.getElementById("chat-texts").textContent);
@@ -163,12 +165,22 @@
       img.addEventListener("load", () => { if (nearBottom) scrollDown(true); });
       item.append(img);
     }
+    if (typeof frame.file_url === "string" && frame.file_url.startsWith(FILES)) {
+      // a scheduled post's video, voice or file: a download, saved under the post's title
+      const link = document.createElement("a");
+      link.className = `file file-${frame.kind}`;
+      link.href = frame.file_url;
+      link.download = typeof frame.file_name === "string" ? frame.file_name : "";
+      link.rel = "noopener";
+      link.textContent = `${FILE_ICONS[frame.kind] || FILE_ICONS.file} ${frame.file_name || ""}`;
+      item.append(link);
+    }
     list.append(item);
     if (live) scrollDown(nearBottom || frame.user_id === me);
   }
 
   function snippet(frame) {
-    const words = frame.text || (frame.picture_url ? t("picture_snippet") : "");
+    const words = frame.text || (frame.picture_url ? t("picture_snippet") : frame.file_name || "");
     return words.length > 60 ? `${words.slice(0, 60)}…` : words;
   }
 

@@ -1,0 +1,53 @@
+"""Sending a scheduled post's file to a Matrix room: read within the homeserver's upload
+limit, uploaded to its media repository, then shown by an event of its own transaction id
+(the outbox key's, plus `:file`), so the homeserver keeps one however often it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+from nio import ContentRepositoryConfigResponse, ErrorResponse, UploadResponse
+
+from hearthkeeper.carriers.assets import Asset, AssetRefused
+from hearthkeeper.carriers.matrix.outgoing import carrier_error, txn_id
+from hearthkeeper.carriers.matrix.post_media import (
+    DEFAULT_UPLOAD_LIMIT,
+    Uploads,
+    media_content,
+    media_info,
+)
+
+
+async def upload_limit(client: Any) -> int:
+    """The largest upload the homeserver takes (its media config; Synapse's default when it
+    does not say)."""
+    config = await client.content_repository_config()
+    if isinstance(config, ContentRepositoryConfigResponse) and config.upload_size:
+        return int(config.upload_size)
+    return DEFAULT_UPLOAD_LIMIT
+
+
+async def send_file(client: Any, room: str, key: str, asset: Asset, limit: int,
+                    uploads: Uploads) -> str:  # fmt: skip
+    """Upload `asset` (once per key in this process) and show it in `room`; the event id.
+    AssetRefused when the file cannot be sent at all; CarrierError when the homeserver
+    failed for a while."""
+    data = await asyncio.to_thread(asset.read, limit)
+    info = await asyncio.to_thread(media_info, asset, data)
+    url = uploads.get(key)
+    if url is None:
+        uploaded, _ = await client.upload(io.BytesIO(data), content_type=info["mimetype"],
+                                          filename=asset.name, filesize=len(data))  # fmt: skip
+        if not isinstance(uploaded, UploadResponse):
+            if getattr(uploaded, "status_code", None) == "M_TOO_LARGE":
+                raise AssetRefused("the homeserver refused it as too large")
+            raise carrier_error(uploaded, f"matrix: uploading {asset.name}")
+        url = str(uploaded.content_uri)
+        uploads.add(key, url)
+    sent = await client.room_send(room, "m.room.message", media_content(asset, url, info),
+                                  tx_id=txn_id(key + ":file"))  # fmt: skip
+    if isinstance(sent, ErrorResponse):
+        raise carrier_error(sent, f"matrix: sending {asset.name} to {room}")
+    return str(sent.event_id)

@@ -1,0 +1,141 @@
+"""A scheduled post's file in a Telegram group, through aiogram to the fake Bot API: a photo
+(video, voice, document) uploaded as multipart form data with the post's text as its caption,
+the text as its own message when it is over Telegram's 1024 characters (and sent alone when
+only the text failed), and a picture Telegram cannot take left out with one staff alert."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from PIL import Image
+
+from hearthkeeper.capabilities.calendar.content import PostContent
+from hearthkeeper.carriers.telegram import TelegramCarrier
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.playbook.output import ScheduledPost
+from hearthkeeper.playbook.positioning import Language
+from tests.carriers.telegram.fake_bot_api import JSON
+from tests.carriers.telegram.telegram_setup import Hearth, fake_api, hearth, real_now
+from tests.webchat_setup import sqlite_store
+
+pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
+
+POST = ScheduledPost.model_validate(
+    {"id": "morning-pack", "schedule": "every day 07:30", "content": {"library": "pictures"}}
+)
+
+
+@dataclass
+class Group:
+    """A Telegram group of the community and the bot's carrier, connected."""
+
+    community: Hearth
+    carrier: TelegramCarrier
+    chat: int
+    folder: Path
+
+    async def post(self, name: str, data: bytes, kind: str, text: str,
+                   key: str = "calendar:post:1") -> str | None:  # fmt: skip
+        """Perform the calendar's SEND of a library item whose file is `name` holding `data`."""
+        (self.folder / name).write_bytes(data)
+        content = PostContent(text, kind, f"{name}.md", str(self.folder / name))
+        action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(self.chat),
+                        text=text, handler="calendar",
+                        extra=content.extra(POST, 1, Language.ZH_CN))  # fmt: skip
+        return await self.carrier.perform(action, key)
+
+    def messages(self) -> list[JSON]:
+        return self.community.api.messages(self.chat, by=self.community.bot_id)
+
+    def alerts(self) -> list[str]:
+        return [
+            a.text for a in self.community.store.staff_alerts(self.community.runtime.community_id)
+        ]
+
+
+@pytest_asyncio.fixture
+async def group(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Group]:
+    clock = FrozenClock(real_now())
+    async with fake_api(clock) as api:
+        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+            async with hearth(api, store, clock, tmp_path / "data") as community:
+                chat = community.group()
+                carrier = community.carrier()
+                await carrier.connect()
+                folder = tmp_path / "pictures"
+                folder.mkdir()
+                try:
+                    yield Group(community, carrier, chat, folder)
+                finally:
+                    await carrier.disconnect()
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (250, 200, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_a_picture_goes_as_a_photo_captioned_with_its_text(group: Group) -> None:
+    data = png(64, 48)
+    sent = await group.post("cup.png", data, "picture", "# 防晒要涂够\n一元硬币大小")
+    [message] = group.messages()
+    assert str(message["message_id"]) == sent
+    assert "text" not in message
+    assert message["caption"] == "防晒要涂够\n一元硬币大小"  # the heading in bold, as HTML
+    assert message["caption_entities"] == [{"type": "bold", "offset": 0, "length": 5}]
+    [photo] = message["photo"]
+    assert (photo["width"], photo["height"]) == (64, 48)
+    assert group.community.api.sent_files[photo["file_id"]] == data
+    assert group.alerts() == []
+
+
+async def test_a_long_text_follows_the_photo_as_its_own_message(group: Group) -> None:
+    text = "护肤小知识 " + "防晒" * 600  # over the 1024 characters of a caption
+    await group.post("cup.png", png(64, 48), "picture", text)
+    photo, said = group.messages()
+    assert "photo" in photo and "caption" not in photo
+    assert said["text"] == text
+
+
+async def test_the_text_failing_after_the_photo_sends_no_second_photo(group: Group) -> None:
+    text = "护肤小知识 " + "防晒" * 600
+    group.community.api.throttle("sendMessage", 1)  # flood control, once
+    with pytest.raises(CarrierError, match="flood control"):
+        await group.post("cup.png", png(64, 48), "picture", text)
+    await group.post("cup.png", png(64, 48), "picture", text)  # the queue's retry
+    photo, said = group.messages()
+    assert "photo" in photo and said["text"] == text
+
+
+async def test_video_voice_and_files_go_by_their_methods(group: Group) -> None:
+    await group.post("clip.mp4", b"\0\0\0\x18ftypmp42 a video", "video", "视频", "k1")
+    await group.post("hello.ogg", b"OggS a voice message", "voice", "语音", "k2")
+    await group.post("course.pdf", b"%PDF-1.4 the course", "file", "课件", "k3")
+    video, voice, document = group.messages()
+    assert (video["video"]["mime_type"], video["caption"]) == ("video/mp4", "视频")
+    assert (voice["voice"]["mime_type"], voice["caption"]) == ("audio/ogg", "语音")
+    assert document["document"]["file_name"] == "course.pdf"
+    sent = group.community.api.sent_files[document["document"]["file_id"]]
+    assert sent == b"%PDF-1.4 the course"
+
+
+async def test_a_picture_telegram_cannot_take_goes_as_text_and_staff_hear_once(
+    group: Group,
+) -> None:
+    banner = png(3000, 100)  # 30 times as long as high: no photo for Telegram
+    await group.post("banner.png", banner, "picture", "今日团购")
+    await group.post("banner.png", banner, "picture", "今日团购")  # performed again
+    assert all("photo" not in m for m in group.messages())
+    assert group.messages()[0]["text"] == "今日团购"
+    [alert] = group.alerts()
+    assert "定时内容「morning-pack」的文件 banner.png 没有发出（3000×100 pixels" in alert
+    calls = [method for method, _ in group.community.api.calls]
+    assert "sendPhoto" not in calls  # refused before uploading
