@@ -31,3 +31,15 @@ def _png(picture: Image.Image) -> bytes:
     out = io.BytesIO()
     picture.save(out, "PNG")
     return out.getvalue()
+
+
+def as_webp(png: bytes) -> bytes:
+    """`png` as a lossless WebP (how a still sticker is kept)."""
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as picture:
+        picture.save(out, "WEBP", lossless=True)
+    return out.getvalue()
+
+
+# a PDF's first bytes (a price list, say): not a picture, never downloaded
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

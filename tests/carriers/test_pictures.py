@@ -15,7 +15,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from hearthkeeper.carriers.matrix.media import download
-from hearthkeeper.carriers.pictures import PictureLimits, PictureUnread, with_pictures
+from hearthkeeper.carriers.pictures import PictureLimits, PictureUnread, wanted, with_pictures
 from hearthkeeper.engine.events import Attachment, Event, Message, Sender
 from tests.qr_pictures import plain_photo, qr_photo
 
@@ -161,3 +161,23 @@ async def test_a_carrier_stopping_mid_batch_leaves_no_download_running() -> None
     with pytest.raises(asyncio.CancelledError):
         await batch
     await asyncio.wait_for(ended.wait(), 5)
+
+
+@pytest.mark.parametrize(("kind", "mime", "url", "fetched"), [
+    ("picture", None, "mxc://h/p", True),
+    ("file", "image/png", "mxc://h/f", True),
+    ("file", "IMAGE/JPEG", "mxc://h/f", True),
+    ("file", "application/pdf", "mxc://h/f", False),
+    ("file", None, "mxc://h/f", False),  # a file that does not say what it is
+    ("sticker", "image/webp", "mxc://h/s", True),
+    ("sticker", None, "mxc://h/s", True),  # Matrix's stickers are pictures
+    ("sticker", "application/x-tgsticker", "tg-file-id", False),
+    ("sticker", "video/webm", "tg-file-id", False),
+    ("video", "video/mp4", "mxc://h/v", False),
+    ("voice", "image/png", "mxc://h/v", False),
+])  # fmt: skip
+async def test_what_is_fetched_is_a_picture_or_a_file_or_sticker_that_is_an_image(
+    kind: str, mime: str | None, url: str, fetched: bool
+) -> None:
+    assert wanted(Attachment(kind=kind, mime=mime, url=url)) is fetched
+    assert not wanted(Attachment(kind=kind, mime=mime, url=url, data=b"kept"))

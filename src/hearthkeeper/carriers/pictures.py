@@ -1,15 +1,18 @@
 """Pictures a platform only points at, fetched so that moderation can read them for QR codes.
 
 The web chat keeps what members upload and hands moderation the bytes (`Attachment.data`);
-Matrix, Telegram and QQ hand over where a picture is. Those carriers fetch a batch's pictures
-while they translate it, before the engine sees it, within limits: `MAX_BYTES` a picture
-(Telegram's own download limit), `AT_ONCE` fetched together, `FETCH_SECONDS` for one and
-`BATCH_SECONDS` for all of a batch's, `BATCH_BYTES` held for one batch. What is kept must pass
-the web chat's upload check (`webchat/uploads.py`: PNG, JPEG, GIF or WebP, at most `MAX_SIDE`
-pixels a side, `DECODE_PIXELS` pixels unless a JPEG), read from its header off the event
-loop. A picture past a limit, or whose download fails, is not read: the message is handled
-all the same (one log line says why), and a newcomer on probation who posts it is treated as
-posting a link, as for any picture the bot cannot read.
+Matrix, Telegram and QQ hand over where a picture is. What is fetched (`wanted`): a picture,
+and a file or a sticker the platform says is an image (on Matrix and Telegram, a photo sent
+uncompressed as a file, a still sticker); a file of another type (a PDF) is never downloaded.
+Those carriers fetch a batch's pictures while they translate it, before the engine sees it,
+within limits: `MAX_BYTES` a picture (Telegram's own download limit), `AT_ONCE` fetched
+together, `FETCH_SECONDS` for one and `BATCH_SECONDS` for all of a batch's, `BATCH_BYTES`
+held for one batch. What is kept must pass the web chat's upload check (`webchat/uploads.py`:
+PNG, JPEG, GIF or WebP, at most `MAX_SIDE` pixels a side, `DECODE_PIXELS` pixels unless a
+JPEG), read from its header off the event loop. A picture past a limit, of another format, or
+whose download fails, is not read: the message is handled all the same (one log line says
+why), and a newcomer on probation who posts such a picture (not a file or a sticker) is
+treated as posting a link, as for any picture the bot cannot read.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ AT_ONCE = 4  # downloads under way together
 FETCH_SECONDS = 10.0  # one picture's download, at most
 BATCH_SECONDS = 20.0  # a batch's downloads together, at most
 CHUNK = 64 * 1024
+
+
+# how the log names what was not read
+_WHAT = {"picture": "picture", "file": "image file", "sticker": "sticker"}
 
 
 class PictureUnread(Exception):
@@ -61,20 +68,33 @@ async def read_within(chunks: AsyncIterator[bytes], limit: int, declared: int | 
     """The bytes of a download, or PictureUnread as soon as it says or proves it is larger
     than `limit` (nothing past the limit is read)."""
     if declared is not None and declared > limit:
-        raise PictureUnread(f"{_mib(declared)} is over the limit of {_mib(limit)}")
+        raise PictureUnread(f"{mib(declared)} is over the limit of {mib(limit)}")
     parts: list[bytes] = []
     size = 0
     async for chunk in chunks:
         size += len(chunk)
         if size > limit:
-            raise PictureUnread(f"over the limit of {_mib(limit)}")
+            raise PictureUnread(f"over the limit of {mib(limit)}")
         parts.append(chunk)
     return b"".join(parts)
 
 
+def is_image(mime: str | None) -> bool:
+    """Whether a declared media type is a picture's (`image/...`)."""
+    return mime is not None and mime.strip().lower().startswith("image/")
+
+
 def wanted(attachment: Attachment) -> bool:
-    """Whether `attachment` is a picture still to fetch."""
-    return attachment.kind == "picture" and attachment.data is None
+    """Whether `attachment` is a picture still to fetch: a picture, a file the platform says
+    is an image (an uncompressed photo), or a sticker that is one (a sticker without a media
+    type is: Matrix's are images); a file of any other type (a PDF) is never downloaded."""
+    if attachment.data is not None:
+        return False
+    if attachment.kind == "picture":
+        return True
+    if attachment.kind == "sticker" and attachment.mime is None:
+        return attachment.url is not None
+    return attachment.kind in ("file", "sticker") and is_image(attachment.mime)
 
 
 async def with_pictures(events: Sequence[Event], fetch: Fetch, carrier: str,
@@ -93,13 +113,14 @@ async def with_pictures(events: Sequence[Event], fetch: Fetch, carrier: str,
 
     async def one(n: int, k: int, attachment: Attachment) -> bytes | None:
         nonlocal held
-        where = f"{carrier}: the picture in {events[n].event_id[:200]}"
+        what = _WHAT.get(attachment.kind, "picture")
+        where = f"{carrier}: the {what} in {events[n].event_id[:200]}"
         try:
             async with gate:
                 # what a download may take is set aside before it starts, the rest given back
                 budget = min(limits.max_bytes, limits.batch_bytes - held)
                 if budget <= 0:
-                    raise PictureUnread(f"this batch's pictures reached {_mib(held)}")
+                    raise PictureUnread(f"this batch's pictures reached {mib(held)}")
                 held += budget
                 data = b""
                 try:
@@ -155,5 +176,6 @@ def _filled(n: int, event: Event, found: dict[tuple[int, int], bytes]) -> Event:
     return dataclasses.replace(event, attachments=attachments)
 
 
-def _mib(size: int) -> str:
+def mib(size: int) -> str:
+    """`size` bytes in words for a log line (MiB, or KiB under a tenth of one)."""
     return f"{size / MiB:.1f} MiB" if size >= MiB // 10 else f"{size / 1024:.1f} KiB"

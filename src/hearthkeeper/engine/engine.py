@@ -284,4 +284,6 @@ class Engine:
 
 
 def _has_picture(event: Event) -> bool:
-    return isinstance(event, Message) and any(a.kind == "picture" for a in event.attachments)
+    """Whether moderation may decode a picture of `event` (a file or sticker fetched too)."""
+    return isinstance(event, Message) and any(a.kind == "picture" or a.data
+                                              for a in event.attachments)  # fmt: skip

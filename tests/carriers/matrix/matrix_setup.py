@@ -59,12 +59,29 @@ class Member:
 
     async def post_picture(self, room: str, picture: bytes, name: str = "photo.png") -> str:
         """Upload `picture` (a PNG) and post it as an `m.image`, as Element does; its event id."""
+        return await self.post_media(room, "m.image", picture, name, "image/png")
+
+    async def post_file(self, room: str, data: bytes, name: str, mimetype: str) -> str:
+        """Upload `data` and post it as an `m.file` (a photo sent as a file); its event id."""
+        return await self.post_media(room, "m.file", data, name, mimetype)
+
+    async def post_sticker(self, room: str, picture: bytes, mimetype: str = "image/png") -> str:
+        """Upload `picture` and post it as an `m.sticker` event; its event id."""
+        return await self.post_media(room, None, picture, "😀", mimetype)
+
+    async def post_media(self, room: str, msgtype: str | None, data: bytes, name: str,
+                         mimetype: str) -> str:  # fmt: skip
+        """Upload `data`, then post it as an `m.room.message` of `msgtype`, or as an
+        `m.sticker` event when it is None; its event id."""
         uploaded = await self.http.post("/_matrix/media/v3/upload", params={"filename": name},
-                                        content=picture, headers={"Content-Type": "image/png"})  # fmt: skip
+                                        content=data, headers={"Content-Type": mimetype})  # fmt: skip
         uploaded.raise_for_status()
-        path = f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/t{next(_txns)}-{time.time_ns()}"
-        content = {"msgtype": "m.image", "body": name, "url": uploaded.json()["content_uri"],
-                   "info": {"mimetype": "image/png", "size": len(picture)}}  # fmt: skip
+        kind = "m.room.message" if msgtype is not None else "m.sticker"
+        path = f"{CLIENT}/rooms/{quote(room)}/send/{kind}/t{next(_txns)}-{time.time_ns()}"
+        content: dict[str, Any] = {"body": name, "url": uploaded.json()["content_uri"],
+                                   "info": {"mimetype": mimetype, "size": len(data)}}  # fmt: skip
+        if msgtype is not None:
+            content["msgtype"] = msgtype
         response = await self.http.put(path, json=content)
         response.raise_for_status()
         return str(response.json()["event_id"])
@@ -224,9 +241,10 @@ class Hearth:
 
 @contextlib.asynccontextmanager
 async def hearth(synapse: SynapseServer, store: Store, clock: FrozenClock,
-                 data_dir: Path) -> AsyncIterator[Hearth]:  # fmt: skip
-    """The skincare community, its playbook applied, no rooms yet."""
-    loaded = parse_playbook(template_text("skincare"), str(data_dir / "playbook.yaml"))
+                 data_dir: Path, playbook: str | None = None) -> AsyncIterator[Hearth]:  # fmt: skip
+    """The skincare community (or the playbook `playbook`), applied, no rooms yet."""
+    text = template_text("skincare") if playbook is None else playbook
+    loaded = parse_playbook(text, str(data_dir / "playbook.yaml"))
     copy_content("skincare", data_dir)
     apply_playbook(store, loaded, "test")
     runtime = runtime_for(store, loaded.playbook, data_dir)

@@ -22,7 +22,11 @@ re-encoded as JPEG at 90, 320 and 800 pixels a side (those smaller than it) and 
 size up to 1280, each with its `file_id`, `file_unique_id`, `width`, `height` and
 `file_size`. `getFile` answers a `File` (`file_id`, `file_unique_id`, `file_size`,
 `file_path`), refusing a file over the 20 MB a bot may download, and the file is then served
-at `/file/bot<token>/<file_path>` (`downloads` lists what was fetched there).
+at `/file/bot<token>/<file_path>` (`downloads` lists what was fetched there). Files
+(`post_document`) come as a `Document` (`file_id`, `file_unique_id`, `file_name`,
+`mime_type`, `file_size`), stickers (`post_sticker`) as a `Sticker` (`file_id`,
+`file_unique_id`, `type`, `width`, `height`, `is_animated`, `is_video`, `emoji`,
+`file_size`), each served by getFile the same way.
 """
 
 from __future__ import annotations
@@ -327,6 +331,40 @@ class FakeBotApi:
         if caption:
             message["caption"] = caption
         message["photo"] = self.photo_sizes(picture)
+        self._emit(chat, "message", message)
+        return int(message["message_id"])
+
+    def post_document(self, chat_id: int, user: JSON, data: bytes, file_name: str,
+                      mime_type: str, caption: str = "") -> int:  # fmt: skip
+        """`user` sends `data` as a file (a photo sent uncompressed is one, its `mime_type` an
+        image's); the message id."""
+        stored = self.store_file(data, "documents", file_name.rpartition(".")[2] or "bin")
+        document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                    "file_name": file_name, "mime_type": mime_type,
+                    "file_size": len(data)}  # fmt: skip
+        return self._post_media(chat_id, user, "document", document, caption)
+
+    def post_sticker(self, chat_id: int, user: JSON, data: bytes, *, animated: bool = False,
+                     video: bool = False, emoji: str = "😀") -> int:  # fmt: skip
+        """`user` sends a sticker: a still one is a WebP picture (`data`), an animated one a
+        .tgs, a video one a .webm; the message id."""
+        extension = "tgs" if animated else "webm" if video else "webp"
+        stored = self.store_file(data, "stickers", extension)
+        sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                   "type": "regular", "width": 512, "height": 512, "is_animated": animated,
+                   "is_video": video, "emoji": emoji, "file_size": len(data)}  # fmt: skip
+        return self._post_media(chat_id, user, "sticker", sticker, "")
+
+    def _post_media(self, chat_id: int, user: JSON, field: str, media: JSON,
+                    caption: str) -> int:  # fmt: skip
+        chat = self.chats[chat_id]
+        if not self.can_post(chat_id, user["id"]):
+            raise ApiError(403, "Forbidden: you are not allowed to send messages here")
+        message = self._message(chat, user, caption)
+        del message["text"]
+        if caption:
+            message["caption"] = caption
+        message[field] = media
         self._emit(chat, "message", message)
         return int(message["message_id"])
 

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
+from hearthkeeper.carriers.pictures import wanted
 from hearthkeeper.carriers.telegram.links import link_gone
 from hearthkeeper.carriers.telegram.outgoing import markdown_html, until_date
 from hearthkeeper.carriers.telegram.translate import BotIdentity, JoinAsk, translate
-from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message
+from hearthkeeper.engine.events import Attachment, Edit, Join, JoinMethod, Leave, Message
 
 pytestmark = pytest.mark.telegram
 
@@ -123,3 +124,33 @@ def test_a_photo_is_read_at_its_largest_size_within_the_download_limit() -> None
     alone = {**photo, "photo": [huge]}
     event = translate(update(message=alone), BOT)
     assert isinstance(event, Message) and event.attachments[0].url is None
+
+
+def test_an_image_file_and_a_still_sticker_are_pictures_to_read_and_a_pdf_is_not() -> None:
+    def posted(field: str, media: dict[str, Any]) -> Attachment:
+        sent = {**message(""), field: media}
+        del sent["text"]
+        event = translate(update(message=sent), BOT)
+        assert isinstance(event, Message)
+        (attachment,) = event.attachments
+        return attachment
+
+    def document(name: str, mime: str) -> dict[str, Any]:
+        return {"file_id": f"d-{name}", "file_unique_id": "u", "file_name": name,
+                "mime_type": mime, "file_size": 5_000}  # fmt: skip
+
+    def sticker(animated: bool, video: bool) -> dict[str, Any]:
+        return {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 512,
+                "height": 512, "is_animated": animated, "is_video": video,
+                "file_size": 9_000}  # fmt: skip
+
+    photo = posted("document", document("海报.png", "image/png"))
+    assert (photo.kind, photo.url, photo.size, photo.mime) == ("file", "d-海报.png", 5_000,
+                                                               "image/png")  # fmt: skip
+    assert wanted(photo)
+    assert not wanted(posted("document", document("价目表.pdf", "application/pdf")))
+    still = posted("sticker", sticker(False, False))
+    assert (still.kind, still.url, still.mime) == ("sticker", "s", "image/webp")
+    assert wanted(still)
+    assert not wanted(posted("sticker", sticker(True, False)))  # .tgs
+    assert not wanted(posted("sticker", sticker(False, True)))  # .webm

@@ -98,8 +98,8 @@ class Moderation:
             repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
             if repeated is not None:
                 found.append(repeated)
-        for attachment in event.attachments:
-            if attachment.kind == "picture" and attachment.data:
+        for attachment in event.attachments:  # a picture, image file or sticker fetched
+            if attachment.data:
                 found.extend(self.scanner.scan_picture(attachment.data))
         nickname = self._nickname(event, ctx)
         if nickname is not None:

@@ -34,6 +34,7 @@ from hearthkeeper.carriers.pictures import (
     LIMITS,
     PictureLimits,
     PictureUnread,
+    mib,
     read_within,
     with_pictures,
 )
@@ -363,10 +364,13 @@ class TelegramCarrier:
         return await with_pictures(events, self._picture, CARRIER, self.pictures)
 
     async def _picture(self, attachment: Attachment, limit: int) -> bytes:
-        """A photo's bytes: getFile on the size `translate` chose, then the file endpoint
+        """A photo's bytes (or an image file's, a still sticker's): getFile on the size
+        `translate` chose (the file's, the sticker's `file_id`), then the file endpoint
         (`/file/bot<token>/<file_path>`, through aiogram's session), at most `limit` of them."""
         if attachment.url is None:
             raise PictureUnread("every size of the photo is over the limit")
+        if attachment.size is not None and attachment.size > limit:  # said by Telegram
+            raise PictureUnread(f"{mib(attachment.size)} is over the limit of {mib(limit)}")
         client = self._require_client()
         found = await client.get_file(attachment.url,
                                       request_timeout=int(self.pictures.fetch_seconds) + 1)  # fmt: skip

@@ -19,8 +19,10 @@ from aiogram.types import (
     ChatInviteLink,
     ChatJoinRequest,
     ChatMemberUpdated,
+    Document,
     MessageEntity,
     PhotoSize,
+    Sticker,
     Update,
     User,
 )
@@ -133,6 +135,10 @@ def _message(message: TgMessage, bot: BotIdentity) -> Event | None:
             attachments = (Attachment(kind=media_kind),)
             if field == "photo":
                 attachments = (_photo(message.photo or []),)
+            elif field == "document" and message.document is not None:
+                attachments = (_document(message.document),)
+            elif field == "sticker" and message.sticker is not None:
+                attachments = (_sticker(message.sticker),)
             break
     text = message.text if message.text is not None else (message.caption or "")
     if not text and not attachments:
@@ -165,6 +171,26 @@ def _photo(sizes: list[PhotoSize]) -> Attachment:
     largest = max(within, key=lambda s: s.width * s.height)
     return Attachment(kind="picture", url=largest.file_id, size=largest.file_size,
                       mime="image/jpeg")  # fmt: skip
+
+
+def _document(document: Document) -> Attachment:
+    """A file, with its `file_id` as `url`: the carrier fetches it when `mime_type` says it is
+    an image (a photo sent uncompressed, `pictures.wanted`), unless `file_size` is over the
+    limit."""
+    return Attachment(kind="file", url=document.file_id, name=document.file_name,
+                      size=document.file_size, mime=document.mime_type)  # fmt: skip
+
+
+# A sticker's format (the Bot API gives no media type): a still one is a WebP picture, an
+# animated one Lottie (.tgs), a video one WebM; only the still one is fetched.
+def _sticker(sticker: Sticker) -> Attachment:
+    if sticker.is_animated:
+        mime = "application/x-tgsticker"
+    elif sticker.is_video:
+        mime = "video/webm"
+    else:
+        mime = "image/webp"
+    return Attachment(kind="sticker", url=sticker.file_id, size=sticker.file_size, mime=mime)
 
 
 def _edit(message: TgMessage, bot: BotIdentity) -> Event | None:
