@@ -10,16 +10,13 @@ import itertools
 import json
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
-import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
 
 from hearthkeeper.carriers.telegram.plugin import SECRET_HEADER, TelegramSetup
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.web.context import Web, WebSettings
 from tests.carriers.telegram.telegram_setup import (
@@ -28,27 +25,15 @@ from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
     eventually,
-    fake_api,
-    hearth,
-    real_now,
     said,
     serving,
     text_of,
 )
-from tests.webchat_setup import NoPlaybooks, sqlite_store
+from tests.webchat_setup import NoPlaybooks
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
 SECRET = "s3cret-Token_1"
-
-
-@pytest_asyncio.fixture
-async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data") as found:
-                yield found
 
 
 def announce(community: Hearth, chat: int, count: int) -> None:

@@ -5,45 +5,28 @@ invite."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 
 from hearthkeeper.carriers.pictures import PictureLimits
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.text.qr import read_qr_codes
 from tests.carriers.telegram.fake_bot_api import DOWNLOAD_LIMIT, FakeBotApi
 from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
     eventually,
-    fake_api,
-    hearth,
-    real_now,
     said,
     serving,
     text_of,
 )
 from tests.qr_pictures import GROUP_INVITE, PDF, as_webp, plain_photo, qr_photo
-from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data") as found:
-                yield found
 
 
 async def test_another_groups_qr_code_in_a_photo_is_deleted_and_counted(

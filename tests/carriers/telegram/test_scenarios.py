@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,13 +18,11 @@ from tests.carriers.telegram.telegram_setup import (
     bot_message,
     eventually,
     fake_api,
-    hearth,
     real_now,
     said,
     serving,
     text_of,
 )
-from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -34,15 +31,6 @@ pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 async def api() -> AsyncIterator[FakeBotApi]:
     async with fake_api(FrozenClock(real_now())) as found:
         yield found
-
-
-@pytest_asyncio.fixture
-async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data") as found:
-                yield found
 
 
 async def test_a_newcomer_is_welcomed_with_the_rules_and_accepts_them(community: Hearth) -> None:
