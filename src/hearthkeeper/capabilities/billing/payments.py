@@ -301,7 +301,8 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         _same_payment(before, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, before, False)
     paid = refundable(sub, orders, plan_of(playbook, sub.plan_id), now,
-                      done_by_provider=provider is not Provider.MANUAL)  # fmt: skip
+                      done_by_provider=provider is not Provider.MANUAL,
+                      zone=zone_of(playbook))  # fmt: skip
     given = paid.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
     back = checked_order(NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by))
     recorded, created = repo.record(
