@@ -160,10 +160,8 @@ def replay(
             for action in shown:
                 counts[action.kind.value] += 1
                 if output_format == "jsonl":
-                    typer.echo(
-                        json.dumps(_action_json(action, recorded.event.at, zone),
-                                   ensure_ascii=False)  # fmt: skip
-                    )
+                    line = _action_json(action, recorded.event.at, zone)
+                    typer.echo(json.dumps(line, ensure_ascii=False))
             if output_format == "text" and shown:
                 event = recorded.event
                 when = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
