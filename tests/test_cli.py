@@ -198,7 +198,7 @@ def test_demo_serves_a_fresh_community_and_refuses_to_wipe_other_data(here: Path
     # The README's commands work on the demo's database, with the -c the panel names.
     assert f"hearth strikes list --all -c {here / 'demo' / 'hearth.toml'}\n" in out
     code, listed = run("operator", "list", "-c", "demo/hearth.toml")
-    assert code == 0 and listed.startswith("operator  added"), listed
+    assert code == 0 and listed.splitlines()[1].startswith("operator  added"), listed
     code, strikes = run("strikes", "list", "--all", "-c", "demo/hearth.toml")
     assert code == 0, strikes
     port = re.search(r"Console: +http://127\.0\.0\.1:(\d+)/console", out)

@@ -144,3 +144,28 @@ def test_a_time_out_of_reach_is_a_skipped_line_not_a_replay_that_never_ends(
     assert "is not between 1970 and 2199" in err
     assert "typos.jsonl:9: skipped: `ts` '2029-10-01T08:05:00+01:00' is 1096 days after" in err
     assert "database" not in err + out
+
+
+def test_replay_gives_its_times_on_the_communitys_clock_and_says_whose(tmp_path: Path) -> None:
+    """A welcome at 08:00 in Shanghai: the jsonl said `"at": "2026-10-01T00:00:00+00:00"` (UTC)
+    and the text its reminder "at 2026-10-01T06:00+00:00", where the event lines are local."""
+    playbook = tmp_path / "pb.yaml"
+    playbook.write_text(MINIMAL.replace("Europe/London", "Asia/Shanghai") + RULES
+                        + "joining:\n  ceremony:\n    intro_deadline: 12h\n")  # fmt: skip
+    source = tmp_path / "october.jsonl"
+    source.write_text(
+        events(
+            {"type": "join", "group": "tea-1", "sender": "mei", "ts": "2026-10-01T08:00:00+08:00"}
+        )
+    )
+    code, out, err = invoke("replay", str(source), "--playbook", str(playbook), "--format", "jsonl")
+    assert code == 0, out + err
+    sends = [json.loads(line) for line in out.splitlines()]
+    assert [a["at"] for a in sends] == ["2026-10-01T08:00:00+08:00", "2026-10-01T14:00:00+08:00"]
+    code, out, err = invoke("replay", str(source), "--playbook", str(playbook))
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert lines[0] == "Times in Asia/Shanghai (the community's time zone).", out
+    assert lines[1].startswith("2026-10-01 08:00:00  tea-1  mei [join]"), out
+    assert any(line.endswith(" at 2026-10-01 14:00:00") for line in lines), out
+    assert "+00:00" not in out

@@ -61,7 +61,7 @@ def test_replay_shows_check_ins_rewards_and_the_promotion(tmp_path: Path) -> Non
     assert "🎖 mei is now the Tea Master! Duty: remind everyone to drink tea" in spoken
     promotion = next(a for a in actions if a["type"] == "send")
     assert promotion["text"] == "🎉 mei is now Regular! Unlocked: early access."
-    assert promotion["at"].startswith("2026-10-03T06:30")
+    assert promotion["at"] == "2026-10-03T07:30:00+01:00"  # the community's clock, its offset
     card = spoken[-1].splitlines()
     assert card[:3] == ["👤 mei", "Level: Regular", "Points: 5"]
 

@@ -121,6 +121,7 @@ def replay(
 ) -> None:
     """Run a recorded conversation through the engine on a scratch database; report what it did."""
     from hearthkeeper.cli.output import errors, fail, load_or_exit
+    from hearthkeeper.cli.zones import times_in
     from hearthkeeper.dryrun import DryRun, Fired
     from hearthkeeper.engine.actions import BOOKKEEPING
     from hearthkeeper.recorded import BadLine, read_events
@@ -131,6 +132,8 @@ def replay(
     zone = ZoneInfo(loaded.playbook.community.timezone)
     counts: Counter[str] = Counter()
     events = skipped = 0
+    if output_format == "text":
+        typer.echo(times_in(zone))
     with tempfile.TemporaryDirectory(prefix="hearth-replay-") as work, _input(input_file) as handle:
         trial = DryRun(loaded.playbook, Path(work), playbook.resolve().parent)
         for item in trial.run(read_events(handle, zone, START)):
@@ -143,12 +146,13 @@ def replay(
                 for action in fired:
                     counts[action.kind.value] += 1
                     if output_format == "jsonl":
-                        typer.echo(json.dumps(_action_json(action, item.at), ensure_ascii=False))
+                        typer.echo(json.dumps(_action_json(action, item.at, zone),
+                                              ensure_ascii=False))  # fmt: skip
                 if output_format == "text" and fired:
                     when = item.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
                     typer.echo(f"{when}  [scheduled: {item.effect}]")
                     for action in fired:
-                        typer.echo(f"    → {_describe(action)}")
+                        typer.echo(f"    → {_describe(action, zone)}")
                 continue
             recorded, processed = item
             events += 1
@@ -156,9 +160,8 @@ def replay(
             for action in shown:
                 counts[action.kind.value] += 1
                 if output_format == "jsonl":
-                    typer.echo(
-                        json.dumps(_action_json(action, recorded.event.at), ensure_ascii=False)
-                    )
+                    line = _action_json(action, recorded.event.at, zone)
+                    typer.echo(json.dumps(line, ensure_ascii=False))
             if output_format == "text" and shown:
                 event = recorded.event
                 when = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -166,7 +169,7 @@ def replay(
                 typer.echo(f"{when}  {event.group}  {event.sender.display_name or event.sender.user_id}"
                            f" [{event.type.value}]{said}")  # fmt: skip
                 for action in shown:
-                    typer.echo(f"    → {_describe(action)}")
+                    typer.echo(f"    → {_describe(action, zone)}")
     if output_format == "text":
         summary = ", ".join(f"{kind} {n}" for kind, n in counts.most_common()) or "no actions"
         typer.echo(f"\n{events} event(s) replayed: {summary}.")
@@ -174,9 +177,12 @@ def replay(
         errors.print(f"{skipped} line(s) skipped", markup=False)
 
 
-def _action_json(action: Action, at: datetime) -> dict[str, object]:
+def _action_json(action: Action, at: datetime, zone: ZoneInfo) -> dict[str, object]:
+    """One action as `--format jsonl` prints it; `at` in ISO 8601 with the community's offset
+    (as `hearth calendar --format json` gives it)."""
+    when = (action.not_before or at).astimezone(zone).isoformat()
     data: dict[str, object] = {"type": action.kind.value, "group": action.group, "member": action.member,
-                               "text": action.text, "at": (action.not_before or at).isoformat()}  # fmt: skip
+                               "text": action.text, "at": when}  # fmt: skip
     for key in ("violation", "reason", "tag", "points"):
         value = getattr(action, key)
         if value:
@@ -186,14 +192,14 @@ def _action_json(action: Action, at: datetime) -> dict[str, object]:
     return data
 
 
-def _describe(action: Action) -> str:
+def _describe(action: Action, zone: ZoneInfo) -> str:
     parts = [action.kind.value]
     if action.duration is not None:
         parts.append(f"{int(action.duration.total_seconds() // 60)} min")
     if action.text:
         parts.append(repr(action.text if len(action.text) < 120 else action.text[:117] + "…"))
     if action.not_before is not None:
-        parts.append(f"at {action.not_before.isoformat(timespec='minutes')}")
+        parts.append(f"at {action.not_before.astimezone(zone):%Y-%m-%d %H:%M:%S}")
     if action.explained and action.kind.value in ("strike", "alert_staff"):
         parts.append(f"({action.explained})")
     return " ".join(parts)

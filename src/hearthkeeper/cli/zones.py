@@ -41,6 +41,12 @@ def local_time(at: datetime, zone: tzinfo) -> str:
     return f"{at.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
+def named_time(at: datetime, zone: ZoneInfo) -> str:
+    """`at` on the clock of `zone`, the zone named after it, as a one-line message (no list
+    to head) says it: 2026-12-06 01:00 Asia/Shanghai."""
+    return f"{local_time(at, zone)} {zone.key}"
+
+
 def local_day(at: datetime, zone: tzinfo) -> str:
     """`at`'s day in `zone`: 2026-12-06."""
     return f"{at.astimezone(zone):%Y-%m-%d}"

@@ -47,6 +47,7 @@ def test_events_from_the_command_line(site: Path) -> None:
     status, out = run("events", "create", "品鉴会", "--at", at, "--capacity", "8",
                       "--price", "45", *config)  # fmt: skip
     assert status == 0 and "Event" in out and "品鉴会" in out
+    assert f"品鉴会 at {at} Asia/Shanghai" in out, "whose clock, named"
     assert run("events", "create", "x", "--at", "tomorrow", *config)[0] == 1
 
     engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
@@ -76,6 +77,7 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 0 and "TB-9" in out and "TB-10" not in out and out.count("event_fee") == 1
     status, out = run("events", "list", *config)
     assert status == 0 and "线下肤质检测沙龙" in out and "1/8 confirmed" in out
+    assert out.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", out
     status, out = run("events", "checkin", signed.code, *config)
     assert status == 0 and "In: 小美" in out
     status, out = run("events", "checkin", signed.code, *config)

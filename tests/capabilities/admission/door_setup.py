@@ -22,12 +22,15 @@ joining:
 MIN_LEVEL = "joining:\n  threshold:\n    kind: min_level\n    min_level: member\n"
 
 
-def screening(chat: Chat, threshold: str, *, chinese: bool = False) -> Runtime:
-    """Let `chat`'s community (slug tea) run a playbook with `threshold`; its join pages ask
-    the server's Admission from now on."""
+def screening(chat: Chat, threshold: str, *, chinese: bool = False,
+              timezone: str | None = None) -> Runtime:  # fmt: skip
+    """Let `chat`'s community (slug tea) run a playbook with `threshold` (in `timezone`, if
+    given); its join pages ask the server's Admission from now on."""
     text = MINIMAL + threshold
     if chinese:
         text = text.replace("language: en", "language: zh-CN")
+    if timezone is not None:
+        text = text.replace("timezone: Europe/London", f"timezone: {timezone}")
     runtime = runtime_for(chat.store, parse_playbook(text).playbook)
     assert runtime.community_id == chat.community_id
     chat.carrier.admission = Admission(chat.store, chat.clock, {runtime.community_id: runtime}.get)

@@ -120,3 +120,24 @@ def test_applications_and_codes_are_listed_in_the_communitys_time_zone_named_onc
     codes = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env).output
     assert codes.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", codes
     assert "until 2030-06-30 23:59" in codes and "UTC" not in codes, codes
+
+
+def test_a_code_whose_last_day_has_passed_is_refused_in_the_days_of_the_communitys_clock(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Before, `--expires 2020-01-01` for a community in Shanghai was refused as "the expiry
+    2020-01-01 15:59 UTC has passed already": a time the operator never typed, in UTC."""
+    monkeypatch.chdir(tmp_path)
+    tea = tea_with(store, store_clock, APPLICATION)
+    store.add_playbook_version(tea.runtime.community_id, "community: {timezone: Asia/Shanghai}\n",
+                               {"community": {"timezone": "Asia/Shanghai"}}, "test")  # fmt: skip
+    env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
+    past = runner.invoke(app, ["codes", "create", "--community", "tea", "--code", "old",
+                               "--expires", "2020-01-01"], env=env)  # fmt: skip
+    said = " ".join(past.stderr.split())  # the error box wraps it
+    assert past.exit_code == 1, past.output
+    assert "--expires 2020-01-01: that day has passed already in Asia/Shanghai" in said, said
+    assert "UTC" not in said and "15:59" not in said, said
+    listed = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env).output
+    assert "OLD" not in listed, "nothing made"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -64,6 +65,22 @@ def test_an_invite_code_lets_people_in_each_counted_once(chat: Chat) -> None:
     assert expired.status_code == 403 and "expired on" in expired.text
     found = SqlInviteCodes.on(chat.store).code_named(chat.community_id, "SPRING")
     assert found is not None and found.uses == 1
+
+
+def test_an_expired_code_is_said_to_have_expired_on_its_last_day_in_the_community(
+    chat: Chat,
+) -> None:
+    """A code whose last day was 1 May in New York (it ran out at 23:59:59 there, 03:59:59 UTC
+    on 2 May) was said to have "expired on" 2 May: the UTC day, one the staff never gave."""
+    screening(chat, CODE, timezone="America/New_York")
+    york = ZoneInfo("America/New_York")
+    last_day = chat.clock.now().astimezone(york).date()
+    create_code(chat.store, chat.community_id, "cli", chat.clock.now(), code="OLD",
+                expires_at=datetime.combine(last_day, time(23, 59, 59), york))  # fmt: skip
+    chat.clock.advance(timedelta(days=2))
+    expired = join(TestClient(chat.app), chat.codes[0], "Lan", invite_code="old")
+    assert expired.status_code == 403
+    assert f"“OLD” expired on {last_day:%Y-%m-%d};" in expired.text, expired.text
 
 
 def test_an_applicant_answers_waits_and_gets_in_once_approved(chat: Chat) -> None:

@@ -120,3 +120,46 @@ def test_refunding_a_renewal_says_until_when_the_member_keeps_access(site: Path)
     assert f"keeps access until {first_end}" in out and "removed" not in out
     status, out = run("billing", "list", *config)
     assert "active" in out and first_end[:10] in out
+
+
+def test_pay_grant_and_cancel_say_when_a_period_ends_on_the_communitys_clock(site: Path) -> None:
+    """Paid at 01:00 on 6 December in Shanghai: `billing cancel` said the half-year "ends on
+    2027-06-05T17:00+00:00" and `billing pay` "covered until" the same, UTC in ISO form."""
+    paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, FrozenClock(paid))
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-1", "小美")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+    finally:
+        engine.dispose()
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "half-year",
+                      "--receipt", "TB-2", "--config", str(site))  # fmt: skip
+    assert status == 0, out
+    assert "covered until 2027-12-06 01:00 Asia/Shanghai (subscription 1)" in out, out
+    status, out = run("billing", "cancel", "1", "--config", str(site))
+    assert status == 0, out
+    assert "Subscription 1 ends on 2027-12-06 01:00 Asia/Shanghai." in out, out
+    assert "+00:00" not in out and "T17:00" not in out
+
+
+def test_a_refund_refused_says_when_its_window_closed_on_the_communitys_clock(site: Path) -> None:
+    """Paid at 01:00 on 6 January in Shanghai: the refusal said the window "closed on
+    2026-01-12T17:00+00:00" and the order "was paid on 2026-01-05T17:00+00:00", UTC in ISO."""
+    paid = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, FrozenClock(paid))
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-1", "小美")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+    finally:
+        engine.dispose()
+    status, out = run("billing", "refund", "1", "--config", str(site))
+    assert status == 1, out
+    said = " ".join(out.split())  # the error box wraps it
+    assert (
+        "closed on 2026-01-13 01:00 Asia/Shanghai: order 1 was paid on 2026-01-06 01:00," in said
+    ), out
+    assert "+00:00" not in said

@@ -87,6 +87,8 @@ def test_the_console_and_the_report_show_the_episode(console: Console) -> None:
                                env=env)  # fmt: skip
     assert shown.exit_code == 0, shown.output
     assert "5 of" in shown.stdout and "我也起疹子了" in shown.stdout
+    # its times are the community's, as on the console; before, the list never said whose
+    assert shown.stdout.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone)."
     report = CliRunner().invoke(app, ["report", "--community", "yan-academy-skincare",
                                       "--format", "json"], env=env)  # fmt: skip
     assert report.exit_code == 0, report.stdout

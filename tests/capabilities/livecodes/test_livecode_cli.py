@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -96,3 +97,23 @@ def test_a_label_or_an_actor_longer_than_the_store_keeps_is_refused_naming_the_l
                                      "--as", "x" * 201], env=env)  # fmt: skip
     assert long_actor.exit_code != 0 and "at most 200 characters" in long_actor.output
     assert SqlLiveCodes.on(store).channels(store.list_communities()[0].id) == []
+
+
+def test_a_retired_code_is_listed_with_when_on_the_communitys_clock_named_once(
+    store: Store, database_url: str
+) -> None:
+    """Retired at 01:30 on 6 December in Shanghai: the list said "retired 2026-12-05", the UTC
+    day, and never said whose."""
+    apply_playbook(store, parse_playbook(MINIMAL.replace("Europe/London", "Asia/Shanghai")),
+                   "test")  # fmt: skip
+    [tea] = store.list_communities()
+    codes = SqlLiveCodes.on(store)
+    codes.add_channel(tea.id, "poster", "Poster", ChannelKind.POSTER, notes="",
+                      carrier="webchat", by="test", at=tea.created_at)  # fmt: skip
+    codes.retire("poster", datetime(2026, 12, 5, 17, 30, tzinfo=UTC))
+    result = CliRunner().invoke(app, ["livecodes", "list", "--community", "tea"],
+                                env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Times in Asia/Shanghai (the community's time zone).", result.output
+    assert lines[1].endswith("/go/poster  retired 2026-12-06 01:30"), result.output

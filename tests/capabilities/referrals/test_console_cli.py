@@ -69,6 +69,7 @@ def test_hearth_referrals_top(
     )
     assert result.exit_code == 0, result.output
     month, ever = result.output.split("all time")
+    assert f"Tea Friends: this month in UTC (since {now:%Y-%m-01})" in month, "whose month"
     assert "1. ann (member" in month and "bob" not in month
     assert "1. bob" in ever and "2. ann" in ever  # a tie: who got there first
     store.ensure_community("coffee", "Coffee")

@@ -87,6 +87,8 @@ def test_list_shows_each_list_with_its_counts(
         "#1  open  g1  有机蔬菜  closes 2026-05-02 10:00  2 signed up, 1 waitlisted"
         in listed.stdout
     )
+    # whose clock, named once (before, the list never said)
+    assert listed.stdout.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone)."
     unknown = CliRunner().invoke(app, ["signups", "list", "--community", "nope"], env=env)
     assert unknown.exit_code == 1 and "no community 'nope'" in unknown.stderr
 

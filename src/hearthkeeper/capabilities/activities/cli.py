@@ -27,6 +27,7 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.days import DayError, parse_minute
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.zones import named_time, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.store import Community, Store
@@ -88,7 +89,7 @@ def create(
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event.id}: {escape(event.title)} at "
-                  f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M}{_fee(event)}")  # fmt: skip
+                  f"{named_time(event.starts_at, zone)}{_fee(event)}")  # fmt: skip
     if not event.priced and pay_within.strip():
         console.print("It is free: --pay-within applies to priced events only.")
 
@@ -106,6 +107,7 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
     if not figures:
         console.print("No events yet.")
         return
+    console.print(times_in(zone))
     for f in figures:
         e = f.event
         state = "cancelled" if e.cancelled else "upcoming" if f.attendance is None else "held"

@@ -7,6 +7,8 @@ person and community."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from hearthkeeper.capabilities.admission import decide
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
@@ -40,11 +42,19 @@ def check_code(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         return ADMIT
     values: dict[str, object] = {"code": given}
     if code is not None and code.expires_at is not None:
-        values["when"] = code.expires_at.strftime("%Y-%m-%d")
+        values["when"] = f"{code.expires_at.astimezone(_zone(applicant)):%Y-%m-%d}"
     if code is not None:
         values["most"] = code.max_uses
     reason = say(f"code_{outcome.value}", language, **values)
     return Verdict(entry=Entry.REFUSE, reason=reason, asks_code=True)
+
+
+def _zone(applicant: Applicant) -> ZoneInfo:
+    """The community's time zone, whose days staff give a code's last day in (UTC unknown)."""
+    try:
+        return ZoneInfo(applicant.playbook.community.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def check_application(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:

@@ -17,7 +17,7 @@ from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.days import DayError, parse_day
 from hearthkeeper.cli.output import console, fail, shown_safely
-from hearthkeeper.cli.zones import community_zone, local_time, times_in
+from hearthkeeper.cli.zones import community_zone, local_day, local_time, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
@@ -49,9 +49,14 @@ def create(
     """Make an invite code; prints it."""
     store = open_store(settings_from(config))
     found = _community(store, community)
-    until = None if expires is None else _end_of(expires, community_zone(store, found.id))
+    zone, now = community_zone(store, found.id), SystemClock().now()
+    until = None if expires is None else _end_of(expires, zone)
+    if until is not None and until <= now:  # said in the day the operator gave, on its clock
+        fail(f"--expires {expires}: that day has passed already in {zone.key} (the community's "
+             f"time zone; it is {local_day(now, zone)} there); give a later day, or leave "
+             "--expires out for a code that never expires")  # fmt: skip
     try:
-        made = create_code(store, found.id, BY, SystemClock().now(), label=label,
+        made = create_code(store, found.id, BY, now, label=label,
                            max_uses=max_uses, expires_at=until, code=code)  # fmt: skip
     except (BadCode, StoreError) as exc:
         fail(str(exc))

@@ -20,6 +20,7 @@ from hearthkeeper.cli.context import (
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.zones import community_zone, named_time
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
@@ -70,7 +71,7 @@ def pay(
     except BillingError as exc:
         fail(str(exc))
     order, sub = done.order, done.subscription
-    until = sub.period_end.isoformat(timespec="minutes") if sub else "?"
+    until = named_time(sub.period_end, community_zone(store, found.id)) if sub else "?"
     if not done.created:
         console.print(f"Receipt {escape(order.provider_ref)} was recorded already (order "
                       f"{order.id}); nothing new.")  # fmt: skip
@@ -99,7 +100,7 @@ def grant(
     except BillingError as exc:
         fail(str(exc))
     sub = done.subscription
-    until = sub.period_end.isoformat(timespec="minutes") if sub else "?"
+    until = named_time(sub.period_end, community_zone(store, found.id)) if sub else "?"
     console.print(f"Order {order} granted as a {done.order.kind.value} of "
                   f"{escape(done.order.plan_id)} ({done.order.amount} {done.order.currency}); "
                   f"member {done.order.member_id} is covered until {until}.")  # fmt: skip
@@ -150,7 +151,8 @@ def cancel(
         sub = staff.cancel(store, found, subscription, actor, SystemClock().now())
     except BillingError as exc:
         fail(str(exc))
-    console.print(f"Subscription {sub.id} ends on {sub.period_end.isoformat(timespec='minutes')}.")
+    zone = community_zone(store, found.id)
+    console.print(f"Subscription {sub.id} ends on {named_time(sub.period_end, zone)}.")
 
 
 @billing_app.command("list")

@@ -4,7 +4,7 @@ whether a refund is allowed, what a trial starts, and the moments the lifecycle 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from hearthkeeper.capabilities.billing.periods import add_period
@@ -96,10 +96,11 @@ def latest_payment(orders: list[Order]) -> Order | None:
 
 
 def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: datetime, *,
-               done_by_provider: bool = False) -> Order:  # fmt: skip
+               done_by_provider: bool = False, zone: tzinfo = UTC) -> Order:  # fmt: skip
     """The payment a refund of `sub` gives back: its latest purchase or renewal, if paid
-    within the plan's refund window; `BillingError` saying why not otherwise. A refund the
-    payment provider already made (`done_by_provider`) is recorded whatever the window."""
+    within the plan's refund window; `BillingError` saying why not otherwise (its times on
+    the clock of `zone`, the community's, named). A refund the payment provider already made
+    (`done_by_provider`) is recorded whatever the window."""
     if sub.status is Status.REFUNDED:
         raise BillingError(f"subscription {sub.id} was refunded already")
     latest = latest_payment(orders)
@@ -113,8 +114,8 @@ def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: d
     if now > latest.at + window:
         raise BillingError(
             f"the refund window of plan {sub.plan_id!r} closed on "
-            f"{(latest.at + window).isoformat(timespec='minutes')}: order {latest.id} was paid "
-            f"on {latest.at.isoformat(timespec='minutes')}, refunds are possible for "
+            f"{(latest.at + window).astimezone(zone):%Y-%m-%d %H:%M} {zone}: order {latest.id} "
+            f"was paid on {latest.at.astimezone(zone):%Y-%m-%d %H:%M}, refunds are possible for "
             f"{_days(window)} after paying"
         )
     return latest

@@ -310,7 +310,8 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         _same_payment(before, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, before, False)
     plan = plan_of(playbook, sub.plan_id)
-    paid = refundable(sub, orders, plan, now, done_by_provider=provider is not Provider.MANUAL)
+    paid = refundable(sub, orders, plan, now, done_by_provider=provider is not Provider.MANUAL,
+                      zone=zone_of(playbook))  # fmt: skip
     given = paid.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
     back = checked_order(NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by))
     recorded, created = repo.record(

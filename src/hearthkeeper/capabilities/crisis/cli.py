@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.crisis.repository import SqlCrisis
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.days import MAX_DAYS
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.zones import times_in
 from hearthkeeper.clock import SystemClock
 
 crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
@@ -36,6 +37,8 @@ def episodes(
     _, zone = zone_of(community_playbook(store, found.id))
     since = SystemClock().now() - timedelta(days=days)
     shown = SqlCrisis.on(store).episodes(found.id, since)
+    if shown:
+        console.print(times_in(zone))
     for e in shown:
         usual = percent(e.baseline) if e.baseline is not None else "unknown"
         console.print(escape(

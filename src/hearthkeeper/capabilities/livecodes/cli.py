@@ -24,6 +24,7 @@ from hearthkeeper.cli.context import (
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.zones import community_zone, local_time, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import Settings
 from hearthkeeper.store import Community, Store, StoreError
@@ -104,8 +105,11 @@ def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
     store = open_store(settings)
     found = _community(store, community)
     channels = SqlLiveCodes.on(store).channels(found.id)
+    zone = community_zone(store, found.id)
+    if any(c.retired_at is not None for c in channels):
+        console.print(times_in(zone))
     for c in channels:
-        state = f"retired {c.retired_at:%Y-%m-%d}" if c.retired_at else "live"
+        state = f"retired {local_time(c.retired_at, zone)}" if c.retired_at else "live"
         console.print(escape(f"{c.slug}  {c.kind.value}  {c.label}  "
                              f"{stable_link(settings.server.url(), c.slug)}  {state}"))  # fmt: skip
     if not channels:

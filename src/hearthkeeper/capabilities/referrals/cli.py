@@ -54,7 +54,8 @@ def top(
         fail(f"say which community with --community (there are: {names})")
     found = chosen[0]
     referrals = SqlReferrals.on(store)
-    since = month_start(SystemClock().now(), timezone_of(store, found.id))
-    ranking(f"{found.name}: this month (since {since:%Y-%m-%d})",
+    zone = timezone_of(store, found.id)
+    since = month_start(SystemClock().now(), zone)
+    ranking(f"{found.name}: this month in {zone} (since {since:%Y-%m-%d})",
             referrals.top(found.id, since, limit))  # fmt: skip
     ranking(f"{found.name}: all time", referrals.top(found.id, None, limit))

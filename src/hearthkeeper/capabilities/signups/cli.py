@@ -19,6 +19,7 @@ from hearthkeeper.capabilities.signups.render import item_of, money, plain, pric
 from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSignUps
 from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
 from hearthkeeper.cli.output import console, fail, shown_safely
+from hearthkeeper.cli.zones import one_zone, times_in
 from hearthkeeper.store import Store
 from hearthkeeper.store.ids import MAX_ID
 
@@ -48,15 +49,22 @@ def list_signups(
         community_id = found.id
     repo = SqlSignUps.on(store)
     lists = repo.lists(community_id, open_only=open_only)
+    zones = {c: _zone(store, c) for c in {lst.community_id for lst in lists}}
+    shared = one_zone(zones.values())  # named once above the rows, else after each time
+    if shared is not None and any(lst.closed_at or lst.deadline for lst in lists):
+        console.print(times_in(shared))
     for lst in lists:
-        zone = _zone(store, lst.community_id)
+        zone = zones[lst.community_id]
         group = store.get_group(lst.group_id)
         entries = repo.entries(lst.id)
         confirmed = sum(1 for e in entries if e.status == "confirmed")
         waiting = len(entries) - confirmed
         when = lst.closed_at if lst.closed_at is not None else lst.deadline
         shown = (
-            f"{'closed' if lst.status != 'open' else 'closes'} {_local(when, zone)}" if when else ""
+            f"{'closed' if lst.status != 'open' else 'closes'} {_local(when, zone)}"
+            f"{'' if shared is not None else ' ' + zone.key}"
+            if when
+            else ""
         )
         console.print(escape(shown_safely(
             f"#{lst.id}  {lst.status}  {group.name if group else lst.group_id}  {lst.title}  "
