@@ -6,15 +6,22 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
 from hearthkeeper.carriers.webchat import WebChatRefused
 from hearthkeeper.carriers.webchat.hub import Hub
+from hearthkeeper.carriers.webchat.plugin import WebChatSetup
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.playbook_samples import MINIMAL
 from tests.webchat_setup import Chat, picture
 
 
@@ -142,6 +149,24 @@ def test_a_muted_member_is_refused_until_the_mute_ends(chat: Chat) -> None:
         asyncio.run(chat.carrier.say(group, user_id, "hello?"))
     asyncio.run(chat.carrier.perform(_action(ActionKind.UNMUTE, member=user_id), "m3"))
     asyncio.run(chat.carrier.say(group, user_id, "thanks"))
+
+
+def test_a_muted_member_reads_until_when_on_the_communitys_clock(chat: Chat) -> None:
+    """A member of a community in Shanghai used to read "muted until 2026-05-01 09:10 UTC",
+    eight hours off their own clock, in the chat and when uploading a picture."""
+    chat.carrier.zones = {chat.community_id: ZoneInfo("Asia/Shanghai")}
+    user, token = chat.member("flooder")
+    mute = _action(ActionKind.MUTE, member=user.user_id, duration=timedelta(minutes=10),
+                   reason="flooding")  # fmt: skip
+    asyncio.run(chat.carrier.perform(mute, "m1"))
+    with pytest.raises(WebChatRefused) as refused:
+        asyncio.run(chat.carrier.say(chat.groups[0].id, user.user_id, "again"))
+    assert refused.value.message == "You are muted until 2026-05-01 17:10 Asia/Shanghai: flooding."
+    client = TestClient(chat.app, cookies={"hearth_member": token})
+    upload = client.post(f"/chat/{chat.codes[0]}/upload",
+                         files={"picture": ("p.png", picture(), "image/png")})  # fmt: skip
+    assert upload.status_code == 403
+    assert upload.json()["detail"] == refused.value.message
 
 
 def test_a_kick_removes_the_member_who_may_come_back(chat: Chat) -> None:
@@ -281,3 +306,14 @@ def test_a_raid_banned_in_one_run_tells_the_group_its_size_once(chat: Chat) -> N
     assert chat.carrier.platform.seats_taken(chat.groups[0].id) == 0
     leaves = chat.carrier.take_events()
     assert [type(e) for e in leaves] == [Leave] * 3
+
+
+def test_applying_a_playbook_gives_the_web_chat_its_communitys_clock(store: Store) -> None:
+    """What `hearth serve` wires: the web chat's setup learns each community's zone as it
+    adopts the community's playbook, as it learns its language."""
+    playbook = parse_playbook(MINIMAL).playbook
+    community = store.ensure_community(playbook.community.slug, playbook.community.name)
+    setup = WebChatSetup(WebChatLimits())
+    setup.adopt(store, community.id, playbook)
+    assert setup.zones[community.id] == ZoneInfo("Europe/London")
+    assert setup.languages[community.id] is playbook.community.language

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.webchat.feed import Feed
 from hearthkeeper.carriers.webchat.hub import Hub
@@ -18,6 +19,7 @@ from hearthkeeper.store import Group, Store
 
 MiB = 1024 * 1024
 BOT_NAME = "Hearthkeeper"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 class WebChatRefused(Exception):
@@ -43,6 +45,7 @@ class ChatBase:
         max_upload_bytes: int = 5 * MiB,
         bot_name: str = BOT_NAME,
         languages: Mapping[int, Language] | None = None,
+        zones: Mapping[int, ZoneInfo] | None = None,
         admission: Admission | None = None,
     ) -> None:
         self.name = name
@@ -54,6 +57,8 @@ class ChatBase:
         self.bot_name = bot_name
         # community id → its playbook's language, kept current by whoever runs the playbooks
         self.languages: Mapping[int, Language] = {} if languages is None else languages
+        # community id → its playbook's time zone, kept current the same way
+        self.zones: Mapping[int, ZoneInfo] = {} if zones is None else zones
         # asks a community's joining threshold before a new member is seated (None: everyone
         # is let in, as a chat built on its own for tests or demos)
         self.admission = admission
@@ -69,6 +74,10 @@ class ChatBase:
     def language(self, group: Group) -> Language:
         """The language members of `group`'s community read (English when no playbook says)."""
         return self.languages.get(group.community_id, Language.EN)
+
+    def zone(self, group: Group) -> ZoneInfo:
+        """The clock `group`'s community keeps (UTC when no playbook says)."""
+        return self.zones.get(group.community_id, UTC_ZONE)
 
     def take_events(self) -> list[Event]:
         """The events queued for the engine and not handed out yet, taken without waiting

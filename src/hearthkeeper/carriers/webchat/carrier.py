@@ -17,8 +17,9 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from hearthkeeper.carriers.webchat.base import BOT_NAME, MiB, WebChatRefused
+from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
 from hearthkeeper.carriers.webchat.names import (
     BadNickname,
     clean_nickname,
@@ -252,7 +253,7 @@ class WebChatCarrier(Performer):
             raise WebChatRefused(say("not_in_group", language))
         now = self.clock.now()
         if is_muted(seat, now):
-            raise WebChatRefused(muted_text(seat, language))
+            raise WebChatRefused(muted_text(seat, language, self.zone(group)))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:
             raise WebChatRefused(say("too_long", language, length=len(text), most=MAX_TEXT))
@@ -320,10 +321,12 @@ def is_muted(seat: WebSeat, now: datetime) -> bool:
     return seat.muted_until is not None and seat.muted_until > now
 
 
-def muted_text(seat: WebSeat, language: Language = Language.EN) -> str:
-    """What a muted member is told when they try to post."""
+def muted_text(seat: WebSeat, language: Language = Language.EN, zone: ZoneInfo = UTC_ZONE) -> str:
+    """What a muted member is told when they try to post: until when, on the community's
+    clock, its zone named."""
     until = mute_end(seat.muted_until)
-    when = say("staff_lift", language) if until is None else until.strftime("%Y-%m-%d %H:%M UTC")
+    when = (say("staff_lift", language) if until is None
+            else f"{until.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}")  # fmt: skip
     reason = seat.mute_reason or say("moderator_decision", language)
     return say("muted", language, when=when, reason=reason)
 

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
 from hearthkeeper.carriers.webchat.groups import WEBCHAT, ensure_webchat_group, open_next_group
@@ -84,11 +85,13 @@ class WebChatSetup:
 
     limits: WebChatLimits
     languages: dict[int, Language] = field(default_factory=dict, compare=False)
+    zones: dict[int, ZoneInfo] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
         """Every community has a web chat group to invite members to; its pages speak the
         playbook's `community.language`."""
         self.languages[community_id] = playbook.community.language
+        self.zones[community_id] = ZoneInfo(playbook.community.timezone)
         ensure_webchat_group(store, community_id, playbook)
 
     def serve(self, server: ServerParts) -> ServedCarrier:
@@ -97,7 +100,7 @@ class WebChatSetup:
 
         chat = WebChatCarrier(server.store, server.clock, server.web.data_dir / "uploads",
                               max_upload_bytes=server.web.max_upload_bytes,
-                              languages=self.languages,
+                              languages=self.languages, zones=self.zones,
                               admission=server.admission)  # fmt: skip
         if server.cluster is None:
             return served(chat, self.limits)

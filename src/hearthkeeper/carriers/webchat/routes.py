@@ -243,7 +243,7 @@ def webchat_router(
                 return _problem(403, banned_text(room.group.name, seat.ban_reason, language))
             return _problem(403, say("join_first", language))
         if is_muted(seat, web.clock.now()):
-            return _problem(403, muted_text(seat, language))
+            return _problem(403, muted_text(seat, language, chat.zone(room.group)))
         over = limits.upload(user.user_id, language)
         if over is not None:
             return _retry_after(_problem(429, over.message), over)
