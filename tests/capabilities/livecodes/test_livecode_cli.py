@@ -36,8 +36,11 @@ def test_an_operator_makes_lists_measures_and_retires_a_live_code(
     [link] = read_qr_codes(qr.read_bytes())
     assert link.endswith("/go/poster") and link in made
     assert "poster  poster  Spring poster" in run("list", "--community", "tea")
+    # the only community needs no --community, as with billing and events
+    assert "poster  poster  Spring poster" in run("list")
     stats = run("stats", "--community", "tea")
     assert "poster  arrived 0  stayed 0 of 0" in stats and "paid 0" in stats
+    assert run("stats") == stats
     [tea] = store.list_communities()  # a Matrix code made while this server ran Matrix
     SqlLiveCodes.on(store).add_channel(tea.id, "room-poster", "Room", ChannelKind.POSTER,
                                        notes="", carrier="matrix", by="test", at=tea.created_at)  # fmt: skip

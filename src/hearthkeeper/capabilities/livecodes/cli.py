@@ -30,17 +30,19 @@ from hearthkeeper.config import Settings
 from hearthkeeper.store import Community, Store, StoreError
 
 livecodes_app = typer.Typer()  # its help: capabilities/livecodes/__init__.py
-CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
+CommunityOption = Annotated[
+    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+]
 
 
-def _community(store: Store, slug: str) -> Community:
+def _community(store: Store, slug: str | None) -> Community:
     return pick_community(store, slug)
 
 
 @livecodes_app.command("create")
 def create(
     slug: Annotated[str, typer.Argument(help="The link's name: /go/SLUG (a-z, 0-9, -).")],
-    community: CommunityOption,
+    community: CommunityOption = None,
     label: Annotated[str, typer.Option("--label", help="What staff call it.")] = "",
     kind: Annotated[ChannelKind, typer.Option("--kind", help="Where it is shown.")] = (
         ChannelKind.POSTER
@@ -99,7 +101,7 @@ def _write_qr(path: Path, link: str) -> None:
 
 
 @livecodes_app.command("list")
-def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
+def list_codes(community: CommunityOption = None, config: ConfigOption = None) -> None:
     """The community's live codes, oldest first: name, kind, link, and whether retired."""
     settings = settings_from(config)
     store = open_store(settings)
@@ -113,7 +115,9 @@ def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
         console.print(escape(f"{c.slug}  {c.kind.value}  {c.label}  "
                              f"{stable_link(settings.server.url(), c.slug)}  {state}"))  # fmt: skip
     if not channels:
-        console.print(f"No live codes yet; `hearth livecodes create SLUG --community {community}`.")
+        console.print(
+            f"No live codes yet; `hearth livecodes create SLUG --community {found.slug}`."
+        )
 
 
 @livecodes_app.command("retire")
@@ -135,7 +139,7 @@ def retire(
 
 
 @livecodes_app.command("stats")
-def stats(community: CommunityOption, config: ConfigOption = None) -> None:
+def stats(community: CommunityOption = None, config: ConfigOption = None) -> None:
     """Who each live code brought: arrived, stayed (still in after 7 days), spoke, paid."""
     store = open_store(settings_from(config))
     found = _community(store, community)
