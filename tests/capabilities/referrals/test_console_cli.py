@@ -10,10 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.referrals import cli as referrals_cli
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals, Status
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store
 from tests.console_setup import BASE, SCRIPT, open_console
 
@@ -114,3 +117,19 @@ def test_hearth_referrals_top_shows_a_name_in_the_order_it_is_written(
     assert "gnp.exe admin 👨\u200d👩\u200d👧 (member" in output
     hidden = "\u202e\u2066\u2069\u200b\u200f\ufeff\u00ad"
     assert not any(c in output for c in hidden)
+
+
+def test_the_console_names_the_reward_item_as_members_know_it(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """The page said "the reward item travel-kit", the playbook's id, not its name."""
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        text = template_text("skincare").replace(
+            "mechanisms:\n",
+            "mechanisms:\n  referrals: {enabled: true, reward: {reward: travel-kit}}\n", 1)  # fmt: skip
+        apply_playbook(console.store, parse_playbook(text, str(tmp_path / "playbook.yaml")), "t")
+        page = console.get("/referrals").text
+        assert "the reward item “精华旅行装小样”" in page and "travel-kit" not in page
+    finally:
+        console.store.engine.dispose()

@@ -29,6 +29,9 @@ def router(pages: Pages) -> APIRouter:
         playbook = view.playbook
         settings = None if playbook is None else playbook.mechanisms.referrals
         timezone = "UTC" if playbook is None else playbook.community.timezone
+        item = None if settings is None or playbook is None else next(
+            (r.name for r in playbook.mechanisms.points.rewards if r.id == settings.reward.reward),
+            settings.reward.reward)  # fmt: skip
         month = repo.top(community_id, month_start(now, timezone), SHOWN)
         ever = repo.top(community_id, None, SHOWN)
         base = web.settings.public_url.rstrip("/")
@@ -37,6 +40,7 @@ def router(pages: Pages) -> APIRouter:
         return render(
             request, "console/referrals.html", operator=operator, active="referrals",
             settings=settings, stay=None if settings is None else stay_text(settings.stay, Language.EN),
+            reward_item=item,
             month=month, ever=ever, links=links, recent=repo.recent(community_id, SHOWN),
             **view.context(),
         )  # fmt: skip
