@@ -83,7 +83,8 @@ def test_a_templates_events_charge_in_the_currency_of_its_plans(name: str) -> No
 @pytest.mark.parametrize("name", NAMES)
 def test_an_faq_answer_promises_the_renewal_reminder_where_the_bot_gives_it(name: str) -> None:
     """The skincare and ppt FAQs told members the bot would remind them to renew in a private
-    message; the reminder is said in their groups, mentioning them (docs/membership.md)."""
+    message; the reminder is said in their groups, mentioning them (docs/membership.md). The
+    club's said membership runs a year "from acceptance": a subscription starts on payment."""
     pb = parse_playbook(template_text(name)).playbook
     if not pb.monetisation.plans:
         return
@@ -91,3 +92,6 @@ def test_an_faq_answer_promises_the_renewal_reminder_where_the_bot_gives_it(name
         if "提醒" in entry.answer and ("到期" in entry.answer or "续费" in entry.answer):
             assert "私信" not in entry.answer, f"{name}: {entry.question}"
             assert "群里" in entry.answer, f"{name}: {entry.question}"
+        if "reminded" in entry.answer:  # the club: a period starts when it is paid
+            assert "paid" in entry.answer and "acceptance" not in entry.answer, name
+            assert "in your group" in entry.answer, name
