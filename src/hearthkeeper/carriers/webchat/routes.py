@@ -67,6 +67,13 @@ MAX_TYPED = 1000  # of a nickname: what the page shows again (it explains any ov
 MEMBER_COOKIE_DAYS = 365
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
 SWEEP_EVERY = timedelta(minutes=10)
+# How a stored picture or file is served: named by its hash, so cached for good; never
+# sniffed as another type, and run as nothing if opened on its own.
+STORED = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -281,11 +288,7 @@ def webchat_router(
         path = picture_path(chat.uploads_dir, name)
         if path is None:
             return _problem(404, "There is no such picture. 没有这张图片。")
-        return FileResponse(path, media_type=media_type(name), headers={
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "public, max-age=31536000, immutable",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        })  # fmt: skip
+        return FileResponse(path, media_type=media_type(name), headers=STORED)
 
     @router.get("/chat/files/{name}", response_model=None)
     async def files(name: str) -> Response:
@@ -293,12 +296,8 @@ def webchat_router(
         path = file_path(chat.uploads_dir, name)
         if path is None:
             return _problem(404, "There is no such file. 没有这个文件。")
-        return FileResponse(path, media_type=file_type(name), headers={
-            "Content-Disposition": "attachment",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "public, max-age=31536000, immutable",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        })  # fmt: skip
+        return FileResponse(path, media_type=file_type(name),
+                            headers={"Content-Disposition": "attachment", **STORED})  # fmt: skip
 
     missing_below(router, "/join", _missing)  # `/join/` cut short: the same page, not JSON
     missing_below(router, "/chat", _missing)  # `/chat/` or `/chat/x/y`: likewise
