@@ -338,10 +338,19 @@ def test_telegram_sends_every_kind(tmp_path: Path) -> None:
     assert _files_gaps(tmp_path, "{kind: webchat}, {kind: telegram}", items) == []
 
 
+def test_qq_sends_every_kind(tmp_path: Path) -> None:
+    """Pictures, voice, videos and files go to QQ groups too (docs/carriers/qq.md): QQ is no
+    longer named as a carrier sending the text alone."""
+    items = {**PICTURE_ITEM, "a.md": "---\nkind: voice\nasset: a.ogg\n---\nHi\n", "a.ogg": "x",
+             "b.md": "---\nkind: file\nasset: b.pdf\n---\nNotes\n", "b.pdf": "x"}  # fmt: skip
+    assert _files_gaps(tmp_path, "{kind: webchat}, {kind: qq}", items) == []
+
+
 def test_a_carrier_that_sends_no_pictures_is_named(tmp_path: Path) -> None:
-    [gap] = _files_gaps(tmp_path, "{kind: webchat}, {kind: qq}", PICTURE_ITEM)
-    assert "holds pictures, which these carriers do not send yet: qq (pictures);" in gap
-    assert "webchat" not in gap
+    """A platform named with no carrier in this version (WeCom) sends no file either."""
+    [gap] = _files_gaps(tmp_path, "{kind: webchat}, {kind: qq}, {kind: wecom}", PICTURE_ITEM)
+    assert "holds pictures, which these carriers do not send yet: wecom (pictures);" in gap
+    assert "webchat" not in gap and "qq" not in gap
 
 
 def test_a_video_is_no_gap_on_the_web_chat(tmp_path: Path) -> None:
@@ -349,7 +358,7 @@ def test_a_video_is_no_gap_on_the_web_chat(tmp_path: Path) -> None:
     items = {**PICTURE_ITEM, "clip.md": "---\nkind: video\nasset: clip.mp4\n---\nA clip\n",
              "clip.mp4": "x"}  # fmt: skip
     assert _files_gaps(tmp_path, "{kind: webchat}", items) == []
-    (tmp_path / "qq").mkdir()
-    [gap] = _files_gaps(tmp_path / "qq", "{kind: webchat}, {kind: qq}", items)
-    assert "holds pictures, videos, which these carriers do not send yet: qq (pictures, " \
+    (tmp_path / "wecom").mkdir()
+    [gap] = _files_gaps(tmp_path / "wecom", "{kind: webchat}, {kind: wecom}", items)
+    assert "holds pictures, videos, which these carriers do not send yet: wecom (pictures, " \
         "videos);" in gap  # fmt: skip

@@ -80,7 +80,7 @@ def _kinds(kinds: frozenset[str]) -> str:
 
 def _unsent_files(pb: Playbook, kinds: frozenset[str], sends: Mapping[str, frozenset[str]]) -> str:
     """The carriers the playbook names that do not send some of `kinds`, each with those
-    ("webchat (videos), qq (pictures, videos)"; "" when all send all)."""
+    ("webchat (videos), wecom (pictures, videos)"; "" when all send all)."""
     named = dict.fromkeys(carrier.kind.value for carrier in pb.structure.carriers)
     missing = {carrier: kinds - sends.get(carrier, frozenset()) for carrier in named}
     return ", ".join(f"{carrier} ({_kinds(left)})" for carrier, left in missing.items() if left)

@@ -6,11 +6,23 @@ groups with members (roles, names, mutes), messages, the blocked list of `reject
 join requests; what the bot does changes them and produces the notices QQ would send
 (a kick → `group_decrease` kick, a mute → `group_ban`, a recall → `group_recall`, an approved
 request → `group_increase` approve). Pictures members post are image segments whose `url` is
-on QQ's image server: here an HTTP server of the fake on 127.0.0.1 (`ImageServer`)."""
+on QQ's image server: here an HTTP server of the fake on 127.0.0.1 (`ImageServer`).
+
+What the bot sends is checked as an implementation reads it (`message/segment.md`, NapCat's and
+Lagrange's handling): an array of `{"type", "data"}` segments of known types; an `image`,
+`record` or `video` segment's `file` is `base64://…` (strictly decoded), `file:///…` (read from
+this machine) or an http(s) URL (refused here: the fake fetches nothing); a `record` or `video`
+goes alone. What QQ then keeps is recorded (`Said.files`, `QQGroup.files`), the bytes as they
+arrived. Like NapCat, a voice message is converted to Silk by ffmpeg: bytes that are no audio
+are refused. `upload_group_file` takes `base64://` as NapCat and LLOneBot do, or, with
+`base64_group_files` off, only a local path as go-cqhttp and Lagrange.OneBot do; the upload is
+announced by a `group_upload` notice."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import hashlib
 import itertools
@@ -18,6 +30,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -26,12 +39,42 @@ from websockets.asyncio.client import ClientConnection, connect
 from hearthkeeper.carriers.onebot.segments import segments_of, text_of
 
 WAIT_S = 10.0
+MAX_MESSAGE = 100 * 1024 * 1024  # what NapCat's WebSocket (Node's `ws`) takes in one message
+MEDIA = ("image", "record", "video")
+SENDABLE = frozenset({"text", "at", "reply", "face", *MEDIA})
+# What ffmpeg reads as audio, by its first bytes: Ogg, MP3 (a tag or a frame), WAV, AMR, Silk,
+# FLAC; M4A has `ftyp` at offset 4.
+AUDIO = (b"OggS", b"ID3", b"\xff\xfb", b"\xff\xf3", b"RIFF", b"#!AMR", b"\x02#!SILK", b"#!SILK",
+         b"fLaC")  # fmt: skip
+PICTURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 T = TypeVar("T")
 Segments = list[dict[str, Any]]
 
 
 class Refused(Exception):
     """QQ would not let the member do it (muted, not in the group, blocked)."""
+
+
+class Failed(Exception):
+    """An API call the implementation refuses, with its retcode and words."""
+
+    def __init__(self, retcode: int, wording: str) -> None:
+        super().__init__(wording)
+        self.retcode, self.wording = retcode, wording
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A file QQ keeps: what the bot sent, as the implementation received it."""
+
+    kind: str  # image | record | video | file
+    data: bytes
+    name: str = ""
+    via: str = "base64"  # base64 | path: how the bot handed it over
+
+    @property
+    def md5(self) -> str:
+        return hashlib.md5(self.data).hexdigest().upper()
 
 
 @dataclass
@@ -57,6 +100,7 @@ class Said:
     segments: Segments
     at: float
     recalled: bool = False
+    files: list[Stored] = field(default_factory=list)  # its picture, voice or video
 
     @property
     def text(self) -> str:
@@ -86,6 +130,7 @@ class QQGroup:
     members: dict[int, Person] = field(default_factory=dict)
     messages: dict[int, Said] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)  # refused for good (reject_add_request)
+    files: list[Stored] = field(default_factory=list)  # the group's files, uploaded
 
 
 class ImageServer:
@@ -123,6 +168,45 @@ class ImageServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def _check_shapes(message: list[Any]) -> None:
+    """Each segment `{"type": <a type this fake sends>, "data": {…}}`, its values as v11 types
+    them (`Failed` otherwise)."""
+    for segment in message:
+        if not isinstance(segment, dict) or set(segment) != {"type", "data"}:
+            raise Failed(1400, f"not a segment: {str(segment)[:80]}")
+        kind, data = segment["type"], segment["data"]
+        if kind not in SENDABLE or not isinstance(data, dict):
+            raise Failed(1400, f"cannot send a {kind!r} segment")
+        if kind == "text" and not isinstance(data.get("text"), str):
+            raise Failed(1400, "text: data.text must be a string")
+
+
+def _fetched(file: str, *, uri_only: bool) -> tuple[bytes, str]:
+    """The bytes `file` names, and how: base64 (strictly decoded) or a path on this machine
+    (`file://`, or a bare absolute path where `uri_only` is off)."""
+    if file.startswith("base64://"):
+        try:
+            data = base64.b64decode(file.removeprefix("base64://"), validate=True)
+        except (binascii.Error, ValueError):
+            raise Failed(1400, "base64 decoding failed") from None
+        via = "base64"
+    else:
+        if file.startswith("file://"):
+            path = Path(file.removeprefix("file://"))
+        elif not uri_only and Path(file).is_absolute():
+            path = Path(file)
+        else:
+            raise Failed(1400, f"unsupported file address: {file[:40]}")
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise Failed(1200, f"file not found: {path}") from None
+        via = "path"
+    if not data:
+        raise Failed(1200, "the file is empty")
+    return data, via
 
 
 def to_cq(segments: Segments) -> str:
@@ -165,6 +249,13 @@ class FakeOneBot:
         self.lag_kicks = False
         self._notices: list[dict[str, Any]] = []  # what the call being answered caused
         self.images = ImageServer()
+        # upload_group_file takes base64:// (NapCat, LLOneBot); False: a local path only
+        # (go-cqhttp, Lagrange.OneBot)
+        self.base64_group_files = True
+        # A call this returns a `Failed` for is refused so (QQ saying no for a moment); one
+        # `silent` says True for is performed and never answered (the answer lost).
+        self.refuse: Callable[[str, dict[str, Any]], Failed | None] | None = None
+        self.silent: Callable[[str, dict[str, Any]], bool] | None = None
 
     # --- the connection -----------------------------------------------------------------------
 
@@ -172,7 +263,8 @@ class FakeOneBot:
         """Connect like NapCat's reverse WebSocket client; `InvalidStatus` when refused."""
         headers = {"Authorization": f"Bearer {token}", "X-Self-ID": str(self.self_id),
                    "X-Client-Role": role, "User-Agent": "OneBot/11"}  # fmt: skip
-        self._ws = await connect(url, additional_headers=headers, open_timeout=WAIT_S)
+        self._ws = await connect(url, additional_headers=headers, open_timeout=WAIT_S,
+                                 max_size=MAX_MESSAGE)  # fmt: skip
         self._reader = asyncio.create_task(self._read(self._ws))
         await self.push({"post_type": "meta_event", "meta_event_type": "lifecycle",
                          "sub_type": "connect"})  # fmt: skip
@@ -204,10 +296,16 @@ class FakeOneBot:
                 request = json.loads(frame)
                 action, params = request["action"], request.get("params") or {}
                 self.calls.append((time.monotonic(), action, params))
-                status, retcode, data = self._perform(action, params)
-                if self.answer_calls:
+                refused = self.refuse(action, params) if self.refuse is not None else None
+                if refused is not None:
+                    status, retcode, data, wording = "failed", refused.retcode, None, str(refused)
+                else:
+                    status, retcode, data, wording = self._perform(action, params)
+                silent = self.silent is not None and self.silent(action, params)
+                if self.answer_calls and not silent:
                     await ws.send(json.dumps({"status": status, "retcode": retcode,
-                                              "data": data, "echo": request.get("echo")},
+                                              "data": data, "message": wording,
+                                              "wording": wording, "echo": request.get("echo")},
                                              ensure_ascii=False))  # fmt: skip
                 for event in self._notices:
                     await self.push(event)
@@ -330,16 +428,18 @@ class FakeOneBot:
 
     # --- the API (api/public.md) ----------------------------------------------------------------
 
-    def _perform(self, action: str, params: dict[str, Any]) -> tuple[str, int, Any]:
+    def _perform(self, action: str, params: dict[str, Any]) -> tuple[str, int, Any, str]:
         handler = getattr(self, f"_api_{action}", None)
         if handler is None:
-            return "failed", 1404, None  # an unknown API: HTTP 404 in the HTTP API
+            return "failed", 1404, None, ""  # an unknown API: HTTP 404 in the HTTP API
         try:
-            return "ok", 0, handler(params)
+            return "ok", 0, handler(params), ""
+        except Failed as exc:
+            return "failed", exc.retcode, None, exc.wording
         except (KeyError, ValueError, TypeError):
-            return "failed", 1400, None  # missing or wrong parameters
+            return "failed", 1400, None, ""  # missing or wrong parameters
         except LookupError:
-            return "failed", 1404, None
+            return "failed", 1404, None, ""
 
     def _member(self, params: dict[str, Any]) -> tuple[QQGroup, int]:
         group = self.groups[int(params["group_id"])]
@@ -353,12 +453,48 @@ class FakeOneBot:
 
     def _api_send_group_msg(self, params: dict[str, Any]) -> dict[str, Any]:
         group = self.groups[int(params["group_id"])]
-        segments = segments_of(params["message"])
+        message = params["message"]
+        if isinstance(message, list):
+            _check_shapes(message)
+        segments = segments_of(message)
         if not segments:
             raise ValueError("empty message")
+        kinds = [s["type"] for s in segments]
+        if len(kinds) > 1 and ("record" in kinds or "video" in kinds):
+            raise Failed(1400, "a record or video segment is sent alone")
+        files = [self._received(s) for s in segments if s["type"] in MEDIA]
+        found = iter(files)  # kept as QQ names a file: its MD5 (the base64 is not kept)
+        kept = [{"type": s["type"], "data": {"file": f"{next(found).md5}.{s['type']}"}}
+                if s["type"] in MEDIA else s for s in segments]  # fmt: skip
         message_id = next(self._ids)
-        group.messages[message_id] = Said(message_id, self.self_id, segments, time.time())
+        group.messages[message_id] = Said(message_id, self.self_id, kept, time.time(), files=files)
         return {"message_id": message_id}
+
+    def _received(self, segment: dict[str, Any]) -> Stored:
+        """The file an image, record or video segment hands over, checked as QQ would."""
+        kind, file = segment["type"], segment["data"].get("file")
+        if not isinstance(file, str) or not file:
+            raise Failed(1400, f"{kind}: data.file is required")
+        data, via = _fetched(file, uri_only=True)
+        if kind == "image" and not data.startswith(PICTURES) and data[8:12] != b"WEBP":
+            raise Failed(1200, "image upload failed: not a picture")
+        if kind == "record" and not (data.startswith(AUDIO) or data[4:8] == b"ftyp"):
+            raise Failed(1200, "voice conversion failed: ffmpeg cannot read the file")
+        return Stored(kind, data, via=via)
+
+    def _api_upload_group_file(self, params: dict[str, Any]) -> None:
+        group = self.groups[int(params["group_id"])]
+        file, name = params["file"], params["name"]
+        if not isinstance(file, str) or not isinstance(name, str) or not name:
+            raise Failed(1400, "file and name are required")
+        if file.startswith("base64://") and not self.base64_group_files:
+            raise Failed(1200, f"file not found: {file[:40]}…")
+        data, via = _fetched(file, uri_only=False)
+        stored = Stored("file", data, name, via)
+        group.files.append(stored)
+        self._notice(notice_type="group_upload", group_id=group.group_id, user_id=self.self_id,
+                     file={"id": f"/{stored.md5.lower()}", "name": name, "size": len(data),
+                           "busid": 102})  # fmt: skip
 
     def _api_delete_msg(self, params: dict[str, Any]) -> None:
         message_id = int(params["message_id"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from pathlib import Path
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.onebot import OneBotCarrier, OneBotSettings
+from hearthkeeper.carriers.onebot.carrier import UPLOAD_TIMEOUT
 from hearthkeeper.carriers.onebot.plugin import adopt_groups
+from hearthkeeper.carriers.onebot.post_files import Transfer
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.carrier import RateLimit
@@ -58,15 +61,19 @@ class QQ:
             requests_file=self.data_dir / "onebot-requests.json",
         )  # fmt: skip
 
-    def carrier(self, *, screening: bool = True) -> OneBotCarrier:
-        """A Hearthkeeper process's carrier, as `hearth serve` builds it (with the door)."""
-        settings = self.settings()
+    def carrier(self, *, screening: bool = True, file_transfer: Transfer = "base64",
+                upload_timeout: float = UPLOAD_TIMEOUT) -> OneBotCarrier:  # fmt: skip
+        """A Hearthkeeper process's carrier, as `hearth serve` builds it (with the door, and
+        the store where staff are told of a post's file not sent)."""
+        settings = dataclasses.replace(self.settings(), file_transfer=file_transfer)
         community = self.store.get_community(self.runtime.slug)
         assert community is not None
         adopt_groups(self.store, settings, {community.slug: community})
         admission = Admission(self.store, self.clock,
                               {self.runtime.community_id: self.runtime}.get)  # fmt: skip
-        return OneBotCarrier(settings, admission=admission if screening else None)
+        return OneBotCarrier(settings, admission=admission if screening else None,
+                             upload_timeout=upload_timeout, store=self.store,
+                             clock=self.clock)  # fmt: skip
 
     def group(self) -> int:
         """A new QQ group the bot administers."""

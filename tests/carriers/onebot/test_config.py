@@ -54,7 +54,16 @@ def test_the_table_is_read_with_the_token_from_the_variable_it_names(tmp_path: P
     assert (onebot.per_group.count, onebot.per_group.seconds) == (20, 60)
     assert (onebot.overall.count, onebot.overall.seconds) == (2, 1)
     assert onebot.requests_file == tmp_path / "state" / "onebot-requests.json"
+    assert onebot.file_transfer == "base64"  # a post's file travels in the call
     assert "qq" in installed_kinds()
+
+
+def test_a_post_s_file_may_go_as_a_path_for_an_implementation_on_this_machine(
+    tmp_path: Path,
+) -> None:
+    text = ONEBOT.replace("port = 6199", 'port = 6199\nfile_transfer = "path"')
+    onebot = onebot_settings(settings(tmp_path, text))
+    assert onebot is not None and onebot.file_transfer == "path"
 
 
 @pytest.mark.parametrize(
@@ -64,6 +73,7 @@ def test_the_table_is_read_with_the_token_from_the_variable_it_names(tmp_path: P
         (('"123456789"', '"qq-123"'), ENV, "'qq-123' is not a QQ group number"),
         (("port = 6199", "port = 70000"), ENV, r"onebot\.port"),
         (("port = 6199", 'path = "ws"'), ENV, "'ws' is not a path"),
+        (("port = 6199", 'file_transfer = "url"'), ENV, r"onebot\.file_transfer"),
         (("[carriers.onebot]", "[carriers.qq]"), ENV, r"reads its settings from \[carriers.onebot"),
     ],
 )

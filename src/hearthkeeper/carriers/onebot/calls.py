@@ -31,11 +31,14 @@ _SANCTIONS = frozenset({ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN})
 @dataclass(frozen=True)
 class Call:
     """One API call: `action` and its `params`. `sends` marks a message: sent at most once,
-    even when its answer is lost with the connection (QQ has no idempotency key)."""
+    even when its answer is lost with the connection (QQ has no idempotency key). `uploads`
+    marks one carrying a file: its answer comes once QQ has the file, so it is waited for
+    longer."""
 
     action: str
     params: dict[str, Any] = field(default_factory=dict)
     sends: bool = False
+    uploads: bool = False
 
 
 def _id(value: str | None, what: str, kind: ActionKind) -> int:
@@ -44,14 +47,25 @@ def _id(value: str | None, what: str, kind: ActionKind) -> int:
     return int(value)
 
 
-def send(group: int, message: list[dict[str, Any]]) -> Call:
-    return Call("send_group_msg", {"group_id": group, "message": message}, sends=True)
+def send(group: int, message: list[dict[str, Any]], *, uploads: bool = False) -> Call:
+    return Call("send_group_msg", {"group_id": group, "message": message}, sends=True,
+                uploads=uploads)  # fmt: skip
+
+
+def group_of(action: Action) -> int:
+    """The action's QQ group number (`CarrierError` when it is none)."""
+    return _id(action.group, "a group number", action.kind)
+
+
+def not_again(exc: CarrierError) -> CarrierError:
+    """A message whose answer never came, as the outbox should take it: not sent again."""
+    return CarrierError(f"{exc}; not sent again, so the group cannot read it twice", retry=False)
 
 
 def calls_for(action: Action) -> list[Call]:
     """The calls that perform `action` in its group (ADMIT and DECLINE: `answer_request`)."""
     kind = action.kind
-    group = _id(action.group, "a group number", kind)
+    group = group_of(action)
     if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
         return [send(group, outgoing(action))]
     if kind is ActionKind.DELETE:

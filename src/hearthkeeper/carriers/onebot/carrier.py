@@ -1,7 +1,8 @@
 """QQ groups as a `Carrier`, through a OneBot v11 implementation on the reverse WebSocket.
 
 The pure parts are elsewhere: `translate.py` (events in), `segments.py` (messages both ways),
-`calls.py` (actions out as API calls); `link.py` is the WebSocket end, `requests.py` keeps
+`calls.py` (actions out as API calls), `post_files.py` (a scheduled post's file as calls);
+`link.py` is the WebSocket end, `files.py` sends a post with its file, `requests.py` keeps
 the join requests waiting for staff.
 """
 
@@ -16,28 +17,37 @@ from typing import Any
 
 import aiohttp
 
+from hearthkeeper.carriers.assets import Asset, asset_of, tell_staff
 from hearthkeeper.carriers.onebot.calls import (
     Call,
     answer_request,
     approve_request,
     calls_for,
     failure,
+    not_again,
     refuse_request,
 )
+from hearthkeeper.carriers.onebot.files import post_with_file
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
+from hearthkeeper.carriers.onebot.post_files import SentFiles
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
+from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError
 from hearthkeeper.engine.events import Attachment, Event, Join
+from hearthkeeper.store import Store
 
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT = 10.0  # seconds an API call waits for its answer
+# A call carrying a scheduled post's file is answered once QQ has the file (a 50 MiB video
+# uploaded, a voice message converted to Silk): waited for longer.
+UPLOAD_TIMEOUT = 120.0
 LOOKUP_TIMEOUT = 3.0  # a member's name looked up for a welcome: not worth waiting longer
 BATCH = 100  # events read from the inbox at once (their pictures are fetched together)
 
@@ -58,14 +68,20 @@ class OneBotCarrier:
     def __init__(self, settings: OneBotSettings, *, groups: Mapping[str, str] | None = None,
                  admission: Admission | None = None,
                  call_timeout: float = CALL_TIMEOUT,
-                 pictures: PictureLimits = LIMITS) -> None:  # fmt: skip
+                 upload_timeout: float = UPLOAD_TIMEOUT,
+                 pictures: PictureLimits = LIMITS, store: Store | None = None,
+                 clock: Clock | None = None) -> None:  # fmt: skip
         self.settings = settings
+        self.store = store  # where staff are told of a scheduled post's file not sent (None: log)
+        self.clock: Clock = clock or SystemClock()
         # pictures are downloaded for moderation to read for QR codes, within these limits
         self.pictures = pictures
         self._http: aiohttp.ClientSession | None = None
         self.groups = dict(settings.groups if groups is None else groups)  # number → slug
         self.admission = admission  # screens join requests (None: QQ admins answer them)
         self.call_timeout = call_timeout
+        self.upload_timeout = upload_timeout
+        self._files_sent = SentFiles()
         self.capabilities = Capabilities(can=CAN, per_group=settings.per_group,
                                          overall=settings.overall, max_text=4000)  # fmt: skip
         self.requests = PendingRequests(settings.requests_file)
@@ -146,6 +162,9 @@ class OneBotCarrier:
         if action.kind in (ActionKind.ADMIT, ActionKind.DECLINE):
             await self._answer(action)
             return None
+        asset = asset_of(action)
+        if asset is not None:  # a scheduled post's picture or file (`files.py`)
+            return await self._post_with_file(action, key, asset)
         receipt: str | None = None
         for call in calls_for(action):
             try:
@@ -173,13 +192,29 @@ class OneBotCarrier:
         """One API call, its `data` (`CarrierError` when refused)."""
         return await self._call(Call(action, dict(params)))
 
+    async def _post_with_file(self, action: Action, key: str, asset: Asset) -> str | None:
+        """Send a post with its file; a file not sent is logged, and staff are told once."""
+        posted = await post_with_file(self._attempt, self._call, action, key, asset,
+                                      self.settings.file_transfer, self._files_sent)  # fmt: skip
+        if posted.unsent is not None:
+            log.warning("qq: %s not sent to group %s: %s", asset.name, action.group, posted.unsent)
+            if self.store is not None:
+                await asyncio.to_thread(tell_staff, self.store, CARRIER, str(action.group),
+                                        action, key, asset, posted.unsent,
+                                        self.clock.now())  # fmt: skip
+        return posted.receipt
+
+    async def _attempt(self, call: Call) -> dict[str, Any]:
+        """The implementation's answer to `call`, whatever it says."""
+        timeout = self.upload_timeout if call.uploads else self.call_timeout
+        return await self.link.call(call.action, call.params, timeout)
+
     async def _call(self, call: Call) -> dict[str, Any]:
         try:
-            answer = await self.link.call(call.action, call.params, self.call_timeout)
+            answer = await self._attempt(call)
         except Unanswered as exc:
             if call.sends:
-                raise CarrierError(f"{exc}; not sent again, so the group cannot read it twice",
-                                   retry=False) from exc  # fmt: skip
+                raise not_again(exc) from exc
             raise
         where = call.params.get("group_id")
         error = failure(answer, call.action + (f" in group {where}" if where else ""))

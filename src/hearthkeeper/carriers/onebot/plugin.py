@@ -30,6 +30,8 @@ class OneBotPlugin:
 
     kind = CARRIER
     table = TABLE
+    # image, record and video segments, or upload_group_file (`post_files.py`)
+    sends_files = frozenset({"picture", "video", "voice", "file"})
 
     def configure(self, table: CarrierTable) -> OneBotSetup:
         """The table checked (`ConfigError` saying which setting and how to write it)."""
@@ -76,7 +78,8 @@ class OneBotSetup:
         from hearthkeeper.carriers.onebot.carrier import OneBotCarrier
 
         onebot = self.settings
-        carrier = OneBotCarrier(onebot, admission=server.admission)
+        carrier = OneBotCarrier(onebot, admission=server.admission, store=server.store,
+                                clock=server.clock)  # fmt: skip
         count = len(onebot.groups)
         groups = f"{count} group" + ("" if count == 1 else "s")
         status = (f"QQ (OneBot v11): waiting for NapCat/Lagrange on {onebot.url}, "

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +46,11 @@ class OneBotTable(BaseModel):
     requests_file: str = Field(
         DEFAULT_REQUESTS, description="Join requests waiting for staff, kept under data_dir."
     )
+    file_transfer: Literal["base64", "path"] = Field(
+        "base64",
+        description="How a scheduled post's file reaches the implementation: in the call "
+        "(base64, wherever it runs) or as a path on this machine (path).",
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class OneBotSettings:
     overall: RateLimit
     requests_file: Path
     table: str = "carriers.onebot"
+    # how a scheduled post's file reaches the implementation (`post_files.py`)
+    file_transfer: Literal["base64", "path"] = "base64"
 
     @property
     def url(self) -> str:
@@ -105,4 +113,5 @@ def read_onebot(table: CarrierTable) -> OneBotSettings:
         overall=RateLimit(count=read.actions_per_second, seconds=1),
         requests_file=(table.data_dir / read.requests_file).resolve(),
         table=table.path,
+        file_transfer=read.file_transfer,
     )
