@@ -7,8 +7,8 @@ uncompressed as a file, a still sticker); a file of another type (a PDF) is neve
 Those carriers fetch a batch's pictures while they translate it, before the engine sees it,
 within limits: `MAX_BYTES` a picture (Telegram's own download limit), `AT_ONCE` fetched
 together, `FETCH_SECONDS` for one and `BATCH_SECONDS` for all of a batch's, `BATCH_BYTES`
-held for one batch. What is kept must pass the web chat's upload check (`webchat/uploads.py`:
-PNG, JPEG, GIF or WebP, at most `MAX_SIDE` pixels a side, `DECODE_PIXELS` pixels unless a
+held for one batch. What is kept must pass the check every carrier makes (`picture_check.py`,
+the web chat's uploads' too: PNG, JPEG, GIF or WebP, at most `MAX_SIDE` pixels a side, `DECODE_PIXELS` pixels unless a
 JPEG), read from its header off the event loop. A picture past a limit, of another format, or
 whose download fails, is not read: the message is handled all the same (one log line says
 why), and a newcomer on probation who posts such a picture (not a file or a sticker) is
@@ -23,12 +23,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from hearthkeeper.carriers.webchat.uploads import PictureRefused, check_picture
+from hearthkeeper.carriers.picture_check import PictureRefused, check_picture
+from hearthkeeper.carriers.sizes import MiB, mib, over
 from hearthkeeper.engine.events import Attachment, Event, Message
 
 log = logging.getLogger(__name__)
 
-MiB = 1024 * 1024
 MAX_BYTES = 20 * MiB  # one picture, at most (what the Telegram Bot API lets a bot download)
 BATCH_BYTES = 100 * MiB  # one batch's pictures together, at most
 AT_ONCE = 4  # downloads under way together
@@ -68,7 +68,8 @@ async def read_within(chunks: AsyncIterator[bytes], limit: int, declared: int | 
     """The bytes of a download, or PictureUnread as soon as it says or proves it is larger
     than `limit` (nothing past the limit is read)."""
     if declared is not None and declared > limit:
-        raise PictureUnread(f"{mib(declared)} is over the limit of {mib(limit)}")
+        said, most = over(declared, limit)
+        raise PictureUnread(f"{said} is over the limit of {most}")
     parts: list[bytes] = []
     size = 0
     async for chunk in chunks:
@@ -174,8 +175,3 @@ def _filled(n: int, event: Event, found: dict[tuple[int, int], bytes]) -> Event:
         for k, a in enumerate(event.attachments)
     )  # fmt: skip
     return dataclasses.replace(event, attachments=attachments)
-
-
-def mib(size: int) -> str:
-    """`size` bytes in words for a log line (MiB, or KiB under a tenth of one)."""
-    return f"{size / MiB:.1f} MiB" if size >= MiB // 10 else f"{size / 1024:.1f} KiB"
