@@ -4,6 +4,7 @@ Matrix media download (`carriers/matrix/media.py`) against a homeserver's two en
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -13,9 +14,18 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from PIL import Image
 
 from hearthkeeper.carriers.matrix.media import download
-from hearthkeeper.carriers.pictures import PictureLimits, PictureUnread, wanted, with_pictures
+from hearthkeeper.carriers.pictures import (
+    MAX_BYTES,
+    NotAPicture,
+    PictureLimits,
+    PictureUnread,
+    read_within,
+    wanted,
+    with_pictures,
+)
 from hearthkeeper.engine.events import Attachment, Event, Message, Sender
 from tests.qr_pictures import plain_photo, qr_photo
 
@@ -168,7 +178,8 @@ async def test_a_carrier_stopping_mid_batch_leaves_no_download_running() -> None
     ("file", "image/png", "mxc://h/f", True),
     ("file", "IMAGE/JPEG", "mxc://h/f", True),
     ("file", "application/pdf", "mxc://h/f", False),
-    ("file", None, "mxc://h/f", False),  # a file that does not say what it is
+    ("file", None, "mxc://h/f", True),  # a file that does not say what it is: looked at
+    ("file", "application/octet-stream", "tg-file-id", True),
     ("sticker", "image/webp", "mxc://h/s", True),
     ("sticker", None, "mxc://h/s", True),  # Matrix's stickers are pictures
     ("sticker", "application/x-tgsticker", "tg-file-id", False),
@@ -181,3 +192,62 @@ async def test_what_is_fetched_is_a_picture_or_a_file_or_sticker_that_is_an_imag
 ) -> None:
     assert wanted(Attachment(kind=kind, mime=mime, url=url)) is fetched
     assert not wanted(Attachment(kind=kind, mime=mime, url=url, data=b"kept"))
+
+
+async def test_a_file_that_does_not_say_what_it_is_is_looked_at_only_within_the_limit() -> None:
+    untyped = Attachment(kind="file", mime="application/octet-stream", url="f", size=MAX_BYTES)
+    assert wanted(untyped)
+    assert not wanted(Attachment(kind="file", mime=None, url="f", size=MAX_BYTES + 1))
+    assert not wanted(Attachment(kind="file", mime=None, url="f", size=2048), limit=1024)
+
+
+async def _chunks(data: bytes, pulled: list[int], size: int = 1024) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        pulled.append(start)
+        yield data[start : start + size]
+
+
+async def test_a_download_stops_at_its_first_chunk_when_it_is_no_picture() -> None:
+    pulled: list[int] = []
+    with pytest.raises(NotAPicture, match="first bytes are no PNG, JPEG, GIF or WebP"):
+        await read_within(_chunks(b"PK\x03\x04 a zip archive" * 1000, pulled), 10**6, None)
+    assert pulled == [0]
+    for picture in (POSTER, b"\xff\xd8\xff\xe0 JFIF", b"GIF89a...", b"RIFF\0\0\0\0WEBPVP8 "):
+        assert await read_within(_chunks(picture, []), 10**6, None) == picture
+
+
+def _file(n: int, name: str, mime: str | None) -> Message:
+    return Message(carrier="x", group="g", event_id=f"e{n}", at=datetime(2026, 12, 6, tzinfo=UTC),
+                   sender=Sender(user_id="mei"), kind="file", text="",
+                   attachments=(Attachment(kind="file", url=name, mime=mime),))  # fmt: skip
+
+
+async def test_a_picture_sent_as_a_file_of_no_type_is_read_and_says_what_it_is(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A photo sent as `application/octet-stream` (or with no type) is read by its first
+    bytes; one too big to read still says it is a picture (a newcomer's then counts as a
+    link); a file that is no picture is left as it came, without a word in the log."""
+    files = {"poster": POSTER, "wide": _wide_png(), "archive": b"PK\x03\x04" + b"\0" * 5000}
+
+    async def fetch(attachment: Attachment, limit: int) -> bytes:
+        return await read_within(_chunks(files[str(attachment.url)], []), limit, None)
+
+    events: list[Event] = [_file(1, "poster", "application/octet-stream"),
+                           _file(2, "wide", None), _file(3, "archive", None)]  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        got = await with_pictures(events, fetch, "x")
+    poster, wide, archive = (e.attachments[0] for e in got if isinstance(e, Message))
+    assert (poster.data, poster.mime) == (POSTER, "image/png") and poster.is_picture
+    assert (wide.data, wide.mime) == (None, "image/png") and wide.is_picture
+    assert archive == events[2].attachments[0] and not archive.is_picture  # type: ignore[union-attr]
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [
+        "x: the file in e2 is not read for QR codes: picture too big: 9000×2 pixels (at most 8000)"
+    ]
+
+
+def _wide_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (9000, 2)).save(out, "PNG")
+    return out.getvalue()

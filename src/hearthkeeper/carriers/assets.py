@@ -2,29 +2,30 @@
 
 The calendar's SEND action names the item's file (`extra["asset"]`) and its kind
 (`extra["content_kind"]`: picture, video, voice, file). A carrier that sends files reads it
-here, bounded by the carrier's own size limit; one it cannot send (gone, unreadable, too
-large, not a picture it takes) is posted as text, and staff are told once, naming the file,
-in the console inbox (`unsent_alert`, keyed by the outbox key: a retry or a restart adds no
-second alert).
+here, bounded by the carrier's own size limit. A picture is checked as every carrier checks
+one (`picture_check.py`); one too big to show as a picture (bytes or pixels) is still a file
+members can open, and a carrier that sends files sends it as one (`as_picture`). One it
+cannot send at all (gone, unreadable, over the carrier's limit, no picture it takes) is
+posted as text, and staff are told once, naming the file and why in the community's
+language, in the console inbox (`unsent_alert`, keyed by the outbox key: a retry or a
+restart adds no second alert).
 """
 
 from __future__ import annotations
 
-import io
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.carriers.picture_check import PictureFacts, PictureRefused, check_picture
+from hearthkeeper.carriers.sizes import over
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, NewStaffAlert, Store
 
 FILE_KINDS = frozenset({"picture", "video", "voice", "file"})
-MAX_SIDE = 8000  # pixels: as the web chat takes members' pictures
-PICTURES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 
 _TEXTS = {
     Language.ZH_CN: "📎 定时内容「{post}」的文件 {file} 没有发出（{reason}），「{group}」只收到了文字。"
@@ -32,6 +33,13 @@ _TEXTS = {
     Language.EN: "📎 Scheduled post '{post}': the file {file} was not sent ({reason}); {group} "
     "got its text only. Replace the file in the content folder.",
 }  # fmt: skip
+_REASONS = Phrasebook({
+    "over": {Language.EN: "{size}, over this carrier's {limit}",
+             Language.ZH_CN: "文件 {size}，超过了这个平台的上限 {limit}"},
+    "gone": {Language.EN: "the file is gone", Language.ZH_CN: "文件不见了"},
+    "unreadable": {Language.EN: "cannot read it: {why}", Language.ZH_CN: "读不了这个文件：{why}"},
+    "empty": {Language.EN: "the file is empty", Language.ZH_CN: "文件是空的"},
+})  # fmt: skip
 
 
 class AssetRefused(Exception):
@@ -59,22 +67,23 @@ class Asset:
         """Its Content-Type guessed from its name (a carrier that checks content says better)."""
         return mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
 
-    def read(self, limit: int) -> bytes:
-        """The file's bytes; AssetRefused when it is gone, unreadable or over `limit` bytes
-        (checked before reading it)."""
+    def read(self, limit: int, language: Language = Language.EN) -> bytes:
+        """The file's bytes; AssetRefused, saying why in `language`, when it is gone,
+        unreadable or over `limit` bytes (checked before reading it)."""
         try:
             size = self.path.stat().st_size
             if size > limit:
-                raise AssetRefused(f"{_mib(size)}, over this carrier's {_mib(limit)}")
+                raise _over(size, limit, language)
             data = self.path.read_bytes()
         except FileNotFoundError:
-            raise AssetRefused("the file is gone") from None
+            raise AssetRefused(_REASONS.say("gone", language)) from None
         except OSError as exc:
-            raise AssetRefused(f"cannot read it: {exc.strerror or exc}") from None
+            why = exc.strerror or str(exc)
+            raise AssetRefused(_REASONS.say("unreadable", language, why=why)) from None
         if len(data) > limit:  # it grew between the two looks
-            raise AssetRefused(f"{_mib(len(data))}, over this carrier's {_mib(limit)}")
+            raise _over(len(data), limit, language)
         if not data:
-            raise AssetRefused("the file is empty")
+            raise AssetRefused(_REASONS.say("empty", language))
         return data
 
 
@@ -88,24 +97,24 @@ def asset_of(action: Action) -> Asset | None:
     return Asset(Path(path), str(kind))
 
 
-def picture_facts(data: bytes) -> tuple[str, int, int]:
-    """A picture's Content-Type, width and height, read from its header by Pillow; AssetRefused
-    when it is not a PNG, JPEG, GIF or WebP picture, or over `MAX_SIDE` pixels a side."""
+def as_picture(data: bytes, limit: int, language: Language = Language.EN) -> PictureFacts | None:
+    """What a scheduled post's picture is when a carrier may show it as a picture (the check
+    every carrier makes, `check_picture`, at most `limit` bytes); None when it is one too big
+    for that (bytes or pixels), which a carrier that sends files sends as a file; AssetRefused
+    (why, in `language`) when it is no PNG, JPEG, GIF or WebP picture."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            found, (width, height) = image.format, image.size
-            if found not in PICTURES:
-                raise AssetRefused(f"not a PNG, JPEG, GIF or WebP picture ({found or 'unknown'})")
-            if width > MAX_SIDE or height > MAX_SIDE:
-                raise AssetRefused(f"picture too big: {width}×{height} pixels (at most {MAX_SIDE})")
-            image.verify()
-    except AssetRefused:
-        raise
-    except Image.DecompressionBombError:
-        raise AssetRefused(f"picture too big (at most {MAX_SIDE} pixels a side)") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise AssetRefused("not a picture (PNG, JPEG, GIF or WebP)") from None
-    return PICTURES[found], width, height
+        return check_picture(data, limit, language)
+    except PictureRefused as refused:
+        if refused.oversized:
+            return None
+        raise AssetRefused(refused.message) from None
+
+
+def alert_language(action: Action) -> Language:
+    """The language the calendar put on a scheduled post (the community's), else English:
+    what staff read about its file in."""
+    said = action.extra.get("language")
+    return Language(said) if said in set(Language) else Language.EN
 
 
 def unsent_alert(tx: Store, action: Action, key: str, group: Group, asset: Asset, reason: str,
@@ -115,8 +124,7 @@ def unsent_alert(tx: Store, action: Action, key: str, group: Group, asset: Asset
     the one the calendar put on the action (the community's), else English."""
     post = str(action.extra.get("post_id") or "")
     if language is None:
-        said = action.extra.get("language")
-        language = Language(said) if said in set(Language) else Language.EN
+        language = alert_language(action)
     text = _TEXTS.get(language, _TEXTS[Language.EN]).format(
         post=post, file=asset.name, reason=reason, group=group.name
     )
@@ -135,7 +143,6 @@ def tell_staff(store: Store, carrier: str, carrier_group_id: str, action: Action
             unsent_alert(tx, action, key, group, asset, reason, at)
 
 
-def _mib(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
+def _over(size: int, limit: int, language: Language) -> AssetRefused:
+    said, most = over(size, limit)
+    return AssetRefused(_REASONS.say("over", language, size=said, limit=most))

@@ -57,6 +57,16 @@ class Attachment:
     mime: str | None = None
     data: bytes | None = field(default=None, repr=False)  # when the carrier hands us the bytes
 
+    @property
+    def is_picture(self) -> bool:
+        """Whether it is a picture as far as anyone can tell: a picture, or a file or sticker
+        whose media type is an image's (a photo sent uncompressed; a carrier that read a file's
+        first bytes says what they are), or a sticker that says none (Matrix's are images)."""
+        if self.kind == "picture" or (self.kind == "sticker" and self.mime is None):
+            return True
+        image = self.mime is not None and self.mime.strip().lower().startswith("image/")
+        return self.kind in ("file", "sticker") and image
+
 
 @dataclass(frozen=True, kw_only=True)
 class Event:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.cli import app
-from hearthkeeper.clock import FrozenClock, SystemClock
+from hearthkeeper.clock import Clock, FrozenClock, SystemClock
 from hearthkeeper.store import Store, create_engine_for
 
 
@@ -20,6 +22,29 @@ def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.output
     return result.exit_code, result.output
+
+
+@contextmanager
+def site_store(site: Path, clock: Clock | None = None) -> Iterator[Store]:
+    """The store of the site whose config is `site` (as `hearth` opens it), closed after."""
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        yield Store(engine, clock or SystemClock())
+    finally:
+        engine.dispose()
+
+
+def payment_code(site: Path) -> str:
+    """The payment reference member u-1 (小美) of the web chat is given to pay with."""
+    with site_store(site) as store:
+        return SqlBilling.on(store).reference_for("webchat", "u-1", "小美",
+                                                  SystemClock().now()).code  # fmt: skip
+
+
+def pay(site: Path, code: str, receipt: str, *more: str) -> tuple[int, str]:
+    """`hearth billing pay` of the half-year plan for `code`, by the receipt given."""
+    return run("billing", "pay", code, "--plan", "half-year", "--receipt", receipt, *more,
+               "--config", str(site))  # fmt: skip
 
 
 @pytest.fixture
@@ -34,23 +59,17 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_paying_listing_cancelling_and_refunding_from_the_command_line(site: Path) -> None:
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        code = SqlBilling.on(Store(engine, SystemClock())).reference_for(
-            "webchat", "u-1", "小美", SystemClock().now()).code  # fmt: skip
-    finally:
-        engine.dispose()
+    code = payment_code(site)
     config = ("--config", str(site))
-    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)
+    status, out = pay(site, code, "TB-1")
     assert status == 0 and "purchase of half-year, 299.00 CNY" in out
-    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)
+    status, out = pay(site, code, "TB-1")
     assert status == 0 and "recorded already" in out
     status, out = run("billing", "pay", code, "--plan", "gold", "--receipt", "TB-2", *config)
     assert status == 1 and "no plan 'gold'" in out
-    below = ("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-3", "--amount", "0")
-    status, out = run(*below, *config)
+    status, out = pay(site, code, "TB-3", "--amount", "0")
     assert status == 1 and "below the price" in out and "--discount" in out
-    status, out = run(*below, "--discount", "a prize for the quiz", *config)
+    status, out = pay(site, code, "TB-3", "--amount", "0", "--discount", "a prize for the quiz")
     assert status == 0 and "renewal of half-year, 0.00 CNY" in out
     status, out = run("billing", "grant", "2", "--reason", "again", *config)
     assert status == 1 and "not a held payment" in out
@@ -77,14 +96,10 @@ def test_the_list_gives_a_period_in_the_days_of_the_communitys_time_zone(site: P
     """Paid at 01:00 on 6 December in Shanghai (17:00 UTC the day before): the list said the
     half-year ran from 2026-12-05 to 2027-06-05, the UTC days; the console says 6 December."""
     paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, FrozenClock(paid))
+    with site_store(site, FrozenClock(paid)) as store:
         community = store.list_communities()[0]
         member = store.member_for("webchat", "u-1", "小美")
         staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
-    finally:
-        engine.dispose()
     status, out = run("billing", "list", "--config", str(site))
     assert status == 0, out
     assert "2026-12-06 → 2027-06-06" in out, out
@@ -98,23 +113,15 @@ def test_the_list_gives_a_period_in_the_days_of_the_communitys_time_zone(site: P
 def test_refunding_a_renewal_says_until_when_the_member_keeps_access(site: Path) -> None:
     """It said "the member is removed from the community's groups" and removed them, the
     period paid before the renewal lost with it."""
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        code = SqlBilling.on(Store(engine, SystemClock())).reference_for(
-            "webchat", "u-1", "小美", SystemClock().now()).code  # fmt: skip
-    finally:
-        engine.dispose()
-    config = ("--config", str(site))
-    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)
+    code = payment_code(site)
+    status, out = pay(site, code, "TB-1")
     assert status == 0 and "purchase" in out
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        [sub] = SqlBilling.on(Store(engine, SystemClock())).subscriptions(1)
-    finally:
-        engine.dispose()
+    with site_store(site) as store:
+        [sub] = SqlBilling.on(store).subscriptions(1)
     first_end = f"{sub.period_end.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"
-    status, out = run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-2", *config)
+    status, out = pay(site, code, "TB-2")
     assert status == 0 and "renewal" in out
+    config = ("--config", str(site))
     status, out = run("billing", "refund", "1", *config)
     assert status == 0 and "Refunded 299.00 CNY" in out and "the renewal" in out
     assert f"keeps access until {first_end}" in out and "removed" not in out
@@ -126,14 +133,10 @@ def test_pay_grant_and_cancel_say_when_a_period_ends_on_the_communitys_clock(sit
     """Paid at 01:00 on 6 December in Shanghai: `billing cancel` said the half-year "ends on
     2027-06-05T17:00+00:00" and `billing pay` "covered until" the same, UTC in ISO form."""
     paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, FrozenClock(paid))
+    with site_store(site, FrozenClock(paid)) as store:
         community = store.list_communities()[0]
         member = store.member_for("webchat", "u-1", "小美")
         staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
-    finally:
-        engine.dispose()
     status, out = run("billing", "pay", f"member:{member.id}", "--plan", "half-year",
                       "--receipt", "TB-2", "--config", str(site))  # fmt: skip
     assert status == 0, out
@@ -148,15 +151,12 @@ def test_a_refund_refused_says_when_its_window_closed_on_the_communitys_clock(si
     """Paid at 01:00 on 6 January in Shanghai: the refusal said the window "closed on
     2026-01-12T17:00+00:00" and the order "was paid on 2026-01-05T17:00+00:00", UTC in ISO."""
     paid = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, FrozenClock(paid))
+    with site_store(site, FrozenClock(paid)) as store:
         community = store.list_communities()[0]
         member = store.member_for("webchat", "u-1", "小美")
         staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
-    finally:
-        engine.dispose()
-    status, out = run("billing", "refund", "1", "--config", str(site))
+    config = ("--config", str(site))
+    status, out = run("billing", "refund", "1", *config)
     assert status == 1, out
     said = " ".join(out.split())  # the error box wraps it
     assert (

@@ -54,6 +54,23 @@ def test_probation_forbids_links_unreadable_pictures_and_what_the_playbook_adds(
     assert probation_breach(Probation(no_links=False), (), False, "https://x.example") is None
 
 
+def test_a_picture_left_unread_is_a_link_however_it_was_sent() -> None:
+    """A picture the bot could not read may carry a QR code: sent as a file (an image file
+    over the 20 MiB the bot fetches) or as a sticker it counts as a link, as a photo does;
+    a file of another type, or one the bot read, is a file."""
+    open_files = Probation(no_files=False)
+    huge = Attachment(kind="file", mime="image/png", size=25 * 1024 * 1024)
+    sticker = Attachment(kind="sticker", mime="image/webp")
+    assert probation_breach(open_files, (huge,), False, "") == "links"
+    assert probation_breach(open_files, (sticker,), False, "") == "links"
+    assert probation_breach(Probation(no_files=True), (huge,), False, "") == "links"
+    read = Attachment(kind="file", mime="image/png", data=b"\x89PNG")
+    pdf = Attachment(kind="file", mime="application/pdf", size=25 * 1024 * 1024)
+    animated = Attachment(kind="sticker", mime="application/x-tgsticker")
+    assert probation_breach(open_files, (read, pdf, animated), False, "") is None
+    assert probation_breach(Probation(no_files=True), (pdf,), False, "") == "files"
+
+
 def test_each_finding_is_explained_once() -> None:
     assert explain([AD, AD, Finding("flooding", "", "too many messages")]) == (
         "advertising: matched '加微信' (advertising keyword); flooding: too many messages"

@@ -61,8 +61,9 @@ class Member:
         """Upload `picture` (a PNG) and post it as an `m.image`, as Element does; its event id."""
         return await self.post_media(room, "m.image", picture, name, "image/png")
 
-    async def post_file(self, room: str, data: bytes, name: str, mimetype: str) -> str:
-        """Upload `data` and post it as an `m.file` (a photo sent as a file); its event id."""
+    async def post_file(self, room: str, data: bytes, name: str, mimetype: str | None) -> str:
+        """Upload `data` and post it as an `m.file` (a photo sent as a file; None: its `info`
+        says no `mimetype`, as some clients send it); its event id."""
         return await self.post_media(room, "m.file", data, name, mimetype)
 
     async def post_sticker(self, room: str, picture: bytes, mimetype: str = "image/png") -> str:
@@ -70,16 +71,21 @@ class Member:
         return await self.post_media(room, None, picture, "😀", mimetype)
 
     async def post_media(self, room: str, msgtype: str | None, data: bytes, name: str,
-                         mimetype: str) -> str:  # fmt: skip
+                         mimetype: str | None) -> str:  # fmt: skip
         """Upload `data`, then post it as an `m.room.message` of `msgtype`, or as an
         `m.sticker` event when it is None; its event id."""
         uploaded = await self.http.post("/_matrix/media/v3/upload", params={"filename": name},
-                                        content=data, headers={"Content-Type": mimetype})  # fmt: skip
+                                        content=data, headers={
+                                            "Content-Type": mimetype or "application/octet-stream"
+                                        })  # fmt: skip
         uploaded.raise_for_status()
         kind = "m.room.message" if msgtype is not None else "m.sticker"
         path = f"{CLIENT}/rooms/{quote(room)}/send/{kind}/t{next(_txns)}-{time.time_ns()}"
+        info: dict[str, Any] = {"size": len(data)}
+        if mimetype is not None:
+            info["mimetype"] = mimetype
         content: dict[str, Any] = {"body": name, "url": uploaded.json()["content_uri"],
-                                   "info": {"mimetype": mimetype, "size": len(data)}}  # fmt: skip
+                                   "info": info}  # fmt: skip
         if msgtype is not None:
             content["msgtype"] = msgtype
         response = await self.http.put(path, json=content)

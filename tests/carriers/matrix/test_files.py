@@ -139,5 +139,18 @@ async def test_a_broken_picture_goes_as_text_and_staff_hear_once(room: Room) -> 
     [text] = await room.bot_events()
     assert text["content"]["body"] == "Morning: cup.png"
     [alert] = room.store.staff_alerts(room.community_id)
-    assert alert.text.startswith("📎 定时内容「morning」的文件 cup.png 没有发出（not a picture")
+    assert alert.text.startswith("📎 定时内容「morning」的文件 cup.png 没有发出（不是图片")
     assert "「Tea room」只收到了文字" in alert.text
+
+
+async def test_a_picture_too_big_to_show_as_one_goes_as_a_file(room: Room) -> None:
+    """Over 8000 pixels a side (or 24 megapixels, unless a JPEG): members still get it, as a
+    file they open; staff have nothing to fix."""
+    wide = png(9000, 2)
+    await room.post("wide.png", wide, "picture", "calendar:post:1")
+    shown, text = await room.bot_events()
+    assert (shown["content"]["msgtype"], shown["content"]["body"]) == ("m.file", "wide.png")
+    assert shown["content"]["info"] == {"mimetype": "image/png", "size": len(wide)}
+    assert await room.download(shown["content"]["url"]) == wide
+    assert text["content"]["body"] == "Morning: wide.png"
+    assert room.store.staff_alerts(room.community_id) == []

@@ -4,16 +4,12 @@ what a member sees in the room, read back with their own client."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
-from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 
-from hearthkeeper.clock import FrozenClock
 from tests.carriers.matrix.matrix_setup import (
     AD,
     WAIT_S,
@@ -23,25 +19,13 @@ from tests.carriers.matrix.matrix_setup import (
     bot_message,
     bot_messages,
     eventually,
-    hearth,
     mentioned,
-    real_now,
     redacted,
     serving,
 )
 from tests.integration.synapse import SynapseServer
-from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def community(synapse: SynapseServer, tmp_path: Path,
-                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with hearth(synapse, store, clock, tmp_path / "data") as found:
-            yield found
 
 
 async def open_rooms(community: Hearth, count: int = 1) -> list[str]:

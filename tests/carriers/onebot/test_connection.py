@@ -5,38 +5,23 @@ message format with CQ codes, and separate `Event` and `API` connections."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from hearthkeeper.clock import FrozenClock
 from tests.carriers.onebot.fake_onebot import FakeOneBot
 from tests.carriers.onebot.onebot_setup import (
     AD,
     QQ,
     TOKEN,
-    qq_community,
-    real_now,
     serving,
     url,
 )
-from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with qq_community(store, clock, tmp_path / "data") as found:
-            yield found
 
 
 async def refused(address: str, headers: dict[str, str]) -> int:

@@ -162,7 +162,19 @@ async def test_a_file_that_is_no_picture_is_not_sent_and_the_text_goes_alone(
     assert (said.text, said.files, said.segments[0]["type"]) == ("今日团购", [], "text")
     assert not any(p["message"][0]["type"] == "image" for p in group.sent("send_group_msg"))
     [alert] = group.alerts()
-    assert "的文件 cup.png 没有发出（not a picture" in alert
+    assert "的文件 cup.png 没有发出（不是图片：请上传 PNG、JPEG、GIF 或 WebP 图片）" in alert
+
+
+async def test_a_picture_too_big_to_show_goes_among_the_group_s_files(group: Group) -> None:
+    """A long banner QQ would not show as a picture (over 8000 pixels a side) still reaches
+    members, as a group file under its own name, its text after it; staff have nothing to fix."""
+    banner = png(9000, 2)
+    await group.post("banner.png", banner, "picture", "年终大促")
+    [said] = group.said()
+    assert (said.text, said.files) == ("年终大促", [])
+    [uploaded] = group.qq.fake.groups[group.number].files
+    assert (uploaded.name, uploaded.data) == ("banner.png", banner)
+    assert group.alerts() == []
 
 
 async def test_a_video_over_the_limit_is_not_read(group: Group) -> None:
@@ -173,7 +185,9 @@ async def test_a_video_over_the_limit_is_not_read(group: Group) -> None:
     [said] = group.said()
     assert said.text == "完整版"
     [alert] = group.alerts()
-    assert "long.mp4 没有发出（50.0 MiB, over this carrier's 50.0 MiB" in alert
+    assert (
+        "long.mp4 没有发出（文件 52,428,801 bytes，超过了这个平台的上限 52,428,800 bytes）" in alert
+    )
 
 
 async def test_the_text_failing_after_the_voice_sends_no_second_voice(group: Group) -> None:

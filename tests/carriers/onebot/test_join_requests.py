@@ -35,15 +35,6 @@ def by_application() -> str:
 
 
 @pytest_asyncio.fixture
-async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
-    """The skincare community admitting everyone."""
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with qq_community(store, clock, tmp_path / "data") as found:
-            yield found
-
-
-@pytest_asyncio.fixture
 async def applying(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
     """The skincare community admitting by application."""
     clock = FrozenClock(real_now())

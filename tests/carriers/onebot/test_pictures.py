@@ -4,27 +4,14 @@ codes, as the web chat's uploads are: another group's QR code is an invite."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from hearthkeeper.carriers.pictures import PictureLimits
-from hearthkeeper.clock import FrozenClock
-from tests.carriers.onebot.onebot_setup import QQ, qq_community, real_now, serving
+from tests.carriers.onebot.onebot_setup import QQ, serving
 from tests.qr_pictures import plain_photo, qr_photo
-from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with qq_community(store, clock, tmp_path / "data") as found:
-            yield found
 
 
 async def test_another_groups_qr_code_in_a_picture_is_recalled_and_counted(qq: QQ) -> None:

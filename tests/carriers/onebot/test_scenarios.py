@@ -5,13 +5,11 @@ back from the fake's QQ."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.carrier import RateLimit
@@ -29,14 +27,6 @@ from tests.carriers.onebot.onebot_setup import (
 from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with qq_community(store, clock, tmp_path / "data") as found:
-            yield found
 
 
 async def test_a_newcomer_is_welcomed_answered_and_checked_in(qq: QQ) -> None:

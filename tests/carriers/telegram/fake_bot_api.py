@@ -155,7 +155,8 @@ class FakeBotApi:
     # --- the server -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application()
+        # bots upload files of up to 50 MB (aiohttp takes 1 MiB unless told)
+        app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)

@@ -6,6 +6,7 @@ only the text failed), and a picture Telegram cannot take left out with one staf
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,15 +128,40 @@ async def test_video_voice_and_files_go_by_their_methods(group: Group) -> None:
     assert sent == b"%PDF-1.4 the course"
 
 
-async def test_a_picture_telegram_cannot_take_goes_as_text_and_staff_hear_once(
+async def test_a_picture_over_a_photos_limits_goes_as_a_document_captioned(
     group: Group,
 ) -> None:
-    banner = png(3000, 100)  # 30 times as long as high: no photo for Telegram
-    await group.post("banner.png", banner, "picture", "今日团购")
-    await group.post("banner.png", banner, "picture", "今日团购")  # performed again
-    assert all("photo" not in m for m in group.messages())
-    assert group.messages()[0]["text"] == "今日团购"
-    [alert] = group.alerts()
-    assert "定时内容「morning-pack」的文件 banner.png 没有发出（3000×100 pixels" in alert
+    """Telegram takes no photo 30 times as long as high, nor one over 10 MB: members still
+    get the picture, as a file, with its text as the caption; staff have nothing to fix."""
+    banner = png(3000, 100)
+    sent = await group.post("banner.png", banner, "picture", "今日团购")
+    [message] = group.messages()
+    assert str(message["message_id"]) == sent and "photo" not in message
+    assert (message["document"]["file_name"], message["caption"]) == ("banner.png", "今日团购")
+    assert group.community.api.sent_files[message["document"]["file_id"]] == banner
+    assert group.alerts() == []
     calls = [method for method, _ in group.community.api.calls]
-    assert "sendPhoto" not in calls  # refused before uploading
+    assert "sendPhoto" not in calls  # not tried as a photo first
+
+
+async def test_a_picture_over_10_mb_goes_as_a_document(group: Group) -> None:
+    noise = Image.frombytes("RGB", (1900, 1900), os.urandom(1900 * 1900 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG", compress_level=0)
+    assert 10_000_000 < len(out.getvalue()) < 50_000_000
+    await group.post("noise.png", out.getvalue(), "picture", "原图", "k2")
+    [message] = group.messages()
+    assert (message["document"]["file_name"], message["caption"]) == ("noise.png", "原图")
+    assert group.alerts() == []
+
+
+async def test_a_file_that_is_no_picture_goes_as_text_and_staff_hear_once(group: Group) -> None:
+    """Why, in the community's language, which the calendar puts on the post."""
+    broken = b"<html>no picture</html>"
+    await group.post("banner.png", broken, "picture", "今日团购")
+    await group.post("banner.png", broken, "picture", "今日团购")  # performed again
+    assert all("document" not in m and m["text"] == "今日团购" for m in group.messages())
+    [alert] = group.alerts()
+    assert "定时内容「morning-pack」的文件 banner.png 没有发出（不是图片" in alert
+    calls = [method for method, _ in group.community.api.calls]
+    assert "sendPhoto" not in calls and "sendDocument" not in calls  # refused before uploading

@@ -67,13 +67,17 @@ def test_a_file_that_is_no_picture_goes_as_text_and_staff_hear_once(
 
 
 def test_a_picture_over_the_upload_limit_is_not_read(chat: Chat, tmp_path: Path) -> None:
-    big = tmp_path / "poster.png"
-    big.write_bytes(picture("PNG", (40, 30)) + b"\0" * chat.carrier.max_upload_bytes)
-    _send(chat, big)
-    [message] = chat.carrier.platform.history(chat.groups[0].id)
-    assert message.picture is None
-    [alert] = _alerts(chat)
-    assert "the file poster.png was not sent (64 KiB, over this carrier's 64 KiB)" in alert
+    """Staff read sizes that tell the file from the limit, even one byte over it."""
+    limit = chat.carrier.max_upload_bytes
+    big, barely = tmp_path / "poster.png", tmp_path / "banner.png"
+    big.write_bytes(picture("PNG", (40, 30)) + b"\0" * limit)
+    barely.write_bytes(b"\0" * (limit + 1))
+    _send(chat, big, key="calendar:1")
+    _send(chat, barely, key="calendar:2")
+    assert [m.picture for m in chat.carrier.platform.history(chat.groups[0].id)] == [None, None]
+    said = " | ".join(_alerts(chat))
+    assert "poster.png was not sent (64.1 KiB, over this carrier's 64.0 KiB)" in said
+    assert "banner.png was not sent (65,537 bytes, over this carrier's 65,536 bytes)" in said
 
 
 def test_too_many_pixels_and_a_vanished_file_go_as_text(chat: Chat, tmp_path: Path) -> None:

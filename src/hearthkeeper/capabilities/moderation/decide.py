@@ -51,8 +51,9 @@ def probation_breach(
     """What a newcomer posted that probation forbids ("links", "files", "pictures",
     "mentions"), or None; `normalised` is the message's normalised text."""
     kinds = {a.kind for a in attachments}
-    # A picture we cannot read may carry a QR code: for newcomers it counts as a link.
-    unreadable = any(a.kind == "picture" and not a.data for a in attachments)
+    # A picture we cannot read may carry a QR code: for newcomers it counts as a link, be it
+    # sent as a picture, as a file or as a sticker (a file of another type is a file).
+    unreadable = any(a.is_picture and not a.data for a in attachments)
     if probation.no_links and ("link" in kinds or unreadable or find_links(normalised)):
         return "links"
     if probation.no_files and "file" in kinds:

@@ -23,7 +23,13 @@ from urllib.parse import urlencode
 import aiohttp
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, RoomPreset
 
-from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, tell_staff
+from hearthkeeper.carriers.assets import (
+    Asset,
+    AssetRefused,
+    alert_language,
+    asset_of,
+    tell_staff,
+)
 from hearthkeeper.carriers.matrix.direct import DirectRooms
 from hearthkeeper.carriers.matrix.files import send_file, upload_limit
 from hearthkeeper.carriers.matrix.known import Known, look_up
@@ -364,7 +370,8 @@ class MatrixCarrier:
         try:
             if self._upload_limit is None:
                 self._upload_limit = await upload_limit(client)
-            await send_file(client, room, key, asset, self._upload_limit, self._uploads)
+            await send_file(client, room, key, asset, self._upload_limit, self._uploads,
+                            alert_language(action))  # fmt: skip
         except AssetRefused as exc:
             log.warning("matrix: %s not sent to %s: %s", asset.name, room, exc.reason)
             if self.store is not None:

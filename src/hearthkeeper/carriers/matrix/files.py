@@ -18,6 +18,7 @@ from hearthkeeper.carriers.matrix.post_media import (
     media_content,
     media_info,
 )
+from hearthkeeper.playbook.positioning import Language
 
 
 async def upload_limit(client: Any) -> int:
@@ -30,12 +31,12 @@ async def upload_limit(client: Any) -> int:
 
 
 async def send_file(client: Any, room: str, key: str, asset: Asset, limit: int,
-                    uploads: Uploads) -> str:  # fmt: skip
+                    uploads: Uploads, language: Language = Language.EN) -> str:  # fmt: skip
     """Upload `asset` (once per key in this process) and show it in `room`; the event id.
-    AssetRefused when the file cannot be sent at all; CarrierError when the homeserver
-    failed for a while."""
-    data = await asyncio.to_thread(asset.read, limit)
-    info = await asyncio.to_thread(media_info, asset, data)
+    AssetRefused (why, in `language`) when the file cannot be sent at all; CarrierError when
+    the homeserver failed for a while."""
+    data = await asyncio.to_thread(asset.read, limit, language)
+    msgtype, info = await asyncio.to_thread(media_info, asset, data, language)
     url = uploads.get(key)
     if url is None:
         uploaded, _ = await client.upload(io.BytesIO(data), content_type=info["mimetype"],
@@ -46,7 +47,7 @@ async def send_file(client: Any, room: str, key: str, asset: Asset, limit: int,
             raise carrier_error(uploaded, f"matrix: uploading {asset.name}")
         url = str(uploaded.content_uri)
         uploads.add(key, url)
-    sent = await client.room_send(room, "m.room.message", media_content(asset, url, info),
+    sent = await client.room_send(room, "m.room.message", media_content(asset, url, msgtype, info),
                                   tx_id=txn_id(key + ":file"))  # fmt: skip
     if isinstance(sent, ErrorResponse):
         raise carrier_error(sent, f"matrix: sending {asset.name} to {room}")

@@ -1,7 +1,8 @@
 """Sending a scheduled post with its file to a QQ group (the calls: `post_files.py`).
 
-The file is read within its kind's limit (a picture checked by Pillow as every carrier checks
-one), then put in the group: a picture in the text's own message, anything else before the
+The file is read within its kind's limit (a picture checked as every carrier checks one,
+`picture_check.py`; one too big to show as a picture goes as a group file, as on Matrix and
+Telegram), then put in the group: a picture in the text's own message, anything else before the
 text. A file the group does not get — refused here, or by the implementation — leaves the text
 to go alone, and the caller tells staff once, naming the file. When the implementation refuses
 the file, the text alone is sent first: if that is refused too, the group (not the file) is
@@ -15,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hearthkeeper.carriers.assets import Asset, AssetRefused, picture_facts
+from hearthkeeper.carriers.assets import Asset, AssetRefused, alert_language, as_picture
 from hearthkeeper.carriers.onebot.calls import Call, failure, group_of, not_again, send
 from hearthkeeper.carriers.onebot.link import Unanswered
 from hearthkeeper.carriers.onebot.post_files import (
@@ -54,9 +55,13 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
     if key in sent:  # the file went before its text failed: the text alone
         return Posted(await _say(perform, group, words))
     try:
-        data = await asyncio.to_thread(asset.read, limit_of(asset))
+        data = await asyncio.to_thread(asset.read, limit_of(asset), alert_language(action))
         if asset.kind == "picture":
-            await asyncio.to_thread(picture_facts, data)
+            facts = await asyncio.to_thread(
+                as_picture, data, limit_of(asset), alert_language(action)
+            )
+            if facts is None:  # too big to show as a picture: members get it as a group file
+                asset = Asset(asset.path, "file")
     except AssetRefused as exc:
         return Posted(await _say(perform, group, words), exc.reason)
     # encoding 50 MiB as base64 takes a while: not on the event loop

@@ -28,23 +28,29 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
-from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, tell_staff
+from hearthkeeper.carriers.assets import (
+    Asset,
+    AssetRefused,
+    alert_language,
+    asset_of,
+    tell_staff,
+)
 from hearthkeeper.carriers.pictures import (
     CHUNK,
     LIMITS,
     PictureLimits,
     PictureUnread,
-    mib,
     read_within,
     with_pictures,
 )
+from hearthkeeper.carriers.sizes import over
 from hearthkeeper.carriers.telegram.chats import ChatMap
 from hearthkeeper.carriers.telegram.files import (
+    FILE_BYTES,
     SentFiles,
     caption_of,
-    limit_of,
-    photo_checked,
     send_file,
+    sent_as,
 )
 from hearthkeeper.carriers.telegram.links import (
     CONFIRM_EVERY,
@@ -370,7 +376,8 @@ class TelegramCarrier:
         if attachment.url is None:
             raise PictureUnread("every size of the photo is over the limit")
         if attachment.size is not None and attachment.size > limit:  # said by Telegram
-            raise PictureUnread(f"{mib(attachment.size)} is over the limit of {mib(limit)}")
+            said, most = over(attachment.size, limit)
+            raise PictureUnread(f"{said} is over the limit of {most}")
         client = self._require_client()
         found = await client.get_file(attachment.url,
                                       request_timeout=int(self.pictures.fetch_seconds) + 1)  # fmt: skip
@@ -532,11 +539,16 @@ class TelegramCarrier:
         if self._files_sent.get(key) is not None:  # sent before the text failed: text only
             return None
         caption = caption_of(action.text or "", action.extra.get("format") == "markdown")
+        language = alert_language(action)
         try:
-            data = await asyncio.to_thread(asset.read, limit_of(asset))
-            if asset.kind == "picture":
-                await asyncio.to_thread(photo_checked, data)
-            sent = await send_file(client, chat, asset, data, caption)
+            data = await asyncio.to_thread(asset.read, FILE_BYTES, language)
+            kind = asset.kind
+            if kind == "picture":
+                kind = await asyncio.to_thread(sent_as, data, language)
+                if kind != "picture":
+                    log.info("telegram: %s goes to %s as a document: it is over what Telegram "
+                             "takes as a photo", asset.name, chat)  # fmt: skip
+            sent = await send_file(client, chat, asset, data, caption, kind)
         except AssetRefused as exc:
             log.warning("telegram: %s not sent to %s: %s", asset.name, chat, exc.reason)
             if self.store is not None:

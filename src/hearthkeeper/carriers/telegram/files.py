@@ -2,6 +2,11 @@
 `sendDocument` (uploaded as multipart form data), its text as the caption when it fits
 Telegram's 1024 characters, else the text follows as its own message.
 
+A picture goes by `sendPhoto` when it passes the check every carrier makes
+(`picture_check.py`) and the Bot API's limits for a photo (at most 10 MB, width and height
+at most 10000 together, at most 20 times as long as wide); a picture over any of those is
+still sent, by `sendDocument` (files up to 50 MB), so members get it as a file to open.
+
 Telegram takes no idempotency key: the file of a post whose text then failed is remembered
 by outbox key in this process (`SentFiles`), so the retry sends the text alone.
 """
@@ -14,8 +19,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge
 from aiogram.types import BufferedInputFile
 
-from hearthkeeper.carriers.assets import Asset, AssetRefused, picture_facts
+from hearthkeeper.carriers.assets import Asset, AssetRefused, as_picture
 from hearthkeeper.carriers.telegram.outgoing import markdown_html
+from hearthkeeper.playbook.positioning import Language
 
 CAPTION = 1024  # characters of a caption (the Bot API's limit)
 PHOTO_BYTES = 10 * 1000 * 1000  # a photo: "at most 10 MB"
@@ -26,15 +32,17 @@ PHOTO_RATIO = 20  # "width and height ratio must be at most 20"
 _ABOUT_THE_FILE = ("photo", "image", "file", "video", "voice", "audio", "dimension", "type")
 
 
-def photo_checked(data: bytes) -> None:
-    """AssetRefused for a picture Telegram would not take as a photo."""
-    _, width, height = picture_facts(data)
-    if width + height > PHOTO_SIDES:
-        raise AssetRefused(f"{width}×{height} pixels: Telegram takes photos of at most "
-                           f"{PHOTO_SIDES} pixels width and height together")  # fmt: skip
-    if max(width, height) > PHOTO_RATIO * min(width, height):
-        raise AssetRefused(f"{width}×{height} pixels: Telegram takes photos at most "
-                           f"{PHOTO_RATIO} times as long as wide")  # fmt: skip
+def sent_as(data: bytes, language: Language = Language.EN) -> str:
+    """How a scheduled post's picture goes: "picture" (sendPhoto) when Telegram takes it as
+    a photo, "file" (sendDocument) when it is a picture over a photo's limits; AssetRefused
+    (why, in `language`) when it is no PNG, JPEG, GIF or WebP picture."""
+    facts = as_picture(data, PHOTO_BYTES, language)
+    if facts is None:
+        return "file"
+    width, height = facts.width, facts.height
+    if width + height > PHOTO_SIDES or max(width, height) > PHOTO_RATIO * min(width, height):
+        return "file"
+    return "picture"
 
 
 def caption_of(text: str, markdown: bool) -> tuple[str, str | None] | None:
@@ -45,18 +53,19 @@ def caption_of(text: str, markdown: bool) -> tuple[str, str | None] | None:
 
 
 async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,
-                    caption: tuple[str, str | None] | None) -> int:  # fmt: skip
-    """Upload `asset` to `chat` by the method of its kind; the message id. AssetRefused
-    when Telegram refuses the file itself."""
+                    caption: tuple[str, str | None] | None, kind: str) -> int:  # fmt: skip
+    """Upload `asset` to `chat` by the method of `kind` (its own, or "file" for a picture
+    that goes as a document); the message id. AssetRefused when Telegram refuses the file
+    itself."""
     upload = BufferedInputFile(data, filename=asset.name)
     text, mode = caption if caption is not None else (None, None)
     options: dict[str, Any] = {"caption": text, "parse_mode": mode}
     try:
-        if asset.kind == "picture":
+        if kind == "picture":
             sent = await client.send_photo(chat, upload, **options)
-        elif asset.kind == "video":
+        elif kind == "video":
             sent = await client.send_video(chat, upload, **options)
-        elif asset.kind == "voice":
+        elif kind == "voice":
             sent = await client.send_voice(chat, upload, **options)
         else:
             sent = await client.send_document(chat, upload, **options)
@@ -67,11 +76,6 @@ async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,
             raise AssetRefused(f"Telegram refused it: {exc.message}") from None
         raise
     return sent.message_id
-
-
-def limit_of(asset: Asset) -> int:
-    """The most bytes Telegram takes for the asset's kind from a bot."""
-    return PHOTO_BYTES if asset.kind == "picture" else FILE_BYTES
 
 
 class SentFiles:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, unsent_alert
+from hearthkeeper.carriers.picture_check import PictureRefused
 from hearthkeeper.carriers.webchat.base import ChatBase, people
 from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
 from hearthkeeper.carriers.webchat.protocol import (
@@ -27,7 +28,7 @@ from hearthkeeper.carriers.webchat.protocol import (
 )
 from hearthkeeper.carriers.webchat.records import SeatOutcome
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
-from hearthkeeper.carriers.webchat.uploads import PictureRefused, store_file, store_picture
+from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.store import Group, Store
@@ -192,11 +193,12 @@ class _Act:
         `FILE_BYTES`) is kept as it is, for members to download."""
         chat = self.chat
         limit = chat.max_upload_bytes if asset.kind == "picture" else FILE_BYTES
+        language = chat.language(group)
         try:
-            data = asset.read(limit)
+            data = asset.read(limit, language)
             if asset.kind != "picture":
                 return store_file(chat.uploads_dir, data, asset.path.suffix), None
-            return store_picture(chat.uploads_dir, data, limit, chat.language(group)).name, None
+            return store_picture(chat.uploads_dir, data, limit, language).name, None
         except AssetRefused as exc:
             return None, exc.reason
         except PictureRefused as exc:

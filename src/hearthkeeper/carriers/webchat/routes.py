@@ -25,6 +25,7 @@ from fastapi import APIRouter, Form, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.carriers.picture_check import PictureRefused, too_large
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
 from hearthkeeper.carriers.webchat.door import (
@@ -44,13 +45,11 @@ from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
 from hearthkeeper.carriers.webchat.texts import members, say, script_texts
 from hearthkeeper.carriers.webchat.uploads import (
-    PictureRefused,
     file_path,
     file_type,
     media_type,
     picture_path,
     sweep_unused,
-    too_large,
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language

@@ -119,22 +119,6 @@ BOOK = Phrasebook({
                        "looks the same; choose one that others can tell apart.",
                    ZH: "本群已有人叫“{other}”，你的昵称看起来一样；请换一个别人能分清的昵称。"},
     # --- pictures ---------------------------------------------------------------------------
-    "picture_too_large": {EN: "picture too large: {size} (at most {limit})",
-                          ZH: "图片太大：{size}（最多 {limit}）"},
-    "picture_empty": {EN: "the file is empty; choose a picture (PNG, JPEG, GIF or WebP)",
-                      ZH: "文件是空的；请选择一张图片（PNG、JPEG、GIF 或 WebP）"},
-    "picture_kind": {EN: "{what}: upload a PNG, JPEG, GIF or WebP picture",
-                     ZH: "{what}：请上传 PNG、JPEG、GIF 或 WebP 图片"},
-    "an_image_of": {EN: "a {format} image", ZH: "{format} 图片"},
-    "not_a_picture": {EN: "not a picture", ZH: "不是图片"},
-    "picture_sides": {EN: "picture too big: {width}×{height} pixels (at most {most})",
-                      ZH: "图片太大：{width}×{height} 像素（每边最多 {most}）"},
-    "picture_pixels": {EN: "picture too big: {width}×{height} pixels is {mega}; a {format} may "
-                           "have {most} at most (a JPEG up to {side} pixels a side)",
-                       ZH: "图片太大：{width}×{height} 像素共 {mega}；{format} 最多 {most}"
-                           "（JPEG 每边最多 {side} 像素）"},
-    "picture_bomb": {EN: "picture too big (at most {most} pixels a side)",
-                     ZH: "图片太大（每边最多 {most} 像素）"},
     "picture_upload": {EN: "send the picture as multipart/form-data, field 'picture'",
                        ZH: "请以 multipart/form-data 发送图片，字段为 'picture'"},
     "picture_missing": {EN: "no picture in the upload (field 'picture')",

@@ -1,10 +1,8 @@
 """Pictures members upload: checked by what they are (not by their names) and stored once.
 
-A picture is accepted when Pillow recognises it as PNG, JPEG, GIF or WebP, it passes
-`Image.verify()`, neither side exceeds `MAX_SIDE` pixels and — unless it is a JPEG, which is
-decoded at a reduced scale — it has at most `DECODE_PIXELS` pixels, so that moderation can
-look for QR codes in every picture it lets through (`text/qr.py`). All of this is read from
-the header: no pixel is decoded. It is stored as `<sha256>.<ext>`, so the same picture
+A picture is accepted when it passes the check every carrier makes (`picture_check.py`: PNG,
+JPEG, GIF or WebP, at most `MAX_SIDE` pixels a side and, unless a JPEG, `DECODE_PIXELS`
+pixels, read from its header). It is stored as `<sha256>.<ext>`, so the same picture
 uploaded twice is one file, and names served back can be checked against a strict pattern.
 A stored picture no message uses is deleted by `sweep_unused` once it is old enough.
 
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import re
 import tempfile
@@ -26,19 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
-from hearthkeeper.carriers.webchat.texts import say
+from hearthkeeper.carriers.picture_check import FORMATS, check_picture
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.text.qr import DECODE_PIXELS
 
-MAX_SIDE = 8000
-FORMATS = {  # Pillow's format name → (file extension, Content-Type)
-    "PNG": ("png", "image/png"),
-    "JPEG": ("jpg", "image/jpeg"),
-    "GIF": ("gif", "image/gif"),
-    "WEBP": ("webp", "image/webp"),
-}
 MEDIA_TYPES = dict(FORMATS.values())
 NAME = re.compile(r"[0-9a-f]{64}\.(?:png|jpg|gif|webp)")
 # Files scheduled posts carry (videos, voice, documents): kept beside the pictures under a
@@ -59,15 +46,6 @@ FILE_TYPES = {
 FILE_NAME = re.compile(r"[0-9a-f]{64}\.(?:" + "|".join(FILE_TYPES) + ")")
 
 
-class PictureRefused(Exception):
-    """An upload that is not accepted; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Picture:
     """A stored picture."""
@@ -79,59 +57,15 @@ class Picture:
     height: int
 
 
-def too_large(size: int, limit: int, language: Language = Language.EN) -> PictureRefused:
-    """The refusal for a picture of `size` bytes over `limit`."""
-    return PictureRefused(
-        413, say("picture_too_large", language, size=_mib(size), limit=_mib(limit))
-    )
-
-
-def check_picture(
-    data: bytes, limit: int, language: Language = Language.EN
-) -> tuple[str, str, int, int]:
-    """The extension, Content-Type, width and height of an acceptable picture; else
-    PictureRefused (413 too large, 415 not a picture we take, 422 too many pixels)."""
-    if len(data) > limit:
-        raise too_large(len(data), limit, language)
-    if not data:
-        raise PictureRefused(415, say("picture_empty", language))
-    try:
-        # Pillow warns above ~89 M pixels and refuses above twice that; either is far over
-        # MAX_SIDE², which is refused below before any pixel is decoded.
-        with Image.open(io.BytesIO(data)) as image:
-            found, (width, height) = image.format, image.size
-            if found not in FORMATS:
-                what = say("an_image_of", language, format=found)
-                raise PictureRefused(415, say("picture_kind", language, what=what))
-            if width > MAX_SIDE or height > MAX_SIDE:
-                raise PictureRefused(422, say("picture_sides", language, width=width,
-                                              height=height, most=MAX_SIDE))  # fmt: skip
-            if found != "JPEG" and width * height > DECODE_PIXELS:
-                raise PictureRefused(422, say(
-                    "picture_pixels", language, width=width, height=height,
-                    mega=_mega(width * height), format=found, most=_mega(DECODE_PIXELS),
-                    side=MAX_SIDE,
-                ))  # fmt: skip
-            image.verify()
-    except PictureRefused:
-        raise
-    except Image.DecompressionBombError:
-        raise PictureRefused(422, say("picture_bomb", language, most=MAX_SIDE)) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        what = say("not_a_picture", language)
-        raise PictureRefused(415, say("picture_kind", language, what=what)) from None
-    extension, mime = FORMATS[found]
-    return extension, mime, width, height
-
-
 def store_picture(
     directory: Path, data: bytes, limit: int, language: Language = Language.EN
 ) -> Picture:
     """Check `data` and keep it under `directory` (written whole, then renamed into place)."""
-    extension, mime, width, height = check_picture(data, limit, language)
-    name = f"{hashlib.sha256(data).hexdigest()}.{extension}"
+    facts = check_picture(data, limit, language)
+    name = f"{hashlib.sha256(data).hexdigest()}.{facts.extension}"
     _keep(directory, name, data)
-    return Picture(name=name, mime=mime, size=len(data), width=width, height=height)
+    return Picture(name=name, mime=facts.mime, size=len(data), width=facts.width,
+                   height=facts.height)  # fmt: skip
 
 
 def store_file(directory: Path, data: bytes, suffix: str) -> str:
@@ -211,11 +145,3 @@ def file_type(name: str) -> str:
 def media_type(name: str) -> str:
     """The Content-Type of a stored picture, from its (validated) name."""
     return MEDIA_TYPES[name.rsplit(".", 1)[1]]
-
-
-def _mega(pixels: int) -> str:
-    return f"{pixels / 1_000_000:.1f} megapixels"
-
-
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MiB"
