@@ -115,6 +115,18 @@ async def test_a_picture_is_uploaded_and_shown_before_its_text_once(room: Room) 
     assert room.store.staff_alerts(room.community_id) == []
 
 
+async def test_the_same_file_posted_under_many_keys_is_uploaded_once(room: Room) -> None:
+    """A calendar post fired in every room (one outbox key each) uploads its file once: every
+    room's event shows the same media, which the homeserver keeps one copy of."""
+    data = png(64, 48)
+    await room.post("cup.png", data, "picture", "calendar:post:1:room-a")
+    await room.post("cup.png", data, "picture", "calendar:post:1:room-b")
+    images = [e for e in await room.bot_events() if e["content"]["msgtype"] == "m.image"]
+    assert len(images) == 2
+    assert images[0]["content"]["url"] == images[1]["content"]["url"]
+    assert await room.download(images[1]["content"]["url"]) == data
+
+
 async def test_video_voice_and_files_go_as_their_kinds(room: Room) -> None:
     await room.post("clip.mp4", b"\0\0\0\x18ftypmp42 a video", "video", "calendar:post:1")
     await room.post("hello.ogg", b"OggS a voice message", "voice", "calendar:post:2")

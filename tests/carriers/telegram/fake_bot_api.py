@@ -151,6 +151,8 @@ class FakeBotApi:
         self.downloads: list[str] = []  # the file paths bots downloaded, in order
         self.base_url = ""
         self.sent_files: dict[str, bytes] = {}  # file_id → what a bot uploaded (sendPhoto …)
+        self.sent_kinds: dict[str, tuple[str, UploadedFile]] = {}  # file_id → its method's field
+        self.uploads = 0  # files bots uploaded (not sent again by file_id)
 
     # --- the server -------------------------------------------------------------------------
 
@@ -581,6 +583,8 @@ class FakeBotApi:
         upload = p.get(field_name)
         if isinstance(upload, str) and upload.startswith("attach://"):  # a part named so
             upload = p.get(upload.removeprefix("attach://"))
+        elif isinstance(upload, str):  # a file_id: a file already on Telegram's servers
+            upload = self._sent_before(upload, field_name)
         if not isinstance(upload, UploadedFile):
             raise ApiError(400, f"Bad Request: there is no {field_name} in the request")
         limit = MEDIA_LIMITS[field_name]
@@ -595,8 +599,11 @@ class FakeBotApi:
         if len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
         self._check_limits(chat)
-        file_id = f"file-{next(self._ids)}"
-        self.sent_files[file_id] = upload.data
+        file_id = upload.file_id or f"file-{next(self._ids)}"
+        if upload.file_id is None:
+            self.sent_files[file_id] = upload.data
+            self.sent_kinds[file_id] = (field_name, upload)
+            self.uploads += 1
         described: JSON = {"file_id": file_id, "file_unique_id": f"u{file_id}",
                            "file_size": len(upload.data)}  # fmt: skip
         if field_name == "photo":
@@ -621,6 +628,18 @@ class FakeBotApi:
             if entities:
                 message["caption_entities"] = entities
         return message
+
+    def _sent_before(self, file_id: str, field_name: str) -> UploadedFile:
+        """The file a bot uploaded before, sent again by its `file_id` by the same method
+        (Telegram refuses an unknown id, and a document's id for a photo)."""
+        known = self.sent_kinds.get(file_id)
+        if known is None:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if known[0] != field_name:
+            raise ApiError(400, f"Bad Request: can't use file of type {known[0].title()} as "
+                                f"{field_name.title()}")  # fmt: skip
+        first = known[1]
+        return UploadedFile(first.filename, first.content_type, first.data, file_id=file_id)
 
     def _chat_to_post_in(self, bot: Bot, p: JSON) -> Chat:
         """The chat of `chat_id`, refused as sendMessage refuses it."""
@@ -953,11 +972,13 @@ MEDIA_LIMITS = {"photo": 10 * 1000 * 1000, "video": 50 * 1000 * 1000,
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A file part of a multipart request."""
+    """A file part of a multipart request (or, with its `file_id`, a file a bot uploaded
+    before and sends again by that id)."""
 
     filename: str
     content_type: str
     data: bytes
+    file_id: str | None = None
 
 
 def _file_parts(form: Any) -> JSON:

@@ -116,6 +116,24 @@ async def test_the_text_failing_after_the_photo_sends_no_second_photo(group: Gro
     assert "photo" in photo and said["text"] == text
 
 
+async def test_the_same_file_posted_under_many_keys_is_uploaded_once(group: Group) -> None:
+    """A calendar post fired in every group (one outbox key each) uploads its picture once;
+    the next groups get it by the id Telegram gave it. Should Telegram forget that id, the
+    picture is uploaded again rather than lost."""
+    data = png(64, 48)
+    await group.post("cup.png", data, "picture", "早安", "calendar:post:1:a")
+    await group.post("cup.png", data, "picture", "早安", "calendar:post:1:b")
+    first, second = group.messages()
+    assert first["photo"][0]["file_id"] == second["photo"][0]["file_id"]
+    assert group.community.api.uploads == 1
+    group.community.api.sent_kinds.clear()  # Telegram no longer knows the id
+    await group.post("cup.png", data, "picture", "早安", "calendar:post:1:c")
+    third = group.messages()[2]
+    assert group.community.api.sent_files[third["photo"][0]["file_id"]] == data
+    assert group.community.api.uploads == 2
+    assert group.alerts() == []
+
+
 async def test_video_voice_and_files_go_by_their_methods(group: Group) -> None:
     await group.post("clip.mp4", b"\0\0\0\x18ftypmp42 a video", "video", "视频", "k1")
     await group.post("hello.ogg", b"OggS a voice message", "voice", "语音", "k2")

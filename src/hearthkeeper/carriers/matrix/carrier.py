@@ -128,7 +128,7 @@ class MatrixCarrier:
         self._acks = Acknowledged()
         self._saving: asyncio.Task[None] | None = None
         self._direct_rooms = DirectRooms()  # staff members' direct rooms, found once
-        self._uploads = Uploads()  # scheduled posts' files uploaded, by outbox key
+        self._uploads = Uploads()  # scheduled posts' files uploaded, by their bytes
         self._upload_limit: int | None = None  # the homeserver's, asked at the first file
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the client runs on
 

@@ -1,10 +1,12 @@
 """Sending a scheduled post's file to a Matrix room: read within the homeserver's upload
-limit, uploaded to its media repository, then shown by an event of its own transaction id
-(the outbox key's, plus `:file`), so the homeserver keeps one however often it is sent."""
+limit, uploaded to its media repository once for every room it goes to (a post fired in
+200 rooms is one upload, not 200), then shown by an event of its own transaction id (the
+outbox key's, plus `:file`), so the homeserver keeps one however often it is sent."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 from typing import Any
 
@@ -32,12 +34,14 @@ async def upload_limit(client: Any) -> int:
 
 async def send_file(client: Any, room: str, key: str, asset: Asset, limit: int,
                     uploads: Uploads, language: Language = Language.EN) -> str:  # fmt: skip
-    """Upload `asset` (once per key in this process) and show it in `room`; the event id.
+    """Upload `asset` (once per content and type in this process, whichever room or key it is
+    sent under) and show it in `room`; the event id.
     AssetRefused (why, in `language`) when the file cannot be sent at all; CarrierError when
     the homeserver failed for a while."""
     data = await asyncio.to_thread(asset.read, limit, language)
     msgtype, info = await asyncio.to_thread(media_info, asset, data, language)
-    url = uploads.get(key)
+    digest = await asyncio.to_thread(_digest, data, str(info["mimetype"]))
+    url = uploads.get(digest)
     if url is None:
         uploaded, _ = await client.upload(io.BytesIO(data), content_type=info["mimetype"],
                                           filename=asset.name, filesize=len(data))  # fmt: skip
@@ -46,9 +50,14 @@ async def send_file(client: Any, room: str, key: str, asset: Asset, limit: int,
                 raise AssetRefused("the homeserver refused it as too large")
             raise carrier_error(uploaded, f"matrix: uploading {asset.name}")
         url = str(uploaded.content_uri)
-        uploads.add(key, url)
+        uploads.add(digest, url)
     sent = await client.room_send(room, "m.room.message", media_content(asset, url, msgtype, info),
                                   tx_id=txn_id(key + ":file"))  # fmt: skip
     if isinstance(sent, ErrorResponse):
         raise carrier_error(sent, f"matrix: sending {asset.name} to {room}")
     return str(sent.event_id)
+
+
+def _digest(data: bytes, mime: str) -> str:
+    """What an upload is known by: its bytes and Content-Type."""
+    return f"{hashlib.sha256(data).hexdigest()}:{mime}"

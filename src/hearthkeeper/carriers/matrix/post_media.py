@@ -47,8 +47,9 @@ def media_content(asset: Asset, url: str, msgtype: str, info: dict[str, Any]) ->
 
 
 class Uploads:
-    """The `mxc://` address each outbox key's file was uploaded to by this process, so a post
-    performed again (its text refused for a moment) does not upload it again. Bounded."""
+    """The `mxc://` address each file (by its bytes and Content-Type) was uploaded to by this
+    process, so the same file posted in many rooms, or performed again after its text was
+    refused for a moment, is uploaded once. Bounded."""
 
     LIMIT = 1000
 
@@ -56,11 +57,11 @@ class Uploads:
         self._urls: dict[str, str] = {}
 
     def get(self, key: str) -> str | None:
-        """The address `key`'s file went to, if this process uploaded it."""
+        """The address the file known by `key` went to, if this process uploaded it."""
         return self._urls.get(key)
 
     def add(self, key: str, url: str) -> None:
-        """Remember where `key`'s file went."""
+        """Remember where the file known by `key` went."""
         if len(self._urls) >= self.LIMIT:
             self._urls.clear()
         self._urls[key] = url

@@ -47,6 +47,7 @@ from hearthkeeper.carriers.sizes import over
 from hearthkeeper.carriers.telegram.chats import ChatMap
 from hearthkeeper.carriers.telegram.files import (
     FILE_BYTES,
+    KnownFiles,
     SentFiles,
     caption_of,
     send_file,
@@ -167,6 +168,7 @@ class TelegramCarrier:
         # (chat, user) → the token of their request, when there is no store to keep it in
         self._asked: dict[tuple[str, str], str] = {}
         self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
+        self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -548,7 +550,7 @@ class TelegramCarrier:
                 if kind != "picture":
                     log.info("telegram: %s goes to %s as a document: it is over what Telegram "
                              "takes as a photo", asset.name, chat)  # fmt: skip
-            sent = await send_file(client, chat, asset, data, caption, kind)
+            sent = await send_file(client, chat, asset, data, caption, kind, self._known_files)
         except AssetRefused as exc:
             log.warning("telegram: %s not sent to %s: %s", asset.name, chat, exc.reason)
             if self.store is not None:

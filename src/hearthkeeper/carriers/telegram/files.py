@@ -7,17 +7,23 @@ A picture goes by `sendPhoto` when it passes the check every carrier makes
 at most 10000 together, at most 20 times as long as wide); a picture over any of those is
 still sent, by `sendDocument` (files up to 50 MB), so members get it as a file to open.
 
+A file is uploaded once for all the groups it goes to: Telegram answers each upload with a
+`file_id`, which later groups get the same file by (`KnownFiles`, by the file's bytes and the
+method it went by); should Telegram no longer know that id, the file is uploaded again.
+
 Telegram takes no idempotency key: the file of a post whose text then failed is remembered
 by outbox key in this process (`SentFiles`), so the retry sends the text alone.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, Message
 
 from hearthkeeper.carriers.assets import Asset, AssetRefused, as_picture
 from hearthkeeper.carriers.telegram.outgoing import markdown_html
@@ -53,29 +59,85 @@ def caption_of(text: str, markdown: bool) -> tuple[str, str | None] | None:
 
 
 async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,
-                    caption: tuple[str, str | None] | None, kind: str) -> int:  # fmt: skip
-    """Upload `asset` to `chat` by the method of `kind` (its own, or "file" for a picture
-    that goes as a document); the message id. AssetRefused when Telegram refuses the file
+                    caption: tuple[str, str | None] | None, kind: str,
+                    known: KnownFiles | None = None) -> int:  # fmt: skip
+    """Send `asset` to `chat` by the method of `kind` (its own, or "file" for a picture that
+    goes as a document): by the `file_id` of an earlier upload of the same bytes when `known`
+    has one, else uploaded; the message id. AssetRefused when Telegram refuses the file
     itself."""
-    upload = BufferedInputFile(data, filename=asset.name)
     text, mode = caption if caption is not None else (None, None)
     options: dict[str, Any] = {"caption": text, "parse_mode": mode}
+    key = await asyncio.to_thread(file_key, data, kind) if known is not None else ""
+    file_id = known.get(key) if known is not None else None
+    if known is not None and file_id is not None:
+        try:
+            return (await _by_method(client, chat, kind, file_id, options)).message_id
+        except TelegramBadRequest:  # that id is gone (or the chat refuses): upload it
+            known.forget(key)
     try:
-        if kind == "picture":
-            sent = await client.send_photo(chat, upload, **options)
-        elif kind == "video":
-            sent = await client.send_video(chat, upload, **options)
-        elif kind == "voice":
-            sent = await client.send_voice(chat, upload, **options)
-        else:
-            sent = await client.send_document(chat, upload, **options)
+        upload = BufferedInputFile(data, filename=asset.name)
+        sent = await _by_method(client, chat, kind, upload, options)
     except TelegramEntityTooLarge:
         raise AssetRefused("Telegram refused it as too large") from None
     except TelegramBadRequest as exc:
         if any(word in exc.message.casefold() for word in _ABOUT_THE_FILE):
             raise AssetRefused(f"Telegram refused it: {exc.message}") from None
         raise
+    found = _file_id(sent)
+    if known is not None and found is not None:
+        known.add(key, found)
     return sent.message_id
+
+
+def file_key(data: bytes, kind: str) -> str:
+    """What an upload is known by: its bytes and the method it went by (a photo's id is no
+    document's)."""
+    return f"{hashlib.sha256(data).hexdigest()}:{kind}"
+
+
+async def _by_method(client: Bot, chat: int, kind: str, file: BufferedInputFile | str,
+                     options: dict[str, Any]) -> Message:  # fmt: skip
+    if kind == "picture":
+        return await client.send_photo(chat, file, **options)
+    if kind == "video":
+        return await client.send_video(chat, file, **options)
+    if kind == "voice":
+        return await client.send_voice(chat, file, **options)
+    return await client.send_document(chat, file, **options)
+
+
+def _file_id(sent: Message) -> str | None:
+    """The `file_id` of what `sent` carries (a photo's largest size)."""
+    if sent.photo:
+        return sent.photo[-1].file_id
+    for media in (sent.video, sent.voice, sent.document):
+        if media is not None:
+            return media.file_id
+    return None
+
+
+class KnownFiles:
+    """The `file_id` of each file this process uploaded, by `file_key`: the same file posted
+    in many groups is uploaded once. Bounded."""
+
+    LIMIT = 1000
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        """The id Telegram gave the file known by `key`, if this process uploaded it."""
+        return self._ids.get(key)
+
+    def add(self, key: str, file_id: str) -> None:
+        """Remember the id Telegram gave the file known by `key`."""
+        if len(self._ids) >= self.LIMIT:
+            self._ids.clear()
+        self._ids[key] = file_id
+
+    def forget(self, key: str) -> None:
+        """Telegram no longer takes the id: the next send uploads the file again."""
+        self._ids.pop(key, None)
 
 
 class SentFiles:
