@@ -141,6 +141,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["There is no such thing as guaranteed returns", "Daily returns on my savings are tiny",
          "He keeps sending me forex signals screenshots, so annoying"],
     ),
+    "English sale with a call": (
+        ["I'm selling my old bike, barely used, DM me", "We sell fresh sourdough every Sunday, "
+         "pickup or delivery", "Birthday cakes made to order at my bakery, see my page"],
+        ["I'm selling my car next month, I think", "Is the bakery on Main Street any good?",
+         "Text me when you're at the shop"],
+    ),
+    "apology for the ad": (
+        ["Sorry for the spam, I just opened a nail salon downtown", "Excuse the spam! Yard sale "
+         "at our place Saturday"],
+        ["Sorry for all the messages, my phone went crazy", "Spam calls are the worst"],
+    ),
     "seller's own phrasing": (
         ["自家种的沃柑，甜过初恋，要的私我", "专业清洗油烟机，不满意不收费",
          "转让九成新婴儿床，价格好商量", "打扰了，做美甲的，不喜勿扰",
