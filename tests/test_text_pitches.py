@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.playbook.templates import TEMPLATES, template_text
 from hearthkeeper.text import Scanner, is_advertising
 from hearthkeeper.text.normalise import prepare
 from hearthkeeper.text.pitches import FAMILIES, PitchDetector
@@ -140,6 +141,34 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["There is no such thing as guaranteed returns", "Daily returns on my savings are tiny",
          "He keeps sending me forex signals screenshots, so annoying"],
     ),
+    "English sale with a call": (
+        ["I'm selling my old bike, barely used, DM me", "We sell fresh sourdough every Sunday, "
+         "pickup or delivery", "Birthday cakes made to order at my bakery, see my page"],
+        ["I'm selling my car next month, I think", "Is the bakery on Main Street any good?",
+         "Text me when you're at the shop"],
+    ),
+    "apology for the ad": (
+        ["Sorry for the spam, I just opened a nail salon downtown", "Excuse the spam! Yard sale "
+         "at our place Saturday"],
+        ["Sorry for all the messages, my phone went crazy", "Spam calls are the worst"],
+    ),
+    "seller's own phrasing": (
+        ["自家种的沃柑，甜过初恋，要的私我", "专业清洗油烟机，不满意不收费",
+         "转让九成新婴儿床，价格好商量", "打扰了，做美甲的，不喜勿扰",
+         "Taking bookings for house painting this spring, free estimates",
+         "Homemade jam, $6 a jar, DM if interested"],
+        ["你要的私人订制做好了吗", "这家店说不满意可以退，我还没试", "价格再好我也不买了",
+         "周六读书会报名中，名额不多，抓紧报名", "我要的接龙表格发群里了",
+         "I got a free estimate from two roofers, both way too expensive",
+         "Message me if you're interested in joining the book club"],
+    ),
+    "shop or service ad copy": (
+        ["家电清洗，上门服务，价格实惠", "Pet grooming at affordable rates, new customers welcome",
+         "出租两室一厅，拎包入住，可面交看房"],
+        ["那家店价格实惠，我常去", "我家楼下超市今天鸡蛋特价，我刚买了两板",
+         "Is the car still for sale? My brother might want it",
+         "The plumber was affordable and fast, I'd call him again"],
+    ),
 }  # fmt: skip
 
 
@@ -179,3 +208,13 @@ def test_the_default_playbook_reads_pitches_as_advertising_and_can_turn_them_off
         {**_MINIMAL, "rules": {"violations": {"advertising": {"pitches": False}}}}
     ).rules
     assert not is_advertising(Scanner.from_rules(off, scorer=None).scan(text))
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_reads_a_service_ad_without_contact_as_advertising(template: str) -> None:
+    # the club template turns contact detection off: the seller's phrasing must still count
+    rules = parse_playbook(template_text(template), template).playbook.rules
+    scanner = Scanner.from_rules(rules, scorer=None)
+    assert is_advertising(scanner.scan("专业上门清洗空调油烟机，价格公道，不喜勿扰"))
+    assert is_advertising(scanner.scan("Math tutoring, first lesson free, DM if interested"))
+    assert not is_advertising(scanner.scan("楼下那家店清洗空调挺便宜的，价格也公道"))

@@ -52,13 +52,13 @@ def test_the_verdict_is_explained_by_the_ngrams_that_argued_for_it(trained: Spam
 
 def test_learning_a_communitys_decisions_flips_a_borderline_verdict(trained: SpamScorer) -> None:
     # a group where members may not sell their own goods: staff deleted two such messages
-    borderline = "手工皂做好了，大家看看"
+    borderline = "手工皂做好了，大家可以看看"
     before = trained.score(borderline).probability
     deleted = [("手工皂做好了，需要的看看", True), ("手工皂新做了一批，大家看看", True)]
     taught = trained.learn(deleted)
     assert before < 0.5 and taught.score(borderline).probability >= 0.95
     # a pardon teaches the other way, and the shipped scorer is left as it was
-    pardoned = taught.learn([("手工皂做好了，大家看看", False)] * 3)
+    pardoned = taught.learn([(borderline, False)] * 3)
     assert pardoned.score(borderline).probability < taught.score(borderline).probability
     assert trained.score(borderline).probability == before
 
@@ -108,8 +108,8 @@ def test_latin_script_text_needs_half_the_remaining_doubt(trained: SpamScorer) -
     # Written for this test: two short English replies in SMS shorthand and a Chinese shop ad,
     # all three scored between the playbook's 0.98 and 0.99. The scorer's English spam is nearly
     # all SMS spam, so English needs 0.99 before it counts; the Chinese ad is caught at 0.98.
-    replies = ["Pls reply my msg", "Your phone is off, call me"]
-    ad = "周末茶叶特价，欢迎选购"
+    replies = ["Pls reply my msg", "Pls reply asap"]
+    ad = "茶叶便宜卖"
     assert all(0.98 <= trained.score(text).probability < 0.99 for text in [*replies, ad])
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert [scanner.scan(text) for text in replies] == [[], []]
