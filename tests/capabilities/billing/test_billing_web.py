@@ -389,3 +389,24 @@ def test_a_generic_refund_naming_no_payment_of_several_is_refused_listing_them(
     assert named.json()["recorded"] is True
     refund = SqlBilling.on(c.store).order_by_id(named.json()["order"])
     assert refund is not None and refund.refund_of == 1
+
+
+def test_the_api_refunds_the_payment_it_names(c: Console) -> None:
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}"
+    for receipt in ("wx-1", "wx-2"):
+        body = {"who": "webchat:mei", "plan": "half-year", "receipt": receipt}
+        assert c.client.post(f"{api}/payments", json=body, headers=auth).status_code == 200
+    first, second = SqlBilling.on(c.store).orders(c.community_id)
+    sub = first.subscription_id
+    wrong = c.client.post(f"{api}/subscriptions/{sub}/refund?order=99", headers=auth)
+    assert wrong.status_code == 409 and "Order 99 is not a payment" in wrong.json()["detail"]
+    back = c.client.post(f"{api}/subscriptions/{sub}/refund?order={first.id}", headers=auth)
+    assert back.status_code == 200 and back.json()["order"]["refund_of"] == first.id
+    again = c.client.post(f"{api}/subscriptions/{sub}/refund?order={first.id}", headers=auth)
+    assert again.json()["created"] is False
+    listed = c.client.get(f"{api}/orders", headers=auth).json()
+    assert [o["refund_of"] for o in listed if o["kind"] == "refund"] == [first.id]
+    assert second.id not in [o["refund_of"] for o in listed]
