@@ -115,7 +115,7 @@ def test_applicants_names_stored_before_are_cleaned_by_the_migration(database_ur
         with engine.begin() as connection:  # as a carrier handed it over before 0034
             connection.execute(text("UPDATE members SET display_name = :name WHERE id = :id"),
                                {"name": stored["@zalgo:hs"], "id": zalgo})  # fmt: skip
-        assert upgrade(database_url) == ["0034"]
+        assert upgrade(database_url, "0034") == ["0034"]
         after = SqlApplications.on(Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC))))
         shown = {u: after.get_application(i).display_name for u, i in ids.items()}  # type: ignore[union-attr]
         assert shown == {"@mal:hs": "yrollaM ADMIN", "@ghost:hs": "@ghost:hs",

@@ -104,3 +104,28 @@ def test_a_period_longer_than_one_report_measures_is_refused_or_shortened(
     code, out = _run(database_url, "--community", "tea", "--from", "2026-03-11",
                      "--to", "2026-03-20")  # fmt: skip
     assert code == 0 and "note:" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("-o", "r.pdf"), "writes HTML (.html, .htm) or JSON (.json), not .pdf"),
+        (("-o", "r.txt", "--format", "json"), "not .txt"),
+        (("-o", "r.json", "--format", "html"), "names a JSON file but --format is html"),
+    ],
+)
+def test_an_out_file_whose_extension_is_not_the_format_written_is_refused(
+    store: Store, database_url: str, here: Path, args: tuple[str, ...], says: str
+) -> None:
+    tea_community(store)
+    code, out = _run(database_url, "--community", "tea", "--from", "2026-03-01", *args)
+    assert code == 1
+    assert says in " ".join(out.split())
+    assert not [p for p in here.iterdir() if p.name.startswith("r.")]  # nothing written
+
+
+def test_an_htm_out_file_gets_the_html_page(store: Store, database_url: str, here: Path) -> None:
+    tea_community(store)
+    code, out = _run(database_url, "--community", "tea", "--from", "2026-03-01", "-o", "r.htm")
+    assert code == 0, out
+    assert (here / "r.htm").read_text(encoding="utf-8").startswith("<!doctype html>")

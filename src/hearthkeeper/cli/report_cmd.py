@@ -55,7 +55,8 @@ def report(
         typer.Option(
             "--out",
             "-o",
-            help="File to write (HTML default: report.html; JSON default: standard output).",
+            help="File to write: .html, .htm or .json (HTML default: report.html; JSON "
+            "default: standard output).",
         ),
     ] = None,
     output_format: Annotated[
@@ -64,7 +65,7 @@ def report(
             "--format",
             "-f",
             help="html (a self-contained page with charts) or json (machine-readable). "
-            "Default: json when --out ends in .json, else html.",
+            "Default: what --out's extension names, else html.",
         ),
     ] = None,
     start: Annotated[
@@ -88,11 +89,7 @@ def report(
     from hearthkeeper.clock import SystemClock
 
     first, last = _day(start, "--from"), _day(end, "--to")
-    chosen = output_format or (
-        ReportFormat.JSON
-        if out is not None and out.suffix.lower() == ".json"
-        else ReportFormat.HTML
-    )
+    chosen = _format_for(out, output_format)
     store = open_store(settings_from(config))
     try:
         found = find_community(store, community)
@@ -116,6 +113,26 @@ def report(
         f"{made.overall.messages} messages in {len(made.groups)} groups) to {target}; "
         "open it in a browser, no network needed."
     ))  # fmt: skip
+
+
+SUFFIXES = {".html": ReportFormat.HTML, ".htm": ReportFormat.HTML, ".json": ReportFormat.JSON}
+
+
+def _format_for(out: Path | None, asked: ReportFormat | None) -> ReportFormat:
+    """What to write to `out`: the format its extension names (.html, .htm, .json), which
+    `--format` must agree with; another extension is refused, never written as HTML under a
+    name that says otherwise (r.pdf). No extension: what `--format` says, else HTML."""
+    if out is None:
+        return asked or ReportFormat.HTML
+    suffix = out.suffix.lower()
+    named = SUFFIXES.get(suffix)
+    if named is None and suffix:
+        fail(f"--out {out}: hearth report writes HTML (.html, .htm) or JSON (.json), not "
+             f"{suffix}; for a PDF, open the HTML report in a browser and print it to PDF")  # fmt: skip
+    if named is not None and asked is not None and asked is not named:
+        fail(f"--out {out} names a {named.value.upper()} file but --format is {asked.value}; "
+             f"give the file a .{asked.value} name, or leave --format out")  # fmt: skip
+    return named or asked or ReportFormat.HTML
 
 
 def _say_if_shortened(store: Store, made: Report) -> None:

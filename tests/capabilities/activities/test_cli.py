@@ -86,6 +86,15 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 0 and "1 sign-up(s) told" in out
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "no event 999" in out
+    # the event cancelled: the fee goes back, once
+    status, out = run("events", "refund", str(event.id), code, *config)
+    assert status == 0, out
+    assert "Refunded 45.00 CNY (order 2, giving back order 1) to 小美" in out
+    status, out = run("events", "refund", str(event.id), code, *config)
+    said = " ".join(out.split())
+    assert status == 1 and "(order 1) was refunded already (order 2)" in said
+    status, out = run("billing", "list", "--orders", *config)
+    assert out.count("-45.00 CNY") == 1
 
 
 def test_a_fee_that_is_no_amount_or_too_large_is_refused_saying_so(site: Path) -> None:

@@ -12,7 +12,7 @@ from hearthkeeper.analytics.report import build_report
 from hearthkeeper.analytics.report_html import render_html
 from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.decide import DoorVerdict
-from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
 from hearthkeeper.capabilities.billing.records import OrderKind
@@ -219,3 +219,58 @@ def test_a_member_who_paid_gave_the_place_up_and_signs_up_again_is_not_asked_to_
     [mine] = [s for s in SqlActivities.on(store).signups(event_id) if s.display_name == "ann"]
     assert mine.status.value == "confirmed"
     assert len(SqlBilling.on(store).orders(c.runtime.community_id)) == 1  # one fee, paid once
+
+
+def test_a_paid_place_given_back_before_the_start_is_refunded_once_and_goes_to_the_next(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """There was no way to give an event's fee back: the member who gave up a paid place kept
+    only "ask staff", and staff had nothing to record it with."""
+    c = event_community(store, store_clock, PRICED)  # one place
+    seat(c, "g1", "ann", "bo")
+    say(c, "ann", "/rsvp tasting")
+    say(c, "bo", "/rsvp tasting")  # the waitlist
+    code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    fee = record_fee(store, stored(c), event_id, code, "shop-7", "", "staff", store_clock.now())
+    performed(c)
+
+    done = refund_fee(store, stored(c), event_id, "fake:ann", "staff", store_clock.now())
+    assert done.refund.kind is OrderKind.REFUND and done.refund.refund_of == fee.order.id
+    assert str(done.refund.amount) == "-45.00" and done.signup.status.value == "cancelled"
+    assert [m.display_name for m in done.moved_up] == ["bo"]
+    told = {a.member: a.text or "" for a in performed(c)}
+    assert "your fee of 45 GBP for 'Tasting night' was refunded" in told["ann"]
+    assert "is held for you" in told["bo"]  # bo moves up, owing the fee
+
+    with pytest.raises(EventError, match=rf"the fee for event {event_id} \(order "
+                       rf"{fee.order.id}\) was refunded already \(order {done.refund.id}\)"):  # fmt: skip
+        refund_fee(store, stored(c), event_id, "fake:ann", "staff", store_clock.now())
+    amounts = [str(o.amount) for o in SqlBilling.on(store).orders(c.runtime.community_id)]
+    assert amounts == ["45.00", "-45.00"], "given back once"
+    assert "waitlist" in (say(c, "ann", "/rsvp tasting")[0].text or "")  # no free place now
+    [mine] = [s for s in SqlActivities.on(store).signups(event_id) if s.display_name == "ann"]
+    assert mine.order_id is None, "signing up again owes the fee anew"
+
+
+def test_a_fee_is_refunded_after_the_start_only_when_the_event_was_cancelled(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = event_community(store, store_clock, PRICED)
+    seat(c, "g1", "ann", "bo")
+    say(c, "ann", "/rsvp tasting")
+    code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    event = SqlActivities.on(store).events(c.runtime.community_id)[0]
+    record_fee(store, stored(c), event.id, code, "shop-7", "", "staff", store_clock.now())
+    performed(c)
+    with pytest.raises(EventError, match="has not signed up"):
+        refund_fee(store, stored(c), event.id, "fake:bo", "staff", store_clock.now())
+    store_clock.set(event.starts_at + timedelta(minutes=5))
+    with pytest.raises(EventError, match=r"started at .*: its fees are refunded before the start"):
+        refund_fee(store, stored(c), event.id, "fake:ann", "staff", store_clock.now())
+    staff.cancel_event(store, stored(c), event.id, "staff", store_clock.now())
+    performed(c)
+    done = refund_fee(store, stored(c), event.id, "fake:ann", "staff", store_clock.now())
+    assert str(done.refund.amount) == "-45.00"
+    [told] = performed(c)
+    assert "'Tasting night' was cancelled: your fee of 45 GBP was refunded" in (told.text or "")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
@@ -176,3 +177,25 @@ def test_numbers_too_large_for_the_store_are_said_on_the_form_that_keeps_them(c:
     pay = c.post("/events/pay", {"event": huge, "who": "7KQ2-M9XD", "receipt": "WX-889"})
     assert pay.status_code == 409 and f"There is no event {huge}" in pay.text
     assert 'value="WX-889"' in pay.text
+
+
+def test_staff_refund_a_fee_on_the_events_page_once(c: Console) -> None:
+    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                     "capacity": "1"})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    who = f"member:{c.member_id('mei')}"
+    paid = c.post("/events/pay", {"event": str(event.id), "who": who, "receipt": "WX-1"})
+    assert paid.headers["location"].endswith("notice=paid")
+    assert "Refund a fee" in c.get("/events").text
+
+    back = c.post("/events/refund", {"event": str(event.id), "who": who})
+    assert back.status_code == 303 and back.headers["location"].endswith("notice=refunded")
+    [mei] = SqlActivities.on(c.store).signups(event.id)
+    assert mei.status.value == "cancelled" and mei.order_id is None
+    again = c.post("/events/refund", {"event": str(event.id), "who": who})
+    assert again.status_code == 409 and "was refunded already" in again.text
+    assert f'value="{who}"' in again.text  # the refund form keeps what was typed
+    amounts = [str(o.amount) for o in SqlBilling.on(c.store).orders(c.community_id)]
+    assert amounts == ["88.00", "-88.00"]

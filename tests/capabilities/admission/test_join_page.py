@@ -252,3 +252,26 @@ def test_a_full_group_keeps_the_nickname_and_the_code(chat: Chat) -> None:
     assert refused.status_code == 403 and "This group is full (3 of 3)." in refused.text
     assert 'value="Mei"' in refused.text and 'name="invite_code" value="spring"' in refused.text
     assert seated(chat) == ["member 0", "member 1", "member 2"]
+
+
+def test_an_application_form_asks_the_nickname_then_the_questions_and_sends_an_application(
+    chat: Chat,
+) -> None:
+    """Who the applicant is first (the name staff review them under), then the application's
+    questions under their own heading; the button says the application is sent, not "Join",
+    since nobody gets in before staff approve."""
+    screening(chat, APPLICATION)
+    page = TestClient(chat.app).get(f"/join/{chat.codes[0]}").text
+    form = page[page.index('id="join-form"') :]
+    nickname, fieldset = form.index('name="nickname"'), form.index('<fieldset class="questions"')
+    first, second = form.index("Who invited you?"), form.index("What do you brew?")
+    assert nickname < fieldset < first < second
+    questions = form[fieldset : form.index("</fieldset>")]
+    assert "<legend>Your application: every question needs an answer</legend>" in questions
+    assert questions.count("required>") == 2
+    assert '<button type="submit">Send my application</button>' in form
+
+
+def test_an_open_join_form_has_no_application_heading_and_says_join(chat: Chat) -> None:
+    page = TestClient(chat.app).get(f"/join/{chat.codes[0]}").text
+    assert "<fieldset" not in page and '<button type="submit">Join</button>' in page

@@ -163,3 +163,29 @@ def test_a_refund_refused_says_when_its_window_closed_on_the_communitys_clock(si
         "closed on 2026-01-13 01:00 Asia/Shanghai: order 1 was paid on 2026-01-06 01:00," in said
     ), out
     assert "+00:00" not in said
+
+
+def test_refund_order_gives_back_the_payment_named_once(site: Path) -> None:
+    """`billing refund` took only a subscription and gave back its latest payment: staff could
+    not give back the one the member asked about."""
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        code = SqlBilling.on(Store(engine, SystemClock())).reference_for(
+            "webchat", "u-1", "小美", SystemClock().now()).code  # fmt: skip
+    finally:
+        engine.dispose()
+    config = ("--config", str(site))
+    assert run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)[0] == 0
+    assert run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-2", *config)[0] == 0
+    status, out = run("billing", "refund", "1", "--order", "7", *config)
+    assert status == 1 and "order 7 is not a payment of subscription 1" in " ".join(out.split())
+    status, out = run("billing", "refund", "1", "--order", "1", *config)
+    assert status == 0, out
+    assert "Refunded 299.00 CNY (order 3, giving back order 1), the purchase" in out
+    assert "keeps access until" in out
+    status, out = run("billing", "refund", "1", "--order", "1", *config)
+    assert status == 0 and "Order 1 was refunded already (order 3)" in out
+    status, out = run("billing", "list", "--orders", *config)
+    assert out.count("-299.00 CNY") == 1, out
+    status, out = run("billing", "refund", "1", *config)  # the latest, the renewal, in its turn
+    assert status == 0 and "giving back order 2" in out and "removed" in out

@@ -296,3 +296,117 @@ def test_a_held_payment_the_provider_refunds_is_recorded_and_can_no_longer_be_gr
     assert [a for a in c.store.staff_alerts(c.community_id) if a.handler == "billing"] == []
     late = c.post(f"/billing/orders/{order_id}/grant", {"reason": "oops"})
     assert late.status_code == 409 and "was refunded by stripe" in late.text
+
+
+def renewal_invoice(c: Console, user: str, invoice: str = "in_2") -> dict[str, object]:
+    return {"id": f"evt_{invoice}", "type": "invoice.paid", "data": {"object": {
+        "id": invoice, "billing_reason": "subscription_cycle", "amount_paid": 29900,
+        "currency": "cny", "parent": {"subscription_details": {"metadata": {
+            "reference": code_of(c, user), "plan": "half-year"}}}}}}  # fmt: skip
+
+
+def charge_refunded(charge: str, **names: str) -> dict[str, object]:
+    return {"id": f"evt_{charge}", "type": "charge.refunded", "data": {"object": {
+        "id": charge, "amount_refunded": 29900, "currency": "cny", **names}}}  # fmt: skip
+
+
+def test_stripe_refunding_the_first_purchase_gives_back_that_payment_not_the_renewal(
+    c: Console,
+) -> None:
+    """Stripe refunded the purchase (pi_1) after a renewal: the ledger gave back the renewal
+    instead, and when Stripe then refunded the renewal too, gave it back a second time: two
+    refunds of one payment, the member still active with both payments returned."""
+    assert stripe_post(c, checkout(c, "newbie")).json()["recorded"] is True
+    assert stripe_post(c, renewal_invoice(c, "newbie")).json()["recorded"] is True
+    billing = SqlBilling.on(c.store)
+    purchase, renewal = billing.orders(c.community_id)
+    assert (purchase.provider_ref, renewal.provider_ref) == ("pi_1", "in_2")
+
+    first = stripe_post(c, charge_refunded("ch_1", payment_intent="pi_1")).json()
+    assert first["recorded"] is True
+    assert billing.order_by_id(first["order"]).refund_of == purchase.id  # type: ignore[union-attr]
+    sub = billing.subscriptions(c.community_id)[0]
+    assert sub.status is Status.ACTIVE, "the renewal, still paid, keeps one period"
+
+    second = stripe_post(c, charge_refunded("ch_2", invoice="in_2")).json()
+    assert second["recorded"] is True
+    assert billing.order_by_id(second["order"]).refund_of == renewal.id  # type: ignore[union-attr]
+    sub = billing.subscriptions(c.community_id)[0]
+    assert sub.status is Status.REFUNDED, "both payments given back: access ends"
+    assert sum(o.amount for o in billing.orders(c.community_id)) == Decimal("0.00")
+
+
+def test_a_payment_staff_refunded_is_not_refunded_again_by_the_providers_webhook(
+    c: Console,
+) -> None:
+    from hearthkeeper.capabilities.billing import staff
+    from hearthkeeper.capabilities.billing.ledger import BillingError
+
+    stripe_post(c, checkout(c, "newbie"))
+    stripe_post(c, renewal_invoice(c, "newbie"))
+    billing = SqlBilling.on(c.store)
+    purchase, _ = billing.orders(c.community_id)
+    community = c.store.get_community(SLUG)
+    assert community is not None and purchase.subscription_id is not None
+    with pytest.raises(BillingError, match=r"order 999 is not a payment of subscription 1 \(its "
+                       r"payments: order 1 \(purchase of 299.00 CNY\), order 2 \(renewal"):  # fmt: skip
+        staff.refund(c.store, community, purchase.subscription_id, "staff", c.clock.now(), 999)
+    done = staff.refund(c.store, community, purchase.subscription_id, "staff", c.clock.now(),
+                        purchase.id)  # fmt: skip
+    assert done.created and done.order.refund_of == purchase.id
+    assert done.order.amount == -purchase.amount
+    again = staff.refund(c.store, community, purchase.subscription_id, "staff", c.clock.now(),
+                         purchase.id)  # fmt: skip
+    assert not again.created and again.order.id == done.order.id
+    late = stripe_post(c, charge_refunded("ch_1", payment_intent="pi_1")).json()
+    assert late == {"recorded": False, "order": done.order.id, "subscription": 1}
+    refunds = [o for o in billing.orders(c.community_id) if o.kind is OrderKind.REFUND]
+    assert [o.refund_of for o in refunds] == [purchase.id], "given back once"
+    assert billing.subscriptions(c.community_id)[0].status is Status.ACTIVE  # the renewal stands
+
+
+def test_a_generic_refund_naming_no_payment_of_several_is_refused_listing_them(
+    c: Console,
+) -> None:
+    now = int(c.clock.now().timestamp())
+
+    def send(event: dict[str, object]) -> httpx.Response:
+        body = json.dumps(event).encode()
+        return c.client.post(f"/billing/{SLUG}/webhook", content=body, headers={
+            "X-Hearth-Timestamp": str(now), "X-Hearth-Signature": sign_hmac(body, now, HOOK_SECRET)})  # fmt: skip
+
+    paid = {"event_id": "pay-1", "kind": "paid", "reference": code_of(c, "mei"),
+            "plan": "half-year"}  # fmt: skip
+    assert send(paid).json()["recorded"] is True
+    assert send({**paid, "event_id": "pay-2"}).json()["recorded"] is True
+    vague = send({**paid, "event_id": "refund-1", "kind": "refunded"})
+    assert vague.status_code == 400
+    said = vague.json()["detail"]
+    assert "2 payments of plan 'half-year' not refunded" in said
+    assert "'pay-1'" in said and "'pay-2'" in said and "'refunds'" in said
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.RENEWAL]
+    named = send({**paid, "event_id": "refund-1", "kind": "refunded", "refunds": "pay-1"})
+    assert named.json()["recorded"] is True
+    refund = SqlBilling.on(c.store).order_by_id(named.json()["order"])
+    assert refund is not None and refund.refund_of == 1
+
+
+def test_the_api_refunds_the_payment_it_names(c: Console) -> None:
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}"
+    for receipt in ("wx-1", "wx-2"):
+        body = {"who": "webchat:mei", "plan": "half-year", "receipt": receipt}
+        assert c.client.post(f"{api}/payments", json=body, headers=auth).status_code == 200
+    first, second = SqlBilling.on(c.store).orders(c.community_id)
+    sub = first.subscription_id
+    wrong = c.client.post(f"{api}/subscriptions/{sub}/refund?order=99", headers=auth)
+    assert wrong.status_code == 409 and "Order 99 is not a payment" in wrong.json()["detail"]
+    back = c.client.post(f"{api}/subscriptions/{sub}/refund?order={first.id}", headers=auth)
+    assert back.status_code == 200 and back.json()["order"]["refund_of"] == first.id
+    again = c.client.post(f"{api}/subscriptions/{sub}/refund?order={first.id}", headers=auth)
+    assert again.json()["created"] is False
+    listed = c.client.get(f"{api}/orders", headers=auth).json()
+    assert [o["refund_of"] for o in listed if o["kind"] == "refund"] == [first.id]
+    assert second.id not in [o["refund_of"] for o in listed]

@@ -310,6 +310,10 @@ async def test_an_application_from_the_join_page_waits_for_staff_and_is_credited
         async with browser(app) as newcomer:
             form = await newcomer.get(page)
             assert QUESTION in form.text and 'name="answer_1"' in form.text
+            # the Matrix ID first, then the application under its heading, sent as one
+            questions = form.text.index('<fieldset class="questions"')
+            assert form.text.index('name="user_id"') < questions < form.text.index(QUESTION)
+            assert "入群申请：每个问题都要回答" in form.text and ">提交申请</button>" in form.text
             for person in (mei, lan):
                 held = await newcomer.post(urlsplit(page).path, data={
                     "user_id": person.user_id, "source": "code:poster",

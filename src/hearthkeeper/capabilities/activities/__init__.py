@@ -43,7 +43,8 @@ class Activities(CapabilityBase):
             app,
             "events",
             "hearthkeeper.capabilities.activities.cli:events_app",
-            help="Offline events: make, list, cancel; record a fee; check a member in at the door.",
+            help="Offline events: make, list, cancel; record a fee, refund it; check a member in at "
+            "the door.",
         )
 
     def console(self, pages: Pages) -> APIRouter | None:

@@ -1,5 +1,5 @@
-"""`hearth events ...`: make, list and cancel offline events, record a member's fee, let a
-member in by their door code."""
+"""`hearth events ...`: make, list and cancel offline events, record a member's fee and give
+it back, let a member in by their door code."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
 from hearthkeeper.capabilities.activities.decide import DoorVerdict
 from hearthkeeper.capabilities.activities.effects import upcoming
-from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.records import Event
 from hearthkeeper.capabilities.activities.render import amount_text
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
@@ -166,6 +166,30 @@ def pay(
     what = "recorded" if done.created else "was recorded already"
     console.print(f"Order {done.order.id} {what}: {done.order.amount} {done.order.currency}; "
                   f"{escape(done.signup.display_name)} is {done.signup.status.value}.")  # fmt: skip
+
+
+@events_app.command("refund")
+def refund(
+    event_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The event.")],
+    who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Give a member's fee for an event back (before it starts, or once it is cancelled): their
+    place is freed for the next in line; a fee is refunded once."""
+    store, found = _open(config, community)
+    try:
+        done = refund_fee(store, found, event_id, who, actor, SystemClock().now())
+    except EventError as exc:
+        fail(str(exc))
+    name = escape(done.signup.display_name or f"member {done.signup.member_id}")
+    console.print(f"Refunded {-done.refund.amount} {done.refund.currency} (order "
+                  f"{done.refund.id}, giving back order {done.fee.id}) to {name}; their sign-up "
+                  f"is {done.signup.status.value}.")  # fmt: skip
+    for moved in done.moved_up:
+        console.print(f"{escape(moved.display_name)} moved up from the waitlist "
+                      f"({moved.status.value}).")  # fmt: skip
 
 
 @events_app.command("checkin")

@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
 from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
 from hearthkeeper.capabilities.activities.effects import upcoming
-from hearthkeeper.capabilities.activities.fees import EventError, record_fee
+from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
 from hearthkeeper.capabilities.calendar.firings import to_instant
 from hearthkeeper.playbook.base import format_duration
@@ -32,6 +32,7 @@ _NOTICES = {
     "cancelled": "Event cancelled; reminders called off, members who signed up are told.",
     "paid": "Fee recorded; the place is confirmed and the member gets their door code.",
     "again": "That receipt was recorded already; nothing new.",
+    "refunded": "Fee refunded; the place is freed for the next in line and the member is told.",
 }
 MAX_PLACES = 2**31 - 1  # an event's capacity column (INTEGER on PostgreSQL)
 DOOR_TEXT = {
@@ -144,6 +145,21 @@ def router(pages: Pages) -> APIRouter:
         except EventError as exc:
             return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")
+
+    @routes.post("/console/c/{slug}/events/refund", dependencies=[Depends(require_csrf)])
+    def refund(request: Request, slug: str, operator: SignedIn, event: Annotated[str, Form()],
+               who: Annotated[str, Form()]) -> Response:  # fmt: skip
+        view = pages.community(slug)
+        typed = {"refund_event": event, "refund_who": who}
+        if not event.strip().isdecimal() or int(event) > MAX_ID:
+            return page(request, view, operator, f"There is no event {event.strip()!r}: give "
+                        "the id from the Id column of the events above.", 409, typed)  # fmt: skip
+        try:
+            refund_fee(store, view.community, int(event), who, f"console:{operator.username}",
+                       web.clock.now())  # fmt: skip
+        except EventError as exc:
+            return page(request, view, operator, str(exc), 409, typed)
+        return done(view, "refunded")
 
     def shown(request: Request, view: CommunityView, operator: Any, code: str,
               result: staff.DoorResult, ready: bool = False) -> HTMLResponse:  # fmt: skip

@@ -86,8 +86,8 @@ def decide_sign_up(event: Event, signups: Sequence[SignUp], member_id: int,
 
 def owes(event: Event, signup: SignUp | None) -> bool:
     """Whether a place at `event` waits for a fee: a priced event, and no fee recorded for
-    this sign-up (a member who paid, gave the place up and signs up again keeps their fee:
-    Hearthkeeper records no refund of an event fee, the shop makes it)."""
+    this sign-up (a member who paid, gave the place up and signs up again keeps their fee,
+    unless staff refunded it: `fees.refund_fee` takes it off the sign-up)."""
     return event.priced and (signup is None or signup.order_id is None)
 
 

@@ -4,6 +4,11 @@ Staff record a member's payment for a priced event (CLI, console) as an order of
 `event_fee`, `plan_id` `event:<id>`, provider `manual` and the receipt as its reference:
 unique like every order, so recording it twice changes nothing. The sign-up is then
 confirmed and the member told, with their door code, in the group they signed up from.
+
+Staff give a fee back (`refund_fee`) before the event starts, or any time once it is
+cancelled: a `refund` order naming the fee (`refund_of`, unique: a fee is refunded once, a
+second refund is refused naming the first), the place freed for the next in line, the
+sign-up owing again should the member sign up anew, and the member told.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from decimal import Decimal
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.addresses import ticket_link
 from hearthkeeper.capabilities.activities.catalogue import zone_of
+from hearthkeeper.capabilities.activities.holds import move_up
 from hearthkeeper.capabilities.activities.moments import tell
-from hearthkeeper.capabilities.activities.records import SignUp, Status
-from hearthkeeper.capabilities.activities.render import when_text
+from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
+from hearthkeeper.capabilities.activities.render import amount_text, when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.ledger import BillingError
@@ -25,6 +31,8 @@ from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import amount_of, checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.handler import group_view
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Community, Store
 
@@ -95,3 +103,88 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
                  target=f"member {member_id}",
                  detail={"event": event.id, "order": order.id, "amount": f"{value:f}"})  # fmt: skip
         return FeeRecorded(order, confirmed, True)
+
+
+@dataclass(frozen=True)
+class FeeRefunded:
+    """The refund order, the fee it gave back, the sign-up as it is now and who moved up."""
+
+    refund: Order
+    fee: Order
+    signup: SignUp
+    moved_up: tuple[SignUp, ...] = ()
+
+
+def refund_fee(store: Store, community: Community, event_id: int, who: str, by: str,
+               now: datetime) -> FeeRefunded:  # fmt: skip
+    """Give `who`'s fee for the event back, once: before the event starts (a member giving
+    a paid place up) or whenever once it is cancelled; `EventError` saying why not."""
+    playbook = playbook_of(store, community)
+    lang = playbook.community.language if playbook else Language.EN
+    with store.transaction() as tx:
+        repo, billing = SqlActivities.on(tx), SqlBilling.on(tx)
+        event = repo.event(event_id)
+        if event is None or event.community_id != community.id:
+            raise EventError(f"community {community.slug!r} has no event {event_id}")
+        try:
+            member_id = payer(tx, who)
+        except BillingError as exc:
+            raise EventError(str(exc)) from None
+        repo.lock_event(event.id)  # one refund (and one promotion) at a time
+        mine = next((s for s in repo.signups(event.id) if s.member_id == member_id), None)
+        if mine is None:
+            raise EventError(f"member {member_id} has not signed up for event {event.id}; "
+                             "there is no fee to refund")  # fmt: skip
+        fee = _fee_of(billing, community, event, member_id, mine)
+        before = billing.refund_for(fee.id)
+        if before is not None:
+            raise EventError(f"the fee for event {event.id} (order {fee.id}) was refunded "
+                             f"already (order {before.id}); nothing more was given back")  # fmt: skip
+        if not event.cancelled and now >= event.starts_at:
+            zone = zone_of(playbook)
+            started = f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M} {zone}"
+            raise EventError(f"event {event.id} started at {started}: its fees are refunded "
+                             "before the start, or once the event is cancelled (hearth events "
+                             "cancel)")  # fmt: skip
+        back = NewOrder(fee.plan_id, -fee.amount, fee.currency, Provider.MANUAL,
+                        f"refund:{fee.id}", by)  # fmt: skip
+        try:
+            refund, _ = billing.record(community.id, member_id, None, checked_order(back),
+                                       OrderKind.REFUND, now, refund_of=fee.id)  # fmt: skip
+        except BillingError as exc:
+            raise EventError(str(exc)) from None
+        moved: list[SignUp] = []
+        held = mine.live
+        # the place freed, and no fee left on it: signing up again owes one
+        mine = repo.set_status(mine.id, Status.CANCELLED if held else mine.status, now,
+                               clear_order=True)  # fmt: skip
+        key = "fee_refunded_cancelled" if event.cancelled else "fee_refunded"
+        text = TEXTS.say(key, lang, name=mine.display_name, title=event.title,
+                         price=amount_text(fee.amount), currency=fee.currency)  # fmt: skip
+        tell(tx, mine, text, f"activity:{event.id}:refunded:{refund.id}", now)
+        group = tx.get_group(mine.group_id)
+        if held and not event.cancelled and playbook is not None and group is not None:
+            ctx = EffectContext(playbook=playbook, group=group_view(group, community.slug),
+                                member=None, now=now)  # fmt: skip
+            moved = move_up(tx, event, ctx)
+        tx.audit(by, "event fee refunded", community.id, target=f"member {member_id}",
+                 detail={"event": event.id, "order": refund.id, "refunds": fee.id,
+                         "amount": f"{refund.amount:f}",
+                         "moved_up": [m.member_id for m in moved]})  # fmt: skip
+        return FeeRefunded(refund, fee, mine, tuple(moved))
+
+
+def _fee_of(billing: SqlBilling, community: Community, event: Event, member_id: int,
+            mine: SignUp) -> Order:  # fmt: skip
+    """The member's fee for `event`: the one their sign-up holds, else the latest recorded
+    (a sign-up whose fee was refunded holds none: asked again, that one is named as refunded
+    already); `EventError` when there is none."""
+    fees = [o for o in billing.orders(community.id, member_id=member_id)
+            if o.kind is OrderKind.EVENT_FEE and o.plan_id == plan_of_event(event.id)]  # fmt: skip
+    held = next((o for o in fees if o.id == mine.order_id), None)
+    if held is not None:
+        return held
+    if fees:
+        return fees[-1]
+    raise EventError(f"no fee is recorded for member {member_id} at event {event.id} "
+                     "(hearth events pay records one); nothing to refund")  # fmt: skip

@@ -61,7 +61,7 @@ class Activities(Protocol):
     def put(self, event_id: int, member_id: int, group_id: int, status: Status,
             at: datetime) -> SignUp: ...  # fmt: skip
     def set_status(self, signup_id: int, status: Status, at: datetime, *,
-                   order_id: int | None = None) -> SignUp: ...  # fmt: skip
+                   order_id: int | None = None, clear_order: bool = False) -> SignUp: ...  # fmt: skip
     def lapse(self, signup_id: int, held_since: datetime, at: datetime) -> bool: ...
     def by_code(self, code: str) -> SignUp | None: ...
     def mark_attended(self, signup_id: int, by: str, at: datetime) -> bool: ...
@@ -158,9 +158,11 @@ class SqlActivities(StoreBase):
             return self._one(session, int(found))
 
     def set_status(self, signup_id: int, status: Status, at: datetime, *,
-                   order_id: int | None = None) -> SignUp:  # fmt: skip
+                   order_id: int | None = None, clear_order: bool = False) -> SignUp:  # fmt: skip
+        """A sign-up's new status; `order_id` the fee it holds now (`clear_order`: none, the
+        fee refunded)."""
         values: dict[str, Any] = {"status": status.value, "changed_at": utc(at, "at")}
-        if order_id is not None:
+        if order_id is not None or clear_order:
             values["order_id"] = order_id
         with self._unit(write=True) as session:
             session.execute(update(_SIGNUPS).where(_SIGNUPS.c.id == signup_id).values(values))

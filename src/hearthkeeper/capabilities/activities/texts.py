@@ -65,6 +65,15 @@ TEXTS = Phrasebook({
             "recorded: sign up again while a place is free and you are in without paying again; "
             "for a refund, ask staff.",
     },
+    "fee_refunded": {
+        ZH: "{name}，你为「{title}」付的 {price} {currency} 已退款，名额已释放。",
+        EN: "{name}, your fee of {price} {currency} for '{title}' was refunded and your place "
+            "given up.",
+    },
+    "fee_refunded_cancelled": {
+        ZH: "{name}，「{title}」已取消，你付的 {price} {currency} 已退款。",
+        EN: "{name}, '{title}' was cancelled: your fee of {price} {currency} was refunded.",
+    },
     "promoted": {
         ZH: "{name}，有名额空出，你从候补转为正式报名「{title}」！入场码：{ticket}",
         EN: "{name}, a place freed up: you're in for '{title}'! Your door code: {ticket}",

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearthkeeper.capabilities.billing import staff
@@ -16,6 +16,7 @@ from hearthkeeper.capabilities.billing.lookup import community_of
 from hearthkeeper.capabilities.billing.payments import Recorded
 from hearthkeeper.capabilities.billing.records import Order, Subscription
 from hearthkeeper.store import Community, Operator
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_models import ErrorOut
 from hearthkeeper.web.auth import require_api
 from hearthkeeper.web.context import Web
@@ -55,6 +56,9 @@ class OrderOut(BaseModel):
     provider_ref: str
     recorded_by: str
     at: datetime
+    refund_of: int | None = Field(
+        None, description="A refund: the payment (order id) it gave back."
+    )
 
 
 class PaymentIn(BaseModel):
@@ -149,11 +153,20 @@ def router(web: Web) -> APIRouter:
         return _recorded(done)
 
     @api.post("/communities/{slug}/subscriptions/{subscription_id}/refund", responses=REFUSED)
-    def refund(slug: str, subscription_id: int, operator: OperatorDep) -> RecordedOut:
-        """Refund the latest payment within the plan's window; the member is removed."""
+    def refund(
+        slug: str,
+        subscription_id: int,
+        operator: OperatorDep,
+        order: Annotated[
+            int | None,
+            Query(ge=1, le=MAX_ID, description="The payment to give back; default: the latest."),
+        ] = None,
+    ) -> RecordedOut:
+        """Refund one payment (`order`, else the latest) within the plan's window, once: access
+        ends unless a period paid otherwise still runs."""
         try:
             done = staff.refund(web.store, community(slug), subscription_id,
-                                f"api:{operator.username}", web.clock.now())  # fmt: skip
+                                f"api:{operator.username}", web.clock.now(), order)  # fmt: skip
         except BillingError as exc:
             _refuse(exc)
         return _recorded(done)

@@ -112,30 +112,52 @@ def refund(
         int,
         typer.Argument(min=1, max=MAX_ID, help="The subscription id (see `hearth billing list`)."),
     ],
+    order: Annotated[
+        int | None,
+        typer.Option(
+            "--order",
+            min=1,
+            max=MAX_ID,
+            help="The payment to give back (its order id in `list --orders`); default: the "
+            "subscription's latest.",
+        ),
+    ] = None,
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
-    """Refund a subscription's latest payment within the plan's refund window: access ends now
-    (a renewal: access until the end of the period paid before it)."""
+    """Refund one payment of a subscription (--order, else its latest) within the plan's refund
+    window: access ends now, unless a period paid otherwise still runs (a renewal given back:
+    access until the end of the period paid before it)."""
     store, found = _open(config, community)
     try:
-        done = staff.refund(store, found, subscription, actor, SystemClock().now())
+        done = staff.refund(store, found, subscription, actor, SystemClock().now(), order)
     except BillingError as exc:
         fail(str(exc))
+    paid = done.order.refund_of
     if not done.created:
-        console.print(f"Subscription {subscription} was refunded already (order {done.order.id}).")
+        what = f"Order {order}" if order is not None else f"Subscription {subscription}"
+        console.print(f"{what} was refunded already (order {done.order.id}); nothing more is "
+                      f"given back.")  # fmt: skip
         return
+    given = f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}"
+    given += f", giving back order {paid})" if paid is not None else ")"
     sub = done.subscription
     if sub is not None and sub.live:
         until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
-        console.print(f"Refunded {-done.order.amount} {done.order.currency} (order "
-                      f"{done.order.id}), the renewal; the member keeps access until "
+        console.print(f"{given}, the {_kind_of(store, paid)}; the member keeps access until "
                       f"{until:%Y-%m-%d %H:%M} {until.tzinfo}, the end of the period paid "
-                      f"before it.")  # fmt: skip
+                      f"otherwise.")  # fmt: skip
         return
-    console.print(f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}); "
-                  f"the member is removed from the community's groups.")  # fmt: skip
+    console.print(f"{given}; the member is removed from the community's groups.")
+
+
+def _kind_of(store: Store, order_id: int | None) -> str:
+    """What the payment given back was (purchase, renewal), as the ledger says."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    paid = SqlBilling.on(store).order_by_id(order_id) if order_id is not None else None
+    return paid.kind.value if paid is not None else "payment"
 
 
 @billing_app.command("cancel")

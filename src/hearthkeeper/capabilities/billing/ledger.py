@@ -89,45 +89,75 @@ def trial_period(plan: Plan, had_one: bool, now: datetime) -> tuple[datetime, da
     return now, now + plan.trial
 
 
+def payments_of(orders: list[Order]) -> list[Order]:
+    """A subscription's payments (purchases and renewals of money), oldest first."""
+    return [o for o in orders if o.kind in _PAYMENTS and o.amount > Decimal(0)]
+
+
+_PAYMENTS = (OrderKind.PURCHASE, OrderKind.RENEWAL)
+
+
 def latest_payment(orders: list[Order]) -> Order | None:
     """The latest payment (a purchase or renewal of money) among a subscription's orders."""
-    paid = [o for o in orders if o.kind is not OrderKind.REFUND and o.amount > Decimal(0)]
+    paid = payments_of(orders)
     return max(paid, key=lambda o: (o.at, o.id)) if paid else None
 
 
+def payment_named(sub: Subscription, orders: list[Order], order_id: int) -> Order:
+    """The payment `order_id` of `sub`, or `BillingError` naming the payments it has."""
+    paid = payments_of(orders)
+    found = next((o for o in paid if o.id == order_id), None)
+    if found is not None:
+        return found
+    listed = ", ".join(f"order {o.id} ({o.kind.value} of {o.amount} {o.currency})" for o in paid)
+    raise BillingError(f"order {order_id} is not a payment of subscription {sub.id} (its "
+                       f"payments: {listed or 'none'})")  # fmt: skip
+
+
 def refundable(sub: Subscription, orders: list[Order], plan: Plan | None, now: datetime, *,
-               done_by_provider: bool = False, zone: tzinfo = UTC) -> Order:  # fmt: skip
-    """The payment a refund of `sub` gives back: its latest purchase or renewal, if paid
-    within the plan's refund window; `BillingError` saying why not otherwise (its times on
-    the clock of `zone`, the community's, named). A refund the payment provider already made
-    (`done_by_provider`) is recorded whatever the window."""
-    if sub.status is Status.REFUNDED:
-        raise BillingError(f"subscription {sub.id} was refunded already")
-    latest = latest_payment(orders)
-    if latest is None:
-        raise BillingError(f"subscription {sub.id} has no payment to refund (a trial or a gift)")
+               order_id: int | None = None, done_by_provider: bool = False,
+               zone: tzinfo = UTC) -> Order:  # fmt: skip
+    """The payment a refund of `sub` gives back: the one named (`order_id`), else its latest
+    purchase or renewal, if paid within the plan's refund window; `BillingError` saying why
+    not otherwise (its times on the clock of `zone`, the community's, named). A refund the
+    payment provider already made (`done_by_provider`) is recorded whatever the window."""
+    if order_id is not None:
+        paid = payment_named(sub, orders, order_id)
+    else:
+        if sub.status is Status.REFUNDED:
+            raise BillingError(f"subscription {sub.id} was refunded already")
+        latest = latest_payment(orders)
+        if latest is None:
+            raise BillingError(
+                f"subscription {sub.id} has no payment to refund (a trial or a gift)"
+            )
+        paid = latest
     if done_by_provider:
-        return latest
+        return paid
     window = plan.refund_window if plan is not None else None
     if window is None:
         raise BillingError(f"plan {sub.plan_id!r} allows no refunds (refund_window: none)")
-    if now > latest.at + window:
+    if now > paid.at + window:
         raise BillingError(
             f"the refund window of plan {sub.plan_id!r} closed on "
-            f"{(latest.at + window).astimezone(zone):%Y-%m-%d %H:%M} {zone}: order {latest.id} "
-            f"was paid on {latest.at.astimezone(zone):%Y-%m-%d %H:%M}, refunds are possible for "
+            f"{(paid.at + window).astimezone(zone):%Y-%m-%d %H:%M} {zone}: order {paid.id} "
+            f"was paid on {paid.at.astimezone(zone):%Y-%m-%d %H:%M}, refunds are possible for "
             f"{_days(window)} after paying"
         )
-    return latest
+    return paid
 
 
 def kept_until(sub: Subscription, refunded: Order, plan: Plan | None, now: datetime,
-               zone: tzinfo) -> datetime | None:  # fmt: skip
-    """Where `sub`'s period ends once the renewal `refunded` is given back: the end it had
-    before that renewal, when the member still has access then (None: the refund ends access
-    now — the purchase itself refunded, or the earlier period over too). A member who renewed
-    early and asks for the renewal back keeps the period they paid before it."""
-    if refunded.kind is not OrderKind.RENEWAL or plan is None or not sub.live:
+               zone: tzinfo, *, later_paid: bool = False) -> datetime | None:  # fmt: skip
+    """Where `sub`'s period ends once the payment `refunded` is given back: one period
+    shorter, when the member still has access then (None: the refund ends access now — the
+    only purchase refunded, or the shorter period over too). A member who renewed early and
+    asks for the renewal back keeps the period they paid before it; a purchase given back
+    while a later payment stands (`later_paid`: a provider refunding the first payment) costs
+    one period, not the ones paid after it."""
+    if plan is None or not sub.live:
+        return None
+    if refunded.kind is not OrderKind.RENEWAL and not later_paid:
         return None
     before = add_period(sub.period_end, plan.period, zone, times=-1)
     if before <= sub.period_start:

@@ -28,6 +28,7 @@ from hearthkeeper.capabilities.billing.ledger import (
     coverage,
     kept_until,
     latest_payment,
+    payments_of,
     refundable,
     shortfall,
 )
@@ -284,12 +285,16 @@ def _handle_alert(tx: Store, community_id: int, key: str, by: str, now: datetime
 
 def refund(tx: Store, community: Community, playbook: Playbook | None, subscription_id: int,
            by: str, now: datetime, *, provider: Provider = Provider.MANUAL,
-           provider_ref: str | None = None, amount: Decimal | None = None) -> Recorded:  # fmt: skip
-    """Give back the latest payment of a subscription within its plan's refund window: a
-    refund order (a negative amount), access ended at once and the member removed from the
-    community's groups. Outside the window: `BillingError` saying when it closed. A refund a
-    provider reports (not `MANUAL`) was made already: it is recorded whatever the window,
-    with the `amount` it gave back."""
+           provider_ref: str | None = None, amount: Decimal | None = None,
+           order_id: int | None = None) -> Recorded:  # fmt: skip
+    """Give back one payment of a subscription — the one named (`order_id`: staff's choice, or
+    the payment a provider says it refunded), else its latest — within its plan's refund
+    window: a refund order (a negative amount) naming it, and one period less; access ends
+    at once, and the member is removed from the community's groups, unless a period paid
+    otherwise still runs. Outside the window: `BillingError` saying when it closed. A refund
+    a provider reports (not `MANUAL`) was made already: it is recorded whatever the window,
+    with the `amount` it gave back. A payment is given back once: a second refund of it (a
+    second click, staff's then the provider's) records nothing and answers the first."""
     repo = SqlBilling.on(tx)
     sub = repo.subscription(subscription_id)
     if sub is None or sub.community_id != community.id:
@@ -298,42 +303,61 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     sub = repo.subscription(subscription_id) or sub  # as the lock found it
     orders = repo.orders(community.id, subscription_id=sub.id)
     refunds = [o for o in orders if o.kind is OrderKind.REFUND]
-    if provider is Provider.MANUAL and sub.status is Status.REFUNDED and refunds:
+    if provider_ref is not None:  # the provider's refund delivered again
+        before = repo.order(provider, provider_ref)
+        if before is not None:
+            _same_payment(before, community, sub.member_id, sub.plan_id, sub.id)
+            return _recorded(repo, before, False)
+    if (
+        order_id is None
+        and provider is Provider.MANUAL
+        and sub.status is Status.REFUNDED
+        and refunds
+    ):
         return _recorded(repo, refunds[-1], False)  # a second click on Refund
     latest = latest_payment(orders)
-    # staff refund the latest payment once: a second click finds it refunded; a later
-    # renewal is a payment of its own that can be refunded in its turn
-    mine = f"refund:{sub.id}" if latest is None else f"refund:{sub.id}:{latest.id}"
-    reference = provider_ref or mine
+    named = order_id if order_id is not None else latest.id if latest is not None else None
+    if named is not None:
+        given_back = repo.refund_for(named)
+        if given_back is not None:  # staff's refund, then the provider's (or twice)
+            return _recorded(repo, given_back, False)
+    plan = plan_of(playbook, sub.plan_id)
+    paid = refundable(sub, orders, plan, now, order_id=order_id,
+                      done_by_provider=provider is not Provider.MANUAL,
+                      zone=zone_of(playbook))  # fmt: skip
+    # staff's reference: one refund per payment (a later renewal is refunded in its turn)
+    reference = provider_ref or f"refund:{sub.id}:{paid.id}"
     before = repo.order(provider, reference)
     if before is not None:
         _same_payment(before, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, before, False)
-    plan = plan_of(playbook, sub.plan_id)
-    paid = refundable(sub, orders, plan, now, done_by_provider=provider is not Provider.MANUAL,
-                      zone=zone_of(playbook))  # fmt: skip
     given = paid.amount if amount is None else abs(checked_amount(amount, f"{amount}"))
     back = checked_order(NewOrder(sub.plan_id, -given, paid.currency, provider, reference, by))
-    recorded, created = repo.record(
-        community.id, sub.member_id, sub.id, back, OrderKind.REFUND, now
-    )
+    recorded, created = repo.record(community.id, sub.member_id, sub.id, back, OrderKind.REFUND,
+                                    now, refund_of=paid.id)  # fmt: skip
     if not created:
         _same_payment(recorded, community, sub.member_id, sub.plan_id, sub.id)
         return _recorded(repo, recorded, False)
-    kept = kept_until(sub, paid, plan, now, zone_of(playbook))
-    if kept is not None:  # a renewal given back: the period paid before it stays
+    given_back_ids = {o.refund_of for o in refunds}
+    later = any((o.at, o.id) > (paid.at, paid.id) and o.id not in given_back_ids
+                for o in payments_of(orders))  # fmt: skip
+    kept = kept_until(sub, paid, plan, now, zone_of(playbook), later_paid=later)
+    detail = {"order": recorded.id, "refunds": paid.id, "amount": f"{back.amount:f}"}
+    if kept is not None:  # one period less; the rest, paid for, stays
         shorter = repo.change(sub.id, period_end=kept)
         replan(tx, shorter, playbook, now)
         tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
-                 detail={"order": recorded.id, "refunds": paid.id, "amount": f"{back.amount:f}",
-                         "until": kept.isoformat(), "removed_from": 0})  # fmt: skip
+                 detail={**detail, "until": kept.isoformat(), "removed_from": 0})  # fmt: skip
         return Recorded(recorded, shorter, True)
+    if sub.status is Status.REFUNDED:  # access ended by an earlier refund: the money only
+        tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
+                 detail={**detail, "removed_from": 0})  # fmt: skip
+        return Recorded(recorded, sub, True)
     ended = repo.change(sub.id, status=Status.REFUNDED, ended_at=now)
     repo.call_off(sub.id)
     removed = remove(tx, ended, playbook, "refunded", now)
     tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
-             detail={"order": recorded.id, "refunds": paid.id, "amount": f"{back.amount:f}",
-                     "removed_from": removed})  # fmt: skip
+             detail={**detail, "removed_from": removed})  # fmt: skip
     return Recorded(recorded, ended, True)
 
 

@@ -92,6 +92,7 @@ class Order:
     provider_ref: str
     recorded_by: str
     at: datetime
+    refund_of: int | None = None  # a refund: the payment (order id) it gave back
 
 
 @dataclass(frozen=True)

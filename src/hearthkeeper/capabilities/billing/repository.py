@@ -58,7 +58,9 @@ class BillingRepository(Protocol):
     def change(self, subscription_id: int, **values: Any) -> Subscription: ...
     def lock_member(self, member_id: int) -> None: ...
     def record(self, community_id: int, member_id: int, subscription_id: int | None,
-               order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]: ...  # fmt: skip
+               order: NewOrder, kind: OrderKind, at: datetime, *,
+               refund_of: int | None = None) -> tuple[Order, bool]: ...  # fmt: skip
+    def refund_for(self, order_id: int) -> Order | None: ...
     def attach(self, order_id: int, subscription_id: int,
                kind: OrderKind | None = None) -> Order: ...  # fmt: skip
     def call_off(self, subscription_id: int) -> int: ...
@@ -149,10 +151,12 @@ class SqlBilling(StoreBase):
             lock_row(session, MemberRow, member_id)
 
     def record(self, community_id: int, member_id: int, subscription_id: int | None,
-               order: NewOrder, kind: OrderKind, at: datetime) -> tuple[Order, bool]:  # fmt: skip
+               order: NewOrder, kind: OrderKind, at: datetime, *,
+               refund_of: int | None = None) -> tuple[Order, bool]:  # fmt: skip
         """Record an order unless the provider's reference is recorded already: (the order,
-        True), or (the one recorded before, False)."""
-        values = {"community_id": community_id, "member_id": member_id,
+        True), or (the one recorded before, False). A refund names the payment it gives back
+        (`refund_of`); the caller checks `refund_for` first under the member's lock."""
+        values = {"refund_of": refund_of, "community_id": community_id, "member_id": member_id,
                   "subscription_id": subscription_id, "plan_id": order.plan_id,
                   "amount": order.amount, "currency": order.currency, "kind": kind.value,
                   "provider": order.provider.value, "provider_ref": order.provider_ref,
@@ -204,6 +208,12 @@ class SqlBilling(StoreBase):
         """The order with this id."""
         with self._unit(write=False) as session:
             row = session.execute(select(_ORDERS).where(_ORDERS.c.id == order_id)).first()
+            return None if row is None else _order(row)
+
+    def refund_for(self, order_id: int) -> Order | None:
+        """The refund that gave back the payment `order_id` (None: not refunded)."""
+        with self._unit(write=False) as session:
+            row = session.execute(select(_ORDERS).where(_ORDERS.c.refund_of == order_id)).first()
             return None if row is None else _order(row)
 
     def order(self, provider: Provider, provider_ref: str) -> Order | None:
@@ -265,4 +275,5 @@ def _order(row: Any) -> Order:
         subscription_id=row.subscription_id, plan_id=row.plan_id, amount=row.amount,
         currency=row.currency, kind=OrderKind(row.kind), provider=Provider(row.provider),
         provider_ref=row.provider_ref, recorded_by=row.recorded_by, at=row.at,
+        refund_of=row.refund_of,
     )  # fmt: skip

@@ -54,12 +54,13 @@ def grant(store: Store, community: Community, order_id: int, reason: str, by: st
 
 
 def refund(store: Store, community: Community, subscription_id: int, by: str,
-           now: datetime) -> Recorded:  # fmt: skip
-    """Refund a subscription's latest payment within its plan's window: the member leaves,
-    unless it was a renewal and the period paid before it still runs."""
+           now: datetime, order_id: int | None = None) -> Recorded:  # fmt: skip
+    """Refund one payment of a subscription (`order_id`, else its latest) within its plan's
+    window: the member leaves, unless a period paid otherwise still runs."""
     playbook = playbook_of(store, community)
     with store.transaction() as tx:
-        return payments.refund(tx, community, playbook, subscription_id, by, now)
+        return payments.refund(tx, community, playbook, subscription_id, by, now,
+                               order_id=order_id)  # fmt: skip
 
 
 def cancel(store: Store, community: Community, subscription_id: int, by: str,

@@ -5,7 +5,8 @@ secret in the environment variable `[billing] stripe_webhook_secret_env` names;
 `checkout.session.completed` (with `client_reference_id` = the payment reference and
 `metadata.plan`) records a purchase, `invoice.paid` for a subscription's later cycle (with
 `reference` and `plan` in the subscription's metadata) a renewal, `charge.refunded` a refund
-of the payment it names. The generic webhook: `X-Hearth-Timestamp` (Unix seconds) and
+of the payment it names (its `payment_intent`, else its `invoice`): that payment, not the
+member's latest. The generic webhook: `X-Hearth-Timestamp` (Unix seconds) and
 `X-Hearth-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">`, refused when older than
 five minutes; its JSON body says `event_id`, `kind` (paid | refunded), `reference`, `plan`,
 `amount`, `currency`. A bad signature is a 400 and stores nothing; an event seen before is a
@@ -28,7 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.capabilities.billing import payments
-from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.ledger import BillingError, payments_of
 from hearthkeeper.capabilities.billing.lifecycle import plan_of
 from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
 from hearthkeeper.capabilities.billing.payments import checked_amount
@@ -246,27 +247,48 @@ def _pay(web: Web, slug: str, reference: str, plan: str, amount: Decimal | None,
 def _refund(web: Web, slug: str, paid_ref: str, provider: Provider, refund_ref: str,
             amount: Decimal | None, member_reference: str | None = None,
             plan: str | None = None) -> dict[str, Any]:  # fmt: skip
-    """Refund the subscription of the payment recorded as `paid_ref` (else the latest
-    subscription of `plan` of the person `member_reference` names)."""
+    """Refund the payment recorded as `paid_ref` (that very payment, not its subscription's
+    latest); without one, the payment of `plan` the person `member_reference` names, when
+    exactly one of theirs is not refunded yet (several: `Refused`, listing them)."""
     store = web.store
     community = community_of(store, slug)
     playbook = playbook_of(store, community)
     with store.transaction() as tx:
         repo = SqlBilling.on(tx)
-        paid = repo.order(provider, paid_ref)
-        if paid is not None and paid.kind is OrderKind.HELD and paid.community_id == community.id:
+        paid = repo.order(provider, paid_ref) if paid_ref else None
+        if paid is not None and paid.community_id != community.id:
+            paid = None
+        if paid is not None and paid.kind is OrderKind.HELD:
             return _outcome(payments.refund_held(tx, community, paid, refund_ref, amount,
                                                  web.clock.now()))  # fmt: skip
-        subscription = paid.subscription_id if paid is not None else None
-        if subscription is None and member_reference and plan:
-            member_id = payments.payer(tx, member_reference)
-            subs = repo.subscriptions(community.id, member_id=member_id, plan_id=plan)
-            subscription = subs[-1].id if subs else None
-        if subscription is None:
+        if paid is not None and paid.subscription_id is not None:
+            done = payments.refund(tx, community, playbook, paid.subscription_id,
+                                   provider.value, web.clock.now(), provider=provider,
+                                   provider_ref=refund_ref, amount=amount,
+                                   order_id=paid.id)  # fmt: skip
+            return _outcome(done)
+        if not (member_reference and plan):
             raise Refused(f"no recorded payment matches {paid_ref!r}")
-        done = payments.refund(tx, community, playbook, subscription, provider.value,
+        before = repo.order(provider, refund_ref)  # this refund delivered again
+        if before is not None and before.kind is OrderKind.REFUND:
+            return _outcome(payments.Recorded(before, None, False))
+        member_id = payments.payer(tx, member_reference)
+        subs = repo.subscriptions(community.id, member_id=member_id, plan_id=plan)
+        if not subs:
+            raise Refused(f"no recorded payment matches {paid_ref!r}, and {member_reference!r} "
+                          f"has no subscription of plan {plan!r}")  # fmt: skip
+        orders = repo.orders(community.id, subscription_id=subs[-1].id)
+        given_back = {o.refund_of for o in orders if o.kind is OrderKind.REFUND}
+        open_ = [o for o in payments_of(orders) if o.id not in given_back]
+        if len(open_) > 1:
+            listed = ", ".join(f"{o.provider_ref!r} ({o.kind.value} of {o.amount} "
+                               f"{o.currency}, order {o.id})" for o in open_)  # fmt: skip
+            raise Refused(f"{member_reference!r} has {len(open_)} payments of plan {plan!r} not "
+                          f"refunded: {listed}; say which one in 'refunds' (its event_id)")  # fmt: skip
+        done = payments.refund(tx, community, playbook, subs[-1].id, provider.value,
                                web.clock.now(), provider=provider, provider_ref=refund_ref,
-                               amount=amount)  # fmt: skip
+                               amount=amount,
+                               order_id=open_[0].id if open_ else None)  # fmt: skip
         return _outcome(done)
 
 

@@ -61,6 +61,8 @@ class OrderRow(Base):
     __table_args__ = (
         UniqueConstraint("provider", "provider_ref"),
         Index("ix_orders_community_id_at", "community_id", "at"),
+        # a payment is given back once: by staff or by its provider, never both
+        Index("ux_orders_refund_of", "refund_of", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,3 +79,7 @@ class OrderRow(Base):
     provider_ref: Mapped[str] = mapped_column(SafeString(KEY))
     recorded_by: Mapped[str] = mapped_column(SafeString(NAME))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a refund: the payment (order) it gives back (0035)
+    refund_of: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", name="fk_orders_refund_of_orders")
+    )
