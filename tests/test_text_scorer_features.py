@@ -111,6 +111,13 @@ def plain_score(scorer: SpamScorer, text: str) -> tuple[float, bool, list[tuple[
     return probability, latin > other, telling
 
 
+def verdict(scorer: SpamScorer, text: str) -> tuple[float, bool, list[tuple[float, str]]]:
+    """What the scorer reads (probability, mostly Latin) and the features it would explain a
+    verdict with, as `plain_score` gives them."""
+    probability, latin, found = scorer._read(prepare(text), None)
+    return probability, latin, scorer._telling(found)
+
+
 LEARNT = SpamScorer.trained([("加微信领红包 138 0013 8000", True), ("今天的分享很有用", False),
                              ("call now to claim your prize", True), ("see you at 10", False),
                              ("vx abc123 free", True), ("早上好 good morning", False)])  # fmt: skip
@@ -124,9 +131,9 @@ def test_the_verdict_is_that_of_the_plain_reading_however_often_a_text_is_read(
     scorers = [LEARNT, LEARNT.learn([("today vx 加微信", True)])]  # with weights learnt later
     for text in [*batch, *batch]:  # a text read again finds its weights remembered
         for scorer in scorers:
-            assert scorer._read(prepare(text), None) == plain_score(scorer, text), text
+            assert verdict(scorer, text) == plain_score(scorer, text), text
 
 
 def test_the_test_corpora_score_as_the_plain_reading() -> None:
     for text in corpus():
-        assert LEARNT._read(prepare(text), None) == plain_score(LEARNT, text), text
+        assert verdict(LEARNT, text) == plain_score(LEARNT, text), text

@@ -15,14 +15,16 @@ half the remaining doubt (`ScoreResult.counts_at`).
 
 from __future__ import annotations
 
+import functools
 import gzip
+import itertools
 import json
 import logging
 import math
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from hearthkeeper.text.links import Link, find_links
@@ -33,7 +35,6 @@ log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "spam_nb.json.gz"
 MODEL_VERSION = 1
 _ALPHA = 0.1  # additive smoothing (chosen by 5-fold cross-validation on the tuning part)
-_REMEMBERED = 200_000  # features whose weight a scorer keeps (a few tens of MB at most)
 _MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no more than a tweet
 _WORD = re.compile(r"[a-z][a-z']+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -227,25 +228,32 @@ class SpamScorer:
             )
             for group, (spam, ham) in totals.items()
         }
-        self._weights: dict[str, float] = {}  # the weights of features seen in training
+        self._weights: dict[str, float] | None = None  # every trained feature's, on first read
 
     def _weigh(self, feature: str) -> float | None:
-        """A feature's log-odds weight (None: never seen in training, no evidence), remembered
-        for the features seen: the scorer is immutable, so the same feature always weighs the
-        same (the same float, computed by the same expression), and chat repeats its n-grams
-        endlessly. An unseen one is not remembered: real chat brings new ones all the time,
-        and finding it unseen again costs two look-ups."""
+        """A feature's log-odds weight (None: never seen in training, no evidence)."""
         counts = self._count(feature)
         if counts is None:
             return None
         norms = self._norms.get(_group(feature))
         if norms is None:
             return None
-        weight = math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
-        if len(self._weights) >= _REMEMBERED:
-            self._weights.clear()  # a bound on memory; the weights are recomputed as needed
-        self._weights[feature] = weight
-        return weight
+        return math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
+
+    def _all_weights(self) -> dict[str, float]:
+        """The weight of every feature seen in training, worked out on the first read (tens of
+        thousands of features, a few hundredths of a second): the scorer is immutable, so a
+        feature always weighs the same, and a message is then weighed by one look-up per
+        feature, in C, where an unseen one (most of real chat's) finds nothing."""
+        if self._weights is None:
+            weights: dict[str, float] = {}
+            added = (feature for feature in self._added if feature not in self._counts)
+            for feature in itertools.chain(self._counts, added):
+                weight = self._weigh(feature)
+                if weight is not None:
+                    weights[feature] = weight
+            self._weights = weights
+        return self._weights
 
     def _count(self, feature: str) -> tuple[int, int] | None:
         base = self._counts.get(feature)
@@ -259,38 +267,29 @@ class SpamScorer:
     def score(self, message: MessageText | str, links: list[Link] | None = None) -> ScoreResult:
         """The probability that a message is spam (equal priors) and its most telling n-grams;
         `links`: the message's links, if already found (`find_links` of its normalised text)."""
-        probability, latin, telling = self._read(message, links)
-        return ScoreResult(probability, _top(telling), latin=latin)
+        probability, latin, found = self._read(message, links)
+        return ScoreResult(probability, _top(self._telling(found)), latin=latin)
 
     def flags(self, message: MessageText | str, links: list[Link] | None,
               threshold: float) -> ScoreResult | None:  # fmt: skip
         """`score`, when its verdict reaches `threshold` (`ScoreResult.counts_at`); None
         otherwise, without working out which n-grams would have explained it."""
-        probability, latin, telling = self._read(message, links)
+        probability, latin, found = self._read(message, links)
         if not _counts_at(probability, latin, threshold):
             return None
-        return ScoreResult(probability, _top(telling), latin=latin)
+        return ScoreResult(probability, _top(self._telling(found)), latin=latin)
 
     def _read(self, message: MessageText | str,
-              links: list[Link] | None) -> tuple[float, bool, list[tuple[float, str]]]:  # fmt: skip
-        """The probability of spam, whether the text is mostly Latin script, and the
-        spam-leaning features with their weights, in the features' order."""
+              links: list[Link] | None) -> tuple[float, bool, dict[str, str]]:  # fmt: skip
+        """The probability of spam, whether the text is mostly Latin script, and the features
+        read (each with the text it was read from)."""
         if isinstance(message, str):
             message = prepare(message)
-        log_odds = 0.0
-        telling: list[tuple[float, str]] = []
-        weights = self._weights
         found = features(message, links)
-        for feature, shown in found.items():
-            weight = weights.get(feature)
-            if weight is None:
-                weight = self._weigh(feature)
-                if weight is None:
-                    continue  # never seen in training: no evidence either way
-            log_odds += weight
-            if weight > 0:
-                telling.append((weight, shown))
-        log_odds /= _OVERLAP
+        # The features' weights added up in their order, in C: an unseen feature (None) is no
+        # evidence either way, and a weight of 0.0 adds nothing, so both are left out.
+        weights = filter(None, map(self._all_weights().get, found))
+        log_odds = functools.reduce(operator.add, weights, 0.0) / _OVERLAP
         probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds))))
         # Features in Latin script and in any other (`_group`: numbers count for neither),
         # counted in C: numbers are ASCII and come first (`features`).
@@ -300,7 +299,18 @@ class SpamScorer:
             if not feature.startswith("d:"):
                 break
             numbers += 1
-        return probability, in_ascii - numbers > len(found) - in_ascii, telling
+        return probability, in_ascii - numbers > len(found) - in_ascii, found
+
+    def _telling(self, found: dict[str, str]) -> list[tuple[float, str]]:
+        """The spam-leaning features among `found` with their weights, in the features' order
+        (what explains a verdict)."""
+        weights = self._all_weights()
+        telling: list[tuple[float, str]] = []
+        for feature, shown in found.items():
+            weight = weights.get(feature)
+            if weight is not None and weight > 0:
+                telling.append((weight, shown))
+        return telling
 
     def learn(
         self, examples: Iterable[tuple[str, bool]], weight: int = DECISION_WEIGHT
@@ -387,7 +397,7 @@ def load_scorer(path: Path) -> SpamScorer:
     return SpamScorer.from_json(document)
 
 
-@cache
+@functools.cache
 def shipped_scorer() -> SpamScorer | None:
     """The model `make` trained from the shipped data, once per process; None if it is missing."""
     try:

@@ -32,11 +32,13 @@ from hearthkeeper.store.models import (
     MembershipRow,
     MessageRow,
 )
+from hearthkeeper.store.prepared import run
 from hearthkeeper.store.scope import StoreBase
 
 _MARK_KEY = ("group_id", "carrier_event_id")  # a message is marked once (its unique key)
 
-# Crisis watch's reads, built once: each alarming message runs them.
+# Crisis watch's reads, built once: each alarming message runs them (on SQLite through the
+# driver's placeholders, `store/prepared.py`: they read and return plain numbers).
 _MARKS = table_of(CrisisMarkRow)
 _MESSAGES = table_of(MessageRow)
 _STAYS = table_of(MembershipRow)
@@ -162,7 +164,7 @@ class SqlCrisis(StoreBase):
         with self._unit(write=True) as session:
             # one statement, where a savepoint around an ORM insert took three
             insert = _insert_mark(insert_ignoring(session, CrisisMarkRow, _MARK_KEY))
-            return self._plain(session).execute(insert, row).first() is not None
+            return run(self._plain(session), insert, row).first() is not None
 
     def marked(self, group_id: int, history_since: datetime, since: datetime,
                until: datetime) -> Marked:  # fmt: skip
@@ -170,9 +172,9 @@ class SqlCrisis(StoreBase):
         (since, until] and in the history (history_since, since] before it: one read."""
         spans = _spans(group_id, history_since, since, until)
         with self._unit(write=False) as session:
-            alarming, authors, before, authors_before = (
-                self._plain(session).execute(_MARKED, spans).one()
-            )
+            alarming, authors, before, authors_before = run(
+                self._plain(session), _MARKED, spans
+            ).one()
         return Marked(Alarming(int(alarming), int(authors)),
                       Alarming(int(before), int(authors_before)))  # fmt: skip
 
@@ -182,7 +184,7 @@ class SqlCrisis(StoreBase):
         (since, until] and in the history (history_since, since] before it: one read."""
         spans = _spans(group_id, history_since, since, until)
         with self._unit(write=False) as session:
-            window, history = self._plain(session).execute(_SAID, spans).one()
+            window, history = run(self._plain(session), _SAID, spans).one()
         return int(window), int(history)
 
     def latest(self, group_id: int) -> Episode | None:
@@ -208,7 +210,7 @@ class SqlCrisis(StoreBase):
                    baseline=baseline, bar=bar, alert_key=alert_key)  # fmt: skip
         with self._unit(write=True) as session:
             connection = self._plain(session)
-            episode_id = int(connection.execute(_OPEN, row).scalar_one())
+            episode_id = int(run(connection, _OPEN, row).scalar_one())
             self._claim(connection, episode_id, group_id, since, now)
             return episode_id
 
@@ -216,20 +218,20 @@ class SqlCrisis(StoreBase):
         """The spike still holds at `now`: the episode goes on and takes the window's marks."""
         with self._unit(write=True) as session:
             connection = self._plain(session)
-            connection.execute(_EXTEND, {"episode": episode_id, "until": utc(now, "episode")})
+            run(connection, _EXTEND, {"episode": episode_id, "until": utc(now, "episode")})
             self._claim(connection, episode_id, group_id, since, now)
 
     def name_alert(self, episode_id: int, key: str) -> None:
         """Record the key staff were alerted under."""
         with self._unit(write=True) as session:
-            self._plain(session).execute(_NAME_ALERT, {"episode": episode_id, "key": key})
+            run(self._plain(session), _NAME_ALERT, {"episode": episode_id, "key": key})
 
     @staticmethod
     def _claim(connection: Connection, episode_id: int, group_id: int, since: datetime,
                now: datetime) -> None:  # fmt: skip
-        connection.execute(_CLAIM, {"episode": episode_id, "group": group_id,
-                                    "since": utc(since, "window start"),
-                                    "until": utc(now, "now")})  # fmt: skip
+        run(connection, _CLAIM, {"episode": episode_id, "group": group_id,
+                                 "since": utc(since, "window start"),
+                                 "until": utc(now, "now")})  # fmt: skip
 
     def marks(self, episode_id: int) -> list[Mark]:
         """The messages of an episode, oldest first."""

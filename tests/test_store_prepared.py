@@ -1,0 +1,54 @@
+"""`store.prepared.run` stores and reads what `Connection.execute` would: each value through
+its column's bind processor (a time, a text no database can hold as typed), literals of the
+statement in place, a missing parameter refused by name (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, case, func, insert, select
+
+from hearthkeeper.store import Store
+from hearthkeeper.store.inserts import table_of
+from hearthkeeper.store.models import CrisisMarkRow
+from hearthkeeper.store.prepared import run
+
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+MARKS = table_of(CrisisMarkRow)
+ADD = insert(MARKS).returning(MARKS.c.id)
+SINCE = bindparam("since")
+COUNTED = select(func.count(case((MARKS.c.at > SINCE, 1))), func.count()).where(
+    MARKS.c.group_id == bindparam("group")
+)
+
+
+def row(group_id: int, event: str, at: datetime) -> dict[str, object]:
+    return dict(group_id=group_id, member_id=None, carrier_event_id=event, author="ann",
+                text="kept\x00as stored", score=0.5, markers="panic", at=at,
+                episode_id=None)  # fmt: skip
+
+
+def test_a_row_written_and_counted_through_run_is_the_one_execute_writes(store: Store) -> None:
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    with store.engine.begin() as connection:
+        by_run = run(connection, ADD, row(group.id, "e1", NOW)).scalar_one()
+        by_execute = connection.execute(ADD, row(group.id, "e2", NOW)).scalar_one()
+        stored = connection.execute(
+            select(MARKS.c.text, MARKS.c.at).where(MARKS.c.id.in_([by_run, by_execute]))
+        ).all()
+        assert stored[0] == stored[1] == ("kept\ufffdas stored", NOW)
+
+        run(connection, ADD, row(group.id, "e3", NOW - timedelta(hours=1)))
+        since = NOW - timedelta(minutes=30)
+        params = {"since": since, "group": group.id}
+        assert tuple(run(connection, COUNTED, params).one()) == (2, 3)
+        assert tuple(connection.execute(COUNTED, params).one()) == (2, 3)
+
+
+def test_a_missing_parameter_is_named(store: Store) -> None:
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    with store.engine.begin() as connection, pytest.raises(Exception, match="since"):
+        run(connection, COUNTED, {"group": group.id})
