@@ -20,7 +20,7 @@ TASK = """\
   referrals:
     enabled: true
     invites: 1
-    stay: 3s
+    stay: 8s
     reward: {points: 30, title: 拉新达人}
 """
 

@@ -131,5 +131,6 @@ def test_the_console_names_the_reward_item_as_members_know_it(
         apply_playbook(console.store, parse_playbook(text, str(tmp_path / "playbook.yaml")), "t")
         page = console.get("/referrals").text
         assert "the reward item “精华旅行装小样”" in page and "travel-kit" not in page
+        assert "<strong>7 days</strong> and post at least 1 message meanwhile earns" in page
     finally:
         console.store.engine.dispose()

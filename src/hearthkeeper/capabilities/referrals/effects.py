@@ -90,14 +90,16 @@ def left(scope: StoreBase, request: ReferralLeft, ctx: EffectContext) -> Sequenc
 
 def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequence[Action]:
     """Scheduled, when the invitee's stay is up: credit the inviter if the invitee is still
-    in the community (else revoke); when the inviter reaches the task's count, the reward,
+    in the community and posted the task's `posts` messages meanwhile (else revoke); when the inviter reaches the task's count, the reward,
     once: points, a title, a reward item (staff are alerted to hand it over), and a message."""
     referrals: Referrals = SqlReferrals.on(scope)
     referral = referrals.get(request.referral_id)
     if referral is None:
         return []
     still_in = referrals.in_community(referral.community_id, referral.invitee_id)
-    settled = decide_stay(referral.status, still_in)
+    posted = referrals.posted(referral.community_id, referral.invitee_id, referral.joined_at,
+                              referral.due_at, ctx.playbook.mechanisms.referrals.posts)  # fmt: skip
+    settled = decide_stay(referral.status, still_in, posted)
     if settled is None or not referrals.settle(referral.id, settled, ctx.now):
         return []
     settings = ctx.playbook.mechanisms.referrals
