@@ -101,6 +101,21 @@ def test_reopening_the_link_keeps_the_seat_it_was_given(
         assert len(codes.groups()) == 2
 
 
+def test_a_script_changing_its_ipv6_address_within_its_64_holds_at_most_20_seats(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=22))
+        for n in range(1, 31):  # one subscriber's /64, a fresh address each time
+            script = TestClient(codes.app, client=(f"2001:db8:7:9::{n:x}", 40000 + n))
+            sent = script.get("/go/poster", follow_redirects=False)
+            assert sent.status_code == 303
+            assert ("hearth_go" in sent.headers.get("set-cookie", "")) is (n <= 20)
+        newcomer = TestClient(codes.app, client=("203.0.113.5", 50000))
+        assert codes.arrive("Mei", client=newcomer).status_code == 303
+        assert codes.seated() == {"Tea Friends 1群": ["Mei"]}  # no group opened for nobody
+
+
 def test_matrix_rooms_are_routed_to_and_when_all_are_full_the_page_says_so_in_chinese(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:

@@ -5,8 +5,9 @@ Everything is decided in one transaction that locks the community's row, so two 
 racing for the last seat are routed one after the other: the second sees the seat held for
 the first and goes to the next group. A held seat counts until the engine sees the
 newcomer's join (the arrival releases it) or `HOLD` passes. The browser keeps a cookie, so
-opening the link again (a reload, a second scan) reuses its seat. One client address holds
-at most `HOLDS_PER_CLIENT` seats at a time; beyond that a newcomer is still routed, without
+opening the link again (a reload, a second scan) reuses its seat. One client (an IPv4
+address, or an IPv6 address's /64: `web.clientaddr.client_network`) holds at most
+`HOLDS_PER_CLIENT` seats at a time; beyond that a newcomer is still routed, without
 a seat held, so a script opening the link in a loop cannot fill groups with nobody."""
 
 from __future__ import annotations
