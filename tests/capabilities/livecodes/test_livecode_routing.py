@@ -84,6 +84,26 @@ def test_a_group_takes_at_most_daily_code_cap_newcomers_by_code_a_day(
         }
 
 
+def test_leaving_and_coming_back_by_code_counts_once_toward_daily_code_cap(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=10, daily=2))
+        with TestClient(codes.app) as portal:
+            ann = TestClient(codes.app)
+            for n in range(3):  # in, out, in again by the poster: one newcomer, not three
+                assert codes.arrive("Ann", client=ann).status_code == 303
+                codes.engine_round(portal)
+                assert codes.seated()["Tea Friends 1群"] == ["Ann"], f"arrival {n + 1}"
+                [group] = codes.groups()
+                [seat] = codes.carrier.platform.seated(group.id)
+                portal.portal.call(codes.carrier.leave, group.id, seat.user_id)
+                codes.engine_round(portal)
+            assert codes.arrive("Bo").status_code == 303
+            codes.engine_round(portal)
+        assert codes.seated() == {"Tea Friends 1群": ["Bo"]}  # Ann took no newcomer's place
+
+
 def test_reopening_the_link_keeps_the_seat_it_was_given(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:

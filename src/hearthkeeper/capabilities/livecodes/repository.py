@@ -132,7 +132,8 @@ class SqlLiveCodes(StoreBase):
     def loads(self, community_id: int, carrier: str, now: datetime,
               day_start: datetime) -> list[GroupLoad]:  # fmt: skip
         """The community's groups on `carrier`, oldest first: members in each, seats held
-        for newcomers on their way, and newcomers by code since `day_start`."""
+        for newcomers on their way, and newcomers by code since `day_start` (each member
+        once)."""
         now, day_start = utc(now, "now"), utc(day_start, "start of day")
         with self._unit(write=False) as session:
             groups = session.execute(
@@ -160,9 +161,11 @@ class SqlLiveCodes(StoreBase):
                 select(r.group_id, func.count())
                 .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
+            # a member who left and came back by code today is one newcomer, not one per
+            # join: coming and going cannot use up the group's daily_code_cap
             a = LiveCodeArrivalRow
             arrived_today = _counts(session.execute(
-                select(a.group_id, func.count())
+                select(a.group_id, func.count(a.member_id.distinct()))
                 .where(a.group_id.in_(ids), a.arrived_at >= day_start).group_by(a.group_id)
             ))  # fmt: skip
         return [GroupLoad(group_id=g.id, capacity=g.capacity, members=members[g.id],
