@@ -12,7 +12,7 @@ from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import SanctionKind, Store
 from tests.capabilities.referrals.referral_setup import (
     DAY,
     TASK,
@@ -119,6 +119,20 @@ def test_posts_0_counts_a_friend_who_only_stays(store: Store, store_clock: Froze
     join(c, "cat", token, says=False)
     at_day(c, 7.5)
     assert sent(c.carrier)[0].startswith("🎉 ann brought 2 friends")
+
+
+def test_a_blacklisted_inviter_is_not_rewarded(store: Store, store_clock: FrozenClock) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token)
+    ann = c.member_id("ann")
+    store.add_sanction(SanctionKind.BLACKLIST, ann, "spam", DAY + timedelta(days=1),
+                       community_id=c.runtime.community_id)  # fmt: skip
+    at_day(c, 7.5)
+    assert sent(c.carrier) == [] and sent(c.carrier, ActionKind.ALERT_STAFF) == []
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 0
+    assert SqlPoints.on(store).redeemed(c.runtime.community_id) == {}
+    assert SqlReferrals.on(store).progress(c.runtime.community_id, ann).credited == 2
 
 
 def test_leaving_one_group_while_staying_in_another_still_counts(

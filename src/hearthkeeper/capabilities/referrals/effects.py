@@ -33,6 +33,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Store
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.points import PointsQueries
@@ -91,7 +92,9 @@ def left(scope: StoreBase, request: ReferralLeft, ctx: EffectContext) -> Sequenc
 def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequence[Action]:
     """Scheduled, when the invitee's stay is up: credit the inviter if the invitee is still
     in the community and posted the task's `posts` messages meanwhile (else revoke); when the inviter reaches the task's count, the reward,
-    once: points, a title, a reward item (staff are alerted to hand it over), and a message."""
+    once: points, a title, a reward item (staff are alerted to hand it over), and a message;
+    nothing while the inviter is blacklisted (the next friend credited after that is lifted
+    gives it)."""
     referrals: Referrals = SqlReferrals.on(scope)
     referral = referrals.get(request.referral_id)
     if referral is None:
@@ -108,6 +111,8 @@ def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequenc
     credited = referrals.progress(referral.community_id, referral.inviter_id).credited
     if not reward_due(credited, settings.invites, rewarded=False):
         return []
+    if Store.on(scope).is_blacklisted(referral.community_id, referral.inviter_id):
+        return []  # no reward, no cheer for someone staff shut out; the friend still counts
     if not referrals.mark_rewarded(referral.community_id, referral.inviter_id, ctx.now):
         return []  # given before (a lower count once reached it, or a race)
     return reward(scope, ctx, referral)
