@@ -63,7 +63,7 @@ class LiveCodes(Protocol):
     def loads(self, community_id: int, carrier: str, now: datetime,
               day_start: datetime) -> list[GroupLoad]: ...  # fmt: skip
     def held(self, token_hash: str, channel_id: int, now: datetime) -> int | None: ...
-    def holds_of(self, client: str, now: datetime) -> int: ...
+    def holds_of(self, client: str, now: datetime, group_id: int | None = None) -> int: ...
     def hold(self, channel_id: int, group_id: int, token_hash: str, client: str, *,
              at: datetime, until: datetime) -> None: ...  # fmt: skip
     def arrive(self, channel_id: int, group_id: int, member_id: int, event_id: int,
@@ -180,13 +180,15 @@ class SqlLiveCodes(StoreBase):
                 r.token_hash == token_hash, r.channel_id == channel_id, r.arrived_at.is_(None),
                 r.expires_at > utc(now, "now")))  # fmt: skip
 
-    def holds_of(self, client: str, now: datetime) -> int:
-        """Live seats held for newcomers from this client address."""
+    def holds_of(self, client: str, now: datetime, group_id: int | None = None) -> int:
+        """Live seats held for newcomers from this client (in `group_id` only, when given)."""
         r = LiveCodeRoutingRow
+        query = select(func.count()).select_from(r).where(
+            r.client == client, r.arrived_at.is_(None), r.expires_at > utc(now, "now"))  # fmt: skip
+        if group_id is not None:
+            query = query.where(r.group_id == group_id)
         with self._unit(write=False) as session:
-            found = session.scalar(select(func.count()).select_from(r).where(
-                r.client == client, r.arrived_at.is_(None), r.expires_at > utc(now, "now")))  # fmt: skip
-            return int(found or 0)
+            return int(session.scalar(query) or 0)
 
     def hold(self, channel_id: int, group_id: int, token_hash: str, client: str, *,
              at: datetime, until: datetime) -> None:  # fmt: skip
