@@ -68,6 +68,16 @@ def test_applications_are_listed_and_approved_from_the_command_line(
                           env=env)  # fmt: skip
     assert twice.exit_code == 1 and "approved already by cli" in twice.stderr
     assert door(tea).screen(asking(tea, "mei")).entry is Entry.ADMIT
+    door(tea).screen(asking(tea, "lan", answers=("Lan", "Pu-erh")))
+    lan = next(a.id for a in SqlApplications.on(store).applications(tea.runtime.community_id)
+               if a.user_id == "lan")  # fmt: skip
+    assert runner.invoke(app, ["applications", "refuse", str(lan)], env=env).exit_code == 0
+    assert door(tea).screen(asking(tea, "lan")).entry is Entry.REFUSE
+    plain = runner.invoke(app, ["applications", "approve", str(lan)], env=env)
+    assert plain.exit_code == 1 and "refused already by cli" in plain.stderr
+    after_all = runner.invoke(app, ["applications", "approve", str(lan), "--reconsider"], env=env)
+    assert after_all.exit_code == 0 and "approved" in after_all.output
+    assert door(tea).screen(asking(tea, "lan")).entry is Entry.ADMIT
 
 
 def test_playbook_show_names_a_threshold_no_installed_capability_checks(tmp_path: Path) -> None:

@@ -128,11 +128,15 @@ def list_applications(community: CommunityOption = None, config: ConfigOption = 
         console.print("No applications.")
 
 
-def _review(application_id: int, message: str, config: ConfigOption, approve: bool) -> None:
+def _review(application_id: int, message: str, config: ConfigOption, approve: bool,
+            reconsider: bool = False) -> None:  # fmt: skip
     store = open_store(settings_from(config))
-    work = review.approve if approve else review.refuse
     try:
-        done = work(store, application_id, BY, SystemClock().now(), message)
+        if approve:
+            done = review.approve(store, application_id, BY, SystemClock().now(), message,
+                                  reconsider=reconsider)  # fmt: skip
+        else:
+            done = review.refuse(store, application_id, BY, SystemClock().now(), message)
     except StoreError as exc:
         fail(str(exc))
     _say(f"#{done.id} {done.display_name}: {done.status.value}; their carrier is asked to "
@@ -148,9 +152,11 @@ IdArgument = Annotated[
 
 @applications_app.command("approve")
 def approve(application_id: IdArgument, message: MessageOption = "",
+            reconsider: Annotated[bool, typer.Option("--reconsider", help="Approve it though it was refused before (staff changed their mind).")] = False,
             config: ConfigOption = None) -> None:  # fmt: skip
-    """Approve a pending application: the applicant is let in."""
-    _review(application_id, message, config, approve=True)
+    """Approve a pending application (or, with --reconsider, a refused one): the applicant
+    is let in."""
+    _review(application_id, message, config, approve=True, reconsider=reconsider)
 
 
 @applications_app.command("refuse")
