@@ -206,8 +206,9 @@ class Referrals(Section):
         ge=0,
         le=MAX_COUNT,
         description="Messages an invited friend must post in the community's groups during "
-        "`stay` to count (messages moderation or staff deleted count none): accounts made only "
-        "to be counted say nothing. 0: staying is enough.",
+        "`stay` to count (typing the words that accept the rules, and messages moderation or "
+        "staff deleted, count none): accounts made only to be counted say nothing. 0: "
+        "staying is enough.",
     )
     reward: ReferralReward = Field(
         default_factory=ReferralReward, description="What reaching `invites` earns, once."

@@ -109,6 +109,27 @@ def test_a_friend_who_says_nothing_or_only_what_was_deleted_counts_nothing(
     assert referrals.progress(c.runtime.community_id, c.member_id("ann")).credited == 1
 
 
+def test_accepting_the_rules_is_not_taking_part(store: Store, store_clock: FrozenClock) -> None:
+    """Every newcomer must type 同意 before posting: an account made to be counted typed it
+    and counted as a friend who posted."""
+    store_clock.set(DAY)
+    rules = TASK.replace("ceremony: {accept_rules: false}", "ceremony: {accept_rules: true}")
+    c = community(store, store_clock, playbook(rules))
+    join(c, "ann")
+    c.engine.process([c.events.message("ann", "同意", at=DAY)])
+    token, _ = invite_link(c, "ann")
+    for friend, said in (("bob", ["同意"]), ("cat", ["I agree.", "agree"]),
+                         ("dan", ["同意", "大家好，我是 dan"])):  # fmt: skip
+        join(c, friend, token, says=False)
+        for n, text in enumerate(said, start=1):
+            c.engine.process([c.events.message(friend, text, at=DAY + timedelta(hours=n))])
+    at_day(c, 7.5)
+    named = {
+        n.invitee: n.referral.status for n in SqlReferrals.on(store).recent(c.runtime.community_id)
+    }
+    assert named == {"bob": Status.REVOKED, "cat": Status.REVOKED, "dan": Status.CREDITED}
+
+
 def test_posts_0_counts_a_friend_who_only_stays(store: Store, store_clock: FrozenClock) -> None:
     store_clock.set(DAY)
     c = community(store, store_clock, playbook(TASK.replace("stay: 7d", "stay: 7d\n    posts: 0")))

@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.referrals.repository import Link, Progress, Ranked, Status
-from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.capabilities.texts import ACCEPT_WORDS, Phrasebook
 from hearthkeeper.playbook.mechanisms import Referrals as Settings
 from hearthkeeper.playbook.positioning import Language
 
@@ -112,6 +112,17 @@ def decide_join(link: Link | None, community_id: int, invitee_id: int, *,
     if known_before:
         return JoinVerdict.KNOWN
     return JoinVerdict.RECORD
+
+
+SAID_READ = 50  # a friend's messages the stay check reads beyond the `posts` it needs
+
+
+def took_part(said: Sequence[str], posts: int) -> bool:
+    """Whether a friend's messages during their stay (`said`, their texts) are the `posts`
+    the task asks: typing the words that accept the rules, which the door asks of everyone,
+    is not taking part."""
+    real = [t for t in said if " ".join(t.lower().split()).strip("。.!！ ") not in ACCEPT_WORDS]
+    return len(real) >= posts
 
 
 def decide_stay(status: Status, still_in: bool, posted: bool = True) -> Status | None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.referrals.addresses import link_for
 from hearthkeeper.capabilities.referrals.decide import (
+    SAID_READ,
     JoinVerdict,
     Offer,
     decide_join,
@@ -18,6 +19,7 @@ from hearthkeeper.capabilities.referrals.decide import (
     month_start,
     reward_due,
     rewarded_text,
+    took_part,
     top_text,
 )
 from hearthkeeper.capabilities.referrals.repository import Referral, Referrals, SqlReferrals, Status
@@ -100,9 +102,10 @@ def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequenc
     if referral is None:
         return []
     still_in = referrals.in_community(referral.community_id, referral.invitee_id)
-    posted = referrals.posted(referral.community_id, referral.invitee_id, referral.joined_at,
-                              referral.due_at, ctx.playbook.mechanisms.referrals.posts)  # fmt: skip
-    settled = decide_stay(referral.status, still_in, posted)
+    posts = ctx.playbook.mechanisms.referrals.posts
+    said = referrals.said(referral.community_id, referral.invitee_id, referral.joined_at,
+                          referral.due_at, posts + SAID_READ if posts else 0)  # fmt: skip
+    settled = decide_stay(referral.status, still_in, took_part(said, posts))
     if settled is None or not referrals.settle(referral.id, settled, ctx.now):
         return []
     settings = ctx.playbook.mechanisms.referrals

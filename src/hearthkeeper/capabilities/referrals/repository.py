@@ -98,8 +98,8 @@ class Referrals(Protocol):
     def link_by_token(self, token: str) -> Link | None: ...
     def joined_before(self, community_id: int, member_id: int, before: datetime) -> bool: ...
     def in_community(self, community_id: int, member_id: int) -> bool: ...
-    def posted(self, community_id: int, member_id: int, since: datetime, until: datetime,
-               at_least: int) -> bool: ...  # fmt: skip
+    def said(self, community_id: int, member_id: int, since: datetime, until: datetime,
+             limit: int) -> list[str]: ...  # fmt: skip
     def record(self, community_id: int, inviter_id: int, invitee_id: int, group_id: int,
                joined_at: datetime, due_at: datetime) -> Referral | None: ...  # fmt: skip
     def get(self, referral_id: int) -> Referral | None: ...
@@ -174,22 +174,23 @@ class SqlReferrals(StoreBase):
         with self._unit(write=False) as session:
             return session.scalar(query) is not None
 
-    def posted(self, community_id: int, member_id: int, since: datetime, until: datetime,
-               at_least: int) -> bool:  # fmt: skip
-        """Whether the member posted at least `at_least` messages in the community's groups
-        from `since` to `until` (messages deleted by moderation or staff count none)."""
-        if at_least <= 0:
-            return True
+    def said(self, community_id: int, member_id: int, since: datetime, until: datetime,
+             limit: int) -> list[str]:  # fmt: skip
+        """The texts of the first `limit` messages the member posted in the community's
+        groups from `since` to `until` (not those deleted by moderation or staff)."""
+        if limit <= 0:
+            return []
         query = (
-            select(MessageRow.id)
+            select(MessageRow.text)
             .join(GroupRow, GroupRow.id == MessageRow.group_id)
             .where(GroupRow.community_id == community_id, MessageRow.member_id == member_id,
                    MessageRow.sent_at >= utc(since, "since"),
                    MessageRow.sent_at <= utc(until, "until"), MessageRow.deleted_at.is_(None))
-            .limit(at_least)
+            .order_by(MessageRow.sent_at, MessageRow.id)
+            .limit(limit)
         )  # fmt: skip
         with self._unit(write=False) as session:
-            return len(session.execute(query).all()) >= at_least
+            return list(session.scalars(query))
 
     def record(self, community_id: int, inviter_id: int, invitee_id: int, group_id: int,
                joined_at: datetime, due_at: datetime) -> Referral | None:  # fmt: skip
