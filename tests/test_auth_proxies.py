@@ -16,7 +16,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, load_settings
 from hearthkeeper.serve import Host, serve
 from hearthkeeper.store import sqlite_url, upgrade
-from hearthkeeper.web.clientaddr import client_address, parse_proxies
+from hearthkeeper.web.clientaddr import client_address, client_network, parse_proxies
 from tests.serve_setup import project, settings_for
 
 _TOKEN = re.compile(r'name="signin_token" value="([^"]+)"')
@@ -102,3 +102,12 @@ def test_trusted_proxies_are_read_from_the_configuration_and_checked(tmp_path: P
     config.write_text('[server]\ntrusted_proxies = ["my-proxy"]\n')
     with pytest.raises(ConfigError, match="'my-proxy' is not an IP address or network"):
         load_settings(config, {}, tmp_path)
+
+
+def test_a_client_is_an_ipv4_address_or_an_ipv6_addresss_64() -> None:
+    assert client_network("203.0.113.9") == "203.0.113.9"
+    assert client_network("::ffff:203.0.113.9") == "203.0.113.9"  # IPv4 over an IPv6 socket
+    assert client_network("2001:db8:7:9::1") == client_network("2001:db8:7:9:ab::ff")
+    assert client_network("2001:db8:7:9::1") == "2001:db8:7:9::/64"
+    assert client_network("2001:db8:7:a::1") != client_network("2001:db8:7:9::1")
+    assert client_network("testclient") == "testclient"

@@ -118,7 +118,7 @@ mechanisms:
             holders: 1}]
   tags: [{name: region, values: [Yunnan], self_service: true,
           expert_topics: {Yunnan: [puer]}}]
-  referrals: {enabled: true, invites: 2, stay: 7d,
+  referrals: {enabled: true, invites: 2, stay: 7d, posts: 1,
               reward: {points: 10, title: Recruiter, reward: mug}}
   crisis: {enabled: true, sensitivity: normal}
 calendar:

@@ -35,6 +35,7 @@ INVITE_TASK = """\
     enabled: true
     invites: 2
     stay: 3s
+    posts: 0
     reward: {points: 30, title: 拉新达人}
 """
 REFERENCE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")  # a payment reference, XXXX-XXXX
@@ -80,7 +81,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def with_invite_task(text: str) -> str:
-    """The playbook with `mechanisms.referrals` on (2 friends who stay 3 seconds)."""
+    """The playbook with `mechanisms.referrals` on (2 friends who stay 3 seconds, saying
+    nothing: the door is what these tests watch)."""
     assert "\nmechanisms:\n" in text, "the skincare template has no mechanisms section any more"
     return text.replace("\nmechanisms:\n", "\nmechanisms:\n" + INVITE_TASK, 1)
 

@@ -1,5 +1,5 @@
 """Referrals in a real browser against a real server: a member asks for their invite link in
-the chat, a friend opens it, joins, stays, and the group reads that the task is done."""
+the chat, a friend opens it, joins, says hello, stays, and the group reads that the task is done."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ TASK = """\
   referrals:
     enabled: true
     invites: 1
-    stay: 3s
+    stay: 8s
     reward: {points: 30, title: 拉新达人}
 """
 
@@ -56,6 +56,7 @@ def test_a_friend_who_joins_by_a_members_link_and_stays_completes_the_task(
     bob = open_page()
     join_chat(bob, found[1], "小白")  # the link leads on to the join page, keeping the token
     say(bob, "同意")
+    say(bob, "大家好，我是安安的朋友小白")  # a friend who takes part (accepting the rules is not)
     expect(bot_says(ann, "安安 邀请的 1 位朋友都留了下来")).to_be_visible()
     expect(bot_says(bob, "获得 30 积分、头衔「拉新达人」")).to_be_visible()
     shots.take(ann, "rewarded")

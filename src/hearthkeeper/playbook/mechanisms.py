@@ -187,8 +187,8 @@ class ReferralReward(Section):
 
 class Referrals(Section):
     """Fission (裂变): each member's own invite link, and a task "invite N friends who stay D
-    days" with a reward. A friend counts once, however often invited; one who leaves early
-    counts nothing."""
+    days" with a reward. A friend counts once, however often invited; one who leaves early,
+    or stays without a word (an account made only to be counted), counts nothing."""
 
     enabled: bool = Field(False, description="Give members invite links and run the task.")
     invites: int = Field(
@@ -200,6 +200,15 @@ class Referrals(Section):
     stay: Duration = Field(
         parse_duration("7d"),
         description="How long an invited friend must stay in the community to count.",
+    )
+    posts: int = Field(
+        1,
+        ge=0,
+        le=MAX_COUNT,
+        description="Messages an invited friend must post in the community's groups during "
+        "`stay` to count (typing the words that accept the rules, and messages moderation or "
+        "staff deleted, count none): accounts made only to be counted say nothing. 0: "
+        "staying is enough.",
     )
     reward: ReferralReward = Field(
         default_factory=ReferralReward, description="What reaching `invites` earns, once."

@@ -196,7 +196,8 @@ class Groups(Section):
         ge=1,
         le=200_000,
         description="Most newcomers one group takes by live code in a day (the community's "
-        "day); when every group has had as many, the next group opens. None: no daily cap.",
+        "day; a member who leaves and comes back by code counts once); when every group has "
+        "had as many, the next group opens. None: no daily cap.",
     )
     small_circle_size: int = Field(
         20,

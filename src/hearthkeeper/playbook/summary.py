@@ -394,7 +394,10 @@ def _referrals(pb: Playbook, el: Element) -> None:
     """The invite task, and what of it this deployment cannot honour."""
     r, threshold = pb.mechanisms.referrals, pb.joining.threshold
     if r.enabled:
-        el.lines.append(f"Referrals: invite {r.invites} who stay {_dur(r.stay)}, once rewarded")
+        posting = f" and post {r.posts}" if r.posts else ""
+        el.lines.append(
+            f"Referrals: invite {r.invites} who stay {_dur(r.stay)}{posting}, once rewarded"
+        )
         landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM, CarrierKind.MATRIX)  # joins
         if not any(c.kind in landing for c in pb.structure.carriers):  # that name their link
             el.gaps.append(Gap(

@@ -4,17 +4,22 @@ The address is the TCP peer's. `X-Forwarded-For` is anyone's to write, so it is 
 when the peer is one of the reverse proxies the operator named (`[server] trusted_proxies`),
 and then from the right: each trusted proxy appends the address it received from, so the
 first address from the right that is not a trusted proxy is the client.
+
+`client_network` is what a limit on one client counts by: an IPv4 address, or the /64 an
+IPv6 address is in (one subscriber's network: a home or a phone is handed a whole /64, so
+counting single IPv6 addresses would let one person be as many clients as they like).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
 from starlette.requests import HTTPConnection
 
 Network = IPv4Network | IPv6Network
 UNKNOWN = "?"
+IPV6_SUBSCRIBER = 64  # the prefix length one subscriber is handed (RFC 6177)
 
 
 def parse_proxies(entries: Iterable[str]) -> tuple[Network, ...]:
@@ -53,3 +58,17 @@ def _trusted(address: str, trusted: tuple[Network, ...]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in trusted)
+
+
+def client_network(address: str) -> str:
+    """What limits per client count by: an IPv4 address as it is (an IPv4-mapped IPv6 one
+    as IPv4), an IPv6 address as its /64 (`2001:db8:1:2::/64`), anything else as given."""
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if isinstance(ip, IPv6Address):
+        return str(ip_network(f"{ip}/{IPV6_SUBSCRIBER}", strict=False))
+    return str(ip)

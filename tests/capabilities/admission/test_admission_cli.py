@@ -42,9 +42,9 @@ def test_codes_are_created_listed_and_revoked_from_the_command_line(
                                  "9999-12-31"], env=env)  # fmt: skip
     assert beyond.exit_code == 1
     assert "--expires '9999-12-31' is out of range: give a day from 1970-01-01" in beyond.stderr
-    listed = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env)
+    listed = runner.invoke(app, ["codes", "list"], env=env)  # the one community: no --community
     assert "SPRING26  active  0/30 used  poster" in listed.output
-    revoked = runner.invoke(app, ["codes", "revoke", "spring26", "--community", "tea"], env=env)
+    revoked = runner.invoke(app, ["codes", "revoke", "spring26"], env=env)
     assert revoked.exit_code == 0 and "Revoked SPRING26" in revoked.output
     assert "SPRING26  revoked" in runner.invoke(app, ["codes", "list", "--community", "tea"],
                                                 env=env).output  # fmt: skip
@@ -58,7 +58,7 @@ def test_applications_are_listed_and_approved_from_the_command_line(
     tea = tea_with(store, store_clock, APPLICATION)
     door(tea).screen(asking(tea, "mei", answers=("Lan", "Oolong")))
     env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
-    listed = runner.invoke(app, ["applications", "list", "--community", "tea"], env=env)
+    listed = runner.invoke(app, ["applications", "list"], env=env)  # the one community
     [application] = SqlApplications.on(store).applications(tea.runtime.community_id)
     assert f"#{application.id}  pending  Mei" in listed.output
     assert "What do you brew?" in listed.output and "→ Oolong" in listed.output
@@ -68,6 +68,16 @@ def test_applications_are_listed_and_approved_from_the_command_line(
                           env=env)  # fmt: skip
     assert twice.exit_code == 1 and "approved already by cli" in twice.stderr
     assert door(tea).screen(asking(tea, "mei")).entry is Entry.ADMIT
+    door(tea).screen(asking(tea, "lan", answers=("Lan", "Pu-erh")))
+    lan = next(a.id for a in SqlApplications.on(store).applications(tea.runtime.community_id)
+               if a.user_id == "lan")  # fmt: skip
+    assert runner.invoke(app, ["applications", "refuse", str(lan)], env=env).exit_code == 0
+    assert door(tea).screen(asking(tea, "lan")).entry is Entry.REFUSE
+    plain = runner.invoke(app, ["applications", "approve", str(lan)], env=env)
+    assert plain.exit_code == 1 and "refused already by cli" in plain.stderr
+    after_all = runner.invoke(app, ["applications", "approve", str(lan), "--reconsider"], env=env)
+    assert after_all.exit_code == 0 and "approved" in after_all.output
+    assert door(tea).screen(asking(tea, "lan")).entry is Entry.ADMIT
 
 
 def test_playbook_show_names_a_threshold_no_installed_capability_checks(tmp_path: Path) -> None:

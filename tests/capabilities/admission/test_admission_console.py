@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.records import ApplicationStatus
 from hearthkeeper.clock import FrozenClock
 from tests.console_setup import SCRIPT, Console, open_console
 
@@ -49,6 +50,23 @@ def test_staff_approve_and_refuse_applications_once_each(console: Console) -> No
               for s, i in (("approved", first), ("refused", second))]  # fmt: skip
     assert all(len(found) == 1 for found in outbox)
     assert console.post("/applications/999/approve").status_code == 404
+
+
+def test_staff_who_refused_by_mistake_let_the_applicant_in_after_all(console: Console) -> None:
+    """A refusal was final: staff who clicked Refuse by mistake had lost the applicant for
+    good (they could not apply again either)."""
+    mei = apply(console, "w-3", "小美", ["干皮"])
+    console.post(f"/applications/{mei}/refuse", {"message": "no"})
+    page = console.get("/applications").text
+    assert f'id="reconsider-{mei}"' in page and "Let in after all" in page
+    after_all = console.post(f"/applications/{mei}/reconsider")
+    assert after_all.headers["location"].endswith("notice=approved")
+    found = SqlApplications.on(console.store).get_application(mei)
+    assert found is not None and found.status is ApplicationStatus.APPROVED
+    assert len(console.store.outbox_statuses([f"admission:approved:{mei}"])) == 1
+    assert f'id="reconsider-{mei}"' not in console.get("/applications").text
+    again = console.post(f"/applications/{mei}/reconsider")  # an approval is not undone
+    assert again.headers["location"].endswith("problem=already-reviewed")
 
 
 def test_invite_codes_are_made_and_revoked_on_the_page(console: Console) -> None:

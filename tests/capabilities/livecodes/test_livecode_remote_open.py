@@ -89,8 +89,8 @@ def test_two_newcomers_at_a_full_room_get_one_new_room_between_them(
     sent: dict[str, Response] = {}
     start = threading.Barrier(2)
 
-    def open_link(name: str) -> None:
-        browser = TestClient(client.app)
+    def open_link(name: str) -> None:  # each newcomer on a phone of their own
+        browser = TestClient(client.app, client=(f"198.51.100.{ord(name[0])}", 4000))
         start.wait()
         sent[name] = browser.get("/go/partner", follow_redirects=False)
 
@@ -105,8 +105,11 @@ def test_two_newcomers_at_a_full_room_get_one_new_room_between_them(
     assert [sent[n].status_code for n in ("cy", "di")] == [303, 303]
     assert sent["cy"].headers["location"] == sent["di"].headers["location"] == link
     # The room is full now (two seats held): the next newcomer has a room opened for them.
-    third = TestClient(client.app).get("/go/partner", follow_redirects=False)
-    assert third.headers["location"] == "https://matrix.to/#/!room3:example.org?via=example.org"
+    third = TestClient(client.app, client=("198.51.100.3", 4000))
+    third_sent = third.get("/go/partner", follow_redirects=False)
+    assert (
+        third_sent.headers["location"] == "https://matrix.to/#/!room3:example.org?via=example.org"
+    )
     opened = [e for e in store.audit_log(codes.community_id) if e.action == "group.open"]
     assert [(e.actor, e.detail["name"]) for e in opened] == [
         ("livecode:partner", "Tea Friends 3群"), ("livecode:partner", "Tea Friends 2群")]  # fmt: skip

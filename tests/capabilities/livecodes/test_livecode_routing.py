@@ -84,6 +84,26 @@ def test_a_group_takes_at_most_daily_code_cap_newcomers_by_code_a_day(
         }
 
 
+def test_leaving_and_coming_back_by_code_counts_once_toward_daily_code_cap(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=10, daily=2))
+        with TestClient(codes.app) as portal:
+            ann = TestClient(codes.app)
+            for n in range(3):  # in, out, in again by the poster: one newcomer, not three
+                assert codes.arrive("Ann", client=ann).status_code == 303
+                codes.engine_round(portal)
+                assert codes.seated()["Tea Friends 1群"] == ["Ann"], f"arrival {n + 1}"
+                [group] = codes.groups()
+                [seat] = codes.carrier.platform.seated(group.id)
+                portal.portal.call(codes.carrier.leave, group.id, seat.user_id)
+                codes.engine_round(portal)
+            assert codes.arrive("Bo").status_code == 303
+            codes.engine_round(portal)
+        assert codes.seated() == {"Tea Friends 1群": ["Bo"]}  # Ann took no newcomer's place
+
+
 def test_reopening_the_link_keeps_the_seat_it_was_given(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
@@ -92,13 +112,53 @@ def test_reopening_the_link_keeps_the_seat_it_was_given(
         browser = TestClient(codes.app)
         first = browser.get("/go/poster", follow_redirects=False)
         again = browser.get("/go/poster", follow_redirects=False)
-        other = TestClient(codes.app).get("/go/poster", follow_redirects=False)
+        # other newcomers, each on an address of their own
+        other = TestClient(codes.app, client=("198.51.100.2", 4000)).get(
+            "/go/poster", follow_redirects=False
+        )
         assert first.headers["location"] == again.headers["location"]
         assert first.headers["location"].endswith("?via=code%3Aposter")
         assert other.headers["location"] == first.headers["location"]  # one seat left for it
-        third = TestClient(codes.app).get("/go/poster", follow_redirects=False)
+        third = TestClient(codes.app, client=("198.51.100.3", 4000)).get(
+            "/go/poster", follow_redirects=False
+        )
         assert third.headers["location"] != first.headers["location"]  # group 1 is spoken for
         assert len(codes.groups()) == 2
+
+
+def test_a_script_changing_its_ipv6_address_within_its_64_holds_at_most_20_seats(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=100))
+        for n in range(1, 31):  # one subscriber's /64, a fresh address each time
+            script = TestClient(codes.app, client=(f"2001:db8:7:9::{n:x}", 40000 + n))
+            sent = script.get("/go/poster", follow_redirects=False)
+            assert sent.status_code == 303
+            assert ("hearth_go" in sent.headers.get("set-cookie", "")) is (n <= 20)
+        newcomer = TestClient(codes.app, client=("203.0.113.5", 50000))
+        assert codes.arrive("Mei", client=newcomer).status_code == 303
+        assert codes.seated() == {"Tea Friends 1群": ["Mei"]}  # no group opened for nobody
+
+
+def test_one_client_opening_the_link_in_a_loop_opens_no_empty_groups(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=8, code_cap=4))
+        script = TestClient(codes.app, client=("198.51.100.7", 41000))
+        held = 0
+        for _ in range(30):  # a fresh browser each time: no cookie to reuse a seat
+            script.cookies.clear()
+            sent = script.get("/go/poster", follow_redirects=False)
+            assert sent.status_code == 303
+            held += "hearth_go" in sent.headers.get("set-cookie", "")
+        assert held == 1  # a quarter of the group's by-code limit of 4
+        assert len(codes.groups()) == 1  # before: 20 seats held opened 5 groups for nobody
+        for n, name in enumerate(("Ann", "Bo", "Cy"), start=1):  # real newcomers elsewhere
+            home = TestClient(codes.app, client=(f"203.0.113.{n}", 50000))
+            assert codes.arrive(name, client=home).status_code == 303
+        assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo", "Cy"]}
 
 
 def test_matrix_rooms_are_routed_to_and_when_all_are_full_the_page_says_so_in_chinese(

@@ -36,12 +36,18 @@ _IDS = itertools.count(1)
 
 
 def join(c: Community, user: str, token: str | None = None, *, group: str = "g1",
-         at: datetime | None = None) -> None:  # fmt: skip
-    """`user` joins `group`, by the referral link `token` when given."""
-    event = Join(carrier="fake", group=group, event_id=f"j{next(_IDS)}", at=at or c.clock.now(),
+         at: datetime | None = None, says: bool = True) -> None:  # fmt: skip
+    """`user` joins `group`, by the referral link `token` when given; a friend joining by a
+    link then says hello (the task counts friends who post), unless `says` is False."""
+    when = at or c.clock.now()
+    event = Join(carrier="fake", group=group, event_id=f"j{next(_IDS)}", at=when,
                  sender=Sender(user_id=user, display_name=user), via=JoinMethod.LINK,
                  source=None if token is None else f"ref:{token}")  # fmt: skip
     c.engine.process([event])
+    if token is not None and says:
+        hello = c.events.message(user, f"hello from {user}", group=group,
+                                 at=when + timedelta(minutes=5))  # fmt: skip
+        c.engine.process([hello])
 
 
 def invite_link(c: Community, user: str) -> tuple[str, str]:

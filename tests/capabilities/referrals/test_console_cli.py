@@ -131,5 +131,29 @@ def test_the_console_names_the_reward_item_as_members_know_it(
         apply_playbook(console.store, parse_playbook(text, str(tmp_path / "playbook.yaml")), "t")
         page = console.get("/referrals").text
         assert "the reward item “精华旅行装小样”" in page and "travel-kit" not in page
+        assert "<strong>7 days</strong> and post at least 1 message meanwhile earns" in page
+    finally:
+        console.store.engine.dispose()
+
+
+def test_the_console_says_a_task_that_rewards_nothing_and_no_points_while_points_are_off(
+    migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """The page read "earns, once: ." for a task with no reward, and "20 points" for points
+    the bot does not give while mechanisms.points is off."""
+    console = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        base = template_text("skincare")
+        for added, points_off, said in (
+            ("{enabled: true}", False, "earns, once: nothing (<code>mechanisms.referrals.reward</code> gives none)."),
+            ("{enabled: true, reward: {points: 20, title: 拉新达人}}", True,
+             "earns, once: the title “拉新达人”. Members"),
+        ):  # fmt: skip
+            text = base.replace("mechanisms:\n", f"mechanisms:\n  referrals: {added}\n", 1)
+            if points_off:
+                text = text.replace("\n  points:\n", "\n  points:\n    enabled: false\n", 1)
+            apply_playbook(console.store, parse_playbook(text, str(tmp_path / "p.yaml")), "t")
+            page = " ".join(console.get("/referrals").text.split())
+            assert said in page, page[page.find('id="task"') :][:400]
     finally:
         console.store.engine.dispose()

@@ -12,7 +12,7 @@ from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import SanctionKind, Store
 from tests.capabilities.referrals.referral_setup import (
     DAY,
     TASK,
@@ -22,7 +22,7 @@ from tests.capabilities.referrals.referral_setup import (
     sent,
     setup,
 )
-from tests.engine_setup import RULES, community
+from tests.engine_setup import RULES, community, playbook
 from tests.playbook_samples import MINIMAL
 
 
@@ -35,7 +35,8 @@ def test_invite_replies_with_a_stable_link_and_the_task(
     assert reply == (
         f"ann, here is your own invite link:\n/ref/{token}\n"
         "(this site's address followed by this path: send it to friends)\n"
-        "Bring 2 friends who stay 7 days to earn 20 points, the title 'Connector', "
+        "Bring 2 friends who stay 7 days and post at least 1 message to earn 20 points, "
+        "the title 'Connector', "
         "the reward 'Tea mug'. So far 0 counted, 0 still in their first 7 days."
     )
     other, _ = invite_link(c, "bob")
@@ -85,6 +86,74 @@ def test_a_friend_who_leaves_early_counts_nothing(store: Store, store_clock: Fro
     at_day(c, 20)
     assert referrals.progress(c.runtime.community_id, c.member_id("ann")).credited == 1
     assert sent(c.carrier) == []
+
+
+def test_a_friend_who_says_nothing_or_only_what_was_deleted_counts_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token, says=False)  # an account made only to be counted
+    join(c, "cat", token, says=False)
+    spam = "加微信 abc123 低价出货 http://spam.example"  # deleted by moderation: not a post
+    c.engine.process([c.events.message("cat", spam, at=DAY + timedelta(hours=1))])
+    join(c, "dan", token, says=False)
+    c.engine.process([c.events.message("dan", "大家好", at=DAY + timedelta(days=3))])
+    at_day(c, 7.5)
+    referrals = SqlReferrals.on(store)
+    named = {n.invitee: n.referral.status for n in referrals.recent(c.runtime.community_id)}
+    assert named == {"bob": Status.REVOKED, "cat": Status.REVOKED, "dan": Status.CREDITED}
+    assert referrals.progress(c.runtime.community_id, c.member_id("ann")).credited == 1
+    assert sent(c.carrier) == []  # 2 friends needed: no reward for accounts that never spoke
+    c.engine.process([c.events.message("bob", "我来了", at=DAY + timedelta(days=8))])
+    at_day(c, 20)  # speaking after the stay was checked changes nothing
+    assert referrals.progress(c.runtime.community_id, c.member_id("ann")).credited == 1
+
+
+def test_accepting_the_rules_is_not_taking_part(store: Store, store_clock: FrozenClock) -> None:
+    """Every newcomer must type 同意 before posting: an account made to be counted typed it
+    and counted as a friend who posted."""
+    store_clock.set(DAY)
+    rules = TASK.replace("ceremony: {accept_rules: false}", "ceremony: {accept_rules: true}")
+    c = community(store, store_clock, playbook(rules))
+    join(c, "ann")
+    c.engine.process([c.events.message("ann", "同意", at=DAY)])
+    token, _ = invite_link(c, "ann")
+    for friend, said in (("bob", ["同意"]), ("cat", ["I agree.", "agree"]),
+                         ("dan", ["同意", "大家好，我是 dan"])):  # fmt: skip
+        join(c, friend, token, says=False)
+        for n, text in enumerate(said, start=1):
+            c.engine.process([c.events.message(friend, text, at=DAY + timedelta(hours=n))])
+    at_day(c, 7.5)
+    named = {
+        n.invitee: n.referral.status for n in SqlReferrals.on(store).recent(c.runtime.community_id)
+    }
+    assert named == {"bob": Status.REVOKED, "cat": Status.REVOKED, "dan": Status.CREDITED}
+
+
+def test_posts_0_counts_a_friend_who_only_stays(store: Store, store_clock: FrozenClock) -> None:
+    store_clock.set(DAY)
+    c = community(store, store_clock, playbook(TASK.replace("stay: 7d", "stay: 7d\n    posts: 0")))
+    join(c, "ann")
+    token, reply = invite_link(c, "ann")
+    assert "Bring 2 friends who stay 7 days to earn 20 points" in reply
+    join(c, "bob", token, says=False)
+    join(c, "cat", token, says=False)
+    at_day(c, 7.5)
+    assert sent(c.carrier)[0].startswith("🎉 ann brought 2 friends")
+
+
+def test_a_blacklisted_inviter_is_not_rewarded(store: Store, store_clock: FrozenClock) -> None:
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token)
+    ann = c.member_id("ann")
+    store.add_sanction(SanctionKind.BLACKLIST, ann, "spam", DAY + timedelta(days=1),
+                       community_id=c.runtime.community_id)  # fmt: skip
+    at_day(c, 7.5)
+    assert sent(c.carrier) == [] and sent(c.carrier, ActionKind.ALERT_STAFF) == []
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 0
+    assert SqlPoints.on(store).redeemed(c.runtime.community_id) == {}
+    assert SqlReferrals.on(store).progress(c.runtime.community_id, ann).credited == 2
 
 
 def test_leaving_one_group_while_staying_in_another_still_counts(
@@ -164,7 +233,7 @@ def test_chinese_community_is_answered_in_chinese(store: Store, store_clock: Fro
     [reply] = [a.text or "" for a in done.actions if a.kind is ActionKind.REPLY]
     assert reply.startswith("ann，这是你的专属邀请链接：\n/ref/")
     assert (
-        "邀请 2 位朋友入群并留满 7 天，可获得：20 积分、头衔「Connector」、奖品「Tea mug」。"
+        "邀请 2 位朋友入群并留满 7 天、期间发言至少 1 条，可获得：20 积分、头衔「Connector」、奖品「Tea mug」。"
         in reply
     )
 

@@ -1,6 +1,6 @@
 """Referrals through the real web chat: a member asks for their link in the chat, a friend
-opens it, lands on the group's join page with the token kept, joins, and the right inviter is
-credited once the friend stayed."""
+opens it, lands on the group's join page with the token kept, joins, says hello, and the right
+inviter is credited once the friend stayed."""
 
 from __future__ import annotations
 
@@ -72,6 +72,11 @@ def test_a_members_link_credits_the_right_inviter(
             assert via == f"ref:{token}"
             assert join(bob, garden, "bob", via=via).status_code == 303
             assert join(cat, garden, "cat", via=f"ref:{dan_token}").status_code == 303
+            engine_round()
+            for friend, name in ((bob, "bob"), (cat, "cat")):  # friends who count say something
+                with friend.websocket_connect(f"/chat/{garden}/ws") as ws:
+                    ws.send_json({"type": "say", "text": f"hello, {name} here"})
+                    said(ws, f"{name} here", bot=False)
             engine_round()
             assert bob.get("/ref/nosuchtoken").status_code == 404
 

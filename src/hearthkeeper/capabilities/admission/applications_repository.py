@@ -30,7 +30,8 @@ class Applications(Protocol):
                      limit: int = 200, offset: int = 0) -> list[Application]: ...  # fmt: skip
     def application_counts(self, community_id: int) -> tuple[int, int]: ...
     def review(self, application_id: int, status: ApplicationStatus, by: str,
-               message: str | None, at: datetime) -> Application: ...  # fmt: skip
+               message: str | None, at: datetime, *,
+               reconsider: bool = False) -> Application: ...  # fmt: skip
 
 
 class SqlApplications(StoreBase):
@@ -105,14 +106,19 @@ class SqlApplications(StoreBase):
         return waiting, sum(counts.values())
 
     def review(self, application_id: int, status: ApplicationStatus, by: str,
-               message: str | None, at: datetime) -> Application:  # fmt: skip
+               message: str | None, at: datetime, *,
+               reconsider: bool = False) -> Application:  # fmt: skip
         """Approve or refuse a pending application; StoreError if unknown or reviewed already
-        (a second click, a second operator): the first decision stands."""
+        (a second click, a second operator): the first decision stands. `reconsider`: staff
+        approve an application refused before, on purpose (never the other way: someone let
+        in is removed from the group, not refused after the fact)."""
         with self._unit(write=True) as session:
             row = session.get(ApplicationRow, application_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"there is no application with id {application_id}")
-            if row.status != ApplicationStatus.PENDING.value:
+            again = (reconsider and status is ApplicationStatus.APPROVED
+                     and row.status == ApplicationStatus.REFUSED.value)  # fmt: skip
+            if row.status != ApplicationStatus.PENDING.value and not again:
                 raise StoreError(
                     f"application {application_id} was {row.status} already by "
                     f"{row.reviewed_by} at {row.reviewed_at:%Y-%m-%d %H:%M} UTC"

@@ -24,12 +24,14 @@ from hearthkeeper.store.ids import MAX_ID
 
 codes_app = typer.Typer()  # its help: capabilities/admission/__init__.py
 applications_app = typer.Typer()
-CommunityOption = Annotated[str, typer.Option("--community", help="The community (its slug).")]
+CommunityOption = Annotated[
+    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+]
 BY = "cli"
 REVIEWED_LISTED = 200  # the latest reviewed applications `applications list` shows
 
 
-def _community(store: Store, slug: str) -> Community:
+def _community(store: Store, slug: str | None) -> Community:
     return pick_community(store, slug)
 
 
@@ -39,7 +41,7 @@ def _say(text: str) -> None:
 
 @codes_app.command("create")
 def create(
-    community: CommunityOption,
+    community: CommunityOption = None,
     label: Annotated[str, typer.Option("--label", help="What the code is for, e.g. 'spring poster'.")] = "",
     max_uses: Annotated[int | None, typer.Option("--max-uses", max=MAX_USES, help="How many people it may let in (default: no limit).")] = None,
     expires: Annotated[str | None, typer.Option("--expires", help="Last day it works, YYYY-MM-DD, in the community's time zone (default: never).")] = None,
@@ -66,7 +68,7 @@ def create(
 
 
 @codes_app.command("list")
-def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
+def list_codes(community: CommunityOption = None, config: ConfigOption = None) -> None:
     """The community's codes, newest first: code, state, uses, label."""
     store = open_store(settings_from(config))
     found = _community(store, community)
@@ -80,13 +82,13 @@ def list_codes(community: CommunityOption, config: ConfigOption = None) -> None:
         until = "" if c.expires_at is None else f"  until {local_time(c.expires_at, zone)}"
         _say(f"{c.code}  {c.state(now)}  {c.uses}/{most} used  {c.label}{until}")
     if not codes:
-        console.print("No invite codes yet; `hearth codes create --community ...` makes one.")
+        console.print("No invite codes yet; `hearth codes create` makes one.")
 
 
 @codes_app.command("revoke")
 def revoke(
     code: Annotated[str, typer.Argument(help="The code to withdraw.")],
-    community: CommunityOption,
+    community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Withdraw a code: nobody else gets in with it (those it let in stay)."""
@@ -100,7 +102,7 @@ def revoke(
 
 
 @applications_app.command("list")
-def list_applications(community: CommunityOption, config: ConfigOption = None) -> None:
+def list_applications(community: CommunityOption = None, config: ConfigOption = None) -> None:
     """Applications, pending first (every one): id, status, who, when, their answers; then
     the latest reviewed ones."""
     store = open_store(settings_from(config))
@@ -126,11 +128,15 @@ def list_applications(community: CommunityOption, config: ConfigOption = None) -
         console.print("No applications.")
 
 
-def _review(application_id: int, message: str, config: ConfigOption, approve: bool) -> None:
+def _review(application_id: int, message: str, config: ConfigOption, approve: bool,
+            reconsider: bool = False) -> None:  # fmt: skip
     store = open_store(settings_from(config))
-    work = review.approve if approve else review.refuse
     try:
-        done = work(store, application_id, BY, SystemClock().now(), message)
+        if approve:
+            done = review.approve(store, application_id, BY, SystemClock().now(), message,
+                                  reconsider=reconsider)  # fmt: skip
+        else:
+            done = review.refuse(store, application_id, BY, SystemClock().now(), message)
     except StoreError as exc:
         fail(str(exc))
     _say(f"#{done.id} {done.display_name}: {done.status.value}; their carrier is asked to "
@@ -146,9 +152,11 @@ IdArgument = Annotated[
 
 @applications_app.command("approve")
 def approve(application_id: IdArgument, message: MessageOption = "",
+            reconsider: Annotated[bool, typer.Option("--reconsider", help="Approve it though it was refused before (staff changed their mind).")] = False,
             config: ConfigOption = None) -> None:  # fmt: skip
-    """Approve a pending application: the applicant is let in."""
-    _review(application_id, message, config, approve=True)
+    """Approve a pending application (or, with --reconsider, a refused one): the applicant
+    is let in."""
+    _review(application_id, message, config, approve=True, reconsider=reconsider)
 
 
 @applications_app.command("refuse")

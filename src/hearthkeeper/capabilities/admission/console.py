@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -99,6 +100,14 @@ def router(pages: Pages) -> APIRouter:
                 message: Annotated[str, Form(max_length=4000)] = "",
                 page: Annotated[int, Form(ge=1, le=MAX_ID)] = 1) -> Response:  # fmt: skip
         return decide(slug, application_id, operator, message, review.approve, "approved", page)
+
+    @routes.post("/console/c/{slug}/applications/{application_id}/reconsider",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def reconsider(slug: str, application_id: int, operator: SignedIn,
+                   page: Annotated[int, Form(ge=1, le=MAX_ID)] = 1) -> Response:  # fmt: skip
+        """Let in, after all, someone refused before (staff changed their mind)."""
+        again = partial(review.approve, reconsider=True)
+        return decide(slug, application_id, operator, "", again, "approved", page)
 
     @routes.post("/console/c/{slug}/applications/{application_id}/refuse",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

@@ -23,9 +23,11 @@ MAX_MESSAGE = 1000
 
 
 def approve(store: Store, application_id: int, by: str, now: datetime,
-            message: str = "") -> Application:  # fmt: skip
-    """Approve a pending application: the applicant is let in (StoreError if reviewed)."""
-    return _review(store, application_id, ApplicationStatus.APPROVED, by, now, message)
+            message: str = "", *, reconsider: bool = False) -> Application:  # fmt: skip
+    """Approve a pending application: the applicant is let in (StoreError if reviewed);
+    `reconsider`: one refused before too (staff changed their mind)."""
+    return _review(store, application_id, ApplicationStatus.APPROVED, by, now, message,
+                   reconsider=reconsider)  # fmt: skip
 
 
 def refuse(store: Store, application_id: int, by: str, now: datetime,
@@ -57,10 +59,11 @@ def action_key(application: Application) -> str:
 
 
 def _review(store: Store, application_id: int, status: ApplicationStatus, by: str,
-            now: datetime, message: str) -> Application:  # fmt: skip
+            now: datetime, message: str, *, reconsider: bool = False) -> Application:  # fmt: skip
     said = message.strip()[:MAX_MESSAGE] or None
     with store.transaction() as tx:
-        application = SqlApplications.on(tx).review(application_id, status, by, said, now)
+        application = SqlApplications.on(tx).review(application_id, status, by, said, now,
+                                                    reconsider=reconsider)  # fmt: skip
         group = tx.get_group(application.group_id)
         if group is None:
             raise StoreError(f"the group of application {application_id} is gone")

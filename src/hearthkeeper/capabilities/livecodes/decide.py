@@ -14,6 +14,7 @@ from hearthkeeper.playbook import Playbook
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 SOURCE_PREFIX = "code:"
+CLIENT_SHARE = 4  # one client holds at most 1/CLIENT_SHARE of a group's by-code limit
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class Limits:
         """Whether the group takes one more newcomer by code now."""
         under_daily = self.daily_cap is None or group.today < self.daily_cap
         return group.size < self.limit(group) and under_daily
+
+    def client_share(self, group: GroupLoad) -> int:
+        """Most seats one client may hold in the group at a time: a quarter of its by-code
+        limit (at least one), so one client opening the link again and again cannot fill a
+        group with nobody and have the next opened."""
+        return max(1, self.limit(group) // CLIENT_SHARE)
 
     def nearly_full(self, group: GroupLoad) -> bool:
         """Whether the group is `open_at` full (of its by-code limit): time for the next."""

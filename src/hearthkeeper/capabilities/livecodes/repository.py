@@ -63,7 +63,7 @@ class LiveCodes(Protocol):
     def loads(self, community_id: int, carrier: str, now: datetime,
               day_start: datetime) -> list[GroupLoad]: ...  # fmt: skip
     def held(self, token_hash: str, channel_id: int, now: datetime) -> int | None: ...
-    def holds_of(self, client: str, now: datetime) -> int: ...
+    def holds_of(self, client: str, now: datetime, group_id: int | None = None) -> int: ...
     def hold(self, channel_id: int, group_id: int, token_hash: str, client: str, *,
              at: datetime, until: datetime) -> None: ...  # fmt: skip
     def arrive(self, channel_id: int, group_id: int, member_id: int, event_id: int,
@@ -132,7 +132,8 @@ class SqlLiveCodes(StoreBase):
     def loads(self, community_id: int, carrier: str, now: datetime,
               day_start: datetime) -> list[GroupLoad]:  # fmt: skip
         """The community's groups on `carrier`, oldest first: members in each, seats held
-        for newcomers on their way, and newcomers by code since `day_start`."""
+        for newcomers on their way, and newcomers by code since `day_start` (each member
+        once)."""
         now, day_start = utc(now, "now"), utc(day_start, "start of day")
         with self._unit(write=False) as session:
             groups = session.execute(
@@ -160,9 +161,11 @@ class SqlLiveCodes(StoreBase):
                 select(r.group_id, func.count())
                 .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
+            # a member who left and came back by code today is one newcomer, not one per
+            # join: coming and going cannot use up the group's daily_code_cap
             a = LiveCodeArrivalRow
             arrived_today = _counts(session.execute(
-                select(a.group_id, func.count())
+                select(a.group_id, func.count(a.member_id.distinct()))
                 .where(a.group_id.in_(ids), a.arrived_at >= day_start).group_by(a.group_id)
             ))  # fmt: skip
         return [GroupLoad(group_id=g.id, capacity=g.capacity, members=members[g.id],
@@ -177,13 +180,15 @@ class SqlLiveCodes(StoreBase):
                 r.token_hash == token_hash, r.channel_id == channel_id, r.arrived_at.is_(None),
                 r.expires_at > utc(now, "now")))  # fmt: skip
 
-    def holds_of(self, client: str, now: datetime) -> int:
-        """Live seats held for newcomers from this client address."""
+    def holds_of(self, client: str, now: datetime, group_id: int | None = None) -> int:
+        """Live seats held for newcomers from this client (in `group_id` only, when given)."""
         r = LiveCodeRoutingRow
+        query = select(func.count()).select_from(r).where(
+            r.client == client, r.arrived_at.is_(None), r.expires_at > utc(now, "now"))  # fmt: skip
+        if group_id is not None:
+            query = query.where(r.group_id == group_id)
         with self._unit(write=False) as session:
-            found = session.scalar(select(func.count()).select_from(r).where(
-                r.client == client, r.arrived_at.is_(None), r.expires_at > utc(now, "now")))  # fmt: skip
-            return int(found or 0)
+            return int(session.scalar(query) or 0)
 
     def hold(self, channel_id: int, group_id: int, token_hash: str, client: str, *,
              at: datetime, until: datetime) -> None:  # fmt: skip

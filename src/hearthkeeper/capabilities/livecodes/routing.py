@@ -5,8 +5,10 @@ Everything is decided in one transaction that locks the community's row, so two 
 racing for the last seat are routed one after the other: the second sees the seat held for
 the first and goes to the next group. A held seat counts until the engine sees the
 newcomer's join (the arrival releases it) or `HOLD` passes. The browser keeps a cookie, so
-opening the link again (a reload, a second scan) reuses its seat. One client address holds
-at most `HOLDS_PER_CLIENT` seats at a time; beyond that a newcomer is still routed, without
+opening the link again (a reload, a second scan) reuses its seat. One client (an IPv4
+address, or an IPv6 address's /64: `web.clientaddr.client_network`) holds at most
+`HOLDS_PER_CLIENT` seats at a time, and at most a quarter of a group's by-code limit in that
+group (`Limits.client_share`); beyond that a newcomer is still routed, without
 a seat held, so a script opening the link in a loop cannot fill groups with nobody."""
 
 from __future__ import annotations
@@ -132,7 +134,10 @@ def _route(web: Web, channel: Channel, playbook: Playbook, *, token: str | None,
         if target is None:
             return Routed(None, no_groups=decided.step is Step.NO_GROUPS), decided.step
         fresh = None
-        if repo.holds_of(client, now) < HOLDS_PER_CLIENT:
+        load = next((g for g in loads if g.group_id == target), None)
+        share = HOLDS_PER_CLIENT if load is None else Limits.of(playbook).client_share(load)
+        if (repo.holds_of(client, now) < HOLDS_PER_CLIENT
+                and repo.holds_of(client, now, target) < share):  # fmt: skip
             fresh = secrets.token_urlsafe(24)
             repo.hold(channel.id, target, token_hash(fresh), client, at=now, until=now + HOLD)
         return Routed(tx.get_group(target), fresh), decided.step

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from hearthkeeper.capabilities.referrals.decide import month_start, path_of, stay_text
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import counted
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -32,6 +33,14 @@ def router(pages: Pages) -> APIRouter:
         item = None if settings is None or playbook is None else next(
             (r.name for r in playbook.mechanisms.points.rewards if r.id == settings.reward.reward),
             settings.reward.reward)  # fmt: skip
+        earns = []  # what the task gives, as this playbook runs it (points only when kept)
+        if settings is not None and playbook is not None:
+            if settings.reward.points and playbook.mechanisms.points.enabled:
+                earns.append(counted(settings.reward.points, "point"))
+            if settings.reward.title:
+                earns.append(f"the title “{settings.reward.title}”")
+            if item:
+                earns.append(f"the reward item “{item}”")
         month = repo.top(community_id, month_start(now, timezone), SHOWN)
         ever = repo.top(community_id, None, SHOWN)
         base = web.settings.public_url.rstrip("/")
@@ -40,7 +49,7 @@ def router(pages: Pages) -> APIRouter:
         return render(
             request, "console/referrals.html", operator=operator, active="referrals",
             settings=settings, stay=None if settings is None else stay_text(settings.stay, Language.EN),
-            reward_item=item,
+            earns=earns,
             month=month, ever=ever, links=links, recent=repo.recent(community_id, SHOWN),
             **view.context(),
         )  # fmt: skip

@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.referrals.repository import Link, Progress, Ranked, Status
-from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.capabilities.texts import ACCEPT_WORDS, Phrasebook
 from hearthkeeper.playbook.mechanisms import Referrals as Settings
 from hearthkeeper.playbook.positioning import Language
 
@@ -29,15 +29,19 @@ TEXTS = Phrasebook({
         Language.EN: "(this site's address followed by this path: send it to friends)",
     },
     "task": {
-        Language.ZH_CN: "邀请 {invites} 位朋友入群并留满 {stay}，可获得：{reward}。"
+        Language.ZH_CN: "邀请 {invites} 位朋友入群并留满 {stay}{posting}，可获得：{reward}。"
                         "目前已计入 {credited} 位，考察中 {pending} 位。",
-        Language.EN: "Bring {invites} friends who stay {stay} to earn {reward}. "
+        Language.EN: "Bring {invites} friends who stay {stay}{posting} to earn {reward}. "
                      "So far {credited} counted, {pending} still in their first {stay}.",
     },
     "task_done": {
         Language.ZH_CN: "你已完成邀请任务（已计入 {credited} 位），感谢帮社群壮大！",
         Language.EN: "You completed the invite task ({credited} counted). Thanks for growing "
                      "the community!",
+    },
+    "posting": {
+        Language.ZH_CN: "、期间发言至少 {posts} 条",
+        Language.EN: " and post at least {posts} message{s}",
     },
     "reward_points": {Language.ZH_CN: "{points} 积分", Language.EN: "{points} points"},
     "reward_title": {Language.ZH_CN: "头衔「{title}」", Language.EN: "the title '{title}'"},
@@ -110,12 +114,24 @@ def decide_join(link: Link | None, community_id: int, invitee_id: int, *,
     return JoinVerdict.RECORD
 
 
-def decide_stay(status: Status, still_in: bool) -> Status | None:
+SAID_READ = 50  # a friend's messages the stay check reads beyond the `posts` it needs
+
+
+def took_part(said: Sequence[str], posts: int) -> bool:
+    """Whether a friend's messages during their stay (`said`, their texts) are the `posts`
+    the task asks: typing the words that accept the rules, which the door asks of everyone,
+    is not taking part."""
+    real = [t for t in said if " ".join(t.lower().split()).strip("。.!！ ") not in ACCEPT_WORDS]
+    return len(real) >= posts
+
+
+def decide_stay(status: Status, still_in: bool, posted: bool = True) -> Status | None:
     """What the stay check makes of a referral: credited when the invitee is still in the
-    community, revoked when they are gone; None when it was settled already."""
+    community and posted what the task asks (`posted`), revoked when they are gone or said
+    nothing; None when it was settled already."""
     if status is not Status.PENDING:
         return None
-    return Status.CREDITED if still_in else Status.REVOKED
+    return Status.CREDITED if still_in and posted else Status.REVOKED
 
 
 def reward_due(credited: int, needed: int, rewarded: bool) -> bool:
@@ -148,6 +164,13 @@ class Offer:
     item: str | None = None
 
 
+def posting_text(posts: int, lang: Language) -> str:
+    """What the task asks a friend to post during their stay, in words ("" for nothing)."""
+    if posts <= 0:
+        return ""
+    return TEXTS.say("posting", lang, posts=posts, s="" if posts == 1 else "s")
+
+
 def reward_text(offer: Offer, lang: Language) -> str:
     """What the invite task earns, in words."""
     reward, points_enabled = offer.settings.reward, offer.points_enabled
@@ -170,6 +193,7 @@ def link_text(nickname: str, link: str, progress: Progress, offer: Offer, lang: 
     else:
         settings = offer.settings
         task = TEXTS.say("task", lang, invites=settings.invites, stay=stay_text(settings.stay, lang),
+                         posting=posting_text(settings.posts, lang),
                          reward=reward_text(offer, lang), credited=progress.credited,
                          pending=progress.pending)  # fmt: skip
     return TEXTS.say("link", lang, nickname=nickname, link=shown, task=task)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.referrals.addresses import link_for
 from hearthkeeper.capabilities.referrals.decide import (
+    SAID_READ,
     JoinVerdict,
     Offer,
     decide_join,
@@ -18,6 +19,7 @@ from hearthkeeper.capabilities.referrals.decide import (
     month_start,
     reward_due,
     rewarded_text,
+    took_part,
     top_text,
 )
 from hearthkeeper.capabilities.referrals.repository import Referral, Referrals, SqlReferrals, Status
@@ -33,6 +35,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import Store
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.points import PointsQueries
@@ -90,14 +93,19 @@ def left(scope: StoreBase, request: ReferralLeft, ctx: EffectContext) -> Sequenc
 
 def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequence[Action]:
     """Scheduled, when the invitee's stay is up: credit the inviter if the invitee is still
-    in the community (else revoke); when the inviter reaches the task's count, the reward,
-    once: points, a title, a reward item (staff are alerted to hand it over), and a message."""
+    in the community and posted the task's `posts` messages meanwhile (else revoke); when the inviter reaches the task's count, the reward,
+    once: points, a title, a reward item (staff are alerted to hand it over), and a message;
+    nothing while the inviter is blacklisted (the next friend credited after that is lifted
+    gives it)."""
     referrals: Referrals = SqlReferrals.on(scope)
     referral = referrals.get(request.referral_id)
     if referral is None:
         return []
     still_in = referrals.in_community(referral.community_id, referral.invitee_id)
-    settled = decide_stay(referral.status, still_in)
+    posts = ctx.playbook.mechanisms.referrals.posts
+    said = referrals.said(referral.community_id, referral.invitee_id, referral.joined_at,
+                          referral.due_at, posts + SAID_READ if posts else 0)  # fmt: skip
+    settled = decide_stay(referral.status, still_in, took_part(said, posts))
     if settled is None or not referrals.settle(referral.id, settled, ctx.now):
         return []
     settings = ctx.playbook.mechanisms.referrals
@@ -106,6 +114,8 @@ def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequenc
     credited = referrals.progress(referral.community_id, referral.inviter_id).credited
     if not reward_due(credited, settings.invites, rewarded=False):
         return []
+    if Store.on(scope).is_blacklisted(referral.community_id, referral.inviter_id):
+        return []  # no reward, no cheer for someone staff shut out; the friend still counts
     if not referrals.mark_rewarded(referral.community_id, referral.inviter_id, ctx.now):
         return []  # given before (a lower count once reached it, or a race)
     return reward(scope, ctx, referral)

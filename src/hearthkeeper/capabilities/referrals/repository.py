@@ -26,6 +26,7 @@ from hearthkeeper.store.models import (
     GroupRow,
     MemberRow,
     MembershipRow,
+    MessageRow,
     RedemptionRow,
     ReferralLinkRow,
     ReferralRow,
@@ -97,6 +98,8 @@ class Referrals(Protocol):
     def link_by_token(self, token: str) -> Link | None: ...
     def joined_before(self, community_id: int, member_id: int, before: datetime) -> bool: ...
     def in_community(self, community_id: int, member_id: int) -> bool: ...
+    def said(self, community_id: int, member_id: int, since: datetime, until: datetime,
+             limit: int) -> list[str]: ...  # fmt: skip
     def record(self, community_id: int, inviter_id: int, invitee_id: int, group_id: int,
                joined_at: datetime, due_at: datetime) -> Referral | None: ...  # fmt: skip
     def get(self, referral_id: int) -> Referral | None: ...
@@ -170,6 +173,24 @@ class SqlReferrals(StoreBase):
         )  # fmt: skip
         with self._unit(write=False) as session:
             return session.scalar(query) is not None
+
+    def said(self, community_id: int, member_id: int, since: datetime, until: datetime,
+             limit: int) -> list[str]:  # fmt: skip
+        """The texts of the first `limit` messages the member posted in the community's
+        groups from `since` to `until` (not those deleted by moderation or staff)."""
+        if limit <= 0:
+            return []
+        query = (
+            select(MessageRow.text)
+            .join(GroupRow, GroupRow.id == MessageRow.group_id)
+            .where(GroupRow.community_id == community_id, MessageRow.member_id == member_id,
+                   MessageRow.sent_at >= utc(since, "since"),
+                   MessageRow.sent_at <= utc(until, "until"), MessageRow.deleted_at.is_(None))
+            .order_by(MessageRow.sent_at, MessageRow.id)
+            .limit(limit)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return list(session.scalars(query))
 
     def record(self, community_id: int, inviter_id: int, invitee_id: int, group_id: int,
                joined_at: datetime, due_at: datetime) -> Referral | None:  # fmt: skip
