@@ -18,6 +18,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
+from tests.migrated import migrated_file
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
@@ -89,11 +90,10 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[postgres.Postgre
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per session, copied for each store test."""
-    data_dir = tmp_path_factory.mktemp("migrated")
-    upgrade(sqlite_url(data_dir))  # closes every connection: the file is complete on its own
-    return data_dir / SQLITE_FILE
+def migrated_sqlite() -> Path:
+    """A SQLite file migrated once per session (the one tests/migrated.py copies too),
+    copied for each store test."""
+    return migrated_file()
 
 
 @pytest.fixture(scope="session")

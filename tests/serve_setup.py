@@ -13,8 +13,8 @@ from hearthkeeper.clock import Clock, FrozenClock
 from hearthkeeper.config import Settings
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host
-from hearthkeeper.store import upgrade
 from hearthkeeper.web.context import WebSettings
+from tests.migrated import migrate
 
 PLAYBOOK = "playbook.yaml"
 
@@ -37,8 +37,8 @@ def settings_for(playbook: Path, database_url: str) -> tuple[Settings, WebSettin
 
 
 def build(playbook: Path, database_url: str, clock: Clock) -> Host:
-    """Migrate the database and build a host on it."""
-    upgrade(database_url)
+    """Migrate the database (a new SQLite one: a copy of one migrated) and build a host."""
+    migrate(database_url)
     settings, web_settings = settings_for(playbook, database_url)
     return Host.build(settings, web_settings, clock=clock)
 

@@ -15,8 +15,9 @@ from starlette.requests import Request
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, load_settings
 from hearthkeeper.serve import Host, serve
-from hearthkeeper.store import sqlite_url, upgrade
+from hearthkeeper.store import sqlite_url
 from hearthkeeper.web.clientaddr import client_address, client_network, parse_proxies
+from tests.migrated import migrate
 from tests.serve_setup import project, settings_for
 
 _TOKEN = re.compile(r'name="signin_token" value="([^"]+)"')
@@ -27,7 +28,7 @@ def attempts(tmp_path: Path, clock: FrozenClock, trusted: tuple[str, ...]) -> li
     another X-Forwarded-For address: the status codes."""
     playbook = project(tmp_path / "site")
     url = sqlite_url(tmp_path / "site" / "data")
-    upgrade(url)
+    migrate(url)
     settings, web_settings = settings_for(playbook, url)
     web_settings = replace(web_settings, trusted_proxies=parse_proxies(trusted))
     host = Host.build(settings, web_settings, clock=clock)

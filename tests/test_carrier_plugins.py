@@ -22,9 +22,10 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings, config_text, load_settings
 from hearthkeeper.playbook import CarrierKinds, Playbook, parse_playbook
 from hearthkeeper.serve import Host
-from hearthkeeper.store import Store, sqlite_url, upgrade
+from hearthkeeper.store import Store, sqlite_url
 from hearthkeeper.testing import FakeCarrier
 from hearthkeeper.web.context import Web
+from tests.migrated import migrate
 from tests.playbook_samples import MINIMAL
 from tests.serve_setup import project, settings_for
 
@@ -147,7 +148,7 @@ class Parrot:
 def build_with(root: Path, clock: FrozenClock, *plugins: Parrot) -> Host:
     playbook = project(root)
     url = sqlite_url(root / "data")
-    upgrade(url)
+    migrate(url)
     settings, web_settings = settings_for(playbook, url)
     return Host.build(settings, web_settings, clock=clock, carriers=plugins)
 
@@ -191,7 +192,7 @@ def test_the_installed_list_serves_the_web_chat_first(
 
 def _migrated(root: Path) -> str:
     url = sqlite_url(root / "data")
-    upgrade(url)
+    migrate(url)
     return url
 
 

@@ -24,7 +24,8 @@ from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.events import Message
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
-from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+from hearthkeeper.store import Store, create_engine_for
+from tests.migrated import migrated_sqlite
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 BATCH = 100
@@ -34,8 +35,7 @@ def _run(root: Path, count: int) -> tuple[list[object], dict[str, list[tuple[obj
     """The skincare template, every mechanism on, over the synthetic stream spread over
     two days (ticks between batches): every action, every table's rows, and the most seats
     the executor held after a batch."""
-    url = sqlite_url(root)
-    upgrade(url)
+    url = migrated_sqlite(root)
     clock = FrozenClock(START)
     store = Store(create_engine_for(url), clock)
     runtime = runtime_for(store, parse_playbook(template_text("skincare")).playbook)

@@ -32,11 +32,12 @@ from hearthkeeper.config import load_settings
 from hearthkeeper.engine import outage
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.serve import Host, serve
-from hearthkeeper.store import database, sqlite_url, upgrade
+from hearthkeeper.store import database, sqlite_url
 from hearthkeeper.store.cluster import WORKER_CLASS
 from hearthkeeper.web.context import WebSettings
 from tests.chat_clients import FAST_PLAYBOOK
 from tests.integration import postgres
+from tests.migrated import migrate
 from tests.serve_setup import eventually
 
 BEFORE, DURING, AFTER = 12, 4, 12  # messages sent before, while and after the store is away
@@ -250,7 +251,7 @@ def _host(root: Path, database_url: str) -> Host:
     config = root / "hearth.toml"
     config.write_text('data_dir = "data"\nplaybooks = ["playbook.yaml"]\n'
                       "[webchat]\nmessages_per_10s = 100000\n", encoding="utf-8")  # fmt: skip
-    upgrade(database_url)
+    migrate(database_url)
     settings = replace(load_settings(config, {}, root, CARRIERS), database_url=database_url)
     return Host.build(settings, WebSettings(data_dir=settings.data_dir), clock=SystemClock())
 

@@ -6,6 +6,7 @@ a trailing slash still leads on; the REST API keeps its JSON 404."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,25 @@ NO_GROUP = ("No such group", "没有这个群")
 NO_TICKET = ("There is no such door code.", "没有这个入场码。")
 
 
-@pytest.fixture
-def host(tmp_path: Path, store_clock: FrozenClock) -> Iterator[Host]:
-    playbook = project(tmp_path / "site")
-    found = build(playbook, sqlite_url(tmp_path / "site" / "data"), store_clock)
+def _host(root: Path, clock: FrozenClock) -> Iterator[Host]:
+    found = build(project(root / "site"), sqlite_url(root / "site" / "data"), clock)
     try:
         yield found
     finally:
         found.close()
+
+
+@pytest.fixture
+def host(tmp_path: Path, store_clock: FrozenClock) -> Iterator[Host]:
+    yield from _host(tmp_path, store_clock)
+
+
+@pytest.fixture(scope="module")
+def unchanged_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
+    """One server for the addresses cut short, which change nothing on it."""
+    yield from _host(
+        tmp_path_factory.mktemp("missing"), FrozenClock(datetime(2026, 5, 1, 9, tzinfo=UTC))
+    )
 
 
 @pytest.mark.parametrize(("path", "says"), [
@@ -42,9 +54,9 @@ def host(tmp_path: Path, store_clock: FrozenClock) -> Iterator[Host]:
     ("/ticket/", NO_TICKET), ("/ticket", NO_TICKET), ("/ticket/7KQ2M9XD/x", NO_TICKET),
 ])  # fmt: skip
 def test_a_join_address_cut_short_shows_the_page_people_read_for_an_unknown_code(
-    host: Host, path: str, says: tuple[str, str]
+    unchanged_host: Host, path: str, says: tuple[str, str]
 ) -> None:
-    browser = TestClient(host.app)
+    browser = TestClient(unchanged_host.app)
     for method in ("GET", "POST"):
         page = browser.request(method, path, follow_redirects=False)
         assert page.status_code == 404, (method, path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -65,7 +66,7 @@ class Site:
     client: TestClient
 
     def add_operator(self, username: str = "mei", password: str = PASSWORD) -> Operator:
-        return self.store.add_operator(username, hash_password(password))
+        return self.store.add_operator(username, _password_hash(password))
 
     def sign_in_form(self, next_url: str | None = None) -> str:
         """GET the sign-in page (which sets the form cookie); the form's hidden token."""
@@ -174,3 +175,10 @@ def tea(site: Site) -> Tea:
     site.store.add_tag(chat.member_id("mei"), "oily", set_by="staff")
     operator = site.add_operator("mei")
     return Tea(site, chat, chat.runtime.community_id, operator, site.token(operator))
+
+
+@cache
+def _password_hash(password: str) -> str:
+    """`password` hashed once per process (argon2 is slow on purpose); signing in still
+    verifies it for real, and each operator's row holds it as its own."""
+    return hash_password(password)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,12 +23,13 @@ from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.groups import add_webchat_group
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, WebChatSetup
 from hearthkeeper.clock import Clock, SystemClock
-from hearthkeeper.config import Settings, sqlite_url_for
+from hearthkeeper.config import DATABASE_NAME, Settings, sqlite_url_for
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host, open_socket, serve
 from hearthkeeper.store import Group, Store, upgrade
 from hearthkeeper.web.auth import hash_password
 from hearthkeeper.web.context import WebSettings
+from tests.migrated import migrated_sqlite
 from tests.playbook_samples import open_to_everyone
 
 TEMPLATE = "skincare"
@@ -167,6 +169,13 @@ class LiveServer:
             raise RuntimeError(f"the live server at {self.url} failed") from self._failure[0]
 
 
+@cache
+def _password_hash() -> str:
+    """The operator's password hashed once per process (argon2 is slow on purpose); every
+    sign-in still verifies it for real."""
+    return hash_password(PASSWORD)
+
+
 def start_live_server(
     data_dir: Path,
     *,
@@ -199,7 +208,10 @@ def start_live_server(
         playbooks[-1].write_text(rewrite(template_text(TEMPLATE)), encoding="utf-8")
     copy_content(TEMPLATE, data_dir)
     database_url = sqlite_url_for(data_dir)
-    upgrade(database_url)
+    if (data_dir / DATABASE_NAME).exists():  # a restart on the same data_dir
+        upgrade(database_url)
+    else:
+        migrated_sqlite(data_dir)
     settings = Settings(
         data_dir=data_dir, database_url=database_url, playbooks=tuple(playbooks), config_file=None
     )
@@ -218,7 +230,7 @@ def start_live_server(
         for n in range(2, groups + 1):
             add_webchat_group(host.store, community, host.runtimes[community].playbook, n)
     if host.store.operator_by_name(OPERATOR) is None:  # a restart on the same data_dir keeps it
-        host.store.add_operator(OPERATOR, hash_password(PASSWORD))
+        host.store.add_operator(OPERATOR, _password_hash())
     server = LiveServer(url=url, host=host)
     ready = threading.Event()
 

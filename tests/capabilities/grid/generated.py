@@ -13,7 +13,7 @@ from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import Store, create_engine_for
 from hearthkeeper.store.rollups import RollupTally
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -155,3 +155,22 @@ def _spread(tally: RollupTally, group_id: int, day: date, members: list[int], co
     for _ in range(count):
         tally.messages(group_id, members[turn[0] % len(members)], day, "text", 1, 0, 0)
         turn[0] += 1
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A store holding the generated community (its clock at NOW), and its database's URL."""
+
+    store: Store
+    url: str
+    made: Generated
+
+
+def written(url: str) -> Generated:
+    """`generate` on the (migrated) database at `url`, closed after."""
+    clock = FrozenClock(NOW)
+    engine = create_engine_for(url)
+    try:
+        return generate(Store(engine, clock), clock)
+    finally:
+        engine.dispose()  # no connection left: the file is complete, the template copyable

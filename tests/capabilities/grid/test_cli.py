@@ -9,18 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
-from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store
-from tests.capabilities.grid.generated import generate
+from tests.capabilities.grid.generated import Grid
 
 
 def test_show_assign_and_unassign(
-    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    grid: Grid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    made = generate(store, store_clock)
-    env = {"HEARTH_DATABASE_URL": database_url}
+    store, made = grid.store, grid.made
+    env = {"HEARTH_DATABASE_URL": grid.url}
     runner = CliRunner()
     shown = runner.invoke(app, ["grid", "show"], env=env, terminal_width=400)
     assert shown.exit_code == 0, shown.output

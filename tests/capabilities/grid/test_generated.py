@@ -28,7 +28,7 @@ from tests.capabilities.grid.generated import (
     NOW,
     PLAYBOOK,
     ZONE,
-    generate,
+    Grid,
     name,
 )
 
@@ -52,10 +52,8 @@ def _playbook() -> Playbook:
     return parse_playbook(PLAYBOOK).playbook
 
 
-def test_the_matrix_of_50_groups_warns_of_each_situation(
-    store: Store, store_clock: FrozenClock
-) -> None:
-    made = generate(store, store_clock)
+def test_the_matrix_of_50_groups_warns_of_each_situation(grid: Grid) -> None:
+    store, made = grid.store, grid.made
     pb = _playbook()
     matrix = load_matrix(store, made.community_id, pb, ZONE, NOW)
 
@@ -76,9 +74,9 @@ def test_the_matrix_of_50_groups_warns_of_each_situation(
 
 
 def test_the_matrix_reads_the_store_a_fixed_number_of_times_whatever_the_groups(
-    store: Store, store_clock: FrozenClock
+    grid: Grid,
 ) -> None:
-    made = generate(store, store_clock)
+    store, made = grid.store, grid.made
     statements: list[str] = []
 
     def count(*args: object) -> None:
@@ -99,9 +97,9 @@ def _grid_alerts(store: Store, community_id: int) -> list[str]:
 
 
 def test_staff_are_alerted_once_per_condition_across_hours_and_a_restart(
-    store: Store, store_clock: FrozenClock
+    grid: Grid, store_clock: FrozenClock
 ) -> None:
-    made = generate(store, store_clock)
+    store, made = grid.store, grid.made
     runtime = runtime_for(store, _playbook())
 
     def engine() -> tuple[Engine, FakeCarrier]:

@@ -8,16 +8,14 @@ from pathlib import Path
 
 from hearthkeeper.analytics.report import build_report
 from hearthkeeper.analytics.report_html import render_html
-from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store
-from tests.capabilities.grid.generated import DEAD, FULL, NOW, generate, name
+from tests.capabilities.grid.generated import DEAD, FULL, NOW, Grid, name
 from tests.capabilities.grid.test_generated import WARNINGS
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "metrics.md"
 
 
-def test_the_report_has_the_matrix_and_its_warnings(store: Store, store_clock: FrozenClock) -> None:
-    made = generate(store, store_clock)
+def test_the_report_has_the_matrix_and_its_warnings(grid: Grid) -> None:
+    store, made = grid.store, grid.made
     report = build_report(store, made.community_id, now=NOW)
     matrix = report.to_json()["matrix"]
 

@@ -17,9 +17,10 @@ from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import load_settings
 from hearthkeeper.serve import Host, serve
-from hearthkeeper.store import sqlite_url, upgrade
+from hearthkeeper.store import sqlite_url
 from hearthkeeper.web.context import WebSettings
 from tests.integration.synapse import MatrixUser, SynapseServer
+from tests.migrated import migrate
 from tests.serve_setup import eventually, project
 
 pytestmark = pytest.mark.matrix
@@ -87,7 +88,7 @@ def test_rooms_lists_names_members_and_mapping(
     assert not (tmp_path / "data" / "hearth.db").exists(), "listing made no database"
 
     # Once `hearth serve` has made the groups, the listing names them.
-    upgrade(sqlite_url(tmp_path / "data"))
+    migrate(sqlite_url(tmp_path / "data"))
     settings = load_settings(config, token, tmp_path, CARRIERS)
     host = Host.build(settings, WebSettings(data_dir=settings.data_dir), clock=store_clock)
     group = host.store.group_for_carrier("matrix", lounge)
@@ -141,7 +142,7 @@ def test_the_recipe_serve_accepts_the_invitation_and_welcomes_a_joiner(
     with synapse.client() as http:
         room = create_room(http, alice, "Skincare lounge", [bob.user_id])
     config = write_config(tmp_path, synapse, bot, {room: SLUG})
-    upgrade(sqlite_url(tmp_path / "data"))
+    migrate(sqlite_url(tmp_path / "data"))
     settings = load_settings(config, {"HEARTH_MATRIX_TOKEN": bot.access_token}, tmp_path, CARRIERS)
     host = Host.build(settings, WebSettings(data_dir=settings.data_dir))
     host.carrier(MatrixCarrier).sync_timeout_ms = 1000  # a quick stop at the end

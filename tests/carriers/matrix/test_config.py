@@ -17,8 +17,9 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.serve import Host
-from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+from hearthkeeper.store import Store, create_engine_for, sqlite_url
 from hearthkeeper.web.context import WebSettings
+from tests.migrated import migrate
 from tests.serve_setup import project
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
@@ -104,7 +105,7 @@ def test_the_docs_recipe_is_a_valid_configuration(tmp_path: Path) -> None:
 def build_host(root: Path, text: str, clock: FrozenClock) -> Host:
     playbook = project(root)
     url = sqlite_url(root / "data")
-    upgrade(url)
+    migrate(url)
     config = f'playbooks = ["{playbook.name}"]\ndatabase_url = "{url}"\n' + text
     read = settings(root, config, {"HEARTH_MATRIX_TOKEN": "syt_x"})
     return Host.build(read, WebSettings(data_dir=read.data_dir), clock=clock)
@@ -153,7 +154,7 @@ def test_a_room_already_a_group_of_another_community_stops_the_start(
     tmp_path: Path, store_clock: FrozenClock
 ) -> None:
     url = sqlite_url(tmp_path / "data")
-    upgrade(url)
+    migrate(url)
     engine = create_engine_for(url)
     try:
         store = Store(engine, store_clock)

@@ -17,8 +17,9 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, Settings, load_settings
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.serve import Host
-from hearthkeeper.store import sqlite_url, upgrade
+from hearthkeeper.store import sqlite_url
 from hearthkeeper.web.context import WebSettings
+from tests.migrated import migrate
 from tests.serve_setup import project
 
 pytestmark = pytest.mark.onebot
@@ -103,7 +104,7 @@ def build_host(root: Path, text: str, clock: FrozenClock, *, qq_in_playbook: boo
         body = body.replace("    - kind: webchat", "    - kind: webchat\n    - kind: qq", 1)
         playbook.write_text(body, encoding="utf-8")
     url = sqlite_url(root / "data")
-    upgrade(url)
+    migrate(url)
     config = f'playbooks = ["{playbook.name}"]\ndatabase_url = "{url}"\n' + text
     read = settings(root, config)
     return Host.build(read, WebSettings(data_dir=read.data_dir), clock=clock)

@@ -30,9 +30,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from hearthkeeper.config import sqlite_url_for
-from hearthkeeper.store import upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.chat_clients import FAST_PLAYBOOK, free_port, join_page, room_or_end
+from tests.migrated import migrate
 
 # 68 s at a load of 12 on 2 cores: three times that on a slower, busier machine is more than
 # the 300 s a test gets elsewhere (pyproject.toml).
@@ -212,7 +212,7 @@ def test_a_burst_survives_three_kill_9(tmp_path: Path) -> None:
     (tmp_path / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
     (tmp_path / "hearth.toml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "data").mkdir()
-    upgrade(sqlite_url_for(tmp_path / "data"))
+    migrate(sqlite_url_for(tmp_path / "data"))
     server = Server(tmp_path)
     members = [
         Member(f"member{m:02d}", deque(f"m{m:02d} says {n:03d}" for n in range(MESSAGES // MEMBERS)))
