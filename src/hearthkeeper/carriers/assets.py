@@ -17,6 +17,7 @@ import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.carriers.picture_check import PictureFacts, PictureRefused, check_picture
@@ -24,6 +25,8 @@ from hearthkeeper.carriers.sizes import over
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, NewStaffAlert, Store
+
+V = TypeVar("V")
 
 FILE_KINDS = frozenset({"picture", "video", "voice", "file"})
 
@@ -146,3 +149,26 @@ def tell_staff(store: Store, carrier: str, carrier_group_id: str, action: Action
 def _over(size: int, limit: int, language: Language) -> AssetRefused:
     said, most = over(size, limit)
     return AssetRefused(_REASONS.say("over", language, size=said, limit=most))
+
+
+class Remembered(Generic[V]):
+    """What this process remembers of the files it sent, by key (an outbox key, or a file's
+    bytes): bounded, past `limit` keys it starts afresh, so at worst a file goes once more."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self._limit = limit
+        self._known: dict[str, V] = {}
+
+    def get(self, key: str) -> V | None:
+        """What was remembered under `key`, if anything."""
+        return self._known.get(key)
+
+    def add(self, key: str, value: V) -> None:
+        """Remember `value` under `key`."""
+        if len(self._known) >= self._limit:
+            self._known.clear()
+        self._known[key] = value
+
+    def forget(self, key: str) -> None:
+        """`key`'s value no longer holds (the platform no longer takes it)."""
+        self._known.pop(key, None)

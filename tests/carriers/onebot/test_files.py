@@ -21,14 +21,12 @@ from PIL import Image
 from hearthkeeper.capabilities.calendar.content import PostContent
 from hearthkeeper.carriers.onebot import OneBotCarrier
 from hearthkeeper.carriers.onebot.post_files import LIMITS, Transfer
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from tests.carriers.onebot.fake_onebot import Failed, Said
-from tests.carriers.onebot.onebot_setup import QQ, qq_community, real_now, serving
-from tests.webchat_setup import sqlite_store
+from tests.carriers.onebot.onebot_setup import QQ, serving
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
 
@@ -44,14 +42,6 @@ def png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (250, 200, 60)).save(out, "PNG")
     return out.getvalue()
-
-
-@pytest_asyncio.fixture
-async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with qq_community(store, clock, tmp_path / "data") as found:
-            yield found
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hearthkeeper.carriers.assets import Asset, as_picture
+from hearthkeeper.carriers.assets import Asset, Remembered, as_picture
 from hearthkeeper.playbook.positioning import Language
 
 MSGTYPES = {"picture": "m.image", "video": "m.video", "voice": "m.audio", "file": "m.file"}
@@ -46,22 +46,7 @@ def media_content(asset: Asset, url: str, msgtype: str, info: dict[str, Any]) ->
     return content
 
 
-class Uploads:
-    """The `mxc://` address each file (by its bytes and Content-Type) was uploaded to by this
-    process, so the same file posted in many rooms, or performed again after its text was
-    refused for a moment, is uploaded once. Bounded."""
-
-    LIMIT = 1000
-
-    def __init__(self) -> None:
-        self._urls: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        """The address the file known by `key` went to, if this process uploaded it."""
-        return self._urls.get(key)
-
-    def add(self, key: str, url: str) -> None:
-        """Remember where the file known by `key` went."""
-        if len(self._urls) >= self.LIMIT:
-            self._urls.clear()
-        self._urls[key] = url
+# The `mxc://` address each file (by its bytes and Content-Type) was uploaded to by this
+# process, so the same file posted in many rooms, or performed again after its text was
+# refused for a moment, is uploaded once.
+Uploads = Remembered[str]

@@ -25,7 +25,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge
 from aiogram.types import BufferedInputFile, Message
 
-from hearthkeeper.carriers.assets import Asset, AssetRefused, as_picture
+from hearthkeeper.carriers.assets import Asset, AssetRefused, Remembered, as_picture
 from hearthkeeper.carriers.telegram.outgoing import markdown_html
 from hearthkeeper.playbook.positioning import Language
 
@@ -116,45 +116,9 @@ def _file_id(sent: Message) -> str | None:
     return None
 
 
-class KnownFiles:
-    """The `file_id` of each file this process uploaded, by `file_key`: the same file posted
-    in many groups is uploaded once. Bounded."""
-
-    LIMIT = 1000
-
-    def __init__(self) -> None:
-        self._ids: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        """The id Telegram gave the file known by `key`, if this process uploaded it."""
-        return self._ids.get(key)
-
-    def add(self, key: str, file_id: str) -> None:
-        """Remember the id Telegram gave the file known by `key`."""
-        if len(self._ids) >= self.LIMIT:
-            self._ids.clear()
-        self._ids[key] = file_id
-
-    def forget(self, key: str) -> None:
-        """Telegram no longer takes the id: the next send uploads the file again."""
-        self._ids.pop(key, None)
-
-
-class SentFiles:
-    """The message each outbox key's file became in this process, so a post performed again
-    after its own text failed does not send the file twice. Bounded."""
-
-    LIMIT = 1000
-
-    def __init__(self) -> None:
-        self._sent: dict[str, int] = {}
-
-    def get(self, key: str) -> int | None:
-        """The message `key`'s file became, if this process sent it."""
-        return self._sent.get(key)
-
-    def add(self, key: str, message_id: int) -> None:
-        """Remember what `key`'s file became."""
-        if len(self._sent) >= self.LIMIT:
-            self._sent.clear()
-        self._sent[key] = message_id
+# The `file_id` of each file this process uploaded, by `file_key`: the same file posted in
+# many groups is uploaded once.
+KnownFiles = Remembered[str]
+# The message each outbox key's file became in this process, so a post performed again after
+# its own text failed does not send the file twice.
+SentFiles = Remembered[int]
