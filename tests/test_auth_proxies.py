@@ -23,9 +23,10 @@ from tests.serve_setup import project, settings_for
 _TOKEN = re.compile(r'name="signin_token" value="([^"]+)"')
 
 
-def attempts(tmp_path: Path, clock: FrozenClock, trusted: tuple[str, ...]) -> list[int]:
+def attempts(tmp_path: Path, clock: FrozenClock, trusted: tuple[str, ...],
+             forwarded: str = "203.0.113.{}") -> list[int]:  # fmt: skip
     """Seven failed sign-ins through a real server, each under another username and claiming
-    another X-Forwarded-For address: the status codes."""
+    another X-Forwarded-For address (`forwarded` with 1 … 7): the status codes."""
     playbook = project(tmp_path / "site")
     url = sqlite_url(tmp_path / "site" / "data")
     migrate(url)
@@ -49,7 +50,7 @@ def attempts(tmp_path: Path, clock: FrozenClock, trusted: tuple[str, ...]) -> li
                         "/console/sign-in",
                         data={"username": f"guess{n}", "password": "wrong",
                               "signin_token": token[1]},
-                        headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+                        headers={"X-Forwarded-For": forwarded.format(n + 1)},
                     )  # fmt: skip
                     codes.append(page.status_code)
         finally:
@@ -75,6 +76,14 @@ def test_behind_a_trusted_proxy_each_forwarded_client_counts_on_its_own(
 ) -> None:
     codes = attempts(tmp_path, store_clock, trusted=("127.0.0.1",))
     assert codes == [401] * 7
+
+
+def test_behind_a_trusted_proxy_one_ipv6_subscriber_is_one_client(
+    tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """A new address from the same /64 (one home, one phone) does not escape the lock-out."""
+    codes = attempts(tmp_path, store_clock, ("127.0.0.1",), forwarded="2001:db8:7:7::{}")
+    assert codes == [401] * 5 + [429] * 2
 
 
 def request(peer: str, *forwarded: str) -> Request:

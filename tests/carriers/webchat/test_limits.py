@@ -56,6 +56,20 @@ def test_one_client_cannot_take_seat_after_seat(chat: Chat) -> None:
     assert _members(chat) == 5
 
 
+def test_one_ipv6_subscriber_cannot_take_seat_after_seat_by_changing_address(chat: Chat) -> None:
+    """A home or phone is handed a whole IPv6 /64: a new address from it is the same client;
+    another /64 is another client."""
+    code = chat.codes[1]  # "Garden" holds 5
+    for n in range(3):
+        client = TestClient(chat.app, client=(f"2001:db8:1:1::{n + 1}", 4000))
+        assert join(client, code, f"bot {n}").status_code == 303
+    same = TestClient(chat.app, client=("2001:db8:1:1:ffff::9", 4000))
+    assert join(same, code, "bot 3").status_code == 429
+    other = TestClient(chat.app, client=("2001:db8:1:2::1", 4000))
+    assert join(other, code, "neighbour").status_code == 303
+    assert _members(chat) == 4
+
+
 def test_a_member_already_in_the_group_is_not_counted(chat: Chat) -> None:
     code = chat.codes[1]
     browser = TestClient(chat.app)

@@ -15,8 +15,8 @@ written in the admission's transaction) until their join arrives, which then car
 the bot's invitation, and the join. The room's matrix.to link stays on the page for anyone who
 would rather open the room themselves (uncredited).
 
-Each client address may ask `ASKS_PER_HOUR` times an hour, and each Matrix ID be asked for
-`ASKS_PER_ID_PER_HOUR` times, so the page cannot be used to send strangers a stream of
+Each client (an address, or an IPv6 /64) may ask `ASKS_PER_HOUR` times an hour, and each
+Matrix ID be asked for `ASKS_PER_ID_PER_HOUR` times, so the page cannot be used to send strangers a stream of
 invitations or to try invite codes in a loop; lookups have their own limit per address,
 `LOOKUPS_PER_HOUR`, so the page cannot be used to probe for accounts in a loop either."""
 
@@ -48,7 +48,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
-from hearthkeeper.web.clientaddr import client_address
+from hearthkeeper.web.clientaddr import client_address, client_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -158,7 +158,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         if problem is not None:
             return await wrong_id(problem)
         now = web.clock.now()
-        address = client_address(request, web.settings.trusted_proxies)
+        address = client_network(client_address(request, web.settings.trusted_proxies))
         # Before anything is screened, kept or counted: an ID nobody registered (a typo) is
         # refused here, since the homeserver would accept the invitation and nobody arrive.
         # Lookups have a limit of their own (each asks the homeserver, maybe another server

@@ -53,7 +53,7 @@ from hearthkeeper.carriers.webchat.uploads import (
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.web.clientaddr import client_address
+from hearthkeeper.web.clientaddr import client_address, client_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -185,7 +185,7 @@ def webchat_router(
             return await again(403, say("form_expired", language))
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
-            address = client_address(request, web.settings.trusted_proxies)
+            address = client_network(client_address(request, web.settings.trusted_proxies))
             over = limits.join(address, None if user is None else user.user_id, language)
             if over is not None:
                 return _retry_after(await again(429, over.message), over)
