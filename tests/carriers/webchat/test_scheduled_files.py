@@ -7,13 +7,16 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hearthkeeper.capabilities.calendar.content import PostContent
+from hearthkeeper.carriers.assets import Asset
 from hearthkeeper.carriers.webchat.protocol import message_frame
 from hearthkeeper.carriers.webchat.uploads import store_file, sweep_unused
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.output import ScheduledPost
+from hearthkeeper.playbook.positioning import Language
 from tests.webchat_setup import Chat, picture
 
 POST = ScheduledPost.model_validate(
@@ -21,10 +24,11 @@ POST = ScheduledPost.model_validate(
 )
 
 
-def _send(chat: Chat, asset: Path, kind: str = "picture", key: str = "calendar:1") -> str | None:
+def _send(chat: Chat, asset: Path, kind: str = "picture", key: str = "calendar:1",
+          group: str = "tea-1") -> str | None:  # fmt: skip
     """Perform the SEND the calendar makes for a library item with file `asset`."""
     content = PostContent("Good morning: a cup of oolong", kind, "cup.md", str(asset))
-    action = Action(kind=ActionKind.SEND, carrier="webchat", group="tea-1", text=content.text,
+    action = Action(kind=ActionKind.SEND, carrier="webchat", group=group, text=content.text,
                     handler="calendar", extra=content.extra(POST, 1))  # fmt: skip
     return asyncio.run(chat.carrier.perform(action, key))
 
@@ -42,6 +46,33 @@ def test_a_scheduled_picture_is_shown_with_its_text(chat: Chat, tmp_path: Path) 
     stored = chat.carrier.uploads_dir / message.picture
     assert stored.read_bytes() == (tmp_path / "cup.png").read_bytes()
     assert _alerts(chat) == []
+
+
+def test_a_post_in_every_group_reads_its_file_once_and_a_replaced_file_anew(
+    chat: Chat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fired in every group, the post's file is read (and hashed) once, not once a group;
+    once the operator replaces the file, the next post shows the new one."""
+    reads: list[Path] = []
+    real_read = Asset.read
+
+    def counted(asset: Asset, limit: int, language: Language = Language.EN) -> bytes:
+        reads.append(asset.path)
+        return real_read(asset, limit, language)
+
+    monkeypatch.setattr(Asset, "read", counted)
+    cup = tmp_path / "cup.png"
+    cup.write_bytes(picture("PNG", (40, 30)))
+    _send(chat, cup, key="calendar:1:a", group="tea-1")
+    _send(chat, cup, key="calendar:1:b", group="tea-2")
+    first, second = (chat.carrier.platform.history(g.id)[0] for g in chat.groups[:2])
+    assert first.picture is not None and first.picture == second.picture
+    assert len(reads) == 1
+    cup.write_bytes(picture("PNG", (60, 30)))  # replaced in the content folder
+    _send(chat, cup, key="calendar:2:a", group="tea-1")
+    newest = chat.carrier.platform.history(chat.groups[0].id)[-1]
+    assert newest.picture is not None and newest.picture != first.picture
+    assert (chat.carrier.uploads_dir / newest.picture).read_bytes() == cup.read_bytes()
 
 
 def test_performed_again_it_is_one_message(chat: Chat, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.carriers.assets import Remembered
 from hearthkeeper.carriers.webchat.feed import Feed
 from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.protocol import members_frame
@@ -65,6 +66,10 @@ class ChatBase:
         self.hub = Hub()
         self.connected = False
         self.feed = Feed(store, name, uploads_dir)
+        # A scheduled post's file as kept with the uploads (its stored name, or why not), by
+        # its path, size, modification time, kind and language: a post fired in 200 groups
+        # reads and hashes its file once, not once a group inside the performing transaction.
+        self.kept_assets: Remembered[tuple[str | None, str | None]] = Remembered(256)
         self._groups: dict[str, Group] = {}
         self._by_id: dict[int, Group] = {}
         # Users an action was performed on: they exist (users are never removed), so a later

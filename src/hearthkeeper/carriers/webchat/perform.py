@@ -31,6 +31,7 @@ from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 
 # A mute without a duration lasts until staff lift it.
@@ -190,10 +191,24 @@ class _Act:
     def _attach(self, asset: Asset, group: Group) -> tuple[str | None, str | None]:
         """A scheduled post's file kept with the uploads: its stored name, or why not. A
         picture is checked as a member's upload is; a video, voice or other file (up to
-        `FILE_BYTES`) is kept as it is, for members to download."""
+        `FILE_BYTES`) is kept as it is, for members to download. Read once for every group
+        it goes to while it is unchanged (`kept_assets`)."""
+        chat = self.chat
+        language = chat.language(group)
+        try:
+            seen = asset.path.stat()
+        except OSError:
+            return self._keep(asset, language)  # gone or unreadable: `read` says which
+        key = f"{asset.kind}:{language}:{seen.st_size}:{seen.st_mtime_ns}:{asset.path}"
+        kept = chat.kept_assets.get(key)
+        if kept is None or (kept[0] is not None and not (chat.uploads_dir / kept[0]).exists()):
+            kept = self._keep(asset, language)
+            chat.kept_assets.add(key, kept)
+        return kept
+
+    def _keep(self, asset: Asset, language: Language) -> tuple[str | None, str | None]:
         chat = self.chat
         limit = chat.max_upload_bytes if asset.kind == "picture" else FILE_BYTES
-        language = chat.language(group)
         try:
             data = asset.read(limit, language)
             if asset.kind != "picture":
