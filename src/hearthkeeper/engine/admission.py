@@ -57,6 +57,9 @@ class JoinRequest:
     code: str | None = None  # an invite code
     source: str | None = None  # the opaque token of the link they came by
     answers: tuple[str, ...] = ()
+    # a form with a field for each question (the join pages): one answer stands for all only
+    # where there is one free-text field (a Matrix knock's reason, a Telegram bio)
+    field_per_question: bool = False
     probe: bool = False  # only looking (the join page before anything is typed): count nothing
 
     def __post_init__(self) -> None:  # as staff read it in the application (see `Sender`)

@@ -61,6 +61,8 @@ def test_an_application_needs_every_question_answered_or_one_answer_for_all() ->
     assert judge_answers(questions, ["Ann", " "]) is Answered.PARTLY
     assert judge_answers(questions, ["Ann", "Architect"]) is Answered.FULLY
     assert judge_answers(questions, ["Ann nominated me; I am an architect"]) is Answered.FULLY
+    one = ["Ann nominated me; I am an architect"]  # from a form with a field per question
+    assert judge_answers(questions, one, per_question=True) is Answered.PARTLY
     assert judge_answers([], []) is Answered.FULLY
     assert answers_of(questions, [" Ann ", "x" * 5000, "extra"]) == ("Ann", "x" * 2000)
 

@@ -121,6 +121,20 @@ def test_an_applicant_answers_waits_and_gets_in_once_approved(chat: Chat) -> Non
     assert [e.sender.display_name for e in joins] == ["Mei"]
 
 
+def test_a_form_sending_one_answer_for_several_questions_is_asked_for_the_rest(
+    chat: Chat,
+) -> None:
+    """The join page has a field for each question: a form cut down to the first one (by hand
+    or a script) is no application; one answer stands for all only on a carrier with one
+    free-text field (a Matrix knock, a Telegram bio)."""
+    screening(chat, APPLICATION)
+    mei = TestClient(chat.app)
+    cut = join(mei, chat.codes[0], "Mei", answer_1="Lan")
+    assert cut.status_code == 403 and "Please answer every question." in cut.text
+    assert SqlApplications.on(chat.store).applications(chat.community_id) == []
+    assert chat.store.staff_alerts(chat.community_id) == []
+
+
 def test_approving_seats_the_applicant_through_the_carrier_once(chat: Chat) -> None:
     screening(chat, APPLICATION)
     mei = TestClient(chat.app)

@@ -67,7 +67,9 @@ def check_application(scope: StoreBase, request: JoinRequest, applicant: Applica
     found = applications.application_of(cid, request.carrier, request.user_id)
     if found is not None:
         return verdict_of(found, language)
-    answered = decide.judge_answers(questions, request.answers)
+    answered = decide.judge_answers(
+        questions, request.answers, per_question=request.field_per_question
+    )
     if answered is not Answered.FULLY:
         key = "apply" if answered is Answered.NONE else "apply_all"
         return Verdict(entry=Entry.REFUSE, reason=say(key, language), questions=questions)

@@ -81,15 +81,17 @@ def answers_of(questions: Sequence[str], answers: Sequence[str]) -> tuple[str, .
     return kept if any(kept) else ()
 
 
-def judge_answers(questions: Sequence[str], answers: Sequence[str]) -> Answered:
+def judge_answers(questions: Sequence[str], answers: Sequence[str], *,
+                  per_question: bool = False) -> Answered:  # fmt: skip
     """Whether the application can go to staff: every question answered, or one answer given
-    for all of them (carriers with one free-text field). No questions: nothing to answer."""
+    for all of them (carriers with one free-text field; not where the form had a field for
+    each question, `per_question`). No questions: nothing to answer."""
     if not questions:
         return Answered.FULLY
     kept = answers_of(questions, answers)
     if not kept:
         return Answered.NONE
-    if len(kept) == 1 and len(questions) > 1 and len(answers) == 1:
+    if len(kept) == 1 and len(questions) > 1 and len(answers) == 1 and not per_question:
         return Answered.FULLY
     if len(kept) < len(questions) or not all(kept):
         return Answered.PARTLY

@@ -178,7 +178,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         token = source.strip() or None
         request_in = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=typed,
                                  code=asked.code or None, source=token,
-                                 answers=asked.answers)  # fmt: skip
+                                 answers=asked.answers, field_per_question=True)  # fmt: skip
 
         def keep_source(scope: StoreBase) -> None:
             if token is not None:

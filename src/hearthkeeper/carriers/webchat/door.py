@@ -60,7 +60,8 @@ def join_request(chat: ChatBase, group_id: int, user_id: str, display_name: str,
     """What the door is asked about someone joining the group with what the form brought."""
     return JoinRequest(carrier=chat.name, group_id=group_id, user_id=user_id,
                        display_name=display_name, code=asked.code or None,
-                       source=source or None, answers=asked.answers, probe=probe)  # fmt: skip
+                       source=source or None, answers=asked.answers, field_per_question=True,
+                       probe=probe)  # fmt: skip
 
 
 def status_of(verdict: Verdict) -> int:
