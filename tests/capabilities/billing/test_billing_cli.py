@@ -187,5 +187,6 @@ def test_refund_order_gives_back_the_payment_named_once(site: Path) -> None:
     assert status == 0 and "Order 1 was refunded already (order 3)" in out
     status, out = run("billing", "list", "--orders", *config)
     assert out.count("-299.00 CNY") == 1, out
+    assert "gives back order 1" in out  # which payment the refund gave back
     status, out = run("billing", "refund", "1", *config)  # the latest, the renewal, in its turn
     assert status == 0 and "giving back order 2" in out and "removed" in out

@@ -188,10 +188,11 @@ def list_billing(
     zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
     if orders:
         for order, name in staff.order_lines(store, found):
+            gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
                           f"{escape(name)}\t"
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"
-                          f"{order.provider.value}:{escape(order.provider_ref)}")  # fmt: skip
+                          f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         return
     lines = staff.subscription_lines(store, found, SystemClock().now())
     if not lines:
