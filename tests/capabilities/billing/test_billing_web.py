@@ -391,6 +391,27 @@ def test_a_generic_refund_naming_no_payment_of_several_is_refused_listing_them(
     assert refund is not None and refund.refund_of == 1
 
 
+def test_the_console_refunds_the_payment_staff_pick_in_the_orders_table(c: Console) -> None:
+    """The member asks for their first purchase back, not the renewal: the Orders table's
+    button gives back that payment, once, and then says it was refunded."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    assert c.post("/billing/pay", {**form, "receipt": "taobao-2"}).status_code == 303
+    first, renewal = SqlBilling.on(c.store).orders(c.community_id)
+    page = c.get("/billing").text
+    assert f"Give back mei's payment {first.id} (299.00 CNY)?" in page
+    assert page.count("Refund this payment") == 2
+    done = c.post(f"/billing/{first.subscription_id}/refund", {"order": str(first.id)})
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=renewal")
+    refund = SqlBilling.on(c.store).orders(c.community_id)[-1]
+    assert (refund.kind, refund.refund_of) == (OrderKind.REFUND, first.id)
+    page = c.get("/billing").text
+    assert page.count("Refund this payment") == 1 and ">refunded</td>" in page
+    again = c.post(f"/billing/{first.subscription_id}/refund", {"order": str(first.id)})
+    assert again.status_code == 303 and len(orders(c)) == 3  # nothing more given back
+    assert renewal.id not in {o.refund_of for o in SqlBilling.on(c.store).orders(c.community_id)}
+
+
 def test_the_api_refunds_the_payment_it_names(c: Console) -> None:
     operator = c.store.operator_by_name("ann")
     assert operator is not None

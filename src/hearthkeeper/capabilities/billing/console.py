@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.records import OrderKind
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
@@ -41,11 +42,12 @@ def router(pages: Pages) -> APIRouter:
         """The billing page; after a refusal, `problem` says why and `typed` fills the form."""
         now = web.clock.now()
         playbook = view.playbook
+        lines = staff.order_lines(store, view.community)[:200]
         return render(
             request, "console/billing.html", status_code=status, operator=operator,
             active="billing", plans=playbook.monetisation.plans if playbook else [],
             subscriptions=staff.subscription_lines(store, view.community, now),
-            orders=staff.order_lines(store, view.community)[:200],
+            orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
             now=now, typed=typed or {}, **view.context(),
@@ -90,11 +92,15 @@ def router(pages: Pages) -> APIRouter:
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/refund",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
-    def refund(request: Request, slug: str, subscription_id: int, operator: SignedIn) -> Response:
+    def refund(request: Request, slug: str, subscription_id: int, operator: SignedIn,
+               order: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:  # fmt: skip
+        """Refund the payment `order` (the Orders table's button), else the latest (the
+        Subscriptions table's)."""
         view = pages.community(slug)
         try:
             refunded = staff.refund(store, view.community, subscription_id,
-                                 f"console:{operator.username}", web.clock.now())  # fmt: skip
+                                    f"console:{operator.username}", web.clock.now(),
+                                    order_id=order)  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
         kept = refunded.subscription is not None and refunded.subscription.live
