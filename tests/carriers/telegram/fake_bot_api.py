@@ -143,6 +143,7 @@ class FakeBotApi:
         self._chat_ids = itertools.count(1)
         self._update_ids = itertools.count(500_000)
         self._throttled: dict[str, deque[int]] = defaultdict(deque)
+        self._refused: dict[str, deque[str]] = defaultdict(deque)
         self._limits = False
         self._sent: dict[int, deque[float]] = defaultdict(deque)  # chat → times of messages
         self._runner: web.AppRunner | None = None
@@ -216,6 +217,9 @@ class FakeBotApi:
         if throttled:
             after = throttled.popleft()
             raise ApiError(429, f"Too Many Requests: retry after {after}", after)
+        refused = self._refused.get(name)
+        if refused:
+            raise ApiError(400, f"Bad Request: {refused.popleft()}")
         handler = getattr(self, f"_m_{name}", None)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
@@ -407,6 +411,11 @@ class FakeBotApi:
     def throttle(self, method: str, retry_after: int, times: int = 1) -> None:
         """The next `times` calls of `method` are refused with flood control's 429."""
         self._throttled[method.lower()].extend([retry_after] * times)
+
+    def refuse(self, method: str, description: str, times: int = 1) -> None:
+        """The next `times` calls of `method` are refused with a 400 "Bad Request: …"
+        `description` (what Telegram says of a file it cannot process, say)."""
+        self._refused[method.lower()].extend([description] * times)
 
     def limits(self, on: bool = True) -> None:
         """Refuse messages beyond Telegram's limits: 1/s per chat, 20/min per group."""

@@ -173,6 +173,21 @@ async def test_a_picture_over_10_mb_goes_as_a_document(group: Group) -> None:
     assert group.alerts() == []
 
 
+async def test_a_picture_telegram_cannot_process_as_a_photo_goes_as_a_document(
+    group: Group,
+) -> None:
+    """Telegram refuses some pictures our check passes (its own processing fails): members
+    still get the picture, as a file with its caption, and staff have nothing to fix."""
+    data = png(64, 48)
+    group.community.api.refuse("sendPhoto", "IMAGE_PROCESS_FAILED")
+    sent = await group.post("cup.png", data, "picture", "今日团购")
+    [message] = group.messages()
+    assert str(message["message_id"]) == sent and "photo" not in message
+    assert (message["document"]["file_name"], message["caption"]) == ("cup.png", "今日团购")
+    assert group.community.api.sent_files[message["document"]["file_id"]] == data
+    assert group.alerts() == []
+
+
 async def test_a_file_that_is_no_picture_goes_as_text_and_staff_hear_once(group: Group) -> None:
     """Why, in the community's language, which the calendar puts on the post."""
     broken = b"<html>no picture</html>"

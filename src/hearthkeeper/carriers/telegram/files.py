@@ -5,7 +5,8 @@ Telegram's 1024 characters, else the text follows as its own message.
 A picture goes by `sendPhoto` when it passes the check every carrier makes
 (`picture_check.py`) and the Bot API's limits for a photo (at most 10 MB, width and height
 at most 10000 together, at most 20 times as long as wide); a picture over any of those is
-still sent, by `sendDocument` (files up to 50 MB), so members get it as a file to open.
+still sent, by `sendDocument` (files up to 50 MB), so members get it as a file to open; so is
+a picture Telegram refuses as a photo all the same (its own processing failed).
 
 A file is uploaded once for all the groups it goes to: Telegram answers each upload with a
 `file_id`, which later groups get the same file by (`KnownFiles`, by the file's bytes and the
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from typing import Any
 
 from aiogram import Bot
@@ -28,6 +30,8 @@ from aiogram.types import BufferedInputFile, Message
 from hearthkeeper.carriers.assets import Asset, AssetRefused, Remembered, as_picture
 from hearthkeeper.carriers.telegram.outgoing import markdown_html
 from hearthkeeper.playbook.positioning import Language
+
+log = logging.getLogger(__name__)
 
 CAPTION = 1024  # characters of a caption (the Bot API's limit)
 PHOTO_BYTES = 10 * 1000 * 1000  # a photo: "at most 10 MB"
@@ -63,8 +67,21 @@ async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,
                     known: KnownFiles | None = None) -> int:  # fmt: skip
     """Send `asset` to `chat` by the method of `kind` (its own, or "file" for a picture that
     goes as a document): by the `file_id` of an earlier upload of the same bytes when `known`
-    has one, else uploaded; the message id. AssetRefused when Telegram refuses the file
+    has one, else uploaded; the message id. A picture Telegram refuses as a photo (its own
+    processing failed) goes as a document. AssetRefused when Telegram refuses the file
     itself."""
+    try:
+        return await _send_as(client, chat, asset, data, caption, kind, known)
+    except AssetRefused as refused:
+        if kind != "picture":
+            raise
+        log.info("telegram: %s goes to %s as a document: %s", asset.name, chat, refused.reason)
+        return await _send_as(client, chat, asset, data, caption, "file", known)
+
+
+async def _send_as(client: Bot, chat: int, asset: Asset, data: bytes,
+                   caption: tuple[str, str | None] | None, kind: str,
+                   known: KnownFiles | None) -> int:  # fmt: skip
     text, mode = caption if caption is not None else (None, None)
     options: dict[str, Any] = {"caption": text, "parse_mode": mode}
     key = await asyncio.to_thread(file_key, data, kind) if known is not None else ""
