@@ -52,6 +52,7 @@ class OneBotPlugin:
             "# (docs/carriers/qq.md; an unofficial QQ client: the account risks a ban).\n"
             f"# [carriers.{TABLE}]\n"
             "# port = 6199             # give NapCat ws://127.0.0.1:6199/onebot/v11/ws\n"
+            '# file_transfer = "base64" # posts\' files; "path" for go-cqhttp or Lagrange here\n'
             f"# the access token in the environment: {ENV_ONEBOT_TOKEN}\n"
             f"# [carriers.{TABLE}.groups]\n"
             '# "123456789" = "your-community-slug"\n'
