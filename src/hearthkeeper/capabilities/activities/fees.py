@@ -41,6 +41,14 @@ class EventError(Exception):
     """Something staff asked that cannot be done (the message says what and why)."""
 
 
+def event_of(repo: SqlActivities, community: Community, event_id: int) -> Event:
+    """The community's event `event_id`; EventError when it has none of that id."""
+    event = repo.event(event_id)
+    if event is None or event.community_id != community.id:
+        raise EventError(f"community {community.slug!r} has no event {event_id}")
+    return event
+
+
 @dataclass(frozen=True)
 class FeeRecorded:
     """The order and the sign-up it confirmed; `created` False: recorded before."""
@@ -64,9 +72,7 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
     lang = playbook.community.language if playbook else Language.EN
     with store.transaction() as tx:
         repo, billing = SqlActivities.on(tx), SqlBilling.on(tx)
-        event = repo.event(event_id)
-        if event is None or event.community_id != community.id:
-            raise EventError(f"community {community.slug!r} has no event {event_id}")
+        event = event_of(repo, community, event_id)
         try:
             member_id = payer(tx, who)
             value = amount_of(amount) if amount.strip() else (event.price or Decimal(0))
@@ -123,9 +129,7 @@ def refund_fee(store: Store, community: Community, event_id: int, who: str, by: 
     lang = playbook.community.language if playbook else Language.EN
     with store.transaction() as tx:
         repo, billing = SqlActivities.on(tx), SqlBilling.on(tx)
-        event = repo.event(event_id)
-        if event is None or event.community_id != community.id:
-            raise EventError(f"community {community.slug!r} has no event {event_id}")
+        event = event_of(repo, community, event_id)
         try:
             member_id = payer(tx, who)
         except BillingError as exc:

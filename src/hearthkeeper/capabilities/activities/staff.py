@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.catalogue import zone_of
-from hearthkeeper.capabilities.activities.fees import EventError
+from hearthkeeper.capabilities.activities.fees import EventError, event_of
 from hearthkeeper.capabilities.activities.moments import tell
 from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp
 from hearthkeeper.capabilities.activities.render import when_text
@@ -73,7 +73,7 @@ def cancel_event(store: Store, community: Community, event_id: int, by: str,
     lang = playbook.community.language if playbook else Language.EN
     with store.transaction() as tx:
         repo = SqlActivities.on(tx)
-        event = _event(repo, community, event_id)
+        event = event_of(repo, community, event_id)
         if not repo.cancel_event(event.id):
             raise EventError(f"event {event.id} was cancelled already")
         live = [s for s in repo.signups(event.id) if s.live]
@@ -138,13 +138,6 @@ def check_in(store: Store, community: Community, typed: str, by: str,
             PointsQueries.on(tx).award_points(community.id, signup.member_id, points,
                                               f"{POINTS_REASON} ({event.title})", now)  # fmt: skip
         return DoorResult(d.DoorVerdict.IN, event, repo.by_code(code), points)
-
-
-def _event(repo: SqlActivities, community: Community, event_id: int) -> Event:
-    event = repo.event(event_id)
-    if event is None or event.community_id != community.id:
-        raise EventError(f"community {community.slug!r} has no event {event_id}")
-    return event
 
 
 def pay_window(text: str) -> timedelta | None:
