@@ -37,7 +37,7 @@ def test_refunds_recorded_before_name_the_payment_their_audit_entry_said(
         for refund in (3, 4):
             before.audit("cli", "billing refund", tea.id, target=f"member {ann.id}",
                          detail={"order": refund, "refunds": 2, "amount": "-299.00"})  # fmt: skip
-        assert upgrade(database_url) == ["0035"]
+        assert upgrade(database_url, to="0035") == ["0035"]
         after = SqlBilling.on(Store(engine, FrozenClock(AT)))
         assert [(o.id, o.refund_of) for o in after.orders(tea.id)] == [
             (1, None),

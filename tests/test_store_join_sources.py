@@ -54,3 +54,22 @@ def test_a_token_nobody_took_is_forgotten_after_two_weeks(
     )
     sources.remember("matrix", ROOM, "@bo:x", "code:poster", now + KEPT)  # clears the old ones
     assert sources.kept("matrix", ROOM, "@mei:x") is None
+
+
+def test_withdrawing_hands_back_only_a_token_still_waiting_for_a_join(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A refusal sets aside what `withdraw` hands back: the token still waiting for the
+    person's join; one a join took, or past its two weeks, would have credited nothing."""
+    sources = SqlJoinSources.on(store)
+    now = store_clock.now()
+    sources.remember("matrix", ROOM, "@mei:x", "code:poster", now)
+    sources.remember("matrix", ROOM, "@lan:x", "ref:abc", now)
+    sources.take("matrix", ROOM, "@lan:x", "$lan", now)
+    sources.remember("matrix", "!old:x", "@mei:x", "ref:old", now - KEPT - timedelta(minutes=1))
+    assert sources.withdraw("matrix", ROOM, "@mei:x", now) == "code:poster"
+    assert sources.withdraw("matrix", ROOM, "@lan:x", now) is None
+    assert sources.withdraw("matrix", "!old:x", "@mei:x", now) is None
+    assert sources.withdraw("matrix", ROOM, "@ann:x", now) is None
+    assert sources.kept("matrix", ROOM, "@mei:x") is None  # forgotten all the same
+    assert sources.take("matrix", ROOM, "@lan:x", "$lan", now) is None

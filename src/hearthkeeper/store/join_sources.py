@@ -68,6 +68,21 @@ class SqlJoinSources(StoreBase):
                 JoinSourceRow.carrier == carrier, JoinSourceRow.room == room,
                 JoinSourceRow.user_id == user_id))  # fmt: skip
 
+    def withdraw(self, carrier: str, room: str, user_id: str, at: datetime) -> str | None:
+        """Forget what is kept for the person's next join to the room, as `forget` does; the
+        token that was still waiting for it (None: none, taken by a join, or past its time),
+        for the caller to set aside (a refused application keeps it, in case staff let the
+        person in after all)."""
+        now = utc(at, "withdrawn at")
+        with self._unit(write=True) as session:
+            row = session.get(JoinSourceRow, (carrier, room, user_id), with_for_update=True)
+            if row is None:
+                return None
+            waiting = row.join_event is None and row.expires_at > now
+            source = row.source
+            session.delete(row)
+            return source if waiting else None
+
     def kept(self, carrier: str, room: str, user_id: str) -> str | None:
         """The token kept for the person's next join, without taking it (None: none; one
         past its time is still shown until the next `remember` forgets it)."""

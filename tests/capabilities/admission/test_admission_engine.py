@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.registry import Registry
-from hearthkeeper.store import Store
+from hearthkeeper.store import Store, StoreError
 from hearthkeeper.store.join_sources import SqlJoinSources
 from tests.capabilities.admission.door_setup import APPLICATION, CODE
 from tests.engine_setup import Community, community, playbook
@@ -123,6 +123,41 @@ def test_a_refused_application_keeps_no_link_to_credit_a_later_join(
     assert sources.take("fake", "g1", "mei", "$join-1", later) is None
     assert sources.take("fake", "g2", "mei", "$join-2", later) is None
     assert sources.kept("fake", "g1", "lan") == "code:flyer"
+
+
+def test_letting_a_refused_applicant_in_after_all_keeps_the_link_they_came_by_again(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Mei applied through the poster's live code (kept for each room she asked for); staff
+    refuse her, and three weeks later (past the two weeks a link is kept) let her in after
+    all. Her join credits the poster again, in each room, as an approval at first would
+    have; a second reconsidering click changes nothing. Lan, refused and never reconsidered,
+    has nothing kept for a later join. Before, the refusal lost Mei's link for good."""
+    tea = tea_with(store, store_clock, APPLICATION)
+    answers = ("Lan", "Oolong")
+    sources = SqlJoinSources.on(store)
+    for room in ("g1", "g2"):
+        sources.remember("fake", room, "mei", "code:poster", store_clock.now())
+    sources.remember("fake", "g1", "lan", "code:flyer", store_clock.now())
+    applied: dict[str, int] = {}
+    for person in ("mei", "lan"):
+        assert door(tea).screen(asking(tea, person, answers=answers)).entry is Entry.PENDING
+        found = SqlApplications.on(store).application_of(tea.runtime.community_id, "fake", person)
+        assert found is not None
+        applied[person] = found.id
+    store.add_group(tea.runtime.community_id, "Tea garden", "fake", "g2")  # asked there too
+    for person in ("mei", "lan"):
+        review.refuse(store, applied[person], "console:li", store_clock.now(), "Not now")
+    assert sources.kept("fake", "g1", "mei") is None
+
+    store_clock.advance(timedelta(days=21))
+    review.approve(store, applied["mei"], "console:li", store_clock.now(), reconsider=True)
+    with pytest.raises(StoreError, match="approved already"):
+        review.approve(store, applied["mei"], "console:li", store_clock.now(), reconsider=True)
+    later = store_clock.now() + timedelta(days=1)
+    assert sources.take("fake", "g1", "mei", "$join-1", later) == "code:poster"
+    assert sources.take("fake", "g2", "mei", "$join-2", later) == "code:poster"
+    assert sources.take("fake", "g1", "lan", "$join-3", later) is None
 
 
 def test_a_kind_no_installed_capability_checks_is_refused(

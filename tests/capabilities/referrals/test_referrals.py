@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals, Status
 from hearthkeeper.capabilities.roles.repository import SqlTitles
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
+from hearthkeeper.engine.events import Join, JoinMethod, Sender
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import SanctionKind, Store
+from hearthkeeper.store.join_sources import SqlJoinSources
 from tests.capabilities.referrals.referral_setup import (
     DAY,
     TASK,
@@ -243,3 +248,51 @@ def test_referrals_are_off_by_default(store: Store, store_clock: FrozenClock) ->
     c = community(store, store_clock)
     [done] = c.engine.process([c.events.message("ann", "/invite", at=DAY)])
     assert [a for a in done.actions if a.kind is ActionKind.REPLY] == []
+
+
+def test_a_friend_refused_then_let_in_after_all_counts_for_the_inviter(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Bob and Cat apply by Ann's link (the carrier keeps it for their join, `join_sources`,
+    as the Matrix join page does); staff refuse both, then let Bob in after all. Bob's join
+    carries Ann's link and counts for her once he stayed; Cat, never reconsidered, whom staff
+    invite by hand later, counts for nobody. Before, the refusal lost Bob's link: Ann got
+    nothing for him."""
+    store_clock.set(DAY)
+    applying = TASK.replace(
+        "  ceremony: {accept_rules: false}\n",
+        "  ceremony: {accept_rules: false}\n"
+        "  threshold: {kind: application, questions: [Who invited you?]}\n",
+    )
+    c = community(store, store_clock, playbook(applying))
+    join(c, "ann")
+    token, _ = invite_link(c, "ann")
+    tea_room = store.group_for_carrier("fake", "g1")
+    assert tea_room is not None
+    door = Admission(store, store_clock, {c.runtime.community_id: c.runtime}.get)
+    sources = SqlJoinSources.on(store)
+    applications = SqlApplications.on(store)
+    for friend in ("bob", "cat"):
+        asked = JoinRequest(carrier="fake", group_id=tea_room.id, user_id=friend,
+                            display_name=friend, source=f"ref:{token}", answers=("Ann",))  # fmt: skip
+        assert door.screen(asked).entry is Entry.PENDING
+        sources.remember("fake", "g1", friend, f"ref:{token}", store_clock.now())
+        found = applications.application_of(c.runtime.community_id, "fake", friend)
+        assert found is not None
+        review.refuse(store, found.id, "console:li", store_clock.now())
+    bob = applications.application_of(c.runtime.community_id, "fake", "bob")
+    assert bob is not None
+    review.approve(store, bob.id, "console:li", DAY + timedelta(hours=2), reconsider=True)
+
+    for friend, hours in (("bob", 3), ("cat", 4)):  # each accepts the bot's invitation
+        at = DAY + timedelta(hours=hours)
+        kept = sources.take("fake", "g1", friend, f"$join-{friend}", at)
+        c.engine.process([Join(carrier="fake", group="g1", event_id=f"$join-{friend}", at=at,
+                               sender=Sender(user_id=friend, display_name=friend),
+                               via=JoinMethod.INVITED, source=kept)])  # fmt: skip
+        c.engine.process([c.events.message(friend, "hello", at=at + timedelta(minutes=5))])
+    at_day(c, 7.5)
+    referrals = SqlReferrals.on(store)
+    community_id = c.runtime.community_id
+    assert [(n.inviter, n.invitee) for n in referrals.recent(community_id)] == [("ann", "bob")]
+    assert referrals.progress(community_id, c.member_id("ann")).credited == 1

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -32,6 +32,8 @@ class Applications(Protocol):
     def review(self, application_id: int, status: ApplicationStatus, by: str,
                message: str | None, at: datetime, *,
                reconsider: bool = False) -> Application: ...  # fmt: skip
+    def set_aside_sources(self, application_id: int, sources: Mapping[str, str]) -> None: ...
+    def take_set_aside_sources(self, application_id: int) -> dict[str, str]: ...
 
 
 class SqlApplications(StoreBase):
@@ -127,6 +129,26 @@ class SqlApplications(StoreBase):
             row.reviewed_at = utc(at, "review time")
             session.flush()
             return _application(row)
+
+    def set_aside_sources(self, application_id: int, sources: Mapping[str, str]) -> None:
+        """Keep on the refused application the link tokens (by room) its refusal dropped from
+        `join_sources`, for `take_set_aside_sources` if staff let the person in after all."""
+        with self._unit(write=True) as session:
+            row = session.get(ApplicationRow, application_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"there is no application with id {application_id}")
+            row.refused_sources = dict(sources) or None
+
+    def take_set_aside_sources(self, application_id: int) -> dict[str, str]:
+        """The link tokens (by room) set aside when the application was refused, no longer
+        kept on it ({}: none, or it was never refused)."""
+        with self._unit(write=True) as session:
+            row = session.get(ApplicationRow, application_id, with_for_update=True)
+            if row is None or not row.refused_sources:
+                return {}
+            kept = {str(room): str(token) for room, token in row.refused_sources.items()}
+            row.refused_sources = None
+            return kept
 
 
 def _application(row: ApplicationRow) -> Application:

@@ -3,7 +3,8 @@ message. The decision and what it asks of the carrier (`ADMIT`: invite or seat t
 applicant; `DECLINE`: turn the request down) are written in one transaction with the audit
 entry; the carrier action is keyed by the application, so it is performed once however
 often staff click, and even across a restart. A refusal also drops the links kept to credit
-the applicant's join (`join_sources`)."""
+the applicant's join (`join_sources`), setting them aside on the application: letting the
+person in after all (`reconsider`) keeps them again, and nothing else does."""
 
 from __future__ import annotations
 
@@ -74,18 +75,35 @@ def _review(store: Store, application_id: int, status: ApplicationStatus, by: st
         tx.enqueue(action.key, action.carrier, action.to_json(), action.priority,
                    group_id=group.id, at=now)  # fmt: skip
         if status is ApplicationStatus.REFUSED:
-            _forget_sources(tx, application)
+            _set_aside_sources(tx, application, now)
+        else:
+            _restore_sources(tx, application, now)
         tx.audit(by, f"application.{status.value}", application.community_id,
                  target=f"application {application_id}",
                  detail={"applicant": application.display_name, "message": said})  # fmt: skip
     return application
 
 
-def _forget_sources(tx: Store, application: Application) -> None:
+def _set_aside_sources(tx: Store, application: Application, now: datetime) -> None:
     """The links kept to credit the applicant's join (`join_sources`, one per room they asked
     for) are dropped with the refusal: a person staff let in later by other means, or who
-    comes by a plain link, is not credited to the link they were refused from."""
+    comes by a plain link, is not credited to the link they were refused from. The refused
+    application keeps them aside, for `_restore_sources` alone."""
     sources = SqlJoinSources.on(tx)
+    dropped: dict[str, str] = {}
     for group in tx.list_groups(application.community_id):
         if group.carrier == application.carrier:
-            sources.forget(application.carrier, group.carrier_group_id, application.user_id)
+            token = sources.withdraw(application.carrier, group.carrier_group_id,
+                                     application.user_id, now)  # fmt: skip
+            if token is not None:
+                dropped[group.carrier_group_id] = token
+    SqlApplications.on(tx).set_aside_sources(application.id, dropped)
+
+
+def _restore_sources(tx: Store, application: Application, now: datetime) -> None:
+    """Staff let a refused applicant in after all: the links their refusal set aside are kept
+    again (for `join_sources`' two weeks from now), so their join credits the referral link or
+    the live code's channel they came by, as an approval in the first place would have."""
+    sources = SqlJoinSources.on(tx)
+    for room, token in SqlApplications.on(tx).take_set_aside_sources(application.id).items():
+        sources.remember(application.carrier, room, application.user_id, token, now)

@@ -67,3 +67,6 @@ class ApplicationRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reviewed_by: Mapped[str | None] = mapped_column(SafeString(NAME))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Refused: the link tokens that were kept to credit their join, by room
+    # (`join_sources`), set aside so that letting them in after all credits them again.
+    refused_sources: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
