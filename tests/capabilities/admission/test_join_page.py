@@ -153,6 +153,22 @@ def test_approving_seats_the_applicant_through_the_carrier_once(chat: Chat) -> N
     assert 'id="open-chat"' in page.text
 
 
+def test_an_approved_applicant_s_join_names_the_link_they_applied_by(chat: Chat) -> None:
+    """Mei applied through a referral (or live code) link: staff's approval seats her, and
+    her Join names that link, so her referrer is credited as for anyone let in at once."""
+    screening(chat, APPLICATION)
+    mei = TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", via="ref-ann", answer_1="Lan", answer_2="Oolong")
+    [application] = SqlApplications.on(chat.store).applications(chat.community_id)
+    chat.carrier.take_events()  # (nothing joined yet)
+    review.approve(chat.store, application.id, "console:li", chat.clock.now())
+    carriers = {"webchat": chat.carrier}
+    asyncio.run(OutboundQueue(chat.store, carriers, chat.clock).run_once())
+    assert seated(chat) == ["Mei"]
+    [joined] = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert joined.source == "ref-ann"
+
+
 def test_a_refused_applicant_reads_the_staffs_message(chat: Chat) -> None:
     screening(chat, APPLICATION, chinese=True)
     mei = TestClient(chat.app)

@@ -46,11 +46,12 @@ from hearthkeeper.carriers.webchat.records import (
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_picture
-from hearthkeeper.engine.admission import ADMIT, JoinRequest, Verdict
+from hearthkeeper.engine.admission import ADMIT, Entry, JoinRequest, Verdict
 from hearthkeeper.engine.carrier import Capabilities
 from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
+from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
@@ -221,6 +222,12 @@ class WebChatCarrier(Performer):
             verdict = self.admission.screen(door, then=seat)
         except _NoSeat:
             return ADMIT, taken[0]
+        if verdict.entry is Entry.PENDING and source and not door.probe:
+            # staff's approval seats them later (`perform._seat`): it credits this link
+            group = self.store.get_group(door.group_id)
+            if group is not None:
+                SqlJoinSources.on(self.store).remember(self.name, group.carrier_group_id,
+                                                       door.user_id, source, now)  # fmt: skip
         return verdict, (taken[0] if taken else None)
 
     async def say(

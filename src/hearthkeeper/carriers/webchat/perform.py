@@ -33,6 +33,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
+from hearthkeeper.store.join_sources import SqlJoinSources
 
 # A mute without a duration lasts until staff lift it.
 INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
@@ -138,7 +139,7 @@ class _Act:
             return None
         user_id = self._member(group, action)
         if action.kind is ActionKind.ADMIT:
-            self._seat(group, user_id)
+            self._seat(group, user_id, key)
         elif action.kind is ActionKind.MUTE:
             self._mute(group, user_id, action)
         elif action.kind is ActionKind.UNMUTE:
@@ -150,11 +151,15 @@ class _Act:
             self.platform.unban(group.id, user_id)
         return None
 
-    def _seat(self, group: Group, user_id: str) -> None:
+    def _seat(self, group: Group, user_id: str, key: str) -> None:
         """Seat an applicant staff approved (once: seated already, nothing happens); the
-        engine's Join follows as for anyone joining."""
+        engine's Join follows as for anyone joining, naming the link they applied by (kept
+        while they waited: `join_sources`)."""
         chat = self.chat
-        asked = self.platform.take_seat(group.id, user_id, chat.clock.now())
+        now = chat.clock.now()
+        source = SqlJoinSources.on(self.tx).take(chat.name, group.carrier_group_id, user_id,
+                                                  key, now)  # fmt: skip
+        asked = self.platform.take_seat(group.id, user_id, now, source=source)
         if asked.outcome is SeatOutcome.JOINED:
             self._members_changed(group)
         elif asked.outcome is not SeatOutcome.ALREADY:  # banned since, or the group is full
