@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, column, table, text
 
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.clock import FrozenClock
@@ -94,6 +94,24 @@ def test_names_stored_before_are_cleaned_by_the_migration(database_url: str) -> 
         engine.dispose()
 
 
+def _application_as_0033_kept_it(engine: Engine, community_id: int, group_id: int, user: str,
+                                  name: str) -> int:  # fmt: skip
+    """A pending application written with 0033's columns, its name cut at 200 and no more."""
+    applications = table(
+        "applications", column("id", Integer), column("community_id", Integer),
+        column("group_id", Integer), column("carrier", String), column("user_id", String),
+        column("display_name", String), column("questions", JSON), column("answers", JSON),
+        column("status", String), column("created_at", DateTime(timezone=True)),
+    )  # fmt: skip
+    with engine.begin() as connection:
+        return int(connection.execute(applications.insert().returning(applications.c.id), {
+            "community_id": community_id, "group_id": group_id, "carrier": "matrix",
+            "user_id": user, "display_name": name[:200], "questions": ["Why?"],
+            "answers": ["tea"], "status": "pending",
+            "created_at": datetime(2026, 5, 1, tzinfo=UTC),
+        }).scalar_one())  # fmt: skip
+
+
 def test_applicants_names_stored_before_are_cleaned_by_the_migration(database_url: str) -> None:
     """0033 cleaned members' names only: an application kept its name as typed (cut at 200),
     and `hearth applications list`, the console and the staff alert showed it so. 0034 also
@@ -104,18 +122,17 @@ def test_applicants_names_stored_before_are_cleaned_by_the_migration(database_ur
         before = Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC)))
         tea = before.ensure_community("tea", "Tea Friends")
         room = before.add_group(tea.id, "Tea room", "matrix", "!room:hs")
-        applied = SqlApplications.on(before)
         stored = {"@mal:hs": "\u202eyrollaM\nADMIN", "@ghost:hs": "\u200b\u2066\r\n",
                   "@ann:hs": "Ann 🙂", "@long:hs": "L" * 200,
                   "@zalgo:hs": "Z" + "\u0301" * 40 + "oe\U000e0041\U000e0042"}  # fmt: skip
-        ids = {user: applied.add_application(tea.id, room.id, "matrix", user, name, None, ["Why?"],
-                                             ["tea"], datetime(2026, 5, 1, tzinfo=UTC))[0].id
+        ids = {user: _application_as_0033_kept_it(engine, tea.id, room.id, user, name)
                for user, name in stored.items()}  # fmt: skip
         zalgo = before.member_for("matrix", "@zalgo:hs", "Zoe").id
         with engine.begin() as connection:  # as a carrier handed it over before 0034
             connection.execute(text("UPDATE members SET display_name = :name WHERE id = :id"),
                                {"name": stored["@zalgo:hs"], "id": zalgo})  # fmt: skip
         assert upgrade(database_url, "0034") == ["0034"]
+        upgrade(database_url)  # the repository reads every column the newest schema has
         after = SqlApplications.on(Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC))))
         shown = {u: after.get_application(i).display_name for u, i in ids.items()}  # type: ignore[union-attr]
         assert shown == {"@mal:hs": "yrollaM ADMIN", "@ghost:hs": "@ghost:hs",
