@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import bindparam, case, event, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store import Store
 from hearthkeeper.store.inserts import table_of
@@ -52,3 +53,41 @@ def test_a_missing_parameter_is_named(store: Store) -> None:
     group = store.add_group(community.id, "G", "fake", "g")
     with store.engine.begin() as connection, pytest.raises(Exception, match="since"):
         run(connection, COUNTED, {"group": group.id})
+
+
+def test_run_is_seen_by_the_engines_statement_events_and_fails_as_execute_does(
+    store: Store,
+) -> None:
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    seen: list[str] = []
+
+    def heard(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement.split()[0])
+
+    event.listen(store.engine, "before_cursor_execute", heard)
+    try:
+        with store.engine.begin() as connection:
+            run(connection, ADD, row(group.id, "e1", NOW))
+            assert tuple(run(connection, COUNTED, {"since": NOW, "group": group.id}).one()) == (
+                0,
+                1,
+            )
+            # the same event twice breaks the marks' unique key: SQLAlchemy's error, as
+            # `Connection.execute` raises it (what the store's outage handling reads)
+            with pytest.raises(IntegrityError):
+                run(connection, ADD, row(group.id, "e1", NOW))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", heard)
+    assert [said for said in seen if said != "BEGIN"] == ["INSERT", "SELECT", "INSERT"]
+
+
+def test_run_outside_a_transaction_begins_one_as_execute_does(store: Store) -> None:
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    with store.engine.connect() as connection:
+        run(connection, ADD, row(group.id, "e1", NOW))
+        connection.commit()
+    with store.engine.connect() as connection:
+        counted = run(connection, COUNTED, {"since": NOW - timedelta(minutes=1), "group": group.id})
+        assert tuple(counted.one()) == (1, 1)

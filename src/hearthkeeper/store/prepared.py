@@ -1,27 +1,29 @@
-"""A statement built once and run on SQLite with the driver's own placeholders.
+"""A statement built once and run on SQLite with the driver's own placeholders and cursor.
 
 SQLAlchemy's execution of a statement built once still looks up its compiled form, builds
-its parameters by name and processes each, then sets up the result: for a one-row read or
-write on SQLite that is about twice the work SQLite does. `run` compiles a statement once
-per set of parameter names, keeps the order of its placeholders and each one's bind
-processor (the values stored are those SQLAlchemy would store), and hands the values to
-`exec_driver_sql`, which still fires the engine's statement events. On PostgreSQL it is
-`Connection.execute`. The rows come back as the driver gives them, without the columns'
-result processing: for statements that read or return plain numbers (counts, ids) only.
+its parameters by name and processes each, then sets up an execution context and a result:
+for a one-row read or write on SQLite that is several times the work SQLite does. `run`
+compiles a statement once per set of parameter names, keeps the order of its placeholders
+and each one's bind processor (the values stored are those SQLAlchemy would store), and runs
+it on a cursor of the connection through `Connection._cursor_execute`: SQLAlchemy's own path
+for statements without an execution context, which fires the engine's statement events,
+logs as the engine echoes and turns a driver error into SQLAlchemy's (and notices a lost
+connection) as `Connection.execute` does. The rows are fetched at once, as the driver gives
+them, without the columns' result processing: for statements that read or return plain
+numbers (counts, ids) only. On PostgreSQL, or outside an active transaction (where
+SQLAlchemy would begin one or refuse), it is `Connection.execute`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVarTuple, overload
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, CursorResult, Executable
+from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import TypedReturnsRows
-
-_Ts = TypeVarTuple("_Ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,24 +54,65 @@ class _Prepared:
 _PREPARED: dict[tuple[str, Executable, tuple[str, ...]], _Prepared] = {}
 
 
-@overload
-def run(connection: Connection, statement: TypedReturnsRows[*_Ts],
-        params: Mapping[str, Any]) -> CursorResult[*_Ts]: ...  # fmt: skip
-@overload
-def run(connection: Connection, statement: Executable,
-        params: Mapping[str, Any]) -> CursorResult[*tuple[Any, ...]]: ...  # fmt: skip
-def run(connection: Connection, statement: Executable,
-        params: Mapping[str, Any]) -> CursorResult[*tuple[Any, ...]]:  # fmt: skip
+class Fetched(Protocol):
+    """What a caller reads of a statement's result (a `CursorResult` on PostgreSQL)."""
+
+    def first(self) -> Any: ...
+    def one(self) -> Any: ...
+    def scalar_one(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The rows a statement returned, fetched as the driver gave them."""
+
+    rows: Sequence[Any]
+
+    def first(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Any:
+        if len(self.rows) != 1:
+            raise (NoResultFound if not self.rows else MultipleResultsFound)(
+                f"one row was expected, {len(self.rows)} were returned"
+            )
+        return self.rows[0]
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+
+def run(connection: Connection, statement: Executable, params: Mapping[str, Any]) -> Fetched:
     """`connection.execute(statement, params)`, on SQLite through the driver's placeholders
-    (see the module); `statement` must be built once (it is remembered by identity) and its
-    result, if any, plain numbers."""
-    if connection.dialect.name != "sqlite":
+    and cursor (see the module); `statement` must be built once (it is remembered by
+    identity) and its result, if any, plain numbers."""
+    if connection.dialect.name != "sqlite" or not _ready(connection):
         return connection.execute(statement, params)
     key = (connection.dialect.name, statement, tuple(params))
     prepared = _PREPARED.get(key)
     if prepared is None:
         prepared = _PREPARED[key] = _prepare(connection.dialect, statement, key[2])
-    return connection.exec_driver_sql(prepared.sql, prepared.values(params))
+    values = prepared.values(params)
+    cursor = connection.connection.cursor()
+    try:
+        # fires the statement events, logs, and raises SQLAlchemy's error for the driver's
+        connection._cursor_execute(cursor, prepared.sql, values)
+        try:
+            rows = cursor.fetchall() if cursor.description is not None else []
+        except BaseException as error:
+            connection._handle_dbapi_exception(error, prepared.sql, values, cursor, None)
+    finally:
+        cursor.close()
+    return _Rows(rows)
+
+
+def _ready(connection: Connection) -> bool:
+    """Whether the connection is in an active transaction SQLAlchemy would run a statement
+    in as it is (otherwise `Connection.execute` begins one, or says why it cannot)."""
+    transaction = connection.get_transaction()
+    nested = connection.get_nested_transaction()
+    return (transaction is not None and transaction.is_active
+            and (nested is None or nested.is_active) and not connection.invalidated)  # fmt: skip
 
 
 def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
