@@ -134,3 +134,22 @@ def test_scanning_never_fails(text: str, mentions: int) -> None:
 @given(st.text(st.sampled_from(list("加微信vx进群.。 /:@1385０①一二*_%E5t.mehxp")), max_size=80))
 def test_scanning_near_misses_never_fails(text: str) -> None:
     DEFAULT.scan(text)
+
+
+def test_a_text_read_again_with_more_mentions_is_mention_spam_then() -> None:
+    # the scanner remembers what a text says; how many people a message @-mentions is the
+    # carrier's to say, message by message
+    text = "大家快来看看这个"
+    assert "mention_spam" not in kinds(DEFAULT.scan(text, mentions=0))
+    assert "mention_spam" in kinds(DEFAULT.scan(text, mentions=30))
+    assert "mention_spam" not in kinds(DEFAULT.scan(text, mentions=0))
+
+
+def test_what_a_caller_adds_to_the_findings_is_not_read_again_with_the_text() -> None:
+    # moderation appends flooding and repeats to the list it gets: the next message with the
+    # same text starts from the text's own findings
+    text = "加 微 信 领 取 福 利"
+    first = DEFAULT.scan(text)
+    said = list(first)
+    first.append(Finding("flooding", "", "too many messages in a short time"))
+    assert DEFAULT.scan(text) == said and "flooding" not in kinds(said)

@@ -63,6 +63,22 @@ def test_learning_a_communitys_decisions_flips_a_borderline_verdict(trained: Spa
     assert trained.score(borderline).probability == before
 
 
+def test_a_scanner_taught_by_staff_reads_a_text_it_has_read_before_anew(
+    trained: SpamScorer,
+) -> None:
+    # moderation hands the scanner a new scorer when staff's decisions teach it: a text the
+    # scanner has read (and remembers) must then be read with what staff taught
+    borderline = "手工皂做好了，大家可以看看"
+    scanner = Scanner.from_rules(Rules(), scorer=trained)
+    assert not is_advertising(scanner.scan(borderline))
+    deleted = [("手工皂做好了，需要的看看", True), ("手工皂新做了一批，大家看看", True)]
+    scanner.scorer = trained.learn(deleted)
+    assert is_advertising(scanner.scan(borderline))
+    # the same text as a command, and a command as plain text, are each read as what they are
+    assert scanner.scan(borderline, command=True) == []
+    assert not is_advertising(Scanner.from_rules(Rules(), scorer=trained).scan(borderline))
+
+
 def test_a_saved_model_scores_as_the_trained_one(trained: SpamScorer, tmp_path: Path) -> None:
     save(trained, tmp_path / "model.json.gz")
     loaded = load_scorer(tmp_path / "model.json.gz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Literal
 
 from hearthkeeper.playbook.rules import Rules, ViolationKind
@@ -19,6 +20,9 @@ from hearthkeeper.text.scorer import SpamScorer, shipped_scorer
 
 # The learned scorer to consult: a community's own, "shipped" (the one `make` trained), or None.
 ScorerChoice = SpamScorer | Literal["shipped"] | None
+
+# How many texts' findings a scanner remembers (a few hundred KB at most).
+TEXTS_REMEMBERED = 2048
 
 # The kinds that together mean "this message advertises" (for the quality measurement).
 ADVERTISING_KINDS = frozenset(
@@ -68,6 +72,20 @@ class Scanner:
         self._by_text: tuple[Callable[[MessageText], list[Finding]], ...] = tuple(
             d for d in (advertising, pitches, contact, self.disguises, insults) if d is not None
         )
+        # What the text alone says, for the last texts read: chat repeats itself ("+1", "ok",
+        # "哈哈哈", a pasted advertisement), and every detector here is pure.
+        self._read_text = lru_cache(maxsize=TEXTS_REMEMBERED)(self._text_findings)
+
+    @property
+    def scorer(self) -> SpamScorer | None:
+        """The learned scorer consulted; replaced when the community's decisions teach it."""
+        return self._scorer
+
+    @scorer.setter
+    def scorer(self, scorer: SpamScorer | None) -> None:
+        self._scorer = scorer
+        if hasattr(self, "_read_text"):
+            self._read_text.cache_clear()  # the texts' verdicts were the old scorer's
 
     @classmethod
     def from_rules(cls, rules: Rules, scorer: ScorerChoice = "shipped") -> Scanner:
@@ -129,6 +147,17 @@ class Scanner:
         `command` whether it invokes one of the community's in-chat commands (the caller
         knows them): the learned scorer does not judge those."""
         message = text if isinstance(text, MessageText) else prepare(text)
+        by_rules, by_scorer = self._read_text(message, command)
+        if self.mention_spam is None:
+            return [*by_rules, *by_scorer]
+        # the mention count is the carrier's, not the text's; no advertising kind, so the
+        # scorer's reading does not depend on it
+        return [*by_rules, *self.mention_spam(message, mentions), *by_scorer]
+
+    def _text_findings(self, message: MessageText,
+                       command: bool) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:  # fmt: skip
+        """The rules' findings on the text, and the learned scorer's (consulted only when no
+        rule said advertising, never on a command)."""
         findings: list[Finding] = []
         for detector in self._by_text:
             findings += detector(message)
@@ -143,18 +172,15 @@ class Scanner:
             if self.links is not None:
                 # an invite link is reported once, as the more telling invite
                 findings += [f for f in self.links(message, found) if f.matched not in invite_links]
-        if self.mention_spam is not None:
-            findings += self.mention_spam(message, mentions)
         if self.scorer is not None and not command and not is_advertising(findings):
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
             verdict = self.scorer.flags(message, found, self.threshold)
             if verdict is not None:
                 matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
-                findings.append(
-                    Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())
-                )
-        return findings
+                scored = Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())
+                return tuple(findings), (scored,)
+        return tuple(findings), ()
 
     def scan_picture(self, image: bytes) -> list[Finding]:
         """Findings for a picture: a QR code counts as an invite when the playbook says so."""
