@@ -18,7 +18,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,6 +147,10 @@ class NaiveBayes:
         return 1.0 / (1.0 + math.exp(-total))
 
 
+# How many texts' readings a signal remembers.
+TEXTS_REMEMBERED = 2048
+
+
 class Signal:
     """Reads messages: Chinese through SnowNLP's model, English through VADER, both through
     the panic markers. Build it once (`Signal.shipped()`); reading is pure."""
@@ -157,6 +161,8 @@ class Signal:
         self.markers = markers
         # VADER reads an emoji as its description, char by char
         self._emoji = frozenset(e for e in english.emojis if len(e) == 1)
+        # the last texts' readings: chat repeats itself ("哈哈哈", "lol", "+1"), reading is pure
+        self._remembered = lru_cache(maxsize=TEXTS_REMEMBERED)(self._read)
 
     @staticmethod
     @cache
@@ -170,6 +176,9 @@ class Signal:
 
     def read(self, normalised: str) -> Reading:
         """How alarming a message reads, from its normalised text (`text.normalise`)."""
+        return self._remembered(normalised)
+
+    def _read(self, normalised: str) -> Reading:
         markers = self.markers.found(normalised)
         shouting = _SHOUT.search(normalised) is not None
         if _CJK.search(normalised):
