@@ -84,6 +84,19 @@ def test_an_entry_is_answered_once_per_cooldown_per_group(
     )
 
 
+def test_the_same_question_asked_again_is_held_back_by_the_cooldown_of_its_own_group(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    # the handler remembers what a text asks; whether it is answered is each group's cooldown
+    c = community(store, store_clock, playbook(FAQ))
+    assert replies(ask(c, "mei", "where can I buy it?")) == [SHOP]
+    store_clock.advance(timedelta(minutes=3))
+    assert replies(ask(c, "tom", "where can I buy it?")) == [], "answered 3 minutes ago"
+    assert replies(ask(c, "ann", "where can I buy it?", group="g2")) == [SHOP], "another group"
+    store_clock.advance(timedelta(minutes=8))
+    assert replies(ask(c, "bob", "where can I buy it?")) == [SHOP], "the cooldown is over"
+
+
 def test_mention_only_groups_answer_only_when_the_bot_is_mentioned(
     store: Store, store_clock: FrozenClock
 ) -> None:

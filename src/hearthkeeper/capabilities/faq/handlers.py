@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from hearthkeeper.capabilities.command_book import parse, reply
 from hearthkeeper.capabilities.faq.experts import ExpertTopics
@@ -27,6 +27,9 @@ from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.normalise import prepare
+
+# How many texts' readings the handler remembers.
+TEXTS_REMEMBERED = 2048
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class FaqAnswers:
         self.topics = ExpertTopics(playbook.mechanisms.tags)
         # Throttling only: when each entry (or expert topic) was last answered in each group.
         self._answered: dict[tuple[int, str], datetime] = {}
+        # what the last texts ask (pure: the entries and topics are this handler's own); chat
+        # repeats itself, and a question asked again reads the same
+        self._understood = lru_cache(maxsize=TEXTS_REMEMBERED)(self._understand)
         if prepare:  # now, not on the first message (a running engine; `show` needs none)
             _ = self.index
 
@@ -70,23 +76,32 @@ class FaqAnswers:
     def read(self, event: Message, ctx: Context) -> Reading:
         """Decide what the message asks; remembers what it answers, for the cooldown."""
         faq = ctx.playbook.mechanisms.faq
-        text = prepare(event.text)
-        words = Words.of(text)  # read once (each part on first use) for every look below
-        asks = looks_like_question(text, words)
+        asks, match, asked = self._understood(event.text, event.mentions_bot, faq.mention_only)
         if faq.mention_only and not event.mentions_bot:
             return Reading(asks, None, (), cooled=False)
-        match = self.index.answer(text, addressed=event.mentions_bot, asks=asks, words=words)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
-        topics: list[str] = []
-        if self.topics and (asks or event.mentions_bot):
-            topics = [t for t in self.topics.asked(words)
-                      if not self._recent(ctx, f"expert:{t}", faq.cooldown)]  # fmt: skip
+        topics = [t for t in asked if not self._recent(ctx, f"expert:{t}", faq.cooldown)]
         answer = None if cooled else match
         if answer is not None:
             self._answered[(ctx.group.id, f"entry:{answer.entry}")] = ctx.now
         for topic in topics:
             self._answered[(ctx.group.id, f"expert:{topic}")] = ctx.now
         return Reading(asks, answer, tuple(topics), cooled)
+
+    def _understand(self, text: str, addressed: bool,
+                    mention_only: bool) -> tuple[bool, Match | None, tuple[str, ...]]:  # fmt: skip
+        """What a text asks, whatever the group and the time: whether it is a question, the
+        entry that answers it (None: none is close enough) and the expert topics it asks
+        about (`addressed`: it @-mentions the bot; `mention_only`: only such messages are
+        answered)."""
+        prepared = prepare(text)
+        words = Words.of(prepared)  # read once (each part on first use) for every look below
+        asks = looks_like_question(prepared, words)
+        if mention_only and not addressed:
+            return asks, None, ()
+        match = self.index.answer(prepared, addressed=addressed, asks=asks, words=words)
+        asked = tuple(self.topics.asked(words)) if self.topics and (asks or addressed) else ()
+        return asks, match, asked
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
