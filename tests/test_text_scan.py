@@ -153,3 +153,14 @@ def test_what_a_caller_adds_to_the_findings_is_not_read_again_with_the_text() ->
     said = list(first)
     first.append(Finding("flooding", "", "too many messages in a short time"))
     assert DEFAULT.scan(text) == said and "flooding" not in kinds(said)
+
+
+def test_only_short_texts_are_remembered_and_a_long_one_is_still_read() -> None:
+    # what a scanner remembers stays small: a pasted essay is read each time it comes
+    scanner = Scanner.from_rules(Playbook.model_validate(MINIMAL).rules)
+    essay = "今天天气很好，" * 80 + "加 微 信 领 取 福 利"
+    assert "advertising" in kinds(scanner.scan(essay))
+    assert "advertising" in kinds(scanner.scan(essay))
+    assert scanner._read_text.cache_info().currsize == 0
+    scanner.scan("ok")
+    assert scanner._read_text.cache_info().currsize == 1

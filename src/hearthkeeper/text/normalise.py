@@ -142,6 +142,14 @@ class MessageText:
         return self.normalised[low:high]
 
 
+# Moderation, crisis watch and the FAQ each remember what the last texts they read say (chat
+# repeats itself: "+1", "ok", "哈哈哈", a pasted advertisement; their readings are pure): this
+# many texts each, a text of at most this many characters (a longer one is read every time, so
+# what is remembered stays small).
+TEXTS_REMEMBERED = 2048
+LONGEST_REMEMBERED = 500
+
+
 # Moderation, the FAQ and crisis watch each read the message being decided: the last few
 # messages' forms are kept, so a message is normalised once however many mechanisms read it.
 @lru_cache(maxsize=64)

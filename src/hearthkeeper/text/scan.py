@@ -14,15 +14,17 @@ from hearthkeeper.text.invites import InviteDetector
 from hearthkeeper.text.keywords import KeywordDetector
 from hearthkeeper.text.links import LinkDetector, find_links
 from hearthkeeper.text.mentions import MentionSpamDetector
-from hearthkeeper.text.normalise import MessageText, prepare
+from hearthkeeper.text.normalise import (
+    LONGEST_REMEMBERED,
+    TEXTS_REMEMBERED,
+    MessageText,
+    prepare,
+)
 from hearthkeeper.text.pitches import PitchDetector
 from hearthkeeper.text.scorer import SpamScorer, shipped_scorer
 
 # The learned scorer to consult: a community's own, "shipped" (the one `make` trained), or None.
 ScorerChoice = SpamScorer | Literal["shipped"] | None
-
-# How many texts' findings a scanner remembers (a few hundred KB at most).
-TEXTS_REMEMBERED = 2048
 
 # The kinds that together mean "this message advertises" (for the quality measurement).
 ADVERTISING_KINDS = frozenset(
@@ -147,7 +149,9 @@ class Scanner:
         `command` whether it invokes one of the community's in-chat commands (the caller
         knows them): the learned scorer does not judge those."""
         message = text if isinstance(text, MessageText) else prepare(text)
-        by_rules, by_scorer = self._read_text(message, command)
+        short = len(message.original) <= LONGEST_REMEMBERED
+        read = self._read_text if short else self._text_findings
+        by_rules, by_scorer = read(message, command)
         if self.mention_spam is None:
             return [*by_rules, *by_scorer]
         # the mention count is the carrier's, not the text's; no advertising kind, so the

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import yaml
 
 from hearthkeeper.capabilities.faq.words import chinese_words
+from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED
 
 Language = Literal["zh", "en"]
 
@@ -147,10 +148,6 @@ class NaiveBayes:
         return 1.0 / (1.0 + math.exp(-total))
 
 
-# How many texts' readings a signal remembers.
-TEXTS_REMEMBERED = 2048
-
-
 class Signal:
     """Reads messages: Chinese through SnowNLP's model, English through VADER, both through
     the panic markers. Build it once (`Signal.shipped()`); reading is pure."""
@@ -176,6 +173,8 @@ class Signal:
 
     def read(self, normalised: str) -> Reading:
         """How alarming a message reads, from its normalised text (`text.normalise`)."""
+        if len(normalised) > LONGEST_REMEMBERED:
+            return self._read(normalised)
         return self._remembered(normalised)
 
     def _read(self, normalised: str) -> Reading:

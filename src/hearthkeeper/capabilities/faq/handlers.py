@@ -26,10 +26,7 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.text.normalise import prepare
-
-# How many texts' readings the handler remembers.
-TEXTS_REMEMBERED = 2048
+from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED, prepare
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,8 @@ class FaqAnswers:
     def read(self, event: Message, ctx: Context) -> Reading:
         """Decide what the message asks; remembers what it answers, for the cooldown."""
         faq = ctx.playbook.mechanisms.faq
-        asks, match, asked = self._understood(event.text, event.mentions_bot, faq.mention_only)
+        understood = self._understood if len(event.text) <= LONGEST_REMEMBERED else self._understand
+        asks, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
         if faq.mention_only and not event.mentions_bot:
             return Reading(asks, None, (), cooled=False)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
