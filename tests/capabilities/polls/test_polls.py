@@ -131,6 +131,40 @@ def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: Fro
     assert said(say(c, "mei", "7")) == [], "a bare number out of range is ordinary chat"
 
 
+def test_options_named_by_letters_are_voted_for_by_their_name(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """With options literally named B, A, C, replying `A` was recorded as option 1 ("B")."""
+    c = staffed(store, store_clock)
+    say(c, "boss", "/poll 方案 | B | A | C")
+    assert only(say(c, "mei", "A")) == "✅ mei 投给了 2. A。"
+    assert only(say(c, "bob", "/投 c")) == "✅ bob 投给了 3. C。"
+    assert only(say(c, "ann", "1")) == "✅ ann 投给了 1. B。", "a number is still a position"
+    assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
+
+
+def test_letters_naming_no_option_are_ordinary_chat(store: Store, store_clock: FrozenClock) -> None:
+    """`OK` while a three-option poll was open got 'the options are 1–3 (or A–C)'."""
+    c = staffed(store, store_clock)
+    assert said(say(c, "mei", "a")) == [], "no poll open: a bare letter is chat"
+    say(c, "boss", WEEKEND)
+    assert said(say(c, "mei", "OK")) == [] and said(say(c, "mei", "GG")) == []
+    assert SqlPolls.on(store).votes(1) == []
+    assert only(say(c, "mei", "b")) == "✅ mei 投给了 2. 看展。", "letters are positions"
+
+
+def test_a_deadline_before_the_question_is_answered_with_where_it_goes(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    reply = only(say(c, "boss", "/投票 截止 21:00 | 甲 | 乙"))
+    assert reply.startswith("第一段是投票的问题；截止时间、多选、匿名写在选项后面")
+    assert "至少要有两个选项" not in reply
+    assert "看不懂截止时间「前交表」" in only(say(c, "boss", "/投票 交表 | 当天 | 截止前交表"))
+    posted = only(say(c, "boss", "/投票 交表方式 | 周五截止 | 当天交"))
+    assert "1. 周五截止\n2. 当天交" in posted
+
+
 def test_english_poll(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock, playbook())
     posted = only(

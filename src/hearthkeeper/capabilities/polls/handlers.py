@@ -40,7 +40,8 @@ class VoteReplies:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         choices = read_vote(event.text) or ()
-        return Outcome((ask(event, rq.CastVote(choices=choices), NAME),), stop=True)
+        vote = rq.CastVote(choices=choices, said=event.text[:30])
+        return Outcome((ask(event, vote, NAME),), stop=True)
 
 
 def _start(settings: Polls) -> Command:
@@ -75,7 +76,8 @@ def _member_commands() -> list[Command]:
             lang = ctx.playbook.community.language
             return Outcome((reply(event, TEXTS.say("vote_usage", lang), handler=NAME,
                                   reason="unreadable vote"),))  # fmt: skip
-        return Outcome((ask(event, rq.CastVote(choices=choices, explicit=True), NAME),))
+        vote = rq.CastVote(choices=choices, explicit=True, said=invocation.rest[:30])
+        return Outcome((ask(event, vote, NAME),))
 
     return [
         Command("vote", ("投", "选"), {

@@ -1,17 +1,24 @@
 """Reading poll commands and votes, in Chinese and English.
 
 Pure: `read_poll` reads `/poll 周末活动去哪 | 爬山 | 看展 | 桌游 [多选] [匿名] [截止 21:00]`
-(or the options on lines of their own); `read_vote` reads `1`, `A`, `1 3`, `AC`, `选2`.
+(or the options on lines of their own); `read_vote` reads `1`, `A`, `1 3`, `AC`, `选2`, and
+`named_options` the options a reply names by their own text (an option called `A`).
+
+The deadline is a part of its own that starts with a deadline word (`| 截止 21:00`,
+`| until 21:00`), or one in brackets at the end of a part (`桌游 [截止 21:00]`). Elsewhere a
+deadline word is only text unless a readable time follows it to the end of its part: an
+option `周五截止` or a question `哪天截止报名` stays as written.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.lists_common.deadline import parse_deadline, split_deadline
+from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_WORDS, parse_deadline
 from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
 
 MAX_OPTIONS = 20
@@ -37,6 +44,15 @@ _VOTE = re.compile(
     re.I,
 )
 _TOKEN = re.compile(r"\d{1,2}|[A-Za-z]")
+_OPEN, _CLOSE = "[【(（", "]】)）"
+_OPENING, _CLOSING = r"\[【(（", r"\]】)）"  # the same, inside a character class
+# A part that is all deadline (`截止 21:00`, `[until 21:00]`), or ends with one in brackets.
+_WHOLE_DEADLINE = re.compile(rf"^[{_OPENING}]?\s*(?:{DEADLINE_WORDS.pattern})(.*?)\s*[{_CLOSING}]?$",
+                             re.IGNORECASE | re.DOTALL)  # fmt: skip
+_BRACKETED_DEADLINE = re.compile(
+    rf"\s*[{_OPENING}]\s*(?:{DEADLINE_WORDS.pattern})([^{_OPENING}{_CLOSING}]*?)\s*[{_CLOSING}]\s*$",
+    re.IGNORECASE,
+)  # fmt: skip
 _SEPARATORS = re.compile(r"[\s,，、/;；和&+]+")
 
 
@@ -57,23 +73,17 @@ def read_poll(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> P
     settings: dict[str, bool] = {}
     when: str | None = None
     parts: list[str] = []
-    for raw in segments:
-        body, said = split_deadline(raw)
+    setting_first = False
+    for n, raw in enumerate(segments):
+        body, said = _split_deadline(_flags(raw, settings), now, zone, question=n == 0)
         when = said if said is not None else when
         body = _flags(body, settings)
         if body:
             parts.append(body)
+        elif n == 0:
+            setting_first = True
     if not parts:
         return Problem("no_question")
-    question, options = parts[0], [_OPTION_NUMBERING.sub("", o, count=1).strip() for o in parts[1:]]
-    options = [o for o in options if o]
-    if len(options) < 2:
-        return Problem("few_options")
-    if len(options) > MAX_OPTIONS:
-        return Problem("many_options", str(MAX_OPTIONS))
-    seen = [compact(o) for o in options]
-    if len(set(seen)) < len(seen):
-        return Problem("duplicate_option", next(o for o in options if seen.count(compact(o)) > 1))
     if when is None:
         deadline: datetime | None = now + default
     else:
@@ -83,8 +93,41 @@ def read_poll(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> P
         if deadline <= now:
             return Problem("past_deadline", when)
     assert deadline is not None
+    question, options = parts[0], [_OPTION_NUMBERING.sub("", o, count=1).strip() for o in parts[1:]]
+    options = [o for o in options if o]
+    if len(options) < 2:
+        # `/poll 截止 21:00 | 甲 | 乙`: the question taken for an option is what went wrong
+        return Problem("question_first" if setting_first else "few_options")
+    if len(options) > MAX_OPTIONS:
+        return Problem("many_options", str(MAX_OPTIONS))
+    seen = [compact(o) for o in options]
+    if len(set(seen)) < len(seen):
+        return Problem("duplicate_option", next(o for o in options if seen.count(compact(o)) > 1))
     return PollSpec(question[:200], tuple(o[:100] for o in options),
                     settings.get("multiple", False), settings.get("anonymous"), deadline)  # fmt: skip
+
+
+def _split_deadline(segment: str, now: datetime, zone: ZoneInfo, *,
+                    question: bool) -> tuple[str, str | None]:  # fmt: skip
+    """A part's text and the deadline it gives (None: it gives none). A part that starts with
+    a deadline word, or ends with one in brackets, gives it even when unreadable (so the
+    command is refused, saying so), unless it is the first part (the question: `截止时间定在
+    哪天`); a deadline word inside other text gives one only when a readable time follows it
+    to the end of the part (`看展 截止 21:00`)."""
+    whole = _WHOLE_DEADLINE.match(segment)
+    if whole is not None:
+        said = whole.group(1).strip(" " + _OPEN + _CLOSE)
+        if not question or parse_deadline(said, now, zone) is not None:
+            return "", said
+    bracketed = _BRACKETED_DEADLINE.search(segment)
+    if bracketed is not None:
+        return segment[: bracketed.start()].strip(), bracketed.group(1).strip()
+    inside = DEADLINE_WORDS.search(segment)
+    if inside is not None:
+        said = segment[inside.end() :].strip()
+        if said and parse_deadline(said, now, zone) is not None:
+            return segment[: inside.start()].strip(), said
+    return segment, None
 
 
 def read_vote(text: str) -> tuple[int, ...] | None:
@@ -108,6 +151,46 @@ def read_vote(text: str) -> tuple[int, ...] | None:
     if not indexes or any(i < 0 for i in indexes):
         return None
     return tuple(dict.fromkeys(indexes))
+
+
+def named_options(text: str, options: Sequence[str]) -> tuple[int, ...] | None:
+    """The options a reply names by their own text, 0-based: the whole reply (`A` or `选A`
+    when an option is called `A`), or each of its parts (`A C`, `AC`); None when it does not
+    name options that way (then its numbers and letters are positions)."""
+    names = {compact(o): i for i, o in enumerate(options)}
+    body = _vote_body(text)
+    for whole in (compact(text), None if body is None else compact(body)):
+        if whole in names:
+            return (names[whole],)
+    if body is None:
+        return None
+    found: list[int] = []
+    for chunk in _SEPARATORS.split(body.strip()):
+        if compact(chunk) in names:
+            found.append(names[compact(chunk)])
+        elif (
+            chunk.isascii()
+            and chunk.isalpha()
+            and chunk.isupper()
+            and len(chunk) <= 5
+            and all(c.lower() in names for c in chunk)
+        ):
+            found.extend(names[c.lower()] for c in chunk)
+        elif chunk:
+            return None
+    return tuple(dict.fromkeys(found)) or None
+
+
+def has_letters(text: str) -> bool:
+    """Whether a vote names options by letter (`B`, `AC`), not only by number."""
+    body = _vote_body(text)
+    return body is not None and any(c.isascii() and c.isalpha() for c in body)
+
+
+def _vote_body(text: str) -> str | None:
+    """What a vote names, without `选`, `vote` and the like; None when it is not a vote."""
+    found = _VOTE.match(normal(text))
+    return None if found is None else found.group(1)
 
 
 def _flags(segment: str, settings: dict[str, bool]) -> str:

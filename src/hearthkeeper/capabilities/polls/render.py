@@ -68,9 +68,17 @@ TEXTS = Phrasebook({
     "few_options": {ZH: "至少要有两个选项，用 | 分开。", EN: "Give at least two options, separated by |."},
     "many_options": {ZH: "最多 {detail} 个选项。", EN: "At most {detail} options."},
     "duplicate_option": {ZH: "选项「{detail}」写了两次。", EN: "The option '{detail}' is there twice."},
+    "question_first": {
+        ZH: "第一段是投票的问题；截止时间、多选、匿名写在选项后面，例如 /投票 周末去哪 | 爬山 | 看展 | 截止 21:00。",
+        EN: "The first part is the question; put the deadline, multiple and anonymous after the "
+        "options, e.g. /poll Where to? | hike | museum | until 21:00.",
+    },
     "bad_deadline": {
-        ZH: "看不懂截止时间「{detail}」，可以写 21:00、明天 10:00、周六晚上8点 或 2h。",
-        EN: "I can't read the deadline '{detail}': write e.g. 21:00, tomorrow 10:00, sat 8pm or 2h.",
+        ZH: "看不懂截止时间「{detail}」。截止时间单独写一段，以「截止」开头，例如 | 截止 21:00、"
+        "| 截止 明天 10:00、| 截止 周六晚上8点、| 截止 2h；选项不要以「截止」开头。",
+        EN: "I can't read the deadline '{detail}'. The deadline is a part of its own starting "
+        "with 'until', e.g. | until 21:00, | until tomorrow 10:00, | until sat 8pm or | until 2h; "
+        "an option must not start with 'until'.",
     },
     "past_deadline": {ZH: "截止时间「{detail}」已经过了。", EN: "The deadline '{detail}' has already passed."},
 })  # fmt: skip
