@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from hearthkeeper.carriers.markdown import blocks
 from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.playbook.positioning import Language
@@ -191,6 +192,14 @@ def message_frame(message: WebChatMessage) -> dict[str, Any]:
 
 
 def _message_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]:
+    frame = _plain_frame(message, picture)
+    if message.format == "markdown" and message.user_id is None:
+        # a scheduled post: its Markdown read here into blocks the page builds as elements
+        frame["blocks"] = blocks(message.text)
+    return frame
+
+
+def _plain_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]:
     return {
         "type": "message",
         "id": message.id,
