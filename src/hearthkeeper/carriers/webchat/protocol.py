@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -195,8 +196,15 @@ def _message_frame(message: WebChatMessage, picture: str | None) -> dict[str, An
     frame = _plain_frame(message, picture)
     if message.format == "markdown" and message.user_id is None:
         # a scheduled post: its Markdown read here into blocks the page builds as elements
-        frame["blocks"] = blocks(message.text)
+        frame["blocks"] = _blocks(message.text)
     return frame
+
+
+@lru_cache(maxsize=256)
+def _blocks(text: str) -> list[dict[str, Any]]:
+    """A post read once (about a millisecond), not again for each browser's history: frames
+    are encoded as they are, never changed, so one reading is shared."""
+    return blocks(text)
 
 
 def _plain_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]:
