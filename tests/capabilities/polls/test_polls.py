@@ -126,7 +126,7 @@ def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: Fro
         reply = only(say(c, "boss", text))
         assert problem in reply.splitlines()[0] and "用法：/投票 问题" in reply, text
     say(c, "boss", WEEKEND)
-    assert only(say(c, "mei", "/投 爬山吧")) == "用法：/投 2（多选：/投 1 3）"
+    assert only(say(c, "mei", "/投 爬山吧")) == "用法：/投 2 或 /投 选项（多选：/投 1 3）"
     assert only(say(c, "mei", "/投 7")) == "mei，选项是 1–3（或 A–C）。"
     assert said(say(c, "mei", "7")) == [], "a bare number out of range is ordinary chat"
 
@@ -140,6 +140,10 @@ def test_options_named_by_letters_are_voted_for_by_their_name(
     assert only(say(c, "mei", "A")) == "✅ mei 投给了 2. A。"
     assert only(say(c, "bob", "/投 c")) == "✅ bob 投给了 3. C。"
     assert only(say(c, "ann", "1")) == "✅ ann 投给了 1. B。", "a number is still a position"
+    say(c, "boss", "/结束投票")
+    say(c, "boss", "/poll 周末去哪 | 爬山 | 看展")
+    assert only(say(c, "ann", "/投 看展")) == "✅ ann 投给了 2. 看展。"
+    assert [v.option for v in SqlPolls.on(store).votes(2)] == [1]
     assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
 
 

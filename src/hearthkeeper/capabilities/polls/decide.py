@@ -30,10 +30,12 @@ def decide_start(current: Poll | None, request: PollStart, lang: Language) -> Sa
 
 def decide_vote(poll: Poll, request: CastVote, name: str, lang: Language) -> Say | Cast:
     """Which votes to record. A reply that is an option's own text picks that option (`A`
-    in a poll of options B, A, C); otherwise numbers and letters are positions. A bare number
+    in a poll of options B, A, C; `/vote 爬山`); otherwise numbers and letters are positions. A bare number
     out of range, or bare letters naming no option (`OK`), are ordinary chat; `/vote` out of
     range, or several options in a single-choice poll, get told what is allowed."""
     choices = named_options(request.said, poll.options) or request.choices
+    if not choices:  # `/vote` with words naming no option
+        return Say(TEXTS.say("vote_usage", lang))
     if any(not 0 <= c < len(poll.options) for c in choices):
         if not request.explicit and (len(choices) == 1 or has_letters(request.said)):
             return Say()

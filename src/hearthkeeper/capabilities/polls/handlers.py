@@ -8,6 +8,7 @@ from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocat
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
+from hearthkeeper.capabilities.lists_common.reading import normal
 from hearthkeeper.capabilities.polls import requests as rq
 from hearthkeeper.capabilities.polls.effects import register_effects
 from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
@@ -72,17 +73,19 @@ def _end(settings: Polls) -> Command:
 def _member_commands() -> list[Command]:
     def vote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         choices = read_vote(invocation.rest)
-        if choices is None:
+        if choices is None and not 0 < len(normal(invocation.rest)) <= 100:
             lang = ctx.playbook.community.language
             return Outcome((reply(event, TEXTS.say("vote_usage", lang), handler=NAME,
                                   reason="unreadable vote"),))  # fmt: skip
-        vote = rq.CastVote(choices=choices, explicit=True, said=invocation.rest[:30])
+        # `/vote 爬山`: an option's own text, which the effect compares with the poll's options
+        vote = rq.CastVote(choices=choices or (), explicit=True, said=invocation.rest[:100])
         return Outcome((ask(event, vote, NAME),))
 
     return [
         Command("vote", ("投", "选"), {
             ZH: "投票（也可以直接回复序号）", EN: "vote (or just reply with the number)",
-        }, vote, usage={ZH: "/投 2；多选 /投 1 3", EN: "/vote 2; multiple: /vote 1 3"}),
+        }, vote, usage={ZH: "/投 2 或 /投 爬山；多选 /投 1 3",
+                           EN: "/vote 2 or /vote hike; multiple: /vote 1 3"}),
         Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"},
                 asking(rq.WithdrawVote(), NAME)),
         Command("results", ("投票结果", "结果"), {
