@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-import re
+from collections.abc import Sequence
+from itertools import groupby
 
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -14,6 +15,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
+from hearthkeeper.carriers.markdown import LineStyle, Run, append_run, blocks, lines
 from hearthkeeper.engine.carrier import CarrierError
 
 _SEND = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
@@ -77,22 +79,50 @@ def _hint(message: str) -> str:
     return ""
 
 
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
-_CODE = re.compile(r"`([^`\n]+)`")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+def _html_run(run: Run, linked: bool) -> str:
+    if run.get("br"):
+        return "\n"
+    text = html.escape(str(run.get("text", "")), quote=False)  # &, <, > as Telegram requires
+    if run.get("code") and not linked:  # code holds no other entity, and a link no code
+        return f"<code>{text}</code>"
+    if run.get("i"):
+        text = f"<i>{text}</i>"
+    return f"<b>{text}</b>" if run.get("b") else text
+
+
+def _html_runs(found: Sequence[Run], heading: bool) -> str:
+    if heading:  # a bold line: its runs bold (but code), the same ones one run again
+        bold: list[Run] = []
+        for run in found:
+            append_run(bold, {**run, "b": True} if "text" in run and not run.get("code") else run)
+        found = bold
+    out: list[str] = []
+    for href, linked in groupby(found, key=lambda run: run.get("href")):
+        inner = "".join(_html_run(run, href is not None) for run in linked)
+        out.append(f'<a href="{html.escape(href)}">{inner}</a>' if href else inner)
+    return "".join(out)
+
+
+def _html_code(text: str, quotes: int) -> list[str]:
+    # a quote holds no code block (pre), so inside one the code is its text
+    escaped = html.escape(text, quote=False)
+    return f"<pre>{escaped}</pre>".split("\n") if not quotes else escaped.split("\n")
+
+
+def _html_quote(inner: list[str], quotes: int) -> list[str]:
+    if quotes or not inner:  # a quote in a quote: Telegram nests no blockquotes
+        return ["&gt; " + line if line else "&gt;" for line in inner]
+    return [f"<blockquote>{inner[0]}", *inner[1:-1], f"{inner[-1]}</blockquote>"] \
+        if len(inner) > 1 else [f"<blockquote>{inner[0]}</blockquote>"]  # fmt: skip
+
+
+TELEGRAM_HTML = LineStyle(runs=_html_runs, code=_html_code, quote=_html_quote)
 
 
 def markdown_html(text: str) -> str:
-    """A post's Markdown as the HTML subset Telegram shows (`parse_mode=HTML`): headings and
-    **bold** in <b>, *italics* in <i>, `code`, [links](…); everything else as written, escaped.
-    Telegram has no headings or lists: a heading is a bold line, a list stays as typed."""
-    out = html.escape(text, quote=False)
-    out = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", out)
-    # the text is escaped already (& → &amp;): only a quote could still end the attribute
-    out = _LINK.sub(lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>',
-                    out)  # fmt: skip
-    out = _HEADING.sub(lambda m: f"<b>{m.group(1)}</b>", out)
-    out = _BOLD.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
-    return _ITALIC.sub(lambda m: f"<i>{m.group(1)}</i>", out)
+    """A post's Markdown, read by the shared reader (`carriers/markdown.py`), as the HTML
+    Telegram shows (`parse_mode=HTML`): **bold** in <b>, *italics* in <i>, `code`, links to
+    http(s) addresses only, quotes in <blockquote>, code blocks in <pre>; every `&`, `<`
+    and `>` of the text escaped. Telegram has no headings or lists: a heading is a bold line,
+    list items start with `•` or their number, as on QQ."""
+    return "\n".join(lines(blocks(text), TELEGRAM_HTML)).strip("\n")
