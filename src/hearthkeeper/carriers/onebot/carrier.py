@@ -48,6 +48,10 @@ CALL_TIMEOUT = 10.0  # seconds an API call waits for its answer
 # A call carrying a scheduled post's file is answered once QQ has the file (a 50 MiB video
 # uploaded, a voice message converted to Silk): waited for longer.
 UPLOAD_TIMEOUT = 120.0
+# Posts with a file performed at once, aside from the outbound queue's path (`SlowActions`):
+# a slow upload holds up neither replies nor other groups, and a few uploads at a time keep
+# the implementation's bandwidth (and memory, with base64) within bounds.
+UPLOADS_AT_ONCE = 2
 LOOKUP_TIMEOUT = 3.0  # a member's name looked up for a welcome: not worth waiting longer
 BATCH = 100  # events read from the inbox at once (their pictures are fetched together)
 
@@ -64,6 +68,7 @@ class OneBotCarrier:
     """QQ groups served through one OneBot implementation (one QQ account)."""
 
     name = CARRIER
+    slow_at_once = UPLOADS_AT_ONCE
 
     def __init__(self, settings: OneBotSettings, *, groups: Mapping[str, str] | None = None,
                  admission: Admission | None = None,
@@ -154,6 +159,11 @@ class OneBotCarrier:
         if self._http is None:
             self._http = aiohttp.ClientSession()
         return await download(self._http, attachment.url, limit, self.pictures.fetch_seconds)
+
+    def slow(self, action: Action) -> bool:
+        """A post with a file (uploaded or converted by QQ, answered once QQ has it, within
+        `upload_timeout`) is performed aside by the outbound queue (`engine/aside.py`)."""
+        return asset_of(action) is not None
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the message id of what was said, if anything."""
