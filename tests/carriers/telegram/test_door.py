@@ -298,3 +298,34 @@ async def test_staff_get_the_link_when_the_bot_cannot_write_to_the_person_let_in
         assert "Lan" in alert.text and "亲自" in alert.text
         api.join(chat, lan, link=_one_person_link(alert.text))
         await bot_message(community, chat, "欢迎 Lan")
+
+
+async def test_letting_in_someone_banned_meanwhile_fails_saying_to_lift_the_ban(
+    applying: Hearth,
+) -> None:
+    """Staff refused Lan and banned her, then let her in after all. No link lets a banned
+    person in: instead of handing out a link that cannot work, the
+    approval fails, and the outbox says to lift the ban first."""
+    community, api = applying, applying.api
+    chat = community.group()
+    app = live_codes(community)
+    bot = api.bots[community.token]
+    async with serving(community, app.state.carrier):
+        lan = community.person("Lan")
+        api.start_private(lan, community.token)
+        api.request_join(chat, lan, await scan(app), bio="干皮，想学保湿")
+        applications = SqlApplications.on(community.store)
+        [application] = await eventually(
+            lambda: list(applications.applications(community.runtime.community_id)),
+            "the application to be stored")  # fmt: skip
+        review.refuse(community.store, application.id, "console:li", community.clock.now())
+        await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
+        api._m_banchatmember(bot, {"chat_id": chat, "user_id": lan["id"]})  # by staff, later
+        review.approve(community.store, application.id, "console:li", community.clock.now(),
+                       reconsider=True)  # fmt: skip
+        [failed] = await eventually(
+            lambda: [i for i in community.store.outbox_items("failed")
+                     if i.key.startswith("admission:approved")], "the approval to fail")  # fmt: skip
+    assert "hearth sanctions lift" in str(failed.last_error)
+    assert api.private_messages(lan["id"], community.token) == []
+    assert not [p for m, p in api.calls if m == "createChatInviteLink" and p.get("member_limit")]

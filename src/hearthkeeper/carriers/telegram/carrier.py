@@ -25,7 +25,12 @@ from typing import Any, TypeVar
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
 from hearthkeeper.carriers.assets import (
@@ -545,16 +550,19 @@ class TelegramCarrier:
                       key: str) -> None:  # fmt: skip
         """Let in an approved applicant whose join request is gone (`admit.py`): a link of
         their own, sent in private, or to staff when the bot cannot write to them."""
-        found = await client.get_chat_member(chat, member)
-        if found.status in ("creator", "administrator", "member") or getattr(
-            found, "is_member", False
-        ):
+        status: str
+        try:
+            found = await client.get_chat_member(chat, member)
+            status, inside = found.status, bool(getattr(found, "is_member", False))
+        except TelegramBadRequest:  # "user not found": never in the group, so not in it now
+            status, inside = "left", False
+        if status in ("creator", "administrator", "member") or inside:
             return  # let in meanwhile (by hand in the app)
         group = None if self.store is None else await asyncio.to_thread(
             self.store.group_for_carrier, CARRIER, str(chat))  # fmt: skip
         name = group.name if group is not None else str(chat)
         language = alert_language(action)
-        if found.status == "kicked":
+        if status == "kicked":
             raise CarrierError(admit.say("banned", language, member=member, group=name),
                                retry=False)  # fmt: skip
         link = self._let_in_links.get(key)  # made before a failure to send it: the same link
