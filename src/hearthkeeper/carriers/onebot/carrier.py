@@ -267,7 +267,13 @@ class OneBotCarrier:
         await asyncio.to_thread(self.requests.drop, group, member)
 
     async def _ask_again(self, action: Action, key: str, refused: str | None) -> None:
-        """Tell staff (the console inbox, once) that the approved person must ask again."""
+        """Tell staff (the console inbox, once) that the approved person must ask again,
+        unless they are in the group already (an admin let them in by hand in QQ)."""
+        member = {"group_id": int(action.group or 0), "user_id": int(action.member or 0),
+                  "no_cache": True}  # fmt: skip
+        with contextlib.suppress(CarrierError, ValueError):
+            await self.call("get_group_member_info", member)
+            return  # in the group: nothing left to do
         log.warning("qq: %s was approved, but their join request to group %s cannot be "
                     "answered any more%s; staff are told to have them ask again",
                     action.member, action.group, f" ({refused})" if refused else "")  # fmt: skip
