@@ -8,7 +8,10 @@ update to the bot's URL with `X-Telegram-Bot-Api-Secret-Token` instead, again un
 200. Members and owners act through the test-side methods (`say`, `join`, `request_join`,
 `revoke_link` ...); what the
 bots do changes the state as Telegram would, and a ban, a restriction or an approved request
-produces the `chat_member` update Telegram sends to administrators that asked for it.
+produces the `chat_member` update Telegram sends to administrators that asked for it. A join
+request is answered once: approving one declined (or never made) is refused with
+`HIDE_REQUESTER_MISSING`, as Telegram refuses it. An invite link's `member_limit` is kept:
+once that many joined by it, it is refused as expired (`INVITE_HASH_EXPIRED`).
 
 The JSON follows the documentation's field names exactly; requests are read as Telegram reads
 them: a JSON body, a urlencoded form or multipart form data, where arrays and objects are
