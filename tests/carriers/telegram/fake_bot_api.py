@@ -8,7 +8,10 @@ update to the bot's URL with `X-Telegram-Bot-Api-Secret-Token` instead, again un
 200. Members and owners act through the test-side methods (`say`, `join`, `request_join`,
 `revoke_link` ...); what the
 bots do changes the state as Telegram would, and a ban, a restriction or an approved request
-produces the `chat_member` update Telegram sends to administrators that asked for it.
+produces the `chat_member` update Telegram sends to administrators that asked for it. A join
+request is answered once: approving one declined (or never made) is refused with
+`HIDE_REQUESTER_MISSING`, as Telegram refuses it. An invite link's `member_limit` is kept:
+once that many joined by it, it is refused as expired (`INVITE_HASH_EXPIRED`).
 
 The JSON follows the documentation's field names exactly; requests are read as Telegram reads
 them: a JSON body, a urlencoded form or multipart form data, where arrays and objects are
@@ -121,6 +124,7 @@ class Chat:
     deleted: set[int] = field(default_factory=set)
     links: dict[str, JSON] = field(default_factory=dict)  # invite link → ChatInviteLink
     requests: dict[int, JSON] = field(default_factory=dict)  # user id → ChatJoinRequest
+    link_joins: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     next_message: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def json(self) -> JSON:
@@ -282,6 +286,13 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
         if invite is not None and invite["creates_join_request"]:
             raise ApiError(400, "Bad Request: this link needs a join request")
+        if invite is not None and invite.get("member_limit") and \
+                chat.link_joins[link or ""] >= invite["member_limit"]:  # fmt: skip
+            # "the maximum number of users that can be members of the chat simultaneously
+            # after joining the chat via this invite link": used up, the app says it expired
+            raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
+        if invite is not None and not _is_in(status):
+            chat.link_joins[link or ""] += 1
         self._enter(chat, user, user, invite=invite)
 
     def request_join(self, chat_id: int, user: JSON, link: str, bio: str = "") -> None:
