@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from itertools import groupby
 
@@ -15,7 +16,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
-from hearthkeeper.carriers.markdown import LineStyle, Run, append_run, blocks, lines
+from hearthkeeper.carriers.markdown import PLAIN, Block, LineStyle, Run, append_run, blocks, lines
 from hearthkeeper.engine.carrier import CarrierError
 
 _SEND = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
@@ -126,3 +127,61 @@ def markdown_html(text: str) -> str:
     and `>` of the text escaped. Telegram has no headings or lists: a heading is a bold line,
     list items start with `•` or their number, as on QQ."""
     return "\n".join(lines(blocks(text), TELEGRAM_HTML)).strip("\n")
+
+
+TEXT_LIMIT = 4096  # what a message shows, after its entities are read (the Bot API's limit)
+_TAG = re.compile(r"<[^>]*>")  # the text's own < are escaped, so every < here opens a tag
+
+
+def shown_length(text: str, parsed: bool) -> int:
+    """How long Telegram counts `text` (UTF-16 units, the Bot API's measure; HTML: its tags
+    gone and its entities read)."""
+    if parsed:
+        text = html.unescape(_TAG.sub("", text))
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """`text` in parts Telegram takes whole, cut at the last line break before the limit
+    where there is one, else at the limit: nothing is left out."""
+    parts: list[str] = []
+    while shown_length(text, parsed=False) > limit:
+        end = limit
+        while shown_length(text[:end], parsed=False) > limit:  # astral characters count two
+            end -= 1
+        at = text.rfind("\n", 0, end)
+        at = end if at <= 0 else at
+        parts.append(text[:at].rstrip("\n"))
+        text = text[at:].lstrip("\n")
+    return [*parts, text] if text or not parts else parts
+
+
+def markdown_messages(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """A post's Markdown as the HTML messages Telegram shows it in: one when it fits, else
+    its blocks (paragraphs, lists, quotes …) in as few messages as fit, each message whole
+    HTML. A single block longer than a message goes as plain text in parts."""
+    found = blocks(text)
+    shown = [shown_length(_html(block), parsed=True) for block in found]
+    groups: list[list[Block]] = []
+    length = 0
+    for block, size in zip(found, shown, strict=True):
+        joint = 1 + (1 if block.get("gap") else 0)
+        if groups and groups[-1] and length + joint + size <= limit:
+            groups[-1].append(block)
+            length += joint + size
+        else:
+            groups.append([block])
+            length = size
+    out: list[str] = []
+    for group in groups:
+        formatted = "\n".join(lines(group, TELEGRAM_HTML)).strip("\n")
+        if shown_length(formatted, parsed=True) <= limit:
+            out.append(formatted)
+        else:  # one block longer than a message
+            plain = "\n".join(lines(group, PLAIN)).strip("\n")
+            out.extend(html.escape(part, quote=False) for part in cut(plain, limit))
+    return [part for part in out if part] or [markdown_html(text)]
+
+
+def _html(block: Block) -> str:
+    return "\n".join(lines([block], TELEGRAM_HTML)).strip("\n")
