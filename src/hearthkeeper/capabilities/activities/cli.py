@@ -152,6 +152,9 @@ def pay(
     who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
     receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
     amount: Annotated[str, typer.Option("--amount", help="Default: the event's fee.")] = "",
+    discount: Annotated[
+        str, typer.Option("--discount", help="Why an amount below the fee confirms the place.")
+    ] = "",
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -160,7 +163,7 @@ def pay(
     store, found = _open(config, community)
     try:
         done = record_fee(store, found, event_id, who, receipt, amount, actor,
-                          SystemClock().now())  # fmt: skip
+                          SystemClock().now(), discount=discount)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
     what = "recorded" if done.created else "was recorded already"

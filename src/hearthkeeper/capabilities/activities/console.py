@@ -130,9 +130,11 @@ def router(pages: Pages) -> APIRouter:
     @routes.post("/console/c/{slug}/events/pay", dependencies=[Depends(require_csrf)])
     def pay(request: Request, slug: str, operator: SignedIn, event: Annotated[str, Form()],
             who: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
-            amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+            amount: Annotated[str, Form()] = "",
+            discount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
-        typed = {"event": event, "who": who, "receipt": receipt, "amount": amount}
+        typed = {"event": event, "who": who, "receipt": receipt, "amount": amount,
+                 "discount": discount}  # fmt: skip
         if not event.strip().isdecimal():
             return page(request, view, operator, f"The event id {event!r} is not a number: "
                         "give the id from the Id column of the events above.", 400, typed)  # fmt: skip
@@ -141,7 +143,8 @@ def router(pages: Pages) -> APIRouter:
                         "id from the Id column of the events above.", 409, typed)  # fmt: skip
         try:
             recorded = record_fee(store, view.community, int(event), who, receipt, amount,
-                                  f"console:{operator.username}", web.clock.now())  # fmt: skip
+                                  f"console:{operator.username}", web.clock.now(),
+                                  discount=discount)  # fmt: skip
         except EventError as exc:
             return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")
