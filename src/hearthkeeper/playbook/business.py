@@ -123,7 +123,9 @@ class Plan(Section):
         description="Refunds are possible this long after paying. None: no refunds.",
     )
     renewal_reminder: Duration | None = Field(
-        parse_duration("7d"), description="Remind members this long before their period ends."
+        parse_duration("7d"),
+        description="Remind members this long before their period ends (a trial shorter than "
+        "this: a day before it ends).",
     )
     grace: Duration | None = Field(
         parse_duration("3d"),

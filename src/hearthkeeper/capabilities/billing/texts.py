@@ -33,6 +33,16 @@ TEXTS = Phrasebook({
         Language.EN: "{name}, your “{plan}” membership ends on {date}. Renew for {price} "
                      "{currency} for another {period}; quote your payment reference {code}.",
     },
+    "trial_reminder": {
+        Language.ZH_CN: "{name}，你的「{plan}」免费试用将于 {date} 结束。开通 {price} {currency} "
+                        "/ {period} 即可继续留在群里，付款时请备注付款参考码 {code}。",
+        Language.EN: "{name}, your free trial of “{plan}” ends on {date}. To stay, pay {price} "
+                     "{currency} for {period}; quote your payment reference {code}.",
+    },
+    "removed_trial": {
+        Language.ZH_CN: "「{plan}」免费试用已结束，未开通会员",
+        Language.EN: "the free trial of “{plan}” ended without a payment",
+    },
     "removed_expired": {
         Language.ZH_CN: "「{plan}」会员已到期未续费",
         Language.EN: "the “{plan}” membership ended and was not renewed",
