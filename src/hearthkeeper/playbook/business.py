@@ -158,7 +158,8 @@ class Replication(Section):
         0.9,
         gt=0,
         le=1,
-        description="Open the next group when the newest is this full (share of capacity).",
+        description="Open the next group when the newest is this full: a share of its "
+        "by-code limit, the smaller of its capacity and structure.groups.join_by_code_cap.",
     )
 
     @field_validator("naming")
