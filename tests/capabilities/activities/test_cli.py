@@ -84,6 +84,10 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 1 and "again" in out
     status, out = run("events", "cancel", str(event.id), *config)
     assert status == 0 and "1 sign-up(s) told" in out
+    # the fee is not given back by the cancellation: staff are told whose to give back
+    said = " ".join(out.split())
+    assert "1 fee(s) recorded for it, not given back by themselves" in said, out
+    assert f"hearth events refund {event.id} WHO" in said and f"member:{member.id}" in said
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "no event 999" in out
     # the event cancelled: the fee goes back, once

@@ -167,6 +167,22 @@ def test_cancelling_an_event_tells_each_group_once_and_calls_off_its_reminders(
     assert "not signed up" in (say(c, "ann", "/unrsvp")[0].text or "")
 
 
+def test_a_cancelled_event_mentions_everyone_signed_up_from_the_group_in_its_one_notice(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two members of one group signed up: the group's one notice @-mentioned the first
+    only, so the second was never notified that the evening was off."""
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann", "bo")
+    say(c, "ann", "/rsvp")
+    say(c, "bo", "/rsvp")
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    staff.cancel_event(store, stored(c), event_id, "staff", store_clock.now())
+    [notice] = performed(c)
+    assert notice.group == "g1" and "is cancelled" in (notice.text or "")
+    assert sorted(notice.extra.get("mentions", [])) == ["ann", "bo"]
+
+
 def test_rsvp_with_a_superscript_or_a_huge_number_says_no_such_event(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -226,3 +226,20 @@ def test_a_fee_below_the_events_on_the_events_page_needs_a_discount_reason(c: Co
     [mei] = SqlActivities.on(c.store).signups(event.id)
     assert mei.status.value == "confirmed"
     assert [str(o.amount) for o in SqlBilling.on(c.store).orders(c.community_id)] == ["8.00"]
+
+
+def test_cancelling_an_event_with_fees_paid_says_to_give_them_back(c: Console) -> None:
+    """The page said only "members who signed up are told": the fees recorded for the
+    event stayed in the revenue until staff thought of refunding each."""
+    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                     "capacity": "2"})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    who = f"member:{c.member_id('mei')}"
+    c.post("/events/pay", {"event": str(event.id), "who": who, "receipt": "WX-1"})
+    cancelled = c.post(f"/events/{event.id}/cancel")
+    assert cancelled.headers["location"].endswith("notice=cancelled-fees")
+    page = c.get("/events?notice=cancelled-fees").text
+    assert "Fees recorded for it are not given back by themselves" in page
+    assert "Refund a fee" in page

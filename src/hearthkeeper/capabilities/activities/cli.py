@@ -144,6 +144,13 @@ def cancel(
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event_id} cancelled; {len(told)} sign-up(s) told.")
+    paid = staff.fees_to_give_back(store, found, event_id)
+    if paid:
+        console.print(f"{len(paid)} fee(s) recorded for it, not given back by themselves: "
+                      f"give each back with `hearth events refund {event_id} WHO`:")  # fmt: skip
+    for signup in paid:
+        name = escape(signup.display_name or f"member {signup.member_id}")
+        console.print(f"  {name}\tmember:{signup.member_id}\torder {signup.order_id}")
 
 
 @events_app.command("pay")
