@@ -110,7 +110,8 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
     console.print(times_in(zone))
     for f in figures:
         e = f.event
-        state = "cancelled" if e.cancelled else "upcoming" if f.attendance is None else "held"
+        state = ("cancelled" if e.cancelled else "upcoming" if f.attendance is None
+                 else "door open" if not f.attendance.started else "held")  # fmt: skip
         places = f"/{e.capacity}" if e.capacity else ""
         line = (f"{e.id}\t{e.starts_at.astimezone(zone):%Y-%m-%d %H:%M}\t{e.title}\t{state}\t"
                 f"{f.confirmed}{places} confirmed, {f.unpaid} unpaid, {f.waitlisted} waiting, "
@@ -118,8 +119,9 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
         if f.attendance is not None:
             a = f.attendance
             line += (f"\tattended {a.attended}/{a.confirmed} ({_pct(a.attendance_rate)}), "
-                     f"no-shows {a.no_shows} ({_pct(a.no_show_rate)}), "
-                     f"feedback {f.feedback} ({f.photos} photos)")  # fmt: skip
+                     + ("no-shows — (not started), " if a.no_shows is None else
+                        f"no-shows {a.no_shows} ({_pct(a.no_show_rate)}), ")
+                     + f"feedback {f.feedback} ({f.photos} photos)")  # fmt: skip
         console.print(escape(line))
     for act in activity_figures(figures):
         r = act.attendance
