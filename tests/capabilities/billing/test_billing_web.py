@@ -448,3 +448,6 @@ def test_a_trial_offers_no_refund_button_on_the_billing_page(c: Console) -> None
     rows = {s.id: table.split(f"<td>{s.id}</td>", 1)[1].split("</tr>", 1)[0] for s in (trial, paid)}
     assert ">trial<" in rows[trial.id] and f"/billing/{trial.id}/refund" not in rows[trial.id]
     assert f"/billing/{paid.id}/refund" in rows[paid.id]
+    # cancelling a trial asks about the trial, not about renewing a paid period
+    assert "free trial at its end" in rows[trial.id] and "paid period" not in rows[trial.id]
+    assert "Stop renewing" in rows[paid.id]
