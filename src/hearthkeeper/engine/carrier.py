@@ -86,3 +86,17 @@ class PerformsTogether(Protocol):
         ends early at an outcome that is neither a receipt nor a `CarrierError`: the actions
         after it were not tried. Never raises for one action's failure."""
         ...
+
+
+@runtime_checkable
+class SlowActions(Protocol):
+    """A carrier some of whose actions can take long (a file uploaded: QQ answers
+    `upload_group_file` once QQ has the file). Optional; the outbound queue performs those
+    aside (`aside.py`), at most `slow_at_once` at a time, so replies and other groups' actions
+    do not wait for them, and holds back the same group's later actions until each is done."""
+
+    slow_at_once: int
+
+    def slow(self, action: Action) -> bool:
+        """Whether performing `action` can take long."""
+        ...

@@ -131,12 +131,20 @@ class Engine:
         return nullcontext(group.carrier not in self.standby)
 
     async def drain(self, rounds: int = 100) -> Sent:
-        """Perform what can be performed now; stop when a pass does nothing."""
+        """Perform what can be performed now, the slow actions performed aside included (and
+        what waited for them); stop when a pass does nothing."""
+        total = await self._drain(rounds)
+        while len(self.queue.aside):
+            await self.queue.aside.settle()
+            total += await self._drain(rounds)
+        return total
+
+    async def _drain(self, rounds: int) -> Sent:
+        """Perform what can be performed now, leaving slow actions out (`aside.py`)."""
         total = Sent()
         for _ in range(rounds):
             sent = await self.queue.run_once()
-            total = Sent(total.done + sent.done, total.retried + sent.retried,
-                         total.failed + sent.failed, total.deferred + sent.deferred)  # fmt: skip
+            total += sent
             if sent.done == 0 and sent.failed == 0:
                 break
         return total
@@ -184,7 +192,7 @@ class Engine:
                 if loop.time() >= due:
                     await self._take_over(pumps, inbox)
                     await self.outage.call(lambda: asyncio.to_thread(self.tick))
-                    await self.drain()
+                    await self._drain(100)
                     due = loop.time() + idle
         finally:
             stopping.cancel()
@@ -193,6 +201,11 @@ class Engine:
             for task in pumps:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if len(self.queue.aside):
+                # an upload cut off now would be sent again after the restart: let it end
+                log.info("engine: waiting for %d slow action(s) to finish before stopping",
+                         len(self.queue.aside))  # fmt: skip
+                await self.queue.aside.settle()
             for carrier in self.carriers.values():
                 await carrier.disconnect()
 

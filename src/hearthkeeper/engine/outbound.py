@@ -30,7 +30,10 @@ crash before they land makes the carrier see those keys again, which it ignores,
 of replies does not wait for a thread hand-off (and the interpreter lock) per reply. An
 idempotent carrier that can also perform a run of actions in one go (`PerformsTogether`: the
 web chat, in one transaction off the event loop) is handed the batch's consecutive items of
-it at once; each is still settled on its own (done, retried, failed).
+it at once; each is still settled on its own (done, retried, failed). An action its carrier
+says can take long (`SlowActions`: QQ's file upload) is performed aside, in a task of its own
+that settles it (`aside.py`): the batch, the next batches and the events waiting to be decided
+do not wait for it, and its group's later actions wait in the outbox until it is done.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ from typing import TypeVar
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
-from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether
+from hearthkeeper.engine.aside import Aside
+from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether, SlowActions
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, OutboxStatus, Store
@@ -70,6 +74,12 @@ class Sent:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    aside: int = 0  # slow actions now performed aside (`aside.py`), settled when done
+
+    def __add__(self, other: Sent) -> Sent:
+        return Sent(self.done + other.done, self.retried + other.retried,
+                    self.failed + other.failed, self.deferred + other.deferred,
+                    self.aside + other.aside)  # fmt: skip
 
 
 class OutboundQueue:
@@ -88,6 +98,8 @@ class OutboundQueue:
         self._quotas: dict[str, Quotas] = {}
         # carrier name → whether it is handed runs of actions (`PerformsTogether`)
         self._together: dict[str, bool] = {}
+        self._slow: dict[str, SlowActions] = {}  # carriers with actions performed aside
+        self.aside = Aside()
         for carrier in carriers.values():
             self.attach(carrier)
 
@@ -97,6 +109,9 @@ class OutboundQueue:
         self._quotas[carrier.name] = Quotas(carrier.capabilities)
         self._together[carrier.name] = (carrier.capabilities.idempotent
                                         and isinstance(carrier, PerformsTogether))  # fmt: skip
+        self._slow.pop(carrier.name, None)
+        if isinstance(carrier, SlowActions):
+            self._slow[carrier.name] = carrier
 
     def recover(self) -> int:
         """At start-up: the actions a dead process had claimed are pending again, at once.
@@ -136,6 +151,10 @@ class OutboundQueue:
                 if isinstance(ready, str):
                     outcomes[ready] += 1
                     continue
+                slow = self._slow.get(item.carrier)
+                if slow is not None and slow.slow(ready.action):
+                    outcomes[await self._put_aside(ready, slow.slow_at_once, held)] += 1
+                    continue
                 if together and together[0].carrier is not ready.carrier:
                     outcomes.update(await self._perform_together(together, marks))
                     together = []
@@ -152,7 +171,26 @@ class OutboundQueue:
             if marks:
                 await self._write(lambda: self.store.mark_done_many(marks))
         return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
-                    outcomes["deferred"])  # fmt: skip
+                    outcomes["deferred"], outcomes["aside"])  # fmt: skip
+
+    async def _put_aside(self, ready: _Ready, at_once: int,
+                         held: dict[tuple[str, str | None], datetime]) -> str:  # fmt: skip
+        """Perform a slow action in a task of its own (`aside.py`), or, when its carrier has
+        `at_once` out already, hand it back (its group's later actions with it)."""
+        lane = (ready.item.carrier, ready.action.group)
+        if not self.aside.room(lane[0], at_once):
+            now = self.clock.now()
+            held[lane] = now
+            await self._write(lambda: self.store.release(ready.item, now))
+            return "deferred"
+        self.aside.start(lane, self._perform_aside(ready))
+        return "aside"
+
+    async def _perform_aside(self, ready: _Ready) -> None:
+        marks: list[Done] = []
+        await self._settle(ready, await _attempt(ready), marks)
+        if marks:
+            await self._write(lambda: self.store.mark_done_many(marks))
 
     async def _ready(self, item: OutboxItem,
                      held: dict[tuple[str, str | None], datetime]) -> _Ready | str:  # fmt: skip
@@ -181,6 +219,11 @@ class OutboundQueue:
             # e.g. a direct message on a carrier without them: passed over, not failed
             await self._write(lambda: store.mark_done(item, None, now))
             return "done"
+        if self.aside.busy((item.carrier, action.group)):
+            # the group's slow action is still out: after it, in order
+            held[(item.carrier, action.group)] = now
+            await self._write(lambda: store.release(item, now))
+            return "deferred"
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
         waiting = held.get((item.carrier, action.group))

@@ -21,6 +21,7 @@ from pydantic import (
 
 from hearthkeeper.playbook.schedule import check_fires, parse_schedule
 from hearthkeeper.playbook.suggest import did_you_mean
+from hearthkeeper.playbook.zones import meant
 from hearthkeeper.text.controls import hidden_character
 
 
@@ -223,6 +224,7 @@ ClockTime = Annotated[
 # other servers do not have.
 NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 NOT_ZONE_FOLDERS = ("posix/", "right/")
+ZONE_SPELLING = 0.8  # how alike a misspelt zone name must be to the zone suggested
 
 
 def zone_problem(name: str) -> str | None:
@@ -236,8 +238,12 @@ def zone_problem(name: str) -> str | None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
+        reason = meant(name)  # an offset, an abbreviation, a city without a zone of its own
+        if reason is not None:
+            return f"unknown time zone {name!r}: {reason}"
+        # otherwise only a near spelling: a looser match names a stranger's zone (Asia/Brunei)
         places = sorted(z for z in available_timezones() if zone_problem_free(z))
-        hint = did_you_mean(name, places)
+        hint = did_you_mean(name, places, cutoff=ZONE_SPELLING)
         return f"unknown time zone {name!r}{hint or ' (use an IANA name such as Asia/Shanghai)'}"
     return None
 
@@ -248,6 +254,13 @@ def zone_problem_free(name: str) -> bool:
 
 
 def check_timezone(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # `timezone: +8` is a number to YAML, which would otherwise be kept as the text "8.0"
+        said = f"{value:+g}"
+        reason = (
+            meant(said) or "a number is not a time zone; use an IANA name such as Asia/Shanghai"
+        )
+        raise ValueError(f"unknown time zone {said}: {reason}")
     if not isinstance(value, str):
         return value
     problem = zone_problem(value)

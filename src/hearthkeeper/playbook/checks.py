@@ -17,6 +17,7 @@ from hearthkeeper.playbook.promises import in_words, promised_mutes
 from hearthkeeper.playbook.rules import REMOVING, Response, Sanction, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule, shortest_gap
 from hearthkeeper.playbook.suggest import did_you_mean
+from hearthkeeper.playbook.zones import misleading
 from hearthkeeper.text.controls import CONTROLS, describe
 
 Loc = tuple[str | int, ...]
@@ -54,6 +55,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_referral_rewards(playbook),
         *_free_paid_plan(playbook),
         *_empty_quiet_hours(playbook),
+        *_misleading_zone(playbook),
         *_hidden_characters(playbook),
         *_promised_mutes(playbook),
     ]
@@ -237,6 +239,13 @@ def _empty_quiet_hours(pb: Playbook) -> Iterator[Finding]:
         yield (("alerts", "quiet_hours"),
                f"{quiet!r} starts and ends at the same time, so there are no quiet hours: "
                "every alert goes out at once (e.g. '22:00-07:00' holds them overnight)")  # fmt: skip
+
+
+def _misleading_zone(pb: Playbook) -> Iterator[Finding]:
+    """`EST` validates as a fixed UTC−5 that never moves to summer time; `Etc/GMT+8` is UTC−8."""
+    said = misleading(pb.community.timezone)
+    if said is not None:
+        yield (("community", "timezone"), said)
 
 
 def _referral_rewards(pb: Playbook) -> Iterator[Finding]:

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 from croniter import CroniterBadDateError, croniter
 
+from hearthkeeper.playbook.zones import looks_like_zone
+
 _DAYS = {
     "sun": 0,
     "sunday": 0,
@@ -80,6 +82,7 @@ def parse_schedule(text: str) -> str:
         if not croniter.is_valid(raw):
             raise ScheduleError(f"{raw!r} is not a valid cron expression")
         return raw
+    _refuse_zone(raw)
     raise ScheduleError(
         f"cannot read the schedule {raw!r}: write e.g. 'every day 08:00', "
         "'Mon,Wed,Fri,Sun 20:00', 'monthly on day 18 at 20:00' or a cron expression '0 8 * * *'"
@@ -152,6 +155,24 @@ def _day(name: str, raw: str) -> int:
         return _DAYS[key]
     raise ScheduleError(
         f"{name!r} in {raw!r} is not a day of the week (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+    )
+
+
+def _refuse_zone(raw: str) -> None:
+    """`every day 09:00 Europe/London`: a schedule that would read but for a time zone at its
+    end is refused saying so (a schedule's times are the community's), not as unreadable."""
+    words = raw.split()
+    if len(words) < 3 or not looks_like_zone(words[-1]):
+        return
+    rest = " ".join(words[:-1])
+    try:
+        parse_schedule(rest)
+    except ScheduleError:
+        return
+    raise ScheduleError(
+        f"{raw!r} ends with a time zone ({words[-1]!r}), which a schedule cannot name: its "
+        f"times are in the community's time zone (community.timezone); write {rest!r} "
+        "with the time as the community's clocks show it"
     )
 
 

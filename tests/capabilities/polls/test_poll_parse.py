@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearthkeeper.capabilities.lists_common.reading import Problem
-from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
+from hearthkeeper.capabilities.polls.parse import PollSpec, named_options, read_poll, read_vote
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
@@ -72,3 +72,55 @@ def test_a_poll_is_read_without_hidden_characters() -> None:
     spec = read_poll("\u202e去哪 | 爬山\u200b | 看\u2066展\u2069", NOW, SHANGHAI, DAY)
     assert isinstance(spec, PollSpec)
     assert (spec.question, spec.options) == ("去哪", ("爬山", "看展"))
+
+
+def test_a_deadline_written_before_the_question_says_the_question_comes_first() -> None:
+    """`/poll 截止 21:00 | 甲 | 乙` was answered 'give at least two options' (甲 was taken
+    for the question): what was wrong is where the deadline went."""
+    assert read_poll("截止 21:00 | 甲 | 乙", NOW, SHANGHAI, DAY) == Problem("question_first")
+    assert read_poll("until 21:00 | a | b", NOW, SHANGHAI, DAY) == Problem("question_first")
+    spec = read_poll("截止 21:00 | 去哪 | 甲 | 乙", NOW, SHANGHAI, DAY)
+    assert spec == PollSpec("去哪", ("甲", "乙"), False, None, AT_21)
+
+
+@pytest.mark.parametrize(("text", "question", "options"), [
+    ("交表方式 | 周五截止 | 当天交", "交表方式", ("周五截止", "当天交")),
+    ("哪天截止报名 | 周五 | 周六", "哪天截止报名", ("周五", "周六")),
+    ("截止时间定在哪天 | 周五 | 周六", "截止时间定在哪天", ("周五", "周六")),
+    ("How long? | stay until late | leave early", "How long?", ("stay until late", "leave early")),
+])  # fmt: skip
+def test_deadline_words_inside_a_question_or_option_are_its_text(
+    text: str, question: str, options: tuple[str, ...]
+) -> None:
+    """An option holding 截止 was read as the deadline: `周五截止` became a poll with an
+    unreadable deadline, `哪天截止报名` a question `哪天` closing at `报名`."""
+    spec = read_poll(text, NOW, SHANGHAI, DAY)
+    assert spec == PollSpec(question, options, False, None, NOW + DAY)
+
+
+@pytest.mark.parametrize("text", [
+    "去哪 | 爬山 | 看展 | 截止 21:00", "去哪 | 爬山 | 看展 | [截止 21:00]",
+    "去哪 | 爬山 | 看展 【截止：21:00】", "去哪 | 爬山 | 看展 截止 21:00",
+    "去哪 | 爬山 | 看展 截止21:00", "去哪\n爬山\n看展\n截止 21点",
+])  # fmt: skip
+def test_the_deadline_as_its_own_part_in_brackets_or_ending_the_last(text: str) -> None:
+    assert read_poll(text, NOW, SHANGHAI, DAY) == PollSpec("去哪", ("爬山", "看展"), False, None,
+                                                         AT_21)  # fmt: skip
+
+
+def test_a_part_starting_with_a_deadline_word_is_the_deadline_even_unreadable() -> None:
+    assert read_poll("交表 | 当天交 | 截止前交表", NOW, SHANGHAI, DAY) == Problem(
+        "bad_deadline", "前交表"
+    )
+
+
+@pytest.mark.parametrize(("text", "options", "expected"), [
+    ("A", ("B", "A", "C"), (1,)), ("a", ("B", "A", "C"), (1,)), ("选A", ("B", "A", "C"), (1,)),
+    ("A C", ("B", "A", "C"), (1, 2)), ("AC", ("B", "A", "C"), (1, 2)),
+    ("1", ("3", "1", "2"), (1,)), ("A", ("爬山", "看展"), None), ("1", ("B", "A"), None),
+    ("A D", ("B", "A", "C"), None),
+])  # fmt: skip
+def test_a_reply_naming_an_option_by_its_text(
+    text: str, options: tuple[str, ...], expected: tuple[int, ...] | None
+) -> None:
+    assert named_options(text, options) == expected

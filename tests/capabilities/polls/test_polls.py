@@ -126,9 +126,47 @@ def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: Fro
         reply = only(say(c, "boss", text))
         assert problem in reply.splitlines()[0] and "用法：/投票 问题" in reply, text
     say(c, "boss", WEEKEND)
-    assert only(say(c, "mei", "/投 爬山吧")) == "用法：/投 2（多选：/投 1 3）"
+    assert only(say(c, "mei", "/投 爬山吧")) == "用法：/投 2 或 /投 选项（多选：/投 1 3）"
     assert only(say(c, "mei", "/投 7")) == "mei，选项是 1–3（或 A–C）。"
     assert said(say(c, "mei", "7")) == [], "a bare number out of range is ordinary chat"
+
+
+def test_options_named_by_letters_are_voted_for_by_their_name(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """With options literally named B, A, C, replying `A` was recorded as option 1 ("B")."""
+    c = staffed(store, store_clock)
+    say(c, "boss", "/poll 方案 | B | A | C")
+    assert only(say(c, "mei", "A")) == "✅ mei 投给了 2. A。"
+    assert only(say(c, "bob", "/投 c")) == "✅ bob 投给了 3. C。"
+    assert only(say(c, "ann", "1")) == "✅ ann 投给了 1. B。", "a number is still a position"
+    say(c, "boss", "/结束投票")
+    say(c, "boss", "/poll 周末去哪 | 爬山 | 看展")
+    assert only(say(c, "ann", "/投 看展")) == "✅ ann 投给了 2. 看展。"
+    assert [v.option for v in SqlPolls.on(store).votes(2)] == [1]
+    assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
+
+
+def test_letters_naming_no_option_are_ordinary_chat(store: Store, store_clock: FrozenClock) -> None:
+    """`OK` while a three-option poll was open got 'the options are 1–3 (or A–C)'."""
+    c = staffed(store, store_clock)
+    assert said(say(c, "mei", "a")) == [], "no poll open: a bare letter is chat"
+    say(c, "boss", WEEKEND)
+    assert said(say(c, "mei", "OK")) == [] and said(say(c, "mei", "GG")) == []
+    assert SqlPolls.on(store).votes(1) == []
+    assert only(say(c, "mei", "b")) == "✅ mei 投给了 2. 看展。", "letters are positions"
+
+
+def test_a_deadline_before_the_question_is_answered_with_where_it_goes(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    reply = only(say(c, "boss", "/投票 截止 21:00 | 甲 | 乙"))
+    assert reply.startswith("第一段是投票的问题；截止时间、多选、匿名写在选项后面")
+    assert "至少要有两个选项" not in reply
+    assert "看不懂截止时间「前交表」" in only(say(c, "boss", "/投票 交表 | 当天 | 截止前交表"))
+    posted = only(say(c, "boss", "/投票 交表方式 | 周五截止 | 当天交"))
+    assert "1. 周五截止\n2. 当天交" in posted
 
 
 def test_english_poll(store: Store, store_clock: FrozenClock) -> None:
@@ -151,3 +189,33 @@ def test_disabled_mechanisms_take_no_commands_and_no_replies(
         result = say(c, "boss", text)
         assert said(result) == [] and not {"commands", "signups", "polls"} & set(result.handlers)
     assert SqlSignUps.on(store).lists() == [] and SqlPolls.on(store).current(1) is None
+
+
+VIP_FAQ = """\
+mechanisms:
+  faq:
+    entries:
+      - question: VIP 怎么开通？
+        keywords: [VIP]
+        answer: VIP 在小程序「我的」里开通，年费 99 元。
+      - question: APP 在哪下载？
+        keywords: [APP]
+        answer: 应用商店搜「颜学院」。
+"""
+
+
+def test_what_reads_like_a_vote_is_chat_for_later_handlers_unless_a_poll_takes_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`VIP` reads like a vote for V, I and P: with no poll open (or one of three options) it
+    stopped the FAQ, the crisis watch, points and the fallback from seeing it."""
+    c = staffed(store, store_clock, chinese(VIP_FAQ))
+    assert only(say(c, "mei", "VIP")) == "VIP 在小程序「我的」里开通，年费 99 元。", "no poll open"
+    say(c, "boss", WEEKEND)
+    assert only(say(c, "ann", "APP")) == "应用商店搜「颜学院」。", "naming no option: chat too"
+    assert SqlPolls.on(store).votes(1) == []
+    assert only(say(c, "ann", "B")) == "✅ ann 投给了 2. 看展。", "a vote the poll takes"
+    assert say(c, "ann", "1 3").handlers[-1] == "polls", "answered (single choice): no FAQ"
+    say(c, "boss", "/结束投票")
+    _, voted = c.engine.process([c.events.message("boss", WEEKEND), c.events.message("mei", "3")])
+    assert said(voted) == ["✅ mei 投给了 3. 桌游。"], "a poll started in the same batch takes it"

@@ -4,6 +4,7 @@ nothing is given twice when the engine restarts."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from hearthkeeper.capabilities.admission import review
@@ -155,10 +156,53 @@ def test_a_blacklisted_inviter_is_not_rewarded(store: Store, store_clock: Frozen
     store.add_sanction(SanctionKind.BLACKLIST, ann, "spam", DAY + timedelta(days=1),
                        community_id=c.runtime.community_id)  # fmt: skip
     at_day(c, 7.5)
-    assert sent(c.carrier) == [] and sent(c.carrier, ActionKind.ALERT_STAFF) == []
+    assert sent(c.carrier) == []
+    assert sent(c.carrier, ActionKind.ALERT_STAFF) == [
+        "[Invite reward] g1: ann's friends completed the invite task, but ann is blacklisted: "
+        "no reward was given. It is kept for them: they get it when they are back in one of "
+        "the community's groups (and not blacklisted)."
+    ]
     assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 0
     assert SqlPoints.on(store).redeemed(c.runtime.community_id) == {}
     assert SqlReferrals.on(store).progress(c.runtime.community_id, ann).credited == 2
+
+
+def test_an_inviter_who_left_is_rewarded_only_once_back(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann brought two friends who stayed, but left the community before their week was up.
+    Before, she was rewarded all the same: points and a title for someone gone, a cheer
+    mentioning her in a group she is not in, a reward item for staff to hand to nobody. Now
+    staff are told once why nothing was given, and the reward waits for her: she gets it when
+    she joins again."""
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token)
+    ann = c.member_id("ann")
+    c.engine.process([c.events.leave("ann", at=DAY + timedelta(days=2))])
+    join(c, "dan", token, at=DAY + timedelta(days=1))
+    at_day(c, 8.5)  # all three friends' weeks are up: each credited, no reward
+    assert sent(c.carrier) == []
+    assert sent(c.carrier, ActionKind.ALERT_STAFF) == [
+        "[Invite reward] g1: ann's friends completed the invite task, but ann is no longer in "
+        "the community (left, removed or banned): no reward was given. It is kept for them: "
+        "they get it when they are back in one of the community's groups (and not "
+        "blacklisted)."
+    ]
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 0
+    assert SqlReferrals.on(store).progress(c.runtime.community_id, ann).credited == 3
+
+    join(c, "ann", group="g2", at=DAY + timedelta(days=10))  # back, in another group
+    asyncio.run(c.engine.drain())
+    assert sent(c.carrier) == [
+        "🎉 ann brought 2 friends who stayed: invite task done, earning 20 points, "
+        "the title 'Connector', the reward 'Tea mug'!"
+    ]
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, ann) == 20
+    assert SqlPoints.on(store).redeemed(c.runtime.community_id) == {"mug": 1}
+    join(c, "ann", group="g1", at=DAY + timedelta(days=11))  # once only
+    asyncio.run(c.engine.drain())
+    assert len(sent(c.carrier)) == 1
 
 
 def test_leaving_one_group_while_staying_in_another_still_counts(

@@ -99,3 +99,23 @@ def test_leaderboards_by_credited_referrals(store: Store) -> None:
     assert repo.credited([tea.id, other.id], bob) == 3
     assert repo.credited([], bob) == 0
     assert [n.invitee for n in repo.recent(tea.id)][:2] == ["f3", "f2"]
+
+
+def test_a_reward_is_owed_once_the_count_is_reached_until_it_is_given(store: Store) -> None:
+    """`owed`: what a member back in the community is given (a reward held back while they
+    were gone); nothing for a member with no link, too few friends, or rewarded already."""
+    tea = store.ensure_community("tea", "Tea")
+    group = store.add_group(tea.id, "g1", "fake", "g1")
+    ann, bob, cat, dan = people(store, "ann", "bob", "cat", "dan")
+    repo = SqlReferrals.on(store)
+    assert not repo.owed(tea.id, dan, 2)  # no link at all
+    repo.link_of(tea.id, ann, T0)
+    for friend in (bob, cat):
+        referral = repo.record(tea.id, ann, friend, group.id, T0, T0 + WEEK)
+        assert referral is not None
+        assert not repo.owed(tea.id, ann, 2)
+        repo.settle(referral.id, Status.CREDITED, T0 + WEEK)
+    assert repo.owed(tea.id, ann, 2)
+    assert not repo.owed(tea.id, ann, 3)
+    assert repo.mark_rewarded(tea.id, ann, T0 + WEEK)
+    assert not repo.owed(tea.id, ann, 2)

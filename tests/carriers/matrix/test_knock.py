@@ -132,3 +132,29 @@ async def test_a_knock_is_screened_held_for_review_and_invited_once_approved(
         await becomes(community, room, mei.user_id, "invite")
         (await mei.join(room)).raise_for_status()
         await becomes(community, room, mei.user_id, "join")
+
+
+async def test_a_knock_staff_refused_then_let_in_after_all_is_invited(community: Hearth) -> None:
+    """Staff refuse Lan's knock (the bot turns it down: she is out of the room), then let her
+    in after all: Matrix lets a room invite someone whose knock was turned down, so the
+    reconsidered approval's invite reaches her and she joins."""
+    room = await knock_room(community)
+    async with serving(community, screening_bot(community)):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+        lan = community.member()
+        await knock(lan, room, "干皮，想学保湿")
+        applications = SqlApplications.on(community.store)
+
+        async def applied() -> list[object]:
+            return list(applications.applications(community.runtime.community_id))
+
+        [application] = await eventually(applied, "the application to be stored")
+        review.refuse(community.store, application.id, "console:li", community.clock.now(),
+                      "名额已满")  # fmt: skip
+        await becomes(community, room, lan.user_id, "leave")
+        review.approve(community.store, application.id, "console:li", community.clock.now(),
+                       reconsider=True)  # fmt: skip
+        await becomes(community, room, lan.user_id, "invite")
+        (await lan.join(room)).raise_for_status()
+        await becomes(community, room, lan.user_id, "join")

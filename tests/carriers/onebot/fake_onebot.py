@@ -256,6 +256,11 @@ class FakeOneBot:
         # `silent` says True for is performed and never answered (the answer lost).
         self.refuse: Callable[[str, dict[str, Any]], Failed | None] | None = None
         self.silent: Callable[[str, dict[str, Any]], bool] | None = None
+        # A call this returns an event for is performed and answered only once the event is
+        # set (a slow upload), while the calls after it are answered as they come.
+        self.hold: Callable[[str, dict[str, Any]], asyncio.Event | None] | None = None
+        self.holding = 0  # calls held now
+        self._held: set[asyncio.Task[None]] = set()
 
     # --- the connection -----------------------------------------------------------------------
 
@@ -270,6 +275,8 @@ class FakeOneBot:
                          "sub_type": "connect"})  # fmt: skip
 
     async def disconnect(self) -> None:
+        for task in list(self._held):
+            task.cancel()
         if self._ws is not None:
             await self._ws.close()
             self._ws = None
@@ -296,21 +303,43 @@ class FakeOneBot:
                 request = json.loads(frame)
                 action, params = request["action"], request.get("params") or {}
                 self.calls.append((time.monotonic(), action, params))
-                refused = self.refuse(action, params) if self.refuse is not None else None
-                if refused is not None:
-                    status, retcode, data, wording = "failed", refused.retcode, None, str(refused)
-                else:
-                    status, retcode, data, wording = self._perform(action, params)
-                silent = self.silent is not None and self.silent(action, params)
-                if self.answer_calls and not silent:
-                    await ws.send(json.dumps({"status": status, "retcode": retcode,
-                                              "data": data, "message": wording,
-                                              "wording": wording, "echo": request.get("echo")},
-                                             ensure_ascii=False))  # fmt: skip
-                for event in self._notices:
-                    await self.push(event)
-                self._notices.clear()
-                self._changed.set()
+                gate = self.hold(action, params) if self.hold is not None else None
+                if gate is None:
+                    await self._answer(ws, request)
+                    continue
+                # performed and answered once the test opens the gate; the others go on, as
+                # an implementation answers calls as each is done
+                task = asyncio.create_task(self._answer_after(gate, ws, request))
+                self._held.add(task)
+                task.add_done_callback(self._held.discard)
+
+    async def _answer_after(self, gate: asyncio.Event, ws: ClientConnection,
+                            request: dict[str, Any]) -> None:  # fmt: skip
+        self.holding += 1
+        try:
+            await gate.wait()
+        finally:
+            self.holding -= 1
+        with contextlib.suppress(Exception):
+            await self._answer(ws, request)
+
+    async def _answer(self, ws: ClientConnection, request: dict[str, Any]) -> None:
+        action, params = request["action"], request.get("params") or {}
+        refused = self.refuse(action, params) if self.refuse is not None else None
+        if refused is not None:
+            status, retcode, data, wording = "failed", refused.retcode, None, str(refused)
+        else:
+            status, retcode, data, wording = self._perform(action, params)
+        silent = self.silent is not None and self.silent(action, params)
+        notices, self._notices = self._notices, []
+        if self.answer_calls and not silent:
+            await ws.send(json.dumps({"status": status, "retcode": retcode,
+                                      "data": data, "message": wording,
+                                      "wording": wording, "echo": request.get("echo")},
+                                     ensure_ascii=False))  # fmt: skip
+        for event in notices:
+            await self.push(event)
+        self._changed.set()
 
     # --- QQ as members use it -----------------------------------------------------------------
 

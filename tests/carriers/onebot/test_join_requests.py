@@ -145,3 +145,57 @@ async def test_staff_refuse_a_held_request_after_a_restart_with_their_reason(app
             "reason": "本群只收付费会员，请先购买会员",
         }
     ]
+
+
+async def test_a_refused_person_let_in_after_all_is_asked_to_ask_again_and_let_in(
+    applying: QQ,
+) -> None:
+    """Staff refused 小美, then let her in after all. QQ takes one answer per request and a
+    QQ bot cannot invite: before, the approval failed unseen and nobody knew she was still
+    out. Now staff read in the console inbox to have her ask again, and her new request is
+    approved at once."""
+    qq = applying
+    group = qq.group()
+    async with serving(qq):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
+        applications = SqlApplications.on(qq.store)
+        [application] = await qq.fake.until(
+            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+        )
+        review.refuse(qq.store, application.id, "console:li", qq.clock.now(), "名额已满")
+        await qq.fake.until(lambda: qq.fake.requests[flag].answer is False, "the refusal")
+        review.approve(qq.store, application.id, "console:li", qq.clock.now(), reconsider=True)
+        [alert] = await qq.fake.until(
+            lambda: [a for a in qq.store.staff_alerts(qq.runtime.community_id)
+                     if "重新申请" in a.text], "staff told to have her ask again")  # fmt: skip
+        assert f"QQ {mei}" in alert.text
+        again = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
+        await qq.fake.bot_message(group, "欢迎 小美 加入颜学院护肤社")
+        assert qq.fake.requests[again].answer is True
+
+
+async def test_approving_a_request_an_admin_let_in_by_hand_is_done_with_no_alert(
+    applying: QQ,
+) -> None:
+    """While 小美's application waited, a group admin let her in by hand in QQ. Staff then
+    approve it in the console: QQ takes no second answer to the request, but she is in, so
+    the approval is done and staff are not asked to have her ask again."""
+    qq = applying
+    group = qq.group()
+    async with serving(qq):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
+        applications = SqlApplications.on(qq.store)
+        [application] = await qq.fake.until(
+            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+        )
+        qq.fake.requests[flag].answer = True  # answered in QQ by an admin
+        await qq.fake.join(group, mei, "小美")
+        await qq.fake.bot_message(group, "欢迎 小美")
+        review.approve(qq.store, application.id, "console:li", qq.clock.now())
+        [done] = await qq.fake.until(
+            lambda: [i for i in qq.store.outbox_items("done")
+                     if i.key.startswith("admission:approved")], "the approval done")  # fmt: skip
+    assert not [a for a in qq.store.staff_alerts(qq.runtime.community_id) if "重新申请" in a.text]
+    assert done.last_error is None

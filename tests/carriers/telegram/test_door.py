@@ -5,6 +5,7 @@ private, or holding an application until staff approve or refuse it (ADMIT / DEC
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from hearthkeeper.carriers.telegram.plugin import TelegramSetup
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.web.context import Web, WebSettings
+from tests.carriers.telegram.fake_bot_api import JSON, ApiError
 from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
@@ -223,3 +225,107 @@ async def test_a_request_approved_by_hand_after_a_restart_is_credited_to_its_liv
         found = channel_stats(community.store, community.runtime.community_id,
                               community.clock.now())  # fmt: skip
         assert {s.channel.slug: s.arrived for s in found} == {"poster": 1}
+
+
+async def _refused(community: Hearth, app: FastAPI, name: str, *, started: bool) -> JSON:
+    """`name` asks to join by the poster's link (having opened the bot's private chat, or
+    not), and staff refuse her application: Telegram declines her request."""
+    api = community.api
+    chat = community.chats[0]
+    person = community.person(name)
+    if started:
+        api.start_private(person, community.token)
+    api.request_join(chat, person, await scan(app), bio="干皮，想学保湿")
+    applications = SqlApplications.on(community.store)
+    [application] = await eventually(
+        lambda: list(applications.applications(community.runtime.community_id)),
+        "the application to be stored")  # fmt: skip
+    review.refuse(community.store, application.id, "console:li", community.clock.now(), "名额已满")
+    await eventually(lambda: person["id"] not in api.chats[chat].requests, "her decline")
+    review.approve(community.store, application.id, "console:li", community.clock.now(),
+                   reconsider=True)  # fmt: skip
+    return person
+
+
+def _one_person_link(text: str) -> str:
+    found = re.search(r"https://t\.me/\+\S+", text)
+    assert found is not None, text
+    return found.group(0)
+
+
+async def test_a_refused_applicant_let_in_after_all_gets_a_link_of_her_own_in_private(
+    applying: Hearth,
+) -> None:
+    """Staff refused Lan, then let her in after all. Telegram cannot approve the join request
+    the bot already declined (HIDE_REQUESTER_MISSING): before, the approval failed there and
+    Lan never got in. Now the bot sends her, in private, a link that lets one person in; her
+    join is credited to the poster she first came by, and nobody else gets in by it."""
+    community, api = applying, applying.api
+    chat = community.group()
+    app = live_codes(community)
+    async with serving(community, app.state.carrier):
+        lan = await _refused(community, app, "Lan", started=True)
+        told = await eventually(
+            lambda: [m for m in api.private_messages(lan["id"], community.token)
+                     if "t.me/+" in str(m.get("text"))], "the link in private")  # fmt: skip
+        link = _one_person_link(told[-1]["text"])
+        assert "重新审核" in told[-1]["text"]
+        assert api.chats[chat].links[link]["member_limit"] == 1
+        api.join(chat, lan, link=link)
+        await bot_message(community, chat, "欢迎 Lan")
+        found = channel_stats(community.store, community.runtime.community_id,
+                              community.clock.now())  # fmt: skip
+        assert {s.channel.slug: s.arrived for s in found} == {"poster": 1}
+        with pytest.raises(ApiError, match="INVITE_HASH_EXPIRED"):
+            api.join(chat, community.person("Stranger"), link=link)
+    assert ("approveChatJoinRequest", 400, "Bad Request: HIDE_REQUESTER_MISSING") in api.refused
+
+
+async def test_staff_get_the_link_when_the_bot_cannot_write_to_the_person_let_in(
+    applying: Hearth,
+) -> None:
+    """Lan never opened the bot's private chat, so the bot cannot send her the link: staff
+    find it in the console inbox, saying to send it to her themselves, and it lets her in."""
+    community, api = applying, applying.api
+    chat = community.group()
+    app = live_codes(community)
+    async with serving(community, app.state.carrier):
+        lan = await _refused(community, app, "Lan", started=False)
+        cid = community.runtime.community_id
+        [alert] = await eventually(
+            lambda: [a for a in community.store.staff_alerts(cid) if "t.me/+" in a.text],
+            "the link in the staff inbox")  # fmt: skip
+        assert "Lan" in alert.text and "亲自" in alert.text
+        api.join(chat, lan, link=_one_person_link(alert.text))
+        await bot_message(community, chat, "欢迎 Lan")
+
+
+async def test_letting_in_someone_banned_meanwhile_fails_saying_to_lift_the_ban(
+    applying: Hearth,
+) -> None:
+    """Staff refused Lan and banned her, then let her in after all. No link lets a banned
+    person in: instead of handing out a link that cannot work, the
+    approval fails, and the outbox says to lift the ban first."""
+    community, api = applying, applying.api
+    chat = community.group()
+    app = live_codes(community)
+    bot = api.bots[community.token]
+    async with serving(community, app.state.carrier):
+        lan = community.person("Lan")
+        api.start_private(lan, community.token)
+        api.request_join(chat, lan, await scan(app), bio="干皮，想学保湿")
+        applications = SqlApplications.on(community.store)
+        [application] = await eventually(
+            lambda: list(applications.applications(community.runtime.community_id)),
+            "the application to be stored")  # fmt: skip
+        review.refuse(community.store, application.id, "console:li", community.clock.now())
+        await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
+        api._m_banchatmember(bot, {"chat_id": chat, "user_id": lan["id"]})  # by staff, later
+        review.approve(community.store, application.id, "console:li", community.clock.now(),
+                       reconsider=True)  # fmt: skip
+        [failed] = await eventually(
+            lambda: [i for i in community.store.outbox_items("failed")
+                     if i.key.startswith("admission:approved")], "the approval to fail")  # fmt: skip
+    assert "hearth sanctions lift" in str(failed.last_error)
+    assert api.private_messages(lan["id"], community.token) == []
+    assert not [p for m, p in api.calls if m == "createChatInviteLink" and p.get("member_limit")]

@@ -179,3 +179,21 @@ def test_rooms_list_the_communitys_groups_with_seats_taken(
         ("Garden", "garden", 1),
     ]
     assert chat.rooms(small.community_id, "matrix") == []
+
+
+def test_a_scheduled_posts_text_is_kept_marked_as_markdown(store: Store) -> None:
+    """The page shows a post's Markdown formatted, also from the history a browser reads when
+    it reconnects; everything else, a member's `**text**` too, is kept as typed."""
+    chat = SqlWebChat.on(store)
+    small, _ = _groups(store)
+    chat.add_user("w-1", "1" * 64, "小美")
+    chat.add_message(small.id, user_id=None, nickname="bot", kind="text", text="**早安**",
+                     action_key="post:1", format="markdown")  # fmt: skip
+    again, created = chat.add_message(small.id, user_id=None, nickname="bot", kind="text",
+                                      text="**早安**", action_key="post:1", format="markdown")  # fmt: skip
+    assert not created and again.format == "markdown"
+    chat.add_message(small.id, user_id="w-1", nickname="小美", kind="text", text="**我**")
+    assert [(m.text, m.format) for m in chat.history(small.id)] == [
+        ("**早安**", "markdown"),
+        ("**我**", None),
+    ]

@@ -164,3 +164,23 @@ def test_the_sweep_keeps_a_posted_file_and_deletes_a_leftover(chat: Chat, tmp_pa
     in_use = chat.carrier.platform.pictures_in_use
     assert sweep_unused(chat.carrier.uploads_dir, in_use, later) == [leftover]
     assert (chat.carrier.uploads_dir / str(message.picture)).read_bytes() == b"%PDF-1.4 lesson"
+
+
+def test_a_scheduled_posts_markdown_reaches_browsers_as_blocks(chat: Chat) -> None:
+    """The page showed a post's `**bold**` and `[text](https://…)` with their marks; the frame
+    now carries the post read as blocks, and a reply the bot makes stays as written."""
+    content = PostContent("# 早安\n**防晒**要涂够 [指南](https://example.com/g)", "text", "m.md")
+    post = Action(kind=ActionKind.SEND, carrier="webchat", group="tea-1", text=content.text,
+                  handler="calendar", extra=content.extra(POST, 1))  # fmt: skip
+    reply = Action(kind=ActionKind.SEND, carrier="webchat", group="tea-1", text="**not bold**",
+                   handler="faq")  # fmt: skip
+    asyncio.run(chat.carrier.perform(post, "calendar:md"))
+    asyncio.run(chat.carrier.perform(reply, "faq:1"))
+    shown, said = (message_frame(m) for m in chat.carrier.platform.history(chat.groups[0].id))
+    assert shown["text"] == content.text
+    assert shown["blocks"] == [
+        {"type": "h", "level": 1, "runs": [{"text": "早安"}]},
+        {"type": "p", "runs": [{"text": "防晒", "b": True}, {"text": "要涂够 "},
+                               {"text": "指南", "href": "https://example.com/g"}]},
+    ]  # fmt: skip
+    assert "blocks" not in said and said["text"] == "**not bold**"

@@ -52,6 +52,9 @@ def carrier_action(application: Application, group: Group,
                                        else "application refused"),
         text=None if approved else say("declined", language, group=group.name, message=message),
         handler=HANDLER, key=action_key(application),
+        # what a carrier that must reach the applicant itself says, and names them by (a
+        # Telegram request declined before "Let in after all": carriers/telegram/admit.py)
+        extra={"language": language.value, "applicant": application.display_name},
     )  # fmt: skip
 
 

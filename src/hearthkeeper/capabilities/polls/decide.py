@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hearthkeeper.capabilities.lists_common.actions import Say
+from hearthkeeper.capabilities.polls.parse import has_letters, named_options
 from hearthkeeper.capabilities.polls.records import Poll
 from hearthkeeper.capabilities.polls.render import TEXTS, choices_text
 from hearthkeeper.capabilities.polls.requests import CastVote, PollStart
@@ -28,11 +29,15 @@ def decide_start(current: Poll | None, request: PollStart, lang: Language) -> Sa
 
 
 def decide_vote(poll: Poll, request: CastVote, name: str, lang: Language) -> Say | Cast:
-    """Which votes to record. A bare number out of range is ordinary chat; `/vote` out of
+    """Which votes to record. A reply that is an option's own text picks that option (`A`
+    in a poll of options B, A, C; `/vote 爬山`); otherwise numbers and letters are positions. A bare number
+    out of range, or bare letters naming no option (`OK`), are ordinary chat; `/vote` out of
     range, or several options in a single-choice poll, get told what is allowed."""
-    choices = request.choices
+    choices = named_options(request.said, poll.options) or request.choices
+    if not choices:  # `/vote` with words naming no option
+        return Say(TEXTS.say("vote_usage", lang))
     if any(not 0 <= c < len(poll.options) for c in choices):
-        if not request.explicit and len(choices) == 1:
+        if not request.explicit and (len(choices) == 1 or has_letters(request.said)):
             return Say()
         count = len(poll.options)
         return Say(TEXTS.say("out_of_range", lang, name=name, count=count,

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, reply
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
-from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.actions import Say, ask
 from hearthkeeper.capabilities.lists_common.install import install
+from hearthkeeper.capabilities.lists_common.reading import normal
 from hearthkeeper.capabilities.polls import requests as rq
+from hearthkeeper.capabilities.polls.decide import decide_vote
 from hearthkeeper.capabilities.polls.effects import register_effects
 from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
 from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
+from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.engine.events import Event, Message
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Polls
@@ -25,7 +28,9 @@ ZH, EN = Language.ZH_CN, Language.EN
 
 
 class VoteReplies:
-    """A bare vote (`2`, `B`, `1 3`, `选2`) while a poll is open."""
+    """A bare vote (`2`, `B`, `1 3`, `选2`) while a poll is open. Only a message the open poll
+    takes as a vote (or answers, as `1 3` in a single-choice poll) stops later handlers: with
+    no poll open, or as a number or letters naming no option, it is chat like any other."""
 
     name = NAME
 
@@ -40,7 +45,13 @@ class VoteReplies:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         choices = read_vote(event.text) or ()
-        return Outcome((ask(event, rq.CastVote(choices=choices), NAME),), stop=True)
+        vote = rq.CastVote(choices=choices, said=event.text[:30])
+        if ctx.reads is not None:  # chat, for the later handlers, unless the open poll takes it
+            poll = SqlPolls.on(ctx.reads).current(ctx.group.id)
+            if poll is None or decide_vote(poll, vote, "", ctx.playbook.community.language) \
+                    == Say():  # fmt: skip
+                return NOTHING
+        return Outcome((ask(event, vote, NAME),), stop=True)
 
 
 def _start(settings: Polls) -> Command:
@@ -71,16 +82,19 @@ def _end(settings: Polls) -> Command:
 def _member_commands() -> list[Command]:
     def vote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         choices = read_vote(invocation.rest)
-        if choices is None:
+        if choices is None and not 0 < len(normal(invocation.rest)) <= 100:
             lang = ctx.playbook.community.language
             return Outcome((reply(event, TEXTS.say("vote_usage", lang), handler=NAME,
                                   reason="unreadable vote"),))  # fmt: skip
-        return Outcome((ask(event, rq.CastVote(choices=choices, explicit=True), NAME),))
+        # `/vote 爬山`: an option's own text, which the effect compares with the poll's options
+        vote = rq.CastVote(choices=choices or (), explicit=True, said=invocation.rest[:100])
+        return Outcome((ask(event, vote, NAME),))
 
     return [
         Command("vote", ("投", "选"), {
             ZH: "投票（也可以直接回复序号）", EN: "vote (or just reply with the number)",
-        }, vote, usage={ZH: "/投 2；多选 /投 1 3", EN: "/vote 2; multiple: /vote 1 3"}),
+        }, vote, usage={ZH: "/投 2 或 /投 爬山；多选 /投 1 3",
+                           EN: "/vote 2 or /vote hike; multiple: /vote 1 3"}),
         Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"},
                 asking(rq.WithdrawVote(), NAME)),
         Command("results", ("投票结果", "结果"), {

@@ -1,17 +1,24 @@
 """Reading poll commands and votes, in Chinese and English.
 
 Pure: `read_poll` reads `/poll 周末活动去哪 | 爬山 | 看展 | 桌游 [多选] [匿名] [截止 21:00]`
-(or the options on lines of their own); `read_vote` reads `1`, `A`, `1 3`, `AC`, `选2`.
+(or the options on lines of their own); `read_vote` reads `1`, `A`, `1 3`, `AC`, `选2`, and
+`named_options` the options a reply names by their own text (an option called `A`).
+
+The deadline is a part of its own that starts with a deadline word (`| 截止 21:00`,
+`| until 21:00`), or one in brackets at the end of a part (`桌游 [截止 21:00]`). Elsewhere a
+deadline word is only text unless a readable time follows it to the end of its part: an
+option `周五截止` or a question `哪天截止报名` stays as written.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.lists_common.deadline import parse_deadline, split_deadline
+from hearthkeeper.capabilities.lists_common.deadline import read_deadline, split_deadline
 from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
 
 MAX_OPTIONS = 20
@@ -57,32 +64,30 @@ def read_poll(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> P
     settings: dict[str, bool] = {}
     when: str | None = None
     parts: list[str] = []
-    for raw in segments:
-        body, said = split_deadline(raw)
+    setting_first = False
+    for n, raw in enumerate(segments):
+        body, said = split_deadline(_flags(raw, settings), now, zone, first=n == 0)
         when = said if said is not None else when
         body = _flags(body, settings)
         if body:
             parts.append(body)
+        elif n == 0:
+            setting_first = True
     if not parts:
         return Problem("no_question")
+    deadline = read_deadline(when, now, zone, default)
+    if isinstance(deadline, Problem):
+        return deadline
     question, options = parts[0], [_OPTION_NUMBERING.sub("", o, count=1).strip() for o in parts[1:]]
     options = [o for o in options if o]
     if len(options) < 2:
-        return Problem("few_options")
+        # `/poll 截止 21:00 | 甲 | 乙`: the question taken for an option is what went wrong
+        return Problem("question_first" if setting_first else "few_options")
     if len(options) > MAX_OPTIONS:
         return Problem("many_options", str(MAX_OPTIONS))
     seen = [compact(o) for o in options]
     if len(set(seen)) < len(seen):
         return Problem("duplicate_option", next(o for o in options if seen.count(compact(o)) > 1))
-    if when is None:
-        deadline: datetime | None = now + default
-    else:
-        deadline = parse_deadline(when, now, zone) if when else None
-        if deadline is None:
-            return Problem("bad_deadline", when)
-        if deadline <= now:
-            return Problem("past_deadline", when)
-    assert deadline is not None
     return PollSpec(question[:200], tuple(o[:100] for o in options),
                     settings.get("multiple", False), settings.get("anonymous"), deadline)  # fmt: skip
 
@@ -108,6 +113,46 @@ def read_vote(text: str) -> tuple[int, ...] | None:
     if not indexes or any(i < 0 for i in indexes):
         return None
     return tuple(dict.fromkeys(indexes))
+
+
+def named_options(text: str, options: Sequence[str]) -> tuple[int, ...] | None:
+    """The options a reply names by their own text, 0-based: the whole reply (`A` or `选A`
+    when an option is called `A`), or each of its parts (`A C`, `AC`); None when it does not
+    name options that way (then its numbers and letters are positions)."""
+    names = {compact(o): i for i, o in enumerate(options)}
+    body = _vote_body(text)
+    for whole in (compact(text), None if body is None else compact(body)):
+        if whole in names:
+            return (names[whole],)
+    if body is None:
+        return None
+    found: list[int] = []
+    for chunk in _SEPARATORS.split(body.strip()):
+        if compact(chunk) in names:
+            found.append(names[compact(chunk)])
+        elif (
+            chunk.isascii()
+            and chunk.isalpha()
+            and chunk.isupper()
+            and len(chunk) <= 5
+            and all(c.lower() in names for c in chunk)
+        ):
+            found.extend(names[c.lower()] for c in chunk)
+        elif chunk:
+            return None
+    return tuple(dict.fromkeys(found)) or None
+
+
+def has_letters(text: str) -> bool:
+    """Whether a vote names options by letter (`B`, `AC`), not only by number."""
+    body = _vote_body(text)
+    return body is not None and any(c.isascii() and c.isalpha() for c in body)
+
+
+def _vote_body(text: str) -> str | None:
+    """What a vote names, without `选`, `vote` and the like; None when it is not a vote."""
+    found = _VOTE.match(normal(text))
+    return None if found is None else found.group(1)
 
 
 def _flags(segment: str, settings: dict[str, bool]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.format import echoed
-from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS, when_text
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
@@ -63,16 +63,18 @@ TEXTS = Phrasebook({
         ZH: "用法：/投票 问题 | 选项1 | 选项2 [| 多选] [| 匿名] [| 截止 21:00]",
         EN: "Usage: /poll QUESTION | OPTION 1 | OPTION 2 [| multiple] [| anonymous] [| until 21:00]",
     },
-    "vote_usage": {ZH: "用法：/投 2（多选：/投 1 3）", EN: "Usage: /vote 2 (multiple choice: /vote 1 3)"},
+    "vote_usage": {ZH: "用法：/投 2 或 /投 选项（多选：/投 1 3）",
+                   EN: "Usage: /vote 2 or /vote OPTION (multiple choice: /vote 1 3)"},
     "no_question": {ZH: "请写上投票的问题。", EN: "Write the question first."},
     "few_options": {ZH: "至少要有两个选项，用 | 分开。", EN: "Give at least two options, separated by |."},
     "many_options": {ZH: "最多 {detail} 个选项。", EN: "At most {detail} options."},
     "duplicate_option": {ZH: "选项「{detail}」写了两次。", EN: "The option '{detail}' is there twice."},
-    "bad_deadline": {
-        ZH: "看不懂截止时间「{detail}」，可以写 21:00、明天 10:00、周六晚上8点 或 2h。",
-        EN: "I can't read the deadline '{detail}': write e.g. 21:00, tomorrow 10:00, sat 8pm or 2h.",
+    "question_first": {
+        ZH: "第一段是投票的问题；截止时间、多选、匿名写在选项后面，例如 /投票 周末去哪 | 爬山 | 看展 | 截止 21:00。",
+        EN: "The first part is the question; put the deadline, multiple and anonymous after the "
+        "options, e.g. /poll Where to? | hike | museum | until 21:00.",
     },
-    "past_deadline": {ZH: "截止时间「{detail}」已经过了。", EN: "The deadline '{detail}' has already passed."},
+    **DEADLINE_TEXTS,  # the same as a sign-up's
 })  # fmt: skip
 
 

@@ -19,11 +19,13 @@ class PollStart(Request, effect="poll.start"):
 
 
 class CastVote(Request, effect="poll.vote"):
-    """A vote: the options named (0-based); `explicit` (`/vote`) answers even where a bare
-    number would be ordinary chat."""
+    """A vote: the options named (0-based, as positions); `explicit` (`/vote`) answers even
+    where a bare number would be ordinary chat; `said`: the reply as typed, which names an
+    option by its own text when the poll has one called so (an option called `A`)."""
 
     choices: tuple[int, ...]
     explicit: bool = False
+    said: str = ""
 
 
 class WithdrawVote(Request, effect="poll.unvote"):

@@ -62,6 +62,21 @@ TEXTS = Phrasebook({
         Language.EN: "[Invite reward] {group}: {nickname} completed the invite task, but '{item}' "
                      "is out of stock; please arrange something else.",
     },
+    "withheld": {
+        Language.ZH_CN: "【邀请奖励】{group}：{nickname} 邀请的朋友已完成邀请任务，但{why}，奖励暂不发放。"
+                        "奖励为其保留：对方回到社群的任一群（且不在黑名单）时自动发放。",
+        Language.EN: "[Invite reward] {group}: {nickname}'s friends completed the invite task, "
+                     "but {why}: no reward was given. It is kept for them: they get it when they "
+                     "are back in one of the community's groups (and not blacklisted).",
+    },
+    "why_gone": {
+        Language.ZH_CN: "{nickname} 已不在社群中（退出、被移出或被封禁）",
+        Language.EN: "{nickname} is no longer in the community (left, removed or banned)",
+    },
+    "why_blacklisted": {
+        Language.ZH_CN: "{nickname} 在黑名单中",
+        Language.EN: "{nickname} is blacklisted",
+    },
     "top_month": {Language.ZH_CN: "📣 本月邀请榜", Language.EN: "📣 Invites this month"},
     "top_all": {Language.ZH_CN: "🏆 总邀请榜", Language.EN: "🏆 Invites of all time"},
     "top_line": {Language.ZH_CN: "{rank}. {name} {n} 位", Language.EN: "{rank}. {name} {n}"},
@@ -209,6 +224,12 @@ def hand_over_text(nickname: str, group: str, item: str, given: bool, lang: Lang
     """The staff alert about a reward item to hand over (or that ran out)."""
     return TEXTS.say("hand_over" if given else "sold_out", lang, nickname=nickname, group=group,
                      item=item)  # fmt: skip
+
+
+def withheld_text(nickname: str, group: str, blacklisted: bool, lang: Language) -> str:
+    """The staff alert about an invite reward held back: the inviter is gone or blacklisted."""
+    why = TEXTS.say("why_blacklisted" if blacklisted else "why_gone", lang, nickname=nickname)
+    return TEXTS.say("withheld", lang, group=group, nickname=nickname, why=why)
 
 
 def top_text(month: Sequence[Ranked], ever: Sequence[Ranked], lang: Language) -> str:

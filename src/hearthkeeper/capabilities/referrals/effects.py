@@ -21,9 +21,11 @@ from hearthkeeper.capabilities.referrals.decide import (
     rewarded_text,
     took_part,
     top_text,
+    withheld_text,
 )
-from hearthkeeper.capabilities.referrals.repository import Referral, Referrals, SqlReferrals, Status
+from hearthkeeper.capabilities.referrals.repository import Referrals, SqlReferrals, Status
 from hearthkeeper.capabilities.referrals.requests import (
+    ReferralBack,
     ReferralJoined,
     ReferralLeft,
     ReferralLink,
@@ -93,10 +95,12 @@ def left(scope: StoreBase, request: ReferralLeft, ctx: EffectContext) -> Sequenc
 
 def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequence[Action]:
     """Scheduled, when the invitee's stay is up: credit the inviter if the invitee is still
-    in the community and posted the task's `posts` messages meanwhile (else revoke); when the inviter reaches the task's count, the reward,
-    once: points, a title, a reward item (staff are alerted to hand it over), and a message;
-    nothing while the inviter is blacklisted (the next friend credited after that is lifted
-    gives it)."""
+    in the community and posted the task's `posts` messages meanwhile (else revoke); when the
+    inviter reaches the task's count, the reward, once: points, a title, a reward item (staff
+    are alerted to hand it over), and a message. An inviter who is no longer in the community
+    (left, removed, banned from every group) or is blacklisted gets nothing now: staff are
+    told once why, and the reward is kept for them (`back`: given when they join a group
+    again, not blacklisted; or at the next friend credited while they are in)."""
     referrals: Referrals = SqlReferrals.on(scope)
     referral = referrals.get(request.referral_id)
     if referral is None:
@@ -114,17 +118,53 @@ def stay(scope: StoreBase, request: ReferralStay, ctx: EffectContext) -> Sequenc
     credited = referrals.progress(referral.community_id, referral.inviter_id).credited
     if not reward_due(credited, settings.invites, rewarded=False):
         return []
-    if Store.on(scope).is_blacklisted(referral.community_id, referral.inviter_id):
-        return []  # no reward, no cheer for someone staff shut out; the friend still counts
-    if not referrals.mark_rewarded(referral.community_id, referral.inviter_id, ctx.now):
-        return []  # given before (a lower count once reached it, or a race)
-    return reward(scope, ctx, referral)
+    community, inviter = referral.community_id, referral.inviter_id
+    if referrals.link_of(community, inviter, ctx.now).rewarded_at is not None:
+        return []  # given before: a later friend still counts, nothing more is due
+    blacklisted = Store.on(scope).is_blacklisted(community, inviter)
+    if blacklisted or not referrals.in_community(community, inviter):
+        # no reward, no cheer for someone gone or shut out; the friend still counts
+        return [withheld(scope, ctx, community, inviter, blacklisted=blacklisted)]
+    if not referrals.mark_rewarded(community, inviter, ctx.now):
+        return []  # given before (a race)
+    return reward(scope, ctx, community, inviter)
 
 
-def reward(scope: StoreBase, ctx: EffectContext, referral: Referral) -> list[Action]:
+def back(scope: StoreBase, request: ReferralBack, ctx: EffectContext) -> Sequence[Action]:
+    """A member joined a group: the invite reward held back while they were gone (or
+    blacklisted) is theirs now, once, unless they are blacklisted still. Most joiners have no
+    link: one indexed query finds nothing."""
+    assert ctx.member is not None, "a join has a member"
+    settings = ctx.playbook.mechanisms.referrals
+    community, member = ctx.group.community_id, ctx.member.id
+    referrals: Referrals = SqlReferrals.on(scope)
+    if not settings.enabled or not referrals.owed(community, member, settings.invites):
+        return []
+    if Store.on(scope).is_blacklisted(community, member):
+        return []
+    if not referrals.mark_rewarded(community, member, ctx.now):
+        return []
+    return reward(scope, ctx, community, member)
+
+
+def withheld(scope: StoreBase, ctx: EffectContext, community: int, inviter: int, *,
+             blacklisted: bool) -> Action:  # fmt: skip
+    """The staff alert (once per inviter) that their invite reward is held back, and why."""
+    found = MemberQueries.on(scope).get_member(inviter)
+    nickname = found.display_name if found is not None else f"#{inviter}"
+    group = ctx.group
+    users = PointingQueries.on(scope).user_ids([inviter], group.carrier)
+    text = withheld_text(nickname, group.name, blacklisted, ctx.playbook.community.language)
+    why = "blacklisted" if blacklisted else "no longer in the community"
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                  group=group.carrier_group_id, member=users.get(inviter), text=text,
+                  handler="referrals", key=f"referrals:withheld:{community}:{inviter}",
+                  reason=f"invite reward held back: the inviter is {why}")  # fmt: skip
+
+
+def reward(scope: StoreBase, ctx: EffectContext, community: int, inviter: int) -> list[Action]:
     """Give the invite task's reward to the inviter (marked given by the caller)."""
     pb, group, lang = ctx.playbook, ctx.group, ctx.playbook.community.language
-    community, inviter = referral.community_id, referral.inviter_id
     prize = pb.mechanisms.referrals.reward
     found = MemberQueries.on(scope).get_member(inviter)
     nickname = found.display_name if found is not None else f"#{inviter}"
@@ -178,5 +218,6 @@ def register(registry: Registry) -> None:
     registry.add_effect(ReferralJoined, joined)
     registry.add_effect(ReferralLeft, left)
     registry.add_effect(ReferralStay, stay)
+    registry.add_effect(ReferralBack, back)
     registry.add_effect(ReferralLink, link)
     registry.add_effect(ReferralTop, top)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask
 from hearthkeeper.capabilities.referrals.decide import token_of
 from hearthkeeper.capabilities.referrals.requests import (
+    ReferralBack,
     ReferralJoined,
     ReferralLeft,
     ReferralLink,
@@ -18,23 +19,24 @@ from hearthkeeper.playbook.positioning import Language
 
 
 class ReferralTracker:
-    """Joins by a referral link (`Join.source` = `ref:<token>`) and every leave (an invitee
-    leaving early counts nothing); the effects decide the rest."""
+    """Joins by a referral link (`Join.source` = `ref:<token>`), every leave (an invitee
+    leaving early counts nothing) and every join (an inviter back gets a reward held back
+    while they were gone); the effects decide the rest."""
 
     name = "referrals"
 
     def check(self, event: Event, ctx: Context) -> bool:
         if event.sender.is_bot:
             return False
-        if isinstance(event, Join):
-            return token_of(event.source) is not None
-        return isinstance(event, Leave)
+        return isinstance(event, Join | Leave)
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         if isinstance(event, Join):
+            back = ask(event, ReferralBack(), handler=self.name)
             token = token_of(event.source)
-            assert token is not None
-            return Outcome((ask(event, ReferralJoined(token=token), handler=self.name),))
+            if token is None:
+                return Outcome((back,))
+            return Outcome((ask(event, ReferralJoined(token=token), handler=self.name), back))
         return Outcome((ask(event, ReferralLeft(), handler=self.name),))
 
 

@@ -108,6 +108,7 @@ class Referrals(Protocol):
     def progress(self, community_id: int, member_id: int) -> Progress: ...
     def credited(self, community_ids: Sequence[int], member_id: int) -> int: ...
     def mark_rewarded(self, community_id: int, member_id: int, at: datetime) -> bool: ...
+    def owed(self, community_id: int, member_id: int, needed: int) -> bool: ...
     def give_item(self, community_id: int, member_id: int, reward: str, stock: int | None,
                   at: datetime) -> bool: ...  # fmt: skip
     def top(self, community_id: int, since: datetime | None = None,
@@ -260,6 +261,23 @@ class SqlReferrals(StoreBase):
                 .values(rewarded_at=utc(at, "rewarded at"))
             )  # fmt: skip
             return bool(getattr(done, "rowcount", 0))
+
+    def owed(self, community_id: int, member_id: int, needed: int) -> bool:
+        """Whether the member reached the invite task's `needed` credited friends and was never
+        rewarded (held back while they were gone or blacklisted): one query, answered by the
+        link's unique index for the many members who have no link."""
+        credited = (
+            select(func.count())
+            .where(ReferralRow.community_id == community_id, ReferralRow.inviter_id == member_id,
+                   ReferralRow.status == Status.CREDITED.value)
+            .scalar_subquery()
+        )  # fmt: skip
+        query = select(ReferralLinkRow.id).where(
+            ReferralLinkRow.community_id == community_id, ReferralLinkRow.member_id == member_id,
+            ReferralLinkRow.rewarded_at.is_(None), credited >= needed,
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return session.scalar(query) is not None
 
     def give_item(self, community_id: int, member_id: int, reward: str, stock: int | None,
                   at: datetime) -> bool:  # fmt: skip

@@ -15,6 +15,10 @@ class ReferralLeft(Request, effect="referrals.left"):
     """The sender left a group: revoke their pending referral if they left the community."""
 
 
+class ReferralBack(Request, effect="referrals.back"):
+    """The sender joined a group: give an invite reward held back while they were gone."""
+
+
 class ReferralStay(Request, effect="referrals.stay"):
     """Scheduled: the invitee's stay is up; credit the inviter (or revoke), reward once."""
 

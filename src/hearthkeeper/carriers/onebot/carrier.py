@@ -31,7 +31,7 @@ from hearthkeeper.carriers.onebot.files import post_with_file
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
 from hearthkeeper.carriers.onebot.post_files import SentFiles
-from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting
+from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
@@ -48,6 +48,10 @@ CALL_TIMEOUT = 10.0  # seconds an API call waits for its answer
 # A call carrying a scheduled post's file is answered once QQ has the file (a 50 MiB video
 # uploaded, a voice message converted to Silk): waited for longer.
 UPLOAD_TIMEOUT = 120.0
+# Posts with a file performed at once, aside from the outbound queue's path (`SlowActions`):
+# a slow upload holds up neither replies nor other groups, and a few uploads at a time keep
+# the implementation's bandwidth (and memory, with base64) within bounds.
+UPLOADS_AT_ONCE = 2
 LOOKUP_TIMEOUT = 3.0  # a member's name looked up for a welcome: not worth waiting longer
 BATCH = 100  # events read from the inbox at once (their pictures are fetched together)
 
@@ -64,6 +68,7 @@ class OneBotCarrier:
     """QQ groups served through one OneBot implementation (one QQ account)."""
 
     name = CARRIER
+    slow_at_once = UPLOADS_AT_ONCE
 
     def __init__(self, settings: OneBotSettings, *, groups: Mapping[str, str] | None = None,
                  admission: Admission | None = None,
@@ -155,12 +160,17 @@ class OneBotCarrier:
             self._http = aiohttp.ClientSession()
         return await download(self._http, attachment.url, limit, self.pictures.fetch_seconds)
 
+    def slow(self, action: Action) -> bool:
+        """A post with a file (uploaded or converted by QQ, answered once QQ has it, within
+        `upload_timeout`) is performed aside by the outbound queue (`engine/aside.py`)."""
+        return asset_of(action) is not None
+
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the message id of what was said, if anything."""
         if action.kind is ActionKind.ALERT_STAFF:
             return None  # the inbox and the staff group carry an alert
         if action.kind in (ActionKind.ADMIT, ActionKind.DECLINE):
-            await self._answer(action)
+            await self._answer(action, key)
             return None
         asset = asset_of(action)
         if asset is not None:  # a scheduled post's picture or file (`files.py`)
@@ -232,16 +242,43 @@ class OneBotCarrier:
             return not isinstance(exc, Unanswered) and exc.retry is False
         return False
 
-    async def _answer(self, action: Action) -> None:
-        """Staff decided on a request held for review: approve it, or refuse it with the reason."""
+    async def _answer(self, action: Action, key: str) -> None:
+        """Staff decided on a request held for review: approve it, or refuse it with the reason.
+
+        An approval whose request was answered already (staff let a refused applicant in
+        after all: the bot turned the request down when they were refused, and QQ takes no
+        second answer to it) cannot let them in, and a QQ bot cannot invite: staff are told
+        to ask the person to ask to join again, which the door then approves at once."""
         group, member = action.group or "", action.member or ""
         waiting = self.requests.get(group, member)
+        if waiting is None and action.kind is ActionKind.ADMIT:
+            await self._ask_again(action, key, None)
+            return
         if waiting is None:
             raise CarrierError(f"qq: no join request of {member} to group {group} is waiting "
                                "(on QQ a person asks to join; the bot cannot invite)",
                                retry=False)  # fmt: skip
-        await self._call(answer_request(action, waiting.flag, waiting.sub_type))
+        try:
+            await self._call(answer_request(action, waiting.flag, waiting.sub_type))
+        except CarrierError as exc:
+            if exc.retry or action.kind is not ActionKind.ADMIT:
+                raise
+            await self._ask_again(action, key, str(exc))  # the flag is answered or expired
         await asyncio.to_thread(self.requests.drop, group, member)
+
+    async def _ask_again(self, action: Action, key: str, refused: str | None) -> None:
+        """Tell staff (the console inbox, once) that the approved person must ask again,
+        unless they are in the group already (an admin let them in by hand in QQ)."""
+        member = {"group_id": int(action.group or 0), "user_id": int(action.member or 0),
+                  "no_cache": True}  # fmt: skip
+        with contextlib.suppress(CarrierError, ValueError):
+            await self.call("get_group_member_info", member)
+            return  # in the group: nothing left to do
+        log.warning("qq: %s was approved, but their join request to group %s cannot be "
+                    "answered any more%s; staff are told to have them ask again",
+                    action.member, action.group, f" ({refused})" if refused else "")  # fmt: skip
+        if self.store is not None:
+            await asyncio.to_thread(ask_again, self.store, action, key, refused, self.clock.now())
 
     async def _screen(self, ask: JoinAsk) -> None:
         """Ask the door: admitted → approved; refused → refused with the reason (and the

@@ -1,6 +1,11 @@
 """Join requests waiting for staff: QQ answers one only with its `flag`, which arrives once, in
 the request event. An application held for review may be approved days later, after restarts,
-so the flags are kept in a small JSON file under the data directory (`requests_file`)."""
+so the flags are kept in a small JSON file under the data directory (`requests_file`).
+
+A request can be answered once. Staff who let a refused applicant in after all find the
+request turned down already, and a QQ bot cannot invite anyone: `ask_again` tells staff (the
+console inbox) to have the person ask to join again; the door lets them in at once then, their
+application being approved."""
 
 from __future__ import annotations
 
@@ -8,7 +13,29 @@ import json
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.carriers.assets import alert_language
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import NewStaffAlert
+
+if TYPE_CHECKING:
+    from hearthkeeper.engine.actions import Action
+    from hearthkeeper.store import Store
+
+TEXTS = Phrasebook({
+    "ask_again": {
+        Language.EN: "{who} was let into {group} after all, but QQ has already "
+                     "answered their join request{refused}, and a QQ bot cannot invite anyone. "
+                     "Ask them to ask to join {group} again: the bot lets them in at once.",
+        Language.ZH_CN: "已同意 {who} 加入「{group}」，但其入群申请在 QQ 上已被处理过"
+                        "{refused}，QQ 机器人也无法邀请入群。请让对方重新申请加入「{group}」，"
+                        "机器人会立即通过。",
+    },
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,3 +88,20 @@ class PendingRequests:
         data = {k: {"flag": w.flag, "sub_type": w.sub_type} for k, w in self._waiting.items()}
         temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(temporary, self.path)
+
+
+def ask_again(store: Store, action: Action, key: str, refused: str | None, at: datetime) -> None:
+    """The staff inbox's alert (once per outbox `key`) that the person staff approved must ask
+    to join again (store work: call it off the event loop)."""
+    group = store.group_for_carrier("qq", action.group or "")
+    if group is None:
+        return
+    member = action.member or ""
+    language = alert_language(action)
+    name = str(action.extra.get("applicant") or member)
+    who = f"QQ {member}" if name == member else f"{name} (QQ {member})"
+    text = TEXTS.say("ask_again", language, who=who, group=group.name,
+                     refused=f" ({refused})" if refused else "")  # fmt: skip
+    store.add_staff_alerts([NewStaffAlert(f"{key}:ask-again", group.community_id, group.id, None,
+                                          None, "admission", text,
+                                          "approved: the person must ask to join again", at)])  # fmt: skip

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hearthkeeper.carriers.markdown import plain
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Attachment
 
@@ -27,8 +28,6 @@ _MEDIA: dict[str, tuple[str, str]] = {
     "share": ("link", "link"),
 }
 _CQ = re.compile(r"\[CQ:([A-Za-z0-9_.\-]+)((?:,[^\]]*)?)\]")
-_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,11 +124,6 @@ def at_segment(qq: str) -> Segment:
     return {"type": "at", "data": {"qq": qq}}
 
 
-def plain(text: str) -> str:
-    """Markdown as QQ shows it (plain text): headings and emphasis markers taken off."""
-    return _EMPHASIS.sub(r"\2", _HEADING.sub("", text))
-
-
 # Actions about one member whose text the member should be told of: they are @-mentioned.
 _ADDRESSED = frozenset({ActionKind.WARN, ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN})
 
@@ -142,7 +136,7 @@ def outgoing(action: Action, *, text: str | None = None) -> list[Segment]:
     said = action.text if text is None else text
     said = said or ""
     if action.extra.get("format") == "markdown":
-        said = plain(said)
+        said = plain(said)  # QQ shows no Markdown: its words, readable
     segments: list[Segment] = []
     if action.kind is ActionKind.REPLY and action.target:
         segments.append({"type": "reply", "data": {"id": str(action.target)}})

@@ -25,12 +25,18 @@ from typing import Any, TypeVar
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
 from hearthkeeper.carriers.assets import (
     Asset,
     AssetRefused,
+    Remembered,
     alert_language,
     asset_of,
     tell_staff,
@@ -44,6 +50,7 @@ from hearthkeeper.carriers.pictures import (
     with_pictures,
 )
 from hearthkeeper.carriers.sizes import over
+from hearthkeeper.carriers.telegram import admit
 from hearthkeeper.carriers.telegram.chats import ChatMap
 from hearthkeeper.carriers.telegram.files import (
     FILE_BYTES,
@@ -69,7 +76,8 @@ from hearthkeeper.carriers.telegram.outgoing import (
     UNMUTED,
     already_done,
     carrier_error,
-    markdown_html,
+    cut,
+    markdown_messages,
     until_date,
 )
 from hearthkeeper.carriers.telegram.settings import TelegramSettings
@@ -85,7 +93,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Attachment, Event, Join
-from hearthkeeper.store import Store
+from hearthkeeper.store import NewStaffAlert, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 
 log = logging.getLogger(__name__)
@@ -169,6 +177,7 @@ class TelegramCarrier:
         self._asked: dict[tuple[str, str], str] = {}
         self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
+        self._let_in_links = Remembered[str]()  # one-person links made, by outbox key
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -523,7 +532,12 @@ class TelegramCarrier:
         elif kind is ActionKind.UNBAN:
             await client.unban_chat_member(chat, member, only_if_banned=True)
         elif kind is ActionKind.ADMIT:
-            await client.approve_chat_join_request(chat, member)
+            try:
+                await client.approve_chat_join_request(chat, member)
+            except TelegramAPIError as exc:
+                if not admit.request_gone(exc):
+                    raise
+                await self._let_in(client, chat, member, action, key)
         elif kind is ActionKind.DECLINE:
             await client.decline_chat_join_request(chat, member)
         else:
@@ -532,6 +546,49 @@ class TelegramCarrier:
             # No private notice reaches a member who never wrote to the bot: said in the group.
             return await self._send(client, chat, action)
         return None
+
+    async def _let_in(self, client: Bot, chat: int, member: int, action: Action,
+                      key: str) -> None:  # fmt: skip
+        """Let in an approved applicant whose join request is gone (`admit.py`): a link of
+        their own, sent in private, or to staff when the bot cannot write to them."""
+        status: str
+        try:
+            found = await client.get_chat_member(chat, member)
+            status, inside = found.status, bool(getattr(found, "is_member", False))
+        except TelegramBadRequest:  # "user not found": never in the group, so not in it now
+            status, inside = "left", False
+        if status in ("creator", "administrator", "member") or inside:
+            return  # let in meanwhile (by hand in the app)
+        group = None if self.store is None else await asyncio.to_thread(
+            self.store.group_for_carrier, CARRIER, str(chat))  # fmt: skip
+        name = group.name if group is not None else str(chat)
+        language = alert_language(action)
+        if status == "kicked":
+            raise CarrierError(admit.say("banned", language, member=member, group=name),
+                               retry=False)  # fmt: skip
+        link = self._let_in_links.get(key)  # made before a failure to send it: the same link
+        if link is None:
+            made = await client.create_chat_invite_link(chat, name=admit.link_name(str(member)),
+                                                        member_limit=1)  # fmt: skip
+            link = made.invite_link
+            self._let_in_links.add(key, link)
+        try:
+            await client.send_message(member, admit.say("invite", language, group=name, link=link),
+                                      link_preview_options=LinkPreviewOptions(is_disabled=True))  # fmt: skip
+            return
+        except TelegramAPIError as exc:
+            if isinstance(exc, TelegramNetworkError | TelegramRetryAfter) or not admit.unreachable(
+                exc
+            ):
+                raise
+        log.info("telegram: %s cannot be written to; staff are given the link to %s", member, chat)
+        if self.store is not None and group is not None:
+            applicant = str(action.extra.get("applicant") or member)
+            text = admit.say("staff", language, name=applicant, group=name, link=link)
+            alert = NewStaffAlert(f"{key}:link", group.community_id, group.id, None, None,
+                                  "admission", text, "let in after all: send them the link",
+                                  self.clock.now())  # fmt: skip
+            await asyncio.to_thread(self.store.add_staff_alerts, [alert])
 
     async def _send_file(self, client: Bot, chat: int, action: Action, key: str,
                          asset: Asset) -> str | None:  # fmt: skip
@@ -571,12 +628,15 @@ class TelegramCarrier:
         if action.kind is ActionKind.REPLY and action.target and action.target.isdigit():
             reply = ReplyParameters(message_id=int(action.target),
                                     allow_sending_without_reply=True)  # fmt: skip
-        sent = await client.send_message(
-            chat, markdown_html(text) if markdown else text[:4096],
-            parse_mode="HTML" if markdown else None, reply_parameters=reply,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )  # fmt: skip
-        return str(sent.message_id)
+        first: int | None = None
+        # a text longer than a message goes in parts, in order: none of it is left out
+        for part in markdown_messages(text) if markdown else cut(text):
+            sent = await client.send_message(
+                chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )  # fmt: skip
+            first = sent.message_id if first is None else first
+        return str(first)
 
     def _require_client(self) -> Bot:
         if self._client is None:

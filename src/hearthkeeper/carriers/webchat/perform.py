@@ -181,10 +181,11 @@ class _Act:
         asset = asset_of(action)
         stored, refused = self._attach(asset, group) if asset is not None else (None, None)
         kind = "text" if stored is None or asset is None else asset.kind
+        written = "markdown" if action.extra.get("format") == "markdown" else None
         message, created = self.platform.add_message(
             group.id, user_id=None, nickname=self.chat.bot_name,
             kind=kind, text=text, picture=stored,
-            reply_to=reply_to, mentions=mentions, action_key=key,
+            reply_to=reply_to, mentions=mentions, action_key=key, format=written,
         )  # fmt: skip
         if created:
             if asset is not None and refused is not None:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from hearthkeeper.carriers.markdown import blocks
 from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.playbook.positioning import Language
@@ -191,6 +193,21 @@ def message_frame(message: WebChatMessage) -> dict[str, Any]:
 
 
 def _message_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]:
+    frame = _plain_frame(message, picture)
+    if message.format == "markdown" and message.user_id is None:
+        # a scheduled post: its Markdown read here into blocks the page builds as elements
+        frame["blocks"] = _blocks(message.text)
+    return frame
+
+
+@lru_cache(maxsize=256)
+def _blocks(text: str) -> list[dict[str, Any]]:
+    """A post read once (about a millisecond), not again for each browser's history: frames
+    are encoded as they are, never changed, so one reading is shared."""
+    return blocks(text)
+
+
+def _plain_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]:
     return {
         "type": "message",
         "id": message.id,

@@ -81,6 +81,7 @@ class WebChatMessage:
     deleted_at: datetime | None
     deleted_reason: str | None
     action_key: str | None
+    format: str | None = None  # "markdown": a scheduled post's, shown formatted; None: as typed
 
 
 @dataclass(frozen=True)

@@ -260,14 +260,16 @@ class SqlWebChat(StoreBase):
         mentions: Sequence[str] = (),
         action_key: str | None = None,
         mentions_bot: bool = False,
+        format: str | None = None,
     ) -> tuple[WebChatMessage, bool]:
         """Keep a message; with `action_key` (a bot message's outbox key) at most once: the
         message already kept under that key comes back with False. A member's message is
-        queued for the engine in the same transaction (`mentions_bot`: addressed to the bot)."""
+        queued for the engine in the same transaction (`mentions_bot`: addressed to the bot).
+        `format`: "markdown" for a scheduled post's text, shown formatted; None as typed."""
         row = {"group_id": group_id, "user_id": user_id, "nickname": nickname, "kind": kind,
                "text": text, "picture": picture, "reply_to": reply_to,
                "mentions": list(mentions), "sent_at": utc(self._now(), "send time"),
-               "action_key": action_key}  # fmt: skip
+               "action_key": action_key, "format": format}  # fmt: skip
         with self._unit(write=True) as session:
             if user_id is not None:  # a member's: numbered in the order the group takes them
                 lock_row(session, GroupRow, group_id)
@@ -428,4 +430,5 @@ def _message(row: WebChatMessageRow) -> WebChatMessage:
         kind=row.kind, text=row.text, picture=row.picture, reply_to=row.reply_to,
         mentions=tuple(str(m) for m in row.mentions), sent_at=row.sent_at,
         deleted_at=row.deleted_at, deleted_reason=row.deleted_reason, action_key=row.action_key,
+        format=row.format,
     )  # fmt: skip

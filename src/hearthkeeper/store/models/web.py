@@ -110,6 +110,8 @@ class WebChatMessageRow(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_reason: Mapped[str | None] = mapped_column(SafeText)
     action_key: Mapped[str | None] = mapped_column(SafeString(OUTBOX_KEY), unique=True)
+    # How `text` is written: "markdown" (a scheduled post, shown formatted), NULL as typed
+    format: Mapped[str | None] = mapped_column(SafeString(16))
 
 
 class WebChatEventRow(Base):

@@ -1,5 +1,7 @@
 // The web chat page: one WebSocket to the group, messages rendered with createElement and
-// textContent only (never innerHTML: everything shown here was typed by someone).
+// textContent only (never innerHTML: everything shown here was typed by someone). A scheduled
+// post's Markdown comes read by the server as `blocks` (carriers/markdown.py) and is built
+// here element by element; a link goes only to an http(s) address.
 "use strict";
 
 (function () {
@@ -154,7 +156,12 @@
     }
     const text = document.createElement("div");
     text.className = "text";
-    text.textContent = frame.text;
+    if (Array.isArray(frame.blocks)) {
+      text.classList.add("formatted");
+      text.append(...frame.blocks.map(block));
+    } else {
+      text.textContent = frame.text;
+    }
     item.append(text);
     if (typeof frame.picture_url === "string" && frame.picture_url.startsWith(MEDIA)) {
       const img = document.createElement("img");
@@ -179,8 +186,86 @@
     if (live) scrollDown(nearBottom || frame.user_id === me);
   }
 
+  // --- a scheduled post's formatting -------------------------------------------------------
+
+  const LINK = /^https?:\/\//i;
+
+  function block(b) {
+    let node;
+    switch (b && b.type) {
+      case "h":
+        node = document.createElement("p");
+        node.className = `heading level-${Math.min(Math.max(Number(b.level) || 1, 1), 6)}`;
+        node.append(...runs(b.runs));
+        break;
+      case "ul":
+      case "ol":
+        node = document.createElement(b.type);
+        if (b.type === "ol" && Number.isInteger(b.start) && b.start !== 1) node.start = b.start;
+        (Array.isArray(b.items) ? b.items : []).forEach((item) => {
+          const li = document.createElement("li");
+          li.append(...(Array.isArray(item) ? item : []).map(block));
+          node.append(li);
+        });
+        break;
+      case "quote":
+        node = document.createElement("blockquote");
+        node.append(...(Array.isArray(b.blocks) ? b.blocks : []).map(block));
+        break;
+      case "code": {
+        node = document.createElement("pre");
+        const code = document.createElement("code");
+        code.textContent = String(b.text || "");
+        node.append(code);
+        break;
+      }
+      case "hr":
+        node = document.createElement("hr");
+        break;
+      default:
+        node = document.createElement("p");
+        node.append(...runs(b && b.runs));
+    }
+    if (b && b.gap) node.classList.add("gap");
+    return node;
+  }
+
+  function runs(list) {
+    return (Array.isArray(list) ? list : []).map((run) => {
+      if (run.br) return document.createElement("br");
+      let node = document.createTextNode(String(run.text || ""));
+      for (const [flag, tag] of [["code", "code"], ["i", "em"], ["b", "strong"]]) {
+        if (run[flag]) {
+          const wrap = document.createElement(tag);
+          wrap.append(node);
+          node = wrap;
+        }
+      }
+      if (typeof run.href === "string" && LINK.test(run.href)) {
+        const link = document.createElement("a");
+        link.href = run.href;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer nofollow";
+        link.append(node);
+        node = link;
+      }
+      return node;
+    });
+  }
+
+  function blocksText(list) {
+    // a post's words without its marks, for a reply's quote
+    return (Array.isArray(list) ? list : []).map((b) => {
+      if (Array.isArray(b.runs)) return b.runs.map((r) => (r.br ? " " : r.text || "")).join("");
+      if (Array.isArray(b.items)) return b.items.map(blocksText).join(" ");
+      if (Array.isArray(b.blocks)) return blocksText(b.blocks);
+      return b.text || "";
+    }).join(" ").trim();
+  }
+
   function snippet(frame) {
-    const words = frame.text || (frame.picture_url ? t("picture_snippet") : frame.file_name || "");
+    const said = Array.isArray(frame.blocks) ? blocksText(frame.blocks) : frame.text;
+    const words = said || (frame.picture_url ? t("picture_snippet") : frame.file_name || "");
     return words.length > 60 ? `${words.slice(0, 60)}…` : words;
   }
 
