@@ -158,6 +158,10 @@ class FakeBotApi:
         self.sent_files: dict[str, bytes] = {}  # file_id → what a bot uploaded (sendPhoto …)
         self.sent_kinds: dict[str, tuple[str, UploadedFile]] = {}  # file_id → its method's field
         self.uploads = 0  # files bots uploaded (not sent again by file_id)
+        # A call's answer held back until the event given is set (a slow upload), the others
+        # answered meanwhile; `holding`: how many answers are held now.
+        self.hold: Callable[[str, JSON], asyncio.Event | None] | None = None
+        self.holding = 0
 
     # --- the server -------------------------------------------------------------------------
 
@@ -196,6 +200,13 @@ class FakeBotApi:
         try:
             if bot is None:
                 raise ApiError(401, "Unauthorized")
+            gate = self.hold(method, params) if self.hold is not None else None
+            if gate is not None:
+                self.holding += 1
+                try:
+                    await gate.wait()
+                finally:
+                    self.holding -= 1
             result = await self._call(bot, method, params)
         except ApiError as exc:
             self.refused.append((method, exc.code, exc.description))

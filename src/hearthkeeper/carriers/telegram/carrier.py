@@ -144,10 +144,17 @@ class Pending:
         return any(e.key in self._keys for e in events)
 
 
+# Posts with a file performed at once, aside from the outbound queue's path (`SlowActions`):
+# a file of up to 50 MB uploaded to Telegram holds up neither replies nor other groups, and a
+# few uploads at a time keep the bandwidth (and the files read into memory) within bounds.
+UPLOADS_AT_ONCE = 2
+
+
 class TelegramCarrier:
     """A bot serving the Telegram groups of `chats`."""
 
     name = CARRIER
+    slow_at_once = UPLOADS_AT_ONCE
 
     def __init__(self, settings: TelegramSettings, chats: ChatMap, clock: Clock, *,
                  admission: Admission | None = None, store: Store | None = None,
@@ -240,6 +247,11 @@ class TelegramCarrier:
             async with asyncio.timeout(ACK_WAIT):
                 await self._pending.settled.wait()
         return not self._pending.waiting(events)
+
+    def slow(self, action: Action) -> bool:
+        """A post with a file (uploaded as multipart form data, up to 50 MB) is performed
+        aside by the outbound queue (`engine/aside.py`)."""
+        return action.kind is not ActionKind.DIRECT and asset_of(action) is not None
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action (Telegram takes no idempotency key: the queue marks each one done
