@@ -16,6 +16,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.store import OutboxItem, Store
 from hearthkeeper.testing import FakeCarrier
+from tests.engine_setup import community
 
 pytestmark = pytest.mark.asyncio
 
@@ -180,3 +181,32 @@ async def test_an_upload_waiting_for_room_is_not_claimed_again_and_again(
     assert done_only(store) == 4
     # taken once more each time it was woken: not once a pass
     assert writes.claimed == {"A:file": 1, "B:file": 1, "C:file": 2, "C:after": 3}
+
+
+async def test_a_stopping_engine_leaves_what_waited_for_the_upload_due_for_the_next_start(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The server is stopped while a file uploads: it waits for the upload to end, and the
+    posts held back behind it are due at once for the next start, not 5 minutes later."""
+    c = community(store, store_clock)
+    carrier = Uploads()
+    carrier.name = "fake"
+    c.engine.carriers["fake"] = carrier
+    c.engine.queue.attach(carrier)
+    for key, text, file in (("course:file", "课件", True), ("course:live", "直播答疑", False)):
+        extra = {"file": "/srv/files/course.pdf"} if file else {}
+        action = Action(kind=ActionKind.SEND, carrier="fake", group="A", text=text,
+                        handler="calendar", key=key, extra=extra)  # fmt: skip
+        store.enqueue(key, "fake", action.to_json(), action.priority)
+    stop = asyncio.Event()
+    running = asyncio.create_task(c.engine.run(stop, idle=0.01))
+    for _ in range(2000):  # until the upload is out and the next post held back behind it
+        if c.engine.queue.aside.parked:
+            break
+        await asyncio.sleep(0.005)
+    assert carrier.started == ["course:file"] and c.engine.queue.aside.parked == 1
+    stop.set()
+    carrier.done("course:file")
+    await running
+    [live] = [i for i in store.outbox_items() if i.key == "course:live"]
+    assert live.status.value == "pending" and live.next_attempt_at <= store_clock.now()
