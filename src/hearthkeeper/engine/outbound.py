@@ -31,10 +31,10 @@ of replies does not wait for a thread hand-off (and the interpreter lock) per re
 idempotent carrier that can also perform a run of actions in one go (`PerformsTogether`: the
 web chat, in one transaction off the event loop) is handed the batch's consecutive items of
 it at once; each is still settled on its own (done, retried, failed). An action its carrier
-says can take long (`SlowActions`: a file uploaded on QQ, Telegram, Matrix) is performed aside, in a task of its own
-that settles it (`aside.py`): the batch, the next batches and the events waiting to be decided
-do not wait for it, and its group's later actions wait in the outbox until it is done, handed
-back once each and not claimed again meanwhile.
+says can take long (`SlowActions`: a file uploaded on QQ, Telegram, Matrix) is performed
+aside, in a task of its own that settles it (`aside.py`): the batch, the next batches and the
+events waiting to be decided do not wait for it, and its group's later actions wait in the
+outbox until it is done, handed back once each and not claimed again meanwhile.
 """
 
 from __future__ import annotations
