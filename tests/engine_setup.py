@@ -12,6 +12,7 @@ from hearthkeeper.engine.executor import Processed, Runtime
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
+from hearthkeeper.text.scan import ScorerChoice
 from tests.playbook_samples import MINIMAL
 
 RULES = """\
@@ -48,9 +49,10 @@ class Community:
         return found.id
 
 
-def community(store: Store, clock: FrozenClock, pb: Playbook | None = None) -> Community:
+def community(store: Store, clock: FrozenClock, pb: Playbook | None = None,
+              scorer: ScorerChoice = "shipped") -> Community:  # fmt: skip
     carrier = FakeCarrier("fake")
-    runtime = runtime_for(store, pb or playbook())
+    runtime = runtime_for(store, pb or playbook(), scorer=scorer)
     engine = Engine(store, clock, [runtime], {"fake": carrier},
                     adopt_groups_into=runtime.community_id)  # fmt: skip
     return Community(store, clock, carrier, runtime, engine, EventBuilder(clock.now()))

@@ -128,6 +128,38 @@ def test_a_version_applied_from_the_command_line_runs_in_the_serving_host_at_onc
         host.close()
 
 
+def test_a_version_applied_from_the_command_line_is_planned_as_one_applied_in_the_server(
+    tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """`hearth apply` beside a running server: the server ran the new version but did not
+    plan it, so a smaller `structure.groups.capacity` did not reach the groups already open
+    (the web chat kept seating up to the old 500, and the matrix showed 3/500) until a
+    restart or the hourly watch; a version applied in the server (the console) did."""
+    playbook = project(tmp_path / "site")
+    url = sqlite_url(tmp_path / "site" / "data")
+    host = build(playbook, url, store_clock)
+    try:
+        community = host.running[0].community.id
+        [group] = host.store.list_groups(community)
+        assert group.capacity == 500
+        text = playbook.read_text(encoding="utf-8")
+        assert "capacity: 500" in text
+        playbook.write_text(text.replace("capacity: 500, join_by_code_cap: 200",
+                                          "capacity: 40, join_by_code_cap: 40", 1),
+                             encoding="utf-8")  # fmt: skip
+        cli = Store(create_engine_for(url), store_clock)  # `hearth apply`: its own connection
+        try:
+            assert apply_playbook(cli, load_playbook(playbook), "cli").version.version == 2
+        finally:
+            cli.engine.dispose()
+        assert host.follow_playbooks() == 1
+        assert host.runtimes[community].playbook.structure.groups.capacity == 40
+        [group] = host.store.list_groups(community)
+        assert group.capacity == 40, "the group open already holds the new capacity"
+    finally:
+        host.close()
+
+
 def test_a_playbook_for_another_community_is_refused_with_its_place(
     tmp_path: Path, store_clock: FrozenClock
 ) -> None:

@@ -95,3 +95,22 @@ def test_an_faq_answer_promises_the_renewal_reminder_where_the_bot_gives_it(name
         if "reminded" in entry.answer:  # the club: a period starts when it is paid
             assert "paid" in entry.answer and "acceptance" not in entry.answer, name
             assert "in your group" in entry.answer, name
+
+
+def test_the_repurchase_template_opens_the_next_group_at_180_members_as_it_says() -> None:
+    """Its comment meant 180 members (before joining by code stops at 200), but wrote 0.36 —
+    180 of the capacity, 500 — while the share is of the by-code limit, 200: live codes
+    opened a new group at 72 members, leaving groups two-thirds empty by code. `playbook
+    show` now says the number of members, which would have shown it."""
+    from hearthkeeper.capabilities.livecodes.decide import Limits
+    from hearthkeeper.capabilities.livecodes.records import GroupLoad
+
+    pb = parse_playbook(template_text("repurchase")).playbook
+    limits = Limits.of(pb)
+
+    def at(size: int) -> GroupLoad:
+        return GroupLoad(group_id=1, capacity=None, members=size, held=0, today=0)
+
+    assert not limits.nearly_full(at(179)) and limits.nearly_full(at(180))
+    copy = next(e for e in summarise(pb) if e.title.startswith("Copy"))
+    assert "next group opens at 180 members (90% of the 200 who may join by code)" in copy.lines[0]

@@ -164,10 +164,23 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "shop or service ad copy": (
         ["家电清洗，上门服务，价格实惠", "Pet grooming at affordable rates, new customers welcome",
-         "出租两室一厅，拎包入住，可面交看房"],
+         "出租两室一厅，拎包入住，可面交看房",
+         # the kinds of ads session 25 found missing: rooms, courses, games, resale, jobs,
+         # travel, in either language
+         "整套公寓房东直租，押一付一，随时看房", "驾照科目一保分班，通过率高，不过退费",
+         "刺激战场代练上分，不封号", "九成新单反转让，镜头齐全，不刀",
+         "仓库理货员急招，日结，时间自由", "马尔代夫双飞五日，纯玩无购物，报名从速",
+         "Studio for rent, utilities included, message for a viewing",
+         "Selling my bike, like new, $200 or best offer",
+         "Now hiring cashiers, weekly pay, no experience needed"],
         ["那家店价格实惠，我常去", "我家楼下超市今天鸡蛋特价，我刚买了两板",
          "Is the car still for sale? My brother might want it",
-         "The plumber was affordable and fast, I'd call him again"],
+         "The plumber was affordable and fast, I'd call him again",
+         "房东人不错，押一付三，我租了两年了", "我家孩子的驾校说通过率挺高",
+         "我以前找过代练，后来号被封了", "这台相机九成新，是我哥送我的",
+         "我们公司五险一金都有，就是工资低", "酒店临街有点吵，设施齐全包括吹风机",
+         "Our apartment is for rent next year since we're moving",
+         "My old bike still looks like new", "The store near me is now hiring, maybe I'll apply"],
     ),
 }  # fmt: skip
 

@@ -104,19 +104,21 @@ def test_bot_commands_are_not_scored(trained: SpamScorer) -> None:
     assert scanner.scan("/claim Tea Master", command=True) == []
 
 
-def test_latin_script_text_needs_half_the_remaining_doubt(trained: SpamScorer) -> None:
-    # Written for this test: two short English replies in SMS shorthand and a Chinese shop ad,
-    # all three scored between the playbook's 0.98 and 0.99. The scorer's English spam is nearly
-    # all SMS spam, so English needs 0.99 before it counts; the Chinese ad is caught at 0.98.
-    replies = ["Pls reply my msg", "Pls reply asap"]
-    ad = "茶叶便宜卖"
-    assert all(0.98 <= trained.score(text).probability < 0.99 for text in [*replies, ad])
+def test_latin_script_text_needs_a_third_of_the_remaining_doubt(trained: SpamScorer) -> None:
+    # Written for this test: three short English replies in SMS shorthand and a Chinese shop ad,
+    # all four scored between the playbook's 0.98 and 0.9933. The scorer's English spam is nearly
+    # all SMS spam, so English needs 1 - 0.02 / 3 before it counts; the Chinese ad is caught at
+    # 0.98. "Ur msg pls" is over 0.99: half the remaining doubt (the rule before) let it count.
+    replies = ["Pls reply my msg", "Pls reply asap", "Ur msg pls"]
+    ad = "蜂蜜便宜卖"
+    assert all(0.98 <= trained.score(text).probability < 0.9933 for text in [*replies, ad])
+    assert trained.score("Ur msg pls").probability >= 0.99
     scanner = Scanner.from_rules(Rules(), scorer=trained)
-    assert [scanner.scan(text) for text in replies] == [[], []]
+    assert [scanner.scan(text) for text in replies] == [[], [], []]
     assert is_advertising(scanner.scan(ad))
-    # a playbook that asks for less doubt moves the Latin threshold with it
+    # a playbook that asks for less doubt moves the Latin threshold with it (0.95: 0.9833)
     loose = Scanner.from_rules(
-        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.97}}}}),
+        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.95}}}}),
         scorer=trained,
     )
     assert all(is_advertising(loose.scan(text)) for text in replies)

@@ -155,12 +155,16 @@ class SkincareChat:
         client.portal.call(self.engine.drain)
 
 
-def skincare_chat(store: Store, clock: FrozenClock, folder: Path, *,
-                  door: bool = False) -> SkincareChat:  # fmt: skip
+def skincare_chat(store: Store, clock: FrozenClock, folder: Path, *, door: bool = False,
+                  trial: str | None = None) -> SkincareChat:  # fmt: skip
     """Apply the skincare template (content copied into `folder`) and serve one of its groups
     through the web chat, its engine run by hand (`SkincareChat.engine_round`). With `door`,
-    the join page asks the template's `paid` threshold (otherwise everyone gets in)."""
-    loaded = parse_playbook(template_text("skincare"), str(folder / "playbook.yaml"))
+    the join page asks the template's `paid` threshold (otherwise everyone gets in); `trial`
+    gives its plan a free trial that long."""
+    text = template_text("skincare")
+    if trial is not None:
+        text = text.replace("period: 6 months", f"period: 6 months\n      trial: {trial}", 1)
+    loaded = parse_playbook(text, str(folder / "playbook.yaml"))
     copy_content("skincare", folder)
     community = apply_playbook(store, loaded, "test").community
     group = store.add_group(community.id, "颜学院护肤社 1群", "webchat", "skin-1", 500)

@@ -6,7 +6,8 @@ The server's clock then jumps (a `MovableClock`: the engine runs its scheduled w
 as `hearth serve` does by the wall clock) to the renewal reminder, which the member reads
 once in the chat, and past the period's end and the grace, when the member's page shows the
 removal, once. A second member, refunded within the window by staff, is removed at once and
-cannot come back in."""
+cannot come back in. A newcomer to a paid community with a free trial reads so at the door, is
+reminded the day before the trial ends and is removed when it ends unpaid."""
 
 from __future__ import annotations
 
@@ -155,5 +156,48 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         said = [m.text for m in SqlWebChat.on(server.store).history(server.groups()[0].id)
                 if m.user_id is None and "会员将于" in m.text]  # fmt: skip
         assert len(said) == 1 and "小美" in said[0]  # one reminder; none for the refunded 小鹿
+    finally:
+        server.stop()
+
+
+def with_trial(text: str) -> str:
+    """The skincare template's plan with a 3-day free trial and a 3-day grace."""
+    line = "      renewal_reminder: 14d\n"
+    assert line in text, "the skincare template's plan changed"
+    return text.replace(line, line + "      trial: 3d\n      grace: 3d\n")
+
+
+def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in_removal(
+    tmp_path: Path, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """A paid community with a 3-day trial and a reminder 14 days before the end: the join
+    page was a bare nickname form, no reminder ever came (its moment fell before the trial
+    began) and the newcomer was removed for a membership "not renewed" they never had."""
+    clock = MovableClock()
+    server = start_live_server(tmp_path / "data", open_door=False, playbook=with_trial,
+                               clock=clock)  # fmt: skip
+    try:
+        member = open_page()
+        member.goto(server.invite_url())
+        offer = member.locator("#admission")
+        expect(offer).to_contain_text("「颜学院护肤社」是付费社群：新成员可免费试用 3 天")
+        expect(offer).to_contain_text(f"开通「{PLAN}」（299 CNY / 6 个月）")
+        shots.take(member, "trial-offer")
+        member.fill("input[name=nickname]", "小美")
+        join_again(member)  # the trial starts: in the chat
+        expect(bot_says(member, "欢迎 小美 加入颜学院护肤社")).to_have_count(1)
+        end = period_end(server, "小美")
+
+        clock.set(end - timedelta(days=1) + timedelta(minutes=1))
+        reminder = bot_says(member, f"你的「{PLAN}」免费试用将于")
+        expect(reminder).to_have_count(1)
+        expect(reminder).to_contain_text("开通 299 CNY / 6 个月")
+        expect(reminder).to_contain_text("付款参考码")
+        shots.take(member, "trial-reminded")
+
+        clock.set(end + timedelta(days=3) + timedelta(minutes=1))
+        removed = member.locator("#notice")
+        expect(removed).to_contain_text(f"你已被移出本群：「{PLAN}」免费试用已结束，未开通会员")
+        expect(member.locator("#status")).to_have_attribute("data-state", "closed")
     finally:
         server.stop()

@@ -11,7 +11,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import Request
 from hearthkeeper.engine.events import Command as CommandEvent
 from hearthkeeper.engine.events import Event, Message
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import Context, Handler, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
@@ -77,6 +77,7 @@ class CommandBook:
     def __init__(self) -> None:
         self._by_name: dict[str, Command] = {}
         self._commands: list[Command] = []
+        self._replies: list[Handler] = []
 
     def add(self, command: Command) -> None:
         """Register a command; a name used twice is a programming error."""
@@ -85,6 +86,14 @@ class CommandBook:
                 raise ValueError(f"command name {name!r} is used twice")
             self._by_name[name] = command
         self._commands.append(command)
+
+    def add_replies(self, replies: Handler) -> None:
+        """Register a mechanism's reader of bare replies (a sign-up's `+1`, a poll's `2`)."""
+        self._replies.append(replies)
+
+    def is_reply(self, event: Event, ctx: Context) -> bool:
+        """Whether a mechanism reads this message as a reply to it (`+1 西兰花`, `取消接龙`)."""
+        return any(replies.check(event, ctx) for replies in self._replies)
 
     def find(self, name: str) -> Command | None:
         """The command invoked by `name` (case-insensitive)."""

@@ -11,11 +11,15 @@ A block is `{"type": "p" | "h" | "ul" | "ol" | "quote" | "code" | "hr", …}` wi
 (p, h: `level`), `items` (ul, ol: each a list of blocks; ol: `start`), `blocks` (quote) or
 `text` (code), and `gap` when a blank line stood before it. A run is `{"text": …}` with
 `b`, `i`, `code` set when true and `href` for a link, or `{"br": true}`.
+
+`lines` shows blocks as lines of text in a carrier's `LineStyle`: `PLAIN` here, Telegram's
+HTML in `carriers/telegram/outgoing.py`, so lists, quotes and blank lines look the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -132,12 +136,7 @@ def runs(children: Sequence[Token]) -> list[Run]:
         href = next((h for h in reversed(links) if h is not None), None)
         if href is not None:
             run["href"] = href
-        last = out[-1] if out else None
-        if last is not None and "text" in last and {k: v for k, v in last.items() if k != "text"} \
-                == {k: v for k, v in run.items() if k != "text"}:  # fmt: skip
-            last["text"] += text
-        else:
-            out.append(run)
+        append_run(out, run)
 
     for child in children:
         kind = child.type
@@ -162,39 +161,70 @@ def runs(children: Sequence[Token]) -> list[Run]:
     return out
 
 
+@dataclass(frozen=True)
+class LineStyle:
+    """How a carrier that shows a post as lines of text shows its parts: `runs(runs, heading)`
+    a paragraph's or heading's runs, `code(text, quotes)` a code block inside `quotes` quotes,
+    `quote(lines, quotes)` a quote's lines (`quotes`: the quotes around it) and `rule` a rule.
+    Lists are the same everywhere: `•` or the item's number, the rest of an item indented."""
+
+    runs: Callable[[Sequence[Run], bool], str]
+    code: Callable[[str, int], list[str]]
+    quote: Callable[[list[str], int], list[str]]
+    rule: str = "————"
+
+
+def lines(found: Sequence[Block], style: LineStyle, quotes: int = 0) -> list[str]:
+    """Blocks as lines in `style`, a blank line where the post has one."""
+    out: list[str] = []
+    for block in found:
+        if block.get("gap") and out:
+            out.append("")
+        out.extend(_block_lines(block, style, quotes))
+    return out
+
+
+def _block_lines(block: Block, style: LineStyle, quotes: int) -> list[str]:
+    kind = block["type"]
+    if kind in ("p", "h"):
+        return style.runs(block["runs"], kind == "h").split("\n")
+    if kind in ("ul", "ol"):
+        out: list[str] = []
+        for n, item in enumerate(block["items"]):
+            mark = "• " if kind == "ul" else f"{block['start'] + n}. "
+            inner = lines(item, style, quotes) or [""]
+            out.append(mark + inner[0])
+            out.extend(" " * len(mark) + line if line else "" for line in inner[1:])
+        return out
+    if kind == "quote":
+        return style.quote(lines(block["blocks"], style, quotes + 1), quotes)
+    if kind == "code":
+        return style.code(str(block["text"]), quotes)
+    return [style.rule]  # hr
+
+
+PLAIN = LineStyle(
+    runs=lambda found, _heading: plain_runs(found),
+    code=lambda text, _quotes: text.split("\n"),
+    quote=lambda inner, _quotes: ["> " + line if line else ">" for line in inner],
+)
+
+
+def append_run(out: list[Run], run: Run) -> None:
+    """Add `run` to `out`, joined to the last run when both are text formatted the same."""
+    last = out[-1] if out else None
+    if last is not None and "text" in last and "text" in run \
+            and {**last, "text": ""} == {**run, "text": ""}:  # fmt: skip
+        out[-1] = {**last, "text": last["text"] + run["text"]}
+    else:
+        out.append(run)
+
+
 def plain(text: str) -> str:
     """A post's Markdown as readable plain text: the words without the marks, a link's address
     after its words, list items with `•` or their numbers, a blank line where the post has
     one."""
-    return "\n".join(_plain_blocks(blocks(text))).strip("\n")
-
-
-def _plain_blocks(found: Sequence[Block]) -> list[str]:
-    lines: list[str] = []
-    for block in found:
-        if block.get("gap") and lines:
-            lines.append("")
-        lines.extend(_plain_block(block))
-    return lines
-
-
-def _plain_block(block: Block) -> list[str]:
-    kind = block["type"]
-    if kind in ("p", "h"):
-        return plain_runs(block["runs"]).split("\n")
-    if kind in ("ul", "ol"):
-        lines: list[str] = []
-        for n, item in enumerate(block["items"]):
-            mark = "• " if kind == "ul" else f"{block['start'] + n}. "
-            inner = _plain_blocks(item) or [""]
-            lines.append(mark + inner[0])
-            lines.extend(" " * len(mark) + line if line else "" for line in inner[1:])
-        return lines
-    if kind == "quote":
-        return ["> " + line if line else ">" for line in _plain_blocks(block["blocks"])]
-    if kind == "code":
-        return str(block["text"]).split("\n")
-    return ["————"]  # hr
+    return "\n".join(lines(blocks(text), PLAIN)).strip("\n")
 
 
 def plain_runs(found: Sequence[Run]) -> str:

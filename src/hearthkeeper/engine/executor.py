@@ -335,7 +335,7 @@ class Executor:
             tags=seat.tags, has_posted=seat.has_posted,
         )  # fmt: skip
         ctx = Context(playbook=playbook, group=group, member=member, now=event.at,
-                      state=self.state)  # fmt: skip
+                      state=self.state, reads=tx)  # fmt: skip
         started = time.perf_counter()
         # The staff channel is staff's own: only the gate (a blacklisted member is kept out)
         # runs there, no moderation, ceremony or mechanism (alerts.staff_group_as_members).

@@ -12,6 +12,7 @@ from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import Group
+from hearthkeeper.store.scope import StoreBase
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +104,9 @@ class Context:
     member: MemberView
     now: datetime
     state: StateView
+    # The transaction the event is recorded in, to read (never write) what a capability keeps
+    # in its own tables, such as the poll open in the group; None where there is none.
+    reads: StoreBase | None = None
     # An earlier stage flagged this message for staff without removing it (moderation's
     # alert-only kinds): later handlers still count it, but leave answering it to staff.
     flagged: bool = False

@@ -123,7 +123,9 @@ class Plan(Section):
         description="Refunds are possible this long after paying. None: no refunds.",
     )
     renewal_reminder: Duration | None = Field(
-        parse_duration("7d"), description="Remind members this long before their period ends."
+        parse_duration("7d"),
+        description="Remind members this long before their period ends (a trial shorter than "
+        "this: a day before it ends).",
     )
     grace: Duration | None = Field(
         parse_duration("3d"),
@@ -156,7 +158,8 @@ class Replication(Section):
         0.9,
         gt=0,
         le=1,
-        description="Open the next group when the newest is this full (share of capacity).",
+        description="Open the next group when the newest is this full: a share of its "
+        "by-code limit, the smaller of its capacity and structure.groups.join_by_code_cap.",
     )
 
     @field_validator("naming")

@@ -74,8 +74,9 @@ class LearnedScorer(Section):
         lt=1.0,
         description="Spam probability from which a message counts as advertising: higher "
         "means fewer false alarms and more missed ads. Text mostly in Latin script must reach "
-        "half the remaining doubt, 1 - (1 - threshold) / 2 (0.99 at 0.98): the scorer's English "
-        "spam comes nearly all from one SMS collection, and short English chat shares its words.",
+        "a third of the remaining doubt, 1 - (1 - threshold) / 3 (0.9933 at 0.98): the scorer's "
+        "English spam comes nearly all from one SMS collection, and short English chat shares "
+        "its words.",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -355,10 +356,13 @@ _PLATFORM_NAMES = {"qq": "QQ", "wecom": "WeCom"}  # as the platforms spell thems
 def _copy(pb: Playbook) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
+    groups = pb.structure.groups
+    by_code = min(groups.capacity, groups.join_by_code_cap)
+    opens_at = math.ceil(r.open_new_group_at * by_code)  # as live codes count it
     el.lines.append(
         f"Group names: {r.naming}; a manager looks after up to "
-        f"{r.max_groups_per_manager} groups; next group opens at "
-        f"{round(r.open_new_group_at * 100)}% full"
+        f"{r.max_groups_per_manager} groups; next group opens at {opens_at} members "
+        f"({round(r.open_new_group_at * 100)}% of the {by_code} who may join by code)"
     )
     if pb.groups:
         el.lines.append(f"Per-group overrides: {', '.join(pb.groups)}")

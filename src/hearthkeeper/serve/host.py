@@ -275,7 +275,8 @@ class Host:
 
     def follow_playbooks(self) -> int:
         """Run the versions other nodes applied since this one last looked (a playbook
-        uploaded through another web node's console); how many communities changed."""
+        uploaded through another web node's console, `hearth apply` beside this server), and
+        plan them; how many communities changed."""
         changed = 0
         for community_id in list(self.runtimes):
             latest = self.store.latest_playbook_version(community_id)
@@ -289,6 +290,9 @@ class Host:
                 self._versions[community_id] = latest.id
                 continue
             self._run(community_id, playbook, latest)
+            # planned as a version applied here is (`replace`): a capacity reaches the groups
+            # open already, a new calendar post is scheduled, the subscriptions replanned
+            plan_community(self.store, community_id, playbook, self.clock.now())
             changed += 1
         return changed
 

@@ -84,6 +84,10 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 1 and "again" in out
     status, out = run("events", "cancel", str(event.id), *config)
     assert status == 0 and "1 sign-up(s) told" in out
+    # the fee is not given back by the cancellation: staff are told whose to give back
+    said = " ".join(out.split())
+    assert "1 fee(s) recorded for it, not given back by themselves" in said, out
+    assert f"hearth events refund {event.id} WHO" in said and f"member:{member.id}" in said
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "no event 999" in out
     # the event cancelled: the fee goes back, once
@@ -95,6 +99,43 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert status == 1 and "(order 1) was refunded already (order 2)" in said
     status, out = run("billing", "list", "--orders", *config)
     assert out.count("-45.00 CNY") == 1
+
+
+def test_a_fee_below_the_events_needs_a_reason_and_a_negative_one_is_refused(site: Path) -> None:
+    """`--amount 5` for a 45 CNY event (a mistyped 50) confirmed the place silently, and
+    `--amount -45` confirmed it too while taking 45 off the revenue: staff say why a place
+    costs less, as for a membership payment below its price, and a negative fee is no fee."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    status, out = run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)
+    assert status == 0, out
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-1", "小美")
+        SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
+                                    SystemClock().now())  # fmt: skip
+    finally:
+        engine.dispose()
+    who = f"member:{member.id}"
+
+    for amount, said in (("-45", "a fee cannot be negative"),
+                         ("5", "5.00 CNY was paid, below the fee of event"),
+                         ("0", "0.00 CNY was paid, below the fee of event")):  # fmt: skip
+        status, out = run("events", "pay", str(event.id), who, "--receipt", f"TB-{amount}",
+                          "--amount", amount, *config)  # fmt: skip
+        assert status == 1 and said in " ".join(out.split()), out
+    status, out = run("billing", "list", "--orders", *config)
+    assert "event_fee" not in out, "nothing was recorded"
+    status, out = run("events", "list", *config)
+    assert "0/" in out and "1 unpaid" in out, "the place is still unpaid"
+
+    status, out = run("events", "pay", str(event.id), who, "--receipt", "TB-5", "--amount", "5",
+                      "--discount", "founding member", *config)  # fmt: skip
+    assert status == 0 and "5.00 CNY" in out and "confirmed" in out, out
 
 
 def test_a_fee_that_is_no_amount_or_too_large_is_refused_saying_so(site: Path) -> None:

@@ -167,6 +167,51 @@ def test_cancelling_an_event_tells_each_group_once_and_calls_off_its_reminders(
     assert "not signed up" in (say(c, "ann", "/unrsvp")[0].text or "")
 
 
+def test_a_cancelled_event_mentions_everyone_signed_up_from_the_group_in_its_one_notice(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two members of one group signed up: the group's one notice @-mentioned the first
+    only, so the second was never notified that the evening was off."""
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann", "bo")
+    say(c, "ann", "/rsvp")
+    say(c, "bo", "/rsvp")
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    staff.cancel_event(store, stored(c), event_id, "staff", store_clock.now())
+    [notice] = performed(c)
+    assert notice.group == "g1" and "is cancelled" in (notice.text or "")
+    assert sorted(notice.extra.get("mentions", [])) == ["ann", "bo"]
+
+
+def test_nobody_is_a_no_show_before_the_event_begins(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The door opens 3 hours early: the first member let in at 16:00 for a 19:00 run made
+    the other, on their way, a "no-show" (1 of 2, 50%) on the events page, in `hearth events
+    list` and in the report, and in the activity's rate."""
+    from hearthkeeper.capabilities.activities.stats import attendance_json
+
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann", "bo")
+    say(c, "ann", "/rsvp")
+    say(c, "bo", "/rsvp")
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    early = STARTS - timedelta(hours=1)
+    assert staff.check_in(store, stored(c), code_of(c, "bo", event_id), "door",
+                          early).verdict is DoorVerdict.IN  # fmt: skip
+    [figures] = event_figures(store, c.runtime.community_id, early)
+    door_open = figures.attendance
+    assert door_open is not None and (door_open.confirmed, door_open.attended) == (2, 1)
+    assert door_open.no_shows is None and door_open.no_show_rate is None
+    assert activity_figures([figures]) == []  # no rate of the activity from a run not begun
+    [shown] = attendance_json([figures])["events"]
+    assert (shown["attended"], shown["no_shows"], shown["no_show_rate"]) == (1, None, None)
+
+    [figures] = event_figures(store, c.runtime.community_id, STARTS + timedelta(minutes=30))
+    begun = figures.attendance
+    assert begun is not None and (begun.no_shows, begun.no_show_rate) == (1, 0.5)
+
+
 def test_rsvp_with_a_superscript_or_a_huge_number_says_no_such_event(
     store: Store, store_clock: FrozenClock
 ) -> None:

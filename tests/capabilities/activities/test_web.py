@@ -199,3 +199,47 @@ def test_staff_refund_a_fee_on_the_events_page_once(c: Console) -> None:
     assert f'value="{who}"' in again.text  # the refund form keeps what was typed
     amounts = [str(o.amount) for o in SqlBilling.on(c.store).orders(c.community_id)]
     assert amounts == ["88.00", "-88.00"]
+
+
+def test_a_fee_below_the_events_on_the_events_page_needs_a_discount_reason(c: Console) -> None:
+    """The *Record a fee* form confirmed a place for any amount typed (8 for 88, or -88,
+    which also took 88 off the revenue); now it says what was paid against the fee and keeps
+    the form filled in, and a discount reason confirms the place."""
+    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                     "capacity": "1"})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    who = f"member:{c.member_id('mei')}"
+    form = {"event": str(event.id), "who": who, "receipt": "WX-8"}
+    short = c.post("/events/pay", {**form, "amount": "8"})
+    assert short.status_code == 409 and "8.00 CNY was paid, below the fee of event" in short.text
+    assert "Discount reason" in short.text and 'value="8"' in short.text
+    negative = c.post("/events/pay", {**form, "amount": "-88"})
+    assert negative.status_code == 409 and "a fee cannot be negative" in negative.text
+    assert SqlBilling.on(c.store).orders(c.community_id) == []
+    [mei] = SqlActivities.on(c.store).signups(event.id)
+    assert mei.status.value == "unpaid"
+
+    agreed = c.post("/events/pay", {**form, "amount": "8", "discount": "老会员价"})
+    assert agreed.headers["location"].endswith("notice=paid")
+    [mei] = SqlActivities.on(c.store).signups(event.id)
+    assert mei.status.value == "confirmed"
+    assert [str(o.amount) for o in SqlBilling.on(c.store).orders(c.community_id)] == ["8.00"]
+
+
+def test_cancelling_an_event_with_fees_paid_says_to_give_them_back(c: Console) -> None:
+    """The page said only "members who signed up are told": the fees recorded for the
+    event stayed in the revenue until staff thought of refunding each."""
+    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                     "capacity": "2"})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    who = f"member:{c.member_id('mei')}"
+    c.post("/events/pay", {"event": str(event.id), "who": who, "receipt": "WX-1"})
+    cancelled = c.post(f"/events/{event.id}/cancel")
+    assert cancelled.headers["location"].endswith("notice=cancelled-fees")
+    page = c.get("/events?notice=cancelled-fees").text
+    assert "Fees recorded for it are not given back by themselves" in page
+    assert "Refund a fee" in page

@@ -221,3 +221,29 @@ def test_cancelled_on_a_plan_without_grace_is_removed_at_the_period_end(
     assert kicks(run_at(c, end, restart=True)) == [("g1", "ann")]
     assert _subscription_status(c, "ann") is Status.EXPIRED
     assert screen(c, "ann").entry is Entry.REFUSE
+
+
+def test_a_trial_shorter_than_the_reminder_is_reminded_the_day_before_it_ends(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A 3-day trial of a plan reminding 14 days before the end: the reminder's moment fell
+    before the trial began, so nobody was ever reminded, and the newcomer was removed for a
+    membership that "ended and was not renewed", never having paid. The reminder now comes a
+    day before the trial ends, saying it is a trial and what to pay."""
+    c = paid_community(
+        store, store_clock, PAID.replace("period: 6 months", "period: 6 months\n      trial: 3d")
+    )
+    start = store_clock.now()
+    assert screen(c, "ann").admitted
+    seat(c, "ann", "g1")
+    code = SqlBilling.on(store).reference_for("fake", "ann", "", start).code
+    assert run_at(c, start + timedelta(days=1)) == []
+    said = run_at(c, start + timedelta(days=2), restart=True)
+    assert reminders(said) == [("g1", "ann")]
+    [text] = [a.text or "" for a in said]
+    assert "free trial" in text and "299 CNY" in text and code in text
+    assert "Renew" not in text, "a trial is not renewed"
+    assert run_at(c, start + timedelta(days=2, hours=12), restart=True) == []  # once
+    removed = run_at(c, start + timedelta(days=6), restart=True)
+    assert kicks(removed) == [("g1", "ann")]
+    assert "trial" in (removed[0].reason or "") and "renewed" not in (removed[0].reason or "")

@@ -61,3 +61,35 @@ def test_someone_who_paid_and_never_came_is_revenue_not_a_member_who_bought(
     assert (figures.payers, figures.people) == (0, 1)
     assert figures.purchase_rate_text == "0% (0 of 1)"
     assert figures.revenue == {"CNY": Decimal("299.00")}
+
+
+def test_an_event_fee_counts_in_the_revenue_of_the_group_its_payer_joined_first(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member who never bought the plan but paid an offline event's fee: the fee was in
+    the community's revenue, yet in no group's, so the groups' revenue did not add up to the
+    total (a free community running paid tastings showed 0 in every group)."""
+    from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    c = paid_community(store, store_clock)
+    g1, g2 = (store.group_for_carrier("fake", g) for g in ("g1", "g2"))
+    assert g1 is not None and g2 is not None
+    ann = store.member_for("fake", "ann", "ann").id
+    cy = store.member_for("fake", "cy", "cy").id
+    store.join(ann, g1.id)
+    store.join(cy, g2.id)
+    pay(c, "ann", "r-1")
+    fee = NewOrder("event:1", Decimal("45"), "CNY", Provider.MANUAL, "wx-7", "staff")
+    SqlBilling.on(store).record(c.runtime.community_id, cy, None, fee, OrderKind.EVENT_FEE,
+                                store_clock.now())  # fmt: skip
+
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+
+    assert figures.revenue == {"CNY": Decimal("344.00")}
+    per_group = {g.name: (g.payers, g.revenue) for g in figures.per_group}
+    assert per_group == {
+        "g1": (1, {"CNY": Decimal("299.00")}),
+        "g2": (0, {"CNY": Decimal("45.00")}),
+    }
+    assert (figures.payers, figures.people) == (1, 2), "a fee is no purchase of the plan"

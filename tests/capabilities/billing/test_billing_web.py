@@ -431,3 +431,23 @@ def test_the_api_refunds_the_payment_it_names(c: Console) -> None:
     listed = c.client.get(f"{api}/orders", headers=auth).json()
     assert [o["refund_of"] for o in listed if o["kind"] == "refund"] == [first.id]
     assert second.id not in [o["refund_of"] for o in listed]
+
+
+def test_a_trial_offers_no_refund_button_on_the_billing_page(c: Console) -> None:
+    """A trial (nothing paid) had a Refund button whose question said the member's latest
+    payment would be given back and their access end now; pressing it only said there was no
+    payment. A paid subscription keeps its button."""
+    repo = SqlBilling.on(c.store)
+    now = c.clock.now()
+    trial = repo.start(c.community_id, c.member_id("mei"), "half-year", now,
+                       now + timedelta(days=3), trial=True, at=now)  # fmt: skip
+    assert c.post("/billing/pay", {"who": code_of(c, "angry"), "plan": "half-year",
+                                   "receipt": "taobao-1"}).status_code == 303  # fmt: skip
+    paid = next(s for s in repo.subscriptions(c.community_id) if s.id != trial.id)
+    table = c.get("/billing").text.split('id="subscriptions"', 1)[1].split("</table>", 1)[0]
+    rows = {s.id: table.split(f"<td>{s.id}</td>", 1)[1].split("</tr>", 1)[0] for s in (trial, paid)}
+    assert ">trial<" in rows[trial.id] and f"/billing/{trial.id}/refund" not in rows[trial.id]
+    assert f"/billing/{paid.id}/refund" in rows[paid.id]
+    # cancelling a trial asks about the trial, not about renewing a paid period
+    assert "free trial at its end" in rows[trial.id] and "paid period" not in rows[trial.id]
+    assert "Stop renewing" in rows[paid.id]

@@ -113,3 +113,23 @@ def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
             page = client.get(f"/join/{chat.code}")
             assert "会员已于" in page.text and "结束" in page.text
             assert "到期" not in page.text  # a refund is not an expiry
+
+
+def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial_starts(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """The join page of a paid community with a free trial showed a bare nickname form: a
+    newcomer learnt neither that it was a paid community nor that they were starting a trial
+    that ends with their removal unless they pay."""
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = skincare_chat(store, store_clock, tmp_path, door=True, trial="3d")
+        community = store.list_communities()[0]
+        with TestClient(chat.app) as client:
+            page = client.get(f"/join/{chat.code}")
+            assert page.status_code == 200 and 'name="nickname"' in page.text
+            assert "付费社群" in page.text and "免费试用 3 天" in page.text
+            assert "颜学院半年会员" in page.text and "299 CNY" in page.text
+            assert SqlBilling.on(store).subscriptions(community.id) == []  # only looking
+            assert join(client, chat.code, "小美").status_code == 303  # the trial starts
+            [trial] = SqlBilling.on(store).subscriptions(community.id)
+            assert trial.trial_end is not None

@@ -189,3 +189,33 @@ def test_disabled_mechanisms_take_no_commands_and_no_replies(
         result = say(c, "boss", text)
         assert said(result) == [] and not {"commands", "signups", "polls"} & set(result.handlers)
     assert SqlSignUps.on(store).lists() == [] and SqlPolls.on(store).current(1) is None
+
+
+VIP_FAQ = """\
+mechanisms:
+  faq:
+    entries:
+      - question: VIP 怎么开通？
+        keywords: [VIP]
+        answer: VIP 在小程序「我的」里开通，年费 99 元。
+      - question: APP 在哪下载？
+        keywords: [APP]
+        answer: 应用商店搜「颜学院」。
+"""
+
+
+def test_what_reads_like_a_vote_is_chat_for_later_handlers_unless_a_poll_takes_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`VIP` reads like a vote for V, I and P: with no poll open (or one of three options) it
+    stopped the FAQ, the crisis watch, points and the fallback from seeing it."""
+    c = staffed(store, store_clock, chinese(VIP_FAQ))
+    assert only(say(c, "mei", "VIP")) == "VIP 在小程序「我的」里开通，年费 99 元。", "no poll open"
+    say(c, "boss", WEEKEND)
+    assert only(say(c, "ann", "APP")) == "应用商店搜「颜学院」。", "naming no option: chat too"
+    assert SqlPolls.on(store).votes(1) == []
+    assert only(say(c, "ann", "B")) == "✅ ann 投给了 2. 看展。", "a vote the poll takes"
+    assert say(c, "ann", "1 3").handlers[-1] == "polls", "answered (single choice): no FAQ"
+    say(c, "boss", "/结束投票")
+    _, voted = c.engine.process([c.events.message("boss", WEEKEND), c.events.message("mei", "3")])
+    assert said(voted) == ["✅ mei 投给了 3. 桌游。"], "a poll started in the same batch takes it"

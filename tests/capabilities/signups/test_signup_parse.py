@@ -80,9 +80,36 @@ def test_a_plain_list_with_a_cap_and_the_default_deadline() -> None:
     )
 
 
+@pytest.mark.parametrize(("text", "title", "labels"), [
+    ("报名截止前交表 | 周五截止 | 当天交", "报名截止前交表", ("周五截止", "当天交")),
+    ("哪天截止报名 | 报名截止日当天到 ¥5", "哪天截止报名", ("报名截止日当天到",)),
+    ("周六夜跑 截止前到场 限20人", "周六夜跑 截止前到场", ("周六夜跑 截止前到场",)),
+    ("Camp | stay until late | leave early", "Camp", ("stay until late", "leave early")),
+])  # fmt: skip
+def test_deadline_words_inside_a_title_or_item_are_its_text(
+    text: str, title: str, labels: tuple[str, ...]
+) -> None:
+    """An item `周五截止` was read as the deadline `` (refused as unreadable), a title
+    `哪天截止报名` as a list `哪天` closing at `报名`: the rule polls follow applies."""
+    spec = read_list(text, NOW, SHANGHAI, DAY)
+    assert isinstance(spec, ListSpec), spec
+    assert (spec.title, tuple(i.label for i in spec.items), spec.deadline) == (title, labels,
+                                                                             NOW + DAY)  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [
+    "夜跑 截止 20:00", "夜跑 | 截止 20:00", "夜跑 [截止 20:00]", "夜跑 截止 20:00 限5人",
+    "夜跑 限5人 | [截止：20:00]",
+])  # fmt: skip
+def test_a_deadline_ends_the_title_or_is_a_part_of_its_own(text: str) -> None:
+    spec = read_list(text, NOW, SHANGHAI, DAY)
+    assert isinstance(spec, ListSpec) and spec.title == "夜跑", spec
+    assert spec.deadline == datetime(2026, 5, 1, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+
+
 @pytest.mark.parametrize(("text", "key"), [
     ("", "no_title"), ("截止 20:00", "no_title"), ("x | ¥12", "bad_item"),
-    ("x 截止 下辈子", "bad_deadline"), ("x 截止 2020-01-01", "past_deadline"),
+    ("x | 截止 下辈子", "bad_deadline"), ("x 截止 2020-01-01", "past_deadline"),
     ("x 限3人 | a", "cap_with_items"), ("x | a | A", "duplicate_item"),
     ("x | a ¥123456789", "bad_price"), ("x 限100000人", "count_too_large"), ("x | a 100000份", "count_too_large"),
 ])  # fmt: skip

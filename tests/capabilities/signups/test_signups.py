@@ -11,6 +11,8 @@ from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
+from hearthkeeper.text.scan import ScorerChoice
+from hearthkeeper.text.scorer import SpamScorer
 from tests.engine_setup import RULES, Community, community, playbook
 from tests.playbook_samples import MINIMAL
 
@@ -26,9 +28,10 @@ def chinese(extra: str = "") -> Playbook:
 
 
 def staffed(store: Store, clock: FrozenClock, pb: Playbook | None = None,
-            roles: dict[str, str] | None = None) -> Community:  # fmt: skip
+            roles: dict[str, str] | None = None,
+            scorer: ScorerChoice = "shipped") -> Community:  # fmt: skip
     """A community whose `boss` is a manager (and whoever `roles` names holds that role)."""
-    c = community(store, clock, pb or chinese())
+    c = community(store, clock, pb or chinese(), scorer)
     wanted = {"boss": "manager", **(roles or {})}
     c.engine.process([c.events.message(user, "hi") for user in wanted])
     group = store.group_for_carrier("fake", "g1")
@@ -98,6 +101,27 @@ def test_beyond_stock_goes_to_the_waitlist_which_is_promoted_in_order_on_cancel(
     assert "1. bob\n2. ann\n候补：\n候补1. dan" in listed
     asyncio.run(c.engine.drain())
     assert any(p.action.text == promoted.text for p in c.carrier.performed), "the @-mention is sent"
+
+
+def test_replies_to_a_group_buy_are_not_judged_by_the_learned_scorer(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    # A scorer that has seen the group buy's goods only in ads: members' replies name them all
+    # the same, and must reach the list, not the moderation ladder. Rules still read them, and
+    # the scorer still judges the same words outside a reply.
+    goods = SpamScorer.trained(
+        [(t, True) for t in ("西兰花 特价 便宜卖 2份", "胡萝卜 西兰花 限量 份", "西兰花 份 便宜")]
+        + [(t, False) for t in ("今天天气不错", "周末一起去爬山吧", "我刚吃完饭")]
+    )
+    assert goods.score("+1 西兰花 2份").probability > 0.99
+    c = staffed(store, store_clock, scorer=goods)
+    say(c, "boss", GROUP_BUY)
+    joined = say(c, "mei", "+1 西兰花 2份")
+    assert ActionKind.STRIKE not in [a.kind for a in joined.actions]
+    assert "mei 接龙成功" in only(joined)
+    assert ActionKind.STRIKE not in [a.kind for a in say(c, "mei", "-1 西兰花").actions]
+    assert ActionKind.STRIKE in [a.kind for a in say(c, "ann", "西兰花 2份 便宜卖").actions]
+    assert ActionKind.STRIKE in [a.kind for a in say(c, "bob", "+1 加我微信 abc12345").actions]
 
 
 def test_more_than_the_whole_stock_or_an_unknown_item_is_refused(
@@ -201,7 +225,8 @@ def test_unreadable_commands_get_the_usage(store: Store, store_clock: FrozenCloc
     for text, problem in [
         ("/接龙", "请写上接龙的标题。"),
         ("/团购 蔬菜 | ¥12 限3份", "看不懂商品「¥12 限3份」"),
-        ("/接龙 夜跑 截止 下辈子", "看不懂截止时间「下辈子」"),
+        ("/接龙 夜跑 | 截止 下辈子", "看不懂截止时间「下辈子」。截止时间单独写一段"),
+        ("/团购 蔬菜 | 西兰花 | 截止前到货", "看不懂截止时间「前到货」。截止时间单独写一段"),
         ("/接龙 夜跑 截止 2020-01-01 10:00", "已经过了"),
         ("/团购 蔬菜 限20人 | 西兰花", "请把限量写在每个商品后面"),
         ("/团购 蔬菜 | 西兰花 | 西兰花", "商品「西兰花」写了两次"),

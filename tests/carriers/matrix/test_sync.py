@@ -226,3 +226,18 @@ def test_an_event_the_translation_cannot_read_is_logged_and_the_rest_are_read(
                         ROOMS, RecentIds())  # fmt: skip
     assert [e.event_id for e in reading.events] == ["$1", "$2"]
     assert "matrix: skipped event $odd of !mapped:localhost" in caplog.text
+
+
+def test_a_posts_links_are_http_only_and_read_as_on_every_other_carrier() -> None:
+    """Matrix read posts with its own Markdown renderer: a `mailto:` or relative link went out
+    as a link, and a picture as an <img> of an http address, which clients do not show."""
+    post = Action(kind=ActionKind.SEND, carrier="matrix", group=MAPPED, extra={"format": "markdown"},
+                  text="- 写信给 [客服](mailto:staff@example.org)\n- 看 [须知](/rules) 和 "
+                       "![示意图](https://example.org/p.png)\n\n3. 先洗脸\n4. 再 **涂**")  # fmt: skip
+    html = message_content(post)["formatted_body"]
+    assert "<img" not in html and "mailto:" not in html and 'href="/' not in html
+    assert html == (
+        "<ul><li>写信给 客服</li><li>看 须知 和 "
+        '<a href="https://example.org/p.png">示意图</a></li></ul>'
+        '<ol start="3"><li>先洗脸</li><li>再 <strong>涂</strong></li></ol>'
+    )

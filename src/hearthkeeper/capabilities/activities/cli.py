@@ -110,7 +110,8 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
     console.print(times_in(zone))
     for f in figures:
         e = f.event
-        state = "cancelled" if e.cancelled else "upcoming" if f.attendance is None else "held"
+        state = ("cancelled" if e.cancelled else "upcoming" if f.attendance is None
+                 else "door open" if not f.attendance.started else "held")  # fmt: skip
         places = f"/{e.capacity}" if e.capacity else ""
         line = (f"{e.id}\t{e.starts_at.astimezone(zone):%Y-%m-%d %H:%M}\t{e.title}\t{state}\t"
                 f"{f.confirmed}{places} confirmed, {f.unpaid} unpaid, {f.waitlisted} waiting, "
@@ -118,8 +119,9 @@ def list_events(community: CommunityOption = None, config: ConfigOption = None) 
         if f.attendance is not None:
             a = f.attendance
             line += (f"\tattended {a.attended}/{a.confirmed} ({_pct(a.attendance_rate)}), "
-                     f"no-shows {a.no_shows} ({_pct(a.no_show_rate)}), "
-                     f"feedback {f.feedback} ({f.photos} photos)")  # fmt: skip
+                     + ("no-shows — (not started), " if a.no_shows is None else
+                        f"no-shows {a.no_shows} ({_pct(a.no_show_rate)}), ")
+                     + f"feedback {f.feedback} ({f.photos} photos)")  # fmt: skip
         console.print(escape(line))
     for act in activity_figures(figures):
         r = act.attendance
@@ -144,6 +146,13 @@ def cancel(
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event_id} cancelled; {len(told)} sign-up(s) told.")
+    paid = staff.fees_to_give_back(store, found, event_id)
+    if paid:
+        console.print(f"{len(paid)} fee(s) recorded for it, not given back by themselves: "
+                      f"give each back with `hearth events refund {event_id} WHO`:")  # fmt: skip
+    for signup in paid:
+        name = escape(signup.display_name or f"member {signup.member_id}")
+        console.print(f"  {name}\tmember:{signup.member_id}\torder {signup.order_id}")
 
 
 @events_app.command("pay")
@@ -152,6 +161,9 @@ def pay(
     who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
     receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
     amount: Annotated[str, typer.Option("--amount", help="Default: the event's fee.")] = "",
+    discount: Annotated[
+        str, typer.Option("--discount", help="Why an amount below the fee confirms the place.")
+    ] = "",
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -160,7 +172,7 @@ def pay(
     store, found = _open(config, community)
     try:
         done = record_fee(store, found, event_id, who, receipt, amount, actor,
-                          SystemClock().now())  # fmt: skip
+                          SystemClock().now(), discount=discount)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
     what = "recorded" if done.created else "was recorded already"

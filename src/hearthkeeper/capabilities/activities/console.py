@@ -30,6 +30,9 @@ from hearthkeeper.web.templates import render
 _NOTICES = {
     "created": "Event created; members sign up in their groups with /rsvp (/报名).",
     "cancelled": "Event cancelled; reminders called off, members who signed up are told.",
+    "cancelled-fees": "Event cancelled; reminders called off, members who signed up are told. "
+    "Fees recorded for it are not given back by themselves: give each back "
+    "with Refund a fee (its Sign-ups say who paid).",
     "paid": "Fee recorded; the place is confirmed and the member gets their door code.",
     "again": "That receipt was recorded already; nothing new.",
     "refunded": "Fee refunded; the place is freed for the next in line and the member is told.",
@@ -125,14 +128,17 @@ def router(pages: Pages) -> APIRouter:
                                web.clock.now())  # fmt: skip
         except EventError as exc:
             return page(request, view, operator, str(exc), 409)
-        return done(view, "cancelled")
+        paid = staff.fees_to_give_back(store, view.community, event_id)
+        return done(view, "cancelled-fees" if paid else "cancelled")
 
     @routes.post("/console/c/{slug}/events/pay", dependencies=[Depends(require_csrf)])
     def pay(request: Request, slug: str, operator: SignedIn, event: Annotated[str, Form()],
             who: Annotated[str, Form()], receipt: Annotated[str, Form()] = "",
-            amount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+            amount: Annotated[str, Form()] = "",
+            discount: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         view = pages.community(slug)
-        typed = {"event": event, "who": who, "receipt": receipt, "amount": amount}
+        typed = {"event": event, "who": who, "receipt": receipt, "amount": amount,
+                 "discount": discount}  # fmt: skip
         if not event.strip().isdecimal():
             return page(request, view, operator, f"The event id {event!r} is not a number: "
                         "give the id from the Id column of the events above.", 400, typed)  # fmt: skip
@@ -141,7 +147,8 @@ def router(pages: Pages) -> APIRouter:
                         "id from the Id column of the events above.", 409, typed)  # fmt: skip
         try:
             recorded = record_fee(store, view.community, int(event), who, receipt, amount,
-                                  f"console:{operator.username}", web.clock.now())  # fmt: skip
+                                  f"console:{operator.username}", web.clock.now(),
+                                  discount=discount)  # fmt: skip
         except EventError as exc:
             return page(request, view, operator, str(exc), 409, typed)
         return done(view, "paid" if recorded.created else "again")

@@ -228,10 +228,13 @@ class Rates:
 
     confirmed: int
     attended: int
+    started: bool = True  # False: the door is open but the event has not begun
 
     @property
-    def no_shows(self) -> int:
-        return max(0, self.confirmed - self.attended)
+    def no_shows(self) -> int | None:
+        """Who had a place and did not come; None before the start (the door opens 3 hours
+        early: nobody is a no-show yet)."""
+        return max(0, self.confirmed - self.attended) if self.started else None
 
     @property
     def attendance_rate(self) -> float | None:
@@ -239,10 +242,14 @@ class Rates:
 
     @property
     def no_show_rate(self) -> float | None:
-        return None if not self.confirmed else round(self.no_shows / self.confirmed, 4)
+        no_shows = self.no_shows
+        return (
+            None if not self.confirmed or no_shows is None else round(no_shows / self.confirmed, 4)
+        )
 
 
-def rates(signups: Sequence[SignUp]) -> Rates:
-    """Attendance among confirmed sign-ups (one checked in counts whatever its status)."""
+def rates(signups: Sequence[SignUp], *, started: bool = True) -> Rates:
+    """Attendance among confirmed sign-ups (one checked in counts whatever its status);
+    `started`: the event has begun (before, nobody is a no-show yet)."""
     confirmed = [s for s in signups if s.status is Status.CONFIRMED or s.attended_at is not None]
-    return Rates(len(confirmed), sum(1 for s in confirmed if s.attended_at is not None))
+    return Rates(len(confirmed), sum(1 for s in confirmed if s.attended_at is not None), started)

@@ -3,7 +3,10 @@
 Staff record a member's payment for a priced event (CLI, console) as an order of kind
 `event_fee`, `plan_id` `event:<id>`, provider `manual` and the receipt as its reference:
 unique like every order, so recording it twice changes nothing. The sign-up is then
-confirmed and the member told, with their door code, in the group they signed up from.
+confirmed and the member told, with their door code, in the group they signed up from. An
+amount below the event's fee (a mistyped 5 for 50, a 0) confirms nobody silently: staff
+must say why (`discount`), as for a membership payment below its price; a negative amount
+is refused (a refund is `refund_fee`).
 
 Staff give a fee back (`refund_fee`) before the event starts, or any time once it is
 cancelled: a `refund` order naming the fee (`refund_of`, unique: a fee is refunded once, a
@@ -64,8 +67,10 @@ def plan_of_event(event_id: int) -> str:
 
 
 def record_fee(store: Store, community: Community, event_id: int, who: str, receipt: str,
-               amount: str, by: str, now: datetime) -> FeeRecorded:  # fmt: skip
-    """Record `who`'s fee for the event once per receipt and confirm their place."""
+               amount: str, by: str, now: datetime, *,
+               discount: str = "") -> FeeRecorded:  # fmt: skip
+    """Record `who`'s fee for the event once per receipt and confirm their place; an amount
+    below the fee needs staff's `discount` reason, a negative one is refused."""
     if not receipt.strip():
         raise EventError("give the payment's receipt or order number (it keeps it recorded once)")
     playbook = playbook_of(store, community)
@@ -94,6 +99,7 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         status = d.decide_payment(event, signups, mine)
         if not isinstance(status, Status):
             raise EventError(status)
+        short = _short_of_fee(event, value, discount)
         try:
             fee = checked_order(NewOrder(plan_of_event(event.id), value, event.currency,
                                          Provider.MANUAL, receipt.strip(), by))  # fmt: skip
@@ -107,8 +113,29 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         tell(tx, confirmed, text, f"activity:{event.id}:paid:{confirmed.id}", now)
         tx.audit(by, "event fee recorded", community.id,
                  target=f"member {member_id}",
-                 detail={"event": event.id, "order": order.id, "amount": f"{value:f}"})  # fmt: skip
+                 detail={"event": event.id, "order": order.id, "amount": f"{value:f}",
+                         **({"discount": discount.strip(), "short": short} if short
+                            else {})})  # fmt: skip
         return FeeRecorded(order, confirmed, True)
+
+
+def _short_of_fee(event: Event, value: Decimal, discount: str) -> str | None:
+    """What makes `value` short of `event`'s fee (None: it is not); `EventError` for a
+    negative amount, or one short of the fee without staff's `discount` reason."""
+    if value < 0:
+        raise EventError(f"a fee cannot be negative ({value:f} {event.currency}); nothing was "
+                         "recorded: to give a fee back, refund it (hearth events refund, "
+                         "console 'Refund a fee')")  # fmt: skip
+    price = event.price or Decimal(0)
+    if value >= price:
+        return None
+    short = (f"{value.quantize(Decimal('0.01')):f} {event.currency} was paid, below the fee "
+             f"of event {event.id}, {price:f} {event.currency}")  # fmt: skip
+    if not discount.strip():
+        raise EventError(f"{short}; nothing was recorded: to confirm the place for it anyway, "
+                         "give the discount's reason (CLI --discount, console 'Discount "
+                         "reason')")  # fmt: skip
+    return short
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,23 @@ def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -
     return created
 
 
+def tell_group(scope: StoreBase, signups: Sequence[SignUp], text: str, key: str,
+               now: datetime) -> bool:  # fmt: skip
+    """Queue one message in the group `signups` signed up from (all the same), @-mentioning
+    every one of them, once per `key`; False when it was queued before (or the group is gone)."""
+    tx = Store.on(scope)
+    group = tx.get_group(signups[0].group_id) if signups else None
+    if group is None:
+        return False
+    users = [u for u in (tx.user_on(s.member_id, group.carrier) for s in signups) if u]
+    action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
+                    member=users[0] if users else None, text=text, handler=HANDLER, reason=key,
+                    extra={"mentions": users} if users else {})  # fmt: skip
+    _, created = tx.enqueue(key, group.carrier, action.to_json(), action.priority,
+                            group_id=group.id, at=now)  # fmt: skip
+    return created
+
+
 def holders(signups: Sequence[SignUp]) -> list[SignUp]:
     return [s for s in signups if s.status is Status.CONFIRMED]
 

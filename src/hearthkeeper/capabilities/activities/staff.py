@@ -4,6 +4,7 @@ the door by their code (once; points for attending where the playbook gives them
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -11,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.fees import EventError, event_of
-from hearthkeeper.capabilities.activities.moments import tell
+from hearthkeeper.capabilities.activities.moments import tell_group
 from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp
 from hearthkeeper.capabilities.activities.render import when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
@@ -68,7 +69,8 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
 def cancel_event(store: Store, community: Community, event_id: int, by: str,
                  now: datetime) -> list[SignUp]:  # fmt: skip
     """Cancel an event: its reminders and round are called off and each group with
-    sign-ups is told once; the sign-ups that held a place or waited."""
+    sign-ups is told once, mentioning them; the sign-ups told: those that held a place or
+    waited, and those that gave a paid place up (their fee kept)."""
     playbook = playbook_of(store, community)
     lang = playbook.community.language if playbook else Language.EN
     with store.transaction() as tx:
@@ -79,11 +81,29 @@ def cancel_event(store: Store, community: Community, event_id: int, by: str,
         live = [s for s in repo.signups(event.id) if s.live]
         text = TEXTS.say("event_cancelled", lang, title=event.title,
                          when=when_text(event.starts_at, zone_of(playbook), lang))  # fmt: skip
-        for signup in live:
-            tell(tx, signup, text, f"activity:{event.id}:cancelled:{signup.group_id}", now)
+        # one notice per group, mentioning everyone signed up from it (and whoever gave a
+        # paid place up: the fee they kept for signing up again is now staff's to give back)
+        told = live + [s for s in fees_held(repo.signups(event.id)) if not s.live]
+        by_group: dict[int, list[SignUp]] = {}
+        for signup in told:
+            by_group.setdefault(signup.group_id, []).append(signup)
+        for group_id, here in by_group.items():
+            tell_group(tx, here, text, f"activity:{event.id}:cancelled:{group_id}", now)
         tx.audit(by, "event cancelled", community.id, target=f"event {event.id}",
-                 detail={"signups": len(live)})  # fmt: skip
-        return live
+                 detail={"signups": len(told)})  # fmt: skip
+        return told
+
+
+def fees_held(signups: Sequence[SignUp]) -> list[SignUp]:
+    """The sign-ups holding a recorded fee not given back (a place paid, or given up with
+    its fee kept): once the event is cancelled, staff give each back."""
+    return [s for s in signups if s.order_id is not None]
+
+
+def fees_to_give_back(store: Store, community: Community, event_id: int) -> list[SignUp]:
+    """The sign-ups of a cancelled event whose fee is recorded and not given back yet."""
+    repo = SqlActivities.on(store)
+    return fees_held(repo.signups(event_of(repo, community, event_id).id))
 
 
 @dataclass(frozen=True)

@@ -77,17 +77,19 @@ def event_figures(scope: StoreBase, community_id: int, now: datetime) -> list[Ev
             event, sum(1 for s in signups if s.status is Status.CONFIRMED),
             sum(1 for s in signups if s.status is Status.UNPAID),
             sum(1 for s in signups if s.status is Status.WAITLISTED),
-            d.rates(signups) if started else None, feedback, photos,
+            d.rates(signups, started=now >= event.starts_at) if started else None, feedback,
+            photos,
             sum(1 for s in signups if s.status is Status.LAPSED), tuple(signups),
         ))  # fmt: skip
     return found
 
 
 def activity_figures(events: Collection[EventFigures]) -> list[ActivityFigures]:
-    """Per playbook activity (staff-made events are their own), over events that started."""
+    """Per playbook activity (staff-made events are their own), over events that started
+    (one whose door is open but that has not begun has no no-shows yet)."""
     groups: dict[str, list[EventFigures]] = defaultdict(list)
     for figures in events:
-        if figures.attendance is not None:
+        if figures.attendance is not None and figures.attendance.started:
             key = figures.event.activity_id or f"event {figures.event.id}"
             groups[key].append(figures)
     out = []

@@ -165,12 +165,20 @@ def kept_until(sub: Subscription, refunded: Order, plan: Plan | None, now: datet
     return before if has_access(replace(sub, period_end=before), plan, now) else None
 
 
+TRIAL_NOTICE = timedelta(days=1)  # a trial shorter than `renewal_reminder`: reminded then
+
+
 def reminder_at(sub: Subscription, plan: Plan | None) -> datetime | None:
     """When to remind the member to renew: `renewal_reminder` before the period ends, for an
-    active subscription (not one cancelled at the period's end)."""
+    active subscription (not one cancelled at the period's end). A free trial shorter than
+    that (3 days, reminded 14 days before the end: a moment before the trial began) is
+    reminded a day before it ends, or halfway through a trial of two days or less."""
     if sub.status is not Status.ACTIVE or plan is None or plan.renewal_reminder is None:
         return None
-    return sub.period_end - plan.renewal_reminder
+    remind = sub.period_end - plan.renewal_reminder
+    if not sub.paid and remind <= sub.period_start:
+        remind = sub.period_end - min(TRIAL_NOTICE, (sub.period_end - sub.period_start) / 2)
+    return remind
 
 
 def expiry_at(sub: Subscription, plan: Plan | None) -> datetime | None:

@@ -127,7 +127,8 @@ def remind(scope: StoreBase, request: BillingRemind, ctx: EffectContext) -> Sequ
     for group, user in in_groups(tx, sub):
         code = repo.reference_for(group.carrier, user, member.display_name if member else "",
                                   ctx.now).code  # fmt: skip
-        text = TEXTS.say("reminder", language, name=member.display_name if member else user,
+        key = "reminder" if sub.paid else "trial_reminder"
+        text = TEXTS.say(key, language, name=member.display_name if member else user,
                          date=day_of(sub.period_end, zone_of(ctx.playbook)), code=code,
                          **plan_values(plan, language))  # fmt: skip
         send = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
@@ -150,7 +151,7 @@ def expire(scope: StoreBase, request: BillingExpire, ctx: EffectContext) -> Sequ
         plan_lifecycle(scope, sub, ctx.playbook, ctx.now)
         return []
     ended = repo.change(sub.id, status=Status.EXPIRED, ended_at=ctx.now)
-    removed = remove(scope, ended, ctx.playbook, "expired", ctx.now)
+    removed = remove(scope, ended, ctx.playbook, "expired" if sub.paid else "trial", ctx.now)
     Store.on(scope).audit("billing", "subscription expired", sub.community_id,
                           target=f"member {sub.member_id}",
                           detail={"subscription": sub.id, "plan": sub.plan_id,

@@ -7,8 +7,9 @@ and revenue per group, from the ledger and the groups' stays.
   the share renewed at least once (a renewal refunded does not count);
 - free → paid: of the members of this server's free communities (a threshold other than
   `paid`), the share who later bought here;
-- revenue: payments less refunds, by currency; per group, attributed to the group each payer
-  joined first, so a member in two groups is counted once.
+- revenue: payments less refunds, by currency (event fees included); per group, attributed
+  to the group each payer (of a plan or of an event's fee) joined first, so a member in two
+  groups is counted once.
 """
 
 from __future__ import annotations
@@ -139,9 +140,10 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
     counts = store.group_member_counts(community_id)
     per_group = []
     for group in groups:
-        payers = [m for m, (_, gid) in joins.items() if gid == group.id and m in first_purchase]
+        here = [m for m, (_, gid) in joins.items() if gid == group.id]
+        payers = [m for m in here if m in first_purchase]
         money: dict[str, Decimal] = defaultdict(Decimal)
-        for member_id in payers:
+        for member_id in here:  # an event fee of someone who never bought the plan too
             for currency, amount in by_member[member_id].items():
                 money[currency] += amount
         per_group.append(GroupMoney(group.id, group.name, counts.get(group.id, 0), len(payers),

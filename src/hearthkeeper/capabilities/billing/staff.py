@@ -79,6 +79,7 @@ class SubscriptionLine:
     name: str
     status: str
     kept: datetime | None = None  # a refund now gives a renewal back: access stays until then
+    paid: bool = True  # it has a payment to give back (not a trial or a gift)
 
 
 def subscription_lines(store: Store, community: Community, now: datetime) -> list[SubscriptionLine]:
@@ -97,7 +98,8 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
         latest = latest_payment(orders[sub.id])
         kept = None if latest is None else kept_until(sub, latest, plan, now, zone)
         lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
-                                      shown_status(sub, plan, now), kept))  # fmt: skip
+                                      shown_status(sub, plan, now), kept,
+                                      latest is not None))  # fmt: skip
     return lines
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.business import Plan
@@ -15,6 +15,13 @@ TEXTS = Phrasebook({
         Language.EN: "{community} is a paid community: join with the plan “{plan}” ({price} "
                      "{currency} per {period}). Choose a nickname and press Join to get your "
                      "payment reference.",
+    },
+    "trial_offer": {
+        Language.ZH_CN: "「{community}」是付费社群：新成员可免费试用 {trial}，之后开通「{plan}」"
+                        "（{price} {currency} / {period}）即可继续留在群里，未开通则会被移出群。",
+        Language.EN: "{community} is a paid community: newcomers try it free for {trial}, then "
+                     "stay with the plan “{plan}” ({price} {currency} per {period}); without "
+                     "it they are removed from the group.",
     },
     "refused": {
         Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
@@ -32,6 +39,16 @@ TEXTS = Phrasebook({
                         "可再享 {period}，付款时请备注付款参考码 {code}。",
         Language.EN: "{name}, your “{plan}” membership ends on {date}. Renew for {price} "
                      "{currency} for another {period}; quote your payment reference {code}.",
+    },
+    "trial_reminder": {
+        Language.ZH_CN: "{name}，你的「{plan}」免费试用将于 {date} 结束。开通 {price} {currency} "
+                        "/ {period} 即可继续留在群里，付款时请备注付款参考码 {code}。",
+        Language.EN: "{name}, your free trial of “{plan}” ends on {date}. To stay, pay {price} "
+                     "{currency} for {period}; quote your payment reference {code}.",
+    },
+    "removed_trial": {
+        Language.ZH_CN: "「{plan}」免费试用已结束，未开通会员",
+        Language.EN: "the free trial of “{plan}” ended without a payment",
     },
     "removed_expired": {
         Language.ZH_CN: "「{plan}」会员已到期未续费",
@@ -62,6 +79,15 @@ def period_words(period: str, language: Language) -> str:
         return period
     count, _, unit = period.partition(" ")
     return f"{count} {_PERIOD_ZH.get(unit, unit)}"
+
+
+def trial_words(trial: timedelta, language: Language) -> str:
+    """A trial's length as a member reads it: '3 天' or '3 days' (hours when not whole days)."""
+    seconds = int(trial.total_seconds())
+    days, hours = seconds // 86400, seconds / 3600
+    if seconds % 86400 == 0:
+        return f"{days} 天" if language is Language.ZH_CN else f"{days} day{'s' * (days != 1)}"
+    return f"{hours:g} 小时" if language is Language.ZH_CN else f"{hours:g} hours"
 
 
 def day_of(moment: datetime, zone: tzinfo) -> str:

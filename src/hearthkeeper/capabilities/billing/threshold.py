@@ -9,7 +9,7 @@ from hearthkeeper.capabilities.billing.ledger import has_access, trial_period
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.payments import start_trial
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values
+from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values, trial_words
 from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
@@ -31,8 +31,13 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         if subs and has_access(subs[-1], plan, now):
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
-    if trial is not None and request.probe:
-        return ADMIT  # the form invites them in; the trial starts when they ask
+    if trial is not None and request.probe:  # the form invites them in, saying what it is:
+        # a paid community's trial, which ends with their removal unless they pay; the trial
+        # starts when they ask
+        offer = TEXTS.say("trial_offer", language, community=playbook.community.name,
+                          trial=trial_words(trial[1] - trial[0], language),
+                          **plan_values(plan, language))  # fmt: skip
+        return Verdict(entry=Entry.ADMIT, reason=offer)
     if trial is not None:
         tx = Store.on(scope)
         member = tx.member_for(request.carrier, request.user_id, request.display_name)

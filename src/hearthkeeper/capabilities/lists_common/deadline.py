@@ -13,6 +13,7 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.lists_common.reading import Problem
 from hearthkeeper.playbook.base import parse_duration
 from hearthkeeper.playbook.positioning import Language
 
@@ -23,7 +24,15 @@ DEADLINE_WORDS = re.compile(
     re.IGNORECASE,
 )
 
-_BRACKETS = " []【】()（）"
+_OPEN, _CLOSE = "[【(（", "]】)）"
+_OPENING, _CLOSING = r"\[【(（", r"\]】)）"  # the same, inside a character class
+# A part that is all deadline (`截止 21:00`, `[until 21:00]`), or ends with one in brackets.
+_WHOLE_DEADLINE = re.compile(rf"^[{_OPENING}]?\s*(?:{DEADLINE_WORDS.pattern})(.*?)\s*[{_CLOSING}]?$",
+                             re.IGNORECASE | re.DOTALL)  # fmt: skip
+_BRACKETED_DEADLINE = re.compile(
+    rf"\s*[{_OPENING}]\s*(?:{DEADLINE_WORDS.pattern})([^{_OPENING}{_CLOSING}]*?)\s*[{_CLOSING}]\s*$",
+    re.IGNORECASE,
+)  # fmt: skip
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}  # fmt: skip
 _CN_NUMBER = re.compile(r"(?<!周)(?<!期)(?<!拜)[零一二两三四五六七八九十]+")
@@ -89,12 +98,60 @@ def parse_deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     return when.astimezone(UTC)
 
 
-def split_deadline(segment: str) -> tuple[str, str | None]:
-    """`周六夜跑 截止 20:00` → (`周六夜跑`, `20:00`); no deadline word → (segment, None)."""
-    found = DEADLINE_WORDS.search(segment)
-    if found is None:
-        return segment, None
-    return segment[: found.start()].rstrip(" [【(（"), segment[found.end() :].strip(_BRACKETS)
+def split_deadline(part: str, now: datetime, zone: ZoneInfo, *,
+                   first: bool) -> tuple[str, str | None]:  # fmt: skip
+    """A part of a sign-up or poll command: its text and the deadline it gives (None: none).
+
+    The one rule both follow: a part that starts with a deadline word (`截止 21:00`,
+    `[until 21:00]`), or ends with one in brackets (`桌游 [截止 21:00]`), gives the deadline
+    even when it is unreadable (so the command is refused, saying so), unless it is the
+    `first` part (the title or question: `截止时间定在哪天`), where only a readable one counts;
+    a deadline word inside other text gives one only when a readable time follows it to the
+    end of the part (`周六夜跑 截止 20:00`). Anywhere else the word is text (`周五截止`)."""
+    whole = _WHOLE_DEADLINE.match(part)
+    if whole is not None:
+        said = whole.group(1).strip(" " + _OPEN + _CLOSE)
+        if not first or parse_deadline(said, now, zone) is not None:
+            return "", said
+    bracketed = _BRACKETED_DEADLINE.search(part)
+    if bracketed is not None:
+        return part[: bracketed.start()].strip(), bracketed.group(1).strip()
+    inside = DEADLINE_WORDS.search(part)
+    if inside is not None:
+        said = part[inside.end() :].strip()
+        if said and parse_deadline(said, now, zone) is not None:
+            return part[: inside.start()].strip(), said
+    return part, None
+
+
+def read_deadline(said: str | None, now: datetime, zone: ZoneInfo,
+                  default: timedelta) -> datetime | Problem:  # fmt: skip
+    """The deadline a command gave (`split_deadline`), or `default` from now when it gave
+    none; a `Problem` (`bad_deadline`, `past_deadline`: see `DEADLINE_TEXTS`) when it cannot
+    be read or has passed."""
+    if said is None:
+        return now + default
+    deadline = parse_deadline(said, now, zone) if said else None
+    if deadline is None:
+        return Problem("bad_deadline", said)
+    if deadline <= now:
+        return Problem("past_deadline", said)
+    return deadline
+
+
+# What a sign-up or poll command with a deadline it cannot use is answered (`{detail}`: the
+# deadline as written), the same for both.
+DEADLINE_TEXTS: dict[str, dict[Language, str]] = {
+    "bad_deadline": {
+        Language.ZH_CN: "看不懂截止时间「{detail}」。截止时间单独写一段，以「截止」开头，例如 "
+        "| 截止 21:00、| 截止 明天 10:00、| 截止 周六晚上8点、| 截止 2h；其他各段不要以「截止」开头。",
+        Language.EN: "I can't read the deadline '{detail}'. The deadline is a part of its own "
+        "starting with 'until', e.g. | until 21:00, | until tomorrow 10:00, | until sat 8pm or "
+        "| until 2h; no other part may start with 'until'.",
+    },
+    "past_deadline": {Language.ZH_CN: "截止时间「{detail}」已经过了。",
+                      Language.EN: "The deadline '{detail}' has already passed."},
+}  # fmt: skip
 
 
 def _relative(words: str) -> timedelta | None:

@@ -12,8 +12,10 @@ from hearthkeeper.engine.registry import Registry
 
 def install(registry: Registry, book: CommandBook, *, effects: Callable[[Registry], None],
             commands: Iterable[Command], replies: Handler, stage: int) -> None:  # fmt: skip
-    """Add one mechanism's effects, commands and reply handler (at `stage`)."""
+    """Add one mechanism's effects, commands and reply handler (at `stage`); the book knows
+    the replies too, so moderation can tell a member's `+1 西兰花` from a shop's ad."""
     effects(registry)
     for command in commands:
         book.add(command)
+    book.add_replies(replies)
     registry.add(replies, stage)

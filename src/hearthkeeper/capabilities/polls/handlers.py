@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, reply
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
-from hearthkeeper.capabilities.lists_common.actions import ask
+from hearthkeeper.capabilities.lists_common.actions import Say, ask
 from hearthkeeper.capabilities.lists_common.install import install
 from hearthkeeper.capabilities.lists_common.reading import normal
 from hearthkeeper.capabilities.polls import requests as rq
+from hearthkeeper.capabilities.polls.decide import decide_vote
 from hearthkeeper.capabilities.polls.effects import register_effects
 from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
 from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
+from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.engine.events import Event, Message
-from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Polls
@@ -26,7 +28,9 @@ ZH, EN = Language.ZH_CN, Language.EN
 
 
 class VoteReplies:
-    """A bare vote (`2`, `B`, `1 3`, `选2`) while a poll is open."""
+    """A bare vote (`2`, `B`, `1 3`, `选2`) while a poll is open. Only a message the open poll
+    takes as a vote (or answers, as `1 3` in a single-choice poll) stops later handlers: with
+    no poll open, or as a number or letters naming no option, it is chat like any other."""
 
     name = NAME
 
@@ -42,6 +46,11 @@ class VoteReplies:
         assert isinstance(event, Message)
         choices = read_vote(event.text) or ()
         vote = rq.CastVote(choices=choices, said=event.text[:30])
+        if ctx.reads is not None:  # chat, for the later handlers, unless the open poll takes it
+            poll = SqlPolls.on(ctx.reads).current(ctx.group.id)
+            if poll is None or decide_vote(poll, vote, "", ctx.playbook.community.language) \
+                    == Say():  # fmt: skip
+                return NOTHING
         return Outcome((ask(event, vote, NAME),), stop=True)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_WORDS, parse_deadline
+from hearthkeeper.capabilities.lists_common.deadline import read_deadline, split_deadline
 from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
 
 MAX_OPTIONS = 20
@@ -44,15 +44,6 @@ _VOTE = re.compile(
     re.I,
 )
 _TOKEN = re.compile(r"\d{1,2}|[A-Za-z]")
-_OPEN, _CLOSE = "[【(（", "]】)）"
-_OPENING, _CLOSING = r"\[【(（", r"\]】)）"  # the same, inside a character class
-# A part that is all deadline (`截止 21:00`, `[until 21:00]`), or ends with one in brackets.
-_WHOLE_DEADLINE = re.compile(rf"^[{_OPENING}]?\s*(?:{DEADLINE_WORDS.pattern})(.*?)\s*[{_CLOSING}]?$",
-                             re.IGNORECASE | re.DOTALL)  # fmt: skip
-_BRACKETED_DEADLINE = re.compile(
-    rf"\s*[{_OPENING}]\s*(?:{DEADLINE_WORDS.pattern})([^{_OPENING}{_CLOSING}]*?)\s*[{_CLOSING}]\s*$",
-    re.IGNORECASE,
-)  # fmt: skip
 _SEPARATORS = re.compile(r"[\s,，、/;；和&+]+")
 
 
@@ -75,7 +66,7 @@ def read_poll(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> P
     parts: list[str] = []
     setting_first = False
     for n, raw in enumerate(segments):
-        body, said = _split_deadline(_flags(raw, settings), now, zone, question=n == 0)
+        body, said = split_deadline(_flags(raw, settings), now, zone, first=n == 0)
         when = said if said is not None else when
         body = _flags(body, settings)
         if body:
@@ -84,15 +75,9 @@ def read_poll(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> P
             setting_first = True
     if not parts:
         return Problem("no_question")
-    if when is None:
-        deadline: datetime | None = now + default
-    else:
-        deadline = parse_deadline(when, now, zone) if when else None
-        if deadline is None:
-            return Problem("bad_deadline", when)
-        if deadline <= now:
-            return Problem("past_deadline", when)
-    assert deadline is not None
+    deadline = read_deadline(when, now, zone, default)
+    if isinstance(deadline, Problem):
+        return deadline
     question, options = parts[0], [_OPTION_NUMBERING.sub("", o, count=1).strip() for o in parts[1:]]
     options = [o for o in options if o]
     if len(options) < 2:
@@ -105,29 +90,6 @@ def read_poll(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> P
         return Problem("duplicate_option", next(o for o in options if seen.count(compact(o)) > 1))
     return PollSpec(question[:200], tuple(o[:100] for o in options),
                     settings.get("multiple", False), settings.get("anonymous"), deadline)  # fmt: skip
-
-
-def _split_deadline(segment: str, now: datetime, zone: ZoneInfo, *,
-                    question: bool) -> tuple[str, str | None]:  # fmt: skip
-    """A part's text and the deadline it gives (None: it gives none). A part that starts with
-    a deadline word, or ends with one in brackets, gives it even when unreadable (so the
-    command is refused, saying so), unless it is the first part (the question: `截止时间定在
-    哪天`); a deadline word inside other text gives one only when a readable time follows it
-    to the end of the part (`看展 截止 21:00`)."""
-    whole = _WHOLE_DEADLINE.match(segment)
-    if whole is not None:
-        said = whole.group(1).strip(" " + _OPEN + _CLOSE)
-        if not question or parse_deadline(said, now, zone) is not None:
-            return "", said
-    bracketed = _BRACKETED_DEADLINE.search(segment)
-    if bracketed is not None:
-        return segment[: bracketed.start()].strip(), bracketed.group(1).strip()
-    inside = DEADLINE_WORDS.search(segment)
-    if inside is not None:
-        said = segment[inside.end() :].strip()
-        if said and parse_deadline(said, now, zone) is not None:
-            return segment[: inside.start()].strip(), said
-    return segment, None
 
 
 def read_vote(text: str) -> tuple[int, ...] | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.format import echoed
-from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS, when_text
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
@@ -74,14 +74,7 @@ TEXTS = Phrasebook({
         EN: "The first part is the question; put the deadline, multiple and anonymous after the "
         "options, e.g. /poll Where to? | hike | museum | until 21:00.",
     },
-    "bad_deadline": {
-        ZH: "看不懂截止时间「{detail}」。截止时间单独写一段，以「截止」开头，例如 | 截止 21:00、"
-        "| 截止 明天 10:00、| 截止 周六晚上8点、| 截止 2h；选项不要以「截止」开头。",
-        EN: "I can't read the deadline '{detail}'. The deadline is a part of its own starting "
-        "with 'until', e.g. | until 21:00, | until tomorrow 10:00, | until sat 8pm or | until 2h; "
-        "an option must not start with 'until'.",
-    },
-    "past_deadline": {ZH: "截止时间「{detail}」已经过了。", EN: "The deadline '{detail}' has already passed."},
+    **DEADLINE_TEXTS,  # the same as a sign-up's
 })  # fmt: skip
 
 

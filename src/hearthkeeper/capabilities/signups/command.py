@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.lists_common.deadline import parse_deadline, split_deadline
+from hearthkeeper.capabilities.lists_common.deadline import read_deadline, split_deadline
 from hearthkeeper.capabilities.lists_common.reading import Problem, compact, normal
 from hearthkeeper.capabilities.signups.parse import EN_UNITS, SEGMENTS, TRIM, UNITS
 from hearthkeeper.capabilities.signups.records import NewSignUpItem
@@ -61,13 +61,13 @@ def read_list(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> L
     segments = [s for s in SEGMENTS.split(normal(rest)) if s.strip()]
     if not segments:
         return Problem("no_title")
-    title, when = split_deadline(segments[0])
-    title, cap = _cap(title)
+    title, cap = _cap(segments[0])  # `周六夜跑 截止 20:00 限20人`: the cap first
+    title, when = split_deadline(title, now, zone, first=True)
     if cap is not None and cap > MAX_COUNT:
         return Problem("count_too_large", str(cap)[:20])
     items: list[ItemSpec] = []
     for segment in segments[1:]:
-        body, said = split_deadline(segment)
+        body, said = split_deadline(segment, now, zone, first=False)
         when = said if said is not None else when
         rest, limit = _cap(body)
         if limit is not None and limit > MAX_COUNT:
@@ -93,7 +93,7 @@ def read_list(rest: str, now: datetime, zone: ZoneInfo, default: timedelta) -> L
         )
     if len(items) > MAX_ITEMS:
         return Problem("too_many_items", str(MAX_ITEMS))
-    deadline = _deadline(when, now, zone, default)
+    deadline = read_deadline(when, now, zone, default)
     if isinstance(deadline, Problem):
         return deadline
     return ListSpec(title[:200], tuple(items), deadline)
@@ -137,17 +137,3 @@ def _decimal(text: str) -> str:
     except InvalidOperation:
         return "0"
     return text
-
-
-def _deadline(when: str | None, now: datetime, zone: ZoneInfo, default: timedelta
-              ) -> datetime | Problem:  # fmt: skip
-    if when is None:
-        return now + default
-    if not when:
-        return Problem("bad_deadline", when)
-    deadline = parse_deadline(when, now, zone)
-    if deadline is None:
-        return Problem("bad_deadline", when)
-    if deadline <= now:
-        return Problem("past_deadline", when)
-    return deadline

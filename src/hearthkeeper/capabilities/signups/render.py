@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.format import echoed
-from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS, when_text
 from hearthkeeper.capabilities.signups.records import SignUpEntry, SignUpItem, SignUpList
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
@@ -91,12 +91,7 @@ TEXTS = Phrasebook({
         "Group-buy: /groupbuy TITLE | ITEM ¥PRICE max N | … | until tomorrow 10:00",
     },
     "no_title": {ZH: "请写上接龙的标题。", EN: "Give the list a title."},
-    "bad_deadline": {
-        ZH: "看不懂截止时间「{detail}」，可以写 20:00、明天 10:00、周六晚上8点、5/3 18:00 或 2h。",
-        EN: "I can't read the deadline '{detail}': write e.g. 20:00, tomorrow 10:00, sat 8pm, "
-        "2026-05-03 18:00 or 2h.",
-    },
-    "past_deadline": {ZH: "截止时间「{detail}」已经过了。", EN: "The deadline '{detail}' has already passed."},
+    **DEADLINE_TEXTS,  # the same as a poll's
     "bad_item": {
         ZH: "看不懂商品「{detail}」：先写名称，再写价格和数量，例如「西兰花 ¥12 限20份」。",
         EN: "I can't read the item '{detail}': name first, then price and stock, e.g. "

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from itertools import groupby
 from typing import Any
 
-from markdown_it import MarkdownIt
-
+from hearthkeeper.carriers.markdown import Block, Run, blocks
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 
@@ -27,11 +27,60 @@ def txn_id(key: str) -> str:
     return "hk" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
 
-@cache
-def _markdown() -> MarkdownIt:
-    # CommonMark with raw HTML off (a post's text cannot inject markup); a line break in the
-    # text is a line break in the room, as chat writers expect.
-    return MarkdownIt("commonmark", {"html": False, "breaks": True})
+def markdown_html(text: str) -> str:
+    """A post's Markdown, read by the shared reader (`carriers/markdown.py`) as on every other
+    carrier, as the HTML Matrix clients show (`org.matrix.custom.html`): headings, paragraphs,
+    **bold**, *italics*, `code`, links to http(s) addresses only, lists, quotes, code blocks
+    and rules; everything the text holds escaped, so a post cannot inject markup."""
+    return _blocks_html(blocks(text))
+
+
+def _blocks_html(found: Sequence[Block]) -> str:
+    return "".join(_block_html(block) for block in found)
+
+
+def _block_html(block: Block) -> str:
+    kind = block["type"]
+    if kind == "p":
+        return f"<p>{_runs_html(block['runs'])}</p>"
+    if kind == "h":
+        level = min(max(int(block["level"]), 1), 6)
+        return f"<h{level}>{_runs_html(block['runs'])}</h{level}>"
+    if kind in ("ul", "ol"):
+        start = f' start="{block["start"]}"' if kind == "ol" and block["start"] != 1 else ""
+        items = "".join(f"<li>{_item_html(item)}</li>" for item in block["items"])
+        return f"<{kind}{start}>{items}</{kind}>"
+    if kind == "quote":
+        return f"<blockquote>{_blocks_html(block['blocks'])}</blockquote>"
+    if kind == "code":
+        return f"<pre><code>{html.escape(str(block['text']), quote=False)}</code></pre>"
+    return "<hr />"
+
+
+def _item_html(item: Sequence[Block]) -> str:
+    """A list item: a lone paragraph's runs as they are (a tight list), else its blocks."""
+    if len(item) == 1 and item[0]["type"] == "p":
+        return _runs_html(item[0]["runs"])
+    return _blocks_html(item)
+
+
+def _runs_html(found: Sequence[Run]) -> str:
+    out: list[str] = []
+    for href, linked in groupby(found, key=lambda run: run.get("href")):
+        inner = "".join(_run_html(run) for run in linked)
+        out.append(f'<a href="{html.escape(href)}">{inner}</a>' if href else inner)
+    return "".join(out)
+
+
+def _run_html(run: Run) -> str:
+    if run.get("br"):
+        return "<br />"
+    text = html.escape(str(run.get("text", "")), quote=False)
+    if run.get("code"):
+        text = f"<code>{text}</code>"
+    if run.get("i"):
+        text = f"<em>{text}</em>"
+    return f"<strong>{text}</strong>" if run.get("b") else text
 
 
 def message_content(action: Action) -> dict[str, Any]:
@@ -42,7 +91,7 @@ def message_content(action: Action) -> dict[str, Any]:
     content: dict[str, Any] = {"msgtype": "m.text", "body": text}
     if action.extra.get("format") == "markdown" and text:
         content["format"] = "org.matrix.custom.html"
-        content["formatted_body"] = _markdown().render(text).strip()
+        content["formatted_body"] = markdown_html(text)
     mentioned = [action.member] if action.member and action.kind is not ActionKind.SEND else []
     named = action.extra.get("mentions") or ()  # a staff alert in the staff room names staff
     mentioned += [m for m in named if isinstance(m, str) and m not in mentioned]

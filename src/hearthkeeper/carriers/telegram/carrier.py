@@ -76,7 +76,8 @@ from hearthkeeper.carriers.telegram.outgoing import (
     UNMUTED,
     already_done,
     carrier_error,
-    markdown_html,
+    cut,
+    markdown_messages,
     until_date,
 )
 from hearthkeeper.carriers.telegram.settings import TelegramSettings
@@ -673,12 +674,15 @@ class TelegramCarrier:
         if action.kind is ActionKind.REPLY and action.target and action.target.isdigit():
             reply = ReplyParameters(message_id=int(action.target),
                                     allow_sending_without_reply=True)  # fmt: skip
-        sent = await client.send_message(
-            chat, markdown_html(text) if markdown else text[:4096],
-            parse_mode="HTML" if markdown else None, reply_parameters=reply,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )  # fmt: skip
-        return str(sent.message_id)
+        first: int | None = None
+        # a text longer than a message goes in parts, in order: none of it is left out
+        for part in markdown_messages(text) if markdown else cut(text):
+            sent = await client.send_message(
+                chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )  # fmt: skip
+            first = sent.message_id if first is None else first
+        return str(first)
 
     def _require_client(self) -> Bot:
         if self._client is None:

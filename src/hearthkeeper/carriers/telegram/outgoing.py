@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from itertools import groupby
 
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -14,6 +16,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
+from hearthkeeper.carriers.markdown import PLAIN, Block, LineStyle, Run, append_run, blocks, lines
 from hearthkeeper.engine.carrier import CarrierError
 
 _SEND = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
@@ -77,22 +80,108 @@ def _hint(message: str) -> str:
     return ""
 
 
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
-_CODE = re.compile(r"`([^`\n]+)`")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+def _html_run(run: Run, linked: bool) -> str:
+    if run.get("br"):
+        return "\n"
+    text = html.escape(str(run.get("text", "")), quote=False)  # &, <, > as Telegram requires
+    if run.get("code") and not linked:  # code holds no other entity, and a link no code
+        return f"<code>{text}</code>"
+    if run.get("i"):
+        text = f"<i>{text}</i>"
+    return f"<b>{text}</b>" if run.get("b") else text
+
+
+def _html_runs(found: Sequence[Run], heading: bool) -> str:
+    if heading:  # a bold line: its runs bold (but code), the same ones one run again
+        bold: list[Run] = []
+        for run in found:
+            append_run(bold, {**run, "b": True} if "text" in run and not run.get("code") else run)
+        found = bold
+    out: list[str] = []
+    for href, linked in groupby(found, key=lambda run: run.get("href")):
+        inner = "".join(_html_run(run, href is not None) for run in linked)
+        out.append(f'<a href="{html.escape(href)}">{inner}</a>' if href else inner)
+    return "".join(out)
+
+
+def _html_code(text: str, quotes: int) -> list[str]:
+    # a quote holds no code block (pre), so inside one the code is its text
+    escaped = html.escape(text, quote=False)
+    return f"<pre>{escaped}</pre>".split("\n") if not quotes else escaped.split("\n")
+
+
+def _html_quote(inner: list[str], quotes: int) -> list[str]:
+    if quotes or not inner:  # a quote in a quote: Telegram nests no blockquotes
+        return ["&gt; " + line if line else "&gt;" for line in inner]
+    return [f"<blockquote>{inner[0]}", *inner[1:-1], f"{inner[-1]}</blockquote>"] \
+        if len(inner) > 1 else [f"<blockquote>{inner[0]}</blockquote>"]  # fmt: skip
+
+
+TELEGRAM_HTML = LineStyle(runs=_html_runs, code=_html_code, quote=_html_quote)
 
 
 def markdown_html(text: str) -> str:
-    """A post's Markdown as the HTML subset Telegram shows (`parse_mode=HTML`): headings and
-    **bold** in <b>, *italics* in <i>, `code`, [links](…); everything else as written, escaped.
-    Telegram has no headings or lists: a heading is a bold line, a list stays as typed."""
-    out = html.escape(text, quote=False)
-    out = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", out)
-    # the text is escaped already (& → &amp;): only a quote could still end the attribute
-    out = _LINK.sub(lambda m: f'<a href="{m.group(2).replace(chr(34), "&quot;")}">{m.group(1)}</a>',
-                    out)  # fmt: skip
-    out = _HEADING.sub(lambda m: f"<b>{m.group(1)}</b>", out)
-    out = _BOLD.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
-    return _ITALIC.sub(lambda m: f"<i>{m.group(1)}</i>", out)
+    """A post's Markdown, read by the shared reader (`carriers/markdown.py`), as the HTML
+    Telegram shows (`parse_mode=HTML`): **bold** in <b>, *italics* in <i>, `code`, links to
+    http(s) addresses only, quotes in <blockquote>, code blocks in <pre>; every `&`, `<`
+    and `>` of the text escaped. Telegram has no headings or lists: a heading is a bold line,
+    list items start with `•` or their number, as on QQ."""
+    return "\n".join(lines(blocks(text), TELEGRAM_HTML)).strip("\n")
+
+
+TEXT_LIMIT = 4096  # what a message shows, after its entities are read (the Bot API's limit)
+_TAG = re.compile(r"<[^>]*>")  # the text's own < are escaped, so every < here opens a tag
+
+
+def shown_length(text: str, parsed: bool) -> int:
+    """How long Telegram counts `text` (UTF-16 units, the Bot API's measure; HTML: its tags
+    gone and its entities read)."""
+    if parsed:
+        text = html.unescape(_TAG.sub("", text))
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """`text` in parts Telegram takes whole, cut at the last line break before the limit
+    where there is one, else at the limit: nothing is left out."""
+    parts: list[str] = []
+    while shown_length(text, parsed=False) > limit:
+        end = limit
+        while shown_length(text[:end], parsed=False) > limit:  # astral characters count two
+            end -= 1
+        at = text.rfind("\n", 0, end)
+        at = end if at <= 0 else at
+        parts.append(text[:at].rstrip("\n"))
+        text = text[at:].lstrip("\n")
+    return [*parts, text] if text or not parts else parts
+
+
+def markdown_messages(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """A post's Markdown as the HTML messages Telegram shows it in: one when it fits, else
+    its blocks (paragraphs, lists, quotes …) in as few messages as fit, each message whole
+    HTML. A single block longer than a message goes as plain text in parts."""
+    found = blocks(text)
+    shown = [shown_length(_html(block), parsed=True) for block in found]
+    groups: list[list[Block]] = []
+    length = 0
+    for block, size in zip(found, shown, strict=True):
+        joint = 1 + (1 if block.get("gap") else 0)
+        if groups and groups[-1] and length + joint + size <= limit:
+            groups[-1].append(block)
+            length += joint + size
+        else:
+            groups.append([block])
+            length = size
+    out: list[str] = []
+    for group in groups:
+        formatted = "\n".join(lines(group, TELEGRAM_HTML)).strip("\n")
+        if shown_length(formatted, parsed=True) <= limit:
+            out.append(formatted)
+        else:  # one block longer than a message
+            plain = "\n".join(lines(group, PLAIN)).strip("\n")
+            out.extend(html.escape(part, quote=False) for part in cut(plain, limit))
+    return [part for part in out if part] or [markdown_html(text)]
+
+
+def _html(block: Block) -> str:
+    return "\n".join(lines([block], TELEGRAM_HTML)).strip("\n")
