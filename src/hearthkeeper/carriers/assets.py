@@ -13,7 +13,10 @@ restart adds no second alert).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import mimetypes
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -158,6 +161,23 @@ class Remembered(Generic[V]):
     def __init__(self, limit: int = 1000) -> None:
         self._limit = limit
         self._known: dict[str, V] = {}
+        self._busy: dict[str, tuple[asyncio.Lock, int]] = {}  # key -> its lock, how many use it
+
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, key: str) -> AsyncIterator[None]:
+        """Work under `key` one at a time: two posts of the same file performed aside at once
+        (`engine/aside.py`) upload it once, the second going by what the first remembered."""
+        lock, users = self._busy.get(key, (asyncio.Lock(), 0))
+        self._busy[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._busy[key]
+            if users <= 1:
+                del self._busy[key]
+            else:
+                self._busy[key] = (lock, users - 1)
 
     def get(self, key: str) -> V | None:
         """What was remembered under `key`, if anything."""

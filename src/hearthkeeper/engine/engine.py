@@ -206,6 +206,11 @@ class Engine:
                 log.info("engine: waiting for %d slow action(s) to finish before stopping",
                          len(self.queue.aside))  # fmt: skip
                 await self.queue.aside.settle()
+                try:  # what they held back is due at the next start, not minutes later
+                    await self.queue.wake()
+                except Exception as error:
+                    log.warning("engine: the actions held back for them fall due by "
+                                "themselves (%s)", error)  # fmt: skip
             for carrier in self.carriers.values():
                 await carrier.disconnect()
 

@@ -31,9 +31,10 @@ of replies does not wait for a thread hand-off (and the interpreter lock) per re
 idempotent carrier that can also perform a run of actions in one go (`PerformsTogether`: the
 web chat, in one transaction off the event loop) is handed the batch's consecutive items of
 it at once; each is still settled on its own (done, retried, failed). An action its carrier
-says can take long (`SlowActions`: QQ's file upload) is performed aside, in a task of its own
-that settles it (`aside.py`): the batch, the next batches and the events waiting to be decided
-do not wait for it, and its group's later actions wait in the outbox until it is done.
+says can take long (`SlowActions`: a file uploaded on QQ, Telegram, Matrix) is performed
+aside, in a task of its own that settles it (`aside.py`): the batch, the next batches and the
+events waiting to be decided do not wait for it, and its group's later actions wait in the
+outbox until it is done, handed back once each and not claimed again meanwhile.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from typing import TypeVar
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
-from hearthkeeper.engine.aside import Aside
+from hearthkeeper.engine.aside import HELD_FOR, Aside
 from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether, SlowActions
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
@@ -129,11 +130,30 @@ class OutboundQueue:
         return len(items)
 
     async def run_once(self) -> Sent:
-        """Claim a batch and perform what the quotas allow now."""
+        """Claim a batch and perform what the quotas allow now; first, the actions held back
+        for a slow action now done are made due, to be claimed in this batch, in order."""
+        await self.wake()
         carriers = set(self.carriers) if self.attached_only else None
         items = await self._write(lambda: self.store.claim(self.batch, self.clock.now(),
                                                             carriers=carriers))  # fmt: skip
         return await self.perform(items)
+
+    async def wake(self) -> None:
+        """Make due now the actions held back (`aside.py`) whose group's slow action is done
+        or whose carrier has room again (done by `run_once`; by the engine once it stopped)."""
+        woken = self.aside.wake({name: c.slow_at_once for name, c in self._slow.items()})
+        if woken:
+            now = self.clock.now()
+            await self._write(lambda: self.store.hasten(woken, now))
+
+    async def _hold_back(self, item: OutboxItem, lane: tuple[str, str | None], *,
+                         for_room: bool = False) -> str:  # fmt: skip
+        """Hand `item` back until its group's slow action is done (or, `for_room`, until its
+        carrier has room for it): due `HELD_FOR` later, made due sooner by `wake`."""
+        later = self.clock.now() + HELD_FOR
+        await self._write(lambda: self.store.release(item, later))
+        self.aside.park(lane, item.id, for_room=for_room)
+        return "deferred"
 
     async def _write(self, work: Callable[[], T]) -> T:
         """`work()` (store work) in a worker thread, tried again while the store is away."""
@@ -153,7 +173,7 @@ class OutboundQueue:
                     continue
                 slow = self._slow.get(item.carrier)
                 if slow is not None and slow.slow(ready.action):
-                    outcomes[await self._put_aside(ready, slow.slow_at_once, held)] += 1
+                    outcomes[await self._put_aside(ready, slow.slow_at_once)] += 1
                     continue
                 if together and together[0].carrier is not ready.carrier:
                     outcomes.update(await self._perform_together(together, marks))
@@ -173,16 +193,12 @@ class OutboundQueue:
         return Sent(outcomes["done"], outcomes["retried"], outcomes["failed"],
                     outcomes["deferred"], outcomes["aside"])  # fmt: skip
 
-    async def _put_aside(self, ready: _Ready, at_once: int,
-                         held: dict[tuple[str, str | None], datetime]) -> str:  # fmt: skip
+    async def _put_aside(self, ready: _Ready, at_once: int) -> str:
         """Perform a slow action in a task of its own (`aside.py`), or, when its carrier has
         `at_once` out already, hand it back (its group's later actions with it)."""
         lane = (ready.item.carrier, ready.action.group)
         if not self.aside.room(lane[0], at_once):
-            now = self.clock.now()
-            held[lane] = now
-            await self._write(lambda: self.store.release(ready.item, now))
-            return "deferred"
+            return await self._hold_back(ready.item, lane, for_room=True)
         self.aside.start(lane, self._perform_aside(ready))
         return "aside"
 
@@ -220,10 +236,9 @@ class OutboundQueue:
             await self._write(lambda: store.mark_done(item, None, now))
             return "done"
         if self.aside.busy((item.carrier, action.group)):
-            # the group's slow action is still out: after it, in order
-            held[(item.carrier, action.group)] = now
-            await self._write(lambda: store.release(item, now))
-            return "deferred"
+            # the group's slow action is still out, or actions held back for it not yet
+            # taken again: after them, in order
+            return await self._hold_back(item, (item.carrier, action.group))
         quotas = self._quotas[item.carrier]
         free_at = quotas.free_at(action.group, now)
         waiting = held.get((item.carrier, action.group))

@@ -219,6 +219,26 @@ class OutboxQueries(StoreBase):
         with self._unit(write=True) as session:
             return _update_or_current(session, item_id, condition, values)
 
+    def hasten(self, items: Collection[int], at: datetime) -> int:
+        """Make the pending `items` due at `at` if they were due later (held back for their
+        group's slow action, which is done: `engine/aside.py`); how many. Items claimed,
+        done or already due by then are left as they are; not counted as an attempt."""
+        if not items:
+            return 0
+        at = utc(at, "at")
+        hastened = 0
+        with self._unit(write=True) as session:
+            ids = sorted(set(items))
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                later = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.status == _PENDING,
+                             OUTBOX.c.next_attempt_at > at)  # fmt: skip
+                done = session.connection().execute(
+                    update(OUTBOX).where(later).values(next_attempt_at=at)
+                )
+                hastened += int(done.rowcount)
+        return hastened
+
     def holds(self, item: OutboxItem, now: datetime, *,
               stale_after: timedelta = STALE_AFTER) -> bool:  # fmt: skip
         """Whether `item`, as claimed, is still its claimant's to perform now: the claim was

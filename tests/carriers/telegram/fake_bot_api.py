@@ -10,8 +10,11 @@ update to the bot's URL with `X-Telegram-Bot-Api-Secret-Token` instead, again un
 bots do changes the state as Telegram would, and a ban, a restriction or an approved request
 produces the `chat_member` update Telegram sends to administrators that asked for it. A join
 request is answered once: approving one declined (or never made) is refused with
-`HIDE_REQUESTER_MISSING`, as Telegram refuses it. An invite link's `member_limit` is kept:
-once that many joined by it, it is refused as expired (`INVITE_HASH_EXPIRED`).
+`HIDE_REQUESTER_MISSING`, as Telegram refuses it; someone banned from a group sends it no
+join request (`request_join` is refused, `USER_BANNED_IN_CHANNEL`). An invite link's
+`member_limit` is kept: once that many joined by it, it is refused as expired
+(`INVITE_HASH_EXPIRED`). `hold` keeps a call's answer (a slow upload) until the test lets it
+go, answering the others meanwhile.
 
 The JSON follows the documentation's field names exactly; requests are read as Telegram reads
 them: a JSON body, a urlencoded form or multipart form data, where arrays and objects are
@@ -158,6 +161,10 @@ class FakeBotApi:
         self.sent_files: dict[str, bytes] = {}  # file_id → what a bot uploaded (sendPhoto …)
         self.sent_kinds: dict[str, tuple[str, UploadedFile]] = {}  # file_id → its method's field
         self.uploads = 0  # files bots uploaded (not sent again by file_id)
+        # A call's answer held back until the event given is set (a slow upload), the others
+        # answered meanwhile; `holding`: how many answers are held now.
+        self.hold: Callable[[str, JSON], asyncio.Event | None] | None = None
+        self.holding = 0
 
     # --- the server -------------------------------------------------------------------------
 
@@ -196,6 +203,13 @@ class FakeBotApi:
         try:
             if bot is None:
                 raise ApiError(401, "Unauthorized")
+            gate = self.hold(method, params) if self.hold is not None else None
+            if gate is not None:
+                self.holding += 1
+                try:
+                    await gate.wait()
+                finally:
+                    self.holding -= 1
             result = await self._call(bot, method, params)
         except ApiError as exc:
             self.refused.append((method, exc.code, exc.description))
@@ -302,6 +316,8 @@ class FakeBotApi:
         if invite["is_revoked"]:  # the app tells them the link is invalid or expired
             raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
         assert invite["creates_join_request"], "this link admits directly"
+        if self.status(chat_id, user["id"]) == "kicked":  # banned: the app sends no request
+            raise ApiError(400, "Bad Request: USER_BANNED_IN_CHANNEL")
         request: JSON = {"chat": chat.json(), "from": user, "user_chat_id": user["id"],
                          "date": self._now(), "invite_link": invite}  # fmt: skip
         if bio:

@@ -169,6 +169,61 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
         "declineChatJoinRequest"] * 2  # fmt: skip
 
 
+async def _apply_and_be_refused(community: Hearth, chat: int, name: str, *,
+                                started: bool) -> JSON:  # fmt: skip
+    """`name` asks to join `chat` by a link that makes join requests (having opened the bot's
+    private chat, or not); staff refuse her application, saying 名额已满."""
+    api = community.api
+    link = api._m_createchatinvitelink(api.bots[community.token],
+                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    person = community.person(name)
+    if started:
+        api.start_private(person, community.token)
+    api.request_join(chat, person, link, bio="干皮，想学保湿")
+    applications = SqlApplications.on(community.store)
+    [application] = await eventually(
+        lambda: list(applications.applications(community.runtime.community_id)),
+        "the application to be stored")  # fmt: skip
+    review.refuse(community.store, application.id, "console:li", community.clock.now(), "名额已满")
+    await eventually(lambda: person["id"] not in api.chats[chat].requests, "her decline")
+    return person
+
+
+async def test_a_refused_applicant_who_opened_the_bots_chat_is_told_why_in_private(
+    applying: Hearth,
+) -> None:
+    """Staff refuse Lan's application. Before, the bot declined her join request and said
+    nothing: she was left wondering, though she had opened the bot's private chat. Now she
+    is told, in private, once, with staff's words."""
+    community, api = applying, applying.api
+    chat = community.group()
+    async with serving(community):
+        lan = await _apply_and_be_refused(community, chat, "Lan", started=True)
+        [told] = await eventually(lambda: api.private_messages(lan["id"], community.token),
+                                  "the refusal in private")  # fmt: skip
+    assert "未通过" in told["text"] and "名额已满" in told["text"]
+    assert api.private_messages(lan["id"], community.token) == [told]
+    alerts = community.store.staff_alerts(community.runtime.community_id)
+    assert not [a for a in alerts if "亲自告知" in a.text]  # staff need not tell her
+
+
+async def test_staff_hear_when_a_refused_applicant_cannot_be_told(applying: Hearth) -> None:
+    """Mei never opened the bot's private chat: Telegram lets the bot not write to her. Her
+    request is declined all the same, and staff find in the inbox that she was not told
+    why, with the words to tell her themselves."""
+    community, api = applying, applying.api
+    cid = community.runtime.community_id
+    chat = community.group()
+    async with serving(community):
+        mei = await _apply_and_be_refused(community, chat, "Mei", started=False)
+        [alert] = await eventually(
+            lambda: [a for a in community.store.staff_alerts(cid) if a.key.endswith(":untold")],
+            "the staff to hear she was not told")  # fmt: skip
+    assert "Mei" in alert.text and "名额已满" in alert.text and "亲自告知" in alert.text
+    assert api.private_messages(mei["id"], community.token) == []
+    assert not community.store.outbox_items("failed")
+
+
 @pytest_asyncio.fixture
 async def coded(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
     text = template_text("skincare")
@@ -327,5 +382,21 @@ async def test_letting_in_someone_banned_meanwhile_fails_saying_to_lift_the_ban(
             lambda: [i for i in community.store.outbox_items("failed")
                      if i.key.startswith("admission:approved")], "the approval to fail")  # fmt: skip
     assert "hearth sanctions lift" in str(failed.last_error)
-    assert api.private_messages(lan["id"], community.token) == []
+    # told she was refused; no link that cannot work
+    told = [m["text"] for m in api.private_messages(lan["id"], community.token)]
+    assert len(told) == 1 and "未通过" in told[0] and "t.me/+" not in told[0]
     assert not [p for m, p in api.calls if m == "createChatInviteLink" and p.get("member_limit")]
+
+
+async def test_someone_banned_cannot_ask_to_join_again(applying: Hearth) -> None:
+    """As in Telegram, a person banned from the group sends no join request: the fake refuses
+    it, so no test can have the bot screen a request that Telegram would never deliver."""
+    community, api = applying, applying.api
+    chat = community.group()
+    link = api._m_createchatinvitelink(api.bots[community.token],
+                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    lan = community.person("Lan")
+    api._m_banchatmember(api.bots[community.token], {"chat_id": chat, "user_id": lan["id"]})
+    with pytest.raises(ApiError, match="USER_BANNED_IN_CHANNEL"):
+        api.request_join(chat, lan, link)
+    assert lan["id"] not in api.chats[chat].requests

@@ -78,6 +78,11 @@ SYNC_FILTER: dict[str, Any] = {
 
 SYNC_FILTER_JSON = json.dumps(SYNC_FILTER, separators=(",", ":"))
 CLIENT_API = "/_matrix/client/v3"
+# Posts with a file performed at once, aside from the outbound queue's path (`SlowActions`):
+# a file uploaded to the media repository holds up neither replies nor other rooms, and a few
+# uploads at a time keep the bandwidth (and the files read into memory) within bounds.
+UPLOADS_AT_ONCE = 2
+POSTS = (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN)  # what may carry a post's file
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +100,7 @@ class MatrixCarrier:
     """A bot account on a Matrix homeserver serving the rooms of `rooms`."""
 
     name = CARRIER
+    slow_at_once = UPLOADS_AT_ONCE
 
     def __init__(self, account: MatrixAccount, rooms: RoomMap, position: SyncPosition, *,
                  sync_timeout_ms: int = 30_000, overall: RateLimit | None = None,
@@ -225,6 +231,11 @@ class MatrixCarrier:
         """The engine recorded `events`: the position may move past the batches they end."""
         self._acks.handled(e.event_id for e in events)
 
+    def slow(self, action: Action) -> bool:
+        """A post with a file (uploaded to the media repository, then shown) is performed
+        aside by the outbound queue (`engine/aside.py`)."""
+        return action.kind in POSTS and asset_of(action) is not None
+
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the outbox key is the transaction id of what is sent or redacted."""
         if action.kind is ActionKind.DIRECT:
@@ -318,7 +329,7 @@ class MatrixCarrier:
     async def _perform(self, action: Action, room: str, key: str) -> str | None:
         client = self._require_client()
         kind, member = action.kind, action.member
-        if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
+        if kind in POSTS:
             asset = asset_of(action)
             if asset is not None:  # a scheduled post's picture or file: shown before its text
                 await self._send_file(room, action, key, asset)

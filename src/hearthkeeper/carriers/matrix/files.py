@@ -41,16 +41,17 @@ async def send_file(client: Any, room: str, key: str, asset: Asset, limit: int,
     data = await asyncio.to_thread(asset.read, limit, language)
     msgtype, info = await asyncio.to_thread(media_info, asset, data, language)
     digest = await asyncio.to_thread(_digest, data, str(info["mimetype"]))
-    url = uploads.get(digest)
-    if url is None:
-        uploaded, _ = await client.upload(io.BytesIO(data), content_type=info["mimetype"],
-                                          filename=asset.name, filesize=len(data))  # fmt: skip
-        if not isinstance(uploaded, UploadResponse):
-            if getattr(uploaded, "status_code", None) == "M_TOO_LARGE":
-                raise AssetRefused("the homeserver refused it as too large")
-            raise carrier_error(uploaded, f"matrix: uploading {asset.name}")
-        url = str(uploaded.content_uri)
-        uploads.add(digest, url)
+    async with uploads.one_at_a_time(digest):  # the same file to two rooms at once: one upload
+        url = uploads.get(digest)
+        if url is None:
+            uploaded, _ = await client.upload(io.BytesIO(data), content_type=info["mimetype"],
+                                              filename=asset.name, filesize=len(data))  # fmt: skip
+            if not isinstance(uploaded, UploadResponse):
+                if getattr(uploaded, "status_code", None) == "M_TOO_LARGE":
+                    raise AssetRefused("the homeserver refused it as too large")
+                raise carrier_error(uploaded, f"matrix: uploading {asset.name}")
+            url = str(uploaded.content_uri)
+            uploads.add(digest, url)
     sent = await client.room_send(room, "m.room.message", media_content(asset, url, msgtype, info),
                                   tx_id=txn_id(key + ":file"))  # fmt: skip
     if isinstance(sent, ErrorResponse):

@@ -12,7 +12,10 @@ way their join is credited to the link they first came by (kept again by the rec
 approval, `join_sources`), as an approval in the first place would have.
 
 Someone already in the group (let in by hand in the app meanwhile) needs nothing; someone
-banned from it cannot join by any link, and staff are told to lift the ban first."""
+banned from it cannot join by any link, and staff are told to lift the ban first.
+
+A refusal by staff is told the same way: the join request is declined and the refusal sent
+in private; when the bot may not write to the person, staff are told they were not told."""
 
 from __future__ import annotations
 
@@ -41,6 +44,13 @@ TEXTS = Phrasebook({
               ZH: "已同意 {name} 加入「{group}」，但其在 Telegram 的入群申请此前已被拒绝，"
                   "且机器人无法私信对方（对方从未打开过与机器人的私聊）。请你亲自把这个邀请"
                   "链接发给对方（仅限一人使用）：{link}"},
+    "untold": {EN: "{name} was refused from {group}, and Telegram turned down their join "
+                   "request, but the bot cannot write to them (they never opened a private "
+                   "chat with it), so they were not told why. Tell them yourself if you wish: "
+                   "{text}",
+               ZH: "已拒绝 {name} 加入「{group}」，Telegram 也已拒绝其入群申请，但机器人无法"
+                   "私信对方（对方从未打开过与机器人的私聊），对方未收到拒绝说明。如有需要，"
+                   "请亲自告知：{text}"},
     "banned": {EN: "telegram: {member} is banned from {group}: no link lets them in; lift the "
                    "ban (hearth sanctions lift) and let them in again",
                ZH: "telegram：{member} 已被「{group}」封禁，任何链接都无法入群；请先解除封禁"

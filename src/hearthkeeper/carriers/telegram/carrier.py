@@ -145,10 +145,17 @@ class Pending:
         return any(e.key in self._keys for e in events)
 
 
+# Posts with a file performed at once, aside from the outbound queue's path (`SlowActions`):
+# a file of up to 50 MB uploaded to Telegram holds up neither replies nor other groups, and a
+# few uploads at a time keep the bandwidth (and the files read into memory) within bounds.
+UPLOADS_AT_ONCE = 2
+
+
 class TelegramCarrier:
     """A bot serving the Telegram groups of `chats`."""
 
     name = CARRIER
+    slow_at_once = UPLOADS_AT_ONCE
 
     def __init__(self, settings: TelegramSettings, chats: ChatMap, clock: Clock, *,
                  admission: Admission | None = None, store: Store | None = None,
@@ -178,6 +185,7 @@ class TelegramCarrier:
         self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
         self._let_in_links = Remembered[str]()  # one-person links made, by outbox key
+        self._declined = Remembered[bool]()  # join requests declined, by outbox key
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -241,6 +249,11 @@ class TelegramCarrier:
             async with asyncio.timeout(ACK_WAIT):
                 await self._pending.settled.wait()
         return not self._pending.waiting(events)
+
+    def slow(self, action: Action) -> bool:
+        """A post with a file (uploaded as multipart form data, up to 50 MB) is performed
+        aside by the outbound queue (`engine/aside.py`)."""
+        return action.kind is not ActionKind.DIRECT and asset_of(action) is not None
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action (Telegram takes no idempotency key: the queue marks each one done
@@ -539,13 +552,46 @@ class TelegramCarrier:
                     raise
                 await self._let_in(client, chat, member, action, key)
         elif kind is ActionKind.DECLINE:
-            await client.decline_chat_join_request(chat, member)
+            await self._decline(client, chat, member, action, key)
         else:
             raise CarrierError(f"telegram: cannot {kind}", retry=False)
         if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
             # No private notice reaches a member who never wrote to the bot: said in the group.
             return await self._send(client, chat, action)
         return None
+
+    async def _decline(self, client: Bot, chat: int, member: int, action: Action,
+                       key: str) -> None:  # fmt: skip
+        """Decline a join request staff refused, then tell the person why in private when the
+        bot may write to them (they opened its private chat); when it may not, staff are
+        told that the person was not. A retry after the decline only tells them."""
+        if self._declined.get(key) is None:
+            try:
+                await client.decline_chat_join_request(chat, member)
+            except TelegramAPIError as exc:
+                if not admit.request_gone(exc):  # withdrawn meanwhile: still told
+                    raise
+            self._declined.add(key, True)
+        if not action.text:
+            return
+        try:
+            await client.send_message(member, action.text)
+            return
+        except TelegramAPIError as exc:
+            if isinstance(exc, TelegramNetworkError | TelegramRetryAfter) or not admit.unreachable(
+                exc
+            ):
+                raise
+        log.info("telegram: %s cannot be written to; staff are told they were not told", member)
+        group = None if self.store is None else await asyncio.to_thread(
+            self.store.group_for_carrier, CARRIER, str(chat))  # fmt: skip
+        if self.store is not None and group is not None:
+            applicant = str(action.extra.get("applicant") or member)
+            text = admit.say("untold", alert_language(action), name=applicant, group=group.name,
+                             text=action.text)  # fmt: skip
+            alert = NewStaffAlert(f"{key}:untold", group.community_id, group.id, None, None,
+                                  "admission", text, "refused: not told", self.clock.now())  # fmt: skip
+            await asyncio.to_thread(self.store.add_staff_alerts, [alert])
 
     async def _let_in(self, client: Bot, chat: int, member: int, action: Action,
                       key: str) -> None:  # fmt: skip

@@ -82,9 +82,18 @@ async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,
 async def _send_as(client: Bot, chat: int, asset: Asset, data: bytes,
                    caption: tuple[str, str | None] | None, kind: str,
                    known: KnownFiles | None) -> int:  # fmt: skip
+    if known is None:
+        return await _sent_once(client, chat, asset, data, caption, kind, None, "")
+    key = await asyncio.to_thread(file_key, data, kind)
+    async with known.one_at_a_time(key):  # the same file to two groups at once: one upload
+        return await _sent_once(client, chat, asset, data, caption, kind, known, key)
+
+
+async def _sent_once(client: Bot, chat: int, asset: Asset, data: bytes,
+                     caption: tuple[str, str | None] | None, kind: str,
+                     known: KnownFiles | None, key: str) -> int:  # fmt: skip
     text, mode = caption if caption is not None else (None, None)
     options: dict[str, Any] = {"caption": text, "parse_mode": mode}
-    key = await asyncio.to_thread(file_key, data, kind) if known is not None else ""
     file_id = known.get(key) if known is not None else None
     if known is not None and file_id is not None:
         try:
