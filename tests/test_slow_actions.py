@@ -209,4 +209,7 @@ async def test_a_stopping_engine_leaves_what_waited_for_the_upload_due_for_the_n
     carrier.done("course:file")
     await running
     [live] = [i for i in store.outbox_items() if i.key == "course:live"]
-    assert live.status.value == "pending" and live.next_attempt_at <= store_clock.now()
+    # sent by a last pass before the loop saw the stop, or due at once for the next start
+    assert live.status.value == "done" or (
+        live.status.value == "pending" and live.next_attempt_at <= store_clock.now()
+    ), live

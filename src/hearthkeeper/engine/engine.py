@@ -206,6 +206,7 @@ class Engine:
                 log.info("engine: waiting for %d slow action(s) to finish before stopping",
                          len(self.queue.aside))  # fmt: skip
                 await self.queue.aside.settle()
+            if self.queue.aside.parked:  # also when the upload ended just before the stop
                 try:  # what they held back is due at the next start, not minutes later
                     await self.queue.wake()
                 except Exception as error:
