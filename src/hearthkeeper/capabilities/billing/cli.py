@@ -128,7 +128,8 @@ def refund(
 ) -> None:
     """Refund one payment of a subscription (--order, else its latest) within the plan's refund
     window: access ends now, unless a period paid otherwise still runs (a renewal given back:
-    access until the end of the period paid before it)."""
+    access until the end of the period paid before it; a purchase made during a free trial:
+    the trial, to its end)."""
     store, found = _open(config, community)
     try:
         done = staff.refund(store, found, subscription, actor, SystemClock().now(), order)
@@ -143,6 +144,12 @@ def refund(
     given = f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}"
     given += f", giving back order {paid})" if paid is not None else ")"
     sub = done.subscription
+    if sub is not None and sub.live and not sub.paid:
+        until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
+        console.print(f"{given}, the purchase made during the free trial; the member is back "
+                      f"in the trial, which ends on {until:%Y-%m-%d %H:%M} {until.tzinfo} as "
+                      f"before paying, then they are removed unless they pay.")  # fmt: skip
+        return
     if sub is not None and sub.live:
         until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
         console.print(f"{given}, the {_kind_of(store, paid)}; the member keeps access until "
