@@ -78,11 +78,16 @@ def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Seque
 
 def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
     """Queue a message in the group the member signed up from, @-mentioning them, once per
-    `key`; False when it was queued before (or the group is gone)."""
+    `key`; False when it was queued before (or the group is gone). A member paid membership
+    removed from the community cannot read it there: it goes to the staff inbox instead."""
+    from hearthkeeper.capabilities.activities.departures import departed, tell_staff_instead
+
     tx = Store.on(scope)
     group = tx.get_group(signup.group_id)
     if group is None:
         return False
+    if departed(tx, group.community_id, signup.member_id):
+        return tell_staff_instead(tx, signup, group.community_id, text, key, now)
     user = tx.user_on(signup.member_id, group.carrier)
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                     member=user, text=text, handler=HANDLER, reason=key,

@@ -93,7 +93,8 @@ def in_groups(tx: Store, sub: Subscription) -> list[tuple[Group, str]]:
 def remove(scope: StoreBase, sub: Subscription, playbook: Playbook | None, why: str,
            now: datetime) -> int:  # fmt: skip
     """Queue the member's removal (a kick saying why) from every group of the community they
-    are in, once per subscription, reason and group; how many were queued."""
+    are in, once per subscription, reason and group, and let their unpaid event places go
+    (`activities.departures`); how many kicks were queued."""
     tx = Store.on(scope)
     plan = plan_of(playbook, sub.plan_id)
     language = playbook.community.language if playbook else None
@@ -108,6 +109,10 @@ def remove(scope: StoreBase, sub: Subscription, playbook: Playbook | None, why: 
         _, created = tx.enqueue(f"billing:{sub.id}:kick:{why}:{group.id}", group.carrier,
                                 kick.to_json(), kick.priority, group_id=group.id, at=now)  # fmt: skip
         queued += int(created)
+    # their event places: the unpaid ones go to the waitlist, the paid ones stay (staff told)
+    from hearthkeeper.capabilities.activities.departures import member_left
+
+    member_left(scope, sub.community_id, sub.member_id, playbook, why, f"{sub.id}:{why}", now)
     return queued
 
 
