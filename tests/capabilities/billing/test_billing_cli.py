@@ -228,3 +228,21 @@ def test_refunding_a_purchase_made_in_the_trial_says_the_trial_runs_to_its_end(
     assert "removed from the community's groups" not in out
     status, out = run("billing", "list", *config)
     assert " trial " in out and "active" not in out, out
+
+
+def test_refund_and_cancel_find_the_subscriptions_community_by_its_id(site: Path) -> None:
+    """With a second community on the server, `billing cancel 1` and `billing refund 1` said
+    "say which community with --community", though a subscription's id names one."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    with site_store(site) as store:
+        store.ensure_community("book-club", "Book club")
+    config = ("--config", str(site))
+    status, out = run("billing", "cancel", "1", *config)
+    assert status == 0 and "Subscription 1 ends on" in out, out
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "Refunded 299.00 CNY" in out, out
+    status, out = run("billing", "refund", "1", "--community", "book-club", *config)
+    assert status == 1 and "'book-club' has no subscription 1" in out, out
+    status, out = run("billing", "refund", "9", *config)
+    assert status == 1 and "there is no subscription 9 on this server" in out, out
