@@ -306,3 +306,24 @@ def test_a_free_trial_ends_when_its_reminder_says_without_the_plans_grace(
     bought = pay(c, "ann", "shop-1")  # paying after the trial: a period from the payment
     assert bought.subscription is not None
     assert bought.subscription.period_start == start + timedelta(days=4)
+
+
+def test_a_member_who_paid_after_the_trial_lapsed_is_not_removed_by_its_expiry(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The trial ended on day 3 while the server was down (or its expiry was planned for
+    the old grace); she paid on day 4, a new period, and the trial's expiry, run then,
+    removed her from the group she had just paid for."""
+    c = paid_community(store, store_clock, TRIAL)
+    start = store_clock.now()
+    assert screen(c, "ann").admitted
+    seat(c, "ann", "g1")
+    store_clock.set(start + timedelta(days=4))
+    bought = pay(c, "ann", "shop-1")
+    assert bought.subscription is not None and bought.subscription.paid
+    assert kicks(run_at(c, start + timedelta(days=4, minutes=1), restart=True)) == []
+    assert screen(c, "ann").admitted
+    member = store.find_member("fake", "ann")
+    assert member is not None
+    trial, paid = SqlBilling.on(store).subscriptions(c.runtime.community_id, member_id=member.id)
+    assert (trial.status, paid.status) == (Status.EXPIRED, Status.ACTIVE)
