@@ -472,6 +472,7 @@ def test_the_console_refunds_a_purchase_made_in_the_trial_and_the_trial_runs_on(
     assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
     asked = c.get("/billing").text
     assert "Refund mei's purchase? They go back to their free trial, until" in asked
+    assert "(a purchase made in a free trial: back to the trial, to its end)" in asked  # Orders
     [sub] = SqlBilling.on(c.store).subscriptions(c.community_id)
     done = c.post(f"/billing/{sub.id}/refund")
     assert done.headers["location"].endswith("notice=trial")
