@@ -172,7 +172,8 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
 ) -> None:
     """A paid community with a 3-day trial and a reminder 14 days before the end: the join
     page was a bare nickname form, no reminder ever came (its moment fell before the trial
-    began) and the newcomer was removed for a membership "not renewed" they never had."""
+    began) and the newcomer was removed for a membership "not renewed" they never had. The
+    plan's 3-day grace kept them 3 days past the end the reminder named; a trial has none."""
     clock = MovableClock()
     server = start_live_server(tmp_path / "data", open_door=False, playbook=with_trial,
                                clock=clock)  # fmt: skip
@@ -195,7 +196,8 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
         expect(reminder).to_contain_text("付款参考码")
         shots.take(member, "trial-reminded")
 
-        clock.set(end + timedelta(days=3) + timedelta(minutes=1))
+        # when the reminder said: the plan's 3-day grace is for paid periods, not a trial
+        clock.set(end + timedelta(minutes=1))
         removed = member.locator("#notice")
         expect(removed).to_contain_text(f"你已被移出本群：「{PLAN}」免费试用已结束，未开通会员")
         expect(member.locator("#status")).to_have_attribute("data-state", "closed")

@@ -130,7 +130,8 @@ class Plan(Section):
     grace: Duration | None = Field(
         parse_duration("3d"),
         description="Members stay this long after their period ends unpaid before they are "
-        "removed. None: removed when the period ends.",
+        "removed. None: removed when the period ends. A free trial nobody paid for has no "
+        "grace: it ends at its end.",
     )
 
 

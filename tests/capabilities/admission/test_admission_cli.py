@@ -64,6 +64,12 @@ def test_applications_are_listed_and_approved_from_the_command_line(
     assert "What do you brew?" in listed.output and "→ Oolong" in listed.output
     approved = runner.invoke(app, ["applications", "approve", str(application.id)], env=env)
     assert approved.exit_code == 0 and "approved" in approved.output
+    # the decision's time is its own, not the application's (which read as the decision's)
+    [decided] = SqlApplications.on(store).applications(tea.runtime.community_id)
+    assert decided.reviewed_at is not None and decided.reviewed_at != application.created_at
+    shown = runner.invoke(app, ["applications", "list"], env=env).output
+    assert (f"#{application.id}  approved by cli on {decided.reviewed_at:%Y-%m-%d %H:%M}  Mei  "
+            f"applied {application.created_at:%Y-%m-%d %H:%M}") in shown, shown  # fmt: skip
     twice = runner.invoke(app, ["applications", "refuse", str(application.id), "-m", "no"],
                           env=env)  # fmt: skip
     assert twice.exit_code == 1 and "approved already by cli" in twice.stderr
@@ -123,7 +129,7 @@ def test_applications_and_codes_are_listed_in_the_communitys_time_zone_named_onc
     env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
     listed = runner.invoke(app, ["applications", "list", "--community", "tea"], env=env).output
     assert listed.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", listed
-    assert "  pending  Mei  2026-05-01 17:00" in listed and "UTC" not in listed, listed
+    assert "  pending  Mei  applied 2026-05-01 17:00" in listed and "UTC" not in listed, listed
     made = runner.invoke(app, ["codes", "create", "--community", "tea", "--code", "spring26",
                                "--expires", "2030-06-30"], env=env)  # fmt: skip
     assert made.exit_code == 0, made.output

@@ -190,3 +190,59 @@ def test_refund_order_gives_back_the_payment_named_once(site: Path) -> None:
     assert "gives back order 1" in out  # which payment the refund gave back
     status, out = run("billing", "refund", "1", *config)  # the latest, the renewal, in its turn
     assert status == 0 and "giving back order 2" in out and "removed" in out
+
+
+def test_refunding_a_purchase_made_in_the_trial_says_the_trial_runs_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ppt template's 3-day trial: a newcomer paid on day 1, and `billing refund` said
+    "the member is removed from the community's groups" and removed them, their trial with
+    it. Now they are back in the trial, to its end, and the command says so."""
+    from datetime import timedelta
+
+    from hearthkeeper.capabilities.billing.lookup import playbook_of
+    from hearthkeeper.capabilities.billing.payments import start_trial
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert run("init", "site", "--template", "ppt")[0] == 0
+    site = tmp_path / "site" / "hearth.toml"
+    assert run("apply", str(tmp_path / "site" / "playbook.yaml"), "--config", str(site))[0] == 0
+    now = SystemClock().now()
+    with site_store(site) as store, store.transaction() as tx:
+        community = tx.list_communities()[0]
+        member = tx.member_for("webchat", "u-1", "小美")
+        trial = start_trial(tx, community, playbook_of(tx, community), member.id, "annual",
+                            now, now + timedelta(days=3))  # fmt: skip
+        playbook = playbook_of(tx, community)
+    assert playbook is not None
+    trial_end = trial.period_end.astimezone(ZoneInfo(playbook.community.timezone))
+    config = ("--config", str(site))
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "annual", "--receipt",
+                      "X-1", *config)  # fmt: skip
+    assert status == 0 and "purchase of annual" in out
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "Refunded 199.00 CNY" in out, out
+    assert "back in the trial" in out and f"{trial_end:%Y-%m-%d %H:%M}" in out, out
+    assert "removed from the community's groups" not in out
+    status, out = run("billing", "list", *config)
+    assert " trial " in out and "active" not in out, out
+
+
+def test_refund_and_cancel_find_the_subscriptions_community_by_its_id(site: Path) -> None:
+    """With a second community on the server, `billing cancel 1` and `billing refund 1` said
+    "say which community with --community", though a subscription's id names one."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    with site_store(site) as store:
+        store.ensure_community("book-club", "Book club")
+    config = ("--config", str(site))
+    status, out = run("billing", "cancel", "1", *config)
+    assert status == 0 and "Subscription 1 ends on" in out, out
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "Refunded 299.00 CNY" in out, out
+    status, out = run("billing", "refund", "1", "--community", "book-club", *config)
+    assert status == 1 and "'book-club' has no subscription 1" in out, out
+    status, out = run("billing", "refund", "9", *config)
+    assert status == 1 and "there is no subscription 9 on this server" in out, out

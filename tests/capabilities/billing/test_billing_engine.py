@@ -247,3 +247,83 @@ def test_a_trial_shorter_than_the_reminder_is_reminded_the_day_before_it_ends(
     removed = run_at(c, start + timedelta(days=6), restart=True)
     assert kicks(removed) == [("g1", "ann")]
     assert "trial" in (removed[0].reason or "") and "renewed" not in (removed[0].reason or "")
+
+
+TRIAL = PAID.replace("period: 6 months", "period: 6 months\n      trial: 3d")
+
+
+def test_a_purchase_made_in_the_trial_and_refunded_gives_the_trial_back_to_its_end(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A newcomer in a 3-day trial paid on day 1 and asked for the money back: the refund
+    removed them at once, ending the two trial days they had before paying. Giving the
+    payment back now returns them to the trial, which ends (and removes them) as it would
+    have."""
+    c = paid_community(store, store_clock, TRIAL)
+    start = store_clock.now()
+    assert screen(c, "ann").admitted
+    seat(c, "ann", "g1")
+    store_clock.set(start + timedelta(days=1))
+    bought = pay(c, "ann", "shop-1")
+    assert bought.order.kind is OrderKind.PURCHASE and bought.subscription is not None
+    trial_end = bought.subscription.trial_end
+    assert trial_end is not None
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    with store.transaction() as tx:
+        back = refund(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
+                      store_clock.now())  # fmt: skip
+    assert back.created and back.order.amount == -bought.order.amount
+    assert back.subscription is not None and back.subscription.period_end == trial_end
+    assert not back.subscription.paid, "a trial again"
+    c.restart()
+    assert kicks(performed(c)) == [], "ann is still in her trial"
+    assert _subscription_status(c, "ann") is Status.ACTIVE and screen(c, "ann").admitted
+    said = run_at(c, trial_end - timedelta(hours=1), restart=True)
+    assert kicks(said) == []
+    removed = run_at(c, trial_end, restart=True)
+    assert kicks(removed) == [("g1", "ann")]
+    assert "trial" in (removed[0].reason or "")
+    assert _subscription_status(c, "ann") is Status.EXPIRED
+
+
+def test_a_free_trial_ends_when_its_reminder_says_without_the_plans_grace(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A 3-day trial of a plan with a 3-day grace: the reminder said the trial ends on day
+    3, yet the newcomer stayed in the group until day 6 (the grace, for nobody's payment).
+    A trial now ends, and its member leaves, when the reminder said."""
+    c = paid_community(store, store_clock, TRIAL)
+    start = store_clock.now()
+    assert screen(c, "ann").admitted
+    seat(c, "ann", "g1")
+    said = run_at(c, start + timedelta(days=2))
+    assert reminders(said) == [("g1", "ann")]
+    removed = run_at(c, start + timedelta(days=3), restart=True)
+    assert kicks(removed) == [("g1", "ann")]
+    assert screen(c, "ann").entry is Entry.REFUSE
+    store_clock.set(start + timedelta(days=4))
+    bought = pay(c, "ann", "shop-1")  # paying after the trial: a period from the payment
+    assert bought.subscription is not None
+    assert bought.subscription.period_start == start + timedelta(days=4)
+
+
+def test_a_member_who_paid_after_the_trial_lapsed_is_not_removed_by_its_expiry(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The trial ended on day 3 while the server was down (or its expiry was planned for
+    the old grace); she paid on day 4, a new period, and the trial's expiry, run then,
+    removed her from the group she had just paid for."""
+    c = paid_community(store, store_clock, TRIAL)
+    start = store_clock.now()
+    assert screen(c, "ann").admitted
+    seat(c, "ann", "g1")
+    store_clock.set(start + timedelta(days=4))
+    bought = pay(c, "ann", "shop-1")
+    assert bought.subscription is not None and bought.subscription.paid
+    assert kicks(run_at(c, start + timedelta(days=4, minutes=1), restart=True)) == []
+    assert screen(c, "ann").admitted
+    member = store.find_member("fake", "ann")
+    assert member is not None
+    trial, paid = SqlBilling.on(store).subscriptions(c.runtime.community_id, member_id=member.id)
+    assert (trial.status, paid.status) == (Status.EXPIRED, Status.ACTIVE)

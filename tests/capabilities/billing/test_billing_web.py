@@ -451,3 +451,32 @@ def test_a_trial_offers_no_refund_button_on_the_billing_page(c: Console) -> None
     # cancelling a trial asks about the trial, not about renewing a paid period
     assert "free trial at its end" in rows[trial.id] and "paid period" not in rows[trial.id]
     assert "Stop renewing" in rows[paid.id]
+
+
+def test_the_console_refunds_a_purchase_made_in_the_trial_and_the_trial_runs_on(
+    c: Console,
+) -> None:
+    """Refund on a newcomer who paid during their free trial said "Their access ends now"
+    and removed them, the rest of the trial with it: they are back in the trial now."""
+    from hearthkeeper.capabilities.billing.lookup import playbook_of
+    from hearthkeeper.capabilities.billing.payments import start_trial
+
+    now = c.clock.now()
+    with c.store.transaction() as tx:
+        community = tx.get_community(SLUG)
+        assert community is not None
+        member = tx.member_for("webchat", "mei", "mei")
+        start_trial(tx, community, playbook_of(tx, community), member.id, "half-year", now,
+                    now + timedelta(days=3))  # fmt: skip
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    asked = c.get("/billing").text
+    assert "Refund mei's purchase? They go back to their free trial, until" in asked
+    assert "(a purchase made in a free trial: back to the trial, to its end)" in asked  # Orders
+    [sub] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    done = c.post(f"/billing/{sub.id}/refund")
+    assert done.headers["location"].endswith("notice=trial")
+    assert "back in their free trial" in c.get("/billing?notice=trial").text
+    assert kicks_queued(c) == []
+    [after] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    assert after.status is Status.ACTIVE and after.period_end == now + timedelta(days=3)

@@ -9,7 +9,9 @@ payment, the door, rates), `render`, `texts`. Effects: `effects` (members' comma
 `moments` (reminders, the round), `holds` (a priced event's payment window: the reminder to
 pay, the lapse, the first waiting moving up). Storage: `repository` (+ `records`). Staff: `staff`
 (create, cancel, the door), `fees` (the one link to billing's ledger), `cli`, `console`,
-`web` (a member's ticket page). Figures: `stats`.
+`web` (a member's ticket page). `departures`: a member paid membership removed (billing
+calls it) lets their unpaid places go and keeps their paid ones; messages for them go to
+the staff inbox. Figures: `stats`.
 """
 
 from __future__ import annotations

@@ -49,8 +49,11 @@ def remind(scope: StoreBase, request: EventRemind, ctx: EffectContext) -> Sequen
         return []
     if ctx.now > event.starts_at:  # the server was down through it: too late to remind
         return []
-    mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place]
-    if not mine:
+    from hearthkeeper.capabilities.activities.departures import departed
+
+    mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place
+            and not departed(scope, event.community_id, s.member_id)]  # fmt: skip
+    if not mine:  # (a paid place kept by a member no longer here: not in this group's words)
         return []
     lang = language(ctx)
     text = TEXTS.say("reminder", lang, title=event.title, names=names(mine, lang),
@@ -78,11 +81,16 @@ def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Seque
 
 def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
     """Queue a message in the group the member signed up from, @-mentioning them, once per
-    `key`; False when it was queued before (or the group is gone)."""
+    `key`; False when it was queued before (or the group is gone). A member paid membership
+    removed from the community cannot read it there: it goes to the staff inbox instead."""
+    from hearthkeeper.capabilities.activities.departures import departed, tell_staff_instead
+
     tx = Store.on(scope)
     group = tx.get_group(signup.group_id)
     if group is None:
         return False
+    if departed(tx, group.community_id, signup.member_id):
+        return tell_staff_instead(tx, signup, group.community_id, text, key, now)
     user = tx.user_on(signup.member_id, group.carrier)
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                     member=user, text=text, handler=HANDLER, reason=key,
@@ -95,10 +103,16 @@ def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -
 def tell_group(scope: StoreBase, signups: Sequence[SignUp], text: str, key: str,
                now: datetime) -> bool:  # fmt: skip
     """Queue one message in the group `signups` signed up from (all the same), @-mentioning
-    every one of them, once per `key`; False when it was queued before (or the group is gone)."""
+    every one of them, once per `key`; False when it was queued before (or the group is gone,
+    or all of them are members paid membership removed: they are not in it to read it)."""
+    from hearthkeeper.capabilities.activities.departures import departed
+
     tx = Store.on(scope)
     group = tx.get_group(signups[0].group_id) if signups else None
     if group is None:
+        return False
+    signups = [s for s in signups if not departed(tx, group.community_id, s.member_id)]
+    if not signups:
         return False
     users = [u for u in (tx.user_on(s.member_id, group.carrier) for s in signups) if u]
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,

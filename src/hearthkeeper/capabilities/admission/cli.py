@@ -103,8 +103,8 @@ def revoke(
 
 @applications_app.command("list")
 def list_applications(community: CommunityOption = None, config: ConfigOption = None) -> None:
-    """Applications, pending first (every one): id, status, who, when, their answers; then
-    the latest reviewed ones."""
+    """Applications, pending first (every one): id, status (who decided, when), who applied
+    and when, their answers; then the latest reviewed ones."""
     store = open_store(settings_from(config))
     found = _community(store, community)
     stored = SqlApplications.on(store)
@@ -114,10 +114,12 @@ def list_applications(community: CommunityOption = None, config: ConfigOption = 
     zone = community_zone(store, found.id)
     if applications:
         console.print(times_in(zone))
-    for a in applications:
+    for a in applications:  # the decision's own time beside it; the application's labelled
         reviewed = "" if a.reviewed_by is None else f" by {a.reviewed_by}"
+        if a.reviewed_at is not None:
+            reviewed += f" on {local_time(a.reviewed_at, zone)}"
         _say(f"#{a.id}  {a.status.value}{reviewed}  {a.display_name}  "
-             f"{local_time(a.created_at, zone)}")  # fmt: skip
+             f"applied {local_time(a.created_at, zone)}")  # fmt: skip
         for question, answer in a.answered:
             _say(f"    {question}\n      → {answer}")
         if a.message:

@@ -29,10 +29,33 @@ billing_app = typer.Typer()  # its help: capabilities/billing/__init__.py
 CommunityOption = Annotated[
     str | None, typer.Option("--community", help="The community (its slug); needed if several.")
 ]
+SubCommunityOption = Annotated[
+    str | None,
+    typer.Option("--community", help="The community (its slug); default: the subscription's."),
+]
 
 
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
     store = open_store(settings_from(config))
+    return store, pick_community(store, slug)
+
+
+def _open_for(config: ConfigOption, slug: str | None, subscription: int) -> tuple[Store, Community]:
+    """The store and the community of `subscription`: the one `--community` names, else the
+    subscription's own (its id is unique on the server), else the only one."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    store = open_store(settings_from(config))
+    if slug is None:
+        sub = SqlBilling.on(store).subscription(subscription)
+        communities = store.list_communities()
+        found = next((c for c in communities
+                      if sub is not None and c.id == sub.community_id), None)  # fmt: skip
+        if found is not None:
+            return store, found
+        if len(communities) > 1:
+            fail(f"there is no subscription {subscription} on this server (`hearth billing "
+                 f"list --community SLUG` lists a community's)")  # fmt: skip
     return store, pick_community(store, slug)
 
 
@@ -122,14 +145,15 @@ def refund(
             "subscription's latest.",
         ),
     ] = None,
-    community: CommunityOption = None,
+    community: SubCommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Refund one payment of a subscription (--order, else its latest) within the plan's refund
     window: access ends now, unless a period paid otherwise still runs (a renewal given back:
-    access until the end of the period paid before it)."""
-    store, found = _open(config, community)
+    access until the end of the period paid before it; a purchase made during a free trial:
+    the trial, to its end)."""
+    store, found = _open_for(config, community, subscription)
     try:
         done = staff.refund(store, found, subscription, actor, SystemClock().now(), order)
     except BillingError as exc:
@@ -143,6 +167,12 @@ def refund(
     given = f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}"
     given += f", giving back order {paid})" if paid is not None else ")"
     sub = done.subscription
+    if sub is not None and sub.live and not sub.paid:
+        until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
+        console.print(f"{given}, the purchase made during the free trial; the member is back "
+                      f"in the trial, which ends on {until:%Y-%m-%d %H:%M} {until.tzinfo} as "
+                      f"before paying, then they are removed unless they pay.")  # fmt: skip
+        return
     if sub is not None and sub.live:
         until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
         console.print(f"{given}, the {_kind_of(store, paid)}; the member keeps access until "
@@ -163,12 +193,12 @@ def _kind_of(store: Store, order_id: int | None) -> str:
 @billing_app.command("cancel")
 def cancel(
     subscription: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The subscription id.")],
-    community: CommunityOption = None,
+    community: SubCommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Stop renewing: the member keeps access to the end of the paid period, then leaves."""
-    store, found = _open(config, community)
+    store, found = _open_for(config, community, subscription)
     try:
         sub = staff.cancel(store, found, subscription, actor, SystemClock().now())
     except BillingError as exc:

@@ -27,6 +27,8 @@ _NOTICES = {
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
     "renewal": "The renewal is refunded; the member keeps access until the end of the period "
     "paid before it (Until, below).",
+    "trial": "The purchase is refunded; the member is back in their free trial until its end "
+    "(Until, below), then removed unless they pay.",
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
 }
 
@@ -103,8 +105,10 @@ def router(pages: Pages) -> APIRouter:
                                     order_id=order)  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
-        kept = refunded.subscription is not None and refunded.subscription.live
-        return done(view, "renewal" if kept else "refunded")
+        sub = refunded.subscription
+        if sub is not None and sub.live:
+            return done(view, "renewal" if sub.paid else "trial")
+        return done(view, "refunded")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

@@ -18,10 +18,11 @@ class BillingError(Exception):
 
 def access_until(sub: Subscription, plan: Plan | None) -> datetime | None:
     """Until when `sub` lets its member in: the period's end, plus the plan's grace while it
-    is active (a member who cancelled gets no grace); None once it expired or was refunded."""
+    is active and paid (a member who cancelled gets no grace, nor does a free trial nobody
+    paid for: it ends when its reminder said); None once it expired or was refunded."""
     if sub.status is Status.ACTIVE:
         grace = plan.grace if plan is not None and plan.grace is not None else timedelta(0)
-        return sub.period_end + grace
+        return sub.period_end + (grace if sub.paid else timedelta(0))
     if sub.status is Status.CANCEL_AT_PERIOD_END:
         return sub.period_end
     return None
@@ -154,12 +155,17 @@ def kept_until(sub: Subscription, refunded: Order, plan: Plan | None, now: datet
     only purchase refunded, or the shorter period over too). A member who renewed early and
     asks for the renewal back keeps the period they paid before it; a purchase given back
     while a later payment stands (`later_paid`: a provider refunding the first payment) costs
-    one period, not the ones paid after it."""
+    one period, not the ones paid after it. The purchase that followed a free trial, given
+    back, returns the member to the trial until its own end (without grace: nobody paid)."""
     if plan is None or not sub.live:
         return None
-    if refunded.kind is not OrderKind.RENEWAL and not later_paid:
+    after_trial = refunded.kind is OrderKind.PURCHASE and sub.trial_end is not None
+    if refunded.kind is not OrderKind.RENEWAL and not later_paid and not after_trial:
         return None
-    before = add_period(sub.period_end, plan.period, zone, times=-1)
+    if after_trial and not later_paid and sub.trial_end is not None:
+        before = sub.trial_end  # exactly: a calendar period back may not land on it
+    else:
+        before = add_period(sub.period_end, plan.period, zone, times=-1)
     if before <= sub.period_start:
         return None
     return before if has_access(replace(sub, period_end=before), plan, now) else None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthkeeper.capabilities.billing.ledger import expiry_at, reminder_at
+from hearthkeeper.capabilities.billing.ledger import expiry_at, has_access, reminder_at
 from hearthkeeper.capabilities.billing.records import Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.requests import BillingExpire, BillingRemind
@@ -93,8 +93,13 @@ def in_groups(tx: Store, sub: Subscription) -> list[tuple[Group, str]]:
 def remove(scope: StoreBase, sub: Subscription, playbook: Playbook | None, why: str,
            now: datetime) -> int:  # fmt: skip
     """Queue the member's removal (a kick saying why) from every group of the community they
-    are in, once per subscription, reason and group; how many were queued."""
+    are in, once per subscription, reason and group, and let their unpaid event places go
+    (`activities.departures`); how many kicks were queued. Nobody is removed whom another
+    subscription still lets in (a trial that lapsed, then a payment: a period of its own)."""
     tx = Store.on(scope)
+    others = SqlBilling.on(scope).subscriptions(sub.community_id, member_id=sub.member_id)
+    if any(o.id != sub.id and has_access(o, plan_of(playbook, o.plan_id), now) for o in others):
+        return 0  # another subscription lets them in (paid after this one lapsed): they stay
     plan = plan_of(playbook, sub.plan_id)
     language = playbook.community.language if playbook else None
     reason = sub.plan_id
@@ -108,6 +113,10 @@ def remove(scope: StoreBase, sub: Subscription, playbook: Playbook | None, why: 
         _, created = tx.enqueue(f"billing:{sub.id}:kick:{why}:{group.id}", group.carrier,
                                 kick.to_json(), kick.priority, group_id=group.id, at=now)  # fmt: skip
         queued += int(created)
+    # their event places: the unpaid ones go to the waitlist, the paid ones stay (staff told)
+    from hearthkeeper.capabilities.activities.departures import member_left
+
+    member_left(scope, sub.community_id, sub.member_id, playbook, why, f"{sub.id}:{why}", now)
     return queued
 
 

@@ -56,7 +56,8 @@ def grant(store: Store, community: Community, order_id: int, reason: str, by: st
 def refund(store: Store, community: Community, subscription_id: int, by: str,
            now: datetime, order_id: int | None = None) -> Recorded:  # fmt: skip
     """Refund one payment of a subscription (`order_id`, else its latest) within its plan's
-    window: the member leaves, unless a period paid otherwise still runs."""
+    window: the member leaves, unless a period paid otherwise still runs (or the free trial
+    the purchase was made in, to its end)."""
     playbook = playbook_of(store, community)
     with store.transaction() as tx:
         return payments.refund(tx, community, playbook, subscription_id, by, now,
@@ -80,6 +81,7 @@ class SubscriptionLine:
     status: str
     kept: datetime | None = None  # a refund now gives a renewal back: access stays until then
     paid: bool = True  # it has a payment to give back (not a trial or a gift)
+    to_trial: bool = False  # a refund now gives the purchase back: the trial runs to `kept`
 
 
 def subscription_lines(store: Store, community: Community, now: datetime) -> list[SubscriptionLine]:
@@ -99,7 +101,8 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
         kept = None if latest is None else kept_until(sub, latest, plan, now, zone)
         lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
                                       shown_status(sub, plan, now), kept,
-                                      latest is not None))  # fmt: skip
+                                      latest is not None,
+                                      kept is not None and kept == sub.trial_end))  # fmt: skip
     return lines
 
 

@@ -1,0 +1,110 @@
+"""A member who is no longer in the community (paid membership refunded or expired: billing
+removed them from every group) and their event sign-ups.
+
+What they had without paying for it separately — a free place, a place held unpaid, a spot
+on a waitlist — is let go at once, for events not yet begun, and the first waiting move up
+(told in their groups as after any cancellation); they themselves are not told in a group
+they are being removed from. A place whose fee was recorded is theirs: they paid for the
+event apart from the membership, so it is kept (their door code still opens the door) until
+staff refund the fee (`hearth events refund`), which frees it. Staff are told in the inbox
+which paid places such a member keeps.
+
+Event messages to a member no longer in the community (their fee refunded, say) are not said
+in a group they cannot read: they go to the staff inbox, to be passed on (`moments.tell`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hearthkeeper.capabilities.activities.holds import move_up
+from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.handler import group_view
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import NewStaffAlert, Store
+from hearthkeeper.store.scope import StoreBase
+
+ACTOR = "activities"
+_WHY = {"refunded": "refunded", "expired": "expired", "trial": "trial ended unpaid"}
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What became of a departed member's sign-ups: let go, and kept (paid for)."""
+
+    released: tuple[tuple[Event, SignUp], ...] = ()
+    kept: tuple[tuple[Event, SignUp], ...] = ()
+
+
+def departed(scope: StoreBase, community_id: int, member_id: int) -> bool:
+    """Whether paid membership removed the member from the community: they had a
+    subscription here and none is live now (none in its period, trial or grace)."""
+    subs = SqlBilling.on(scope).subscriptions(community_id, member_id=member_id)
+    return bool(subs) and not any(s.live for s in subs)
+
+
+def member_left(scope: StoreBase, community_id: int, member_id: int,
+                playbook: Playbook | None, why: str, key: str,
+                now: datetime) -> Departure:  # fmt: skip
+    """Let the member's unpaid sign-ups to events still ahead go (moving the first waiting
+    up) and keep their paid places, telling staff which, once per `key`."""
+    if not departed(scope, community_id, member_id):  # another plan still lets them in
+        return Departure()
+    repo = SqlActivities.on(scope)
+    tx = Store.on(scope)
+    released: list[tuple[Event, SignUp]] = []
+    kept: list[tuple[Event, SignUp]] = []
+    for event in repo.events(community_id, after=now):
+        if event.status is not EventStatus.SCHEDULED:
+            continue
+        repo.lock_event(event.id)
+        mine = next((s for s in repo.signups(event.id) if s.member_id == member_id), None)
+        if mine is None or not mine.live:
+            continue
+        if mine.order_id is not None and mine.holds_place:
+            kept.append((event, mine))
+            continue
+        gone = repo.set_status(mine.id, Status.CANCELLED, now)  # a fee kept stays recorded
+        moved: list[SignUp] = []
+        group = tx.get_group(mine.group_id)
+        if playbook is not None and group is not None and mine.holds_place:
+            ctx = EffectContext(playbook=playbook,
+                                group=group_view(group, playbook.community.slug), member=None,
+                                now=now)  # fmt: skip
+            moved = move_up(scope, event, ctx)
+        released.append((event, gone))
+        tx.audit(ACTOR, "event place released", community_id, target=f"member {member_id}",
+                 detail={"event": event.id, "signup": mine.id, "was": mine.status.value,
+                         "why": why, "moved_up": [m.member_id for m in moved]})  # fmt: skip
+    if kept:
+        _alert_kept(tx, community_id, member_id, kept, why, key, now)
+    return Departure(tuple(released), tuple(kept))
+
+
+def _alert_kept(tx: Store, community_id: int, member_id: int,
+                kept: list[tuple[Event, SignUp]], why: str, key: str,
+                now: datetime) -> None:  # fmt: skip
+    name = kept[0][1].display_name or f"member {member_id}"
+    places = "; ".join(f"event {e.id} '{e.title}' (fee order {s.order_id})" for e, s in kept)
+    text = (f"{name} is no longer in the community (membership {_WHY.get(why, why)}) and keeps the paid "
+            f"place they hold: {places}. Their door code still lets them in; to free the "
+            f"place, refund the fee: hearth events refund EVENT member:{member_id} (or the "
+            f"Events page's Refund a fee).")  # fmt: skip
+    tx.add_staff_alerts([NewStaffAlert(f"activities:departed:{key}", community_id,
+                                       kept[0][1].group_id, member_id, None, ACTOR, text,
+                                       "a member who left keeps a paid event place", now)])  # fmt: skip
+
+
+def tell_staff_instead(tx: Store, signup: SignUp, community_id: int, text: str, key: str,
+                       now: datetime) -> bool:  # fmt: skip
+    """A message for a member no longer in the community, in the staff inbox (once per
+    `key`) to pass on; False when it was there already."""
+    name = signup.display_name or f"member {signup.member_id}"
+    said = f"For {name} (member:{signup.member_id}), no longer in the community's groups: {text}"
+    return bool(tx.add_staff_alerts([NewStaffAlert(key, community_id, signup.group_id,
+                                                   signup.member_id, None, ACTOR, said,
+                                                   "a message for a member who left", now)]))  # fmt: skip
