@@ -18,6 +18,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
+from tests.integration.reused import ReusedDatabases
 from tests.migrated import migrated_file
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
@@ -105,10 +106,21 @@ def migrated_postgres(postgres_server: postgres.PostgresServer) -> str:
     return _MIGRATED
 
 
+@pytest.fixture(scope="session")
+def reused_postgres(
+    postgres_server: postgres.PostgresServer, migrated_postgres: str
+) -> ReusedDatabases:
+    """Copies of the migrated template, each emptied after a test for the next one (a new
+    copy where emptying would not make it as the template made it)."""
+    return ReusedDatabases(postgres_server, migrated_postgres)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a new database: empty, or already migrated when the test uses `store`
-    (copied from one migrated per session, which is faster than migrating each time)."""
+    (copied from one migrated per session, which is faster than migrating each time; on
+    PostgreSQL a copy an earlier test used and that was emptied after it, see
+    tests/integration/reused.py)."""
     migrated = "store" in request.fixturenames
     if request.param == "sqlite":
         url = sqlite_url(tmp_path / "data")
@@ -119,10 +131,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
         return
     server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
-    template = f' TEMPLATE "{request.getfixturevalue("migrated_postgres")}"' if migrated else ""
+    if migrated:
+        databases: ReusedDatabases = request.getfixturevalue("reused_postgres")
+        name = databases.take()
+        try:
+            yield server.url(name)
+        finally:
+            databases.give_back(name)
+        return
     name = f"test_{next(_database_numbers)}"
     with server.admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"{template}')
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield server.url(name)
     finally:

@@ -1,0 +1,103 @@
+"""The PostgreSQL databases store tests reuse (tests/integration/reused.py): the next test gets
+one as the migrated template made it, whatever the test before did to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.integration import postgres
+from tests.integration.reused import ReusedDatabases
+
+pytestmark = pytest.mark.postgres
+
+_ADD_OPERATOR = sa.text(
+    "INSERT INTO operators (created_at, disabled, username, password_hash) "
+    "VALUES (now(), false, :name, 'x') RETURNING id"
+)
+
+
+@pytest.fixture
+def databases(postgres_server: postgres.PostgresServer, migrated_postgres: str) -> ReusedDatabases:
+    """A pool of its own, so these tests see which database they are given."""
+    return ReusedDatabases(postgres_server, migrated_postgres)
+
+
+@pytest.fixture
+def connect(postgres_server: postgres.PostgresServer) -> Iterator[Callable[[str], sa.Engine]]:
+    """`connect(name)`: an engine on database `name`, disposed after the test."""
+    engines: list[sa.Engine] = []
+
+    def engine(name: str) -> sa.Engine:
+        engines.append(sa.create_engine(postgres_server.url(name)))
+        return engines[-1]
+
+    yield engine
+    for made in engines:
+        made.dispose()
+
+
+def _operators(engine: sa.Engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT id, username FROM operators ORDER BY id"))
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+
+def test_the_next_test_gets_the_database_empty_with_ids_from_one(
+    databases: ReusedDatabases, connect: Callable[[str], sa.Engine]
+) -> None:
+    first = databases.take()
+    engine = connect(first)
+    with engine.begin() as connection:
+        for name in ("ann", "bo"):
+            connection.execute(_ADD_OPERATOR, {"name": name})
+    still_open = engine.connect()  # a connection the test forgot: cut when it gives it back
+    still_open.execute(sa.text("SELECT 1"))
+    databases.give_back(first)
+    still_open.invalidate()  # cut: not given back to the pool
+
+    second = databases.take()
+    assert second == first  # reused, not copied again
+    engine = connect(second)
+    assert _operators(engine) == []
+    with engine.begin() as connection:
+        connection.execute(_ADD_OPERATOR, {"name": "cy"})
+    assert _operators(engine) == [(1, "cy")]
+    with engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    assert len(version) == 1  # the migrations' own row kept
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "CREATE INDEX operators_by_hash ON operators (password_hash)",
+        "ALTER TABLE operators ADD COLUMN nickname text",
+        "ALTER TABLE operators ALTER COLUMN disabled DROP NOT NULL",
+        "CREATE TABLE scratch (id int)",
+        "UPDATE alembic_version SET version_num = '0001'",
+        "ANALYZE operators",
+    ],
+)
+def test_a_database_left_different_is_not_handed_on(
+    databases: ReusedDatabases, connect: Callable[[str], sa.Engine], change: str
+) -> None:
+    """A schema changed, a migration's version moved or statistics gathered: the next test
+    gets a new copy of the template instead."""
+    first = databases.take()
+    with connect(first).begin() as connection:
+        connection.execute(sa.text(change))
+    databases.give_back(first)
+
+    second = databases.take()
+    assert second != first
+    with connect(second).connect() as connection:
+        columns = connection.execute(sa.text(
+            "SELECT column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'operators' AND column_name IN ('nickname', 'disabled')"
+        )).all()  # fmt: skip
+        scratch = connection.execute(sa.text("SELECT to_regclass('scratch')")).scalar()
+    assert columns == [("disabled", "NO")]
+    assert scratch is None
