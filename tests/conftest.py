@@ -19,7 +19,7 @@ from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
-from tests.migrated import migrated_file
+from tests.migrated import migrated_file, postgres_template
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
@@ -103,6 +103,7 @@ def migrated_postgres(postgres_server: postgres.PostgresServer) -> str:
     with postgres_server.admin() as admin:
         admin.execute(f'CREATE DATABASE "{_MIGRATED}"')
     upgrade(postgres_server.url(_MIGRATED))
+    postgres_template(postgres_server.url(), _MIGRATED)  # what tests.migrated.migrate copies
     return _MIGRATED
 
 
@@ -139,6 +140,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         finally:
             databases.give_back(name)
         return
+    request.getfixturevalue("migrated_postgres")  # for a test that migrates it (migrate())
     name = f"test_{next(_database_numbers)}"
     with server.admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')

@@ -1,5 +1,6 @@
 """The PostgreSQL databases store tests reuse (tests/integration/reused.py): the next test gets
-one as the migrated template made it, whatever the test before did to it."""
+one as the migrated template made it, whatever the test before did to it. And a new one a test
+migrates itself (tests/migrated.py's `migrate`) is a copy of that template."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 
+from tests import migrated
 from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
 
@@ -101,3 +103,50 @@ def test_a_database_left_different_is_not_handed_on(
         scratch = connection.execute(sa.text("SELECT to_regclass('scratch')")).scalar()
     assert columns == [("disabled", "NO")]
     assert scratch is None
+
+
+def test_migrating_a_new_database_copies_the_migrated_template(
+    postgres_server: postgres.PostgresServer,
+    migrated_postgres: str,
+    monkeypatch: pytest.MonkeyPatch,
+    connect: Callable[[str], sa.Engine],
+) -> None:
+    """`tests.migrated.migrate` on an empty PostgreSQL database gives it the newest schema
+    by copying the template, without running the migrations again."""
+    with postgres_server.admin() as admin:
+        admin.execute('CREATE DATABASE "to_migrate"')
+
+    def upgrade(url: str) -> list[str]:
+        raise AssertionError(f"migrated {url} again instead of copying the template")
+
+    monkeypatch.setattr(migrated, "upgrade", upgrade)
+    migrated.migrate(postgres_server.url("to_migrate"))
+
+    with (
+        connect("to_migrate").connect() as connection,
+        connect(migrated_postgres).connect() as template,
+    ):
+        version = "SELECT version_num FROM alembic_version"
+        assert (
+            connection.execute(sa.text(version)).all() == template.execute(sa.text(version)).all()
+        )
+        assert _operators(connect("to_migrate")) == []
+
+
+def test_migrating_a_database_with_tables_in_it_upgrades_it(
+    postgres_server: postgres.PostgresServer,
+    migrated_postgres: str,
+    connect: Callable[[str], sa.Engine],
+) -> None:
+    """A database that holds something is migrated, never replaced: nothing in it is lost."""
+    with postgres_server.admin() as admin:
+        admin.execute('CREATE DATABASE "half_made"')
+    with connect("half_made").begin() as connection:
+        connection.execute(sa.text("CREATE TABLE notes (said text)"))
+        connection.execute(sa.text("INSERT INTO notes VALUES ('keep me')"))
+
+    migrated.migrate(postgres_server.url("half_made"))
+
+    with connect("half_made").connect() as connection:
+        assert connection.execute(sa.text("SELECT said FROM notes")).all() == [("keep me",)]
+        assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
