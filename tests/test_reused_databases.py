@@ -41,6 +41,14 @@ def connect(postgres_server: postgres.PostgresServer) -> Iterator[Callable[[str]
         made.dispose()
 
 
+def _oid(server: postgres.PostgresServer, name: str) -> int:
+    """The database's identity, which a rename keeps."""
+    with server.admin() as admin:
+        row = admin.execute("SELECT oid FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    assert row is not None, f"no database {name}"
+    return int(str(row[0]))
+
+
 def _operators(engine: sa.Engine) -> list[tuple[int, str]]:
     with engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT id, username FROM operators ORDER BY id"))
@@ -48,9 +56,12 @@ def _operators(engine: sa.Engine) -> list[tuple[int, str]]:
 
 
 def test_the_next_test_gets_the_database_empty_with_ids_from_one(
-    databases: ReusedDatabases, connect: Callable[[str], sa.Engine]
+    databases: ReusedDatabases,
+    connect: Callable[[str], sa.Engine],
+    postgres_server: postgres.PostgresServer,
 ) -> None:
     first = databases.take()
+    reused = _oid(postgres_server, first)
     engine = connect(first)
     with engine.begin() as connection:
         for name in ("ann", "bo"):
@@ -61,7 +72,8 @@ def test_the_next_test_gets_the_database_empty_with_ids_from_one(
     still_open.invalidate()  # cut: not given back to the pool
 
     second = databases.take()
-    assert second == first  # reused, not copied again
+    assert _oid(postgres_server, second) == reused  # the same database, not a new copy
+    assert second != first  # under a new name: nothing kept per URL in this process finds it
     engine = connect(second)
     assert _operators(engine) == []
     with engine.begin() as connection:
@@ -84,17 +96,21 @@ def test_the_next_test_gets_the_database_empty_with_ids_from_one(
     ],
 )
 def test_a_database_left_different_is_not_handed_on(
-    databases: ReusedDatabases, connect: Callable[[str], sa.Engine], change: str
+    databases: ReusedDatabases,
+    connect: Callable[[str], sa.Engine],
+    postgres_server: postgres.PostgresServer,
+    change: str,
 ) -> None:
     """A schema changed, a migration's version moved or statistics gathered: the next test
     gets a new copy of the template instead."""
     first = databases.take()
     with connect(first).begin() as connection:
         connection.execute(sa.text(change))
+    copied = _oid(postgres_server, first)
     databases.give_back(first)
 
     second = databases.take()
-    assert second != first
+    assert _oid(postgres_server, second) != copied
     with connect(second).connect() as connection:
         columns = connection.execute(sa.text(
             "SELECT column_name, is_nullable FROM information_schema.columns "

@@ -4,7 +4,8 @@ Creating a database from the migrated template and dropping it after the test co
 a checkpoint and a copy of the template each time (a third of a second of a busy 2-core host's
 time per store test, and there are over 600 of them). A database a test gives back is instead
 emptied and handed to the next test, as the template made it: every table's rows deleted
-(alembic_version's kept), every sequence restarted, statistics reset. One the test left
+(alembic_version's kept), every sequence restarted, statistics reset, and renamed, so its URL
+is new to the next test too (the code under test keeps some things per database URL). One the test left
 different in a way emptying would not undo (a table, column, index, constraint, function or
 schema added, changed or dropped; a migration run; a table vacuumed or analysed, which leaves
 statistics the planner reads) is dropped, and the next test gets a new copy of the template.
@@ -109,7 +110,7 @@ class ReusedDatabases:
         """The name of a database as the template made it, for one test."""
         if self._free:
             return self._free.pop()
-        name = f"{self.template}_copy_{next(_numbers)}"
+        name = self._new_name()
         with self.server.admin() as admin:
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         return name
@@ -124,10 +125,18 @@ class ReusedDatabases:
                 (name,),
             )
         if self._emptied(name):
-            self._free.append(name)
+            # A new name: what the code under test keeps per database URL in this process
+            # (e.g. the public URL of the web side serving it) is not found by the next test.
+            renamed = self._new_name()
+            with self.server.admin() as admin:
+                admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{renamed}"')
+            self._free.append(renamed)
             return
         with self.server.admin() as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+    def _new_name(self) -> str:
+        return f"{self.template}_copy_{next(_numbers)}"
 
     def _emptied(self, name: str) -> bool:
         try:
