@@ -18,7 +18,8 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
-from tests.migrated import migrated_file
+from tests.integration.reused import ReusedDatabases
+from tests.migrated import migrated_file, postgres_template
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
@@ -53,6 +54,15 @@ settings.load_profile("hearthkeeper")
 _POSTGRES_OUTCOME = pytest.StashKey[str]()
 _database_numbers = itertools.count(1)
 _MIGRATED = "migrated_template"
+
+
+@pytest.hookimpl(trylast=True)  # after any plugin that reorders tests
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest test (the kill -9 burst, marked `crash`, about a minute on a busy host) is
+    handed out first, so it never starts late and keeps one worker busy after the others have
+    run out of tests, wherever tests added before it put it in the order."""
+    longest = [item for item in items if item.get_closest_marker("crash") is not None]
+    items[:] = longest + [item for item in items if item.get_closest_marker("crash") is None]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -102,13 +112,25 @@ def migrated_postgres(postgres_server: postgres.PostgresServer) -> str:
     with postgres_server.admin() as admin:
         admin.execute(f'CREATE DATABASE "{_MIGRATED}"')
     upgrade(postgres_server.url(_MIGRATED))
+    postgres_template(postgres_server.url(), _MIGRATED)  # what tests.migrated.migrate copies
     return _MIGRATED
+
+
+@pytest.fixture(scope="session")
+def reused_postgres(
+    postgres_server: postgres.PostgresServer, migrated_postgres: str
+) -> ReusedDatabases:
+    """Copies of the migrated template, each emptied after a test for the next one (a new
+    copy where emptying would not make it as the template made it)."""
+    return ReusedDatabases(postgres_server, migrated_postgres)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a new database: empty, or already migrated when the test uses `store`
-    (copied from one migrated per session, which is faster than migrating each time)."""
+    (copied from one migrated per session, which is faster than migrating each time; on
+    PostgreSQL a copy an earlier test used and that was emptied after it, see
+    tests/integration/reused.py)."""
     migrated = "store" in request.fixturenames
     if request.param == "sqlite":
         url = sqlite_url(tmp_path / "data")
@@ -119,10 +141,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
         return
     server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
-    template = f' TEMPLATE "{request.getfixturevalue("migrated_postgres")}"' if migrated else ""
+    if migrated:
+        databases: ReusedDatabases = request.getfixturevalue("reused_postgres")
+        name = databases.take()
+        try:
+            yield server.url(name)
+        finally:
+            databases.give_back(name)
+        return
+    request.getfixturevalue("migrated_postgres")  # for a test that migrates it (migrate())
     name = f"test_{next(_database_numbers)}"
     with server.admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"{template}')
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield server.url(name)
     finally:

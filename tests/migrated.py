@@ -1,8 +1,9 @@
 """A SQLite database migrated once per test process, copied where a test needs a new one.
 
 Migrating a SQLite file runs every Alembic revision (about a second on a busy 2-core host);
-copying one already migrated gives the same file in milliseconds. Tests about migrating
-itself (tests/test_store_migrate.py, `hearth migrate`) still migrate for real.
+copying one already migrated gives the same file in milliseconds. So does `migrate` for a new
+PostgreSQL database, from the template tests/conftest.py migrated on that server. Tests about
+migrating itself (tests/test_store_migrate.py, `hearth migrate`) still migrate for real.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import psycopg
+from sqlalchemy.engine import make_url
+
 from hearthkeeper.store import sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 
 _template: list[Path] = []
+# This process's PostgreSQL servers, by (host, port): the migrated template `migrate` copies.
+_postgres_templates: dict[tuple[str, int], str] = {}
 
 
 def migrated_file() -> Path:
@@ -39,11 +45,47 @@ def migrated_sqlite(data_dir: Path) -> str:
 
 
 def migrate(url: str) -> None:
-    """`upgrade(url)`, or, for a SQLite database not made yet, a copy of the migrated file."""
+    """`upgrade(url)`, or, for a SQLite database not made yet, a copy of the migrated file,
+    and for an empty PostgreSQL database on a server with a migrated template, a copy of it."""
     if url.startswith("sqlite:///"):
         target = Path(url.removeprefix("sqlite:///"))
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(migrated_file(), target)
             return
+    if url.startswith("postgresql") and _copied_template(url):
+        return
     upgrade(url)
+
+
+def postgres_template(server_url: str, template: str) -> None:
+    """Let `migrate` make an empty database on the server `server_url` points at a copy of
+    `template`, a database migrated to the newest revision there."""
+    parts = make_url(server_url)
+    _postgres_templates[(str(parts.host), int(parts.port or 5432))] = template
+
+
+def _copied_template(url: str) -> bool:
+    """Replace the empty PostgreSQL database at `url` by a copy of its server's migrated
+    template; False (nothing done) where there is none, the database holds tables, or
+    someone is connected to it."""
+    parts = make_url(url)
+    template = _postgres_templates.get((str(parts.host), int(parts.port or 5432)))
+    if template is None or parts.database is None:
+        return False
+    where = {"host": parts.host, "port": parts.port, "user": parts.username, "autocommit": True}
+    with psycopg.connect(dbname=parts.database, **where) as connection:  # type: ignore[arg-type]
+        row = connection.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg\\_toast%'"
+        ).fetchone()
+    if row is None or row[0] != 0:
+        return False
+    with psycopg.connect(dbname="postgres", **where) as admin:  # type: ignore[arg-type]
+        try:
+            admin.execute(f'DROP DATABASE "{parts.database}"')
+        except psycopg.errors.ObjectInUse:
+            return False
+        admin.execute(f'CREATE DATABASE "{parts.database}" TEMPLATE "{template}"')
+    return True

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearthkeeper import process
-from tests.conftest import SIGNALS_AT_START
+from tests.conftest import SIGNALS_AT_START, pytest_collection_modifyitems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,3 +132,25 @@ def test_a_matrix_port_taken_before_the_homeserver_binds_it_is_given_up_for_anot
     finally:
         impostor.shutdown()
         impostor.server_close()
+
+
+class _Collected:
+    """A collected test, as far as the order hook looks at it: its name and markers."""
+
+    def __init__(self, name: str, *markers: str) -> None:
+        self.name = name
+        self.markers = markers
+
+    def get_closest_marker(self, name: str) -> pytest.Mark | None:
+        return getattr(pytest.mark, name).mark if name in self.markers else None
+
+
+def test_the_kill_9_burst_is_handed_out_before_every_other_test() -> None:
+    """Wherever collection put the minute-long crash test, the workers get it first (and the
+    others in the order they were in)."""
+    items = [_Collected("a"), _Collected("b", "postgres"), _Collected("burst", "crash"),
+             _Collected("c")]  # fmt: skip
+
+    pytest_collection_modifyitems(items)  # type: ignore[arg-type]
+
+    assert [item.name for item in items] == ["burst", "a", "b", "c"]

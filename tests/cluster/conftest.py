@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import pytest
 
 from tests.integration import postgres
-
-_numbers = itertools.count(1)
+from tests.integration.reused import ReusedDatabases
 
 
 @pytest.fixture
-def pg_url(postgres_server: postgres.PostgresServer, migrated_postgres: str) -> Iterator[str]:
-    """The URL of a new, migrated PostgreSQL database, dropped after the test."""
-    name = f"cluster_{next(_numbers)}"
-    with postgres_server.admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_postgres}"')
+def pg_url(
+    postgres_server: postgres.PostgresServer, reused_postgres: ReusedDatabases
+) -> Iterator[str]:
+    """The URL of a migrated PostgreSQL database as the template made it, emptied after the
+    test for the next one (tests/integration/reused.py)."""
+    name = reused_postgres.take()
     try:
         yield postgres_server.url(name)
     finally:
-        with postgres_server.admin() as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        reused_postgres.give_back(name)

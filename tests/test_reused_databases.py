@@ -1,0 +1,168 @@
+"""The PostgreSQL databases store tests reuse (tests/integration/reused.py): the next test gets
+one as the migrated template made it, whatever the test before did to it. And a new one a test
+migrates itself (tests/migrated.py's `migrate`) is a copy of that template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests import migrated
+from tests.integration import postgres
+from tests.integration.reused import ReusedDatabases
+
+pytestmark = pytest.mark.postgres
+
+_ADD_OPERATOR = sa.text(
+    "INSERT INTO operators (created_at, disabled, username, password_hash) "
+    "VALUES (now(), false, :name, 'x') RETURNING id"
+)
+
+
+@pytest.fixture
+def databases(postgres_server: postgres.PostgresServer, migrated_postgres: str) -> ReusedDatabases:
+    """A pool of its own, so these tests see which database they are given."""
+    return ReusedDatabases(postgres_server, migrated_postgres)
+
+
+@pytest.fixture
+def connect(postgres_server: postgres.PostgresServer) -> Iterator[Callable[[str], sa.Engine]]:
+    """`connect(name)`: an engine on database `name`, disposed after the test."""
+    engines: list[sa.Engine] = []
+
+    def engine(name: str) -> sa.Engine:
+        engines.append(sa.create_engine(postgres_server.url(name)))
+        return engines[-1]
+
+    yield engine
+    for made in engines:
+        made.dispose()
+
+
+def _oid(server: postgres.PostgresServer, name: str) -> int:
+    """The database's identity, which a rename keeps."""
+    with server.admin() as admin:
+        row = admin.execute("SELECT oid FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    assert row is not None, f"no database {name}"
+    return int(str(row[0]))
+
+
+def _operators(engine: sa.Engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT id, username FROM operators ORDER BY id"))
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+
+def test_the_next_test_gets_the_database_empty_with_ids_from_one(
+    databases: ReusedDatabases,
+    connect: Callable[[str], sa.Engine],
+    postgres_server: postgres.PostgresServer,
+) -> None:
+    first = databases.take()
+    reused = _oid(postgres_server, first)
+    engine = connect(first)
+    with engine.begin() as connection:
+        for name in ("ann", "bo"):
+            connection.execute(_ADD_OPERATOR, {"name": name})
+    still_open = engine.connect()  # a connection the test forgot: cut when it gives it back
+    still_open.execute(sa.text("SELECT 1"))
+    databases.give_back(first)
+    still_open.invalidate()  # cut: not given back to the pool
+
+    second = databases.take()
+    assert _oid(postgres_server, second) == reused  # the same database, not a new copy
+    assert second != first  # under a new name: nothing kept per URL in this process finds it
+    engine = connect(second)
+    assert _operators(engine) == []
+    with engine.begin() as connection:
+        connection.execute(_ADD_OPERATOR, {"name": "cy"})
+    assert _operators(engine) == [(1, "cy")]
+    with engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    assert len(version) == 1  # the migrations' own row kept
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "CREATE INDEX operators_by_hash ON operators (password_hash)",
+        "ALTER TABLE operators ADD COLUMN nickname text",
+        "ALTER TABLE operators ALTER COLUMN disabled DROP NOT NULL",
+        "CREATE TABLE scratch (id int)",
+        "UPDATE alembic_version SET version_num = '0001'",
+        "ANALYZE operators",
+    ],
+)
+def test_a_database_left_different_is_not_handed_on(
+    databases: ReusedDatabases,
+    connect: Callable[[str], sa.Engine],
+    postgres_server: postgres.PostgresServer,
+    change: str,
+) -> None:
+    """A schema changed, a migration's version moved or statistics gathered: the next test
+    gets a new copy of the template instead."""
+    first = databases.take()
+    with connect(first).begin() as connection:
+        connection.execute(sa.text(change))
+    copied = _oid(postgres_server, first)
+    databases.give_back(first)
+
+    second = databases.take()
+    assert _oid(postgres_server, second) != copied
+    with connect(second).connect() as connection:
+        columns = connection.execute(sa.text(
+            "SELECT column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'operators' AND column_name IN ('nickname', 'disabled')"
+        )).all()  # fmt: skip
+        scratch = connection.execute(sa.text("SELECT to_regclass('scratch')")).scalar()
+    assert columns == [("disabled", "NO")]
+    assert scratch is None
+
+
+def test_migrating_a_new_database_copies_the_migrated_template(
+    postgres_server: postgres.PostgresServer,
+    migrated_postgres: str,
+    monkeypatch: pytest.MonkeyPatch,
+    connect: Callable[[str], sa.Engine],
+) -> None:
+    """`tests.migrated.migrate` on an empty PostgreSQL database gives it the newest schema
+    by copying the template, without running the migrations again."""
+    with postgres_server.admin() as admin:
+        admin.execute('CREATE DATABASE "to_migrate"')
+
+    def upgrade(url: str) -> list[str]:
+        raise AssertionError(f"migrated {url} again instead of copying the template")
+
+    monkeypatch.setattr(migrated, "upgrade", upgrade)
+    migrated.migrate(postgres_server.url("to_migrate"))
+
+    with (
+        connect("to_migrate").connect() as connection,
+        connect(migrated_postgres).connect() as template,
+    ):
+        version = "SELECT version_num FROM alembic_version"
+        assert (
+            connection.execute(sa.text(version)).all() == template.execute(sa.text(version)).all()
+        )
+        assert _operators(connect("to_migrate")) == []
+
+
+def test_migrating_a_database_with_tables_in_it_upgrades_it(
+    postgres_server: postgres.PostgresServer,
+    migrated_postgres: str,
+    connect: Callable[[str], sa.Engine],
+) -> None:
+    """A database that holds something is migrated, never replaced: nothing in it is lost."""
+    with postgres_server.admin() as admin:
+        admin.execute('CREATE DATABASE "half_made"')
+    with connect("half_made").begin() as connection:
+        connection.execute(sa.text("CREATE TABLE notes (said text)"))
+        connection.execute(sa.text("INSERT INTO notes VALUES ('keep me')"))
+
+    migrated.migrate(postgres_server.url("half_made"))
+
+    with connect("half_made").connect() as connection:
+        assert connection.execute(sa.text("SELECT said FROM notes")).all() == [("keep me",)]
+        assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
