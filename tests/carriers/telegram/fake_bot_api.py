@@ -150,7 +150,7 @@ class FakeBotApi:
         self._chat_ids = itertools.count(1)
         self._update_ids = itertools.count(500_000)
         self._throttled: dict[str, deque[int]] = defaultdict(deque)
-        self._refused: dict[str, deque[str]] = defaultdict(deque)
+        self._refused: dict[str, deque[str | None]] = defaultdict(deque)  # None: answered
         self._limits = False
         self._sent: dict[int, deque[float]] = defaultdict(deque)  # chat → times of messages
         self._runner: web.AppRunner | None = None
@@ -236,8 +236,8 @@ class FakeBotApi:
             after = throttled.popleft()
             raise ApiError(429, f"Too Many Requests: retry after {after}", after)
         refused = self._refused.get(name)
-        if refused:
-            raise ApiError(400, f"Bad Request: {refused.popleft()}")
+        if refused and (description := refused.popleft()) is not None:
+            raise ApiError(400, f"Bad Request: {description}")
         handler = getattr(self, f"_m_{name}", None)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
@@ -439,10 +439,11 @@ class FakeBotApi:
         """The next `times` calls of `method` are refused with flood control's 429."""
         self._throttled[method.lower()].extend([retry_after] * times)
 
-    def refuse(self, method: str, description: str, times: int = 1) -> None:
-        """The next `times` calls of `method` are refused with a 400 "Bad Request: …"
-        `description` (what Telegram says of a file it cannot process, say)."""
-        self._refused[method.lower()].extend([description] * times)
+    def refuse(self, method: str, description: str, times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method` (once `after` more were answered) are refused
+        with a 400 "Bad Request: …" `description` (what Telegram says of a file it cannot
+        process, say)."""
+        self._refused[method.lower()].extend([None] * after + [description] * times)
 
     def limits(self, on: bool = True) -> None:
         """Refuse messages beyond Telegram's limits: 1/s per chat, 20/min per group."""

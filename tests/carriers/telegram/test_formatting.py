@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
 from tests.carriers.telegram.fake_bot_api import JSON
 from tests.carriers.telegram.telegram_setup import Hearth
 
@@ -125,3 +126,25 @@ async def test_one_paragraph_longer_than_a_message_arrives_whole_as_text(
     messages = await posted(community, f"*{words.strip()}*")
     assert len(messages) >= 3
     assert "".join(m["text"] for m in messages).replace(" ", "") == words.replace(" ", "")
+
+
+async def test_a_long_post_whose_second_part_failed_is_finished_not_sent_again(
+    community: Hearth,
+) -> None:
+    """The retry after a later part failed sent the post again from its first part."""
+    paragraphs = [f"第 {n} 段 " + "护肤心得" * 40 for n in range(40)]
+    chat = community.group()
+    carrier = community.carrier()
+    action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat),
+                    text="\n\n".join(paragraphs), handler="calendar",
+                    extra={"format": "markdown"})  # fmt: skip
+    community.api.refuse("sendMessage", "Internal Server Error", after=1)
+    await carrier.connect()
+    try:
+        with pytest.raises(CarrierError):
+            await carrier.perform(action, "calendar:post:again")
+        await carrier.perform(action, "calendar:post:again")
+    finally:
+        await carrier.disconnect()
+    messages = community.api.messages(chat, by=community.bot_id)
+    assert "\n\n".join(m["text"] for m in messages) == "\n\n".join(paragraphs)

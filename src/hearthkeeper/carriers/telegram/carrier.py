@@ -186,6 +186,7 @@ class TelegramCarrier:
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
         self._let_in_links = Remembered[str]()  # one-person links made, by outbox key
         self._declined = Remembered[bool]()  # join requests declined, by outbox key
+        self._parts_sent = Remembered[list[int]]()  # a long text's parts sent, by outbox key
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -518,7 +519,7 @@ class TelegramCarrier:
     async def _perform(self, client: Bot, action: Action, key: str) -> str | None:
         kind = action.kind
         if kind is ActionKind.DIRECT:
-            return await self._send(client, _id(action.member, "a direct message"), action)
+            return await self._send(client, _id(action.member, "a direct message"), action, key)
         chat = _id(action.group, str(kind))
         asset = asset_of(action)
         if asset is not None:  # a scheduled post's picture or file, its text as the caption
@@ -526,7 +527,7 @@ class TelegramCarrier:
             if captioned is not None:
                 return captioned
         if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
-            return await self._send(client, chat, action)
+            return await self._send(client, chat, action, key)
         if kind is ActionKind.DELETE:
             await client.delete_message(chat, _id(action.target, "a delete"))
             return None
@@ -557,7 +558,7 @@ class TelegramCarrier:
             raise CarrierError(f"telegram: cannot {kind}", retry=False)
         if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
             # No private notice reaches a member who never wrote to the bot: said in the group.
-            return await self._send(client, chat, action)
+            return await self._send(client, chat, action, key)
         return None
 
     async def _decline(self, client: Bot, chat: int, member: int, action: Action,
@@ -665,7 +666,7 @@ class TelegramCarrier:
         self._files_sent.add(key, sent)
         return None
 
-    async def _send(self, client: Bot, chat: int, action: Action) -> str:
+    async def _send(self, client: Bot, chat: int, action: Action, key: str) -> str:
         text = action.text or ""
         if not text:
             raise CarrierError(f"telegram: {action.kind} without a text", retry=False)
@@ -674,15 +675,19 @@ class TelegramCarrier:
         if action.kind is ActionKind.REPLY and action.target and action.target.isdigit():
             reply = ReplyParameters(message_id=int(action.target),
                                     allow_sending_without_reply=True)  # fmt: skip
-        first: int | None = None
-        # a text longer than a message goes in parts, in order: none of it is left out
-        for part in markdown_messages(text) if markdown else cut(text):
+        # a text longer than a message goes in parts, in order: none of it is left out, and
+        # a retry after a part failed sends the parts not sent yet
+        parts = markdown_messages(text) if markdown else cut(text)
+        sent_ids = self._parts_sent.get(key) or []
+        for part in parts[len(sent_ids) :]:
             sent = await client.send_message(
                 chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )  # fmt: skip
-            first = sent.message_id if first is None else first
-        return str(first)
+            sent_ids = [*sent_ids, sent.message_id]
+            if len(parts) > 1:
+                self._parts_sent.add(key, sent_ids)
+        return str(sent_ids[0])
 
     def _require_client(self) -> Bot:
         if self._client is None:
