@@ -59,6 +59,7 @@ def test_staff_who_refused_by_mistake_let_the_applicant_in_after_all(console: Co
     console.post(f"/applications/{mei}/refuse", {"message": "no"})
     page = console.get("/applications").text
     assert f'id="reconsider-{mei}"' in page and "Let in after all" in page
+    assert 'data-confirm="Let 小美 in after all? The refusal is undone' in page, "it asks first"
     after_all = console.post(f"/applications/{mei}/reconsider")
     assert after_all.headers["location"].endswith("notice=approved")
     found = SqlApplications.on(console.store).get_application(mei)
