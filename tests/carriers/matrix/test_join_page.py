@@ -183,3 +183,36 @@ async def test_a_join_page_address_naming_no_room_shows_the_page_not_json(
         slashed = await newcomer.get(PAGE + "/", params={"via": "code:poster"})
         assert slashed.status_code == 307
         assert slashed.headers["location"] == f"http://hearth{PAGE}?via=code%3Aposter"
+
+
+PAID_WITH_TRIAL = """\
+joining:
+  threshold:
+    kind: paid
+    plan: monthly
+monetisation:
+  plans:
+    - id: monthly
+      name: Tea Club
+      price: 9
+      currency: EUR
+      period: 1 month
+      trial: 3d
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_join_page_of_a_paid_community_with_a_trial_says_so(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The web chat's join page said a paid community's trial ends in removal unless the
+    newcomer pays; the Matrix join page hid it (it showed only what kept people out)."""
+    app = join_page(store, store_clock, tmp_path, MINIMAL + PAID_WITH_TRIAL)
+    async with client(app) as newcomer:
+        page = await newcomer.get(PAGE)
+        assert page.status_code == 200 and 'name="user_id"' in page.text
+        said = "Tea Friends is a paid community: newcomers try it free for 3 days"
+        assert said in page.text and "Tea Club" in page.text and "9 EUR" in page.text
+        wrong = await newcomer.post(PAGE, data={"user_id": "mei"})
+        assert wrong.status_code == 400 and said in wrong.text
+        assert 'class="note" id="admission"' in wrong.text, "the offer is no error"

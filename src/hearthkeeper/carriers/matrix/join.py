@@ -121,7 +121,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             return missing()
         probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
         looked = await run_in_threadpool(admission.screen, probe)
-        return page(group, 200, source=via, verdict=None if looked.admitted else looked)
+        return page(group, 200, source=via, verdict=_shown(looked))
 
     @routes.post(PATH + "{room}", response_model=None)
     async def ask(
@@ -146,8 +146,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             """The page again, `error` beside the Matrix ID, with what the door asks."""
             probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
             looked = await run_in_threadpool(admission.screen, probe)
-            return again(400, error=error, field="user_id",
-                         verdict=None if looked.admitted else looked)  # fmt: skip
+            return again(400, error=error, field="user_id", verdict=_shown(looked))
 
         def limited(key: str, wait: timedelta) -> HTMLResponse:
             answer = again(429, error=say(key, language, user=typed, wait=waiting(wait, language)))
@@ -230,3 +229,9 @@ def queue_invitation(store: Store, group: Group, user_id: str, at: datetime) -> 
 def _why(exc: CarrierError) -> str:
     """The homeserver's refusal, short: what comes after the carrier's `matrix: doing:`."""
     return str(exc).rpartition(": ")[2][:200] or "no answer"
+
+
+def _shown(looked: Verdict) -> Verdict | None:
+    """What the page says of the door before anything is typed: what it asks, or why not;
+    of a door that lets everyone in, only what it says (a paid community's free trial)."""
+    return looked if not looked.admitted or looked.reason else None
