@@ -50,6 +50,12 @@ add_lazy_group(
 )
 add_lazy_group(
     app,
+    "groups",
+    "hearthkeeper.cli.groups_cmds:groups_app",
+    help="Open a community's groups, many at once.",
+)
+add_lazy_group(
+    app,
     "operator",
     "hearthkeeper.cli.operator_cmds:operator_app",
     help="Operators who sign in to the console.",

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hearthkeeper.carriers.opening import open_by_hand
 from hearthkeeper.store import Operator, Store, StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.overview import group_lines
@@ -64,10 +65,7 @@ def router(pages: Pages) -> APIRouter:
                 tx.lock_community(view.community.id)
                 if seen.strip() and seen.strip() != str(newest(tx, view.community.id)):
                     return back_to(view, None, "/groups", problem="group-opened-already")
-                group = hosted.open_group(tx, view.community.id, view.playbook)
-                tx.audit(by, "group.open", view.community.id, target=f"group {group.id}",
-                         detail={"name": group.name, "carrier": group.carrier,
-                                 "capacity": group.capacity})  # fmt: skip
+                group = open_by_hand(tx, view.community.id, view.playbook, hosted, by)
         except StoreError as exc:
             return page(request, view, operator, status=409,
                         problem=f"No group was opened: {exc}.")  # fmt: skip

@@ -1,0 +1,133 @@
+"""`hearth groups open`: many web chat groups of a community opened at once, on SQLite and
+PostgreSQL, named by `copy.naming` as the console's Groups page names them, running the
+playbook like a group opened there; a second run continues the numbering, a failure says how
+many were opened and keeps them, and a carrier that cannot open groups is a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.testing import EventBuilder, FakeCarrier
+from tests.engine_setup import RULES
+from tests.playbook_samples import MINIMAL
+
+PLAYBOOK = (
+    MINIMAL
+    + RULES
+    + """\
+joining:
+  ceremony:
+    welcome: "Welcome {nickname} to {group}! {rules}"
+groups:
+  "Tea Friends 3群":
+    welcome: "Hello {nickname}, this is the oolong table."
+"""
+)
+
+
+@pytest.fixture
+def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Tea Friends with its playbook applied and its first web chat group, as served."""
+    monkeypatch.chdir(tmp_path)
+    loaded = parse_playbook(PLAYBOOK)
+    applied = apply_playbook(store, loaded, "test")
+    ensure_webchat_group(store, applied.community.id, loaded.playbook)
+    return applied.community.id
+
+
+def _open(database_url: str, *args: str) -> Result:
+    return CliRunner().invoke(app, ["groups", "open", "tea", *args],
+                              env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+
+
+def _names(store: Store, community_id: int) -> list[str]:
+    return [g.name for g in store.list_groups(community_id)]
+
+
+def test_opening_three_then_two_more_continues_the_numbering(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    first = _open(database_url, "--count", "3", "--as", "ops")
+    assert first.exit_code == 0, first.output
+    assert _names(store, community_id) == [f"Tea Friends {n}群" for n in range(1, 5)]
+    assert "Opened 3 webchat group(s) of tea" in first.stdout
+    assert "opened Tea Friends 4群 (webchat tea-4, capacity 500)" in first.stdout
+    opened = [e for e in store.audit_log(community_id, limit=20) if e.action == "group.open"]
+    assert len(opened) == 3 and {e.actor for e in opened} == {"ops"}
+    again = _open(database_url, "-n", "2")
+    assert again.exit_code == 0, again.output
+    names = _names(store, community_id)
+    assert names == [f"Tea Friends {n}群" for n in range(1, 7)]
+    assert len(set(names)) == len(names)
+
+
+def test_groups_opened_here_run_the_playbook_welcome_rules_and_overrides(
+    store: Store, store_clock: FrozenClock, community_id: int, database_url: str
+) -> None:
+    assert _open(database_url, "--count", "2").exit_code == 0
+    playbook = parse_playbook(PLAYBOOK).playbook
+    engine = Engine(store, store_clock, [runtime_for(store, playbook)],
+                    {"webchat": FakeCarrier("webchat")}, adopt_groups_into=community_id)  # fmt: skip
+    events = EventBuilder(store_clock.now(), carrier="webchat")
+    welcomes = {}
+    for user, group in (("amy", "tea-2"), ("bo", "tea-3")):
+        [result] = engine.process([events.join(user, name=user.title(), group=group)])
+        welcomes[group] = [a.text for a in result.actions
+                           if a.kind is ActionKind.SEND and a.welcome]  # fmt: skip
+    two = welcomes["tea-2"][0]
+    assert two is not None and two.startswith("Welcome Amy to Tea Friends 2群!")
+    assert "1. No advertising." in two and "2. Be kind." in two
+    three = welcomes["tea-3"][0]
+    assert three is not None and three.startswith("Hello Bo, this is the oolong table.")
+
+
+def test_a_failed_run_says_how_many_it_opened_and_keeps_them(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    for n in range(4, 54):  # the names after 3, taken by groups on another carrier
+        store.add_group(community_id, f"Tea Friends {n}群", "telegram", f"-100{n}")
+    failed = _open(database_url, "--count", "5")
+    assert failed.exit_code == 1
+    said = " ".join(failed.stderr.split())
+    assert "opened 2 of 5 groups of tea; group 3 failed" in said
+    assert "between 4 and 53" in said and "run the command again" in said
+    names = _names(store, community_id)
+    assert names.count("Tea Friends 2群") == 1 and names.count("Tea Friends 3群") == 1
+    assert len(set(names)) == len(names) == 53
+
+
+@pytest.mark.parametrize("args, said", [
+    (("--carrier", "matrix"), "matrix groups cannot be opened by this command"),
+    (("--carrier", "telegram"), "a Telegram bot cannot create groups"),
+    (("--carrier", "signal"), "no carrier 'signal'; installed: matrix, qq, telegram, webchat"),
+    (("--count", "0"), "--count 0: open between 1 and 1000 groups"),
+    (("--count", "1001"), "--count 1001: open between 1 and 1000 groups"),
+])  # fmt: skip
+def test_a_carrier_that_cannot_open_groups_or_a_bad_count_opens_nothing(
+    store: Store, community_id: int, database_url: str, args: tuple[str, ...], said: str
+) -> None:
+    refused = _open(database_url, *args)
+    assert refused.exit_code == 1
+    assert said in " ".join(refused.stderr.split())
+    assert _names(store, community_id) == ["Tea Friends 1群"]
+
+
+def test_an_unknown_community_is_refused(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    unknown = CliRunner().invoke(app, ["groups", "open", "coffee"],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert unknown.exit_code == 1
+    assert "no community 'coffee' (there are: tea)" in " ".join(unknown.stderr.split())
