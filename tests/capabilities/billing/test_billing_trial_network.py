@@ -70,3 +70,15 @@ def test_a_refunded_member_rejoining_under_another_nickname_gets_no_new_trial(
     verdict = screen(c, "annie", network=HOME)  # a new browser, a new nickname
     assert not verdict.admitted and "already used from this connection" in verdict.reason
     assert trials(store, community.id) == ["ann"]
+
+
+def test_staff_let_in_someone_who_shares_the_connection_with_a_free_period(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A colleague behind the same office address gets no trial; staff give them a period
+    they did not pay for, saying why, as docs/membership.md tells them."""
+    c = paid_community(store, store_clock, TRIAL)
+    assert screen(c, "ann", network=HOME).admitted
+    assert not screen(c, "bo", network=HOME).admitted
+    pay(c, "bo", "GIFT-1", amount="0", discount="shares an office connection")
+    assert screen(c, "bo", network=HOME).admitted
