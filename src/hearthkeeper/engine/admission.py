@@ -61,6 +61,9 @@ class JoinRequest:
     # where there is one free-text field (a Matrix knock's reason, a Telegram bio)
     field_per_question: bool = False
     probe: bool = False  # only looking (the join page before anything is typed): count nothing
+    # the client network a web join page was asked from (`web.clientaddr.client_network`):
+    # a paid community gives one free trial per network in a while; None where unknown
+    network: str | None = None
 
     def __post_init__(self) -> None:  # as staff read it in the application (see `Sender`)
         object.__setattr__(self, "display_name", shown_name(self.display_name))

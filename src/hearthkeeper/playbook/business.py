@@ -116,7 +116,10 @@ class Plan(Section):
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
     period: Period = Field(description="Service period: '6 months', '1 year', '30 days'.")
     trial: Duration | None = Field(
-        None, description="Free trial before the first payment. None: no trial."
+        None,
+        description="Free trial before the first payment, once per person (and once per "
+        "connection per 30 days on the web chat's join page: docs/membership.md). None: no "
+        "trial.",
     )
     refund_window: Duration | None = Field(
         parse_duration("7d"),

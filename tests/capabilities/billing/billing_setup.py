@@ -69,13 +69,15 @@ def pay(c: Community, user: str, receipt: str, amount: str = "299",
                               discount=discount)  # fmt: skip
 
 
-def screen(c: Community, user: str, group: str = "g1") -> Verdict:
-    """What the door says to `user` asking to join `group`."""
+def screen(c: Community, user: str, group: str = "g1", *, network: str | None = None,
+           probe: bool = False) -> Verdict:  # fmt: skip
+    """What the door says to `user` asking to join `group` (from the client `network`)."""
     found = c.store.group_for_carrier("fake", group)
     assert found is not None
     admission = Admission(c.store, c.clock, {c.runtime.community_id: c.runtime}.get)
     return admission.screen(JoinRequest(carrier="fake", group_id=found.id, user_id=user,
-                                        display_name=user))  # fmt: skip
+                                        display_name=user, network=network,
+                                        probe=probe))  # fmt: skip
 
 
 def performed(c: Community) -> list[Action]:

@@ -133,3 +133,33 @@ def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial
             assert join(client, chat.code, "小美").status_code == 303  # the trial starts
             [trial] = SqlBilling.on(store).subscriptions(community.id)
             assert trial.trial_end is not None
+
+
+def test_fresh_browsers_on_one_connection_get_one_free_trial_then_the_plan(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """Every fresh browser or private window on the join link of a paid community with a
+    free trial was a new person with a new trial: `hearth billing list` showed one each."""
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = skincare_chat(store, store_clock, tmp_path, door=True, trial="3d")
+        community = store.list_communities()[0]
+        with TestClient(chat.app, client=("198.51.100.7", 50000)) as first:
+            assert join(first, chat.code, "小美").status_code == 303  # the trial starts
+        with TestClient(chat.app, client=("198.51.100.7", 50001)) as private:
+            page = private.get(f"/join/{chat.code}")
+            assert "已有人通过这个网络连接领取过免费试用" in page.text
+            assert "免费试用 3 天" not in page.text and "299 CNY" in page.text
+            assert 'name="nickname"' in page.text  # the form stays: pay first, then in
+            refused = join(private, chat.code, "小美2")
+            assert refused.status_code == 403 and "领取过免费试用" in refused.text
+            user = chat.carrier.user_for_token(private.cookies[MEMBER_COOKIE])
+            assert user is not None and chat.carrier.seat(chat.group.id, user.user_id) is None
+            code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美2",
+                                                      store_clock.now()).code  # fmt: skip
+            assert code in refused.text
+            staff.pay(store, community, code, "half-year", "", "TB-9", "staff", store_clock.now())
+            assert join(private, chat.code, "小美2").status_code == 303  # paid: in
+        with TestClient(chat.app, client=("2001:db8:5:6::1", 50000)) as elsewhere:
+            assert join(elsewhere, chat.code, "小丽").status_code == 303  # its own trial
+        subs = SqlBilling.on(store).subscriptions(community.id)
+        assert [s.trial_end is not None for s in subs] == [True, False, True]

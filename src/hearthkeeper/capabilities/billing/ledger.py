@@ -3,6 +3,7 @@ whether a refund is allowed, what a trial starts, and the moments the lifecycle 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -88,6 +89,17 @@ def trial_period(plan: Plan, had_one: bool, now: datetime) -> tuple[datetime, da
     if plan.trial is None or had_one:
         return None
     return now, now + plan.trial
+
+
+# A client network (an IPv4 address, an IPv6 /64) that started a free trial in a community
+# gets no other there for this long: a fresh browser or a new nickname is no new newcomer.
+TRIAL_PER_NETWORK = timedelta(days=30)
+
+
+def network_digest(community_id: int, network: str) -> str:
+    """What the store keeps of the client network a trial was started from: a digest per
+    community, not the address (one IPv4 address can still be found by trying them all)."""
+    return hashlib.sha256(f"{community_id}/{network}".encode()).hexdigest()
 
 
 def payments_of(orders: list[Order]) -> list[Order]:

@@ -381,10 +381,12 @@ def cancel(tx: Store, community: Community, playbook: Playbook | None, subscript
 
 
 def start_trial(tx: Store, community: Community, playbook: Playbook | None, member_id: int,
-                plan_id: str, start: datetime, end: datetime) -> Subscription:  # fmt: skip
-    """A free trial of `plan_id` from `start` to `end`, with its lifecycle planned."""
+                plan_id: str, start: datetime, end: datetime,
+                network: str | None = None) -> Subscription:  # fmt: skip
+    """A free trial of `plan_id` from `start` to `end`, with its lifecycle planned; `network`:
+    the digest of the client network it was asked from (`ledger.network_digest`)."""
     sub = SqlBilling.on(tx).start(community.id, member_id, plan_id, start, end, trial=True,
-                                  at=start)  # fmt: skip
+                                  at=start, network=network)  # fmt: skip
     replan(tx, sub, playbook, start)
     tx.audit("billing", "billing trial", community.id, target=f"member {member_id}",
              detail={"subscription": sub.id, "plan": plan_id, "until": end.isoformat()})  # fmt: skip

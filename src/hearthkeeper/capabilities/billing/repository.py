@@ -54,7 +54,9 @@ class BillingRepository(Protocol):
     def live_subscriptions(self, community_id: int) -> list[Subscription]: ...
     def subscription(self, subscription_id: int) -> Subscription | None: ...
     def start(self, community_id: int, member_id: int, plan_id: str, start: datetime,
-              end: datetime, *, trial: bool, at: datetime) -> Subscription: ...  # fmt: skip
+              end: datetime, *, trial: bool, at: datetime,
+              network: str | None = None) -> Subscription: ...  # fmt: skip
+    def trial_from(self, community_id: int, network: str, since: datetime) -> bool: ...
     def change(self, subscription_id: int, **values: Any) -> Subscription: ...
     def lock_member(self, member_id: int) -> None: ...
     def record(self, community_id: int, member_id: int, subscription_id: int | None,
@@ -125,16 +127,28 @@ class SqlBilling(StoreBase):
             return None if row is None else _subscription(row)
 
     def start(self, community_id: int, member_id: int, plan_id: str, start: datetime,
-              end: datetime, *, trial: bool, at: datetime) -> Subscription:  # fmt: skip
-        """A new active subscription covering `start`..`end` (a free trial if `trial`)."""
+              end: datetime, *, trial: bool, at: datetime,
+              network: str | None = None) -> Subscription:  # fmt: skip
+        """A new active subscription covering `start`..`end` (a free trial if `trial`,
+        remembering the digest of the client `network` it was started from, if known)."""
         values = {"community_id": community_id, "member_id": member_id, "plan_id": plan_id,
                   "status": Status.ACTIVE.value, "period_start": utc(start, "start"),
                   "period_end": utc(end, "end"), "trial_end": utc(end, "end") if trial else None,
+                  "trial_network": network if trial else None,
                   "created_at": utc(at, "at"), "ended_at": None}  # fmt: skip
         with self._unit(write=True) as session:
             new_id = session.scalar(_SUBS.insert().values(values).returning(_SUBS.c.id))
             row = session.execute(select(_SUBS).where(_SUBS.c.id == new_id)).one()
             return _subscription(row)
+
+    def trial_from(self, community_id: int, network: str, since: datetime) -> bool:
+        """Whether a free trial of the community was started from the client `network` (its
+        digest) at or after `since`, whatever became of it (refunded, ended, paid)."""
+        query = select(_SUBS.c.id).where(
+            _SUBS.c.community_id == community_id, _SUBS.c.trial_network == network,
+            _SUBS.c.created_at >= utc(since, "since")).limit(1)  # fmt: skip
+        with self._unit(write=False) as session:
+            return session.execute(query).first() is not None
 
     def change(self, subscription_id: int, **values: Any) -> Subscription:
         """Set `values` (status, period_end, ended_at) on a subscription."""

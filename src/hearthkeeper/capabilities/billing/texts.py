@@ -23,6 +23,13 @@ TEXTS = Phrasebook({
                      "stay with the plan “{plan}” ({price} {currency} per {period}); without "
                      "it they are removed from the group.",
     },
+    "trial_used": {
+        Language.ZH_CN: "最近 30 天内已有人通过这个网络连接领取过免费试用，不能再次试用。"
+                        "（与家人或同事共用网络？请联系社群管理员帮你开通。）",
+        Language.EN: "A free trial was already used from this connection in the last 30 days, "
+                     "so none is offered again. (Sharing the connection with family or "
+                     "colleagues? Ask the community's staff to let you in.)",
+    },
     "refused": {
         Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
                         "后即可加入。付款时请备注你的付款参考码 {code}，到账后再打开本链接即可进群。",

@@ -1,16 +1,23 @@
 """The `paid` joining threshold: in with a subscription of the plan that still gives access
 (paid, in its trial, cancelled but within its period, or within its grace); a newcomer gets
-the plan's trial once; everyone else is refused with the plan, its price and period, and the
-payment reference to quote when paying, in the community's language."""
+the plan's trial once, and a client network (a web join page's) one per `TRIAL_PER_NETWORK`;
+everyone else is refused with the plan, its price and period, and the payment reference to
+quote when paying, in the community's language."""
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.billing.ledger import has_access, trial_period
+from hearthkeeper.capabilities.billing.ledger import (
+    TRIAL_PER_NETWORK,
+    has_access,
+    network_digest,
+    trial_period,
+)
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.payments import start_trial
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values, trial_words
 from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
 
@@ -31,6 +38,11 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         if subs and has_access(subs[-1], plan, now):
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
+    network = None if not request.network else network_digest(community.id, request.network)
+    used = trial is not None and network is not None and repo.trial_from(
+        community.id, network, now - TRIAL_PER_NETWORK)  # fmt: skip
+    if used:  # this connection had its trial: a fresh browser or nickname is no newcomer
+        trial = None
     if trial is not None and request.probe:  # the form invites them in, saying what it is:
         # a paid community's trial, which ends with their removal unless they pay; the trial
         # starts when they ask
@@ -41,12 +53,13 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
     if trial is not None:
         tx = Store.on(scope)
         member = tx.member_for(request.carrier, request.user_id, request.display_name)
-        start_trial(tx, community, playbook, member.id, plan.id, *trial)
+        start_trial(tx, community, playbook, member.id, plan.id, *trial, network=network)
         return ADMIT
     if not request.user_id:  # a visitor the carrier does not know yet: no reference to give
         reason = TEXTS.say("refused_visitor", language, community=playbook.community.name,
                            **plan_values(plan, language))  # fmt: skip
-        return Verdict(entry=Entry.REFUSE, reason=reason, keeps_form=True)
+        return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason),
+                       keeps_form=True)  # fmt: skip
     code = repo.reference_for(request.carrier, request.user_id, request.display_name, now).code
     reason = TEXTS.say("refused", language, community=playbook.community.name, code=code,
                        **plan_values(plan, language))  # fmt: skip
@@ -54,4 +67,12 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         ended = TEXTS.say("expired_before", language, plan=plan.name,
                           date=day_of(subs[-1].ended_at, zone_of(playbook)))  # fmt: skip
         reason = f"{ended} {reason}" if language.value == "en" else ended + reason
-    return Verdict(entry=Entry.REFUSE, reason=reason, keeps_form=True)
+    return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason), keeps_form=True)
+
+
+def _first(used: bool, language: Language, reason: str) -> str:
+    """`reason`, after saying that this connection's trial was used, if it was."""
+    if not used:
+        return reason
+    said = TEXTS.say("trial_used", language)
+    return f"{said} {reason}" if language.value == "en" else said + reason

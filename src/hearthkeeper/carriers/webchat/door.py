@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from hearthkeeper.carriers.webchat.base import ChatBase
 from hearthkeeper.engine.admission import ADMIT, Entry, JoinRequest, Verdict
 from hearthkeeper.playbook.joining import MAX_QUESTIONS  # answers read: answer_1 … answer_20
+from hearthkeeper.web.clientaddr import UNKNOWN
 
 MAX_CODE = 64
 MAX_ANSWER = 2000
@@ -45,23 +46,25 @@ def asked_of(form: FormData) -> Asked:
 
 async def screen(chat: ChatBase, group_id: int, user_id: str, display_name: str,
                  asked: Asked = NOTHING_ASKED, source: str | None = None,
-                 probe: bool = False) -> Verdict:  # fmt: skip
+                 probe: bool = False, network: str | None = None) -> Verdict:  # fmt: skip
     """The threshold's verdict on someone joining the group (admitted when the chat has no
     `Admission`; `probe`: the page only looks); the store work runs in a worker thread."""
     if chat.admission is None:
         return ADMIT
-    request = join_request(chat, group_id, user_id, display_name, asked, source, probe=probe)
+    request = join_request(chat, group_id, user_id, display_name, asked, source, probe=probe,
+                           network=network)  # fmt: skip
     return await run_in_threadpool(chat.admission.screen, request)
 
 
 def join_request(chat: ChatBase, group_id: int, user_id: str, display_name: str,
                  asked: Asked = NOTHING_ASKED, source: str | None = None, *,
-                 probe: bool = False) -> JoinRequest:  # fmt: skip
-    """What the door is asked about someone joining the group with what the form brought."""
+                 probe: bool = False, network: str | None = None) -> JoinRequest:  # fmt: skip
+    """What the door is asked about someone joining the group with what the form brought,
+    from the client `network` (`web.clientaddr.client_network`: one free trial per network)."""
     return JoinRequest(carrier=chat.name, group_id=group_id, user_id=user_id,
                        display_name=display_name, code=asked.code or None,
                        source=source or None, answers=asked.answers, field_per_question=True,
-                       probe=probe)  # fmt: skip
+                       probe=probe, network=None if network == UNKNOWN else network)  # fmt: skip
 
 
 def status_of(verdict: Verdict) -> int:

@@ -93,6 +93,10 @@ def webchat_router(
     def member(request: Request) -> WebUser | None:
         return chat.user_for_token(request.cookies.get(MEMBER_COOKIE, ""))
 
+    def network_of(request: Request) -> str:
+        """The client network joins are counted by (and a paid community's free trial)."""
+        return client_network(client_address(request, web.settings.trusted_proxies))
+
     def remember(response: Response, token: str) -> None:
         response.set_cookie(MEMBER_COOKIE, token, max_age=MEMBER_COOKIE_DAYS * 86400,
                             httponly=True, samesite="lax",
@@ -147,7 +151,8 @@ def webchat_router(
         verdict = None
         if seat is None or not seat.seated:  # what the door says before anything is typed
             verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
-                                   "" if user is None else user.nickname, probe=True)  # fmt: skip
+                                   "" if user is None else user.nickname, probe=True,
+                                   network=network_of(request))  # fmt: skip
         return join_page(request, room, user, source=via, verdict=verdict,
                          asked=Asked(code=invite.strip()[: MAX_CODE + 1]))  # fmt: skip
 
@@ -170,12 +175,14 @@ def webchat_router(
         user = member(request)
         language = chat.language(room.group)
         asked = asked_of(await request.form())  # kept on every page that does not seat
+        address = network_of(request)
 
         async def again(status: int, error: str, **more: Any) -> HTMLResponse:
             """The form again, as typed, with what the door asks (its questions, a code
             field) and `error`."""
             looked = await screen(chat, room.group.id, "" if user is None else user.user_id,
-                                  "" if user is None else user.nickname, probe=True)  # fmt: skip
+                                  "" if user is None else user.nickname, probe=True,
+                                  network=address)  # fmt: skip
             return join_page(request, more.pop("room", room), user, status=status, error=error,
                              nickname=nickname, source=source, asked=asked,
                              verdict=None if looked.admitted else looked, probed=True,
@@ -185,7 +192,6 @@ def webchat_router(
             return await again(403, say("form_expired", language))
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
-            address = client_network(client_address(request, web.settings.trusted_proxies))
             over = limits.join(address, None if user is None else user.user_id, language)
             if over is not None:
                 return _retry_after(await again(429, over.message), over)
@@ -203,7 +209,7 @@ def webchat_router(
             door = None
             if seat is None or not seat.seated:  # a new seat: the community's threshold first
                 door = join_request(chat, room.group.id, user.user_id, user.nickname, asked,
-                                    source.strip() or None)  # fmt: skip
+                                    source.strip() or None, network=address)  # fmt: skip
             # asked in the seat's transaction: a seat refused (full) counts no code's use
             verdict = await chat.join(room.group.id, user.user_id,
                                       source=source.strip() or None, door=door)  # fmt: skip

@@ -39,6 +39,7 @@ class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
         Index("ix_subscriptions_community_id_member_id", "community_id", "member_id"),
+        Index("ix_subscriptions_community_id_trial_network", "community_id", "trial_network"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,9 @@ class SubscriptionRow(Base):
     period_start: Mapped[datetime] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime] = mapped_column(UTCDateTime)
     trial_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a free trial started from a web join page: a digest of the client's network (an IPv4
+    # address, an IPv6 /64), so that network gets one trial per community in a while
+    trial_network: Mapped[str | None] = mapped_column(SafeString(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
