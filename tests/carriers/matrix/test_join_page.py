@@ -216,3 +216,21 @@ async def test_the_join_page_of_a_paid_community_with_a_trial_says_so(
         wrong = await newcomer.post(PAGE, data={"user_id": "mei"})
         assert wrong.status_code == 400 and said in wrong.text
         assert 'class="note" id="admission"' in wrong.text, "the offer is no error"
+
+
+@pytest.mark.asyncio
+async def test_one_free_trial_per_connection_on_the_matrix_join_page(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The web chat's join page gives one trial per connection in 30 days; on the Matrix
+    join page each Matrix ID typed from the same connection got a trial of its own."""
+    app = join_page(store, store_clock, tmp_path, MINIMAL + PAID_WITH_TRIAL)
+    used = "A free trial was already used from this connection in the last 30 days"
+    async with client(app, "203.0.113.9") as home:
+        first = await home.post(PAGE, data={"user_id": "@mei:example.org"})
+        assert first.status_code < 400 and used not in first.text
+        second = await home.post(PAGE, data={"user_id": "@mei2:example.org"})
+        assert second.status_code == 403 and used in second.text
+        assert used in (await home.get(PAGE)).text
+    async with client(app, "198.51.100.4") as elsewhere:
+        assert used not in (await elsewhere.get(PAGE)).text

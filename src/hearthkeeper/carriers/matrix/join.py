@@ -110,16 +110,21 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             attempted=attempted, room_link=room_link(group.carrier_group_id))  # fmt: skip
         return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
+    def network_of(request: Request) -> str:
+        """The client network asking (one free trial per network in a paid community)."""
+        return client_network(client_address(request, web.settings.trusted_proxies))
+
     def group_of(room: str) -> Group | None:
         group = web.store.group_for_carrier(CARRIER, room)
         return group if group is not None and carrier.rooms.accepts(room) else None
 
     @routes.get(PATH + "{room}", response_model=None)
-    async def form(room: str, via: str = "") -> Response:
+    async def form(request: Request, room: str, via: str = "") -> Response:
         group = await run_in_threadpool(group_of, room)
         if group is None:
             return missing()
-        probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
+        probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True,
+                            network=network_of(request))  # fmt: skip
         looked = await run_in_threadpool(admission.screen, probe)
         return page(group, 200, source=via, verdict=_shown(looked))
 
@@ -144,7 +149,8 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
 
         async def wrong_id(error: str) -> HTMLResponse:
             """The page again, `error` beside the Matrix ID, with what the door asks."""
-            probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True)
+            probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True,
+                                network=network_of(request))  # fmt: skip
             looked = await run_in_threadpool(admission.screen, probe)
             return again(400, error=error, field="user_id", verdict=_shown(looked))
 
@@ -157,7 +163,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         if problem is not None:
             return await wrong_id(problem)
         now = web.clock.now()
-        address = client_network(client_address(request, web.settings.trusted_proxies))
+        address = network_of(request)
         # Before anything is screened, kept or counted: an ID nobody registered (a typo) is
         # refused here, since the homeserver would accept the invitation and nobody arrive.
         # Lookups have a limit of their own (each asks the homeserver, maybe another server
@@ -177,7 +183,8 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         token = source.strip() or None
         request_in = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=typed,
                                  code=asked.code or None, source=token,
-                                 answers=asked.answers, field_per_question=True)  # fmt: skip
+                                 answers=asked.answers, field_per_question=True,
+                                 network=address)  # fmt: skip
 
         def keep_source(scope: StoreBase) -> None:
             if token is not None:
