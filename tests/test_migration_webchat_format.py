@@ -1,4 +1,4 @@
-"""0039: web chat messages say how their text is written; those kept before are as typed."""
+"""0037: web chat messages say how their text is written; those kept before are as typed."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_messages_kept_before_are_shown_as_typed(database_url: str) -> None:
                 "INSERT INTO webchat_messages (group_id, user_id, nickname, kind, text, "
                 "picture, reply_to, mentions, sent_at, action_key) VALUES (:g, NULL, 'bot', "
                 "'text', '**早安**', NULL, NULL, '[]', :at, 'post:1')"), {"g": group.id, "at": AT})  # fmt: skip
-        assert upgrade(database_url, to="0039") == ["0039"]
+        assert upgrade(database_url, to="0037") == ["0037"]
         chat = SqlWebChat.on(Store(engine, FrozenClock(AT)))
         [kept] = chat.history(group.id)
         assert (kept.text, kept.format) == ("**早安**", None)

@@ -6,7 +6,7 @@ every fresh browser or private window on the web chat's join link got a new free
 Trials started before stay without it.
 
 Revision ID: 0038
-Revises: 0039
+Revises: 0037
 Create Date: 2026-12-06 08:25:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0038"
-down_revision = "0039"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 

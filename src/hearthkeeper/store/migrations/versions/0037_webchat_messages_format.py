@@ -3,7 +3,7 @@ a scheduled post (the page shows it formatted: bold, italic, links, lists), NULL
 shown as typed (members' messages, the bot's replies). Before, a post's Markdown was shown
 with its asterisks and brackets. Messages kept before stay as typed.
 
-Revision ID: 0039
+Revision ID: 0037
 Revises: 0036
 Create Date: 2026-12-06 07:00:00.000000
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0039"
+revision = "0037"
 down_revision = "0036"
 branch_labels = None
 depends_on = None
