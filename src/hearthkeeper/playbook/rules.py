@@ -95,9 +95,8 @@ class Advertising(KeywordDetector):
             "扫码领取",
             "私信我",
             "低价出",
-            "网贷",
-            "博彩",
-            "赌博",
+            # not 网贷, 贷款, 博彩 or 赌博 alone: members warn each other about them (网贷千万别碰,
+            # 赌博害人); a loan or gambling *offer* is caught by the pitch families instead
             "代开发票",
             "earn money fast",
             "crypto giveaway",

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Literal
 
 from hearthkeeper.playbook.rules import Rules, ViolationKind
+from hearthkeeper.text.cautions import caution
 from hearthkeeper.text.contact import ContactDetector
 from hearthkeeper.text.disguises import DisguisedContactDetector
 from hearthkeeper.text.findings import Finding
@@ -180,6 +181,9 @@ class Scanner:
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
             verdict = self.scorer.flags(message, found, self.threshold)
+            if verdict is not None and not found and caution(message) is not None:
+                # a member warning others (网贷千万别碰): topic words alone, no rule, no link
+                verdict = None
             if verdict is not None:
                 matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
                 scored = Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())
