@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, case, event, func, insert, select
+from sqlalchemy import bindparam, case, create_engine, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store import Store
@@ -91,3 +91,68 @@ def test_run_outside_a_transaction_begins_one_as_execute_does(store: Store) -> N
     with store.engine.connect() as connection:
         counted = run(connection, COUNTED, {"since": NOW - timedelta(minutes=1), "group": group.id})
         assert tuple(counted.one()) == (1, 1)
+
+
+def test_run_sends_the_statement_it_compiled_once_to_the_cursor(store: Store) -> None:
+    """`run` skips `Connection.execute` (its compile-cache look-up, execution context and
+    result) on both databases, and the driver gets the database's own placeholders."""
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    executed: list[object] = []
+    sent: list[str] = []
+
+    def on_execute(_conn: object, statement: object, *_rest: object) -> None:
+        executed.append(statement)
+
+    def on_cursor(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(statement)
+
+    event.listen(store.engine, "before_execute", on_execute)
+    event.listen(store.engine, "before_cursor_execute", on_cursor)
+    try:
+        with store.engine.begin() as connection:
+            run(connection, ADD, row(group.id, "e1", NOW))
+            run(connection, COUNTED, {"since": NOW, "group": group.id})
+    finally:
+        event.remove(store.engine, "before_execute", on_execute)
+        event.remove(store.engine, "before_cursor_execute", on_cursor)
+    assert executed == []
+    placeholder = "$1" if store.engine.dialect.name == "postgresql" else "?"
+    sent = [said for said in sent if not said.startswith("BEGIN")]
+    assert [said.split()[0] for said in sent] == ["INSERT", "SELECT"]
+    assert all(placeholder in said for said in sent)
+
+
+def test_a_statement_run_again_and_again_counts_what_is_stored_each_time(store: Store) -> None:
+    """More runs than psycopg's threshold for preparing a statement on the server (5): the
+    prepared statement reads and writes as the first runs did."""
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    counts = []
+    with store.engine.begin() as connection:
+        for n in range(8):
+            at = NOW - timedelta(hours=n % 2)
+            run(connection, ADD, row(group.id, f"e{n}", at))
+            counted = run(connection, COUNTED, {"since": NOW - timedelta(minutes=30),
+                                                "group": group.id})  # fmt: skip
+            counts.append(tuple(counted.one()))
+    assert counts == [(1, 1), (1, 2), (2, 3), (2, 4), (3, 5), (3, 6), (4, 7), (4, 8)]
+
+
+def test_an_engine_with_named_placeholders_runs_the_statement_as_execute_does(
+    store: Store,
+) -> None:
+    """An engine not made by `build_engine` (psycopg's own `%(name)s` on PostgreSQL, `:name`
+    on SQLite): the statement still runs, through `Connection.execute`."""
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    postgresql = store.engine.dialect.name == "postgresql"
+    named = create_engine(store.engine.url, paramstyle="pyformat" if postgresql else "named")
+    try:
+        with named.begin() as connection:
+            run(connection, ADD, row(group.id, "e1", NOW))
+            counted = run(connection, COUNTED, {"since": NOW - timedelta(minutes=1),
+                                                "group": group.id})  # fmt: skip
+            assert tuple(counted.one()) == (1, 1)
+    finally:
+        named.dispose()

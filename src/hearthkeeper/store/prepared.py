@@ -1,8 +1,9 @@
-"""A statement built once and run on SQLite with the driver's own placeholders and cursor.
+"""A statement built once and run with the driver's own placeholders, on a cursor.
 
 SQLAlchemy's execution of a statement built once still looks up its compiled form, builds
 its parameters by name and processes each, then sets up an execution context and a result:
-for a one-row read or write on SQLite that is several times the work SQLite does. `run`
+for a one-row read or write on SQLite that is several times the work SQLite does, and on
+PostgreSQL more Python than psycopg spends sending the statement and reading its row. `run`
 compiles a statement once per set of parameter names, keeps the order of its placeholders
 and each one's bind processor (the values stored are those SQLAlchemy would store), and runs
 it on a cursor of the connection through `Connection._cursor_execute`: SQLAlchemy's own path
@@ -10,8 +11,11 @@ for statements without an execution context, which fires the engine's statement 
 logs as the engine echoes and turns a driver error into SQLAlchemy's (and notices a lost
 connection) as `Connection.execute` does. The rows are fetched at once, as the driver gives
 them, without the columns' result processing: for statements that read or return plain
-numbers (counts, ids) only. On PostgreSQL, or outside an active transaction (where
-SQLAlchemy would begin one or refuse), it is `Connection.execute`.
+numbers (counts, ids) only. On PostgreSQL the placeholders are PostgreSQL's own (`$1`: the
+engine's `numeric_dollar` paramstyle, `store/database.py`) and the cursor psycopg's raw one, so
+psycopg sends the statement as it is, and prepares it on the server once it has run it a few
+times, as it does for `Connection.execute`. Outside an active transaction (where SQLAlchemy
+would begin one or refuse), it is `Connection.execute`.
 """
 
 from __future__ import annotations
@@ -51,6 +55,9 @@ class _Prepared:
         )
 
 
+# the dialects whose statements `run` sends itself when their placeholders are positional:
+# SQLite's `?`, PostgreSQL's `$1` (an engine not made by `build_engine` may name them)
+_DIRECT = frozenset({"sqlite", "postgresql"})
 _PREPARED: dict[tuple[str, Executable, tuple[str, ...]], _Prepared] = {}
 
 
@@ -83,10 +90,11 @@ class _Rows:
 
 
 def run(connection: Connection, statement: Executable, params: Mapping[str, Any]) -> Fetched:
-    """`connection.execute(statement, params)`, on SQLite through the driver's placeholders
-    and cursor (see the module); `statement` must be built once (it is remembered by
-    identity) and its result, if any, plain numbers."""
-    if connection.dialect.name != "sqlite" or not _ready(connection):
+    """`connection.execute(statement, params)`, through the driver's placeholders and cursor
+    (see the module); `statement` must be built once (it is remembered by identity) and its
+    result, if any, plain numbers."""
+    dialect = connection.dialect
+    if dialect.name not in _DIRECT or not dialect.positional or not _ready(connection):
         return connection.execute(statement, params)
     key = (connection.dialect.name, statement, tuple(params))
     prepared = _PREPARED.get(key)
@@ -118,7 +126,7 @@ def _ready(connection: Connection) -> bool:
 def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
     assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None, (
-        "SQLite's placeholders are positional"
+        f"{dialect.name}'s placeholders are positional"
     )
     # a column whose default Python works out for each row is left to `Connection.execute`
     assert not compiled.insert_prefetch and not compiled.update_prefetch, (
