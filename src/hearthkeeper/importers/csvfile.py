@@ -144,6 +144,12 @@ class CsvSource(Source):
         if doubled:
             raise ImportFileError(f"{self.path}:1: column {doubled[0]!r} appears twice")
         missing = [name for name in REQUIRED if name not in names]
+        if missing and names[0].startswith(("{", "[")):
+            raise ImportFileError(
+                f"{self.path}:1: this is JSON, not CSV: a Telegram Desktop export is read by "
+                f"`hearth import telegram {self.path}`; a CSV needs the header "
+                f"{','.join(REQUIRED)}"
+            )
         separator = _other_separator(names) if missing else None
         if separator is not None:
             raise ImportFileError(
