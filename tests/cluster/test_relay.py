@@ -160,7 +160,9 @@ def test_one_member_is_told_and_closed_on_every_node(pg_url: str) -> None:
 
     ends = asyncio.run(scenario())
     for who in ("ann on b", "ann's phone on b"):
-        assert ends[who].frames == [{"type": "muted", "until": None, "when": None, "reason": "spam"}]
+        assert ends[who].frames == [
+            {"type": "muted", "until": None, "when": None, "reason": "spam"}
+        ]
         assert ends[who].closed == (4000, "removed")
     assert ends["bob on b"].of("muted") == [] and ends["bob on b"].closed is None
     assert ends["ann elsewhere on b"].frames == [] and ends["ann elsewhere on b"].closed is None
