@@ -259,6 +259,21 @@ def test_csv_sample_with_every_kind_of_bad_row() -> None:
         (b"\n\n", "is empty"),
         (b"time,group,sender,text\n1,a,b,c\n", "the header lacks timestamp"),
         (b"timestamp,group,group,sender,text\n", "column 'group' appears twice"),
+        # Telegram's result.json given as a CSV: the format to use, not a missing header
+        (
+            b'{\n "name": "Tea",\n "messages": []\n}\n',
+            r":1: this is JSON, not CSV: a Telegram Desktop export is read by `hearth import telegram",
+        ),
+        # Excel in much of Europe saves "CSV" with semicolons; say so rather than only
+        # that the header lacks every column
+        (
+            b"timestamp;group;sender;text\n1;a;b;c\n",
+            r":1: the columns are separated by ';', not commas: save it as comma-separated",
+        ),
+        (
+            b"timestamp\tgroup\tsender\ttext\n1\ta\tb\tc\n",
+            r":1: the columns are separated by tabs, not commas: save it as comma-separated",
+        ),
         ("timestamp,group,sender,text\n1,群,王,你好\n".encode("gbk"), "not UTF-8 text"),
     ],
 )

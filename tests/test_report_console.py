@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
 from tests.console_setup import BASE, SCRIPT, Console, open_console
 
 _DATA = re.compile(r'<script type="application/json" id="chart-data">(.*?)</script>', re.S)
@@ -127,3 +129,24 @@ def test_a_period_longer_than_one_dashboard_measures_is_shortened_saying_so(
     )
     monkeypatch.setattr("hearthkeeper.analytics.report.MAX_SCOPE_DAYS", 30 * (groups + 1))
     assert "Shorter than chosen" not in console.get("/health", days="30").text
+
+
+def test_history_older_than_a_year_is_shown_with_all_history(console: Console) -> None:
+    """A community whose history was imported (`hearth import`) and ended over a year ago
+    showed 0 messages and "First message —" for every period offered, and nothing said
+    where its history was: the page says so and offers all its history."""
+    console.clock.advance(timedelta(days=400))
+    operator = console.store.add_operator("bea", "unused")
+    token = new_token()
+    console.store.create_session(operator.id, token_hash(token), new_token(),
+                                 console.clock.now() + timedelta(hours=1))  # fmt: skip
+    console.client.cookies.set(SESSION_COOKIE, token)
+    page = console.get("/health")
+    assert page.status_code == 200
+    assert "No message in these days: the history runs from" in page.text
+    assert 'href="/console/c/' in page.text and "days=all" in page.text
+    everything = console.get("/health", days="all")
+    assert everything.status_code == 200
+    assert '<option value="all" selected>all history</option>' in everything.text
+    assert "No message in these days" not in everything.text
+    assert "3 messages, 1 member spoke" in everything.text

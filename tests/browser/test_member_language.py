@@ -3,6 +3,7 @@ a real browser: the join page, the chat page and its script's words, and a mute 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -43,6 +44,10 @@ def test_a_member_of_a_chinese_community_reads_the_chat_in_chinese(
                   reason="刷屏")  # fmt: skip
     live_server.call(chat.perform(mute, "mute-1"))
     expect(page.locator("#notice")).to_contain_text("你被禁言至")
+    # on the community's clock, its zone named, as a refused post says it; not the browser's
+    expect(page.locator("#notice")).to_contain_text(
+        re.compile(r"禁言至 \d{4}-\d\d-\d\d \d\d:\d\d Asia/Shanghai")
+    )
     expect(page.locator("#notice")).to_contain_text("刷屏")
     expect(page.locator("body")).not_to_contain_text("connected")
     shots.take(page, "muted")

@@ -20,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import make_url
 
 from hearthkeeper.carriers.webchat import WebChatCarrier
+from hearthkeeper.carriers.webchat.base import UTC_ZONE
 from hearthkeeper.carriers.webchat.hub import Connection
 from hearthkeeper.carriers.webchat.protocol import deleted_frame, message_frame, muted_frame
 from hearthkeeper.carriers.webchat.records import WebChatMessage
@@ -150,7 +151,7 @@ def test_one_member_is_told_and_closed_on_every_node(pg_url: str) -> None:
                 "ann on b": b.browser(1, "w-ann"), "ann's phone on b": b.browser(1, "w-ann"),
                 "bob on b": b.browser(1, "w-bob"), "ann elsewhere on b": b.browser(2, "w-ann"),
             }  # fmt: skip
-            assert a.hub.send_to(1, "w-ann", muted_frame(None, "spam")) == 0
+            assert a.hub.send_to(1, "w-ann", muted_frame(None, "spam", UTC_ZONE)) == 0
             a.hub.close_user(1, "w-ann", 4000, "removed")
             await until(lambda: ends["ann on b"].closed is not None)
             await until(lambda: ends["ann's phone on b"].closed is not None)
@@ -159,7 +160,9 @@ def test_one_member_is_told_and_closed_on_every_node(pg_url: str) -> None:
 
     ends = asyncio.run(scenario())
     for who in ("ann on b", "ann's phone on b"):
-        assert ends[who].frames == [{"type": "muted", "until": None, "reason": "spam"}]
+        assert ends[who].frames == [
+            {"type": "muted", "until": None, "when": None, "reason": "spam"}
+        ]
         assert ends[who].closed == (4000, "removed")
     assert ends["bob on b"].of("muted") == [] and ends["bob on b"].closed is None
     assert ends["ann elsewhere on b"].frames == [] and ends["ann elsewhere on b"].closed is None
@@ -214,7 +217,7 @@ def test_an_engine_worker_without_browsers_reaches_every_node(pg_url: str) -> No
                 assert engine_worker.hub.broadcast(1, said(20, None, "welcome")) == 0
                 engine_worker.hub.broadcast(1, deleted_frame(19))
                 # a lone surrogate cannot go into a notification: replaced, as on a socket
-                engine_worker.hub.send_to(1, "w-ann", muted_frame(None, "flood\ud800"))
+                engine_worker.hub.send_to(1, "w-ann", muted_frame(None, "flood\ud800", UTC_ZONE))
                 await until(lambda: all(len(m.frames) == 3 for m in members))
             finally:
                 await engine_worker.close()

@@ -144,6 +144,19 @@ class CsvSource(Source):
         if doubled:
             raise ImportFileError(f"{self.path}:1: column {doubled[0]!r} appears twice")
         missing = [name for name in REQUIRED if name not in names]
+        if missing and names[0].startswith(("{", "[")):
+            raise ImportFileError(
+                f"{self.path}:1: this is JSON, not CSV: a Telegram Desktop export is read by "
+                f"`hearth import telegram {self.path}`; a CSV needs the header "
+                f"{','.join(REQUIRED)}"
+            )
+        separator = _other_separator(names) if missing else None
+        if separator is not None:
+            raise ImportFileError(
+                f"{self.path}:1: the columns are separated by {separator}, not commas: save it "
+                f'as comma-separated CSV (Excel: "CSV UTF-8 (Comma delimited)"); the header '
+                f"needs {','.join(REQUIRED)}"
+            )
         if missing:
             raise ImportFileError(
                 f"{self.path}:1: the header lacks {', '.join(missing)}; a CSV needs "
@@ -249,3 +262,16 @@ class CsvSource(Source):
             reply_to=reply_to or None,
             line=line,
         )
+
+
+def _other_separator(names: list[str]) -> str | None:
+    """How a header read as one column is separated, when that is by semicolons (Excel's
+    "CSV" where the decimal mark is a comma) or tabs (Excel's "Text") into columns of which
+    one at least is a required one; else None."""
+    if len(names) != 1:
+        return None
+    for mark, said in ((";", "';'"), ("\t", "tabs")):
+        cells = {cell.strip() for cell in names[0].split(mark)}
+        if len(cells) > 1 and not cells.isdisjoint(REQUIRED):
+            return said
+    return None

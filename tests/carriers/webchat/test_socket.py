@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -105,6 +106,7 @@ def test_a_muted_member_is_told_until_when_and_why(client: TestClient, chat: Cha
         _perform(client, chat, ActionKind.MUTE, "mute", member=user.user_id,
                  duration=timedelta(minutes=30), reason="flooding")  # fmt: skip
         assert ws.receive_json() == {"type": "muted", "until": "2026-05-01T09:30:00+00:00",
+                                     "when": "2026-05-01 09:30 UTC",
                                      "reason": "flooding"}  # fmt: skip
         _say(ws, "let me speak")
         assert ws.receive_json() == {
@@ -112,11 +114,32 @@ def test_a_muted_member_is_told_until_when_and_why(client: TestClient, chat: Cha
         }  # fmt: skip
     with _socket(client, chat, token) as ws:  # a reload still shows the mute
         assert ws.receive_json()["muted"] == {"until": "2026-05-01T09:30:00+00:00",
+                                              "when": "2026-05-01 09:30 UTC",
                                               "reason": "flooding"}  # fmt: skip
         _perform(client, chat, ActionKind.UNMUTE, "unmute", member=user.user_id)
         assert ws.receive_json() == {"type": "unmuted"}
         _say(ws, "thank you")
         assert ws.receive_json()["text"] == "thank you"
+
+
+def test_the_muted_notice_reads_the_same_time_as_the_refusal(
+    client: TestClient, chat: Chat
+) -> None:
+    """In a Shanghai community the notice over the composer read "muted until Dec 6, 2026,
+    9:24 AM" (the browser's clock and language, no zone) while a refused post read "until
+    2026-12-06 17:24 Asia/Shanghai": the frames now carry the time on the community's clock."""
+    chat.carrier.zones = {chat.community_id: ZoneInfo("Asia/Shanghai")}
+    user, token = chat.member("Flooder")
+    with _socket(client, chat, token) as ws:
+        ws.receive_json()
+        _perform(client, chat, ActionKind.MUTE, "mute", member=user.user_id,
+                 duration=timedelta(minutes=30), reason="flooding")  # fmt: skip
+        assert ws.receive_json()["when"] == "2026-05-01 17:30 Asia/Shanghai"
+        _say(ws, "let me speak")
+        refusal = ws.receive_json()["message"]
+        assert "until 2026-05-01 17:30 Asia/Shanghai:" in refusal
+    with _socket(client, chat, token) as ws:  # a reload shows the same time
+        assert ws.receive_json()["muted"]["when"] == "2026-05-01 17:30 Asia/Shanghai"
 
 
 @pytest.mark.parametrize("kind", [ActionKind.KICK, ActionKind.BAN])

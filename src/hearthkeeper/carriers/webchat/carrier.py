@@ -32,6 +32,7 @@ from hearthkeeper.carriers.webchat.perform import PERFORMS, Performer, mute_end
 from hearthkeeper.carriers.webchat.protocol import (
     CLOSE_GOING_AWAY,
     MAX_TEXT,
+    clock_time,
     message_frame,
     muted_frame,
 )
@@ -298,8 +299,9 @@ class WebChatCarrier(Performer):
         seat = self.platform.seat(room.group.id, user.user_id)
         muted = None
         if seat is not None and is_muted(seat, self.clock.now()):
-            frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "")
-            muted = {"until": frame["until"], "reason": frame["reason"]}
+            frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "",
+                                self.zone(room.group))  # fmt: skip
+            muted = {"until": frame["until"], "when": frame["when"], "reason": frame["reason"]}
         return {
             "type": "hello",
             "me": {"user_id": user.user_id, "nickname": user.nickname},
@@ -332,8 +334,7 @@ def muted_text(seat: WebSeat, language: Language = Language.EN, zone: ZoneInfo =
     """What a muted member is told when they try to post: until when, on the community's
     clock, its zone named."""
     until = mute_end(seat.muted_until)
-    when = (say("staff_lift", language) if until is None
-            else f"{until.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}")  # fmt: skip
+    when = say("staff_lift", language) if until is None else clock_time(until, zone)
     reason = seat.mute_reason or say("moderator_decision", language)
     return say("muted", language, when=when, reason=reason)
 

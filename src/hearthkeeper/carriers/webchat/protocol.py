@@ -17,6 +17,7 @@ import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -228,10 +229,17 @@ def deleted_frame(message_id: int) -> dict[str, Any]:
     return {"type": "deleted", "id": message_id}
 
 
-def muted_frame(until: datetime | None, reason: str) -> dict[str, Any]:
-    """You are muted until `until` (None: until staff lift it) because of `reason`."""
+def muted_frame(until: datetime | None, reason: str, zone: ZoneInfo) -> dict[str, Any]:
+    """You are muted until `until` (None: until staff lift it) because of `reason`; `when`
+    is that time on the community's clock, its zone named, as a refused post says it."""
     return {"type": "muted", "until": None if until is None else until.isoformat(),
+            "when": None if until is None else clock_time(until, zone),
             "reason": reason}  # fmt: skip
+
+
+def clock_time(moment: datetime, zone: ZoneInfo) -> str:
+    """`moment` on the clock of `zone`, the zone named: "2026-05-01 17:10 Asia/Shanghai"."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
 
 def unmuted_frame() -> dict[str, Any]:

@@ -20,31 +20,34 @@ from hearthkeeper.analytics.report_charts import ALL, chart_data, scope_key
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import local, render
 
-PERIODS: Final = (30, 90, 365)  # days the dashboard offers
+PERIODS: Final = (30, 90, 365)  # days the dashboard offers, and all the history ("all")
 DEFAULT_DAYS: Final = 90
+ALL_DAYS: Final = "all"
 
 
-def _days(request: Request) -> int:
+def _days(request: Request) -> int | None:
+    """The days asked for; None: all the history."""
     asked = request.query_params.get("days", "")
+    if asked == ALL_DAYS:
+        return None
     return int(asked) if asked.isdigit() and int(asked) in PERIODS else DEFAULT_DAYS
 
 
-def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int,
+def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int | None,
                       cache: ReportCache | None = None) -> dict[str, Any]:  # fmt: skip
-    """The report of the last `days` local days (from the first message, if later), its
-    chart data for the whole community and the group `scope` names, and what is shown
-    (`cache`: the page's reports, built again only when their data changed)."""
+    """The report of the last `days` local days (None: the whole history; from the first
+    message, if later), its chart data for the whole community and the group `scope` names,
+    and what is shown (`cache`: the page's reports, built again only when their data
+    changed)."""
     store = pages.web.store
     now = pages.web.clock.now()
     today = now.astimezone(view.zone).date()
     zone = view.zone
-    shown_days = min(
-        days, most_days(len(store.list_groups(view.community.id)))
-    )  # so many groups: a shorter period than chosen
-    start = max(
-        today - timedelta(days=shown_days - 1),
-        default_start(store, view.community.id, zone, today),
-    )
+    first = default_start(store, view.community.id, zone, today)
+    wanted = (today - first).days + 1 if days is None else days
+    longest = most_days(len(store.list_groups(view.community.id)))
+    shown_days = min(wanted, longest)  # so many groups: a shorter period than chosen
+    start = max(today - timedelta(days=shown_days - 1), first)
     report = build_report(store, view.community.id, now=now, start=start, end=today,
                           playbook=view.playbook, cache=cache)  # fmt: skip
     data = report.to_json()
@@ -57,9 +60,12 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int,
         "group": groups.get(chosen),
         "scopes": [(ALL, f"{view.community.name} (all groups)")]
         + [(key, g["name"]) for key, g in groups.items()],
-        "days": days,
-        "shortened": shown_days if shown_days < days else None,  # the days shown instead
+        "days": ALL_DAYS if days is None else days,
+        "shortened": shown_days if shown_days < wanted else None,  # the days shown instead
         "periods": PERIODS,
+        "all_days": ALL_DAYS,
+        # history before the period and none in it (an import of a chat that ended): said
+        "earlier": first.isoformat() if first < start and not data["overall"]["messages"] else None,
         "charts": chart_data(data, groups=shown, selected=chosen),
         "times": {ALL: _span(report.overall, zone)}
         | {scope_key(g.group.id): _span(g, zone) for g in report.groups if g.group is not None},

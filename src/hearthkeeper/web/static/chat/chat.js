@@ -83,7 +83,7 @@
         known.clear();
         frame.history.forEach((m) => add(m, false));
         scrollDown(true);
-        if (frame.muted) showMuted(frame.muted.until, frame.muted.reason);
+        if (frame.muted) showMuted(frame.muted.until, frame.muted.reason, frame.muted.when);
         else clearMuted();
         break;
       case "message":
@@ -93,7 +93,7 @@
         removeMessage(frame.id);
         break;
       case "muted":
-        showMuted(frame.until, frame.reason);
+        showMuted(frame.until, frame.reason, frame.when);
         break;
       case "unmuted":
         clearMuted();
@@ -300,10 +300,11 @@
     }
   }
 
-  function showMuted(until, reason) {
+  // `clock` is the end on the community's clock, its zone named, as a refused post says it.
+  function showMuted(until, reason, clock) {
     clearTimeout(muteTimer);
-    const when = until ? new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })
-      : t("staff_lift");
+    const when = !until ? t("staff_lift") : clock
+      || new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
     showNotice("muted", t("muted_notice", { when, reason }));
     setComposing(false);
     if (until) {
