@@ -89,7 +89,7 @@ def test_telegram_full_export_skips_personal_chats_and_keeps_what_precedes_a_cut
     assert got[1].reply_to == "tg:4455:1"
     [(line, reason)] = bad(source)
     assert line == 128 and "is the file cut off?" in reason
-    assert any("skipped 1 chat that" in note for note in source.notes)
+    assert any("skipped 1 chat that is not a group or channel" in note for note in source.notes)
 
 
 def test_telegram_group_option_imports_one_chat() -> None:

@@ -103,9 +103,9 @@ class TelegramSource(Source):
         if chats == 0:
             raise ImportFileError(f"{self.path}: no chat with messages in this JSON file")
         if skipped:
-            self.notes.append(f"skipped {skipped} chat{'s' if skipped > 1 else ''} that are not "
-                              "groups or channels (personal, bot, saved messages) or not the "
-                              "--group asked")  # fmt: skip
+            chats_were = "1 chat that is" if skipped == 1 else f"{skipped} chats that are"
+            self.notes.append(f"skipped {chats_were} not a group or channel (personal, bot, "
+                              "saved messages) or not the --group asked")  # fmt: skip
 
     def _wanted(self, chat: Chat) -> bool:
         kind = chat.meta.get("type")
