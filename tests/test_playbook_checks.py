@@ -219,8 +219,11 @@ def test_a_mute_the_rules_promise_that_the_ladder_no_longer_gives_is_a_located_w
     text = template_text("skincare").replace("mute_for: 1h", "mute_for: 2h")
     loaded = parse_playbook(text, "skincare.yaml")
     said = {(w.path, w.line): w.message for w in loaded.warnings}
-    assert set(said) == {("rules.texts[4]", 106), ("rules.ladder[0].message", 124)}, said
-    message = said[("rules.texts[4]", 106)]
+    lines = text.splitlines()
+    rules = next(n for n, line in enumerate(lines, 1) if "- 违规处理：第一次删除并提醒" in line)
+    step = next(n for n, line in enumerate(lines, 1) if "message: 这条消息不符合群规" in line)
+    assert set(said) == {("rules.texts[4]", rules), ("rules.ladder[0].message", step)}, said
+    message = said[("rules.texts[4]", rules)]
     assert "'禁言 1 小时'" in message and "1 hour" in message
     assert "the ladder mutes for 2 hours, 24 hours" in message
     # the 24 hours it still promises are the third step's: nothing said about them
