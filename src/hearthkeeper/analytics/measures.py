@@ -3,7 +3,7 @@ range, from inputs read once (`Inputs`). Pure: no store access here."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -48,6 +48,9 @@ class Inputs:
     checkins: Sequence[tuple[int | None, int, date]]
     signups: Sequence[SignUpReach]
     posts: Sequence[PostResponse]
+    # (group, member) of everyone who posted before `activity` begins: a poster without a
+    # recorded stay counts as a member (see `_Scope.members_at_ends_of`)
+    posted_before: Collection[tuple[int, int]] = ()
 
     @cached_property
     def parts(self) -> dict[int | None, _Part]:
@@ -84,6 +87,8 @@ class Inputs:
             part(r.group_id).signups.append((local_day(r.started_at, self.zone), r))
         for p in self.posts:
             part(p.group_id).posts.append((local_day(p.sent_at, self.zone), p))
+        for group_id, member in self.posted_before:
+            part(group_id).posted_before.add(member)
         return parts
 
 
@@ -100,6 +105,7 @@ class _Part:
     checkins: list[tuple[date, int]] = field(default_factory=list)
     signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
     posts: list[tuple[date, PostResponse]] = field(default_factory=list)
+    posted_before: set[int] = field(default_factory=set)  # before the activity read
     _daily: tuple[dict[date, dict[int, int]], dict[date, int]] | None = None
 
     def daily(self) -> tuple[dict[date, dict[int, int]], dict[date, int]]:
@@ -154,6 +160,7 @@ class _Scope:
                 on_day_kinds = self.kinds[k.day] = {}
             on_day_kinds[k.kind] = on_day_kinds.get(k.kind, 0) + k.messages
         self.stays = sorted((s for p in parts for s in p.stays), key=lambda s: s.joined_at)
+        self.posted_before = set().union(*(p.posted_before for p in parts))
         self.first_join: dict[int, date] = {}
         day_of = LocalDays(zone).of
         for s in self.stays:  # in order of joining: the first one seen is the first
@@ -183,18 +190,26 @@ class _Scope:
         self.line = _DayLine(self, inputs.start, inputs.end)
 
     def members_at_ends_of(self, ends: Collection[date]) -> dict[date, int]:
-        """How many members had a stay open at the end of each local day of `ends`; each stay
-        read once, however many days are asked."""
+        """How many members the scope had at the end of each local day of `ends`: those with
+        a stay open then, and those who had posted by then with no stay recorded yet
+        (imported history seldom holds the joins; the health signals count the same way).
+        Each stay and poster read once, however many days are asked."""
         zone = self.inputs.zone
         order = sorted(set(ends))
         instants = [local_midnight(day + timedelta(days=1), zone) for day in order]
         opened = [0] * (len(order) + 1)  # +1 at the first instant a stay covers, -1 after
         spans: dict[int, list[tuple[int, int]]] = {}
+        first_stay: dict[int, int] = {}  # member → first instant a stay of theirs is recorded
         for s in self.stays:  # covers an instant when joined_at < instant <= left_at
             first = bisect_right(instants, s.joined_at)
+            first_stay.setdefault(s.member_id, first)  # in order of joining
             last = len(order) if s.left_at is None else bisect_right(instants, s.left_at)
             if first < last:
                 spans.setdefault(s.member_id, []).append((first, last))
+        for member, first in self._first_posts(order).items():
+            last = first_stay.get(member, len(order))
+            if first < last:  # posted, no stay recorded yet: a member until one is
+                spans.setdefault(member, []).append((first, last))
         for covered in spans.values():
             if len(covered) > 1:  # one member, several stays: count each instant once
                 covered = _union(covered)
@@ -206,6 +221,18 @@ class _Scope:
             running += change
             counts[day] = running
         return counts
+
+    def _first_posts(self, order: Sequence[date]) -> dict[int, int]:
+        """Member → index in `order` of the first day (of those) on or after their first
+        post in the scope."""
+        found = dict.fromkeys(self.posted_before, 0)
+        for day in sorted(self.posters):
+            at = bisect_left(order, day)
+            if at == len(order):
+                break
+            for member in self.posters[day]:
+                found.setdefault(member, at)
+        return found
 
 
 class _DayLine:
@@ -361,7 +388,7 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
     messages, joins, leaves, staff, violations = sums
     if not members:
         notes["speaker_ratio"] = (
-            "no member was in the scope at the period's end (no joins recorded)"
+            "no member was in the scope at the period's end (nobody joined or posted)"
         )
     answers = stats_of(asked, waits)
     posted = [m for m in newcomers if _posted_within(scope, m, scope.first_join[m])]

@@ -26,6 +26,8 @@ from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_midnight
 
+EPOCH = date(1970, 1, 1)
+
 # How far before the period the rollups are read (MAU looks back 30 days) and after it
 # (a newcomer's first week).
 LOOK_BACK = timedelta(days=29)
@@ -53,6 +55,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         lambda: reads.group_days(ids, start, end),
         lambda: reads.group_day_kinds(ids, start, end),
     )
+    earlier = reads.group_day_activity(ids, EPOCH, start - LOOK_BACK - timedelta(days=1))
     inputs = Inputs(
         zone=tz,
         start=start,
@@ -65,6 +68,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         checkins=store.checkin_marks(community_id, start, end),
         signups=store.signup_reach(ids, since, until),
         posts=SqlPosts.on(store).post_responses(ids, since, until),
+        posted_before={(a.group_id, m) for a in earlier for m in a.members},
     )
     per_group = {g.id: measure_scope(inputs, {g.id}, g.id, g.name) for g in groups}
     whole = measure_scope(inputs, set(ids), None, "community", community=True)

@@ -58,7 +58,6 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
     groups = [g for g in store.list_groups(community_id)  # the staff channel is no member group
               if playbook is None or not is_staff_channel(playbook, g.name, g.carrier_group_id)]  # fmt: skip
     ids = [g.id for g in groups]
-    members = store.group_member_counts(community_id)
     data = signals.load(store, community_id, ids, today, zone, reads)
     grid = SqlGrid.on(store)
     assigned = grid.in_charge(ids)
@@ -72,13 +71,14 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
     for group in groups:
         scope = {group.id}
         facts = signals.member_facts(data, scope)
+        members = sum(1 for f in facts if f.present)  # counted as the health and metrics do
         health = health_score(signals.health_inputs(data, scope, group.name, group.id, facts))
         rows = data.activity.get(group.id, ())  # in order of day: the last 28 days
         rows = rows[bisect_left(rows, today - timedelta(days=27), key=_day_of) :]
         lines.append(GroupLine(
             group_id=group.id, name=group.name, carrier=group.carrier,
-            carrier_group_id=group.carrier_group_id, members=members.get(group.id, 0),
-            capacity=capacity_of(group, playbook), pulse=_pulse(data, group, today, members.get(group.id, 0)),
+            carrier_group_id=group.carrier_group_id, members=members,
+            capacity=capacity_of(group, playbook), pulse=_pulse(data, group, today, members),
             speakers_7d=len({m for r in rows if r.day >= week_ago for m in r.posters()}),
             top_messages_28d=_top(rows, today, circle), health=health.score,
             keepers=tuple(Keeper(m, names[m], a) for m, a in keepers[group.id]),
