@@ -124,6 +124,13 @@ def test_experts_are_not_called_twice_in_a_cooldown_across_a_restart(
     c.runtime = runtime_for(store, c.runtime.playbook)  # `hearth serve` restarted
     c.restart()
     assert answers(ask(c, "tom", "what about oolong with milk?")) == [], "called 2 minutes ago"
+    # a puer question goes to the expert finder, who finds nobody: the answer alone
+    [answer] = answers(ask(c, "ann", "how do I brew puer?"))
+    assert (answer.text, answer.reason) == ("80°C water, two minutes.", "FAQ answer")
+    store_clock.advance(timedelta(minutes=2))
+    c.runtime = runtime_for(store, c.runtime.playbook)
+    c.restart()
+    assert answers(ask(c, "bob", "how long do I steep green tea?")) == [], "answered just now"
 
 
 def test_chinese_groups_get_the_chinese_line(store: Store, store_clock: FrozenClock) -> None:

@@ -149,21 +149,27 @@ class FaqAnswers:
 
     def _read_back_answers(self, ctx: Context, cooldown: timedelta) -> None:
         """Learn from the store what the FAQ answered in the group within `cooldown` before
-        now (a restart forgot it): the replies' reasons name the entry ("FAQ: question") or
-        the expert topics ("experts on a, b") answered."""
+        now (a restart forgot it): a reply's reason names the entry ("FAQ: question") or the
+        expert topics ("experts on a, b"); an answer sent with the experts' line is known by
+        its text."""
         if ctx.reads is None:
             return
         if len(self._read_back) >= GROUPS_READ_BACK:
             self._read_back.clear()  # read again when next needed: the store is the truth
         self._read_back.add(ctx.group.id)
-        entries = {entry.question: index for index, entry in enumerate(self._entries)}
+        asked = {entry.question: index for index, entry in enumerate(self._entries)}
+        answers = {entry.answer: index for index, entry in enumerate(self._entries)}
         replies = SqlQuestions.on(ctx.reads).replies_since(ctx.group.id, ctx.now - cooldown)
-        for at, reason in replies:
+        for at, reason, text in replies:
             keys: list[str] = []
-            if reason.startswith(ANSWER_REASON) and reason[len(ANSWER_REASON) :] in entries:
-                keys.append(f"entry:{entries[reason[len(ANSWER_REASON) :]]}")
-            elif reason.startswith(EXPERTS_REASON):
-                keys.extend(f"expert:{t}" for t in reason[len(EXPERTS_REASON) :].split(", "))
+            question = reason.removeprefix(ANSWER_REASON)
+            if question != reason and question in asked:
+                keys.append(f"entry:{asked[question]}")
+            else:  # the answer alone, or before the experts' line
+                keys.extend(f"entry:{index}" for answer, index in answers.items()
+                            if text == answer or text.startswith(f"{answer}\n"))  # fmt: skip
+            if reason.startswith(EXPERTS_REASON):
+                keys.extend(f"expert:{t}" for t in reason.removeprefix(EXPERTS_REASON).split(", "))
             for key in keys:
                 known = self._answered.get((ctx.group.id, key))
                 if known is None or known < at:

@@ -204,10 +204,10 @@ class SqlQuestions(StoreBase):
         with self._unit(write=False) as session:
             return session.scalar(query)
 
-    def replies_since(self, group_id: int, since: datetime) -> list[tuple[datetime, str]]:
+    def replies_since(self, group_id: int, since: datetime) -> list[tuple[datetime, str, str]]:
         """The FAQ's own replies in the group to events at or after `since`: (the event's
-        time, the reply's reason), oldest first. The outbox is where the bot's answers are
-        kept, so a restarted engine learns from it what it answered moments ago."""
+        time, the reply's reason, its text), oldest first. The outbox is where the bot's
+        answers are kept, so a restarted engine learns from it what it answered moments ago."""
         self.flush_deferred()
         query = (
             select(EventRow.at, OutboxRow.action)
@@ -217,8 +217,8 @@ class SqlQuestions(StoreBase):
         )
         with self._unit(write=False) as session:
             rows = session.execute(query).all()
-        return [(at, str(action.get("reason") or "")) for at, action in rows
-                if action.get("handler") == HANDLER]  # fmt: skip
+        return [(at, str(action.get("reason") or ""), str(action.get("text") or ""))
+                for at, action in rows if action.get("handler") == HANDLER]  # fmt: skip
 
     def points_given(self, community_id: int, member_id: int, reason: str) -> bool:
         """Whether the member's ledger already holds an entry for exactly this reason."""
