@@ -64,6 +64,12 @@ PRIORITY: dict[ActionKind, int] = {
 # without direct messages, whose staff read the alert in the staff channel and the inbox.
 OPTIONAL = "optional"
 
+# `extra` flag on a KICK: the same decision also bans the member (a ladder rung of kick and
+# ban or blacklist), so a carrier that tells the member why they were removed says they are
+# banned and offers no way back (the web chat's removal notice); what the room is told is as
+# for any kick.
+BAN_FOLLOWS = "ban_follows"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Action:

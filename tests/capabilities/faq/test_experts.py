@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.faq.experts import ExpertTopics, choose, mention_line
 from hearthkeeper.capabilities.faq.repository import Expert, SqlQuestions
 from hearthkeeper.capabilities.faq.words import Words
@@ -112,6 +113,24 @@ def test_experts_are_not_called_for_chatter_or_twice_in_a_cooldown(
     assert len(SqlQuestions.on(store).waiting_questions(c.runtime.community_id)) == 1, (
         "staff get it instead"
     )
+
+
+def test_experts_are_not_called_twice_in_a_cooldown_across_a_restart(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = tea_room(store, store_clock)
+    assert len(answers(ask(c, "mei", "any oolong for a cold day?"))) == 1
+    store_clock.advance(timedelta(minutes=2))
+    c.runtime = runtime_for(store, c.runtime.playbook)  # `hearth serve` restarted
+    c.restart()
+    assert answers(ask(c, "tom", "what about oolong with milk?")) == [], "called 2 minutes ago"
+    # a puer question goes to the expert finder, who finds nobody: the answer alone
+    [answer] = answers(ask(c, "ann", "how do I brew puer?"))
+    assert (answer.text, answer.reason) == ("80°C water, two minutes.", "FAQ answer")
+    store_clock.advance(timedelta(minutes=2))
+    c.runtime = runtime_for(store, c.runtime.playbook)
+    c.restart()
+    assert answers(ask(c, "bob", "how long do I steep green tea?")) == [], "answered just now"
 
 
 def test_chinese_groups_get_the_chinese_line(store: Store, store_clock: FrozenClock) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
@@ -95,6 +96,24 @@ def test_the_same_question_asked_again_is_held_back_by_the_cooldown_of_its_own_g
     assert replies(ask(c, "ann", "where can I buy it?", group="g2")) == [SHOP], "another group"
     store_clock.advance(timedelta(minutes=8))
     assert replies(ask(c, "bob", "where can I buy it?")) == [SHOP], "the cooldown is over"
+
+
+def test_the_cooldown_outlives_a_restart(store: Store, store_clock: FrozenClock) -> None:
+    """`hearth serve` restarted moments after an answer: the same answer is not given again
+    within the cooldown (the store, not the old process's memory, says when it was given)."""
+    c = community(store, store_clock, playbook(FAQ))
+    assert replies(ask(c, "mei", "where can I buy it?")) == [SHOP]
+    performed(c)
+    store_clock.advance(timedelta(minutes=3))
+    c.runtime = runtime_for(store, c.runtime.playbook)  # new handlers: nothing in memory
+    c.restart()
+    assert replies(ask(c, "tom", "how do I order some?")) == [], "answered 3 minutes ago"
+    assert replies(ask(c, "tom", "how long should I steep green tea?")) == [BREW]
+    assert replies(ask(c, "ann", "where do I buy tea?", group="g2")) == [SHOP], "another group"
+    store_clock.advance(timedelta(minutes=8))
+    c.runtime = runtime_for(store, c.runtime.playbook)
+    c.restart()
+    assert replies(ask(c, "bob", "where can I buy the tea?")) == [SHOP], "the cooldown is over"
 
 
 def test_mention_only_groups_answer_only_when_the_bot_is_mentioned(

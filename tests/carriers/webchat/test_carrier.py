@@ -4,6 +4,7 @@ the engine asks for is done in the chat."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.carriers.webchat import WebChatRefused
 from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.plugin import WebChatSetup
@@ -18,8 +20,10 @@ from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
-from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message
+from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message, Sender
 from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.rules import LadderStep, Sanction
 from hearthkeeper.store import Store
 from tests.playbook_samples import MINIMAL
 from tests.webchat_setup import Chat, picture
@@ -317,3 +321,40 @@ def test_applying_a_playbook_gives_the_web_chat_its_communitys_clock(store: Stor
     setup.adopt(store, community.id, playbook)
     assert setup.zones[community.id] == ZoneInfo("Europe/London")
     assert setup.languages[community.id] is playbook.community.language
+
+
+class _Told(Hub):
+    """A hub that keeps what each member was told, frame by frame."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told: list[tuple[str, dict[str, Any]]] = []
+
+    def send_to(self, group_id: int, user_id: str, frame: dict[str, Any]) -> int:
+        self.told.append((user_id, frame))
+        return super().send_to(group_id, user_id, frame)
+
+
+def test_a_ladder_kick_that_comes_with_a_blacklisting_is_told_as_a_ban(chat: Chat) -> None:
+    """The skincare template's fourth strike (delete, kick, blacklist): the kick reaches the
+    member before the blacklisting's ban, and its notice must not offer a rejoin link the
+    join page would refuse."""
+    user_id = _joined(chat, "seller")
+    chat.carrier.take_events()
+    ad = Message(carrier="webchat", group="tea-1", event_id="m9", at=chat.clock.now(),
+                 sender=Sender(user_id=user_id, display_name="seller"), text="加我微信 wx99880 兼职日结")  # fmt: skip
+    fourth = LadderStep(at=4, do=[Sanction.DELETE, Sanction.KICK, Sanction.BLACKLIST])
+    actions = sanction_actions(ad, [fourth], 4, "ads", "ad: wx99880", Language.ZH_CN, "moderation")
+    [kick] = [a for a in actions if a.kind is ActionKind.KICK]
+    told = chat.carrier.hub = _Told()
+    asyncio.run(chat.carrier.perform(Action.from_json(kick.to_json()), "k4"))  # via the outbox
+    [(whom, frame)] = told.told
+    assert whom == user_id and frame["type"] == "removed" and frame["banned"] is True
+    # a kick on its own still lets them come back
+    again = _joined(chat, "chatty")
+    alone = LadderStep(at=3, do=[Sanction.KICK])
+    [kick] = [a for a in sanction_actions(replace(ad, sender=Sender(user_id=again, display_name="chatty")), [alone], 3,
+                                          "ads", "ad", Language.ZH_CN, "moderation")
+              if a.kind is ActionKind.KICK]  # fmt: skip
+    asyncio.run(chat.carrier.perform(kick, "k3"))
+    assert told.told[-1][1]["banned"] is False

@@ -89,6 +89,11 @@ class Mention:
     queue: bool = False
 
 
+# What a reply @-mentioning experts gives as its reason, before the topics (", "-separated);
+# the FAQ reads it back from the outbox after a restart, for the cooldown.
+EXPERTS_REASON = "experts on "
+
+
 def decide_experts(chosen: Sequence[Expert], request: FindExperts, language: Language) -> Mention:
     """@-mention the chosen experts (after the FAQ answer when there is one); with nobody to
     mention, answer alone, or queue the question for staff."""
@@ -96,7 +101,7 @@ def decide_experts(chosen: Sequence[Expert], request: FindExperts, language: Lan
         line = mention_line(chosen, language)
         text = f"{request.answer}\n{line}" if request.answer else line
         return Mention(text, tuple(e.user_id for e in chosen),
-                       f"experts on {', '.join(request.tags)}")  # fmt: skip
+                       f"{EXPERTS_REASON}{', '.join(request.tags)}")  # fmt: skip
     if request.answer:
         return Mention(request.answer, reason="FAQ answer")
     return Mention(None, queue=request.queue)

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 
 from hearthkeeper.capabilities.command_book import parse, reply
-from hearthkeeper.capabilities.faq.experts import ExpertTopics
+from hearthkeeper.capabilities.faq.experts import EXPERTS_REASON, ExpertTopics
 from hearthkeeper.capabilities.faq.match import FaqIndex, Match, looks_like_question
+from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.faq.requests import (
     FindExperts,
     MarkAnswered,
@@ -27,6 +28,12 @@ from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED, prepare
+
+# What an FAQ answer's reply gives as its reason, before the entry's question; read back
+# from the outbox after a restart, for the cooldown.
+ANSWER_REASON = "FAQ: "
+# Groups whose answers are remembered as read back from the store (more: read again).
+GROUPS_READ_BACK = 4096
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,9 @@ class FaqAnswers:
         self.topics = ExpertTopics(playbook.mechanisms.tags)
         # Throttling only: when each entry (or expert topic) was last answered in each group.
         self._answered: dict[tuple[int, str], datetime] = {}
+        # The groups whose recent answers were read from the store (the outbox): a group's
+        # cooldowns outlive a restart, read once, on its first message the FAQ would answer.
+        self._read_back: set[int] = set()
         # what the last texts ask (pure: the entries and topics are this handler's own); chat
         # repeats itself, and a question asked again reads the same
         self._understood = lru_cache(maxsize=TEXTS_REMEMBERED)(self._understand)
@@ -77,6 +87,8 @@ class FaqAnswers:
         asks, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
         if faq.mention_only and not event.mentions_bot:
             return Reading(asks, None, (), cooled=False)
+        if (match is not None or asked) and ctx.group.id not in self._read_back:
+            self._read_back_answers(ctx, faq.cooldown)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
         topics = [t for t in asked if not self._recent(ctx, f"expert:{t}", faq.cooldown)]
         answer = None if cooled else match
@@ -116,7 +128,7 @@ class FaqAnswers:
             ), event))  # fmt: skip
         elif reading.answer is not None:
             actions.append(reply(event, reading.answer.answer, handler=self.name,
-                                 reason=f"FAQ: {reading.answer.question}"))  # fmt: skip
+                                 reason=f"{ANSWER_REASON}{reading.answer.question}"))  # fmt: skip
         elif queue:
             actions.append(asked_by(QueueQuestion(text=event.text), event))
         return Outcome(tuple(actions)) if actions else NOTHING
@@ -130,8 +142,38 @@ class FaqAnswers:
                 and not ctx.member.is_staff and (event.mentions_bot or not to_someone))  # fmt: skip
 
     def forget(self) -> None:
-        """Drop the cooldowns: after a rolled-back batch they may name answers never sent."""
+        """Drop the cooldowns: after a rolled-back batch they may name answers never sent
+        (each group's are read again from the store, where only what was kept is)."""
         self._answered.clear()
+        self._read_back.clear()
+
+    def _read_back_answers(self, ctx: Context, cooldown: timedelta) -> None:
+        """Learn from the store what the FAQ answered in the group within `cooldown` before
+        now (a restart forgot it): a reply's reason names the entry ("FAQ: question") or the
+        expert topics ("experts on a, b"); an answer sent with the experts' line is known by
+        its text."""
+        if ctx.reads is None:
+            return
+        if len(self._read_back) >= GROUPS_READ_BACK:
+            self._read_back.clear()  # read again when next needed: the store is the truth
+        self._read_back.add(ctx.group.id)
+        asked = {entry.question: index for index, entry in enumerate(self._entries)}
+        answers = {entry.answer: index for index, entry in enumerate(self._entries)}
+        replies = SqlQuestions.on(ctx.reads).replies_since(ctx.group.id, ctx.now - cooldown)
+        for at, reason, text in replies:
+            keys: list[str] = []
+            question = reason.removeprefix(ANSWER_REASON)
+            if question != reason and question in asked:
+                keys.append(f"entry:{asked[question]}")
+            else:  # the answer alone, or before the experts' line
+                keys.extend(f"entry:{index}" for answer, index in answers.items()
+                            if text == answer or text.startswith(f"{answer}\n"))  # fmt: skip
+            if reason.startswith(EXPERTS_REASON):
+                keys.extend(f"expert:{t}" for t in reason.removeprefix(EXPERTS_REASON).split(", "))
+            for key in keys:
+                known = self._answered.get((ctx.group.id, key))
+                if known is None or known < at:
+                    self._answered[(ctx.group.id, key)] = at
 
     def _recent(self, ctx: Context, key: str, cooldown: timedelta) -> bool:
         last = self._answered.get((ctx.group.id, key))

@@ -14,17 +14,20 @@ from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearthkeeper.capabilities.faq.requests import HANDLER
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.models import (
     QUESTION_WAITING,
+    EventRow,
     GroupRow,
     IdentityRow,
     MemberRow,
     MembershipRow,
     MessageRow,
+    OutboxRow,
     PointsRow,
     QuestionRow,
     TagRow,
@@ -200,6 +203,22 @@ class SqlQuestions(StoreBase):
         )
         with self._unit(write=False) as session:
             return session.scalar(query)
+
+    def replies_since(self, group_id: int, since: datetime) -> list[tuple[datetime, str, str]]:
+        """The FAQ's own replies in the group to events at or after `since`: (the event's
+        time, the reply's reason, its text), oldest first. The outbox is where the bot's
+        answers are kept, so a restarted engine learns from it what it answered moments ago."""
+        self.flush_deferred()
+        query = (
+            select(EventRow.at, OutboxRow.action)
+            .join(OutboxRow, OutboxRow.event_id == EventRow.id)
+            .where(EventRow.group_id == group_id, EventRow.at >= since)
+            .order_by(EventRow.at, OutboxRow.id)
+        )
+        with self._unit(write=False) as session:
+            rows = session.execute(query).all()
+        return [(at, str(action.get("reason") or ""), str(action.get("text") or ""))
+                for at, action in rows if action.get("handler") == HANDLER]  # fmt: skip
 
     def points_given(self, community_id: int, member_id: int, reason: str) -> bool:
         """Whether the member's ledger already holds an entry for exactly this reason."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.texts import say, violation_name
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
 from hearthkeeper.engine.events import Message
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import LadderStep, Sanction
@@ -78,6 +78,9 @@ def sanction_actions(
                                     duration=human_duration(step.mute_for, language))  # fmt: skip
         if kind in (ActionKind.KICK, ActionKind.BAN) and own is None:
             extra["text"] = say("removed", language, nickname=nickname, violation=name)
+        if kind is ActionKind.KICK and {Sanction.BAN, Sanction.BLACKLIST} & set(step.do):
+            # the same rung bans them: the kick's word to the member says so (no rejoining)
+            extra["extra"] = {BAN_FOLLOWS: True}
         actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
     if own is not None:
         actions.append(Action(kind=ActionKind.WARN, text=own, **common))  # type: ignore[arg-type]

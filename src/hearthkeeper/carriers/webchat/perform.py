@@ -29,7 +29,7 @@ from hearthkeeper.carriers.webchat.protocol import (
 from hearthkeeper.carriers.webchat.records import SeatOutcome
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
@@ -272,8 +272,11 @@ class _Act:
         else:
             left = self.platform.leave_seat(group.id, user_id, now, removed_by=chat.bot_name)
             was_in = left is not None
-        self._send_to(group, user_id, removed_frame(reason, banned=banned))
-        closing = "banned" if banned else "removed"
+        # a kick whose decision also bans them (a ladder rung of kick and blacklist) is told
+        # as a ban: the rejoin link would only lead to the ban
+        told_banned = banned or action.extra.get(BAN_FOLLOWS) is True
+        self._send_to(group, user_id, removed_frame(reason, banned=told_banned))
+        closing = "banned" if told_banned else "removed"
         self.shown.append(lambda: chat.hub.close_user(group.id, user_id, CLOSE_REMOVED, closing))
         if was_in:
             self._members_changed(group)
