@@ -209,12 +209,13 @@ class SqlQuestions(StoreBase):
         time, the reply's reason, its text), oldest first. The outbox is where the bot's
         answers are kept, so a restarted engine learns from it what it answered moments ago."""
         self.flush_deferred()
-        query = (
+        query = (  # by the outbox's group and time index, each reply's event by its id
             select(EventRow.at, OutboxRow.action)
-            .join(OutboxRow, OutboxRow.event_id == EventRow.id)
-            .where(EventRow.group_id == group_id, EventRow.at >= since)
+            .join(EventRow, OutboxRow.event_id == EventRow.id)
+            .where(OutboxRow.group_id == group_id, OutboxRow.created_at >= since,
+                   EventRow.at >= since)
             .order_by(EventRow.at, OutboxRow.id)
-        )
+        )  # fmt: skip
         with self._unit(write=False) as session:
             rows = session.execute(query).all()
         return [(at, str(action.get("reason") or ""), str(action.get("text") or ""))

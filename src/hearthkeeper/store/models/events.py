@@ -127,7 +127,11 @@ class OutboxRow(Base):
     """An action decided and still to perform (or performed): each `key` is performed once."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_priority_id", "status", "priority", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_status_priority_id", "status", "priority", "id"),
+        # a group's recent replies (the FAQ's cooldown read back after a restart)
+        Index("ix_outbox_group_id_created_at", "group_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     event_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("events.id"))
