@@ -31,8 +31,8 @@ POST = """## 今晚 **答疑** 提醒
 """
 
 
-async def sent(community: Hearth, text: str) -> JSON:
-    """What the group shows for a scheduled post of `text` the carrier performs."""
+async def posted(community: Hearth, text: str) -> list[JSON]:
+    """Every message the group shows for a scheduled post of `text`, in order."""
     chat = community.group()
     carrier = community.carrier()
     await carrier.connect()
@@ -42,7 +42,12 @@ async def sent(community: Hearth, text: str) -> JSON:
         await carrier.perform(action, "calendar:post:1")
     finally:
         await carrier.disconnect()
-    [message] = community.api.messages(chat, by=community.bot_id)
+    return community.api.messages(chat, by=community.bot_id)
+
+
+async def sent(community: Hearth, text: str) -> JSON:
+    """What the group shows for a scheduled post of `text` the carrier performs."""
+    [message] = await posted(community, text)
     return message
 
 
@@ -92,20 +97,6 @@ async def test_code_in_bold_or_in_a_link_is_sent_as_telegram_can_show_it(
     assert message["text"] == "先 洗 脸 见 指南"
     assert entity(message, "code", "洗")  # code holds no bold and a link no code (Bot API)
     assert entity(message, "text_link", "指南")["url"] == "https://example.org/g"
-
-
-async def posted(community: Hearth, text: str) -> list[JSON]:
-    """Every message the group shows for a scheduled post of `text`, in order."""
-    chat = community.group()
-    carrier = community.carrier()
-    await carrier.connect()
-    try:
-        action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat), text=text,
-                        handler="calendar", extra={"format": "markdown"})  # fmt: skip
-        await carrier.perform(action, "calendar:post:long")
-    finally:
-        await carrier.disconnect()
-    return community.api.messages(chat, by=community.bot_id)
 
 
 async def test_a_post_longer_than_a_message_arrives_whole_in_parts(community: Hearth) -> None:
