@@ -72,3 +72,9 @@ def client_network(address: str) -> str:
     if isinstance(ip, IPv6Address):
         return str(ip_network(f"{ip}/{IPV6_SUBSCRIBER}", strict=False))
     return str(ip)
+
+
+def requester_network(connection: HTTPConnection, trusted: tuple[Network, ...]) -> str:
+    """The client network of whoever sent `connection` (`client_network` of its
+    `client_address`): what join pages, live codes and the sign-in lock-out count by."""
+    return client_network(client_address(connection, trusted))

@@ -32,7 +32,7 @@ from hearthkeeper.web.auth import (
     token_hash,
     verify_password,
 )
-from hearthkeeper.web.clientaddr import client_address, client_network
+from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.templates import render
 
@@ -148,7 +148,7 @@ def signin_router(web: Web) -> APIRouter:
             return form(request, target, username=username, status=403,
                         error="This sign-in form expired or came from another site; "
                         "please sign in again.")  # fmt: skip
-        address = f"address:{client_network(client_address(request, web.settings.trusted_proxies))}"
+        address = f"address:{requester_network(request, web.settings.trusted_proxies)}"
         user_key = f"user:{username}"
         until = throttle.refused_until(user_key, address)
         if until is not None:

@@ -25,7 +25,7 @@ from hearthkeeper.capabilities.livecodes.routing import (
 from hearthkeeper.capabilities.livecodes.texts import say
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.web.clientaddr import client_address, client_network
+from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.console.pages import Pages
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -92,7 +92,7 @@ def router(web: Web) -> APIRouter:
             log.warning("live code %r is not ready: its community has no playbook", slug)
             return notice(channel, playbook, "not_ready", 503)
         # holds are capped per client: an IPv6 client is its /64, not each address in it
-        client = client_network(client_address(request, web.settings.trusted_proxies))
+        client = requester_network(request, web.settings.trusted_proxies)
         routed = route_newcomer(web, channel, playbook, token=request.cookies.get(COOKIE),
                                 client=client, openings=openings)  # fmt: skip
         if routed.group is None and routed.no_groups:

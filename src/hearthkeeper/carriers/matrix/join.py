@@ -48,7 +48,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
-from hearthkeeper.web.clientaddr import client_address, client_network
+from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -112,7 +112,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
 
     def network_of(request: Request) -> str:
         """The client network asking (one free trial per network in a paid community)."""
-        return client_network(client_address(request, web.settings.trusted_proxies))
+        return requester_network(request, web.settings.trusted_proxies)
 
     def group_of(room: str) -> Group | None:
         group = web.store.group_for_carrier(CARRIER, room)

@@ -53,7 +53,7 @@ from hearthkeeper.carriers.webchat.uploads import (
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.web.clientaddr import client_address, client_network
+from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -95,7 +95,7 @@ def webchat_router(
 
     def network_of(request: Request) -> str:
         """The client network joins are counted by (and a paid community's free trial)."""
-        return client_network(client_address(request, web.settings.trusted_proxies))
+        return requester_network(request, web.settings.trusted_proxies)
 
     def remember(response: Response, token: str) -> None:
         response.set_cookie(MEMBER_COOKIE, token, max_age=MEMBER_COOKIE_DAYS * 86400,
