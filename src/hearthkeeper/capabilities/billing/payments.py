@@ -67,12 +67,28 @@ class Recorded:
 def payer(tx: Store, who: str) -> int:
     """The member a payment is for: a payment reference (`7KQ2-M9XD`: the person is made a
     member if the store did not know them yet), `member:ID`, or `CARRIER:USER_ID`."""
+    found = _payer(tx, who, make=True)
+    assert found is not None  # made when unknown
+    return found
+
+
+def known_payer(store: Store, who: str) -> int | None:
+    """The member `who` names, as `payer` reads it, without making one: None for a payment
+    reference given to someone the store does not hold as a member yet. `BillingError` when
+    `who` names nobody."""
+    return _payer(store, who, make=False)
+
+
+def _payer(tx: Store, who: str, *, make: bool) -> int | None:
     text = who.strip()
     code = normalise_code(text)
     if code is not None:
         found = SqlBilling.on(tx).resolve(code)
         if found is None:
             raise BillingError(f"no one was given the payment reference {code}")
+        if not make:
+            member = tx.find_member(found.carrier, found.carrier_user_id)
+            return None if member is None else member.id
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
     kind, sep, rest = text.partition(":")
     if sep and kind == "member":
