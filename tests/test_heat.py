@@ -115,3 +115,19 @@ def test_without_a_playbook_the_actions_stay_generic() -> None:
     assert found.warning
     assert found.actions[0].startswith("There is no playbook, so no scheduled post for Skin Club 1")
     assert found.to_json()["warning"] is True
+
+
+def test_a_silent_group_with_members_is_warned_unless_it_is_new() -> None:
+    """Nothing this week against nothing before is no decay, so a group dead for a month had
+    no warning while the matrix called it dying; scheduled posts reaching nobody keep it so."""
+    posts_only = [DayFacts(AS_OF - timedelta(days=i), posts=1) for i in range(35)]
+    found = assess(inputs(posts_only, members=12, age_days=400,
+                          last_message=date(2025, 3, 1)), playbook())  # fmt: skip
+    assert found.warning and found.activity_decays and not found.energy_falls
+    assert "No message in the last 28 days (the last on 2025-03-01), with 12 members in it." in (
+        found.reasons
+    )
+    never = assess(inputs([], members=1, age_days=28), playbook())
+    assert never.warning and "(none ever), with 1 member in it." in never.reasons[-1]
+    assert not assess(inputs([], members=12, age_days=27), playbook()).warning, "new"
+    assert not assess(inputs([], members=0, age_days=400), playbook()).warning, "nobody in it"
