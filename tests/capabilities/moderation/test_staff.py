@@ -218,10 +218,10 @@ def test_strikes_and_sanctions_list_one_community_with_community(
     both = runner.invoke(app, ["strikes", "list"], env=env).stdout  # default: every community
     assert "ad in tea" in both and "flood in run" in both, both
 
-    held = runner.invoke(app, ["sanctions", "list", "--community", "run"], env=env)
-    assert held.exit_code == 0, held.output
-    assert "flood" in held.stdout and "ads everywhere" not in held.stdout, held.stdout
-    assert held.stdout.splitlines()[0].startswith("Times in Europe/London"), held.stdout
+    run_held = runner.invoke(app, ["sanctions", "list", "--community", "run"], env=env)
+    assert run_held.exit_code == 0, run_held.output
+    assert "flood" in run_held.stdout and "ads everywhere" not in run_held.stdout, run_held.stdout
+    assert run_held.stdout.splitlines()[0].startswith("Times in Europe/London"), run_held.stdout
     held = runner.invoke(app, ["sanctions", "list", "--community", "tea"], env=env).stdout
     assert "ads everywhere" in held and "— flood" not in held, held  # its member's blacklist
     assert held.splitlines()[0].startswith("Times in Asia/Shanghai"), held
