@@ -49,6 +49,8 @@ CHAT = [
     "Don't fall for those detox teas, 50% off forever and they do nothing",
     "Use the coupon code SPRING20 at checkout",
     "I think the warranty on my phone ran out last month",
+    "free trial",  # a word of the community's own billing, not an ad
+    "Only 3 seats left in the carpool, 2 of 4 places left on the bus",  # a sign-up's own line
     "我家空调清洗花了一百五，师傅挺专业的",
     "上次团购的大米很好吃，下次还参加",
     "加湿器买了两个，一个放卧室",
@@ -84,3 +86,11 @@ def test_a_playbook_without_pitches_does_not_read_offer_wording() -> None:
     rules = Rules.model_validate({"violations": {"advertising": {"pitches": False}}})
     scanner = Scanner.from_rules(rules, scorer=None)
     assert not is_advertising(scanner.scan("Phone cases 60% off"))
+
+
+@pytest.mark.parametrize(
+    "text", ["接龙：周六团购苹果，还剩两个名额", "Carpool sign-up: 2 seats left, free parking"]
+)
+def test_a_communitys_own_sign_up_is_not_read_as_an_offer(text: str) -> None:
+    # the rules alone: replies to an open sign-up are kept from the learned scorer elsewhere
+    assert not is_advertising(RULES_ONLY.scan(text))

@@ -164,7 +164,6 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "办卡送",
         "补贴",
         "包月",
-        "团购",
         "批发价",
         "优惠",
     ),
@@ -267,10 +266,13 @@ _MEMBERS_OWN = re.compile(
 # speaking in it: no pronoun, no verb of conversation, no question
 _SPOKEN = re.compile(
     r"\b(?:i|i'm|im|i've|i'll|we|we're|you|you're|u|my|our|me|us|he|she|they|it|it's|this|that|"
-    r"those|is|are|was|were|have|has|had|do|does|did|got|think|know|lol|haha|anyone)\b|\?"
+    r"those|their|his|her|them|its|is|are|was|were|have|has|had|do|does|did|got|think|know|lol|"
+    r"haha|anyone)\b|\?"
 )
 # the kinds that make such a bare message an offer (a price or a claim alone does not)
-_BARE_KINDS = ("a discount", "something free", "a deadline", "a promise of results")
+# (not a deadline: "2 places left" is how a community's own sign-up reads)
+_BARE_KINDS = ("a discount", "something free", "a promise of results")
+_WORD = re.compile(r"[a-z][a-z'-]+")
 _BARE_WORDS = 12
 # text mostly in Latin script: the patterns are English
 _LATIN = re.compile(r"[a-z]")
@@ -298,7 +300,9 @@ def offer_finding(message: MessageText) -> Finding | None:
     if len(kinds) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: {kinds[0]} and {kinds[1]}")
     bare = len(text.split()) <= _BARE_WORDS and not _SPOKEN.search(text)
-    if bare and kinds[0] in _BARE_KINDS:
+    # the product is named beside the deal: "phone cases" in "phone cases 60% off"
+    rest = text[: first.start()] + " " + text[first.end() :] if first else text
+    if bare and kinds[0] in _BARE_KINDS and len(_WORD.findall(rest)) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
     return None
 
