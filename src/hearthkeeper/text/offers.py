@@ -11,7 +11,7 @@ phrase, `cautions.py`).
 
 So a message is an offer here when it holds signs of at least two different kinds below and
 nobody speaks in it; or when it is bare, only a product and its deal (`Phone cases 60% off`,
-`苹果充电器，十块一个`: a few words, no pronoun, no verb of conversation); or, in Chinese,
+`手机壳，五块一个`: a few words, no pronoun, no verb of conversation); or, in Chinese,
 when it makes a promise only sellers make (`不漏不收钱`, `不录取退费`). Each kind is a handful
 of patterns over the normalised text (lower case, full-width folded, Chinese numerals as
 digits). Written from the kinds of ads in the moderation corpus's tune part, and checked
@@ -247,7 +247,7 @@ _SPOKEN_ZH = re.compile(
 _SELLERS_PROMISE_ZH = re.compile(
     f"不{_HANZI}{{1,2}}不(?:收|要)钱|不{_HANZI}{{1,3}}退[费款]|无效退款|假一赔|保录"
 )
-# a bare line, a product and its deal (苹果充电器，十块一个): no one speaking, no pronoun
+# a bare line, a product and its deal (手机壳，五块一个): no one speaking, no pronoun
 _BARE_ZH = 20
 _PRONOUN_ZH = re.compile("[我你他她它这那谁]")
 _BARE_SHAPE_ZH = re.compile(f"{_HANZI}{{2,10}}[，,][0-9\u4e00-\u9fff][^，,。.!！]{{1,10}}$")
