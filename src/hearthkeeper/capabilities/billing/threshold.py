@@ -39,6 +39,10 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
     network = None if not request.network else network_digest(community.id, request.network)
+    if trial is not None and network is not None and not request.probe:
+        # the look and the trial it allows, one ask at a time: two forms sent at once from
+        # one connection each read that it had no trial yet, then each started one
+        Store.on(scope).lock_community(community.id)
     used = trial is not None and network is not None and repo.trial_from(
         community.id, network, now - TRIAL_PER_NETWORK)  # fmt: skip
     if used:  # this connection had its trial: a fresh browser or nickname is no newcomer
