@@ -113,3 +113,27 @@ def test_two_browsers_on_one_connection_asking_at_once_get_one_trial(
     refused = next(v for v in verdicts if not v.admitted)
     assert "free trial was already used from this connection" in refused.reason
     assert len(trials(store, c.runtime.community_id)) == 1
+
+
+def test_one_person_asking_two_groups_at_once_gets_one_trial(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A carrier that knows no network (Telegram, QQ): one person's join requests to two
+    groups, screened at the same moment, each read that they had no subscription and each
+    started a trial (PostgreSQL); now the second finds the first's and is let in by it."""
+    c = paid_community(store, store_clock, TRIAL)
+    looked = SqlBilling.subscriptions
+    both = threading.Barrier(2)
+
+    def read_then_wait(self: SqlBilling, *args: Any, **kwargs: Any) -> list[Any]:
+        seen = looked(self, *args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return seen
+
+    monkeypatch.setattr(SqlBilling, "subscriptions", read_then_wait)
+    with ThreadPoolExecutor(2) as pool:
+        verdicts = list(pool.map(lambda group: screen(c, "ann", group), ["g1", "g2"]))
+    monkeypatch.setattr(SqlBilling, "subscriptions", looked)
+    assert all(v.admitted for v in verdicts)
+    assert trials(store, c.runtime.community_id) == ["ann"]

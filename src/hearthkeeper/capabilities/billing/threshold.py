@@ -32,17 +32,23 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
                        reason=f"No membership plan {applicant.threshold.plan!r} is defined.")  # fmt: skip
     repo = SqlBilling.on(scope)
     community = applicant.community
+    tx = Store.on(scope)
+    member_id = applicant.member_id
+    if not request.probe:
+        # one ask at a time, and what the ones before it did read now: two asks at once (one
+        # person's requests to two groups, two browsers on one connection) each read that no
+        # trial was taken, then each started one
+        tx.lock_community(community.id)
+        if member_id is None and request.user_id:
+            found = tx.find_member(request.carrier, request.user_id)
+            member_id = None if found is None else found.id
     subs = []
-    if applicant.member_id is not None:
-        subs = repo.subscriptions(community.id, member_id=applicant.member_id, plan_id=plan.id)
+    if member_id is not None:
+        subs = repo.subscriptions(community.id, member_id=member_id, plan_id=plan.id)
         if subs and has_access(subs[-1], plan, now):
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
     network = None if not request.network else network_digest(community.id, request.network)
-    if trial is not None and network is not None and not request.probe:
-        # the look and the trial it allows, one ask at a time: two forms sent at once from
-        # one connection each read that it had no trial yet, then each started one
-        Store.on(scope).lock_community(community.id)
     used = trial is not None and network is not None and repo.trial_from(
         community.id, network, now - TRIAL_PER_NETWORK)  # fmt: skip
     if used:  # this connection had its trial: a fresh browser or nickname is no newcomer
@@ -55,7 +61,6 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
                           **plan_values(plan, language))  # fmt: skip
         return Verdict(entry=Entry.ADMIT, reason=offer)
     if trial is not None:
-        tx = Store.on(scope)
         member = tx.member_for(request.carrier, request.user_id, request.display_name)
         start_trial(tx, community, playbook, member.id, plan.id, *trial, network=network)
         return ADMIT
