@@ -31,6 +31,7 @@ from hearthkeeper.capabilities.billing.ledger import (
     payments_of,
     refundable,
     shortfall,
+    staff_reason,
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, remove, replan, zone_of
 from hearthkeeper.capabilities.billing.records import (
@@ -129,7 +130,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     (`MANUAL`) needs a `discount` reason, else `BillingError`; a provider's is held."""
     checked_order(order)
     repo = SqlBilling.on(tx)
-    discount = discount.strip()
+    discount = staff_reason(discount, "the discount's reason")
     repo.lock_member(member_id)  # the period read below is the one this payment extends
     before = repo.order(order.provider, order.provider_ref)
     if before is not None:
@@ -237,7 +238,8 @@ def grant(tx: Store, community: Community, playbook: Playbook | None, order_id: 
           reason: str, by: str, now: datetime) -> Recorded:  # fmt: skip
     """Staff grant a held payment (short of the price) its period deliberately, saying why:
     it becomes the purchase or renewal it would have been, audited with paid vs price."""
-    if not reason.strip():
+    reason = staff_reason(reason, "the reason")
+    if not reason:
         raise BillingError("say why this payment gets a full period (a reason: a discount, a "
                            "gift, a payment completed elsewhere)")  # fmt: skip
     repo = SqlBilling.on(tx)

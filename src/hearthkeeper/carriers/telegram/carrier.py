@@ -185,7 +185,7 @@ class TelegramCarrier:
         self._asked: dict[tuple[str, str], str] = {}
         self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
-        self._let_in_links = Remembered[str]()  # one-person links made, by outbox key
+        self._let_in_links = Remembered[str]()  # let-in links made, by outbox key
         self._declined = Remembered[bool]()  # join requests declined, by outbox key
         self._parts_sent = Remembered[list[str]]()  # a long text's parts sent, by outbox key
 
@@ -616,8 +616,10 @@ class TelegramCarrier:
                                retry=False)  # fmt: skip
         link = self._let_in_links.get(key)  # made before a failure to send it: the same link
         if link is None:
+            # a link that asks to join, so the door lets in the person staff approved and
+            # screens anyone they passed it on to (a link that admits directly let them in)
             made = await client.create_chat_invite_link(chat, name=admit.link_name(str(member)),
-                                                        member_limit=1)  # fmt: skip
+                                                        creates_join_request=True)  # fmt: skip
             link = made.invite_link
             self._let_in_links.add(key, link)
         try:
