@@ -180,10 +180,13 @@ def _list(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, TitlesList(), handler="titles"),))
 
 
-def add_commands(commands: CommandBook) -> None:
-    """Add `/claim`, `/release` and `/titles`."""
+def add_commands(commands: CommandBook, example: str) -> None:
+    """Add `/claim`, `/release` and `/titles`; `/help` shows `/claim` with `example`, a title of
+    the playbook (a member who copies it claims a title that exists)."""
+    example = echoed(example)
     commands.add(Command("claim", ("认领",), {
-        Language.ZH_CN: "认领一个群头衔（如 /认领 喝水委员）", Language.EN: "claim a title (e.g. /claim Cellar Keeper)",
+        Language.ZH_CN: f"认领一个群头衔（如 /认领 {example}）",
+        Language.EN: f"claim a title (e.g. /claim {example})",
     }, _claim))  # fmt: skip
     commands.add(Command("release", ("卸任",), {
         Language.ZH_CN: "卸任你的头衔", Language.EN: "step down from your title",

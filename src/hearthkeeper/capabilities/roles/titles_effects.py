@@ -113,4 +113,4 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     registry.add_effect(TitlesRelease, release)
     registry.add_effect(TitlesList, list_titles)
     registry.add_effect(TitlesRemind, remind)
-    add_commands(commands)
+    add_commands(commands, playbook.mechanisms.titles[0].name)
