@@ -104,7 +104,7 @@ def test_a_post_waiting_for_confirmation_and_rising_violations_are_named() -> No
     assert not found.warning
     assert found.actions[0].startswith(
         "the calendar post `weekly-digest` (Sun 20:00) has not posted since 2026-11-22 "
-        "(1 firings missed) — it waits for staff to confirm (mode: remind)"
+        "(1 firing missed) — it waits for staff to confirm (mode: remind)"
     )
     assert found.actions[1].startswith("Violations rose: 6 this week vs 0/week before")
     assert "turn on the detectors that are off (rules.violations.advertising)" in found.actions[1]

@@ -68,7 +68,7 @@ def stopped_posts(inputs: HeatInputs, playbook: Playbook | None, quiet: int) -> 
         else:
             fix = "check the calendar (`hearth posts`) and that the server is running"
         said.append(f"{prefix}the calendar post `{post.id}` ({post.schedule}) has not posted "
-                    f"{since} ({missed} firings missed) — {fix}.")  # fmt: skip
+                    f"{since} ({missed} firing{'' if missed == 1 else 's'} missed) — {fix}.")  # fmt: skip
         prefix = ""
     return said
 
