@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -79,6 +79,11 @@ def next_reminder(schedule: str, after: datetime, timezone: str) -> datetime:
     start = after.astimezone(ZoneInfo(timezone))
     found: datetime = croniter(parse_schedule(schedule), start).get_next(datetime)
     return found.astimezone(UTC)
+
+
+def on_schedule(schedule: str, at: datetime, timezone: str) -> bool:
+    """Whether `at` is one of the times of `schedule` (community time)."""
+    return next_reminder(schedule, at - timedelta(seconds=1), timezone) == at
 
 
 def reminder_key(group_id: int, title: str, due: datetime) -> str:
