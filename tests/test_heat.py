@@ -63,7 +63,8 @@ def test_falling_output_and_decaying_activity_fire_with_reasons_and_playbook_act
     assert actions[0] == (
         "No output for 5 days: the calendar post `morning-pack` (every day 08:00) has not posted "
         "since 2026-11-25 (4 firings missed) — check its content library `content/morning` (it "
-        "may have run out: `hearth calendar` shows what is left) and the calendar (`hearth posts`)."
+        "may have run out: the console's Calendar page shows what each group has left) and the "
+        "calendar (`hearth posts`)."
     )
     assert "Ask creator (Creator), manager (Manager), partner (Partner) to post" in actions[1]
     assert actions[2].startswith("2 key members silent since 2026-11-14 (Ann, Bo): @-mention")
@@ -103,7 +104,7 @@ def test_a_post_waiting_for_confirmation_and_rising_violations_are_named() -> No
     assert not found.warning
     assert found.actions[0].startswith(
         "the calendar post `weekly-digest` (Sun 20:00) has not posted since 2026-11-22 "
-        "(1 firings missed) — it waits for staff to confirm (mode: remind)"
+        "(1 firing missed) — it waits for staff to confirm (mode: remind)"
     )
     assert found.actions[1].startswith("Violations rose: 6 this week vs 0/week before")
     assert "turn on the detectors that are off (rules.violations.advertising)" in found.actions[1]
