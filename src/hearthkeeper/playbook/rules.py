@@ -261,7 +261,7 @@ class Insults(KeywordDetector):
 
 
 class Nickname(Detector):
-    """Nicknames that do not follow `joining.ceremony.nickname_format`: a reminder, then staff."""
+    """Nicknames that do not follow `joining.ceremony.nickname_format`: reported once per name."""
 
     response: Response = Field(
         Response.ALERT, description="ladder: give a strike; alert: only alert staff."
