@@ -130,7 +130,7 @@ def fire_anniversary(scope: StoreBase, request: CalendarAnniversary,
         log.info("anniversary %s in group %s no longer holds; replanned", at.isoformat(), g.name)
         keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, ctx.now))
         return []
-    ref = claim_text(SqlPosts.on(scope), g, "anniversary", at, ctx.now, late=timing.late)
+    ref = claim_text(SqlPosts.on(scope), g, "anniversary", at, ctx.now, skipped=timing.late)
     if ref is None:
         return []
     keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, timing.after))
