@@ -56,6 +56,16 @@ def test_result_bars_are_each_options_share_of_the_voters(
     assert "██████████" not in results
 
 
+def test_a_deadline_in_the_past_is_said_to_have_passed(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`截止 昨天` was answered "cannot read the deadline": it has passed, and says so."""
+    c = staffed(store, store_clock)
+    reply = only(say(c, "boss", "/投票 周末活动去哪 | 爬山 | 看展 | 截止 昨天"))
+    assert reply.startswith("截止时间「昨天」已经过了。") and "看不懂" not in reply
+    assert SqlPolls.on(store).get(1) is None, "no poll was opened"
+
+
 def test_multiple_choice_adds_one_vote_per_option(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock)
     say(c, "boss", "/投票 带什么 | 水 | 零食 | 雨伞 | 多选")
@@ -136,7 +146,8 @@ def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: Fro
         ("/投票", "请写上投票的问题。"),
         ("/投票 去哪 | 爬山", "至少要有两个选项"),
         ("/投票 去哪 | 爬山 | 爬山", "选项「爬山」写了两次"),
-        ("/投票 去哪 | 爬山 | 看展 | 截止 昨天", "看不懂截止时间「昨天」"),
+        ("/投票 去哪 | 爬山 | 看展 | 截止 下辈子", "看不懂截止时间「下辈子」"),
+        ("/投票 去哪 | 爬山 | 看展 | 截止 昨天", "截止时间「昨天」已经过了。"),
     ]:
         reply = only(say(c, "boss", text))
         assert problem in reply.splitlines()[0] and "用法：/投票 问题" in reply, text

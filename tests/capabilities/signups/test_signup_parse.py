@@ -44,6 +44,10 @@ def local(text: str) -> str | None:
     ("30分钟后", "Fri 05-01 17:30"), ("in 2 hours", "Fri 05-01 19:00"),
     ("tomorrow 10am", "Sat 05-02 10:00"), ("sat 9pm", "Sat 05-02 21:00"),
     ("下周一 9点", "Mon 05-04 09:00"), ("明天上午10点前", "Sat 05-02 10:00"),
+    # days gone are read, so the command says the deadline has passed, not "cannot read"
+    ("昨天", "Thu 04-30 23:59"), ("昨晚8点", "Thu 04-30 20:00"), ("前天 10:00", "Wed 04-29 10:00"),
+    ("yesterday 9pm", "Thu 04-30 21:00"), ("上周五", "Fri 04-24 23:59"),
+    ("last mon 9am", "Mon 04-20 09:00"), ("上午10点", "Sat 05-02 10:00"),
     ("dawn", None), ("13/45", None), ("25:00", None), ("", None),
     # the ends of the calendar: a staff member's /poll or /接龙 was set aside with a traceback
     ("9999-12-31 23:59", None), ("9999-12-31", None), ("0001-01-01 00:00", None),
@@ -113,6 +117,7 @@ def test_a_deadline_ends_the_title_or_is_a_part_of_its_own(text: str) -> None:
 @pytest.mark.parametrize(("text", "key"), [
     ("", "no_title"), ("截止 20:00", "no_title"), ("x | ¥12", "bad_item"),
     ("x | 截止 下辈子", "bad_deadline"), ("x 截止 2020-01-01", "past_deadline"),
+    ("x | 截止 昨天", "past_deadline"), ("x | until yesterday", "past_deadline"),
     ("x 限3人 | a", "cap_with_items"), ("x | a | A", "duplicate_item"),
     ("x | a ¥123456789", "bad_price"), ("x | 截止 9999-12-31 23:59", "bad_deadline"), ("x 限100000人", "count_too_large"), ("x | a 100000份", "count_too_large"),
 ])  # fmt: skip
