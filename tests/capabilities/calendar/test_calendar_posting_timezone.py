@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.capabilities.calendar.test_calendar_posting import (
     sends,
     utc,
 )
+from tests.capabilities.calendar.test_calendar_posting_content import FIRST, TIPS, _library
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
 
@@ -70,3 +72,35 @@ def test_hearth_posts_shows_a_firings_progress_across_groups(
     sends(c)  # the outbound queue delivers them
     after = CliRunner().invoke(app, ["posts", "--post", "morning"], env=env)
     assert "morning: 3 group(s) — 3 delivered" in after.stdout
+
+
+LATE_TIPS = TIPS.replace("order: next}", "order: next}\n      grace: 2h")
+
+
+def test_hearth_posts_says_why_a_firing_was_skipped(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth posts` said "1 skipped" and nothing more: the operator could not tell a library
+    that ran dry from a server that was down. Now it says which."""
+    monkeypatch.chdir(tmp_path)
+    _library(tmp_path)  # three items
+    c = calendar_community(store, store_clock, LATE_TIPS, root=tmp_path)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + LATE_TIPS), "test")
+    for day in range(4):  # the fourth morning finds nothing left
+        store_clock.set(FIRST + timedelta(days=day))
+        c.engine.tick()
+    store_clock.set(FIRST + timedelta(days=4, hours=3))  # down at 08:00, back at 11:00
+    c.restart()
+    c.engine.tick()
+    env = {"HEARTH_DATABASE_URL": database_url}
+    shown = CliRunner().invoke(app, ["posts", "--post", "tips"], env=env)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert (
+        "2026-05-05 08:00  tips: 1 group(s) — 1 skipped (no content left in its library)" in lines
+    )
+    assert (
+        "2026-05-06 08:00  tips: 1 group(s) — 1 skipped (missed: reached 3 hours late, past its "
+        "2 hours grace)"
+    ) in lines
