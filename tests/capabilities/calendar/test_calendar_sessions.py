@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.sessions import TEXTS
+from hearthkeeper.capabilities.calendar.skips import skip_reason
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
@@ -101,6 +102,7 @@ def test_a_session_nobody_spoke_in_posts_no_recap_to_members_and_tells_staff(
     assert [a.text for a in inbox] == [told[0].text]
     [recap] = records(c, "live:brew:digest")
     assert recap.status == "skipped"
+    assert skip_reason(recap, store, {}) == "nobody spoke in the session"  # as `hearth posts`
 
 
 def test_a_speaker_who_is_not_a_member_is_named_and_groups_are_chosen(

@@ -48,7 +48,7 @@ def _work(record: PostRecord) -> tuple[str, timedelta, str]:
     if record.post_id == "anniversary":
         return anniversary_key(group, at), ANNIVERSARY_GRACE, "nothing to say"
     if record.post_id.startswith("live:"):
-        _, session, label = record.post_id.split(":", 2)
+        session, _, label = record.post_id.removeprefix("live:").rpartition(":")
         other = "nobody spoke in the session" if label == "digest" else "nothing to say"
         return moment_key(group, session, label, at), SESSION_GRACE, other
     return firing_key(group, record.post_id, at), POST_GRACE, "no content left in its library"
