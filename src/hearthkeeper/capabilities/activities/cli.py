@@ -9,8 +9,10 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.addresses import serve_tickets
 from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
-from hearthkeeper.capabilities.activities.decide import DoorVerdict
+from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
+from hearthkeeper.capabilities.activities.door import DOOR_TEXT, door_detail
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.records import Event
@@ -40,7 +42,11 @@ CommunityOption = Annotated[
 
 
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = open_store(settings_from(config))
+    settings = settings_from(config)
+    store = open_store(settings)
+    # a member confirmed or moved up by this command is told their ticket's full link, as
+    # when staff do it in the console (a bare /ticket/… path is no link in the chat)
+    serve_tickets(store, settings.server.url())
     return store, pick_community(store, slug)
 
 
@@ -213,12 +219,20 @@ def checkin(
 ) -> None:
     """Let a member in by their door code (what the console's door page does)."""
     store, found = _open(config, community)
-    done = staff.check_in(store, found, code, actor, SystemClock().now())
+    now = SystemClock().now()
+    done = staff.check_in(store, found, code, actor, now)
     who = done.signup.display_name if done.signup else "?"
     if done.verdict is DoorVerdict.IN:
         console.print(f"In: {escape(who)} ({escape(done.event.title if done.event else '')})")
         return
-    fail(f"{done.verdict.value}: {who}")
+    plain = normal_code(code)
+    detail = door_detail(done.verdict, done.event, done.signup,
+                         shown_code(plain) if plain else code.strip()[:32],
+                         zone_of(playbook_of(store, found)), now)  # fmt: skip
+    heading = DOOR_TEXT[done.verdict]
+    if done.signup is not None and done.event is not None:
+        heading += f" ({who}'s code for {done.event.title})"
+    fail(f"{heading}. {detail}".strip())
 
 
 def _fee(event: Event) -> str:

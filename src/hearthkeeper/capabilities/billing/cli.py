@@ -35,8 +35,19 @@ SubCommunityOption = Annotated[
 ]
 
 
+def _store(config: ConfigOption) -> Store:
+    """The store; a member an event's place is released to by this command (a removal frees
+    it) is told their ticket's full link, as when staff act in the console."""
+    from hearthkeeper.capabilities.activities.addresses import serve_tickets
+
+    settings = settings_from(config)
+    store = open_store(settings)
+    serve_tickets(store, settings.server.url())
+    return store
+
+
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = open_store(settings_from(config))
+    store = _store(config)
     return store, pick_community(store, slug)
 
 
@@ -45,7 +56,7 @@ def _open_for(config: ConfigOption, slug: str | None, subscription: int) -> tupl
     subscription's own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store = open_store(settings_from(config))
+    store = _store(config)
     if slug is None:
         sub = SqlBilling.on(store).subscription(subscription)
         communities = store.list_communities()
