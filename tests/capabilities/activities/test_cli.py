@@ -309,3 +309,31 @@ def test_a_fee_recorded_from_the_command_line_gives_the_member_their_tickets_ful
         said = [row[0] for row in db.execute("SELECT action FROM outbox")]
     told = next(action for action in said if "TB-1" not in action and code in action)
     assert f"https://club.example.org/ticket/{code}" in told, told
+
+
+def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) -> None:
+    """Staff typed 小美's payment reference and read "member 1 has not signed up for event
+    2": which member, which event? The refusal names her (as `member:ID` takes her) and the
+    event's title."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    for title in ("品鉴会", "读书会"):
+        status, out = run("events", "create", title, "--at", at.strftime("%Y-%m-%d %H:%M"),
+                          "--price", "45", *config)  # fmt: skip
+        assert status == 0, out
+    event_id, reference, _ = _signed_up(site, "品鉴会", Status.UNPAID)
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        other = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "读书会")
+        member = store.member_for("webchat", "u-1", "小美")
+    finally:
+        engine.dispose()
+    for command in (("pay", str(other.id), reference, "--receipt", "TB-1"),
+                    ("refund", str(other.id), reference)):  # fmt: skip
+        status, out = run("events", *command, *config)
+        said = " ".join(out.split())
+        assert status == 1, out
+        assert f"小美 (member:{member.id}) has not signed up for event {other.id} (读书会)" in said
+    assert event_id != other.id
