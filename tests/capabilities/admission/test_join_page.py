@@ -360,3 +360,19 @@ def test_the_web_chat_learns_each_communitys_staff_channel_from_its_playbook(cha
     as_members = with_staff + "  staff_group_as_members: true\n"
     setup.adopt(chat.store, chat.community_id, parse_playbook(as_members).playbook)
     assert setup.staff_channels == {}
+
+
+def test_deciding_an_application_handles_its_alert_in_the_staff_inbox(chat: Chat) -> None:
+    """Staff approved every application on the Applications page (or with `hearth
+    applications approve`) and the inbox still listed each "… applied to join" as open, to
+    be marked handled one by one: the decision deals with it, recorded as by the reviewer."""
+    screening(chat, APPLICATION)
+    for name in ("Mei", "Lan"):
+        join(TestClient(chat.app), chat.codes[0], name, answer_1="Li", answer_2="Oolong")
+    mei, lan = SqlApplications.on(chat.store).applications(chat.community_id)
+    assert len(chat.store.staff_alerts(chat.community_id)) == 2
+    review.approve(chat.store, mei.id, "console:li", chat.clock.now())
+    review.refuse(chat.store, lan.id, "cli", chat.clock.now(), "Not now")
+    assert chat.store.staff_alerts(chat.community_id) == []
+    handled = chat.store.staff_alerts(chat.community_id, open_only=False)
+    assert sorted(a.handled_by or "" for a in handled) == ["cli", "console:li"]
