@@ -337,3 +337,43 @@ def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) ->
         assert status == 1, out
         assert f"小美 (member:{member.id}) has not signed up for event {other.id} (读书会)" in said
     assert event_id != other.id
+
+
+def test_event_commands_find_the_events_community_by_its_id(site: Path) -> None:
+    """With a second community on the server, `events pay EVENT WHO`, `refund`, `cancel` and
+    `checkin CODE` said "say which community with --community", though an event's id (and a
+    door code's sign-up) names one."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+                      "--price", "45", *config)  # fmt: skip
+    assert status == 0, out
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-1", "小美")
+        signed = SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
+                                             SystemClock().now())  # fmt: skip
+        store.ensure_community("book-club", "Book club")
+    finally:
+        engine.dispose()
+    who = f"member:{member.id}"
+    status, out = run("events", "pay", str(event.id), who, "--receipt", "TB-9", *config)
+    assert status == 0 and "45.00 CNY" in out and "confirmed" in out, out
+    status, out = run("events", "checkin", signed.code, *config)
+    assert status == 0 and "In: 小美" in out, out
+    status, out = run("events", "checkin", "ZZZZ-ZZZZ", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "Unknown code: no sign-up on this server has the door code" in said
+    assert "unknown:" not in said, out
+    status, out = run("events", "cancel", str(event.id), "--community", "book-club", *config)
+    assert status == 1 and "no event" in out, out  # --community still decides
+    status, out = run("events", "cancel", str(event.id), *config)
+    assert status == 0 and "1 sign-up(s) told" in out, out
+    status, out = run("events", "refund", str(event.id), who, *config)
+    assert status == 0 and "Refunded 45.00 CNY" in out, out
+    status, out = run("events", "cancel", "999", *config)
+    assert status == 1 and "there is no event 999 on this server" in out, out

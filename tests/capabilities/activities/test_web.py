@@ -236,6 +236,12 @@ def test_a_fee_below_the_events_on_the_events_page_needs_a_discount_reason(c: Co
     [mei] = SqlActivities.on(c.store).signups(event.id)
     assert mei.status.value == "unpaid"
 
+    unseen = c.post("/events/pay", {**form, "amount": "8", "discount": "\u200b\u200b"})
+    assert unseen.status_code == 409 and "give the discount&#39;s reason" in unseen.text
+    pasted = c.post("/events/pay", {**form, "amount": "8", "discount": "价" * 501})
+    assert pasted.status_code == 409 and "reason is 501 characters long" in pasted.text
+    assert SqlBilling.on(c.store).orders(c.community_id) == []
+
     agreed = c.post("/events/pay", {**form, "amount": "8", "discount": "老会员价"})
     assert agreed.headers["location"].endswith("notice=paid")
     [mei] = SqlActivities.on(c.store).signups(event.id)

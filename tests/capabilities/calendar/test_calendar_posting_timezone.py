@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
@@ -54,12 +55,18 @@ def test_hearth_posts_shows_a_firings_progress_across_groups(
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
     c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + DAILY), "test")  # as `hearth apply`
     store_clock.set(utc(2026, 5, 2, 7))
     c.engine.tick()
     env = {"HEARTH_DATABASE_URL": database_url}
     before = CliRunner().invoke(app, ["posts"], env=env)
     assert before.exit_code == 0, before.output
     assert "morning: 3 group(s) — 3 queued" in before.stdout
+    # the firing at 08:00 in London (07:00 UTC), on the clock `hearth calendar` and the
+    # chat's /calendar use, the zone named once; it printed 2026-05-02T07:00:00+00:00
+    assert before.stdout.startswith("Times in Europe/London (the community's time zone).")
+    assert "2026-05-02 08:00  morning: 3 group(s)" in before.stdout
+    assert "07:00" not in before.stdout
     sends(c)  # the outbound queue delivers them
     after = CliRunner().invoke(app, ["posts", "--post", "morning"], env=env)
     assert "morning: 3 group(s) — 3 delivered" in after.stdout

@@ -29,7 +29,7 @@ from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
 from hearthkeeper.capabilities.activities.render import amount_text, when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.ledger import BillingError, staff_reason
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import amount_of, checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
@@ -80,6 +80,10 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
     below the fee needs staff's `discount` reason, a negative one is refused."""
     if not receipt.strip():
         raise EventError("give the payment's receipt or order number (it keeps it recorded once)")
+    try:
+        discount = staff_reason(discount, "the discount's reason")
+    except BillingError as exc:
+        raise EventError(str(exc)) from None
     playbook = playbook_of(store, community)
     lang = playbook.community.language if playbook else Language.EN
     with store.transaction() as tx:
@@ -122,7 +126,7 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         tx.audit(by, "event fee recorded", community.id,
                  target=f"member {member_id}",
                  detail={"event": event.id, "order": order.id, "amount": f"{value:f}",
-                         **({"discount": discount.strip(), "short": short} if short
+                         **({"discount": discount, "short": short} if short
                             else {})})  # fmt: skip
         return FeeRecorded(order, confirmed, True)
 

@@ -51,6 +51,7 @@ def posts(
     from hearthkeeper.capabilities.calendar.repository import SqlPosts
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail
+    from hearthkeeper.cli.zones import community_zone, local_time, times_in
 
     store = open_store(settings_from(config))
     communities = store.list_communities()
@@ -60,9 +61,10 @@ def posts(
         fail(f"say which community with --community (there are: {names})")
     records = SqlPosts.on(store).post_records(chosen[0].id, post_id=post)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
-    firings: dict[tuple[str, str], Counter[str]] = {}
+    zone = community_zone(store, chosen[0].id)  # as `hearth calendar` and `/calendar` say it
+    firings: dict[tuple[str, datetime], Counter[str]] = {}
     for record in records:
-        counts = firings.setdefault((record.post_id, record.scheduled_for.isoformat()), Counter())
+        counts = firings.setdefault((record.post_id, record.scheduled_for), Counter())
         if record.status in ("posted", "confirmed"):
             state = delivery.get(f"calendar:post:{record.id}", "pending")
             counts[
@@ -77,10 +79,11 @@ def posts(
     if not firings:
         console.print("No scheduled firings yet.")
         return
+    console.print(times_in(zone))
     for (post_id, at), counts in list(firings.items())[-limit:]:
         total = sum(counts.values())
         parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-        console.print(escape(f"{at}  {post_id}: {total} group(s) — {parts}"))
+        console.print(escape(f"{local_time(at, zone)}  {post_id}: {total} group(s) — {parts}"))
 
 
 EVERY_GROUP = "*"

@@ -69,7 +69,15 @@ def when_text(moment: datetime, zone: ZoneInfo, lang: Language) -> str:
 
 
 def parse_deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The moment `text` names, in UTC, as seen from `now`; None if it cannot be read."""
+    """The moment `text` names, in UTC, as seen from `now`; None if it cannot be read (also
+    a day at the calendar's ends, `9999-12-31`, that has no moment in UTC or a day after)."""
+    try:
+        return _moment(text, now, zone)
+    except OverflowError:
+        return None
+
+
+def _moment(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     words = _cn_numbers(unicodedata.normalize("NFKC", text).strip().lower())
     if not words:
         return None
