@@ -98,6 +98,21 @@ def test_a_ticket_shows_its_qr_code_and_the_door_lets_the_member_in_once(c: Cons
     assert 'class="attended">1/1 (100%)' in figures
 
 
+def test_the_door_says_when_it_opens_to_a_code_scanned_too_early(c: Console) -> None:
+    """A ticket scanned before the door opened read only "Not this event's door time":
+    staff at the entrance are told when it opens (community time), and after it closed,
+    when it closed."""
+    code = _mei_signs_up(c)
+    early = c.get(f"/door/{code}")
+    assert early.status_code == 409 and "Not this event&#39;s door time" in early.text
+    assert "The door opens at Sat 2026-05-09 11:00, 3 hours before the start." in early.text
+    c.clock.set(SALON + timedelta(hours=13))
+    _sign_in_again(c)
+    late = c.post("/door", {"code": code})
+    assert late.status_code == 409
+    assert "The door closed at Sun 2026-05-10 02:00, 12 hours after the start." in late.text
+
+
 def test_the_door_needs_a_signed_in_operator(c: Console) -> None:
     code = _mei_signs_up(c)
     c.client.cookies.clear()

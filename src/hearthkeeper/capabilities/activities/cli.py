@@ -9,8 +9,10 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.addresses import serve_tickets
 from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
-from hearthkeeper.capabilities.activities.decide import DoorVerdict
+from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
+from hearthkeeper.capabilities.activities.door import DOOR_TEXT, door_detail
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.records import Event
@@ -45,8 +47,17 @@ EventCommunityOption = Annotated[
 ]
 
 
+def _store(config: ConfigOption) -> Store:
+    """The store; a member confirmed or moved up by this command is told their ticket's full
+    link, as when staff do it in the console (a bare /ticket/… path is no link in the chat)."""
+    settings = settings_from(config)
+    store = open_store(settings)
+    serve_tickets(store, settings.server.url())
+    return store
+
+
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = open_store(settings_from(config))
+    store = _store(config)
     return store, pick_community(store, slug)
 
 
@@ -55,7 +66,7 @@ def _open_for(config: ConfigOption, slug: str | None, event_id: int) -> tuple[St
     event's own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.activities.repository import SqlActivities
 
-    store = open_store(settings_from(config))
+    store = _store(config)
     event = SqlActivities.on(store).event(event_id) if slug is None else None
     return store, community_of(store, slug, event.community_id if event else None,
                                f"there is no event {event_id} on this server (`hearth events "
@@ -68,7 +79,7 @@ def _open_at_door(config: ConfigOption, slug: str | None, typed: str) -> tuple[S
     from hearthkeeper.capabilities.activities.decide import normal_code
     from hearthkeeper.capabilities.activities.repository import SqlActivities
 
-    store = open_store(settings_from(config))
+    store = _store(config)
     community_id = None
     code = normal_code(typed) if slug is None else None
     if code is not None:
@@ -77,8 +88,8 @@ def _open_at_door(config: ConfigOption, slug: str | None, typed: str) -> tuple[S
         event = None if signup is None else repo.event(signup.event_id)
         community_id = None if event is None else event.community_id
     return store, community_of(store, slug, community_id,
-                               f"{DoorVerdict.UNKNOWN.value}: no sign-up on this server has the "
-                               f"door code {typed.strip()[:64]!r}")  # fmt: skip
+                               f"{DOOR_TEXT[DoorVerdict.UNKNOWN]}: no sign-up on this server has "
+                               f"the door code {typed.strip()[:64]!r}; check it and try again")  # fmt: skip
 
 
 @events_app.command("create")
@@ -253,12 +264,20 @@ def checkin(
 ) -> None:
     """Let a member in by their door code (what the console's door page does)."""
     store, found = _open_at_door(config, community, code)
-    done = staff.check_in(store, found, code, actor, SystemClock().now())
+    now = SystemClock().now()
+    done = staff.check_in(store, found, code, actor, now)
     who = done.signup.display_name if done.signup else "?"
     if done.verdict is DoorVerdict.IN:
         console.print(f"In: {escape(who)} ({escape(done.event.title if done.event else '')})")
         return
-    fail(f"{done.verdict.value}: {who}")
+    plain = normal_code(code)
+    detail = door_detail(done.verdict, done.event, done.signup,
+                         shown_code(plain) if plain else code.strip()[:32],
+                         zone_of(playbook_of(store, found)), now)  # fmt: skip
+    heading = DOOR_TEXT[done.verdict]
+    if done.signup is not None and done.event is not None:
+        heading += f" ({who}'s code for {done.event.title})"
+    fail(f"{heading}. {detail}".strip())
 
 
 def _fee(event: Event) -> str:

@@ -61,6 +61,13 @@ class FeeRecorded:
     created: bool
 
 
+def _named(tx: Store, member_id: int) -> str:
+    """A member as staff know them: `小美 (member:3)`, the id as `member:ID` takes it."""
+    member = tx.get_member(member_id)
+    name = member.display_name if member is not None and member.display_name else "member"
+    return f"{name} (member:{member_id})"
+
+
 def plan_of_event(event_id: int) -> str:
     """How the ledger names an event's fee."""
     return f"event:{event_id}"
@@ -98,8 +105,9 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
                                  f"(order {before.id}, {before.plan_id})")  # fmt: skip
             return FeeRecorded(before, mine, False)
         if mine is None:
-            raise EventError(f"member {member_id} has not signed up for event {event.id}; "
-                             "they sign up in the group first (/rsvp, /报名)")  # fmt: skip
+            raise EventError(f"{_named(tx, member_id)} has not signed up for event {event.id} "
+                             f"({event.title}); they sign up in the group first (/rsvp, "
+                             "/报名)")  # fmt: skip
         status = d.decide_payment(event, signups, mine)
         if not isinstance(status, Status):
             raise EventError(status)
@@ -168,8 +176,8 @@ def refund_fee(store: Store, community: Community, event_id: int, who: str, by: 
         repo.lock_event(event.id)  # one refund (and one promotion) at a time
         mine = next((s for s in repo.signups(event.id) if s.member_id == member_id), None)
         if mine is None:
-            raise EventError(f"member {member_id} has not signed up for event {event.id}; "
-                             "there is no fee to refund")  # fmt: skip
+            raise EventError(f"{_named(tx, member_id)} has not signed up for event {event.id} "
+                             f"({event.title}); there is no fee to refund")  # fmt: skip
         fee = _fee_of(billing, community, event, member_id, mine)
         before = billing.refund_for(fee.id)
         if before is not None:

@@ -36,8 +36,19 @@ SubCommunityOption = Annotated[
 ]
 
 
+def _store(config: ConfigOption) -> Store:
+    """The store; a member an event's place is released to by this command (a removal frees
+    it) is told their ticket's full link, as when staff act in the console."""
+    from hearthkeeper.capabilities.activities.addresses import serve_tickets
+
+    settings = settings_from(config)
+    store = open_store(settings)
+    serve_tickets(store, settings.server.url())
+    return store
+
+
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = open_store(settings_from(config))
+    store = _store(config)
     return store, pick_community(store, slug)
 
 
@@ -46,7 +57,7 @@ def _open_for(config: ConfigOption, slug: str | None, subscription: int) -> tupl
     subscription's own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store = open_store(settings_from(config))
+    store = _store(config)
     sub = SqlBilling.on(store).subscription(subscription) if slug is None else None
     return store, community_of(store, slug, sub.community_id if sub else None,
                                f"there is no subscription {subscription} on this server "
@@ -58,7 +69,7 @@ def _open_for_order(config: ConfigOption, slug: str | None, order: int) -> tuple
     own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store = open_store(settings_from(config))
+    store = _store(config)
     found = SqlBilling.on(store).order_by_id(order) if slug is None else None
     return store, community_of(store, slug, found.community_id if found else None,
                                f"there is no order {order} on this server (`hearth billing "
@@ -100,7 +111,7 @@ def pay(
     config: ConfigOption = None,
 ) -> None:
     """Record a payment: it starts a period, or extends the current one from its end."""  # fmt: skip
-    store = open_store(settings_from(config))
+    store = _store(config)
     try:
         found = (pick_community(store, community) if community is not None
                  else staff.payment_community(store, who, plan))  # fmt: skip
