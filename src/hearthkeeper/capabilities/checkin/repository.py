@@ -9,8 +9,9 @@ community's counter of that day (`checkin_days`), whose row the transaction lock
 commit (a worker checking a member in at the same instant waits and gets the next place):
 the engine takes every counter a batch will need before deciding it, in order of community
 and day (`take_days`, so no two workers deadlock), a check-in not foreseen takes its own at
-its first of the day; the others count on and are added when written. Every read of
-check-ins or points in the transaction writes them first
+its first of the day; the others count on and are added when written. The members' rows of
+those days and the days before are read then too, in one statement for the batch
+(`read_ahead`). Every read of check-ins or points in the transaction writes them first
 (`flush_deferred`), except the level check after each check-in, which adds them
 (`pending_activity`)."""
 
@@ -56,6 +57,13 @@ _RECENT = select(_TABLE).where(
     _TABLE.c.community_id == bindparam("community_id"),
     _TABLE.c.member_id == bindparam("member_id"),
     _TABLE.c.day.in_([bindparam("day"), bindparam("yesterday")]),
+)
+# The check-ins of a batch's checking-in members on the days they check in and the days
+# before (`read_ahead`): what `_RECENT` would read for each, in one statement.
+_AHEAD = select(_TABLE).where(
+    _TABLE.c.community_id == bindparam("community_id"),
+    _TABLE.c.member_id.in_(bindparam("members", expanding=True)),
+    _TABLE.c.day.in_(bindparam("days", expanding=True)),
 )
 _WRITE_CHECK_INS = insert(_TABLE)
 _POINTS = table_of(PointsRow)
@@ -196,6 +204,28 @@ class SqlCheckIns(StoreBase):
                     values = {"community_id": community_id, "day": key[1], "adding": 0}
                     pending.counted[key] = int(db.execute(lock, values).scalar() or 0)
 
+    def read_ahead(self, community_id: int, ahead: Collection[tuple[int, date]]) -> None:
+        """Read in one statement the rows `_check_in_later` would read one check-in at a
+        time: each (member, day) of `ahead`'s check-ins and its day before. Called after
+        `take_days` locked those days' counters, as each check-in's own read comes after
+        them. Kept until the transaction's check-ins are written (`_Pending.flush`): a
+        check-in after that reads its rows again. Outside a transaction, nothing to do."""
+        pending = self.deferred(_PENDING, _Pending)
+        if pending is None:
+            return
+        members = sorted({member_id for member_id, _ in ahead})
+        days = sorted({d.isoformat() for _, day in ahead
+                       for d in (day, day - timedelta(days=1))})  # fmt: skip
+        covered = {(community_id, m, d) for m in members for d in days}
+        if covered <= pending.read:
+            return
+        with self._unit(write=True) as session:
+            values = {"community_id": community_id, "members": members, "days": days}
+            rows = session.connection().execute(_AHEAD, values).all()
+        pending.read |= covered
+        for row in rows:
+            pending.stored[(community_id, row.member_id, row.day)] = row
+
     def _check_in_later(self, pending: _Pending, values: dict[str, Any]) -> CheckIn:
         """`check_in` inside a transaction: decided from the member's rows of today and
         yesterday (pending or stored), the new row left to `_Pending.flush`."""
@@ -206,7 +236,9 @@ class SqlCheckIns(StoreBase):
             return done.made(created=False)
         with self._unit(write=True) as session:
             db = session.connection()
-            stored = {row.day: row for row in db.execute(_RECENT, values)}
+            stored = pending.recent(community_id, member_id, today, yesterday)
+            if stored is None:  # not read ahead
+                stored = {row.day: row for row in db.execute(_RECENT, values)}
             if today in stored:  # checked in already today: the first one stands
                 return self._with_position(db, stored[today], created=False)
             before = pending.check_ins.get((community_id, member_id, yesterday))
@@ -344,6 +376,25 @@ class _Pending:
         # (community, day): check-ins after the transaction's first, not yet on the counter
         self.more: defaultdict[tuple[int, str], int] = defaultdict(int)
         self.points: list[dict[str, Any]] = []
+        # Rows read ahead for the batch (`read_ahead`): (community, member, day) read, and
+        # the stored rows among them
+        self.read: set[tuple[int, int, str]] = set()
+        self.stored: dict[tuple[int, int, str], Any] = {}
+
+    def recent(self, community_id: int, member_id: int, today: str,
+               yesterday: str) -> dict[str, Any] | None:  # fmt: skip
+        """The member's stored rows of `today` and `yesterday` by day, as `_RECENT` reads
+        them, if both days were read ahead; None if not."""
+        read = self.read
+        if (community_id, member_id, today) not in read or (
+            community_id, member_id, yesterday) not in read:  # fmt: skip
+            return None
+        found = {}
+        for day in (today, yesterday):
+            row = self.stored.get((community_id, member_id, day))
+            if row is not None:
+                found[day] = row
+        return found
 
     def flush(self, scope: StoreBase) -> None:
         rows = [{**{k: row.values[k] for k in _COLUMNS}, "streak": row.streak}
