@@ -332,6 +332,43 @@ def test_a_runs_deletions_are_one_statement_and_each_is_told_in_its_place(
     assert len(statements) == 1, f"the run's deletions in one statement, not {len(statements)}"
 
 
+def test_a_runs_replies_read_what_they_answer_at_once_and_answer_only_in_its_group(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The messages a run's replies answer are read in one statement before it, not one
+    each; a reply still answers only a message of its own group, and comes in its place."""
+    chat = build_chat(store, store_clock, tmp_path)
+    mei, ana = _joined(chat, "mei"), _joined(chat, "ana", group=1)
+    tea = chat.groups[0]
+    asks = [asyncio.run(chat.carrier.say(tea.id, mei, f"question {n}?")) for n in range(2)]
+    elsewhere = asyncio.run(chat.carrier.say(chat.groups[1].id, ana, "in the garden?"))
+    reads: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        said = statement.lstrip().upper()
+        if said.startswith("SELECT") and "FROM WEBCHAT_MESSAGES" in said:
+            reads.append(statement)
+
+    jobs = [
+        (_action(ActionKind.REPLY, target=target, text=f"answer {n}"), f"a:{n}")
+        for n, target in enumerate([str(asks[1]), str(elsewhere), "999999", str(asks[0])])
+    ]
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        outcomes = asyncio.run(chat.carrier.perform_together(jobs))
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    posted = [m for m in chat.carrier.platform.history(tea.id) if m.user_id is None]
+    assert [str(m.id) for m in posted] == outcomes
+    assert [(m.text, m.reply_to) for m in posted] == [
+        ("answer 0", asks[1]),
+        ("answer 1", None),
+        ("answer 2", None),
+        ("answer 3", asks[0]),
+    ]
+    assert len(reads) == 1, f"the replied messages read in one statement, not {len(reads)}"
+
+
 def test_a_run_whose_transaction_fails_is_done_again_one_by_one_up_to_the_failure(
     chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -101,6 +101,7 @@ class Performer(ChatBase):
         An action the chat refuses (`CarrierError`) has written nothing."""
         act = _Act(self, SqlWebChat.on(tx), tx)
         act.take_down_ahead(jobs)
+        act.read_replied(jobs)
         outcomes: list[Outcome] = []
         for action, key in jobs:
             try:
@@ -125,6 +126,7 @@ class _Act:
         self.taken: dict[tuple[int, int], tuple[WebChatMessage, bool]] = {}
         self.asked: set[tuple[int, int]] = set()
         self.told: set[tuple[int, int]] = set()
+        self.replied: dict[int, int] | None = None  # the run's replied messages' groups
 
     def take_down_ahead(self, jobs: Sequence[tuple[Action, str]]) -> None:
         """Delete every message the run's deletions name in one statement, before the run:
@@ -142,6 +144,14 @@ class _Act:
         if wanted:
             self.taken = self.platform.take_down_many(wanted, self.chat.clock.now())
             self.asked = {(m, g) for m, g, _ in wanted}
+
+    def read_replied(self, jobs: Sequence[tuple[Action, str]]) -> None:
+        """Read the group of every message the run's replies answer, in one statement (a
+        message's group never changes, and none a reply names is posted by the run)."""
+        ids = [m for action, _ in jobs if action.kind is ActionKind.REPLY
+               and (m := _message_id(action.target)) is not None]  # fmt: skip
+        if ids:
+            self.replied = self.platform.groups_of(ids)
 
     def perform(self, action: Action, key: str) -> str | None:
         chat = self.chat
@@ -198,7 +208,9 @@ class _Act:
             if isinstance(named, str) and named not in mentions:
                 mentions.append(named)
         reply_to = _message_id(action.target) if action.kind is ActionKind.REPLY else None
-        if reply_to is not None:
+        if reply_to is not None and self.replied is not None:  # read ahead
+            reply_to = reply_to if self.replied.get(reply_to) == group.id else None
+        elif reply_to is not None:
             replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
         asset = asset_of(action)

@@ -293,6 +293,17 @@ class SqlWebChat(StoreBase):
             row = session.get(WebChatMessageRow, message_id)
             return None if row is None else _message(row)
 
+    def groups_of(self, message_ids: Sequence[int]) -> dict[int, int]:
+        """The group of each of `message_ids` that is a message (deleted or not), by id."""
+        table = table_of(WebChatMessageRow)
+        found: dict[int, int] = {}
+        with self._unit(write=False) as session:
+            db = session.connection()
+            for ids in _chunks(sorted(set(message_ids))):
+                query = select(table.c.id, table.c.group_id).where(table.c.id.in_(ids))
+                found.update((m, g) for m, g in db.execute(query))
+        return found
+
     def pictures_in_use(self, names: Sequence[str]) -> set[str]:
         """Which of the stored pictures `names` a message (deleted or not) shows."""
         used: set[str] = set()
