@@ -208,23 +208,24 @@ class SqlCheckIns(StoreBase):
         """Read in one statement the rows `_check_in_later` would read one check-in at a
         time: each (member, day) of `ahead`'s check-ins and its day before. Called after
         `take_days` locked those days' counters, as each check-in's own read comes after
-        them. Kept until the transaction's check-ins are written (`_Pending.flush`): a
-        check-in after that reads its rows again. Outside a transaction, nothing to do."""
-        pending = self.deferred(_PENDING, _Pending)
-        if pending is None:
+        them. Kept for the transaction (`_ReadAhead`), but not for the rows it writes: a
+        member's check-in written (`_Pending.flush`) is read again. Outside a transaction,
+        nothing to do."""
+        known = _ReadAhead.of(self)
+        if known is None:
             return
         members = sorted({member_id for member_id, _ in ahead})
         days = sorted({d.isoformat() for _, day in ahead
                        for d in (day, day - timedelta(days=1))})  # fmt: skip
         covered = {(community_id, m, d) for m in members for d in days}
-        if covered <= pending.read:
+        if covered <= known.read:
             return
         with self._unit(write=True) as session:
             values = {"community_id": community_id, "members": members, "days": days}
             rows = session.connection().execute(_AHEAD, values).all()
-        pending.read |= covered
+        known.read |= covered
         for row in rows:
-            pending.stored[(community_id, row.member_id, row.day)] = row
+            known.stored[(community_id, row.member_id, row.day)] = row
 
     def _check_in_later(self, pending: _Pending, values: dict[str, Any]) -> CheckIn:
         """`check_in` inside a transaction: decided from the member's rows of today and
@@ -236,7 +237,9 @@ class SqlCheckIns(StoreBase):
             return done.made(created=False)
         with self._unit(write=True) as session:
             db = session.connection()
-            stored = pending.recent(community_id, member_id, today, yesterday)
+            known = _ReadAhead.of(self)
+            stored = None if known is None else known.recent(community_id, member_id, today,
+                                                             yesterday)  # fmt: skip
             if stored is None:  # not read ahead
                 stored = {row.day: row for row in db.execute(_RECENT, values)}
             if today in stored:  # checked in already today: the first one stands
@@ -376,29 +379,13 @@ class _Pending:
         # (community, day): check-ins after the transaction's first, not yet on the counter
         self.more: defaultdict[tuple[int, str], int] = defaultdict(int)
         self.points: list[dict[str, Any]] = []
-        # Rows read ahead for the batch (`read_ahead`): (community, member, day) read, and
-        # the stored rows among them
-        self.read: set[tuple[int, int, str]] = set()
-        self.stored: dict[tuple[int, int, str], Any] = {}
-
-    def recent(self, community_id: int, member_id: int, today: str,
-               yesterday: str) -> dict[str, Any] | None:  # fmt: skip
-        """The member's stored rows of `today` and `yesterday` by day, as `_RECENT` reads
-        them, if both days were read ahead; None if not."""
-        read = self.read
-        if (community_id, member_id, today) not in read or (
-            community_id, member_id, yesterday) not in read:  # fmt: skip
-            return None
-        found = {}
-        for day in (today, yesterday):
-            row = self.stored.get((community_id, member_id, day))
-            if row is not None:
-                found[day] = row
-        return found
 
     def flush(self, scope: StoreBase) -> None:
         rows = [{**{k: row.values[k] for k in _COLUMNS}, "streak": row.streak}
                 for row in self.check_ins.values()]  # fmt: skip
+        known = _ReadAhead.of(scope)
+        if known is not None:  # what was read ahead of these no longer tells
+            known.read.difference_update(self.check_ins)
         with scope._unit(write=True) as session:
             db = session.connection()
             try:
@@ -422,6 +409,46 @@ class _Pending:
         check_ins = sum(1 for (c, m, _), row in self.check_ins.items()
                         if c == community_id and m == member_id and row.values["at"] >= since)  # fmt: skip
         return points, check_ins
+
+
+class _ReadAhead:
+    """Check-in rows read ahead in one transaction (`SqlCheckIns.read_ahead`): the
+    (community, member, day) read, and the stored rows among them. Kept in the
+    transaction's memo: writing the transaction's pending check-ins drops what was read of
+    theirs, nothing else in a transaction writes check-ins."""
+
+    __slots__ = ("read", "stored")
+    _KEY = ("checkin", "read ahead")
+
+    def __init__(self) -> None:
+        self.read: set[tuple[int, int, str]] = set()
+        self.stored: dict[tuple[int, int, str], Any] = {}
+
+    @classmethod
+    def of(cls, scope: StoreBase) -> _ReadAhead | None:
+        """The transaction's (made the first time); None outside a transaction."""
+        memo = scope.transaction_memo()
+        if memo is None:
+            return None
+        found = memo.get(cls._KEY)
+        if found is None:
+            found = memo[cls._KEY] = cls()
+        return found
+
+    def recent(self, community_id: int, member_id: int, today: str,
+               yesterday: str) -> dict[str, Any] | None:  # fmt: skip
+        """The member's stored rows of `today` and `yesterday` by day, as `_RECENT` reads
+        them, if both days were read ahead; None if not."""
+        read = self.read
+        if (community_id, member_id, today) not in read or (
+            community_id, member_id, yesterday) not in read:  # fmt: skip
+            return None
+        found = {}
+        for day in (today, yesterday):
+            row = self.stored.get((community_id, member_id, day))
+            if row is not None:
+                found[day] = row
+        return found
 
 
 def pending_activity(scope: StoreBase, community_id: int, member_id: int,
