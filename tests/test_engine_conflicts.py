@@ -85,7 +85,9 @@ def test_a_deadlocked_batch_is_decided_again_at_once_not_reported_as_an_outage(
     url = pg_store.engine.url.render_as_string(hide_password=False).replace("+psycopg", "")
     lock_ahead = Executor._lock_ahead
 
-    def locking_in_order(self: Executor, tx: Store, pairs: list[tuple[Event, GroupView]]) -> None:
+    def locking_in_order(
+        self: Executor, tx: Store, pairs: list[tuple[Event, GroupView, int]]
+    ) -> None:
         with tx._unit(write=True) as session:
             session.execute(text("SELECT id FROM contested WHERE id = 1 FOR UPDATE"))
             session.execute(text("SELECT id FROM contested WHERE id = 2 FOR UPDATE"))

@@ -256,7 +256,7 @@ class Executor:
             i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
         }
         self._preload(tx, [(groups[i], members[i]) for i in fresh])  # type: ignore[misc]
-        self._lock_ahead(tx, [(events[i], groups[i]) for i in fresh])  # type: ignore[misc]
+        self._lock_ahead(tx, [(events[i], groups[i], members[i]) for i in fresh])  # type: ignore[misc]
         results: list[Processed] = []
         for i, event in enumerate(events):
             group = groups[i]
@@ -465,17 +465,17 @@ class Executor:
                     has_posted=tx.has_posted(group_id, member_id), loaded_at=now,
                 )  # fmt: skip
 
-    def _lock_ahead(self, tx: Store, pairs: list[tuple[Event, GroupView]]) -> None:
+    def _lock_ahead(self, tx: Store, pairs: list[tuple[Event, GroupView, int]]) -> None:
         """Before any event is decided, let the capabilities lock the rows the batch's
         events will lock until the commit (check-ins: each community day's counter), by
         community, then as each capability sorts them: one order on every worker, so two
         batches checking in members of the same communities in opposite orders wait for each
         other instead of deadlocking. The staff channel decides nothing that locks them."""
-        by_community: dict[int, list[tuple[Event, Playbook]]] = {}
-        for event, group in pairs:
+        by_community: dict[int, list[tuple[Event, Playbook, int]]] = {}
+        for event, group, member_id in pairs:
             playbook = self.runtimes[group.community_id].playbook_for(group)
             if not is_staff_channel(playbook, group.name, group.carrier_group_id):
-                by_community.setdefault(group.community_id, []).append((event, playbook))
+                by_community.setdefault(group.community_id, []).append((event, playbook, member_id))
         for community_id, events in sorted(by_community.items(), key=lambda item: item[0]):
             self.runtimes[community_id].registry.lock_ahead(tx, community_id, events)
 

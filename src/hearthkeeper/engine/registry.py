@@ -60,8 +60,9 @@ AlertRouter = Callable[[Any, Action, str, EffectContext], Sequence[Delivery]]
 
 # Rows a capability's effects lock until the commit, locked before a batch decides anything:
 # given the transaction, the community and its fresh events (each with its group's
-# playbook), it locks those the events will need, in its own sorted order (`lock_ahead`).
-LockAhead = Callable[[Any, int, Sequence[tuple[Event, "Playbook"]]], None]
+# playbook and its sender's member id), it locks those the events will need, in its own
+# sorted order (`lock_ahead`), and may read ahead what their effects will read.
+LockAhead = Callable[[Any, int, Sequence[tuple[Event, "Playbook", int]]], None]
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,10 @@ class Registry:
         self._lock_ahead.append(lock)
 
     def lock_ahead(self, tx: Any, community_id: int,
-                   events: Sequence[tuple[Event, Playbook]]) -> None:  # fmt: skip
-        """Lock what the community's `events` will need, each capability in the order it
-        was registered (the same in every community's registry)."""
+                   events: Sequence[tuple[Event, Playbook, int]]) -> None:  # fmt: skip
+        """Lock what the community's `events` (each with its playbook and its sender's
+        member id) will need, each capability in the order it was registered (the same in
+        every community's registry); a capability may read ahead what they will read."""
         for lock in self._lock_ahead:
             lock(tx, community_id, events)
 

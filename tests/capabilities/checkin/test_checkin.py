@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
@@ -426,3 +426,59 @@ def _counter_taken_by_both(store: Store) -> Iterator[None]:
         yield
     finally:
         event.remove(store.engine, "after_cursor_execute", after)
+
+
+def test_a_batch_of_check_ins_reads_its_members_days_once_and_decides_each_in_order(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A batch's check-ins read their members' rows of today and yesterday in one statement
+    before it is decided (`read_ahead`), not one per check-in; each is still decided in its
+    order: a member checking in twice in the batch is told the second time they did (also
+    after the leaderboard wrote the batch's check-ins so far: hers is read again), a streak
+    goes on from yesterday's row (stored, or made earlier in the same batch), a member
+    checked in already today is told so."""
+    c = community(store, store_clock)
+    yesterday, today = DAY - timedelta(days=1), DAY
+    check_in(c, "mei", yesterday - timedelta(days=1))
+    c.engine.process([c.events.message(u, "check in", at=yesterday) for u in ("mei", "li")])
+    check_in(c, "ana", today)  # ana is #1 today, before the batch
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().startswith("SELECT checkins.id"):  # a check-in's rows
+            reads.append(statement)
+
+    batch = [
+        c.events.message("mei", "check in", at=today),
+        c.events.message("bob", "check in", at=today + timedelta(minutes=1)),
+        c.events.message("mei", "check in", at=today + timedelta(minutes=2)),
+        c.events.message("ana", "/rank", at=today + timedelta(minutes=2)),
+        c.events.message("mei", "check in", at=today + timedelta(minutes=3)),
+        c.events.message("li", "check in", at=today + timedelta(minutes=3)),
+        c.events.message("ana", "check in", at=today + timedelta(minutes=4)),
+        c.events.message("bob", "check in", at=today + timedelta(days=1)),
+    ]
+    event.listen(Engine, "before_cursor_execute", seen)  # the store's writer, too
+    try:
+        replies = [t for t in said(c.engine.process(batch)) if "checked in" in t]
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert replies == [
+        "✅ mei checked in: #2 today, 3-day streak, +1 points",
+        "✅ bob checked in: #3 today, 1-day streak, +1 points",
+        "mei, you already checked in today: 3-day streak. See you tomorrow!",
+        "mei, you already checked in today: 3-day streak. See you tomorrow!",
+        "✅ li checked in: #4 today, 2-day streak, +1 points",
+        "ana, you already checked in today: 1-day streak. See you tomorrow!",
+        "✅ bob checked in: #1 today, 2-day streak, +1 points",
+    ]
+    # the batch's read, then mei's and bob's again (the leaderboard wrote their check-ins);
+    # a batch failed and decided again in halves would read ahead again
+    ahead = ["member_id IN" in r for r in reads]
+    assert ahead == [True, False, False], "one read for the batch, two after the leaderboard"
+    community_id = c.runtime.community_id
+    streaks = {u: SqlCheckIns.on(store).streak_of(community_id, c.member_id(u), today.date())
+               for u in ("mei", "li", "ana")}  # fmt: skip
+    assert streaks == {"mei": 3, "li": 2, "ana": 1}
+    assert SqlCheckIns.on(store).check_ins_on(community_id, today.date()) == 4
+    assert SqlPoints.on(store).points_of(community_id, c.member_id("bob")) == 2

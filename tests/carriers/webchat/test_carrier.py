@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.carriers.webchat import WebChatRefused
@@ -18,6 +20,7 @@ from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.plugin import WebChatSetup
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message, Sender
@@ -26,7 +29,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import LadderStep, Sanction
 from hearthkeeper.store import Store
 from tests.playbook_samples import MINIMAL
-from tests.webchat_setup import Chat, picture
+from tests.webchat_setup import Chat, build_chat, picture
 
 
 def _action(kind: ActionKind, **fields: object) -> Action:
@@ -267,6 +270,103 @@ def test_a_run_of_actions_is_shown_only_once_stored_and_a_refusal_stops_nothing(
     [warning] = chat.carrier.platform.history(group)
     assert outcomes[3] == str(warning.id) and warning.text == "No ads here, please."
     assert seen.frames == [("deleted", True), ("muted", True), ("message", True)]
+
+
+class _SeenIds(_Seen):
+    """A hub that notes each frame's type and the message it names, in order."""
+
+    def __init__(self, chat: Chat) -> None:
+        super().__init__(chat)
+        self.named: list[tuple[str, object]] = []
+
+    def broadcast(self, group_id: int, frame: dict[str, Any]) -> int:
+        self.named.append((frame["type"], frame.get("id")))
+        return super().broadcast(group_id, frame)
+
+
+def test_a_runs_deletions_are_one_statement_and_each_is_told_in_its_place(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """A run's deletions are done by one statement before it (not one each); each deletion
+    still tells its outcome and the browsers in its place in the run: two deletions of one
+    message delete it once (the first one's reason kept), a message named in the wrong group
+    or not at all is refused, and the frames come in the run's order."""
+    chat = build_chat(store, store_clock, tmp_path)
+    seller, other = _joined(chat, "seller"), _joined(chat, "gardener", group=1)
+    tea, garden = chat.groups[0], chat.groups[1]
+    ads = [asyncio.run(chat.carrier.say(tea.id, seller, f"cheap bags {n}!")) for n in range(2)]
+    flower = asyncio.run(chat.carrier.say(garden.id, other, "cheap flowers!"))
+    in_garden = Action(kind=ActionKind.DELETE, carrier="webchat", group=garden.carrier_group_id,
+                       target=str(flower), reason="flower ad")  # fmt: skip
+    seen = chat.carrier.hub = _SeenIds(chat)
+    statements: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE WEBCHAT_MESSAGES"):
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        outcomes = asyncio.run(chat.carrier.perform_together([
+            (_action(ActionKind.DELETE, target=str(ads[0]), reason="ad"), "d:0"),
+            (_action(ActionKind.WARN, member=seller, text="No ads here, please."), "d:1"),
+            (_action(ActionKind.DELETE, target=str(ads[1]), reason="second ad"), "d:2"),
+            (_action(ActionKind.DELETE, target=str(ads[0]), reason="again"), "d:3"),
+            (in_garden, "d:4"),
+            (_action(ActionKind.DELETE, target="999999"), "d:5"),  # no such message
+            (_action(ActionKind.DELETE, target=str(flower), reason="wrong group"), "d:6"),
+        ]))  # fmt: skip
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    refused = [i for i, o in enumerate(outcomes) if isinstance(o, CarrierError)]
+    assert refused == [5, 6] and outcomes[0] is None and outcomes[2:5] == [None, None, None]
+    [warning] = chat.carrier.platform.history(tea.id)
+    assert seen.named == [("deleted", ads[0]), ("message", warning.id), ("deleted", ads[1]),
+                          ("deleted", flower)]  # fmt: skip
+    reasons = {m: chat.carrier.platform.message(m) for m in (*ads, flower)}
+    assert {m: k.deleted_reason for m, k in reasons.items() if k is not None} == {
+        ads[0]: "ad",
+        ads[1]: "second ad",
+        flower: "flower ad",
+    }
+    assert len(statements) == 1, f"the run's deletions in one statement, not {len(statements)}"
+
+
+def test_a_runs_replies_read_what_they_answer_at_once_and_answer_only_in_its_group(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The messages a run's replies answer are read in one statement before it, not one
+    each; a reply still answers only a message of its own group, and comes in its place."""
+    chat = build_chat(store, store_clock, tmp_path)
+    mei, ana = _joined(chat, "mei"), _joined(chat, "ana", group=1)
+    tea = chat.groups[0]
+    asks = [asyncio.run(chat.carrier.say(tea.id, mei, f"question {n}?")) for n in range(2)]
+    elsewhere = asyncio.run(chat.carrier.say(chat.groups[1].id, ana, "in the garden?"))
+    reads: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        said = statement.lstrip().upper()
+        if said.startswith("SELECT") and "FROM WEBCHAT_MESSAGES" in said:
+            reads.append(statement)
+
+    jobs = [
+        (_action(ActionKind.REPLY, target=target, text=f"answer {n}"), f"a:{n}")
+        for n, target in enumerate([str(asks[1]), str(elsewhere), "999999", str(asks[0])])
+    ]
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        outcomes = asyncio.run(chat.carrier.perform_together(jobs))
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    posted = [m for m in chat.carrier.platform.history(tea.id) if m.user_id is None]
+    assert [str(m.id) for m in posted] == outcomes
+    assert [(m.text, m.reply_to) for m in posted] == [
+        ("answer 0", asks[1]),
+        ("answer 1", None),
+        ("answer 2", None),
+        ("answer 3", asks[0]),
+    ]
+    assert len(reads) == 1, f"the replied messages read in one statement, not {len(reads)}"
 
 
 def test_a_run_whose_transaction_fails_is_done_again_one_by_one_up_to_the_failure(

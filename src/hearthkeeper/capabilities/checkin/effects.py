@@ -101,17 +101,21 @@ def summary(scope: StoreBase, request: CheckInSummary, ctx: EffectContext) -> Se
 class DaysAhead:
     """Before a batch is decided, the community days its check-ins (`checks_in`: by keyword
     or command) will count on have their counters locked, in order of day
-    (`Registry.add_lock_ahead`): every worker locks them in one order."""
+    (`Registry.add_lock_ahead`): every worker locks them in one order. Then the checking-in
+    members' rows of those days and the days before are read, in one statement for the
+    batch (`SqlCheckIns.read_ahead`), not one per check-in."""
 
     def __init__(self, checks_in: Callable[[Event], bool]) -> None:
         self.checks_in = checks_in
 
     def __call__(self, scope: StoreBase, community_id: int,
-                 events: Sequence[tuple[Event, Playbook]]) -> None:  # fmt: skip
-        days = {local_day(event.at, pb.community.timezone) for event, pb in events
-                if self.checks_in(event)}  # fmt: skip
-        if days:
-            SqlCheckIns.on(scope).take_days(community_id, days)
+                 events: Sequence[tuple[Event, Playbook, int]]) -> None:  # fmt: skip
+        ahead = {(member_id, local_day(event.at, pb.community.timezone))
+                 for event, pb, member_id in events if self.checks_in(event)}  # fmt: skip
+        if ahead:
+            check_ins = SqlCheckIns.on(scope)
+            check_ins.take_days(community_id, {day for _, day in ahead})
+            check_ins.read_ahead(community_id, ahead)
 
 
 def register(registry: Registry) -> None:

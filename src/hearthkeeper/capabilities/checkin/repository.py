@@ -9,8 +9,9 @@ community's counter of that day (`checkin_days`), whose row the transaction lock
 commit (a worker checking a member in at the same instant waits and gets the next place):
 the engine takes every counter a batch will need before deciding it, in order of community
 and day (`take_days`, so no two workers deadlock), a check-in not foreseen takes its own at
-its first of the day; the others count on and are added when written. Every read of
-check-ins or points in the transaction writes them first
+its first of the day; the others count on and are added when written. The members' rows of
+those days and the days before are read then too, in one statement for the batch
+(`read_ahead`). Every read of check-ins or points in the transaction writes them first
 (`flush_deferred`), except the level check after each check-in, which adds them
 (`pending_activity`)."""
 
@@ -56,6 +57,13 @@ _RECENT = select(_TABLE).where(
     _TABLE.c.community_id == bindparam("community_id"),
     _TABLE.c.member_id == bindparam("member_id"),
     _TABLE.c.day.in_([bindparam("day"), bindparam("yesterday")]),
+)
+# The check-ins of a batch's checking-in members on the days they check in and the days
+# before (`read_ahead`): what `_RECENT` would read for each, in one statement.
+_AHEAD = select(_TABLE).where(
+    _TABLE.c.community_id == bindparam("community_id"),
+    _TABLE.c.member_id.in_(bindparam("members", expanding=True)),
+    _TABLE.c.day.in_(bindparam("days", expanding=True)),
 )
 _WRITE_CHECK_INS = insert(_TABLE)
 _POINTS = table_of(PointsRow)
@@ -196,6 +204,29 @@ class SqlCheckIns(StoreBase):
                     values = {"community_id": community_id, "day": key[1], "adding": 0}
                     pending.counted[key] = int(db.execute(lock, values).scalar() or 0)
 
+    def read_ahead(self, community_id: int, ahead: Collection[tuple[int, date]]) -> None:
+        """Read in one statement the rows `_check_in_later` would read one check-in at a
+        time: each (member, day) of `ahead`'s check-ins and its day before. Called after
+        `take_days` locked those days' counters, as each check-in's own read comes after
+        them. Kept for the transaction (`_ReadAhead`), but not for the rows it writes: a
+        member's check-in written (`_Pending.flush`) is read again. Outside a transaction,
+        nothing to do."""
+        known = _ReadAhead.of(self)
+        if known is None:
+            return
+        members = sorted({member_id for member_id, _ in ahead})
+        days = sorted({d.isoformat() for _, day in ahead
+                       for d in (day, day - timedelta(days=1))})  # fmt: skip
+        covered = {(community_id, m, d) for m in members for d in days}
+        if covered <= known.read:
+            return
+        with self._unit(write=True) as session:
+            values = {"community_id": community_id, "members": members, "days": days}
+            rows = session.connection().execute(_AHEAD, values).all()
+        known.read |= covered
+        for row in rows:
+            known.stored[(community_id, row.member_id, row.day)] = row
+
     def _check_in_later(self, pending: _Pending, values: dict[str, Any]) -> CheckIn:
         """`check_in` inside a transaction: decided from the member's rows of today and
         yesterday (pending or stored), the new row left to `_Pending.flush`."""
@@ -206,7 +237,11 @@ class SqlCheckIns(StoreBase):
             return done.made(created=False)
         with self._unit(write=True) as session:
             db = session.connection()
-            stored = {row.day: row for row in db.execute(_RECENT, values)}
+            known = _ReadAhead.of(self)
+            stored = None if known is None else known.recent(community_id, member_id, today,
+                                                             yesterday)  # fmt: skip
+            if stored is None:  # not read ahead
+                stored = {row.day: row for row in db.execute(_RECENT, values)}
             if today in stored:  # checked in already today: the first one stands
                 return self._with_position(db, stored[today], created=False)
             before = pending.check_ins.get((community_id, member_id, yesterday))
@@ -348,6 +383,9 @@ class _Pending:
     def flush(self, scope: StoreBase) -> None:
         rows = [{**{k: row.values[k] for k in _COLUMNS}, "streak": row.streak}
                 for row in self.check_ins.values()]  # fmt: skip
+        known = _ReadAhead.of(scope)
+        if known is not None:  # what was read ahead of these no longer tells
+            known.read.difference_update(self.check_ins)
         with scope._unit(write=True) as session:
             db = session.connection()
             try:
@@ -371,6 +409,46 @@ class _Pending:
         check_ins = sum(1 for (c, m, _), row in self.check_ins.items()
                         if c == community_id and m == member_id and row.values["at"] >= since)  # fmt: skip
         return points, check_ins
+
+
+class _ReadAhead:
+    """Check-in rows read ahead in one transaction (`SqlCheckIns.read_ahead`): the
+    (community, member, day) read, and the stored rows among them. Kept in the
+    transaction's memo: writing the transaction's pending check-ins drops what was read of
+    theirs, nothing else in a transaction writes check-ins."""
+
+    __slots__ = ("read", "stored")
+    _KEY = ("checkin", "read ahead")
+
+    def __init__(self) -> None:
+        self.read: set[tuple[int, int, str]] = set()
+        self.stored: dict[tuple[int, int, str], Any] = {}
+
+    @classmethod
+    def of(cls, scope: StoreBase) -> _ReadAhead | None:
+        """The transaction's (made the first time); None outside a transaction."""
+        memo = scope.transaction_memo()
+        if memo is None:
+            return None
+        found = memo.get(cls._KEY)
+        if found is None:
+            found = memo[cls._KEY] = cls()
+        return found
+
+    def recent(self, community_id: int, member_id: int, today: str,
+               yesterday: str) -> dict[str, Any] | None:  # fmt: skip
+        """The member's stored rows of `today` and `yesterday` by day, as `_RECENT` reads
+        them, if both days were read ahead; None if not."""
+        read = self.read
+        if (community_id, member_id, today) not in read or (
+            community_id, member_id, yesterday) not in read:  # fmt: skip
+            return None
+        found = {}
+        for day in (today, yesterday):
+            row = self.stored.get((community_id, member_id, day))
+            if row is not None:
+                found[day] = row
+        return found
 
 
 def pending_activity(scope: StoreBase, community_id: int, member_id: int,

@@ -26,7 +26,7 @@ from hearthkeeper.carriers.webchat.protocol import (
     removed_frame,
     unmuted_frame,
 )
-from hearthkeeper.carriers.webchat.records import SeatOutcome
+from hearthkeeper.carriers.webchat.records import SeatOutcome, WebChatMessage
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
@@ -100,6 +100,8 @@ class Performer(ChatBase):
         """Perform `jobs` in the transaction `tx`; what to show the browsers once it commits.
         An action the chat refuses (`CarrierError`) has written nothing."""
         act = _Act(self, SqlWebChat.on(tx), tx)
+        act.take_down_ahead(jobs)
+        act.read_replied(jobs)
         outcomes: list[Outcome] = []
         for action, key in jobs:
             try:
@@ -119,6 +121,37 @@ class _Act:
         self.tx = tx
         self.shown: list[Callable[[], object]] = []
         self.changed: dict[int, Group] = {}  # groups someone joined or left, by id
+        # The run's deletions, done at once before it (`take_down_ahead`): by (message id,
+        # group id), the message and whether it was deleted now; and those a job told of
+        self.taken: dict[tuple[int, int], tuple[WebChatMessage, bool]] = {}
+        self.asked: set[tuple[int, int]] = set()
+        self.told: set[tuple[int, int]] = set()
+        self.replied: dict[int, int] | None = None  # the run's replied messages' groups
+
+    def take_down_ahead(self, jobs: Sequence[tuple[Action, str]]) -> None:
+        """Delete every message the run's deletions name in one statement, before the run:
+        each deletion then tells what happened to its message, in its place in the run, as
+        if it had deleted it then (a second deletion of the same message finds it deleted).
+        Nothing else a run does deletes or restores a message, so the outcome is the same."""
+        wanted: list[tuple[int, int, str]] = []
+        for action, _ in jobs:
+            if action.kind is not ActionKind.DELETE:
+                continue
+            group = self.chat._group(action.group or "")
+            message_id = _message_id(action.target)
+            if group is not None and message_id is not None:
+                wanted.append((message_id, group.id, action.reason or _REMOVED))
+        if wanted:
+            self.taken = self.platform.take_down_many(wanted, self.chat.clock.now())
+            self.asked = {(m, g) for m, g, _ in wanted}
+
+    def read_replied(self, jobs: Sequence[tuple[Action, str]]) -> None:
+        """Read the group of every message the run's replies answer, in one statement (a
+        message's group never changes, and none a reply names is posted by the run)."""
+        ids = [m for action, _ in jobs if action.kind is ActionKind.REPLY
+               and (m := _message_id(action.target)) is not None]  # fmt: skip
+        if ids:
+            self.replied = self.platform.groups_of(ids)
 
     def perform(self, action: Action, key: str) -> str | None:
         chat = self.chat
@@ -188,7 +221,9 @@ class _Act:
             if isinstance(named, str) and named not in mentions:
                 mentions.append(named)
         reply_to = _message_id(action.target) if action.kind is ActionKind.REPLY else None
-        if reply_to is not None:
+        if reply_to is not None and self.replied is not None:  # read ahead
+            reply_to = reply_to if self.replied.get(reply_to) == group.id else None
+        elif reply_to is not None:
             replied = self.platform.message(reply_to)
             reply_to = replied.id if replied and replied.group_id == group.id else None
         asset = asset_of(action)
@@ -240,10 +275,17 @@ class _Act:
 
     def _delete(self, group: Group, action: Action) -> None:
         message_id = _message_id(action.target)
-        reason = action.reason or "removed by moderation"
-        found = None if message_id is None else self.platform.take_down(
-            message_id, reason, self.chat.clock.now(), group.id
-        )  # fmt: skip
+        reason = action.reason or _REMOVED
+        key = (message_id or 0, group.id)
+        if message_id is None:
+            found = None
+        elif key in self.asked:  # deleted ahead of the run
+            found = self.taken.get(key)
+            if found is not None and key in self.told:  # this run's deletion came first
+                found = (found[0], False)
+            self.told.add(key)
+        else:
+            found = self.platform.take_down(message_id, reason, self.chat.clock.now(), group.id)
         if found is None:
             raise CarrierError(f"{self.chat.name}: there is no message {action.target!r} in "
                                f"group {group.name!r}", retry=False)  # fmt: skip
@@ -314,6 +356,9 @@ class _Act:
     def _send_to(self, group: Group, user_id: str, frame: dict[str, Any]) -> None:
         hub = self.chat.hub
         self.shown.append(lambda: hub.send_to(group.id, user_id, frame))
+
+
+_REMOVED = "removed by moderation"  # a deletion's reason when its action gives none
 
 
 def _message_id(target: str | None) -> int | None:

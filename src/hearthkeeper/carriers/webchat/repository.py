@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Insert, Select, Table, func, select, update
+from sqlalchemy import Insert, Select, Table, and_, case, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -293,6 +293,17 @@ class SqlWebChat(StoreBase):
             row = session.get(WebChatMessageRow, message_id)
             return None if row is None else _message(row)
 
+    def groups_of(self, message_ids: Sequence[int]) -> dict[int, int]:
+        """The group of each of `message_ids` that is a message (deleted or not), by id."""
+        table = table_of(WebChatMessageRow)
+        found: dict[int, int] = {}
+        with self._unit(write=False) as session:
+            db = session.connection()
+            for ids in _chunks(sorted(set(message_ids))):
+                query = select(table.c.id, table.c.group_id).where(table.c.id.in_(ids))
+                found.update((m, g) for m, g in db.execute(query))
+        return found
+
     def pictures_in_use(self, names: Sequence[str]) -> set[str]:
         """Which of the stored pictures `names` a message (deleted or not) shows."""
         used: set[str] = set()
@@ -336,6 +347,44 @@ class SqlWebChat(StoreBase):
             if row is None or (group_id is not None and row.group_id != group_id):
                 return None
             return _message(row), False
+
+    def take_down_many(
+        self, wanted: Sequence[tuple[int, int, str]], at: datetime
+    ) -> dict[tuple[int, int], tuple[WebChatMessage, bool]]:
+        """`take_down` for many messages at once, each (message id, group id, reason): by
+        (message id, group id), the message and whether this call deleted it; a message not
+        in that group, or none, is left out. The first reason given for a message is the
+        one kept. One statement deletes them all (per 500), one more reads those deleted
+        before."""
+        at = utc(at, "deletion time")
+        reasons: dict[tuple[int, int], str] = {}
+        for message_id, group_id, reason in wanted:
+            reasons.setdefault((message_id, group_id), reason)
+        if not reasons:
+            return {}
+        table = table_of(WebChatMessageRow)
+        found: dict[tuple[int, int], tuple[WebChatMessage, bool]] = {}
+        with self._unit(write=True) as session:
+            db = session.connection()
+            for chunk in _chunks(list(reasons)):
+                taken = db.execute(
+                    update(table)
+                    .where(tuple_(table.c.id, table.c.group_id).in_(chunk),
+                           table.c.deleted_at.is_(None))
+                    .values(deleted_at=at, deleted_reason=case(
+                        *[(and_(table.c.id == m, table.c.group_id == g), reasons[(m, g)])
+                          for m, g in chunk]))
+                    .returning(*table.c)
+                )  # fmt: skip
+                for row in taken:
+                    found[(row.id, row.group_id)] = (_message(row), True)  # type: ignore[arg-type]
+            before = sorted({m for m, g in reasons if (m, g) not in found})
+            for ids in _chunks(before):  # deleted before, in another group, or none
+                for row in db.execute(select(table).where(table.c.id.in_(ids))):
+                    key = (row.id, row.group_id)
+                    if key in reasons and key not in found:
+                        found[key] = (_message(row), False)  # type: ignore[arg-type]
+        return found
 
     def _now(self) -> datetime:
         return self._clock.now()
