@@ -400,7 +400,7 @@ def test_everything_an_event_causes_lands_together(
 def test_what_a_carrier_performed_of_an_item_is_kept_until_it_is_done(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """A long Telegram post's parts sent are kept with its outbox item (0041), so a retry in
+    """A long Telegram post's parts sent are kept with its outbox item (0040), so a retry in
     a new process sends only the rest; nothing is recorded for an item done, or unknown."""
     item_id, _ = store.enqueue("post:long", "telegram", _action(), 0)
     assert store.outbox_progress("post:long") == []

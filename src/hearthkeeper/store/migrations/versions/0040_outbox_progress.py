@@ -4,7 +4,7 @@ retry after a restart sends only the parts not sent (before, the process alone r
 them, and a restart between a failed part and its retry sent the post again from its first
 part). NULL for every item made before, and for every item performed in one go.
 
-Revision ID: 0041
+Revision ID: 0040
 Revises: 0039
 Create Date: 2026-12-06 09:45:00.000000
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0041"
+revision = "0040"
 down_revision = "0039"
 branch_labels = None
 depends_on = None
