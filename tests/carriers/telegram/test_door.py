@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import create_code
+from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
@@ -72,6 +73,24 @@ async def applying(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Heart
         yield found
 
 
+def request_link(community: Hearth, chat: int) -> str:
+    """A link to `chat` that makes join requests, as staff make one in Telegram's app."""
+    api = community.api
+    link: str = api._m_createchatinvitelink(
+        api.bots[community.token], {"chat_id": chat, "creates_join_request": True}
+    )["invite_link"]
+    return link
+
+
+async def stored_application(community: Hearth) -> Application:
+    """The one application the door stored, once stored."""
+    applications = SqlApplications.on(community.store)
+    [application] = await eventually(
+        lambda: list(applications.applications(community.runtime.community_id)),
+        "the application to be stored")  # fmt: skip
+    return application
+
+
 def live_codes(community: Hearth) -> FastAPI:
     """The web side's live codes with the Telegram carrier as `hearth serve` builds it, and
     the code `poster` routing to the community's Telegram groups."""
@@ -120,16 +139,12 @@ async def test_a_live_code_sends_newcomers_to_a_join_request_link_the_bot_approv
 async def test_an_application_waits_for_staff_who_approve_it(applying: Hearth) -> None:
     community, api = applying, applying.api
     chat = community.group()
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     async with serving(community):
         mei = community.person("Mei")
         api.start_private(mei, community.token)
         api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
-        applications = SqlApplications.on(community.store)
-        [application] = await eventually(
-            lambda: list(applications.applications(community.runtime.community_id)),
-            "the application to be stored")  # fmt: skip
+        application = await stored_application(community)
         assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
         assert mei["id"] in api.chats[chat].requests  # still asking: staff decide
 
@@ -143,8 +158,7 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
 ) -> None:
     community, api = applying, applying.api
     chat = community.group()
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     async with serving(community):
         silent = community.person("Silent")
         api.start_private(silent, community.token)
@@ -155,38 +169,26 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
         assert QUESTION in told["text"]
         assert api.status(chat, silent["id"]) == "left"
 
-        lan = community.person("Lan")
-        api.request_join(chat, lan, link, bio="干皮，想学保湿")
-        applications = SqlApplications.on(community.store)
-        [application] = await eventually(
-            lambda: list(applications.applications(community.runtime.community_id)),
-            "the application to be stored")  # fmt: skip
-        review.refuse(community.store, application.id, "console:li", community.clock.now(),
-                      "名额已满")  # fmt: skip
-        await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
+        lan, _ = await _apply_and_be_refused(community, chat, "Lan", link, started=False)
     assert api.status(chat, lan["id"]) == "left"
     assert [m for m, p in api.calls if m == "declineChatJoinRequest"] == [
         "declineChatJoinRequest"] * 2  # fmt: skip
 
 
-async def _apply_and_be_refused(community: Hearth, chat: int, name: str, *,
-                                started: bool) -> JSON:  # fmt: skip
-    """`name` asks to join `chat` by a link that makes join requests (having opened the bot's
-    private chat, or not); staff refuse her application, saying 名额已满."""
+async def _apply_and_be_refused(community: Hearth, chat: int, name: str, link: str, *,
+                                started: bool) -> tuple[JSON, Application]:  # fmt: skip
+    """`name` asks to join `chat` by `link`, one that makes join requests (having opened the
+    bot's private chat, or not); staff refuse her application, saying 名额已满, and Telegram
+    declines her request. She, and her application."""
     api = community.api
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
     person = community.person(name)
     if started:
         api.start_private(person, community.token)
     api.request_join(chat, person, link, bio="干皮，想学保湿")
-    applications = SqlApplications.on(community.store)
-    [application] = await eventually(
-        lambda: list(applications.applications(community.runtime.community_id)),
-        "the application to be stored")  # fmt: skip
+    application = await stored_application(community)
     review.refuse(community.store, application.id, "console:li", community.clock.now(), "名额已满")
     await eventually(lambda: person["id"] not in api.chats[chat].requests, "her decline")
-    return person
+    return person, application
 
 
 async def test_a_refused_applicant_who_opened_the_bots_chat_is_told_why_in_private(
@@ -198,7 +200,8 @@ async def test_a_refused_applicant_who_opened_the_bots_chat_is_told_why_in_priva
     community, api = applying, applying.api
     chat = community.group()
     async with serving(community):
-        lan = await _apply_and_be_refused(community, chat, "Lan", started=True)
+        lan, _ = await _apply_and_be_refused(community, chat, "Lan", request_link(community, chat),
+                                             started=True)  # fmt: skip
         [told] = await eventually(lambda: api.private_messages(lan["id"], community.token),
                                   "the refusal in private")  # fmt: skip
     assert "未通过" in told["text"] and "名额已满" in told["text"]
@@ -215,7 +218,8 @@ async def test_staff_hear_when_a_refused_applicant_cannot_be_told(applying: Hear
     cid = community.runtime.community_id
     chat = community.group()
     async with serving(community):
-        mei = await _apply_and_be_refused(community, chat, "Mei", started=False)
+        mei, _ = await _apply_and_be_refused(community, chat, "Mei", request_link(community, chat),
+                                             started=False)  # fmt: skip
         [alert] = await eventually(
             lambda: [a for a in community.store.staff_alerts(cid) if a.key.endswith(":untold")],
             "the staff to hear she was not told")  # fmt: skip
@@ -241,8 +245,7 @@ async def test_an_invite_code_in_the_bio_lets_the_requester_in(coded: Hearth) ->
     chat = community.group()
     create_code(community.store, community.runtime.community_id, "test",
                 community.clock.now(), label="old customers", code="SPRING26")  # fmt: skip
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     async with serving(community):
         mei = community.person("Mei")
         api.request_join(chat, mei, link, bio=" spring26 ")
@@ -284,19 +287,11 @@ async def test_a_request_approved_by_hand_after_a_restart_is_credited_to_its_liv
 
 async def _refused(community: Hearth, app: FastAPI, name: str, *, started: bool) -> JSON:
     """`name` asks to join by the poster's link (having opened the bot's private chat, or
-    not), and staff refuse her application: Telegram declines her request."""
-    api = community.api
+    not), and staff refuse her application: Telegram declines her request. Then staff let her
+    in after all."""
     chat = community.chats[0]
-    person = community.person(name)
-    if started:
-        api.start_private(person, community.token)
-    api.request_join(chat, person, await scan(app), bio="干皮，想学保湿")
-    applications = SqlApplications.on(community.store)
-    [application] = await eventually(
-        lambda: list(applications.applications(community.runtime.community_id)),
-        "the application to be stored")  # fmt: skip
-    review.refuse(community.store, application.id, "console:li", community.clock.now(), "名额已满")
-    await eventually(lambda: person["id"] not in api.chats[chat].requests, "her decline")
+    person, application = await _apply_and_be_refused(community, chat, name, await scan(app),
+                                                       started=started)  # fmt: skip
     review.approve(community.store, application.id, "console:li", community.clock.now(),
                    reconsider=True)  # fmt: skip
     return person
@@ -369,10 +364,7 @@ async def test_letting_in_someone_banned_meanwhile_fails_saying_to_lift_the_ban(
         lan = community.person("Lan")
         api.start_private(lan, community.token)
         api.request_join(chat, lan, await scan(app), bio="干皮，想学保湿")
-        applications = SqlApplications.on(community.store)
-        [application] = await eventually(
-            lambda: list(applications.applications(community.runtime.community_id)),
-            "the application to be stored")  # fmt: skip
+        application = await stored_application(community)
         review.refuse(community.store, application.id, "console:li", community.clock.now())
         await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
         api._m_banchatmember(bot, {"chat_id": chat, "user_id": lan["id"]})  # by staff, later
@@ -393,8 +385,7 @@ async def test_someone_banned_cannot_ask_to_join_again(applying: Hearth) -> None
     it, so no test can have the bot screen a request that Telegram would never deliver."""
     community, api = applying, applying.api
     chat = community.group()
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     lan = community.person("Lan")
     api._m_banchatmember(api.bots[community.token], {"chat_id": chat, "user_id": lan["id"]})
     with pytest.raises(ApiError, match="USER_BANNED_IN_CHANNEL"):
