@@ -20,18 +20,17 @@ from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.capabilities.billing.webhooks import sign_hmac
 from hearthkeeper.clock import FrozenClock
+from tests.capabilities.billing.billing_setup import (
+    HOOK_SECRET,
+    STRIPE_SECRET,
+    with_webhook_secrets,
+)
 from tests.console_setup import SLUG, Console, open_console
-
-STRIPE_SECRET = "whsec_test_secret"
-HOOK_SECRET = "hook-secret"
 
 
 @pytest.fixture
 def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    console = open_console(migrated_sqlite, tmp_path, store_clock)
-    web = console.site.web
-    web.settings = replace(web.settings,
-                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
+    console = with_webhook_secrets(open_console(migrated_sqlite, tmp_path, store_clock))
     try:
         yield console
     finally:
