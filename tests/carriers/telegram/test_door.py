@@ -24,7 +24,6 @@ from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.web.context import Web, WebSettings
 from tests.carriers.telegram.fake_bot_api import JSON, ApiError
@@ -32,13 +31,11 @@ from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
     eventually,
-    fake_api,
-    hearth,
-    real_now,
+    on_sqlite,
     serving,
 )
 from tests.playbook_samples import open_to_everyone
-from tests.webchat_setup import NoPlaybooks, sqlite_store
+from tests.webchat_setup import NoPlaybooks
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -51,25 +48,17 @@ def by_application(text: str) -> str:
     return text[:start] + APPLICATION + text[end:]
 
 
-async def _community(tmp_path: Path, migrated: Path, text: str) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data", text) as found:
-                yield found
-
-
 @pytest_asyncio.fixture
 async def open_door(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    async for found in _community(tmp_path, migrated_sqlite,
-                                  open_to_everyone(template_text("skincare"))):  # fmt: skip
+    async with on_sqlite(tmp_path, migrated_sqlite,
+                         open_to_everyone(template_text("skincare"))) as found:  # fmt: skip
         yield found
 
 
 @pytest_asyncio.fixture
 async def applying(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    async for found in _community(tmp_path, migrated_sqlite,
-                                  by_application(template_text("skincare"))):  # fmt: skip
+    async with on_sqlite(tmp_path, migrated_sqlite,
+                         by_application(template_text("skincare"))) as found:  # fmt: skip
         yield found
 
 
@@ -233,7 +222,7 @@ async def coded(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
     text = template_text("skincare")
     start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
     coded = text[:start] + "  threshold:\n    kind: invite_code\n" + text[end:]
-    async for found in _community(tmp_path, migrated_sqlite, coded):
+    async with on_sqlite(tmp_path, migrated_sqlite, coded) as found:
         yield found
 
 
