@@ -5,9 +5,7 @@ said so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,20 +13,16 @@ from hearthkeeper.capabilities.activities.records import Event
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.points.repository import SqlPoints
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
-from tests.console_setup import SLUG, Console, open_console
+from tests.console_setup import SLUG, Console
 
 SALON = datetime(2026, 5, 9, 6, 0, tzinfo=UTC)  # second Saturday of May, 14:00 in Shanghai
 
 
 @pytest.fixture
-def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    console = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield console
-    finally:
-        console.store.engine.dispose()
+def c(console: Console) -> Console:
+    """The console (the shared fixture), as this module's tests name it."""
+    return console
 
 
 def _mei_signs_up(c: Console) -> str:
