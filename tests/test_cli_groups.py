@@ -131,3 +131,24 @@ def test_an_unknown_community_is_refused(
                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert unknown.exit_code == 1
     assert "no community 'coffee' (there are: tea)" in " ".join(unknown.stderr.split())
+
+
+def test_a_group_opened_under_a_name_with_a_capacity_override_holds_that_many_at_once(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`groups: {"Tea Friends 2群": {capacity: 3}}`: the group was opened with the playbook's
+    500 ("capacity 500" printed, the matrix 0/500) and got 3 only from the next hourly watch,
+    while its seats took up to 500 newcomers."""
+    monkeypatch.chdir(tmp_path)
+    loaded = parse_playbook(PLAYBOOK + '  "Tea Friends 2群":\n    capacity: 3\n')
+    applied = apply_playbook(store, loaded, "test")
+    ensure_webchat_group(store, applied.community.id, loaded.playbook)
+    opened = _open(database_url)
+    assert opened.exit_code == 0, opened.output
+    assert "opened Tea Friends 2群 (webchat tea-2, capacity 3)" in opened.stdout
+    second = next(
+        g for g in store.list_groups(applied.community.id) if g.carrier_group_id == "tea-2"
+    )
+    assert second.capacity == 3
+    shown = CliRunner().invoke(app, ["grid", "show"], env={"HEARTH_DATABASE_URL": database_url})
+    assert "Tea Friends 2群: 0/3" in shown.stdout, shown.output

@@ -52,3 +52,26 @@ def test_help_hides_commands_the_playbook_reserves_for_named_roles(
     [staff] = c.engine.process([c.events.message("u1", "/help")])
     staff_help = next(a.text or "" for a in staff.actions if a.kind is ActionKind.REPLY)
     assert "/signup" in staff_help
+
+
+def test_help_shows_tag_and_title_examples_from_the_playbook(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/help` showed `/tag skin_type oily` and `/claim Cellar Keeper` in every community: a
+    member of a community without those who copied the example was refused."""
+    from tests.engine_setup import playbook
+
+    pb = playbook(
+        "mechanisms:\n"
+        "  tags:\n"
+        "    - {name: level, values: [pro], self_service: false}\n"
+        "    - {name: specialty, values: [charts, colour]}\n"
+        "  titles:\n"
+        "    - {name: Font Keeper, duty: share a font}\n"
+    )
+    c = community(store, store_clock, pb)
+    [result] = c.engine.process([c.events.message("u1", "/help")])
+    text = next(a.text or "" for a in result.actions if a.kind is ActionKind.REPLY)
+    assert "(/tag specialty charts)" in text and "(/untag specialty)" in text
+    assert "/claim Font Keeper" in text
+    assert "skin_type" not in text and "Cellar Keeper" not in text

@@ -210,6 +210,35 @@ def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: 
     assert sum("skipped in" in r for r in ahead.split("<tr>")) == 1  # only the next firing
 
 
+def test_the_calendar_shows_what_a_library_has_left_in_each_group(console: Console) -> None:
+    """A library that ran out in a group looked full on the page (`N item(s) in its
+    library`), and the health report sent operators to `hearth calendar`, which counts as if
+    nothing was posted: the firings that sent nothing had no explanation anywhere."""
+    from datetime import timedelta
+
+    from hearthkeeper.capabilities.calendar.library import load_library
+    from hearthkeeper.capabilities.calendar.repository import SqlPosts
+
+    items = load_library(console.playbooks.base_dir(console.community_id) / "content" /
+                         "morning-pack").items  # fmt: skip
+    assert len(items) >= 2
+    posts, at = SqlPosts.on(console.store), console.clock.now() - timedelta(days=len(items))
+    for day, item in enumerate(items[:-1]):
+        posts.claim_post(console.community_id, console.group_id, "morning-pack",
+                         at + timedelta(days=day), item_id=item.id, content_kind="text",
+                         mode="auto", status="posted", posted_at=at)  # fmt: skip
+    page = console.get("/calendar").text
+    assert "Not posted yet: 1 in 颜学院护肤社 1群." in page
+    assert "has nothing left to post" not in page
+    posts.claim_post(console.community_id, console.group_id, "morning-pack",
+                     at + timedelta(days=len(items)), item_id=items[-1].id,
+                     content_kind="text", mode="auto", status="posted", posted_at=at)  # fmt: skip
+    page = console.get("/calendar").text
+    assert "Not posted yet: 0 in 颜学院护肤社 1群." in page
+    assert ("Post morning-pack has nothing left to post in 颜学院护肤社 1群: its firings there "
+            "send nothing until items are added to morning-pack.") in page  # fmt: skip
+
+
 def test_a_page_past_the_end_shows_the_last_one_not_nothing(console: Console) -> None:
     """An old link (or the last rows handled) asks for a page that no longer exists: the
     list shows its last page instead of "nothing recorded" next to a count that says 1+."""

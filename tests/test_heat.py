@@ -63,7 +63,8 @@ def test_falling_output_and_decaying_activity_fire_with_reasons_and_playbook_act
     assert actions[0] == (
         "No output for 5 days: the calendar post `morning-pack` (every day 08:00) has not posted "
         "since 2026-11-25 (4 firings missed) — check its content library `content/morning` (it "
-        "may have run out: `hearth calendar` shows what is left) and the calendar (`hearth posts`)."
+        "may have run out: the console's Calendar page shows what each group has left) and the "
+        "calendar (`hearth posts`)."
     )
     assert "Ask creator (Creator), manager (Manager), partner (Partner) to post" in actions[1]
     assert actions[2].startswith("2 key members silent since 2026-11-14 (Ann, Bo): @-mention")
@@ -103,7 +104,7 @@ def test_a_post_waiting_for_confirmation_and_rising_violations_are_named() -> No
     assert not found.warning
     assert found.actions[0].startswith(
         "the calendar post `weekly-digest` (Sun 20:00) has not posted since 2026-11-22 "
-        "(1 firings missed) — it waits for staff to confirm (mode: remind)"
+        "(1 firing missed) — it waits for staff to confirm (mode: remind)"
     )
     assert found.actions[1].startswith("Violations rose: 6 this week vs 0/week before")
     assert "turn on the detectors that are off (rules.violations.advertising)" in found.actions[1]
@@ -115,3 +116,19 @@ def test_without_a_playbook_the_actions_stay_generic() -> None:
     assert found.warning
     assert found.actions[0].startswith("There is no playbook, so no scheduled post for Skin Club 1")
     assert found.to_json()["warning"] is True
+
+
+def test_a_silent_group_with_members_is_warned_unless_it_is_new() -> None:
+    """Nothing this week against nothing before is no decay, so a group dead for a month had
+    no warning while the matrix called it dying; scheduled posts reaching nobody keep it so."""
+    posts_only = [DayFacts(AS_OF - timedelta(days=i), posts=1) for i in range(35)]
+    found = assess(inputs(posts_only, members=12, age_days=400,
+                          last_message=date(2025, 3, 1)), playbook())  # fmt: skip
+    assert found.warning and found.activity_decays and not found.energy_falls
+    assert "No message in the last 28 days (the last on 2025-03-01), with 12 members in it." in (
+        found.reasons
+    )
+    never = assess(inputs([], members=1, age_days=28), playbook())
+    assert never.warning and "(none ever), with 1 member in it." in never.reasons[-1]
+    assert not assess(inputs([], members=12, age_days=27), playbook()).warning, "new"
+    assert not assess(inputs([], members=0, age_days=400), playbook()).warning, "nobody in it"

@@ -382,6 +382,27 @@ def test_telegram_date_beyond_any_calendar_is_a_located_bad_row(tmp_path: Path) 
     assert "(5000 digits)" in bad(source)[3][1], "a huge number is not printed whole"
 
 
+def test_a_csv_time_with_no_moment_in_utc_is_a_located_bad_row(tmp_path: Path) -> None:
+    """A time at the calendar's end whose offset moves it past the year 9999 (or before the
+    year 1) refused the whole import as 'a number too large for the database … ids' with
+    no line named; now only its row is skipped, saying why."""
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "timestamp,group,sender,text\n"
+        "2024-03-01T09:00:00Z,Club,u1,first\n"
+        "9999-12-31T23:59:59-14:00,Club,u2,after the calendar\n"
+        "0001-01-01T00:00:00+14:00,Club,u3,before the calendar\n"
+        "0001-01-01T00:30:00,Club,u4,naive before the calendar in +08:00\n"
+        "2024-03-01T09:05:00Z,Club,u5,last\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    source = open_source("csv", path, ImportOptions(tz=CST))
+    assert [m.text for m in messages(list(source.items()))] == ["first", "last"]
+    assert [line for line, _ in bad(source)] == [3, 4, 5]
+    for _, reason in bad(source):
+        assert "out of range" in reason and "years 1 to 9999" in reason
+
+
 def test_csv_with_a_quote_never_closed_names_its_line_and_reads_nothing(tmp_path: Path) -> None:
     path = tmp_path / "history.csv"
     path.write_text(

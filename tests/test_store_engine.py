@@ -395,3 +395,22 @@ def test_everything_an_event_causes_lands_together(
         "skipped": 0,
         "cancelled": 0,
     }
+
+
+def test_what_a_carrier_performed_of_an_item_is_kept_until_it_is_done(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A long Telegram post's parts sent are kept with its outbox item (0041), so a retry in
+    a new process sends only the rest; nothing is recorded for an item done, or unknown."""
+    item_id, _ = store.enqueue("post:long", "telegram", _action(), 0)
+    assert store.outbox_progress("post:long") == []
+    assert store.record_progress("post:long", ["1001"])
+    [claimed] = store.claim(10, store_clock.now(), carrier="telegram")
+    assert store.record_progress("post:long", ["1001", "1002"])  # while it is being sent
+    store.mark_failed(claimed, "500", store_clock.now(), retry_at=store_clock.now())
+    assert store.outbox_progress("post:long") == ["1001", "1002"], "kept past a failure"
+    store.mark_done(item_id, "1001", store_clock.now())
+    assert not store.record_progress("post:long", ["1001", "1002", "1003"]), "done: kept as was"
+    assert store.outbox_progress("post:long") == ["1001", "1002"]
+    assert not store.record_progress("no-such-item", ["1"])
+    assert store.outbox_progress("no-such-item") == []

@@ -84,6 +84,25 @@ def test_diff_matches_list_items_by_id() -> None:
     assert len(lines) == 3
 
 
+def test_an_faq_entry_put_in_the_middle_is_one_addition() -> None:
+    """Items without ids were compared by place: an entry inserted before the last one showed
+    as that entry changed into the new one, plus the old one added at the end."""
+    entry = "      - {{question: {q}, answer: {a}}}\n"
+    faq = "mechanisms:\n  faq:\n    entries:\n"
+    first, last = entry.format(q="Opening hours?", a="9 to 5"), entry.format(q="Refunds?", a="Ask")
+    new = entry.format(q="Parking?", a="Behind the shop")
+    lines = [str(c) for c in diff_content(content(MINIMAL + faq + first + last),
+                                          content(MINIMAL + faq + first + new + last))]  # fmt: skip
+    assert lines == ["+ mechanisms.faq.entries[1]: {Parking?, …}"]
+    edited = last.replace("Ask", "Ask the desk")
+    lines = [str(c) for c in diff_content(content(MINIMAL + faq + first + last),
+                                          content(MINIMAL + faq + first + edited))]  # fmt: skip
+    assert lines == ["~ mechanisms.faq.entries[1].answer: 'Ask' → 'Ask the desk'"]
+    lines = [str(c) for c in diff_content(content(MINIMAL + faq + first + new + last),
+                                          content(MINIMAL + faq + first + last))]  # fmt: skip
+    assert lines == ["- mechanisms.faq.entries[1]: {Parking?, …}"]
+
+
 def test_identical_playbooks_have_no_diff() -> None:
     assert diff_content(content(MINIMAL), content(MINIMAL)) == []
 

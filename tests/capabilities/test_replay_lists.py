@@ -67,7 +67,7 @@ def test_replay_shows_the_numbered_list_the_waitlist_and_the_poll(
     assert texts[7].startswith("📊 Poll: Where to?\n1. hike\n2. museum\nsingle choice · anonymous")
     assert texts[8:11] == ["✅ mei, your vote is counted."] + [
         f"✅ {who}, your vote is counted." for who in ("ann", "bob")]  # fmt: skip
-    assert "1. hike  ██████████ 2 (67%)\n2. museum  █████ 1 (33%)\n3 voted" in texts[11]
+    assert "1. hike  ███████ 2 (67%)\n2. museum  ███ 1 (33%)\n3 voted" in texts[11]
 
 
 def test_replay_text_lists_each_step(playbook_file: Path, tmp_path: Path) -> None:

@@ -9,9 +9,14 @@ the weekly average of the four weeks before it):
 - activity decays — messages this week below 70% of before; or daily speakers (averaged over
   the week) below 70% of before.
 
-The warning fires when both hold. Each signal that holds is a reason with its numbers and
-dates, whether or not the warning fires; the actions (`heat_actions`) name the playbook's own
-calendar posts, mechanisms and roles.
+The warning fires when both hold, or when the group is silent: members are in it, it is not
+new (its first known activity 28 days ago or more) and not one message was sent in the last 28
+days — the matrix's "dying" group (`capabilities/grid/stage.py`). Activity cannot decay
+from a week of nothing to a week of nothing, so a group dead for over a month had no warning
+while the matrix called it dying; scheduled posts still going out to it do not make it alive.
+Each signal that holds is a reason with its numbers and dates, whether or not the warning
+fires; the actions (`heat_actions`) name the playbook's own calendar posts, mechanisms and
+roles.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ NO_OUTPUT_DAYS = 3
 OUTPUT_DROP = 0.5  # output this week below half of before
 DECAY = 0.7  # messages or speakers this week below 70% of before
 SPAN_DAYS = 35
+SILENT_DAYS = 28  # not one message for this long, members in it: silent (as the matrix's NEW_DAYS)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class HeatInputs:
     days: Sequence[DayFacts]  # any days; those in the 35 ending on as_of count, gaps are zeros
     last_posted: Mapping[str, date] = field(default_factory=dict)  # calendar post id → day
     silent_key: Sequence[SilentMember] = ()
+    members: int = 0  # in it on as_of
+    age_days: int | None = None  # since its first known activity (None: not known)
+    last_message: date | None = None  # its latest day with a message, before the span too
 
 
 @dataclass(frozen=True)
@@ -161,14 +170,29 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     if speaker_decay:
         reasons.append(f"Speakers fell: {speakers.this:.1f} a day this week vs "
                        f"{speakers.before:.1f} a day over the four weeks before.")  # fmt: skip
+    silent = _silent(inputs, days)
+    if silent:
+        last = (
+            f"the last on {inputs.last_message.isoformat()}" if inputs.last_message else "none ever"
+        )
+        them = "member" if inputs.members == 1 else "members"
+        reasons.append(f"No message in the last {SILENT_DAYS} days ({last}), with "
+                       f"{inputs.members} {them} in it.")  # fmt: skip
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
         reasons.append(f"{len(inputs.silent_key)} key members silent since {first.isoformat()}: "
                        + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
                                    for m in inputs.silent_key) + ".")  # fmt: skip
-    energy, decay = no_output or output_drop, message_decay or speaker_decay
+    energy, decay = no_output or output_drop, message_decay or speaker_decay or silent
     actions = actions_for(inputs, playbook, quiet=quiet, energy=energy, decay=decay,
                           check_ins=weeks(days, "check_ins"),
                           violations=weeks(days, "violations"))  # fmt: skip
-    return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, energy and decay, energy,
-                       decay, quiet, tuple(reasons), tuple(actions))  # fmt: skip
+    return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, (energy and decay) or silent,
+                       energy, decay, quiet, tuple(reasons), tuple(actions))  # fmt: skip
+
+
+def _silent(inputs: HeatInputs, days: Sequence[DayFacts]) -> bool:
+    """Members in it, not new, and not one message in the last `SILENT_DAYS` days."""
+    return (inputs.members > 0 and inputs.age_days is not None
+            and inputs.age_days >= SILENT_DAYS
+            and not any(d.messages for d in days[-SILENT_DAYS:]))  # fmt: skip

@@ -63,11 +63,12 @@ def stopped_posts(inputs: HeatInputs, playbook: Playbook | None, quiet: int) -> 
                    "switch it to mode: auto")  # fmt: skip
         elif post.content.library:
             fix = (f"check its content library `{post.content.library}` (it may have run out: "
-                   "`hearth calendar` shows what is left) and the calendar (`hearth posts`)")  # fmt: skip
+                   "the console's Calendar page shows what each group has left) and the "
+                   "calendar (`hearth posts`)")  # fmt: skip
         else:
             fix = "check the calendar (`hearth posts`) and that the server is running"
         said.append(f"{prefix}the calendar post `{post.id}` ({post.schedule}) has not posted "
-                    f"{since} ({missed} firings missed) — {fix}.")  # fmt: skip
+                    f"{since} ({missed} firing{'' if missed == 1 else 's'} missed) — {fix}.")  # fmt: skip
         prefix = ""
     return said
 

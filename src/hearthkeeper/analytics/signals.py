@@ -422,15 +422,25 @@ def _spoke_within_a_week(member: MemberFacts) -> bool:
 
 
 def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: int,
-                silent: Sequence[SilentMember]) -> HeatInputs:  # fmt: skip
-    """The heat-death warning's numbers for the scope."""
+                silent: Sequence[SilentMember], members: int = 0) -> HeatInputs:  # fmt: skip
+    """The heat-death warning's numbers for the scope (`members`: in it on as_of)."""
     last_posted: dict[str, date] = {}
     for post in in_scope(data.posts, scope):
         if post.posted_at is not None:
             day = _local(post.posted_at, data.zone)
             last_posted[post.post_id] = max(day, last_posted.get(post.post_id, day))
+    spoken = [last for group in scope if (last := _last_spoken(data, group)) is not None]
     return HeatInputs(group_id, name, data.as_of, data.zone, day_facts(data, scope),
-                      last_posted, tuple(silent))  # fmt: skip
+                      last_posted, tuple(silent), members, _age(data, scope),
+                      max(spoken, default=None))  # fmt: skip
+
+
+def _last_spoken(data: HealthData, group: int) -> date | None:
+    """The group's latest day with a message, by as_of (its rows are in order of day)."""
+    for row in reversed(data.activity.get(group, ())):
+        if row.day <= data.as_of and any(row.messages):
+            return row.day
+    return None
 
 
 def community_facts(data: HealthData, members: Sequence[MemberFacts]) -> CommunityFacts:

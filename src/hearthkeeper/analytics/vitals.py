@@ -148,7 +148,8 @@ def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
     health = health_score(signals.health_inputs(data, scope, name, group_id, members))
     quiet = [SilentMember(names.get(p.member_id, f"member {p.member_id}"), p.last_active)
              for p in silent if p.last_active is not None]  # fmt: skip
-    heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet), playbook)
+    present = sum(1 for m in members if m.present)
+    heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet, present), playbook)
     return ScopeVitals(report, cohorts, health, heat)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from hearthkeeper.playbook.positioning import Language
@@ -108,7 +109,23 @@ PROBATION_WHAT: dict[str, dict[Language, str]] = {
     "mentions": {Language.ZH_CN: "@他人", Language.EN: "mentions"},
 }
 
-ACCEPT_WORDS = {"同意", "同意群规", "我同意", "agree", "i agree", "accept", "ok 同意"}
+ACCEPT_WORDS = frozenset({
+    "同意", "同意群规", "我同意", "我同意群规", "同意遵守群规", "我同意遵守群规", "已阅读并同意",
+    "已读同意", "ok 同意", "好的 同意", "好的同意",
+    "agree", "i agree", "agreed", "accept", "i accept", "i agree to the rules",
+    "i accept the rules", "agree to the rules", "ok agree",
+})  # fmt: skip
+_ACCEPT_EDGES = "。.!！~～、，,;；:： "
+
+
+def accepts_rules(text: str) -> bool:
+    """Whether `text` is a newcomer's acceptance of the rules: one of `ACCEPT_WORDS`, case, width,
+    spacing and the punctuation around or between the words ignored (`我同意群规！`, `OK，同意`,
+    `I agree to the rules.`); a longer message that only contains the words is not."""
+    words = unicodedata.normalize("NFKC", text).casefold()
+    for mark in _ACCEPT_EDGES:
+        words = words.replace(mark, " ")
+    return " ".join(words.split()) in ACCEPT_WORDS
 
 
 def say(key: str, language: Language, **values: Any) -> str:

@@ -110,3 +110,19 @@ def pick_community(store: Store, slug: str | None) -> Community:
     if found is None:
         fail(f"no community {slug!r}; `hearth apply` its playbook first")
     return found
+
+
+def community_of(store: Store, slug: str | None, community_id: int | None,
+                 unknown: str) -> Community:  # fmt: skip
+    """The community `--community SLUG` names; without it, the one `community_id` is of (the
+    community of what the command names by an id unique on the server: a subscription, an
+    order, an event), else the only one. `unknown`: the refusal when the id names nothing and
+    there are several communities."""
+    if slug is None:
+        communities = store.list_communities()
+        found = next((c for c in communities if c.id == community_id), None)
+        if found is not None:
+            return found
+        if len(communities) > 1:
+            fail(unknown)
+    return pick_community(store, slug)

@@ -133,11 +133,17 @@ class Source(ABC):
 
     def in_zone(self, moment: datetime) -> datetime:
         """`moment`, put in `--tz` when it was written without a zone (and counted, so the
-        summary says so only when it happened)."""
-        if moment.tzinfo is not None:
-            return moment
-        self.zoneless += 1
-        return moment.replace(tzinfo=self.options.tz)
+        summary says so only when it happened). ValueError when it is no moment in UTC (its
+        offset moves it past the year 9999 or before the year 1): the store keeps UTC."""
+        placed = moment if moment.tzinfo is not None else moment.replace(tzinfo=self.options.tz)
+        try:
+            placed.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"the time {placed.isoformat()} is out of range: in UTC it falls "
+                             "outside the years 1 to 9999") from None  # fmt: skip
+        if moment.tzinfo is None:
+            self.zoneless += 1
+        return placed
 
     def bad(self, line: int, reason: str) -> None:
         """Report a row that is skipped."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import Any
 
@@ -64,16 +66,31 @@ def _diff(old: Any, new: Any, loc: Loc, out: list[Change]) -> None:
             if old != new:
                 out.append(Change(ChangeKind.CHANGED, format_path(loc), old, new))
         else:
-            for index in range(max(len(old), len(new))):
-                path = (*loc, index)
-                if index >= len(old):
-                    out.append(Change(ChangeKind.ADDED, format_path(path), None, new[index]))
-                elif index >= len(new):
-                    out.append(Change(ChangeKind.REMOVED, format_path(path), old[index], None))
-                else:
-                    _diff(old[index], new[index], path, out)
+            _diff_aligned(old, new, loc, out)
     elif old != new:
         out.append(Change(ChangeKind.CHANGED, format_path(loc), old, new))
+
+
+def _diff_aligned(old: list[Any], new: list[Any], loc: Loc, out: list[Change]) -> None:
+    """Items without ids (FAQ entries, milestones) matched by content: an entry put in the
+    middle is one addition, not a change to every entry after it. Paths name the item's
+    place in the new version (in the old one for a removal)."""
+    shapes = SequenceMatcher(a=[_shape(v) for v in old], b=[_shape(v) for v in new],
+                             autojunk=False)  # fmt: skip
+    for tag, i1, i2, j1, j2 in shapes.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(paired):  # edited in place
+            _diff(old[i1 + k], new[j1 + k], (*loc, j1 + k), out)
+        for i in range(i1 + paired, i2):
+            out.append(Change(ChangeKind.REMOVED, format_path((*loc, i)), old[i], None))
+        for j in range(j1 + paired, j2):
+            out.append(Change(ChangeKind.ADDED, format_path((*loc, j)), None, new[j]))
+
+
+def _shape(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _keyed(items: list[Any]) -> bool:
@@ -101,7 +118,8 @@ def _diff_by_id(old: list[Any], new: list[Any], loc: Loc, out: list[Change]) -> 
 
 def _show(value: Any) -> str:
     if isinstance(value, dict):
-        label = value.get("id") or value.get("name") or value.get("title")
+        label = (value.get("id") or value.get("name") or value.get("title")
+                 or value.get("question"))  # fmt: skip
         return f"{{{label}, …}}" if label else "{…}"
     if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
         return f"[{len(value)} items]"

@@ -135,7 +135,10 @@ class LiveSession(Section):
         default_factory=lambda: [timedelta(hours=1), timedelta(minutes=10)],
         description="Reminders to the speaker and the group before the start.",
     )
-    digest: bool = Field(True, description="Post a digest afterwards.")
+    digest: bool = Field(
+        True,
+        description="Post a digest afterwards; when nobody spoke, staff get an alert instead.",
+    )
     groups: list[Text] = Field(default_factory=list, description="Group names; empty: every group.")
 
 

@@ -142,7 +142,9 @@ class Advertising(KeywordDetector):
         description="Also detect the built-in families of spam pitches: a topic with the offer "
         "that makes it spam (a loan without collateral, gambling with a sign-up bonus, invoices "
         "for every trade, points to cash in at a link, an SMS unsubscribe tail such as 回T退订). "
-        "A topic alone is not enough: 我的房贷款还没还完 is left alone.",
+        "A topic alone is not enough: 我的房贷款还没还完 is left alone. Also everyday ads by the "
+        "shape of their offer (two kinds of seller's signs, such as a discount and a promise, "
+        "where nobody speaks: Keto gummies now 50% off, burn fat without dieting).",
     )
     learned: LearnedScorer = Field(
         default_factory=LearnedScorer,
@@ -259,7 +261,7 @@ class Insults(KeywordDetector):
 
 
 class Nickname(Detector):
-    """Nicknames that do not follow `joining.ceremony.nickname_format`: a reminder, then staff."""
+    """Nicknames that do not follow `joining.ceremony.nickname_format`: reported once per name."""
 
     response: Response = Field(
         Response.ALERT, description="ladder: give a strike; alert: only alert staff."

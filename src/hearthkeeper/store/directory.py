@@ -196,11 +196,12 @@ class DirectoryQueries(StoreBase):
         *,
         since: datetime | None = None,
         member_id: int | None = None,
-        limit: int = 500,
+        limit: int | None = 500,
     ) -> list[Sanction]:
         """Mutes, bans and blacklists in the community (with blacklists from every community
         on its members), newest first: only those in force at `now` if `in_force_only`,
-        only those given from `since` on when given; of one member, when given."""
+        only those given from `since` on when given; of one member, when given; at most
+        `limit` (None: all)."""
         everywhere = SanctionRow.community_id.is_(None) & _belongs(
             _groups_of(community_id), SanctionRow.member_id
         )

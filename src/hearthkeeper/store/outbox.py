@@ -329,6 +329,25 @@ class OutboxQueries(StoreBase):
         with self._unit(write=True) as session:
             return _update_or_current(session, item_id, condition, values)
 
+    def outbox_progress(self, key: str) -> list[str]:
+        """What the carrier recorded having performed of the item `key` so far (`record_
+        progress`), in order; [] when nothing was, or there is no such item."""
+        with self._unit(write=False) as session:
+            found = session.scalar(select(OUTBOX.c.progress).where(OUTBOX.c.key == key))
+        return [str(part) for part in found] if isinstance(found, list) else []
+
+    def record_progress(self, key: str, performed: Sequence[str]) -> bool:
+        """Remember what the carrier performed of the item `key` so far (a long text's parts
+        sent: their message ids, in order), across a restart, while the item is still to
+        perform; False when there is no such item or it was done, failed or cancelled."""
+        with self._unit(write=True) as session:
+            changed = session.connection().execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.key == key, OUTBOX.c.status.in_(_TO_PERFORM))
+                .values(progress=[str(part) for part in performed])
+            )
+            return changed.rowcount > 0
+
     def outbox_item(self, item_id: int) -> OutboxItem | None:
         """The outbox item with this id, if there is one."""
         with self._unit(write=False) as session:

@@ -28,6 +28,7 @@ from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.keywords import KeywordMatch, KeywordSet
 from hearthkeeper.text.normalise import MessageText
+from hearthkeeper.text.offers import offer_finding
 
 _ADVERTISING = ViolationKind.ADVERTISING.value
 _TOPIC, _OFFER = "topic", "offer"
@@ -340,5 +341,7 @@ class PitchDetector:
         for match in self._keywords.find(message, nested=True):
             number, _, role = match.label.partition(":")
             by_family.setdefault(int(number), []).append(replace(match, label=role))
-        found = (_present(self._families[n], matches) for n, matches in sorted(by_family.items()))
+        found = [_present(self._families[n], matches) for n, matches in sorted(by_family.items())]
+        if not any(found):
+            found.append(offer_finding(message))  # an everyday ad by the shape of its offer
         return [finding for finding in found if finding is not None]

@@ -72,7 +72,7 @@ def test_events_from_the_command_line(site: Path) -> None:
     status, out = run("events", "checkin", signed.code, *config)
     assert status == 0 and "In: 小美" in out
     status, out = run("events", "checkin", signed.code, *config)
-    assert status == 1 and "again" in out
+    assert status == 1 and "Code used already (小美's code for 品鉴会)" in out, out
     status, out = run("events", "cancel", str(event.id), *config)
     assert status == 0 and "1 sign-up(s) told" in out
     # the fee is not given back by the cancellation: staff are told whose to give back
@@ -210,3 +210,138 @@ def test_an_event_made_without_a_currency_charges_in_the_communitys(
     assert status == 0 and "45 EUR" in out, out
     status, out = run("events", "list", *config)
     assert "CNY" not in out, "the template's own tastings and dinners charge in GBP"
+
+
+def _signed_up(site: Path, title: str, status: Status) -> tuple[int, str, str]:
+    """The event titled `title`, and 小美 signed up to it (`status`): the event's id, her
+    payment reference and her door code."""
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == title)
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-1", "小美")
+        reference = SqlBilling.on(store).reference_for("webchat", "u-1", "小美",
+                                                       SystemClock().now()).code  # fmt: skip
+        signed = SqlActivities.on(store).put(event.id, member.id, group.id, status,
+                                             SystemClock().now())  # fmt: skip
+        return event.id, reference, signed.code
+    finally:
+        engine.dispose()
+
+
+def test_a_code_checked_in_before_the_door_opens_says_when_it_opens(site: Path) -> None:
+    """`hearth events checkin` answered `error: not_now: 小美` (and `unknown: ?`): staff at
+    the door learn why a code is refused and, for an early one, when the door opens."""
+    config = ("--config", str(site))
+    zone = ZoneInfo("Asia/Shanghai")
+    start = (SystemClock().now() + timedelta(hours=5)).astimezone(zone).replace(second=0,
+                                                                               microsecond=0)  # fmt: skip
+    status, out = run("events", "create", "品鉴会", "--at", start.strftime("%Y-%m-%d %H:%M"),
+                      *config)  # fmt: skip
+    assert status == 0, out
+    _, _, code = _signed_up(site, "品鉴会", Status.CONFIRMED)
+
+    status, out = run("events", "checkin", code, *config)
+    said = " ".join(out.split())
+    opens = (start - timedelta(hours=3)).strftime("%a %Y-%m-%d %H:%M")
+    assert status == 1 and "not_now" not in said, out
+    assert "Not this event's door time (小美's code for 品鉴会)" in said, out
+    assert f"The door opens at {opens}, 3 hours before the start." in said, out
+
+    status, out = run("events", "checkin", "ZZZZ-ZZZZ", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "unknown: ?" not in said
+    assert "Unknown code. No sign-up of this community has the code ZZZZ-ZZZZ" in said, out
+
+
+def test_a_fee_recorded_from_the_command_line_gives_the_member_their_tickets_full_link(
+    site: Path,
+) -> None:
+    """The member was told "Your door code: /ticket/…": a path, no link in the chat, where
+    the console's *Record a fee* gives the full link from the server's public address."""
+    text = site.read_text().replace('# public_url = "http://127.0.0.1:8470"',
+                                    'public_url = "https://club.example.org"')  # fmt: skip
+    site.write_text(text)
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+                      "--price", "45", *config)  # fmt: skip
+    assert status == 0, out
+    event_id, reference, code = _signed_up(site, "品鉴会", Status.UNPAID)
+    status, out = run("events", "pay", str(event_id), reference, "--receipt", "TB-1", *config)
+    assert status == 0, out
+
+    with sqlite3.connect(site.parent / "data" / "hearth.db") as db:
+        said = [row[0] for row in db.execute("SELECT action FROM outbox")]
+    told = next(action for action in said if "TB-1" not in action and code in action)
+    assert f"https://club.example.org/ticket/{code}" in told, told
+
+
+def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) -> None:
+    """Staff typed 小美's payment reference and read "member 1 has not signed up for event
+    2": which member, which event? The refusal names her (as `member:ID` takes her) and the
+    event's title."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    for title in ("品鉴会", "读书会"):
+        status, out = run("events", "create", title, "--at", at.strftime("%Y-%m-%d %H:%M"),
+                          "--price", "45", *config)  # fmt: skip
+        assert status == 0, out
+    event_id, reference, _ = _signed_up(site, "品鉴会", Status.UNPAID)
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        other = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "读书会")
+        member = store.member_for("webchat", "u-1", "小美")
+    finally:
+        engine.dispose()
+    for command in (("pay", str(other.id), reference, "--receipt", "TB-1"),
+                    ("refund", str(other.id), reference)):  # fmt: skip
+        status, out = run("events", *command, *config)
+        said = " ".join(out.split())
+        assert status == 1, out
+        assert f"小美 (member:{member.id}) has not signed up for event {other.id} (读书会)" in said
+    assert event_id != other.id
+
+
+def test_event_commands_find_the_events_community_by_its_id(site: Path) -> None:
+    """With a second community on the server, `events pay EVENT WHO`, `refund`, `cancel` and
+    `checkin CODE` said "say which community with --community", though an event's id (and a
+    door code's sign-up) names one."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+                      "--price", "45", *config)  # fmt: skip
+    assert status == 0, out
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        store = Store(engine, SystemClock())
+        community = store.list_communities()[0]
+        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-1", "小美")
+        signed = SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
+                                             SystemClock().now())  # fmt: skip
+        store.ensure_community("book-club", "Book club")
+    finally:
+        engine.dispose()
+    who = f"member:{member.id}"
+    status, out = run("events", "pay", str(event.id), who, "--receipt", "TB-9", *config)
+    assert status == 0 and "45.00 CNY" in out and "confirmed" in out, out
+    status, out = run("events", "checkin", signed.code, *config)
+    assert status == 0 and "In: 小美" in out, out
+    status, out = run("events", "checkin", "ZZZZ-ZZZZ", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "Unknown code: no sign-up on this server has the door code" in said
+    assert "unknown:" not in said, out
+    status, out = run("events", "cancel", str(event.id), "--community", "book-club", *config)
+    assert status == 1 and "no event" in out, out  # --community still decides
+    status, out = run("events", "cancel", str(event.id), *config)
+    assert status == 0 and "1 sign-up(s) told" in out, out
+    status, out = run("events", "refund", str(event.id), who, *config)
+    assert status == 0 and "Refunded 45.00 CNY" in out, out
+    status, out = run("events", "cancel", "999", *config)
+    assert status == 1 and "there is no event 999 on this server" in out, out

@@ -148,3 +148,32 @@ def test_a_member_whose_membership_expired_gives_up_a_waitlist_spot(
     assert [a.member for a in gone if a.kind is ActionKind.SEND] == [], gone
     assert _status(c, run.id, "ann") is Status.CANCELLED, "not moved up to bo's place"
     assert store.staff_alerts(c.runtime.community_id) == [], "nothing paid kept: nothing to say"
+
+
+def test_two_memberships_expiring_together_move_up_nobody_who_is_leaving(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann (holding the place) and Bo (first waiting) lapse at the same moment: Ann's expiry
+    moved Bo up and told him "a place freed up", a moment before his own expiry removed him
+    and gave the place to Cy. Bo is not moved up or told; Cy, still a member, is."""
+    c = event_community(store, store_clock, PAID_EVENTS.replace("period: 1 year", "period: 2 days"))
+    for user in ("ann", "bo", "cy"):
+        _member_pays(c, user)
+    with store.transaction() as tx:  # cy renews: covered for 4 days, ann and bo for 2
+        member = tx.member_for("fake", "cy", "cy")
+        order = NewOrder("year", Decimal(99), "GBP", Provider.MANUAL, "shop-cy-2", "staff")
+        record_payment(tx, stored(c), c.runtime.playbook, member.id, order, store_clock.now())
+    seat(c, "g1", "ann", "bo", "cy")
+    say(c, "ann", "/rsvp night-run")
+    say(c, "bo", "/rsvp night-run")  # waiting behind ann
+    say(c, "cy", "/rsvp night-run")  # waiting behind bo
+    run, _ = SqlActivities.on(store).events(c.runtime.community_id)
+    said = run_at(c, store_clock.now() + timedelta(days=3))  # ann's and bo's expiries, one tick
+    told = [(a.member, a.text or "") for a in said if a.kind is ActionKind.SEND]
+    assert [who for who, _ in told] == ["cy"], told
+    assert "a place freed up" in told[0][1]
+    assert [_status(c, run.id, u) for u in ("ann", "bo", "cy")] == [
+        Status.CANCELLED, Status.CANCELLED, Status.CONFIRMED]  # fmt: skip
+    moved = [e.detail.get("moved_up") for e in store.audit_log(c.runtime.community_id)
+             if e.action == "event place released"]  # fmt: skip
+    assert sorted(moved, key=str) == [[c.member_id("cy")], []], moved  # once each, to cy

@@ -167,6 +167,20 @@ def test_cancelling_an_event_tells_each_group_once_and_calls_off_its_reminders(
     assert "not signed up" in (say(c, "ann", "/unrsvp")[0].text or "")
 
 
+def test_giving_up_a_place_when_signed_up_for_nothing_says_so_in_words(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/unrsvp` alone from a member signed up for nothing answered "you are not signed up
+    for '…'": a literal ellipsis where an event's title belongs."""
+    c = event_community(store, store_clock)
+    seat(c, "g1", "ann")
+    [said] = _texts(say(c, "ann", "/unrsvp"))
+    assert "'…'" not in said
+    assert "ann, you are not signed up for any event coming up: nothing to cancel." in said
+    # naming an event still echoes the words
+    assert "not signed up for 'night run'" in _texts(say(c, "ann", "/unrsvp night run"))[0]
+
+
 def test_a_cancelled_event_mentions_everyone_signed_up_from_the_group_in_its_one_notice(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -107,6 +107,21 @@ def test_a_ticket_shows_its_qr_code_and_the_door_lets_the_member_in_once(c: Cons
     assert 'class="attended">1/1 (100%)' in figures
 
 
+def test_the_door_says_when_it_opens_to_a_code_scanned_too_early(c: Console) -> None:
+    """A ticket scanned before the door opened read only "Not this event's door time":
+    staff at the entrance are told when it opens (community time), and after it closed,
+    when it closed."""
+    code = _mei_signs_up(c)
+    early = c.get(f"/door/{code}")
+    assert early.status_code == 409 and "Not this event&#39;s door time" in early.text
+    assert "The door opens at Sat 2026-05-09 11:00, 3 hours before the start." in early.text
+    c.clock.set(SALON + timedelta(hours=13))
+    _sign_in_again(c)
+    late = c.post("/door", {"code": code})
+    assert late.status_code == 409
+    assert "The door closed at Sun 2026-05-10 02:00, 12 hours after the start." in late.text
+
+
 def test_the_door_needs_a_signed_in_operator(c: Console) -> None:
     code = _mei_signs_up(c)
     c.client.cookies.clear()
@@ -218,6 +233,12 @@ def test_a_fee_below_the_events_on_the_events_page_needs_a_discount_reason(c: Co
     assert SqlBilling.on(c.store).orders(c.community_id) == []
     [mei] = SqlActivities.on(c.store).signups(event.id)
     assert mei.status.value == "unpaid"
+
+    unseen = c.post("/events/pay", {**form, "amount": "8", "discount": "\u200b\u200b"})
+    assert unseen.status_code == 409 and "give the discount&#39;s reason" in unseen.text
+    pasted = c.post("/events/pay", {**form, "amount": "8", "discount": "价" * 501})
+    assert pasted.status_code == 409 and "reason is 501 characters long" in pasted.text
+    assert SqlBilling.on(c.store).orders(c.community_id) == []
 
     agreed = c.post("/events/pay", {**form, "amount": "8", "discount": "老会员价"})
     assert agreed.headers["location"].endswith("notice=paid")

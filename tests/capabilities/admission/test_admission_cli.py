@@ -15,7 +15,7 @@ from hearthkeeper.engine.admission import Entry
 from hearthkeeper.playbook import CarrierKinds, parse_playbook
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.store import Store
-from tests.capabilities.admission.door_setup import APPLICATION
+from tests.capabilities.admission.door_setup import APPLICATION, CODE
 from tests.capabilities.admission.test_admission_engine import asking, door, tea_with
 from tests.playbook_samples import MINIMAL
 
@@ -157,3 +157,40 @@ def test_a_code_whose_last_day_has_passed_is_refused_in_the_days_of_the_communit
     assert "UTC" not in said and "15:59" not in said, said
     listed = runner.invoke(app, ["codes", "list", "--community", "tea"], env=env).output
     assert "OLD" not in listed, "nothing made"
+
+
+def _applied(runner: CliRunner, env: dict[str, str], folder: Path, threshold: str) -> None:
+    """Tea's playbook with `threshold`, applied as an operator does (`hearth apply`)."""
+    path = folder / "tea.yaml"
+    path.write_text(MINIMAL + threshold)
+    applied = runner.invoke(app, ["apply", str(path)], env=env)
+    assert applied.exit_code == 0, applied.output
+
+
+def test_a_code_made_for_a_community_that_asks_for_none_says_it_lets_nobody_in(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth codes create` for a community whose threshold is an application printed the
+    code and nothing else: the operator handed it out and the join page never asked for it
+    (the console's Invite codes page says so; the command line now does too)."""
+    monkeypatch.chdir(tmp_path)
+    env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
+    _applied(runner, env, tmp_path, APPLICATION)
+    made = runner.invoke(app, ["codes", "create", "--code", "spring26"], env=env)
+    assert made.exit_code == 0 and "SPRING26" in made.output
+    said = " ".join(made.stderr.split())
+    assert "joining.threshold.kind is application: its join pages do not ask for a code" in said
+    listed = runner.invoke(app, ["codes", "list"], env=env)
+    assert "do not ask for a code" in " ".join(listed.stderr.split())
+
+
+def test_a_code_made_for_a_community_that_asks_for_codes_has_no_note(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
+    _applied(runner, env, tmp_path, CODE)
+    made = runner.invoke(app, ["codes", "create", "--code", "spring26"], env=env)
+    assert made.exit_code == 0 and "SPRING26" in made.output and made.stderr == ""

@@ -153,6 +153,46 @@ def test_approving_seats_the_applicant_through_the_carrier_once(chat: Chat) -> N
     assert 'id="open-chat"' in page.text
 
 
+def test_an_applicant_approved_after_their_group_filled_is_seated_where_there_is_room(
+    chat: Chat,
+) -> None:
+    """A live code sends every applicant to the group with room when they apply; by the time
+    staff approve, it filled. The approval failed in the queue ("cannot seat … (full)"): the
+    applicant, approved, was in no group and staff were not told. They are seated in another
+    group of the community with room, as the join page would offer them."""
+    screening(chat, APPLICATION)
+    mei = TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Lan", answer_2="Oolong")
+    for n in range(3):  # Tea room holds 3: filled while Mei waited
+        chat.member(f"member {n}")
+    [application] = SqlApplications.on(chat.store).applications(chat.community_id)
+    review.approve(chat.store, application.id, "console:li", chat.clock.now())
+    carriers = {"webchat": chat.carrier}
+    ran = asyncio.run(OutboundQueue(chat.store, carriers, chat.clock).run_once())
+    assert ran.failed == 0
+    assert seated(chat, 1) == ["Mei"] and "Mei" not in seated(chat, 0)
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [(e.group, e.sender.display_name) for e in joins][-1] == ("tea-2", "Mei")
+    assert 'id="open-chat"' in mei.get(f"/join/{chat.codes[1]}").text
+
+
+def test_an_applicant_is_never_seated_in_the_staff_channel_for_a_full_group(chat: Chat) -> None:
+    screening(chat, APPLICATION)
+    chat.carrier.staff_channels = {chat.community_id: "Garden"}  # alerts.staff_group
+    mei = TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Lan", answer_2="Oolong")
+    for n in range(3):
+        chat.member(f"member {n}")
+    [application] = SqlApplications.on(chat.store).applications(chat.community_id)
+    review.approve(chat.store, application.id, "console:li", chat.clock.now())
+    carriers = {"webchat": chat.carrier}
+    asyncio.run(OutboundQueue(chat.store, carriers, chat.clock).run_once())
+    assert seated(chat, 1) == [] and "Mei" not in seated(chat, 0)
+    # nor is the staff channel offered on the full group's join page ("There is room in …")
+    page = mei.get(f"/join/{chat.codes[0]}")
+    assert "This group is full" in page.text and "Garden" not in page.text
+
+
 def test_an_approved_applicant_s_join_names_the_link_they_applied_by(chat: Chat) -> None:
     """Mei applied through a referral (or live code) link: staff's approval seats her, and
     her Join names that link, so her referrer is credited as for anyone let in at once."""
@@ -305,3 +345,34 @@ def test_an_application_form_asks_the_nickname_then_the_questions_and_sends_an_a
 def test_an_open_join_form_has_no_application_heading_and_says_join(chat: Chat) -> None:
     page = TestClient(chat.app).get(f"/join/{chat.codes[0]}").text
     assert "<fieldset" not in page and '<button type="submit">Join</button>' in page
+
+
+def test_the_web_chat_learns_each_communitys_staff_channel_from_its_playbook(chat: Chat) -> None:
+    """What `seats_members` reads is kept current as playbooks are applied (`adopt`)."""
+    from hearthkeeper.carriers.webchat.plugin import WebChatLimits, WebChatSetup
+    from hearthkeeper.playbook import parse_playbook
+    from tests.playbook_samples import MINIMAL
+
+    setup = WebChatSetup(WebChatLimits())
+    with_staff = MINIMAL + "alerts:\n  staff_group: Garden\n"
+    setup.adopt(chat.store, chat.community_id, parse_playbook(with_staff).playbook)
+    assert setup.staff_channels == {chat.community_id: "Garden"}
+    as_members = with_staff + "  staff_group_as_members: true\n"
+    setup.adopt(chat.store, chat.community_id, parse_playbook(as_members).playbook)
+    assert setup.staff_channels == {}
+
+
+def test_deciding_an_application_handles_its_alert_in_the_staff_inbox(chat: Chat) -> None:
+    """Staff approved every application on the Applications page (or with `hearth
+    applications approve`) and the inbox still listed each "… applied to join" as open, to
+    be marked handled one by one: the decision deals with it, recorded as by the reviewer."""
+    screening(chat, APPLICATION)
+    for name in ("Mei", "Lan"):
+        join(TestClient(chat.app), chat.codes[0], name, answer_1="Li", answer_2="Oolong")
+    mei, lan = SqlApplications.on(chat.store).applications(chat.community_id)
+    assert len(chat.store.staff_alerts(chat.community_id)) == 2
+    review.approve(chat.store, mei.id, "console:li", chat.clock.now())
+    review.refuse(chat.store, lan.id, "cli", chat.clock.now(), "Not now")
+    assert chat.store.staff_alerts(chat.community_id) == []
+    handled = chat.store.staff_alerts(chat.community_id, open_only=False)
+    assert sorted(a.handled_by or "" for a in handled) == ["cli", "console:li"]

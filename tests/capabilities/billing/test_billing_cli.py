@@ -210,3 +210,74 @@ def test_refund_and_cancel_find_the_subscriptions_community_by_its_id(site: Path
     assert status == 1 and "'book-club' has no subscription 1" in out, out
     status, out = run("billing", "refund", "9", *config)
     assert status == 1 and "there is no subscription 9 on this server" in out, out
+
+
+def second_community(site: Path, slug: str = "yan-academy-two") -> None:
+    """Apply the same playbook again as another community (same plans) on the same server."""
+    text = (site.parent / "playbook.yaml").read_text(encoding="utf-8")
+    other = site.parent / "second.yaml"
+    other.write_text(text.replace("slug: yan-academy-skincare", f"slug: {slug}", 1),
+                     encoding="utf-8")  # fmt: skip
+    assert run("apply", str(other), "--config", str(site))[0] == 0
+
+
+def test_pay_finds_the_community_offering_the_plan_or_the_members_own(site: Path) -> None:
+    """With a second community on the server, `billing pay REF --plan half-year` said "say
+    which community with --community", though only one community offers that plan, and the
+    reference names a member who is in only one of them."""
+    code = payment_code(site)
+    with site_store(site) as store:
+        store.ensure_community("book-club", "Book club")  # no playbook: offers no plan
+    status, out = pay(site, code, "TB-1")
+    assert status == 0 and "Order 1: purchase of half-year, 299.00 CNY" in out, out
+
+    second_community(site)  # now two communities offer the plan
+    with site_store(site) as store:
+        first = store.get_community("yan-academy-skincare")
+        assert first is not None
+        member = store.find_member("webchat", "u-1")
+        assert member is not None
+        newcomer = store.member_for("webchat", "u-2", "小林")
+        second = store.get_community("yan-academy-two")
+        assert second is not None
+        store.join(newcomer.id, store.add_group(second.id, "二群", "webchat", "g-2").id)
+        newcomer_code = SqlBilling.on(store).reference_for("webchat", "u-2", "小林",
+                                                           SystemClock().now()).code  # fmt: skip
+    status, out = pay(site, code, "TB-2")  # a renewal: the member pays in the first one
+    assert status == 0 and "renewal of half-year" in out, out
+    status, out = pay(site, newcomer_code, "TB-3")  # a first payment: where they stay
+    assert status == 0 and "purchase of half-year" in out, out
+    status, out = run("billing", "list", "--community", "yan-academy-two", "--config", str(site))
+    assert "小林" in out and "小美" not in out, out
+
+    stranger = payment_code_for(site, "u-3", "陌生人")  # in neither community
+    status, out = pay(site, stranger, "TB-4")
+    assert status == 1, out
+    assert "plan 'half-year' is offered by yan-academy-skincare, yan-academy-two" in out, out
+    assert "--community" in out, out
+    status, out = pay(site, stranger, "TB-4", "--community", "yan-academy-two")
+    assert status == 0 and "purchase of half-year" in out, out
+    status, out = run("billing", "pay", code, "--plan", "no-such-plan", "--receipt", "TB-5",
+                      "--config", str(site))  # fmt: skip
+    assert status == 1 and "no community has a plan 'no-such-plan'" in out, out
+    status, out = run("billing", "pay", "member:999", "--plan", "half-year", "--receipt", "TB-6",
+                      "--config", str(site))  # fmt: skip
+    assert status == 1 and "there is no member 999" in out, out
+
+
+def payment_code_for(site: Path, user: str, name: str) -> str:
+    with site_store(site) as store:
+        return SqlBilling.on(store).reference_for("webchat", user, name, SystemClock().now()).code
+
+
+def test_grant_finds_the_orders_community_by_its_id(site: Path) -> None:
+    """`billing grant ORDER` said "say which community with --community" on a server with two
+    communities, though an order's id names one."""
+    with site_store(site) as store:
+        store.ensure_community("book-club", "Book club")
+    config = ("--config", str(site))
+    status, out = run("billing", "grant", "7", "--reason", "gift", *config)
+    assert status == 1 and "there is no order 7 on this server" in out, out
+    status, out = run("billing", "grant", "7", "--reason", "gift", "--community", "book-club",
+                      *config)  # fmt: skip
+    assert status == 1 and "'book-club' has no order 7" in out, out

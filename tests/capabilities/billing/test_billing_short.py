@@ -97,6 +97,31 @@ def test_staff_recording_below_the_price_must_say_why_else_nothing_is_stored(
     assert more.order.kind is OrderKind.PURCHASE and more.subscription is not None
 
 
+def test_a_discount_reason_nobody_can_read_or_a_pasted_page_is_no_reason(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A reason of zero-width spaces (nothing anyone reading the audit log can see) gave a
+    full period for 0 as any reason would, and a pasted page of 1 MiB went whole into the
+    audit log; now the first is no reason, the second is refused saying how long it is, and
+    a terminal's escape codes are taken out of what is kept."""
+    c = paid_community(store, store_clock)
+    with pytest.raises(BillingError, match="give the discount's reason"):
+        record(c, "bo", "TB-1", "0", provider=Provider.MANUAL, discount="\u200b\u200b")
+    with pytest.raises(BillingError, match=r"the discount's reason is 600 characters long; "
+                       r"keep it to 500"):  # fmt: skip
+        record(c, "bo", "TB-1", "0", provider=Provider.MANUAL, discount="x" * 600)
+    held = record(c, "ann", "evt-1", "100")
+    with pytest.raises(BillingError, match="say why"):
+        grant_order(c, held.order.id, "\u2066\u2069")
+    assert SqlBilling.on(store).orders(c.runtime.community_id) == [held.order]
+    done = record(c, "bo", "TB-1", "0", provider=Provider.MANUAL,
+                  discount="\x1b[31mquiz prize\x07")  # fmt: skip
+    assert done.subscription is not None
+    entry = next(e for e in store.audit_log(c.runtime.community_id)
+                 if e.action == "billing purchase")  # fmt: skip
+    assert entry.detail["discount"] == "[31mquiz prize"
+
+
 def test_granting_a_held_payment_closes_its_alert_behind_a_thousand_newer_open_ones(
     store: Store, store_clock: FrozenClock
 ) -> None:

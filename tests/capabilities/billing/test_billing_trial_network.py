@@ -3,7 +3,13 @@ connection is no new newcomer (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.repository import SqlBilling
@@ -82,3 +88,52 @@ def test_staff_let_in_someone_who_shares_the_connection_with_a_free_period(
     assert not screen(c, "bo", network=HOME).admitted
     pay(c, "bo", "GIFT-1", amount="0", discount="shares an office connection")
     assert screen(c, "bo", network=HOME).admitted
+
+
+def test_two_browsers_on_one_connection_asking_at_once_get_one_trial(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two join forms sent at the same moment from one connection each read that the
+    connection had no trial yet, then each started one (PostgreSQL): the second waits now."""
+    c = paid_community(store, store_clock, TRIAL)
+    looked = SqlBilling.trial_from
+    both = threading.Barrier(2)
+
+    def read_then_wait(self: SqlBilling, *args: Any, **kwargs: Any) -> bool:
+        seen = looked(self, *args, **kwargs)
+        # hold both asks between the look and the trial, if both get that far
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return seen
+
+    monkeypatch.setattr(SqlBilling, "trial_from", read_then_wait)
+    with ThreadPoolExecutor(2) as pool:
+        verdicts = list(pool.map(lambda who: screen(c, who, network=HOME), ["ann", "annie"]))
+    assert sorted(v.admitted for v in verdicts) == [False, True]
+    refused = next(v for v in verdicts if not v.admitted)
+    assert "free trial was already used from this connection" in refused.reason
+    assert len(trials(store, c.runtime.community_id)) == 1
+
+
+def test_one_person_asking_two_groups_at_once_gets_one_trial(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A carrier that knows no network (Telegram, QQ): one person's join requests to two
+    groups, screened at the same moment, each read that they had no subscription and each
+    started a trial (PostgreSQL); now the second finds the first's and is let in by it."""
+    c = paid_community(store, store_clock, TRIAL)
+    looked = SqlBilling.subscriptions
+    both = threading.Barrier(2)
+
+    def read_then_wait(self: SqlBilling, *args: Any, **kwargs: Any) -> list[Any]:
+        seen = looked(self, *args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return seen
+
+    monkeypatch.setattr(SqlBilling, "subscriptions", read_then_wait)
+    with ThreadPoolExecutor(2) as pool:
+        verdicts = list(pool.map(lambda group: screen(c, "ann", group), ["g1", "g2"]))
+    monkeypatch.setattr(SqlBilling, "subscriptions", looked)
+    assert all(v.admitted for v in verdicts)
+    assert trials(store, c.runtime.community_id) == ["ann"]

@@ -164,9 +164,24 @@ def test_an_anniversary_holds_while_the_next_one_falls_at_its_instant() -> None:
 
 def test_a_newcomer_gets_the_welcome_week_digest_planned_a_week_later() -> None:
     member = MemberView(id=5, user_id="lin", display_name="Lin")
-    planned = welcome_plan(7, member, AT)
+    planned = welcome_plan(7, member, AT, LONDON)
     assert (planned.key, planned.at) == ("welcome:7:5", AT + timedelta(days=7))
     assert planned.request == CalendarWelcome(member=5, user="lin", name="Lin", joined=AT)
+
+
+def test_the_welcome_week_digest_is_said_in_the_communitys_daytime() -> None:
+    """A member who joined at 00:30 was greeted by name in the group at 00:30 a week later."""
+    member = MemberView(id=5, user_id="lin", display_name="Lin")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    for joined_local, said_local in (
+        (datetime(2026, 11, 1, 0, 30), datetime(2026, 11, 8, 8, 0)),  # small hours: that morning
+        (datetime(2026, 11, 1, 22, 15), datetime(2026, 11, 9, 8, 0)),  # late: the next morning
+        (datetime(2026, 11, 1, 21, 59), datetime(2026, 11, 8, 21, 59)),  # daytime: as it falls
+        (datetime(2026, 11, 1, 8, 0), datetime(2026, 11, 8, 8, 0)),
+    ):
+        joined = joined_local.replace(tzinfo=shanghai).astimezone(UTC)
+        planned = welcome_plan(7, member, joined, shanghai)
+        assert planned.at.astimezone(shanghai).replace(tzinfo=None) == said_local, joined_local
 
 
 def test_requests_read_back_the_payloads_that_scheduled_work_already_holds() -> None:

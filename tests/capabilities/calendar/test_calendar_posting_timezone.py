@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
@@ -21,6 +23,7 @@ from tests.capabilities.calendar.test_calendar_posting import (
     sends,
     utc,
 )
+from tests.capabilities.calendar.test_calendar_posting_content import FIRST, TIPS, _library
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
 
@@ -54,12 +57,50 @@ def test_hearth_posts_shows_a_firings_progress_across_groups(
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
     c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + DAILY), "test")  # as `hearth apply`
     store_clock.set(utc(2026, 5, 2, 7))
     c.engine.tick()
     env = {"HEARTH_DATABASE_URL": database_url}
     before = CliRunner().invoke(app, ["posts"], env=env)
     assert before.exit_code == 0, before.output
     assert "morning: 3 group(s) — 3 queued" in before.stdout
+    # the firing at 08:00 in London (07:00 UTC), on the clock `hearth calendar` and the
+    # chat's /calendar use, the zone named once; it printed 2026-05-02T07:00:00+00:00
+    assert before.stdout.startswith("Times in Europe/London (the community's time zone).")
+    assert "2026-05-02 08:00  morning: 3 group(s)" in before.stdout
+    assert "07:00" not in before.stdout
     sends(c)  # the outbound queue delivers them
     after = CliRunner().invoke(app, ["posts", "--post", "morning"], env=env)
     assert "morning: 3 group(s) — 3 delivered" in after.stdout
+
+
+LATE_TIPS = TIPS.replace("order: next}", "order: next}\n      grace: 2h")
+
+
+def test_hearth_posts_says_why_a_firing_was_skipped(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth posts` said "1 skipped" and nothing more: the operator could not tell a library
+    that ran dry from a server that was down. Now it says which."""
+    monkeypatch.chdir(tmp_path)
+    _library(tmp_path)  # three items
+    c = calendar_community(store, store_clock, LATE_TIPS, root=tmp_path)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + LATE_TIPS), "test")
+    for day in range(4):  # the fourth morning finds nothing left
+        store_clock.set(FIRST + timedelta(days=day))
+        c.engine.tick()
+    store_clock.set(FIRST + timedelta(days=4, hours=3))  # down at 08:00, back at 11:00
+    c.restart()
+    c.engine.tick()
+    env = {"HEARTH_DATABASE_URL": database_url}
+    shown = CliRunner().invoke(app, ["posts", "--post", "tips"], env=env)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert (
+        "2026-05-05 08:00  tips: 1 group(s) — 1 skipped (no content left in its library)" in lines
+    )
+    assert (
+        "2026-05-06 08:00  tips: 1 group(s) — 1 skipped (missed: reached 3 hours late, past its "
+        "2 hours grace)"
+    ) in lines

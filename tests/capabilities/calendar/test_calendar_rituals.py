@@ -24,6 +24,12 @@ calendar:
     anniversary: {at: "20:00"}
 """
 
+SESSION = """\
+calendar:
+  live_sessions:
+    - {id: brew, title: Brewing, speaker: Mei, schedule: every Wednesday 19:00}
+"""
+
 
 def founded_community(store: Store, clock: FrozenClock, calendar: str) -> Community:
     """A community founded on 2026-01-18 with one group the engine has seen."""
@@ -98,6 +104,28 @@ def test_the_welcome_week_digest_comes_once_seven_days_after_joining(
     store_clock.advance(timedelta(days=8))
     c.engine.tick()
     assert not [a for a in sends(c) if "one week" in str(a.text)]
+
+
+def test_a_newcomer_who_joined_at_night_gets_the_digest_the_morning_a_week_later(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Joined at 23:30 in London: the digest waits for 08:00, and names the next session's
+    time as the other posts do (Wed 6 May 19:00), not 2026-05-06 19:00."""
+    joined = utc(2026, 4, 28, 22, 30)  # 23:30 BST, a Tuesday
+    store_clock.set(joined)
+    c = calendar_community(store, store_clock, SESSION)
+    c.engine.process([c.events.join("lin", name="Lin", at=joined)])
+    sends(c)
+    item = c.store.scheduled(welcome_key(group(c).id, c.member_id("lin")))
+    assert item is not None and item.due_at == utc(2026, 5, 6, 7)  # 08:00 BST, Wednesday
+    store_clock.set(joined + timedelta(days=7))
+    while c.engine.tick():
+        pass
+    assert not [a for a in sends(c) if "one week" in str(a.text)], "said at 23:30"
+    store_clock.set(utc(2026, 5, 6, 7))
+    c.engine.tick()
+    [digest] = [a for a in sends(c) if "one week" in str(a.text)]
+    assert "Wed 6 May 19:00" in str(digest.text)
 
 
 def test_ritual_texts_exist_in_both_languages() -> None:

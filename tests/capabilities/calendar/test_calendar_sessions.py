@@ -7,13 +7,15 @@ from datetime import timedelta
 
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.sessions import TEXTS
+from hearthkeeper.capabilities.calendar.skips import skip_reason
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from tests.capabilities.calendar.test_calendar_posting import (
     calendar_community,
     group,
+    performed,
     records,
     sends,
     utc,
@@ -77,6 +79,32 @@ def test_reminders_start_and_digest_fire_at_local_times_once_each(
     assert "In 1h" in str(sends(c)[0].text)
 
 
+def test_a_session_nobody_spoke_in_posts_no_recap_to_members_and_tells_staff(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A recap of "0 messages from 0 members" was posted in the group for all to see: now
+    nothing is posted and staff get one alert (in the inbox) saying nobody spoke."""
+    c = calendar_community(store, store_clock, SESSIONS)  # 2026-05-01 10:00 BST
+    c.engine.process([c.events.message("mei", "I am here", name="Mei", at=store_clock.now())])
+    for at in (utc(2026, 5, 1, 18), utc(2026, 5, 1, 18, 50), utc(2026, 5, 1, 19)):
+        store_clock.set(at)
+        assert c.engine.tick() == 1
+        sends(c)
+    store_clock.set(utc(2026, 5, 1, 19, 30))  # the recap's moment; nobody said a word
+    assert c.engine.tick() == 1
+    assert c.engine.tick() == 0
+    done = performed(c)
+    assert [a for a in done if a.kind is ActionKind.SEND] == []  # nothing in the group
+    told = [a for a in done if a.kind is ActionKind.ALERT_STAFF]
+    assert len(told) == 1 and "nobody spoke" in str(told[0].text)
+    assert "Brewing oolong" in str(told[0].text)
+    inbox = store.staff_alerts(c.runtime.community_id)
+    assert [a.text for a in inbox] == [told[0].text]
+    [recap] = records(c, "live:brew:digest")
+    assert recap.status == "skipped"
+    assert skip_reason(recap, store, {}) == "nobody spoke in the session"  # as `hearth posts`
+
+
 def test_a_speaker_who_is_not_a_member_is_named_and_groups_are_chosen(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -90,9 +118,11 @@ def test_a_speaker_who_is_not_a_member_is_named_and_groups_are_chosen(
 
 
 def test_session_texts_exist_in_both_languages() -> None:
-    for key in ("reminder", "start", "digest", "active", "questions", "hours", "minutes"):
+    for key in ("reminder", "start", "digest", "empty", "active", "questions", "hours", "minutes"):
         zh = TEXTS.say(key, Language.ZH_CN, before="1 小时", title="t", speaker="s", count=1,
-                       speakers=1, active="", questions="", names="a", lines="q", n=1)  # fmt: skip
+                       speakers=1, active="", questions="", names="a", lines="q", n=1,
+                       group="g")  # fmt: skip
         en = TEXTS.say(key, Language.EN, before="1h", title="t", speaker="s", count=1,
-                       speakers=1, active="", questions="", names="a", lines="q", n=1)  # fmt: skip
+                       speakers=1, active="", questions="", names="a", lines="q", n=1,
+                       group="g")  # fmt: skip
         assert zh and en and zh != en

@@ -117,3 +117,19 @@ def test_a_nickname_fits_when_it_has_as_many_parts_as_the_format() -> None:
     assert nickname_fits("杭州－小鹿—设计", "城市-昵称-行业")  # full-width and long dashes
     assert not nickname_fits("小鹿", "城市-昵称-行业")
     assert not nickname_fits("杭州--设计", "城市-昵称-行业")  # an empty part is no part
+
+
+def test_the_rules_are_accepted_in_the_words_newcomers_use(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`我同意群规` and `I agree to the rules.` were deleted with "reply 'agree' first"."""
+    c = community(store, store_clock)
+    for user, words in (("u1", "我同意群规！"), ("u2", "I agree to the rules."),
+                        ("u3", "ＯＫ，同意"), ("u4", "Agreed!")):  # fmt: skip
+        c.engine.process([c.events.join(user)])
+        [accept] = c.engine.process([c.events.message(user, words)])
+        kinds = [a.kind for a in accept.actions]
+        assert ActionKind.TAG in kinds and ActionKind.DELETE not in kinds, words
+    c.engine.process([c.events.join("u5")])
+    [chat] = c.engine.process([c.events.message("u5", "I agree with you about the fonts")])
+    assert ActionKind.DELETE in [a.kind for a in chat.actions], "a sentence is not acceptance"

@@ -184,6 +184,24 @@ def test_the_leaderboard_shows_streaks_and_this_months_check_ins(
     ]  # fmt: skip
 
 
+def test_a_daily_summary_turned_off_by_a_new_version_is_not_posted_that_evening(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The operator removes `daily_summary` at noon: the summary the morning's check-ins had
+    planned for 21:00 was still posted that evening."""
+    c = community(
+        store, store_clock, playbook("mechanisms:\n  check_in:\n    daily_summary: '21:00'\n")
+    )
+    check_in(c, "mei", DAY)
+    c.runtime = runtime_for(store, playbook())  # the operator applies a version without it
+    c.restart()
+    store_clock.set(datetime(2026, 5, 1, 20, 1, tzinfo=UTC))  # 21:01 in London
+    c.engine.tick()
+    asyncio.run(c.engine.drain())
+    posted = [p.action.text or "" for p in c.carrier.performed if p.action.kind is ActionKind.SEND]
+    assert not [t for t in posted if "checked in today" in t]
+
+
 def test_the_daily_summary_posts_and_plans_the_next_day(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -144,3 +144,23 @@ def test_staff_are_alerted_once_per_condition_across_hours_and_a_restart(
     running.tick()
     capacity = [t for t in _grid_alerts(store, made.community_id) if t.startswith("Orange 3 ")]
     assert len(capacity) == 2
+
+
+def test_a_group_the_matrix_calls_dead_gets_the_heat_death_warning_too(grid: Grid) -> None:
+    """Orange 13 (41 members, its last messages 40 days ago, no output) was "dying" in the
+    matrix but had no heat-death warning: activity could not "decay" from a week of nothing
+    to a week of nothing. A group with members and not one message in 28 days is warned; a new
+    group (Orange 49, 50) is not."""
+    from hearthkeeper.analytics.vitals import community_vitals
+    from tests.capabilities.grid.generated import TODAY
+
+    store, made = grid.store, grid.made
+    vitals = community_vitals(store, made.community_id, as_of=TODAY, zone=ZONE,
+                              playbook=_playbook(), name="Orange")  # fmt: skip
+    dead = vitals.groups[made.groups[DEAD]].heat
+    assert dead.warning and dead.activity_decays, dead
+    assert ("No message in the last 28 days (the last on 2026-10-11), with 41 members in it."
+            in dead.reasons), dead.reasons  # fmt: skip
+    for n in NEW:
+        assert not vitals.groups[made.groups[n]].heat.warning, name(n)
+    assert not vitals.groups[made.groups[1]].heat.activity_decays  # a steady group

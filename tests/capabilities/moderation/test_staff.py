@@ -184,3 +184,51 @@ def test_a_blacklist_from_every_community_says_whose_clock_its_time_is_on(
     held = CliRunner().invoke(app, ["sanctions", "list"], env=env).stdout
     assert held.splitlines()[0] == "Times in UTC (the communities' time zones differ).", held
     assert "all communities  since 2026-05-01 09:00 — ads" in held, held
+
+
+def test_strikes_and_sanctions_list_one_community_with_community(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`strikes list` and `sanctions list` took no `--community`: on a server with several
+    communities staff could only read every community's rows together."""
+    monkeypatch.chdir(tmp_path)
+    now = store_clock.now()
+    tea, run = store.ensure_community("tea", "Tea"), store.ensure_community("run", "Run")
+    store.add_playbook_version(tea.id, "community: {timezone: Asia/Shanghai}\n",
+                               {"community": {"timezone": "Asia/Shanghai"}}, "test")  # fmt: skip
+    store.add_playbook_version(run.id, "community: {timezone: Europe/London}\n",
+                               {"community": {"timezone": "Europe/London"}}, "test")  # fmt: skip
+    ann, bob = store.member_for("fake", "ann", "Ann"), store.member_for("fake", "bob", "Bob")
+    tea_group = store.add_group(tea.id, "tea-1", "fake", "t1")
+    store.join(ann.id, tea_group.id)
+    run_group = store.add_group(run.id, "run-1", "fake", "r1")
+    store.add_strike(tea.id, ann.id, "advertising", "ad in tea", now, None)
+    store.add_strike(run.id, bob.id, "flooding", "flood in run", now, None)
+    store.add_sanction(SanctionKind.MUTE, bob.id, "flood", now, group_id=run_group.id,
+                       until=datetime(2030, 1, 1, tzinfo=UTC))  # fmt: skip
+    store.add_sanction(SanctionKind.BLACKLIST, ann.id, "ads everywhere", now)  # a tea member
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+
+    strikes = runner.invoke(app, ["strikes", "list", "--community", "tea"], env=env)
+    assert strikes.exit_code == 0, strikes.output
+    assert "ad in tea" in strikes.stdout and "flood in run" not in strikes.stdout
+    assert strikes.stdout.splitlines()[0].startswith("Times in Asia/Shanghai"), strikes.stdout
+    both = runner.invoke(app, ["strikes", "list"], env=env).stdout  # default: every community
+    assert "ad in tea" in both and "flood in run" in both, both
+
+    run_held = runner.invoke(app, ["sanctions", "list", "--community", "run"], env=env)
+    assert run_held.exit_code == 0, run_held.output
+    assert "flood" in run_held.stdout and "ads everywhere" not in run_held.stdout, run_held.stdout
+    assert run_held.stdout.splitlines()[0].startswith("Times in Europe/London"), run_held.stdout
+    held = runner.invoke(app, ["sanctions", "list", "--community", "tea"], env=env).stdout
+    assert "ads everywhere" in held and "— flood" not in held, held  # its member's blacklist
+    assert held.splitlines()[0].startswith("Times in Asia/Shanghai"), held
+    held = runner.invoke(app, ["sanctions", "list", "--community", "tea", "--member",
+                               "fake:bob"], env=env).stdout  # fmt: skip
+    assert "No mutes, bans, blacklistings or kicks in force." in held, held
+
+    for command in ("strikes", "sanctions"):
+        wrong = runner.invoke(app, [command, "list", "--community", "chess"], env=env)
+        assert wrong.exit_code == 1 and "no community 'chess'" in wrong.stderr, wrong.output

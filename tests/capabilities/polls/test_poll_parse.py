@@ -42,6 +42,7 @@ def test_options_on_lines_of_their_own_and_defaults() -> None:
     ("", "no_question"), ("多选", "no_question"), ("q | a", "few_options"),
     ("q | a | A", "duplicate_option"), ("q | a | b | until someday", "bad_deadline"),
     ("q | a | b | 截止 2020-01-01 10:00", "past_deadline"),
+    ("q | a | b | 截止 9999-12-31 23:59", "bad_deadline"),
     ("q | " + " | ".join(f"o{i}" for i in range(21)), "many_options"),
 ])  # fmt: skip
 def test_unreadable_polls_say_what_is_wrong(text: str, key: str) -> None:

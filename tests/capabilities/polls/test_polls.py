@@ -36,9 +36,34 @@ def test_single_choice_one_vote_per_member_and_a_new_vote_replaces_it(
     assert only(say(c, "ann", "1 3")) == "ann，这是单选投票，只能选一项，例如「1」。"
     results = only(say(c, "ann", "/投票结果"))
     assert "1. 爬山   0 票" in results
-    assert "2. 看展  ██████████ 1 票 (50%) — bob" in results
-    assert "3. 桌游  ██████████ 1 票 (50%) — mei" in results and "共 2 人投票" in results
+    assert "2. 看展  █████ 1 票 (50%) — bob" in results
+    assert "3. 桌游  █████ 1 票 (50%) — mei" in results and "共 2 人投票" in results
     assert [v.option for v in SqlPolls.on(store).votes(1) if v.display_name == "mei"] == [2]
+
+
+def test_result_bars_are_each_options_share_of_the_voters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Bars were drawn against the leading option: three options at 33% each showed three
+    full bars, as if each had every vote. Now a bar is as long as the share it shows."""
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    for member, choice in (("mei", "1"), ("bob", "2"), ("ann", "3")):
+        say(c, member, choice)
+    results = only(say(c, "dan", "/投票结果"))
+    for line in ("1. 爬山  ███ 1 票 (33%)", "2. 看展  ███ 1 票 (33%)", "3. 桌游  ███ 1 票 (33%)"):
+        assert line in results
+    assert "██████████" not in results
+
+
+def test_a_deadline_in_the_past_is_said_to_have_passed(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`截止 昨天` was answered "cannot read the deadline": it has passed, and says so."""
+    c = staffed(store, store_clock)
+    reply = only(say(c, "boss", "/投票 周末活动去哪 | 爬山 | 看展 | 截止 昨天"))
+    assert reply.startswith("截止时间「昨天」已经过了。") and "看不懂" not in reply
+    assert SqlPolls.on(store).get(1) is None, "no poll was opened"
 
 
 def test_multiple_choice_adds_one_vote_per_option(store: Store, store_clock: FrozenClock) -> None:
@@ -84,7 +109,7 @@ def test_the_deadline_posts_the_results_once(store: Store, store_clock: FrozenCl
         p.action.text or "" for p in c.carrier.performed if "投票结束" in (p.action.text or "")
     ]
     assert final.startswith("📊 投票结束：周末活动去哪（单选·实名·已结束）")
-    assert "1. 爬山  ██████████ 2 票 (67%) — mei、bob" in final and final.endswith("最多票：爬山")
+    assert "1. 爬山  ███████ 2 票 (67%) — mei、bob" in final and final.endswith("最多票：爬山")
     c.events.now = store_clock.now()
     assert said(say(c, "dan", "1")) == [], "a bare number after the poll is ordinary chat"
     assert only(say(c, "dan", "/vote 1")) == "现在没有进行中的投票。"
@@ -121,7 +146,8 @@ def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: Fro
         ("/投票", "请写上投票的问题。"),
         ("/投票 去哪 | 爬山", "至少要有两个选项"),
         ("/投票 去哪 | 爬山 | 爬山", "选项「爬山」写了两次"),
-        ("/投票 去哪 | 爬山 | 看展 | 截止 昨天", "看不懂截止时间「昨天」"),
+        ("/投票 去哪 | 爬山 | 看展 | 截止 下辈子", "看不懂截止时间「下辈子」"),
+        ("/投票 去哪 | 爬山 | 看展 | 截止 昨天", "截止时间「昨天」已经过了。"),
     ]:
         reply = only(say(c, "boss", text))
         assert problem in reply.splitlines()[0] and "用法：/投票 问题" in reply, text

@@ -86,4 +86,7 @@ def test_reminder_rows_already_scheduled_still_run() -> None:
     stored = {"title": "Water Warden"}  # what titles.remind rows have always held
     assert TitlesRemind.effect == "titles.remind"
     assert TitlesRemind.from_payload(stored) == TitlesRemind(title="Water Warden")
-    assert TitlesRemind(title="Water Warden").to_payload() == stored
+    planned = datetime(2026, 5, 2, 9, tzinfo=UTC)  # rows planned now also hold their time
+    assert TitlesRemind(title="Water Warden", at=planned).to_payload() == {
+        **stored, "at": planned.isoformat()}  # fmt: skip
+    assert TitlesRemind.from_payload({**stored, "at": planned.isoformat()}).at == planned

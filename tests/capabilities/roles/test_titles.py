@@ -130,3 +130,29 @@ def test_titles_typed_by_members_are_echoed_without_hidden_characters(
     )
     released = say(c, "mei", "/release \u202e" + "x" * 90, DAY + timedelta(minutes=1))
     assert "\u202e" not in released and "x" * 39 + "…" in released and "x" * 40 not in released
+
+
+def test_a_reminder_moved_by_a_new_playbook_version_is_said_once_at_the_new_time(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A reminder moved from 10:00 to 18:00 was said at 10:00 (planned by the old version)
+    and again at 18:00 the day after the change: twice, once at a time nobody set any more."""
+    from hearthkeeper.assembly import plan_community, runtime_for
+
+    c = community(store, store_clock, playbook(TITLES))
+    say(c, "mei", "/claim Tea Master", DAY)
+    store_clock.set(DAY + timedelta(hours=1, minutes=1))  # 10:01 London: the 10:00 reminder
+    c.engine.tick()
+    assert len(sent(c)) == 1  # and the next one planned for tomorrow 10:00
+    moved = playbook(TITLES.replace("every day 10:00", "every day 18:00"))
+    c.runtime = runtime_for(store, moved)  # the operator applies the new version:
+    c.restart()  # the server runs it and plans it (serve/host.py)
+    plan_community(store, c.runtime.community_id, moved, store_clock.now())
+    said_at, seen = [], 1
+    for hour in range(2, 50):  # the next two days, hour by hour
+        store_clock.set(DAY + timedelta(hours=hour, minutes=2))
+        c.engine.tick()
+        now_sent = len(sent(c))
+        said_at += [store_clock.now().hour + 1] * (now_sent - seen)  # London is UTC+1
+        seen = now_sent
+    assert said_at == [18, 18], "once a day, at 18:00 London only, from the day of the change"

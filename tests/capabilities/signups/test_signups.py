@@ -228,6 +228,7 @@ def test_unreadable_commands_get_the_usage(store: Store, store_clock: FrozenCloc
         ("/接龙 夜跑 | 截止 下辈子", "看不懂截止时间「下辈子」。截止时间单独写一段"),
         ("/团购 蔬菜 | 西兰花 | 截止前到货", "看不懂截止时间「前到货」。截止时间单独写一段"),
         ("/接龙 夜跑 截止 2020-01-01 10:00", "已经过了"),
+        ("/接龙 夜跑 | 截止 昨天", "截止时间「昨天」已经过了。"),
         ("/团购 蔬菜 限20人 | 西兰花", "请把限量写在每个商品后面"),
         ("/团购 蔬菜 | 西兰花 | 西兰花", "商品「西兰花」写了两次"),
         # a slip of the keyboard: said, not a silent nothing (a price longer than the store

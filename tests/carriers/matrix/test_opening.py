@@ -14,7 +14,7 @@ from hearthkeeper.carriers.matrix.opening import matrix_to, room_request
 from hearthkeeper.carriers.naming import next_group_name
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import Group, StoreError
+from hearthkeeper.store import Group, Store, StoreError
 from tests.playbook_samples import MINIMAL
 
 APPLICATION = "joining:\n  threshold: {kind: application, questions: [Why tea?]}\n"
@@ -82,3 +82,38 @@ def test_a_room_the_bot_opened_is_served_from_then_on() -> None:
     assert (
         grown.accepts("!b") and not rooms.accepts("!b") and grown.rooms_of("tea") == ["!a:x", "!b"]
     )
+
+
+class _Homeserver:
+    """A stand-in for the carrier: creates any room asked for (a new id each), serves it."""
+
+    made = 0
+
+    async def create_room(self, *_: object) -> str:
+        self.made += 1
+        return f"!made{self.made}:x"
+
+    def serve_room(self, room: str, slug: str) -> None:
+        pass
+
+
+@pytest.mark.asyncio
+async def test_a_room_opened_under_a_name_with_a_capacity_override_holds_that_many(
+    store: Store,
+) -> None:
+    """The override for the new room's name (`groups: {"Tea Friends 2群": {capacity: 3}}`)
+    held only from the next hourly watch: live codes routed up to the playbook's 500 meanwhile."""
+    from typing import cast
+
+    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.carriers.matrix.opening import MatrixGroups
+
+    loaded = parse_playbook(MINIMAL + 'groups:\n  "Tea Friends 2群":\n    capacity: 3\n')
+    applied = apply_playbook(store, loaded, "test")
+    opener = MatrixGroups(cast(MatrixCarrier, _Homeserver()))
+    request = room_request("Tea Friends 2群", loaded.playbook)
+    made = await opener._open(store, applied.community.id, loaded.playbook, request)
+    assert made.capacity == 3
+    other = await opener._open(store, applied.community.id, loaded.playbook,
+                               room_request("Tea Friends 3群", loaded.playbook))  # fmt: skip
+    assert other.capacity == loaded.playbook.structure.groups.capacity

@@ -26,7 +26,7 @@ from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.web.context import Web, WebSettings
-from tests.carriers.telegram.fake_bot_api import JSON, ApiError
+from tests.carriers.telegram.fake_bot_api import JSON, ApiError, FakeBotApi
 from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
@@ -286,6 +286,14 @@ async def _refused(community: Hearth, app: FastAPI, name: str, *, started: bool)
     return person
 
 
+def _use(api: FakeBotApi, chat: int, person: JSON, link: str) -> None:
+    """`person` opens `link` in Telegram's app: asks to join, or joins, as the link says."""
+    if api.chats[chat].links[link]["creates_join_request"]:
+        api.request_join(chat, person, link)
+    else:
+        api.join(chat, person, link=link)
+
+
 def _one_person_link(text: str) -> str:
     found = re.search(r"https://t\.me/\+\S+", text)
     assert found is not None, text
@@ -297,8 +305,10 @@ async def test_a_refused_applicant_let_in_after_all_gets_a_link_of_her_own_in_pr
 ) -> None:
     """Staff refused Lan, then let her in after all. Telegram cannot approve the join request
     the bot already declined (HIDE_REQUESTER_MISSING): before, the approval failed there and
-    Lan never got in. Now the bot sends her, in private, a link that lets one person in; her
-    join is credited to the poster she first came by, and nobody else gets in by it."""
+    Lan never got in. Now the bot sends her, in private, a link of her own; her request by it
+    is let in at once, her join credited to the poster she first came by. Someone she passed
+    the link to first asks the door like anyone else (a link that admitted directly let the
+    first to use it in, whoever they were)."""
     community, api = applying, applying.api
     chat = community.group()
     app = live_codes(community)
@@ -309,14 +319,19 @@ async def test_a_refused_applicant_let_in_after_all_gets_a_link_of_her_own_in_pr
                      if "t.me/+" in str(m.get("text"))], "the link in private")  # fmt: skip
         link = _one_person_link(told[-1]["text"])
         assert "重新审核" in told[-1]["text"]
-        assert api.chats[chat].links[link]["member_limit"] == 1
-        api.join(chat, lan, link=link)
+        stranger = community.person("Stranger")
+        api.start_private(stranger, community.token)
+        _use(api, chat, stranger, link)  # passed on to a friend, who tries it first
+        assert api.status(chat, stranger["id"]) != "member"
+        await eventually(lambda: [m for m in api.private_messages(stranger["id"], community.token)
+                                  if QUESTION in str(m.get("text"))], "the door's question")  # fmt: skip
+        _use(api, chat, lan, link)
         await bot_message(community, chat, "欢迎 Lan")
+        assert api.status(chat, lan["id"]) == "member"
         found = channel_stats(community.store, community.runtime.community_id,
                               community.clock.now())  # fmt: skip
         assert {s.channel.slug: s.arrived for s in found} == {"poster": 1}
-        with pytest.raises(ApiError, match="INVITE_HASH_EXPIRED"):
-            api.join(chat, community.person("Stranger"), link=link)
+        assert api.status(chat, stranger["id"]) != "member"
     assert ("approveChatJoinRequest", 400, "Bad Request: HIDE_REQUESTER_MISSING") in api.refused
 
 
@@ -335,7 +350,7 @@ async def test_staff_get_the_link_when_the_bot_cannot_write_to_the_person_let_in
             lambda: [a for a in community.store.staff_alerts(cid) if "t.me/+" in a.text],
             "the link in the staff inbox")  # fmt: skip
         assert "Lan" in alert.text and "亲自" in alert.text
-        api.join(chat, lan, link=_one_person_link(alert.text))
+        _use(api, chat, lan, _one_person_link(alert.text))
         await bot_message(community, chat, "欢迎 Lan")
 
 
@@ -366,7 +381,8 @@ async def test_letting_in_someone_banned_meanwhile_fails_saying_to_lift_the_ban(
     # told she was refused; no link that cannot work
     told = [m["text"] for m in api.private_messages(lan["id"], community.token)]
     assert len(told) == 1 and "未通过" in told[0] and "t.me/+" not in told[0]
-    assert not [p for m, p in api.calls if m == "createChatInviteLink" and p.get("member_limit")]
+    assert not [p for m, p in api.calls
+                if m == "createChatInviteLink" and str(p.get("name")).startswith("let in")]  # fmt: skip
 
 
 async def test_someone_banned_cannot_ask_to_join_again(applying: Hearth) -> None:

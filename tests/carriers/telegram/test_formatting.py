@@ -139,3 +139,38 @@ async def test_a_long_post_whose_second_part_failed_is_finished_not_sent_again(
         await carrier.disconnect()
     messages = community.api.messages(chat, by=community.bot_id)
     assert "\n\n".join(m["text"] for m in messages) == "\n\n".join(paragraphs)
+
+
+async def test_a_long_post_whose_second_part_failed_is_finished_after_a_restart_too(
+    community: Hearth,
+) -> None:
+    """The parts sent were remembered by the process only: `hearth serve` restarted between
+    the failed part and its retry sent the post again from its first part. They are kept with
+    the outbox item, and a new process sends only the rest."""
+    paragraphs = [f"第 {n} 段 " + "护肤心得" * 40 for n in range(60)]  # three parts
+    chat = community.group()
+    action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat),
+                    text="\n\n".join(paragraphs), handler="calendar",
+                    extra={"format": "markdown"})  # fmt: skip
+    key = "calendar:post:restart"
+    community.store.enqueue(key, "telegram", action.to_json(), action.priority)
+    community.api.refuse("sendMessage", "Internal Server Error", after=2)
+    before = community.carrier()
+    await before.connect()
+    try:
+        with pytest.raises(CarrierError):
+            await before.perform(action, key)
+    finally:
+        await before.disconnect()
+    assert len(community.api.messages(chat, by=community.bot_id)) == 2
+
+    after = community.carrier()  # a new process: nothing remembered in memory
+    await after.connect()
+    try:
+        receipt = await after.perform(action, key)
+    finally:
+        await after.disconnect()
+    messages = community.api.messages(chat, by=community.bot_id)
+    assert len(messages) == 3, "the first two parts were not sent again"
+    assert "\n\n".join(m["text"] for m in messages) == "\n\n".join(paragraphs)
+    assert receipt == str(messages[0]["message_id"]), "the post's receipt is its first part"

@@ -9,8 +9,10 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.capabilities.activities import staff
+from hearthkeeper.capabilities.activities.addresses import serve_tickets
 from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
-from hearthkeeper.capabilities.activities.decide import DoorVerdict
+from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
+from hearthkeeper.capabilities.activities.door import DOOR_TEXT, door_detail
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.records import Event
@@ -21,6 +23,7 @@ from hearthkeeper.capabilities.calendar.firings import to_instant
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    community_of,
     open_store,
     pick_community,
     settings_from,
@@ -39,9 +42,54 @@ CommunityOption = Annotated[
 ]
 
 
+EventCommunityOption = Annotated[
+    str | None, typer.Option("--community", help="The community (its slug); default: the event's.")
+]
+
+
+def _store(config: ConfigOption) -> Store:
+    """The store; a member confirmed or moved up by this command is told their ticket's full
+    link, as when staff do it in the console (a bare /ticket/… path is no link in the chat)."""
+    settings = settings_from(config)
+    store = open_store(settings)
+    serve_tickets(store, settings.server.url())
+    return store
+
+
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = open_store(settings_from(config))
+    store = _store(config)
     return store, pick_community(store, slug)
+
+
+def _open_for(config: ConfigOption, slug: str | None, event_id: int) -> tuple[Store, Community]:
+    """The store and the community of event `event_id`: the one `--community` names, else the
+    event's own (its id is unique on the server), else the only one."""
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+
+    store = _store(config)
+    event = SqlActivities.on(store).event(event_id) if slug is None else None
+    return store, community_of(store, slug, event.community_id if event else None,
+                               f"there is no event {event_id} on this server (`hearth events "
+                               "list --community SLUG` lists a community's)")  # fmt: skip
+
+
+def _open_at_door(config: ConfigOption, slug: str | None, typed: str) -> tuple[Store, Community]:
+    """The store and the community of the event door code `typed` is for (the one
+    `--community` names, else the code's event's, else the only one)."""
+    from hearthkeeper.capabilities.activities.decide import normal_code
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+
+    store = _store(config)
+    community_id = None
+    code = normal_code(typed) if slug is None else None
+    if code is not None:
+        repo = SqlActivities.on(store)
+        signup = repo.by_code(code)
+        event = None if signup is None else repo.event(signup.event_id)
+        community_id = None if event is None else event.community_id
+    return store, community_of(store, slug, community_id,
+                               f"{DOOR_TEXT[DoorVerdict.UNKNOWN]}: no sign-up on this server has "
+                               f"the door code {typed.strip()[:64]!r}; check it and try again")  # fmt: skip
 
 
 @events_app.command("create")
@@ -135,12 +183,12 @@ def cancel(
     event_id: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The event (its id in `hearth events list`).")
     ],
-    community: CommunityOption = None,
+    community: EventCommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Cancel an event: reminders called off, members who signed up told in their groups."""
-    store, found = _open(config, community)
+    store, found = _open_for(config, community, event_id)
     try:
         told = staff.cancel_event(store, found, event_id, actor, SystemClock().now())
     except EventError as exc:
@@ -164,12 +212,12 @@ def pay(
     discount: Annotated[
         str, typer.Option("--discount", help="Why an amount below the fee confirms the place.")
     ] = "",
-    community: CommunityOption = None,
+    community: EventCommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Record a member's fee for a priced event (an order): their place is confirmed."""
-    store, found = _open(config, community)
+    store, found = _open_for(config, community, event_id)
     try:
         done = record_fee(store, found, event_id, who, receipt, amount, actor,
                           SystemClock().now(), discount=discount)  # fmt: skip
@@ -184,13 +232,13 @@ def pay(
 def refund(
     event_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The event.")],
     who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
-    community: CommunityOption = None,
+    community: EventCommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Give a member's fee for an event back (before it starts, or once it is cancelled): their
     place is freed for the next in line; a fee is refunded once."""
-    store, found = _open(config, community)
+    store, found = _open_for(config, community, event_id)
     try:
         done = refund_fee(store, found, event_id, who, actor, SystemClock().now())
     except EventError as exc:
@@ -207,18 +255,29 @@ def refund(
 @events_app.command("checkin")
 def checkin(
     code: Annotated[str, typer.Argument(help="The member's door code (XXXX-XXXX).")],
-    community: CommunityOption = None,
+    community: Annotated[
+        str | None,
+        typer.Option("--community", help="The community (its slug); default: the code's event's."),
+    ] = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Let a member in by their door code (what the console's door page does)."""
-    store, found = _open(config, community)
-    done = staff.check_in(store, found, code, actor, SystemClock().now())
+    store, found = _open_at_door(config, community, code)
+    now = SystemClock().now()
+    done = staff.check_in(store, found, code, actor, now)
     who = done.signup.display_name if done.signup else "?"
     if done.verdict is DoorVerdict.IN:
         console.print(f"In: {escape(who)} ({escape(done.event.title if done.event else '')})")
         return
-    fail(f"{done.verdict.value}: {who}")
+    plain = normal_code(code)
+    detail = door_detail(done.verdict, done.event, done.signup,
+                         shown_code(plain) if plain else code.strip()[:32],
+                         zone_of(playbook_of(store, found)), now)  # fmt: skip
+    heading = DOOR_TEXT[done.verdict]
+    if done.signup is not None and done.event is not None:
+        heading += f" ({who}'s code for {done.event.title})"
+    fail(f"{heading}. {detail}".strip())
 
 
 def _fee(event: Event) -> str:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hearthkeeper.capabilities.activities import staff
 from hearthkeeper.capabilities.activities.catalogue import currency_of, zone_of
 from hearthkeeper.capabilities.activities.decide import DoorVerdict, normal_code, shown_code
+from hearthkeeper.capabilities.activities.door import DOOR_TEXT, door_detail
 from hearthkeeper.capabilities.activities.effects import upcoming
 from hearthkeeper.capabilities.activities.fees import EventError, record_fee, refund_fee
 from hearthkeeper.capabilities.activities.stats import activity_figures, event_figures
@@ -38,14 +39,6 @@ _NOTICES = {
     "refunded": "Fee refunded; the place is freed for the next in line and the member is told.",
 }
 MAX_PLACES = 2**31 - 1  # an event's capacity column (INTEGER on PostgreSQL)
-DOOR_TEXT = {
-    DoorVerdict.IN: "Welcome in",
-    DoorVerdict.AGAIN: "Code used already",
-    DoorVerdict.UNKNOWN: "Unknown code",
-    DoorVerdict.NOT_CONFIRMED: "No confirmed place",
-    DoorVerdict.CANCELLED: "Event cancelled",
-    DoorVerdict.NOT_NOW: "Not this event's door time",
-}
 READY_TEXT = "Valid ticket: not in yet"
 
 
@@ -173,10 +166,13 @@ def router(pages: Pages) -> APIRouter:
         """The door page with what a code met: let in, refused (409), or (`ready`) a valid
         ticket not yet let in, with the button that does."""
         ok = result.verdict is DoorVerdict.IN
+        shown_as = shown_code(code[:8].upper())
+        detail = door_detail(result.verdict, result.event, result.signup, shown_as,
+                             view.zone, web.clock.now())  # fmt: skip
         return render(request, "console/door.html", status_code=200 if ok else 409,
                       operator=operator, active="events", result=result, ok=ok, ready=ready,
-                      verdict=READY_TEXT if ready else DOOR_TEXT[result.verdict],
-                      code=shown_code(code[:8].upper()), plain=normal_code(code) or "",
+                      verdict=READY_TEXT if ready else DOOR_TEXT[result.verdict], detail=detail,
+                      code=shown_as, plain=normal_code(code) or "",
                       typed=_as_typed(code), **view.context())  # fmt: skip
 
     @routes.get("/console/c/{slug}/door", response_class=HTMLResponse, response_model=None)

@@ -106,6 +106,8 @@ def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Se
         return []
     repo, name = SqlActivities.on(scope), ctx.member.display_name or ctx.member.user_id
     mine = _mine(scope, ctx)
+    if not mine and not request.words.strip():  # `/unrsvp` alone, signed up for nothing
+        return [answers.reply(TEXTS.say("not_signed_any", lang, name=name))]
     event = _picked(scope, [e for e, _ in mine], request.words, name, ctx, missing="not_signed")
     if not isinstance(event, Event):
         return [answers.reply(event)]

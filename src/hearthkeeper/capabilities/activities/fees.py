@@ -29,7 +29,7 @@ from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
 from hearthkeeper.capabilities.activities.render import amount_text, when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.billing.ledger import BillingError
+from hearthkeeper.capabilities.billing.ledger import BillingError, staff_reason
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import amount_of, checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
@@ -61,6 +61,13 @@ class FeeRecorded:
     created: bool
 
 
+def _named(tx: Store, member_id: int) -> str:
+    """A member as staff know them: `小美 (member:3)`, the id as `member:ID` takes it."""
+    member = tx.get_member(member_id)
+    name = member.display_name if member is not None and member.display_name else "member"
+    return f"{name} (member:{member_id})"
+
+
 def plan_of_event(event_id: int) -> str:
     """How the ledger names an event's fee."""
     return f"event:{event_id}"
@@ -73,6 +80,10 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
     below the fee needs staff's `discount` reason, a negative one is refused."""
     if not receipt.strip():
         raise EventError("give the payment's receipt or order number (it keeps it recorded once)")
+    try:
+        discount = staff_reason(discount, "the discount's reason")
+    except BillingError as exc:
+        raise EventError(str(exc)) from None
     playbook = playbook_of(store, community)
     lang = playbook.community.language if playbook else Language.EN
     with store.transaction() as tx:
@@ -94,8 +105,9 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
                                  f"(order {before.id}, {before.plan_id})")  # fmt: skip
             return FeeRecorded(before, mine, False)
         if mine is None:
-            raise EventError(f"member {member_id} has not signed up for event {event.id}; "
-                             "they sign up in the group first (/rsvp, /报名)")  # fmt: skip
+            raise EventError(f"{_named(tx, member_id)} has not signed up for event {event.id} "
+                             f"({event.title}); they sign up in the group first (/rsvp, "
+                             "/报名)")  # fmt: skip
         status = d.decide_payment(event, signups, mine)
         if not isinstance(status, Status):
             raise EventError(status)
@@ -114,7 +126,7 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         tx.audit(by, "event fee recorded", community.id,
                  target=f"member {member_id}",
                  detail={"event": event.id, "order": order.id, "amount": f"{value:f}",
-                         **({"discount": discount.strip(), "short": short} if short
+                         **({"discount": discount, "short": short} if short
                             else {})})  # fmt: skip
         return FeeRecorded(order, confirmed, True)
 
@@ -164,8 +176,8 @@ def refund_fee(store: Store, community: Community, event_id: int, who: str, by: 
         repo.lock_event(event.id)  # one refund (and one promotion) at a time
         mine = next((s for s in repo.signups(event.id) if s.member_id == member_id), None)
         if mine is None:
-            raise EventError(f"member {member_id} has not signed up for event {event.id}; "
-                             "there is no fee to refund")  # fmt: skip
+            raise EventError(f"{_named(tx, member_id)} has not signed up for event {event.id} "
+                             f"({event.title}); there is no fee to refund")  # fmt: skip
         fee = _fee_of(billing, community, event, member_id, mine)
         before = billing.refund_for(fee.id)
         if before is not None:

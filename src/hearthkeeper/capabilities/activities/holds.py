@@ -26,6 +26,7 @@ from hearthkeeper.capabilities.activities.render import amount_text, when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import EventPayLapse, EventPayRemind
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.billing.ledger import has_access
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.lists_common.actions import language, zone
 from hearthkeeper.engine.actions import Action
@@ -128,10 +129,18 @@ def lapse(scope: StoreBase, request: EventPayLapse, ctx: EffectContext) -> Seque
 
 def move_up(scope: StoreBase, event: Event, ctx: EffectContext) -> list[SignUp]:
     """The first waiting take the places that freed (none once the event started), each told
-    in the group they signed up from; an unpaid place gets its own window."""
+    in the group they signed up from; an unpaid place gets its own window. A waiting member
+    whose paid membership has run out, their removal not yet run (two memberships lapsing in
+    one tick: the first's removal frees a place, the second's is next), is passed over: they
+    keep their spot until their own removal lets it go, and are not told of a place."""
     repo = SqlActivities.on(scope)
+    signups = repo.signups(event.id)
+    leaving = _leaving(scope, event.community_id, d.waitlist(signups), ctx)
+    if leaving:
+        signups = [s for s in signups if not (s.status is Status.WAITLISTED
+                                              and s.member_id in leaving)]  # fmt: skip
     moved_up = []
-    for waiting, status in d.promotions(event, repo.signups(event.id), ctx.now):
+    for waiting, status in d.promotions(event, signups, ctx.now):
         moved = repo.set_status(waiting.id, status, ctx.now)
         lang = language(ctx)
         if status is Status.CONFIRMED:
@@ -148,6 +157,20 @@ def move_up(scope: StoreBase, event: Event, ctx: EffectContext) -> list[SignUp]:
                                  f"{moved.changed_at.isoformat()}", ctx.now)  # fmt: skip
         moved_up.append(moved)
     return moved_up
+
+
+def _leaving(scope: StoreBase, community_id: int, waiting: Sequence[SignUp],
+             ctx: EffectContext) -> set[int]:  # fmt: skip
+    """Of the `waiting` members, those whose membership ran out by now, not yet removed: a
+    live subscription in the community and none that still lets them in."""
+    if not waiting or not ctx.playbook.monetisation.plans:
+        return set()
+    wanted = {s.member_id for s in waiting}
+    subs = [s for s in SqlBilling.on(scope).live_subscriptions(community_id)
+            if s.member_id in wanted]  # fmt: skip
+    plans = {p.id: p for p in ctx.playbook.monetisation.plans}
+    kept = {s.member_id for s in subs if has_access(s, plans.get(s.plan_id), ctx.now)}
+    return {s.member_id for s in subs} - kept
 
 
 def _locked(repo: SqlActivities, event_id: int,

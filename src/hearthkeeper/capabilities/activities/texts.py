@@ -57,6 +57,11 @@ TEXTS = Phrasebook({
             "told if a place frees up.",
     },
     "not_signed": {ZH: "{name}，你没有报名「{title}」。", EN: "{name}, you are not signed up for '{title}'."},
+    "not_signed_any": {
+        ZH: "{name}，你目前没有报名任何活动，无需取消。查看活动：/活动",
+        EN: "{name}, you are not signed up for any event coming up: nothing to cancel. "
+            "The events: /events",
+    },
     "withdrawn": {ZH: "{name} 已取消报名「{title}」。", EN: "{name} is no longer signed up for '{title}'."},
     "withdrawn_paid": {
         ZH: "{name} 已取消报名「{title}」。你付的 {price} {currency} 仍有记录：有名额时再报名即直接确认，"

@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.admission.applications_repository import SqlAppli
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.decide import Answered, CodeOutcome
 from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.capabilities.admission.review import applied_key
 from hearthkeeper.capabilities.admission.texts import say
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -100,7 +101,7 @@ def _alert_staff(tx: Store, application: Application, applicant: Applicant) -> N
     language = applicant.playbook.community.language
     text = say("alert", language, name=application.display_name, group=group.name)
     answers = "\n".join(f"{q}\n→ {a}" for q, a in application.answered)
-    key = f"admission:applied:{application.id}"
+    key = applied_key(application.id)
     action = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
                     group=group.carrier_group_id, member=application.user_id, text=text,
                     reason="an application waits for review", handler=HANDLER, key=key)  # fmt: skip

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
+from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import MAX_USES, BadCode, create_code, revoke_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.days import DayError, parse_day
-from hearthkeeper.cli.output import console, fail, shown_safely
+from hearthkeeper.cli.output import console, errors, fail, shown_safely
 from hearthkeeper.cli.zones import community_zone, local_day, local_time, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
@@ -37,6 +38,17 @@ def _community(store: Store, slug: str | None) -> Community:
 
 def _say(text: str) -> None:
     console.print(escape(shown_safely(text)))
+
+
+def _unasked(store: Store, found: Community) -> None:
+    """Say when the community's threshold never asks for a code (as the console's Invite
+    codes page does): a code made for an application or open community lets nobody in."""
+    playbook = community_playbook(store, found.id)
+    kind = None if playbook is None else playbook.joining.threshold.kind.value
+    if kind is not None and kind != "invite_code":
+        errors.print(escape(f"note: {found.name}'s joining.threshold.kind is {kind}: its join "
+                            "pages do not ask for a code, so codes let nobody in until the "
+                            "playbook says joining.threshold.kind: invite_code"))  # fmt: skip
 
 
 @codes_app.command("create")
@@ -65,6 +77,7 @@ def create(
     _say(f"{made.code}  {made.label or '(no label)'}  "
          f"{'no limit' if made.max_uses is None else f'up to {made.max_uses} ' + ('person' if made.max_uses == 1 else 'people')}"
          + ("" if until is None else f", until {expires}"))  # fmt: skip
+    _unasked(store, found)
 
 
 @codes_app.command("list")
@@ -83,6 +96,7 @@ def list_codes(community: CommunityOption = None, config: ConfigOption = None) -
         _say(f"{c.code}  {c.state(now)}  {c.uses}/{most} used  {c.label}{until}")
     if not codes:
         console.print("No invite codes yet; `hearth codes create` makes one.")
+    _unasked(store, found)
 
 
 @codes_app.command("revoke")

@@ -26,6 +26,7 @@ from hearthkeeper.capabilities.admission.codes import (
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.decide import normalise_code
 from hearthkeeper.capabilities.admission.records import Application
+from hearthkeeper.cli.days import LAST_DAY
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
@@ -164,6 +165,9 @@ def router(pages: Pages) -> APIRouter:
             except ValueError:
                 return refused(f"Last day it works: {expires!r} is not a date; write it as "
                                "YYYY-MM-DD, or leave it empty for never.")  # fmt: skip
+            if day > LAST_DAY:  # as --expires: west of UTC, 9999-12-31's end is no UTC moment
+                return refused(f"Last day it works: {day:%Y-%m-%d} is out of range: give a day "
+                               f"up to {LAST_DAY:%Y-%m-%d}, or leave it empty for never.")  # fmt: skip
             until = datetime.combine(day, time(23, 59, 59), view.zone).astimezone(UTC)
             if until <= web.clock.now():
                 return refused(f"Last day it works: {day:%Y-%m-%d} has passed already; give "

@@ -58,6 +58,11 @@ def carrier_action(application: Application, group: Group,
     )  # fmt: skip
 
 
+def applied_key(application_id: int) -> str:
+    """The key of the staff alert (and its outbox item) that an application waits."""
+    return f"admission:applied:{application_id}"
+
+
 def action_key(application: Application) -> str:
     return f"admission:{application.status.value}:{application.id}"
 
@@ -77,6 +82,10 @@ def _review(store: Store, application_id: int, status: ApplicationStatus, by: st
         assert action.key is not None
         tx.enqueue(action.key, action.carrier, action.to_json(), action.priority,
                    group_id=group.id, at=now)  # fmt: skip
+        # the inbox's "… applied to join" alert is dealt with by the decision itself
+        waiting = tx.staff_alert_by_key(applied_key(application_id))
+        if waiting is not None and waiting.handled_at is None:
+            tx.handle_alert(waiting.id, by, now)
         if status is ApplicationStatus.REFUSED:
             _set_aside_sources(tx, application, now)
         else:

@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    community_of,
     open_store,
     pick_community,
     settings_from,
@@ -35,8 +36,19 @@ SubCommunityOption = Annotated[
 ]
 
 
+def _store(config: ConfigOption) -> Store:
+    """The store; a member an event's place is released to by this command (a removal frees
+    it) is told their ticket's full link, as when staff act in the console."""
+    from hearthkeeper.capabilities.activities.addresses import serve_tickets
+
+    settings = settings_from(config)
+    store = open_store(settings)
+    serve_tickets(store, settings.server.url())
+    return store
+
+
 def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = open_store(settings_from(config))
+    store = _store(config)
     return store, pick_community(store, slug)
 
 
@@ -45,18 +57,23 @@ def _open_for(config: ConfigOption, slug: str | None, subscription: int) -> tupl
     subscription's own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store = open_store(settings_from(config))
-    if slug is None:
-        sub = SqlBilling.on(store).subscription(subscription)
-        communities = store.list_communities()
-        found = next((c for c in communities
-                      if sub is not None and c.id == sub.community_id), None)  # fmt: skip
-        if found is not None:
-            return store, found
-        if len(communities) > 1:
-            fail(f"there is no subscription {subscription} on this server (`hearth billing "
-                 f"list --community SLUG` lists a community's)")  # fmt: skip
-    return store, pick_community(store, slug)
+    store = _store(config)
+    sub = SqlBilling.on(store).subscription(subscription) if slug is None else None
+    return store, community_of(store, slug, sub.community_id if sub else None,
+                               f"there is no subscription {subscription} on this server "
+                               "(`hearth billing list --community SLUG` lists a community's)")  # fmt: skip
+
+
+def _open_for_order(config: ConfigOption, slug: str | None, order: int) -> tuple[Store, Community]:
+    """The store and the community of `order`: the one `--community` names, else the order's
+    own (its id is unique on the server), else the only one."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    store = _store(config)
+    found = SqlBilling.on(store).order_by_id(order) if slug is None else None
+    return store, community_of(store, slug, found.community_id if found else None,
+                               f"there is no order {order} on this server (`hearth billing "
+                               "list --orders --community SLUG` lists a community's)")  # fmt: skip
 
 
 @billing_app.command("pay")
@@ -82,13 +99,22 @@ def pay(
             "another currency) gets a full period; needed for one.",
         ),
     ] = "",
-    community: CommunityOption = None,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            "--community",
+            help="The community (its slug); default: the only one offering the plan, else the "
+            "one of those where the member pays or stays.",
+        ),
+    ] = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Record a payment: it starts a period, or extends the current one from its end."""  # fmt: skip
-    store, found = _open(config, community)
+    store = _store(config)
     try:
+        found = (pick_community(store, community) if community is not None
+                 else staff.payment_community(store, who, plan))  # fmt: skip
         done = staff.pay(store, found, who, plan, amount, receipt, actor, SystemClock().now(),
                          currency, discount)  # fmt: skip
     except BillingError as exc:
@@ -112,12 +138,15 @@ def grant(
     reason: Annotated[
         str, typer.Option("--reason", help="Why it gets a full period anyway (audited).")
     ],
-    community: CommunityOption = None,
+    community: Annotated[
+        str | None,
+        typer.Option("--community", help="The community (its slug); default: the order's."),
+    ] = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Grant a held payment (a provider's, below the plan's price) its period, deliberately."""
-    store, found = _open(config, community)
+    store, found = _open_for_order(config, community, order)
     try:
         done = staff.grant(store, found, order, reason, actor, SystemClock().now())
     except BillingError as exc:

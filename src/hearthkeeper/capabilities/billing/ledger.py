@@ -11,10 +11,25 @@ from decimal import Decimal
 from hearthkeeper.capabilities.billing.periods import add_period
 from hearthkeeper.capabilities.billing.records import Order, OrderKind, Status, Subscription
 from hearthkeeper.playbook.business import Plan
+from hearthkeeper.text.controls import without_controls
 
 
 class BillingError(Exception):
     """Something staff or a provider asked that the ledger refuses; the message says why."""
+
+
+MAX_REASON = 500  # characters of a reason staff give (a discount, a grant): kept in the audit log
+
+
+def staff_reason(text: str, what: str) -> str:
+    """A reason staff typed, as kept: without control, text-direction or invisible
+    characters (a reason of zero-width spaces is none), its spaces folded; `BillingError`
+    when it is longer than `MAX_REASON` (a pasted page), naming `what` it is."""
+    kept = " ".join(without_controls(text).split())
+    if len(kept) > MAX_REASON:
+        raise BillingError(f"{what} is {len(kept)} characters long; keep it to {MAX_REASON}, "
+                           "the few words that say why (nothing was recorded)")  # fmt: skip
+    return kept
 
 
 def access_until(sub: Subscription, plan: Plan | None) -> datetime | None:

@@ -31,6 +31,7 @@ from hearthkeeper.capabilities.billing.ledger import (
     payments_of,
     refundable,
     shortfall,
+    staff_reason,
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, remove, replan, zone_of
 from hearthkeeper.capabilities.billing.records import (
@@ -67,12 +68,28 @@ class Recorded:
 def payer(tx: Store, who: str) -> int:
     """The member a payment is for: a payment reference (`7KQ2-M9XD`: the person is made a
     member if the store did not know them yet), `member:ID`, or `CARRIER:USER_ID`."""
+    found = _payer(tx, who, make=True)
+    assert found is not None  # made when unknown
+    return found
+
+
+def known_payer(store: Store, who: str) -> int | None:
+    """The member `who` names, as `payer` reads it, without making one: None for a payment
+    reference given to someone the store does not hold as a member yet. `BillingError` when
+    `who` names nobody."""
+    return _payer(store, who, make=False)
+
+
+def _payer(tx: Store, who: str, *, make: bool) -> int | None:
     text = who.strip()
     code = normalise_code(text)
     if code is not None:
         found = SqlBilling.on(tx).resolve(code)
         if found is None:
             raise BillingError(f"no one was given the payment reference {code}")
+        if not make:
+            member = tx.find_member(found.carrier, found.carrier_user_id)
+            return None if member is None else member.id
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
     kind, sep, rest = text.partition(":")
     if sep and kind == "member":
@@ -113,7 +130,7 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     (`MANUAL`) needs a `discount` reason, else `BillingError`; a provider's is held."""
     checked_order(order)
     repo = SqlBilling.on(tx)
-    discount = discount.strip()
+    discount = staff_reason(discount, "the discount's reason")
     repo.lock_member(member_id)  # the period read below is the one this payment extends
     before = repo.order(order.provider, order.provider_ref)
     if before is not None:
@@ -221,7 +238,8 @@ def grant(tx: Store, community: Community, playbook: Playbook | None, order_id: 
           reason: str, by: str, now: datetime) -> Recorded:  # fmt: skip
     """Staff grant a held payment (short of the price) its period deliberately, saying why:
     it becomes the purchase or renewal it would have been, audited with paid vs price."""
-    if not reason.strip():
+    reason = staff_reason(reason, "the reason")
+    if not reason:
         raise BillingError("say why this payment gets a full period (a reason: a discount, a "
                            "gift, a payment completed elsewhere)")  # fmt: skip
     repo = SqlBilling.on(tx)

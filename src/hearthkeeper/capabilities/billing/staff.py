@@ -45,6 +45,36 @@ def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
                                        discount=discount)  # fmt: skip
 
 
+def payment_community(store: Store, who: str, plan_id: str) -> Community:
+    """The community a payment for `who` on plan `plan_id` is for, when staff did not say:
+    the only one on the server; else the only one whose playbook has the plan; else, of
+    those, the only one where the member has a subscription, then the only one they are in.
+    `BillingError` naming the candidates when it stays ambiguous."""
+    communities = store.list_communities()
+    if len(communities) == 1:
+        return communities[0]
+    if not communities:
+        raise BillingError("there is no community yet; `hearth apply` its playbook first")
+    offering = [c for c in communities if plan_of(playbook_of(store, c), plan_id) is not None]
+    if len(offering) == 1:
+        return offering[0]
+    if not offering:
+        names = ", ".join(c.slug for c in communities)
+        raise BillingError(f"no community has a plan {plan_id!r} (there are: {names}); say "
+                           "which community with --community")  # fmt: skip
+    member_id = payments.known_payer(store, who)
+    if member_id is not None:
+        repo = SqlBilling.on(store)
+        paying = [c for c in offering if repo.subscriptions(c.id, member_id=member_id)]
+        staying = [c for c in offering if store.member_in_community(c.id, member_id)]
+        for narrowed in (paying, [c for c in paying or offering if c in staying]):
+            if len(narrowed) == 1:
+                return narrowed[0]
+    names = ", ".join(c.slug for c in offering)
+    raise BillingError(f"plan {plan_id!r} is offered by {names}, and {who.strip()} could be "
+                       "paying any of them: say which with --community")  # fmt: skip
+
+
 def grant(store: Store, community: Community, order_id: int, reason: str, by: str,
           now: datetime) -> Recorded:  # fmt: skip
     """Grant a held payment (a provider's, short of the price) its period, saying why."""

@@ -32,9 +32,19 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
                        reason=f"No membership plan {applicant.threshold.plan!r} is defined.")  # fmt: skip
     repo = SqlBilling.on(scope)
     community = applicant.community
+    tx = Store.on(scope)
+    member_id = applicant.member_id
+    if not request.probe:
+        # one ask at a time, and what the ones before it did read now: two asks at once (one
+        # person's requests to two groups, two browsers on one connection) each read that no
+        # trial was taken, then each started one
+        tx.lock_community(community.id)
+        if member_id is None and request.user_id:
+            found = tx.find_member(request.carrier, request.user_id)
+            member_id = None if found is None else found.id
     subs = []
-    if applicant.member_id is not None:
-        subs = repo.subscriptions(community.id, member_id=applicant.member_id, plan_id=plan.id)
+    if member_id is not None:
+        subs = repo.subscriptions(community.id, member_id=member_id, plan_id=plan.id)
         if subs and has_access(subs[-1], plan, now):
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
@@ -51,7 +61,6 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
                           **plan_values(plan, language))  # fmt: skip
         return Verdict(entry=Entry.ADMIT, reason=offer)
     if trial is not None:
-        tx = Store.on(scope)
         member = tx.member_for(request.carrier, request.user_id, request.display_name)
         start_trial(tx, community, playbook, member.id, plan.id, *trial, network=network)
         return ADMIT

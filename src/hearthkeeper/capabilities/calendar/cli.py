@@ -45,12 +45,15 @@ def posts(
     config: ConfigOption = None,
 ) -> None:
     """Progress of the latest scheduled firings: per firing, groups posted, waiting in the
-    outbound queue (carrier quotas), failed, skipped, or waiting for staff to confirm."""
+    outbound queue (carrier quotas), failed, skipped (and why), or waiting for staff to
+    confirm."""
     from rich.markup import escape
 
     from hearthkeeper.capabilities.calendar.repository import SqlPosts
+    from hearthkeeper.capabilities.calendar.skips import post_graces, skip_reason
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail
+    from hearthkeeper.cli.zones import community_zone, local_time, times_in
 
     store = open_store(settings_from(config))
     communities = store.list_communities()
@@ -60,9 +63,12 @@ def posts(
         fail(f"say which community with --community (there are: {names})")
     records = SqlPosts.on(store).post_records(chosen[0].id, post_id=post)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
-    firings: dict[tuple[str, str], Counter[str]] = {}
+    zone = community_zone(store, chosen[0].id)  # as `hearth calendar` and `/calendar` say it
+    applied = store.latest_playbook_version(chosen[0].id)
+    graces = post_graces(applied.content if applied is not None else None)
+    firings: dict[tuple[str, datetime], Counter[str]] = {}
     for record in records:
-        counts = firings.setdefault((record.post_id, record.scheduled_for.isoformat()), Counter())
+        counts = firings.setdefault((record.post_id, record.scheduled_for), Counter())
         if record.status in ("posted", "confirmed"):
             state = delivery.get(f"calendar:post:{record.id}", "pending")
             counts[
@@ -72,15 +78,18 @@ def posts(
                 if state in ("pending", "sending")
                 else state
             ] += 1
+        elif record.status == "skipped":
+            counts[f"skipped ({skip_reason(record, store, graces)})"] += 1
         else:
             counts[record.status] += 1
     if not firings:
         console.print("No scheduled firings yet.")
         return
+    console.print(times_in(zone))
     for (post_id, at), counts in list(firings.items())[-limit:]:
         total = sum(counts.values())
         parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-        console.print(escape(f"{at}  {post_id}: {total} group(s) — {parts}"))
+        console.print(escape(f"{local_time(at, zone)}  {post_id}: {total} group(s) — {parts}"))
 
 
 EVERY_GROUP = "*"

@@ -17,6 +17,7 @@ from hearthkeeper.capabilities.calendar.agenda import Agenda, LibraryReport, bui
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.output import Order
 from hearthkeeper.store import Store
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
@@ -114,6 +115,26 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
     return found
 
 
+def items_left(store: Store, community_id: int, playbook: Playbook,
+               reports: list[LibraryReport]) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
+    """Per `order: next` library post, each group it goes to with the items not posted there
+    yet: what the next firings have left (`hearth calendar` counts as if none was posted)."""
+    groups = store.list_groups(community_id)
+    posts = {p.id: p for p in playbook.calendar.posts}
+    posts_here = SqlPosts.on(store)
+    left: dict[str, list[tuple[str, int]]] = {}
+    for report in reports:
+        post = posts.get(report.post)
+        if post is None or report.order is not Order.NEXT or report.library.missing:
+            continue
+        ids = {item.id for item in report.library.items}
+        left[report.post] = [
+            (g.name, len(ids - set(posts_here.posted_items(g.id, post.id))))
+            for g in groups if not post.groups or g.name in post.groups
+        ]  # fmt: skip
+    return left
+
+
 def router(pages: Pages) -> APIRouter:
     """`/console/c/{slug}/calendar`."""
     routes = APIRouter(route_class=ConsoleRoute)
@@ -125,6 +146,7 @@ def router(pages: Pages) -> APIRouter:
         now = web.clock.now()
         lines: list[Upcoming] = []
         libraries: list[LibraryReport] = []
+        left: dict[str, list[tuple[str, int]]] = {}
         if view.playbook is not None:
             try:
                 base_dir: Path | None = web.playbooks.base_dir(view.community.id)
@@ -133,10 +155,11 @@ def router(pages: Pages) -> APIRouter:
             lines, agenda = upcoming(view.playbook, base_dir, now)
             lines = with_skips(lines, web.store, view.community.id, now)
             libraries = agenda.libraries if base_dir is not None else []
+            left = items_left(web.store, view.community.id, view.playbook, libraries)
         lines = sorted(lines + staff_events(web.store, view.community.id, now), key=lambda u: u.at)
         return render(
             request, "console/calendar.html", operator=operator, active="calendar",
-            upcoming=lines, libraries=libraries, days=DAYS_AHEAD,
+            upcoming=lines, libraries=libraries, left=left, days=DAYS_AHEAD,
             has_playbook=view.playbook is not None,
             fired=fired(web.store, view.community.id), **view.context(),
         )  # fmt: skip

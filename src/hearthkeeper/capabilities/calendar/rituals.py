@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.firings import AnniversaryFiring, anniversary_firings
@@ -31,6 +31,7 @@ from hearthkeeper.capabilities.calendar.series import (
     send_text,
 )
 from hearthkeeper.capabilities.calendar.sessions import next_moment, sessions_in
+from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=2)
 WELCOME_AFTER = timedelta(days=7)
+# The digest greets one member in the group with an @-mention: said in the community's
+# daytime, never at the small hours the member happened to join at.
+WELCOME_DAY = (time(8), time(22))
 
 TEXTS = Phrasebook({
     "anniversary": {
@@ -126,7 +130,7 @@ def fire_anniversary(scope: StoreBase, request: CalendarAnniversary,
         log.info("anniversary %s in group %s no longer holds; replanned", at.isoformat(), g.name)
         keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, ctx.now))
         return []
-    ref = claim_text(SqlPosts.on(scope), g, "anniversary", at, ctx.now, late=timing.late)
+    ref = claim_text(SqlPosts.on(scope), g, "anniversary", at, ctx.now, skipped=timing.late)
     if ref is None:
         return []
     keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, timing.after))
@@ -156,18 +160,32 @@ def welcome_key(group_id: int, member_id: int) -> str:
     return f"welcome:{group_id}:{member_id}"
 
 
-def welcome_plan(group_id: int, member: MemberView, now: datetime) -> Planned:
+def welcome_due(joined: datetime, zone: ZoneInfo) -> datetime:
+    """When the welcome-week digest of a member who joined at `joined` is said: seven days
+    later, or, when that falls at night in the community's time zone (22:00 to 08:00), at
+    08:00 the morning after."""
+    at = joined + WELCOME_AFTER
+    local = at.astimezone(zone)
+    start, end = WELCOME_DAY
+    if start <= local.time() < end:
+        return at
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
+
+
+def welcome_plan(group_id: int, member: MemberView, now: datetime, zone: ZoneInfo) -> Planned:
     """The welcome-week digest of a member joining a group at `now`."""
     request = CalendarWelcome(member=member.id, user=member.user_id, name=member.display_name,
                               joined=now)  # fmt: skip
-    return Planned(welcome_key(group_id, member.id), request, now + WELCOME_AFTER)
+    return Planned(welcome_key(group_id, member.id), request, welcome_due(now, zone))
 
 
 def plan_welcome(scope: StoreBase, request: CalendarWelcomePlan,
                  ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
     """Effect: schedule the joining member's welcome-week digest."""
     if ctx.member is not None:
-        keep(scope, ctx.group, welcome_plan(ctx.group.id, ctx.member, ctx.now))
+        zone = ZoneInfo(ctx.playbook.community.timezone)
+        keep(scope, ctx.group, welcome_plan(ctx.group.id, ctx.member, ctx.now, zone))
     return []
 
 
@@ -183,8 +201,7 @@ def next_session_line(playbook: Playbook, group_name: str, now: datetime) -> str
     if not starts:
         return ""
     at, title = min(starts)
-    return TEXTS.say("next_session", lang, title=title,
-                     when=at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))  # fmt: skip
+    return TEXTS.say("next_session", lang, title=title, when=when_text(at, zone, lang))
 
 
 def welcome_text(playbook: Playbook, request: CalendarWelcome, group_name: str, count: int,
@@ -201,8 +218,8 @@ def fire_welcome(scope: StoreBase, request: CalendarWelcome,
     g, member_id, joined = ctx.group, request.member, request.joined
     if all(s.member_id != member_id for s in MembershipQueries.on(scope).active_members(g.id)):
         return []  # left meanwhile
-    ref = claim_text(SqlPosts.on(scope), g, f"welcome:{member_id}", joined + WELCOME_AFTER,
-                     ctx.now)  # fmt: skip
+    at = welcome_due(joined, ZoneInfo(ctx.playbook.community.timezone))
+    ref = claim_text(SqlPosts.on(scope), g, f"welcome:{member_id}", at, ctx.now)
     if ref is None:
         return []
     week = MessageQueries.on(scope).messages(g.id, since=joined, until=joined + WELCOME_AFTER)

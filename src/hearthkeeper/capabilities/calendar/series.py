@@ -67,12 +67,13 @@ def due(at: datetime, now: datetime, grace: timedelta) -> Due:
 
 
 def claim_text(posts: Posts, group: GroupView, post_id: str, at: datetime, now: datetime, *,
-               late: bool = False) -> int | None:  # fmt: skip
-    """Claim a text firing (a live-session moment, a ritual): its ref, or None if claimed."""
+               skipped: bool = False) -> int | None:  # fmt: skip
+    """Claim a text firing (a live-session moment, a ritual): its ref, or None if claimed;
+    `skipped`: recorded as not posted (missed, or a recap with nothing to say)."""
     return posts.claim_post(group.community_id, group.id, post_id, at, item_id=None,
                             content_kind="text", mode="auto",
-                            status="skipped" if late else "posted",
-                            posted_at=None if late else now)  # fmt: skip
+                            status="skipped" if skipped else "posted",
+                            posted_at=None if skipped else now)  # fmt: skip
 
 
 def send_text(group: GroupView, text: str, ref: int, post_id: str, reason: str,

@@ -27,7 +27,7 @@ from hearthkeeper.capabilities.calendar.series import (
     send_text,
 )
 from hearthkeeper.capabilities.texts import Phrasebook
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.engine.registry import Registry
@@ -61,6 +61,10 @@ TEXTS = Phrasebook({
     "digest": {
         Language.ZH_CN: "📝 「{title}」回顾：{count} 条消息，{speakers} 人参与。{active}{questions}",
         Language.EN: "📝 '{title}' recap: {count} message(s) from {speakers} member(s).{active}{questions}",
+    },
+    "empty": {
+        Language.ZH_CN: "「{title}」在「{group}」结束了，分享期间没有人发言：回顾没有发到群里。",
+        Language.EN: "'{title}' in {group} is over and nobody spoke while it ran: no recap was posted in the group.",
     },
     "active": {Language.ZH_CN: "\n最活跃：{names}", Language.EN: "\nMost active: {names}"},
     "questions": {Language.ZH_CN: "\n问题：\n{lines}", Language.EN: "\nQuestions:\n{lines}"},
@@ -185,10 +189,26 @@ def moment_text(lang: Language, session: LiveSession, label: str, at: datetime,
                      speaker=speaker)  # fmt: skip
 
 
-def _digest(scope: StoreBase, ctx: EffectContext, session: LiveSession, starts: datetime) -> str:
+def said_during(scope: StoreBase, ctx: EffectContext, session: LiveSession,
+                starts: datetime) -> list[tuple[int, str]]:  # fmt: skip
+    """What members said in the group while the session ran, as (member id, text)."""
     while_on = MessageQueries.on(scope).messages(ctx.group.id, since=starts,
                                                  until=starts + session.duration)  # fmt: skip
-    said = [(m.member_id, m.text) for m in while_on if m.member_id is not None]
+    return [(m.member_id, m.text) for m in while_on if m.member_id is not None]
+
+
+def empty_session(ctx: EffectContext, session: LiveSession, ref: int) -> Action:
+    """Tell staff a session ended with nobody speaking (its recap is not posted to members)."""
+    g = ctx.group
+    text = TEXTS.say("empty", ctx.playbook.community.language, title=session.title, group=g.name)
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=g.carrier, group=g.carrier_group_id,
+                  text=text, handler="calendar", key=f"calendar:empty-session:{ref}",
+                  reason=f"live session {session.id}: nobody spoke",
+                  extra={"post_id": f"live:{session.id}:digest"})  # fmt: skip
+
+
+def _digest(scope: StoreBase, ctx: EffectContext, session: LiveSession,
+            said: Sequence[tuple[int, str]]) -> str:  # fmt: skip
     members = MemberQueries.on(scope)
     names = []
     for member_id in top_speakers(said):
@@ -212,7 +232,12 @@ def fire(scope: StoreBase, request: CalendarSession, ctx: EffectContext) -> Sequ
         keep(scope, g, next_session(g.id, session, zone, ctx.now))
         return []
     post_id = f"live:{session.id}:{label}"
-    ref = claim_text(SqlPosts.on(scope), g, post_id, at, ctx.now, late=timing.late)
+    said: list[tuple[int, str]] = []
+    if label == "digest" and not timing.late:
+        said = said_during(scope, ctx, session, request.starts)
+    # a recap of nobody ("0 条消息，0 人参与") is not posted to members: staff are told
+    empty = label == "digest" and not timing.late and not said
+    ref = claim_text(SqlPosts.on(scope), g, post_id, at, ctx.now, skipped=timing.late or empty)
     if ref is None:
         return []  # claimed already
     keep(scope, g, next_session(g.id, session, zone, timing.after))
@@ -220,10 +245,12 @@ def fire(scope: StoreBase, request: CalendarSession, ctx: EffectContext) -> Sequ
         log.warning("session %s %s in group %s due %s was missed; skipped", session.id, label,
                     g.name, at.isoformat())  # fmt: skip
         return []
+    if empty:
+        return [empty_session(ctx, session, ref)]
     lang = ctx.playbook.community.language
     mentions: list[str] = []
     if label == "digest":
-        text = _digest(scope, ctx, session, request.starts)
+        text = _digest(scope, ctx, session, said)
     else:
         speaker, mentions = speaker_mention(scope, g, session.speaker, ctx.now)
         text = moment_text(lang, session, label, at, request.starts, speaker)

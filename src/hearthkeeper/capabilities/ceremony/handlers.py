@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hearthkeeper.capabilities.format import human_duration
-from hearthkeeper.capabilities.texts import ACCEPT_WORDS, say
+from hearthkeeper.capabilities.texts import accepts_rules, say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
@@ -106,7 +106,7 @@ class RulesGate:
         needs_accept = pb.joining.ceremony.accept_rules and bool(pb.rules.texts)
         if not needs_accept or RULES_ACCEPTED in ctx.member.tags:
             return Outcome(tuple(actions))
-        if " ".join(event.text.lower().split()).strip("。.!！ ") in ACCEPT_WORDS:
+        if accepts_rules(event.text):
             actions.append(Action(kind=ActionKind.TAG, carrier=event.carrier, group=event.group,
                                   member=event.sender.user_id, tag=RULES_ACCEPTED,
                                   reason="accepted the rules", handler=self.name))  # fmt: skip

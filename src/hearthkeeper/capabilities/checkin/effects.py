@@ -80,8 +80,12 @@ def plan_summary(scope: StoreBase, ctx: EffectContext, day: date) -> None:
 
 def summary(scope: StoreBase, request: CheckInSummary, ctx: EffectContext) -> Sequence[Action]:
     """Post the day's check-in count and top streaks; plan tomorrow's. A day without
-    check-ins posts nothing and ends the chain (the next check-in starts it again)."""
+    check-ins posts nothing and ends the chain (the next check-in starts it again), and so
+    does a playbook version without `daily_summary` (or with check-ins off)."""
     day, group = request.day, ctx.group
+    settings = ctx.playbook.mechanisms.check_in
+    if settings.daily_summary is None or not settings.enabled:
+        return []  # turned off by a version applied since it was planned
     check_ins: CheckIns = SqlCheckIns.on(scope)
     count = check_ins.check_ins_on(group.community_id, day, group_id=group.id)
     if count == 0:

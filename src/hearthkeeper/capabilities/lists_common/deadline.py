@@ -3,7 +3,8 @@ and as the bot shows them (`5月2日 周六 20:00`).
 
 Shared by sign-up lists and polls. Times are read in the community's time zone; a time of
 day alone means its next occurrence; a day alone means the end of that day (23:59);
-`5/3` is month/day (3 May), as in Chinese; `2026-05-03` is never ambiguous.
+`5/3` is month/day (3 May), as in Chinese; `2026-05-03` is never ambiguous. Days gone
+(`昨天`, `上周五`, `yesterday`) are read as well, so a command can say its deadline passed.
 """
 
 from __future__ import annotations
@@ -38,14 +39,17 @@ _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 _CN_NUMBER = re.compile(r"(?<!周)(?<!期)(?<!拜)[零一二两三四五六七八九十]+")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
              "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}  # fmt: skip
-_DAY_WORDS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2}
-_EVENING_DAYS = {"今晚": 0, "tonight": 0, "明晚": 1}
+# Days before today are read too (`昨天`, `上周五`), so a deadline already gone is answered
+# "has passed" rather than "cannot read".
+_DAY_WORDS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2,
+              "昨天": -1, "昨日": -1, "yesterday": -1, "前天": -2}  # fmt: skip
+_EVENING_DAYS = {"今晚": 0, "tonight": 0, "明晚": 1, "昨晚": -1, "last night": -1}
 
 _ISO_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _SHORT_DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*(?:/|月|-)\s*(\d{1,2})\s*[日号]?(?![\d:])")
 _WEEKDAY = re.compile(
-    r"(下下?|next\s+)?(?:周|星期|礼拜)([一二三四五六日天])|"
-    r"\b(next\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
+    r"(下下?|上上?|next\s+)?(?:周|星期|礼拜)([一二三四五六日天])|"
+    r"\b(next\s+|last\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
 )
 _DAY_WORD = re.compile("|".join(sorted([*_DAY_WORDS, *_EVENING_DAYS], key=len, reverse=True)))
 _PERIOD = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚")
@@ -69,7 +73,15 @@ def when_text(moment: datetime, zone: ZoneInfo, lang: Language) -> str:
 
 
 def parse_deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The moment `text` names, in UTC, as seen from `now`; None if it cannot be read."""
+    """The moment `text` names, in UTC, as seen from `now`; None if it cannot be read (also
+    a day at the calendar's ends, `9999-12-31`, that has no moment in UTC or a day after)."""
+    try:
+        return _moment(text, now, zone)
+    except OverflowError:
+        return None
+
+
+def _moment(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     words = _cn_numbers(unicodedata.normalize("NFKC", text).strip().lower())
     if not words:
         return None
@@ -218,10 +230,13 @@ def _short(found: re.Match[str], today: date) -> date | None:
 
 def _weekday(found: re.Match[str], today: date) -> date:
     if found.group(2):
-        target, later = _WEEKDAYS[found.group(2)], found.group(1) or ""
-        weeks = 2 if later.startswith("下下") else 1 if later else 0
+        target, which = _WEEKDAYS[found.group(2)], found.group(1) or ""
+        weeks = len(which) if which.startswith("下") else -len(which) if which else 0
+        weeks = 1 if which.startswith("next") else weeks
     else:
-        target, weeks = _WEEKDAYS[found.group(4)], 1 if found.group(3) else 0
+        which = found.group(3) or ""
+        target = _WEEKDAYS[found.group(4)]
+        weeks = 1 if which.startswith("next") else -1 if which else 0
     if weeks:
         monday = today - timedelta(days=today.weekday())
         return monday + timedelta(days=7 * weeks + target)

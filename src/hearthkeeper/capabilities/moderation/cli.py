@@ -17,12 +17,13 @@ from hearthkeeper.cli.context import (
     ConfigOption,
     member_option,
     open_store,
+    pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import community_zone, one_zone, server_zone, times_in
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.store import Store, StoreError
+from hearthkeeper.store import Community, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
 
 strikes_app = typer.Typer()  # its help: capabilities/moderation/__init__.py
@@ -30,6 +31,10 @@ sanctions_app = typer.Typer()
 
 MemberOption = Annotated[
     str | None, typer.Option("--member", "-m", help="Only this member, as CARRIER:USER_ID.")
+]
+CommunityOption = Annotated[
+    str | None,
+    typer.Option("--community", help="Only this community (its slug); default: every one."),
 ]
 
 
@@ -47,9 +52,15 @@ def _print(rows: list[tuple[ZoneInfo, Callable[[bool], str]]], empty: str,
         console.print(escape(line(shared is None)))
 
 
-def _zones(store: Store) -> Callable[[int | None, int | None], ZoneInfo]:
+def _zones(
+    store: Store, only: Community | None = None
+) -> Callable[[int | None, int | None], ZoneInfo]:
     """The time zone of a row's community (by its community, else its group's); a row of
-    every community (a blacklist from all of them) in `server_zone`'s."""
+    every community (a blacklist from all of them) in `server_zone`'s, or in the community
+    `only` when the rows are that community's."""
+    if only is not None:
+        zone_of_only = community_zone(store, only.id)
+        return lambda _community, _group: zone_of_only
 
     @cache
     def of_community(community_id: int | None) -> ZoneInfo:
@@ -76,14 +87,17 @@ def list_strikes(
     everything: Annotated[
         bool, typer.Option("--all", help="Include expired and pardoned strikes.")
     ] = False,
+    community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Strikes that count now (or all of them), newest last."""
     store = open_store(settings_from(config))
     now = SystemClock().now()
-    found = store.strikes(member_id=member_option(store, member), include_dead=everything, now=now)
+    only = None if community is None else pick_community(store, community)
+    found = store.strikes(only.id if only else None, member_option(store, member),
+                          include_dead=everything, now=now)  # fmt: skip
     names = store.member_names(s.member_id for s in found)
-    zone = _zones(store)
+    zone = _zones(store, only)
     zoned = [(zone(s.community_id, s.group_id), s) for s in found]
     _print([(z, partial(strike_line, s, now, names.get(s.member_id), z)) for z, s in zoned],
            "No strikes." if everything else "No live strikes (--all shows every one).")  # fmt: skip
@@ -109,14 +123,23 @@ def pardon(
 
 
 @sanctions_app.command("list")
-def list_sanctions(member: MemberOption = None, config: ConfigOption = None) -> None:
+def list_sanctions(
+    member: MemberOption = None, community: CommunityOption = None, config: ConfigOption = None
+) -> None:
     """Mutes, bans, blacklistings and kicks under way, in force."""
     store = open_store(settings_from(config))
-    found = store.active_sanctions(member_id=member_option(store, member), now=SystemClock().now())
+    now, member_id = SystemClock().now(), member_option(store, member)
+    only = None if community is None else pick_community(store, community)
+    if only is None:
+        found = store.active_sanctions(member_id=member_id, now=now)
+    else:  # the community's own, and blacklists from every community of its members
+        found = store.community_sanctions(only.id, True, now, member_id=member_id, limit=None)
+        found.reverse()  # oldest first, as without --community
     names = store.member_names(s.member_id for s in found)
-    zone = _zones(store)
+    zone = _zones(store, only)
     zoned = [(zone(s.community_id, s.group_id), s) for s in found]
-    everywhere = all(s.community_id is None and s.group_id is None for s in found)
+    everywhere = only is None and all(s.community_id is None and s.group_id is None
+                                      for s in found)  # fmt: skip
     _print([(z, partial(sanction_line, s, names.get(s.member_id), z)) for z, s in zoned],
            "No mutes, bans, blacklistings or kicks in force.",
            server_zone(store)[1] if everywhere else "the community's time zone")  # fmt: skip

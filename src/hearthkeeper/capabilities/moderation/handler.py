@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
@@ -47,12 +46,13 @@ class Moderation:
         self._learned = 0  # how many of the community's decisions the scanner's scorer knows
         self._violations = rules.violations
         self.flood, self.repeat = self._windows()
-        self._nickname_flagged: dict[int, date] = {}
+        # member id -> the display name last reported: a name is reported once
+        self._nickname_flagged: dict[int, str] = {}
 
     def forget(self) -> None:
         """Drop what a rolled-back batch may have left in memory: messages counted towards a
-        flood or a repeat (a retry would count them twice) and nicknames flagged today (a
-        retry would not flag them again). What the scorer learned stays: it came from
+        flood or a repeat (a retry would count them twice) and nicknames flagged (a retry
+        would not flag them again). What the scorer learned stays: it came from
         committed decisions."""
         self.flood, self.repeat = self._windows()
         self._nickname_flagged.clear()
@@ -140,13 +140,15 @@ class Moderation:
         joined = ctx.member.joined_at
         if not fmt or not setting.enabled or joined is None or ctx.now - joined < setting.grace:
             return None
-        if nickname_fits(event.sender.display_name, fmt):
+        name = event.sender.display_name
+        if nickname_fits(name, fmt):
             return None
-        today = ctx.now.astimezone(ZoneInfo(pb.community.timezone)).date()  # the community's day
-        if self._nickname_flagged.get(ctx.member.id) == today:
+        # Once per member and name, not once a day: staff who saw it (and marked it handled)
+        # are not told again until the member takes another name that breaks the format.
+        if self._nickname_flagged.get(ctx.member.id) == name:
             return None
-        self._nickname_flagged[ctx.member.id] = today
-        return Finding("nickname", event.sender.display_name, f"display name does not follow {fmt}")
+        self._nickname_flagged[ctx.member.id] = name
+        return Finding("nickname", name, f"display name does not follow {fmt}")
 
     def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding]) -> Action:
         lang = ctx.playbook.community.language
@@ -154,9 +156,13 @@ class Moderation:
         text = say("alert", lang, group=ctx.group.name, violation=names,
                    nickname=event.sender.display_name or event.sender.user_id,
                    excerpt=excerpt(event.text))  # fmt: skip
+        key = None
+        if all(f.kind == ViolationKind.NICKNAME for f in alerts):
+            key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
         return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
                       member=event.sender.user_id, target=event.event_id, text=text,
-                      violation=alerts[0].kind, reason=explain(alerts), handler=self.name)  # fmt: skip
+                      violation=alerts[0].kind, reason=explain(alerts), handler=self.name,
+                      key=key)  # fmt: skip
 
     def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:
         pb = ctx.playbook
@@ -187,3 +193,10 @@ class Moderation:
             Action(kind=ActionKind.REPLY, text=notice, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
         ]  # fmt: skip
+
+
+def nickname_alert_key(community_id: int, member_id: int, name: str) -> str:
+    """The alert's key for a member's display name: the inbox and the outbox keep one alert
+    per key, so the same name is not reported again after a restart either."""
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+    return f"nickname:{community_id}:{member_id}:{digest}"

@@ -13,7 +13,7 @@ from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
 
 ZH, EN = Language.ZH_CN, Language.EN
-BAR = 10  # the longest bar, in blocks
+BAR = 10  # the bar of an option every voter chose, in blocks
 
 TEXTS = Phrasebook({
     "announce": {ZH: "📊 投票：{question}", EN: "📊 Poll: {question}"},
@@ -121,7 +121,9 @@ def standings(poll: Poll, votes: Sequence[PollVote], zone: ZoneInfo, lang: Langu
     top = max(counts.values(), default=0)
     for index, option in enumerate(poll.options):
         count = counts.get(index, 0)
-        bar = "█" * round(BAR * count / top) if top else ""
+        # the bar is the option's share of voters, as its percentage says: three options at
+        # 33% each are three short bars, not three full ones (it was drawn against the leader)
+        bar = "█" * round(BAR * count / voters) if voters else ""
         share = f" ({round(100 * count / voters)}%)" if voters else ""
         text = TEXTS.say("option", lang, number=index + 1, option=option, bar=bar, count=count,
                          share=share)  # fmt: skip

@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.referrals.repository import Link, Progress, Ranked, Status
-from hearthkeeper.capabilities.texts import ACCEPT_WORDS, Phrasebook
+from hearthkeeper.capabilities.texts import Phrasebook, accepts_rules
 from hearthkeeper.playbook.mechanisms import Referrals as Settings
 from hearthkeeper.playbook.positioning import Language
 
@@ -136,7 +136,7 @@ def took_part(said: Sequence[str], posts: int) -> bool:
     """Whether a friend's messages during their stay (`said`, their texts) are the `posts`
     the task asks: typing the words that accept the rules, which the door asks of everyone,
     is not taking part."""
-    real = [t for t in said if " ".join(t.lower().split()).strip("。.!！ ") not in ACCEPT_WORDS]
+    real = [t for t in said if not accepts_rules(t)]
     return len(real) >= posts
 
 

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.playbook import Playbook
+    from hearthkeeper.store import Store
 
 
 class Roles(CapabilityBase):
@@ -20,6 +24,11 @@ class Roles(CapabilityBase):
         from hearthkeeper.capabilities.roles import card
 
         card.register(registry, setup.playbook, setup.book)
+
+    def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
+        from hearthkeeper.capabilities.roles.titles_effects import plan_reminders
+
+        plan_reminders(store, community_id, playbook, now)
 
 
 CAPABILITY = Roles()

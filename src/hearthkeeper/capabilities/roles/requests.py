@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hearthkeeper.capabilities.pointing import Pointing
 from hearthkeeper.engine.effects import Request
 
@@ -27,9 +29,11 @@ class TitlesList(Request, effect="titles.list"):
 
 
 class TitlesRemind(Request, effect="titles.remind"):
-    """Scheduled: remind the holders of `title` in this group of their duty."""
+    """Scheduled: remind the holders of `title` in this group of their duty, at `at` (the
+    time the reminder was planned for; None in work planned before it was recorded)."""
 
     title: str
+    at: datetime | None = None
 
 
 class TagsSet(Pointing, effect="tags.set"):

@@ -219,14 +219,21 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     if not playbook.mechanisms.tags:
         return
     registry.add_effect(TagsSet, set_tags)
+    # `/help`'s examples name this playbook's own tag set and value, so a member who copies
+    # one sets a tag that exists (a member may set only `self_service` sets themselves).
+    tagsets = playbook.mechanisms.tags
+    shown = next((t for t in tagsets if t.self_service), tagsets[0])
+    first = echoed(shown.values[0]) if shown.values else None
+    values = {Language.ZH_CN: first or "值", Language.EN: first or "value"}
     commands.add(Command("tag", ("标签",), {
         Language.ZH_CN: "给自己打标签（管理员可以 @ 成员或回复其消息给别人打）",
         Language.EN: "tag yourself (staff: @-mention or reply to tag someone else)",
     }, _command(clearing=False), usage={
-        Language.ZH_CN: "/标签 skin_type 油皮", Language.EN: "/tag skin_type oily",
+        Language.ZH_CN: f"/标签 {shown.name} {values[Language.ZH_CN]}",
+        Language.EN: f"/tag {shown.name} {values[Language.EN]}",
     }))  # fmt: skip
     commands.add(Command("untag", ("删除标签",), {
         Language.ZH_CN: "清除一个标签", Language.EN: "clear one of your tags",
     }, _command(clearing=True), usage={
-        Language.ZH_CN: "/删除标签 skin_type", Language.EN: "/untag skin_type",
+        Language.ZH_CN: f"/删除标签 {shown.name}", Language.EN: f"/untag {shown.name}",
     }))  # fmt: skip

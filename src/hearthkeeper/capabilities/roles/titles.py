@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -79,6 +79,11 @@ def next_reminder(schedule: str, after: datetime, timezone: str) -> datetime:
     start = after.astimezone(ZoneInfo(timezone))
     found: datetime = croniter(parse_schedule(schedule), start).get_next(datetime)
     return found.astimezone(UTC)
+
+
+def on_schedule(schedule: str, at: datetime, timezone: str) -> bool:
+    """Whether `at` is one of the times of `schedule` (community time)."""
+    return next_reminder(schedule, at - timedelta(seconds=1), timezone) == at
 
 
 def reminder_key(group_id: int, title: str, due: datetime) -> str:
@@ -180,10 +185,13 @@ def _list(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, TitlesList(), handler="titles"),))
 
 
-def add_commands(commands: CommandBook) -> None:
-    """Add `/claim`, `/release` and `/titles`."""
+def add_commands(commands: CommandBook, example: str) -> None:
+    """Add `/claim`, `/release` and `/titles`; `/help` shows `/claim` with `example`, a title of
+    the playbook (a member who copies it claims a title that exists)."""
+    example = echoed(example)
     commands.add(Command("claim", ("认领",), {
-        Language.ZH_CN: "认领一个群头衔（如 /认领 喝水委员）", Language.EN: "claim a title (e.g. /claim Cellar Keeper)",
+        Language.ZH_CN: f"认领一个群头衔（如 /认领 {example}）",
+        Language.EN: f"claim a title (e.g. /claim {example})",
     }, _claim))  # fmt: skip
     commands.add(Command("release", ("卸任",), {
         Language.ZH_CN: "卸任你的头衔", Language.EN: "step down from your title",

@@ -178,12 +178,15 @@ def added_line(lines: Sequence[str], shown: Collection[str], others: Collection[
     """The line a member added to a pasted list: not a line the list shows, not another
     member's; the one with the sender's name if there are several, else the last."""
     known = {compact(s) for s in shown}
-    names = [compact(o) for o in others if compact(o)]
-    fresh = [line for line in lines
-             if compact(line) not in known and not any(compact(line).startswith(n) for n in names)]  # fmt: skip
+    names = {n for n in map(compact, others) if n}
+    sizes = sorted({len(n) for n in names})  # each line is folded once and looked up by the
+    # lengths of names, not compared with every name (a long paste on a long list)
+    folded = [(line, compact(line)) for line in lines]
+    fresh = [(line, c) for line, c in folded
+             if c not in known and not any(c[:k] in names for k in sizes if k <= len(c))]  # fmt: skip
     me = compact(sender)
-    mine = [line for line in fresh if me and me in compact(line)]
-    return mine[0] if mine else (fresh[-1] if fresh else None)
+    mine = [line for line, c in fresh if me and me in c]
+    return mine[0] if mine else (fresh[-1][0] if fresh else None)
 
 
 def without_name(line: str, name: str) -> str:

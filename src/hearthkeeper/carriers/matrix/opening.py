@@ -15,6 +15,7 @@ from hearthkeeper.carriers.matrix.join import join_page_path
 from hearthkeeper.carriers.matrix.translate import CARRIER
 from hearthkeeper.carriers.naming import next_group_name
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.groups import group_capacity
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.store import Community, Group, Store
 
@@ -80,8 +81,10 @@ class MatrixGroups:
                                               request.initial_state)  # fmt: skip
         # Recorded before it is served: the engine, once it sees the room's events, finds
         # its group (it remembers a room it found none for).
+        # a `groups:` override for the new name holds from the first invitation, as on the web chat
+        capacity = group_capacity(playbook, request.name, room, None)
         group = await asyncio.to_thread(record_room, store, community_id, request, room,
-                                        playbook.structure.groups.capacity)  # fmt: skip
+                                        capacity or playbook.structure.groups.capacity)  # fmt: skip
         self.carrier.serve_room(room, playbook.community.slug)
         return group
 

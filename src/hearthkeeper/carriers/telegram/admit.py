@@ -4,9 +4,10 @@ the bot declined their join request when they were refused, and Telegram cannot 
 declined request (`approveChatJoinRequest` answers `HIDE_REQUESTER_MISSING`; so it does for
 a request the person withdrew).
 
-So the bot makes them an invite link of their own: it admits directly (no join request, so
-the door does not hold them again) and one person only (`member_limit` 1), and sends it to
-them in private. The bot can write to someone only once they have opened a private chat with
+So the bot makes them an invite link of their own that asks to join, and sends it to them
+in private: their new request reaches the door, which finds their application approved and
+lets them in at once. Anyone they pass the link on to asks the door like everyone else (a
+link that admitted directly, one person, let in whoever used it first). The bot can write to someone only once they have opened a private chat with
 it; when it cannot, staff get the link in the console inbox, to send it themselves. Either
 way their join is credited to the link they first came by (kept again by the reconsidered
 approval, `join_sources`), as an approval in the first place would have.
@@ -34,16 +35,16 @@ _UNREACHABLE = ("can't initiate conversation", "bot was blocked", "chat not foun
 
 TEXTS = Phrasebook({
     "invite": {EN: "Good news: the staff of {group} looked at your application again and let "
-                   "you in. Join by this link (it lets one person in: you): {link}",
+                   "you in. Ask to join by this link and you are let in at once: {link}",
                ZH: "好消息：「{group}」的管理员重新审核了你的申请，同意你加入。请通过这个链接"
-                   "入群（仅限一人使用，即你本人）：{link}"},
+                   "申请入群，会立即通过：{link}"},
     "staff": {EN: "{name} was let into {group} after all, but Telegram had already turned "
                   "down their join request, and the bot cannot write to them (they never "
-                  "opened a private chat with it). Send them this invite link yourself; it "
-                  "lets one person in: {link}",
+                  "opened a private chat with it). Send them this invite link yourself; their "
+                  "request by it is let in at once (anyone else's is screened): {link}",
               ZH: "已同意 {name} 加入「{group}」，但其在 Telegram 的入群申请此前已被拒绝，"
                   "且机器人无法私信对方（对方从未打开过与机器人的私聊）。请你亲自把这个邀请"
-                  "链接发给对方（仅限一人使用）：{link}"},
+                  "链接发给对方（对方通过它申请即会立即通过，其他人仍需审核）：{link}"},
     "untold": {EN: "{name} was refused from {group}, and Telegram turned down their join "
                    "request, but the bot cannot write to them (they never opened a private "
                    "chat with it), so they were not told why. Tell them yourself if you wish: "
@@ -72,7 +73,7 @@ def unreachable(exc: TelegramAPIError) -> bool:
 
 
 def link_name(member: str) -> str:
-    """The one-person link's name, as staff see it among the group's links (at most 32)."""
+    """The let-in link's name, as staff see it among the group's links (at most 32)."""
     return f"let in {member}"[:32]
 
 

@@ -94,6 +94,7 @@ from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Attachment, Event, Join
 from hearthkeeper.store import NewStaffAlert, Store
+from hearthkeeper.store.errors import unavailable
 from hearthkeeper.store.join_sources import SqlJoinSources
 
 log = logging.getLogger(__name__)
@@ -184,9 +185,9 @@ class TelegramCarrier:
         self._asked: dict[tuple[str, str], str] = {}
         self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
-        self._let_in_links = Remembered[str]()  # one-person links made, by outbox key
+        self._let_in_links = Remembered[str]()  # let-in links made, by outbox key
         self._declined = Remembered[bool]()  # join requests declined, by outbox key
-        self._parts_sent = Remembered[list[int]]()  # a long text's parts sent, by outbox key
+        self._parts_sent = Remembered[list[str]]()  # a long text's parts sent, by outbox key
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -615,8 +616,10 @@ class TelegramCarrier:
                                retry=False)  # fmt: skip
         link = self._let_in_links.get(key)  # made before a failure to send it: the same link
         if link is None:
+            # a link that asks to join, so the door lets in the person staff approved and
+            # screens anyone they passed it on to (a link that admits directly let them in)
             made = await client.create_chat_invite_link(chat, name=admit.link_name(str(member)),
-                                                        member_limit=1)  # fmt: skip
+                                                        creates_join_request=True)  # fmt: skip
             link = made.invite_link
             self._let_in_links.add(key, link)
         try:
@@ -676,18 +679,51 @@ class TelegramCarrier:
             reply = ReplyParameters(message_id=int(action.target),
                                     allow_sending_without_reply=True)  # fmt: skip
         # a text longer than a message goes in parts, in order: none of it is left out, and
-        # a retry after a part failed sends the parts not sent yet
+        # a retry after a part failed sends the parts not sent yet, after a restart too (the
+        # parts sent are kept with the outbox item when there is a store)
         parts = markdown_messages(text) if markdown else cut(text)
         sent_ids = self._parts_sent.get(key) or []
+        if not sent_ids and len(parts) > 1:
+            sent_ids = await self._recorded_parts(key)
         for part in parts[len(sent_ids) :]:
             sent = await client.send_message(
                 chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )  # fmt: skip
-            sent_ids = [*sent_ids, sent.message_id]
+            sent_ids = [*sent_ids, str(sent.message_id)]
             if len(parts) > 1:
                 self._parts_sent.add(key, sent_ids)
-        return str(sent_ids[0])
+                await self._record_parts(key, sent_ids)
+        return sent_ids[0]
+
+    async def _recorded_parts(self, key: str) -> list[str]:
+        """The parts of `key`'s text sent before a restart (their message ids), as kept with
+        its outbox item; [] without a store."""
+        if self.store is None:
+            return []
+        try:
+            return await asyncio.to_thread(self.store.outbox_progress, key)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            # not knowing which parts went, sending them all could repeat them: later
+            raise CarrierError(
+                f"telegram: the parts of {key} sent before are unknown while "
+                f"the database is unavailable ({exc})",
+                retry=True,
+            ) from exc
+
+    async def _record_parts(self, key: str, sent_ids: list[str]) -> None:
+        """Keep the parts of `key`'s text sent so far with its outbox item. A store that cannot
+        be reached now is not a failure of the send: the process still remembers them."""
+        if self.store is None:
+            return
+        try:
+            await asyncio.to_thread(self.store.record_progress, key, sent_ids)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("telegram: the parts of %s sent could not be recorded: %s", key, exc)
 
     def _require_client(self) -> Bot:
         if self._client is None:

@@ -48,6 +48,7 @@ class ChatBase:
         languages: Mapping[int, Language] | None = None,
         zones: Mapping[int, ZoneInfo] | None = None,
         admission: Admission | None = None,
+        staff_channels: Mapping[int, str] | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -60,6 +61,9 @@ class ChatBase:
         self.languages: Mapping[int, Language] = {} if languages is None else languages
         # community id → its playbook's time zone, kept current the same way
         self.zones: Mapping[int, ZoneInfo] = {} if zones is None else zones
+        # community id → its staff channel's name or carrier id (`alerts.staff_group`) when
+        # it is kept as staff's own: nobody is seated there in place of a full group
+        self.staff_channels: Mapping[int, str] = {} if staff_channels is None else staff_channels
         # asks a community's joining threshold before a new member is seated (None: everyone
         # is let in, as a chat built on its own for tests or demos)
         self.admission = admission
@@ -79,6 +83,11 @@ class ChatBase:
     def language(self, group: Group) -> Language:
         """The language members of `group`'s community read (English when no playbook says)."""
         return self.languages.get(group.community_id, Language.EN)
+
+    def seats_members(self, group: Group) -> bool:
+        """Whether newcomers may be sent to `group` (any group but the staff channel)."""
+        staff = self.staff_channels.get(group.community_id)
+        return staff is None or staff not in (group.name, group.carrier_group_id)
 
     def zone(self, group: Group) -> ZoneInfo:
         """The clock `group`'s community keeps (UTC when no playbook says)."""

@@ -119,7 +119,8 @@ class WebChatCarrier(Performer):
         """The invite code of another group of the community with room, if one has it."""
         for room in self.platform.rooms(full.community_id, self.name):
             capacity = room.group.capacity
-            if room.group.id != full.id and (capacity is None or room.taken < capacity):
+            if (room.group.id != full.id and (capacity is None or room.taken < capacity)
+                    and self.seats_members(room.group)):  # fmt: skip
                 return room.invite_code or self.invite_code(room.group.id)
         return None
 

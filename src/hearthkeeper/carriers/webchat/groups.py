@@ -16,11 +16,16 @@ def add_webchat_group(
     store: Store, community_id: int, playbook: Playbook, n: int, *, carrier: str = WEBCHAT
 ) -> Group:
     """The community's web chat group number `n`: named by the playbook's
-    `replication.naming`, carrier id `<slug>-<n>`, as large as `structure.groups.capacity`.
-    `StoreError` when that carrier id is taken."""
+    `replication.naming`, carrier id `<slug>-<n>`, as large as its `groups:` override says,
+    else `structure.groups.capacity`. `StoreError` when that carrier id is taken."""
+    from hearthkeeper.playbook.groups import group_capacity
+
     name = playbook.replication.naming.format(name=playbook.community.name, n=n)
-    capacity = playbook.structure.groups.capacity
-    return store.add_group(community_id, name, carrier, f"{playbook.community.slug}-{n}", capacity)
+    carrier_group_id = f"{playbook.community.slug}-{n}"
+    # an override for the new name holds from the first seat (the hourly watch would write it
+    # only later, and newcomers could take the playbook's larger capacity meanwhile)
+    capacity = group_capacity(playbook, name, carrier_group_id, None)
+    return store.add_group(community_id, name, carrier, carrier_group_id, capacity)
 
 
 def ensure_webchat_group(
@@ -40,7 +45,8 @@ def open_next_group(
     store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
 ) -> Group:
     """The community's next web chat group: named by `replication.naming` with the next
-    free number (the staff channel uses none up), as large as `structure.groups.capacity`."""
+    free number (the staff channel uses none up), as large as its override or
+    `structure.groups.capacity`."""
     from hearthkeeper.carriers.naming import first_number
     from hearthkeeper.store import StoreError
 

@@ -160,6 +160,19 @@ class _Act:
         source = SqlJoinSources.on(self.tx).take(chat.name, group.carrier_group_id, user_id,
                                                   key, now)  # fmt: skip
         asked = self.platform.take_seat(group.id, user_id, now, source=source)
+        if asked.outcome is SeatOutcome.FULL:
+            # Filled while they waited (a live code sends every applicant to the group with
+            # room when they apply): seated in another group of the community with room, as
+            # the join page would offer them, not left approved and outside every group.
+            for room in self.platform.rooms(group.community_id, group.carrier):
+                capacity = room.group.capacity
+                if (room.group.id == group.id or not self.chat.seats_members(room.group)
+                        or (capacity is not None and room.taken >= capacity)):  # fmt: skip
+                    continue
+                other = self.platform.take_seat(room.group.id, user_id, now, source=source)
+                if other.outcome in (SeatOutcome.JOINED, SeatOutcome.ALREADY):
+                    asked, group = other, room.group
+                    break
         if asked.outcome is SeatOutcome.JOINED:
             self._members_changed(group)
         elif asked.outcome is not SeatOutcome.ALREADY:  # banned since, or the group is full

