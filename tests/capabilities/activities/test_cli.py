@@ -23,11 +23,12 @@ from hearthkeeper.store.database import SQLITE_FILE
 from tests.cli_sites import made_site, run, site_store
 
 
-def signed_up(store: Store, status: Status) -> tuple[Event, Member, SignUp]:
-    """The event 品鉴会 made by the test's command, and 小美 (web chat u-1) of a new web chat
+def signed_up(store: Store, status: Status,
+              title: str = "品鉴会") -> tuple[Event, Member, SignUp]:  # fmt: skip
+    """The event `title` made by the test's command, and 小美 (web chat u-1) of a new web chat
     group signed up for it with `status`."""
     community = store.list_communities()[0]
-    event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
+    event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == title)
     group = store.add_group(community.id, "g", "webchat", "g-1")
     member = store.member_for("webchat", "u-1", "小美")
     signed = SqlActivities.on(store).put(event.id, member.id, group.id, status,
@@ -215,20 +216,11 @@ def test_an_event_made_without_a_currency_charges_in_the_communitys(
 def _signed_up(site: Path, title: str, status: Status) -> tuple[int, str, str]:
     """The event titled `title`, and 小美 signed up to it (`status`): the event's id, her
     payment reference and her door code."""
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == title)
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
+    with site_store(site) as store:
+        event, _, signed = signed_up(store, status, title)
         reference = SqlBilling.on(store).reference_for("webchat", "u-1", "小美",
                                                        SystemClock().now()).code  # fmt: skip
-        signed = SqlActivities.on(store).put(event.id, member.id, group.id, status,
-                                             SystemClock().now())  # fmt: skip
-        return event.id, reference, signed.code
-    finally:
-        engine.dispose()
+    return event.id, reference, signed.code
 
 
 def test_a_code_checked_in_before_the_door_opens_says_when_it_opens(site: Path) -> None:
@@ -290,14 +282,10 @@ def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) ->
                           "--price", "45", *config)  # fmt: skip
         assert status == 0, out
     event_id, reference, _ = _signed_up(site, "品鉴会", Status.UNPAID)
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
+    with site_store(site) as store:
         community = store.list_communities()[0]
         other = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "读书会")
         member = store.member_for("webchat", "u-1", "小美")
-    finally:
-        engine.dispose()
     for command in (("pay", str(other.id), reference, "--receipt", "TB-1"),
                     ("refund", str(other.id), reference)):  # fmt: skip
         status, out = run("events", *command, *config)
@@ -316,18 +304,9 @@ def test_event_commands_find_the_events_community_by_its_id(site: Path) -> None:
     status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
                       "--price", "45", *config)  # fmt: skip
     assert status == 0, out
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
-        signed = SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
-                                             SystemClock().now())  # fmt: skip
+    with site_store(site) as store:
+        event, member, signed = signed_up(store, Status.UNPAID)
         store.ensure_community("book-club", "Book club")
-    finally:
-        engine.dispose()
     who = f"member:{member.id}"
     status, out = run("events", "pay", str(event.id), who, "--receipt", "TB-9", *config)
     assert status == 0 and "45.00 CNY" in out and "confirmed" in out, out
