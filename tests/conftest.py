@@ -1,5 +1,6 @@
 """Shared fixtures. Store tests take `database_url` or `store` and so run twice: on SQLite
-and on a throwaway PostgreSQL server (skipped, and said so, where PostgreSQL is missing)."""
+and on a throwaway PostgreSQL server (skipped, and said so, where PostgreSQL is missing).
+Console tests take `console` (SQLite only)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -20,6 +22,9 @@ from hearthkeeper.store.database import SQLITE_FILE
 from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
 from tests.migrated import migrated_file, postgres_template
+
+if TYPE_CHECKING:
+    from tests.console_setup import Console
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
@@ -174,3 +179,16 @@ def store(database_url: str, store_clock: FrozenClock) -> Iterator[Store]:
         yield Store(engine, store_clock)
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
+    """The skincare community's console, signed in, on a copy of the migrated SQLite file
+    (`tests/console_setup.py`); a module whose console needs another store defines its own."""
+    from tests.console_setup import open_console  # the web app, for the tests that use it
+
+    built = open_console(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield built
+    finally:
+        built.store.engine.dispose()

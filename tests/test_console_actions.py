@@ -3,25 +3,10 @@ each recorded in the audit log, and refused without the session's CSRF token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.carriers.webchat.plugin import webchat_of
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import ExampleSource, OutboxStatus, SanctionKind
-from tests.console_setup import AD, BASE, SLUG, Console, open_console
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
+from tests.console_setup import AD, BASE, SLUG, Console
 
 
 def test_pardon_from_the_member_page(console: Console) -> None:

@@ -4,28 +4,15 @@ members wrote, and a 404 page in the layout for what does not exist."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from hearthkeeper.carriers.webchat.plugin import webchat_of
-from hearthkeeper.clock import FrozenClock
-from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, Console, open_console
+from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, Console
 from tests.web_auth_setup import PASSWORD
 
 PAGES = ["", "/live", "/groups", "/members", "/members/1", "/moderation", "/audit", "/inbox",
          "/playbook", "/calendar"]  # fmt: skip
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
 
 
 def test_every_page_sends_a_stranger_to_sign_in(console: Console) -> None:

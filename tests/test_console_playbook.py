@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
-from tests.console_setup import BASE, Console, open_console
+from tests.console_setup import BASE, Console
 
 SKINCARE = template_text("skincare")
 CHANGED = SKINCARE.replace("cooldown: 10m", "cooldown: 15m")
 _HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
 
 
 def _confirm_fields(page: str) -> dict[str, str]:

@@ -5,25 +5,11 @@ API keeps its JSON; the join page explains an over-long nickname on its own form
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from hearthkeeper.clock import FrozenClock
-from tests.console_setup import BASE, Console, open_console
+from tests.console_setup import BASE, Console
 from tests.webchat_setup import join
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
-
 
 LONG = "x" * 5000
 

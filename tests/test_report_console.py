@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
-from tests.console_setup import BASE, SCRIPT, Console, open_console
+from tests.console_setup import BASE, SCRIPT, Console
 
 _DATA = re.compile(r'<script type="application/json" id="chart-data">(.*?)</script>', re.S)
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
 
 
 def _charts(page: str) -> dict[str, Any]:

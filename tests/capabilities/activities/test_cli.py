@@ -11,33 +11,34 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
 
 from hearthkeeper import process
-from hearthkeeper.capabilities.activities.records import Status
+from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.cli import app, main
+from hearthkeeper.cli import main
 from hearthkeeper.clock import SystemClock
-from hearthkeeper.store import Store, create_engine_for, database
+from hearthkeeper.store import Member, Store, database
 from hearthkeeper.store.database import SQLITE_FILE
+from tests.cli_sites import made_site, run, site_store
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
+def signed_up(store: Store, status: Status,
+              title: str = "品鉴会") -> tuple[Event, Member, SignUp]:  # fmt: skip
+    """The event `title` made by the test's command, and 小美 (web chat u-1) of a new web chat
+    group signed up for it with `status`."""
+    community = store.list_communities()[0]
+    event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == title)
+    group = store.add_group(community.id, "g", "webchat", "g-1")
+    member = store.member_for("webchat", "u-1", "小美")
+    signed = SqlActivities.on(store).put(event.id, member.id, group.id, status,
+                                         SystemClock().now())  # fmt: skip
+    return event, member, signed
 
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    assert run("init", "site", "--template", "skincare")[0] == 0
-    config = tmp_path / "site" / "hearth.toml"
-    assert run("apply", str(tmp_path / "site" / "playbook.yaml"), "--config", str(config))[0] == 0
-    return config
+    return made_site(tmp_path, monkeypatch, "skincare")
 
 
 def test_events_from_the_command_line(site: Path) -> None:
@@ -50,20 +51,11 @@ def test_events_from_the_command_line(site: Path) -> None:
     assert f"品鉴会 at {at} Asia/Shanghai" in out, "whose clock, named"
     assert run("events", "create", "x", "--at", "tomorrow", *config)[0] == 1
 
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
+    with site_store(site) as store:
+        event, member, signed = signed_up(store, Status.UNPAID)
         code = (
             SqlBilling.on(store).reference_for("webchat", "u-1", "小美", SystemClock().now()).code
         )
-        signed = SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
-                                             SystemClock().now())  # fmt: skip
-    finally:
-        engine.dispose()
 
     status, out = run("events", "pay", str(event.id), code, "--receipt", "TB-9", *config)
     assert status == 0 and "45.00 CNY" in out and "confirmed" in out
@@ -109,17 +101,8 @@ def test_a_fee_below_the_events_needs_a_reason_and_a_negative_one_is_refused(sit
     at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
     status, out = run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)
     assert status == 0, out
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
-        SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
-                                    SystemClock().now())  # fmt: skip
-    finally:
-        engine.dispose()
+    with site_store(site) as store:
+        event, member, _ = signed_up(store, Status.UNPAID)
     who = f"member:{member.id}"
 
     for amount, said in (("-45", "a fee cannot be negative"),
@@ -176,18 +159,9 @@ def test_a_payment_window_from_the_command_line_and_lapsed_places_in_the_list(si
     status, out = run("events", "create", "读书会", *when, "--pay-within", "2d", *config)
     assert status == 0 and "free: --pay-within applies to priced events only" in out, out
 
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
-        assert event.pay_within == timedelta(minutes=90)
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
-        SqlActivities.on(store).put(event.id, member.id, group.id, Status.LAPSED,
-                                    SystemClock().now())  # fmt: skip
-    finally:
-        engine.dispose()
+    with site_store(site) as store:
+        event, _, _ = signed_up(store, Status.LAPSED)
+    assert event.pay_within == timedelta(minutes=90)
     status, out = run("events", "list", *config)
     line = next(line for line in out.splitlines() if "品鉴会" in line)
     assert "0/8 confirmed, 0 unpaid, 0 waiting, 1 lapsed unpaid; 45 CNY, pay within 1h30m" in line
@@ -227,12 +201,7 @@ def test_an_event_made_without_a_currency_charges_in_the_communitys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The club template's plans are in GBP: an event staff make is priced in GBP, not CNY."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    assert run("init", "club", "--template", "club")[0] == 0
-    config = ("--config", str(tmp_path / "club" / "hearth.toml"))
-    assert run("apply", str(tmp_path / "club" / "playbook.yaml"), *config)[0] == 0
+    config = ("--config", str(made_site(tmp_path, monkeypatch, "club", "club")))
     soon = (SystemClock().now() + timedelta(days=2)).astimezone(ZoneInfo("Europe/London"))
     at = soon.strftime("%Y-%m-%d %H:%M")
     status, out = run("events", "create", "Tasting", "--at", at, "--price", "45", *config)
@@ -247,20 +216,11 @@ def test_an_event_made_without_a_currency_charges_in_the_communitys(
 def _signed_up(site: Path, title: str, status: Status) -> tuple[int, str, str]:
     """The event titled `title`, and 小美 signed up to it (`status`): the event's id, her
     payment reference and her door code."""
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == title)
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
+    with site_store(site) as store:
+        event, _, signed = signed_up(store, status, title)
         reference = SqlBilling.on(store).reference_for("webchat", "u-1", "小美",
                                                        SystemClock().now()).code  # fmt: skip
-        signed = SqlActivities.on(store).put(event.id, member.id, group.id, status,
-                                             SystemClock().now())  # fmt: skip
-        return event.id, reference, signed.code
-    finally:
-        engine.dispose()
+    return event.id, reference, signed.code
 
 
 def test_a_code_checked_in_before_the_door_opens_says_when_it_opens(site: Path) -> None:
@@ -322,14 +282,10 @@ def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) ->
                           "--price", "45", *config)  # fmt: skip
         assert status == 0, out
     event_id, reference, _ = _signed_up(site, "品鉴会", Status.UNPAID)
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
+    with site_store(site) as store:
         community = store.list_communities()[0]
         other = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "读书会")
         member = store.member_for("webchat", "u-1", "小美")
-    finally:
-        engine.dispose()
     for command in (("pay", str(other.id), reference, "--receipt", "TB-1"),
                     ("refund", str(other.id), reference)):  # fmt: skip
         status, out = run("events", *command, *config)
@@ -348,18 +304,9 @@ def test_event_commands_find_the_events_community_by_its_id(site: Path) -> None:
     status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
                       "--price", "45", *config)  # fmt: skip
     assert status == 0, out
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        store = Store(engine, SystemClock())
-        community = store.list_communities()[0]
-        event = next(e for e in SqlActivities.on(store).events(community.id) if e.title == "品鉴会")
-        group = store.add_group(community.id, "g", "webchat", "g-1")
-        member = store.member_for("webchat", "u-1", "小美")
-        signed = SqlActivities.on(store).put(event.id, member.id, group.id, Status.UNPAID,
-                                             SystemClock().now())  # fmt: skip
+    with site_store(site) as store:
+        event, member, signed = signed_up(store, Status.UNPAID)
         store.ensure_community("book-club", "Book club")
-    finally:
-        engine.dispose()
     who = f"member:{member.id}"
     status, out = run("events", "pay", str(event.id), who, "--receipt", "TB-9", *config)
     assert status == 0 and "45.00 CNY" in out and "confirmed" in out, out

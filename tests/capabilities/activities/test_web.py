@@ -5,29 +5,24 @@ said so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from hearthkeeper.capabilities.activities.records import Event
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.points.repository import SqlPoints
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
-from tests.console_setup import SLUG, Console, open_console
+from tests.console_setup import SLUG, Console
 
 SALON = datetime(2026, 5, 9, 6, 0, tzinfo=UTC)  # second Saturday of May, 14:00 in Shanghai
 
 
 @pytest.fixture
-def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    console = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield console
-    finally:
-        console.store.engine.dispose()
+def c(console: Console) -> Console:
+    """The console (the shared fixture), as this module's tests name it."""
+    return console
 
 
 def _mei_signs_up(c: Console) -> str:
@@ -37,6 +32,20 @@ def _mei_signs_up(c: Console) -> str:
     )
     assert [(s.display_name, s.status.value) for s in signups] == [("美美", "confirmed")]
     return signups[0].code
+
+
+def _tasting(c: Console, capacity: str, **more: str) -> Event:
+    """Staff make 品鉴会 (88 CNY, `capacity` places) on the events page: the event made."""
+    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
+                                     "capacity": capacity, **more})  # fmt: skip
+    assert made.headers["location"].endswith("notice=created")
+    return next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+
+
+def _mei_asks_for_the_tasting(c: Console) -> str:
+    """美美 signs up for 品鉴会 in the chat: how the events page's forms name her."""
+    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    return f"member:{c.member_id('mei')}"
 
 
 def _sign_in_again(c: Console) -> None:
@@ -165,12 +174,9 @@ def test_staff_give_a_payment_window_on_the_events_page_and_see_lapsed_places(
                                     "pay_within": "2 fortnights"})  # fmt: skip
     assert bad.status_code == 400 and "payment window" in bad.text
     assert 'value="2 fortnights"' in bad.text
-    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
-                                     "capacity": "1", "pay_within": "12h"})  # fmt: skip
-    assert made.headers["location"].endswith("notice=created")
-    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
+    event = _tasting(c, "1", pay_within="12h")
     assert event.pay_within == timedelta(hours=12)
-    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
+    _mei_asks_for_the_tasting(c)
     c.clock.set(c.clock.now() + timedelta(hours=12))
     c.engine.tick()
     [mei] = SqlActivities.on(c.store).signups(event.id)
@@ -195,12 +201,8 @@ def test_numbers_too_large_for_the_store_are_said_on_the_form_that_keeps_them(c:
 
 
 def test_staff_refund_a_fee_on_the_events_page_once(c: Console) -> None:
-    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
-                                     "capacity": "1"})  # fmt: skip
-    assert made.headers["location"].endswith("notice=created")
-    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
-    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
-    who = f"member:{c.member_id('mei')}"
+    event = _tasting(c, "1")
+    who = _mei_asks_for_the_tasting(c)
     paid = c.post("/events/pay", {"event": str(event.id), "who": who, "receipt": "WX-1"})
     assert paid.headers["location"].endswith("notice=paid")
     assert "Refund a fee" in c.get("/events").text
@@ -220,12 +222,8 @@ def test_a_fee_below_the_events_on_the_events_page_needs_a_discount_reason(c: Co
     """The *Record a fee* form confirmed a place for any amount typed (8 for 88, or -88,
     which also took 88 off the revenue); now it says what was paid against the fee and keeps
     the form filled in, and a discount reason confirms the place."""
-    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
-                                     "capacity": "1"})  # fmt: skip
-    assert made.headers["location"].endswith("notice=created")
-    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
-    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
-    who = f"member:{c.member_id('mei')}"
+    event = _tasting(c, "1")
+    who = _mei_asks_for_the_tasting(c)
     form = {"event": str(event.id), "who": who, "receipt": "WX-8"}
     short = c.post("/events/pay", {**form, "amount": "8"})
     assert short.status_code == 409 and "8.00 CNY was paid, below the fee of event" in short.text
@@ -252,12 +250,8 @@ def test_a_fee_below_the_events_on_the_events_page_needs_a_discount_reason(c: Co
 def test_cancelling_an_event_with_fees_paid_says_to_give_them_back(c: Console) -> None:
     """The page said only "members who signed up are told": the fees recorded for the
     event stayed in the revenue until staff thought of refunding each."""
-    made = c.post("/events/create", {"title": "品鉴会", "at": "2026-05-06T20:30", "price": "88",
-                                     "capacity": "2"})  # fmt: skip
-    assert made.headers["location"].endswith("notice=created")
-    event = next(e for e in SqlActivities.on(c.store).events(c.community_id) if e.title == "品鉴会")
-    c.engine.process([c.events.message("mei", "/报名 品鉴会", name="美美", at=c.clock.now())])
-    who = f"member:{c.member_id('mei')}"
+    event = _tasting(c, "2")
+    who = _mei_asks_for_the_tasting(c)
     c.post("/events/pay", {"event": str(event.id), "who": who, "receipt": "WX-1"})
     cancelled = c.post(f"/events/{event.id}/cancel")
     assert cancelled.headers["location"].endswith("notice=cancelled-fees")

@@ -3,24 +3,9 @@ invite codes made and revoked from the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.records import ApplicationStatus
-from hearthkeeper.clock import FrozenClock
-from tests.console_setup import SCRIPT, Console, open_console
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
+from tests.console_setup import SCRIPT, Console
 
 
 def apply(console: Console, user: str, name: str, answers: list[str]) -> int:

@@ -172,17 +172,10 @@ def test_a_kind_no_installed_capability_checks_is_refused(
     assert refused.reason.startswith("This community admits by 'invite_code', which this server")
 
 
-@pytest.mark.parametrize(("reviewers", "told"), [("    reviewers: [partner]\n", ["bob"]),
-                                                 ("", ["ann", "mei"])])  # fmt: skip
-def test_an_application_is_announced_to_the_roles_that_review_applications(
-    store: Store, store_clock: FrozenClock, reviewers: str, told: list[str]
-) -> None:
-    """`joining.threshold.reviewers` names who is told of an application (by direct message
-    and in the staff channel); left out, the roles holding `review_applications` are (here the
-    manager and acquisition). Before, both were ignored: the roles that hear every alert
-    (`receive_alerts`: the manager) were told, reviewers or not."""
-    c = community(store, store_clock, playbook(
-        APPLICATION + reviewers + "alerts:\n  staff_group: staff\n"))  # fmt: skip
+def staffed(store: Store, clock: FrozenClock, more: str) -> Community:
+    """Tea admitting by application (the playbook's `APPLICATION`, then `more`) with a Tea
+    room and a staff group: Mei the manager, Bob a partner, Ann in acquisition; restarted."""
+    c = community(store, clock, playbook(APPLICATION + more))
     c.engine.process([c.events.join(u, name=u.title(), group="staff")
                       for u in ("mei", "bob", "ann")])  # fmt: skip
     store.add_group(c.runtime.community_id, "Tea room", "fake", "g1")
@@ -192,9 +185,29 @@ def test_an_application_is_announced_to_the_roles_that_review_applications(
     for user, role in (("mei", "manager"), ("bob", "partner"), ("ann", "acquisition")):
         store.set_role(c.member_id(user), staff.id, role)
     c.restart()
+    return c
+
+
+def lin_applies(c: Community) -> None:
+    """Lin asks to join the Tea room with both questions answered: held for review."""
+    tea_room = c.store.group_for_carrier("fake", "g1")
+    assert tea_room is not None
     asked = door(c).screen(JoinRequest(carrier="fake", group_id=tea_room.id, user_id="lin",
                                        display_name="Lin", answers=("Mei", "Oolong")))  # fmt: skip
     assert asked.entry is Entry.PENDING
+
+
+@pytest.mark.parametrize(("reviewers", "told"), [("    reviewers: [partner]\n", ["bob"]),
+                                                 ("", ["ann", "mei"])])  # fmt: skip
+def test_an_application_is_announced_to_the_roles_that_review_applications(
+    store: Store, store_clock: FrozenClock, reviewers: str, told: list[str]
+) -> None:
+    """`joining.threshold.reviewers` names who is told of an application (by direct message
+    and in the staff channel); left out, the roles holding `review_applications` are (here the
+    manager and acquisition). Before, both were ignored: the roles that hear every alert
+    (`receive_alerts`: the manager) were told, reviewers or not."""
+    c = staffed(store, store_clock, reviewers + "alerts:\n  staff_group: staff\n")
+    lin_applies(c)
     asyncio.run(c.engine.drain())
     alerts = [p.action for p in c.carrier.performed if p.action.handler == "alerts"]
     [room] = [a for a in alerts if a.kind is ActionKind.SEND]
@@ -210,23 +223,11 @@ def test_an_application_held_in_quiet_hours_reaches_its_reviewers_in_the_digest(
     the reviewers (`reviewers: [partner]`: Bob) get it, in a digest of their own, and the
     roles that hear every alert (the manager, Mei) get the other alerts held meanwhile,
     without it. Before, the one digest went to Mei only: the reviewers never heard of it."""
-    c = community(store, store_clock, playbook(
-        APPLICATION + "    reviewers: [partner]\n"
-        "alerts:\n  staff_group: staff\n  quiet_hours: 22:00-07:00\n"))  # fmt: skip
-    c.engine.process([c.events.join(u, name=u.title(), group="staff")
-                      for u in ("mei", "bob", "ann")])  # fmt: skip
-    store.add_group(c.runtime.community_id, "Tea room", "fake", "g1")
-    staff = store.group_for_carrier("fake", "staff")
-    tea_room = store.group_for_carrier("fake", "g1")
-    assert staff is not None and tea_room is not None
-    for user, role in (("mei", "manager"), ("bob", "partner"), ("ann", "acquisition")):
-        store.set_role(c.member_id(user), staff.id, role)
-    c.restart()
+    c = staffed(store, store_clock, "    reviewers: [partner]\n"
+                "alerts:\n  staff_group: staff\n  quiet_hours: 22:00-07:00\n")  # fmt: skip
     late = datetime(2026, 5, 1, 21, 30, tzinfo=UTC)  # 22:30 in London: quiet hours
     store_clock.set(late)
-    asked = door(c).screen(JoinRequest(carrier="fake", group_id=tea_room.id, user_id="lin",
-                                       display_name="Lin", answers=("Mei", "Oolong")))  # fmt: skip
-    assert asked.entry is Entry.PENDING
+    lin_applies(c)
     c.engine.process([c.events.message("lin2", "你就是个傻逼", at=late, group="g1")])
     asyncio.run(c.engine.drain())
     assert not [p for p in c.carrier.performed if p.action.handler == "alerts"], "held"

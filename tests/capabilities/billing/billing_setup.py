@@ -1,15 +1,19 @@
 """A paid community on the engine with a fake carrier: members in two groups, a half-year
-plan, and helpers to record payments and count what the carrier did."""
+plan, and helpers to record payments and count what the carrier did; for the console
+tests, the webhooks' signing secrets."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.billing.payments import Recorded, record_payment
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
+from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, JoinRequest, Verdict
@@ -32,6 +36,21 @@ monetisation:
       renewal_reminder: 14d
       grace: 3d
 """
+
+
+if TYPE_CHECKING:
+    from tests.console_setup import Console
+
+STRIPE_SECRET = "whsec_test_secret"
+HOOK_SECRET = "hook-secret"
+
+
+def with_webhook_secrets(console: Console) -> Console:
+    """`console`'s server, with the Stripe and the generic webhook's signing secrets set."""
+    web = console.site.web
+    web.settings = replace(web.settings,
+                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
+    return console
 
 
 def paid_community(store: Store, clock: FrozenClock, extra: str = PAID,

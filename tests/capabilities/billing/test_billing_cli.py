@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.cli import app
-from hearthkeeper.clock import Clock, FrozenClock, SystemClock
-from hearthkeeper.store import Store, create_engine_for
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
-
-
-@contextmanager
-def site_store(site: Path, clock: Clock | None = None) -> Iterator[Store]:
-    """The store of the site whose config is `site` (as `hearth` opens it), closed after."""
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        yield Store(engine, clock or SystemClock())
-    finally:
-        engine.dispose()
+from hearthkeeper.clock import FrozenClock, SystemClock
+from tests.cli_sites import made_site, run, site_store
 
 
 def payment_code(site: Path) -> str:
@@ -49,13 +29,7 @@ def pay(site: Path, code: str, receipt: str, *more: str) -> tuple[int, str]:
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    assert run("init", "site", "--template", "skincare")[0] == 0
-    config = tmp_path / "site" / "hearth.toml"
-    assert run("apply", str(tmp_path / "site" / "playbook.yaml"), "--config", str(config))[0] == 0
-    return config
+    return made_site(tmp_path, monkeypatch, "skincare")
 
 
 def test_paying_listing_cancelling_and_refunding_from_the_command_line(site: Path) -> None:
@@ -168,15 +142,10 @@ def test_a_refund_refused_says_when_its_window_closed_on_the_communitys_clock(si
 def test_refund_order_gives_back_the_payment_named_once(site: Path) -> None:
     """`billing refund` took only a subscription and gave back its latest payment: staff could
     not give back the one the member asked about."""
-    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
-    try:
-        code = SqlBilling.on(Store(engine, SystemClock())).reference_for(
-            "webchat", "u-1", "小美", SystemClock().now()).code  # fmt: skip
-    finally:
-        engine.dispose()
+    code = payment_code(site)
     config = ("--config", str(site))
-    assert run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-1", *config)[0] == 0
-    assert run("billing", "pay", code, "--plan", "half-year", "--receipt", "TB-2", *config)[0] == 0
+    assert pay(site, code, "TB-1")[0] == 0
+    assert pay(site, code, "TB-2")[0] == 0
     status, out = run("billing", "refund", "1", "--order", "7", *config)
     assert status == 1 and "order 7 is not a payment of subscription 1" in " ".join(out.split())
     status, out = run("billing", "refund", "1", "--order", "1", *config)
@@ -203,12 +172,7 @@ def test_refunding_a_purchase_made_in_the_trial_says_the_trial_runs_to_its_end(
     from hearthkeeper.capabilities.billing.lookup import playbook_of
     from hearthkeeper.capabilities.billing.payments import start_trial
 
-    monkeypatch.chdir(tmp_path)
-    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    assert run("init", "site", "--template", "ppt")[0] == 0
-    site = tmp_path / "site" / "hearth.toml"
-    assert run("apply", str(tmp_path / "site" / "playbook.yaml"), "--config", str(site))[0] == 0
+    site = made_site(tmp_path, monkeypatch, "ppt")
     now = SystemClock().now()
     with site_store(site) as store, store.transaction() as tx:
         community = tx.list_communities()[0]

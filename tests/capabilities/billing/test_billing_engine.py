@@ -3,7 +3,7 @@ renewal in time, a refund — each exactly once across restarts (counted on the 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -34,6 +34,18 @@ def _subscription_status(c: Community, user: str) -> Status:
     assert member is not None
     subs = SqlBilling.on(c.store).subscriptions(c.runtime.community_id, member_id=member.id)
     return subs[-1].status
+
+
+def _ann_cancels(c: Community, store: Store, clock: FrozenClock) -> datetime:
+    """Ann buys the plan (receipt shop-1) and is seated in g1; staff cancel it at the period's
+    end: that end."""
+    bought = pay(c, "ann", "shop-1")
+    seat(c, "ann", "g1")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None and bought.subscription is not None
+    with store.transaction() as tx:
+        cancel(tx, community, c.runtime.playbook, bought.subscription.id, "staff", clock.now())
+    return bought.subscription.period_end
 
 
 def test_a_stranger_is_refused_with_the_plan_and_a_payment_reference_then_admitted_once_paid(
@@ -136,14 +148,7 @@ def test_cancelled_at_period_end_keeps_access_then_leaves_without_grace_or_remin
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = paid_community(store, store_clock)
-    bought = pay(c, "ann", "shop-1")
-    seat(c, "ann", "g1")
-    community = store.get_community(c.runtime.slug)
-    assert community is not None and bought.subscription is not None
-    with store.transaction() as tx:
-        cancel(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
-               store_clock.now())  # fmt: skip
-    end = bought.subscription.period_end
+    end = _ann_cancels(c, store, store_clock)
     assert run_at(c, end - timedelta(days=14)) == []
     assert screen(c, "ann").admitted
     assert kicks(run_at(c, end, restart=True)) == [("g1", "ann")]
@@ -210,14 +215,7 @@ def test_cancelled_on_a_plan_without_grace_is_removed_at_the_period_end(
     cancellation planned the very same moment again, which its own calling off had left
     cancelled: a member who cancelled was never removed."""
     c = paid_community(store, store_clock, PAID.replace("grace: 3d", "grace: none"))
-    bought = pay(c, "ann", "shop-1")
-    seat(c, "ann", "g1")
-    community = store.get_community(c.runtime.slug)
-    assert community is not None and bought.subscription is not None
-    with store.transaction() as tx:
-        cancel(tx, community, c.runtime.playbook, bought.subscription.id, "staff",
-               store_clock.now())  # fmt: skip
-    end = bought.subscription.period_end
+    end = _ann_cancels(c, store, store_clock)
     assert kicks(run_at(c, end, restart=True)) == [("g1", "ann")]
     assert _subscription_status(c, "ann") is Status.EXPIRED
     assert screen(c, "ann").entry is Entry.REFUSE

@@ -9,27 +9,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.capabilities.billing.webhooks import sign_hmac
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
-from tests.capabilities.billing.test_billing_web import HOOK_SECRET, STRIPE_SECRET, code_of
+from tests.capabilities.billing.billing_setup import HOOK_SECRET, with_webhook_secrets
+from tests.capabilities.billing.test_billing_web import code_of
 from tests.console_setup import SLUG, Console, build_console
 
 
 @pytest.fixture
 def c(store: Store, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    console = build_console(store, store_clock, tmp_path)
-    web = console.site.web
-    web.settings = replace(web.settings,
-                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
-    yield console
+    yield with_webhook_secrets(build_console(store, store_clock, tmp_path))
 
 
 def recorded(c: Console) -> list[str]:

@@ -5,11 +5,9 @@ by the `stripe` library, the generic HMAC one)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,23 +17,18 @@ from hearthkeeper.capabilities.billing.records import OrderKind, Provider, Statu
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.capabilities.billing.webhooks import sign_hmac
-from hearthkeeper.clock import FrozenClock
-from tests.console_setup import SLUG, Console, open_console
-
-STRIPE_SECRET = "whsec_test_secret"
-HOOK_SECRET = "hook-secret"
+from tests.capabilities.billing.billing_setup import (
+    HOOK_SECRET,
+    STRIPE_SECRET,
+    with_webhook_secrets,
+)
+from tests.console_setup import SLUG, Console
 
 
 @pytest.fixture
-def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    console = open_console(migrated_sqlite, tmp_path, store_clock)
-    web = console.site.web
-    web.settings = replace(web.settings,
-                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
-    try:
-        yield console
-    finally:
-        console.store.engine.dispose()
+def c(console: Console) -> Console:
+    """The console (the shared fixture), its webhooks' secrets set."""
+    return with_webhook_secrets(console)
 
 
 def code_of(c: Console, user: str) -> str:

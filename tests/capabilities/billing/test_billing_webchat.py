@@ -3,31 +3,65 @@ group, expired and the member removed — each once, across a restart of the eng
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from hearthkeeper.capabilities.billing import staff
+from hearthkeeper.capabilities.billing.payments import Recorded
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
-from tests.webchat_setup import join, skincare_chat, sqlite_store
+from hearthkeeper.store import Community, Store
+from tests.webchat_setup import SkincareChat, join, skincare_chat, sqlite_store
+
+
+@contextmanager
+def paid_door(folder: Path, migrated: Path, clock: FrozenClock,
+              trial: str | None = None) -> Iterator[tuple[SkincareChat, Community]]:  # fmt: skip
+    """The skincare community's web chat group behind its paid door (its plan with a free
+    `trial` when given), and the community."""
+    with sqlite_store(folder, migrated, clock) as store:
+        chat = skincare_chat(store, clock, folder, door=True, trial=trial)
+        yield chat, store.list_communities()[0]
+
+
+def reference(store: Store, user_id: str, name: str, clock: FrozenClock) -> str:
+    """The payment reference the web chat user `user_id` (`name`) pays with."""
+    return SqlBilling.on(store).reference_for("webchat", user_id, name, clock.now()).code
+
+
+def half_year(store: Store, community: Community, code: str, receipt: str,
+              clock: FrozenClock) -> Recorded:  # fmt: skip
+    """Staff record the half-year plan paid in full by `code`, by `receipt`."""
+    return staff.pay(store, community, code, "half-year", "", receipt, "staff", clock.now())
+
+
+def refused_at_the_door(chat: SkincareChat, client: TestClient, refused: Response, name: str,
+                        clock: FrozenClock) -> tuple[str, str]:  # fmt: skip
+    """The browser `client`, refused at the paid door as `name`, has no seat, and the page
+    that refused it showed the payment reference to pay with: its user id and the reference."""
+    user = chat.carrier.user_for_token(client.cookies[MEMBER_COOKIE])
+    assert user is not None and chat.carrier.seat(chat.group.id, user.user_id) is None
+    code = reference(chat.store, user.user_id, name, clock)
+    assert code in refused.text
+    return user.user_id, code
 
 
 def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path, door=True)
+    with paid_door(tmp_path, migrated_sqlite, store_clock) as (chat, community):
+        store = chat.store
         user, token = chat.carrier.create_user("小美")
-        community = store.list_communities()[0]
-        code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
-                                                  store_clock.now()).code  # fmt: skip
-        bought = staff.pay(store, community, code, "half-year", "", "TB-1", "staff",
-                           store_clock.now())  # fmt: skip
+        code = reference(store, user.user_id, "小美", store_clock)
+        bought = half_year(store, community, code, "TB-1", store_clock)
         assert bought.subscription is not None
         end = bought.subscription.period_end
         with TestClient(chat.app) as client:
@@ -67,9 +101,8 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
 def test_a_stranger_at_the_paid_door_gets_a_reference_pays_and_comes_in_once(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path, door=True)
-        community = store.list_communities()[0]
+    with paid_door(tmp_path, migrated_sqlite, store_clock) as (chat, community):
+        store = chat.store
         with TestClient(chat.app) as client:
             page = client.get(f"/join/{chat.code}")  # only looking: nothing is given or kept
             assert page.status_code == 200 and "付费社群" in page.text and "付款参考码" in page.text
@@ -78,16 +111,12 @@ def test_a_stranger_at_the_paid_door_gets_a_reference_pays_and_comes_in_once(
 
             refused = join(client, chat.code, "小美")
             assert refused.status_code == 403 and "付费社群" in refused.text
-            user = chat.carrier.user_for_token(client.cookies[MEMBER_COOKIE])
-            assert user is not None and chat.carrier.seat(chat.group.id, user.user_id) is None
-            code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
-                                                      store_clock.now()).code  # fmt: skip
-            assert code in refused.text
+            user_id, code = refused_at_the_door(chat, client, refused, "小美", store_clock)
 
-            staff.pay(store, community, code, "half-year", "", "TB-7", "staff", store_clock.now())
-            staff.pay(store, community, code, "half-year", "", "TB-7", "staff", store_clock.now())
+            half_year(store, community, code, "TB-7", store_clock)
+            half_year(store, community, code, "TB-7", store_clock)
             assert join(client, chat.code, "小美").status_code == 303
-            seat = chat.carrier.seat(chat.group.id, user.user_id)
+            seat = chat.carrier.seat(chat.group.id, user_id)
             assert seat is not None and seat.seated
             [bought] = SqlBilling.on(store).subscriptions(community.id)
             assert len(SqlBilling.on(store).orders(community.id)) == 1  # the receipt counted once
@@ -97,17 +126,14 @@ def test_a_stranger_at_the_paid_door_gets_a_reference_pays_and_comes_in_once(
 def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path, door=True)
-        community = store.list_communities()[0]
+    with paid_door(tmp_path, migrated_sqlite, store_clock) as (chat, community):
+        store = chat.store
         with TestClient(chat.app) as client:
             join(client, chat.code, "小美")
             user = chat.carrier.user_for_token(client.cookies[MEMBER_COOKIE])
             assert user is not None
-            code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美",
-                                                      store_clock.now()).code  # fmt: skip
-            bought = staff.pay(store, community, code, "half-year", "", "TB-8", "staff",
-                               store_clock.now())  # fmt: skip
+            code = reference(store, user.user_id, "小美", store_clock)
+            bought = half_year(store, community, code, "TB-8", store_clock)
             assert bought.subscription is not None
             staff.refund(store, community, bought.subscription.id, "staff", store_clock.now())
             page = client.get(f"/join/{chat.code}")
@@ -121,9 +147,8 @@ def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial
     """The join page of a paid community with a free trial showed a bare nickname form: a
     newcomer learnt neither that it was a paid community nor that they were starting a trial
     that ends with their removal unless they pay."""
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path, door=True, trial="3d")
-        community = store.list_communities()[0]
+    with paid_door(tmp_path, migrated_sqlite, store_clock, trial="3d") as (chat, community):
+        store = chat.store
         with TestClient(chat.app) as client:
             page = client.get(f"/join/{chat.code}")
             assert page.status_code == 200 and 'name="nickname"' in page.text
@@ -140,9 +165,8 @@ def test_fresh_browsers_on_one_connection_get_one_free_trial_then_the_plan(
 ) -> None:
     """Every fresh browser or private window on the join link of a paid community with a
     free trial was a new person with a new trial: `hearth billing list` showed one each."""
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path, door=True, trial="3d")
-        community = store.list_communities()[0]
+    with paid_door(tmp_path, migrated_sqlite, store_clock, trial="3d") as (chat, community):
+        store = chat.store
         with TestClient(chat.app, client=("198.51.100.7", 50000)) as first:
             assert join(first, chat.code, "小美").status_code == 303  # the trial starts
         with TestClient(chat.app, client=("198.51.100.7", 50001)) as private:
@@ -152,12 +176,8 @@ def test_fresh_browsers_on_one_connection_get_one_free_trial_then_the_plan(
             assert 'name="nickname"' in page.text  # the form stays: pay first, then in
             refused = join(private, chat.code, "小美2")
             assert refused.status_code == 403 and "领取过免费试用" in refused.text
-            user = chat.carrier.user_for_token(private.cookies[MEMBER_COOKIE])
-            assert user is not None and chat.carrier.seat(chat.group.id, user.user_id) is None
-            code = SqlBilling.on(store).reference_for("webchat", user.user_id, "小美2",
-                                                      store_clock.now()).code  # fmt: skip
-            assert code in refused.text
-            staff.pay(store, community, code, "half-year", "", "TB-9", "staff", store_clock.now())
+            _, code = refused_at_the_door(chat, private, refused, "小美2", store_clock)
+            half_year(store, community, code, "TB-9", store_clock)
             assert join(private, chat.code, "小美2").status_code == 303  # paid: in
         with TestClient(chat.app, client=("2001:db8:5:6::1", 50000)) as elsewhere:
             assert join(elsewhere, chat.code, "小丽").status_code == 303  # its own trial

@@ -6,10 +6,7 @@ and nothing odd reaches the ledger (found trying the webhooks by hand against `h
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,29 +16,20 @@ from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.payments import amount_of
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.capabilities.billing.webhooks import MAX_BODY_BYTES, sign_hmac
-from hearthkeeper.clock import FrozenClock
-from tests.capabilities.billing.test_billing_web import (
+from tests.capabilities.billing.billing_setup import (
     HOOK_SECRET,
     STRIPE_SECRET,
-    code_of,
-    orders,
-    stripe_post,
+    with_webhook_secrets,
 )
-from tests.console_setup import SLUG, Console, open_console
+from tests.capabilities.billing.test_billing_web import code_of, orders, stripe_post
+from tests.console_setup import SLUG, Console
 
 
 @pytest.fixture
-def c(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    console = open_console(migrated_sqlite, tmp_path, store_clock)
-    web = console.site.web
-    web.settings = replace(web.settings,
-                           billing=BillingSecrets(stripe=STRIPE_SECRET, webhook=HOOK_SECRET))  # fmt: skip
-    try:
-        yield console
-    finally:
-        console.store.engine.dispose()
+def c(console: Console) -> Console:
+    """The console (the shared fixture), its webhooks' secrets set."""
+    return with_webhook_secrets(console)
 
 
 def hook(c: Console, body: bytes) -> httpx.Response:

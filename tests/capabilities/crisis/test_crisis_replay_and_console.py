@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
-from tests.console_setup import SCRIPT, Console, open_console
+from tests.console_setup import SCRIPT, Console
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
 
@@ -52,15 +50,6 @@ def test_a_replayed_panic_raises_one_alert_naming_the_messages(tmp_path: Path) -
     assert alert["text"].startswith("A spike of negative or panicked messages in group-1:")
     assert "10:00 emma: My face broke out in a rash after the new serum!!!" in alert["text"]
     assert "10:08 emma: Refund now please, this is awful" in alert["text"]
-
-
-@pytest.fixture
-def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Console]:
-    built = open_console(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield built
-    finally:
-        built.store.engine.dispose()
 
 
 PANIC_ZH = [("lu", "用了昨天团的精华，今天烂脸了！！！" + SCRIPT), ("qing", "我也红肿刺痛，是不是过敏了"),

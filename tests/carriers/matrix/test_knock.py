@@ -12,20 +12,18 @@ from urllib.parse import quote
 import pytest
 import pytest_asyncio
 
-from hearthkeeper.apply import apply_playbook
-from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission
-from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.playbook.templates import template_text
 from tests.carriers.matrix.matrix_setup import (
     CLIENT,
     Hearth,
     Member,
     eventually,
+    hearth,
     real_now,
     serving,
 )
@@ -43,21 +41,13 @@ async def community(synapse: SynapseServer, tmp_path: Path,
                     migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
     """The skincare community admitting by application, no rooms yet."""
     clock = FrozenClock(real_now())
-    data_dir = tmp_path / "data"
     text = template_text("skincare")
     start = text.index("  threshold:\n")
     end = text.index("  ceremony:\n")
-    loaded = parse_playbook(text[:start] + APPLICATION + text[end:], str(data_dir / "pb.yaml"))
     with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        copy_content("skincare", data_dir)
-        apply_playbook(store, loaded, "test")
-        runtime = runtime_for(store, loaded.playbook, data_dir)
-        owner = Member(synapse.register(), synapse.base_url)
-        found = Hearth(synapse, store, clock, runtime, data_dir, synapse.register(), owner)
-        try:
+        async with hearth(synapse, store, clock, tmp_path / "data",
+                          text[:start] + APPLICATION + text[end:]) as found:  # fmt: skip
             yield found
-        finally:
-            await found.close()
 
 
 def screening_bot(community: Hearth) -> MatrixCarrier:

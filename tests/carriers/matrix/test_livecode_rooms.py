@@ -19,8 +19,6 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from hearthkeeper.apply import apply_playbook
-from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
@@ -35,8 +33,7 @@ from hearthkeeper.carriers.matrix.settings import MatrixSettings
 from hearthkeeper.carriers.plugin import ServedCarrier, ServerParts
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission
-from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.web.context import Web, WebSettings
 from tests.carriers.matrix.matrix_setup import (
@@ -45,6 +42,7 @@ from tests.carriers.matrix.matrix_setup import (
     Member,
     bot_message,
     eventually,
+    hearth,
     real_now,
     serving,
 )
@@ -66,19 +64,11 @@ async def skincare(synapse: SynapseServer, tmp_path: Path, migrated_sqlite: Path
                    text: str) -> AsyncIterator[Hearth]:  # fmt: skip
     """The skincare community of playbook `text`, in groups of two; no rooms yet."""
     clock = FrozenClock(real_now())
-    data_dir = tmp_path / "data"
     assert TEMPLATE_GROUPS in text
-    loaded = parse_playbook(text.replace(TEMPLATE_GROUPS, GROUPS_OF_TWO), str(data_dir / "pb.yaml"))
     with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        copy_content("skincare", data_dir)
-        apply_playbook(store, loaded, "test")
-        runtime = runtime_for(store, loaded.playbook, data_dir)
-        owner = Member(synapse.register(), synapse.base_url)
-        found = Hearth(synapse, store, clock, runtime, data_dir, synapse.register(), owner)
-        try:
+        async with hearth(synapse, store, clock, tmp_path / "data",
+                          text.replace(TEMPLATE_GROUPS, GROUPS_OF_TWO)) as found:  # fmt: skip
             yield found
-        finally:
-            await found.close()
 
 
 @pytest_asyncio.fixture

@@ -6,39 +6,24 @@ upload is held back in the carrier's client until the test lets it go."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hearthkeeper.capabilities.calendar.content import PostContent
 from hearthkeeper.carriers.matrix import MatrixCarrier
-from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.playbook.output import ScheduledPost
-from hearthkeeper.playbook.positioning import Language
+from tests.carriers.due_posts import course_file, queue_post
 from tests.carriers.matrix.matrix_setup import Hearth, body, bot_message, eventually, serving
 
 pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
 
-POST = ScheduledPost.model_validate(
-    {"id": "course", "schedule": "every day 07:30", "content": {"library": "files"}}
-)
-PDF = b"%PDF-1.4 the course, a large file"
-
 
 def queue(community: Hearth, room: str, key: str, text: str, file: Path | None = None) -> None:
-    """Put a calendar SEND for `room` in the outbox, as a post that fell due does."""
-    extra: dict[str, Any] = {}
-    if file is not None:
-        extra = PostContent(text, "file", f"{file.name}.md", str(file)).extra(
-            POST, 1, Language.ZH_CN
-        )
-    action = Action(kind=ActionKind.SEND, carrier="matrix", group=room, text=text,
-                    handler="calendar", key=key, extra=extra)  # fmt: skip
-    group = community.store.group_for_carrier("matrix", room)  # adopted once it speaks
-    with community.store.transaction() as tx:
-        tx.enqueue(key, "matrix", action.to_json(), action.priority,
-                   group_id=group.id if group else None)  # fmt: skip
+    """Put a calendar SEND for `room` in the outbox, as a post that fell due does (the room
+    may have no group yet: it is adopted once it speaks)."""
+    queue_post(community.store, "matrix", room, key, text, file, adopted=False)
 
 
 def hold_uploads(carrier: MatrixCarrier, gate: asyncio.Event, held: list[str]) -> None:
@@ -54,6 +39,20 @@ def hold_uploads(carrier: MatrixCarrier, gate: asyncio.Event, held: list[str]) -
     client.upload = slow_upload
 
 
+@asynccontextmanager
+async def serving_held(community: Hearth, rooms: Sequence[str], gate: asyncio.Event,
+                       held: list[str]) -> AsyncIterator[None]:  # fmt: skip
+    """Serve `community` with its bot joined and empowered in `rooms`, its uploads held back
+    until `gate` is set (each file named in `held` as its upload starts)."""
+    carrier = community.carrier()
+    async with serving(community, carrier):
+        for room in rooms:
+            await community.bot_joined(room)
+            await community.empower_bot(room)
+        hold_uploads(carrier, gate, held)
+        yield
+
+
 async def test_a_slow_file_holds_up_neither_other_rooms_nor_its_own_order(
     community: Hearth, tmp_path: Path
 ) -> None:
@@ -62,15 +61,9 @@ async def test_a_slow_file_holds_up_neither_other_rooms_nor_its_own_order(
     once, and A's next post waits until A's file is shown."""
     bot = community.bot.user_id
     course, lounge = await community.create_room(), await community.create_room()
-    pdf = tmp_path / "course.pdf"
-    pdf.write_bytes(PDF)
+    pdf = course_file(tmp_path, "course.pdf")
     uploaded, held = asyncio.Event(), list[str]()
-    carrier = community.carrier()
-    async with serving(community, carrier):
-        for room in (course, lounge):
-            await community.bot_joined(room)
-            await community.empower_bot(room)
-        hold_uploads(carrier, uploaded, held)
+    async with serving_held(community, (course, lounge), uploaded, held):
         queue(community, course, "calendar:course:1", "课件", pdf)
         queue(community, course, "calendar:course:2", "今晚八点直播答疑")
         await eventually(lambda: _true(held == ["course.pdf"]), "the upload to be under way")
@@ -94,15 +87,9 @@ async def test_the_same_file_to_two_rooms_at_once_is_uploaded_once(
     second waits for the first upload and shows the same media, instead of uploading again."""
     bot = community.bot.user_id
     first, second = await community.create_room(), await community.create_room()
-    pdf = tmp_path / "course.pdf"
-    pdf.write_bytes(PDF)
+    pdf = course_file(tmp_path, "course.pdf")
     uploaded, held = asyncio.Event(), list[str]()
-    carrier = community.carrier()
-    async with serving(community, carrier):
-        for room in (first, second):
-            await community.bot_joined(room)
-            await community.empower_bot(room)
-        hold_uploads(carrier, uploaded, held)
+    async with serving_held(community, (first, second), uploaded, held):
         queue(community, first, "calendar:course:1", "课件", pdf)
         queue(community, second, "calendar:course:2", "课件", pdf)
         await eventually(lambda: _true(bool(held)), "the upload to be under way")

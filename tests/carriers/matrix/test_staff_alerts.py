@@ -11,18 +11,16 @@ from urllib.parse import quote
 import pytest
 import pytest_asyncio
 
-from hearthkeeper.apply import apply_playbook
-from hearthkeeper.assembly import runtime_for
 from hearthkeeper.carriers.matrix.direct import alias_localpart, server_of
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.playbook.templates import copy_content, template_text
+from hearthkeeper.playbook.templates import template_text
 from tests.carriers.matrix.matrix_setup import (
     CLIENT,
     Hearth,
     Member,
     bot_message,
     eventually,
+    hearth,
     real_now,
     serving,
 )
@@ -39,19 +37,10 @@ async def community(synapse: SynapseServer, tmp_path: Path,
                     migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
     """The skincare community without quiet hours (the test runs at any hour)."""
     clock = FrozenClock(real_now())
-    data_dir = tmp_path / "data"
     text = template_text("skincare").replace('  quiet_hours: "23:00-08:00"\n', "")
     with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        loaded = parse_playbook(text, str(data_dir / "playbook.yaml"))
-        copy_content("skincare", data_dir)
-        apply_playbook(store, loaded, "test")
-        runtime = runtime_for(store, loaded.playbook, data_dir)
-        owner = Member(synapse.register(), synapse.base_url)
-        found = Hearth(synapse, store, clock, runtime, data_dir, synapse.register(), owner)
-        try:
+        async with hearth(synapse, store, clock, tmp_path / "data", text) as found:
             yield found
-        finally:
-            await found.close()
 
 
 async def alerts_in_dm(staff: Member, room: str, bot: str) -> list[dict[str, Any]]:

@@ -15,10 +15,11 @@ import pytest_asyncio
 
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission, JoinRequest, Verdict
 from hearthkeeper.playbook.templates import template_text
-from tests.carriers.onebot.fake_onebot import WAIT_S
+from tests.carriers.onebot.fake_onebot import WAIT_S, Asking
 from tests.carriers.onebot.onebot_setup import QQ, qq_community, real_now, serving
 from tests.webchat_setup import sqlite_store
 
@@ -32,6 +33,23 @@ def by_application() -> str:
     text = template_text("skincare")
     start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
     return text[:start] + APPLICATION + text[end:]
+
+
+async def applied(qq: QQ, group: int, person: int, comment: str) -> tuple[str, Application]:
+    """`person` asks to join `group` with `comment`: the request's flag, and the one
+    application the door recorded for it, once recorded."""
+    flag = await qq.fake.ask_to_join(group, person, qq.names[person], comment)
+    applications = SqlApplications.on(qq.store)
+    [application] = await qq.fake.until(
+        lambda: list(applications.applications(qq.runtime.community_id)), "the application"
+    )
+    return flag, application
+
+
+async def answered(qq: QQ, flag: str) -> Asking:
+    """The request `flag` once the bot has answered it (here: the refusal)."""
+    return await qq.fake.until(lambda: qq.fake.requests[flag].answer is not None
+                               and qq.fake.requests[flag], "the refusal")  # fmt: skip
 
 
 @pytest_asyncio.fixture
@@ -69,11 +87,7 @@ async def test_a_request_is_refused_with_the_questions_or_held_and_approved(appl
         mei = qq.person("小美")
         # QQ sends the group's question with the answer typed: only the answer is kept.
         comment = f"问题：{QUESTION}\n答案：混油皮，早晚洗脸，想学防晒"
-        flag = await qq.fake.ask_to_join(group, mei, "小美", comment)
-        applications = SqlApplications.on(qq.store)
-        [application] = await qq.fake.until(
-            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
-        )
+        flag, application = await applied(qq, group, mei, comment)
         assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
         assert qq.fake.requests[flag].answer is None  # waiting for staff
 
@@ -113,8 +127,7 @@ async def test_a_request_held_the_moment_the_server_stops_can_still_be_refused_a
     [application] = SqlApplications.on(qq.store).applications(qq.runtime.community_id)
     async with serving(qq):
         review.refuse(qq.store, application.id, "console:li", qq.clock.now(), "名额已满")
-        asking = await qq.fake.until(lambda: qq.fake.requests[flag].answer is not None
-                                     and qq.fake.requests[flag], "the refusal")  # fmt: skip
+        asking = await answered(qq, flag)
     assert (asking.answer, asking.reason) == (False, "名额已满")
     assert mei not in qq.fake.groups[group].members
 
@@ -124,17 +137,12 @@ async def test_staff_refuse_a_held_request_after_a_restart_with_their_reason(app
     group = qq.group()
     async with serving(qq):
         mei = qq.person("小美")
-        flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
-        applications = SqlApplications.on(qq.store)
-        [application] = await qq.fake.until(
-            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
-        )
+        flag, application = await applied(qq, group, mei, "混油皮")
     # Hearthkeeper restarts; the request's flag was kept under the data directory.
     async with serving(qq):
         review.refuse(qq.store, application.id, "console:li", qq.clock.now(),
                       "本群只收付费会员，请先购买会员")  # fmt: skip
-        asking = await qq.fake.until(lambda: qq.fake.requests[flag].answer is not None
-                                     and qq.fake.requests[flag], "the refusal")  # fmt: skip
+        asking = await answered(qq, flag)
         assert (asking.answer, asking.reason) == (False, "本群只收付费会员，请先购买会员")
         assert mei not in qq.fake.groups[group].members
     assert qq.fake.actions("set_group_add_request") == [
@@ -158,11 +166,7 @@ async def test_a_refused_person_let_in_after_all_is_asked_to_ask_again_and_let_i
     group = qq.group()
     async with serving(qq):
         mei = qq.person("小美")
-        flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
-        applications = SqlApplications.on(qq.store)
-        [application] = await qq.fake.until(
-            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
-        )
+        flag, application = await applied(qq, group, mei, "混油皮")
         review.refuse(qq.store, application.id, "console:li", qq.clock.now(), "名额已满")
         await qq.fake.until(lambda: qq.fake.requests[flag].answer is False, "the refusal")
         review.approve(qq.store, application.id, "console:li", qq.clock.now(), reconsider=True)
@@ -185,11 +189,7 @@ async def test_approving_a_request_an_admin_let_in_by_hand_is_done_with_no_alert
     group = qq.group()
     async with serving(qq):
         mei = qq.person("小美")
-        flag = await qq.fake.ask_to_join(group, mei, "小美", "混油皮")
-        applications = SqlApplications.on(qq.store)
-        [application] = await qq.fake.until(
-            lambda: list(applications.applications(qq.runtime.community_id)), "the application"
-        )
+        flag, application = await applied(qq, group, mei, "混油皮")
         qq.fake.requests[flag].answer = True  # answered in QQ by an admin
         await qq.fake.join(group, mei, "小美")
         await qq.fake.bot_message(group, "欢迎 小美")

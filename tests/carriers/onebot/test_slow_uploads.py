@@ -5,42 +5,20 @@ and in order."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from hearthkeeper.capabilities.calendar.content import PostContent
-from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.playbook.output import ScheduledPost
-from hearthkeeper.playbook.positioning import Language
+from tests.carriers.due_posts import PDF, course_file, hold_back, queue_post
 from tests.carriers.onebot.onebot_setup import QQ, serving
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
 
-POST = ScheduledPost.model_validate(
-    {"id": "course", "schedule": "every day 07:30", "content": {"library": "files"}}
-)
-PDF = b"%PDF-1.4 the course, a large file"
 
-
-def queue(qq: QQ, number: int, key: str, text: str, file: Path | None = None,
-          after: timedelta = timedelta(0)) -> None:  # fmt: skip
-    """Put a calendar SEND for group `number` in the outbox, as a post that fell due does."""
-    extra: dict[str, Any] = {}
-    if file is not None:
-        extra = PostContent(text, "file", f"{file.name}.md", str(file)).extra(
-            POST, 1, Language.ZH_CN
-        )
-    action = Action(kind=ActionKind.SEND, carrier="qq", group=str(number), text=text,
-                    handler="calendar", key=key, extra=extra)  # fmt: skip
-    group = qq.store.group_for_carrier("qq", str(number))
-    assert group is not None
-    with qq.store.transaction() as tx:
-        tx.enqueue(key, "qq", action.to_json(), action.priority, group_id=group.id,
-                   at=qq.clock.now() + after)  # fmt: skip
+def queue(qq: QQ, number: int, key: str, text: str, file: Path | None = None) -> None:
+    """Put a calendar SEND for group `number` in the outbox, as a post that fell due does
+    (due now on the community's clock)."""
+    queue_post(qq.store, "qq", str(number), key, text, file, at=qq.clock.now())
 
 
 async def test_a_slow_group_file_holds_up_neither_other_groups_nor_its_own_order(
@@ -50,10 +28,8 @@ async def test_a_slow_group_file_holds_up_neither_other_groups_nor_its_own_order
     a newcomer in group B was not welcomed until the upload ended (up to two minutes). Now B's
     welcome comes at once, and A's next post waits until A's file and its text are sent."""
     course, lounge = qq.group(), qq.group()
-    pdf = tmp_path / "护肤课件.pdf"
-    pdf.write_bytes(PDF)
-    uploaded = asyncio.Event()
-    qq.fake.hold = lambda action, params: uploaded if action == "upload_group_file" else None
+    pdf = course_file(tmp_path, "护肤课件.pdf")
+    uploaded = hold_back(qq.fake, "upload_group_file")
     async with serving(qq):
         queue(qq, course, "calendar:course:1", "课件在群文件里", pdf)
         queue(qq, course, "calendar:course:2", "今晚八点直播答疑")
@@ -80,12 +56,10 @@ async def test_at_most_two_uploads_are_out_at_once_and_each_file_goes_once(
     gets its file and its text once."""
     groups = [qq.group(), qq.group(), qq.group()]
     lounge = qq.group()
-    uploaded = asyncio.Event()
-    qq.fake.hold = lambda action, params: uploaded if action == "upload_group_file" else None
+    uploaded = hold_back(qq.fake, "upload_group_file")
     async with serving(qq) as carrier:
         for n, number in enumerate(groups):
-            pdf = tmp_path / f"课件{n}.pdf"
-            pdf.write_bytes(PDF + bytes([n]))
+            pdf = course_file(tmp_path, f"课件{n}.pdf", PDF + bytes([n]))
             queue(qq, number, f"calendar:course:{n}", f"第{n}课的课件", pdf)
         await qq.fake.until(lambda: qq.fake.holding == 2, "two uploads under way")
         assert carrier.slow_at_once == 2

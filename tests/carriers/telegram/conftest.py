@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from hearthkeeper.clock import FrozenClock
-from tests.carriers.telegram.telegram_setup import Hearth, fake_api, hearth, real_now
-from tests.webchat_setup import sqlite_store
+from tests.carriers.telegram.telegram_setup import Hearth, on_sqlite
 
 
 @pytest_asyncio.fixture
 async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data") as found:
-                yield found
+    async with on_sqlite(tmp_path, migrated_sqlite) as found:
+        yield found

@@ -701,15 +701,7 @@ class FakeBotApi:
         return True
 
     def _m_restrictchatmember(self, bot: Bot, p: JSON) -> bool:
-        chat = self._chat_of(bot, p)
-        self._require(
-            bot,
-            chat,
-            "can_restrict_members",
-            "not enough rights to restrict/unrestrict chat member",
-        )
-        user = self._user(p)
-        old = chat.members.get(user["id"], _left(user))
+        chat, user, old = self._restricting(bot, p)
         if old["status"] in ("creator", "administrator"):
             raise ApiError(400, "Bad Request: can't remove chat owner" if old["status"] == "creator"
                            else "Bad Request: user is an administrator of the chat")  # fmt: skip
@@ -724,47 +716,23 @@ class FakeBotApi:
         else:
             new = {"status": "restricted", "user": user, "is_member": _is_in(old), **allowed,
                    "until_date": until}  # fmt: skip
-        chat.members[user["id"]] = new
-        self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, now))
+        self._becomes(chat, bot, old, new, now)
         return True
 
     def _m_banchatmember(self, bot: Bot, p: JSON) -> bool:
-        chat = self._chat_of(bot, p)
-        self._require(
-            bot,
-            chat,
-            "can_restrict_members",
-            "not enough rights to restrict/unrestrict chat member",
-        )
-        user = self._user(p)
-        old = chat.members.get(user["id"], _left(user))
+        chat, user, old = self._restricting(bot, p)
         if old["status"] == "creator":
             raise ApiError(400, "Bad Request: can't remove chat owner")
         new = {"status": "kicked", "user": user, "until_date": int(p.get("until_date") or 0)}
-        chat.members[user["id"]] = new
-        if old["status"] != "kicked":
-            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, self._now()))
+        self._becomes(chat, bot, old, new, self._now(), tell=old["status"] != "kicked")
         return True
 
     def _m_unbanchatmember(self, bot: Bot, p: JSON) -> bool:
-        chat = self._chat_of(bot, p)
-        self._require(
-            bot,
-            chat,
-            "can_restrict_members",
-            "not enough rights to restrict/unrestrict chat member",
-        )
-        user = self._user(p)
-        old = chat.members.get(user["id"], _left(user))
-        if old["status"] == "kicked":
-            new = _left(user)
-            chat.members[user["id"]] = new
-            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, self._now()))
-        elif not p.get("only_if_banned") and _is_in(old):
-            # "the user will be removed from the chat if they are a member"
-            chat.members[user["id"]] = _left(user)
-            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, _left(user),
-                                                           self._now()))  # fmt: skip
+        chat, user, old = self._restricting(bot, p)
+        # banned: free to join again; a member, unless `only_if_banned`: "the user will be
+        # removed from the chat if they are a member"
+        if old["status"] == "kicked" or (not p.get("only_if_banned") and _is_in(old)):
+            self._becomes(chat, bot, old, _left(user), self._now())
         return True
 
     def _m_approvechatjoinrequest(self, bot: Bot, p: JSON) -> bool:
@@ -856,6 +824,27 @@ class FakeBotApi:
         if user is None:
             raise ApiError(400, "Bad Request: PARTICIPANT_ID_INVALID")
         return user
+
+    def _restricting(self, bot: Bot, p: JSON) -> tuple[Chat, JSON, JSON]:
+        """For a call that restricts, bans or unbans (the bot needs the right to restrict
+        members): the chat, the user named, and their membership before the call."""
+        chat = self._chat_of(bot, p)
+        self._require(
+            bot,
+            chat,
+            "can_restrict_members",
+            "not enough rights to restrict/unrestrict chat member",
+        )
+        user = self._user(p)
+        return chat, user, chat.members.get(user["id"], _left(user))
+
+    def _becomes(self, chat: Chat, bot: Bot, old: JSON, new: JSON, now: int, *,
+                 tell: bool = True) -> None:  # fmt: skip
+        """The bot made the member's status `new` (it was `old`) at `now`: kept, and with
+        `tell` the `chat_member` update sent."""
+        chat.members[new["user"]["id"]] = new
+        if tell:
+            self._emit(chat, "chat_member", _member_update(chat, bot.user, old, new, now))
 
     def _require(self, bot: Bot, chat: Chat, right: str, refusal: str) -> None:
         member = chat.members.get(bot.user["id"], {})

@@ -27,6 +27,7 @@ from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.store import Store
 from hearthkeeper.web.context import WebSettings
 from tests.carriers.telegram.fake_bot_api import JSON, FakeBotApi
+from tests.webchat_setup import sqlite_store
 
 WAIT_S = 20.0
 AD = "加我微信 abc12345 低价代购"
@@ -146,6 +147,17 @@ async def hearth(api: FakeBotApi, store: Store, clock: FrozenClock, data_dir: Pa
     runtime = runtime_for(store, loaded.playbook, data_dir)
     owner = api.user("Owner")
     yield Hearth(api, api.bot(), store, clock, runtime, data_dir, owner)
+
+
+@contextlib.asynccontextmanager
+async def on_sqlite(folder: Path, migrated: Path, text: str | None = None) -> AsyncIterator[Hearth]:
+    """`hearth` on a fresh fake Bot API and a copy of the migrated SQLite file, in `folder`
+    (its data directory `folder/data`), on a clock frozen at the real time now."""
+    clock = FrozenClock(real_now())
+    async with fake_api(clock) as api:
+        with sqlite_store(folder, migrated, clock) as store:
+            async with hearth(api, store, clock, folder / "data", text) as found:
+                yield found
 
 
 @contextlib.asynccontextmanager

@@ -24,7 +24,6 @@ from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.links import CONFIRM_EVERY
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.web.context import Web, WebSettings
 from tests.carriers.telegram.fake_bot_api import JSON
@@ -32,13 +31,11 @@ from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
     eventually,
-    fake_api,
-    hearth,
-    real_now,
+    on_sqlite,
     serving,
 )
 from tests.playbook_samples import open_to_everyone
-from tests.webchat_setup import NoPlaybooks, sqlite_store
+from tests.webchat_setup import NoPlaybooks
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -52,13 +49,10 @@ REFERRALS = (
 
 @pytest_asyncio.fixture
 async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-            text = open_to_everyone(template_text("skincare"))
-            text = text.replace("mechanisms:\n", REFERRALS, 1)
-            async with hearth(api, store, clock, tmp_path / "data", text) as found:
-                yield found
+    text = open_to_everyone(template_text("skincare"))
+    text = text.replace("mechanisms:\n", REFERRALS, 1)
+    async with on_sqlite(tmp_path, migrated_sqlite, text) as found:
+        yield found
 
 
 def live_codes(community: Hearth, *slugs: str) -> FastAPI:

@@ -17,13 +17,13 @@ from fastapi import FastAPI
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import create_code
+from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.carriers.telegram.carrier import TelegramCarrier
 from hearthkeeper.carriers.telegram.plugin import TelegramSetup
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.web.context import Web, WebSettings
 from tests.carriers.telegram.fake_bot_api import JSON, ApiError, FakeBotApi
@@ -31,13 +31,11 @@ from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
     eventually,
-    fake_api,
-    hearth,
-    real_now,
+    on_sqlite,
     serving,
 )
 from tests.playbook_samples import open_to_everyone
-from tests.webchat_setup import NoPlaybooks, sqlite_store
+from tests.webchat_setup import NoPlaybooks
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -50,26 +48,36 @@ def by_application(text: str) -> str:
     return text[:start] + APPLICATION + text[end:]
 
 
-async def _community(tmp_path: Path, migrated: Path, text: str) -> AsyncIterator[Hearth]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data", text) as found:
-                yield found
-
-
 @pytest_asyncio.fixture
 async def open_door(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    async for found in _community(tmp_path, migrated_sqlite,
-                                  open_to_everyone(template_text("skincare"))):  # fmt: skip
+    async with on_sqlite(tmp_path, migrated_sqlite,
+                         open_to_everyone(template_text("skincare"))) as found:  # fmt: skip
         yield found
 
 
 @pytest_asyncio.fixture
 async def applying(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
-    async for found in _community(tmp_path, migrated_sqlite,
-                                  by_application(template_text("skincare"))):  # fmt: skip
+    async with on_sqlite(tmp_path, migrated_sqlite,
+                         by_application(template_text("skincare"))) as found:  # fmt: skip
         yield found
+
+
+def request_link(community: Hearth, chat: int) -> str:
+    """A link to `chat` that makes join requests, as staff make one in Telegram's app."""
+    api = community.api
+    link: str = api._m_createchatinvitelink(
+        api.bots[community.token], {"chat_id": chat, "creates_join_request": True}
+    )["invite_link"]
+    return link
+
+
+async def stored_application(community: Hearth) -> Application:
+    """The one application the door stored, once stored."""
+    applications = SqlApplications.on(community.store)
+    [application] = await eventually(
+        lambda: list(applications.applications(community.runtime.community_id)),
+        "the application to be stored")  # fmt: skip
+    return application
 
 
 def live_codes(community: Hearth) -> FastAPI:
@@ -120,16 +128,12 @@ async def test_a_live_code_sends_newcomers_to_a_join_request_link_the_bot_approv
 async def test_an_application_waits_for_staff_who_approve_it(applying: Hearth) -> None:
     community, api = applying, applying.api
     chat = community.group()
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     async with serving(community):
         mei = community.person("Mei")
         api.start_private(mei, community.token)
         api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
-        applications = SqlApplications.on(community.store)
-        [application] = await eventually(
-            lambda: list(applications.applications(community.runtime.community_id)),
-            "the application to be stored")  # fmt: skip
+        application = await stored_application(community)
         assert application.answers == ("混油皮，早晚洗脸，想学防晒",)
         assert mei["id"] in api.chats[chat].requests  # still asking: staff decide
 
@@ -143,8 +147,7 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
 ) -> None:
     community, api = applying, applying.api
     chat = community.group()
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     async with serving(community):
         silent = community.person("Silent")
         api.start_private(silent, community.token)
@@ -155,38 +158,26 @@ async def test_a_refused_application_is_declined_and_one_without_answers_is_told
         assert QUESTION in told["text"]
         assert api.status(chat, silent["id"]) == "left"
 
-        lan = community.person("Lan")
-        api.request_join(chat, lan, link, bio="干皮，想学保湿")
-        applications = SqlApplications.on(community.store)
-        [application] = await eventually(
-            lambda: list(applications.applications(community.runtime.community_id)),
-            "the application to be stored")  # fmt: skip
-        review.refuse(community.store, application.id, "console:li", community.clock.now(),
-                      "名额已满")  # fmt: skip
-        await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
+        lan, _ = await _apply_and_be_refused(community, chat, "Lan", link, started=False)
     assert api.status(chat, lan["id"]) == "left"
     assert [m for m, p in api.calls if m == "declineChatJoinRequest"] == [
         "declineChatJoinRequest"] * 2  # fmt: skip
 
 
-async def _apply_and_be_refused(community: Hearth, chat: int, name: str, *,
-                                started: bool) -> JSON:  # fmt: skip
-    """`name` asks to join `chat` by a link that makes join requests (having opened the bot's
-    private chat, or not); staff refuse her application, saying 名额已满."""
+async def _apply_and_be_refused(community: Hearth, chat: int, name: str, link: str, *,
+                                started: bool) -> tuple[JSON, Application]:  # fmt: skip
+    """`name` asks to join `chat` by `link`, one that makes join requests (having opened the
+    bot's private chat, or not); staff refuse her application, saying 名额已满, and Telegram
+    declines her request. She, and her application."""
     api = community.api
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
     person = community.person(name)
     if started:
         api.start_private(person, community.token)
     api.request_join(chat, person, link, bio="干皮，想学保湿")
-    applications = SqlApplications.on(community.store)
-    [application] = await eventually(
-        lambda: list(applications.applications(community.runtime.community_id)),
-        "the application to be stored")  # fmt: skip
+    application = await stored_application(community)
     review.refuse(community.store, application.id, "console:li", community.clock.now(), "名额已满")
     await eventually(lambda: person["id"] not in api.chats[chat].requests, "her decline")
-    return person
+    return person, application
 
 
 async def test_a_refused_applicant_who_opened_the_bots_chat_is_told_why_in_private(
@@ -198,7 +189,8 @@ async def test_a_refused_applicant_who_opened_the_bots_chat_is_told_why_in_priva
     community, api = applying, applying.api
     chat = community.group()
     async with serving(community):
-        lan = await _apply_and_be_refused(community, chat, "Lan", started=True)
+        lan, _ = await _apply_and_be_refused(community, chat, "Lan", request_link(community, chat),
+                                             started=True)  # fmt: skip
         [told] = await eventually(lambda: api.private_messages(lan["id"], community.token),
                                   "the refusal in private")  # fmt: skip
     assert "未通过" in told["text"] and "名额已满" in told["text"]
@@ -215,7 +207,8 @@ async def test_staff_hear_when_a_refused_applicant_cannot_be_told(applying: Hear
     cid = community.runtime.community_id
     chat = community.group()
     async with serving(community):
-        mei = await _apply_and_be_refused(community, chat, "Mei", started=False)
+        mei, _ = await _apply_and_be_refused(community, chat, "Mei", request_link(community, chat),
+                                             started=False)  # fmt: skip
         [alert] = await eventually(
             lambda: [a for a in community.store.staff_alerts(cid) if a.key.endswith(":untold")],
             "the staff to hear she was not told")  # fmt: skip
@@ -229,7 +222,7 @@ async def coded(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
     text = template_text("skincare")
     start, end = text.index("  threshold:\n"), text.index("  ceremony:\n")
     coded = text[:start] + "  threshold:\n    kind: invite_code\n" + text[end:]
-    async for found in _community(tmp_path, migrated_sqlite, coded):
+    async with on_sqlite(tmp_path, migrated_sqlite, coded) as found:
         yield found
 
 
@@ -241,8 +234,7 @@ async def test_an_invite_code_in_the_bio_lets_the_requester_in(coded: Hearth) ->
     chat = community.group()
     create_code(community.store, community.runtime.community_id, "test",
                 community.clock.now(), label="old customers", code="SPRING26")  # fmt: skip
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     async with serving(community):
         mei = community.person("Mei")
         api.request_join(chat, mei, link, bio=" spring26 ")
@@ -284,19 +276,11 @@ async def test_a_request_approved_by_hand_after_a_restart_is_credited_to_its_liv
 
 async def _refused(community: Hearth, app: FastAPI, name: str, *, started: bool) -> JSON:
     """`name` asks to join by the poster's link (having opened the bot's private chat, or
-    not), and staff refuse her application: Telegram declines her request."""
-    api = community.api
+    not), and staff refuse her application: Telegram declines her request. Then staff let her
+    in after all."""
     chat = community.chats[0]
-    person = community.person(name)
-    if started:
-        api.start_private(person, community.token)
-    api.request_join(chat, person, await scan(app), bio="干皮，想学保湿")
-    applications = SqlApplications.on(community.store)
-    [application] = await eventually(
-        lambda: list(applications.applications(community.runtime.community_id)),
-        "the application to be stored")  # fmt: skip
-    review.refuse(community.store, application.id, "console:li", community.clock.now(), "名额已满")
-    await eventually(lambda: person["id"] not in api.chats[chat].requests, "her decline")
+    person, application = await _apply_and_be_refused(community, chat, name, await scan(app),
+                                                       started=started)  # fmt: skip
     review.approve(community.store, application.id, "console:li", community.clock.now(),
                    reconsider=True)  # fmt: skip
     return person
@@ -384,10 +368,7 @@ async def test_letting_in_someone_banned_meanwhile_fails_saying_to_lift_the_ban(
         lan = community.person("Lan")
         api.start_private(lan, community.token)
         api.request_join(chat, lan, await scan(app), bio="干皮，想学保湿")
-        applications = SqlApplications.on(community.store)
-        [application] = await eventually(
-            lambda: list(applications.applications(community.runtime.community_id)),
-            "the application to be stored")  # fmt: skip
+        application = await stored_application(community)
         review.refuse(community.store, application.id, "console:li", community.clock.now())
         await eventually(lambda: lan["id"] not in api.chats[chat].requests, "her decline")
         api._m_banchatmember(bot, {"chat_id": chat, "user_id": lan["id"]})  # by staff, later
@@ -409,8 +390,7 @@ async def test_someone_banned_cannot_ask_to_join_again(applying: Hearth) -> None
     it, so no test can have the bot screen a request that Telegram would never deliver."""
     community, api = applying, applying.api
     chat = community.group()
-    link = api._m_createchatinvitelink(api.bots[community.token],
-                                       {"chat_id": chat, "creates_join_request": True})["invite_link"]  # fmt: skip
+    link = request_link(community, chat)
     lan = community.person("Lan")
     api._m_banchatmember(api.bots[community.token], {"chat_id": chat, "user_id": lan["id"]})
     with pytest.raises(ApiError, match="USER_BANNED_IN_CHANNEL"):

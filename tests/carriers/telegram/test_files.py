@@ -17,14 +17,12 @@ from PIL import Image
 
 from hearthkeeper.capabilities.calendar.content import PostContent
 from hearthkeeper.carriers.telegram import TelegramCarrier
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from tests.carriers.telegram.fake_bot_api import JSON
-from tests.carriers.telegram.telegram_setup import Hearth, fake_api, hearth, real_now
-from tests.webchat_setup import sqlite_store
+from tests.carriers.telegram.telegram_setup import Hearth, on_sqlite
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -63,19 +61,16 @@ class Group:
 
 @pytest_asyncio.fixture
 async def group(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Group]:
-    clock = FrozenClock(real_now())
-    async with fake_api(clock) as api:
-        with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-            async with hearth(api, store, clock, tmp_path / "data") as community:
-                chat = community.group()
-                carrier = community.carrier()
-                await carrier.connect()
-                folder = tmp_path / "pictures"
-                folder.mkdir()
-                try:
-                    yield Group(community, carrier, chat, folder)
-                finally:
-                    await carrier.disconnect()
+    async with on_sqlite(tmp_path, migrated_sqlite) as community:
+        chat = community.group()
+        carrier = community.carrier()
+        await carrier.connect()
+        folder = tmp_path / "pictures"
+        folder.mkdir()
+        try:
+            yield Group(community, carrier, chat, folder)
+        finally:
+            await carrier.disconnect()
 
 
 def png(width: int, height: int) -> bytes:

@@ -5,40 +5,20 @@ order."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from hearthkeeper.capabilities.calendar.content import PostContent
-from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.playbook.output import ScheduledPost
-from hearthkeeper.playbook.positioning import Language
+from tests.carriers.due_posts import course_file, hold_back, queue_post
 from tests.carriers.telegram.fake_bot_api import JSON
 from tests.carriers.telegram.telegram_setup import Hearth, bot_message, eventually, serving
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
-POST = ScheduledPost.model_validate(
-    {"id": "course", "schedule": "every day 07:30", "content": {"library": "files"}}
-)
-PDF = b"%PDF-1.4 the course, a large file"
-
 
 def queue(community: Hearth, chat: int, key: str, text: str, file: Path | None = None) -> None:
     """Put a calendar SEND for `chat` in the outbox, as a post that fell due does."""
-    extra: dict[str, Any] = {}
-    if file is not None:
-        extra = PostContent(text, "file", f"{file.name}.md", str(file)).extra(
-            POST, 1, Language.ZH_CN
-        )
-    action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat), text=text,
-                    handler="calendar", key=key, extra=extra)  # fmt: skip
-    group = community.store.group_for_carrier("telegram", str(chat))
-    assert group is not None
-    with community.store.transaction() as tx:
-        tx.enqueue(key, "telegram", action.to_json(), action.priority, group_id=group.id)
+    queue_post(community.store, "telegram", str(chat), key, text, file)
 
 
 def shown(community: Hearth, chat: int) -> list[str]:
@@ -57,11 +37,9 @@ async def test_a_slow_file_holds_up_neither_other_groups_nor_its_own_order(
     newcomer in group B was not welcomed until the upload ended. Now B's welcome comes at
     once, and A's next post waits until A's file is sent."""
     course, lounge = community.group("护肤课 1群"), community.group("护肤闲聊群")
-    pdf = tmp_path / "护肤课件.pdf"
-    pdf.write_bytes(PDF)
-    uploaded = asyncio.Event()
+    pdf = course_file(tmp_path, "护肤课件.pdf")
     api = community.api
-    api.hold = lambda method, params: uploaded if method == "sendDocument" else None
+    uploaded = hold_back(api, "sendDocument")
     async with serving(community):
         queue(community, course, "calendar:course:1", "课件", pdf)
         queue(community, course, "calendar:course:2", "今晚八点直播答疑")
@@ -84,11 +62,9 @@ async def test_the_same_file_to_two_groups_at_once_is_uploaded_once(
     second waits for the first upload and goes by the `file_id` Telegram gave it, instead of
     uploading the same 50 MB again."""
     first, second = community.group("护肤课 1群"), community.group("护肤课 2群")
-    pdf = tmp_path / "护肤课件.pdf"
-    pdf.write_bytes(PDF)
-    uploaded = asyncio.Event()
+    pdf = course_file(tmp_path, "护肤课件.pdf")
     api = community.api
-    api.hold = lambda method, params: uploaded if method == "sendDocument" else None
+    uploaded = hold_back(api, "sendDocument")
     async with serving(community):
         queue(community, first, "calendar:course:1", "课件", pdf)
         queue(community, second, "calendar:course:2", "课件", pdf)

@@ -1,0 +1,45 @@
+"""A site made as an operator makes one (`hearth init`, then `hearth apply`) for the tests of
+`hearth`'s command families, the commands run against it, and its store opened beside them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.clock import Clock, SystemClock
+from hearthkeeper.store import Store, create_engine_for
+
+
+def run(*args: str) -> tuple[int, str]:
+    """`hearth ARGS`: its exit status and what it printed (never a traceback)."""
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def made_site(folder: Path, monkeypatch: pytest.MonkeyPatch, template: str,
+              name: str = "site") -> Path:  # fmt: skip
+    """`hearth init NAME --template TEMPLATE` in `folder` (no HEARTH_* settings from outside),
+    then `hearth apply` of its playbook: the site's config file."""
+    monkeypatch.chdir(folder)
+    for setting in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(setting, raising=False)
+    assert run("init", name, "--template", template)[0] == 0
+    config = folder / name / "hearth.toml"
+    assert run("apply", str(folder / name / "playbook.yaml"), "--config", str(config))[0] == 0
+    return config
+
+
+@contextmanager
+def site_store(site: Path, clock: Clock | None = None) -> Iterator[Store]:
+    """The store of the site whose config is `site` (as `hearth` opens it), closed after."""
+    engine = create_engine_for(f"sqlite:///{site.parent / 'data' / 'hearth.db'}")
+    try:
+        yield Store(engine, clock or SystemClock())
+    finally:
+        engine.dispose()
