@@ -55,11 +55,15 @@ NO_ROOM = Phrasebook({
                      "({group} filled while they waited), so they are in no group yet. Open a "
                      "group (hearth groups open) or raise a group's capacity: their invite "
                      "link lets them in once there is room (their application stays "
-                     "approved), and the link they came by still credits their join.",
+                     "approved){credit}.",
         Language.ZH_CN: "已同意 {name} 加入「{community}」，但所有群都已满员（「{group}」在其等待"
                         "期间满员），对方目前不在任何群里。请开一个新群（hearth groups open）或"
-                        "调高某个群的人数上限：有空位后对方再打开邀请链接即可进群（申请仍为已通过），"
-                        "并仍计入其来源链接。",
+                        "调高某个群的人数上限：有空位后对方再打开邀请链接即可进群（申请仍为已通过）"
+                        "{credit}。",
+    },
+    "credit": {
+        Language.EN: ", and the link they came by still credits their join",
+        Language.ZH_CN: "，并仍计入其来源链接",
     },
 })  # fmt: skip
 
@@ -228,22 +232,27 @@ class _Act:
             if source is not None:  # not used: it credits their join when there is room
                 SqlJoinSources.on(self.tx).give_back(chat.name, group.carrier_group_id,
                                                      user_id, key)  # fmt: skip
-            self._no_room(group, user_id, key, now)
+            self._no_room(group, user_id, key, now, credited=source is not None)
             raise CarrierError(f"{chat.name}: cannot seat {user_id!r} in {group.name!r} "
                                f"(full, as is every group of the community)", retry=False)  # fmt: skip
         elif asked.outcome is not SeatOutcome.ALREADY:  # banned since
             raise CarrierError(f"{chat.name}: cannot seat {user_id!r} in {group.name!r} "
                                f"({asked.outcome.value})", retry=False)  # fmt: skip
 
-    def _no_room(self, group: Group, user_id: str, key: str, at: datetime) -> None:
+    def _no_room(
+        self, group: Group, user_id: str, key: str, at: datetime, *, credited: bool
+    ) -> None:
         """Tell staff (the inbox, once for this approval) that an approved applicant waits
-        outside: every group of the community is full."""
+        outside: every group of the community is full; `credited`: they came by a link, whose
+        credit waits for their join."""
         user = self.platform.user(user_id)
         name = user.nickname if user is not None else user_id
         community = next((c.name for c in self.tx.list_communities()
                           if c.id == group.community_id), "")  # fmt: skip
-        text = NO_ROOM.say("no_room", self.chat.language(group), name=name, group=group.name,
-                           community=community)  # fmt: skip
+        language = self.chat.language(group)
+        credit = NO_ROOM.say("credit", language) if credited else ""
+        text = NO_ROOM.say("no_room", language, name=name, group=group.name,
+                           community=community, credit=credit)  # fmt: skip
         alert = NewStaffAlert(f"{key}:no-room", group.community_id, group.id, None, None,
                               "admission", text, "approved: no group has room", at)  # fmt: skip
         self.tx.add_staff_alerts([alert])
