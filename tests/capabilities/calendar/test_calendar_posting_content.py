@@ -172,3 +172,23 @@ def test_an_item_too_long_to_post_is_held_and_staff_are_told_which_file(
     statuses = [(r.status, r.item_id) for r in records(c, "tips")]
     assert statuses == [("posted", "01-water.md"), ("skipped", None),
                         ("posted", "02-shop.yaml"), ("posted", "03-cups.md")]  # fmt: skip
+
+
+def test_confirming_an_item_that_grew_too_long_since_the_reminder_sends_nothing(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    _library(tmp_path)
+    tips = TIPS.replace("      content:", "      mode: remind\n      content:")
+    c = calendar_community(store, store_clock, tips, root=tmp_path)
+    store.join(store.member_for("fake", "boss", "Boss").id, group(c).id, role="manager")
+    store_clock.set(FIRST)
+    c.engine.tick()
+    performed(c)
+    [record] = records(c, "tips")
+    (tmp_path / "content" / "tips" / "01-water.md").write_text("# Water\n" + "a" * 9_000)
+    c.engine.process([c.events.message("boss", f"/confirm {record.id}", at=FIRST)])
+    done = performed(c)
+    assert [a for a in done if a.kind is ActionKind.SEND] == []
+    [answer] = [a.text or "" for a in done if a.kind is ActionKind.REPLY]
+    assert "content/tips/01-water.md" in answer and "9,008 characters" in answer
+    assert [r.status for r in records(c, "tips")] == ["reminded"]  # still waits: fix, confirm
