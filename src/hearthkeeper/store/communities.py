@@ -14,6 +14,7 @@ from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.models import CommunityRow, GroupRow
 from hearthkeeper.store.records import Community, Group
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.waiting_admissions import requeue_waiting
 
 
 class CommunityQueries(StoreBase):
@@ -78,6 +79,8 @@ class CommunityQueries(StoreBase):
                 raise StoreError(
                     f"{carrier} group {carrier_group_id!r} is already registered{where}"
                 )
+            # room appeared: approved applicants who found every group full are let in
+            requeue_waiting(session, community_id, row.created_at)
             return _group(row)
 
     def adopt_groups(self, community_id: int, groups: Sequence[tuple[str, str]]) -> list[Group]:

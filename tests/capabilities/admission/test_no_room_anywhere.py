@@ -73,6 +73,6 @@ def test_staff_are_not_told_of_a_link_credit_when_the_applicant_came_by_none(
 
     [told] = [a for a in store.staff_alerts(chat.community_id) if "Mei" in a.text]
     assert "every group is full" in told.text and told.text.endswith(
-        "once there is room (their application stays approved)."
+        "in the order they were approved (their application stays approved)."
     )
     assert "credits" not in told.text

@@ -13,6 +13,7 @@ from hearthkeeper.playbook.groups import override_for
 from hearthkeeper.store import Store
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 
 
 def sync_capacities(scope: StoreBase, community_id: int, playbook: Playbook, *,
@@ -32,4 +33,6 @@ def sync_capacities(scope: StoreBase, community_id: int, playbook: Playbook, *,
         capacity = changed_group.capacity if changed_group else None
         store.audit(by, "group.capacity", community_id, target=f"group {group_id}",
                     detail={"capacity": capacity, "override": group_id in wanted})  # fmt: skip
+    if changed:  # room may have appeared: approved applicants waiting outside are let in
+        SqlWaitingAdmissions.on(scope).requeue(community_id)
     return changed

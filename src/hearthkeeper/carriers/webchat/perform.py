@@ -35,6 +35,7 @@ from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, NewStaffAlert, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
+from hearthkeeper.store.waiting_admissions import NO_ROOM as NO_ROOM_KEY
 
 # A mute without a duration lasts until staff lift it.
 INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
@@ -53,13 +54,18 @@ NO_ROOM = Phrasebook({
     "no_room": {
         Language.EN: "{name} was approved to join {community}, but every group is full "
                      "({group} filled while they waited), so they are in no group yet. Open a "
-                     "group (hearth groups open) or raise a group's capacity: their invite "
-                     "link lets them in once there is room (their application stays "
-                     "approved){credit}.",
+                     "group (hearth groups open) or raise a group's capacity: they are let in "
+                     "as soon as there is room, in the order they were approved (their "
+                     "application stays approved){credit}.",
         Language.ZH_CN: "已同意 {name} 加入「{community}」，但所有群都已满员（「{group}」在其等待"
                         "期间满员），对方目前不在任何群里。请开一个新群（hearth groups open）或"
-                        "调高某个群的人数上限：有空位后对方再打开邀请链接即可进群（申请仍为已通过）"
+                        "调高某个群的人数上限：一有空位即按批准先后自动让对方进群（申请仍为已通过）"
                         "{credit}。",
+    },
+    "seated": {
+        Language.EN: "{name}, approved while every group was full, was let into {group} now "
+                     "that there is room.",
+        Language.ZH_CN: "{name} 在所有群满员时获批，现已有空位，已进入「{group}」。",
     },
     "credit": {
         Language.EN: ", and the link they came by still credits their join",
@@ -228,6 +234,7 @@ class _Act:
                     break
         if asked.outcome is SeatOutcome.JOINED:
             self._members_changed(group)
+            self._room_found(group, user_id, key, now)
         elif asked.outcome is SeatOutcome.FULL:  # no group of the community has room
             if source is not None:  # not used: it credits their join when there is room
                 SqlJoinSources.on(self.tx).give_back(chat.name, group.carrier_group_id,
@@ -253,8 +260,22 @@ class _Act:
         credit = NO_ROOM.say("credit", language) if credited else ""
         text = NO_ROOM.say("no_room", language, name=name, group=group.name,
                            community=community, credit=credit)  # fmt: skip
-        alert = NewStaffAlert(f"{key}:no-room", group.community_id, group.id, None, None,
+        alert = NewStaffAlert(f"{key}{NO_ROOM_KEY}", group.community_id, group.id, None, None,
                               "admission", text, "approved: no group has room", at)  # fmt: skip
+        self.tx.add_staff_alerts([alert])
+
+    def _room_found(self, group: Group, user_id: str, key: str, at: datetime) -> None:
+        """An approved applicant who waited outside (staff were told no group had room) is
+        seated now that there is: that alert is handled, and staff are told where they are."""
+        waited = self.tx.staff_alert_by_key(f"{key}{NO_ROOM_KEY}")
+        if waited is None or waited.handled_at is not None:
+            return
+        self.tx.handle_alert(waited.id, "hearthkeeper", at)
+        user = self.platform.user(user_id)
+        name = user.nickname if user is not None else user_id
+        text = NO_ROOM.say("seated", self.chat.language(group), name=name, group=group.name)
+        alert = NewStaffAlert(f"{key}:seated", group.community_id, group.id, None, None,
+                              "admission", text, "approved: seated once there was room", at)  # fmt: skip
         self.tx.add_staff_alerts([alert])
 
     def _post(self, group: Group, action: Action, key: str) -> str:

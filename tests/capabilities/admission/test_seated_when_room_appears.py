@@ -1,0 +1,85 @@
+"""Approved applicants who found every group of the community full are seated once room
+appears, in the order staff approved them, as many as there is room for (SQLite and
+PostgreSQL: `store`)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.grid.capacities import sync_capacities
+from hearthkeeper.carriers.opening import StoredGroups, open_by_hand
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.events import Join
+from hearthkeeper.engine.outbound import OutboundQueue
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.capabilities.admission.door_setup import APPLICATION, screening
+from tests.playbook_samples import MINIMAL
+from tests.webchat_setup import build_chat, join
+
+# The next group `hearth groups open` opens is tea-3: it holds 2.
+ROOM_FOR_TWO = MINIMAL + APPLICATION + "groups:\n  tea-3:\n    capacity: 2\n"
+# and the Tea room (tea-1) is raised from 3 to 4 by `hearth apply`.
+TEA_ROOM_RAISED = ROOM_FOR_TWO + "  tea-1:\n    capacity: 4\n"
+
+
+def test_approved_applicants_waiting_outside_are_seated_when_room_appears(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Mei, Ann and Lan were approved (Ann first) while every group was full: before, a group
+    opened for them let nobody in; each had to find their invite link and open it again."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    for name, via in (("Mei", "ref-ann"), ("Ann", None), ("Lan", None)):
+        join(TestClient(chat.app), chat.codes[0], name, via=via, answer_1="Li",
+             answer_2="Oolong")  # fmt: skip
+    for n in range(3):  # Tea room holds 3
+        chat.member(f"tea {n}")
+    for n in range(5):  # Garden holds 5
+        chat.member(f"garden {n}", group=1)
+    by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
+    for name in ("Ann", "Mei", "Lan"):  # the order staff approve them in
+        review.approve(store, by_name[name].id, "console:li", store_clock.now())
+    queue = OutboundQueue(store, {"webchat": chat.carrier}, store_clock)
+    asyncio.run(queue.run_once())
+    chat.carrier.take_events()
+    waiting = [
+        a.text for a in store.staff_alerts(chat.community_id) if "every group is full" in a.text
+    ]
+    assert len(waiting) == 3, waiting
+
+    # `hearth groups open`: a group for two. Ann and Mei, approved first, are let in.
+    playbook = parse_playbook(ROOM_FOR_TWO).playbook
+    with store.transaction() as tx:
+        opened = open_by_hand(tx, chat.community_id, playbook, StoredGroups(), "cli")
+    assert opened.capacity == 2
+    asyncio.run(queue.run_once())
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [(e.sender.display_name, e.group, e.source) for e in joins] == [
+        ("Ann", opened.carrier_group_id, None),
+        ("Mei", opened.carrier_group_id, "ref-ann"),  # credited to the link she came by
+    ]
+    open_alerts = [a.text for a in store.staff_alerts(chat.community_id)]
+    assert sum("every group is full" in text for text in open_alerts) == 1  # Lan's alone
+    assert any("Lan" in text and "every group is full" in text for text in open_alerts)
+    seated = [text for text in open_alerts if "was let into" in text]
+    assert sorted(seated) == sorted(f"{name}, approved while every group was full, was let "
+                                    f"into {opened.name} now that there is room."
+                                    for name in ("Ann", "Mei"))  # fmt: skip
+
+    # `hearth apply` raises the Tea room to 4: Lan is let in there.
+    with store.transaction() as tx:
+        sync_capacities(tx, chat.community_id, parse_playbook(TEA_ROOM_RAISED).playbook,
+                        by="playbook")  # fmt: skip
+    asyncio.run(queue.run_once())
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [(e.sender.display_name, e.group) for e in joins] == [("Lan", "tea-1")]
+    open_alerts = [a.text for a in store.staff_alerts(chat.community_id)]
+    assert not any("every group is full" in text for text in open_alerts)
+    asyncio.run(queue.run_once())  # nothing more happens
+    assert chat.carrier.take_events() == []
