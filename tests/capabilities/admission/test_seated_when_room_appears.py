@@ -83,3 +83,34 @@ def test_approved_applicants_waiting_outside_are_seated_when_room_appears(
     assert not any("every group is full" in text for text in open_alerts)
     asyncio.run(queue.run_once())  # nothing more happens
     assert chat.carrier.take_events() == []
+
+
+def test_an_applicant_who_came_in_by_their_link_meanwhile_is_not_seated_twice(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Mei found no room, then came into the Tea room by her invite link when a seat freed:
+    the group opened next leaves her where she is, and her no-room alert is handled."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    mei = TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Li", answer_2="Oolong")
+    for n in range(3):
+        chat.member(f"tea {n}")
+    for n in range(5):
+        chat.member(f"garden {n}", group=1)
+    [application] = SqlApplications.on(store).applications(chat.community_id)
+    review.approve(store, application.id, "console:li", store_clock.now())
+    queue = OutboundQueue(store, {"webchat": chat.carrier}, store_clock)
+    asyncio.run(queue.run_once())
+    gone = chat.carrier.platform.seated(chat.groups[0].id)[0]
+    chat.carrier.platform.leave_seat(chat.groups[0].id, gone.user_id, store_clock.now())
+    assert join(mei, chat.codes[0], "Mei").status_code == 303
+    chat.carrier.take_events()
+
+    with store.transaction() as tx:
+        opened = open_by_hand(tx, chat.community_id, parse_playbook(ROOM_FOR_TWO).playbook,
+                              StoredGroups(), "cli")  # fmt: skip
+    asyncio.run(queue.run_once())
+    assert chat.carrier.take_events() == []
+    assert chat.carrier.platform.seated(opened.id) == []
+    assert not any("Mei" in a.text for a in store.staff_alerts(chat.community_id))

@@ -49,6 +49,7 @@ PERFORMS = frozenset({
     ActionKind.ADMIT, ActionKind.DECLINE,
 })  # fmt: skip
 
+HANDLED_BY = "hearthkeeper"  # who handled a no-room alert: the applicant got in
 # Staff's alert when an approved applicant finds every group of the community full.
 NO_ROOM = Phrasebook({
     "no_room": {
@@ -216,6 +217,11 @@ class _Act:
         while they waited: `join_sources`)."""
         chat = self.chat
         now = chat.clock.now()
+        waited = self.tx.staff_alert_by_key(f"{key}{NO_ROOM_KEY}")
+        if waited is not None and waited.handled_at is None and self._inside(group, user_id):
+            # found no room, then came in by their invite link: not seated a second time
+            self.tx.handle_alert(waited.id, HANDLED_BY, now)
+            return
         source = SqlJoinSources.on(self.tx).take(chat.name, group.carrier_group_id, user_id,
                                                   key, now)  # fmt: skip
         asked = self.platform.take_seat(group.id, user_id, now, source=source)
@@ -234,7 +240,8 @@ class _Act:
                     break
         if asked.outcome is SeatOutcome.JOINED:
             self._members_changed(group)
-            self._room_found(group, user_id, key, now)
+            if waited is not None and waited.handled_at is None:
+                self._room_found(group, user_id, waited.id, key, now)
         elif asked.outcome is SeatOutcome.FULL:  # no group of the community has room
             if source is not None:  # not used: it credits their join when there is room
                 SqlJoinSources.on(self.tx).give_back(chat.name, group.carrier_group_id,
@@ -264,13 +271,18 @@ class _Act:
                               "admission", text, "approved: no group has room", at)  # fmt: skip
         self.tx.add_staff_alerts([alert])
 
-    def _room_found(self, group: Group, user_id: str, key: str, at: datetime) -> None:
-        """An approved applicant who waited outside (staff were told no group had room) is
-        seated now that there is: that alert is handled, and staff are told where they are."""
-        waited = self.tx.staff_alert_by_key(f"{key}{NO_ROOM_KEY}")
-        if waited is None or waited.handled_at is not None:
-            return
-        self.tx.handle_alert(waited.id, "hearthkeeper", at)
+    def _inside(self, group: Group, user_id: str) -> bool:
+        """Whether the person has a seat in a group of `group`'s community now."""
+        return any((seat := self.platform.seat(room.group.id, user_id)) is not None
+                   and seat.seated
+                   for room in self.platform.rooms(group.community_id, group.carrier))  # fmt: skip
+
+    def _room_found(self, group: Group, user_id: str, alert_id: int, key: str,
+                    at: datetime) -> None:  # fmt: skip
+        """An approved applicant who waited outside (staff were told no group had room,
+        alert `alert_id`) is seated now that there is: that alert is handled, and staff are
+        told where they are."""
+        self.tx.handle_alert(alert_id, HANDLED_BY, at)
         user = self.platform.user(user_id)
         name = user.nickname if user is not None else user_id
         text = NO_ROOM.say("seated", self.chat.language(group), name=name, group=group.name)
