@@ -114,3 +114,29 @@ def test_an_applicant_who_came_in_by_their_link_meanwhile_is_not_seated_twice(
     assert chat.carrier.take_events() == []
     assert chat.carrier.platform.seated(opened.id) == []
     assert not any("Mei" in a.text for a in store.staff_alerts(chat.community_id))
+
+
+def test_the_join_page_tells_an_approved_applicant_waiting_for_room_that_they_will_be_let_in(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Mei was approved when every group was full: her join page said only that the group
+    was full, as to anyone. Ann, whose application waits for staff, is told nothing more."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    mei, ann = TestClient(chat.app), TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Li", answer_2="Oolong")
+    join(ann, chat.codes[0], "Ann", answer_1="Li", answer_2="Puer")
+    for n in range(3):
+        chat.member(f"tea {n}")
+    for n in range(5):
+        chat.member(f"garden {n}", group=1)
+    by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
+    review.approve(store, by_name["Mei"].id, "console:li", store_clock.now())
+    asyncio.run(OutboundQueue(store, {"webchat": chat.carrier}, store_clock).run_once())
+
+    waiting = mei.get(f"/join/{chat.codes[0]}").text
+    assert "This group is full (3 of 3)." in waiting
+    assert "You were approved: you will be let in as soon as there is room." in waiting
+    pending = ann.get(f"/join/{chat.codes[0]}").text
+    assert "This group is full (3 of 3)." in pending
+    assert "You were approved" not in pending

@@ -53,6 +53,7 @@ from hearthkeeper.carriers.webchat.uploads import (
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -122,6 +123,15 @@ def webchat_router(
         elif error is None and capacity is not None and room.taken >= capacity and not seated:
             error = say("full", language, taken=room.taken, capacity=capacity)
             elsewhere = chat.room_elsewhere(room.group)
+            if (
+                elsewhere is None
+                and user is not None
+                and SqlWaitingAdmissions.on(chat.store).approved(
+                    room.group.community_id, chat.name, user.user_id
+                )
+            ):
+                # approved, and no group has room: they are let in once one does
+                error += " " + say("approved_waiting", language)
         if nickname is None:
             nickname = user.nickname if user else ""
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
