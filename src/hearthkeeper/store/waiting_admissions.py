@@ -3,15 +3,16 @@
 An approval's carrier action (an outbox ADMIT item, keyed `admission:approved:<id>`) that
 found every group of the community full fails, and the carrier writes one open staff alert
 under the item's key + `NO_ROOM` saying so (`carriers/webchat/perform.py`). When room
-appears in that community (a group opened, a group's capacity changed), `requeue` puts those
-items back in the queue, due at once: the carrier seats them in the order they were approved
-(the items' order), as many as there is room for, each credited to the link they came by
-as their join would be; the others fail again, their alert already written.
+appears in that community (a group opened, a group's capacity changed, a web chat seat
+freed), `requeue` puts those items back in the queue, due at once: the carrier seats them in
+the order they were approved (the items' order), as many as there is room for, each credited
+to the link they came by as their join would be; the others fail again, their alert already
+written.
 
 The store, not a watch, does it, in the transaction that made the room: a group opened by
 `hearth groups open`, the console or a live code, or a capacity written by `hearth apply`
-or the hourly watch, wakes the waiting applicants whatever process did it, and nothing is
-polled meanwhile.
+or the hourly watch, a member leaving or removed, wakes the waiting applicants whatever
+process did it, and nothing is polled meanwhile.
 """
 
 from __future__ import annotations

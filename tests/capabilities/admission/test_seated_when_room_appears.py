@@ -140,3 +140,32 @@ def test_the_join_page_tells_an_approved_applicant_waiting_for_room_that_they_wi
     pending = ann.get(f"/join/{chat.codes[0]}").text
     assert "This group is full (3 of 3)." in pending
     assert "You were approved" not in pending
+
+
+def test_a_seat_freed_by_a_member_leaving_lets_the_first_approved_applicant_in(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Mei and Ann were approved (Ann first) with every group full; a Tea room member leaves:
+    Ann, approved first, takes the seat, and Mei keeps waiting, told nothing twice."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    for name in ("Mei", "Ann"):
+        join(TestClient(chat.app), chat.codes[0], name, answer_1="Li", answer_2="Oolong")
+    for n in range(3):
+        chat.member(f"tea {n}")
+    for n in range(5):
+        chat.member(f"garden {n}", group=1)
+    by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
+    for name in ("Ann", "Mei"):
+        review.approve(store, by_name[name].id, "console:li", store_clock.now())
+    queue = OutboundQueue(store, {"webchat": chat.carrier}, store_clock)
+    asyncio.run(queue.run_once())
+    chat.carrier.take_events()
+
+    gone = chat.carrier.platform.seated(chat.groups[0].id)[0]
+    chat.carrier.platform.leave_seat(chat.groups[0].id, gone.user_id, store_clock.now())
+    asyncio.run(queue.run_once())
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [(e.sender.display_name, e.group) for e in joins] == [("Ann", "tea-1")]
+    told = [a.text for a in store.staff_alerts(chat.community_id, open_only=False)]
+    assert sum("Mei" in text and "every group is full" in text for text in told) == 1

@@ -41,6 +41,7 @@ from hearthkeeper.store.models import (
     WebChatUserRow,
 )
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.waiting_admissions import requeue_waiting
 
 
 class SqlWebChat(StoreBase):
@@ -171,6 +172,7 @@ class SqlWebChat(StoreBase):
             before = _seat(row)
             row.left_at = utc(at, "leave time")
             queue_chat_event(session, group_id, "leave", user_id, at, removed_by=removed_by)
+            _seat_freed(session, group_id, at)
             return before
 
     def ban(
@@ -196,6 +198,7 @@ class SqlWebChat(StoreBase):
                 row.left_at = row.left_at or at
             if seated:
                 queue_chat_event(session, group_id, "leave", user_id, at, removed_by=removed_by)
+                _seat_freed(session, group_id, at)
             row.banned_at, row.ban_reason = at, reason
             session.flush()
             return seated
@@ -481,3 +484,11 @@ def _message(row: WebChatMessageRow) -> WebChatMessage:
         deleted_at=row.deleted_at, deleted_reason=row.deleted_reason, action_key=row.action_key,
         format=row.format,
     )  # fmt: skip
+
+
+def _seat_freed(session: Session, group_id: int, at: datetime) -> None:
+    """A seat of the group is free: the community's approved applicants who found no room
+    are tried again (`store/waiting_admissions.py`), the first approved taking it."""
+    community_id = session.scalar(select(GroupRow.community_id).where(GroupRow.id == group_id))
+    if community_id is not None:
+        requeue_waiting(session, community_id, at)
