@@ -281,3 +281,35 @@ def test_a_telegram_chats_name_is_kept_as_one_visible_line(url: str, tmp_path: P
     code, out, err = hearth(url, "telegram", str(path), "--community", "Club", "--group",
                             "Night Runners")  # fmt: skip
     assert code == 0 and "messages: 0 added, 1 already there" in out, out + err
+
+
+def test_a_second_row_with_an_id_the_file_gave_already_in_that_group_is_a_bad_row(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """Two rows with the same id in one group of one file: the second's text was counted as
+    "already there" and silently dropped. Now it is a bad row naming both lines; the same id
+    in another group is another message, and importing the file again finds both stored."""
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "timestamp,group,sender,text,id\n"
+        "2024-01-01T09:00:00Z,g,ann,first words,m1\n"
+        "2024-01-01T09:01:00Z,h,bo,same id in another group,m1\n"
+        "2024-01-01T09:02:00Z,g,cy,other words under the same id,m1\n",
+        encoding="utf-8",
+    )
+    code, out, err = hearth(database_url, "csv", str(path), "--community", "c")
+    assert code == 0, out + err
+    assert "messages: 2 added, 0 already there" in out
+    assert "bad rows skipped: 1" in out
+    assert err.splitlines() == [
+        f"{path}:4: the id 'm1' is on line 2 already, in the group 'g': each message of a "
+        "group needs an id of its own; this row was skipped"
+    ]
+    code, out, err = hearth(database_url, "csv", str(path), "--community", "c")
+    assert code == 0 and "messages: 0 added, 2 already there" in out
+    assert "bad rows skipped: 1" in out
+    community = store.get_community("c")
+    assert community is not None
+    texts = {g.name: [m.text for m in store.messages(g.id)]
+             for g in store.list_groups(community.id)}  # fmt: skip
+    assert texts == {"g": ["first words"], "h": ["same id in another group"]}

@@ -10,6 +10,7 @@ from hearthkeeper.carriers.webchat.door import asked_of
 from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.base import MAX_NAME
 from hearthkeeper.playbook.joining import MAX_QUESTIONS
+from hearthkeeper.playbook.output import MAX_POST
 from hearthkeeper.store.models.base import NAME
 from tests.playbook_samples import MINIMAL
 
@@ -178,3 +179,26 @@ def test_an_emoji_joined_by_zero_width_joiners_is_still_a_name() -> None:
         MINIMAL + 'activities:\n  - {id: day, name: "家庭日 👨\\u200d👩\\u200d👧"}\n'
     )
     assert pb.playbook.activities[0].name == "家庭日 👨\u200d👩\u200d👧"
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        # a pasted book: 26 Telegram messages, a QQ message QQ refuses, seconds of the carrier's time
+        ("calendar:\n  posts:\n    - id: daily\n      schedule: every day 08:00\n"
+         "      content:\n        text: '{long}'\n", "calendar.posts[0].content.text"),
+        ("calendar:\n  rituals:\n    anniversary: {{day: 1, text: '{long}'}}\n",
+         "calendar.rituals.anniversary.text"),
+    ],
+)  # fmt: skip
+def test_a_post_longer_than_a_post_may_be_is_a_located_error(text: str, path: str) -> None:
+    p = problem(text.format(long="**a** " * 2_000))
+    assert p.path == path
+    assert "12,000 characters" in p.message and f"at most {MAX_POST:,}" in p.message
+
+
+def test_a_post_of_the_most_characters_a_post_may_have_is_kept() -> None:
+    text = "calendar:\n  posts:\n    - id: daily\n      schedule: every day 08:00\n"
+    text += f"      content:\n        text: '{'a' * MAX_POST}'\n"
+    [post] = parse_playbook(MINIMAL + text).playbook.calendar.posts
+    assert post.content.text == "a" * MAX_POST

@@ -265,3 +265,34 @@ def test_commands_run_inside_another_process_get_its_stop_signals_back() -> None
     with stopping_quietly():
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_links_printed_while_serve_runs_on_another_port_lead_to_it(
+    here: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    """With no public_url, `hearth livecodes create` printed http://127.0.0.1:8470/go/… (the
+    configured port) while the server ran on `--port 0`'s free port: the poster led nowhere.
+    Now the link starts with the address the running server listens on; with no server, it
+    is the configured one and the command says so and how to set public_url."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
+    config = str(here / "site" / "hearth.toml")
+    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    server = hearth("serve", "--config", config, "--port", "0")
+    processes.append(server)
+    shown = read_until(server, "Ctrl-C stops the server")
+    served = re.search(r"Console: (http://127\.0\.0\.1:\d+)/console", shown)
+    assert served is not None, shown
+    assert not served[1].endswith(":8470")
+    made = runner.invoke(app, ["livecodes", "create", "poster", "--config", config])
+    assert made.exit_code == 0, made.output
+    assert f"{served[1]}/go/poster" in made.output
+    assert "public_url" not in made.output, "the link is where the server is: no note"
+    listed = runner.invoke(app, ["livecodes", "list", "--config", config])
+    assert f"{served[1]}/go/poster" in listed.output
+    code, _, err = stop(server, signal.SIGTERM)
+    assert code == 0, err
+    after = runner.invoke(app, ["livecodes", "create", "flyer", "--config", config])
+    assert after.exit_code == 0, after.output
+    assert "http://127.0.0.1:8470/go/flyer" in after.output
+    assert "set public_url in the [server] table" in after.output

@@ -73,3 +73,20 @@ def test_withdrawing_hands_back_only_a_token_still_waiting_for_a_join(
     assert sources.withdraw("matrix", ROOM, "@ann:x", now) is None
     assert sources.kept("matrix", ROOM, "@mei:x") is None  # forgotten all the same
     assert sources.take("matrix", ROOM, "@lan:x", "$lan", now) is None
+
+
+def test_a_join_that_did_not_happen_gives_the_token_back(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An approval that found every group full took the token for a join that never was:
+    given back, it waits for the person's next join, until its time is up."""
+    sources = SqlJoinSources.on(store)
+    now = store_clock.now()
+    sources.remember("webchat", "tea-1", "w-mei", "ref-ann", now)
+    assert sources.take("webchat", "tea-1", "w-mei", "approve:7", now) == "ref-ann"
+    assert sources.waiting("webchat", "tea-1", "w-mei", now) is None
+    sources.give_back("webchat", "tea-1", "w-mei", "another join")  # not the one that took it
+    assert sources.waiting("webchat", "tea-1", "w-mei", now) is None
+    sources.give_back("webchat", "tea-1", "w-mei", "approve:7")
+    assert sources.waiting("webchat", "tea-1", "w-mei", now) == "ref-ann"
+    assert sources.waiting("webchat", "tea-1", "w-mei", now + KEPT) is None  # past its time

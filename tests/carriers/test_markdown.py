@@ -3,12 +3,16 @@ for the web chat's page to build, readable plain text for QQ. Pure."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it.token import Token
 
-from hearthkeeper.carriers.markdown import blocks, plain, safe_link
+from hearthkeeper.carriers import markdown
+from hearthkeeper.carriers.markdown import MARKDOWN_MOST, blocks, plain, safe_link
 from hearthkeeper.carriers.onebot.segments import outgoing
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook.output import MAX_POST
 
 POST = """# 两分钟知识包
 **防晒**要涂*够*，详见 [指南](https://example.com/guide?a=1&b=2)
@@ -88,3 +92,40 @@ def test_any_text_reads_without_raising_and_keeps_only_http_links(text: str) -> 
 
     assert all(safe_link(h) == h for h in hrefs(blocks(text)))
     assert isinstance(plain(text), str)
+
+
+class _Counting:
+    """The Markdown parser, counting the characters it is given to read."""
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.real = markdown._parser()
+
+    def parse(self, text: str) -> list[Token]:
+        self.read += len(text)
+        return self.real.parse(text)
+
+
+def test_a_text_longer_than_a_post_is_shown_as_written_not_read_as_markdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 240,000 characters of `**a** ` took the carrier about 3 s to read; whatever the parser
+    # does per character, it is now given no more than a post's length.
+    counting = _Counting()
+    monkeypatch.setattr(markdown, "_parser", lambda: counting)
+    book = "# A book\n\n" + "**a** " * 40_000 + "\nlast line\n\nnext paragraph"
+    found = blocks(book)
+    assert counting.read == 0
+    assert plain(book) == book.rstrip(" ")  # every character, as written
+    assert [b["type"] for b in found] == ["p", "p", "p"]
+    assert found[1]["runs"][-1] == {"text": "last line"} and found[2].get("gap") is True
+
+
+def test_a_post_of_the_most_characters_is_still_read_as_markdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counting = _Counting()
+    monkeypatch.setattr(markdown, "_parser", lambda: counting)
+    post = "**a** " * (MAX_POST // 6)
+    assert blocks(post)[0]["runs"][0] == {"text": "a", "b": True}
+    assert counting.read == len(post) <= MARKDOWN_MOST

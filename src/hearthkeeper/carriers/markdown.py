@@ -14,6 +14,11 @@ A block is `{"type": "p" | "h" | "ul" | "ol" | "quote" | "code" | "hr", …}` wi
 
 `lines` shows blocks as lines of text in a carrier's `LineStyle`: `PLAIN` here, Telegram's
 HTML in `carriers/telegram/outgoing.py`, so lists, quotes and blank lines look the same.
+
+A text longer than `MARKDOWN_MOST` is not read as Markdown but shown as written, its
+paragraphs and line breaks kept: a post is at most `MAX_POST` characters (a staff reminder
+adds a line around one), and the reader's work grows with what it is given (a pasted
+240,000 characters of `**a** ` took the carrier about 3 s).
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from hearthkeeper.playbook.output import MAX_POST
+
 Block = dict[str, Any]
 Run = dict[str, Any]
 LINK_SCHEMES = frozenset({"http", "https"})
+MARKDOWN_MOST = MAX_POST + 2_000  # characters read as Markdown; a longer text is shown as written
 
 
 @cache
@@ -53,10 +61,30 @@ def safe_link(href: object) -> str | None:
 
 def blocks(text: str) -> list[Block]:
     """A post's Markdown as blocks (see the module's doc)."""
+    if len(text) > MARKDOWN_MOST:
+        return _as_written(text)
     reading = _Reading(text.split("\n"))
     for token in _parser().parse(text):
         reading.take(token)
     return reading.root
+
+
+def _as_written(text: str) -> list[Block]:
+    """`text` as paragraphs of plain text (between blank lines), each line break kept."""
+    found: list[Block] = []
+    paragraph: list[Run] = []
+    gap = False
+    for line in [*text.split("\n"), ""]:
+        if line.strip():
+            if paragraph:
+                paragraph.append({"br": True})
+            paragraph.append({"text": line})
+            continue
+        if paragraph:
+            found.append({"type": "p", "runs": paragraph, **({"gap": True} if gap else {})})
+            paragraph = []
+        gap = bool(found)
+    return found
 
 
 class _Reading:

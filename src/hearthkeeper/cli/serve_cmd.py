@@ -50,6 +50,7 @@ def serve_command(
     from hearthkeeper.cli.context import prepare, settings_from
     from hearthkeeper.cli.output import console, errors, fail
     from hearthkeeper.engine.carrier import CarrierError
+    from hearthkeeper.listening import listening_at
     from hearthkeeper.serve import ServeError, open_socket, serve
     from hearthkeeper.serve.runner import bound_port, stopping_quietly
     from hearthkeeper.web.clientaddr import parse_proxies
@@ -89,7 +90,11 @@ def serve_command(
     console.print("Ctrl-C stops the server.")
     with stopping_quietly():
         try:
-            asyncio.run(serve(running, sock=sock))
+            if sock is None:  # an engine worker: no address to record
+                asyncio.run(serve(running, sock=sock))
+            else:  # the commands' links use the address served, e.g. with --port 0
+                with listening_at(settings.data_dir, web_settings.public_url):
+                    asyncio.run(serve(running, sock=sock))
         except CarrierError as exc:  # a carrier could not connect (a wrong token, a server down)
             fail(f"a chat carrier could not start: {exc}")
         finally:

@@ -61,6 +61,14 @@ class SqlJoinSources(StoreBase):
                 return row.source
             return row.source if row.join_event == join_event else None
 
+    def give_back(self, carrier: str, room: str, user_id: str, join_event: str) -> None:
+        """Undo `take` by the join `join_event`, which did not happen (no group had room):
+        the token waits for the person's next join again, its credit kept."""
+        with self._unit(write=True) as session:
+            row = session.get(JoinSourceRow, (carrier, room, user_id), with_for_update=True)
+            if row is not None and row.join_event == join_event:
+                row.join_event = None
+
     def forget(self, carrier: str, room: str, user_id: str) -> None:
         """Keep nothing for the person's next join to the room (they were refused)."""
         with self._unit(write=True) as session:
@@ -82,6 +90,17 @@ class SqlJoinSources(StoreBase):
             source = row.source
             session.delete(row)
             return source if waiting else None
+
+    def waiting(self, carrier: str, room: str, user_id: str, at: datetime) -> str | None:
+        """The token still waiting for the person's next join at `at` (None: none kept, taken
+        by a join, or past its time), without taking it."""
+        now = utc(at, "asked at")
+        query = select(JoinSourceRow.source).where(
+            JoinSourceRow.carrier == carrier, JoinSourceRow.room == room,
+            JoinSourceRow.user_id == user_id, JoinSourceRow.join_event.is_(None),
+            JoinSourceRow.expires_at > now)  # fmt: skip
+        with self._unit(write=False) as session:
+            return session.scalar(query)
 
     def kept(self, carrier: str, room: str, user_id: str) -> str | None:
         """The token kept for the person's next join, without taking it (None: none; one

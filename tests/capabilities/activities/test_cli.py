@@ -3,8 +3,10 @@ record a member's fee once per receipt, check them in once, cancel; readable ref
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
+import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +20,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.cli import main
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.listening import LISTENING_NAME, listening_at
 from hearthkeeper.store import Member, Store, database
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.cli_sites import made_site, run, site_store
@@ -269,6 +272,41 @@ def test_a_fee_recorded_from_the_command_line_gives_the_member_their_tickets_ful
         said = [row[0] for row in db.execute("SELECT action FROM outbox")]
     told = next(action for action in said if "TB-1" not in action and code in action)
     assert f"https://club.example.org/ticket/{code}" in told, told
+
+
+def test_a_ticket_link_from_the_command_line_leads_to_the_port_the_server_listens_on(
+    site: Path,
+) -> None:
+    """With no public_url, `hearth events pay` told the member http://127.0.0.1:8470/ticket/…
+    (the configured port) while `hearth serve --port 0` listened elsewhere. Now the ticket
+    starts with the address the running server recorded; a record left by a server that is
+    gone (killed) is not believed."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+                      "--price", "45", *config)  # fmt: skip
+    assert status == 0, out
+    data = site.parent / "data"
+    event_id, reference, code = _signed_up(site, "品鉴会", Status.UNPAID)
+    with listening_at(data, "http://127.0.0.1:41234"):  # as `hearth serve --port 0` does
+        status, out = run("events", "pay", str(event_id), reference, "--receipt", "TB-1",
+                          *config)  # fmt: skip
+        assert status == 0, out
+    with sqlite3.connect(data / "hearth.db") as db:
+        said = [row[0] for row in db.execute("SELECT action FROM outbox")]
+    told = next(action for action in said if "TB-1" not in action and code in action)
+    assert f"http://127.0.0.1:41234/ticket/{code}" in told, told
+    assert not (data / LISTENING_NAME).exists(), "the server's record goes when it stops"
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    (data / LISTENING_NAME).write_text(
+        json.dumps({"url": "http://127.0.0.1:41235", "pid": int(gone.stdout)}), encoding="utf-8"
+    )
+    status, out = run("livecodes", "create", "poster", *config)
+    assert status == 0, out
+    assert "http://127.0.0.1:8470/go/poster" in out and "41235" not in out
+    assert "set public_url in the [server] table" in out
 
 
 def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) -> None:

@@ -141,6 +141,10 @@ def test_a_priced_event_holds_the_place_until_the_fee_is_recorded_in_the_ledger(
     with pytest.raises(EventError, match="recorded already"):  # ann's receipt typed for bo
         record_fee(store, community, event_id, "fake:bo", "shop-7", "", "staff", store_clock.now())
     assert "door code for 'Tasting night'" in (say(c, "ann", "/入场码")[0].text or "")
+    # bo waits: /ticket said only "no confirmed sign-up yet", as if bo had never signed up
+    waiting = say(c, "bo", "/ticket")[0].text or ""
+    assert "no confirmed sign-up yet" in waiting, waiting
+    assert "'Tasting night'" in waiting and "you are number 1 on the waitlist" in waiting, waiting
     try:
         record_fee(store, community, event_id, "fake:bo", "shop-8", "", "staff", store_clock.now())
     except EventError as exc:

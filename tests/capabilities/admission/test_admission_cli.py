@@ -62,6 +62,10 @@ def test_applications_are_listed_and_approved_from_the_command_line(
     [application] = SqlApplications.on(store).applications(tea.runtime.community_id)
     assert f"#{application.id}  pending  Mei" in listed.output
     assert "What do you brew?" in listed.output and "→ Oolong" in listed.output
+    [tea_room] = store.list_groups(tea.runtime.community_id)  # which group: it was not said
+    assert f"applied {application.created_at:%Y-%m-%d %H:%M} to join {tea_room.name}\n" in (
+        listed.output
+    ), listed.output
     approved = runner.invoke(app, ["applications", "approve", str(application.id)], env=env)
     assert approved.exit_code == 0 and "approved" in approved.output
     # the decision's time is its own, not the application's (which read as the decision's)

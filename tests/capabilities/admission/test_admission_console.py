@@ -126,3 +126,16 @@ def test_every_pending_application_can_be_reached_and_the_counts_are_true(
     done = console.post(f"/applications/{ids[120]}/approve", {"message": "", "page": "3"})
     assert done.status_code == 303 and done.headers["location"].endswith("notice=approved&page=3")
     assert "Page 3 of 5" in console.get("/applications", page="3").text
+
+
+def test_a_reviewed_application_names_the_group_it_was_for(console: Console) -> None:
+    """The Reviewed table gave applicant, decision, by, when and message: staff could not
+    tell which group someone had been approved into (or refused from)."""
+    group = console.store.get_group(console.group_id)
+    assert group is not None
+    mei = apply(console, "w-5", "小美", ["干皮"])
+    console.post(f"/applications/{mei}/approve")
+    page = console.get("/applications").text
+    row = page[page.index(f'<tr data-application-id="{mei}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'<td class="group">{group.name}</td>' in row, row

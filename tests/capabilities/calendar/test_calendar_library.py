@@ -107,6 +107,21 @@ def test_a_yaml_item_that_is_not_yaml_is_located_at_its_line(tmp_path: Path) -> 
     assert str(problem) == f"{tmp_path}/bad.yaml:3: expected ',' or ']', but got '<stream end>'"
 
 
+def test_an_item_longer_than_a_post_is_named_and_kept_in_its_place(tmp_path: Path) -> None:
+    write(tmp_path, "01.md", "short")
+    write(tmp_path, "02.md", "a" * 8_001)
+    write(tmp_path, "03.yaml", "- {text: fine}\n- {text: '" + "b" * 9_000 + "'}\n")
+    lib = load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        f"{tmp_path / '02.md'}: the post is 8,001 characters, over the 8,000 a post may have; "
+        "it is not posted until it is shortened or split into several items",
+        f"{tmp_path / '03.yaml'}: item 2: the post is 9,000 characters, over the 8,000 a post "
+        "may have; it is not posted until it is shortened or split into several items",
+    ]
+    # kept, so its turn holds the post until the file is fixed (nothing after it is lost)
+    assert [i.id for i in lib.items] == ["01.md", "02.md", "03.yaml#1", "03.yaml#2"]
+
+
 def test_a_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     library = load_library(tmp_path / "nowhere")
     assert library.missing and library.items == ()

@@ -273,6 +273,24 @@ def test_postnow_takes_the_next_library_item_and_the_next_firing_the_one_after(
     assert then.text is not None and "Warm the cups first." in then.text
 
 
+def test_postnow_of_an_item_too_long_to_post_sends_nothing_and_says_which_file(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "content" / "tips"
+    folder.mkdir(parents=True)
+    (folder / "01-book.md").write_text("# A book\n\n" + "**a** " * 2_000)
+    tips = ("calendar:\n  posts:\n    - id: tips\n      schedule: every day 08:00\n"
+            "      content: {library: content/tips, order: next}\n")  # fmt: skip
+    c = calendar_community(store, store_clock, tips, root=tmp_path)
+    store.join(store.member_for("fake", "boss", "Boss").id, group(c).id, role="manager")
+    c.engine.process([c.events.message("boss", "/postnow tips", at=store_clock.now())])
+    done = performed(c)
+    assert [a for a in done if a.kind is ActionKind.SEND] == []
+    [answer] = [a.text or "" for a in done if a.kind is ActionKind.REPLY]
+    assert "content/tips/01-book.md" in answer and "12,009 characters" in answer
+    assert records(c, "tips") == []  # not claimed: it still goes out once shortened
+
+
 REMIND_ROLES = """\
 structure:
   roles:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -86,3 +86,33 @@ def test_a_matrix_newcomer_counts_once_for_the_day_whichever_way_they_join(
     assert repo.take_seat(room.id, now)  # opened the matrix.to link: her join says nothing
     [load] = repo.loads(tea.id, "matrix", now, now - HOUR)
     assert (load.members, load.held, load.today) == (2, 0, 2)
+
+
+def test_applications_waiting_for_staff_count_against_their_group_for_two_weeks(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+    from hearthkeeper.capabilities.admission.records import ApplicationStatus
+
+    tea = store.ensure_community("tea", "Tea")
+    g1 = store.add_group(tea.id, "Tea 1", "webchat", "tea-1", capacity=5)
+    repo, applications = SqlLiveCodes.on(store), SqlApplications.on(store)
+    now = store_clock.now()
+    poster = repo.add_channel(tea.id, "poster", "Poster", ChannelKind.POSTER, notes="",
+                              carrier="webchat", by="cli", at=now)  # fmt: skip
+    repo.hold(poster.id, g1.id, "h1", "10.0.0.1", at=now, until=now + HOUR)
+
+    def apply(user: str, at: datetime) -> int:
+        made, _ = applications.add_application(tea.id, g1.id, "webchat", user, user, None,
+                                               ["Why?"], ["Tea"], at)  # fmt: skip
+        return made.id
+
+    apply("w-old", now - timedelta(days=15))  # left by staff past two weeks
+    approved = apply("w-yes", now - HOUR)
+    applications.review(approved, ApplicationStatus.APPROVED, "li", None, now)
+    apply("w-ann", now)
+    assert repo.seat_to_application("poster", g1.id, now), "Ann's held seat passes on"
+    assert not repo.seat_to_application("poster", g1.id, now), "only one was held"
+    assert not repo.seat_to_application("nothing", g1.id, now)
+    [load] = repo.loads(tea.id, "webchat", now, now - HOUR)
+    assert (load.members, load.held, load.pending, load.size) == (0, 0, 1, 1)

@@ -198,3 +198,24 @@ def test_a_long_paste_on_a_long_list_reads_each_line_and_name_once(
     assert len(folded) <= 3 * (len(lines) + len(others) + len(shown)), len(folded)
     # a line that starts with another member's name is theirs, not the sender's
     assert added_line(["路人7 我也来"], [], {"路人7"}, "ann") is None
+
+
+# Each of these took minutes or hours before (a pattern tried from every space or digit of a
+# run, and every way to split it): read in one pass, they are read at once.
+PADDING = " " * 200_000
+
+
+def test_a_list_padded_with_spaces_is_read_as_written() -> None:
+    spec = read_list("团购" + PADDING + "| 西兰花" + PADDING + "¥12 | 胡萝卜", NOW, SHANGHAI, DAY)
+    assert isinstance(spec, ListSpec) and spec.title == "团购"
+    assert [(i.label, i.price) for i in spec.items] == [("西兰花", "12"), ("胡萝卜", None)]
+
+
+def test_an_item_with_a_long_run_of_digits_or_spaces_is_read() -> None:
+    digits = "1" * 200_000
+    spec = read_list(f"团购 | 西兰花 {digits}x | 胡萝卜 price{PADDING}8 | 苹果 限{PADDING}5份",
+                     NOW, SHANGHAI, DAY)  # fmt: skip
+    assert isinstance(spec, ListSpec)
+    assert [(i.label[:6], i.price, i.stock) for i in spec.items] == [
+        ("西兰花 11", None, None), ("胡萝卜", "8", None), ("苹果", None, 5),
+    ]  # fmt: skip

@@ -32,6 +32,7 @@ from hearthkeeper.cli.days import DayError, parse_minute
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import named_time, times_in
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.listening import site_url
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
@@ -52,7 +53,7 @@ def _store(config: ConfigOption) -> Store:
     link, as when staff do it in the console (a bare /ticket/… path is no link in the chat)."""
     settings = settings_from(config)
     store = open_store(settings)
-    serve_tickets(store, settings.server.url())
+    serve_tickets(store, site_url(settings).url)
     return store
 
 

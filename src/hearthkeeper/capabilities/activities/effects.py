@@ -132,10 +132,18 @@ def ticket(scope: StoreBase, request: EventTicket, ctx: EffectContext) -> Sequen
     if ctx.member is None:
         return []
     name = ctx.member.display_name or ctx.member.user_id
-    confirmed = [(e, s) for e, s in _mine(scope, ctx) if s.status is Status.CONFIRMED]
-    if not confirmed:
-        return [answers.reply(TEXTS.say("no_ticket", lang, name=name))]
-    return [answers.reply("\n".join(_say(scope, "ticket", e, s, name, ctx) for e, s in confirmed))]
+    mine = _mine(scope, ctx)
+    said = [_say(scope, "ticket", e, s, name, ctx) for e, s in mine if s.status is Status.CONFIRMED]
+    if not said:
+        said.append(TEXTS.say("no_ticket", lang, name=name))
+    repo = SqlActivities.on(scope)
+    for event, signup in mine:  # waiting for a place: where they stand, not just "no code"
+        if signup.status is Status.WAITLISTED:
+            waiting = [s.id for s in d.waitlist(repo.signups(event.id))]
+            position = waiting.index(signup.id) + 1 if signup.id in waiting else 0
+            said.append(_say(scope, "ticket_waitlisted", event, signup, name, ctx,
+                             position=position))  # fmt: skip
+    return [answers.reply("\n".join(said))]
 
 
 def _mine(scope: StoreBase, ctx: EffectContext) -> list[tuple[Event, SignUp]]:

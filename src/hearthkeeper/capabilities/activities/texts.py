@@ -117,6 +117,11 @@ TEXTS = Phrasebook({
     "no_ticket": {
         ZH: "{name}，你还没有已确认的活动报名。", EN: "{name}, you have no confirmed sign-up yet.",
     },
+    "ticket_waitlisted": {
+        ZH: "「{title}」（{when}）：你在候补名单第 {position} 位，有人取消会通知你，届时再发入场码。",
+        EN: "'{title}' ({when}): you are number {position} on the waitlist; you will be told if "
+            "a place frees up, with your door code.",
+    },
     "reminder": {
         ZH: "⏰ 活动提醒：「{title}」{when}开始{place}。已报名：{names}。请准备好入场码（/入场码）。",
         EN: "⏰ Reminder: '{title}' starts {when}{place}. Signed up: {names}. Have your door code "

@@ -16,6 +16,8 @@ from hearthkeeper.capabilities.admission.decide import Answered, CodeOutcome
 from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
 from hearthkeeper.capabilities.admission.review import applied_key
 from hearthkeeper.capabilities.admission.texts import say
+from hearthkeeper.capabilities.livecodes.decide import slug_of
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
@@ -81,6 +83,9 @@ def check_application(scope: StoreBase, request: JoinRequest, applicant: Applica
     )  # fmt: skip
     if created:
         _alert_staff(Store.on(scope), application, applicant)
+        slug = slug_of(request.source)
+        if slug is not None:  # the seat a live code held for them is the application's now
+            SqlLiveCodes.on(scope).seat_to_application(slug, applicant.group.id, applicant.now)
     return verdict_of(application, language)
 
 

@@ -117,8 +117,8 @@ def revoke(
 
 @applications_app.command("list")
 def list_applications(community: CommunityOption = None, config: ConfigOption = None) -> None:
-    """Applications, pending first (every one): id, status (who decided, when), who applied
-    and when, their answers; then the latest reviewed ones."""
+    """Applications, pending first (every one): id, status (who decided, when), who applied,
+    when and to which group, their answers; then the latest reviewed ones."""
     store = open_store(settings_from(config))
     found = _community(store, community)
     stored = SqlApplications.on(store)
@@ -126,14 +126,16 @@ def list_applications(community: CommunityOption = None, config: ConfigOption = 
     applications = (stored.applications(found.id, pending=True, limit=max(1, waiting))
                     + stored.applications(found.id, pending=False, limit=REVIEWED_LISTED))  # fmt: skip
     zone = community_zone(store, found.id)
+    groups = {g.id: g.name for g in store.list_groups(found.id)}
     if applications:
         console.print(times_in(zone))
     for a in applications:  # the decision's own time beside it; the application's labelled
         reviewed = "" if a.reviewed_by is None else f" by {a.reviewed_by}"
         if a.reviewed_at is not None:
             reviewed += f" on {local_time(a.reviewed_at, zone)}"
+        group = groups.get(a.group_id, f"group {a.group_id}")
         _say(f"#{a.id}  {a.status.value}{reviewed}  {a.display_name}  "
-             f"applied {local_time(a.created_at, zone)}")  # fmt: skip
+             f"applied {local_time(a.created_at, zone)} to join {group}")  # fmt: skip
         for question, answer in a.answered:
             _say(f"    {question}\n      → {answer}")
         if a.message:

@@ -40,10 +40,11 @@ def _store(config: ConfigOption) -> Store:
     """The store; a member an event's place is released to by this command (a removal frees
     it) is told their ticket's full link, as when staff act in the console."""
     from hearthkeeper.capabilities.activities.addresses import serve_tickets
+    from hearthkeeper.listening import site_url
 
     settings = settings_from(config)
     store = open_store(settings)
-    serve_tickets(store, settings.server.url())
+    serve_tickets(store, site_url(settings).url)
     return store
 
 

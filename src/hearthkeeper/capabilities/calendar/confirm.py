@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-from hearthkeeper.capabilities.calendar.content import PostContent, content_of
+from hearthkeeper.capabilities.calendar.content import (
+    PostContent,
+    TooLong,
+    content_of,
+    too_long_text,
+)
 from hearthkeeper.capabilities.calendar.posts import find_post
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
@@ -107,6 +112,8 @@ def confirm(scope: StoreBase, request: CalendarConfirm, ctx: EffectContext,
     record = posts.post_record(ref)
     post = None if record is None else find_post(ctx.playbook, record.post_id)
     content = None if post is None or record is None else content_of(post, record.item_id, root)
+    if isinstance(content, TooLong):  # its file grew since the reminder
+        return [_answer(ctx, too_long_text(record.post_id if record else "", content, lang))]
     group = None if record is None else CommunityQueries.on(scope).get_group(record.group_id)
     waiting = decide_confirm(ctx.group.community_id, record, post, content, group)
     if isinstance(waiting, Refusal):

@@ -14,12 +14,13 @@ from hearthkeeper.capabilities.calendar.library import (
     ContentLibrary,
     load_library,
     next_item,
+    too_long,
     with_tags,
 )
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.playbook.output import Order, ScheduledPost
+from hearthkeeper.playbook.output import MAX_POST, Order, ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 
 TEXTS = Phrasebook({
@@ -30,6 +31,10 @@ TEXTS = Phrasebook({
     "running_out": {
         Language.ZH_CN: "📚 定时内容「{post}」只剩 {remaining} 条，{days} 天后用完（{when}）。请在 {folder} 里补充内容。",
         Language.EN: "📚 Scheduled post '{post}' has {remaining} item(s) left and runs out in {days} day(s) ({when}). Add items to {folder}.",
+    },
+    "too_long": {
+        Language.ZH_CN: "📚 定时内容「{post}」这次该发 {file}，但它有 {length} 个字，超过每条最多的 {most} 字，所以这次没有发出。请缩短它或拆成几条；改好后下次会照常发出。",
+        Language.EN: "📚 Scheduled post '{post}' was to post {file}, but it is {length} characters, over the {most} a post may have, so nothing was sent. Shorten it or split it into several items; it goes out at the next firing after that.",
     },
     "ran_out": {
         Language.ZH_CN: "📚 定时内容「{post}」没有可发的内容了，这次没有发出。请在 {folder} 里补充内容。",
@@ -65,6 +70,15 @@ class PostContent:
         return extra
 
 
+@dataclass(frozen=True)
+class TooLong:
+    """A library item picked to post that is longer than a post may be: it is held (not
+    posted, not counted as used) and staff are told which file it is."""
+
+    file: str  # the folder and the item's file (`#n`: the n-th item of a YAML list)
+    length: int
+
+
 def library_of(post: ScheduledPost, root: Path) -> ContentLibrary | None:
     """The post's content folder, loaded now (so new items count at once); None: inline text."""
     return None if post.content.library is None else load_library(root / post.content.library)
@@ -78,28 +92,34 @@ def items_of(post: ScheduledPost, library: ContentLibrary) -> tuple[ContentItem,
 def from_item(item: ContentItem) -> PostContent:
     """A library item as posted content."""
     asset = None if item.asset is None else str(item.asset)
-    text = item.text or item.title
-    if item.url and item.url not in text:  # a carrier without link previews still shows it
-        text = f"{text}\n{item.url}"
-    return PostContent(text, item.kind.value, item.id, asset, item.url)
+    return PostContent(item.posted, item.kind.value, item.id, asset, item.url)
+
+
+def _checked(post: ScheduledPost, item: ContentItem) -> PostContent | TooLong:
+    length = too_long(item)
+    if length is not None:
+        return TooLong(f"{post.content.library or ''}/{item.id}", length)
+    return from_item(item)
 
 
 def choose(post: ScheduledPost, library: ContentLibrary | None,
-           posted: list[str]) -> PostContent | None:  # fmt: skip
-    """What this firing posts; None when the library has nothing left (or is missing)."""
+           posted: list[str]) -> PostContent | TooLong | None:  # fmt: skip
+    """What this firing posts; None when the library has nothing left (or is missing),
+    `TooLong` when the item whose turn it is is longer than a post may be."""
     if library is None:
         return PostContent(post.content.text or "", post.content.kind.value)
     item = next_item(items_of(post, library), posted, post.content.order)
-    return None if item is None else from_item(item)
+    return None if item is None else _checked(post, item)
 
 
-def content_of(post: ScheduledPost, item_id: str | None, root: Path) -> PostContent | None:
+def content_of(post: ScheduledPost, item_id: str | None,
+               root: Path) -> PostContent | TooLong | None:  # fmt: skip
     """The content a recorded firing chose, again (for staff confirming a reminded post)."""
     library = library_of(post, root)
     if library is None:
         return choose(post, None, [])
     item = next((i for i in library.items if i.id == item_id), None)
-    return None if item is None else from_item(item)
+    return None if item is None else _checked(post, item)
 
 
 def remind(ctx: EffectContext, post: ScheduledPost, content: PostContent, ref: int) -> Action:
@@ -112,16 +132,31 @@ def remind(ctx: EffectContext, post: ScheduledPost, content: PostContent, ref: i
                   extra=content.extra(post, ref))  # fmt: skip
 
 
-def _alert_key(ctx: EffectContext, post: ScheduledPost) -> str:
+def _alert_key(ctx: EffectContext, post: ScheduledPost, what: str = "exhausted") -> str:
     # Once per post and community day, however many groups fire it: the outbox key is unique.
     day = ctx.now.astimezone(ZoneInfo(ctx.playbook.community.timezone)).date().isoformat()
-    return f"calendar:exhausted:{ctx.group.community_id}:{post.id}:{day}"
+    return f"calendar:{what}:{ctx.group.community_id}:{post.id}:{day}"
 
 
-def _alert(ctx: EffectContext, post: ScheduledPost, text: str, reason: str) -> Action:
+def _alert(ctx: EffectContext, post: ScheduledPost, text: str, reason: str,
+           what: str = "exhausted") -> Action:  # fmt: skip
     return Action(kind=ActionKind.ALERT_STAFF, carrier=ctx.group.carrier,
                   group=ctx.group.carrier_group_id, text=text, handler="calendar",
-                  reason=reason, key=_alert_key(ctx, post), extra={"post_id": post.id})  # fmt: skip
+                  reason=reason, key=_alert_key(ctx, post, what),
+                  extra={"post_id": post.id})  # fmt: skip
+
+
+def too_long_text(post_id: str, held: TooLong, language: Language) -> str:
+    """What staff are told of an item too long to post."""
+    return TEXTS.say("too_long", language, post=post_id, file=held.file,
+                     length=f"{held.length:,}", most=f"{MAX_POST:,}")  # fmt: skip
+
+
+def held_too_long(ctx: EffectContext, post: ScheduledPost, held: TooLong) -> Action:
+    """Tell staff a firing's item is too long to post, so nothing was sent."""
+    text = too_long_text(post.id, held, ctx.playbook.community.language)
+    return _alert(ctx, post, text, f"scheduled post {post.id}: {held.file} is too long to post",
+                  "too_long")  # fmt: skip
 
 
 def ran_out(ctx: EffectContext, post: ScheduledPost) -> Action:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from hearthkeeper.playbook.output import ContentKind, Order, ScheduledPost
+from hearthkeeper.playbook.output import MAX_POST, ContentKind, Order, ScheduledPost
 
 _ITEM_FILES = {".md": "markdown", ".markdown": "markdown", ".yaml": "yaml", ".yml": "yaml"}
 _FIELDS = {"kind", "tags", "order", "title", "asset", "url", "text"}
@@ -44,6 +44,18 @@ class ContentItem:
     order: int | None = None
     asset: Path | None = None
     url: str | None = None
+
+    @property
+    def posted(self) -> str:
+        """The text a post of this item says: its text (else its title), and its address when
+        the text does not hold it (a carrier without link previews still shows it)."""
+        text = self.text or self.title
+        return f"{text}\n{self.url}" if self.url and self.url not in text else text
+
+
+def too_long(item: ContentItem) -> int | None:
+    """The length of the item's post when it is longer than a post may be (`MAX_POST`)."""
+    return len(item.posted) if len(item.posted) > MAX_POST else None
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,11 @@ def load_library(folder: Path) -> ContentLibrary:
                 problems.append(entry)
                 continue
             items.append((entry.order, path.name, index, entry))
+            length = too_long(entry)
+            if (
+                length is not None
+            ):  # kept in its place: it is held, not skipped, when its turn comes
+                problems.append(LibraryProblem(str(path), 0, _too_long_message(entry, length)))
     items.sort(key=lambda row: (row[0] is None, row[0] or 0, row[1], row[2]))
     return ContentLibrary(
         folder=folder, items=tuple(row[3] for row in items), problems=tuple(problems)
@@ -107,6 +124,12 @@ def _markdown_entries(path: Path, text: str) -> list[_Entry]:
     lines_of = _key_lines(node, offset=2)
     body = _body(lines[closing + 1 :])
     return [_item(path, path.name, data, lines_of, body, 2)]
+
+
+def _too_long_message(item: ContentItem, length: int) -> str:
+    which = "" if "#" not in item.id else f"item {item.id.rsplit('#', 1)[1]}: "
+    return (f"{which}the post is {length:,} characters, over the {MAX_POST:,} a post may have; "
+            "it is not posted until it is shortened or split into several items")  # fmt: skip
 
 
 def _body(lines: list[str]) -> str:

@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.content import (
     PostContent,
+    TooLong,
     choose,
+    held_too_long,
     library_of,
     ran_out,
     remind,
@@ -69,10 +71,11 @@ def next_post(group_id: int, post: ScheduledPost, zone: ZoneInfo,
 @dataclass(frozen=True)
 class PostFiring:
     """What a firing that still holds does: its status in `posts` (posted, reminded or
-    skipped), the content it posts (None: late, or nothing left) and its timing."""
+    skipped), the content it posts (None: late, or nothing left; `TooLong`: its item is held)
+    and its timing."""
 
     status: str
-    content: PostContent | None
+    content: PostContent | TooLong | None
     due: Due
 
 
@@ -87,7 +90,7 @@ def decide_post(post: ScheduledPost | None, group_name: str, zone: ZoneInfo, at:
         return Lapsed.MOVED
     timing = due(at, now, post.grace)
     content = None if timing.late else choose(post, library, list(posted))
-    if timing.late or content is None:
+    if timing.late or not isinstance(content, PostContent):
         status = "skipped"
     else:
         status = "reminded" if post.mode is PostMode.REMIND else "posted"
@@ -101,6 +104,8 @@ def said(ctx: EffectContext, post: ScheduledPost, firing: PostFiring, ref: int, 
     content, g = firing.content, ctx.group
     if content is None:
         return [ran_out(ctx, post)]
+    if isinstance(content, TooLong):
+        return [held_too_long(ctx, post, content)]
     if post.mode is PostMode.REMIND:
         actions = [remind(ctx, post, content, ref)]
     else:
@@ -131,7 +136,7 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         log.info("post %s: %s is no longer a firing; replanned", post.id, at.isoformat())
         keep(scope, g, next_post(g.id, post, zone, ctx.now))
         return []
-    content = firing.content
+    content = firing.content if isinstance(firing.content, PostContent) else None
     ref = posts.claim_post(
         g.community_id, g.id, post.id, at, item_id=None if content is None else content.item_id,
         content_kind=post.content.kind.value if content is None else content.kind,

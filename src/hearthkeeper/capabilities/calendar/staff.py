@@ -17,7 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.calendar.content import choose, library_of, running_out
+from hearthkeeper.capabilities.calendar.content import (
+    TooLong,
+    choose,
+    library_of,
+    running_out,
+    too_long_text,
+)
 from hearthkeeper.capabilities.calendar.firings import (
     anniversary_firings,
     firings_between,
@@ -346,6 +352,8 @@ def post_now(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext,
     if content is None:
         return [answer(ctx.trigger, TEXTS.say("nothing_left", lang, post=post.id,
                                               library=post.content.library or ""))]  # fmt: skip
+    if isinstance(content, TooLong):
+        return [answer(ctx.trigger, too_long_text(post.id, content, lang))]
     ref = posts.claim_post(
         g.community_id, g.id, post.id, at, item_id=content.item_id, content_kind=content.kind,
         mode=post.mode.value, status="confirmed" if post.mode is PostMode.REMIND else "posted",

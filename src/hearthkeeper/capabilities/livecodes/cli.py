@@ -23,10 +23,11 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.cli.zones import community_zone, local_time, times_in
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import Settings
+from hearthkeeper.listening import site_url
 from hearthkeeper.store import Community, Store, StoreError
 
 livecodes_app = typer.Typer()  # its help: capabilities/livecodes/__init__.py
@@ -76,8 +77,11 @@ def create(
             fail(str(exc))
         tx.audit(actor, "livecode.create", found.id, target=f"livecode {slug}",
                  detail={"label": channel.label, "kind": kind.value, "carrier": carrier})  # fmt: skip
-    link = stable_link(settings.server.url(), slug)
+    site = site_url(settings)  # the running server's address when no public_url is set
+    link = stable_link(site.url, slug)
     console.print(escape(f"Live code {slug} of {found.name}: {link}"))
+    if site.assumed:
+        errors.print(escape(site.note()))
     if qr is not None:
         _write_qr(qr, link)
 
@@ -110,14 +114,17 @@ def list_codes(community: CommunityOption = None, config: ConfigOption = None) -
     zone = community_zone(store, found.id)
     if any(c.retired_at is not None for c in channels):
         console.print(times_in(zone))
+    site = site_url(settings)
     for c in channels:
         state = f"retired {local_time(c.retired_at, zone)}" if c.retired_at else "live"
         console.print(escape(f"{c.slug}  {c.kind.value}  {c.label}  "
-                             f"{stable_link(settings.server.url(), c.slug)}  {state}"))  # fmt: skip
+                             f"{stable_link(site.url, c.slug)}  {state}"))  # fmt: skip
     if not channels:
         console.print(
             f"No live codes yet; `hearth livecodes create SLUG --community {found.slug}`."
         )
+    elif site.assumed:
+        errors.print(escape(site.note()))
 
 
 @livecodes_app.command("retire")

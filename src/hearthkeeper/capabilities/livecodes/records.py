@@ -49,18 +49,20 @@ class Channel:
 
 @dataclass(frozen=True)
 class GroupLoad:
-    """A group as routing sees it: members in it, seats held for newcomers on their way, and
-    how many came by live code today (arrived or on their way)."""
+    """A group as routing sees it: members in it, seats held for newcomers on their way,
+    applications to it waiting for staff, and how many came by live code today (arrived or on
+    their way)."""
 
     group_id: int
     capacity: int | None
     members: int
     held: int
     today: int
+    pending: int = 0  # applicants waiting for staff: each takes a seat once approved
 
     @property
     def size(self) -> int:
-        return self.members + self.held
+        return self.members + self.held + self.pending
 
 
 @dataclass(frozen=True)

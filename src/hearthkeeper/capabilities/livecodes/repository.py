@@ -14,12 +14,15 @@ from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 
+from hearthkeeper.capabilities.admission.records import ApplicationStatus
 from hearthkeeper.capabilities.livecodes.records import Channel, ChannelKind, GroupLoad
 from hearthkeeper.store.columns import length_problem, utc
 from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.join_sources import KEPT
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     NAME,
+    ApplicationRow,
     CommunityRow,
     GroupRow,
     LiveCodeArrivalRow,
@@ -69,6 +72,7 @@ class LiveCodes(Protocol):
     def arrive(self, channel_id: int, group_id: int, member_id: int, event_id: int,
                at: datetime) -> bool: ...  # fmt: skip
     def take_seat(self, group_id: int, at: datetime) -> bool: ...
+    def seat_to_application(self, slug: str, group_id: int, at: datetime) -> bool: ...
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]: ...
     def stays(self, arrivals: Sequence[Arrival]) -> list[StaySpan]: ...
     def last_said(self, arrivals: Sequence[Arrival]) -> dict[tuple[int, int], datetime]: ...
@@ -132,8 +136,8 @@ class SqlLiveCodes(StoreBase):
     def loads(self, community_id: int, carrier: str, now: datetime,
               day_start: datetime) -> list[GroupLoad]:  # fmt: skip
         """The community's groups on `carrier`, oldest first: members in each, seats held
-        for newcomers on their way, and newcomers by code since `day_start` (each member
-        once)."""
+        for newcomers on their way, applications waiting for staff (made within
+        `PENDING_SEAT`), and newcomers by code since `day_start` (each member once)."""
         now, day_start = utc(now, "now"), utc(day_start, "start of day")
         with self._unit(write=False) as session:
             groups = session.execute(
@@ -161,6 +165,14 @@ class SqlLiveCodes(StoreBase):
                 select(r.group_id, func.count())
                 .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
+            # An applicant waiting for staff is on their way too: approved, they take a seat
+            # (their held seat passed to the application, `seat_to_application`).
+            p = ApplicationRow
+            pending = _counts(session.execute(
+                select(p.group_id, func.count())
+                .where(p.community_id == community_id, p.status == ApplicationStatus.PENDING.value,
+                       p.group_id.in_(ids), p.created_at > now - PENDING_SEAT)
+                .group_by(p.group_id)))  # fmt: skip
             # a member who left and came back by code today is one newcomer, not one per
             # join: coming and going cannot use up the group's daily_code_cap
             a = LiveCodeArrivalRow
@@ -169,7 +181,8 @@ class SqlLiveCodes(StoreBase):
                 .where(a.group_id.in_(ids), a.arrived_at >= day_start).group_by(a.group_id)
             ))  # fmt: skip
         return [GroupLoad(group_id=g.id, capacity=g.capacity, members=members[g.id],
-                          held=held[g.id], today=held_today[g.id] + arrived_today[g.id])
+                          held=held[g.id], today=held_today[g.id] + arrived_today[g.id],
+                          pending=pending[g.id])
                 for g in groups]  # fmt: skip
 
     def held(self, token_hash: str, channel_id: int, now: datetime) -> int | None:
@@ -240,6 +253,26 @@ class SqlLiveCodes(StoreBase):
                             .values(arrived_at=at, taken_untagged=True))  # fmt: skip
             return True
 
+    def seat_to_application(self, slug: str, group_id: int, at: datetime) -> bool:
+        """Someone who came by the live code `slug` applied to join the group: end the
+        oldest seat held there for that code, as their pending application counts from now
+        on (`loads`). False when none was held (no such code, or the seat had lapsed)."""
+        at = utc(at, "application time")
+        r = LiveCodeRoutingRow
+        with self._unit(write=True) as session:
+            channel_id = session.scalar(select(LiveCodeRow.id).where(LiveCodeRow.slug == slug))
+            if channel_id is None:
+                return False
+            oldest = session.scalar(
+                select(r.id).where(r.channel_id == channel_id, r.group_id == group_id,
+                                   r.arrived_at.is_(None), r.expires_at > at)
+                .order_by(r.id).limit(1)
+            )  # fmt: skip
+            if oldest is None:
+                return False
+            session.execute(update(r).where(r.id == oldest).values(expires_at=at))
+            return True
+
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]:
         """Everyone who arrived by these channels, in order of arrival."""
         a = LiveCodeArrivalRow
@@ -277,6 +310,11 @@ class SqlLiveCodes(StoreBase):
                     if member_id is not None and last is not None:
                         found[(member_id, group_id)] = utc(last, "message time")
         return found
+
+
+# An application waiting for staff counts against its group's room for as long as the link
+# it came by would still credit its join (an application left longer is no longer expected).
+PENDING_SEAT = KEPT
 
 
 def _counts(rows: Iterable[tuple[int, int]]) -> Counter[int]:

@@ -20,7 +20,9 @@ UNITS = "份|个|件|盒|斤|袋|瓶|箱|张|位|名|人|只|支|套|组|包|罐
 EN_UNITS = (
     r"pcs?|pieces?|portions?|units?|box(?:es)?|bags?|bottles?|packs?|spots?|places?|seats?|tickets?"
 )
-SEGMENTS = re.compile(r"\s*[|\n]\s*")
+# `\s*[|\n]\s*` split the same, but tried every space of a run as its start (quadratic): a
+# run of spaces is taken whole from its first, or not at all.
+SEGMENTS = re.compile(r"(?:(?<!\s)\s+)?[|\n]\s*")
 # A line of a pasted list, as the bot numbers entries (`3. mei`) or people do (`3、` `3号`);
 # not the `【1】` of an item line.
 _ENTRY = re.compile(r"^\s*(\d{1,3})\s*(?:[.、。)）]|号)\s*")
@@ -28,7 +30,7 @@ _ENTRY = re.compile(r"^\s*(\d{1,3})\s*(?:[.、。)）]|号)\s*")
 # list refuses naming the range, not for 1 with the number as a note, nor for 500).
 _QUANTITY = re.compile(
     rf"(?<![a-z])[x×*]\s*(\d+)|(?<!\d)(\d+)\s*(?:{UNITS})|(?<!\d)(\d+)\s*(?:{EN_UNITS})\b|"
-    r"(?:qty|数量)\s*[:=]?\s*(\d+)",
+    r"(?:qty|数量)\s*(?:[:=]\s*)?(\d+)",
     re.IGNORECASE,
 )
 _ITEM_NUMBER = re.compile(

@@ -186,6 +186,11 @@ class WebChatCarrier(Performer):
         if seat is None or not seat.seated:
             self._refuse_lookalike(group_id, user_id, user.nickname, language)
         now = self.clock.now()
+        kept = None
+        if source is None:  # an approved applicant back by a bare link when there is room
+            kept = await asyncio.to_thread(SqlJoinSources.on(self.store).waiting, self.name,
+                                           group.carrier_group_id, user_id, now)  # fmt: skip
+            source = kept
         if door is None or self.admission is None:  # a write: off the loop, as below
             asked = await asyncio.to_thread(self.platform.take_seat, group_id, user_id, now,
                                             source=source)  # fmt: skip
@@ -203,6 +208,9 @@ class WebChatCarrier(Performer):
             raise WebChatRefused(full, elsewhere=elsewhere)
         if asked.outcome is SeatOutcome.ALREADY:
             return None
+        if kept is not None:  # credited by this join: not by another
+            await asyncio.to_thread(SqlJoinSources.on(self.store).forget, self.name,
+                                    group.carrier_group_id, user_id)  # fmt: skip
         self.feed.signal()  # the store queued the Join with the seat
         self._members_changed(group_id)
         return None

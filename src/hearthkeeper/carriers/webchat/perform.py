@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, unsent_alert
 from hearthkeeper.carriers.picture_check import PictureRefused
 from hearthkeeper.carriers.webchat.base import ChatBase, people
@@ -32,7 +33,7 @@ from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Group, Store
+from hearthkeeper.store import Group, NewStaffAlert, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 
 # A mute without a duration lasts until staff lift it.
@@ -45,6 +46,25 @@ PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
     ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
     ActionKind.ADMIT, ActionKind.DECLINE,
+})  # fmt: skip
+
+# Staff's alert when an approved applicant finds every group of the community full.
+NO_ROOM = Phrasebook({
+    "no_room": {
+        Language.EN: "{name} was approved to join {community}, but every group is full "
+                     "({group} filled while they waited), so they are in no group yet. Open a "
+                     "group (hearth groups open) or raise a group's capacity: their invite "
+                     "link lets them in once there is room (their application stays "
+                     "approved){credit}.",
+        Language.ZH_CN: "已同意 {name} 加入「{community}」，但所有群都已满员（「{group}」在其等待"
+                        "期间满员），对方目前不在任何群里。请开一个新群（hearth groups open）或"
+                        "调高某个群的人数上限：有空位后对方再打开邀请链接即可进群（申请仍为已通过）"
+                        "{credit}。",
+    },
+    "credit": {
+        Language.EN: ", and the link they came by still credits their join",
+        Language.ZH_CN: "，并仍计入其来源链接",
+    },
 })  # fmt: skip
 
 
@@ -208,9 +228,34 @@ class _Act:
                     break
         if asked.outcome is SeatOutcome.JOINED:
             self._members_changed(group)
-        elif asked.outcome is not SeatOutcome.ALREADY:  # banned since, or the group is full
+        elif asked.outcome is SeatOutcome.FULL:  # no group of the community has room
+            if source is not None:  # not used: it credits their join when there is room
+                SqlJoinSources.on(self.tx).give_back(chat.name, group.carrier_group_id,
+                                                     user_id, key)  # fmt: skip
+            self._no_room(group, user_id, key, now, credited=source is not None)
+            raise CarrierError(f"{chat.name}: cannot seat {user_id!r} in {group.name!r} "
+                               f"(full, as is every group of the community)", retry=False)  # fmt: skip
+        elif asked.outcome is not SeatOutcome.ALREADY:  # banned since
             raise CarrierError(f"{chat.name}: cannot seat {user_id!r} in {group.name!r} "
                                f"({asked.outcome.value})", retry=False)  # fmt: skip
+
+    def _no_room(
+        self, group: Group, user_id: str, key: str, at: datetime, *, credited: bool
+    ) -> None:
+        """Tell staff (the inbox, once for this approval) that an approved applicant waits
+        outside: every group of the community is full; `credited`: they came by a link, whose
+        credit waits for their join."""
+        user = self.platform.user(user_id)
+        name = user.nickname if user is not None else user_id
+        community = next((c.name for c in self.tx.list_communities()
+                          if c.id == group.community_id), "")  # fmt: skip
+        language = self.chat.language(group)
+        credit = NO_ROOM.say("credit", language) if credited else ""
+        text = NO_ROOM.say("no_room", language, name=name, group=group.name,
+                           community=community, credit=credit)  # fmt: skip
+        alert = NewStaffAlert(f"{key}:no-room", group.community_id, group.id, None, None,
+                              "admission", text, "approved: no group has room", at)  # fmt: skip
+        self.tx.add_staff_alerts([alert])
 
     def _post(self, group: Group, action: Action, key: str) -> str:
         text = action.text or ""
