@@ -1,6 +1,6 @@
 """Shared fixtures. Store tests take `database_url` or `store` and so run twice: on SQLite
 and on a throwaway PostgreSQL server (skipped, and said so, where PostgreSQL is missing).
-Console tests take `console` (SQLite only)."""
+Console tests take `console`, the sign-in and REST API tests `site` (SQLite only)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.migrated import migrated_file, postgres_template
 
 if TYPE_CHECKING:
     from tests.console_setup import Console
+    from tests.web_auth_setup import Site
 
 # The Matrix homeserver fixture (`synapse`) and its report lines.
 pytest_plugins = ["tests.integration.synapse_plugin"]
@@ -192,3 +193,16 @@ def console(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> 
         yield built
     finally:
         built.store.engine.dispose()
+
+
+@pytest.fixture
+def site(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Site]:
+    """The sign-in and REST API tests' small web application (`tests/web_auth_setup.py`) on a
+    copy of the migrated SQLite file; a module whose `site` is something else defines its own."""
+    from tests.web_auth_setup import build_site, sqlite_store  # the web app, for its tests
+
+    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
+    try:
+        yield build_site(store, store_clock, tmp_path)
+    finally:
+        store.engine.dispose()

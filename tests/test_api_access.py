@@ -3,24 +3,17 @@ OpenAPI document that lists every endpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.auth import token_hash
-from tests.web_auth_setup import Site, Tea, build_site, sqlite_store, tea
+from tests.web_auth_setup import Site, Tea, tea
 
 
 @pytest.fixture
-def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
-    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield tea(build_site(store, store_clock, tmp_path))
-    finally:
-        store.engine.dispose()
+def t(site: Site) -> Tea:
+    return tea(site)
 
 
 def test_without_a_token_the_api_answers_401_and_says_how_to_get_one(t: Tea) -> None:

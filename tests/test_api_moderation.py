@@ -3,23 +3,15 @@ staff alerts marked handled — each written to the audit log as `api:<operator>
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import OutboxStatus
-from tests.web_auth_setup import Tea, build_site, sqlite_store, tea
+from tests.web_auth_setup import Site, Tea, tea
 
 
 @pytest.fixture
-def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
-    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield tea(build_site(store, store_clock, tmp_path))
-    finally:
-        store.engine.dispose()
+def t(site: Site) -> Tea:
+    return tea(site)
 
 
 def test_pardoning_a_strike_through_the_api_stops_it_counting_and_is_audited(t: Tea) -> None:

@@ -4,24 +4,17 @@ version — refused with located problems when invalid, with nothing stored."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from hearthkeeper.clock import FrozenClock
-from tests.web_auth_setup import TEA_PLAYBOOK, Tea, build_site, sqlite_store, tea
+from tests.web_auth_setup import TEA_PLAYBOOK, Site, Tea, tea
 
 YAML = {"Content-Type": "text/yaml; charset=utf-8"}
 
 
 @pytest.fixture
-def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
-    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield tea(build_site(store, store_clock, tmp_path))
-    finally:
-        store.engine.dispose()
+def t(site: Site) -> Tea:
+    return tea(site)
 
 
 def replaced(t: Tea) -> list[str]:

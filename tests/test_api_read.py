@@ -3,24 +3,17 @@ the inbox and the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from hearthkeeper.carriers.webchat.plugin import webchat_of
-from hearthkeeper.clock import FrozenClock
-from tests.web_auth_setup import Tea, build_site, sqlite_store, tea
+from tests.web_auth_setup import Site, Tea, tea
 
 
 @pytest.fixture
-def t(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Tea]:
-    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
-    try:
-        yield tea(build_site(store, store_clock, tmp_path))
-    finally:
-        store.engine.dispose()
+def t(site: Site) -> Tea:
+    return tea(site)
 
 
 def test_communities_are_listed_and_described(t: Tea) -> None:

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.security import content_policy
-from tests.web_auth_setup import Site, build_site, sqlite_store
-
-
-@pytest.fixture
-def site(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Site]:
-    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
-    built = build_site(store, store_clock, tmp_path)
-    try:
-        yield built
-    finally:
-        store.engine.dispose()
+from tests.web_auth_setup import Site
 
 
 def test_html_pages_get_every_header_and_a_policy_without_inline_scripts(site: Site) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,16 +10,6 @@ import pytest
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.web.signin import safe_next
 from tests.web_auth_setup import PASSWORD, Site, build_site, sqlite_store
-
-
-@pytest.fixture
-def site(migrated_sqlite: Path, tmp_path: Path, store_clock: FrozenClock) -> Iterator[Site]:
-    store = sqlite_store(migrated_sqlite, tmp_path, store_clock)
-    built = build_site(store, store_clock, tmp_path)
-    try:
-        yield built
-    finally:
-        store.engine.dispose()
 
 
 def test_a_console_page_without_a_session_sends_the_browser_to_sign_in(site: Site) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,20 @@ def hearth(url: str, *args: str) -> tuple[int, str, str]:
 
 def open_store(url: str) -> Store:
     return Store(create_engine_for(url), SystemClock())
+
+
+def telegram_message(number: int, text: str, **times: str) -> str:
+    """One of Lin's messages in a Telegram Desktop export, one line of JSON; `times` are its
+    `date` and `date_unixtime` as the export writes them (strings)."""
+    return json.dumps({"id": number, "type": "message", **times, "from": "Lin",
+                       "from_id": "user1", "text": text})  # fmt: skip
+
+
+def telegram_chat(name: str, chat_id: int, *messages: str) -> str:
+    """A chat of a Telegram Desktop export: a line opening the chat, then its messages one a
+    line (the importer names a bad message by its line)."""
+    opening = json.dumps({"name": name, "type": "private_supergroup", "id": chat_id})
+    return opening.removesuffix("}") + ', "messages": [\n' + ",\n".join(messages) + "\n]}"
 
 
 def test_whatsapp_export_imported_and_imported_again(url: str) -> None:
@@ -142,12 +157,8 @@ def test_telegram_group_option_picks_one_chat_of_a_full_export(url: str) -> None
 
 def test_the_time_zone_note_appears_only_when_a_time_had_no_zone(url: str, tmp_path: Path) -> None:
     path = tmp_path / "result.json"
-    path.write_text(
-        '{"name": "Club", "type": "private_supergroup", "id": 7, "messages": [\n'
-        '{"id": 1, "type": "message", "date": "2024-03-01T09:00:00", "from": "Lin", '
-        '"from_id": "user1", "text": "no unix time"}\n]}\n',
-        encoding="utf-8",
-    )
+    unzoned = telegram_message(1, "no unix time", date="2024-03-01T09:00:00")
+    path.write_text(telegram_chat("Club", 7, unzoned) + "\n", encoding="utf-8")
     code, out, err = hearth(url, "telegram", str(path), "--community", "Club")
     assert code == 0, out + err
     assert "note: times written without a time zone were read in UTC" in out
@@ -163,14 +174,10 @@ def test_a_telegram_date_out_of_range_skips_that_message_and_says_where(
     url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "result.json"
-    path.write_text(
-        '{"name": "Club", "type": "private_supergroup", "id": 7, "messages": [\n'
-        '{"id": 1, "type": "message", "date": "2024-03-01T09:00:00", "date_unixtime": '
-        '"99999999999999999999", "from": "Lin", "from_id": "user1", "text": "far future"},\n'
-        '{"id": 2, "type": "message", "date": "2024-03-01T09:01:00", "date_unixtime": '
-        '"1709254860", "from": "Lin", "from_id": "user1", "text": "today"}\n]}\n',
-        encoding="utf-8",
-    )
+    far = telegram_message(1, "far future", date="2024-03-01T09:00:00",
+                           date_unixtime="99999999999999999999")  # fmt: skip
+    today = telegram_message(2, "today", date="2024-03-01T09:01:00", date_unixtime="1709254860")
+    path.write_text(telegram_chat("Club", 7, far, today) + "\n", encoding="utf-8")
     code, out, err = hearth(url, "telegram", str(path), "--community", "Club")
     assert code == 0, out + err
     assert "This is a bug" not in out + err
@@ -257,17 +264,12 @@ def test_a_telegram_chats_name_is_kept_as_one_visible_line(url: str, tmp_path: P
     override and all); a name with nothing visible left names the chat by its id, said
     with the file and line."""
     path = tmp_path / "result.json"
-    path.write_text(
-        '{"chats": {"list": [\n'
-        '{"name": "Night\\u202e\\nRunners\\u0007", "type": "private_supergroup", "id": 7,'
-        ' "messages": [\n'
-        '{"id": 1, "type": "message", "date_unixtime": "1709254860", "from": "Lin", '
-        '"from_id": "user1", "text": "hi"}\n]},\n'
-        '{"name": "\\u200b\\u2066\\n", "type": "private_supergroup", "id": 8, "messages": [\n'
-        '{"id": 1, "type": "message", "date_unixtime": "1709254860", "from": "Lin", '
-        '"from_id": "user1", "text": "hi"}\n]}\n]}}\n',
-        encoding="utf-8",
-    )
+    hi = telegram_message(1, "hi", date_unixtime="1709254860")
+    chats = [
+        telegram_chat("Night\u202e\nRunners\u0007", 7, hi),
+        telegram_chat("\u200b\u2066\n", 8, hi),
+    ]
+    path.write_text('{"chats": {"list": [\n' + ",\n".join(chats) + "\n]}}\n", encoding="utf-8")
     code, out, err = hearth(url, "telegram", str(path), "--community", "Club")
     assert code == 0, out + err
     assert "messages: 2 added" in out, out + err

@@ -77,6 +77,15 @@ class Codes:
             return sent
         return self.follow(browser, sent, nickname)
 
+    def arrive_each(self, portal: TestClient, *nicknames: str, expect: int | None = None) -> None:
+        """Newcomers `arrive` one after another, the engine handling each one's arrival before
+        the next comes (`engine_round`); with `expect`, each join's answer has that status."""
+        for nickname in nicknames:
+            answer = self.arrive(nickname)
+            if expect is not None:
+                assert answer.status_code == expect, nickname
+            self.engine_round(portal)
+
     @staticmethod
     def follow(browser: TestClient, sent: Response, nickname: str) -> Response:
         """Follow a live code's redirect to the join page and join there."""

@@ -22,9 +22,7 @@ def test_a_live_code_fills_two_groups_and_opens_a_third(
     with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
         codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=2))
         with TestClient(codes.app) as portal:
-            for name in ("Ann", "Bo", "Cy", "Di", "Ed"):
-                assert codes.arrive(name).status_code == 303, name
-                codes.engine_round(portal)
+            codes.arrive_each(portal, "Ann", "Bo", "Cy", "Di", "Ed", expect=303)
         assert codes.seated() == {
             "Tea Friends 1群": ["Ann", "Bo"],
             "Tea Friends 2群": ["Cy", "Di"],
@@ -41,12 +39,10 @@ def test_the_next_group_opens_when_the_newest_is_open_new_group_at_full(
         text = playbook_text(capacity=4, open_at=0.5)
         codes = build_codes(store, store_clock, tmp_path, text)
         with TestClient(codes.app) as portal:
-            for name in ("Ann", "Bo"):
-                codes.arrive(name)
-                codes.engine_round(portal)
+            codes.arrive_each(portal, "Ann", "Bo")
             assert len(codes.groups()) == 1
-            codes.arrive("Cy")  # group 1 is half full: group 2 opens, Cy still fills group 1
-            codes.engine_round(portal)
+            # group 1 is half full: group 2 opens, Cy still fills group 1
+            codes.arrive_each(portal, "Cy")
         assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo", "Cy"], "Tea Friends 2群": []}
 
 
@@ -56,9 +52,7 @@ def test_joining_by_code_stops_at_join_by_code_cap(
     with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
         codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=5, code_cap=2))
         with TestClient(codes.app) as portal:
-            for name in ("Ann", "Bo", "Cy"):
-                codes.arrive(name)
-                codes.engine_round(portal)
+            codes.arrive_each(portal, "Ann", "Bo", "Cy")
         seated = codes.seated()
         assert seated == {"Tea Friends 1群": ["Ann", "Bo"], "Tea Friends 2群": ["Cy"]}
         assert [g.capacity for g in codes.groups()] == [5, 5]  # room left for invitations
@@ -70,14 +64,10 @@ def test_a_group_takes_at_most_daily_code_cap_newcomers_by_code_a_day(
     with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
         codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=10, daily=2))
         with TestClient(codes.app) as portal:
-            for name in ("Ann", "Bo", "Cy"):
-                codes.arrive(name)
-                codes.engine_round(portal)
+            codes.arrive_each(portal, "Ann", "Bo", "Cy")
             assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo"], "Tea Friends 2群": ["Cy"]}
             store_clock.advance(timedelta(days=1))  # a new day in Europe/London
-            for name in ("Di", "Ed"):
-                codes.arrive(name)
-                codes.engine_round(portal)
+            codes.arrive_each(portal, "Di", "Ed")
         assert codes.seated() == {
             "Tea Friends 1群": ["Ann", "Bo", "Di", "Ed"],
             "Tea Friends 2群": ["Cy"],
@@ -217,7 +207,5 @@ def test_a_live_code_never_sends_a_newcomer_into_the_staff_channel(
         text = playbook_text(capacity=5) + "alerts:\n  staff_group: Tea Friends 1群\n"
         codes = build_codes(store, store_clock, tmp_path, text)
         with TestClient(codes.app) as portal:
-            for name in ("Ann", "Bo"):
-                assert codes.arrive(name).status_code == 303, name
-                codes.engine_round(portal)
+            codes.arrive_each(portal, "Ann", "Bo", expect=303)
         assert codes.seated() == {"Tea Friends 1群": [], "Tea Friends 2群": ["Ann", "Bo"]}
