@@ -112,3 +112,42 @@ def test_an_faq_reply_the_carrier_refused_answers_nothing(
 
     total = report["overall"]["metrics"]["total"]
     assert (total["questions"], total["answered"], total["faq_answered"]) == (1, 0, 0)
+
+
+EXPERTS = """\
+mechanisms:
+  faq:
+    entries:
+      - question: How do I brew green tea?
+        keywords: [brew, steep]
+        answer: 80°C water, two minutes.
+  tags:
+    - name: specialty
+      expert_topics:
+        oolong: [oolong, tieguanyin]
+        puer: [puer, pu-erh]
+"""
+
+
+def test_an_faq_answer_with_the_experts_line_answers_and_the_experts_line_alone_does_not(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The expert finder's reply carries the FAQ's answer before its @-mentions: that is an
+    automatic answer. Its @-mentions alone ask people to answer; they answer nothing yet."""
+    c = community(store, store_clock, playbook(EXPERTS))
+    for user, name, topic in (("d", "Dee", "puer"), ("b", "Bea", "oolong")):
+        room = store.group_for_carrier("fake", "g1") or store.add_group(
+            c.runtime.community_id, "g1", "fake", "g1"
+        )
+        member = store.member_for("fake", user, name)
+        store.join(member.id, room.id, at=store_clock.now() - timedelta(days=9))
+        store.add_tag(member.id, f"specialty:{topic}", set_by="staff")
+    _ask(c, "mei", "how do I brew a puer?")  # the answer, then "You could ask @Dee, …"
+    _ask(c, "tom", "which oolong should I try first?")  # "You could ask @Bea, …" only
+    asyncio.run(c.engine.drain())
+    day = store_clock.now().date()
+    report = build_report(store, c.runtime.community_id, now=store_clock.now(),
+                          start=day, end=day).to_json()  # fmt: skip
+
+    total = report["overall"]["metrics"]["total"]
+    assert (total["questions"], total["answered"], total["faq_answered"]) == (2, 0, 1)

@@ -236,13 +236,16 @@ def _faq_answered(session: Session, ids: list[int], since: datetime,
         o.status.in_(_REPLIED), action["handler"].as_string() == _FAQ_HANDLER,
         action["kind"].as_string() == "reply",
     )  # fmt: skip
-    keys = {(group_id, target) for group_id, target, reason, text in session.execute(query)
-            if target and _answers(reason or "", text or "")}  # fmt: skip
+    targets: dict[int, set[str]] = {}
+    for group_id, target, reason, said in session.execute(query):
+        if target and _answers(reason or "", said or ""):
+            targets.setdefault(int(group_id), set()).add(str(target))
     found: set[int] = set()
-    for chunk in _chunks(sorted(keys)):
-        lookup = select(m.id).where(tuple_(m.group_id, m.carrier_event_id).in_(chunk))
-        found.update(message_id for (message_id,) in session.execute(lookup)
-                     if message_id in asked)  # fmt: skip
+    for group_id, event_ids in targets.items():  # by the group's own key (a row-value IN of
+        for chunk in _chunks(sorted(event_ids)):  # (group, id) pairs took SQLite 12× longer)
+            lookup = select(m.id).where(m.group_id == group_id, m.carrier_event_id.in_(chunk))
+            found.update(message_id for (message_id,) in session.execute(lookup)
+                         if message_id in asked)  # fmt: skip
     return found
 
 
