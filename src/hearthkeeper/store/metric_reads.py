@@ -13,7 +13,7 @@ from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, text, tuple_
+from sqlalchemy import and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -226,27 +226,20 @@ def _questions(
 def _faq_answered(session: Session, ids: list[int], since: datetime,
                   asked: dict[int, tuple[Any, ...]]) -> set[int]:  # fmt: skip
     """The questions of `asked` (by message id) the FAQ answered automatically: its replies
-    (see `_FAQ_HANDLER`) in the groups since a day before `since`, each question looked up by
-    its key (the few the FAQ answered, not every message of the window)."""
+    (see `_FAQ_HANDLER`) in the groups since a day before `since`, by the outbox's group and
+    time index, each joined to the message it replies to by that message's key."""
     o, m = OutboxRow, MessageRow
     action = o.action
-    query = select(o.group_id, action["target"].as_string(), action["reason"].as_string(),
-                   action["text"].as_string()).where(
-        o.group_id.in_(ids), o.created_at >= utc(since - _FAQ_SLACK, "since"),
-        o.status.in_(_REPLIED), action["handler"].as_string() == _FAQ_HANDLER,
-        action["kind"].as_string() == "reply",
+    replied = and_(m.group_id == o.group_id, m.carrier_event_id == action["target"].as_string())
+    query = (
+        select(m.id, action["reason"].as_string(), action["text"].as_string())
+        .join_from(o, m, replied)
+        .where(o.group_id.in_(ids), o.created_at >= utc(since - _FAQ_SLACK, "since"),
+               o.status.in_(_REPLIED), action["handler"].as_string() == _FAQ_HANDLER,
+               action["kind"].as_string() == "reply")
     )  # fmt: skip
-    targets: dict[int, set[str]] = {}
-    for group_id, target, reason, said in session.execute(query):
-        if target and _answers(reason or "", said or ""):
-            targets.setdefault(int(group_id), set()).add(str(target))
-    found: set[int] = set()
-    for group_id, event_ids in targets.items():  # by the group's own key (a row-value IN of
-        for chunk in _chunks(sorted(event_ids)):  # (group, id) pairs took SQLite 12× longer)
-            lookup = select(m.id).where(m.group_id == group_id, m.carrier_event_id.in_(chunk))
-            found.update(message_id for (message_id,) in session.execute(lookup)
-                         if message_id in asked)  # fmt: skip
-    return found
+    return {message_id for message_id, reason, said in driver_rows(session, query)
+            if message_id in asked and _answers(reason or "", said or "")}  # fmt: skip
 
 
 def _answers(reason: str, text: str) -> bool:
