@@ -63,9 +63,9 @@ def fill(store: Store, messages: int) -> int:
                                              "text": "Welcome"}, group))  # fmt: skip
     with store.engine.begin() as connection:
         for start in range(0, len(rows), 5000):
-            connection.execute(insert(MessageRow.__table__), rows[start : start + 5000])
+            connection.execute(insert(MessageRow), rows[start : start + 5000])
         for start in range(0, len(box), 5000):
-            connection.execute(insert(OutboxRow.__table__), box[start : start + 5000])
+            connection.execute(insert(OutboxRow), box[start : start + 5000])
     return group
 
 
