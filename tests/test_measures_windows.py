@@ -88,7 +88,7 @@ def test_questions_fall_on_the_local_day_they_were_asked_even_across_clock_chang
                     [], [], [])  # fmt: skip
 
     found = inputs.parts[1].questions.items() if asked else ()
-    placed = {day: (n, len(waits)) for day, (n, waits) in found}
+    placed = {day: (n, len(waits)) for day, (n, waits, _) in found}
 
     expected = Counter(at.astimezone(zone).date() for at in asked)
     assert placed == {day: (n, n) for day, n in expected.items()}

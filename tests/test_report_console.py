@@ -3,6 +3,7 @@ one group or the whole community, chart data as inert JSON the page's script dra
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import timedelta
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from hearthkeeper.analytics.report import build_report
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
 from tests.console_setup import BASE, SCRIPT, Console
 
@@ -138,3 +140,24 @@ def test_history_older_than_a_year_is_shown_with_all_history(console: Console) -
     assert '<option value="all" selected>all history</option>' in everything.text
     assert "No message in these days" not in everything.text
     assert "3 messages, 1 member spoke" in everything.text
+
+
+def test_the_response_line_says_what_the_faq_answered_as_the_report_does(
+    console: Console,
+) -> None:
+    """A member's question the FAQ answered is not shown as one left waiting for staff: the
+    group's response line says the FAQ answered it, in the words of the report's JSON."""
+    console.engine.process([console.events.message("lin", "请问团购怎么下单？", name="小林")])
+    asyncio.run(console.engine.drain())
+    page = console.get("/health", scope=f"g{console.group_id}", days="30")
+    assert page.status_code == 200
+    line = ("Response: 0 of 2 questions answered by a person in the last 28 days; the FAQ "
+            "answered 1 automatically, 1 unanswered — 0/100")  # fmt: skip
+    assert line in page.text
+    today = console.clock.now().date()
+    report = build_report(console.store, console.community_id, now=console.clock.now(),
+                          start=today - timedelta(days=29), end=today).to_json()  # fmt: skip
+    [group] = report["groups"]
+    [response] = [c for c in group["health"]["components"] if c["key"] == "response"]
+    assert response["explanation"] == line
+    assert group["metrics"]["total"]["faq_answered"] == 1

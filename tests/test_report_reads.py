@@ -142,7 +142,9 @@ def test_vital_signs_from_reads_begun_ahead_are_those_of_the_plain_reading(store
 
     assert shared.sections() == plain.sections()
     response = {c.key: c.explanation for c in shared.community.health.components}["response"]
-    assert response.startswith("Response: 2 of 3 questions answered in the last 28 days")
+    assert response.startswith(
+        "Response: 2 of 3 questions answered by a person in the last 28 days"
+    )
 
 
 def test_group_days_and_kinds_are_read_once_for_the_metrics_and_the_vital_signs(

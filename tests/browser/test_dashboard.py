@@ -124,3 +124,31 @@ def test_the_html_report_opens_from_disk_without_network(
     page.select_option("#chart-scope", f"g{group.id}")  # switches in the page, no server
     _check_charts(page)
     assert outside == [] and problems == []
+
+
+def test_a_question_the_faq_answered_reads_so_on_the_dashboard(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """A member's question the running server's FAQ answered: the group's response line says
+    the FAQ answered it, not that it waits for staff."""
+    deer = live_server.add_member("小鹿")
+    live_server.say(deer, "同意")  # the group's rules first
+    live_server.say(deer, "请问团购怎么下单？")
+    store, group = live_server.store, live_server.groups()[0]
+    today = datetime.now(UTC).date()
+
+    def faq_answered() -> int:
+        made = build_report(store, live_server.community_id, now=datetime.now(UTC),
+                            start=today - timedelta(days=1), end=today)  # fmt: skip
+        return int(made.to_json()["overall"]["metrics"]["total"]["faq_answered"])
+
+    eventually(lambda: faq_answered() == 1, "the FAQ's answer sent")
+    page = open_page(locale="en")
+    sign_in(page, live_server, f"/console/c/{live_server.slug}")
+    page.goto(f"{live_server.url}/console/c/{live_server.slug}/health?scope=g{group.id}")
+    line = page.locator(".health-group li", has_text="Response:")
+    expect(line).to_contain_text(
+        "Response: 0 of 1 questions answered by a person in the last 28 days; the FAQ "
+        "answered 1 automatically, none left unanswered — 0/100"
+    )
+    shots.take(page, "faq-answered")

@@ -10,7 +10,7 @@ shown as not measured and left out; the others' weights then share its weight.
 | activity    | 25 | speakers this week ÷ members, against a target of 20%: min(100, 100 × ratio ÷ 0.20) |
 | trend       | 20 | messages this week ÷ the weekly average of the previous four weeks: min(100, 100 × ratio); no earlier messages: 100 if any this week |
 | output      | 20 | days of the last 7 with a staff message or a scheduled post: min(100, 100 × days ÷ 5) |
-| response    | 15 | questions of the last 28 days answered ÷ asked × 100 |
+| response    | 15 | questions of the last 28 days a person answered ÷ asked × 100 (the FAQ's automatic answers are said, not scored) |
 | cleanliness | 10 | violations per 1,000 messages in the last 28 days: max(0, 100 − 5 × rate) |
 | retention   | 10 | mean of newcomers' first-message rate and the stay rate (1 − leaves ÷ (members + leaves), last 28 days), × 100 |
 | belonging   | 10 | members who came to one of the community's offline events ÷ members, against a target of 20%: min(100, 100 × ratio ÷ 0.20); not measured while no event was held |
@@ -58,7 +58,8 @@ class HealthInputs:
     weekly_messages: Sequence[int]  # this week first, then the previous four weeks
     output_days_7d: int  # days of the last 7 with a staff message or a scheduled post
     questions_28d: int = 0
-    answered_28d: int = 0
+    answered_28d: int = 0  # by a person
+    faq_answered_28d: int = 0  # by the FAQ automatically, and by no person
     messages_28d: int = 0
     violations_28d: int = 0
     newcomers: int = 0  # joined in the 28 days ending 7 days ago (they had a week to speak)
@@ -154,14 +155,27 @@ def output(inputs: HealthInputs) -> Component:
 
 
 def response(inputs: HealthInputs) -> Component:
-    """Questions answered in the last 28 days."""
+    """Questions a person answered in the last 28 days. The score measures members and staff
+    answering members; the questions the FAQ answered automatically are said beside it (a
+    low score there is the FAQ doing its work, not questions left waiting)."""
     asked, answered = inputs.questions_28d, inputs.answered_28d
     if asked <= 0:
         return Component("response", WEIGHTS["response"], None,
                          "Response: no questions in the last 28 days — not measured")  # fmt: skip
     score = half_up(100 * answered / asked)
-    text = f"Response: {answered} of {asked} questions answered in the last 28 days — {score}/100"
+    text = (f"Response: {answered} of {asked} questions answered by a person in the last 28 "
+            f"days{_by_faq(inputs)} — {score}/100")  # fmt: skip
     return Component("response", WEIGHTS["response"], score, text)
+
+
+def _by_faq(inputs: HealthInputs) -> str:
+    """What the FAQ answered of the questions no person answered, and what is left."""
+    by_faq = min(inputs.faq_answered_28d, inputs.questions_28d - inputs.answered_28d)
+    if by_faq <= 0:
+        return ""
+    left = inputs.questions_28d - inputs.answered_28d - by_faq
+    waiting = "none left unanswered" if left == 0 else f"{left} unanswered"
+    return f"; the FAQ answered {by_faq} automatically, {waiting}"
 
 
 def cleanliness(inputs: HealthInputs) -> Component:

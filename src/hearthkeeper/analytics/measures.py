@@ -75,7 +75,9 @@ class Inputs:
         for s in self.stays:
             part(s.group_id).stays.append(s)
         for (group_id, day), asked in self.questions.asked.items():
-            part(group_id).questions[day] = [asked, []]
+            part(group_id).questions[day] = [asked, [], 0]
+        for (group_id, day), by_faq in self.questions.by_faq.items():
+            part(group_id).questions[day][2] = by_faq
         day_of = LocalDays(self.zone).of
         for q in self.questions.answered:  # in order of time asked: the minutes each waited
             if q.answered_at is not None:
@@ -100,7 +102,8 @@ class _Part:
     days: list[GroupDay] = field(default_factory=list)
     kinds: list[GroupDayKind] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
-    # per local day: questions asked, and the minutes each answered one waited
+    # per local day: questions asked, the minutes each one a person answered waited, and
+    # how many the FAQ answered automatically that no person answered
     questions: dict[date, list[Any]] = field(default_factory=dict)
     checkins: list[tuple[date, int]] = field(default_factory=list)
     signups: list[tuple[date, SignUpReach]] = field(default_factory=list)
@@ -168,9 +171,12 @@ class _Scope:
                 self.first_join[s.member_id] = day_of(s.joined_at)
         self.asked: dict[date, int] = {}  # questions asked per day
         self.waits: dict[date, list[float]] = {}  # minutes to the first answer, per day
+        self.by_faq: dict[date, int] = {}  # answered by the FAQ alone, per day
         for p in parts:
-            for day, (asked_on_day, waited) in p.questions.items():
+            for day, (asked_on_day, waited, by_faq) in p.questions.items():
                 self.asked[day] = self.asked.get(day, 0) + asked_on_day
+                if by_faq:
+                    self.by_faq[day] = self.by_faq.get(day, 0) + by_faq
                 if waited:
                     self.waits.setdefault(day, []).extend(waited)
         outside = inputs.parts.get(None, empty).checkins if community else []
@@ -248,6 +254,7 @@ class _DayLine:
         self.posters = [scope.posters.get(d) for d in span]
         self.posters_seen = list(accumulate((len(p or ()) for p in self.posters), initial=0))
         self.asked = list(accumulate((scope.asked.get(d, 0) for d in span), initial=0))
+        self.by_faq = list(accumulate((scope.by_faq.get(d, 0) for d in span), initial=0))
         # DAU/MAU of each day (None: no MAU), summed per period in order of day as before
         self.stuck = [len(p or ()) / m if (m := scope.mau[d]) else None
                       for d, p in zip(span, self.posters, strict=True)]  # fmt: skip
@@ -378,6 +385,7 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
     sums = [running[last] - running[first] for running in line.sums]
     posters_seen = line.posters_seen[last] - line.posters_seen[first]
     asked = line.asked[last] - line.asked[first]
+    by_faq = line.by_faq[last] - line.by_faq[first]
     stuck = [ratio for ratio in line.stuck[within] if ratio is not None]
     waits = list(chain.from_iterable(line.waits[within]))
     newcomers = list(chain.from_iterable(line.newcomers[within]))
@@ -408,7 +416,8 @@ def _measure(scope: _Scope, period: Period, members: int, add_to: dict[int, int]
         members=members, speaker_ratio=_share(len(by_member), members),
         joins=joins, leaves=leaves, net_growth=joins - leaves,
         concentration=_concentration(by_member),
-        questions=answers.questions, answered=answers.answered, response_rate=answers.rate,
+        questions=answers.questions, answered=answers.answered, faq_answered=by_faq,
+        response_rate=answers.rate,
         median_answer_minutes=answers.median_minutes,
         newcomers=len(newcomers), newcomers_posted=len(posted),
         newcomer_first_message_rate=_share(len(posted), len(newcomers)),

@@ -67,7 +67,8 @@ class PeriodMetrics:
     net_growth: int
     concentration: float | None  # share of messages from the top 10% of speakers
     questions: int
-    answered: int
+    answered: int  # by a person
+    faq_answered: int  # by the FAQ automatically, and by no person
     response_rate: float | None
     median_answer_minutes: float | None
     newcomers: int

@@ -21,7 +21,8 @@ T = TypeVar("T")
 KEPT = 8  # reports kept (communities × periods shown)
 
 # Rows only ever added (a higher id), or changed in place and counted (stays closed, roles
-# given, posts sent, questions answered, attendance); the rollups' sums move with every
+# given, posts sent, questions answered, attendance, an FAQ answer the carrier refused: it
+# counted while on its way); the rollups' sums move with every
 # message, join, leave, staff message and strike, live or rebuilt.
 _STAMP = text(
     """
@@ -38,6 +39,7 @@ _STAMP = text(
       (SELECT count(posted_at) FROM posts WHERE community_id = :c),
       (SELECT max(id) FROM questions WHERE community_id = :c),
       (SELECT count(answered_at) FROM questions WHERE community_id = :c),
+      (SELECT count(*) FROM outbox WHERE status = 'failed'),
       (SELECT max(id) FROM activity_events WHERE community_id = :c),
       (SELECT count(attended_at) FROM activity_signups),
       (SELECT count(*) FROM group_days d JOIN groups g ON g.id = d.group_id

@@ -158,8 +158,9 @@ class SharedReads:
             self._question_days[zone] = whole, [q.asked_at for q in whole.answered]
         whole, keys = self._question_days[zone]
         asked = {key: n for key, n in whole.asked.items() if since_day <= key[1] < until_day}
+        by_faq = {key: n for key, n in whole.by_faq.items() if since_day <= key[1] < until_day}
         return QuestionDays(
-            asked, whole.answered[bisect_left(keys, since) : bisect_left(keys, until)]
+            asked, whole.answered[bisect_left(keys, since) : bisect_left(keys, until)], by_faq
         )
 
     def group_days(self, group_ids: Collection[int], start: date, end: date) -> list[GroupDay]:

@@ -85,10 +85,13 @@ class HealthData:
     activity: ByGroup[GroupDayActivity]  # every day up to as_of, in order of day
     days: ByGroup[GroupDay]  # the 35 days ending on as_of
     stays: ByGroup[Stay]  # begun by the end of as_of
-    # Group → questions asked, and answered, in the 28 days ending on as_of: read when first
-    # asked for (`questions`), the health scores' last input, so that a report's read of
-    # them on PostgreSQL overlaps the segments and cohorts (`SharedReads.read_ahead`).
-    read_questions: Callable[[], Mapping[int, tuple[int, int]]] = field(compare=False, repr=False)
+    # Group → questions asked, answered by a person, and answered by the FAQ alone, in the 28
+    # days ending on as_of: read when first asked for (`questions`), the health scores' last
+    # input, so that a report's read of them on PostgreSQL overlaps the segments and cohorts
+    # (`SharedReads.read_ahead`).
+    read_questions: Callable[[], Mapping[int, tuple[int, int, int]]] = field(
+        compare=False, repr=False
+    )
     check_ins: ByGroup[tuple[int | None, int, date]]  # (group, member, day), last 35 days
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
@@ -106,8 +109,9 @@ class HealthData:
         return found
 
     @cached_property
-    def questions(self) -> Mapping[int, tuple[int, int]]:
-        """Group → questions asked, and answered, in the 28 days ending on as_of."""
+    def questions(self) -> Mapping[int, tuple[int, int, int]]:
+        """Group → questions asked, answered by a person, and answered by the FAQ alone, in
+        the 28 days ending on as_of."""
         return self.read_questions()
 
 
@@ -165,13 +169,17 @@ def _opened(group: Group, activity: ByGroup[GroupDayActivity], stays: ByGroup[St
     return min(days)
 
 
-def _questions_by_group(questions: QuestionDays) -> dict[int, tuple[int, int]]:
-    """Group → questions asked, and answered."""
+def _questions_by_group(questions: QuestionDays) -> dict[int, tuple[int, int, int]]:
+    """Group → questions asked, answered by a person, and answered by the FAQ alone."""
     asked: dict[int, int] = defaultdict(int)
     for (group_id, _), n in questions.asked.items():
         asked[group_id] += n
+    by_faq: dict[int, int] = defaultdict(int)
+    for (group_id, _), n in questions.by_faq.items():
+        by_faq[group_id] += n
     answered = Counter(q.group_id for q in questions.answered)
-    return {group_id: (n, answered.get(group_id, 0)) for group_id, n in asked.items()}
+    return {group_id: (n, answered.get(group_id, 0), by_faq.get(group_id, 0))
+            for group_id, n in asked.items()}  # fmt: skip
 
 
 def _attendees(store: Store, community_id: int, end: datetime) -> frozenset[int] | None:
@@ -348,10 +356,10 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
     weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
               for k in range(5)]  # fmt: skip
     last28 = [d for d in days if (as_of - d.day).days < 28]
-    asked = answered = 0
+    asked = answered = by_faq = 0
     for group in scope:
-        asked_in, answered_in = data.questions.get(group, (0, 0))
-        asked, answered = asked + asked_in, answered + answered_in
+        asked_in, answered_in, by_faq_in = data.questions.get(group, (0, 0, 0))
+        asked, answered, by_faq = asked + asked_in, answered + answered_in, by_faq + by_faq_in
     key = ("member_counts", frozenset(scope))
     if data.made.get(("member_facts", key[1])) is members:  # the vital signs' and the matrix's
         present, speakers, newcomers, spoke, met = data.once(
@@ -365,7 +373,7 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
         speakers_7d=speakers,
         weekly_messages=tuple(weekly),
         output_days_7d=sum(1 for d in days[-7:] if d.output > 0),
-        questions_28d=asked, answered_28d=answered,
+        questions_28d=asked, answered_28d=answered, faq_answered_28d=by_faq,
         messages_28d=sum(d.messages for d in last28),
         violations_28d=sum(d.violations for d in last28),
         newcomers=newcomers, newcomers_posted=spoke,

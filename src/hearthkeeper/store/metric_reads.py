@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, text, tuple_
+from sqlalchemy import and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,6 +23,7 @@ from hearthkeeper.store.models import (
     CheckInRow,
     MembershipRow,
     MessageRow,
+    OutboxRow,
     QuestionRow,
     SignUpEntryRow,
     SignUpItemRow,
@@ -40,6 +41,17 @@ _TZINFO = attrgetter("tzinfo")
 _QUESTION = partial(tuple.__new__, QuestionTiming)  # a record made in C, as rollups._records
 _ONE_DAY, _QUARTER, _INSTANT = timedelta(days=1), timedelta(minutes=15), timedelta(microseconds=1)
 _T = TypeVar("_T")
+# The FAQ's automatic answers, as its handler keeps them in the outbox (capabilities/faq): a
+# reply of the handler "faq" to the question, naming the entry ("FAQ: <its question>"), the
+# answer alone ("FAQ answer"), or the answer before the experts' line ("experts on …": the
+# answer, a new line, the line; the line alone answers nothing). Sent or on its way; one the
+# carrier refused, one cancelled or a dry run's is not an answer.
+_FAQ_HANDLER, _FAQ_ENTRY, _FAQ_ALONE, _FAQ_EXPERTS = "faq", "FAQ: ", "FAQ answer", "experts on "
+_REPLIED = ("pending", "sending", "done")
+# The FAQ replies when the question reaches it, after it was sent: its replies are read from a
+# day before the window (a carrier's clock a little ahead of ours), by the outbox's group and
+# time index.
+_FAQ_SLACK = timedelta(days=1)
 
 
 def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
@@ -64,11 +76,12 @@ class MetricReadQueries(StoreBase):
     def question_timings(self, group_ids: Collection[int], since: datetime,
                          until: datetime) -> list[QuestionTiming]:  # fmt: skip
         """Questions asked in `group_ids` from `since` to before `until` — messages holding
-        "?"/"？", or recorded by the FAQ queue — each with its first answer: a reply from
-        another member, or the queue's `answered_at`, whichever came first."""
+        "?"/"？", or recorded by the FAQ queue — each with its first answer by a person: a
+        reply from another member, or the queue's `answered_at`, whichever came first; and
+        whether the FAQ answered it automatically while no person did."""
         with self._unit(write=False) as session:
-            asked, answers = _questions(session, list(group_ids), since, until)
-        return _timings(asked, answers)
+            asked, answers, by_faq = _questions(session, list(group_ids), since, until)
+        return _timings(asked, answers, by_faq)
 
     def question_days(self, group_ids: Collection[int], since: datetime, until: datetime,
                       zone: tzinfo) -> QuestionDays:  # fmt: skip
@@ -80,7 +93,7 @@ class MetricReadQueries(StoreBase):
         if starts is None:
             return QuestionDays.of(self.question_timings(group_ids, since, until), zone)
         with self._unit(write=False) as session:
-            asked, answers = _questions(session, list(group_ids), since, until)
+            asked, answers, by_faq = _questions(session, list(group_ids), since, until)
         rows = list(asked.values())
         # Two columns taken out in C (a transposition of every row, zip(*rows), took 0.1 to
         # 0.2 s of a report at 1M messages).
@@ -93,9 +106,16 @@ class MetricReadQueries(StoreBase):
             bounds = _in_zone_of(sent, [*bounds, until])[:-1]
             same_format = bool(bounds)
         if sent and not same_format:
-            return QuestionDays.of(_timings(asked, answers), zone)
+            return QuestionDays.of(_timings(asked, answers, by_faq), zone)
         days = [day for day, _ in starts]
-        counted = Counter(zip(groups, map(partial(bisect_right, bounds), sent), strict=True))
+        placed: Iterable[tuple[Any, int]] = zip(
+            groups, map(partial(bisect_right, bounds), sent), strict=True
+        )
+        faq: Counter[tuple[Any, int]] = Counter()
+        if by_faq:  # the few the FAQ alone answered, counted from the same places
+            placed = list(placed)
+            faq.update(compress(placed, map(by_faq.__contains__, asked)))
+        counted = Counter(placed)
         answered = [
             QuestionTiming(group_id, member_id, utc_of(sent_at), answers[message_id])
             for message_id, group_id, member_id, sent_at in compress(
@@ -103,7 +123,11 @@ class MetricReadQueries(StoreBase):
             )
         ]
         answered.sort(key=_ASKED_AT)
-        return QuestionDays({(g, days[i - 1]): n for (g, i), n in counted.items()}, answered)
+        return QuestionDays(
+            {(g, days[i - 1]): n for (g, i), n in counted.items()},
+            answered,
+            {(g, days[i - 1]): n for (g, i), n in faq.items()},
+        )
 
     def checkin_marks(self, community_id: int, start: date,
                       end: date) -> list[tuple[int | None, int, date]]:  # fmt: skip
@@ -143,7 +167,7 @@ class MetricReadQueries(StoreBase):
 
 
 def _timings(
-    asked: dict[int, tuple[Any, ...]], answers: dict[int, datetime]
+    asked: dict[int, tuple[Any, ...]], answers: dict[int, datetime], by_faq: set[int]
 ) -> list[QuestionTiming]:
     """`_questions`' questions as records, in order of time asked. Made in C, column by
     column (about 200,000 questions at 1M messages); the few answered ones (a tenth) are
@@ -154,16 +178,19 @@ def _timings(
     for message_id, answered_at in answers.items():
         first_answers[place[message_id]] = answered_at
     columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
+    faq = map(by_faq.__contains__, asked)
     timings = list(map(_QUESTION, zip(columns[1], columns[2], utc_times(columns[3]),
-                                      first_answers, strict=True)))  # fmt: skip
+                                      first_answers, faq, strict=True)))  # fmt: skip
     timings.sort(key=_ASKED_AT)
     return timings
 
 
-def _questions(session: Session, ids: list[int], since: datetime,
-               until: datetime) -> tuple[dict[int, tuple[Any, ...]], dict[int, datetime]]:  # fmt: skip
+def _questions(
+    session: Session, ids: list[int], since: datetime, until: datetime
+) -> tuple[dict[int, tuple[Any, ...]], dict[int, datetime], set[int]]:
     """The questions of a window, message id → (id, group, member, time sent) as the driver
-    gives them, in the order read; and the first answer of each answered one."""
+    gives them, in the order read; the first answer by a person of each answered one; and
+    those the FAQ answered automatically that no person answered."""
     m = MessageRow
     window = (m.sent_at >= utc(since, "since"), m.sent_at < utc(until, "until"))
     # The very predicate of `ix_messages_questions`: read from that index alone.
@@ -192,7 +219,34 @@ def _questions(session: Session, ids: list[int], since: datetime,
             answer = _first_answer(replied.get(message_id), queue_answers.get(message_id))
             if answer is not None:
                 answers[message_id] = answer
-    return asked, answers
+    by_faq = _faq_answered(session, ids, since, asked) - answers.keys() if asked else set()
+    return asked, answers, by_faq
+
+
+def _faq_answered(session: Session, ids: list[int], since: datetime,
+                  asked: dict[int, tuple[Any, ...]]) -> set[int]:  # fmt: skip
+    """The questions of `asked` (by message id) the FAQ answered automatically: its replies
+    (see `_FAQ_HANDLER`) in the groups since a day before `since`, by the outbox's group and
+    time index, each joined to the message it replies to by that message's key."""
+    o, m = OutboxRow, MessageRow
+    action = o.action
+    replied = and_(m.group_id == o.group_id, m.carrier_event_id == action["target"].as_string())
+    query = (
+        select(m.id, action["reason"].as_string(), action["text"].as_string())
+        .join_from(o, m, replied)
+        .where(o.group_id.in_(ids), o.created_at >= utc(since - _FAQ_SLACK, "since"),
+               o.status.in_(_REPLIED), action["handler"].as_string() == _FAQ_HANDLER,
+               action["kind"].as_string() == "reply")
+    )  # fmt: skip
+    return {message_id for message_id, reason, said in driver_rows(session, query)
+            if message_id in asked and _answers(reason or "", said or "")}  # fmt: skip
+
+
+def _answers(reason: str, text: str) -> bool:
+    """Whether an FAQ reply with `reason` and `text` answers the question it replies to."""
+    if reason.startswith(_FAQ_ENTRY) or reason == _FAQ_ALONE:
+        return True
+    return reason.startswith(_FAQ_EXPERTS) and "\n" in text
 
 
 def _in_zone_of(times: Sequence[datetime], bounds: list[datetime]) -> list[datetime]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -535,13 +535,15 @@ class Stay:
 
 
 class QuestionTiming(NamedTuple):
-    """A question asked in a group and when it was first answered (None: not yet). A named
-    tuple: a report at a million messages builds about 200,000 of them."""
+    """A question asked in a group and when a person first answered it (None: not yet), and
+    whether the FAQ answered it automatically while no person did (`by_faq`). A named tuple:
+    a report at a million messages builds about 200,000 of them."""
 
     group_id: int
     member_id: int | None
     asked_at: datetime
     answered_at: datetime | None
+    by_faq: bool = False
 
 
 @dataclass(frozen=True)
@@ -552,18 +554,23 @@ class QuestionDays:
 
     asked: dict[tuple[int, date], int]  # (group, local day) → questions asked
     answered: list[QuestionTiming]
+    # (group, local day) → questions the FAQ answered automatically and no person answered
+    by_faq: dict[tuple[int, date], int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, timings: Iterable[QuestionTiming], zone: tzinfo) -> QuestionDays:
         """`timings` (in order of time asked) counted by local day in `zone`."""
         asked: dict[tuple[int, date], int] = {}
+        by_faq: dict[tuple[int, date], int] = {}
         answered = []
         for q in timings:
             key = (q.group_id, q.asked_at.astimezone(zone).date())
             asked[key] = asked.get(key, 0) + 1
             if q.answered_at is not None:
                 answered.append(q)
-        return cls(asked, answered)
+            elif q.by_faq:
+                by_faq[key] = by_faq.get(key, 0) + 1
+        return cls(asked, answered, by_faq)
 
 
 @dataclass(frozen=True)
