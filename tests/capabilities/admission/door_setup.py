@@ -35,3 +35,12 @@ def screening(chat: Chat, threshold: str, *, chinese: bool = False,
     assert runtime.community_id == chat.community_id
     chat.carrier.admission = Admission(chat.store, chat.clock, {runtime.community_id: runtime}.get)
     return runtime
+
+
+def fill_every_group(chat: Chat) -> None:
+    """Seat members until every group of `build_chat`'s community is full: the Tea room
+    holds 3, the Garden 5."""
+    for n in range(3):
+        chat.member(f"tea {n}")
+    for n in range(5):
+        chat.member(f"garden {n}", group=1)

@@ -15,7 +15,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.events import Join
 from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.store import Store
-from tests.capabilities.admission.door_setup import APPLICATION, screening
+from tests.capabilities.admission.door_setup import APPLICATION, fill_every_group, screening
 from tests.webchat_setup import build_chat, join
 
 
@@ -28,10 +28,7 @@ def test_an_approved_applicant_with_no_room_anywhere_is_reported_and_keeps_their
     screening(chat, APPLICATION)
     mei = TestClient(chat.app)
     join(mei, chat.codes[0], "Mei", via="ref-ann", answer_1="Lan", answer_2="Oolong")
-    for n in range(3):  # Tea room holds 3
-        chat.member(f"tea {n}")
-    for n in range(5):  # Garden holds 5
-        chat.member(f"garden {n}", group=1)
+    fill_every_group(chat)
     [application] = SqlApplications.on(store).applications(chat.community_id)
     review.approve(store, application.id, "console:li", store_clock.now())
     queue = OutboundQueue(store, {"webchat": chat.carrier}, store_clock)
@@ -63,10 +60,7 @@ def test_staff_are_not_told_of_a_link_credit_when_the_applicant_came_by_none(
     chat = build_chat(store, store_clock, tmp_path)
     screening(chat, APPLICATION)
     join(TestClient(chat.app), chat.codes[0], "Mei", answer_1="Lan", answer_2="Oolong")
-    for n in range(3):
-        chat.member(f"tea {n}")
-    for n in range(5):
-        chat.member(f"garden {n}", group=1)
+    fill_every_group(chat)
     [application] = SqlApplications.on(store).applications(chat.community_id)
     review.approve(store, application.id, "console:li", store_clock.now())
     asyncio.run(OutboundQueue(store, {"webchat": chat.carrier}, store_clock).run_once())

@@ -18,7 +18,7 @@ from hearthkeeper.engine.events import Join
 from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
-from tests.capabilities.admission.door_setup import APPLICATION, screening
+from tests.capabilities.admission.door_setup import APPLICATION, fill_every_group, screening
 from tests.playbook_samples import MINIMAL
 from tests.webchat_setup import build_chat, join
 
@@ -38,10 +38,7 @@ def test_approved_applicants_waiting_outside_are_seated_when_room_appears(
     for name, via in (("Mei", "ref-ann"), ("Ann", None), ("Lan", None)):
         join(TestClient(chat.app), chat.codes[0], name, via=via, answer_1="Li",
              answer_2="Oolong")  # fmt: skip
-    for n in range(3):  # Tea room holds 3
-        chat.member(f"tea {n}")
-    for n in range(5):  # Garden holds 5
-        chat.member(f"garden {n}", group=1)
+    fill_every_group(chat)
     by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
     for name in ("Ann", "Mei", "Lan"):  # the order staff approve them in
         review.approve(store, by_name[name].id, "console:li", store_clock.now())
@@ -94,10 +91,7 @@ def test_an_applicant_who_came_in_by_their_link_meanwhile_is_not_seated_twice(
     screening(chat, APPLICATION)
     mei = TestClient(chat.app)
     join(mei, chat.codes[0], "Mei", answer_1="Li", answer_2="Oolong")
-    for n in range(3):
-        chat.member(f"tea {n}")
-    for n in range(5):
-        chat.member(f"garden {n}", group=1)
+    fill_every_group(chat)
     [application] = SqlApplications.on(store).applications(chat.community_id)
     review.approve(store, application.id, "console:li", store_clock.now())
     queue = OutboundQueue(store, {"webchat": chat.carrier}, store_clock)
@@ -126,10 +120,7 @@ def test_the_join_page_tells_an_approved_applicant_waiting_for_room_that_they_wi
     mei, ann = TestClient(chat.app), TestClient(chat.app)
     join(mei, chat.codes[0], "Mei", answer_1="Li", answer_2="Oolong")
     join(ann, chat.codes[0], "Ann", answer_1="Li", answer_2="Puer")
-    for n in range(3):
-        chat.member(f"tea {n}")
-    for n in range(5):
-        chat.member(f"garden {n}", group=1)
+    fill_every_group(chat)
     by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
     review.approve(store, by_name["Mei"].id, "console:li", store_clock.now())
     asyncio.run(OutboundQueue(store, {"webchat": chat.carrier}, store_clock).run_once())
@@ -151,10 +142,7 @@ def test_a_seat_freed_by_a_member_leaving_lets_the_first_approved_applicant_in(
     screening(chat, APPLICATION)
     for name in ("Mei", "Ann"):
         join(TestClient(chat.app), chat.codes[0], name, answer_1="Li", answer_2="Oolong")
-    for n in range(3):
-        chat.member(f"tea {n}")
-    for n in range(5):
-        chat.member(f"garden {n}", group=1)
+    fill_every_group(chat)
     by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
     for name in ("Ann", "Mei"):
         review.approve(store, by_name[name].id, "console:li", store_clock.now())
