@@ -73,7 +73,9 @@ class WebChatCarrier(Performer):
     """The web chat carrier. The hosted platform has no quotas of its own, so the
     capabilities declare no rate limits; browsers are rate-limited per connection instead."""
 
-    capabilities = Capabilities(can=PERFORMS, idempotent=True, max_text=MAX_TEXT)
+    capabilities = Capabilities(
+        can=PERFORMS, idempotent=True, max_text=MAX_TEXT, seats_applicants=True
+    )
 
     # --- the Carrier protocol (perform is inherited) ------------------------------------------
 
