@@ -89,8 +89,8 @@ def waits_for_room(store: Store, item: OutboxItem, action: Action, now: datetime
         group = tx.group_for_carrier(action.carrier, action.group or "")
         if group is None:
             return None  # the carrier says what is wrong
-        if any(load.has_room for load in SqlRooms.on(tx).loads(group.community_id,
-                                                                group.carrier)):  # fmt: skip
+        loads = SqlRooms.on(tx).loads(group.community_id, group.carrier, now)
+        if any(load.has_room for load in loads):
             return None
         member = action.member or ""
         community = next((c.name for c in tx.list_communities()

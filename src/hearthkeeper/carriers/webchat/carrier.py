@@ -118,12 +118,10 @@ class WebChatCarrier(Performer):
         return room if room is not None and room.group.carrier == self.name else None
 
     def room_elsewhere(self, full: Group) -> str | None:
-        """The invite code of another group of the community with room, if one has it."""
-        for room in self.platform.rooms(full.community_id, self.name):
-            capacity = room.group.capacity
-            if (room.group.id != full.id and (capacity is None or room.taken < capacity)
-                    and self.seats_members(room.group)):  # fmt: skip
-                return room.invite_code or self.invite_code(room.group.id)
+        """The invite code of another group of the community with room, if one has it (seats
+        held by live codes and pending applications count: `rooms_with_room`)."""
+        for room in self.rooms_with_room(self.store, full):
+            return room.invite_code or self.invite_code(room.group.id)
         return None
 
     def create_user(self, nickname: str, language: Language = Language.EN) -> tuple[WebUser, str]:

@@ -204,11 +204,9 @@ class _Act:
             # Filled while they waited (a live code sends every applicant to the group with
             # room when they apply): seated in another group of the community with room, as
             # the join page would offer them, not left approved and outside every group.
-            for room in self.platform.rooms(group.community_id, group.carrier):
-                capacity = room.group.capacity
-                if (room.group.id == group.id or not self.chat.seats_members(room.group)
-                        or (capacity is not None and room.taken >= capacity)):  # fmt: skip
-                    continue
+            # Seats held for newcomers by live code and pending applications count, as the
+            # live code routes: the next group is not given seats already promised.
+            for room in self.chat.rooms_with_room(self.tx, group):
                 other = self.platform.take_seat(room.group.id, user_id, now, source=source)
                 if other.outcome in (SeatOutcome.JOINED, SeatOutcome.ALREADY):
                     asked, group = other, room.group
