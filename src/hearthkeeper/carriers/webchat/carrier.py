@@ -54,6 +54,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
 
@@ -123,6 +124,22 @@ class WebChatCarrier(Performer):
         for room in self.rooms_with_room(self.store, full):
             return room.invite_code or self.invite_code(room.group.id)
         return None
+
+    def full_note(self, group: Group, user_id: str | None, taken: int) -> tuple[str, str | None]:
+        """What someone who finds `group` full is told, and the invite code of another group
+        with room (`room_elsewhere`, None: none has room). An approved applicant of the
+        community (`user_id`) for whom no group has room is also told that they are let in
+        as soon as there is (the join page as first opened and the form sent alike)."""
+        language = self.language(group)
+        note = say("full", language, taken=taken, capacity=group.capacity)
+        elsewhere = self.room_elsewhere(group)  # may make a code
+        if (
+            elsewhere is None
+            and user_id
+            and SqlWaitingAdmissions.on(self.store).approved(group.community_id, self.name, user_id)
+        ):
+            note += " " + say("approved_waiting", language)
+        return note, elsewhere
 
     def create_user(self, nickname: str, language: Language = Language.EN) -> tuple[WebUser, str]:
         """A new member identity and the secret token for its cookie (BadNickname, in
@@ -203,8 +220,7 @@ class WebChatCarrier(Performer):
             reason = asked.seat.ban_reason if asked.seat else None
             raise WebChatRefused(banned_text(group.name, reason, language))
         if asked.outcome is SeatOutcome.FULL:
-            full = say("full", language, taken=asked.taken, capacity=group.capacity)
-            elsewhere = await asyncio.to_thread(self.room_elsewhere, group)  # may make a code
+            full, elsewhere = await asyncio.to_thread(self.full_note, group, user_id, asked.taken)
             raise WebChatRefused(full, elsewhere=elsewhere)
         if asked.outcome is SeatOutcome.ALREADY:
             return None
