@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hearthkeeper import process
-from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
+from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp, Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.cli import main
@@ -362,3 +362,34 @@ def test_event_commands_find_the_events_community_by_its_id(site: Path) -> None:
     assert status == 0 and "Refunded 45.00 CNY" in out, out
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "there is no event 999 on this server" in out, out
+
+
+def test_events_create_and_list_find_the_community_when_only_one_can_be_meant(site: Path) -> None:
+    """A second community on the server, with no events and no activities: `events create`
+    and `events list` said "say which community with --community", though only the skincare
+    community has activities. Once both have events, a group names one; else the refusal
+    names the choices."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    with site_store(site) as store:
+        other = store.ensure_community("book-club", "Book club")
+        store.add_group(other.id, "Reading room", "webchat", "r-1")
+    status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+                      *config)  # fmt: skip
+    assert status == 0 and "品鉴会" in out, out
+    status, out = run("events", "list", *config)
+    assert status == 0 and "品鉴会" in out, out
+
+    with site_store(site) as store:
+        SqlActivities.on(store).create(other.id, NewEvent(None, "Book swap", None, at), "cli",
+                                       SystemClock().now())  # fmt: skip
+    status, out = run("events", "list", *config)
+    said = " ".join(out.split())
+    assert status == 1, out
+    assert "yan-academy-skincare, book-club have events or activities" in said or (
+        "book-club, yan-academy-skincare have events or activities" in said
+    ), said
+    status, out = run("events", "list", "--group", "Reading room", *config)
+    assert status == 0 and "Book swap" in out and "品鉴会" not in out, out
+    status, out = run("events", "list", "--group", "Nowhere", *config)
+    assert status == 1 and "no community on this server has a group 'Nowhere'" in out, out
