@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.join_sources import KEPT
 from hearthkeeper.store.models import ApplicationRow, GroupRow, LiveCodeRoutingRow, MembershipRow
+from hearthkeeper.store.records import ApplicationStatus
 from hearthkeeper.store.scope import StoreBase
 
 # An application waiting for staff counts against its group's room for as long as the link
 # it came by would still credit its join (an application left longer is no longer expected).
 PENDING_SEAT = KEPT
-PENDING = "pending"  # an application's status while staff decide
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def pending_applications(session: Session, community_id: int, group_ids: Collect
     p = ApplicationRow
     return counts(session.execute(
         select(p.group_id, func.count())
-        .where(p.community_id == community_id, p.status == PENDING, p.group_id.in_(group_ids),
+        .where(p.community_id == community_id, p.status == ApplicationStatus.PENDING.value, p.group_id.in_(group_ids),
                p.created_at > utc(now, "now") - PENDING_SEAT)
         .group_by(p.group_id)))  # fmt: skip
 
