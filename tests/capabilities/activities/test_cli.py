@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from socket import gethostname
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -296,17 +297,50 @@ def test_a_ticket_link_from_the_command_line_leads_to_the_port_the_server_listen
         said = [row[0] for row in db.execute("SELECT action FROM outbox")]
     told = next(action for action in said if "TB-1" not in action and code in action)
     assert f"http://127.0.0.1:41234/ticket/{code}" in told, told
-    assert not (data / LISTENING_NAME).exists(), "the server's record goes when it stops"
+    assert not list((data / LISTENING_NAME).iterdir()), "the server's record goes when it stops"
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
-    (data / LISTENING_NAME).write_text(
-        json.dumps({"url": "http://127.0.0.1:41235", "pid": int(gone.stdout)}), encoding="utf-8"
+    record = {"url": "http://127.0.0.1:41235", "pid": int(gone.stdout), "host": gethostname()}
+    (data / LISTENING_NAME / f"{gethostname()}-{gone.stdout.strip()}.json").write_text(
+        json.dumps(record), encoding="utf-8"
     )
     status, out = run("livecodes", "create", "poster", *config)
     assert status == 0, out
     assert "http://127.0.0.1:8470/go/poster" in out and "41235" not in out
     assert "set public_url in the [server] table" in out
+
+
+NODE = """
+import sys
+from pathlib import Path
+from hearthkeeper.listening import listening_at
+with listening_at(Path(sys.argv[1]), sys.argv[2]):
+    print("serving", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_web_nodes_sharing_a_data_directory_each_keep_their_address(site: Path) -> None:
+    """Two web nodes on one data directory wrote the same listening.json: the second
+    overwrote the first's address and, stopping, removed it, so the links of the commands
+    assumed the configured port while the first node still served. Each keeps its own entry
+    now: the node still running is the one the links reach, until it stops too."""
+    config = ("--config", str(site))
+    data = site.parent / "data"
+    first = subprocess.Popen([sys.executable, "-c", NODE, str(data), "http://127.0.0.1:41236"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "serving"
+        with listening_at(data, "http://127.0.0.1:41237"):  # a second node, stopped since
+            pass
+        status, out = run("livecodes", "create", "poster", *config)
+        assert status == 0, out
+        assert "http://127.0.0.1:41236/go/poster" in out and "public_url" not in out, out
+    finally:
+        first.communicate("", timeout=60)
+    status, out = run("livecodes", "create", "flyer", *config)
+    assert status == 0 and "http://127.0.0.1:8470/go/flyer" in out, out
 
 
 def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) -> None:
