@@ -95,6 +95,12 @@ def test_ctrl_c_stops_the_demo_cleanly(here: Path, processes: list[subprocess.Po
     assert len(re.findall(r"/join/\S+", shown)) == 3
     page = httpx.get(f"{console[1]}/sign-in", timeout=BOUND)
     assert page.status_code == 200
+    # the demo records its address as `hearth serve` does: a command's links reach it
+    made = CliRunner().invoke(app, ["livecodes", "create", "flyer", "-c",
+                                    str(here / "demo" / "hearth.toml")])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert f"{console[1].removesuffix('/console')}/go/flyer" in made.output
+    assert "public_url" not in made.output, made.output
     code, out, err = stop(demo, signal.SIGINT)
     assert code == 0, err
     assert out.strip().endswith("stopped")
