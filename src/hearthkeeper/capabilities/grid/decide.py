@@ -30,6 +30,7 @@ CIRCLE_SHARE = 0.8
 CIRCLE_FACTOR = 3  # "much larger" than the small circle: three times its size
 CIRCLE_MIN_MESSAGES = 50  # a quiet group's few messages say nothing about circles
 GROUPS_NAMED = 5  # groups listed in an overload warning
+SUMMARY_NAMED = 10  # groups listed in one alert about many groups
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,24 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "「{group}」正在沉寂：最近 28 天没有一条消息，群里还有 {members} 人——"
                         "请把它并入更活跃的群或关闭它，免得变成广告群。",
     },
+    "many-dying": {
+        Language.EN: "{count} groups are dying: {groups} — merge each into a livelier group or "
+                     "close it before it turns into an ad group (the matrix page lists them all).",
+        Language.ZH_CN: "{count} 个群正在沉寂：{groups}——请把它们并入更活跃的群或关闭，"
+                        "免得变成广告群（群矩阵页面列出全部）。",
+    },
+    "many-capacity": {
+        Language.EN: "{count} groups are near capacity or full: {groups} — newcomers will need "
+                     "other groups (the matrix page lists them all).",
+        Language.ZH_CN: "{count} 个群快满或已满：{groups}——新成员需要其他群（群矩阵页面列出全部）。",
+    },
+    "many-circle": {
+        Language.EN: "In {count} groups the talk lives in a small circle: {groups} — consider "
+                     "splitting those circles into groups of their own (the matrix page lists "
+                     "them all).",
+        Language.ZH_CN: "{count} 个群的讨论集中在小圈子里：{groups}——可以考虑把小圈子拆成小群"
+                        "（群矩阵页面列出全部）。",
+    },
     "override": {
         Language.EN: "The playbook's groups: override “{name}” names no group of this community "
                      "(by name or carrier id), so it changes nothing.",
@@ -159,6 +178,15 @@ class MatrixWarning:
         """Whether staff are alerted of it (a misnamed override is the playbook's problem,
         shown where the playbook is read)."""
         return self.kind is not Kind.OVERRIDE
+
+
+def summary_text(kind: Kind, names: Sequence[str], language: Language) -> str:
+    """One alert about many groups with a warning of `kind` (dying, capacity or circle)."""
+    shown = ("、" if language is Language.ZH_CN else ", ").join(names[:SUMMARY_NAMED])
+    more = len(names) - SUMMARY_NAMED
+    if more > 0:
+        shown += f" 等（另有 {more} 个）" if language is Language.ZH_CN else f" and {more} more"
+    return TEXTS.say(f"many-{kind.value}", language, count=len(names), groups=shown)
 
 
 def _percent(part: float, whole: float) -> int:
