@@ -1,12 +1,16 @@
 """The console's matrix of groups, `/console/c/{slug}/matrix`: every group side by side
 (size and fill, messages and active members over 7 days, health, stage, who is in charge,
-its playbook override), sortable by any column (links, no script), the warnings above it,
-and putting staff in charge of a group or taking them off."""
+its playbook override), sortable by any column (links, no script), narrowed to one stage or
+to the groups whose name or carrier id holds what was typed (a matrix of hundreds of groups:
+"which are dying?", "where is 12群?"), the warnings above it, and putting staff in charge of
+a group or taking them off."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any, Final, Literal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,11 +21,15 @@ from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.playbook.groups import override_for
+from hearthkeeper.text.folding import fold
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn, back_to
 from hearthkeeper.web.templates import render
 
 _STAGES: Final = {s: i for i, s in enumerate(Stage)}
+# the filter's order: the stages that need the operator first
+STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, Stage.MATURE)
+MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
 SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
     "group": lambda line: line.group_id,
     "name": lambda line: line.name.casefold(),
@@ -47,8 +55,17 @@ def _sorted(lines: tuple[GroupLine, ...], sort: str, order: str) -> list[GroupLi
     return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=order == "desc")
 
 
-def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str) -> dict[str, Any]:
-    """What the page shows: the sorted lines, the warnings and who may be put in charge."""
+def _shown(line: GroupLine, stage: Stage | None, find: str) -> bool:
+    if stage is not None and line.stage is not stage:
+        return False
+    return not find or find in fold(line.name) or find in fold(line.carrier_group_id)
+
+
+def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
+                   stage: str = "", find: str = "") -> dict[str, Any]:  # fmt: skip
+    """What the page shows: the sorted lines of the stage asked for (`stage`, else every
+    stage) whose name or carrier id holds `find`, their warnings (and the community's), the
+    number of groups at each stage, and who may be put in charge."""
     web, playbook = pages.web, view.playbook
     zone = view.zone if isinstance(view.zone, ZoneInfo) else ZoneInfo("UTC")
     matrix = load_matrix(web.store, view.community.id, playbook, zone, web.clock.now())
@@ -61,9 +78,22 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str) -> 
     overrides = {} if playbook is None else {
         line.group_id: o for line in matrix.lines
         if (o := override_for(playbook, line.name, line.carrier_group_id)) is not None}  # fmt: skip
+    chosen = Stage(stage) if stage in {s.value for s in Stage} else None
+    find = find.strip()[:MAX_FIND]
+    shown = [line for line in matrix.lines if _shown(line, chosen, fold(find))]
+    filtered = chosen is not None or bool(find)
+    if filtered:
+        ids = {line.group_id for line in shown}
+        warnings = [w for w in warnings if w.group_id is None or w.group_id in ids]
+    kept = {k: v for k, v in (("stage", "" if chosen is None else chosen.value), ("q", find)) if v}
+    sort = sort if sort in SORTS else "group"
+    order = "desc" if order == "desc" else "asc"
     return {
-        "matrix": matrix, "lines": _sorted(matrix.lines, sort, order),
-        "sort": sort if sort in SORTS else "group", "order": "desc" if order == "desc" else "asc",
+        "matrix": matrix, "lines": _sorted(tuple(shown), sort, order),
+        "sort": sort, "order": order, "stage": chosen, "find": find, "filtered": filtered,
+        "stages": [(s, Counter(line.stage for line in matrix.lines)[s]) for s in STAGE_FILTER],
+        "kept": ("&" + urlencode(kept)) if kept else "",
+        "sorting": ("&" + urlencode({"sort": sort, "order": order})) if sort != "group" else "",
         "warnings": warnings, "flagged": by_group, "alerted": grid.conditions(view.community.id),
         "staff": grid.staff_of(view.community.id), "overrides": overrides,
         "limits": None if playbook is None else playbook.replication,
@@ -83,7 +113,9 @@ def router(pages: Pages) -> APIRouter:
         notice = NOTICES.get(query.get("done", ""))
         return render(request, "console/grid.html", operator=operator, active="matrix",
                       notice=notice, **matrix_context(pages, view, query.get("sort", "group"),
-                                                      query.get("order", "asc")),
+                                                      query.get("order", "asc"),
+                                                      query.get("stage", ""),
+                                                      query.get("q", "")),
                       **view.context())  # fmt: skip
 
     @routes.post("/console/c/{slug}/matrix/charge", dependencies=[Depends(require_csrf)])
