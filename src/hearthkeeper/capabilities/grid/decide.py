@@ -24,6 +24,7 @@ from hearthkeeper.capabilities.grid.stage import Pulse, Stage, collapsing, stage
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import counted, weekly
 
 NEAR_CAPACITY = 0.9
 CIRCLE_SHARE = 0.8
@@ -119,7 +120,7 @@ TEXTS = Phrasebook({
                         "（structure.groups.small_circle_size：{circle}）。",
     },
     "dying": {
-        Language.EN: "{group} is dying: {this} messages this week vs {before}/week over the four "
+        Language.EN: "{group} is dying: {messages} this week vs {before}/week over the four "
                      "weeks before — merge it into a livelier group or close it before it turns "
                      "into an ad group.",
         Language.ZH_CN: "「{group}」正在沉寂：本周 {this} 条消息，之前四周平均每周 {before} 条——"
@@ -281,7 +282,8 @@ def _dying(line: GroupLine) -> list[MatrixWarning]:
     pulse = line.pulse
     if collapsing(pulse):
         values: dict[str, object] = {"group": line.name, "this": pulse.this_week,
-                                     "before": f"{pulse.before:g}"}  # fmt: skip
+                                     "messages": counted(pulse.this_week, "message"),
+                                     "before": weekly(pulse.before)}  # fmt: skip
         return [MatrixWarning(Kind.DYING, f"dying:{line.group_id}", "dying", values,
                               group_id=line.group_id)]  # fmt: skip
     return [MatrixWarning(Kind.DYING, f"dying:{line.group_id}", "dead",
