@@ -8,7 +8,6 @@ a group or taking them off."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -16,31 +15,22 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
+from hearthkeeper.capabilities.grid.decide import (
+    MAX_FIND,
+    SORTS,
+    STAGE_FILTER,
+    matrix_warnings,
+    narrowed,
+    sorted_lines,
+)
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.playbook.groups import override_for
-from hearthkeeper.text.folding import fold
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn, back_to
 from hearthkeeper.web.templates import render
 
-_STAGES: Final = {s: i for i, s in enumerate(Stage)}
-# the filter's order: the stages that need the operator first
-STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, Stage.MATURE)
-MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
-SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
-    "group": lambda line: line.group_id,
-    "name": lambda line: line.name.casefold(),
-    "members": lambda line: line.members,
-    "fill": lambda line: line.fill if line.fill is not None else -1.0,
-    "messages": lambda line: line.messages_7d,
-    "speakers": lambda line: line.speakers_7d,
-    "health": lambda line: line.health if line.health is not None else -1,
-    "stage": lambda line: _STAGES[line.stage],
-    "keepers": lambda line: ", ".join(k.name for k in line.keepers).casefold(),
-}
 NOTICES: Final = {
     "assigned": "Put in charge of the group.",
     "unassigned": "Taken off the group.",
@@ -48,17 +38,6 @@ NOTICES: Final = {
     "not-in-charge": "They were not in charge of that group.",
     "not-staff": "Choose a staff member of this community.",
 }
-
-
-def _sorted(lines: tuple[GroupLine, ...], sort: str, order: str) -> list[GroupLine]:
-    key = SORTS.get(sort, SORTS["group"])
-    return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=order == "desc")
-
-
-def _shown(line: GroupLine, stage: Stage | None, find: str) -> bool:
-    if stage is not None and line.stage is not stage:
-        return False
-    return not find or find in fold(line.name) or find in fold(line.carrier_group_id)
 
 
 def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
@@ -80,7 +59,7 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
         if (o := override_for(playbook, line.name, line.carrier_group_id)) is not None}  # fmt: skip
     chosen = Stage(stage) if stage in {s.value for s in Stage} else None
     find = find.strip()[:MAX_FIND]
-    shown = [line for line in matrix.lines if _shown(line, chosen, fold(find))]
+    shown = narrowed(matrix.lines, chosen, find)
     filtered = chosen is not None or bool(find)
     if filtered:
         ids = {line.group_id for line in shown}
@@ -89,7 +68,7 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
     sort = sort if sort in SORTS else "group"
     order = "desc" if order == "desc" else "asc"
     return {
-        "matrix": matrix, "lines": _sorted(tuple(shown), sort, order),
+        "matrix": matrix, "lines": sorted_lines(shown, sort, descending=order == "desc"),
         "sort": sort, "order": order, "stage": chosen, "find": find, "filtered": filtered,
         "stages": [(s, Counter(line.stage for line in matrix.lines)[s]) for s in STAGE_FILTER],
         "kept": ("&" + urlencode(kept)) if kept else "",

@@ -16,15 +16,17 @@ once per condition while it holds (watch.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Final
 
 from hearthkeeper.capabilities.grid.stage import Pulse, Stage, collapsing, stage_of
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.counts import counted, weekly
+from hearthkeeper.text.folding import fold
 
 NEAR_CAPACITY = 0.9
 CIRCLE_SHARE = 0.8
@@ -72,6 +74,39 @@ class GroupLine:
     @property
     def messages_7d(self) -> int:
         return self.pulse.this_week
+
+
+_STAGES: Final = {s: i for i, s in enumerate(Stage)}
+# the order a narrowing by stage offers them: the stages that need the operator first
+STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, Stage.MATURE)
+MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
+SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
+    "group": lambda line: line.group_id,
+    "name": lambda line: line.name.casefold(),
+    "members": lambda line: line.members,
+    "fill": lambda line: line.fill if line.fill is not None else -1.0,
+    "messages": lambda line: line.messages_7d,
+    "speakers": lambda line: line.speakers_7d,
+    "health": lambda line: line.health if line.health is not None else -1,
+    "stage": lambda line: _STAGES[line.stage],
+    "keepers": lambda line: ", ".join(k.name for k in line.keepers).casefold(),
+}
+
+
+def sorted_lines(lines: Sequence[GroupLine], sort: str, *,
+                 descending: bool = False) -> list[GroupLine]:  # fmt: skip
+    """The lines by `SORTS[sort]` (an unknown key: in order of opening), ties by opening."""
+    key = SORTS.get(sort, SORTS["group"])
+    return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=descending)
+
+
+def narrowed(lines: Sequence[GroupLine], stage: Stage | None, find: str) -> list[GroupLine]:
+    """The lines at `stage` (None: any) whose name or carrier id holds `find` (folded: width
+    and case ignored; empty: any)."""
+    wanted = fold(find)
+    return [line for line in lines
+            if (stage is None or line.stage is stage)
+            and (not wanted or wanted in fold(line.name) or wanted in fold(line.carrier_group_id))]  # fmt: skip
 
 
 class Kind(StrEnum):
