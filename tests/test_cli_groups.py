@@ -130,7 +130,22 @@ def test_an_unknown_community_is_refused(
     unknown = CliRunner().invoke(app, ["groups", "open", "coffee"],
                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert unknown.exit_code == 1
-    assert "no community 'coffee' (there are: tea)" in " ".join(unknown.stderr.split())
+    assert "no community 'coffee' (there are: tea (Tea Friends))" in " ".join(
+        unknown.stderr.split()
+    )
+
+
+def test_a_community_is_named_by_its_slug_or_its_name(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """`hearth grid show --community 棉里衣橱` takes a name: `hearth groups open 棉里衣橱`
+    said "no community '棉里衣橱' … `hearth apply` its playbook first" of a community whose
+    playbook was applied."""
+    by_name = CliRunner().invoke(app, ["groups", "open", "Tea Friends"],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert by_name.exit_code == 0, by_name.output
+    assert "opened Tea Friends 2群" in by_name.stdout
+    assert _names(store, community_id) == ["Tea Friends 1群", "Tea Friends 2群"]
 
 
 def test_a_group_opened_under_a_name_with_a_capacity_override_holds_that_many_at_once(
