@@ -167,3 +167,26 @@ def test_a_group_opened_under_a_name_with_a_capacity_override_holds_that_many_at
     assert second.capacity == 3
     shown = CliRunner().invoke(app, ["grid", "show"], env={"HEARTH_DATABASE_URL": database_url})
     assert "Tea Friends 2群: 0/3" in shown.stdout, shown.output
+
+
+def test_apply_notes_an_override_naming_no_group_and_the_name_it_is_near(
+    store: Store, community_id: int, database_url: str, tmp_path: Path
+) -> None:
+    """Among hundreds of groups a typo in a `groups:` key ("Tea Friends 01群") was applied
+    without a word: the override silently changed nothing. `hearth apply` notes it, with the
+    group it is near; a key for a group not opened yet is noted without a guess."""
+    file = tmp_path / "tea.yaml"
+    file.write_text(PLAYBOOK + '  "Tea Friends 01群":\n    faq_cooldown: 2h\n  tea-1:\n'
+                    '    capacity: 40\n  "Night Owls":\n    faq_cooldown: 1h\n', encoding="utf-8")  # fmt: skip
+    applied = CliRunner().invoke(app, ["apply", str(file)],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    notes = [" ".join(line.split()) for line in applied.stdout.split("note: ")[1:]]
+    assert notes == [
+        "groups: “Tea Friends 3群” names no group yet (by name or carrier id); it applies to "
+        "a group opened later under that name.",
+        "groups: “Tea Friends 01群” names no group yet (by name or carrier id); it applies to "
+        "a group opened later under that name. Did you mean “Tea Friends 1群”?",
+        "groups: “Night Owls” names no group yet (by name or carrier id); it applies to a "
+        "group opened later under that name.",
+    ]
