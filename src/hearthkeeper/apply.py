@@ -29,6 +29,9 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
     digest = hashlib.sha256(loaded.source_text.encode("utf-8")).hexdigest()
     with store.transaction() as tx:
         community = tx.ensure_community(pb.community.slug, pb.community.name)
+        # Two applies at once take turns from here: each compares with what the other stored
+        # (the same file is stored once; the second's diff is against the first's version).
+        tx.lock_community(community.id)
         previous = tx.latest_playbook_version(community.id)
         if previous is not None and previous.sha256 == digest:
             return Applied(community, previous, previous, [], unchanged=True)

@@ -155,7 +155,11 @@ class Executor:
                      claim: bool) -> tuple[list[Processed], list[OutboxItem]]:  # fmt: skip
         with self.store.transaction() as tx:
             batch = Batch(tx, self.clock.now)
-            results = self._batch(tx, events, batch)
+            self.state.begin(tx)
+            try:
+                results = self._batch(tx, events, batch)
+            finally:
+                self.state.end()
             return results, self._write(tx, batch, claim)
 
     def _apart(self, events: Sequence[Event],
