@@ -1,0 +1,78 @@
+"""A paid circle with two plans (a monthly card behind the door with a free trial, and a
+yearly card): a member of either plan is a member, and one who changes plans keeps what
+they paid for and counts as renewing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from hearthkeeper.capabilities.billing.payments import Recorded, record_payment
+from hearthkeeper.capabilities.billing.records import NewOrder, Provider
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Entry
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import paid_community, screen
+from tests.engine_setup import Community
+
+TWO_PLANS = """\
+joining:
+  threshold: {kind: paid, plan: monthly}
+monetisation:
+  plans:
+    - id: monthly
+      name: Monthly card
+      price: 39
+      currency: CNY
+      period: 1 month
+      trial: 3d
+      renewal_reminder: 5d
+      grace: 2d
+    - id: yearly
+      name: Yearly card
+      price: 365
+      currency: CNY
+      period: 1 year
+      renewal_reminder: 14d
+      grace: 3d
+"""
+
+PRICES = {"monthly": "39", "yearly": "365"}
+
+
+def pay(c: Community, user: str, plan: str, receipt: str) -> Recorded:
+    """Staff record `user`'s payment of `plan` at its price."""
+    with c.store.transaction() as tx:
+        member = tx.member_for("fake", user, user)
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        order = NewOrder(plan, Decimal(PRICES[plan]), "CNY", Provider.MANUAL, receipt, "staff")
+        return record_payment(tx, community, c.runtime.playbook, member.id, order, c.clock.now())
+
+
+def test_a_member_who_bought_the_yearly_card_is_let_in_not_told_to_buy_the_monthly_one(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    pay(c, "ann", "yearly", "WX-1")
+    verdict = screen(c, "ann", network="10.0.0.1")
+    assert verdict.entry is Entry.ADMIT, verdict.reason
+    # let in as a member, not as a newcomer on the monthly card's free trial
+    subs = SqlBilling.on(store).subscriptions(c.runtime.community_id)
+    assert [(s.plan_id, s.paid) for s in subs] == [("yearly", True)]
+
+
+def test_a_lapsed_yearly_member_reads_that_the_yearly_card_ended_and_gets_no_trial(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    bought = pay(c, "ann", "yearly", "WX-1")
+    assert bought.subscription is not None
+    c.clock.set(bought.subscription.period_end + timedelta(days=10))
+    c.engine.tick()  # the yearly card expires
+    verdict = screen(c, "ann", network="10.0.0.1")
+    assert verdict.entry is Entry.REFUSE
+    assert "Your “Yearly card” membership ended on" in verdict.reason
+    assert "Monthly card" in verdict.reason  # what to buy to come back
+    assert len(SqlBilling.on(store).subscriptions(c.runtime.community_id)) == 1  # no trial
