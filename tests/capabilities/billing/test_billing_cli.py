@@ -281,3 +281,24 @@ def test_grant_finds_the_orders_community_by_its_id(site: Path) -> None:
     status, out = run("billing", "grant", "7", "--reason", "gift", "--community", "book-club",
                       *config)  # fmt: skip
     assert status == 1 and "'book-club' has no order 7" in out, out
+
+
+def test_paying_another_plan_says_it_starts_when_the_current_plan_ends(site: Path) -> None:
+    """A half-year member who buys the yearly card added later: `billing pay` said they were
+    covered for a year from today, the rest of the half-year they had paid for thrown away."""
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    yearly = ("  plans:\n    - id: yearly\n      name: 颜学院年卡\n      price: 499\n"
+              "      currency: CNY\n      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", yearly, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)  # 01:00 on 6 December in Shanghai
+    with site_store(site, FrozenClock(paid)) as store:
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-1", "小美")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "yearly",
+                      "--receipt", "TB-2", "--config", str(site))  # fmt: skip
+    assert status == 0, out
+    assert ("covered from 2027-06-06 01:00 Asia/Shanghai, when their current plan ends, until "
+            "2028-06-06 01:00 Asia/Shanghai (subscription 2)") in out, out  # fmt: skip

@@ -7,13 +7,21 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.payments import Recorded, record_payment
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Entry
 from hearthkeeper.store import Store
-from tests.capabilities.billing.billing_setup import paid_community, screen
+from tests.capabilities.billing.billing_setup import (
+    kicks,
+    paid_community,
+    reminders,
+    run_at,
+    screen,
+    seat,
+)
 from tests.engine_setup import Community
 
 TWO_PLANS = """\
@@ -76,3 +84,27 @@ def test_a_lapsed_yearly_member_reads_that_the_yearly_card_ended_and_gets_no_tri
     assert "Your “Yearly card” membership ended on" in verdict.reason
     assert "Monthly card" in verdict.reason  # what to buy to come back
     assert len(SqlBilling.on(store).subscriptions(c.runtime.community_id)) == 1  # no trial
+
+
+def test_moving_from_the_monthly_to_the_yearly_card_keeps_the_days_paid_and_counts_as_renewing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    seat(c, "ann", "g1")
+    monthly = pay(c, "ann", "monthly", "WX-1").subscription
+    assert monthly is not None
+    c.clock.advance(timedelta(days=20))  # before the monthly card's reminder (5 days before)
+    yearly = pay(c, "ann", "yearly", "WX-2").subscription
+    assert yearly is not None
+    # the yearly card starts where the monthly card she paid for ends: no day lost
+    assert yearly.period_start == monthly.period_end
+    assert yearly.period_end.date() == monthly.period_end.date().replace(
+        year=monthly.period_end.year + 1
+    )
+    # she is not told to renew the monthly card, nor removed when it ends
+    done = run_at(c, monthly.period_end - timedelta(days=5, minutes=-1))
+    done += run_at(c, monthly.period_end + timedelta(days=3))
+    assert reminders(done) == [] and kicks(done) == []
+    # she renewed her membership (on another card): not a member lost
+    figures = money_figures(store, c.runtime.community_id, c.clock.now())
+    assert (figures.renewed, figures.renewable) == (1, 1)

@@ -126,9 +126,13 @@ def pay(
         console.print(f"Receipt {escape(order.provider_ref)} was recorded already (order "
                       f"{order.id}); nothing new.")  # fmt: skip
         return
+    starts = ""
+    if sub is not None and sub.period_start > order.at:  # after the plan they have now
+        starts = (f" from {named_time(sub.period_start, community_zone(store, found.id))}, "
+                  "when their current plan ends,")  # fmt: skip
     console.print(f"Order {order.id}: {order.kind.value} of {escape(order.plan_id)}, "
-                  f"{order.amount} {order.currency}; member {order.member_id} is covered until "
-                  f"{until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
+                  f"{order.amount} {order.currency}; member {order.member_id} is covered{starts} "
+                  f"until {until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
 
 
 @billing_app.command("grant")

@@ -22,6 +22,9 @@ _NOTICES = {
     "paid": "Payment recorded: the member's period starts now (Until, below); their renewal "
     "reminder and their removal at its end are planned.",
     "renewed": "Renewal recorded: the member's period is extended from its end (Until, below).",
+    "moved": "Payment recorded: the new plan's period starts where the member's current plan "
+    "ends (Since and Until, below), so no day paid for is lost; their reminder and removal "
+    "follow the new plan.",
     "again": "That receipt was recorded already; nothing new.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
@@ -78,7 +81,10 @@ def router(pages: Pages) -> APIRouter:
             return page(request, view, operator, str(exc), 409, typed)
         if not recorded.created:
             return done(view, "again")
-        return done(view, "renewed" if recorded.order.kind is OrderKind.RENEWAL else "paid")
+        if recorded.order.kind is OrderKind.RENEWAL:
+            return done(view, "renewed")
+        sub = recorded.subscription
+        return done(view, "moved" if sub and sub.period_start > recorded.order.at else "paid")
 
     @routes.post("/console/c/{slug}/billing/orders/{order_id}/grant",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
