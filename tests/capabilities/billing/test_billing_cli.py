@@ -302,3 +302,20 @@ def test_paying_another_plan_says_it_starts_when_the_current_plan_ends(site: Pat
     assert status == 0, out
     assert ("covered from 2027-06-06 01:00 Asia/Shanghai, when their current plan ends, until "
             "2028-06-06 01:00 Asia/Shanghai (subscription 2)") in out, out  # fmt: skip
+
+
+def test_applying_a_playbook_without_a_plan_members_hold_warns_naming_them(site: Path) -> None:
+    """Renaming the plan's id (half-year → half-year-2026) dropped the plan 小美 paid for
+    without a word: she would get no renewal reminder and no grace, and her renewal would be
+    refused as 'no plan half-year'."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    playbook.write_text(text.replace("half-year", "half-year-2026"), encoding="utf-8")
+    status, out = run("apply", str(playbook), "--config", str(site))
+    assert status == 0, out  # stored: dropping a plan may be meant
+    assert "plan 'half-year' is no longer in monetisation.plans" in out, out
+    assert "1 member holds it (小美)" in out and "no renewal reminder" in out, out
+    status, out = run("apply", str(playbook), "--config", str(site))
+    assert "no longer in monetisation.plans" not in out  # said once, when it was dropped
