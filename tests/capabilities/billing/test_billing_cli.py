@@ -319,3 +319,33 @@ def test_applying_a_playbook_without_a_plan_members_hold_warns_naming_them(site:
     assert "1 member holds it (小美)" in out and "no renewal reminder" in out, out
     status, out = run("apply", str(playbook), "--config", str(site))
     assert "no longer in monetisation.plans" not in out  # said once, when it was dropped
+
+
+def test_export_gives_the_subscriptions_and_the_orders_as_csv_for_a_spreadsheet(
+    site: Path,
+) -> None:
+    """There was no way to hand the ledger to an accountant but copying `billing list`'s
+    tab-separated lines: its names had no member ids and refunds no columns of their own."""
+    paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)  # 01:00 on 6 December in Shanghai
+    with site_store(site, FrozenClock(paid)) as store:
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-9", "=HYPERLINK(1)")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+        staff.refund(store, community, 1, "test", paid)
+    status, out = run("billing", "export", "--orders", "--config", str(site))
+    assert status == 0, out
+    assert out.splitlines() == [
+        "order_id,at,member_id,name,kind,plan,amount,currency,provider,reference,"
+        "subscription_id,refund_of,recorded_by",
+        f"1,2026-12-06 01:00,{member.id},'=HYPERLINK(1),purchase,half-year,299.00,CNY,manual,"
+        "TB-1,1,,test",
+        f"2,2026-12-06 01:00,{member.id},'=HYPERLINK(1),refund,half-year,-299.00,CNY,manual,"
+        "refund:1:1,1,1,test",
+    ]
+    target = site.parent / "members.csv"
+    status, out = run("billing", "export", "-o", str(target), "--config", str(site))
+    assert status == 0 and "Wrote 1 subscription of yan-academy-skincare" in out, out
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the names as UTF-8
+    assert target.read_text(encoding="utf-8-sig").splitlines()[1] == (
+        f"1,{member.id},'=HYPERLINK(1),half-year,refunded,2026-12-06 01:00,2027-06-06 01:00"
+    )

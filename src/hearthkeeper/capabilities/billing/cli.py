@@ -3,6 +3,7 @@ list subscriptions and orders."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -268,3 +269,48 @@ def list_billing(
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)
         console.print(f"{sub.id}\t{escape(line.name)}\t{escape(sub.plan_id)}\t{line.status}\t"
                       f"{start.date()} → {end.date()}")  # fmt: skip
+
+
+@billing_app.command("export")
+def export(
+    orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
+        ),
+    ] = None,
+    community: CommunityOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The subscriptions (or with --orders the orders) as CSV with a header, oldest first."""
+    import csv
+    import io
+
+    from hearthkeeper.capabilities.billing.export import (
+        ORDER_COLUMNS,
+        SUBSCRIPTION_COLUMNS,
+        order_rows,
+        subscription_rows,
+    )
+    from hearthkeeper.cli.output import shown_safely
+
+    store, found = _open(config, community)
+    columns = ORDER_COLUMNS if orders else SUBSCRIPTION_COLUMNS
+    rows = (order_rows(store, found) if orders
+            else subscription_rows(store, found, SystemClock().now()))  # fmt: skip
+    if output is None:  # to a terminal, most likely: no escape sequences reach it
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([columns, *([shown_safely(c) for c in r] for r in rows)])
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([columns, *rows])
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    what = "order" if orders else "subscription"
+    console.print(escape(f"Wrote {len(rows)} {what}{'' if len(rows) == 1 else 's'} of "
+                         f"{found.slug} to {output}."))  # fmt: skip
