@@ -108,3 +108,19 @@ def test_moving_from_the_monthly_to_the_yearly_card_keeps_the_days_paid_and_coun
     # she renewed her membership (on another card): not a member lost
     figures = money_figures(store, c.runtime.community_id, c.clock.now())
     assert (figures.renewed, figures.renewable) == (1, 1)
+
+
+def test_a_newcomer_whose_free_trial_ended_reads_that_the_trial_ended_not_a_membership(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The door told someone who had only tried the circle for free that their “Monthly
+    card” membership had ended (你的「星球月卡」会员已于 … 结束), as if they had paid."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    assert screen(c, "bo", network="10.0.0.2").entry is Entry.ADMIT  # the 3-day trial
+    seat(c, "bo", "g1")
+    [trial] = SqlBilling.on(store).subscriptions(c.runtime.community_id)
+    run_at(c, trial.period_end + timedelta(hours=1))  # the trial ends: bo is removed
+    verdict = screen(c, "bo", network="10.0.0.2")
+    assert verdict.entry is Entry.REFUSE
+    assert "Your free trial of “Monthly card” ended on" in verdict.reason, verdict.reason
+    assert "membership ended" not in verdict.reason

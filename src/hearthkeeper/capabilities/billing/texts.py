@@ -41,6 +41,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "你的「{plan}」会员已于 {date} 结束。",
         Language.EN: "Your “{plan}” membership ended on {date}.",
     },
+    "trial_ended_before": {
+        Language.ZH_CN: "你的「{plan}」免费试用已于 {date} 结束。",
+        Language.EN: "Your free trial of “{plan}” ended on {date}.",
+    },
     "reminder": {
         Language.ZH_CN: "{name}，你的「{plan}」会员将于 {date} 到期。续费 {price} {currency} "
                         "可再享 {period}，付款时请备注付款参考码 {code}。",

@@ -77,7 +77,7 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
     latest = subs[-1] if subs else None
     if latest is not None and latest.ended_at is not None:
         had = plan_of(playbook, latest.plan_id)
-        ended = TEXTS.say("expired_before", language,
+        ended = TEXTS.say("expired_before" if latest.paid else "trial_ended_before", language,
                           plan=plan.name if had is None else had.name,
                           date=day_of(latest.ended_at, zone_of(playbook)))  # fmt: skip
         reason = f"{ended} {reason}" if language.value == "en" else ended + reason
