@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from hearthkeeper.analytics.report_money import money_json
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.billing.metrics import money_figures
-from hearthkeeper.capabilities.billing.payments import Recorded, record_payment
+from hearthkeeper.capabilities.billing.payments import Recorded, record_payment, refund
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Entry
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from tests.capabilities.billing.billing_setup import (
     kicks,
@@ -22,7 +25,7 @@ from tests.capabilities.billing.billing_setup import (
     screen,
     seat,
 )
-from tests.engine_setup import Community
+from tests.engine_setup import MINIMAL, RULES, Community
 
 TWO_PLANS = """\
 joining:
@@ -124,3 +127,29 @@ def test_a_newcomer_whose_free_trial_ended_reads_that_the_trial_ended_not_a_memb
     assert verdict.entry is Entry.REFUSE
     assert "Your free trial of “Monthly card” ended on" in verdict.reason, verdict.reason
     assert "membership ended" not in verdict.reason
+
+
+def test_the_money_figures_say_who_pays_now_who_is_on_trial_and_who_was_lost(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two months in, the Billing page and the report gave rates and revenue but not how many
+    members pay now, nor how many who paid are gone (the churn an operator watches)."""
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + TWO_PLANS), "test")  # its graces
+    c = paid_community(store, store_clock, TWO_PLANS)
+    lapsed = pay(c, "cy", "monthly", "WX-1").subscription  # pays once, never renews
+    refunded = pay(c, "dee", "monthly", "WX-2").subscription
+    assert lapsed is not None and refunded is not None
+    with store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        refund(tx, community, c.runtime.playbook, refunded.id, "staff", c.clock.now())
+    c.clock.set(lapsed.period_end + timedelta(days=1))  # cy in her grace: still a payer
+    pay(c, "ann", "yearly", "WX-3")
+    assert screen(c, "bo", network="10.0.0.2").entry is Entry.ADMIT  # a free trial
+    figures = money_figures(store, c.runtime.community_id, c.clock.now())
+    assert figures.members_now_text == (
+        "2 paying, 1 in a free trial; 1 who paid before has no access now (lapsed or refunded)"
+    )
+    run_at(c, lapsed.period_end + timedelta(days=3))  # cy's grace ends: cy is lost too
+    money = money_json(money_figures(store, c.runtime.community_id, c.clock.now()), c.clock.now())
+    assert (money["paying_now"], money["in_trial"], money["lost"]) == (1, 1, 2)  # bo: 3 days
