@@ -349,3 +349,19 @@ def test_export_gives_the_subscriptions_and_the_orders_as_csv_for_a_spreadsheet(
     assert target.read_text(encoding="utf-8-sig").splitlines()[1] == (
         f"1,{member.id},'=HYPERLINK(1),half-year,refunded,2026-12-06 01:00,2027-06-06 01:00"
     )
+
+
+def test_the_list_gives_each_members_id_to_pay_for_them_by(site: Path) -> None:
+    """`billing pay 小美` is refused (a name is no reference); the list named 小美 but not
+    the member:ID the refusal asks for, so staff could not renew her from the terminal."""
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0
+    status, out = run("billing", "pay", "小美", "--plan", "half-year", "--receipt", "TB-2",
+                      "--config", str(site))  # fmt: skip
+    assert status == 1 and "`hearth billing list`" in " ".join(out.split()), out
+    status, out = run("billing", "list", "--config", str(site))
+    assert f"小美 (member {member.id})" in out, out
+    status, out = run("billing", "list", "--orders", "--config", str(site))
+    assert f"小美 (member {member.id})" in out, out
+    assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # the id the list gave

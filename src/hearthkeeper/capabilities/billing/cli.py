@@ -255,7 +255,7 @@ def list_billing(
         for order, name in staff.order_lines(store, found):
             gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
-                          f"{escape(name)}\t"
+                          f"{escape(name)} (member {order.member_id})\t"
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         return
@@ -267,7 +267,8 @@ def list_billing(
     for line in lines:
         sub = line.subscription
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)
-        console.print(f"{sub.id}\t{escape(line.name)}\t{escape(sub.plan_id)}\t{line.status}\t"
+        console.print(f"{sub.id}\t{escape(line.name)} (member {sub.member_id})\t"
+                      f"{escape(sub.plan_id)}\t{line.status}\t"
                       f"{start.date()} → {end.date()}")  # fmt: skip
 
 

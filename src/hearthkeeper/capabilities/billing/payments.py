@@ -109,7 +109,9 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
                                "(CARRIER:USER_ID)")  # fmt: skip
         return member.id
     raise BillingError(
-        f"{_cut(who)} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID"
+        f"{_cut(who)} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID "
+        "(a member's id is beside their name in `hearth billing list` and on the console's "
+        "member pages)"
     )
 
 
