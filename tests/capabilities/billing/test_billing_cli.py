@@ -365,3 +365,26 @@ def test_the_list_gives_each_members_id_to_pay_for_them_by(site: Path) -> None:
     status, out = run("billing", "list", "--orders", "--config", str(site))
     assert f"小美 (member {member.id})" in out, out
     assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # the id the list gave
+
+
+def test_refunding_one_plan_of_two_says_the_member_stays_through_the_other(site: Path) -> None:
+    """A half-year member who also bought the yearly card, refunded the yearly card: `billing
+    refund` said she was removed from the groups, though the half-year she paid for still
+    let her in (and nobody was removed)."""
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    yearly = ("  plans:\n    - id: yearly\n      name: 颜学院年卡\n      price: 499\n"
+              "      currency: CNY\n      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", yearly, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "yearly", "--receipt",
+                      "TB-2", "--config", str(site))  # fmt: skip
+    assert status == 0 and "(subscription 2)" in out, out
+    status, out = run("billing", "refund", "2", "--config", str(site))
+    said = " ".join(out.split())
+    assert status == 0 and "Refunded 499.00 CNY" in said, out
+    assert "stays in the groups through their 颜学院半年会员, until" in said, out
+    assert "removed" not in said

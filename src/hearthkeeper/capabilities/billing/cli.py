@@ -214,6 +214,13 @@ def refund(
                       f"{until:%Y-%m-%d %H:%M} {until.tzinfo}, the end of the period paid "
                       f"otherwise.")  # fmt: skip
         return
+    other = None if sub is None else staff.other_plan_of(store, found, sub, SystemClock().now())
+    if other is not None:
+        until = other.until.astimezone(zone_of(playbook_of(store, found)))
+        console.print(escape(f"{given}; this subscription ended, and the member stays in the "
+                             f"groups through their {other.name}, until "
+                             f"{until:%Y-%m-%d %H:%M} {until.tzinfo}."))  # fmt: skip
+        return
     console.print(f"{given}; the member is removed from the community's groups.")
 
 

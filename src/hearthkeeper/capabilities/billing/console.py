@@ -33,6 +33,8 @@ _NOTICES = {
     "trial": "The purchase is refunded; the member is back in their free trial until its end "
     "(Until, below), then removed unless they pay.",
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
+    "other": "Refunded; this subscription ended, and the member stays in the groups through "
+    "another plan they hold (Subscriptions, below).",
 }
 
 
@@ -114,6 +116,8 @@ def router(pages: Pages) -> APIRouter:
         sub = refunded.subscription
         if sub is not None and sub.live:
             return done(view, "renewal" if sub.paid else "trial")
+        if sub is not None and staff.other_plan_of(store, view.community, sub, web.clock.now()):
+            return done(view, "other")
         return done(view, "refunded")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",
