@@ -153,3 +153,18 @@ def test_the_money_figures_say_who_pays_now_who_is_on_trial_and_who_was_lost(
     run_at(c, lapsed.period_end + timedelta(days=3))  # cy's grace ends: cy is lost too
     money = money_json(money_figures(store, c.runtime.community_id, c.clock.now()), c.clock.now())
     assert (money["paying_now"], money["in_trial"], money["lost"]) == (1, 1, 2)  # bo: 3 days
+
+
+def test_the_door_names_every_plan_that_lets_a_member_in(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Refused at the door, a newcomer read only of the monthly card the threshold names:
+    the yearly card the circle also sells (and which lets them in) was never mentioned."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    assert screen(c, "bo", network="10.0.0.3").entry is Entry.ADMIT  # a trial from here
+    refused = screen(c, "cy", network="10.0.0.3")  # the same connection: no second trial
+    assert refused.entry is Entry.REFUSE
+    assert "join with the plan “Monthly card” (39 CNY per 1 month)" in refused.reason
+    assert refused.reason.endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), (
+        refused.reason
+    )
