@@ -336,11 +336,11 @@ def test_export_gives_the_subscriptions_and_the_orders_as_csv_for_a_spreadsheet(
     assert status == 0, out
     assert out.splitlines() == [
         "order_id,at,member_id,name,kind,plan,amount,currency,provider,reference,"
-        "subscription_id,refund_of,recorded_by",
+        "subscription_id,refund_of,recorded_by,below_price_reason",
         f"1,2026-12-06 01:00,{member.id},'=HYPERLINK(1),purchase,half-year,299.00,CNY,manual,"
-        "TB-1,1,,test",
+        "TB-1,1,,test,",
         f"2,2026-12-06 01:00,{member.id},'=HYPERLINK(1),refund,half-year,-299.00,CNY,manual,"
-        "refund:1:1,1,1,test",
+        "refund:1:1,1,1,test,",
     ]
     target = site.parent / "members.csv"
     status, out = run("billing", "export", "-o", str(target), "--config", str(site))
@@ -388,3 +388,21 @@ def test_refunding_one_plan_of_two_says_the_member_stays_through_the_other(site:
     assert status == 0 and "Refunded 499.00 CNY" in said, out
     assert "stays in the groups through their 颜学院半年会员, until" in said, out
     assert "removed" not in said
+
+
+def test_a_discounted_payment_says_why_in_the_orders_list_and_export(site: Path) -> None:
+    """A 10-yuan coupon recorded with --discount read as a bare '289.00 CNY' in billing list
+    --orders (and on the Billing page): why this member paid less was only in the audit log."""
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    status, out = pay(site, f"member:{member.id}", "TB-1", "--amount", "289",
+                      "--discount", "新人券 10 元")  # fmt: skip
+    assert status == 0, out
+    assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # at the price: no reason
+    status, out = run("billing", "list", "--orders", "--config", str(site))
+    lines = out.splitlines()
+    assert "TB-1" in lines[-1] and lines[-1].endswith("below the price: 新人券 10 元"), out
+    assert "TB-2" in lines[0] and "below the price" not in lines[0], out
+    status, out = run("billing", "export", "--orders", "--config", str(site))
+    rows = out.splitlines()
+    assert rows[1].endswith(",新人券 10 元") and rows[2].endswith(",cli,"), out

@@ -168,3 +168,19 @@ def test_the_door_names_every_plan_that_lets_a_member_in(
     assert refused.reason.endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), (
         refused.reason
     )
+
+
+def test_the_reason_for_a_payment_below_the_price_is_read_back_by_order(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    with c.store.transaction() as tx:
+        member = tx.member_for("fake", "ann", "ann")
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        order = NewOrder("monthly", Decimal("29"), "CNY", Provider.MANUAL, "WX-1", "staff")
+        coupon = record_payment(tx, community, c.runtime.playbook, member.id, order,
+                                c.clock.now(), discount="新人券 10 元").order  # fmt: skip
+    full = pay(c, "ann", "monthly", "WX-2").order
+    reasons = SqlBilling.on(store).reasons(c.runtime.community_id)
+    assert reasons == {coupon.id: "新人券 10 元"} and full.id not in reasons

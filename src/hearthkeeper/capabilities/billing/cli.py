@@ -259,8 +259,13 @@ def list_billing(
     store, found = _open(config, community)
     zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
     if orders:
+        from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+        reasons = SqlBilling.on(store).reasons(found.id)
         for order, name in staff.order_lines(store, found):
             gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
+            if order.id in reasons:
+                gave += f"\tbelow the price: {escape(reasons[order.id])}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
                           f"{escape(name)} (member {order.member_id})\t"
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"

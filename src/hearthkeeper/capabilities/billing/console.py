@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.records import OrderKind
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
@@ -55,6 +56,7 @@ def router(pages: Pages) -> APIRouter:
             active="billing", plans=playbook.monetisation.plans if playbook else [],
             subscriptions=staff.subscription_lines(store, view.community, now),
             orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
+            reasons=SqlBilling.on(store).reasons(view.community.id),
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
             now=now, typed=typed or {}, **view.context(),
