@@ -45,6 +45,7 @@ from hearthkeeper.store import (
 )
 from hearthkeeper.store.errors import unavailable
 from hearthkeeper.store.rollups import local_day
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +315,9 @@ class Executor:
         elif isinstance(event, Leave):
             if tx.leave(member_id, group.id, at=event.at) is not None:
                 record.leaves.append((group.id, day))
+                # room: approvals waiting for it go again (whatever capacity the group has
+                # now: this group record may be older than a capacity set since)
+                SqlWaitingAdmissions.on(tx).requeue(group.community_id)
             self.state.joined(group.id, -1)
         elif isinstance(event, Message):
             kind = event.kind if event.kind in _KINDS else "other"

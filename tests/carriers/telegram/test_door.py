@@ -18,6 +18,7 @@ from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import create_code
 from hearthkeeper.capabilities.admission.records import Application
+from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
@@ -396,3 +397,34 @@ async def test_someone_banned_cannot_ask_to_join_again(applying: Hearth) -> None
     with pytest.raises(ApiError, match="USER_BANNED_IN_CHANNEL"):
         api.request_join(chat, lan, link)
     assert lan["id"] not in api.chats[chat].requests
+
+
+async def test_an_approval_with_every_group_full_waits_until_a_member_leaves(
+    applying: Hearth,
+) -> None:
+    """The group holds one and Ann is in it when staff approve Mei: the web chat told staff
+    that she waits outside, Telegram approved her request beyond the group's capacity
+    without a word. She waits now, staff told once; Ann leaving lets her in."""
+    community, api = applying, applying.api
+    chat = community.group()
+    link = request_link(community, chat)
+    async with serving(community):
+        ann = await community.newcomer("Ann", chat)
+        group = community.store.group_for_carrier("telegram", str(chat))
+        assert group is not None
+        SqlGrid.on(community.store).sync_capacities({group.id: 1}, [group.id])
+        mei = community.person("Mei")
+        api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
+        application = await stored_application(community)
+        review.approve(community.store, application.id, "console:li", community.clock.now())
+        [told] = await eventually(
+            lambda: [a for a in community.store.staff_alerts(community.runtime.community_id)
+                     if "所有群都已满员" in a.text], "staff to be told there is no room")  # fmt: skip
+        assert "Mei" in told.text and "hearth groups open" in told.text
+        assert api.status(chat, mei["id"]) != "member" and mei["id"] in api.chats[chat].requests
+
+        api.leave(chat, ann)
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her approval")
+        alerts = community.store.staff_alerts(community.runtime.community_id, open_only=False)
+        assert [a.handled_at is not None for a in alerts if a.key == told.key] == [True]
+        assert [a for a in alerts if a.text.startswith("Mei 在所有群满员时获批")]
