@@ -20,6 +20,7 @@ class Applied:
     previous: PlaybookVersion | None
     changes: list[Change]
     unchanged: bool
+    warnings: tuple[str, ...] = ()  # what the change does to members (a plan they hold dropped)
 
 
 def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
@@ -46,7 +47,13 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
             target=f"playbook v{version.version}",
             detail={"file": loaded.file, "changes": len(changes), "sha256": digest},
         )
-    return Applied(community, version, previous, changes, unchanged=False)
+        warnings: list[str] = []
+        if previous is not None:
+            from hearthkeeper.capabilities.billing.dropped import dropped_plans
+
+            warnings = dropped_plans(tx, community.id, previous.content, pb)
+    return Applied(community, version, previous, changes, unchanged=False,
+                   warnings=tuple(warnings))  # fmt: skip
 
 
 def community_playbook(store: Store, community_id: int) -> Playbook | None:

@@ -147,3 +147,5 @@ def print_applied(applied: Applied) -> None:
         console.print("  no change in effect (only comments or layout differ)")
     for change in applied.changes:
         console.print(f"  {escape(str(change))}")
+    for warning in applied.warnings:
+        console.print(f"warning: {escape(warning)}")
