@@ -10,7 +10,7 @@ keeps its spaces), n-grams with a number left out, each number's length (`d:11`)
 ASCII words (`w:free`); links are left out (the links rule judges them). The model is trained
 by `make` from the data the package ships (`hearthkeeper/text/model/`, see `train.py`).
 A playbook's threshold applies to Chinese text as written; text mostly in Latin script needs
-a third of the remaining doubt (`ScoreResult.counts_at`).
+a third of the remaining doubt, a twentieth when it holds no number (`ScoreResult.counts_at`).
 """
 
 from __future__ import annotations
