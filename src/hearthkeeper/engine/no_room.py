@@ -5,8 +5,9 @@ Staff's approval asks the applicant's carrier to let them in (an outbox ADMIT it
 `admission:approved:<id>`). The web chat seats them itself, checking room with the seat
 (`carriers/webchat/perform.py`, its `Capabilities.seats_applicants`); for every other carrier
 (Matrix, Telegram, QQ) the outbound queue asks `waits_for_room` before performing the item:
-when every group of the community on that carrier is full (`store/rooms.py`), the item
-fails without reaching the platform, and staff get one inbox alert naming the applicant and
+when every group of the community on that carrier is full (`store/rooms.py`; there someone
+counts once their join arrives, and until then as an approval let in ahead of this one, so
+one seat freed lets in one applicant of those waiting), the item fails without reaching the platform, and staff get one inbox alert naming the applicant and
 the community, saying to open a group or raise a capacity. The failed item and its open
 alert are what `store/waiting_admissions.py` puts back in the queue once there is room; the
 item performed then, `let_in_after_waiting` marks the alert handled and tells staff where
@@ -21,7 +22,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, NewStaffAlert, OutboxItem, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
-from hearthkeeper.store.rooms import SqlRooms
+from hearthkeeper.store.rooms import SqlRooms, room_for_one_more
 from hearthkeeper.store.waiting_admissions import APPROVED, NO_ROOM
 
 HANDLED_BY = "hearthkeeper"  # who handled a no-room alert: the applicant got in
@@ -81,16 +82,19 @@ def approval(action: Action, key: str) -> bool:
 
 def waits_for_room(store: Store, item: OutboxItem, action: Action, now: datetime) -> str | None:
     """Before an approval (`approval`) is performed on a carrier that does not seat
-    applicants itself: None when a group of the community on that carrier has room (the
-    carrier lets them into the group they asked for); else why not, the item marked failed
+    applicants itself: None when the community on that carrier has room for them, the
+    approvals let in before and not in yet counted (`room_for_one_more`; the carrier lets
+    them into the group they asked for); else why not, the item marked failed
     for good and staff told once, in one transaction (`store/waiting_admissions.py` puts it
     back in the queue when there is room)."""
     with store.transaction() as tx:
         group = tx.group_for_carrier(action.carrier, action.group or "")
         if group is None:
             return None  # the carrier says what is wrong
-        loads = SqlRooms.on(tx).loads(group.community_id, group.carrier, now)
-        if any(load.has_room for load in loads):
+        # the approvals let in ahead of this one count until their applicant joins: several
+        # woken by one seat freed let in one
+        loads = SqlRooms.on(tx).loads(group.community_id, group.carrier, now, approval=item.id)
+        if room_for_one_more(loads):
             return None
         member = action.member or ""
         community = next((c.name for c in tx.list_communities()

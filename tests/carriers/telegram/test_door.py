@@ -428,3 +428,46 @@ async def test_an_approval_with_every_group_full_waits_until_a_member_leaves(
         alerts = community.store.staff_alerts(community.runtime.community_id, open_only=False)
         assert [a.handled_at is not None for a in alerts if a.key == told.key] == [True]
         assert [a for a in alerts if a.text.startswith("Mei 在所有群满员时获批")]
+
+
+async def test_a_member_leaving_lets_in_one_of_two_approvals_waiting(applying: Hearth) -> None:
+    """Mei and Lan, approved while the group holding one was full, wait outside; Ann leaving
+    frees one seat. Someone counts on Telegram once their join arrives, so both requests
+    were approved: Mei is let in now, Lan waits on for the next seat, staff not told again."""
+    community, api = applying, applying.api
+    chat = community.group()
+    link = request_link(community, chat)
+    async with serving(community):
+        ann = await community.newcomer("Ann", chat)
+        group = community.store.group_for_carrier("telegram", str(chat))
+        assert group is not None
+        SqlGrid.on(community.store).sync_capacities({group.id: 1}, [group.id])
+        mei, lan = community.person("Mei"), community.person("Lan")
+        api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
+        api.request_join(chat, lan, link, bio="干皮，只用面霜")
+        applications = SqlApplications.on(community.store)
+
+        def both() -> list[Application] | None:
+            found = sorted(applications.applications(community.runtime.community_id),
+                           key=lambda a: a.id)  # fmt: skip
+            return found if len(found) == 2 else None
+
+        stored = await eventually(both, "both applications to be stored")
+        for application in stored:  # Mei's first: she asked first
+            review.approve(community.store, application.id, "console:li", community.clock.now())
+        await eventually(
+            lambda: len([a for a in community.store.staff_alerts(community.runtime.community_id)
+                         if "所有群都已满员" in a.text]) == 2, "staff to be told of both")  # fmt: skip
+
+        api.leave(chat, ann)
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her approval")
+        lans = f"admission:approved:{stored[1].id}"
+        await eventually(
+            lambda: community.store.outbox_statuses([lans])[lans] in ("failed", "done"),
+            "Lan's approval to be tried again")  # fmt: skip
+        assert community.store.outbox_statuses([lans])[lans] == "failed"  # no room for her
+        assert api.status(chat, lan["id"]) != "member" and lan["id"] in api.chats[chat].requests
+        alerts = community.store.staff_alerts(community.runtime.community_id, open_only=False)
+        no_room = [a for a in alerts if "所有群都已满员" in a.text]
+        assert [a.handled_at for a in no_room if a.text.startswith("已同意 Lan")] == [None]
+        assert len(no_room) == 2  # one each: Lan's, still open, was not written again
