@@ -119,8 +119,6 @@ class Advertising(KeywordDetector):
             "extra income",
             "inbox me",
             # the stock phrases of shop and service ads, rare in members' own talk
-            "名额有限",
-            "报名从速",
             "厂家直销",
             "批发价",
             "一站式服务",
