@@ -11,6 +11,7 @@ from hearthkeeper.text.cautions import caution
 from hearthkeeper.text.contact import ContactDetector
 from hearthkeeper.text.disguises import DisguisedContactDetector
 from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.gatherings import gathering
 from hearthkeeper.text.invites import InviteDetector
 from hearthkeeper.text.keywords import KeywordDetector
 from hearthkeeper.text.links import LinkDetector, find_links
@@ -181,8 +182,13 @@ class Scanner:
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
             verdict = self.scorer.flags(message, found, self.threshold)
-            if verdict is not None and not found and caution(message) is not None:
-                # a member warning others (网贷千万别碰): topic words alone, no rule, no link
+            if (
+                verdict is not None
+                and not found
+                and (caution(message) is not None or gathering(message) is not None)
+            ):
+                # a member warning others (网贷千万别碰) or calling the community's own outing
+                # (周六爬山，名额有限，抓紧报名): topic words alone, no rule, no link
                 verdict = None
             if verdict is not None:
                 matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]

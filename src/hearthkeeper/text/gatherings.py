@@ -1,0 +1,52 @@
+"""A community's own gathering called in the chat: `周六爬山活动，名额有限，抓紧报名`.
+
+Members of clubs and circles organise outings, reading groups and meet-ups in the group, and
+their call shares its words with a course's or a tour's ad (名额有限, 报名从速, 抓紧报名): the
+learned scorer, which reads words rather than intent, scores it as spam. A gathering (爬山,
+读书会, 聚餐 ...) with a sign-up (报名, 接龙, 想来的 ...) marks it as the community's own. The
+scanner then withholds the scorer's verdict when nothing else in the message looks like an ad:
+no rule matched, it carries no link, and it names no price, no discount, no course and no tour.
+The rules are not softened: a contact detail, a pitch or an offer's shape still makes a
+gathering-worded ad advertising.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hearthkeeper.text.keywords import KeywordSet
+from hearthkeeper.text.normalise import MessageText
+
+GATHERINGS: tuple[str, ...] = (
+    "爬山", "登山", "徒步", "骑行", "露营", "野餐", "郊游", "夜跑", "约跑", "晨跑", "跑团",
+    "读书会", "分享会", "交流会", "茶话会", "见面会", "聚会", "聚餐", "团建", "观影", "看电影",
+    "桌游", "剧本杀", "羽毛球", "篮球", "足球", "乒乓", "飞盘", "游泳", "打球", "线下",
+    "活动", "沙龙", "集合",
+)  # fmt: skip
+
+SIGN_UPS: tuple[str, ...] = (
+    "报名", "接龙", "想来的", "想去的", "要来的", "要去的", "参加的", "一起去", "还差", "名额",
+)  # fmt: skip
+
+# what a seller's call has and a members' outing does not: a price, a deal, a course, a tour
+SELLERS: tuple[str, ...] = (
+    "免费", "优惠", "特价", "折", "立减", "送", "价", "费用", "收费", "付款", "定金", "订金",
+    "课", "班", "教学", "培训", "招生", "试听", "学费", "跟团", "纯玩", "日游", "旅行社", "门店", "本店",
+    "店铺", "下单", "购买", "代理", "加盟", "微信", "私我", "私信", "私聊", "咨询", "电话",
+)  # fmt: skip
+
+_GATHERING = KeywordSet((word, "gathering") for word in GATHERINGS)
+_SIGN_UP = KeywordSet((word, "sign-up") for word in SIGN_UPS)
+_SELLER = KeywordSet((word, "seller") for word in SELLERS)
+_MONEY = re.compile(r"\d\s*(?:元|块|rmb|¥)|[¥￥$]\s*\d", re.IGNORECASE)
+
+
+def gathering(message: MessageText) -> str | None:
+    """The gathering a member's call names (`爬山`) when the message reads as the community's
+    own outing with a sign-up and nothing a seller adds; None otherwise."""
+    found = _GATHERING.find(message)
+    if not found or not _SIGN_UP.find(message) or _SELLER.find(message):
+        return None
+    if _MONEY.search(message.normalised):
+        return None
+    return found[0].keyword

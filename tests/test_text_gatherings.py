@@ -1,0 +1,55 @@
+"""A member calling the community's own outing is not advertising; a course's or tour's ad is.
+
+Clubs organise hikes, reading groups and dinners in the group (`周六爬山活动，名额有限，抓紧报名`).
+Such a call shares 名额有限 and 报名从速 with course and tour ads, and the learned scorer read it
+as spam: the member was deleted, warned, then muted and blacklisted for organising.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.text import Scanner, is_advertising
+
+_MINIMAL = {"community": {"slug": "c", "name": "C", "purpose": "p",
+                          "interest": {"kind": "product", "description": "d"}}}  # fmt: skip
+_TEMPLATES = ("default", "skincare", "repurchase", "ppt", "club")
+
+
+def _scanner(template: str) -> Scanner:
+    if template == "default":
+        return Scanner.from_rules(Playbook.model_validate(_MINIMAL).rules)
+    return Scanner.from_rules(parse_playbook(template_text(template), template).playbook.rules)
+
+
+SCANNERS = {name: _scanner(name) for name in _TEMPLATES}
+
+OUTINGS = [
+    "周六爬山活动，名额有限，抓紧报名",
+    "这周六读书会，名额有限，想来的接龙",
+    "报名从速哦，周日徒步还差两个人",
+    "读书会报名从速，周五截止",
+    "周五晚上聚餐，想来的报个名",
+]
+
+ADS = [
+    "少儿英语培训，免费试听一节课，名额有限",
+    "泰国普吉岛跟团游，含接送机，报名从速",
+    "儿童游泳班，小班教学，暑假班开始报名",
+    "周六爬山活动，每人99元，名额有限，加微信报名",
+]
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+@pytest.mark.parametrize("text", OUTINGS)
+def test_a_members_call_to_the_communitys_outing_is_left_alone(template: str, text: str) -> None:
+    findings = SCANNERS[template].scan(text)
+    assert not is_advertising(findings), findings
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+@pytest.mark.parametrize("text", ADS)
+def test_a_course_or_tour_or_priced_outing_is_still_advertising(template: str, text: str) -> None:
+    assert is_advertising(SCANNERS[template].scan(text))
