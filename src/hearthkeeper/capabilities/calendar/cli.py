@@ -50,7 +50,12 @@ def posts(
     from rich.markup import escape
 
     from hearthkeeper.capabilities.calendar.repository import SqlPosts
-    from hearthkeeper.capabilities.calendar.skips import post_graces, skip_reason
+    from hearthkeeper.capabilities.calendar.skips import (
+        UNSERVED,
+        post_graces,
+        skip_reason,
+        unserved,
+    )
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail
     from hearthkeeper.cli.zones import community_zone, local_time, times_in
@@ -66,11 +71,15 @@ def posts(
     zone = community_zone(store, chosen[0].id)  # as `hearth calendar` and `/calendar` say it
     applied = store.latest_playbook_version(chosen[0].id)
     graces = post_graces(applied.content if applied is not None else None)
+    imported = {g.id for g in store.list_groups(chosen[0].id) if g.imported}
     firings: dict[tuple[str, datetime], Counter[str]] = {}
     for record in records:
         counts = firings.setdefault((record.post_id, record.scheduled_for), Counter())
         if record.status in ("posted", "confirmed"):
             state = delivery.get(f"calendar:post:{record.id}", "pending")
+            if unserved(record, imported, state):
+                counts[f"skipped ({UNSERVED})"] += 1
+                continue
             counts[
                 "delivered"
                 if state == "done"
