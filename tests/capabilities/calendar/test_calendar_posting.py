@@ -267,3 +267,38 @@ def test_a_post_queued_for_an_imported_group_before_they_were_left_out_ends_as_s
     assert result.exit_code == 0, result.output
     assert "morning: 1 group(s) — 1 skipped (no carrier serves an imported group)" in \
         result.stdout, result.stdout  # fmt: skip
+
+
+def test_hearth_posts_takes_the_community_by_its_name_as_groups_open_and_grid_do(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth grid show --community 'Tea Friends'` and `hearth groups open 'Tea Friends'`
+    take the name an operator knows; `hearth posts --community 'Tea Friends'` said "say which
+    community with --community (there are: tea)" when there were two."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock)
+    store.ensure_community("chess", "Chess Club")
+    community = next(x for x in store.list_communities() if x.id == c.runtime.community_id)
+    store_clock.set(datetime(2026, 3, 2, 8, 0, 30, tzinfo=UTC))
+    c.engine.tick()
+    assert len(sends(c)) == 1
+
+    def posts(name: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["posts", "--community", name],
+                                    env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+        return result.exit_code, " ".join(result.output.split())
+
+    for name in (community.slug, community.name, f" {community.name.upper()} "):
+        code, said = posts(name)
+        assert code == 0, said
+        assert "morning: 1 group(s) — 1 delivered" in said, said
+    code, said = posts("Go Club")
+    assert code == 1
+    assert "no community 'Go Club' (there are: " in said, said
+    assert "chess (Chess Club)" in said and f"{community.slug} ({community.name})" in said
