@@ -1,6 +1,7 @@
 """The community's groups: who is in each, today's messages, the invite links of groups this
 server hosts, and opening another such group (on the first carrier that hosts its groups, the
-built-in web chat) named by the playbook."""
+built-in web chat) named by the playbook; on hundreds of groups, found by what their name or
+carrier id holds (`?q=`, the matrix's search)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hearthkeeper.capabilities.grid.decide import MAX_FIND, holds
 from hearthkeeper.carriers.opening import open_by_hand
 from hearthkeeper.store import Operator, Store, StoreError
 from hearthkeeper.web.auth import require_csrf
@@ -34,12 +36,15 @@ def router(pages: Pages) -> APIRouter:
     def page(request: Request, view: CommunityView, operator: Operator, *, status: int = 200,
              problem: str = "", can_open: bool = True) -> HTMLResponse:  # fmt: skip
         """The groups page; its open form carries the newest group it shows (`seen`)."""
-        lines = group_lines(pages, view, web.clock.now())
+        every = group_lines(pages, view, web.clock.now())
+        find = request.query_params.get("q", "").strip()[:MAX_FIND]
+        lines = [line for line in every
+                 if holds(find, line.group.name, line.group.carrier_group_id)]  # fmt: skip
         found = messages_from(request)
         if problem:
             found["problem"] = problem
         return render(request, "console/groups.html", status_code=status, operator=operator,
-                      active="groups", lines=lines, seen=newest(web.store, view.community.id),
+                      active="groups", lines=lines, every=len(every), find=find, seen=newest(web.store, view.community.id),
                       can_open=can_open and view.playbook is not None,
                       open_at_once=OPEN_AT_ONCE, **found,
                       **view.context())  # fmt: skip
