@@ -219,6 +219,7 @@ def test_a_post_queued_for_an_imported_group_before_they_were_left_out_ends_as_s
 
     from hearthkeeper.analytics import signals
     from hearthkeeper.analytics.health import health_score
+    from hearthkeeper.capabilities.calendar.console import fired
     from hearthkeeper.cli import app
 
     monkeypatch.chdir(tmp_path)
@@ -263,6 +264,8 @@ def test_a_post_queued_for_an_imported_group_before_they_were_left_out_ends_as_s
     asyncio.run(c.engine.drain())  # not tried again
     assert store.outbox_statuses([f"calendar:post:{ref}"]) == {f"calendar:post:{ref}": "skipped"}
 
+    (shown,) = fired(store, community)  # the console's Calendar page
+    assert shown.state == "not sent (no carrier serves an imported group)"
     result = CliRunner().invoke(app, ["posts"], env={"HEARTH_DATABASE_URL": database_url})
     assert result.exit_code == 0, result.output
     assert "morning: 1 group(s) — 1 skipped (no carrier serves an imported group)" in \
