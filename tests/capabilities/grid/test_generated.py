@@ -42,9 +42,11 @@ WARNINGS = [
     "the talk lives in a small circle — consider splitting them into a group of their own "
     "(structure.groups.small_circle_size: 20).",
     "Orange 12 is dying: 2 messages this week vs 40/week over the four weeks before — merge it "
-    "into a livelier group or close it before it turns into an ad group.",
+    "into a livelier group or close it before it turns into an ad group "
+    '(hearth groups close "Orange 12" --into OTHER).',
     "Orange 13 is dying: not one message in the last 28 days, with 41 members in it — merge it "
-    "into a livelier group or close it before it turns into an ad group.",
+    "into a livelier group or close it before it turns into an ad group "
+    '(hearth groups close "Orange 13" --into OTHER).',
 ]
 
 
@@ -202,7 +204,7 @@ def test_many_groups_found_dying_at_once_are_one_alert_naming_them(
     summary = (
         "13 groups are dying: " + ", ".join(name(n) for n in dying[:10]) + " and 3 more — "
         "merge each into a livelier group or close it before it turns into an ad group "
-        "(the matrix page lists them all)."
+        "(hearth groups close GROUP --into OTHER; the matrix page lists them all)."
     )
     alerts = _grid_alerts(store, made.community_id)
     assert sorted(alerts) == sorted([*WARNINGS[:3], summary])
