@@ -97,8 +97,7 @@ class ChatBase:
         room, oldest first: seats taken, seats a live code holds there and applications to it
         waiting for staff, against its capacity (`store/rooms.py`, as the live code routes)."""
         rooms = [room for room in SqlWebChat.on(scope).rooms(full.community_id, self.name)
-                 if room.group.id != full.id and self.seats_members(room.group)
-                 and not room.group.closed]  # fmt: skip
+                 if room.group.id != full.id and self.seats_members(room.group)]  # fmt: skip
         if not rooms:
             return []
         taken = {room.group.id: room.taken for room in rooms}
