@@ -88,7 +88,11 @@ class SqlRooms(StoreBase):
         with self._unit(write=False) as session:
             groups = session.execute(
                 select(GroupRow.id, GroupRow.capacity)
-                .where(GroupRow.community_id == community_id, GroupRow.carrier == carrier)
+                .where(
+                    GroupRow.community_id == community_id,
+                    GroupRow.carrier == carrier,
+                    GroupRow.closed_at.is_(None),
+                )  # a closed group seats nobody
                 .order_by(GroupRow.id)
             ).all()
             ids = [g.id for g in groups]

@@ -482,3 +482,21 @@ def test_a_batch_of_check_ins_reads_its_members_days_once_and_decides_each_in_or
     assert streaks == {"mei": 3, "li": 2, "ana": 1}
     assert SqlCheckIns.on(store).check_ins_on(community_id, today.date()) == 4
     assert SqlPoints.on(store).points_of(community_id, c.member_id("bob")) == 2
+
+
+def test_a_closed_group_gets_no_daily_summary(store: Store, store_clock: FrozenClock) -> None:
+    """The operator closed the group after the morning's check-ins (`hearth groups close`):
+    its members were told to carry on elsewhere, and the evening's summary is not posted."""
+    c = community(
+        store, store_clock, playbook("mechanisms:\n  check_in:\n    daily_summary: '21:00'\n")
+    )
+    check_in(c, "mei", DAY)
+    store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.close_group(group.id, "ops")
+    store_clock.set(datetime(2026, 5, 1, 20, 1, tzinfo=UTC))  # 21:01 in London
+    c.engine.tick()
+    asyncio.run(c.engine.drain())
+    posted = [p.action.text or "" for p in c.carrier.performed if p.action.kind is ActionKind.SEND]
+    assert not [t for t in posted if "checked in today" in t]
