@@ -2,7 +2,7 @@
 were sent to, if any. A closed group takes no newcomers and gets no scheduled posts; its
 history stays. NULL for every group open (all groups made before).
 
-Revision ID: 0044
+Revision ID: 0041
 Revises: 0040
 Create Date: 2026-12-06 13:40:00.000000
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0044"
+revision = "0041"
 down_revision = "0040"
 branch_labels = None
 depends_on = None
