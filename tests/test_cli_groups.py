@@ -130,7 +130,22 @@ def test_an_unknown_community_is_refused(
     unknown = CliRunner().invoke(app, ["groups", "open", "coffee"],
                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert unknown.exit_code == 1
-    assert "no community 'coffee' (there are: tea)" in " ".join(unknown.stderr.split())
+    assert "no community 'coffee' (there are: tea (Tea Friends))" in " ".join(
+        unknown.stderr.split()
+    )
+
+
+def test_a_community_is_named_by_its_slug_or_its_name(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """`hearth grid show --community 棉里衣橱` takes a name: `hearth groups open 棉里衣橱`
+    said "no community '棉里衣橱' … `hearth apply` its playbook first" of a community whose
+    playbook was applied."""
+    by_name = CliRunner().invoke(app, ["groups", "open", "Tea Friends"],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert by_name.exit_code == 0, by_name.output
+    assert "opened Tea Friends 2群" in by_name.stdout
+    assert _names(store, community_id) == ["Tea Friends 1群", "Tea Friends 2群"]
 
 
 def test_a_group_opened_under_a_name_with_a_capacity_override_holds_that_many_at_once(
@@ -152,3 +167,26 @@ def test_a_group_opened_under_a_name_with_a_capacity_override_holds_that_many_at
     assert second.capacity == 3
     shown = CliRunner().invoke(app, ["grid", "show"], env={"HEARTH_DATABASE_URL": database_url})
     assert "Tea Friends 2群: 0/3" in shown.stdout, shown.output
+
+
+def test_apply_notes_an_override_naming_no_group_and_the_name_it_is_near(
+    store: Store, community_id: int, database_url: str, tmp_path: Path
+) -> None:
+    """Among hundreds of groups a typo in a `groups:` key ("Tea Friends 01群") was applied
+    without a word: the override silently changed nothing. `hearth apply` notes it, with the
+    group it is near; a key for a group not opened yet is noted without a guess."""
+    file = tmp_path / "tea.yaml"
+    file.write_text(PLAYBOOK + '  "Tea Friends 01群":\n    faq_cooldown: 2h\n  tea-1:\n'
+                    '    capacity: 40\n  "Night Owls":\n    faq_cooldown: 1h\n', encoding="utf-8")  # fmt: skip
+    applied = CliRunner().invoke(app, ["apply", str(file)],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    notes = [" ".join(line.split()) for line in applied.stdout.split("note: ")[1:]]
+    assert notes == [
+        "groups: “Tea Friends 3群” names no group yet (by name or carrier id); it applies to "
+        "a group opened later under that name.",
+        "groups: “Tea Friends 01群” names no group yet (by name or carrier id); it applies to "
+        "a group opened later under that name. Did you mean “Tea Friends 1群”?",
+        "groups: “Night Owls” names no group yet (by name or carrier id); it applies to a "
+        "group opened later under that name.",
+    ]

@@ -151,3 +151,19 @@ def test_the_page_names_the_gaps_hearth_playbook_show_names(console: Console) ->
     assert applied.status_code == 303
     page = console.get("/playbook").text
     assert "structure.carriers[1]" in page and "wecom" in page
+
+
+def test_the_review_warns_when_a_plan_members_hold_is_dropped(console: Console) -> None:
+    """Renaming the plan's id in an upload showed only '- monetisation.plans[id=half-year]':
+    nothing said that 小美, who paid for it, would get no reminder and no grace."""
+    from hearthkeeper.capabilities.billing import staff
+
+    community = console.store.list_communities()[0]
+    member = console.store.member_for("webchat", "u-1", "小美")
+    staff.pay(console.store, community, f"member:{member.id}", "half-year", "", "TB-1", "test",
+              console.clock.now())  # fmt: skip
+    review = console.post("/playbook", {"text": SKINCARE.replace("half-year", "half-year-2026")})
+    assert review.status_code == 200 and "Apply version 2" in review.text
+    warning = review.text.split('id="members-hold"')[1].split("</p>")[0]
+    assert "plan &#39;half-year&#39; is no longer in monetisation.plans" in warning
+    assert "1 member holds it (小美)" in warning and "no renewal reminder" in warning

@@ -29,6 +29,9 @@ LONG = "x" * 5000
         # before, any action but "unassign" put the member in charge, audited as group.<it>
         ("/matrix/charge", {"group_id": "1", "member_id": "1", "action": "unasign"},
          "The field “action” must be assign or unassign, not “unasign”."),
+        # opening groups from the Groups page: at most 100 at once
+        ("/groups", {"count": "1000"}, "The field “count” must be at most 100, not “1000”."),
+        ("/groups", {"count": "0"}, "The field “count” must be at least 1, not “0”."),
     ],
 )  # fmt: skip
 def test_a_refused_console_form_is_a_console_page_naming_the_field(

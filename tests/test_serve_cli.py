@@ -95,6 +95,12 @@ def test_ctrl_c_stops_the_demo_cleanly(here: Path, processes: list[subprocess.Po
     assert len(re.findall(r"/join/\S+", shown)) == 3
     page = httpx.get(f"{console[1]}/sign-in", timeout=BOUND)
     assert page.status_code == 200
+    # the demo records its address as `hearth serve` does: a command's links reach it
+    made = CliRunner().invoke(app, ["livecodes", "create", "flyer", "-c",
+                                    str(here / "demo" / "hearth.toml")])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert f"{console[1].removesuffix('/console')}/go/flyer" in made.output
+    assert "public_url" not in made.output, made.output
     code, out, err = stop(demo, signal.SIGINT)
     assert code == 0, err
     assert out.strip().endswith("stopped")
@@ -296,3 +302,39 @@ def test_links_printed_while_serve_runs_on_another_port_lead_to_it(
     assert after.exit_code == 0, after.output
     assert "http://127.0.0.1:8470/go/flyer" in after.output
     assert "set public_url in the [server] table" in after.output
+
+
+def test_serve_names_a_few_invite_links_per_community_and_where_the_rest_are() -> None:
+    """`hearth serve` printed one line per web chat group at start: 310 lines on a matrix of
+    310 groups before "Ctrl-C stops the server". It prints a community's first three links,
+    then how many more there are and the console page that lists them all."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from hearthkeeper.cli.output import console
+    from hearthkeeper.cli.serve_cmd import show
+    from hearthkeeper.roles import Role
+    from hearthkeeper.serve.host import Invite
+    from hearthkeeper.store import Community, Group
+
+    at = datetime(2026, 12, 6, tzinfo=UTC)
+    tea = Community(id=1, slug="tea", name="Tea Friends", created_at=at)
+    chess = Community(id=2, slug="chess", name="Chess Club", created_at=at)
+    invites = [Invite(c, Group(n, c.id, f"{c.name} {n}群", "webchat", f"{c.slug}-{n}", 500, at),
+                      f"http://127.0.0.1:8470/join/{c.slug}{n}")
+               for c, count in ((tea, 150), (chess, 2)) for n in range(1, count + 1)]  # fmt: skip
+    host = SimpleNamespace(running=[], cluster=None, role=Role.ALL,
+                           console_url=lambda: "http://127.0.0.1:8470/console",
+                           invites=lambda: invites, status=lambda: [])  # fmt: skip
+    with console.capture() as captured:
+        show(host)  # type: ignore[arg-type]
+    assert captured.get().splitlines() == [
+        "Console: http://127.0.0.1:8470/console",
+        "Web chat Tea Friends 1群: http://127.0.0.1:8470/join/tea1",
+        "Web chat Tea Friends 2群: http://127.0.0.1:8470/join/tea2",
+        "Web chat Tea Friends 3群: http://127.0.0.1:8470/join/tea3",
+        "… and 147 more web chat groups of Tea Friends: every invite link is on "
+        "http://127.0.0.1:8470/console/c/tea/groups",
+        "Web chat Chess Club 1群: http://127.0.0.1:8470/join/chess1",
+        "Web chat Chess Club 2群: http://127.0.0.1:8470/join/chess2",
+    ]

@@ -94,3 +94,59 @@ def test_a_playbook_without_pitches_does_not_read_offer_wording() -> None:
 def test_a_communitys_own_sign_up_is_not_read_as_an_offer(text: str) -> None:
     # the rules alone: replies to an open sign-up are kept from the learned scorer elsewhere
     assert not is_advertising(RULES_ONLY.scan(text))
+
+
+# Session 27: the families still missed. A Chinese ad with one sign of an offer, written as a
+# seller's short phrases, and an English ad written as a member's sentence with a call.
+ONE_SIGN_AND_SENTENCE_ADS = [
+    "开锁换锁，二十四小时上门",
+    "旧家具回收，当天上门",
+    "汽车贴膜，全车八折",
+    "Bitcoin is going to explode, I can show you how to turn $200 into $2000",
+    "I made $1,500 last month from my phone, want to know how?",
+    "These tea drops cleared up my skin in a week, link in my bio for 20% off",
+    "Dog sitting in your own home, I come to you, first night free",
+]
+
+ONE_SIGN_AND_SENTENCE_CHAT = [
+    "钥匙锁家里了，找了开锁师傅花了一百五",
+    "周六爬山活动，仅限本群成员",  # a community's own outing: a deadline is not a seller's sign
+    "送货上门，很方便",  # a review
+    "小区门口的火锅店在打八折，味道一般",
+    "周末读书会，欢迎大家来",
+    "My brother lost $2000 on bitcoin, nobody can show you how to get rich",
+    "DM me when you're home and I'll send you the photos",
+    "The dentist fixed my tooth in a week, $200 with insurance",
+]
+
+
+@pytest.mark.parametrize("text", ONE_SIGN_AND_SENTENCE_ADS)
+def test_a_sellers_line_or_a_sellers_sentence_is_advertising_on_every_template(text: str) -> None:
+    assert is_advertising(RULES_ONLY.scan(text)), text
+    missed = [name for name, scanner in SCANNERS.items() if not is_advertising(scanner.scan(text))]
+    assert missed == []
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+def test_members_lines_on_the_same_things_are_left_alone(template: str) -> None:
+    scanner = SCANNERS[template]
+    flagged = [text for text in ONE_SIGN_AND_SENTENCE_CHAT if is_advertising(scanner.scan(text))]
+    assert flagged == []
+
+
+def test_staff_read_which_sign_made_a_sellers_line_an_ad() -> None:
+    (finding,) = RULES_ONLY.scan("开锁换锁，二十四小时上门")
+    assert finding.explanation == "offer wording: a product line with the seller's own service"
+    (sentence,) = RULES_ONLY.scan("I made $1,500 last month from my phone, want to know how?")
+    assert sentence.explanation == "offer wording: a price and an instruction to buy"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "满300减50，到周日为止",  # a member passing on a shop's deal: no product named
+        "帮朋友代购云南茶叶，欢迎咨询",  # left to the community's pardons, which teach the scorer
+    ],
+)
+def test_a_line_naming_no_product_or_selling_for_a_friend_is_no_sellers_line(text: str) -> None:
+    assert not is_advertising(RULES_ONLY.scan(text))

@@ -132,9 +132,29 @@ def test_latin_script_text_needs_a_third_of_the_remaining_doubt(trained: SpamSco
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert [scanner.scan(text) for text in replies] == [[], [], []]
     assert is_advertising(scanner.scan(ad))
-    # a playbook that asks for less doubt moves the Latin threshold with it (0.95: 0.9833)
+    # a playbook that asks for less doubt moves the Latin thresholds with it (0.6: 0.98 for
+    # English with no number in it, as these replies are)
     loose = Scanner.from_rules(
-        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.95}}}}),
+        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.6}}}}),
         scorer=trained,
     )
     assert all(is_advertising(loose.scan(text)) for text in replies)
+
+
+def test_english_without_a_number_needs_a_twentieth_of_the_remaining_doubt(
+    trained: SpamScorer,
+) -> None:
+    # Written for this test: members' short English replies in SMS shorthand, no number in
+    # them, scored between 0.9933 (where English counted before) and 0.999; an SMS-style ad
+    # with a short code is still caught. Nearly every English spam the scorer learned from
+    # carries a number, so without one its confidence rests on words members use too.
+    replies = ["Waiting for your reply pls", "Please reply to my msg", "Pls msg me ur number",
+               "Sent the pics to your phone"]  # fmt: skip
+    assert all(0.9933 <= trained.score(text).probability < 0.999 for text in replies)
+    assert not any(trained.score(text).numbered for text in replies)
+    scanner = Scanner.from_rules(Rules(), scorer=trained)
+    assert [scanner.scan(text) for text in replies] == [[], [], [], []]
+    ad = "Reply 1 to get ur reward now"
+    assert trained.score(ad).numbered
+    (finding,) = scanner.scan(ad)
+    assert finding.explanation.startswith("learned scorer: spam 1.00")

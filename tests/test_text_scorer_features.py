@@ -90,9 +90,9 @@ def test_flags_is_the_verdict_when_it_counts_and_none_when_it_does_not() -> None
     assert flagged > 100  # both answers are compared, many times
 
 
-def plain_score(scorer: SpamScorer, text: str) -> tuple[float, bool, list[tuple[float, str]]]:
-    """A verdict read one feature at a time (probability, mostly Latin, the spam-leaning
-    features): each feature's group and weight, the weights added in the features' order."""
+def plain_score(scorer: SpamScorer, text: str) -> tuple[float, bool, bool, list[tuple[float, str]]]:
+    """A verdict read one feature at a time (probability, mostly Latin, holds a number, the
+    spam-leaning features): each feature's group and weight, the weights added in order."""
     log_odds, latin, other = 0.0, 0, 0
     telling: list[tuple[float, str]] = []
     norms = scorer._norms
@@ -109,14 +109,15 @@ def plain_score(scorer: SpamScorer, text: str) -> tuple[float, bool, list[tuple[
         if weight > 0:
             telling.append((weight, shown))
     probability = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, log_odds / 3.0))))
-    return probability, latin > other, telling
+    numbered = any(feature.startswith("d:") for feature in plain_features(text))
+    return probability, latin > other, numbered, telling
 
 
-def verdict(scorer: SpamScorer, text: str) -> tuple[float, bool, list[tuple[float, str]]]:
-    """What the scorer reads (probability, mostly Latin) and the features it would explain a
-    verdict with, as `plain_score` gives them."""
-    probability, latin, found = scorer._read(prepare(text), None)
-    return probability, latin, scorer._telling(found)
+def verdict(scorer: SpamScorer, text: str) -> tuple[float, bool, bool, list[tuple[float, str]]]:
+    """What the scorer reads (probability, mostly Latin, holds a number) and the features it
+    would explain a verdict with, as `plain_score` gives them."""
+    probability, latin, numbered, found = scorer._read(prepare(text), None)
+    return probability, latin, numbered, scorer._telling(found)
 
 
 LEARNT = SpamScorer.trained([("加微信领红包 138 0013 8000", True), ("今天的分享很有用", False),

@@ -20,6 +20,7 @@ class Applied:
     previous: PlaybookVersion | None
     changes: list[Change]
     unchanged: bool
+    warnings: tuple[str, ...] = ()  # what the change does to members (a plan they hold dropped)
 
 
 def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
@@ -29,6 +30,9 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
     digest = hashlib.sha256(loaded.source_text.encode("utf-8")).hexdigest()
     with store.transaction() as tx:
         community = tx.ensure_community(pb.community.slug, pb.community.name)
+        # Two applies at once take turns from here: each compares with what the other stored
+        # (the same file is stored once; the second's diff is against the first's version).
+        tx.lock_community(community.id)
         previous = tx.latest_playbook_version(community.id)
         if previous is not None and previous.sha256 == digest:
             return Applied(community, previous, previous, [], unchanged=True)
@@ -43,7 +47,13 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
             target=f"playbook v{version.version}",
             detail={"file": loaded.file, "changes": len(changes), "sha256": digest},
         )
-    return Applied(community, version, previous, changes, unchanged=False)
+        warnings: list[str] = []
+        if previous is not None:
+            from hearthkeeper.capabilities.billing.dropped import dropped_plans
+
+            warnings = dropped_plans(tx, community.id, previous.content, pb)
+    return Applied(community, version, previous, changes, unchanged=False,
+                   warnings=tuple(warnings))  # fmt: skip
 
 
 def community_playbook(store: Store, community_id: int) -> Playbook | None:

@@ -5,6 +5,7 @@ a manager is put in charge of another group, and a group's own welcome greets a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,106 @@ def test_the_matrix_warns_sorts_and_puts_a_manager_in_charge(
     newcomer = open_page()
     join_chat(newcomer, server.invite_url(1), "小红")
     expect(bot_says(newcomer, "欢迎 小红 来到二号群！每周三晚上有导师答疑。")).to_be_visible()
+
+
+def _history(path: Path, now: datetime) -> None:
+    """Fifteen WeChat groups' last 60 days as the generic CSV: two steady, one that fell
+    silent a week ago, one and eleven old groups silent for 40 days."""
+    rows = ["timestamp,group,sender,text"]
+    for back in range(1, 61):
+        at = (now - timedelta(days=back)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        talking = ["微信1群", "微信4群"] + (["微信2群"] if back > 7 else [])
+        talking += ["微信3群", *(f"旧群{k}" for k in range(1, 12))] if back > 40 else []
+        for group in talking:
+            rows += [f"{at},{group},{group}-u{n},早上好 {back}-{n}" for n in range(6)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_the_operator_narrows_a_large_matrix_to_the_dying_groups_and_finds_one_by_name(
+    tmp_path: Path, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """At hundreds of groups the matrix was one long table: the dying were found only by
+    sorting and scrolling, a group only by the browser's search. The stage links narrow it
+    (with how many groups each stage has), the search finds a group by name, and sorting
+    keeps the narrowing."""
+    from hearthkeeper import importers
+
+    server = start_live_server(tmp_path / "data", groups=3)
+    try:
+        csv = tmp_path / "wechat.csv"
+        _history(csv, datetime.now(UTC))
+        source = importers.open_source("csv", csv, importers.ImportOptions())
+        importers.import_source(server.store, source, community=server.slug)
+
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/matrix")
+        rows = page.locator("#matrix tbody tr")
+        expect(rows).to_have_count(18)
+        # thirteen warnings would push the table off the screen: they are folded
+        expect(page.locator("#warnings-all summary")).to_have_text(
+            "Show all 13 warnings (13 dying) — or narrow the table below to a stage"
+        )
+        expect(page.locator("#matrix-warnings")).not_to_be_visible()
+        stages = page.locator("#stage-filter")
+        expect(stages.locator("a[data-stage=dying]")).to_have_text("dying 13")
+        expect(stages.locator("a[data-stage=new]")).to_have_text("new 3")
+        expect(stages.locator("a[data-stage=mature]")).to_have_text("mature 2")
+
+        stages.locator("a[data-stage=dying]").click()
+        expect(rows).to_have_count(13)
+        page.fill("#matrix-q", "微信")  # the search keeps the stage
+        page.click("#matrix-find button[type=submit]")
+        expect(rows.locator(".group-name")).to_have_text(["微信2群 ⚠", "微信3群 ⚠"])
+        expect(page.locator("#matrix-shown")).to_contain_text(
+            "2 of 18 groups shown · stage dying · “微信”"
+        )
+        expect(page.locator("#matrix-warnings li")).to_have_count(2)
+        shots.take(page, "dying")
+        page.click("#matrix thead a[data-sort=name]")  # sorting keeps the stage
+        expect(rows).to_have_count(2)
+        page.click("#matrix thead a[data-sort=name]")
+        expect(rows.locator(".group-name")).to_have_text(["微信3群 ⚠", "微信2群 ⚠"])
+
+        page.locator("#stage-filter a", has_text="All").click()
+        expect(rows).to_have_count(4)  # every stage, still "微信"
+        page.fill("#matrix-q", "4群")
+        page.click("#matrix-find button[type=submit]")
+        expect(rows.locator(".group-name")).to_have_text(["微信4群"])
+        page.fill("#matrix-q", "99群")
+        page.click("#matrix-find button[type=submit]")
+        expect(page.locator("#matrix-none")).to_have_text(
+            "No group whose name or carrier id holds “99群”."
+        )
+    finally:
+        server.stop()
+
+
+def test_the_health_page_compares_groups_lowest_score_first(
+    tmp_path: Path, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """ "Health by group" listed the groups by name: on a matrix of 150 new web chat groups
+    and 90 imported ones, the dying came after 150 lines of "new — not enough data yet".
+    The lowest score comes first, then the new groups."""
+    from hearthkeeper import importers
+
+    server = start_live_server(tmp_path / "data", groups=2)
+    try:
+        csv = tmp_path / "wechat.csv"
+        _history(csv, datetime.now(UTC))
+        source = importers.open_source("csv", csv, importers.ImportOptions())
+        importers.import_source(server.store, source, community=server.slug)
+
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/health")
+        summaries = page.locator(".health-group summary")
+        expect(summaries).to_have_count(17)
+        names = [s.split(":")[0] for s in summaries.all_inner_texts()]
+        scores = [int(t.split(": ")[1].split("/")[0]) for t in summaries.all_inner_texts()[:15]]
+        assert scores == sorted(scores), scores
+        assert names[0].startswith("旧群") or names[0] == "微信3群", names
+        assert set(names[13:15]) == {"微信1群", "微信4群"}, names
+        expect(summaries.nth(15)).to_contain_text("new — not enough data yet")
+        expect(summaries.nth(16)).to_contain_text("new — not enough data yet")
+        shots.take(page, "health-by-group")
+    finally:
+        server.stop()

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat_actions import actions_for
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.text.counts import weekly
 
 NO_OUTPUT_DAYS = 3
 OUTPUT_DROP = 0.5  # output this week below half of before
@@ -161,11 +162,11 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     output_drop = output.ratio is not None and output.ratio < OUTPUT_DROP
     if output_drop:
         reasons.append(f"Output fell: {output.this:g} staff messages and posts this week vs "
-                       f"{output.before:g}/week over the four weeks before.")  # fmt: skip
+                       f"{weekly(output.before)}/week over the four weeks before.")  # fmt: skip
     message_decay = messages.ratio is not None and messages.ratio < DECAY
     if message_decay:
-        reasons.append(f"Messages fell: {messages.this:g} this week vs {messages.before:g}/week "
-                       "over the four weeks before.")  # fmt: skip
+        reasons.append(f"Messages fell: {messages.this:g} this week vs "
+                       f"{weekly(messages.before)}/week over the four weeks before.")  # fmt: skip
     speaker_decay = speakers.ratio is not None and speakers.ratio < DECAY
     if speaker_decay:
         reasons.append(f"Speakers fell: {speakers.this:.1f} a day this week vs "

@@ -64,6 +64,7 @@ def demo(
     from hearthkeeper.cli.output import console, fail
     from hearthkeeper.cli.serve_cmd import build_host
     from hearthkeeper.config import DEFAULT_HOST, ServerSettings, Settings, sqlite_url_for
+    from hearthkeeper.listening import listening_at
     from hearthkeeper.playbook import PlaybookError, parse_playbook
     from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
     from hearthkeeper.serve import ServeError, open_socket
@@ -100,7 +101,9 @@ def demo(
     with stopping_quietly():
         try:
             _panel(host, password, simulate=not no_simulator)
-            asyncio.run(_live(host, sock, simulate=not no_simulator, minutes=minutes))
+            # recorded as `hearth serve` does: the commands' links reach the demo's address
+            with listening_at(settings.data_dir, web_settings.public_url):
+                asyncio.run(_live(host, sock, simulate=not no_simulator, minutes=minutes))
         finally:
             host.close()
     console.print("stopped")

@@ -30,7 +30,7 @@ _CANNOT = {
 
 @groups_app.command("open")
 def open_groups(
-    community: Annotated[str, typer.Argument(help="The community's slug.")],
+    community: Annotated[str, typer.Argument(help="The community's slug or name.")],
     count: Annotated[int, typer.Option("--count", "-n", help="How many groups to open.")] = 1,
     carrier: Annotated[
         str, typer.Option("--carrier", help="The carrier whose groups to open.")
@@ -54,9 +54,13 @@ def open_groups(
                  f"{_CANNOT.get(carrier, 'its bot cannot create groups')}")  # fmt: skip
         fail(f"no carrier {carrier!r}; installed: {', '.join(sorted(installed_kinds()))}")
     store = open_store(settings_from(config))
-    found = next((c for c in store.list_communities() if c.slug == community), None)
+    communities = store.list_communities()
+    found = next((c for c in communities if c.slug == community), None) or next(
+        (c for c in communities if c.name == community), None
+    )  # its slug, else its name
     if found is None:
-        names = ", ".join(c.slug for c in store.list_communities()) or "none yet"
+        names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
+                          for c in communities) or "none yet"  # fmt: skip
         fail(f"no community {community!r} (there are: {names}); `hearth apply` its playbook "
              "first")  # fmt: skip
     playbook = community_playbook(store, found.id)

@@ -14,7 +14,10 @@ from hearthkeeper.roles import Role
 if TYPE_CHECKING:
     from hearthkeeper.config import Settings
     from hearthkeeper.serve import Host
+    from hearthkeeper.serve.host import Invite
     from hearthkeeper.web.context import WebSettings
+
+INVITES_SHOWN = 3  # a community's invite links printed at start; the Groups page has them all
 
 # A top-level command: this module is imported by every `hearth` command, so what the command
 # needs is imported when it runs.
@@ -134,8 +137,17 @@ def show(host: Host) -> None:
     if host.role is Role.ENGINE:
         return
     console.print(f"Console: {escape(host.console_url())}")
+    by_community: dict[int, list[Invite]] = {}
     for invite in host.invites():
-        console.print(f"Web chat {escape(invite.group.name)}: {escape(invite.url)}")
+        by_community.setdefault(invite.community.id, []).append(invite)
+    for invites in by_community.values():
+        for invite in invites[:INVITES_SHOWN]:
+            console.print(f"Web chat {escape(invite.group.name)}: {escape(invite.url)}")
+        if len(invites) > INVITES_SHOWN:  # a matrix of hundreds: not a screen of links each start
+            community = invites[0].community
+            console.print(escape(
+                f"… and {len(invites) - INVITES_SHOWN} more web chat groups of {community.name}: "
+                f"every invite link is on {host.console_url()}/c/{community.slug}/groups"))  # fmt: skip
     for line in host.status():  # e.g. the Matrix bot's account and rooms
         console.print(escape(line))
 

@@ -82,9 +82,11 @@ def apply(
     ] = "cli",
 ) -> None:
     """Store a playbook as the next version of its community and print the diff."""
+    from rich.markup import escape
+
     from hearthkeeper.apply import apply_playbook
     from hearthkeeper.cli.context import open_store, settings_from
-    from hearthkeeper.cli.output import fail, load_or_exit
+    from hearthkeeper.cli.output import console, fail, load_or_exit
     from hearthkeeper.store import StoreError
 
     loaded = load_or_exit(playbook)
@@ -94,6 +96,34 @@ def apply(
     except StoreError as exc:
         fail(str(exc))
     print_applied(applied)
+    groups = store.list_groups(applied.community.id)
+    for line in unmatched_overrides(list(loaded.playbook.groups),
+                                    [g.name for g in groups],
+                                    [g.carrier_group_id for g in groups]):  # fmt: skip
+        console.print(escape(line))
+
+
+def unmatched_overrides(overrides: list[str], names: list[str], ids: list[str]) -> list[str]:
+    """A note for each `groups:` override naming none of the community's groups by name or
+    carrier id (a typo among hundreds of groups, or a group not opened yet), with the group it
+    would name but for width, case, spaces or a leading zero ("07群" for "7群")."""
+    import re
+
+    from hearthkeeper.text.folding import fold
+
+    def loose(text: str) -> str:
+        return re.sub(r"\d+", lambda m: str(int(m.group())), re.sub(r"\s+", "", fold(text)))
+
+    known = set(names) | set(ids)
+    near = {loose(name): name for name in [*ids, *names]}  # a name wins over an id
+    found = []
+    for key in overrides:
+        if key in known:
+            continue
+        hint = f" Did you mean “{near[loose(key)]}”?" if loose(key) in near else ""
+        found.append(f"note: groups: “{key}” names no group yet (by name or carrier id); it "
+                     f"applies to a group opened later under that name.{hint}")  # fmt: skip
+    return found
 
 
 def print_applied(applied: Applied) -> None:
@@ -117,3 +147,5 @@ def print_applied(applied: Applied) -> None:
         console.print("  no change in effect (only comments or layout differ)")
     for change in applied.changes:
         console.print(f"  {escape(str(change))}")
+    for warning in applied.warnings:
+        console.print(f"warning: {escape(warning)}")

@@ -45,6 +45,7 @@ from hearthkeeper.store import (
 )
 from hearthkeeper.store.errors import unavailable
 from hearthkeeper.store.rollups import local_day
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,11 @@ class Executor:
                      claim: bool) -> tuple[list[Processed], list[OutboxItem]]:  # fmt: skip
         with self.store.transaction() as tx:
             batch = Batch(tx, self.clock.now)
-            results = self._batch(tx, events, batch)
+            self.state.begin(tx)
+            try:
+                results = self._batch(tx, events, batch)
+            finally:
+                self.state.end()
             return results, self._write(tx, batch, claim)
 
     def _apart(self, events: Sequence[Event],
@@ -314,6 +319,9 @@ class Executor:
         elif isinstance(event, Leave):
             if tx.leave(member_id, group.id, at=event.at) is not None:
                 record.leaves.append((group.id, day))
+                # room: approvals waiting for it go again (whatever capacity the group has
+                # now: this group record may be older than a capacity set since)
+                SqlWaitingAdmissions.on(tx).requeue(group.community_id)
             self.state.joined(group.id, -1)
         elif isinstance(event, Message):
             kind = event.kind if event.kind in _KINDS else "other"

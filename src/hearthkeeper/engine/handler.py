@@ -12,6 +12,7 @@ from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import Group
+from hearthkeeper.store.records import IMPORTED
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -26,6 +27,11 @@ class GroupView:
     capacity: int | None
     community_id: int
     community_slug: str
+
+    @property
+    def imported(self) -> bool:
+        """Registered by an import (`import:csv` …): history only, no chat to act on."""
+        return self.carrier.startswith(IMPORTED)
 
 
 def group_view(group: Group, community_slug: str) -> GroupView:

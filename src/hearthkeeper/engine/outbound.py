@@ -51,6 +51,7 @@ from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
 from hearthkeeper.engine.aside import HELD_FOR, Aside
 from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether, SlowActions
+from hearthkeeper.engine.no_room import approval, let_in_after_waiting, waits_for_room
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, OutboxStatus, Store
@@ -235,6 +236,11 @@ class OutboundQueue:
             # e.g. a direct message on a carrier without them: passed over, not failed
             await self._write(lambda: store.mark_done(item, None, now))
             return "done"
+        if approval(action, item.key) and not carrier.capabilities.seats_applicants:
+            # an approval where every group is full waits for room, staff told
+            waits = await self._write(lambda: waits_for_room(store, item, action, now))
+            if waits is not None:
+                return "failed"
         if self.aside.busy((item.carrier, action.group)):
             # the group's slow action is still out, or actions held back for it not yet
             # taken again: after them, in order
@@ -304,6 +310,8 @@ class OutboundQueue:
             await self._write(lambda: store.mark_failed(item, str(result), now, retry_at=None))
             return "failed"
         now = self.clock.now()
+        if approval(ready.action, item.key) and not ready.carrier.capabilities.seats_applicants:
+            await self._write(lambda: let_in_after_waiting(store, ready.action, item.key, now))
         if not used:
             self._quotas[item.carrier].use(ready.action.group, now)
         if ready.carrier.capabilities.idempotent:

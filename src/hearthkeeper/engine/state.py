@@ -47,6 +47,20 @@ class State:
         self._examples: dict[int, list[tuple[str, bool]]] = {}
         self._examples_seen: set[int] = set()  # ids of the last `_EXAMPLE_OVERLAP` only
         self._examples_mark: int | None = None
+        # The transaction of the batch being decided, and the members whose strikes it has
+        # read afresh: another worker may have given them strikes since they were cached.
+        self._batch: Store | None = None
+        self._counted: set[tuple[int, int]] = set()
+
+    def begin(self, tx: Store) -> None:
+        """A batch is decided in `tx`: a member's strikes are counted afresh in it, once."""
+        self._batch = tx
+        self._counted.clear()
+
+    def end(self) -> None:
+        """The batch's transaction is over."""
+        self._batch = None
+        self._counted.clear()
 
     @property
     def cached(self) -> int:
@@ -69,10 +83,21 @@ class State:
 
     def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
         entry = self._entry(community_id, member_id)
+        batch = self._batch
+        if batch is not None and (community_id, member_id) not in self._counted:
+            # Asked only when the member broke a rule: the ladder's next rung depends on every
+            # strike in the community, and another engine worker deciding the member's
+            # messages in another group may have given some since this one cached them. Wait
+            # for any such worker's batch to end, then count what is stored.
+            self._counted.add((community_id, member_id))
+            batch.lock_member_strikes(member_id)
+            entry.strikes = None
+            # ... and that worker's last rung may have blacklisted the member
+            entry.blacklisted = batch.is_blacklisted(community_id, member_id)
         if entry.strikes is None:
             entry.strikes = tuple(
                 s.expires_at
-                for s in self._store.strikes(
+                for s in (batch or self._store).strikes(
                     community_id=community_id, member_id=member_id, include_dead=False
                 )
             )

@@ -44,7 +44,9 @@ class Threshold(Section):
         "review. None: roles with the review_applications permission.",
     )
     plan: Id | None = Field(
-        None, description="paid: the membership plan (monetisation.plans id) that grants entry."
+        None,
+        description="paid: the membership plan (monetisation.plans id) offered at the door, "
+        "with its trial; a member of any plan of monetisation.plans is let in.",
     )
     invite_friends: int | None = Field(
         None, ge=1, le=MAX_COUNT, description="task: friends a newcomer must invite to get in."

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from hearthkeeper.store.records import (
         ActivityDay,
         ApiToken,
+        ApplicationStatus,
         AuditEntry,
         Community,
         ConsoleSession,
@@ -80,6 +81,7 @@ __getattr__ = exports(
         "upgrade": ".migrate",
         "ActivityDay": ".records",
         "ApiToken": ".records",
+        "ApplicationStatus": ".records",
         "AuditEntry": ".records",
         "Community": ".records",
         "ConsoleSession": ".records",
@@ -131,6 +133,7 @@ __all__ = [
     "URL_VARIABLE",
     "ActivityDay",
     "ApiToken",
+    "ApplicationStatus",
     "AuditEntry",
     "Community",
     "ConsoleSession",

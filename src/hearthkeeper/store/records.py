@@ -152,6 +152,16 @@ class RecordedEvent:
     recorded_at: datetime
 
 
+class ApplicationStatus(StrEnum):
+    """Where an application to join a community is (`applications.status`): staff decide
+    a pending one; an approved one lets the applicant in (now, or once there is room), a
+    refused one keeps them out. The admission capability and the store read the same."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
 class OutboxStatus(StrEnum):
     """Where an outbound action is: pending → sending → done, or back to pending to retry,
     or failed for good; skipped is a dry run's record of what it did not perform,

@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, func, insert, or_, select
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.models import StrikeRow
+from hearthkeeper.store.locks import lock_row
+from hearthkeeper.store.models import MemberRow, StrikeRow
 from hearthkeeper.store.records import NewStrike, Strike
 from hearthkeeper.store.scope import StoreBase
 
@@ -64,6 +65,13 @@ class StrikeQueries(StoreBase):
         ]  # fmt: skip
         with self._unit(write=True) as session:
             session.execute(insert(StrikeRow), values)
+
+    def lock_member_strikes(self, member_id: int) -> None:
+        """Serialise the transactions that give the member strikes until this one ends, so
+        each counts the strikes the others gave (PostgreSQL locks the member's row; SQLite
+        writers take turns already)."""
+        with self._unit(write=True) as session:
+            lock_row(session, MemberRow, member_id)
 
     def live_strike_expiries(
         self, community_id: int, member_ids: Iterable[int], now: datetime

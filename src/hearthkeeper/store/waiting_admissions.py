@@ -25,11 +25,10 @@ from sqlalchemy.orm import Session
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.models import ApplicationRow, GroupRow, OutboxRow, StaffAlertRow
-from hearthkeeper.store.records import OutboxStatus
+from hearthkeeper.store.records import ApplicationStatus, OutboxStatus
 from hearthkeeper.store.scope import StoreBase
 
 APPROVED = "admission:approved:"  # the outbox key of an approval's carrier action
-APPROVED_STATUS = "approved"  # an application's status once staff let them in
 NO_ROOM = ":no-room"  # the staff alert's key after the item's: no group had room
 
 _OUTBOX = table_of(OutboxRow)
@@ -48,9 +47,10 @@ class SqlWaitingAdmissions(StoreBase):
     def approved(self, community_id: int, carrier: str, user_id: str) -> bool:
         """Whether staff approved the person's application to the community (on `carrier`):
         a join page that finds no room tells them they are let in once there is."""
-        query = select(ApplicationRow.id).where(
-            ApplicationRow.community_id == community_id, ApplicationRow.carrier == carrier,
-            ApplicationRow.user_id == user_id, ApplicationRow.status == APPROVED_STATUS)  # fmt: skip
+        a = ApplicationRow
+        query = select(a.id).where(
+            a.community_id == community_id, a.carrier == carrier, a.user_id == user_id,
+            a.status == ApplicationStatus.APPROVED.value)  # fmt: skip
         with self._unit(write=False) as session:
             return session.scalar(query) is not None
 

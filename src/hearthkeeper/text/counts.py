@@ -7,3 +7,11 @@ from __future__ import annotations
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """`n` and `noun`, in the plural (`plural`, else the noun with an s) unless `n` is 1."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def weekly(average: float) -> str:
+    """A weekly average as people say it: whole from 10 up ("208", not "207.75"), else to one
+    decimal ("2.5", "3")."""
+    if average >= 10:
+        return str(round(average))
+    return f"{round(average, 1):g}"

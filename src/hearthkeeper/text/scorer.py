@@ -10,7 +10,7 @@ keeps its spaces), n-grams with a number left out, each number's length (`d:11`)
 ASCII words (`w:free`); links are left out (the links rule judges them). The model is trained
 by `make` from the data the package ships (`hearthkeeper/text/model/`, see `train.py`).
 A playbook's threshold applies to Chinese text as written; text mostly in Latin script needs
-a third of the remaining doubt (`ScoreResult.counts_at`).
+a third of the remaining doubt, a twentieth when it holds no number (`ScoreResult.counts_at`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ MODEL_PATH = Path(__file__).resolve().parent / "model" / "spam_nb.json.gz"
 MODEL_VERSION = 1
 _ALPHA = 0.1  # additive smoothing (chosen by 5-fold cross-validation on the tuning part)
 LATIN_DOUBT = 3  # text mostly in Latin script needs a third of the doubt left (see counts_at)
+UNNUMBERED_DOUBT = 20  # ... and a twentieth when it holds no number at all (see counts_at)
 _MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no more than a tweet
 _WORD = re.compile(r"[a-z][a-z']+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -55,6 +56,7 @@ class ScoreResult:
     probability: float
     ngrams: tuple[str, ...]
     latin: bool = False  # more Latin-script n-grams than others (English, pinyin, SMS shorthand)
+    numbered: bool = True  # holds a number (a price, a short code, a phone number, a date)
 
     def counts_at(self, threshold: float) -> bool:
         """Whether this verdict reaches a playbook's threshold.
@@ -67,8 +69,15 @@ class ScoreResult:
         Latin threshold whose SMS precision reaches 0.95 at the lower end of its 95% interval
         with the rules of the defaults and of the club template (at 0.98: 0.99 reached 0.951
         and 0.9499, 0.993 0.958 and 0.957), Chinese ads caught as before.
+
+        Latin-script text with no number at all must reach 1 - (1 - threshold) / 20 (0.98 ->
+        0.999): nearly every English spam message the scorer learned from carries a number (a
+        short code, a price, a phone number), so without one its confidence rests on words
+        members use too ("call", "free", "reply"): `Sir, i am waiting for your call, once free
+        please call me.` Chosen the same way (`scorer_cv.py --unnumbered`): the lowest such
+        threshold whose SMS precision's lower bound reached 0.96 on both playbooks.
         """
-        return _counts_at(self.probability, self.latin, threshold)
+        return _counts_at(self.probability, self.latin, threshold, self.numbered)
 
     def explanation(self) -> str:
         """How the verdict reads in the audit log."""
@@ -76,10 +85,10 @@ class ScoreResult:
         return f"learned scorer: spam {self.probability:.2f} — {said}"
 
 
-def _counts_at(probability: float, latin: bool, threshold: float) -> bool:
+def _counts_at(probability: float, latin: bool, threshold: float, numbered: bool = True) -> bool:
     """`ScoreResult.counts_at` of a verdict not made yet (most messages are not flagged)."""
     if latin:
-        threshold = 1.0 - (1.0 - threshold) / LATIN_DOUBT
+        threshold = 1.0 - (1.0 - threshold) / (LATIN_DOUBT if numbered else UNNUMBERED_DOUBT)
     return probability >= threshold
 
 
@@ -270,22 +279,22 @@ class SpamScorer:
     def score(self, message: MessageText | str, links: list[Link] | None = None) -> ScoreResult:
         """The probability that a message is spam (equal priors) and its most telling n-grams;
         `links`: the message's links, if already found (`find_links` of its normalised text)."""
-        probability, latin, found = self._read(message, links)
-        return ScoreResult(probability, _top(self._telling(found)), latin=latin)
+        probability, latin, numbered, found = self._read(message, links)
+        return ScoreResult(probability, _top(self._telling(found)), latin, numbered)
 
     def flags(self, message: MessageText | str, links: list[Link] | None,
               threshold: float) -> ScoreResult | None:  # fmt: skip
         """`score`, when its verdict reaches `threshold` (`ScoreResult.counts_at`); None
         otherwise, without working out which n-grams would have explained it."""
-        probability, latin, found = self._read(message, links)
-        if not _counts_at(probability, latin, threshold):
+        probability, latin, numbered, found = self._read(message, links)
+        if not _counts_at(probability, latin, threshold, numbered):
             return None
-        return ScoreResult(probability, _top(self._telling(found)), latin=latin)
+        return ScoreResult(probability, _top(self._telling(found)), latin, numbered)
 
     def _read(self, message: MessageText | str,
-              links: list[Link] | None) -> tuple[float, bool, dict[str, str]]:  # fmt: skip
-        """The probability of spam, whether the text is mostly Latin script, and the features
-        read (each with the text it was read from)."""
+              links: list[Link] | None) -> tuple[float, bool, bool, dict[str, str]]:  # fmt: skip
+        """The probability of spam, whether the text is mostly Latin script, whether it holds
+        a number, and the features read (each with the text it was read from)."""
         if isinstance(message, str):
             message = prepare(message)
         found = features(message, links)
@@ -302,7 +311,7 @@ class SpamScorer:
             if not feature.startswith("d:"):
                 break
             numbers += 1
-        return probability, in_ascii - numbers > len(found) - in_ascii, found
+        return probability, in_ascii - numbers > len(found) - in_ascii, numbers > 0, found
 
     def _telling(self, found: dict[str, str]) -> list[tuple[float, str]]:
         """The spam-leaning features among `found` with their weights, in the features' order

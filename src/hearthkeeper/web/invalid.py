@@ -48,6 +48,10 @@ def problem_of(error: dict[str, Any]) -> str:
     if kind == "literal_error":  # one of the form's own choices: ctx names them, quoted
         choices = str(limits.get("expected", "")).replace("'", "")
         return f"{label} must be {choices}, not “{shown_input(given)}”."
+    if kind == "less_than_equal":
+        return f"{label} must be at most {limits.get('le')}, not “{shown_input(given)}”."
+    if kind == "greater_than_equal":
+        return f"{label} must be at least {limits.get('ge')}, not “{shown_input(given)}”."
     if kind in ("float_parsing", "float_type", "decimal_parsing"):
         return f"{label} must be a number, not “{shown_input(given)}”."
     return f"{label}: {error.get('msg', 'not accepted')}."

@@ -10,12 +10,13 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from socket import gethostname
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from hearthkeeper import process
-from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
+from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp, Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.cli import main
@@ -296,17 +297,50 @@ def test_a_ticket_link_from_the_command_line_leads_to_the_port_the_server_listen
         said = [row[0] for row in db.execute("SELECT action FROM outbox")]
     told = next(action for action in said if "TB-1" not in action and code in action)
     assert f"http://127.0.0.1:41234/ticket/{code}" in told, told
-    assert not (data / LISTENING_NAME).exists(), "the server's record goes when it stops"
+    assert not list((data / LISTENING_NAME).iterdir()), "the server's record goes when it stops"
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
-    (data / LISTENING_NAME).write_text(
-        json.dumps({"url": "http://127.0.0.1:41235", "pid": int(gone.stdout)}), encoding="utf-8"
+    record = {"url": "http://127.0.0.1:41235", "pid": int(gone.stdout), "host": gethostname()}
+    (data / LISTENING_NAME / f"{gethostname()}-{gone.stdout.strip()}.json").write_text(
+        json.dumps(record), encoding="utf-8"
     )
     status, out = run("livecodes", "create", "poster", *config)
     assert status == 0, out
     assert "http://127.0.0.1:8470/go/poster" in out and "41235" not in out
     assert "set public_url in the [server] table" in out
+
+
+NODE = """
+import sys
+from pathlib import Path
+from hearthkeeper.listening import listening_at
+with listening_at(Path(sys.argv[1]), sys.argv[2]):
+    print("serving", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_web_nodes_sharing_a_data_directory_each_keep_their_address(site: Path) -> None:
+    """Two web nodes on one data directory wrote the same listening.json: the second
+    overwrote the first's address and, stopping, removed it, so the links of the commands
+    assumed the configured port while the first node still served. Each keeps its own entry
+    now: the node still running is the one the links reach, until it stops too."""
+    config = ("--config", str(site))
+    data = site.parent / "data"
+    first = subprocess.Popen([sys.executable, "-c", NODE, str(data), "http://127.0.0.1:41236"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "serving"
+        with listening_at(data, "http://127.0.0.1:41237"):  # a second node, stopped since
+            pass
+        status, out = run("livecodes", "create", "poster", *config)
+        assert status == 0, out
+        assert "http://127.0.0.1:41236/go/poster" in out and "public_url" not in out, out
+    finally:
+        first.communicate("", timeout=60)
+    status, out = run("livecodes", "create", "flyer", *config)
+    assert status == 0 and "http://127.0.0.1:8470/go/flyer" in out, out
 
 
 def test_a_fee_for_someone_not_signed_up_names_them_and_the_event(site: Path) -> None:
@@ -362,3 +396,34 @@ def test_event_commands_find_the_events_community_by_its_id(site: Path) -> None:
     assert status == 0 and "Refunded 45.00 CNY" in out, out
     status, out = run("events", "cancel", "999", *config)
     assert status == 1 and "there is no event 999 on this server" in out, out
+
+
+def test_events_create_and_list_find_the_community_when_only_one_can_be_meant(site: Path) -> None:
+    """A second community on the server, with no events and no activities: `events create`
+    and `events list` said "say which community with --community", though only the skincare
+    community has activities. Once both have events, a group names one; else the refusal
+    names the choices."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    with site_store(site) as store:
+        other = store.ensure_community("book-club", "Book club")
+        store.add_group(other.id, "Reading room", "webchat", "r-1")
+    status, out = run("events", "create", "品鉴会", "--at", at.strftime("%Y-%m-%d %H:%M"),
+                      *config)  # fmt: skip
+    assert status == 0 and "品鉴会" in out, out
+    status, out = run("events", "list", *config)
+    assert status == 0 and "品鉴会" in out, out
+
+    with site_store(site) as store:
+        SqlActivities.on(store).create(other.id, NewEvent(None, "Book swap", None, at), "cli",
+                                       SystemClock().now())  # fmt: skip
+    status, out = run("events", "list", *config)
+    said = " ".join(out.split())
+    assert status == 1, out
+    assert "yan-academy-skincare, book-club have events or activities" in said or (
+        "book-club, yan-academy-skincare have events or activities" in said
+    ), said
+    status, out = run("events", "list", "--group", "Reading room", *config)
+    assert status == 0 and "Book swap" in out and "品鉴会" not in out, out
+    status, out = run("events", "list", "--group", "Nowhere", *config)
+    assert status == 1 and "no community on this server has a group 'Nowhere'" in out, out

@@ -125,7 +125,11 @@ def test_a_priced_event_holds_the_place_until_the_fee_is_recorded_in_the_ledger(
     code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
     assert "45 GBP" in held and code in held and "/ticket/" not in held
     assert "waitlist" in (say(c, "bo", "/rsvp tasting")[0].text or "")  # the held place counts
-    assert "no confirmed sign-up" in (say(c, "ann", "/ticket")[0].text or "")
+    # /ticket for the place held unpaid: said only "no confirmed sign-up", not how to pay
+    unpaid = say(c, "ann", "/ticket")[0].text or ""
+    assert "no confirmed sign-up" in unpaid, unpaid
+    assert "'Tasting night'" in unpaid and "not paid yet" in unpaid, unpaid
+    assert f"Pay 45 GBP and quote the payment reference {code} when paying" in unpaid, unpaid
 
     event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
     community = stored(c)

@@ -4,7 +4,7 @@ invite codes made and revoked from the page."""
 from __future__ import annotations
 
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
-from hearthkeeper.capabilities.admission.records import ApplicationStatus
+from hearthkeeper.store.records import ApplicationStatus
 from tests.console_setup import SCRIPT, Console
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
-from hearthkeeper.capabilities.admission.records import ApplicationStatus
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, StoreError
+from hearthkeeper.store.records import ApplicationStatus
 
 
 def test_a_code_counts_each_person_once_and_is_revoked_once(
@@ -65,3 +65,34 @@ def test_one_application_per_person_and_the_first_review_stands(
     assert [a.id for a in applications.applications(community.id)] == [lan.id, first.id]
     assert applications.application_of(community.id, "webchat", "w-mei") == approved
     assert applications.get_application(999) is None
+
+
+def test_the_store_reads_applications_by_the_statuses_admission_writes(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The store's readers (an approved applicant waiting for room, a pending application
+    holding a seat) matched the strings "approved" and "pending" while admission kept its own
+    enum: one `ApplicationStatus` (store/records.py) now serves both, so a status renamed in
+    one place cannot leave an approved applicant unseen by the other."""
+    from hearthkeeper.capabilities.admission import records
+    from hearthkeeper.store import records as store_records
+    from hearthkeeper.store.rooms import SqlRooms
+    from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
+
+    assert records.ApplicationStatus is store_records.ApplicationStatus
+    community = store.ensure_community("club", "Club")
+    group = store.add_group(community.id, "Salon", "webchat", "g1", capacity=2)
+    now = store_clock.now()
+    applications = SqlApplications.on(store)
+    for user in ("w-mei", "w-lan"):
+        applications.add_application(community.id, group.id, "webchat", user, user, None,
+                                     ["Why?"], ["Wine"], now)  # fmt: skip
+    [load] = SqlRooms.on(store).loads(community.id, "webchat", now)
+    assert (load.pending, load.has_room) == (2, False)
+    mei = next(a for a in applications.applications(community.id) if a.user_id == "w-mei")
+    applications.review(mei.id, ApplicationStatus.APPROVED, "console:li", None, now)
+    waiting = SqlWaitingAdmissions.on(store)
+    assert waiting.approved(community.id, "webchat", "w-mei")
+    assert not waiting.approved(community.id, "webchat", "w-lan")
+    [load] = SqlRooms.on(store).loads(community.id, "webchat", now)
+    assert (load.pending, load.has_room) == (1, True)

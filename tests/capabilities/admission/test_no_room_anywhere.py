@@ -70,3 +70,32 @@ def test_staff_are_not_told_of_a_link_credit_when_the_applicant_came_by_none(
         "in the order they were approved (their application stays approved)."
     )
     assert "credits" not in told.text
+
+
+def test_an_overflowing_approval_does_not_take_seats_promised_in_the_next_group(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The Tea room filled while Mei waited; the Garden (5) has 3 members and two applicants
+    waiting for staff there. Her approval seated her in the Garden's 4th seat, so one of the
+    two would find it full once approved: the Garden has no room to give, and staff are told
+    that no group has room; a newcomer at the Tea room's full page is offered no Garden."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    join(TestClient(chat.app), chat.codes[0], "Mei", answer_1="Lan", answer_2="Oolong")
+    for n in range(3):
+        chat.member(f"tea {n}")
+        chat.member(f"garden {n}", group=1)
+    applications = SqlApplications.on(store)
+    now = store_clock.now()
+    for name in ("Bo", "Cy"):
+        applications.add_application(chat.community_id, chat.groups[1].id, "webchat",
+                                     f"w-{name}", name, None, ["Who?"], ["Ann"], now)  # fmt: skip
+    mei = next(a for a in applications.applications(chat.community_id) if a.display_name == "Mei")
+    review.approve(store, mei.id, "console:li", now)
+    asyncio.run(OutboundQueue(store, {"webchat": chat.carrier}, store_clock).run_once())
+
+    assert chat.carrier.platform.seats_taken(chat.groups[1].id) == 3  # the two seats kept
+    assert [a for a in store.staff_alerts(chat.community_id)
+            if "Mei" in a.text and "every group is full" in a.text]  # fmt: skip
+    page = TestClient(chat.app).get(f"/join/{chat.codes[0]}")
+    assert "Garden" not in page.text

@@ -157,3 +157,26 @@ def test_a_seat_freed_by_a_member_leaving_lets_the_first_approved_applicant_in(
     assert [(e.sender.display_name, e.group) for e in joins] == [("Ann", "tea-1")]
     told = [a.text for a in store.staff_alerts(chat.community_id, open_only=False)]
     assert sum("Mei" in text and "every group is full" in text for text in told) == 1
+
+
+def test_the_join_form_sent_while_every_group_is_full_tells_an_approved_applicant_too(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Mei, approved while every group was full, sends the join form again: the page it
+    answered with said only that the group was full (the page as first opened told her she
+    would be let in). Ann, whose application waits for staff, is told nothing more."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    mei, ann = TestClient(chat.app), TestClient(chat.app)
+    join(mei, chat.codes[0], "Mei", answer_1="Li", answer_2="Oolong")
+    join(ann, chat.codes[0], "Ann", answer_1="Li", answer_2="Puer")
+    fill_every_group(chat)
+    by_name = {a.display_name: a for a in SqlApplications.on(store).applications(chat.community_id)}
+    review.approve(store, by_name["Mei"].id, "console:li", store_clock.now())
+    asyncio.run(OutboundQueue(store, {"webchat": chat.carrier}, store_clock).run_once())
+
+    sent = join(mei, chat.codes[0], "Mei")
+    assert sent.status_code == 403
+    assert "This group is full (3 of 3)." in sent.text
+    assert "You were approved: you will be let in as soon as there is room." in sent.text
+    assert "You were approved" not in ann.get(f"/join/{chat.codes[0]}").text

@@ -281,3 +281,128 @@ def test_grant_finds_the_orders_community_by_its_id(site: Path) -> None:
     status, out = run("billing", "grant", "7", "--reason", "gift", "--community", "book-club",
                       *config)  # fmt: skip
     assert status == 1 and "'book-club' has no order 7" in out, out
+
+
+def test_paying_another_plan_says_it_starts_when_the_current_plan_ends(site: Path) -> None:
+    """A half-year member who buys the yearly card added later: `billing pay` said they were
+    covered for a year from today, the rest of the half-year they had paid for thrown away."""
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    yearly = ("  plans:\n    - id: yearly\n      name: 颜学院年卡\n      price: 499\n"
+              "      currency: CNY\n      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", yearly, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)  # 01:00 on 6 December in Shanghai
+    with site_store(site, FrozenClock(paid)) as store:
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-1", "小美")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "yearly",
+                      "--receipt", "TB-2", "--config", str(site))  # fmt: skip
+    assert status == 0, out
+    assert ("covered from 2027-06-06 01:00 Asia/Shanghai, when their current plan ends, until "
+            "2028-06-06 01:00 Asia/Shanghai (subscription 2)") in out, out  # fmt: skip
+
+
+def test_applying_a_playbook_without_a_plan_members_hold_warns_naming_them(site: Path) -> None:
+    """Renaming the plan's id (half-year → half-year-2026) dropped the plan 小美 paid for
+    without a word: she would get no renewal reminder and no grace, and her renewal would be
+    refused as 'no plan half-year'."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    playbook.write_text(text.replace("half-year", "half-year-2026"), encoding="utf-8")
+    status, out = run("apply", str(playbook), "--config", str(site))
+    assert status == 0, out  # stored: dropping a plan may be meant
+    assert "plan 'half-year' is no longer in monetisation.plans" in out, out
+    assert "1 member holds it (小美)" in out and "no renewal reminder" in out, out
+    status, out = run("apply", str(playbook), "--config", str(site))
+    assert "no longer in monetisation.plans" not in out  # said once, when it was dropped
+
+
+def test_export_gives_the_subscriptions_and_the_orders_as_csv_for_a_spreadsheet(
+    site: Path,
+) -> None:
+    """There was no way to hand the ledger to an accountant but copying `billing list`'s
+    tab-separated lines: its names had no member ids and refunds no columns of their own."""
+    paid = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)  # 01:00 on 6 December in Shanghai
+    with site_store(site, FrozenClock(paid)) as store:
+        community = store.list_communities()[0]
+        member = store.member_for("webchat", "u-9", "=HYPERLINK(1)")
+        staff.pay(store, community, f"member:{member.id}", "half-year", "", "TB-1", "test", paid)
+        staff.refund(store, community, 1, "test", paid)
+    status, out = run("billing", "export", "--orders", "--config", str(site))
+    assert status == 0, out
+    assert out.splitlines() == [
+        "order_id,at,member_id,name,kind,plan,amount,currency,provider,reference,"
+        "subscription_id,refund_of,recorded_by,below_price_reason",
+        f"1,2026-12-06 01:00,{member.id},'=HYPERLINK(1),purchase,half-year,299.00,CNY,manual,"
+        "TB-1,1,,test,",
+        f"2,2026-12-06 01:00,{member.id},'=HYPERLINK(1),refund,half-year,-299.00,CNY,manual,"
+        "refund:1:1,1,1,test,",
+    ]
+    target = site.parent / "members.csv"
+    status, out = run("billing", "export", "-o", str(target), "--config", str(site))
+    assert status == 0 and "Wrote 1 subscription of yan-academy-skincare" in out, out
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the names as UTF-8
+    assert target.read_text(encoding="utf-8-sig").splitlines()[1] == (
+        f"1,{member.id},'=HYPERLINK(1),half-year,refunded,2026-12-06 01:00,2027-06-06 01:00"
+    )
+
+
+def test_the_list_gives_each_members_id_to_pay_for_them_by(site: Path) -> None:
+    """`billing pay 小美` is refused (a name is no reference); the list named 小美 but not
+    the member:ID the refusal asks for, so staff could not renew her from the terminal."""
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0
+    status, out = run("billing", "pay", "小美", "--plan", "half-year", "--receipt", "TB-2",
+                      "--config", str(site))  # fmt: skip
+    assert status == 1 and "`hearth billing list`" in " ".join(out.split()), out
+    status, out = run("billing", "list", "--config", str(site))
+    assert f"小美 (member {member.id})" in out, out
+    status, out = run("billing", "list", "--orders", "--config", str(site))
+    assert f"小美 (member {member.id})" in out, out
+    assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # the id the list gave
+
+
+def test_refunding_one_plan_of_two_says_the_member_stays_through_the_other(site: Path) -> None:
+    """A half-year member who also bought the yearly card, refunded the yearly card: `billing
+    refund` said she was removed from the groups, though the half-year she paid for still
+    let her in (and nobody was removed)."""
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    yearly = ("  plans:\n    - id: yearly\n      name: 颜学院年卡\n      price: 499\n"
+              "      currency: CNY\n      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", yearly, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "yearly", "--receipt",
+                      "TB-2", "--config", str(site))  # fmt: skip
+    assert status == 0 and "(subscription 2)" in out, out
+    status, out = run("billing", "refund", "2", "--config", str(site))
+    said = " ".join(out.split())
+    assert status == 0 and "Refunded 499.00 CNY" in said, out
+    assert "stays in the groups through their 颜学院半年会员, until" in said, out
+    assert "removed" not in said
+
+
+def test_a_discounted_payment_says_why_in_the_orders_list_and_export(site: Path) -> None:
+    """A 10-yuan coupon recorded with --discount read as a bare '289.00 CNY' in billing list
+    --orders (and on the Billing page): why this member paid less was only in the audit log."""
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    status, out = pay(site, f"member:{member.id}", "TB-1", "--amount", "289",
+                      "--discount", "新人券 10 元")  # fmt: skip
+    assert status == 0, out
+    assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # at the price: no reason
+    status, out = run("billing", "list", "--orders", "--config", str(site))
+    lines = out.splitlines()
+    assert "TB-1" in lines[-1] and lines[-1].endswith("below the price: 新人券 10 元"), out
+    assert "TB-2" in lines[0] and "below the price" not in lines[0], out
+    status, out = run("billing", "export", "--orders", "--config", str(site))
+    rows = out.splitlines()
+    assert rows[1].endswith(",新人券 10 元") and rows[2].endswith(",cli,"), out

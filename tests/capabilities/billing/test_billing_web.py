@@ -473,3 +473,15 @@ def test_the_console_refunds_a_purchase_made_in_the_trial_and_the_trial_runs_on(
     assert kicks_queued(c) == []
     [after] = SqlBilling.on(c.store).subscriptions(c.community_id)
     assert after.status is Status.ACTIVE and after.period_end == now + timedelta(days=3)
+
+
+def test_the_orders_table_says_why_a_payment_below_the_price_got_a_full_period(
+    c: Console,
+) -> None:
+    """A coupon recorded from the console's form read as a bare '199 CNY' in the Orders
+    table: the discount's reason typed with it was only in the audit log."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2000",
+            "amount": "199", "discount": "双十一优惠券 100 元"}  # fmt: skip
+    assert c.post("/billing/pay", form).status_code == 303
+    table = c.get("/billing").text.split('id="orders"')[1].split("</table>")[0]
+    assert "below the price: 双十一优惠券 100 元" in table

@@ -171,3 +171,36 @@ calendar:
     assert [(a.group, a.text) for a in sends(c)] == [("g2", "Evening tea?")]
     assert not pending_firing(c, "evening", utc(2026, 5, 2, 19), "g1")
     assert pending_firing(c, "evening", utc(2026, 5, 2, 19), "g2")
+
+
+def test_a_post_to_every_group_skips_groups_an_import_registered(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An operator imported a WeChat group's history beside their web chat groups, then a
+    post went to every group: `hearth posts` said "2 group(s) — 1 delivered, 1 queued" for
+    ever, the imported group's copy waiting for a carrier that does not exist. The imported
+    group is history only: the post goes to the live group, and is all delivered."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.capabilities.calendar.planning import plan_calendar, plan_group
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock)
+    imported = store.add_group(c.runtime.community_id, "微信1群", "import:csv", "club/微信1群")
+    older = store.add_group(c.runtime.community_id, "微信2群", "import:csv", "club/微信2群")
+    at = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    with store.transaction() as tx:  # as a server starts
+        plan_calendar(tx, c.runtime.community_id, c.runtime.playbook, store_clock.now())
+        # planned by an earlier version, before imported groups were left out
+        plan_group(tx, c.runtime.playbook, c.runtime.community_id, older.id, older.name, at)
+    assert store.scheduled(firing_key(imported.id, "morning", at)) is None
+    store_clock.set(datetime(2026, 3, 2, 8, 0, 30, tzinfo=UTC))
+    c.engine.tick()
+    assert [a.text for a in sends(c)] == ["Good morning, tea friends."]
+
+    result = CliRunner().invoke(app, ["posts"], env={"HEARTH_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    assert "morning: 1 group(s) — 1 delivered" in result.stdout, result.stdout

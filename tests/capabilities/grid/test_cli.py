@@ -38,3 +38,46 @@ def test_show_assign_and_unassign(
     assert taken.exit_code == 0 and "no longer in charge of Orange 30" in taken.stdout
     assert [e.actor for e in store.audit_entries(made.community_id)
             if e.action.startswith("group.")] == ["cli", "mei"]  # fmt: skip
+
+
+def test_show_narrows_to_a_stage_or_a_name_and_sorts_by_health(
+    grid: Grid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 300 groups `hearth grid show` printed 300 lines in opening order: the dying were
+    found by reading them all. It says how many groups are at each stage, and --stage,
+    --find and --sort narrow and order the lines (and the warnings follow the lines). The
+    command reads the wall clock, so the generated groups' stages are whatever they are
+    today: the test checks what is shown against what each line says."""
+    monkeypatch.chdir(tmp_path)
+    env = {"HEARTH_DATABASE_URL": grid.url}
+    runner = CliRunner()
+
+    def groups(output: str) -> list[str]:
+        return [line for line in output.splitlines() if line.startswith("Orange")]
+
+    every = runner.invoke(app, ["grid", "show"], env=env, terminal_width=400)
+    counts = re.search(r"\n50 groups: ((\d+ (dying|declining|new|growing|mature)(, )?)+)\.\n",
+                       every.stdout)  # fmt: skip
+    assert counts, every.stdout
+    dying_count = sum(" · dying · " in line for line in groups(every.stdout))
+    assert dying_count and f"{dying_count} dying" in counts.group(1)
+
+    dying = runner.invoke(app, ["grid", "show", "--stage", "dying", "--sort", "health"],
+                          env=env, terminal_width=400)  # fmt: skip
+    assert dying.exit_code == 0, dying.output
+    shown = groups(dying.stdout)
+    assert len(shown) == dying_count and all(" · dying · " in line for line in shown)
+    health = [int(re.findall(r"health (\d+)", line)[0]) for line in shown]
+    assert health == sorted(health), "the lowest health first"
+    assert f"Shown: {dying_count} of them (stage dying)." in dying.stdout
+    assert "Orange 3 holds" not in dying.stdout or "Orange 3:" in "".join(shown)
+
+    found = runner.invoke(app, ["grid", "show", "--find", "orange 4"], env=env,
+                          terminal_width=400)  # fmt: skip
+    assert [line.split(":")[0] for line in groups(found.stdout)] == [
+        "Orange 4", *(f"Orange {n}" for n in range(40, 50))]  # fmt: skip
+    assert "Shown: 11 of them (“orange 4” in the name or carrier id)." in found.stdout
+    assert "Li Wei is in charge of 12 groups" in found.stdout, "the community's own warnings"
+
+    wrong = runner.invoke(app, ["grid", "show", "--stage", "doomed"], env=env)
+    assert wrong.exit_code == 2 and "'doomed' is not one of" in wrong.stderr

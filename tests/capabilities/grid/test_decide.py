@@ -88,3 +88,22 @@ def test_a_dying_group_and_an_override_naming_no_group() -> None:
     assert warnings[0].text() == (
         "G1 is dying: 2 messages this week vs 20/week over the four weeks before — merge it "
         "into a livelier group or close it before it turns into an ad group.")  # fmt: skip
+
+
+def test_a_dying_groups_numbers_read_as_people_say_them() -> None:
+    """On a matrix of imported groups the warnings read "1 messages this week vs
+    203.75/week": one message, and about 204 a week."""
+    warnings = matrix_warnings(
+        [line(1, weeks=(1, 200, 210, 205, 200)), line(2, weeks=(0, 4, 4, 3, 3))], pb()
+    )
+    assert [w.text() for w in warnings] == [
+        "G1 is dying: 1 message this week vs 204/week over the four weeks before — merge it "
+        "into a livelier group or close it before it turns into an ad group.",
+        "G2 is dying: 0 messages this week vs 3.5/week over the four weeks before — merge it "
+        "into a livelier group or close it before it turns into an ad group.",
+    ]
+    assert (
+        warnings[0]
+        .text(Language.ZH_CN)
+        .startswith("「G1」正在沉寂：本周 1 条消息，之前四周平均每周 204 条")
+    )

@@ -164,3 +164,54 @@ def test_a_group_the_matrix_calls_dead_gets_the_heat_death_warning_too(grid: Gri
     for n in NEW:
         assert not vitals.groups[made.groups[n]].heat.warning, name(n)
     assert not vitals.groups[made.groups[1]].heat.activity_decays  # a steady group
+
+
+def _silence_this_week(store: Store, group_ids: list[int]) -> None:
+    """The groups' last 7 days of messages gone from the rollups: each collapses to 0 against
+    its 30 a week before (dying), as a history imported for hundreds of groups can show."""
+    from sqlalchemy import delete
+
+    from hearthkeeper.store.models.rollups import ActivityDayRow, GroupDayRow
+    from tests.capabilities.grid.generated import TODAY
+
+    week = TODAY - timedelta(days=6)
+    with store.engine.begin() as connection:
+        for model in (ActivityDayRow, GroupDayRow):
+            table = model.__table__
+            connection.execute(delete(table).where(
+                table.c.group_id.in_(group_ids), table.c.day >= week))  # fmt: skip
+
+
+def test_many_groups_found_dying_at_once_are_one_alert_naming_them(
+    grid: Grid, store_clock: FrozenClock
+) -> None:
+    """Thirteen groups dying at the first watch (an imported matrix): staff get one alert
+    naming them, not thirteen alerts, each also sent to both managers privately; the other
+    conditions are alerted one by one as before, and none of the thirteen alerts again."""
+    store, made = grid.store, grid.made
+    quiet = list(range(30, 41))  # steady groups of 30 messages a week, silent this week
+    _silence_this_week(store, [made.groups[n] for n in quiet])
+    runtime = runtime_for(store, _playbook())
+    carrier = FakeCarrier("fake")
+    running = Engine(store, store_clock, [runtime], {"fake": carrier})
+    plan_community(store, made.community_id, runtime.playbook, NOW)
+    store_clock.set(NOW + timedelta(hours=1))
+    running.tick()
+
+    dying = [n for n in sorted([DYING, DEAD, *quiet])]
+    summary = (
+        "13 groups are dying: " + ", ".join(name(n) for n in dying[:10]) + " and 3 more — "
+        "merge each into a livelier group or close it before it turns into an ad group "
+        "(the matrix page lists them all)."
+    )
+    alerts = _grid_alerts(store, made.community_id)
+    assert sorted(alerts) == sorted([*WARNINGS[:3], summary])
+    asyncio.run(running.drain())
+    direct = [p.action.text for p in carrier.performed if p.action.kind is ActionKind.DIRECT]
+    assert sorted(direct) == sorted(f"⚠ Staff alert: {t}" for t in [*WARNINGS[:3], summary] * 2)
+
+    store_clock.set(NOW + timedelta(hours=2))
+    running.tick()
+    assert len(_grid_alerts(store, made.community_id)) == 4, "the same conditions, not again"
+    matrix = load_matrix(store, made.community_id, _playbook(), ZONE, NOW)
+    assert sum(w.kind.value == "dying" for w in matrix_warnings(matrix.lines, _playbook())) == 13

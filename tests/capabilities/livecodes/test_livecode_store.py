@@ -92,7 +92,7 @@ def test_applications_waiting_for_staff_count_against_their_group_for_two_weeks(
     store: Store, store_clock: FrozenClock
 ) -> None:
     from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
-    from hearthkeeper.capabilities.admission.records import ApplicationStatus
+    from hearthkeeper.store.records import ApplicationStatus
 
     tea = store.ensure_community("tea", "Tea")
     g1 = store.add_group(tea.id, "Tea 1", "webchat", "tea-1", capacity=5)

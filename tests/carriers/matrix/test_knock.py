@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission
@@ -148,3 +149,39 @@ async def test_a_knock_staff_refused_then_let_in_after_all_is_invited(community:
         await becomes(community, room, lan.user_id, "invite")
         (await lan.join(room)).raise_for_status()
         await becomes(community, room, lan.user_id, "join")
+
+
+async def test_an_approved_knock_with_every_room_full_waits_for_room(community: Hearth) -> None:
+    """The room holds one and has one member when staff approve Mei's knock: the web chat
+    told staff she waits outside, Matrix invited her beyond the room's capacity without a
+    word. Now she is not invited, staff are told once, and a room opened lets her in."""
+    room = await knock_room(community)
+    store = community.store
+    group = store.group_for_carrier("matrix", room)
+    assert group is not None
+    ann = store.member_for("matrix", "@ann:elsewhere", "Ann")
+    store.join(ann.id, group.id)
+    SqlGrid.on(store).sync_capacities({group.id: 1}, [group.id])
+    async with serving(community, screening_bot(community)):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+        mei = community.member()
+        await knock(mei, room, "混油皮，早晚洗脸，想学防晒")
+        applications = SqlApplications.on(store)
+
+        async def applied() -> list[object]:
+            return list(applications.applications(community.runtime.community_id))
+
+        [application] = await eventually(applied, "the application to be stored")
+        review.approve(store, application.id, "console:li", community.clock.now())
+
+        async def told() -> list[str]:
+            return [a.text for a in store.staff_alerts(community.runtime.community_id)
+                    if "所有群都已满员" in a.text]  # fmt: skip
+
+        [alert] = await eventually(told, "staff to be told there is no room")
+        assert "hearth groups open" in alert and "护肤申请群" in alert
+        assert (await membership_of(community, room, mei.user_id)).get("membership") == "knock"
+
+        store.add_group(community.runtime.community_id, "护肤申请群 2", "matrix", "!next:local")
+        await becomes(community, room, mei.user_id, "invite")

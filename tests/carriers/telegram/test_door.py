@@ -18,6 +18,7 @@ from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import create_code
 from hearthkeeper.capabilities.admission.records import Application
+from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.stats import channel_stats
@@ -396,3 +397,77 @@ async def test_someone_banned_cannot_ask_to_join_again(applying: Hearth) -> None
     with pytest.raises(ApiError, match="USER_BANNED_IN_CHANNEL"):
         api.request_join(chat, lan, link)
     assert lan["id"] not in api.chats[chat].requests
+
+
+async def test_an_approval_with_every_group_full_waits_until_a_member_leaves(
+    applying: Hearth,
+) -> None:
+    """The group holds one and Ann is in it when staff approve Mei: the web chat told staff
+    that she waits outside, Telegram approved her request beyond the group's capacity
+    without a word. She waits now, staff told once; Ann leaving lets her in."""
+    community, api = applying, applying.api
+    chat = community.group()
+    link = request_link(community, chat)
+    async with serving(community):
+        ann = await community.newcomer("Ann", chat)
+        group = community.store.group_for_carrier("telegram", str(chat))
+        assert group is not None
+        SqlGrid.on(community.store).sync_capacities({group.id: 1}, [group.id])
+        mei = community.person("Mei")
+        api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
+        application = await stored_application(community)
+        review.approve(community.store, application.id, "console:li", community.clock.now())
+        [told] = await eventually(
+            lambda: [a for a in community.store.staff_alerts(community.runtime.community_id)
+                     if "所有群都已满员" in a.text], "staff to be told there is no room")  # fmt: skip
+        assert "Mei" in told.text and "hearth groups open" in told.text
+        assert api.status(chat, mei["id"]) != "member" and mei["id"] in api.chats[chat].requests
+
+        api.leave(chat, ann)
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her approval")
+        alerts = community.store.staff_alerts(community.runtime.community_id, open_only=False)
+        assert [a.handled_at is not None for a in alerts if a.key == told.key] == [True]
+        assert [a for a in alerts if a.text.startswith("Mei 在所有群满员时获批")]
+
+
+async def test_a_member_leaving_lets_in_one_of_two_approvals_waiting(applying: Hearth) -> None:
+    """Mei and Lan, approved while the group holding one was full, wait outside; Ann leaving
+    frees one seat. Someone counts on Telegram once their join arrives, so both requests
+    were approved: Mei is let in now, Lan waits on for the next seat, staff not told again."""
+    community, api = applying, applying.api
+    chat = community.group()
+    link = request_link(community, chat)
+    async with serving(community):
+        ann = await community.newcomer("Ann", chat)
+        group = community.store.group_for_carrier("telegram", str(chat))
+        assert group is not None
+        SqlGrid.on(community.store).sync_capacities({group.id: 1}, [group.id])
+        mei, lan = community.person("Mei"), community.person("Lan")
+        api.request_join(chat, mei, link, bio="混油皮，早晚洗脸，想学防晒")
+        api.request_join(chat, lan, link, bio="干皮，只用面霜")
+        applications = SqlApplications.on(community.store)
+
+        def both() -> list[Application] | None:
+            found = sorted(applications.applications(community.runtime.community_id),
+                           key=lambda a: a.id)  # fmt: skip
+            return found if len(found) == 2 else None
+
+        stored = await eventually(both, "both applications to be stored")
+        for application in stored:  # Mei's first: she asked first
+            review.approve(community.store, application.id, "console:li", community.clock.now())
+        await eventually(
+            lambda: len([a for a in community.store.staff_alerts(community.runtime.community_id)
+                         if "所有群都已满员" in a.text]) == 2, "staff to be told of both")  # fmt: skip
+
+        api.leave(chat, ann)
+        await eventually(lambda: api.status(chat, mei["id"]) == "member", "her approval")
+        lans = f"admission:approved:{stored[1].id}"
+        await eventually(
+            lambda: community.store.outbox_statuses([lans])[lans] in ("failed", "done"),
+            "Lan's approval to be tried again")  # fmt: skip
+        assert community.store.outbox_statuses([lans])[lans] == "failed"  # no room for her
+        assert api.status(chat, lan["id"]) != "member" and lan["id"] in api.chats[chat].requests
+        alerts = community.store.staff_alerts(community.runtime.community_id, open_only=False)
+        no_room = [a for a in alerts if "所有群都已满员" in a.text]
+        assert [a.handled_at for a in no_room if a.text.startswith("已同意 Lan")] == [None]
+        assert len(no_room) == 2  # one each: Lan's, still open, was not written again

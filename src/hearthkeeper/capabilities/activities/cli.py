@@ -39,7 +39,20 @@ from hearthkeeper.store.ids import MAX_ID
 
 events_app = typer.Typer()  # its help: capabilities/activities/__init__.py
 CommunityOption = Annotated[
-    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+    str | None,
+    typer.Option(
+        "--community",
+        help="The community (its slug); default: the --group's, else "
+        "the only one with events or activities.",
+    ),
+]
+GroupOption = Annotated[
+    str | None,
+    typer.Option(
+        "--group",
+        help="A group of the community (its name or its chat's id): says "
+        "which community, with several on the server.",
+    ),
 ]
 
 
@@ -57,9 +70,50 @@ def _store(config: ConfigOption) -> Store:
     return store
 
 
-def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
+def _open(config: ConfigOption, slug: str | None,
+          group: str | None = None) -> tuple[Store, Community]:  # fmt: skip
+    """The store and the community: the one `--community` names; else the one `--group` is
+    of; else the only community, or, with several, the only one with events or activities
+    in its playbook (exit naming them when that is not one)."""
     store = _store(config)
-    return store, pick_community(store, slug)
+    if slug is not None:
+        return store, pick_community(store, slug)
+    communities = store.list_communities()
+    if group is not None:
+        return store, _of_group(store, communities, group.strip())
+    if len(communities) <= 1:
+        return store, pick_community(store, None)
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+
+    with_events = SqlActivities.on(store).communities_with_events()
+    having = [c for c in communities if c.id in with_events or _plans_activities(store, c)]
+    if len(having) == 1:
+        return store, having[0]
+    names = ", ".join(c.slug for c in communities)
+    if not having:
+        fail(f"say which community with --community (there are: {names}; none has events or "
+             "activities yet)")  # fmt: skip
+    fail(f"say which community with --community: {', '.join(c.slug for c in having)} have "
+         f"events or activities (all: {names})")  # fmt: skip
+
+
+def _plans_activities(store: Store, community: Community) -> bool:
+    playbook = playbook_of(store, community)
+    return playbook is not None and bool(playbook.activities)
+
+
+def _of_group(store: Store, communities: list[Community], group: str) -> Community:
+    """The community whose group is named `group` (or whose chat id it is); exit naming the
+    communities when several have such a group, or saying none has."""
+    found = {g.community_id for c in communities for g in store.list_groups(c.id)
+             if group in (g.name, g.carrier_group_id)}  # fmt: skip
+    matching = [c for c in communities if c.id in found]
+    if not matching:
+        fail(f"no community on this server has a group {group!r} (a group's name or its chat's id)")
+    if len(matching) > 1:
+        fail(f"several communities have a group {group!r} ("
+             f"{', '.join(c.slug for c in matching)}): say which with --community")  # fmt: skip
+    return matching[0]
 
 
 def _open_for(config: ConfigOption, slug: str | None, event_id: int) -> tuple[Store, Community]:
@@ -118,11 +172,12 @@ def create(
         ),
     ] = "",
     community: CommunityOption = None,
+    group: GroupOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Make an event members sign up for in their groups (/rsvp, /报名)."""
-    store, found = _open(config, community)
+    store, found = _open(config, community, group)
     playbook = playbook_of(store, found)
     zone = zone_of(playbook)
     try:
@@ -144,9 +199,10 @@ def create(
 
 
 @events_app.command("list")
-def list_events(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def list_events(community: CommunityOption = None, group: GroupOption = None,
+                config: ConfigOption = None) -> None:  # fmt: skip
     """Events with their sign-ups, attendance and no-show rates, then per activity."""
-    store, found = _open(config, community)
+    store, found = _open(config, community, group)
     playbook, now = playbook_of(store, found), SystemClock().now()
     zone = zone_of(playbook)
     if playbook is not None:

@@ -127,7 +127,8 @@ def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Se
 
 
 def ticket(scope: StoreBase, request: EventTicket, ctx: EffectContext) -> Sequence[Action]:
-    """The member's door codes for their confirmed events coming up."""
+    """The member's door codes for their confirmed events coming up; for a place held
+    unpaid, the fee and the payment reference to quote; on a waitlist, the place in it."""
     answers, lang = Answers.to(ctx, request, HANDLER), language(ctx)
     if ctx.member is None:
         return []
@@ -137,8 +138,10 @@ def ticket(scope: StoreBase, request: EventTicket, ctx: EffectContext) -> Sequen
     if not said:
         said.append(TEXTS.say("no_ticket", lang, name=name))
     repo = SqlActivities.on(scope)
-    for event, signup in mine:  # waiting for a place: where they stand, not just "no code"
-        if signup.status is Status.WAITLISTED:
+    for event, signup in mine:  # no code yet: where they stand, not just "no code"
+        if signup.status is Status.UNPAID:  # held: how to pay, and the reference to quote
+            said.append(_say(scope, "ticket_unpaid", event, signup, name, ctx))
+        elif signup.status is Status.WAITLISTED:
             waiting = [s.id for s in d.waitlist(repo.signups(event.id))]
             position = waiting.index(signup.id) + 1 if signup.id in waiting else 0
             said.append(_say(scope, "ticket_waitlisted", event, signup, name, ctx,
@@ -183,7 +186,8 @@ def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: 
     """A text about `event` (and the member's sign-up) with everything it may name; a place
     held unpaid says until when."""
     lang: Language = language(ctx)
-    unpaid = signup if key in ("unpaid", "already_unpaid", "promoted_unpaid") else None
+    unpaid = (signup if key in ("unpaid", "already_unpaid", "promoted_unpaid", "ticket_unpaid")
+              else None)  # fmt: skip
     code = payment_reference(scope, ctx.group.carrier, unpaid, ctx.now) if unpaid else ""
     link = ticket_link(scope, signup.code) if signup is not None else ""
     text = TEXTS.say(key, lang, name=name, title=event.title,

@@ -53,6 +53,7 @@ class Activities(Protocol):
     def materialise(self, community_id: int, new: NewEvent, at: datetime) -> Event: ...
     def create(self, community_id: int, new: NewEvent, by: str, at: datetime) -> Event: ...
     def event(self, event_id: int) -> Event | None: ...
+    def communities_with_events(self) -> set[int]: ...
     def events(self, community_id: int, *, after: datetime | None = None,
                before: datetime | None = None) -> list[Event]: ...  # fmt: skip
     def cancel_event(self, event_id: int) -> bool: ...
@@ -85,6 +86,11 @@ class SqlActivities(StoreBase):
         with self._unit(write=True) as session:
             event_id = session.scalar(_EVENTS.insert().values(values).returning(_EVENTS.c.id))
             return _event(session.execute(select(_EVENTS).where(_EVENTS.c.id == event_id)).one())
+
+    def communities_with_events(self) -> set[int]:
+        """The communities that have at least one event (made by staff or their playbook)."""
+        with self._unit(write=False) as session:
+            return set(session.scalars(select(_EVENTS.c.community_id).distinct()))
 
     def event(self, event_id: int) -> Event | None:
         with self._unit(write=False) as session:

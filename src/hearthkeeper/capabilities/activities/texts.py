@@ -117,6 +117,13 @@ TEXTS = Phrasebook({
     "no_ticket": {
         ZH: "{name}，你还没有已确认的活动报名。", EN: "{name}, you have no confirmed sign-up yet.",
     },
+    "ticket_unpaid": {
+        ZH: "「{title}」（{when}）：名额为你保留，尚未付款。请付 {price} {currency}，付款时备注付款参考码 "
+            "{code}，工作人员登记后即确认并发你入场码。",
+        EN: "'{title}' ({when}): a place is held for you, not paid yet. Pay {price} {currency} "
+            "and quote the payment reference {code} when paying — once staff record it, your "
+            "place is confirmed and you get your door code.",
+    },
     "ticket_waitlisted": {
         ZH: "「{title}」（{when}）：你在候补名单第 {position} 位，有人取消会通知你，届时再发入场码。",
         EN: "'{title}' ({when}): you are number {position} on the waitlist; you will be told if "

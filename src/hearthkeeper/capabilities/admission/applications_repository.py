@@ -9,11 +9,12 @@ from typing import Protocol
 
 from sqlalchemy import case, func, select
 
-from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.store.columns import clipped_to, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_one
 from hearthkeeper.store.models import NAME, ApplicationRow
+from hearthkeeper.store.records import ApplicationStatus
 from hearthkeeper.store.scope import StoreBase
 
 _KEY = ("community_id", "carrier", "user_id")

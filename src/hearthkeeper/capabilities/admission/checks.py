@@ -13,7 +13,7 @@ from hearthkeeper.capabilities.admission import decide
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.decide import Answered, CodeOutcome
-from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.capabilities.admission.review import applied_key
 from hearthkeeper.capabilities.admission.texts import say
 from hearthkeeper.capabilities.livecodes.decide import slug_of
@@ -25,6 +25,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import NewStaffAlert, Store
+from hearthkeeper.store.records import ApplicationStatus
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "admission"

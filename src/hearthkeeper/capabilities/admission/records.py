@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+
+from hearthkeeper.store.records import ApplicationStatus
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,6 @@ class InviteCode:
         if self.max_uses is not None and self.uses >= self.max_uses:
             return "used up"
         return "active"
-
-
-class ApplicationStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REFUSED = "refused"
 
 
 @dataclass(frozen=True)

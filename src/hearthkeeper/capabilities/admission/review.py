@@ -12,12 +12,13 @@ from datetime import datetime
 
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
-from hearthkeeper.capabilities.admission.records import Application, ApplicationStatus
+from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.capabilities.admission.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store, StoreError
 from hearthkeeper.store.join_sources import SqlJoinSources
+from hearthkeeper.store.records import ApplicationStatus
 
 HANDLER = "admission"
 MAX_MESSAGE = 1000

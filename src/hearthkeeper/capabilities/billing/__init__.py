@@ -58,7 +58,7 @@ class Billing(CapabilityBase):
             app,
             "billing",
             "hearthkeeper.capabilities.billing.cli:billing_app",
-            help="Paid membership: record payments, refund, cancel, list subscriptions and orders.",
+            help="Paid membership: record payments, refund, cancel, list and export subscriptions and orders.",
         )
 
     def console(self, pages: Pages) -> APIRouter | None:

@@ -3,6 +3,7 @@ list subscriptions and orders."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -126,9 +127,13 @@ def pay(
         console.print(f"Receipt {escape(order.provider_ref)} was recorded already (order "
                       f"{order.id}); nothing new.")  # fmt: skip
         return
+    starts = ""
+    if sub is not None and sub.period_start > order.at:  # after the plan they have now
+        starts = (f" from {named_time(sub.period_start, community_zone(store, found.id))}, "
+                  "when their current plan ends,")  # fmt: skip
     console.print(f"Order {order.id}: {order.kind.value} of {escape(order.plan_id)}, "
-                  f"{order.amount} {order.currency}; member {order.member_id} is covered until "
-                  f"{until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
+                  f"{order.amount} {order.currency}; member {order.member_id} is covered{starts} "
+                  f"until {until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
 
 
 @billing_app.command("grant")
@@ -209,6 +214,13 @@ def refund(
                       f"{until:%Y-%m-%d %H:%M} {until.tzinfo}, the end of the period paid "
                       f"otherwise.")  # fmt: skip
         return
+    other = None if sub is None else staff.other_plan_of(store, found, sub, SystemClock().now())
+    if other is not None:
+        until = other.until.astimezone(zone_of(playbook_of(store, found)))
+        console.print(escape(f"{given}; this subscription ended, and the member stays in the "
+                             f"groups through their {other.name}, until "
+                             f"{until:%Y-%m-%d %H:%M} {until.tzinfo}."))  # fmt: skip
+        return
     console.print(f"{given}; the member is removed from the community's groups.")
 
 
@@ -247,10 +259,15 @@ def list_billing(
     store, found = _open(config, community)
     zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
     if orders:
+        from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+        reasons = SqlBilling.on(store).reasons(found.id)
         for order, name in staff.order_lines(store, found):
             gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
+            if order.id in reasons:
+                gave += f"\tbelow the price: {escape(reasons[order.id])}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
-                          f"{escape(name)}\t"
+                          f"{escape(name)} (member {order.member_id})\t"
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         return
@@ -262,5 +279,51 @@ def list_billing(
     for line in lines:
         sub = line.subscription
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)
-        console.print(f"{sub.id}\t{escape(line.name)}\t{escape(sub.plan_id)}\t{line.status}\t"
+        console.print(f"{sub.id}\t{escape(line.name)} (member {sub.member_id})\t"
+                      f"{escape(sub.plan_id)}\t{line.status}\t"
                       f"{start.date()} → {end.date()}")  # fmt: skip
+
+
+@billing_app.command("export")
+def export(
+    orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
+        ),
+    ] = None,
+    community: CommunityOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The subscriptions (or with --orders the orders) as CSV with a header, oldest first."""
+    import csv
+    import io
+
+    from hearthkeeper.capabilities.billing.export import (
+        ORDER_COLUMNS,
+        SUBSCRIPTION_COLUMNS,
+        order_rows,
+        subscription_rows,
+    )
+    from hearthkeeper.cli.output import shown_safely
+
+    store, found = _open(config, community)
+    columns = ORDER_COLUMNS if orders else SUBSCRIPTION_COLUMNS
+    rows = (order_rows(store, found) if orders
+            else subscription_rows(store, found, SystemClock().now()))  # fmt: skip
+    if output is None:  # to a terminal, most likely: no escape sequences reach it
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([columns, *([shown_safely(c) for c in r] for r in rows)])
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([columns, *rows])
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    what = "order" if orders else "subscription"
+    console.print(escape(f"Wrote {len(rows)} {what}{'' if len(rows) == 1 else 's'} of "
+                         f"{found.slug} to {output}."))  # fmt: skip

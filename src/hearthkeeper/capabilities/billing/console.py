@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.records import OrderKind
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
@@ -22,6 +23,9 @@ _NOTICES = {
     "paid": "Payment recorded: the member's period starts now (Until, below); their renewal "
     "reminder and their removal at its end are planned.",
     "renewed": "Renewal recorded: the member's period is extended from its end (Until, below).",
+    "moved": "Payment recorded: the new plan's period starts where the member's current plan "
+    "ends (Since and Until, below), so no day paid for is lost; their reminder and removal "
+    "follow the new plan.",
     "again": "That receipt was recorded already; nothing new.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
@@ -30,6 +34,8 @@ _NOTICES = {
     "trial": "The purchase is refunded; the member is back in their free trial until its end "
     "(Until, below), then removed unless they pay.",
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
+    "other": "Refunded; this subscription ended, and the member stays in the groups through "
+    "another plan they hold (Subscriptions, below).",
 }
 
 
@@ -50,6 +56,7 @@ def router(pages: Pages) -> APIRouter:
             active="billing", plans=playbook.monetisation.plans if playbook else [],
             subscriptions=staff.subscription_lines(store, view.community, now),
             orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
+            reasons=SqlBilling.on(store).reasons(view.community.id),
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
             now=now, typed=typed or {}, **view.context(),
@@ -78,7 +85,10 @@ def router(pages: Pages) -> APIRouter:
             return page(request, view, operator, str(exc), 409, typed)
         if not recorded.created:
             return done(view, "again")
-        return done(view, "renewed" if recorded.order.kind is OrderKind.RENEWAL else "paid")
+        if recorded.order.kind is OrderKind.RENEWAL:
+            return done(view, "renewed")
+        sub = recorded.subscription
+        return done(view, "moved" if sub and sub.period_start > recorded.order.at else "paid")
 
     @routes.post("/console/c/{slug}/billing/orders/{order_id}/grant",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
@@ -108,6 +118,8 @@ def router(pages: Pages) -> APIRouter:
         sub = refunded.subscription
         if sub is not None and sub.live:
             return done(view, "renewal" if sub.paid else "trial")
+        if sub is not None and staff.other_plan_of(store, view.community, sub, web.clock.now()):
+            return done(view, "other")
         return done(view, "refunded")
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",

@@ -4,6 +4,7 @@ whether a refund is allowed, what a trial starts, and the moments the lifecycle 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -74,16 +75,29 @@ class Coverage:
     period_end: datetime
 
 
-def coverage(current: Subscription | None, plan: Plan, paid_at: datetime,
-             zone: tzinfo) -> Coverage:  # fmt: skip
+def coverage(current: Subscription | None, plan: Plan, paid_at: datetime, zone: tzinfo,
+             other: Subscription | None = None) -> Coverage:  # fmt: skip
     """What a payment of `plan` at `paid_at` covers. While `current` still gives access (in
     its period, trial or grace) the payment extends it from its end — a renewal, or the
-    purchase that follows a trial; otherwise a new period starts at `paid_at`."""
+    purchase that follows a trial. Otherwise, while `other` (the member's subscription of
+    another plan) gives access, a new period starts where it ends: a member moving from the
+    monthly to the yearly card keeps the days they paid for. Else a new period starts at
+    `paid_at`."""
     if current is not None and has_access(current, plan, paid_at):
         kind = OrderKind.RENEWAL if current.paid else OrderKind.PURCHASE
         end = add_period(current.period_end, plan.period, zone)
         return Coverage(kind, current, current.period_start, end)
-    return Coverage(OrderKind.PURCHASE, None, paid_at, add_period(paid_at, plan.period, zone))
+    start = paid_at if other is None else other.period_end
+    return Coverage(OrderKind.PURCHASE, None, start, add_period(start, plan.period, zone))
+
+
+def continued(subs: Sequence[Subscription], plans: Mapping[str, Plan],
+              now: datetime) -> Subscription | None:  # fmt: skip
+    """Of `subs` (a member's subscriptions of plans other than the one paid for), the one
+    still giving access at `now` whose period ends last: a payment of another plan starts
+    where it ends."""
+    giving = [s for s in subs if has_access(s, plans.get(s.plan_id), now)]
+    return max(giving, key=lambda s: s.period_end, default=None)
 
 
 def shortfall(amount: Decimal, currency: str, plan: Plan) -> str | None:

@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthkeeper.capabilities.billing.ledger import expiry_at, has_access, reminder_at
+from hearthkeeper.capabilities.billing.ledger import (
+    access_until,
+    expiry_at,
+    has_access,
+    reminder_at,
+)
 from hearthkeeper.capabilities.billing.records import Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.requests import BillingExpire, BillingRemind
@@ -130,6 +135,10 @@ def remind(scope: StoreBase, request: BillingRemind, ctx: EffectContext) -> Sequ
         return []
     if sub.period_end != request.period_end:
         return []
+    others = repo.subscriptions(sub.community_id, member_id=sub.member_id)
+    if any(o.id != sub.id and _beyond(o, plan_of(ctx.playbook, o.plan_id), sub.period_end)
+           for o in others):  # fmt: skip
+        return []  # paid for another plan that runs on after this one: nothing to renew
     tx = Store.on(scope)
     language = ctx.playbook.community.language
     member = tx.get_member(sub.member_id)
@@ -146,6 +155,12 @@ def remind(scope: StoreBase, request: BillingRemind, ctx: EffectContext) -> Sequ
         tx.enqueue(f"billing:{sub.id}:remind:{sub.period_end.isoformat()}:{group.id}",
                    group.carrier, send.to_json(), send.priority, group_id=group.id, at=ctx.now)  # fmt: skip
     return []
+
+
+def _beyond(sub: Subscription, plan: Plan | None, end: datetime) -> bool:
+    """Whether `sub`, paid, lets its member in past `end`."""
+    until = access_until(sub, plan)
+    return sub.paid and until is not None and until > end
 
 
 def expire(scope: StoreBase, request: BillingExpire, ctx: EffectContext) -> Sequence[Action]:

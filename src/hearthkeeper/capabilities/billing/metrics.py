@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from hearthkeeper.capabilities.billing.ledger import has_access
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.records import OrderKind, Status
+from hearthkeeper.capabilities.billing.records import OrderKind, Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.store import Store
 from hearthkeeper.store.models import GroupRow, MembershipRow
@@ -54,6 +56,16 @@ class MoneyFigures:
     upgraded: int
     revenue: dict[str, Decimal] = field(default_factory=dict)
     per_group: list[GroupMoney] = field(default_factory=list)
+    paying_now: int = 0  # members a paid period (or its grace) lets in now
+    in_trial: int = 0  # members only a free trial lets in now
+    lost: int = 0  # members who once paid and whom nothing lets in now (lapsed or refunded)
+
+    @property
+    def members_now_text(self) -> str:
+        trial = f", {self.in_trial} in a free trial" if self.in_trial else ""
+        lost = (f"; {self.lost} who paid before {'has' if self.lost == 1 else 'have'} no access "
+                "now (lapsed or refunded)" if self.lost else "")  # fmt: skip
+        return f"{self.paying_now} paying{trial}{lost}"
 
     @property
     def purchase_rate(self) -> float | None:
@@ -125,6 +137,8 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
         if order.kind is OrderKind.REFUND and order.subscription_id in live:
             renewals[order.subscription_id] -= 1  # a live one's refund gave a renewal back
     renewed_subs = {sub_id for sub_id, count in renewals.items() if count > 0}
+    plans = _plans(store, community_id)
+    renewed_subs |= _moved_on(subs, plans)
     renewable = [s for s in subs if s.paid and s.status is not Status.REFUNDED
                  and (s.id in renewed_subs or s.period_end <= now)]  # fmt: skip
     joins = _first_joins(store, [community_id])
@@ -148,11 +162,51 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
                 money[currency] += amount
         per_group.append(GroupMoney(group.id, group.name, counts.get(group.id, 0), len(payers),
                                     dict(money)))  # fmt: skip
+    paying, trying = _members_now(subs, plans, now)
     return MoneyFigures(people=len(people), payers=len(people & first_purchase.keys()),
                         renewable=len(renewable),
                         renewed=len([s for s in renewable if s.id in renewed_subs]),
                         free_members=len(free_joins), upgraded=len(upgraded),
-                        revenue=dict(revenue), per_group=per_group)  # fmt: skip
+                        revenue=dict(revenue), per_group=per_group, paying_now=len(paying),
+                        in_trial=len(trying - paying),
+                        lost=len(first_purchase.keys() - paying - trying))  # fmt: skip
+
+
+def _plans(store: Store, community_id: int) -> dict[str, Plan]:
+    """The community's plans by id (none when it has no playbook)."""
+    community = next((c for c in store.list_communities() if c.id == community_id), None)
+    playbook = None if community is None else playbook_of(store, community)
+    return {} if playbook is None else {p.id: p for p in playbook.monetisation.plans}
+
+
+def _members_now(subs: list[Subscription], plans: dict[str, Plan],
+                 now: datetime) -> tuple[set[int], set[int]]:  # fmt: skip
+    """The members a paid subscription lets in at `now`, and those a free trial does."""
+    paying: set[int] = set()
+    trying: set[int] = set()
+    for sub in subs:
+        if has_access(sub, plans.get(sub.plan_id), now):
+            (paying if sub.paid else trying).add(sub.member_id)
+    return paying, trying
+
+
+def _moved_on(subs: list[Subscription], plans: dict[str, Plan]) -> set[int]:
+    """The paid subscriptions whose member went on with another plan: a later paid
+    subscription of theirs, not refunded, started before this one let them in no more (its
+    end and grace) — a member moving from the monthly to the yearly card renewed."""
+    by_member: dict[int, list[Subscription]] = defaultdict(list)
+    for sub in subs:
+        if sub.paid and sub.status is not Status.REFUNDED:
+            by_member[sub.member_id].append(sub)
+    moved = set()
+    for theirs in by_member.values():
+        for sub in theirs:
+            plan = plans.get(sub.plan_id)
+            grace = plan.grace if plan is not None and plan.grace is not None else timedelta(0)
+            if any(later.id > sub.id and later.plan_id != sub.plan_id
+                   and later.period_start <= sub.period_end + grace for later in theirs):  # fmt: skip
+                moved.add(sub.id)
+    return moved
 
 
 def _is_free(store: Store, community_id: int) -> bool:

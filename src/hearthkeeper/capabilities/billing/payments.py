@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
+    continued,
     coverage,
     kept_until,
     latest_payment,
@@ -108,7 +109,9 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
                                "(CARRIER:USER_ID)")  # fmt: skip
         return member.id
     raise BillingError(
-        f"{_cut(who)} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID"
+        f"{_cut(who)} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID "
+        "(a member's id is beside their name in `hearth billing list` and on the console's "
+        "member pages)"
     )
 
 
@@ -151,7 +154,8 @@ def record_payment(tx: Store, community: Community, playbook: Playbook | None, m
     if short is not None and order.provider is not Provider.MANUAL:
         return _hold(tx, community, playbook, member_id, order, plan, short, now)
     current = _latest(repo, community.id, member_id, order.plan_id)
-    cover = coverage(current, plan, now, zone_of(playbook))
+    cover = coverage(current, plan, now, zone_of(playbook),
+                     _other_plan(repo, community.id, member_id, playbook, plan.id, now))  # fmt: skip
     recorded, created = repo.record(community.id, member_id, None, order, cover.kind, now)
     if not created:  # recorded meanwhile by another delivery of the same payment
         _same_payment(recorded, community, member_id, order.plan_id, None)
@@ -169,7 +173,9 @@ def _cover(tx: Store, community: Community, playbook: Playbook | None, recorded:
     one from its end; the lifecycle planned again and the change audited as `action`."""
     repo = SqlBilling.on(tx)
     current = _latest(repo, community.id, recorded.member_id, plan.id)
-    cover = coverage(current, plan, now, zone_of(playbook))
+    cover = coverage(current, plan, now, zone_of(playbook),
+                     _other_plan(repo, community.id, recorded.member_id, playbook, plan.id,
+                                 now))  # fmt: skip
     if cover.extends is not None:
         sub = repo.change(cover.extends.id, status=Status.ACTIVE, period_end=cover.period_end,
                           ended_at=None)  # fmt: skip
@@ -409,6 +415,15 @@ def start_trial(tx: Store, community: Community, playbook: Playbook | None, memb
     tx.audit("billing", "billing trial", community.id, target=f"member {member_id}",
              detail={"subscription": sub.id, "plan": plan_id, "until": end.isoformat()})  # fmt: skip
     return sub
+
+
+def _other_plan(repo: SqlBilling, community_id: int, member_id: int,
+                playbook: Playbook | None, plan_id: str, now: datetime) -> Subscription | None:  # fmt: skip
+    """The member's subscription of another plan that still gives access (ending last): a
+    payment of `plan_id` continues from its end."""
+    plans = {p.id: p for p in playbook.monetisation.plans} if playbook else {}
+    subs = repo.subscriptions(community_id, member_id=member_id)
+    return continued([s for s in subs if s.plan_id != plan_id], plans, now)
 
 
 def _latest(repo: SqlBilling, community_id: int, member_id: int,

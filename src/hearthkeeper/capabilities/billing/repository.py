@@ -29,6 +29,7 @@ from hearthkeeper.store.inserts import insert_one, table_of
 from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.models import (
     NAME,
+    AuditRow,
     MemberRow,
     OrderRow,
     PaymentReferenceRow,
@@ -38,6 +39,8 @@ from hearthkeeper.store.models import (
 from hearthkeeper.store.scope import StoreBase
 
 _REFS = table_of(PaymentReferenceRow)
+# the audit entries of a payment recorded below the price with a reason, or granted one
+_REASONED = ("billing purchase", "billing renewal", "billing grant")
 _SUBS = table_of(SubscriptionRow)
 _ORDERS = table_of(OrderRow)
 _SCHEDULED = table_of(ScheduledRow)
@@ -71,6 +74,7 @@ class BillingRepository(Protocol):
     def order(self, provider: Provider, provider_ref: str) -> Order | None: ...
     def orders(self, community_id: int, *, subscription_id: int | None = None,
                member_id: int | None = None) -> list[Order]: ...  # fmt: skip
+    def reasons(self, community_id: int) -> dict[int, str]: ...
 
 
 class SqlBilling(StoreBase):
@@ -250,6 +254,21 @@ class SqlBilling(StoreBase):
             return [
                 _order(row) for row in session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))
             ]
+
+    def reasons(self, community_id: int) -> dict[int, str]:
+        """Why staff gave payments a full period below the price, by order id: the discount's
+        reason a payment was recorded with, or a held payment's grant's (kept in the audit
+        log with the change)."""
+        query = select(AuditRow.detail).where(AuditRow.community_id == community_id,
+                                              AuditRow.action.in_(_REASONED))  # fmt: skip
+        found: dict[int, str] = {}
+        with self._unit(write=False) as session:
+            for (detail,) in session.execute(query):
+                order = detail.get("order") if isinstance(detail, dict) else None
+                reason = detail.get("discount") or detail.get("reason") if order else None
+                if isinstance(order, int) and isinstance(reason, str) and reason:
+                    found[order] = reason
+        return found
 
     def paying_members(self, community_id: int, member_ids: Collection[int]) -> set[int]:
         """Which of `member_ids` ever paid the community for a membership (a purchase or a

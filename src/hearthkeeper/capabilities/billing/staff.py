@@ -10,6 +10,7 @@ from datetime import datetime
 from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
+    access_until,
     kept_until,
     latest_payment,
     shown_status,
@@ -19,6 +20,7 @@ from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import Recorded, amount_of
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, Provider, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Store
 
 
@@ -112,6 +114,37 @@ class SubscriptionLine:
     kept: datetime | None = None  # a refund now gives a renewal back: access stays until then
     paid: bool = True  # it has a payment to give back (not a trial or a gift)
     to_trial: bool = False  # a refund now gives the purchase back: the trial runs to `kept`
+    other: OtherPlan | None = None  # another plan lets the member in: a refund removes nobody
+
+
+@dataclass(frozen=True)
+class OtherPlan:
+    """Another subscription of the member that lets them in: its plan's name, until when."""
+
+    name: str
+    until: datetime
+
+
+def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook | None,
+               now: datetime) -> OtherPlan | None:  # fmt: skip
+    """Of `subs`, the member's other subscription that lets them in at `now` (the one ending
+    last), whatever becomes of `sub`."""
+    found = None
+    for other in subs:
+        if other.id == sub.id or other.member_id != sub.member_id:
+            continue
+        plan = plan_of(playbook, other.plan_id)
+        until = access_until(other, plan)
+        if until is not None and until > now and (found is None or until > found.until):
+            found = OtherPlan(plan.name if plan is not None else other.plan_id, until)
+    return found
+
+
+def other_plan_of(store: Store, community: Community, sub: Subscription,
+                  now: datetime) -> OtherPlan | None:  # fmt: skip
+    """`other_plan` of `sub`'s member, read from the store."""
+    subs = SqlBilling.on(store).subscriptions(community.id, member_id=sub.member_id)
+    return other_plan(subs, sub, playbook_of(store, community), now)
 
 
 def subscription_lines(store: Store, community: Community, now: datetime) -> list[SubscriptionLine]:
@@ -124,7 +157,11 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
             orders[order.subscription_id].append(order)
     zone = zone_of(playbook)
     lines = []
-    for sub in reversed(repo.subscriptions(community.id)):
+    subs = repo.subscriptions(community.id)
+    mine: dict[int, list[Subscription]] = defaultdict(list)
+    for sub in subs:
+        mine[sub.member_id].append(sub)
+    for sub in reversed(subs):
         member = store.get_member(sub.member_id)
         plan = plan_of(playbook, sub.plan_id)
         latest = latest_payment(orders[sub.id])
@@ -132,7 +169,8 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
         lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
                                       shown_status(sub, plan, now), kept,
                                       latest is not None,
-                                      kept is not None and kept == sub.trial_end))  # fmt: skip
+                                      kept is not None and kept == sub.trial_end,
+                                      other_plan(mine[sub.member_id], sub, playbook, now)))  # fmt: skip
     return lines
 
 

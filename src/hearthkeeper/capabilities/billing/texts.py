@@ -37,9 +37,21 @@ TEXTS = Phrasebook({
                      "{currency} per {period}). When you pay, quote your payment reference "
                      "{code}; once it is credited, open this link again to join.",
     },
+    "other_plans": {
+        Language.ZH_CN: "另有{plans}可选。",
+        Language.EN: "Also offered: {plans}.",
+    },
+    "other_plan": {
+        Language.ZH_CN: "「{plan}」（{price} {currency} / {period}）",
+        Language.EN: "“{plan}” ({price} {currency} per {period})",
+    },
     "expired_before": {
         Language.ZH_CN: "你的「{plan}」会员已于 {date} 结束。",
         Language.EN: "Your “{plan}” membership ended on {date}.",
+    },
+    "trial_ended_before": {
+        Language.ZH_CN: "你的「{plan}」免费试用已于 {date} 结束。",
+        Language.EN: "Your free trial of “{plan}” ended on {date}.",
     },
     "reminder": {
         Language.ZH_CN: "{name}，你的「{plan}」会员将于 {date} 到期。续费 {price} {currency} "

@@ -1,6 +1,6 @@
-"""The `paid` joining threshold: in with a subscription of the plan that still gives access
-(paid, in its trial, cancelled but within its period, or within its grace); a newcomer gets
-the plan's trial once, and a client network (a web join page's) one per `TRIAL_PER_NETWORK`;
+"""The `paid` joining threshold: in with a subscription of any of the community's plans that
+still gives access (paid, in its trial, cancelled but within its period, or within its
+grace); a newcomer (nobody who ever had a plan here) gets the threshold plan's trial once, and a client network (a web join page's) one per `TRIAL_PER_NETWORK`;
 everyone else is refused with the plan, its price and period, and the payment reference to
 quote when paying, in the community's language."""
 
@@ -17,13 +17,16 @@ from hearthkeeper.capabilities.billing.payments import start_trial
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values, trial_words
 from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
 
 
 def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:
-    """Admit a member whose subscription of `joining.threshold.plan` gives access now."""
+    """Admit a member whose subscription of any of the community's plans gives access now;
+    a newcomer gets the trial of `joining.threshold.plan`, the plan everyone else is offered."""
     playbook, now = applicant.playbook, applicant.now
     language = playbook.community.language
     plan = plan_of(playbook, applicant.threshold.plan or "")
@@ -43,9 +46,10 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
             found = tx.find_member(request.carrier, request.user_id)
             member_id = None if found is None else found.id
     subs = []
-    if member_id is not None:
-        subs = repo.subscriptions(community.id, member_id=member_id, plan_id=plan.id)
-        if subs and has_access(subs[-1], plan, now):
+    if member_id is not None:  # any plan of the community makes a member (a yearly card
+        # behind a door that offers the monthly one), and anyone who had one is no newcomer
+        subs = repo.subscriptions(community.id, member_id=member_id)
+        if any(has_access(s, plan_of(playbook, s.plan_id), now) for s in subs):
             return ADMIT
     trial = trial_period(plan, bool(subs), now)
     network = None if not request.network else network_digest(community.id, request.network)
@@ -66,17 +70,33 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         return ADMIT
     if not request.user_id:  # a visitor the carrier does not know yet: no reference to give
         reason = TEXTS.say("refused_visitor", language, community=playbook.community.name,
-                           **plan_values(plan, language))  # fmt: skip
+                           **plan_values(plan, language)) + _others(playbook, plan)  # fmt: skip
         return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason),
                        keeps_form=True)  # fmt: skip
     code = repo.reference_for(request.carrier, request.user_id, request.display_name, now).code
     reason = TEXTS.say("refused", language, community=playbook.community.name, code=code,
-                       **plan_values(plan, language))  # fmt: skip
-    if subs and subs[-1].ended_at is not None:
-        ended = TEXTS.say("expired_before", language, plan=plan.name,
-                          date=day_of(subs[-1].ended_at, zone_of(playbook)))  # fmt: skip
+                       **plan_values(plan, language)) + _others(playbook, plan)  # fmt: skip
+    latest = subs[-1] if subs else None
+    if latest is not None and latest.ended_at is not None:
+        had = plan_of(playbook, latest.plan_id)
+        ended = TEXTS.say("expired_before" if latest.paid else "trial_ended_before", language,
+                          plan=plan.name if had is None else had.name,
+                          date=day_of(latest.ended_at, zone_of(playbook)))  # fmt: skip
         reason = f"{ended} {reason}" if language.value == "en" else ended + reason
     return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason), keeps_form=True)
+
+
+def _others(playbook: Playbook, offered: Plan) -> str:
+    """The community's other plans, said after the one the door offers (a yearly card beside
+    the monthly one): each lets a member in too. Empty when there is none."""
+    language = playbook.community.language
+    others = [TEXTS.say("other_plan", language, **plan_values(p, language))
+              for p in playbook.monetisation.plans if p.id != offered.id]  # fmt: skip
+    if not others:
+        return ""
+    said = TEXTS.say("other_plans", language,
+                     plans=("、" if language.value != "en" else ", ").join(others))  # fmt: skip
+    return f" {said}" if language.value == "en" else said
 
 
 def _first(used: bool, language: Language, reason: str) -> str:

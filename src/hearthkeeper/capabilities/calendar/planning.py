@@ -54,8 +54,10 @@ def plan_group(scope: StoreBase, playbook: Playbook, community_id: int, group_id
 
 def plan_calendar(scope: StoreBase, community_id: int, playbook: Playbook, now: datetime) -> int:
     """Plan every group of a community (at server start, or after a playbook is applied),
-    each by the playbook it runs (its `groups:` override applied)."""
-    groups = CommunityQueries.on(scope).list_groups(community_id)
+    each by the playbook it runs (its `groups:` override applied). A group an import
+    registered (`import:csv` …) is history only: no carrier posts there, so it gets no
+    calendar (its posts would wait in the outbound queue for ever)."""
+    groups = [g for g in CommunityQueries.on(scope).list_groups(community_id) if not g.imported]
     return sum(plan_group(scope, group_playbook(playbook, g.name, g.carrier_group_id),
                           community_id, g.id, g.name, now) for g in groups)  # fmt: skip
 

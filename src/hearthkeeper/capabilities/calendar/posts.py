@@ -124,6 +124,9 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
          root: Path) -> list[Action]:  # fmt: skip
     """Effect: one firing of a post in this group, claimed once; plans the next firing."""
     g, zone, at = ctx.group, ZoneInfo(ctx.playbook.community.timezone), request.at
+    if g.imported:  # planned before imported groups got no calendar: history only, no chat
+        log.info("post %s: group %s is imported history; its series ends", request.post, g.name)
+        return []
     posts = SqlPosts.on(scope)
     post = find_post(ctx.playbook, request.post)
     library = library_of(post, root) if post is not None and applies(post, g.name) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +11,16 @@ from rich.markup import escape
 
 from hearthkeeper.analytics.report import zone_of
 from hearthkeeper.apply import community_playbook
-from hearthkeeper.capabilities.grid.decide import matrix_warnings
+from hearthkeeper.capabilities.grid.decide import (
+    MAX_FIND,
+    STAGE_FILTER,
+    matrix_warnings,
+    narrowed,
+    sorted_lines,
+)
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid
+from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -57,15 +65,48 @@ def _group(store: Store, community: Community, name: str) -> Group:
          f"its groups include: {known}")  # fmt: skip
 
 
+class SortBy(StrEnum):
+    """What `hearth grid show --sort` orders by."""
+
+    GROUP = "group"  # the order groups were opened in
+    NAME = "name"
+    HEALTH = "health"  # lowest first
+    MESSAGES = "messages"  # fewest first
+    MEMBERS = "members"
+    FILL = "fill"
+    STAGE = "stage"
+
+
 @grid_app.command("show")
-def show(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def show(
+    community: CommunityOption = None,
+    stage: Annotated[
+        Stage | None,
+        typer.Option("--stage", help="Only the groups at this stage (dying, declining, …)."),
+    ] = None,
+    find: Annotated[
+        str | None,
+        typer.Option("--find", help="Only the groups whose name or carrier id holds this."),
+    ] = None,
+    sort: Annotated[
+        SortBy,
+        typer.Option(
+            "--sort",
+            help="Order by: group (opening), name, health (lowest "
+            "first), messages (fewest first), members, fill or stage.",
+        ),
+    ] = SortBy.GROUP,
+    config: ConfigOption = None,
+) -> None:
     """Every group with its size, fill, 7-day activity, health, stage and who is in charge,
-    then the warnings."""
+    how many groups are at each stage, then the warnings (of the groups shown)."""
     store = open_store(settings_from(config))
     found = _community(store, community)
     playbook = community_playbook(store, found.id)
     matrix = load_matrix(store, found.id, playbook, zone_of(playbook)[1], SystemClock().now())
-    for line in matrix.lines:
+    shown = sorted_lines(narrowed(matrix.lines, stage, (find or "").strip()[:MAX_FIND]),
+                         sort.value)  # fmt: skip
+    for line in shown:
         fill = "" if line.fill is None else f" ({round(line.fill * 100)}%)"
         size = f"{line.members}" + (f"/{line.capacity}" if line.capacity else "")
         keepers = ", ".join(k.name + ("" if k.assigned else " (role)") for k in line.keepers)
@@ -76,10 +117,20 @@ def show(community: CommunityOption = None, config: ConfigOption = None) -> None
             f"{keepers or 'nobody'}"))  # fmt: skip
     if not matrix.lines:
         console.print("No groups yet.")
+    else:
+        stages = {s: sum(1 for line in matrix.lines if line.stage is s) for s in STAGE_FILTER}
+        console.print(escape(counted(len(matrix.lines), "group") + ": " + ", ".join(
+            f"{n} {s.value}" for s, n in stages.items() if n) + "."))  # fmt: skip
+    if len(shown) < len(matrix.lines):
+        asked = [f"stage {stage.value}"] if stage is not None else []
+        asked += [f"“{find.strip()}” in the name or carrier id"] if find and find.strip() else []
+        console.print(escape(f"Shown: {len(shown)} of them ({', '.join(asked)})."))
     if playbook is None:
         console.print("No playbook applied: no warnings (they need its limits).")
         return
-    warnings = matrix_warnings(matrix.lines, playbook)
+    ids = {line.group_id for line in shown}
+    warnings = [w for w in matrix_warnings(matrix.lines, playbook)
+                if w.group_id is None or w.group_id in ids]  # fmt: skip
     console.print(escape(counted(len(warnings), "warning") + (":" if warnings else ".")))
     for warning in warnings:
         console.print(escape(f"  ⚠ {warning.text()}"))

@@ -1,18 +1,28 @@
 """The console's matrix of groups, `/console/c/{slug}/matrix`: every group side by side
 (size and fill, messages and active members over 7 days, health, stage, who is in charge,
-its playbook override), sortable by any column (links, no script), the warnings above it,
-and putting staff in charge of a group or taking them off."""
+its playbook override), sortable by any column (links, no script), narrowed to one stage or
+to the groups whose name or carrier id holds what was typed (a matrix of hundreds of groups:
+"which are dying?", "where is 12群?"), the warnings above it, and putting staff in charge of
+a group or taking them off."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
 from typing import Annotated, Any, Final, Literal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
+from hearthkeeper.capabilities.grid.decide import (
+    MAX_FIND,
+    SORTS,
+    STAGE_FILTER,
+    matrix_warnings,
+    narrowed,
+    sorted_lines,
+)
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
@@ -21,18 +31,6 @@ from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn, back_to
 from hearthkeeper.web.templates import render
 
-_STAGES: Final = {s: i for i, s in enumerate(Stage)}
-SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
-    "group": lambda line: line.group_id,
-    "name": lambda line: line.name.casefold(),
-    "members": lambda line: line.members,
-    "fill": lambda line: line.fill if line.fill is not None else -1.0,
-    "messages": lambda line: line.messages_7d,
-    "speakers": lambda line: line.speakers_7d,
-    "health": lambda line: line.health if line.health is not None else -1,
-    "stage": lambda line: _STAGES[line.stage],
-    "keepers": lambda line: ", ".join(k.name for k in line.keepers).casefold(),
-}
 NOTICES: Final = {
     "assigned": "Put in charge of the group.",
     "unassigned": "Taken off the group.",
@@ -42,13 +40,11 @@ NOTICES: Final = {
 }
 
 
-def _sorted(lines: tuple[GroupLine, ...], sort: str, order: str) -> list[GroupLine]:
-    key = SORTS.get(sort, SORTS["group"])
-    return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=order == "desc")
-
-
-def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str) -> dict[str, Any]:
-    """What the page shows: the sorted lines, the warnings and who may be put in charge."""
+def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
+                   stage: str = "", find: str = "") -> dict[str, Any]:  # fmt: skip
+    """What the page shows: the sorted lines of the stage asked for (`stage`, else every
+    stage) whose name or carrier id holds `find`, their warnings (and the community's), the
+    number of groups at each stage, and who may be put in charge."""
     web, playbook = pages.web, view.playbook
     zone = view.zone if isinstance(view.zone, ZoneInfo) else ZoneInfo("UTC")
     matrix = load_matrix(web.store, view.community.id, playbook, zone, web.clock.now())
@@ -61,9 +57,22 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str) -> 
     overrides = {} if playbook is None else {
         line.group_id: o for line in matrix.lines
         if (o := override_for(playbook, line.name, line.carrier_group_id)) is not None}  # fmt: skip
+    chosen = Stage(stage) if stage in {s.value for s in Stage} else None
+    find = find.strip()[:MAX_FIND]
+    shown = narrowed(matrix.lines, chosen, find)
+    filtered = chosen is not None or bool(find)
+    if filtered:
+        ids = {line.group_id for line in shown}
+        warnings = [w for w in warnings if w.group_id is None or w.group_id in ids]
+    kept = {k: v for k, v in (("stage", "" if chosen is None else chosen.value), ("q", find)) if v}
+    sort = sort if sort in SORTS else "group"
+    order = "desc" if order == "desc" else "asc"
     return {
-        "matrix": matrix, "lines": _sorted(matrix.lines, sort, order),
-        "sort": sort if sort in SORTS else "group", "order": "desc" if order == "desc" else "asc",
+        "matrix": matrix, "lines": sorted_lines(shown, sort, descending=order == "desc"),
+        "sort": sort, "order": order, "stage": chosen, "find": find, "filtered": filtered,
+        "stages": [(s, Counter(line.stage for line in matrix.lines)[s]) for s in STAGE_FILTER],
+        "kept": ("&" + urlencode(kept)) if kept else "",
+        "sorting": ("&" + urlencode({"sort": sort, "order": order})) if sort != "group" else "",
         "warnings": warnings, "flagged": by_group, "alerted": grid.conditions(view.community.id),
         "staff": grid.staff_of(view.community.id), "overrides": overrides,
         "limits": None if playbook is None else playbook.replication,
@@ -83,7 +92,9 @@ def router(pages: Pages) -> APIRouter:
         notice = NOTICES.get(query.get("done", ""))
         return render(request, "console/grid.html", operator=operator, active="matrix",
                       notice=notice, **matrix_context(pages, view, query.get("sort", "group"),
-                                                      query.get("order", "asc")),
+                                                      query.get("order", "asc"),
+                                                      query.get("stage", ""),
+                                                      query.get("q", "")),
                       **view.context())  # fmt: skip
 
     @routes.post("/console/c/{slug}/matrix/charge", dependencies=[Depends(require_csrf)])

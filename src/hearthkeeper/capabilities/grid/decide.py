@@ -16,20 +16,24 @@ once per condition while it holds (watch.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Final
 
 from hearthkeeper.capabilities.grid.stage import Pulse, Stage, collapsing, stage_of
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import counted, weekly
+from hearthkeeper.text.folding import fold
 
 NEAR_CAPACITY = 0.9
 CIRCLE_SHARE = 0.8
 CIRCLE_FACTOR = 3  # "much larger" than the small circle: three times its size
 CIRCLE_MIN_MESSAGES = 50  # a quiet group's few messages say nothing about circles
 GROUPS_NAMED = 5  # groups listed in an overload warning
+SUMMARY_NAMED = 10  # groups listed in one alert about many groups
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,39 @@ class GroupLine:
     @property
     def messages_7d(self) -> int:
         return self.pulse.this_week
+
+
+_STAGES: Final = {s: i for i, s in enumerate(Stage)}
+# the order a narrowing by stage offers them: the stages that need the operator first
+STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, Stage.MATURE)
+MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
+SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
+    "group": lambda line: line.group_id,
+    "name": lambda line: line.name.casefold(),
+    "members": lambda line: line.members,
+    "fill": lambda line: line.fill if line.fill is not None else -1.0,
+    "messages": lambda line: line.messages_7d,
+    "speakers": lambda line: line.speakers_7d,
+    "health": lambda line: line.health if line.health is not None else -1,
+    "stage": lambda line: _STAGES[line.stage],
+    "keepers": lambda line: ", ".join(k.name for k in line.keepers).casefold(),
+}
+
+
+def sorted_lines(lines: Sequence[GroupLine], sort: str, *,
+                 descending: bool = False) -> list[GroupLine]:  # fmt: skip
+    """The lines by `SORTS[sort]` (an unknown key: in order of opening), ties by opening."""
+    key = SORTS.get(sort, SORTS["group"])
+    return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=descending)
+
+
+def narrowed(lines: Sequence[GroupLine], stage: Stage | None, find: str) -> list[GroupLine]:
+    """The lines at `stage` (None: any) whose name or carrier id holds `find` (folded: width
+    and case ignored; empty: any)."""
+    wanted = fold(find)
+    return [line for line in lines
+            if (stage is None or line.stage is stage)
+            and (not wanted or wanted in fold(line.name) or wanted in fold(line.carrier_group_id))]  # fmt: skip
 
 
 class Kind(StrEnum):
@@ -118,7 +155,7 @@ TEXTS = Phrasebook({
                         "（structure.groups.small_circle_size：{circle}）。",
     },
     "dying": {
-        Language.EN: "{group} is dying: {this} messages this week vs {before}/week over the four "
+        Language.EN: "{group} is dying: {messages} this week vs {before}/week over the four "
                      "weeks before — merge it into a livelier group or close it before it turns "
                      "into an ad group.",
         Language.ZH_CN: "「{group}」正在沉寂：本周 {this} 条消息，之前四周平均每周 {before} 条——"
@@ -130,6 +167,24 @@ TEXTS = Phrasebook({
                      "into an ad group.",
         Language.ZH_CN: "「{group}」正在沉寂：最近 28 天没有一条消息，群里还有 {members} 人——"
                         "请把它并入更活跃的群或关闭它，免得变成广告群。",
+    },
+    "many-dying": {
+        Language.EN: "{count} groups are dying: {groups} — merge each into a livelier group or "
+                     "close it before it turns into an ad group (the matrix page lists them all).",
+        Language.ZH_CN: "{count} 个群正在沉寂：{groups}——请把它们并入更活跃的群或关闭，"
+                        "免得变成广告群（群矩阵页面列出全部）。",
+    },
+    "many-capacity": {
+        Language.EN: "{count} groups are near capacity or full: {groups} — newcomers will need "
+                     "other groups (the matrix page lists them all).",
+        Language.ZH_CN: "{count} 个群快满或已满：{groups}——新成员需要其他群（群矩阵页面列出全部）。",
+    },
+    "many-circle": {
+        Language.EN: "In {count} groups the talk lives in a small circle: {groups} — consider "
+                     "splitting those circles into groups of their own (the matrix page lists "
+                     "them all).",
+        Language.ZH_CN: "{count} 个群的讨论集中在小圈子里：{groups}——可以考虑把小圈子拆成小群"
+                        "（群矩阵页面列出全部）。",
     },
     "override": {
         Language.EN: "The playbook's groups: override “{name}” names no group of this community "
@@ -159,6 +214,15 @@ class MatrixWarning:
         """Whether staff are alerted of it (a misnamed override is the playbook's problem,
         shown where the playbook is read)."""
         return self.kind is not Kind.OVERRIDE
+
+
+def summary_text(kind: Kind, names: Sequence[str], language: Language) -> str:
+    """One alert about many groups with a warning of `kind` (dying, capacity or circle)."""
+    shown = ("、" if language is Language.ZH_CN else ", ").join(names[:SUMMARY_NAMED])
+    more = len(names) - SUMMARY_NAMED
+    if more > 0:
+        shown += f" 等（另有 {more} 个）" if language is Language.ZH_CN else f" and {more} more"
+    return TEXTS.say(f"many-{kind.value}", language, count=len(names), groups=shown)
 
 
 def _percent(part: float, whole: float) -> int:
@@ -253,7 +317,8 @@ def _dying(line: GroupLine) -> list[MatrixWarning]:
     pulse = line.pulse
     if collapsing(pulse):
         values: dict[str, object] = {"group": line.name, "this": pulse.this_week,
-                                     "before": f"{pulse.before:g}"}  # fmt: skip
+                                     "messages": counted(pulse.this_week, "message"),
+                                     "before": weekly(pulse.before)}  # fmt: skip
         return [MatrixWarning(Kind.DYING, f"dying:{line.group_id}", "dying", values,
                               group_id=line.group_id)]  # fmt: skip
     return [MatrixWarning(Kind.DYING, f"dying:{line.group_id}", "dead",

@@ -6,8 +6,11 @@ twice is a no-op), attached to the community's first group; each watch plans the
 condition found for the first time is recorded (`grid_conditions`) in the watch's
 transaction and alerted under the key `grid:<community>:<condition>:<when it opened>`; a
 condition no watch has found for `CLOSE_AFTER` is forgotten, so if it comes back staff hear
-of it again. The watch also writes per-group capacity overrides onto groups opened since the
-playbook was applied.
+of it again. When one watch finds more than `ALERTS_PER_KIND` new conditions of one kind
+about groups (the first watch after a history of hundreds of groups was imported: forty dying
+groups), staff get one alert naming them all instead of one each; every condition is still
+recorded, so none alerts again while it holds. The watch also writes per-group capacity
+overrides onto groups opened since the playbook was applied.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.grid.capacities import sync_capacities
-from hearthkeeper.capabilities.grid.decide import GroupLine, MatrixWarning, matrix_warnings
+from hearthkeeper.capabilities.grid.decide import (
+    GroupLine,
+    Kind,
+    MatrixWarning,
+    matrix_warnings,
+    summary_text,
+)
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -28,6 +37,7 @@ from hearthkeeper.store.scope import StoreBase
 
 EVERY = timedelta(hours=1)
 CLOSE_AFTER = timedelta(days=3)  # a condition that flickers does not alert every hour
+ALERTS_PER_KIND = 3  # more new conditions of one kind in one watch are one alert
 
 
 class GridWatch(Request, effect="grid.watch"):
@@ -96,4 +106,29 @@ def watch(scope: StoreBase, request: GridWatch, ctx: EffectContext) -> Sequence[
     fresh = settle(scope, community, matrix_warnings(matrix.lines, playbook), ctx.now)
     lines = {line.group_id: line for line in matrix.lines}
     plan_grid_watch(scope, community, ctx.now)
-    return [alert(w, lines, ctx, alert_key(community, w.key, ctx.now)) for w in fresh]
+    return alerts(fresh, lines, ctx, community)
+
+
+def alerts(fresh: Sequence[MatrixWarning], lines: dict[int, GroupLine], ctx: EffectContext,
+           community: int) -> list[Action]:  # fmt: skip
+    """One alert per new condition, except a kind about groups with more than
+    `ALERTS_PER_KIND` new ones: those are one alert, in the watch's group, naming them."""
+    by_kind: dict[Kind, list[MatrixWarning]] = {}
+    for warning in fresh:
+        by_kind.setdefault(warning.kind, []).append(warning)
+    found: list[Action] = []
+    for kind, warnings in by_kind.items():
+        about_groups = [w for w in warnings if w.group_id is not None]
+        if len(about_groups) <= ALERTS_PER_KIND:
+            found += [alert(w, lines, ctx, alert_key(community, w.key, ctx.now)) for w in warnings]
+            continue
+        found += [alert(w, lines, ctx, alert_key(community, w.key, ctx.now))
+                  for w in warnings if w.group_id is None]  # fmt: skip
+        names = [lines[w.group_id].name for w in about_groups if w.group_id in lines]
+        text = summary_text(kind, names, ctx.playbook.community.language)
+        found.append(Action(kind=ActionKind.ALERT_STAFF, carrier=ctx.group.carrier,
+                            group=ctx.group.carrier_group_id, text=text,
+                            reason=f"matrix of groups: {kind.value} ({len(names)} groups)",
+                            handler="grid",
+                            key=alert_key(community, f"{kind.value}:many", ctx.now)))  # fmt: skip
+    return found

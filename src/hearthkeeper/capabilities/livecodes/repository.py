@@ -6,23 +6,19 @@ second sees the seat the first was given and neither can overfill a group."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 
-from hearthkeeper.capabilities.admission.records import ApplicationStatus
 from hearthkeeper.capabilities.livecodes.records import Channel, ChannelKind, GroupLoad
 from hearthkeeper.store.columns import length_problem, utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.join_sources import KEPT
 from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     NAME,
-    ApplicationRow,
     CommunityRow,
     GroupRow,
     LiveCodeArrivalRow,
@@ -31,6 +27,7 @@ from hearthkeeper.store.models import (
     MembershipRow,
     MessageRow,
 )
+from hearthkeeper.store.rooms import counts, held_seats, pending_applications
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -148,35 +145,29 @@ class SqlLiveCodes(StoreBase):
             ids = [g.id for g in groups]
             if not ids:
                 return []
-            members = _counts(session.execute(
+            members = counts(session.execute(
                 select(MembershipRow.group_id, func.count())
                 .where(MembershipRow.group_id.in_(ids), MembershipRow.left_at.is_(None))
                 .group_by(MembershipRow.group_id)
             ))  # fmt: skip
             r = LiveCodeRoutingRow
             live = (r.group_id.in_(ids), r.arrived_at.is_(None), r.expires_at > now)
-            held = _counts(session.execute(
-                select(r.group_id, func.count()).where(*live).group_by(r.group_id)))  # fmt: skip
+            held = held_seats(session, ids, now)
             # Where a join may carry no token (a Matrix room opened by its matrix.to link), a
             # seat such a join took still counts for the day: the newcomer it was held for
             # came by code. A seat an arrival released is counted as that arrival, below.
             today = or_(and_(*live), r.taken_untagged.is_(True))
-            held_today = _counts(session.execute(
+            held_today = counts(session.execute(
                 select(r.group_id, func.count())
                 .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
             # An applicant waiting for staff is on their way too: approved, they take a seat
             # (their held seat passed to the application, `seat_to_application`).
-            p = ApplicationRow
-            pending = _counts(session.execute(
-                select(p.group_id, func.count())
-                .where(p.community_id == community_id, p.status == ApplicationStatus.PENDING.value,
-                       p.group_id.in_(ids), p.created_at > now - PENDING_SEAT)
-                .group_by(p.group_id)))  # fmt: skip
+            pending = pending_applications(session, community_id, ids, now)
             # a member who left and came back by code today is one newcomer, not one per
             # join: coming and going cannot use up the group's daily_code_cap
             a = LiveCodeArrivalRow
-            arrived_today = _counts(session.execute(
+            arrived_today = counts(session.execute(
                 select(a.group_id, func.count(a.member_id.distinct()))
                 .where(a.group_id.in_(ids), a.arrived_at >= day_start).group_by(a.group_id)
             ))  # fmt: skip
@@ -310,15 +301,6 @@ class SqlLiveCodes(StoreBase):
                     if member_id is not None and last is not None:
                         found[(member_id, group_id)] = utc(last, "message time")
         return found
-
-
-# An application waiting for staff counts against its group's room for as long as the link
-# it came by would still credit its join (an application left longer is no longer expected).
-PENDING_SEAT = KEPT
-
-
-def _counts(rows: Iterable[tuple[int, int]]) -> Counter[int]:
-    return Counter({key: int(n) for key, n in rows})
 
 
 def _channel(row: LiveCodeRow) -> Channel:

@@ -168,6 +168,12 @@ class Moderation:
         pb = ctx.playbook
         worst, weight = heaviest(ladder, pb.rules.violations)
         strikes = ctx.state.live_strikes(ctx.group.community_id, ctx.member.id, ctx.now) + weight
+        if ctx.state.is_blacklisted(ctx.group.community_id, ctx.member.id):
+            # Blacklisted by another engine worker while this one judged the message (counting
+            # the strikes waited for that worker's batch): the top rung is not given twice.
+            return [Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
+                           member=event.sender.user_id, target=event.event_id,
+                           reason="blacklisted member", handler=self.name)]  # fmt: skip
         reason = f"{explain(ladder)}; strike {strikes}"
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
                                 pb.community.language, self.name, weight=weight)  # fmt: skip

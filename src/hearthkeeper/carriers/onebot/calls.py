@@ -2,7 +2,7 @@
 
 | action | call |
 |---|---|
-| REPLY, SEND, WARN | `send_group_msg` (array message: reply quote, @-mentions, text) |
+| REPLY, SEND, WARN | `send_group_msg` (array message: reply quote, @-mentions, text); a text over `MAX_TEXT` in several, in order |
 | DELETE | `delete_msg` |
 | MUTE / UNMUTE | `set_group_ban` with `duration` in seconds (QQ: 1 minute to 30 days; 0 lifts) |
 | KICK / BAN | `set_group_kick`, `reject_add_request` true for a ban |
@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hearthkeeper.carriers.onebot.segments import outgoing
+from hearthkeeper.carriers.onebot.segments import messages, outgoing
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 
+MAX_TEXT = 4000  # characters of one message (`Capabilities.max_text`): a longer text goes in parts
 MUTE_MIN = 60  # seconds: QQ's shortest mute
 MUTE_MAX = 30 * 24 * 3600  # QQ's longest: 30 days (the engine lifts longer mutes itself)
 
@@ -62,12 +63,13 @@ def not_again(exc: CarrierError) -> CarrierError:
     return CarrierError(f"{exc}; not sent again, so the group cannot read it twice", retry=False)
 
 
-def calls_for(action: Action) -> list[Call]:
-    """The calls that perform `action` in its group (ADMIT and DECLINE: `answer_request`)."""
+def calls_for(action: Action, max_text: int = MAX_TEXT) -> list[Call]:
+    """The calls that perform `action` in its group (ADMIT and DECLINE: `answer_request`); a
+    text longer than `max_text` goes in several messages, in order (`segments.messages`)."""
     kind = action.kind
     group = group_of(action)
     if kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN):
-        return [send(group, outgoing(action))]
+        return [send(group, message) for message in messages(action, max_text)]
     if kind is ActionKind.DELETE:
         return [Call("delete_msg", {"message_id": _id(action.target, "a message id", kind)})]
     user = _id(action.member, "a QQ number", kind)

@@ -19,6 +19,7 @@ import aiohttp
 
 from hearthkeeper.carriers.assets import Asset, asset_of, tell_staff
 from hearthkeeper.carriers.onebot.calls import (
+    MAX_TEXT,
     Call,
     answer_request,
     approve_request,
@@ -34,6 +35,7 @@ from hearthkeeper.carriers.onebot.post_files import SentFiles
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
+from hearthkeeper.carriers.parts import SentParts
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -88,7 +90,8 @@ class OneBotCarrier:
         self.upload_timeout = upload_timeout
         self._files_sent = SentFiles()
         self.capabilities = Capabilities(can=CAN, per_group=settings.per_group,
-                                         overall=settings.overall, max_text=4000)  # fmt: skip
+                                         overall=settings.overall, max_text=MAX_TEXT)  # fmt: skip
+        self._parts_sent = SentParts(CARRIER, store)  # a long text's parts sent, by outbox key
         self.requests = PendingRequests(settings.requests_file)
         self.roles: dict[str, str] = {}  # group → the bot's role there (owner, admin, member)
         self._inbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
@@ -175,8 +178,11 @@ class OneBotCarrier:
         asset = asset_of(action)
         if asset is not None:  # a scheduled post's picture or file (`files.py`)
             return await self._post_with_file(action, key, asset)
+        calls = calls_for(action, self.capabilities.max_text)
+        if len(calls) > 1 and all(call.sends for call in calls):
+            return await self._send_parts(calls, key)
         receipt: str | None = None
-        for call in calls_for(action):
+        for call in calls:
             try:
                 data = await self._call(call)
             except CarrierError:
@@ -186,6 +192,16 @@ class OneBotCarrier:
             if call.sends and data.get("message_id") is not None:
                 receipt = str(data["message_id"])
         return receipt
+
+    async def _send_parts(self, calls: list[Call], key: str) -> str | None:
+        """A text longer than one message, in parts, in order: a retry after a part failed
+        sends the parts not sent yet, after a restart too (`carriers/parts.py`)."""
+        sent_ids = await self._parts_sent.sent(key)
+        for call in calls[len(sent_ids) :]:
+            data = await self._call(call)
+            sent_ids = [*sent_ids, str(data.get("message_id") or "")]
+            await self._parts_sent.add(key, sent_ids)
+        return sent_ids[0] or None
 
     async def disconnect(self) -> None:
         """Stop listening and close the connection (the implementation retries until a new

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hearthkeeper.carriers.markdown import plain
+from hearthkeeper.carriers.parts import cut
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Attachment
 
@@ -128,15 +129,28 @@ def at_segment(qq: str) -> Segment:
 _ADDRESSED = frozenset({ActionKind.WARN, ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN})
 
 
+def shown(action: Action) -> str:
+    """The action's text as QQ shows it: a Markdown post as its words, readable (QQ shows no
+    Markdown)."""
+    said = action.text or ""
+    return plain(said) if action.extra.get("format") == "markdown" else said
+
+
+def messages(action: Action, limit: int) -> list[list[Segment]]:
+    """The array messages for a REPLY, SEND or WARN: one (`outgoing`) when its text is at
+    most `limit` characters, else the text cut at line breaks into parts of at most `limit`
+    (`carriers/parts.py`), in order, the quote and @-mentions with the first."""
+    first, *rest = cut(shown(action), limit)
+    return [outgoing(action, text=first), *([text_segment(part)] for part in rest)]
+
+
 def outgoing(action: Action, *, text: str | None = None) -> list[Segment]:
     """The array message for a REPLY, SEND or WARN, or the notice of a sanction: the quoted
     message (a reply), the members to @ (the one a warning or sanction is about, and those
-    `extra["mentions"]` names, a staff alert's staff), then the text. A reply quotes the
-    question rather than @-ing its asker: QQ shows the quote, and the text names them."""
-    said = action.text if text is None else text
-    said = said or ""
-    if action.extra.get("format") == "markdown":
-        said = plain(said)  # QQ shows no Markdown: its words, readable
+    `extra["mentions"]` names, a staff alert's staff), then the text (`shown`; given `text`:
+    that, as shown). A reply quotes the question rather than @-ing its asker: QQ shows the
+    quote, and the text names them."""
+    said = shown(action) if text is None else text
     segments: list[Segment] = []
     if action.kind is ActionKind.REPLY and action.target:
         segments.append({"type": "reply", "data": {"id": str(action.target)}})

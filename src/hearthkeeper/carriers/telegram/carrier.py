@@ -41,6 +41,7 @@ from hearthkeeper.carriers.assets import (
     asset_of,
     tell_staff,
 )
+from hearthkeeper.carriers.parts import SentParts
 from hearthkeeper.carriers.pictures import (
     CHUNK,
     LIMITS,
@@ -94,7 +95,6 @@ from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Attachment, Event, Join
 from hearthkeeper.store import NewStaffAlert, Store
-from hearthkeeper.store.errors import unavailable
 from hearthkeeper.store.join_sources import SqlJoinSources
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class TelegramCarrier:
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
         self._let_in_links = Remembered[str]()  # let-in links made, by outbox key
         self._declined = Remembered[bool]()  # join requests declined, by outbox key
-        self._parts_sent = Remembered[list[str]]()  # a long text's parts sent, by outbox key
+        self._parts_sent = SentParts(CARRIER, self.store)  # a long text's parts sent, by key
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -682,9 +682,7 @@ class TelegramCarrier:
         # a retry after a part failed sends the parts not sent yet, after a restart too (the
         # parts sent are kept with the outbox item when there is a store)
         parts = markdown_messages(text) if markdown else cut(text)
-        sent_ids = self._parts_sent.get(key) or []
-        if not sent_ids and len(parts) > 1:
-            sent_ids = await self._recorded_parts(key)
+        sent_ids = await self._parts_sent.sent(key) if len(parts) > 1 else []
         for part in parts[len(sent_ids) :]:
             sent = await client.send_message(
                 chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
@@ -692,38 +690,8 @@ class TelegramCarrier:
             )  # fmt: skip
             sent_ids = [*sent_ids, str(sent.message_id)]
             if len(parts) > 1:
-                self._parts_sent.add(key, sent_ids)
-                await self._record_parts(key, sent_ids)
+                await self._parts_sent.add(key, sent_ids)
         return sent_ids[0]
-
-    async def _recorded_parts(self, key: str) -> list[str]:
-        """The parts of `key`'s text sent before a restart (their message ids), as kept with
-        its outbox item; [] without a store."""
-        if self.store is None:
-            return []
-        try:
-            return await asyncio.to_thread(self.store.outbox_progress, key)
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            # not knowing which parts went, sending them all could repeat them: later
-            raise CarrierError(
-                f"telegram: the parts of {key} sent before are unknown while "
-                f"the database is unavailable ({exc})",
-                retry=True,
-            ) from exc
-
-    async def _record_parts(self, key: str, sent_ids: list[str]) -> None:
-        """Keep the parts of `key`'s text sent so far with its outbox item. A store that cannot
-        be reached now is not a failure of the send: the process still remembers them."""
-        if self.store is None:
-            return
-        try:
-            await asyncio.to_thread(self.store.record_progress, key, sent_ids)
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            log.warning("telegram: the parts of %s sent could not be recorded: %s", key, exc)
 
     def _require_client(self) -> Bot:
         if self._client is None:

@@ -16,6 +16,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
+from hearthkeeper.carriers import parts
 from hearthkeeper.carriers.markdown import PLAIN, Block, LineStyle, Run, append_run, blocks, lines
 from hearthkeeper.engine.carrier import CarrierError
 
@@ -142,18 +143,8 @@ def shown_length(text: str, parsed: bool) -> int:
 
 
 def cut(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """`text` in parts Telegram takes whole, cut at the last line break before the limit
-    where there is one, else at the limit: nothing is left out."""
-    parts: list[str] = []
-    while shown_length(text, parsed=False) > limit:
-        end = limit
-        while shown_length(text[:end], parsed=False) > limit:  # astral characters count two
-            end -= 1
-        at = text.rfind("\n", 0, end)
-        at = end if at <= 0 else at
-        parts.append(text[:at].rstrip("\n"))
-        text = text[at:].lstrip("\n")
-    return [*parts, text] if text or not parts else parts
+    """`text` in parts Telegram takes whole (`carriers/parts.py`, counted as Telegram counts)."""
+    return parts.cut(text, limit, lambda t: shown_length(t, parsed=False))
 
 
 def markdown_messages(text: str, limit: int = TEXT_LIMIT) -> list[str]:

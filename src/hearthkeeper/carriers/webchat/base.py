@@ -11,12 +11,15 @@ from hearthkeeper.carriers.assets import Remembered
 from hearthkeeper.carriers.webchat.feed import Feed
 from hearthkeeper.carriers.webchat.hub import Hub
 from hearthkeeper.carriers.webchat.protocol import members_frame
+from hearthkeeper.carriers.webchat.records import WebChatRoom
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
+from hearthkeeper.store.rooms import SqlRooms
+from hearthkeeper.store.scope import StoreBase
 
 MiB = 1024 * 1024
 BOT_NAME = "Hearthkeeper"
@@ -88,6 +91,20 @@ class ChatBase:
         """Whether newcomers may be sent to `group` (any group but the staff channel)."""
         staff = self.staff_channels.get(group.community_id)
         return staff is None or staff not in (group.name, group.carrier_group_id)
+
+    def rooms_with_room(self, scope: StoreBase, full: Group) -> list[WebChatRoom]:
+        """The other groups of `full`'s community that newcomers may be sent to and that have
+        room, oldest first: seats taken, seats a live code holds there and applications to it
+        waiting for staff, against its capacity (`store/rooms.py`, as the live code routes)."""
+        rooms = [room for room in SqlWebChat.on(scope).rooms(full.community_id, self.name)
+                 if room.group.id != full.id and self.seats_members(room.group)]  # fmt: skip
+        if not rooms:
+            return []
+        taken = {room.group.id: room.taken for room in rooms}
+        loads = SqlRooms.on(scope).loads(full.community_id, self.name, self.clock.now(),
+                                         taken=taken)  # fmt: skip
+        free = {load.group_id for load in loads if load.group_id in taken and load.has_room}
+        return [room for room in rooms if room.group.id in free]
 
     def zone(self, group: Group) -> ZoneInfo:
         """The clock `group`'s community keeps (UTC when no playbook says)."""

@@ -54,6 +54,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 
 __all__ = ["BOT_NAME", "MiB", "WebChatCarrier", "WebChatRefused"]
 
@@ -73,7 +74,9 @@ class WebChatCarrier(Performer):
     """The web chat carrier. The hosted platform has no quotas of its own, so the
     capabilities declare no rate limits; browsers are rate-limited per connection instead."""
 
-    capabilities = Capabilities(can=PERFORMS, idempotent=True, max_text=MAX_TEXT)
+    capabilities = Capabilities(
+        can=PERFORMS, idempotent=True, max_text=MAX_TEXT, seats_applicants=True
+    )
 
     # --- the Carrier protocol (perform is inherited) ------------------------------------------
 
@@ -116,13 +119,27 @@ class WebChatCarrier(Performer):
         return room if room is not None and room.group.carrier == self.name else None
 
     def room_elsewhere(self, full: Group) -> str | None:
-        """The invite code of another group of the community with room, if one has it."""
-        for room in self.platform.rooms(full.community_id, self.name):
-            capacity = room.group.capacity
-            if (room.group.id != full.id and (capacity is None or room.taken < capacity)
-                    and self.seats_members(room.group)):  # fmt: skip
-                return room.invite_code or self.invite_code(room.group.id)
+        """The invite code of another group of the community with room, if one has it (seats
+        held by live codes and pending applications count: `rooms_with_room`)."""
+        for room in self.rooms_with_room(self.store, full):
+            return room.invite_code or self.invite_code(room.group.id)
         return None
+
+    def full_note(self, group: Group, user_id: str | None, taken: int) -> tuple[str, str | None]:
+        """What someone who finds `group` full is told, and the invite code of another group
+        with room (`room_elsewhere`, None: none has room). An approved applicant of the
+        community (`user_id`) for whom no group has room is also told that they are let in
+        as soon as there is (the join page as first opened and the form sent alike)."""
+        language = self.language(group)
+        note = say("full", language, taken=taken, capacity=group.capacity)
+        elsewhere = self.room_elsewhere(group)  # may make a code
+        if (
+            elsewhere is None
+            and user_id
+            and SqlWaitingAdmissions.on(self.store).approved(group.community_id, self.name, user_id)
+        ):
+            note += " " + say("approved_waiting", language)
+        return note, elsewhere
 
     def create_user(self, nickname: str, language: Language = Language.EN) -> tuple[WebUser, str]:
         """A new member identity and the secret token for its cookie (BadNickname, in
@@ -203,8 +220,7 @@ class WebChatCarrier(Performer):
             reason = asked.seat.ban_reason if asked.seat else None
             raise WebChatRefused(banned_text(group.name, reason, language))
         if asked.outcome is SeatOutcome.FULL:
-            full = say("full", language, taken=asked.taken, capacity=group.capacity)
-            elsewhere = await asyncio.to_thread(self.room_elsewhere, group)  # may make a code
+            full, elsewhere = await asyncio.to_thread(self.full_note, group, user_id, asked.taken)
             raise WebChatRefused(full, elsewhere=elsewhere)
         if asked.outcome is SeatOutcome.ALREADY:
             return None

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, unsent_alert
 from hearthkeeper.carriers.picture_check import PictureRefused
 from hearthkeeper.carriers.webchat.base import ChatBase, people
@@ -32,8 +31,9 @@ from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError, Outcome
+from hearthkeeper.engine.no_room import HANDLED_BY, no_room_alert, room_found_alert
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Group, NewStaffAlert, Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.waiting_admissions import NO_ROOM as NO_ROOM_KEY
 
@@ -47,31 +47,6 @@ PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
     ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
     ActionKind.ADMIT, ActionKind.DECLINE,
-})  # fmt: skip
-
-HANDLED_BY = "hearthkeeper"  # who handled a no-room alert: the applicant got in
-# Staff's alert when an approved applicant finds every group of the community full.
-NO_ROOM = Phrasebook({
-    "no_room": {
-        Language.EN: "{name} was approved to join {community}, but every group is full "
-                     "({group} filled while they waited), so they are in no group yet. Open a "
-                     "group (hearth groups open) or raise a group's capacity: they are let in "
-                     "as soon as there is room, in the order they were approved (their "
-                     "application stays approved){credit}.",
-        Language.ZH_CN: "已同意 {name} 加入「{community}」，但所有群都已满员（「{group}」在其等待"
-                        "期间满员），对方目前不在任何群里。请开一个新群（hearth groups open）或"
-                        "调高某个群的人数上限：一有空位即按批准先后自动让对方进群（申请仍为已通过）"
-                        "{credit}。",
-    },
-    "seated": {
-        Language.EN: "{name}, approved while every group was full, was let into {group} now "
-                     "that there is room.",
-        Language.ZH_CN: "{name} 在所有群满员时获批，现已有空位，已进入「{group}」。",
-    },
-    "credit": {
-        Language.EN: ", and the link they came by still credits their join",
-        Language.ZH_CN: "，并仍计入其来源链接",
-    },
 })  # fmt: skip
 
 
@@ -229,11 +204,9 @@ class _Act:
             # Filled while they waited (a live code sends every applicant to the group with
             # room when they apply): seated in another group of the community with room, as
             # the join page would offer them, not left approved and outside every group.
-            for room in self.platform.rooms(group.community_id, group.carrier):
-                capacity = room.group.capacity
-                if (room.group.id == group.id or not self.chat.seats_members(room.group)
-                        or (capacity is not None and room.taken >= capacity)):  # fmt: skip
-                    continue
+            # Seats held for newcomers by live code and pending applications count, as the
+            # live code routes: the next group is not given seats already promised.
+            for room in self.chat.rooms_with_room(self.tx, group):
                 other = self.platform.take_seat(room.group.id, user_id, now, source=source)
                 if other.outcome in (SeatOutcome.JOINED, SeatOutcome.ALREADY):
                     asked, group = other, room.group
@@ -263,12 +236,8 @@ class _Act:
         name = user.nickname if user is not None else user_id
         community = next((c.name for c in self.tx.list_communities()
                           if c.id == group.community_id), "")  # fmt: skip
-        language = self.chat.language(group)
-        credit = NO_ROOM.say("credit", language) if credited else ""
-        text = NO_ROOM.say("no_room", language, name=name, group=group.name,
-                           community=community, credit=credit)  # fmt: skip
-        alert = NewStaffAlert(f"{key}{NO_ROOM_KEY}", group.community_id, group.id, None, None,
-                              "admission", text, "approved: no group has room", at)  # fmt: skip
+        alert = no_room_alert(key, group, community, name, self.chat.language(group), at,
+                              credited=credited)  # fmt: skip
         self.tx.add_staff_alerts([alert])
 
     def _inside(self, group: Group, user_id: str) -> bool:
@@ -285,9 +254,7 @@ class _Act:
         self.tx.handle_alert(alert_id, HANDLED_BY, at)
         user = self.platform.user(user_id)
         name = user.nickname if user is not None else user_id
-        text = NO_ROOM.say("seated", self.chat.language(group), name=name, group=group.name)
-        alert = NewStaffAlert(f"{key}:seated", group.community_id, group.id, None, None,
-                              "admission", text, "approved: seated once there was room", at)  # fmt: skip
+        alert = room_found_alert(key, group, name, self.chat.language(group), at)
         self.tx.add_staff_alerts([alert])
 
     def _post(self, group: Group, action: Action, key: str) -> str:

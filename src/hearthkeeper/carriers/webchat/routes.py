@@ -53,7 +53,6 @@ from hearthkeeper.carriers.webchat.uploads import (
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
 from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -121,17 +120,9 @@ def webchat_router(
         if error is None and seat is not None and banned:
             error = banned_text(room.group.name, seat.ban_reason, language)
         elif error is None and capacity is not None and room.taken >= capacity and not seated:
-            error = say("full", language, taken=room.taken, capacity=capacity)
-            elsewhere = chat.room_elsewhere(room.group)
-            if (
-                elsewhere is None
-                and user is not None
-                and SqlWaitingAdmissions.on(chat.store).approved(
-                    room.group.community_id, chat.name, user.user_id
-                )
-            ):
-                # approved, and no group has room: they are let in once one does
-                error += " " + say("approved_waiting", language)
+            # approved, and no group has room: they are told they are let in once one does
+            error, elsewhere = chat.full_note(room.group, None if user is None else user.user_id,
+                                              room.taken)  # fmt: skip
         if nickname is None:
             nickname = user.nickname if user else ""
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)

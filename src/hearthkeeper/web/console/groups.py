@@ -4,7 +4,7 @@ built-in web chat) named by the playbook."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +23,8 @@ from hearthkeeper.web.console.pages import (
 )
 from hearthkeeper.web.templates import render
 
+OPEN_AT_ONCE: Final = 100  # groups one form opens (`hearth groups open --count` for more)
+
 
 def router(pages: Pages) -> APIRouter:
     """`/console/c/{slug}/groups` and opening a group."""
@@ -38,7 +40,8 @@ def router(pages: Pages) -> APIRouter:
             found["problem"] = problem
         return render(request, "console/groups.html", status_code=status, operator=operator,
                       active="groups", lines=lines, seen=newest(web.store, view.community.id),
-                      can_open=can_open and view.playbook is not None, **found,
+                      can_open=can_open and view.playbook is not None,
+                      open_at_once=OPEN_AT_ONCE, **found,
                       **view.context())  # fmt: skip
 
     @routes.get("/console/c/{slug}/groups", response_class=HTMLResponse)
@@ -47,7 +50,8 @@ def router(pages: Pages) -> APIRouter:
 
     @routes.post("/console/c/{slug}/groups", dependencies=[Depends(require_csrf)])
     def open_group(request: Request, slug: str, operator: SignedIn,
-                   seen: Annotated[str, Form(max_length=20)] = "") -> Response:  # fmt: skip
+                   seen: Annotated[str, Form(max_length=20)] = "",
+                   count: Annotated[int, Form(ge=1, le=OPEN_AT_ONCE)] = 1) -> Response:  # fmt: skip
         view = pages.community(slug)
         if view.playbook is None:
             return page(request, view, operator, status=409, can_open=False,
@@ -65,12 +69,16 @@ def router(pages: Pages) -> APIRouter:
                 tx.lock_community(view.community.id)
                 if seen.strip() and seen.strip() != str(newest(tx, view.community.id)):
                     return back_to(view, None, "/groups", problem="group-opened-already")
-                group = open_by_hand(tx, view.community.id, view.playbook, hosted, by)
+                # `count` at once, all or none (the CLI's `--count` keeps each it opened)
+                opened = [open_by_hand(tx, view.community.id, view.playbook, hosted, by)
+                          for _ in range(count)]  # fmt: skip
         except StoreError as exc:
             return page(request, view, operator, status=409,
                         problem=f"No group was opened: {exc}.")  # fmt: skip
-        hosted.invite_path(group.id)  # the link exists before the page shows it
-        response: RedirectResponse = back_to(view, None, "/groups", notice="group-opened")
+        for group in opened:
+            hosted.invite_path(group.id)  # the link exists before the page shows it
+        said = "group-opened" if count == 1 else "groups-opened"
+        response: RedirectResponse = back_to(view, None, "/groups", notice=said)
         return response
 
     return routes

@@ -56,6 +56,7 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int |
     shown = [groups[chosen]["id"]] if chosen != ALL else []
     return {
         "r": data,
+        "by_health": by_health(data["groups"]),
         "scope": chosen,
         "group": groups.get(chosen),
         "scopes": [(ALL, f"{view.community.name} (all groups)")]
@@ -70,6 +71,20 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int |
         "times": {ALL: _span(report.overall, zone)}
         | {scope_key(g.group.id): _span(g, zone) for g in report.groups if g.group is not None},
     }
+
+
+def by_health(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's groups as "Health by group" lists them: the lowest score first (the
+    groups that need the operator), then the new ones, then those not measured; in the
+    report's order among equals."""
+
+    def rank(group: dict[str, Any]) -> tuple[int, int]:
+        health = group.get("health") or {}
+        if health.get("score") is not None and not health.get("new"):
+            return 0, int(health["score"])
+        return (1, 0) if health.get("new") else (2, 0)
+
+    return sorted(groups, key=rank)
 
 
 def _span(scope: ScopeReport, zone: tzinfo) -> tuple[str, str]:

@@ -35,6 +35,8 @@ NOTICES: Final = {
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
+    "groups-opened": "The new web chat groups are open; their invite links are at the end of the "
+    "list.",
     "deleted": "Message deleted; this community's spam scorer learns from it.",
     "banned": "Member banned and the message deleted; this community's spam scorer learns from it.",
     "approved": "Application approved; the applicant's carrier is asked to let them in.",

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import (
     CarrierKinds,
     LoadedPlaybook,
@@ -145,11 +146,13 @@ def router(pages: Pages) -> APIRouter:
                         f"version {current.version}, which is running; nothing to apply.")  # fmt: skip
         new = playbook_content(loaded.playbook)
         changes = diff_content(current.content, new) if current is not None else []
+        held = [] if current is None else dropped_plans(web.store, view.community.id,
+                                                        current.content, loaded.playbook)  # fmt: skip
         return render(
             request, "console/playbook_review.html", operator=operator, active="playbook",
             text=text, sha256=digest, base_version=current.version if current else 0,
             next_version=(current.version if current else 0) + 1, changes=changes,
-            current=current, warnings=loaded.warnings, **context, **view.context(),
+            current=current, warnings=loaded.warnings, members_hold=held, **context, **view.context(),
         )  # fmt: skip
 
     @routes.get("/console/c/{slug}/playbook", response_class=HTMLResponse)

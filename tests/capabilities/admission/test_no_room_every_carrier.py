@@ -1,0 +1,164 @@
+"""An approved applicant for whom no group has room, on a carrier that does not seat people
+itself (Matrix, Telegram, QQ: the queue checks, `engine/no_room.py`): nothing is asked of
+the platform, staff are told once, and the approval is performed once a group opens, staff
+told where the applicant went (SQLite and PostgreSQL: `store`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import Capabilities
+from hearthkeeper.engine.outbound import OutboundQueue
+from hearthkeeper.store import StaffAlert, Store
+from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
+from hearthkeeper.testing.fake_carrier import FakeCarrier
+
+
+class Platform:
+    """A carrier that lets in whoever it is asked to, as Telegram approves a join request."""
+
+    name = "telegram"
+    capabilities = Capabilities(can=frozenset({ActionKind.ADMIT}))
+
+    def __init__(self) -> None:
+        self.admitted: list[tuple[str | None, str | None]] = []
+
+    async def connect(self) -> None: ...
+
+    async def disconnect(self) -> None: ...
+
+    def events(self) -> Sequence[object]:
+        return []
+
+    async def perform(self, action: Action, key: str) -> str | None:
+        self.admitted.append((action.group, action.member))
+        return None
+
+
+def test_an_approval_with_every_group_full_waits_and_staff_are_told(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    community = store.ensure_community("club", "Wine Club")
+    salon = store.add_group(community.id, "Salon 1", "telegram", "-100", capacity=2)
+    for name in ("ann", "bo"):
+        member = store.member_for("telegram", name, name.title())
+        store.join(member.id, salon.id)
+    now = store_clock.now()
+    application, _ = SqlApplications.on(store).add_application(
+        community.id, salon.id, "telegram", "42", "Mei", None, ["Why?"], ["Wine"], now)  # fmt: skip
+    review.approve(store, application.id, "console:li", now)
+    platform = Platform()
+    queue = OutboundQueue(store, {"telegram": platform}, store_clock)  # type: ignore[dict-item]
+    asyncio.run(queue.run_once())
+    asyncio.run(queue.run_once())  # nothing is said twice
+
+    assert platform.admitted == []  # Salon 1 holds 2: she is not let in beyond it
+    [told] = [a for a in store.staff_alerts(community.id) if "Mei" in a.text]
+    assert "所有群都已满员" in told.text and "「Wine Club」" in told.text  # zh-CN: no playbook
+    assert "hearth groups open" in told.text
+
+    store.add_group(community.id, "Salon 2", "telegram", "-200", capacity=2)  # room again
+    asyncio.run(queue.run_once())
+    assert platform.admitted == [("-100", "42")]  # her join request, approved now
+    alerts = {a.key: a for a in store.staff_alerts(community.id, open_only=False)}
+    assert alerts[told.key].handled_at is not None
+    seated = [a for a in alerts.values() if a.key.endswith(":seated")]
+    assert [a.text for a in seated] == ["Mei 在所有群满员时获批，现已有空位，已进入「Salon 1」。"]
+
+
+def test_an_approval_with_room_somewhere_is_let_in_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    community = store.ensure_community("club", "Wine Club")
+    salon = store.add_group(community.id, "Salon 1", "telegram", "-100", capacity=5)
+    now = store_clock.now()
+    application, _ = SqlApplications.on(store).add_application(
+        community.id, salon.id, "telegram", "42", "Mei", None, ["Why?"], ["Wine"], now)  # fmt: skip
+    review.approve(store, application.id, "console:li", now)
+    platform = Platform()
+    queue = OutboundQueue(store, {"telegram": platform}, store_clock)  # type: ignore[dict-item]
+    asyncio.run(queue.run_once())
+    assert platform.admitted == [("-100", "42")]
+    assert not [a for a in store.staff_alerts(community.id) if "Mei" in a.text]
+
+
+@pytest.mark.parametrize("idempotent", [False, True], ids=["marked-one-by-one", "marked-together"])
+def test_one_seat_freed_lets_in_one_of_the_approvals_waiting(
+    store: Store, store_clock: FrozenClock, idempotent: bool
+) -> None:
+    """Three approvals wait for a salon holding one; Ann leaving frees one seat. On Telegram
+    or QQ (marked one by one) or Matrix (a batch marked together) someone counts once their
+    join arrives, so all three were let in: now Mei is, the others wait on without a second
+    alert, and the next seat freed once she is in lets in Bo."""
+    community = store.ensure_community("club", "Wine Club")
+    salon = store.add_group(community.id, "Salon 1", "fake", "-100", capacity=1)
+    ann = store.member_for("fake", "ann", "Ann")
+    store.join(ann.id, salon.id)
+    applications = SqlApplications.on(store)
+    for user, name in (("1", "Mei"), ("2", "Bo"), ("3", "Cy")):
+        application, _ = applications.add_application(
+            community.id, salon.id, "fake", user, name, None, ["Why?"], ["Wine"],
+            store_clock.now())  # fmt: skip
+        review.approve(store, application.id, "console:li", store_clock.now())
+    platform = FakeCarrier(idempotent=idempotent)
+    queue = OutboundQueue(store, {"fake": platform}, store_clock)
+    asyncio.run(queue.run_once())
+    assert platform.performed == []
+    assert len(store.staff_alerts(community.id)) == 3  # one each: no group has room
+
+    store.leave(ann.id, salon.id)  # as the engine records a leave: room, the approvals go again
+    assert SqlWaitingAdmissions.on(store).requeue(community.id) == 3
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1"]  # Mei, approved first
+    alerts = store.staff_alerts(community.id)
+    assert waiting(alerts) == ["Bo", "Cy"]  # told once, when they were approved
+    seated = [a.text for a in alerts if "获批" in a.text]
+    assert seated == ["Mei 在所有群满员时获批，现已有空位，已进入「Salon 1」。"]
+
+    store.join(store.member_for("fake", "1", "Mei").id, salon.id)  # her join arrives
+    assert SqlWaitingAdmissions.on(store).requeue(community.id) == 2
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1"]  # in, and the salon is full
+
+    store.leave(store.member_for("fake", "1", "Mei").id, salon.id)
+    SqlWaitingAdmissions.on(store).requeue(community.id)
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1", "2"]
+    assert waiting(store.staff_alerts(community.id)) == ["Cy"]
+    assert len(waiting(store.staff_alerts(community.id, open_only=False))) == 3
+
+
+def test_a_group_opened_lets_in_as_many_as_it_holds(store: Store, store_clock: FrozenClock) -> None:
+    """Three wait for the full Salon 1 when Salon 2, holding two, opens: the platform lets
+    each into the group they asked for, so two go (into Salon 1, taking Salon 2's seats in
+    the count) and Cy waits on."""
+    community = store.ensure_community("club", "Wine Club")
+    salon = store.add_group(community.id, "Salon 1", "fake", "-100", capacity=1)
+    store.join(store.member_for("fake", "ann", "Ann").id, salon.id)
+    for user, name in (("1", "Mei"), ("2", "Bo"), ("3", "Cy")):
+        application, _ = SqlApplications.on(store).add_application(
+            community.id, salon.id, "fake", user, name, None, ["Why?"], ["Wine"],
+            store_clock.now())  # fmt: skip
+        review.approve(store, application.id, "console:li", store_clock.now())
+    platform = FakeCarrier()
+    queue = OutboundQueue(store, {"fake": platform}, store_clock)
+    asyncio.run(queue.run_once())
+
+    store.add_group(community.id, "Salon 2", "fake", "-200", capacity=2)  # wakes them
+    asyncio.run(queue.run_once())
+    assert [(p.action.group, p.action.member) for p in platform.performed] == [
+        ("-100", "1"), ("-100", "2")]  # fmt: skip
+    assert waiting(store.staff_alerts(community.id)) == ["Cy"]
+
+
+def waiting(alerts: Sequence[StaffAlert]) -> list[str]:
+    """Whom the no-room alerts name, once each alert."""
+    return sorted(name for a in alerts if "所有群都已满员" in a.text
+                  for name in ("Mei", "Bo", "Cy") if f"已同意 {name} 加入" in a.text)  # fmt: skip

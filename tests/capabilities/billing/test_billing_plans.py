@@ -1,0 +1,186 @@
+"""A paid circle with two plans (a monthly card behind the door with a free trial, and a
+yearly card): a member of either plan is a member, and one who changes plans keeps what
+they paid for and counts as renewing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from hearthkeeper.analytics.report_money import money_json
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.billing.metrics import money_figures
+from hearthkeeper.capabilities.billing.payments import Recorded, record_payment, refund
+from hearthkeeper.capabilities.billing.records import NewOrder, Provider
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.admission import Entry
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import (
+    kicks,
+    paid_community,
+    reminders,
+    run_at,
+    screen,
+    seat,
+)
+from tests.engine_setup import MINIMAL, RULES, Community
+
+TWO_PLANS = """\
+joining:
+  threshold: {kind: paid, plan: monthly}
+monetisation:
+  plans:
+    - id: monthly
+      name: Monthly card
+      price: 39
+      currency: CNY
+      period: 1 month
+      trial: 3d
+      renewal_reminder: 5d
+      grace: 2d
+    - id: yearly
+      name: Yearly card
+      price: 365
+      currency: CNY
+      period: 1 year
+      renewal_reminder: 14d
+      grace: 3d
+"""
+
+PRICES = {"monthly": "39", "yearly": "365"}
+
+
+def pay(c: Community, user: str, plan: str, receipt: str) -> Recorded:
+    """Staff record `user`'s payment of `plan` at its price."""
+    with c.store.transaction() as tx:
+        member = tx.member_for("fake", user, user)
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        order = NewOrder(plan, Decimal(PRICES[plan]), "CNY", Provider.MANUAL, receipt, "staff")
+        return record_payment(tx, community, c.runtime.playbook, member.id, order, c.clock.now())
+
+
+def test_a_member_who_bought_the_yearly_card_is_let_in_not_told_to_buy_the_monthly_one(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    pay(c, "ann", "yearly", "WX-1")
+    verdict = screen(c, "ann", network="10.0.0.1")
+    assert verdict.entry is Entry.ADMIT, verdict.reason
+    # let in as a member, not as a newcomer on the monthly card's free trial
+    subs = SqlBilling.on(store).subscriptions(c.runtime.community_id)
+    assert [(s.plan_id, s.paid) for s in subs] == [("yearly", True)]
+
+
+def test_a_lapsed_yearly_member_reads_that_the_yearly_card_ended_and_gets_no_trial(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    bought = pay(c, "ann", "yearly", "WX-1")
+    assert bought.subscription is not None
+    c.clock.set(bought.subscription.period_end + timedelta(days=10))
+    c.engine.tick()  # the yearly card expires
+    verdict = screen(c, "ann", network="10.0.0.1")
+    assert verdict.entry is Entry.REFUSE
+    assert "Your “Yearly card” membership ended on" in verdict.reason
+    assert "Monthly card" in verdict.reason  # what to buy to come back
+    assert len(SqlBilling.on(store).subscriptions(c.runtime.community_id)) == 1  # no trial
+
+
+def test_moving_from_the_monthly_to_the_yearly_card_keeps_the_days_paid_and_counts_as_renewing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    seat(c, "ann", "g1")
+    monthly = pay(c, "ann", "monthly", "WX-1").subscription
+    assert monthly is not None
+    c.clock.advance(timedelta(days=20))  # before the monthly card's reminder (5 days before)
+    yearly = pay(c, "ann", "yearly", "WX-2").subscription
+    assert yearly is not None
+    # the yearly card starts where the monthly card she paid for ends: no day lost
+    assert yearly.period_start == monthly.period_end
+    assert yearly.period_end.date() == monthly.period_end.date().replace(
+        year=monthly.period_end.year + 1
+    )
+    # she is not told to renew the monthly card, nor removed when it ends
+    done = run_at(c, monthly.period_end - timedelta(days=5, minutes=-1))
+    done += run_at(c, monthly.period_end + timedelta(days=3))
+    assert reminders(done) == [] and kicks(done) == []
+    # she renewed her membership (on another card): not a member lost
+    figures = money_figures(store, c.runtime.community_id, c.clock.now())
+    assert (figures.renewed, figures.renewable) == (1, 1)
+
+
+def test_a_newcomer_whose_free_trial_ended_reads_that_the_trial_ended_not_a_membership(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The door told someone who had only tried the circle for free that their “Monthly
+    card” membership had ended (你的「星球月卡」会员已于 … 结束), as if they had paid."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    assert screen(c, "bo", network="10.0.0.2").entry is Entry.ADMIT  # the 3-day trial
+    seat(c, "bo", "g1")
+    [trial] = SqlBilling.on(store).subscriptions(c.runtime.community_id)
+    run_at(c, trial.period_end + timedelta(hours=1))  # the trial ends: bo is removed
+    verdict = screen(c, "bo", network="10.0.0.2")
+    assert verdict.entry is Entry.REFUSE
+    assert "Your free trial of “Monthly card” ended on" in verdict.reason, verdict.reason
+    assert "membership ended" not in verdict.reason
+
+
+def test_the_money_figures_say_who_pays_now_who_is_on_trial_and_who_was_lost(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two months in, the Billing page and the report gave rates and revenue but not how many
+    members pay now, nor how many who paid are gone (the churn an operator watches)."""
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + TWO_PLANS), "test")  # its graces
+    c = paid_community(store, store_clock, TWO_PLANS)
+    lapsed = pay(c, "cy", "monthly", "WX-1").subscription  # pays once, never renews
+    refunded = pay(c, "dee", "monthly", "WX-2").subscription
+    assert lapsed is not None and refunded is not None
+    with store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        refund(tx, community, c.runtime.playbook, refunded.id, "staff", c.clock.now())
+    c.clock.set(lapsed.period_end + timedelta(days=1))  # cy in her grace: still a payer
+    pay(c, "ann", "yearly", "WX-3")
+    assert screen(c, "bo", network="10.0.0.2").entry is Entry.ADMIT  # a free trial
+    figures = money_figures(store, c.runtime.community_id, c.clock.now())
+    assert figures.members_now_text == (
+        "2 paying, 1 in a free trial; 1 who paid before has no access now (lapsed or refunded)"
+    )
+    run_at(c, lapsed.period_end + timedelta(days=3))  # cy's grace ends: cy is lost too
+    money = money_json(money_figures(store, c.runtime.community_id, c.clock.now()), c.clock.now())
+    assert (money["paying_now"], money["in_trial"], money["lost"]) == (1, 1, 2)  # bo: 3 days
+
+
+def test_the_door_names_every_plan_that_lets_a_member_in(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Refused at the door, a newcomer read only of the monthly card the threshold names:
+    the yearly card the circle also sells (and which lets them in) was never mentioned."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    assert screen(c, "bo", network="10.0.0.3").entry is Entry.ADMIT  # a trial from here
+    refused = screen(c, "cy", network="10.0.0.3")  # the same connection: no second trial
+    assert refused.entry is Entry.REFUSE
+    assert "join with the plan “Monthly card” (39 CNY per 1 month)" in refused.reason
+    assert refused.reason.endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), (
+        refused.reason
+    )
+
+
+def test_the_reason_for_a_payment_below_the_price_is_read_back_by_order(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TWO_PLANS)
+    with c.store.transaction() as tx:
+        member = tx.member_for("fake", "ann", "ann")
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        order = NewOrder("monthly", Decimal("29"), "CNY", Provider.MANUAL, "WX-1", "staff")
+        coupon = record_payment(tx, community, c.runtime.playbook, member.id, order,
+                                c.clock.now(), discount="新人券 10 元").order  # fmt: skip
+    full = pay(c, "ann", "monthly", "WX-2").order
+    reasons = SqlBilling.on(store).reasons(c.runtime.community_id)
+    assert reasons == {coupon.id: "新人券 10 元"} and full.id not in reasons

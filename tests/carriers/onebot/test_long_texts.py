@@ -1,0 +1,62 @@
+"""A text longer than a QQ message (the carrier's `max_text`, 4,000 characters) through the real
+carrier to the fake OneBot v11 implementation: it goes in several messages cut at paragraph
+ends, in order, nothing left out; a retry, in a new process too, sends only the parts not
+sent yet (kept with the outbox item, as Telegram keeps them)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+from tests.carriers.onebot.fake_onebot import Failed
+from tests.carriers.onebot.onebot_setup import QQ, serving
+
+pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
+
+PARAGRAPHS = [f"第{n}段：" + "早晚洗脸后涂防晒，" * 160 for n in (1, 2, 3)]  # 1,444 characters each
+LONG = "\n\n".join(PARAGRAPHS)  # a post may have 8,000
+
+
+def post(number: int) -> Action:
+    return Action(kind=ActionKind.SEND, carrier="qq", group=str(number), text=LONG,
+                  handler="calendar")  # fmt: skip
+
+
+async def test_a_post_longer_than_a_message_goes_in_parts_cut_at_paragraph_ends(qq: QQ) -> None:
+    number = qq.group()
+    async with serving(qq) as carrier:
+        receipt = await carrier.perform(post(number), "calendar:post:long")
+        most = carrier.capabilities.max_text
+    said = qq.fake.bot_said(number)
+    assert len(LONG) > most and [len(s.text) <= most for s in said] == [True, True]
+    assert [s.text for s in said] == ["\n\n".join(PARAGRAPHS[:2]), PARAGRAPHS[2]]
+    assert receipt == str(said[0].message_id)
+
+
+async def test_a_retry_in_a_new_process_sends_only_the_parts_not_sent(qq: QQ) -> None:
+    number = qq.group()
+    key = "calendar:post:long"
+    later = qq.clock.now() + timedelta(days=1)  # queued, not due: performed here by hand
+    qq.store.enqueue(key, "qq", post(number).to_json(), 0, at=later)
+    refused: list[str] = []
+
+    def second_part(action: str, params: dict[str, Any]) -> Failed | None:
+        text = "".join(str(s["data"].get("text", "")) for s in params.get("message", []))
+        if action == "send_group_msg" and text.startswith("第3段") and not refused:
+            refused.append(text)
+            return Failed(1200, "send failed")
+        return None
+
+    qq.fake.refuse = second_part
+    async with serving(qq) as carrier:
+        with pytest.raises(CarrierError):
+            await carrier.perform(post(number), key)
+    assert [s.text[:4] for s in qq.fake.bot_said(number)] == ["第1段："]
+
+    async with serving(qq) as restarted:  # a new process: what it knows is in the store
+        await restarted.perform(post(number), key)
+    assert [s.text[:4] for s in qq.fake.bot_said(number)] == ["第1段：", "第3段："]
