@@ -97,6 +97,28 @@ def test_a_check_in_earns_points_and_a_second_one_the_same_day_is_friendly(
     assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("mei")) == 1
 
 
+def test_check_in_keywords_of_a_new_playbook_version_are_read_from_the_next_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Whether the last texts check in is remembered per playbook version: `早起` is chat
+    under the first version and a check-in once a version names it, for every member who
+    says it."""
+    c = community(store, store_clock)
+    [chat] = c.engine.process([c.events.message("mei", "早起 6点", at=DAY)])
+    assert "checkin" not in chat.handlers and said([chat]) == []
+    pb = playbook()
+    check_ins = pb.mechanisms.check_in.model_copy(update={"keywords": ["早起"]})
+    newer = pb.model_copy(update={"mechanisms": pb.mechanisms.model_copy(
+        update={"check_in": check_ins})})  # fmt: skip
+    c.engine.replace_runtime(runtime_for(store, newer))
+    assert check_in(c, "mei", DAY + timedelta(minutes=1), "早起 6点").startswith(
+        "✅ mei checked in: #1 today"
+    )
+    assert check_in(c, "bob", DAY + timedelta(minutes=2), "早起 6点").startswith(
+        "✅ bob checked in: #2 today")  # fmt: skip
+    assert SqlCheckIns.on(store).check_ins_on(c.runtime.community_id, DAY.date()) == 2
+
+
 def test_a_long_message_that_mentions_the_word_is_not_a_check_in(
     store: Store, store_clock: FrozenClock
 ) -> None:
