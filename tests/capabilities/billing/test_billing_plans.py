@@ -184,3 +184,36 @@ def test_the_reason_for_a_payment_below_the_price_is_read_back_by_order(
     full = pay(c, "ann", "monthly", "WX-2").order
     reasons = SqlBilling.on(store).reasons(c.runtime.community_id)
     assert reasons == {coupon.id: "新人券 10 元"} and full.id not in reasons
+
+
+def test_refunding_the_monthly_card_a_yearly_card_follows_starts_the_yearly_card_now(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A monthly member bought the yearly card (to start when the month ends), then had the
+    month refunded: the yearly card still started a month later, its year ending a month
+    after what she paid for, its reminder and removal a month late."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    seat(c, "ann", "g1")
+    monthly = pay(c, "ann", "monthly", "WX-1").subscription
+    c.clock.advance(timedelta(days=2))
+    yearly = pay(c, "ann", "yearly", "WX-2").subscription
+    assert monthly is not None and yearly is not None
+    assert yearly.period_start == monthly.period_end  # bought to follow the month
+    c.clock.advance(timedelta(days=1))
+    with store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        done = refund(tx, community, c.runtime.playbook, monthly.id, "staff", c.clock.now())
+    refunded_at = c.clock.now()
+    assert done.moved is not None and done.moved.id == yearly.id
+    moved = SqlBilling.on(store).subscription(yearly.id)
+    assert moved is not None
+    assert moved.period_start == refunded_at  # the year runs from the refund ...
+    assert moved.period_end.date() == refunded_at.date().replace(year=refunded_at.year + 1)
+    # ... she stays in, and is reminded 14 days before the year she paid for ends
+    assert kicks(run_at(c, refunded_at + timedelta(minutes=1))) == []
+    assert reminders(run_at(c, moved.period_end - timedelta(days=14, minutes=-1))) == [
+        ("g1", "ann")
+    ]
+    done_late = run_at(c, moved.period_end + timedelta(days=3, minutes=1))
+    assert kicks(done_late) == [("g1", "ann")]  # removed when that year and its grace end
