@@ -217,3 +217,22 @@ def test_refunding_the_monthly_card_a_yearly_card_follows_starts_the_yearly_card
     ]
     done_late = run_at(c, moved.period_end + timedelta(days=3, minutes=1))
     assert kicks(done_late) == [("g1", "ann")]  # removed when that year and its grace end
+
+
+def test_the_reminders_say_which_plan_ends_and_name_the_others(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The monthly card's trial and renewal reminders named only the monthly card: a member
+    never learned of the yearly card that would keep them in too."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    assert screen(c, "bo", network="10.0.0.4").entry is Entry.ADMIT  # the 3-day trial
+    seat(c, "bo", "g1")
+    [trial] = SqlBilling.on(store).subscriptions(c.runtime.community_id)
+    said = [a.text or "" for a in run_at(c, trial.period_end - timedelta(hours=23))]
+    assert len(said) == 1 and "your free trial of “Monthly card” ends on" in said[0], said
+    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
+    monthly = pay(c, "bo", "monthly", "WX-1").subscription
+    assert monthly is not None
+    said = [a.text or "" for a in run_at(c, monthly.period_end - timedelta(days=5, minutes=-1))]
+    assert len(said) == 1 and "your “Monthly card” membership ends on" in said[0], said
+    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
