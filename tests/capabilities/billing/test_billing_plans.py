@@ -20,6 +20,7 @@ from hearthkeeper.store import Store
 from tests.capabilities.billing.billing_setup import (
     kicks,
     paid_community,
+    performed,
     reminders,
     run_at,
     screen,
@@ -236,3 +237,26 @@ def test_the_reminders_say_which_plan_ends_and_name_the_others(
     said = [a.text or "" for a in run_at(c, monthly.period_end - timedelta(days=5, minutes=-1))]
     assert len(said) == 1 and "your “Monthly card” membership ends on" in said[0], said
     assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
+
+
+def test_a_lapsed_member_who_pays_again_and_rejoins_is_welcomed_back_not_as_a_newcomer(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A yearly member whose card lapsed, removed, paid again and rejoined: the group read the
+    full newcomer welcome again (rules, introduction request) as if she had never been in."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    yearly = pay(c, "ann", "yearly", "WX-1").subscription
+    assert yearly is not None
+    c.engine.process([c.events.join("ann", group="g1", at=c.clock.now())])
+    first = [a.text or "" for a in performed(c) if a.handler == "welcome"]
+    assert first and first[0].startswith("Welcome to g1, ann!"), first
+    removed = run_at(c, yearly.period_end + timedelta(days=3, minutes=1))
+    assert kicks(removed) == [("g1", "ann")]  # the card lapsed: she is out
+    c.engine.process([c.events.leave("ann", group="g1", at=c.clock.now())])  # the carrier says
+    pay(c, "ann", "yearly", "WX-2")
+    c.engine.process([c.events.join("ann", group="g1", at=c.clock.now())])
+    again = [a.text or "" for a in performed(c) if a.handler == "welcome"]
+    assert len(again) == 1 and again[0].startswith("Welcome back to g1, ann! Good to see you"), (
+        again
+    )
+    assert "Group rules" not in again[0] and "introduce yourself" not in again[0], again
