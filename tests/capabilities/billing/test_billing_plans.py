@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.payments import Recorded, record_payment, refund
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.staff import subscription_lines
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Entry
 from hearthkeeper.playbook import parse_playbook
@@ -193,6 +194,7 @@ def test_refunding_the_monthly_card_a_yearly_card_follows_starts_the_yearly_card
     """A monthly member bought the yearly card (to start when the month ends), then had the
     month refunded: the yearly card still started a month later, its year ending a month
     after what she paid for, its reminder and removal a month late."""
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + TWO_PLANS), "test")  # the console's
     c = paid_community(store, store_clock, TWO_PLANS)
     seat(c, "ann", "g1")
     monthly = pay(c, "ann", "monthly", "WX-1").subscription
@@ -201,12 +203,18 @@ def test_refunding_the_monthly_card_a_yearly_card_follows_starts_the_yearly_card
     assert monthly is not None and yearly is not None
     assert yearly.period_start == monthly.period_end  # bought to follow the month
     c.clock.advance(timedelta(days=1))
+    found = store.get_community(c.runtime.slug)
+    assert found is not None
+    # what the console's Refund asks first (the month's line): the yearly card starts now
+    [asked] = [line.other for line in subscription_lines(store, found, c.clock.now())
+               if line.subscription.id == monthly.id]  # fmt: skip
     with store.transaction() as tx:
         community = tx.get_community(c.runtime.slug)
         assert community is not None
         done = refund(tx, community, c.runtime.playbook, monthly.id, "staff", c.clock.now())
     refunded_at = c.clock.now()
     assert done.moved is not None and done.moved.id == yearly.id
+    assert asked is not None and asked.moved and asked.until == done.moved.period_end
     moved = SqlBilling.on(store).subscription(yearly.id)
     assert moved is not None
     assert moved.period_start == refunded_at  # the year runs from the refund ...

@@ -27,15 +27,16 @@ from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     continued,
     coverage,
+    follows,
     kept_until,
     latest_payment,
+    moved_up,
     payments_of,
     refundable,
     shortfall,
     staff_reason,
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, remove, replan, zone_of
-from hearthkeeper.capabilities.billing.periods import add_period
 from hearthkeeper.capabilities.billing.records import (
     NewOrder,
     Order,
@@ -400,18 +401,12 @@ def _start_later_plan(tx: Store, community: Community, playbook: Playbook | None
     and the change audited. A paying member has no days between the refund and the later
     plan, nor free ones before it. None when there is no such subscription."""
     repo = SqlBilling.on(tx)
-    later = next((s for s in repo.subscriptions(community.id, member_id=before.member_id)
-                  if s.id != before.id and s.live and s.plan_id != before.plan_id
-                  and s.period_start == before.period_end and s.period_start > start), None)  # fmt: skip
+    subs = repo.subscriptions(community.id, member_id=before.member_id)
+    later = next((s for s in subs if follows(s, before, start)), None)
     plan = None if later is None else plan_of(playbook, later.plan_id)
     if later is None or plan is None:
         return None
-    zone = zone_of(playbook)
-    end = later.period_end - (later.period_start - start)  # the same length, if not whole periods
-    for times in range(1, 121):
-        if add_period(later.period_start, plan.period, zone, times=times) == later.period_end:
-            end = add_period(start, plan.period, zone, times=times)
-            break
+    end = moved_up(later, plan, start, zone_of(playbook))
     moved = repo.change(later.id, period_start=start, period_end=end)
     replan(tx, moved, playbook, now)
     tx.audit(by, "billing plan moved up", community.id, target=f"member {before.member_id}",
