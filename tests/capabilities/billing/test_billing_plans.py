@@ -268,3 +268,33 @@ def test_a_lapsed_member_who_pays_again_and_rejoins_is_welcomed_back_not_as_a_ne
         again
     )
     assert "Group rules" not in again[0] and "introduce yourself" not in again[0], again
+
+
+def test_refunding_a_renewal_a_yearly_card_follows_starts_the_card_where_the_month_now_ends(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A monthly member renewed early, bought the yearly card to follow, then had the renewal
+    given back: the month she paid first stays, and the card starts where it now ends, not a
+    month after it (a gap the reminders and the Billing page left unexplained)."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    seat(c, "ann", "g1")
+    first = pay(c, "ann", "monthly", "WX-1").subscription
+    renewed = pay(c, "ann", "monthly", "WX-2").subscription  # two months paid
+    yearly = pay(c, "ann", "yearly", "WX-3").subscription
+    assert first is not None and renewed is not None and yearly is not None
+    assert yearly.period_start == renewed.period_end
+    c.clock.advance(timedelta(days=1))
+    with store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        done = refund(tx, community, c.runtime.playbook, renewed.id, "staff", c.clock.now())
+    assert done.subscription is not None and done.subscription.period_end == first.period_end
+    moved = SqlBilling.on(store).subscription(yearly.id)
+    assert moved is not None and moved.period_start == first.period_end  # no gap
+    assert moved.period_end.date() == first.period_end.date().replace(
+        year=first.period_end.year + 1
+    )
+    # the month ends, then the card runs on: she is neither reminded to renew nor removed
+    done_then = run_at(c, first.period_end - timedelta(days=5, minutes=-1))
+    done_then += run_at(c, first.period_end + timedelta(days=3))
+    assert reminders(done_then) == [] and kicks(done_then) == []
