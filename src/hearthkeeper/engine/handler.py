@@ -56,6 +56,8 @@ class MemberView:
     permissions: frozenset[Permission] = frozenset()
     tags: frozenset[str] = frozenset()
     has_posted: bool = False  # posted in this group before this event
+    # a Join: the member was in the community before and left (or was removed): returning
+    returning: bool = False
 
     @property
     def is_staff(self) -> bool:
