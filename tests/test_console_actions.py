@@ -97,6 +97,44 @@ def test_open_another_web_chat_group(console: Console) -> None:
     assert console.store.list_groups(console.community_id)[-1].name == "颜学院护肤社 3群"
 
 
+def test_closing_a_group_into_another_and_reopening_it_from_the_groups_page(
+    console: Console,
+) -> None:
+    refused = console.post("/groups/close", {"group": "颜学院护肤社 1群"})
+    assert refused.status_code == 409
+    assert (
+        "颜学院护肤社 1群 was not closed: 颜学院护肤社 1群 is the community&#39;s last open "
+        "group" in refused.text
+    )
+    console.post("/groups")
+    unknown = console.post("/groups/close", {"group": "颜学院护肤社 3群"})
+    assert unknown.status_code == 404
+    assert "There is no group &#39;颜学院护肤社 3群&#39;; did you mean &#39;颜学院护肤社 2群&#39;?" \
+        in unknown.text  # fmt: skip
+    assert (
+        console.client.post(
+            f"{BASE}/groups/close", data={"group": "颜学院护肤社 2群"}, follow_redirects=False
+        ).status_code
+        == 403
+    )  # no CSRF token
+    answer = console.post(
+        "/groups/close", {"group": "颜学院护肤社 2群", "into": "颜学院护肤社 1群"}
+    )
+    assert answer.headers["location"] == f"{BASE}/groups?notice=group-closed"
+    two = console.store.list_groups(console.community_id)[-1]
+    assert two.closed and two.closed_by == "console:ann"
+    [post] = [i.action["text"] for i in console.store.outbox_items() if i.group_id == two.id]
+    code = webchat_of(console.site.web.carriers).invite_code(console.group_id)
+    assert (
+        post == f"本群已关闭，请移步「颜学院护肤社 1群」继续交流：http://chat.example/join/{code}"
+    )
+    page = console.client.get(answer.headers["location"]).text
+    assert "The group is closed" in page and "by console:ann" in page
+    again = console.post("/groups/close", {"group": "颜学院护肤社 2群", "reopen": "1"})
+    assert again.headers["location"] == f"{BASE}/groups?notice=group-reopened"
+    assert not console.store.list_groups(console.community_id)[-1].closed
+
+
 def test_a_post_without_the_csrf_token_is_refused(console: Console) -> None:
     spam = console.member_id("spam")
     strike = console.store.community_strikes(console.community_id, member_id=spam)[0]

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
+    Group,
     Store,
     StoreError,
     create_engine_for,
@@ -31,11 +32,11 @@ def test_upgrade_builds_an_empty_database_then_has_nothing_left_to_do(database_u
                                      "0008", "0009", "0010", "0011", "0012", "0013",
                                      "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021",
                                      "0022", "0023", "0024", "0025", "0026", "0027", "0028",
-                                     "0029", "0030", "0031", "0032", "0033", "0034", "0035", "0036", "0037", "0038", "0039", "0040"]  # fmt: skip
-    assert current_revision(database_url) == head_revision() == "0040"
+                                     "0029", "0030", "0031", "0032", "0033", "0034", "0035", "0036", "0037", "0038", "0039", "0040", "0041"]  # fmt: skip
+    assert current_revision(database_url) == head_revision() == "0041"
 
     assert upgrade(database_url) == []
-    assert current_revision(database_url) == "0040"
+    assert current_revision(database_url) == "0041"
 
 
 # SQLite cannot reflect the expression index on sanctions; the next test checks it there.
@@ -69,8 +70,9 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
                      "'g-1', NULL, :at) RETURNING id"),
                 {"community": community.id, "at": NOW},
             )  # fmt: skip
-        [group] = before.list_groups(community.id)
-        assert group.id == group_id
+        # read by hand too: today's model reads the columns later migrations add (0041)
+        group = Group(id=group_id, community_id=community.id, name="Morning pack",
+                      carrier="wechat", carrier_group_id="g-1", capacity=None, created_at=NOW)  # fmt: skip
         ann = before.member_for("wechat", "wx-ann", "Ann")
         before.join(ann.id, group.id, role="member")
         message_id, _ = before.record_message(group.id, "m-1", ann.id, "text", "早上好", NOW)
@@ -116,6 +118,7 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
             "0038",
             "0039",
             "0040",
+            "0041",
         ]
 
         after = Store(engine, FrozenClock(NOW))

@@ -9,22 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from hearthkeeper.playbook import Playbook, parse_playbook
-from hearthkeeper.playbook.templates import template_text
-from hearthkeeper.text import Scanner, is_advertising
+from hearthkeeper.text import is_advertising
+from tests.template_scanners import EVERY_TEMPLATE, template_scanner
 
-_MINIMAL = {"community": {"slug": "c", "name": "C", "purpose": "p",
-                          "interest": {"kind": "product", "description": "d"}}}  # fmt: skip
-_TEMPLATES = ("default", "skincare", "repurchase", "ppt", "club")
-
-
-def _scanner(template: str) -> Scanner:
-    if template == "default":
-        return Scanner.from_rules(Playbook.model_validate(_MINIMAL).rules)
-    return Scanner.from_rules(parse_playbook(template_text(template), template).playbook.rules)
-
-
-SCANNERS = {name: _scanner(name) for name in _TEMPLATES}
+_TEMPLATES = EVERY_TEMPLATE
+SCANNERS = {name: template_scanner(name) for name in _TEMPLATES}
 
 OUTINGS = [
     "周六爬山活动，名额有限，抓紧报名",

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from hearthkeeper.playbook import Playbook, parse_playbook
-from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.text import Scanner
+from tests.template_scanners import EVERY_TEMPLATE, MINIMAL, template_scanner
 
-_MINIMAL = {"community": {"slug": "c", "name": "C", "purpose": "p",
-                          "interest": {"kind": "product", "description": "d"}}}  # fmt: skip
-_TEMPLATES = ("default", "skincare", "repurchase", "ppt")
-
-
-def _scanner(template: str) -> Scanner:
-    if template == "default":
-        return Scanner.from_rules(Playbook.model_validate(_MINIMAL).rules)
-    return Scanner.from_rules(parse_playbook(template_text(template), template).playbook.rules)
-
-
-SCANNERS = {name: _scanner(name) for name in _TEMPLATES}
+_TEMPLATES = tuple(t for t in EVERY_TEMPLATE if t != "club")
+SCANNERS = {name: template_scanner(name) for name in _TEMPLATES}
 
 WARNINGS = [
     "网贷千万别碰，我同事被坑惨了",
@@ -61,6 +51,6 @@ def test_the_verdict_names_the_offer_that_made_a_loan_message_an_ad() -> None:
 
 
 def test_an_operators_own_loan_keyword_still_counts_alone() -> None:
-    data = {**_MINIMAL, "rules": {"violations": {"advertising": {"extra_keywords": ["网贷"]}}}}
+    data = {**MINIMAL, "rules": {"violations": {"advertising": {"extra_keywords": ["网贷"]}}}}
     findings = Scanner.from_rules(Playbook.model_validate(data).rules).scan("网贷千万别碰")
     assert "advertising" in {finding.kind for finding in findings}

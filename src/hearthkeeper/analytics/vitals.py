@@ -116,6 +116,17 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
     groups = {gid: _scope(data, scope, gid, gname, playbook, cohort_weeks, names,
                           signals.member_facts(data, scope), reports[gid], silent_in[gid])
               for gid, (scope, gname) in scopes.items()}  # fmt: skip
+    for group in store.list_groups(community_id):  # a closed group is warned of no more
+        if group.closed and group.id in groups:
+            heat = replace(
+                groups[group.id].heat,
+                warning=False,
+                actions=(),
+                reasons=(
+                    f"Closed by {group.closed_by} (hearth groups close): no warning about it.",
+                ),
+            )
+            groups[group.id] = replace(groups[group.id], heat=heat)
     lifecycle = infer_stage(signals.community_facts(data, members), playbook)
     return Vitals(as_of, community, lifecycle, groups, key)
 

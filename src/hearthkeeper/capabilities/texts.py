@@ -12,6 +12,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "欢迎 {nickname} 加入「{group}」！{purpose}\n{rules}",
         Language.EN: "Welcome to {group}, {nickname}! {purpose}\n{rules}",
     },
+    "welcome_back": {
+        Language.ZH_CN: "欢迎回来，{nickname}！很高兴在「{group}」再见到你。",
+        Language.EN: "Welcome back to {group}, {nickname}! Good to see you again.",
+    },
     "ban_evasion": {
         Language.ZH_CN: "黑名单成员 {nickname} 又进入了「{group}」，已再次移出。",
         Language.EN: "{nickname}, who is blacklisted, came back into {group}: removed again.",

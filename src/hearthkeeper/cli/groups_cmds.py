@@ -16,7 +16,7 @@ from hearthkeeper.cli.context import (
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.store import Group
+from hearthkeeper.store import Group, Store
 
 groups_app = typer.Typer()  # `hearth groups`, its help in root.py
 
@@ -90,3 +90,103 @@ def open_groups(
              "after the last group).")  # fmt: skip
     console.print(escape(f"Opened {len(opened)} {carrier} group(s) of {community}; their "
                          "invite links are on the console's Groups page."))  # fmt: skip
+
+
+CommunityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--community",
+        help="The community's slug or name (needed when several have a group of that name).",
+    ),
+]
+
+
+def _group_named(store: Store, name: str, community: str | None) -> Group:
+    """The group called `name` (its name or carrier id) in `community` (None: any); a clear
+    error naming the nearest name when there is none, or asking which when several."""
+    from hearthkeeper.playbook.suggest import did_you_mean
+
+    communities = store.list_communities()
+    if community is not None:
+        wanted = community.strip().casefold()
+        communities = [c for c in communities if wanted in (c.slug.casefold(), c.name.casefold())]
+        if not communities:
+            fail(f"there is no community {community!r}")
+    found = [g for c in communities for g in store.groups_called(c.id, name.strip())]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        slugs = {c.id: c.slug for c in communities}
+        fail(f"{len(found)} groups are called {name!r} (in "
+             f"{', '.join(sorted({slugs[g.community_id] for g in found}))}): say which with "
+             "--community")  # fmt: skip
+    names = [g.name for c in communities for g in store.list_groups(c.id)]
+    fail(f"there is no group {name!r} (by name or carrier id){did_you_mean(name, names)}")
+
+
+@groups_app.command("close")
+def close(
+    group: Annotated[str, typer.Argument(help="The group's name or carrier id.")],
+    into: Annotated[
+        str | None,
+        typer.Option(
+            "--into",
+            help="Another group of the community its members are told "
+            "to join (a last post in the group, with the link).",
+        ),
+    ] = None,
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Close GROUP: it takes no newcomers and gets no scheduled posts; its history stays."""
+    from hearthkeeper.apply import community_playbook
+    from hearthkeeper.carriers.closing import close_group
+    from hearthkeeper.clock import SystemClock
+    from hearthkeeper.listening import site_url
+    from hearthkeeper.playbook.positioning import Language
+    from hearthkeeper.store import StoreError
+
+    settings = settings_from(config)
+    store = open_store(settings)
+    closing = _group_named(store, group, community)
+    other = None
+    if into is not None:
+        slug = next(c.slug for c in store.list_communities() if c.id == closing.community_id)
+        other = _group_named(store, into, slug)
+    playbook = community_playbook(store, closing.community_id)
+    language = Language.EN if playbook is None else playbook.community.language
+    site = site_url(settings)
+    try:
+        closed = close_group(store, closing, actor, SystemClock().now(), into=other,
+                             site=site.url, language=language)  # fmt: skip
+    except StoreError as exc:
+        fail(f"{closing.name} was not closed: {exc}")
+    console.print(escape(f"closed {closed.group.name} ({closed.group.carrier} "
+                         f"{closed.group.carrier_group_id}): it takes no newcomers and gets no "
+                         "scheduled posts; its history stays (hearth groups reopen undoes it)"))  # fmt: skip
+    if closed.post is not None:
+        console.print(escape(f"last post queued in it: {closed.post}"))
+        if site.assumed:
+            console.print(escape(site.note()))
+
+
+@groups_app.command("reopen")
+def reopen(
+    group: Annotated[str, typer.Argument(help="The group's name or carrier id.")],
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Open a closed GROUP again: newcomers and scheduled posts reach it once more."""
+    from hearthkeeper.carriers.closing import reopen_group
+    from hearthkeeper.store import StoreError
+
+    store = open_store(settings_from(config))
+    found = _group_named(store, group, community)
+    try:
+        opened = reopen_group(store, found, actor)
+    except StoreError as exc:
+        fail(f"{found.name} was not reopened: {exc}")
+    console.print(escape(f"reopened {opened.name}: it takes newcomers and gets scheduled "
+                         "posts again"))  # fmt: skip

@@ -52,7 +52,7 @@ add_lazy_group(
     app,
     "groups",
     "hearthkeeper.cli.groups_cmds:groups_app",
-    help="Open a community's groups, many at once.",
+    help="Open a community's groups, many at once; close one, or reopen it.",
 )
 add_lazy_group(
     app,

@@ -355,3 +355,20 @@ APPLIERS: Mapping[ActionKind, Applier] = {
 SCHEDULED_APPLIERS: Mapping[ActionKind, Applier] = {
     kind: applier for kind, applier in APPLIERS.items() if applier.scheduled
 }
+
+
+def _not_in_closed(step: Step, action: Action, key: str) -> Sequence[Action]:
+    """Scheduled work of a closed group (`hearth groups close`) says nothing there: its
+    messages to the group are dropped. The work itself still runs (a post's next firing is
+    planned), so it speaks again once the group is reopened."""
+    if action.carrier == step.group.carrier and action.group == step.group.carrier_group_id:
+        return []
+    return _send(step, action, key)
+
+
+# What scheduled work of a closed group may ask for: messages to the group say nothing.
+CLOSED_GROUP_APPLIERS: Mapping[ActionKind, Applier] = {
+    **SCHEDULED_APPLIERS,
+    ActionKind.REPLY: Applier(_not_in_closed, scheduled=True),
+    ActionKind.SEND: Applier(_not_in_closed, scheduled=True),
+}

@@ -306,7 +306,9 @@ class Executor:
         record = batch.record
         seat = self._seat(tx, group.id, member_id)
         day = local_day(event.at, ZoneInfo(playbook.community.timezone))
+        returning = False
         if isinstance(event, Join):
+            returning = tx.left_community_at(member_id, group.community_id) is not None
             stay = tx.join(member_id, group.id, at=event.at)
             if stay.joined_at == event.at:  # a stay opened (not a member already in)
                 record.joins.append((group.id, day))
@@ -340,7 +342,7 @@ class Executor:
             id=member_id, user_id=event.sender.user_id, display_name=event.sender.display_name,
             role=seat.role if role else None, level=seat.level, joined_at=seat.joined_at,
             permissions=frozenset(role.permissions) if role else _NO_PERMISSIONS,
-            tags=seat.tags, has_posted=seat.has_posted,
+            tags=seat.tags, has_posted=seat.has_posted, returning=returning,
         )  # fmt: skip
         ctx = Context(playbook=playbook, group=group, member=member, now=event.at,
                       state=self.state, reads=tx)  # fmt: skip

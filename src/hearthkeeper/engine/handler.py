@@ -27,6 +27,7 @@ class GroupView:
     capacity: int | None
     community_id: int
     community_slug: str
+    closed: bool = False  # closed by an operator (`hearth groups close`)
 
     @property
     def imported(self) -> bool:
@@ -38,7 +39,8 @@ def group_view(group: Group, community_slug: str) -> GroupView:
     """The view handlers get of a stored group."""
     return GroupView(id=group.id, name=group.name, carrier=group.carrier,
                      carrier_group_id=group.carrier_group_id, capacity=group.capacity,
-                     community_id=group.community_id, community_slug=community_slug)  # fmt: skip
+                     community_id=group.community_id, community_slug=community_slug,
+                     closed=group.closed)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +56,8 @@ class MemberView:
     permissions: frozenset[Permission] = frozenset()
     tags: frozenset[str] = frozenset()
     has_posted: bool = False  # posted in this group before this event
+    # a Join: the member was in the community before and left (or was removed): returning
+    returning: bool = False
 
     @property
     def is_staff(self) -> bool:

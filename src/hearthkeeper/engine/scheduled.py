@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.appliers import SCHEDULED_APPLIERS, Step
+from hearthkeeper.engine.appliers import CLOSED_GROUP_APPLIERS, SCHEDULED_APPLIERS, Step
 from hearthkeeper.engine.batch import Direct
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.executor import Runtime
@@ -94,7 +94,8 @@ def _run(
                     request=runtime.registry.request_from(item.effect, item.payload))  # fmt: skip
     step = Step(
         tx=tx, playbook=playbook, registry=runtime.registry, group=view,
-        writes=Direct(tx, now), now=now, appliers=SCHEDULED_APPLIERS, refused=_REFUSED,
+        writes=Direct(tx, now), now=now, refused=_REFUSED,
+        appliers=CLOSED_GROUP_APPLIERS if group.closed else SCHEDULED_APPLIERS,
         effects=EffectContext(playbook=playbook, group=view, member=None, now=now),
     )  # fmt: skip
     # What the work led to: everything applied but the scheduled effect itself.

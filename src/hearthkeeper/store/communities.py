@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import inserted_ids, table_of, where_pairs
 from hearthkeeper.store.locks import lock_row
-from hearthkeeper.store.models import CommunityRow, GroupRow
-from hearthkeeper.store.records import Community, Group
+from hearthkeeper.store.models import NAME, CommunityRow, GroupRow
+from hearthkeeper.store.records import IMPORTED, Community, Group
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.store.waiting_admissions import requeue_waiting
 
@@ -140,6 +141,51 @@ class CommunityQueries(StoreBase):
             query = select(GroupRow).where(GroupRow.community_id == community_id)
             return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
 
+    def close_group(self, group_id: int, by: str, into: int | None = None) -> Group:
+        """Close the group (its history stays): `StoreError` when it is closed already, is
+        the last open group of its community, or `into` is not another open group of it."""
+        with self._unit(write=True) as session:
+            row = session.get(GroupRow, group_id)
+            if row is None:
+                raise StoreError(f"there is no group with id {group_id}")
+            lock_row(session, CommunityRow, row.community_id)  # one closing at a time
+            if row.closed_at is not None:
+                raise StoreError(f"{row.name} is closed already (since "
+                                 f"{row.closed_at:%Y-%m-%d %H:%M} UTC, by {row.closed_by})")  # fmt: skip
+            if into is not None:
+                other = session.get(GroupRow, into)
+                if other is None or other.community_id != row.community_id:
+                    raise StoreError(f"there is no group with id {into} in the community")
+                if other.id == row.id:
+                    raise StoreError(f"{row.name} cannot be closed into itself")
+                if other.closed_at is not None:
+                    raise StoreError(f"{other.name} is closed too: send the members of "
+                                     f"{row.name} to an open group")  # fmt: skip
+            still_open = session.scalar(
+                select(func.count()).where(
+                    GroupRow.community_id == row.community_id, GroupRow.id != row.id,
+                    GroupRow.closed_at.is_(None), ~GroupRow.carrier.startswith(IMPORTED)))  # fmt: skip
+            if not still_open:
+                raise StoreError(f"{row.name} is the community's last open group: closing it "
+                                 "would leave newcomers nowhere to go (open another first)")  # fmt: skip
+            row.closed_at = self._clock.now()
+            row.closed_by = clipped_to(NAME, by)
+            row.closed_into = into
+            return _group(row)
+
+    def reopen_group(self, group_id: int) -> Group:
+        """Open a closed group again; `StoreError` when it is not closed."""
+        with self._unit(write=True) as session:
+            row = session.get(GroupRow, group_id)
+            if row is None:
+                raise StoreError(f"there is no group with id {group_id}")
+            if row.closed_at is None:
+                raise StoreError(f"{row.name} is not closed")
+            row.closed_at = row.closed_by = row.closed_into = None
+            # room appeared: approved applicants who found every group full are let in
+            requeue_waiting(session, row.community_id, self._clock.now())
+            return _group(row)
+
     def group_carriers(self, community_id: int) -> list[str]:
         """The carriers the community's groups are on, sorted (each once)."""
         query = select(GroupRow.carrier).where(GroupRow.community_id == community_id).distinct()
@@ -181,4 +227,7 @@ def _group(row: GroupRow) -> Group:
         carrier_group_id=row.carrier_group_id,
         capacity=row.capacity,
         created_at=row.created_at,
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
+        closed_into=row.closed_into,
     )

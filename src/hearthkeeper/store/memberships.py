@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.models import MembershipRow
+from hearthkeeper.store.models import GroupRow, MembershipRow
 from hearthkeeper.store.records import Membership
 from hearthkeeper.store.scope import StoreBase
 
@@ -112,6 +112,19 @@ class MembershipQueries(StoreBase):
                 select(MembershipRow.group_id)
                 .where(MembershipRow.member_id == member_id, MembershipRow.left_at.is_(None))
             ))  # fmt: skip
+
+    def left_community_at(self, member_id: int, community_id: int) -> datetime | None:
+        """When the member last left a group of the community (a stay that ended: they left,
+        were removed, their paid membership lapsed), or None if they never did: a member
+        joining again is returning, not a newcomer."""
+        with self._unit(write=False) as session:
+            return session.scalar(
+                select(MembershipRow.left_at)
+                .join(GroupRow, GroupRow.id == MembershipRow.group_id)
+                .where(MembershipRow.member_id == member_id, GroupRow.community_id == community_id,
+                       MembershipRow.left_at.is_not(None))
+                .order_by(MembershipRow.left_at.desc()).limit(1)
+            )  # fmt: skip
 
     def membership_history(self, member_id: int, group_id: int | None = None) -> list[Membership]:
         """Every stay of the member (in one group, or in all), oldest first."""

@@ -42,6 +42,14 @@ class Group:
     carrier_group_id: str
     capacity: int | None
     created_at: datetime
+    closed_at: datetime | None = None  # closed (`hearth groups close`): no newcomers, no posts
+    closed_by: str | None = None
+    closed_into: int | None = None  # the group its members were sent to
+
+    @property
+    def closed(self) -> bool:
+        """Closed by an operator: its history stays, it takes no newcomers and no posts."""
+        return self.closed_at is not None
 
     @property
     def imported(self) -> bool:

@@ -13,11 +13,11 @@ seat freed lets in one of those waiting. A group without a capacity always has r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
+from sqlalchemy import Row, String, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.columns import utc
@@ -86,25 +86,39 @@ class SqlRooms(StoreBase):
         live seats held and its pending applications; given `approval` (the outbox id of an
         approval about to be let in), the approvals let in ahead of it not in yet."""
         with self._unit(write=False) as session:
-            groups = session.execute(
-                select(GroupRow.id, GroupRow.capacity)
-                .where(GroupRow.community_id == community_id, GroupRow.carrier == carrier)
-                .order_by(GroupRow.id)
-            ).all()
+            groups = open_groups(session, community_id, carrier)
             ids = [g.id for g in groups]
             if not ids:
                 return []
             if taken is None:
-                taken = counts(session.execute(
-                    select(MembershipRow.group_id, func.count())
-                    .where(MembershipRow.group_id.in_(ids), MembershipRow.left_at.is_(None))
-                    .group_by(MembershipRow.group_id)))  # fmt: skip
+                taken = members_in(session, ids)
             held = held_seats(session, ids, now)
             pending = pending_applications(session, community_id, ids, now)
             admitted = (Counter[int]() if approval is None
                         else admitted_not_in(session, community_id, carrier, approval, now))  # fmt: skip
         return [RoomLoad(g.id, g.capacity, taken.get(g.id, 0), held[g.id], pending[g.id],
                          admitted[g.id]) for g in groups]  # fmt: skip
+
+
+def open_groups(
+    session: Session, community_id: int, carrier: str
+) -> Sequence[Row[int, int | None]]:
+    """The community's open groups on `carrier` (id, capacity), oldest first: a closed group
+    seats nobody."""
+    return session.execute(
+        select(GroupRow.id, GroupRow.capacity)
+        .where(GroupRow.community_id == community_id, GroupRow.carrier == carrier,
+               GroupRow.closed_at.is_(None))
+        .order_by(GroupRow.id)
+    ).all()  # fmt: skip
+
+
+def members_in(session: Session, group_ids: Collection[int]) -> Counter[int]:
+    """Members in each group now (stays not ended)."""
+    return counts(session.execute(
+        select(MembershipRow.group_id, func.count())
+        .where(MembershipRow.group_id.in_(group_ids), MembershipRow.left_at.is_(None))
+        .group_by(MembershipRow.group_id)))  # fmt: skip
 
 
 def held_seats(session: Session, group_ids: Collection[int], now: datetime) -> Counter[int]:

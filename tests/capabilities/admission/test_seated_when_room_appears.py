@@ -180,3 +180,30 @@ def test_the_join_form_sent_while_every_group_is_full_tells_an_approved_applican
     assert "This group is full (3 of 3)." in sent.text
     assert "You were approved: you will be let in as soon as there is room." in sent.text
     assert "You were approved" not in ann.get(f"/join/{chat.codes[0]}").text
+
+
+def test_a_closed_group_seats_no_approved_applicant_until_it_is_reopened(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The Garden was closed (`hearth groups close Garden`) with room in it: an applicant
+    approved while the Tea room was full was let into the closed Garden. Now staff hear that
+    every group is full, and Ann is let in once the Garden is reopened."""
+    chat = build_chat(store, store_clock, tmp_path)
+    screening(chat, APPLICATION)
+    join(TestClient(chat.app), chat.codes[0], "Ann", answer_1="Li", answer_2="Oolong")
+    store.close_group(chat.groups[1].id, "ops")
+    for n in range(3):
+        chat.member(f"tea {n}")
+    chat.carrier.take_events()
+    [ann] = SqlApplications.on(store).applications(chat.community_id)
+    review.approve(store, ann.id, "console:li", store_clock.now())
+    queue = OutboundQueue(store, {"webchat": chat.carrier}, store_clock)
+    asyncio.run(queue.run_once())
+    assert not [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert any("Ann" in a.text and "every group is full" in a.text
+               for a in store.staff_alerts(chat.community_id))  # fmt: skip
+
+    store.reopen_group(chat.groups[1].id)  # `hearth groups reopen Garden`
+    asyncio.run(queue.run_once())
+    joins = [e for e in chat.carrier.take_events() if isinstance(e, Join)]
+    assert [(e.sender.display_name, e.group) for e in joins] == [("Ann", "tea-2")]

@@ -406,3 +406,31 @@ def test_a_discounted_payment_says_why_in_the_orders_list_and_export(site: Path)
     status, out = run("billing", "export", "--orders", "--config", str(site))
     rows = out.splitlines()
     assert rows[1].endswith(",新人券 10 元") and rows[2].endswith(",cli,"), out
+
+
+def test_refunding_the_plan_a_later_plan_follows_says_when_the_later_plan_now_runs(
+    site: Path,
+) -> None:
+    """A half-year member bought the yearly card (to start when the half-year ends), then had
+    the half-year refunded: `billing refund` said nothing of the yearly card, which now
+    starts at once."""
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    yearly = ("  plans:\n    - id: yearly\n      name: 颜学院年卡\n      price: 499\n"
+              "      currency: CNY\n      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", yearly, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    status, out = run("billing", "pay", f"member:{member.id}", "--plan", "yearly", "--receipt",
+                      "TB-2", "--config", str(site))  # fmt: skip
+    assert status == 0 and "when their current plan ends" in out, out
+    status, out = run("billing", "refund", "1", "--config", str(site))
+    said = " ".join(out.split())
+    assert status == 0 and "Refunded 299.00 CNY" in said, out
+    assert "their 颜学院年卡, which was to start when this one ended, now runs from " in said, out
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"now runs from {today:%Y-%m-%d}" in said, out
+    assert f"to {today.year + 1}-{today:%m}-" in said, out  # a year on
+    assert "removed" not in said

@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.payments import Recorded, record_payment, refund
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.staff import subscription_lines
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Entry
 from hearthkeeper.playbook import parse_playbook
@@ -20,6 +21,7 @@ from hearthkeeper.store import Store
 from tests.capabilities.billing.billing_setup import (
     kicks,
     paid_community,
+    performed,
     reminders,
     run_at,
     screen,
@@ -184,3 +186,115 @@ def test_the_reason_for_a_payment_below_the_price_is_read_back_by_order(
     full = pay(c, "ann", "monthly", "WX-2").order
     reasons = SqlBilling.on(store).reasons(c.runtime.community_id)
     assert reasons == {coupon.id: "新人券 10 元"} and full.id not in reasons
+
+
+def test_refunding_the_monthly_card_a_yearly_card_follows_starts_the_yearly_card_now(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A monthly member bought the yearly card (to start when the month ends), then had the
+    month refunded: the yearly card still started a month later, its year ending a month
+    after what she paid for, its reminder and removal a month late."""
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + TWO_PLANS), "test")  # the console's
+    c = paid_community(store, store_clock, TWO_PLANS)
+    seat(c, "ann", "g1")
+    monthly = pay(c, "ann", "monthly", "WX-1").subscription
+    c.clock.advance(timedelta(days=2))
+    yearly = pay(c, "ann", "yearly", "WX-2").subscription
+    assert monthly is not None and yearly is not None
+    assert yearly.period_start == monthly.period_end  # bought to follow the month
+    c.clock.advance(timedelta(days=1))
+    found = store.get_community(c.runtime.slug)
+    assert found is not None
+    # what the console's Refund asks first (the month's line): the yearly card starts now
+    [asked] = [line.other for line in subscription_lines(store, found, c.clock.now())
+               if line.subscription.id == monthly.id]  # fmt: skip
+    with store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        done = refund(tx, community, c.runtime.playbook, monthly.id, "staff", c.clock.now())
+    refunded_at = c.clock.now()
+    assert done.moved is not None and done.moved.id == yearly.id
+    assert asked is not None and asked.moved and asked.until == done.moved.period_end
+    moved = SqlBilling.on(store).subscription(yearly.id)
+    assert moved is not None
+    assert moved.period_start == refunded_at  # the year runs from the refund ...
+    assert moved.period_end.date() == refunded_at.date().replace(year=refunded_at.year + 1)
+    # ... she stays in, and is reminded 14 days before the year she paid for ends
+    assert kicks(run_at(c, refunded_at + timedelta(minutes=1))) == []
+    assert reminders(run_at(c, moved.period_end - timedelta(days=14, minutes=-1))) == [
+        ("g1", "ann")
+    ]
+    done_late = run_at(c, moved.period_end + timedelta(days=3, minutes=1))
+    assert kicks(done_late) == [("g1", "ann")]  # removed when that year and its grace end
+
+
+def test_the_reminders_say_which_plan_ends_and_name_the_others(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The monthly card's trial and renewal reminders named only the monthly card: a member
+    never learned of the yearly card that would keep them in too."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    assert screen(c, "bo", network="10.0.0.4").entry is Entry.ADMIT  # the 3-day trial
+    seat(c, "bo", "g1")
+    [trial] = SqlBilling.on(store).subscriptions(c.runtime.community_id)
+    said = [a.text or "" for a in run_at(c, trial.period_end - timedelta(hours=23))]
+    assert len(said) == 1 and "your free trial of “Monthly card” ends on" in said[0], said
+    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
+    monthly = pay(c, "bo", "monthly", "WX-1").subscription
+    assert monthly is not None
+    said = [a.text or "" for a in run_at(c, monthly.period_end - timedelta(days=5, minutes=-1))]
+    assert len(said) == 1 and "your “Monthly card” membership ends on" in said[0], said
+    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
+
+
+def test_a_lapsed_member_who_pays_again_and_rejoins_is_welcomed_back_not_as_a_newcomer(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A yearly member whose card lapsed, removed, paid again and rejoined: the group read the
+    full newcomer welcome again (rules, introduction request) as if she had never been in."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    yearly = pay(c, "ann", "yearly", "WX-1").subscription
+    assert yearly is not None
+    c.engine.process([c.events.join("ann", group="g1", at=c.clock.now())])
+    first = [a.text or "" for a in performed(c) if a.handler == "welcome"]
+    assert first and first[0].startswith("Welcome to g1, ann!"), first
+    removed = run_at(c, yearly.period_end + timedelta(days=3, minutes=1))
+    assert kicks(removed) == [("g1", "ann")]  # the card lapsed: she is out
+    c.engine.process([c.events.leave("ann", group="g1", at=c.clock.now())])  # the carrier says
+    pay(c, "ann", "yearly", "WX-2")
+    c.engine.process([c.events.join("ann", group="g1", at=c.clock.now())])
+    again = [a.text or "" for a in performed(c) if a.handler == "welcome"]
+    assert len(again) == 1 and again[0].startswith("Welcome back to g1, ann! Good to see you"), (
+        again
+    )
+    assert "Group rules" not in again[0] and "introduce yourself" not in again[0], again
+
+
+def test_refunding_a_renewal_a_yearly_card_follows_starts_the_card_where_the_month_now_ends(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A monthly member renewed early, bought the yearly card to follow, then had the renewal
+    given back: the month she paid first stays, and the card starts where it now ends, not a
+    month after it (a gap the reminders and the Billing page left unexplained)."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    seat(c, "ann", "g1")
+    first = pay(c, "ann", "monthly", "WX-1").subscription
+    renewed = pay(c, "ann", "monthly", "WX-2").subscription  # two months paid
+    yearly = pay(c, "ann", "yearly", "WX-3").subscription
+    assert first is not None and renewed is not None and yearly is not None
+    assert yearly.period_start == renewed.period_end
+    c.clock.advance(timedelta(days=1))
+    with store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        done = refund(tx, community, c.runtime.playbook, renewed.id, "staff", c.clock.now())
+    assert done.subscription is not None and done.subscription.period_end == first.period_end
+    moved = SqlBilling.on(store).subscription(yearly.id)
+    assert moved is not None and moved.period_start == first.period_end  # no gap
+    assert moved.period_end.date() == first.period_end.date().replace(
+        year=first.period_end.year + 1
+    )
+    # the month ends, then the card runs on: she is neither reminded to renew nor removed
+    done_then = run_at(c, first.period_end - timedelta(days=5, minutes=-1))
+    done_then += run_at(c, first.period_end + timedelta(days=3))
+    assert reminders(done_then) == [] and kicks(done_then) == []

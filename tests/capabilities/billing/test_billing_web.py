@@ -485,3 +485,17 @@ def test_the_orders_table_says_why_a_payment_below_the_price_got_a_full_period(
     assert c.post("/billing/pay", form).status_code == 303
     table = c.get("/billing").text.split('id="orders"')[1].split("</table>")[0]
     assert "below the price: 双十一优惠券 100 元" in table
+
+
+def test_the_health_page_says_who_pays_now_and_the_revenue(c: Console) -> None:
+    """The Health page of a paid community showed messages and members who spoke but no money
+    figure: how many pay now and what came in were only on the Billing page and the report."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    page = c.get("/health")
+    assert page.status_code == 200 and 'id="health-money"' in page.text
+    line = " ".join(page.text.split('id="health-money"')[1].split("</p>")[0].split())
+    assert "<strong>Members now</strong> 1 paying" in line, line
+    assert "<strong>Revenue to date</strong> 299.00 CNY" in line, line
+    billing = c.get("/billing").text  # the same figures as the Billing page's
+    assert "<td>1 paying</td>" in billing and "<td>299.00 CNY</td>" in billing

@@ -305,3 +305,23 @@ def test_hearth_posts_takes_the_community_by_its_name_as_groups_open_and_grid_do
     assert code == 1
     assert "no community 'Go Club' (there are: " in said, said
     assert "chess (Chess Club)" in said and f"{community.slug} ({community.name})" in said
+
+
+def test_a_closed_group_hears_no_posts_and_hears_them_again_once_reopened(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An operator closed a dying group (`hearth groups close`): the morning post still went
+    there every day, to members told to carry on elsewhere. A closed group hears nothing;
+    its post's next firing is kept, so it is posted there again once the group is reopened."""
+    c = calendar_community(store, store_clock, groups=("g1", "g2"))
+    store.close_group(group(c, "g2").id, "ops")
+    first = utc(2026, 5, 2, 7)
+    store_clock.set(first)
+    c.engine.tick()
+    assert [a.group for a in sends(c)] == ["g1"]
+    assert [r.group_id for r in records(c)] == [group(c, "g1").id]  # nothing claimed in g2
+    assert pending_firing(c, "morning", first + timedelta(days=1), "g2")
+    store.reopen_group(group(c, "g2").id)
+    store_clock.set(first + timedelta(days=1))
+    c.engine.tick()
+    assert sorted(a.group or "" for a in sends(c)) == ["g1", "g2"]

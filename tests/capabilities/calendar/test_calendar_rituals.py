@@ -133,3 +133,19 @@ def test_ritual_texts_exist_in_both_languages() -> None:
         args = {"community": "c", "months": 2, "name": "n", "group": "g", "count": 1,
                 "next": "", "title": "t", "when": "w"}  # fmt: skip
         assert TEXTS.say(key, Language.ZH_CN, **args) != TEXTS.say(key, Language.EN, **args)
+
+
+def test_a_closed_group_has_no_anniversary_until_it_is_reopened(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = founded_community(store, store_clock, ANNIVERSARY)
+    store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    store.close_group(group(c).id, "ops")  # `hearth groups close g1`
+    store_clock.set(utc(2026, 5, 18, 19))
+    c.engine.tick()
+    assert sends(c) == []
+    assert SqlPosts.on(c.store).post_records(c.runtime.community_id, post_id="anniversary") == []
+    store.reopen_group(group(c).id)
+    store_clock.set(utc(2026, 6, 18, 19))
+    c.engine.tick()
+    assert ["5 month(s)" in str(a.text) for a in sends(c)] == [True]

@@ -97,6 +97,28 @@ def test_a_check_in_earns_points_and_a_second_one_the_same_day_is_friendly(
     assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("mei")) == 1
 
 
+def test_check_in_keywords_of_a_new_playbook_version_are_read_from_the_next_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Whether the last texts check in is remembered per playbook version: `早起` is chat
+    under the first version and a check-in once a version names it, for every member who
+    says it."""
+    c = community(store, store_clock)
+    [chat] = c.engine.process([c.events.message("mei", "早起 6点", at=DAY)])
+    assert "checkin" not in chat.handlers and said([chat]) == []
+    pb = playbook()
+    check_ins = pb.mechanisms.check_in.model_copy(update={"keywords": ["早起"]})
+    newer = pb.model_copy(update={"mechanisms": pb.mechanisms.model_copy(
+        update={"check_in": check_ins})})  # fmt: skip
+    c.engine.replace_runtime(runtime_for(store, newer))
+    assert check_in(c, "mei", DAY + timedelta(minutes=1), "早起 6点").startswith(
+        "✅ mei checked in: #1 today"
+    )
+    assert check_in(c, "bob", DAY + timedelta(minutes=2), "早起 6点").startswith(
+        "✅ bob checked in: #2 today")  # fmt: skip
+    assert SqlCheckIns.on(store).check_ins_on(c.runtime.community_id, DAY.date()) == 2
+
+
 def test_a_long_message_that_mentions_the_word_is_not_a_check_in(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -482,3 +504,21 @@ def test_a_batch_of_check_ins_reads_its_members_days_once_and_decides_each_in_or
     assert streaks == {"mei": 3, "li": 2, "ana": 1}
     assert SqlCheckIns.on(store).check_ins_on(community_id, today.date()) == 4
     assert SqlPoints.on(store).points_of(community_id, c.member_id("bob")) == 2
+
+
+def test_a_closed_group_gets_no_daily_summary(store: Store, store_clock: FrozenClock) -> None:
+    """The operator closed the group after the morning's check-ins (`hearth groups close`):
+    its members were told to carry on elsewhere, and the evening's summary is not posted."""
+    c = community(
+        store, store_clock, playbook("mechanisms:\n  check_in:\n    daily_summary: '21:00'\n")
+    )
+    check_in(c, "mei", DAY)
+    store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.close_group(group.id, "ops")
+    store_clock.set(datetime(2026, 5, 1, 20, 1, tzinfo=UTC))  # 21:01 in London
+    c.engine.tick()
+    asyncio.run(c.engine.drain())
+    posted = [p.action.text or "" for p in c.carrier.performed if p.action.kind is ActionKind.SEND]
+    assert not [t for t in posted if "checked in today" in t]

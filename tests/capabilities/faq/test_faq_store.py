@@ -82,13 +82,14 @@ def test_the_last_waiting_question_of_many_pairs_is_each_pairs_own(
     }
 
 
-def test_only_questions_asked_since_the_bound_are_read_and_the_index_seeks_them(
+def test_only_questions_asked_since_the_bound_are_read_and_each_pair_is_sought_in_its_index(
     store: Store, store_clock: FrozenClock
 ) -> None:
     """The FAQ asks only about questions within the alert window: with `since`, a member's
     older unanswered question is not reported (a newer one still is), and on SQLite the
-    read seeks the (community, status, asked-at) range instead of reading every unanswered
-    question the community ever had (the queue of a busy community only grows)."""
+    read seeks each (group, member) pair asked in its index instead of reading every
+    unanswered question of the community's window (thousands in a busy hour, read for the
+    few members of a batch: the FAQ-alone decision p99 went from 0.4 to 2.2 ms on it)."""
     community = store.ensure_community("tea", "Tea Friends")
     group = store.add_group(community.id, "Tea room", "fake", "g1").id
     mei, tom = (store.member_for("fake", u, u.title()).id for u in ("mei", "tom"))
@@ -119,4 +120,5 @@ def test_only_questions_asked_since_the_bound_are_read_and_the_index_seeks_them(
     with store.engine.connect() as conn:
         plan = " ".join(row[-1] for row in conn.exec_driver_sql(
             f"EXPLAIN QUERY PLAN {statement}", params))  # type: ignore[arg-type]  # fmt: skip
-    assert "ix_questions_waiting" in plan and "asked_at>?" in plan, plan
+    assert "ix_questions_group_id_member_id (group_id=? AND member_id=?)" in plan, plan
+    assert "ix_questions_waiting" not in plan, plan

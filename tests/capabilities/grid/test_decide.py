@@ -87,7 +87,8 @@ def test_a_dying_group_and_an_override_naming_no_group() -> None:
     assert [(w.key, w.alerts) for w in warnings] == [("dying:1", True), ("override:G9", False)]
     assert warnings[0].text() == (
         "G1 is dying: 2 messages this week vs 20/week over the four weeks before — merge it "
-        "into a livelier group or close it before it turns into an ad group.")  # fmt: skip
+        "into a livelier group or close it before it turns into an ad group "
+        '(hearth groups close "G1" --into OTHER).')  # fmt: skip
 
 
 def test_a_dying_groups_numbers_read_as_people_say_them() -> None:
@@ -98,9 +99,11 @@ def test_a_dying_groups_numbers_read_as_people_say_them() -> None:
     )
     assert [w.text() for w in warnings] == [
         "G1 is dying: 1 message this week vs 204/week over the four weeks before — merge it "
-        "into a livelier group or close it before it turns into an ad group.",
+        "into a livelier group or close it before it turns into an ad group "
+        '(hearth groups close "G1" --into OTHER).',
         "G2 is dying: 0 messages this week vs 3.5/week over the four weeks before — merge it "
-        "into a livelier group or close it before it turns into an ad group.",
+        "into a livelier group or close it before it turns into an ad group "
+        '(hearth groups close "G2" --into OTHER).',
     ]
     assert (
         warnings[0]

@@ -42,9 +42,11 @@ WARNINGS = [
     "the talk lives in a small circle — consider splitting them into a group of their own "
     "(structure.groups.small_circle_size: 20).",
     "Orange 12 is dying: 2 messages this week vs 40/week over the four weeks before — merge it "
-    "into a livelier group or close it before it turns into an ad group.",
+    "into a livelier group or close it before it turns into an ad group "
+    '(hearth groups close "Orange 12" --into OTHER).',
     "Orange 13 is dying: not one message in the last 28 days, with 41 members in it — merge it "
-    "into a livelier group or close it before it turns into an ad group.",
+    "into a livelier group or close it before it turns into an ad group "
+    '(hearth groups close "Orange 13" --into OTHER).',
 ]
 
 
@@ -166,6 +168,30 @@ def test_a_group_the_matrix_calls_dead_gets_the_heat_death_warning_too(grid: Gri
     assert not vitals.groups[made.groups[1]].heat.activity_decays  # a steady group
 
 
+def test_a_closed_dying_group_is_shown_closed_with_no_warning_or_heat_death(grid: Grid) -> None:
+    """The operator closed the dead Orange 13 and the dying Orange 12 (`hearth groups close`):
+    the matrix, the hourly watch and the Health page kept telling them to merge or close
+    them. They are shown as closed and warned of no more; the other warnings stay."""
+    from hearthkeeper.analytics.vitals import community_vitals
+    from hearthkeeper.capabilities.grid.stage import Stage
+    from tests.capabilities.grid.generated import TODAY
+
+    store, made = grid.store, grid.made
+    for n in (DEAD, DYING):
+        store.close_group(made.groups[n], "ops")
+    matrix = load_matrix(store, made.community_id, _playbook(), ZONE, NOW)
+    stages = {line.name: line.stage for line in matrix.lines}
+    assert stages[name(DEAD)] is Stage.CLOSED and stages[name(DYING)] is Stage.CLOSED
+    said = [w.text() for w in matrix_warnings(matrix.lines, _playbook())]
+    assert said[1:] == WARNINGS[1:3]  # no dying warning; a closed group needs no manager:
+    assert said[0].startswith("Li Wei is in charge of 11 groups")  # one fewer for Li Wei
+    vitals = community_vitals(store, made.community_id, as_of=TODAY, zone=ZONE,
+                              playbook=_playbook(), name="Orange")  # fmt: skip
+    dead = vitals.groups[made.groups[DEAD]].heat
+    assert not dead.warning and dead.reasons == (
+        "Closed by ops (hearth groups close): no warning about it.",)  # fmt: skip
+
+
 def _silence_this_week(store: Store, group_ids: list[int]) -> None:
     """The groups' last 7 days of messages gone from the rollups: each collapses to 0 against
     its 30 a week before (dying), as a history imported for hundreds of groups can show."""
@@ -202,7 +228,7 @@ def test_many_groups_found_dying_at_once_are_one_alert_naming_them(
     summary = (
         "13 groups are dying: " + ", ".join(name(n) for n in dying[:10]) + " and 3 more — "
         "merge each into a livelier group or close it before it turns into an ad group "
-        "(the matrix page lists them all)."
+        "(hearth groups close GROUP --into OTHER; the matrix page lists them all)."
     )
     alerts = _grid_alerts(store, made.community_id)
     assert sorted(alerts) == sorted([*WARNINGS[:3], summary])

@@ -209,3 +209,49 @@ def test_a_live_code_never_sends_a_newcomer_into_the_staff_channel(
         with TestClient(codes.app) as portal:
             codes.arrive_each(portal, "Ann", "Bo", expect=303)
         assert codes.seated() == {"Tea Friends 1群": [], "Tea Friends 2群": ["Ann", "Bo"]}
+
+
+def test_a_live_code_sends_nobody_to_a_closed_group(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """The operator closed Tea Friends 1群 (`hearth groups close`) with room left in it: the
+    poster's code kept sending newcomers there, the oldest group with room."""
+    from hearthkeeper.carriers.opening import StoredGroups, open_by_hand
+    from hearthkeeper.playbook import parse_playbook
+
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        text = playbook_text(capacity=4)
+        codes = build_codes(store, store_clock, tmp_path, text)
+        with TestClient(codes.app) as portal:
+            codes.arrive_each(portal, "Ann")
+            with store.transaction() as tx:
+                open_by_hand(tx, codes.community_id, parse_playbook(text).playbook,
+                             StoredGroups(), "cli")  # fmt: skip
+            store.close_group(codes.groups()[0].id, "ops")
+            codes.arrive_each(portal, "Bo", "Cy")
+        assert codes.seated() == {"Tea Friends 1群": ["Ann"], "Tea Friends 2群": ["Bo", "Cy"]}
+
+
+def test_a_seat_held_in_a_group_closed_since_is_not_kept(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """A newcomer opened the poster's link, then the operator closed the group it held them a
+    seat in: opening the link again sent them to the closed group, which seats nobody."""
+    from hearthkeeper.carriers.opening import StoredGroups, open_by_hand
+    from hearthkeeper.carriers.webchat.repository import SqlWebChat
+    from hearthkeeper.playbook import parse_playbook
+
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        text = playbook_text(capacity=4)
+        codes = build_codes(store, store_clock, tmp_path, text)
+        browser = TestClient(codes.app)
+        first = browser.get("/go/poster", follow_redirects=False)
+        with store.transaction() as tx:
+            opened = open_by_hand(tx, codes.community_id, parse_playbook(text).playbook,
+                                  StoredGroups(), "cli")  # fmt: skip
+        store.close_group(codes.groups()[0].id, "ops")
+        again = browser.get("/go/poster", follow_redirects=False)
+        code = SqlWebChat.on(store).invite_code(opened.id, "not-made-yet")
+        assert code != "not-made-yet"  # made by the routing
+        assert again.headers["location"].startswith(f"/join/{code}")
+        assert first.headers["location"] != again.headers["location"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -268,6 +269,25 @@ def test_replies_without_an_open_list_are_ordinary_chat(
     assert said(say(c, "mei", "接龙在哪里？")) == [], "a question is not a sign-up"
     assert said(say(c, "mei", "-1")) == [], "not on the list: -1 says nothing"
     assert only(say(c, "mei", "取消接龙")) == "mei，你不在「夜跑」的名单上。"
+
+
+def test_replies_are_read_by_the_join_words_of_the_playbook_running_now(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """What the last texts say to a list is remembered per playbook version: `算我一个` read as
+    chat under the first version joins once a version naming it as a join word runs, and the
+    same text read again means the same while the version stays."""
+    c = staffed(store, store_clock)
+    say(c, "boss", "/接龙 夜跑")
+    assert said(say(c, "mei", "算我一个")) == [] and said(say(c, "bob", "算我一个")) == []
+    pb = chinese()
+    signups = pb.mechanisms.signups.model_copy(update={"join_keywords": ["算我一个"]})
+    newer = pb.model_copy(update={"mechanisms": pb.mechanisms.model_copy(
+        update={"signups": signups})})  # fmt: skip
+    c.engine.replace_runtime(runtime_for(store, newer))
+    assert only(say(c, "mei", "算我一个")).startswith("✅ mei 接龙成功，第 1 位")
+    assert only(say(c, "bob", "算我一个")).startswith("✅ bob 接龙成功，第 2 位")
+    assert [e.display_name for e in SqlSignUps.on(store).entries(1)] == ["mei", "bob"]
 
 
 def test_english_sign_up(store: Store, store_clock: FrozenClock) -> None:

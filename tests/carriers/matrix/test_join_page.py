@@ -95,6 +95,24 @@ async def test_a_matrix_id_that_is_not_one_is_refused_and_the_form_keeps_it(
 
 
 @pytest.mark.asyncio
+async def test_a_closed_room_invites_nobody_new(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """`hearth groups close` on a Matrix room: its join page invited newcomers all the same."""
+    app = join_page(store, store_clock, tmp_path, MINIMAL)
+    room = store.group_for_carrier("matrix", ROOM)
+    assert room is not None
+    store.add_group(room.community_id, "Tea 2", "matrix", "!tea2:example.org")
+    store.close_group(room.id, "ops")
+    async with client(app) as newcomer:
+        page = await newcomer.get(PAGE)
+        assert page.status_code == 410 and "This Matrix room is closed" in page.text
+        asked = await newcomer.post(PAGE, data={"user_id": "@mei:matrix.org"})
+        assert asked.status_code == 410
+    assert not [i for i in store.outbox_items() if i.action.get("kind") == "admit"]
+
+
+@pytest.mark.asyncio
 async def test_the_threshold_screens_the_newcomer_before_any_invitation(
     store: Store, store_clock: FrozenClock, tmp_path: Path
 ) -> None:

@@ -61,6 +61,24 @@ def test_a_full_group_refuses_and_points_to_a_group_with_room(chat: Chat) -> Non
     assert refused.value.elsewhere == chat.codes[1]
 
 
+def test_a_closed_group_seats_nobody_new_and_is_never_pointed_to(chat: Chat) -> None:
+    """`hearth groups close Garden --into "Tea room"`: its invite link seats nobody new and
+    points to Tea room; once Tea room is full, the closed Garden is not offered instead."""
+    stayed = _joined(chat, "stayer", group=1)
+    chat.store.close_group(chat.groups[1].id, "ops", into=chat.groups[0].id)
+    with pytest.raises(WebChatRefused) as refused:
+        _joined(chat, "newcomer", group=1)
+    assert refused.value.message == "Garden is closed: it takes no newcomers."
+    assert refused.value.elsewhere == chat.codes[0]
+    asyncio.run(chat.carrier.join(chat.groups[1].id, stayed))  # a member in it stays
+    for n in range(3):
+        _joined(chat, f"member {n}")
+    with pytest.raises(WebChatRefused) as full:
+        _joined(chat, "latecomer")
+    assert full.value.message == "This group is full (3 of 3)."
+    assert full.value.elsewhere is None  # not the closed Garden, with room as it has
+
+
 def test_a_banned_member_is_refused_with_the_reason(chat: Chat) -> None:
     user_id = _joined(chat, "spammer")
     asyncio.run(chat.carrier.perform(_action(ActionKind.BAN, member=user_id,

@@ -11,8 +11,9 @@ from rich.markup import escape
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
-from hearthkeeper.capabilities.billing.lifecycle import zone_of
+from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.capabilities.billing.records import Subscription
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -208,11 +209,16 @@ def refund(
                       f"in the trial, which ends on {until:%Y-%m-%d %H:%M} {until.tzinfo} as "
                       f"before paying, then they are removed unless they pay.")  # fmt: skip
         return
+    later = _later_plan(store, found, done.moved)
     if sub is not None and sub.live:
         until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
-        console.print(f"{given}, the {_kind_of(store, paid)}; the member keeps access until "
-                      f"{until:%Y-%m-%d %H:%M} {until.tzinfo}, the end of the period paid "
-                      f"otherwise.")  # fmt: skip
+        console.print(escape(f"{given}, the {_kind_of(store, paid)}; the member keeps access "
+                             f"until {until:%Y-%m-%d %H:%M} {until.tzinfo}, the end of the "
+                             f"period paid otherwise{later}."))  # fmt: skip
+        return
+    if later:
+        console.print(escape(f"{given}; this subscription ended, and the member stays in the "
+                             f"groups{later}."))  # fmt: skip
         return
     other = None if sub is None else staff.other_plan_of(store, found, sub, SystemClock().now())
     if other is not None:
@@ -222,6 +228,20 @@ def refund(
                              f"{until:%Y-%m-%d %H:%M} {until.tzinfo}."))  # fmt: skip
         return
     console.print(f"{given}; the member is removed from the community's groups.")
+
+
+def _later_plan(store: Store, community: Community, moved: Subscription | None) -> str:
+    """What a refund did to the member's later plan (bought to start where the refunded one
+    ended): '' when nothing, else the clause saying when it now runs."""
+    if moved is None:
+        return ""
+    playbook = playbook_of(store, community)
+    plan = plan_of(playbook, moved.plan_id)
+    zone = zone_of(playbook)
+    start, end = moved.period_start.astimezone(zone), moved.period_end.astimezone(zone)
+    return (f"; their {plan.name if plan is not None else moved.plan_id}, which was to start "
+            f"when this one ended, now runs from {start:%Y-%m-%d %H:%M} to "
+            f"{end:%Y-%m-%d %H:%M} {end.tzinfo}")  # fmt: skip
 
 
 def _kind_of(store: Store, order_id: int | None) -> str:

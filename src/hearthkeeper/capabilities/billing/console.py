@@ -36,6 +36,9 @@ _NOTICES = {
     "cancelled": "The subscription ends at its period's end; no reminder, no grace.",
     "other": "Refunded; this subscription ended, and the member stays in the groups through "
     "another plan they hold (Subscriptions, below).",
+    "later": "Refunded; the member's later plan, which was to start when this one ended, now "
+    "starts where this one ends now, at once if it ended (Since and Until, below): no days "
+    "between the two.",
 }
 
 
@@ -116,6 +119,8 @@ def router(pages: Pages) -> APIRouter:
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
         sub = refunded.subscription
+        if refunded.moved is not None:
+            return done(view, "later")
         if sub is not None and sub.live:
             return done(view, "renewal" if sub.paid else "trial")
         if sub is not None and staff.other_plan_of(store, view.community, sub, web.clock.now()):

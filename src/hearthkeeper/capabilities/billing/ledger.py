@@ -100,6 +100,23 @@ def continued(subs: Sequence[Subscription], plans: Mapping[str, Plan],
     return max(giving, key=lambda s: s.period_end, default=None)
 
 
+def follows(later: Subscription, before: Subscription, start: datetime) -> bool:
+    """Whether `later` (of another plan) was bought to start where `before` ends and, now
+    that `before` ends at `start` (a refund), starts later than that."""
+    return (later.id != before.id and later.live and later.plan_id != before.plan_id
+            and later.period_start == before.period_end and later.period_start > start)  # fmt: skip
+
+
+def moved_up(later: Subscription, plan: Plan, start: datetime, zone: tzinfo) -> datetime:
+    """Where `later`'s period ends once it starts at `start` instead: as many whole periods
+    of `plan` as it held (a year from `start`), or, when it held no whole number of them,
+    the same length."""
+    for times in range(1, 121):
+        if add_period(later.period_start, plan.period, zone, times=times) == later.period_end:
+            return add_period(start, plan.period, zone, times=times)
+    return later.period_end - (later.period_start - start)
+
+
 def shortfall(amount: Decimal, currency: str, plan: Plan) -> str | None:
     """What makes a payment short of a full period of `plan` (None: it is not): less than
     the price, or another currency (no rate is assumed). Said for staff: paid vs price."""

@@ -24,7 +24,7 @@ from hearthkeeper.capabilities.billing.ledger import (
 from hearthkeeper.capabilities.billing.records import Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.requests import BillingExpire, BillingRemind
-from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values
+from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, other_plans, plan_values
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.playbook import Playbook
@@ -148,7 +148,7 @@ def remind(scope: StoreBase, request: BillingRemind, ctx: EffectContext) -> Sequ
         key = "reminder" if sub.paid else "trial_reminder"
         text = TEXTS.say(key, language, name=member.display_name if member else user,
                          date=day_of(sub.period_end, zone_of(ctx.playbook)), code=code,
-                         **plan_values(plan, language))  # fmt: skip
+                         **plan_values(plan, language)) + other_plans(ctx.playbook, plan)  # fmt: skip
         send = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                       member=user, text=text, handler="billing",
                       reason="renewal reminder")  # fmt: skip

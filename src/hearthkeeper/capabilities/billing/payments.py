@@ -27,8 +27,10 @@ from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     continued,
     coverage,
+    follows,
     kept_until,
     latest_payment,
+    moved_up,
     payments_of,
     refundable,
     shortfall,
@@ -64,6 +66,9 @@ class Recorded:
     subscription: Subscription | None
     created: bool
     held: str = ""
+    # a refund: the member's later plan, which started where the refunded one ended, now
+    # starting where it ends now (at once when access ended)
+    moved: Subscription | None = None
 
 
 def payer(tx: Store, who: str) -> int:
@@ -370,19 +375,45 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     if kept is not None:  # one period less; the rest, paid for, stays
         shorter = repo.change(sub.id, period_end=kept)
         replan(tx, shorter, playbook, now)
+        moved = _start_later_plan(tx, community, playbook, sub, kept, by, now)
         tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
                  detail={**detail, "until": kept.isoformat(), "removed_from": 0})  # fmt: skip
-        return Recorded(recorded, shorter, True)
+        return Recorded(recorded, shorter, True, moved=moved)
     if sub.status is Status.REFUNDED:  # access ended by an earlier refund: the money only
         tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
                  detail={**detail, "removed_from": 0})  # fmt: skip
         return Recorded(recorded, sub, True)
     ended = repo.change(sub.id, status=Status.REFUNDED, ended_at=now)
     repo.call_off(sub.id)
+    moved = _start_later_plan(tx, community, playbook, sub, now, by, now)
     removed = remove(tx, ended, playbook, "refunded", now)
     tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
              detail={**detail, "removed_from": removed})  # fmt: skip
-    return Recorded(recorded, ended, True)
+    return Recorded(recorded, ended, True, moved=moved)
+
+
+def _start_later_plan(tx: Store, community: Community, playbook: Playbook | None,
+                      before: Subscription, start: datetime, by: str,
+                      now: datetime) -> Subscription | None:  # fmt: skip
+    """The member's subscription of another plan bought to start where `before` ended (a
+    monthly member's yearly card), moved to start at `start` instead, now that `before`
+    ends there (a refund): as many whole periods as it held, its lifecycle planned again
+    and the change audited. A paying member has no days between the refund and the later
+    plan, nor free ones before it. None when there is no such subscription."""
+    repo = SqlBilling.on(tx)
+    subs = repo.subscriptions(community.id, member_id=before.member_id)
+    later = next((s for s in subs if follows(s, before, start)), None)
+    plan = None if later is None else plan_of(playbook, later.plan_id)
+    if later is None or plan is None:
+        return None
+    end = moved_up(later, plan, start, zone_of(playbook))
+    moved = repo.change(later.id, period_start=start, period_end=end)
+    replan(tx, moved, playbook, now)
+    tx.audit(by, "billing plan moved up", community.id, target=f"member {before.member_id}",
+             detail={"subscription": later.id, "plan": later.plan_id,
+                     "was": later.period_start.isoformat(), "from": start.isoformat(),
+                     "until": end.isoformat(), "after": before.id})  # fmt: skip
+    return moved
 
 
 def cancel(tx: Store, community: Community, playbook: Playbook | None, subscription_id: int,

@@ -11,8 +11,10 @@ from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     access_until,
+    follows,
     kept_until,
     latest_payment,
+    moved_up,
     shown_status,
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
@@ -123,6 +125,9 @@ class OtherPlan:
 
     name: str
     until: datetime
+    # bought to start when the refunded one ends: a refund now starts it now instead, and
+    # it runs until `until` (the end of its period moved up)
+    moved: bool = False
 
 
 def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook | None,
@@ -135,8 +140,11 @@ def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook |
             continue
         plan = plan_of(playbook, other.plan_id)
         until = access_until(other, plan)
+        name = plan.name if plan is not None else other.plan_id
+        if plan is not None and follows(other, sub, now):  # a refund now moves it up
+            return OtherPlan(name, moved_up(other, plan, now, zone_of(playbook)), moved=True)
         if until is not None and until > now and (found is None or until > found.until):
-            found = OtherPlan(plan.name if plan is not None else other.plan_id, until)
+            found = OtherPlan(name, until)
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 
@@ -118,3 +119,17 @@ def plan_values(plan: Plan, language: Language) -> dict[str, str]:
     """The plan's name, price, currency and period, for the texts."""
     return {"plan": plan.name, "price": f"{plan.price:f}", "currency": plan.currency,
             "period": period_words(plan.period, language)}  # fmt: skip
+
+
+def other_plans(playbook: Playbook, offered: Plan) -> str:
+    """The community's other plans, said after the one a text is about (the door's offer, a
+    reminder: a yearly card beside the monthly one): each lets a member in too. Empty when
+    there is none."""
+    language = playbook.community.language
+    others = [TEXTS.say("other_plan", language, **plan_values(p, language))
+              for p in playbook.monetisation.plans if p.id != offered.id]  # fmt: skip
+    if not others:
+        return ""
+    said = TEXTS.say("other_plans", language,
+                     plans=("、" if language.value != "en" else ", ").join(others))  # fmt: skip
+    return f" {said}" if language.value == "en" else said

@@ -15,10 +15,14 @@ from hearthkeeper.capabilities.billing.ledger import (
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.payments import start_trial
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values, trial_words
+from hearthkeeper.capabilities.billing.texts import (
+    TEXTS,
+    day_of,
+    other_plans,
+    plan_values,
+    trial_words,
+)
 from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
-from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
@@ -70,12 +74,12 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
         return ADMIT
     if not request.user_id:  # a visitor the carrier does not know yet: no reference to give
         reason = TEXTS.say("refused_visitor", language, community=playbook.community.name,
-                           **plan_values(plan, language)) + _others(playbook, plan)  # fmt: skip
+                           **plan_values(plan, language)) + other_plans(playbook, plan)  # fmt: skip
         return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason),
                        keeps_form=True)  # fmt: skip
     code = repo.reference_for(request.carrier, request.user_id, request.display_name, now).code
     reason = TEXTS.say("refused", language, community=playbook.community.name, code=code,
-                       **plan_values(plan, language)) + _others(playbook, plan)  # fmt: skip
+                       **plan_values(plan, language)) + other_plans(playbook, plan)  # fmt: skip
     latest = subs[-1] if subs else None
     if latest is not None and latest.ended_at is not None:
         had = plan_of(playbook, latest.plan_id)
@@ -84,19 +88,6 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
                           date=day_of(latest.ended_at, zone_of(playbook)))  # fmt: skip
         reason = f"{ended} {reason}" if language.value == "en" else ended + reason
     return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason), keeps_form=True)
-
-
-def _others(playbook: Playbook, offered: Plan) -> str:
-    """The community's other plans, said after the one the door offers (a yearly card beside
-    the monthly one): each lets a member in too. Empty when there is none."""
-    language = playbook.community.language
-    others = [TEXTS.say("other_plan", language, **plan_values(p, language))
-              for p in playbook.monetisation.plans if p.id != offered.id]  # fmt: skip
-    if not others:
-        return ""
-    said = TEXTS.say("other_plans", language,
-                     plans=("、" if language.value != "en" else ", ").join(others))  # fmt: skip
-    return f" {said}" if language.value == "en" else said
 
 
 def _first(used: bool, language: Language, reason: str) -> str:

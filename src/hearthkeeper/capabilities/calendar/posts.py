@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,7 @@ from hearthkeeper.playbook.output import PostMode, ScheduledPost
 from hearthkeeper.store.scope import StoreBase
 
 log = logging.getLogger(__name__)
+_TICK = timedelta(seconds=1)  # a closed group's next firing is after the one passed over
 
 POST_EFFECT = CalendarPost.effect
 
@@ -129,6 +130,9 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         return []
     posts = SqlPosts.on(scope)
     post = find_post(ctx.playbook, request.post)
+    if g.closed and post is not None and applies(post, g.name):  # nothing said, none claimed
+        keep(scope, g, next_post(g.id, post, zone, max(at, ctx.now) + _TICK))  # on when reopened
+        return []
     library = library_of(post, root) if post is not None and applies(post, g.name) else None
     posted = posts.posted_items(g.id, request.post) if library is not None else []
     firing = decide_post(post, g.name, zone, at, ctx.now, library, posted)

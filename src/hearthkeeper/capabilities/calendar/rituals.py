@@ -130,6 +130,9 @@ def fire_anniversary(scope: StoreBase, request: CalendarAnniversary,
         log.info("anniversary %s in group %s no longer holds; replanned", at.isoformat(), g.name)
         keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, ctx.now))
         return []
+    if g.closed:  # nothing said, none claimed: next month's is kept for when it reopens
+        keep(scope, g, next_anniversary_plan(ctx.playbook, g.id, timing.after))
+        return []
     ref = claim_text(SqlPosts.on(scope), g, "anniversary", at, ctx.now, skipped=timing.late)
     if ref is None:
         return []
@@ -216,8 +219,9 @@ def fire_welcome(scope: StoreBase, request: CalendarWelcome,
                  ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
     """Effect: the welcome-week digest, claimed once, for a member still in the group."""
     g, member_id, joined = ctx.group, request.member, request.joined
-    if all(s.member_id != member_id for s in MembershipQueries.on(scope).active_members(g.id)):
-        return []  # left meanwhile
+    if g.closed or all(s.member_id != member_id
+                       for s in MembershipQueries.on(scope).active_members(g.id)):  # fmt: skip
+        return []  # left meanwhile, or the group is closed
     at = welcome_due(joined, ZoneInfo(ctx.playbook.community.timezone))
     ref = claim_text(SqlPosts.on(scope), g, f"welcome:{member_id}", at, ctx.now)
     if ref is None:

@@ -45,6 +45,8 @@ class Welcome:
         pb, lang = ctx.playbook, ctx.playbook.community.language
         ceremony = pb.joining.ceremony
         nickname = event.sender.display_name or event.sender.user_id
+        if ctx.member.returning:
+            return Outcome((self._back(ctx, event, nickname),))
         rules = "\n".join(f"{i}. {text}" for i, text in enumerate(pb.rules.texts, start=1))
         if rules:
             rules = say("rules_header", lang) + "\n" + rules
@@ -72,6 +74,22 @@ class Welcome:
                 reason="self-introduction reminder", handler=self.name, welcome=True,
             ))  # fmt: skip
         return Outcome(tuple(actions))
+
+    def _back(self, ctx: Context, event: Event, nickname: str) -> Action:
+        """A member who was in the community before (left, removed, their paid membership
+        lapsed) and joins again: a short welcome back, not the newcomer's welcome, rules and
+        introduction request again; the rules prompt only if the rules still wait for them,
+        the nickname reminder only if their name does not fit."""
+        pb, lang = ctx.playbook, ctx.playbook.community.language
+        ceremony = pb.joining.ceremony
+        parts = [say("welcome_back", lang, nickname=nickname, group=ctx.group.name,
+                     community=pb.community.name)]  # fmt: skip
+        if ceremony.accept_rules and pb.rules.texts and RULES_ACCEPTED not in ctx.member.tags:
+            parts.append(say("accept_prompt", lang))
+        if ceremony.nickname_format and not nickname_fits(nickname, ceremony.nickname_format):
+            parts.append(say("nickname_reminder", lang, nickname=nickname,
+                             nickname_format=ceremony.nickname_format))  # fmt: skip
+        return self._send(ctx, event, "\n".join(parts), welcome=True)
 
     def _send(self, ctx: Context, event: Event, text: str, *, welcome: bool) -> Action:
         return Action(kind=ActionKind.SEND, carrier=event.carrier, group=event.group,

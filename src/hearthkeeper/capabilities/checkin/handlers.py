@@ -4,6 +4,7 @@ streaks, milestone rewards, a leaderboard and an optional daily summary."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from hearthkeeper.capabilities.checkin import effects
 from hearthkeeper.capabilities.checkin.keywords import NOTE_LIMIT, check_in_note
@@ -21,6 +22,7 @@ from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED
 
 
 class CheckInByKeyword:
@@ -30,6 +32,9 @@ class CheckInByKeyword:
 
     def __init__(self, keywords: Sequence[str]) -> None:
         self.keywords = tuple(keywords)
+        # whether the last texts check in, and with what note (pure, and read by the check
+        # and the handler): chat repeats itself, `打卡` most of all
+        self._remembered = lru_cache(maxsize=TEXTS_REMEMBERED)(self._read_text)
 
     def check(self, event: Event, ctx: Context) -> bool:
         return self.matches(event)
@@ -39,12 +44,20 @@ class CheckInByKeyword:
         return (
             isinstance(event, Message)
             and not event.sender.is_bot
-            and check_in_note(event.text, self.keywords) is not None
+            and self._note(event.text) is not None
         )
+
+    def _note(self, text: str) -> str | None:
+        if len(text) > LONGEST_REMEMBERED:
+            return self._read_text(text)
+        return self._remembered(text)
+
+    def _read_text(self, text: str) -> str | None:
+        return check_in_note(text, self.keywords)
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
-        note = check_in_note(event.text, self.keywords) or ""
+        note = self._note(event.text) or ""
         actions = [ask(event, CheckInRecord(note=note), handler=self.name)]
         if is_share(event) and ctx.playbook.mechanisms.points.enabled:
             actions.append(share_effect(event))  # a photo of today's run is a share too

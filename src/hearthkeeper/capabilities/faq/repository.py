@@ -10,12 +10,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.faq.requests import HANDLER
-from hearthkeeper.store.among import among
+from hearthkeeper.store.among import among_pairs, pairs_parameter
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
@@ -38,6 +48,36 @@ _TABLE = table_of(QuestionRow)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: the engine queues many
 # Many rows in a few statements: RETURNING's rows come in any order, so they name their row.
 _INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.group_id, _TABLE.c.carrier_event_id)
+
+
+def _last_waiting(bounded: bool) -> Select[Any]:
+    """`SqlQuestions.last_waiting_asked_of`'s read (`bounded`: of questions asked after
+    `:since`): the pairs as one value (`among_pairs`), each sought in the (group, member)
+    index — the questions of the members asked, not every waiting question of the
+    community's window (thousands in a busy hour, read for the one question of a member
+    whose group the FAQ reads back mid-batch). `community_id + 0` keeps SQLite from taking
+    the waiting index for that range instead."""
+    recent = [_TABLE.c.asked_at > bindparam("since")] if bounded else []
+    return (
+        select(_TABLE.c.group_id, _TABLE.c.member_id, func.max(_TABLE.c.asked_at))
+        .where(_TABLE.c.community_id + literal_column("0") == bindparam("community_id"),
+               _TABLE.c.status.in_(QUESTION_WAITING), *recent,
+               among_pairs(_TABLE.c.group_id, _TABLE.c.member_id, pairs_parameter("pairs")))
+        .group_by(_TABLE.c.group_id, _TABLE.c.member_id)
+    )  # fmt: skip
+
+
+_LAST_WAITING = {bounded: _last_waiting(bounded) for bounded in (False, True)}
+_OUTBOX, _EVENTS = table_of(OutboxRow), table_of(EventRow)
+# `SqlQuestions.replies_since`: by the outbox's group and time index, each reply's event by
+# its id (built once: read on the first FAQ match of each group after a start)
+_REPLIES = (
+    select(_EVENTS.c.at, _OUTBOX.c.action)
+    .join(_EVENTS, _OUTBOX.c.event_id == _EVENTS.c.id)
+    .where(_OUTBOX.c.group_id == bindparam("group_id"),
+           _OUTBOX.c.created_at >= bindparam("since"), _EVENTS.c.at >= bindparam("since"))
+    .order_by(_EVENTS.c.at, _OUTBOX.c.id)
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -208,16 +248,13 @@ class SqlQuestions(StoreBase):
         """The FAQ's own replies in the group to events at or after `since`: (the event's
         time, the reply's reason, its text), oldest first. The outbox is where the bot's
         answers are kept, so a restarted engine learns from it what it answered moments ago."""
+        # Nothing deferred is read here, but it is written now all the same: the scheduled
+        # rows' ids follow the order their writes are flushed in, and staff alerts due at
+        # one moment go out in id order.
         self.flush_deferred()
-        query = (  # by the outbox's group and time index, each reply's event by its id
-            select(EventRow.at, OutboxRow.action)
-            .join(EventRow, OutboxRow.event_id == EventRow.id)
-            .where(OutboxRow.group_id == group_id, OutboxRow.created_at >= since,
-                   EventRow.at >= since)
-            .order_by(EventRow.at, OutboxRow.id)
-        )  # fmt: skip
-        with self._unit(write=False) as session:
-            rows = session.execute(query).all()
+        values = {"group_id": group_id, "since": utc(since, "since")}
+        with self._unit(write=False) as session:  # a plain statement built once
+            rows = session.connection().execute(_REPLIES, values).all()
         return [(at, str(action.get("reason") or ""), str(action.get("text") or ""))
                 for at, action in rows if action.get("handler") == HANDLER]  # fmt: skip
 
@@ -277,24 +314,16 @@ class SqlQuestions(StoreBase):
         no unanswered question are left out), among the questions asked after `since` (all
         when None); reads only what is written."""
         found: dict[tuple[int, int], datetime] = {}
-        wanted = set(pairs)
+        wanted = sorted(set(pairs))
         if not wanted:
             return found
-        # the groups and the members among them, each as one value (`among`); the pairs
-        # asked are picked out of what comes back. `since` bounds the index's range: a
-        # community's old unanswered questions are not read at all
-        recent = [QuestionRow.asked_at > since] if since is not None else []
-        query = (
-            select(QuestionRow.group_id, QuestionRow.member_id, func.max(QuestionRow.asked_at))
-            .where(*_waiting(community_id), *recent,
-                   among(QuestionRow.group_id, sorted({g for g, _ in wanted})),
-                   among(QuestionRow.member_id, sorted({m for _, m in wanted})))
-            .group_by(QuestionRow.group_id, QuestionRow.member_id)
-        )  # fmt: skip
-        with self._unit(write=False) as session:
-            for group_id, member_id, asked_at in session.execute(query):
-                if (group_id, member_id) in wanted:
-                    found[(group_id, member_id)] = asked_at
+        values = {"community_id": community_id, "pairs": wanted,
+                  "since": utc(since, "since") if since is not None else None}  # fmt: skip
+        with self._unit(write=False) as session:  # a plain statement built once: per batch
+            for group_id, member_id, asked_at in session.connection().execute(
+                _LAST_WAITING[since is not None], values
+            ):
+                found[(group_id, member_id)] = asked_at
         return found
 
     def _set_status(self, question_id: int, when: Sequence[str], **values: Any) -> bool:

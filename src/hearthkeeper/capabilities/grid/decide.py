@@ -6,7 +6,7 @@
 | capacity  | a group holds at least 90% of its capacity | newcomers need another group |
 | open-next | every group holds at least `copy.open_new_group_at` of its by-code limit (the smaller of its capacity and `structure.groups.join_by_code_cap`) | open the next group |
 | circle    | a group of at least 3 × `structure.groups.small_circle_size` members, with at least 50 messages in 28 days, where the top `small_circle_size` members wrote at least 80% of them | split the circle into a group of its own |
-| dying     | the group's stage is dying (stage.py) | merge it or close it |
+| dying     | the group's stage is dying (stage.py) | merge it or close it (`hearth groups close`) |
 | override  | a `groups:` override of the playbook names no group of the community | fix the name |
 
 Each warning has a key naming its condition (`capacity:<group id>` ...): staff are alerted
@@ -61,6 +61,7 @@ class GroupLine:
     top_messages_28d: int  # messages of its `small_circle_size` most active members, 28 days
     health: int | None
     keepers: tuple[Keeper, ...] = ()
+    closed: bool = False  # closed by an operator: shown as closed, warned of no more
 
     @property
     def fill(self) -> float | None:
@@ -69,7 +70,7 @@ class GroupLine:
 
     @property
     def stage(self) -> Stage:
-        return stage_of(self.pulse)
+        return Stage.CLOSED if self.closed else stage_of(self.pulse)
 
     @property
     def messages_7d(self) -> int:
@@ -78,7 +79,8 @@ class GroupLine:
 
 _STAGES: Final = {s: i for i, s in enumerate(Stage)}
 # the order a narrowing by stage offers them: the stages that need the operator first
-STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, Stage.MATURE)
+STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, Stage.MATURE,
+                       Stage.CLOSED)  # fmt: skip
 MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
 SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
     "group": lambda line: line.group_id,
@@ -163,22 +165,25 @@ TEXTS = Phrasebook({
     "dying": {
         Language.EN: "{group} is dying: {messages} this week vs {before}/week over the four "
                      "weeks before — merge it into a livelier group or close it before it turns "
-                     "into an ad group.",
+                     "into an ad group (hearth groups close \"{group}\" --into OTHER).",
         Language.ZH_CN: "「{group}」正在沉寂：本周 {this} 条消息，之前四周平均每周 {before} 条——"
-                        "请把它并入更活跃的群或关闭它，免得变成广告群。",
+                        "请把它并入更活跃的群或关闭它，免得变成广告群"
+                        "（hearth groups close \"{group}\" --into 其他群）。",
     },
     "dead": {
         Language.EN: "{group} is dying: not one message in the last 28 days, with {members} "
                      "members in it — merge it into a livelier group or close it before it turns "
-                     "into an ad group.",
+                     "into an ad group (hearth groups close \"{group}\" --into OTHER).",
         Language.ZH_CN: "「{group}」正在沉寂：最近 28 天没有一条消息，群里还有 {members} 人——"
-                        "请把它并入更活跃的群或关闭它，免得变成广告群。",
+                        "请把它并入更活跃的群或关闭它，免得变成广告群"
+                        "（hearth groups close \"{group}\" --into 其他群）。",
     },
     "many-dying": {
         Language.EN: "{count} groups are dying: {groups} — merge each into a livelier group or "
-                     "close it before it turns into an ad group (the matrix page lists them all).",
+                     "close it before it turns into an ad group (hearth groups close GROUP --into "
+                     "OTHER; the matrix page lists them all).",
         Language.ZH_CN: "{count} 个群正在沉寂：{groups}——请把它们并入更活跃的群或关闭，"
-                        "免得变成广告群（群矩阵页面列出全部）。",
+                        "免得变成广告群（hearth groups close 群名 --into 其他群；群矩阵页面列出全部）。",
     },
     "many-capacity": {
         Language.EN: "{count} groups are near capacity or full: {groups} — newcomers will need "
@@ -238,7 +243,9 @@ def _percent(part: float, whole: float) -> int:
 def matrix_warnings(lines: Sequence[GroupLine], playbook: Playbook,
                     names: Mapping[int, str] | None = None) -> list[MatrixWarning]:  # fmt: skip
     """Every warning the matrix shows, in a stable order: staff first, then by group.
-    `names` gives keepers' display names (default: those on the lines)."""
+    `names` gives keepers' display names (default: those on the lines). A closed group is
+    warned of no more (its name still counts for the overrides)."""
+    every, lines = lines, [line for line in lines if not line.closed]
     found = _overloads(lines, playbook, names)
     found += _open_next(lines, playbook)
     circle = playbook.structure.groups.small_circle_size
@@ -246,7 +253,7 @@ def matrix_warnings(lines: Sequence[GroupLine], playbook: Playbook,
         found += _capacity(line)
         found += _circle(line, circle)
         found += _dying(line)
-    found += _unknown_overrides(lines, playbook)
+    found += _unknown_overrides(every, playbook)
     return found
 
 

@@ -82,6 +82,7 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
             speakers_7d=len({m for r in rows if r.day >= week_ago for m in r.posters()}),
             top_messages_28d=_top(rows, today, circle), health=health.score,
             keepers=tuple(Keeper(m, names[m], a) for m, a in keepers[group.id]),
+            closed=group.closed,
         ))  # fmt: skip
     return Matrix(today, tuple(lines))
 

@@ -34,6 +34,7 @@ class Stage(StrEnum):
     MATURE = "mature"
     DECLINING = "declining"
     DYING = "dying"
+    CLOSED = "closed"  # closed by an operator (`hearth groups close`): not read from its numbers
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,19 @@ from hearthkeeper.store.metric_reads import _chunks
 from hearthkeeper.store.models import (
     NAME,
     CommunityRow,
-    GroupRow,
     LiveCodeArrivalRow,
     LiveCodeRoutingRow,
     LiveCodeRow,
     MembershipRow,
     MessageRow,
 )
-from hearthkeeper.store.rooms import counts, held_seats, pending_applications
+from hearthkeeper.store.rooms import (
+    counts,
+    held_seats,
+    members_in,
+    open_groups,
+    pending_applications,
+)
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -137,19 +142,11 @@ class SqlLiveCodes(StoreBase):
         `PENDING_SEAT`), and newcomers by code since `day_start` (each member once)."""
         now, day_start = utc(now, "now"), utc(day_start, "start of day")
         with self._unit(write=False) as session:
-            groups = session.execute(
-                select(GroupRow.id, GroupRow.capacity)
-                .where(GroupRow.community_id == community_id, GroupRow.carrier == carrier)
-                .order_by(GroupRow.id)
-            ).all()
+            groups = open_groups(session, community_id, carrier)
             ids = [g.id for g in groups]
             if not ids:
                 return []
-            members = counts(session.execute(
-                select(MembershipRow.group_id, func.count())
-                .where(MembershipRow.group_id.in_(ids), MembershipRow.left_at.is_(None))
-                .group_by(MembershipRow.group_id)
-            ))  # fmt: skip
+            members = members_in(session, ids)
             r = LiveCodeRoutingRow
             live = (r.group_id.in_(ids), r.arrived_at.is_(None), r.expires_at > now)
             held = held_seats(session, ids, now)

@@ -110,8 +110,9 @@ def _route(web: Web, channel: Channel, playbook: Playbook, *, token: str | None,
         repo.lock_community(channel.community_id)
         if token is not None:
             kept = repo.held(token_hash(token), channel.id, now)
-            if kept is not None:
-                return Routed(tx.get_group(kept)), Step.SEND
+            held = None if kept is None else tx.get_group(kept)
+            if held is not None and not held.closed:  # closed since: routed afresh
+                return Routed(held), Step.SEND
         loads = repo.loads(channel.community_id, channel.carrier, now,
                            start_of_day(now, playbook.community.timezone))  # fmt: skip
         if playbook.alerts.staff_group:  # the staff channel takes no newcomers

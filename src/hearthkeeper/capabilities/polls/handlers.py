@@ -4,6 +4,8 @@ are posted at the deadline. One open poll per group, so a bare `2` always means 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, reply
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import Say, ask
@@ -22,9 +24,15 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import Polls
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.text.normalise import TEXTS_REMEMBERED
 
 NAME = "polls"
 ZH, EN = Language.ZH_CN, Language.EN
+LONGEST_VOTE = 30  # characters: a longer message is never a bare vote
+
+# What the last short texts vote for (pure, and read by moderation, the check and the handler
+# of each message): chat repeats itself, and only texts of at most `LONGEST_VOTE` are read
+_remembered_vote = lru_cache(maxsize=TEXTS_REMEMBERED)(read_vote)
 
 
 class VoteReplies:
@@ -38,14 +46,15 @@ class VoteReplies:
         return (
             isinstance(event, Message)
             and not event.sender.is_bot
-            and len(event.text) <= 30
-            and read_vote(event.text) is not None
+            and len(event.text) <= LONGEST_VOTE
+            and _remembered_vote(event.text) is not None
         )
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
-        choices = read_vote(event.text) or ()
-        vote = rq.CastVote(choices=choices, said=event.text[:30])
+        short = len(event.text) <= LONGEST_VOTE
+        choices = (_remembered_vote(event.text) if short else read_vote(event.text)) or ()
+        vote = rq.CastVote(choices=choices, said=event.text[:LONGEST_VOTE])
         if ctx.reads is not None:  # chat, for the later handlers, unless the open poll takes it
             poll = SqlPolls.on(ctx.reads).current(ctx.group.id)
             if poll is None or decide_vote(poll, vote, "", ctx.playbook.community.language) \

@@ -8,6 +8,8 @@ effects in `effects`; this module only reads text and decides which request to a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
@@ -25,6 +27,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.mechanisms import SignUps
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED
 
 NAME = "signups"
 BUILT_IN_JOIN = ("接龙",)
@@ -40,12 +43,20 @@ class SignUpReplies:
     def __init__(self, settings: SignUps) -> None:
         self.join_words = tuple(dict.fromkeys((*settings.join_keywords, *BUILT_IN_JOIN)))
         self.cancel_words = tuple(dict.fromkeys((*settings.cancel_keywords, *BUILT_IN_CANCEL)))
+        # what the last texts say to a list (pure, and read by moderation, the check and the
+        # handler of each message): chat repeats itself, `+1` most of all
+        self._remembered = lru_cache(maxsize=TEXTS_REMEMBERED)(self._read_text)
 
     def read(self, event: Event) -> Reply | None:
         """What the message means for a list, if anything."""
         if not isinstance(event, Message) or event.sender.is_bot or not event.text:
             return None
-        return read_reply(event.text, self.join_words, self.cancel_words)
+        if len(event.text) > LONGEST_REMEMBERED:
+            return self._read_text(event.text)
+        return self._remembered(event.text)
+
+    def _read_text(self, text: str) -> Reply | None:
+        return read_reply(text, self.join_words, self.cancel_words)
 
     def check(self, event: Event, ctx: Context) -> bool:
         return self.read(event) is not None

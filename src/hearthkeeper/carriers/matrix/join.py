@@ -64,6 +64,12 @@ HOUR = timedelta(hours=1)
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
 )
+_CLOSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>这个群已关闭 · This room is closed</title>
+<p>这个 Matrix 群已关闭，不再接收新成员。</p>
+<p>This Matrix room is closed: it takes no newcomers.</p>
+</html>"""
+
 _MISSING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <title>没有这个群 · No such room</title>
 <p>这个链接指向的 Matrix 群不在这里运营。</p>
@@ -123,6 +129,8 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         group = await run_in_threadpool(group_of, room)
         if group is None:
             return missing()
+        if group.closed:  # `hearth groups close`: the bot invites nobody new to it
+            return closed()
         probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True,
                             network=network_of(request))  # fmt: skip
         looked = await run_in_threadpool(admission.screen, probe)
@@ -138,6 +146,8 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         group = await run_in_threadpool(group_of, room)
         if group is None:
             return missing()
+        if group.closed:  # `hearth groups close`: the bot invites nobody new to it
+            return closed()
         language = languages.get(group.community_id, Language.EN)
         typed = user_id.strip()
         asked = asked_of(await request.form())
@@ -215,6 +225,11 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
 
     missing_below(routes, PATH.rstrip("/"), missing)  # no room named: the page, not JSON
     return routes
+
+
+def closed() -> HTMLResponse:
+    """The room is closed (`hearth groups close`): in both languages, as `missing`."""
+    return HTMLResponse(_CLOSED, status_code=410)
 
 
 def missing() -> HTMLResponse:

@@ -125,6 +125,14 @@ class WebChatCarrier(Performer):
             return room.invite_code or self.invite_code(room.group.id)
         return None
 
+    def closed_elsewhere(self, closed: Group) -> str | None:
+        """The invite code of the group `closed`'s members were sent to, when it has room;
+        else of another group of the community with room (None: none has)."""
+        rooms = self.rooms_with_room(self.store, closed)
+        room = next((r for r in rooms if r.group.id == closed.closed_into), None)
+        room = room or next(iter(rooms), None)
+        return None if room is None else room.invite_code or self.invite_code(room.group.id)
+
     def full_note(self, group: Group, user_id: str | None, taken: int) -> tuple[str, str | None]:
         """What someone who finds `group` full is told, and the invite code of another group
         with room (`room_elsewhere`, None: none has room). An approved applicant of the
@@ -201,6 +209,10 @@ class WebChatCarrier(Performer):
         seat = self.platform.seat(group_id, user_id)
         language = self.language(group)
         if seat is None or not seat.seated:
+            if group.closed:  # its members stay and read it; nobody new takes a seat
+                elsewhere = await asyncio.to_thread(self.closed_elsewhere, group)
+                raise WebChatRefused(say("closed", language, group=group.name),
+                                     elsewhere=elsewhere)  # fmt: skip
             self._refuse_lookalike(group_id, user_id, user.nickname, language)
         now = self.clock.now()
         kept = None

@@ -71,6 +71,8 @@ BOOK = Phrasebook({
     "no_reason": {EN: "no reason given", ZH: "未说明原因"},
     "full": {EN: "This group is full ({taken} of {capacity}).",
              ZH: "本群已满（{taken}/{capacity}）。"},
+    "closed": {EN: "{group} is closed: it takes no newcomers.",
+               ZH: "{group}已关闭，不再接收新成员。"},
     "approved_waiting": {EN: "You were approved: you will be let in as soon as there is room.",
                          ZH: "你的申请已通过：一有空位就会自动让你进群。"},
     "form_expired": {EN: "This form has expired. Please try again.", ZH: "表单已过期，请重试。"},

@@ -32,6 +32,10 @@ class GroupRow(Base):
     carrier_group_id: Mapped[str] = mapped_column(SafeString(KEY))
     capacity: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Closed (`hearth groups close`): when, by whom, and the group its members were sent to.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(SafeString(NAME), nullable=True)
+    closed_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class MemberRow(Base):

@@ -1,7 +1,8 @@
 """The community's groups: who is in each, today's messages, the invite links of groups this
 server hosts, and opening another such group (on the first carrier that hosts its groups, the
-built-in web chat) named by the playbook; on hundreds of groups, found by what their name or
-carrier id holds (`?q=`, the matrix's search)."""
+built-in web chat) named by the playbook; closing a group or reopening it
+(`carriers/closing.py`, as `hearth groups close` and `reopen`); on hundreds of groups, found by
+what their name or carrier id holds (`?q=`, the matrix's search)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.grid.decide import MAX_FIND, holds
+from hearthkeeper.carriers.closing import close_group, reopen_group
 from hearthkeeper.carriers.opening import open_by_hand
-from hearthkeeper.store import Operator, Store, StoreError
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.suggest import did_you_mean
+from hearthkeeper.store import Group, Operator, Store, StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.overview import group_lines
 from hearthkeeper.web.console.pages import (
@@ -29,7 +33,7 @@ OPEN_AT_ONCE: Final = 100  # groups one form opens (`hearth groups open --count`
 
 
 def router(pages: Pages) -> APIRouter:
-    """`/console/c/{slug}/groups` and opening a group."""
+    """`/console/c/{slug}/groups`, opening a group, closing or reopening one."""
     routes = APIRouter(route_class=ConsoleRoute)
     web = pages.web
 
@@ -44,7 +48,8 @@ def router(pages: Pages) -> APIRouter:
         if problem:
             found["problem"] = problem
         return render(request, "console/groups.html", status_code=status, operator=operator,
-                      active="groups", lines=lines, every=len(every), find=find, seen=newest(web.store, view.community.id),
+                      active="groups", lines=lines, every=every, find=find,
+                      seen=newest(web.store, view.community.id),
                       can_open=can_open and view.playbook is not None,
                       open_at_once=OPEN_AT_ONCE, **found,
                       **view.context())  # fmt: skip
@@ -86,7 +91,44 @@ def router(pages: Pages) -> APIRouter:
         response: RedirectResponse = back_to(view, None, "/groups", notice=said)
         return response
 
+    @routes.post("/console/c/{slug}/groups/close", dependencies=[Depends(require_csrf)])
+    def close_or_reopen(request: Request, slug: str, operator: SignedIn,
+                        group: Annotated[str, Form(max_length=200)] = "",
+                        into: Annotated[str, Form(max_length=200)] = "",
+                        reopen: Annotated[str, Form(max_length=10)] = "") -> Response:  # fmt: skip
+        """Close a group (`hearth groups close GROUP --into OTHER`), or reopen it."""
+        view = pages.community(slug)
+        found, problem = called(web.store, view.community.id, group)
+        other = None
+        if found is not None and into.strip() and not reopen:
+            other, problem = called(web.store, view.community.id, into)
+        if found is None or problem:
+            return page(request, view, operator, status=404, problem=problem)
+        by = f"console:{operator.username}"
+        language = view.playbook.community.language if view.playbook else Language.EN
+        try:
+            if reopen:
+                reopen_group(web.store, found, by)
+            else:
+                close_group(web.store, found, by, web.clock.now(), into=other,
+                            site=web.settings.public_url, language=language)  # fmt: skip
+        except StoreError as exc:
+            done = "reopened" if reopen else "closed"
+            return page(request, view, operator, status=409,
+                        problem=f"{found.name} was not {done}: {exc}.")  # fmt: skip
+        return back_to(view, None, "/groups", notice="group-reopened" if reopen else "group-closed")
+
     return routes
+
+
+def called(store: Store, community_id: int, name: str) -> tuple[Group | None, str]:
+    """The community's group named `name` (its name or carrier id), else why not, naming the
+    nearest name."""
+    found = store.groups_called(community_id, name.strip())
+    if found:
+        return found[0], ""
+    names = [g.name for g in store.list_groups(community_id)]
+    return None, f"There is no group {name.strip()!r}{did_you_mean(name.strip(), names)}."
 
 
 def newest(store: Store, community_id: int) -> int:

@@ -56,6 +56,8 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int |
     shown = [groups[chosen]["id"]] if chosen != ALL else []
     return {
         "r": data,
+        # paid membership's figures, the report's own (None: the community sells nothing)
+        "money": report.money,
         "by_health": by_health(data["groups"]),
         "scope": chosen,
         "group": groups.get(chosen),

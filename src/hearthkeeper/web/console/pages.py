@@ -35,6 +35,9 @@ NOTICES: Final = {
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
+    "group-closed": "The group is closed: it takes no newcomers and gets no scheduled posts; "
+    "its history stays.",
+    "group-reopened": "The group is open again.",
     "groups-opened": "The new web chat groups are open; their invite links are at the end of the "
     "list.",
     "deleted": "Message deleted; this community's spam scorer learns from it.",

@@ -1,0 +1,98 @@
+"""Closing a group, and opening it again (`hearth groups close`, `hearth groups reopen`).
+
+A closed group keeps its history (its messages, the report, the matrix line, shown as
+closed) and its members, but takes no newcomers (invite links, live codes and the web
+chat's overflow skip it: `store/rooms.py`), hears no scheduled posts (`engine/scheduled.py`)
+and is warned of no more. Closed into another group, its members are told where to go: a
+last post in it naming that group and its link, since no carrier lets the bot move people.
+Refused: the community's last open group, a group closed already, and closing into a group
+that is closed or has no room."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.carriers.webchat.groups import WEBCHAT
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store.errors import StoreError
+from hearthkeeper.store.rooms import SqlRooms
+
+if TYPE_CHECKING:
+    from hearthkeeper.store import Group, Store
+
+CLOSED = "group.close"  # the audit actions
+REOPENED = "group.reopen"
+
+TEXTS = Phrasebook({
+    "moved": {
+        Language.EN: "This group is closed. Please carry on in {other}: {link}",
+        Language.ZH_CN: "本群已关闭，请移步「{other}」继续交流：{link}",
+    },
+    "moved-nolink": {
+        Language.EN: "This group is closed. Please carry on in {other}.",
+        Language.ZH_CN: "本群已关闭，请移步「{other}」继续交流。",
+    },
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A group closed, and the last post queued in it (None: none, no `into`)."""
+
+    group: Group
+    post: str | None
+
+
+def join_link(store: Store, group: Group, site: str) -> str | None:
+    """Where someone joins `group`: the web chat's invite link (its code made on first use),
+    a Matrix room's matrix.to link; None where the carrier has no link to give."""
+    if group.carrier == WEBCHAT:
+        from hearthkeeper.carriers.webchat.repository import SqlWebChat
+
+        code = SqlWebChat.on(store).invite_code(group.id, secrets.token_urlsafe(9))
+        return f"{site.rstrip('/')}/join/{code}"
+    if group.carrier == "matrix":
+        return f"https://matrix.to/#/{group.carrier_group_id}"
+    return None
+
+
+def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Group | None,
+                site: str, language: Language) -> Closed:  # fmt: skip
+    """Close `group` in one transaction, written in the audit log as closed by `by`; with
+    `into`, a last post in it names that group and its link. `StoreError` when refused."""
+    with store.transaction() as tx:
+        if into is not None and not into.closed:
+            loads = SqlRooms.on(tx).loads(into.community_id, into.carrier, now)
+            load = next((x for x in loads if x.group_id == into.id), None)
+            if load is not None and not load.has_room:
+                raise StoreError(f"{into.name} is full ({load.taken} of {load.capacity} members, "
+                                 "with seats held and applications waiting): send the members "
+                                 f"of {group.name} to a group with room")  # fmt: skip
+        closed = tx.close_group(group.id, by, None if into is None else into.id)
+        post = None
+        if into is not None and not group.imported:
+            link = join_link(tx, into, site)
+            post = (TEXTS.say("moved", language, other=into.name, link=link) if link
+                    else TEXTS.say("moved-nolink", language, other=into.name))  # fmt: skip
+            action = Action(kind=ActionKind.SEND, carrier=group.carrier,
+                            group=group.carrier_group_id, text=post, handler="groups",
+                            reason=f"{group.name} closed into {into.name}")  # fmt: skip
+            key = f"{CLOSED}:{group.id}:{closed.closed_at:%Y%m%dT%H%M%S%f}"
+            tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id)
+        tx.audit(by, CLOSED, group.community_id, target=f"group {group.id}",
+                 detail={"name": group.name, "into": None if into is None else into.name})  # fmt: skip
+    return Closed(closed, post)
+
+
+def reopen_group(store: Store, group: Group, by: str) -> Group:
+    """Open a closed group again, written in the audit log; `StoreError` when not closed."""
+    with store.transaction() as tx:
+        opened = tx.reopen_group(group.id)
+        tx.audit(by, REOPENED, group.community_id, target=f"group {group.id}",
+                 detail={"name": group.name})  # fmt: skip
+    return opened

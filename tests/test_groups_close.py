@@ -1,0 +1,178 @@
+"""`hearth groups close` and `hearth groups reopen`, on SQLite and PostgreSQL: a closed group
+is stored with when and by whom, takes no newcomers (the shared room count, live codes, the
+web chat's overflow), is shown as closed on the matrix and warned of no more; closed into
+another group, its members get a last post naming that group and its link; reopening undoes
+it; the last open group, an unknown group, and closing into a closed or full group are
+refused with a message saying why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
+from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.capabilities.grid.stage import Pulse, Stage
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Group, Store
+from hearthkeeper.store.rooms import SqlRooms
+from tests.playbook_samples import MINIMAL
+
+
+@pytest.fixture
+def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Tea Friends with three web chat groups, as `hearth groups open` leaves it."""
+    monkeypatch.chdir(tmp_path)
+    loaded = parse_playbook(MINIMAL)
+    applied = apply_playbook(store, loaded, "test")
+    ensure_webchat_group(store, applied.community.id, loaded.playbook)
+    return applied.community.id
+
+
+def _hearth(database_url: str, *args: str) -> Result:
+    return CliRunner().invoke(app, ["groups", *args], env={"HEARTH_DATABASE_URL": database_url,
+                                                          "HEARTH_PUBLIC_URL": ""})  # fmt: skip
+
+
+def _opened(database_url: str, count: int) -> None:
+    result = _hearth(database_url, "open", "tea", "--count", str(count))
+    assert result.exit_code == 0, result.output
+
+
+def _group(store: Store, community_id: int, name: str) -> Group:
+    [found] = store.groups_called(community_id, name)
+    return found
+
+
+def _said(result: Result) -> str:
+    return " ".join(result.stderr.split())
+
+
+def test_closing_stores_when_and_by_whom_and_reopening_undoes_it(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    _opened(database_url, 2)
+    closed = _hearth(database_url, "close", "Tea Friends 2群", "--as", "ops")
+    assert closed.exit_code == 0, closed.output
+    assert "closed Tea Friends 2群 (webchat tea-2)" in closed.stdout
+    group = _group(store, community_id, "Tea Friends 2群")
+    assert group.closed and group.closed_by == "ops" and group.closed_at is not None
+    assert not _group(store, community_id, "Tea Friends 1群").closed
+    log = [(e.action, e.actor) for e in store.audit_log(community_id, limit=5)]
+    assert ("group.close", "ops") in log
+
+    again = _hearth(database_url, "close", "tea-2")
+    assert again.exit_code == 1
+    assert "Tea Friends 2群 is closed already" in _said(again)
+
+    reopened = _hearth(database_url, "reopen", "Tea Friends 2群", "--as", "ops")
+    assert reopened.exit_code == 0, reopened.output
+    group = _group(store, community_id, "Tea Friends 2群")
+    assert not group.closed and group.closed_by is None and group.closed_at is None
+    assert ("group.reopen", "ops") in [(e.action, e.actor)
+                                       for e in store.audit_log(community_id, limit=5)]  # fmt: skip
+    not_closed = _hearth(database_url, "reopen", "Tea Friends 2群")
+    assert not_closed.exit_code == 1 and "Tea Friends 2群 is not closed" in _said(not_closed)
+
+
+def test_a_closed_group_takes_no_newcomers_by_link_live_code_or_overflow(
+    store: Store, store_clock: FrozenClock, community_id: int, database_url: str
+) -> None:
+    _opened(database_url, 2)
+    two = _group(store, community_id, "Tea Friends 2群")
+    now = store_clock.now()
+    before = [load.group_id for load in SqlRooms.on(store).loads(community_id, "webchat", now)]
+    assert two.id in before
+    assert _hearth(database_url, "close", "Tea Friends 2群").exit_code == 0
+    rooms = [load.group_id for load in SqlRooms.on(store).loads(community_id, "webchat", now)]
+    assert two.id not in rooms and len(rooms) == 2
+    routed = SqlLiveCodes.on(store).loads(community_id, "webchat", now, now - timedelta(hours=1))
+    assert two.id not in [load.group_id for load in routed]
+    assert not [g for g in store.list_groups(community_id) if g.id == two.id and not g.closed]
+    assert len(store.list_groups(community_id)) == 3  # its history stays
+
+
+def test_closing_into_another_group_posts_where_to_go_with_its_link(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    _opened(database_url, 2)
+    closed = _hearth(database_url, "close", "Tea Friends 3群", "--into", "Tea Friends 1群")
+    assert closed.exit_code == 0, closed.output
+    three = _group(store, community_id, "Tea Friends 3群")
+    one = _group(store, community_id, "Tea Friends 1群")
+    assert three.closed_into == one.id
+    [item] = [i for i in store.outbox_items() if i.group_id == three.id]
+    text = item.action["text"]
+    assert text.startswith("This group is closed. Please carry on in Tea Friends 1群: ")
+    assert "/join/" in text
+    assert "last post queued in it: This group is closed." in " ".join(closed.stdout.split())
+
+
+@pytest.mark.parametrize("args, said", [
+    (("close", "Tea Friends 9群"), "there is no group 'Tea Friends 9群' (by name or carrier id); "
+                                   "did you mean 'Tea Friends 1群'?"),
+    (("close", "Tea Friends 1群", "--community", "coffee"), "there is no community 'coffee'"),
+])  # fmt: skip
+def test_an_unknown_group_or_community_is_named_with_the_nearest(
+    store: Store, community_id: int, database_url: str, args: tuple[str, ...], said: str
+) -> None:
+    result = _hearth(database_url, *args)
+    assert result.exit_code == 1
+    assert said in _said(result)
+    assert not any(g.closed for g in store.list_groups(community_id))
+
+
+def test_the_last_open_group_and_closing_into_a_closed_or_full_group_are_refused(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    last = _hearth(database_url, "close", "Tea Friends 1群")
+    assert last.exit_code == 1
+    assert "Tea Friends 1群 is the community's last open group" in _said(last)
+    _opened(database_url, 2)
+    assert _hearth(database_url, "close", "Tea Friends 2群").exit_code == 0
+    into_closed = _hearth(database_url, "close", "Tea Friends 3群", "--into", "Tea Friends 2群")
+    assert into_closed.exit_code == 1
+    assert "Tea Friends 2群 is closed too" in _said(into_closed)
+    small = store.add_group(community_id, "Tea Corner", "webchat", "tea-corner", capacity=1)
+    store.join(store.member_for("webchat", "w-amy", "Amy").id, small.id)
+    into_full = _hearth(database_url, "close", "Tea Friends 3群", "--into", "Tea Corner")
+    assert into_full.exit_code == 1
+    assert "Tea Corner is full (1 of 1 members" in _said(into_full)
+    assert not _group(store, community_id, "Tea Friends 3群").closed
+    assert not store.outbox_items()  # nothing said in the group
+
+
+def _line(group_id: int, name: str, *, closed: bool) -> GroupLine:
+    dying = Pulse(age_days=90, members=30, weekly_messages=(0, 20, 20, 20, 20))
+    return GroupLine(group_id=group_id, name=name, carrier="webchat", carrier_group_id=name,
+                     members=30, capacity=30, pulse=dying, speakers_7d=0, top_messages_28d=0,
+                     health=10, closed=closed)  # fmt: skip
+
+
+def test_a_closed_group_is_shown_closed_and_warned_of_no_more(
+    store: Store, store_clock: FrozenClock, community_id: int, database_url: str
+) -> None:
+    playbook = parse_playbook(MINIMAL).playbook
+    lines = [_line(1, "Tea Friends 1群", closed=False), _line(2, "Tea Friends 2群", closed=True)]
+    assert lines[0].stage is Stage.DYING and lines[1].stage is Stage.CLOSED
+    warned = {(w.kind.value, w.group_id) for w in matrix_warnings(lines, playbook)}
+    assert ("dying", 1) in warned and ("capacity", 1) in warned
+    assert not [w for w in warned if w[1] == 2]
+    dying = next(w for w in matrix_warnings(lines, playbook) if w.kind.value == "dying")
+    assert 'hearth groups close "Tea Friends 1群" --into OTHER' in dying.text()
+
+    _opened(database_url, 1)
+    assert _hearth(database_url, "close", "Tea Friends 2群").exit_code == 0
+    matrix = load_matrix(store, community_id, playbook, ZoneInfo("UTC"),
+                         datetime(2026, 5, 1, 9, 0, tzinfo=UTC))  # fmt: skip
+    assert [(line.name, line.stage) for line in matrix.lines][1] == ("Tea Friends 2群",
+                                                                     Stage.CLOSED)  # fmt: skip
