@@ -112,6 +112,23 @@ def test_search_by_name_is_a_substring_in_any_case_and_by_tag(store: Store) -> N
     assert store.search_members(w.community, "_") == []
 
 
+def test_search_keeps_one_group_s_members_who_ever_stayed_or_spoke_there(store: Store) -> None:
+    """The console's Members page filtered by group: on hundreds of groups an operator asks
+    who was in one of them. Alice left G two and Carol only spoke there: both were in it;
+    another community's group finds nobody of this one."""
+    w = _world(store)
+
+    def names(group: int, query: str | None = None) -> list[str]:
+        return [m.display_name for m in store.search_members(w.community, query, group_id=group)]
+
+    assert names(w.g2) == ["Alice Smith", "Carol 小红"]
+    assert store.count_members(w.community, group_id=w.g2) == 2
+    assert names(w.g1) == ["Alice Smith", "bob", "Eve <b>"]
+    assert names(w.g1, "EVE") == ["Eve <b>"]
+    assert store.count_members(w.community, "eve", group_id=w.g1) == 1
+    assert names(w.h1) == [] and store.count_members(w.community, group_id=w.h1) == 0
+
+
 def test_search_pages(store: Store) -> None:
     w = _world(store)
     first = store.search_members(w.community, limit=3)

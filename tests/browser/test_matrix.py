@@ -195,3 +195,83 @@ def test_the_health_page_compares_groups_lowest_score_first(
         shots.take(page, "health-by-group")
     finally:
         server.stop()
+
+
+def test_the_groups_page_finds_a_group_by_its_name_or_carrier_id(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    """The Groups page listed every group in one table with no search (the matrix page has
+    one): among hundreds of web chat and imported groups, an invite link was found only by
+    the browser's own search. 'Find a group' narrows it as the matrix's does."""
+    from hearthkeeper import importers
+
+    server = start_live_server(tmp_path / "data", groups=3)
+    try:
+        csv = tmp_path / "wechat.csv"
+        at = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows = ["timestamp,group,sender,text"]
+        rows += [f"{at},微信{k}群,u{k},早上好" for k in (1, 2, 12)]
+        csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        source = importers.open_source("csv", csv, importers.ImportOptions())
+        importers.import_source(server.store, source, community=server.slug)
+
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/groups")
+        groups = page.locator("#groups tbody tr")
+        expect(groups).to_have_count(6)
+        page.fill("#groups-q", "２群")  # full width, as a Chinese keyboard may type it
+        page.click("#groups-find button[type=submit]")
+        expect(groups.locator("td:first-child")).to_have_text(
+            ["颜学院护肤社 2群", "微信2群", "微信12群"]
+        )
+        expect(page.locator("#groups-shown")).to_contain_text("3 of 6 groups shown · “２群”")
+        expect(page.locator("#groups-q")).to_have_value("２群")
+        page.fill("#groups-q", f"{server.slug}/微信1")  # an imported group's carrier id
+        page.click("#groups-find button[type=submit]")
+        expect(groups.locator("td:first-child")).to_have_text(["微信1群", "微信12群"])
+        page.fill("#groups-q", "99群")
+        page.click("#groups-find button[type=submit]")
+        expect(page.locator("#groups-none")).to_have_text(
+            "No group whose name or carrier id holds “99群”."
+        )
+        page.locator("#groups-shown a", has_text="show every group").click()
+        expect(groups).to_have_count(6)
+    finally:
+        server.stop()
+
+
+def test_the_members_page_keeps_one_group_s_members(tmp_path: Path, open_page: OpenPage) -> None:
+    """The Members page listed the whole community (name and tag only): among hundreds of
+    groups, who was in one of them could not be asked. The group filter keeps those who
+    ever stayed or spoke there, and the name search keeps it."""
+    from hearthkeeper import importers
+
+    server = start_live_server(tmp_path / "data", groups=3)
+    try:
+        csv = tmp_path / "wechat.csv"
+        at = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        said = [("微信1群", "阿花"), ("微信1群", "小李"), ("微信2群", "小李"), ("微信2群", "老王")]
+        rows = ["timestamp,group,sender,text"] + [f"{at},{g},{who},早上好" for g, who in said]
+        csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        source = importers.open_source("csv", csv, importers.ImportOptions())
+        importers.import_source(server.store, source, community=server.slug)
+
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/members")
+        names = page.locator("#members tbody tr td:first-child")
+        expect(names).to_have_count(3)
+        page.select_option("#group", label="微信2群")
+        page.click("form.search button[type=submit]")
+        expect(names).to_have_text(["小李", "老王"])
+        expect(page.locator("#members-group")).to_have_text(
+            "2 members who were ever in 微信2群 (stayed or spoke there)"
+        )
+        expect(page.locator("#group option:checked")).to_have_text("微信2群")
+        page.fill("#q", "王")  # the name search keeps the group
+        page.click("form.search button[type=submit]")
+        expect(names).to_have_text(["老王"])
+        page.fill("#q", "阿花")
+        page.click("form.search button[type=submit]")
+        expect(page.locator("p.empty")).to_have_text("Nobody matches the name “阿花” in 微信2群.")
+    finally:
+        server.stop()

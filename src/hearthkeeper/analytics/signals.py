@@ -132,8 +132,11 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     listed = [g for g in store.list_groups(community_id) if g.id in set(ids)]
     names = {g.id: g.name for g in listed}
     end = midnight(as_of + timedelta(days=1), zone)
+    # A post in a group an import registered never reached anyone (no carrier serves it:
+    # firings planned before such groups got no calendar): no output, though it says posted.
+    served = {g.id for g in listed if not g.imported}
     posts = [p for p in SqlPosts.on(store).post_records(community_id)
-             if p.group_id in names and p.status in POSTED and p.posted_at is not None
+             if p.group_id in served and p.status in POSTED and p.posted_at is not None
              and p.posted_at < end]  # fmt: skip
     start28, start90 = (
         midnight(as_of - timedelta(days=27), zone),

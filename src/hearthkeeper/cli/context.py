@@ -98,17 +98,24 @@ def member_option(store: Store, member: str | None) -> int | None:
 
 
 def pick_community(store: Store, slug: str | None) -> Community:
-    """The community `--community SLUG` names, or the only one when none is given; otherwise
-    exit saying which exist (or that the slug is not one of them)."""
+    """The community `--community` names by its slug or its name (as typed, else whatever the
+    case and the spaces around it), or the only one when none is given; otherwise exit saying
+    which exist, as `slug (name)`."""
     communities = store.list_communities()
     if slug is None:
         if len(communities) != 1:
             names = ", ".join(c.slug for c in communities) or "none yet"
             fail(f"say which community with --community (there are: {names})")
         return communities[0]
-    found = next((c for c in communities if c.slug == slug), None)
+    wanted = slug.strip().casefold()
+    found = (next((c for c in communities if c.slug == slug), None)
+             or next((c for c in communities if c.name == slug), None)
+             or next((c for c in communities
+                      if wanted in (c.slug.casefold(), c.name.casefold())), None))  # fmt: skip
     if found is None:
-        fail(f"no community {slug!r}; `hearth apply` its playbook first")
+        names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
+                          for c in communities) or "none yet"  # fmt: skip
+        fail(f"no community {slug!r} (there are: {names}); `hearth apply` its playbook first")
     return found
 
 

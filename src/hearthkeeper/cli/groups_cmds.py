@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hearthkeeper.cli.context import ActorOption, ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import Group, Store
 
@@ -54,15 +60,7 @@ def open_groups(
                  f"{_CANNOT.get(carrier, 'its bot cannot create groups')}")  # fmt: skip
         fail(f"no carrier {carrier!r}; installed: {', '.join(sorted(installed_kinds()))}")
     store = open_store(settings_from(config))
-    communities = store.list_communities()
-    found = next((c for c in communities if c.slug == community), None) or next(
-        (c for c in communities if c.name == community), None
-    )  # its slug, else its name
-    if found is None:
-        names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
-                          for c in communities) or "none yet"  # fmt: skip
-        fail(f"no community {community!r} (there are: {names}); `hearth apply` its playbook "
-             "first")  # fmt: skip
+    found = pick_community(store, community)  # its slug, else its name
     playbook = community_playbook(store, found.id)
     if playbook is None:
         fail(f"{community} has no playbook to name its groups after; `hearth apply` one first")

@@ -56,10 +56,12 @@ from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, OutboxStatus, Store
 from hearthkeeper.store.errors import unavailable
+from hearthkeeper.store.records import IMPORTED
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+NO_CARRIER = "no carrier serves an imported group (history only)"
 T = TypeVar("T")
 
 
@@ -213,7 +215,8 @@ class OutboundQueue:
                      held: dict[tuple[str, str | None], datetime]) -> _Ready | str:  # fmt: skip
         """The claimed item, ready to be performed now; or how it was settled without being
         performed: deferred (the quotas, or another worker's carrier), retried (no carrier),
-        done (an optional action the carrier cannot perform).
+        skipped (a group an import registered: no carrier will ever serve it), done (an
+        optional action the carrier cannot perform).
 
         Once the quotas defer an item of a group, the batch's later items of that group are
         deferred with it (`held`), so the group's actions keep their order even when the
@@ -223,6 +226,11 @@ class OutboundQueue:
         carrier = self.carriers.get(item.carrier)
         now = self.clock.now()
         store = self.store
+        if carrier is None and item.carrier.startswith(IMPORTED):
+            # a group an import registered: history only, no carrier will ever serve it
+            # (queued before such groups were left out of the calendar): ended, not retried
+            await self._write(lambda: store.mark_skipped(item, NO_CARRIER, now))
+            return "skipped"
         if carrier is None and self.attached_only:
             # Another worker runs this carrier: hand the action back for it to claim.
             await self._write(lambda: store.release(item, now))

@@ -52,9 +52,11 @@ class DirectoryQueries(StoreBase):
         offset: int = 0,
         *,
         now: datetime | None = None,
+        group_id: int | None = None,
     ) -> list[MemberSummary]:
-        """The community's members whose name contains `query` (any case) and who carry
-        `tag`, by name; strikes are counted live as of `now` (default the clock's)."""
+        """The community's members whose name contains `query` (any case), who carry `tag`
+        and (`group_id`) ever stayed or spoke in that group of it, by name; strikes are
+        counted live as of `now` (default the clock's)."""
         now = self._clock.now() if now is None else utc(now, "now")
         groups = _groups_of(community_id)
         points = (
@@ -88,7 +90,7 @@ class DirectoryQueries(StoreBase):
         statement = (
             select(MemberRow.id, MemberRow.display_name, level, points, strikes, last_message,
                    first_joined)
-            .where(*_matching(community_id, query, tag))
+            .where(*_matching(community_id, query, tag, group_id))
             .order_by(func.lower(MemberRow.display_name), MemberRow.id)
             .limit(max(limit, 0))
             .offset(max(offset, 0))
@@ -119,11 +121,12 @@ class DirectoryQueries(StoreBase):
         ]  # fmt: skip
 
     def count_members(
-        self, community_id: int, query: str | None = None, tag: str | None = None
-    ) -> int:
+        self, community_id: int, query: str | None = None, tag: str | None = None, *,
+        group_id: int | None = None,
+    ) -> int:  # fmt: skip
         """How many members `search_members` would find with no limit (for paging)."""
         statement = select(func.count()).select_from(MemberRow)
-        statement = statement.where(*_matching(community_id, query, tag))
+        statement = statement.where(*_matching(community_id, query, tag, group_id))
         with self._unit(write=False) as session:
             return int(session.scalar(statement) or 0)
 
@@ -284,8 +287,12 @@ def _belongs(
     return or_(stayed, spoke)
 
 
-def _matching(community_id: int, query: str | None, tag: str | None) -> list[ColumnElement[bool]]:
-    conditions = [_belongs(_groups_of(community_id))]
+def _matching(community_id: int, query: str | None, tag: str | None,
+              group_id: int | None = None) -> list[ColumnElement[bool]]:  # fmt: skip
+    groups = _groups_of(community_id)
+    if group_id is not None:  # one group of the community (another's: nobody)
+        groups = groups.where(GroupRow.id == group_id)
+    conditions = [_belongs(groups)]
     if query and query.strip():
         conditions.append(MemberRow.display_name.icontains(query.strip(), autoescape=True))
     if tag and tag.strip():

@@ -329,6 +329,18 @@ class OutboxQueries(StoreBase):
         with self._unit(write=True) as session:
             return _update_or_current(session, item_id, condition, values)
 
+    def mark_skipped(self, item: int | OutboxItem, reason: str, now: datetime) -> OutboxItem:
+        """End the item without performing it, for good (no carrier will ever serve its
+        group): skipped, `reason` kept as its last error. Only a pending or sending item
+        changes; given the item as claimed, only while that claim holds."""
+        values: dict[str, Any] = {
+            "status": OutboxStatus.SKIPPED.value, "last_error": reason,
+            "done_at": require_aware(now, "now"), "claimed_at": None, "claimed_by": None,
+        }  # fmt: skip
+        item_id, condition = _target(item, OUTBOX.c.status.in_(_TO_PERFORM))
+        with self._unit(write=True) as session:
+            return _update_or_current(session, item_id, condition, values)
+
     def outbox_progress(self, key: str) -> list[str]:
         """What the carrier recorded having performed of the item `key` so far (`record_
         progress`), in order; [] when nothing was, or there is no such item."""

@@ -206,6 +206,107 @@ def test_a_post_to_every_group_skips_groups_an_import_registered(
     assert "morning: 1 group(s) — 1 delivered" in result.stdout, result.stdout
 
 
+def test_a_post_queued_for_an_imported_group_before_they_were_left_out_ends_as_skipped(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A firing of an earlier version went to a group an import registered: its copy waited
+    in the outbound queue for a carrier that does not exist, `hearth posts` said "1 queued"
+    for ever, and the dead group's health counted it as a day of output (its score rose from
+    13 to 19 when the morning post fired, nobody having said a word). When due, it ends as
+    skipped with its reason, and it is no output."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.analytics import signals
+    from hearthkeeper.analytics.health import health_score
+    from hearthkeeper.capabilities.calendar.console import fired
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock)
+    community = c.runtime.community_id
+    dead = store.add_group(community, "微信1群", "import:csv", "club/微信1群")
+    ann = store.member_for("import:csv", "club/ann", "Ann")
+    spoke = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)  # its history ended two months ago
+    store.join(ann.id, dead.id, at=spoke)
+    store.record_message(dead.id, "e1", ann.id, "text", "大家新年好", spoke)
+    store.rebuild_rollups([dead.id])
+    at = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    store_clock.set(at)
+    with store.transaction() as tx:  # as a firing claimed before df014e1 recorded it
+        ref = SqlPosts.on(tx).claim_post(
+            community, dead.id, "morning", at, item_id=None, content_kind="text", mode="post",
+            status="posted", posted_at=at,
+        )  # fmt: skip
+        assert ref is not None
+        send = Action(kind=ActionKind.SEND, carrier=dead.carrier, group=dead.carrier_group_id,
+                      text="Good morning, tea friends.", key=f"calendar:post:{ref}")  # fmt: skip
+        tx.enqueue(f"calendar:post:{ref}", dead.carrier, send.to_json(), send.priority,
+                   group_id=dead.id, at=at)  # fmt: skip
+
+    zone = ZoneInfo("UTC")
+    data = signals.load(store, community, [dead.id], at.date(), zone)
+    scope = {dead.id}
+    score = health_score(signals.health_inputs(data, scope, dead.name, dead.id,
+                                               signals.member_facts(data, scope)))  # fmt: skip
+    assert score.score == 13  # activity, trend and output 0/100; retention 100/100
+    output = next(p for p in score.components if p.key == "output")
+    assert output.explanation == "Output: staff or scheduled posts on 0 of the last 7 days " \
+        "(target 5) — 0/100"  # fmt: skip
+
+    store_clock.set(at + timedelta(seconds=30))
+    assert sends(c) == []
+    (item,) = [i for i in store.outbox_items() if i.key == f"calendar:post:{ref}"]
+    assert item.status == "skipped"
+    assert item.last_error == "no carrier serves an imported group (history only)"
+    store_clock.set(at + timedelta(hours=1))
+    asyncio.run(c.engine.drain())  # not tried again
+    assert store.outbox_statuses([f"calendar:post:{ref}"]) == {f"calendar:post:{ref}": "skipped"}
+
+    (shown,) = fired(store, community)  # the console's Calendar page
+    assert shown.state == "not sent (no carrier serves an imported group)"
+    result = CliRunner().invoke(app, ["posts"], env={"HEARTH_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    assert "morning: 1 group(s) — 1 skipped (no carrier serves an imported group)" in \
+        result.stdout, result.stdout  # fmt: skip
+
+
+def test_hearth_posts_takes_the_community_by_its_name_as_groups_open_and_grid_do(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth grid show --community 'Tea Friends'` and `hearth groups open 'Tea Friends'`
+    take the name an operator knows; `hearth posts --community 'Tea Friends'` said "say which
+    community with --community (there are: tea)" when there were two."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock)
+    store.ensure_community("chess", "Chess Club")
+    community = next(x for x in store.list_communities() if x.id == c.runtime.community_id)
+    store_clock.set(datetime(2026, 3, 2, 8, 0, 30, tzinfo=UTC))
+    c.engine.tick()
+    assert len(sends(c)) == 1
+
+    def posts(name: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["posts", "--community", name],
+                                    env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+        return result.exit_code, " ".join(result.output.split())
+
+    for name in (community.slug, community.name, f" {community.name.upper()} "):
+        code, said = posts(name)
+        assert code == 0, said
+        assert "morning: 1 group(s) — 1 delivered" in said, said
+    code, said = posts("Go Club")
+    assert code == 1
+    assert "no community 'Go Club' (there are: " in said, said
+    assert "chess (Chess Club)" in said and f"{community.slug} ({community.name})" in said
+
+
 def test_a_closed_group_hears_no_posts_and_hears_them_again_once_reopened(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 def posts(
     community: Annotated[
         str | None,
-        typer.Option("--community", help="Community slug (needed when there are several)."),
+        typer.Option("--community", help="Community slug or name (needed when there are several)."),
     ] = None,
     post: Annotated[
         str | None, typer.Option("--post", help="Only this post id (calendar.posts[].id).")
@@ -50,27 +50,32 @@ def posts(
     from rich.markup import escape
 
     from hearthkeeper.capabilities.calendar.repository import SqlPosts
-    from hearthkeeper.capabilities.calendar.skips import post_graces, skip_reason
-    from hearthkeeper.cli.context import open_store, settings_from
-    from hearthkeeper.cli.output import console, fail
+    from hearthkeeper.capabilities.calendar.skips import (
+        UNSERVED,
+        post_graces,
+        skip_reason,
+        unserved,
+    )
+    from hearthkeeper.cli.context import open_store, pick_community, settings_from
+    from hearthkeeper.cli.output import console
     from hearthkeeper.cli.zones import community_zone, local_time, times_in
 
     store = open_store(settings_from(config))
-    communities = store.list_communities()
-    chosen = [c for c in communities if community is None or c.slug == community]
-    if len(chosen) != 1:
-        names = ", ".join(c.slug for c in communities) or "none yet"
-        fail(f"say which community with --community (there are: {names})")
+    chosen = [pick_community(store, community)]
     records = SqlPosts.on(store).post_records(chosen[0].id, post_id=post)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
     zone = community_zone(store, chosen[0].id)  # as `hearth calendar` and `/calendar` say it
     applied = store.latest_playbook_version(chosen[0].id)
     graces = post_graces(applied.content if applied is not None else None)
+    imported = {g.id for g in store.list_groups(chosen[0].id) if g.imported}
     firings: dict[tuple[str, datetime], Counter[str]] = {}
     for record in records:
         counts = firings.setdefault((record.post_id, record.scheduled_for), Counter())
         if record.status in ("posted", "confirmed"):
             state = delivery.get(f"calendar:post:{record.id}", "pending")
+            if unserved(record, imported, state):
+                counts[f"skipped ({UNSERVED})"] += 1
+                continue
             counts[
                 "delivered"
                 if state == "done"

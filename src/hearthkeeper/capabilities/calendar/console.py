@@ -16,6 +16,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.agenda import Agenda, LibraryReport, build_agenda
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.skips import UNSERVED, unserved
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.output import Order
 from hearthkeeper.store import Store
@@ -101,12 +102,15 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
     """The latest recorded firings, newest first, with their delivery state."""
     records = SqlPosts.on(store).post_records(community_id)[-limit:]
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
-    groups = {g.id: g.name for g in store.list_groups(community_id)}
+    listed = store.list_groups(community_id)
+    groups = {g.id: g.name for g in listed}
+    imported = {g.id for g in listed if g.imported}
     found = []
     for record in reversed(records):
         if record.status in ("posted", "confirmed"):
             outbox = delivery.get(f"calendar:post:{record.id}", "pending")
-            state = _STATES.get(outbox, outbox)
+            state = (f"not sent ({UNSERVED})" if unserved(record, imported, outbox)
+                     else _STATES.get(outbox, outbox))  # fmt: skip
         elif record.status == "reminded":
             state = "awaiting confirmation"
         else:

@@ -8,7 +8,7 @@ still skipped found nothing to say."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -24,6 +24,15 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.records import Scheduled
 
 POST_GRACE = timedelta(hours=1)  # `calendar.posts[].grace` when the playbook is not known
+# A post queued for a group an import registered (before such groups got no calendar): no
+# carrier serves it, and the outbound queue ends it when due (engine/outbound.py)
+UNSERVED = "no carrier serves an imported group"
+
+
+def unserved(record: PostRecord, imported: Collection[int], delivery: str | None) -> bool:
+    """Whether the posted `record` (its outbox item's state `delivery`) went to a group an
+    import registered, and so never reached anyone and never will."""
+    return record.group_id in imported and delivery != "done"
 
 
 class ScheduledLookup(Protocol):

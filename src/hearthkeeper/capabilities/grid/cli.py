@@ -26,6 +26,7 @@ from hearthkeeper.cli.context import (
     ConfigOption,
     member_option,
     open_store,
+    pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
@@ -39,20 +40,6 @@ CommunityOption = Annotated[
     str | None,
     typer.Option("--community", help="Community slug or name (needed when there are several)."),
 ]
-
-
-def _community(store: Store, name: str | None) -> Community:
-    communities = store.list_communities()
-    if name is None:
-        if len(communities) != 1:
-            names = ", ".join(c.slug for c in communities) or "none yet"
-            fail(f"say which community with --community (there are: {names})")
-        return communities[0]
-    for community in communities:
-        if name.strip().casefold() in (community.slug.casefold(), community.name.casefold()):
-            return community
-    known = ", ".join(c.slug for c in communities) or "none yet"
-    fail(f"there is no community {name!r}; the communities are: {known}")
 
 
 def _group(store: Store, community: Community, name: str) -> Group:
@@ -101,7 +88,7 @@ def show(
     """Every group with its size, fill, 7-day activity, health, stage and who is in charge,
     how many groups are at each stage, then the warnings (of the groups shown)."""
     store = open_store(settings_from(config))
-    found = _community(store, community)
+    found = pick_community(store, community)
     playbook = community_playbook(store, found.id)
     matrix = load_matrix(store, found.id, playbook, zone_of(playbook)[1], SystemClock().now())
     shown = sorted_lines(narrowed(matrix.lines, stage, (find or "").strip()[:MAX_FIND]),
@@ -139,7 +126,7 @@ def show(
 def _charge(group: str, member: str, community: str | None, actor: str,
             config: Path | None, *, assign: bool) -> None:  # fmt: skip
     store = open_store(settings_from(config))
-    found = _community(store, community)
+    found = pick_community(store, community)
     chosen = _group(store, found, group)
     member_id = member_option(store, member)
     assert member_id is not None

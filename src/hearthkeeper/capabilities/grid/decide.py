@@ -102,13 +102,19 @@ def sorted_lines(lines: Sequence[GroupLine], sort: str, *,
     return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=descending)
 
 
-def narrowed(lines: Sequence[GroupLine], stage: Stage | None, find: str) -> list[GroupLine]:
-    """The lines at `stage` (None: any) whose name or carrier id holds `find` (folded: width
-    and case ignored; empty: any)."""
+def holds(find: str, name: str, carrier_group_id: str) -> bool:
+    """Whether a group's name or carrier id holds `find` (folded: width and case ignored;
+    empty: every group) — the matrix's, `hearth grid show --find`'s and the Groups page's
+    search."""
     wanted = fold(find)
+    return not wanted or wanted in fold(name) or wanted in fold(carrier_group_id)
+
+
+def narrowed(lines: Sequence[GroupLine], stage: Stage | None, find: str) -> list[GroupLine]:
+    """The lines at `stage` (None: any) whose name or carrier id holds `find` (`holds`)."""
     return [line for line in lines
             if (stage is None or line.stage is stage)
-            and (not wanted or wanted in fold(line.name) or wanted in fold(line.carrier_group_id))]  # fmt: skip
+            and holds(find, line.name, line.carrier_group_id)]  # fmt: skip
 
 
 class Kind(StrEnum):

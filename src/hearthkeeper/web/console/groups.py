@@ -1,7 +1,8 @@
 """The community's groups: who is in each, today's messages, the invite links of groups this
 server hosts, and opening another such group (on the first carrier that hosts its groups, the
 built-in web chat) named by the playbook; closing a group or reopening it
-(`carriers/closing.py`, as `hearth groups close` and `reopen`)."""
+(`carriers/closing.py`, as `hearth groups close` and `reopen`); on hundreds of groups, found by
+what their name or carrier id holds (`?q=`, the matrix's search)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hearthkeeper.capabilities.grid.decide import MAX_FIND, holds
 from hearthkeeper.carriers.closing import close_group, reopen_group
 from hearthkeeper.carriers.opening import open_by_hand
 from hearthkeeper.playbook.positioning import Language
@@ -38,12 +40,16 @@ def router(pages: Pages) -> APIRouter:
     def page(request: Request, view: CommunityView, operator: Operator, *, status: int = 200,
              problem: str = "", can_open: bool = True) -> HTMLResponse:  # fmt: skip
         """The groups page; its open form carries the newest group it shows (`seen`)."""
-        lines = group_lines(pages, view, web.clock.now())
+        every = group_lines(pages, view, web.clock.now())
+        find = request.query_params.get("q", "").strip()[:MAX_FIND]
+        lines = [line for line in every
+                 if holds(find, line.group.name, line.group.carrier_group_id)]  # fmt: skip
         found = messages_from(request)
         if problem:
             found["problem"] = problem
         return render(request, "console/groups.html", status_code=status, operator=operator,
-                      active="groups", lines=lines, seen=newest(web.store, view.community.id),
+                      active="groups", lines=lines, every=every, find=find,
+                      seen=newest(web.store, view.community.id),
                       can_open=can_open and view.playbook is not None,
                       open_at_once=OPEN_AT_ONCE, **found,
                       **view.context())  # fmt: skip

@@ -65,16 +65,23 @@ def router(pages: Pages) -> APIRouter:
 
     @routes.get("/console/c/{slug}/members", response_class=HTMLResponse)
     def members(
-        request: Request, slug: str, operator: SignedIn, q: str = "", tag: str = ""
-    ) -> HTMLResponse:
+        request: Request, slug: str, operator: SignedIn, q: str = "", tag: str = "",
+        group: str = "",
+    ) -> HTMLResponse:  # fmt: skip
         view = pages.community(slug)
         cid = view.community.id
-        total = store.count_members(cid, q, tag)
+        groups = store.list_groups(cid)
+        # one group's members (`?group=ID`: who ever stayed or spoke in it); another
+        # community's group or no number: every group
+        chosen = next((g for g in groups if str(g.id) == group.strip()), None)
+        within = None if chosen is None else chosen.id
+        total = store.count_members(cid, q, tag, group_id=within)
         page, last = paged(request, total)
-        found = store.search_members(cid, q, tag, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        found = store.search_members(cid, q, tag, limit=PAGE_SIZE,
+                                     offset=(page - 1) * PAGE_SIZE, group_id=within)  # fmt: skip
         return render(
             request, "console/members.html", operator=operator, active="members",
-            members=found, total=total, page=page, pages=last,
+            members=found, total=total, page=page, pages=last, groups=groups, chosen=chosen,
             q=q, tag=tag, levels=level_names(view), bottom=bottom_level(view),
             **view.context(),
         )  # fmt: skip
