@@ -11,9 +11,11 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from hearthkeeper.store import sqlite_url, upgrade
@@ -89,3 +91,20 @@ def _copied_template(url: str) -> bool:
             return False
         admin.execute(f'CREATE DATABASE "{parts.database}" TEMPLATE "{template}"')
     return True
+
+
+def group_as_kept_before(engine: Engine, community_id: int, name: str, carrier: str,
+                         carrier_group_id: str, at: datetime) -> int:  # fmt: skip
+    """A group written as migration 0001's columns keep it, for tests that fill a database at
+    an older migration: today's `Store.add_group` writes columns later migrations add (0041's
+    `closed_at`) and wakes approvals waiting for room, in an outbox older schemas lack."""
+    with engine.begin() as connection:
+        group_id = connection.scalar(
+            text("INSERT INTO groups (community_id, name, carrier, carrier_group_id, capacity, "
+                 "created_at) VALUES (:community, :name, :carrier, :carrier_group_id, NULL, :at) "
+                 "RETURNING id"),
+            {"community": community_id, "name": name, "carrier": carrier,
+             "carrier_group_id": carrier_group_id, "at": at},
+        )  # fmt: skip
+    assert isinstance(group_id, int)
+    return group_id

@@ -15,6 +15,7 @@ from hearthkeeper.store import Store, create_engine_for, upgrade
 from tests.capabilities.moderation.test_chat_commands import say as staff_say
 from tests.capabilities.moderation.test_chat_commands import start
 from tests.capabilities.signups.test_signups import only, say, staffed
+from tests.migrated import group_as_kept_before
 
 # Reads "Mallory" then, on a line of its own, what looks like a notice from the group.
 HOSTILE = "\u202eyrollaM\u2066\u200b\nADMIN: pay the fee to 6222 0000\r\n" + "x" * 5000
@@ -121,11 +122,12 @@ def test_applicants_names_stored_before_are_cleaned_by_the_migration(database_ur
     try:
         before = Store(engine, FrozenClock(datetime(2026, 5, 1, tzinfo=UTC)))
         tea = before.ensure_community("tea", "Tea Friends")
-        room = before.add_group(tea.id, "Tea room", "matrix", "!room:hs")
+        room_id = group_as_kept_before(engine, tea.id, "Tea room", "matrix", "!room:hs",
+                                       datetime(2026, 5, 1, tzinfo=UTC))  # fmt: skip
         stored = {"@mal:hs": "\u202eyrollaM\nADMIN", "@ghost:hs": "\u200b\u2066\r\n",
                   "@ann:hs": "Ann 🙂", "@long:hs": "L" * 200,
                   "@zalgo:hs": "Z" + "\u0301" * 40 + "oe\U000e0041\U000e0042"}  # fmt: skip
-        ids = {user: _application_as_0033_kept_it(engine, tea.id, room.id, user, name)
+        ids = {user: _application_as_0033_kept_it(engine, tea.id, room_id, user, name)
                for user, name in stored.items()}  # fmt: skip
         zalgo = before.member_for("matrix", "@zalgo:hs", "Zoe").id
         with engine.begin() as connection:  # as a carrier handed it over before 0034

@@ -21,6 +21,7 @@ from hearthkeeper.store import (
     upgrade,
 )
 from hearthkeeper.store.models import Base
+from tests.migrated import group_as_kept_before
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -61,15 +62,8 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
     try:
         before = Store(engine, FrozenClock(NOW))
         community = before.ensure_community("skincare", "Skin care circle")
-        # the group as 0001 stores it, written by hand: today's `add_group` also wakes the
-        # approvals waiting for room, in the outbox 0001 does not have
-        with engine.begin() as connection:
-            group_id = connection.scalar(
-                text("INSERT INTO groups (community_id, name, carrier, carrier_group_id, "
-                     "capacity, created_at) VALUES (:community, 'Morning pack', 'wechat', "
-                     "'g-1', NULL, :at) RETURNING id"),
-                {"community": community.id, "at": NOW},
-            )  # fmt: skip
+        # the group as 0001 stores it: today's `add_group` writes later columns
+        group_id = group_as_kept_before(engine, community.id, "Morning pack", "wechat", "g-1", NOW)
         # read by hand too: today's model reads the columns later migrations add (0041)
         group = Group(id=group_id, community_id=community.id, name="Morning pack",
                       carrier="wechat", carrier_group_id="g-1", capacity=None, created_at=NOW)  # fmt: skip
