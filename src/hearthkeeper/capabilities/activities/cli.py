@@ -42,7 +42,7 @@ CommunityOption = Annotated[
     str | None,
     typer.Option(
         "--community",
-        help="The community (its slug); default: the --group's, else "
+        help="The community (its slug or name); default: the --group's, else "
         "the only one with events or activities.",
     ),
 ]
@@ -57,7 +57,8 @@ GroupOption = Annotated[
 
 
 EventCommunityOption = Annotated[
-    str | None, typer.Option("--community", help="The community (its slug); default: the event's.")
+    str | None,
+    typer.Option("--community", help="The community (its slug or name); default: the event's."),
 ]
 
 
@@ -314,7 +315,9 @@ def checkin(
     code: Annotated[str, typer.Argument(help="The member's door code (XXXX-XXXX).")],
     community: Annotated[
         str | None,
-        typer.Option("--community", help="The community (its slug); default: the code's event's."),
+        typer.Option(
+            "--community", help="The community (its slug or name); default: the code's event's."
+        ),
     ] = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,

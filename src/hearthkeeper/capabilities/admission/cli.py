@@ -26,7 +26,8 @@ from hearthkeeper.store.ids import MAX_ID
 codes_app = typer.Typer()  # its help: capabilities/admission/__init__.py
 applications_app = typer.Typer()
 CommunityOption = Annotated[
-    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+    str | None,
+    typer.Option("--community", help="The community (its slug or name); needed if several."),
 ]
 BY = "cli"
 REVIEWED_LISTED = 200  # the latest reviewed applications `applications list` shows

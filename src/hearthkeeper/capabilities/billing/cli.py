@@ -30,11 +30,14 @@ from hearthkeeper.store.ids import MAX_ID
 
 billing_app = typer.Typer()  # its help: capabilities/billing/__init__.py
 CommunityOption = Annotated[
-    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+    str | None,
+    typer.Option("--community", help="The community (its slug or name); needed if several."),
 ]
 SubCommunityOption = Annotated[
     str | None,
-    typer.Option("--community", help="The community (its slug); default: the subscription's."),
+    typer.Option(
+        "--community", help="The community (its slug or name); default: the subscription's."
+    ),
 ]
 
 
@@ -106,7 +109,7 @@ def pay(
         str | None,
         typer.Option(
             "--community",
-            help="The community (its slug); default: the only one offering the plan, else the "
+            help="The community (its slug or name); default: the only one offering the plan, else the "
             "one of those where the member pays or stays.",
         ),
     ] = None,
@@ -147,7 +150,7 @@ def grant(
     ],
     community: Annotated[
         str | None,
-        typer.Option("--community", help="The community (its slug); default: the order's."),
+        typer.Option("--community", help="The community (its slug or name); default: the order's."),
     ] = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,

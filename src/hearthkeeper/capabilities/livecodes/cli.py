@@ -32,7 +32,8 @@ from hearthkeeper.store import Community, Store, StoreError
 
 livecodes_app = typer.Typer()  # its help: capabilities/livecodes/__init__.py
 CommunityOption = Annotated[
-    str | None, typer.Option("--community", help="The community (its slug); needed if several.")
+    str | None,
+    typer.Option("--community", help="The community (its slug or name); needed if several."),
 ]
 
 

@@ -34,7 +34,7 @@ MemberOption = Annotated[
 ]
 CommunityOption = Annotated[
     str | None,
-    typer.Option("--community", help="Only this community (its slug); default: every one."),
+    typer.Option("--community", help="Only this community (its slug or name); default: every one."),
 ]
 
 
