@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -97,6 +98,16 @@ def member_option(store: Store, member: str | None) -> int | None:
     return found.id
 
 
+def find_community(communities: Sequence[Community], typed: str) -> Community | None:
+    """The community `typed` names: its slug, else its name, as typed; else either whatever
+    the case and the spaces around it."""
+    wanted = typed.strip().casefold()
+    return (next((c for c in communities if c.slug == typed), None)
+            or next((c for c in communities if c.name == typed), None)
+            or next((c for c in communities
+                     if wanted in (c.slug.casefold(), c.name.casefold())), None))  # fmt: skip
+
+
 def pick_community(store: Store, slug: str | None) -> Community:
     """The community `--community` names by its slug or its name (as typed, else whatever the
     case and the spaces around it), or the only one when none is given; otherwise exit saying
@@ -107,11 +118,7 @@ def pick_community(store: Store, slug: str | None) -> Community:
             names = ", ".join(c.slug for c in communities) or "none yet"
             fail(f"say which community with --community (there are: {names})")
         return communities[0]
-    wanted = slug.strip().casefold()
-    found = (next((c for c in communities if c.slug == slug), None)
-             or next((c for c in communities if c.name == slug), None)
-             or next((c for c in communities
-                      if wanted in (c.slug.casefold(), c.name.casefold())), None))  # fmt: skip
+    found = find_community(communities, slug)
     if found is None:
         names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
                           for c in communities) or "none yet"  # fmt: skip

@@ -11,6 +11,7 @@ from rich.markup import escape
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    find_community,
     open_store,
     pick_community,
     settings_from,
@@ -108,10 +109,10 @@ def _group_named(store: Store, name: str, community: str | None) -> Group:
 
     communities = store.list_communities()
     if community is not None:
-        wanted = community.strip().casefold()
-        communities = [c for c in communities if wanted in (c.slug.casefold(), c.name.casefold())]
-        if not communities:
+        named = find_community(communities, community)
+        if named is None:
             fail(f"there is no community {community!r}")
+        communities = [named]
     found = [g for c in communities for g in store.groups_called(c.id, name.strip())]
     if len(found) == 1:
         return found[0]
