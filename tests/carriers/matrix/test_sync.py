@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,29 @@ def test_the_position_survives_a_restart_and_a_broken_file_starts_fresh(tmp_path
     assert SyncPosition(path).load() == "s72_594"
     path.write_text("{not json", encoding="utf-8")
     assert SyncPosition(path).load() is None
+
+
+def test_two_saves_at_once_keep_a_position_and_raise_nothing(tmp_path: Path) -> None:
+    """The sync loop saves from a worker thread while a disconnect saves from the event loop;
+    with one temp file name, one rename found the other's temp gone (FileNotFoundError on
+    shutting down, seen in CI)."""
+    position = SyncPosition(tmp_path / "sync.json")
+    failures: list[BaseException] = []
+
+    def saving(tag: str) -> None:
+        for n in range(300):
+            try:
+                position.save(f"s{tag}_{n}")
+            except OSError as exc:
+                failures.append(exc)
+
+    threads = [threading.Thread(target=saving, args=(tag,)) for tag in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert position.load() in {"sa_299", "sb_299"}
 
 
 def test_the_same_outbox_key_always_gives_the_same_transaction_id() -> None:

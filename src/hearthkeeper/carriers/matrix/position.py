@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ class SyncPosition:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # the sync loop saves from a worker thread while a disconnect saves from the event
+        # loop: one at a time, or one rename finds the other's temp file already gone
+        self._saving = threading.Lock()
 
     def load(self) -> str | None:
         """The token to resume from, or None on a first start (or an unreadable file)."""
@@ -34,10 +38,11 @@ class SyncPosition:
 
     def save(self, since: str) -> None:
         """Resume from `since` next time."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(self.path.name + ".tmp")
-        temp.write_text(json.dumps({"since": since}), encoding="utf-8")
-        os.replace(temp, self.path)
+        with self._saving:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_name(self.path.name + ".tmp")
+            temp.write_text(json.dumps({"since": since}), encoding="utf-8")
+            os.replace(temp, self.path)
 
 
 @dataclass
