@@ -157,6 +157,10 @@ SELLERS_LINES = [
     "自家腌的咸鸭蛋，在我这预定，周六统一发",
     "厨房翻新，包工包料，免费量房",
     "考研一对一辅导，已帮三十多人上岸",
+    "Gutter guards installed, ten-year warranty",
+    "Bespoke curtains for your new home, made to measure",
+    "空调拆装移机，市区一口价",
+    "配钥匙，五块一把，就在菜场门口",
 ]
 
 SAME_THINGS_CHAT = [
@@ -171,6 +175,8 @@ SAME_THINGS_CHAT = [
     "我妈腌的咸鸭蛋流油，太好吃了",
     "厨房翻新花了三万，比预想的多",
     "考研辅导班到底值不值得报？",
+    "The gutter guys gave us a ten-year warranty, hope it lasts",
+    "我们搬家找的师傅一口价八百，挺划算",
 ]
 
 

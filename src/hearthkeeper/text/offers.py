@@ -191,6 +191,8 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\brent (?:my|our)\b",
         r"\b(?:any|all) (?:subjects?|sizes|brands|models|levels)\b",
         r"\b(?:orders|bookings|enquiries) welcome\b",
+        r"\bfor your (?:next |big |special )?(?:\w+ )?(?:party|wedding|event|home|business|office|"
+        r"trip|garden)\b",
         r"\b(?:delivered|delivery) (?:next day|same day|free|to your)\b",
         r"\b\d+ ?(?:hour|hr|day) turnaround\b",
     ),
@@ -203,8 +205,9 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         rf"只要{_N}",
         rf"低至{_N}",
         rf"{_N}+元起",
-        rf"{_N}+[元块][一1][个位天次晚斤盒箱套节件颗瓶支]",
-        rf"[一1][个位天次晚斤盒箱套节件颗瓶支]{_N}+[元块]?$",
+        rf"{_N}+[元块][一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]",
+        rf"[一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]{_N}+[元块]?$",
+        "[一1]口价",
         r"\d{2,}起(?:$|[,，])",
     ),
     "a discount": (
@@ -217,7 +220,7 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "特惠",
         "打折",
         rf"满{_N}+减",
-        rf"充{_N}+送",
+        rf"充值?{_N}+送",
         rf"送{_N}+[次节张个份]",
         "办卡送",
         "补贴",
@@ -277,6 +280,7 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "现[烤做摘炒]",
         "[一1]对[一1]",
         "包吃住",
+        "全包",
         "应有尽有",
         "(?:型号|款式|尺码|口味|颜色)都有",
         "送到(?:家|酒店|门口|公司|府)",
@@ -373,11 +377,23 @@ _EN_PHRASES = re.compile(r"[,;:]+(?:\s|$)|\s[-–]\s")
 _SENTENCES = re.compile(r"[?!]|\.\.|\.\s+\S")
 # the one sign such a line needs: not a deadline, a guarantee or a promise, which members
 # repeat of what they saw (`Contest ends in three days`)
-_LINE_KINDS = ("a price", "a discount", "something free", "an instruction to buy",
-               "the seller's own service")  # fmt: skip
+_LINE_KINDS = (
+    "a price",
+    "a discount",
+    "something free",
+    "an instruction to buy",
+    "the seller's own service",
+    "a guarantee",
+)
+# ... and of the guarantees, only a seller's (not `legit`, `genuine`, `in three days`)
+_FIRM_GUARANTEE = re.compile(
+    r"\b(?:guaranteed?|money[- ]back|warranty|risk[- ]free|no win,? no fee|high pass rate|"
+    r"(?:licensed|reliable|bonded) and insured|no (?:contract|hidden fees|credit check)|"
+    r"(?:plagiarism|hassle)[- ]free)\b"
+)  # fmt: skip
 _EN_LINE_PHRASES = 5
 _EN_LINE_WORDS = 30
-_EN_OPENING_WORDS = 8
+_EN_OPENING_WORDS = 10
 # openings that greet, thank, remind or tell the time, not a product
 _NOT_A_PRODUCT = re.compile(
     r"\b(?:hi|hey|hello|dear|sir|madam|thanks|thank|sorry|ok|okay|yes|no|yeah|lol|reminder|happy|good|great|"
@@ -422,7 +438,8 @@ def offer_finding(message: MessageText) -> Finding | None:
     rest = text[: first.start()] + " " + text[first.end() :] if first else text
     if bare and kinds[0] in _BARE_KINDS and len(_WORD.findall(rest)) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
-    if kinds[0] in _LINE_KINDS and _headline(text):
+    firm = kinds[0] != "a guarantee" or _FIRM_GUARANTEE.search(text) is not None
+    if kinds[0] in _LINE_KINDS and firm and _headline(text):
         return Finding(_ADVERTISING, matched, f"offer wording: a product line with {kinds[0]}")
     return None
 
