@@ -97,7 +97,8 @@ class OutboundQueue:
         self.batch = batch
         self.carriers: dict[str, Carrier] = {}
         # Beside other engine workers: claim only the actions of the carriers attached here
-        # (another may hold Matrix, Telegram, QQ). False: claim everything (one process).
+        # (another may hold Matrix, Telegram, QQ), and those of imported groups, which any
+        # worker ends as skipped. False: claim everything (one process).
         self.attached_only = False
         self._quotas: dict[str, Quotas] = {}
         # carrier name → whether it is handed runs of actions (`PerformsTogether`)
