@@ -120,7 +120,7 @@ def test_closing_into_another_group_posts_where_to_go_with_its_link(
 @pytest.mark.parametrize("args, said", [
     (("close", "Tea Friends 9群"), "there is no group 'Tea Friends 9群' (by name or carrier id); "
                                    "did you mean 'Tea Friends 1群'?"),
-    (("close", "Tea Friends 1群", "--community", "coffee"), "there is no community 'coffee'"),
+    (("close", "Tea Friends 1群", "--community", "coffee"), "no community 'coffee' (there are: tea (Tea Friends))"),
 ])  # fmt: skip
 def test_an_unknown_group_or_community_is_named_with_the_nearest(
     store: Store, community_id: int, database_url: str, args: tuple[str, ...], said: str
