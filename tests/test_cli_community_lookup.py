@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from hearthkeeper.apply import apply_playbook
-from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
 from hearthkeeper.cli import app
-from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
 
 COMMANDS = [
     ("referrals", "top"),
@@ -35,12 +33,10 @@ COMMANDS = [
 def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Tea Friends (slug tea) with two web chat groups, and another community beside it."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(MINIMAL)
-    applied = apply_playbook(store, loaded, "test")
-    ensure_webchat_group(store, applied.community.id, loaded.playbook)
-    store.add_group(applied.community.id, "Tea Friends 2群", "webchat", "tea-2")
+    community_id = served_community(store, MINIMAL)
+    store.add_group(community_id, "Tea Friends 2群", "webchat", "tea-2")
     store.ensure_community("go", "Go Club")
-    return applied.community.id
+    return community_id
 
 
 def _hearth(database_url: str, *args: str) -> Result:

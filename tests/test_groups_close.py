@@ -14,28 +14,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner, Result
 
-from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.stage import Pulse, Stage
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
-from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rooms import SqlRooms
 from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
 
 
 @pytest.fixture
 def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Tea Friends with three web chat groups, as `hearth groups open` leaves it."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(MINIMAL)
-    applied = apply_playbook(store, loaded, "test")
-    ensure_webchat_group(store, applied.community.id, loaded.playbook)
-    return applied.community.id
+    return served_community(store, MINIMAL)
 
 
 def _hearth(database_url: str, *args: str) -> Result:
