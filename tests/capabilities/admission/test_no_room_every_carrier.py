@@ -162,3 +162,39 @@ def waiting(alerts: Sequence[StaffAlert]) -> list[str]:
     """Whom the no-room alerts name, once each alert."""
     return sorted(name for a in alerts if "所有群都已满员" in a.text
                   for name in ("Mei", "Bo", "Cy") if f"已同意 {name} 加入" in a.text)  # fmt: skip
+
+
+def test_a_seat_borrowed_from_another_group_stays_taken_once_they_join(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Mei and Bo were let into the full Salon 1 on Salon 2's two free seats. Once their joins
+    arrive they are Salon 1's members, over its capacity: the seats they borrowed stay taken
+    (they were forgotten, and Cy, waiting, was let in on a seat that was no longer free), until
+    one of them leaves."""
+    community = store.ensure_community("club", "Wine Club")
+    salon = store.add_group(community.id, "Salon 1", "fake", "-100", capacity=1)
+    store.join(store.member_for("fake", "ann", "Ann").id, salon.id)
+    for user, name in (("1", "Mei"), ("2", "Bo"), ("3", "Cy")):
+        application, _ = SqlApplications.on(store).add_application(
+            community.id, salon.id, "fake", user, name, None, ["Why?"], ["Wine"],
+            store_clock.now())  # fmt: skip
+        review.approve(store, application.id, "console:li", store_clock.now())
+    platform = FakeCarrier()
+    queue = OutboundQueue(store, {"fake": platform}, store_clock)
+    asyncio.run(queue.run_once())
+    store.add_group(community.id, "Salon 2", "fake", "-200", capacity=2)
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1", "2"]
+
+    for user, name in (("1", "Mei"), ("2", "Bo")):  # their joins arrive
+        store.join(store.member_for("fake", user, name).id, salon.id)
+    SqlWaitingAdmissions.on(store).requeue(community.id)
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1", "2"], "Cy took a seat lent"
+    assert waiting(store.staff_alerts(community.id)) == ["Cy"]
+
+    store.leave(store.member_for("fake", "2", "Bo").id, salon.id)  # the seat is given back
+    SqlWaitingAdmissions.on(store).requeue(community.id)
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1", "2", "3"]
+    assert waiting(store.staff_alerts(community.id)) == []
