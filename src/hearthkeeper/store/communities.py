@@ -142,11 +142,11 @@ class CommunityQueries(StoreBase):
             return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
 
     def watch_group(self, community_id: int) -> Group | None:
-        """The group the community's watches (the hourly matrix check, the daily health check)
-        are attached to, so the alerts they place in it reach a chat: its oldest open group a
-        carrier serves; else its oldest group a carrier serves (closed); else, when an import
-        registered every group, its oldest (the staff inbox still shows their alerts). None
-        when it has no group."""
+        """The group the community's own timed work and alerts are attached to (the hourly
+        matrix check, the daily health check, billing's reminders and held payments), so the
+        alerts placed in it reach a chat: its oldest open group a carrier serves; else its
+        oldest group a carrier serves (closed); else, when an import registered every group,
+        its oldest (the staff inbox still shows their alerts). None when it has no group."""
         query = (
             select(GroupRow)
             .where(GroupRow.community_id == community_id)
