@@ -459,3 +459,22 @@ def test_refunding_another_subscriptions_refunded_order_is_refused_naming_the_pa
     status, out = run("billing", "list", *config)
     rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
     assert "active" in rows["2"] and "refunded" in rows["1"], out
+
+
+def test_refunding_again_names_the_payment_given_back_and_the_one_left(site: Path) -> None:
+    """A member paid, then renewed; `billing refund 1` gave the renewal back. Run again, it
+    said "Subscription 1 was refunded already", while `billing list` showed it active and its
+    first payment stood. It names the payment given back and how to give back the other."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    assert pay(site, code, "TB-2")[0] == 0  # a renewal: order 2
+    config = ("--config", str(site))
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "giving back order 2" in out, out
+    status, out = run("billing", "refund", "1", *config)
+    said = " ".join(out.split())
+    assert status == 0
+    assert ("Order 2, the latest payment of subscription 1, was refunded already (order 3); "
+            "nothing more is given back. Its other payment: hearth billing refund 1 --order 1"
+            ) in said, out  # fmt: skip
+    assert run("billing", "list", "--orders", *config)[1].count("-299.00 CNY") == 1
