@@ -162,6 +162,10 @@ class CommunityQueries(StoreBase):
                 if other.closed_at is not None:
                     raise StoreError(f"{other.name} is closed too: send the members of "
                                      f"{row.name} to an open group")  # fmt: skip
+                if other.carrier.startswith(IMPORTED):  # nobody can be let in there
+                    raise StoreError(f"{other.name} was imported (history only, no carrier "
+                                     f"serves it): send the members of {row.name} to an open "
+                                     "group")  # fmt: skip
             still_open = session.scalar(
                 select(func.count()).where(
                     GroupRow.community_id == row.community_id, GroupRow.id != row.id,
