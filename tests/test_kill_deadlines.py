@@ -194,11 +194,11 @@ def _settled(server: Server) -> bool:
     closings = _closings(server)
     return (
         all(status == "done" for _, status in closings.values())
-        # (a reminder to introduce oneself, due tomorrow, waits: not_before)
+        # (the quotas may hold a reply back a minute; a reminder to introduce oneself waits a day)
         and _count(
             server,
             "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
-            "AND next_attempt_at <= strftime('%Y-%m-%d %H:%M:%f', 'now')",
+            "AND next_attempt_at <= strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 hour')",
         )
         == 0
         and _count(server, "SELECT count(*) FROM webchat_events") == 0
