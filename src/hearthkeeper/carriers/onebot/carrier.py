@@ -35,7 +35,7 @@ from hearthkeeper.carriers.onebot.post_files import SentFiles
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
-from hearthkeeper.carriers.parts import SentParts
+from hearthkeeper.carriers.parts import OUT, SentParts
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -179,7 +179,7 @@ class OneBotCarrier:
         if asset is not None:  # a scheduled post's picture or file (`files.py`)
             return await self._post_with_file(action, key, asset)
         calls = calls_for(action, self.capabilities.max_text)
-        if len(calls) > 1 and all(call.sends for call in calls):
+        if all(call.sends for call in calls):
             return await self._send_parts(calls, key)
         receipt: str | None = None
         for call in calls:
@@ -194,11 +194,26 @@ class OneBotCarrier:
         return receipt
 
     async def _send_parts(self, calls: list[Call], key: str) -> str | None:
-        """A text longer than one message, in parts, in order: a retry after a part failed
-        sends the parts not sent yet, after a restart too (`carriers/parts.py`)."""
+        """A text, in as many messages as it takes, in order: a retry after a part failed
+        sends the parts not sent yet, after a restart too (`carriers/parts.py`). A part out
+        when the process died (kept as `OUT`: its call went, its answer never came back) is
+        not sent again, as one whose answer was lost with the connection: QQ may have it."""
         sent_ids = await self._parts_sent.sent(key)
+        if sent_ids[-1:] == [OUT]:
+            raise CarrierError(
+                "qq: the server stopped while this message was being sent and QQ's answer never "
+                "came; it may have arrived, so it is not sent again (the group cannot read it "
+                "twice)",
+                retry=False,
+            )
         for call in calls[len(sent_ids) :]:
-            data = await self._call(call)
+            await self._parts_sent.going(key, sent_ids)
+            try:
+                data = await self._call(call)
+            except CarrierError as exc:
+                if not isinstance(exc.__cause__, Unanswered):
+                    await self._parts_sent.add(key, sent_ids)  # refused: it did not go
+                raise
             sent_ids = [*sent_ids, str(data.get("message_id") or "")]
             await self._parts_sent.add(key, sent_ids)
         return sent_ids[0] or None
