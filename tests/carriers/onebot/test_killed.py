@@ -74,6 +74,55 @@ async def _out_at_a_kill(folder: Path) -> None:
     assert len(failed) == 1 and "not sent again" in failed[0][0], failed
 
 
+def test_a_burst_received_when_the_server_is_killed_is_handled_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    asyncio.run(_burst_at_a_kill(tmp_path))
+
+
+async def _burst_at_a_kill(folder: Path) -> None:
+    """Ten members post 60 messages at once and the server dies once it has read them: OneBot
+    sends nothing again, so what the server had received and not recorded was lost; now every
+    message is one engine event after the restart (`carriers/onebot/journal.py`)."""
+    fake = FakeOneBot()
+    fake.group(GROUP)
+    port = free_port()
+    server = _server(folder, fake, port)
+    people = [MEI + n for n in range(10)]
+    try:
+        server.start()
+        await server.ready(None)
+        await _connect(fake, port, server)
+        for person in people:
+            await fake.join(GROUP, person, f"P{person}")
+        said = [await fake.say(GROUP, people[n % 10], f"line {n}") for n in range(60)]
+        # A join request last: the server answers it as it reads it, so once QQ has the
+        # answer the server has read every message before it (the engine may not have
+        # recorded them). Frames it had not read yet a kill loses whatever it does: OneBot
+        # sends nothing twice.
+        await fake.ask_to_join(GROUP, MEI + 99, "Late", "hello")
+        await fake.until(lambda: fake.actions("set_group_add_request"), "the answer", WAIT)
+        server.kill()
+        await fake.disconnect()
+        server.start()
+        await server.ready(None)
+        await _connect(fake, port, server)
+        await fake.until(lambda: _recorded(server) >= set(map(str, said)), "every message", WAIT)
+        assert server.stop() == 0, server.log()
+    finally:
+        await fake.close()
+        if server.process is not None and server.process.poll() is None:
+            server.kill()
+    with sqlite_db(server.database) as db:
+        events = [e for (e,) in db.execute("SELECT carrier_event_id FROM events")]
+    assert sorted(e for e in events if e in set(map(str, said))) == sorted(map(str, said))
+
+
+def _recorded(server: Server) -> set[str]:
+    with sqlite_db(server.database) as db:
+        return {str(e) for (e,) in db.execute("SELECT carrier_event_id FROM events")}
+
+
 def _server(folder: Path, fake: FakeOneBot, port: int) -> Server:
     (folder / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
     (folder / "hearth.toml").write_text(

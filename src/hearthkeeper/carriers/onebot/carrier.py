@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -29,6 +29,7 @@ from hearthkeeper.carriers.onebot.calls import (
     refuse_request,
 )
 from hearthkeeper.carriers.onebot.files import post_with_file
+from hearthkeeper.carriers.onebot.journal import Journal
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
 from hearthkeeper.carriers.onebot.post_files import SentFiles
@@ -94,7 +95,10 @@ class OneBotCarrier:
         self._parts_sent = SentParts(CARRIER, store)  # a long text's parts sent, by outbox key
         self.requests = PendingRequests(settings.requests_file)
         self.roles: dict[str, str] = {}  # group → the bot's role there (owner, admin, member)
-        self._inbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        # raw events, with their number in the journal (None: not kept there)
+        self._inbox: asyncio.Queue[tuple[int | None, dict[str, Any]] | None] = asyncio.Queue()
+        self._journal = Journal(settings.journal_file) if settings.journal_file else None
+        self._journaled: dict[tuple[str, str], int] = {}  # (group, event id) → its number
         self._checks: set[asyncio.Task[None]] = set()
         self.link = Link(host=settings.host, port=settings.port, path=settings.path,
                          token=settings.access_token, self_id=settings.self_id,
@@ -112,11 +116,22 @@ class OneBotCarrier:
     async def connect(self) -> None:
         """Listen for the OneBot implementation (it connects, and reconnects, by itself)."""
         self._inbox = asyncio.Queue()
+        self._journaled = {}
+        if self._journal is not None:  # what a killed process left undone goes first
+            for number, raw in await asyncio.to_thread(self._journal.open):
+                self._inbox.put_nowait((number, raw))
         self._http = aiohttp.ClientSession()
         await self.link.start()
 
     def _received(self, raw: dict[str, Any]) -> None:
-        self._inbox.put_nowait(raw)
+        number = self._journal.add(raw) if self._journal is not None else None
+        self._inbox.put_nowait((number, raw))
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine recorded `events`: not read again after a restart (`journal.py`)."""
+        if self._journal is not None:
+            self._journal.done([n for e in events
+                                if (n := self._journaled.pop((e.group, e.event_id), None))])  # fmt: skip
 
     async def events(self) -> AsyncIterator[Event]:
         """The mapped groups' events as they arrive, until disconnected; join requests are
@@ -127,10 +142,15 @@ class OneBotCarrier:
             while raws[-1] is not None and len(raws) < BATCH and not self._inbox.empty():
                 raws.append(self._inbox.get_nowait())
             found: list[Event] = []
-            for raw in raws:
-                if raw is None:
+            for taken in raws:
+                if taken is None:
                     break
+                number, raw = taken
                 event = await self._read(raw)
+                if event is not None and number is not None:
+                    self._journaled[(event.group, event.event_id)] = number
+                elif number is not None and self._journal is not None:
+                    self._journal.done([number])  # nothing for the engine to record
                 if event is not None:
                     found.append(event)
             for event in await with_pictures(found, self._picture, CARRIER, self.pictures):
@@ -225,6 +245,8 @@ class OneBotCarrier:
             task.cancel()
         self._inbox.put_nowait(None)
         await self.link.stop()
+        if self._journal is not None:
+            self._journal.close()
         if self._http is not None:
             await self._http.close()
             self._http = None
