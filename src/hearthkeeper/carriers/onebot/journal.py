@@ -1,13 +1,14 @@
 """The QQ events the OneBot implementation pushed, kept on disk until the engine recorded them.
 
 OneBot v11 sends an event once and never again: what a process held in memory when it died
-(`kill -9`, out of memory, a power cut) was gone — a burst of 100 messages killed at once lost
-all 100. So each message and notice is appended to a journal file under `data_dir` as it
+(`kill -9`, out of memory, a power cut) was gone — a burst of 100 messages killed half a
+second after it arrived lost 75. So each message and notice is appended to a journal file under `data_dir` as it
 arrives, before it is handed on, and a line marking it done is appended once the engine has
 recorded it (`OneBotCarrier.handled`). The next start reads again, first, what was not marked
 done; the engine records an event once per group and id, so one recorded just before the kill
-is not handled twice. Opening rewrites the file with only those, and it is emptied whenever
-nothing is left to do and it has grown, so it stays small.
+is not handled twice. Opening rewrites the file with only those, and so does marking done once
+the file has grown past `COMPACT_AT` (with what is still undone: usually nothing, or the few
+events in flight), so it stays small however long the server runs.
 
 Lines are written without `fsync`: a killed process loses nothing the operating system was
 given; a power cut may lose the last lines. Join requests are not kept (screening one twice
@@ -26,7 +27,7 @@ from typing import IO, Any
 log = logging.getLogger(__name__)
 
 KEPT = ("message", "notice")  # the post types that become the engine's events
-COMPACT_AT = 1 << 20  # bytes: emptied when nothing is left to do and it is this big
+COMPACT_AT = 1 << 20  # bytes: rewritten with only what is undone once it is this big
 
 
 class Journal:
@@ -36,22 +37,15 @@ class Journal:
         self.path = path
         self._file: IO[str] | None = None
         self._next = 1
-        self._open: set[int] = set()
+        self._open: dict[int, dict[str, Any]] = {}  # undone: number → event
 
     def open(self) -> list[tuple[int, dict[str, Any]]]:
         """The events a process before this one left undone, in order (numbered anew), the
         file rewritten with only them and ready for more."""
-        left = self._read()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(self.path.name + ".new")
-        numbered = [(number, raw) for number, raw in enumerate(left, start=1)]
-        with temporary.open("w", encoding="utf-8") as out:
-            for number, raw in numbered:
-                out.write(_line({"n": number, "event": raw}))
-        temporary.replace(self.path)
+        numbered = list(enumerate(self._read(), start=1))
+        self._open = dict(numbered)
         self._next = len(numbered) + 1
-        self._open = {number for number, _ in numbered}
-        self._file = self.path.open("a", encoding="utf-8")
+        self._rewrite()
         if numbered:
             log.info("qq: %d event(s) received before the last stop and not yet recorded are "
                      "read again", len(numbered))  # fmt: skip
@@ -65,7 +59,7 @@ class Journal:
         number = self._next
         self._next += 1
         self._write({"n": number, "event": raw})
-        self._open.add(number)
+        self._open[number] = raw
         return number
 
     def done(self, numbers: Iterable[int]) -> None:
@@ -73,16 +67,28 @@ class Journal:
         finished = [n for n in numbers if n in self._open]
         if not finished or self._file is None:
             return
-        self._open.difference_update(finished)
+        for number in finished:
+            del self._open[number]
         self._write({"done": finished})
-        if not self._open and self._file.tell() >= COMPACT_AT:
-            self._file.truncate(0)
-            self._file.seek(0)
+        if self._file.tell() >= COMPACT_AT:
+            self._rewrite()
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+    def _rewrite(self) -> None:
+        """The file holding only what is undone (written aside, then put in its place), open
+        for more."""
+        self.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(self.path.name + ".new")
+        with temporary.open("w", encoding="utf-8") as out:
+            for number, raw in self._open.items():
+                out.write(_line({"n": number, "event": raw}))
+        temporary.replace(self.path)
+        self._file = self.path.open("a", encoding="utf-8")
 
     def _write(self, entry: dict[str, Any]) -> None:
         assert self._file is not None
