@@ -2,11 +2,11 @@
 
 OneBot v11 sends an event once and never again: what a process held in memory when it died
 (`kill -9`, out of memory, a power cut) was gone — a burst of 100 messages killed half a
-second after it arrived lost 75. So each message and notice is appended to a journal file under `data_dir` as it
-arrives, before it is handed on, and a line marking it done is appended once the engine has
-recorded it (`OneBotCarrier.handled`). The next start reads again, first, what was not marked
-done; the engine records an event once per group and id, so one recorded just before the kill
-is not handled twice. Opening rewrites the file with only those, and so does marking done once
+second after it arrived lost 75. So each message and notice is appended to a journal file
+under `data_dir` as it arrives, before it is handed on, and a line marking it done is appended
+once the engine has recorded it (`OneBotCarrier.handled`). The next start reads again, first,
+what was not marked done; the engine records an event once per group and id, so one recorded
+just before the kill is not handled twice. Opening rewrites the file with only those, and so does marking done once
 the file has grown past `COMPACT_AT` (with what is still undone: usually nothing, or the few
 events in flight), so it stays small however long the server runs.
 
