@@ -176,3 +176,23 @@ def test_a_closed_group_is_shown_closed_and_warned_of_no_more(
                          datetime(2026, 5, 1, 9, 0, tzinfo=UTC))  # fmt: skip
     assert [(line.name, line.stage) for line in matrix.lines][1] == ("Tea Friends 2群",
                                                                      Stage.CLOSED)  # fmt: skip
+
+
+def test_closing_a_matrix_room_asks_the_bot_to_silence_members_and_reopening_to_give_back(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """A Matrix room closed: besides the last post, its carrier is asked to stop members
+    posting (CLOSE: the room's power levels); reopened, to give back what it took (REOPEN).
+    A web chat group needs neither: it reads the closed state at each post."""
+    [room] = store.adopt_groups(community_id, [("matrix", "!tea:hs")])
+    closed = _hearth(database_url, "close", "!tea:hs", "--into", "Tea Friends 1群")
+    assert closed.exit_code == 0, closed.output
+    queued = [(i.action["kind"], i.carrier, i.action["group"]) for i in store.outbox_items()
+              if i.group_id == room.id]  # fmt: skip
+    assert sorted(queued) == [("close", "matrix", "!tea:hs"), ("send", "matrix", "!tea:hs")]
+    reopened = _hearth(database_url, "reopen", "!tea:hs")
+    assert reopened.exit_code == 0, reopened.output
+    kinds = [i.action["kind"] for i in store.outbox_items() if i.group_id == room.id]
+    assert sorted(kinds) == ["close", "reopen", "send"]
+    webchat = [i.action["kind"] for i in store.outbox_items() if i.carrier == "webchat"]
+    assert webchat == []

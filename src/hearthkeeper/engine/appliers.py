@@ -344,6 +344,8 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.ADMIT: Applier(_send),
     ActionKind.DECLINE: Applier(_send),
     ActionKind.DIRECT: Applier(_send, scheduled=True),
+    ActionKind.CLOSE: Applier(_send),
+    ActionKind.REOPEN: Applier(_send),
     ActionKind.STRIKE: Applier(_strike),
     ActionKind.BLACKLIST: Applier(_blacklist),
     ActionKind.TAG: Applier(_tag),
