@@ -238,9 +238,9 @@ def closed(store: Store | None = None, group: Group | None = None) -> HTMLRespon
     """The room is closed (`hearth groups close`): in both languages, as `missing`; closed
     into another group, naming it with a link where one joins it (another Matrix room's join
     page here, a web chat group's invite link)."""
-    into = None
-    if store is not None and group is not None and group.closed_into is not None:
-        into = store.get_group(group.closed_into)
+    if store is None or group is None or group.closed_into is None:
+        return HTMLResponse(_CLOSED.format(into=""), status_code=410)
+    into = store.get_group(group.closed_into)
     if into is None or into.closed:
         return HTMLResponse(_CLOSED.format(into=""), status_code=410)
     link = None
