@@ -22,6 +22,7 @@ from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
 
 PLAYBOOK = (
     MINIMAL
@@ -41,10 +42,7 @@ groups:
 def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Tea Friends with its playbook applied and its first web chat group, as served."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(PLAYBOOK)
-    applied = apply_playbook(store, loaded, "test")
-    ensure_webchat_group(store, applied.community.id, loaded.playbook)
-    return applied.community.id
+    return served_community(store, PLAYBOOK)
 
 
 def _open(database_url: str, *args: str) -> Result:

@@ -14,28 +14,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner, Result
 
-from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.stage import Pulse, Stage
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
-from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rooms import SqlRooms
 from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
 
 
 @pytest.fixture
 def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Tea Friends with three web chat groups, as `hearth groups open` leaves it."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(MINIMAL)
-    applied = apply_playbook(store, loaded, "test")
-    ensure_webchat_group(store, applied.community.id, loaded.playbook)
-    return applied.community.id
+    return served_community(store, MINIMAL)
 
 
 def _hearth(database_url: str, *args: str) -> Result:
@@ -120,7 +116,7 @@ def test_closing_into_another_group_posts_where_to_go_with_its_link(
 @pytest.mark.parametrize("args, said", [
     (("close", "Tea Friends 9群"), "there is no group 'Tea Friends 9群' (by name or carrier id); "
                                    "did you mean 'Tea Friends 1群'?"),
-    (("close", "Tea Friends 1群", "--community", "coffee"), "there is no community 'coffee'"),
+    (("close", "Tea Friends 1群", "--community", "coffee"), "no community 'coffee' (there are: tea (Tea Friends))"),
 ])  # fmt: skip
 def test_an_unknown_group_or_community_is_named_with_the_nearest(
     store: Store, community_id: int, database_url: str, args: tuple[str, ...], said: str

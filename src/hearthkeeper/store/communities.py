@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,6 +140,26 @@ class CommunityQueries(StoreBase):
         with self._unit(write=False) as session:
             query = select(GroupRow).where(GroupRow.community_id == community_id)
             return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
+
+    def watch_group(self, community_id: int) -> Group | None:
+        """The group the community's own timed work and alerts are attached to (the hourly
+        matrix check, the daily health check, billing's reminders and held payments), so the
+        alerts placed in it reach a chat: its oldest open group a carrier serves; else its
+        oldest group a carrier serves (closed); else, when an import registered every group,
+        its oldest (the staff inbox still shows their alerts). None when it has no group."""
+        query = (
+            select(GroupRow)
+            .where(GroupRow.community_id == community_id)
+            .order_by(
+                case((GroupRow.carrier.startswith(IMPORTED, autoescape=True), 1), else_=0),
+                case((GroupRow.closed_at.is_(None), 0), else_=1),
+                GroupRow.id,
+            )
+            .limit(1)
+        )
+        with self._unit(write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else _group(row)
 
     def close_group(self, group_id: int, by: str, into: int | None = None) -> Group:
         """Close the group (its history stays): `StoreError` when it is closed already, is

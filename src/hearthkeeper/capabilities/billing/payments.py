@@ -229,8 +229,7 @@ def _alert_held(tx: Store, community: Community, playbook: Playbook | None, orde
     text = TEXTS.say("held", language, **values) if language is not None else (
         f"{name}'s payment granted no membership: {short} (order {order.id}, held)")  # fmt: skip
     key, reason = f"billing:held:{order.id}", "a payment below the plan's price granted nothing"
-    groups = tx.list_groups(community.id)
-    group = groups[0] if groups else None
+    group = tx.watch_group(community.id)  # a group a carrier serves, not an imported history
     tx.add_staff_alerts([NewStaffAlert(key, community.id, group.id if group else None,
                                        order.member_id, None, "billing", text, reason, now)])  # fmt: skip
     if group is None or playbook is None:
