@@ -109,9 +109,10 @@ def reopen_group(store: Store, group: Group, by: str) -> Group:
 
 
 def _locks(group: Group) -> bool:
-    """Whether closing `group` asks its carrier to stop members posting: not the web chat's
-    (it reads the closed state at each post, `webchat/closed.py`), not an imported group."""
-    return group.carrier != WEBCHAT and not group.imported
+    """Whether closing `group` asks its carrier to stop members posting (the web chat, which
+    reads the closed state at each post, `webchat/closed.py`, tells the pages open now): not
+    an imported group, which no carrier serves."""
+    return not group.imported
 
 
 def _lock(tx: Store, group: Group, kind: ActionKind, key: str, reason: str) -> None:

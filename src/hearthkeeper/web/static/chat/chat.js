@@ -93,6 +93,9 @@
       case "closed":
         showClosed(frame);
         break;
+      case "refresh": // the group was closed or reopened: the hello says what it is now
+        if (socket) socket.close(1000, "refresh");
+        break;
       case "message":
         add(frame, true);
         break;
