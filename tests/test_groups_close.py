@@ -175,6 +175,37 @@ def test_a_closed_group_is_shown_closed_and_warned_of_no_more(
                                                                      Stage.CLOSED)  # fmt: skip
 
 
+def test_a_group_typed_in_full_width_is_pointed_to_itself_not_a_neighbour(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """'Tea Friends １群' typed with a Chinese input method's full-width digit: the refusal
+    suggested 'Tea Friends 4群', a different group an operator following the hint would
+    have closed. The group the name folds to (width, case, spaces) is the one suggested."""
+    _opened(database_url, 4)
+    for typed in ("Tea Friends １群", "tea friends 1群", "Tea  Friends 1群"):
+        result = _hearth(database_url, "close", typed)
+        assert result.exit_code == 1
+        assert f"there is no group {' '.join(typed.split())!r} (by name or carrier id); did " \
+               "you mean 'Tea Friends 1群'?" in _said(result)  # fmt: skip
+    assert not any(g.closed for g in store.list_groups(community_id))
+
+
+def test_closing_into_an_imported_group_is_refused(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """`--into` a group an import registered (history only, no carrier serves it): Tea
+    Friends 2群 was closed and its members told 'Please carry on in Old WeChat group.', a
+    group nobody can join. Refused, saying why; the group stays open."""
+    _opened(database_url, 2)
+    store.add_group(community_id, "Old WeChat group", "import:wechat", "wx-1")
+    result = _hearth(database_url, "close", "Tea Friends 2群", "--into", "Old WeChat group")
+    assert result.exit_code == 1
+    assert ("Old WeChat group was imported (history only, no carrier serves it): send the "
+            "members of Tea Friends 2群 to an open group") in _said(result)  # fmt: skip
+    assert not _group(store, community_id, "Tea Friends 2群").closed
+    assert [i for i in store.outbox_items() if "group.close" in i.key] == []
+
+
 def test_closing_a_matrix_room_asks_the_bot_to_silence_members_and_reopening_to_give_back(
     store: Store, community_id: int, database_url: str
 ) -> None:

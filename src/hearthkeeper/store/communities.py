@@ -169,11 +169,12 @@ class CommunityQueries(StoreBase):
             if row is None:
                 raise StoreError(f"there is no group with id {group_id}")
             lock_row(session, CommunityRow, row.community_id)  # one closing at a time
+            session.refresh(row)  # as the lock found it: another closing may have just ended
             if row.closed_at is not None:
                 raise StoreError(f"{row.name} is closed already (since "
                                  f"{row.closed_at:%Y-%m-%d %H:%M} UTC, by {row.closed_by})")  # fmt: skip
             if into is not None:
-                other = session.get(GroupRow, into)
+                other = session.get(GroupRow, into, populate_existing=True)
                 if other is None or other.community_id != row.community_id:
                     raise StoreError(f"there is no group with id {into} in the community")
                 if other.id == row.id:
@@ -181,6 +182,10 @@ class CommunityQueries(StoreBase):
                 if other.closed_at is not None:
                     raise StoreError(f"{other.name} is closed too: send the members of "
                                      f"{row.name} to an open group")  # fmt: skip
+                if other.carrier.startswith(IMPORTED):  # nobody can be let in there
+                    raise StoreError(f"{other.name} was imported (history only, no carrier "
+                                     f"serves it): send the members of {row.name} to an open "
+                                     "group")  # fmt: skip
             still_open = session.scalar(
                 select(func.count()).where(
                     GroupRow.community_id == row.community_id, GroupRow.id != row.id,
@@ -199,6 +204,8 @@ class CommunityQueries(StoreBase):
             row = session.get(GroupRow, group_id)
             if row is None:
                 raise StoreError(f"there is no group with id {group_id}")
+            lock_row(session, CommunityRow, row.community_id)  # one closing or opening at a time
+            session.refresh(row)
             if row.closed_at is None:
                 raise StoreError(f"{row.name} is not closed")
             row.closed_at = row.closed_by = row.closed_into = None

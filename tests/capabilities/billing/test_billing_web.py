@@ -499,3 +499,29 @@ def test_the_health_page_says_who_pays_now_and_the_revenue(c: Console) -> None:
     assert "<strong>Revenue to date</strong> 299.00 CNY" in line, line
     billing = c.get("/billing").text  # the same figures as the Billing page's
     assert "<td>1 paying</td>" in billing and "<td>299.00 CNY</td>" in billing
+
+
+def test_a_second_refund_of_one_payment_says_nothing_more_was_given_back(c: Console) -> None:
+    """Refund sent twice (a double click, a second tab): the second said "Refunded; access
+    ended and the member is removed…" as if it had given money back again. And a payment
+    named with another member's subscription (a form from a stale page) answered that it was
+    refunded, though nothing was: it is refused, naming the subscription's own payments."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    other = {"who": code_of(c, "angry"), "plan": "half-year", "receipt": "taobao-2"}
+    assert c.post("/billing/pay", other).headers["location"].endswith("notice=paid")
+    mine, theirs = SqlBilling.on(c.store).subscriptions(c.community_id)
+    paid = {o.subscription_id: o.id for o in SqlBilling.on(c.store).orders(c.community_id)}
+    order = {"order": str(paid[mine.id])}
+    assert c.post(f"/billing/{mine.id}/refund", order).headers["location"].endswith(
+        "notice=refunded")  # fmt: skip
+    again = c.post(f"/billing/{mine.id}/refund", order)
+    assert again.headers["location"].endswith("notice=refunded-already")
+    page = c.get("/billing?notice=refunded-already").text
+    assert "That payment was refunded already; nothing more was given back." in page
+    stale = c.post(f"/billing/{theirs.id}/refund", order)
+    assert stale.status_code == 409
+    assert f"order {paid[mine.id]} is not a payment of subscription {theirs.id}" in stale.text
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.PURCHASE,
+                                           OrderKind.REFUND]  # fmt: skip
+    assert SqlBilling.on(c.store).subscription(theirs.id).status is Status.ACTIVE  # type: ignore[union-attr]

@@ -31,6 +31,7 @@ from hearthkeeper.capabilities.billing.ledger import (
     kept_until,
     latest_payment,
     moved_up,
+    payment_named,
     payments_of,
     refundable,
     shortfall,
@@ -343,6 +344,8 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         and refunds
     ):
         return _recorded(repo, refunds[-1], False)  # a second click on Refund
+    if order_id is not None:  # this subscription's payment, before asking if it was given back
+        payment_named(sub, orders, order_id)
     latest = latest_payment(orders)
     named = order_id if order_id is not None else latest.id if latest is not None else None
     if named is not None:
