@@ -106,7 +106,8 @@ def test_closing_into_another_group_posts_where_to_go_with_its_link(
     three = _group(store, community_id, "Tea Friends 3群")
     one = _group(store, community_id, "Tea Friends 1群")
     assert three.closed_into == one.id
-    [item] = [i for i in store.outbox_items() if i.group_id == three.id]
+    [item] = [i for i in store.outbox_items()
+              if i.group_id == three.id and i.action["kind"] == "send"]  # fmt: skip
     text = item.action["text"]
     assert text.startswith("This group is closed. Please carry on in Tea Friends 1群: ")
     assert "/join/" in text
@@ -144,7 +145,7 @@ def test_the_last_open_group_and_closing_into_a_closed_or_full_group_are_refused
     assert into_full.exit_code == 1
     assert "Tea Corner is full (1 of 1 members" in _said(into_full)
     assert not _group(store, community_id, "Tea Friends 3群").closed
-    assert not store.outbox_items()  # nothing said in the group
+    assert not [i for i in store.outbox_items() if i.action["kind"] == "send"]  # nothing said
 
 
 def _line(group_id: int, name: str, *, closed: bool) -> GroupLine:
@@ -203,3 +204,23 @@ def test_closing_into_an_imported_group_is_refused(
             "members of Tea Friends 2群 to an open group") in _said(result)  # fmt: skip
     assert not _group(store, community_id, "Tea Friends 2群").closed
     assert [i for i in store.outbox_items() if "group.close" in i.key] == []
+
+
+def test_closing_a_matrix_room_asks_the_bot_to_silence_members_and_reopening_to_give_back(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """A Matrix room closed: besides the last post, its carrier is asked to stop members
+    posting (CLOSE: the room's power levels); reopened, to give back what it took (REOPEN).
+    Nothing is asked of the web chat group its members were sent to."""
+    [room] = store.adopt_groups(community_id, [("matrix", "!tea:hs")])
+    closed = _hearth(database_url, "close", "!tea:hs", "--into", "Tea Friends 1群")
+    assert closed.exit_code == 0, closed.output
+    queued = [(i.action["kind"], i.carrier, i.action["group"]) for i in store.outbox_items()
+              if i.group_id == room.id]  # fmt: skip
+    assert sorted(queued) == [("close", "matrix", "!tea:hs"), ("send", "matrix", "!tea:hs")]
+    reopened = _hearth(database_url, "reopen", "!tea:hs")
+    assert reopened.exit_code == 0, reopened.output
+    kinds = [i.action["kind"] for i in store.outbox_items() if i.group_id == room.id]
+    assert sorted(kinds) == ["close", "reopen", "send"]
+    webchat = [i.action["kind"] for i in store.outbox_items() if i.carrier == "webchat"]
+    assert webchat == []

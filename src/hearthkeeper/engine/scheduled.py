@@ -89,13 +89,15 @@ def _run(
         return []  # the community is not served by this process, or the group is gone
     view = group_view(group, runtime.slug)
     playbook = runtime.playbook_for(view)
+    request = runtime.registry.request_from(item.effect, item.payload)
     action = Action(kind=ActionKind.EFFECT, carrier=group.carrier, group=group.carrier_group_id,
-                    effect=item.effect, handler="scheduled",
-                    request=runtime.registry.request_from(item.effect, item.payload))  # fmt: skip
+                    effect=item.effect, handler="scheduled", request=request)  # fmt: skip
+    # A closed group hears what ends something its members took part in, and nothing else
+    quiet = group.closed and not (request is not None and request.answers_members)
     step = Step(
         tx=tx, playbook=playbook, registry=runtime.registry, group=view,
         writes=Direct(tx, now), now=now, refused=_REFUSED,
-        appliers=CLOSED_GROUP_APPLIERS if group.closed else SCHEDULED_APPLIERS,
+        appliers=CLOSED_GROUP_APPLIERS if quiet else SCHEDULED_APPLIERS,
         effects=EffectContext(playbook=playbook, group=view, member=None, now=now),
     )  # fmt: skip
     # What the work led to: everything applied but the scheduled effect itself.

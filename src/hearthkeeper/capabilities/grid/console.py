@@ -37,6 +37,9 @@ NOTICES: Final = {
     "already": "They were in charge of that group already.",
     "not-in-charge": "They were not in charge of that group.",
     "not-staff": "Choose a staff member of this community.",
+    "group-closed": "The group is closed: it takes no newcomers, its members can no longer "
+    "post, and it gets no scheduled posts; its history stays.",
+    "group-reopened": "The group is open again.",
 }
 
 

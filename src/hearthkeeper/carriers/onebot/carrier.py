@@ -63,7 +63,7 @@ BATCH = 100  # events read from the inbox at once (their pictures are fetched to
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.CLOSE, ActionKind.REOPEN,
 })  # fmt: skip
 
 
