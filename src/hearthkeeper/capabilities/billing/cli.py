@@ -212,7 +212,7 @@ def refund(
                       f"in the trial, which ends on {until:%Y-%m-%d %H:%M} {until.tzinfo} as "
                       f"before paying, then they are removed unless they pay.")  # fmt: skip
         return
-    later = _later_plan(store, found, done.moved)
+    later = _later_plan(store, found, done.chain)
     if sub is not None and sub.live:
         until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
         console.print(escape(f"{given}, the {_kind_of(store, paid)}; the member keeps access "
@@ -233,18 +233,23 @@ def refund(
     console.print(f"{given}; the member is removed from the community's groups.")
 
 
-def _later_plan(store: Store, community: Community, moved: Subscription | None) -> str:
-    """What a refund did to the member's later plan (bought to start where the refunded one
-    ended): '' when nothing, else the clause saying when it now runs."""
-    if moved is None:
+def _later_plan(store: Store, community: Community, chain: tuple[Subscription, ...]) -> str:
+    """What a refund did to the member's later plans (bought to start one after another
+    where the refunded one ended): '' when nothing, else the clause saying when each now
+    runs."""
+    if not chain:
         return ""
     playbook = playbook_of(store, community)
-    plan = plan_of(playbook, moved.plan_id)
     zone = zone_of(playbook)
-    start, end = moved.period_start.astimezone(zone), moved.period_end.astimezone(zone)
-    return (f"; their {plan.name if plan is not None else moved.plan_id}, which was to start "
-            f"when this one ended, now runs from {start:%Y-%m-%d %H:%M} to "
-            f"{end:%Y-%m-%d %H:%M} {end.tzinfo}")  # fmt: skip
+    said = []
+    for n, moved in enumerate(chain):
+        plan = plan_of(playbook, moved.plan_id)
+        start, end = moved.period_start.astimezone(zone), moved.period_end.astimezone(zone)
+        which = "this one" if n == 0 else "the one before it"
+        said.append(f"their {plan.name if plan is not None else moved.plan_id}, which was to "
+                    f"start when {which} ended, now runs from {start:%Y-%m-%d %H:%M} to "
+                    f"{end:%Y-%m-%d %H:%M} {end.tzinfo}")  # fmt: skip
+    return "; " + "; ".join(said)
 
 
 def _kind_of(store: Store, order_id: int | None) -> str:

@@ -101,10 +101,14 @@ def continued(subs: Sequence[Subscription], plans: Mapping[str, Plan],
 
 
 def follows(later: Subscription, before: Subscription, start: datetime) -> bool:
-    """Whether `later` (of another plan) was bought to start where `before` ends and, now
-    that `before` ends at `start` (a refund), starts later than that."""
-    return (later.id != before.id and later.live and later.plan_id != before.plan_id
-            and later.period_start == before.period_end and later.period_start > start)  # fmt: skip
+    """Whether `later` (another subscription of the member) was bought to start where
+    `before` ends and, now that `before` ends at `start` (a refund), starts later than that."""
+    return _starts_at(later, before.id, before.period_end, start)
+
+
+def _starts_at(later: Subscription, before_id: int, end: datetime, start: datetime) -> bool:
+    return (later.id != before_id and later.live and later.period_start == end
+            and later.period_start > start)  # fmt: skip
 
 
 def moved_up(later: Subscription, plan: Plan, start: datetime, zone: tzinfo) -> datetime:
@@ -115,6 +119,31 @@ def moved_up(later: Subscription, plan: Plan, start: datetime, zone: tzinfo) -> 
         if add_period(later.period_start, plan.period, zone, times=times) == later.period_end:
             return add_period(start, plan.period, zone, times=times)
     return later.period_end - (later.period_start - start)
+
+
+def chain_moved_up(subs: Sequence[Subscription], before: Subscription, start: datetime,
+                   plans: Mapping[str, Plan], zone: tzinfo) -> list[Subscription]:  # fmt: skip
+    """The member's subscriptions (of `subs`) bought one after another to follow `before`
+    — the one starting where `before` ends, the one starting where that one ends, and so on
+    (a monthly card, a second monthly card, then a yearly one, all paid in advance) — as
+    they run once `before` ends at `start` (a refund): each starts where the one before it
+    now ends, holding as many whole periods as it did (`moved_up`). In order; empty when
+    nothing follows `before`. A subscription of a plan the playbook no longer has ends the
+    chain (its period cannot be counted again)."""
+    moved: list[Subscription] = []
+    seen = {before.id}
+    end, now_end = before.period_end, start
+    while True:
+        later = next((s for s in subs if s.id not in seen and _starts_at(s, before.id, end, now_end)),
+                     None)  # fmt: skip
+        plan = None if later is None else plans.get(later.plan_id)
+        if later is None or plan is None:
+            return moved
+        seen.add(later.id)
+        shifted = replace(later, period_start=now_end,
+                          period_end=moved_up(later, plan, now_end, zone))  # fmt: skip
+        moved.append(shifted)
+        end, now_end = later.period_end, shifted.period_end
 
 
 def shortfall(amount: Decimal, currency: str, plan: Plan) -> str | None:

@@ -11,10 +11,10 @@ from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     access_until,
+    chain_moved_up,
     follows,
     kept_until,
     latest_payment,
-    moved_up,
     shown_status,
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
@@ -128,6 +128,10 @@ class OtherPlan:
     # bought to start when the refunded one ends: a refund now starts it now instead, and
     # it runs until `until` (the end of its period moved up)
     moved: bool = False
+    # more plans bought to follow that one, moved up behind it: their names, in order, and
+    # when the last of them now ends
+    then: tuple[str, ...] = ()
+    last: datetime | None = None
 
 
 def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook | None,
@@ -141,8 +145,12 @@ def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook |
         plan = plan_of(playbook, other.plan_id)
         until = access_until(other, plan)
         name = plan.name if plan is not None else other.plan_id
-        if plan is not None and follows(other, sub, now):  # a refund now moves it up
-            return OtherPlan(name, moved_up(other, plan, now, zone_of(playbook)), moved=True)
+        if plan is not None and follows(other, sub, now):  # a refund now moves them up
+            plans = {p.id: p for p in playbook.monetisation.plans} if playbook else {}
+            first, *rest = chain_moved_up(subs, sub, now, plans, zone_of(playbook))
+            names = tuple(plans[r.plan_id].name for r in rest)
+            return OtherPlan(name, first.period_end, moved=True, then=names,
+                             last=rest[-1].period_end if rest else None)  # fmt: skip
         if until is not None and until > now and (found is None or until > found.until):
             found = OtherPlan(name, until)
     return found
