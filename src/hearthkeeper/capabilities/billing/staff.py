@@ -177,12 +177,12 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
     mine: dict[int, list[Subscription]] = defaultdict(list)
     for sub in subs:
         mine[sub.member_id].append(sub)
+    names = store.member_names(mine)  # in one read, not one per subscription
     for sub in reversed(subs):
-        member = store.get_member(sub.member_id)
         plan = plan_of(playbook, sub.plan_id)
         latest = latest_payment(orders[sub.id])
         kept = None if latest is None else kept_until(sub, latest, plan, now, zone)
-        lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
+        lines.append(SubscriptionLine(sub, names.get(sub.member_id, f"member {sub.member_id}"),
                                       shown_status(sub, plan, now), kept,
                                       latest is not None,
                                       kept is not None and kept == sub.trial_end,
@@ -190,13 +190,14 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
     return lines
 
 
-def order_lines(store: Store, community: Community) -> list[tuple[Order, str]]:
-    """The community's ledger, newest first, with member names."""
-    names: dict[int, str] = {}
-    found = []
-    for order in reversed(SqlBilling.on(store).orders(community.id)):
-        if order.member_id not in names:
-            member = store.get_member(order.member_id)
-            names[order.member_id] = member.display_name if member else f"member {order.member_id}"
-        found.append((order, names[order.member_id]))
-    return found
+def order_lines(store: Store, community: Community,
+                newest: int | None = None) -> list[tuple[Order, str]]:  # fmt: skip
+    """The community's ledger, newest first, with member names: all of it, or its `newest`
+    orders only (the console's page of them)."""
+    repo = SqlBilling.on(store)
+    if newest is None:
+        orders = list(reversed(repo.orders(community.id)))
+    else:
+        orders = repo.newest_orders(community.id, newest)
+    names = store.member_names(o.member_id for o in orders)
+    return [(o, names.get(o.member_id, f"member {o.member_id}")) for o in orders]
