@@ -12,6 +12,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import PlaybookError, parse_playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store
 from tests.engine_setup import Community, community, playbook
 from tests.playbook_samples import MINIMAL
@@ -177,3 +178,13 @@ def test_a_welcome_back_text_with_a_placeholder_it_cannot_fill_is_refused_where_
     [problem] = [str(p) for p in caught.value.problems]
     assert problem.startswith("pb.yaml:12:19: joining.ceremony.welcome_back: unknown "
                               "placeholder {rules}; available: {nickname}, {group}"), problem  # fmt: skip
+
+
+def test_a_returning_member_of_the_paid_skincare_circle_reads_its_own_welcome_back(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = parse_playbook(template_text("skincare"), "skincare.yaml").playbook
+    c = community(store, store_clock, pb)
+    said = _back_again(c)
+    assert said.startswith("欢迎回来，Mei！颜学院护肤社的老朋友又见面啦"), said
+    assert "群规" not in said.split("\n")[0]
