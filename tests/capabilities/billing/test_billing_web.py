@@ -14,17 +14,20 @@ import pytest
 import stripe
 from sqlalchemy import event
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.records import OrderKind, Provider, Status
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.settings import BillingSecrets
 from hearthkeeper.capabilities.billing.webhooks import sign_hmac
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.templates import template_text
 from tests.capabilities.billing.billing_setup import (
     HOOK_SECRET,
     STRIPE_SECRET,
     with_webhook_secrets,
 )
-from tests.console_setup import SLUG, Console
+from tests.console_setup import BASE, SLUG, Console
 
 
 @pytest.fixture
@@ -546,3 +549,27 @@ def test_the_billing_page_reads_the_same_whatever_the_members_and_orders(c: Cons
     # what it shows is unchanged: the newest orders first, with the discounts' reasons
     assert table.index("tb-59-b") < table.index("tb-0-a")
     assert table.count("below the price: 老会员券 ") == 2 * 20
+
+
+def test_refunding_the_first_of_three_plans_asks_naming_each_later_plan(c: Console) -> None:
+    """The console's Refund asked about the plan that followed the refunded one only: the
+    yearly card bought to follow that one (moved up too) went unmentioned."""
+    more = ("  plans:\n"
+            "    - id: coaching\n      name: 院长私教月\n      price: 99\n      currency: CNY\n"
+            "      period: 1 month\n"
+            "    - id: yearly\n      name: 颜学院年卡\n      price: 499\n      currency: CNY\n"
+            "      period: 1 year\n")  # fmt: skip
+    text = template_text("skincare").replace("  plans:\n", more, 1)
+    apply_playbook(c.store, parse_playbook(text), "test")
+    community = c.store.get_community(SLUG)
+    assert community is not None
+    first = staff.pay(c.store, community, "webchat:mei", "half-year", "", "tb-1", "staff",
+                      c.clock.now()).subscription  # fmt: skip
+    assert first is not None
+    for plan, receipt in (("coaching", "tb-2"), ("yearly", "tb-3")):
+        staff.pay(c.store, community, "webchat:mei", plan, "", receipt, "staff", c.clock.now())
+    page = c.get("/billing").text
+    form = page.split(f'action="{BASE}/billing/{first.id}/refund"')[1]
+    said = form.split('data-confirm="')[1].split('"')[0]
+    assert "their 院长私教月, which was to start when it ended, starts now instead" in said, said
+    assert ", followed by their 颜学院年卡, moved up behind it, until " in said, said
