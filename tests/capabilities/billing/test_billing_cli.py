@@ -466,3 +466,33 @@ def test_rehearsing_the_membership_calendar_lists_each_day_and_changes_nothing(
         assert sorted(again) == sorted(kept) and store.outbox_counts()["pending"] == 0
     status, out = run("billing", "rehearse", "--days", "1", *config)
     assert "Nothing happens to any member's membership in these days." in out, out
+
+
+def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
+    site: Path,
+) -> None:
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    more = ("  plans:\n"
+            "    - id: coaching\n      name: 院长私教月\n      price: 99\n      currency: CNY\n"
+            "      period: 1 month\n"
+            "    - id: yearly\n      name: 颜学院年卡\n      price: 499\n      currency: CNY\n"
+            "      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", more, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    for plan, receipt in (("coaching", "TB-2"), ("yearly", "TB-3")):
+        status, out = run("billing", "pay", f"member:{member.id}", "--plan", plan, "--receipt",
+                          receipt, "--config", str(site))  # fmt: skip
+        assert status == 0, out
+    status, out = run("billing", "refund", "1", "--config", str(site))
+    said = " ".join(out.split())
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    assert status == 0 and "their 院长私教月, which was to start when this one ended" in said, out
+    assert f"now runs from {today:%Y-%m-%d}" in said, out
+    assert ("their 颜学院年卡, which was to start when the one before it ended, now runs from "
+            f"{month}-") in said, out  # fmt: skip
+    assert "removed" not in said
