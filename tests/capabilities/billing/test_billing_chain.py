@@ -117,3 +117,28 @@ def test_refunding_the_first_of_three_plans_bought_in_advance_moves_both_later_o
     ]
     # nothing more at the year's old end: she is out once
     assert run_at(c, yearly.period_end + timedelta(days=3, minutes=1)) == []
+
+
+def test_paying_the_monthly_card_again_while_a_yearly_card_follows_it_adds_a_month_after_the_year(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A monthly member who had bought the yearly card to follow the month paid the monthly
+    card again: the month was added to the first one, inside the year she had already paid
+    for — 39 CNY for days she had anyway, and the month she paid for never came."""
+    c = paid_community(store, store_clock, THREE_PLANS)
+    seat(c, "ann", "g1")
+    monthly = pay(c, "ann", "monthly", "WX-1").subscription
+    yearly = pay(c, "ann", "yearly", "WX-2").subscription
+    again = pay(c, "ann", "monthly", "WX-3").subscription
+    assert monthly is not None and yearly is not None and again is not None
+    first = SqlBilling.on(store).subscription(monthly.id)
+    assert first is not None and first.period_end == monthly.period_end  # not extended
+    assert again.id != monthly.id and again.period_start == yearly.period_end
+    assert again.period_end == yearly.period_end.replace(month=yearly.period_end.month + 1)
+    # the year runs to its end without a reminder to renew (the month follows it), and she
+    # is reminded and removed when that month ends
+    done = run_at(c, yearly.period_end - timedelta(days=14, minutes=-1))
+    done += run_at(c, yearly.period_end + timedelta(days=3, minutes=1))
+    assert reminders(done) == [] and kicks(done) == []
+    assert reminders(run_at(c, again.period_end - timedelta(days=5, minutes=-1))) == [("g1", "ann")]
+    assert kicks(run_at(c, again.period_end + timedelta(days=2, minutes=1))) == [("g1", "ann")]

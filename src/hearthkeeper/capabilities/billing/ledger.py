@@ -79,11 +79,14 @@ def coverage(current: Subscription | None, plan: Plan, paid_at: datetime, zone: 
              other: Subscription | None = None) -> Coverage:  # fmt: skip
     """What a payment of `plan` at `paid_at` covers. While `current` still gives access (in
     its period, trial or grace) the payment extends it from its end — a renewal, or the
-    purchase that follows a trial. Otherwise, while `other` (the member's subscription of
-    another plan) gives access, a new period starts where it ends: a member moving from the
-    monthly to the yearly card keeps the days they paid for. Else a new period starts at
-    `paid_at`."""
-    if current is not None and has_access(current, plan, paid_at):
+    purchase that follows a trial — unless `other` runs on after it. While `other` (the
+    member's subscription of another plan, ending last) gives access, a new period starts
+    where it ends: a member moving from the monthly to the yearly card keeps the days they
+    paid for, and one who pays the monthly card again while the yearly card bought to follow
+    it is still ahead gets that month after the year, not inside it. Else a new period starts
+    at `paid_at`."""
+    runs_on = other is not None and current is not None and other.period_end > current.period_end
+    if current is not None and has_access(current, plan, paid_at) and not runs_on:
         kind = OrderKind.RENEWAL if current.paid else OrderKind.PURCHASE
         end = add_period(current.period_end, plan.period, zone)
         return Coverage(kind, current, current.period_start, end)
