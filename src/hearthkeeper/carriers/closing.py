@@ -6,7 +6,7 @@ chat's overflow skip it: `store/rooms.py`), hears no scheduled posts (`engine/sc
 and is warned of no more. Closed into another group, its members are told where to go: a
 last post in it naming that group and its link, since no carrier lets the bot move people.
 Refused: the community's last open group, a group closed already, and closing into a group
-that is closed or has no room."""
+that is closed, has no room or was imported (no carrier serves it)."""
 
 from __future__ import annotations
 

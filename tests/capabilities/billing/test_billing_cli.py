@@ -496,3 +496,47 @@ def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
     assert ("their 颜学院年卡, which was to start when the one before it ended, now runs from "
             f"{month}-") in said, out  # fmt: skip
     assert "removed" not in said
+
+
+def test_refunding_another_subscriptions_refunded_order_is_refused_naming_the_payments(
+    site: Path,
+) -> None:
+    """`billing refund 2 --order 1`, order 1 being subscription 1's payment refunded already:
+    it said "Order 1 was refunded already" (and the console's Refund said "Refunded; …") of a
+    subscription whose own payment stood, nothing given back. Now it is refused like any order
+    that is not the subscription's, naming its payments."""
+    config = ("--config", str(site))
+    assert pay(site, payment_code(site), "TB-1")[0] == 0
+    with site_store(site) as store:
+        other = store.member_for("webchat", "u-2", "阿兰")
+    status, out = run("billing", "pay", f"member:{other.id}", "--plan", "half-year",
+                      "--receipt", "TB-2", *config)  # fmt: skip
+    assert status == 0, out
+    assert run("billing", "refund", "1", *config)[0] == 0  # order 1 given back (order 3)
+    status, out = run("billing", "refund", "2", "--order", "1", *config)
+    said = " ".join(out.split())
+    assert status == 1, out
+    assert "order 1 is not a payment of subscription 2 (its payments: order 2" in said
+    assert "refunded already" not in said
+    status, out = run("billing", "list", *config)
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert "active" in rows["2"] and "refunded" in rows["1"], out
+
+
+def test_refunding_again_names_the_payment_given_back_and_the_one_left(site: Path) -> None:
+    """A member paid, then renewed; `billing refund 1` gave the renewal back. Run again, it
+    said "Subscription 1 was refunded already", while `billing list` showed it active and its
+    first payment stood. It names the payment given back and how to give back the other."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    assert pay(site, code, "TB-2")[0] == 0  # a renewal: order 2
+    config = ("--config", str(site))
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "giving back order 2" in out, out
+    status, out = run("billing", "refund", "1", *config)
+    said = " ".join(out.split())
+    assert status == 0
+    assert ("Order 2, the latest payment of subscription 1, was refunded already (order 3); "
+            "nothing more is given back. Its other payment: hearth billing refund 1 --order 1"
+            ) in said, out  # fmt: skip
+    assert run("billing", "list", "--orders", *config)[1].count("-299.00 CNY") == 1

@@ -573,3 +573,29 @@ def test_refunding_the_first_of_three_plans_asks_naming_each_later_plan(c: Conso
     said = form.split('data-confirm="')[1].split('"')[0]
     assert "their 院长私教月, which was to start when it ended, starts now instead" in said, said
     assert ", followed by their 颜学院年卡, moved up behind it, until " in said, said
+
+
+def test_a_second_refund_of_one_payment_says_nothing_more_was_given_back(c: Console) -> None:
+    """Refund sent twice (a double click, a second tab): the second said "Refunded; access
+    ended and the member is removed…" as if it had given money back again. And a payment
+    named with another member's subscription (a form from a stale page) answered that it was
+    refunded, though nothing was: it is refused, naming the subscription's own payments."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    other = {"who": code_of(c, "angry"), "plan": "half-year", "receipt": "taobao-2"}
+    assert c.post("/billing/pay", other).headers["location"].endswith("notice=paid")
+    mine, theirs = SqlBilling.on(c.store).subscriptions(c.community_id)
+    paid = {o.subscription_id: o.id for o in SqlBilling.on(c.store).orders(c.community_id)}
+    order = {"order": str(paid[mine.id])}
+    assert c.post(f"/billing/{mine.id}/refund", order).headers["location"].endswith(
+        "notice=refunded")  # fmt: skip
+    again = c.post(f"/billing/{mine.id}/refund", order)
+    assert again.headers["location"].endswith("notice=refunded-already")
+    page = c.get("/billing?notice=refunded-already").text
+    assert "That payment was refunded already; nothing more was given back." in page
+    stale = c.post(f"/billing/{theirs.id}/refund", order)
+    assert stale.status_code == 409
+    assert f"order {paid[mine.id]} is not a payment of subscription {theirs.id}" in stale.text
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.PURCHASE,
+                                           OrderKind.REFUND]  # fmt: skip
+    assert SqlBilling.on(c.store).subscription(theirs.id).status is Status.ACTIVE  # type: ignore[union-attr]

@@ -154,7 +154,8 @@ async def test_a_knock_staff_refused_then_let_in_after_all_is_invited(community:
 async def test_an_approved_knock_with_every_room_full_waits_for_room(community: Hearth) -> None:
     """The room holds one and has one member when staff approve Mei's knock: the web chat
     told staff she waits outside, Matrix invited her beyond the room's capacity without a
-    word. Now she is not invited, staff are told once, and a room opened lets her in."""
+    word. Now she is not invited, staff are told once, and a room opened gets her invited,
+    staff told she is invited (not that she is in)."""
     room = await knock_room(community)
     store = community.store
     group = store.group_for_carrier("matrix", room)
@@ -185,3 +186,11 @@ async def test_an_approved_knock_with_every_room_full_waits_for_room(community: 
 
         store.add_group(community.runtime.community_id, "护肤申请群 2", "matrix", "!next:local")
         await becomes(community, room, mei.user_id, "invite")
+
+        async def seated() -> list[str]:
+            return [a.text for a in store.staff_alerts(community.runtime.community_id)
+                    if a.key.endswith(":seated")]  # fmt: skip
+
+        # invited, not in: she joins once she accepts (it said she was let in)
+        [note] = await eventually(seated, "staff to be told she was invited")
+        assert note.endswith("现已有空位，已邀请其加入「护肤申请群」，对方接受邀请后即入群。"), note

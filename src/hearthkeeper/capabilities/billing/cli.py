@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.records import Subscription
+from hearthkeeper.capabilities.billing.records import Order, Subscription
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -169,6 +169,31 @@ def grant(
                   f"member {done.order.member_id} is covered until {until}.")  # fmt: skip
 
 
+def _refunded_already(store: Store, community: Community, subscription: int,
+                      order: int | None, refund: Order) -> str:  # fmt: skip
+    """What a refund run again says: the payment given back already (by `refund`), and the
+    subscription's payments still standing, each with the command that gives it back."""
+    from hearthkeeper.capabilities.billing.ledger import payments_of
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    given = refund.refund_of
+    if order is not None:
+        what = f"Order {order}"
+    elif given is not None:
+        what = f"Order {given}, the latest payment of subscription {subscription},"
+    else:
+        what = f"Subscription {subscription}"
+    said = f"{what} was refunded already (order {refund.id}); nothing more is given back."
+    orders = SqlBilling.on(store).orders(community.id, subscription_id=subscription)
+    back = {o.refund_of for o in orders if o.refund_of is not None}
+    left = [o.id for o in payments_of(orders) if o.id not in back]
+    if left:
+        said += f" Its other payment{'s' if len(left) > 1 else ''}: " + ", ".join(
+            f"hearth billing refund {subscription} --order {i}" for i in left
+        )
+    return said
+
+
 @billing_app.command("refund")
 def refund(
     subscription: Annotated[
@@ -200,9 +225,7 @@ def refund(
         fail(str(exc))
     paid = done.order.refund_of
     if not done.created:
-        what = f"Order {order}" if order is not None else f"Subscription {subscription}"
-        console.print(f"{what} was refunded already (order {done.order.id}); nothing more is "
-                      f"given back.")  # fmt: skip
+        console.print(_refunded_already(store, found, subscription, order, done.order))
         return
     given = f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}"
     given += f", giving back order {paid})" if paid is not None else ")"

@@ -31,6 +31,7 @@ _NOTICES = {
     "again": "That receipt was recorded already; nothing new.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
+    "refunded-already": "That payment was refunded already; nothing more was given back.",
     "renewal": "The renewal is refunded; the member keeps access until the end of the period "
     "paid before it (Until, below).",
     "trial": "The purchase is refunded; the member is back in their free trial until its end "
@@ -120,6 +121,8 @@ def router(pages: Pages) -> APIRouter:
                                     order_id=order)  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
+        if not refunded.created:  # a second click, a second tab: the first refund stands
+            return done(view, "refunded-already")
         sub = refunded.subscription
         if refunded.moved is not None:
             return done(view, "later")

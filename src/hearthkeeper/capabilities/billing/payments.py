@@ -30,6 +30,7 @@ from hearthkeeper.capabilities.billing.ledger import (
     coverage,
     kept_until,
     latest_payment,
+    payment_named,
     payments_of,
     refundable,
     shortfall,
@@ -234,8 +235,7 @@ def _alert_held(tx: Store, community: Community, playbook: Playbook | None, orde
     text = TEXTS.say("held", language, **values) if language is not None else (
         f"{name}'s payment granted no membership: {short} (order {order.id}, held)")  # fmt: skip
     key, reason = f"billing:held:{order.id}", "a payment below the plan's price granted nothing"
-    groups = tx.list_groups(community.id)
-    group = groups[0] if groups else None
+    group = tx.watch_group(community.id)  # a group a carrier serves, not an imported history
     tx.add_staff_alerts([NewStaffAlert(key, community.id, group.id if group else None,
                                        order.member_id, None, "billing", text, reason, now)])  # fmt: skip
     if group is None or playbook is None:
@@ -349,6 +349,8 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         and refunds
     ):
         return _recorded(repo, refunds[-1], False)  # a second click on Refund
+    if order_id is not None:  # this subscription's payment, before asking if it was given back
+        payment_named(sub, orders, order_id)
     latest = latest_payment(orders)
     named = order_id if order_id is not None else latest.id if latest is not None else None
     if named is not None:

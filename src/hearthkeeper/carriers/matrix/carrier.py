@@ -122,7 +122,8 @@ class MatrixCarrier:
         self.pictures = pictures
         self.clock: Clock = clock or SystemClock()  # when staff were told a file was not sent
         # Transaction ids make sends idempotent: the outbox key is the txn id.
-        self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
+        self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000,
+                                         admits_by_invitation=True)  # fmt: skip
         self.bot = BotIdentity(user_id=account.user_id)
         self.removed: dict[str, str] = {}  # rooms the bot was kicked or banned from, and by whom
         self._client: Any = None
