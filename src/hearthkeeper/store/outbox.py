@@ -383,6 +383,19 @@ class OutboxQueries(StoreBase):
         with self._unit(write=False) as session:
             return [_item(row) for row in session.connection().execute(query)]
 
+    def outbox_after(self, item_id: int, prefix: str) -> list[OutboxItem]:
+        """Items queued after the item `item_id` whose keys start with `prefix`, in order."""
+        query = (select(OUTBOX).where(OUTBOX.c.id > item_id,
+                                      OUTBOX.c.key.startswith(prefix, autoescape=True))
+                 .order_by(OUTBOX.c.id))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_item(row) for row in session.connection().execute(query)]
+
+    def last_outbox_id(self) -> int:
+        """The id of the item queued last (0: none yet)."""
+        with self._unit(write=False) as session:
+            return int(session.connection().scalar(select(func.max(OUTBOX.c.id))) or 0)
+
     def outbox_counts(self) -> dict[str, int]:
         """How many items have each status (every status, zero included)."""
         counts = dict.fromkeys((s.value for s in OutboxStatus), 0)

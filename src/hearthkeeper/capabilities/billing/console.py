@@ -19,6 +19,8 @@ from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
+ORDERS_SHOWN = 200  # the newest orders the page lists (`hearth billing export --orders`: all)
+
 _NOTICES = {
     "paid": "Payment recorded: the member's period starts now (Until, below); their renewal "
     "reminder and their removal at its end are planned.",
@@ -54,13 +56,13 @@ def router(pages: Pages) -> APIRouter:
         """The billing page; after a refusal, `problem` says why and `typed` fills the form."""
         now = web.clock.now()
         playbook = view.playbook
-        lines = staff.order_lines(store, view.community)[:200]
+        lines = staff.order_lines(store, view.community, ORDERS_SHOWN)
         return render(
             request, "console/billing.html", status_code=status, operator=operator,
             active="billing", plans=playbook.monetisation.plans if playbook else [],
             subscriptions=staff.subscription_lines(store, view.community, now),
             orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
-            reasons=SqlBilling.on(store).reasons(view.community.id),
+            reasons=SqlBilling.on(store).reasons(view.community.id, [o for o, _ in lines]),
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
             now=now, typed=typed or {}, **view.context(),
