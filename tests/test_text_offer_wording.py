@@ -204,6 +204,7 @@ NUMERAL_WORD_LINES = [
     "空调维修，三包服务",
     "一条龙搬家，打包拆装",
     "儿童摄影，全家福套餐三百九十九起",
+    "照片冲印，十分钟出片",  # a speed only a seller promises
 ]
 
 NUMERAL_WORD_CHAT = [
@@ -216,6 +217,8 @@ NUMERAL_WORD_CHAT = [
     "十年前我也在那边住过",
     "菜市场周一比周六便宜",  # than another day, not than the shop
     "二手书送人了，一起去的三个人都拿了一本",
+    "外卖三十分钟就送到了",
+    "师傅说半小时到",
 ]
 
 
