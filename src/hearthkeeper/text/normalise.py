@@ -42,6 +42,7 @@ _CAPITAL_CHARS = re.compile("[\u0391-\u03a9\u0405-\u0425]")
 _LOOSE_UNDERSCORES = re.compile(r"(?<![0-9a-z_])_++|(?<!_)_++(?![0-9a-z])")
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _SPACES = re.compile(r"\s+")
+_DIGIT = re.compile("[0-9]")
 _SEPARATORS = re.compile(r"[\W_]+")
 _MAX_PASSES = 4
 
@@ -147,8 +148,10 @@ class MessageText:
         """The normalised text with Chinese numerals as written (`二手空调`, `一口价`, `一三八`
         where `normalised` reads `2手空调`, `1口价`, `138`): for rules reading words, whose
         patterns spell a number either way (`[0-9一二三…]`)."""
-        if self.original.isascii() and "%" not in self.original:
-            return self.normalised  # no numeral written, none encoded
+        if not _DIGIT.search(self.normalised):
+            # no numeral was read as a digit (short of one percent-encoded twice over,
+            # "%25E4…", which then reads as here)
+            return self.normalised
         return _words(self.original)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
