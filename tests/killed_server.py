@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +24,10 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from hearthkeeper.config import sqlite_url_for
 from hearthkeeper.store.database import SQLITE_FILE
-from tests.chat_clients import free_port, join_page, room_or_end
+from tests.chat_clients import FAST_PLAYBOOK, free_port, join_page, room_or_end
+from tests.migrated import migrate
 
 # Guards against a hang, not a measure of speed: seconds a start may take to answer.
 START_WITHIN = 150.0
@@ -189,3 +191,35 @@ def sqlite_db(path: Path) -> Iterator[sqlite3.Connection]:
         yield db
     finally:
         db.close()
+
+
+def carrier_server(folder: Path, carrier: str, env: Mapping[str, str]) -> Server:
+    """A server for one community (the fast playbook) on a platform's carrier, `carrier`
+    being its `hearth.toml` table(s); the database migrated, the server not started yet."""
+    (folder / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
+    (folder / "hearth.toml").write_text(CONFIG + "\n" + carrier, encoding="utf-8")
+    (folder / "data").mkdir()
+    migrate(sqlite_url_for(folder / "data"))
+    return Server(folder, env=env)
+
+
+async def until(condition: Callable[[], object], what: str, server: Server, wait: float) -> None:
+    """Wait for `condition`, at most `wait` seconds (a guard against a hang, not a measure
+    of speed); failing, say what was awaited and show the server's log."""
+    try:
+        async with asyncio.timeout(wait):
+            while not condition():
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"waited {wait:.0f} s for {what}:\n{server.log()}") from None
+
+
+def outbox_settled(server: Server) -> bool:
+    """Nothing left in the outbox due within the hour (the quotas may hold a reply back a
+    minute; a reminder to introduce oneself waits a day)."""
+    with sqlite_db(server.database) as db:
+        [(due,)] = db.execute(
+            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+            "AND next_attempt_at <= strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 hour')"
+        ).fetchall()
+    return int(due) == 0

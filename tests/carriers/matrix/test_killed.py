@@ -19,12 +19,9 @@ from urllib.parse import quote
 
 import pytest
 
-from hearthkeeper.config import sqlite_url_for
 from tests.carriers.matrix.matrix_setup import CLIENT, Member
-from tests.chat_clients import FAST_PLAYBOOK
 from tests.integration.synapse import SynapseServer
-from tests.killed_server import CONFIG, Server, sqlite_db
-from tests.migrated import migrate
+from tests.killed_server import Server, carrier_server, outbox_settled, sqlite_db, until
 
 pytestmark = [pytest.mark.crash, pytest.mark.matrix, pytest.mark.timeout(600)]
 
@@ -53,8 +50,8 @@ async def _scenario(synapse: SynapseServer, folder: Path, rng: random.Random) ->
         server = _server(folder, synapse, room, bot.access_token, bot.user_id)
         try:
             said, checkins = await _burst(server, owner, members, room, bot.user_id, rng)
-            await _until(lambda: _recorded(server) >= set(said) and _settled(server),
-                         "every message recorded and every answer sent", server)  # fmt: skip
+            await until(lambda: _recorded(server) >= set(said) and outbox_settled(server),
+                         "every message recorded and every answer sent", server, WAIT)  # fmt: skip
             assert server.stop() == 0, server.log()
         finally:
             if server.process is not None and server.process.poll() is None:
@@ -83,15 +80,11 @@ async def _scenario(synapse: SynapseServer, folder: Path, rng: random.Random) ->
 
 
 def _server(folder: Path, synapse: SynapseServer, room: str, token: str, user: str) -> Server:
-    (folder / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
-    (folder / "hearth.toml").write_text(
-        CONFIG + f'\n[carriers.matrix]\nhomeserver = "{synapse.base_url}"\n'
-        f'user_id = "{user}"\n[carriers.matrix.rooms]\n"{room}" = "tea"\n',
-        encoding="utf-8",
+    carrier = (
+        f'[carriers.matrix]\nhomeserver = "{synapse.base_url}"\n'
+        f'user_id = "{user}"\n[carriers.matrix.rooms]\n"{room}" = "tea"\n'
     )
-    (folder / "data").mkdir()
-    migrate(sqlite_url_for(folder / "data"))
-    return Server(folder, env={"HEARTH_MATRIX_TOKEN": token})
+    return carrier_server(folder, carrier, {"HEARTH_MATRIX_TOKEN": token})
 
 
 async def _burst(server: Server, owner: Member, members: list[Member], room: str, bot: str,
@@ -130,16 +123,6 @@ async def _burst(server: Server, owner: Member, members: list[Member], room: str
     return said, checkins
 
 
-async def _until(condition: object, what: str, server: Server) -> None:
-    assert callable(condition)
-    try:
-        async with asyncio.timeout(WAIT):
-            while not condition():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"waited {WAIT:.0f} s for {what}:\n{server.log()}") from None
-
-
 def _recorded_all(server: Server) -> list[str]:
     with sqlite_db(server.database) as db:
         return [
@@ -153,14 +136,3 @@ def _recorded_all(server: Server) -> list[str]:
 
 def _recorded(server: Server) -> set[str]:
     return set(_recorded_all(server))
-
-
-def _settled(server: Server) -> bool:
-    """Nothing left in the outbox due within the hour (the quotas may hold a reply back a
-    minute; a reminder to introduce oneself waits a day)."""
-    with sqlite_db(server.database) as db:
-        [(due,)] = db.execute(
-            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
-            "AND next_attempt_at <= strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 hour')"
-        ).fetchall()
-    return int(due) == 0

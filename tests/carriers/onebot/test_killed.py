@@ -17,11 +17,9 @@ from typing import Any
 
 import pytest
 
-from hearthkeeper.config import sqlite_url_for
 from tests.carriers.onebot.fake_onebot import FakeOneBot
-from tests.chat_clients import FAST_PLAYBOOK, free_port
-from tests.killed_server import CONFIG, Server, sqlite_db
-from tests.migrated import migrate
+from tests.chat_clients import free_port
+from tests.killed_server import Server, carrier_server, outbox_settled, sqlite_db
 
 pytestmark = [pytest.mark.crash, pytest.mark.onebot, pytest.mark.timeout(600)]
 
@@ -61,7 +59,7 @@ async def _out_at_a_kill(folder: Path) -> None:
         await _connect(fake, port, server)
         await fake.say(GROUP, MEI, "check in")  # the service goes on: answered
         await fake.bot_message(GROUP, "already", timeout=WAIT)
-        await fake.until(lambda: _settled(server), "the outbox to settle", WAIT)
+        await fake.until(lambda: outbox_settled(server), "the outbox to settle", WAIT)
         assert server.stop() == 0, server.log()
     finally:
         await fake.close()
@@ -124,15 +122,11 @@ def _recorded(server: Server) -> set[str]:
 
 
 def _server(folder: Path, fake: FakeOneBot, port: int) -> Server:
-    (folder / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
-    (folder / "hearth.toml").write_text(
-        CONFIG + f'\n[carriers.onebot]\nport = {port}\naccess_token_env = "{TOKEN_ENV}"\n'
-        f'self_id = {fake.self_id}\n[carriers.onebot.groups]\n"{GROUP}" = "tea"\n',
-        encoding="utf-8",
+    carrier = (
+        f'[carriers.onebot]\nport = {port}\naccess_token_env = "{TOKEN_ENV}"\n'
+        f'self_id = {fake.self_id}\n[carriers.onebot.groups]\n"{GROUP}" = "tea"\n'
     )
-    (folder / "data").mkdir()
-    migrate(sqlite_url_for(folder / "data"))
-    return Server(folder, env={TOKEN_ENV: TOKEN})
+    return carrier_server(folder, carrier, {TOKEN_ENV: TOKEN})
 
 
 async def _connect(fake: FakeOneBot, port: int, server: Server) -> None:
@@ -159,14 +153,3 @@ def _once(
         return gate
 
     return hold
-
-
-def _settled(server: Server) -> bool:
-    """Nothing left in the outbox due within the hour (a reminder to introduce oneself
-    waits a day)."""
-    with sqlite_db(server.database) as db:
-        [(due,)] = db.execute(
-            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
-            "AND next_attempt_at <= strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 hour')"
-        ).fetchall()
-    return int(due) == 0

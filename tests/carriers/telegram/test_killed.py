@@ -19,11 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from hearthkeeper.config import sqlite_url_for
 from tests.carriers.telegram.fake_bot_api import JSON, FakeBotApi
-from tests.chat_clients import FAST_PLAYBOOK
-from tests.killed_server import CONFIG, Server, sqlite_db
-from tests.migrated import migrate
+from tests.killed_server import Server, carrier_server, outbox_settled, sqlite_db, until
 
 # About 60 s on a busy machine, most of it the two restarts and Telegram's 1 message/s.
 pytestmark = [pytest.mark.crash, pytest.mark.telegram, pytest.mark.timeout(600)]
@@ -50,8 +47,8 @@ async def _scenario(folder: Path, rng: random.Random) -> None:
         server = _server(folder, api, token, chat)
         try:
             said, checkins = await _burst(server, api, chat, rng)
-            await _until(lambda: not api.bots[token].updates and _settled(server),
-                         "every update confirmed and every answer sent", server)  # fmt: skip
+            await until(lambda: not api.bots[token].updates and outbox_settled(server),
+                         "every update confirmed and every answer sent", server, WAIT)  # fmt: skip
             assert server.stop() == 0, server.log()
         finally:
             if server.process is not None and server.process.poll() is None:
@@ -62,16 +59,12 @@ async def _scenario(folder: Path, rng: random.Random) -> None:
 
 
 def _server(folder: Path, api: FakeBotApi, token: str, chat: int) -> Server:
-    (folder / "playbook.yaml").write_text(FAST_PLAYBOOK, encoding="utf-8")
-    (folder / "hearth.toml").write_text(
-        CONFIG + f'\n[carriers.telegram]\ntoken_env = "{TOKEN_ENV}"\n'
+    carrier = (
+        f'[carriers.telegram]\ntoken_env = "{TOKEN_ENV}"\n'
         f'api_base = "{api.base_url}"\npoll_timeout = 1\n'
-        f'[carriers.telegram.groups]\n"{chat}" = "tea"\n',
-        encoding="utf-8",
+        f'[carriers.telegram.groups]\n"{chat}" = "tea"\n'
     )
-    (folder / "data").mkdir()
-    migrate(sqlite_url_for(folder / "data"))
-    return Server(folder, env={TOKEN_ENV: token})
+    return carrier_server(folder, carrier, {TOKEN_ENV: token})
 
 
 async def _burst(server: Server, api: FakeBotApi, chat: int,
@@ -80,7 +73,9 @@ async def _burst(server: Server, api: FakeBotApi, chat: int,
     messages and of the check-ins among them."""
     server.start()
     code = await server.ready(None)
-    await _until(lambda: any(m == "getUpdates" for m, _ in api.calls), "the bot to poll", server)
+    await until(
+        lambda: any(m == "getUpdates" for m, _ in api.calls), "the bot to poll", server, WAIT
+    )
     people: list[JSON] = [api.user(f"Person{p}") for p in range(PEOPLE)]
     steps = [(p, n) for n in range(LINES + 1) for p in range(PEOPLE)]  # n == 0: joins
     kills = sorted(rng.sample(range(len(steps) // 4, len(steps)), KILLS))
@@ -102,27 +97,6 @@ async def _burst(server: Server, api: FakeBotApi, chat: int,
         await asyncio.sleep(0.02)
     await server.ready(code)
     return said, checkins
-
-
-async def _until(condition: object, what: str, server: Server) -> None:
-    assert callable(condition)
-    try:
-        async with asyncio.timeout(WAIT):
-            while not condition():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"waited {WAIT:.0f} s for {what}:\n{server.log()}") from None
-
-
-def _settled(server: Server) -> bool:
-    """Nothing left in the outbox due within the hour (the quotas may hold a reply back a
-    minute; a reminder to introduce oneself waits a day)."""
-    with sqlite_db(server.database) as db:
-        [(due,)] = db.execute(
-            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
-            "AND next_attempt_at <= strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 hour')"
-        ).fetchall()
-    return int(due) == 0
 
 
 def _check(server: Server, api: FakeBotApi, token: str, chat: int, said: list[int],
