@@ -37,7 +37,8 @@ def test_giving_a_staff_role_reaches_the_running_engine(
     given = runner.invoke(app, ["staff", "set", "fake:mei", "manager", "--as", "owner"], env=env)
     assert given.exit_code == 0, given.output
     listed = runner.invoke(app, ["staff", "list"], env=env)
-    assert "mei" in listed.stdout and "manager" in listed.stdout
+    # with the id `hearth staff set` takes, to take the role away again
+    assert "g1: mei (fake:mei) — manager" in listed.stdout, listed.stdout
     store_clock.advance(timedelta(minutes=2))
     c.events.now = store_clock.now()
     [result] = c.engine.process([c.events.message("mei", AD)])
