@@ -108,6 +108,9 @@ def test_init_then_apply_versions_and_diffs(here: Path) -> None:
 
     code, out = run("apply", str(playbook), "--config", config)
     assert code == 0 and "stored version 1" in out
+    # A first version says what comes next: a sign-in for the console, then serving it.
+    assert f"Next: `hearth operator add NAME --config {config}`" in " ".join(out.split())
+    assert f"`hearth serve --config {config}` runs it" in " ".join(out.split())
 
     playbook.write_text(playbook.read_text().replace("capacity: 500", "capacity: 450", 1))
     code, out = run("apply", str(playbook), "--config", config, "--as", "alice")

@@ -37,8 +37,30 @@ def test_giving_a_staff_role_reaches_the_running_engine(
     given = runner.invoke(app, ["staff", "set", "fake:mei", "manager", "--as", "owner"], env=env)
     assert given.exit_code == 0, given.output
     listed = runner.invoke(app, ["staff", "list"], env=env)
-    assert "mei" in listed.stdout and "manager" in listed.stdout
+    # with the id `hearth staff set` takes, to take the role away again
+    assert "g1: mei (fake:mei) — manager" in listed.stdout, listed.stdout
     store_clock.advance(timedelta(minutes=2))
     c.events.now = store_clock.now()
     [result] = c.engine.process([c.events.message("mei", AD)])
     assert ActionKind.STRIKE not in [a.kind for a in result.actions], "staff are not punished"
+
+
+def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A new operator types the nickname they saw in the chat (`webchat:Bob`); the error gives
+    Bob's carrier id to write instead, or says where the console shows one."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.message("w-5e1f", "hello", name="Bob")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    named = runner.invoke(app, ["staff", "set", "fake:bob", "manager"], env=env)
+    assert named.exit_code == 1
+    assert "no member 'bob' is known on 'fake'" in named.stderr
+    assert "bob is fake:w-5e1f" in named.stderr, named.stderr
+    unknown = runner.invoke(app, ["staff", "set", "fake:Zed", "manager"], env=env)
+    assert unknown.exit_code == 1
+    assert "the console's member page shows it under Identities" in unknown.stderr

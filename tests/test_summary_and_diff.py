@@ -136,3 +136,31 @@ def test_a_priced_activity_shows_its_payment_window_and_is_no_gap() -> None:
     ):
         with pytest.raises(PlaybookError, match=rf"activities\[0\]\.pay_within: .*{said}"):
             parse_playbook(text.replace("36h", bad))
+
+
+def test_an_english_community_keeping_the_chinese_group_names_is_told_how_to_name_them() -> None:
+    """The default copy.naming ends in 群: an English-speaking community would open
+    'Tea Friends 1群'; `playbook show` says so and how to name them, until it sets its own."""
+    english = MINIMAL  # language: en, no copy section
+    [gap] = [g for g in gaps_of(english)["Copy"] if "copy.naming" in g]
+    assert "groups will be named '" in gap and "1群'" in gap and "'{name} #{n}'" in gap
+    named = english + 'copy:\n  naming: "{name} #{n}"\n'
+    assert not [g for g in gaps_of(named)["Copy"] if "copy.naming" in g]
+    chinese = MINIMAL.replace("language: en", "language: zh-CN")
+    assert not [g for g in gaps_of(chinese)["Copy"] if "copy.naming" in g]  # 群 is right here
+
+
+def test_a_rule_text_added_is_shown_whole_not_cut_off_in_the_old_list() -> None:
+    """`hearth apply` printed the old and new rule lists cut at 80 characters: the rule
+    added at the end was never seen. Now it is one addition, and an edit one change."""
+    texts = ("No advertising or selling.", "No spoilers without a warning.", "Be kind.")
+    rules = "rules:\n  texts:\n" + "".join(f"    - {t}\n" for t in texts)
+    old = content(MINIMAL + rules)
+    added = content(MINIMAL + rules + "    - Mark spoilers with SPOILER.\n")
+    assert [str(c) for c in diff_content(old, added)] == [
+        "+ rules.texts[3]: 'Mark spoilers with SPOILER.'"
+    ]
+    edited = content(MINIMAL + rules.replace("Be kind.", "Be kind, always."))
+    assert [str(c) for c in diff_content(old, edited)] == [
+        "~ rules.texts[2]: 'Be kind.' → 'Be kind, always.'"
+    ]

@@ -94,8 +94,28 @@ def member_option(store: Store, member: str | None) -> int | None:
         fail(f"--member {member!r}: write CARRIER:USER_ID, e.g. webchat:u42")
     found = store.find_member(carrier, user)
     if found is None:
-        fail(f"no member {user!r} is known on {carrier!r}")
+        fail(f"no member {user!r} is known on {carrier!r}{_named_hint(store, carrier, user)}")
     return found.id
+
+
+def _named_hint(store: Store, carrier: str, typed: str) -> str:
+    """What to write instead when `typed` is a member's name rather than the carrier's id of
+    them (web chat ids look like w-1a2b…): the ids of the members so named, or where to find
+    one."""
+    wanted = typed.strip().casefold()
+    ids: list[str] = []
+    for community in store.list_communities():
+        for summary in store.search_members(community.id, query=typed.strip(), limit=20):
+            if summary.display_name.strip().casefold() != wanted:
+                continue
+            ids += [f"{i.carrier}:{i.carrier_user_id}" for i in store.identities(summary.member_id)
+                    if i.carrier == carrier and f"{i.carrier}:{i.carrier_user_id}" not in ids]  # fmt: skip
+    if ids:
+        return (
+            f" (USER_ID is the carrier's id, not the name: {typed.strip()} is {' or '.join(ids)})"
+        )
+    return (" (USER_ID is the carrier's id, not the name: the console's member page shows it "
+            "under Identities)")  # fmt: skip
 
 
 def find_community(communities: Sequence[Community], typed: str) -> Community | None:

@@ -96,6 +96,15 @@ def apply(
     except StoreError as exc:
         fail(str(exc))
     print_applied(applied)
+    if applied.previous is None and not applied.unchanged:
+        with_config = f" --config {escape(str(config))}" if config is not None else ""
+        if not store.list_operators():
+            console.print(f"Next: `hearth operator add NAME{with_config}` makes a console "
+                          "sign-in, then")  # fmt: skip
+        else:
+            console.print("Next:")
+        console.print(f"`hearth serve{with_config}` runs it: the console, the engine and a web "
+                      "chat group, whose invite link it prints.")  # fmt: skip
     groups = store.list_groups(applied.community.id)
     for line in unmatched_overrides(list(loaded.playbook.groups),
                                     [g.name for g in groups],

@@ -77,9 +77,10 @@ def list_staff(community: CommunityOption = None, config: ConfigOption = None) -
             if stay.role:
                 member = store.get_member(stay.member_id)
                 name = member.display_name if member else str(stay.member_id)
-                console.print(
-                    escape(f"{group.name}: {name} (member {stay.member_id}) — {stay.role}")
-                )
+                # the id `hearth staff set` takes, to change or take away the role
+                ids = [f"{i.carrier}:{i.carrier_user_id}" for i in store.identities(stay.member_id)
+                       if i.carrier == group.carrier] or [f"member {stay.member_id}"]  # fmt: skip
+                console.print(escape(f"{group.name}: {name} ({', '.join(ids)}) — {stay.role}"))
                 shown += 1
     if not shown:
         console.print("No staff yet: `hearth staff set CARRIER:USER_ID ROLE`.")

@@ -25,6 +25,7 @@ from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import BlacklistScope
 from hearthkeeper.store import MessageDeletion, NewStaffAlert, NewStrike, Store
+from hearthkeeper.store.records import IMPORTED
 
 
 class Writes(Protocol):
@@ -309,13 +310,35 @@ def _alert_staff(step: Step, action: Action, key: str) -> Sequence[Action]:
     sender = step.member_id
     if step.event is None or action.member != step.event.sender.user_id:
         sender = None
+    listed_in = _named_group(step, action)
     step.writes.alert(key, lambda: inbox_entry(step.tx, action, key, group.community_id,
-                                                group.id, step.now, member_id=sender))  # fmt: skip
+                                                listed_in, step.now, member_id=sender))  # fmt: skip
     router = step.registry.alert_router
     if router is not None:  # the staff channel, direct messages (or held for quiet hours)
         for delivery in router(step.tx, action, key, replace(step.effects, trigger=action)):
             step.writes.enqueue(delivery.key, delivery.action, step.event_id, delivery.group_id)
     return _NOTHING
+
+
+def _named_group(step: Step, action: Action) -> int:
+    """The group the staff inbox lists an alert under: the one the alert names (scheduled
+    work runs in one group of the community, e.g. the key-member watch naming the group a
+    member was last active in) when it is another served group of the same community; else
+    the group it happened in."""
+    group = step.group
+    if action.group is None or (action.carrier, action.group) == (
+        group.carrier,
+        group.carrier_group_id,
+    ):
+        return group.id
+    named = step.tx.group_for_carrier(action.carrier, action.group)
+    if (
+        named is None
+        or named.community_id != group.community_id
+        or named.carrier.startswith(IMPORTED)
+    ):  # history only: nobody acts there
+        return group.id
+    return named.id
 
 
 def inbox_entry(tx: Store, action: Action, key: str, community_id: int, group_id: int | None,

@@ -77,6 +77,16 @@ class Acknowledging(Protocol):
         """Called on the event loop after the engine committed `events` (duplicates too)."""
 
 
+@runtime_checkable
+class LinkAdmitting(Protocol):
+    """A carrier that, when it cannot let an approved applicant in directly, gives them an
+    invite link instead (Telegram, when their join request is gone): they are in only once
+    they use it. Optional; staff's note on an approval that waited for room says so."""
+
+    def let_in_link(self, key: str) -> str | None:
+        """The link given for the approval performed under outbox key `key`, if one was."""
+
+
 # What performing one of a batch came to: the carrier's id of what it created (or None), a
 # `CarrierError`, or another exception — after which the batch's later actions were not tried.
 Outcome = str | BaseException | None

@@ -50,6 +50,15 @@ _SAID: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "{name} 在所有群满员时获批，现已有空位，已邀请其加入「{group}」，对方接受"
                         "邀请后即入群。",
     },
+    "linked": {
+        Language.EN: "{name}, approved while every group was full, was sent an invite link to "
+                     "{group} now that there is room (Telegram had dropped their join request; "
+                     "when the bot cannot write to them, the link is in the inbox for you to "
+                     "send): they are in once they ask to join by it.",
+        Language.ZH_CN: "{name} 在所有群满员时获批，现已有空位，已向其发送「{group}」的邀请链接"
+                        "（其在 Telegram 的入群申请已不在；机器人无法私信对方时，链接在收件箱里，"
+                        "请你转发）：对方通过该链接申请入群后即进群。",
+    },
     "credit": {
         Language.EN: ", and the link they came by still credits their join",
         Language.ZH_CN: "，并仍计入其来源链接",
@@ -74,10 +83,12 @@ def no_room_alert(key: str, group: Group, community: str, name: str, language: L
 
 
 def room_found_alert(key: str, group: Group, name: str, language: Language, at: datetime, *,
-                     invited: bool = False) -> NewStaffAlert:  # fmt: skip
+                     invited: bool = False, linked: bool = False) -> NewStaffAlert:  # fmt: skip
     """Staff's note that `name`, who waited outside, was let into `group` now there is room
-    (`invited`: invited to it, to join once they accept: `Capabilities.admits_by_invitation`)."""
-    text = _say("invited" if invited else "seated", language, name=name, group=group.name)
+    (`invited`: invited to it, to join once they accept: `Capabilities.admits_by_invitation`;
+    `linked`: given an invite link instead, to join once they use it: `LinkAdmitting`)."""
+    said = "linked" if linked else "invited" if invited else "seated"
+    text = _say(said, language, name=name, group=group.name)
     return NewStaffAlert(f"{key}:seated", group.community_id, group.id, None, None,
                          "admission", text, "approved: seated once there was room", at)  # fmt: skip
 
@@ -117,10 +128,11 @@ def waits_for_room(store: Store, item: OutboxItem, action: Action, now: datetime
 
 
 def let_in_after_waiting(store: Store, action: Action, key: str, now: datetime, *,
-                         invited: bool = False) -> None:  # fmt: skip
+                         invited: bool = False, linked: bool = False) -> None:  # fmt: skip
     """An approval performed: if it had waited for room (its no-room alert still open),
     the alert is handled and staff are told where the applicant was let in (`invited`:
-    invited to, on a carrier where they join once they accept)."""
+    invited to, on a carrier where they join once they accept; `linked`: given an invite
+    link instead, their join request being gone)."""
     with store.transaction() as tx:
         waited = tx.staff_alert_by_key(f"{key}{NO_ROOM}")
         if waited is None or waited.handled_at is not None:
@@ -129,7 +141,8 @@ def let_in_after_waiting(store: Store, action: Action, key: str, now: datetime, 
         group = tx.group_for_carrier(action.carrier, action.group or "")
         if group is not None:
             tx.add_staff_alerts([room_found_alert(key, group, applicant(action),
-                                                  language_of(action), now, invited=invited)])  # fmt: skip
+                                                  language_of(action), now, invited=invited,
+                                                  linked=linked)])  # fmt: skip
 
 
 def applicant(action: Action) -> str:

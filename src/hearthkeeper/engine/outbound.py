@@ -50,7 +50,13 @@ from typing import TypeVar
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
 from hearthkeeper.engine.aside import HELD_FOR, Aside
-from hearthkeeper.engine.carrier import Carrier, CarrierError, PerformsTogether, SlowActions
+from hearthkeeper.engine.carrier import (
+    Carrier,
+    CarrierError,
+    LinkAdmitting,
+    PerformsTogether,
+    SlowActions,
+)
 from hearthkeeper.engine.no_room import approval, let_in_after_waiting, waits_for_room
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
@@ -321,8 +327,11 @@ class OutboundQueue:
         now = self.clock.now()
         can = ready.carrier.capabilities
         if approval(ready.action, item.key) and not can.seats_applicants:
+            carrier = ready.carrier
+            link = carrier.let_in_link(item.key) if isinstance(carrier, LinkAdmitting) else None
             await self._write(lambda: let_in_after_waiting(
-                store, ready.action, item.key, now, invited=can.admits_by_invitation))  # fmt: skip
+                store, ready.action, item.key, now, invited=can.admits_by_invitation,
+                linked=link is not None))  # fmt: skip
         if not used:
             self._quotas[item.carrier].use(ready.action.group, now)
         if ready.carrier.capabilities.idempotent:

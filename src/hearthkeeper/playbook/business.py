@@ -150,7 +150,9 @@ class Replication(Section):
     naming: Text = Field(
         "{name} {n}群",
         description="Name of the n-th group; placeholders {name} (community name) and {n} "
-        "(required); the names it makes hold at most 200 characters (up to group 9999).",
+        "(required); the names it makes hold at most 200 characters (up to group 9999). "
+        "The default ends in 群 (group) whatever community.language says: an English-speaking "
+        "community sets its own, e.g. '{name} #{n}'.",
     )
     max_groups_per_manager: int = Field(
         10,

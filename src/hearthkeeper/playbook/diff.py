@@ -62,17 +62,14 @@ def _diff(old: Any, new: Any, loc: Loc, out: list[Change]) -> None:
     elif isinstance(old, list) and isinstance(new, list):
         if _keyed(old) and _keyed(new):
             _diff_by_id(old, new, loc, out)
-        elif all(not isinstance(v, dict | list) for v in old + new):
-            if old != new:
-                out.append(Change(ChangeKind.CHANGED, format_path(loc), old, new))
-        else:
+        else:  # plain values too: a rule text added is one addition, shown whole
             _diff_aligned(old, new, loc, out)
     elif old != new:
         out.append(Change(ChangeKind.CHANGED, format_path(loc), old, new))
 
 
 def _diff_aligned(old: list[Any], new: list[Any], loc: Loc, out: list[Change]) -> None:
-    """Items without ids (FAQ entries, milestones) matched by content: an entry put in the
+    """Items without ids (FAQ entries, milestones, rule texts, keywords) matched by content: an entry put in the
     middle is one addition, not a change to every entry after it. Paths name the item's
     place in the new version (in the old one for a removal)."""
     shapes = SequenceMatcher(a=[_shape(v) for v in old], b=[_shape(v) for v in new],

@@ -11,7 +11,7 @@ from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.model import Playbook
-from hearthkeeper.playbook.positioning import CommunityType
+from hearthkeeper.playbook.positioning import CommunityType, Language
 from hearthkeeper.playbook.rules import Response, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule
 from hearthkeeper.playbook.structure import CarrierKind, Permission, RoleKind
@@ -380,6 +380,11 @@ def _copy(pb: Playbook) -> Element:
                 message += ", and cannot tell which channel brought them"
         if message:
             el.gaps.append(Gap(message, "seed 003, live QR codes; docs/livecodes.md"))
+    if pb.community.language is Language.EN and "群" in r.naming:
+        example = r.naming.format(name=pb.community.name, n=1)
+        el.gaps.append(Gap(f"groups will be named '{example}' (copy.naming: {r.naming}) in an "
+                           "English-speaking community: set copy.naming, e.g. '{name} #{n}'",
+                           "docs/playbook.md, copy"))  # fmt: skip
     if pb.structure.groups.small_circle_size > 50:
         el.gaps.append(
             Gap(

@@ -179,3 +179,35 @@ def waiting(alerts: Sequence[StaffAlert]) -> list[str]:
     """Whom the no-room alerts name, once each alert."""
     return sorted(name for a in alerts if "所有群都已满员" in a.text
                   for name in ("Mei", "Bo", "Cy") if f"已同意 {name} 加入" in a.text)  # fmt: skip
+
+
+class LinkingPlatform(Platform):
+    """Telegram when the applicant's join request is gone: it sends them an invite link of
+    their own instead of approving a request (`carriers/telegram/admit.py`)."""
+
+    def let_in_link(self, key: str) -> str | None:
+        return "https://t.me/+let-in" if self.admitted else None
+
+
+def test_an_approval_that_waited_and_was_sent_a_link_is_not_said_to_be_let_in(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff's note says the applicant was sent a link and is in once they use it, not that
+    they are in the group."""
+    community = store.ensure_community("club", "Wine Club")
+    salon = store.add_group(community.id, "Salon 1", "telegram", "-100", capacity=1)
+    store.join(store.member_for("telegram", "ann", "Ann").id, salon.id)
+    now = store_clock.now()
+    application, _ = SqlApplications.on(store).add_application(
+        community.id, salon.id, "telegram", "42", "Mei", None, ["Why?"], ["Wine"], now)  # fmt: skip
+    review.approve(store, application.id, "console:li", now)
+    platform = LinkingPlatform()
+    queue = OutboundQueue(store, {"telegram": platform}, store_clock)  # type: ignore[dict-item]
+    asyncio.run(queue.run_once())
+    store.add_group(community.id, "Salon 2", "telegram", "-200", capacity=2)  # room again
+    asyncio.run(queue.run_once())
+
+    assert platform.admitted == [("-100", "42")]
+    [note] = [a for a in store.staff_alerts(community.id) if a.key.endswith(":seated")]
+    assert "已向其发送「Salon 1」的邀请链接" in note.text, note.text
+    assert "通过该链接申请入群后即进群" in note.text and "已进入" not in note.text

@@ -111,3 +111,28 @@ def test_the_watch_is_attached_to_a_group_a_carrier_serves(
     assert alert.text.startswith("Key member ann has been silent since 2026-10-11")
     group = store.get_group(alert.group_id or 0)
     assert group is not None and group.name == "g1", f"the inbox named {group}"
+
+
+def test_the_inbox_lists_a_silent_members_alert_under_the_group_it_names(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The watch runs in the community's first group (g1); Ann talks only in g2. Her alert
+    says g2, and the staff inbox lists it under g2 too, not under the group the watch runs
+    in."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    c.engine.process([c.events.join("bo", at=START)])  # g1 is the community's first group
+    c.engine.process([c.events.join("ann", at=START, group="g2")])
+    c.engine.process([c.events.message("ann", "agree", at=START, group="g2")])
+    assert plan_health_watch(store, cid, c.runtime.playbook, START)
+    for day in range(1, 11):
+        at = START + timedelta(days=day)
+        c.clock.set(at)
+        c.engine.process([c.events.message("ann", "hello", at=at, group="g2")])
+    for day in range(12, 19):
+        run_watch(c, day)
+    [alert] = store.staff_alerts(cid)
+    assert "last active in g2" in alert.text, alert.text
+    group = store.get_group(alert.group_id or 0)
+    assert group is not None and group.name == "g2", f"the inbox listed it under {group}"

@@ -622,6 +622,11 @@ class TelegramCarrier:
                                   "admission", text, "refused: not told", self.clock.now())  # fmt: skip
             await asyncio.to_thread(self.store.add_staff_alerts, [alert])
 
+    def let_in_link(self, key: str) -> str | None:
+        """The invite link made for the approval under outbox key `key`, sent to the person
+        (or to staff) because their join request was gone (`LinkAdmitting`)."""
+        return self._let_in_links.get(key)
+
     async def _let_in(self, client: Bot, chat: int, member: int, action: Action,
                       key: str) -> None:  # fmt: skip
         """Let in an approved applicant whose join request is gone (`admit.py`): a link of
