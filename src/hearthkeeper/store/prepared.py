@@ -67,6 +67,7 @@ class Fetched(Protocol):
     def first(self) -> Any: ...
     def one(self) -> Any: ...
     def scalar_one(self) -> Any: ...
+    def all(self) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,9 @@ class _Rows:
 
     def scalar_one(self) -> Any:
         return self.one()[0]
+
+    def all(self) -> Sequence[Any]:
+        return self.rows
 
 
 def run(connection: Connection, statement: Executable, params: Mapping[str, Any]) -> Fetched:
