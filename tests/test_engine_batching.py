@@ -247,3 +247,36 @@ def test_members_judged_for_breaking_rules_have_their_strikes_read_once_per_batc
     assert all(ActionKind.WARN in {a.kind for a in p.actions} for p in done)
     with store.engine.connect() as db:
         assert db.exec_driver_sql("SELECT count(*) FROM strikes").scalar() == 23
+
+
+def test_a_batch_of_joins_and_leaves_asks_who_was_here_before_and_who_waits_for_room_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Members joining again are welcomed back (one line), newcomers welcomed anew, a member
+    who left earlier in the same batch too; the batch learns who was in the community before
+    in one read, not one per join, and wakes the approvals waiting for room once, not once
+    per member who left (both were a statement per event)."""
+    c = community(store, store_clock)
+    events = c.events
+    c.engine.process([events.join(f"u{n}") for n in range(30)])
+    c.engine.process([events.leave(f"u{n}") for n in range(20)])
+
+    def reads(seen: list[str]) -> list[str]:
+        return [s for s in seen if s.lstrip().startswith("SELECT")
+                and ("left_at IS NOT NULL" in s or "staff_alerts" in s)]  # fmt: skip
+
+    with counted(store) as few:
+        done = c.engine.process([events.join("u0"), events.join("n0"), events.leave("u25")])
+    with counted(store) as many:
+        done += c.engine.process(
+            [events.join(f"u{n}") for n in range(1, 10)]
+            + [events.join(f"n{n}") for n in range(1, 10)]
+            + [events.leave(f"u{n}") for n in range(26, 30)]
+            + [events.join("u27")]  # left a moment ago, in this batch
+        )
+    assert len(reads(many)) == len(reads(few)) == 2, "\n".join(reads(many))
+    welcomes = {p.event.sender.user_id: " ".join(a.text or "" for a in p.actions)
+                for p in done if p.event.type.value == "join"}  # fmt: skip
+    back = sorted(u for u, text in welcomes.items() if text.startswith("Welcome back"))
+    assert back == sorted([f"u{n}" for n in range(10)] + ["u27"]), welcomes
+    assert all("Welcome back" not in welcomes[f"n{n}"] and welcomes[f"n{n}"] for n in range(10))
