@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.among import among
@@ -120,10 +120,13 @@ class MembershipQueries(StoreBase):
         ids = sorted(set(member_ids))
         if not ids:
             return set()
+        # each member's stays sought in their index (`community_id + 0` keeps SQLite from
+        # reading every ended stay of the community's groups instead)
         query = (
             select(MembershipRow.member_id)
             .join(GroupRow, GroupRow.id == MembershipRow.group_id)
-            .where(among(MembershipRow.member_id, ids), GroupRow.community_id == community_id,
+            .where(among(MembershipRow.member_id, ids),
+                   GroupRow.community_id + literal_column("0") == community_id,
                    MembershipRow.left_at.is_not(None))
             .distinct()
         )  # fmt: skip
