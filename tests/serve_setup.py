@@ -7,12 +7,16 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
 from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock, FrozenClock
 from hearthkeeper.config import Settings
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import copy_content, template_text
 from hearthkeeper.serve import Host
+from hearthkeeper.store import Store
 from hearthkeeper.web.context import WebSettings
 from tests.migrated import migrate
 
@@ -26,6 +30,15 @@ def project(root: Path, template: str = "skincare") -> Path:
     path.write_text(template_text(template), encoding="utf-8")
     copy_content(template, root)
     return path
+
+
+def served_community(store: Store, text: str) -> int:
+    """The playbook `text` applied and its first web chat group made, as `hearth serve`
+    leaves it (run where the command's data directory may be: the current folder); its id."""
+    loaded = parse_playbook(text)
+    applied = apply_playbook(store, loaded, "test")
+    ensure_webchat_group(store, applied.community.id, loaded.playbook)
+    return applied.community.id
 
 
 def settings_for(playbook: Path, database_url: str) -> tuple[Settings, WebSettings]:

@@ -22,6 +22,7 @@ from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
 from tests.engine_setup import RULES
 from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
 
 PLAYBOOK = (
     MINIMAL
@@ -41,10 +42,7 @@ groups:
 def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Tea Friends with its playbook applied and its first web chat group, as served."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(PLAYBOOK)
-    applied = apply_playbook(store, loaded, "test")
-    ensure_webchat_group(store, applied.community.id, loaded.playbook)
-    return applied.community.id
+    return served_community(store, PLAYBOOK)
 
 
 def _open(database_url: str, *args: str) -> Result:
@@ -190,3 +188,23 @@ def test_apply_notes_an_override_naming_no_group_and_the_name_it_is_near(
         "groups: “Night Owls” names no group yet (by name or carrier id); it applies to a "
         "group opened later under that name.",
     ]
+
+
+def test_apply_notes_an_override_with_a_long_run_of_digits_instead_of_failing(
+    store: Store, community_id: int, database_url: str, tmp_path: Path
+) -> None:
+    """A `groups:` key with 5,000 digits in it (a pasted id, a stuck key): `hearth apply`
+    stored the version, then ended "ValueError: Exceeds the limit (4300 digits) … This is a
+    bug in Hearthkeeper" while reading the key for its hint. It is noted like any other key;
+    the same key with its leading zeros is still recognised as the group it would name."""
+    digits = "7" * 5000
+    file = tmp_path / "tea.yaml"
+    file.write_text(PLAYBOOK + f'  ? "Tea Friends {digits}群"\n  : {{faq_cooldown: 2h}}\n'
+                    '  "Tea Friends 0001群":\n    faq_cooldown: 1h\n', encoding="utf-8")  # fmt: skip
+    applied = CliRunner().invoke(app, ["apply", str(file)],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    notes = [" ".join(line.split()) for line in applied.stdout.split("note: ")[1:]]
+    assert f"groups: “Tea Friends {digits}群” names no group yet" in notes[-2]
+    assert "Did you mean" not in notes[-2]
+    assert notes[-1].endswith("Did you mean “Tea Friends 1群”?")

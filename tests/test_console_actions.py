@@ -123,7 +123,8 @@ def test_closing_a_group_into_another_and_reopening_it_from_the_groups_page(
     assert answer.headers["location"] == f"{BASE}/groups?notice=group-closed"
     two = console.store.list_groups(console.community_id)[-1]
     assert two.closed and two.closed_by == "console:ann"
-    [post] = [i.action["text"] for i in console.store.outbox_items() if i.group_id == two.id]
+    [post] = [i.action["text"] for i in console.store.outbox_items()
+              if i.group_id == two.id and i.action["kind"] == "send"]  # fmt: skip
     code = webchat_of(console.site.web.carriers).invite_code(console.group_id)
     assert (
         post == f"本群已关闭，请移步「颜学院护肤社 1群」继续交流：http://chat.example/join/{code}"
@@ -133,6 +134,35 @@ def test_closing_a_group_into_another_and_reopening_it_from_the_groups_page(
     again = console.post("/groups/close", {"group": "颜学院护肤社 2群", "reopen": "1"})
     assert again.headers["location"] == f"{BASE}/groups?notice=group-reopened"
     assert not console.store.list_groups(console.community_id)[-1].closed
+
+
+def test_the_matrix_page_closes_a_group_into_another_and_reopens_it(console: Console) -> None:
+    """Every dying-group warning on the Matrix page says to close the group, and closing
+    took the Groups page's form: each open line has its Close… form now (the group named
+    by its id, the other group chosen among the open ones), a closed line its Reopen, and
+    both come back to the Matrix page, which says what was done."""
+    console.post("/groups")
+    one, two = console.store.list_groups(console.community_id)
+    page = console.get("/matrix").text
+    assert f"Close {two.name}</button>" in page and 'list="open-group-names"' in page
+    answer = console.post("/groups/close", {"group_id": str(two.id), "into": one.name,
+                                            "back": f"{BASE}/matrix"})  # fmt: skip
+    assert answer.headers["location"] == f"{BASE}/matrix?done=group-closed"
+    closed = console.store.get_group(two.id)
+    assert closed is not None and closed.closed and closed.closed_into == one.id
+    shown = console.client.get(answer.headers["location"]).text
+    assert "The group is closed: it takes no newcomers, its members can no longer post" in shown
+    assert f'aria-label="Reopen {two.name}"' in shown and f"Close {two.name}</button>" not in shown
+    assert f'<option value="{two.name}">' not in shown  # closed: no group to send members to
+    again = console.post("/groups/close", {"group_id": str(two.id), "reopen": "1",
+                                           "back": f"{BASE}/matrix"})  # fmt: skip
+    assert again.headers["location"] == f"{BASE}/matrix?done=group-reopened"
+    reopened = console.store.get_group(two.id)
+    assert reopened is not None and not reopened.closed
+    stranger = console.post("/groups/close", {"group_id": "9999", "back": f"{BASE}/matrix"})
+    assert (
+        stranger.status_code == 404 and "There is no group 9999 in this community" in stranger.text
+    )
 
 
 def test_a_post_without_the_csrf_token_is_refused(console: Console) -> None:

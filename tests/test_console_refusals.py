@@ -110,3 +110,18 @@ def test_a_form_sent_after_the_session_ended_offers_to_sign_in_and_names_no_comm
     nowhere = stranger.get(f"{BASE}/nowhere")
     for page in (answer, nowhere):
         assert "颜学院护肤社" not in page.text  # a stranger learns no community's name
+
+
+def test_the_matrix_says_when_it_does_not_know_the_stage_asked_for(console: Console) -> None:
+    """`/matrix?stage=Dying` (capitalised in a bookmark) or `?stage=dead` showed every group
+    without a word, as if all were at that stage or the filter had worked. A stage is read
+    whatever its case; an unknown one is named, with the stages there are."""
+    dying = console.get("/matrix?stage=Dying")
+    assert dying.status_code == 200
+    assert "stage dying" in " ".join(dying.text.split())
+    unknown = console.get("/matrix?stage=dead")
+    said = " ".join(unknown.text.split())
+    assert (
+        "There is no stage “dead”: the stages are new, growing, mature, declining, dying "
+        "and closed. Every group is shown."
+    ) in said

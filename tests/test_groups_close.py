@@ -14,28 +14,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner, Result
 
-from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.grid.decide import GroupLine, matrix_warnings
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.stage import Pulse, Stage
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
-from hearthkeeper.carriers.webchat.groups import ensure_webchat_group
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rooms import SqlRooms
 from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
 
 
 @pytest.fixture
 def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Tea Friends with three web chat groups, as `hearth groups open` leaves it."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(MINIMAL)
-    applied = apply_playbook(store, loaded, "test")
-    ensure_webchat_group(store, applied.community.id, loaded.playbook)
-    return applied.community.id
+    return served_community(store, MINIMAL)
 
 
 def _hearth(database_url: str, *args: str) -> Result:
@@ -110,7 +106,8 @@ def test_closing_into_another_group_posts_where_to_go_with_its_link(
     three = _group(store, community_id, "Tea Friends 3群")
     one = _group(store, community_id, "Tea Friends 1群")
     assert three.closed_into == one.id
-    [item] = [i for i in store.outbox_items() if i.group_id == three.id]
+    [item] = [i for i in store.outbox_items()
+              if i.group_id == three.id and i.action["kind"] == "send"]  # fmt: skip
     text = item.action["text"]
     assert text.startswith("This group is closed. Please carry on in Tea Friends 1群: ")
     assert "/join/" in text
@@ -120,7 +117,7 @@ def test_closing_into_another_group_posts_where_to_go_with_its_link(
 @pytest.mark.parametrize("args, said", [
     (("close", "Tea Friends 9群"), "there is no group 'Tea Friends 9群' (by name or carrier id); "
                                    "did you mean 'Tea Friends 1群'?"),
-    (("close", "Tea Friends 1群", "--community", "coffee"), "there is no community 'coffee'"),
+    (("close", "Tea Friends 1群", "--community", "coffee"), "no community 'coffee' (there are: tea (Tea Friends))"),
 ])  # fmt: skip
 def test_an_unknown_group_or_community_is_named_with_the_nearest(
     store: Store, community_id: int, database_url: str, args: tuple[str, ...], said: str
@@ -148,7 +145,7 @@ def test_the_last_open_group_and_closing_into_a_closed_or_full_group_are_refused
     assert into_full.exit_code == 1
     assert "Tea Corner is full (1 of 1 members" in _said(into_full)
     assert not _group(store, community_id, "Tea Friends 3群").closed
-    assert not store.outbox_items()  # nothing said in the group
+    assert not [i for i in store.outbox_items() if i.action["kind"] == "send"]  # nothing said
 
 
 def _line(group_id: int, name: str, *, closed: bool) -> GroupLine:
@@ -176,3 +173,54 @@ def test_a_closed_group_is_shown_closed_and_warned_of_no_more(
                          datetime(2026, 5, 1, 9, 0, tzinfo=UTC))  # fmt: skip
     assert [(line.name, line.stage) for line in matrix.lines][1] == ("Tea Friends 2群",
                                                                      Stage.CLOSED)  # fmt: skip
+
+
+def test_a_group_typed_in_full_width_is_pointed_to_itself_not_a_neighbour(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """'Tea Friends １群' typed with a Chinese input method's full-width digit: the refusal
+    suggested 'Tea Friends 4群', a different group an operator following the hint would
+    have closed. The group the name folds to (width, case, spaces) is the one suggested."""
+    _opened(database_url, 4)
+    for typed in ("Tea Friends １群", "tea friends 1群", "Tea  Friends 1群"):
+        result = _hearth(database_url, "close", typed)
+        assert result.exit_code == 1
+        assert f"there is no group {' '.join(typed.split())!r} (by name or carrier id); did " \
+               "you mean 'Tea Friends 1群'?" in _said(result)  # fmt: skip
+    assert not any(g.closed for g in store.list_groups(community_id))
+
+
+def test_closing_into_an_imported_group_is_refused(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """`--into` a group an import registered (history only, no carrier serves it): Tea
+    Friends 2群 was closed and its members told 'Please carry on in Old WeChat group.', a
+    group nobody can join. Refused, saying why; the group stays open."""
+    _opened(database_url, 2)
+    store.add_group(community_id, "Old WeChat group", "import:wechat", "wx-1")
+    result = _hearth(database_url, "close", "Tea Friends 2群", "--into", "Old WeChat group")
+    assert result.exit_code == 1
+    assert ("Old WeChat group was imported (history only, no carrier serves it): send the "
+            "members of Tea Friends 2群 to an open group") in _said(result)  # fmt: skip
+    assert not _group(store, community_id, "Tea Friends 2群").closed
+    assert [i for i in store.outbox_items() if "group.close" in i.key] == []
+
+
+def test_closing_a_matrix_room_asks_the_bot_to_silence_members_and_reopening_to_give_back(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """A Matrix room closed: besides the last post, its carrier is asked to stop members
+    posting (CLOSE: the room's power levels); reopened, to give back what it took (REOPEN).
+    Nothing is asked of the web chat group its members were sent to."""
+    [room] = store.adopt_groups(community_id, [("matrix", "!tea:hs")])
+    closed = _hearth(database_url, "close", "!tea:hs", "--into", "Tea Friends 1群")
+    assert closed.exit_code == 0, closed.output
+    queued = [(i.action["kind"], i.carrier, i.action["group"]) for i in store.outbox_items()
+              if i.group_id == room.id]  # fmt: skip
+    assert sorted(queued) == [("close", "matrix", "!tea:hs"), ("send", "matrix", "!tea:hs")]
+    reopened = _hearth(database_url, "reopen", "!tea:hs")
+    assert reopened.exit_code == 0, reopened.output
+    kinds = [i.action["kind"] for i in store.outbox_items() if i.group_id == room.id]
+    assert sorted(kinds) == ["close", "reopen", "send"]
+    webchat = [i.action["kind"] for i in store.outbox_items() if i.carrier == "webchat"]
+    assert webchat == []

@@ -71,3 +71,23 @@ def test_ties_follow_the_seeds_order() -> None:
         ("voice", 2.0, 4), ("link", 2.0, 5), ("poll", 2.0, None)]  # fmt: skip
     assert rank_content([]) == ()
     assert ranked[0].messages == pytest.approx(1.0)
+
+
+def test_a_post_recorded_in_an_imported_group_is_no_scheduled_content(store: Store) -> None:
+    """A firing an earlier version claimed in a group an import registered says "posted", but
+    no carrier ever sent it: the content ranking (the Health page's chart, the report) counts
+    only the posts that went out, not it with the imported history's talk after it."""
+    t = town(store)
+    _post(t, "morning-pack", "text", at("03-02", 8), "bot-1")
+    t.say("ann", "g", at("03-02", 8, 10))
+    history = store.add_group(t.community_id, "微信1群", "import:csv", "club/微信1群").id
+    t.groups["微信1群"] = history
+    ref = SqlPosts.on(store).claim_post(t.community_id, history, "morning-pack", at("03-03", 8),
+                                        item_id=None, content_kind="text", mode="auto",
+                                        status="posted", posted_at=at("03-03", 8))  # fmt: skip
+    assert ref is not None
+    for name in ("bob", "cat", "dan"):  # the imported history's own talk that morning
+        t.say(name, "微信1群", at("03-03", 8, 20))
+
+    [text] = t.metrics("03-02", "03-03").community.total.content
+    assert (text.kind, text.posts, text.engagement) == ("text", 1, 1.0)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.analytics.metric_records import DayPoint
-from hearthkeeper.analytics.report import ReportError, build_report, find_community
+from hearthkeeper.analytics.report import ReportError, build_report
 from hearthkeeper.analytics.report_json import jsonable
 from hearthkeeper.store import Store
 from tests.report_setup import NOW, tea_community
@@ -79,12 +79,8 @@ def test_a_report_can_be_limited_to_some_groups(store: Store) -> None:
     assert (report["overall"]["messages"], report["overall"]["members"]) == (2, 2)
 
 
-def test_unknown_community_and_backwards_period_say_what_to_do(store: Store) -> None:
+def test_a_backwards_period_says_what_to_do(store: Store) -> None:
     community = tea_community(store)
-    assert find_community(store, "TEA FRIENDS").id == community.id  # by name, any case
-    assert find_community(store, "tea").id == community.id  # by slug
-    with pytest.raises(ReportError, match=r"no community 'coffee'.*tea \(Tea Friends\)"):
-        find_community(store, "coffee")
     with pytest.raises(ReportError, match="starts on 2026-03-04, after it ends on 2026-03-02"):
         build_report(store, community.id, now=NOW, start=date(2026, 3, 4), end=date(2026, 3, 2))
 

@@ -58,7 +58,7 @@ def test_unknown_community_lists_the_communities(store: Store, database_url: str
     tea_community(store)
     code, out = _run(database_url, "--community", "coffee")
     assert code == 1
-    assert "there is no community 'coffee'; the communities are: tea (Tea Friends)" in out
+    assert "no community 'coffee' (there are: tea (Tea Friends))" in out
 
 
 def test_bad_dates_say_how_to_write_them(store: Store, database_url: str) -> None:

@@ -338,3 +338,38 @@ def test_serve_names_a_few_invite_links_per_community_and_where_the_rest_are() -
         "Web chat Chess Club 1群: http://127.0.0.1:8470/join/chess1",
         "Web chat Chess Club 2群: http://127.0.0.1:8470/join/chess2",
     ]
+
+
+def test_serve_prints_no_invite_link_of_a_closed_group() -> None:
+    """`hearth serve` printed a closed group's invite link first ('Web chat Tea Friends 1群:
+    …/join/tea1'), the link an operator copies to a poster, which seats nobody new. Closed
+    groups are left out of the links printed and of the count of the rest."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from hearthkeeper.cli.output import console
+    from hearthkeeper.cli.serve_cmd import show
+    from hearthkeeper.roles import Role
+    from hearthkeeper.serve.host import Invite
+    from hearthkeeper.store import Community, Group
+
+    at = datetime(2026, 12, 6, tzinfo=UTC)
+    tea = Community(id=1, slug="tea", name="Tea Friends", created_at=at)
+    groups = [
+        Group(n, 1, f"Tea Friends {n}群", "webchat", f"tea-{n}", 500, at) for n in range(1, 6)
+    ]
+    groups[0] = replace(groups[0], closed_at=at, closed_by="ops")
+    groups[2] = replace(groups[2], closed_at=at, closed_by="ops")
+    invites = [Invite(tea, g, f"http://127.0.0.1:8470/join/tea{g.id}") for g in groups]
+    host = SimpleNamespace(running=[], cluster=None, role=Role.ALL,
+                           console_url=lambda: "http://127.0.0.1:8470/console",
+                           invites=lambda: invites, status=lambda: [])  # fmt: skip
+    with console.capture() as captured:
+        show(host)  # type: ignore[arg-type]
+    assert captured.get().splitlines() == [
+        "Console: http://127.0.0.1:8470/console",
+        "Web chat Tea Friends 2群: http://127.0.0.1:8470/join/tea2",
+        "Web chat Tea Friends 4群: http://127.0.0.1:8470/join/tea4",
+        "Web chat Tea Friends 5群: http://127.0.0.1:8470/join/tea5",
+    ]

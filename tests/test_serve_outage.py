@@ -363,3 +363,42 @@ def test_a_worker_whose_lock_connection_is_cut_while_idle_joins_again_and_perfor
         host.close()
         with postgres_server.admin() as admin, suppress(psycopg.Error):
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_a_postgresql_server_stopped_and_started_again_loses_and_repeats_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operator restarts PostgreSQL itself (`systemctl restart postgresql`): the server
+    process stops, cutting every connection and refusing new ones at the port, and starts
+    again on the same data. A server of this test's own, so the others' go on."""
+    server = postgres.start()
+    if isinstance(server, str):
+        pytest.skip(server)
+    running = [server]
+
+    @contextmanager
+    def restarted() -> Iterator[None]:
+        postgres.halt(running[0])
+        try:
+            yield
+        finally:
+            running[0] = postgres.resume(running[0])
+
+    try:
+        with server.admin() as admin:
+            admin.execute('CREATE DATABASE "restarted"')
+        host = _host(tmp_path / "site", server.url("restarted"))
+        try:
+            _ride_out(host, restarted, caplog, reads_fail=True)
+        finally:
+            host.close()
+    finally:
+        running[0].stop()
+    # The operator's log says what happened, in words: away, waiting, nothing lost; back.
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("hearthkeeper")]
+    assert any("the database is unavailable" in m and "nothing is lost" in m for m in said)
+    assert any("the database is back after" in m for m in said)
+    # The worker's presence too: lost, and (this was missing) found again.
+    assert any("lost its connection to the database" in m for m in said)
+    assert any("is connected to the database again" in m for m in said), said

@@ -129,3 +129,11 @@ def test_contact_keywords_from_the_playbook() -> None:
     findings = detector(prepare("有需要的 私 聊 我"))
     assert [(f.kind, f.matched) for f in findings] == [("contact", "私 聊 我")]
     assert "私聊我" in findings[0].explanation
+
+
+@pytest.mark.parametrize("text", ["有需要的v我一下", "v我一下，发你价目表"])
+def test_wechat_me_a_moment_is_a_contact_offer(text: str) -> None:
+    # "v我一下" was written into the pattern, but the numeral reads as a digit (v我1下)
+    (finding,) = ContactDetector()(prepare(text))
+    assert finding.kind == "contact"
+    assert "WeChat offered by sound or symbol" in finding.explanation

@@ -23,17 +23,38 @@ OUTINGS = [
     "周五晚上聚餐，想来的报个名",
 ]
 
+# the sign-up's own words together (名额有限, 先到先得, 要的接龙) were shop copy; short
+# sign-up calls naming no gathering scored 0.99-1.00 on the learned scorer (session 28)
+SIGN_UPS = [
+    "周六爬山，名额有限，先到先得，想来的接龙",
+    "周六聚餐，位置不多，先到先得，要的接龙",
+    "周六见，名额有限，先到先得，想来的接龙",
+    "报名接龙",
+    "周六见，报名的接龙",
+    "接龙报名，周六上午九点",
+    "名额还剩五个，抓紧报名",
+]
+
 ADS = [
     "少儿英语培训，免费试听一节课，名额有限",
     "泰国普吉岛跟团游，含接送机，报名从速",
     "儿童游泳班，小班教学，暑假班开始报名",
     "周六爬山活动，每人99元，名额有限，加微信报名",
+    "瑜伽私教，名额有限，先到先得",
+    "烘焙体验课，名额有限，先到先得，要的接龙",
 ]
 
 
 @pytest.mark.parametrize("template", _TEMPLATES)
 @pytest.mark.parametrize("text", OUTINGS)
 def test_a_members_call_to_the_communitys_outing_is_left_alone(template: str, text: str) -> None:
+    findings = SCANNERS[template].scan(text)
+    assert not is_advertising(findings), findings
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+@pytest.mark.parametrize("text", SIGN_UPS)
+def test_a_members_sign_up_call_is_left_alone(template: str, text: str) -> None:
     findings = SCANNERS[template].scan(text)
     assert not is_advertising(findings), findings
 

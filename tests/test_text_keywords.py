@@ -80,6 +80,17 @@ def test_the_match_is_reported_as_written_after_normalisation() -> None:
     assert (match.keyword, match.label, match.matched) == ("加微信", "advertising", "加 微 信")
 
 
+def test_a_keyword_with_a_numeral_is_found_either_way_and_reported_as_written() -> None:
+    detector = KeywordDetector("advertising", ["一站式服务", "24小时营业"])
+    (word,) = detector(prepare("婚礼一站式服务"))
+    # staff read the words as the member wrote them, not "1站式服务"
+    assert word.explanation == "advertising keyword '一站式服务' in '一站式服务'"
+    (digits,) = detector(prepare("本店1站式服务"))
+    assert digits.matched == "1站式服务"
+    (hours,) = detector(prepare("24小时营业"))
+    assert hours.matched == "24小时营业"
+
+
 def test_a_keyword_inside_a_longer_keyword_is_reported_once() -> None:
     invites = KeywordSet([("进群", "invites"), ("拉你进群", "invites")])
     assert [m.keyword for m in invites.find(prepare("拉你进群吧"))] == ["拉你进群"]

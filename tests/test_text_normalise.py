@@ -71,6 +71,23 @@ def test_a_compact_match_maps_back_to_what_was_written() -> None:
     assert message.span(start, start + 3) == (2, 7)
 
 
+@pytest.mark.parametrize(
+    ("written", "words", "normalised"),
+    [
+        ("二手空调，市区一口价", "二手空调,市区一口价", "2手空调,市区1口价"),
+        ("電話：幺三八 壹贰叁", "电话:幺三八 壹贰叁", "电话:138 123"),
+        ("％E4％B8％80起去", "一起去", "1起去"),  # a numeral URL-encoded, full-width percent
+        ("Ｗｅｉｘｉｎ ①②", "weixin 12", "weixin 12"),  # circled digits are no words
+    ],
+)
+def test_the_words_form_keeps_chinese_numerals_as_written(
+    written: str, words: str, normalised: str
+) -> None:
+    message = prepare(written)
+    assert message.words == words
+    assert message.normalised == normalised
+
+
 def test_an_unstable_encoding_stops_after_a_few_rounds() -> None:
     nested = "%" + "25" * 10 + "41"
     result = normalise(nested)

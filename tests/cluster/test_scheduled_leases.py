@@ -5,6 +5,7 @@ told "counted", the results posted without the vote)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import load_settings
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.roles import Role
 from hearthkeeper.serve import Host
 from hearthkeeper.store.cluster import Cluster
@@ -93,3 +95,30 @@ def test_a_telegram_groups_scheduled_work_runs_only_in_the_worker_running_the_bo
         host.close()
         bot_worker.close()
         running.dispose()
+
+
+def test_a_copy_queued_for_an_imported_group_ends_as_skipped_beside_other_workers(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A post an earlier version queued for a group an import registered: one engine process
+    ends it as skipped when due; beside other workers each claimed only the carriers it runs,
+    nobody claimed `import:csv`, and the copy stayed pending for ever."""
+    host = _engine_worker(tmp_path, pg_url)
+    try:
+        assert host.engine.queue.attached_only  # beside other workers
+        store = host.store
+        [community] = store.list_communities()
+        dead = store.add_group(community.id, "微信1群", "import:csv", "club/微信1群")
+        send = Action(kind=ActionKind.SEND, carrier=dead.carrier, group=dead.carrier_group_id,
+                      text="Good morning, tea friends.", key="calendar:post:1")  # fmt: skip
+        store.enqueue("calendar:post:1", dead.carrier, send.to_json(), send.priority,
+                      group_id=dead.id, at=host.clock.now() - timedelta(seconds=1))  # fmt: skip
+
+        asyncio.run(host.engine.drain())
+        (item,) = [i for i in store.outbox_items() if i.key == "calendar:post:1"]
+        assert (item.status, item.last_error) == (
+            "skipped",
+            "no carrier serves an imported group (history only)",
+        ), "the copy for an imported group was left pending"
+    finally:
+        host.close()

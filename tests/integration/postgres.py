@@ -168,10 +168,26 @@ class PortTaken(RuntimeError):
     bound it."""
 
 
-def _launch(binaries: Binaries, root: Path, user: pwd.struct_passwd | None) -> PostgresServer:
+def halt(server: PostgresServer) -> None:
+    """Stop the server as an operator's restart does (fast shutdown: every client cut),
+    keeping its data for `resume`."""
+    server.process.send_signal(signal.SIGINT)
+    server.process.wait(timeout=60)
+
+
+def resume(server: PostgresServer) -> PostgresServer:
+    """The server `halt` stopped, started again on its data and its port."""
+    binaries = find_binaries()
+    user = server_user()
+    assert not isinstance(binaries, str) and not isinstance(user, str)
+    return _launch(binaries, server.root, user, port=server.port)
+
+
+def _launch(binaries: Binaries, root: Path, user: pwd.struct_passwd | None, *,
+            port: int | None = None) -> PostgresServer:  # fmt: skip
     log_path = root / "server.log"
-    port = _free_port()
-    with log_path.open("wb") as log:
+    port = port or _free_port()
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             [
                 str(binaries.postgres),

@@ -47,6 +47,9 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     groups = counted_groups(store, community_id, group_ids)
     ids = [g.id for g in groups]
+    # A post recorded in a group an import registered never went out (no carrier serves it:
+    # firings planned before such groups got no calendar): no scheduled content.
+    served = [g.id for g in groups if not g.imported]
     since, until = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
     activity, questions, days, kinds = concurrently(
         store,
@@ -67,7 +70,7 @@ def group_metrics(store: Store, community_id: int, *, start: date, end: date, tz
         questions=questions,
         checkins=store.checkin_marks(community_id, start, end),
         signups=store.signup_reach(ids, since, until),
-        posts=SqlPosts.on(store).post_responses(ids, since, until),
+        posts=SqlPosts.on(store).post_responses(served, since, until),
         posted_before={(a.group_id, m) for a in earlier for m in a.members},
     )
     per_group = {g.id: measure_scope(inputs, {g.id}, g.id, g.name) for g in groups}

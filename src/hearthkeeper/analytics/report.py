@@ -186,18 +186,6 @@ def _silent_json(silent: SilentKey) -> dict[str, Any]:
     }
 
 
-def find_community(store: Store, name: str) -> Community:
-    """The community whose slug or name is `name` (case-insensitive), else `ReportError`
-    listing the communities there are."""
-    communities = store.list_communities()
-    wanted = name.strip().casefold()
-    for community in communities:
-        if wanted in (community.slug.casefold(), community.name.casefold()):
-            return community
-    known = ", ".join(f"{c.slug} ({c.name})" for c in communities) or "none yet"
-    raise ReportError(f"there is no community {name!r}; the communities are: {known}")
-
-
 def zone_of(playbook: Playbook | None) -> tuple[str, ZoneInfo]:
     """The community's time zone (its name and the zone); UTC without a usable playbook."""
     name = "UTC" if playbook is None else playbook.community.timezone

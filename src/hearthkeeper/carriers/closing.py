@@ -6,7 +6,7 @@ chat's overflow skip it: `store/rooms.py`), hears no scheduled posts (`engine/sc
 and is warned of no more. Closed into another group, its members are told where to go: a
 last post in it naming that group and its link, since no carrier lets the bot move people.
 Refused: the community's last open group, a group closed already, and closing into a group
-that is closed or has no room."""
+that is closed, has no room or was imported (no carrier serves it)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.carriers.webchat.groups import WEBCHAT
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import OPTIONAL, Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.rooms import SqlRooms
@@ -74,6 +74,10 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
                                  "with seats held and applications waiting): send the members "
                                  f"of {group.name} to a group with room")  # fmt: skip
         closed = tx.close_group(group.id, by, None if into is None else into.id)
+        stamp = f"{closed.closed_at:%Y%m%dT%H%M%S%f}"
+        if _locks(group):  # members can no longer post, where the carrier itself stops them
+            _lock(tx, group, ActionKind.CLOSE, f"{CLOSED}:{group.id}:{stamp}:lock",
+                  f"{group.name} closed by {by}")  # fmt: skip
         post = None
         if into is not None and not group.imported:
             link = join_link(tx, into, site)
@@ -82,7 +86,7 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
             action = Action(kind=ActionKind.SEND, carrier=group.carrier,
                             group=group.carrier_group_id, text=post, handler="groups",
                             reason=f"{group.name} closed into {into.name}")  # fmt: skip
-            key = f"{CLOSED}:{group.id}:{closed.closed_at:%Y%m%dT%H%M%S%f}"
+            key = f"{CLOSED}:{group.id}:{stamp}"
             tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id)
         tx.audit(by, CLOSED, group.community_id, target=f"group {group.id}",
                  detail={"name": group.name, "into": None if into is None else into.name})  # fmt: skip
@@ -92,7 +96,29 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
 def reopen_group(store: Store, group: Group, by: str) -> Group:
     """Open a closed group again, written in the audit log; `StoreError` when not closed."""
     with store.transaction() as tx:
+        current = tx.get_group(group.id)  # when it was closed names this reopening
+        closed_at = None if current is None else current.closed_at
         opened = tx.reopen_group(group.id)
+        if _locks(group) and closed_at is not None:
+            stamp = f"{closed_at:%Y%m%dT%H%M%S%f}"
+            _lock(tx, group, ActionKind.REOPEN, f"{REOPENED}:{group.id}:{stamp}:unlock",
+                  f"{group.name} reopened by {by}")  # fmt: skip
         tx.audit(by, REOPENED, group.community_id, target=f"group {group.id}",
                  detail={"name": group.name})  # fmt: skip
     return opened
+
+
+def _locks(group: Group) -> bool:
+    """Whether closing `group` asks its carrier to stop members posting (the web chat, which
+    reads the closed state at each post, `webchat/closed.py`, tells the pages open now): not
+    an imported group, which no carrier serves."""
+    return not group.imported
+
+
+def _lock(tx: Store, group: Group, kind: ActionKind, key: str, reason: str) -> None:
+    """Queue CLOSE (members can no longer post: Matrix power levels, Telegram's chat
+    permissions, QQ's whole-group mute) or REOPEN (what CLOSE changed, given back). Optional:
+    a carrier that cannot stop members posting passes over it."""
+    action = Action(kind=kind, carrier=group.carrier, group=group.carrier_group_id,
+                    handler="groups", reason=reason, extra={OPTIONAL: True})  # fmt: skip
+    tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id)

@@ -5,7 +5,8 @@ limit) into parts the platform takes whole; nothing is left out. `SentParts` rem
 parts of an outbox item sent so far, in the process and with the item in the store
 (`outbox.progress`), so a retry after a part failed, a restart between, sends only the
 parts not sent yet. Telegram (`telegram/carrier.py`) and QQ (`onebot/carrier.py`) send long
-texts so."""
+texts so. QQ also keeps a part as `OUT` while its call is out (`going`): a process killed
+before the answer leaves that mark, and the next one knows the part may have arrived."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from hearthkeeper.store import Store
 from hearthkeeper.store.errors import unavailable
 
 log = logging.getLogger(__name__)
+
+# Kept after the ids of the parts sent while the next part's call is out, its answer not back.
+OUT = "?"
 
 
 def cut(text: str, limit: int, length: Callable[[str], int] = len) -> list[str]:
@@ -62,6 +66,11 @@ class SentParts:
                 f"the database is unavailable ({exc})",
                 retry=True,
             ) from exc
+
+    async def going(self, key: str, sent_ids: list[str]) -> None:
+        """The next part of `key` is about to go: kept as `OUT` after `sent_ids` until `add`
+        records what came back (or that it did not go)."""
+        await self.add(key, [*sent_ids, OUT])
 
     async def add(self, key: str, sent_ids: list[str]) -> None:
         """Keep the parts of `key`'s text sent so far. A store that cannot be reached now is

@@ -111,7 +111,8 @@ def find_community(communities: Sequence[Community], typed: str) -> Community | 
 def pick_community(store: Store, slug: str | None) -> Community:
     """The community `--community` names by its slug or its name (as typed, else whatever the
     case and the spaces around it), or the only one when none is given; otherwise exit saying
-    which exist, as `slug (name)`."""
+    which exist, as `slug (name)`, and the nearest slug or name to what was typed. Every
+    command that takes `--community` finds it here."""
     communities = store.list_communities()
     if slug is None:
         if len(communities) != 1:
@@ -120,10 +121,25 @@ def pick_community(store: Store, slug: str | None) -> Community:
         return communities[0]
     found = find_community(communities, slug)
     if found is None:
-        names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
-                          for c in communities) or "none yet"  # fmt: skip
-        fail(f"no community {slug!r} (there are: {names}); `hearth apply` its playbook first")
+        fail(unknown_community(communities, slug))
     return found
+
+
+def unknown_community(communities: Sequence[Community], typed: str) -> str:
+    """The refusal of a community `typed` names none of `communities`: which there are, and
+    the nearest slug or name (a typo), else how a community comes to be."""
+    from hearthkeeper.playbook.suggest import did_you_mean
+
+    names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
+                      for c in communities) or "none yet"  # fmt: skip
+    said = f"no community {typed!r} (there are: {names})"
+    near = did_you_mean(typed.strip(), [n for c in communities for n in (c.slug, c.name)])
+    return f"{said}{near}" if near else f"{said}; `hearth apply` its playbook first"
+
+
+def communities_named(store: Store, slug: str | None) -> list[Community]:
+    """Every community, or only the one `--community` names (`pick_community`)."""
+    return store.list_communities() if slug is None else [pick_community(store, slug)]
 
 
 def community_of(store: Store, slug: str | None, community_id: int | None,

@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption, open_store, prepare, settings_from
+from hearthkeeper.cli.context import (
+    ConfigOption,
+    communities_named,
+    open_store,
+    prepare,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import StoreError, upgrade
 
@@ -32,19 +38,13 @@ def db_upgrade(config: ConfigOption = None) -> None:
 @app.command("rollups")
 def db_rollups(
     community: Annotated[
-        str | None, typer.Option("--community", help="Only this community (its slug).")
+        str | None, typer.Option("--community", help="Only this community (its slug or name).")
     ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Recompute the analytics rollups from the stored messages, stays and strikes."""
     store = open_store(settings_from(config))
-    communities = store.list_communities()
-    if community is not None:
-        communities = [c for c in communities if c.slug == community]
-        if not communities:
-            known = ", ".join(c.slug for c in store.list_communities()) or "none yet"
-            fail(f"no community {community!r} in the database (communities: {known})")
-    for each in communities:
+    for each in communities_named(store, community):
         groups = [g.id for g in store.list_groups(each.id)]
         store.rebuild_rollups(groups)
         zone = store.community_timezone(each.id)

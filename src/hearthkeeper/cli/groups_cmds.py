@@ -11,7 +11,7 @@ from rich.markup import escape
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
-    find_community,
+    communities_named,
     open_store,
     pick_community,
     settings_from,
@@ -107,12 +107,7 @@ def _group_named(store: Store, name: str, community: str | None) -> Group:
     error naming the nearest name when there is none, or asking which when several."""
     from hearthkeeper.playbook.suggest import did_you_mean
 
-    communities = store.list_communities()
-    if community is not None:
-        named = find_community(communities, community)
-        if named is None:
-            fail(f"there is no community {community!r}")
-        communities = [named]
+    communities = communities_named(store, community)
     found = [g for c in communities for g in store.groups_called(c.id, name.strip())]
     if len(found) == 1:
         return found[0]

@@ -82,17 +82,17 @@ def report(
     the live codes' channels and the money figures of paid membership."""
     from rich.markup import escape
 
-    from hearthkeeper.analytics.report import ReportError, build_report, find_community
+    from hearthkeeper.analytics.report import ReportError, build_report
     from hearthkeeper.analytics.report_html import render_html
-    from hearthkeeper.cli.context import open_store, settings_from
+    from hearthkeeper.cli.context import open_store, pick_community, settings_from
     from hearthkeeper.cli.output import console
     from hearthkeeper.clock import SystemClock
 
     first, last = _day(start, "--from"), _day(end, "--to")
     chosen = _format_for(out, output_format)
     store = open_store(settings_from(config))
+    found = pick_community(store, community)
     try:
-        found = find_community(store, community)
         made = build_report(store, found.id, now=SystemClock().now(), start=first, end=last)
     except ReportError as exc:
         fail(str(exc))

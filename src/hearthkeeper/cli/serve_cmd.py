@@ -139,6 +139,8 @@ def show(host: Host) -> None:
     console.print(f"Console: {escape(host.console_url())}")
     by_community: dict[int, list[Invite]] = {}
     for invite in host.invites():
+        if invite.group.closed:  # its link seats nobody new: not one to copy to a poster
+            continue
         by_community.setdefault(invite.community.id, []).append(invite)
     for invites in by_community.values():
         for invite in invites[:INVITES_SHOWN]:

@@ -108,11 +108,17 @@ def unmatched_overrides(overrides: list[str], names: list[str], ids: list[str]) 
     carrier id (a typo among hundreds of groups, or a group not opened yet), with the group it
     would name but for width, case, spaces or a leading zero ("07群" for "7群")."""
     import re
+    import unicodedata
 
     from hearthkeeper.text.folding import fold
 
     def loose(text: str) -> str:
-        return re.sub(r"\d+", lambda m: str(int(m.group())), re.sub(r"\s+", "", fold(text)))
+        return re.sub(r"\d+", plain_number, re.sub(r"\s+", "", fold(text)))
+
+    def plain_number(digits: re.Match[str]) -> str:
+        """The digits in ASCII without leading zeros, as text (int() refuses a run of over
+        4,300 digits: a 5,000-digit key ended `hearth apply` as a bug)."""
+        return "".join(str(unicodedata.digit(c)) for c in digits.group()).lstrip("0") or "0"
 
     known = set(names) | set(ids)
     near = {loose(name): name for name in [*ids, *names]}  # a name wins over an id

@@ -29,6 +29,10 @@ class ActionKind(StrEnum):
     ADMIT = "admit"  # let `member` in who asked to join (an approved application): invite, seat
     DECLINE = "decline"  # turn down `member`'s request to join (`reason` may be shown to them)
     DIRECT = "direct"  # a private message to `member` (a staff alert), on carriers that have them
+    # the group was closed (`hearth groups close`): its members can no longer post, its staff
+    # and the bot still can; REOPEN gives members back what CLOSE took (carriers.closing)
+    CLOSE = "close"
+    REOPEN = "reopen"
     # recorded in the store, in the same transaction as the event
     STRIKE = "strike"  # a strike for `violation`, expiring after the playbook's window
     BLACKLIST = "blacklist"  # refused in every group of the blacklist scope
@@ -43,7 +47,8 @@ OUTBOUND = frozenset(
     {
         ActionKind.REPLY, ActionKind.SEND, ActionKind.DELETE, ActionKind.WARN, ActionKind.MUTE,
         ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
-        ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
+        ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT, ActionKind.CLOSE,
+        ActionKind.REOPEN,
     }
 )  # fmt: skip
 

@@ -94,6 +94,11 @@ _SAID: dict[str, dict[Language, str]] = {
                  Language.ZH_CN: "这个群不在本服务器上运营。"},
     "blacklisted": {Language.EN: "You cannot join this community.",
                     Language.ZH_CN: "你不能加入这个社群。"},
+    "closed": {Language.EN: "{group} is closed: it takes no newcomers.",
+               Language.ZH_CN: "{group}已关闭，不再接收新成员。"},
+    "closed_into": {Language.EN: "{group} is closed: it takes no newcomers. Its members carry "
+                                 "on in {other}.",
+                    Language.ZH_CN: "{group}已关闭，不再接收新成员。成员们移步「{other}」继续交流。"},
     "unchecked": {Language.EN: "This community admits by {kind!r}, which this server cannot "
                                "check; ask its staff.",
                   Language.ZH_CN: "本社群的入群方式（{kind}）本服务器无法核验，请联系管理员。"},
@@ -168,6 +173,8 @@ class Admission:
             member_id=None if found is None else found.id,
             now=self.clock.now(),
         )
+        if group.closed:  # `hearth groups close`: nobody new, whatever the threshold says
+            return Verdict(entry=Entry.REFUSE, reason=self._closed(group, language))
         if found is not None and self.store.is_blacklisted(community.id, found.id):
             return Verdict(entry=Entry.REFUSE, reason=_say("blacklisted", language))
         if check is None:
@@ -177,6 +184,13 @@ class Admission:
             if then is not None and verdict.admitted:
                 then(tx)
             return verdict
+
+    def _closed(self, group: Group, language: Language) -> str:
+        """Why a closed group refuses: it takes no newcomers, and where its members went."""
+        into = None if group.closed_into is None else self.store.get_group(group.closed_into)
+        if into is None or into.closed:
+            return _say("closed", language, group=group.name)
+        return _say("closed_into", language, group=group.name, other=into.name)
 
 
 def admit_all(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> Verdict:

@@ -344,6 +344,8 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.ADMIT: Applier(_send),
     ActionKind.DECLINE: Applier(_send),
     ActionKind.DIRECT: Applier(_send, scheduled=True),
+    ActionKind.CLOSE: Applier(_send),
+    ActionKind.REOPEN: Applier(_send),
     ActionKind.STRIKE: Applier(_strike),
     ActionKind.BLACKLIST: Applier(_blacklist),
     ActionKind.TAG: Applier(_tag),
@@ -357,11 +359,22 @@ SCHEDULED_APPLIERS: Mapping[ActionKind, Applier] = {
 }
 
 
+UNSAID = "group.closed.unsaid"  # the audit action of a message a closed group did not hear
+
+
 def _not_in_closed(step: Step, action: Action, key: str) -> Sequence[Action]:
-    """Scheduled work of a closed group (`hearth groups close`) says nothing there: its
-    messages to the group are dropped. The work itself still runs (a post's next firing is
-    planned), so it speaks again once the group is reopened."""
-    if action.carrier == step.group.carrier and action.group == step.group.carrier_group_id:
+    """Scheduled work of a closed group (`hearth groups close`) says nothing there: each of
+    its messages to the group is left unsaid, written in the audit log (what, and why) for
+    the operator to see. The work itself still runs (a post's next firing is planned), so
+    it speaks again once the group is reopened. What ends something members took part in
+    (`Request.answers_members`: a poll's results …) does not come here: it is said."""
+    group = step.group
+    if action.carrier == group.carrier and action.group == group.carrier_group_id:
+        text = " ".join((action.text or "").split())
+        step.tx.audit("engine", UNSAID, group.community_id, target=f"group {group.id}",
+                      detail={"group": group.name, "handler": action.handler or "scheduled",
+                              "why": "the group is closed", "reason": action.reason,
+                              "text": text[:200]})  # fmt: skip
         return []
     return _send(step, action, key)
 

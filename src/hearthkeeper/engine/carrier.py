@@ -32,6 +32,9 @@ class Capabilities:
     # lets an approved applicant in only where there is room, itself (the web chat seats them
     # with the room checked); False: the queue checks first (`engine/no_room.py`)
     seats_applicants: bool = False
+    # letting an approved applicant in invites them: they are in once they accept (Matrix);
+    # False: they are in once it is done (a join request approved, a web chat seat)
+    admits_by_invitation: bool = False
 
 
 class CarrierError(Exception):

@@ -46,11 +46,18 @@ class Request:
     # True for an effect that reads or takes back members' strikes: the strikes its batch
     # has gathered but not yet written are written first, so it counts them
     settles_strikes: ClassVar[bool] = False
+    # True for scheduled work that ends what members took part in (a poll's results, a
+    # sign-up's final list, a reminder to those with a place at an event or a paid
+    # membership): said even in a group closed since (`hearth groups close`); other scheduled
+    # work says nothing there, each message left unsaid written in the audit log
+    answers_members: ClassVar[bool] = False
 
-    def __init_subclass__(cls, *, effect: str | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, effect: str | None = None, answers_members: bool = False,
+                          **kwargs: Any) -> None:  # fmt: skip
         super().__init_subclass__(**kwargs)
         if effect is not None:
             cls.effect = effect
+        cls.answers_members = answers_members
         dataclass(frozen=True, kw_only=True)(cls)
 
     def action(

@@ -44,6 +44,12 @@ _SAID: dict[str, dict[Language, str]] = {
                      "that there is room.",
         Language.ZH_CN: "{name} 在所有群满员时获批，现已有空位，已进入「{group}」。",
     },
+    "invited": {
+        Language.EN: "{name}, approved while every group was full, was invited to {group} now "
+                     "that there is room: they are in once they accept the invitation.",
+        Language.ZH_CN: "{name} 在所有群满员时获批，现已有空位，已邀请其加入「{group}」，对方接受"
+                        "邀请后即入群。",
+    },
     "credit": {
         Language.EN: ", and the link they came by still credits their join",
         Language.ZH_CN: "，并仍计入其来源链接",
@@ -67,10 +73,11 @@ def no_room_alert(key: str, group: Group, community: str, name: str, language: L
                          "admission", text, "approved: no group has room", at)  # fmt: skip
 
 
-def room_found_alert(key: str, group: Group, name: str, language: Language,
-                     at: datetime) -> NewStaffAlert:  # fmt: skip
-    """Staff's note that `name`, who waited outside, was let into `group` now there is room."""
-    text = _say("seated", language, name=name, group=group.name)
+def room_found_alert(key: str, group: Group, name: str, language: Language, at: datetime, *,
+                     invited: bool = False) -> NewStaffAlert:  # fmt: skip
+    """Staff's note that `name`, who waited outside, was let into `group` now there is room
+    (`invited`: invited to it, to join once they accept: `Capabilities.admits_by_invitation`)."""
+    text = _say("invited" if invited else "seated", language, name=name, group=group.name)
     return NewStaffAlert(f"{key}:seated", group.community_id, group.id, None, None,
                          "admission", text, "approved: seated once there was room", at)  # fmt: skip
 
@@ -109,9 +116,11 @@ def waits_for_room(store: Store, item: OutboxItem, action: Action, now: datetime
         return reason
 
 
-def let_in_after_waiting(store: Store, action: Action, key: str, now: datetime) -> None:
+def let_in_after_waiting(store: Store, action: Action, key: str, now: datetime, *,
+                         invited: bool = False) -> None:  # fmt: skip
     """An approval performed: if it had waited for room (its no-room alert still open),
-    the alert is handled and staff are told where the applicant was let in."""
+    the alert is handled and staff are told where the applicant was let in (`invited`:
+    invited to, on a carrier where they join once they accept)."""
     with store.transaction() as tx:
         waited = tx.staff_alert_by_key(f"{key}{NO_ROOM}")
         if waited is None or waited.handled_at is not None:
@@ -120,7 +129,7 @@ def let_in_after_waiting(store: Store, action: Action, key: str, now: datetime) 
         group = tx.group_for_carrier(action.carrier, action.group or "")
         if group is not None:
             tx.add_staff_alerts([room_found_alert(key, group, applicant(action),
-                                                  language_of(action), now)])  # fmt: skip
+                                                  language_of(action), now, invited=invited)])  # fmt: skip
 
 
 def applicant(action: Action) -> str:

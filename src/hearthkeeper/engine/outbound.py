@@ -97,7 +97,8 @@ class OutboundQueue:
         self.batch = batch
         self.carriers: dict[str, Carrier] = {}
         # Beside other engine workers: claim only the actions of the carriers attached here
-        # (another may hold Matrix, Telegram, QQ). False: claim everything (one process).
+        # (another may hold Matrix, Telegram, QQ), and those of imported groups, which any
+        # worker ends as skipped. False: claim everything (one process).
         self.attached_only = False
         self._quotas: dict[str, Quotas] = {}
         # carrier name → whether it is handed runs of actions (`PerformsTogether`)
@@ -318,8 +319,10 @@ class OutboundQueue:
             await self._write(lambda: store.mark_failed(item, str(result), now, retry_at=None))
             return "failed"
         now = self.clock.now()
-        if approval(ready.action, item.key) and not ready.carrier.capabilities.seats_applicants:
-            await self._write(lambda: let_in_after_waiting(store, ready.action, item.key, now))
+        can = ready.carrier.capabilities
+        if approval(ready.action, item.key) and not can.seats_applicants:
+            await self._write(lambda: let_in_after_waiting(
+                store, ready.action, item.key, now, invited=can.admits_by_invitation))  # fmt: skip
         if not used:
             self._quotas[item.carrier].use(ready.action.group, now)
         if ready.carrier.capabilities.idempotent:

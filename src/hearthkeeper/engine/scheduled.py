@@ -35,6 +35,7 @@ from hearthkeeper.engine.executor import Runtime
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.store import Scheduled, Store
 from hearthkeeper.store.errors import unavailable
+from hearthkeeper.store.scheduled import WorkOf
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +51,20 @@ class _NotHere(Exception):
 
 
 def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *, limit: int = 100,
-            may_run: MayRun | None = None) -> list[tuple[Scheduled, list[Action]]]:  # fmt: skip
+            may_run: MayRun | None = None,
+            only: WorkOf | None = None) -> list[tuple[Scheduled, list[Action]]]:  # fmt: skip
     """Run the work due at `now`; returns each item with the actions it led to. Beside other
     workers, `may_run` says whether this one runs an item (and keeps it so while it runs):
-    the work of a group is decided where its events are; the others are passed over."""
+    the work of a group is decided where its events are; the others are passed over.
+    `only`: just one community's work of one kind (`hearth billing rehearse` runs the
+    membership calendar's this way, in a transaction it rolls back)."""
     ran: list[tuple[Scheduled, list[Action]]] = []
     elsewhere: set[int] = set()  # groups whose work another worker runs
     for _ in range(limit):
         failed: Scheduled | None = None
         try:
             with store.transaction() as tx:
-                items = tx.take_due(now, limit=1, passing_over=elsewhere)
+                items = tx.take_due(now, limit=1, passing_over=elsewhere, only=only)
                 if not items:
                     break
                 item = failed = items[0]
@@ -89,13 +93,15 @@ def _run(
         return []  # the community is not served by this process, or the group is gone
     view = group_view(group, runtime.slug)
     playbook = runtime.playbook_for(view)
+    request = runtime.registry.request_from(item.effect, item.payload)
     action = Action(kind=ActionKind.EFFECT, carrier=group.carrier, group=group.carrier_group_id,
-                    effect=item.effect, handler="scheduled",
-                    request=runtime.registry.request_from(item.effect, item.payload))  # fmt: skip
+                    effect=item.effect, handler="scheduled", request=request)  # fmt: skip
+    # A closed group hears what ends something its members took part in, and nothing else
+    quiet = group.closed and not (request is not None and request.answers_members)
     step = Step(
         tx=tx, playbook=playbook, registry=runtime.registry, group=view,
         writes=Direct(tx, now), now=now, refused=_REFUSED,
-        appliers=CLOSED_GROUP_APPLIERS if group.closed else SCHEDULED_APPLIERS,
+        appliers=CLOSED_GROUP_APPLIERS if quiet else SCHEDULED_APPLIERS,
         effects=EffectContext(playbook=playbook, group=view, member=None, now=now),
     )  # fmt: skip
     # What the work led to: everything applied but the scheduled effect itself.

@@ -14,6 +14,8 @@ MAX_QUESTIONS = 20
 """Application questions one form asks: join pages read this many answers."""
 
 WELCOME_PLACEHOLDERS = ("nickname", "group", "community", "rules", "purpose", "nickname_format")
+# a member who was in before has read the rules: the welcome back has no {rules}
+WELCOME_BACK_PLACEHOLDERS = ("nickname", "group", "community", "purpose")
 
 
 class ThresholdKind(StrEnum):
@@ -113,6 +115,15 @@ class Ceremony(Section):
         None,
         description="Welcome text; placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}. Default: a built-in text in the community's language.",
     )
+    welcome_back: Text | None = Field(
+        None,
+        description="What a returning member reads when they join again (they left, were "
+        "removed, or their paid membership lapsed and they paid again): a short welcome back "
+        "instead of the newcomer's welcome, rules and introduction request; placeholders "
+        "{nickname} {group} {community} {purpose}. Default: a built-in text in the "
+        "community's language (\"Welcome back to {group}, {nickname}! Good to see you "
+        'again.", "欢迎回来，{nickname}！很高兴在「{group}」再见到你。").',
+    )
     accept_rules: bool = Field(
         True, description="Newcomers must accept the rules before they can post."
     )
@@ -129,6 +140,11 @@ class Ceremony(Section):
     @classmethod
     def _welcome_placeholders(cls, value: str | None) -> str | None:
         return None if value is None else check_placeholders(value)
+
+    @field_validator("welcome_back")
+    @classmethod
+    def _welcome_back_placeholders(cls, value: str | None) -> str | None:
+        return None if value is None else check_placeholders(value, WELCOME_BACK_PLACEHOLDERS)
 
     @field_validator("nickname_format")
     @classmethod

@@ -79,6 +79,9 @@ class Cluster:
                                 {"c": WORKER_CLASS, "w": worker}).scalar_one()  # fmt: skip
             if took:
                 break
+        if self.losses:
+            log.info("worker %d is connected to the database again, now as worker %d; it "
+                     "takes groups again", self.worker, worker)  # fmt: skip
         self._conn, self.worker = conn, worker
         self._held = set()
         self._carriers = False

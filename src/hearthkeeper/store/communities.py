@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,6 +141,26 @@ class CommunityQueries(StoreBase):
             query = select(GroupRow).where(GroupRow.community_id == community_id)
             return [_group(row) for row in session.scalars(query.order_by(GroupRow.id))]
 
+    def watch_group(self, community_id: int) -> Group | None:
+        """The group the community's own timed work and alerts are attached to (the hourly
+        matrix check, the daily health check, billing's reminders and held payments), so the
+        alerts placed in it reach a chat: its oldest open group a carrier serves; else its
+        oldest group a carrier serves (closed); else, when an import registered every group,
+        its oldest (the staff inbox still shows their alerts). None when it has no group."""
+        query = (
+            select(GroupRow)
+            .where(GroupRow.community_id == community_id)
+            .order_by(
+                case((GroupRow.carrier.startswith(IMPORTED, autoescape=True), 1), else_=0),
+                case((GroupRow.closed_at.is_(None), 0), else_=1),
+                GroupRow.id,
+            )
+            .limit(1)
+        )
+        with self._unit(write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else _group(row)
+
     def close_group(self, group_id: int, by: str, into: int | None = None) -> Group:
         """Close the group (its history stays): `StoreError` when it is closed already, is
         the last open group of its community, or `into` is not another open group of it."""
@@ -149,11 +169,12 @@ class CommunityQueries(StoreBase):
             if row is None:
                 raise StoreError(f"there is no group with id {group_id}")
             lock_row(session, CommunityRow, row.community_id)  # one closing at a time
+            session.refresh(row)  # as the lock found it: another closing may have just ended
             if row.closed_at is not None:
                 raise StoreError(f"{row.name} is closed already (since "
                                  f"{row.closed_at:%Y-%m-%d %H:%M} UTC, by {row.closed_by})")  # fmt: skip
             if into is not None:
-                other = session.get(GroupRow, into)
+                other = session.get(GroupRow, into, populate_existing=True)
                 if other is None or other.community_id != row.community_id:
                     raise StoreError(f"there is no group with id {into} in the community")
                 if other.id == row.id:
@@ -161,6 +182,10 @@ class CommunityQueries(StoreBase):
                 if other.closed_at is not None:
                     raise StoreError(f"{other.name} is closed too: send the members of "
                                      f"{row.name} to an open group")  # fmt: skip
+                if other.carrier.startswith(IMPORTED):  # nobody can be let in there
+                    raise StoreError(f"{other.name} was imported (history only, no carrier "
+                                     f"serves it): send the members of {row.name} to an open "
+                                     "group")  # fmt: skip
             still_open = session.scalar(
                 select(func.count()).where(
                     GroupRow.community_id == row.community_id, GroupRow.id != row.id,
@@ -179,6 +204,8 @@ class CommunityQueries(StoreBase):
             row = session.get(GroupRow, group_id)
             if row is None:
                 raise StoreError(f"there is no group with id {group_id}")
+            lock_row(session, CommunityRow, row.community_id)  # one closing or opening at a time
+            session.refresh(row)
             if row.closed_at is None:
                 raise StoreError(f"{row.name} is not closed")
             row.closed_at = row.closed_by = row.closed_into = None

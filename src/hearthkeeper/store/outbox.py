@@ -52,7 +52,7 @@ from hearthkeeper.store.columns import UTCDateTime, require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_many, insert_one, table_of
 from hearthkeeper.store.models import KEY, OUTBOX_KEY, OutboxRow
-from hearthkeeper.store.records import Done, NewOutboxItem, OutboxItem, OutboxStatus
+from hearthkeeper.store.records import IMPORTED, Done, NewOutboxItem, OutboxItem, OutboxStatus
 from hearthkeeper.store.scope import StoreBase
 
 # Core statements on the table, never ORM objects: a claim or mark made earlier in the
@@ -153,7 +153,8 @@ class OutboxQueries(StoreBase):
         stale_after: timedelta = STALE_AFTER,
     ) -> list[OutboxItem]:
         """Take up to `limit` items (of `carrier`, or of `carriers`: those this process can
-        perform) to perform, most urgent (lowest priority) first: those
+        perform, and those of groups an import registered, which no process performs but
+        any ends: `outbound.py`) to perform, most urgent (lowest priority) first: those
         pending and due, and those a worker claimed and never marked because it is gone
         (counted as a lost attempt). They become "sending", claimed by `self.worker`; no
         other worker gets them while it lives.
@@ -179,7 +180,13 @@ class OutboxQueries(StoreBase):
             if carrier is not None:
                 due = and_(due, OUTBOX.c.carrier == carrier)
             if carriers is not None:
-                due = and_(due, OUTBOX.c.carrier.in_(sorted(carriers)))
+                due = and_(
+                    due,
+                    or_(
+                        OUTBOX.c.carrier.in_(sorted(carriers)),
+                        OUTBOX.c.carrier.startswith(IMPORTED, autoescape=True),
+                    ),
+                )
             rows = claim_due(session, OUTBOX, due, (OUTBOX.c.priority, OUTBOX.c.id), limit, values)
             items = [_item(row) for row in rows]
         return sorted(items, key=lambda item: (item.priority, item.id))
@@ -375,6 +382,19 @@ class OutboxQueries(StoreBase):
         query = query.order_by(OUTBOX.c.id).limit(limit)
         with self._unit(write=False) as session:
             return [_item(row) for row in session.connection().execute(query)]
+
+    def outbox_after(self, item_id: int, prefix: str) -> list[OutboxItem]:
+        """Items queued after the item `item_id` whose keys start with `prefix`, in order."""
+        query = (select(OUTBOX).where(OUTBOX.c.id > item_id,
+                                      OUTBOX.c.key.startswith(prefix, autoescape=True))
+                 .order_by(OUTBOX.c.id))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_item(row) for row in session.connection().execute(query)]
+
+    def last_outbox_id(self) -> int:
+        """The id of the item queued last (0: none yet)."""
+        with self._unit(write=False) as session:
+            return int(session.connection().scalar(select(func.max(OUTBOX.c.id))) or 0)
 
     def outbox_counts(self) -> dict[str, int]:
         """How many items have each status (every status, zero included)."""

@@ -8,13 +8,18 @@ next group with room, `room_elsewhere`) or waiting for room on any carrier
 (`engine/no_room.py`) never takes a seat already promised. An approval about to be let in
 on a carrier where people count once their join arrives (Matrix, Telegram, QQ) also counts
 the approvals let in ahead of it whose applicant is not in yet (`admitted_not_in`), so one
-seat freed lets in one of those waiting. A group without a capacity always has room."""
+seat freed lets in one of those waiting; the live code's routing counts every approval let in
+and not in yet. Such a carrier lets an approval into the full group they applied to on a seat
+free in another group: the seat they borrowed is counted taken in the group that lent it
+(`lent`: in the groups with seats free, the oldest first) from then on, before their join and
+for as long as they stay after it, so the groups together never hold more than their
+capacities. A group without a capacity always has room."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Row, String, and_, cast, func, literal, or_, select
@@ -50,29 +55,29 @@ class RoomLoad:
     held: int = 0
     pending: int = 0
     admitted: int = 0  # approvals let in whose applicant has not joined yet
+    lent: int = 0  # its seats taken by approvals let into another group, full
+
+    @property
+    def promised(self) -> int:
+        """Its seats taken or promised, those it lent included."""
+        return self.taken + self.held + self.pending + self.admitted + self.lent
 
     @property
     def has_room(self) -> bool:
-        promised = self.taken + self.held + self.pending + self.admitted
-        return self.capacity is None or promised < self.capacity
+        return self.capacity is None or self.promised < self.capacity
 
     @property
     def free(self) -> int:
-        """Seats free for an approval, before those let in (none past a group's capacity)."""
-        if self.capacity is None:
-            return 0
-        return max(0, self.capacity - self.taken - self.held - self.pending)
+        """Seats it has free (0 without a capacity: it never lends)."""
+        return 0 if self.capacity is None else max(0, self.capacity - self.promised)
 
 
 def room_for_one_more(loads: Iterable[RoomLoad]) -> bool:
     """Whether an approval may be let into the group applied to on a carrier that lets
     people into that group, full or not, while the community has room (Matrix, Telegram,
-    QQ): a group without a capacity, or more seats free in the groups together than the
-    approvals let in and not in yet (one let into a full group takes another's seat)."""
-    loads = list(loads)
-    if any(load.capacity is None for load in loads):
-        return True
-    return sum(load.free for load in loads) > sum(load.admitted for load in loads)
+    QQ): some group has room, the seats lent to the approvals let into a full group (in it
+    or not yet) counted (`group_loads`)."""
+    return any(load.has_room for load in loads)
 
 
 class SqlRooms(StoreBase):
@@ -83,21 +88,54 @@ class SqlRooms(StoreBase):
               approval: int | None = None) -> list[RoomLoad]:  # fmt: skip
         """The community's groups on `carrier` at `now`, oldest first, each with its members
         (or, given `taken`, the carrier's own count by group id: the web chat's seats), its
-        live seats held and its pending applications; given `approval` (the outbox id of an
-        approval about to be let in), the approvals let in ahead of it not in yet."""
+        live seats held, its pending applications and its seats lent; given `approval` (the
+        outbox id of an approval about to be let in), the approvals let in ahead of it not in
+        yet."""
         with self._unit(write=False) as session:
-            groups = open_groups(session, community_id, carrier)
-            ids = [g.id for g in groups]
-            if not ids:
-                return []
-            if taken is None:
-                taken = members_in(session, ids)
-            held = held_seats(session, ids, now)
-            pending = pending_applications(session, community_id, ids, now)
-            admitted = (Counter[int]() if approval is None
-                        else admitted_not_in(session, community_id, carrier, approval, now))  # fmt: skip
-        return [RoomLoad(g.id, g.capacity, taken.get(g.id, 0), held[g.id], pending[g.id],
-                         admitted[g.id]) for g in groups]  # fmt: skip
+            return group_loads(session, community_id, carrier, now, taken=taken,
+                               admitted_ahead_of=approval)  # fmt: skip
+
+
+def group_loads(session: Session, community_id: int, carrier: str, now: datetime, *,
+                taken: Mapping[int, int] | None = None, admitted: bool = False,
+                admitted_ahead_of: int | None = None) -> list[RoomLoad]:  # fmt: skip
+    """`SqlRooms.loads` in `session`. The approvals let in not in yet are counted given
+    `admitted_ahead_of` (those ahead of that outbox item) or `admitted` (all of them)."""
+    groups = open_groups(session, community_id, carrier)
+    ids = [g.id for g in groups]
+    if not ids:
+        return []
+    if taken is None:
+        taken = members_in(session, ids)
+    held = held_seats(session, ids, now)
+    pending = pending_applications(session, community_id, ids, now)
+    let_in = Counter[int]()
+    if admitted or admitted_ahead_of is not None:
+        let_in = admitted_not_in(session, community_id, carrier, now, ahead_of=admitted_ahead_of)
+    loads = [RoomLoad(g.id, g.capacity, taken.get(g.id, 0), held[g.id], pending[g.id],
+                      let_in[g.id]) for g in groups]  # fmt: skip
+    over = {load.group_id: load.promised - load.capacity for load in loads
+            if load.capacity is not None and load.promised > load.capacity}  # fmt: skip
+    if not over:
+        return loads
+    # Past its capacity, a group's approvals (let in, in it or on their way) sit on seats of
+    # other groups; whoever else is past it (its capacity lowered since, someone let in on
+    # the platform by hand) borrowed nobody's seat.
+    approved = approved_in(session, community_id, carrier, list(over))
+    loads_by_id = {load.group_id: load for load in loads}
+    borrowed = sum(min(n, approved[g] + loads_by_id[g].admitted) for g, n in over.items())
+    return lend(loads, borrowed)
+
+
+def lend(loads: Sequence[RoomLoad], borrowed: int) -> list[RoomLoad]:
+    """`loads` with `borrowed` seats (taken by approvals let into full groups) counted in the
+    groups with seats free, the oldest first."""
+    lent: list[RoomLoad] = []
+    for load in loads:
+        given = min(borrowed, load.free)
+        borrowed -= given
+        lent.append(replace(load, lent=given) if given else load)
+    return lent
 
 
 def open_groups(
@@ -141,14 +179,14 @@ def pending_applications(session: Session, community_id: int, group_ids: Collect
         .group_by(p.group_id)))  # fmt: skip
 
 
-def admitted_not_in(session: Session, community_id: int, carrier: str, approval: int,
-                    now: datetime) -> Counter[int]:  # fmt: skip
+def admitted_not_in(session: Session, community_id: int, carrier: str, now: datetime, *,
+                    ahead_of: int | None = None) -> Counter[int]:  # fmt: skip
     """Approvals of the community on `carrier` already let into each group whose applicant
     has not joined it yet (no stay there open, or ended, since the approval): those performed
     within `PENDING_SEAT` of `now` (a Matrix invitation may be accepted days later), and those
-    being performed ahead of outbox item `approval` (claimed before it, in the order of
-    approval; a carrier that marks its batch done at the end, as Matrix, has not marked them
-    yet)."""
+    being performed (given `ahead_of`, an outbox item's id: only those claimed before it, in
+    the order of approval; a carrier that marks its batch done at the end, as Matrix, has not
+    marked them yet)."""
     a, o, m, i = ApplicationRow, OutboxRow, MembershipRow, IdentityRow
     since = utc(now, "now") - PENDING_SEAT
     joined = (
@@ -157,9 +195,10 @@ def admitted_not_in(session: Session, community_id: int, carrier: str, approval:
         .where(i.carrier == a.carrier, i.carrier_user_id == a.user_id, m.group_id == o.group_id,
                or_(m.left_at.is_(None), m.left_at >= o.created_at))
     )  # fmt: skip
+    sending = o.status == OutboxStatus.SENDING.value
     let_in = or_(
         and_(o.status == OutboxStatus.DONE.value, o.done_at > since),
-        and_(o.status == OutboxStatus.SENDING.value, o.id < approval),
+        sending if ahead_of is None else and_(sending, o.id < ahead_of),
     )
     return counts(session.execute(
         select(o.group_id, func.count())
@@ -169,6 +208,24 @@ def admitted_not_in(session: Session, community_id: int, carrier: str, approval:
                a.status == ApplicationStatus.APPROVED.value, o.group_id.is_not(None), let_in,
                ~joined.exists())
         .group_by(o.group_id)))  # fmt: skip
+
+
+def approved_in(session: Session, community_id: int, carrier: str,
+                group_ids: Collection[int]) -> Counter[int]:  # fmt: skip
+    """Members in each of `group_ids` now who were let in there by an approval on `carrier`
+    (some of them may sit on another group's seat: `group_loads`)."""
+    a, o, m, i = ApplicationRow, OutboxRow, MembershipRow, IdentityRow
+    return counts(session.execute(
+        select(m.group_id, func.count(m.member_id.distinct()))
+        .select_from(a)
+        .join(o, o.key == literal(APPROVED) + cast(a.id, String))
+        .join(i, and_(i.carrier == a.carrier, i.carrier_user_id == a.user_id))
+        .join(m, and_(m.member_id == i.member_id, m.group_id == o.group_id))
+        .where(a.community_id == community_id, a.carrier == carrier,
+               a.status == ApplicationStatus.APPROVED.value,
+               o.status == OutboxStatus.DONE.value, o.group_id.in_(group_ids),
+               m.left_at.is_(None))
+        .group_by(m.group_id)))  # fmt: skip
 
 
 def counts(rows: Iterable[tuple[int, int]]) -> Counter[int]:

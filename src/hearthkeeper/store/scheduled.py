@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.claims import claim_due
@@ -18,6 +19,23 @@ from hearthkeeper.store.records import Scheduled
 from hearthkeeper.store.scope import StoreBase
 
 _TABLE = table_of(ScheduledRow)
+
+
+@dataclass(frozen=True)
+class WorkOf:
+    """One community's scheduled work whose keys start with `prefix` (`billing:`)."""
+
+    community_id: int
+    prefix: str
+
+
+def _of(only: WorkOf | None) -> list[ColumnElement[bool]]:
+    if only is None:
+        return []
+    return [_TABLE.c.community_id == only.community_id,
+            _TABLE.c.key.startswith(only.prefix, autoescape=True)]  # fmt: skip
+
+
 _INSERTS: dict[str, Any] = {}
 
 
@@ -117,13 +135,15 @@ class ScheduledQueries(StoreBase):
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def take_due(self, now: datetime, limit: int = 50, *,
-                 passing_over: Collection[int] = ()) -> list[Scheduled]:  # fmt: skip
+                 passing_over: Collection[int] = (),
+                 only: WorkOf | None = None) -> list[Scheduled]:  # fmt: skip
         """Pending work due at `now`, marked done in the caller's transaction: run it in the
         same `store.transaction()` so that a failure leaves it pending (exactly once). Work
-        of the groups `passing_over` names is left for others."""
+        of the groups `passing_over` names is left for others; `only`: just one community's
+        work of one kind (a rehearsal of its membership calendar)."""
         self.flush_deferred()
         require_aware(now, "now")
-        due = and_(_TABLE.c.status == "pending", _TABLE.c.due_at <= now)
+        due = and_(_TABLE.c.status == "pending", _TABLE.c.due_at <= now, *_of(only))
         if passing_over:
             due = and_(due, or_(_TABLE.c.group_id.is_(None),
                                 _TABLE.c.group_id.not_in(sorted(passing_over))))  # fmt: skip
@@ -133,13 +153,13 @@ class ScheduledQueries(StoreBase):
             items = [_scheduled(row) for row in rows]
         return sorted(items, key=lambda item: (item.due_at, item.id))
 
-    def next_due(self) -> datetime | None:
-        """When the earliest pending work falls due, if any is pending."""
+    def next_due(self, only: WorkOf | None = None) -> datetime | None:
+        """When the earliest pending work falls due (of `only`'s kind), if any is pending."""
         self.flush_deferred()
         with self._unit(write=False) as session:
             return session.scalar(
                 select(_TABLE.c.due_at)
-                .where(_TABLE.c.status == "pending")
+                .where(_TABLE.c.status == "pending", *_of(only))
                 .order_by(_TABLE.c.due_at)
                 .limit(1)
             )

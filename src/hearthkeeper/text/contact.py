@@ -63,7 +63,7 @@ _SYMBOL_OFFER = re.compile(
     rf"(?:(?<![0-9a-z]){_PLUS}\s*(?P<app>{_WECHAT_SOUNDS}|v信|微信)(?![a-z0-9])"
     rf"|(?<![a-z])(?P<heart>v|vx|薇|威)\s*{_HEARTS}"
     rf"|(?:加|添加)我?(?P<sound>威|薇|围|胃|徽|卫星|v|vx|wx)(?![a-z0-9信])"
-    rf"|(?<![a-z])v我(?:领|拿|看|要|了解|咨询|免费|一下|$))"
+    rf"|(?<![a-z])v我(?:领|拿|看|要|了解|咨询|免费|[一1]下|$))"
 )
 # "VX搜索 …", "某音搜 …", "企鹅搜 8654321": a search instruction on a platform
 _PLATFORMS = f"{_APPS}|v|威|薇|绿色软件|某音|抖音|dy|某书|小红书|小红薯|某宝|淘宝|公众号|快手|b站|视频号|search"

@@ -8,6 +8,11 @@ scanner then withholds the scorer's verdict when nothing else in the message loo
 no rule matched, it carries no link, and it names no price, no discount, no course and no tour.
 The rules are not softened: a contact detail, a pitch or an offer's shape still makes a
 gathering-worded ad advertising.
+
+A short sign-up call names no gathering at all (`报名接龙`, `周六见，报名的接龙`,
+`名额还剩五个，抓紧报名`): the outing was announced before, and the scorer read these as
+spam (0.99–1.00). Up to `SHORT_CALL` characters, a sign-up with nothing a seller adds counts
+the same; a group buy (团购, 拼团) is a seller's word here.
 """
 
 from __future__ import annotations
@@ -33,9 +38,17 @@ SELLERS: tuple[str, ...] = (
     "免费", "优惠", "特价", "折", "立减", "送", "价", "费用", "收费", "付款", "定金", "订金",
     "课", "班", "教学", "培训", "招生", "试听", "学费", "跟团", "纯玩", "日游", "旅行社", "门店", "本店",
     "店铺", "下单", "购买", "代理", "加盟", "微信", "私我", "私信", "私聊", "咨询", "电话",
+    "团购", "拼团", "代购",
 )  # fmt: skip
 
+# a sign-up call this short needs no gathering named (报名接龙; 名额还剩五个，抓紧报名)
+SHORT_CALL = 16
+
+# a member asking who comes: said of an outing, never of a product
+COMERS: tuple[str, ...] = ("想来的", "想去的", "要来的", "要去的", "参加的", "一起去")
+
 _GATHERING = KeywordSet((word, "gathering") for word in GATHERINGS)
+_COMERS = KeywordSet((word, "comers") for word in COMERS)
 _SIGN_UP = KeywordSet((word, "sign-up") for word in SIGN_UPS)
 _SELLER = KeywordSet((word, "seller") for word in SELLERS)
 _MONEY = re.compile(r"\d\s*(?:元|块|rmb|¥)|[¥￥$]\s*\d", re.IGNORECASE)
@@ -43,10 +56,21 @@ _MONEY = re.compile(r"\d\s*(?:元|块|rmb|¥)|[¥￥$]\s*\d", re.IGNORECASE)
 
 def gathering(message: MessageText) -> str | None:
     """The gathering a member's call names (`爬山`) when the message reads as the community's
-    own outing with a sign-up and nothing a seller adds; None otherwise."""
-    found = _GATHERING.find(message)
-    if not found or not _SIGN_UP.find(message) or _SELLER.find(message):
+    own outing with a sign-up and nothing a seller adds (or, naming none, asks who comes:
+    `想来的`), or the sign-up itself (`接龙`) in a call of at most `SHORT_CALL` characters;
+    None otherwise."""
+    sign_up = _SIGN_UP.find(message)
+    if not sign_up or _SELLER.find(message) or _MONEY.search(message.normalised):
         return None
-    if _MONEY.search(message.normalised):
-        return None
-    return found[0].keyword
+    found = _GATHERING.find(message) or _COMERS.find(message)
+    if found:
+        return found[0].keyword
+    if len(message.normalised.strip()) <= SHORT_CALL:
+        return sign_up[0].keyword
+    return None
+
+
+def calls_a_gathering(message: MessageText) -> bool:
+    """Whether the message names a gathering (`聚餐`) or asks who comes (`想来的`): the pitch
+    rules then read a sign-up's words (名额有限, 先到先得) as the community's own."""
+    return bool(_GATHERING.find(message) or _COMERS.find(message))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,13 +15,16 @@ from hearthkeeper.text.normalise import MessageText, compact, normalise
 @dataclass(frozen=True, slots=True)
 class KeywordMatch:
     """A keyword found in a message: the keyword as configured and the text it matched
-    (`normalised[start:end]` of the message)."""
+    (`normalised[start:end]` of the message, Chinese numerals as written)."""
 
     keyword: str
     label: str
     matched: str
     start: int = 0
     end: int = 0
+
+
+_DIGIT = re.compile("[0-9]")
 
 
 def _ascii_letter(char: str) -> bool:
@@ -87,9 +91,20 @@ class KeywordSet:
                 spans.append((low, high, entry))
         kept = sorted(spans, key=lambda span: span[:2]) if nested else _outermost(spans)
         return [
-            KeywordMatch(entry.keyword, entry.label, normalised[low:high], low, high)
+            KeywordMatch(entry.keyword, entry.label, _as_written(message, low, high), low, high)
             for low, high, entry in kept
         ]
+
+
+def _as_written(message: MessageText, low: int, high: int) -> str:
+    """`normalised[low:high]`, with its Chinese numerals as written (`一站式服务`, not
+    `1站式服务`): what staff read in the explanation."""
+    matched = message.normalised[low:high]
+    if not _DIGIT.search(matched):
+        return matched
+    words = message.words
+    # the two forms differ only by numerals, character for character (else keep the digits)
+    return words[low:high] if len(words) == len(message.normalised) else matched
 
 
 def _outermost(spans: list[tuple[int, int, _Entry]]) -> list[tuple[int, int, _Entry]]:

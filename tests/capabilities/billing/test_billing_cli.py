@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -434,3 +434,109 @@ def test_refunding_the_plan_a_later_plan_follows_says_when_the_later_plan_now_ru
     assert f"now runs from {today:%Y-%m-%d}" in said, out
     assert f"to {today.year + 1}-{today:%m}-" in said, out  # a year on
     assert "removed" not in said
+
+
+def test_rehearsing_the_membership_calendar_lists_each_day_and_changes_nothing(
+    site: Path,
+) -> None:
+    """An operator had no way to see the reminders and removals the coming months bring
+    without waiting for them."""
+    config = ("--config", str(site))
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        group = store.add_group(community.id, "护肤1群", "webchat", "room-1")
+        store.join(store.member_for("webchat", "u-1", "小美").id, group.id)
+    assert pay(site, payment_code(site), "TB-1")[0] == 0
+    with site_store(site) as store:
+        [sub] = SqlBilling.on(store).subscriptions(community.id)
+        kept = store.engine.connect().exec_driver_sql("SELECT key, status FROM scheduled").all()
+    status, out = run("billing", "rehearse", "--days", "200", *config)
+    said = [" ".join(line.split()) for line in out.splitlines()]
+    zone = ZoneInfo("Asia/Shanghai")
+    remind, end = sub.period_end - timedelta(days=14), sub.period_end
+    assert status == 0 and "nothing is stored or sent" in said[0], out
+    assert f"{remind.astimezone(zone):%Y-%m-%d}" in said, out
+    assert (f"{remind.astimezone(zone):%H:%M} reminder 小美 (member {sub.member_id}, subscription "
+            f"{sub.id}): reminded to renew 颜学院半年会员 in 护肤1群") in said, out  # fmt: skip
+    assert any(line.startswith("reads: 小美") for line in said), out
+    assert (f"{end.astimezone(zone):%H:%M} removal 小美 (member {sub.member_id}, subscription "
+            f"{sub.id}): removed from 护肤1群: ") in " ".join(said), out  # fmt: skip
+    with site_store(site) as store:  # nothing stored: the reminder is still to come
+        again = store.engine.connect().exec_driver_sql("SELECT key, status FROM scheduled").all()
+        assert sorted(again) == sorted(kept) and store.outbox_counts()["pending"] == 0
+    status, out = run("billing", "rehearse", "--days", "1", *config)
+    assert "Nothing happens to any member's membership in these days." in out, out
+
+
+def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
+    site: Path,
+) -> None:
+    playbook = site.parent / "playbook.yaml"
+    text = playbook.read_text(encoding="utf-8")
+    more = ("  plans:\n"
+            "    - id: coaching\n      name: 院长私教月\n      price: 99\n      currency: CNY\n"
+            "      period: 1 month\n"
+            "    - id: yearly\n      name: 颜学院年卡\n      price: 499\n      currency: CNY\n"
+            "      period: 1 year\n")  # fmt: skip
+    playbook.write_text(text.replace("  plans:\n", more, 1), encoding="utf-8")
+    assert run("apply", str(playbook), "--config", str(site))[0] == 0
+    with site_store(site) as store:
+        member = store.member_for("webchat", "u-1", "小美")
+    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    for plan, receipt in (("coaching", "TB-2"), ("yearly", "TB-3")):
+        status, out = run("billing", "pay", f"member:{member.id}", "--plan", plan, "--receipt",
+                          receipt, "--config", str(site))  # fmt: skip
+        assert status == 0, out
+    status, out = run("billing", "refund", "1", "--config", str(site))
+    said = " ".join(out.split())
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    assert status == 0 and "their 院长私教月, which was to start when this one ended" in said, out
+    assert f"now runs from {today:%Y-%m-%d}" in said, out
+    assert ("their 颜学院年卡, which was to start when the one before it ended, now runs from "
+            f"{month}-") in said, out  # fmt: skip
+    assert "removed" not in said
+
+
+def test_refunding_another_subscriptions_refunded_order_is_refused_naming_the_payments(
+    site: Path,
+) -> None:
+    """`billing refund 2 --order 1`, order 1 being subscription 1's payment refunded already:
+    it said "Order 1 was refunded already" (and the console's Refund said "Refunded; …") of a
+    subscription whose own payment stood, nothing given back. Now it is refused like any order
+    that is not the subscription's, naming its payments."""
+    config = ("--config", str(site))
+    assert pay(site, payment_code(site), "TB-1")[0] == 0
+    with site_store(site) as store:
+        other = store.member_for("webchat", "u-2", "阿兰")
+    status, out = run("billing", "pay", f"member:{other.id}", "--plan", "half-year",
+                      "--receipt", "TB-2", *config)  # fmt: skip
+    assert status == 0, out
+    assert run("billing", "refund", "1", *config)[0] == 0  # order 1 given back (order 3)
+    status, out = run("billing", "refund", "2", "--order", "1", *config)
+    said = " ".join(out.split())
+    assert status == 1, out
+    assert "order 1 is not a payment of subscription 2 (its payments: order 2" in said
+    assert "refunded already" not in said
+    status, out = run("billing", "list", *config)
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert "active" in rows["2"] and "refunded" in rows["1"], out
+
+
+def test_refunding_again_names_the_payment_given_back_and_the_one_left(site: Path) -> None:
+    """A member paid, then renewed; `billing refund 1` gave the renewal back. Run again, it
+    said "Subscription 1 was refunded already", while `billing list` showed it active and its
+    first payment stood. It names the payment given back and how to give back the other."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    assert pay(site, code, "TB-2")[0] == 0  # a renewal: order 2
+    config = ("--config", str(site))
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "giving back order 2" in out, out
+    status, out = run("billing", "refund", "1", *config)
+    said = " ".join(out.split())
+    assert status == 0
+    assert ("Order 2, the latest payment of subscription 1, was refunded already (order 3); "
+            "nothing more is given back. Its other payment: hearth billing refund 1 --order 1"
+            ) in said, out  # fmt: skip
+    assert run("billing", "list", "--orders", *config)[1].count("-299.00 CNY") == 1

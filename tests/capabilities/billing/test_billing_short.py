@@ -137,3 +137,19 @@ def test_granting_a_held_payment_closes_its_alert_behind_a_thousand_newer_open_o
         "the held payment's alert leaves the inbox once granted"
     )
     assert len(still_open) == 1_001
+
+
+def test_a_held_payment_is_listed_under_a_group_a_carrier_serves(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The community's oldest group is an imported history: the held payment's alert was
+    listed in the staff inbox under it, a group no one can act in; now under the group
+    members talk in."""
+    c = paid_community(store, store_clock, groups=())
+    store.add_group(c.runtime.community_id, "微信1群", "import:csv", "club/微信1群")
+    store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    held = record(c, "ann", "evt-1", "100")
+    [alert] = store.staff_alerts(c.runtime.community_id)
+    assert alert.key == f"billing:held:{held.order.id}"
+    group = store.get_group(alert.group_id or 0)
+    assert group is not None and group.name == "g1", f"listed under {group}"

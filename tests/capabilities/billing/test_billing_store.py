@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider, Status
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -61,3 +62,32 @@ def test_subscriptions_change_and_their_pending_work_is_called_off(store: Store)
     assert ended.status is Status.EXPIRED and ended.ended_at == NOW
     assert repo.live_subscriptions(community.id) == []
     assert [s.id for s in repo.subscriptions(community.id, member_id=ann.id)] == [trial.id]
+
+
+def test_the_newest_orders_and_their_reasons_only_are_read_for_a_page(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The Billing page lists the newest orders: it reads those and their discounts' and
+    grants' reasons (a grant is audited after its order), not the whole ledger and audit."""
+    community = store.ensure_community("tea", "Tea")
+    ann = store.member_for("webchat", "u-1", "Ann")
+    repo = SqlBilling.on(store)
+    recorded = []
+    for n in range(5):
+        at = NOW + timedelta(days=30 * n)
+        store_clock.set(at)  # recorded and audited together
+        paid = NewOrder("half-year", Decimal("199"), "CNY", Provider.MANUAL, f"shop-{n}", "staff")
+        order, _ = repo.record(community.id, ann.id, None, paid, OrderKind.PURCHASE, at)
+        recorded.append(order)
+        store.audit("staff", "billing purchase", community.id, target=f"member {ann.id}",
+                    detail={"order": order.id, "discount": f"coupon {n}"})  # fmt: skip
+    # the second newest, held, was granted its period a month after the newest order
+    store_clock.set(NOW + timedelta(days=150))
+    store.audit("staff", "billing grant", community.id, target=f"member {ann.id}",
+                detail={"order": recorded[3].id, "reason": "paid the rest in cash"})  # fmt: skip
+    newest = repo.newest_orders(community.id, 2)
+    assert [o.provider_ref for o in newest] == ["shop-4", "shop-3"]
+    assert repo.reasons(community.id, newest) == {
+        recorded[4].id: "coupon 4", recorded[3].id: "paid the rest in cash"}  # fmt: skip
+    assert repo.reasons(community.id, []) == {}
+    assert len(repo.reasons(community.id)) == 5  # the whole ledger's (export, `list --orders`)

@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook import PlaybookError, parse_playbook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store
-from tests.engine_setup import community, playbook
+from tests.engine_setup import Community, community, playbook
+from tests.playbook_samples import MINIMAL
 
 
 def test_a_newcomer_is_welcomed_with_the_rules(store: Store, store_clock: FrozenClock) -> None:
@@ -133,3 +139,52 @@ def test_the_rules_are_accepted_in_the_words_newcomers_use(
     c.engine.process([c.events.join("u5")])
     [chat] = c.engine.process([c.events.message("u5", "I agree with you about the fonts")])
     assert ActionKind.DELETE in [a.kind for a in chat.actions], "a sentence is not acceptance"
+
+
+def _back_again(c: Community) -> str:
+    """Mei joins, leaves and joins again: what the group reads on her return."""
+    c.engine.process([c.events.join("u1", name="Mei")])
+    c.engine.process([c.events.leave("u1")])
+    [again] = c.engine.process([c.events.join("u1", name="Mei")])
+    [said] = [a.text or "" for a in again.actions if a.kind is ActionKind.SEND]
+    return said
+
+
+def test_the_playbook_welcome_back_text_greets_a_returning_member(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A circle's returning member could only be greeted with the built-in line: the
+    operator could not say it in the circle's own voice."""
+    pb = playbook("joining:\n  ceremony:\n    accept_rules: false\n    welcome_back: "
+                  "'{nickname} 回来啦！{community} 的老朋友，欢迎回到 {group}。'\n")  # fmt: skip
+    c = community(store, store_clock, pb)
+    assert _back_again(c) == "Mei 回来啦！Tea Friends 的老朋友，欢迎回到 g1。"
+
+
+def test_without_a_welcome_back_text_a_returning_member_reads_the_built_in_one(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    zh = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN")
+                        + "joining:\n  ceremony:\n    accept_rules: false\n").playbook  # fmt: skip
+    assert zh.community.language is Language.ZH_CN
+    c = community(store, store_clock, zh)
+    assert _back_again(c) == "欢迎回来，Mei！很高兴在「g1」再见到你。"
+
+
+def test_a_welcome_back_text_with_a_placeholder_it_cannot_fill_is_refused_where_written() -> None:
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(MINIMAL + "joining:\n  ceremony:\n    welcome_back: 'Hi {rules}'\n",
+                       "pb.yaml")  # fmt: skip
+    [problem] = [str(p) for p in caught.value.problems]
+    assert problem.startswith("pb.yaml:12:19: joining.ceremony.welcome_back: unknown "
+                              "placeholder {rules}; available: {nickname}, {group}"), problem  # fmt: skip
+
+
+def test_a_returning_member_of_the_paid_skincare_circle_reads_its_own_welcome_back(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    pb = parse_playbook(template_text("skincare"), "skincare.yaml").playbook
+    c = community(store, store_clock, pb)
+    said = _back_again(c)
+    assert said.startswith("欢迎回来，Mei！颜学院护肤社的老朋友又见面啦"), said
+    assert "群规" not in said.split("\n")[0]

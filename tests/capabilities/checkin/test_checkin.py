@@ -522,3 +522,8 @@ def test_a_closed_group_gets_no_daily_summary(store: Store, store_clock: FrozenC
     asyncio.run(c.engine.drain())
     posted = [p.action.text or "" for p in c.carrier.performed if p.action.kind is ActionKind.SEND]
     assert not [t for t in posted if "checked in today" in t]
+    # not dropped unseen: the operator finds it in the audit log (the console's Audit page)
+    [unsaid] = [e for e in store.audit_entries(c.runtime.community_id)
+                if e.action == "group.closed.unsaid"]  # fmt: skip
+    assert unsaid.target == f"group {group.id}" and unsaid.detail["why"] == "the group is closed"
+    assert "checked in today" in unsaid.detail["text"]

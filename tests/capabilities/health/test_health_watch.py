@@ -88,3 +88,26 @@ def test_the_watch_list_names_the_group_last_posted_in(
         ("ann", date(2026, 10, 8), 12)
     ]
     assert store.get_group(found[0].group_id) is not None
+
+
+def test_the_watch_is_attached_to_a_group_a_carrier_serves(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The community's oldest group is an imported history: the daily watch is attached to the
+    group members talk in today, so the staff inbox shows its alert there (it named the
+    imported group, where no one can act), and the alert is performed by that group's carrier."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    store.add_group(cid, "微信1群", "import:csv", "club/微信1群")
+    c.engine.process([c.events.join("ann", at=START)])
+    c.engine.process([c.events.message("ann", "agree", at=START)])
+    assert plan_health_watch(store, cid, c.runtime.playbook, START)
+    for day in range(1, 11):
+        chat(c, "ann", day)
+    for day in range(12, 19):
+        run_watch(c, day)
+    [alert] = store.staff_alerts(cid)
+    assert alert.text.startswith("Key member ann has been silent since 2026-10-11")
+    group = store.get_group(alert.group_id or 0)
+    assert group is not None and group.name == "g1", f"the inbox named {group}"

@@ -3,16 +3,22 @@ groups fill in order, the next one opens by `copy.naming`, and the caps hold."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from hearthkeeper.capabilities.admission import review
+from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.livecodes.records import ChannelKind
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.outbound import OutboundQueue
+from hearthkeeper.store import Group, Store
+from hearthkeeper.testing import FakeCarrier
 from hearthkeeper.text.qr import read_qr_codes
-from tests.capabilities.livecodes.livecode_setup import build_codes, playbook_text
+from tests.capabilities.livecodes.livecode_setup import Codes, build_codes, playbook_text
 from tests.webchat_setup import sqlite_store
 
 
@@ -160,7 +166,7 @@ def test_matrix_rooms_are_routed_to_and_when_all_are_full_the_page_says_so_in_ch
         room = store.add_group(codes.community_id, "茶友 Matrix", "matrix", "!tea:example.org")
         SqlLiveCodes.on(store).add_channel(codes.community_id, "partner", "合作社群",
                                            ChannelKind.PARTNER, notes="", carrier="matrix",
-                                           by="test", at=store_clock.now())  # fmt: skip
+                                           by="test", at=codes.clock.now())  # fmt: skip
         browser = TestClient(codes.app)
         sent = browser.get("/go/partner", follow_redirects=False)
         assert sent.status_code == 303
@@ -255,3 +261,58 @@ def test_a_seat_held_in_a_group_closed_since_is_not_kept(
         assert code != "not-made-yet"  # made by the routing
         assert again.headers["location"].startswith(f"/join/{code}")
         assert first.headers["location"] != again.headers["location"]
+
+
+def _approved_into(store: Store, clock: FrozenClock, room: Group, user: str, name: str) -> None:
+    """Staff approve `name`'s application to `room`, and the Matrix bot invites them."""
+    made, _ = SqlApplications.on(store).add_application(
+        room.community_id, room.id, "matrix", user, name, None, ["Why tea?"], ["Oolong"],
+        clock.now())  # fmt: skip
+    review.approve(store, made.id, "console:li", clock.now())
+    bot = FakeCarrier("matrix")
+    asyncio.run(OutboundQueue(store, {"matrix": bot}, clock).run_once())
+    assert [p.action.member for p in bot.performed] == [user]
+
+
+def _matrix_rooms(store: Store, codes: Codes, *capacities: int) -> list[Group]:
+    rooms = [store.add_group(codes.community_id, f"Tea Matrix {n}", "matrix",
+                             f"!room{n}:example.org", capacity=capacity)
+             for n, capacity in enumerate(capacities, start=1)]  # fmt: skip
+    SqlLiveCodes.on(store).add_channel(codes.community_id, "partner", "Partner",
+                                       ChannelKind.PARTNER, notes="", carrier="matrix",
+                                       by="test", at=codes.clock.now())  # fmt: skip
+    store.join(store.member_for("matrix", "@mei:example.org", "Mei").id, rooms[0].id)
+    return rooms
+
+
+def test_a_live_code_counts_the_approvals_let_in_and_not_in_yet(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """A Matrix room holding two, with Mei in it and Lan invited by an approval, not in yet:
+    the live code sent the next newcomer there too, three people for two seats."""
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=2))
+        [room] = _matrix_rooms(store, codes, 2)
+        _approved_into(store, store_clock, room, "@lan:example.org", "Lan")
+        page = TestClient(codes.app).get("/go/partner", follow_redirects=False)
+        assert page.status_code == 503, page.headers.get("location")
+
+
+def test_a_live_code_leaves_the_seat_an_approval_borrowed_taken_after_they_join(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """Lan was let into the full first room on the second room's only seat, and joined: the
+    live code sent the next newcomer to that seat (the first room over its capacity, the
+    second empty); until she leaves, every room is full."""
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=2))
+        first, _ = _matrix_rooms(store, codes, 1, 1)
+        _approved_into(store, store_clock, first, "@lan:example.org", "Lan")
+        lan = store.member_for("matrix", "@lan:example.org", "Lan")
+        store.join(lan.id, first.id)  # she accepts the invitation
+        page = TestClient(codes.app).get("/go/partner", follow_redirects=False)
+        assert page.status_code == 503, page.headers.get("location")
+
+        store.leave(lan.id, first.id)
+        sent = TestClient(codes.app).get("/go/partner", follow_redirects=False)
+        assert sent.headers["location"] == "https://matrix.to/#/!room2:example.org"

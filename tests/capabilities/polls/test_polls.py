@@ -116,6 +116,29 @@ def test_the_deadline_posts_the_results_once(store: Store, store_clock: FrozenCl
     assert "投票结束" in only(say(c, "dan", "/results")), "the last results can still be seen"
 
 
+def test_a_poll_in_a_group_closed_before_its_deadline_still_posts_its_results(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The operator closed the group while a poll ran (`hearth groups close`): its members
+    voted and still read the group, so the results come at the deadline (before, scheduled
+    work in a closed group said nothing, and their votes were never answered)."""
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    say(c, "mei", "1")
+    store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.close_group(group.id, "ops")
+    store_clock.advance(timedelta(hours=4))  # 17:00 → 21:00 in Shanghai
+    c.restart()
+    assert c.engine.tick() == 1
+    asyncio.run(c.engine.drain())
+    [final] = [
+        p.action.text or "" for p in c.carrier.performed if "投票结束" in (p.action.text or "")
+    ]
+    assert "1. 爬山  ██████████ 1 票 (100%) — mei" in final
+
+
 def test_staff_end_a_poll_early(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock)
     say(c, "boss", WEEKEND)

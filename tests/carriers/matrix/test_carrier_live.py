@@ -196,3 +196,74 @@ async def test_a_kick_performed_again_posts_its_notice_once_and_does_not_fail(
     finally:
         await carrier.disconnect()
         http.close()
+
+
+@pytest.mark.asyncio
+async def test_a_closed_room_lets_only_staff_send_and_reopening_gives_members_their_voice_back(
+    synapse: SynapseServer, tmp_path: Path
+) -> None:
+    """`hearth groups close` on a Matrix room: members can no longer send (their messages
+    are refused by the homeserver), a moderator still can; an unmute meanwhile does not
+    make the member a moderator; reopened, the power levels are as they were."""
+    bot, alice, bob, carol = (synapse.register() for _ in range(4))
+    http = httpx.Client(base_url=synapse.base_url, timeout=10)
+    room = http.post(f"{CLIENT}/createRoom", headers=alice.headers,
+                     json={"preset": "private_chat",
+                           "invite": [bot.user_id, bob.user_id, carol.user_id]}).json()["room_id"]  # fmt: skip
+    levels_path = f"{CLIENT}/rooms/{quote(room)}/state/m.room.power_levels/"
+    levels = http.get(levels_path, headers=alice.headers).json()
+    levels.setdefault("users", {}).update({bot.user_id: 100, carol.user_id: 50})
+    levels.setdefault("events", {})["m.reaction"] = 0  # a type a room lets everyone send
+    http.put(levels_path, headers=alice.headers, json=levels).raise_for_status()
+    for person in (bob, carol):
+        http.post(
+            f"{CLIENT}/join/{quote(room)}", headers=person.headers, json={}
+        ).raise_for_status()
+    before = http.get(levels_path, headers=alice.headers).json()
+    account = MatrixAccount(homeserver=synapse.base_url, user_id=bot.user_id,
+                            access_token=bot.access_token)  # fmt: skip
+    carrier = MatrixCarrier(account, RoomMap({room: "skincare"}), SyncPosition(tmp_path / "sync.json"),
+                            sync_timeout_ms=2000)  # fmt: skip
+    _inbox, task = await serving(carrier)
+    sent = iter(range(100))
+
+    def send(person: object, body: str) -> int:
+        headers = person.headers  # type: ignore[attr-defined]
+        return http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/t{next(sent)}",
+                        headers=headers, json={"msgtype": "m.text", "body": body}).status_code  # fmt: skip
+
+    try:
+        for _ in range(100):  # the first sync accepts the invitation
+            members = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members",
+                               headers=alice.headers).json()["joined"]  # fmt: skip
+            if bot.user_id in members:
+                break
+            await asyncio.sleep(0.1)
+        hello = http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/hello",
+                         headers=bob.headers, json={"msgtype": "m.text", "body": "hello"})  # fmt: skip
+        hello.raise_for_status()
+        close = Action(kind=ActionKind.CLOSE, carrier="matrix", group=room)
+        await carrier.perform(close, "close-1")
+        await carrier.perform(close, "close-1")  # performed again after a crash: the same
+        assert send(bob, "still here?") == 403
+        react = http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.reaction/r1", headers=bob.headers,
+                         json={"m.relates_to": {"rel_type": "m.annotation",
+                                                "event_id": hello.json()["event_id"],
+                                                "key": "👍"}})  # fmt: skip
+        assert react.status_code == 403
+        assert send(carol, "we moved, see the pinned link") == 200  # a moderator still can
+        assert send(alice, "closing words") == 200  # the room's creator too
+        await carrier.perform(Action(kind=ActionKind.MUTE, carrier="matrix", group=room,
+                                     member=bob.user_id), "mute-1")  # fmt: skip
+        await carrier.perform(Action(kind=ActionKind.UNMUTE, carrier="matrix", group=room,
+                                     member=bob.user_id), "unmute-1")  # fmt: skip
+        assert send(bob, "unmuted, yet closed") == 403  # not lifted to a moderator's level
+
+        await carrier.perform(Action(kind=ActionKind.REOPEN, carrier="matrix", group=room),
+                              "reopen-1")  # fmt: skip
+        assert send(bob, "open again") == 200
+        after = http.get(levels_path, headers=alice.headers).json()
+        assert after == before
+    finally:
+        await stopped(carrier, task)
+        http.close()

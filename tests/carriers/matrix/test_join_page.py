@@ -102,13 +102,17 @@ async def test_a_closed_room_invites_nobody_new(
     app = join_page(store, store_clock, tmp_path, MINIMAL)
     room = store.group_for_carrier("matrix", ROOM)
     assert room is not None
-    store.add_group(room.community_id, "Tea 2", "matrix", "!tea2:example.org")
-    store.close_group(room.id, "ops")
+    other = store.add_group(room.community_id, "Tea 2", "matrix", "!tea2:example.org")
+    store.close_group(room.id, "ops", into=other.id)
     async with client(app) as newcomer:
         page = await newcomer.get(PAGE)
         assert page.status_code == 410 and "This Matrix room is closed" in page.text
+        # closed into Tea 2: the page says so, and links to Tea 2's own join page
+        there = "/matrix/join/!tea2:example.org"
+        assert f'Its members carry on in Tea 2: <a href="{there}">{there}</a>' in page.text
+        assert "成员们移步「Tea 2」继续交流" in page.text
         asked = await newcomer.post(PAGE, data={"user_id": "@mei:matrix.org"})
-        assert asked.status_code == 410
+        assert asked.status_code == 410 and "carry on in Tea 2" in asked.text
     assert not [i for i in store.outbox_items() if i.action.get("kind") == "admit"]
 
 

@@ -154,7 +154,8 @@ async def test_a_knock_staff_refused_then_let_in_after_all_is_invited(community:
 async def test_an_approved_knock_with_every_room_full_waits_for_room(community: Hearth) -> None:
     """The room holds one and has one member when staff approve Mei's knock: the web chat
     told staff she waits outside, Matrix invited her beyond the room's capacity without a
-    word. Now she is not invited, staff are told once, and a room opened lets her in."""
+    word. Now she is not invited, staff are told once, and a room opened gets her invited,
+    staff told she is invited (not that she is in)."""
     room = await knock_room(community)
     store = community.store
     group = store.group_for_carrier("matrix", room)
@@ -185,3 +186,37 @@ async def test_an_approved_knock_with_every_room_full_waits_for_room(community: 
 
         store.add_group(community.runtime.community_id, "护肤申请群 2", "matrix", "!next:local")
         await becomes(community, room, mei.user_id, "invite")
+
+        async def seated() -> list[str]:
+            return [a.text for a in store.staff_alerts(community.runtime.community_id)
+                    if a.key.endswith(":seated")]  # fmt: skip
+
+        # invited, not in: she joins once she accepts (it said she was let in)
+        [note] = await eventually(seated, "staff to be told she was invited")
+        assert note.endswith("现已有空位，已邀请其加入「护肤申请群」，对方接受邀请后即入群。"), note
+
+
+async def test_a_knock_on_a_closed_room_is_turned_down_saying_where_its_members_went(
+    community: Hearth,
+) -> None:
+    """`hearth groups close` on a room people knock on: a knock was screened like any other
+    and, answered, held for staff; now it is turned down with why and where to go."""
+    room = await knock_room(community)
+    other = community.store.add_group(community.runtime.community_id, "护肤二群", "matrix",
+                                      "!other:localhost")  # fmt: skip
+    group = community.store.group_for_carrier("matrix", room)
+    assert group is not None
+    community.store.close_group(group.id, "ops", into=other.id)
+    async with serving(community, screening_bot(community)):
+        await community.bot_joined(room)
+        await community.empower_bot(room)
+        mei = community.member()
+        await knock(mei, room, "混油皮，早晚洗脸，想学防晒")
+        turned_down = await becomes(community, room, mei.user_id, "leave")
+        assert (
+            turned_down.get("reason")
+            == "护肤申请群已关闭，不再接收新成员。成员们移步「护肤二群」继续交流。"
+        )
+    assert not list(
+        SqlApplications.on(community.store).applications(community.runtime.community_id)
+    )

@@ -131,6 +131,7 @@ class QQGroup:
     messages: dict[int, Said] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)  # refused for good (reject_add_request)
     files: list[Stored] = field(default_factory=list)  # the group's files, uploaded
+    whole_ban: bool = False  # the whole group muted (`set_group_whole_ban`): admins still speak
 
 
 class ImageServer:
@@ -378,7 +379,7 @@ class FakeOneBot:
         person = group.members.get(user_id)
         if person is None:
             raise Refused(f"{user_id} is not in {group_id}")
-        if person.muted_until > time.time():
+        if not self.can_speak(group_id, user_id):
             raise Refused(f"{user_id} is muted in {group_id}")
         message: Segments = []
         if reply_to is not None:
@@ -418,8 +419,11 @@ class FakeOneBot:
         await self.images.stop()
 
     def can_speak(self, group_id: int, user_id: int) -> bool:
-        person = self.groups[group_id].members.get(user_id)
-        return person is not None and person.muted_until <= time.time()
+        group = self.groups[group_id]
+        person = group.members.get(user_id)
+        if person is None or (group.whole_ban and person.role == "member"):
+            return False
+        return person.muted_until <= time.time()
 
     def bot_said(self, group_id: int) -> list[Said]:
         """What the bot said in the group and did not recall, oldest first."""
@@ -557,6 +561,14 @@ class FakeOneBot:
         self._notice(notice_type="group_ban", sub_type="ban" if duration > 0 else "lift_ban",
                      group_id=group.group_id, operator_id=self.self_id, user_id=user,
                      duration=duration)  # fmt: skip
+
+    def _api_set_group_whole_ban(self, params: dict[str, Any]) -> None:
+        group = self.groups[int(params["group_id"])]
+        group.whole_ban = bool(params.get("enable", True))
+        # QQ's notice of a whole-group mute names no member (user_id 0)
+        self._notice(notice_type="group_ban", sub_type="ban" if group.whole_ban else "lift_ban",
+                     group_id=group.group_id, operator_id=self.self_id, user_id=0,
+                     duration=-1 if group.whole_ban else 0)  # fmt: skip
 
     def _api_set_group_add_request(self, params: dict[str, Any]) -> None:
         asking = self.requests[str(params["flag"])]

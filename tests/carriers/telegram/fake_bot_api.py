@@ -129,6 +129,9 @@ class Chat:
     requests: dict[int, JSON] = field(default_factory=dict)  # user id → ChatJoinRequest
     link_joins: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     next_message: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # the default permissions of members (`setChatPermissions`); a new group lets them do all
+    permissions: JSON = field(default_factory=lambda: dict.fromkeys(
+        SEND_PERMISSIONS + OTHER_PERMISSIONS, True))  # fmt: skip
 
     def json(self) -> JSON:
         if self.type == "private":
@@ -455,12 +458,15 @@ class FakeBotApi:
         member = self.chats[chat_id].members.get(user_id)
         if member is None or member["status"] in ("left", "kicked"):
             return False
+        if member["status"] in ("creator", "administrator"):
+            return True
+        chat_allows = bool(self.chats[chat_id].permissions["can_send_messages"])
         if member["status"] == "restricted":
             until = member["until_date"]
             if until and until <= self._now():
-                return True
-            return bool(member["can_send_messages"])
-        return True
+                return chat_allows
+            return bool(member["can_send_messages"]) and chat_allows
+        return chat_allows
 
     def status(self, chat_id: int, user_id: int) -> str:
         member = self.chats[chat_id].members.get(user_id)
@@ -549,7 +555,8 @@ class FakeBotApi:
 
     def _m_getchat(self, bot: Bot, p: JSON) -> JSON:
         chat = self._chat_of(bot, p)
-        return {**chat.json(), "accent_color_id": 0, "max_reaction_count": 11,
+        shown = {} if chat.type == "private" else {"permissions": dict(chat.permissions)}
+        return {**chat.json(), **shown, "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
                                         "unique_gifts": False, "premium_subscription": False,
                                         "gifts_from_channels": False}}  # fmt: skip
@@ -717,6 +724,19 @@ class FakeBotApi:
             new = {"status": "restricted", "user": user, "is_member": _is_in(old), **allowed,
                    "until_date": until}  # fmt: skip
         self._becomes(chat, bot, old, new, now)
+        return True
+
+    def _m_setchatpermissions(self, bot: Bot, p: JSON) -> bool:
+        """The members' default permissions; administrators and the owner are not held by
+        them. A permission left out is False, as the Bot API says of ChatPermissions."""
+        chat = self._chat_of(bot, p)
+        self._require(bot, chat, "can_restrict_members", "not enough rights to change chat "
+                      "permissions")  # fmt: skip
+        permissions = p["permissions"]
+        new = {k: bool(permissions.get(k, False)) for k in SEND_PERMISSIONS + OTHER_PERMISSIONS}
+        if new == chat.permissions:
+            raise ApiError(400, "Bad Request: CHAT_NOT_MODIFIED")
+        chat.permissions = new
         return True
 
     def _m_banchatmember(self, bot: Bot, p: JSON) -> bool:

@@ -79,6 +79,37 @@ def test_a_closed_group_seats_nobody_new_and_is_never_pointed_to(chat: Chat) -> 
     assert full.value.elsewhere is None  # not the closed Garden, with room as it has
 
 
+def test_a_closed_group_is_read_only_for_members_but_not_for_staff(chat: Chat) -> None:
+    """`hearth groups close Garden --into "Tea room"`: a member still in Garden is refused
+    with a line saying it is closed and where its members carry on (the page shows it, with
+    the link); a staff member still posts; reopened, the member posts again."""
+    member = _joined(chat, "stayer", group=1)
+    keeper = _joined(chat, "keeper", group=1)
+    garden = chat.groups[1].id
+    asyncio.run(chat.carrier.say(garden, member, "before closing"))
+    staff = chat.store.member_for("webchat", keeper, "keeper")
+    chat.store.set_role(staff.id, garden, "moderator")
+    chat.store.close_group(garden, "ops", into=chat.groups[0].id)
+    with pytest.raises(WebChatRefused) as refused:
+        asyncio.run(chat.carrier.say(garden, member, "still here?"))
+    said = "Garden is closed: members can no longer post here. Its members carry on in Tea room."
+    assert refused.value.message == said
+    assert refused.value.frame == {"type": "closed", "text": said, "other": "Tea room",
+                                   "link": f"/join/{chat.codes[0]}", "staff": False}  # fmt: skip
+    asyncio.run(chat.carrier.say(garden, keeper, "see you in Tea room"))  # staff still post
+    room = chat.carrier.room(chat.codes[1])
+    assert room is not None
+    user = chat.carrier.platform.user(member)
+    assert user is not None
+    assert chat.carrier.hello(room, user)["closed"]["text"] == said
+    chat.store.reopen_group(garden)
+    asyncio.run(chat.carrier.say(garden, member, "open again"))
+    room = chat.carrier.room(chat.codes[1])  # as the next connection reads it
+    assert room is not None and chat.carrier.hello(room, user)["closed"] is None
+    texts = [m.text for m in chat.carrier.platform.history(garden)]
+    assert texts == ["before closing", "see you in Tea room", "open again"]
+
+
 def test_a_banned_member_is_refused_with_the_reason(chat: Chat) -> None:
     user_id = _joined(chat, "spammer")
     asyncio.run(chat.carrier.perform(_action(ActionKind.BAN, member=user_id,

@@ -106,6 +106,22 @@ def test_a_full_group_refuses_and_links_to_a_group_with_room(chat: Chat) -> None
     assert chat.carrier.platform.seats_taken(chat.groups[1].id) == 1
 
 
+def test_a_closed_groups_link_says_so_before_anything_is_typed(chat: Chat) -> None:
+    """The invite link of a group closed into Garden showed the join form ('0 of 3 seats
+    taken', a nickname, Join) and only refused once sent, after making the newcomer an
+    identity. The page says it is closed, gives no form and links to Garden; a member
+    seated in it still opens their chat."""
+    client = TestClient(chat.app)
+    assert join(client, chat.codes[0], "stayer").status_code == 303
+    chat.store.close_group(chat.groups[0].id, "ops", into=chat.groups[1].id)
+    page = TestClient(chat.app).get(f"/join/{chat.codes[0]}")
+    assert "Tea room is closed: it takes no newcomers." in page.text
+    assert 'name="nickname"' not in page.text
+    assert f'href="/join/{chat.codes[1]}"' in page.text and "Garden" in page.text
+    seated = client.get(f"/join/{chat.codes[0]}")
+    assert "is closed" not in seated.text and f'href="/chat/{chat.codes[0]}"' in seated.text
+
+
 def test_a_banned_member_sees_why_and_no_form(chat: Chat) -> None:
     client = TestClient(chat.app)
     join(client, chat.codes[0], "spammer")

@@ -25,7 +25,7 @@ class EventTicket(Request, effect="activity.ticket"):
     """`/入场码`: the member's door code (a link to their QR code) for their events."""
 
 
-class EventRemind(Request, effect="activity.remind"):
+class EventRemind(Request, effect="activity.remind", answers_members=True):
     """Scheduled per group: the reminder `before` seconds before the event starts."""
 
     event: int
@@ -38,14 +38,14 @@ class EventRound(Request, effect="activity.round"):
     event: int
 
 
-class EventPayRemind(Request, effect="activity.pay_remind"):
+class EventPayRemind(Request, effect="activity.pay_remind", answers_members=True):
     """Scheduled per unpaid place: remind the member to pay before the place lapses."""
 
     event: int
     signup: int
 
 
-class EventPayLapse(Request, effect="activity.pay_lapse"):
+class EventPayLapse(Request, effect="activity.pay_lapse", answers_members=True):
     """Scheduled per unpaid place, at its deadline: let it go, the first waiting moves up."""
 
     event: int

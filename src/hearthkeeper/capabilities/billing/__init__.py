@@ -6,7 +6,8 @@ and refunds, and the seeds' money figures.
 Pure: `periods` (calendar months), `references` (payment codes), `ledger` (what a payment,
 a refund, a trial does; when access ends), `texts`. Store work: `repository` (+ `records`),
 `payments` (what staff and providers do), `lifecycle` (the scheduled reminder and expiry),
-`threshold` (the door). Outside: `cli`, `console`, `api`, `webhooks`, `metrics`.
+`threshold` (the door), `rehearse` (the calendar run ahead, then thrown away). Outside: `cli`,
+`console`, `api`, `webhooks`, `metrics`.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Billing(CapabilityBase):
             app,
             "billing",
             "hearthkeeper.capabilities.billing.cli:billing_app",
-            help="Paid membership: record payments, refund, cancel, list and export subscriptions and orders.",
+            help="Paid membership: record payments, refund, cancel, list and export subscriptions and orders, rehearse the calendar.",
         )
 
     def console(self, pages: Pages) -> APIRouter | None:

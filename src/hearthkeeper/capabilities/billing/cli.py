@@ -3,6 +3,7 @@ list subscriptions and orders."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.records import Subscription
+from hearthkeeper.capabilities.billing.records import Order, Subscription
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -168,6 +169,31 @@ def grant(
                   f"member {done.order.member_id} is covered until {until}.")  # fmt: skip
 
 
+def _refunded_already(store: Store, community: Community, subscription: int,
+                      order: int | None, refund: Order) -> str:  # fmt: skip
+    """What a refund run again says: the payment given back already (by `refund`), and the
+    subscription's payments still standing, each with the command that gives it back."""
+    from hearthkeeper.capabilities.billing.ledger import payments_of
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    given = refund.refund_of
+    if order is not None:
+        what = f"Order {order}"
+    elif given is not None:
+        what = f"Order {given}, the latest payment of subscription {subscription},"
+    else:
+        what = f"Subscription {subscription}"
+    said = f"{what} was refunded already (order {refund.id}); nothing more is given back."
+    orders = SqlBilling.on(store).orders(community.id, subscription_id=subscription)
+    back = {o.refund_of for o in orders if o.refund_of is not None}
+    left = [o.id for o in payments_of(orders) if o.id not in back]
+    if left:
+        said += f" Its other payment{'s' if len(left) > 1 else ''}: " + ", ".join(
+            f"hearth billing refund {subscription} --order {i}" for i in left
+        )
+    return said
+
+
 @billing_app.command("refund")
 def refund(
     subscription: Annotated[
@@ -199,9 +225,7 @@ def refund(
         fail(str(exc))
     paid = done.order.refund_of
     if not done.created:
-        what = f"Order {order}" if order is not None else f"Subscription {subscription}"
-        console.print(f"{what} was refunded already (order {done.order.id}); nothing more is "
-                      f"given back.")  # fmt: skip
+        console.print(_refunded_already(store, found, subscription, order, done.order))
         return
     given = f"Refunded {-done.order.amount} {done.order.currency} (order {done.order.id}"
     given += f", giving back order {paid})" if paid is not None else ")"
@@ -212,7 +236,7 @@ def refund(
                       f"in the trial, which ends on {until:%Y-%m-%d %H:%M} {until.tzinfo} as "
                       f"before paying, then they are removed unless they pay.")  # fmt: skip
         return
-    later = _later_plan(store, found, done.moved)
+    later = _later_plan(store, found, done.chain)
     if sub is not None and sub.live:
         until = sub.period_end.astimezone(zone_of(playbook_of(store, found)))
         console.print(escape(f"{given}, the {_kind_of(store, paid)}; the member keeps access "
@@ -233,18 +257,23 @@ def refund(
     console.print(f"{given}; the member is removed from the community's groups.")
 
 
-def _later_plan(store: Store, community: Community, moved: Subscription | None) -> str:
-    """What a refund did to the member's later plan (bought to start where the refunded one
-    ended): '' when nothing, else the clause saying when it now runs."""
-    if moved is None:
+def _later_plan(store: Store, community: Community, chain: tuple[Subscription, ...]) -> str:
+    """What a refund did to the member's later plans (bought to start one after another
+    where the refunded one ended): '' when nothing, else the clause saying when each now
+    runs."""
+    if not chain:
         return ""
     playbook = playbook_of(store, community)
-    plan = plan_of(playbook, moved.plan_id)
     zone = zone_of(playbook)
-    start, end = moved.period_start.astimezone(zone), moved.period_end.astimezone(zone)
-    return (f"; their {plan.name if plan is not None else moved.plan_id}, which was to start "
-            f"when this one ended, now runs from {start:%Y-%m-%d %H:%M} to "
-            f"{end:%Y-%m-%d %H:%M} {end.tzinfo}")  # fmt: skip
+    said = []
+    for n, moved in enumerate(chain):
+        plan = plan_of(playbook, moved.plan_id)
+        start, end = moved.period_start.astimezone(zone), moved.period_end.astimezone(zone)
+        which = "this one" if n == 0 else "the one before it"
+        said.append(f"their {plan.name if plan is not None else moved.plan_id}, which was to "
+                    f"start when {which} ended, now runs from {start:%Y-%m-%d %H:%M} to "
+                    f"{end:%Y-%m-%d %H:%M} {end.tzinfo}")  # fmt: skip
+    return "; " + "; ".join(said)
 
 
 def _kind_of(store: Store, order_id: int | None) -> str:
@@ -305,6 +334,47 @@ def list_billing(
         console.print(f"{sub.id}\t{escape(line.name)} (member {sub.member_id})\t"
                       f"{escape(sub.plan_id)}\t{line.status}\t"
                       f"{start.date()} → {end.date()}")  # fmt: skip
+
+
+@billing_app.command("rehearse")
+def rehearse(
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=732, help="How many days ahead to rehearse.")
+    ] = 60,
+    community: CommunityOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Rehearse the membership calendar: the renewal reminders, removals, expiries and plans
+    paid in advance that the coming days bring for the current members, day by day, as the
+    real jobs would do them. Read-only: nothing is stored and nothing is sent."""
+    from hearthkeeper.capabilities.billing.rehearse import rehearse as run_rehearsal
+
+    store, found = _open(config, community)
+    playbook = playbook_of(store, found)
+    zone = zone_of(playbook)
+    now = SystemClock().now()
+    happenings = run_rehearsal(store, found, playbook, now, days)
+    end = now + timedelta(days=days)
+    console.print(escape(f"Rehearsal of {found.name} from {now.astimezone(zone):%Y-%m-%d %H:%M} "
+                         f"to {end.astimezone(zone):%Y-%m-%d %H:%M} {zone} (the community's "
+                         f"time zone); nothing is stored or sent."))  # fmt: skip
+    if not happenings:
+        console.print("Nothing happens to any member's membership in these days.")
+    day = ""
+    for h in happenings:
+        local = h.at.astimezone(zone)
+        if f"{local:%Y-%m-%d}" != day:
+            day = f"{local:%Y-%m-%d}"
+            console.print(day)
+        where = f" in {', '.join(h.groups)}" if h.groups else ""
+        said = {"reminder": f"reminded to renew {h.plan}{where}",
+                "removal": f"removed from {', '.join(h.groups)}: {h.text}",
+                "ends": f"{h.plan} ends; {h.text}",
+                "starts": f"{h.plan} begins (paid in advance)"}[h.what]  # fmt: skip
+        console.print(escape(f"  {local:%H:%M}  {h.what:<8}  {h.name} (member {h.member_id}, "
+                             f"subscription {h.subscription}): {said}"), soft_wrap=True)  # fmt: skip
+        if h.what == "reminder":
+            console.print(escape(f"            reads: {h.text}"), soft_wrap=True)
 
 
 @billing_app.command("export")

@@ -19,6 +19,8 @@ from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
+ORDERS_SHOWN = 200  # the newest orders the page lists (`hearth billing export --orders`: all)
+
 _NOTICES = {
     "paid": "Payment recorded: the member's period starts now (Until, below); their renewal "
     "reminder and their removal at its end are planned.",
@@ -29,6 +31,7 @@ _NOTICES = {
     "again": "That receipt was recorded already; nothing new.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
+    "refunded-already": "That payment was refunded already; nothing more was given back.",
     "renewal": "The renewal is refunded; the member keeps access until the end of the period "
     "paid before it (Until, below).",
     "trial": "The purchase is refunded; the member is back in their free trial until its end "
@@ -53,13 +56,13 @@ def router(pages: Pages) -> APIRouter:
         """The billing page; after a refusal, `problem` says why and `typed` fills the form."""
         now = web.clock.now()
         playbook = view.playbook
-        lines = staff.order_lines(store, view.community)[:200]
+        lines = staff.order_lines(store, view.community, ORDERS_SHOWN)
         return render(
             request, "console/billing.html", status_code=status, operator=operator,
             active="billing", plans=playbook.monetisation.plans if playbook else [],
             subscriptions=staff.subscription_lines(store, view.community, now),
             orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
-            reasons=SqlBilling.on(store).reasons(view.community.id),
+            reasons=SqlBilling.on(store).reasons(view.community.id, [o for o, _ in lines]),
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
             now=now, typed=typed or {}, **view.context(),
@@ -118,6 +121,8 @@ def router(pages: Pages) -> APIRouter:
                                     order_id=order)  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
+        if not refunded.created:  # a second click, a second tab: the first refund stands
+            return done(view, "refunded-already")
         sub = refunded.subscription
         if refunded.moved is not None:
             return done(view, "later")

@@ -79,11 +79,14 @@ def coverage(current: Subscription | None, plan: Plan, paid_at: datetime, zone: 
              other: Subscription | None = None) -> Coverage:  # fmt: skip
     """What a payment of `plan` at `paid_at` covers. While `current` still gives access (in
     its period, trial or grace) the payment extends it from its end — a renewal, or the
-    purchase that follows a trial. Otherwise, while `other` (the member's subscription of
-    another plan) gives access, a new period starts where it ends: a member moving from the
-    monthly to the yearly card keeps the days they paid for. Else a new period starts at
-    `paid_at`."""
-    if current is not None and has_access(current, plan, paid_at):
+    purchase that follows a trial — unless `other` runs on after it. While `other` (the
+    member's subscription of another plan, ending last) gives access, a new period starts
+    where it ends: a member moving from the monthly to the yearly card keeps the days they
+    paid for, and one who pays the monthly card again while the yearly card bought to follow
+    it is still ahead gets that month after the year, not inside it. Else a new period starts
+    at `paid_at`."""
+    runs_on = other is not None and current is not None and other.period_end > current.period_end
+    if current is not None and has_access(current, plan, paid_at) and not runs_on:
         kind = OrderKind.RENEWAL if current.paid else OrderKind.PURCHASE
         end = add_period(current.period_end, plan.period, zone)
         return Coverage(kind, current, current.period_start, end)
@@ -101,10 +104,14 @@ def continued(subs: Sequence[Subscription], plans: Mapping[str, Plan],
 
 
 def follows(later: Subscription, before: Subscription, start: datetime) -> bool:
-    """Whether `later` (of another plan) was bought to start where `before` ends and, now
-    that `before` ends at `start` (a refund), starts later than that."""
-    return (later.id != before.id and later.live and later.plan_id != before.plan_id
-            and later.period_start == before.period_end and later.period_start > start)  # fmt: skip
+    """Whether `later` (another subscription of the member) was bought to start where
+    `before` ends and, now that `before` ends at `start` (a refund), starts later than that."""
+    return _starts_at(later, before.id, before.period_end, start)
+
+
+def _starts_at(later: Subscription, before_id: int, end: datetime, start: datetime) -> bool:
+    return (later.id != before_id and later.live and later.period_start == end
+            and later.period_start > start)  # fmt: skip
 
 
 def moved_up(later: Subscription, plan: Plan, start: datetime, zone: tzinfo) -> datetime:
@@ -115,6 +122,31 @@ def moved_up(later: Subscription, plan: Plan, start: datetime, zone: tzinfo) -> 
         if add_period(later.period_start, plan.period, zone, times=times) == later.period_end:
             return add_period(start, plan.period, zone, times=times)
     return later.period_end - (later.period_start - start)
+
+
+def chain_moved_up(subs: Sequence[Subscription], before: Subscription, start: datetime,
+                   plans: Mapping[str, Plan], zone: tzinfo) -> list[Subscription]:  # fmt: skip
+    """The member's subscriptions (of `subs`) bought one after another to follow `before`
+    — the one starting where `before` ends, the one starting where that one ends, and so on
+    (a monthly card, a second monthly card, then a yearly one, all paid in advance) — as
+    they run once `before` ends at `start` (a refund): each starts where the one before it
+    now ends, holding as many whole periods as it did (`moved_up`). In order; empty when
+    nothing follows `before`. A subscription of a plan the playbook no longer has ends the
+    chain (its period cannot be counted again)."""
+    moved: list[Subscription] = []
+    seen = {before.id}
+    end, now_end = before.period_end, start
+    while True:
+        later = next((s for s in subs if s.id not in seen and _starts_at(s, before.id, end, now_end)),
+                     None)  # fmt: skip
+        plan = None if later is None else plans.get(later.plan_id)
+        if later is None or plan is None:
+            return moved
+        seen.add(later.id)
+        shifted = replace(later, period_start=now_end,
+                          period_end=moved_up(later, plan, now_end, zone))  # fmt: skip
+        moved.append(shifted)
+        end, now_end = later.period_end, shifted.period_end
 
 
 def shortfall(amount: Decimal, currency: str, plan: Plan) -> str | None:

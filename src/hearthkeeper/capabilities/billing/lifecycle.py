@@ -53,8 +53,9 @@ def plan_lifecycle(scope: StoreBase, sub: Subscription, playbook: Playbook | Non
     """Schedule the reminder (if still ahead) and the expiry of `sub`'s current period; the
     same moments are scheduled once however often this runs. The keys planned."""
     plan = plan_of(playbook, sub.plan_id)
-    groups = Store.on(scope).list_groups(sub.community_id)
-    group_id = groups[0].id if groups else None
+    # attached, as the watches are, to a group a carrier serves (not an imported history)
+    group = Store.on(scope).watch_group(sub.community_id)
+    group_id = group.id if group is not None else None
     keys = []
     remind = reminder_at(sub, plan)
     if remind is not None and remind > now:

@@ -25,12 +25,12 @@ from decimal import Decimal
 
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
+    chain_moved_up,
     continued,
     coverage,
-    follows,
     kept_until,
     latest_payment,
-    moved_up,
+    payment_named,
     payments_of,
     refundable,
     shortfall,
@@ -66,9 +66,15 @@ class Recorded:
     subscription: Subscription | None
     created: bool
     held: str = ""
-    # a refund: the member's later plan, which started where the refunded one ended, now
-    # starting where it ends now (at once when access ended)
-    moved: Subscription | None = None
+    # a refund: the member's later plans, bought to follow the refunded one one after
+    # another, each now starting where the one before it ends (the first: where the refunded
+    # one ends now, at once when access ended)
+    chain: tuple[Subscription, ...] = ()
+
+    @property
+    def moved(self) -> Subscription | None:
+        """The later plan that followed the refunded one directly, moved up (None: none)."""
+        return self.chain[0] if self.chain else None
 
 
 def payer(tx: Store, who: str) -> int:
@@ -229,8 +235,7 @@ def _alert_held(tx: Store, community: Community, playbook: Playbook | None, orde
     text = TEXTS.say("held", language, **values) if language is not None else (
         f"{name}'s payment granted no membership: {short} (order {order.id}, held)")  # fmt: skip
     key, reason = f"billing:held:{order.id}", "a payment below the plan's price granted nothing"
-    groups = tx.list_groups(community.id)
-    group = groups[0] if groups else None
+    group = tx.watch_group(community.id)  # a group a carrier serves, not an imported history
     tx.add_staff_alerts([NewStaffAlert(key, community.id, group.id if group else None,
                                        order.member_id, None, "billing", text, reason, now)])  # fmt: skip
     if group is None or playbook is None:
@@ -344,6 +349,8 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         and refunds
     ):
         return _recorded(repo, refunds[-1], False)  # a second click on Refund
+    if order_id is not None:  # this subscription's payment, before asking if it was given back
+        payment_named(sub, orders, order_id)
     latest = latest_payment(orders)
     named = order_id if order_id is not None else latest.id if latest is not None else None
     if named is not None:
@@ -378,7 +385,7 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
         moved = _start_later_plan(tx, community, playbook, sub, kept, by, now)
         tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
                  detail={**detail, "until": kept.isoformat(), "removed_from": 0})  # fmt: skip
-        return Recorded(recorded, shorter, True, moved=moved)
+        return Recorded(recorded, shorter, True, chain=moved)
     if sub.status is Status.REFUNDED:  # access ended by an earlier refund: the money only
         tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
                  detail={**detail, "removed_from": 0})  # fmt: skip
@@ -389,31 +396,35 @@ def refund(tx: Store, community: Community, playbook: Playbook | None, subscript
     removed = remove(tx, ended, playbook, "refunded", now)
     tx.audit(by, "billing refund", community.id, target=f"member {sub.member_id}",
              detail={**detail, "removed_from": removed})  # fmt: skip
-    return Recorded(recorded, ended, True, moved=moved)
+    return Recorded(recorded, ended, True, chain=moved)
 
 
 def _start_later_plan(tx: Store, community: Community, playbook: Playbook | None,
                       before: Subscription, start: datetime, by: str,
-                      now: datetime) -> Subscription | None:  # fmt: skip
-    """The member's subscription of another plan bought to start where `before` ended (a
-    monthly member's yearly card), moved to start at `start` instead, now that `before`
-    ends there (a refund): as many whole periods as it held, its lifecycle planned again
-    and the change audited. A paying member has no days between the refund and the later
-    plan, nor free ones before it. None when there is no such subscription."""
+                      now: datetime) -> tuple[Subscription, ...]:  # fmt: skip
+    """The member's subscriptions bought to follow `before` one after another (a monthly
+    member's second monthly card, then a yearly one: `ledger.chain_moved_up`), moved up now
+    that `before` ends at `start` (a refund): each starts where the one before it now ends,
+    with as many whole periods as it held, its lifecycle planned again and the change
+    audited. A paying member has no days between the refund and the later plans, nor free
+    ones before them. In order; empty when nothing follows `before`."""
     repo = SqlBilling.on(tx)
     subs = repo.subscriptions(community.id, member_id=before.member_id)
-    later = next((s for s in subs if follows(s, before, start)), None)
-    plan = None if later is None else plan_of(playbook, later.plan_id)
-    if later is None or plan is None:
-        return None
-    end = moved_up(later, plan, start, zone_of(playbook))
-    moved = repo.change(later.id, period_start=start, period_end=end)
-    replan(tx, moved, playbook, now)
-    tx.audit(by, "billing plan moved up", community.id, target=f"member {before.member_id}",
-             detail={"subscription": later.id, "plan": later.plan_id,
-                     "was": later.period_start.isoformat(), "from": start.isoformat(),
-                     "until": end.isoformat(), "after": before.id})  # fmt: skip
-    return moved
+    plans = {p.id: p for p in playbook.monetisation.plans} if playbook else {}
+    was = {s.id: s for s in subs}
+    moved = []
+    for shifted in chain_moved_up(subs, before, start, plans, zone_of(playbook)):
+        later = was[shifted.id]
+        changed = repo.change(later.id, period_start=shifted.period_start,
+                              period_end=shifted.period_end)  # fmt: skip
+        replan(tx, changed, playbook, now)
+        tx.audit(by, "billing plan moved up", community.id, target=f"member {before.member_id}",
+                 detail={"subscription": later.id, "plan": later.plan_id,
+                         "was": later.period_start.isoformat(),
+                         "from": changed.period_start.isoformat(),
+                         "until": changed.period_end.isoformat(), "after": before.id})  # fmt: skip
+        moved.append(changed)
+    return tuple(moved)
 
 
 def cancel(tx: Store, community: Community, playbook: Playbook | None, subscription_id: int,

@@ -8,7 +8,7 @@ delivered twice or a command run twice credits once.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -44,6 +44,10 @@ _REASONED = ("billing purchase", "billing renewal", "billing grant")
 _SUBS = table_of(SubscriptionRow)
 _ORDERS = table_of(OrderRow)
 _SCHEDULED = table_of(ScheduledRow)
+# an order's time is its recorder's clock, its audit entry's the store's: the same clock in
+# one process, but a web node and a worker may differ a little (a day's margin costs a day
+# of the audit log)
+_CLOCKS_APART = timedelta(days=1)
 
 
 class BillingRepository(Protocol):
@@ -74,7 +78,9 @@ class BillingRepository(Protocol):
     def order(self, provider: Provider, provider_ref: str) -> Order | None: ...
     def orders(self, community_id: int, *, subscription_id: int | None = None,
                member_id: int | None = None) -> list[Order]: ...  # fmt: skip
-    def reasons(self, community_id: int) -> dict[int, str]: ...
+    def newest_orders(self, community_id: int, limit: int) -> list[Order]: ...
+    def reasons(self, community_id: int,
+                of: Sequence[Order] | None = None) -> dict[int, str]: ...  # fmt: skip
 
 
 class SqlBilling(StoreBase):
@@ -255,18 +261,34 @@ class SqlBilling(StoreBase):
                 _order(row) for row in session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))
             ]
 
-    def reasons(self, community_id: int) -> dict[int, str]:
+    def newest_orders(self, community_id: int, limit: int) -> list[Order]:
+        """The community's `limit` latest orders, newest first (what the console lists)."""
+        query = (select(_ORDERS).where(_ORDERS.c.community_id == community_id)
+                 .order_by(_ORDERS.c.at.desc(), _ORDERS.c.id.desc()).limit(limit))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_order(row) for row in session.execute(query)]
+
+    def reasons(self, community_id: int,
+                of: Sequence[Order] | None = None) -> dict[int, str]:  # fmt: skip
         """Why staff gave payments a full period below the price, by order id: the discount's
         reason a payment was recorded with, or a held payment's grant's (kept in the audit
-        log with the change)."""
+        log with the change). `of`: only these orders' (a page of them): the audit log is
+        read from the oldest one's time on, where its entries are (written when it was
+        recorded, or granted later), not from the community's first day."""
         query = select(AuditRow.detail).where(AuditRow.community_id == community_id,
                                               AuditRow.action.in_(_REASONED))  # fmt: skip
+        wanted = None if of is None else {o.id for o in of}
+        if of is not None:
+            if not of:
+                return {}
+            query = query.where(AuditRow.at >= min(o.at for o in of) - _CLOCKS_APART)
         found: dict[int, str] = {}
         with self._unit(write=False) as session:
             for (detail,) in session.execute(query):
                 order = detail.get("order") if isinstance(detail, dict) else None
                 reason = detail.get("discount") or detail.get("reason") if order else None
-                if isinstance(order, int) and isinstance(reason, str) and reason:
+                shown = wanted is None or order in wanted
+                if isinstance(order, int) and isinstance(reason, str) and reason and shown:
                     found[order] = reason
         return found
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from hearthkeeper.engine.effects import Request
 
 
-class BillingRemind(Request, effect="billing.remind"):
+class BillingRemind(Request, effect="billing.remind", answers_members=True):
     subscription: int
     period_end: datetime  # the end the reminder is about; a renewal moved it: nothing to say
 
 
-class BillingExpire(Request, effect="billing.expire"):
+class BillingExpire(Request, effect="billing.expire", answers_members=True):
     subscription: int
     period_end: datetime  # the end it expires at; a renewal moved it: nothing to do

@@ -11,10 +11,10 @@ from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     access_until,
+    chain_moved_up,
     follows,
     kept_until,
     latest_payment,
-    moved_up,
     shown_status,
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
@@ -128,6 +128,10 @@ class OtherPlan:
     # bought to start when the refunded one ends: a refund now starts it now instead, and
     # it runs until `until` (the end of its period moved up)
     moved: bool = False
+    # more plans bought to follow that one, moved up behind it: their names, in order, and
+    # when the last of them now ends
+    then: tuple[str, ...] = ()
+    last: datetime | None = None
 
 
 def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook | None,
@@ -141,8 +145,12 @@ def other_plan(subs: list[Subscription], sub: Subscription, playbook: Playbook |
         plan = plan_of(playbook, other.plan_id)
         until = access_until(other, plan)
         name = plan.name if plan is not None else other.plan_id
-        if plan is not None and follows(other, sub, now):  # a refund now moves it up
-            return OtherPlan(name, moved_up(other, plan, now, zone_of(playbook)), moved=True)
+        if plan is not None and follows(other, sub, now):  # a refund now moves them up
+            plans = {p.id: p for p in playbook.monetisation.plans} if playbook else {}
+            first, *rest = chain_moved_up(subs, sub, now, plans, zone_of(playbook))
+            names = tuple(plans[r.plan_id].name for r in rest)
+            return OtherPlan(name, first.period_end, moved=True, then=names,
+                             last=rest[-1].period_end if rest else None)  # fmt: skip
         if until is not None and until > now and (found is None or until > found.until):
             found = OtherPlan(name, until)
     return found
@@ -169,12 +177,12 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
     mine: dict[int, list[Subscription]] = defaultdict(list)
     for sub in subs:
         mine[sub.member_id].append(sub)
+    names = store.member_names(mine)  # in one read, not one per subscription
     for sub in reversed(subs):
-        member = store.get_member(sub.member_id)
         plan = plan_of(playbook, sub.plan_id)
         latest = latest_payment(orders[sub.id])
         kept = None if latest is None else kept_until(sub, latest, plan, now, zone)
-        lines.append(SubscriptionLine(sub, member.display_name if member else f"member {sub.member_id}",
+        lines.append(SubscriptionLine(sub, names.get(sub.member_id, f"member {sub.member_id}"),
                                       shown_status(sub, plan, now), kept,
                                       latest is not None,
                                       kept is not None and kept == sub.trial_end,
@@ -182,13 +190,14 @@ def subscription_lines(store: Store, community: Community, now: datetime) -> lis
     return lines
 
 
-def order_lines(store: Store, community: Community) -> list[tuple[Order, str]]:
-    """The community's ledger, newest first, with member names."""
-    names: dict[int, str] = {}
-    found = []
-    for order in reversed(SqlBilling.on(store).orders(community.id)):
-        if order.member_id not in names:
-            member = store.get_member(order.member_id)
-            names[order.member_id] = member.display_name if member else f"member {order.member_id}"
-        found.append((order, names[order.member_id]))
-    return found
+def order_lines(store: Store, community: Community,
+                newest: int | None = None) -> list[tuple[Order, str]]:  # fmt: skip
+    """The community's ledger, newest first, with member names: all of it, or its `newest`
+    orders only (the console's page of them)."""
+    repo = SqlBilling.on(store)
+    if newest is None:
+        orders = list(reversed(repo.orders(community.id)))
+    else:
+        orders = repo.newest_orders(community.id, newest)
+    names = store.member_names(o.member_id for o in orders)
+    return [(o, names.get(o.member_id, f"member {o.member_id}")) for o in orders]

@@ -82,8 +82,11 @@ class Welcome:
         the nickname reminder only if their name does not fit."""
         pb, lang = ctx.playbook, ctx.playbook.community.language
         ceremony = pb.joining.ceremony
-        parts = [say("welcome_back", lang, nickname=nickname, group=ctx.group.name,
-                     community=pb.community.name)]  # fmt: skip
+        values = {"nickname": nickname, "group": ctx.group.name,
+                  "community": pb.community.name, "purpose": pb.community.purpose}  # fmt: skip
+        template = ceremony.welcome_back or say("welcome_back", lang,
+                                                **{k: "{" + k + "}" for k in values})  # fmt: skip
+        parts = [template.format(**values)]
         if ceremony.accept_rules and pb.rules.texts and RULES_ACCEPTED not in ctx.member.tags:
             parts.append(say("accept_prompt", lang))
         if ceremony.nickname_format and not nickname_fits(nickname, ceremony.nickname_format):

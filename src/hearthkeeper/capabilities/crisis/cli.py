@@ -12,9 +12,9 @@ from hearthkeeper.analytics.report import zone_of
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.crisis.render import percent, quote
 from hearthkeeper.capabilities.crisis.repository import SqlCrisis
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.days import MAX_DAYS
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console
 from hearthkeeper.cli.zones import times_in
 from hearthkeeper.clock import SystemClock
 
@@ -23,7 +23,7 @@ crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
 
 @crisis_app.command("episodes")
 def episodes(
-    community: Annotated[str, typer.Option("--community", help="The community (its slug).")],
+    community: Annotated[str, typer.Option("--community", help="The community's slug or name.")],
     days: Annotated[
         int, typer.Option("--days", min=1, max=MAX_DAYS, help="How far back (by last spike).")
     ] = 30,
@@ -31,9 +31,7 @@ def episodes(
 ) -> None:
     """Each episode, newest first: group, when, the figures, and every message that made it."""
     store = open_store(settings_from(config))
-    found = store.get_community(community)
-    if found is None:
-        fail(f"no community {community!r}; `hearth apply` its playbook first")
+    found = pick_community(store, community)
     _, zone = zone_of(community_playbook(store, found.id))
     since = SystemClock().now() - timedelta(days=days)
     shown = SqlCrisis.on(store).episodes(found.id, since)

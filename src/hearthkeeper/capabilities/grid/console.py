@@ -37,6 +37,9 @@ NOTICES: Final = {
     "already": "They were in charge of that group already.",
     "not-in-charge": "They were not in charge of that group.",
     "not-staff": "Choose a staff member of this community.",
+    "group-closed": "The group is closed: it takes no newcomers, its members can no longer "
+    "post, and it gets no scheduled posts; its history stays.",
+    "group-reopened": "The group is open again.",
 }
 
 
@@ -57,7 +60,10 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
     overrides = {} if playbook is None else {
         line.group_id: o for line in matrix.lines
         if (o := override_for(playbook, line.name, line.carrier_group_id)) is not None}  # fmt: skip
-    chosen = Stage(stage) if stage in {s.value for s in Stage} else None
+    wanted = stage.strip().casefold()[:MAX_FIND]  # a bookmark's ?stage=Dying too
+    chosen = Stage(wanted) if wanted in {s.value for s in Stage} else None
+    # an unknown stage is named, not silently read as "every stage"
+    unknown = stage.strip()[:MAX_FIND] if wanted and chosen is None else ""
     find = find.strip()[:MAX_FIND]
     shown = narrowed(matrix.lines, chosen, find)
     filtered = chosen is not None or bool(find)
@@ -70,6 +76,7 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
     return {
         "matrix": matrix, "lines": sorted_lines(shown, sort, descending=order == "desc"),
         "sort": sort, "order": order, "stage": chosen, "find": find, "filtered": filtered,
+        "unknown_stage": unknown, "stage_names": [s.value for s in Stage],
         "stages": [(s, Counter(line.stage for line in matrix.lines)[s]) for s in STAGE_FILTER],
         "kept": ("&" + urlencode(kept)) if kept else "",
         "sorting": ("&" + urlencode({"sort": sort, "order": order})) if sort != "group" else "",

@@ -2,7 +2,8 @@
 warning once per condition — not on every page load, and not again while it holds.
 
 The watch is scheduled work, one per community and hour (keyed by the hour, so planning it
-twice is a no-op), attached to the community's first group; each watch plans the next. A
+twice is a no-op), attached to a group a carrier serves (`CommunityQueries.watch_group`:
+not an imported history, where its alerts would reach no chat); each watch plans the next. A
 condition found for the first time is recorded (`grid_conditions`) in the watch's
 transaction and alerted under the key `grid:<community>:<condition>:<when it opened>`; a
 condition no watch has found for `CLOSE_AFTER` is forgotten, so if it comes back staff hear
@@ -59,12 +60,12 @@ def next_watch(now: datetime) -> datetime:
 def plan_grid_watch(scope: StoreBase, community_id: int, now: datetime) -> bool:
     """Schedule the community's next watch; planning twice is a no-op. False when the
     community has no group yet."""
-    groups = CommunityQueries.on(scope).list_groups(community_id)
-    if not groups:
+    group = CommunityQueries.on(scope).watch_group(community_id)
+    if group is None:
         return False
     at = next_watch(now)
     schedule_request(scope, watch_key(community_id, at), community_id, GridWatch(at=at), at,
-                     group_id=groups[0].id)  # fmt: skip
+                     group_id=group.id)  # fmt: skip
     return True
 
 

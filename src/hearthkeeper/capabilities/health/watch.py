@@ -68,16 +68,17 @@ def next_watch(zone: ZoneInfo, now: datetime) -> date:
 
 def plan_health_watch(scope: StoreBase, community_id: int, playbook: Playbook,
                       now: datetime) -> bool:  # fmt: skip
-    """Schedule the community's next watch (today's if 09:30 is still ahead), attached to its
-    first group; planning twice is a no-op. False when the community has no group yet."""
-    groups = CommunityQueries.on(scope).list_groups(community_id)
-    if not groups:
+    """Schedule the community's next watch (today's if 09:30 is still ahead), attached to a
+    group a carrier serves (`CommunityQueries.watch_group`); planning twice is a no-op. False
+    when the community has no group yet."""
+    group = CommunityQueries.on(scope).watch_group(community_id)
+    if group is None:
         return False
     zone = ZoneInfo(playbook.community.timezone)
     day = next_watch(zone, now)
     at = datetime.combine(day, WATCH_AT, tzinfo=zone)
     schedule_request(scope, watch_key(community_id, day), community_id, HealthWatch(day=day), at,
-                     group_id=groups[0].id)  # fmt: skip
+                     group_id=group.id)  # fmt: skip
     return True
 
 

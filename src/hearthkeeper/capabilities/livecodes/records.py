@@ -50,7 +50,8 @@ class Channel:
 @dataclass(frozen=True)
 class GroupLoad:
     """A group as routing sees it: members in it, seats held for newcomers on their way,
-    applications to it waiting for staff, and how many came by live code today (arrived or on
+    applications to it waiting for staff, approvals let in and not in yet, seats lent to
+    approvals let into a full group, and how many came by live code today (arrived or on
     their way)."""
 
     group_id: int
@@ -59,10 +60,12 @@ class GroupLoad:
     held: int
     today: int
     pending: int = 0  # applicants waiting for staff: each takes a seat once approved
+    admitted: int = 0  # approvals let in whose applicant has not joined yet
+    lent: int = 0  # seats taken by approvals let into a full group (`store/rooms.py`)
 
     @property
     def size(self) -> int:
-        return self.members + self.held + self.pending
+        return self.members + self.held + self.pending + self.admitted + self.lent
 
 
 @dataclass(frozen=True)

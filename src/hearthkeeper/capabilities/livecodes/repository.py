@@ -26,13 +26,7 @@ from hearthkeeper.store.models import (
     MembershipRow,
     MessageRow,
 )
-from hearthkeeper.store.rooms import (
-    counts,
-    held_seats,
-    members_in,
-    open_groups,
-    pending_applications,
-)
+from hearthkeeper.store.rooms import counts, group_loads
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -137,19 +131,19 @@ class SqlLiveCodes(StoreBase):
 
     def loads(self, community_id: int, carrier: str, now: datetime,
               day_start: datetime) -> list[GroupLoad]:  # fmt: skip
-        """The community's groups on `carrier`, oldest first: members in each, seats held
-        for newcomers on their way, applications waiting for staff (made within
-        `PENDING_SEAT`), and newcomers by code since `day_start` (each member once)."""
+        """The community's groups on `carrier`, oldest first, as the shared room count sees
+        them (`store/rooms.py`: members in each, seats held for newcomers on their way,
+        applications waiting for staff, approvals let in and not in yet, seats lent to
+        approvals let into a full group), and newcomers by code since `day_start` (each
+        member once)."""
         now, day_start = utc(now, "now"), utc(day_start, "start of day")
         with self._unit(write=False) as session:
-            groups = open_groups(session, community_id, carrier)
-            ids = [g.id for g in groups]
+            rooms = group_loads(session, community_id, carrier, now, admitted=True)
+            ids = [room.group_id for room in rooms]
             if not ids:
                 return []
-            members = members_in(session, ids)
             r = LiveCodeRoutingRow
             live = (r.group_id.in_(ids), r.arrived_at.is_(None), r.expires_at > now)
-            held = held_seats(session, ids, now)
             # Where a join may carry no token (a Matrix room opened by its matrix.to link), a
             # seat such a join took still counts for the day: the newcomer it was held for
             # came by code. A seat an arrival released is counted as that arrival, below.
@@ -158,9 +152,9 @@ class SqlLiveCodes(StoreBase):
                 select(r.group_id, func.count())
                 .where(r.group_id.in_(ids), today, r.routed_at >= day_start)
                 .group_by(r.group_id)))  # fmt: skip
-            # An applicant waiting for staff is on their way too: approved, they take a seat
-            # (their held seat passed to the application, `seat_to_application`).
-            pending = pending_applications(session, community_id, ids, now)
+            # An applicant waiting for staff is on their way too (counted in `rooms`):
+            # approved, they take a seat (their held seat passed to the application,
+            # `seat_to_application`).
             # a member who left and came back by code today is one newcomer, not one per
             # join: coming and going cannot use up the group's daily_code_cap
             a = LiveCodeArrivalRow
@@ -168,10 +162,10 @@ class SqlLiveCodes(StoreBase):
                 select(a.group_id, func.count(a.member_id.distinct()))
                 .where(a.group_id.in_(ids), a.arrived_at >= day_start).group_by(a.group_id)
             ))  # fmt: skip
-        return [GroupLoad(group_id=g.id, capacity=g.capacity, members=members[g.id],
-                          held=held[g.id], today=held_today[g.id] + arrived_today[g.id],
-                          pending=pending[g.id])
-                for g in groups]  # fmt: skip
+        return [GroupLoad(group_id=g.group_id, capacity=g.capacity, members=g.taken,
+                          held=g.held, today=held_today[g.group_id] + arrived_today[g.group_id],
+                          pending=g.pending, admitted=g.admitted, lent=g.lent)
+                for g in rooms]  # fmt: skip
 
     def held(self, token_hash: str, channel_id: int, now: datetime) -> int | None:
         """The group of the live seat this browser holds from this channel, if any."""

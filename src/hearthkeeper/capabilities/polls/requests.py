@@ -36,7 +36,7 @@ class PollResults(Request, effect="poll.results"):
     """`/results`: the open poll's standings, else the last one's."""
 
 
-class PollClose(Request, effect="poll.close"):
+class PollClose(Request, effect="poll.close", answers_members=True):
     """Close a poll: the one scheduled at its deadline, or (None) the group's open one, early."""
 
     # Named as the rows scheduled before requests were typed store it: {"poll": 3}.

@@ -10,8 +10,8 @@ from rich.markup import escape
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.referrals.decide import TOP, month_start
 from hearthkeeper.capabilities.referrals.repository import Ranked, SqlReferrals
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.output import console
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Store
 from hearthkeeper.store.ids import MAX_ID
@@ -37,7 +37,9 @@ def ranking(title: str, ranked: list[Ranked]) -> None:
 def top(
     community: Annotated[
         str | None,
-        typer.Option("--community", help="Community slug (needed when there are several)."),
+        typer.Option(
+            "--community", help="The community's slug or name (needed when there are several)."
+        ),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=MAX_ID, help="How many members.")
@@ -47,12 +49,7 @@ def top(
     """Members with the most credited referrals (friends who joined by their link and stayed
     the task's time), this month in the community's time zone and of all time."""
     store = open_store(settings_from(config))
-    communities = store.list_communities()
-    chosen = [c for c in communities if community is None or c.slug == community]
-    if len(chosen) != 1:
-        names = ", ".join(c.slug for c in communities) or "none yet"
-        fail(f"say which community with --community (there are: {names})")
-    found = chosen[0]
+    found = pick_community(store, community)
     referrals = SqlReferrals.on(store)
     zone = timezone_of(store, found.id)
     since = month_start(SystemClock().now(), zone)

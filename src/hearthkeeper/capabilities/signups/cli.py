@@ -17,7 +17,7 @@ from rich.markup import escape
 from hearthkeeper.capabilities.signups.records import SignUpList
 from hearthkeeper.capabilities.signups.render import item_of, money, plain, price_of
 from hearthkeeper.capabilities.signups.repository import SignUpRepository, SqlSignUps
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.cli.zones import one_zone, times_in
 from hearthkeeper.store import Store
@@ -34,7 +34,7 @@ COLUMNS = ("number", "status", "name", "member_id", "item", "price", "quantity",
 @signups_app.command("list")
 def list_signups(
     community: Annotated[
-        str | None, typer.Option("--community", help="Only this community (its slug).")
+        str | None, typer.Option("--community", help="Only this community (its slug or name).")
     ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only the lists still open.")] = False,
     config: ConfigOption = None,
@@ -43,10 +43,7 @@ def list_signups(
     store = open_store(settings_from(config))
     community_id = None
     if community is not None:
-        found = store.get_community(community)
-        if found is None:
-            fail(f"no community {community!r}; `hearth apply` its playbook first")
-        community_id = found.id
+        community_id = pick_community(store, community).id
     repo = SqlSignUps.on(store)
     lists = repo.lists(community_id, open_only=open_only)
     zones = {c: _zone(store, c) for c in {lst.community_id for lst in lists}}

@@ -47,7 +47,7 @@ class SignUpShow(Request, effect="signup.show"):
     """`/接龙列表`: the open list, else the last one."""
 
 
-class SignUpClose(Request, effect="signup.close"):
+class SignUpClose(Request, effect="signup.close", answers_members=True):
     """Close a list: the one scheduled at its deadline, or (None) the group's open one, early."""
 
     # Named as the rows scheduled before requests were typed store it: {"list": 3}.

@@ -61,7 +61,7 @@ ACK_WAIT = 10.0  # seconds at most the next sync waits for the engine to record 
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT, ActionKind.CLOSE, ActionKind.REOPEN,
 })  # fmt: skip
 
 # Only what the engine reads: no presence, no account data, members loaded lazily.
@@ -122,7 +122,8 @@ class MatrixCarrier:
         self.pictures = pictures
         self.clock: Clock = clock or SystemClock()  # when staff were told a file was not sent
         # Transaction ids make sends idempotent: the outbox key is the txn id.
-        self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000)
+        self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000,
+                                         admits_by_invitation=True)  # fmt: skip
         self.bot = BotIdentity(user_id=account.user_id)
         self.removed: dict[str, str] = {}  # rooms the bot was kicked or banned from, and by whom
         self._client: Any = None
@@ -342,6 +343,9 @@ class MatrixCarrier:
             redacted = await client.room_redact(room, action.target, reason=action.reason or None,
                                                 tx_id=txn_id(key))  # fmt: skip
             return str(_ok(redacted, f"matrix: redacting {action.target}").event_id)
+        if kind in (ActionKind.CLOSE, ActionKind.REOPEN):
+            await self._close_room(room, close=kind is ActionKind.CLOSE)
+            return None
         if member is None:
             raise CarrierError(f"matrix: {kind} without a member", retry=False)
         reason = action.reason or None
@@ -499,6 +503,18 @@ class MatrixCarrier:
         if content != dict(levels):
             _ok(await client.room_put_state(room, "m.room.power_levels", content),
                 f"matrix: {'muting' if mute else 'unmuting'} {member} in {room}")  # fmt: skip
+
+    async def _close_room(self, room: str, *, close: bool) -> None:
+        """Closed: members can no longer send messages (the room's power levels, `power.py`);
+        reopened: what closing raised is given back."""
+        client = self._require_client()
+        levels = _ok(await client.room_get_state_event(room, "m.room.power_levels"),
+                     f"matrix: reading the power levels of {room}").content  # fmt: skip
+        authority = RoomAuthority(levels=levels, creators=await self._creators(room))
+        content = authority.closed_levels() if close else authority.reopened_levels()
+        if content != dict(levels):
+            _ok(await client.room_put_state(room, "m.room.power_levels", content),
+                f"matrix: {'closing' if close else 'reopening'} {room}")  # fmt: skip
 
     async def _creators(self, room: str) -> frozenset[str]:
         """The room's privileged creators (v12+); a room's creation never changes, so cached.

@@ -22,6 +22,7 @@ invitations or to try invite codes in a loop; lookups have their own limit per a
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -34,12 +35,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.carriers.closing import join_link
 from hearthkeeper.carriers.matrix.carrier import MatrixCarrier
 from hearthkeeper.carriers.matrix.known import Known
 from hearthkeeper.carriers.matrix.texts import say, waiting
 from hearthkeeper.carriers.matrix.translate import CARRIER
 from hearthkeeper.carriers.matrix.userid import user_id_problem
 from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of
+from hearthkeeper.carriers.webchat.groups import WEBCHAT
 from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest, Verdict
@@ -68,7 +71,11 @@ _CLOSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <title>这个群已关闭 · This room is closed</title>
 <p>这个 Matrix 群已关闭，不再接收新成员。</p>
 <p>This Matrix room is closed: it takes no newcomers.</p>
-</html>"""
+{into}</html>"""
+# closed into another group (`hearth groups close --into`): where its members carry on
+_INTO = """<p>成员们移步「{name}」继续交流{there_zh}</p>
+<p>Its members carry on in {name}{there_en}</p>
+"""
 
 _MISSING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <title>没有这个群 · No such room</title>
@@ -130,7 +137,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         if group is None:
             return missing()
         if group.closed:  # `hearth groups close`: the bot invites nobody new to it
-            return closed()
+            return await run_in_threadpool(closed, web.store, group)
         probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True,
                             network=network_of(request))  # fmt: skip
         looked = await run_in_threadpool(admission.screen, probe)
@@ -147,7 +154,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         if group is None:
             return missing()
         if group.closed:  # `hearth groups close`: the bot invites nobody new to it
-            return closed()
+            return await run_in_threadpool(closed, web.store, group)
         language = languages.get(group.community_id, Language.EN)
         typed = user_id.strip()
         asked = asked_of(await request.form())
@@ -227,9 +234,25 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
     return routes
 
 
-def closed() -> HTMLResponse:
-    """The room is closed (`hearth groups close`): in both languages, as `missing`."""
-    return HTMLResponse(_CLOSED, status_code=410)
+def closed(store: Store | None = None, group: Group | None = None) -> HTMLResponse:
+    """The room is closed (`hearth groups close`): in both languages, as `missing`; closed
+    into another group, naming it with a link where one joins it (another Matrix room's join
+    page here, a web chat group's invite link)."""
+    if store is None or group is None or group.closed_into is None:
+        return HTMLResponse(_CLOSED.format(into=""), status_code=410)
+    into = store.get_group(group.closed_into)
+    if into is None or into.closed:
+        return HTMLResponse(_CLOSED.format(into=""), status_code=410)
+    link = None
+    if into.carrier == CARRIER:
+        link = join_page_path(into.carrier_group_id, None)
+    elif into.carrier == WEBCHAT:
+        link = join_link(store, into, "")
+    name = html.escape(into.name)
+    there = "" if link is None else f'：<a href="{html.escape(link)}">{html.escape(link)}</a>'
+    shown = _INTO.format(name=name, there_zh=there or "。",
+                         there_en=there.replace("：", ": ") or ".")  # fmt: skip
+    return HTMLResponse(_CLOSED.format(into=shown), status_code=410)
 
 
 def missing() -> HTMLResponse:

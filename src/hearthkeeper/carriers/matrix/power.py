@@ -15,6 +15,11 @@ from typing import Any
 
 MESSAGE = "m.room.message"
 INFINITE = float("inf")
+MODERATOR = 50  # the level Matrix clients show as "Moderator": staff keep posting in a closed room
+# What closing a room (`hearth groups close`) changed, kept in the power levels themselves, so
+# reopening gives exactly that back (after a restart, from any node): the old `events_default`
+# and the old level of each event type raised (None: it was not set)
+CLOSED_BY_HEARTH = "org.hearthkeeper.closed"
 
 
 class PowerRefused(Exception):
@@ -69,25 +74,76 @@ class RoomAuthority:
             return dict(self.levels)
         return self._with_user(user_id, target)
 
+    @property
+    def closed(self) -> bool:
+        """Whether the room was closed by `closed_levels` (and not reopened since)."""
+        return isinstance(self.levels.get(CLOSED_BY_HEARTH), Mapping)
+
+    def closed_levels(self) -> dict[str, Any]:
+        """The power-levels content of the room closed: members (at `users_default`, or any
+        level under a moderator's) can send no message event any more; moderators, admins and
+        the bot still can. Every level raised is kept under `CLOSED_BY_HEARTH`."""
+        if self.closed:
+            return dict(self.levels)
+        needed = max(MODERATOR, _int(self.levels.get("users_default"), 0) + 1)
+        content = dict(self.levels)
+        events = dict(content.get("events") or {})
+        kept: dict[str, Any] = {"events_default": self.levels.get("events_default"), "events": {}}
+        content["events_default"] = max(needed, _int(self.levels.get("events_default"), 0))
+        for kind, level in events.items():
+            if isinstance(level, int) and level < needed and not kind.startswith("m.room.power"):
+                kept["events"][kind] = level
+                events[kind] = needed
+        content["events"] = events
+        content[CLOSED_BY_HEARTH] = kept
+        return self._without_creators(content)
+
+    def reopened_levels(self) -> dict[str, Any]:
+        """The power-levels content with what `closed_levels` raised given back."""
+        kept = self.levels.get(CLOSED_BY_HEARTH)
+        if not isinstance(kept, Mapping):
+            return dict(self.levels)
+        content = {k: v for k, v in self.levels.items() if k != CLOSED_BY_HEARTH}
+        if isinstance(kept.get("events_default"), int):
+            content["events_default"] = kept["events_default"]
+        else:
+            content.pop("events_default", None)
+        events = dict(content.get("events") or {})
+        raised = kept.get("events")
+        for kind, level in raised.items() if isinstance(raised, Mapping) else ():
+            if isinstance(level, int):
+                events[kind] = level
+            else:
+                events.pop(kind, None)
+        content["events"] = events
+        return self._without_creators(content)
+
     def unmuted(self, user_id: str) -> dict[str, Any]:
         """The power-levels content with `user_id` back at the room's default, or at the send
-        level where the default itself cannot send (a read-only room)."""
+        level where the default itself cannot send (a read-only room). In a room closed by
+        `closed_levels`, back at the default: once reopened, they post like everyone else."""
         if not self.is_muted(user_id) or user_id in self.creators:
             return dict(self.levels)
+        if self.closed:
+            return self._with_user(user_id, None)
         default = _int(self.levels.get("users_default"), 0)
         return self._with_user(user_id, None if default >= self.send_level() else self.send_level())
 
     def _with_user(self, user_id: str, level: int | None) -> dict[str, Any]:
-        content = dict(self.levels)
+        content = self._without_creators(dict(self.levels))
         users = dict(content.get("users") or {})
-        # Never write a creator back into the map: v12 servers refuse such an event.
-        for creator in self.creators:
-            users.pop(creator, None)
         if level is None:
             users.pop(user_id, None)
         else:
             users[user_id] = level
         content["users"] = users
+        return content
+
+    def _without_creators(self, content: dict[str, Any]) -> dict[str, Any]:
+        # Never write a creator back into the map: v12 servers refuse such an event.
+        if self.creators and isinstance(content.get("users"), Mapping):
+            content["users"] = {u: v for u, v in content["users"].items()
+                                if u not in self.creators}  # fmt: skip
         return content
 
 

@@ -7,6 +7,7 @@
 | MUTE / UNMUTE | `set_group_ban` with `duration` in seconds (QQ: 1 minute to 30 days; 0 lifts) |
 | KICK / BAN | `set_group_kick`, `reject_add_request` true for a ban |
 | ADMIT / DECLINE | `set_group_add_request` with the request's `flag` (a reason when declining) |
+| CLOSE / REOPEN | `set_group_whole_ban` (`enable` true / false): the whole group muted, its owner and admins still speak |
 
 A sanction with a text (the ladder's "muted for 1 hour") is also said in the group, @-ing the
 member: QQ tells a member nothing privately when they are muted or removed.
@@ -72,6 +73,10 @@ def calls_for(action: Action, max_text: int = MAX_TEXT) -> list[Call]:
         return [send(group, message) for message in messages(action, max_text)]
     if kind is ActionKind.DELETE:
         return [Call("delete_msg", {"message_id": _id(action.target, "a message id", kind)})]
+    if kind in (ActionKind.CLOSE, ActionKind.REOPEN):
+        # OneBot v11 cannot read whether a group was muted whole before: reopening lifts it
+        return [Call("set_group_whole_ban", {"group_id": group,
+                                             "enable": kind is ActionKind.CLOSE})]  # fmt: skip
     user = _id(action.member, "a QQ number", kind)
     if kind is ActionKind.UNMUTE:
         return [Call("set_group_ban", {"group_id": group, "user_id": user, "duration": 0})]

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -29,13 +29,14 @@ from hearthkeeper.carriers.onebot.calls import (
     refuse_request,
 )
 from hearthkeeper.carriers.onebot.files import post_with_file
+from hearthkeeper.carriers.onebot.journal import Journal
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
 from hearthkeeper.carriers.onebot.post_files import SentFiles
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
-from hearthkeeper.carriers.parts import SentParts
+from hearthkeeper.carriers.parts import OUT, SentParts
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -62,7 +63,7 @@ BATCH = 100  # events read from the inbox at once (their pictures are fetched to
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.CLOSE, ActionKind.REOPEN,
 })  # fmt: skip
 
 
@@ -94,7 +95,10 @@ class OneBotCarrier:
         self._parts_sent = SentParts(CARRIER, store)  # a long text's parts sent, by outbox key
         self.requests = PendingRequests(settings.requests_file)
         self.roles: dict[str, str] = {}  # group → the bot's role there (owner, admin, member)
-        self._inbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        # raw events, with their number in the journal (None: not kept there)
+        self._inbox: asyncio.Queue[tuple[int | None, dict[str, Any]] | None] = asyncio.Queue()
+        self._journal = Journal(settings.journal_file) if settings.journal_file else None
+        self._journaled: dict[tuple[str, str], int] = {}  # (group, event id) → its number
         self._checks: set[asyncio.Task[None]] = set()
         self.link = Link(host=settings.host, port=settings.port, path=settings.path,
                          token=settings.access_token, self_id=settings.self_id,
@@ -112,11 +116,22 @@ class OneBotCarrier:
     async def connect(self) -> None:
         """Listen for the OneBot implementation (it connects, and reconnects, by itself)."""
         self._inbox = asyncio.Queue()
+        self._journaled = {}
+        if self._journal is not None:  # what a killed process left undone goes first
+            for number, raw in await asyncio.to_thread(self._journal.open):
+                self._inbox.put_nowait((number, raw))
         self._http = aiohttp.ClientSession()
         await self.link.start()
 
     def _received(self, raw: dict[str, Any]) -> None:
-        self._inbox.put_nowait(raw)
+        number = self._journal.add(raw) if self._journal is not None else None
+        self._inbox.put_nowait((number, raw))
+
+    def handled(self, events: Sequence[Event]) -> None:
+        """The engine recorded `events`: not read again after a restart (`journal.py`)."""
+        if self._journal is not None:
+            self._journal.done([n for e in events
+                                if (n := self._journaled.pop((e.group, e.event_id), None))])  # fmt: skip
 
     async def events(self) -> AsyncIterator[Event]:
         """The mapped groups' events as they arrive, until disconnected; join requests are
@@ -127,10 +142,15 @@ class OneBotCarrier:
             while raws[-1] is not None and len(raws) < BATCH and not self._inbox.empty():
                 raws.append(self._inbox.get_nowait())
             found: list[Event] = []
-            for raw in raws:
-                if raw is None:
+            for taken in raws:
+                if taken is None:
                     break
+                number, raw = taken
                 event = await self._read(raw)
+                if event is not None and number is not None:
+                    self._journaled[(event.group, event.event_id)] = number
+                elif number is not None and self._journal is not None:
+                    self._journal.done([number])  # nothing for the engine to record
                 if event is not None:
                     found.append(event)
             for event in await with_pictures(found, self._picture, CARRIER, self.pictures):
@@ -179,7 +199,7 @@ class OneBotCarrier:
         if asset is not None:  # a scheduled post's picture or file (`files.py`)
             return await self._post_with_file(action, key, asset)
         calls = calls_for(action, self.capabilities.max_text)
-        if len(calls) > 1 and all(call.sends for call in calls):
+        if all(call.sends for call in calls):
             return await self._send_parts(calls, key)
         receipt: str | None = None
         for call in calls:
@@ -194,11 +214,26 @@ class OneBotCarrier:
         return receipt
 
     async def _send_parts(self, calls: list[Call], key: str) -> str | None:
-        """A text longer than one message, in parts, in order: a retry after a part failed
-        sends the parts not sent yet, after a restart too (`carriers/parts.py`)."""
+        """A text, in as many messages as it takes, in order: a retry after a part failed
+        sends the parts not sent yet, after a restart too (`carriers/parts.py`). A part out
+        when the process died (kept as `OUT`: its call went, its answer never came back) is
+        not sent again, as one whose answer was lost with the connection: QQ may have it."""
         sent_ids = await self._parts_sent.sent(key)
+        if sent_ids[-1:] == [OUT]:
+            raise CarrierError(
+                "qq: the server stopped while this message was being sent and QQ's answer never "
+                "came; it may have arrived, so it is not sent again (the group cannot read it "
+                "twice)",
+                retry=False,
+            )
         for call in calls[len(sent_ids) :]:
-            data = await self._call(call)
+            await self._parts_sent.going(key, sent_ids)
+            try:
+                data = await self._call(call)
+            except CarrierError as exc:
+                if not isinstance(exc.__cause__, Unanswered):
+                    await self._parts_sent.add(key, sent_ids)  # refused: it did not go
+                raise
             sent_ids = [*sent_ids, str(data.get("message_id") or "")]
             await self._parts_sent.add(key, sent_ids)
         return sent_ids[0] or None
@@ -210,6 +245,8 @@ class OneBotCarrier:
             task.cancel()
         self._inbox.put_nowait(None)
         await self.link.stop()
+        if self._journal is not None:
+            self._journal.close()
         if self._http is not None:
             await self._http.close()
             self._http = None

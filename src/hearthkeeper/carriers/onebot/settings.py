@@ -22,6 +22,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 6199
 DEFAULT_PATH = "/onebot/v11/ws"
 DEFAULT_REQUESTS = "onebot-requests.json"
+JOURNAL = "onebot-events.jsonl"  # under data_dir: events received, not yet recorded
 
 
 class OneBotTable(BaseModel):
@@ -70,6 +71,8 @@ class OneBotSettings:
     table: str = "carriers.onebot"
     # how a scheduled post's file reaches the implementation (`post_files.py`)
     file_transfer: Literal["base64", "path"] = "base64"
+    # events received and not yet recorded, kept across a crash (`journal.py`; None: not kept)
+    journal_file: Path | None = None
 
     @property
     def url(self) -> str:
@@ -114,4 +117,5 @@ def read_onebot(table: CarrierTable) -> OneBotSettings:
         requests_file=(table.data_dir / read.requests_file).resolve(),
         table=table.path,
         file_transfer=read.file_transfer,
+        journal_file=(table.data_dir / JOURNAL).resolve(),
     )

@@ -53,6 +53,12 @@ from hearthkeeper.carriers.pictures import (
 from hearthkeeper.carriers.sizes import over
 from hearthkeeper.carriers.telegram import admit
 from hearthkeeper.carriers.telegram.chats import ChatMap
+from hearthkeeper.carriers.telegram.closing import (
+    can_send,
+    record_open,
+    recorded_open,
+    without_sending,
+)
 from hearthkeeper.carriers.telegram.files import (
     FILE_BYTES,
     KnownFiles,
@@ -107,7 +113,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "chat_member", "my_chat_member",
 CAN = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.KICK,
     ActionKind.BAN, ActionKind.UNBAN, ActionKind.MUTE, ActionKind.UNMUTE, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT, ActionKind.CLOSE, ActionKind.REOPEN,
 })  # fmt: skip
 # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 QUOTAS = Capabilities(can=CAN, per_group=RateLimit(count=20, seconds=60),
@@ -532,6 +538,9 @@ class TelegramCarrier:
         if kind is ActionKind.DELETE:
             await client.delete_message(chat, _id(action.target, "a delete"))
             return None
+        if kind in (ActionKind.CLOSE, ActionKind.REOPEN):
+            await self._close_chat(client, chat, close=kind is ActionKind.CLOSE)
+            return None
         member = _id(action.member, str(kind))
         if kind is ActionKind.MUTE:
             seconds = action.duration.total_seconds() if action.duration else 0.0
@@ -561,6 +570,24 @@ class TelegramCarrier:
             # No private notice reaches a member who never wrote to the bot: said in the group.
             return await self._send(client, chat, action, key)
         return None
+
+    async def _close_chat(self, client: Bot, chat: int, *, close: bool) -> None:
+        """Closed: members can send nothing, what they could is written down (`closing.py`);
+        reopened: that given back."""
+        community = await asyncio.to_thread(self._community_of, str(chat))
+        store = self.store
+        if close:
+            now = (await client.get_chat(chat)).permissions
+            if not can_send(now):
+                return  # closed already (this action performed again after a crash)
+            if store is not None and community is not None:
+                await asyncio.to_thread(record_open, store, community, str(chat), now)
+            permissions = without_sending(now)
+        elif store is not None and community is not None:
+            permissions = await asyncio.to_thread(recorded_open, store, community, str(chat))
+        else:
+            permissions = UNMUTED
+        await client.set_chat_permissions(chat, permissions, use_independent_chat_permissions=True)
 
     async def _decline(self, client: Bot, chat: int, member: int, action: Action,
                        key: str) -> None:  # fmt: skip

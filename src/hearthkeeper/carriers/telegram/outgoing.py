@@ -25,6 +25,7 @@ _SEND = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send
          "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
          "can_edit_tag")  # fmt: skip
 _OTHER = ("can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics")
+SEND_RIGHTS = _SEND  # what a member may send (a closed group takes all of it away)
 
 # A mute takes away what a member can post; lifting it gives everything back (the Bot API:
 # "pass True for all permissions to lift restrictions from a user").
@@ -37,7 +38,8 @@ MAX_UNTIL_S = 366 * 86_400
 
 # Answers that mean the thing asked is already so: the action is done, not failed.
 ALREADY = ("message to delete not found", "message can't be deleted for everyone",
-           "user_already_participant", "participant_id_invalid")  # fmt: skip
+           "user_already_participant", "participant_id_invalid",
+           "chat_not_modified")  # fmt: skip
 
 
 def until_date(now_s: float, duration_s: float) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.assets import Remembered
@@ -30,10 +31,12 @@ class WebChatRefused(Exception):
     """A member's request the web chat turns down; `message` is shown to them. `elsewhere`
     is the invite code of another group of the community with room, when one has it."""
 
-    def __init__(self, message: str, *, elsewhere: str | None = None) -> None:
+    def __init__(self, message: str, *, elsewhere: str | None = None,
+                 frame: dict[str, Any] | None = None) -> None:  # fmt: skip
         super().__init__(message)
         self.message = message
         self.elsewhere = elsewhere
+        self.frame = frame  # a frame the page shows besides the refusal (a closed group's line)
 
 
 class ChatBase:

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
+from hearthkeeper.carriers.webchat.closed import closed_line
 from hearthkeeper.carriers.webchat.names import (
     BadNickname,
     clean_nickname,
@@ -299,6 +300,10 @@ class WebChatCarrier(Performer):
         now = self.clock.now()
         if is_muted(seat, now):
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
+        current = self.store.get_group(group_id)  # closed by `hearth groups close` meanwhile?
+        line = None if current is None else closed_line(self.store, current, user_id, language)
+        if line is not None and not line.staff:
+            raise WebChatRefused(line.text, frame=line.frame())
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:
             raise WebChatRefused(say("too_long", language, length=len(text), most=MAX_TEXT))
@@ -339,6 +344,7 @@ class WebChatCarrier(Performer):
             frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "",
                                 self.zone(room.group))  # fmt: skip
             muted = {"until": frame["until"], "when": frame["when"], "reason": frame["reason"]}
+        closed = closed_line(self.store, room.group, user.user_id, self.language(room.group))
         return {
             "type": "hello",
             "me": {"user_id": user.user_id, "nickname": user.nickname},
@@ -351,6 +357,7 @@ class WebChatCarrier(Performer):
             },
             "history": [message_frame(m) for m in self.platform.history(room.group.id)],
             "muted": muted,
+            "closed": None if closed is None else closed.frame(),
         }
 
     # --- helpers --------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ FILE_BYTES = 50 * 1024 * 1024  # a scheduled post's video, voice or file: the op
 PERFORMS = frozenset({
     ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
     ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
-    ActionKind.ADMIT, ActionKind.DECLINE,
+    ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.CLOSE, ActionKind.REOPEN,
 })  # fmt: skip
 
 
@@ -171,6 +171,11 @@ class _Act:
             return self._post(group, action, key)
         if action.kind is ActionKind.DELETE:
             self._delete(group, action)
+            return None
+        if action.kind in (ActionKind.CLOSE, ActionKind.REOPEN):
+            # Each post reads the closed state itself (`closed.py`); the pages open now are
+            # asked to connect again, and the hello tells each member what the group is now.
+            self._broadcast(group, {"type": "refresh"})
             return None
         user_id = self._member(group, action)
         if action.kind is ActionKind.ADMIT:

@@ -117,8 +117,12 @@ def webchat_router(
         seated = seat is not None and seat.seated
         banned = seat is not None and seat.banned_at is not None
         capacity = room.group.capacity
+        closed = room.group.closed and not seated  # no form: nobody new takes a seat
         if error is None and seat is not None and banned:
             error = banned_text(room.group.name, seat.ban_reason, language)
+        elif error is None and closed:  # said before anything is typed, with where to go
+            error = say("closed", language, group=room.group.name)
+            elsewhere = chat.closed_elsewhere(room.group)
         elif error is None and capacity is not None and room.taken >= capacity and not seated:
             # approved, and no group has room: they are told they are let in once one does
             error, elsewhere = chat.full_note(room.group, None if user is None else user.user_id,
@@ -131,9 +135,11 @@ def webchat_router(
                            source=source[:MAX_SOURCE], verdict=verdict, asked=asked,
                            attempted=request.method == "POST",
                            pending=verdict is not None and verdict.entry is Entry.PENDING,
-                           closed=verdict is not None and verdict.entry is Entry.REFUSE
-                           and not verdict.questions and not verdict.asks_code
-                           and not verdict.keeps_form,
+                           closed=closed or (verdict is not None
+                                             and verdict.entry is Entry.REFUSE
+                                             and not verdict.questions
+                                             and not verdict.asks_code
+                                             and not verdict.keeps_form),
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
                            max_nickname=MAX_NICKNAME, field=field, probed=probed)  # fmt: skip
         response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
@@ -150,7 +156,8 @@ def webchat_router(
         user = member(request)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         verdict = None
-        if seat is None or not seat.seated:  # what the door says before anything is typed
+        # what the door says before anything is typed (a closed group's page: no form)
+        if (seat is None or not seat.seated) and not room.group.closed:
             verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                    "" if user is None else user.nickname, probe=True,
                                    network=network_of(request))  # fmt: skip

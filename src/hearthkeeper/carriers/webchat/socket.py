@@ -167,6 +167,8 @@ async def _read(chat: WebChatCarrier, websocket: WebSocket, connection: Connecti
                            reply_to=frame.reply_to)  # fmt: skip
         except WebChatRefused as refused:
             connection.deliver(encode(error_frame(refused.message)))
+            if refused.frame is not None:
+                connection.deliver(encode(refused.frame))
         except Exception as error:  # a bug or a failing store: this message, not the socket
             if unavailable(error):  # logged once per outage, not once per message
                 STORE.failed(error)

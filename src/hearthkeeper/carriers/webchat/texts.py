@@ -73,6 +73,12 @@ BOOK = Phrasebook({
              ZH: "本群已满（{taken}/{capacity}）。"},
     "closed": {EN: "{group} is closed: it takes no newcomers.",
                ZH: "{group}已关闭，不再接收新成员。"},
+    "closed_read_only": {EN: "{group} is closed: members can no longer post here.",
+                         ZH: "{group}已关闭，成员不能再在这里发言。"},
+    "closed_staff": {EN: "{group} is closed: members can no longer post here; you still can, "
+                         "as staff.",
+                     ZH: "{group}已关闭，成员不能再在这里发言；你是管理员，仍可发言。"},
+    "closed_carry_on": {EN: "Its members carry on in {other}.", ZH: "成员们移步「{other}」继续交流。"},
     "approved_waiting": {EN: "You were approved: you will be let in as soon as there is room.",
                          ZH: "你的申请已通过：一有空位就会自动让你进群。"},
     "form_expired": {EN: "This form has expired. Please try again.", ZH: "表单已过期，请重试。"},

@@ -95,10 +95,16 @@ def router(pages: Pages) -> APIRouter:
     def close_or_reopen(request: Request, slug: str, operator: SignedIn,
                         group: Annotated[str, Form(max_length=200)] = "",
                         into: Annotated[str, Form(max_length=200)] = "",
-                        reopen: Annotated[str, Form(max_length=10)] = "") -> Response:  # fmt: skip
-        """Close a group (`hearth groups close GROUP --into OTHER`), or reopen it."""
+                        reopen: Annotated[str, Form(max_length=10)] = "",
+                        group_id: Annotated[int | None, Form()] = None,
+                        back: Annotated[str, Form(max_length=200)] = "") -> Response:  # fmt: skip
+        """Close a group (`hearth groups close GROUP --into OTHER`), or reopen it; the Matrix
+        page's buttons name it by `group_id` and come `back` to the Matrix page."""
         view = pages.community(slug)
-        found, problem = called(web.store, view.community.id, group)
+        if group_id is not None:
+            found, problem = by_id(web.store, view.community.id, group_id)
+        else:
+            found, problem = called(web.store, view.community.id, group)
         other = None
         if found is not None and into.strip() and not reopen:
             other, problem = called(web.store, view.community.id, into)
@@ -116,9 +122,20 @@ def router(pages: Pages) -> APIRouter:
             done = "reopened" if reopen else "closed"
             return page(request, view, operator, status=409,
                         problem=f"{found.name} was not {done}: {exc}.")  # fmt: skip
-        return back_to(view, None, "/groups", notice="group-reopened" if reopen else "group-closed")
+        said = "group-reopened" if reopen else "group-closed"
+        if back == view.path + "/matrix":  # the Matrix page reads what was done as `done`
+            return back_to(view, back, "/groups", done=said)
+        return back_to(view, None, "/groups", notice=said)
 
     return routes
+
+
+def by_id(store: Store, community_id: int, group_id: int) -> tuple[Group | None, str]:
+    """The community's group `group_id`, else why not."""
+    found = store.get_group(group_id)
+    if found is None or found.community_id != community_id:
+        return None, f"There is no group {group_id} in this community."
+    return found, ""
 
 
 def called(store: Store, community_id: int, name: str) -> tuple[Group | None, str]:

@@ -36,6 +36,7 @@
   let muteTimer = null;
   let replyTo = null;
   let errorTimer = null;
+  let closed = null; // the group is closed (`hearth groups close`): only staff post
 
   // --- the connection ------------------------------------------------------------------------
 
@@ -83,8 +84,17 @@
         known.clear();
         frame.history.forEach((m) => add(m, false));
         scrollDown(true);
+        closed = null;
+        hideNotice("closed");
         if (frame.muted) showMuted(frame.muted.until, frame.muted.reason, frame.muted.when);
         else clearMuted();
+        if (frame.closed) showClosed(frame.closed);
+        break;
+      case "closed":
+        showClosed(frame);
+        break;
+      case "refresh": // the group was closed or reopened: the hello says what it is now
+        if (socket) socket.close(1000, "refresh");
         break;
       case "message":
         add(frame, true);
@@ -316,7 +326,23 @@
   function clearMuted() {
     clearTimeout(muteTimer);
     hideNotice("muted");
-    if (!removed) setComposing(true);
+    if (!removed && !(closed && !closed.staff)) setComposing(true);
+    if (closed) showClosed(closed);
+  }
+
+  // The group was closed: a line says so and, closed into another group, links to it; a
+  // member can no longer write (staff still can).
+  function showClosed(frame) {
+    closed = frame;
+    if (notice.dataset.kind === "removed" || notice.dataset.kind === "muted") return;
+    showNotice("closed", frame.text);
+    if (frame.link && /^(https?:\/\/|\/join\/)/.test(frame.link)) {
+      const there = document.createElement("a");
+      there.href = frame.link;
+      there.textContent = frame.other || frame.link;
+      notice.append(" ", there);
+    }
+    if (!frame.staff) setComposing(false);
   }
 
   function showRemoved(reason, banned) {

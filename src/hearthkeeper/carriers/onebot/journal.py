@@ -1,0 +1,121 @@
+"""The QQ events the OneBot implementation pushed, kept on disk until the engine recorded them.
+
+OneBot v11 sends an event once and never again: what a process held in memory when it died
+(`kill -9`, out of memory, a power cut) was gone — a burst of 100 messages killed half a
+second after it arrived lost 75. So each message and notice is appended to a journal file
+under `data_dir` as it arrives, before it is handed on, and a line marking it done is appended
+once the engine has recorded it (`OneBotCarrier.handled`). The next start reads again, first,
+what was not marked done; the engine records an event once per group and id, so one recorded
+just before the kill is not handled twice. Opening rewrites the file with only those, and so does marking done once
+the file has grown past `COMPACT_AT` (with what is still undone: usually nothing, or the few
+events in flight), so it stays small however long the server runs.
+
+Lines are written without `fsync`: a killed process loses nothing the operating system was
+given; a power cut may lose the last lines. Join requests are not kept (screening one twice
+could answer QQ twice), nor are meta events. One process at a time owns the file: the worker
+holding the QQ connection (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+KEPT = ("message", "notice")  # the post types that become the engine's events
+COMPACT_AT = 1 << 20  # bytes: rewritten with only what is undone once it is this big
+
+
+class Journal:
+    """Events appended as they come, marked done once recorded."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+        self._next = 1
+        self._open: dict[int, dict[str, Any]] = {}  # undone: number → event
+
+    def open(self) -> list[tuple[int, dict[str, Any]]]:
+        """The events a process before this one left undone, in order (numbered anew), the
+        file rewritten with only them and ready for more."""
+        numbered = list(enumerate(self._read(), start=1))
+        self._open = dict(numbered)
+        self._next = len(numbered) + 1
+        self._rewrite()
+        if numbered:
+            log.info("qq: %d event(s) received before the last stop and not yet recorded are "
+                     "read again", len(numbered))  # fmt: skip
+        return numbered
+
+    def add(self, raw: dict[str, Any]) -> int | None:
+        """Keep `raw` (a message or a notice) until `done`; its number, or None when it is
+        not kept (other post types, or the journal is closed)."""
+        if self._file is None or raw.get("post_type") not in KEPT:
+            return None
+        number = self._next
+        self._next += 1
+        self._write({"n": number, "event": raw})
+        self._open[number] = raw
+        return number
+
+    def done(self, numbers: Iterable[int]) -> None:
+        """The events `numbers` are recorded: not read again after a restart."""
+        finished = [n for n in numbers if n in self._open]
+        if not finished or self._file is None:
+            return
+        for number in finished:
+            del self._open[number]
+        self._write({"done": finished})
+        if self._file.tell() >= COMPACT_AT:
+            self._rewrite()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _rewrite(self) -> None:
+        """The file holding only what is undone (written aside, then put in its place), open
+        for more."""
+        self.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(self.path.name + ".new")
+        with temporary.open("w", encoding="utf-8") as out:
+            for number, raw in self._open.items():
+                out.write(_line({"n": number, "event": raw}))
+        temporary.replace(self.path)
+        self._file = self.path.open("a", encoding="utf-8")
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        assert self._file is not None
+        try:
+            self._file.write(_line(entry))
+            self._file.flush()
+        except OSError as exc:  # a full disk: the event goes on, unkept
+            log.warning("qq: the event journal %s could not be written (%s)", self.path, exc)
+
+    def _read(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        kept: dict[int, dict[str, Any]] = {}
+        with self.path.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:  # the last line, cut by the kill
+                    continue
+                if not isinstance(entry, dict):
+                    continue
+                if isinstance(entry.get("event"), dict) and isinstance(entry.get("n"), int):
+                    kept[entry["n"]] = entry["event"]
+                for number in entry.get("done") or ():
+                    kept.pop(number, None)
+        return [kept[number] for number in sorted(kept)]
+
+
+def _line(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"

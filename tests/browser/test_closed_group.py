@@ -1,0 +1,56 @@
+"""A web chat group closed while a member is in it, in a real browser: the page open at that
+moment says at once that the member can no longer post, why, and where the group's members
+carry on (a link that opens it); once the group is reopened the same page writes again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from hearthkeeper.carriers.closing import close_group, reopen_group
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook.positioning import Language
+from tests.browser.conftest import OpenPage
+from tests.browser.live import LiveServer, start_live_server
+from tests.browser.pages import bot_says, join_chat, messages, say
+
+CLOSED = "颜学院护肤社 1群已关闭，成员不能再在这里发言。成员们移步「颜学院护肤社 2群」继续交流。"
+
+
+def test_a_member_of_a_closed_group_reads_where_to_go_and_cannot_post(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    server: LiveServer = start_live_server(tmp_path / "data", groups=2)
+    try:
+        member = open_page()
+        join_chat(member, server.invite_url(0), "小满")
+        say(member, "同意")  # the group's rules, accepted
+        expect(member.locator("#messages .message.own", has_text="同意")).to_have_count(1)
+
+        first, second = server.groups()
+        close_group(server.store, first, "ops", SystemClock().now(), into=second,
+                    site=server.url, language=Language.ZH_CN)  # fmt: skip
+        # the page open at the closing shows it at once, the box to write in turned off
+        notice = member.locator("#notice")
+        expect(notice).to_have_text(f"{CLOSED} 颜学院护肤社 2群")
+        expect(member.locator("#composer textarea[name=text]")).to_be_disabled()
+        expect(bot_says(member, "本群已关闭，请移步「颜学院护肤社 2群」")).to_have_count(1)
+
+        member.reload()  # opened again: the line is there from the start
+        expect(notice).to_have_text(f"{CLOSED} 颜学院护肤社 2群")
+        expect(member.locator("#composer button[type=submit]")).to_be_disabled()
+        link = notice.get_by_role("link", name="颜学院护肤社 2群")
+        expect(link).to_have_attribute("href", f"/join/{server.invite_code(1)}")
+        link.click()
+        member.wait_for_url(f"**/join/{server.invite_code(1)}")
+
+        member.goto(f"{server.url}/chat/{server.invite_code(0)}")
+        expect(member.locator("#status")).to_have_attribute("data-state", "online")
+        reopen_group(server.store, first, "ops")  # the open page shows it at once
+        expect(notice).to_be_hidden()
+        expect(member.locator("#composer textarea[name=text]")).to_be_enabled()
+        say(member, "又开了")
+        expect(messages(member, "又开了")).to_have_count(1)
+    finally:
+        server.stop()

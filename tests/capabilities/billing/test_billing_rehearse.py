@@ -1,0 +1,117 @@
+"""`hearth billing rehearse`: the membership calendar of the current members, day by day,
+without waiting for it — and exactly what the real jobs then do, with nothing stored or sent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from hearthkeeper.capabilities.billing.payments import cancel
+from hearthkeeper.capabilities.billing.rehearse import Happening, rehearse
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import paid_community, performed, run_at, screen, seat
+from tests.capabilities.billing.test_billing_plans import TWO_PLANS, pay
+from tests.engine_setup import Community
+
+DAYS = 40
+
+
+def _members(c: Community) -> None:
+    """ann pays the monthly card (in two groups); bo is on the free trial; cy paid the
+    monthly card and the yearly one to follow it; dee paid the monthly card and cancelled."""
+    seat(c, "ann", "g1", "g2")
+    pay(c, "ann", "monthly", "WX-1")
+    screen(c, "bo", network="10.0.0.2")  # let in on the 3-day trial
+    seat(c, "bo", "g1")
+    seat(c, "cy", "g2")
+    pay(c, "cy", "monthly", "WX-2")
+    c.clock.advance(timedelta(days=2))
+    pay(c, "cy", "yearly", "WX-3")
+    seat(c, "dee", "g1")
+    dee = pay(c, "dee", "monthly", "WX-4").subscription
+    assert dee is not None
+    with c.store.transaction() as tx:
+        community = tx.get_community(c.runtime.slug)
+        assert community is not None
+        cancel(tx, community, c.runtime.playbook, dee.id, "staff", c.clock.now())
+
+
+def _kept(store: Store) -> dict[str, Any]:
+    """Everything the rehearsal could have changed, as stored."""
+    tables = ("scheduled", "outbox", "subscriptions", "orders", "audit_log",
+              "payment_references", "staff_alerts")  # fmt: skip
+    kept: dict[str, Any] = {}
+    with store.engine.connect() as connection:
+        for table in tables:
+            rows = connection.execute(text(f"SELECT * FROM {table}"))
+            kept[table] = sorted(tuple(str(v) for v in row) for row in rows)
+    return kept
+
+
+def _said(happenings: list[Happening]) -> list[tuple[datetime, str, str, tuple[str, ...]]]:
+    return [(h.at, h.what, h.name, tuple(sorted(h.groups))) for h in happenings
+            if h.what in ("reminder", "removal")]  # fmt: skip
+
+
+def test_the_rehearsal_shows_what_the_real_jobs_then_do_and_stores_and_sends_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An operator could only learn what the membership calendar would do (who is reminded,
+    who is removed, on which day) by waiting a month and watching the groups."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    _members(c)
+    performed(c)
+    before = _kept(store)
+    start = c.clock.now()
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    found = rehearse(store, community, c.runtime.playbook, start, DAYS)
+    # read-only: nothing stored, nothing sent
+    assert _kept(store) == before
+    assert performed(c) == []
+    subs = {(s.member_id, s.plan_id): s for s in
+            SqlBilling.on(store).subscriptions(c.runtime.community_id)}  # fmt: skip
+    ann = subs[(c.member_id("ann"), "monthly")]
+    bo = subs[(c.member_id("bo"), "monthly")]
+    cy_month, cy_year = subs[(c.member_id("cy"), "monthly")], subs[(c.member_id("cy"), "yearly")]
+    dee = subs[(c.member_id("dee"), "monthly")]
+    what = [(h.at, h.what, h.name) for h in found]
+    # bo's trial: reminded a day before it ends, removed when it ends (no grace: unpaid)
+    assert (bo.period_end - timedelta(days=1), "reminder", "bo") in what
+    assert (bo.period_end, "removal", "bo") in what
+    # ann: reminded 5 days before, removed in both groups when the 2 days' grace end
+    assert (ann.period_end - timedelta(days=5), "reminder", "ann") in what
+    [removed] = [h for h in found if h.name == "ann" and h.what == "removal"]
+    assert removed.at == ann.period_end + timedelta(days=2) and removed.groups == ("g1", "g2")
+    # cy: neither reminded nor removed — the yearly card begins where the month ends
+    assert [(h.what, h.plan) for h in found if h.name == "cy"] == [
+        ("starts", "Yearly card"),
+        ("ends", "Monthly card"),
+    ]
+    assert cy_year.period_start == cy_month.period_end
+    # dee cancelled: no reminder, removed at the period's end (no grace)
+    assert [(h.at, h.what) for h in found if h.name == "dee"] == [(dee.period_end, "removal")]
+    [reminded] = [h for h in found if h.name == "ann" and h.what == "reminder"]
+    assert "your “Monthly card” membership ends on" in reminded.text, reminded.text
+
+    # the real jobs, on a fake clock: ticked at each rehearsed moment and every day
+    moments = sorted({h.at for h in found} | {start + timedelta(days=d) for d in range(DAYS + 1)})
+    real = []
+    for moment in moments:
+        for action in run_at(c, moment):
+            if action.kind in (ActionKind.SEND, ActionKind.KICK) and action.handler == "billing":
+                real.append((moment, action))
+    done: dict[tuple[datetime, str, str], list[str]] = {}
+    for moment, action in real:
+        kind = "reminder" if action.kind is ActionKind.SEND else "removal"
+        done.setdefault((moment, kind, action.member or ""), []).append(action.group or "")
+    assert sorted((at, k, who, tuple(sorted(g))) for (at, k, who), g in done.items()) == sorted(
+        _said(found)
+    )
+    texts = {(a.member, a.text) for _, a in real if a.kind is ActionKind.SEND}
+    assert {(h.name, h.text) for h in found if h.what == "reminder"} == texts

@@ -1,0 +1,79 @@
+"""A Telegram group closed with `hearth groups close`, against the fake Bot API: its members
+can no longer post (the group's permissions), its owner still can, a join request to it is
+declined with the reason in private; reopened, members have exactly what they had before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from hearthkeeper.carriers.closing import close_group, reopen_group
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.templates import template_text
+from tests.carriers.telegram.fake_bot_api import ApiError
+from tests.carriers.telegram.telegram_setup import (
+    Hearth,
+    bot_message,
+    eventually,
+    on_sqlite,
+    serving,
+)
+from tests.playbook_samples import open_to_everyone
+
+pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
+
+REFUSED = "{first}已关闭，不再接收新成员。成员们移步「{second}」继续交流。"  # named by chat id
+
+
+@pytest_asyncio.fixture
+async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
+    async with on_sqlite(tmp_path, migrated_sqlite,
+                         open_to_everyone(template_text("skincare"))) as found:  # fmt: skip
+        yield found
+
+
+async def test_a_closed_group_silences_members_refuses_requests_and_reopens_as_it_was(
+    community: Hearth,
+) -> None:
+    api = community.api
+    first, second = community.group(), community.group("2群")
+    api.chats[first].permissions["can_send_polls"] = False  # the group's own choice
+    before = dict(api.chats[first].permissions)
+    link = api._m_createchatinvitelink(api.bots[community.token],
+                                       {"chat_id": first, "creates_join_request": True})  # fmt: skip
+    async with serving(community):
+        member = await community.newcomer("Ann", first)
+        store = community.store
+        group = await eventually(lambda: store.group_for_carrier("telegram", str(first)),
+                                 "the group adopted")  # fmt: skip
+        other = store.group_for_carrier("telegram", str(second))
+        assert other is not None
+        close_group(store, group, "ops", community.clock.now(), into=other, site="",
+                    language=Language.ZH_CN)  # fmt: skip
+        await bot_message(community, first, f"本群已关闭，请移步「{second}」继续交流")
+        await eventually(lambda: not api.can_post(first, member["id"]), "members silenced")
+        with pytest.raises(ApiError, match="not allowed to send"):
+            api.say(first, member, "still here?")
+        api.say(first, community.owner, "see you there")  # the owner still posts
+        assert api.chats[first].permissions == {**before, "can_send_messages": False,
+                                                **{k: False for k in before
+                                                   if k.startswith("can_send")
+                                                   or k in ("can_add_web_page_previews",
+                                                            "can_react_to_messages",
+                                                            "can_edit_tag")}}  # fmt: skip
+
+        newcomer = community.person("Bo")
+        api.start_private(newcomer, community.token)
+        api.request_join(first, newcomer, link["invite_link"])
+        [told] = await eventually(lambda: api.private_messages(newcomer["id"], community.token),
+                                  "the reason in private")  # fmt: skip
+        assert told["text"] == REFUSED.format(first=first, second=second)
+        assert newcomer["id"] not in api.chats[first].requests
+        assert api.status(first, newcomer["id"]) == "left"
+
+        reopen_group(store, store.get_group(group.id) or group, "ops")
+        await eventually(lambda: api.can_post(first, member["id"]), "members' voice back")
+        assert api.chats[first].permissions == before  # polls still off, as the group had it

@@ -1,0 +1,61 @@
+"""Every command that takes `--community` finds it the same way (cli/context.py
+`pick_community`): by its slug or its name, whatever the case; an unknown one is refused
+with the communities there are and the nearest name to what was typed. `hearth referrals`,
+`hearth db rollups`, `hearth crisis`, `hearth signups list` took the slug only (`--community
+"Tea Friends"` was "no community"), and each command had its own refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from hearthkeeper.cli import app
+from hearthkeeper.store import Store
+from tests.playbook_samples import MINIMAL
+from tests.serve_setup import served_community
+
+COMMANDS = [
+    ("referrals", "top"),
+    ("db", "rollups"),
+    ("crisis", "episodes"),
+    ("signups", "list"),
+    ("report", "--out", "tea.json"),
+    ("groups", "close", "Tea Friends 1群"),
+    ("groups", "reopen", "Tea Friends 1群"),
+    ("posts",),
+    ("grid", "show"),
+]
+
+
+@pytest.fixture
+def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Tea Friends (slug tea) with two web chat groups, and another community beside it."""
+    monkeypatch.chdir(tmp_path)
+    community_id = served_community(store, MINIMAL)
+    store.add_group(community_id, "Tea Friends 2群", "webchat", "tea-2")
+    store.ensure_community("go", "Go Club")
+    return community_id
+
+
+def _hearth(database_url: str, *args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"HEARTH_DATABASE_URL": database_url,
+                                                    "HEARTH_PUBLIC_URL": ""})  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_community_is_found_by_its_name_and_a_typo_is_named(
+    store: Store, community_id: int, database_url: str, command: tuple[str, ...]
+) -> None:
+    if command[:2] == ("groups", "reopen"):
+        closed = _hearth(database_url, "groups", "close", "Tea Friends 1群")
+        assert closed.exit_code == 0, closed.output
+    by_name = _hearth(database_url, *command, "--community", "tea friends")
+    assert by_name.exit_code == 0, by_name.output
+
+    typo = _hearth(database_url, *command, "--community", "Tea Frends")
+    assert typo.exit_code == 1, typo.output
+    said = " ".join(typo.stderr.split())
+    assert "no community 'Tea Frends' (there are: go (Go Club), tea (Tea Friends)); did you " \
+        "mean 'Tea Friends'?" in said, said  # fmt: skip
