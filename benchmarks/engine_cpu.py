@@ -8,6 +8,7 @@ With `--texts varied` the chat comes from real people's lines (`benchmarks/varie
 instead of the synthetic stream's ~35 repeated ones. Only public APIs that older trees have too:
 
     PYTHONPATH=<tree>/src .venv/bin/python benchmarks/engine_cpu.py [-n 50000] [--texts varied]
+        [--mechanisms none|faq,check_in,...]
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ def main() -> None:
     parser.add_argument("-n", "--messages", type=int, default=50_000)
     parser.add_argument("--texts", choices=sorted(STREAMS), default="synthetic",
                         help="the chat's lines: the synthetic stream's or real ones")  # fmt: skip
+    parser.add_argument("--mechanisms", default=None,
+                        help="only these of the template's mechanisms, comma-separated, or `none` "
+                             "(as `hearth bench engine --mechanisms`); default every one")  # fmt: skip
     args = parser.parse_args()
+    mechanisms = None
+    if args.mechanisms is not None:
+        mechanisms = [] if args.mechanisms == "none" else args.mechanisms.split(",")
     # `engine_bench.run` reads the stream it names; older trees have no option to pass one
     engine_bench.stream = STREAMS[args.texts]
     spent = [0.0]
@@ -44,9 +51,10 @@ def main() -> None:
             spent[0] += time.process_time() - started
 
     Engine.process = timed  # type: ignore[method-assign]
-    figures = engine_bench.run(args.messages)
+    figures = (engine_bench.run(args.messages) if mechanisms is None
+               else engine_bench.run(args.messages, mechanisms=mechanisms))  # fmt: skip
     print(json.dumps({
-        "texts": args.texts, "messages": args.messages, "messages_per_s": figures.messages_per_s,
+        "texts": args.texts, "mechanisms": args.mechanisms or "all", "messages": args.messages, "messages_per_s": figures.messages_per_s,
         "seconds": figures.seconds, "cpu_seconds": round(spent[0], 3),
         "per_cpu_second": round(args.messages / spent[0], 1), "actions": figures.actions,
         "p50_ms": figures.p50_ms, "p99_ms": figures.p99_ms,

@@ -15,12 +15,14 @@ from sqlalchemy import event
 from hearthkeeper.capabilities.lists_common import queries
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.events import Message, Sender
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import Store
 from hearthkeeper.store.models import SignUpListRow
 from tests.engine_setup import Community, community
+from tests.test_engine_run import AD
 
 GROUPS, MEMBERS = 4, 40
 QUESTIONS = (0, 3)  # the texts nobody's FAQ answers: queued for staff
@@ -212,3 +214,69 @@ def test_a_list_committed_after_a_newer_one_still_counts_within_seconds(
         ))  # fmt: skip
     c.engine.process(plus_ones(c, "late", range(6, 7)))
     assert [e.member_id for e in elsewhere.entries(late)] == [c.member_id("u6")]
+
+
+def test_members_judged_for_breaking_rules_have_their_strikes_read_once_per_batch(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Members the engine holds who post ads climb the ladder by what it knows of their
+    strikes and blacklisting, read again only where another process wrote some since the
+    last batch (one read of what was written past the newest ids it saw): not read member by
+    member. Before, each ad's author cost a read of their strikes and one of the blacklist
+    in every batch (`tests/test_engine_two_workers.py` shows what another worker wrote still
+    counts). PostgreSQL's workers decide side by side: there a judged member's strikes are
+    counted afresh, under a lock on them."""
+    if store.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL: a judged member's strikes are counted afresh under a lock")
+    c = community(store, store_clock)
+    c.engine.process([c.events.message(f"u{n}", "hello everyone") for n in range(30)])
+
+    def ads(members: range) -> list[Message]:
+        return [c.events.message(f"u{n}", AD) for n in members]
+
+    def reads(seen: list[str]) -> list[str]:
+        return [s for s in seen if s.lstrip().startswith("SELECT") and
+                ("FROM strikes" in s or "FROM sanctions" in s)]  # fmt: skip
+
+    with counted(store) as few:
+        done = c.engine.process(ads(range(0, 3)))
+    with counted(store) as many:
+        done += c.engine.process(ads(range(10, 30)))
+    assert len(reads(many)) == len(reads(few)), "\n".join(reads(many))
+    # each of them warned, their first strike recorded once
+    assert all(ActionKind.WARN in {a.kind for a in p.actions} for p in done)
+    with store.engine.connect() as db:
+        assert db.exec_driver_sql("SELECT count(*) FROM strikes").scalar() == 23
+
+
+def test_a_batch_of_joins_and_leaves_asks_who_was_here_before_and_who_waits_for_room_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Members joining again are welcomed back (one line), newcomers welcomed anew, a member
+    who left earlier in the same batch too; the batch learns who was in the community before
+    in one read, not one per join, and wakes the approvals waiting for room once, not once
+    per member who left (both were a statement per event)."""
+    c = community(store, store_clock)
+    events = c.events
+    c.engine.process([events.join(f"u{n}") for n in range(30)])
+    c.engine.process([events.leave(f"u{n}") for n in range(20)])
+
+    def reads(seen: list[str]) -> list[str]:
+        return [s for s in seen if s.lstrip().startswith("SELECT")
+                and ("left_at IS NOT NULL" in s or "staff_alerts" in s)]  # fmt: skip
+
+    with counted(store) as few:
+        done = c.engine.process([events.join("u0"), events.join("n0"), events.leave("u25")])
+    with counted(store) as many:
+        done += c.engine.process(
+            [events.join(f"u{n}") for n in range(1, 10)]
+            + [events.join(f"n{n}") for n in range(1, 10)]
+            + [events.leave(f"u{n}") for n in range(26, 30)]
+            + [events.join("u27")]  # left a moment ago, in this batch
+        )
+    assert len(reads(many)) == len(reads(few)) == 2, "\n".join(reads(many))
+    welcomes = {p.event.sender.user_id: " ".join(a.text or "" for a in p.actions)
+                for p in done if p.event.type.value == "join"}  # fmt: skip
+    back = sorted(u for u, text in welcomes.items() if text.startswith("Welcome back"))
+    assert back == sorted([f"u{n}" for n in range(10)] + ["u27"]), welcomes
+    assert all("Welcome back" not in welcomes[f"n{n}"] and welcomes[f"n{n}"] for n in range(10))

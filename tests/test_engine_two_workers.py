@@ -45,6 +45,31 @@ def test_a_strike_given_by_one_worker_counts_on_the_other(
     assert store.live_strikes(first.runtime.community_id, member, store_clock.now()) == 2
 
 
+def test_each_workers_strikes_count_on_the_other_while_both_hold_the_member(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Both workers hold the member's count (within the minute either keeps it): the one
+    that gave her a strike itself still counts the one the other gave since, and climbs to
+    the third rung instead of giving the second twice."""
+    first = community(store, store_clock)  # worker 1, deciding group "g1"
+    second = Engine(store, store_clock, [runtime_for(store, playbook())], {"fake": FakeCarrier("fake")},
+                    adopt_groups_into=first.runtime.community_id)  # fmt: skip
+    events = first.events
+    first.engine.process([events.message("mallory", "hello everyone", group="g1")])
+    [warned] = second.process([events.message("mallory", AD, group="g2")])
+    assert ActionKind.WARN in {a.kind for a in warned.actions}
+
+    [muted] = first.engine.process([events.message("mallory", AD + " again", group="g1")])
+    assert ActionKind.MUTE in {a.kind for a in muted.actions}
+
+    [third] = second.process([events.message("mallory", AD + " once more", group="g2")])
+    kinds = {a.kind for a in third.actions}
+    assert {ActionKind.KICK, ActionKind.BLACKLIST} <= kinds, f"the second rung again: {kinds}"
+    assert ActionKind.MUTE not in kinds
+    member = first.member_id("mallory")
+    assert store.live_strikes(first.runtime.community_id, member, store_clock.now()) == 3
+
+
 def test_a_worker_waits_for_the_others_strike_before_counting(
     store: Store, store_clock: FrozenClock, database_url: str
 ) -> None:

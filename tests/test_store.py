@@ -8,6 +8,7 @@ import pytest
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Community, Group, Store, StoreError
+from tests.sql_plans import sqlite_plan
 
 
 def _community(store: Store) -> Community:
@@ -148,6 +149,34 @@ def test_leaving_and_rejoining_keeps_every_stay(store: Store, store_clock: Froze
         (bob.id, store.membership_history(bob.id)[0].id),
         (ann.id, second.id),
     ]
+
+
+def test_who_left_the_community_before_is_read_for_many_members_in_their_index(
+    store: Store,
+) -> None:
+    """The members of a batch's joins who were in the community before (a stay ended in any
+    of its groups, not another community's); each member's stays sought in their index, not
+    every ended stay of the community's groups read (on SQLite: its plan)."""
+    tea = store.ensure_community("tea", "Tea Friends")
+    other = store.ensure_community("wine", "Wine Club")
+    rooms = [store.add_group(tea.id, f"Tea room {n}", "wechat", f"g-{n}") for n in range(3)]
+    cellar = store.add_group(other.id, "Cellar", "wechat", "g-cellar")
+    people = [store.member_for("wechat", f"wx-{n}", f"Member {n}") for n in range(40)]
+    for n, person in enumerate(people):  # stays ended in the tea rooms, some in the cellar
+        store.join(person.id, cellar.id if n % 4 == 3 else rooms[n % 3].id)
+        if n % 2 == 0:
+            store.leave(person.id, cellar.id if n % 4 == 3 else rooms[n % 3].id)
+    store.join(people[1].id, rooms[0].id)  # in now, never left: not returning
+    asked = [people[n].id for n in (0, 1, 2, 3, 4, 6, 8)]
+    expected = {people[n].id for n in (0, 2, 4, 6, 8)}
+    assert store.left_community_among(tea.id, asked) == expected
+    assert store.left_community_among(tea.id, []) == set()
+    assert store.left_community_among(other.id, asked) == set()  # 3 never left the cellar
+    if store.engine.dialect.name == "sqlite":
+        found, plan = sqlite_plan(store, lambda: store.left_community_among(tea.id, asked),
+                                  "FROM memberships")  # fmt: skip
+        assert found == expected
+        assert "ix_memberships_member_id" in plan, plan
 
 
 def test_joining_twice_is_one_stay_and_leaving_twice_is_harmless(store: Store) -> None:

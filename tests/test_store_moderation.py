@@ -280,6 +280,35 @@ def test_sanctions_must_say_where_they_apply(
     assert store.active_sanctions() == []
 
 
+def test_what_was_written_past_the_newest_ids_names_who_got_strikes_and_blacklistings(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    """What a running engine reads at each batch: who was given a strike or blacklisted
+    since the ids it saw last; a mute or ban moves the mark without naming anyone."""
+    now = store_clock.now()
+    skincare, running, ann = ladder.skincare.id, ladder.running.id, ladder.ann.id
+    bob = store.member_for("wechat", "wx-bob", "Bob").id
+    assert store.moderation_marks() == (0, 0)
+    nothing = store.moderation_since(0, 0)
+    assert (nothing.strike_mark, nothing.sanction_mark, nothing.struck) == (0, 0, ())
+    store.add_strike(skincare, ann, "advertising", "an ad", now, None)
+    marks = store.moderation_marks()
+    store.add_strike(skincare, ann, "advertising", "an ad", now, None)
+    store.add_strike(running, bob, "flood", "nine in ten seconds", now, None)
+    store.add_sanction("mute", bob, "flood", now, group_id=ladder.runners.id,
+                       until=now + DAY)  # fmt: skip
+    store.add_sanction("blacklist", ann, "strike 3", now, community_id=skincare)
+    store.add_sanction("blacklist", bob, "by staff", now)  # every community
+    news = store.moderation_since(*marks)
+    assert sorted(news.struck) == sorted([(skincare, ann), (running, bob)])
+    assert sorted(news.blacklisted, key=str) == sorted([(skincare, ann), (None, bob)], key=str)
+    assert (news.strike_mark, news.sanction_mark) == store.moderation_marks()
+    assert news.strike_mark > marks[0] and news.sanction_mark == 3
+    later = store.moderation_since(news.strike_mark, news.sanction_mark)
+    assert (later.struck, later.blacklisted) == ((), ())
+    assert (later.strike_mark, later.sanction_mark) == (news.strike_mark, news.sanction_mark)
+
+
 # --- points -------------------------------------------------------------------------------
 
 

@@ -123,6 +123,28 @@ def test_run_sends_the_statement_it_compiled_once_to_the_cursor(store: Store) ->
     assert all(placeholder in said for said in sent)
 
 
+READ_BACK = select(MARKS.c.id, MARKS.c.at, MARKS.c.text, MARKS.c.score, MARKS.c.member_id,
+                   (MARKS.c.score > bindparam("bar")).label("over")).where(
+    MARKS.c.group_id == bindparam("group")).order_by(MARKS.c.id)  # fmt: skip
+
+
+def test_rows_run_processed_are_the_rows_execute_reads(store: Store) -> None:
+    """With `processed`, what `run` reads back goes through each column's type as
+    `Connection.execute`'s rows do: times aware in UTC, texts, numbers, nulls, a test."""
+    community = store.ensure_community("c", "C")
+    group = store.add_group(community.id, "G", "fake", "g")
+    with store.engine.begin() as connection:
+        for n in range(3):
+            run(connection, ADD, row(group.id, f"e{n}", NOW - timedelta(hours=n, microseconds=7)))
+        params = {"group": group.id, "bar": 0.4}
+        rows = run(connection, READ_BACK, params, processed=True).all()
+        assert [tuple(r) for r in rows] == [
+            tuple(r) for r in connection.execute(READ_BACK, params).all()
+        ]
+    assert rows[1][1] == NOW - timedelta(hours=1, microseconds=7)
+    assert rows[0][1].tzinfo is UTC and rows[0][4] is None and rows[0][5] is True
+
+
 def test_a_statement_run_again_and_again_counts_what_is_stored_each_time(store: Store) -> None:
     """More runs than psycopg's threshold for preparing a statement on the server (5): the
     prepared statement reads and writes as the first runs did."""

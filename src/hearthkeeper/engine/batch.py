@@ -77,6 +77,10 @@ class Batch:
     alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
     deletions: list[MessageDeletion] = field(default_factory=list)
     record: BatchRecord = field(default_factory=BatchRecord)
+    # (community id, member id) of the members who were in the community before: read once
+    # for the batch's joins, and added to as members leave in it (returning if they rejoin)
+    returning: set[tuple[int, int]] = field(default_factory=set)
+    freed: set[int] = field(default_factory=set)  # communities a member left: a seat is free
 
     def enqueue(self, key: str, action: Action, event_id: int | None,
                 group_id: int | None) -> None:  # fmt: skip

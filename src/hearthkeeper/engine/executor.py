@@ -261,6 +261,8 @@ class Executor:
             i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
         }
         self._preload(tx, [(groups[i], members[i]) for i in fresh])  # type: ignore[misc]
+        joins = [(groups[i], members[i]) for i in fresh if isinstance(events[i], Join)]
+        self._returning(tx, batch, joins)  # type: ignore[arg-type]
         self._lock_ahead(tx, [(events[i], groups[i], members[i]) for i in fresh])  # type: ignore[misc]
         results: list[Processed] = []
         for i, event in enumerate(events):
@@ -276,6 +278,11 @@ class Executor:
     def _write(self, tx: Store, batch: Batch, claim: bool) -> list[OutboxItem]:
         """Write what the batch decided, in bulk, then let the observers read its record;
         the outbox items claimed (with `claim`)."""
+        for community_id in sorted(batch.freed):
+            # room: approvals waiting for it go again (whatever capacity the groups have
+            # now: a group record held here may be older than a capacity set since), once
+            # for all the members who left
+            SqlWaitingAdmissions.on(tx).requeue(community_id)
         if batch.messages:
             tx.store_messages(batch.messages)
         if batch.deletions:  # the batch's own messages are not tallied yet: nothing to undo
@@ -308,7 +315,7 @@ class Executor:
         day = local_day(event.at, ZoneInfo(playbook.community.timezone))
         returning = False
         if isinstance(event, Join):
-            returning = tx.left_community_at(member_id, group.community_id) is not None
+            returning = (group.community_id, member_id) in batch.returning
             stay = tx.join(member_id, group.id, at=event.at)
             if stay.joined_at == event.at:  # a stay opened (not a member already in)
                 record.joins.append((group.id, day))
@@ -321,9 +328,8 @@ class Executor:
         elif isinstance(event, Leave):
             if tx.leave(member_id, group.id, at=event.at) is not None:
                 record.leaves.append((group.id, day))
-                # room: approvals waiting for it go again (whatever capacity the group has
-                # now: this group record may be older than a capacity set since)
-                SqlWaitingAdmissions.on(tx).requeue(group.community_id)
+                batch.freed.add(group.community_id)  # approvals waiting for room go again
+                batch.returning.add((group.community_id, member_id))
             self.state.joined(group.id, -1)
         elif isinstance(event, Message):
             kind = event.kind if event.kind in _KINDS else "other"
@@ -474,6 +480,18 @@ class Executor:
                     stay.role, stay.level, stay.joined_at, member_tags,
                     has_posted=tx.has_posted(group_id, member_id), loaded_at=now,
                 )  # fmt: skip
+
+    @staticmethod
+    def _returning(tx: Store, batch: Batch, joins: list[tuple[GroupView, int]]) -> None:
+        """Learn, in one query per community, which of the members joining in the batch
+        were in the community before (left or were removed): welcomed back, not anew."""
+        by_community: dict[int, set[int]] = {}
+        for group, member_id in joins:
+            by_community.setdefault(group.community_id, set()).add(member_id)
+        for community_id, member_ids in sorted(by_community.items()):
+            batch.returning.update(
+                (community_id, m) for m in tx.left_community_among(community_id, member_ids)
+            )
 
     def _lock_ahead(self, tx: Store, pairs: list[tuple[Event, GroupView, int]]) -> None:
         """Before any event is decided, let the capabilities lock the rows the batch's

@@ -6,6 +6,7 @@ throws it away if a transaction fails (the store is the truth).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,16 +52,64 @@ class State:
         # read afresh: another worker may have given them strikes since they were cached.
         self._batch: Store | None = None
         self._counted: set[tuple[int, int]] = set()
+        # Where a database whose writers take turns: the newest strike and sanction ids read
+        # (None: not read since the entries were dropped), whether this batch read them, and
+        # the strikes and blacklistings this state recorded since (`_catch_up`).
+        self._marks: tuple[int, int] | None = None
+        self._caught_up = False
+        self._given: Counter[tuple[int, int]] = Counter()
+        self._listed: Counter[tuple[int, int]] = Counter()
 
     def begin(self, tx: Store) -> None:
-        """A batch is decided in `tx`: a member's strikes are counted afresh in it, once."""
+        """A batch is decided in `tx`. Another process (an engine worker, staff's console)
+        may have given strikes to, or blacklisted, members held here since they were read:
+        on SQLite, where nobody else writes until `tx` ends, what was written since the last
+        batch is read once now; on PostgreSQL a member's strikes are counted afresh when
+        judged, once per batch, after waiting for any other batch judging them."""
         self._batch = tx
         self._counted.clear()
+        self._caught_up = tx.writers_take_turns
+        if self._caught_up:
+            self._catch_up(tx)
 
     def end(self) -> None:
         """The batch's transaction is over."""
         self._batch = None
         self._counted.clear()
+        self._caught_up = False
+
+    def _catch_up(self, tx: Store) -> None:
+        """Drop what is held of members someone else gave a strike or blacklisted since the
+        last look (read in one statement on the primary keys, inside `tx`), so that the
+        batch's preload reads them again. What this state recorded itself is in memory
+        already: a member's new strikes are dropped only when there are more, or fewer,
+        than it gave them."""
+        if self._marks is None:  # the first batch, or the first after `reset`
+            self._marks = tx.moderation_marks()
+            for entry in self._members.values():  # read before any mark (nothing, usually)
+                entry.strikes = entry.blacklisted = entry.loaded_at = None
+            self._given.clear()
+            self._listed.clear()
+            return
+        news = tx.moderation_since(*self._marks)
+        self._marks = (news.strike_mark, news.sanction_mark)
+        for key, n in Counter(news.struck).items():
+            if self._given.get(key) != n:
+                self._drop(key)
+        for (community_id, member_id), n in Counter(news.blacklisted).items():
+            if community_id is None:  # blacklisted in every community
+                for key in [k for k in self._members if k[1] == member_id]:
+                    self._drop(key)
+            elif self._listed.get((community_id, member_id)) != n:
+                self._drop((community_id, member_id))
+        self._given.clear()
+        self._listed.clear()
+
+    def _drop(self, key: tuple[int, int]) -> None:
+        """Read the member's strikes and blacklisting again when next needed."""
+        entry = self._members.get(key)
+        if entry is not None:
+            entry.strikes = entry.blacklisted = entry.loaded_at = None
 
     @property
     def cached(self) -> int:
@@ -71,6 +120,9 @@ class State:
         """Forget everything cached (after a failed transaction, or when it grew too big)."""
         self._members.clear()
         self._counts.clear()
+        self._marks = None
+        self._given.clear()
+        self._listed.clear()
 
     def _entry(self, community_id: int, member_id: int) -> _Member:
         key = (community_id, member_id)
@@ -84,7 +136,8 @@ class State:
     def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
         entry = self._entry(community_id, member_id)
         batch = self._batch
-        if batch is not None and (community_id, member_id) not in self._counted:
+        if batch is not None and not self._caught_up \
+                and (community_id, member_id) not in self._counted:  # fmt: skip
             # Asked only when the member broke a rule: the ladder's next rung depends on every
             # strike in the community, and another engine worker deciding the member's
             # messages in another group may have given some since this one cached them. Wait
@@ -226,6 +279,8 @@ class State:
         entry = self._entry(community_id, member_id)
         assert entry.strikes is not None
         entry.strikes = (*entry.strikes, expires)
+        if self._caught_up:
+            self._given[(community_id, member_id)] += 1
 
     def strikes_changed(self, community_id: int, member_id: int) -> None:
         """Read the member's strikes again at the next batch that meets them: they were
@@ -236,6 +291,8 @@ class State:
     def blacklist(self, community_id: int, member_id: int) -> None:
         """Remember a blacklisting just recorded."""
         self._entry(community_id, member_id).blacklisted = True
+        if self._caught_up:
+            self._listed[(community_id, member_id)] += 1
 
     def mute(self, community_id: int, group_id: int, member_id: int, until: datetime) -> None:
         """Remember a mute just recorded."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.among import among
@@ -113,18 +113,25 @@ class MembershipQueries(StoreBase):
                 .where(MembershipRow.member_id == member_id, MembershipRow.left_at.is_(None))
             ))  # fmt: skip
 
-    def left_community_at(self, member_id: int, community_id: int) -> datetime | None:
-        """When the member last left a group of the community (a stay that ended: they left,
-        were removed, their paid membership lapsed), or None if they never did: a member
+    def left_community_among(self, community_id: int, member_ids: Iterable[int]) -> set[int]:
+        """Which of `member_ids` left a group of the community before (a stay that ended:
+        they left, were removed, their paid membership lapsed), in one query: a member
         joining again is returning, not a newcomer."""
+        ids = sorted(set(member_ids))
+        if not ids:
+            return set()
+        # each member's stays sought in their index (`community_id + 0` keeps SQLite from
+        # reading every ended stay of the community's groups instead)
+        query = (
+            select(MembershipRow.member_id)
+            .join(GroupRow, GroupRow.id == MembershipRow.group_id)
+            .where(among(MembershipRow.member_id, ids),
+                   GroupRow.community_id + literal_column("0") == community_id,
+                   MembershipRow.left_at.is_not(None))
+            .distinct()
+        )  # fmt: skip
         with self._unit(write=False) as session:
-            return session.scalar(
-                select(MembershipRow.left_at)
-                .join(GroupRow, GroupRow.id == MembershipRow.group_id)
-                .where(MembershipRow.member_id == member_id, GroupRow.community_id == community_id,
-                       MembershipRow.left_at.is_not(None))
-                .order_by(MembershipRow.left_at.desc()).limit(1)
-            )  # fmt: skip
+            return set(session.scalars(query))
 
     def membership_history(self, member_id: int, group_id: int | None = None) -> list[Membership]:
         """Every stay of the member (in one group, or in all), oldest first."""

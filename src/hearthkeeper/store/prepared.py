@@ -11,7 +11,8 @@ for statements without an execution context, which fires the engine's statement 
 logs as the engine echoes and turns a driver error into SQLAlchemy's (and notices a lost
 connection) as `Connection.execute` does. The rows are fetched at once, as the driver gives
 them, without the columns' result processing: for statements that read or return plain
-numbers (counts, ids) only. On PostgreSQL the placeholders are PostgreSQL's own (`$1`: the
+numbers (counts, ids) only, unless `processed` asks for each column to go through its type's
+result processor as `Connection.execute` would (times read back as aware UTC). On PostgreSQL the placeholders are PostgreSQL's own (`$1`: the
 engine's `numeric_dollar` paramstyle, `store/database.py`) and the cursor psycopg's raw one, so
 psycopg sends the statement as it is, and prepares it on the server once it has run it a few
 times, as it does for `Connection.execute`. Outside an active transaction (where SQLAlchemy
@@ -28,6 +29,7 @@ from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class _Slot:
 class _Prepared:
     sql: str
     slots: tuple[_Slot, ...]
+    types: tuple[TypeEngine[Any], ...] = ()  # the result columns' (`processed`); else empty
 
     def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         """The values of the placeholders, in their order, for `params`."""
@@ -58,7 +61,11 @@ class _Prepared:
 # the dialects whose statements `run` sends itself when their placeholders are positional:
 # SQLite's `?`, PostgreSQL's `$1` (an engine not made by `build_engine` may name them)
 _DIRECT = frozenset({"sqlite", "postgresql"})
-_PREPARED: dict[tuple[str, Executable, tuple[str, ...]], _Prepared] = {}
+_Key = tuple[str, Executable, tuple[str, ...], bool]
+_PREPARED: dict[_Key, _Prepared] = {}
+# each result column's processor (None: as the driver gives it), once the driver has said
+# what its columns are (PostgreSQL's depend on its type codes); empty: none to run
+_RESULTS: dict[_Key, tuple[Callable[[Any], Any] | None, ...]] = {}
 
 
 class Fetched(Protocol):
@@ -67,6 +74,7 @@ class Fetched(Protocol):
     def first(self) -> Any: ...
     def one(self) -> Any: ...
     def scalar_one(self) -> Any: ...
+    def all(self) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +96,22 @@ class _Rows:
     def scalar_one(self) -> Any:
         return self.one()[0]
 
+    def all(self) -> Sequence[Any]:
+        return self.rows
 
-def run(connection: Connection, statement: Executable, params: Mapping[str, Any]) -> Fetched:
+
+def run(connection: Connection, statement: Executable, params: Mapping[str, Any], *,
+        processed: bool = False) -> Fetched:  # fmt: skip
     """`connection.execute(statement, params)`, through the driver's placeholders and cursor
     (see the module); `statement` must be built once (it is remembered by identity) and its
-    result, if any, plain numbers."""
+    result, if any, plain numbers, or `processed` by its columns' types."""
     dialect = connection.dialect
     if dialect.name not in _DIRECT or not dialect.positional or not _ready(connection):
         return connection.execute(statement, params)
-    key = (connection.dialect.name, statement, tuple(params))
+    key = (connection.dialect.name, statement, tuple(params), processed)
     prepared = _PREPARED.get(key)
     if prepared is None:
-        prepared = _PREPARED[key] = _prepare(connection.dialect, statement, key[2])
+        prepared = _PREPARED[key] = _prepare(connection.dialect, statement, key[2], processed)
     values = prepared.values(params)
     cursor = connection.connection.cursor()
     try:
@@ -109,9 +121,25 @@ def run(connection: Connection, statement: Executable, params: Mapping[str, Any]
             rows = cursor.fetchall() if cursor.description is not None else []
         except BaseException as error:
             connection._handle_dbapi_exception(error, prepared.sql, values, cursor, None)
+        results = _RESULTS.get(key) if prepared.types else None
+        if results is None and prepared.types and cursor.description is not None:
+            results = _RESULTS[key] = _processors(dialect, prepared.types, cursor.description)
     finally:
         cursor.close()
+    if results:
+        rows = [tuple(value if process is None else process(value)
+                      for process, value in zip(results, row, strict=True))
+                for row in rows]  # fmt: skip
     return _Rows(rows)
+
+
+def _processors(dialect: Dialect, types: Sequence[TypeEngine[Any]],
+                description: Sequence[Any]) -> tuple[Callable[[Any], Any] | None, ...]:  # fmt: skip
+    """The result processor of each column (by its type and the driver's type code), or ()
+    when none has one."""
+    found = tuple(kind._cached_result_processor(dialect, column[1])
+                  for kind, column in zip(types, description, strict=True))  # fmt: skip
+    return () if all(process is None for process in found) else found
 
 
 def _ready(connection: Connection) -> bool:
@@ -123,7 +151,8 @@ def _ready(connection: Connection) -> bool:
             and (nested is None or nested.is_active) and not connection.invalidated)  # fmt: skip
 
 
-def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
+def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...],
+             processed: bool = False) -> _Prepared:  # fmt: skip
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
     assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None, (
         f"{dialect.name}'s placeholders are positional"
@@ -146,4 +175,5 @@ def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
             raise ValueError(f"a value is required for parameter {name!r} of {statement}")
         value = bind.effective_value
         slots.append(_Slot(None, value if process is None else process(value), None))
-    return _Prepared(compiled.string, tuple(slots))
+    types = tuple(column.type for column in compiled._result_columns) if processed else ()
+    return _Prepared(compiled.string, tuple(slots), types)

@@ -235,6 +235,17 @@ class Strike:
         return self.pardoned_at is None and (self.expires_at is None or self.expires_at > now)
 
 
+@dataclass(frozen=True, slots=True)
+class ModerationNews:
+    """The strikes and sanctions written past two ids (`SanctionQueries.moderation_since`)."""
+
+    strike_mark: int  # the newest strike id read (the one asked from when none is newer)
+    sanction_mark: int  # the same for sanctions
+    struck: tuple[tuple[int, int], ...] = ()  # (community, member) of each new strike
+    # (community, or None for every community; member) of each new blacklisting
+    blacklisted: tuple[tuple[int | None, int], ...] = ()
+
+
 class SanctionKind(StrEnum):
     MUTE = "mute"  # in one group, until a time
     BAN = "ban"  # from one group

@@ -17,8 +17,10 @@ from sqlalchemy import (
     Select,
     Update,
     bindparam,
+    case,
     exists,
     func,
+    literal_column,
     or_,
     select,
     union_all,
@@ -33,7 +35,8 @@ from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
 from hearthkeeper.store.models import CommunityRow, GroupRow, MemberRow, SanctionRow, StrikeRow
-from hearthkeeper.store.records import Sanction, SanctionKind
+from hearthkeeper.store.prepared import run
+from hearthkeeper.store.records import ModerationNews, Sanction, SanctionKind
 from hearthkeeper.store.scope import StoreBase
 
 SUPERSEDED = "superseded"  # lifted_by of a sanction replaced by a newer one
@@ -200,6 +203,40 @@ class SanctionQueries(StoreBase):
             rows = session.execute(union_all(pardoned, lifted))
             return [(int(member_id), utc(at, "at")) for member_id, at in rows if at is not None]
 
+    def moderation_marks(self) -> tuple[int, int]:
+        """The newest strike's id and the newest sanction's (0: none yet), where a reader of
+        `moderation_since` starts."""
+        with self._unit(write=False) as session:
+            session.flush()  # what this transaction holds is written: the marks count it
+            strike, sanction = run(session.connection(), _MARKS, {}).one()
+        return int(strike), int(sanction)
+
+    def moderation_since(self, strike_mark: int, sanction_mark: int) -> ModerationNews:
+        """The strikes written past id `strike_mark` and the sanctions past `sanction_mark`
+        (one read on their primary keys, nothing when none is newer): who got a strike, who
+        was blacklisted, and the newest ids read. A running engine asks at each batch what
+        other processes did to the members it holds in memory (`engine.state.State`).
+
+        Every row is read only in a transaction no other writer commits in
+        (`writers_take_turns`): ids are handed out as rows are written, so on PostgreSQL a
+        row may commit after a newer one was read, below the mark. Strikes and sanctions
+        are never deleted, so on SQLite each new one takes an id above every other."""
+        struck: list[tuple[int, int]] = []
+        blacklisted: list[tuple[int | None, int]] = []
+        with self._unit(write=False) as session:
+            session.flush()
+            rows = run(session.connection(), _SINCE,
+                       {"strike_mark": strike_mark, "sanction_mark": sanction_mark})  # fmt: skip
+            for row_id, what, community_id, member_id in rows.all():
+                if what == _STRUCK:
+                    strike_mark = max(strike_mark, row_id)
+                    struck.append((community_id, member_id))
+                    continue
+                sanction_mark = max(sanction_mark, row_id)
+                if what == _BLACKLISTED:
+                    blacklisted.append((community_id, member_id))
+        return ModerationNews(strike_mark, sanction_mark, tuple(struck), tuple(blacklisted))
+
     def holds_among(self, community_id: int, member_ids: Iterable[int],
                     now: datetime) -> list[Sanction]:  # fmt: skip
         """The mutes, bans and kicks in force at `now` on any of `member_ids` in the groups
@@ -284,7 +321,27 @@ def _require_rows(session: Session, member_id: int, community_id: int | None) ->
 
 
 _SANCTIONS = table_of(SanctionRow)
+_STRIKES = table_of(StrikeRow)
 _ADDED = ("kind", "community_id", "group_id", "member_id", "reason", "at", "until")
+
+
+# What `moderation_since` reads (statements built once: asked at every batch of the engine).
+_STRUCK, _SANCTIONED, _BLACKLISTED = 0, 1, 2
+_MARKS = select(
+    func.coalesce(select(func.max(_STRIKES.c.id)).scalar_subquery(), literal_column("0")),
+    func.coalesce(select(func.max(_SANCTIONS.c.id)).scalar_subquery(), literal_column("0")),
+)
+_STRUCK_ROWS = select(
+    _STRIKES.c.id, literal_column(str(_STRUCK)), _STRIKES.c.community_id, _STRIKES.c.member_id
+).where(_STRIKES.c.id > bindparam("strike_mark"))
+_WHAT = case(
+    (_SANCTIONS.c.kind == SanctionKind.BLACKLIST.value, literal_column(str(_BLACKLISTED))),
+    else_=literal_column(str(_SANCTIONED)),
+)
+_SANCTIONED_ROWS = select(
+    _SANCTIONS.c.id, _WHAT, _SANCTIONS.c.community_id, _SANCTIONS.c.member_id
+).where(_SANCTIONS.c.id > bindparam("sanction_mark"))
+_SINCE = union_all(_STRUCK_ROWS, _SANCTIONED_ROWS)
 
 
 # Statements built once (with their cache keys): a sanction is written per violation.

@@ -85,6 +85,13 @@ class StoreBase:
     def engine(self) -> Engine:
         return self._engine
 
+    @property
+    def writers_take_turns(self) -> bool:
+        """Whether one transaction at a time may write (SQLite: a transaction that writes
+        holds the database from its start), so that nothing another process writes commits
+        inside a writing transaction; PostgreSQL's writers work side by side."""
+        return self._engine.dialect.name == "sqlite"
+
     def join_cluster(self, presence: Presence | None) -> None:
         """Work as one of several workers on this database: claims are made as
         `presence.worker` from now on, by this store and every repository and transaction made

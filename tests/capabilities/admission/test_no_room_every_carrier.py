@@ -10,15 +10,19 @@ from collections.abc import Sequence
 
 import pytest
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import Capabilities
+from hearthkeeper.engine.engine import Engine
 from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.store import StaffAlert, Store
 from hearthkeeper.store.waiting_admissions import SqlWaitingAdmissions
+from hearthkeeper.testing import EventBuilder
 from hearthkeeper.testing.fake_carrier import FakeCarrier
+from tests.engine_setup import playbook
 
 
 class Platform:
@@ -211,3 +215,33 @@ def test_an_approval_that_waited_and_was_sent_a_link_is_not_said_to_be_let_in(
     [note] = [a for a in store.staff_alerts(community.id) if a.key.endswith(":seated")]
     assert "已向其发送「Salon 1」的邀请链接" in note.text, note.text
     assert "通过该链接申请入群后即进群" in note.text and "已进入" not in note.text
+
+
+def test_members_leaving_through_the_engine_let_in_the_approvals_waiting(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The engine records the leaves a carrier reports (Telegram, QQ, Matrix): two members
+    leaving a full salon in one batch let in the two approvals waiting for room."""
+    runtime = runtime_for(store, playbook())
+    platform = FakeCarrier()
+    engine = Engine(store, store_clock, [runtime], {"fake": platform},
+                    adopt_groups_into=runtime.community_id)  # fmt: skip
+    community_id = runtime.community_id
+    salon = store.add_group(community_id, "Salon 1", "fake", "-100", capacity=2)
+    events = EventBuilder(store_clock.now())
+    engine.process([events.join(user, group="-100") for user in ("ann", "bea")])
+    applications = SqlApplications.on(store)
+    for user, name in (("1", "Mei"), ("2", "Bo")):
+        application, _ = applications.add_application(
+            community_id, salon.id, "fake", user, name, None, ["Why?"], ["Tea"],
+            store_clock.now())  # fmt: skip
+        review.approve(store, application.id, "console:li", store_clock.now())
+    queue = OutboundQueue(store, {"fake": platform}, store_clock)
+    asyncio.run(queue.run_once())  # the welcomes go; no group has room for Mei or Bo
+    assert ActionKind.ADMIT not in [p.action.kind for p in platform.performed]
+    assert waiting(store.staff_alerts(community_id)) == ["Bo", "Mei"]
+
+    engine.process([events.leave(user, group="-100") for user in ("ann", "bea")])
+    asyncio.run(queue.run_once())
+    admitted = [p.action.member for p in platform.performed if p.action.kind is ActionKind.ADMIT]
+    assert admitted == ["1", "2"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
+
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_effects import next_windows
@@ -110,3 +112,33 @@ structure:
     assert [len(heard[d]) for d in (0, 11)] == [1, 1], "no promotion on days 0 and 11"
     assert heard[10][1] == "🎉 mei is now Regular!"
     assert heard[12][1] == "🎉 mei is now Elder!", "three check-ins within three days"
+
+
+def test_the_level_check_reads_on_the_cursor_without_sqlalchemys_execution(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The level check after each check-in sends its one statement, built once, on the
+    driver's cursor (`store.prepared.run`, its times read back as the columns' types say):
+    SQLAlchemy's execution (the compiled form looked up, an execution context, a result)
+    was most of what the read cost."""
+    store_clock.set(START)
+    c = community(store, store_clock, playbook(pyramid(keep=2)))
+    c.engine.process([c.events.message("ann", f"hello {n}", at=START) for n in range(3)])
+    cid, ann = c.runtime.community_id, c.member_id("ann")
+    executed: list[object] = []
+
+    def on_execute(_conn: object, statement: object, *_rest: object) -> None:
+        executed.append(statement)
+
+    windows: dict[str, timedelta | None] = {}
+    week = timedelta(days=7)  # never placed: judged on the bottom level's window
+    with store.transaction() as tx:
+        SqlLevels.on(tx).standing(cid, ann, windows, week, START, ZONES[0])  # compiled
+        event.listen(store.engine, "before_execute", on_execute)
+        try:
+            read = SqlLevels.on(tx).standing(cid, ann, windows, week, START, ZONES[0])
+        finally:
+            event.remove(store.engine, "before_execute", on_execute)
+    assert executed == []
+    assert read.activity is not None and read.activity.messages == 3
+    assert read == plain(SqlLevels.on(store), cid, ann, windows, week, START, ZONES[0])

@@ -34,6 +34,7 @@ from hearthkeeper.store.models import (
     MessageRow,
     PointsRow,
 )
+from hearthkeeper.store.prepared import run
 from hearthkeeper.store.scope import StoreBase
 
 _LEVELS = table_of(MemberLevelRow)
@@ -194,8 +195,8 @@ class SqlLevels(StoreBase):
         for i, (_, window) in enumerate(apart):
             values[f"since_{i}"] = None if window is None else utc(now - window, "since")
         ids = tuple(level for level, _ in apart)
-        with self._unit(write=False) as session:  # a plain statement built once: per check-in
-            rows = session.connection().execute(_standing(ids), values).all()
+        with self._unit(write=False) as session:  # a statement built once: per check-in
+            rows = run(session.connection(), _standing(ids), values, processed=True).all()
         level, held, points, check_ins = rows[0][:4]
         placed = None if level is None else MemberLevel(community_id, member_id, level, held)
         window = other if level is None else windows.get(level, other)
