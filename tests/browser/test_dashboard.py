@@ -135,11 +135,14 @@ def test_a_question_the_faq_answered_reads_so_on_the_dashboard(
     live_server.say(deer, "同意")  # the group's rules first
     live_server.say(deer, "请问团购怎么下单？")
     store, group = live_server.store, live_server.groups()[0]
+    # The report's days are the community's (Asia/Shanghai): a day either side of today's
+    # UTC date holds the local day whatever the hour the test runs (from 16:00 UTC it is
+    # tomorrow in Shanghai).
     today = datetime.now(UTC).date()
 
     def faq_answered() -> int:
         made = build_report(store, live_server.community_id, now=datetime.now(UTC),
-                            start=today - timedelta(days=1), end=today)  # fmt: skip
+                            start=today - timedelta(days=1), end=today + timedelta(days=1))  # fmt: skip
         return int(made.to_json()["overall"]["metrics"]["total"]["faq_answered"])
 
     eventually(lambda: faq_answered() == 1, "the FAQ's answer sent")
