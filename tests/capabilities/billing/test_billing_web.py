@@ -599,3 +599,25 @@ def test_a_second_refund_of_one_payment_says_nothing_more_was_given_back(c: Cons
     assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.PURCHASE,
                                            OrderKind.REFUND]  # fmt: skip
     assert SqlBilling.on(c.store).subscription(theirs.id).status is Status.ACTIVE  # type: ignore[union-attr]
+
+
+def test_a_free_community_s_billing_page_measures_nothing_rather_than_zero(c: Console) -> None:
+    """A community with no plan and no payment read "Purchase rate 0% (0 of 2)" above "The
+    playbook has no membership plans": a rate nobody could have bought into. It says there is
+    nothing to measure; once a payment was recorded (a plan since dropped) the figures show."""
+    text = template_text("skincare")
+    free = text.replace("    kind: paid ", "    kind: open ", 1).replace(
+        "    plan: half-year\n", "", 1
+    )
+    free = free[: free.index("monetisation:")] + free[free.index("copy:") :]
+    apply_playbook(c.store, parse_playbook(free), "test")
+    page = c.get("/billing").text
+    assert "Nothing to measure: no membership plan and no payment recorded." in page
+    assert "Purchase rate" not in page
+
+    apply_playbook(c.store, parse_playbook(text), "test")
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    apply_playbook(c.store, parse_playbook(free), "test")  # the plan dropped, the payment kept
+    page = c.get("/billing").text
+    assert "Purchase rate" in page and "Nothing to measure" not in page
