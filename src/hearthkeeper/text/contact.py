@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
-from hearthkeeper.text.keywords import KeywordSet
+from hearthkeeper.text.keywords import KeywordSet, keyword_finding
 from hearthkeeper.text.normalise import MessageText
 
 _CONTACT = ViolationKind.CONTACT.value
@@ -208,10 +208,5 @@ class ContactDetector:
                 for offer in find_contact_offers(message)
                 if offer.matched not in ids
             ]
-        findings += [
-            Finding(
-                _CONTACT, match.matched, f"contact keyword '{match.keyword}' in '{match.matched}'"
-            )
-            for match in self.keywords.find(message)
-        ]
+        findings += [keyword_finding(_CONTACT, match) for match in self.keywords.find(message)]
         return findings

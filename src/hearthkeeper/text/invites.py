@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
-from hearthkeeper.text.keywords import KeywordSet
+from hearthkeeper.text.keywords import KeywordSet, keyword_finding
 from hearthkeeper.text.links import AllowedDomains, Link, find_links
 from hearthkeeper.text.normalise import MessageText, normalise
 from hearthkeeper.text.qr import read_qr_codes
@@ -128,9 +128,7 @@ class InviteDetector:
             and _ASKING_TO_JOIN.search(message.normalised) is not None
         )
         findings += [
-            Finding(
-                _INVITES, match.matched, f"invite keyword '{match.keyword}' in '{match.matched}'"
-            )
+            keyword_finding(_INVITES, match, "invite")
             for match in phrases
             if not (match.matched in _JOIN_WORDS and asking)
         ]

@@ -121,6 +121,14 @@ def _outermost(spans: list[tuple[int, int, _Entry]]) -> list[tuple[int, int, _En
     return kept
 
 
+def keyword_finding(kind: str, match: KeywordMatch, what: str | None = None) -> Finding:
+    """A keyword's finding for staff: the keyword named only where the text matched is not
+    the keyword as written (`'薇 ❤ 信'`, keyword `薇信`); the match itself the explanation's
+    `matched` already shows."""
+    named = "" if match.matched == match.keyword else f" '{match.keyword}'"
+    return Finding(kind, match.matched, f"{what or kind} keyword{named}")
+
+
 class KeywordDetector:
     """A violation kind detected by keywords alone (advertising, insults)."""
 
@@ -130,11 +138,4 @@ class KeywordDetector:
 
     def __call__(self, message: MessageText) -> list[Finding]:
         """A finding per keyword found."""
-        return [
-            Finding(
-                self.kind,
-                match.matched,
-                f"{self.kind} keyword '{match.keyword}' in '{match.matched}'",
-            )
-            for match in self.keywords.find(message)
-        ]
+        return [keyword_finding(self.kind, match) for match in self.keywords.find(message)]
