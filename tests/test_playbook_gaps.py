@@ -60,6 +60,7 @@ joining:
     min_level: regular
   ceremony:
     welcome: "Welcome {nickname} to {group}! {purpose}"
+    welcome_back: "Welcome back to {group}, {nickname}"
     accept_rules: true
     nickname_format: city-name
     intro_deadline: 12h
