@@ -336,3 +336,23 @@ def test_an_absurd_quantity_is_answered_with_the_range_and_nothing_is_stored(
     assert said(say(c, "mei", "+1 13812345678")) == [], "a phone number is still ordinary chat"
     assert only(say(c, "mei", "+1")).startswith("✅ mei 接龙成功，第 1 位")
     assert only(say(c, "bob", "+1 x2")).startswith("✅ bob 接龙成功，第 2 位：×2")
+
+
+def test_the_place_a_member_is_told_is_their_place_on_the_final_list(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two members writing within milliseconds over two connections can reach the engine in
+    the other order from their messages' times: each was told "#1" and the list put the one
+    decided second first. The place told is the place kept."""
+    c = staffed(store, store_clock, playbook())
+    only(say(c, "boss", "/signup Saturday run | max 5 | until 20:00"))
+    later = c.events.message("mei", "+1", at=store_clock.now() + timedelta(milliseconds=5))
+    earlier = c.events.message("bob", "+1", at=store_clock.now() + timedelta(milliseconds=2))
+    [mei, bob] = c.engine.process([later, earlier])
+    assert only(mei).startswith("✅ mei is #1.")
+    assert only(bob).startswith("✅ bob is #2.")
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    lst = SqlSignUps.on(store).current(group.id)
+    assert lst is not None
+    assert [e.display_name for e in SqlSignUps.on(store).entries(lst.id)] == ["mei", "bob"]

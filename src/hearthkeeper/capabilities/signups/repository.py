@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.lists_common.queries import (
@@ -139,9 +139,11 @@ class SqlSignUps(OnePerGroup[SignUpList]):
                 if on_list is None:
                     raise StoreError(f"item {item_id} is not on sign-up list {list_id}")
                 confirmed = _take(session, item_id, quantity)
+            placed = _placed_after(session, list_id, at) if confirmed else at
             entry_id = session.scalar(insert(_ENTRIES).values(
                 list_id=list_id, item_id=item_id, member_id=member_id, quantity=quantity,
-                status="confirmed" if confirmed else "waitlisted", note=note, at=at, changed_at=at,
+                status="confirmed" if confirmed else "waitlisted", note=note, at=at,
+                changed_at=placed,
             ).returning(_ENTRIES.c.id))  # fmt: skip
             assert entry_id is not None
             [entry] = _entries(session, _ENTRIES.c.id == entry_id)
@@ -188,6 +190,16 @@ class SqlSignUps(OnePerGroup[SignUpList]):
             where = where & _ENTRIES.c.status.in_(ACTIVE)
         with self._unit(write=False) as session:
             return _entries(session, where)
+
+
+def _placed_after(session: Session, list_id: int, at: datetime) -> datetime:
+    """When an entry confirmed now got its place: its message's time, or the newest place
+    on the list if that is later. Messages can reach the engine out of their times' order
+    (two connections, milliseconds apart); the list is ordered by when places were given,
+    so the place a member is told stays their place on the list."""
+    newest = session.scalar(select(func.max(_ENTRIES.c.changed_at)).where(
+        _ENTRIES.c.list_id == list_id, _ENTRIES.c.status == "confirmed"))  # fmt: skip
+    return max(at, utc(newest, "a place's time")) if newest is not None else at
 
 
 def _take(session: Session, item_id: int, quantity: int) -> bool:
