@@ -164,3 +164,15 @@ def test_only_short_texts_are_remembered_and_a_long_one_is_still_read() -> None:
     assert scanner._read_text.cache_info().currsize == 0
     scanner.scan("ok")
     assert scanner._read_text.cache_info().currsize == 1
+
+
+def test_staff_read_the_scorers_words_with_chinese_numerals_as_written() -> None:
+    """The scorer reads `一 九九` as the number `199`; staff read the words the member wrote."""
+    from hearthkeeper.text.scan import scorer_finding
+    from hearthkeeper.text.scorer import ScoreResult
+
+    text = prepare("买二送一 九九元包邮 速来")
+    finding = scorer_finding(text, ScoreResult(0.99, ("包邮", "199", "送")))
+    assert finding.explanation == "learned scorer: spam 0.99 on '包邮', '一九九', '送'"
+    nothing = scorer_finding(prepare("一口价"), ScoreResult(0.99, ()))
+    assert (nothing.matched, nothing.explanation) == ("一口价", "learned scorer: spam 0.99")

@@ -97,7 +97,10 @@ def test_every_decision_is_explained_in_the_audit_log(
     c.engine.process([c.events.message("spam", "加 微 信 abc12345")])
     entries = store.audit_log(c.runtime.community_id)
     strike = next(e for e in entries if e.action == "strike")
-    assert "matched" in strike.detail["reason"] and strike.detail["violation"]
+    assert strike.detail["reason"] == (
+        "advertising: '加 微 信' (keyword '加微信') — in \"加 微 信 abc12345\"; strike 1"
+    )
+    assert strike.detail["violation"] == "advertising"
 
 
 def test_newcomers_on_probation_cannot_post_links(store: Store, store_clock: FrozenClock) -> None:

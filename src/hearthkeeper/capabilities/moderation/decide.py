@@ -10,6 +10,7 @@ from hearthkeeper.playbook.joining import Probation
 from hearthkeeper.playbook.rules import Response, ViolationKind, Violations
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.links import find_links
+from hearthkeeper.text.normalise import MessageText
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,106 @@ def probation_breach(
     return None
 
 
-def explain(findings: Iterable[Finding]) -> str:
-    """The findings in words, each once (a keyword can match the text in two forms)."""
-    return "; ".join(
-        dict.fromkeys(
-            f"{f.kind}: matched {f.matched!r} ({f.explanation})"
-            if f.matched
-            else f"{f.kind}: {f.explanation}"
-            for f in findings
-        )
+# Rules that read what the member wrote: their findings are shown in the message's words.
+_WORDING = frozenset(
+    kind.value
+    for kind in (ViolationKind.ADVERTISING, ViolationKind.CONTACT, ViolationKind.INVITES,
+                 ViolationKind.LINKS, ViolationKind.INSULTS)
+)  # fmt: skip
+_LONGEST = 80  # characters of matched words shown (a QR code's text, a long link)
+_AROUND = 30  # characters of context on each side of the words
+_CONTEXT = 120  # characters of context at most
+
+
+def explain(findings: Iterable[Finding], text: MessageText | None = None) -> str:
+    """The findings as staff read them, each said once: the rule, the words (as the member
+    wrote them, when `text`, the message, is given), why they count, and the message around
+    them when it says more than the words (`advertising: 'DM me for' (keyword) — in "Hi all,
+    DM me for prices"`). Findings of one rule are said together; the same words found twice
+    under one rule are said once with both reasons."""
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    spans: list[tuple[int, int]] = []
+    worded = False
+    for finding in findings:
+        shown = finding.matched
+        if text is not None and finding.kind in _WORDING and shown:
+            worded = True
+            shown, span = _written(text, shown)
+            if span is not None:
+                spans.append(span)
+        reasons = by_kind.setdefault(finding.kind, {}).setdefault(shown, [])
+        if finding.explanation not in reasons:
+            reasons.append(finding.explanation)
+    said = "; ".join(
+        f"{kind}: " + ", ".join(_item(shown, reasons) for shown, reasons in _merged(items))
+        for kind, items in by_kind.items()
     )
+    context = _context(text.original, spans) if text is not None and worded else None
+    return f'{said} — in "{context}"' if context else said
+
+
+def _merged(items: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The words found, those inside longer words found by the same rule (`薇 ❤` in
+    `薇 ❤ 信`) said as the longer ones, with both reasons."""
+    merged: dict[str, list[str]] = {}
+    for shown, reasons in items.items():
+        into = max((other for other in items if shown and shown in other), key=len, default=shown)
+        kept = merged.setdefault(into, [])
+        kept += [reason for reason in reasons if reason not in kept]
+    return list(merged.items())
+
+
+def _item(shown: str, reasons: list[str]) -> str:
+    """The words and why they count: the reason alone when it quotes the words itself."""
+    if not shown:
+        return "; ".join(reasons)
+    if len(shown) > _LONGEST:
+        shown = shown[: _LONGEST - 1] + "…"
+    quoted = f"'{shown}'".casefold()
+    if len(reasons) == 1 and (quoted in reasons[0].casefold() or reasons[0].startswith(shown)):
+        return reasons[0]
+    return f"'{shown}' ({'; '.join(reasons)})"
+
+
+def _written(text: MessageText, matched: str) -> tuple[str, tuple[int, int] | None]:
+    """The matched words as the member wrote them, and where they are in the message: the
+    same letters in its original case (`DM me for`), else the matched words with their
+    Chinese numerals as written (a disguise, `加 微 信` for `加**微**信`, is shown as read)."""
+    words = text.as_written(matched)
+    original = text.original
+    folded = original.casefold()
+    if len(folded) == len(original):
+        at = folded.find(words.casefold())
+        if at >= 0:
+            return original[at : at + len(words)], (at, at + len(words))
+    return words, None
+
+
+def _context(original: str, spans: list[tuple[int, int]]) -> str | None:
+    """The message around the words found in it (all of it when short), or None when it
+    says nothing more than the words."""
+    flat = " ".join(original.split())
+    if any(original[a:b] == original.strip() for a, b in spans):
+        return None  # the message is the words
+    if not spans or len(flat) <= _CONTEXT:
+        # short, or the words are not in it as written (a disguise): its opening shows how
+        return flat if len(flat) <= _CONTEXT else flat[: _CONTEXT - 1] + "…"
+    low = min(start for start, _ in spans)
+    high = max(end for _, end in spans)
+    start = max(0, low - _AROUND)
+    end = min(len(original), max(high + _AROUND, start + _CONTEXT // 2))
+    end = min(end, start + _CONTEXT)
+    start, end = _word_edge(original, start, 1, low), _word_edge(original, end, -1, high)
+    piece = " ".join(original[start:end].split())
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(original) else "")
+
+
+def _word_edge(original: str, at: int, step: int, limit: int) -> int:
+    """`at` moved (forward for a start, back for an end) to the nearest space short of
+    `limit` when it cuts a word in two; unmoved in text without spaces (Chinese)."""
+    if at <= 0 or at >= len(original) or original[at - 1].isspace() or original[at].isspace():
+        return at
+    moved = at
+    while moved != limit and not original[moved].isspace():
+        moved += step
+    return moved if moved != limit else at

@@ -161,8 +161,8 @@ class Moderation:
             key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
         return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
                       member=event.sender.user_id, target=event.event_id, text=text,
-                      violation=alerts[0].kind, reason=explain(alerts), handler=self.name,
-                      key=key)  # fmt: skip
+                      violation=alerts[0].kind, reason=explain(alerts, prepare(event.text)),
+                      handler=self.name, key=key)  # fmt: skip
 
     def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:
         pb = ctx.playbook
@@ -174,7 +174,7 @@ class Moderation:
             return [Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
                            member=event.sender.user_id, target=event.event_id,
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
-        reason = f"{explain(ladder)}; strike {strikes}"
+        reason = f"{explain(ladder, prepare(event.text))}; strike {strikes}"
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
                                 pb.community.language, self.name, weight=weight)  # fmt: skip
 
