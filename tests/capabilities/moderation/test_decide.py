@@ -137,3 +137,13 @@ def test_words_inside_longer_words_found_by_the_same_rule_are_said_with_them() -
     assert explain(Scanner.from_rules(Rules(), scorer=None).scan(text), text) == (
         "contact: '薇 ❤ 信' (WeChat offered by sound or symbol; keyword '薇信') — in \"薇 ❤ 信 找我\""
     )
+
+
+def test_the_message_shown_to_staff_cannot_reorder_itself() -> None:
+    """A right-to-left override in the message would make the console show the reason
+    reversed from there on: the message is shown without it, on one line."""
+    text = prepare("hello\u202e everyone\nDM me for prices")
+    finding = Finding("advertising", "dm me for", "keyword")
+    assert explain([finding], text) == (
+        "advertising: 'DM me for' (keyword) — in \"hello everyone DM me for prices\""
+    )

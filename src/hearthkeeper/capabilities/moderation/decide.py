@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hearthkeeper.engine.events import Attachment
 from hearthkeeper.playbook.joining import Probation
 from hearthkeeper.playbook.rules import Response, ViolationKind, Violations
+from hearthkeeper.text.controls import without_controls
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.links import find_links
 from hearthkeeper.text.normalise import MessageText
@@ -143,8 +144,9 @@ def _written(text: MessageText, matched: str) -> tuple[str, tuple[int, int] | No
 
 def _context(original: str, spans: list[tuple[int, int]]) -> str | None:
     """The message around the words found in it (all of it when short), or None when it
-    says nothing more than the words."""
-    flat = " ".join(original.split())
+    says nothing more than the words: one line, without the control and text-direction
+    characters that would make the console show it reordered or hidden."""
+    flat = " ".join(without_controls(original).split())
     if any(original[a:b] == original.strip() for a, b in spans):
         return None  # the message is the words
     if not spans or len(flat) <= _CONTEXT:
@@ -156,7 +158,7 @@ def _context(original: str, spans: list[tuple[int, int]]) -> str | None:
     end = min(len(original), max(high + _AROUND, start + _CONTEXT // 2))
     end = min(end, start + _CONTEXT)
     start, end = _word_edge(original, start, 1, low), _word_edge(original, end, -1, high)
-    piece = " ".join(original[start:end].split())
+    piece = " ".join(without_controls(original[start:end]).split())
     return ("…" if start > 0 else "") + piece + ("…" if end < len(original) else "")
 
 
