@@ -105,6 +105,25 @@ def explain(findings: Iterable[Finding], text: MessageText | None = None) -> str
     return f'{said} — in "{context}"' if context else said
 
 
+def quoted(findings: Iterable[Finding], text: MessageText, limit: int) -> str:
+    """The message as a staff notice quotes it in at most `limit` characters: its start, or,
+    when the first words a rule found lie past that, the part around them (an insult at the
+    end of a long message is what staff need to see)."""
+    flat = " ".join(without_controls(text.original).split())
+    spans = [span for f in findings if f.kind in _WORDING and f.matched
+             for span in [_written(text, f.matched)[1]] if span is not None]  # fmt: skip
+    if len(flat) <= limit or not spans:
+        return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    low, high = min(spans)
+    head = " ".join(without_controls(text.original[:high]).split())
+    if len(head) < limit:  # the words are in the start already
+        return flat[: limit - 1] + "…"
+    start = _word_edge(text.original, max(0, low - limit // 3), 1, low)
+    piece = " ".join(without_controls(text.original[start:]).split())
+    piece = ("…" if start > 0 else "") + piece
+    return piece if len(piece) <= limit else piece[: limit - 1] + "…"
+
+
 def _merged(items: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     """The words found, those inside longer words found by the same rule (`薇 ❤` in
     `薇 ❤ 信`) said as the longer ones, with both reasons."""

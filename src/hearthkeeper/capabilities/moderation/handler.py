@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.command_book import parse as parse_command
-from hearthkeeper.capabilities.format import excerpt, human_duration
+from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
     explain,
     heaviest,
     probation_breach,
+    quoted,
     triage,
 )
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
@@ -27,6 +28,8 @@ from hearthkeeper.text.flooding import FloodWindow
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.repeats import RepeatWindow
 from hearthkeeper.text.scan import Scanner, ScorerChoice
+
+QUOTED = 60  # characters of the message a staff notice quotes
 
 
 class Moderation:
@@ -155,7 +158,7 @@ class Moderation:
         names = ", ".join(dict.fromkeys(violation_name(f.kind, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
                    nickname=event.sender.display_name or event.sender.user_id,
-                   excerpt=excerpt(event.text))  # fmt: skip
+                   excerpt=quoted(alerts, prepare(event.text), QUOTED))  # fmt: skip
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
             key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
