@@ -3,10 +3,14 @@ heaviest finding, what probation forbids."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hearthkeeper.capabilities.moderation.decide import (
     explain,
     heaviest,
     probation_breach,
+    quoted,
     triage,
 )
 from hearthkeeper.engine.events import Attachment
@@ -19,6 +23,7 @@ from tests.engine_setup import playbook
 AD = Finding("advertising", "加微信", "advertising keyword")
 INSULT = Finding("insults", "傻逼", "insult")
 LINK = Finding("links", "https://x.example", "link outside the allowed domains")
+SCANNER = Scanner.from_rules(Rules(), scorer=None)
 
 
 def test_a_members_findings_climb_the_ladder_unless_only_staff_are_alerted() -> None:
@@ -147,3 +152,15 @@ def test_the_message_shown_to_staff_cannot_reorder_itself() -> None:
     assert explain([finding], text) == (
         "advertising: 'DM me for' (keyword) — in \"hello everyone DM me for prices\""
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("加微信 dmeforDMß\u202e\u200b*！1一二abc.com/"), max_size=60)
+)
+def test_any_message_is_explained_on_one_line_without_text_direction_characters(raw: str) -> None:
+    text = prepare(raw)
+    findings = [*SCANNER.scan(text), Finding("advertising", text.normalised[:5], "keyword")]
+    for said in (explain(findings, text), quoted(findings, text, 20)):
+        assert "\n" not in said and "\u202e" not in said and "\u200b" not in said
+    assert len(quoted(findings, text, 20)) <= 20

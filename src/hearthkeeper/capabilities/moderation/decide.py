@@ -141,8 +141,8 @@ def _item(shown: str, reasons: list[str]) -> str:
         return "; ".join(reasons)
     if len(shown) > _LONGEST:
         shown = shown[: _LONGEST - 1] + "…"
-    quoted = f"'{shown}'".casefold()
-    if len(reasons) == 1 and (quoted in reasons[0].casefold() or reasons[0].startswith(shown)):
+    named = f"'{shown}'".casefold()
+    if len(reasons) == 1 and (named in reasons[0].casefold() or reasons[0].startswith(shown)):
         return reasons[0]
     return f"'{shown}' ({'; '.join(reasons)})"
 
@@ -153,9 +153,9 @@ def _written(text: MessageText, matched: str) -> tuple[str, tuple[int, int] | No
     Chinese numerals as written (a disguise, `加 微 信` for `加**微**信`, is shown as read)."""
     words = text.as_written(matched)
     original = text.original
-    folded = original.casefold()
-    if len(folded) == len(original):
-        at = folded.find(words.casefold())
+    folded, key = original.casefold(), words.casefold()
+    if len(folded) == len(original) and len(key) == len(words):  # (ß folds to ss)
+        at = folded.find(key)
         if at >= 0:
             return original[at : at + len(words)], (at, at + len(words))
     return words, None
