@@ -164,3 +164,11 @@ def test_any_message_is_explained_on_one_line_without_text_direction_characters(
     for said in (explain(findings, text), quoted(findings, text, 20)):
         assert "\n" not in said and "\u202e" not in said and "\u200b" not in said
     assert len(quoted(findings, text, 20)) <= 20
+
+
+def test_a_qr_code_in_a_picture_is_not_shown_in_the_caption() -> None:
+    caption = prepare("look at this")
+    qr = Finding("invites", "https://weixin.qq.com/g/AbCdEf", "QR code in a picture")
+    assert (
+        explain([qr], caption) == "invites: 'https://weixin.qq.com/g/AbCdEf' (QR code in a picture)"
+    )

@@ -11,7 +11,7 @@ from hearthkeeper.playbook.rules import Response, ViolationKind, Violations
 from hearthkeeper.text.controls import without_controls
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.links import find_links
-from hearthkeeper.text.normalise import MessageText
+from hearthkeeper.text.normalise import MessageText, compact
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def explain(findings: Iterable[Finding], text: MessageText | None = None) -> str
     worded = False
     for finding in findings:
         shown = finding.matched
-        if text is not None and finding.kind in _WORDING and shown:
+        if text is not None and finding.kind in _WORDING and _in_text(text, shown):
             worded = True
             shown, span = _written(text, shown)
             if span is not None:
@@ -145,6 +145,12 @@ def _item(shown: str, reasons: list[str]) -> str:
     if len(reasons) == 1 and (named in reasons[0].casefold() or reasons[0].startswith(shown)):
         return reasons[0]
     return f"'{shown}' ({'; '.join(reasons)})"
+
+
+def _in_text(text: MessageText, matched: str) -> bool:
+    """Whether a finding's words were read from the message's text (not a picture's QR code)."""
+    key = compact(matched)
+    return bool(key) and (matched in text.normalised or key in text.compact)
 
 
 def _written(text: MessageText, matched: str) -> tuple[str, tuple[int, int] | None]:
