@@ -5,7 +5,10 @@ A message the bot was sending when it died: the call went out (QQ posts it), the
 came back. QQ takes no idempotency key and the bot cannot read the group, so after the restart
 it does not know whether the message arrived. As with an answer lost with the connection
 (docs/carriers/qq.md, "Sending never doubles"), it is not sent again: the outbox marks it failed,
-saying so, and the service goes on."""
+saying so, and the service goes on.
+
+A join request the bot had received and not answered: OneBot sends it once, so it is kept in
+the event journal as a message is, and answered after the restart."""
 
 from __future__ import annotations
 
@@ -19,16 +22,18 @@ import pytest
 
 from tests.carriers.onebot.fake_onebot import FakeOneBot
 from tests.chat_clients import free_port
-from tests.killed_server import Server, carrier_server, outbox_settled, sqlite_db
+from tests.killed_server import Server, carrier_server, outbox_settled, sqlite_db, until
 
 pytestmark = [pytest.mark.crash, pytest.mark.onebot, pytest.mark.timeout(600)]
 
 TOKEN_ENV, TOKEN = "HEARTH_KILLED_ONEBOT_TOKEN", "kSLuTF2GC2Q4q4ugm3"
-GROUP, MEI = 700_000_001, 3_000_001
+GROUP, MEI, ANN, BO = 700_000_001, 3_000_001, 3_000_002, 3_000_003
 WAIT = 150.0  # for one condition: a guard against a hang, not a measure of speed
 
 
-def test_a_message_out_when_the_server_is_killed_is_not_sent_again(tmp_path: Path) -> None:
+def test_at_a_kill_a_message_out_is_not_sent_again_and_a_join_request_read_is_answered(
+    tmp_path: Path,
+) -> None:
     asyncio.run(_out_at_a_kill(tmp_path))
 
 
@@ -48,6 +53,18 @@ async def _out_at_a_kill(folder: Path) -> None:
         fake.hold = _once(lambda action, _: action == "send_group_msg", gate)
         await fake.say(GROUP, MEI, "check in")
         await fake.until(lambda: fake.holding == 1, "the answer to go out", WAIT)
+        # Meanwhile Ann joins (the bot looks up her name: held, so the events behind her
+        # notice wait their turn) and Bo asks to join: received, not answered yet. Mei's next
+        # line, in the journal, shows the server has read Bo's request before it.
+        lookup = _once(lambda action, params: action == "get_group_member_info"
+                       and params.get("user_id") == ANN, gate)  # fmt: skip
+        reply = fake.hold
+        fake.hold = lambda action, params: reply(action, params) or lookup(action, params)
+        await fake.join(GROUP, ANN, "Ann")
+        await fake.until(lambda: fake.holding == 2, "Ann's name to be looked up", WAIT)
+        flag = await fake.ask_to_join(GROUP, BO, "Bo", "hello")
+        await fake.say(GROUP, MEI, "after Bo")
+        await until(lambda: "after Bo" in _journal(folder), "Mei's line read", server, WAIT)
         server.kill()
         gate.set()  # QQ posts it; its answer finds the connection gone
         answer = await fake.bot_message(GROUP, "checked in", timeout=WAIT)
@@ -59,6 +76,7 @@ async def _out_at_a_kill(folder: Path) -> None:
         await _connect(fake, port, server)
         await fake.say(GROUP, MEI, "check in")  # the service goes on: answered
         await fake.bot_message(GROUP, "already", timeout=WAIT)
+        await fake.until(lambda: fake.requests[flag].answer is not None, "Bo's answer", WAIT)
         await fake.until(lambda: outbox_settled(server), "the outbox to settle", WAIT)
         assert server.stop() == 0, server.log()
     finally:
@@ -70,6 +88,9 @@ async def _out_at_a_kill(folder: Path) -> None:
     with sqlite_db(server.database) as db:
         failed = db.execute("SELECT last_error FROM outbox WHERE status = 'failed'").fetchall()
     assert len(failed) == 1 and "not sent again" in failed[0][0], failed
+    # Bo's request, read before the kill, is answered once: he is let in.
+    assert [a["flag"] for a in fake.actions("set_group_add_request")] == [flag]
+    assert fake.requests[flag].answer is True and BO in fake.groups[GROUP].members
 
 
 def test_a_burst_received_when_the_server_is_killed_is_handled_after_the_restart(
@@ -114,6 +135,12 @@ async def _burst_at_a_kill(folder: Path) -> None:
     with sqlite_db(server.database) as db:
         events = [e for (e,) in db.execute("SELECT carrier_event_id FROM events")]
     assert sorted(e for e in events if e in set(map(str, said))) == sorted(map(str, said))
+
+
+def _journal(folder: Path) -> str:
+    """The QQ event journal's lines (`carriers/onebot/journal.py`)."""
+    path = folder / "data" / "onebot-events.jsonl"
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 def _recorded(server: Server) -> set[str]:
