@@ -7,12 +7,16 @@ it does not know whether the message arrived. As with an answer lost with the co
 (docs/carriers/qq.md, "Sending never doubles"), it is not sent again: the outbox marks it failed,
 saying so, and the service goes on.
 
+A scheduled post's file QQ was taking when the server died is not sent again either: the post's
+text goes alone after the restart, and staff are told to look in QQ for the file.
+
 A join request the bot had received and not answered: OneBot sends it once, so it is kept in
 the event journal as a message is, and answered after the restart."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -20,6 +24,11 @@ from typing import Any
 
 import pytest
 
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.config import sqlite_url_for
+from hearthkeeper.store import Store
+from hearthkeeper.store.database import create_engine_for
+from tests.carriers.due_posts import course_file, queue_post
 from tests.carriers.onebot.fake_onebot import FakeOneBot
 from tests.chat_clients import free_port
 from tests.killed_server import Server, carrier_server, outbox_settled, sqlite_db, until
@@ -28,6 +37,8 @@ pytestmark = [pytest.mark.crash, pytest.mark.onebot, pytest.mark.timeout(600)]
 
 TOKEN_ENV, TOKEN = "HEARTH_KILLED_ONEBOT_TOKEN", "kSLuTF2GC2Q4q4ugm3"
 GROUP, MEI, ANN, BO = 700_000_001, 3_000_001, 3_000_002, 3_000_003
+COURSE = 700_000_002  # a second group of the community, where the course file goes
+COURSE_TEXT = "The course notes are in the group files"
 WAIT = 150.0  # for one condition: a guard against a hang, not a measure of speed
 
 
@@ -40,8 +51,9 @@ def test_at_a_kill_a_message_out_is_not_sent_again_and_a_join_request_read_is_an
 async def _out_at_a_kill(folder: Path) -> None:
     fake = FakeOneBot()
     fake.group(GROUP)
+    fake.group(COURSE)
     port = free_port()
-    server = _server(folder, fake, port)
+    server = _server(folder, fake, port, GROUP, COURSE)
     try:
         server.start()
         await server.ready(None)
@@ -50,18 +62,22 @@ async def _out_at_a_kill(folder: Path) -> None:
         await fake.bot_message(GROUP, "Welcome", timeout=WAIT)
         # Mei checks in; the bot's answer goes out and the server dies before QQ answers.
         gate = asyncio.Event()
-        fake.hold = _once(lambda action, _: action == "send_group_msg", gate)
+        holds = [_once(lambda action, _: action == "send_group_msg", gate)]
+        fake.hold = lambda action, params: next(filter(None, (h(action, params) for h in holds)),
+                                                None)  # fmt: skip
         await fake.say(GROUP, MEI, "check in")
         await fake.until(lambda: fake.holding == 1, "the answer to go out", WAIT)
+        # The course file falls due in the other group: QQ takes it (the upload is out).
+        holds.append(_once(lambda action, _: action == "upload_group_file", gate))
+        _queue_course(folder)
+        await fake.until(lambda: fake.holding == 2, "the upload to go out", WAIT)
         # Meanwhile Ann joins (the bot looks up her name: held, so the events behind her
         # notice wait their turn) and Bo asks to join: received, not answered yet. Mei's next
         # line, in the journal, shows the server has read Bo's request before it.
-        lookup = _once(lambda action, params: action == "get_group_member_info"
-                       and params.get("user_id") == ANN, gate)  # fmt: skip
-        reply = fake.hold
-        fake.hold = lambda action, params: reply(action, params) or lookup(action, params)
+        holds.append(_once(lambda action, params: action == "get_group_member_info"
+                           and params.get("user_id") == ANN, gate))  # fmt: skip
         await fake.join(GROUP, ANN, "Ann")
-        await fake.until(lambda: fake.holding == 2, "Ann's name to be looked up", WAIT)
+        await fake.until(lambda: fake.holding == 3, "Ann's name to be looked up", WAIT)
         flag = await fake.ask_to_join(GROUP, BO, "Bo", "hello")
         await fake.say(GROUP, MEI, "after Bo")
         await until(lambda: "after Bo" in _journal(folder), "Mei's line read", server, WAIT)
@@ -73,10 +89,14 @@ async def _out_at_a_kill(folder: Path) -> None:
 
         server.start()
         await server.ready(None)
+        # What was read before the kill is handled again first, before QQ is back: Bo's
+        # request waits for it (only then can it be answered).
+        await until(lambda: _done_again(folder, "after Bo"), "Mei's line again", server, WAIT)
         await _connect(fake, port, server)
         await fake.say(GROUP, MEI, "check in")  # the service goes on: answered
         await fake.bot_message(GROUP, "already", timeout=WAIT)
         await fake.until(lambda: fake.requests[flag].answer is not None, "Bo's answer", WAIT)
+        await fake.bot_message(COURSE, COURSE_TEXT, timeout=WAIT)
         await fake.until(lambda: outbox_settled(server), "the outbox to settle", WAIT)
         assert server.stop() == 0, server.log()
     finally:
@@ -88,6 +108,13 @@ async def _out_at_a_kill(folder: Path) -> None:
     with sqlite_db(server.database) as db:
         failed = db.execute("SELECT last_error FROM outbox WHERE status = 'failed'").fetchall()
     assert len(failed) == 1 and "not sent again" in failed[0][0], failed
+    # The course file reached QQ once; its text went after the restart, and staff are told.
+    assert len(fake.actions("upload_group_file")) == 1
+    assert [f.name for f in fake.groups[COURSE].files] == ["course.pdf"]
+    assert [m.text for m in fake.bot_said(COURSE)] == [COURSE_TEXT]
+    with sqlite_db(server.database) as db:
+        alerts = [t for (t,) in db.execute("SELECT text FROM staff_alerts")]
+    assert any("course.pdf" in t and "look in QQ" in t for t in alerts), alerts
     # Bo's request, read before the kill, is answered once: he is let in.
     assert [a["flag"] for a in fake.actions("set_group_add_request")] == [flag]
     assert fake.requests[flag].answer is True and BO in fake.groups[GROUP].members
@@ -143,17 +170,43 @@ def _journal(folder: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
+def _done_again(folder: Path, text: str) -> bool:
+    """Whether the message holding `text`, read again from the journal, is recorded (or was
+    before the kill: the journal holds it no more)."""
+    numbers, done = set(), set()
+    for line in _journal(folder).splitlines():
+        with suppress(ValueError):
+            entry = json.loads(line)
+            if text in json.dumps(entry.get("event", {}), ensure_ascii=False):
+                numbers.add(entry["n"])
+            done.update(entry.get("done") or ())
+    return numbers <= done
+
+
 def _recorded(server: Server) -> set[str]:
     with sqlite_db(server.database) as db:
         return {str(e) for (e,) in db.execute("SELECT carrier_event_id FROM events")}
 
 
-def _server(folder: Path, fake: FakeOneBot, port: int) -> Server:
+def _server(folder: Path, fake: FakeOneBot, port: int, *groups: int) -> Server:
+    mapped = "".join(f'"{group}" = "tea"\n' for group in groups or (GROUP,))
     carrier = (
         f'[carriers.onebot]\nport = {port}\naccess_token_env = "{TOKEN_ENV}"\n'
-        f'self_id = {fake.self_id}\n[carriers.onebot.groups]\n"{GROUP}" = "tea"\n'
+        f"self_id = {fake.self_id}\n[carriers.onebot.groups]\n{mapped}"
     )
     return carrier_server(folder, carrier, {TOKEN_ENV: TOKEN})
+
+
+def _queue_course(folder: Path) -> None:
+    """The course file's post in the outbox of the running server, due now, as a post that
+    fell due puts it there."""
+    engine = create_engine_for(sqlite_url_for(folder / "data"))
+    try:
+        pdf = course_file(folder, "course.pdf")
+        queue_post(Store(engine, SystemClock()), "qq", str(COURSE), "calendar:course:1",
+                   COURSE_TEXT, pdf)  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 async def _connect(fake: FakeOneBot, port: int, server: Server) -> None:
