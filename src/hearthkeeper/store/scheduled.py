@@ -164,6 +164,14 @@ class ScheduledQueries(StoreBase):
                 .limit(1)
             )
 
+    def pending_work(self, only: WorkOf) -> list[Scheduled]:
+        """The pending work of `only`'s community and kind, soonest first."""
+        self.flush_deferred()
+        query = select(_TABLE).where(_TABLE.c.status == "pending", *_of(only))
+        with self._unit(write=False) as session:
+            rows = session.connection().execute(query.order_by(_TABLE.c.due_at, _TABLE.c.id))
+            return [_scheduled(row) for row in rows]
+
     def fail_scheduled(self, scheduled_id: int) -> None:
         """Set aside work whose effect failed, so it does not block the rest (work another
         worker has run meanwhile stays done)."""

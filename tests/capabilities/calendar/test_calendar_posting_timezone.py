@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.assembly import runtime_for
+from hearthkeeper.assembly import plan_community, runtime_for
+from hearthkeeper.capabilities.calendar.posts import firing_key
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
@@ -19,6 +20,7 @@ from hearthkeeper.testing import FakeCarrier
 from tests.capabilities.calendar.test_calendar_posting import (
     DAILY,
     calendar_community,
+    group,
     pending_firing,
     sends,
     utc,
@@ -104,3 +106,41 @@ def test_hearth_posts_says_why_a_firing_was_skipped(
         "2026-05-06 08:00  tips: 1 group(s) — 1 skipped (missed: reached 3 hours late, past its "
         "2 hours grace)"
     ) in lines
+
+
+THREE = """\
+calendar:
+  posts:
+    - id: morning
+      schedule: every day 08:00
+      content: {text: "Good morning, tea friends."}
+    - id: noon
+      schedule: every day 12:00
+      content: {text: "Lunch break."}
+    - id: evening
+      schedule: every day 20:00
+      content: {text: "Good evening."}
+"""
+
+
+def test_applying_a_playbook_calls_off_the_firings_it_replaced(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The morning post moves to 09:00 and the evening one is dropped: their firings planned
+    under the old playbook stayed pending until their time (doing nothing then), so the
+    scheduled work listed posts that would never go. Applying calls them off; the rest stays."""
+    c = calendar_community(store, store_clock, THREE)  # London: 08:00 BST is 07:00 UTC
+    morning, noon, evening = utc(2026, 5, 2, 7), utc(2026, 5, 1, 11), utc(2026, 5, 1, 19)
+    assert all(pending_firing(c, p, at) for p, at in
+               (("morning", morning), ("noon", noon), ("evening", evening)))  # fmt: skip
+    changed = THREE.replace("08:00", "09:00").split("    - id: evening")[0]
+    loaded = parse_playbook(MINIMAL + RULES + changed)
+    apply_playbook(store, loaded, "test")
+    plan_community(store, c.runtime.community_id, loaded.playbook, store_clock.now())  # as serve
+    assert not pending_firing(c, "morning", morning)
+    assert not pending_firing(c, "evening", evening)
+    assert pending_firing(c, "noon", noon)  # unchanged: still to post
+    assert pending_firing(c, "morning", utc(2026, 5, 2, 8))  # 09:00 in London
+    key = firing_key(group(c).id, "morning", morning)
+    replaced = store.scheduled(key)
+    assert replaced is not None and replaced.status == "cancelled"

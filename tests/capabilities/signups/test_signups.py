@@ -356,3 +356,29 @@ def test_the_place_a_member_is_told_is_their_place_on_the_final_list(
     lst = SqlSignUps.on(store).current(group.id)
     assert lst is not None
     assert [e.display_name for e in SqlSignUps.on(store).entries(lst.id)] == ["mei", "bob"]
+
+
+def test_a_member_promoted_from_the_waitlist_is_told_their_place_on_the_final_list(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A '-1' reaching the engine after messages written later than it (two connections,
+    milliseconds apart) promoted the waitlist with the '-1''s time: the member promoted went
+    above one told "#1" a moment before, who ended up 2nd on the list. A place given by a
+    promotion, as one given to a '+1', is never earlier than the newest place on the list."""
+    c = staffed(store, store_clock, playbook())
+    only(say(c, "boss", "/signup Saturday run | max 2 | until 20:00"))
+    at = store_clock.now()
+    mei = c.events.message("mei", "+1", at=at + timedelta(milliseconds=5))
+    bob = c.events.message("bob", "+1", at=at + timedelta(milliseconds=1))
+    ann = c.events.message("ann", "+1", at=at + timedelta(milliseconds=2))
+    bob_leaves = c.events.message("bob", "-1", at=at + timedelta(milliseconds=3))
+    [told_mei, _, waiting, left] = c.engine.process([mei, bob, ann, bob_leaves])
+    assert only(told_mei).startswith("✅ mei is #1.")
+    assert "waitlist" in only(waiting)
+    promoted = [a.text for a in left.actions if a.text and "@ann" in a.text]
+    assert promoted == ["@ann a place opened up: you are now #2."], left.actions
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    lst = SqlSignUps.on(store).current(group.id)
+    assert lst is not None
+    assert [e.display_name for e in SqlSignUps.on(store).entries(lst.id)] == ["mei", "ann"]

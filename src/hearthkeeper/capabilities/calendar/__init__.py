@@ -60,6 +60,7 @@ class Calendar(CapabilityBase):
         from hearthkeeper.capabilities.calendar import planning
 
         planning.plan_calendar(store, community_id, playbook, now)
+        planning.call_off_replaced(store, community_id, playbook)
 
     def cli(self, app: typer.Typer) -> None:
         from hearthkeeper.capabilities.calendar import cli

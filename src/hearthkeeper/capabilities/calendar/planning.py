@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.calendar.posts import applies, next_post
-from hearthkeeper.capabilities.calendar.requests import CalendarPlan
+from hearthkeeper.capabilities.calendar.posts import applies, find_post, lapsed_post, next_post
+from hearthkeeper.capabilities.calendar.requests import CalendarPlan, CalendarPost
 from hearthkeeper.capabilities.calendar.rituals import next_anniversary_plan
 from hearthkeeper.capabilities.calendar.series import Planned, keep_in
 from hearthkeeper.capabilities.calendar.sessions import next_session, sessions_in
@@ -26,6 +26,7 @@ from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import group_playbook
 from hearthkeeper.store.communities import CommunityQueries
+from hearthkeeper.store.scheduled import ScheduledQueries, WorkOf
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -60,6 +61,29 @@ def plan_calendar(scope: StoreBase, community_id: int, playbook: Playbook, now: 
     groups = [g for g in CommunityQueries.on(scope).list_groups(community_id) if not g.imported]
     return sum(plan_group(scope, group_playbook(playbook, g.name, g.carrier_group_id),
                           community_id, g.id, g.name, now) for g in groups)  # fmt: skip
+
+
+def call_off_replaced(scope: StoreBase, community_id: int, playbook: Playbook) -> int:
+    """Call off the pending firings of posts the playbook no longer fires then in their group
+    (the schedule or time zone changed, the post is gone or goes elsewhere): at their time they
+    would do nothing, and `plan_calendar` already continued each series from its new schedule.
+    So the scheduled work left pending is what will be posted. How many were called off."""
+    groups = {g.id: g for g in CommunityQueries.on(scope).list_groups(community_id)}
+    work = ScheduledQueries.on(scope)
+    runs: dict[int, Playbook] = {}  # group id → the playbook the group runs
+    called_off = 0
+    for firing in work.pending_work(WorkOf(community_id, "post:")):
+        group = groups.get(firing.group_id or 0)
+        if group is None or firing.effect != CalendarPost.effect:
+            continue
+        request = CalendarPost.from_payload(firing.payload)
+        if group.id not in runs:
+            runs[group.id] = group_playbook(playbook, group.name, group.carrier_group_id)
+        post = find_post(runs[group.id], request.post)
+        zone = ZoneInfo(runs[group.id].community.timezone)
+        if lapsed_post(post, group.name, zone, request.at) is not None:
+            called_off += work.cancel_scheduled(firing.key)
+    return called_off
 
 
 class CalendarPlanner:

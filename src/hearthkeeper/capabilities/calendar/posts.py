@@ -80,15 +80,25 @@ class PostFiring:
     due: Due
 
 
+def lapsed_post(post: ScheduledPost | None, group_name: str, zone: ZoneInfo,
+                at: datetime) -> Lapsed | None:  # fmt: skip
+    """Why a firing of `post` planned at `at` in a group does nothing (its post is gone or no
+    longer goes to the group, or `at` is no longer one of its firings); None: it holds."""
+    if post is None or not applies(post, group_name):
+        return Lapsed.ENDED
+    if next(iter_firings(post.schedule, zone, at), None) != at:
+        return Lapsed.MOVED
+    return None
+
+
 def decide_post(post: ScheduledPost | None, group_name: str, zone: ZoneInfo, at: datetime,
                 now: datetime, library: ContentLibrary | None,
                 posted: Sequence[str]) -> Lapsed | PostFiring:  # fmt: skip
     """The firing of `post` at `at` in a group, fallen due at `now`, given its content library
     (None: inline text) and the items it has used in the group."""
-    if post is None or not applies(post, group_name):
-        return Lapsed.ENDED
-    if next(iter_firings(post.schedule, zone, at), None) != at:
-        return Lapsed.MOVED
+    lapsed = lapsed_post(post, group_name, zone, at)
+    if lapsed is not None or post is None:
+        return lapsed or Lapsed.ENDED
     timing = due(at, now, post.grace)
     content = None if timing.late else choose(post, library, list(posted))
     if timing.late or not isinstance(content, PostContent):

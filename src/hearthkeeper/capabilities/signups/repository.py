@@ -214,20 +214,21 @@ def _take(session: Session, item_id: int, quantity: int) -> bool:
 
 
 def _promote(session: Session, item_id: int, at: datetime) -> list[int]:
-    """Move waitlisted entries of an item to confirmed, oldest first, while they fit."""
+    """Move waitlisted entries of an item to confirmed, oldest first, while they fit; each
+    placed as a new entry is (`_placed_after`): never above a place given before."""
     waiting = session.execute(
-        select(_ENTRIES.c.id, _ENTRIES.c.quantity)
+        select(_ENTRIES.c.id, _ENTRIES.c.list_id, _ENTRIES.c.quantity)
         .where(_ENTRIES.c.item_id == item_id, _ENTRIES.c.status == "waitlisted")
         .order_by(_ENTRIES.c.at, _ENTRIES.c.id)
     ).all()
     promoted: list[int] = []
-    for entry_id, quantity in waiting:
+    for entry_id, list_id, quantity in waiting:
         if not _take(session, item_id, quantity):
             break  # strictly in order: nobody jumps the queue with a smaller quantity
         moved = session.execute(
             update(_ENTRIES)
             .where(_ENTRIES.c.id == entry_id, _ENTRIES.c.status == "waitlisted")
-            .values(status="confirmed", changed_at=at)
+            .values(status="confirmed", changed_at=_placed_after(session, list_id, at))
         )
         if moved.rowcount:  # type: ignore[attr-defined]
             promoted.append(entry_id)

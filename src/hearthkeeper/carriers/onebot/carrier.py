@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
+from enum import Enum
 from typing import Any
 
 import aiohttp
@@ -32,7 +33,6 @@ from hearthkeeper.carriers.onebot.files import post_with_file
 from hearthkeeper.carriers.onebot.journal import Journal
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
-from hearthkeeper.carriers.onebot.post_files import SentFiles
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
@@ -67,6 +67,13 @@ CAN = frozenset({
 })  # fmt: skip
 
 
+class _Later(Enum):
+    """A join request read while no implementation is connected (one a killed process had
+    received, read again at start): screened once one is, since only then can it be answered."""
+
+    LATER = "later"
+
+
 class OneBotCarrier:
     """QQ groups served through one OneBot implementation (one QQ account)."""
 
@@ -89,16 +96,17 @@ class OneBotCarrier:
         self.admission = admission  # screens join requests (None: QQ admins answer them)
         self.call_timeout = call_timeout
         self.upload_timeout = upload_timeout
-        self._files_sent = SentFiles()
         self.capabilities = Capabilities(can=CAN, per_group=settings.per_group,
                                          overall=settings.overall, max_text=MAX_TEXT)  # fmt: skip
-        self._parts_sent = SentParts(CARRIER, store)  # a long text's parts sent, by outbox key
+        # a long text's parts, or a post's file and text, sent: by outbox key
+        self._parts_sent = SentParts(CARRIER, store)
         self.requests = PendingRequests(settings.requests_file)
         self.roles: dict[str, str] = {}  # group → the bot's role there (owner, admin, member)
         # raw events, with their number in the journal (None: not kept there)
         self._inbox: asyncio.Queue[tuple[int | None, dict[str, Any]] | None] = asyncio.Queue()
         self._journal = Journal(settings.journal_file) if settings.journal_file else None
         self._journaled: dict[tuple[str, str], int] = {}  # (group, event id) → its number
+        self._later: list[tuple[int | None, dict[str, Any]]] = []  # join requests (`_Later`)
         self._checks: set[asyncio.Task[None]] = set()
         self.link = Link(host=settings.host, port=settings.port, path=settings.path,
                          token=settings.access_token, self_id=settings.self_id,
@@ -117,6 +125,7 @@ class OneBotCarrier:
         """Listen for the OneBot implementation (it connects, and reconnects, by itself)."""
         self._inbox = asyncio.Queue()
         self._journaled = {}
+        self._later = []
         if self._journal is not None:  # what a killed process left undone goes first
             for number, raw in await asyncio.to_thread(self._journal.open):
                 self._inbox.put_nowait((number, raw))
@@ -147,6 +156,9 @@ class OneBotCarrier:
                     break
                 number, raw = taken
                 event = await self._read(raw)
+                if event is _Later.LATER:  # read again once connected (`_connected`)
+                    self._later.append(taken)
+                    continue
                 if event is not None and number is not None:
                     self._journaled[(event.group, event.event_id)] = number
                 elif number is not None and self._journal is not None:
@@ -158,8 +170,9 @@ class OneBotCarrier:
             if raws[-1] is None:
                 return
 
-    async def _read(self, raw: dict[str, Any]) -> Event | None:
-        """One raw event as the engine's, join requests screened (None: nothing to hand on)."""
+    async def _read(self, raw: dict[str, Any]) -> Event | _Later | None:
+        """One raw event as the engine's, join requests screened (None: nothing to hand on;
+        `_Later`: a join request to screen once an implementation is connected)."""
         try:
             reading = translate(raw, self.self_id, self.groups)
         except Exception as exc:  # one unreadable event must not stop the reading of all
@@ -167,7 +180,8 @@ class OneBotCarrier:
                         type(exc).__name__, exc, raw)  # fmt: skip
             return None
         if isinstance(reading, JoinAsk):
-            await self._screen(reading)
+            if not await self._screen(reading):
+                return _Later.LATER
         elif isinstance(reading, BotRemoved):
             log.warning("qq: the bot was removed from group %s by %s; it no longer serves "
                         "it", reading.group, reading.operator or "someone")  # fmt: skip
@@ -258,7 +272,7 @@ class OneBotCarrier:
     async def _post_with_file(self, action: Action, key: str, asset: Asset) -> str | None:
         """Send a post with its file; a file not sent is logged, and staff are told once."""
         posted = await post_with_file(self._attempt, self._call, action, key, asset,
-                                      self.settings.file_transfer, self._files_sent)  # fmt: skip
+                                      self.settings.file_transfer, self._parts_sent)  # fmt: skip
         if posted.unsent is not None:
             log.warning("qq: %s not sent to group %s: %s", asset.name, action.group, posted.unsent)
             if self.store is not None:
@@ -333,20 +347,24 @@ class OneBotCarrier:
         if self.store is not None:
             await asyncio.to_thread(ask_again, self.store, action, key, refused, self.clock.now())
 
-    async def _screen(self, ask: JoinAsk) -> None:
+    async def _screen(self, ask: JoinAsk) -> bool:
         """Ask the door: admitted → approved; refused → refused with the reason (and the
         questions still to answer); pending → kept until staff decide (ADMIT / DECLINE).
+        False when it cannot be answered now, no implementation being connected (a request
+        read again from the journal at start): it waits for one, unscreened.
 
         The request's flag is kept before the door is asked: once an application is
         recorded for staff, its flag is there for their decision, even if the server stops
         (cancelling this) the moment after the door recorded it. Answered at once, the flag
         is dropped again."""
         if self.admission is None:
-            return  # left to the group's admins in QQ
+            return True  # left to the group's admins in QQ
+        if not self.link.connected.is_set():
+            return False
         store = self.admission.store
         group = await asyncio.to_thread(store.group_for_carrier, CARRIER, ask.group)
         if group is None:
-            return
+            return True
         answer = ask.answer
         request = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=ask.user_id,
                               code=answer or None, answers=(answer,) if answer else ())  # fmt: skip
@@ -360,11 +378,14 @@ class OneBotCarrier:
                 said = " ".join(part for part in (verdict.reason, *verdict.questions) if part)
                 await self._call(refuse_request(ask.flag, ask.sub_type, said))
             else:
-                return
+                return True
             await asyncio.to_thread(self.requests.drop, ask.group, ask.user_id)
         except CarrierError as exc:
+            if not isinstance(exc, Unanswered) and not self.link.connected.is_set():
+                return False  # the connection went meanwhile: answered once it is back
             log.warning("qq: the join request of %s to group %s was not answered: %s",
                         ask.user_id, ask.group, exc)  # fmt: skip
+        return True
 
     async def _named(self, join: Join) -> Join:
         """A joiner with the name the group shows (a notice carries only the number)."""
@@ -382,7 +403,11 @@ class OneBotCarrier:
         )
 
     def _connected(self, self_id: str | None) -> None:
-        """Once the implementation is connected: look up the bot's role in each group."""
+        """Once the implementation is connected: the join requests waiting for it are read
+        again, and the bot's role in each group looked up."""
+        later, self._later = self._later, []
+        for taken in later:
+            self._inbox.put_nowait(taken)
         task = asyncio.get_running_loop().create_task(self._check_roles(self_id))
         self._checks.add(task)
         task.add_done_callback(self._checks.discard)

@@ -7,6 +7,14 @@ text. A file the group does not get â€” refused here, or by the implementation â
 to go alone, and the caller tells staff once, naming the file. When the implementation refuses
 the file, the text alone is sent first: if that is refused too, the group (not the file) is
 the trouble, and it fails as any message does, with no alert about the file.
+
+What went is kept with the outbox item as a long text's parts are (`carriers/parts.py`): the
+file's message id once QQ has it, then the text's; each call marked `OUT` until its answer
+comes. A retry after the text failed sends the text alone, after a restart too. A process
+killed with a call out leaves the mark, and the next one does not make that call again (QQ may
+have it: the group cannot get it twice): killed while the file went, the text goes alone and
+staff are told to look in QQ for the file (as when its answer is lost with the connection);
+killed while the text, or a picture with it, went, the post fails saying so.
 """
 
 from __future__ import annotations
@@ -19,15 +27,11 @@ from typing import Any
 from hearthkeeper.carriers.assets import Asset, AssetRefused, alert_language, as_picture
 from hearthkeeper.carriers.onebot.calls import Call, failure, group_of, not_again, send
 from hearthkeeper.carriers.onebot.link import Unanswered
-from hearthkeeper.carriers.onebot.post_files import (
-    SentFiles,
-    Transfer,
-    file_call,
-    limit_of,
-    refusal,
-)
+from hearthkeeper.carriers.onebot.post_files import Transfer, file_call, limit_of, refusal
 from hearthkeeper.carriers.onebot.segments import Segment, outgoing
+from hearthkeeper.carriers.parts import OUT, SentParts
 from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.carrier import CarrierError
 
 # The implementation's whole answer (`CarrierError` when the call was not written, `Unanswered`
 # when no answer came), and a call's `data` (`CarrierError` when refused).
@@ -36,6 +40,13 @@ Perform = Callable[[Call], Awaitable[dict[str, Any]]]
 
 PATH_ONLY = ("go-cqhttp and Lagrange.OneBot take a group file by its path only: with the "
              'implementation on this machine, set file_transfer = "path" in [carriers.onebot]')  # fmt: skip
+
+
+UNANSWERED = ("no answer from the OneBot implementation in time, so it may be in the group or "
+              "not: look in QQ")  # fmt: skip
+# Kept for a file whose answer never came (lost, or the server stopped meanwhile): it may be in
+# the group, so it is not sent again, and staff are told until the text has gone.
+MAYBE = "~"
 
 
 @dataclass(frozen=True)
@@ -48,12 +59,23 @@ class Posted:
 
 
 async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key: str,
-                         asset: Asset, transfer: Transfer, sent: SentFiles) -> Posted:  # fmt: skip
-    """Send `action`'s text with `asset` once per `key` in this process."""
+                         asset: Asset, transfer: Transfer, parts: SentParts) -> Posted:  # fmt: skip
+    """Send `action`'s text with `asset` once per `key`, what went kept in `parts`."""
     group = group_of(action)
     words = outgoing(action) if action.text else []
-    if key in sent:  # the file went before its text failed: the text alone
-        return Posted(await _say(perform, group, words))
+    went = await parts.sent(key)
+    if went == [OUT] and asset.kind != "picture":  # killed as the file went: not the text
+        went = [MAYBE]
+        await parts.add(key, went)
+    if went[-1:] == [OUT]:
+        raise CarrierError(
+            "qq: the server stopped while this post was being sent and QQ's answer never came; "
+            "it may have arrived, so it is not sent again (the group cannot get it twice)",
+            retry=False,
+        )
+    if went:  # the file went before its text failed: the text alone
+        unsent = UNANSWERED if went == [MAYBE] else None
+        return Posted(await _say(perform, group, words, parts, key, went), unsent)
     try:
         data = await asyncio.to_thread(asset.read, limit_of(asset), alert_language(action))
         if asset.kind == "picture":
@@ -63,36 +85,49 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
             if facts is None:  # too big to show as a picture: members get it as a group file
                 asset = Asset(asset.path, "file")
     except AssetRefused as exc:
-        return Posted(await _say(perform, group, words), exc.reason)
+        return Posted(await _say(perform, group, words, parts, key, []), exc.reason)
     # encoding 50 MiB as base64 takes a while: not on the event loop
     call = await asyncio.to_thread(file_call, group, asset, data, transfer, words)
+    await parts.going(key, [])
     try:
         answer = await attempt(call)
     except Unanswered as exc:
         if asset.kind == "picture":  # the text went with it, or not: never twice
             raise not_again(exc) from exc
-        sent.add(key)
-        reason = ("no answer from the OneBot implementation in time, so it may be in the group "
-                  "or not: look in QQ")  # fmt: skip
-        return Posted(await _say(perform, group, words), reason)
+        await parts.add(key, [MAYBE])  # it may be in the group: not again
+        return Posted(await _say(perform, group, words, parts, key, [MAYBE]), UNANSWERED)
+    except CarrierError:
+        await parts.add(key, [])  # not written: it did not go
+        raise
     if failure(answer, call.action) is not None:
+        await parts.add(key, [])
         reason = refusal(answer)
         if call.action == "upload_group_file" and transfer == "base64":
             reason += f"; {PATH_ONLY}"
-        return Posted(await _say(perform, group, words), reason)
-    sent.add(key)
+        return Posted(await _say(perform, group, words, parts, key, []), reason)
     data_of = answer.get("data")
     found = data_of.get("message_id") if isinstance(data_of, Mapping) else None
     receipt = None if found is None else str(found)
+    await parts.add(key, [receipt or ""])
     if asset.kind == "picture" or not words:
         return Posted(receipt)
-    return Posted(await _say(perform, group, words) or receipt)
+    return Posted(await _say(perform, group, words, parts, key, [receipt or ""]) or receipt)
 
 
-async def _say(perform: Perform, group: int, words: list[Segment]) -> str | None:
-    """Send the text alone; its message id (None: there is no text)."""
+async def _say(perform: Perform, group: int, words: list[Segment], parts: SentParts, key: str,
+               went: list[str]) -> str | None:  # fmt: skip
+    """Send the text alone, after what `went` of the post; its message id (None: there is no
+    text)."""
     if not words:
         return None
-    data = await perform(send(group, words))
+    await parts.going(key, went)
+    try:
+        data = await perform(send(group, words))
+    except CarrierError as exc:
+        if not isinstance(exc.__cause__, Unanswered):
+            await parts.add(key, went)  # refused: it did not go
+        raise
     found = data.get("message_id")
-    return None if found is None else str(found)
+    receipt = None if found is None else str(found)
+    await parts.add(key, [*went, receipt or ""])
+    return receipt

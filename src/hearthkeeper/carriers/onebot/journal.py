@@ -2,18 +2,20 @@
 
 OneBot v11 sends an event once and never again: what a process held in memory when it died
 (`kill -9`, out of memory, a power cut) was gone — a burst of 100 messages killed half a
-second after it arrived lost 75. So each message and notice is appended to a journal file
-under `data_dir` as it arrives, before it is handed on, and a line marking it done is appended
-once the engine has recorded it (`OneBotCarrier.handled`). The next start reads again, first,
-what was not marked done; the engine records an event once per group and id, so one recorded
-just before the kill is not handled twice. Opening rewrites the file with only those, and so does marking done once
-the file has grown past `COMPACT_AT` (with what is still undone: usually nothing, or the few
-events in flight), so it stays small however long the server runs.
+second after it arrived lost 75. So each message, notice and join request is appended to a
+journal file under `data_dir` as it arrives, before it is handed on, and a line marking it done
+is appended once the engine has recorded it (`OneBotCarrier.handled`), or, for a join request,
+once it is screened: answered, or kept for staff. The next start reads again, first, what was
+not marked done; the engine records an event once per group and id, so one recorded just
+before the kill is not handled twice. A join request answered in the instant before the kill
+is screened again, as the person asking a second time would be, and QQ refuses the second
+answer to its flag (logged). Opening rewrites the file with only those, and so does marking
+done once the file has grown past `COMPACT_AT` (with what is still undone: usually nothing, or
+the few events in flight), so it stays small however long the server runs.
 
 Lines are written without `fsync`: a killed process loses nothing the operating system was
-given; a power cut may lose the last lines. Join requests are not kept (screening one twice
-could answer QQ twice), nor are meta events. One process at a time owns the file: the worker
-holding the QQ connection (docs/deploy.md).
+given; a power cut may lose the last lines. Meta events are not kept. One process at a time
+owns the file: the worker holding the QQ connection (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
-KEPT = ("message", "notice")  # the post types that become the engine's events
+# the post types that become the engine's events, and join requests (screened on the way)
+KEPT = ("message", "notice", "request")
 COMPACT_AT = 1 << 20  # bytes: rewritten with only what is undone once it is this big
 
 
@@ -52,7 +55,7 @@ class Journal:
         return numbered
 
     def add(self, raw: dict[str, Any]) -> int | None:
-        """Keep `raw` (a message or a notice) until `done`; its number, or None when it is
+        """Keep `raw` (a message, a notice or a join request) until `done`; its number, or None when it is
         not kept (other post types, or the journal is closed)."""
         if self._file is None or raw.get("post_type") not in KEPT:
             return None

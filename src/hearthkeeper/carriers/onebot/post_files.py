@@ -83,23 +83,3 @@ def refusal(answer: Mapping[str, Any]) -> str:
     said = answer.get("wording") or answer.get("message") or answer.get("msg") or ""
     detail = f": {str(said)[:200]}" if said else ""
     return f"the OneBot implementation refused it (retcode {answer.get('retcode')}{detail})"
-
-
-class SentFiles:
-    """The outbox keys whose file this process already put in the group (or sent without an
-    answer: it may be there), so a post performed again after its text failed sends the text
-    alone. Bounded."""
-
-    LIMIT = 1000
-
-    def __init__(self) -> None:
-        self._keys: set[str] = set()
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def add(self, key: str) -> None:
-        """Remember that `key`'s file went."""
-        if len(self._keys) >= self.LIMIT:
-            self._keys.clear()
-        self._keys.add(key)
