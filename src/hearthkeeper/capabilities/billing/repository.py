@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from hearthkeeper.capabilities.billing.records import (
     LIVE,
@@ -48,6 +48,18 @@ _SCHEDULED = table_of(ScheduledRow)
 # one process, but a web node and a worker may differ a little (a day's margin costs a day
 # of the audit log)
 _CLOCKS_APART = timedelta(days=1)
+# What a rehearsal of a community's membership calendar (`rehearse.py`) writes, with the rows
+# its copy starts from: the community's subscriptions and billing work, the billing actions
+# queued in its groups (one queued already is not queued again), every payment reference (a
+# new code must differ from all) and no audit entry (only written).
+_REHEARSED = {
+    "subscriptions": "community_id = :community",
+    "scheduled": "community_id = :community AND key LIKE 'billing:%'",
+    "outbox": "key LIKE 'billing:%' AND group_id IN "
+              "(SELECT id FROM groups WHERE community_id = :community)",
+    "payment_references": "true",
+    "audit_log": "false",
+}  # fmt: skip
 
 
 class BillingRepository(Protocol):
@@ -86,6 +98,24 @@ class BillingRepository(Protocol):
 class SqlBilling(StoreBase):
     """The billing repository on SQLAlchemy; `SqlBilling.on(tx)` works in the caller's
     transaction."""
+
+    def rehearse_on_copies(self, community_id: int) -> None:
+        """PostgreSQL, in a transaction on a connection that has run nothing before: from here
+        to the transaction's end, the tables a rehearsal of `community_id`'s calendar writes are
+        this transaction's own temporary copies (what `_REHEARSED` keeps of them), so that no
+        live row is changed or locked and the live service is held up by nothing. Rolled
+        back, they are gone. (A connection used before may hold statements PostgreSQL
+        prepared on the live tables: hence a new one.)"""
+        with self._unit(write=True) as session:
+            path = session.scalar(text("SELECT current_setting('search_path')"))
+            live = session.scalar(text("SELECT quote_ident(current_schema())"))
+            for table, kept in _REHEARSED.items():
+                session.execute(text(f"CREATE TEMPORARY TABLE {table} "
+                                     f"(LIKE {live}.{table} INCLUDING ALL) ON COMMIT DROP"))  # fmt: skip
+                session.execute(text(f"INSERT INTO pg_temp.{table} "
+                                     f"SELECT * FROM {live}.{table} WHERE {kept}"),
+                                {"community": community_id} if ":community" in kept else {})  # fmt: skip
+            session.execute(text(f"SET LOCAL search_path TO pg_temp, {path}"))
 
     def reference_for(self, carrier: str, user_id: str, display_name: str,
                       at: datetime) -> PaymentReference:  # fmt: skip
