@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from hearthkeeper.capabilities.billing.records import (
     LIVE,
@@ -153,6 +153,35 @@ class SqlBilling(StoreBase):
             query = query.where(_SUBS.c.plan_id == plan_id)
         with self._unit(write=False) as session:
             return [_subscription(row) for row in session.execute(query)]
+
+    def subscription_count(self, community_id: int) -> int:
+        with self._unit(write=False) as session:
+            return session.scalar(select(func.count()).select_from(_SUBS)
+                                  .where(_SUBS.c.community_id == community_id)) or 0  # fmt: skip
+
+    def newest_subscriptions(self, community_id: int, limit: int,
+                             offset: int = 0) -> list[Subscription]:  # fmt: skip
+        """A page of the community's subscriptions, newest first (the console's)."""
+        query = (select(_SUBS).where(_SUBS.c.community_id == community_id)
+                 .order_by(_SUBS.c.id.desc()).limit(limit).offset(offset))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_subscription(row) for row in session.execute(query)]
+
+    def subscriptions_of(self, community_id: int,
+                         member_ids: Collection[int]) -> list[Subscription]:  # fmt: skip
+        """Every subscription of these members in the community, oldest first."""
+        query = select(_SUBS).where(_SUBS.c.community_id == community_id,
+                                    _SUBS.c.member_id.in_(sorted(set(member_ids))))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_subscription(row) for row in session.execute(query.order_by(_SUBS.c.id))]
+
+    def orders_of(self, community_id: int, subscription_ids: Collection[int]) -> list[Order]:
+        """The orders of these subscriptions, oldest first."""
+        query = select(_ORDERS).where(_ORDERS.c.community_id == community_id,
+                                      _ORDERS.c.subscription_id.in_(sorted(set(subscription_ids))))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_order(row) for row in
+                    session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))]  # fmt: skip
 
     def live_subscriptions(self, community_id: int) -> list[Subscription]:
         """Subscriptions still active or running to the end of their period."""
