@@ -264,6 +264,11 @@ def test_an_id_beyond_any_rows_is_not_found_not_a_server_error(console: Console)
     assert answer.status_code == 404 and f"There is no strike {huge}" in answer.text
     page = console.client.get(f"{BASE}/members/{huge}")
     assert page.status_code == 404 and "Not found" in page.text
+    # the Matrix page's Close…/Reopen name the group by id: "Out of range … (Python int too
+    # large to convert to SQLite INTEGER)", naming no field
+    answer = console.post("/groups/close", {"group_id": huge, "back": f"{BASE}/matrix"})
+    assert answer.status_code == 404, answer.text
+    assert f"There is no group {huge} in this community" in answer.text
 
 
 def test_the_audit_log_leaves_out_details_that_have_no_value(console: Console) -> None:

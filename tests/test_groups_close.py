@@ -128,6 +128,22 @@ def test_an_unknown_group_or_community_is_named_with_the_nearest(
     assert not any(g.closed for g in store.list_groups(community_id))
 
 
+def test_a_pasted_page_as_a_group_or_community_is_not_printed_back_whole(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """`hearth groups close` given 100,000 characters (a paste gone wrong) printed all of
+    them back in its refusal, the same for `--community`."""
+    pasted = "Tea Friends " + "x" * 100_000
+    for args, start in (((pasted,), "there is no group 'Tea Friends xxx"),
+                        (("Tea Friends 1群", "--community", pasted), "no community 'Tea F")):  # fmt: skip
+        result = _hearth(database_url, "close", *args)
+        assert result.exit_code == 1
+        said = _said(result)
+        assert said.startswith(f"error: {start}") and "… (100,012 characters)" in said, said[:300]
+        assert len(said) < 500, said[:300]
+    assert not any(g.closed for g in store.list_groups(community_id))
+
+
 def test_the_last_open_group_and_closing_into_a_closed_or_full_group_are_refused(
     store: Store, community_id: int, database_url: str
 ) -> None:

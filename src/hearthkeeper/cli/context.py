@@ -148,11 +148,12 @@ def pick_community(store: Store, slug: str | None) -> Community:
 def unknown_community(communities: Sequence[Community], typed: str) -> str:
     """The refusal of a community `typed` names none of `communities`: which there are, and
     the nearest slug or name (a typo), else how a community comes to be."""
+    from hearthkeeper.cli.output import typed as shown
     from hearthkeeper.playbook.suggest import did_you_mean
 
     names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
                       for c in communities) or "none yet"  # fmt: skip
-    said = f"no community {typed!r} (there are: {names})"
+    said = f"no community {shown(typed)} (there are: {names})"
     near = did_you_mean(typed.strip(), [n for c in communities for n in (c.slug, c.name)])
     return f"{said}{near}" if near else f"{said}; `hearth apply` its playbook first"
 

@@ -16,7 +16,7 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console, fail, typed
 from hearthkeeper.store import Group, Store
 
 groups_app = typer.Typer()  # `hearth groups`, its help in root.py
@@ -113,11 +113,11 @@ def _group_named(store: Store, name: str, community: str | None) -> Group:
         return found[0]
     if found:
         slugs = {c.id: c.slug for c in communities}
-        fail(f"{len(found)} groups are called {name!r} (in "
+        fail(f"{len(found)} groups are called {typed(name)} (in "
              f"{', '.join(sorted({slugs[g.community_id] for g in found}))}): say which with "
              "--community")  # fmt: skip
     names = [g.name for c in communities for g in store.list_groups(c.id)]
-    fail(f"there is no group {name!r} (by name or carrier id){did_you_mean(name, names)}")
+    fail(f"there is no group {typed(name)} (by name or carrier id){did_you_mean(name, names)}")
 
 
 @groups_app.command("close")

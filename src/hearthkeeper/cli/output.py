@@ -21,6 +21,17 @@ def shown_safely(text: str) -> str:
     return without_controls(text)
 
 
+TYPED_SHOWN = 80  # characters of a typed name a refusal repeats
+
+
+def typed(text: str) -> str:
+    """What someone typed, quoted, as a refusal repeats it: its first `TYPED_SHOWN`
+    characters and its length when longer (a pasted page is not printed back whole)."""
+    if len(text) <= TYPED_SHOWN:
+        return repr(text)
+    return f"{text[:TYPED_SHOWN]!r}… ({len(text):,} characters)"
+
+
 class SafeConsole(Console):
     """A console whose printed texts lose their control characters: a member's name or
     message (a Matrix display name, a Telegram message quoted in an alert) printed by a

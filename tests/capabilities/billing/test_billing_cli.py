@@ -536,3 +536,18 @@ def test_refunding_again_names_the_payment_given_back_and_the_one_left(site: Pat
             "nothing more is given back. Its other payment: hearth billing refund 1 --order 1"
             ) in said, out  # fmt: skip
     assert run("billing", "list", "--orders", *config)[1].count("-299.00 CNY") == 1
+
+
+def test_rehearsing_a_community_without_plans_says_there_is_no_calendar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A free community's rehearsal said "Nothing happens to any member's membership in these
+    days.", as if its members' calendar had been looked at and found quiet."""
+    free = made_site(tmp_path, monkeypatch, "repurchase")
+    status, out = run("billing", "rehearse", "--config", str(free))
+    assert status == 0, out
+    assert (
+        "has no membership plans (monetisation.plans in its playbook) and no member holds a "
+        "subscription: there is no membership calendar to rehearse." in " ".join(out.split())
+    )
+    assert "Nothing happens" not in out

@@ -6,15 +6,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
 
 from hearthkeeper.capabilities.billing.payments import cancel
 from hearthkeeper.capabilities.billing.rehearse import Happening, rehearse
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.requests import BillingExpire
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine import scheduled
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
-from tests.capabilities.billing.billing_setup import paid_community, performed, run_at, screen, seat
+from tests.capabilities.billing.billing_setup import (
+    paid_community,
+    performed,
+    reminders,
+    run_at,
+    screen,
+    seat,
+)
 from tests.capabilities.billing.test_billing_plans import TWO_PLANS, pay
 from tests.engine_setup import Community
 
@@ -115,3 +125,47 @@ def test_the_rehearsal_shows_what_the_real_jobs_then_do_and_stores_and_sends_not
     )
     texts = {(a.member, a.text) for _, a in real if a.kind is ActionKind.SEND}
     assert {(h.name, h.text) for h in found if h.what == "reminder"} == texts
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_rehearsal_on_postgresql_holds_up_no_payment_and_no_reminder_of_the_live_service(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rehearsal ran the real jobs in the database itself and locked every subscription
+    and scheduled row it touched until it ended (~100 s at 2,000 members): meanwhile the
+    live service passed over a member's due reminder and staff recording a payment waited."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    _members(c)
+    performed(c)
+    bo = {s.member_id: s for s in SqlBilling.on(store).subscriptions(c.runtime.community_id)}[
+        c.member_id("bo")
+    ]
+    store.engine.dispose()  # the live service's connections give up a row lock after 10 s
+
+    @event.listens_for(store.engine, "connect")
+    def patient(connection: Any, _: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '10s'")
+        connection.commit()
+
+    real_run_due = scheduled.run_due
+    live: dict[str, Any] = {}
+
+    def run_due_while_the_live_service_works(*args: Any, **kwargs: Any) -> Any:
+        ran = real_run_due(*args, **kwargs)
+        if not live and any(item.effect == BillingExpire.effect for item, _ in ran):
+            # the rehearsal has reminded and removed bo on its copy of the calendar; the
+            # live service, meanwhile, reaches the day before bo's trial ends, then bo pays
+            live["reminded"] = reminders(run_at(c, bo.period_end - timedelta(days=1)))
+            live["paid"] = pay(c, "bo", "monthly", "WX-9")
+        return ran
+
+    monkeypatch.setattr(scheduled, "run_due", run_due_while_the_live_service_works)
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    found = rehearse(store, community, c.runtime.playbook, store_clock.now(), DAYS)
+    assert live["reminded"] == [("g1", "bo")]  # reminded on time, not after the rehearsal
+    assert live["paid"].subscription is not None and live["paid"].subscription.paid
+    # the rehearsal read the calendar as it was when it began
+    assert (bo.period_end, "removal", "bo") in [(h.at, h.what, h.name) for h in found]

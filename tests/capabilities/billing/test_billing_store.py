@@ -91,3 +91,28 @@ def test_the_newest_orders_and_their_reasons_only_are_read_for_a_page(
         recorded[4].id: "coupon 4", recorded[3].id: "paid the rest in cash"}  # fmt: skip
     assert repo.reasons(community.id, []) == {}
     assert len(repo.reasons(community.id)) == 5  # the whole ledger's (export, `list --orders`)
+
+
+def test_a_page_of_subscription_lines_is_the_same_as_those_lines_of_all(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The console's page of subscriptions reads only its own rows (its members' other plans,
+    its orders): each line reads as it does in the whole list."""
+    from hearthkeeper.capabilities.billing.staff import subscription_lines
+    from tests.capabilities.billing.billing_setup import paid_community, seat
+    from tests.capabilities.billing.test_billing_plans import TWO_PLANS, pay
+
+    c = paid_community(store, store_clock, TWO_PLANS)
+    for n in range(7):
+        seat(c, f"fan-{n}", "g1")
+        pay(c, f"fan-{n}", "monthly", f"WX-{n}")
+        if n % 2:
+            pay(c, f"fan-{n}", "yearly", f"WX-{n}-y")  # follows the month: "other" on its line
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    every = subscription_lines(store, community, store_clock.now())
+    assert SqlBilling.on(store).subscription_count(community.id) == len(every) == 10
+    pages = [subscription_lines(store, community, store_clock.now(), (4, offset))
+             for offset in (0, 4, 8)]  # fmt: skip
+    assert [len(p) for p in pages] == [4, 4, 2]
+    assert [line for p in pages for line in p] == every

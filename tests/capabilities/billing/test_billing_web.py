@@ -621,3 +621,31 @@ def test_a_free_community_s_billing_page_measures_nothing_rather_than_zero(c: Co
     apply_playbook(c.store, parse_playbook(free), "test")  # the plan dropped, the payment kept
     page = c.get("/billing").text
     assert "Purchase rate" in page and "Nothing to measure" not in page
+
+
+def _subscriptions_table(page: str) -> list[str]:
+    """The member names in the Subscriptions table, top to bottom."""
+    table = page.split('id="subscriptions"')[1].split("</table>")[0]
+    return [row.split("</td><td>")[1].split("<")[0] for row in table.split("<tr>")[2:]]
+
+
+def test_the_subscriptions_table_shows_a_page_at_a_time_with_a_way_onward(c: Console) -> None:
+    """The Billing page listed every subscription the community ever had (thousands of rows,
+    each with its refund question, on one page); now 50 a page, newest first, like the
+    Members and Audit pages, and the pages lead on to the oldest."""
+    for n in range(55):
+        c.store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+    _paying(c, range(55))
+    first = c.get("/billing")
+    assert first.status_code == 200
+    names = _subscriptions_table(first.text)
+    assert names == [f"Fan {n}" for n in range(54, 4, -1)]  # the newest 50
+    assert "Page 1 of 2" in first.text and 'href="/console/c/' in first.text
+    assert f'{BASE}/billing?subs=2">Next →' in first.text
+    second = c.get("/billing?subs=2")
+    assert _subscriptions_table(second.text) == [f"Fan {n}" for n in range(4, -1, -1)]
+    assert "Page 2 of 2" in second.text and "← Previous" in second.text
+    assert second.text.count(">Refund</button>") == 5  # each still offers its refund
+    # an old link past the end, or a page that is no number, still shows rows
+    assert _subscriptions_table(c.get("/billing?subs=99").text) == _subscriptions_table(second.text)
+    assert _subscriptions_table(c.get("/billing?subs=x").text) == names

@@ -4,6 +4,7 @@ the file stays small however long the server runs."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,52 @@ def test_the_file_keeps_only_what_is_undone_once_it_has_grown(
     assert path.stat().st_size < 2000  # rewritten on the way, not 200 events long
     kept.close()
     assert [raw["message_id"] for _, raw in Journal(path).open()] == [1]
+
+
+def test_lines_it_did_not_write_are_set_aside_said_and_the_rest_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A line of valid JSON that was no journal entry (`{"done": 5}`, a hand edit) stopped
+    `hearth serve` whole ("error: TypeError: 'int' object is not iterable … a bug in
+    Hearthkeeper"); other strange lines were dropped without a word and erased by the
+    rewrite."""
+    path = tmp_path / "onebot-events.jsonl"
+    first = Journal(path)
+    first.open()
+    numbers = [first.add(_message(m)) for m in (11, 12, 13)]
+    first.done([numbers[1] or 0])
+    first.close()
+    strange = ['{"done": 5}', "garbage", "[1, 2]", '{"done": [[1]]}', '{"n": "1", "event": {}}']
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], *strange, *lines[1:]]) + "\n", encoding="utf-8")
+
+    with caplog.at_level(logging.WARNING):
+        left = Journal(path).open()
+    assert [raw["message_id"] for _, raw in left] == [11, 13]
+    assert f"the event journal {path}: 5 line(s) it did not write (line 2, 3, 4, 5, 6)" in (
+        caplog.text
+    )
+    aside = path.with_name("onebot-events.jsonl.unreadable")
+    assert f"set aside in {aside}" in caplog.text
+    assert aside.read_text(encoding="utf-8").splitlines() == strange
+
+
+def test_a_journal_that_cannot_be_used_is_said_and_events_still_flow(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its path a directory (or under a file, or a folder it may not write) stopped
+    `hearth serve` whole: "error: IsADirectoryError … a bug in Hearthkeeper"."""
+    for path in (tmp_path / "onebot-events.jsonl", tmp_path / "file" / "onebot-events.jsonl"):
+        if path.parent == tmp_path:
+            path.mkdir()
+        else:
+            path.parent.write_text("not a folder", encoding="utf-8")
+        unusable = Journal(path)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert unusable.open() == []
+        assert f"the event journal {path} cannot be used" in caplog.text
+        assert "not kept across a crash" in caplog.text
+        assert unusable.add(_message(1)) is None  # handled as it comes, not kept
+        unusable.done([1])
+        unusable.close()

@@ -222,3 +222,37 @@ def _once(
         return gate
 
     return hold
+
+
+def test_a_journal_with_a_line_it_did_not_write_is_read_and_the_server_goes_on(
+    tmp_path: Path,
+) -> None:
+    asyncio.run(_strange_journal(tmp_path))
+
+
+async def _strange_journal(folder: Path) -> None:
+    """A journal line of valid JSON the journal never writes (`{"done": 5}`: a hand edit, a
+    damaged disk) stopped the whole `hearth serve` at start, web chat and console with it,
+    saying "error: TypeError: 'int' object is not iterable … a bug in Hearthkeeper"."""
+    fake = FakeOneBot()
+    fake.group(GROUP)
+    port = free_port()
+    server = _server(folder, fake, port)
+    left = {"post_type": "message", "message_type": "group", "sub_type": "normal",
+            "message_id": 777, "group_id": GROUP, "user_id": MEI, "message": "still here",
+            "raw_message": "still here", "font": 0,
+            "sender": {"user_id": MEI, "nickname": "Mei", "role": "member"}}  # fmt: skip
+    journal = folder / "data" / "onebot-events.jsonl"
+    journal.write_text('{"done": 5}\n' + json.dumps({"n": 1, "event": left}) + "\n")
+    try:
+        server.start()
+        await server.ready(None)
+        await _connect(fake, port, server)
+        await fake.until(lambda: "777" in _recorded(server), "the message kept", WAIT)
+        assert server.stop() == 0, server.log()
+    finally:
+        await fake.close()
+        if server.process is not None and server.process.poll() is None:
+            server.kill()
+    assert "1 line(s) it did not write (line 1) were set aside" in server.log()
+    assert (folder / "data" / "onebot-events.jsonl.unreadable").read_text() == '{"done": 5}\n'

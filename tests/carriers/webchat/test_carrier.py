@@ -110,6 +110,36 @@ def test_a_closed_group_is_read_only_for_members_but_not_for_staff(chat: Chat) -
     assert texts == ["before closing", "see you in Tea room", "open again"]
 
 
+def test_a_member_of_a_closed_group_uploads_no_picture_but_staff_do(chat: Chat) -> None:
+    """A member of a closed group was refused sending a picture but its upload was taken and
+    kept on disk (uploads the member could never post, up to the hourly allowance); now
+    refused at once with the same line, while staff, who still post, still upload."""
+    _, member_token = chat.member("stayer", group=1)
+    keeper, keeper_token = chat.member("keeper", group=1)
+    garden = chat.groups[1].id
+    staff = chat.store.member_for("webchat", keeper.user_id, "keeper")
+    chat.store.set_role(staff.id, garden, "moderator")
+    chat.store.close_group(garden, "ops", into=chat.groups[0].id)
+    kept_before = sorted(p.name for p in chat.carrier.uploads_dir.glob("*"))
+
+    def upload(token: str) -> Any:
+        client = TestClient(chat.app, cookies={"hearth_member": token})
+        return client.post(f"/chat/{chat.codes[1]}/upload",
+                           files={"picture": ("p.png", picture(), "image/png")})  # fmt: skip
+
+    refused = upload(member_token)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        "Garden is closed: members can no longer post here. Its members carry on in Tea room."
+    )
+    assert sorted(p.name for p in chat.carrier.uploads_dir.glob("*")) == kept_before
+    taken = upload(keeper_token)
+    assert taken.status_code == 200, taken.text
+    asyncio.run(chat.carrier.say(garden, keeper.user_id, "", picture=taken.json()["picture"]))
+    chat.store.reopen_group(garden)
+    assert upload(member_token).status_code == 200  # reopened: uploads again
+
+
 def test_a_banned_member_is_refused_with_the_reason(chat: Chat) -> None:
     user_id = _joined(chat, "spammer")
     asyncio.run(chat.carrier.perform(_action(ActionKind.BAN, member=user_id,

@@ -348,9 +348,16 @@ def rehearse(
     paid in advance that the coming days bring for the current members, day by day, as the
     real jobs would do them. Read-only: nothing is stored and nothing is sent."""
     from hearthkeeper.capabilities.billing.rehearse import rehearse as run_rehearsal
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
 
     store, found = _open(config, community)
     playbook = playbook_of(store, found)
+    plans = playbook is not None and bool(playbook.monetisation.plans)
+    if not plans and not SqlBilling.on(store).live_subscriptions(found.id):
+        console.print(escape(f"{found.name} has no membership plans (monetisation.plans in its "
+                             "playbook) and no member holds a subscription: there is no "
+                             "membership calendar to rehearse."))  # fmt: skip
+        return
     zone = zone_of(playbook)
     now = SystemClock().now()
     happenings = run_rehearsal(store, found, playbook, now, days)

@@ -16,7 +16,14 @@ from hearthkeeper.capabilities.billing.records import OrderKind
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
-from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
+from hearthkeeper.web.console.pages import (
+    PAGE_SIZE,
+    CommunityView,
+    ConsoleRoute,
+    Pages,
+    SignedIn,
+    paged,
+)
 from hearthkeeper.web.templates import render
 
 ORDERS_SHOWN = 200  # the newest orders the page lists (`hearth billing export --orders`: all)
@@ -57,10 +64,14 @@ def router(pages: Pages) -> APIRouter:
         now = web.clock.now()
         playbook = view.playbook
         lines = staff.order_lines(store, view.community, ORDERS_SHOWN)
+        subs, subs_pages = paged(request, SqlBilling.on(store).subscription_count(view.community.id),
+                                 "subs")  # fmt: skip
         return render(
             request, "console/billing.html", status_code=status, operator=operator,
             active="billing", plans=playbook.monetisation.plans if playbook else [],
-            subscriptions=staff.subscription_lines(store, view.community, now),
+            subscriptions=staff.subscription_lines(store, view.community, now,
+                                                   (PAGE_SIZE, (subs - 1) * PAGE_SIZE)),
+            subs_page=subs, subs_pages=subs_pages,
             orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
             reasons=SqlBilling.on(store).reasons(view.community.id, [o for o, _ in lines]),
             figures=money_figures(store, view.community.id, now),

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
 from hearthkeeper.capabilities.billing.records import (
     LIVE,
@@ -48,6 +48,18 @@ _SCHEDULED = table_of(ScheduledRow)
 # one process, but a web node and a worker may differ a little (a day's margin costs a day
 # of the audit log)
 _CLOCKS_APART = timedelta(days=1)
+# What a rehearsal of a community's membership calendar (`rehearse.py`) writes, with the rows
+# its copy starts from: the community's subscriptions and billing work, the billing actions
+# queued in its groups (one queued already is not queued again), every payment reference (a
+# new code must differ from all) and no audit entry (only written).
+_REHEARSED = {
+    "subscriptions": "community_id = :community",
+    "scheduled": "community_id = :community AND key LIKE 'billing:%'",
+    "outbox": "key LIKE 'billing:%' AND group_id IN "
+              "(SELECT id FROM groups WHERE community_id = :community)",
+    "payment_references": "true",
+    "audit_log": "false",
+}  # fmt: skip
 
 
 class BillingRepository(Protocol):
@@ -87,6 +99,24 @@ class SqlBilling(StoreBase):
     """The billing repository on SQLAlchemy; `SqlBilling.on(tx)` works in the caller's
     transaction."""
 
+    def rehearse_on_copies(self, community_id: int) -> None:
+        """PostgreSQL, in a transaction on a connection that has run nothing before: from here
+        to the transaction's end, the tables a rehearsal of `community_id`'s calendar writes are
+        this transaction's own temporary copies (what `_REHEARSED` keeps of them), so that no
+        live row is changed or locked and the live service is held up by nothing. Rolled
+        back, they are gone. (A connection used before may hold statements PostgreSQL
+        prepared on the live tables: hence a new one.)"""
+        with self._unit(write=True) as session:
+            path = session.scalar(text("SELECT current_setting('search_path')"))
+            live = session.scalar(text("SELECT quote_ident(current_schema())"))
+            for table, kept in _REHEARSED.items():
+                session.execute(text(f"CREATE TEMPORARY TABLE {table} "
+                                     f"(LIKE {live}.{table} INCLUDING ALL) ON COMMIT DROP"))  # fmt: skip
+                session.execute(text(f"INSERT INTO pg_temp.{table} "
+                                     f"SELECT * FROM {live}.{table} WHERE {kept}"),
+                                {"community": community_id} if ":community" in kept else {})  # fmt: skip
+            session.execute(text(f"SET LOCAL search_path TO pg_temp, {path}"))
+
     def reference_for(self, carrier: str, user_id: str, display_name: str,
                       at: datetime) -> PaymentReference:  # fmt: skip
         """The person's payment reference, made and kept the first time it is asked for."""
@@ -123,6 +153,35 @@ class SqlBilling(StoreBase):
             query = query.where(_SUBS.c.plan_id == plan_id)
         with self._unit(write=False) as session:
             return [_subscription(row) for row in session.execute(query)]
+
+    def subscription_count(self, community_id: int) -> int:
+        with self._unit(write=False) as session:
+            return session.scalar(select(func.count()).select_from(_SUBS)
+                                  .where(_SUBS.c.community_id == community_id)) or 0  # fmt: skip
+
+    def newest_subscriptions(self, community_id: int, limit: int,
+                             offset: int = 0) -> list[Subscription]:  # fmt: skip
+        """A page of the community's subscriptions, newest first (the console's)."""
+        query = (select(_SUBS).where(_SUBS.c.community_id == community_id)
+                 .order_by(_SUBS.c.id.desc()).limit(limit).offset(offset))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_subscription(row) for row in session.execute(query)]
+
+    def subscriptions_of(self, community_id: int,
+                         member_ids: Collection[int]) -> list[Subscription]:  # fmt: skip
+        """Every subscription of these members in the community, oldest first."""
+        query = select(_SUBS).where(_SUBS.c.community_id == community_id,
+                                    _SUBS.c.member_id.in_(sorted(set(member_ids))))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_subscription(row) for row in session.execute(query.order_by(_SUBS.c.id))]
+
+    def orders_of(self, community_id: int, subscription_ids: Collection[int]) -> list[Order]:
+        """The orders of these subscriptions, oldest first."""
+        query = select(_ORDERS).where(_ORDERS.c.community_id == community_id,
+                                      _ORDERS.c.subscription_id.in_(sorted(set(subscription_ids))))  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_order(row) for row in
+                    session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))]  # fmt: skip
 
     def live_subscriptions(self, community_id: int) -> list[Subscription]:
         """Subscriptions still active or running to the end of their period."""

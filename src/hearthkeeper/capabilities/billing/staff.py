@@ -163,22 +163,32 @@ def other_plan_of(store: Store, community: Community, sub: Subscription,
     return other_plan(subs, sub, playbook_of(store, community), now)
 
 
-def subscription_lines(store: Store, community: Community, now: datetime) -> list[SubscriptionLine]:
-    """The community's subscriptions, newest first, with member names and shown statuses."""
+def subscription_lines(store: Store, community: Community, now: datetime,
+                       page: tuple[int, int] | None = None) -> list[SubscriptionLine]:  # fmt: skip
+    """The community's subscriptions, newest first, with member names and shown statuses:
+    all of them, or the `page` (how many, after how many) the console shows, read for those
+    alone (their members' other plans and their orders)."""
     playbook = playbook_of(store, community)
     repo = SqlBilling.on(store)
+    if page is None:
+        subs = repo.subscriptions(community.id)
+        shown = list(reversed(subs))
+        paid = repo.orders(community.id)
+    else:
+        shown = repo.newest_subscriptions(community.id, *page)
+        subs = repo.subscriptions_of(community.id, {s.member_id for s in shown}) if shown else []
+        paid = repo.orders_of(community.id, [s.id for s in shown]) if shown else []
     orders: dict[int, list[Order]] = defaultdict(list)
-    for order in repo.orders(community.id):
+    for order in paid:
         if order.subscription_id is not None:
             orders[order.subscription_id].append(order)
     zone = zone_of(playbook)
     lines = []
-    subs = repo.subscriptions(community.id)
     mine: dict[int, list[Subscription]] = defaultdict(list)
     for sub in subs:
         mine[sub.member_id].append(sub)
     names = store.member_names(mine)  # in one read, not one per subscription
-    for sub in reversed(subs):
+    for sub in shown:
         plan = plan_of(playbook, sub.plan_id)
         latest = latest_payment(orders[sub.id])
         kept = None if latest is None else kept_until(sub, latest, plan, now, zone)

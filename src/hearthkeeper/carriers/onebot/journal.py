@@ -14,8 +14,14 @@ done once the file has grown past `COMPACT_AT` (with what is still undone: usual
 the few events in flight), so it stays small however long the server runs.
 
 Lines are written without `fsync`: a killed process loses nothing the operating system was
-given; a power cut may lose the last lines. Meta events are not kept. One process at a time
-owns the file: the worker holding the QQ connection (docs/deploy.md).
+given; a power cut may lose the last lines. A line that is not one the journal writes (the
+last one cut by a kill, a hand edit, a damaged disk) is set aside, appended to
+`onebot-events.jsonl.unreadable` beside it, and the log says which lines went there; the rest
+is read as ever. A journal that cannot be read or written (its path a directory, a folder
+without write permission, a full disk) is said in the log and the service goes on without it:
+QQ events are handled as they come, only not kept across a crash until it can be written. Meta
+events are not kept. One process at a time owns the file: the worker holding the QQ connection
+(docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -45,10 +51,14 @@ class Journal:
     def open(self) -> list[tuple[int, dict[str, Any]]]:
         """The events a process before this one left undone, in order (numbered anew), the
         file rewritten with only them and ready for more."""
-        numbered = list(enumerate(self._read(), start=1))
-        self._open = dict(numbered)
-        self._next = len(numbered) + 1
-        self._rewrite()
+        numbered: list[tuple[int, dict[str, Any]]] = []
+        try:
+            numbered = list(enumerate(self._read(), start=1))
+            self._open = dict(numbered)
+            self._next = len(numbered) + 1
+            self._rewrite()
+        except OSError as exc:
+            self._unusable(exc)
         if numbered:
             log.info("qq: %d event(s) received before the last stop and not yet recorded are "
                      "read again", len(numbered))  # fmt: skip
@@ -74,7 +84,10 @@ class Journal:
             del self._open[number]
         self._write({"done": finished})
         if self._file.tell() >= COMPACT_AT:
-            self._rewrite()
+            try:
+                self._rewrite()
+            except OSError as exc:
+                self._unusable(exc)
 
     def close(self) -> None:
         if self._file is not None:
@@ -93,6 +106,14 @@ class Journal:
         temporary.replace(self.path)
         self._file = self.path.open("a", encoding="utf-8")
 
+    def _unusable(self, exc: OSError) -> None:
+        """The journal cannot be read or written: said, and the service goes on without it."""
+        self.close()
+        self._open = {}
+        log.warning("qq: the event journal %s cannot be used (%s): QQ events are handled as "
+                    "they come but not kept across a crash; make it a file Hearthkeeper can "
+                    "write and restart", self.path, exc.strerror or exc)  # fmt: skip
+
     def _write(self, entry: dict[str, Any]) -> None:
         assert self._file is not None
         try:
@@ -105,19 +126,55 @@ class Journal:
         if not self.path.exists():
             return []
         kept: dict[int, dict[str, Any]] = {}
+        unreadable: list[tuple[int, str]] = []  # (line number, the line)
         with self.path.open(encoding="utf-8", errors="replace") as lines:
-            for line in lines:
-                try:
-                    entry = json.loads(line)
-                except ValueError:  # the last line, cut by the kill
-                    continue
-                if not isinstance(entry, dict):
-                    continue
-                if isinstance(entry.get("event"), dict) and isinstance(entry.get("n"), int):
+            for at, line in enumerate(lines, start=1):
+                entry = _entry(line)
+                if entry is None:  # the last line cut by a kill, or not the journal's
+                    unreadable.append((at, line))
+                elif "event" in entry:
                     kept[entry["n"]] = entry["event"]
-                for number in entry.get("done") or ():
-                    kept.pop(number, None)
+                else:
+                    for number in entry["done"]:
+                        kept.pop(number, None)
+        if unreadable:
+            self._set_aside(unreadable)
         return [kept[number] for number in sorted(kept)]
+
+    def _set_aside(self, unreadable: list[tuple[int, str]]) -> None:
+        """Lines the journal cannot read, appended to the `.unreadable` file beside it (the
+        rewrite would drop them): nothing is lost unsaid."""
+        aside = self.path.with_name(self.path.name + ".unreadable")
+        with aside.open("a", encoding="utf-8") as out:
+            for _, line in unreadable:
+                out.write(line if line.endswith("\n") else line + "\n")
+        numbers = [at for at, _ in unreadable]
+        if len(unreadable) == 1 and not unreadable[0][1].endswith("\n"):
+            log.warning("qq: the event journal %s: its last line, cut when the server was "
+                        "killed, was set aside in %s; the rest is read again", self.path,
+                        aside)  # fmt: skip
+            return
+        shown = ", ".join(map(str, numbers[:10])) + (", …" if len(numbers) > 10 else "")
+        log.warning("qq: the event journal %s: %d line(s) it did not write (line %s) were set "
+                    "aside in %s; the rest is read again", self.path, len(numbers), shown,
+                    aside)  # fmt: skip
+
+
+def _entry(line: str) -> dict[str, Any] | None:
+    """One line of the journal: an event (`n`, `event`) or the numbers done (`done`); None
+    for a line it did not write."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict):
+        return None
+    number, event, done = entry.get("n"), entry.get("event"), entry.get("done")
+    if type(number) is int and isinstance(event, dict) and "done" not in entry:
+        return {"n": number, "event": event}
+    if isinstance(done, list) and all(type(n) is int for n in done) and "n" not in entry:
+        return {"done": done}
+    return None
 
 
 def _line(entry: dict[str, Any]) -> str:

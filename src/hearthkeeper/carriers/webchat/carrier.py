@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
-from hearthkeeper.carriers.webchat.closed import closed_line
+from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
 from hearthkeeper.carriers.webchat.names import (
     BadNickname,
     clean_nickname,
@@ -288,6 +288,14 @@ class WebChatCarrier(Performer):
         self.feed.announce(str(message.id))
         return message.id
 
+    def closed_to(self, group_id: int, user_id: str, language: Language) -> ClosedLine | None:
+        """The line refusing `user_id` a post (or a picture's upload) in `group_id` when it is
+        closed to them (staff still post); read fresh, for `hearth groups close` in another
+        process applies at once."""
+        current = self.store.get_group(group_id)
+        line = None if current is None else closed_line(self.store, current, user_id, language)
+        return None if line is None or line.staff else line
+
     def _record(self, group_id: int, user_id: str, text: str, picture: str | None,
                 reply_to: int | None) -> WebChatMessage:  # fmt: skip
         """The checks and the store write of `say` (which queues the engine's event)."""
@@ -300,9 +308,8 @@ class WebChatCarrier(Performer):
         now = self.clock.now()
         if is_muted(seat, now):
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
-        current = self.store.get_group(group_id)  # closed by `hearth groups close` meanwhile?
-        line = None if current is None else closed_line(self.store, current, user_id, language)
-        if line is not None and not line.staff:
+        line = self.closed_to(group_id, user_id, language)
+        if line is not None:
             raise WebChatRefused(line.text, frame=line.frame())
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:

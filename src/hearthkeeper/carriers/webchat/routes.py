@@ -7,7 +7,7 @@ in the `hearth_join` cookie (SameSite=Strict) that the form must repeat.
 
 Abuse limits (`limits.py`, the `[carriers.webchat]` settings) are counted per client address and per
 member: new seats through invite links, messages across all of a member's sockets, pictures
-and their bytes per hour. A muted or banned member uploads nothing. Pictures no message uses
+and their bytes per hour. A muted or banned member uploads nothing, nor does a member of a closed group (staff do). Pictures no message uses
 are deleted by a sweep that runs with the uploads (they are what makes such files), at most
 every `SWEEP_EVERY`.
 """
@@ -264,6 +264,9 @@ def webchat_router(
             return _problem(403, say("join_first", language))
         if is_muted(seat, web.clock.now()):
             return _problem(403, muted_text(seat, language, chat.zone(room.group)))
+        closed = await run_in_threadpool(chat.closed_to, room.group.id, user.user_id, language)
+        if closed is not None:  # a picture a member could never post: not kept
+            return _problem(403, closed.text)
         over = limits.upload(user.user_id, language)
         if over is not None:
             return _retry_after(_problem(429, over.message), over)

@@ -17,6 +17,7 @@ from hearthkeeper.carriers.opening import open_by_hand
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.store import Group, Operator, Store, StoreError
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.overview import group_lines
 from hearthkeeper.web.console.pages import (
@@ -131,8 +132,9 @@ def router(pages: Pages) -> APIRouter:
 
 
 def by_id(store: Store, community_id: int, group_id: int) -> tuple[Group | None, str]:
-    """The community's group `group_id`, else why not."""
-    found = store.get_group(group_id)
+    """The community's group `group_id`, else why not (an id beyond any row too: SQLite
+    cannot look it up)."""
+    found = store.get_group(group_id) if 1 <= group_id <= MAX_ID else None
     if found is None or found.community_id != community_id:
         return None, f"There is no group {group_id} in this community."
     return found, ""
