@@ -237,7 +237,7 @@ async def _strange_journal(folder: Path) -> None:
     fake = FakeOneBot()
     fake.group(GROUP)
     port = free_port()
-    server = _server(folder, fake, port)
+    server = _server(folder, fake, port, GROUP)
     left = {"post_type": "message", "message_type": "group", "sub_type": "normal",
             "message_id": 777, "group_id": GROUP, "user_id": MEI, "message": "still here",
             "raw_message": "still here", "font": 0,
