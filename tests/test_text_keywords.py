@@ -83,19 +83,27 @@ def test_the_match_is_reported_as_written_after_normalisation() -> None:
 
 def test_staff_read_the_keyword_once_and_by_name_only_where_the_text_hides_it() -> None:
     """Staff read "matched 'dm me for' (advertising keyword 'dm me for' in 'dm me for')":
-    the words three times. The keyword is named only where the text matched is not it."""
+    the words three times, the rule twice. The keyword is named only where the text matched
+    is not it; the words are as the member wrote them, in the message around them."""
     detector = KeywordDetector("advertising", ["dm me for", "加微信"])
-    (plain,) = detector(prepare("dm me for prices"))
-    assert explain([plain]) == "advertising: matched 'dm me for' (advertising keyword)"
+    message = prepare("Hi all, DM me for prices")
+    (plain,) = detector(message)
+    assert explain([plain]) == "advertising: 'dm me for' (keyword)"
+    assert explain([plain], message) == (
+        "advertising: 'DM me for' (keyword) — in \"Hi all, DM me for prices\""
+    )
     (hidden,) = detector(prepare("请 加 微 信"))
-    assert explain([hidden]) == "advertising: matched '加 微 信' (advertising keyword '加微信')"
+    assert explain([hidden]) == "advertising: '加 微 信' (keyword '加微信')"
+    # the message is nothing but the words: nothing more to show
+    alone = prepare("DM me for")
+    assert explain(detector(alone), alone) == "advertising: 'DM me for' (keyword)"
 
 
 def test_a_keyword_with_a_numeral_is_found_either_way_and_reported_as_written() -> None:
     detector = KeywordDetector("advertising", ["一站式服务", "24小时营业"])
     (word,) = detector(prepare("婚礼一站式服务"))
     # staff read the words as the member wrote them, not "1站式服务"
-    assert (word.matched, word.explanation) == ("一站式服务", "advertising keyword")
+    assert (word.matched, word.explanation) == ("一站式服务", "keyword")
     (digits,) = detector(prepare("本店1站式服务"))
     assert digits.matched == "1站式服务"
     (hours,) = detector(prepare("24小时营业"))
@@ -128,4 +136,4 @@ def test_a_keyword_detector_explains_its_finding() -> None:
     (finding,) = detector(prepare("加 微 信"))
     assert finding.kind == "advertising"
     assert finding.matched == "加 微 信"
-    assert finding.explanation == "advertising keyword '加微信'"  # the match is `matched`
+    assert finding.explanation == "keyword '加微信'"  # the match is `matched`, the rule `kind`

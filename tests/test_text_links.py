@@ -82,7 +82,12 @@ def test_allowed_domains_and_their_subdomains_pass() -> None:
     )
     assert [f.matched for f in findings] == ["weixin.qq.com", "evil-shop.example.com.cn"]
     assert all(f.kind == "links" for f in findings)
-    assert "weixin.qq.com" in findings[0].explanation
+    assert findings[0].explanation == "not an allowed domain"  # the link names its domain
+    (hidden,) = detector(prepare("go to evil.example.org/sale"))
+    assert (hidden.matched, hidden.explanation) == (
+        "evil.example.org/sale",
+        "not an allowed domain",
+    )
 
 
 def test_a_lookalike_of_an_allowed_domain_is_still_a_link() -> None:

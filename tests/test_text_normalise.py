@@ -128,3 +128,11 @@ def test_compact_positions_match_the_compact_form(text: str) -> None:
     normalised = normalise(text)
     positions = compact_positions(normalised)
     assert "".join(normalised[i] for i in positions) == compact(normalised)
+
+
+def test_a_piece_of_the_normalised_text_reads_with_its_numerals_as_written() -> None:
+    text = prepare("二手空调，市区一口价 一三八 0000")
+    assert text.as_written("1口价") == "一口价"
+    assert text.as_written("1380000") == "一三八0000"  # read across a space, as the compact form
+    assert text.as_written("空调") == "空调"
+    assert text.as_written("999") == "999"  # not in the message: as it is

@@ -164,3 +164,30 @@ def test_only_short_texts_are_remembered_and_a_long_one_is_still_read() -> None:
     assert scanner._read_text.cache_info().currsize == 0
     scanner.scan("ok")
     assert scanner._read_text.cache_info().currsize == 1
+
+
+def test_staff_read_the_scorers_words_with_chinese_numerals_as_written() -> None:
+    """The scorer reads `一 九九` as the number `199`; staff read the words the member wrote."""
+    from hearthkeeper.text.scan import scorer_finding
+    from hearthkeeper.text.scorer import ScoreResult
+
+    text = prepare("买二送一 九九元包邮 速来")
+    finding = scorer_finding(text, ScoreResult(0.99, ("包邮", "199", "送")))
+    assert finding.explanation == "learned scorer: spam 0.99 on '包邮', '一九九', '送'"
+    nothing = scorer_finding(prepare("一口价"), ScoreResult(0.99, ()))
+    assert (nothing.matched, nothing.explanation) == ("一口价", "learned scorer: spam 0.99")
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_a_member_speaking_of_a_one_stop_service_is_left_alone_and_a_seller_is_not(
+    name: str,
+) -> None:
+    """`一站式服务` was a default advertising keyword: a member's `一站式服务听起来不错` was
+    deleted. A seller adds a sign (a service, a price, an invitation to ask), which the pitch
+    families and the offer rules read."""
+    scanner = Scanner.from_rules(parse_playbook(template_text(name), name).playbook.rules)
+    assert scanner.scan("一站式服务听起来不错") == []
+    assert scanner.scan("我觉得那家店一站式服务挺方便的") == []
+    for ad in ("代办营业执照，代理记账，一站式服务", "积分落户咨询，学历提升加分，一站式服务",
+               "婚礼策划一站式服务，价格实惠", "一站式服务，欢迎咨询"):  # fmt: skip
+        assert is_advertising(scanner.scan(ad)), ad

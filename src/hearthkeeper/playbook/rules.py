@@ -120,10 +120,11 @@ class Advertising(KeywordDetector):
             "套现",
             "extra income",
             "inbox me",
-            # the stock phrases of shop and service ads, rare in members' own talk
+            # the stock phrases of shop and service ads, rare in members' own talk (not
+            # 一站式服务: members say it of a shop, 一站式服务听起来不错; with a seller's sign,
+            # 专业团队一站式服务, the pitch families and the offer rules read it)
             "厂家直销",
             "批发价",
-            "一站式服务",
             "包吃包住",
             "大酬宾",
             "高价回收",

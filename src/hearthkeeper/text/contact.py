@@ -188,23 +188,21 @@ class ContactDetector:
         findings: list[Finding] = []
         if self.phone_numbers:
             findings += [
-                Finding(_CONTACT, number, f"phone number '{number}'")
-                for number in find_phone_numbers(text)
+                Finding(_CONTACT, number, "phone number") for number in find_phone_numbers(text)
             ]
         if self.messaging_ids:
             findings += [
-                Finding(_CONTACT, handle, f"private-contact id '{handle}' offered after '{cue}'")
+                Finding(_CONTACT, handle, f"private-contact id offered after '{cue}'")
                 for cue, handle in find_messaging_ids(text)
             ]
         if self.emails:
             findings += [
-                Finding(_CONTACT, address, f"e-mail address '{address}'")
-                for address in find_emails(text)
+                Finding(_CONTACT, address, "e-mail address") for address in find_emails(text)
             ]
         if self.messaging_ids:
             ids = {finding.matched for finding in findings}
             findings += [
-                Finding(_CONTACT, offer.matched, f"{offer.what}: '{offer.matched}'")
+                Finding(_CONTACT, offer.matched, offer.what)
                 for offer in find_contact_offers(message)
                 if offer.matched not in ids
             ]

@@ -35,17 +35,17 @@ class DisguisedContactDetector:
     def __call__(self, message: MessageText) -> list[Finding]:
         """A finding (kind advertising) per disguised contact offer."""
         findings = [
-            Finding(_ADVERTISING, offer.matched, f"{offer.what} in disguise: '{offer.matched}'")
+            Finding(_ADVERTISING, offer.matched, f"{offer.what}, in disguise")
             for offer in find_contact_offers(message)
             if offer.disguised
         ]
         findings += [
-            Finding(_ADVERTISING, handle, f"private-contact id '{handle}' offered after '{cue}'")
+            Finding(_ADVERTISING, handle, f"private-contact id offered after '{cue}'")
             for cue, handle in find_messaging_ids(message.normalised)
             if cue in DISGUISED_NAMES
         ]
         findings += [
-            Finding(_ADVERTISING, number, f"phone number '{number}' written in disguise")
+            Finding(_ADVERTISING, number, "phone number written in disguise")
             for number in find_phone_numbers(message.normalised)
             if _digits_disguised(number, message.original)
         ]

@@ -114,11 +114,10 @@ class InviteDetector:
         if links is None:
             links = find_links(message.normalised)
         findings = [
-            Finding(_INVITES, link.matched, f"{label}: {link.url}")
-            for link, label in self.invite_links(links)
+            Finding(_INVITES, link.matched, label) for link, label in self.invite_links(links)
         ]
         findings += [
-            Finding(_INVITES, match.group("number"), f"group number '{match.group('number')}'")
+            Finding(_INVITES, match.group("number"), "group number")
             for match in _GROUP_NUMBER.finditer(message.normalised)
         ]
         phrases = self.phrases.find(message)
@@ -128,7 +127,7 @@ class InviteDetector:
             and _ASKING_TO_JOIN.search(message.normalised) is not None
         )
         findings += [
-            keyword_finding(_INVITES, match, "invite")
+            keyword_finding(_INVITES, match, "invite phrase")
             for match in phrases
             if not (match.matched in _JOIN_WORDS and asking)
         ]
@@ -143,5 +142,5 @@ class InviteDetector:
             hosts = [link.host for link in find_links(normalise(text))]
             if hosts and all(host in self.allowed for host in hosts):
                 continue
-            findings.append(Finding(_INVITES, text, f"picture carries a QR code ({text[:80]})"))
+            findings.append(Finding(_INVITES, text, "QR code in a picture"))
         return findings

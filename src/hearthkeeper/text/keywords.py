@@ -121,12 +121,12 @@ def _outermost(spans: list[tuple[int, int, _Entry]]) -> list[tuple[int, int, _En
     return kept
 
 
-def keyword_finding(kind: str, match: KeywordMatch, what: str | None = None) -> Finding:
+def keyword_finding(kind: str, match: KeywordMatch, what: str = "keyword") -> Finding:
     """A keyword's finding for staff: the keyword named only where the text matched is not
     the keyword as written (`'薇 ❤ 信'`, keyword `薇信`); the match itself the explanation's
-    `matched` already shows."""
+    `matched` already shows, and the rule its kind."""
     named = "" if match.matched == match.keyword else f" '{match.keyword}'"
-    return Finding(kind, match.matched, f"{what or kind} keyword{named}")
+    return Finding(kind, match.matched, f"{what}{named}")
 
 
 class KeywordDetector:

@@ -133,7 +133,9 @@ class LinkDetector:
             Finding(
                 ViolationKind.LINKS.value,
                 link.matched,
-                f"link to {link.host} (read from '{link.matched}'), not an allowed domain",
+                "not an allowed domain"
+                if link.host in link.matched
+                else f"link to {link.host}, not an allowed domain",
             )
             for link in links
             if link.host not in self.allowed

@@ -154,6 +154,22 @@ class MessageText:
             return self.normalised
         return _words(self.original)
 
+    def as_written(self, shown: str) -> str:
+        """A piece of `normalised` (or of `compact`: `1 99` read as `199`) with its Chinese
+        numerals as written (`一口价`, `一九九`), for staff to read; as it is when no numeral
+        was read as a digit, or the piece is not found."""
+        if not shown or not _DIGIT.search(shown):
+            return shown
+        words = self.words
+        if len(words) != len(self.normalised):  # only numerals differ, character for character
+            return shown
+        at = self.normalised.find(shown)
+        if at >= 0:
+            return words[at : at + len(shown)]
+        key = compact(shown)
+        at = self.compact.find(key) if key else -1
+        return compact(words)[at : at + len(key)] if at >= 0 else shown
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of `normalised` that the compact span [start, end) was read from."""
         positions = compact_positions(self.normalised)

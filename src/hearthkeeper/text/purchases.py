@@ -4,12 +4,14 @@ Such a message names a service, a price and a word of praise, as an ad does, so 
 scorer, which reads words rather than intent, can score it as spam (a retrained model read
 the line above at 0.998, from an ad's `家电清洗…专业师傅`). What the member did marks it as
 their own account: `花了` (spent), or a first person who bought, enrolled, hired or booked
-(`我买了`, `我们上周订的`, `给孩子报了`). Not `用了` (used): `我用了这个方法三个月瘦了二十斤，想知道的私我`
-is an ad's testimony, which the scorer must still read. The scanner then withholds the scorer's verdict when
-nothing else in the message looks like an ad: no rule matched and it carries no link. The
+(`我买了`, `我们上周订的`, `给孩子报了`). Not `用了` (used): an ad's testimony,
+`我用了这个方法三个月瘦了二十斤，想知道的私我`, which the scorer must still read. The scanner
+then withholds the scorer's verdict when nothing else in the message looks like an ad: no
+rule matched and it carries no link. The
 rules are not softened: a contact detail, a pitch or an offer's shape still makes it
 advertising. Chosen by cross-validation on the moderation corpus's tune part (no tune ad
-lost, two chat false alarms fewer: docs/benchmarks.md, "Step 8 — moderation, session 29").
+lost, two chat false alarms fewer: docs/benchmarks.md, "Step 8 — moderation, session 29: the
+learned scorer as the lever").
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from hearthkeeper.text.normalise import (
 )
 from hearthkeeper.text.pitches import PitchDetector
 from hearthkeeper.text.purchases import own_purchase
-from hearthkeeper.text.scorer import SpamScorer, shipped_scorer
+from hearthkeeper.text.scorer import ScoreResult, SpamScorer, shipped_scorer
 
 # The learned scorer to consult: a community's own, "shipped" (the one `make` trained), or None.
 ScorerChoice = SpamScorer | Literal["shipped"] | None
@@ -197,14 +197,24 @@ class Scanner:
                 # 师傅挺专业的): topic words alone, no rule, no link
                 verdict = None
             if verdict is not None:
-                matched = verdict.ngrams[0] if verdict.ngrams else message.normalised[:40]
-                scored = Finding(ViolationKind.ADVERTISING.value, matched, verdict.explanation())
+                scored = scorer_finding(message, verdict)
                 return tuple(findings), (scored,)
         return tuple(findings), ()
 
     def scan_picture(self, image: bytes) -> list[Finding]:
         """Findings for a picture: a QR code counts as an invite when the playbook says so."""
         return self.invites.picture(image) if self.invites is not None else []
+
+
+def scorer_finding(message: MessageText, verdict: ScoreResult) -> Finding:
+    """The learned scorer's verdict as staff read it: its telling n-grams with Chinese
+    numerals as written (`一九九`, not the `199` the scorer reads)."""
+    grams = [message.as_written(gram) for gram in verdict.ngrams]
+    matched = grams[0] if grams else message.as_written(message.normalised[:40])
+    said = f"learned scorer: spam {verdict.probability:.2f}"
+    if grams:
+        said += " on " + ", ".join(f"'{gram}'" for gram in grams)
+    return Finding(ViolationKind.ADVERTISING.value, matched, said)
 
 
 def is_advertising(findings: list[Finding]) -> bool:

@@ -79,11 +79,6 @@ class ScoreResult:
         """
         return _counts_at(self.probability, self.latin, threshold, self.numbered)
 
-    def explanation(self) -> str:
-        """How the verdict reads in the audit log."""
-        said = ", ".join(f"'{gram}'" for gram in self.ngrams) or "no single n-gram"
-        return f"learned scorer: spam {self.probability:.2f} — {said}"
-
 
 def _counts_at(probability: float, latin: bool, threshold: float, numbered: bool = True) -> bool:
     """`ScoreResult.counts_at` of a verdict not made yet (most messages are not flagged)."""

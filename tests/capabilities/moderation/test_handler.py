@@ -90,6 +90,23 @@ def test_insults_alert_staff_instead_of_punishing(store: Store, store_clock: Fro
     assert ActionKind.ALERT_STAFF in kinds and ActionKind.STRIKE not in kinds
 
 
+def test_the_staff_notice_quotes_the_part_of_a_long_message_that_broke_the_rule(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The notice quoted the first 60 characters of the message: an insult at the end of a
+    long one was not in it, and staff read a thank-you under "insults"."""
+    c = community(store, store_clock)
+    thanks = "Thanks everyone for the meetup last week, it was really great and the food was lovely"
+    text = f"{thanks}, but honestly Tom you are an idiot for leaving early and missing the cake"
+    [result] = c.engine.process([c.events.message("angry", text)])
+    [alert] = [a for a in result.actions if a.kind is ActionKind.ALERT_STAFF]
+    assert alert.text is not None
+    assert alert.text.endswith("…Tom you are an idiot for leaving early and missing the cake")
+    [short] = c.engine.process([c.events.message("angry", "you are an idiot, Tom")])[0:1]
+    [notice] = [a.text for a in short.actions if a.kind is ActionKind.ALERT_STAFF]
+    assert notice is not None and notice.endswith(": you are an idiot, Tom")
+
+
 def test_every_decision_is_explained_in_the_audit_log(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -97,7 +114,10 @@ def test_every_decision_is_explained_in_the_audit_log(
     c.engine.process([c.events.message("spam", "加 微 信 abc12345")])
     entries = store.audit_log(c.runtime.community_id)
     strike = next(e for e in entries if e.action == "strike")
-    assert "matched" in strike.detail["reason"] and strike.detail["violation"]
+    assert strike.detail["reason"] == (
+        "advertising: '加 微 信' (keyword '加微信') — in \"加 微 信 abc12345\"; strike 1"
+    )
+    assert strike.detail["violation"] == "advertising"
 
 
 def test_newcomers_on_probation_cannot_post_links(store: Store, store_clock: FrozenClock) -> None:

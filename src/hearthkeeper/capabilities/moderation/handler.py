@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.command_book import parse as parse_command
-from hearthkeeper.capabilities.format import excerpt, human_duration
+from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
     explain,
     heaviest,
     probation_breach,
+    quoted,
     triage,
 )
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
@@ -27,6 +28,8 @@ from hearthkeeper.text.flooding import FloodWindow
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.repeats import RepeatWindow
 from hearthkeeper.text.scan import Scanner, ScorerChoice
+
+QUOTED = 60  # characters of the message a staff notice quotes
 
 
 class Moderation:
@@ -155,14 +158,14 @@ class Moderation:
         names = ", ".join(dict.fromkeys(violation_name(f.kind, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
                    nickname=event.sender.display_name or event.sender.user_id,
-                   excerpt=excerpt(event.text))  # fmt: skip
+                   excerpt=quoted(alerts, prepare(event.text), QUOTED))  # fmt: skip
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
             key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
         return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
                       member=event.sender.user_id, target=event.event_id, text=text,
-                      violation=alerts[0].kind, reason=explain(alerts), handler=self.name,
-                      key=key)  # fmt: skip
+                      violation=alerts[0].kind, reason=explain(alerts, prepare(event.text)),
+                      handler=self.name, key=key)  # fmt: skip
 
     def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:
         pb = ctx.playbook
@@ -174,7 +177,7 @@ class Moderation:
             return [Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
                            member=event.sender.user_id, target=event.event_id,
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
-        reason = f"{explain(ladder)}; strike {strikes}"
+        reason = f"{explain(ladder, prepare(event.text))}; strike {strikes}"
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
                                 pb.community.language, self.name, weight=weight)  # fmt: skip
 
