@@ -22,7 +22,8 @@ staff_app = typer.Typer()  # `hearth staff`, its help in root.py
 
 
 CommunityOption = Annotated[
-    str | None, typer.Option("--community", help="Community slug (needed when there are several).")
+    str | None,
+    typer.Option("--community", help="Community slug or name (needed when there are several)."),
 ]
 
 
