@@ -59,8 +59,10 @@ def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
     runner = CliRunner()
     named = runner.invoke(app, ["staff", "set", "fake:bob", "manager"], env=env)
     assert named.exit_code == 1
-    assert "no member 'bob' is known on 'fake'" in named.stderr
-    assert "bob is fake:w-5e1f" in named.stderr, named.stderr
+    # it said "no member 'bob' is known", then that bob is fake:w-5e1f
+    assert "'bob' is a member's name, not their id on 'fake': write fake:w-5e1f" in named.stderr
+    assert "no member" not in named.stderr, named.stderr
     unknown = runner.invoke(app, ["staff", "set", "fake:Zed", "manager"], env=env)
     assert unknown.exit_code == 1
+    assert "no member 'Zed' is known on 'fake'" in unknown.stderr
     assert "the console's member page shows it under Identities" in unknown.stderr
