@@ -264,3 +264,20 @@ def test_an_id_or_count_beyond_what_the_store_holds_is_refused_saying_which(
         result = CliRunner().invoke(app, args, env=env)
         assert result.exit_code == 2, (args, result.output)
         assert named in result.output and "bug" not in result.output, result.output
+
+
+def test_a_price_written_with_its_currency_is_refused_saying_what_to_write(here: Path) -> None:
+    """`price: 365元` said only "Input should be a valid decimal"."""
+    code, _ = run("playbook", "new", "--template", "ppt", "-o", "circle.yaml")
+    assert code == 0
+    text = (here / "circle.yaml").read_text(encoding="utf-8")
+    (here / "circle.yaml").write_text(text.replace("price: 199 ", "price: 365元 "))
+    (here / "rooms.yaml").write_text(MINIMAL + "structure:\n  groups:\n    capacity: 三百\n")
+    code, out = run("playbook", "validate", "circle.yaml", "rooms.yaml")
+    assert code == 1
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "price: 199 " in row)
+    assert out.splitlines() == [
+        f"circle.yaml:{line}:14: monetisation.plans[0].price: '365元' is not a number (365 or "
+        "99.50): write the number alone; the currency is the `currency` field (CNY, GBP…)",
+        "rooms.yaml:12:15: structure.groups.capacity: '三百' is not a whole number (an integer: 40)",
+    ]

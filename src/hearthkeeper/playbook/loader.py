@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -214,12 +215,31 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
     return _problem(file, source.locate(loc), loc, message)
 
 
+# pydantic's words for a number it could not read ("Input should be a valid decimal"), said
+# with the value typed and what to write instead
+_NUMBERS = {
+    "int_parsing": "a whole number (an integer: 40)",
+    "int_from_float": "a whole number (an integer: 40)",
+    "decimal_parsing": "a number (365 or 99.50)",
+    "float_parsing": "a number (0.9)",
+}
+# what people write beside a price: its currency, which the playbook keeps apart
+_MONEY = {"元", "块", "圆", "¥", "￥", "$", "£", "€", "rmb", "cny", "usd", "gbp", "eur", "hkd"}
+_DIGITS = re.compile(r"[\d.,\s]+")
+
+
 def _message(error: ErrorDetails) -> str:
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
     ctx = error.get("ctx") or {}
     value = error.get("input")
+    if error["type"] in _NUMBERS and isinstance(value, str):
+        message = f"{value!r} is not {_NUMBERS[error['type']]}"
+        if any(c.isdigit() for c in value):
+            message += ": write the number alone"
+        if _DIGITS.sub("", value).casefold() in _MONEY:
+            message += "; the currency is the `currency` field (CNY, GBP…)"
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]
