@@ -224,3 +224,23 @@ def test_staff_who_never_agreed_still_post_freely(store: Store, store_clock: Fro
     [posted] = c.engine.process([c.events.message("mei", "Tasting moved to Friday")])
     held = [a.kind for a in posted.actions if a.kind in (ActionKind.DELETE, ActionKind.REPLY)]
     assert held == [], "staff are not asked to accept the rules first"
+
+
+@pytest.mark.parametrize("name", ["ppt", "repurchase", "skincare", "club"])
+def test_each_templates_welcome_lists_the_rules_under_their_own_heading(
+    store: Store, store_clock: FrozenClock, name: str
+) -> None:
+    """The PPT template's welcome put the rules inside its own numbered list ('1. 读完群规并
+    确认：群规：' then rules 1 to 5, then '2. 群昵称改成…'), the repurchase one after a
+    heading of its own ('群规看一眼就好：群规：')."""
+    pb = parse_playbook(template_text(name), f"{name}.yaml").playbook
+    c = community(store, store_clock, pb)
+    [joined] = c.engine.process([c.events.join("u1", name="Mei")])
+    [welcome] = [a for a in joined.actions if a.reason == "welcome"]
+    lines = (welcome.text or "").splitlines()
+    header = "Group rules:" if pb.community.language is Language.EN else "群规："
+    assert header in lines, lines  # on a line of its own
+    first = lines.index(header)
+    numbered = [n for n, line in enumerate(lines) if line[:1].isdigit() and line[1:3] == ". "]
+    before = [n for n in numbered if n < first]
+    assert before == [], f"a numbered list around the rules: {lines[before[0]]!r}" if before else ""
