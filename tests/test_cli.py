@@ -281,3 +281,19 @@ def test_a_price_written_with_its_currency_is_refused_saying_what_to_write(here:
         "99.50): write the number alone; the currency is the `currency` field (CNY, GBP…)",
         "rooms.yaml:12:15: structure.groups.capacity: '三百' is not a whole number (an integer: 40)",
     ]
+
+
+def test_a_role_named_by_its_title_is_answered_with_its_id(here: Path) -> None:
+    """`recipients: [班长]` (the title members read) said only that '班长' is not a valid id."""
+    code, _ = run("playbook", "new", "--template", "ppt", "-o", "circle.yaml")
+    assert code == 0
+    text = (here / "circle.yaml").read_text(encoding="utf-8")
+    wrote = text.replace("recipients: [monitor, president]", "recipients: [班长, president]")
+    (here / "circle.yaml").write_text(wrote)
+    code, out = run("playbook", "validate", "circle.yaml")
+    assert code == 1
+    line = next(n for n, row in enumerate(wrote.splitlines(), 1) if "recipients:" in row)
+    assert out.splitlines() == [
+        f"circle.yaml:{line}:16: alerts.recipients[0]: '班长' is the title of role 'monitor'; "
+        "roles are named by their id here: write monitor"
+    ]

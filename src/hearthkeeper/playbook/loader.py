@@ -212,7 +212,23 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
     if kind == "missing":
         return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
     message = _message(error)
+    if "is not a valid id" in message:  # a role's title, perhaps, where its id is wanted
+        message = _role_title(source.data, error.get("input")) or message
     return _problem(file, source.locate(loc), loc, message)
+
+
+def _role_title(data: Any, value: Any) -> str:
+    """When a role is named by its title (`社长`) where its id (`president`) is wanted: the id
+    to write (titles are what members read; ids are what the playbook refers to)."""
+    structure = data.get("structure") if isinstance(data, dict) else None
+    roles = structure.get("roles") if isinstance(structure, dict) else None
+    if not isinstance(value, str) or not isinstance(roles, dict):
+        return ""
+    for role_id, role in roles.items():
+        if isinstance(role, dict) and str(role.get("title", "")).strip() == value.strip():
+            return (f"{value!r} is the title of role {role_id!r}; roles are named by their id "
+                    f"here: write {role_id}")  # fmt: skip
+    return ""
 
 
 # pydantic's words for a number it could not read ("Input should be a valid decimal"), said
