@@ -297,3 +297,25 @@ def test_a_role_named_by_its_title_is_answered_with_its_id(here: Path) -> None:
         f"circle.yaml:{line}:16: alerts.recipients[0]: '班长' is the title of role 'monitor'; "
         "roles are named by their id here: write monitor"
     ]
+
+
+def test_application_questions_left_under_an_open_threshold_are_named(here: Path) -> None:
+    """The club template's kind changed to open kept its four questions and its reviewers:
+    'ok', as if newcomers were still asked."""
+    code, _ = run("playbook", "new", "--template", "club", "-o", "club.yaml")
+    assert code == 0
+    text = (here / "club.yaml").read_text(encoding="utf-8")
+    opened = text.replace("    kind: application", "    kind: open")
+    (here / "club.yaml").write_text(opened)
+    code, out = run("playbook", "validate", "club.yaml")
+    assert code == 0
+    rows = opened.splitlines()
+    asked = next(n for n, row in enumerate(rows, 1) if row.strip().startswith("questions:"))
+    reviewers = next(n for n, row in enumerate(rows, 1) if row.strip().startswith("reviewers:"))
+    assert out.splitlines() == [
+        f"club.yaml:{asked + 1}:7: joining.threshold.questions: warning: questions are asked "
+        "only by `kind: application`; with `kind: open` nobody is asked them",
+        f"club.yaml:{reviewers}:16: joining.threshold.reviewers: warning: reviewers review "
+        "applications (`kind: application`); with `kind: open` there are none",
+        "club.yaml: ok (2 warnings)",
+    ]
