@@ -121,9 +121,14 @@ def test_the_first_page_leads_to_each_communitys_pages_and_says_how_members_come
         )
     expect(card.locator("p.next")).to_contain_text("Nobody has joined yet")
     shots.take(page, "communities")
-    card.locator("p.next a", has_text="Groups").click()
+    card.locator("nav.card-links a", has_text="Members").click()
+    expect(page.locator("main p.empty")).to_contain_text("Each group's invite link is on Groups")
+    page.locator("main p.empty a", has_text="Groups").click()  # and on to the links
     expect(page).to_have_url(live_server.url + base + "/groups")
     expect(page.locator("main")).to_contain_text(live_server.invite_url())
+    page.goto(live_server.url + "/console")
+    card.locator("p.next a", has_text="Groups").click()
+    expect(page).to_have_url(live_server.url + base + "/groups")
 
     live_server.add_member("小鹿")
     eventually(lambda: live_server.store.count_members(live_server.community_id), "a member")
