@@ -136,8 +136,10 @@ def pick_community(store: Store, slug: str | None) -> Community:
     communities = store.list_communities()
     if slug is None:
         if len(communities) != 1:
-            names = ", ".join(c.slug for c in communities) or "none yet"
-            fail(f"say which community with --community (there are: {names})")
+            names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
+                              for c in communities) or "none yet"  # fmt: skip
+            fail(f"say which community with --community, its slug or its name (there are: "
+                 f"{names})")  # fmt: skip
         return communities[0]
     found = find_community(communities, slug)
     if found is None:
