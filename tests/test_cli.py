@@ -264,3 +264,58 @@ def test_an_id_or_count_beyond_what_the_store_holds_is_refused_saying_which(
         result = CliRunner().invoke(app, args, env=env)
         assert result.exit_code == 2, (args, result.output)
         assert named in result.output and "bug" not in result.output, result.output
+
+
+def test_a_price_written_with_its_currency_is_refused_saying_what_to_write(here: Path) -> None:
+    """`price: 365元` said only "Input should be a valid decimal"."""
+    code, _ = run("playbook", "new", "--template", "ppt", "-o", "circle.yaml")
+    assert code == 0
+    text = (here / "circle.yaml").read_text(encoding="utf-8")
+    (here / "circle.yaml").write_text(text.replace("price: 199 ", "price: 365元 "))
+    (here / "rooms.yaml").write_text(MINIMAL + "structure:\n  groups:\n    capacity: 三百\n")
+    code, out = run("playbook", "validate", "circle.yaml", "rooms.yaml")
+    assert code == 1
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "price: 199 " in row)
+    assert out.splitlines() == [
+        f"circle.yaml:{line}:14: monetisation.plans[0].price: '365元' is not a number (365 or "
+        "99.50): write the number alone; the currency is the `currency` field (CNY, GBP…)",
+        "rooms.yaml:12:15: structure.groups.capacity: '三百' is not a whole number (an integer: 40)",
+    ]
+
+
+def test_a_role_named_by_its_title_is_answered_with_its_id(here: Path) -> None:
+    """`recipients: [班长]` (the title members read) said only that '班长' is not a valid id."""
+    code, _ = run("playbook", "new", "--template", "ppt", "-o", "circle.yaml")
+    assert code == 0
+    text = (here / "circle.yaml").read_text(encoding="utf-8")
+    wrote = text.replace("recipients: [monitor, president]", "recipients: [班长, president]")
+    (here / "circle.yaml").write_text(wrote)
+    code, out = run("playbook", "validate", "circle.yaml")
+    assert code == 1
+    line = next(n for n, row in enumerate(wrote.splitlines(), 1) if "recipients:" in row)
+    assert out.splitlines() == [
+        f"circle.yaml:{line}:16: alerts.recipients[0]: '班长' is the title of role 'monitor'; "
+        "roles are named by their id here: write monitor"
+    ]
+
+
+def test_application_questions_left_under_an_open_threshold_are_named(here: Path) -> None:
+    """The club template's kind changed to open kept its four questions and its reviewers:
+    'ok', as if newcomers were still asked."""
+    code, _ = run("playbook", "new", "--template", "club", "-o", "club.yaml")
+    assert code == 0
+    text = (here / "club.yaml").read_text(encoding="utf-8")
+    opened = text.replace("    kind: application", "    kind: open")
+    (here / "club.yaml").write_text(opened)
+    code, out = run("playbook", "validate", "club.yaml")
+    assert code == 0
+    rows = opened.splitlines()
+    asked = next(n for n, row in enumerate(rows, 1) if row.strip().startswith("questions:"))
+    reviewers = next(n for n, row in enumerate(rows, 1) if row.strip().startswith("reviewers:"))
+    assert out.splitlines() == [
+        f"club.yaml:{asked + 1}:7: joining.threshold.questions: warning: questions are asked "
+        "only by `kind: application`; with `kind: open` nobody is asked them",
+        f"club.yaml:{reviewers}:16: joining.threshold.reviewers: warning: reviewers review "
+        "applications (`kind: application`); with `kind: open` there are none",
+        "club.yaml: ok (2 warnings)",
+    ]

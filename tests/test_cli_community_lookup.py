@@ -59,3 +59,15 @@ def test_a_community_is_found_by_its_name_and_a_typo_is_named(
     said = " ".join(typo.stderr.split())
     assert "no community 'Tea Frends' (there are: go (Go Club), tea (Tea Friends)); did you " \
         "mean 'Tea Friends'?" in said, said  # fmt: skip
+
+
+def test_a_command_needing_a_community_names_each_by_slug_and_name(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """Left out on a server with two, --community was asked for listing the slugs only
+    ('there are: go, tea'), though an operator knows a community by its name."""
+    asked = _hearth(database_url, "staff", "list")
+    assert asked.exit_code == 1
+    said = " ".join(asked.stderr.split())
+    assert "say which community with --community, its slug or its name (there are: go (Go " \
+        "Club), tea (Tea Friends))" in said, said  # fmt: skip

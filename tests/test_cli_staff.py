@@ -59,8 +59,36 @@ def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
     runner = CliRunner()
     named = runner.invoke(app, ["staff", "set", "fake:bob", "manager"], env=env)
     assert named.exit_code == 1
-    assert "no member 'bob' is known on 'fake'" in named.stderr
-    assert "bob is fake:w-5e1f" in named.stderr, named.stderr
+    # it said "no member 'bob' is known", then that bob is fake:w-5e1f
+    assert "'bob' is a member's name, not their id on 'fake': write fake:w-5e1f" in named.stderr
+    assert "no member" not in named.stderr, named.stderr
     unknown = runner.invoke(app, ["staff", "set", "fake:Zed", "manager"], env=env)
     assert unknown.exit_code == 1
+    assert "no member 'Zed' is known on 'fake'" in unknown.stderr
     assert "the console's member page shows it under Identities" in unknown.stderr
+
+
+def test_a_role_is_given_by_the_title_members_read_as_well_as_by_its_id(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth staff set … 班长` was refused: only the id (monitor) was taken, and the refusal
+    listed the ids without the titles the operator knows them by."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    roles = ("structure:\n  roles:\n    monitor:\n      title: 班长\n      kind: manager\n"
+             "      permissions: [moderate]\n")  # fmt: skip
+    apply_playbook(store, parse_playbook(MINIMAL + RULES + roles), "test")
+    c.engine.process([c.events.join("mei")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    refused = runner.invoke(app, ["staff", "set", "fake:mei", "班主任"], env=env)
+    assert refused.exit_code == 1
+    assert "role '班主任' is not in the playbook's structure.roles (defined: monitor (班长))" in (
+        refused.stderr
+    )
+    given = runner.invoke(app, ["staff", "set", "fake:mei", "班长"], env=env)
+    assert given.exit_code == 0, given.output
+    assert "fake:mei is now monitor (班长) in 1 group(s)" in given.stdout
+    listed = runner.invoke(app, ["staff", "list"], env=env)
+    assert "g1: mei (fake:mei) — monitor" in listed.stdout, listed.stdout

@@ -114,7 +114,7 @@ def test_a_member_page_shows_the_profile_strikes_sanctions_and_messages(console:
     assert page.count('class="strike-status status-live">live<') == 2
     assert page.count(">Pardon</button>") == 2 and ">Lift</button>" in page
     assert "mute" in page and "in force" in page
-    assert "webchat" in page and "<code>spam</code>" in page  # the identity
+    assert "<code>webchat:spam</code>" in page  # the identity, as `hearth staff set` takes it
     assert "新同学" in page  # the bottom level of the skincare pyramid
     assert "加我微信 abc12345" in page  # the recent messages
     assert "History" in page and "joined" in page

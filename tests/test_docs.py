@@ -116,3 +116,21 @@ def test_every_hearth_command_the_docs_show_exists_with_its_options() -> None:
                 wrong.append(f"{where}: {' '.join(said)} has no option {option}")
     assert shown > 100
     assert wrong == []
+
+
+def test_every_community_option_says_it_takes_a_slug_or_a_name() -> None:
+    """Every --community takes the slug or the name (docs/cli.md's opening paragraph); its
+    heading in docs/cli.md and its --help said "SLUG" or "Community slug" on 30 commands."""
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("## `hearth")]
+    wrong: list[str] = []
+    for name, command in commands(typer.main.get_command(app)):
+        option = next((p for p in command.params if "--community" in p.opts), None)
+        if option is None:
+            continue
+        if "name" not in (option.help or ""):
+            wrong.append(f"{name} --help: {option.help!r}")
+        heading = next(h for h in headings if h.startswith(f"## `{name} ") or h == f"## `{name}`")
+        if "--community" in heading and "--community SLUG|NAME" not in heading:
+            wrong.append(f"docs/cli.md: {heading}")
+    assert wrong == []

@@ -79,3 +79,25 @@ def test_another_member_sees_a_message_arrive_and_vanish_when_it_is_deleted(
     assert ADVERT in watcher.evaluate("window.__seen"), "the advert never reached the watcher"
     expect(messages(watcher, "今天也要记得防晒")).to_have_count(1)
     shots.take(watcher, "watcher")
+
+
+def test_a_newcomer_asked_for_a_nickname_in_the_format_can_change_it_in_the_web_chat(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """The welcome asks for a nickname like 杭州-小鹿-混油皮, and the web chat had no way to
+    change one: the invite link again said only 'you are in this group as 小鹿'."""
+    page = open_page()
+    join_chat(page, live_server.invite_url(), "小鹿")
+    expect(bot_says(page, "城市-昵称-肤质")).not_to_have_count(0)  # asked to rename
+    page.click("#rename")
+    expect(page.locator("#rename-form label[for=nickname]")).to_have_text("修改你在群里的昵称")
+    expect(page.locator("#nickname")).to_have_value("小鹿")
+    page.fill("#nickname", "杭州-小鹿-混油皮")
+    shots.take(page, "rename")
+    page.click("#rename-form button[type=submit]")
+    page.wait_for_url("**/chat/**")
+    expect(page.locator("#status")).to_have_attribute("data-state", "online")
+    say(page, "同意")
+    mine = page.locator("#messages .message[data-id]:not(.bot)").filter(has_text="同意")
+    expect(mine.locator(".nick")).to_have_text("杭州-小鹿-混油皮")
+    expect(bot_says(page, "杭州-小鹿-混油皮")).not_to_have_count(0)  # thanked by the new name

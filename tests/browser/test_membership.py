@@ -203,3 +203,29 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
         expect(member.locator("#status")).to_have_attribute("data-state", "closed")
     finally:
         server.stop()
+
+
+def test_paying_in_a_free_trial_says_the_period_follows_the_trial(
+    tmp_path: Path, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """A member paid in the console during their 3-day trial: the page said 'the member's
+    period starts now', while Until showed the plan's length after the trial's end."""
+    server = start_live_server(tmp_path / "data", open_door=False, playbook=with_trial)
+    try:
+        member = open_page()
+        member.goto(server.invite_url())
+        member.fill("input[name=nickname]", "小美")
+        join_again(member)  # in the trial
+        trial_end = period_end(server, "小美")
+        [sub] = SqlBilling.on(server.store).subscriptions(server.community_id)
+        staff = open_page(locale="en")
+        sign_in(staff, server, f"/console/c/{server.slug}/billing")
+        record_payment(staff, f"member:{sub.member_id}", "TB-1")
+        notice = staff.locator(".notice")
+        expect(notice).to_contain_text("Payment recorded during the member's free trial: their "
+                                       "paid period follows the trial, keeping its days")  # fmt: skip
+        expect(notice).not_to_contain_text("starts now")
+        shots.take(staff, "paid-in-trial")
+        assert period_end(server, "小美") > trial_end + timedelta(days=180)
+    finally:
+        server.stop()

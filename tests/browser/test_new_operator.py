@@ -99,3 +99,83 @@ def test_a_join_form_that_expired_keeps_the_nickname_and_the_answers(
         expect(page.locator("#admission")).to_contain_text("你的申请正在等待审核")
     finally:
         server.stop()
+
+
+def test_the_first_page_leads_to_each_communitys_pages_and_says_how_members_come(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """The console's first page linked only to each community's overview: its groups,
+    members, playbook and empty inbox were figures to read, with no way onward, and a
+    community nobody had joined did not say how people come in."""
+    page = open_page(locale="en")
+    sign_in(page, live_server, "/console")
+    base = f"/console/c/{live_server.slug}"
+    card = page.locator(f"li.card[data-community='{live_server.slug}']")
+    for label, path in (("Groups", "/groups"), ("Members", "/members"),
+                        ("Playbook", "/playbook"), ("Inbox", "/inbox")):  # fmt: skip
+        fact = card.locator(".facts div", has=page.locator("dt", has_text=label))
+        expect(fact.locator("dd a")).to_have_attribute("href", base + path)
+    for label in ("Health", "Moderation", "Billing", "Calendar"):
+        expect(card.locator("nav.card-links a", has_text=label)).to_have_attribute(
+            "href", f"{base}/{label.lower()}"
+        )
+    expect(card.locator("p.next")).to_contain_text("Nobody has joined yet")
+    shots.take(page, "communities")
+    card.locator("nav.card-links a", has_text="Members").click()
+    expect(page.locator("main p.empty")).to_contain_text("Each group's invite link is on Groups")
+    page.locator("main p.empty a", has_text="Groups").click()  # and on to the links
+    expect(page).to_have_url(live_server.url + base + "/groups")
+    expect(page.locator("main")).to_contain_text(live_server.invite_url())
+    page.goto(live_server.url + "/console")
+    card.locator("p.next a", has_text="Groups").click()
+    expect(page).to_have_url(live_server.url + base + "/groups")
+
+    live_server.add_member("小鹿")
+    eventually(lambda: live_server.store.count_members(live_server.community_id), "a member")
+    page.goto(live_server.url + "/console")
+    expect(card.locator(".facts div", has=page.locator("dt", has_text="Members"))).to_contain_text(
+        "1"
+    )
+    expect(card.locator("p.next")).to_have_count(0)
+
+
+def test_a_members_name_as_the_payer_is_answered_with_their_id_which_their_page_shows(
+    live_server: LiveServer, open_page: OpenPage, shots: Screenshots
+) -> None:
+    """Record a payment's Who refused a member's name saying a member's id is 'on the
+    console's member pages', which showed none: the refusal now names the member:ID, the
+    member page shows it, the carrier's id as `hearth staff set` takes it, and how to make
+    them staff (the console has no form for it)."""
+    user = live_server.add_member("小鹿")
+    store = live_server.store
+    member = eventually(lambda: store.find_member("webchat", user), "the member in the store")
+    eventually(lambda: store.count_members(live_server.community_id), "the member seated")
+    page = open_page(locale="en")
+    base = f"/console/c/{live_server.slug}"
+    sign_in(page, live_server, base + "/billing")
+    page.fill("input[name=who]", "小鹿")
+    page.fill("input[name=receipt]", "TB-1")
+    page.click(f"form[action='{base}/billing/pay'] button[type=submit]")
+    expect(page.locator("main")).to_contain_text(
+        f"'小鹿' is a name, not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID:"
+        f" write member:{member.id} (小鹿)"
+    )
+    shots.take(page, "refused")
+
+    store.set_role(member.id, live_server.groups()[0].id, "secretary")
+    page.goto(f"{live_server.url}{base}/members/{member.id}")
+    expect(page.locator("#stays")).to_contain_text("群秘书 (secretary)")  # the playbook's title
+    expect(page.locator("#member-id")).to_have_text(f"member:{member.id}")
+    expect(page.locator(".identity")).to_have_text(f"webchat:{user}")
+    hint = page.locator("#staff-hint")
+    expect(hint).to_contain_text(
+        f"hearth staff set webchat:{user} ROLE --community {live_server.slug}"
+    )
+    expect(hint).to_contain_text("secretary (群秘书)")
+    shots.take(page, "member")
+
+    page.goto(f"{live_server.url}{base}/billing")
+    page.fill("input[name=who]", f"member:{member.id}")
+    page.fill("input[name=receipt]", "TB-1")
+    page.click(f"form[action='{base}/billing/pay'] button[type=submit]")
+    expect(page.locator("#subscriptions")).to_contain_text("小鹿")

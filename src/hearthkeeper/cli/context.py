@@ -94,14 +94,19 @@ def member_option(store: Store, member: str | None) -> int | None:
         fail(f"--member {member!r}: write CARRIER:USER_ID, e.g. webchat:u42")
     found = store.find_member(carrier, user)
     if found is None:
-        fail(f"no member {user!r} is known on {carrier!r}{_named_hint(store, carrier, user)}")
+        ids = _ids_of_named(store, carrier, user)
+        if ids:  # the nickname seen in the chat, typed for the id
+            fail(f"{user!r} is a member's name, not their id on {carrier!r}: write "
+                 f"{' or '.join(ids)} (USER_ID is the carrier's id, not the name)")  # fmt: skip
+        fail(f"no member {user!r} is known on {carrier!r} (USER_ID is the carrier's id, not "
+             "the name: the console's member page shows it under Identities)")  # fmt: skip
     return found.id
 
 
-def _named_hint(store: Store, carrier: str, typed: str) -> str:
-    """What to write instead when `typed` is a member's name rather than the carrier's id of
-    them (web chat ids look like w-1a2b…): the ids of the members so named, or where to find
-    one."""
+def _ids_of_named(store: Store, carrier: str, typed: str) -> list[str]:
+    """`CARRIER:USER_ID` of each member named `typed` (any case) on `carrier`: what to write
+    when a member's name was typed for the carrier's id of them (web chat ids look like
+    w-1a2b…)."""
     wanted = typed.strip().casefold()
     ids: list[str] = []
     for community in store.list_communities():
@@ -110,12 +115,7 @@ def _named_hint(store: Store, carrier: str, typed: str) -> str:
                 continue
             ids += [f"{i.carrier}:{i.carrier_user_id}" for i in store.identities(summary.member_id)
                     if i.carrier == carrier and f"{i.carrier}:{i.carrier_user_id}" not in ids]  # fmt: skip
-    if ids:
-        return (
-            f" (USER_ID is the carrier's id, not the name: {typed.strip()} is {' or '.join(ids)})"
-        )
-    return (" (USER_ID is the carrier's id, not the name: the console's member page shows it "
-            "under Identities)")  # fmt: skip
+    return ids
 
 
 def find_community(communities: Sequence[Community], typed: str) -> Community | None:
@@ -136,8 +136,10 @@ def pick_community(store: Store, slug: str | None) -> Community:
     communities = store.list_communities()
     if slug is None:
         if len(communities) != 1:
-            names = ", ".join(c.slug for c in communities) or "none yet"
-            fail(f"say which community with --community (there are: {names})")
+            names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
+                              for c in communities) or "none yet"  # fmt: skip
+            fail(f"say which community with --community, its slug or its name (there are: "
+                 f"{names})")  # fmt: skip
         return communities[0]
     found = find_community(communities, slug)
     if found is None:

@@ -22,7 +22,8 @@ staff_app = typer.Typer()  # `hearth staff`, its help in root.py
 
 
 CommunityOption = Annotated[
-    str | None, typer.Option("--community", help="Community slug (needed when there are several).")
+    str | None,
+    typer.Option("--community", help="Community slug or name (needed when there are several)."),
 ]
 
 
@@ -34,10 +35,32 @@ def _community(store: Store, slug: str | None) -> tuple[int, dict[str, object]]:
     return community.id, roles
 
 
+def _title(role: object) -> str:
+    return str(role.get("title") or "") if isinstance(role, dict) else ""
+
+
+def _role_id(roles: dict[str, object], typed: str) -> str:
+    """The `structure.roles` id `typed` names: the id itself, else the role's title as
+    members read it (班长), else the id in another case; or exit listing ids and titles."""
+    if typed in roles:
+        return typed
+    said = typed.strip()
+    for role_id, role in roles.items():
+        if said and (_title(role).strip() == said or role_id.casefold() == said.casefold()):
+            return role_id
+    known = ", ".join(f"{rid} ({_title(r)})" if _title(r) else rid for rid, r in roles.items())
+    fail(f"role {typed!r} is not in the playbook's structure.roles (defined: {known or 'none'})")
+
+
 @staff_app.command("set")
 def set_role(
     member: Annotated[str, typer.Argument(help="The member, as CARRIER:USER_ID.")],
-    role: Annotated[str, typer.Argument(help="A structure.roles id from the playbook, or 'none'.")],
+    role: Annotated[
+        str,
+        typer.Argument(
+            help="A structure.roles id from the playbook, or its title; 'none' takes it away."
+        ),
+    ],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
@@ -45,10 +68,7 @@ def set_role(
     """Give a member a staff role in every group of the community they are in (or take it)."""
     store = open_store(settings_from(config))
     community_id, roles = _community(store, community)
-    wanted = None if role.lower() == "none" else role
-    if wanted is not None and wanted not in roles:
-        fail(f"role {role!r} is not in the playbook's structure.roles (defined: "
-             f"{', '.join(roles) or 'none'})")  # fmt: skip
+    wanted = None if role.lower() == "none" else _role_id(roles, role)
     member_id = member_option(store, member)
     assert member_id is not None
     groups = {g.id for g in store.list_groups(community_id)}
@@ -62,7 +82,9 @@ def set_role(
             tx.set_role(member_id, stay.group_id, wanted)
         tx.audit(actor, "staff role", community_id, target=f"member {member_id}",
                  detail={"role": wanted, "groups": len(stays)})  # fmt: skip
-    console.print(f"{escape(member)} is now {escape(wanted or 'an ordinary member')} in "
+    title = _title(roles.get(wanted)) if wanted else ""
+    shown = f"{wanted} ({title})" if title and title != wanted else wanted
+    console.print(f"{escape(member)} is now {escape(shown or 'an ordinary member')} in "
                   f"{len(stays)} group(s); a running engine notices within a minute.")  # fmt: skip
 
 

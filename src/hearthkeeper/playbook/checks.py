@@ -58,7 +58,27 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_misleading_zone(playbook),
         *_hidden_characters(playbook),
         *_promised_mutes(playbook),
+        *_idle_threshold_fields(playbook),
     ]
+
+
+def _idle_threshold_fields(pb: Playbook) -> Iterator[Finding]:
+    """Fields of another threshold kind left behind when `kind` was changed (a template's
+    application questions under `kind: open`): nothing reads them, though they read as if
+    newcomers were asked."""
+    threshold = pb.joining.threshold
+    loc: Loc = ("joining", "threshold")
+    kind = threshold.kind.value
+    if threshold.kind is not ThresholdKind.APPLICATION:
+        if threshold.questions:
+            yield (*loc, "questions"), (f"questions are asked only by `kind: application`; with "
+                                        f"`kind: {kind}` nobody is asked them")  # fmt: skip
+        if threshold.reviewers is not None:
+            yield (*loc, "reviewers"), (f"reviewers review applications (`kind: application`); "
+                                        f"with `kind: {kind}` there are none")  # fmt: skip
+    if threshold.kind is not ThresholdKind.TASK and threshold.invite_friends is not None:
+        yield (*loc, "invite_friends"), (f"invite_friends counts only with `kind: task`; with "
+                                         f"`kind: {kind}` nobody needs to invite anyone")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -211,7 +212,36 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
     if kind == "missing":
         return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
     message = _message(error)
+    if "is not a valid id" in message:  # a role's title, perhaps, where its id is wanted
+        message = _role_title(source.data, error.get("input")) or message
     return _problem(file, source.locate(loc), loc, message)
+
+
+def _role_title(data: Any, value: Any) -> str:
+    """When a role is named by its title (`社长`) where its id (`president`) is wanted: the id
+    to write (titles are what members read; ids are what the playbook refers to)."""
+    structure = data.get("structure") if isinstance(data, dict) else None
+    roles = structure.get("roles") if isinstance(structure, dict) else None
+    if not isinstance(value, str) or not isinstance(roles, dict):
+        return ""
+    for role_id, role in roles.items():
+        if isinstance(role, dict) and str(role.get("title", "")).strip() == value.strip():
+            return (f"{value!r} is the title of role {role_id!r}; roles are named by their id "
+                    f"here: write {role_id}")  # fmt: skip
+    return ""
+
+
+# pydantic's words for a number it could not read ("Input should be a valid decimal"), said
+# with the value typed and what to write instead
+_NUMBERS = {
+    "int_parsing": "a whole number (an integer: 40)",
+    "int_from_float": "a whole number (an integer: 40)",
+    "decimal_parsing": "a number (365 or 99.50)",
+    "float_parsing": "a number (0.9)",
+}
+# what people write beside a price: its currency, which the playbook keeps apart
+_MONEY = {"元", "块", "圆", "¥", "￥", "$", "£", "€", "rmb", "cny", "usd", "gbp", "eur", "hkd"}
+_DIGITS = re.compile(r"[\d.,\s]+")
 
 
 def _message(error: ErrorDetails) -> str:
@@ -220,6 +250,12 @@ def _message(error: ErrorDetails) -> str:
         message = message.removeprefix(prefix)
     ctx = error.get("ctx") or {}
     value = error.get("input")
+    if error["type"] in _NUMBERS and isinstance(value, str):
+        message = f"{value!r} is not {_NUMBERS[error['type']]}"
+        if any(c.isdigit() for c in value):
+            message += ": write the number alone"
+        if _DIGITS.sub("", value).casefold() in _MONEY:
+            message += "; the currency is the `currency` field (CNY, GBP…)"
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]

@@ -353,13 +353,19 @@ def test_export_gives_the_subscriptions_and_the_orders_as_csv_for_a_spreadsheet(
 
 def test_the_list_gives_each_members_id_to_pay_for_them_by(site: Path) -> None:
     """`billing pay 小美` is refused (a name is no reference); the list named 小美 but not
-    the member:ID the refusal asks for, so staff could not renew her from the terminal."""
+    the member:ID the refusal asks for, so staff could not renew her from the terminal. The
+    refusal names her member:ID itself (it said only where to look for it)."""
     with site_store(site) as store:
         member = store.member_for("webchat", "u-1", "小美")
+        [community] = store.list_communities()
+        store.join(member.id, store.add_group(community.id, "护肤1群", "webchat", "room-1").id)
     assert pay(site, f"member:{member.id}", "TB-1")[0] == 0
     status, out = run("billing", "pay", "小美", "--plan", "half-year", "--receipt", "TB-2",
                       "--config", str(site))  # fmt: skip
-    assert status == 1 and "`hearth billing list`" in " ".join(out.split()), out
+    assert status == 1 and "'小美' is a name" in out and f"write member:{member.id} (小美)" in out
+    status, out = run("billing", "pay", "小红", "--plan", "half-year", "--receipt", "TB-2",
+                      "--config", str(site))  # fmt: skip
+    assert status == 1 and "`hearth billing list`" in " ".join(out.split()), out  # nobody so named
     status, out = run("billing", "list", "--config", str(site))
     assert f"小美 (member {member.id})" in out, out
     status, out = run("billing", "list", "--orders", "--config", str(site))

@@ -467,7 +467,7 @@ def test_the_console_refunds_a_purchase_made_in_the_trial_and_the_trial_runs_on(
         start_trial(tx, community, playbook_of(tx, community), member.id, "half-year", now,
                     now + timedelta(days=3))  # fmt: skip
     form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-1"}
-    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=after-trial")
     asked = c.get("/billing").text
     assert "Refund mei's purchase? They go back to their free trial, until" in asked
     assert "(a purchase made in a free trial: back to the trial, to its end)" in asked  # Orders

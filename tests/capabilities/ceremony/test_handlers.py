@@ -188,3 +188,59 @@ def test_a_returning_member_of_the_paid_skincare_circle_reads_its_own_welcome_ba
     said = _back_again(c)
     assert said.startswith("欢迎回来，Mei！颜学院护肤社的老朋友又见面啦"), said
     assert "群规" not in said.split("\n")[0]
+
+
+def test_a_member_made_staff_after_their_welcome_is_answered_when_they_agree(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The welcome asked Mei to reply 'agree'; made staff before she did, her 'agree' got no
+    answer at all (staff were passed over by the rules gate) and her introduction reminder
+    still fired though she had spoken. Staff are never held back from posting."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("mei", name="Mei")])
+    g1 = store.group_for_carrier("fake", "g1")
+    assert g1 is not None
+    store.set_role(c.member_id("mei"), g1.id, "manager")
+    c.restart()
+    [agreed] = c.engine.process([c.events.message("mei", "agree", name="Mei")])
+    replies = [a.text for a in agreed.actions if a.kind is ActionKind.REPLY]
+    assert replies == ["Thanks Mei, you have accepted the rules. Welcome!"]
+    assert ActionKind.DELETE not in [a.kind for a in agreed.actions]
+    [again] = c.engine.process([c.events.message("mei", "agree, and welcome everyone")])
+    assert again.actions == (), "thanked once"
+    store_clock.advance(timedelta(hours=13))
+    asyncio.run(c.engine.drain())
+    intro = [p for p in c.carrier.performed if (p.action.key or "").startswith("intro:")]
+    assert intro == [], "she spoke: no reminder to introduce herself"
+
+
+def test_staff_who_never_agreed_still_post_freely(store: Store, store_clock: FrozenClock) -> None:
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("mei", name="Mei")])
+    g1 = store.group_for_carrier("fake", "g1")
+    assert g1 is not None
+    store.set_role(c.member_id("mei"), g1.id, "manager")
+    c.restart()
+    [posted] = c.engine.process([c.events.message("mei", "Tasting moved to Friday")])
+    held = [a.kind for a in posted.actions if a.kind in (ActionKind.DELETE, ActionKind.REPLY)]
+    assert held == [], "staff are not asked to accept the rules first"
+
+
+@pytest.mark.parametrize("name", ["ppt", "repurchase", "skincare", "club"])
+def test_each_templates_welcome_lists_the_rules_under_their_own_heading(
+    store: Store, store_clock: FrozenClock, name: str
+) -> None:
+    """The PPT template's welcome put the rules inside its own numbered list ('1. 读完群规并
+    确认：群规：' then rules 1 to 5, then '2. 群昵称改成…'), the repurchase one after a
+    heading of its own ('群规看一眼就好：群规：')."""
+    pb = parse_playbook(template_text(name), f"{name}.yaml").playbook
+    c = community(store, store_clock, pb)
+    [joined] = c.engine.process([c.events.join("u1", name="Mei")])
+    [welcome] = [a for a in joined.actions if a.reason == "welcome"]
+    lines = (welcome.text or "").splitlines()
+    header = "Group rules:" if pb.community.language is Language.EN else "群规："
+    assert header in lines, lines  # on a line of its own
+    first = lines.index(header)
+    numbered = [n for n, line in enumerate(lines) if line[:1].isdigit() and line[1:3] == ". "]
+    before = [n for n in numbered if n < first]
+    assert before == [], f"a numbered list around the rules: {lines[before[0]]!r}" if before else ""

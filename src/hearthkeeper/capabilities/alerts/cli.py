@@ -22,7 +22,7 @@ alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
 def show(
     community: Annotated[
         str | None,
-        typer.Option("--community", help="Community slug (needed when there are several)."),
+        typer.Option("--community", help="Community slug or name (needed when there are several)."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:

@@ -31,6 +31,9 @@ ORDERS_SHOWN = 200  # the newest orders the page lists (`hearth billing export -
 _NOTICES = {
     "paid": "Payment recorded: the member's period starts now (Until, below); their renewal "
     "reminder and their removal at its end are planned.",
+    "after-trial": "Payment recorded during the member's free trial: their paid period follows "
+    "the trial, keeping its days (Until, below); their renewal reminder and their removal at "
+    "its end are planned.",
     "renewed": "Renewal recorded: the member's period is extended from its end (Until, below).",
     "moved": "Payment recorded: the new plan's period starts where the member's current plan "
     "ends (Since and Until, below), so no day paid for is lost; their reminder and removal "
@@ -105,7 +108,11 @@ def router(pages: Pages) -> APIRouter:
         if recorded.order.kind is OrderKind.RENEWAL:
             return done(view, "renewed")
         sub = recorded.subscription
-        return done(view, "moved" if sub and sub.period_start > recorded.order.at else "paid")
+        if sub and sub.period_start > recorded.order.at:
+            return done(view, "moved")
+        # bought in a free trial: the period ends the plan's length after the trial's end
+        trial = sub is not None and sub.trial_end is not None and sub.trial_end > recorded.order.at
+        return done(view, "after-trial" if trial else "paid")
 
     @routes.post("/console/c/{slug}/billing/orders/{order_id}/grant",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

@@ -119,11 +119,32 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
             raise BillingError(f"no member is known as {_cut(rest)} on {_cut(kind)} "
                                "(CARRIER:USER_ID)")  # fmt: skip
         return member.id
+    named = _members_named(tx, text)
+    if named:
+        raise BillingError(
+            f"{_cut(who)} is a name, not a payment reference (XXXX-XXXX), member:ID or "
+            f"CARRIER:USER_ID: write {' or '.join(named)}"
+        )
     raise BillingError(
         f"{_cut(who)} is not a payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID "
         "(a member's id is beside their name in `hearth billing list` and on the console's "
         "member pages)"
     )
+
+
+def _members_named(store: Store, name: str) -> list[str]:
+    """`member:ID` of each member whose name is `name` (any case), in any community: what
+    staff who typed a member's name as the payer meant, to write instead."""
+    wanted = name.casefold()
+    if not wanted or len(name) > SHOWN:
+        return []
+    found: list[str] = []
+    for community in store.list_communities():
+        for summary in store.search_members(community.id, query=name, limit=20):
+            said = f"member:{summary.member_id} ({summary.display_name})"
+            if summary.display_name.strip().casefold() == wanted and said not in found:
+                found.append(said)
+    return found
 
 
 SHOWN = 64  # the most of a typed value a refusal repeats

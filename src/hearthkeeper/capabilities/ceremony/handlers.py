@@ -101,7 +101,10 @@ class Welcome:
 
 
 class RulesGate:
-    """Newcomers accept the rules before posting; their first message cancels the intro reminder."""
+    """Newcomers accept the rules before posting; their first message cancels the intro reminder.
+
+    Staff post freely, but one made staff after their welcome still read "reply 'agree'":
+    their agreement is recorded and answered like anyone's, never a condition for posting."""
 
     name = "rules-gate"
 
@@ -109,7 +112,6 @@ class RulesGate:
         return (
             isinstance(event, Message)
             and not event.sender.is_bot
-            and not ctx.member.is_staff
             and ctx.member.joined_at is not None
         )
 
@@ -136,6 +138,8 @@ class RulesGate:
                                   text=say("accepted", lang, nickname=nickname),
                                   reason="rules accepted", handler=self.name))  # fmt: skip
             return Outcome(tuple(actions), stop=True)
+        if ctx.member.is_staff:
+            return Outcome(tuple(actions))
         actions.append(Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
                               member=event.sender.user_id, target=event.event_id,
                               reason="posted before accepting the rules", handler=self.name))  # fmt: skip

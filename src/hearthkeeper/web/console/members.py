@@ -109,9 +109,11 @@ def router(pages: Pages) -> APIRouter:
         changes = levels.level_changes(cid, member_id)
         names = level_names(view)
         history = _history(stays, strikes + sanctions, changes, names)
+        roles = view.playbook.structure.roles if view.playbook else {}
         return render(
             request, "console/member.html", operator=operator, active="members",
             member=person, identities=store.identities(member_id), stays=stays,
+            role_titles={rid: role.title for rid, role in roles.items()},
             tags=store.member_tags(member_id),
             level=names.get(level.level, level.level) if level else bottom_level(view),
             level_since=level.since if level else None,
