@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
-from hearthkeeper.carriers.webchat.closed import closed_line
+from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
 from hearthkeeper.carriers.webchat.names import (
     BadNickname,
     clean_nickname,
@@ -300,9 +300,8 @@ class WebChatCarrier(Performer):
         now = self.clock.now()
         if is_muted(seat, now):
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
-        current = self.store.get_group(group_id)  # closed by `hearth groups close` meanwhile?
-        line = None if current is None else closed_line(self.store, current, user_id, language)
-        if line is not None and not line.staff:
+        line = self.closed_to(group_id, user_id, language)
+        if line is not None:
             raise WebChatRefused(line.text, frame=line.frame())
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > MAX_TEXT:
@@ -322,6 +321,14 @@ class WebChatCarrier(Performer):
             mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
         )  # fmt: skip
         return message
+
+    def closed_to(self, group_id: int, user_id: str, language: Language) -> ClosedLine | None:
+        """The line that refuses `user_id` a post in the group when it is closed and they are
+        not its staff (None: they may post). Read fresh: closed by `hearth groups close` in
+        another process meanwhile counts."""
+        current = self.store.get_group(group_id)
+        line = None if current is None else closed_line(self.store, current, user_id, language)
+        return None if line is None or line.staff else line
 
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""
