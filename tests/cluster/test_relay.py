@@ -388,3 +388,44 @@ def test_a_member_on_one_node_is_answered_by_the_engine_of_another(
         shown = browser.of("message")
         assert [m["text"] for m in shown] == ["where is the kettle?", "on the shelf"]
         assert shown[1]["bot"] is True and shown[1]["reply_to"] == shown[0]["id"]
+
+
+@pytest.mark.postgres
+def test_a_group_closed_by_another_process_refuses_the_next_post_on_every_node(
+    pg_url: str, tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    """Two web nodes on one database, each having let Ann post (whatever they hold of the
+    group in memory, filled); `hearth groups close` in a third process: her next post is
+    refused on both nodes with the closed line, and once reopened it goes through on both."""
+    from hearthkeeper.carriers.closing import close_group, reopen_group
+    from hearthkeeper.carriers.webchat import WebChatRefused
+    from hearthkeeper.playbook.positioning import Language
+
+    engines = [create_engine_for(pg_url) for _ in range(3)]
+    nodes = [WebChatCarrier(Store(e, store_clock), store_clock, tmp_path / f"node{n}")
+             for n, e in enumerate(engines[:2])]  # fmt: skip
+    cli = Store(engines[2], store_clock)  # the process running `hearth groups close`
+
+    async def scenario() -> None:
+        store = nodes[0].store
+        community = store.ensure_community("tea", "Tea lovers")
+        tea = store.add_group(community.id, "Tea room", "webchat", "tea-1")
+        store.add_group(community.id, "Garden", "webchat", "tea-2")
+        user, _ = nodes[0].create_user("Ann")
+        await nodes[0].join(tea.id, user.user_id)
+        for node in nodes:
+            await node.say(tea.id, user.user_id, "hello")
+        close_group(cli, cli.get_group(tea.id) or tea, "ops", store_clock.now(), into=None,
+                    site="", language=Language.EN)  # fmt: skip
+        for node in nodes:
+            with pytest.raises(WebChatRefused, match="Tea room is closed"):
+                await node.say(tea.id, user.user_id, "still here?")
+        reopen_group(cli, cli.get_group(tea.id) or tea, "ops")
+        for node in nodes:
+            await node.say(tea.id, user.user_id, "open again")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for engine in engines:
+            engine.dispose()

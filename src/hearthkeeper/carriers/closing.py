@@ -77,7 +77,7 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
         stamp = f"{closed.closed_at:%Y%m%dT%H%M%S%f}"
         if _locks(group):  # members can no longer post, where the carrier itself stops them
             _lock(tx, group, ActionKind.CLOSE, f"{CLOSED}:{group.id}:{stamp}:lock",
-                  f"{group.name} closed by {by}")  # fmt: skip
+                  f"{group.name} closed by {by}", language)  # fmt: skip
         post = None
         if into is not None and not group.imported:
             link = join_link(tx, into, site)
@@ -93,8 +93,10 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
     return Closed(closed, post)
 
 
-def reopen_group(store: Store, group: Group, by: str) -> Group:
-    """Open a closed group again, written in the audit log; `StoreError` when not closed."""
+def reopen_group(store: Store, group: Group, by: str,
+                 language: Language = Language.EN) -> Group:  # fmt: skip
+    """Open a closed group again, written in the audit log; `StoreError` when not closed.
+    `language`: the community's, what staff read if the carrier cannot (`not_closed.py`)."""
     with store.transaction() as tx:
         current = tx.get_group(group.id)  # when it was closed names this reopening
         closed_at = None if current is None else current.closed_at
@@ -102,7 +104,7 @@ def reopen_group(store: Store, group: Group, by: str) -> Group:
         if _locks(group) and closed_at is not None:
             stamp = f"{closed_at:%Y%m%dT%H%M%S%f}"
             _lock(tx, group, ActionKind.REOPEN, f"{REOPENED}:{group.id}:{stamp}:unlock",
-                  f"{group.name} reopened by {by}")  # fmt: skip
+                  f"{group.name} reopened by {by}", language)  # fmt: skip
         tx.audit(by, REOPENED, group.community_id, target=f"group {group.id}",
                  detail={"name": group.name})  # fmt: skip
     return opened
@@ -115,10 +117,13 @@ def _locks(group: Group) -> bool:
     return not group.imported
 
 
-def _lock(tx: Store, group: Group, kind: ActionKind, key: str, reason: str) -> None:
+def _lock(tx: Store, group: Group, kind: ActionKind, key: str, reason: str,
+          language: Language) -> None:  # fmt: skip
     """Queue CLOSE (members can no longer post: Matrix power levels, Telegram's chat
     permissions, QQ's whole-group mute) or REOPEN (what CLOSE changed, given back). Optional:
-    a carrier that cannot stop members posting passes over it."""
+    a carrier that cannot stop members posting passes over it. One the bot lacks the rights
+    for is told to staff in `language` (`engine/not_closed.py`)."""
     action = Action(kind=kind, carrier=group.carrier, group=group.carrier_group_id,
-                    handler="groups", reason=reason, extra={OPTIONAL: True})  # fmt: skip
+                    handler="groups", reason=reason,
+                    extra={OPTIONAL: True, "language": language.value})  # fmt: skip
     tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id)

@@ -175,13 +175,17 @@ def reopen(
     config: ConfigOption = None,
 ) -> None:
     """Open a closed GROUP again: newcomers and scheduled posts reach it once more."""
+    from hearthkeeper.apply import community_playbook
     from hearthkeeper.carriers.closing import reopen_group
+    from hearthkeeper.playbook.positioning import Language
     from hearthkeeper.store import StoreError
 
     store = open_store(settings_from(config))
     found = _group_named(store, group, community)
+    playbook = community_playbook(store, found.community_id)
+    language = Language.EN if playbook is None else playbook.community.language
     try:
-        opened = reopen_group(store, found, actor)
+        opened = reopen_group(store, found, actor, language)
     except StoreError as exc:
         fail(f"{found.name} was not reopened: {exc}")
     console.print(escape(f"reopened {opened.name}: it takes newcomers and gets scheduled "

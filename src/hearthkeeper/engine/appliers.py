@@ -386,20 +386,44 @@ UNSAID = "group.closed.unsaid"  # the audit action of a message a closed group d
 
 
 def _not_in_closed(step: Step, action: Action, key: str) -> Sequence[Action]:
-    """Scheduled work of a closed group (`hearth groups close`) says nothing there: each of
-    its messages to the group is left unsaid, written in the audit log (what, and why) for
-    the operator to see. The work itself still runs (a post's next firing is planned), so
-    it speaks again once the group is reopened. What ends something members took part in
+    """Scheduled work of a closed group (`hearth groups close`) says nothing there: its
+    messages to the group are left unsaid, the first of each kind (its handler and reason:
+    the daily check-in summary …) written in the audit log (what, and why) for the operator
+    to see, once per closing: a group closed for a year would otherwise write one entry a
+    day per kind, burying the log's decisions under what the operator knows already. The
+    work itself still runs (a post's next firing is planned), so it speaks again once the
+    group is reopened. What ends something members took part in
     (`Request.answers_members`: a poll's results …) does not come here: it is said."""
     group = step.group
     if action.carrier == group.carrier and action.group == group.carrier_group_id:
+        handler = action.handler or "scheduled"
+        if _unsaid_before(step.tx, group, handler, action.reason):
+            return []
         text = " ".join((action.text or "").split())
         step.tx.audit("engine", UNSAID, group.community_id, target=f"group {group.id}",
-                      detail={"group": group.name, "handler": action.handler or "scheduled",
+                      detail={"group": group.name, "handler": handler,
                               "why": "the group is closed", "reason": action.reason,
-                              "text": text[:200]})  # fmt: skip
+                              "text": text[:200], "again": UNSAID_AGAIN})  # fmt: skip
         return []
     return _send(step, action, key)
+
+
+UNSAID_AGAIN = "later ones of this kind are not written while the group stays closed"
+_UNSAID_LOOKBACK = 50  # entries about the group read back: a closing writes a few at most
+
+
+def _unsaid_before(tx: Store, group: GroupView, handler: str, reason: str) -> bool:
+    """Whether a message of this kind was left unsaid in `group` since it was closed."""
+    stored = tx.get_group(group.id)
+    closed_at = None if stored is None else stored.closed_at
+    for entry in tx.audit_entries(group.community_id, target=f"group {group.id}",
+                                  limit=_UNSAID_LOOKBACK):  # fmt: skip
+        if closed_at is not None and entry.at < closed_at:
+            return False  # written before this closing: a reopened group hears it again
+        if (entry.action == UNSAID and entry.detail.get("handler") == handler
+                and entry.detail.get("reason") == reason):  # fmt: skip
+            return True
+    return False
 
 
 # What scheduled work of a closed group may ask for: messages to the group say nothing.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event
+from hearthkeeper.playbook.positioning import Language
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,10 +41,14 @@ class Capabilities:
 class CarrierError(Exception):
     """The carrier refused or failed an action. `retry` says whether trying again can help."""
 
-    def __init__(self, message: str, *, retry: bool = True, after: float | None = None) -> None:
+    def __init__(self, message: str, *, retry: bool = True, after: float | None = None,
+                 lacks: Mapping[Language, str] | None = None) -> None:  # fmt: skip
         super().__init__(message)
         self.retry = retry
         self.after = after
+        # the right the bot lacks on the platform, in staff's words (both languages), where the
+        # carrier knows it: what staff are told when closing a group fails (`not_closed.py`)
+        self.lacks = lacks
 
 
 class Carrier(Protocol):

@@ -58,6 +58,7 @@ from hearthkeeper.engine.carrier import (
     SlowActions,
 )
 from hearthkeeper.engine.no_room import approval, let_in_after_waiting, waits_for_room
+from hearthkeeper.engine.not_closed import FAILED, not_closed
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.ratelimit import Quotas
 from hearthkeeper.store import Done, OutboxItem, OutboxStatus, Store
@@ -322,6 +323,10 @@ class OutboundQueue:
                 await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip
                 return "retried"
+            if ready.action.kind in FAILED:  # a group closed, members still posting: staff told
+                action = ready.action
+                await self._write(lambda: not_closed(store, item, action, result, now))
+                return "failed"
             await self._write(lambda: store.mark_failed(item, str(result), now, retry_at=None))
             return "failed"
         now = self.clock.now()

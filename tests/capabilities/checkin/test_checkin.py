@@ -527,3 +527,41 @@ def test_a_closed_group_gets_no_daily_summary(store: Store, store_clock: FrozenC
                 if e.action == "group.closed.unsaid"]  # fmt: skip
     assert unsaid.target == f"group {group.id}" and unsaid.detail["why"] == "the group is closed"
     assert "checked in today" in unsaid.detail["text"]
+
+
+def test_a_long_closed_group_writes_its_unsaid_summary_once_per_closing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Closed for a week, the group's daily summary is left unsaid each evening: the audit
+    log says so once (and that later ones are not written), not once a day, so the Audit
+    page keeps the operators' decisions in view; closed again after a reopening, once more."""
+    c = community(
+        store, store_clock, playbook("mechanisms:\n  check_in:\n    daily_summary: '21:00'\n")
+    )
+    check_in(c, "mei", DAY - timedelta(days=1))  # the group's first message
+    store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+
+    def evenings(first: date, days: int) -> None:
+        for n in range(days):
+            day = first + timedelta(days=n)
+            check_in(c, "mei", datetime(day.year, day.month, day.day, 8, tzinfo=UTC))
+            store_clock.set(datetime(day.year, day.month, day.day, 20, 1, tzinfo=UTC))
+            c.engine.tick()
+            asyncio.run(c.engine.drain())
+
+    def unsaid() -> list[Any]:  # the daily summaries' (a weekly level round has its own)
+        return [e for e in store.audit_entries(c.runtime.community_id, limit=500)
+                if e.action == "group.closed.unsaid" and e.detail["handler"] == "checkin"]  # fmt: skip
+
+    store.close_group(group.id, "ops")
+    evenings(DAY.date(), 7)
+    [entry] = unsaid()
+    assert "checked in today" in entry.detail["text"]
+    assert entry.detail["again"] == ("later ones of this kind are not written while the group "
+                                     "stays closed")  # fmt: skip
+    store.reopen_group(group.id)
+    store.close_group(group.id, "ops")
+    evenings(DAY.date() + timedelta(days=7), 2)
+    assert len(unsaid()) == 2

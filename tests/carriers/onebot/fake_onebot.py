@@ -564,6 +564,8 @@ class FakeOneBot:
 
     def _api_set_group_whole_ban(self, params: dict[str, Any]) -> None:
         group = self.groups[int(params["group_id"])]
+        if group.members[self.self_id].role == "member":  # QQ: only the owner and admins may
+            raise Failed(100, "权限不足")
         group.whole_ban = bool(params.get("enable", True))
         # QQ's notice of a whole-group mute names no member (user_id 0)
         self._notice(notice_type="group_ban", sub_type="ban" if group.whole_ban else "lift_ban",

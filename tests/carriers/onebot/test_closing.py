@@ -43,3 +43,29 @@ async def test_a_closed_qq_group_is_muted_whole_refuses_requests_and_speaks_agai
         reopen_group(store, group, "ops")
         await qq.fake.until(lambda: not qq.fake.groups[first].whole_ban, "the mute lifted")
         await qq.fake.say(first, member, "又开了")
+
+
+async def test_a_qq_group_the_bot_cannot_mute_tells_staff_and_stays_closed_in_hearthkeeper(
+    qq: QQ,
+) -> None:
+    first, _ = qq.group(), qq.group()  # the community's last open group is never closed
+    qq.fake.groups[first].members[qq.fake.self_id].role = "member"  # the bot is no admin
+    async with serving(qq):
+        member = await qq.newcomer(first)
+        store = qq.store
+        group = store.group_for_carrier("qq", str(first))
+        assert group is not None
+        close_group(store, group, "ops", qq.clock.now(), into=None, site="",
+                    language=Language.ZH_CN)  # fmt: skip
+        [alert] = await qq.fake.until(lambda: store.staff_alerts(group.community_id),
+                                      "staff told")  # fmt: skip
+        assert alert.text == (
+            f"Hearthkeeper 未能在 QQ 上关闭「{group.name}」：机器人的 QQ 号不是该群的管理员。"
+            "成员仍可发言。它在 Hearthkeeper 中仍为已关闭（不收新成员、不发定时内容）；给机器人"
+            "该权限后，先重新开放再关闭一次（hearth groups reopen，再 hearth groups close），"
+            "即可禁止成员发言。"
+        )
+        await qq.fake.say(first, member, "还能说话")  # QQ kept the group open
+        assert any(e.action == "group.close.failed"
+                   for e in store.audit_entries(group.community_id, target=f"group {group.id}"))  # fmt: skip
+        assert (store.get_group(group.id) or group).closed

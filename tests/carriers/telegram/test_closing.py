@@ -13,7 +13,7 @@ import pytest_asyncio
 from hearthkeeper.carriers.closing import close_group, reopen_group
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.templates import template_text
-from tests.carriers.telegram.fake_bot_api import ApiError
+from tests.carriers.telegram.fake_bot_api import ADMIN_RIGHTS, ApiError
 from tests.carriers.telegram.telegram_setup import (
     Hearth,
     bot_message,
@@ -77,3 +77,35 @@ async def test_a_closed_group_silences_members_refuses_requests_and_reopens_as_i
         reopen_group(store, store.get_group(group.id) or group, "ops")
         await eventually(lambda: api.can_post(first, member["id"]), "members' voice back")
         assert api.chats[first].permissions == before  # polls still off, as the group had it
+
+
+NOT_CLOSED = ("Hearthkeeper could not close {group} on Telegram: the bot is not an administrator "
+              "with 'Ban users' rights. Members can still post. It stays closed in Hearthkeeper "
+              "(no newcomers, no scheduled posts); once the bot has that right, reopen it and "
+              "close it again (hearth groups reopen, then hearth groups close) to stop members "
+              "posting.")  # fmt: skip
+
+
+async def test_a_group_the_bot_cannot_close_tells_staff_and_stays_closed_in_hearthkeeper(
+    community: Hearth,
+) -> None:
+    api = community.api
+    first, _ = community.group(), community.group("2群")  # the last open group is never closed
+    api.add_bot(first, community.token,
+                rights=tuple(r for r in ADMIN_RIGHTS if r != "can_restrict_members"))  # fmt: skip
+    async with serving(community):
+        member = await community.newcomer("Ann", first)
+        store = community.store
+        group = await eventually(lambda: store.group_for_carrier("telegram", str(first)),
+                                 "the group adopted")  # fmt: skip
+        close_group(store, group, "ops", community.clock.now(), into=None, site="",
+                    language=Language.EN)  # fmt: skip
+        [alert] = await eventually(lambda: store.staff_alerts(group.community_id),
+                                   "staff told")  # fmt: skip
+        assert alert.text == NOT_CLOSED.format(group=group.name)
+        assert alert.group_id == group.id
+        api.say(first, member, "we can still talk")  # Telegram kept the group open
+        [entry] = [e for e in store.audit_entries(group.community_id, target=f"group {group.id}")
+                   if e.action == "group.close.failed"]  # fmt: skip
+        assert entry.detail["said"] == alert.text
+        assert (store.get_group(group.id) or group).closed  # still closed in Hearthkeeper

@@ -197,3 +197,22 @@ def test_a_scheduled_posts_text_is_kept_marked_as_markdown(store: Store) -> None
         ("**早安**", "markdown"),
         ("**我**", None),
     ]
+
+
+def test_a_seat_is_read_with_whether_its_group_is_closed(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """What a member post reads (`seat_and_closed`): the seat as `seat` reads it (a mute's
+    end as an aware time), and whether the group is closed now, closed elsewhere too."""
+    chat = SqlWebChat.on(store)
+    small, large = _groups(store)
+    now = store_clock.now()
+    chat.add_user("w-1", "1" * 64, "member")
+    chat.take_seat(small.id, "w-1", now)
+    chat.mute(small.id, "w-1", now + timedelta(minutes=5), "flooding")
+    assert chat.seat_and_closed(small.id, "w-1") == (chat.seat(small.id, "w-1"), False)
+    seat, _ = chat.seat_and_closed(small.id, "w-1")
+    assert seat is not None and seat.muted_until == now + timedelta(minutes=5)
+    store.close_group(small.id, "ops")
+    assert chat.seat_and_closed(small.id, "w-1") == (chat.seat(small.id, "w-1"), True)
+    assert chat.seat_and_closed(large.id, "w-1") == (None, False)  # never seated there

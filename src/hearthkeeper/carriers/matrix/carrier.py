@@ -37,7 +37,13 @@ from hearthkeeper.carriers.matrix.media import download
 from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.post_media import Uploads
-from hearthkeeper.carriers.matrix.power import PowerRefused, RoomAuthority, privileged_creators
+from hearthkeeper.carriers.matrix.power import (
+    POWER_LEVELS,
+    PowerRefused,
+    RoomAuthority,
+    privileged_creators,
+    too_low,
+)
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.sync import Knock, Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
@@ -512,9 +518,23 @@ class MatrixCarrier:
                      f"matrix: reading the power levels of {room}").content  # fmt: skip
         authority = RoomAuthority(levels=levels, creators=await self._creators(room))
         content = authority.closed_levels() if close else authority.reopened_levels()
-        if content != dict(levels):
-            _ok(await client.room_put_state(room, "m.room.power_levels", content),
-                f"matrix: {'closing' if close else 'reopening'} {room}")  # fmt: skip
+        if content == dict(levels):
+            return
+        doing = f"matrix: {'closing' if close else 'reopening'} {room}"
+        have = authority.level_of(self.account.user_id)
+        # the bot must reach the power levels' own level and every level it sets (the spec's
+        # authorization rules); below, the homeserver refuses: said in staff's words
+        need = max([authority.state_level(POWER_LEVELS),
+                    *(v for k, v in content.items() if k.endswith("_default")
+                      and isinstance(v, int) and v != levels.get(k))])  # fmt: skip
+        if have < need:
+            raise CarrierError(f"{doing}: the bot's power level {have:.0f} is under {need}",
+                               retry=False, lacks=too_low(have, need))  # fmt: skip
+        put = await client.room_put_state(room, POWER_LEVELS, content)
+        if isinstance(put, ErrorResponse) and getattr(put, "status_code", None) == "M_FORBIDDEN":
+            raise CarrierError(str(carrier_error(put, doing)), retry=False,
+                               lacks=too_low(have, need))  # fmt: skip
+        _ok(put, doing)
 
     async def _creators(self, room: str) -> frozenset[str]:
         """The room's privileged creators (v12+); a room's creation never changes, so cached.

@@ -13,13 +13,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hearthkeeper.playbook.positioning import Language
+
 MESSAGE = "m.room.message"
+POWER_LEVELS = "m.room.power_levels"
 INFINITE = float("inf")
 MODERATOR = 50  # the level Matrix clients show as "Moderator": staff keep posting in a closed room
 # What closing a room (`hearth groups close`) changed, kept in the power levels themselves, so
 # reopening gives exactly that back (after a restart, from any node): the old `events_default`
 # and the old level of each event type raised (None: it was not set)
 CLOSED_BY_HEARTH = "org.hearthkeeper.closed"
+
+
+def too_low(have: float, need: int) -> dict[Language, str]:
+    """What staff read when the bot's power level `have` is under the `need` of editing the
+    power levels: why closing (or reopening) a room failed (`engine/not_closed.py`)."""
+    level = "?" if have == INFINITE else f"{have:.0f}"
+    return {
+        Language.EN: f"the bot's power level in the room ({level}) is below the {need} needed "
+                     "to change who may post (make the bot an Admin, power level 100)",
+        Language.ZH_CN: f"机器人在该房间的权限等级（{level}）低于修改发言权限所需的 {need}"
+                        "（请把机器人设为管理员，权限等级 100）",
+    }  # fmt: skip
 
 
 class PowerRefused(Exception):

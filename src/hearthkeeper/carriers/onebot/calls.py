@@ -22,11 +22,18 @@ from typing import Any
 from hearthkeeper.carriers.onebot.segments import messages, outgoing
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.playbook.positioning import Language
 
 MAX_TEXT = 4000  # characters of one message (`Capabilities.max_text`): a longer text goes in parts
 MUTE_MIN = 60  # seconds: QQ's shortest mute
 MUTE_MAX = 30 * 24 * 3600  # QQ's longest: 30 days (the engine lifts longer mutes itself)
 
+# What staff read when QQ refuses to mute a group whole because the bot's account is not one
+# of its admins (`engine/not_closed.py`)
+NOT_ADMIN = {
+    Language.EN: "the bot's QQ account is not an admin of the group",
+    Language.ZH_CN: "机器人的 QQ 号不是该群的管理员",
+}
 _SANCTIONS = frozenset({ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN})
 
 

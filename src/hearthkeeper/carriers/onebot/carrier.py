@@ -21,6 +21,7 @@ import aiohttp
 from hearthkeeper.carriers.assets import Asset, asset_of, tell_staff
 from hearthkeeper.carriers.onebot.calls import (
     MAX_TEXT,
+    NOT_ADMIN,
     Call,
     answer_request,
     approve_request,
@@ -219,9 +220,11 @@ class OneBotCarrier:
         for call in calls:
             try:
                 data = await self._call(call)
-            except CarrierError:
+            except CarrierError as exc:
                 if call.action == "set_group_kick" and await self._gone(call.params):
                     continue  # already out: a retry whose first try was performed
+                if call.action == "set_group_whole_ban" and not await self._admin(call.params):
+                    raise CarrierError(str(exc), retry=False, lacks=NOT_ADMIN) from exc
                 raise
             if call.sends and data.get("message_id") is not None:
                 receipt = str(data["message_id"])
@@ -299,6 +302,16 @@ class OneBotCarrier:
             raise error
         data = answer.get("data")
         return data if isinstance(data, dict) else {}
+
+    async def _admin(self, params: Mapping[str, Any]) -> bool:
+        """Whether the bot is the owner or an admin of the group (True when QQ does not say:
+        then its refusal was for another reason)."""
+        try:
+            info = await self.call("get_group_member_info", {"group_id": params["group_id"],
+                                   "user_id": self.self_id, "no_cache": True})  # fmt: skip
+        except CarrierError:
+            return True
+        return info.get("role") in ("owner", "admin", None)
 
     async def _gone(self, params: Mapping[str, Any]) -> bool:
         """Whether the member of a kick is no longer in the group."""

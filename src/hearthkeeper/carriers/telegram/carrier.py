@@ -57,6 +57,7 @@ from hearthkeeper.carriers.telegram.closing import (
     can_send,
     record_open,
     recorded_open,
+    refused,
     without_sending,
 )
 from hearthkeeper.carriers.telegram.files import (
@@ -587,7 +588,13 @@ class TelegramCarrier:
             permissions = await asyncio.to_thread(recorded_open, store, community, str(chat))
         else:
             permissions = UNMUTED
-        await client.set_chat_permissions(chat, permissions, use_independent_chat_permissions=True)
+        try:
+            await client.set_chat_permissions(chat, permissions,
+                                              use_independent_chat_permissions=True)  # fmt: skip
+        except TelegramAPIError as exc:
+            if already_done(exc):
+                return
+            raise refused(exc, f"telegram: {'closing' if close else 'reopening'} {chat}") from exc
 
     async def _decline(self, client: Bot, chat: int, member: int, action: Action,
                        key: str) -> None:  # fmt: skip

@@ -17,15 +17,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ChatPermissions
 
-from hearthkeeper.carriers.telegram.outgoing import SEND_RIGHTS, UNMUTED
+from hearthkeeper.carriers.telegram.outgoing import SEND_RIGHTS, UNMUTED, carrier_error
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.playbook.positioning import Language
 
 if TYPE_CHECKING:
     from hearthkeeper.store import Store
 
 ACTOR = "telegram"
 CLOSED = "telegram.chat.close"
+# What Telegram answers `setChatPermissions` when the bot may not change them: not an
+# administrator, or one without "Ban users" (`can_restrict_members`)
+NO_RIGHTS = ("not enough rights", "chat_admin_required", "need administrator rights")
+# what staff read (`engine/not_closed.py`): the right as Telegram's app names it
+LACKS = {
+    Language.EN: "the bot is not an administrator with 'Ban users' rights",
+    Language.ZH_CN: "机器人不是拥有「封禁用户」权限的管理员",
+}
 
 
 def _target(chat_id: str) -> str:
@@ -60,3 +71,12 @@ def recorded_open(store: Store, community_id: int, chat_id: str) -> ChatPermissi
         if entry.action == CLOSED and isinstance(kept, Mapping):
             return ChatPermissions(**{k: bool(v) for k, v in kept.items()})
     return UNMUTED
+
+
+def refused(exc: TelegramAPIError, doing: str) -> CarrierError:
+    """Telegram's refusal to change a group's permissions, as the outbox takes it: one for
+    want of the bot's rights names them, for staff (never retried: it cannot help)."""
+    error = carrier_error(exc, doing)
+    if any(said in exc.message.casefold() for said in NO_RIGHTS):
+        return CarrierError(str(error), retry=False, lacks=LACKS)
+    return error

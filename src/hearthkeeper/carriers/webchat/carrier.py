@@ -300,7 +300,7 @@ class WebChatCarrier(Performer):
                 reply_to: int | None) -> WebChatMessage:  # fmt: skip
         """The checks and the store write of `say` (which queues the engine's event)."""
         group = self._group_by_id(group_id)
-        seat = self.platform.seat(group_id, user_id)
+        seat, closed = self.platform.seat_and_closed(group_id, user_id)  # one read, fresh
         user = self.platform.user(user_id)
         language = Language.EN if group is None else self.language(group)
         if group is None or seat is None or not seat.seated or user is None:
@@ -308,7 +308,7 @@ class WebChatCarrier(Performer):
         now = self.clock.now()
         if is_muted(seat, now):
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
-        line = self.closed_to(group_id, user_id, language)
+        line = self.closed_to(group_id, user_id, language) if closed else None
         if line is not None:
             raise WebChatRefused(line.text, frame=line.frame())
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -329,6 +329,14 @@ class WebChatCarrier(Performer):
             mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
         )  # fmt: skip
         return message
+
+    def closed_to(self, group_id: int, user_id: str, language: Language) -> ClosedLine | None:
+        """The line that refuses `user_id` a post in the group when it is closed and they are
+        not its staff (None: they may post). Read fresh: closed by `hearth groups close` in
+        another process meanwhile counts."""
+        current = self.store.get_group(group_id)
+        line = None if current is None else closed_line(self.store, current, user_id, language)
+        return None if line is None or line.staff else line
 
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""

@@ -2,8 +2,10 @@
 staff (a member holding a role in it) may post; the others are told, on the page and when
 they try, that it is closed and, closed into another group, where to carry on, with its link.
 
-Read fresh for each post (one read of the group): a group closed by `hearth groups close` in
-another process is read-only from the next message on, and open again once reopened."""
+Read fresh for each post, with the member's seat in one statement
+(`SqlWebChat.seat_and_closed`; the group itself is read only when it is closed): a group
+closed by `hearth groups close` in another process is read-only from the next message on,
+and open again once reopened."""
 
 from __future__ import annotations
 

@@ -11,7 +11,18 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Insert, Select, Table, and_, case, func, select, tuple_, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -40,6 +51,7 @@ from hearthkeeper.store.models import (
     WebChatSeatRow,
     WebChatUserRow,
 )
+from hearthkeeper.store.prepared import run
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.store.waiting_admissions import requeue_waiting
 
@@ -131,6 +143,20 @@ class SqlWebChat(StoreBase):
         with self._unit(write=False) as session:
             row = session.get(WebChatSeatRow, (group_id, user_id))
             return None if row is None else _seat(row)
+
+    def seat_and_closed(self, group_id: int, user_id: str) -> tuple[WebSeat | None, bool]:
+        """The user's seat in the group (as `seat`) and whether the group is closed now, in
+        one statement: each member post checks both, fresh (a `hearth groups close` in
+        another process counts from the next post on) without a read of the group of its own."""
+        with self._unit(write=False) as session:
+            found = run(session.connection(), _SEAT_AND_CLOSED,
+                        {"group_id": group_id, "user_id": user_id}, processed=True).first()  # fmt: skip
+        if found is None:
+            return None, False
+        (group, user, joined, left, muted, mute_reason, banned, ban_reason, closed) = found
+        return WebSeat(group_id=group, user_id=user, joined_at=joined, left_at=left,
+                       muted_until=muted, mute_reason=mute_reason, banned_at=banned,
+                       ban_reason=ban_reason), closed is not None  # fmt: skip
 
     def take_seat(
         self, group_id: int, user_id: str, at: datetime, *, source: str | None = None
@@ -466,6 +492,17 @@ def _by_key(session: Session, action_key: str) -> WebChatMessageRow | None:
 def _user(row: WebChatUserRow) -> WebUser:
     return WebUser(id=row.id, user_id=row.user_id, nickname=row.nickname,
                    created_at=row.created_at)  # fmt: skip
+
+
+_SEATS = WebChatSeatRow.__table__
+# a member post's one read (`seat_and_closed`), built once for `prepared.run`
+_SEAT_AND_CLOSED = (
+    select(_SEATS.c.group_id, _SEATS.c.user_id, _SEATS.c.joined_at, _SEATS.c.left_at,
+           _SEATS.c.muted_until, _SEATS.c.mute_reason, _SEATS.c.banned_at, _SEATS.c.ban_reason,
+           GroupRow.__table__.c.closed_at)
+    .join(GroupRow.__table__, GroupRow.__table__.c.id == _SEATS.c.group_id)
+    .where(_SEATS.c.group_id == bindparam("group_id"), _SEATS.c.user_id == bindparam("user_id"))
+)  # fmt: skip
 
 
 def _seat(row: WebChatSeatRow) -> WebSeat:

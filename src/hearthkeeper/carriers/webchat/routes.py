@@ -265,7 +265,7 @@ def webchat_router(
         if is_muted(seat, web.clock.now()):
             return _problem(403, muted_text(seat, language, chat.zone(room.group)))
         closed = await run_in_threadpool(chat.closed_to, room.group.id, user.user_id, language)
-        if closed is not None:  # a picture a member could never post: not kept
+        if closed is not None:  # refused before the file is read or kept, as a post would be
             return _problem(403, closed.text)
         over = limits.upload(user.user_id, language)
         if over is not None:

@@ -115,7 +115,7 @@ def router(pages: Pages) -> APIRouter:
         language = view.playbook.community.language if view.playbook else Language.EN
         try:
             if reopen:
-                reopen_group(web.store, found, by)
+                reopen_group(web.store, found, by, language)
             else:
                 close_group(web.store, found, by, web.clock.now(), into=other,
                             site=web.settings.public_url, language=language)  # fmt: skip
