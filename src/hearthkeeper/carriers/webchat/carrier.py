@@ -330,14 +330,6 @@ class WebChatCarrier(Performer):
         )  # fmt: skip
         return message
 
-    def closed_to(self, group_id: int, user_id: str, language: Language) -> ClosedLine | None:
-        """The line that refuses `user_id` a post in the group when it is closed and they are
-        not its staff (None: they may post). Read fresh: closed by `hearth groups close` in
-        another process meanwhile counts."""
-        current = self.store.get_group(group_id)
-        line = None if current is None else closed_line(self.store, current, user_id, language)
-        return None if line is None or line.staff else line
-
     async def leave(self, group_id: int, user_id: str) -> None:
         """Leave the group (nothing happens when not in it)."""
         group = self._group_by_id(group_id)
