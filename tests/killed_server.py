@@ -91,6 +91,12 @@ class Server:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(60)
 
+    async def stopped(self) -> int:
+        """A clean stop from inside a running event loop: its exit status. The loop goes on
+        meanwhile, so the fakes it runs (OneBot, the Bot API) answer the server's goodbyes;
+        blocked, they held each stop for the closing handshake's timeout (10 s)."""
+        return await asyncio.to_thread(self.stop)
+
     def log(self) -> str:
         return (self.folder / f"serve-{self.starts}.log").read_text(errors="replace")[-3000:]
 

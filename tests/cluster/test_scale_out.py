@@ -70,6 +70,7 @@ class Node:
 
     def __init__(self, folder: Path, name: str, role: str) -> None:
         self.folder, self.name, self.role = folder, name, role
+        self.killed = False  # by the test, with SIGKILL
         self.port = free_port() if role == "web" else 0
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = folder / f"{name}.log"
@@ -103,14 +104,19 @@ class Node:
                     await asyncio.sleep(0.1)
 
     def kill(self) -> None:
+        self.killed = True
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(30)
 
-    def stop(self) -> int:
-        if not self.alive():
-            return 0
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(60)
+    def stop(self) -> None:
+        """Ask for a clean stop (SIGTERM), as Ctrl-C; `stopped` waits for it."""
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+
+    def stopped(self) -> int:
+        """The exit status of a clean stop (0 for a node the test killed earlier)."""
+        status = self.process.wait(60)
+        return 0 if self.killed else status
 
 
 @dataclass
@@ -315,8 +321,11 @@ async def _scenario(url: str, folder: Path) -> None:
                         await asyncio.sleep(0.25)
             finished.set()
             await chatting
+        # All asked at once (each waits a moment for its connections to close), each clean.
         for node in nodes:
-            assert node.stop() == 0, f"{node.name}:\n{node.log()}"
+            node.stop()
+        for node in nodes:
+            assert node.stopped() == 0, f"{node.name}:\n{node.log()}"
     finally:
         for node in nodes:
             if node.alive():

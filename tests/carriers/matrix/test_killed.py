@@ -52,7 +52,7 @@ async def _scenario(synapse: SynapseServer, folder: Path, rng: random.Random) ->
             said, checkins = await _burst(server, owner, members, room, bot.user_id, rng)
             await until(lambda: _recorded(server) >= set(said) and outbox_settled(server),
                          "every message recorded and every answer sent", server, WAIT)  # fmt: skip
-            assert server.stop() == 0, server.log()
+            assert await server.stopped() == 0, server.log()
         finally:
             if server.process is not None and server.process.poll() is None:
                 server.kill()

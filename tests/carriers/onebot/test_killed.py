@@ -61,7 +61,7 @@ async def _two_kills(folder: Path) -> None:
         await _connect(fake, port, server)
         await _in_flight_at_a_kill(folder, fake, port, server)
         await _burst_at_a_kill(fake, port, server)
-        assert server.stop() == 0, server.log()
+        assert await server.stopped() == 0, server.log()
     finally:
         await fake.close()
         if server.process is not None and server.process.poll() is None:
@@ -249,7 +249,7 @@ async def _strange_journal(folder: Path) -> None:
         await server.ready(None)
         await _connect(fake, port, server)
         await fake.until(lambda: "777" in _recorded(server), "the message kept", WAIT)
-        assert server.stop() == 0, server.log()
+        assert await server.stopped() == 0, server.log()
     finally:
         await fake.close()
         if server.process is not None and server.process.poll() is None:

@@ -49,7 +49,7 @@ async def _scenario(folder: Path, rng: random.Random) -> None:
             said, checkins = await _burst(server, api, chat, rng)
             await until(lambda: not api.bots[token].updates and outbox_settled(server),
                          "every update confirmed and every answer sent", server, WAIT)  # fmt: skip
-            assert server.stop() == 0, server.log()
+            assert await server.stopped() == 0, server.log()
         finally:
             if server.process is not None and server.process.poll() is None:
                 server.kill()
