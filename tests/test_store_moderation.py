@@ -102,6 +102,42 @@ def test_a_pardoned_strike_no_longer_counts(
         store.add_strike(ladder.skincare.id, 999, "flood", "", now, None)
 
 
+def test_a_judged_members_strikes_and_blacklisting_are_read_as_the_two_reads_apart(
+    store: Store, ladder: Ladder, store_clock: FrozenClock
+) -> None:
+    # What the engine reads of each member it judges on PostgreSQL, in one statement: the
+    # strikes that count (not expired, not pardoned, not another community's) and whether
+    # the member is refused here; the ladder's next rung is decided on it.
+    now, skincare, ann = store_clock.now(), ladder.skincare.id, ladder.ann.id
+    bob = store.member_for("wechat", "wx-bob", "Bob").id
+
+    def apart(member_id: int, community_id: int = skincare) -> tuple[object, bool]:
+        strikes = store.strikes(community_id=community_id, member_id=member_id,
+                                include_dead=False)  # fmt: skip
+        return (tuple(s.expires_at for s in strikes),
+                store.is_blacklisted(community_id, member_id))  # fmt: skip
+
+    assert store.judged_member(skincare, ann) == ((), False) == apart(ann)
+    store.add_strike(skincare, ann, "contact", "V信", now - 9 * DAY, now - DAY)  # expired
+    pardoned = store.add_strike(skincare, ann, "contact", "V信", now - DAY, None)
+    store.pardon_strike(pardoned.id, "operator:li", now)
+    store.add_strike(skincare, ann, "flood", "9 in 10 s", now - 2 * DAY, now + 5 * DAY)
+    store.add_strike(skincare, ann, "advertising", "t.me/x", now - 3 * DAY, None)
+    store.add_strike(ladder.running.id, ann, "flood", "", now, None)  # another community
+    store.add_sanction("blacklist", ann, "ads", now, community_id=ladder.running.id)
+
+    assert store.judged_member(skincare, ann) == ((None, now + 5 * DAY), False) == apart(ann)
+    assert store.judged_member(ladder.running.id, ann) == ((None,), True) \
+        == apart(ann, ladder.running.id)  # fmt: skip
+    everywhere = store.add_sanction(SanctionKind.BLACKLIST, bob, "scam ring", now)
+    assert store.judged_member(skincare, bob) == ((), True) == apart(bob)
+    store.lift_sanction(everywhere.id, "operator:li", now)
+    assert store.judged_member(skincare, bob) == ((), False) == apart(bob)
+    # as of `now`: a strike that has run out by then no longer counts
+    assert store.judged_member(skincare, ann, now + 6 * DAY) == ((None,), False)
+    assert store.judged_member(skincare, 999) == ((), False)  # no such member
+
+
 # --- sanctions ----------------------------------------------------------------------------
 
 

@@ -144,9 +144,9 @@ class State:
             # for any such worker's batch to end, then count what is stored.
             self._counted.add((community_id, member_id))
             batch.lock_member_strikes(member_id)
-            entry.strikes = None
-            # ... and that worker's last rung may have blacklisted the member
-            entry.blacklisted = batch.is_blacklisted(community_id, member_id)
+            # ... and that worker's last rung may have blacklisted the member: both read in
+            # one statement after the lock (as of the clock, as `strikes` reads them)
+            entry.strikes, entry.blacklisted = batch.judged_member(community_id, member_id)
         if entry.strikes is None:
             entry.strikes = tuple(
                 s.expires_at

@@ -276,10 +276,10 @@ class SanctionQueries(StoreBase):
         key = ("community of group", group_id)
         found: int | None = None if memo is None else memo.get(key)
         if found is None:
-            group = session.get(GroupRow, group_id)
-            if group is None:
+            # a plain statement built once, not the ORM's load of the whole group
+            found = session.connection().execute(_COMMUNITY_OF, {"group_id": group_id}).scalar()
+            if found is None:
                 raise StoreError(f"there is no group with id {group_id}")
-            found = group.community_id
             if memo is not None:
                 memo[key] = found
         if community_id is not None and community_id != found:
@@ -321,6 +321,9 @@ def _require_rows(session: Session, member_id: int, community_id: int | None) ->
 
 
 _SANCTIONS = table_of(SanctionRow)
+_COMMUNITY_OF = select(table_of(GroupRow).c.community_id).where(
+    table_of(GroupRow).c.id == bindparam("group_id")
+)
 _STRIKES = table_of(StrikeRow)
 _ADDED = ("kind", "community_id", "group_id", "member_id", "reason", "at", "until")
 

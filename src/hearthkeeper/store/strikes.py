@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select
 
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.locks import lock_row
-from hearthkeeper.store.models import MemberRow, StrikeRow
-from hearthkeeper.store.records import NewStrike, Strike
+from hearthkeeper.store.models import MemberRow, SanctionRow, StrikeRow
+from hearthkeeper.store.records import NewStrike, SanctionKind, Strike
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -72,6 +72,39 @@ class StrikeQueries(StoreBase):
         writers take turns already)."""
         with self._unit(write=True) as session:
             lock_row(session, MemberRow, member_id)
+
+    def judged_member(self, community_id: int, member_id: int,
+                      now: datetime | None = None) -> tuple[tuple[datetime | None, ...], bool]:  # fmt: skip
+        """When each of the member's strikes in the community that count at `now` (default
+        the clock's) expires, oldest first (None: never), and whether the member is
+        blacklisted there or everywhere: `strikes` and `is_blacklisted` in one statement,
+        what the engine reads of each member it judges on PostgreSQL (after
+        `lock_member_strikes`, in a statement of its own so that it sees what the
+        transaction it waited for committed)."""
+        listed = exists().where(
+            SanctionRow.kind == SanctionKind.BLACKLIST.value,
+            SanctionRow.member_id == member_id,
+            SanctionRow.lifted_at.is_(None),
+            or_(SanctionRow.community_id == community_id, SanctionRow.community_id.is_(None)),
+        )
+        strike = and_(
+            StrikeRow.member_id == MemberRow.id,
+            StrikeRow.community_id == community_id,
+            _live(self._clock.now() if now is None else now),
+        )
+        query = (
+            select(listed.label("listed"), StrikeRow.id, StrikeRow.expires_at)
+            .select_from(MemberRow)
+            .outerjoin(StrikeRow, strike)
+            .where(MemberRow.id == member_id)
+            .order_by(StrikeRow.at, StrikeRow.id)
+        )
+        with self._unit(write=False) as session:
+            rows = session.execute(query).all()
+        if not rows:  # no such member: nothing to count, nothing refused
+            return (), False
+        expiries = tuple(expires_at for _, strike_id, expires_at in rows if strike_id is not None)
+        return expiries, bool(rows[0][0])
 
     def live_strike_expiries(
         self, community_id: int, member_ids: Iterable[int], now: datetime

@@ -42,15 +42,17 @@ class FloodWindow:
 
     def observe(self, member: Hashable, now: datetime) -> bool:
         """Record a message from `member` at `now`; True if it is one too many within `per`."""
-        self._forget_before(now - self.per)
-        times = self._times.pop(member, None)
-        if times is None:
-            times = deque(maxlen=self.max_messages + 1)
-        times.append(now)
-        self._times[member] = times  # most recently active last
-        while len(self._times) > self.max_members:
-            self._times.popitem(last=False)
         cutoff = now - self.per
+        self._forget_before(cutoff)
+        remembered = self._times
+        times = remembered.get(member)
+        if times is None:
+            times = remembered[member] = deque(maxlen=self.max_messages + 1)
+        else:
+            remembered.move_to_end(member)  # most recently active last
+        times.append(now)
+        while len(remembered) > self.max_members:
+            remembered.popitem(last=False)
         while times and times[0] <= cutoff:
             times.popleft()
         return len(times) > self.max_messages
@@ -68,8 +70,9 @@ class FloodWindow:
 
     def _forget_before(self, cutoff: datetime) -> None:
         # members are ordered by their last message: the silent ones are at the front
-        while self._times:
-            member, times = next(iter(self._times.items()))
+        remembered = self._times
+        while remembered:
+            member, times = next(iter(remembered.items()))
             if times and times[-1] > cutoff:
                 break
-            del self._times[member]
+            del remembered[member]

@@ -146,15 +146,25 @@ class Scanner:
         )
 
     def scan(
-        self, text: str | MessageText, mentions: int = 0, *, command: bool = False
-    ) -> list[Finding]:
+        self, text: str | MessageText, mentions: int = 0, *,
+        command: bool | Callable[[], bool] = False,
+    ) -> list[Finding]:  # fmt: skip
         """Every violation found in one message; `mentions` is the carrier's mention count,
         `command` whether it invokes one of the community's in-chat commands (the caller
-        knows them): the learned scorer does not judge those."""
+        knows them): the learned scorer does not judge those. `command` may be a question
+        asked only when the scorer flags the text (what it costs is then spent on the few
+        texts the scorer would judge, not on every one)."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
-        by_rules, by_scorer = read(message, command)
+        if callable(command):
+            # the rules read a command as any text, and the scorer is pure: its verdict on
+            # the text, dropped for a command, is what skipping it would have given
+            by_rules, by_scorer = read(message, False)
+            if by_scorer and command():
+                by_scorer = ()
+        else:
+            by_rules, by_scorer = read(message, command)
         if self.mention_spam is None:
             return [*by_rules, *by_scorer]
         # the mention count is the carrier's, not the text's; no advertising kind, so the

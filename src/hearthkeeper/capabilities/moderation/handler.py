@@ -96,8 +96,13 @@ class Moderation:
         # the learned scorer judges neither a command nor a reply to the community's own
         # sign-up or poll (`+1 西兰花`, a pasted group-buy list): they name goods and prices as
         # shop ads do; every rule still reads them
-        reply = not command and self.commands is not None and self.commands.is_reply(event, ctx)
-        found = self.scanner.scan(text, mentions=len(event.mentions), command=command or reply)
+        commands = self.commands
+
+        def reply() -> bool:  # asked only of a text the scorer flags
+            return commands is not None and commands.is_reply(event, ctx)
+
+        found = self.scanner.scan(text, mentions=len(event.mentions),
+                                  command=True if command else reply)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
