@@ -6,7 +6,9 @@ chat's overflow skip it: `store/rooms.py`), hears no scheduled posts (`engine/sc
 and is warned of no more. Closed into another group, its members are told where to go: a
 last post in it naming that group and its link, since no carrier lets the bot move people.
 Refused: the community's last open group, a group closed already, and closing into a group
-that is closed, has no room or was imported (no carrier serves it)."""
+that is closed, has no room or was imported (no carrier serves it). Closing again a group whose
+platform refused the last close (the bot lacked the rights: `group.close.failed`,
+`engine/not_closed.py`) is no refusal: the platform is asked again to stop members posting."""
 
 from __future__ import annotations
 
@@ -18,15 +20,20 @@ from typing import TYPE_CHECKING
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.carriers.webchat.groups import WEBCHAT
 from hearthkeeper.engine.actions import OPTIONAL, Action, ActionKind
+from hearthkeeper.engine.not_closed import FAILED, PLATFORMS
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.rooms import SqlRooms
 
 if TYPE_CHECKING:
-    from hearthkeeper.store import Group, Store
+    from hearthkeeper.store import AuditEntry, Group, Store
 
 CLOSED = "group.close"  # the audit actions
 REOPENED = "group.reopen"
+AGAIN = "group.close.again"  # the platform asked again, after its close failed
+# a group's audit entries saying how its last closing went: the latest of them (by id)
+_CLOSING = {CLOSED, REOPENED, AGAIN, FAILED[ActionKind.CLOSE]}
+_PAGE = 200
 
 TEXTS = Phrasebook({
     "moved": {
@@ -42,10 +49,12 @@ TEXTS = Phrasebook({
 
 @dataclass(frozen=True)
 class Closed:
-    """A group closed, and the last post queued in it (None: none, no `into`)."""
+    """A group closed, and the last post queued in it (None: none, no `into`); `again`:
+    it was closed already, its platform asked again to stop members posting."""
 
     group: Group
     post: str | None
+    again: bool = False
 
 
 def join_link(store: Store, group: Group, site: str) -> str | None:
@@ -64,8 +73,15 @@ def join_link(store: Store, group: Group, site: str) -> str | None:
 def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Group | None,
                 site: str, language: Language) -> Closed:  # fmt: skip
     """Close `group` in one transaction, written in the audit log as closed by `by`; with
-    `into`, a last post in it names that group and its link. `StoreError` when refused."""
+    `into`, a last post in it names that group and its link. `StoreError` when refused.
+    Closed already, but its platform refused the last close: the carrier is asked again."""
     with store.transaction() as tx:
+        tx.lock_community(group.community_id)  # one closing at a time: asked again once
+        current = tx.get_group(group.id)
+        if current is not None and current.closed and not group.imported:
+            failed = _close_failed(tx, current)
+            if failed is not None:
+                return _close_again(tx, current, failed, by, into, language)
         if into is not None and not into.closed:
             loads = SqlRooms.on(tx).loads(into.community_id, into.carrier, now)
             load = next((x for x in loads if x.group_id == into.id), None)
@@ -108,6 +124,39 @@ def reopen_group(store: Store, group: Group, by: str,
         tx.audit(by, REOPENED, group.community_id, target=f"group {group.id}",
                  detail={"name": group.name})  # fmt: skip
     return opened
+
+
+def _close_failed(tx: Store, group: Group) -> AuditEntry | None:
+    """The audit entry saying the platform refused `group`'s last close, if it did (nothing
+    since: no closing again, no reopening). Last by when it was written (the id), not by its
+    time: the failure's time is the server's clock, a closing's the command's."""
+    last: AuditEntry | None = None
+    offset = 0
+    while True:
+        page = tx.audit_entries(group.community_id, target=f"group {group.id}", limit=_PAGE,
+                                offset=offset)  # fmt: skip
+        for entry in page:
+            if entry.action in _CLOSING and (last is None or entry.id > last.id):
+                last = entry
+        if len(page) < _PAGE:
+            break
+        offset += _PAGE
+    return last if last is not None and last.action == FAILED[ActionKind.CLOSE] else None
+
+
+def _close_again(tx: Store, group: Group, failed: AuditEntry, by: str, into: Group | None,
+                 language: Language) -> Closed:  # fmt: skip
+    """Ask `group`'s platform again to stop members posting (its last close failed)."""
+    platform = PLATFORMS.get(group.carrier, group.carrier)
+    if into is not None:
+        raise StoreError(f"{group.name} is closed already: to ask {platform} again to stop "
+                         "members posting, close it again without --into (to send its members "
+                         "elsewhere, reopen it first)")  # fmt: skip
+    _lock(tx, group, ActionKind.CLOSE, f"{CLOSED}:{group.id}:again:{failed.id}:lock",
+          f"{group.name} closed again by {by}", language)  # fmt: skip
+    tx.audit(by, AGAIN, group.community_id, target=f"group {group.id}",
+             detail={"name": group.name, "failed": failed.id})  # fmt: skip
+    return Closed(group, None, again=True)
 
 
 def _locks(group: Group) -> bool:

@@ -158,6 +158,13 @@ def close(
                              site=site.url, language=language)  # fmt: skip
     except StoreError as exc:
         fail(f"{closing.name} was not closed: {exc}")
+    if closed.again:
+        from hearthkeeper.engine.not_closed import PLATFORMS
+
+        platform = PLATFORMS.get(closed.group.carrier, closed.group.carrier)
+        console.print(escape(f"{closed.group.name} is closed already; asking {platform} again "
+                             "to stop members posting"))  # fmt: skip
+        return
     console.print(escape(f"closed {closed.group.name} ({closed.group.carrier} "
                          f"{closed.group.carrier_group_id}): it takes no newcomers and gets no "
                          "scheduled posts; its history stays (hearth groups reopen undoes it)"))  # fmt: skip

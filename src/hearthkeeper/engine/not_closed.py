@@ -8,10 +8,12 @@ no scheduled posts, refuses join requests: what closing decided holds whatever t
 platform did), and staff are told, once per CLOSE, in the console's alerts and the audit
 log, in words they can act on: what the bot lacks, that members can still post, and how
 to close it there once the bot has the right. The outbox item fails for good with it, in
-one transaction: trying again cannot help until someone changes the bot's rights."""
+one transaction: trying again cannot help until someone changes the bot's rights; then
+`hearth groups close` on the group asks the platform again (`carriers/closing.py`)."""
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -27,12 +29,11 @@ _SAID: dict[str, dict[Language, str]] = {
     "close": {
         Language.EN: "Hearthkeeper could not close {group} on {platform}: {why}. Members can "
                      "still post. It stays closed in Hearthkeeper (no newcomers, no scheduled "
-                     "posts); once the bot has that right, reopen it and close it again "
-                     "(hearth groups reopen, then hearth groups close) to stop members posting.",
+                     "posts); once the bot has that right, close it again ({command}) to ask "
+                     "{platform} again to stop members posting.",
         Language.ZH_CN: "Hearthkeeper 未能在 {platform} 上关闭「{group}」：{why}。成员仍可发言。"
                         "它在 Hearthkeeper 中仍为已关闭（不收新成员、不发定时内容）；给机器人"
-                        "该权限后，先重新开放再关闭一次（hearth groups reopen，再 hearth groups "
-                        "close），即可禁止成员发言。",
+                        "该权限后，再关闭一次（{command}），即可再请 {platform} 禁止成员发言。",
     },
     "reopen": {
         Language.EN: "Hearthkeeper could not reopen {group} on {platform}: {why}. Members "
@@ -57,14 +58,21 @@ def not_closed(store: Store, item: OutboxItem, action: Action, error: CarrierErr
         platform = PLATFORMS.get(action.carrier, action.carrier)
         why = error.lacks.get(language) if error.lacks else None
         said = "close" if action.kind is ActionKind.CLOSE else "reopen"
+        command = close_command(group.name)
         text = _SAID[said][language].format(group=group.name, platform=platform,
-                                            why=why or str(error))  # fmt: skip
+                                            why=why or str(error), command=command)  # fmt: skip
         reason = f"{platform}: {'not closed' if said == 'close' else 'not reopened'}"
         tx.add_staff_alerts([NewStaffAlert(f"{item.key}:failed", group.community_id, group.id,
                                            None, None, "groups", text, reason, now)])  # fmt: skip
         tx.audit(ACTOR, FAILED[action.kind], group.community_id, target=f"group {group.id}",
                  detail={"name": group.name, "carrier": action.carrier, "said": text,
                          "error": str(error)})  # fmt: skip
+
+
+def close_command(name: str) -> str:
+    """The command that closes the group called `name` again, as a shell takes it (a name
+    that starts with "-", such as a Telegram chat id, after "--")."""
+    return f"hearth groups close {'-- ' if name.startswith('-') else ''}{shlex.quote(name)}"
 
 
 def _language(action: Action) -> Language:

@@ -25,9 +25,8 @@ T = TypeVar("T")
 NOT_CLOSED = ("Hearthkeeper could not close {group} on Matrix: the bot's power level in the "
               "room (0) is below the 100 needed to change who may post (make the bot an Admin, "
               "power level 100). Members can still post. It stays closed in Hearthkeeper (no "
-              "newcomers, no scheduled posts); once the bot has that right, reopen it and close "
-              "it again (hearth groups reopen, then hearth groups close) to stop members "
-              "posting.")  # fmt: skip
+              "newcomers, no scheduled posts); once the bot has that right, close it again "
+              "({command}) to ask Matrix again to stop members posting.")  # fmt: skip
 
 
 @pytest_asyncio.fixture
@@ -52,7 +51,9 @@ async def test_a_room_the_bot_has_no_power_to_close_tells_staff_and_stays_closed
                     language=Language.EN)  # fmt: skip
         [alert] = await eventually(now(lambda: store.staff_alerts(group.community_id)),
                                    "staff told")  # fmt: skip
-        assert alert.text == NOT_CLOSED.format(group=group.name)
+        assert alert.text == NOT_CLOSED.format(
+            group=group.name, command="hearth groups close '护肤1群'"
+        )
         member = community.member()
         (await member.join(room)).raise_for_status()
         assert (await member.try_say(room, "still open?")).status_code == 200

@@ -4,6 +4,8 @@ reason; reopened, members speak again."""
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from hearthkeeper.carriers.closing import close_group, reopen_group
@@ -62,8 +64,8 @@ async def test_a_qq_group_the_bot_cannot_mute_tells_staff_and_stays_closed_in_he
         assert alert.text == (
             f"Hearthkeeper 未能在 QQ 上关闭「{group.name}」：机器人的 QQ 号不是该群的管理员。"
             "成员仍可发言。它在 Hearthkeeper 中仍为已关闭（不收新成员、不发定时内容）；给机器人"
-            "该权限后，先重新开放再关闭一次（hearth groups reopen，再 hearth groups close），"
-            "即可禁止成员发言。"
+            f"该权限后，再关闭一次（hearth groups close {shlex.quote(group.name)}），即可再请 "
+            "QQ 禁止成员发言。"
         )
         await qq.fake.say(first, member, "还能说话")  # QQ kept the group open
         assert any(e.action == "group.close.failed"

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from typer.testing import CliRunner, Result
 
 from hearthkeeper.carriers.closing import close_group, reopen_group
+from hearthkeeper.cli import app
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.store.database import sqlite_url
 from tests.carriers.telegram.fake_bot_api import ADMIN_RIGHTS, ApiError
 from tests.carriers.telegram.telegram_setup import (
     Hearth,
@@ -81,9 +84,8 @@ async def test_a_closed_group_silences_members_refuses_requests_and_reopens_as_i
 
 NOT_CLOSED = ("Hearthkeeper could not close {group} on Telegram: the bot is not an administrator "
               "with 'Ban users' rights. Members can still post. It stays closed in Hearthkeeper "
-              "(no newcomers, no scheduled posts); once the bot has that right, reopen it and "
-              "close it again (hearth groups reopen, then hearth groups close) to stop members "
-              "posting.")  # fmt: skip
+              "(no newcomers, no scheduled posts); once the bot has that right, close it again "
+              "({command}) to ask Telegram again to stop members posting.")  # fmt: skip
 
 
 async def test_a_group_the_bot_cannot_close_tells_staff_and_stays_closed_in_hearthkeeper(
@@ -102,10 +104,52 @@ async def test_a_group_the_bot_cannot_close_tells_staff_and_stays_closed_in_hear
                     language=Language.EN)  # fmt: skip
         [alert] = await eventually(lambda: store.staff_alerts(group.community_id),
                                    "staff told")  # fmt: skip
-        assert alert.text == NOT_CLOSED.format(group=group.name)
+        assert alert.text == NOT_CLOSED.format(
+            group=group.name, command=f"hearth groups close -- {group.name}"
+        )
         assert alert.group_id == group.id
         api.say(first, member, "we can still talk")  # Telegram kept the group open
         [entry] = [e for e in store.audit_entries(group.community_id, target=f"group {group.id}")
                    if e.action == "group.close.failed"]  # fmt: skip
         assert entry.detail["said"] == alert.text
         assert (store.get_group(group.id) or group).closed  # still closed in Hearthkeeper
+
+
+async def test_closing_again_once_the_bot_has_the_right_silences_members(
+    community: Hearth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = community.api
+    first, _ = community.group(), community.group("2群")  # the last open group is never closed
+    api.add_bot(first, community.token,
+                rights=tuple(r for r in ADMIN_RIGHTS if r != "can_restrict_members"))  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    env = {"HEARTH_DATABASE_URL": sqlite_url(tmp_path / "db"), "HEARTH_PUBLIC_URL": ""}
+
+    def hearth_groups_close(name: str) -> Result:
+        return CliRunner().invoke(app, ["groups", "close", "--", name], env=env)
+
+    async with serving(community):
+        member = await community.newcomer("Ann", first)
+        store = community.store
+        group = await eventually(lambda: store.group_for_carrier("telegram", str(first)),
+                                 "the group adopted")  # fmt: skip
+        closed = hearth_groups_close(group.name)
+        assert closed.exit_code == 0, closed.output
+        [alert] = await eventually(lambda: store.staff_alerts(group.community_id),
+                                   "staff told")  # fmt: skip
+        assert f"（hearth groups close -- {group.name}）" in alert.text
+        api.say(first, member, "we can still talk")  # the bot lacks the right
+
+        api.add_bot(first, community.token)  # the owner gives the bot 'Ban users'
+        again = hearth_groups_close(group.name)
+        assert again.exit_code == 0, again.output
+        assert " ".join(again.stdout.split()) == (
+            f"{group.name} is closed already; asking Telegram again to stop members posting"
+        )
+        await eventually(lambda: not api.can_post(first, member["id"]), "members silenced")
+        with pytest.raises(ApiError, match="not allowed to send"):
+            api.say(first, member, "still here?")
+
+        refused = hearth_groups_close(group.name)  # that close went through: nothing to ask
+        assert refused.exit_code == 1
+        assert f"{group.name} is closed already (since" in " ".join(refused.stderr.split())
