@@ -5,19 +5,14 @@ Hearthkeeper."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
-import pytest_asyncio
 
 from hearthkeeper.carriers.closing import close_group
-from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook.positioning import Language
-from tests.carriers.matrix.matrix_setup import Hearth, eventually, hearth, real_now, serving
-from tests.integration.synapse import SynapseServer
-from tests.webchat_setup import sqlite_store
+from tests.carriers.matrix.matrix_setup import Hearth, eventually, serving
 
 pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
 T = TypeVar("T")
@@ -27,15 +22,6 @@ NOT_CLOSED = ("Hearthkeeper could not close {group} on Matrix: the bot's power l
               "power level 100). Members can still post. It stays closed in Hearthkeeper (no "
               "newcomers, no scheduled posts); once the bot has that right, close it again "
               "({command}) to ask Matrix again to stop members posting.")  # fmt: skip
-
-
-@pytest_asyncio.fixture
-async def community(synapse: SynapseServer, tmp_path: Path,
-                    migrated_sqlite: Path) -> AsyncIterator[Hearth]:  # fmt: skip
-    clock = FrozenClock(real_now())
-    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
-        async with hearth(synapse, store, clock, tmp_path / "data") as found:
-            yield found
 
 
 async def test_a_room_the_bot_has_no_power_to_close_tells_staff_and_stays_closed(
