@@ -132,3 +132,11 @@ def test_a_silent_group_with_members_is_warned_unless_it_is_new() -> None:
     assert never.warning and "(none ever), with 1 member in it." in never.reasons[-1]
     assert not assess(inputs([], members=12, age_days=27), playbook()).warning, "new"
     assert not assess(inputs([], members=0, age_days=400), playbook()).warning, "nobody in it"
+
+
+def test_one_silent_key_member_reads_in_the_singular() -> None:
+    found = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          silent_key=(ANN,)), playbook())  # fmt: skip
+    assert "1 key member silent since 2026-11-14: Ann (last 2026-11-14)." in found.reasons
+    assert any(a.startswith("1 key member silent since 2026-11-14 (Ann): @-mention")
+               for a in found.actions)  # fmt: skip

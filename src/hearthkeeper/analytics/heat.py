@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat_actions import actions_for
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.text.counts import weekly
+from hearthkeeper.text.counts import counted, weekly
 
 NO_OUTPUT_DAYS = 3
 OUTPUT_DROP = 0.5  # output this week below half of before
@@ -181,7 +181,8 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
                        f"{inputs.members} {them} in it.")  # fmt: skip
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
-        reasons.append(f"{len(inputs.silent_key)} key members silent since {first.isoformat()}: "
+        key = counted(len(inputs.silent_key), "key member")
+        reasons.append(f"{key} silent since {first.isoformat()}: "
                        + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
                                    for m in inputs.silent_key) + ".")  # fmt: skip
     energy, decay = no_output or output_drop, message_decay or speaker_decay or silent
