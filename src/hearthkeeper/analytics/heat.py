@@ -161,7 +161,8 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
         reasons.append(f"No output {since}: no staff message or scheduled post.")
     output_drop = output.ratio is not None and output.ratio < OUTPUT_DROP
     if output_drop:
-        reasons.append(f"Output fell: {output.this:g} staff messages and posts this week vs "
+        said = "staff message or post" if output.this == 1 else "staff messages and posts"
+        reasons.append(f"Output fell: {output.this:g} {said} this week vs "
                        f"{weekly(output.before)}/week over the four weeks before.")  # fmt: skip
     message_decay = messages.ratio is not None and messages.ratio < DECAY
     if message_decay:
