@@ -101,6 +101,7 @@ def test_a_failed_run_says_how_many_it_opened_and_keeps_them(
     said = " ".join(failed.stderr.split())
     assert "opened 2 of 5 groups of tea; group 3 failed" in said
     assert "between 4 and 53" in said and "run the command again" in said
+    assert "Web chat Tea Friends 3群: http" in failed.stdout  # the groups kept, with their links
     names = _names(store, community_id)
     assert names.count("Tea Friends 2群") == 1 and names.count("Tea Friends 3群") == 1
     assert len(set(names)) == len(names) == 53
@@ -208,3 +209,31 @@ def test_apply_notes_an_override_with_a_long_run_of_digits_instead_of_failing(
     assert f"groups: “Tea Friends {digits}群” names no group yet" in notes[-2]
     assert "Did you mean" not in notes[-2]
     assert notes[-1].endswith("Did you mean “Tea Friends 1群”?")
+
+
+def test_each_new_group_is_printed_with_its_web_chat_invite_link(
+    store: Store, community_id: int, database_url: str, tmp_path: Path
+) -> None:
+    """The command used to point at the console's Groups page for the links: an operator
+    opening groups for a poster copies each link from its output instead."""
+    from hearthkeeper.carriers.webchat.repository import SqlWebChat
+
+    (tmp_path / "hearth.toml").write_text('[server]\npublic_url = "https://tea.example.org/"\n')
+    opened = _open(database_url, "-n", "2")
+    assert opened.exit_code == 0, opened.output
+    chat = SqlWebChat.on(store)
+    for name in ("Tea Friends 2群", "Tea Friends 3群"):
+        [group] = store.groups_called(community_id, name)
+        code = chat.invite_code(group.id, "not-made-here")  # made by the command already
+        assert f"Web chat {name}: https://tea.example.org/join/{code}" in opened.stdout
+    assert "note: links start with" not in opened.stderr
+
+
+def test_links_without_a_public_url_or_a_running_server_say_what_they_assume(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    opened = _open(database_url)
+    assert opened.exit_code == 0, opened.output
+    assert "Web chat Tea Friends 2群: http://" in opened.stdout
+    assert "/join/" in opened.stdout
+    assert "note: links start with" in " ".join(opened.stderr.split())

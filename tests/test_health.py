@@ -101,3 +101,16 @@ def test_a_silent_group_opened_days_ago_is_new_not_zero_but_an_old_silent_one_sc
     assert not spoken.new and spoken.score is not None
     unknown = health_score(replace(silent, age_days=None))  # no opening day: measured
     assert not unknown.new
+
+
+def test_counts_of_one_read_in_the_singular_on_the_health_page() -> None:
+    """A group with one member read "1 speakers of 1 members this week"."""
+    one = replace(busy_group(), members=1, speakers_7d=1, weekly_messages=(1, 1, 1, 1, 1),
+                  messages_28d=1, violations_28d=1, newcomers=1, newcomers_posted=1,
+                  met_offline=1)  # fmt: skip
+    said = {c.key: c.explanation for c in health_score(one).components}
+    assert said["activity"].startswith("Activity: 1 speaker of 1 member this week")
+    assert said["trend"].startswith("Trend: 1 message this week vs 1/week")
+    assert said["cleanliness"].startswith("Cleanliness: 1 violation in 1 message in the last")
+    assert "1 of 1 newcomer posted within 7 days" in said["retention"]
+    assert said["belonging"].startswith("Belonging: 1 of 1 member came to an offline event")

@@ -132,3 +132,21 @@ def test_a_silent_group_with_members_is_warned_unless_it_is_new() -> None:
     assert never.warning and "(none ever), with 1 member in it." in never.reasons[-1]
     assert not assess(inputs([], members=12, age_days=27), playbook()).warning, "new"
     assert not assess(inputs([], members=0, age_days=400), playbook()).warning, "nobody in it"
+
+
+def test_one_silent_key_member_reads_in_the_singular() -> None:
+    found = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          silent_key=(ANN,)), playbook())  # fmt: skip
+    assert "1 key member silent since 2026-11-14: Ann (last 2026-11-14)." in found.reasons
+    assert any(a.startswith("1 key member silent since 2026-11-14 (Ann): @-mention")
+               for a in found.actions)  # fmt: skip
+
+
+def test_one_staff_message_this_week_reads_in_the_singular() -> None:
+    days = [AS_OF - timedelta(days=6 - i) for i in range(7)]
+    week = [DayFacts(d, messages=5, speakers=2, staff_messages=1 if i == 0 else 0)
+            for i, d in enumerate(days)]  # fmt: skip
+    found = assess(inputs(history(week), last_posted={"morning-pack": date(2026, 11, 23)}),
+                   playbook())  # fmt: skip
+    assert ("Output fell: 1 staff message or post this week vs 21/week over the four weeks "
+            "before.") in found.reasons  # fmt: skip

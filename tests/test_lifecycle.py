@@ -35,7 +35,7 @@ def test_a_commercial_community_with_everything_in_place_is_at_stage_7() -> None
         ({"shared_action_members_28d": 9}, 2, "9 members checked in or signed up"),
         ({"joins_28d": 4}, 3, "4 joins in the last 28 days (needs 5)"),
         ({"leaves_28d": 6}, 3, "6 leaves (needs no more than joins)"),
-        ({"roles_held": {"creator": 1, "dj": 4}}, 4, "1 staff roles held (creator; needs 2)"),
+        ({"roles_held": {"creator": 1, "dj": 4}}, 4, "1 staff role held (creator; needs 2)"),
         ({"staff_speakers_28d": 1}, 4, "1 staff posted in the last 28 days (needs 2)"),
         ({"signup_members_90d": 4}, 5, "4 members on sign-up lists or group-buys"),
     ],
@@ -70,3 +70,24 @@ def test_a_declared_stage_that_the_data_does_not_show_is_pointed_out() -> None:
     assert (found.stage, found.declared) == (3, 5)
     assert found.note == ("The playbook declares stage 5 (clear division of responsibility and "
                           "management); the data shows stage 3 (a common goal).")  # fmt: skip
+
+
+def test_counts_of_one_read_in_the_singular() -> None:
+    """The Health page said "1 members (needs 3)"."""
+    one = CommunityFacts(as_of=date(2026, 11, 30), members=1)
+    assert infer_stage(one, playbook()).missing == (
+        "Stage 1 (people gathered): 1 member (needs 3)",
+    )
+    few = replace(THRIVING, members=3, speakers_28d=1, active_days_28d=1)
+    assert (
+        infer_stage(few, playbook())
+        .missing[0]
+        .startswith("Stage 2 (strong communication): 1 speaker in the last 28 days (needs 3)")
+    )
+    acting = replace(THRIVING, shared_action_members_28d=1)
+    assert "; 1 member checked in or signed up" in infer_stage(acting, playbook()).missing[0]
+    joined = replace(THRIVING, joins_28d=1, leaves_28d=1)
+    assert (
+        "1 join in the last 28 days (needs 5); 1 leave (needs"
+        in (infer_stage(joined, playbook()).missing[0])
+    )

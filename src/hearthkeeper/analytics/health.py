@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from hearthkeeper.text.counts import counted
+
 ACTIVITY_TARGET = 0.20  # a fifth of the members speaking in a week is full marks
 BELONGING_TARGET = 0.20  # a fifth of the members having met offline is full marks
 OUTPUT_TARGET_DAYS = 5  # five output days a week is full marks (weekends may rest)
@@ -124,7 +126,7 @@ def activity(inputs: HealthInputs) -> Component:
     if members <= 0:
         return Component("activity", WEIGHTS["activity"], None, "Activity: no members yet")
     score = min(100, half_up(100 * speakers / members / ACTIVITY_TARGET))
-    text = (f"Activity: {speakers} speakers of {members} members this week "
+    text = (f"Activity: {counted(speakers, 'speaker')} of {counted(members, 'member')} this week "
             f"({_pct(speakers, members)}; target 20%) — {score}/100")  # fmt: skip
     return Component("activity", WEIGHTS["activity"], score, text)
 
@@ -136,11 +138,11 @@ def trend(inputs: HealthInputs) -> Component:
     average = sum(before) / 4
     if average == 0:
         score = 100 if this > 0 else 0
-        text = (f"Trend: {this} messages this week, none in the four weeks before — "
+        text = (f"Trend: {counted(this, 'message')} this week, none in the four weeks before — "
                 f"{score}/100")  # fmt: skip
         return Component("trend", WEIGHTS["trend"], score, text)
     score = min(100, half_up(100 * this / average))
-    text = (f"Trend: {this} messages this week vs {average:g}/week over the previous four "
+    text = (f"Trend: {counted(this, 'message')} this week vs {average:g}/week over the previous four "
             f"({half_up(100 * this / average)}%) — {score}/100")  # fmt: skip
     return Component("trend", WEIGHTS["trend"], score, text)
 
@@ -186,7 +188,8 @@ def cleanliness(inputs: HealthInputs) -> Component:
                          "Cleanliness: no messages in the last 28 days — not measured")  # fmt: skip
     rate = 1000 * violations / messages
     score = max(0, half_up(100 - VIOLATION_PENALTY * rate))
-    text = (f"Cleanliness: {violations} violations in {messages} messages in the last 28 days "
+    text = (f"Cleanliness: {counted(violations, 'violation')} in {counted(messages, 'message')} "
+            f"in the last 28 days "
             f"({rate:.1f} per 1,000) — {score}/100")  # fmt: skip
     return Component("cleanliness", WEIGHTS["cleanliness"], score, text)
 
@@ -197,7 +200,8 @@ def retention(inputs: HealthInputs) -> Component:
     said: list[str] = []
     if inputs.newcomers > 0:
         parts.append(inputs.newcomers_posted / inputs.newcomers)
-        said.append(f"{inputs.newcomers_posted} of {inputs.newcomers} newcomers posted within "
+        said.append(f"{inputs.newcomers_posted} of {counted(inputs.newcomers, 'newcomer')} posted "
+                    f"within "
                     f"7 days ({_pct(inputs.newcomers_posted, inputs.newcomers)})")  # fmt: skip
     base = inputs.members + inputs.leaves_28d
     if base > 0:
@@ -219,7 +223,7 @@ def belonging(inputs: HealthInputs) -> Component:
         return Component("belonging", WEIGHTS["belonging"], None,
                          "Belonging: no offline event held yet — not measured")  # fmt: skip
     score = min(100, half_up(100 * met / members / BELONGING_TARGET))
-    text = (f"Belonging: {met} of {members} members came to an offline event "
+    text = (f"Belonging: {met} of {counted(members, 'member')} came to an offline event "
             f"({_pct(met, members)}; target 20%) — {score}/100")  # fmt: skip
     return Component("belonging", WEIGHTS["belonging"], score, text)
 

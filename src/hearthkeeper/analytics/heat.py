@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat_actions import actions_for
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.text.counts import weekly
+from hearthkeeper.text.counts import counted, weekly
 
 NO_OUTPUT_DAYS = 3
 OUTPUT_DROP = 0.5  # output this week below half of before
@@ -161,7 +161,8 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
         reasons.append(f"No output {since}: no staff message or scheduled post.")
     output_drop = output.ratio is not None and output.ratio < OUTPUT_DROP
     if output_drop:
-        reasons.append(f"Output fell: {output.this:g} staff messages and posts this week vs "
+        said = "staff message or post" if output.this == 1 else "staff messages and posts"
+        reasons.append(f"Output fell: {output.this:g} {said} this week vs "
                        f"{weekly(output.before)}/week over the four weeks before.")  # fmt: skip
     message_decay = messages.ratio is not None and messages.ratio < DECAY
     if message_decay:
@@ -181,7 +182,8 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
                        f"{inputs.members} {them} in it.")  # fmt: skip
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
-        reasons.append(f"{len(inputs.silent_key)} key members silent since {first.isoformat()}: "
+        key = counted(len(inputs.silent_key), "key member")
+        reasons.append(f"{key} silent since {first.isoformat()}: "
                        + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
                                    for m in inputs.silent_key) + ".")  # fmt: skip
     energy, decay = no_output or output_drop, message_decay or speaker_decay or silent

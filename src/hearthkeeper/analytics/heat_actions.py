@@ -15,6 +15,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.output import PostMode, ScheduledPost
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.playbook.structure import RoleKind
+from hearthkeeper.text.counts import counted
 
 if TYPE_CHECKING:
     from hearthkeeper.analytics.heat import HeatInputs, Weeks
@@ -97,7 +98,8 @@ def actions_for(inputs: HeatInputs, playbook: Playbook | None, *, quiet: int, en
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
         names = ", ".join(m.name for m in inputs.silent_key)
-        actions.append(f"{len(inputs.silent_key)} key members silent since {first.isoformat()} "
+        key = counted(len(inputs.silent_key), "key member")
+        actions.append(f"{key} silent since {first.isoformat()} "
                        f"({names}): @-mention them in {group} with a question in their field, "
                        "or write to them directly.")  # fmt: skip
     if playbook is not None:

@@ -32,6 +32,7 @@ from datetime import date
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.positioning import CommunityType
+from hearthkeeper.text.counts import counted
 
 STAGES = {
     0: "not yet gathered",
@@ -88,15 +89,16 @@ def _share(members: int, percent: int, floor: int) -> int:
 
 def gathered(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     """Stage 1."""
-    return f.members >= 3, f"{f.members} members (needs 3)"
+    return f.members >= 3, f"{counted(f.members, 'member')} (needs 3)"
 
 
 def communicating(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     """Stage 2."""
     need = _share(f.members, 20, 3)
     ok = f.speakers_28d >= need and f.active_days_28d >= 14
-    return ok, (f"{f.speakers_28d} speakers in the last 28 days (needs {need}); messages on "
-                f"{f.active_days_28d} of 28 days (needs 14)")  # fmt: skip
+    spoke = counted(f.speakers_28d, "speaker")
+    return ok, (f"{spoke} in the last 28 days (needs {need}); messages "
+                f"on {f.active_days_28d} of 28 days (needs 14)")  # fmt: skip
 
 
 def common_goal(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
@@ -104,8 +106,10 @@ def common_goal(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     stated = 0 if pb is None else len(pb.community.goals) + len(pb.community.values)
     need = _share(f.members, 10, 3)
     ok = stated > 0 and f.shared_action_members_28d >= need
-    return ok, (f"{stated} goals/values in the playbook (needs 1); "
-                f"{f.shared_action_members_28d} members checked in or signed up in the last "
+    goals = counted(stated, "goal/value", "goals/values")
+    acted = counted(f.shared_action_members_28d, "member")
+    return ok, (f"{goals} in the playbook (needs 1); "
+                f"{acted} checked in or signed up in the last "
                 f"28 days (needs {need})")  # fmt: skip
 
 
@@ -113,8 +117,8 @@ def attracting(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     """Stage 4."""
     need = _share(f.members, 5, 3)
     ok = f.joins_28d >= need and f.leaves_28d <= f.joins_28d
-    return ok, (f"{f.joins_28d} joins in the last 28 days (needs {need}); {f.leaves_28d} "
-                f"leaves (needs no more than joins)")  # fmt: skip
+    return ok, (f"{counted(f.joins_28d, 'join')} in the last 28 days (needs {need}); "
+                f"{counted(f.leaves_28d, 'leave')} (needs no more than joins)")  # fmt: skip
 
 
 def organised(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
@@ -123,7 +127,8 @@ def organised(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     held = sorted(r for r, n in f.roles_held.items() if n > 0 and r in roles)
     ok = len(held) >= 2 and f.staff_speakers_28d >= 2
     named = ", ".join(held) if held else "none"
-    return ok, (f"{len(held)} staff roles held ({named}; needs 2); {f.staff_speakers_28d} "
+    holding = counted(len(held), "staff role")
+    return ok, (f"{holding} held ({named}; needs 2); {f.staff_speakers_28d} "
                 f"staff posted in the last 28 days (needs 2)")  # fmt: skip
 
 
@@ -131,12 +136,13 @@ def profitable(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     """Stage 6."""
     ways: list[str] = []
     if pb is not None:
-        ways += [f"{len(pb.monetisation.plans)} plans"] if pb.monetisation.plans else []
+        ways += [counted(len(pb.monetisation.plans), "plan")] if pb.monetisation.plans else []
         ways += [f"activity {a.id} priced" for a in pb.activities if a.price]
         ways += ["sign-ups on"] if pb.mechanisms.signups.enabled else []
     ok = f.signup_members_90d >= 5 and bool(ways)
     way = ", ".join(ways) if ways else "no plans, priced activities or sign-ups"
-    return ok, (f"{f.signup_members_90d} members on sign-up lists or group-buys in the last "
+    signed = counted(f.signup_members_90d, "member")
+    return ok, (f"{signed} on sign-up lists or group-buys in the last "
                 f"90 days (needs 5); ways to earn: {way}")  # fmt: skip
 
 
@@ -147,7 +153,8 @@ def commercial(f: CommunityFacts, pb: Playbook | None) -> tuple[bool, str]:
     kind, plans = pb.community.type, len(pb.monetisation.plans)
     paid = pb.joining.threshold.kind is ThresholdKind.PAID
     ok = kind is CommunityType.COMMERCIAL and plans > 0 and paid
-    return ok, (f"positioned {kind.value} (needs commercial); {plans} membership plans "
+    planned = counted(plans, "membership plan")
+    return ok, (f"positioned {kind.value} (needs commercial); {planned} "
                 f"(needs 1); entry {'paid' if paid else 'not paid'} (needs paid)")  # fmt: skip
 
 

@@ -136,8 +136,7 @@ def pick_community(store: Store, slug: str | None) -> Community:
     communities = store.list_communities()
     if slug is None:
         if len(communities) != 1:
-            names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
-                              for c in communities) or "none yet"  # fmt: skip
+            names = ", ".join(c.shown for c in communities) or "none yet"
             fail(f"say which community with --community, its slug or its name (there are: "
                  f"{names})")  # fmt: skip
         return communities[0]
@@ -153,8 +152,7 @@ def unknown_community(communities: Sequence[Community], typed: str) -> str:
     from hearthkeeper.cli.output import typed as shown
     from hearthkeeper.playbook.suggest import did_you_mean
 
-    names = ", ".join(f"{c.slug} ({c.name})" if c.name != c.slug else c.slug
-                      for c in communities) or "none yet"  # fmt: skip
+    names = ", ".join(c.shown for c in communities) or "none yet"
     said = f"no community {shown(typed)} (there are: {names})"
     near = did_you_mean(typed.strip(), [n for c in communities for n in (c.slug, c.name)])
     return f"{said}{near}" if near else f"{said}; `hearth apply` its playbook first"

@@ -3,7 +3,7 @@ playbook. Each group is opened as the console's Groups page opens one (`carriers
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,8 +16,11 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail, typed
+from hearthkeeper.cli.output import console, errors, fail, typed
 from hearthkeeper.store import Group, Store
+
+if TYPE_CHECKING:
+    from hearthkeeper.listening import SiteUrl
 
 groups_app = typer.Typer()  # `hearth groups`, its help in root.py
 
@@ -50,6 +53,7 @@ def open_groups(
     from hearthkeeper.carriers.installed import installed_kinds
     from hearthkeeper.carriers.opening import StoredGroups, open_by_hand
     from hearthkeeper.carriers.webchat.groups import WEBCHAT
+    from hearthkeeper.listening import site_url
     from hearthkeeper.store import StoreError
 
     if count < 1 or count > MAX_COUNT:
@@ -60,7 +64,8 @@ def open_groups(
             fail(f"{carrier} groups cannot be opened by this command: "
                  f"{_CANNOT.get(carrier, 'its bot cannot create groups')}")  # fmt: skip
         fail(f"no carrier {carrier!r}; installed: {', '.join(sorted(installed_kinds()))}")
-    store = open_store(settings_from(config))
+    settings = settings_from(config)
+    store = open_store(settings)
     found = pick_community(store, community)  # its slug, else its name
     playbook = community_playbook(store, found.id)
     if playbook is None:
@@ -84,13 +89,28 @@ def open_groups(
     for group in opened:
         console.print(escape(f"opened {group.name} ({group.carrier} {group.carrier_group_id}, "
                              f"capacity {group.capacity})"))  # fmt: skip
+    _print_links(store, opened, site_url(settings))  # also those opened before a failure
     if problem:
         fail(f"opened {len(opened)} of {count} groups of {community}; group "
              f"{len(opened) + 1} failed and none after it was tried: {problem}. Each opened "
              "group is kept; run the command again for the rest (the numbering continues "
              "after the last group).")  # fmt: skip
     console.print(escape(f"Opened {len(opened)} {carrier} group(s) of {community}; their "
-                         "invite links are on the console's Groups page."))  # fmt: skip
+                         "invite links are also on the console's Groups page."))  # fmt: skip
+
+
+def _print_links(store: Store, opened: list[Group], site: SiteUrl) -> None:
+    """Each new group's invite link, as `hearth serve` prints them at start (only for the
+    carriers that have links)."""
+    from hearthkeeper.carriers.closing import join_link
+
+    links = [(g, join_link(store, g, site.url)) for g in opened]
+    for group, link in links:
+        if link is not None:
+            label = "Web chat" if group.carrier == "webchat" else group.carrier
+            console.print(escape(f"{label} {group.name}: {link}"))
+    if site.assumed and any(link is not None for _, link in links):
+        errors.print(escape(site.note()))
 
 
 CommunityOption = Annotated[

@@ -32,6 +32,12 @@ class Community:
     name: str
     created_at: datetime
 
+    @property
+    def shown(self) -> str:
+        """How a refusal listing communities names it: `slug (name)`, the slug alone when the
+        name is the same."""
+        return self.slug if self.name == self.slug else f"{self.slug} ({self.name})"
+
 
 @dataclass(frozen=True)
 class Group:

@@ -420,10 +420,18 @@ def test_events_create_and_list_find_the_community_when_only_one_can_be_meant(si
     status, out = run("events", "list", *config)
     said = " ".join(out.split())
     assert status == 1, out
-    assert "yan-academy-skincare, book-club have events or activities" in said or (
-        "book-club, yan-academy-skincare have events or activities" in said
-    ), said
+    # each named as `slug (name)`, as every other refusal lists communities
+    assert "book-club (Book club)" in said.split(" have events or activities")[0], said
+    assert "yan-academy-skincare (" in said.split(" have events or activities")[0], said
+    assert said.count("book-club (Book club)") == 2, said  # and among all of them
     status, out = run("events", "list", "--group", "Reading room", *config)
     assert status == 0 and "Book swap" in out and "品鉴会" not in out, out
     status, out = run("events", "list", "--group", "Nowhere", *config)
     assert status == 1 and "no community on this server has a group 'Nowhere'" in out, out
+    with site_store(site) as store:
+        skincare = next(c for c in store.list_communities() if c.id != other.id)
+        store.add_group(skincare.id, "Reading room", "webchat", "r-2")
+    status, out = run("events", "list", "--group", "Reading room", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "several communities have a group 'Reading room' (" in said, out
+    assert "book-club (Book club)" in said and f"{skincare.slug} ({skincare.name})" in said, out

@@ -253,13 +253,19 @@ def test_pay_finds_the_community_offering_the_plan_or_the_members_own(site: Path
     stranger = payment_code_for(site, "u-3", "陌生人")  # in neither community
     status, out = pay(site, stranger, "TB-4")
     assert status == 1, out
-    assert "plan 'half-year' is offered by yan-academy-skincare, yan-academy-two" in out, out
+    assert ("plan 'half-year' is offered by yan-academy-skincare (颜学院护肤社), "
+            "yan-academy-two (颜学院护肤社)") in out, out  # fmt: skip
     assert "--community" in out, out
     status, out = pay(site, stranger, "TB-4", "--community", "yan-academy-two")
     assert status == 0 and "purchase of half-year" in out, out
     status, out = run("billing", "pay", code, "--plan", "no-such-plan", "--receipt", "TB-5",
                       "--config", str(site))  # fmt: skip
-    assert status == 1 and "no community has a plan 'no-such-plan'" in out, out
+    assert (
+        status == 1
+        and "no community has a plan 'no-such-plan' (there are: book-club "
+        "(Book club), yan-academy-skincare (颜学院护肤社), yan-academy-two"
+        in out
+    ), out
     status, out = run("billing", "pay", "member:999", "--plan", "half-year", "--receipt", "TB-6",
                       "--config", str(site))  # fmt: skip
     assert status == 1 and "there is no member 999" in out, out

@@ -649,3 +649,17 @@ def test_the_subscriptions_table_shows_a_page_at_a_time_with_a_way_onward(c: Con
     # an old link past the end, or a page that is no number, still shows rows
     assert _subscriptions_table(c.get("/billing?subs=99").text) == _subscriptions_table(second.text)
     assert _subscriptions_table(c.get("/billing?subs=x").text) == names
+
+
+def test_the_api_answers_an_unknown_community_as_its_other_endpoints_do(c: Console) -> None:
+    """Billing's endpoints said "There is no community 'coffee'." with no way to find the
+    right slug; the read endpoints point at the list of communities."""
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    for path in ("subscriptions", "orders"):
+        answer = c.client.get(f"/api/v1/communities/coffee/{path}", headers=auth)
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["detail"] == (
+            "There is no community 'coffee' (see /api/v1/communities)."
+        )

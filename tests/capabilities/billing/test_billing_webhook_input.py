@@ -159,3 +159,21 @@ def test_a_receipt_of_another_community_is_refused_without_showing_its_payment(
     assert answer.status_code == 409, answer.text
     assert "in another community" in answer.json()["detail"]
     assert "order" not in answer.json() and orders(c) == []
+
+
+def test_an_event_for_a_community_that_does_not_exist_names_those_that_do(c: Console) -> None:
+    """The refusal listed slugs only ("there are: yan-academy-skincare"), where every other
+    refusal names communities as `slug (name)`; a typo gets the nearest slug."""
+    [community] = c.store.list_communities()
+    event = {"event_id": "shop-9", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year"}  # fmt: skip
+    body = json.dumps(event).encode()
+    at = int(c.clock.now().timestamp())
+    answer = c.client.post("/billing/yan-academy-skincar/webhook", content=body, headers={
+        "X-Hearth-Timestamp": str(at), "X-Hearth-Signature": sign_hmac(body, at, HOOK_SECRET)})  # fmt: skip
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == (
+        "Cannot record this event: no community 'yan-academy-skincar' (there are: "
+        f"{SLUG} ({community.name})); did you mean {SLUG!r}? Nothing was recorded."
+    )
+    assert orders(c) == []

@@ -90,11 +90,11 @@ def _open(config: ConfigOption, slug: str | None,
     having = [c for c in communities if c.id in with_events or _plans_activities(store, c)]
     if len(having) == 1:
         return store, having[0]
-    names = ", ".join(c.slug for c in communities)
+    names = ", ".join(c.shown for c in communities)
     if not having:
         fail(f"say which community with --community (there are: {names}; none has events or "
              "activities yet)")  # fmt: skip
-    fail(f"say which community with --community: {', '.join(c.slug for c in having)} have "
+    fail(f"say which community with --community: {', '.join(c.shown for c in having)} have "
          f"events or activities (all: {names})")  # fmt: skip
 
 
@@ -113,7 +113,7 @@ def _of_group(store: Store, communities: list[Community], group: str) -> Communi
         fail(f"no community on this server has a group {group!r} (a group's name or its chat's id)")
     if len(matching) > 1:
         fail(f"several communities have a group {group!r} ("
-             f"{', '.join(c.slug for c in matching)}): say which with --community")  # fmt: skip
+             f"{', '.join(c.shown for c in matching)}): say which with --community")  # fmt: skip
     return matching[0]
 
 

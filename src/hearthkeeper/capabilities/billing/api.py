@@ -113,7 +113,9 @@ def router(web: Web) -> APIRouter:
         try:
             return community_of(web.store, slug)
         except BillingError:
-            raise HTTPException(404, detail=f"There is no community {slug!r}.") from None
+            raise HTTPException(
+                404, detail=f"There is no community {slug!r} (see /api/v1/communities)."
+            ) from None  # as web/api.py's
 
     @api.get("/communities/{slug}/subscriptions", responses=REFUSED)
     def list_subscriptions(slug: str) -> list[SubscriptionOut]:

@@ -5,20 +5,24 @@ from __future__ import annotations
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.store import Community, Store
 
 
 def community_of(store: Store, slug: str | None) -> Community:
-    """The community `slug`, or the only one; `BillingError` saying which exist otherwise."""
+    """The community `slug`, or the only one; `BillingError` saying which exist otherwise, as
+    `slug (name)` like the CLI's refusals (`cli.context.unknown_community`)."""
     communities = store.list_communities()
+    names = ", ".join(c.shown for c in communities) or "none yet"
     if slug is None:
         if len(communities) == 1:
             return communities[0]
-        names = ", ".join(c.slug for c in communities) or "none yet"
         raise BillingError(f"say which community with --community (there are: {names})")
     found = next((c for c in communities if c.slug == slug), None)
     if found is None:
-        raise BillingError(f"no community {slug!r}; `hearth apply` its playbook first")
+        near = did_you_mean(slug.strip(), [c.slug for c in communities])
+        raise BillingError(f"no community {slug!r} (there are: {names})"
+                           f"{near or '; `hearth apply` its playbook first'}")  # fmt: skip
     return found
 
 

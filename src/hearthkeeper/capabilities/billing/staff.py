@@ -63,7 +63,7 @@ def payment_community(store: Store, who: str, plan_id: str) -> Community:
     if len(offering) == 1:
         return offering[0]
     if not offering:
-        names = ", ".join(c.slug for c in communities)
+        names = ", ".join(c.shown for c in communities)
         raise BillingError(f"no community has a plan {plan_id!r} (there are: {names}); say "
                            "which community with --community")  # fmt: skip
     member_id = payments.known_payer(store, who)
@@ -74,7 +74,7 @@ def payment_community(store: Store, who: str, plan_id: str) -> Community:
         for narrowed in (paying, [c for c in paying or offering if c in staying]):
             if len(narrowed) == 1:
                 return narrowed[0]
-    names = ", ".join(c.slug for c in offering)
+    names = ", ".join(c.shown for c in offering)
     raise BillingError(f"plan {plan_id!r} is offered by {names}, and {who.strip()} could be "
                        "paying any of them: say which with --community")  # fmt: skip
 

@@ -165,7 +165,9 @@ def _handle(web: Web, slug: str, work: Any) -> JSONResponse:
     try:
         outcome: dict[str, Any] = work()
     except (BillingError, Refused) as exc:
-        return _answer(400, f"Cannot record this event: {exc}. Nothing was recorded.")
+        said = str(exc)  # a question ("did you mean 'tea'?") keeps its own mark
+        stop = "" if said.endswith(("?", ".")) else "."
+        return _answer(400, f"Cannot record this event: {said}{stop} Nothing was recorded.")
     except (KeyError, TypeError, AttributeError) as exc:  # a field of an unexpected shape
         return _answer(400, f"Cannot record this event: a field has an unexpected shape "
                             f"({type(exc).__name__}: {exc}). Nothing was recorded.")  # fmt: skip
