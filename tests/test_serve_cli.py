@@ -309,11 +309,7 @@ def test_serve_names_a_few_invite_links_per_community_and_where_the_rest_are() -
     310 groups before "Ctrl-C stops the server". It prints a community's first three links,
     then how many more there are and the console page that lists them all."""
     from datetime import UTC, datetime
-    from types import SimpleNamespace
 
-    from hearthkeeper.cli.output import console
-    from hearthkeeper.cli.serve_cmd import show
-    from hearthkeeper.roles import Role
     from hearthkeeper.serve.host import Invite
     from hearthkeeper.store import Community, Group
 
@@ -323,12 +319,7 @@ def test_serve_names_a_few_invite_links_per_community_and_where_the_rest_are() -
     invites = [Invite(c, Group(n, c.id, f"{c.name} {n}群", "webchat", f"{c.slug}-{n}", 500, at),
                       f"http://127.0.0.1:8470/join/{c.slug}{n}")
                for c, count in ((tea, 150), (chess, 2)) for n in range(1, count + 1)]  # fmt: skip
-    host = SimpleNamespace(running=[], cluster=None, role=Role.ALL,
-                           console_url=lambda: "http://127.0.0.1:8470/console",
-                           invites=lambda: invites, status=lambda: [])  # fmt: skip
-    with console.capture() as captured:
-        show(host)  # type: ignore[arg-type]
-    assert captured.get().splitlines() == [
+    assert _shown(invites) == [
         "Console: http://127.0.0.1:8470/console",
         "Web chat Tea Friends 1群: http://127.0.0.1:8470/join/tea1",
         "Web chat Tea Friends 2群: http://127.0.0.1:8470/join/tea2",
@@ -346,11 +337,7 @@ def test_serve_prints_no_invite_link_of_a_closed_group() -> None:
     groups are left out of the links printed and of the count of the rest."""
     from dataclasses import replace
     from datetime import UTC, datetime
-    from types import SimpleNamespace
 
-    from hearthkeeper.cli.output import console
-    from hearthkeeper.cli.serve_cmd import show
-    from hearthkeeper.roles import Role
     from hearthkeeper.serve.host import Invite
     from hearthkeeper.store import Community, Group
 
@@ -362,14 +349,25 @@ def test_serve_prints_no_invite_link_of_a_closed_group() -> None:
     groups[0] = replace(groups[0], closed_at=at, closed_by="ops")
     groups[2] = replace(groups[2], closed_at=at, closed_by="ops")
     invites = [Invite(tea, g, f"http://127.0.0.1:8470/join/tea{g.id}") for g in groups]
-    host = SimpleNamespace(running=[], cluster=None, role=Role.ALL,
-                           console_url=lambda: "http://127.0.0.1:8470/console",
-                           invites=lambda: invites, status=lambda: [])  # fmt: skip
-    with console.capture() as captured:
-        show(host)  # type: ignore[arg-type]
-    assert captured.get().splitlines() == [
+    assert _shown(invites) == [
         "Console: http://127.0.0.1:8470/console",
         "Web chat Tea Friends 2群: http://127.0.0.1:8470/join/tea2",
         "Web chat Tea Friends 4群: http://127.0.0.1:8470/join/tea4",
         "Web chat Tea Friends 5群: http://127.0.0.1:8470/join/tea5",
     ]
+
+
+def _shown(invites: object) -> list[str]:
+    """The lines `hearth serve` prints at start for a host holding `invites`."""
+    from types import SimpleNamespace
+
+    from hearthkeeper.cli.output import console
+    from hearthkeeper.cli.serve_cmd import show
+    from hearthkeeper.roles import Role
+
+    host = SimpleNamespace(running=[], cluster=None, role=Role.ALL,
+                           console_url=lambda: "http://127.0.0.1:8470/console",
+                           invites=lambda: invites, status=lambda: [])  # fmt: skip
+    with console.capture() as captured:
+        show(host)  # type: ignore[arg-type]
+    return captured.get().splitlines()

@@ -54,10 +54,7 @@ def test_an_approval_with_every_group_full_waits_and_staff_are_told(
     for name in ("ann", "bo"):
         member = store.member_for("telegram", name, name.title())
         store.join(member.id, salon.id)
-    now = store_clock.now()
-    application, _ = SqlApplications.on(store).add_application(
-        community.id, salon.id, "telegram", "42", "Mei", None, ["Why?"], ["Wine"], now)  # fmt: skip
-    review.approve(store, application.id, "console:li", now)
+    _approved(store, community.id, salon.id, "telegram", [("42", "Mei")], store_clock)
     platform = Platform()
     queue = OutboundQueue(store, {"telegram": platform}, store_clock)  # type: ignore[dict-item]
     asyncio.run(queue.run_once())
@@ -82,10 +79,7 @@ def test_an_approval_with_room_somewhere_is_let_in_at_once(
 ) -> None:
     community = store.ensure_community("club", "Wine Club")
     salon = store.add_group(community.id, "Salon 1", "telegram", "-100", capacity=5)
-    now = store_clock.now()
-    application, _ = SqlApplications.on(store).add_application(
-        community.id, salon.id, "telegram", "42", "Mei", None, ["Why?"], ["Wine"], now)  # fmt: skip
-    review.approve(store, application.id, "console:li", now)
+    _approved(store, community.id, salon.id, "telegram", [("42", "Mei")], store_clock)
     platform = Platform()
     queue = OutboundQueue(store, {"telegram": platform}, store_clock)  # type: ignore[dict-item]
     asyncio.run(queue.run_once())
@@ -105,12 +99,9 @@ def test_one_seat_freed_lets_in_one_of_the_approvals_waiting(
     salon = store.add_group(community.id, "Salon 1", "fake", "-100", capacity=1)
     ann = store.member_for("fake", "ann", "Ann")
     store.join(ann.id, salon.id)
-    applications = SqlApplications.on(store)
-    for user, name in (("1", "Mei"), ("2", "Bo"), ("3", "Cy")):
-        application, _ = applications.add_application(
-            community.id, salon.id, "fake", user, name, None, ["Why?"], ["Wine"],
-            store_clock.now())  # fmt: skip
-        review.approve(store, application.id, "console:li", store_clock.now())
+    _approved(
+        store, community.id, salon.id, "fake", (("1", "Mei"), ("2", "Bo"), ("3", "Cy")), store_clock
+    )
     platform = FakeCarrier(idempotent=idempotent)
     queue = OutboundQueue(store, {"fake": platform}, store_clock)
     asyncio.run(queue.run_once())
@@ -150,11 +141,9 @@ def test_a_group_opened_lets_in_as_many_as_it_holds_and_their_seats_stay_taken(
     community = store.ensure_community("club", "Wine Club")
     salon = store.add_group(community.id, "Salon 1", "fake", "-100", capacity=1)
     store.join(store.member_for("fake", "ann", "Ann").id, salon.id)
-    for user, name in (("1", "Mei"), ("2", "Bo"), ("3", "Cy")):
-        application, _ = SqlApplications.on(store).add_application(
-            community.id, salon.id, "fake", user, name, None, ["Why?"], ["Wine"],
-            store_clock.now())  # fmt: skip
-        review.approve(store, application.id, "console:li", store_clock.now())
+    _approved(
+        store, community.id, salon.id, "fake", (("1", "Mei"), ("2", "Bo"), ("3", "Cy")), store_clock
+    )
     platform = FakeCarrier()
     queue = OutboundQueue(store, {"fake": platform}, store_clock)
     asyncio.run(queue.run_once())
@@ -201,10 +190,7 @@ def test_an_approval_that_waited_and_was_sent_a_link_is_not_said_to_be_let_in(
     community = store.ensure_community("club", "Wine Club")
     salon = store.add_group(community.id, "Salon 1", "telegram", "-100", capacity=1)
     store.join(store.member_for("telegram", "ann", "Ann").id, salon.id)
-    now = store_clock.now()
-    application, _ = SqlApplications.on(store).add_application(
-        community.id, salon.id, "telegram", "42", "Mei", None, ["Why?"], ["Wine"], now)  # fmt: skip
-    review.approve(store, application.id, "console:li", now)
+    _approved(store, community.id, salon.id, "telegram", [("42", "Mei")], store_clock)
     platform = LinkingPlatform()
     queue = OutboundQueue(store, {"telegram": platform}, store_clock)  # type: ignore[dict-item]
     asyncio.run(queue.run_once())
@@ -230,12 +216,15 @@ def test_members_leaving_through_the_engine_let_in_the_approvals_waiting(
     salon = store.add_group(community_id, "Salon 1", "fake", "-100", capacity=2)
     events = EventBuilder(store_clock.now())
     engine.process([events.join(user, group="-100") for user in ("ann", "bea")])
-    applications = SqlApplications.on(store)
-    for user, name in (("1", "Mei"), ("2", "Bo")):
-        application, _ = applications.add_application(
-            community_id, salon.id, "fake", user, name, None, ["Why?"], ["Tea"],
-            store_clock.now())  # fmt: skip
-        review.approve(store, application.id, "console:li", store_clock.now())
+    _approved(
+        store,
+        community_id,
+        salon.id,
+        "fake",
+        (("1", "Mei"), ("2", "Bo")),
+        store_clock,
+        interest="Tea",
+    )
     queue = OutboundQueue(store, {"fake": platform}, store_clock)
     asyncio.run(queue.run_once())  # the welcomes go; no group has room for Mei or Bo
     assert ActionKind.ADMIT not in [p.action.kind for p in platform.performed]
@@ -245,3 +234,16 @@ def test_members_leaving_through_the_engine_let_in_the_approvals_waiting(
     asyncio.run(queue.run_once())
     admitted = [p.action.member for p in platform.performed if p.action.kind is ActionKind.ADMIT]
     assert admitted == ["1", "2"]
+
+
+def _approved(store: Store, community_id: int, group_id: int, carrier: str,
+              people: Sequence[tuple[str, str]], clock: FrozenClock,
+              interest: str = "Wine") -> None:  # fmt: skip
+    """Each of `people` (their id on `carrier`, their name) applied to the group and was
+    approved by staff at the console, in order."""
+    applications = SqlApplications.on(store)
+    for user, name in people:
+        application, _ = applications.add_application(
+            community_id, group_id, carrier, user, name, None, ["Why?"], [interest],
+            clock.now())  # fmt: skip
+        review.approve(store, application.id, "console:li", clock.now())
