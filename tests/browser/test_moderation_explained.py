@@ -31,7 +31,7 @@ def test_staff_read_each_decision_once_in_the_members_words(
     # the contact rule reads 'v我1下' (numerals as digits); staff read what the member wrote
     expect(why).to_have_text(
         "contact: 'v我一下' (WeChat offered by sound or symbol) — in \"大家好，全新二手相机，"
-        '一口价888，v我一下 abc12345"; strike 1'
+        "一口价888，v我一下 abc12345\"; the member's 1st strike"
     )
     shots.take(page, "moderation")
 

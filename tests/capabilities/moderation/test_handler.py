@@ -115,9 +115,25 @@ def test_every_decision_is_explained_in_the_audit_log(
     entries = store.audit_log(c.runtime.community_id)
     strike = next(e for e in entries if e.action == "strike")
     assert strike.detail["reason"] == (
-        "advertising: '加 微 信' (keyword '加微信') — in \"加 微 信 abc12345\"; strike 1"
+        "advertising: '加 微 信' (keyword '加微信') — in \"加 微 信 abc12345\"; "
+        "the member's 1st strike"
     )
     assert strike.detail["violation"] == "advertising"
+
+
+def test_staff_read_which_of_the_members_strikes_a_violation_is_in_words(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Beside the strike badge, `; strike 1` read like the strike's id; a violation worth two
+    strikes said only the last of them."""
+    c = community(store, store_clock, playbook("  violations:\n    links: {strikes: 2}\n"))
+    c.engine.process([c.events.message("spam", "加 微 信 abc12345")])
+    c.engine.process([c.events.message("spam", "look at http://spam.example.com now")])
+    first, *heavier = sorted(store.strikes(member_id=c.member_id("spam")), key=lambda s: s.id)
+    assert first.explanation.endswith("; the member's 1st strike")
+    assert [s.explanation.rsplit("; ", 1)[1] for s in heavier] == [
+        "the member's 2nd and 3rd strikes"
+    ] * 2
 
 
 def test_newcomers_on_probation_cannot_post_links(store: Store, store_clock: FrozenClock) -> None:

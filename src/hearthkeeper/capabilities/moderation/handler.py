@@ -182,7 +182,7 @@ class Moderation:
             return [Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
                            member=event.sender.user_id, target=event.event_id,
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
-        reason = f"{explain(ladder, prepare(event.text))}; strike {strikes}"
+        reason = f"{explain(ladder, prepare(event.text))}; {strikes_taken(strikes, weight)}"
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
                                 pb.community.language, self.name, weight=weight)  # fmt: skip
 
@@ -207,6 +207,24 @@ class Moderation:
             Action(kind=ActionKind.REPLY, text=notice, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
         ]  # fmt: skip
+
+
+def strikes_taken(strikes: int, weight: int = 1) -> str:
+    """Which of the member's live strikes this violation is, in words staff read beside the
+    strike badge (`the member's 2nd strike`; a heavier violation's `2nd and 3rd strikes`):
+    `strike 2` read like the strike's id."""
+    taken = [ordinal(n) for n in range(max(strikes - weight + 1, 1), strikes + 1)]
+    if len(taken) == 1:
+        return f"the member's {taken[0]} strike"
+    return f"the member's {', '.join(taken[:-1])} and {taken[-1]} strikes"
+
+
+def ordinal(n: int) -> str:
+    """`1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`."""
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def nickname_alert_key(community_id: int, member_id: int, name: str) -> str:
