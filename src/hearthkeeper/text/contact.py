@@ -82,6 +82,9 @@ _HANDLE = re.compile(
     r"(?P<id>[a-z][a-z0-9_]{3,}[0-9_][a-z0-9_]*|[0-9]{6,})(?![a-z0-9_])"
 )
 _AT_HANDLE = re.compile(r"(?P<app>telegram|tele|tg|t\.g)\s?[:：]?\s?@(?P<id>[a-z0-9_]{4,})")
+# "私我" (DM me), read on the compact form (`私 我下单`): not the end of 自私, 隐私, 公私, 无私 or
+# 走私 before a 我 (`他太自私我不想理他`, `隐私我不想说`), which a plain keyword took for it
+_DM_ME = re.compile("(?<![自隐公无走])私我")
 
 
 # App names that are themselves a disguise (nobody honest writes "v信" for WeChat).
@@ -124,6 +127,9 @@ def find_contact_offers(message: MessageText) -> list[ContactOffer]:
     for match in _HANDLE.finditer(message.compact):
         found.append(ContactOffer(f"'{match.group('app')}' account offered", match.group("id"),
                                   False))  # fmt: skip
+    if "私" in message.compact:
+        for match in _DM_ME.finditer(message.compact):
+            found.append(ContactOffer("private messages invited", match.group(), False))
     if "@" in message.normalised:
         for match in _AT_HANDLE.finditer(message.normalised):
             found.append(ContactOffer(f"'{match.group('app')}' account offered",
