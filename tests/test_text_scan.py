@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import segno
@@ -191,3 +192,46 @@ def test_a_member_speaking_of_a_one_stop_service_is_left_alone_and_a_seller_is_n
     for ad in ("代办营业执照，代理记账，一站式服务", "积分落户咨询，学历提升加分，一站式服务",
                "婚礼策划一站式服务，价格实惠", "一站式服务，欢迎咨询"):  # fmt: skip
         assert is_advertising(scanner.scan(ad)), ad
+
+
+def test_staff_read_the_scorers_ngrams_as_the_words_that_hold_them() -> None:
+    """The scorer's telling n-grams can straddle two words (`'价出'` in `低价出货`): staff read
+    the words the member wrote, each said once."""
+    from hearthkeeper.text.scan import scorer_finding
+    from hearthkeeper.text.scorer import ScoreResult
+
+    text = prepare("全新二手相机，低价出货")
+    finding = scorer_finding(text, ScoreResult(0.99, ("价出", "二手", "低价")))
+    assert finding.explanation == "learned scorer: spam 0.99 on '低价出货', '二手'"
+    one_stop = scorer_finding(prepare("他们家是一站式服务"), ScoreResult(0.99, ("站式", "式服")))
+    assert one_stop.explanation == "learned scorer: spam 0.99 on '一站式服务'"
+
+
+SELLERS_LINES = [
+    "低价出货，加我",
+    "一站式服务，省心省力，一站式服务",
+    "代购日本化妆品，保真，私我下单",
+    "想瘦的姐妹看过来，三个月瘦二十斤",
+]
+
+
+@pytest.mark.parametrize("text", SELLERS_LINES)
+def test_every_chinese_word_staff_read_of_a_scorer_verdict_is_whole(text: str) -> None:
+    from hearthkeeper.capabilities.faq.words import chinese_words
+    from hearthkeeper.text.scan import scorer_finding
+    from hearthkeeper.text.scorer import shipped_scorer
+
+    message = prepare(text)
+    verdict = shipped_scorer().score(message)
+    assert verdict.ngrams
+    explanation = scorer_finding(message, verdict).explanation
+    shown = explanation.split(" on ", 1)[1].strip("'").split("', '")
+    for piece in shown:
+        if not piece.isascii():
+            # the piece starts and ends where jieba's cut of its stretch of text does
+            run = next(r for r in re.findall("[\u4e00-\u9fff]+", message.words) if piece in r)
+            at, ends, edge = run.index(piece), {0}, 0
+            for word in chinese_words(run):
+                edge += len(word)
+                ends.add(edge)
+            assert at in ends and at + len(piece) in ends, (piece, chinese_words(run))

@@ -16,6 +16,7 @@ from hearthkeeper.text.invites import InviteDetector
 from hearthkeeper.text.keywords import KeywordDetector
 from hearthkeeper.text.links import LinkDetector, find_links
 from hearthkeeper.text.mentions import MentionSpamDetector
+from hearthkeeper.text.ngram_words import in_words
 from hearthkeeper.text.normalise import (
     LONGEST_REMEMBERED,
     TEXTS_REMEMBERED,
@@ -217,9 +218,10 @@ class Scanner:
 
 
 def scorer_finding(message: MessageText, verdict: ScoreResult) -> Finding:
-    """The learned scorer's verdict as staff read it: its telling n-grams with Chinese
-    numerals as written (`一九九`, not the `199` the scorer reads)."""
-    grams = [message.as_written(gram) for gram in verdict.ngrams]
+    """The learned scorer's verdict as staff read it: its telling n-grams as the words that
+    hold them (`低价出货`, not the `价出` read across two words), with Chinese numerals as
+    written (`一九九`, not the `199` the scorer reads)."""
+    grams = in_words(message, verdict.ngrams)
     matched = grams[0] if grams else message.as_written(message.normalised[:40])
     said = f"learned scorer: spam {verdict.probability:.2f}"
     if grams:
