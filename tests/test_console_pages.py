@@ -167,6 +167,20 @@ def test_the_audit_log_lists_what_happened_newest_first(console: Console) -> Non
     assert page.index("mute") < page.index("playbook.apply")  # newest first
 
 
+def test_the_audit_log_says_each_decisions_reason_once(console: Console) -> None:
+    """The ad's strike, deletion, warning and mute each repeated the whole explanation."""
+    page = console.get("/audit").text
+    rows = re.findall(r"<tr data-audit-id=.*?</tr>", page, re.DOTALL)
+    ads = [row for row in rows if "低价出" in row]
+    assert len(ads) == 2 and all("<td>strike</td>" in row for row in ads)  # the two ads
+    pointing = [row for row in rows if "see the strike entry for this event" in row]
+    assert {re.search(r"<td>(\w+)</td>\s*<td>member", row).group(1) for row in pointing} >= {
+        "delete",
+        "warn",
+        "mute",
+    }
+
+
 def test_the_inbox_shows_questions_and_alerts_and_its_count_in_the_nav(console: Console) -> None:
     page = console.get("/inbox").text
     assert 'id="alerts"' in page and "Mark handled" in page and "insults" in page

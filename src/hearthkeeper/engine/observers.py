@@ -43,19 +43,28 @@ _AUDITED = (ActionKind.STRIKE, ActionKind.BLACKLIST)
 
 
 def log_audit(tx: Store, record: BatchRecord) -> None:
-    """An audit entry for each violation, strike and blacklisting decided."""
+    """An audit entry for each violation, strike and blacklisting decided. A decision's
+    reason is said once, on its first entry (the strike); its warning, deletion, mute or
+    removal of the same message refers to it (`see the strike entry for this event`): the
+    full reason on every entry buried the Audit page under copies of one explanation."""
     entries: list[NewAudit] = []
+    said: dict[tuple[str, str], str] = {}  # (event, reason) -> the kind of entry saying it
     for applied in record.applied:
         action, sender = applied.action, applied.event.sender
         if not (action.violation or action.kind in _AUDITED):
             continue
+        event, reason = applied.event.key, action.explained
+        if reason and (event, reason) in said:
+            reason = f"see the {said[event, reason]} entry for this event"
+        elif reason:
+            said[event, reason] = action.kind.value
         entries.append(NewAudit(
             action.handler or "engine",
             action.kind.value,
             applied.group.community_id,
             f"member {applied.member_id} ({sender.display_name or sender.user_id})",
-            {"reason": action.explained, "violation": action.violation,
-             "event": applied.event.key, "group": applied.group.name},
+            {"reason": reason, "violation": action.violation,
+             "event": event, "group": applied.group.name},
             applied.at,
         ))  # fmt: skip
     tx.audit_bulk(entries)

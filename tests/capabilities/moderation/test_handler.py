@@ -121,6 +121,25 @@ def test_every_decision_is_explained_in_the_audit_log(
     assert strike.detail["violation"] == "advertising"
 
 
+def test_the_audit_log_says_a_decisions_reason_once(store: Store, store_clock: FrozenClock) -> None:
+    """The strike, the deletion, the warning (and the mute) of one message each repeated the
+    full reason: the strike says it, the others point to it by the message's event."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spam", f"{AD} {i}") for i in range(2)])
+    entries = store.audit_log(c.runtime.community_id)
+    for event in {e.detail["event"] for e in entries if e.detail.get("event")}:
+        of_it = [e for e in entries if e.detail.get("event") == event]
+        told = [e for e in of_it if "低价出" in str(e.detail["reason"])]
+        assert [e.action for e in told] == ["strike"], of_it
+        assert {e.action for e in of_it} >= {"strike", "delete"}  # and a warning or a mute
+        for entry in of_it:
+            assert entry.detail["violation"] == "advertising"
+            if entry is not told[0]:
+                assert entry.detail["reason"] == "see the strike entry for this event"
+    muted = [e for e in entries if e.action == "mute"]
+    assert muted and muted[0].detail["reason"] == "see the strike entry for this event"
+
+
 def test_staff_read_which_of_the_members_strikes_a_violation_is_in_words(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -49,7 +49,11 @@ def test_members_are_told_the_rule_and_staff_the_match(
     [sanction] = store.active_sanctions(member_id=c.member_id("spam"), now=store_clock.now())
     assert "薇 ❤ 信" in sanction.reason
     audited = store.audit_log(c.runtime.community_id)
-    assert any("薇 ❤ 信" in str(e.detail.get("reason")) for e in audited if e.action == "mute")
+    [mute] = [e for e in audited if e.action == "mute"]
+    [said] = [e for e in audited if e.detail.get("event") == mute.detail["event"]
+              and e.action == "strike"]  # fmt: skip
+    assert "薇 ❤ 信" in str(said.detail["reason"])
+    assert mute.detail["reason"] == "see the strike entry for this event"
 
 
 def _say(ws: Any, text: str) -> None:
