@@ -42,6 +42,8 @@ def every_pattern(text: str) -> tuple[list[contact.ContactOffer], list[tuple[str
         for match in pattern.finditer(form):
             what = f"'{match.group('app')}' account offered"
             offers.append(contact.ContactOffer(what, match.group("id"), False))
+    for match in contact._DM_ME.finditer(message.compact):
+        offers.append(contact.ContactOffer("private messages invited", match.group(), False))
     ids = []
     for match in contact._ID.finditer(message.normalised):
         cue, marker, handle = match.group("cue", "marker", "id")
@@ -63,7 +65,7 @@ def what_is_found(text: str) -> tuple[list[contact.ContactOffer], list[tuple[str
 EXAMPLES = ["+V 了解", "➕薇", "＋威", "v❤️", "v 💕", "加我vx", "添加薇", "v我领", "要的v我", "VX搜索 abc",
             "某音搜 8654321", "企鹅search 8654321", "🔍 vx", "抖音号：meizhuang520",
             "telegram @cheap_followers", "tg: @abcdef", "wxid_abcdef12", "微信号 wxid_abcdef12",
-            "加 微 信 ab12345", "w.e.i.x.i.n"]  # fmt: skip
+            "加 微 信 ab12345", "w.e.i.x.i.n", "要的私我", "私 我下单", "他太自私我不想理他"]  # fmt: skip
 
 
 def corpus() -> list[str]:
@@ -77,7 +79,7 @@ def corpus() -> list[str]:
 pieces = st.sampled_from(["+", "➕", "✚", "十", "＋", "❤️", "♥", "💕", "🧡", "加", "添加", "我",
                           "v", "vx", "wx", "薇", "威", "微信", "v信", "搜", "搜索", "search", "🔍",
                           "@", "tg", "telegram", ":", "wxid_", "abc123", "8654321", "抖音号",
-                          "小红书", "领", " ", "，", "好的", "x", "q", "扣", "dm", "me"])  # fmt: skip
+                          "小红书", "领", " ", "，", "好的", "x", "q", "扣", "dm", "me", "私", "自"])  # fmt: skip
 
 
 @settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow])

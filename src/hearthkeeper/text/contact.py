@@ -127,13 +127,13 @@ def find_contact_offers(message: MessageText) -> list[ContactOffer]:
     for match in _HANDLE.finditer(message.compact):
         found.append(ContactOffer(f"'{match.group('app')}' account offered", match.group("id"),
                                   False))  # fmt: skip
-    if "私" in message.compact:
-        for match in _DM_ME.finditer(message.compact):
-            found.append(ContactOffer("private messages invited", match.group(), False))
     if "@" in message.normalised:
         for match in _AT_HANDLE.finditer(message.normalised):
             found.append(ContactOffer(f"'{match.group('app')}' account offered",
                                       match.group("id"), False))  # fmt: skip
+    if "私" in message.compact:
+        for match in _DM_ME.finditer(message.compact):
+            found.append(ContactOffer("private messages invited", match.group(), False))
     return found
 
 
