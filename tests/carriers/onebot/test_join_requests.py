@@ -289,3 +289,28 @@ async def test_a_request_whose_answer_never_left_before_a_kill_is_answered_after
     async with serving(qq, qq.carrier(journal=True)):
         await qq.fake.bot_message(group, "欢迎 小美")
     assert qq.fake.requests[flag].answer is True and mei in qq.fake.groups[group].members
+
+
+async def test_a_refusal_sent_the_instant_before_a_kill_is_not_taken_for_a_failure(
+    applying: QQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The door refused a request with no answer to the group's question, and the server was
+    killed as QQ took the refusal. After the restart the same refusal goes again (the bot
+    cannot tell whether QQ got it): QQ refuses that, and the log says the request was
+    answered before the stop, not that it "was not answered"."""
+    qq = applying
+    group = qq.group()
+    kept: dict[str, bytes] = {}
+    _kept_at_answer(qq, kept, performed=True)
+    async with serving(qq, qq.carrier(journal=True)):
+        flag = await qq.fake.ask_to_join(group, qq.person(), "小美", "")
+        await answered(qq, flag)
+    qq.fake.hold = None
+    _as_killed(qq.data_dir, kept)
+    with caplog.at_level(logging.INFO, logger="hearthkeeper.carriers.onebot"):
+        async with serving(qq, qq.carrier(journal=True)):
+            await qq.fake.until(lambda: _settled(qq), "the request settled")
+    assert "was not answered" not in caplog.text
+    assert "was answered before the last stop (QQ takes no second answer" in caplog.text
+    asking = qq.fake.requests[flag]
+    assert asking.answer is False and QUESTION in asking.reason
