@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.carriers.webchat.plugin import webchat_of
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.engine.not_closed import not_closed
 from hearthkeeper.store import ExampleSource, OutboxStatus, SanctionKind
 from tests.console_setup import AD, BASE, SLUG, Console
 
@@ -163,6 +166,78 @@ def test_the_matrix_page_closes_a_group_into_another_and_reopens_it(console: Con
     assert (
         stranger.status_code == 404 and "There is no group 9999 in this community" in stranger.text
     )
+
+
+def _refused_by_telegram(console: Console, group_id: int) -> None:
+    """Telegram refuses the group's pending close, as the engine records it (the bot is no
+    admin with 'Ban users'): the outbox item failed, staff alerted, `group.close.failed`."""
+    claimed = console.store.claim(10, console.clock.now(), carrier="telegram")
+    [item] = [i for i in claimed if i.group_id == group_id and i.action["kind"] == "close"]
+    error = CarrierError("telegram: not enough rights", retry=False)
+    not_closed(console.store, item, Action.from_json(item.action), error, console.clock.now())
+
+
+def test_closing_again_a_group_telegram_refused_to_close_asks_again_and_says_so(
+    console: Console,
+) -> None:
+    """Garden is closed in Hearthkeeper but Telegram refused to stop its members posting.
+    Once the bot has the right, staff close it again from the Groups page's form, which
+    calls what `hearth groups close` does: before, the console said only "The group is
+    closed", as after any closing, and staff could not tell Telegram was asked again. Now it
+    says so; a new close goes to Telegram, and the audit log has `group.close.again`. A
+    second click asks nothing more."""
+    garden = console.store.add_group(console.community_id, "Garden", "telegram", "-1000000000001")
+    first = console.post("/groups/close", {"group": "Garden"})
+    assert first.headers["location"] == f"{BASE}/groups?notice=group-closed"
+    _refused_by_telegram(console, garden.id)
+    again = console.post("/groups/close", {"group": "Garden"})
+    assert again.headers["location"] == f"{BASE}/groups?notice=group-asked-again-telegram"
+    shown = console.client.get(again.headers["location"]).text
+    assert "The group was closed already; Telegram is asked again to stop members posting." in (
+        shown
+    )
+    asked = [i for i in console.store.outbox_items(status=OutboxStatus.PENDING)
+             if i.group_id == garden.id and i.action["kind"] == "close"]  # fmt: skip
+    assert len(asked) == 1
+    audit = console.store.audit_log(console.community_id, limit=1)[0]
+    assert (audit.actor, audit.action, audit.target) == (
+        "console:ann",
+        "group.close.again",
+        f"group {garden.id}",
+    )
+
+    _refused_by_telegram(console, garden.id)  # still no right; then asked from the Matrix page
+    matrix = {"group_id": str(garden.id), "back": f"{BASE}/matrix"}
+    from_matrix = console.post("/groups/close", matrix)
+    assert from_matrix.headers["location"] == f"{BASE}/matrix?done=group-asked-again-telegram"
+    assert "Telegram is asked again" in console.client.get(from_matrix.headers["location"]).text
+    twice = console.post("/groups/close", matrix)  # the second click: asked once
+    assert twice.status_code == 409 and "Garden is closed already (since" in twice.text
+    assert "<h1>Matrix of groups</h1>" in twice.text
+    assert len([i for i in console.store.outbox_items(status=OutboxStatus.PENDING)
+                if i.group_id == garden.id and i.action["kind"] == "close"]) == 1  # fmt: skip
+
+
+def test_a_second_click_on_the_matrix_page_s_close_comes_back_there_saying_it_is_closed(
+    console: Console,
+) -> None:
+    """Close… clicked twice on the Matrix page (the second before the first's page came
+    back): the second answer showed the Groups page, "… was not closed: … is closed
+    already", as if it had failed. Now it is the Matrix page, saying the group is closed
+    already; so for Reopen."""
+    console.post("/groups")
+    _, two = console.store.list_groups(console.community_id)
+    form = {"group_id": str(two.id), "back": f"{BASE}/matrix"}
+    assert console.post("/groups/close", form).status_code == 303
+    twice = console.post("/groups/close", form)
+    assert twice.status_code == 409 and "<h1>Matrix of groups</h1>" in twice.text
+    assert f"{two.name} is closed already (since" in twice.text
+    assert "was not closed" not in twice.text
+    reopen = {**form, "reopen": "1"}
+    assert console.post("/groups/close", reopen).status_code == 303
+    again = console.post("/groups/close", reopen)
+    assert again.status_code == 409 and f"{two.name} is not closed." in again.text
+    assert "was not reopened" not in again.text
 
 
 def test_a_post_without_the_csrf_token_is_refused(console: Console) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, event
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
@@ -270,3 +273,45 @@ def test_strike_sanction_and_audit_lookups(store: Store) -> None:
     every = store.audit_entries(w.community, limit=10)
     assert len(every) == 5 and page == every[1:3]  # newest first, paged
     assert len(store.audit_entries(w.community, target="member 0")) == 3
+
+
+def test_a_group_s_last_closing_is_read_in_one_statement_newest_by_when_written(
+    store: Store,
+) -> None:
+    """Closing a group again asks whether its platform refused the last close
+    (`carriers/closing.py`): that read paged through the group's audit entries, 200 at a
+    time (three reads for 450 entries); now it is one statement, and still takes the entry
+    written last (by id), not the one with the latest time (a failure's time is the
+    server's clock, a closing's the command's)."""
+    from hearthkeeper.carriers.closing import _close_failed
+    from hearthkeeper.store import NewAudit
+
+    w = _world(store)
+    target = f"group {w.g1}"
+    noise = [NewAudit("console:ann", "group.assign", w.community, target, {}, T0)] * 447
+    store.audit_bulk(noise)
+    closed = T0 + timedelta(hours=2)
+    store.audit_bulk([
+        NewAudit("console:ann", "group.close", w.community, target, {}, closed),
+        NewAudit("hearthkeeper", "group.close.failed", w.community, target, {}, T0),
+        NewAudit("hearthkeeper", "group.close.failed", w.other, target, {}, T0),  # elsewhere
+    ])  # fmt: skip
+    group = store.get_group(w.g1)
+    assert group is not None
+    reads: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "audit_log" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        failed = _close_failed(store, group)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert failed is not None and failed.action == "group.close.failed"
+    assert failed.community_id == w.community
+    assert len(reads) == 1
+    store.audit("console:ann", "group.close.again", w.community, target=target)
+    assert _close_failed(store, group) is None  # asked again since
+    assert store.last_audit(w.community, f"group {w.g2}", {"group.close"}) is None

@@ -13,7 +13,7 @@ from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook.positioning import Language
 from tests.browser.conftest import OpenPage
 from tests.browser.live import LiveServer, start_live_server
-from tests.browser.pages import bot_says, join_chat, messages, say
+from tests.browser.pages import bot_says, join_chat, messages, say, sign_in
 
 CLOSED = "颜学院护肤社 1群已关闭，成员不能再在这里发言。成员们移步「颜学院护肤社 2群」继续交流。"
 
@@ -52,5 +52,33 @@ def test_a_member_of_a_closed_group_reads_where_to_go_and_cannot_post(
         expect(member.locator("#composer textarea[name=text]")).to_be_enabled()
         say(member, "又开了")
         expect(messages(member, "又开了")).to_have_count(1)
+    finally:
+        server.stop()
+
+
+def test_closing_again_from_the_groups_page_says_telegram_is_asked_again(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    """Garden was closed, and Telegram refused to stop its members posting (the bot no admin:
+    `group.close.failed`). Once the bot has the right, the operator closes it again from the
+    Groups page: the page says Telegram is asked again (it said only "The group is closed")."""
+    server: LiveServer = start_live_server(tmp_path / "data", groups=1)
+    try:
+        store = server.store
+        garden = store.add_group(server.community_id, "Garden", "telegram", "-1000000000001")
+        close_group(store, garden, "ops", SystemClock().now(), into=None, site=server.url,
+                    language=Language.EN)  # fmt: skip
+        store.audit("hearthkeeper", "group.close.failed", server.community_id,
+                    target=f"group {garden.id}")  # fmt: skip
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/groups")
+        page.fill("#close-group", "Garden")
+        page.get_by_role("button", name="Close the group").click()
+        expect(page.locator("p.notice")).to_have_text(
+            "The group was closed already; Telegram is asked again to stop members posting. "
+            "If the bot still lacks the right, the Inbox's alerts say so."
+        )
+        [again] = store.audit_entries(server.community_id, target=f"group {garden.id}", limit=1)
+        assert again.action == "group.close.again" and again.actor.startswith("console:")
     finally:
         server.stop()

@@ -33,7 +33,6 @@ REOPENED = "group.reopen"
 AGAIN = "group.close.again"  # the platform asked again, after its close failed
 # a group's audit entries saying how its last closing went: the latest of them (by id)
 _CLOSING = {CLOSED, REOPENED, AGAIN, FAILED[ActionKind.CLOSE]}
-_PAGE = 200
 
 TEXTS = Phrasebook({
     "moved": {
@@ -129,18 +128,8 @@ def reopen_group(store: Store, group: Group, by: str,
 def _close_failed(tx: Store, group: Group) -> AuditEntry | None:
     """The audit entry saying the platform refused `group`'s last close, if it did (nothing
     since: no closing again, no reopening). Last by when it was written (the id), not by its
-    time: the failure's time is the server's clock, a closing's the command's."""
-    last: AuditEntry | None = None
-    offset = 0
-    while True:
-        page = tx.audit_entries(group.community_id, target=f"group {group.id}", limit=_PAGE,
-                                offset=offset)  # fmt: skip
-        for entry in page:
-            if entry.action in _CLOSING and (last is None or entry.id > last.id):
-                last = entry
-        if len(page) < _PAGE:
-            break
-        offset += _PAGE
+    time: the failure's time is the server's clock, a closing's the command's. One read."""
+    last = tx.last_audit(group.community_id, f"group {group.id}", _CLOSING)
     return last if last is not None and last.action == FAILED[ActionKind.CLOSE] else None
 
 

@@ -7,7 +7,7 @@ something there (members who were in a group before the bot arrived never joined
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -250,6 +250,23 @@ class DirectoryQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return [_entry(row) for row in session.scalars(statement)]
+
+    def last_audit(self, community_id: int, target: str,
+                   actions: Collection[str]) -> AuditEntry | None:  # fmt: skip
+        """The newest entry about `target` whose action is one of `actions`, newest by when it
+        was written (its id), not by its time; None when there is none. One read, however
+        long the target's history."""
+        statement = (
+            select(AuditRow)
+            .where(AuditRow.community_id == community_id,
+                   AuditRow.target == clipped_to(KEY, target),
+                   AuditRow.action.in_(sorted(actions)))
+            .order_by(AuditRow.id.desc())
+            .limit(1)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            row = session.scalars(statement).first()
+            return None if row is None else _entry(row)
 
     def audit_count(self, community_id: int) -> int:
         """How many entries the community's audit log holds."""

@@ -563,3 +563,37 @@ def test_rehearsing_a_community_without_plans_says_there_is_no_calendar(
         "subscription: there is no membership calendar to rehearse." in " ".join(out.split())
     )
     assert "Nothing happens" not in out
+
+
+def test_the_list_shows_a_page_of_subscriptions_with_how_many_there_are(site: Path) -> None:
+    """`billing list` printed every subscription the community ever had (thousands of lines);
+    now the newest 50, as the console's Billing page, with which of how many and how to see
+    the rest (`--page`, `--limit`; all of them: `billing export`)."""
+    now = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    with site_store(site, FrozenClock(now)) as store:
+        community = store.list_communities()[0]
+        for n in range(53):
+            member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+            staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
+                      "test", now)  # fmt: skip
+    config = ("--config", str(site))
+    status, out = run("billing", "list", *config)
+    assert status == 0, out
+    rows = [line for line in out.splitlines() if "(member " in line]
+    assert len(rows) == 50 and "Fan 52 (member" in rows[0] and "Fan 3 (member" in rows[-1]
+    assert (
+        "Subscriptions 1–50 of 53, newest first (page 1 of 2): --page 2 for the next 3; all of "
+        "them: hearth billing export." in " ".join(out.split())
+    ), out
+    status, out = run("billing", "list", "--page", "2", *config)
+    rows = [line for line in out.splitlines() if "(member " in line]
+    assert [r.split(" (member")[0].split()[-2:] for r in rows] == [
+        ["Fan", "2"],
+        ["Fan", "1"],
+        ["Fan", "0"],
+    ]
+    assert "Subscriptions 51–53 of 53" in out and "--page 3" not in out
+    status, out = run("billing", "list", "--limit", "100", *config)
+    assert status == 0 and "Every subscription shown (53), newest first." in out
+    status, out = run("billing", "list", "--orders", "--page", "2", *config)
+    assert status == 1 and "--orders lists the whole ledger" in out

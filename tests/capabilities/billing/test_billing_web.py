@@ -133,7 +133,7 @@ def test_the_api_records_lists_and_cancels(c: Console) -> None:
     wrong = c.client.post(f"{api}/payments", json={**body, "plan": "gold", "receipt": "wx-2"},
                           headers=auth)  # fmt: skip
     assert wrong.status_code == 409 and "no plan 'gold'" in wrong.json()["detail"]
-    subs = c.client.get(f"{api}/subscriptions", headers=auth).json()
+    subs = c.client.get(f"{api}/subscriptions", headers=auth).json()["subscriptions"]
     assert [(s["member_name"], s["status"]) for s in subs] == [("美美", "active")]
     cancelled = c.client.post(f"{api}/subscriptions/{subs[0]['id']}/cancel", headers=auth)
     assert cancelled.json()["status"] == "cancel_at_period_end"
@@ -649,6 +649,57 @@ def test_the_subscriptions_table_shows_a_page_at_a_time_with_a_way_onward(c: Con
     # an old link past the end, or a page that is no number, still shows rows
     assert _subscriptions_table(c.get("/billing?subs=99").text) == _subscriptions_table(second.text)
     assert _subscriptions_table(c.get("/billing?subs=x").text) == names
+
+
+def test_a_refund_or_cancel_on_the_second_page_comes_back_on_it(c: Console) -> None:
+    """Staff refund Fan 2 on the subscriptions table's page 2: the answer came back on page 1,
+    where Fan 2 is not, so nobody could see what the refund did without paging again. Now it
+    comes back on page 2 (a cancel too, and a refusal shows page 2 with why)."""
+    for n in range(55):
+        c.store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+    _paying(c, range(55))
+    second = c.get("/billing?subs=2").text
+    row = second.split("<td>Fan 2</td>")[0].rsplit("<tr>", 1)[1]
+    sub = row.split("<td>")[1].split("<")[0]
+    assert f'{BASE}/billing/{sub}/refund?subs=2"' in second
+    refunded = c.post(f"/billing/{sub}/refund?subs=2", {})
+    assert refunded.headers["location"] == f"{BASE}/billing?notice=renewal&subs=2"
+    back = c.client.get(refunded.headers["location"]).text
+    assert "Page 2 of 2" in back and "Fan 2" in _subscriptions_table(back)
+    other = second.split("<td>Fan 3</td>")[0].rsplit("<tr>", 1)[1].split("<td>")[1].split("<")[0]
+    cancelled = c.post(f"/billing/{other}/cancel?subs=2", {})
+    assert cancelled.headers["location"] == f"{BASE}/billing?notice=cancelled&subs=2"
+    refused = c.post("/billing/999999/refund?subs=2", {})  # no such subscription
+    assert refused.status_code == 409 and "Page 2 of 2" in refused.text
+    first = c.get("/billing").text  # on page 1 the forms carry no page
+    assert (
+        f'/billing/{first.split("<td>Fan 54</td>")[0].rsplit("<tr>", 1)[1].split("<td>")[1].split("<")[0]}/refund"'
+        in first
+    )
+
+
+def test_the_api_gives_the_subscriptions_a_page_at_a_time_with_the_total(c: Console) -> None:
+    """`GET …/subscriptions` answered every subscription the community ever had in one list
+    (thousands); now a page, newest first, with `total`, `limit` and `offset`, as `/members`."""
+    for n in range(55):
+        c.store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+    _paying(c, range(55))
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}/subscriptions"
+    first = c.client.get(api, headers=auth).json()
+    assert (first["total"], first["limit"], first["offset"]) == (55, 50, 0)
+    assert [s["member_name"] for s in first["subscriptions"]] == [
+        f"Fan {n}" for n in range(54, 4, -1)
+    ]
+    rest = c.client.get(api, params={"offset": 50, "limit": 10}, headers=auth).json()
+    assert [s["member_name"] for s in rest["subscriptions"]] == [
+        f"Fan {n}" for n in range(4, -1, -1)
+    ]
+    assert rest["total"] == 55
+    too_many = c.client.get(api, params={"limit": 501}, headers=auth)
+    assert too_many.status_code == 422
 
 
 def test_the_api_answers_an_unknown_community_as_its_other_endpoints_do(c: Console) -> None:

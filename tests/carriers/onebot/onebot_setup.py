@@ -62,10 +62,14 @@ class QQ:
         )  # fmt: skip
 
     def carrier(self, *, screening: bool = True, file_transfer: Transfer = "base64",
-                upload_timeout: float = UPLOAD_TIMEOUT) -> OneBotCarrier:  # fmt: skip
+                upload_timeout: float = UPLOAD_TIMEOUT,
+                journal: bool = False) -> OneBotCarrier:  # fmt: skip
         """A Hearthkeeper process's carrier, as `hearth serve` builds it (with the door, and
-        the store where staff are told of a post's file not sent)."""
-        settings = dataclasses.replace(self.settings(), file_transfer=file_transfer)
+        the store where staff are told of a post's file not sent; with `journal`, the event
+        journal `hearth serve` keeps under the data directory)."""
+        settings = dataclasses.replace(
+            self.settings(), file_transfer=file_transfer,
+            journal_file=self.data_dir / "onebot-events.jsonl" if journal else None)  # fmt: skip
         community = self.store.get_community(self.runtime.slug)
         assert community is not None
         adopt_groups(self.store, settings, {community.slug: community})

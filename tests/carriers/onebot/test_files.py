@@ -1,6 +1,6 @@
 """A scheduled post's file in a QQ group, through the real carrier to the fake OneBot v11
-implementation: a picture in one message with the post's text (its bytes as `base64://` in the
-image segment), a voice message or video on its own before the text, any other file uploaded
+implementation: a picture (its bytes as `base64://` in the image segment), a voice message or
+video on its own before the text, any other file uploaded
 among the group's files, and a file QQ does not get left out with the text sent alone and
 one staff alert naming it."""
 
@@ -21,10 +21,12 @@ from PIL import Image
 from hearthkeeper.capabilities.calendar.content import PostContent
 from hearthkeeper.carriers.onebot import OneBotCarrier
 from hearthkeeper.carriers.onebot.post_files import LIMITS, Transfer
+from hearthkeeper.carriers.parts import OUT
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import OutboxItem
 from tests.carriers.onebot.fake_onebot import Failed, Said
 from tests.carriers.onebot.onebot_setup import QQ, serving
 
@@ -83,9 +85,10 @@ async def group(qq: QQ, tmp_path: Path) -> AsyncIterator[Group]:
         yield Group(qq, carrier, number, folder)
 
 
-async def test_the_morning_pack_s_picture_goes_with_its_text_in_one_message(qq: QQ) -> None:
-    """The calendar fires a library item with a picture: the group gets one message, the
-    picture above the text, the picture's bytes exactly as in the content folder."""
+async def test_the_morning_pack_s_picture_goes_right_before_its_text(qq: QQ) -> None:
+    """The calendar fires a library item with a picture: the group gets the picture, its
+    bytes exactly as in the content folder, then the text (a message of its own: see the
+    kill test below)."""
     pack = qq.data_dir / "content" / "morning-pack"
     picture = png(64, 48)
     (pack / "00-sunscreen.png").write_bytes(picture)
@@ -103,8 +106,11 @@ async def test_the_morning_pack_s_picture_goes_with_its_text_in_one_message(qq: 
         qq.clock.set((due + timedelta(minutes=1)).astimezone(UTC))
         post = await qq.fake.bot_message(number, "防晒要涂够")
     assert post.text == "防晒要涂够\n一元硬币大小"  # plain text, as QQ shows it
-    assert [s["type"] for s in post.segments] == ["image", "text"]
-    [stored] = post.files
+    shown = qq.fake.bot_said(number)
+    picture_at = next(n for n, m in enumerate(shown) if m.files)
+    assert shown[picture_at + 1] is post
+    assert [s["type"] for s in shown[picture_at].segments] == ["image"]
+    [stored] = shown[picture_at].files
     assert (stored.kind, stored.data, stored.via) == ("image", picture, "base64")
     sent = [p for p in qq.fake.actions("send_group_msg") if p["message"][0]["type"] == "image"]
     assert sent[0]["message"][0]["data"]["file"].startswith("base64://iVBORw0KGgo")
@@ -240,3 +246,41 @@ async def test_a_group_file_for_lagrange_needs_a_path(
         [alert] = group.alerts()
         assert "课件.pdf 没有发出（the OneBot implementation refused it (retcode 1200" in alert
         assert 'set file_transfer = "path" in [carriers.onebot]' in alert
+
+
+async def test_a_picture_out_at_a_kill_leaves_its_text_to_go_once_and_staff_told(
+    qq: QQ, tmp_path: Path
+) -> None:
+    """The server was killed while the morning pack's picture was going out (the outbox item
+    kept as out, `carriers/parts.py`). Before, the picture went in one message with the text,
+    so the restart could not tell whether the text had gone, and failed the whole post:
+    members never read it when QQ had not got it. Now the picture is a message of its own,
+    so the text goes once after the restart, and staff are told to look in QQ for the
+    picture (it may have arrived: not sent again)."""
+    number = qq.group()
+    carrier = qq.carrier()  # adopts the group
+    path = tmp_path / "sunscreen.png"
+    path.write_bytes(png(64, 48))
+    content = PostContent("防晒要涂够", "picture", "sunscreen.png.md", str(path))
+    key = "calendar:morning-pack:1"
+    action = Action(kind=ActionKind.SEND, carrier="qq", group=str(number), text="防晒要涂够",
+                    handler="calendar", key=key,
+                    extra=content.extra(POST, 1, Language.ZH_CN))  # fmt: skip
+    known = qq.store.group_for_carrier("qq", str(number))
+    assert known is not None
+    with qq.store.transaction() as tx:
+        tx.enqueue(key, "qq", action.to_json(), action.priority, group_id=known.id,
+                   at=qq.clock.now())  # fmt: skip
+    assert qq.store.record_progress(key, [OUT])  # what the killed process left
+
+    def settled() -> list[OutboxItem]:
+        return [i for s in ("done", "failed") for i in qq.store.outbox_items(s) if i.key == key]
+
+    async with serving(qq, carrier):
+        [item] = await qq.fake.until(settled, "the post settled")
+    assert (item.status.value, item.last_error) == ("done", None)
+    assert [m.text for m in qq.fake.bot_said(number)] == ["防晒要涂够"]  # once
+    assert all(p["message"][0]["type"] == "text" for p in qq.fake.actions("send_group_msg"))
+    [alert] = [a.text for a in qq.store.staff_alerts(qq.runtime.community_id)]
+    assert "sunscreen.png 没有发出（no answer from the OneBot implementation" in alert
+    assert "look in QQ" in alert

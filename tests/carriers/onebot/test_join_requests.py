@@ -6,6 +6,8 @@ after a restart too (the request's flag is kept)."""
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -199,3 +201,116 @@ async def test_approving_a_request_an_admin_let_in_by_hand_is_done_with_no_alert
                      if i.key.startswith("admission:approved")], "the approval done")  # fmt: skip
     assert not [a for a in qq.store.staff_alerts(qq.runtime.community_id) if "重新申请" in a.text]
     assert done.last_error is None
+
+
+KILLED_FILES = ("onebot-events.jsonl", "onebot-requests.json")
+
+
+def _as_killed(data_dir: Path, kept: dict[str, bytes]) -> None:
+    """The carrier's files put back as a `kill -9` left them when `kept` was taken."""
+    for name in KILLED_FILES:
+        path = data_dir / name
+        if name in kept:
+            path.write_bytes(kept[name])
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _kept_at_answer(qq: QQ, kept: dict[str, bytes], *, performed: bool) -> None:
+    """When QQ gets the bot's first answer to a join request, the carrier's files are kept as
+    a kill at that instant leaves them; QQ takes the answer (`performed`) or never gets it
+    (the kill came before it left: held, never let through)."""
+
+    def at_answer(action: str, params: dict[str, object]) -> asyncio.Event | None:
+        if action == "set_group_add_request" and not kept:
+            for name in KILLED_FILES:
+                if (qq.data_dir / name).exists():
+                    kept[name] = (qq.data_dir / name).read_bytes()
+            return None if performed else asyncio.Event()
+        return None
+
+    qq.fake.hold = at_answer
+
+
+def _settled(qq: QQ) -> bool:
+    """Whether every event in the QQ journal is marked done (the request settled)."""
+    path = qq.data_dir / "onebot-events.jsonl"
+    events: set[int] = set()
+    done: set[int] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if "event" in entry:
+            events.add(entry["n"])
+        done.update(entry.get("done") or ())
+    return events <= done
+
+
+async def test_a_request_answered_the_instant_before_a_kill_is_not_screened_again(
+    qq: QQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot let 小美 in and was killed before it marked her request done. Before, the
+    restart screened the request again and answered it a second time: QQ refused that, and
+    the log said "the join request … was not answered" of someone let in. Now the answer is
+    in the journal before it goes: after the restart she is seen in the group, nothing is
+    sent again, nothing said wrong."""
+    group = qq.group()
+    kept: dict[str, bytes] = {}
+    _kept_at_answer(qq, kept, performed=True)
+    async with serving(qq, qq.carrier(journal=True)):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "想学护肤")
+        await qq.fake.bot_message(group, "欢迎 小美")
+    qq.fake.hold = None
+    _as_killed(qq.data_dir, kept)
+    with caplog.at_level(logging.INFO, logger="hearthkeeper.carriers.onebot"):
+        async with serving(qq, qq.carrier(journal=True)):
+            await qq.fake.until(lambda: _settled(qq), "the request settled")
+    assert [a["flag"] for a in qq.fake.actions("set_group_add_request")] == [flag]
+    assert "was not answered" not in caplog.text
+    assert f"the join request of {mei} to group {group} was approved before" in caplog.text
+    assert mei in qq.fake.groups[group].members
+
+
+async def test_a_request_whose_answer_never_left_before_a_kill_is_answered_after_it(
+    qq: QQ,
+) -> None:
+    """Killed after the answer was written down but before QQ got it: nothing lost, the
+    answer goes after the restart and 小美 is let in and welcomed."""
+    group = qq.group()
+    kept: dict[str, bytes] = {}
+    _kept_at_answer(qq, kept, performed=False)
+    async with serving(qq, qq.carrier(journal=True)):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "想学护肤")
+        await qq.fake.until(lambda: kept, "the answer to go out")
+    qq.fake.hold = None
+    assert qq.fake.requests[flag].answer is None  # QQ never got it
+    _as_killed(qq.data_dir, kept)
+    async with serving(qq, qq.carrier(journal=True)):
+        await qq.fake.bot_message(group, "欢迎 小美")
+    assert qq.fake.requests[flag].answer is True and mei in qq.fake.groups[group].members
+
+
+async def test_a_refusal_sent_the_instant_before_a_kill_is_not_taken_for_a_failure(
+    applying: QQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The door refused a request with no answer to the group's question, and the server was
+    killed as QQ took the refusal. After the restart the same refusal goes again (the bot
+    cannot tell whether QQ got it): QQ refuses that, and the log says the request was
+    answered before the stop, not that it "was not answered"."""
+    qq = applying
+    group = qq.group()
+    kept: dict[str, bytes] = {}
+    _kept_at_answer(qq, kept, performed=True)
+    async with serving(qq, qq.carrier(journal=True)):
+        flag = await qq.fake.ask_to_join(group, qq.person(), "小美", "")
+        await answered(qq, flag)
+    qq.fake.hold = None
+    _as_killed(qq.data_dir, kept)
+    with caplog.at_level(logging.INFO, logger="hearthkeeper.carriers.onebot"):
+        async with serving(qq, qq.carrier(journal=True)):
+            await qq.fake.until(lambda: _settled(qq), "the request settled")
+    assert "was not answered" not in caplog.text
+    assert "was answered before the last stop (QQ takes no second answer" in caplog.text
+    asking = qq.fake.requests[flag]
+    assert asking.answer is False and QUESTION in asking.reason

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.carriers.onebot import journal
-from hearthkeeper.carriers.onebot.journal import Journal
+from hearthkeeper.carriers.onebot.journal import Answer, Journal
 
 
 def _message(number: int) -> dict[str, object]:
@@ -102,3 +102,23 @@ def test_a_journal_that_cannot_be_used_is_said_and_events_still_flow(
         assert unusable.add(_message(1)) is None  # handled as it comes, not kept
         unusable.done([1])
         unusable.close()
+
+
+def test_a_join_request_s_answer_is_read_back_with_it_until_it_is_done(tmp_path: Path) -> None:
+    """The answer written before it went comes back with its request after a kill, and after
+    a second one (the file rewritten at each start keeps it); done, neither comes back."""
+    path = tmp_path / "onebot-events.jsonl"
+    first = Journal(path)
+    first.open()
+    asked = first.add({"post_type": "request", "flag": "x"})
+    other = first.add({"post_type": "request", "flag": "y"})
+    assert asked is not None and other is not None
+    first.answering(asked, Answer(approve=False, reason="名额已满"))
+    for _ in range(2):  # killed, twice
+        again = Journal(path)
+        [(one, raw), (two, _)] = again.open()
+        assert raw["flag"] == "x" and again.answer(one) == Answer(False, "名额已满")
+        assert again.answer(two) is None  # never answered: screened after the restart
+    again.done([one, two])
+    again.close()
+    assert Journal(path).open() == []

@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lookup import community_of
 from hearthkeeper.capabilities.billing.payments import Recorded
 from hearthkeeper.capabilities.billing.records import Order, Subscription
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store import Community, Operator
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_models import ErrorOut
@@ -39,6 +40,15 @@ class SubscriptionOut(BaseModel):
     period_end: datetime
     trial_end: datetime | None
     ended_at: datetime | None
+
+
+class SubscriptionPageOut(BaseModel):
+    """A page of the community's subscriptions, newest first, and how many there are."""
+
+    total: int = Field(description="How many subscriptions the community has, over all pages.")
+    limit: int
+    offset: int
+    subscriptions: list[SubscriptionOut]
 
 
 class OrderOut(BaseModel):
@@ -118,10 +128,21 @@ def router(web: Web) -> APIRouter:
             ) from None  # as web/api.py's
 
     @api.get("/communities/{slug}/subscriptions", responses=REFUSED)
-    def list_subscriptions(slug: str) -> list[SubscriptionOut]:
-        """The community's subscriptions, newest first."""
-        lines = staff.subscription_lines(web.store, community(slug), web.clock.now())
-        return [_sub_out(line.subscription, line.name, line.status) for line in lines]
+    def list_subscriptions(
+        slug: str,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ) -> SubscriptionPageOut:
+        """A page of the community's subscriptions, newest first (`limit` at a time, after
+        `offset`), with how many there are (`total`); as `/members` pages."""
+        found = community(slug)
+        lines = staff.subscription_lines(web.store, found, web.clock.now(), (limit, offset))
+        return SubscriptionPageOut(
+            total=SqlBilling.on(web.store).subscription_count(found.id), limit=limit,
+            offset=offset,
+            subscriptions=[_sub_out(line.subscription, line.name, line.status)
+                           for line in lines],
+        )  # fmt: skip
 
     @api.get("/communities/{slug}/orders", responses=REFUSED)
     def list_orders(slug: str) -> list[OrderOut]:

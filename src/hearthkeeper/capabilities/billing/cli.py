@@ -29,6 +29,9 @@ from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
 
+LIST_PAGE = 50  # subscriptions `billing list` shows at a time, as the console's Billing page
+MAX_LIST = 10_000
+
 billing_app = typer.Typer()  # its help: capabilities/billing/__init__.py
 CommunityOption = Annotated[
     str | None,
@@ -304,10 +307,23 @@ def cancel(
 @billing_app.command("list")
 def list_billing(
     orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
+    page: Annotated[
+        int,
+        typer.Option(
+            "--page", min=1, max=MAX_ID, help="Which page of subscriptions (1: the newest)."
+        ),
+    ] = 1,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_LIST, help="Subscriptions a page.")
+    ] = LIST_PAGE,
     community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """The community's subscriptions (id, member, plan, status, period), newest first."""
+    """The community's subscriptions (id, member, plan, status, period), newest first, a page
+    at a time (50; `--page`, `--limit`), with how many there are (all: `billing export`)."""
+    if orders and (page, limit) != (1, LIST_PAGE):
+        fail("--page and --limit page the subscriptions; --orders lists the whole ledger "
+             "(as a spreadsheet: hearth billing export --orders)")  # fmt: skip
     store, found = _open(config, community)
     zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
     if orders:
@@ -323,17 +339,36 @@ def list_billing(
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         return
-    lines = staff.subscription_lines(store, found, SystemClock().now())
-    if not lines:
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    total = SqlBilling.on(store).subscription_count(found.id)
+    if total == 0:
         console.print("No subscriptions yet.")
-    else:
-        console.print(f"Days in {zone} (the community's time zone).")
+        return
+    pages = -(-total // limit)
+    page = min(page, pages)  # past the end (an old command line): the last page
+    lines = staff.subscription_lines(store, found, SystemClock().now(),
+                                     (limit, (page - 1) * limit))  # fmt: skip
+    console.print(f"Days in {zone} (the community's time zone).")
     for line in lines:
         sub = line.subscription
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)
         console.print(f"{sub.id}\t{escape(line.name)} (member {sub.member_id})\t"
                       f"{escape(sub.plan_id)}\t{line.status}\t"
                       f"{start.date()} → {end.date()}")  # fmt: skip
+    console.print(_shown(total, page, pages, limit, len(lines)))
+
+
+def _shown(total: int, page: int, pages: int, limit: int, shown: int) -> str:
+    """The line under `billing list`: which of how many it showed, and how to see more."""
+    if pages == 1:
+        return f"Every subscription shown ({total:,}), newest first."
+    first = (page - 1) * limit + 1
+    said = (f"Subscriptions {first:,}–{first + shown - 1:,} of {total:,}, newest first "
+            f"(page {page} of {pages})")  # fmt: skip
+    onward = f"--page {page + 1} for the next {min(limit, total - page * limit):,}; " if (
+        page < pages) else ""  # fmt: skip
+    return f"{said}: {onward}all of them: hearth billing export."
 
 
 @billing_app.command("rehearse")

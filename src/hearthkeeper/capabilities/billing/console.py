@@ -22,6 +22,7 @@ from hearthkeeper.web.console.pages import (
     ConsoleRoute,
     Pages,
     SignedIn,
+    page_number,
     paged,
 )
 from hearthkeeper.web.templates import render
@@ -82,8 +83,12 @@ def router(pages: Pages) -> APIRouter:
             now=now, typed=typed or {}, **view.context(),
         )  # fmt: skip
 
-    def done(view: CommunityView, notice: str) -> Response:
-        return RedirectResponse(f"{view.path}/billing?notice={notice}", status_code=303)
+    def done(view: CommunityView, notice: str, request: Request | None = None) -> Response:
+        """Back to the billing page saying `notice`; on the subscriptions page the form was
+        on (`?subs=` in its action: a Refund on page 2 comes back on page 2)."""
+        kept = page_number(request, "subs") if request is not None else 1
+        subs = f"&subs={kept}" if kept > 1 else ""
+        return RedirectResponse(f"{view.path}/billing?notice={notice}{subs}", status_code=303)
 
     @routes.get("/console/c/{slug}/billing", response_class=HTMLResponse)
     def billing(request: Request, slug: str, operator: SignedIn) -> HTMLResponse:
@@ -140,15 +145,15 @@ def router(pages: Pages) -> APIRouter:
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
         if not refunded.created:  # a second click, a second tab: the first refund stands
-            return done(view, "refunded-already")
+            return done(view, "refunded-already", request)
         sub = refunded.subscription
         if refunded.moved is not None:
-            return done(view, "later")
+            return done(view, "later", request)
         if sub is not None and sub.live:
-            return done(view, "renewal" if sub.paid else "trial")
+            return done(view, "renewal" if sub.paid else "trial", request)
         if sub is not None and staff.other_plan_of(store, view.community, sub, web.clock.now()):
-            return done(view, "other")
-        return done(view, "refunded")
+            return done(view, "other", request)
+        return done(view, "refunded", request)
 
     @routes.post("/console/c/{slug}/billing/{subscription_id}/cancel",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
@@ -159,6 +164,6 @@ def router(pages: Pages) -> APIRouter:
                          web.clock.now())  # fmt: skip
         except BillingError as exc:
             return page(request, view, operator, str(exc), 409)
-        return done(view, "cancelled")
+        return done(view, "cancelled", request)
 
     return routes

@@ -28,6 +28,7 @@ from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.playbook.groups import override_for
 from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import NOTICES as PAGE_NOTICES
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn, back_to
 from hearthkeeper.web.templates import render
 
@@ -40,6 +41,7 @@ NOTICES: Final = {
     "group-closed": "The group is closed: it takes no newcomers, its members can no longer "
     "post, and it gets no scheduled posts; its history stays.",
     "group-reopened": "The group is open again.",
+    **{code: said for code, said in PAGE_NOTICES.items() if code.startswith("group-asked-again")},
 }
 
 

@@ -31,7 +31,7 @@ from hearthkeeper.carriers.onebot.calls import (
     refuse_request,
 )
 from hearthkeeper.carriers.onebot.files import post_with_file
-from hearthkeeper.carriers.onebot.journal import Journal
+from hearthkeeper.carriers.onebot.journal import Answer, Journal
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
@@ -156,7 +156,7 @@ class OneBotCarrier:
                 if taken is None:
                     break
                 number, raw = taken
-                event = await self._read(raw)
+                event = await self._read(raw, number)
                 if event is _Later.LATER:  # read again once connected (`_connected`)
                     self._later.append(taken)
                     continue
@@ -171,9 +171,10 @@ class OneBotCarrier:
             if raws[-1] is None:
                 return
 
-    async def _read(self, raw: dict[str, Any]) -> Event | _Later | None:
-        """One raw event as the engine's, join requests screened (None: nothing to hand on;
-        `_Later`: a join request to screen once an implementation is connected)."""
+    async def _read(self, raw: dict[str, Any], number: int | None) -> Event | _Later | None:
+        """One raw event (`number` in the journal) as the engine's, join requests screened
+        (None: nothing to hand on; `_Later`: a join request to screen once an implementation
+        is connected)."""
         try:
             reading = translate(raw, self.self_id, self.groups)
         except Exception as exc:  # one unreadable event must not stop the reading of all
@@ -181,7 +182,7 @@ class OneBotCarrier:
                         type(exc).__name__, exc, raw)  # fmt: skip
             return None
         if isinstance(reading, JoinAsk):
-            if not await self._screen(reading):
+            if not await self._screen(reading, number):
                 return _Later.LATER
         elif isinstance(reading, BotRemoved):
             log.warning("qq: the bot was removed from group %s by %s; it no longer serves "
@@ -360,11 +361,14 @@ class OneBotCarrier:
         if self.store is not None:
             await asyncio.to_thread(ask_again, self.store, action, key, refused, self.clock.now())
 
-    async def _screen(self, ask: JoinAsk) -> bool:
+    async def _screen(self, ask: JoinAsk, number: int | None = None) -> bool:
         """Ask the door: admitted → approved; refused → refused with the reason (and the
         questions still to answer); pending → kept until staff decide (ADMIT / DECLINE).
         False when it cannot be answered now, no implementation being connected (a request
         read again from the journal at start): it waits for one, unscreened.
+
+        The answer is written in the journal (`number`) before it goes: a request answered
+        just before a kill is not screened again after it (`_settle`).
 
         The request's flag is kept before the door is asked: once an application is
         recorded for staff, its flag is there for their decision, even if the server stops
@@ -374,6 +378,9 @@ class OneBotCarrier:
             return True  # left to the group's admins in QQ
         if not self.link.connected.is_set():
             return False
+        said = None if number is None or self._journal is None else self._journal.answer(number)
+        if said is not None:
+            return await self._settle(ask, said)
         store = self.admission.store
         group = await asyncio.to_thread(store.group_for_carrier, CARRIER, ask.group)
         if group is None:
@@ -385,19 +392,49 @@ class OneBotCarrier:
                                 Waiting(ask.flag, ask.sub_type))  # fmt: skip
         try:
             verdict = await asyncio.to_thread(self.admission.screen, request)
-            if verdict.entry is Entry.ADMIT:
-                await self._call(approve_request(ask.flag, ask.sub_type))
-            elif verdict.entry is Entry.REFUSE:
-                said = " ".join(part for part in (verdict.reason, *verdict.questions) if part)
-                await self._call(refuse_request(ask.flag, ask.sub_type, said))
-            else:
+            if verdict.entry is Entry.PENDING:
                 return True
+            reason = " ".join(part for part in (verdict.reason, *verdict.questions) if part)
+            given = Answer(verdict.admitted, "" if verdict.admitted else reason)
+            if number is not None and self._journal is not None:
+                self._journal.answering(number, given)
+            await self._call(_answer_call(ask, given))
             await asyncio.to_thread(self.requests.drop, ask.group, ask.user_id)
         except CarrierError as exc:
             if not isinstance(exc, Unanswered) and not self.link.connected.is_set():
                 return False  # the connection went meanwhile: answered once it is back
             log.warning("qq: the join request of %s to group %s was not answered: %s",
                         ask.user_id, ask.group, exc)  # fmt: skip
+        return True
+
+    async def _settle(self, ask: JoinAsk, answer: Answer) -> bool:
+        """A join request answered just before the last stop: not screened again (the door
+        may answer otherwise now), its answer settled. An approved person in the group is
+        let in already; otherwise the answer goes again: QQ takes it if the first never
+        reached it, and refuses it as answered if it did (said in the log, not as a failure).
+        False when the connection went meanwhile: settled once it is back."""
+        if answer.approve and await self._in_group(ask.group, ask.user_id):
+            log.info("qq: the join request of %s to group %s was approved before the last "
+                     "stop", ask.user_id, ask.group)  # fmt: skip
+        else:
+            try:
+                await self._call(_answer_call(ask, answer))
+            except CarrierError as exc:
+                if not isinstance(exc, Unanswered) and not self.link.connected.is_set():
+                    return False
+                log.info("qq: the join request of %s to group %s was answered before the last "
+                         "stop (QQ takes no second answer: %s)", ask.user_id, ask.group,
+                         exc)  # fmt: skip
+        await asyncio.to_thread(self.requests.drop, ask.group, ask.user_id)
+        return True
+
+    async def _in_group(self, group: str, user: str) -> bool:
+        """Whether `user` is a member of `group` now (False when QQ does not say)."""
+        try:
+            await self.call("get_group_member_info", {"group_id": int(group),
+                            "user_id": int(user), "no_cache": True})  # fmt: skip
+        except (CarrierError, ValueError):
+            return False
         return True
 
     async def _named(self, join: Join) -> Join:
@@ -437,3 +474,10 @@ class OneBotCarrier:
                 if self.roles[group] == "member":
                     log.warning("qq: the bot is not an admin of group %s: it cannot delete, "
                                 "mute or remove; make it an admin in QQ", group)  # fmt: skip
+
+
+def _answer_call(ask: JoinAsk, answer: Answer) -> Call:
+    """`set_group_add_request` giving `ask` the door's `answer`."""
+    if answer.approve:
+        return approve_request(ask.flag, ask.sub_type)
+    return refuse_request(ask.flag, ask.sub_type, answer.reason)

@@ -2,8 +2,9 @@
 
 The file is read within its kind's limit (a picture checked as every carrier checks one,
 `picture_check.py`; one too big to show as a picture goes as a group file, as on Matrix and
-Telegram), then put in the group: a picture in the text's own message, anything else before the
-text. A file the group does not get — refused here, or by the implementation — leaves the text
+Telegram), then put in the group before the text, in a message of its own (a picture too: in
+the text's message, a picture out at a kill left the text's fate unknown, so the restart could
+neither send it again nor know it had gone, and the whole post failed). A file the group does not get — refused here, or by the implementation — leaves the text
 to go alone, and the caller tells staff once, naming the file. When the implementation refuses
 the file, the text alone is sent first: if that is refused too, the group (not the file) is
 the trouble, and it fails as any message does, with no alert about the file.
@@ -14,7 +15,7 @@ comes. A retry after the text failed sends the text alone, after a restart too. 
 killed with a call out leaves the mark, and the next one does not make that call again (QQ may
 have it: the group cannot get it twice): killed while the file went, the text goes alone and
 staff are told to look in QQ for the file (as when its answer is lost with the connection);
-killed while the text, or a picture with it, went, the post fails saying so.
+killed while the text went, the post fails saying so, as any message does.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hearthkeeper.carriers.assets import Asset, AssetRefused, alert_language, as_picture
-from hearthkeeper.carriers.onebot.calls import Call, failure, group_of, not_again, send
+from hearthkeeper.carriers.onebot.calls import Call, failure, group_of, send
 from hearthkeeper.carriers.onebot.link import Unanswered
 from hearthkeeper.carriers.onebot.post_files import Transfer, file_call, limit_of, refusal
 from hearthkeeper.carriers.onebot.segments import Segment, outgoing
@@ -64,7 +65,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
     group = group_of(action)
     words = outgoing(action) if action.text else []
     went = await parts.sent(key)
-    if went == [OUT] and asset.kind != "picture":  # killed as the file went: not the text
+    if went == [OUT]:  # killed as the file went: not the text
         went = [MAYBE]
         await parts.add(key, went)
     if went[-1:] == [OUT]:
@@ -87,13 +88,11 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
     except AssetRefused as exc:
         return Posted(await _say(perform, group, words, parts, key, []), exc.reason)
     # encoding 50 MiB as base64 takes a while: not on the event loop
-    call = await asyncio.to_thread(file_call, group, asset, data, transfer, words)
+    call = await asyncio.to_thread(file_call, group, asset, data, transfer)
     await parts.going(key, [])
     try:
         answer = await attempt(call)
-    except Unanswered as exc:
-        if asset.kind == "picture":  # the text went with it, or not: never twice
-            raise not_again(exc) from exc
+    except Unanswered:
         await parts.add(key, [MAYBE])  # it may be in the group: not again
         return Posted(await _say(perform, group, words, parts, key, [MAYBE]), UNANSWERED)
     except CarrierError:
@@ -109,7 +108,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
     found = data_of.get("message_id") if isinstance(data_of, Mapping) else None
     receipt = None if found is None else str(found)
     await parts.add(key, [receipt or ""])
-    if asset.kind == "picture" or not words:
+    if not words:
         return Posted(receipt)
     return Posted(await _say(perform, group, words, parts, key, [receipt or ""]) or receipt)
 

@@ -7,9 +7,10 @@ journal file under `data_dir` as it arrives, before it is handed on, and a line 
 is appended once the engine has recorded it (`OneBotCarrier.handled`), or, for a join request,
 once it is screened: answered, or kept for staff. The next start reads again, first, what was
 not marked done; the engine records an event once per group and id, so one recorded just
-before the kill is not handled twice. A join request answered in the instant before the kill
-is screened again, as the person asking a second time would be, and QQ refuses the second
-answer to its flag (logged). Opening rewrites the file with only those, and so does marking
+before the kill is not handled twice. The door's answer to a join request is written down
+(`answering`) before it goes to QQ: one answered in the instant before the kill is not screened
+again after it (the door might say otherwise the second time), its answer is read back with it
+(`answer`) and the carrier settles it (`carrier.py`). Opening rewrites the file with only those, and so does marking
 done once the file has grown past `COMPACT_AT` (with what is still undone: usually nothing, or
 the few events in flight), so it stays small however long the server runs.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,14 +49,17 @@ class Journal:
         self._file: IO[str] | None = None
         self._next = 1
         self._open: dict[int, dict[str, Any]] = {}  # undone: number → event
+        self._answers: dict[int, Answer] = {}  # undone join requests' answers, as they went
 
     def open(self) -> list[tuple[int, dict[str, Any]]]:
         """The events a process before this one left undone, in order (numbered anew), the
         file rewritten with only them and ready for more."""
         numbered: list[tuple[int, dict[str, Any]]] = []
         try:
-            numbered = list(enumerate(self._read(), start=1))
+            read = self._read()
+            numbered = [(at, raw) for at, (raw, _) in enumerate(read, start=1)]
             self._open = dict(numbered)
+            self._answers = {at: said for at, (_, said) in enumerate(read, start=1) if said}
             self._next = len(numbered) + 1
             self._rewrite()
         except OSError as exc:
@@ -75,6 +80,18 @@ class Journal:
         self._open[number] = raw
         return number
 
+    def answering(self, number: int, answer: Answer) -> None:
+        """The join request `number` is about to be answered so (before the call goes): after
+        a kill it is not screened again, its `answer` read back instead."""
+        if self._file is None or number not in self._open:
+            return
+        self._answers[number] = answer
+        self._write({"answered": number, **answer.entry()})
+
+    def answer(self, number: int) -> Answer | None:
+        """The answer the join request `number` was given before the last stop, if any."""
+        return self._answers.get(number)
+
     def done(self, numbers: Iterable[int]) -> None:
         """The events `numbers` are recorded: not read again after a restart."""
         finished = [n for n in numbers if n in self._open]
@@ -82,6 +99,7 @@ class Journal:
             return
         for number in finished:
             del self._open[number]
+            self._answers.pop(number, None)
         self._write({"done": finished})
         if self._file.tell() >= COMPACT_AT:
             try:
@@ -103,6 +121,9 @@ class Journal:
         with temporary.open("w", encoding="utf-8") as out:
             for number, raw in self._open.items():
                 out.write(_line({"n": number, "event": raw}))
+                said = self._answers.get(number)
+                if said is not None:
+                    out.write(_line({"answered": number, **said.entry()}))
         temporary.replace(self.path)
         self._file = self.path.open("a", encoding="utf-8")
 
@@ -110,6 +131,7 @@ class Journal:
         """The journal cannot be read or written: said, and the service goes on without it."""
         self.close()
         self._open = {}
+        self._answers = {}
         log.warning("qq: the event journal %s cannot be used (%s): QQ events are handled as "
                     "they come but not kept across a crash; make it a file Hearthkeeper can "
                     "write and restart", self.path, exc.strerror or exc)  # fmt: skip
@@ -122,10 +144,12 @@ class Journal:
         except OSError as exc:  # a full disk: the event goes on, unkept
             log.warning("qq: the event journal %s could not be written (%s)", self.path, exc)
 
-    def _read(self) -> list[dict[str, Any]]:
+    def _read(self) -> list[tuple[dict[str, Any], Answer | None]]:
+        """The undone events in order, each with the answer a join request was given."""
         if not self.path.exists():
             return []
         kept: dict[int, dict[str, Any]] = {}
+        answers: dict[int, Answer] = {}
         unreadable: list[tuple[int, str]] = []  # (line number, the line)
         with self.path.open(encoding="utf-8", errors="replace") as lines:
             for at, line in enumerate(lines, start=1):
@@ -134,12 +158,14 @@ class Journal:
                     unreadable.append((at, line))
                 elif "event" in entry:
                     kept[entry["n"]] = entry["event"]
+                elif "answered" in entry:
+                    answers[entry["answered"]] = Answer(entry["approve"], entry["reason"])
                 else:
                     for number in entry["done"]:
                         kept.pop(number, None)
         if unreadable:
             self._set_aside(unreadable)
-        return [kept[number] for number in sorted(kept)]
+        return [(kept[number], answers.get(number)) for number in sorted(kept)]
 
     def _set_aside(self, unreadable: list[tuple[int, str]]) -> None:
         """Lines the journal cannot read, appended to the `.unreadable` file beside it (the
@@ -160,15 +186,30 @@ class Journal:
                     aside)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The door's answer to a join request, as it went to QQ: let in, or refused with `reason`."""
+
+    approve: bool
+    reason: str = ""
+
+    def entry(self) -> dict[str, Any]:
+        return {"approve": self.approve, "reason": self.reason}
+
+
 def _entry(line: str) -> dict[str, Any] | None:
-    """One line of the journal: an event (`n`, `event`) or the numbers done (`done`); None
-    for a line it did not write."""
+    """One line of the journal: an event (`n`, `event`), a join request's answer
+    (`answered`, `approve`, `reason`) or the numbers done (`done`); None for a line it did
+    not write."""
     try:
         entry = json.loads(line)
     except ValueError:
         return None
     if not isinstance(entry, dict):
         return None
+    answered, approve, reason = entry.get("answered"), entry.get("approve"), entry.get("reason")
+    if type(answered) is int and isinstance(approve, bool) and isinstance(reason, str):
+        return {"answered": answered, "approve": approve, "reason": reason}
     number, event, done = entry.get("n"), entry.get("event"), entry.get("done")
     if type(number) is int and isinstance(event, dict) and "done" not in entry:
         return {"n": number, "event": event}

@@ -2,13 +2,14 @@
 
 | kind | how | the text |
 |---|---|---|
-| picture | an `image` segment, in the message that carries the text | above it, one message |
+| picture | an `image` segment, a message of its own | its own message, after |
 | voice | a `record` segment, a message of its own | its own message, after |
 | video | a `video` segment, a message of its own | its own message, after |
 | file | `upload_group_file` (a group file: v11 has no file segment) | its own message, after |
 
 QQ shows a voice or video message alone (v11 implementations send a `record` or `video`
-segment as a message of its own), so only a picture shares its message with the text.
+segment as a message of its own). A picture could share its message with the text, but then a
+kill while it went leaves the text's fate unknown (`files.py`): it goes alone too.
 
 How the bytes reach the implementation (`[carriers.onebot] file_transfer`):
 
@@ -68,14 +69,12 @@ def upload_call(group: int, asset: Asset, data: bytes, transfer: Transfer) -> Ca
     return Call("upload_group_file", params, sends=True, uploads=True)
 
 
-def file_call(group: int, asset: Asset, data: bytes, transfer: Transfer,
-              words: list[Segment]) -> Call:  # fmt: skip
-    """The call that puts the file in the group: a picture with `words` (the post's text as
-    segments) in one message; a voice or video message alone; any other file uploaded."""
+def file_call(group: int, asset: Asset, data: bytes, transfer: Transfer) -> Call:
+    """The call that puts the file in the group: a picture, voice or video message alone;
+    any other file uploaded."""
     if asset.kind not in SEGMENTS:
         return upload_call(group, asset, data, transfer)
-    shown = media_segment(asset, data, transfer)
-    return send(group, [shown, *words] if asset.kind == "picture" else [shown], uploads=True)
+    return send(group, [media_segment(asset, data, transfer)], uploads=True)
 
 
 def refusal(answer: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ from hearthkeeper.web.console.pages import (
     ConsoleRoute,
     Pages,
     SignedIn,
+    asked_again,
     back_to,
     messages_from,
 )
@@ -113,18 +114,23 @@ def router(pages: Pages) -> APIRouter:
             return page(request, view, operator, status=404, problem=problem)
         by = f"console:{operator.username}"
         language = view.playbook.community.language if view.playbook else Language.EN
+        matrix = back == view.path + "/matrix"  # the Matrix page reads what was done as `done`
+        again = False
         try:
             if reopen:
                 reopen_group(web.store, found, by, language)
             else:
-                close_group(web.store, found, by, web.clock.now(), into=other,
-                            site=web.settings.public_url, language=language)  # fmt: skip
+                again = close_group(web.store, found, by, web.clock.now(), into=other,
+                                    site=web.settings.public_url, language=language).again  # fmt: skip
         except StoreError as exc:
-            done = "reopened" if reopen else "closed"
-            return page(request, view, operator, status=409,
-                        problem=f"{found.name} was not {done}: {exc}.")  # fmt: skip
+            problem = refusal(web.store, found, exc, reopen=bool(reopen))
+            if matrix:  # refused from the Matrix page (a second click): said there
+                return matrix_page(pages, request, view, operator, problem)
+            return page(request, view, operator, status=409, problem=problem)
         said = "group-reopened" if reopen else "group-closed"
-        if back == view.path + "/matrix":  # the Matrix page reads what was done as `done`
+        if again:  # closed already, its platform's last close refused: asked again
+            said = asked_again(found.carrier)
+        if matrix:
             return back_to(view, back, "/groups", done=said)
         return back_to(view, None, "/groups", notice=said)
 
@@ -154,3 +160,22 @@ def newest(store: Store, community_id: int) -> int:
     """The id of the community's newest group (0: none), which the open form carries: a
     form sent again after a group was opened is told so instead of opening another."""
     return max((g.id for g in store.list_groups(community_id)), default=0)
+
+
+def refusal(store: Store, group: Group, exc: StoreError, *, reopen: bool) -> str:
+    """What a refused close or reopen says: only why, when the group is as asked already (a
+    second click, another tab: nothing is wrong); else that it was not done, and why."""
+    now = store.get_group(group.id)
+    if now is not None and now.closed != reopen:
+        return f"{exc}."
+    return f"{group.name} was not {'reopened' if reopen else 'closed'}: {exc}."
+
+
+def matrix_page(pages: Pages, request: Request, view: CommunityView, operator: Operator,
+                problem: str) -> HTMLResponse:  # fmt: skip
+    """The Matrix page (as first shown: by group name), saying `problem` (409)."""
+    from hearthkeeper.capabilities.grid.console import matrix_context  # it imports the pages
+
+    return render(request, "console/grid.html", status_code=409, operator=operator,
+                  active="matrix", problem=problem, **matrix_context(pages, view, "group", "asc"),
+                  **view.context())  # fmt: skip

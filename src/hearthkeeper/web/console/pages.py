@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from hearthkeeper.engine.not_closed import PLATFORMS
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
 from hearthkeeper.web.auth import require_operator
@@ -26,6 +27,10 @@ SignedIn = Annotated[Operator, Depends(require_operator)]
 PAGE_SIZE: Final = 50
 _CACHED_PLAYBOOKS: Final = 32
 
+# A group closed already whose platform refused the last close (the bot lacked the right),
+# closed again: the platform is asked again (`carriers/closing.py`)
+ASKED_AGAIN: Final = ("The group was closed already; {platform} is asked again to stop members "
+                      "posting. If the bot still lacks the right, the Inbox's alerts say so.")  # fmt: skip
 # What a finished form says on the page it returns to: fixed texts, chosen by a code in the
 # URL, so a link cannot make the console say anything else.
 NOTICES: Final = {
@@ -45,6 +50,12 @@ NOTICES: Final = {
     "approved": "Application approved; the applicant's carrier is asked to let them in.",
     "refused": "Application refused; the applicant sees your message when they come back.",
     "code-revoked": "Invite code revoked; the people it let in stay.",
+    **{
+        f"group-asked-again-{carrier}": ASKED_AGAIN.format(platform=platform)
+        for carrier, platform in PLATFORMS.items()
+        if carrier != "webchat"
+    },
+    "group-asked-again": ASKED_AGAIN.format(platform="Its platform"),
 }
 PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
@@ -178,6 +189,12 @@ def _zone(playbook: Playbook | None) -> tzinfo:
         return ZoneInfo(playbook.community.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def asked_again(carrier: str) -> str:
+    """The notice code for a closed group's platform asked again to stop members posting."""
+    code = f"group-asked-again-{carrier}"
+    return code if code in NOTICES else "group-asked-again"
 
 
 def messages_from(request: Request) -> dict[str, Any]:
