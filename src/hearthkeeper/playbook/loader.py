@@ -128,6 +128,7 @@ def _checked(
     findings, warned = check_playbook(playbook)
     if carriers is not None:
         warned = [*warned, *check_carriers(playbook, carriers)]
+    findings = [*findings, *_numbers_as_messages(source, playbook)]
     errors = [_from_finding(file, source, loc, msg) for loc, msg in findings if keep(loc)]
     warnings = [
         _from_finding(file, source, loc, msg, Severity.WARNING) for loc, msg in warned if keep(loc)
@@ -172,6 +173,42 @@ def _checked_without(
     return _checked(
         file, source, playbook, carriers, lambda loc: not any(loc[: len(n)] == n for n in near)
     )
+
+
+# The fields holding a message members read (a welcome, a rule, an answer, a post): a bare
+# number there is a slip (`welcome_back: 42`, meant as days perhaps), which YAML would
+# otherwise hand over as the text "42"
+_MESSAGES = frozenset(
+    {"purpose", "description", "welcome", "welcome_back", "texts", "message", "answer", "text"}
+)
+
+
+def _numbers_as_messages(source: Source, playbook: Playbook) -> list[tuple[Loc, str]]:
+    found: list[tuple[Loc, str]] = []
+    for loc, written in source.numbers.items():
+        named = [part for part in loc if isinstance(part, str)]
+        if not named or named[-1] not in _MESSAGES or not isinstance(_read(playbook, loc), str):
+            continue
+        found.append((loc, f"{written} is a number, but this is a text members read: "
+                           f"write the words (in quotes, '{written}', if the number is the whole "
+                           "text)"))  # fmt: skip
+    return found
+
+
+def _read(model: Any, loc: Loc) -> Any:
+    """The value at `loc` in a validated playbook (fields named as the YAML names them)."""
+    node = model
+    for part in loc:
+        if isinstance(node, BaseModel) and isinstance(part, str):
+            names = {info.alias or name: name for name, info in type(node).model_fields.items()}
+            node = getattr(node, names.get(part, part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list | tuple) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 def _at(data: Any, loc: Loc) -> Any:
@@ -323,6 +360,9 @@ def _message(error: ErrorDetails) -> str:
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
+    if error["type"] == "string_type" and isinstance(value, bool):
+        message = (f"YAML reads {str(value).lower()} as yes/no, but a text is wanted here: write "
+                   f"the words (in quotes, '{str(value).lower()}', for the word itself)")  # fmt: skip
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]
