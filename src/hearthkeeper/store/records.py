@@ -132,6 +132,11 @@ class PlaybookVersion:
     applied_by: str
 
 
+# The audit action of a staff role given or taken away (`hearth staff set`): its detail's
+# "role" is the role id, None when taken away; the member's page reads its history from it
+STAFF_ROLE = "staff role"
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     id: int
