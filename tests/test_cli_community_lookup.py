@@ -71,3 +71,17 @@ def test_a_command_needing_a_community_names_each_by_slug_and_name(
     said = " ".join(asked.stderr.split())
     assert "say which community with --community, its slug or its name (there are: go (Go " \
         "Club), tea (Tea Friends))" in said, said  # fmt: skip
+
+
+def test_a_group_name_two_communities_share_is_refused_naming_each_as_slug_and_name(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """`hearth groups close` listed the communities by slug only ("in go, tea")."""
+    go = store.get_community("go")
+    assert go is not None
+    store.add_group(go.id, "Tea Friends 2群", "webchat", "go-2")
+    refused = _hearth(database_url, "groups", "close", "Tea Friends 2群")
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1, refused.output
+    assert "2 groups are called 'Tea Friends 2群' (in go (Go Club), tea (Tea Friends)): say " \
+        "which with --community, its slug or its name" in said, said  # fmt: skip

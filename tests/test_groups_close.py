@@ -240,3 +240,29 @@ def test_closing_a_matrix_room_asks_the_bot_to_silence_members_and_reopening_to_
     assert sorted(kinds) == ["close", "reopen", "send"]
     webchat = [i.action["kind"] for i in store.outbox_items() if i.carrier == "webchat"]
     assert webchat == []
+
+
+def test_staff_told_to_close_again_get_the_community_when_another_has_that_group_name(
+    store: Store, store_clock: FrozenClock, community_id: int, database_url: str
+) -> None:
+    """The command in staff's alert ("close it again (hearth groups close Tea Friends 2群)")
+    was refused when another community has a group of that name: it now says which."""
+    from hearthkeeper.engine.actions import Action
+    from hearthkeeper.engine.carrier import CarrierError
+    from hearthkeeper.engine.not_closed import not_closed
+
+    _opened(database_url, 2)
+    go = store.ensure_community("go", "Go Club")
+    store.add_group(go.id, "Tea Friends 2群", "webchat", "go-2")
+    closed = _hearth(database_url, "close", "--community", "tea", "Tea Friends 2群")
+    assert closed.exit_code == 0, closed.output
+    two = _group(store, community_id, "Tea Friends 2群")
+    [item] = [i for i in store.outbox_items() if i.group_id == two.id and i.key.endswith(":lock")]
+    refused = CarrierError("the bot may not", retry=False)
+    not_closed(store, item, Action.from_json(item.action), refused, store_clock.now())
+    [alert] = store.staff_alerts(community_id)
+    command = "hearth groups close --community tea 'Tea Friends 2群'"
+    assert f"close it again ({command})" in alert.text
+    again = _hearth(database_url, *command.removeprefix("hearth groups ").split(" ", 3)[:3],
+                    "Tea Friends 2群")  # fmt: skip
+    assert again.exit_code == 0, again.output  # the command as staff read it does close it

@@ -367,7 +367,8 @@ def _shown(invites: object) -> list[str]:
 
     host = SimpleNamespace(running=[], cluster=None, role=Role.ALL,
                            console_url=lambda: "http://127.0.0.1:8470/console",
-                           invites=lambda: invites, status=lambda: [])  # fmt: skip
+                           invites=lambda: invites, status=lambda: [],
+                           alerts_unsaid=lambda: [])  # fmt: skip
     with console.capture() as captured:
         show(host)  # type: ignore[arg-type]
     return captured.get().splitlines()

@@ -174,3 +174,22 @@ def sent_files(plugin: CarrierPlugin) -> frozenset[str]:
     text or title only)."""
     sends = getattr(plugin, "sends_files", None)
     return frozenset(sends) if isinstance(sends, frozenset) else frozenset()
+
+
+def unmapped(where: str, slug: str, communities: Mapping[str, Community]) -> str:
+    """The refusal of a `[carriers.*]` mapping to a community no playbook here runs: which do,
+    as `slug (name)`, and, when `slug` is one of their names, the slug to write instead."""
+    served = ", ".join(communities[s].shown for s in sorted(communities)) or "none"
+    said = f"{where} is mapped to community {slug!r}, which no playbook of this server runs"
+    named = next((c for c in communities.values() if c.name == slug.strip()), None)
+    if named is not None:
+        return f"{said}: that is the name of {named.shown}; map it to its slug, {named.slug!r}"
+    return f"{said} (communities run here: {served})"
+
+
+def owned_elsewhere(where: str, slug: str, owner: Community | None) -> str:
+    """The refusal of a `[carriers.*]` mapping of a group that is another community's."""
+    shown = "?" if owner is None else owner.shown
+    fix = "" if owner is None else f" (map it to {owner.slug!r})"
+    return (f"{where} is mapped to {slug!r}, but it is already a group of community {shown}; "
+            f"a group belongs to one community{fix}")  # fmt: skip

@@ -118,16 +118,6 @@ def _ids_of_named(store: Store, carrier: str, typed: str) -> list[str]:
     return ids
 
 
-def find_community(communities: Sequence[Community], typed: str) -> Community | None:
-    """The community `typed` names: its slug, else its name, as typed; else either whatever
-    the case and the spaces around it."""
-    wanted = typed.strip().casefold()
-    return (next((c for c in communities if c.slug == typed), None)
-            or next((c for c in communities if c.name == typed), None)
-            or next((c for c in communities
-                     if wanted in (c.slug.casefold(), c.name.casefold())), None))  # fmt: skip
-
-
 def pick_community(store: Store, slug: str | None) -> Community:
     """The community `--community` names by its slug or its name (as typed, else whatever the
     case and the spaces around it), or the only one when none is given; otherwise exit saying
@@ -140,6 +130,8 @@ def pick_community(store: Store, slug: str | None) -> Community:
             fail(f"say which community with --community, its slug or its name (there are: "
                  f"{names})")  # fmt: skip
         return communities[0]
+    from hearthkeeper.store.records import find_community
+
     found = find_community(communities, slug)
     if found is None:
         fail(unknown_community(communities, slug))

@@ -132,10 +132,10 @@ def _group_named(store: Store, name: str, community: str | None) -> Group:
     if len(found) == 1:
         return found[0]
     if found:
-        slugs = {c.id: c.slug for c in communities}
+        shown = {c.id: c.shown for c in communities}
         fail(f"{len(found)} groups are called {typed(name)} (in "
-             f"{', '.join(sorted({slugs[g.community_id] for g in found}))}): say which with "
-             "--community")  # fmt: skip
+             f"{', '.join(sorted({shown[g.community_id] for g in found}))}): say which with "
+             "--community, its slug or its name")  # fmt: skip
     names = [g.name for c in communities for g in store.list_groups(c.id)]
     fail(f"there is no group {typed(name)} (by name or carrier id){did_you_mean(name, names)}")
 

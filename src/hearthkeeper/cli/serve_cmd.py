@@ -152,6 +152,8 @@ def show(host: Host) -> None:
                 f"every invite link is on {host.console_url()}/c/{community.slug}/groups"))  # fmt: skip
     for line in host.status():  # e.g. the Matrix bot's account and rooms
         console.print(escape(line))
+    for line in host.alerts_unsaid():  # a web chat only community: where staff must look
+        console.print(escape(line))
 
 
 def _config_hint(config_file: Path | None) -> str:

@@ -17,6 +17,7 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.store import Store
+from hearthkeeper.store.records import STAFF_ROLE
 
 staff_app = typer.Typer()  # `hearth staff`, its help in root.py
 
@@ -80,7 +81,7 @@ def set_role(
     with store.transaction() as tx:
         for stay in stays:
             tx.set_role(member_id, stay.group_id, wanted)
-        tx.audit(actor, "staff role", community_id, target=f"member {member_id}",
+        tx.audit(actor, STAFF_ROLE, community_id, target=f"member {member_id}",
                  detail={"role": wanted, "groups": len(stays)})  # fmt: skip
     title = _title(roles.get(wanted)) if wanted else ""
     shown = f"{wanted} ({title})" if title and title != wanted else wanted

@@ -58,7 +58,10 @@ def not_closed(store: Store, item: OutboxItem, action: Action, error: CarrierErr
         platform = PLATFORMS.get(action.carrier, action.carrier)
         why = error.lacks.get(language) if error.lacks else None
         said = "close" if action.kind is ActionKind.CLOSE else "reopen"
-        command = close_command(group.name)
+        others = [c for c in tx.list_communities() if c.id != group.community_id]
+        shared = any(tx.groups_called(c.id, group.name) for c in others)
+        owner = next((c for c in tx.list_communities() if c.id == group.community_id), None)
+        command = close_command(group.name, owner.slug if shared and owner else None)
         text = _SAID[said][language].format(group=group.name, platform=platform,
                                             why=why or str(error), command=command)  # fmt: skip
         reason = f"{platform}: {'not closed' if said == 'close' else 'not reopened'}"
@@ -69,10 +72,12 @@ def not_closed(store: Store, item: OutboxItem, action: Action, error: CarrierErr
                          "error": str(error)})  # fmt: skip
 
 
-def close_command(name: str) -> str:
+def close_command(name: str, community: str | None = None) -> str:
     """The command that closes the group called `name` again, as a shell takes it (a name
-    that starts with "-", such as a Telegram chat id, after "--")."""
-    return f"hearth groups close {'-- ' if name.startswith('-') else ''}{shlex.quote(name)}"
+    that starts with "-", such as a Telegram chat id, after "--"); with `--community` when
+    another community has a group of that name too (the command would ask which)."""
+    among = f"--community {shlex.quote(community)} " if community else ""
+    return f"hearth groups close {among}{'-- ' if name.startswith('-') else ''}{shlex.quote(name)}"
 
 
 def _language(action: Action) -> Language:

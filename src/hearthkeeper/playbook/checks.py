@@ -30,8 +30,8 @@ LAST_GROUP_NUMBER = 9999
 
 
 def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
-    """Everything wrong with a schema-valid playbook, each with where it is; then, when
-    nothing is, what is allowed but probably not meant (a valid playbook may have these)."""
+    """Everything wrong with a schema-valid playbook, each with where it is; then what is
+    allowed but probably not meant (a valid playbook may have these)."""
     keywords = check_keywords(playbook)
     errors = [
         *_role_references(playbook),
@@ -47,9 +47,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_urgent_alerts(playbook),
         *((k.loc, k.message) for k in keywords if not k.warning),
     ]
-    if errors:
-        return errors, []
-    return [], [
+    return errors, [
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
         *_referral_rewards(playbook),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import types
 import typing
@@ -52,11 +53,14 @@ class Problem:
 
 
 class PlaybookError(Exception):
-    """A playbook that cannot be used; `problems` says what and where."""
+    """A playbook that cannot be used; `problems` says what and where. `warnings`: what is
+    allowed but probably not meant, found in the same run (said beside the errors by
+    `validate_file`, so fixing the errors brings no second batch)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: tuple[Problem, ...] = ()) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        self.warnings = warnings
 
 
 @dataclass(frozen=True)
@@ -103,16 +107,116 @@ def parse_playbook(
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
         problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-        raise PlaybookError(sorted(_dedupe(problems), key=lambda p: (p.line, p.column))) from None
+        later, warnings = _checked_without(file, source, exc.errors(), carriers)
+        located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
+        raise PlaybookError(located, warnings) from None
+    errors, warnings = _checked(file, source, playbook, carriers)
+    if errors:
+        raise PlaybookError(errors, warnings)
+    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings)
+
+
+def _checked(
+    file: str,
+    source: Source,
+    playbook: Playbook,
+    carriers: CarrierKinds | None,
+    keep: typing.Callable[[Loc], bool] = lambda loc: True,
+) -> tuple[list[Problem], tuple[Problem, ...]]:
+    """The checks across sections of a schema-valid playbook, located: its errors, and its
+    warnings (those whose place `keep` accepts)."""
     findings, warned = check_playbook(playbook)
-    if carriers is not None and not findings:
+    if carriers is not None:
         warned = [*warned, *check_carriers(playbook, carriers)]
-    if findings:
-        located = [_from_finding(file, source, loc, msg) for loc, msg in findings]
-        raise PlaybookError(sorted(located, key=lambda p: (p.line, p.column)))
-    warnings = [_from_finding(file, source, loc, msg, Severity.WARNING) for loc, msg in warned]
-    warnings.sort(key=lambda p: (p.line, p.column))
-    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=tuple(warnings))
+    findings = [*findings, *_numbers_as_messages(source, playbook)]
+    errors = [_from_finding(file, source, loc, msg) for loc, msg in findings if keep(loc)]
+    warnings = [
+        _from_finding(file, source, loc, msg, Severity.WARNING) for loc, msg in warned if keep(loc)
+    ]
+    return sorted(errors, key=_place), tuple(sorted(warnings, key=_place))
+
+
+def _place(problem: Problem) -> tuple[int, int]:
+    return problem.line, problem.column
+
+
+def _checked_without(
+    file: str, source: Source, errors: list[ErrorDetails], carriers: CarrierKinds | None
+) -> tuple[list[Problem], tuple[Problem, ...]]:
+    """The checks across sections, run on the playbook without the fields the schema refused
+    (so an operator sees a wrong role name beside a mistyped number, not after fixing it).
+    Feasible only when each refused field can simply be left out (an unknown field, or a
+    single value with a default): nothing is checked when a required field or a whole section
+    would go. A finding beside a left-out value is not said: it may come from the default."""
+    pruned = copy.deepcopy(source.data)
+    near: list[Loc] = []
+    removed: set[Loc] = set()
+    for error in errors:
+        loc = _input_path(source.data, tuple(error["loc"]))
+        if loc in removed:
+            continue
+        removed.add(loc)
+        parent = _at(pruned, loc[:-1]) if loc else None
+        if not isinstance(parent, dict) or loc[-1] not in parent:
+            return [], ()
+        if error["type"] != "extra_forbidden":  # an unknown field meant nothing anyway
+            if isinstance(parent[loc[-1]], dict | list) or loc[-1] not in _fields_at(
+                Playbook, loc[:-1]
+            ):
+                return [], ()
+            near.append(loc[:-1])
+        del parent[loc[-1]]
+    try:
+        playbook = Playbook.model_validate(pruned)
+    except ValidationError:
+        return [], ()
+    return _checked(
+        file, source, playbook, carriers, lambda loc: not any(loc[: len(n)] == n for n in near)
+    )
+
+
+# The fields holding a message members read (a welcome, a rule, an answer, a post): a bare
+# number there is a slip (`welcome_back: 42`, meant as days perhaps), which YAML would
+# otherwise hand over as the text "42"
+_MESSAGES = frozenset(
+    {"purpose", "description", "welcome", "welcome_back", "texts", "message", "answer", "text"}
+)
+
+
+def _numbers_as_messages(source: Source, playbook: Playbook) -> list[tuple[Loc, str]]:
+    found: list[tuple[Loc, str]] = []
+    for loc, written in source.numbers.items():
+        named = [part for part in loc if isinstance(part, str)]
+        if not named or named[-1] not in _MESSAGES or not isinstance(_read(playbook, loc), str):
+            continue
+        found.append((loc, f"{written} is a number, but this is a text members read: "
+                           f"write the words (in quotes, '{written}', if the number is the whole "
+                           "text)"))  # fmt: skip
+    return found
+
+
+def _read(model: Any, loc: Loc) -> Any:
+    """The value at `loc` in a validated playbook (fields named as the YAML names them)."""
+    node = model
+    for part in loc:
+        if isinstance(node, BaseModel) and isinstance(part, str):
+            names = {info.alias or name: name for name, info in type(node).model_fields.items()}
+            node = getattr(node, names.get(part, part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list | tuple) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        found, data = _child(data, part)
+        if not found:
+            return None
+    return data
 
 
 def carrier_warnings(loaded: LoadedPlaybook, carriers: CarrierKinds) -> list[Problem]:
@@ -154,12 +258,12 @@ def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> Loaded
 
 
 def validate_file(path: Path, *, carriers: CarrierKinds | None = None) -> list[Problem]:
-    """Every problem in a playbook file: its errors, or, when it is valid, its warnings
-    (`Problem.is_warning`); empty when there is nothing to say."""
+    """Every problem in a playbook file, errors and warnings (`Problem.is_warning`) together
+    in the order of the file; empty when there is nothing to say."""
     try:
         return list(load_playbook(path, carriers=carriers).warnings)
     except PlaybookError as exc:
-        return exc.problems
+        return sorted([*exc.problems, *exc.warnings], key=lambda p: (p.line, p.column))
 
 
 # --- turning pydantic errors into located problems ---------------------------------------------
@@ -256,6 +360,9 @@ def _message(error: ErrorDetails) -> str:
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
+    if error["type"] == "string_type" and isinstance(value, bool):
+        message = (f"YAML reads {str(value).lower()} as yes/no, but a text is wanted here: write "
+                   f"the words (in quotes, '{str(value).lower()}', for the word itself)")  # fmt: skip
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,20 +34,57 @@ for _tag, _regexp, _first in (
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
+class WrittenInt(int):
+    """A whole number written otherwise than Python prints it (`007`, `0x1F`): where a text
+    is wanted (a keyword, a name) it reads as written, not as `7` or `31`."""
+
+    written: str
+
+    def __str__(self) -> str:
+        return self.written
+
+
+class WrittenFloat(float):
+    """A number written otherwise than Python prints it (`+1`, `1.10`, `1e3`): where a text
+    is wanted (the sign-up keyword `+1`) it reads as written, not as `1.0`."""
+
+    written: str
+
+    def __str__(self) -> str:
+        return self.written
+
+
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     """Integers as YAML 1.2 reads them: `08` is eight (YAML 1.1 would try octal and fail)."""
     text = str(loader.construct_scalar(node))
     try:
         if text.startswith(("0o", "0x")):
-            return int(text[2:], 8 if text[1] == "o" else 16)
-        return int(text, 10)
+            value = int(text[2:], 8 if text[1] == "o" else 16)
+        else:
+            value = int(text, 10)
     except ValueError:  # `!!int foo`: located like every other YAML mistake
         raise yaml.constructor.ConstructorError(
             None, None, f"{text!r} is not a whole number", node.start_mark
         ) from None
+    if str(value) == text:
+        return value
+    written = WrittenInt(value)
+    written.written = text
+    return written
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    value = float(yaml.SafeLoader.construct_yaml_float(loader, node))
+    text = str(loader.construct_scalar(node))
+    if str(value) == text or not math.isfinite(value):
+        return value
+    written = WrittenFloat(value)
+    written.written = text
+    return written
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 @dataclass(frozen=True)
@@ -64,6 +102,8 @@ class Source:
     data: Any
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    # Each value YAML read as a number (written without quotes), as written
+    numbers: dict[Path, str] = field(default_factory=dict)
 
     def locate(self, path: Path, *, key: bool = False) -> Position:
         """The position of `path`, or of its nearest ancestor that exists in the file."""
@@ -134,6 +174,7 @@ def read_yaml(text: str) -> Source:
 
 
 MAX_NODES = 100_000
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 def _string_keys(data: Any) -> Any:
@@ -166,6 +207,8 @@ def _walk(node: yaml.Node, path: Path, source: Source, count: list[int]) -> None
             seen[key] = _pos(key_node)
             source.keys[(*path, key)] = _pos(key_node)
             _walk(value_node, (*path, key), source, count)
+    elif isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _NUMBERS:
+        source.numbers[path] = str(node.value)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), source, count)

@@ -26,6 +26,7 @@ from hearthkeeper.carriers.plugin import (
 )
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.config import ConfigError, Settings
+from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.carrier import Carrier
 from hearthkeeper.engine.engine import Engine
@@ -336,6 +337,26 @@ class Host:
                 if url is not None:
                     found.append(Invite(community, group, url))
         return found
+
+    def alerts_unsaid(self) -> list[str]:
+        """For each community run here whose staff alerts reach nobody outside the console's
+        Inbox (a web chat only community without a staff channel): a line saying so, and
+        where to read them."""
+        from hearthkeeper.capabilities.alerts.decide import only_inbox
+
+        direct = {n for n, c in self.carriers.items() if ActionKind.DIRECT in c.capabilities.can}
+        lines = []
+        for item in self.running:
+            runtime = self.runtimes.get(item.community.id)
+            if runtime is None:
+                continue
+            why = only_inbox(runtime.playbook, self.store.list_groups(item.community.id), direct)
+            if why is not None:
+                community = item.community
+                lines.append(f"Staff alerts of {community.name} ({community.slug}) reach only "
+                             f"the console's Inbox, {self.console_url()}/c/{community.slug}/inbox: "
+                             f"{why}")  # fmt: skip
+        return lines
 
     def status(self) -> list[str]:
         """What each carrier says about itself once started (a bot's account, say)."""

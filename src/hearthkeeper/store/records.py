@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -37,6 +37,16 @@ class Community:
         """How a refusal listing communities names it: `slug (name)`, the slug alone when the
         name is the same."""
         return self.slug if self.name == self.slug else f"{self.slug} ({self.name})"
+
+
+def find_community(communities: Sequence[Community], typed: str) -> Community | None:
+    """The community `typed` names: its slug, else its name, as typed; else either whatever
+    the case and the spaces around it (how every command and API finds one)."""
+    wanted = typed.strip().casefold()
+    return (next((c for c in communities if c.slug == typed), None)
+            or next((c for c in communities if c.name == typed), None)
+            or next((c for c in communities
+                     if wanted in (c.slug.casefold(), c.name.casefold())), None))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,11 @@ class PlaybookVersion:
     sha256: str
     applied_at: datetime
     applied_by: str
+
+
+# The audit action of a staff role given or taken away (`hearth staff set`): its detail's
+# "role" is the role id, None when taken away; the member's page reads its history from it
+STAFF_ROLE = "staff role"
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,20 @@ def test_a_receipt_of_another_community_is_refused_without_showing_its_payment(
     assert "order" not in answer.json() and orders(c) == []
 
 
+def test_an_event_for_a_community_named_by_its_name_is_recorded(c: Console) -> None:
+    """`--community` takes a slug or a name everywhere; billing's lookup took the slug only,
+    so a webhook address written with the community's name was refused."""
+    [community] = c.store.list_communities()
+    event = {"event_id": "shop-10", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year"}  # fmt: skip
+    body = json.dumps(event).encode()
+    at = int(c.clock.now().timestamp())
+    answer = c.client.post(f"/billing/{community.name}/webhook", content=body, headers={
+        "X-Hearth-Timestamp": str(at), "X-Hearth-Signature": sign_hmac(body, at, HOOK_SECRET)})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert [(kind, amount) for kind, amount, _ in orders(c)] == [(OrderKind.PURCHASE, 299)]
+
+
 def test_an_event_for_a_community_that_does_not_exist_names_those_that_do(c: Console) -> None:
     """The refusal listed slugs only ("there are: yan-academy-skincare"), where every other
     refusal names communities as `slug (name)`; a typo gets the nearest slug."""

@@ -162,8 +162,28 @@ def test_a_room_already_a_group_of_another_community_stops_the_start(
         store.add_group(other.id, "Readers", "matrix", ROOM_A)
     finally:
         engine.dispose()
-    with pytest.raises(ConfigError, match="already a group of community 'book-club'"):
+    with pytest.raises(ConfigError) as refused:
         build_host(tmp_path, MATRIX, store_clock)
+    assert str(refused.value).endswith(
+        f"rooms: {ROOM_A} is mapped to '{SLUG}', but it is already a group of community "
+        "book-club (Book club); a group belongs to one community (map it to 'book-club')"
+    )
+
+
+def test_a_room_mapped_to_a_community_name_or_an_unknown_one_is_told_slug_and_name(
+    tmp_path: Path, store_clock: FrozenClock
+) -> None:
+    named = MATRIX.replace(f'"{ROOM_B}" = "{SLUG}"', f'"{ROOM_B}" = "颜学院护肤社"')
+    with pytest.raises(ConfigError) as refused:
+        build_host(tmp_path, named, store_clock)
+    assert str(refused.value).endswith(
+        f"rooms: {ROOM_B} is mapped to community '颜学院护肤社', which no playbook of this "
+        f"server runs: that is the name of {SLUG} (颜学院护肤社); map it to its slug, '{SLUG}'"
+    )
+    unknown = MATRIX.replace(f'"{ROOM_B}" = "{SLUG}"', f'"{ROOM_B}" = "book-club"')
+    with pytest.raises(ConfigError) as refused:
+        build_host(tmp_path, unknown, store_clock)
+    assert str(refused.value).endswith(f"(communities run here: {SLUG} (颜学院护肤社))")
 
 
 def test_a_homeserver_that_cannot_be_reached_is_a_readable_carrier_error(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ alert waits; those held go out together as one message when the quiet hours end.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -107,6 +107,24 @@ def staff_channel(groups: Sequence[Group], pb: Playbook) -> Group | None:
     by_name = [g for g in groups if g.name == wanted]
     found = by_name or [g for g in groups if g.carrier_group_id == wanted]
     return found[0] if found else None
+
+
+def only_inbox(pb: Playbook, groups: Sequence[Group], direct: Collection[str]) -> str | None:
+    """Why the community's staff alerts reach nobody outside the console's Inbox (no staff
+    channel, and no carrier of it sends direct messages: a web chat only community), or None
+    when they do reach staff somewhere. `direct`: the carrier kinds that send direct messages."""
+    if staff_channel(groups, pb) is not None:
+        return None
+    kinds = {g.carrier for g in groups} | {c.kind.value for c in pb.structure.carriers}
+    if pb.alerts.direct and kinds & set(direct):
+        return None
+    wanted = pb.alerts.staff_group
+    channel = (f"alerts.staff_group names {wanted!r}, which no group of it is called" if wanted
+               else "no staff channel (alerts.staff_group: a group's name)")  # fmt: skip
+    dms = ("direct messages are off (alerts.direct)" if not pb.alerts.direct else
+           f"{', '.join(sorted(kinds)) or 'its carriers'} send{'s' if len(kinds) == 1 else ''} "
+           "no direct messages")  # fmt: skip
+    return f"{channel}, and {dms}"
 
 
 def derived(key: str, suffix: str) -> str:

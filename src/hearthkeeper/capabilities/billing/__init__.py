@@ -6,7 +6,7 @@ and refunds, and the seeds' money figures.
 Pure: `periods` (calendar months), `references` (payment codes), `ledger` (what a payment,
 a refund, a trial does; when access ends), `texts`. Store work: `repository` (+ `records`),
 `payments` (what staff and providers do), `lifecycle` (the scheduled reminder and expiry),
-`threshold` (the door), `rehearse` (the calendar run ahead, then thrown away). Outside: `cli`,
+`threshold` (the door), `welcome` (the welcome's line on a free trial), `rehearse` (the calendar run ahead, then thrown away). Outside: `cli`,
 `console`, `api`, `webhooks`, `metrics`.
 """
 

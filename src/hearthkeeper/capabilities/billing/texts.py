@@ -66,6 +66,16 @@ TEXTS = Phrasebook({
         Language.EN: "{name}, your free trial of “{plan}” ends on {date}. To stay, pay {price} "
                      "{currency} for {period}; quote your payment reference {code}.",
     },
+    "welcome_trial": {
+        Language.ZH_CN: "你正在免费试用「{plan}」，试用到 {date}；之后开通 {price} {currency} / "
+                        "{period} 即可继续留在群里。",
+        Language.EN: "You are on a free trial of “{plan}” until {date}; to stay after it, the "
+                     "plan is {price} {currency} per {period}.",
+    },
+    "welcome_trial_reminded": {
+        Language.ZH_CN: "试用结束前会提醒你如何付款。",
+        Language.EN: " You will be reminded how to pay before the trial ends.",
+    },
     "removed_trial": {
         Language.ZH_CN: "「{plan}」免费试用已结束，未开通会员",
         Language.EN: "the free trial of “{plan}” ended without a payment",

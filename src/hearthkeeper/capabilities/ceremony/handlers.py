@@ -56,7 +56,7 @@ class Welcome:
             "nickname_format": ceremony.nickname_format or "",
         }  # fmt: skip
         template = ceremony.welcome or say("welcome", lang, **{k: "{" + k + "}" for k in values})
-        parts = [template.format(**values)]
+        parts = [template.format(**values), self._trial(ctx)]
         if ceremony.accept_rules and pb.rules.texts:
             parts.append(say("accept_prompt", lang))
         if ceremony.nickname_format and not nickname_fits(nickname, ceremony.nickname_format):
@@ -74,6 +74,14 @@ class Welcome:
                 reason="self-introduction reminder", handler=self.name, welcome=True,
             ))  # fmt: skip
         return Outcome(tuple(actions))
+
+    def _trial(self, ctx: Context) -> str:
+        """A newcomer on a free trial reads that they are, until when, and what staying costs."""
+        from hearthkeeper.capabilities.billing.welcome import offers_trial, trial_said
+
+        if ctx.reads is None or not offers_trial(ctx.playbook):
+            return ""
+        return trial_said(ctx.reads, ctx.playbook, ctx.group.community_id, ctx.member.id, ctx.now)
 
     def _back(self, ctx: Context, event: Event, nickname: str) -> Action:
         """A member who was in the community before (left, removed, their paid membership

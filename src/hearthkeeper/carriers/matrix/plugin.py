@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
+from hearthkeeper.carriers.plugin import (
+    CarrierTable,
+    ServedCarrier,
+    ServerParts,
+    owned_elsewhere,
+    unmapped,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -130,22 +136,15 @@ def adopt_rooms(
     for room, slug in sorted(matrix.rooms.items()):
         community = communities.get(slug)
         if community is None:
-            served = ", ".join(sorted(communities)) or "none"
-            raise ConfigError(
-                f"{matrix.table}.rooms: {room} is mapped to community {slug!r}, which no "
-                f"playbook of this server runs (communities run here: {served})"
-            )
+            raise ConfigError(unmapped(f"{matrix.table}.rooms: {room}", slug, communities))
         group = store.group_for_carrier(MATRIX, room)
         if group is None:
             # named by its id, which may be longer than a name is kept (255 against 200)
             group = store.add_group(community.id, clipped_to(NAME, room), MATRIX, room)
         elif group.community_id != community.id:
-            owner = next((c.slug for c in store.list_communities()
-                          if c.id == group.community_id), "?")  # fmt: skip
-            raise ConfigError(
-                f"{matrix.table}.rooms: {room} is mapped to {slug!r}, but it is already a group "
-                f"of community {owner!r}; a group belongs to one community (map it to {owner!r})"
-            )
+            owner = next((c for c in store.list_communities()
+                          if c.id == group.community_id), None)  # fmt: skip
+            raise ConfigError(owned_elsewhere(f"{matrix.table}.rooms: {room}", slug, owner))
         groups.append(group)
     return groups
 

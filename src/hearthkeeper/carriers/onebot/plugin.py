@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
+from hearthkeeper.carriers.plugin import (
+    CarrierTable,
+    ServedCarrier,
+    ServerParts,
+    owned_elsewhere,
+    unmapped,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -100,21 +106,14 @@ def adopt_groups(
     for number, slug in sorted(onebot.groups.items()):
         community = communities.get(slug)
         if community is None:
-            served = ", ".join(sorted(communities)) or "none"
-            raise ConfigError(
-                f"{onebot.table}.groups: {number} is mapped to community {slug!r}, which no "
-                f"playbook of this server runs (communities run here: {served})"
-            )
+            raise ConfigError(unmapped(f"{onebot.table}.groups: {number}", slug, communities))
         group = store.group_for_carrier(CARRIER, number)
         if group is None:
             group = store.add_group(community.id, f"QQ 群 {number}", CARRIER, number)
         elif group.community_id != community.id:
-            owner = next((c.slug for c in store.list_communities()
-                          if c.id == group.community_id), "?")  # fmt: skip
-            raise ConfigError(
-                f"{onebot.table}.groups: {number} is mapped to {slug!r}, but it is already a "
-                f"group of community {owner!r}; a group belongs to one community"
-            )
+            owner = next((c for c in store.list_communities()
+                          if c.id == group.community_id), None)  # fmt: skip
+            raise ConfigError(owned_elsewhere(f"{onebot.table}.groups: {number}", slug, owner))
         groups.append(group)
     return groups
 

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
+from hearthkeeper.carriers.plugin import (
+    CarrierTable,
+    ServedCarrier,
+    ServerParts,
+    owned_elsewhere,
+    unmapped,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -128,21 +134,14 @@ def adopt_chats(store: Store, telegram: TelegramSettings,
     for chat, slug in sorted(telegram.groups.items()):
         community = communities.get(slug)
         if community is None:
-            served = ", ".join(sorted(communities)) or "none"
-            raise ConfigError(
-                f"{telegram.table}.groups: {chat} is mapped to community {slug!r}, which no "
-                f"playbook of this server runs (communities run here: {served})"
-            )
+            raise ConfigError(unmapped(f"{telegram.table}.groups: {chat}", slug, communities))
         group = store.group_for_carrier(TELEGRAM, chat)
         if group is None:
             group = store.add_group(community.id, chat, TELEGRAM, chat)
         elif group.community_id != community.id:
-            owner = next((c.slug for c in store.list_communities()
-                          if c.id == group.community_id), "?")  # fmt: skip
-            raise ConfigError(
-                f"{telegram.table}.groups: {chat} is mapped to {slug!r}, but it is already a "
-                f"group of community {owner!r}; a group belongs to one community"
-            )
+            owner = next((c for c in store.list_communities()
+                          if c.id == group.community_id), None)  # fmt: skip
+            raise ConfigError(owned_elsewhere(f"{telegram.table}.groups: {chat}", slug, owner))
         groups.append(group)
     return groups
 

@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.moderation.decisions import Decision, named
 from hearthkeeper.capabilities.points.levels_repository import LevelChange, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.store import Group, Membership
+from hearthkeeper.store.records import STAFF_ROLE, AuditEntry
 from hearthkeeper.web.console.pages import (
     PAGE_SIZE,
     CommunityView,
@@ -108,12 +109,16 @@ def router(pages: Pages) -> APIRouter:
         level = levels.member_level(cid, member_id)
         changes = levels.level_changes(cid, member_id)
         names = level_names(view)
-        history = _history(stays, strikes + sanctions, changes, names)
         roles = view.playbook.structure.roles if view.playbook else {}
+        titles = {rid: role.title for rid, role in roles.items()}
+        given = [e for e in store.audit_entries(cid, target=f"member {member_id}", limit=500)
+                 if e.action == STAFF_ROLE]  # fmt: skip
+        history = _history(stays, strikes + sanctions, changes, names,
+                           roles=(given, titles))  # fmt: skip
         return render(
             request, "console/member.html", operator=operator, active="members",
             member=person, identities=store.identities(member_id), stays=stays,
-            role_titles={rid: role.title for rid, role in roles.items()},
+            role_titles=titles,
             tags=store.member_tags(member_id),
             level=names.get(level.level, level.level) if level else bottom_level(view),
             level_since=level.since if level else None,
@@ -129,13 +134,25 @@ def router(pages: Pages) -> APIRouter:
 
 
 def _history(
-    stays: list[Stay], decisions: list[Decision], changes: list[LevelChange], names: dict[str, str]
-) -> list[Happening]:
-    """Stays, sanctions, strikes and level changes on one timeline, newest first."""
+    stays: list[Stay], decisions: list[Decision], changes: list[LevelChange],
+    names: dict[str, str], *, roles: tuple[list[AuditEntry], dict[str, str]] = ([], {}),
+) -> list[Happening]:  # fmt: skip
+    """Stays, sanctions, strikes, level changes and staff roles given or taken away on one
+    timeline, newest first. A stay's role is the one held now, not the one joined with: a
+    member made staff later joined as a member (the audit log says who made them staff, when);
+    only a role nothing recorded the giving of is said beside the stay, as held now."""
+    given, titles = roles
     found: list[Happening] = []
+    for entry in given:
+        role = entry.detail.get("role")
+        what = "made staff" if role else "staff role taken away"
+        said = _role_named(str(role), titles) + " " if role else ""
+        found.append(Happening(entry.at, what, f"{said}by {entry.actor}"))
     for stay in stays:
-        role = f" as {stay.membership.role}" if stay.membership.role else ""
-        found.append(Happening(stay.membership.joined_at, "joined", f"{stay.group.name}{role}"))
+        role = stay.membership.role
+        held = f" ({_role_named(role, titles)} now; not recorded when it was given)" if (
+            role and not given) else ""  # fmt: skip
+        found.append(Happening(stay.membership.joined_at, "joined", f"{stay.group.name}{held}"))
         if stay.membership.left_at is not None:
             found.append(Happening(stay.membership.left_at, "left", stay.group.name))
     for decision in decisions:
@@ -154,6 +171,11 @@ def _history(
         new = names.get(change.to_level, change.to_level)
         found.append(Happening(change.at, "level", f"{old} → {new}: {change.reason}"))
     return sorted(found, key=lambda h: h.at, reverse=True)
+
+
+def _role_named(role: str, titles: dict[str, str]) -> str:
+    title = titles.get(role, "")
+    return f"{role} ({title})" if title and title != role else role
 
 
 def _short(text: str, most: int = 80) -> str:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from hearthkeeper.capabilities.moderation.decisions import recent_decisions
 from hearthkeeper.store import Community, Group, LiveNumbers, PlaybookVersion
+from hearthkeeper.store.rooms import SqlRooms
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -37,6 +38,9 @@ class GroupLine:
     members: int
     messages_today: int
     invite_url: str | None
+    # its places promised beyond its members: applications to it waiting for staff, seats a
+    # live code holds for a newcomer on the way; live codes and approvals count them as taken
+    promised: int = 0
 
     @property
     def full(self) -> float:
@@ -46,13 +50,25 @@ class GroupLine:
 
 
 def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupLine]:
-    """Every group of the community with its numbers (three queries, whatever the count)."""
+    """Every group of the community with its numbers (three queries, and one for each
+    carrier's places promised, whatever the count of groups)."""
     store = pages.web.store
     members = store.group_member_counts(view.community.id)
     today = store.group_message_counts(view.community.id, view.start_of_day(now))
+    groups = store.list_groups(view.community.id)
+    rooms = SqlRooms.on(store)
+    promised = {load.group_id: load.held + load.pending + load.lent
+                for carrier in sorted({g.carrier for g in groups if not g.closed})
+                for load in rooms.loads(view.community.id, carrier, now)}  # fmt: skip
     return [
-        GroupLine(group, members.get(group.id, 0), today.get(group.id, 0), pages.invite_url(group))
-        for group in store.list_groups(view.community.id)
+        GroupLine(
+            group,
+            members.get(group.id, 0),
+            today.get(group.id, 0),
+            pages.invite_url(group),
+            promised.get(group.id, 0),
+        )
+        for group in groups
     ]
 
 

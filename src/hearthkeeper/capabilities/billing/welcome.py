@@ -1,0 +1,36 @@
+"""What a newcomer's welcome says of their free trial: that they are on one, until when, and
+what staying costs (the door said so on the join page, but the group is where they read)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, plan_values
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store.scope import StoreBase
+
+
+def offers_trial(playbook: Playbook) -> bool:
+    """Whether any plan has a free trial (only then is a welcome worth a read of the ledger)."""
+    return any(plan.trial is not None for plan in playbook.monetisation.plans)
+
+
+def trial_said(reads: StoreBase, playbook: Playbook, community_id: int, member_id: int,
+               now: datetime) -> str:  # fmt: skip
+    """The welcome's line on the member's free trial, in the community's language; empty
+    when they are on none (they paid, or the community offers none)."""
+    subs = SqlBilling.on(reads).subscriptions(community_id, member_id=member_id)
+    trial = next((s for s in reversed(subs)
+                  if s.live and not s.paid and s.trial_end is not None and s.trial_end > now),
+                 None)  # fmt: skip
+    plan = None if trial is None else plan_of(playbook, trial.plan_id)
+    if trial is None or trial.trial_end is None or plan is None:
+        return ""
+    language = playbook.community.language
+    said = TEXTS.say("welcome_trial", language, date=day_of(trial.trial_end, zone_of(playbook)),
+                     **plan_values(plan, language))  # fmt: skip
+    if plan.renewal_reminder is not None:
+        said += TEXTS.say("welcome_trial_reminded", language)
+    return said

@@ -1,0 +1,67 @@
+"""A newcomer let in on a free trial reads in the welcome that they are on one, until when,
+and what staying costs, in the community's language; a member who paid reads no such line."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hearthkeeper.assembly import runtime_for
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from hearthkeeper.testing import EventBuilder, FakeCarrier
+from tests.capabilities.billing.billing_setup import PAID, paid_community, pay, screen
+from tests.engine_setup import RULES, Community
+from tests.playbook_samples import MINIMAL
+
+TRIAL = PAID.replace("period: 6 months", "period: 6 months\n      trial: 3d")
+
+
+def welcome_of(c: Community, user: str) -> str:
+    c.engine.process([c.events.join(user, group="g1", at=c.clock.now())])
+    asyncio.run(c.engine.drain())
+    found: list[Action] = [p.action for p in c.carrier.performed if p.action.handler == "welcome"]
+    c.carrier.performed.clear()
+    assert len(found) == 1, found
+    return found[0].text or ""
+
+
+def test_a_newcomer_on_a_trial_reads_it_in_the_welcome(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TRIAL)  # 2026-05-01 09:00 UTC, London
+    assert screen(c, "ann").admitted  # the door starts ann's 3-day trial
+    text = welcome_of(c, "ann")
+    assert (
+        "You are on a free trial of “Half-year membership” until 2026-05-04; to stay after it, "
+        "the plan is 299 CNY per 6 months. You will be reminded how to pay before the trial "
+        "ends."
+    ) in text
+
+
+def test_a_member_who_paid_reads_no_trial_in_the_welcome(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TRIAL)
+    pay(c, "bob", "shop-1")
+    assert screen(c, "bob").admitted
+    assert "trial" not in welcome_of(c, "bob")
+
+
+def test_a_chinese_community_says_the_trial_in_chinese(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    text = (MINIMAL + RULES + TRIAL).replace("language: en", "language: zh-CN")
+    runtime = runtime_for(store, parse_playbook(text).playbook)
+    store.add_group(runtime.community_id, "g1", "fake", "g1")
+    carrier = FakeCarrier("fake")
+    engine = Engine(store, store_clock, [runtime], {"fake": carrier},
+                    adopt_groups_into=runtime.community_id)  # fmt: skip
+    c = Community(store, store_clock, carrier, runtime, engine, EventBuilder(store_clock.now()))
+    assert screen(c, "ann").admitted
+    assert (
+        "你正在免费试用「Half-year membership」，试用到 2026-05-04；之后开通 299 CNY / 6 个月 "
+        "即可继续留在群里。试用结束前会提醒你如何付款。"
+    ) in welcome_of(c, "ann")
