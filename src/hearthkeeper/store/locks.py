@@ -78,7 +78,7 @@ class _Compiled:
 
 
 _LOCKS: dict[type[Base], Select[Any]] = {}
-_COMPILED: dict[tuple[Select[*tuple[Any, ...]], str], _Compiled] = {}
+_COMPILED: dict[tuple[Select[*tuple[Any, ...]], str, str], _Compiled] = {}
 
 
 def _locking(model: type[Base]) -> Select[Any]:
@@ -95,7 +95,7 @@ def _locking(model: type[Base]) -> Select[Any]:
 
 def _compiled(query: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compiled:
     """`query` as the driver takes it, made once."""
-    key = (query, dialect.name)
+    key = (query, dialect.name, dialect.paramstyle)
     found = _COMPILED.get(key)
     if found is None:
         compiled = query.compile(dialect=dialect)
