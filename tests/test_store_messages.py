@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hearthkeeper.store import Group, Member, MessageKind, Store, StoreError
+from hearthkeeper.store.records import MessageDeletion
 
 SENT = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
 
@@ -167,3 +168,33 @@ def test_any_text_a_member_sends_is_kept(store: Store, chat: Chat, text: str) ->
     # Only what no database can hold (NUL, lone surrogates) is replaced, the same everywhere.
     expected = "".join("\ufffd" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in text)
     assert kept.text == expected
+
+
+def test_seats_say_who_has_posted_in_each_group_as_has_posted_does(
+    store: Store, chat: Chat
+) -> None:
+    """The engine reads its members' seats (open stay, role, whether they posted there) in
+    one query per batch: each pair as `has_posted` and `active_stays` read it one by one."""
+    other = store.add_group(chat.group.community_id, "Tutors", "telegram", "-100456")
+    cat = store.member_for("telegram", "3", "Cat")
+    for member in (chat.ann, chat.bob, cat):
+        store.join(member.id, chat.group.id, at=SENT)
+    store.join(chat.ann.id, other.id, role="manager", at=SENT)
+    _text(store, chat, "evt-1")  # Ann posted in the group, not in Tutors
+    store.record_message(chat.group.id, "evt-2", chat.bob.id, "text", "buy now", SENT)
+    store.delete_messages([MessageDeletion(chat.group.id, "evt-2", "moderation", SENT)])
+    store.record_message(other.id, "evt-3", cat.id, "text", "hi", SENT)  # Cat: not seated there
+    pairs = {(g, m.id) for g in (chat.group.id, other.id) for m in (chat.ann, chat.bob, cat)}
+
+    seats = store.seats(pairs)
+
+    assert {pair: posted for pair, (_, posted) in seats.items()} == {
+        (chat.group.id, chat.ann.id): True,
+        (chat.group.id, chat.bob.id): False,  # only a deleted message
+        (chat.group.id, cat.id): False,
+        (other.id, chat.ann.id): False,
+    }
+    assert all(store.has_posted(*pair) == posted for pair, (_, posted) in seats.items())
+    assert {pair: stay for pair, (stay, _) in seats.items()} == store.active_stays(pairs)
+    assert seats[(other.id, chat.ann.id)][0].role == "manager"
+    assert store.seats([]) == {}

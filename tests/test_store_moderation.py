@@ -6,14 +6,18 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import psycopg
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import Community, Group, Member, SanctionKind, Store, StoreError
+from hearthkeeper.store.database import create_engine_for
+from hearthkeeper.store.errors import unavailable
 from hearthkeeper.store.sanctions import SUPERSEDED
 
 DAY = timedelta(days=1)
@@ -117,7 +121,16 @@ def test_a_judged_members_strikes_and_blacklisting_are_read_as_the_two_reads_apa
         return (tuple(s.expires_at for s in strikes),
                 store.is_blacklisted(community_id, member_id))  # fmt: skip
 
-    assert store.judged_member(skincare, ann) == ((), False) == apart(ann)
+    def judged(member_id: int, community_id: int = skincare,
+               now: datetime | None = None) -> tuple[object, bool]:  # fmt: skip
+        """What the engine reads, the same whether it first locks the member (PostgreSQL:
+        the lock and the read sent together, the read's rows as the driver gives them)."""
+        read = store.judged_member(community_id, member_id, now)
+        with store.transaction() as tx:
+            assert tx.judged_member(community_id, member_id, now, lock=True) == read
+        return read
+
+    assert judged(ann) == ((), False) == apart(ann)
     store.add_strike(skincare, ann, "contact", "V信", now - 9 * DAY, now - DAY)  # expired
     pardoned = store.add_strike(skincare, ann, "contact", "V信", now - DAY, None)
     store.pardon_strike(pardoned.id, "operator:li", now)
@@ -126,16 +139,37 @@ def test_a_judged_members_strikes_and_blacklisting_are_read_as_the_two_reads_apa
     store.add_strike(ladder.running.id, ann, "flood", "", now, None)  # another community
     store.add_sanction("blacklist", ann, "ads", now, community_id=ladder.running.id)
 
-    assert store.judged_member(skincare, ann) == ((None, now + 5 * DAY), False) == apart(ann)
-    assert store.judged_member(ladder.running.id, ann) == ((None,), True) \
+    assert judged(ann) == ((None, now + 5 * DAY), False) == apart(ann)
+    assert judged(ann, ladder.running.id) == ((None,), True) \
         == apart(ann, ladder.running.id)  # fmt: skip
     everywhere = store.add_sanction(SanctionKind.BLACKLIST, bob, "scam ring", now)
-    assert store.judged_member(skincare, bob) == ((), True) == apart(bob)
+    assert judged(bob) == ((), True) == apart(bob)
     store.lift_sanction(everywhere.id, "operator:li", now)
-    assert store.judged_member(skincare, bob) == ((), False) == apart(bob)
+    assert judged(bob) == ((), False) == apart(bob)
     # as of `now`: a strike that has run out by then no longer counts
-    assert store.judged_member(skincare, ann, now + 6 * DAY) == ((None,), False)
-    assert store.judged_member(skincare, 999) == ((), False)  # no such member
+    assert judged(ann, skincare, now + 6 * DAY) == ((None,), False)
+    assert judged(999) == ((), False)  # no such member
+
+
+def test_a_judged_member_held_too_long_by_another_transaction_is_a_database_outage(
+    ladder: Ladder, database_url: str, store_clock: FrozenClock
+) -> None:
+    """The engine's lock on a member it judges waits for another transaction holding them;
+    when the database gives up waiting, the error is one the engine retries the batch on
+    (`unavailable`), as for any statement, not a crash."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite writers take turns: nothing holds a member apart")
+    libpq = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    impatient = create_engine_for(f"{database_url}?options=-c%20lock_timeout%3D100")
+    try:
+        with psycopg.connect(libpq) as other:
+            other.execute("SELECT id FROM members WHERE id = %s FOR UPDATE", (ladder.ann.id,))
+            with pytest.raises(OperationalError) as raised, \
+                    Store(impatient, store_clock).transaction() as tx:  # fmt: skip
+                tx.judged_member(ladder.skincare.id, ladder.ann.id, lock=True)
+    finally:
+        impatient.dispose()
+    assert unavailable(raised.value), raised.value
 
 
 # --- sanctions ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`hearth bench engine`: the full pipeline — normalise, moderate, persist, outbox — on SQLite."""
+"""`hearth bench engine`: the full pipeline — normalise, moderate, persist, outbox — on SQLite,
+or on an empty database it is given (a throwaway PostgreSQL one)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import inspect, make_url, text
+
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.bench.synthetic import stream
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.playbook.templates import template_text
-from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+from hearthkeeper.store import Store, StoreError, create_engine_for, sqlite_url, upgrade
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -59,20 +62,46 @@ class EngineFigures:
     actions: int
     batch: int
     mechanisms: str = "all"  # which mechanisms ran (`--mechanisms`), "all" by default
+    database: str = "sqlite"  # the store's kind: "sqlite", "postgresql"
 
     def to_json(self) -> dict[str, float | int]:
         """The JSON object `--json` prints."""
         return dict(self.__dict__)
 
 
+def require_empty(url: str) -> None:
+    """Refuse (`StoreError`, saying why) a database the benchmark cannot fill: one it cannot
+    reach, or one that holds a community already (a deployment's, or an earlier run's)."""
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as db:
+            held = (
+                db.execute(text("SELECT count(*) FROM communities")).scalar()
+                if inspect(db).has_table("communities") else 0
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    if held:
+        raise StoreError(
+            f"{make_url(url).render_as_string(hide_password=True)} holds {held} "
+            f"communit{'y' if held == 1 else 'ies'} already: the benchmark fills the database "
+            "it runs on, so give it an empty one (a new, throwaway database)"
+        )
+
+
 def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare",
-        workdir: Path | None = None,
-        mechanisms: Collection[str] | None = None) -> EngineFigures:  # fmt: skip
+        workdir: Path | None = None, mechanisms: Collection[str] | None = None,
+        database_url: str | None = None) -> EngineFigures:  # fmt: skip
     """Push `messages` synthetic messages through the engine and time it; with `mechanisms`,
-    only those of the template's mechanisms run (`with_mechanisms`)."""
+    only those of the template's mechanisms run (`with_mechanisms`). On a new SQLite file,
+    or on `database_url`: an empty database (`require_empty`), migrated and filled, left as
+    the run leaves it."""
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
-        data = workdir or Path(tmp)
-        url = sqlite_url(data)
+        if database_url is None:
+            url = sqlite_url(workdir or Path(tmp))
+        else:
+            require_empty(database_url)
+            url = database_url
         upgrade(url)
         clock = FrozenClock(START)
         store = Store(create_engine_for(url), clock)
@@ -97,6 +126,7 @@ def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare
             actions += sum(len(p.actions) for p in processed)
         # Throughput counts the pipeline only, not the generator feeding it.
         elapsed = sum(batches)
+        database = store.engine.dialect.name
         engine.executor.store.engine.dispose()
     q = statistics.quantiles(decisions, n=100)
     qb = statistics.quantiles(batches, n=100) if len(batches) > 1 else [batches[0]] * 99
@@ -106,4 +136,5 @@ def run(messages: int = 200_000, *, batch: int = 1000, template: str = "skincare
         batch_p50_ms=round(qb[49] * 1000, 2), batch_p99_ms=round(qb[98] * 1000, 2),
         actions=actions, batch=batch,
         mechanisms="all" if mechanisms is None else ",".join(mechanisms) or "none",
+        database=database,
     )  # fmt: skip

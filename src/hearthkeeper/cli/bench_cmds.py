@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from hearthkeeper.bench import engine_bench
-from hearthkeeper.cli.output import console
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.store.errors import StoreError
 
 app = typer.Typer()  # `hearth bench`, its help in root.py
 
@@ -32,10 +33,28 @@ def engine(
         bool,
         typer.Option("--each", help="Also run with no mechanism and with each one alone."),
     ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            metavar="URL",
+            help="Run on this empty database (a throwaway PostgreSQL one, say: it is migrated "
+            "and filled) instead of a new SQLite file.",
+        ),
+    ] = None,
 ) -> None:
-    """The full pipeline (normalise, moderate, persist, outbox) on SQLite: messages/s, latency."""
+    """The full pipeline (normalise, moderate, persist, outbox) on SQLite, or on an empty
+    database: messages/s, latency."""
     chosen = None if mechanisms is None else _mechanisms(mechanisms)
-    figures = engine_bench.run(messages, batch=batch, mechanisms=chosen)
+    if database_url is not None:
+        if each:
+            fail("--each runs the benchmark several times, each on a new database: run it "
+                 "without --database-url, or one --mechanisms at a time on a new database each")  # fmt: skip
+        try:
+            engine_bench.require_empty(database_url)
+        except StoreError as exc:
+            fail(f"--database-url: {exc}")
+    figures = engine_bench.run(messages, batch=batch, mechanisms=chosen, database_url=database_url)
     alone: dict[str, engine_bench.EngineFigures] = {}
     if each:
         for name in ("none", *engine_bench.MECHANISMS):
@@ -48,7 +67,8 @@ def engine(
         typer.echo(json.dumps(out))
         return
     console.print(
-        f"engine ({figures.mechanisms} mechanisms): {figures.messages:,} messages in "
+        f"engine ({figures.mechanisms} mechanisms{_on(figures.database)}): "
+        f"{figures.messages:,} messages in "
         f"{figures.seconds:.1f} s = "
         f"{figures.messages_per_s:,.0f} messages/s (batches of {figures.batch}); "
         f"decision p50 {figures.p50_ms:.3f} ms, p99 {figures.p99_ms:.3f} ms; "
@@ -59,6 +79,16 @@ def engine(
         label = "no mechanism" if name == "none" else f"{name} alone"
         console.print(f"  {label:<18} {f.messages_per_s:>9,.0f} messages/s   "
                       f"decision p99 {f.p99_ms:.3f} ms   {f.actions:,} actions")  # fmt: skip
+
+
+def _on(database: str) -> str:
+    return (
+        ""
+        if database == "sqlite"
+        else ", PostgreSQL"
+        if database == "postgresql"
+        else f", {database}"
+    )
 
 
 def _mechanisms(text: str) -> list[str]:

@@ -466,20 +466,7 @@ class Executor:
         }
         if not unseen:
             return
-        stays = tx.active_stays(unseen)
-        tags = tx.tags_of(m for _, m in unseen)
-        now = self.clock.now()
-        for group_id, member_id in unseen:
-            stay = stays.get((group_id, member_id))
-            member_tags = frozenset(tags[member_id]) if member_id in tags else _NO_TAGS
-            if stay is None:
-                self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags,
-                                                           loaded_at=now)  # fmt: skip
-            else:
-                self._seats[(group_id, member_id)] = _Seat(
-                    stay.role, stay.level, stay.joined_at, member_tags,
-                    has_posted=tx.has_posted(group_id, member_id), loaded_at=now,
-                )  # fmt: skip
+        self._read_seats(tx, unseen)
 
     @staticmethod
     def _returning(tx: Store, batch: Batch, joins: list[tuple[GroupView, int]]) -> None:
@@ -510,22 +497,25 @@ class Executor:
     def _seat(self, tx: Store, group_id: int, member_id: int) -> _Seat:
         seat = self._seats.get((group_id, member_id))
         if seat is None:
-            self._preload_one(tx, group_id, member_id)
+            self._read_seats(tx, {(group_id, member_id)})
             seat = self._seats[(group_id, member_id)]
         return seat
 
-    def _preload_one(self, tx: Store, group_id: int, member_id: int) -> None:
-        stay = tx.active_stays([(group_id, member_id)]).get((group_id, member_id))
-        tags = frozenset(tx.tags_of([member_id]).get(member_id, ())) or _NO_TAGS
-        self._seats[(group_id, member_id)] = (
-            _Seat(
-                stay.role,
-                stay.level,
-                stay.joined_at,
-                tags,
-                tx.has_posted(group_id, member_id),
-                loaded_at=self.clock.now(),
-            )
-            if stay is not None
-            else _Seat(None, None, None, tags, loaded_at=self.clock.now())
-        )
+    def _read_seats(self, tx: Store, pairs: set[tuple[int, int]]) -> None:
+        """Read the members' seats in the groups (stay and role, tags, whether they posted
+        there) in two queries, however many there are."""
+        seats = tx.seats(pairs)
+        tags = tx.tags_of({m for _, m in pairs})
+        now = self.clock.now()
+        for group_id, member_id in pairs:
+            seat = seats.get((group_id, member_id))
+            member_tags = frozenset(tags[member_id]) if member_id in tags else _NO_TAGS
+            if seat is None:
+                self._seats[(group_id, member_id)] = _Seat(None, None, None, member_tags,
+                                                           loaded_at=now)  # fmt: skip
+            else:
+                stay, has_posted = seat
+                self._seats[(group_id, member_id)] = _Seat(
+                    stay.role, stay.level, stay.joined_at, member_tags,
+                    has_posted=has_posted, loaded_at=now,
+                )  # fmt: skip

@@ -143,10 +143,12 @@ class State:
             # messages in another group may have given some since this one cached them. Wait
             # for any such worker's batch to end, then count what is stored.
             self._counted.add((community_id, member_id))
-            batch.lock_member_strikes(member_id)
             # ... and that worker's last rung may have blacklisted the member: both read in
-            # one statement after the lock (as of the clock, as `strikes` reads them)
-            entry.strikes, entry.blacklisted = batch.judged_member(community_id, member_id)
+            # one statement after the lock (as of the clock, as `strikes` reads them), sent
+            # with the lock in one round trip
+            entry.strikes, entry.blacklisted = batch.judged_member(
+                community_id, member_id, lock=True
+            )
         if entry.strikes is None:
             entry.strikes = tuple(
                 s.expires_at

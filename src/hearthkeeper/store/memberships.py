@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import exists, literal_column, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.models import GroupRow, MembershipRow
+from hearthkeeper.store.models import GroupRow, MembershipRow, MessageRow
 from hearthkeeper.store.records import Membership
 from hearthkeeper.store.scope import StoreBase
 
@@ -33,6 +33,32 @@ class MembershipQueries(StoreBase):
             return {
                 (row.group_id, row.member_id): _membership(row)
                 for row in session.scalars(query)
+                if (row.group_id, row.member_id) in wanted
+            }
+
+    def seats(
+        self, pairs: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], tuple[Membership, bool]]:
+        """`active_stays`, each with whether the member has a message recorded in the group
+        that was not deleted (`has_posted`): what the engine reads of the members of a batch
+        it has not seen, or not for a minute, in one query."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        posted = exists().where(
+            MessageRow.group_id == MembershipRow.group_id,
+            MessageRow.member_id == MembershipRow.member_id,
+            MessageRow.deleted_at.is_(None),
+        )
+        query = select(MembershipRow, posted.label("posted")).where(
+            MembershipRow.left_at.is_(None),
+            among(MembershipRow.group_id, sorted({g for g, _ in wanted})),
+            among(MembershipRow.member_id, sorted({m for _, m in wanted})),
+        )
+        with self._unit(write=False) as session:
+            return {
+                (row.group_id, row.member_id): (_membership(row), bool(has_posted))
+                for row, has_posted in session.execute(query)
                 if (row.group_id, row.member_id) in wanted
             }
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+)
 
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware, utc
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.locks import lock_row
+from hearthkeeper.store.locks import lock_row_then
 from hearthkeeper.store.models import MemberRow, SanctionRow, StrikeRow
 from hearthkeeper.store.records import NewStrike, SanctionKind, Strike
 from hearthkeeper.store.scope import StoreBase
@@ -66,44 +76,32 @@ class StrikeQueries(StoreBase):
         with self._unit(write=True) as session:
             session.execute(insert(StrikeRow), values)
 
-    def lock_member_strikes(self, member_id: int) -> None:
-        """Serialise the transactions that give the member strikes until this one ends, so
-        each counts the strikes the others gave (PostgreSQL locks the member's row; SQLite
-        writers take turns already)."""
-        with self._unit(write=True) as session:
-            lock_row(session, MemberRow, member_id)
-
-    def judged_member(self, community_id: int, member_id: int,
-                      now: datetime | None = None) -> tuple[tuple[datetime | None, ...], bool]:  # fmt: skip
+    def judged_member(self, community_id: int, member_id: int, now: datetime | None = None,
+                      *, lock: bool = False) -> tuple[tuple[datetime | None, ...], bool]:  # fmt: skip
         """When each of the member's strikes in the community that count at `now` (default
         the clock's) expires, oldest first (None: never), and whether the member is
         blacklisted there or everywhere: `strikes` and `is_blacklisted` in one statement,
-        what the engine reads of each member it judges on PostgreSQL (after
-        `lock_member_strikes`, in a statement of its own so that it sees what the
-        transaction it waited for committed)."""
-        listed = exists().where(
-            SanctionRow.kind == SanctionKind.BLACKLIST.value,
-            SanctionRow.member_id == member_id,
-            SanctionRow.lifted_at.is_(None),
-            or_(SanctionRow.community_id == community_id, SanctionRow.community_id.is_(None)),
-        )
-        strike = and_(
-            StrikeRow.member_id == MemberRow.id,
-            StrikeRow.community_id == community_id,
-            _live(self._clock.now() if now is None else now),
-        )
-        query = (
-            select(listed.label("listed"), StrikeRow.id, StrikeRow.expires_at)
-            .select_from(MemberRow)
-            .outerjoin(StrikeRow, strike)
-            .where(MemberRow.id == member_id)
-            .order_by(StrikeRow.at, StrikeRow.id)
-        )
-        with self._unit(write=False) as session:
-            rows = session.execute(query).all()
+        what the engine reads of each member it judges on PostgreSQL.
+
+        `lock`: first serialise the transactions that give the member strikes until this one
+        ends, so each counts the strikes the others gave (PostgreSQL locks the member's row,
+        and reads in a statement of its own after the lock, so that it sees what the
+        transaction it waited for committed; both in one round trip. SQLite writers take
+        turns already)."""
+        params = {"member": member_id, "community": community_id,
+                  "now": require_aware(self._clock.now() if now is None else now, "now")}  # fmt: skip
+        with self._unit(write=lock) as session:
+            if lock and session.get_bind().dialect.name == "postgresql":
+                rows = lock_row_then(session, MemberRow, member_id, _JUDGED, params)
+            else:
+                rows = [tuple(row) for row in session.execute(_JUDGED, params)]
         if not rows:  # no such member: nothing to count, nothing refused
             return (), False
-        expiries = tuple(expires_at for _, strike_id, expires_at in rows if strike_id is not None)
+        expiries = tuple(
+            None if expires_at is None else expires_at.astimezone(UTC)  # as the driver gave it
+            for _, strike_id, expires_at in rows
+            if strike_id is not None
+        )
         return expiries, bool(rows[0][0])
 
     def live_strike_expiries(
@@ -175,7 +173,7 @@ class StrikeQueries(StoreBase):
             return _strike(row)
 
 
-def _live(now: datetime) -> ColumnElement[bool]:
+def _live(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return StrikeRow.pardoned_at.is_(None) & or_(
         StrikeRow.expires_at.is_(None), StrikeRow.expires_at > now
     )
@@ -195,3 +193,30 @@ def _strike(row: StrikeRow) -> Strike:
         pardoned_at=row.pardoned_at,
         pardoned_by=row.pardoned_by,
     )
+
+
+# `judged_member`'s statement: the member, their blacklisting and each live strike (one row,
+# the strike's columns NULL, when there is none), made once.
+_JUDGED = (
+    select(
+        exists()
+        .where(
+            SanctionRow.kind == SanctionKind.BLACKLIST.value,
+            SanctionRow.member_id == bindparam("member"),
+            SanctionRow.lifted_at.is_(None),
+            or_(SanctionRow.community_id == bindparam("community"),
+                SanctionRow.community_id.is_(None)),
+        )
+        .label("listed"),
+        StrikeRow.id,
+        StrikeRow.expires_at,
+    )
+    .select_from(MemberRow)
+    .outerjoin(StrikeRow, and_(
+        StrikeRow.member_id == MemberRow.id,
+        StrikeRow.community_id == bindparam("community"),
+        _live(bindparam("now", type_=StrikeRow.expires_at.type)),
+    ))
+    .where(MemberRow.id == bindparam("member"))
+    .order_by(StrikeRow.at, StrikeRow.id)
+)  # fmt: skip
