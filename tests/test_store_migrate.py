@@ -167,7 +167,7 @@ def test_every_store_a_process_opens_is_checked_against_the_migrations_read_once
     process reads them once (a server's check, then every command of a test run, used to read
     them each time)."""
     first = migrated_sqlite(tmp_path / "first")
-    head_revision()
+    head = head_revision()
 
     def read_again(*args: object, **kwargs: object) -> None:
         raise AssertionError("the migrations were read again")
@@ -179,4 +179,4 @@ def test_every_store_a_process_opens_is_checked_against_the_migrations_read_once
             require_current(engine)  # at the newest revision: nothing raised
         finally:
             engine.dispose()
-    assert head_revision() == "0041"
+    assert head_revision() == head
