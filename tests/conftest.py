@@ -125,10 +125,14 @@ def migrated_postgres(postgres_server: postgres.PostgresServer) -> str:
 @pytest.fixture(scope="session")
 def reused_postgres(
     postgres_server: postgres.PostgresServer, migrated_postgres: str
-) -> ReusedDatabases:
+) -> Iterator[ReusedDatabases]:
     """Copies of the migrated template, each emptied after a test for the next one (a new
     copy where emptying would not make it as the template made it)."""
-    return ReusedDatabases(postgres_server, migrated_postgres)
+    databases = ReusedDatabases(postgres_server, migrated_postgres)
+    try:
+        yield databases
+    finally:
+        databases.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -22,9 +22,15 @@ _ADD_OPERATOR = sa.text(
 
 
 @pytest.fixture
-def databases(postgres_server: postgres.PostgresServer, migrated_postgres: str) -> ReusedDatabases:
+def databases(
+    postgres_server: postgres.PostgresServer, migrated_postgres: str
+) -> Iterator[ReusedDatabases]:
     """A pool of its own, so these tests see which database they are given."""
-    return ReusedDatabases(postgres_server, migrated_postgres)
+    pool = ReusedDatabases(postgres_server, migrated_postgres)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @pytest.fixture
@@ -166,3 +172,49 @@ def test_migrating_a_database_with_tables_in_it_upgrades_it(
     with connect("half_made").connect() as connection:
         assert connection.execute(sa.text("SELECT said FROM notes")).all() == [("keep me",)]
         assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
+
+
+def test_giving_a_database_back_opens_one_connection_to_the_server(
+    postgres_server: postgres.PostgresServer,
+    databases: ReusedDatabases,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each store test on PostgreSQL takes a database and gives it back: the pool's CREATE
+    and cutting off go through one kept connection, and only the RENAME opens one of its own
+    (each of them opened one, a server process started for each, a busy host's time)."""
+    opened: list[str] = []
+    admin = postgres_server.admin
+
+    def counted() -> object:
+        opened.append("postgres")
+        return admin()
+
+    monkeypatch.setattr(postgres_server, "admin", counted)
+    names = [databases.take() for _ in range(2)]  # two new copies of the template
+    for _ in range(3):
+        for name in names:
+            databases.give_back(name)
+        names = [databases.take() for _ in names]
+    assert len(opened) == 1 + 6  # the kept one, and one per database given back
+    assert len(set(names)) == 2
+
+
+def test_a_pool_whose_connection_was_cut_connects_again(
+    postgres_server: postgres.PostgresServer,
+    databases: ReusedDatabases,
+    connect: Callable[[str], sa.Engine],
+) -> None:
+    """A test that cuts every connection to the server's `postgres` database (as a restart
+    would) leaves the pool working: the next test still gets a database, emptied."""
+    first = databases.take()
+    with connect(first).begin() as connection:
+        connection.execute(_ADD_OPERATOR, {"name": "ann"})
+    with postgres_server.admin() as admin:
+        cut = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = 'postgres' AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert cut is not None and int(str(cut[0])) >= 1  # the pool's own connection among them
+    databases.give_back(first)
+    second = databases.take()
+    assert _operators(connect(second)) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,11 +18,12 @@ from hearthkeeper.store import (
     create_engine_for,
     current_revision,
     head_revision,
+    migrate,
     require_current,
     upgrade,
 )
 from hearthkeeper.store.models import Base
-from tests.migrated import group_as_kept_before
+from tests.migrated import group_as_kept_before, migrated_sqlite
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -155,3 +157,26 @@ def test_a_database_that_was_never_upgraded_is_refused_with_the_fix(database_url
         require_current(engine)
     finally:
         engine.dispose()
+
+
+def test_every_store_a_process_opens_is_checked_against_the_migrations_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each `hearth` command checks its database is at the newest revision before opening the
+    store; reading the shipped migrations to know that revision compiles all 41 files, so a
+    process reads them once (a server's check, then every command of a test run, used to read
+    them each time)."""
+    first = migrated_sqlite(tmp_path / "first")
+    head = head_revision()
+
+    def read_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the migrations were read again")
+
+    monkeypatch.setattr(migrate.ScriptDirectory, "from_config", read_again)
+    for url in (first, migrated_sqlite(tmp_path / "second")):
+        engine = create_engine_for(url)
+        try:
+            require_current(engine)  # at the newest revision: nothing raised
+        finally:
+            engine.dispose()
+    assert head_revision() == head

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hearthkeeper.capabilities.moderation.decide import explain
+from hearthkeeper.text import keywords
 from hearthkeeper.text.keywords import KeywordDetector, KeywordSet
 from hearthkeeper.text.normalise import prepare
 
@@ -137,3 +138,22 @@ def test_a_keyword_detector_explains_its_finding() -> None:
     assert finding.kind == "advertising"
     assert finding.matched == "加 微 信"
     assert finding.explanation == "keyword '加微信'"  # the match is `matched`, the rule `kind`
+
+
+def test_a_set_built_again_finds_the_same_without_normalising_its_keywords_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every engine started and every playbook applied builds its keyword sets again;
+    normalising the keywords was most of that, and a keyword's matching form never changes,
+    so it is worked out once per process."""
+    words = [("加 微 信", "advertising"), ("Earn Money Fast", "advertising"), ("sb", "insults")]
+    first = KeywordSet(words)
+
+    def normalised_again(text: str, **options: bool) -> str:
+        raise AssertionError(f"{text!r} normalised again")
+
+    monkeypatch.setattr(keywords, "normalise", normalised_again)
+    again = KeywordSet(words)
+    text = prepare("加**微**信 earn-money-fast 你sb")
+    assert [m.keyword for m in again.find(text)] == [m.keyword for m in first.find(text)]
+    assert [m.keyword for m in again.find(text)] == ["加 微 信", "Earn Money Fast", "sb"]

@@ -6,7 +6,7 @@ import pytest
 
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
-from hearthkeeper.text import Scanner, is_advertising
+from hearthkeeper.text import Scanner, is_advertising, pitches
 from hearthkeeper.text.normalise import prepare
 from hearthkeeper.text.pitches import FAMILIES, PitchDetector
 
@@ -231,3 +231,19 @@ def test_every_template_reads_a_service_ad_without_contact_as_advertising(templa
     assert is_advertising(scanner.scan("专业上门清洗空调油烟机，价格公道，不喜勿扰"))
     assert is_advertising(scanner.scan("Math tutoring, first lesson free, DM if interested"))
     assert not is_advertising(scanner.scan("楼下那家店清洗空调挺便宜的，价格也公道"))
+
+
+def test_each_communitys_detector_shares_the_families_words_built_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every community's moderation has a pitch detector, made again each time an engine
+    starts or a playbook is applied: the built-in families' words (about a thousand) are one
+    keyword set built once per process, and a new detector finds the same pitches with it."""
+    ad = "双十一全场五折，戳链接抢购，回T退订"
+    assert DETECTOR(prepare(ad))
+
+    def built_again(*args: object) -> None:
+        raise AssertionError("the families' keyword set was built again")
+
+    monkeypatch.setattr(pitches, "KeywordSet", built_again)
+    assert PitchDetector()(prepare(ad)) == DETECTOR(prepare(ad))

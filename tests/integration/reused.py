@@ -96,6 +96,9 @@ class ReusedDatabases:
         self.server = server
         self.template = template
         self._free: list[str] = []
+        # One connection to the `postgres` database for the pool's CREATE, DROP and cutting
+        # off (a new one each time started one more server process per store test).
+        self._admin: psycopg.Connection[tuple[object, ...]] | None = None
         with self._connect(template) as connection:
             self._schema = _one(connection, _SCHEMA)
             tables = [str(row[0]) for row in connection.execute(_TABLES).fetchall()]
@@ -111,29 +114,54 @@ class ReusedDatabases:
         if self._free:
             return self._free.pop()
         name = self._new_name()
-        with self.server.admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self._administer(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         return name
 
     def give_back(self, name: str) -> None:
         """After the test: its connections cut, the database emptied for the next test, or
         dropped if emptying would not make it as the template made it."""
-        with self.server.admin() as admin:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
+        self._cut(name)
         if self._emptied(name):
             # A new name: what the code under test keeps per database URL in this process
             # (e.g. the public URL of the web side serving it) is not found by the next test.
+            # On a connection of its own: the emptying connection's server process may still
+            # be exiting, and RENAME, sent at once on the kept one, then polled for it in
+            # 100 ms steps (a new connection takes about as long as the exit).
             renamed = self._new_name()
             with self.server.admin() as admin:
                 admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{renamed}"')
             self._free.append(renamed)
             return
-        with self.server.admin() as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        self._administer(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+    def _cut(self, name: str) -> None:
+        """Every connection to database `name` cut, waiting until their processes end."""
+        self._administer(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+
+    def _administer(self, statement: str, params: tuple[object, ...] | None = None) -> None:
+        """`statement` on the pool's connection to the `postgres` database, connected again
+        when a test cut it (one that terminates every backend, say)."""
+        for attempt in (1, 2):
+            if self._admin is None or self._admin.closed:
+                self._admin = self.server.admin()
+            try:
+                self._admin.execute(statement, params)
+                return
+            except psycopg.OperationalError:
+                self._admin.close()
+                self._admin = None
+                if attempt == 2:
+                    raise
+
+    def close(self) -> None:
+        """Close the pool's connection to the server (its databases stay)."""
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
 
     def _new_name(self) -> str:
         return f"{self.template}_copy_{next(_numbers)}"

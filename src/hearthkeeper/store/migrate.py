@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -46,8 +48,11 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
+@cache
 def head_revision() -> str:
-    """The revision this version of Hearthkeeper needs."""
+    """The revision this version of Hearthkeeper needs (read from the migrations it ships once
+    per process: reading them compiles every revision's file, which every command opening the
+    store paid)."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None, "the migrations directory has no revisions"
     return head

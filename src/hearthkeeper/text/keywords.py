@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick  # type: ignore[import-not-found]
 
@@ -44,6 +45,14 @@ class _Entry:
     check_end: bool
 
 
+@lru_cache(maxsize=1 << 14)
+def _key(keyword: str) -> str:
+    """`keyword` normalised and compacted as messages are: the same for every set and engine
+    that lists it (normalising is most of building a set, and each playbook applied, each
+    engine started, builds its sets again)."""
+    return compact(normalise(keyword))
+
+
 class KeywordSet:
     """Many keywords, each with a label (e.g. the violation kind), found in one pass.
 
@@ -57,7 +66,7 @@ class KeywordSet:
         self._automaton = ahocorasick.Automaton()
         self._size = 0
         for keyword, label in keywords:
-            key = compact(normalise(keyword))
+            key = _key(keyword)
             if not key:
                 continue
             entry = _Entry(keyword, label, len(key), _ascii_letter(key[0]), _ascii_letter(key[-1]))

@@ -23,6 +23,7 @@ playbook keywords (normalised, compacted, Latin letters at word edges only).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
@@ -336,6 +337,19 @@ def _present(
     return Finding(_ADVERTISING, topics[0].matched, explanation)
 
 
+@cache
+def _family_words(families: tuple[PitchFamily, ...]) -> KeywordSet:
+    """The families' words in one keyword set, built once per process and shared by every
+    detector (a set is only read once built; the built-in families' thousand words were built
+    again for each community's moderation, each time an engine started or a playbook applied)."""
+    return KeywordSet(
+        (word, f"{number}:{role}")
+        for number, family in enumerate(families)
+        for role, words in ((_TOPIC, family.topics), (_OFFER, family.offers))
+        for word in words
+    )
+
+
 class PitchDetector:
     """Advertising by the built-in families of spam pitches (one finding per family present).
 
@@ -346,12 +360,7 @@ class PitchDetector:
 
     def __init__(self, families: tuple[PitchFamily, ...] = FAMILIES) -> None:
         self._families = families
-        self._keywords = KeywordSet(
-            (word, f"{number}:{role}")
-            for number, family in enumerate(families)
-            for role, words in ((_TOPIC, family.topics), (_OFFER, family.offers))
-            for word in words
-        )
+        self._keywords = _family_words(families)
 
     def __call__(self, message: MessageText) -> list[Finding]:
         """A finding (kind advertising) for each family whose topic and offer are both here."""
