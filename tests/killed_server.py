@@ -1,8 +1,8 @@
-"""What the tests that kill a real `hearth serve` with SIGKILL share: the server as a child
-process on one port and one SQLite database across restarts, and a web chat member who sends
-lines over a WebSocket, reconnects whenever the server goes away and sends again what was not
-acknowledged (their own message coming back from the server, which it sends only once the
-message is stored)."""
+"""What the tests that kill a real `hearth serve` with SIGKILL share: the server as a process
+of its own (forked from one that imported it once: serve_fork.py) on one port and one SQLite
+database across restarts, and a web chat member who sends lines over a WebSocket, reconnects
+whenever the server goes away and sends again what was not acknowledged (their own message
+coming back from the server, which it sends only once the message is stored)."""
 
 from __future__ import annotations
 
