@@ -1,8 +1,8 @@
-"""What the tests that kill a real `hearth serve` with SIGKILL share: the server as a child
-process on one port and one SQLite database across restarts, and a web chat member who sends
-lines over a WebSocket, reconnects whenever the server goes away and sends again what was not
-acknowledged (their own message coming back from the server, which it sends only once the
-message is stored)."""
+"""What the tests that kill a real `hearth serve` with SIGKILL share: the server as a process
+of its own (forked from one that imported it once: serve_fork.py) on one port and one SQLite
+database across restarts, and a web chat member who sends lines over a WebSocket, reconnects
+whenever the server goes away and sends again what was not acknowledged (their own message
+coming back from the server, which it sends only once the message is stored)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -28,6 +27,7 @@ from hearthkeeper.config import sqlite_url_for
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.chat_clients import FAST_PLAYBOOK, free_port, join_page, room_or_end
 from tests.migrated import migrate
+from tests.serve_fork import Forked, Forks
 
 # Guards against a hang, not a measure of speed: seconds a start may take to answer.
 START_WITHIN = 150.0
@@ -53,19 +53,25 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database = folder / "data" / SQLITE_FILE
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: Forked | None = None
         self.starts = 0
+        # every start forked from one process that imported the server once (serve_fork.py)
+        self._forks: Forks | None = None
+        if (folder / "hearth.toml").exists():  # (importing while the test prepares)
+            self._forks = self._forking()
 
     def start(self) -> None:
         self.starts += 1
-        log = (self.folder / f"serve-{self.starts}.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hearthkeeper", "serve", "--config", "hearth.toml",
-             "--port", str(self.port)],
-            cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env=self.env,
+        self._forks = self._forks or self._forking()
+        self.process = self._forks.serve(
+            self.folder / f"serve-{self.starts}.log",
+            "serve", "--config", "hearth.toml", "--port", str(self.port),
         )  # fmt: skip
-        log.close()
+
+    def _forking(self) -> Forks:
+        forks = Forks(self.folder, self.env)
+        weakref.finalize(self, forks.close)
+        return forks
 
     async def ready(self, code: str | None) -> str:
         """Wait until the server answers; the group's invite code."""

@@ -19,8 +19,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections import defaultdict, deque
 from contextlib import suppress
@@ -37,6 +35,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from tests.chat_clients import FAST_MEMBERS, free_port, join_page, room_or_end
 from tests.playbook_samples import MINIMAL
+from tests.serve_fork import Forks
 
 # 113 s at a load of 15 to 18 on 2 cores: three times that on a slower, busier machine is more
 # than the 300 s a test gets elsewhere (pyproject.toml).
@@ -68,20 +67,16 @@ def _playbook(number: int) -> str:
 class Node:
     """One `hearth serve` child process."""
 
-    def __init__(self, folder: Path, name: str, role: str) -> None:
+    def __init__(self, forks: Forks, folder: Path, name: str, role: str) -> None:
         self.folder, self.name, self.role = folder, name, role
         self.killed = False  # by the test, with SIGKILL
         self.port = free_port() if role == "web" else 0
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = folder / f"{name}.log"
-        args = [sys.executable, "-m", "hearthkeeper", "serve", "--config", "hearth.toml",
-                "--role", role]  # fmt: skip
+        args = ["serve", "--config", "hearth.toml", "--role", role]
         if role == "web":
             args += ["--port", str(self.port)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
-        with self.log_file.open("wb") as log:
-            self.process = subprocess.Popen(args, cwd=folder, stdout=log, env=env,
-                                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        self.process = forks.serve(self.log_file, *args)
 
     def log(self) -> str:
         return self.log_file.read_text(errors="replace")[-4000:]
@@ -278,9 +273,12 @@ def test_killed_worker_and_web_node_lose_nothing_and_decide_each_message_once(
 
 
 async def _scenario(url: str, folder: Path) -> None:
-    # Everything starts at once: the nodes take turns applying the playbooks.
-    engines = [Node(folder, f"engine{n}", "engine") for n in range(3)]
-    webs = [Node(folder, f"web{n}", "web") for n in range(2)]
+    # Everything starts at once: the nodes take turns applying the playbooks. (Each node is
+    # forked from one process that imported the server once: serve_fork.py.)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
+    forks = Forks(folder, env)
+    engines = [Node(forks, folder, f"engine{n}", "engine") for n in range(3)]
+    webs = [Node(forks, folder, f"web{n}", "web") for n in range(2)]
     nodes = engines + webs
     try:
         await asyncio.gather(*(node.ready() for node in nodes))
@@ -330,6 +328,7 @@ async def _scenario(url: str, folder: Path) -> None:
         for node in nodes:
             if node.alive():
                 node.kill()
+        forks.close()
     victim = _victim(engines[0])
     _check(url, members, victim, killed_at)
     # The kill was mid-stream: the killed worker had performed answers, the killed node's
