@@ -28,3 +28,31 @@ def sqlite_plan(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any
     with store.engine.connect() as connection:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
     return result, " / ".join(str(step[-1]) for step in plan)
+
+
+def plans(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, list[str]]:
+    """`call()`'s result and the database's plan for each statement it ran holding `marker`,
+    on SQLite or PostgreSQL. PostgreSQL is told to avoid reading whole tables, so that on a
+    test's few rows the plan shows which index the statement can use, as at a million."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        if marker in statement:
+            seen.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        result = call()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+    found: list[str] = []
+    with store.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if not sqlite:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in seen:
+            explain = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
+            plan = connection.exec_driver_sql(f"{explain} {statement}", parameters).all()
+            found.append(" / ".join(str(step[-1]) for step in plan))
+        connection.rollback()
+    return result, found

@@ -15,7 +15,7 @@ from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.store import MessageDeletion, QuestionDays, Store, metric_reads
 from hearthkeeper.store.rollups import local_midnight
 from tests.metrics_setup import at, town
-from tests.sql_plans import sqlite_plan
+from tests.sql_plans import plans, sqlite_plan
 
 
 def test_question_response_rate_and_median_time_to_first_answer(store: Store) -> None:
@@ -162,6 +162,44 @@ def test_questions_are_read_from_their_index_not_by_searching_every_message(stor
 
     assert [q.asked_at for q in timings] == [at("03-02", 10)]
     assert "ix_messages_questions" in plan, plan
+
+
+def test_first_answers_are_read_from_the_replies_index_which_holds_only_replies(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's questions' first answers are read from `ix_messages_reply_to_id` (the
+    message replied to, the replier, the time), one question at a time or in one pass over a
+    window's replies. Only replies are in that index (migration 0042): every message stored
+    paid for an entry, most pointing at nothing, and the engine's messages went in ~3% slower
+    for it. Both reads must still find their rows there."""
+    t = town(store)
+    q1 = t.say("ann", "g", at("03-02", 10), "Which tea?")
+    t.say("bob", "g", at("03-02", 10, 30), "Assam", reply_to=q1)
+    t.say("cat", "g", at("03-02", 10, 40), "Chat about something else")  # no reply
+    q2 = t.say("bob", "g", at("03-02", 11), "Where?")
+    t.say("cat", "g", at("03-02", 12), "Tmall", reply_to=q2)
+    ids, window = [t.group("g")], (at("03-02", 0), at("03-03", 0))
+    answered = [(at("03-02", 10), at("03-02", 10, 30)), (at("03-02", 11), at("03-02", 12))]
+
+    one_by_one, first = plans(store, lambda: store.question_timings(ids, *window), "reply_to_id")
+    monkeypatch.setattr(metric_reads, "_CHUNK", 1)  # two questions: one pass over the replies
+    in_one_pass, every = plans(store, lambda: store.question_timings(ids, *window), "reply_to_id")
+
+    for timings in (one_by_one, in_one_pass):
+        assert [(q.asked_at, q.answered_at) for q in timings] == answered
+    sqlite = store.engine.dialect.name == "sqlite"
+    # PostgreSQL picks the one pass's index by its statistics (a few rows here read as well
+    # through the time index); what a reply's message id asks must come from this index
+    read = first + every if sqlite else first
+    assert all("ix_messages_reply_to_id" in plan for plan in read), "\n\n".join(read)
+    assert len(read) == 2 if sqlite else len(read) == 1
+    with store.engine.connect() as connection:
+        if sqlite:
+            query = "SELECT sql FROM sqlite_master WHERE name = 'ix_messages_reply_to_id'"
+        else:
+            query = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_messages_reply_to_id'"
+        definition = connection.exec_driver_sql(query).scalar()
+    assert definition is not None and "reply_to_id IS NOT NULL" in definition, definition
 
 
 @pytest.mark.parametrize("zone_name", ["Asia/Shanghai", "America/Santiago"])

@@ -51,8 +51,16 @@ class MentionRow(Base):
 
 
 # Replies are looked up by the message they answer (question response, content engagement);
-# a report reads every reply's sender and time from this index alone.
-Index("ix_messages_reply_to_id", MessageRow.reply_to_id, MessageRow.member_id, MessageRow.sent_at)
+# a report reads every reply's sender and time from this index alone. Only replies are in it:
+# a message that replies to nothing is never looked up here, and storing it costs no entry.
+Index(
+    "ix_messages_reply_to_id",
+    MessageRow.reply_to_id,
+    MessageRow.member_id,
+    MessageRow.sent_at,
+    sqlite_where=MessageRow.reply_to_id.is_not(None),
+    postgresql_where=MessageRow.reply_to_id.is_not(None),
+)
 
 # A message holding one of these is a question (the report's questions and response times).
 QUESTION_MARKS = ("?", "？")
