@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
@@ -41,3 +41,24 @@ def test_the_engine_benchmark_names_a_database_it_cannot_reach() -> None:
     assert done.exit_code == 1
     assert done.output.startswith("error: --database-url:"), done.output
     assert "Traceback" not in done.output
+
+
+def test_the_engine_benchmark_refuses_a_database_holding_another_applications_tables(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as db:
+            db.exec_driver_sql("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)")
+            db.exec_driver_sql("INSERT INTO invoices VALUES (1, 99)")
+        done = CliRunner().invoke(
+            app, ["bench", "engine", "-n", "5", "--database-url", database_url]
+        )
+        assert done.exit_code == 1, done.output
+        assert "holds 1 table of something else (invoices)" in done.output
+        assert "give it an empty one" in done.output
+        with engine.connect() as db:  # left as it was: not migrated into
+            assert set(inspect(db).get_table_names()) == {"invoices"}
+            assert db.exec_driver_sql("SELECT total FROM invoices").scalar() == 99
+    finally:
+        engine.dispose()

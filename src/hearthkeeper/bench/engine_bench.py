@@ -71,19 +71,29 @@ class EngineFigures:
 
 def require_empty(url: str) -> None:
     """Refuse (`StoreError`, saying why) a database the benchmark cannot fill: one it cannot
-    reach, or one that holds a community already (a deployment's, or an earlier run's)."""
+    reach, one that holds a community already (a deployment's, or an earlier run's), or one
+    holding another application's tables (no Hearthkeeper revision: it would be migrated into)."""
     engine = create_engine_for(url)
     try:
         with engine.connect() as db:
+            tables = set(inspect(db).get_table_names())
             held = (
                 db.execute(text("SELECT count(*) FROM communities")).scalar()
-                if inspect(db).has_table("communities") else 0
+                if "communities" in tables else 0
             )  # fmt: skip
     finally:
         engine.dispose()
+    where = make_url(url).render_as_string(hide_password=True)
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(sorted(tables)[:3]) + (", …" if len(tables) > 3 else "")
+        raise StoreError(
+            f"{where} holds {len(tables)} table{'' if len(tables) == 1 else 's'} of something "
+            f"else ({shown}) and no Hearthkeeper revision: the benchmark migrates and fills the "
+            "database it runs on, so give it an empty one (a new, throwaway database)"
+        )
     if held:
         raise StoreError(
-            f"{make_url(url).render_as_string(hide_password=True)} holds {held} "
+            f"{where} holds {held} "
             f"communit{'y' if held == 1 else 'ies'} already: the benchmark fills the database "
             "it runs on, so give it an empty one (a new, throwaway database)"
         )
