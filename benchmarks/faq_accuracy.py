@@ -26,10 +26,10 @@ from pathlib import Path
 
 from hearthkeeper.capabilities.faq import match as faq_match
 from hearthkeeper.capabilities.faq.match import FaqIndex
-from hearthkeeper.capabilities.faq.words import chinese_words
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
 from hearthkeeper.text.normalise import prepare
+from hearthkeeper.text.words import chinese_words
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = {"development": DATA / "faq_paraphrases.jsonl",

@@ -28,6 +28,9 @@ ADS = [
     "他们家做不到的我们家都能做，一站式服务，欢迎咨询",
     "这家月子中心一站式服务吗？我们家全包只要三万八",
     "有人需要代购吗？正品保证，加微信abc12345",
+    # a seller's statement naming a third party asks nothing: `正规`, `靠谱` are praise
+    "那家机构很正规，一站式服务，省心省力",
+    "这家代理正规靠谱 一站式服务 全程无忧",
 ]
 
 
@@ -71,6 +74,11 @@ def test_a_scorer_that_reads_the_seller_still_deletes_them() -> None:
         ("有人需要代购吗？", None),  # a seller asking who wants it
         ("他们家一站式服务吗？我们家更便宜", None),  # speaks for its own shop
         ("那家的套餐是不是199？", None),  # a price
+        ("那家机构很正规，一站式服务，省心省力", None),  # praise, not a question
+        ("这家代理正规靠谱 一站式服务 全程无忧", None),
+        ("那家机构正规吗", "那家"),
+        ("这家靠不靠谱？", "这家"),
+        ("他们家服务怎么样", "他们家"),
     ],
 )
 def test_which_words_tell_a_question_about_a_business(text: str, words: str | None) -> None:

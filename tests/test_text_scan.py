@@ -217,9 +217,9 @@ SELLERS_LINES = [
 
 @pytest.mark.parametrize("text", SELLERS_LINES)
 def test_every_chinese_word_staff_read_of_a_scorer_verdict_is_whole(text: str) -> None:
-    from hearthkeeper.capabilities.faq.words import chinese_words
     from hearthkeeper.text.scan import scorer_finding
     from hearthkeeper.text.scorer import shipped_scorer
+    from hearthkeeper.text.words import chinese_words
 
     message = prepare(text)
     verdict = shipped_scorer().score(message)

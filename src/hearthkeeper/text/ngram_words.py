@@ -3,7 +3,7 @@ them, as the member wrote them.
 
 The scorer reads character n-grams (`features` in `scorer.py`), which can straddle two words:
 `'价出'` in `低价出货` reads as a word of the message it is not. Each Chinese n-gram is widened
-to the words, as jieba cuts the message (the FAQ's cut, `capabilities/faq/words.py`), that it
+to the words, as jieba cuts the message (the FAQ's cut, `words.py`), that it
 touches: `低价出货`; `'站式'` and `'式服'` are both said as `一站式服务`, once. Only a verdict's
 explanation is cut, never what the scorer reads: jieba's dictionary is loaded on the first
 verdict explained.
@@ -11,13 +11,10 @@ verdict explained.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from hearthkeeper.text.normalise import MessageText
-
-# a run of Chinese characters, as the FAQ's words have it (`faq/words.py`)
-_HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+from hearthkeeper.text.words import CJK_RUN
 
 
 def in_words(message: MessageText, grams: Iterable[str]) -> list[str]:
@@ -53,16 +50,16 @@ def _word_span(normalised: str, text: str, gram: str) -> tuple[int, int] | None:
     """Where the words holding `gram`'s first occurrence start and end in `text` (the
     normalised text or, letter for letter, the same as written); None for a gram that is not
     all Chinese or not found."""
-    if not _HAN_RUN.fullmatch(gram):
+    if not CJK_RUN.fullmatch(gram):
         return None
     at = normalised.find(gram)
     if at < 0:
         return None
-    run = next((r for r in _HAN_RUN.finditer(text) if r.start() <= at < r.end()), None)
+    run = next((r for r in CJK_RUN.finditer(text) if r.start() <= at < r.end()), None)
     if run is None or at + len(gram) > run.end():
         return None
     # jieba, its dictionary loaded on the first verdict explained (the FAQ's, when it runs)
-    from hearthkeeper.capabilities.faq.words import chinese_words
+    from hearthkeeper.text.words import chinese_words
 
     low, high, start = at, at + len(gram), run.start()
     for word in chinese_words(run.group()):

@@ -4,10 +4,10 @@ Members ask each other about shops, clinics and services ("is their place a one-
 service?", "has anyone been to that salon?"): the question names the service as an ad does,
 so the learned scorer, which reads words rather than intent, can score it as spam (the shipped
 model read the first line above at 0.99, on `站式`, `式服`). What marks it as a question about
-someone else's business: it asks (`吗`, `？`, `是不是`, `怎么样`, `靠谱` ...) and the business is
-a third party's (`他们家`, `那家`, `哪家`, `有人去过` ...). The scanner then withholds the
-scorer's verdict when nothing else in the message looks like an ad: no rule matched and it
-carries no link. A seller's question is not one: it names a price or a number, speaks for its
+someone else's business: it asks (`吗`, `？`, `是不是`, `怎么样` ...; praise such as `正规`,
+`靠谱` asks nothing) and the business is a third party's (`他们家`, `那家`, `哪家`,
+`有人去过` ...). The scanner then withholds the scorer's verdict when nothing else in the
+message looks like an ad: no rule matched and it carries no link. A seller's question is not one: it names a price or a number, speaks for its
 own shop (`我们家`, `本店`), or asks who wants something (`有人需要代购吗？`, `要的吗`); and a
 contact detail, a pitch or an offer's shape still makes it advertising, as the rules are not
 softened. English rhetorical openers (`Need a notary?`) are an ad's own and are not read here.
@@ -27,8 +27,9 @@ _THIRD_PARTY = re.compile(
     "这个机构|那个机构|这个平台|那个平台|这个公司|那个公司|"
     "有人(?:去过|用过|试过|买过|找过|做过|在做|做|知道|了解|听说)|谁(?:知道|了解|去过|用过)"
 )
-# and the message asks
-_ASKS = re.compile(r"[？?]|吗|是不是|有没有|怎么样|咋样|如何|靠谱|好不好|值不值|贵不贵|正规")
+# and the message asks: a question mark, a question particle or an A-not-A question; praise
+# (`正规`, `靠谱`) or `如何` alone asks nothing, and a seller's line carries them
+_ASKS = re.compile(r"[？?]|吗|呢|是不是|有没有|怎么样|咋样|好不好|值不值|贵不贵|靠不靠谱|正不正规")
 # what a seller's question has: its own shop, a want it offers to fill, a price or a number
 _SELLER = re.compile(
     "我们家|我家店|咱家|本店|我店|小店|我这|找我|问我|私我|加我|"

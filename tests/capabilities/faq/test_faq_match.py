@@ -127,8 +127,6 @@ def test_any_text_is_scored_without_failing(text: str) -> None:
 
 
 def test_jieba_loads_quietly() -> None:
-    code = (
-        "from hearthkeeper.capabilities.faq.words import chinese_words; chinese_words('会员续费')"
-    )
+    code = "from hearthkeeper.text.words import chinese_words; chinese_words('会员续费')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == "" and done.stdout == ""

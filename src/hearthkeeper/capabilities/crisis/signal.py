@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import yaml
 
-from hearthkeeper.capabilities.faq.words import chinese_words
 from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED
+from hearthkeeper.text.words import chinese_words
 
 Language = Literal["zh", "en"]
 

@@ -1,22 +1,21 @@
-"""The words of a message as the FAQ matcher reads them: jieba for Chinese, word tokens for the
+"""The words of a message as the FAQ matcher reads them: jieba for Chinese (`text/words.py`), word tokens for the
 rest, character n-grams for typos, keywords matched on word boundaries (pure)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
-from hearthkeeper.capabilities.faq.segment import Segmenter, Tokenizer
 from hearthkeeper.text.normalise import MessageText, prepare
+from hearthkeeper.text.words import CJK_RUN as CJK_RUN
+from hearthkeeper.text.words import chinese_words as chinese_words
 
-CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9\u00e0-\u024f]+(?:'[a-z]+)*")
 
 
@@ -43,17 +42,6 @@ LATIN_STOP = word_set(
     "id ill i'll "
 )
 LATIN_SUFFIXES = ("s", "es", "ed", "d", "ing")
-
-
-@cache
-def _segmenter() -> Segmenter:
-    """jieba's cut, its dictionary loaded once per process, on first use, quietly."""
-    import jieba  # type: ignore[import-untyped]
-
-    # jieba logs every dictionary load at DEBUG to stderr through its own handler
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    tokenizer: Tokenizer = jieba.Tokenizer()
-    return Segmenter(tokenizer)
 
 
 @cache
@@ -112,12 +100,6 @@ def heard_in(keyword: str, text: str) -> bool:
         if sounds(keyword[miss]) & sounds(window[miss]):
             return True
     return False
-
-
-@lru_cache(maxsize=4096)  # chat repeats itself (打卡, 谢谢, 早上好): cut each phrase once
-def chinese_words(run: str) -> tuple[str, ...]:
-    """A run of Chinese characters cut into words as jieba cuts it (`segment.py`)."""
-    return _segmenter().cut(run)
 
 
 def latin_words(normalised: str) -> list[str]:

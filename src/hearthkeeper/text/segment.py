@@ -9,7 +9,7 @@ average run of 7.6 characters; every Chinese message is cut (crisis watch's sent
 reads its words, the FAQ too), and real chat rarely repeats a run, so this was ~10% of the
 engine's CPU on varied chat. `Segmenter.cut` computes the same cut in one pass from the end
 with two lists (~15 µs): the same sums in the same order, the same choice among equals (the
-longest word), so the same words — `tests/capabilities/faq/test_faq_segment.py` compares it
+longest word), so the same words — `tests/test_text_segment.py` compares it
 with jieba's `lcut` on generated and real text. Runs holding a character jieba reads apart
 (outside U+4E00–U+9FD5: extension A, the newest ideographs, compatibility forms) go to
 jieba itself.

