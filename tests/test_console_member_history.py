@@ -4,12 +4,15 @@ was made staff by someone at a time (it said "joined … as secretary")."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
+from hearthkeeper.store import NewAudit
 from hearthkeeper.store.database import sqlite_url
+from hearthkeeper.store.records import STAFF_ROLE
 from tests.console_setup import Console
 
 
@@ -46,3 +49,30 @@ def test_a_role_nobody_recorded_giving_is_said_as_held_now(console: Console) -> 
     assert joined.endswith(
         "joined 颜学院护肤社 1群 (dean (院长) now; not recorded when it was given)"
     )
+
+
+def test_a_role_given_long_ago_is_still_told_after_many_later_entries_on_the_member(
+    console: Console, tmp_path: Path
+) -> None:
+    """The page read only the member's newest 500 audit entries and looked for the role among
+    them: strikes, bans, pardons and billing written later pushed the giving out, and the page
+    said "(secretary now; not recorded when it was given)"."""
+    env = {"HEARTH_DATABASE_URL": sqlite_url(tmp_path / "data")}
+    given = CliRunner().invoke(
+        app, ["staff", "set", "webchat:mei", "群秘书", "--as", "ann"], env=env
+    )
+    assert given.exit_code == 0, given.output
+    mei = console.member_id("mei")
+    target = f"member {mei}"
+    [role] = console.store.audit_entries(console.community_id, target=target,
+                                         actions=[STAFF_ROLE])  # fmt: skip
+    later = [
+        NewAudit(actor="engine", action="pardon", community_id=console.community_id,
+                 target=target, detail={}, at=role.at + timedelta(seconds=n + 1))
+        for n in range(501)
+    ]  # fmt: skip
+    console.store.audit_bulk(later)
+    history = _history(console.get(f"/members/{mei}").text)
+    assert any(line.endswith("made staff secretary (群秘书) by ann") for line in history), history
+    [joined] = [line for line in history if " joined " in line]
+    assert joined.endswith("joined 颜学院护肤社 1群"), joined

@@ -275,6 +275,34 @@ def test_strike_sanction_and_audit_lookups(store: Store) -> None:
     assert len(store.audit_entries(w.community, target="member 0")) == 3
 
 
+def test_a_member_s_entries_of_some_actions_are_read_all_however_many_others(
+    store: Store,
+) -> None:
+    """The member page tells who gave a staff role: it read the member's newest 500 entries
+    and looked among them, so 600 later strikes and pardons hid the giving."""
+    from hearthkeeper.store import NewAudit
+
+    w = _world(store)
+    given = store.audit("console:ann", "staff role", w.community, target="member 7",
+                        detail={"role": "dean"})  # fmt: skip
+    store.audit_bulk([
+        NewAudit(actor="engine", action="pardon" if n % 2 else "strike",
+                 community_id=w.community, target="member 7", detail={},
+                 at=given.at + timedelta(seconds=n + 1))
+        for n in range(600)
+    ])  # fmt: skip
+    taken = store.audit("console:bob", "staff role", w.community, target="member 7")
+    store.audit("console:ann", "staff role", w.community, target="member 8")
+    store.audit("console:ann", "staff role", w.other, target="member 7")
+    roles = store.audit_entries(w.community, target="member 7", actions=["staff role"],
+                                limit=None)  # fmt: skip
+    assert roles == [taken, given]  # newest first; not member 8's, not community B's
+    both = store.audit_entries(w.community, target="member 7",
+                               actions={"staff role", "pardon"}, limit=None)  # fmt: skip
+    assert len(both) == 302
+    assert len(store.audit_entries(w.community, target="member 7", limit=None)) == 602
+
+
 def test_a_group_s_last_closing_is_read_in_one_statement_newest_by_when_written(
     store: Store,
 ) -> None:

@@ -58,9 +58,9 @@ def not_closed(store: Store, item: OutboxItem, action: Action, error: CarrierErr
         platform = PLATFORMS.get(action.carrier, action.carrier)
         why = error.lacks.get(language) if error.lacks else None
         said = "close" if action.kind is ActionKind.CLOSE else "reopen"
-        others = [c for c in tx.list_communities() if c.id != group.community_id]
-        shared = any(tx.groups_called(c.id, group.name) for c in others)
-        owner = next((c for c in tx.list_communities() if c.id == group.community_id), None)
+        communities = tx.list_communities()
+        owner = next((c for c in communities if c.id == group.community_id), None)
+        shared = any(tx.groups_called(c.id, group.name) for c in communities if c is not owner)
         command = close_command(group.name, owner.slug if shared and owner else None)
         text = _SAID[said][language].format(group=group.name, platform=platform,
                                             why=why or str(error), command=command)  # fmt: skip

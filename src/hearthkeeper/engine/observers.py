@@ -44,20 +44,31 @@ _AUDITED = (ActionKind.STRIKE, ActionKind.BLACKLIST)
 
 def log_audit(tx: Store, record: BatchRecord) -> None:
     """An audit entry for each violation, strike and blacklisting decided. A decision's
-    reason is said once, on its first entry (the strike); its warning, deletion, mute or
-    removal of the same message refers to it (`see the strike entry for this event`): the
-    full reason on every entry buried the Audit page under copies of one explanation."""
-    entries: list[NewAudit] = []
-    said: dict[tuple[str, str], str] = {}  # (event, reason) -> the kind of entry saying it
-    for applied in record.applied:
-        action, sender = applied.action, applied.event.sender
-        if not (action.violation or action.kind in _AUDITED):
+    reason (one message's explanation) is said once, on its first strike entry, or on its
+    first entry when it gives no strike (a newcomer's link deleted); its other entries (the
+    warning, deletion, mute or removal of the same message, a second strike of a violation
+    worth two) point to that one (`see the strike entry for this event`, `see the first
+    strike entry for this event`): the full reason on every entry buried the Audit page
+    under copies of one explanation."""
+    audited = [a for a in record.applied if a.action.violation or a.action.kind in _AUDITED]
+    tellers: dict[tuple[str, str], int] = {}  # (event, reason) -> the entry that says it
+    for n, applied in enumerate(audited):
+        key = (applied.event.key, applied.action.explained)
+        if not key[1]:
             continue
+        first = tellers.get(key)
+        if first is None or (applied.action.kind is ActionKind.STRIKE
+                             and audited[first].action.kind is not ActionKind.STRIKE):  # fmt: skip
+            tellers[key] = n
+    entries: list[NewAudit] = []
+    for n, applied in enumerate(audited):
+        action, sender = applied.action, applied.event.sender
         event, reason = applied.event.key, action.explained
-        if reason and (event, reason) in said:
-            reason = f"see the {said[event, reason]} entry for this event"
-        elif reason:
-            said[event, reason] = action.kind.value
+        teller = tellers.get((event, reason), n)
+        if teller != n:
+            kind = audited[teller].action.kind.value
+            which = "first " if kind == action.kind.value else ""
+            reason = f"see the {which}{kind} entry for this event"
         entries.append(NewAudit(
             action.handler or "engine",
             action.kind.value,

@@ -237,15 +237,25 @@ class DirectoryQueries(StoreBase):
             return None if row is None else _sanction(row)
 
     def audit_entries(
-        self, community_id: int, *, target: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        community_id: int,
+        *,
+        target: str | None = None,
+        actions: Collection[str] | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
     ) -> list[AuditEntry]:
-        """A page of the community's audit log (about one `target`, when given), newest first."""
+        """A page of the community's audit log (about one `target`, when given; only entries
+        whose action is one of `actions`, when given), newest first; `limit` None: every
+        entry that matches."""
         statement = select(AuditRow).where(AuditRow.community_id == community_id)
         if target is not None:
             statement = statement.where(AuditRow.target == clipped_to(KEY, target))  # as kept
+        if actions is not None:
+            statement = statement.where(AuditRow.action.in_(sorted(actions)))
         statement = (
             statement.order_by(AuditRow.at.desc(), AuditRow.id.desc())
-            .limit(max(limit, 0))
+            .limit(None if limit is None else max(limit, 0))
             .offset(max(offset, 0))
         )
         with self._unit(write=False) as session:

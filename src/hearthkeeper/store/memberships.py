@@ -40,8 +40,8 @@ class MembershipQueries(StoreBase):
         self, pairs: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], tuple[Membership, bool]]:
         """`active_stays`, each with whether the member has a message recorded in the group
-        that was not deleted (`has_posted`): what the engine reads of the members of a batch
-        it has not seen, or not for a minute, in one query."""
+        that was not deleted: what the engine reads of the members of a batch it has not
+        seen, or not for a minute, in one query."""
         wanted = set(pairs)
         if not wanted:
             return {}

@@ -172,20 +172,6 @@ class MessageQueries(StoreBase):
         with self._unit(write=False) as session:
             return _messages(session, list(session.scalars(query)))
 
-    def has_posted(self, group_id: int, member_id: int) -> bool:
-        """Whether the member has a message recorded in the group that was not deleted."""
-        query = (
-            select(MessageRow.id)
-            .where(
-                MessageRow.group_id == group_id,
-                MessageRow.member_id == member_id,
-                MessageRow.deleted_at.is_(None),
-            )
-            .limit(1)
-        )
-        with self._unit(write=False) as session:
-            return session.scalar(query) is not None
-
 
 def _kind(kind: MessageKind | str) -> MessageKind:
     try:

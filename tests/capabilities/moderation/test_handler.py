@@ -140,6 +140,35 @@ def test_the_audit_log_says_a_decisions_reason_once(store: Store, store_clock: F
     assert muted and muted[0].detail["reason"] == "see the strike entry for this event"
 
 
+def test_a_violation_worth_two_strikes_says_its_reason_on_the_first_strike_entry(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The second strike entry of a violation worth two said `see the strike entry for this
+    event`, pointing at itself as much as at the first."""
+    c = community(store, store_clock, playbook("  violations:\n    links: {strikes: 2}\n"))
+    c.engine.process([c.events.message("spam", "look at http://spam.example.com now")])
+    entries = sorted(store.audit_log(c.runtime.community_id), key=lambda e: e.id)
+    strikes = [e for e in entries if e.action == "strike"]
+    assert len(strikes) == 2
+    assert "spam.example.com" in str(strikes[0].detail["reason"])
+    assert strikes[1].detail["reason"] == "see the first strike entry for this event"
+    others = [e for e in entries if e.action != "strike"]
+    assert others and {e.detail["reason"] for e in others} == {
+        "see the strike entry for this event"
+    }
+
+
+def test_a_decision_without_a_strike_says_its_reason_on_its_own_entry(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An insult only alerts staff: its one entry, the staff alert, carries the reason."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("angry", "你就是个傻逼")])
+    [entry] = store.audit_log(c.runtime.community_id)
+    assert entry.action == "alert_staff" and entry.detail["violation"] == "insults"
+    assert "傻逼" in str(entry.detail["reason"])
+
+
 def test_staff_read_which_of_the_members_strikes_a_violation_is_in_words(
     store: Store, store_clock: FrozenClock
 ) -> None:

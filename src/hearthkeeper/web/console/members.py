@@ -111,8 +111,10 @@ def router(pages: Pages) -> APIRouter:
         names = level_names(view)
         roles = view.playbook.structure.roles if view.playbook else {}
         titles = {rid: role.title for rid, role in roles.items()}
-        given = [e for e in store.audit_entries(cid, target=f"member {member_id}", limit=500)
-                 if e.action == STAFF_ROLE]  # fmt: skip
+        # every role given or taken away, however many other entries (strikes, bans, billing)
+        # the member's history holds
+        given = store.audit_entries(cid, target=f"member {member_id}", actions=[STAFF_ROLE],
+                                    limit=None)  # fmt: skip
         history = _history(stays, strikes + sanctions, changes, names,
                            roles=(given, titles))  # fmt: skip
         return render(
