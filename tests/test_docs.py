@@ -134,3 +134,15 @@ def test_every_community_option_says_it_takes_a_slug_or_a_name() -> None:
         if "--community" in heading and "--community SLUG|NAME" not in heading:
             wrong.append(f"docs/cli.md: {heading}")
     assert wrong == []
+
+
+def test_the_api_docs_state_the_subscriptions_page_and_record_the_change() -> None:
+    """`GET …/subscriptions` became a page object (it was a JSON list): a client written to
+    the docs must find the shape the API answers, and a note that it changed."""
+    from hearthkeeper.capabilities.billing.api import SubscriptionPageOut
+
+    text = (DOCS / "membership.md").read_text(encoding="utf-8")
+    keys = ", ".join(f'"{name}"' for name in SubscriptionPageOut.model_fields)
+    assert f"`{{{keys}}}`" in text.replace("\n", " ")
+    [note] = [p for p in text.split("\n\n") if p.startswith("**API changes.**")]
+    assert "/subscriptions" in note and "JSON list" in note

@@ -40,3 +40,27 @@ def test_a_staff_channel_on_the_web_chat_reaches_staff_so_nothing_is_said(
         assert host.alerts_unsaid() == []
     finally:
         host.close()
+
+
+def test_a_carrier_the_playbook_names_but_this_server_does_not_run_is_said_not_running(
+    tmp_path: Path, store_clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The playbook names Telegram, which sends direct messages, but this server runs no
+    Telegram bot: the line said "telegram, webchat send no direct messages", untrue of
+    Telegram. Only the carriers running here are said to lack them; the others are said not
+    to be running here."""
+    playbook = project(tmp_path / "site")
+    text = playbook.read_text(encoding="utf-8")
+    playbook.write_text(text.replace("    - kind: webchat ", "    - kind: telegram\n    - kind: webchat ", 1),
+                        encoding="utf-8")  # fmt: skip
+    host = build(playbook, f"sqlite:///{tmp_path / 'site' / 'data.db'}", store_clock)
+    try:
+        assert "telegram" not in host.carriers
+        show(host)
+    finally:
+        host.close()
+    [line] = [s for s in capsys.readouterr().out.splitlines() if s.startswith("Staff alerts")]
+    assert line.endswith(
+        "no staff channel (alerts.staff_group: a group's name), and webchat sends no direct "
+        "messages (telegram is not running here)"
+    )

@@ -350,7 +350,8 @@ class Host:
             runtime = self.runtimes.get(item.community.id)
             if runtime is None:
                 continue
-            why = only_inbox(runtime.playbook, self.store.list_groups(item.community.id), direct)
+            why = only_inbox(runtime.playbook, self.store.list_groups(item.community.id), direct,
+                             self.carriers)  # fmt: skip
             if why is not None:
                 community = item.community
                 lines.append(f"Staff alerts of {community.name} ({community.slug}) reach only "

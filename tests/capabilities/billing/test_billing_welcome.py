@@ -4,6 +4,7 @@ and what staying costs, in the community's language; a member who paid reads no 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.clock import FrozenClock
@@ -22,7 +23,11 @@ TRIAL = PAID.replace("period: 6 months", "period: 6 months\n      trial: 3d")
 def welcome_of(c: Community, user: str) -> str:
     c.engine.process([c.events.join(user, group="g1", at=c.clock.now())])
     asyncio.run(c.engine.drain())
-    found: list[Action] = [p.action for p in c.carrier.performed if p.action.handler == "welcome"]
+    found: list[Action] = [
+        p.action
+        for p in c.carrier.performed
+        if p.action.handler == "welcome" and p.action.reason == "welcome"
+    ]
     c.carrier.performed.clear()
     assert len(found) == 1, found
     return found[0].text or ""
@@ -65,3 +70,24 @@ def test_a_chinese_community_says_the_trial_in_chinese(
         "你正在免费试用「Half-year membership」，试用到 2026-05-04；之后开通 299 CNY / 6 个月 "
         "即可继续留在群里。试用结束前会提醒你如何付款。"
     ) in welcome_of(c, "ann")
+
+
+def test_a_member_back_within_their_trial_reads_it_in_the_welcome_back(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann, on a trial, leaves the group and joins again the next day: her short welcome back
+    said nothing of the trial, so she was not told it ends in two days and what staying
+    costs, as her first welcome did."""
+    c = paid_community(store, store_clock, TRIAL)
+    assert screen(c, "ann").admitted
+    welcome_of(c, "ann")
+    c.engine.process([c.events.leave("ann", group="g1", at=c.clock.now())])
+    asyncio.run(c.engine.drain())
+    c.clock.advance(timedelta(days=1))
+    assert screen(c, "ann").admitted  # her trial still lets her in
+    text = welcome_of(c, "ann")
+    assert "back" in text.lower()  # the short welcome back, not the newcomer's
+    assert (
+        "You are on a free trial of “Half-year membership” until 2026-05-04; to stay after it, "
+        "the plan is 299 CNY per 6 months."
+    ) in text

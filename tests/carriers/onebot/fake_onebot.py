@@ -573,8 +573,11 @@ class FakeOneBot:
                      duration=-1 if group.whole_ban else 0)  # fmt: skip
 
     def _api_set_group_add_request(self, params: dict[str, Any]) -> None:
-        asking = self.requests[str(params["flag"])]
-        if (params.get("sub_type") or params.get("type")) != "add" or asking.answer is not None:
+        asking = self.requests.get(str(params["flag"]))
+        if asking is None or asking.answer is not None:
+            # NapCat finds no open request for the flag (answered already, or unknown)
+            raise Failed(1200, "No such request")
+        if (params.get("sub_type") or params.get("type")) != "add":
             raise LookupError(params["flag"])
         asking.answer = bool(params.get("approve", True))
         if asking.answer:

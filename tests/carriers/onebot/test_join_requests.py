@@ -21,7 +21,7 @@ from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission, JoinRequest, Verdict
 from hearthkeeper.playbook.templates import template_text
-from tests.carriers.onebot.fake_onebot import WAIT_S, Asking
+from tests.carriers.onebot.fake_onebot import WAIT_S, Asking, Failed
 from tests.carriers.onebot.onebot_setup import QQ, qq_community, real_now, serving
 from tests.webchat_setup import sqlite_store
 
@@ -289,6 +289,35 @@ async def test_a_request_whose_answer_never_left_before_a_kill_is_answered_after
     async with serving(qq, qq.carrier(journal=True)):
         await qq.fake.bot_message(group, "欢迎 小美")
     assert qq.fake.requests[flag].answer is True and mei in qq.fake.groups[group].members
+
+
+async def test_an_answer_that_never_left_and_fails_after_the_restart_is_warned_of(
+    qq: QQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Killed before the answer to 小美's request left, and the bot is no admin any more when
+    it goes again after the restart: QQ refuses it for want of rights, not as answered
+    already. 小美 is never answered, so the log warns, as for any unanswered request, and
+    does not say the request was answered before the stop."""
+    group = qq.group()
+    kept: dict[str, bytes] = {}
+    _kept_at_answer(qq, kept, performed=False)
+    async with serving(qq, qq.carrier(journal=True)):
+        mei = qq.person("小美")
+        flag = await qq.fake.ask_to_join(group, mei, "小美", "想学护肤")
+        await qq.fake.until(lambda: kept, "the answer to go out")
+    qq.fake.hold = None
+    _as_killed(qq.data_dir, kept)
+    qq.fake.refuse = lambda action, _: (
+        Failed(100, "权限不足") if action == "set_group_add_request" else None
+    )
+    with caplog.at_level(logging.INFO, logger="hearthkeeper.carriers.onebot"):
+        async with serving(qq, qq.carrier(journal=True)):
+            await qq.fake.until(lambda: _settled(qq), "the request settled")
+    assert qq.fake.requests[flag].answer is None and mei not in qq.fake.groups[group].members
+    assert "answered before the last stop" not in caplog.text
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(f"the join request of {mei} to group {group} was not answered" in r.getMessage()
+               and "权限不足" in r.getMessage() for r in warned)  # fmt: skip
 
 
 async def test_a_refusal_sent_the_instant_before_a_kill_is_not_taken_for_a_failure(

@@ -109,10 +109,13 @@ def staff_channel(groups: Sequence[Group], pb: Playbook) -> Group | None:
     return found[0] if found else None
 
 
-def only_inbox(pb: Playbook, groups: Sequence[Group], direct: Collection[str]) -> str | None:
+def only_inbox(pb: Playbook, groups: Sequence[Group], direct: Collection[str],
+               running: Collection[str]) -> str | None:  # fmt: skip
     """Why the community's staff alerts reach nobody outside the console's Inbox (no staff
     channel, and no carrier of it sends direct messages: a web chat only community), or None
-    when they do reach staff somewhere. `direct`: the carrier kinds that send direct messages."""
+    when they do reach staff somewhere. `direct`: the carrier kinds that send direct messages;
+    `running`: the carrier kinds this server runs (the others are said not to run here, not
+    to lack direct messages)."""
     if staff_channel(groups, pb) is not None:
         return None
     kinds = {g.carrier for g in groups} | {c.kind.value for c in pb.structure.carriers}
@@ -121,10 +124,14 @@ def only_inbox(pb: Playbook, groups: Sequence[Group], direct: Collection[str]) -
     wanted = pb.alerts.staff_group
     channel = (f"alerts.staff_group names {wanted!r}, which no group of it is called" if wanted
                else "no staff channel (alerts.staff_group: a group's name)")  # fmt: skip
-    dms = ("direct messages are off (alerts.direct)" if not pb.alerts.direct else
-           f"{', '.join(sorted(kinds)) or 'its carriers'} send{'s' if len(kinds) == 1 else ''} "
-           "no direct messages")  # fmt: skip
-    return f"{channel}, and {dms}"
+    if not pb.alerts.direct:
+        return f"{channel}, and direct messages are off (alerts.direct)"
+    here, idle = sorted(kinds & set(running)), sorted(kinds - set(running))
+    away = f"{', '.join(idle)} {'is' if len(idle) == 1 else 'are'} not running here"
+    if not here:
+        return f"{channel}, and {away if idle else 'its carriers send no direct messages'}"
+    dms = f"{', '.join(here)} send{'s' if len(here) == 1 else ''} no direct messages"
+    return f"{channel}, and {dms}" + (f" ({away})" if idle else "")
 
 
 def derived(key: str, suffix: str) -> str:

@@ -1,4 +1,5 @@
-"""Finding a community and the playbook it runs, for the CLI, the console and the API."""
+"""Finding a community and the playbook it runs, for the CLI, the console, the API and the
+payment webhooks (these by slug only)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,23 @@ def community_of(store: Store, slug: str | None) -> Community:
         raise BillingError(f"no community {slug!r} (there are: {names})"
                            f"{near or '; `hearth apply` its playbook first'}")  # fmt: skip
     return found
+
+
+def community_by_slug(store: Store, slug: str) -> Community:
+    """The community whose slug is exactly `slug`, for a payment webhook's address: a name
+    (or a slug in other case) is refused, since names change whenever a playbook is applied
+    and an address written with one could later name another community. The refusal says
+    which exist and the slug nearest to, or named by, what was typed."""
+    communities = store.list_communities()
+    found = next((c for c in communities if c.slug == slug), None)
+    if found is not None:
+        return found
+    names = ", ".join(c.shown for c in communities) or "none yet"
+    meant = find_community(communities, slug)
+    near = (f"; did you mean {meant.slug!r}? (a webhook address takes the slug)"
+            if meant is not None else did_you_mean(slug.strip(), [c.slug for c in communities]))  # fmt: skip
+    raise BillingError(f"no community {slug!r} (there are: {names})"
+                       f"{near or '; `hearth apply` its playbook first'}")  # fmt: skip
 
 
 def playbook_of(store: Store, community: Community) -> Playbook | None:

@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from hearthkeeper.capabilities.billing import payments
 from hearthkeeper.capabilities.billing.ledger import BillingError, payments_of
 from hearthkeeper.capabilities.billing.lifecycle import plan_of
-from hearthkeeper.capabilities.billing.lookup import community_of, playbook_of
+from hearthkeeper.capabilities.billing.lookup import community_by_slug, playbook_of
 from hearthkeeper.capabilities.billing.payments import checked_amount
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
@@ -232,7 +232,7 @@ def _pay(web: Web, slug: str, reference: str, plan: str, amount: Decimal | None,
          currency: str | None, provider: Provider, provider_ref: str) -> dict[str, Any]:  # fmt: skip
     """Record the payment; an amount or currency the event leaves out is the plan's."""
     store = web.store
-    community = community_of(store, slug)
+    community = community_by_slug(store, slug)
     playbook = playbook_of(store, community)
     priced = plan_of(playbook, plan)
     if priced is not None:
@@ -253,7 +253,7 @@ def _refund(web: Web, slug: str, paid_ref: str, provider: Provider, refund_ref: 
     latest); without one, the payment of `plan` the person `member_reference` names, when
     exactly one of theirs is not refunded yet (several: `Refused`, listing them)."""
     store = web.store
-    community = community_of(store, slug)
+    community = community_by_slug(store, slug)
     playbook = playbook_of(store, community)
     with store.transaction() as tx:
         repo = SqlBilling.on(tx)

@@ -1,5 +1,6 @@
-"""What a newcomer's welcome says of their free trial: that they are on one, until when, and
-what staying costs (the door said so on the join page, but the group is where they read)."""
+"""What a welcome (a newcomer's, or a welcome back) says of the member's free trial: that
+they are on one, until when, and what staying costs (the door said so on the join page, but
+the group is where they read)."""
 
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ class Welcome:
         return Outcome(tuple(actions))
 
     def _trial(self, ctx: Context) -> str:
-        """A newcomer on a free trial reads that they are, until when, and what staying costs."""
+        """A member on a free trial (new or back) reads that they are, until when, and what
+        staying costs."""
         from hearthkeeper.capabilities.billing.welcome import offers_trial, trial_said
 
         if ctx.reads is None or not offers_trial(ctx.playbook):
@@ -86,21 +87,22 @@ class Welcome:
     def _back(self, ctx: Context, event: Event, nickname: str) -> Action:
         """A member who was in the community before (left, removed, their paid membership
         lapsed) and joins again: a short welcome back, not the newcomer's welcome, rules and
-        introduction request again; the rules prompt only if the rules still wait for them,
-        the nickname reminder only if their name does not fit."""
+        introduction request again; the free trial they are on (as a newcomer reads it), the
+        rules prompt only if the rules still wait for them, the nickname reminder only if
+        their name does not fit."""
         pb, lang = ctx.playbook, ctx.playbook.community.language
         ceremony = pb.joining.ceremony
         values = {"nickname": nickname, "group": ctx.group.name,
                   "community": pb.community.name, "purpose": pb.community.purpose}  # fmt: skip
         template = ceremony.welcome_back or say("welcome_back", lang,
                                                 **{k: "{" + k + "}" for k in values})  # fmt: skip
-        parts = [template.format(**values)]
+        parts = [template.format(**values), self._trial(ctx)]
         if ceremony.accept_rules and pb.rules.texts and RULES_ACCEPTED not in ctx.member.tags:
             parts.append(say("accept_prompt", lang))
         if ceremony.nickname_format and not nickname_fits(nickname, ceremony.nickname_format):
             parts.append(say("nickname_reminder", lang, nickname=nickname,
                              nickname_format=ceremony.nickname_format))  # fmt: skip
-        return self._send(ctx, event, "\n".join(parts), welcome=True)
+        return self._send(ctx, event, "\n".join(p for p in parts if p), welcome=True)
 
     def _send(self, ctx: Context, event: Event, text: str, *, welcome: bool) -> Action:
         return Action(kind=ActionKind.SEND, carrier=event.carrier, group=event.group,

@@ -48,6 +48,8 @@ from hearthkeeper.store import Store
 
 log = logging.getLogger(__name__)
 
+ALREADY_HANDLED = "no such request"  # NapCat's words for a join request no longer open
+
 CALL_TIMEOUT = 10.0  # seconds an API call waits for its answer
 # A call carrying a scheduled post's file is answered once QQ has the file (a 50 MiB video
 # uploaded, a voice message converted to Silk): waited for longer.
@@ -411,7 +413,8 @@ class OneBotCarrier:
         """A join request answered just before the last stop: not screened again (the door
         may answer otherwise now), its answer settled. An approved person in the group is
         let in already; otherwise the answer goes again: QQ takes it if the first never
-        reached it, and refuses it as answered if it did (said in the log, not as a failure).
+        reached it, and refuses it as answered if it did (said in the log, not as a failure);
+        any other refusal leaves the person unanswered and is warned of.
         False when the connection went meanwhile: settled once it is back."""
         if answer.approve and await self._in_group(ask.group, ask.user_id):
             log.info("qq: the join request of %s to group %s was approved before the last "
@@ -422,9 +425,13 @@ class OneBotCarrier:
             except CarrierError as exc:
                 if not isinstance(exc, Unanswered) and not self.link.connected.is_set():
                     return False
-                log.info("qq: the join request of %s to group %s was answered before the last "
-                         "stop (QQ takes no second answer: %s)", ask.user_id, ask.group,
-                         exc)  # fmt: skip
+                if _answered_already(exc):
+                    log.info("qq: the join request of %s to group %s was answered before the "
+                             "last stop (QQ takes no second answer: %s)", ask.user_id,
+                             ask.group, exc)  # fmt: skip
+                else:  # the first answer never reached QQ, and this one failed too
+                    log.warning("qq: the join request of %s to group %s was not answered: %s",
+                                ask.user_id, ask.group, exc)  # fmt: skip
         await asyncio.to_thread(self.requests.drop, ask.group, ask.user_id)
         return True
 
@@ -474,6 +481,13 @@ class OneBotCarrier:
                 if self.roles[group] == "member":
                     log.warning("qq: the bot is not an admin of group %s: it cannot delete, "
                                 "mute or remove; make it an admin in QQ", group)  # fmt: skip
+
+
+def _answered_already(exc: CarrierError) -> bool:
+    """Whether QQ refused an answer to a join request as one it no longer holds open: NapCat
+    says "No such request" (retcode 1200) for a request answered already. Any other refusal
+    (no admin rights any more), or no answer at all, leaves the person unanswered."""
+    return not isinstance(exc, Unanswered) and ALREADY_HANDLED in str(exc).lower()
 
 
 def _answer_call(ask: JoinAsk, answer: Answer) -> Call:
