@@ -1,5 +1,6 @@
 """What the tests that kill a real `hearth serve` with SIGKILL share: the server as a process
-of its own (forked from one that imported it once: serve_fork.py) on one port and one SQLite
+of its own (started first as `python -m hearthkeeper serve`, each restart forked from one
+process that imported it once: serve_fork.py) on one port and one SQLite
 database across restarts, and a web chat member who sends lines over a WebSocket, reconnects
 whenever the server goes away and sends again what was not acknowledged (their own message
 coming back from the server, which it sends only once the message is stored)."""
@@ -27,7 +28,7 @@ from hearthkeeper.config import sqlite_url_for
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.chat_clients import FAST_PLAYBOOK, free_port, join_page, room_or_end
 from tests.migrated import migrate
-from tests.serve_fork import Forked, Forks
+from tests.serve_fork import Forks, ServeProcess, interpreter_serve
 
 # Guards against a hang, not a measure of speed: seconds a start may take to answer.
 START_WITHIN = 150.0
@@ -53,20 +54,24 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database = folder / "data" / SQLITE_FILE
-        self.process: Forked | None = None
+        self.process: ServeProcess | None = None
         self.starts = 0
-        # every start forked from one process that imported the server once (serve_fork.py)
+        # The first start is a real interpreter start; each restart is forked from one
+        # process that imported the server once (serve_fork.py).
         self._forks: Forks | None = None
         if (folder / "hearth.toml").exists():  # (importing while the test prepares)
             self._forks = self._forking()
 
     def start(self) -> None:
         self.starts += 1
+        log = self.folder / f"serve-{self.starts}.log"
+        args = ("serve", "--config", "hearth.toml", "--port", str(self.port))
+        if self.starts == 1:
+            self.process = interpreter_serve(self.folder, self.env, log, *args)
+            self._forks = self._forks or self._forking()  # (importing while it runs)
+            return
         self._forks = self._forks or self._forking()
-        self.process = self._forks.serve(
-            self.folder / f"serve-{self.starts}.log",
-            "serve", "--config", "hearth.toml", "--port", str(self.port),
-        )  # fmt: skip
+        self.process = self._forks.serve(log, *args)
 
     def _forking(self) -> Forks:
         forks = Forks(self.folder, self.env)

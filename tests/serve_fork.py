@@ -1,4 +1,5 @@
-"""`hearth serve` processes forked from one that has imported the server already.
+"""`hearth serve` processes forked from one that has imported the server already, and the
+real interpreter start (`interpreter_serve`) each test makes first.
 
 A start of `hearth serve` spends about three fifths of its CPU importing (the web framework,
 the store, every capability, the carriers of its configuration); the tests that kill a server
@@ -6,27 +7,36 @@ and start it again paid that at every start. A `Forks` process imports it all on
 test's environment and folder, then forks a `hearth serve` whenever asked: each is a process
 of its own, in a session of its own, reading its configuration and database afresh and
 writing its own log, run as `python -m hearthkeeper serve` runs it; only the imports are not
-done again. (One difference: string hashing is seeded once, so every start hashes alike.)
+done again. Two differences: the forking process imports every capability and carrier module
+in one fixed order, and string hashing is seeded once, so every forked start hashes alike.
+So each test's first start is a real `python -m hearthkeeper serve` (its own imports, in the
+order the start path makes them, its own hash seed): an import-order or circular-import
+failure in that path, or behaviour depending on hash order, still fails a test; only the
+restarts after a kill, which the tests are about, are forked.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import tomllib
+from contextlib import suppress
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 # Guards against a hang, not a measure of speed.
 WAIT = 150.0
 
-# The forking process. It reads "serve LOG ARG…" lines on stdin and answers each with
-# "pid PID" on stdout once forked; "ended PID STATUS" when one of its processes has ended.
+# The forking process. It reads one JSON object a line on stdin, {"log": LOG, "args": [ARG…]},
+# and answers each with "pid PID" on stdout once forked; "ended PID STATUS" when one of its
+# processes has ended. At the end of its input it waits for every process it forked (those
+# still running were killed by `Forks.close`), says each has ended, then ends.
 _FORKS = """
-import importlib, os, pkgutil, select, sys
+import importlib, json, os, pkgutil, select, sys
 import hearthkeeper.cli.root, hearthkeeper.cli.serve_cmd, hearthkeeper.serve, hearthkeeper.web.app
 import jieba
 for package in ("hearthkeeper.capabilities", *sys.argv[1:]):
@@ -49,16 +59,17 @@ def reap():
         said(f"ended {pid} {os.waitstatus_to_exitcode(status)}")
 
 asked = b""
-while True:
+reading = True
+while reading:
     if select.select([0], [], [], 0.02)[0]:
         chunk = os.read(0, 65536)
-        if not chunk:
-            break
+        reading = bool(chunk)
         asked += chunk
     reap()
     while b"\\n" in asked:
         line, asked = asked.split(b"\\n", 1)
-        log, *args = line.decode().split()[1:]
+        request = json.loads(line)
+        log, args = request["log"], request["args"]
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -75,7 +86,38 @@ while True:
             main()
             sys.exit(0)
         said(f"pid {pid}")
+while True:
+    try:
+        pid, status = os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+    said(f"ended {pid} {os.waitstatus_to_exitcode(status)}")
 """
+
+
+class ServeProcess(Protocol):
+    """A `hearth serve` as the tests use a process, started for real (`subprocess.Popen`) or
+    forked (`Forked`)."""
+
+    @property
+    def pid(self) -> int: ...
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float) -> int: ...
+    def send_signal(self, sig: signal.Signals) -> None: ...
+    def kill(self) -> None: ...
+
+
+def interpreter_serve(
+    folder: Path, env: dict[str, str], log: Path, *args: str
+) -> subprocess.Popen[bytes]:
+    """`python -m hearthkeeper ARGS` started as an operator starts it (a fresh interpreter,
+    its own imports and hash seed), in `folder`, in a session of its own; its standard
+    output and error written to `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hearthkeeper", *args], cwd=folder, env=env,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
 
 
 class Forked:
@@ -106,7 +148,8 @@ class Forked:
 
     def send_signal(self, sig: signal.Signals) -> None:
         if self.returncode is None:
-            os.kill(self.pid, sig)
+            with suppress(ProcessLookupError):  # (ended, its end not read yet)
+                os.kill(self.pid, sig)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -119,6 +162,7 @@ class Forks:
     def __init__(self, folder: Path, env: dict[str, str]) -> None:
         with (folder / "hearth.toml").open("rb") as file:
             carriers = tomllib.load(file).get("carriers", {})
+        self.env = env
         self._log = folder / "forks.log"
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(
@@ -130,7 +174,9 @@ class Forks:
         self._lock = threading.Lock()
         self._asked: list[Forked] = []  # forks asked for, not yet answered
         self._forked: dict[int, Forked] = {}
-        threading.Thread(target=self._answers, daemon=True).start()
+        self._closing = False
+        self._reader = threading.Thread(target=self._answers, daemon=True)
+        self._reader.start()
 
     def serve(self, log: Path, *args: str) -> Forked:
         """A `hearth serve ARGS` forked (at once, or as soon as the imports are done); its
@@ -140,18 +186,33 @@ class Forks:
         with self._lock:
             self._asked.append(forked)
         assert self._process.stdin is not None
-        self._process.stdin.write(f"serve {log} {' '.join(args)}\n".encode())
+        request = json.dumps({"log": str(log), "args": list(args)})
+        self._process.stdin.write(request.encode() + b"\n")
         self._process.stdin.flush()
         return forked
 
     def close(self) -> None:
-        """The forking process ended (the servers it forked are left as they are)."""
+        """Every server forked and still running killed (SIGKILL), each one's `returncode`
+        set; then the forking process ended."""
+        with self._lock:
+            self._closing = True
+            running = [forked for forked in self._forked.values() if forked.returncode is None]
+        for forked in running:
+            forked.kill()
         if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait(30)
+            assert self._process.stdin is not None
+            with suppress(BrokenPipeError):
+                self._process.stdin.close()  # the end of its input: it reaps and ends
+            try:
+                self._process.wait(WAIT)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(30)
+        self._reader.join(WAIT)
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
-                stream.close()
+                with suppress(BrokenPipeError):
+                    stream.close()
 
     def log(self) -> str:
         return self._log.read_text(errors="replace")[-3000:]
@@ -167,6 +228,13 @@ class Forks:
                     forked._ended.set()
                     forked._known.set()
                 self._asked.clear()
+                # Ended before it could say how they ended (only when `close` had to kill it
+                # too): those it forked were sent SIGKILL by `close`.
+                if self._closing:
+                    for forked in self._forked.values():
+                        forked.returncode = -signal.SIGKILL
+                        forked._ended.set()
+                    self._forked.clear()
 
     def _read(self, answers: IO[bytes]) -> None:
         for raw in answers:

@@ -35,7 +35,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from tests.chat_clients import FAST_MEMBERS, free_port, join_page, room_or_end
 from tests.playbook_samples import MINIMAL
-from tests.serve_fork import Forks
+from tests.serve_fork import Forks, ServeProcess, interpreter_serve
 
 # 113 s at a load of 15 to 18 on 2 cores: three times that on a slower, busier machine is more
 # than the 300 s a test gets elsewhere (pyproject.toml).
@@ -65,9 +65,10 @@ def _playbook(number: int) -> str:
 
 
 class Node:
-    """One `hearth serve` child process."""
+    """One `hearth serve` child process: a real interpreter start if `real`, else forked by
+    `forks`."""
 
-    def __init__(self, forks: Forks, folder: Path, name: str, role: str) -> None:
+    def __init__(self, forks: Forks, folder: Path, name: str, role: str, real: bool) -> None:
         self.folder, self.name, self.role = folder, name, role
         self.killed = False  # by the test, with SIGKILL
         self.port = free_port() if role == "web" else 0
@@ -76,7 +77,11 @@ class Node:
         args = ["serve", "--config", "hearth.toml", "--role", role]
         if role == "web":
             args += ["--port", str(self.port)]
-        self.process = forks.serve(self.log_file, *args)
+        self.process: ServeProcess = (
+            interpreter_serve(folder, forks.env, self.log_file, *args)
+            if real
+            else forks.serve(self.log_file, *args)
+        )
 
     def log(self) -> str:
         return self.log_file.read_text(errors="replace")[-4000:]
@@ -273,12 +278,14 @@ def test_killed_worker_and_web_node_lose_nothing_and_decide_each_message_once(
 
 
 async def _scenario(url: str, folder: Path) -> None:
-    # Everything starts at once: the nodes take turns applying the playbooks. (Each node is
-    # forked from one process that imported the server once: serve_fork.py.)
+    # Everything starts at once: the nodes take turns applying the playbooks. (The first node
+    # of each role is a real `python -m hearthkeeper serve`, so each role's start path is
+    # tested as an operator runs it; the others are forked from one process that imported
+    # the server once: serve_fork.py.)
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")}
     forks = Forks(folder, env)
-    engines = [Node(forks, folder, f"engine{n}", "engine") for n in range(3)]
-    webs = [Node(forks, folder, f"web{n}", "web") for n in range(2)]
+    engines = [Node(forks, folder, f"engine{n}", "engine", real=n == 0) for n in range(3)]
+    webs = [Node(forks, folder, f"web{n}", "web", real=n == 0) for n in range(2)]
     nodes = engines + webs
     try:
         await asyncio.gather(*(node.ready() for node in nodes))
