@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import random
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import logistic
 from quality import MODERATION, rule_sets
 from scorer_cv import FOLDS, _fold
 from scorer_options import extra_ham
@@ -75,35 +75,7 @@ def lr_train(examples: list[tuple[str, bool]], l2: float, epochs: int, rate: flo
              min_count: int) -> tuple[dict[str, float], float]:  # fmt: skip
     """Logistic regression on the binary features (AdaGrad, L2, classes weighed equally)."""
     rows = [(view(text)[0], 1.0 if spam else 0.0) for text, spam in examples]
-    spam = sum(1 for _, y in rows if y) or 1
-    ham = (len(rows) - spam) or 1
-    weigh = {1.0: len(rows) / (2 * spam), 0.0: len(rows) / (2 * ham)}
-    counts: dict[str, int] = {}
-    for feats, _ in rows:
-        for f in feats:
-            counts[f] = counts.get(f, 0) + 1
-    rows = [([f for f in feats if counts[f] >= min_count], y) for feats, y in rows]
-    w: dict[str, float] = {}
-    g2: dict[str, float] = {}
-    bias, bias_g2 = 0.0, 1e-8
-    order = list(range(len(rows)))
-    shuffle = random.Random(30)
-    for _ in range(epochs):
-        shuffle.shuffle(order)
-        for i in order:
-            feats, y = rows[i]
-            z = bias + sum(w.get(f, 0.0) for f in feats)
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            g = (p - y) * weigh[y]
-            bias_g2 += g * g
-            bias -= rate * g / math.sqrt(bias_g2)
-            for f in feats:
-                old = w.get(f, 0.0)
-                grad = g + l2 * old
-                acc = g2.get(f, 1e-8) + grad * grad
-                g2[f] = acc
-                w[f] = old - rate * grad / math.sqrt(acc)
-    return w, bias
+    return logistic.fit(rows, epochs=epochs, l2=l2, rate=rate, min_count=min_count, seed=30)
 
 
 Reader = Callable[[str], tuple[float, bool, bool]]  # probability, latin, numbered

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from hearthkeeper.store import Store
 
 
-def sqlite_plan(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, str]:
-    """`call()`'s result and SQLite's plan for the one statement it ran holding `marker`."""
+def _ran(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, list[tuple[str, Any]]]:
+    """`call()`'s result and the statements (with their parameters) it ran holding `marker`."""
     seen: list[tuple[str, Any]] = []
 
     def capture(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
@@ -24,6 +24,12 @@ def sqlite_plan(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any
         result = call()
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
+    return result, seen
+
+
+def sqlite_plan(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, str]:
+    """`call()`'s result and SQLite's plan for the one statement it ran holding `marker`."""
+    result, seen = _ran(store, call, marker)
     [(statement, parameters)] = seen
     with store.engine.connect() as connection:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
@@ -34,17 +40,7 @@ def plans(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, list
     """`call()`'s result and the database's plan for each statement it ran holding `marker`,
     on SQLite or PostgreSQL. PostgreSQL is told to avoid reading whole tables, so that on a
     test's few rows the plan shows which index the statement can use, as at a million."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
-        if marker in statement:
-            seen.append((statement, parameters))
-
-    event.listen(store.engine, "before_cursor_execute", capture)
-    try:
-        result = call()
-    finally:
-        event.remove(store.engine, "before_cursor_execute", capture)
+    result, seen = _ran(store, call, marker)
     found: list[str] = []
     with store.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

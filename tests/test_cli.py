@@ -266,16 +266,25 @@ def test_an_id_or_count_beyond_what_the_store_holds_is_refused_saying_which(
         assert named in result.output and "bug" not in result.output, result.output
 
 
+def _from_template(here: Path, template: str, name: str, old: str, new: str) -> str:
+    """A playbook written by `hearth playbook new --template TEMPLATE` with `old` changed to
+    `new`, as an operator edits it: the text written."""
+    code, _ = run("playbook", "new", "--template", template, "-o", name)
+    assert code == 0
+    text = (here / name).read_text(encoding="utf-8")
+    assert old in text
+    edited = text.replace(old, new)
+    (here / name).write_text(edited)
+    return edited
+
+
 def test_a_price_written_with_its_currency_is_refused_saying_what_to_write(here: Path) -> None:
     """`price: 365元` said only "Input should be a valid decimal"."""
-    code, _ = run("playbook", "new", "--template", "ppt", "-o", "circle.yaml")
-    assert code == 0
-    text = (here / "circle.yaml").read_text(encoding="utf-8")
-    (here / "circle.yaml").write_text(text.replace("price: 199 ", "price: 365元 "))
+    text = _from_template(here, "ppt", "circle.yaml", "price: 199 ", "price: 365元 ")
     (here / "rooms.yaml").write_text(MINIMAL + "structure:\n  groups:\n    capacity: 三百\n")
     code, out = run("playbook", "validate", "circle.yaml", "rooms.yaml")
     assert code == 1
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if "price: 199 " in row)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "price: 365元 " in row)
     assert out.splitlines() == [
         f"circle.yaml:{line}:14: monetisation.plans[0].price: '365元' is not a number (365 or "
         "99.50): write the number alone; the currency is the `currency` field (CNY, GBP…)",
@@ -285,11 +294,13 @@ def test_a_price_written_with_its_currency_is_refused_saying_what_to_write(here:
 
 def test_a_role_named_by_its_title_is_answered_with_its_id(here: Path) -> None:
     """`recipients: [班长]` (the title members read) said only that '班长' is not a valid id."""
-    code, _ = run("playbook", "new", "--template", "ppt", "-o", "circle.yaml")
-    assert code == 0
-    text = (here / "circle.yaml").read_text(encoding="utf-8")
-    wrote = text.replace("recipients: [monitor, president]", "recipients: [班长, president]")
-    (here / "circle.yaml").write_text(wrote)
+    wrote = _from_template(
+        here,
+        "ppt",
+        "circle.yaml",
+        "recipients: [monitor, president]",
+        "recipients: [班长, president]",
+    )
     code, out = run("playbook", "validate", "circle.yaml")
     assert code == 1
     line = next(n for n, row in enumerate(wrote.splitlines(), 1) if "recipients:" in row)
@@ -302,11 +313,7 @@ def test_a_role_named_by_its_title_is_answered_with_its_id(here: Path) -> None:
 def test_application_questions_left_under_an_open_threshold_are_named(here: Path) -> None:
     """The club template's kind changed to open kept its four questions and its reviewers:
     'ok', as if newcomers were still asked."""
-    code, _ = run("playbook", "new", "--template", "club", "-o", "club.yaml")
-    assert code == 0
-    text = (here / "club.yaml").read_text(encoding="utf-8")
-    opened = text.replace("    kind: application", "    kind: open")
-    (here / "club.yaml").write_text(opened)
+    opened = _from_template(here, "club", "club.yaml", "    kind: application", "    kind: open")
     code, out = run("playbook", "validate", "club.yaml")
     assert code == 0
     rows = opened.splitlines()

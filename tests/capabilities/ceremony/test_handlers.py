@@ -190,18 +190,24 @@ def test_a_returning_member_of_the_paid_skincare_circle_reads_its_own_welcome_ba
     assert "群规" not in said.split("\n")[0]
 
 
-def test_a_member_made_staff_after_their_welcome_is_answered_when_they_agree(
-    store: Store, store_clock: FrozenClock
-) -> None:
-    """The welcome asked Mei to reply 'agree'; made staff before she did, her 'agree' got no
-    answer at all (staff were passed over by the rules gate) and her introduction reminder
-    still fired though she had spoken. Staff are never held back from posting."""
+def _mei_made_staff_after_her_welcome(store: Store, store_clock: FrozenClock) -> Community:
+    """The community after Mei joined (and was welcomed) and was then made a manager."""
     c = community(store, store_clock)
     c.engine.process([c.events.join("mei", name="Mei")])
     g1 = store.group_for_carrier("fake", "g1")
     assert g1 is not None
     store.set_role(c.member_id("mei"), g1.id, "manager")
     c.restart()
+    return c
+
+
+def test_a_member_made_staff_after_their_welcome_is_answered_when_they_agree(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The welcome asked Mei to reply 'agree'; made staff before she did, her 'agree' got no
+    answer at all (staff were passed over by the rules gate) and her introduction reminder
+    still fired though she had spoken. Staff are never held back from posting."""
+    c = _mei_made_staff_after_her_welcome(store, store_clock)
     [agreed] = c.engine.process([c.events.message("mei", "agree", name="Mei")])
     replies = [a.text for a in agreed.actions if a.kind is ActionKind.REPLY]
     assert replies == ["Thanks Mei, you have accepted the rules. Welcome!"]
@@ -215,12 +221,7 @@ def test_a_member_made_staff_after_their_welcome_is_answered_when_they_agree(
 
 
 def test_staff_who_never_agreed_still_post_freely(store: Store, store_clock: FrozenClock) -> None:
-    c = community(store, store_clock)
-    c.engine.process([c.events.join("mei", name="Mei")])
-    g1 = store.group_for_carrier("fake", "g1")
-    assert g1 is not None
-    store.set_role(c.member_id("mei"), g1.id, "manager")
-    c.restart()
+    c = _mei_made_staff_after_her_welcome(store, store_clock)
     [posted] = c.engine.process([c.events.message("mei", "Tasting moved to Friday")])
     held = [a.kind for a in posted.actions if a.kind in (ActionKind.DELETE, ActionKind.REPLY)]
     assert held == [], "staff are not asked to accept the rules first"

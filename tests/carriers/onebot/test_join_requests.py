@@ -271,11 +271,9 @@ async def test_a_request_answered_the_instant_before_a_kill_is_not_screened_agai
     assert mei in qq.fake.groups[group].members
 
 
-async def test_a_request_whose_answer_never_left_before_a_kill_is_answered_after_it(
-    qq: QQ,
-) -> None:
-    """Killed after the answer was written down but before QQ got it: nothing lost, the
-    answer goes after the restart and 小美 is let in and welcomed."""
+async def _killed_before_the_answer_left(qq: QQ) -> tuple[int, int, str]:
+    """小美 asks to join and the server is killed after her answer was written down but
+    before QQ got it: the group, 小美 and her request's flag."""
     group = qq.group()
     kept: dict[str, bytes] = {}
     _kept_at_answer(qq, kept, performed=False)
@@ -286,6 +284,15 @@ async def test_a_request_whose_answer_never_left_before_a_kill_is_answered_after
     qq.fake.hold = None
     assert qq.fake.requests[flag].answer is None  # QQ never got it
     _as_killed(qq.data_dir, kept)
+    return group, mei, flag
+
+
+async def test_a_request_whose_answer_never_left_before_a_kill_is_answered_after_it(
+    qq: QQ,
+) -> None:
+    """Killed after the answer was written down but before QQ got it: nothing lost, the
+    answer goes after the restart and 小美 is let in and welcomed."""
+    group, mei, flag = await _killed_before_the_answer_left(qq)
     async with serving(qq, qq.carrier(journal=True)):
         await qq.fake.bot_message(group, "欢迎 小美")
     assert qq.fake.requests[flag].answer is True and mei in qq.fake.groups[group].members
@@ -298,15 +305,7 @@ async def test_an_answer_that_never_left_and_fails_after_the_restart_is_warned_o
     it goes again after the restart: QQ refuses it for want of rights, not as answered
     already. 小美 is never answered, so the log warns, as for any unanswered request, and
     does not say the request was answered before the stop."""
-    group = qq.group()
-    kept: dict[str, bytes] = {}
-    _kept_at_answer(qq, kept, performed=False)
-    async with serving(qq, qq.carrier(journal=True)):
-        mei = qq.person("小美")
-        flag = await qq.fake.ask_to_join(group, mei, "小美", "想学护肤")
-        await qq.fake.until(lambda: kept, "the answer to go out")
-    qq.fake.hold = None
-    _as_killed(qq.data_dir, kept)
+    group, mei, flag = await _killed_before_the_answer_left(qq)
     qq.fake.refuse = lambda action, _: (
         Failed(100, "权限不足") if action == "set_group_add_request" else None
     )
