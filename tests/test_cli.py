@@ -326,3 +326,27 @@ def test_application_questions_left_under_an_open_threshold_are_named(here: Path
         "applications (`kind: application`); with `kind: open` there are none",
         "club.yaml: ok (2 warnings)",
     ]
+
+
+def test_a_plan_left_under_an_application_threshold_is_named(here: Path) -> None:
+    """A paid circle that also wanted applications: the ppt template's `kind: paid` changed to
+    `kind: application` (questions added) kept `plan: annual`, and validate said 'ok' while
+    show printed "Joining: application (plan annual)", as if payers got in or were asked to
+    pay: one threshold is checked, and nobody is offered the plan at the door."""
+    text = _from_template(
+        here, "ppt", "circle.yaml", "    kind: paid",
+        "    kind: application\n    questions: [你为什么想学 PPT？]",
+    )  # fmt: skip
+    code, out = run("playbook", "validate", "circle.yaml")
+    assert code == 0
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "plan: annual" in row)
+    assert out.splitlines() == [
+        f"circle.yaml:{line}:11: joining.threshold.plan: warning: the plan is offered at the "
+        "door only by `kind: paid`; with `kind: application` nobody is asked to pay or given "
+        "its trial, and paying does not let anyone in (a community has one threshold: to "
+        "screen by payment, write `kind: paid`)",
+        "circle.yaml: ok (1 warning)",
+    ]
+    code, out = run("playbook", "show", "circle.yaml")
+    assert code == 0
+    assert "  Joining: application\n" in out, out

@@ -137,7 +137,11 @@ def _structure(pb: Playbook) -> Element:
     )
     el.lines.append(
         f"Joining: {j.threshold.kind.value}"
-        + (f" (plan {j.threshold.plan})" if j.threshold.plan else "")
+        + (
+            f" (plan {j.threshold.plan})"
+            if j.threshold.kind is ThresholdKind.PAID and j.threshold.plan
+            else ""
+        )
         + (
             f", {j.threshold.invite_friends} invited friends who stayed"
             if j.threshold.kind is ThresholdKind.TASK and j.threshold.invite_friends
