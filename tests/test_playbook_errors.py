@@ -183,3 +183,17 @@ def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
     latin.write_bytes(b"community:\n  name: caf\xe9\n")
     [p] = validate_file(latin)
     assert p.line == 2 and "UTF-8" in p.message
+
+
+def test_a_date_that_does_not_exist_is_a_located_problem_not_a_crash(tmp_path: Path) -> None:
+    """`founded: 2025-02-30` made PyYAML raise while reading the file, and `hearth playbook
+    validate` printed 'This is a bug in Hearthkeeper'; it is the field's problem, located,
+    and the rest of the file is still checked."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(MINIMAL + "  founded: 2025-02-30\nrules:\n  strike_expiry: soon\n")
+    found = validate_file(path)
+    assert [(p.path, p.line, p.column) for p in found] == [
+        ("community.founded", 10, 12),
+        ("rules.strike_expiry", 12, 18),
+    ]
+    assert "day value is outside" in found[0].message
