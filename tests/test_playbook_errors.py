@@ -197,3 +197,34 @@ def test_a_date_that_does_not_exist_is_a_located_problem_not_a_crash(tmp_path: P
         ("rules.strike_expiry", 12, 18),
     ]
     assert "day value is outside" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "expected"),
+    [
+        ("when", "2026-12-20 2pm",
+         "'2026-12-20 2pm' is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 19:30"),
+        ("when", "2026/12/20 14:00",
+         "'2026/12/20 14:00' is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 "
+         "19:30"),
+        ("when", "2026-13-20 14:00",
+         "'2026-13-20 14:00' is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 "
+         "19:30 (month value is outside expected range of 1-12)"),
+    ],
+)  # fmt: skip
+def test_an_activity_start_that_cannot_be_read_says_the_form_to_write(
+    field: str, written: str, expected: str
+) -> None:
+    """`when: 2026-12-20 2pm` said 'Input should be a valid datetime or date, unexpected extra
+    characters at the end of the input': not what to write instead."""
+    [p] = problems(
+        MINIMAL + f"activities:\n  - id: salon\n    name: Salon\n    {field}: {written}\n"
+    )
+    assert p.path == f"activities[0].{field}"
+    assert p.message == expected
+
+
+def test_a_founding_date_that_cannot_be_read_says_the_form_to_write() -> None:
+    [p] = problems(MINIMAL + "  founded: 2025/6/12\n")
+    assert p.path == "community.founded"
+    assert p.message == "'2025/6/12' is not a date: write YYYY-MM-DD, e.g. 2024-03-18"
