@@ -124,6 +124,19 @@ def test_init_then_apply_versions_and_diffs(here: Path) -> None:
     assert code == 1 and "never overwrites" in out
 
 
+def test_playbook_apply_is_hearth_apply(here: Path) -> None:
+    """After `hearth playbook validate` and `hearth playbook show`, a new operator typed
+    `hearth playbook apply` and got "No such command 'apply'"; it stores the version as
+    `hearth apply` does."""
+    assert run("init", "site", "--template", "ppt")[0] == 0
+    config = str(here / "site" / "hearth.toml")
+    code, out = run("playbook", "apply", "site/playbook.yaml", "--config", config)
+    assert code == 0, out
+    assert "stored version 1 (first version)" in out
+    code, out = run("playbook", "--help")
+    assert "apply      The same as `hearth apply`: store the next version." in out
+
+
 def test_apply_on_either_database_keeps_every_version(here: Path, database_url: str) -> None:
     env = {"HEARTH_DATABASE_URL": database_url}
     assert run("db", "upgrade", env=env)[0] == 0
