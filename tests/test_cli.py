@@ -124,6 +124,19 @@ def test_init_then_apply_versions_and_diffs(here: Path) -> None:
     assert code == 1 and "never overwrites" in out
 
 
+def test_playbook_apply_is_hearth_apply(here: Path) -> None:
+    """After `hearth playbook validate` and `hearth playbook show`, a new operator typed
+    `hearth playbook apply` and got "No such command 'apply'"; it stores the version as
+    `hearth apply` does."""
+    assert run("init", "site", "--template", "ppt")[0] == 0
+    config = str(here / "site" / "hearth.toml")
+    code, out = run("playbook", "apply", "site/playbook.yaml", "--config", config)
+    assert code == 0, out
+    assert "stored version 1 (first version)" in out
+    code, out = run("playbook", "--help")
+    assert "apply      The same as `hearth apply`: store the next version." in out
+
+
 def test_apply_on_either_database_keeps_every_version(here: Path, database_url: str) -> None:
     env = {"HEARTH_DATABASE_URL": database_url}
     assert run("db", "upgrade", env=env)[0] == 0
@@ -326,3 +339,27 @@ def test_application_questions_left_under_an_open_threshold_are_named(here: Path
         "applications (`kind: application`); with `kind: open` there are none",
         "club.yaml: ok (2 warnings)",
     ]
+
+
+def test_a_plan_left_under_an_application_threshold_is_named(here: Path) -> None:
+    """A paid circle that also wanted applications: the ppt template's `kind: paid` changed to
+    `kind: application` (questions added) kept `plan: annual`, and validate said 'ok' while
+    show printed "Joining: application (plan annual)", as if payers got in or were asked to
+    pay: one threshold is checked, and nobody is offered the plan at the door."""
+    text = _from_template(
+        here, "ppt", "circle.yaml", "    kind: paid",
+        "    kind: application\n    questions: [你为什么想学 PPT？]",
+    )  # fmt: skip
+    code, out = run("playbook", "validate", "circle.yaml")
+    assert code == 0
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "plan: annual" in row)
+    assert out.splitlines() == [
+        f"circle.yaml:{line}:11: joining.threshold.plan: warning: the plan is offered at the "
+        "door only by `kind: paid`; with `kind: application` nobody is asked to pay or given "
+        "its trial, and paying does not let anyone in (a community has one threshold: to "
+        "screen by payment, write `kind: paid`)",
+        "circle.yaml: ok (1 warning)",
+    ]
+    code, out = run("playbook", "show", "circle.yaml")
+    assert code == 0
+    assert "  Joining: application\n" in out, out

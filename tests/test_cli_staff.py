@@ -68,6 +68,32 @@ def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
     assert "the console's member page shows it under Identities" in unknown.stderr
 
 
+def test_a_nickname_typed_alone_is_answered_with_the_id_to_write(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A new operator types the name they saw in the chat, with no carrier (`hearth staff set
+    小王 host`): the error named an option `--member` the command does not have and only asked
+    for CARRIER:USER_ID; it now names the MEMBER argument and gives 小王's id to write."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.message("w-5e1f", "hello", name="小王")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    named = runner.invoke(app, ["staff", "set", "小王", "manager"], env=env)
+    assert named.exit_code == 1
+    assert "MEMBER '小王' is a member's name; write their CARRIER:USER_ID: fake:w-5e1f" in (
+        named.stderr
+    ), named.stderr
+    assert "--member" not in named.stderr
+    unknown = runner.invoke(app, ["staff", "set", "Zed", "manager"], env=env)
+    assert unknown.exit_code == 1
+    assert "MEMBER 'Zed': write CARRIER:USER_ID" in unknown.stderr, unknown.stderr
+    assert "the console's member page shows it under Identities" in unknown.stderr
+    assert "--member" not in unknown.stderr
+
+
 def test_a_role_is_given_by_the_title_members_read_as_well_as_by_its_id(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -183,3 +183,48 @@ def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
     latin.write_bytes(b"community:\n  name: caf\xe9\n")
     [p] = validate_file(latin)
     assert p.line == 2 and "UTF-8" in p.message
+
+
+def test_a_date_that_does_not_exist_is_a_located_problem_not_a_crash(tmp_path: Path) -> None:
+    """`founded: 2025-02-30` made PyYAML raise while reading the file, and `hearth playbook
+    validate` printed 'This is a bug in Hearthkeeper'; it is the field's problem, located,
+    and the rest of the file is still checked."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(MINIMAL + "  founded: 2025-02-30\nrules:\n  strike_expiry: soon\n")
+    found = validate_file(path)
+    assert [(p.path, p.line, p.column) for p in found] == [
+        ("community.founded", 10, 12),
+        ("rules.strike_expiry", 12, 18),
+    ]
+    assert "day value is outside" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "expected"),
+    [
+        ("when", "2026-12-20 2pm",
+         "'2026-12-20 2pm' is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 19:30"),
+        ("when", "2026/12/20 14:00",
+         "'2026/12/20 14:00' is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 "
+         "19:30"),
+        ("when", "2026-13-20 14:00",
+         "'2026-13-20 14:00' is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 "
+         "19:30 (month value is outside expected range of 1-12)"),
+    ],
+)  # fmt: skip
+def test_an_activity_start_that_cannot_be_read_says_the_form_to_write(
+    field: str, written: str, expected: str
+) -> None:
+    """`when: 2026-12-20 2pm` said 'Input should be a valid datetime or date, unexpected extra
+    characters at the end of the input': not what to write instead."""
+    [p] = problems(
+        MINIMAL + f"activities:\n  - id: salon\n    name: Salon\n    {field}: {written}\n"
+    )
+    assert p.path == f"activities[0].{field}"
+    assert p.message == expected
+
+
+def test_a_founding_date_that_cannot_be_read_says_the_form_to_write() -> None:
+    [p] = problems(MINIMAL + "  founded: 2025/6/12\n")
+    assert p.path == "community.founded"
+    assert p.message == "'2025/6/12' is not a date: write YYYY-MM-DD, e.g. 2024-03-18"

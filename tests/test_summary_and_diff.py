@@ -118,6 +118,23 @@ def test_the_summary_says_what_a_task_threshold_asks() -> None:
     assert "Joining: task, 3 invited friends who stayed, counted in tea-free" in structure.lines
 
 
+def test_an_activity_without_sign_up_does_not_claim_places_held_or_fees_taken() -> None:
+    """`sign_up: false` ("just come") with a capacity and a price: show said "3 places, 30 CNY,
+    unpaid places held 1d", though nobody can sign up, so no place is held and no fee taken
+    (members read both in /events only); nor did it say when the activity is."""
+    text = MINIMAL + (
+        "activities:\n  - id: salon\n    name: Reading salon\n    when: 2026-12-20 14:00\n"
+        "    capacity: 3\n    price: 30\n    sign_up: false\n"
+        "  - id: run\n    name: Night run\n    schedule: every Saturday 19:30\n    sign_up: false\n"
+    )
+    lines = [line for el in summarise(parse_playbook(text).playbook) for line in el.lines]
+    assert (
+        "Offline: Reading salon, 2026-12-20 14:00, no sign-up (members just come): 3 places and "
+        "30 CNY are only shown in /events, no place is held and no fee taken" in lines
+    ), lines
+    assert "Offline: Night run, every Saturday 19:30, no sign-up (members just come)" in lines
+
+
 def test_a_priced_activity_shows_its_payment_window_and_is_no_gap() -> None:
     text = MINIMAL + (
         "activities:\n  - id: tasting\n    name: Tasting night\n    when: 2026-12-10 19:00\n"
@@ -125,7 +142,10 @@ def test_a_priced_activity_shows_its_payment_window_and_is_no_gap() -> None:
     )
     pb = parse_playbook(text).playbook
     lines = [line for el in summarise(pb) for line in el.lines]
-    assert "Offline: Tasting night, 12 places, 45 CNY, unpaid places held 1d12h" in lines
+    assert (
+        "Offline: Tasting night, 2026-12-10 19:00, 12 places, 45 CNY, unpaid places held 1d12h"
+        in lines
+    )
     assert not any("pay_within" in g for gaps in gaps_of(text).values() for g in gaps)
     default = parse_playbook(text.replace("    pay_within: 36h\n", "")).playbook
     assert any("unpaid places held 1d" in line for el in summarise(default) for line in el.lines)

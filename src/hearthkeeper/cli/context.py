@@ -84,14 +84,21 @@ def open_store(settings: Settings) -> Store:
     return Store(engine, SystemClock())
 
 
-def member_option(store: Store, member: str | None) -> int | None:
-    """The member a `--member CARRIER:USER_ID` option names (None without one), or exit
-    saying what was wrong."""
+def member_option(store: Store, member: str | None, *, name: str = "--member") -> int | None:
+    """The member a `--member CARRIER:USER_ID` option (or the argument `name`, e.g. MEMBER)
+    names (None without one), or exit saying what was wrong. A nickname typed alone, without
+    the carrier (`小王`), is answered with the `CARRIER:USER_ID` to write when a member of
+    that name is known."""
     if member is None:
         return None
     carrier, sep, user = member.partition(":")
     if not sep or not carrier or not user:
-        fail(f"--member {member!r}: write CARRIER:USER_ID, e.g. webchat:u42")
+        ids = _ids_of_named(store, None, member) if member.strip() else []
+        if ids:  # the nickname seen in the chat, typed alone
+            fail(f"{name} {member!r} is a member's name; write their CARRIER:USER_ID: "
+                 f"{' or '.join(ids)}")  # fmt: skip
+        fail(f"{name} {member!r}: write CARRIER:USER_ID, e.g. webchat:w-1a2b3c4d5e6f7a8b (the "
+             "console's member page shows it under Identities)")  # fmt: skip
     found = store.find_member(carrier, user)
     if found is None:
         ids = _ids_of_named(store, carrier, user)
@@ -103,10 +110,10 @@ def member_option(store: Store, member: str | None) -> int | None:
     return found.id
 
 
-def _ids_of_named(store: Store, carrier: str, typed: str) -> list[str]:
-    """`CARRIER:USER_ID` of each member named `typed` (any case) on `carrier`: what to write
-    when a member's name was typed for the carrier's id of them (web chat ids look like
-    w-1a2b…)."""
+def _ids_of_named(store: Store, carrier: str | None, typed: str) -> list[str]:
+    """`CARRIER:USER_ID` of each member named `typed` (any case) on `carrier` (None: on any
+    carrier): what to write when a member's name was typed for the carrier's id of them (web
+    chat ids look like w-1a2b…)."""
     wanted = typed.strip().casefold()
     ids: list[str] = []
     for community in store.list_communities():
@@ -114,7 +121,8 @@ def _ids_of_named(store: Store, carrier: str, typed: str) -> list[str]:
             if summary.display_name.strip().casefold() != wanted:
                 continue
             ids += [f"{i.carrier}:{i.carrier_user_id}" for i in store.identities(summary.member_id)
-                    if i.carrier == carrier and f"{i.carrier}:{i.carrier_user_id}" not in ids]  # fmt: skip
+                    if carrier in (None, i.carrier)
+                    and f"{i.carrier}:{i.carrier_user_id}" not in ids]  # fmt: skip
     return ids
 
 

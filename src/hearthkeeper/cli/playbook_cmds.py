@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.cli.output import console, fail, installed, load_or_exit
+from hearthkeeper.cli.setup_cmds import apply
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -134,3 +135,10 @@ def reference() -> None:
     from hearthkeeper.playbook.reference import markdown_reference
 
     typer.echo(markdown_reference(), nl=False)
+
+
+# `hearth playbook apply` is where an operator who has just validated and shown a playbook
+# looks for the next step; it is `hearth apply` itself (same arguments, same output).
+app.command("apply", short_help="The same as `hearth apply`: store the next version.",
+            help="Store a playbook as the next version of its community and print the diff "
+            "(the same as `hearth apply`).")(apply)  # fmt: skip

@@ -70,7 +70,7 @@ def set_role(
     store = open_store(settings_from(config))
     community_id, roles = _community(store, community)
     wanted = None if role.lower() == "none" else _role_id(roles, role)
-    member_id = member_option(store, member)
+    member_id = member_option(store, member, name="MEMBER")
     assert member_id is not None
     groups = {g.id for g in store.list_groups(community_id)}
     stays = [

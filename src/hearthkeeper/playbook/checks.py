@@ -77,6 +77,19 @@ def _idle_threshold_fields(pb: Playbook) -> Iterator[Finding]:
     if threshold.kind is not ThresholdKind.TASK and threshold.invite_friends is not None:
         yield (*loc, "invite_friends"), (f"invite_friends counts only with `kind: task`; with "
                                          f"`kind: {kind}` nobody needs to invite anyone")  # fmt: skip
+    if threshold.kind is not ThresholdKind.TASK and threshold.referrals_in:
+        yield (*loc, "referrals_in"), (f"referrals_in counts only with `kind: task`; with "
+                                       f"`kind: {kind}` nobody's referrals are counted at the "
+                                       "door")  # fmt: skip
+    if threshold.kind is not ThresholdKind.PAID and threshold.plan is not None:
+        # one threshold per community: `application` with a plan does not also let payers in
+        yield (*loc, "plan"), (f"the plan is offered at the door only by `kind: paid`; with "
+                               f"`kind: {kind}` nobody is asked to pay or given its trial, and "
+                               "paying does not let anyone in (a community has one threshold: "
+                               "to screen by payment, write `kind: paid`)")  # fmt: skip
+    if threshold.kind is not ThresholdKind.MIN_LEVEL and threshold.min_level is not None:
+        yield (*loc, "min_level"), (f"min_level is checked only by `kind: min_level`; with "
+                                    f"`kind: {kind}` no level is needed to join")  # fmt: skip
 
 
 @dataclass(frozen=True)

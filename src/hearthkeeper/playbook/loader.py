@@ -343,6 +343,16 @@ _NUMBERS = {
     "decimal_parsing": "a number (365 or 99.50)",
     "float_parsing": "a number (0.9)",
 }
+# pydantic's words for a date or a date and time it could not read ("Input should be a valid
+# datetime or date, invalid character in year"), said with the value typed and the form to write
+_DATES = {
+    "datetime_from_date_parsing": "a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 19:30",
+    "datetime_parsing": "a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 19:30",
+    "datetime_type": "a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-12-19 19:30",
+    "date_from_datetime_parsing": "a date: write YYYY-MM-DD, e.g. 2024-03-18",
+    "date_parsing": "a date: write YYYY-MM-DD, e.g. 2024-03-18",
+    "date_type": "a date: write YYYY-MM-DD, e.g. 2024-03-18",
+}
 # what people write beside a price: its currency, which the playbook keeps apart
 _MONEY = {"元", "块", "圆", "¥", "￥", "$", "£", "€", "rmb", "cny", "usd", "gbp", "eur", "hkd"}
 _DIGITS = re.compile(r"[\d.,\s]+")
@@ -360,6 +370,20 @@ def _message(error: ErrorDetails) -> str:
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
+    if error["type"] in _DATES and not isinstance(value, bool):
+        # the reason pydantic gives after its comma ("month value is outside expected range of
+        # 1-12") is kept when it says more than that the text did not fit
+        why = message.partition(", ")[2]
+        message = f"{value!r} is not {_DATES[error['type']]}"
+        if why and not why.startswith(
+            (
+                "input is too short",
+                "unexpected extra characters",
+                "invalid character",
+                "invalid date separator",
+            )
+        ):
+            message += f" ({why})"
     if error["type"] == "string_type" and isinstance(value, bool):
         message = (f"YAML reads {str(value).lower()} as yes/no, but a text is wanted here: write "
                    f"the words (in quotes, '{str(value).lower()}', for the word itself)")  # fmt: skip

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hearthkeeper.playbook.base import Section, Text
 from hearthkeeper.playbook.business import Activity, Alerts, Monetisation, Replication
@@ -14,7 +14,7 @@ from hearthkeeper.playbook.mechanisms import Mechanisms
 from hearthkeeper.playbook.output import Calendar
 from hearthkeeper.playbook.positioning import Community
 from hearthkeeper.playbook.rules import Rules
-from hearthkeeper.playbook.structure import Structure
+from hearthkeeper.playbook.structure import Structure, default_levels
 
 
 class Playbook(Section):
@@ -51,3 +51,14 @@ class Playbook(Section):
         description="Per-group overrides, keyed by a group's name or carrier id: the few "
         "settings one group may run differently (docs/groups.md).",
     )
+
+    @model_validator(mode="after")
+    def _level_names_in_language(self) -> Self:
+        """The default levels named in the community's language: a zh-CN community that
+        writes no `structure.levels` showed members 等级：Newcomer, 距离「Member」."""
+        language = self.community.language.value
+        if "levels" in self.structure.model_fields_set or language == "en":
+            return self
+        levels = default_levels(language)
+        object.__setattr__(self, "structure", self.structure.model_copy(update={"levels": levels}))
+        return self

@@ -133,14 +133,23 @@ class Level(Section):
     )
 
 
-def default_levels() -> list[Level]:
-    """Newcomer → member → core, Discourse-style: earned by activity, lost again."""
+# The default levels' names as members read them, by community.language (ids stay the same)
+LEVEL_NAMES = {
+    "en": ("Newcomer", "Member", "Core member"),
+    "zh-CN": ("新人", "成员", "核心成员"),
+}
+
+
+def default_levels(language: str = "en") -> list[Level]:
+    """Newcomer → member → core, Discourse-style: earned by activity, lost again; named in
+    `language` (the playbook names them in its community's language)."""
+    newcomer, member, core = LEVEL_NAMES.get(language, LEVEL_NAMES["en"])
     return [
-        Level(id="newcomer", name="Newcomer"),
-        Level(id="member", name="Member", promote=Criteria(active_days=3, messages=10)),
+        Level(id="newcomer", name=newcomer),
+        Level(id="member", name=member, promote=Criteria(active_days=3, messages=10)),
         Level(
             id="core",
-            name="Core member",
+            name=core,
             promote=Criteria(active_days=15, points=100),
             keep=Criteria(active_days=5),
         ),
@@ -217,7 +226,8 @@ class Structure(Section):
     levels: list[Level] = Field(
         default_factory=default_levels,
         min_length=1,
-        description="The member pyramid, bottom level first.",
+        description="The member pyramid, bottom level first. Default: newcomer, member and "
+        "core, named in community.language (新人, 成员, 核心成员; Newcomer, Member, Core member).",
     )
     carriers: list[Carrier] = Field(
         default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)],

@@ -137,7 +137,11 @@ def _structure(pb: Playbook) -> Element:
     )
     el.lines.append(
         f"Joining: {j.threshold.kind.value}"
-        + (f" (plan {j.threshold.plan})" if j.threshold.plan else "")
+        + (
+            f" (plan {j.threshold.plan})"
+            if j.threshold.kind is ThresholdKind.PAID and j.threshold.plan
+            else ""
+        )
         + (
             f", {j.threshold.invite_friends} invited friends who stayed"
             if j.threshold.kind is ThresholdKind.TASK and j.threshold.invite_friends
@@ -273,12 +277,25 @@ def _operation(pb: Playbook) -> Element:
     if m.tags:
         el.lines.append("Tags: " + ", ".join(t.name for t in m.tags))
     for act in pb.activities:
+        when = f", {act.when:%Y-%m-%d %H:%M}" if act.when else (
+            f", {act.schedule}" if act.schedule else "")  # fmt: skip
+        if not act.sign_up:  # nobody takes a place: its places and fee are words in /events
+            shown = [f"{act.capacity} places"] if act.capacity else []
+            shown += [f"{act.price:f} {act.currency}"] if act.price else []
+            el.lines.append(
+                f"Offline: {act.name}{when}, no sign-up (members just come)"
+                + (f": {' and '.join(shown)} are only shown in /events, no place is held "
+                   "and no fee taken" if shown else "")
+            )  # fmt: skip
+            continue
         held = ""
         if act.price:
             window = format_duration(act.pay_within) if act.pay_within else "until paid"
             held = f", {act.price:f} {act.currency}, unpaid places held {window}"
         el.lines.append(
-            f"Offline: {act.name}" + (f", {act.capacity} places" if act.capacity else "") + held
+            f"Offline: {act.name}{when}"
+            + (f", {act.capacity} places" if act.capacity else "")
+            + held
         )
     if not m.faq.entries:
         el.gaps.append(

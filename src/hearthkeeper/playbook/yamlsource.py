@@ -83,7 +83,18 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
     return written
 
 
+def _construct_date(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    """A date (`2024-03-18`); one that does not exist (`2025-02-30`) stays the text written,
+    so the field it is given to says, located, what is wrong with it (PyYAML raised, and
+    `hearth playbook validate` reported a bug in Hearthkeeper)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(loader.construct_scalar(node))
+
+
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 

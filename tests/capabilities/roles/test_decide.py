@@ -16,9 +16,11 @@ from hearthkeeper.capabilities.roles.titles import (
     reminder_text,
     to_release,
 )
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.mechanisms import Title
 from hearthkeeper.playbook.positioning import Language
 from tests.engine_setup import playbook
+from tests.playbook_samples import MINIMAL
 
 EN = Language.EN
 AT = datetime(2026, 5, 1, tzinfo=UTC)
@@ -90,3 +92,20 @@ def test_reminder_rows_already_scheduled_still_run() -> None:
     assert TitlesRemind(title="Water Warden", at=planned).to_payload() == {
         **stored, "at": planned.isoformat()}  # fmt: skip
     assert TitlesRemind.from_payload({**stored, "at": planned.isoformat()}).at == planned
+
+
+def test_a_chinese_community_without_levels_shows_its_members_chinese_level_names() -> None:
+    """A zh-CN playbook that writes no `structure.levels` (the operator kept the defaults)
+    showed members `等级：Newcomer` and `距离「Member」` in a Chinese card; the default
+    levels are named in the community's language, an English community's as before."""
+    zh = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN")).playbook
+    card = Card(nickname="小李", role=None, level=0, towards=Activity(2, 4, 1, 1), points=2,
+                streak=1, titles=(), tags=[])  # fmt: skip
+    assert card_text(card, zh).splitlines()[1:3] == [
+        "等级：新人",
+        "距离「成员」：发言 4/10，活跃天数 1/3",
+    ]
+    en = parse_playbook(MINIMAL).playbook
+    assert card_text(card, en).splitlines()[1:3] == [
+        "Level: Newcomer", "Towards Member: messages 4/10, active days 1/3",
+    ]  # fmt: skip

@@ -128,7 +128,7 @@ def _charge(group: str, member: str, community: str | None, actor: str,
     store = open_store(settings_from(config))
     found = pick_community(store, community)
     chosen = _group(store, found, group)
-    member_id = member_option(store, member)
+    member_id = member_option(store, member, name="MEMBER")
     assert member_id is not None
     grid = SqlGrid.on(store)
     if assign and member_id not in grid.staff_of(found.id):
