@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -57,6 +60,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_hidden_characters(playbook),
         *_promised_mutes(playbook),
         *_idle_threshold_fields(playbook),
+        *_unreachable_groups(playbook),
     ]
 
 
@@ -403,6 +407,47 @@ def _group_names(pb: Playbook) -> Iterator[Finding]:
                f"with community.name it makes group names of {len(longest)} characters (group "
                f"{LAST_GROUP_NUMBER}: {longest[:40]!r}…); a group's name holds at most "
                f"{MAX_NAME}: shorten copy.naming or community.name")  # fmt: skip
+
+
+def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
+    """A post or live session goes to a group only by its exact name: a name neither
+    `copy.naming` makes (the groups Hearthkeeper opens, by hand or live code) nor `groups:` nor
+    `alerts.staff_group` names is likely a slip ('深读会9群' for '深读会 9群'), and the post
+    then reaches no group, silently. A group created on the carrier by another name may still
+    match, so this is a warning."""
+    pattern = _naming_pattern(pb)
+    named = [*pb.groups, *([pb.alerts.staff_group] if pb.alerts.staff_group else [])]
+    examples = [pb.replication.naming.format(name=pb.community.name, n=n) for n in (1, 2)]
+    sources: list[tuple[str, list[Any]]] = [
+        ("posts", list(pb.calendar.posts)),
+        ("live_sessions", list(pb.calendar.live_sessions)),
+    ]
+    for section, items in sources:
+        for i, item in enumerate(items):
+            for j, name in enumerate(item.groups):
+                if name in named or pattern.fullmatch(name):
+                    continue
+                near = [pb.replication.naming.format(name=pb.community.name, n=int(digits))
+                        for digits in re.findall(r"\d+", name)[-1:]]  # fmt: skip
+                hint = did_you_mean(name, [*near, *named, *examples])
+                listed = f", or `groups:` names ({', '.join(map(repr, named))})" if named else ""
+                yield (("calendar", section, i, "groups", j),
+                       f"no group Hearthkeeper opens is named {name!r}: copy.naming makes "
+                       f"{examples[0]!r}, {examples[1]!r}…{listed}; a group is matched by its "
+                       f"exact name, so unless a group on the carrier is named so, this goes to "
+                       f"no group{hint}")  # fmt: skip
+
+
+def _naming_pattern(pb: Playbook) -> re.Pattern[str]:
+    """The names `copy.naming` makes, any number."""
+    parts = []
+    for literal, field_name, _, _ in string.Formatter().parse(pb.replication.naming):
+        parts.append(re.escape(literal))
+        if field_name == "n":
+            parts.append(r"\d+")
+        elif field_name == "name":
+            parts.append(re.escape(pb.community.name))
+    return re.compile("".join(parts))
 
 
 def _group_overrides(pb: Playbook) -> Iterator[Finding]:

@@ -106,7 +106,9 @@ class ScheduledPost(Section):
     )
     groups: list[Text] = Field(
         default_factory=list,
-        description="Group names to post to; empty: every group of the community.",
+        description="Group names to post to, each matched exactly; empty: every group of the "
+        "community. A name neither copy.naming makes nor `groups:` nor alerts.staff_group names "
+        "is warned about (it reaches only a group created on the carrier by that name).",
     )
     grace: Duration = Field(
         parse_duration("1h"),
@@ -164,7 +166,10 @@ class LiveSession(Section):
         True,
         description="Post a digest afterwards; when nobody spoke, staff get an alert instead.",
     )
-    groups: list[Text] = Field(default_factory=list, description="Group names; empty: every group.")
+    groups: list[Text] = Field(
+        default_factory=list,
+        description="Group names, matched exactly (warned about as for posts); empty: every group.",
+    )
 
 
 class Calendar(Section):

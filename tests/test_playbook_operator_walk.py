@@ -1,0 +1,63 @@
+"""What a new operator sees for settings that do nothing or go nowhere (session 31's walk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.playbook import parse_playbook
+from tests.playbook_samples import MINIMAL
+
+DEEP = MINIMAL.replace("Tea Friends", "深读会")
+
+
+def _post_to(*groups: str, extra: str = "") -> str:
+    listed = ", ".join(groups)
+    return (
+        DEEP
+        + extra
+        + (
+            "calendar:\n  posts:\n    - id: morning\n      schedule: every day 08:00\n"
+            f"      content: {{text: Good morning}}\n      groups: [{listed}]\n"
+        )
+    )
+
+
+def test_a_post_to_a_group_no_name_makes_is_a_located_warning(tmp_path: Path) -> None:
+    """`groups: [深读会9群]` (no space; copy.naming makes '深读会 9群') validated, and the post
+    went to no group, silently."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(_post_to("深读会9群"))
+    for command in ("validate", "show"):
+        result = CliRunner().invoke(app, ["playbook", command, str(path)])
+        assert result.exit_code == 0, result.output
+        assert (f"{path}:15:16: calendar.posts[0].groups[0]: warning: no group Hearthkeeper "
+                "opens is named '深读会9群': copy.naming makes '深读会 1群', '深读会 2群'…; a "
+                "group is matched by its exact name, so unless a group on the carrier is named "
+                "so, this goes to no group; did you mean '深读会 9群'?") in result.output  # fmt: skip
+
+
+def test_groups_copy_naming_makes_or_the_playbook_names_pass_without_a_word() -> None:
+    extra = "alerts:\n  staff_group: 管理群\ngroups:\n  读书角: {capacity: 50}\n"
+    assert (
+        parse_playbook(
+            _post_to("深读会 9群", "深读会 12群", "管理群", "读书角", extra=extra)
+        ).warnings
+        == ()
+    )
+
+
+def test_a_live_session_to_an_unknown_group_is_warned_with_the_names_there_are() -> None:
+    text = (
+        DEEP
+        + "groups:\n  读书角: {capacity: 50}\ncalendar:\n  live_sessions:\n"
+        + (
+            "    - id: talk\n      schedule: every day 20:00\n      title: Books\n      speaker: Ann\n"
+            "      groups: [读书脚]\n"
+        )
+    )
+    [w] = parse_playbook(text, "pb.yaml").warnings
+    assert w.path == "calendar.live_sessions[0].groups[0]"
+    assert "or `groups:` names ('读书角')" in w.message and "did you mean '读书角'?" in w.message
