@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
-from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook import PlaybookError, parse_playbook
 from tests.playbook_samples import MINIMAL
 
 DEEP = MINIMAL.replace("Tea Friends", "深读会")
@@ -61,3 +62,32 @@ def test_a_live_session_to_an_unknown_group_is_warned_with_the_names_there_are()
     [w] = parse_playbook(text, "pb.yaml").warnings
     assert w.path == "calendar.live_sessions[0].groups[0]"
     assert "or `groups:` names ('读书角')" in w.message and "did you mean '读书角'?" in w.message
+
+
+def _open_at(written: str) -> str:
+    return MINIMAL + f"copy:\n  open_new_group_at: {written}\n"
+
+
+@pytest.mark.parametrize(("written", "share"), [("80%", 0.8), ("'85 %'", 0.85), ("0.8", 0.8)])
+def test_when_the_next_group_opens_is_a_share_or_a_percentage(written: str, share: float) -> None:
+    """`80%` was "'80%' is not a number (0.9): write the number alone", which led the operator
+    to write 80."""
+    assert parse_playbook(_open_at(written)).playbook.replication.open_new_group_at == share
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("80", "80 is more than the whole group: this is a share of the group's by-code limit, "
+               "0.8 or 80% for 80% (at most 1, or 100%)"),
+        ("150%", "150% is more than the whole group: at most 100%"),
+    ],
+)  # fmt: skip
+def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(
+    written: str, said: str
+) -> None:
+    """`80` said 'Input should be less than or equal to 1'."""
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(_open_at(written), "pb.yaml")
+    [p] = refused.value.problems
+    assert (p.path, p.message) == ("copy.open_new_group_at", said)
