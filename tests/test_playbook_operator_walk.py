@@ -91,3 +91,31 @@ def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(
         parse_playbook(_open_at(written), "pb.yaml")
     [p] = refused.value.problems
     assert (p.path, p.message) == ("copy.open_new_group_at", said)
+
+
+def test_an_anniversary_on_day_31_is_held_on_the_last_day_of_shorter_months(
+    tmp_path: Path,
+) -> None:
+    """`day: 31` was refused ('less than or equal to 28') while `founded: 2025-05-31` passed
+    and showed 'monthly anniversary on day 31'."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from hearthkeeper.capabilities.calendar.firings import anniversary_firings
+
+    path = tmp_path / "pb.yaml"
+    path.write_text(MINIMAL + "calendar:\n  rituals:\n    anniversary: {day: 31}\n")
+    result = CliRunner().invoke(app, ["playbook", "show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Ritual: monthly anniversary on day 31 (the last day of a shorter month)" in result.output
+    )
+    ritual = parse_playbook(path.read_text()).playbook.calendar.rituals.anniversary
+    assert ritual is not None
+    zone = ZoneInfo("Europe/London")
+    start, end = datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    days = [
+        f.at.astimezone(zone).date().isoformat()
+        for f in anniversary_firings(ritual, None, zone, start, end)
+    ]
+    assert days == ["2026-04-30", "2026-05-31"]

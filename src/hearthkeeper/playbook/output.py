@@ -121,7 +121,11 @@ class Anniversary(Section):
 
     enabled: bool = Field(True, description="Hold the ritual.")
     day: int | None = Field(
-        None, ge=1, le=28, description="Day of the month; default: the day of `community.founded`."
+        None,
+        ge=1,
+        le=31,
+        description="Day of the month; default: the day of `community.founded`. A month "
+        "without that day (day 31 in April, 29–31 in February) holds it on its last day.",
     )
     at: ClockTime = Field(time(20, 0), description="Time of day.")
     text: Text | None = Field(
