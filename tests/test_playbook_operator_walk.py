@@ -119,3 +119,20 @@ def test_an_anniversary_on_day_31_is_held_on_the_last_day_of_shorter_months(
         for f in anniversary_firings(ritual, None, zone, start, end)
     ]
     assert days == ["2026-04-30", "2026-05-31"]
+
+
+def test_a_refused_founding_date_is_said_once_not_again_as_an_anniversary_without_a_day(
+    tmp_path: Path,
+) -> None:
+    """A refused `founded` also printed 'calendar.rituals.anniversary.day: the anniversary
+    needs a day…': a finding that came from the refused field, not a second mistake."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(
+        MINIMAL + "  founded: 2025/6/12\ncalendar:\n  rituals:\n    anniversary: {at: '20:00'}\n"
+    )
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:10:12: community.founded: '2025/6/12' is not a date: write YYYY-MM-DD, e.g. "
+        "2024-03-18"
+    ]

@@ -140,6 +140,13 @@ def _place(problem: Problem) -> tuple[int, int]:
     return problem.line, problem.column
 
 
+# Findings elsewhere that a field's value decides: left unsaid when that field is refused (a
+# refused `community.founded` leaves the anniversary without a day, which is not the mistake)
+_DERIVED: dict[Loc, tuple[Loc, ...]] = {
+    ("community", "founded"): (("calendar", "rituals", "anniversary"),),
+}
+
+
 def _checked_without(
     file: str, source: Source, errors: list[ErrorDetails], carriers: CarrierKinds | None
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
@@ -165,6 +172,7 @@ def _checked_without(
             ):
                 return [], ()
             near.append(loc[:-1])
+            near.extend(_DERIVED.get(loc, ()))
         del parent[loc[-1]]
     try:
         playbook = Playbook.model_validate(pruned)
