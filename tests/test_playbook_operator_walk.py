@@ -136,3 +136,25 @@ def test_a_refused_founding_date_is_said_once_not_again_as_an_anniversary_withou
         f"{path}:10:12: community.founded: '2025/6/12' is not a date: write YYYY-MM-DD, e.g. "
         "2024-03-18"
     ]
+
+
+def test_a_setting_under_a_mechanism_that_is_off_is_a_located_warning(tmp_path: Path) -> None:
+    """`check_in: {enabled: false, daily_summary: '21:00'}` passed silently: the summary is
+    never posted."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(
+        MINIMAL + "mechanisms:\n  check_in:\n    enabled: false\n    daily_summary: '21:00'\n"
+        "  crisis: {enabled: false, sensitivity: high}\n"
+        "  points: {enabled: false, rewards: [{id: mug, name: Mug, cost: 50}]}\n"
+    )
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{path}:13:20: mechanisms.check_in.daily_summary: warning: mechanisms.check_in is off "
+        "(enabled: false), so daily_summary does nothing: remove it, or set enabled: true",
+        f"{path}:14:41: mechanisms.crisis.sensitivity: warning: mechanisms.crisis is off "
+        "(enabled: false), so sensitivity does nothing: remove it, or set enabled: true",
+        f"{path}: ok (2 warnings)",
+    ]
+    on = MINIMAL + "mechanisms:\n  check_in:\n    daily_summary: '21:00'\n"
+    assert parse_playbook(on).warnings == ()

@@ -61,6 +61,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_promised_mutes(playbook),
         *_idle_threshold_fields(playbook),
         *_unreachable_groups(playbook),
+        *_settings_while_off(playbook),
     ]
 
 
@@ -407,6 +408,30 @@ def _group_names(pb: Playbook) -> Iterator[Finding]:
                f"with community.name it makes group names of {len(longest)} characters (group "
                f"{LAST_GROUP_NUMBER}: {longest[:40]!r}…); a group's name holds at most "
                f"{MAX_NAME}: shorten copy.naming or community.name")  # fmt: skip
+
+
+def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
+    """A setting written under a mechanism that is off (`check_in: {enabled: false,
+    daily_summary: '21:00'}`) does nothing, though it reads as if it did."""
+    m = pb.mechanisms
+    sections: list[tuple[Loc, BaseModel | None, frozenset[str]]] = [
+        (("mechanisms", "check_in"), m.check_in, frozenset()),
+        (("mechanisms", "polls"), m.polls, frozenset()),
+        (("mechanisms", "signups"), m.signups, frozenset()),
+        # reward items may still be given by the invite task
+        (("mechanisms", "points"), m.points, frozenset({"rewards"})),
+        (("mechanisms", "referrals"), m.referrals, frozenset()),
+        (("mechanisms", "crisis"), m.crisis, frozenset()),
+        (("calendar", "rituals", "anniversary"), pb.calendar.rituals.anniversary, frozenset()),
+    ]
+    for loc, section, kept in sections:
+        if section is None or getattr(section, "enabled", True):
+            continue
+        name = ".".join(map(str, loc))
+        for field_name in sorted(section.model_fields_set - {"enabled"} - kept):
+            yield ((*loc, field_name),
+                   f"{name} is off (enabled: false), so {field_name} does nothing: "
+                   "remove it, or set enabled: true")  # fmt: skip
 
 
 def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
