@@ -435,11 +435,11 @@ def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
 
 
 def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
-    """A post or live session goes to a group only by its exact name: a name neither
-    `copy.naming` makes (the groups Hearthkeeper opens, by hand or live code) nor `groups:` nor
-    `alerts.staff_group` names is likely a slip ('深读会9群' for '深读会 9群'), and the post
-    then reaches no group, silently. A group created on the carrier by another name may still
-    match, so this is a warning."""
+    """A post or live session goes to a group only by its exact name: a name nearly, but not
+    exactly, one `copy.naming` makes (the groups Hearthkeeper opens, by hand or live code) or
+    one `groups:` or `alerts.staff_group` names is likely a slip ('深读会9群' for '深读会 9群'),
+    and the post then reaches no group, silently. A name like none of them (a group named by
+    hand on the carrier, 'Tea London') is left alone: the playbook cannot know those."""
     pattern = _naming_pattern(pb)
     named = [*pb.groups, *([pb.alerts.staff_group] if pb.alerts.staff_group else [])]
     examples = [pb.replication.naming.format(name=pb.community.name, n=n) for n in (1, 2)]
@@ -452,15 +452,17 @@ def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
             for j, name in enumerate(item.groups):
                 if name in named or pattern.fullmatch(name):
                     continue
-                near = [pb.replication.naming.format(name=pb.community.name, n=int(digits))
+                near = [pb.replication.naming.format(name=pb.community.name, n=int(digits[-6:]))
                         for digits in re.findall(r"\d+", name)[-1:]]  # fmt: skip
-                hint = did_you_mean(name, [*near, *named, *examples])
-                listed = f", or `groups:` names ({', '.join(map(repr, named))})" if named else ""
+                hint = did_you_mean(name, [*near, *named], cutoff=0.8)
+                if not hint:
+                    continue
+                listed = f"; `groups:` names {', '.join(map(repr, named))}" if named else ""
                 yield (("calendar", section, i, "groups", j),
-                       f"no group Hearthkeeper opens is named {name!r}: copy.naming makes "
-                       f"{examples[0]!r}, {examples[1]!r}…{listed}; a group is matched by its "
-                       f"exact name, so unless a group on the carrier is named so, this goes to "
-                       f"no group{hint}")  # fmt: skip
+                       f"no group Hearthkeeper opens is named {name!r} (copy.naming makes "
+                       f"{examples[0]!r}, {examples[1]!r}…{listed}){hint} A group is matched by "
+                       "its exact name: as written, this goes only to a group created on the "
+                       "carrier by that very name")  # fmt: skip
 
 
 def _naming_pattern(pb: Playbook) -> re.Pattern[str]:

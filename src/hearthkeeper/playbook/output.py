@@ -107,8 +107,9 @@ class ScheduledPost(Section):
     groups: list[Text] = Field(
         default_factory=list,
         description="Group names to post to, each matched exactly; empty: every group of the "
-        "community. A name neither copy.naming makes nor `groups:` nor alerts.staff_group names "
-        "is warned about (it reaches only a group created on the carrier by that name).",
+        "community. A name nearly but not exactly one copy.naming makes, a `groups:` key or "
+        "alerts.staff_group ('深读会9群' for '深读会 9群') is warned about: it reaches only a "
+        "group created on the carrier by that very name.",
     )
     grace: Duration = Field(
         parse_duration("1h"),
