@@ -72,6 +72,7 @@ def test_an_ad_phrased_as_a_question_is_still_deleted(template: str) -> None:
         ("这个活是日结还是月结？", "还是月结"),
         ("群里那条“有意者私”是什么意思？", "什么意思"),
         ("日结的活是不是骗人的？", "是不是骗人的"),
+        ("这种日结兼职能信吗", "能信吗"),
         ("想日结兼职吗？加我", None),  # asks what the reader wants, then the contact
         ("日结兼职，靠谱吗？绝对靠谱，学生优先", None),  # the question does not end it
         ("日结200靠谱吗", None),  # a wage

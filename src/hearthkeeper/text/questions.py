@@ -66,7 +66,7 @@ def asks_about_a_business(message: MessageText) -> str | None:
 # words mean (什么意思). An ad asks the reader what they want (`想日结兼职吗？加我`) and goes
 # on to its contact, price or call; those make it a seller's line here as above.
 _TRUST = (
-    "(?:靠谱|可靠|可信|正规|真的|安全|合法|骗人的?|骗子|骗局|传销|割韭菜|有坑)(?:吗|么|不)"
+    "(?:靠谱|可靠|可信|能信|信得过|正规|真的|安全|合法|骗人的?|骗子|骗局|传销|割韭菜|有坑)(?:吗|么|不)"
     "|靠不靠谱|可不可信|正不正规|安不安全|是不是(?:真的|骗(?:人的?|子|局)?|传销|割韭菜)|真的假的|是真是假|有没有坑"
 )
 _WHICH = "还是[^,，。!！?？]{1,12}"
