@@ -21,6 +21,7 @@ from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_models import ErrorOut
 from hearthkeeper.web.auth import require_api
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.joined import joined
 
 OperatorDep = Annotated[Operator, Depends(require_api)]
 REFUSED: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
@@ -115,7 +116,6 @@ def router(web: Web) -> APIRouter:
     """Billing's endpoints: the staff API and the providers' webhooks."""
     from hearthkeeper.capabilities.billing.webhooks import webhook_router
 
-    outer = APIRouter()
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api)], tags=["billing"],
                     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})  # fmt: skip
 
@@ -204,9 +204,7 @@ def router(web: Web) -> APIRouter:
             _refuse(exc)
         return _sub_out(sub)
 
-    outer.include_router(api)
-    outer.include_router(webhook_router(web))
-    return outer
+    return joined([api, webhook_router(web)])
 
 
 def _refuse(exc: BillingError) -> NoReturn:
