@@ -722,6 +722,23 @@ def test_the_api_gives_the_orders_ledger_a_page_at_a_time_with_the_total(c: Cons
     assert c.client.get(api, params={"limit": 501}, headers=auth).status_code == 422
 
 
+def test_the_billing_page_says_how_many_orders_it_leaves_out(c: Console) -> None:
+    """The Billing page lists the newest 200 orders: past them it said nothing, and staff
+    could take the table for the whole ledger. Now it says how many there are and how to
+    read the older ones."""
+    for n in range(101):
+        c.store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+    _paying(c, range(100))  # two orders each: all 200 shown
+    page = c.get("/billing").text
+    assert page.count("<tr><td>") >= 200 and 'id="orders-shown"' not in page
+    _paying(c, range(100, 101))
+    said = " ".join(c.get("/billing").text.split())
+    assert (
+        "The newest 200 of 202 orders; older ones: <code>hearth billing list --orders --page "
+        "5</code> and on, or all of them: <code>hearth billing export --orders</code>."
+    ) in said
+
+
 def test_the_api_answers_an_unknown_community_as_its_other_endpoints_do(c: Console) -> None:
     """Billing's endpoints said "There is no community 'coffee'." with no way to find the
     right slug; the read endpoints point at the list of communities."""
