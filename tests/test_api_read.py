@@ -115,3 +115,16 @@ def test_the_audit_log_is_newest_first_and_limited(t: Tea) -> None:
     assert any(e["action"] == "strike" for e in entries)
     assert len(t.get("/communities/tea/audit", limit=1).json()) == 1
     assert t.get("/communities/tea/audit", limit=5000).status_code == 422
+
+
+def test_the_audit_log_is_read_further_back_a_page_at_a_time(t: Tea) -> None:
+    """The API answered the newest 1,000 entries at most, with no way to read older ones (a
+    busy community writes thousands a week); `offset` reads on, page after page, to the
+    first entry, each once."""
+    every = t.get("/communities/tea/audit", limit=1000).json()
+    assert len(every) >= 3
+    pages = [t.get("/communities/tea/audit", limit=2, offset=n).json()
+             for n in range(0, len(every), 2)]  # fmt: skip
+    assert [e for page in pages for e in page] == every
+    assert every[-1]["action"] == "playbook.apply"
+    assert t.get("/communities/tea/audit", offset=len(every)).json() == []

@@ -218,6 +218,38 @@ def test_closing_again_a_group_telegram_refused_to_close_asks_again_and_says_so(
                 if i.group_id == garden.id and i.action["kind"] == "close"]) == 1  # fmt: skip
 
 
+def test_the_matrix_page_offers_to_close_again_a_group_telegram_refused_to_close(
+    console: Console,
+) -> None:
+    """Garden is closed, but Telegram refused to stop its members posting. Its line on the
+    Matrix page offered only Reopen, and said nothing of the refusal: closing it again (what
+    asks Telegram again) went through the Groups page's form. Now the line says Telegram
+    refused and has Close again beside Reopen; a group closed on its platform has neither."""
+    garden = console.store.add_group(console.community_id, "Garden", "telegram", "-1000000000001")
+    lawn = console.store.add_group(console.community_id, "Lawn", "telegram", "-1000000000002")
+    for name in ("Garden", "Lawn"):
+        assert console.post("/groups/close", {"group": name}).status_code == 303
+    _refused_by_telegram(console, garden.id)
+    page = console.client.get(f"{BASE}/matrix").text
+    garden_line = page.split(f'data-group-id="{garden.id}"')[1].split("</tr>")[0]
+    lawn_line = page.split(f'data-group-id="{lawn.id}"')[1].split("</tr>")[0]
+    assert "Telegram refused to stop members posting." in garden_line
+    assert ">Close again</button>" in garden_line and ">Reopen</button>" in garden_line
+    assert "refused" not in lawn_line and "Close again" not in lawn_line
+    assert ">Reopen</button>" in lawn_line
+    groups = console.client.get(f"{BASE}/groups").text  # the Groups page says it too
+    assert (
+        "Telegram refused to stop members posting: close it again (below)"
+        in (groups.split(f'data-group-id="{garden.id}"')[1].split("</tr>")[0])
+    )
+    assert "refused" not in groups.split(f'data-group-id="{lawn.id}"')[1].split("</tr>")[0]
+    asked = console.post("/groups/close", {"group_id": str(garden.id), "back": f"{BASE}/matrix"})
+    assert asked.headers["location"] == f"{BASE}/matrix?done=group-asked-again-telegram"
+    after = console.client.get(asked.headers["location"]).text
+    garden_line = after.split(f'data-group-id="{garden.id}"')[1].split("</tr>")[0]
+    assert "Close again" not in garden_line, "asked again: nothing refused since"
+
+
 def test_a_second_click_on_the_matrix_page_s_close_comes_back_there_saying_it_is_closed(
     console: Console,
 ) -> None:

@@ -146,3 +146,14 @@ def test_the_api_docs_state_the_subscriptions_page_and_record_the_change() -> No
     assert f"`{{{keys}}}`" in text.replace("\n", " ")
     [note] = [p for p in text.split("\n\n") if p.startswith("**API changes.**")]
     assert "/subscriptions" in note and "JSON list" in note
+
+
+def test_the_api_docs_state_the_orders_page_and_record_the_change() -> None:
+    """`GET …/orders` became a page object too (it was a JSON list of the whole ledger)."""
+    from hearthkeeper.capabilities.billing.api import OrderPageOut
+
+    text = (DOCS / "membership.md").read_text(encoding="utf-8")
+    keys = ", ".join(f'"{name}"' for name in OrderPageOut.model_fields)
+    assert f"`{{{keys}}}`" in " ".join(text.split())
+    [note] = [p for p in text.split("\n\n") if p.startswith("**API changes.**")]
+    assert "/orders" in note and "a JSON list of every order" in " ".join(note.split())

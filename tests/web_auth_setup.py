@@ -32,6 +32,7 @@ from hearthkeeper.web.auth import (
     token_hash,
 )
 from hearthkeeper.web.context import Web, WebSettings
+from hearthkeeper.web.joined import add_routes
 from hearthkeeper.web.security import install_security
 from hearthkeeper.web.signin import signin_router
 from tests.capabilities.faq.test_faq import FAQ
@@ -104,8 +105,8 @@ def build_site(store: Store, clock: FrozenClock, tmp_path: Path, *, secure: bool
     app = FastAPI()
     install_security(app)
     app.state.web = web
-    app.include_router(signin_router(web))
-    app.include_router(api_router(web))
+    add_routes(app, signin_router(web))  # as create_app adds them (web/joined.py)
+    add_routes(app, api_router(web))
 
     @app.get("/console/c/{slug}/members", include_in_schema=False)
     async def members_page(

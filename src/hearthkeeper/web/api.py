@@ -22,6 +22,7 @@ from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
+from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_models import (
     AlertOut,
     AppliedOut,
@@ -230,10 +231,17 @@ def api_router(web: Web) -> APIRouter:
         return AlertOut.model_validate(alert)
 
     @router.get("/communities/{slug}/audit", tags=["audit"], responses=NOT_FOUND)
-    def get_audit(slug: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditOut]:
-        """The community's audit log, newest first: who did what, by hand or by the engine."""
+    def get_audit(
+        slug: str,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ) -> list[AuditOut]:
+        """The community's audit log, newest first: who did what, by hand or by the engine;
+        `limit` entries after the `offset` newest (older ones: the next `offset`; fewer than
+        `limit`: the oldest were reached)."""
         found = community(slug)
-        return [AuditOut.model_validate(e) for e in web.store.audit_log(found.id, limit=limit)]
+        entries = web.store.audit_entries(found.id, limit=limit, offset=offset)
+        return [AuditOut.model_validate(e) for e in entries]
 
     @router.get("/communities/{slug}/playbook", tags=["playbook"], responses=NOT_FOUND)
     def get_playbook(slug: str) -> PlaybookOut:

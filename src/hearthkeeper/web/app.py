@@ -14,6 +14,7 @@ from hearthkeeper.web.api_docs import api_docs_router
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.invalid import install_invalid
+from hearthkeeper.web.joined import add_routes
 from hearthkeeper.web.overflow import install_overflow
 from hearthkeeper.web.security import DOCS_PATH, install_security
 from hearthkeeper.web.signin import signin_router
@@ -37,15 +38,17 @@ def create_app(web: Web) -> FastAPI:
     install_unavailable(app)
     install_invalid(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(api_docs_router(app, DOCS_PATH))
-    app.include_router(signin_router(web))
-    app.include_router(console_router(web))
-    app.include_router(api_router(web))
+    # Each router is built for this `web` (its handlers close over it), and its routes are
+    # added as they are: see web/joined.py (FastAPI's include_router analyses them again)
+    add_routes(app, api_docs_router(app, DOCS_PATH))
+    add_routes(app, signin_router(web))
+    add_routes(app, console_router(web))
+    add_routes(app, api_router(web))
     for capability in CAPABILITIES:  # a live code's link, a payment webhook ...
         own = capability.routes(web)
         if own is not None:
-            app.include_router(own)
+            add_routes(app, own)
     for served in web.carriers.values():
         if served.routes is not None:  # the web chat's /join, /chat, ...
-            app.include_router(served.routes(web))
+            add_routes(app, served.routes(web))
     return app

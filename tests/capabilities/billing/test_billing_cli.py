@@ -418,7 +418,7 @@ def test_a_discounted_payment_says_why_in_the_orders_list_and_export(site: Path)
     assert status == 0, out
     assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # at the price: no reason
     status, out = run("billing", "list", "--orders", "--config", str(site))
-    lines = out.splitlines()
+    lines = [line for line in out.splitlines() if "(member " in line]
     assert "TB-1" in lines[-1] and lines[-1].endswith("below the price: 新人券 10 元"), out
     assert "TB-2" in lines[0] and "below the price" not in lines[0], out
     status, out = run("billing", "export", "--orders", "--config", str(site))
@@ -595,5 +595,41 @@ def test_the_list_shows_a_page_of_subscriptions_with_how_many_there_are(site: Pa
     assert "Subscriptions 51–53 of 53" in out and "--page 3" not in out
     status, out = run("billing", "list", "--limit", "100", *config)
     assert status == 0 and "Every subscription shown (53), newest first." in out
+
+
+def test_the_orders_ledger_is_listed_a_page_at_a_time_with_how_many_there_are(site: Path) -> None:
+    """`billing list --orders` printed the whole ledger (every payment, refund and held
+    payment the community ever had) and refused `--page`/`--limit`; now it pages as the
+    subscriptions do, newest first, saying which of how many and how to get all of them."""
+    now = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    with site_store(site, FrozenClock(now)) as store:
+        community = store.list_communities()[0]
+        for n in range(53):
+            member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+            staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
+                      "test", now + timedelta(minutes=n))  # fmt: skip
+    config = ("--config", str(site))
+    status, out = run("billing", "list", "--orders", *config)
+    assert status == 0, out
+    rows = [line for line in out.splitlines() if "(member " in line]
+    assert len(rows) == 50 and "Fan 52 (member" in rows[0] and "Fan 3 (member" in rows[-1]
+    assert (
+        "Orders 1–50 of 53, newest first (page 1 of 2): --page 2 for the next 3; all of them: "
+        "hearth billing export --orders." in " ".join(out.split())
+    ), out
     status, out = run("billing", "list", "--orders", "--page", "2", *config)
-    assert status == 1 and "--orders lists the whole ledger" in out
+    assert status == 0, out
+    rows = [line for line in out.splitlines() if "(member " in line]
+    assert [r.split(" (member")[0].split()[-2:] for r in rows] == [
+        ["Fan", "2"],
+        ["Fan", "1"],
+        ["Fan", "0"],
+    ]
+    assert "Orders 51–53 of 53" in out and "--page 3" not in out
+    status, out = run("billing", "list", "--orders", "--limit", "100", *config)
+    assert status == 0 and "Every order shown (53), newest first." in out
+
+
+def test_an_empty_ledger_says_so(site: Path) -> None:
+    status, out = run("billing", "list", "--orders", "--config", str(site))
+    assert status == 0 and "No orders yet." in out

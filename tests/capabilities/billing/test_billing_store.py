@@ -90,7 +90,7 @@ def test_the_newest_orders_and_their_reasons_only_are_read_for_a_page(
     assert repo.reasons(community.id, newest) == {
         recorded[4].id: "coupon 4", recorded[3].id: "paid the rest in cash"}  # fmt: skip
     assert repo.reasons(community.id, []) == {}
-    assert len(repo.reasons(community.id)) == 5  # the whole ledger's (export, `list --orders`)
+    assert len(repo.reasons(community.id)) == 5  # the whole ledger's (export's)
 
 
 def test_a_page_of_subscription_lines_is_the_same_as_those_lines_of_all(
@@ -116,3 +116,28 @@ def test_a_page_of_subscription_lines_is_the_same_as_those_lines_of_all(
              for offset in (0, 4, 8)]  # fmt: skip
     assert [len(p) for p in pages] == [4, 4, 2]
     assert [line for p in pages for line in p] == every
+
+
+def test_a_page_of_the_ledger_is_the_same_as_those_orders_of_all(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`billing list --orders` reads a page of the ledger: the pages, one after the other,
+    are the whole ledger newest first, and the count says how many there are."""
+    from hearthkeeper.capabilities.billing.staff import order_lines
+    from tests.capabilities.billing.billing_setup import paid_community, seat
+    from tests.capabilities.billing.test_billing_plans import TWO_PLANS, pay
+
+    c = paid_community(store, store_clock, TWO_PLANS)
+    for n in range(5):
+        seat(c, f"fan-{n}", "g1")
+        pay(c, f"fan-{n}", "monthly", f"WX-{n}")
+        store_clock.advance(timedelta(minutes=1))
+        pay(c, f"fan-{n}", "monthly", f"WX-{n}-again")  # a renewal: two orders a member
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    every = order_lines(store, community)
+    assert SqlBilling.on(store).order_count(community.id) == len(every) == 10
+    pages = [order_lines(store, community, 4, skip) for skip in (0, 4, 8)]
+    assert [len(p) for p in pages] == [4, 4, 2]
+    assert [line for p in pages for line in p] == every
+    assert every[0][0].provider_ref == "WX-4-again" and every[-1][0].provider_ref == "WX-0"

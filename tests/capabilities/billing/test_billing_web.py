@@ -137,7 +137,7 @@ def test_the_api_records_lists_and_cancels(c: Console) -> None:
     assert [(s["member_name"], s["status"]) for s in subs] == [("美美", "active")]
     cancelled = c.client.post(f"{api}/subscriptions/{subs[0]['id']}/cancel", headers=auth)
     assert cancelled.json()["status"] == "cancel_at_period_end"
-    listed = c.client.get(f"{api}/orders", headers=auth).json()
+    listed = c.client.get(f"{api}/orders", headers=auth).json()["orders"]
     assert [(o["kind"], o["recorded_by"]) for o in listed] == [("purchase", "api:ann")]
     as_number = {"who": "webchat:mei", "plan": "half-year", "receipt": "wx-3", "amount": 249.5,
                  "discount": "renewal offer"}  # fmt: skip
@@ -426,7 +426,7 @@ def test_the_api_refunds_the_payment_it_names(c: Console) -> None:
     assert back.status_code == 200 and back.json()["order"]["refund_of"] == first.id
     again = c.client.post(f"{api}/subscriptions/{sub}/refund?order={first.id}", headers=auth)
     assert again.json()["created"] is False
-    listed = c.client.get(f"{api}/orders", headers=auth).json()
+    listed = c.client.get(f"{api}/orders", headers=auth).json()["orders"]
     assert [o["refund_of"] for o in listed if o["kind"] == "refund"] == [first.id]
     assert second.id not in [o["refund_of"] for o in listed]
 
@@ -700,6 +700,43 @@ def test_the_api_gives_the_subscriptions_a_page_at_a_time_with_the_total(c: Cons
     assert rest["total"] == 55
     too_many = c.client.get(api, params={"limit": 501}, headers=auth)
     assert too_many.status_code == 422
+
+
+def test_the_api_gives_the_orders_ledger_a_page_at_a_time_with_the_total(c: Console) -> None:
+    """`GET …/orders` answered the whole ledger in one list (every payment and refund the
+    community ever had); now a page, newest first, with `total`, `limit` and `offset`, as
+    `/subscriptions`."""
+    for n in range(31):
+        c.store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+    _paying(c, range(31))  # two orders each
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}/orders"
+    first = c.client.get(api, headers=auth).json()
+    assert (first["total"], first["limit"], first["offset"]) == (62, 50, 0)
+    rest = c.client.get(api, params={"offset": 50, "limit": 10}, headers=auth).json()
+    assert len(first["orders"]) == 50 and len(rest["orders"]) == 10
+    every = [o["id"] for o in first["orders"] + rest["orders"]]
+    assert every == sorted(every, reverse=True) and len(set(every)) == 60
+    assert c.client.get(api, params={"limit": 501}, headers=auth).status_code == 422
+
+
+def test_the_billing_page_says_how_many_orders_it_leaves_out(c: Console) -> None:
+    """The Billing page lists the newest 200 orders: past them it said nothing, and staff
+    could take the table for the whole ledger. Now it says how many there are and how to
+    read the older ones."""
+    for n in range(101):
+        c.store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+    _paying(c, range(100))  # two orders each: all 200 shown
+    page = c.get("/billing").text
+    assert page.count("<tr><td>") >= 200 and 'id="orders-shown"' not in page
+    _paying(c, range(100, 101))
+    said = " ".join(c.get("/billing").text.split())
+    assert (
+        "The newest 200 of 202 orders; older ones: <code>hearth billing list --orders --page "
+        "5</code> and on, or all of them: <code>hearth billing export --orders</code>."
+    ) in said
 
 
 def test_the_api_answers_an_unknown_community_as_its_other_endpoints_do(c: Console) -> None:

@@ -21,6 +21,7 @@ from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_models import ErrorOut
 from hearthkeeper.web.auth import require_api
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.joined import joined
 
 OperatorDep = Annotated[Operator, Depends(require_api)]
 REFUSED: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
@@ -71,6 +72,15 @@ class OrderOut(BaseModel):
     )
 
 
+class OrderPageOut(BaseModel):
+    """A page of the community's orders ledger, newest first, and how many orders there are."""
+
+    total: int = Field(description="How many orders the community's ledger holds, over all pages.")
+    limit: int
+    offset: int
+    orders: list[OrderOut]
+
+
 class PaymentIn(BaseModel):
     """A payment staff took: for whom, which plan, the receipt that keeps it recorded once."""
 
@@ -115,7 +125,6 @@ def router(web: Web) -> APIRouter:
     """Billing's endpoints: the staff API and the providers' webhooks."""
     from hearthkeeper.capabilities.billing.webhooks import webhook_router
 
-    outer = APIRouter()
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api)], tags=["billing"],
                     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})  # fmt: skip
 
@@ -145,11 +154,19 @@ def router(web: Web) -> APIRouter:
         )  # fmt: skip
 
     @api.get("/communities/{slug}/orders", responses=REFUSED)
-    def list_orders(slug: str) -> list[OrderOut]:
-        """The community's orders ledger, newest first."""
-        return [
-            OrderOut.model_validate(o) for o, _ in staff.order_lines(web.store, community(slug))
-        ]
+    def list_orders(
+        slug: str,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ) -> OrderPageOut:
+        """A page of the community's orders ledger, newest first (`limit` at a time, after
+        `offset`), with how many orders there are (`total`); as `/subscriptions` pages."""
+        found = community(slug)
+        lines = staff.order_lines(web.store, found, limit, offset)
+        return OrderPageOut(
+            total=SqlBilling.on(web.store).order_count(found.id), limit=limit, offset=offset,
+            orders=[OrderOut.model_validate(order) for order, _ in lines],
+        )  # fmt: skip
 
     @api.post("/communities/{slug}/payments", responses=REFUSED)
     def record_payment(slug: str, body: PaymentIn, operator: OperatorDep) -> RecordedOut:
@@ -204,9 +221,7 @@ def router(web: Web) -> APIRouter:
             _refuse(exc)
         return _sub_out(sub)
 
-    outer.include_router(api)
-    outer.include_router(webhook_router(web))
-    return outer
+    return joined([api, webhook_router(web)])
 
 
 def _refuse(exc: BillingError) -> NoReturn:

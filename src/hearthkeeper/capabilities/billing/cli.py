@@ -3,6 +3,7 @@ list subscriptions and orders."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -309,28 +310,33 @@ def list_billing(
     orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
     page: Annotated[
         int,
-        typer.Option(
-            "--page", min=1, max=MAX_ID, help="Which page of subscriptions (1: the newest)."
-        ),
+        typer.Option("--page", min=1, max=MAX_ID, help="Which page (1: the newest)."),
     ] = 1,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=MAX_LIST, help="Subscriptions a page.")
+        int, typer.Option("--limit", min=1, max=MAX_LIST, help="Subscriptions (orders) a page.")
     ] = LIST_PAGE,
     community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """The community's subscriptions (id, member, plan, status, period), newest first, a page
-    at a time (50; `--page`, `--limit`), with how many there are (all: `billing export`)."""
-    if orders and (page, limit) != (1, LIST_PAGE):
-        fail("--page and --limit page the subscriptions; --orders lists the whole ledger "
-             "(as a spreadsheet: hearth billing export --orders)")  # fmt: skip
+    """The community's subscriptions (id, member, plan, status, period), or with --orders its
+    orders ledger, newest first, a page at a time (50; `--page`, `--limit`), with how many
+    there are (all: `billing export`)."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
     store, found = _open(config, community)
     zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
+    repo = SqlBilling.on(store)
+    listed = _ORDERS_LISTED if orders else _SUBSCRIPTIONS_LISTED
+    total = repo.order_count(found.id) if orders else repo.subscription_count(found.id)
+    if total == 0:
+        console.print(f"No {listed.plural} yet.")
+        return
+    pages = -(-total // limit)
+    page = min(page, pages)  # past the end (an old command line): the last page
     if orders:
-        from hearthkeeper.capabilities.billing.repository import SqlBilling
-
-        reasons = SqlBilling.on(store).reasons(found.id)
-        for order, name in staff.order_lines(store, found):
+        paid = staff.order_lines(store, found, limit, (page - 1) * limit)
+        reasons = repo.reasons(found.id, [order for order, _ in paid])
+        for order, name in paid:
             gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
             if order.id in reasons:
                 gave += f"\tbelow the price: {escape(reasons[order.id])}"
@@ -338,15 +344,8 @@ def list_billing(
                           f"{escape(name)} (member {order.member_id})\t"
                           f"{order.kind.value}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
+        console.print(_shown(listed, total, page, pages, limit, len(paid)))
         return
-    from hearthkeeper.capabilities.billing.repository import SqlBilling
-
-    total = SqlBilling.on(store).subscription_count(found.id)
-    if total == 0:
-        console.print("No subscriptions yet.")
-        return
-    pages = -(-total // limit)
-    page = min(page, pages)  # past the end (an old command line): the last page
     lines = staff.subscription_lines(store, found, SystemClock().now(),
                                      (limit, (page - 1) * limit))  # fmt: skip
     console.print(f"Days in {zone} (the community's time zone).")
@@ -356,19 +355,32 @@ def list_billing(
         console.print(f"{sub.id}\t{escape(line.name)} (member {sub.member_id})\t"
                       f"{escape(sub.plan_id)}\t{line.status}\t"
                       f"{start.date()} → {end.date()}")  # fmt: skip
-    console.print(_shown(total, page, pages, limit, len(lines)))
+    console.print(_shown(listed, total, page, pages, limit, len(lines)))
 
 
-def _shown(total: int, page: int, pages: int, limit: int, shown: int) -> str:
+@dataclass(frozen=True)
+class _Listed:
+    """What `billing list` pages, as its last line names it."""
+
+    singular: str
+    plural: str
+    export: str  # the command that writes all of them
+
+
+_SUBSCRIPTIONS_LISTED = _Listed("subscription", "subscriptions", "hearth billing export")
+_ORDERS_LISTED = _Listed("order", "orders", "hearth billing export --orders")
+
+
+def _shown(listed: _Listed, total: int, page: int, pages: int, limit: int, shown: int) -> str:
     """The line under `billing list`: which of how many it showed, and how to see more."""
     if pages == 1:
-        return f"Every subscription shown ({total:,}), newest first."
+        return f"Every {listed.singular} shown ({total:,}), newest first."
     first = (page - 1) * limit + 1
-    said = (f"Subscriptions {first:,}–{first + shown - 1:,} of {total:,}, newest first "
-            f"(page {page} of {pages})")  # fmt: skip
+    said = (f"{listed.plural.capitalize()} {first:,}–{first + shown - 1:,} of {total:,}, "
+            f"newest first (page {page} of {pages})")  # fmt: skip
     onward = f"--page {page + 1} for the next {min(limit, total - page * limit):,}; " if (
         page < pages) else ""  # fmt: skip
-    return f"{said}: {onward}all of them: hearth billing export."
+    return f"{said}: {onward}all of them: {listed.export}."
 
 
 @billing_app.command("rehearse")

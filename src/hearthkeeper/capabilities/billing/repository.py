@@ -90,7 +90,8 @@ class BillingRepository(Protocol):
     def order(self, provider: Provider, provider_ref: str) -> Order | None: ...
     def orders(self, community_id: int, *, subscription_id: int | None = None,
                member_id: int | None = None) -> list[Order]: ...  # fmt: skip
-    def newest_orders(self, community_id: int, limit: int) -> list[Order]: ...
+    def newest_orders(self, community_id: int, limit: int, offset: int = 0) -> list[Order]: ...
+    def order_count(self, community_id: int) -> int: ...
     def reasons(self, community_id: int,
                 of: Sequence[Order] | None = None) -> dict[int, str]: ...  # fmt: skip
 
@@ -320,12 +321,20 @@ class SqlBilling(StoreBase):
                 _order(row) for row in session.execute(query.order_by(_ORDERS.c.at, _ORDERS.c.id))
             ]
 
-    def newest_orders(self, community_id: int, limit: int) -> list[Order]:
-        """The community's `limit` latest orders, newest first (what the console lists)."""
+    def newest_orders(self, community_id: int, limit: int, offset: int = 0) -> list[Order]:
+        """A page of the community's ledger: `limit` orders after the `offset` newest, newest
+        first (what the console and `billing list --orders` list)."""
         query = (select(_ORDERS).where(_ORDERS.c.community_id == community_id)
-                 .order_by(_ORDERS.c.at.desc(), _ORDERS.c.id.desc()).limit(limit))  # fmt: skip
+                 .order_by(_ORDERS.c.at.desc(), _ORDERS.c.id.desc())
+                 .limit(limit).offset(offset))  # fmt: skip
         with self._unit(write=False) as session:
             return [_order(row) for row in session.execute(query)]
+
+    def order_count(self, community_id: int) -> int:
+        """How many orders the community's ledger holds (refunds and held payments too)."""
+        with self._unit(write=False) as session:
+            return session.scalar(select(func.count()).select_from(_ORDERS)
+                                  .where(_ORDERS.c.community_id == community_id)) or 0  # fmt: skip
 
     def reasons(self, community_id: int,
                 of: Sequence[Order] | None = None) -> dict[int, str]:  # fmt: skip

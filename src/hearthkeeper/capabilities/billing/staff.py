@@ -200,14 +200,14 @@ def subscription_lines(store: Store, community: Community, now: datetime,
     return lines
 
 
-def order_lines(store: Store, community: Community,
-                newest: int | None = None) -> list[tuple[Order, str]]:  # fmt: skip
-    """The community's ledger, newest first, with member names: all of it, or its `newest`
-    orders only (the console's page of them)."""
+def order_lines(store: Store, community: Community, newest: int | None = None,
+                skip: int = 0) -> list[tuple[Order, str]]:  # fmt: skip
+    """The community's ledger, newest first, with member names: all of it, or a page of it
+    (`newest` orders after the `skip` newest: the console's, `billing list --orders`')."""
     repo = SqlBilling.on(store)
     if newest is None:
         orders = list(reversed(repo.orders(community.id)))
     else:
-        orders = repo.newest_orders(community.id, newest)
+        orders = repo.newest_orders(community.id, newest, skip)
     names = store.member_names(o.member_id for o in orders)
     return [(o, names.get(o.member_id, f"member {o.member_id}")) for o in orders]

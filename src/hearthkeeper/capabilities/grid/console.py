@@ -26,6 +26,7 @@ from hearthkeeper.capabilities.grid.decide import (
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
+from hearthkeeper.carriers.closing import refused_closes
 from hearthkeeper.playbook.groups import override_for
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import NOTICES as PAGE_NOTICES
@@ -83,6 +84,10 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
         "kept": ("&" + urlencode(kept)) if kept else "",
         "sorting": ("&" + urlencode({"sort": sort, "order": order})) if sort != "group" else "",
         "warnings": warnings, "flagged": by_group, "alerted": grid.conditions(view.community.id),
+        # closed lines whose platform refused the close: members still post; asked again here
+        "refused": refused_closes(web.store, view.community.id,
+                                  [(line.group_id, line.carrier) for line in shown
+                                   if line.closed]),
         "staff": grid.staff_of(view.community.id), "overrides": overrides,
         "limits": None if playbook is None else playbook.replication,
         "circle": None if playbook is None else playbook.structure.groups.small_circle_size,

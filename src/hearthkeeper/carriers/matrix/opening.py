@@ -120,7 +120,10 @@ def opened_rooms(store: Store, communities: Mapping[str, Community]) -> dict[str
         for group in store.list_groups(community.id):
             if group.carrier != CARRIER:
                 continue
-            entries = store.audit_entries(community.id, target=f"group {group.id}", limit=10_000)
-            if any(e.actor == ACTOR and e.action == ROOM_CREATED for e in entries):
+            # only that entry, however many others the group's history holds (a busy group's
+            # newest 10,000 entries left it out, and its room went unserved)
+            entries = store.audit_entries(community.id, target=f"group {group.id}",
+                                          actions=[ROOM_CREATED], limit=None)  # fmt: skip
+            if any(e.actor == ACTOR for e in entries):
                 found[group.carrier_group_id] = slug
     return found

@@ -110,7 +110,10 @@ class PlaybookVersionRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_community_id_at", "community_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_community_id_at", "community_id", "at"),
+        Index("ix_audit_log_community_id_target", "community_id", "target", "at"),  # 0044
+    )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

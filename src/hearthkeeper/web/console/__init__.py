@@ -17,17 +17,17 @@ from hearthkeeper.web.console import (
 )
 from hearthkeeper.web.console.pages import Pages
 from hearthkeeper.web.context import Web
+from hearthkeeper.web.joined import joined
 
 
 def console_router(web: Web) -> APIRouter:
     """Every console page: communities, overview, groups, members, moderation and audit,
     inbox, playbook, calendar."""
     pages = Pages(web)
-    router = APIRouter(include_in_schema=False)
-    for family in (overview, health, groups, members, audit, inbox, playbook):
-        router.include_router(family.router(pages))
+    routers = [family.router(pages)
+               for family in (overview, health, groups, members, audit, inbox, playbook)]  # fmt: skip
     for capability in CAPABILITIES:  # the pages a capability brings in its own package
         pages_of = capability.console(pages)
         if pages_of is not None:
-            router.include_router(pages_of)
-    return router
+            routers.append(pages_of)
+    return joined(routers, include_in_schema=False)  # none is part of the REST API

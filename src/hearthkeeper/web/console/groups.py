@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.grid.decide import MAX_FIND, holds
-from hearthkeeper.carriers.closing import close_group, reopen_group
+from hearthkeeper.carriers.closing import close_group, refused_closes, reopen_group
 from hearthkeeper.carriers.opening import open_by_hand
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.suggest import did_you_mean
@@ -49,8 +49,13 @@ def router(pages: Pages) -> APIRouter:
         found = messages_from(request)
         if problem:
             found["problem"] = problem
+        refused = refused_closes(
+            web.store,
+            view.community.id,
+            [(x.group.id, x.group.carrier) for x in lines if x.group.closed],
+        )
         return render(request, "console/groups.html", status_code=status, operator=operator,
-                      active="groups", lines=lines, every=every, find=find,
+                      active="groups", lines=lines, every=every, find=find, refused=refused,
                       seen=newest(web.store, view.community.id),
                       can_open=can_open and view.playbook is not None,
                       open_at_once=OPEN_AT_ONCE, **found,
