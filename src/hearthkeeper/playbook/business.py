@@ -165,8 +165,34 @@ class Replication(Section):
         gt=0,
         le=1,
         description="Open the next group when the newest is this full: a share of its "
-        "by-code limit, the smaller of its capacity and structure.groups.join_by_code_cap.",
+        "by-code limit (the smaller of its capacity and structure.groups.join_by_code_cap), "
+        "written 0.8 or 80% for 80%.",
     )
+
+    @field_validator("open_new_group_at", mode="before")
+    @classmethod
+    def _share(cls, value: Any) -> Any:
+        """`80%` is the share 0.8; a bare number above 1 (`80`, meant as a percentage) is
+        refused saying how a share is written, not pydantic's 'less than or equal to 1'."""
+        if isinstance(value, str):
+            text = value.strip().replace("％", "%")
+            if text.endswith("%"):
+                try:
+                    share = float(text[:-1].strip()) / 100
+                except ValueError:
+                    raise ValueError(
+                        f"{value!r} is not a share: write a percentage (80%) or a share of the "
+                        "group's by-code limit (0.8)"
+                    ) from None
+                if share > 1:
+                    raise ValueError(f"{text} is more than the whole group: at most 100%")
+                return share
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 1:
+            raise ValueError(
+                f"{value} is more than the whole group: this is a share of the group's by-code "
+                f"limit, 0.8 or 80% for 80% (at most 1, or 100%)"
+            )
+        return value
 
     @field_validator("naming")
     @classmethod

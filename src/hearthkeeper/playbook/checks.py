@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -57,6 +60,8 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_hidden_characters(playbook),
         *_promised_mutes(playbook),
         *_idle_threshold_fields(playbook),
+        *_unreachable_groups(playbook),
+        *_settings_while_off(playbook),
     ]
 
 
@@ -403,6 +408,73 @@ def _group_names(pb: Playbook) -> Iterator[Finding]:
                f"with community.name it makes group names of {len(longest)} characters (group "
                f"{LAST_GROUP_NUMBER}: {longest[:40]!r}…); a group's name holds at most "
                f"{MAX_NAME}: shorten copy.naming or community.name")  # fmt: skip
+
+
+def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
+    """A setting written under a mechanism that is off (`check_in: {enabled: false,
+    daily_summary: '21:00'}`) does nothing, though it reads as if it did."""
+    m = pb.mechanisms
+    sections: list[tuple[Loc, BaseModel | None, frozenset[str]]] = [
+        (("mechanisms", "check_in"), m.check_in, frozenset()),
+        (("mechanisms", "polls"), m.polls, frozenset()),
+        (("mechanisms", "signups"), m.signups, frozenset()),
+        # reward items may still be given by the invite task
+        (("mechanisms", "points"), m.points, frozenset({"rewards"})),
+        (("mechanisms", "referrals"), m.referrals, frozenset()),
+        (("mechanisms", "crisis"), m.crisis, frozenset()),
+        (("calendar", "rituals", "anniversary"), pb.calendar.rituals.anniversary, frozenset()),
+    ]
+    for loc, section, kept in sections:
+        if section is None or getattr(section, "enabled", True):
+            continue
+        name = ".".join(map(str, loc))
+        for field_name in sorted(section.model_fields_set - {"enabled"} - kept):
+            yield ((*loc, field_name),
+                   f"{name} is off (enabled: false), so {field_name} does nothing: "
+                   "remove it, or set enabled: true")  # fmt: skip
+
+
+def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
+    """A post or live session goes to a group only by its exact name: a name nearly, but not
+    exactly, one `copy.naming` makes (the groups Hearthkeeper opens, by hand or live code) or
+    one `groups:` or `alerts.staff_group` names is likely a slip ('深读会9群' for '深读会 9群'),
+    and the post then reaches no group, silently. A name like none of them (a group named by
+    hand on the carrier, 'Tea London') is left alone: the playbook cannot know those."""
+    pattern = _naming_pattern(pb)
+    named = [*pb.groups, *([pb.alerts.staff_group] if pb.alerts.staff_group else [])]
+    examples = [pb.replication.naming.format(name=pb.community.name, n=n) for n in (1, 2)]
+    sources: list[tuple[str, list[Any]]] = [
+        ("posts", list(pb.calendar.posts)),
+        ("live_sessions", list(pb.calendar.live_sessions)),
+    ]
+    for section, items in sources:
+        for i, item in enumerate(items):
+            for j, name in enumerate(item.groups):
+                if name in named or pattern.fullmatch(name):
+                    continue
+                near = [pb.replication.naming.format(name=pb.community.name, n=int(digits[-6:]))
+                        for digits in re.findall(r"\d+", name)[-1:]]  # fmt: skip
+                hint = did_you_mean(name, [*near, *named], cutoff=0.8)
+                if not hint:
+                    continue
+                listed = f"; `groups:` names {', '.join(map(repr, named))}" if named else ""
+                yield (("calendar", section, i, "groups", j),
+                       f"no group Hearthkeeper opens is named {name!r} (copy.naming makes "
+                       f"{examples[0]!r}, {examples[1]!r}…{listed}){hint} A group is matched by "
+                       "its exact name: as written, this goes only to a group created on the "
+                       "carrier by that very name")  # fmt: skip
+
+
+def _naming_pattern(pb: Playbook) -> re.Pattern[str]:
+    """The names `copy.naming` makes, any number."""
+    parts = []
+    for literal, field_name, _, _ in string.Formatter().parse(pb.replication.naming):
+        parts.append(re.escape(literal))
+        if field_name == "n":
+            parts.append(r"\d+")
+        elif field_name == "name":
+            parts.append(re.escape(pb.community.name))
+    return re.compile("".join(parts))
 
 
 def _group_overrides(pb: Playbook) -> Iterator[Finding]:

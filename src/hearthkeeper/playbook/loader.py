@@ -142,6 +142,13 @@ def _place(problem: Problem) -> tuple[int, int]:
     return problem.line, problem.column
 
 
+# Findings elsewhere that a field's value decides: left unsaid when that field is refused (a
+# refused `community.founded` leaves the anniversary without a day, which is not the mistake)
+_DERIVED: dict[Loc, tuple[Loc, ...]] = {
+    ("community", "founded"): (("calendar", "rituals", "anniversary"),),
+}
+
+
 def _checked_without(
     file: str, source: Source, errors: list[ErrorDetails], carriers: CarrierKinds | None
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
@@ -179,10 +186,12 @@ def _checked_without(
                 return [], ()
             choices.append((parent, loc[-1], values))
             near.append(loc[:-1])
+            near.extend(_DERIVED.get(loc, ()))
             continue
         if loc[-1] not in parent or isinstance(parent[loc[-1]], dict | list):
             return [], ()
         near.append(loc[:-1])
+        near.extend(_DERIVED.get(loc, ()))
         del parent[loc[-1]]
     runs = list(itertools.product(*(values for _, _, values in choices)))
     if len(runs) > _MOST_RUNS:

@@ -106,7 +106,10 @@ class ScheduledPost(Section):
     )
     groups: list[Text] = Field(
         default_factory=list,
-        description="Group names to post to; empty: every group of the community.",
+        description="Group names to post to, each matched exactly; empty: every group of the "
+        "community. A name nearly but not exactly one copy.naming makes, a `groups:` key or "
+        "alerts.staff_group ('深读会9群' for '深读会 9群') is warned about: it reaches only a "
+        "group created on the carrier by that very name.",
     )
     grace: Duration = Field(
         parse_duration("1h"),
@@ -119,7 +122,11 @@ class Anniversary(Section):
 
     enabled: bool = Field(True, description="Hold the ritual.")
     day: int | None = Field(
-        None, ge=1, le=28, description="Day of the month; default: the day of `community.founded`."
+        None,
+        ge=1,
+        le=31,
+        description="Day of the month; default: the day of `community.founded`. A month "
+        "without that day (day 31 in April, 29–31 in February) holds it on its last day.",
     )
     at: ClockTime = Field(time(20, 0), description="Time of day.")
     text: Text | None = Field(
@@ -164,7 +171,10 @@ class LiveSession(Section):
         True,
         description="Post a digest afterwards; when nobody spoke, staff get an alert instead.",
     )
-    groups: list[Text] = Field(default_factory=list, description="Group names; empty: every group.")
+    groups: list[Text] = Field(
+        default_factory=list,
+        description="Group names, matched exactly (warned about as for posts); empty: every group.",
+    )
 
 
 class Calendar(Section):

@@ -232,7 +232,8 @@ def _output(pb: Playbook) -> Element:
         day = cal.rituals.anniversary.day or (
             pb.community.founded.day if pb.community.founded else "?"
         )
-        el.lines.append(f"Ritual: monthly anniversary on day {day}")
+        shorter = " (the last day of a shorter month)" if isinstance(day, int) and day > 28 else ""
+        el.lines.append(f"Ritual: monthly anniversary on day {day}{shorter}")
     if not cal.posts:
         el.gaps.append(
             Gap(

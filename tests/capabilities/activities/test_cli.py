@@ -435,3 +435,26 @@ def test_events_create_and_list_find_the_community_when_only_one_can_be_meant(si
     said = " ".join(out.split())
     assert status == 1 and "several communities have a group 'Reading room' (" in said, out
     assert "book-club (Book club)" in said and f"{skincare.slug} ({skincare.name})" in said, out
+
+
+def test_the_payment_reference_alone_finds_the_members_unpaid_place(site: Path) -> None:
+    """`hearth events pay DMW3-D5RN` (the reference the member was given, all staff had) said
+    "Invalid value for 'EVENT_ID': 'DMW3-D5RN' is not a whole number"."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        signed_up(store, Status.UNPAID)
+        code = (
+            SqlBilling.on(store).reference_for("webchat", "u-1", "小美", SystemClock().now()).code
+        )
+    status, out = run("events", "pay", code.lower(), "--receipt", "TB-1", *config)
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+    status, out = run("events", "pay", code, "--receipt", "TB-2", *config)
+    said = " ".join(out.split())
+    assert status == 1 and f"{code} has no unpaid place in an event" in said, out
+    assert (
+        f"`hearth events list` gives the event numbers: hearth events pay EVENT_ID {code}" in said
+    )
+    status, out = run("events", "pay", "salon", "--receipt", "TB-3", *config)
+    assert status == 2 and "'salon' is neither an event number" in " ".join(out.split()), out

@@ -263,9 +263,18 @@ def cancel(
 
 @events_app.command("pay")
 def pay(
-    event_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The event.")],
-    who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
+    event_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT_ID",
+            help="The event (its id in `hearth events list`); or, alone, the member's payment "
+            "reference: the event of their one unpaid place.",
+        ),
+    ],
     receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
+    who: Annotated[
+        str | None, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")
+    ] = None,
     amount: Annotated[str, typer.Option("--amount", help="Default: the event's fee.")] = "",
     discount: Annotated[
         str, typer.Option("--discount", help="Why an amount below the fee confirms the place.")
@@ -274,16 +283,82 @@ def pay(
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
-    """Record a member's fee for a priced event (an order): their place is confirmed."""
-    store, found = _open_for(config, community, event_id)
+    """Record a member's fee for a priced event (an order): their place is confirmed.
+    `hearth events pay REFERENCE --receipt …` finds the event by the member's unpaid place."""
+    number = _event_number(event_id)
+    if number is None:
+        if who is not None:
+            raise typer.BadParameter(f"{event_id.strip()[:32]!r} is not an event number: the "
+                                     "event comes first (hearth events pay EVENT_ID WHO)",
+                                     param_hint="'EVENT_ID'")  # fmt: skip
+        store, found, number = _open_by_reference(config, community, event_id)
+        who = event_id
+    elif who is None:
+        raise typer.BadParameter("say who paid: their payment reference, member:ID or "
+                                 f"CARRIER:USER_ID (hearth events pay {number} WHO)",
+                                 param_hint="'WHO'")  # fmt: skip
+    else:
+        store, found = _open_for(config, community, number)
     try:
-        done = record_fee(store, found, event_id, who, receipt, amount, actor,
+        done = record_fee(store, found, number, who, receipt, amount, actor,
                           SystemClock().now(), discount=discount)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
     what = "recorded" if done.created else "was recorded already"
     console.print(f"Order {done.order.id} {what}: {done.order.amount} {done.order.currency}; "
                   f"{escape(done.signup.display_name)} is {done.signup.status.value}.")  # fmt: skip
+
+
+def _event_number(typed: str) -> int | None:
+    """The event number typed, or None for a payment reference; a usage error for neither."""
+    from hearthkeeper.capabilities.billing.references import normalise_code
+
+    text = typed.strip()
+    if text.isascii() and text.isdigit():
+        if not 1 <= int(text) <= MAX_ID:
+            raise typer.BadParameter(f"there is no event {text[:32]}", param_hint="'EVENT_ID'")
+        return int(text)
+    if normalise_code(text) is None:
+        raise typer.BadParameter(f"{text[:32]!r} is neither an event number (its id in `hearth "
+                                 "events list`) nor a payment reference (XXXX-XXXX)",
+                                 param_hint="'EVENT_ID'")  # fmt: skip
+    return None
+
+
+def _open_by_reference(config: ConfigOption, slug: str | None,
+                       reference: str) -> tuple[Store, Community, int]:  # fmt: skip
+    """The store, community and event of the one unpaid place of the member given the payment
+    `reference` (among the `--community`'s events if named); fails naming the places to choose
+    from when there are several, and how to find the event when there is none."""
+    from hearthkeeper.capabilities.activities.records import Status
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+    from hearthkeeper.capabilities.billing.ledger import BillingError
+    from hearthkeeper.capabilities.billing.payments import known_payer
+
+    store = _store(config)
+    try:
+        member_id = known_payer(store, reference)
+    except BillingError as exc:
+        fail(str(exc))
+    repo = SqlActivities.on(store)
+    communities = [c for c in store.list_communities() if slug is None or slug in (c.slug, c.name)]
+    places: list[tuple[Community, Event]] = []
+    for each in communities if member_id is not None else []:
+        for event in repo.events(each.id):
+            if not event.cancelled and any(
+                s.member_id == member_id and s.status is Status.UNPAID
+                for s in repo.signups(event.id)
+            ):
+                places.append((each, event))
+    how = "`hearth events list` gives the event numbers: hearth events pay EVENT_ID " + reference
+    if not places:
+        fail(f"{reference.strip()} has no unpaid place in an event; {how}")
+    if len(places) > 1:
+        listed = "; ".join(f"event {e.id} ({e.title})" for _, e in places)
+        fail(f"{reference.strip()} has unpaid places in {len(places)} events ({listed}): say "
+             f"which, hearth events pay EVENT_ID {reference.strip()}")  # fmt: skip
+    [(found, event)] = places
+    return store, found, event.id
 
 
 @events_app.command("refund")

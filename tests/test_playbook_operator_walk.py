@@ -1,0 +1,160 @@
+"""What a new operator sees for settings that do nothing or go nowhere (session 31's walk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.cli import app
+from hearthkeeper.playbook import PlaybookError, parse_playbook
+from tests.playbook_samples import MINIMAL
+
+DEEP = MINIMAL.replace("Tea Friends", "深读会")
+
+
+def _post_to(*groups: str, extra: str = "") -> str:
+    listed = ", ".join(groups)
+    return (
+        DEEP
+        + extra
+        + (
+            "calendar:\n  posts:\n    - id: morning\n      schedule: every day 08:00\n"
+            f"      content: {{text: Good morning}}\n      groups: [{listed}]\n"
+        )
+    )
+
+
+def test_a_post_to_a_group_nearly_named_as_copy_naming_names_it_is_a_located_warning(
+    tmp_path: Path,
+) -> None:
+    """`groups: [深读会9群]` (no space; copy.naming makes '深读会 9群') validated, and the post
+    went to no group, silently."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(_post_to("深读会9群"))
+    for command in ("validate", "show"):
+        result = CliRunner().invoke(app, ["playbook", command, str(path)])
+        assert result.exit_code == 0, result.output
+        assert (f"{path}:15:16: calendar.posts[0].groups[0]: warning: no group Hearthkeeper "
+                "opens is named '深读会9群' (copy.naming makes '深读会 1群', '深读会 2群'…); did "
+                "you mean '深读会 9群'? A group is matched by its exact name: as written, this "
+                "goes only to a group created on the carrier by that very name") in result.output  # fmt: skip
+
+
+def test_groups_named_by_copy_naming_the_playbook_or_by_hand_pass_without_a_word() -> None:
+    """A group named by hand on the carrier ('Tea London') may exist: the playbook cannot
+    know, so only a near miss of a name it knows is warned about."""
+    extra = "alerts:\n  staff_group: 管理群\ngroups:\n  读书角: {capacity: 50}\n"
+    names = ("深读会 9群", "深读会 12群", "管理群", "读书角", "Tea London")
+    assert parse_playbook(_post_to(*names, extra=extra)).warnings == ()
+
+
+def test_a_live_session_to_a_near_miss_of_a_groups_entry_is_warned() -> None:
+    text = (
+        DEEP
+        + "groups:\n  读书角: {capacity: 50}\ncalendar:\n  live_sessions:\n"
+        + (
+            "    - id: talk\n      schedule: every day 20:00\n      title: Books\n"
+            "      speaker: Ann\n      groups: [读书 角]\n"
+        )
+    )
+    [w] = parse_playbook(text, "pb.yaml").warnings
+    assert w.path == "calendar.live_sessions[0].groups[0]"
+    assert "`groups:` names '读书角')" in w.message and "did you mean '读书角'?" in w.message
+
+
+def _open_at(written: str) -> str:
+    return MINIMAL + f"copy:\n  open_new_group_at: {written}\n"
+
+
+@pytest.mark.parametrize(("written", "share"), [("80%", 0.8), ("'85 %'", 0.85), ("0.8", 0.8)])
+def test_when_the_next_group_opens_is_a_share_or_a_percentage(written: str, share: float) -> None:
+    """`80%` was "'80%' is not a number (0.9): write the number alone", which led the operator
+    to write 80."""
+    assert parse_playbook(_open_at(written)).playbook.replication.open_new_group_at == share
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("80", "80 is more than the whole group: this is a share of the group's by-code limit, "
+               "0.8 or 80% for 80% (at most 1, or 100%)"),
+        ("150%", "150% is more than the whole group: at most 100%"),
+    ],
+)  # fmt: skip
+def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(
+    written: str, said: str
+) -> None:
+    """`80` said 'Input should be less than or equal to 1'."""
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(_open_at(written), "pb.yaml")
+    [p] = refused.value.problems
+    assert (p.path, p.message) == ("copy.open_new_group_at", said)
+
+
+def test_an_anniversary_on_day_31_is_held_on_the_last_day_of_shorter_months(
+    tmp_path: Path,
+) -> None:
+    """`day: 31` was refused ('less than or equal to 28') while `founded: 2025-05-31` passed
+    and showed 'monthly anniversary on day 31'."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from hearthkeeper.capabilities.calendar.firings import anniversary_firings
+
+    path = tmp_path / "pb.yaml"
+    path.write_text(MINIMAL + "calendar:\n  rituals:\n    anniversary: {day: 31}\n")
+    result = CliRunner().invoke(app, ["playbook", "show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Ritual: monthly anniversary on day 31 (the last day of a shorter month)" in result.output
+    )
+    ritual = parse_playbook(path.read_text()).playbook.calendar.rituals.anniversary
+    assert ritual is not None
+    zone = ZoneInfo("Europe/London")
+    start, end = datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    days = [
+        f.at.astimezone(zone).date().isoformat()
+        for f in anniversary_firings(ritual, None, zone, start, end)
+    ]
+    assert days == ["2026-04-30", "2026-05-31"]
+
+
+def test_a_refused_founding_date_is_said_once_not_again_as_an_anniversary_without_a_day(
+    tmp_path: Path,
+) -> None:
+    """A refused `founded` also printed 'calendar.rituals.anniversary.day: the anniversary
+    needs a day…': a finding that came from the refused field, not a second mistake."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(
+        MINIMAL + "  founded: 2025/6/12\ncalendar:\n  rituals:\n    anniversary: {at: '20:00'}\n"
+    )
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:10:12: community.founded: '2025/6/12' is not a date: write YYYY-MM-DD, e.g. "
+        "2024-03-18"
+    ]
+
+
+def test_a_setting_under_a_mechanism_that_is_off_is_a_located_warning(tmp_path: Path) -> None:
+    """`check_in: {enabled: false, daily_summary: '21:00'}` passed silently: the summary is
+    never posted."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(
+        MINIMAL + "mechanisms:\n  check_in:\n    enabled: false\n    daily_summary: '21:00'\n"
+        "  crisis: {enabled: false, sensitivity: high}\n"
+        "  points: {enabled: false, rewards: [{id: mug, name: Mug, cost: 50}]}\n"
+    )
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{path}:13:20: mechanisms.check_in.daily_summary: warning: mechanisms.check_in is off "
+        "(enabled: false), so daily_summary does nothing: remove it, or set enabled: true",
+        f"{path}:14:41: mechanisms.crisis.sensitivity: warning: mechanisms.crisis is off "
+        "(enabled: false), so sensitivity does nothing: remove it, or set enabled: true",
+        f"{path}: ok (2 warnings)",
+    ]
+    on = MINIMAL + "mechanisms:\n  check_in:\n    daily_summary: '21:00'\n"
+    assert parse_playbook(on).warnings == ()
