@@ -85,3 +85,20 @@ def test_the_registry_runs_the_effect_of_the_request_type_also_from_a_payload() 
     with pytest.raises(EffectError, match="without its request"):
         registry.perform(store, Action(kind=ActionKind.EFFECT, carrier="fake", effect="test.close"),
                          ctx)  # fmt: skip
+
+
+def test_an_effect_is_told_the_action_that_asked_for_it_and_all_else_the_engine_knew() -> None:
+    # `triggered_by` builds the context field by field (the engine calls it per effect): a
+    # field added to `EffectContext` and not copied there would reach effects as its default
+    from dataclasses import fields, replace
+
+    from hearthkeeper.engine.handler import MemberView
+
+    member = MemberView(id=7, user_id="u7", display_name="Mei")
+    ctx = EffectContext(playbook=playbook(), group=GROUP, member=member,
+                        now=datetime(2026, 6, 1, tzinfo=UTC), event_id=42,
+                        memory=object())  # type: ignore[arg-type]  # fmt: skip
+    assert all(getattr(ctx, f.name) != f.default for f in fields(EffectContext)
+               if f.name != "trigger"), "every field set: a missed one would show"  # fmt: skip
+    action = Action(kind=ActionKind.SEND, carrier="fake", group="g", text="hi")
+    assert ctx.triggered_by(action) == replace(ctx, trigger=action)

@@ -12,7 +12,7 @@ effects).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -254,7 +254,7 @@ def _cancel(step: Step, action: Action, key: str) -> Sequence[Action]:
 def _effect(step: Step, action: Action, key: str) -> Sequence[Action]:
     if action.request is not None and action.request.settles_strikes:
         step.writes.settle_strikes()  # the batch's own strikes count (an ad just before /warn)
-    return step.registry.perform(step.tx, action, replace(step.effects, trigger=action))
+    return step.registry.perform(step.tx, action, step.effects.triggered_by(action))
 
 
 def _send(step: Step, action: Action, key: str) -> Sequence[Action]:
@@ -315,7 +315,7 @@ def _alert_staff(step: Step, action: Action, key: str) -> Sequence[Action]:
                                                 listed_in, step.now, member_id=sender))  # fmt: skip
     router = step.registry.alert_router
     if router is not None:  # the staff channel, direct messages (or held for quiet hours)
-        for delivery in router(step.tx, action, key, replace(step.effects, trigger=action)):
+        for delivery in router(step.tx, action, key, step.effects.triggered_by(action)):
             step.writes.enqueue(delivery.key, delivery.action, step.event_id, delivery.group_id)
     return _NOTHING
 

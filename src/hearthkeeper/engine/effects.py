@@ -162,6 +162,14 @@ class EffectContext:
     trigger: Action | None = None
     memory: Remembers | None = None  # the engine's memory (None for scheduled work)
 
+    def triggered_by(self, action: Action) -> EffectContext:
+        """This context for the effect `action` asks for: `dataclasses.replace(self,
+        trigger=action)`, built directly (once per effect performed: `replace` reads the
+        fields' descriptions each time). A field added above is added here too."""
+        return EffectContext(playbook=self.playbook, group=self.group, member=self.member,
+                             now=self.now, event_id=self.event_id, trigger=action,
+                             memory=self.memory)  # fmt: skip
+
 
 R = TypeVar("R", bound=Request)
 Effect = Callable[[StoreBase, R, EffectContext], Sequence[Action]]

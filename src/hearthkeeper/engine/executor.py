@@ -440,14 +440,15 @@ class Executor:
         return group_view(group, runtime.slug)
 
     def _resolve_members(self, tx: Store, events: Sequence[Event]) -> list[int]:
+        known = self._members
+        keys = [(e.carrier, e.sender.user_id) for e in events]  # each built once
         missing = {
-            (e.carrier, e.sender.user_id): e.sender.display_name
-            for e in events
-            if (e.carrier, e.sender.user_id) not in self._members
-        }
+            key: e.sender.display_name for key, e in zip(keys, events, strict=True)
+            if key not in known
+        }  # fmt: skip
         if missing:
-            self._members.update(tx.member_ids(missing))
-        return [self._members[(e.carrier, e.sender.user_id)] for e in events]
+            known.update(tx.member_ids(missing))
+        return [known[key] for key in keys]
 
     def _preload(self, tx: Store, pairs: list[tuple[GroupView, int]]) -> None:
         """Load, in a few queries, what the batch's unseen members need to be judged."""

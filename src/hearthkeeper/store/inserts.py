@@ -223,6 +223,23 @@ def execute_many(connection: Connection, statement: Insert,
     connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
+def execute_rows(connection: Connection, statement: Insert, keys: tuple[str, ...],
+                 rows: Sequence[Sequence[Any]]) -> None:  # fmt: skip
+    """`execute_many` for rows given as tuples of the values of `keys`, in that order: the
+    same statement and values, without building a mapping per row (the engine's rollups
+    write about one row per message a batch)."""
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+        return
+    sql, columns = _compiled_for(connection.dialect, statement, keys)
+    by_key = dict(zip(keys, zip(*rows, strict=True), strict=True))
+    values = [list(map(process, by_key[key])) if process is not None else by_key[key]
+              for key, process in columns]  # fmt: skip
+    connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
 _COMPILED: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]]]] = {}
 
 

@@ -47,7 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.driver_rows import driver_rows
-from hearthkeeper.store.inserts import execute_many, insert_ignoring, table_of
+from hearthkeeper.store.inserts import execute_rows, insert_ignoring, table_of
 from hearthkeeper.store.localday import as_date, local_day_sql, offset_segments
 from hearthkeeper.store.models import (
     ActivityDayRow,
@@ -122,17 +122,21 @@ class RollupTally:
                 question: bool, staff: bool) -> None:  # fmt: skip
         """Count one message (`messages` for one, inline: the engine counts every message)."""
         if member_id is not None:
-            counts = self.activity.get((group_id, member_id, day))
+            seat = (group_id, member_id, day)  # each key built once: this runs per message
+            counts = self.activity.get(seat)
             if counts is None:
-                counts = self.activity[(group_id, member_id, day)] = [0, 0]
-            counts[0] += 1
-            counts[1] += question
-        days = self.days.get((group_id, day))
+                self.activity[seat] = [1, int(question)]
+            else:
+                counts[0] += 1
+                counts[1] += question
+        group_day = (group_id, day)
+        days = self.days.get(group_day)
         if days is None:
-            days = self.days[(group_id, day)] = [0, 0, 0, 0, 0]
+            days = self.days[group_day] = [0, 0, 0, 0, 0]
         days[0] += 1
         days[3] += staff
-        self.kinds[(group_id, day, kind)] = self.kinds.get((group_id, day, kind), 0) + 1
+        kinds, of_kind = self.kinds, (group_id, day, kind)
+        kinds[of_kind] = kinds.get(of_kind, 0) + 1
 
     def messages(self, group_id: int, member_id: int | None, day: date, kind: str, count: int,
                  questions: int, staff: int) -> None:  # fmt: skip
@@ -382,27 +386,30 @@ def _gathered(rows: list[tuple[Any, ...]]) -> list[GroupDayActivity]:
 
 
 def _write(session: Session, tally: RollupTally) -> None:
-    # Sorted keys: two workers bumping the same rows lock them in the same order.
+    # Sorted keys: two workers bumping the same rows lock them in the same order. Rows as
+    # tuples in the order of their keys (one a message of a batch: no mapping built per row).
     _upsert(session, ActivityDayRow, ("group_id", "member_id", "day"), ("messages", "questions"),
-            [{"group_id": g, "member_id": m, "day": d, "messages": c[0], "questions": c[1]}
-             for (g, m, d), c in sorted(tally.activity.items())])  # fmt: skip
-    _upsert(session, GroupDayRow, ("group_id", "day"), _DAY_COUNTERS,
-            [{"group_id": g, "day": d, "messages": c[0], "joins": c[1], "leaves": c[2],  # _DAY_COUNTERS
-              "staff_messages": c[3], "violations": c[4]}
-             for (g, d), c in sorted(tally.days.items())])  # fmt: skip
+            [(g, m, d, c[0], c[1]) for (g, m, d), c in sorted(tally.activity.items())])  # fmt: skip
+    _upsert(
+        session,
+        GroupDayRow,
+        ("group_id", "day"),
+        _DAY_COUNTERS,
+        [(g, d, *c) for (g, d), c in sorted(tally.days.items())],
+    )  # c in _DAY_COUNTERS' order
     _upsert(session, GroupDayKindRow, ("group_id", "day", "kind"), ("messages",),
-            [{"group_id": g, "day": d, "kind": k, "messages": n}
-             for (g, d, k), n in sorted(tally.kinds.items())])  # fmt: skip
+            [(g, d, k, n) for (g, d, k), n in sorted(tally.kinds.items())])  # fmt: skip
 
 
 def _upsert(session: Session, model: type[Base], keys: Sequence[str], counters: Sequence[str],
-            rows: list[dict[str, Any]]) -> None:  # fmt: skip
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter."""
+            rows: list[tuple[Any, ...]]) -> None:  # fmt: skip
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter; each
+    row holds the values of `keys` then of `counters`, in that order."""
     if not rows:
         return
     statement = _upsert_statement(session.get_bind().dialect.name, table_of(model), tuple(keys),
                                   tuple(counters))  # fmt: skip
-    execute_many(session.connection(), statement, rows)
+    execute_rows(session.connection(), statement, (*keys, *counters), rows)
 
 
 @functools.cache

@@ -43,8 +43,11 @@ class FloodWindow:
     def observe(self, member: Hashable, now: datetime) -> bool:
         """Record a message from `member` at `now`; True if it is one too many within `per`."""
         cutoff = now - self.per
-        self._forget_before(cutoff)
         remembered = self._times
+        for oldest in remembered.values():  # only the least recently active one: is it due?
+            if not oldest or oldest[-1] <= cutoff:
+                self._forget_before(cutoff)
+            break
         times = remembered.get(member)
         if times is None:
             times = remembered[member] = deque(maxlen=self.max_messages + 1)
