@@ -9,11 +9,17 @@ is new to the next test too (the code under test keeps some things per database 
 different in a way emptying would not undo (a table, column, index, constraint, function or
 schema added, changed or dropped; a migration run; a table vacuumed or analysed, which leaves
 statistics the planner reads) is dropped, and the next test gets a new copy of the template.
+
+Giving one back costs one new server connection (to the database, which is checked and emptied
+in one statement) and three statements on the pool's kept connection: the schema is compared
+in full only when its catalogs' rows are not exactly the template's (see `_FINGERPRINT`).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import time
 
 import psycopg
 
@@ -75,6 +81,33 @@ _SETTLED = (
     "SELECT count(*) FROM pg_stat_user_tables WHERE coalesce(last_vacuum, last_autovacuum, "
     "last_analyze, last_autoanalyze) IS NOT NULL"
 )
+# The catalogs `_SCHEMA` reads (directly or through pg_get_*def, format_type and regclass
+# names), plus pg_sequence. A copy's catalog rows are the template's until a statement in the
+# copy inserts, updates or deletes one: a row it writes carries that transaction's id (xmin),
+# newer than every id in the template, since the copies are made after it; a row it deletes
+# lowers the count. So equal (row count, newest xmin) for each of these catalogs, the
+# database's own settings and alembic_version's rows mean `_SCHEMA` would read what it read in
+# the template; anything else (even a change undone since, or a frozen row) only costs the
+# full comparison. Changes that bypass xmin (VACUUM's and ANALYZE's in-place updates of
+# pg_class) are `_SETTLED`'s.
+_FINGERPRINTED = (
+    "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation", "pg_constraint",
+    "pg_extension", "pg_index", "pg_namespace", "pg_opclass", "pg_operator", "pg_proc",
+    "pg_rewrite", "pg_sequence", "pg_trigger", "pg_type",
+)  # fmt: skip
+_FINGERPRINT = (
+    "SELECT md5(concat_ws(',', "
+    + ", ".join(
+        f"(SELECT count(*) || ':' || coalesce(max(xmin::text::bigint), 0) FROM pg_catalog.{c})"
+        for c in _FINGERPRINTED
+    )
+    + ", (SELECT datallowconn || ' ' || datconnlimit FROM pg_database"
+    " WHERE datname = current_database()),"
+    " (SELECT coalesce(string_agg(setconfig::text, ' '), '') FROM pg_db_role_setting"
+    " WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())),"
+    " (SELECT coalesce(string_agg(version_num, ' ' ORDER BY version_num), '')"
+    " FROM alembic_version)))"
+)
 _TABLES = (
     "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
     f"WHERE schemaname IN (SELECT nspname FROM pg_namespace WHERE oid IN ({_USER_SCHEMAS})) "
@@ -100,13 +133,25 @@ class ReusedDatabases:
         # off (a new one each time started one more server process per store test).
         self._admin: psycopg.Connection[tuple[object, ...]] | None = None
         with self._connect(template) as connection:
-            self._schema = _one(connection, _SCHEMA)
+            schema = _one(connection, _SCHEMA)
+            fingerprint = _one(connection, _FINGERPRINT)
             tables = [str(row[0]) for row in connection.execute(_TABLES).fetchall()]
             filled = [t for t in tables if connection.execute(f"SELECT 1 FROM {t}").fetchone()]
         # The template holds no rows but alembic_version's: emptying a database leaves it so.
         assert not filled, f"the migrated template has rows in {filled}: emptying would lose them"
-        self._empty = "SET LOCAL session_replication_role = replica;" + "".join(
-            f"DELETE FROM {table};" for table in tables
+        # Checked and emptied in one statement (one round trip): any difference raises, and
+        # the transaction, emptying included, is undone. md5s are hex, safe in the text.
+        self._check_and_empty = (
+            "DO $reuse$ BEGIN\n"
+            f"IF ({_SETTLED}) <> 0 THEN RAISE EXCEPTION 'vacuumed or analysed'; END IF;\n"
+            f"IF ({_FINGERPRINT}) <> '{fingerprint}' THEN\n"
+            f"  IF ({_SCHEMA}) <> '{schema}' THEN RAISE EXCEPTION 'schema changed'; END IF;\n"
+            "END IF;\n"
+            "SET LOCAL session_replication_role = replica;\n"
+            + "".join(f"DELETE FROM {table};\n" for table in tables)
+            + f"PERFORM {_RESTART_SEQUENCES.removeprefix('SELECT ')};\n"
+            "PERFORM pg_stat_reset();\n"
+            "END $reuse$"
         )
 
     def take(self) -> str:
@@ -121,41 +166,59 @@ class ReusedDatabases:
         """After the test: its connections cut, the database emptied for the next test, or
         dropped if emptying would not make it as the template made it."""
         self._cut(name)
-        if self._emptied(name):
-            # A new name: what the code under test keeps per database URL in this process
-            # (e.g. the public URL of the web side serving it) is not found by the next test.
-            # On a connection of its own: the emptying connection's server process may still
-            # be exiting, and RENAME, sent at once on the kept one, then polled for it in
-            # 100 ms steps (a new connection takes about as long as the exit).
-            renamed = self._new_name()
-            with self.server.admin() as admin:
-                admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{renamed}"')
-            self._free.append(renamed)
+        try:
+            connection = self._connect(name)
+        except psycopg.Error:
+            self._administer(f'DROP DATABASE "{name}" WITH (FORCE)')
             return
-        self._administer(f'DROP DATABASE "{name}" WITH (FORCE)')
+        try:
+            connection.execute(self._check_and_empty)
+        except psycopg.Error:  # changed (or e.g. alembic_version dropped): a new copy then
+            connection.close()
+            self._administer(f'DROP DATABASE "{name}" WITH (FORCE)')
+            return
+        # A new name: what the code under test keeps per database URL in this process (e.g.
+        # the public URL of the web side serving it) is not found by the next test. RENAME
+        # waits for the emptying connection's server process to exit, but in 100 ms steps
+        # (as pg_terminate_backend's wait does), and it is often still exiting when closed
+        # from here: the process is watched from here instead (the server runs on this host),
+        # a millisecond at a time. Only a shortcut: RENAME still waits itself if it must.
+        backend = connection.info.backend_pid
+        connection.close()
+        _until_exited(backend)
+        renamed = self._new_name()
+        self._administer(f'ALTER DATABASE "{name}" RENAME TO "{renamed}"')
+        self._free.append(renamed)
 
     def _cut(self, name: str) -> None:
-        """Every connection to database `name` cut, waiting until their processes end."""
-        self._administer(
-            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+        """Every connection to database `name` cut, waiting until their processes end
+        (watched from here: pg_terminate_backend's own wait polls in 100 ms steps)."""
+        cut = self._administer(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid()",
             (name,),
         )
+        for pid, terminated in cut:
+            if terminated:
+                _until_exited(int(str(pid)))
 
-    def _administer(self, statement: str, params: tuple[object, ...] | None = None) -> None:
+    def _administer(
+        self, statement: str, params: tuple[object, ...] | None = None
+    ) -> list[tuple[object, ...]]:
         """`statement` on the pool's connection to the `postgres` database, connected again
         when a test cut it (one that terminates every backend, say)."""
         for attempt in (1, 2):
             if self._admin is None or self._admin.closed:
                 self._admin = self.server.admin()
             try:
-                self._admin.execute(statement, params)
-                return
+                cursor = self._admin.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
             except psycopg.OperationalError:
                 self._admin.close()
                 self._admin = None
                 if attempt == 2:
                     raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close the pool's connection to the server (its databases stay)."""
@@ -166,19 +229,6 @@ class ReusedDatabases:
     def _new_name(self) -> str:
         return f"{self.template}_copy_{next(_numbers)}"
 
-    def _emptied(self, name: str) -> bool:
-        try:
-            with self._connect(name) as connection:
-                if _one(connection, _SETTLED) != "0" or _one(connection, _SCHEMA) != self._schema:
-                    return False
-                with connection.transaction():
-                    connection.execute(self._empty)
-                    connection.execute(_RESTART_SEQUENCES)
-                connection.execute("SELECT pg_stat_reset()")
-                return True
-        except psycopg.Error:  # e.g. alembic_version dropped: a new copy then
-            return False
-
     def _connect(self, database: str) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(
             host="127.0.0.1",
@@ -188,6 +238,19 @@ class ReusedDatabases:
             autocommit=True,
             connect_timeout=10,
         )
+
+
+def _until_exited(pid: int, timeout: float = 5.0) -> None:
+    """Return when process `pid` has ended (or `timeout` seconds have passed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # running as the server's own user
+            pass
+        time.sleep(0.001)
 
 
 def _one(connection: psycopg.Connection[tuple[object, ...]], query: str) -> str:
