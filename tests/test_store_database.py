@@ -7,10 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from hearthkeeper.store import Store, StoreError, create_engine_for, sqlite_url
+from hearthkeeper.store import Store, StoreError, create_engine_for, database, sqlite_url
 from hearthkeeper.store.database import parse_url
 from hearthkeeper.store.models import CommunityRow, GroupRow
 
@@ -35,6 +35,49 @@ def test_sqlite_runs_in_wal_mode_so_readers_do_not_block_the_writer(tmp_path: Pa
     # WAL is a property of the file: any later connection, even a plain one, sees it.
     with sqlite3.connect(tmp_path / "hearth.db") as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def _fill(engine: Engine, transactions: int, rows: int) -> None:
+    """`transactions` commits of `rows` rows of 1,200 characters each (~3 to a page)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS filler (text TEXT)")
+    for _ in range(transactions):
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO filler (text) VALUES (?)", [("x" * 1200,)] * rows
+            )
+
+
+def test_a_busy_writer_commits_without_checkpointing_every_few_batches(tmp_path: Path) -> None:
+    # Five commits of ~400 pages each, as large as an engine batch's: SQLite's default
+    # copied the log into the database (and waited for the disk) once it passed 1,000 pages,
+    # then started it again; now every page stays in the log until it holds 10,000.
+    engine = create_engine_for(sqlite_url(tmp_path))
+    _fill(engine, transactions=5, rows=1200)
+    with engine.connect() as connection:
+        _, in_log, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    engine.dispose()
+
+    assert in_log >= 1900
+
+
+def test_the_log_file_is_cut_back_after_a_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Smaller than the real 10,000 pages and 64 MiB, to the same effect: a log that grew
+    # past the limit (one large transaction) keeps no more than the limit on disk once
+    # checkpointed and started again.
+    monkeypatch.setattr(database, "WAL_CHECKPOINT_PAGES", 100)
+    monkeypatch.setattr(database, "WAL_LIMIT_BYTES", 256 * 1024)
+    engine = create_engine_for(sqlite_url(tmp_path))
+    _fill(engine, transactions=1, rows=3000)  # ~1,000 pages: 4 MiB of log
+    grown = (tmp_path / "hearth.db-wal").stat().st_size
+    _fill(engine, transactions=1, rows=1)  # starts the checkpointed log again
+    kept = (tmp_path / "hearth.db-wal").stat().st_size
+    engine.dispose()
+
+    assert grown > 3 * 1024 * 1024
+    assert kept <= 256 * 1024
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:

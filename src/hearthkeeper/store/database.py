@@ -18,6 +18,16 @@ SQLITE_FILE = "hearth.db"
 WRITE = "hearth_write"
 BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 10
+# SQLite copies its write-ahead log into the database file (a checkpoint, which waits for the
+# disk) once the log holds this many pages (4 KiB each), in the commit that crossed it. One
+# engine batch of 1,000 messages writes ~1,500-2,500 pages (each random index insert dirties
+# a page), so SQLite's 1,000 checkpointed at every batch's commit; at 10,000 a checkpoint
+# comes every few batches and copies each page the batches rewrote once (docs/benchmarks.md,
+# session 31). What a power cut can undo is still what came after the last checkpoint.
+WAL_CHECKPOINT_PAGES = 10_000
+# After a checkpoint the log file is cut back to this size when it grew past it (a long
+# reader holding the checkpoint back, an import): the disk it keeps is bounded.
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
 _EXAMPLES = "sqlite:////path/to/hearth.db or postgresql://user:password@host:5432/dbname"
 
 
@@ -104,6 +114,8 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            cursor.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
             # A 64 MiB page cache keeps the indexes of a busy server in memory.
             cursor.execute("PRAGMA cache_size = -65536")
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
