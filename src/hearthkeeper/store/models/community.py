@@ -112,7 +112,7 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_community_id_at", "community_id", "at"),
-        Index("ix_audit_log_community_id_target", "community_id", "target", "at"),  # 0044
+        Index("ix_audit_log_community_id_target", "community_id", "target", "at"),  # 0043
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)

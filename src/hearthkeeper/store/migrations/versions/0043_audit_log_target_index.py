@@ -4,9 +4,7 @@ group's last closing, the rooms the bot created, a closed group's unsaid message
 target's entries, newest first; without the index each read went through every entry of the
 community (SQLite chose the community's time index, to read them in order).
 
-Revises 0042 (0043 is another session's: if it lands first, this one revises 0043).
-
-Revision ID: 0044
+Revision ID: 0043
 Revises: 0042
 Create Date: 2026-12-06 23:40:00.000000
 """
@@ -15,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0044"
+revision = "0043"
 down_revision = "0042"
 branch_labels = None
 depends_on = None
