@@ -507,11 +507,25 @@ def offer_finding(message: MessageText) -> Finding | None:
 
 def _after_opening_question(text: str) -> str:
     """What follows a short opening question put to the reader (`Looking for a handyman?
-    Plumbing, painting, fair rates`), when nothing after it is asked; else the whole text."""
+    Plumbing, painting, fair rates`), when nothing after it is asked; else the whole text. A
+    member's question is kept, and with it the sign of someone speaking: one that asks as
+    members do (`Is the meetup on Saturday?`, `Who's coming Sunday?`) or names someone (`this
+    weekend`), or one followed by someone speaking (`Going to the market? Fair prices there, I
+    usually buy veg`)."""
     found = _OPENING_QUESTION.match(text)
     if found is None or "?" in text[found.end() :]:
         return text
-    return text[found.end() :]
+    question, rest = text[: found.end()].rstrip().removesuffix("?"), text[found.end() :]
+    if _ASKED.match(question) or _SPOKEN.search(question) or _SPOKEN.search(rest):
+        return text
+    return rest
+
+
+# how a member's question opens: a question word or a verb put first (`Is …?`, `Who's …?`)
+_ASKED = re.compile(
+    r"^\W*(?:who|who's|what|what's|when|where|where's|which|why|how|is|isn't|are|aren't|was|"
+    r"were|do|does|did|don't|can|could|will|would|should|shall|has|have|anyone|anybody)\b"
+)
 
 
 def _headline(text: str) -> bool:
