@@ -74,6 +74,10 @@ CHAT = [
     "Is the meetup on Saturday? Lunch provided, bring a mat",
     "Who's coming Sunday? Snacks provided, just bring yourself",
     "Going to the market? Fair prices there, I usually buy veg",
+    # a gathering's own notes: what is provided there, and a call to sign up in the group
+    "Reminder: potluck Sunday, drinks provided",
+    "Thanks, lunch provided at the workshop tomorrow, bring a notebook",
+    "有意者请在群里报名，周六读书会",
     "Went to the farmers market, the stall from our village had huge apples",
     "太阳好大，今天不出门",
     "预售的衣服终于到了",

@@ -79,7 +79,9 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bfree for (?:new|group|all)\b",
         r"\b\d+ (?:minutes?|days?|night) (?:free|trial)\b",
         r"\bfree \w+ with (?:purchase|every|any|each)\b",
-        r"\b(?:lunch|dinner|breakfast|food|drinks|snacks|materials|equipment) (?:is |are )?provided\b",
+        # an offer's extra (`free seminar with lunch provided`), not a gathering's note
+        # (`Book club at 7, snacks provided`)
+        r"\bwith (?:lunch|dinner|breakfast|food|drinks|snacks|materials|equipment) provided\b",
         r"\b(?:lights|drinks?|hotel|breakfast|lunch|utilities|delivery|hosting|shipping|"
         r"materials|equipment|case|charger|flights) (?:are |is )?included\b",
     ),
@@ -351,7 +353,9 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "秒发",
         "同城(?:配送|速递|跑腿|自提)",
         "名师",
-        "有意者",
+        # whoever is interested is to message the seller (有意者私, 有意者联系店长), not to sign
+        # up in the group as a community's own call says (有意者请在群里报名)
+        "有意者(?:私|联系|加|请?私)",
         "(?:需要|到期|想要)的?(?:找|私|联系)我",
     ),
     "a promise of results": (
