@@ -81,6 +81,9 @@ def test_when_the_next_group_opens_is_a_share_or_a_percentage(written: str, shar
         ("80", "80 is more than the whole group: this is a share of the group's by-code limit, "
                "0.8 or 80% for 80% (at most 1, or 100%)"),
         ("150%", "150% is more than the whole group: at most 100%"),
+        # quoted, it said pydantic's 'Input should be less than or equal to 1' still
+        ("'80'", "80 is more than the whole group: this is a share of the group's by-code "
+                 "limit, 0.8 or 80% for 80% (at most 1, or 100%)"),
     ],
 )  # fmt: skip
 def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(

@@ -69,6 +69,15 @@ CHAT = [
     "Cheap flights are gone, prices went up again",
     "Looking for a good hike? The ridge trail was lovely yesterday",
     "Retiring soon? Lucky you, enjoy it",
+    # a member's own question opening the line: it was taken for a seller's to the reader,
+    # and what followed read as a line said by no one
+    "Is the meetup on Saturday? Lunch provided, bring a mat",
+    "Who's coming Sunday? Snacks provided, just bring yourself",
+    "Going to the market? Fair prices there, I usually buy veg",
+    # a gathering's own notes: what is provided there, and a call to sign up in the group
+    "Reminder: potluck Sunday, drinks provided",
+    "Thanks, lunch provided at the workshop tomorrow, bring a notebook",
+    "有意者请在群里报名，周六读书会",
     "Went to the farmers market, the stall from our village had huge apples",
     "太阳好大，今天不出门",
     "预售的衣服终于到了",

@@ -40,6 +40,9 @@ ADS = [
     "还在找日结兼职吗？学生优先，有意者私聊",
     "出一台游戏机，九成新，有意者私",
     "日结兼职是什么意思？加微信abc12345了解",
+    # an ad stating whom it prefers, closing on a question (left up on four templates)
+    "日结兼职，宝妈学生优先，靠谱吗？",
+    "日结兼职，学生宝妈优先，有意者私，懂的都知道是什么",
 ]
 
 
@@ -78,6 +81,8 @@ def test_an_ad_phrased_as_a_question_is_still_deleted(template: str) -> None:
         ("日结200靠谱吗", None),  # a wage
         ("那个“日结200”是什么意思", "什么意思"),  # a wage quoted is the seller's
         ("还在找日结兼职吗？", None),  # asks nothing about the offer
+        ("日结兼职，宝妈学生优先，靠谱吗？", None),  # whom it prefers: the recruiter's line
+        ("群里那条“学生优先”是什么意思？", "什么意思"),  # quoted: asked about
     ],
 )
 def test_what_reads_as_a_members_question(text: str, asked: str | None) -> None:

@@ -187,9 +187,16 @@ class Replication(Section):
                 if share > 1:
                     raise ValueError(f"{text} is more than the whole group: at most 100%")
                 return share
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 1:
+        number: Any = value
+        if isinstance(value, str):  # quoted ('80'): read as the number it holds, as pydantic does
+            try:
+                number = float(value.strip())
+            except ValueError:
+                return value  # not a number: pydantic says so
+        if isinstance(number, int | float) and not isinstance(number, bool) and number > 1:
+            shown = value.strip() if isinstance(value, str) else value
             raise ValueError(
-                f"{value} is more than the whole group: this is a share of the group's by-code "
+                f"{shown} is more than the whole group: this is a share of the group's by-code "
                 f"limit, 0.8 or 80% for 80% (at most 1, or 100%)"
             )
         return value

@@ -79,7 +79,9 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bfree for (?:new|group|all)\b",
         r"\b\d+ (?:minutes?|days?|night) (?:free|trial)\b",
         r"\bfree \w+ with (?:purchase|every|any|each)\b",
-        r"\b(?:lunch|dinner|breakfast|food|drinks|snacks|materials|equipment) (?:is |are )?provided\b",
+        # an offer's extra (`free seminar with lunch provided`), not a gathering's note
+        # (`Book club at 7, snacks provided`)
+        r"\bwith (?:lunch|dinner|breakfast|food|drinks|snacks|materials|equipment) provided\b",
         r"\b(?:lights|drinks?|hotel|breakfast|lunch|utilities|delivery|hosting|shipping|"
         r"materials|equipment|case|charger|flights) (?:are |is )?included\b",
     ),
@@ -351,7 +353,9 @@ KINDS_ZH: dict[str, tuple[str, ...]] = {
         "秒发",
         "同城(?:配送|速递|跑腿|自提)",
         "名师",
-        "有意者",
+        # whoever is interested is to message the seller (有意者私, 有意者联系店长), not to sign
+        # up in the group as a community's own call says (有意者请在群里报名)
+        "有意者(?:私|联系|加|请?私)",
         "(?:需要|到期|想要)的?(?:找|私|联系)我",
     ),
     "a promise of results": (
@@ -507,11 +511,25 @@ def offer_finding(message: MessageText) -> Finding | None:
 
 def _after_opening_question(text: str) -> str:
     """What follows a short opening question put to the reader (`Looking for a handyman?
-    Plumbing, painting, fair rates`), when nothing after it is asked; else the whole text."""
+    Plumbing, painting, fair rates`), when nothing after it is asked; else the whole text. A
+    member's question is kept, and with it the sign of someone speaking: one that asks as
+    members do (`Is the meetup on Saturday?`, `Who's coming Sunday?`) or names someone (`this
+    weekend`), or one followed by someone speaking (`Going to the market? Fair prices there, I
+    usually buy veg`)."""
     found = _OPENING_QUESTION.match(text)
     if found is None or "?" in text[found.end() :]:
         return text
-    return text[found.end() :]
+    question, rest = text[: found.end()].rstrip().removesuffix("?"), text[found.end() :]
+    if _ASKED.match(question) or _SPOKEN.search(question) or _SPOKEN.search(rest):
+        return text
+    return rest
+
+
+# how a member's question opens: a question word or a verb put first (`Is …?`, `Who's …?`)
+_ASKED = re.compile(
+    r"^\W*(?:who|who's|what|what's|when|where|where's|which|why|how|is|isn't|are|aren't|was|"
+    r"were|do|does|did|don't|can|could|will|would|should|shall|has|have|anyone|anybody)\b"
+)
 
 
 def _headline(text: str) -> bool:

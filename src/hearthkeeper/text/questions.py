@@ -83,6 +83,9 @@ _ASKS_MEANING = re.compile(f"(?:{_MEANING}){_CLOSING}")
 _QUOTED = re.compile("“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』|‘[^’]*’|'[^']*'")
 # a member asks in a sentence or two, not an ad's paragraph
 _LONGEST_QUESTION = 40
+# who the offer prefers (学生优先, 宝妈优先) is the recruiter's own line, not a member's question:
+# `日结兼职，宝妈学生优先，靠谱吗？` is an ad closing on a question (quoted, it is asked about)
+_PREFERS = re.compile("优先")
 
 
 def asks_about_an_offer(message: MessageText) -> str | None:
@@ -93,6 +96,8 @@ def asks_about_an_offer(message: MessageText) -> str | None:
         return None
     said = _QUOTED.sub("", text)  # what the member says around the words they quote
     if _NUMBER.search(said) or _WRITTEN_DIGIT.search(_QUOTED.sub("", message.words)):
+        return None
+    if _PREFERS.search(said):
         return None
     meaning = _ASKS_MEANING.search(text)
     if meaning is not None:

@@ -458,3 +458,26 @@ def test_the_payment_reference_alone_finds_the_members_unpaid_place(site: Path) 
     )
     status, out = run("events", "pay", "salon", "--receipt", "TB-3", *config)
     assert status == 2 and "'salon' is neither an event number" in " ".join(out.split()), out
+
+
+def test_the_payment_reference_alone_finds_the_community_as_typed_anywhere(site: Path) -> None:
+    """`--community` beside a payment reference alone is found as every command finds it: its
+    name in another case pays the place, a misspelt one is named as no community (it said the
+    member 'has no unpaid place in an event', as if the member had paid or never signed up)."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        signed_up(store, Status.UNPAID)
+        [community] = store.list_communities()
+        code = (
+            SqlBilling.on(store).reference_for("webchat", "u-1", "小美", SystemClock().now()).code
+        )
+    status, out = run("events", "pay", code, "--receipt", "TB-1",
+                      "--community", f"{community.slug}x", *config)  # fmt: skip
+    said = " ".join(out.split())
+    assert status == 1 and f"no community '{community.slug}x'" in said, out
+    assert "no unpaid place" not in said, out
+    status, out = run("events", "pay", code, "--receipt", "TB-1",
+                      "--community", f" {community.slug.upper()} ", *config)  # fmt: skip
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out

@@ -341,7 +341,8 @@ def _open_by_reference(config: ConfigOption, slug: str | None,
     except BillingError as exc:
         fail(str(exc))
     repo = SqlActivities.on(store)
-    communities = [c for c in store.list_communities() if slug is None or slug in (c.slug, c.name)]
+    # `--community` found as every command finds it (any case; a misspelt one is named)
+    communities = store.list_communities() if slug is None else [pick_community(store, slug)]
     places: list[tuple[Community, Event]] = []
     for each in communities if member_id is not None else []:
         for event in repo.events(each.id):
