@@ -228,3 +228,22 @@ def test_a_founding_date_that_cannot_be_read_says_the_form_to_write() -> None:
     [p] = problems(MINIMAL + "  founded: 2025/6/12\n")
     assert p.path == "community.founded"
     assert p.message == "'2025/6/12' is not a date: write YYYY-MM-DD, e.g. 2024-03-18"
+
+
+@pytest.mark.parametrize(
+    ("yaml", "path"),
+    [
+        ("activities:\n  - id: salon\n    name: Salon\n    when: 20261220\n", "activities[0].when"),
+        ("activities:\n  - id: salon\n    name: Salon\n    when: 1797760800\n",
+         "activities[0].when"),
+        ("  founded: 20250612\n", "community.founded"),
+    ],
+)  # fmt: skip
+def test_a_date_written_as_a_bare_number_is_refused_not_read_as_seconds_since_1970(
+    yaml: str, path: str
+) -> None:
+    """`when: 20261220` (YAML reads a number) validated and the salon fell on 23 August 1970:
+    pydantic took the number for seconds since 1970. It is refused, saying the form to write."""
+    [p] = problems(MINIMAL + yaml)
+    assert p.path == path
+    assert "is a number, not a date: write YYYY-MM-DD" in p.message

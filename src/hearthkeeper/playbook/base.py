@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import typing
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -193,6 +193,26 @@ Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
 ]
 """A length of time written like `30m`, `24h`, `7d`, `1h30m` or `2 weeks`."""
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def refuse_number_as_date(value: Any) -> Any:
+    """A date written as a bare number (`when: 20261220`, YAML reads it as one): pydantic would
+    take it for seconds since 1970 and the activity would fall on 23 August 1970."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            f"{value!r} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD HH:MM for a start), "
+            "e.g. 2026-12-19 19:30"
+        )
+    return value
+
+
+Day = Annotated[date, BeforeValidator(refuse_number_as_date)]
+"""A calendar date, `YYYY-MM-DD`."""
+When = Annotated[datetime, BeforeValidator(refuse_number_as_date)]
+"""A date and time, `YYYY-MM-DD HH:MM`, in the community's time zone."""
 
 
 # --- clock times, time zones, schedules -------------------------------------------------------

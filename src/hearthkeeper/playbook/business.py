@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
@@ -19,6 +18,7 @@ from hearthkeeper.playbook.base import (
     Schedule,
     Section,
     Text,
+    When,
     parse_duration,
 )
 from hearthkeeper.playbook.joining import check_placeholders
@@ -71,9 +71,7 @@ class Activity(Section):
 
     id: Id = Field(description="Identifier used for sign-ups.")
     name: Name = Field(description="What it is.")
-    when: datetime | None = Field(
-        None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity."
-    )
+    when: When | None = Field(None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity.")
     schedule: Schedule | None = Field(
         None, description="For a recurring activity, when it repeats."
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
 
-from hearthkeeper.playbook.base import Name, Section, Text, TimeZoneName
+from hearthkeeper.playbook.base import Day, Name, Section, Text, TimeZoneName
 
 
 class Language(StrEnum):
@@ -82,7 +81,7 @@ class Community(Section):
         description="Values to say out loud to members (seed 001, step 2). The bot does not "
         "post them itself: put them in the welcome or the rule texts.",
     )
-    founded: date | None = Field(
+    founded: Day | None = Field(
         None,
         description="Founding date (YYYY-MM-DD); the monthly anniversary ritual counts from it.",
     )
