@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from hearthkeeper.carriers.closing import close_group, reopen_group
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import Group
 from tests.browser.conftest import OpenPage
 from tests.browser.live import LiveServer, start_live_server
 from tests.browser.pages import bot_says, join_chat, messages, say, sign_in
@@ -65,11 +66,7 @@ def test_closing_again_from_the_groups_page_says_telegram_is_asked_again(
     server: LiveServer = start_live_server(tmp_path / "data", groups=1)
     try:
         store = server.store
-        garden = store.add_group(server.community_id, "Garden", "telegram", "-1000000000001")
-        close_group(store, garden, "ops", SystemClock().now(), into=None, site=server.url,
-                    language=Language.EN)  # fmt: skip
-        store.audit("hearthkeeper", "group.close.failed", server.community_id,
-                    target=f"group {garden.id}")  # fmt: skip
+        garden = _closed_but_refused_by_telegram(server)
         page = open_page(locale="en-GB")
         sign_in(page, server, f"/console/c/{server.slug}/groups")
         page.fill("#close-group", "Garden")
@@ -93,11 +90,7 @@ def test_closing_again_from_the_matrix_page_says_telegram_is_asked_again(
     server: LiveServer = start_live_server(tmp_path / "data", groups=1)
     try:
         store = server.store
-        garden = store.add_group(server.community_id, "Garden", "telegram", "-1000000000001")
-        close_group(store, garden, "ops", SystemClock().now(), into=None, site=server.url,
-                    language=Language.EN)  # fmt: skip
-        store.audit("hearthkeeper", "group.close.failed", server.community_id,
-                    target=f"group {garden.id}")  # fmt: skip
+        garden = _closed_but_refused_by_telegram(server)
         page = open_page(locale="en-GB")
         sign_in(page, server, f"/console/c/{server.slug}/matrix")
         line = page.locator(f'#matrix tr[data-group-id="{garden.id}"]')
@@ -117,3 +110,15 @@ def test_closing_again_from_the_matrix_page_says_telegram_is_asked_again(
         assert again.action == "group.close.again" and again.actor.startswith("console:")
     finally:
         server.stop()
+
+
+def _closed_but_refused_by_telegram(server: LiveServer) -> Group:
+    """Garden, a Telegram group closed while the bot could not stop its members posting
+    (`group.close.failed`, the bot no admin)."""
+    store = server.store
+    garden = store.add_group(server.community_id, "Garden", "telegram", "-1000000000001")
+    close_group(store, garden, "ops", SystemClock().now(), into=None, site=server.url,
+                language=Language.EN)  # fmt: skip
+    store.audit("hearthkeeper", "group.close.failed", server.community_id,
+                target=f"group {garden.id}")  # fmt: skip
+    return garden

@@ -569,13 +569,7 @@ def test_the_list_shows_a_page_of_subscriptions_with_how_many_there_are(site: Pa
     """`billing list` printed every subscription the community ever had (thousands of lines);
     now the newest 50, as the console's Billing page, with which of how many and how to see
     the rest (`--page`, `--limit`; all of them: `billing export`)."""
-    now = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
-    with site_store(site, FrozenClock(now)) as store:
-        community = store.list_communities()[0]
-        for n in range(53):
-            member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
-            staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
-                      "test", now)  # fmt: skip
+    _fifty_three_fans_paid(site, step=timedelta(0))
     config = ("--config", str(site))
     status, out = run("billing", "list", *config)
     assert status == 0, out
@@ -601,13 +595,7 @@ def test_the_orders_ledger_is_listed_a_page_at_a_time_with_how_many_there_are(si
     """`billing list --orders` printed the whole ledger (every payment, refund and held
     payment the community ever had) and refused `--page`/`--limit`; now it pages as the
     subscriptions do, newest first, saying which of how many and how to get all of them."""
-    now = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
-    with site_store(site, FrozenClock(now)) as store:
-        community = store.list_communities()[0]
-        for n in range(53):
-            member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
-            staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
-                      "test", now + timedelta(minutes=n))  # fmt: skip
+    _fifty_three_fans_paid(site, step=timedelta(minutes=1))
     config = ("--config", str(site))
     status, out = run("billing", "list", "--orders", *config)
     assert status == 0, out
@@ -633,3 +621,14 @@ def test_the_orders_ledger_is_listed_a_page_at_a_time_with_how_many_there_are(si
 def test_an_empty_ledger_says_so(site: Path) -> None:
     status, out = run("billing", "list", "--orders", "--config", str(site))
     assert status == 0 and "No orders yet." in out
+
+
+def _fifty_three_fans_paid(site: Path, step: timedelta) -> None:
+    """Fans 0–52 each pay the half-year plan, `step` apart from 5 December 17:00 UTC."""
+    now = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    with site_store(site, FrozenClock(now)) as store:
+        community = store.list_communities()[0]
+        for n in range(53):
+            member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
+            staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
+                      "test", now + step * n)  # fmt: skip

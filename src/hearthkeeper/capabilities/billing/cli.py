@@ -30,7 +30,6 @@ from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
 
-LIST_PAGE = 50  # subscriptions `billing list` shows at a time, as the console's Billing page
 MAX_LIST = 10_000
 
 billing_app = typer.Typer()  # its help: capabilities/billing/__init__.py
@@ -314,7 +313,7 @@ def list_billing(
     ] = 1,
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=MAX_LIST, help="Subscriptions (orders) a page.")
-    ] = LIST_PAGE,
+    ] = staff.LIST_PAGE,
     community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:

@@ -79,7 +79,7 @@ def router(pages: Pages) -> APIRouter:
             orders=lines, refunded={o.refund_of for o, _ in lines if o.refund_of is not None},
             orders_total=(SqlBilling.on(store).order_count(view.community.id)
                           if len(lines) == ORDERS_SHOWN else len(lines)),
-            orders_on=ORDERS_SHOWN // 50 + 1,  # `billing list --orders` page (50 a page) after it
+            orders_on=ORDERS_SHOWN // staff.LIST_PAGE + 1,  # the `billing list --orders` page next
             reasons=SqlBilling.on(store).reasons(view.community.id, [o for o, _ in lines]),
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,

@@ -25,6 +25,9 @@ from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Store
 
+# subscriptions or orders `hearth billing list` shows at a time, as the console's Billing page
+LIST_PAGE = 50
+
 
 def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
         receipt: str, by: str, now: datetime, currency: str | None = None,
