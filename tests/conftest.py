@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
+from tests.compiled_statements import share_compiled_statements
 from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
 from tests.migrated import migrated_file, postgres_template
@@ -35,6 +36,14 @@ pytest_plugins = ["tests.integration.synapse_plugin"]
 # How this process answers Ctrl-C and SIGTERM as the session starts: a test running the `hearth`
 # entry point in it (which leaves both ignored for its own exit) puts them back.
 SIGNALS_AT_START = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+# --- SQL statements compiled once per process, not once per test's engine -----------------
+
+# Each store test builds its own engine, and SQLAlchemy keeps compiled statements per engine:
+# every test compiled again what the tests before it ran (~25 ms a store test). The engines of
+# one test process share one cache, keyed by what each kind of database compiles from
+# (tests/compiled_statements.py); SQLite and PostgreSQL never share a statement.
+share_compiled_statements()
 
 # --- what the `hearth` commands print is read as plain text ------------------------------
 
