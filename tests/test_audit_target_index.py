@@ -53,7 +53,7 @@ def test_the_target_index_migration_goes_down_and_up_again(database_url: str) ->
         assert current_revision(database_url) == "0042"
         engine.dispose()  # the inspector's cache: read the indexes afresh
         assert INDEX not in {i["name"] for i in inspect(engine).get_indexes("audit_log")}
-        assert upgrade(database_url)[-1] == "0043"
+        assert upgrade(database_url)[0] == "0043"
         store = Store(engine, FrozenClock(AT))
         tea = store.get_community("tea")
         assert tea is not None

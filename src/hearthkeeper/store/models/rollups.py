@@ -17,10 +17,15 @@ class ActivityDayRow(Base):
 
     __tablename__ = "activity_days"
     __table_args__ = (
-        Index("ix_activity_days_group_id_day", "group_id", "day"),
+        # On SQLite (migration 0044) the table is stored in its primary key, in the order
+        # (group, day, member): one group's days are read from the table itself, and each
+        # message's bump writes one row and `ix_activity_days_day`'s entry, no third copy.
+        # PostgreSQL keeps the key (group, member, day) and this index for one group's days.
+        Index("ix_activity_days_group_id_day", "group_id", "day").ddl_if(dialect="postgresql"),
         # A report of many groups reads their rows in order of day from this index alone
         # (no sort, no look-up of each row in the table).
         Index("ix_activity_days_day", "day", "group_id", "member_id", "messages", "questions"),
+        {"sqlite_with_rowid": False},
     )
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
