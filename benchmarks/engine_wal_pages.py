@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import shutil
 import sqlite3
 import struct
 import tempfile
@@ -90,13 +91,19 @@ def main() -> None:
                 raise SystemExit("the checkpoint was refused: a reader held the log")
 
     Engine.process = counted  # type: ignore[method-assign]
-    figures = engine_bench.run(args.messages, workdir=workdir)
+    try:
+        figures = engine_bench.run(args.messages, workdir=workdir)
+        size = path.stat().st_size
+    finally:
+        for connection in reader:
+            connection.close()
+        shutil.rmtree(workdir, ignore_errors=True)
     tail = per_batch[-args.tail :]
     names = sorted({n for b in per_batch for n in b}, key=lambda n: -sum(b[n] for b in tail))
     print(json.dumps({
         "messages": args.messages, "batches": len(per_batch), "actions": figures.actions,
         "cpu_seconds": round(spent[0], 3), "per_cpu_second": round(args.messages / spent[0], 1),
-        "db_bytes": path.stat().st_size,
+        "db_bytes": size,
         "pages_per_batch_tail": {n: round(sum(b[n] for b in tail) / len(tail), 1) for n in names},
         "pages_per_batch_all": {
             n: round(sum(b[n] for b in per_batch) / len(per_batch), 1) for n in names
