@@ -59,7 +59,9 @@ def utc(value: datetime, what: str) -> datetime:
 # Only times in `UTC` itself are kept: two times of one zone compare by their fields alone
 # (a repeated hour's two instants would be equal), two UTC times by their instants.
 _SQLITE_TIMES: dict[datetime, str] = {}
-SQLITE_TIMES_KEPT = 4096  # more than a batch's times; then the memo starts afresh
+# More than one batch's times, the one-off ones included (a live clock's "now" for each
+# scheduled row is a new time): an event's time is still here when its message is written.
+SQLITE_TIMES_KEPT = 16_384  # then the memo starts afresh
 
 
 def sqlite_time(value: datetime, what: str) -> str:
