@@ -46,6 +46,10 @@ _FREE_THINGS = (
     r"gifts?|samples?|cookie|month|week|treatment|visit|upgrade|cleaning|pickup)"
 )
 
+# `Cheap textbooks, floor seats`: the weakest sign of a price, the one adjective members use of
+# what they saw too (`Cheap flights to Rome in May, anyone interested`)
+_CHEAP = r"^\W*cheap \w+"
+
 # kind -> patterns; a kind counts once however many of its patterns match
 KINDS: dict[str, tuple[str, ...]] = {
     "a price": (
@@ -56,7 +60,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         # a seller speaking of their rates: `fair rates`, `rates are reasonable`
         r"\b(?:fair|affordable|competitive|low|great) (?:rates|prices)\b",
         r"\b(?:rates|prices) (?:are|from) (?:reasonable|fair|affordable|low)\b",
-        r"^\W*cheap \w+",
+        _CHEAP,
     ),
     "a discount": (
         r"\b\d{1,2}\s?% (?:off|below|discount|cheaper)",
@@ -413,6 +417,7 @@ _WHEN_ZH = re.compile(
     "今天|明天|后天|本周|周[0-9一二三四五六日末]|星期|为止|截[止至]|之前|以前|到期"
 )
 _COMPILED = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS.items()}
+_PRICE_BEYOND_CHEAP = re.compile("|".join(p for p in KINDS["a price"] if p != _CHEAP))
 _COMPILED_ZH = {kind: re.compile("|".join(patterns)) for kind, patterns in KINDS_ZH.items()}
 
 # a member's own account or a question to the group: "we got", "cost me", "has anyone tried"
@@ -504,6 +509,8 @@ def offer_finding(message: MessageText) -> Finding | None:
     if bare and kinds[0] in _BARE_KINDS and len(_WORD.findall(rest)) >= 2:
         return Finding(_ADVERTISING, matched, f"offer wording: only a product and {kinds[0]}")
     firm = kinds[0] != "a guarantee" or _FIRM_GUARANTEE.search(text) is not None
+    if kinds == ["a price"] and _SPOKEN.search(line) and not _PRICE_BEYOND_CHEAP.search(text):
+        return None  # `cheap` alone, and someone speaking (`..., anyone interested`)
     if kinds[0] in _LINE_KINDS and firm and _headline(line):
         return Finding(_ADVERTISING, matched, f"offer wording: a product line with {kinds[0]}")
     return None
