@@ -19,6 +19,9 @@ A member also asks about an offer they saw (`日结的兼职靠谱吗？`, `这�
 words are quoted, so the pitch detector does not read a seller's phrasing or an offer's shape in
 it either (`pitches.py`); a contact, a link, a keyword of the playbook and the bulk-spam
 families still count (docs/benchmarks.md, "Session 31 — moderation").
+
+In English, a member's question to the group (`Has anyone tried the cake subscription from
+the bakery?`) withholds the scorer the same way: `asks_the_group` (session 32).
 """
 
 from __future__ import annotations
@@ -131,3 +134,30 @@ def asks_about_an_offer(message: MessageText) -> str | None:
         return None
     found = _ASKS_TRUST.search(text) or _ASKS_WHICH.search(text)
     return found.group().rstrip("?？。.!！~～ 呀啊呢哈嘛吧") if found else None
+
+
+# A member asking the group in English: `Has anyone tried the cake subscription from the
+# bakery? Worth it?` (the shipped scorer read it at 1.00 on `subscription`): a question put to
+# everyone (has anyone, does anyone know, can anyone recommend), with no price and none of a
+# seller's calls. An ad's opening question is put to the reader (`Need a plumber?`), not about
+# what others know or tried.
+_TO_THE_GROUP_EN = re.compile(
+    r"^\W*(?:(?:has|have|does|did|do|is|would|could|can) (?:anyone|anybody|someone|somebody|"
+    r"any of you|you guys)|anyone (?:know|tried|been|used|recommend|here|else)|"
+    r"who (?:knows|has tried|has been|has used|can recommend))\b"
+)
+_SELLER_EN = re.compile(
+    r"[$£€¥]|\d\s?%|\b(?:dm|pm|inbox|message me|text me|call me|whatsapp|telegram|link|bio|"
+    r"order|book now|code|discount|off|free|sale|selling|price|prices|offer|my shop|my page)\b"
+)
+_LONGEST_GROUP_QUESTION = 160
+
+
+def asks_the_group(message: MessageText) -> str | None:
+    """The opening of an English question a member puts to the group (`has anyone`), or
+    None when the message is not one or carries a price or a seller's call."""
+    text = message.normalised
+    if len(text) > _LONGEST_GROUP_QUESTION or "?" not in text or _SELLER_EN.search(text):
+        return None
+    found = _TO_THE_GROUP_EN.match(text)
+    return found.group().strip() if found else None
