@@ -4,8 +4,9 @@ Session 32 wrote a fresh batch of group-chat ads (`benchmarks/corpus/fresh_s32.j
 scored it before any rule: the shapes below were missed. Each rule added reads a seller's
 general construct — a code to quote, an asking price left open, a fee waived, a trade's
 assurance, a line opening on the sale or the service, a used thing's age and the price to
-take it, recruiting, a request to tap a shopping app's link — and a member asking the group in
-English keeps the learned scorer from deleting them. Written for this test (not batch rows).
+take it, recruiting — and a member asking the group in English keeps the learned scorer
+from deleting them. (A shopping-app help request, 帮忙砍一刀, was tried and withdrawn: the
+corpus counts a member's own such request as ordinary chat.) Written for this test (not batch rows).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ ADS = [
     "全新山地车出售，骑了半年，八百拿走",
     "九成新冰箱转让，用了一年，五百拿走",
     "美甲店招学徒，零基础包教会，学成推荐工作",
-    "帮忙砍一刀，拼多多的，谢谢大家",
 ]
 # a question to the group with a seller's call: the scorer still reads it
 SELLERS_QUESTION = "Has anyone tried our coffee subscription? First box free, link in my bio"

@@ -147,10 +147,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["I'm selling my car next month, I think", "Is the bakery on Main Street any good?",
          "Text me when you're at the shop"],
     ),
-    "shopping-app help request": (
-        ["帮忙砍一刀，拼多多的，谢谢大家", "互砍互砍，先到先得"],
-        ["砍价砍了半天，老板不让", "拼多多那个助力活动是真的吗"],
-    ),
     "apology for the ad": (
         ["Sorry for the spam, I just opened a nail salon downtown", "Excuse the spam! Yard sale "
          "at our place Saturday"],

@@ -232,13 +232,6 @@ FAMILIES: tuple[PitchFamily, ...] = (
          "pickup or delivery", "free delivery", "order now", "book now", "limited stock",
          "first come first served", "dm for", "pm for", "message for", "contact me"),
     ),
-    # Shopping apps pay for each friend who taps a shared link (拼多多砍一刀, 助力): the
-    # request is posted to every group a member is in (session 32).
-    PitchFamily(
-        "shopping-app help request",
-        ("帮忙砍一刀", "帮我砍一刀", "帮砍一刀", "砍一刀谢谢", "互砍", "帮忙助力", "帮我助力",
-         "助力一下", "帮忙点一下链接", "帮我点一下链接"),
-    ),
     PitchFamily(
         "apology for the ad",
         ("sorry for the spam", "sorry for spamming", "sorry for the ad", "excuse the spam"),
