@@ -460,6 +460,34 @@ def test_the_payment_reference_alone_finds_the_members_unpaid_place(site: Path) 
     assert status == 2 and "'salon' is neither an event number" in " ".join(out.split()), out
 
 
+def test_the_payment_reference_alone_run_again_with_its_receipt_says_recorded_already(
+    site: Path,
+) -> None:
+    """`hearth events pay DMW3-D5RN --receipt TB-1` run a second time (a dropped connection,
+    a shell retried; or two staff at once) said "DMW3-D5RN has no unpaid place in an event"
+    and exited 1, as if nothing had been recorded, where `hearth events pay 1 DMW3-D5RN
+    --receipt TB-1` says the order was recorded already: it now says the same, once."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        signed_up(store, Status.UNPAID)
+        code = (
+            SqlBilling.on(store).reference_for("webchat", "u-1", "小美", SystemClock().now()).code
+        )
+    status, out = run("events", "pay", code, "--receipt", "TB-1", *config)
+    assert status == 0 and "Order 1 recorded" in out, out
+    status, out = run("events", "pay", code, "--receipt", " TB-1 ", *config)
+    said = " ".join(out.split())
+    assert status == 0 and "Order 1 was recorded already: 45.00 CNY; 小美 is confirmed" in said, out
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        assert len(SqlBilling.on(store).orders(community.id)) == 1
+    # Another member's receipt is not theirs: still no unpaid place of theirs.
+    status, out = run("events", "pay", code, "--receipt", "TB-9", *config)
+    assert status == 1 and f"{code} has no unpaid place" in " ".join(out.split()), out
+
+
 def test_the_payment_reference_alone_finds_the_community_as_typed_anywhere(site: Path) -> None:
     """`--community` beside a payment reference alone is found as every command finds it: its
     name in another case pays the place, a misspelt one is named as no community (it said the

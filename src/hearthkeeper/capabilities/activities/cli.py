@@ -291,7 +291,7 @@ def pay(
             raise typer.BadParameter(f"{event_id.strip()[:32]!r} is not an event number: the "
                                      "event comes first (hearth events pay EVENT_ID WHO)",
                                      param_hint="'EVENT_ID'")  # fmt: skip
-        store, found, number = _open_by_reference(config, community, event_id)
+        store, found, number = _open_by_reference(config, community, event_id, receipt)
         who = event_id
     elif who is None:
         raise typer.BadParameter("say who paid: their payment reference, member:ID or "
@@ -325,11 +325,13 @@ def _event_number(typed: str) -> int | None:
     return None
 
 
-def _open_by_reference(config: ConfigOption, slug: str | None,
-                       reference: str) -> tuple[Store, Community, int]:  # fmt: skip
+def _open_by_reference(config: ConfigOption, slug: str | None, reference: str,
+                       receipt: str) -> tuple[Store, Community, int]:  # fmt: skip
     """The store, community and event of the one unpaid place of the member given the payment
-    `reference` (among the `--community`'s events if named); fails naming the places to choose
-    from when there are several, and how to find the event when there is none."""
+    `reference` (among the `--community`'s events if named), or of the fee `receipt` recorded
+    for them already (the same command run again: it says so, as with the event's number);
+    fails naming the places to choose from when there are several, and how to find the event
+    when there is none."""
     from hearthkeeper.capabilities.activities.records import Status
     from hearthkeeper.capabilities.activities.repository import SqlActivities
     from hearthkeeper.capabilities.billing.ledger import BillingError
@@ -352,6 +354,8 @@ def _open_by_reference(config: ConfigOption, slug: str | None,
             ):
                 places.append((each, event))
     how = "`hearth events list` gives the event numbers: hearth events pay EVENT_ID " + reference
+    if not places and member_id is not None:
+        places = _paid_with(store, communities, member_id, receipt)
     if not places:
         fail(f"{reference.strip()} has no unpaid place in an event; {how}")
     if len(places) > 1:
@@ -360,6 +364,23 @@ def _open_by_reference(config: ConfigOption, slug: str | None,
              f"which, hearth events pay EVENT_ID {reference.strip()}")  # fmt: skip
     [(found, event)] = places
     return store, found, event.id
+
+
+def _paid_with(store: Store, communities: list[Community], member_id: int,
+               receipt: str) -> list[tuple[Community, Event]]:  # fmt: skip
+    """The event whose fee `receipt` recorded for `member_id` already (none: another
+    member's receipt, a plan's, or not recorded), among `communities`."""
+    from hearthkeeper.capabilities.activities.fees import plan_of_event
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+    from hearthkeeper.capabilities.billing.records import Provider
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    order = SqlBilling.on(store).order(Provider.MANUAL, receipt.strip())
+    if order is None or order.member_id != member_id:
+        return []
+    repo = SqlActivities.on(store)
+    return [(each, event) for each in communities if each.id == order.community_id
+            for event in repo.events(each.id) if plan_of_event(event.id) == order.plan_id]  # fmt: skip
 
 
 @events_app.command("refund")
