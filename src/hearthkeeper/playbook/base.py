@@ -209,9 +209,28 @@ def refuse_number_as_date(value: Any) -> Any:
     return value
 
 
+# The years a start may fall in: a time zone moves a clock by up to a day, so a start in year
+# 1 or 9999 may be no instant at all in UTC (Python's datetimes hold years 1-9999), and every
+# reading of the activity (members' /events and /rsvp, the Events page) would fail on it.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
+def within_the_calendar(value: datetime) -> datetime:
+    """A start every time zone can hold: in the years FIRST_YEAR to LAST_YEAR."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"'{value.isoformat(' ', 'minutes')}' is at the calendar's edge, where a time zone "
+            f"can move it out of the dates there are: write a start between the years "
+            f"{FIRST_YEAR} and {LAST_YEAR}"
+        )
+    return value
+
+
 Day = Annotated[date, BeforeValidator(refuse_number_as_date)]
 """A calendar date, `YYYY-MM-DD`."""
-When = Annotated[datetime, BeforeValidator(refuse_number_as_date)]
+When = Annotated[
+    datetime, BeforeValidator(refuse_number_as_date), AfterValidator(within_the_calendar)
+]
 """A date and time, `YYYY-MM-DD HH:MM`, in the community's time zone."""
 
 
