@@ -269,3 +269,25 @@ def test_a_date_written_as_a_bare_number_is_refused_not_read_as_seconds_since_19
     [p] = problems(MINIMAL + yaml)
     assert p.path == path
     assert "is a number, not a date: write YYYY-MM-DD" in p.message
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2023-05-04T10:00:00+14:00",
+         "'2023-05-04T10:00:00+14:00' is a date and time: write the day alone, YYYY-MM-DD, "
+         "e.g. 2024-03-18"),
+        ("2023-05-04 09:30", "'2023-05-04 09:30' is a date and time: write the day alone, "
+         "YYYY-MM-DD, e.g. 2024-03-18"),
+        ("[2023-05-04]", "['2023-05-04'] is not a date: write YYYY-MM-DD, e.g. 2024-03-18"),
+    ],
+)  # fmt: skip
+def test_a_founding_day_written_with_a_time_or_in_a_list_says_what_to_write(
+    written: str, expected: str
+) -> None:
+    """`founded: 2023-05-04T10:00:00+14:00` said pydantic's 'Datetimes provided to dates should
+    have zero time - e.g. be exact dates'; `founded: [2023-05-04]` said
+    '[datetime.date(2023, 5, 4)] is not a date' (Python's own spelling of the value)."""
+    [p] = problems(MINIMAL + f"  founded: {written}\n")
+    assert p.path == "community.founded"
+    assert p.message == expected

@@ -8,6 +8,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
@@ -433,6 +434,18 @@ _MONEY = {"元", "块", "圆", "¥", "￥", "$", "£", "€", "rmb", "cny", "usd
 _DIGITS = re.compile(r"[\d.,\s]+")
 
 
+def _as_written(value: Any) -> Any:
+    """`value` with the dates YAML read in it as the operator wrote them (2023-05-04), not as
+    Python spells them (datetime.date(2023, 5, 4))."""
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_as_written(each) for each in value]
+    return value
+
+
 def _message(error: ErrorDetails) -> str:
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -445,11 +458,14 @@ def _message(error: ErrorDetails) -> str:
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
+    if error["type"] == "date_from_datetime_inexact":  # a day written with a time of day
+        message = (f"{_as_written(value)!r} is a date and time: write the day alone, "
+                   "YYYY-MM-DD, e.g. 2024-03-18")  # fmt: skip
     if error["type"] in _DATES and not isinstance(value, bool):
         # the reason pydantic gives after its comma ("month value is outside expected range of
         # 1-12") is kept when it says more than that the text did not fit
         why = message.partition(", ")[2]
-        message = f"{value!r} is not {_DATES[error['type']]}"
+        message = f"{_as_written(value)!r} is not {_DATES[error['type']]}"
         if why and not why.startswith(
             (
                 "input is too short",
