@@ -7,14 +7,14 @@ something there (members who were in a group before the bot arrived never joined
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hearthkeeper.store.columns import clipped_to, require_aware, utc
+from hearthkeeper.store.columns import clipped_to, require_aware, storable, utc
 from hearthkeeper.store.models import (
     KEY,
     AuditRow,
@@ -264,19 +264,25 @@ class DirectoryQueries(StoreBase):
         with self._unit(write=False) as session:
             return [_entry(row) for row in session.scalars(statement)]
 
-    def last_audit(self, community_id: int, target: str,
-                   actions: Collection[str]) -> AuditEntry | None:  # fmt: skip
+    def last_audit(self, community_id: int, target: str, actions: Collection[str], *,
+                   detail: Mapping[str, str] | None = None,
+                   since: datetime | None = None) -> AuditEntry | None:  # fmt: skip
         """The newest entry about `target` whose action is one of `actions`, newest by when it
-        was written (its id), not by its time; None when there is none. One read, however
-        long the target's history."""
+        was written (its id), not by its time; None when there is none. Only an entry whose
+        detail holds each text of `detail` under its key, and (`since`) whose time is not
+        before then. One read, however long the target's history."""
         statement = (
             select(AuditRow)
             .where(AuditRow.community_id == community_id,
                    AuditRow.target == clipped_to(KEY, target),
-                   AuditRow.action.in_(sorted(actions)))
+                   AuditRow.action.in_(sorted(actions)),
+                   *(AuditRow.detail[key].as_string() == storable(value)  # as written
+                     for key, value in (detail or {}).items()))
             .order_by(AuditRow.id.desc())
             .limit(1)
         )  # fmt: skip
+        if since is not None:
+            statement = statement.where(AuditRow.at >= utc(since, "since"))
         with self._unit(write=False) as session:
             row = session.scalars(statement).first()
             return None if row is None else _entry(row)
