@@ -96,6 +96,19 @@ def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(
     assert (p.path, p.message) == ("copy.open_new_group_at", said)
 
 
+@pytest.mark.parametrize("written", ["nan%", "'NaN %'", ".nan", "'nan'"])
+def test_a_share_that_is_no_number_says_how_to_write_one(written: str) -> None:
+    """`open_new_group_at: nan%` (or YAML's `.nan`) said pydantic's 'Input should be less than
+    or equal to 1', as if a number had been written too large."""
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(_open_at(written), "pb.yaml")
+    [p] = refused.value.problems
+    assert p.path == "copy.open_new_group_at"
+    assert "is not a share: write a percentage (80%) or a share of the group's by-code limit" in (
+        p.message
+    ), p.message
+
+
 def test_an_anniversary_on_day_31_is_held_on_the_last_day_of_shorter_months(
     tmp_path: Path,
 ) -> None:
