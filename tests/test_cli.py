@@ -66,6 +66,21 @@ def test_validate_reports_located_problems_and_exits_1(here: Path) -> None:
     assert "did you mean 'rules'" in lines[2]
 
 
+def test_validate_locates_a_five_million_character_purpose_and_the_size(here: Path) -> None:
+    # It validated; its welcome went out as one 5,000,837-character message, and each version
+    # applied stored about 30 MB.
+    purpose = "purpose: Share good tea and where to buy it."
+    (here / "big.yaml").write_text(MINIMAL.replace(purpose, "purpose: " + "a" * 5_000_000))
+    code, out = run("playbook", "validate", "big.yaml")
+    assert code == 1
+    matched = [PROBLEM_LINE.match(line[:400]) for line in out.splitlines()]
+    assert [(m["line"], m["path"]) for m in matched if m] == [("1", "(document)"),
+                                                             ("6", "community.purpose")]  # fmt: skip
+    size, long = out.splitlines()
+    assert "5,000,171 bytes" in size and "at most 256 KiB" in size
+    assert "5,000,000 characters" in long and "at most 1,000" in long
+
+
 def test_validate_a_file_that_is_not_there(here: Path) -> None:
     code, out = run("playbook", "validate", "missing.yaml")
     assert code == 1 and "missing.yaml" in out and "cannot read" in out

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     model_validator,
 )
 
@@ -82,7 +83,31 @@ def check_id(value: Any) -> Any:
 Id = Annotated[str, BeforeValidator(check_id)]
 """An identifier the operator picks (role, level, plan, post ...): lowercase, digits, '-', '_'."""
 
-Text = Annotated[str, Field(min_length=1)]
+# The most characters of any text a playbook gives: a welcome, a rule, an automatic reply, an
+# answer, a prompt, a post. Such a text goes out as one chat message (or inside one). Telegram
+# shows at most 4,096 characters a message and the OneBot carrier plans for 4,000 a QQ message:
+# both send a longer text in parts (`carriers/parts.py`); a Matrix event is at most 65,536 bytes
+# with the text in it twice (text and HTML), three bytes a Chinese character: 8,000 is two
+# Telegram messages and fits one Matrix event in any script. A longer text (an article) belongs
+# in a content library (`calendar.posts[].content.library`), not the playbook.
+MAX_TEXT = 8_000
+
+
+def check_length(value: str, info: ValidationInfo) -> str:
+    """`value` when it has at most `MAX_TEXT` characters; else a `ValueError` saying which
+    field, its length and the limit."""
+    if len(value) > MAX_TEXT:
+        field = f"`{info.field_name}`" if info.field_name else "this text"
+        raise ValueError(
+            f"{field} is {len(value):,} characters; a playbook text is at most {MAX_TEXT:,} "
+            "(about two chat messages): shorten it, or put a long text in a content library "
+            "(calendar.posts[].content.library)"
+        )
+    return value
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(check_length)]
+"""A text of the playbook: at least one character, at most `MAX_TEXT`."""
 
 MAX_NAME = 200
 """The longest name the store keeps (its name columns, `store/models/base.py` NAME): a

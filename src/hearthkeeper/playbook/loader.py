@@ -24,6 +24,12 @@ from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read
 
 Loc = tuple[str | int, ...]
 
+KiB = 1024
+# The most a playbook may be, in bytes of UTF-8, wherever it comes from (a file, the REST API,
+# the console): the four templates are 11-14 KiB; long texts belong in content libraries. A
+# playbook is parsed, validated and stored (twice, as text and as JSON) with each version.
+MAX_PLAYBOOK_BYTES = 256 * KiB
+
 
 class Severity(StrEnum):
     """An error stops a playbook from being used; a warning is said and the playbook runs."""
@@ -106,16 +112,17 @@ def parse_playbook(
                 )
             ]
         )
+    size = _too_large(file, text)
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
         problems = [_from_pydantic(file, source, error) for error in exc.errors()]
         later, warnings = _checked_without(file, source, exc.errors(), carriers)
         located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
-        raise PlaybookError(located, warnings) from None
+        raise PlaybookError([*size, *located], warnings) from None
     errors, warnings = _checked(file, source, playbook, carriers)
-    if errors:
-        raise PlaybookError(errors, warnings)
+    if errors or size:
+        raise PlaybookError([*size, *errors], warnings)
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings)
 
 
@@ -304,6 +311,18 @@ def carrier_warnings(loaded: LoadedPlaybook, carriers: CarrierKinds) -> list[Pro
         for loc, msg in check_carriers(loaded.playbook, carriers)
     ]
     return sorted(found, key=lambda p: (p.line, p.column))
+
+
+def _too_large(file: str, text: str) -> list[Problem]:
+    """The problem of a playbook over `MAX_PLAYBOOK_BYTES` (said beside the texts that make
+    it so, located by validation), or none."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_PLAYBOOK_BYTES:
+        return []
+    message = (f"the playbook is {size:,} bytes; a playbook may be at most "
+               f"{MAX_PLAYBOOK_BYTES // KiB} KiB of UTF-8 text: keep long texts in content "
+               "libraries (calendar.posts[].content.library)")  # fmt: skip
+    return [Problem(file, 1, 1, "", message)]
 
 
 def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> LoadedPlaybook:

@@ -22,10 +22,10 @@ from hearthkeeper.playbook import (
     parse_playbook,
 )
 from hearthkeeper.playbook.diff import diff_content, playbook_content
+from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.playbook.summary import Element, summarise
 from hearthkeeper.store import Operator
 from hearthkeeper.store.columns import storable
-from hearthkeeper.web.api_playbook import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
     CommunityView,
