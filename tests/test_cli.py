@@ -77,7 +77,7 @@ def test_show_summarises_by_isooc_and_names_gaps(here: Path) -> None:
     assert code == 0
     for title in ("Interest", "Structure", "Output", "Operation", "Copy"):
         assert title in out
-    assert "Gap: nothing scheduled" in out and "seed 001" in out
+    assert "Gap: calendar.posts: nothing scheduled" in out and "seed 001" in out
 
 
 def test_templates_lists_the_four_cases(here: Path) -> None:

@@ -151,6 +151,8 @@ def test_the_page_names_the_gaps_hearth_playbook_show_names(console: Console) ->
     assert applied.status_code == 303
     page = console.get("/playbook").text
     assert "structure.carriers[1]" in page and "wecom" in page
+    # each gap begins with the field that would close it, as `hearth playbook show` prints it
+    assert "<strong>Gap:</strong> structure.carriers: opening new WeCom groups" in page
 
 
 def test_the_review_warns_when_a_plan_members_hold_is_dropped(console: Console) -> None:

@@ -76,7 +76,7 @@ def print_summary(
             console.print(f"  {escape(line)}")
         for gap in element.gaps:
             gaps += 1
-            console.print(f"  [yellow]Gap:[/] {escape(gap.message)} [dim]({escape(gap.source)})[/]")
+            console.print(f"  [yellow]Gap:[/] {escape(gap.text)} [dim]({escape(gap.source)})[/]")
     console.print(f"\n{gaps} gap(s)." if gaps else "\nNo gaps found.")
 
 
