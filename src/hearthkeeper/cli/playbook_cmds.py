@@ -29,11 +29,13 @@ def validate(
 ) -> None:
     """Check playbooks; print one line per problem (FILE:LINE:COL: field: message) and per
     warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
+    from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook import validate_file
 
     failed = False
+    now = SystemClock().now()
     for path in files:
-        problems = validate_file(path, carriers=installed())
+        problems = validate_file(path, carriers=installed(), now=now)
         for problem in problems:
             typer.echo(str(problem))
         if any(not p.is_warning for p in problems):
