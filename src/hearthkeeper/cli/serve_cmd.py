@@ -74,6 +74,7 @@ def serve_command(
         public_url=settings.server.url(address, wanted if sock is None else bound_port(sock)),
         secure_cookies=settings.server.secure_cookies,
         trusted_proxies=parse_proxies(settings.server.trusted_proxies),
+        trial_limit_exempt=parse_proxies(settings.server.trial_limit_exempt),
         billing=settings.billing,
     )
     try:
