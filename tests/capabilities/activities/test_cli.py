@@ -9,11 +9,13 @@ import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from socket import gethostname
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from hearthkeeper import process
 from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp, Status
@@ -515,3 +517,49 @@ def test_who_paid_alone_finds_their_one_unpaid_place_or_gives_the_command_for_ea
     status, out = run("events", "pay", f"member:{member.id}", "--receipt", "TB-3", *config)
     said = " ".join(out.split())
     assert status == 1 and f"member:{member.id} has no unpaid place in an event" in said, out
+
+
+def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_an_event(
+    site: Path,
+) -> None:
+    """One payment reference in ~10,000 is all digits: `hearth events pay 00417394` (web chat
+    user u-10200's 0041-7394, typed without the dash) read as event 417394 and said "say who
+    paid". Now the number is the reference when someone was given it and there is no such
+    event; when both exist, nothing is recorded and staff are asked which they meant."""
+    config = ("--config", str(site))
+    now = SystemClock().now()
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        repo = SqlActivities.on(store)
+        first = repo.create(community.id, NewEvent(None, "品鉴会", None, now + timedelta(days=3),
+                                                   price=Decimal(45)), "t", now)  # fmt: skip
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-10200", "小美")
+        repo.put(first.id, member.id, group.id, Status.UNPAID, now)
+        code = SqlBilling.on(store).reference_for("webchat", "u-10200", "小美", now).code
+    assert code == "0041-7394", "the test's member has an all-digit reference"
+
+    status, out = run("events", "pay", "00417394", "--receipt", "TB-1", *config)
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+
+    # now an event 417394 exists too, where 小美 holds an unpaid place
+    with site_store(site) as store:
+        run_ = SqlActivities.on(store).create(community.id, NewEvent(
+            None, "Night run", None, now + timedelta(days=4), price=Decimal(45)), "t", now)  # fmt: skip
+        with store.engine.begin() as connection:  # numbered as the reference's digits read
+            connection.execute(text("UPDATE activity_events SET id = 417394 WHERE id = :id"),
+                               {"id": run_.id})  # fmt: skip
+        SqlActivities.on(store).put(417394, member.id, group.id, Status.UNPAID, now)
+    status, out = run("events", "pay", "00417394", "--receipt", "TB-2", *config)
+    said = " ".join(out.split())
+    assert status == 1, out
+    assert ("00417394 is both event 417394 (Night run) and the payment reference 0041-7394 "
+            "given to 小美: for that member's unpaid place write the reference with its dash, "
+            "hearth events pay 0041-7394; for event 417394, say who paid: hearth events pay "
+            "417394 WHO") in said  # fmt: skip
+    status, out = run("billing", "list", "--orders", *config)
+    assert "TB-2" not in out, "nothing recorded while it was unclear"
+    status, out = run("events", "pay", "0041-7394", "--receipt", "TB-2", *config)
+    assert status == 0 and "小美 is confirmed" in out, out
+    status, out = run("events", "pay", "00417394", "--receipt", "TB-3", *config)
+    assert status == 1 and "is both event 417394" in " ".join(out.split()), out

@@ -286,6 +286,9 @@ def pay(
     """Record a member's fee for a priced event (an order): their place is confirmed.
     `hearth events pay WHO --receipt …` finds the event by the member's one unpaid place."""
     number = _event_number(event_id)
+    if number is not None and who is None and _reads_as_reference(config, community, number,
+                                                                  event_id):  # fmt: skip
+        number = None
     if number is None:
         if who is not None:
             raise typer.BadParameter(f"{event_id.strip()[:32]!r} is not an event number: the "
@@ -324,6 +327,37 @@ def _event_number(typed: str) -> int | None:
                                  "member:ID or CARRIER:USER_ID)",
                                  param_hint="'EVENT_ID'")  # fmt: skip
     return None
+
+
+def _reads_as_reference(config: ConfigOption, slug: str | None, number: int,
+                        typed: str) -> bool:  # fmt: skip
+    """Whether `typed`, all digits and alone, is a payment reference typed without its dash
+    (one reference in ~10,000 is all digits): yes when someone was given that reference and
+    there is no event `number`; no when nobody was (the usual "say who paid" follows); both
+    existing, it fails asking which was meant."""
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+    from hearthkeeper.capabilities.billing.references import normalise_code
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    code = normalise_code(typed)
+    if code is None:
+        return False
+    store = _store(config)
+    try:
+        given = SqlBilling.on(store).resolve(code)
+        event = None if given is None else SqlActivities.on(store).event(number)
+        if event is not None and slug is not None:
+            event = event if event.community_id == pick_community(store, slug).id else None
+    finally:
+        store.engine.dispose()
+    if given is None:
+        return False
+    if event is None:
+        return True
+    fail(f"{typed.strip()} is both event {number} ({event.title}) and the payment reference "
+         f"{code} given to {given.display_name or given.carrier_user_id}: for that member's "
+         f"unpaid place write the reference with its dash, hearth events pay {code}; for event "
+         f"{number}, say who paid: hearth events pay {number} WHO")  # fmt: skip
 
 
 def _open_by_payer(config: ConfigOption, slug: str | None, who: str,

@@ -251,7 +251,8 @@ def webchat_router(
             return RedirectResponse(f"/join/{code}", status_code=303)
         language = chat.language(room.group)
         return _render("chat.html", 200, language, room=room, user=user, code=code,
-                       max_text=MAX_TEXT, script=script_texts(language))  # fmt: skip
+                       max_text=MAX_TEXT, script=script_texts(language),
+                       zone=chat.zone(room.group).key)  # fmt: skip
 
     @router.websocket("/chat/{code}/ws")
     async def chat_socket(websocket: WebSocket, code: str) -> None:
