@@ -72,7 +72,11 @@ class Activity(Section):
 
     id: Id = Field(description="Identifier used for sign-ups.")
     name: Name = Field(description="What it is.")
-    when: When | None = Field(None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity.")
+    when: When | None = Field(
+        None,
+        description="Start (YYYY-MM-DD HH:MM) for a one-off activity; a date alone (starts "
+        "at 00:00) or a start already past is a warning.",
+    )
     schedule: Schedule | None = Field(
         None, description="For a recurring activity, when it repeats."
     )

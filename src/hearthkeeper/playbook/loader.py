@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.starts import start_warnings
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
 
@@ -91,10 +92,15 @@ def format_path(loc: Loc) -> str:
 
 
 def parse_playbook(
-    text: str, file: str = "<playbook>", *, carriers: CarrierKinds | None = None
+    text: str,
+    file: str = "<playbook>",
+    *,
+    carriers: CarrierKinds | None = None,
+    now: datetime | None = None,
 ) -> LoadedPlaybook:
     """Validate playbook text; raise `PlaybookError` listing every problem found. With
-    `carriers`, a carrier the playbook names that cannot run here is a located warning."""
+    `carriers`, a carrier the playbook names that cannot run here is a located warning; with
+    `now` (aware), so is a one-off activity that starts before it."""
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
@@ -117,10 +123,10 @@ def parse_playbook(
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
         problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-        later, warnings = _checked_without(file, source, exc.errors(), carriers)
+        later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
         located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
         raise PlaybookError([*size, *located], warnings) from None
-    errors, warnings = _checked(file, source, playbook, carriers)
+    errors, warnings = _checked(file, source, playbook, carriers, now)
     if errors or size:
         raise PlaybookError([*size, *errors], warnings)
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings)
@@ -131,6 +137,7 @@ def _checked(
     source: Source,
     playbook: Playbook,
     carriers: CarrierKinds | None,
+    now: datetime | None,
     keep: typing.Callable[[Loc], bool] = lambda loc: True,
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
     """The checks across sections of a schema-valid playbook, located: its errors, and its
@@ -138,6 +145,7 @@ def _checked(
     findings, warned = check_playbook(playbook)
     if carriers is not None:
         warned = [*warned, *check_carriers(playbook, carriers)]
+    warned = [*warned, *start_warnings(playbook, source.data, now)]
     findings = [*findings, *_numbers_as_messages(source, playbook)]
     errors = [_from_finding(file, source, loc, msg) for loc, msg in findings if keep(loc)]
     warnings = [
@@ -158,7 +166,11 @@ _DERIVED: dict[Loc, tuple[Loc, ...]] = {
 
 
 def _checked_without(
-    file: str, source: Source, errors: list[ErrorDetails], carriers: CarrierKinds | None
+    file: str,
+    source: Source,
+    errors: list[ErrorDetails],
+    carriers: CarrierKinds | None,
+    now: datetime | None,
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
     """The checks across sections, run on the playbook without the fields the schema refused
     (so an operator sees a wrong role name beside a mistyped number, not after fixing it).
@@ -212,7 +224,7 @@ def _checked_without(
             playbook = Playbook.model_validate(pruned)
         except ValidationError:
             return [], ()
-        found.append(_checked(file, source, playbook, carriers,
+        found.append(_checked(file, source, playbook, carriers, now,
                               lambda loc: not any(loc[: len(n)] == n for n in near)))  # fmt: skip
     first_errors, first_warnings = found[0]
     return (
@@ -325,8 +337,10 @@ def _too_large(file: str, text: str) -> list[Problem]:
     return [Problem(file, 1, 1, "", message)]
 
 
-def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> LoadedPlaybook:
-    """Read and validate a playbook file (`carriers`: see `parse_playbook`)."""
+def load_playbook(
+    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+) -> LoadedPlaybook:
+    """Read and validate a playbook file (`carriers`, `now`: see `parse_playbook`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -349,14 +363,16 @@ def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> Loaded
                 )
             ]
         ) from None
-    return parse_playbook(text, str(path), carriers=carriers)
+    return parse_playbook(text, str(path), carriers=carriers, now=now)
 
 
-def validate_file(path: Path, *, carriers: CarrierKinds | None = None) -> list[Problem]:
+def validate_file(
+    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+) -> list[Problem]:
     """Every problem in a playbook file, errors and warnings (`Problem.is_warning`) together
     in the order of the file; empty when there is nothing to say."""
     try:
-        return list(load_playbook(path, carriers=carriers).warnings)
+        return list(load_playbook(path, carriers=carriers, now=now).warnings)
     except PlaybookError as exc:
         return sorted([*exc.problems, *exc.warnings], key=lambda p: (p.line, p.column))
 

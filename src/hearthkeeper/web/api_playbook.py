@@ -80,7 +80,7 @@ def apply_body(web: Web, community: Community, content_type: str, body: bytes, b
     if size > MAX_PLAYBOOK_BYTES:
         return too_large(size)
     try:
-        loaded = parse_playbook(text, POSTED)
+        loaded = parse_playbook(text, POSTED, now=web.clock.now())
     except PlaybookError as exc:
         return _invalid(exc)
     wanted = loaded.playbook.community.slug

@@ -513,6 +513,40 @@ def test_the_payment_reference_alone_finds_the_community_as_typed_anywhere(site:
     assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
 
 
+def test_who_paid_alone_finds_their_one_unpaid_place_or_gives_the_command_for_each(
+    site: Path,
+) -> None:
+    """`hearth events pay member:7 --receipt …` (or CARRIER:USER_ID, as staff know a member
+    from the console) said "'member:7' is neither an event number nor a payment reference":
+    only the reference found the place by itself. Any way of naming who paid now does; with
+    places in two events it gives the command that pays each, with its event."""
+    config = ("--config", str(site))
+    now = SystemClock().now()
+    for title, days, price in (("品鉴会", 3, "45"), ("读书会", 5, "30")):
+        at = (now + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+        assert run("events", "create", title, "--at", at, "--price", price, *config)[0] == 0
+    with site_store(site) as store:
+        tasting, member, signed = signed_up(store, Status.UNPAID)
+        reading = next(e for e in SqlActivities.on(store).events(tasting.community_id)
+                       if e.title == "读书会")  # fmt: skip
+        SqlActivities.on(store).put(reading.id, member.id, signed.group_id, Status.UNPAID, now)
+    status, out = run("events", "pay", "webchat:u-1", "--receipt", "TB-1", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "webchat:u-1 has unpaid places in 2 events; say which, one of:" in said
+    for event, fee in ((tasting, "45 CNY"), (reading, "30 CNY")):
+        start = f"{event.starts_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"
+        assert (f"hearth events pay {event.id} webchat:u-1 --receipt TB-1 ({event.title}, "
+                f"{start} Asia/Shanghai, {fee})") in said, said  # fmt: skip
+    status, out = run("events", "pay", str(tasting.id), "webchat:u-1", "--receipt", "TB-1",
+                      *config)  # fmt: skip
+    assert status == 0 and "45.00 CNY" in out, out
+    status, out = run("events", "pay", f"member:{member.id}", "--receipt", "TB-2", *config)
+    assert status == 0 and "30.00 CNY" in out and "小美 is confirmed" in out, out
+    status, out = run("events", "pay", f"member:{member.id}", "--receipt", "TB-3", *config)
+    said = " ".join(out.split())
+    assert status == 1 and f"member:{member.id} has no unpaid place in an event" in said, out
+
+
 def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_an_event(
     site: Path,
 ) -> None:
