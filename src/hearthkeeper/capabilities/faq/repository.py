@@ -248,10 +248,11 @@ class SqlQuestions(StoreBase):
         """The FAQ's own replies in the group to events at or after `since`: (the event's
         time, the reply's reason, its text), oldest first. The outbox is where the bot's
         answers are kept, so a restarted engine learns from it what it answered moments ago."""
-        # Nothing deferred is read here, but it is written now all the same: the scheduled
-        # rows' ids follow the order their writes are flushed in, and staff alerts due at
-        # one moment go out in id order.
-        self.flush_deferred()
+        # Nothing deferred (queued questions, check-ins, scheduled work) is read here, so
+        # nothing is written first: the group's first match after a start waits for this one
+        # statement only. (Written here before, they were split at each group's first match;
+        # scheduled rows now take their ids in the order of one flush, questions' alerts
+        # still in the order they were asked.)
         values = {"group_id": group_id, "since": utc(since, "since")}
         with self._unit(write=False) as session:  # a plain statement built once
             rows = session.connection().execute(_REPLIES, values).all()
