@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -80,8 +79,11 @@ def test_a_source_changed_after_compiling_is_run_as_changed(
 ) -> None:
     folder = _project(tmp_path)
     bytecode.precompile(request.config, 1, [folder])
-    time.sleep(1.1)  # a later modification time for the helper, as an edit gives it
-    (folder / "helper.py").write_text("def answer():\n    return 43\n")
+    helper = folder / "helper.py"
+    compiled_at = helper.stat().st_mtime
+    helper.write_text("def answer():\n    return 43\n")
+    # an edit a few seconds later (here within the same second, and the same size)
+    os.utime(helper, (compiled_at + 5, compiled_at + 5))
     (folder / "test_sample.py").write_text(SAMPLE_TEST.replace("== 44", "== 45"))
 
     ran = _pytest(folder)
