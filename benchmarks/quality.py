@@ -16,7 +16,8 @@
 First, the moderation corpus (`benchmarks/corpus/moderation.py`: public spam and chat
 collections plus our families, split into a tuning and a held-out part) through
 `hearth moderate --evaluate` for the default playbook and every template: markdown tables per
-template and per family, the held-out part apart (docs/benchmarks.md).
+template and per family, the held-out part apart, the tune part's plain ads also out of sample
+(the scorer trained without the row: 5-fold cross-validation) (docs/benchmarks.md).
 
 Run: .venv/bin/python benchmarks/quality.py [--offline] [--show N] [--moderation-only]
 """
@@ -253,15 +254,19 @@ def moderation_tables() -> None:
     results = {(p, split): evaluate(p, split) for p in playbooks for split in ("tune", "held-out")}
     for split in ("held-out", "tune"):
         print(f"\n#### {split} part: per template (recall / FP rate; SMS: recall at precision)\n")
+        # the tune part's rows trained the shipped scorer: its plain-ads recall is also given
+        # out of sample (`hearth moderate --evaluate` cross-validates), the figure to judge by
         print(
-            "| playbook | plain ads recall | evasive recall | ordinary chat FP rate "
-            "| SMS recall | SMS precision | all: precision |"
+            "| playbook | plain ads recall | plain ads, out of sample | evasive recall "
+            "| ordinary chat FP rate | SMS recall | SMS precision | all: precision |"
         )
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         for p in playbooks:
             r = results[(p, split)]
             summary = r["summary"]
-            print(f"| {p} | {_pct(summary['plain ads']['recall'])} "
+            unseen = r.get("out_of_sample")
+            honest = _pct(unseen["summary"]["plain ads"]["recall"]) if unseen else "-"
+            print(f"| {p} | {_pct(summary['plain ads']['recall'])} | {honest} "
                   f"| {_pct(summary['evasive variants']['recall'])} "
                   f"| {_pct(summary['ordinary chat']['false_positive_rate'], 4)} "
                   f"| {_pct(summary['SMS collection']['recall'])} "

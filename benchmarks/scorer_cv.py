@@ -24,7 +24,6 @@ playbooks, so that a fresh sample the size of the held-out part is likely to mee
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import math
 from pathlib import Path
@@ -32,15 +31,14 @@ from pathlib import Path
 from quality import MODERATION, rule_sets
 
 from hearthkeeper.text import Scanner, is_advertising, scorer
-from hearthkeeper.text.evaluation import Labelled, evaluate, read_corpus
+from hearthkeeper.text.evaluation import FOLDS, Labelled, evaluate, fold_of, read_corpus
 from hearthkeeper.text.train import prune
 
-FOLDS = 5
 THRESHOLDS = (0.9, 0.95, 0.98, 0.99)
 
 
 def _fold(text: str) -> int:
-    return int(hashlib.sha256(b"cv" + text.encode("utf-8")).hexdigest()[:8], 16) % FOLDS
+    return fold_of(text)  # the folds `hearth moderate --evaluate` cross-validates on
 
 
 def _verdicts(rows: list[Labelled]) -> dict[str, scorer.ScoreResult]:

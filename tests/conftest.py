@@ -8,6 +8,7 @@ import itertools
 import os
 import shutil
 import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
+from tests import bytecode
 from tests.compiled_statements import share_compiled_statements
 from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
@@ -64,6 +66,28 @@ settings.register_profile(
 )
 settings.load_profile("hearthkeeper")
 
+# --- bytecode compiled once for the run, not by every worker and `hearth` process ---------
+
+_BYTECODE_OUTCOME = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its workers (its hook is trylast)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With xdist, the controller compiles the run's test modules (asserts rewritten, as pytest
+    caches them) and the package once, before the workers start (tests/bytecode.py): with
+    `PYTHONDONTWRITEBYTECODE=1` in this environment each worker and each `hearth` process a
+    test starts compiled them all again."""
+    processes = bytecode.workers(session.config)
+    if processes < 1:
+        return
+    started = time.perf_counter()
+    written = bytecode.precompile(session.config, processes, bytecode.run_folders(session.config))
+    session.config.stash[_BYTECODE_OUTCOME] = (
+        f"bytecode: {written} files compiled before the workers started "
+        f"({time.perf_counter() - started:.1f} s, {processes} processes)"
+    )
+
+
 # --- store: SQLite and PostgreSQL ---------------------------------------------------------
 
 _POSTGRES_OUTCOME = pytest.StashKey[str]()
@@ -88,9 +112,10 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    outcome = terminalreporter.config.stash.get(_POSTGRES_OUTCOME, None)
-    if outcome is not None:
-        terminalreporter.write_line(outcome)
+    for key in (_POSTGRES_OUTCOME, _BYTECODE_OUTCOME):
+        outcome = terminalreporter.config.stash.get(key, None)
+        if outcome is not None:
+            terminalreporter.write_line(outcome)
 
 
 @pytest.fixture(scope="session")

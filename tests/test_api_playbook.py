@@ -113,6 +113,25 @@ def test_a_playbook_over_256_kib_is_refused_with_413_and_nothing_changes(t: Tea)
     assert replaced(t) == []
 
 
+def test_a_purpose_longer_than_a_welcome_may_quote_is_a_located_problem(t: Tea) -> None:
+    # Within the 256 KiB a body may have, it was applied, and every newcomer's welcome quoted
+    # all of it; a five-million-character one is refused before it is read (the 413 above).
+    purpose = "purpose: Share good tea and where to buy it."
+    for long in (200_000, 1_001):
+        text = TEA_PLAYBOOK.replace(purpose, "purpose: " + "a" * long)
+        answer = t.post("/communities/tea/playbook", content=text.encode(), headers=YAML)
+        assert answer.status_code == 422, answer.text
+        [problem] = answer.json()["problems"]
+        assert (problem["line"], problem["path"]) == (6, "community.purpose")
+        assert (
+            f"{long:,} characters" in problem["message"] and "at most 1,000" in problem["message"]
+        )
+    huge = TEA_PLAYBOOK.replace(purpose, "purpose: " + "a" * 5_000_000)
+    assert t.post("/communities/tea/playbook", json={"source": huge}).status_code == 413
+    assert t.get("/communities/tea/playbook").json()["version"] == 1
+    assert replaced(t) == []
+
+
 def test_an_applied_playbook_answers_with_its_warnings(t: Tea) -> None:
     chatty = TEA_PLAYBOOK + (
         "calendar:\n  posts:\n    - id: ping\n      schedule: '*/5 * * * *'\n"

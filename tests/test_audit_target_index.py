@@ -34,6 +34,22 @@ def test_a_targets_entries_are_read_through_the_target_index(store: Store) -> No
         tea.id, "member 7", ["member.role"]), "audit_log")  # fmt: skip
     assert last is not None and last.detail == {"role": "monitor"}
     assert all(INDEX in plan for plan in read + read_last), "\n\n".join(read + read_last)
+    # one entry by what its detail says (a closed group's unsaid kind, a Telegram chat's link)
+    store.audit("engine", "member.role", tea.id, target="member 7", detail={"role": "host"})
+    picked, read_picked = plans(store, lambda: store.last_audit(
+        tea.id, "member 7", ["member.role"], detail={"role": "monitor"}, since=last.at), "audit_log")  # fmt: skip
+    assert picked is not None and picked.detail == {"role": "monitor"}
+    assert store.last_audit(tea.id, "member 7", ["member.role"], detail={"role": "monitor"},
+                            since=last.at + timedelta(seconds=1)) is None  # fmt: skip
+    assert all(INDEX in plan for plan in read_picked), "\n\n".join(read_picked)
+    # the Groups and Matrix pages' closed groups, all at once
+    lasts, read_lasts = plans(store, lambda: store.last_audits(
+        tea.id, ["member 7", "member 8"], ["member.role", "strike"]), "audit_log")  # fmt: skip
+    assert lasts["member 7"].detail == {"role": "host"} and set(lasts) == {
+        "member 7",
+        "member 8",
+    }
+    assert len(read_lasts) == 1 and INDEX in read_lasts[0], "\n\n".join(read_lasts)
 
 
 def test_the_target_index_migration_goes_down_and_up_again(database_url: str) -> None:

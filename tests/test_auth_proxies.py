@@ -16,7 +16,12 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, load_settings
 from hearthkeeper.serve import Host, serve
 from hearthkeeper.store import sqlite_url
-from hearthkeeper.web.clientaddr import client_address, client_network, parse_proxies
+from hearthkeeper.web.clientaddr import (
+    client_address,
+    client_network,
+    parse_proxies,
+    trial_network,
+)
 from tests.migrated import migrate
 from tests.serve_setup import project, settings_for
 
@@ -111,6 +116,21 @@ def test_trusted_proxies_are_read_from_the_configuration_and_checked(tmp_path: P
     assert load_settings(None, {}, tmp_path / "elsewhere").server.trusted_proxies == ()
     config.write_text('[server]\ntrusted_proxies = ["my-proxy"]\n')
     with pytest.raises(ConfigError, match="'my-proxy' is not an IP address or network"):
+        load_settings(config, {}, tmp_path)
+
+
+def test_networks_exempt_from_the_trial_limit_are_read_and_checked(tmp_path: Path) -> None:
+    config = tmp_path / "hearth.toml"
+    config.write_text('[server]\ntrial_limit_exempt = ["127.0.0.1", "::1"]\n')
+    settings = load_settings(config, {}, tmp_path)
+    assert settings.server.trial_limit_exempt == ("127.0.0.1", "::1")
+    exempt = parse_proxies(settings.server.trial_limit_exempt)
+    assert trial_network("127.0.0.1", exempt) is None
+    assert trial_network(client_network("::1"), exempt) is None  # its /64, as counted
+    assert trial_network("198.51.100.7", exempt) == "198.51.100.7"
+    assert trial_network("testclient", exempt) == "testclient"
+    config.write_text('[server]\ntrial_limit_exempt = ["localhost"]\n')
+    with pytest.raises(ConfigError, match="'localhost' is not an IP address or network"):
         load_settings(config, {}, tmp_path)
 
 

@@ -66,6 +66,21 @@ def test_validate_reports_located_problems_and_exits_1(here: Path) -> None:
     assert "did you mean 'rules'" in lines[2]
 
 
+def test_validate_locates_a_five_million_character_purpose_and_the_size(here: Path) -> None:
+    # It validated; its welcome went out as one 5,000,837-character message, and each version
+    # applied stored about 30 MB.
+    purpose = "purpose: Share good tea and where to buy it."
+    (here / "big.yaml").write_text(MINIMAL.replace(purpose, "purpose: " + "a" * 5_000_000))
+    code, out = run("playbook", "validate", "big.yaml")
+    assert code == 1
+    matched = [PROBLEM_LINE.match(line[:400]) for line in out.splitlines()]
+    assert [(m["line"], m["path"]) for m in matched if m] == [("1", "(document)"),
+                                                             ("6", "community.purpose")]  # fmt: skip
+    size, long = out.splitlines()
+    assert "5,000,171 bytes" in size and "at most 256 KiB" in size
+    assert "5,000,000 characters" in long and "at most 1,000" in long
+
+
 def test_validate_a_file_that_is_not_there(here: Path) -> None:
     code, out = run("playbook", "validate", "missing.yaml")
     assert code == 1 and "missing.yaml" in out and "cannot read" in out
@@ -77,7 +92,7 @@ def test_show_summarises_by_isooc_and_names_gaps(here: Path) -> None:
     assert code == 0
     for title in ("Interest", "Structure", "Output", "Operation", "Copy"):
         assert title in out
-    assert "Gap: nothing scheduled" in out and "seed 001" in out
+    assert "Gap: calendar.posts: nothing scheduled" in out and "seed 001" in out
 
 
 def test_templates_lists_the_four_cases(here: Path) -> None:
@@ -122,6 +137,62 @@ def test_init_then_apply_versions_and_diffs(here: Path) -> None:
 
     code, out = run("init", "site")
     assert code == 1 and "never overwrites" in out
+
+
+WRITTEN = (
+    MINIMAL
+    + """calendar:
+  posts:
+    - id: tips
+      schedule: every day 08:00
+      content: {library: content/tips}
+"""
+)
+
+
+def test_init_starts_from_a_playbook_already_written(here: Path) -> None:
+    """A new operator who had written and validated `tea.yaml` could only start from a
+    template and paste theirs over its playbook.yaml (and the template's sample content came
+    along). `--playbook` validates it first (located problems, nothing made), copies it in with
+    the content folders its posts read, and never takes over a community a database holds."""
+    (here / "content" / "tips").mkdir(parents=True)
+    (here / "content" / "tips" / "01-water.md").write_text("# Water at 90°C\n\nNot boiling.\n")
+    (here / "tea.yaml").write_text(WRITTEN)
+    (here / "bad.yaml").write_text(WRITTEN.replace("Europe/London", "Mars/Olympus"))
+    code, out = run("init", "elsewhere", "--playbook", "bad.yaml")
+    assert code == 1 and re.search(r"^bad\.yaml:5:\d+: community\.timezone: ", out, re.M), out
+    assert not (here / "elsewhere").exists()
+
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    assert code == 0, out
+    said = " ".join(out.split())
+    assert "(a copy of tea.yaml)" in said
+    assert (
+        "Next: `hearth apply site/playbook.yaml --config site/hearth.toml` stores it as the "
+        "community's first version (edit this copy from now on, not tea.yaml)."
+    ) in said
+    assert (here / "site" / "playbook.yaml").read_bytes() == (here / "tea.yaml").read_bytes()
+    assert (here / "site" / "content" / "tips" / "01-water.md").is_file()
+    assert not (here / "site" / "content" / "morning-pack").exists(), "no template content"
+    code, out = run("apply", "site/playbook.yaml", "--config", "site/hearth.toml")
+    assert code == 0 and "stored version 1 (first version)" in out, out
+
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    assert code == 1 and "never overwrites" in out
+    # hearth.toml lost, the database kept: a second init would have run beside the community
+    (here / "site" / "hearth.toml").unlink()
+    (here / "site" / "playbook.yaml").unlink()
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    said = " ".join(out.split())
+    assert code == 1 and "already holds the community 'tea'" in said, out
+    assert "hearth apply PLAYBOOK" in said and not (here / "site" / "hearth.toml").exists()
+
+    code, out = run("init", "site2", "--playbook", "tea.yaml", "--template", "club")
+    assert code == 2 and "--template or --playbook, not both" in " ".join(out.split())
+    (here / "site3").mkdir()
+    (here / "site3" / "playbook.yaml").write_text(WRITTEN)
+    code, out = run("init", "site3", "-p", "site3/playbook.yaml")
+    assert code == 0 and "(yours, as written)" in " ".join(out.split()), out
 
 
 def test_playbook_apply_is_hearth_apply(here: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
+from hearthkeeper.text import train
 
 ROWS = [
     {"text": "加我 w.e.i.x.i.n 详聊", "label": "spam", "family": "app-spelled", "variant": "evasive",
@@ -60,3 +63,39 @@ def test_evaluate_needs_a_playbook_or_a_known_template(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "--playbook or --template" in missing.output
     unknown = CliRunner().invoke(app, ["moderate", "--evaluate", path, "-t", "nope"])
     assert unknown.exit_code == 1 and "club" in unknown.output
+
+
+SCORED = "躺着也能挣钱，了解的扣1"  # a training ad no rule reads: only the shipped scorer flags it
+
+
+def test_evaluate_prints_beside_the_in_sample_figure_the_one_a_scorer_never_trained_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the shipped scorer learnt SCORED; read by a scorer trained on the other folds of its
+    # training data (here a small file standing for it), the ad is no longer caught
+    training = tmp_path / "training.tsv.gz"
+    lines = [f"spam\t{SCORED}", "ham\t明天早上八点集合", "ham\t今天下雨了，记得带伞"]
+    with gzip.open(training, "wt", encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+    monkeypatch.setattr(train, "TRAINING_PATH", training)
+    path = tmp_path / "corpus.jsonl"
+    rows = [*ROWS, {"text": SCORED, "label": "spam", "family": "job-pitch", "variant": "plain",
+                    "split": "tune"}]  # fmt: skip
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
+    runner = CliRunner()
+    args = ["moderate", "--evaluate", str(path), "-t", "default", "--split", "tune"]
+    report = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    assert report["families"]["job-pitch"]["recall"] == 1.0
+    unseen = report["out_of_sample"]
+    assert unseen["trained_rows"] == 2 and unseen["folds"] == 5
+    assert unseen["families"]["job-pitch"]["recall"] == 0.0
+    assert unseen["families"]["app-spelled"]["recall"] == 1.0  # a rule's catch stays caught
+    table = runner.invoke(app, args).output
+    assert "out of sample" in table
+    assert next(line for line in table.splitlines() if line.startswith("job-pitch")).split()[
+        -3:
+    ] == ["0.000", "-", "-"]
+    quick = json.loads(runner.invoke(app, [*args, "--json", "--no-cross-validate"]).output)
+    assert quick["out_of_sample"] is None
+    held = json.loads(runner.invoke(app, [*args[:-1], "held-out", "--json"]).output)
+    assert held["out_of_sample"] is None  # never trained on: the figure is already honest

@@ -138,6 +138,26 @@ def test_the_review_shows_the_warnings_of_a_valid_playbook(console: Console) -> 
     assert "extra_keywords[0]</code>: keyword &#39;sb&#39; is only two Latin characters" in warnings
 
 
+def test_the_review_warns_of_a_one_off_activity_already_past_on_the_consoles_clock(
+    console: Console,
+) -> None:
+    """An upload with a salon whose `when` had passed was applied without a word (the salon
+    never listed, nobody able to sign up); the review warns, by the server's clock."""
+    salon = '    schedule: "0 14 * * 6#2"             # 每月第二个周六 14:00\n'
+    assert salon in SKINCARE
+    past = SKINCARE.replace(salon, "    when: 2026-04-30 19:00\n")
+    answer = console.post("/playbook", {"text": past})
+    assert answer.status_code == 200 and "Apply version 2" in answer.text
+    warnings = answer.text.split('id="warnings"')[1].split("</ol>")[0]
+    assert (
+        "<code>activities[0].when</code>: 2026-04-30 19:00 is in the past (it is 2026-05-01 "
+        in warnings
+    )  # the console's clock, not the machine's
+    assert "in Asia/Shanghai): &#39;线下肤质检测沙龙&#39; is never listed" in warnings
+    later = console.post("/playbook", {"text": past.replace("2026-04-30", "2026-06-01")})
+    assert later.status_code == 200 and "is in the past" not in later.text
+
+
 def test_the_page_names_the_gaps_hearth_playbook_show_names(console: Console) -> None:
     """The console's summary names what `hearth playbook show` names, also a carrier this
     server cannot run (before, only the playbook's own gaps: a carrier listed but not
@@ -151,6 +171,8 @@ def test_the_page_names_the_gaps_hearth_playbook_show_names(console: Console) ->
     assert applied.status_code == 303
     page = console.get("/playbook").text
     assert "structure.carriers[1]" in page and "wecom" in page
+    # each gap begins with the field that would close it, as `hearth playbook show` prints it
+    assert "<strong>Gap:</strong> structure.carriers: opening new WeCom groups" in page
 
 
 def test_the_review_warns_when_a_plan_members_hold_is_dropped(console: Console) -> None:

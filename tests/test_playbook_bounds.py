@@ -8,9 +8,11 @@ from starlette.datastructures import FormData
 
 from hearthkeeper.carriers.webchat.door import asked_of
 from hearthkeeper.playbook import PlaybookError, Problem, parse_playbook
-from hearthkeeper.playbook.base import MAX_NAME
+from hearthkeeper.playbook.base import MAX_NAME, MAX_TEXT
 from hearthkeeper.playbook.joining import MAX_QUESTIONS
+from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES
 from hearthkeeper.playbook.output import MAX_POST
+from hearthkeeper.playbook.positioning import MAX_PURPOSE
 from hearthkeeper.store.models.base import NAME
 from tests.playbook_samples import MINIMAL
 
@@ -202,3 +204,76 @@ def test_a_post_of_the_most_characters_a_post_may_have_is_kept() -> None:
     text += f"      content:\n        text: '{'a' * MAX_POST}'\n"
     [post] = parse_playbook(MINIMAL + text).playbook.calendar.posts
     assert post.content.text == "a" * MAX_POST
+
+
+# Texts members read, each as one chat message (or inside one): a pasted book in any of them
+# went out whole (the web chat sent a 5,000,837-character welcome as one message).
+LONG_TEXTS = [
+    ("joining:\n  ceremony:\n    welcome: '{long}'\n", "joining.ceremony.welcome", "welcome"),
+    ("joining:\n  ceremony:\n    welcome_back: '{long}'\n", "joining.ceremony.welcome_back",
+     "welcome_back"),
+    ("groups:\n  g1:\n    welcome: '{long}'\n", "groups.g1.welcome", "welcome"),
+    ("rules:\n  texts: ['{long}']\n", "rules.texts[0]", "texts"),
+    ("rules:\n  ladder:\n    - {{at: 1, do: [warn], message: '{long}'}}\n",
+     "rules.ladder[0].message", "message"),
+    ("mechanisms:\n  faq:\n    entries:\n      - {{question: q, keywords: [tea], "
+     "answer: '{long}'}}\n", "mechanisms.faq.entries[0].answer", "answer"),
+    ("joining:\n  threshold:\n    kind: application\n    questions: ['{long}']\n",
+     "joining.threshold.questions[0]", "questions"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "path", "field"), LONG_TEXTS)
+def test_a_text_longer_than_a_playbook_text_may_be_is_a_located_error(
+    text: str, path: str, field: str
+) -> None:
+    p = problem(text.format(long="a" * (MAX_TEXT + 1)))
+    assert (p.path, p.line) == (path, MINIMAL.count("\n") + text.count("\n"))
+    assert p.message.startswith(f"`{field}` is 8,001 characters; a playbook text is at most 8,000")
+
+
+@pytest.mark.parametrize(("text", "path", "field"), LONG_TEXTS[:3] + LONG_TEXTS[4:])
+def test_a_text_of_the_most_characters_it_may_have_is_kept(
+    text: str, path: str, field: str
+) -> None:
+    parse_playbook(MINIMAL + text.format(long="a" * MAX_TEXT))
+
+
+PURPOSE = "purpose: Share good tea and where to buy it."
+
+
+def test_a_purpose_longer_than_every_welcome_may_quote_is_a_located_error() -> None:
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(MINIMAL.replace(PURPOSE, "purpose: " + "茶" * (MAX_PURPOSE + 1)), "pb.yaml")
+    [p] = info.value.problems
+    assert (p.line, p.path) == (6, "community.purpose")
+    assert p.message.startswith("`purpose` is 1,001 characters; it is at most 1,000")
+    kept = parse_playbook(MINIMAL.replace(PURPOSE, "purpose: " + "茶" * MAX_PURPOSE))
+    assert len(kept.playbook.community.purpose) == MAX_PURPOSE
+
+
+def test_rules_longer_together_than_one_welcome_may_quote_are_a_located_error() -> None:
+    p = problem("rules:\n  texts:\n" + f"    - '{'a' * 5_000}'\n" * 2)
+    assert (p.path, p.line) == ("rules.texts", 12)
+    assert p.message.startswith(
+        "the 2 rules are 10,000 characters together; they are at most 8,000"
+    )
+    parse_playbook(MINIMAL + "rules:\n  texts:\n" + f"    - '{'a' * 4_000}'\n" * 2)
+
+
+def test_a_playbook_over_256_kib_is_said_beside_the_text_that_makes_it_so() -> None:
+    # `hearth apply` read any size: four versions with a five-million-character purpose took
+    # the server from ~770 MB to 1.25 GB.
+    text = MINIMAL.replace(PURPOSE, "purpose: " + "a" * 5_000_000)
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(text, "pb.yaml")
+    size, purpose = info.value.problems
+    assert (size.line, size.path, purpose.line, purpose.path) == (1, "", 6, "community.purpose")
+    assert size.message.startswith(f"the playbook is {len(text):,} bytes; a playbook may be at "
+                                   "most 256 KiB")  # fmt: skip
+    padded = MINIMAL + "#" * MAX_PLAYBOOK_BYTES  # valid, but too large
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(padded, "pb.yaml")
+    [size] = info.value.problems
+    assert size.path == "" and f"{len(padded):,} bytes" in size.message
+    parse_playbook(MINIMAL + "#" * (MAX_PLAYBOOK_BYTES - len(MINIMAL)))

@@ -224,6 +224,28 @@ def test_an_activity_start_that_cannot_be_read_says_the_form_to_write(
     assert p.message == expected
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["9999-12-31T23:59:00-12:00", "0001-01-01T00:30:00+14:00", "0001-01-01 00:30",
+     "9999-12-31 23:59", "9999-01-01"],
+)  # fmt: skip
+def test_an_activity_start_at_the_calendars_edge_is_refused_located(written: str) -> None:
+    """`when: 9999-12-31T23:59:00-12:00` (or year 1 east of Greenwich) validated 'ok'; once
+    applied, every member's /events and /rsvp was set aside by the engine unanswered
+    ('OverflowError: date value out of range': in UTC it falls past year 9999), the console's
+    Events page answered 400 and `hearth events list` 'a number in this command is too large
+    for the database'. A start is refused unless every time zone can hold it."""
+    [p] = problems(MINIMAL + f"activities:\n  - id: salon\n    name: Salon\n    when: {written}\n")
+    assert p.path == "activities[0].when"
+    assert "write a start between the years 2 and 9998" in p.message, p.message
+
+
+def test_an_activity_start_a_time_zone_away_from_the_calendars_edge_is_kept() -> None:
+    pb = parse_playbook(MINIMAL + "activities:\n  - id: salon\n    name: Salon\n"
+                        "    when: 9998-12-31T23:59:00-12:00\n").playbook  # fmt: skip
+    assert pb.activities[0].when is not None and pb.activities[0].when.year == 9998
+
+
 def test_a_founding_date_that_cannot_be_read_says_the_form_to_write() -> None:
     [p] = problems(MINIMAL + "  founded: 2025/6/12\n")
     assert p.path == "community.founded"
@@ -247,3 +269,25 @@ def test_a_date_written_as_a_bare_number_is_refused_not_read_as_seconds_since_19
     [p] = problems(MINIMAL + yaml)
     assert p.path == path
     assert "is a number, not a date: write YYYY-MM-DD" in p.message
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2023-05-04T10:00:00+14:00",
+         "'2023-05-04T10:00:00+14:00' is a date and time: write the day alone, YYYY-MM-DD, "
+         "e.g. 2024-03-18"),
+        ("2023-05-04 09:30", "'2023-05-04 09:30' is a date and time: write the day alone, "
+         "YYYY-MM-DD, e.g. 2024-03-18"),
+        ("[2023-05-04]", "['2023-05-04'] is not a date: write YYYY-MM-DD, e.g. 2024-03-18"),
+    ],
+)  # fmt: skip
+def test_a_founding_day_written_with_a_time_or_in_a_list_says_what_to_write(
+    written: str, expected: str
+) -> None:
+    """`founded: 2023-05-04T10:00:00+14:00` said pydantic's 'Datetimes provided to dates should
+    have zero time - e.g. be exact dates'; `founded: [2023-05-04]` said
+    '[datetime.date(2023, 5, 4)] is not a date' (Python's own spelling of the value)."""
+    [p] = problems(MINIMAL + f"  founded: {written}\n")
+    assert p.path == "community.founded"
+    assert p.message == expected

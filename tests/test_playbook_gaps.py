@@ -3,6 +3,7 @@ and only those: checked with a playbook that sets every field, and with the temp
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -363,3 +364,54 @@ def test_a_video_is_no_gap_on_the_web_chat(tmp_path: Path) -> None:
     [gap] = _files_gaps(tmp_path / "wecom", "{kind: webchat}, {kind: wecom}", items)
     assert "holds pictures, videos, which these carriers do not send yet: wecom (pictures, " \
         "videos);" in gap  # fmt: skip
+
+
+GAPPY = [
+    MINIMAL,  # no goals, values, posts, sessions, ritual, FAQ, activities, titles ...
+    MINIMAL.replace("  purpose:", "  type: commercial\n  purpose:")  # anyone can join, no plan
+    + "structure:\n  roles: {host: {title: Host}}\n  levels: [{id: one, name: One}]\n"
+    "  groups: {small_circle_size: 80}\n"
+    "  carriers: [{kind: webchat}, {kind: qq}, {kind: wecom}]\n"
+    "mechanisms: {referrals: {enabled: true}}\njoining: {threshold: {kind: task, invite_friends: 2}}\n",
+    EVERY_FIELD,
+    *(template_text(name) for name in TEMPLATES),
+]
+
+
+def _documented(path: str) -> bool:
+    """`path` (`monetisation.plans[0].renewal_reminder`) is a field the reference documents."""
+    import re
+
+    known = {doc.path for doc in field_docs()}
+    return re.sub(r"\[[^\]]*\]", "[]", path).removesuffix("[]") in known
+
+
+@pytest.mark.parametrize("text", GAPPY, ids=["minimal", "commercial", "every-field",
+                                             *TEMPLATES])  # fmt: skip
+def test_every_gap_names_the_field_that_would_close_it(text: str) -> None:
+    """A new operator read "no fixed discussion time" and had to find which of 200 fields
+    gives one; every gap now begins with its field (`calendar.live_sessions: …`), a field the
+    reference documents."""
+    gaps = [gap for element in summarise(parse_playbook(text).playbook) for gap in element.gaps]
+    assert gaps or text is not MINIMAL
+    for gap in gaps:
+        assert gap.text.startswith(gap.path), gap
+        assert all(_documented(path) for path in gap.path.split(" or ")), gap
+
+
+def test_show_prints_each_gap_after_its_field(tmp_path: Path) -> None:
+    (tmp_path / "pb.yaml").write_text(MINIMAL, encoding="utf-8")
+    result = CliRunner().invoke(app, ["playbook", "show", str(tmp_path / "pb.yaml")],
+                                terminal_width=400)  # fmt: skip
+    gaps = [line.strip() for line in result.output.splitlines() if "Gap:" in line]
+    assert (
+        "Gap: calendar.live_sessions: no fixed discussion time: members don't know when "
+        "others will be there (seed 002, micro-sharing Mon/Wed/Fri/Sun)" in gaps
+    )
+    assert (
+        "Gap: community.goals: no goals: the purpose is what you think, goals are what you "
+        "say out loud (seed 001, step 2)" in gaps
+    )
+    assert len(gaps) == 10 and all(
+        re.match(r"Gap: [\w.<>\[\]]+( or [\w.<>\[\]]+)*: ", g) for g in gaps
+    )

@@ -96,6 +96,19 @@ def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(
     assert (p.path, p.message) == ("copy.open_new_group_at", said)
 
 
+@pytest.mark.parametrize("written", ["nan%", "'NaN %'", ".nan", "'nan'"])
+def test_a_share_that_is_no_number_says_how_to_write_one(written: str) -> None:
+    """`open_new_group_at: nan%` (or YAML's `.nan`) said pydantic's 'Input should be less than
+    or equal to 1', as if a number had been written too large."""
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(_open_at(written), "pb.yaml")
+    [p] = refused.value.problems
+    assert p.path == "copy.open_new_group_at"
+    assert "is not a share: write a percentage (80%) or a share of the group's by-code limit" in (
+        p.message
+    ), p.message
+
+
 def test_an_anniversary_on_day_31_is_held_on_the_last_day_of_shorter_months(
     tmp_path: Path,
 ) -> None:
@@ -161,3 +174,63 @@ def test_a_setting_under_a_mechanism_that_is_off_is_a_located_warning(tmp_path: 
     ]
     on = MINIMAL + "mechanisms:\n  check_in:\n    daily_summary: '21:00'\n"
     assert parse_playbook(on).warnings == ()
+
+
+def test_settings_under_a_moderation_detector_that_is_off_are_located_warnings(
+    tmp_path: Path,
+) -> None:
+    """`insults: {enabled: false, extra_keywords: [...]}` validated silently, and nobody was
+    ever alerted for those words: the detector is off, its keywords are never looked for."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(
+        MINIMAL + "rules:\n  violations:\n    insults:\n      enabled: false\n"
+        "      extra_keywords: [numpty]\n"
+        "    advertising:\n      learned: {enabled: false, threshold: 0.99}\n"
+        "    links: {enabled: false, allowed_domains: [tea.example]}\n"
+        "    flooding: {enabled: false, max_messages: 5}\n"
+    )
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{path}:14:23: rules.violations.insults.extra_keywords: warning: "
+        "rules.violations.insults is off (enabled: false), so extra_keywords does nothing: "
+        "remove it, or set enabled: true",
+        f"{path}:16:44: rules.violations.advertising.learned.threshold: warning: "
+        "rules.violations.advertising.learned is off (enabled: false), so threshold does "
+        "nothing: remove it, or set enabled: true",
+        f"{path}:18:46: rules.violations.flooding.max_messages: warning: "
+        "rules.violations.flooding is off (enabled: false), so max_messages does nothing: "
+        "remove it, or set enabled: true",
+        f"{path}: ok (3 warnings)",
+    ]
+    # the invite detector still reads the allowed domains (a link to them is no invite)
+    assert not any("allowed_domains" in line for line in result.output.splitlines())
+    off = MINIMAL + (
+        "rules:\n  violations:\n    links: {enabled: false, allowed_domains: [tea.example]}\n"
+        "    invites: {enabled: false}\n"
+        "    advertising: {enabled: false, learned: {threshold: 0.99}}\n"
+    )
+    assert [(p.path, p.message.split(",")[0]) for p in parse_playbook(off).warnings] == [
+        ("rules.violations.links.allowed_domains", "rules.violations.links is off (enabled: false)"),
+        ("rules.violations.advertising.learned",
+         "rules.violations.advertising is off (enabled: false)"),
+    ]  # fmt: skip
+
+
+def test_referral_posts_while_the_task_is_off_says_what_it_still_decides(tmp_path: Path) -> None:
+    """`posts` under referrals that are off was warned as doing nothing, but friends who joined
+    by a link while the task ran are still checked against it when their stay is up; `stay`
+    truly does nothing then (a friend's check was timed when they joined)."""
+    path = tmp_path / "pb.yaml"
+    path.write_text(MINIMAL + "mechanisms:\n  referrals: {enabled: false, posts: 3, stay: 14d}\n")
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert (f"{path}:11:38: mechanisms.referrals.posts: warning: mechanisms.referrals is off "
+            "(enabled: false): no new friend is recorded, but friends who joined by an invite "
+            "link while it was on are still checked when their stay is up, and posts decides "
+            "it: credited (counted on the leaderboards and by a `task` threshold, with no reward "
+            "while off) or revoked. Remove it once none is pending (they are then held to the "
+            "default, 1), or set enabled: true") in said  # fmt: skip
+    assert (f"{path}:11:47: mechanisms.referrals.stay: warning: mechanisms.referrals is off "
+            "(enabled: false), so stay does nothing") in said  # fmt: skip

@@ -372,3 +372,37 @@ def _shown(invites: object) -> list[str]:
     with console.capture() as captured:
         show(host)  # type: ignore[arg-type]
     return captured.get().splitlines()
+
+
+def test_serve_on_this_machine_says_a_paid_trial_is_given_once_to_all_its_browsers(
+    tmp_path: Path,
+) -> None:
+    """An operator trying a paid community with a free trial on `hearth serve` (127.0.0.1)
+    got the trial in the first browser only, with no word why until a member's refusal; the
+    start says so and names the setting, unless a network is exempt or a proxy is trusted, and
+    a server listening for other machines says nothing."""
+    from dataclasses import replace
+
+    from hearthkeeper.cli.serve_cmd import local_trial_notes
+    from hearthkeeper.playbook import parse_playbook
+    from hearthkeeper.playbook.templates import template_text
+    from hearthkeeper.web.clientaddr import parse_proxies
+    from hearthkeeper.web.context import WebSettings
+
+    skincare = template_text("skincare")  # paid, its plan without a trial
+    trial = parse_playbook(skincare.replace("period: 6 months", "period: 6 months\n      "
+                                            "trial: 3d", 1)).playbook  # fmt: skip
+    web = WebSettings(data_dir=tmp_path)
+    [note] = local_trial_notes([trial, parse_playbook(skincare).playbook], "127.0.0.1", web)
+    assert note == (
+        "颜学院护肤社 gives one free trial per client network in 30 days, and every browser on "
+        "this machine is 127.0.0.1: only the first you try it in gets a trial. To test with "
+        'several, set [server] trial_limit_exempt = ["127.0.0.1", "::1"] in hearth.toml '
+        "(docs/membership.md)"
+    )
+    assert local_trial_notes([trial], "::1", web) == [note]
+    exempt = replace(web, trial_limit_exempt=parse_proxies(["127.0.0.1"]))
+    proxied = replace(web, trusted_proxies=parse_proxies(["127.0.0.1"]))
+    assert local_trial_notes([trial], "127.0.0.1", exempt) == []
+    assert local_trial_notes([trial], "127.0.0.1", proxied) == []
+    assert local_trial_notes([trial], "0.0.0.0", web) == []

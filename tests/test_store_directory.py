@@ -343,3 +343,51 @@ def test_a_group_s_last_closing_is_read_in_one_statement_newest_by_when_written(
     store.audit("console:ann", "group.close.again", w.community, target=target)
     assert _close_failed(store, group) is None  # asked again since
     assert store.last_audit(w.community, f"group {w.g2}", {"group.close"}) is None
+
+
+def test_many_closed_groups_refused_closes_are_found_in_one_read(store: Store) -> None:
+    """The Groups and Matrix pages ask, for every closed group, whether its platform refused
+    the last close: that was one audit read a group (1,205 closed groups, 1,205 reads). Now
+    one read per 1,000 groups; each group's own newest closing entry decides, as before:
+    refused then asked again is not refused, reopened is not, closed again after a refusal
+    is not; another community's refusal does not count."""
+    from hearthkeeper.carriers.closing import refused_closes
+    from hearthkeeper.store import NewAudit
+
+    w = _world(store)
+    closed = [(n, "telegram" if n % 2 else "matrix") for n in range(1, 1206)]
+    entries = []
+    for n, _ in closed:
+        target = f"group {n}"
+        entries.append(NewAudit("console:ann", "group.close", w.community, target, {}, T0))
+        if n % 3 == 0:  # refused
+            entries.append(NewAudit("hearthkeeper", "group.close.failed", w.community, target,
+                                    {}, T0 - timedelta(minutes=1)))  # fmt: skip
+        if n % 9 == 0:  # refused, then asked again
+            entries.append(NewAudit("console:ann", "group.close.again", w.community, target,
+                                    {}, T0))  # fmt: skip
+        if n % 5 == 0:  # noise about the group after its closing
+            entries.append(NewAudit("console:ann", "group.assign", w.community, target, {}, T0))
+        if n % 7 == 0:  # another community's refusal of a group numbered alike
+            entries.append(NewAudit("hearthkeeper", "group.close.failed", w.other, target,
+                                    {}, T0))  # fmt: skip
+    store.audit_bulk(entries)
+    reads: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "audit_log" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        refused = refused_closes(store, w.community, closed)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert refused == {n: "Telegram" if n % 2 else "Matrix"
+                       for n, _ in closed if n % 3 == 0 and n % 9 != 0}  # fmt: skip
+    assert len(reads) == 2  # 1,000 groups, then 205
+    assert refused_closes(store, w.community, []) == {}
+    assert store.last_audits(w.community, ["group 3", "group 1"], {"group.close"}) == {
+        "group 3": store.last_audit(w.community, "group 3", {"group.close"}),
+        "group 1": store.last_audit(w.community, "group 1", {"group.close"}),
+    }

@@ -14,7 +14,7 @@ from tests.playbook_samples import MINIMAL
 def gaps_of(text: str) -> dict[str, list[str]]:
     pb = parse_playbook(text).playbook
     return {
-        el.title.split()[0]: [f"{g.message} ({g.source})" for g in el.gaps] for el in summarise(pb)
+        el.title.split()[0]: [f"{g.text} ({g.source})" for g in el.gaps] for el in summarise(pb)
     }
 
 

@@ -63,3 +63,31 @@ def test_a_members_sign_up_call_is_left_alone(template: str, text: str) -> None:
 @pytest.mark.parametrize("text", ADS)
 def test_a_course_or_tour_or_priced_outing_is_still_advertising(template: str, text: str) -> None:
     assert is_advertising(SCANNERS[template].scan(text))
+
+
+# an English club's meeting: the shipped scorer deleted the first at 1.00 (`provided`, `club`)
+# on every template (session 31)
+CLUB_MEETINGS = [
+    "Book club at 7, snacks provided",
+    "Book club tonight at 7, snacks provided, bring the book",
+    "Quiz night on Friday, teams of four",
+    "Potluck on Sunday, bring a dish",
+]
+# an event's ad: a price, tickets, a class, a call to message
+EVENT_ADS = [
+    "Book club at 7, tickets $10, DM me",
+    "Wine tasting night Friday at 7, $25 a head, message me to book",
+    "Run club Saturday at 8, coaching plans from $30 a month",
+]
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+def test_an_english_clubs_meeting_is_left_alone(template: str) -> None:
+    deleted = [text for text in CLUB_MEETINGS if is_advertising(SCANNERS[template].scan(text))]
+    assert deleted == []
+
+
+@pytest.mark.parametrize("template", _TEMPLATES)
+def test_an_english_events_ad_is_still_advertising(template: str) -> None:
+    missed = [text for text in EVENT_ADS if not is_advertising(SCANNERS[template].scan(text))]
+    assert missed == []

@@ -27,6 +27,7 @@ ADS = [
     "Wedding officiant available, $200 flat fee",
     "Weekend yoga retreat in the hills, all inclusive with meals",
     "Cheap festival passes, all three days",
+    "Cheap phone cases, $5 each, anyone interested",
     "Veneers for half what your dentist charges",
     "Solar panels on your roof, no money down",
     "Ragdoll kittens ready for new homes, vet checked",
@@ -67,6 +68,9 @@ CHAT = [
     "My cousin's puppies are ready for new homes already, they grow so fast",
     "I'm a certified lifeguard now, finally passed!",
     "Cheap flights are gone, prices went up again",
+    # `cheap` opening a line was the line's one sign of a price, though someone speaks in it
+    "Cheap flights to Rome in May, anyone interested",
+    "Cheap tickets for the ferry if you go before 9, you should try it",
     "Looking for a good hike? The ridge trail was lovely yesterday",
     "Retiring soon? Lucky you, enjoy it",
     # a member's own question opening the line: it was taken for a seller's to the reader,

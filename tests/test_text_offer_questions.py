@@ -26,6 +26,8 @@ QUESTIONS = [
     "“有意者私聊”是什么意思？",
     "他发的那个有意者私聊是啥意思",
     "群里那条“有意者私”是什么意思？",
+    "想知道“有意者私”是什么意思",
+    "这个“有意者私”，是什么意思",
 ]
 # the repurchase template names `兼职` among its own advertising keywords: the operator's word
 ABOUT_PART_TIME = "日结的兼职靠谱吗？"
@@ -43,6 +45,10 @@ ADS = [
     # an ad stating whom it prefers, closing on a question (left up on four templates)
     "日结兼职，宝妈学生优先，靠谱吗？",
     "日结兼职，学生宝妈优先，有意者私，懂的都知道是什么",
+    # a teaser closing on `是什么`: read as a member asking what words mean, the scorer was
+    # withheld though the seller's own words (想要的加我) or a teaser's (想知道) came first
+    "宝妈在家也能赚钱，想知道方法是什么",
+    "新款面膜到货了，想要的加我，效果是什么",
 ]
 
 

@@ -37,6 +37,7 @@ from hearthkeeper.store import (
     sqlite_url,
 )
 from hearthkeeper.store.database import SQLITE_FILE
+from hearthkeeper.web.clientaddr import parse_proxies
 from hearthkeeper.web.context import Web, WebSettings
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
@@ -156,11 +157,12 @@ class SkincareChat:
 
 
 def skincare_chat(store: Store, clock: FrozenClock, folder: Path, *, door: bool = False,
-                  trial: str | None = None) -> SkincareChat:  # fmt: skip
+                  trial: str | None = None, trial_limit_exempt: tuple[str, ...] = (),
+                  ) -> SkincareChat:  # fmt: skip
     """Apply the skincare template (content copied into `folder`) and serve one of its groups
     through the web chat, its engine run by hand (`SkincareChat.engine_round`). With `door`,
     the join page asks the template's `paid` threshold (otherwise everyone gets in); `trial`
-    gives its plan a free trial that long."""
+    gives its plan a free trial that long; `trial_limit_exempt` is `[server]`'s."""
     text = template_text("skincare")
     if trial is not None:
         text = text.replace("period: 6 months", f"period: 6 months\n      trial: {trial}", 1)
@@ -172,7 +174,8 @@ def skincare_chat(store: Store, clock: FrozenClock, folder: Path, *, door: bool 
     admission = Admission(store, clock, {community.id: runtime}.get) if door else None
     carrier = WebChatCarrier(store, clock, folder / "uploads", admission=admission)
     engine = Engine(store, clock, [runtime], {"webchat": carrier})
-    web = Web(store=store, clock=clock, settings=WebSettings(data_dir=folder),
+    settings = WebSettings(data_dir=folder, trial_limit_exempt=parse_proxies(trial_limit_exempt))
+    web = Web(store=store, clock=clock, settings=settings,
               carriers={carrier.name: served(carrier)}, playbooks=NoPlaybooks())  # fmt: skip
     app = FastAPI()
     app.include_router(webchat_router(web, carrier))

@@ -46,8 +46,14 @@ class _ServerTable(BaseModel):
         description="Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; "
         "default none: the connecting address is the client's.",
     )
+    trial_limit_exempt: list[str] = Field(
+        default_factory=list,
+        description="Client addresses or networks the join pages' one free trial per network "
+        "in 30 days does not count (a machine an operator tries the community out on); "
+        "default none.",
+    )
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "trial_limit_exempt")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
         for entry in value:
@@ -83,6 +89,7 @@ class ServerSettings:
     public_url: str | None = None  # as configured; None: derived from host and port
     secure_cookies: bool = False
     trusted_proxies: tuple[str, ...] = ()  # X-Forwarded-For is believed only from these
+    trial_limit_exempt: tuple[str, ...] = ()  # networks whose every newcomer may have a trial
 
     def url(self, host: str | None = None, port: int | None = None) -> str:
         """The public URL: the configured one, else http://HOST:PORT (overrides as given)."""
@@ -141,6 +148,11 @@ def config_text(
         "# Behind a reverse proxy, its address, so the client's own address is read from\n"
         "# X-Forwarded-For (sign-in lock-out, web chat limits); never set it without a proxy.\n"
         '# trusted_proxies = ["127.0.0.1"]\n'
+        "# A paid community's join page gives one free trial per client network in 30 days:\n"
+        "# browsers trying it out on this machine all share 127.0.0.1. To let each have one\n"
+        "# while testing locally (never behind a reverse proxy not in trusted_proxies, where\n"
+        "# every visitor looks like 127.0.0.1):\n"
+        '# trial_limit_exempt = ["127.0.0.1", "::1"]\n'
         "\n" + "\n".join(plugin.sample() for plugin in carriers)
     )
 
@@ -171,7 +183,8 @@ def load_settings(
     table = parsed.server
     server = ServerSettings(host=table.host, port=table.port, public_url=table.public_url,
                             secure_cookies=table.secure_cookies,
-                            trusted_proxies=tuple(table.trusted_proxies))  # fmt: skip
+                            trusted_proxies=tuple(table.trusted_proxies),
+                            trial_limit_exempt=tuple(table.trial_limit_exempt))  # fmt: skip
     where = str(path) if path is not None else "the configuration"
     setups: dict[str, CarrierSetup] = {}
     for plugin in carriers:

@@ -133,12 +133,15 @@ OpenPage = Callable[..., Page]
 def open_page(
     browser: Browser, shots: Screenshots, request: pytest.FixtureRequest
 ) -> Iterator[OpenPage]:
-    """`open_page(locale="zh-CN")`: a page in a fresh context (its own cookies), 1280×800.
-    Every page still open is screenshotted if the test fails."""
+    """`open_page(locale="zh-CN")`: a page in a fresh context (its own cookies), 1280×800,
+    on the machine's time zone unless `timezone` names one. Every page still open is
+    screenshotted if the test fails."""
     contexts: list[BrowserContext] = []
 
-    def new(*, locale: str = "zh-CN", width: int = 1280, height: int = 800) -> Page:
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+    def new(*, locale: str = "zh-CN", width: int = 1280, height: int = 800,
+            timezone: str | None = None) -> Page:  # fmt: skip
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height},
+                                      timezone_id=timezone)  # fmt: skip
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

@@ -130,13 +130,14 @@ def refused_closes(store: Store, community_id: int,
                    closed: Iterable[tuple[int, str]]) -> dict[int, str]:  # fmt: skip
     """Of these closed groups (id, carrier), those whose platform refused the last close
     (members can still post there; closing again asks it again), each with the platform's
-    name. One read a group."""
-    found: dict[int, str] = {}
-    for group_id, carrier in closed:
-        last = store.last_audit(community_id, f"group {group_id}", _CLOSING)
-        if last is not None and last.action == FAILED[ActionKind.CLOSE]:
-            found[group_id] = PLATFORMS.get(carrier, carrier)
-    return found
+    name. One read for them all."""
+    carriers = {f"group {group_id}": (group_id, carrier) for group_id, carrier in closed}
+    if not carriers:
+        return {}
+    last = store.last_audits(community_id, carriers, _CLOSING)
+    return {group_id: PLATFORMS.get(carrier, carrier)
+            for target, (group_id, carrier) in carriers.items()
+            if target in last and last[target].action == FAILED[ActionKind.CLOSE]}  # fmt: skip
 
 
 def _close_failed(tx: Store, group: Group) -> AuditEntry | None:

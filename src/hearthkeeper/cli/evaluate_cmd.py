@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -11,8 +12,17 @@ from hearthkeeper.cli.output import fail, load_or_exit
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.rules import Rules
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
-from hearthkeeper.text import Scanner, is_advertising, prepare
-from hearthkeeper.text.evaluation import Evaluation, Tally, evaluate, read_corpus
+from hearthkeeper.text import Scanner, is_advertising, prepare, train
+from hearthkeeper.text.evaluation import (
+    FOLDS,
+    Evaluation,
+    Labelled,
+    Tally,
+    evaluate,
+    out_of_sample,
+    read_corpus,
+)
+from hearthkeeper.text.scorer import SpamScorer
 
 SPLITS = ("all", "tune", "held-out")
 _DEFAULTS = {"community": {"slug": "defaults", "name": "Defaults", "purpose": "evaluate",
@@ -41,8 +51,11 @@ def run_evaluation(
     split: str,
     as_json: bool,
     show: int,
+    cross_validate: bool = True,
 ) -> None:
-    """Evaluate the playbook's scanner (rules and learned scorer) on a labelled corpus."""
+    """Evaluate the playbook's scanner (rules and learned scorer) on a labelled corpus; with
+    `cross_validate`, also with every row the shipped scorer was trained on read by a scorer
+    trained without that row's fold (the in-sample figure flatters the scorer)."""
     if (playbook is None) == (template is None):
         fail("--evaluate needs exactly one of --playbook or --template")
     if split not in SPLITS:
@@ -58,34 +71,75 @@ def run_evaluation(
         rows = [row for row in rows if row.split == split]
     if not rows:
         fail(f"{corpus}: no rows{'' if split == 'all' else f' in split {split!r}'}")
-    scanner = Scanner.from_rules(rules_for(playbook, template))
+    rules = rules_for(playbook, template)
+    scanner = Scanner.from_rules(rules)
     result = evaluate(rows, lambda text: is_advertising(scanner.scan(prepare(text))), show)
+    unseen = _out_of_sample(rows, rules, scanner) if cross_validate else None
     if as_json:
         document = {"corpus": str(corpus), "split": split, "playbook": str(playbook or template),
-                    "learned_scorer": scanner.scorer is not None, **result.to_json()}  # fmt: skip
+                    "learned_scorer": scanner.scorer is not None, **result.to_json(),
+                    "out_of_sample": None if unseen is None else
+                    {"folds": FOLDS, "trained_rows": unseen[1], **unseen[0].to_json()}}  # fmt: skip
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    _print(result, f"{playbook or template}", split, scanner.scorer is not None)
+    _print(result, f"{playbook or template}", split, scanner.scorer is not None, unseen)
+
+
+def _out_of_sample(
+    rows: list[Labelled], rules: Rules, scanner: Scanner
+) -> tuple[Evaluation, int] | None:
+    """The rows evaluated again, each row the shipped scorer was trained on read by a scorer
+    trained on the other folds of its training data; None when no such row is evaluated."""
+    if scanner.scorer is None:
+        return None
+    try:
+        examples = list(train.read_training(train.TRAINING_PATH))
+    except (OSError, ValueError) as exc:
+        fail(f"--cross-validate needs the scorer's training data: {exc}")
+
+    def judge(trained_on: list[tuple[str, bool]]) -> Callable[[str], bool]:
+        model: SpamScorer = train.prune(SpamScorer.trained(trained_on))
+        fold = Scanner.from_rules(rules, model)
+        return lambda text: is_advertising(fold.scan(prepare(text)))
+
+    flagged, trained = out_of_sample(
+        examples, judge, lambda text: is_advertising(scanner.scan(prepare(text)))
+    )
+    count = sum(row.text in trained for row in rows)
+    return (evaluate(rows, flagged), count) if count else None
 
 
 def _cell(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _line(name: str, tally: Tally) -> str:
-    return (f"{name:<34} {tally.spam:>6} {tally.ham:>6} {_cell(tally.recall):>7} "
+def _line(name: str, tally: Tally, unseen: Tally | None = None) -> str:
+    line = (f"{name:<34} {tally.spam:>6} {tally.ham:>6} {_cell(tally.recall):>7} "
             f"{_cell(tally.false_positive_rate, 4):>8} {_cell(tally.precision):>9}")  # fmt: skip
+    if unseen is None:
+        return line
+    return (f"{line}  {_cell(unseen.recall):>7} {_cell(unseen.false_positive_rate, 4):>8} "
+            f"{_cell(unseen.precision):>9}")  # fmt: skip
 
 
-def _print(result: Evaluation, playbook: str, split: str, learned: bool) -> None:
+def _print(result: Evaluation, playbook: str, split: str, learned: bool,
+           unseen: tuple[Evaluation, int] | None) -> None:  # fmt: skip
     scorer = "rules + learned scorer" if learned else "rules only"
     typer.echo(f"{playbook} ({scorer}), split {split}")
-    typer.echo(f"{'':<34} {'spam':>6} {'ham':>6} {'recall':>7} {'FP rate':>8} {'precision':>9}")
+    header = f"{'':<34} {'spam':>6} {'ham':>6} {'recall':>7} {'FP rate':>8} {'precision':>9}"
+    other = unseen[0] if unseen else None
+    if other is not None:
+        header += f"  {'recall':>7} {'FP rate':>8} {'precision':>9}  <- out of sample"
+    typer.echo(header)
     for name, tally in result.summary.items():
-        typer.echo(_line(name, tally))
-    typer.echo(_line("all", result.total))
+        typer.echo(_line(name, tally, None if other is None else other.summary[name]))
+    typer.echo(_line("all", result.total, None if other is None else other.total))
     typer.echo("\nper family:")
     for name, tally in sorted(result.families.items()):
-        typer.echo(_line(name, tally))
+        typer.echo(_line(name, tally, None if other is None else other.families[name]))
     for kind, family, text in result.examples:
         typer.echo(f"  {kind} [{family}] {text[:100]!r}")
+    if unseen is not None:
+        typer.echo(f"\nout of sample: the {unseen[1]} rows the shipped scorer was trained on, each "
+                   f"read by a scorer trained without its fold ({FOLDS}-fold cross-validation); "
+                   "judge a rule change on these figures, not the in-sample ones.")  # fmt: skip

@@ -56,10 +56,11 @@ def load_or_exit(path: Path) -> LoadedPlaybook:
     """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
     Its warnings, if any, go to standard error and the command carries on (a carrier it
     names that this Hearthkeeper does not have is one)."""
+    from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook import PlaybookError, load_playbook
 
     try:
-        loaded = load_playbook(path, carriers=installed())
+        loaded = load_playbook(path, carriers=installed(), now=SystemClock().now())
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))

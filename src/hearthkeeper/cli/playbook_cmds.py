@@ -29,11 +29,13 @@ def validate(
 ) -> None:
     """Check playbooks; print one line per problem (FILE:LINE:COL: field: message) and per
     warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
+    from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook import validate_file
 
     failed = False
+    now = SystemClock().now()
     for path in files:
-        problems = validate_file(path, carriers=installed())
+        problems = validate_file(path, carriers=installed(), now=now)
         for problem in problems:
             typer.echo(str(problem))
         if any(not p.is_warning for p in problems):
@@ -76,7 +78,7 @@ def print_summary(
             console.print(f"  {escape(line)}")
         for gap in element.gaps:
             gaps += 1
-            console.print(f"  [yellow]Gap:[/] {escape(gap.message)} [dim]({escape(gap.source)})[/]")
+            console.print(f"  [yellow]Gap:[/] {escape(gap.text)} [dim]({escape(gap.source)})[/]")
     console.print(f"\n{gaps} gap(s)." if gaps else "\nNo gaps found.")
 
 

@@ -13,6 +13,7 @@ from hearthkeeper.roles import Role
 
 if TYPE_CHECKING:
     from hearthkeeper.config import Settings
+    from hearthkeeper.playbook import Playbook
     from hearthkeeper.serve import Host
     from hearthkeeper.serve.host import Invite
     from hearthkeeper.web.context import WebSettings
@@ -50,6 +51,8 @@ def serve_command(
     ] = Role.ALL,
 ) -> None:
     """Run the playbooks of the configuration: engine, operator console, REST API, web chat."""
+    from rich.markup import escape
+
     from hearthkeeper.cli.context import prepare, settings_from
     from hearthkeeper.cli.output import console, errors, fail
     from hearthkeeper.engine.carrier import CarrierError
@@ -74,6 +77,7 @@ def serve_command(
         public_url=settings.server.url(address, wanted if sock is None else bound_port(sock)),
         secure_cookies=settings.server.secure_cookies,
         trusted_proxies=parse_proxies(settings.server.trusted_proxies),
+        trial_limit_exempt=parse_proxies(settings.server.trial_limit_exempt),
         billing=settings.billing,
     )
     try:
@@ -85,6 +89,10 @@ def serve_command(
     for warning in running.warnings:  # e.g. a carrier the playbook names that cannot run
         typer.echo(str(warning), err=True)
     show(running)
+    if role is not Role.ENGINE:
+        for note in local_trial_notes([r.playbook for r in running.runtimes.values()],
+                                      address, web_settings):  # fmt: skip
+            errors.print(f"[yellow]note:[/] {escape(note)}")
     if not running.store.list_operators():
         errors.print(
             "[yellow]warning:[/] no operator can sign in to the console yet; create one with "
@@ -154,6 +162,34 @@ def show(host: Host) -> None:
         console.print(escape(line))
     for line in host.alerts_unsaid():  # a web chat only community: where staff must look
         console.print(escape(line))
+
+
+def local_trial_notes(playbooks: list[Playbook], host: str, web: WebSettings) -> list[str]:
+    """A note for each paid community with a free trial when the server listens on this
+    machine only and no network is exempt from the one trial per network: whoever tries it
+    in several browsers here gets one trial (they all share 127.0.0.1)."""
+    import ipaddress
+
+    from hearthkeeper.playbook.joining import ThresholdKind
+
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local or web.trusted_proxies or web.trial_limit_exempt:
+        return []
+    notes = []
+    for pb in playbooks:
+        threshold = pb.joining.threshold
+        plan = next((p for p in pb.monetisation.plans if p.id == threshold.plan), None)
+        if threshold.kind is ThresholdKind.PAID and plan is not None and plan.trial:
+            notes.append(
+                f"{pb.community.name} gives one free trial per client network in 30 days, and "
+                "every browser on this machine is 127.0.0.1: only the first you try it in gets "
+                'a trial. To test with several, set [server] trial_limit_exempt = ["127.0.0.1", '
+                '"::1"] in hearth.toml (docs/membership.md)'
+            )
+    return notes
 
 
 def _config_hint(config_file: Path | None) -> str:

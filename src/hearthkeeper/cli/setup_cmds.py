@@ -11,6 +11,7 @@ from hearthkeeper.cli.context import ConfigOption, actor_fits
 
 if TYPE_CHECKING:
     from hearthkeeper.apply import Applied
+    from hearthkeeper.playbook.output import ScheduledPost
 
 # A top-level command: this module is imported by every `hearth` command, so what the command
 # needs is imported when it runs.
@@ -25,37 +26,73 @@ def register(app: typer.Typer) -> None:
 def init(
     directory: Annotated[Path, typer.Argument(help="Directory for the new deployment.")],
     template: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--template", "-t", help="Playbook template (see `hearth playbook templates`)."
+            "--template",
+            "-t",
+            help="Playbook template (see `hearth playbook templates`); default skincare.",
+            show_default=False,
         ),
-    ] = "skincare",
+    ] = None,
+    playbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--playbook",
+            "-p",
+            help="Start from this playbook, already written (validated, then copied in with "
+            "its content folders) instead of a template.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Create a deployment: hearth.toml, playbook.yaml from a template, and the database."""
+    """Create a deployment: hearth.toml, playbook.yaml (from a template, or a copy of the
+    playbook given), and the database."""
     from rich.markup import escape
 
     from hearthkeeper.carriers.installed import CARRIERS
     from hearthkeeper.cli.context import prepare, settings_from
-    from hearthkeeper.cli.output import console, fail
+    from hearthkeeper.cli.output import console, fail, load_or_exit
     from hearthkeeper.config import CONFIG_NAME, config_text
+    from hearthkeeper.playbook import parse_playbook
     from hearthkeeper.playbook.templates import UnknownTemplate, copy_content, template_text
     from hearthkeeper.store import StoreError, upgrade
 
-    try:
-        text = template_text(template)
-    except UnknownTemplate as exc:
-        fail(str(exc))
+    if template is not None and playbook is not None:
+        raise typer.BadParameter("give --template or --playbook, not both",
+                                 param_hint="'--playbook'")  # fmt: skip
     config_path, playbook_path = directory / CONFIG_NAME, directory / "playbook.yaml"
+    in_place = playbook is not None and _same_file(playbook, playbook_path)
+    posts: list[ScheduledPost] = []
+    if playbook is not None:
+        written = load_or_exit(playbook).playbook  # its located problems, and exit 1
+        slug, posts = written.community.slug, written.calendar.posts
+    else:
+        try:
+            text = template_text(template or DEFAULT_TEMPLATE)
+        except UnknownTemplate as exc:
+            fail(str(exc))
+        slug = parse_playbook(text).playbook.community.slug
     for path in (config_path, playbook_path):
-        if path.exists():
+        if path.exists() and not (in_place and path == playbook_path):
             fail(
                 f"{path} already exists; `hearth init` never overwrites: choose an empty directory"
             )
+    held = _community_held(directory, slug)
+    if held is not None:
+        fail(f"{held} already holds the community {slug!r}: `hearth init` starts a new "
+             "deployment and never touches an existing one; to store this playbook as that "
+             "community's next version run `hearth apply PLAYBOOK` with its configuration "
+             "(-c PATH/hearth.toml), or choose another directory or database")  # fmt: skip
+    notes: list[str] = []
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        playbook_path.write_text(text, encoding="utf-8")
+        if playbook is None:
+            playbook_path.write_text(text, encoding="utf-8")
+            copy_content(template or DEFAULT_TEMPLATE, directory)
+        elif not in_place:
+            playbook_path.write_bytes(playbook.read_bytes())
+            notes = _copy_libraries(posts, playbook, directory)
         config_path.write_text(config_text("playbook.yaml", carriers=CARRIERS), encoding="utf-8")
-        copy_content(template, directory)
     except OSError as exc:
         fail(f"cannot write to {directory}: {exc.strerror or exc}")
     settings = settings_from(config_path)
@@ -64,14 +101,84 @@ def init(
         upgrade(settings.database_url)
     except StoreError as exc:
         fail(str(exc))
+    source = (f"{template or DEFAULT_TEMPLATE} template" if playbook is None
+              else "yours, as written" if in_place else f"a copy of {playbook}")  # fmt: skip
     console.print(
         f"Created {escape(str(config_path))} and {escape(str(playbook_path))} "
-        f"({template} template); database ready in {escape(str(settings.data_dir))}."
+        f"({escape(source)}); database ready in {escape(str(settings.data_dir))}."
     )
-    console.print(
-        f"Next: edit the playbook, then `hearth apply {escape(str(playbook_path))} "
-        f"--config {escape(str(config_path))}`."
-    )
+    for note in notes:
+        console.print(f"note: {escape(note)}")
+    apply_it = (f"`hearth apply {escape(str(playbook_path))} --config "
+                f"{escape(str(config_path))}`")  # fmt: skip
+    if playbook is None:
+        console.print(f"Next: edit the playbook, then {apply_it}.")
+    else:
+        copied = "" if in_place else f" (edit this copy from now on, not {escape(str(playbook))})"
+        console.print(f"Next: {apply_it} stores it as the community's first version{copied}.")
+
+
+DEFAULT_TEMPLATE = "skincare"
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
+
+
+def _community_held(directory: Path, slug: str) -> str | None:
+    """The database the new deployment would use, named, when it exists and already holds the
+    community `slug` (a deployment whose hearth.toml was lost, or HEARTH_DATABASE_URL pointing
+    at a database in use); None otherwise. Read only: nothing is made or migrated here."""
+    import os
+
+    import sqlalchemy as sa
+
+    from hearthkeeper.config import DATABASE_NAME, ENV_DATA_DIR, ENV_DATABASE_URL, sqlite_url_for
+    from hearthkeeper.store import create_engine_for
+
+    url = os.environ.get(ENV_DATABASE_URL)
+    if not url:
+        data_dir = (directory.resolve() / (os.environ.get(ENV_DATA_DIR) or "data")).resolve()
+        if not (data_dir / DATABASE_NAME).is_file():
+            return None
+        url = sqlite_url_for(data_dir)
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("communities"):
+                return None
+            name = connection.execute(sa.text("SELECT name FROM communities WHERE slug = :slug"),
+                                      {"slug": slug}).scalar()  # fmt: skip
+    except sa.exc.SQLAlchemyError:
+        return None  # unreachable or unreadable: the migration below says why
+    finally:
+        engine.dispose()
+    if name is None:
+        return None
+    return f"the database at {engine.url.render_as_string(hide_password=True)}"
+
+
+def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path) -> list[str]:
+    """Copy the content folders the playbook's posts read (relative to it) beside its copy in
+    `directory`, unless there already; a note for each folder that cannot come along."""
+    import shutil
+
+    notes = []
+    for folder in dict.fromkeys(p.content.library for p in posts if p.content.library):
+        source, target = playbook.parent / folder, directory / folder
+        if Path(folder).is_absolute():
+            continue  # read from where it is, whichever the playbook's folder
+        if not target.resolve().is_relative_to(directory.resolve()):
+            notes.append(f"the content folder {folder} lies outside {directory}: not copied; "
+                         f"the copy reads it from {target}")  # fmt: skip
+        elif not source.is_dir():
+            notes.append(f"the content folder {folder} is not beside {playbook}: nothing to copy")
+        elif not target.exists():
+            shutil.copytree(source, target)
+    return notes
 
 
 def apply(

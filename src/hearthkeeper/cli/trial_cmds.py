@@ -78,6 +78,14 @@ def moderate(
     show: Annotated[
         int, typer.Option("--show", help="With --evaluate: print N misses and false alarms.")
     ] = 0,
+    cross_validate: Annotated[
+        bool,
+        typer.Option(
+            "--cross-validate/--no-cross-validate",
+            help="With --evaluate: beside each figure, the same with every row the shipped "
+            "scorer was trained on read by one trained without it (5 folds).",
+        ),
+    ] = True,
 ) -> None:
     """Judge messages (text lines or JSON lines) and print one JSON verdict per message."""
     from hearthkeeper.cli.evaluate_cmd import run_evaluation
@@ -86,7 +94,7 @@ def moderate(
     from hearthkeeper.recorded import BadLine, read_messages
 
     if evaluate is not None:
-        run_evaluation(evaluate, playbook, template, split, as_json, show)
+        run_evaluation(evaluate, playbook, template, split, as_json, show, cross_validate)
         return
     if playbook is None:
         fail("--playbook is required (or --evaluate CORPUS with --playbook or --template)")

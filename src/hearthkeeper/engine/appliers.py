@@ -409,21 +409,17 @@ def _not_in_closed(step: Step, action: Action, key: str) -> Sequence[Action]:
 
 
 UNSAID_AGAIN = "later ones of this kind are not written while the group stays closed"
-_UNSAID_LOOKBACK = 50  # entries about the group read back: a closing writes a few at most
 
 
 def _unsaid_before(tx: Store, group: GroupView, handler: str, reason: str) -> bool:
-    """Whether a message of this kind was left unsaid in `group` since it was closed."""
+    """Whether a message of this kind was left unsaid in `group` since it was closed (a
+    reopened group hears it again). One read of that very entry, however many others the
+    group has."""
     stored = tx.get_group(group.id)
     closed_at = None if stored is None else stored.closed_at
-    for entry in tx.audit_entries(group.community_id, target=f"group {group.id}",
-                                  limit=_UNSAID_LOOKBACK):  # fmt: skip
-        if closed_at is not None and entry.at < closed_at:
-            return False  # written before this closing: a reopened group hears it again
-        if (entry.action == UNSAID and entry.detail.get("handler") == handler
-                and entry.detail.get("reason") == reason):  # fmt: skip
-            return True
-    return False
+    return tx.last_audit(group.community_id, f"group {group.id}", {UNSAID},
+                         detail={"handler": handler, "reason": reason},
+                         since=closed_at) is not None  # fmt: skip
 
 
 # What scheduled work of a closed group may ask for: messages to the group say nothing.

@@ -487,11 +487,13 @@ class Executor:
         community, then as each capability sorts them: one order on every worker, so two
         batches checking in members of the same communities in opposite orders wait for each
         other instead of deadlocking. The staff channel decides nothing that locks them."""
-        by_community: dict[int, list[tuple[Event, Playbook, int]]] = {}
+        by_community: dict[int, list[tuple[Event, Playbook, int, int]]] = {}
         for event, group, member_id in pairs:
             playbook = self.runtimes[group.community_id].playbook_for(group)
             if not is_staff_channel(playbook, group.name, group.carrier_group_id):
-                by_community.setdefault(group.community_id, []).append((event, playbook, member_id))
+                by_community.setdefault(group.community_id, []).append(
+                    (event, playbook, member_id, group.id)
+                )
         for community_id, events in sorted(by_community.items(), key=lambda item: item[0]):
             self.runtimes[community_id].registry.lock_ahead(tx, community_id, events)
 

@@ -60,9 +60,10 @@ AlertRouter = Callable[[Any, Action, str, EffectContext], Sequence[Delivery]]
 
 # Rows a capability's effects lock until the commit, locked before a batch decides anything:
 # given the transaction, the community and its fresh events (each with its group's
-# playbook and its sender's member id), it locks those the events will need, in its own
-# sorted order (`lock_ahead`), and may read ahead what their effects will read.
-LockAhead = Callable[[Any, int, Sequence[tuple[Event, "Playbook", int]]], None]
+# playbook, its sender's member id and its group's id), it locks those the events will need,
+# in its own sorted order (`lock_ahead`), and may read ahead what their effects (or its
+# handlers) will read.
+LockAhead = Callable[[Any, int, Sequence[tuple[Event, "Playbook", int, int]]], None]
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ class Registry:
         self._lock_ahead.append(lock)
 
     def lock_ahead(self, tx: Any, community_id: int,
-                   events: Sequence[tuple[Event, Playbook, int]]) -> None:  # fmt: skip
-        """Lock what the community's `events` (each with its playbook and its sender's
-        member id) will need, each capability in the order it was registered (the same in
+                   events: Sequence[tuple[Event, Playbook, int, int]]) -> None:  # fmt: skip
+        """Lock what the community's `events` (each with its playbook, its sender's member id
+        and its group's id) will need, each capability in the order it was registered (the same in
         every community's registry); a capability may read ahead what they will read."""
         for lock in self._lock_ahead:
             lock(tx, community_id, events)

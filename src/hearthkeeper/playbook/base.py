@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     model_validator,
 )
 
@@ -82,7 +83,31 @@ def check_id(value: Any) -> Any:
 Id = Annotated[str, BeforeValidator(check_id)]
 """An identifier the operator picks (role, level, plan, post ...): lowercase, digits, '-', '_'."""
 
-Text = Annotated[str, Field(min_length=1)]
+# The most characters of any text a playbook gives: a welcome, a rule, an automatic reply, an
+# answer, a prompt, a post. Such a text goes out as one chat message (or inside one). Telegram
+# shows at most 4,096 characters a message and the OneBot carrier plans for 4,000 a QQ message:
+# both send a longer text in parts (`carriers/parts.py`); a Matrix event is at most 65,536 bytes
+# with the text in it twice (text and HTML), three bytes a Chinese character: 8,000 is two
+# Telegram messages and fits one Matrix event in any script. A longer text (an article) belongs
+# in a content library (`calendar.posts[].content.library`), not the playbook.
+MAX_TEXT = 8_000
+
+
+def check_length(value: str, info: ValidationInfo) -> str:
+    """`value` when it has at most `MAX_TEXT` characters; else a `ValueError` saying which
+    field, its length and the limit."""
+    if len(value) > MAX_TEXT:
+        field = f"`{info.field_name}`" if info.field_name else "this text"
+        raise ValueError(
+            f"{field} is {len(value):,} characters; a playbook text is at most {MAX_TEXT:,} "
+            "(about two chat messages): shorten it, or put a long text in a content library "
+            "(calendar.posts[].content.library)"
+        )
+    return value
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(check_length)]
+"""A text of the playbook: at least one character, at most `MAX_TEXT`."""
 
 MAX_NAME = 200
 """The longest name the store keeps (its name columns, `store/models/base.py` NAME): a
@@ -209,9 +234,28 @@ def refuse_number_as_date(value: Any) -> Any:
     return value
 
 
+# The years a start may fall in: a time zone moves a clock by up to a day, so a start in year
+# 1 or 9999 may be no instant at all in UTC (Python's datetimes hold years 1-9999), and every
+# reading of the activity (members' /events and /rsvp, the Events page) would fail on it.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
+def within_the_calendar(value: datetime) -> datetime:
+    """A start every time zone can hold: in the years FIRST_YEAR to LAST_YEAR."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"'{value.isoformat(' ', 'minutes')}' is at the calendar's edge, where a time zone "
+            f"can move it out of the dates there are: write a start between the years "
+            f"{FIRST_YEAR} and {LAST_YEAR}"
+        )
+    return value
+
+
 Day = Annotated[date, BeforeValidator(refuse_number_as_date)]
 """A calendar date, `YYYY-MM-DD`."""
-When = Annotated[datetime, BeforeValidator(refuse_number_as_date)]
+When = Annotated[
+    datetime, BeforeValidator(refuse_number_as_date), AfterValidator(within_the_calendar)
+]
 """A date and time, `YYYY-MM-DD HH:MM`, in the community's time zone."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from decimal import Decimal
@@ -71,7 +72,11 @@ class Activity(Section):
 
     id: Id = Field(description="Identifier used for sign-ups.")
     name: Name = Field(description="What it is.")
-    when: When | None = Field(None, description="Start (YYYY-MM-DD HH:MM) for a one-off activity.")
+    when: When | None = Field(
+        None,
+        description="Start (YYYY-MM-DD HH:MM) for a one-off activity; a date alone (starts "
+        "at 00:00) or a start already past is a warning.",
+    )
     schedule: Schedule | None = Field(
         None, description="For a recurring activity, when it repeats."
     )
@@ -142,6 +147,11 @@ class Monetisation(Section):
     plans: list[Plan] = Field(default_factory=list, description="Membership plans.")
 
 
+_NOT_A_SHARE = (
+    "{!r} is not a share: write a percentage (80%) or a share of the group's by-code limit (0.8)"
+)
+
+
 class Replication(Section):
     """Copying groups: only after the first four elements hold (seed 000)."""
 
@@ -178,10 +188,9 @@ class Replication(Section):
                 try:
                     share = float(text[:-1].strip()) / 100
                 except ValueError:
-                    raise ValueError(
-                        f"{value!r} is not a share: write a percentage (80%) or a share of the "
-                        "group's by-code limit (0.8)"
-                    ) from None
+                    raise ValueError(_NOT_A_SHARE.format(value)) from None
+                if math.isnan(share):
+                    raise ValueError(_NOT_A_SHARE.format(value))
                 if share > 1:
                     raise ValueError(f"{text} is more than the whole group: at most 100%")
                 return share
@@ -191,6 +200,8 @@ class Replication(Section):
                 number = float(value.strip())
             except ValueError:
                 return value  # not a number: pydantic says so
+        if isinstance(number, float) and math.isnan(number):  # `.nan`, 'nan': no share at all
+            raise ValueError(_NOT_A_SHARE.format(value))
         if isinstance(number, int | float) and not isinstance(number, bool) and number > 1:
             shown = value.strip() if isinstance(value, str) else value
             raise ValueError(

@@ -412,7 +412,8 @@ def _group_names(pb: Playbook) -> Iterator[Finding]:
 
 def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
     """A setting written under a mechanism that is off (`check_in: {enabled: false,
-    daily_summary: '21:00'}`) does nothing, though it reads as if it did."""
+    daily_summary: '21:00'}`, a moderation detector with `enabled: false` and `keywords`)
+    does nothing, though it reads as if it did."""
     m = pb.mechanisms
     sections: list[tuple[Loc, BaseModel | None, frozenset[str]]] = [
         (("mechanisms", "check_in"), m.check_in, frozenset()),
@@ -424,14 +425,37 @@ def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
         (("mechanisms", "crisis"), m.crisis, frozenset()),
         (("calendar", "rituals", "anniversary"), pb.calendar.rituals.anniversary, frozenset()),
     ]
+    violations = pb.rules.violations
+    for kind in ViolationKind:
+        # the invite detector reads links.allowed_domains too: kept while it runs
+        shared = kind is ViolationKind.LINKS and violations.invites.enabled
+        sections.append((("rules", "violations", kind.value), violations.detector(kind),
+                         frozenset({"allowed_domains"}) if shared else frozenset()))  # fmt: skip
+    if violations.advertising.enabled:  # off, its `learned` is one of its settings that do nothing
+        sections.append((("rules", "violations", "advertising", "learned"),
+                         violations.advertising.learned, frozenset()))  # fmt: skip
     for loc, section, kept in sections:
         if section is None or getattr(section, "enabled", True):
             continue
         name = ".".join(map(str, loc))
         for field_name in sorted(section.model_fields_set - {"enabled"} - kept):
+            if loc == ("mechanisms", "referrals") and field_name == "posts":
+                yield (*loc, field_name), _REFERRAL_POSTS_WHILE_OFF
+                continue
             yield ((*loc, field_name),
                    f"{name} is off (enabled: false), so {field_name} does nothing: "
                    "remove it, or set enabled: true")  # fmt: skip
+
+
+# Turned off, the invite task records no new friend, but the stay checks of those who joined
+# by a link while it ran still settle, reading `posts` (docs/referrals.md says why).
+_REFERRAL_POSTS_WHILE_OFF = (
+    "mechanisms.referrals is off (enabled: false): no new friend is recorded, but friends who "
+    "joined by an invite link while it was on are still checked when their stay is up, and "
+    "posts decides it: credited (counted on the leaderboards and by a `task` threshold, with no "
+    "reward while off) or revoked. Remove it once none is pending (they are then held to the "
+    "default, 1), or set enabled: true"
+)
 
 
 def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,17 @@ from pydantic_core import ErrorDetails
 
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.starts import start_warnings
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
 
 Loc = tuple[str | int, ...]
+
+KiB = 1024
+# The most a playbook may be, in bytes of UTF-8, wherever it comes from (a file, the REST API,
+# the console): the four templates are 11-14 KiB; long texts belong in content libraries. A
+# playbook is parsed, validated and stored (twice, as text and as JSON) with each version.
+MAX_PLAYBOOK_BYTES = 256 * KiB
 
 
 class Severity(StrEnum):
@@ -84,10 +92,15 @@ def format_path(loc: Loc) -> str:
 
 
 def parse_playbook(
-    text: str, file: str = "<playbook>", *, carriers: CarrierKinds | None = None
+    text: str,
+    file: str = "<playbook>",
+    *,
+    carriers: CarrierKinds | None = None,
+    now: datetime | None = None,
 ) -> LoadedPlaybook:
     """Validate playbook text; raise `PlaybookError` listing every problem found. With
-    `carriers`, a carrier the playbook names that cannot run here is a located warning."""
+    `carriers`, a carrier the playbook names that cannot run here is a located warning; with
+    `now` (aware), so is a one-off activity that starts before it."""
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
@@ -105,16 +118,17 @@ def parse_playbook(
                 )
             ]
         )
+    size = _too_large(file, text)
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
         problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-        later, warnings = _checked_without(file, source, exc.errors(), carriers)
+        later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
         located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
-        raise PlaybookError(located, warnings) from None
-    errors, warnings = _checked(file, source, playbook, carriers)
-    if errors:
-        raise PlaybookError(errors, warnings)
+        raise PlaybookError([*size, *located], warnings) from None
+    errors, warnings = _checked(file, source, playbook, carriers, now)
+    if errors or size:
+        raise PlaybookError([*size, *errors], warnings)
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings)
 
 
@@ -123,6 +137,7 @@ def _checked(
     source: Source,
     playbook: Playbook,
     carriers: CarrierKinds | None,
+    now: datetime | None,
     keep: typing.Callable[[Loc], bool] = lambda loc: True,
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
     """The checks across sections of a schema-valid playbook, located: its errors, and its
@@ -130,6 +145,7 @@ def _checked(
     findings, warned = check_playbook(playbook)
     if carriers is not None:
         warned = [*warned, *check_carriers(playbook, carriers)]
+    warned = [*warned, *start_warnings(playbook, source.data, now)]
     findings = [*findings, *_numbers_as_messages(source, playbook)]
     errors = [_from_finding(file, source, loc, msg) for loc, msg in findings if keep(loc)]
     warnings = [
@@ -150,7 +166,11 @@ _DERIVED: dict[Loc, tuple[Loc, ...]] = {
 
 
 def _checked_without(
-    file: str, source: Source, errors: list[ErrorDetails], carriers: CarrierKinds | None
+    file: str,
+    source: Source,
+    errors: list[ErrorDetails],
+    carriers: CarrierKinds | None,
+    now: datetime | None,
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
     """The checks across sections, run on the playbook without the fields the schema refused
     (so an operator sees a wrong role name beside a mistyped number, not after fixing it).
@@ -204,7 +224,7 @@ def _checked_without(
             playbook = Playbook.model_validate(pruned)
         except ValidationError:
             return [], ()
-        found.append(_checked(file, source, playbook, carriers,
+        found.append(_checked(file, source, playbook, carriers, now,
                               lambda loc: not any(loc[: len(n)] == n for n in near)))  # fmt: skip
     first_errors, first_warnings = found[0]
     return (
@@ -305,8 +325,22 @@ def carrier_warnings(loaded: LoadedPlaybook, carriers: CarrierKinds) -> list[Pro
     return sorted(found, key=lambda p: (p.line, p.column))
 
 
-def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> LoadedPlaybook:
-    """Read and validate a playbook file (`carriers`: see `parse_playbook`)."""
+def _too_large(file: str, text: str) -> list[Problem]:
+    """The problem of a playbook over `MAX_PLAYBOOK_BYTES` (said beside the texts that make
+    it so, located by validation), or none."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_PLAYBOOK_BYTES:
+        return []
+    message = (f"the playbook is {size:,} bytes; a playbook may be at most "
+               f"{MAX_PLAYBOOK_BYTES // KiB} KiB of UTF-8 text: keep long texts in content "
+               "libraries (calendar.posts[].content.library)")  # fmt: skip
+    return [Problem(file, 1, 1, "", message)]
+
+
+def load_playbook(
+    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+) -> LoadedPlaybook:
+    """Read and validate a playbook file (`carriers`, `now`: see `parse_playbook`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -329,14 +363,16 @@ def load_playbook(path: Path, *, carriers: CarrierKinds | None = None) -> Loaded
                 )
             ]
         ) from None
-    return parse_playbook(text, str(path), carriers=carriers)
+    return parse_playbook(text, str(path), carriers=carriers, now=now)
 
 
-def validate_file(path: Path, *, carriers: CarrierKinds | None = None) -> list[Problem]:
+def validate_file(
+    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+) -> list[Problem]:
     """Every problem in a playbook file, errors and warnings (`Problem.is_warning`) together
     in the order of the file; empty when there is nothing to say."""
     try:
-        return list(load_playbook(path, carriers=carriers).warnings)
+        return list(load_playbook(path, carriers=carriers, now=now).warnings)
     except PlaybookError as exc:
         return sorted([*exc.problems, *exc.warnings], key=lambda p: (p.line, p.column))
 
@@ -433,6 +469,18 @@ _MONEY = {"元", "块", "圆", "¥", "￥", "$", "£", "€", "rmb", "cny", "usd
 _DIGITS = re.compile(r"[\d.,\s]+")
 
 
+def _as_written(value: Any) -> Any:
+    """`value` with the dates YAML read in it as the operator wrote them (2023-05-04), not as
+    Python spells them (datetime.date(2023, 5, 4))."""
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_as_written(each) for each in value]
+    return value
+
+
 def _message(error: ErrorDetails) -> str:
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -445,11 +493,14 @@ def _message(error: ErrorDetails) -> str:
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
+    if error["type"] == "date_from_datetime_inexact":  # a day written with a time of day
+        message = (f"{_as_written(value)!r} is a date and time: write the day alone, "
+                   "YYYY-MM-DD, e.g. 2024-03-18")  # fmt: skip
     if error["type"] in _DATES and not isinstance(value, bool):
         # the reason pydantic gives after its comma ("month value is outside expected range of
         # 1-12") is kept when it says more than that the text did not fit
         why = message.partition(", ")[2]
-        message = f"{value!r} is not {_DATES[error['type']]}"
+        message = f"{_as_written(value)!r} is not {_DATES[error['type']]}"
         if why and not why.startswith(
             (
                 "input is too short",

@@ -14,7 +14,7 @@ from hearthkeeper.playbook.mechanisms import Mechanisms
 from hearthkeeper.playbook.output import Calendar
 from hearthkeeper.playbook.positioning import Community
 from hearthkeeper.playbook.rules import Rules
-from hearthkeeper.playbook.structure import Structure, default_levels
+from hearthkeeper.playbook.structure import Structure, default_levels, default_roles
 
 
 class Playbook(Section):
@@ -53,12 +53,22 @@ class Playbook(Section):
     )
 
     @model_validator(mode="after")
-    def _level_names_in_language(self) -> Self:
-        """The default levels named in the community's language: a zh-CN community that
-        writes no `structure.levels` showed members 等级：Newcomer, 距离「Member」."""
+    def _defaults_in_language(self) -> Self:
+        """The default levels and staff role titles in the community's language: a zh-CN
+        community that writes no `structure.levels` showed members 等级：Newcomer,
+        距离「Member」, and one that writes no `structure.roles` 身份：Manager."""
         language = self.community.language.value
-        if "levels" in self.structure.model_fields_set or language == "en":
+        written = self.structure.model_fields_set
+        if language == "en":
             return self
-        levels = default_levels(language)
-        object.__setattr__(self, "structure", self.structure.model_copy(update={"levels": levels}))
+        update: dict[str, object] = {}
+        if "levels" not in written:
+            update["levels"] = default_levels(language)
+        if "roles" not in written:
+            update["roles"] = default_roles(language)
+        if update:
+            structure = self.structure.model_copy(update=update)
+            # still defaults, not the operator's: `playbook show` tells them apart
+            structure.__pydantic_fields_set__.difference_update(update)
+            object.__setattr__(self, "structure", structure)
         return self

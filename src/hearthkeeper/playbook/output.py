@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from hearthkeeper.playbook.base import (
+    MAX_TEXT,
     ClockTime,
     Duration,
     Id,
@@ -20,22 +21,9 @@ from hearthkeeper.playbook.base import (
 from hearthkeeper.playbook.joining import check_placeholders
 
 # The most characters a scheduled post may have (inline text, a library item, the anniversary's
-# text). Telegram shows at most 4,096 per message (a longer post goes as several), the OneBot
-# carrier plans for 4,000 per QQ message, and a Matrix event is at most 65,536 bytes with the
-# post in it twice (text and HTML), three bytes a Chinese character: 8,000 is two Telegram
-# messages and fits one Matrix event in any script. A long article is a post; a book is not.
-MAX_POST = 8_000
-
-
-def post_length(text: str, what: str) -> str:
-    """`text` when it is a post of at most `MAX_POST` characters; else a `ValueError` saying
-    its length (`what`: which text, for the message)."""
-    if len(text) > MAX_POST:
-        raise ValueError(
-            f"{what} is {len(text):,} characters; a post is at most {MAX_POST:,} "
-            "(shorten it, or split it into items of a content library)"
-        )
-    return text
+# text): as any playbook text (`MAX_TEXT`, why that figure). A long article is a post; a book is
+# not.
+MAX_POST = MAX_TEXT
 
 
 class ContentKind(StrEnum):
@@ -80,11 +68,6 @@ class Content(Section):
     tags: list[Text] = Field(
         default_factory=list, description="Only library items with these tags."
     )
-
-    @field_validator("text")
-    @classmethod
-    def _short_enough(cls, value: str | None) -> str | None:
-        return None if value is None else post_length(value, "the text")
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -139,7 +122,7 @@ class Anniversary(Section):
     def _placeholders(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        return check_placeholders(post_length(value, "the text"), ("months", "community"))
+        return check_placeholders(value, ("months", "community"))
 
 
 class Rituals(Section):

@@ -5,9 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from hearthkeeper.playbook.base import Day, Name, Section, Text, TimeZoneName
+
+MAX_PURPOSE = 1_000
+"""The most characters of `community.purpose`: a sentence or a paragraph, quoted in every
+welcome and welcome back (beside the welcome's own text and the rules) and a Matrix room's
+topic."""
 
 
 class Language(StrEnum):
@@ -69,7 +74,10 @@ class Community(Section):
         CommunityType.AUXILIARY,
         description="auxiliary (serves a main business) or commercial (the community is the business).",
     )
-    purpose: Text = Field(description="Why the community exists (seed 001, step 1).")
+    purpose: Text = Field(
+        description=f"Why the community exists (seed 001, step 1); at most {MAX_PURPOSE:,} "
+        "characters: every welcome quotes it, and it is the topic of a Matrix room."
+    )
     interest: Interest = Field(description="The common interest (ISOOC's I).")
     goals: list[Text] = Field(
         default_factory=list,
@@ -91,3 +99,14 @@ class Community(Section):
         le=7,
         description="Current stage of seed 001's seven (1 gathered … 5 division of labour … 7 commercialised).",
     )
+
+    @field_validator("purpose", mode="before")
+    @classmethod
+    def _short_purpose(cls, value: object) -> object:
+        if isinstance(value, str) and len(value) > MAX_PURPOSE:
+            raise ValueError(
+                f"`purpose` is {len(value):,} characters; it is at most {MAX_PURPOSE:,}, as "
+                "every welcome quotes it: say why the community exists in a paragraph (a "
+                "longer text belongs in the welcome or a post)"
+            )
+        return value

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, parse_duration
+from hearthkeeper.playbook.base import (
+    MAX_COUNT,
+    MAX_TEXT,
+    Duration,
+    Id,
+    Section,
+    Text,
+    parse_duration,
+)
 
 
 class ViolationKind(StrEnum):
@@ -352,7 +360,8 @@ class Rules(Section):
 
     texts: list[Text] = Field(
         default_factory=list,
-        description="The rules as members read them (pushed to every newcomer).",
+        description="The rules as members read them (pushed to every newcomer); at most "
+        f"{MAX_TEXT:,} characters together, as one welcome quotes them all.",
     )
     violations: Violations = Field(
         default_factory=Violations, description="Detection settings per violation kind."
@@ -369,3 +378,14 @@ class Rules(Section):
         BlacklistScope.COMMUNITY,
         description="community: a blacklisting reaches every group of this community; all: every community on this server.",
     )
+
+    @field_validator("texts")
+    @classmethod
+    def _rules_fit_a_welcome(cls, value: list[str]) -> list[str]:
+        total = sum(len(text) for text in value)
+        if total > MAX_TEXT:
+            raise ValueError(
+                f"the {len(value)} rules are {total:,} characters together; they are at most "
+                f"{MAX_TEXT:,}, as every newcomer's welcome quotes them all: shorten them"
+            )
+        return value

@@ -63,17 +63,26 @@ ALL_PERMISSIONS = list(Permission)
 WORKING_PERMISSIONS = [p for p in Permission if p is not Permission.EDIT_PLAYBOOK]
 
 
-def default_roles() -> dict[str, Role]:
-    """The four staff positions of a commercial community (seed 001, step 3)."""
+# The default roles' titles as members read them, by community.language (ids stay the same)
+ROLE_TITLES = {
+    "en": ("Creator", "Manager", "Growth", "Partner"),
+    "zh-CN": ("创始人", "管理员", "拉新专员", "合伙人"),
+}
+
+
+def default_roles(language: str = "en") -> dict[str, Role]:
+    """The four staff positions of a commercial community (seed 001, step 3), titled in
+    `language` (the playbook titles them in its community's language)."""
+    creator, manager, growth, partner = ROLE_TITLES.get(language, ROLE_TITLES["en"])
     return {
-        "creator": Role(title="Creator", kind=RoleKind.CREATOR, permissions=WORKING_PERMISSIONS),
+        "creator": Role(title=creator, kind=RoleKind.CREATOR, permissions=WORKING_PERMISSIONS),
         "manager": Role(
-            title="Manager",
+            title=manager,
             kind=RoleKind.MANAGER,
             permissions=WORKING_PERMISSIONS,
         ),
         "acquisition": Role(
-            title="Growth",
+            title=growth,
             kind=RoleKind.ACQUISITION,
             permissions=[
                 Permission.REVIEW_APPLICATIONS,
@@ -81,7 +90,7 @@ def default_roles() -> dict[str, Role]:
             ],
         ),
         "partner": Role(
-            title="Partner",
+            title=partner,
             kind=RoleKind.PARTNER,
             permissions=[
                 Permission.ANSWER_QUESTIONS,
@@ -221,7 +230,10 @@ class Structure(Section):
 
     roles: dict[Id, Role] = Field(
         default_factory=default_roles,
-        description="Staff roles by id; defaults: creator, manager, acquisition, partner.",
+        description="Staff roles by id; defaults: creator, manager, acquisition, partner, "
+        "titled in community.language (创始人, 管理员, 拉新专员, 合伙人; Creator, Manager, Growth, "
+        "Partner): a community that keeps them sees the titles change as a diff at its next "
+        "apply after an upgrade that renames them.",
     )
     levels: list[Level] = Field(
         default_factory=default_levels,

@@ -20,10 +20,18 @@ from hearthkeeper.playbook.unhonoured import NOT_BUILT, unhonoured
 
 @dataclass(frozen=True)
 class Gap:
-    """Something missing, said in the operator's terms, with the seed that makes the case."""
+    """Something missing, said in the operator's terms, with the seed that makes the case
+    and `path`, the playbook field (or fields, "a or b") that would close it."""
 
     message: str
     source: str
+    path: str
+
+    @property
+    def text(self) -> str:
+        """The gap as shown: its field first (`calendar.live_sessions: no fixed ...`)."""
+        return self.message if self.message.startswith(self.path) else (
+            f"{self.path}: {self.message}")  # fmt: skip
 
 
 @dataclass
@@ -49,13 +57,14 @@ def summarise(
     if carriers is not None:
         for loc, message in check_carriers(pb, carriers):
             where = f"structure.carriers[{loc[2]}]"
-            structure.gaps.append(Gap(f"{where}: {message}", "the installed carriers"))
+            structure.gaps.append(Gap(f"{where}: {message}", "the installed carriers", where))
         kind = pb.joining.threshold.kind.value
         if carriers.thresholds is not None and kind not in carriers.thresholds:
             structure.gaps.append(Gap(
                 f"joining.threshold.kind: no installed capability checks {kind!r}, so the "
                 "join page and Matrix knocks refuse everyone; choose one of "
-                + ", ".join(sorted(carriers.thresholds)), "the installed capabilities"))  # fmt: skip
+                + ", ".join(sorted(carriers.thresholds)), "the installed capabilities",
+                "joining.threshold.kind"))  # fmt: skip
     output = _output(pb)
     sends = carriers.sends_files if carriers is not None else {}
     for post_id, kinds in (posts_with_files or {}).items():
@@ -64,11 +73,11 @@ def summarise(
             output.gaps.append(Gap(
                 f"calendar.posts {post_id}: its content folder holds {_kinds(kinds)}, which "
                 f"these carriers do not send yet: {unsent}; members there get the item's "
-                "text (or title) only", NOT_BUILT))  # fmt: skip
+                "text (or title) only", NOT_BUILT, "calendar.posts"))  # fmt: skip
     elements = [_interest(pb), structure, output, _operation(pb), _money(pb), _copy(pb)]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):
-        by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT))
+        by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT, unused.path))
     return elements
 
 
@@ -111,6 +120,7 @@ def _interest(pb: Playbook) -> Element:
             Gap(
                 "no goals: the purpose is what you think, goals are what you say out loud",
                 "seed 001, step 2",
+                "community.goals",
             )
         )
     if not c.values:
@@ -118,6 +128,7 @@ def _interest(pb: Playbook) -> Element:
             Gap(
                 "no values: without shared values, differences of opinion become quarrels",
                 "seed 001, core point 1",
+                "community.values",
             )
         )
     return el
@@ -184,6 +195,7 @@ def _structure(pb: Playbook) -> Element:
             Gap(
                 "no soul figure: no role of kind creator whom members recognise",
                 "seed 003, point 5; seed 000, 1.2",
+                "structure.roles.<id>.kind",
             )
         )
     if j.threshold.kind is ThresholdKind.OPEN and pb.community.type is CommunityType.COMMERCIAL:
@@ -192,17 +204,23 @@ def _structure(pb: Playbook) -> Element:
                 "anyone can join: a threshold screens out conflicting values and makes "
                 "members cherish the community",
                 "seed 000, 1.2; seed 001, point 2",
+                "joining.threshold.kind",
             )
         )
     if not pb.rules.texts:
         el.gaps.append(
-            Gap("no rule texts: rules are pushed to every new member", "seed 003, plan 2")
+            Gap(
+                "no rule texts: rules are pushed to every new member",
+                "seed 003, plan 2",
+                "rules.texts",
+            )
         )
     if len(s.levels) < 2:
         el.gaps.append(
             Gap(
                 "a flat membership: no pyramid for members to climb",
                 "seed 000, 1.2; seed 001, point 5",
+                "structure.levels",
             )
         )
     if not pb.alerts.recipients and not roles_with(pb, Permission.RECEIVE_ALERTS):
@@ -210,6 +228,7 @@ def _structure(pb: Playbook) -> Element:
             Gap(
                 "staff alerts reach nobody: give a role receive_alerts",
                 "seed 001, step 6 (manual response)",
+                "structure.roles.<id>.permissions or alerts.recipients",
             )
         )
     return el
@@ -240,6 +259,7 @@ def _output(pb: Playbook) -> Element:
                 "nothing scheduled — without stable output a community decays into a dead "
                 "group or an advertising group",
                 "seed 001, heat death; seed 000, 1.4",
+                "calendar.posts",
             )
         )
     if not cal.live_sessions:
@@ -247,6 +267,7 @@ def _output(pb: Playbook) -> Element:
             Gap(
                 "no fixed discussion time: members don't know when others will be there",
                 "seed 002, micro-sharing Mon/Wed/Fri/Sun",
+                "calendar.live_sessions",
             )
         )
     if not (cal.rituals.anniversary and cal.rituals.anniversary.enabled):
@@ -254,6 +275,7 @@ def _output(pb: Playbook) -> Element:
             Gap(
                 "no ritual: a subculture (a monthly anniversary) builds identity",
                 "seed 004, subculture",
+                "calendar.rituals.anniversary",
             )
         )
     return el
@@ -303,6 +325,7 @@ def _operation(pb: Playbook) -> Element:
             Gap(
                 "no automatic answers: staff will answer the same questions every day",
                 "seed 001, step 6",
+                "mechanisms.faq.entries",
             )
         )
     if not j.ceremony.accept_rules and not j.ceremony.welcome:
@@ -310,6 +333,7 @@ def _operation(pb: Playbook) -> Element:
             Gap(
                 "little ceremony on joining: apply, accept the rules, be welcomed",
                 "seed 000, four senses",
+                "joining.ceremony.accept_rules or joining.ceremony.welcome",
             )
         )
     if not pb.activities:
@@ -317,6 +341,7 @@ def _operation(pb: Playbook) -> Element:
             Gap(
                 "no offline activities: belonging grows face to face",
                 "seed 004, activities; seed 001, point 4",
+                "activities",
             )
         )
     if not m.titles and not m.tags:
@@ -324,6 +349,7 @@ def _operation(pb: Playbook) -> Element:
             Gap(
                 "no titles or tags: members who play a role, and experts who are @-ed, stay active",
                 "seed 002, 'interesting' and 'love'",
+                "mechanisms.titles or mechanisms.tags",
             )
         )
     _referrals(pb, el)
@@ -349,6 +375,7 @@ def _money(pb: Playbook) -> Element:
                 f"plan {gated.id}: members are never reminded to renew (renewal_reminder: "
                 "none), so repurchase waits on their memory",
                 "seed 002 (purchase and repurchase rate)",
+                f"monetisation.plans[{pb.monetisation.plans.index(gated)}].renewal_reminder",
             )
         )
     if not pb.monetisation.plans:
@@ -358,6 +385,7 @@ def _money(pb: Playbook) -> Element:
                 Gap(
                     "a commercial community with no way to earn: add a membership plan",
                     "seed 001, step 7",
+                    "monetisation.plans",
                 )
             )
     return el
@@ -397,17 +425,20 @@ def _copy(pb: Playbook) -> Element:
             if kind not in _ATTRIBUTES:
                 message += ", and cannot tell which channel brought them"
         if message:
-            el.gaps.append(Gap(message, "seed 003, live QR codes; docs/livecodes.md"))
+            el.gaps.append(
+                Gap(message, "seed 003, live QR codes; docs/livecodes.md", "structure.carriers")
+            )
     if pb.community.language is Language.EN and "群" in r.naming:
         example = r.naming.format(name=pb.community.name, n=1)
-        el.gaps.append(Gap(f"groups will be named '{example}' (copy.naming: {r.naming}) in an "
-                           "English-speaking community: set copy.naming, e.g. '{name} #{n}'",
-                           "docs/playbook.md, copy"))  # fmt: skip
+        el.gaps.append(Gap(f"groups will be named '{example}' ({r.naming}) in an "
+                           "English-speaking community: set your own, e.g. '{name} #{n}'",
+                           "docs/playbook.md, copy", "copy.naming"))  # fmt: skip
     if pb.structure.groups.small_circle_size > 50:
         el.gaps.append(
             Gap(
                 "small circles above 50: 90% of users are active in groups under 20",
                 "seed 000, 1.5",
+                "structure.groups.small_circle_size",
             )
         )
     return el
@@ -430,11 +461,12 @@ def _referrals(pb: Playbook, el: Element) -> None:
             el.gaps.append(Gap(
                 "members' invite links open web chat, Telegram and Matrix groups only: with "
                 "none of these carriers, nobody a link brings is counted",
-                "the referrals capability (docs/referrals.md)",
+                "the referrals capability (docs/referrals.md)", "structure.carriers",
             ))  # fmt: skip
     if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:
         el.gaps.append(Gap(
             "the task threshold counts this community's own referrals, so the friends members "
             "invite are refused at the door: name the community they recruit in with "
             "joining.threshold.referrals_in", "the referrals capability (docs/referrals.md)",
+            "joining.threshold.referrals_in",
         ))  # fmt: skip

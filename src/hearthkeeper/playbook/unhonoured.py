@@ -33,7 +33,12 @@ class Unhonoured:
     """A field the playbook uses that nothing runs: where, what it means for the operator."""
 
     element: str  # the ISOOC element's first word: Interest, Structure, Output, Operation ...
-    message: str
+    message: str  # begins with `path`
+
+    @property
+    def path(self) -> str:
+        """The playbook field the message is about (what comes before its first colon)."""
+        return self.message.split(": ", 1)[0]
 
 
 def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:

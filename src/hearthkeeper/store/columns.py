@@ -54,12 +54,28 @@ def utc(value: datetime, what: str) -> datetime:
     return require_aware(value, what).astimezone(UTC)
 
 
+# The texts of the UTC times converted lately: the engine writes each event's time to
+# several rows of its batch (the event, the message, a question asked ...), converted once.
+# Only times in `UTC` itself are kept: two times of one zone compare by their fields alone
+# (a repeated hour's two instants would be equal), two UTC times by their instants.
+_SQLITE_TIMES: dict[datetime, str] = {}
+# More than one batch's times, the one-off ones included (a live clock's "now" for each
+# scheduled row is a new time): an event's time is still here when its message is written.
+SQLITE_TIMES_KEPT = 16_384  # then the memo starts afresh
+
+
 def sqlite_time(value: datetime, what: str) -> str:
     """A time as `UTCDateTime` keeps it in SQLite (naive UTC, to the microsecond), for the
     bulk paths that hand rows to the driver themselves; ValueError naming `what` if naive."""
     if value.tzinfo is not UTC:
         value = require_aware(value, what).astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]  # "2018-05-02 19:38:15.000000+00:00", cut
+    text = _SQLITE_TIMES.get(value)
+    if text is None:
+        text = value.isoformat(" ", "microseconds")[:26]  # "2018-05-02 19:38:15.000000+00:00"
+        if len(_SQLITE_TIMES) >= SQLITE_TIMES_KEPT:
+            _SQLITE_TIMES.clear()
+        _SQLITE_TIMES[value] = text
+    return text
 
 
 def _storable_json(value: Any) -> Any:

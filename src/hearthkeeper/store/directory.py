@@ -7,14 +7,14 @@ something there (members who were in a group before the bot arrived never joined
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hearthkeeper.store.columns import clipped_to, require_aware, utc
+from hearthkeeper.store.columns import clipped_to, require_aware, storable, utc
 from hearthkeeper.store.models import (
     KEY,
     AuditRow,
@@ -40,6 +40,9 @@ from hearthkeeper.store.records import (
 from hearthkeeper.store.sanctions import _sanction
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.store.strikes import _strike
+
+# Targets `last_audits` reads in one statement (well under SQLite's bound parameters).
+_TARGETS_READ = 1000
 
 
 class DirectoryQueries(StoreBase):
@@ -261,22 +264,49 @@ class DirectoryQueries(StoreBase):
         with self._unit(write=False) as session:
             return [_entry(row) for row in session.scalars(statement)]
 
-    def last_audit(self, community_id: int, target: str,
-                   actions: Collection[str]) -> AuditEntry | None:  # fmt: skip
+    def last_audit(self, community_id: int, target: str, actions: Collection[str], *,
+                   detail: Mapping[str, str] | None = None,
+                   since: datetime | None = None) -> AuditEntry | None:  # fmt: skip
         """The newest entry about `target` whose action is one of `actions`, newest by when it
-        was written (its id), not by its time; None when there is none. One read, however
-        long the target's history."""
+        was written (its id), not by its time; None when there is none. Only an entry whose
+        detail holds each text of `detail` under its key, and (`since`) whose time is not
+        before then. One read, however long the target's history."""
         statement = (
             select(AuditRow)
             .where(AuditRow.community_id == community_id,
                    AuditRow.target == clipped_to(KEY, target),
-                   AuditRow.action.in_(sorted(actions)))
+                   AuditRow.action.in_(sorted(actions)),
+                   *(AuditRow.detail[key].as_string() == storable(value)  # as written
+                     for key, value in (detail or {}).items()))
             .order_by(AuditRow.id.desc())
             .limit(1)
         )  # fmt: skip
+        if since is not None:
+            statement = statement.where(AuditRow.at >= utc(since, "since"))
         with self._unit(write=False) as session:
             row = session.scalars(statement).first()
             return None if row is None else _entry(row)
+
+    def last_audits(self, community_id: int, targets: Iterable[str],
+                    actions: Collection[str]) -> dict[str, AuditEntry]:  # fmt: skip
+        """`last_audit` for many targets at once: each target's newest entry whose action is
+        one of `actions` (by id), targets with none left out. One read per `_TARGETS_READ`
+        targets, however long their histories (a page of closed groups: one)."""
+        wanted = {clipped_to(KEY, target): target for target in targets}
+        found: dict[str, AuditEntry] = {}
+        clipped = sorted(wanted)
+        for start in range(0, len(clipped), _TARGETS_READ):
+            newest = (
+                select(func.max(AuditRow.id))
+                .where(AuditRow.community_id == community_id,
+                       AuditRow.target.in_(clipped[start : start + _TARGETS_READ]),
+                       AuditRow.action.in_(sorted(actions)))
+                .group_by(AuditRow.target)
+            )  # fmt: skip
+            with self._unit(write=False) as session:
+                for row in session.scalars(select(AuditRow).where(AuditRow.id.in_(newest))):
+                    found[wanted[row.target]] = _entry(row)
+        return found
 
     def audit_count(self, community_id: int) -> int:
         """How many entries the community's audit log holds."""

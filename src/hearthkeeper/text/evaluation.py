@@ -8,6 +8,7 @@ what the moderation handler acts on, before the ladder decides the sanction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -132,3 +133,40 @@ def evaluate(
         if hit != row.spam and len(result.examples) < keep_examples:
             result.examples.append(("MISS" if row.spam else "FALSE", row.family, row.text))
     return result
+
+
+# Cross-validation: the same folds as `benchmarks/scorer_cv.py` and `scorer_options.py`.
+FOLDS = 5
+
+
+def fold_of(text: str) -> int:
+    """Which of the `FOLDS` folds a text falls in (a hash of the text: stable across runs)."""
+    return int(hashlib.sha256(b"cv" + text.encode("utf-8")).hexdigest()[:8], 16) % FOLDS
+
+
+def out_of_sample(
+    training: Iterable[tuple[str, bool]],
+    judge: Callable[[list[tuple[str, bool]]], Callable[[str], bool]],
+    shipped: Callable[[str], bool],
+) -> tuple[Callable[[str], bool], frozenset[str]]:
+    """A verdict for every text from a scorer that was never trained on it, and the texts
+    the training holds.
+
+    `training` is what the shipped scorer was trained on; `judge(examples)` builds the
+    verdict of a scanner whose scorer is trained on `examples` alone. A text the training
+    holds is read by the scanner trained on the other folds' examples (k-fold
+    cross-validation); any other text by `shipped`, which never saw it either.
+    """
+    examples = list(training)
+    trained = frozenset(text for text, _ in examples)
+    folds: dict[int, Callable[[str], bool]] = {}  # trained when first needed
+
+    def flagged(text: str) -> bool:
+        if text not in trained:
+            return shipped(text)
+        k = fold_of(text)
+        if k not in folds:
+            folds[k] = judge([e for e in examples if fold_of(e[0]) != k])
+        return folds[k](text)
+
+    return flagged, trained

@@ -54,11 +54,46 @@ _SELLER = KeywordSet((word, "seller") for word in SELLERS)
 _MONEY = re.compile(r"\d\s*(?:元|块|rmb|¥)|[¥￥$]\s*\d", re.IGNORECASE)
 
 
+# An English club's own meeting told in the chat: `Book club at 7, snacks provided`. A
+# gathering named with when it meets, in a short line with no price and none of the words a
+# seller's event has (tickets, a fee, a class, a call to book or message): the scorer read the
+# line above as spam (1.00 on `provided`, `club`), words an ad shares.
+_GATHERING_EN = re.compile(
+    r"\b(?:book club|reading group|meet-?up|potluck|pot luck|game night|games night|quiz night|"
+    r"movie night|film night|picnic|hike|run club|running club|choir|rehearsal|practice|"
+    r"study group|bbq|barbecue|get-together|catch-up|cleanup|clean-up|litter pick)\b"
+)
+_MEETS_EN = re.compile(
+    r"\b(?:at \d{1,2}(?::\d\d)?(?:\s?(?:am|pm))?|tonight|tomorrow|this (?:week|weekend|evening|"
+    r"afternoon|morning)|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+)
+_SELLER_EN = re.compile(
+    r"[$£€¥]|\d\s?%|\b(?:tickets?|price|prices|fee|fees|cost|costs|pay|paid|discount|deal|sale|"
+    r"order|buy|book now|book your|register|subscribe|dm|pm|inbox|whatsapp|telegram|link|call|"
+    r"text|message|contact|course|class|classes|lesson|lessons|workshop|seminar|webinar|"
+    r"coaching|free|earn|income|business|offer|spots?|places|seats)\b"
+)
+# a club's note is short: a line or two
+_SHORT_NOTE_EN = 80
+
+
+def _english_gathering(text: str) -> str | None:
+    """The gathering an English club's meeting names (`book club`), or None."""
+    if len(text) > _SHORT_NOTE_EN or _SELLER_EN.search(text) or not _MEETS_EN.search(text):
+        return None
+    found = _GATHERING_EN.search(text)
+    return found.group() if found else None
+
+
 def gathering(message: MessageText) -> str | None:
     """The gathering a member's call names (`爬山`) when the message reads as the community's
     own outing with a sign-up and nothing a seller adds (or, naming none, asks who comes:
     `想来的`), or the sign-up itself (`接龙`) in a call of at most `SHORT_CALL` characters;
+    in English, a club's meeting and when it meets (`Book club at 7, snacks provided`);
     None otherwise."""
+    english = _english_gathering(message.normalised)
+    if english is not None:
+        return english
     sign_up = _SIGN_UP.find(message)
     if not sign_up or _SELLER.find(message) or _MONEY.search(message.normalised):
         return None

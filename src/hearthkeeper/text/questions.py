@@ -19,6 +19,9 @@ A member also asks about an offer they saw (`日结的兼职靠谱吗？`, `这�
 words are quoted, so the pitch detector does not read a seller's phrasing or an offer's shape in
 it either (`pitches.py`); a contact, a link, a keyword of the playbook and the bulk-spam
 families still count (docs/benchmarks.md, "Session 31 — moderation").
+
+In English, a member's question to the group (`Has anyone tried the cake subscription from
+the bakery?`) withholds the scorer the same way: `asks_the_group` (session 32).
 """
 
 from __future__ import annotations
@@ -88,6 +91,24 @@ _LONGEST_QUESTION = 40
 _PREFERS = re.compile("优先")
 
 
+# a teaser's words to the reader, which a member asking what a word means has no need of
+_TEASER = re.compile("想(?:知道|了解|学)|猜猜|你(?:知道|猜)|秘[密诀籍]|诀窍|揭秘|告诉你")
+_CLAUSES = re.compile("[,，。!！;；~～]+")
+# a question about a word (什么意思, 什么梗, 是指…吗), not the bare `是什么` a teaser closes on
+_OF_A_WORD = re.compile("意思|梗|指")
+_COPULA = " 这那个是指就的都"
+
+
+def _own_words(said: str, asked_at: int) -> str:
+    """The member's own words in a meaning question: every clause but the phrase asked about
+    (the question's clause, or the clause before it when the question stands alone:
+    `有意者私，是什么意思`)."""
+    clauses = [c for c in _CLAUSES.split(said[:asked_at]) if c.strip()]
+    if clauses and len(clauses[-1].strip(_COPULA)) < 2:
+        clauses.pop()  # `…，是什么意思`: the question names nothing itself
+    return "，".join(clauses[:-1])
+
+
 def asks_about_an_offer(message: MessageText) -> str | None:
     """The question a member asks about an offer (`靠谱吗`, `日结还是月结?`, `什么意思`), or
     None when the message is not one or carries anything a seller's line does."""
@@ -99,12 +120,44 @@ def asks_about_an_offer(message: MessageText) -> str | None:
         return None
     if _PREFERS.search(said):
         return None
-    meaning = _ASKS_MEANING.search(text)
+    meaning = _ASKS_MEANING.search(said)
     if meaning is not None:
         # the words asked about are the seller's by nature (有意者私): only the member's own
-        # words around them count against the question
+        # words around them count against the question; and a bare `是什么` after a teaser's
+        # words to the reader (`宝妈在家也能赚钱，想知道方法是什么`) closes an ad
+        if _SELLER.search(_own_words(said, meaning.start())):
+            return None
+        if _TEASER.search(said) and not _OF_A_WORD.search(meaning.group()):
+            return None
         return meaning.group().rstrip("?？。.!！~～ 呀啊呢哈嘛吧")
     if _SELLER.search(said):
         return None
     found = _ASKS_TRUST.search(text) or _ASKS_WHICH.search(text)
     return found.group().rstrip("?？。.!！~～ 呀啊呢哈嘛吧") if found else None
+
+
+# A member asking the group in English: `Has anyone tried the cake subscription from the
+# bakery? Worth it?` (the shipped scorer read it at 1.00 on `subscription`): a question put to
+# everyone (has anyone, does anyone know, can anyone recommend), with no price and none of a
+# seller's calls. An ad's opening question is put to the reader (`Need a plumber?`), not about
+# what others know or tried.
+_TO_THE_GROUP_EN = re.compile(
+    r"^\W*(?:(?:has|have|does|did|do|is|would|could|can) (?:anyone|anybody|someone|somebody|"
+    r"any of you|you guys)|anyone (?:know|tried|been|used|recommend|here|else)|"
+    r"who (?:knows|has tried|has been|has used|can recommend))\b"
+)
+_SELLER_EN = re.compile(
+    r"[$£€¥]|\d\s?%|\b(?:dm|pm|inbox|message me|text me|call me|whatsapp|telegram|link|bio|"
+    r"order|book now|code|discount|off|free|sale|selling|price|prices|offer|my shop|my page)\b"
+)
+_LONGEST_GROUP_QUESTION = 160
+
+
+def asks_the_group(message: MessageText) -> str | None:
+    """The opening of an English question a member puts to the group (`has anyone`), or
+    None when the message is not one or carries a price or a seller's call."""
+    text = message.normalised
+    if len(text) > _LONGEST_GROUP_QUESTION or "?" not in text or _SELLER_EN.search(text):
+        return None
+    found = _TO_THE_GROUP_EN.match(text)
+    return found.group().strip() if found else None

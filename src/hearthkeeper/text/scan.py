@@ -25,7 +25,7 @@ from hearthkeeper.text.normalise import (
 )
 from hearthkeeper.text.pitches import PitchDetector
 from hearthkeeper.text.purchases import own_purchase
-from hearthkeeper.text.questions import asks_about_a_business, asks_about_an_offer
+from hearthkeeper.text.questions import asks_about_a_business, asks_about_an_offer, asks_the_group
 from hearthkeeper.text.scorer import ScoreResult, SpamScorer, shipped_scorer
 
 # The learned scorer to consult: a community's own, "shipped" (the one `make` trained), or None.
@@ -204,12 +204,14 @@ class Scanner:
                     or own_purchase(message) is not None
                     or asks_about_a_business(message) is not None
                     or asks_about_an_offer(message) is not None
+                    or asks_the_group(message) is not None
                 )
             ):
                 # a member warning others (网贷千万别碰), calling the community's own outing
                 # (周六爬山，名额有限，抓紧报名), telling what they paid (我家空调清洗花了一百五，
                 # 师傅挺专业的), asking about a shop (他们家是一站式服务吗？) or about an offer
-                # (日结的兼职靠谱吗？): topic words alone, no rule, no link
+                # (日结的兼职靠谱吗？) or asking the group in English (Has anyone tried the
+                # cake subscription?): topic words alone, no rule, no link
                 verdict = None
             if verdict is not None:
                 scored = scorer_finding(message, verdict)

@@ -14,6 +14,7 @@ from fastapi import Request
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.diff import diff_content, playbook_content
+from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.store import Community, StoreError
 from hearthkeeper.web.api_models import (
     AppliedOut,
@@ -29,10 +30,8 @@ YAML_TYPES: Final = frozenset(
     {"text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "text/plain", ""}
 )
 JSON_TYPE: Final = "application/json"
-KiB: Final = 1024
-# The four templates are 11-14 KiB; long texts belong in content libraries, not the playbook.
-# A playbook is parsed, validated and diffed on the request, so its size is bounded.
-MAX_PLAYBOOK_BYTES: Final = 256 * KiB
+# A playbook is parsed, validated and diffed on the request, so its size is bounded (the same
+# bound as any playbook's, `playbook/loader.py`): a larger body is refused before it is read.
 # JSON writes a Chinese character as \uXXXX (6 bytes for 3 in UTF-8): room for the envelope.
 MAX_BODY_BYTES: Final = 4 * MAX_PLAYBOOK_BYTES
 Answer = tuple[int, dict[str, Any]]
@@ -81,7 +80,7 @@ def apply_body(web: Web, community: Community, content_type: str, body: bytes, b
     if size > MAX_PLAYBOOK_BYTES:
         return too_large(size)
     try:
-        loaded = parse_playbook(text, POSTED)
+        loaded = parse_playbook(text, POSTED, now=web.clock.now())
     except PlaybookError as exc:
         return _invalid(exc)
     wanted = loaded.playbook.community.slug

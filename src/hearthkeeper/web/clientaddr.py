@@ -78,3 +78,15 @@ def requester_network(connection: HTTPConnection, trusted: tuple[Network, ...]) 
     """The client network of whoever sent `connection` (`client_network` of its
     `client_address`): what join pages, live codes and the sign-in lock-out count by."""
     return client_network(client_address(connection, trusted))
+
+
+def trial_network(network: str, exempt: tuple[Network, ...]) -> str | None:
+    """`network` (a `client_network`) as the one free trial per network counts it: None
+    where the operator exempted it (`[server] trial_limit_exempt`; an IPv6 entry exempts the
+    /64 it is in, as the limit counts by), so each newcomer from there may have a trial."""
+    try:
+        counted = ip_network(network, strict=False)
+    except ValueError:
+        return network
+    free = any(counted.version == entry.version and counted.overlaps(entry) for entry in exempt)
+    return None if free else network

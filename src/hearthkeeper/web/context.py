@@ -32,6 +32,9 @@ class WebSettings:
     session_hours: int = 12
     # X-Forwarded-For is read only from these peers (`[server] trusted_proxies`); none: never
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    # client networks the join pages' one free trial per network does not count
+    # (`[server] trial_limit_exempt`: a machine the operator tests on); none: every network
+    trial_limit_exempt: tuple[IPv4Network | IPv6Network, ...] = ()
     billing: BillingSecrets = field(default_factory=BillingSecrets)  # webhook secrets ([billing])
 
 

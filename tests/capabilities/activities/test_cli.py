@@ -9,11 +9,13 @@ import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from socket import gethostname
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from hearthkeeper import process
 from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp, Status
@@ -460,6 +462,34 @@ def test_the_payment_reference_alone_finds_the_members_unpaid_place(site: Path) 
     assert status == 2 and "'salon' is neither an event number" in " ".join(out.split()), out
 
 
+def test_the_payment_reference_alone_run_again_with_its_receipt_says_recorded_already(
+    site: Path,
+) -> None:
+    """`hearth events pay DMW3-D5RN --receipt TB-1` run a second time (a dropped connection,
+    a shell retried; or two staff at once) said "DMW3-D5RN has no unpaid place in an event"
+    and exited 1, as if nothing had been recorded, where `hearth events pay 1 DMW3-D5RN
+    --receipt TB-1` says the order was recorded already: it now says the same, once."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        signed_up(store, Status.UNPAID)
+        code = (
+            SqlBilling.on(store).reference_for("webchat", "u-1", "小美", SystemClock().now()).code
+        )
+    status, out = run("events", "pay", code, "--receipt", "TB-1", *config)
+    assert status == 0 and "Order 1 recorded" in out, out
+    status, out = run("events", "pay", code, "--receipt", " TB-1 ", *config)
+    said = " ".join(out.split())
+    assert status == 0 and "Order 1 was recorded already: 45.00 CNY; 小美 is confirmed" in said, out
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        assert len(SqlBilling.on(store).orders(community.id)) == 1
+    # Another member's receipt is not theirs: still no unpaid place of theirs.
+    status, out = run("events", "pay", code, "--receipt", "TB-9", *config)
+    assert status == 1 and f"{code} has no unpaid place" in " ".join(out.split()), out
+
+
 def test_the_payment_reference_alone_finds_the_community_as_typed_anywhere(site: Path) -> None:
     """`--community` beside a payment reference alone is found as every command finds it: its
     name in another case pays the place, a misspelt one is named as no community (it said the
@@ -481,3 +511,83 @@ def test_the_payment_reference_alone_finds_the_community_as_typed_anywhere(site:
     status, out = run("events", "pay", code, "--receipt", "TB-1",
                       "--community", f" {community.slug.upper()} ", *config)  # fmt: skip
     assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+
+
+def test_who_paid_alone_finds_their_one_unpaid_place_or_gives_the_command_for_each(
+    site: Path,
+) -> None:
+    """`hearth events pay member:7 --receipt …` (or CARRIER:USER_ID, as staff know a member
+    from the console) said "'member:7' is neither an event number nor a payment reference":
+    only the reference found the place by itself. Any way of naming who paid now does; with
+    places in two events it gives the command that pays each, with its event."""
+    config = ("--config", str(site))
+    now = SystemClock().now()
+    for title, days, price in (("品鉴会", 3, "45"), ("读书会", 5, "30")):
+        at = (now + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+        assert run("events", "create", title, "--at", at, "--price", price, *config)[0] == 0
+    with site_store(site) as store:
+        tasting, member, signed = signed_up(store, Status.UNPAID)
+        reading = next(e for e in SqlActivities.on(store).events(tasting.community_id)
+                       if e.title == "读书会")  # fmt: skip
+        SqlActivities.on(store).put(reading.id, member.id, signed.group_id, Status.UNPAID, now)
+    status, out = run("events", "pay", "webchat:u-1", "--receipt", "TB-1", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "webchat:u-1 has unpaid places in 2 events; say which, one of:" in said
+    for event, fee in ((tasting, "45 CNY"), (reading, "30 CNY")):
+        start = f"{event.starts_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"
+        assert (f"hearth events pay {event.id} webchat:u-1 --receipt TB-1 ({event.title}, "
+                f"{start} Asia/Shanghai, {fee})") in said, said  # fmt: skip
+    status, out = run("events", "pay", str(tasting.id), "webchat:u-1", "--receipt", "TB-1",
+                      *config)  # fmt: skip
+    assert status == 0 and "45.00 CNY" in out, out
+    status, out = run("events", "pay", f"member:{member.id}", "--receipt", "TB-2", *config)
+    assert status == 0 and "30.00 CNY" in out and "小美 is confirmed" in out, out
+    status, out = run("events", "pay", f"member:{member.id}", "--receipt", "TB-3", *config)
+    said = " ".join(out.split())
+    assert status == 1 and f"member:{member.id} has no unpaid place in an event" in said, out
+
+
+def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_an_event(
+    site: Path,
+) -> None:
+    """One payment reference in ~10,000 is all digits: `hearth events pay 00417394` (web chat
+    user u-10200's 0041-7394, typed without the dash) read as event 417394 and said "say who
+    paid". Now the number is the reference when someone was given it and there is no such
+    event; when both exist, nothing is recorded and staff are asked which they meant."""
+    config = ("--config", str(site))
+    now = SystemClock().now()
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        repo = SqlActivities.on(store)
+        first = repo.create(community.id, NewEvent(None, "品鉴会", None, now + timedelta(days=3),
+                                                   price=Decimal(45)), "t", now)  # fmt: skip
+        group = store.add_group(community.id, "g", "webchat", "g-1")
+        member = store.member_for("webchat", "u-10200", "小美")
+        repo.put(first.id, member.id, group.id, Status.UNPAID, now)
+        code = SqlBilling.on(store).reference_for("webchat", "u-10200", "小美", now).code
+    assert code == "0041-7394", "the test's member has an all-digit reference"
+
+    status, out = run("events", "pay", "00417394", "--receipt", "TB-1", *config)
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+
+    # now an event 417394 exists too, where 小美 holds an unpaid place
+    with site_store(site) as store:
+        run_ = SqlActivities.on(store).create(community.id, NewEvent(
+            None, "Night run", None, now + timedelta(days=4), price=Decimal(45)), "t", now)  # fmt: skip
+        with store.engine.begin() as connection:  # numbered as the reference's digits read
+            connection.execute(text("UPDATE activity_events SET id = 417394 WHERE id = :id"),
+                               {"id": run_.id})  # fmt: skip
+        SqlActivities.on(store).put(417394, member.id, group.id, Status.UNPAID, now)
+    status, out = run("events", "pay", "00417394", "--receipt", "TB-2", *config)
+    said = " ".join(out.split())
+    assert status == 1, out
+    assert ("00417394 is both event 417394 (Night run) and the payment reference 0041-7394 "
+            "given to 小美: for that member's unpaid place write the reference with its dash, "
+            "hearth events pay 0041-7394; for event 417394, say who paid: hearth events pay "
+            "417394 WHO") in said  # fmt: skip
+    status, out = run("billing", "list", "--orders", *config)
+    assert "TB-2" not in out, "nothing recorded while it was unclear"
+    status, out = run("events", "pay", "0041-7394", "--receipt", "TB-2", *config)
+    assert status == 0 and "小美 is confirmed" in out, out
+    status, out = run("events", "pay", "00417394", "--receipt", "TB-3", *config)
+    assert status == 1 and "is both event 417394" in " ".join(out.split()), out

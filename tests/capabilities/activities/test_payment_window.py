@@ -270,3 +270,103 @@ def test_a_fee_committing_while_the_lapse_waits_on_the_event_wins(
     assert (_status(c, "ann"), _status(c, "bo")) == (Status.CONFIRMED, Status.WAITLISTED)
     lapse = store.scheduled(hold_key(held, "lapse"))
     assert lapse is not None and lapse.status == "done"  # it ran, and let nothing go
+
+
+@pytest.mark.postgres
+def test_one_receipt_recorded_twice_at_once_says_recorded_already_not_paid_twice(
+    store: Store, store_clock: FrozenClock, database_url: str
+) -> None:
+    """Two staff (or a double submit, a retried `hearth events pay`) record the same receipt
+    at once: the second waited for the event while the first committed, then said "ann's fee
+    for event 1 is recorded already (order 1); nothing was recorded: if they paid twice,
+    refund the second payment in the shop" — there was one payment, and following that advice
+    gives it back. It says the order was recorded already, as one run after the other does."""
+    from decimal import Decimal
+
+    from hearthkeeper.capabilities.activities.fees import plan_of_event
+    from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks across connections: PostgreSQL")
+    c = event_community(store, store_clock, _priced())
+    event_id = _ann_holds_bo_waits(c)
+    code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    member = c.member_id("ann")
+    event = next(e for e in SqlActivities.on(store).events(c.runtime.community_id))
+    done: list[object] = []
+
+    def second() -> None:
+        try:
+            done.append(record_fee(store, stored(c), event_id, code, "r-ann", "", "bo",
+                                   store_clock.now()))  # fmt: skip
+        except EventError as exc:
+            done.append(exc)
+
+    with store.transaction() as tx:  # the first staff member, recording receipt r-ann
+        repo = SqlActivities.on(tx)
+        repo.lock_event(event_id)
+        mine = next(s for s in repo.signups(event_id) if s.member_id == member)
+        fee = NewOrder(plan_of_event(event_id), event.price or Decimal(0), event.currency,
+                       Provider.MANUAL, "r-ann", "ann's host")  # fmt: skip
+        order, _ = SqlBilling.on(tx).record(c.runtime.community_id, member, None, fee,
+                                            OrderKind.EVENT_FEE, store_clock.now())  # fmt: skip
+        repo.set_status(mine.id, Status.CONFIRMED, store_clock.now(), order_id=order.id)
+        ran = threading.Thread(target=second)
+        ran.start()
+        with store.engine.connect() as look:  # until the second waits for the event's lock
+            while ran.is_alive() and not look.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")).scalar():  # fmt: skip
+                look.rollback()
+                time.sleep(0.01)
+    ran.join(60)
+    [answer] = done
+    assert not isinstance(answer, EventError), str(answer)
+    assert not answer.created and answer.order.id == order.id  # type: ignore[attr-defined]
+    assert len(SqlBilling.on(store).orders(c.runtime.community_id)) == 1
+
+
+@pytest.mark.postgres
+def test_a_receipt_another_payment_records_at_the_same_moment_confirms_no_place(
+    store: Store, store_clock: FrozenClock, database_url: str
+) -> None:
+    """A fee recorded with a receipt that another payment (a membership's, another event's)
+    was recording at the same moment: the ledger kept the other order, and ann's place was
+    confirmed with it as her fee, though she had paid nothing the ledger holds. Refused,
+    naming the order, as a receipt recorded before is."""
+    from decimal import Decimal
+
+    from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks across connections: PostgreSQL")
+    c = event_community(store, store_clock, _priced())
+    event_id = _ann_holds_bo_waits(c)
+    code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    done: list[object] = []
+
+    def fee() -> None:
+        try:
+            done.append(record_fee(store, stored(c), event_id, code, "r-1", "", "staff",
+                                   store_clock.now()))  # fmt: skip
+        except EventError as exc:
+            done.append(exc)
+
+    with store.transaction() as tx:  # another payment, receipt r-1, not committed yet
+        other, _ = SqlBilling.on(tx).record(
+            c.runtime.community_id, c.member_id("bo"), None,
+            NewOrder("monthly", Decimal(30), "CNY", Provider.MANUAL, "r-1", "staff"),
+            OrderKind.PURCHASE, store_clock.now())  # fmt: skip
+        ran = threading.Thread(target=fee)
+        ran.start()
+        with store.engine.connect() as look:  # until the fee waits for the receipt's row
+            while ran.is_alive() and not look.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")).scalar():  # fmt: skip
+                look.rollback()
+                time.sleep(0.01)
+    ran.join(60)
+    [answer] = done
+    assert isinstance(answer, EventError), answer
+    assert f"receipt r-1 was recorded already (order {other.id}" in str(answer)
+    assert _status(c, "ann") is Status.UNPAID

@@ -23,12 +23,13 @@ from tests.webchat_setup import SkincareChat, join, skincare_chat, sqlite_store
 
 
 @contextmanager
-def paid_door(folder: Path, migrated: Path, clock: FrozenClock,
-              trial: str | None = None) -> Iterator[tuple[SkincareChat, Community]]:  # fmt: skip
+def paid_door(folder: Path, migrated: Path, clock: FrozenClock, trial: str | None = None,
+              exempt: tuple[str, ...] = ()) -> Iterator[tuple[SkincareChat, Community]]:  # fmt: skip
     """The skincare community's web chat group behind its paid door (its plan with a free
-    `trial` when given), and the community."""
+    `trial` when given; `[server] trial_limit_exempt` = `exempt`), and the community."""
     with sqlite_store(folder, migrated, clock) as store:
-        chat = skincare_chat(store, clock, folder, door=True, trial=trial)
+        chat = skincare_chat(store, clock, folder, door=True, trial=trial,
+                             trial_limit_exempt=exempt)  # fmt: skip
         yield chat, store.list_communities()[0]
 
 
@@ -183,3 +184,27 @@ def test_fresh_browsers_on_one_connection_get_one_free_trial_then_the_plan(
             assert join(elsewhere, chat.code, "小丽").status_code == 303  # its own trial
         subs = SqlBilling.on(store).subscriptions(community.id)
         assert [s.trial_end is not None for s in subs] == [True, False, True]
+
+
+def test_a_network_the_operator_exempts_gives_each_browser_a_trial(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """An operator trying their paid community out on their own machine got the free trial in
+    the first browser only: every other browser there shares 127.0.0.1 and was told the trial
+    was used, so a local test needed `hearth billing pay`. `[server] trial_limit_exempt` names
+    the networks not counted; every other network still gets one trial in 30 days."""
+    with paid_door(tmp_path, migrated_sqlite, store_clock, trial="3d",
+                   exempt=("127.0.0.1", "::1")) as (chat, community):  # fmt: skip
+        for port, name in ((50000, "测试一"), (50001, "测试二"), (50002, "测试三")):
+            with TestClient(chat.app, client=("127.0.0.1", port)) as browser:
+                assert "免费试用 3 天" in browser.get(f"/join/{chat.code}").text
+                assert join(browser, chat.code, name).status_code == 303  # a trial each
+        with TestClient(chat.app, client=("::1", 50000)) as browser:
+            assert join(browser, chat.code, "测试四").status_code == 303
+        with TestClient(chat.app, client=("198.51.100.7", 50000)) as first:
+            assert join(first, chat.code, "小美").status_code == 303
+        with TestClient(chat.app, client=("198.51.100.7", 50001)) as private:
+            refused = join(private, chat.code, "小美2")
+            assert refused.status_code == 403 and "领取过免费试用" in refused.text
+        subs = SqlBilling.on(chat.store).subscriptions(community.id)
+        assert [s.trial_end is not None for s in subs] == [True] * 5

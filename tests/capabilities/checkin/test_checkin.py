@@ -27,7 +27,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Executor, Processed
 from hearthkeeper.playbook import Playbook, parse_playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import NewAudit, Store
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.testing import EventBuilder
 from tests.engine_setup import RULES, Community, community, playbook
@@ -565,3 +565,31 @@ def test_a_long_closed_group_writes_its_unsaid_summary_once_per_closing(
     store.close_group(group.id, "ops")
     evenings(DAY.date() + timedelta(days=7), 2)
     assert len(unsaid()) == 2
+
+
+def test_a_closed_group_with_a_long_history_since_still_writes_its_unsaid_summary_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Whether a kind was left unsaid since the closing was read from the newest 50 entries
+    about the group: with more written since (staff's work on the group, other kinds left
+    unsaid), the evening's summary was written again each evening."""
+    c = community(
+        store, store_clock, playbook("mechanisms:\n  check_in:\n    daily_summary: '21:00'\n")
+    )
+    check_in(c, "mei", DAY - timedelta(days=1))
+    store.add_group(c.runtime.community_id, "g2", "fake", "g2")
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.close_group(group.id, "ops")
+    for n in range(3):
+        day = DAY.date() + timedelta(days=n)
+        check_in(c, "mei", datetime(day.year, day.month, day.day, 8, tzinfo=UTC))
+        store_clock.set(datetime(day.year, day.month, day.day, 20, 1, tzinfo=UTC))
+        c.engine.tick()
+        asyncio.run(c.engine.drain())
+        store.audit_bulk([NewAudit("console:ann", "group.note", c.runtime.community_id,
+                                   f"group {group.id}", {"n": i}, store_clock.now())
+                          for i in range(60)])  # fmt: skip
+    unsaid = [e for e in store.audit_entries(c.runtime.community_id, limit=None)
+              if e.action == "group.closed.unsaid" and e.detail["handler"] == "checkin"]  # fmt: skip
+    assert len(unsaid) == 1, [e.at for e in unsaid]

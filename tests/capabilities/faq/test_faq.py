@@ -7,6 +7,9 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
@@ -114,6 +117,75 @@ def test_the_cooldown_outlives_a_restart(store: Store, store_clock: FrozenClock)
     c.runtime = runtime_for(store, c.runtime.playbook)
     c.restart()
     assert replies(ask(c, "bob", "where can I buy the tea?")) == [SHOP], "the cooldown is over"
+
+
+def test_a_groups_first_match_after_a_restart_reads_back_without_writing_the_batch_first(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The first FAQ match of a group after a restart reads what the FAQ answered there from
+    the store; the batch's questions queued before it (and their staff alerts) are written
+    when the batch commits, not ahead of that read (on PostgreSQL ~6 round trips inside one
+    member's decision: the engine's slowest decisions). Answers and the queue are the same."""
+    c = community(store, store_clock, playbook(FAQ))
+    assert replies(ask(c, "mei", "where can I buy it?")) == [SHOP]
+    performed(c)
+    store_clock.advance(timedelta(minutes=3))
+    c.runtime = runtime_for(store, c.runtime.playbook)  # new handlers: nothing in memory
+    c.restart()
+    now = store_clock.now()
+    batch = [c.events.message("ann", "what's the wifi password?", group="g2", at=now),
+             c.events.message("tom", "how do I order some?", at=now)]  # fmt: skip
+    statements: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        processed = c.engine.process(batch)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+    assert replies(processed) == [], "answered 3 minutes ago, before the restart"
+    [read_back] = [i for i, s in enumerate(statements) if "from outbox join events" in s]
+    queued = [i for i, s in enumerate(statements)
+              if s.startswith(("insert into questions", "insert into scheduled"))]  # fmt: skip
+    assert queued and min(queued) > read_back, "the queued question written after the read"
+    [question] = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
+    assert question.text == "what's the wifi password?"
+
+
+def test_the_first_matches_of_a_batchs_groups_after_a_restart_are_read_back_together(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A batch after a restart with first matches in several groups reads what the FAQ
+    answered in all of them in one statement, before any member's decision waits on it;
+    each group keeps its own cooldown."""
+    c = community(store, store_clock, playbook(FAQ))
+    assert replies(ask(c, "mei", "where can I buy it?")) == [SHOP]
+    assert replies(ask(c, "ann", "how long should I steep green tea?", group="g2")) == [BREW]
+    performed(c)
+    store_clock.advance(timedelta(minutes=3))
+    c.runtime = runtime_for(store, c.runtime.playbook)  # new handlers: nothing in memory
+    c.restart()
+    now = store_clock.now()
+    batch = [c.events.message("tom", "how do I order some?", at=now),
+             c.events.message("bob", "how do I brew green tea?", group="g2", at=now),
+             c.events.message("eve", "where can I buy the tea?", group="g3", at=now),
+             c.events.message("ann", "how do I brew it?", at=now)]  # fmt: skip
+    statements: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        processed = c.engine.process(batch)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+    assert [replies([p]) for p in processed] == [[], [], [SHOP], [BREW]], (
+        "g1 and g2 answered 3 minutes ago, before the restart; g3 never; g1 never brewing"
+    )
+    assert sum("from outbox join events" in s for s in statements) == 1
 
 
 def test_mention_only_groups_answer_only_when_the_bot_is_mentioned(

@@ -289,7 +289,7 @@ def test_warn_as_a_reply_deletes_the_message_and_says_it_in_chinese(
     assert (ActionKind.DELETE, "m-2") in kinds
     assert [(e.text, e.is_spam) for e in store.moderation_examples()] == [("大家好呀", True)]
     assert say(c, "boss", "/禁言 @bob 一会儿")[0].startswith("「一会儿」不是时长")
-    assert say(c, "mei", "/解除 @bob") == ["mei，只有 Creator、Manager 可以使用「/解除」。"]
+    assert say(c, "mei", "/解除 @bob") == ["mei，只有 创始人、管理员 可以使用「/解除」。"]
     assert say(c, "boss", "/解除 @bob") == ["bob：已撤销最近一次违规（还剩 0 次）。"]
 
 

@@ -150,7 +150,7 @@ def test_staff_end_a_poll_early(store: Store, store_clock: FrozenClock) -> None:
 
 def test_members_cannot_start_or_end_a_poll(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock, roles={"pat": "partner"})
-    assert only(say(c, "mei", WEEKEND)) == "mei，只有 Creator、Manager、Partner 可以使用「/投票」。"
+    assert only(say(c, "mei", WEEKEND)) == "mei，只有 创始人、管理员、合伙人 可以使用「/投票」。"
     assert "只有" in only(say(c, "mei", "/endpoll"))
     assert "📊 投票" in only(say(c, "pat", WEEKEND)), "partners may start polls"
     assert SqlPolls.on(store).current(1) is not None
@@ -160,7 +160,7 @@ def test_started_by_names_the_roles_who_may_start_polls(
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = staffed(store, store_clock, chinese("mechanisms:\n  polls:\n    started_by: [creator]\n"))
-    assert only(say(c, "boss", WEEKEND)) == "boss，只有 Creator 可以使用「/投票」。"
+    assert only(say(c, "boss", WEEKEND)) == "boss，只有 创始人 可以使用「/投票」。"
 
 
 def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: FrozenClock) -> None:

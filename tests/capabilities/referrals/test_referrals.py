@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.points.repository import SqlPoints
@@ -340,3 +341,25 @@ def test_a_friend_refused_then_let_in_after_all_counts_for_the_inviter(
     community_id = c.runtime.community_id
     assert [(n.inviter, n.invitee) for n in referrals.recent(community_id)] == [("ann", "bob")]
     assert referrals.progress(community_id, c.member_id("ann")).credited == 1
+
+
+def test_friends_brought_before_the_task_was_turned_off_are_still_judged_by_posts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """What `hearth playbook validate` and docs/referrals.md say of a task turned off: no new
+    friend is recorded, but the friends brought while it ran are checked when their stay is up
+    against today's `posts` (0 here: Cat, who never spoke, counts), and nobody is rewarded."""
+    c, token = setup(store, store_clock)
+    join(c, "bob", token)
+    join(c, "cat", token, says=False)
+    c.runtime = runtime_for(store, playbook(TASK.replace("enabled: true\n    invites: 2",
+                                                         "enabled: false\n    posts: 0\n"
+                                                         "    invites: 2")))  # fmt: skip
+    c.restart()
+    join(c, "dan", token, at=DAY + timedelta(days=1))  # by the link, with the task off
+    at_day(c, 7.5)
+    referrals = SqlReferrals.on(store)
+    named = {n.invitee: n.referral.status for n in referrals.recent(c.runtime.community_id)}
+    assert named == {"bob": Status.CREDITED, "cat": Status.CREDITED}
+    assert sent(c.carrier) == [] and sent(c.carrier, ActionKind.ALERT_STAFF) == []
+    assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("ann")) == 0

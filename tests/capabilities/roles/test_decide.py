@@ -109,3 +109,28 @@ def test_a_chinese_community_without_levels_shows_its_members_chinese_level_name
     assert card_text(card, en).splitlines()[1:3] == [
         "Level: Newcomer", "Towards Member: messages 4/10, active days 1/3",
     ]  # fmt: skip
+
+
+def test_a_chinese_community_without_roles_shows_chinese_staff_titles() -> None:
+    """A zh-CN playbook that writes no `structure.roles` showed a manager's card as
+    `身份：Manager` and `playbook show` listed `Staff: Creator (creator), Manager (manager)…`;
+    the default roles are titled in the community's language, an English one's as before."""
+    from hearthkeeper.playbook.summary import summarise
+
+    zh = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN")).playbook
+    manager = zh.structure.roles["manager"].title
+    card = Card(nickname="小李", role=manager, level=0, towards=None, points=None, streak=None,
+                titles=(), tags=None)  # fmt: skip
+    assert card_text(card, zh).splitlines()[1] == "身份：管理员"
+    structure = next(e for e in summarise(zh) if e.title.startswith("Structure"))
+    assert structure.lines[0] == (
+        "Staff: 创始人 (creator), 管理员 (manager), 拉新专员 (acquisition), 合伙人 (partner)"
+    )
+    en = parse_playbook(MINIMAL).playbook
+    assert [role.title for role in en.structure.roles.values()] == [
+        "Creator", "Manager", "Growth", "Partner",
+    ]  # fmt: skip
+    written = MINIMAL.replace("language: en", "language: zh-CN") + (
+        "structure:\n  roles:\n    host: {title: Host}\n"
+    )
+    assert list(parse_playbook(written).playbook.structure.roles) == ["host"]

@@ -207,7 +207,7 @@ def test_staff_close_early_and_the_scheduled_closing_is_called_off(
 def test_members_cannot_start_or_close_a_list(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock)
     refused = only(say(c, "mei", "/接龙 周六夜跑"))
-    assert refused == "mei，只有 Creator、Manager 可以使用「/接龙」。"
+    assert refused == "mei，只有 创始人、管理员 可以使用「/接龙」。"
     assert "只有" in only(say(c, "mei", "/closelist"))
     assert SqlSignUps.on(store).lists() == []
 
@@ -217,7 +217,7 @@ def test_started_by_names_the_roles_instead_of_the_permission(
 ) -> None:
     pb = chinese("mechanisms:\n  signups:\n    started_by: [partner]\n")
     c = staffed(store, store_clock, pb, roles={"pat": "partner"})
-    assert only(say(c, "boss", "/接龙 周六夜跑")) == "boss，只有 Partner 可以使用「/接龙」。"
+    assert only(say(c, "boss", "/接龙 周六夜跑")) == "boss，只有 合伙人 可以使用「/接龙」。"
     assert "【接龙】周六夜跑" in only(say(c, "pat", "/接龙 周六夜跑"))
 
 

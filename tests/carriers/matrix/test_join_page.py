@@ -28,6 +28,7 @@ from hearthkeeper.engine.admission import Admission
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.store.join_sources import SqlJoinSources
+from hearthkeeper.web.clientaddr import parse_proxies
 from hearthkeeper.web.context import Web, WebSettings
 from tests.playbook_samples import MINIMAL
 from tests.webchat_setup import NoPlaybooks, sqlite_store
@@ -43,8 +44,10 @@ def store(tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock) -> It
         yield found
 
 
-def join_page(store: Store, clock: FrozenClock, tmp_path: Path, playbook: str) -> FastAPI:
-    """The web app with the Matrix carrier's routes, the room a group of the tea community."""
+def join_page(store: Store, clock: FrozenClock, tmp_path: Path, playbook: str,
+              trial_limit_exempt: tuple[str, ...] = ()) -> FastAPI:  # fmt: skip
+    """The web app with the Matrix carrier's routes, the room a group of the tea community
+    (`trial_limit_exempt`: `[server]`'s)."""
     loaded = parse_playbook(playbook, str(tmp_path / "pb.yaml"))
     apply_playbook(store, loaded, "test")
     runtime = runtime_for(store, loaded.playbook, tmp_path)
@@ -53,7 +56,8 @@ def join_page(store: Store, clock: FrozenClock, tmp_path: Path, playbook: str) -
                               rooms={ROOM: "tea"}, sync_position=tmp_path / "sync.json")  # fmt: skip
     setup = MatrixSetup(settings)
     setup.adopt(store, runtime.community_id, loaded.playbook)
-    web_settings = WebSettings(data_dir=tmp_path)
+    web_settings = WebSettings(data_dir=tmp_path,
+                               trial_limit_exempt=parse_proxies(trial_limit_exempt))  # fmt: skip
     parts = ServerParts(store=store, clock=clock, web=web_settings,
                         communities={c.slug: c for c in store.list_communities()},
                         admission=Admission(store, clock, {runtime.community_id: runtime}.get))  # fmt: skip
@@ -256,3 +260,21 @@ async def test_one_free_trial_per_connection_on_the_matrix_join_page(
         assert used in (await home.get(PAGE)).text
     async with client(app, "198.51.100.4") as elsewhere:
         assert used not in (await elsewhere.get(PAGE)).text
+
+
+@pytest.mark.asyncio
+async def test_a_network_the_operator_exempts_gives_each_matrix_id_a_trial(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """`[server] trial_limit_exempt` counts on the Matrix join page as on the web chat's: an
+    operator trying it out from this machine gets a trial for each Matrix ID typed."""
+    app = join_page(store, store_clock, tmp_path, MINIMAL + PAID_WITH_TRIAL, ("127.0.0.1",))
+    used = "A free trial was already used from this connection in the last 30 days"
+    async with client(app, "127.0.0.1") as here:
+        for who in ("@mei:example.org", "@mei2:example.org", "@mei3:example.org"):
+            joined = await here.post(PAGE, data={"user_id": who})
+            assert joined.status_code < 400 and used not in joined.text, who
+    async with client(app, "203.0.113.9") as home:
+        assert (await home.post(PAGE, data={"user_id": "@bo:example.org"})).status_code < 400
+        second = await home.post(PAGE, data={"user_id": "@bo2:example.org"})
+        assert second.status_code == 403 and used in second.text

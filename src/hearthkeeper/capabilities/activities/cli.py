@@ -267,8 +267,8 @@ def pay(
         str,
         typer.Argument(
             metavar="EVENT_ID",
-            help="The event (its id in `hearth events list`); or, alone, the member's payment "
-            "reference: the event of their one unpaid place.",
+            help="The event (its id in `hearth events list`); or, alone, who paid (payment "
+            "reference, member:ID or CARRIER:USER_ID): the event of their one unpaid place.",
         ),
     ],
     receipt: Annotated[str, typer.Option("--receipt", help="Receipt or order number: once.")],
@@ -284,14 +284,17 @@ def pay(
     config: ConfigOption = None,
 ) -> None:
     """Record a member's fee for a priced event (an order): their place is confirmed.
-    `hearth events pay REFERENCE --receipt …` finds the event by the member's unpaid place."""
+    `hearth events pay WHO --receipt …` finds the event by the member's one unpaid place."""
     number = _event_number(event_id)
+    if number is not None and who is None and _reads_as_reference(config, community, number,
+                                                                  event_id):  # fmt: skip
+        number = None
     if number is None:
         if who is not None:
             raise typer.BadParameter(f"{event_id.strip()[:32]!r} is not an event number: the "
                                      "event comes first (hearth events pay EVENT_ID WHO)",
                                      param_hint="'EVENT_ID'")  # fmt: skip
-        store, found, number = _open_by_reference(config, community, event_id)
+        store, found, number = _open_by_payer(config, community, event_id, receipt)
         who = event_id
     elif who is None:
         raise typer.BadParameter("say who paid: their payment reference, member:ID or "
@@ -318,17 +321,51 @@ def _event_number(typed: str) -> int | None:
         if not 1 <= int(text) <= MAX_ID:
             raise typer.BadParameter(f"there is no event {text[:32]}", param_hint="'EVENT_ID'")
         return int(text)
-    if normalise_code(text) is None:
+    if normalise_code(text) is None and ":" not in text:
         raise typer.BadParameter(f"{text[:32]!r} is neither an event number (its id in `hearth "
-                                 "events list`) nor a payment reference (XXXX-XXXX)",
+                                 "events list`) nor who paid (a payment reference XXXX-XXXX, "
+                                 "member:ID or CARRIER:USER_ID)",
                                  param_hint="'EVENT_ID'")  # fmt: skip
     return None
 
 
-def _open_by_reference(config: ConfigOption, slug: str | None,
-                       reference: str) -> tuple[Store, Community, int]:  # fmt: skip
-    """The store, community and event of the one unpaid place of the member given the payment
-    `reference` (among the `--community`'s events if named); fails naming the places to choose
+def _reads_as_reference(config: ConfigOption, slug: str | None, number: int,
+                        typed: str) -> bool:  # fmt: skip
+    """Whether `typed`, all digits and alone, is a payment reference typed without its dash
+    (one reference in ~10,000 is all digits): yes when someone was given that reference and
+    there is no event `number`; no when nobody was (the usual "say who paid" follows); both
+    existing, it fails asking which was meant."""
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+    from hearthkeeper.capabilities.billing.references import normalise_code
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    code = normalise_code(typed)
+    if code is None:
+        return False
+    store = _store(config)
+    try:
+        given = SqlBilling.on(store).resolve(code)
+        event = None if given is None else SqlActivities.on(store).event(number)
+        if event is not None and slug is not None:
+            event = event if event.community_id == pick_community(store, slug).id else None
+    finally:
+        store.engine.dispose()
+    if given is None:
+        return False
+    if event is None:
+        return True
+    fail(f"{typed.strip()} is both event {number} ({event.title}) and the payment reference "
+         f"{code} given to {given.display_name or given.carrier_user_id}: for that member's "
+         f"unpaid place write the reference with its dash, hearth events pay {code}; for event "
+         f"{number}, say who paid: hearth events pay {number} WHO")  # fmt: skip
+
+
+def _open_by_payer(config: ConfigOption, slug: str | None, who: str,
+                   receipt: str) -> tuple[Store, Community, int]:  # fmt: skip
+    """The store, community and event of the one unpaid place of the member `who` names (a
+    payment reference, member:ID or CARRIER:USER_ID; among the `--community`'s events if
+    named), or of the fee `receipt` recorded for them already (the same command run again: it
+    says so, as with the event's number); fails giving the command for each place to choose
     from when there are several, and how to find the event when there is none."""
     from hearthkeeper.capabilities.activities.records import Status
     from hearthkeeper.capabilities.activities.repository import SqlActivities
@@ -337,7 +374,7 @@ def _open_by_reference(config: ConfigOption, slug: str | None,
 
     store = _store(config)
     try:
-        member_id = known_payer(store, reference)
+        member_id = known_payer(store, who)
     except BillingError as exc:
         fail(str(exc))
     repo = SqlActivities.on(store)
@@ -351,15 +388,49 @@ def _open_by_reference(config: ConfigOption, slug: str | None,
                 for s in repo.signups(event.id)
             ):
                 places.append((each, event))
-    how = "`hearth events list` gives the event numbers: hearth events pay EVENT_ID " + reference
+    who = who.strip()
+    how = "`hearth events list` gives the event numbers: hearth events pay EVENT_ID " + who
+    if not places and member_id is not None:
+        places = _paid_with(store, communities, member_id, receipt)
     if not places:
-        fail(f"{reference.strip()} has no unpaid place in an event; {how}")
+        fail(f"{who} has no unpaid place in an event; {how}")
     if len(places) > 1:
-        listed = "; ".join(f"event {e.id} ({e.title})" for _, e in places)
-        fail(f"{reference.strip()} has unpaid places in {len(places)} events ({listed}): say "
-             f"which, hearth events pay EVENT_ID {reference.strip()}")  # fmt: skip
+        fail(
+            f"{who} has unpaid places in {len(places)} events; say which, one of:\n"
+            + "\n".join(_pay_line(store, c, e, who, receipt) for c, e in places)
+        )
     [(found, event)] = places
     return store, found, event.id
+
+
+def _paid_with(store: Store, communities: list[Community], member_id: int,
+               receipt: str) -> list[tuple[Community, Event]]:  # fmt: skip
+    """The event whose fee `receipt` recorded for `member_id` already (none: another
+    member's receipt, a plan's, or not recorded), among `communities`."""
+    from hearthkeeper.capabilities.activities.fees import plan_of_event
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+    from hearthkeeper.capabilities.billing.records import Provider
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    order = SqlBilling.on(store).order(Provider.MANUAL, receipt.strip())
+    if order is None or order.member_id != member_id:
+        return []
+    repo = SqlActivities.on(store)
+    return [(each, event) for each in communities if each.id == order.community_id
+            for event in repo.events(each.id) if plan_of_event(event.id) == order.plan_id]  # fmt: skip
+
+
+def _pay_line(store: Store, community: Community, event: Event, who: str, receipt: str) -> str:
+    """`  hearth events pay 12 7KQ2-M9XD --receipt TB-1   (品鉴会, 2026-12-20 19:30 Asia/
+    Shanghai, 45 CNY)`: one of the places to choose from, as the command that pays it."""
+    import shlex
+
+    zone = zone_of(playbook_of(store, community))
+    details = [event.title, f"{event.starts_at.astimezone(zone):%Y-%m-%d %H:%M} {zone}"]
+    if event.price is not None:
+        details.append(f"{amount_text(event.price)} {event.currency}")
+    return (f"  hearth events pay {event.id} {shlex.quote(who)} --receipt "
+            f"{shlex.quote(receipt.strip())}   ({', '.join(details)})")  # fmt: skip
 
 
 @events_app.command("refund")

@@ -94,8 +94,10 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
             value = amount_of(amount) if amount.strip() else (event.price or Decimal(0))
         except BillingError as exc:
             raise EventError(str(exc)) from None
-        before = billing.order(Provider.MANUAL, receipt.strip())
         repo.lock_event(event.id)
+        # read once the lock is held: a second staff member recording the same receipt at
+        # once then finds the first one's order, not a paid place to call a second payment
+        before = billing.order(Provider.MANUAL, receipt.strip())
         signups = repo.signups(event.id)
         mine = next((s for s in signups if s.member_id == member_id), None)
         if before is not None:
@@ -117,7 +119,11 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
                                          Provider.MANUAL, receipt.strip(), by))  # fmt: skip
         except BillingError as exc:
             raise EventError(str(exc)) from None
-        order, _ = billing.record(community.id, member_id, None, fee, OrderKind.EVENT_FEE, now)
+        order, created = billing.record(community.id, member_id, None, fee,
+                                        OrderKind.EVENT_FEE, now)  # fmt: skip
+        if not created:  # another payment recorded the receipt meanwhile (it waited for it)
+            raise EventError(f"receipt {receipt.strip()} was recorded already "
+                             f"(order {order.id}, {order.plan_id})")  # fmt: skip
         confirmed = repo.set_status(mine.id, status, now, order_id=order.id)
         text = TEXTS.say("paid", lang, name=confirmed.display_name, title=event.title,
                          ticket=ticket_link(tx, confirmed.code),

@@ -109,9 +109,9 @@ class DaysAhead:
         self.checks_in = checks_in
 
     def __call__(self, scope: StoreBase, community_id: int,
-                 events: Sequence[tuple[Event, Playbook, int]]) -> None:  # fmt: skip
+                 events: Sequence[tuple[Event, Playbook, int, int]]) -> None:  # fmt: skip
         ahead = {(member_id, local_day(event.at, pb.community.timezone))
-                 for event, pb, member_id in events if self.checks_in(event)}  # fmt: skip
+                 for event, pb, member_id, _ in events if self.checks_in(event)}  # fmt: skip
         if ahead:
             check_ins = SqlCheckIns.on(scope)
             check_ins.take_days(community_id, {day for _, day in ahead})

@@ -28,7 +28,9 @@ class Faq(CapabilityBase):
         from hearthkeeper.capabilities.faq.handlers import FaqAnswers
         from hearthkeeper.engine.registry import Stage
 
-        registry.add(FaqAnswers(setup.playbook, prepare=not setup.inspecting), Stage.MECHANISMS + 5)
+        answers = FaqAnswers(setup.playbook, prepare=not setup.inspecting)
+        registry.add(answers, Stage.MECHANISMS + 5)
+        registry.add_lock_ahead(answers.read_ahead)  # reads a batch's groups' answers back
         registry.add_effect(requests.QueueQuestion, queue.queue_question)
         registry.add_effect(requests.MarkAnswered, queue.mark_answered)
         registry.add_effect(requests.AlertStaff, queue.alert_staff)

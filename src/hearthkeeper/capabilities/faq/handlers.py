@@ -8,6 +8,7 @@ could answer, the staff queue. With `mention_only`, only messages that @ the bot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
@@ -15,7 +16,7 @@ from functools import cached_property, lru_cache
 from hearthkeeper.capabilities.command_book import parse, reply
 from hearthkeeper.capabilities.faq.experts import EXPERTS_REASON, ExpertTopics
 from hearthkeeper.capabilities.faq.match import FaqIndex, Match, looks_like_question
-from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.faq.repository import Reply, SqlQuestions
 from hearthkeeper.capabilities.faq.requests import (
     FindExperts,
     MarkAnswered,
@@ -27,6 +28,7 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.text.normalise import LONGEST_REMEMBERED, TEXTS_REMEMBERED, prepare
 
 # What an FAQ answer's reply gives as its reason, before the entry's question; read back
@@ -59,6 +61,10 @@ class FaqAnswers:
         # The groups whose recent answers were read from the store (the outbox): a group's
         # cooldowns outlive a restart, read once, on its first message the FAQ would answer.
         self._read_back: set[int] = set()
+        # The answers read ahead for the groups a batch will read back (`read_ahead`), and
+        # the transaction they were read in: good for that transaction only.
+        self._ahead: dict[int, list[Reply]] = {}
+        self._ahead_in: int | None = None
         # what the last texts ask (pure: the entries and topics are this handler's own); chat
         # repeats itself, and a question asked again reads the same
         self._understood = lru_cache(maxsize=TEXTS_REMEMBERED)(self._understand)
@@ -146,6 +152,7 @@ class FaqAnswers:
         (each group's are read again from the store, where only what was kept is)."""
         self._answered.clear()
         self._read_back.clear()
+        self._ahead, self._ahead_in = {}, None
 
     def _read_back_answers(self, ctx: Context, cooldown: timedelta) -> None:
         """Learn from the store what the FAQ answered in the group within `cooldown` before
@@ -159,7 +166,13 @@ class FaqAnswers:
         self._read_back.add(ctx.group.id)
         asked = {entry.question: index for index, entry in enumerate(self._entries)}
         answers = {entry.answer: index for index, entry in enumerate(self._entries)}
-        replies = SqlQuestions.on(ctx.reads).replies_since(ctx.group.id, ctx.now - cooldown)
+        since = ctx.now - cooldown
+        ahead = self._ahead.pop(ctx.group.id, None)
+        serial = ctx.reads.transaction_serial()
+        if ahead is not None and serial is not None and self._ahead_in == serial:
+            replies = [(r.at, r.reason, r.text) for r in ahead if r.since(since)]
+        else:
+            replies = SqlQuestions.on(ctx.reads).replies_since(ctx.group.id, since)
         for at, reason, text in replies:
             keys: list[str] = []
             question = reason.removeprefix(ANSWER_REASON)
@@ -174,6 +187,35 @@ class FaqAnswers:
                 known = self._answered.get((ctx.group.id, key))
                 if known is None or known < at:
                     self._answered[(ctx.group.id, key)] = at
+
+    def read_ahead(self, scope: StoreBase, community_id: int,
+                   events: Sequence[tuple[Event, Playbook, int, int]]) -> None:  # fmt: skip
+        """Before a batch is decided (`Registry.add_lock_ahead`): read what the FAQ answered in
+        the groups whose first match since the start the batch may hold, in one statement,
+        for `_read_back_answers` — not one statement per group inside a member's decision.
+        A message moderation will flag is read for too (not known yet): it costs a row."""
+        self._ahead, self._ahead_in = {}, None
+        if not (self._entries or self.topics):
+            return
+        since: dict[int, datetime] = {}
+        for event, playbook, _, group_id in events:
+            faq = playbook.mechanisms.faq
+            if group_id in self._read_back or not isinstance(event, Message):
+                continue
+            if faq.mention_only and not event.mentions_bot:
+                continue
+            if event.sender.is_bot or not event.text.strip() or parse(event.text) is not None:
+                continue
+            understood = (self._understood if len(event.text) <= LONGEST_REMEMBERED
+                          else self._understand)  # fmt: skip
+            _, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
+            if match is not None or asked:
+                start = event.at - faq.cooldown
+                since[group_id] = min(since.get(group_id, start), start)
+        if since:
+            found = SqlQuestions.on(scope).replies_in(since)
+            self._ahead = {group_id: found.get(group_id, []) for group_id in since}
+            self._ahead_in = scope.transaction_serial()
 
     def _recent(self, ctx: Context, key: str, cooldown: timedelta) -> bool:
         last = self._answered.get((ctx.group.id, key))

@@ -5,7 +5,7 @@ caller's transaction. The `questions` table stays with the schema in store/model
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearthkeeper.capabilities.faq.requests import HANDLER
-from hearthkeeper.store.among import among_pairs, pairs_parameter
+from hearthkeeper.store.among import among, among_pairs, pairs_parameter
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import table_of
@@ -78,6 +78,20 @@ _REPLIES = (
            _OUTBOX.c.created_at >= bindparam("since"), _EVENTS.c.at >= bindparam("since"))
     .order_by(_EVENTS.c.at, _OUTBOX.c.id)
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One of the FAQ's replies kept in the outbox (`SqlQuestions.replies_in`)."""
+
+    at: datetime  # the time of the event it replied to
+    made: datetime  # when the reply was put in the outbox
+    reason: str
+    text: str
+
+    def since(self, moment: datetime) -> bool:
+        """Whether `replies_since(…, moment)` reads it."""
+        return self.at >= moment and self.made >= moment
 
 
 @dataclass(frozen=True)
@@ -248,15 +262,40 @@ class SqlQuestions(StoreBase):
         """The FAQ's own replies in the group to events at or after `since`: (the event's
         time, the reply's reason, its text), oldest first. The outbox is where the bot's
         answers are kept, so a restarted engine learns from it what it answered moments ago."""
-        # Nothing deferred is read here, but it is written now all the same: the scheduled
-        # rows' ids follow the order their writes are flushed in, and staff alerts due at
-        # one moment go out in id order.
-        self.flush_deferred()
+        # Nothing deferred (queued questions, check-ins, scheduled work) is read here, so
+        # nothing is written first: the group's first match after a start waits for this one
+        # statement only. (Written here before, they were split at each group's first match;
+        # scheduled rows now take their ids in the order of one flush, questions' alerts
+        # still in the order they were asked.)
         values = {"group_id": group_id, "since": utc(since, "since")}
         with self._unit(write=False) as session:  # a plain statement built once
             rows = session.connection().execute(_REPLIES, values).all()
         return [(at, str(action.get("reason") or ""), str(action.get("text") or ""))
                 for at, action in rows if action.get("handler") == HANDLER]  # fmt: skip
+
+    def replies_in(self, since: Mapping[int, datetime]) -> dict[int, list[Reply]]:
+        """`replies_since` for many groups in one statement (`since`: from when, each group):
+        each group's FAQ replies, oldest first, with the moment each reply was made, so that
+        a caller can narrow a group's to a later `since` as `replies_since` would read them
+        (`Reply.since`). Groups with none are left out."""
+        if not since:
+            return {}
+        earliest = utc(min(since.values()), "since")
+        query = (
+            select(_OUTBOX.c.group_id, _EVENTS.c.at, _OUTBOX.c.created_at, _OUTBOX.c.action)
+            .join(_EVENTS, _OUTBOX.c.event_id == _EVENTS.c.id)
+            .where(among(_OUTBOX.c.group_id, sorted(since)),
+                   _OUTBOX.c.created_at >= earliest, _EVENTS.c.at >= earliest)
+            .order_by(_EVENTS.c.at, _OUTBOX.c.id)
+        )  # fmt: skip
+        found: dict[int, list[Reply]] = {}
+        with self._unit(write=False) as session:
+            for group_id, at, made, action in session.connection().execute(query):
+                reply = Reply(at, made, str(action.get("reason") or ""),
+                              str(action.get("text") or ""))  # fmt: skip
+                if action.get("handler") == HANDLER and reply.since(since[group_id]):
+                    found.setdefault(group_id, []).append(reply)
+        return found
 
     def points_given(self, community_id: int, member_id: int, reason: str) -> bool:
         """Whether the member's ledger already holds an entry for exactly this reason."""

@@ -51,7 +51,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
-from hearthkeeper.web.clientaddr import requester_network
+from hearthkeeper.web.clientaddr import requester_network, trial_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -127,6 +127,10 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         """The client network asking (one free trial per network in a paid community)."""
         return requester_network(request, web.settings.trusted_proxies)
 
+    def trials(network: str) -> str | None:
+        """`network` as the one free trial per network counts it (None: exempted there)."""
+        return trial_network(network, web.settings.trial_limit_exempt)
+
     def group_of(room: str) -> Group | None:
         group = web.store.group_for_carrier(CARRIER, room)
         return group if group is not None and carrier.rooms.accepts(room) else None
@@ -139,7 +143,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         if group.closed:  # `hearth groups close`: the bot invites nobody new to it
             return await run_in_threadpool(closed, web.store, group)
         probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True,
-                            network=network_of(request))  # fmt: skip
+                            network=trials(network_of(request)))  # fmt: skip
         looked = await run_in_threadpool(admission.screen, probe)
         return page(group, 200, source=via, verdict=_shown(looked))
 
@@ -167,7 +171,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         async def wrong_id(error: str) -> HTMLResponse:
             """The page again, `error` beside the Matrix ID, with what the door asks."""
             probe = JoinRequest(carrier=CARRIER, group_id=group.id, user_id="", probe=True,
-                                network=network_of(request))  # fmt: skip
+                                network=trials(network_of(request)))  # fmt: skip
             looked = await run_in_threadpool(admission.screen, probe)
             return again(400, error=error, field="user_id", verdict=_shown(looked))
 
@@ -201,7 +205,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         request_in = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=typed,
                                  code=asked.code or None, source=token,
                                  answers=asked.answers, field_per_question=True,
-                                 network=address)  # fmt: skip
+                                 network=trials(address))  # fmt: skip
 
         def keep_source(scope: StoreBase) -> None:
             if token is not None:

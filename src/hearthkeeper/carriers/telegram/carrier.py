@@ -76,7 +76,7 @@ from hearthkeeper.carriers.telegram.links import (
     link_name,
     record_gone,
     record_link,
-    recorded_links,
+    recorded_link,
     source_in_name,
 )
 from hearthkeeper.carriers.telegram.outgoing import (
@@ -485,16 +485,16 @@ class TelegramCarrier:
         community = self._community_of(chat_id)
         if self.store is None or community is None:
             return None
-        made = recorded_links(self.store, community, link_name(token))
-        return next((m.link for m in made if m.chat_id == chat_id and m.source == token), None)
+        made = recorded_link(self.store, community, link_name(token), chat_id, source=token)
+        return None if made is None else made.link
 
     def _recorded_source(self, chat_id: str, link: str, name: str) -> str | None:
         """The token of the link the bot made in the chat under the digest `name`."""
         community = self._community_of(chat_id)
         if self.store is None or community is None:
             return None
-        made = recorded_links(self.store, community, name)
-        return next((m.source for m in made if m.chat_id == chat_id and m.link == link), None)
+        made = recorded_link(self.store, community, name, chat_id, link=link)
+        return None if made is None else made.source
 
     async def _screen(self, ask: JoinAsk) -> None:
         """Ask the door: admitted → approved; refused → declined, the reason sent to them in

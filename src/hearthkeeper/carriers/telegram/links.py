@@ -79,16 +79,30 @@ def record_link(store: Store, community_id: int, made: MadeLink) -> None:
                 detail={"chat": made.chat_id, "source": made.source, "link": made.link})  # fmt: skip
 
 
-def recorded_links(store: Store, community_id: int, name: str) -> list[MadeLink]:
-    """The links the bot made under the name `name` in the community's chats, newest first."""
-    found: list[MadeLink] = []
-    for entry in store.audit_entries(community_id, target=_target(name), limit=100):
-        detail = entry.detail
-        chat, source, link = detail.get("chat"), detail.get("source"), detail.get("link")
-        if entry.action == MADE and isinstance(chat, str) and isinstance(source, str) \
-                and isinstance(link, str):  # fmt: skip
-            found.append(MadeLink(chat, source, link))
-    return found
+def recorded_link(
+    store: Store,
+    community_id: int,
+    name: str,
+    chat_id: str,
+    *,
+    source: str | None = None,
+    link: str | None = None,
+) -> MadeLink | None:
+    """The newest link the bot made under the name `name` in the chat `chat_id` (for the
+    token `source`, or the link itself `link`, when given), however many chats and links the
+    name has: one read of that entry."""
+    wanted = {"chat": chat_id}
+    if source is not None:
+        wanted["source"] = source
+    if link is not None:
+        wanted["link"] = link
+    entry = store.last_audit(community_id, _target(name), {MADE}, detail=wanted)
+    if entry is None:
+        return None
+    made_source, made_link = entry.detail.get("source"), entry.detail.get("link")
+    if not (isinstance(made_source, str) and isinstance(made_link, str)):
+        return None
+    return MadeLink(chat_id, made_source, made_link)
 
 
 def record_gone(store: Store, community_id: int, gone: MadeLink) -> None:

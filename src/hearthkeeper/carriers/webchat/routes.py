@@ -53,7 +53,7 @@ from hearthkeeper.carriers.webchat.uploads import (
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.web.clientaddr import requester_network
+from hearthkeeper.web.clientaddr import requester_network, trial_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -96,6 +96,10 @@ def webchat_router(
     def network_of(request: Request) -> str:
         """The client network joins are counted by (and a paid community's free trial)."""
         return requester_network(request, web.settings.trusted_proxies)
+
+    def trials(network: str) -> str | None:
+        """`network` as the one free trial per network counts it (None: exempted there)."""
+        return trial_network(network, web.settings.trial_limit_exempt)
 
     def remember(response: Response, token: str) -> None:
         response.set_cookie(MEMBER_COOKIE, token, max_age=MEMBER_COOKIE_DAYS * 86400,
@@ -160,7 +164,7 @@ def webchat_router(
         if (seat is None or not seat.seated) and not room.group.closed:
             verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                    "" if user is None else user.nickname, probe=True,
-                                   network=network_of(request))  # fmt: skip
+                                   network=trials(network_of(request)))  # fmt: skip
         return join_page(request, room, user, source=via, verdict=verdict,
                          asked=Asked(code=invite.strip()[: MAX_CODE + 1]))  # fmt: skip
 
@@ -190,7 +194,7 @@ def webchat_router(
             field) and `error`."""
             looked = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                   "" if user is None else user.nickname, probe=True,
-                                  network=address)  # fmt: skip
+                                  network=trials(address))  # fmt: skip
             return join_page(request, more.pop("room", room), user, status=status, error=error,
                              nickname=nickname, source=source, asked=asked,
                              verdict=None if looked.admitted else looked, probed=True,
@@ -217,7 +221,7 @@ def webchat_router(
             door = None
             if seat is None or not seat.seated:  # a new seat: the community's threshold first
                 door = join_request(chat, room.group.id, user.user_id, user.nickname, asked,
-                                    source.strip() or None, network=address)  # fmt: skip
+                                    source.strip() or None, network=trials(address))  # fmt: skip
             # asked in the seat's transaction: a seat refused (full) counts no code's use
             verdict = await chat.join(room.group.id, user.user_id,
                                       source=source.strip() or None, door=door)  # fmt: skip
@@ -247,7 +251,8 @@ def webchat_router(
             return RedirectResponse(f"/join/{code}", status_code=303)
         language = chat.language(room.group)
         return _render("chat.html", 200, language, room=room, user=user, code=code,
-                       max_text=MAX_TEXT, script=script_texts(language))  # fmt: skip
+                       max_text=MAX_TEXT, script=script_texts(language),
+                       zone=chat.zone(room.group).key)  # fmt: skip
 
     @router.websocket("/chat/{code}/ws")
     async def chat_socket(websocket: WebSocket, code: str) -> None:

@@ -26,6 +26,8 @@ BOOK = Phrasebook({
     "rename_label": {EN: "Change your nickname", ZH: "修改你在群里的昵称"},
     "rename": {EN: "Change nickname", ZH: "改昵称"},
     "rename_link": {EN: "Nickname", ZH: "改昵称"},
+    # the clock the page's times are on: the community's, whatever the reader's own
+    "times_in": {EN: "Times in {zone}", ZH: "时间按 {zone} 时区"},
     "nickname_label": {EN: "Your nickname in the group", ZH: "你在群里的昵称"},
     "nickname_hint": {EN: "1 to {most} characters; others in the group see it.",
                       ZH: "1 到 {most} 个字符，群里的人都能看到。"},

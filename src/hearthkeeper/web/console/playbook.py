@@ -5,6 +5,7 @@ a diff to confirm, then applied through the running server."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,10 +23,10 @@ from hearthkeeper.playbook import (
     parse_playbook,
 )
 from hearthkeeper.playbook.diff import diff_content, playbook_content
+from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.playbook.summary import Element, summarise
 from hearthkeeper.store import Operator
 from hearthkeeper.store.columns import storable
-from hearthkeeper.web.api_playbook import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
     CommunityView,
@@ -90,10 +91,11 @@ async def uploaded_text(form: FormData) -> str:
     return normalised(text)
 
 
-def checked(view: CommunityView, text: str) -> LoadedPlaybook:
-    """The playbook in `text`, if valid and for this community; else `Refused`."""
+def checked(view: CommunityView, text: str, now: datetime) -> LoadedPlaybook:
+    """The playbook in `text`, if valid and for this community; else `Refused`. Its warnings
+    include a one-off activity starting before `now`."""
     try:
-        loaded = parse_playbook(text, UPLOADED)
+        loaded = parse_playbook(text, UPLOADED, now=now)
     except PlaybookError as exc:
         count = len(exc.problems)
         raise Refused(
@@ -166,7 +168,7 @@ def router(pages: Pages) -> APIRouter:
         text = ""
         try:
             text = await uploaded_text(await request.form())
-            loaded = checked(view, text)
+            loaded = checked(view, text, web.clock.now())
         except Refused as refused:  # the text goes back in the textarea, to fix in place
             return page(request, view, operator, status=422, problem=refused.message,
                         problems=refused.problems, pasted=text)  # fmt: skip
@@ -182,7 +184,7 @@ def router(pages: Pages) -> APIRouter:
             if sha256_of(text) != form.get("sha256"):
                 raise Refused("The playbook changed on its way back from the page; upload it "
                               "again.")  # fmt: skip
-            loaded = checked(view, text)
+            loaded = checked(view, text, web.clock.now())
         except Refused as refused:
             return page(request, view, operator, status=422, problem=refused.message,
                         problems=refused.problems)  # fmt: skip

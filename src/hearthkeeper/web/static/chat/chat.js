@@ -24,6 +24,29 @@
   // The page's words, in the community's language, from the block the server rendered.
   const TEXTS = JSON.parse(document.getElementById("chat-texts").textContent);
 
+  // Times are on the community's clock (the page names the zone), whatever the reader's
+  // own zone and locale: "17:10", and "2026-05-01 17:10 Asia/Shanghai" as the title, as
+  // the console and a refused post's mute say them.
+  const ZONE = body.dataset.zone || "UTC";
+  const CLOCK = clockFormat(ZONE);
+
+  function clockFormat(zone) {
+    const fields = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23" };
+    try {
+      return new Intl.DateTimeFormat("en-GB", { ...fields, timeZone: zone });
+    } catch (_) {
+      return new Intl.DateTimeFormat("en-GB", { ...fields, timeZone: "UTC" });
+    }
+  }
+
+  function onClock(at) {
+    const parts = {};
+    for (const part of CLOCK.formatToParts(new Date(at))) parts[part.type] = part.value;
+    const time = `${parts.hour}:${parts.minute}`;
+    return { time, full: `${parts.year}-${parts.month}-${parts.day} ${time} ${ZONE}` };
+  }
+
   function t(key, values) {
     return TEXTS[key].replace(/\{(\w+)\}/g, (whole, name) =>
       values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
@@ -147,7 +170,9 @@
     }
     const time = document.createElement("time");
     time.dateTime = frame.at;
-    time.textContent = new Date(frame.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const clock = onClock(frame.at);
+    time.textContent = clock.time;
+    time.title = clock.full;
     meta.append(time);
     const reply = document.createElement("button");
     reply.type = "button";
@@ -313,8 +338,7 @@
   // `clock` is the end on the community's clock, its zone named, as a refused post says it.
   function showMuted(until, reason, clock) {
     clearTimeout(muteTimer);
-    const when = !until ? t("staff_lift") : clock
-      || new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    const when = !until ? t("staff_lift") : clock || onClock(until).full;
     showNotice("muted", t("muted_notice", { when, reason }));
     setComposing(false);
     if (until) {
