@@ -138,6 +138,8 @@ def _compile(job: tuple[str, bool]) -> bool:
             )
         except py_compile.PyCompileError:
             return False  # Python reports it where the module is imported
+        except OSError:
+            return False  # not writable here (a read-only checkout): Python compiles it itself
         return True
     from _pytest.assertion.rewrite import _rewrite_test, _write_pyc, assertstate_key
 
@@ -147,7 +149,10 @@ def _compile(job: tuple[str, bool]) -> bool:
         source_hash, code = _rewrite_test(source, _config)
     except SyntaxError:
         return False  # pytest reports it when it collects the file
-    pyc.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pyc.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False  # not writable here: pytest rewrites it itself, as it would have
     return _write_pyc(_config.stash[assertstate_key], code, source_hash, pyc)
 
 

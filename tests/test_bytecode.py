@@ -109,6 +109,19 @@ def test_only_the_folders_given_are_compiled(
     assert not (tmp_path / "__pycache__").exists()
 
 
+def test_a_folder_where_bytecode_cannot_be_written_is_left_to_python_and_pytest(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A checkout whose `__pycache__` cannot be written (a read-only mount, here a file in
+    its place) stopped the whole xdist run before any test (NotADirectoryError from the
+    controller's hook); Python and pytest run such modules from source, as without it."""
+    folder = _project(tmp_path)
+    (folder / "__pycache__").write_text("not a folder")
+    assert bytecode.precompile(request.config, 1, [folder]) == 0
+    ran = _pytest(folder)
+    assert "assert (42 + 1) == 44" in ran.stdout  # the sample ran, its asserts rewritten
+
+
 def test_an_xdist_run_compiles_the_package_and_its_test_modules_first() -> None:
     """The controller's hook in tests/conftest.py, as `make test` runs it."""
     ran = subprocess.run(

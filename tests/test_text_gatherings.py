@@ -70,12 +70,15 @@ def test_a_course_or_tour_or_priced_outing_is_still_advertising(template: str, t
 CLUB_MEETINGS = [
     "Book club at 7, snacks provided",
     "Book club tonight at 7, snacks provided, bring the book",
+    "Book club at 7 pm, snacks provided",  # the clock's pm is no "PM me"
+    "Book club at 7:30 pm, snacks provided",
     "Quiz night on Friday, teams of four",
     "Potluck on Sunday, bring a dish",
 ]
 # an event's ad: a price, tickets, a class, a call to message
 EVENT_ADS = [
     "Book club at 7, tickets $10, DM me",
+    "Book club at 7 pm, snacks provided, pm me for tickets",
     "Wine tasting night Friday at 7, $25 a head, message me to book",
     "Run club Saturday at 8, coaching plans from $30 a month",
 ]

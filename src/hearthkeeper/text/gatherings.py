@@ -67,10 +67,11 @@ _MEETS_EN = re.compile(
     r"\b(?:at \d{1,2}(?::\d\d)?(?:\s?(?:am|pm))?|tonight|tomorrow|this (?:week|weekend|evening|"
     r"afternoon|morning)|(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
 )
+# (`pm` is a seller's "PM me", not the clock's `at 7 pm` that `_MEETS_EN` reads)
 _SELLER_EN = re.compile(
     r"[$£€¥]|\d\s?%|\b(?:tickets?|price|prices|fee|fees|cost|costs|pay|paid|discount|deal|sale|"
-    r"order|buy|book now|book your|register|subscribe|dm|pm|inbox|whatsapp|telegram|link|call|"
-    r"text|message|contact|course|class|classes|lesson|lessons|workshop|seminar|webinar|"
+    r"order|buy|book now|book your|register|subscribe|dm|(?<!\d )pm|inbox|whatsapp|telegram|"
+    r"link|call|text|message|contact|course|class|classes|lesson|lessons|workshop|seminar|webinar|"
     r"coaching|free|earn|income|business|offer|spots?|places|seats)\b"
 )
 # a club's note is short: a line or two
