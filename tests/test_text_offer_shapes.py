@@ -53,6 +53,13 @@ CHAT = [
     "他家冰箱用了一年就坏了",
     "拼多多那个助力活动是真的吗",
     "店里在招人吗？我表妹想找工作",
+    # an outing's note and a member's news (session 32's review: deleted by the rules above
+    # as first written)
+    "Parking included, see you all there at 7",
+    "Free parking included at the venue",
+    "Lessons included, kids loved it",
+    "Walk-ins available, the nurse said",
+    "Seats available on the bus, tell Mei if you want one",
 ]
 
 

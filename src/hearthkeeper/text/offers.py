@@ -96,7 +96,12 @@ KINDS: dict[str, tuple[str, ...]] = {
         # (`Book club at 7, snacks provided`)
         r"\bwith (?:lunch|dinner|breakfast|food|drinks|snacks|materials|equipment) provided\b",
         r"\b(?:lights|drinks?|hotel|breakfast|lunch|utilities|delivery|hosting|shipping|"
-        r"materials|equipment|case|charger|flights|classes|lessons|parking) (?:are |is )?included\b",
+        r"materials|equipment|case|charger|flights) (?:are |is )?included\b",
+        # (session 32) classes, lessons, parking included as an offer's last words (`…, classes
+        # included in the membership`), not a note going on about an outing (`Parking
+        # included, see you at 7`)
+        r"\b(?:classes|lessons|parking) (?:are |is )?included"
+        r"(?: in (?:the|your|our) (?:membership|price|fee|package|plan))?\W*$",
     ),
     "a promise of results": (
         r"\bwithout (?:dieting|diet|exercise|surgery|braces|pain|the gym)\b",
@@ -241,9 +246,10 @@ KINDS: dict[str, tuple[str, ...]] = {
         r"\bi (?:just )?started selling\b",
         r"\bpackages? for (?:two|\d+)\b",
         # session 32: a line opening on the sale or the service offered (`Selling homemade
-        # jams ...`, `Handyman available, ...`), a shop just opened, what can be booked
+        # jams ...`, `Handyman available, ...`; not with someone speaking after it: `Walk-ins
+        # available, the nurse said`), a shop just opened, what can be booked
         r"^\W*selling\b",
-        r"^\W*[a-z-]+(?: [a-z-]+)? available\b",
+        r"^\W*[a-z-]+(?: [a-z-]+)? available\b(?!.*\b(?:you|said|says|told|we|i|my|our)\b)",
         r"\b(?:just )?(?:launched|opened) (?:my|our)\b",
         r"\b(?:tastings?|consultations?|viewings?|appointments?|payment plans?) (?:are )?available\b",
     ),
