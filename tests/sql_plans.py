@@ -3,12 +3,29 @@ the indexes made for them, which a small change to a query can silently lose."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 
 from hearthkeeper.store import Store
+
+
+@contextmanager
+def statements_run(target: Any) -> Iterator[list[str]]:
+    """Every statement `target` (an engine, or the `Engine` class for all) sends while the
+    block runs, in order, as written."""
+    seen: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(target, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(target, "before_cursor_execute", note)
 
 
 def _ran(store: Store, call: Callable[[], Any], marker: str) -> tuple[Any, list[tuple[str, Any]]]:

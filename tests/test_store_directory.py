@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.store import MessageDeletion, NewStaffAlert, SanctionKind, Store
+from tests.sql_plans import statements_run
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)  # the store clock is at 09:00
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -326,17 +326,9 @@ def test_a_group_s_last_closing_is_read_in_one_statement_newest_by_when_written(
     ])  # fmt: skip
     group = store.get_group(w.g1)
     assert group is not None
-    reads: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "audit_log" in statement and statement.lstrip().upper().startswith("SELECT"):
-            reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    with statements_run(Engine) as sent:
         failed = _close_failed(store, group)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
+    reads = [s for s in sent if "audit_log" in s and s.lstrip().upper().startswith("SELECT")]
     assert failed is not None and failed.action == "group.close.failed"
     assert failed.community_id == w.community
     assert len(reads) == 1
@@ -372,17 +364,9 @@ def test_many_closed_groups_refused_closes_are_found_in_one_read(store: Store) -
             entries.append(NewAudit("hearthkeeper", "group.close.failed", w.other, target,
                                     {}, T0))  # fmt: skip
     store.audit_bulk(entries)
-    reads: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "audit_log" in statement and statement.lstrip().upper().startswith("SELECT"):
-            reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    with statements_run(Engine) as sent:
         refused = refused_closes(store, w.community, closed)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
+    reads = [s for s in sent if "audit_log" in s and s.lstrip().upper().startswith("SELECT")]
     assert refused == {n: "Telegram" if n % 2 else "Matrix"
                        for n, _ in closed if n % 3 == 0 and n % 9 != 0}  # fmt: skip
     assert len(reads) == 2  # 1,000 groups, then 205

@@ -258,12 +258,7 @@ def test_a_fee_committing_while_the_lapse_waits_on_the_event_wins(
         repo.set_status(mine.id, Status.CONFIRMED, DEADLINE)
         ran = threading.Thread(target=worker.tick)
         ran.start()
-        with store.engine.connect() as look:  # until the worker waits for the event's lock
-            while ran.is_alive() and not look.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database()")).scalar():  # fmt: skip
-                look.rollback()
-                time.sleep(0.01)
+        _until_waiting_for_a_lock(store, ran)  # until the worker waits for the event's lock
         assert ran.is_alive(), "the lapse did not wait for the event's lock"
     ran.join()
     assert performed(c) == []
@@ -313,12 +308,7 @@ def test_one_receipt_recorded_twice_at_once_says_recorded_already_not_paid_twice
         repo.set_status(mine.id, Status.CONFIRMED, store_clock.now(), order_id=order.id)
         ran = threading.Thread(target=second)
         ran.start()
-        with store.engine.connect() as look:  # until the second waits for the event's lock
-            while ran.is_alive() and not look.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database()")).scalar():  # fmt: skip
-                look.rollback()
-                time.sleep(0.01)
+        _until_waiting_for_a_lock(store, ran)  # until the second waits for the event's lock
     ran.join(60)
     [answer] = done
     assert not isinstance(answer, EventError), str(answer)
@@ -359,14 +349,19 @@ def test_a_receipt_another_payment_records_at_the_same_moment_confirms_no_place(
             OrderKind.PURCHASE, store_clock.now())  # fmt: skip
         ran = threading.Thread(target=fee)
         ran.start()
-        with store.engine.connect() as look:  # until the fee waits for the receipt's row
-            while ran.is_alive() and not look.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database()")).scalar():  # fmt: skip
-                look.rollback()
-                time.sleep(0.01)
+        _until_waiting_for_a_lock(store, ran)  # until the fee waits for the receipt's row
     ran.join(60)
     [answer] = done
     assert isinstance(answer, EventError), answer
     assert f"receipt r-1 was recorded already (order {other.id}" in str(answer)
     assert _status(c, "ann") is Status.UNPAID
+
+
+def _until_waiting_for_a_lock(store: Store, ran: threading.Thread) -> None:
+    """Wait until a connection waits for a row or advisory lock (or `ran` has ended)."""
+    with store.engine.connect() as look:
+        while ran.is_alive() and not look.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar():  # fmt: skip
+            look.rollback()
+            time.sleep(0.01)

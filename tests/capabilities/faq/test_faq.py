@@ -7,9 +7,6 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
-
-from sqlalchemy import event
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
@@ -21,6 +18,7 @@ from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from tests.engine_setup import RULES, Community, community, playbook
 from tests.playbook_samples import MINIMAL
+from tests.sql_plans import statements_run
 
 FAQ = """\
 mechanisms:
@@ -135,16 +133,9 @@ def test_a_groups_first_match_after_a_restart_reads_back_without_writing_the_bat
     now = store_clock.now()
     batch = [c.events.message("ann", "what's the wifi password?", group="g2", at=now),
              c.events.message("tom", "how do I order some?", at=now)]  # fmt: skip
-    statements: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(" ".join(statement.split()).lower())
-
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
+    with statements_run(store.engine) as sent:
         processed = c.engine.process(batch)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
+    statements = [" ".join(statement.split()).lower() for statement in sent]
     assert replies(processed) == [], "answered 3 minutes ago, before the restart"
     [read_back] = [i for i, s in enumerate(statements) if "from outbox join events" in s]
     queued = [i for i, s in enumerate(statements)
@@ -172,16 +163,9 @@ def test_the_first_matches_of_a_batchs_groups_after_a_restart_are_read_back_toge
              c.events.message("bob", "how do I brew green tea?", group="g2", at=now),
              c.events.message("eve", "where can I buy the tea?", group="g3", at=now),
              c.events.message("ann", "how do I brew it?", at=now)]  # fmt: skip
-    statements: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(" ".join(statement.split()).lower())
-
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
+    with statements_run(store.engine) as sent:
         processed = c.engine.process(batch)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
+    statements = [" ".join(statement.split()).lower() for statement in sent]
     assert [replies([p]) for p in processed] == [[], [], [SHOP], [BREW]], (
         "g1 and g2 answered 3 minutes ago, before the restart; g3 never; g1 never brewing"
     )
