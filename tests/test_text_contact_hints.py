@@ -44,6 +44,7 @@ def every_pattern(text: str) -> tuple[list[contact.ContactOffer], list[tuple[str
             offers.append(contact.ContactOffer(what, match.group("id"), False))
     for match in contact._DM_ME.finditer(message.compact):
         offers.append(contact.ContactOffer("private messages invited", match.group(), False))
+    offers += contact.spelled_ids(message)  # no hint skipped: it reads every message
     ids = []
     for match in contact._ID.finditer(message.normalised):
         cue, marker, handle = match.group("cue", "marker", "id")

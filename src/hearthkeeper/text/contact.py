@@ -85,6 +85,11 @@ _AT_HANDLE = re.compile(r"(?P<app>telegram|tele|tg|t\.g)\s?[:：]?\s?@(?P<id>[a-
 # "私我" (DM me), read on the compact form (`私 我下单`): not the end of 自私, 隐私, 公私, 无私 or
 # 走私 before a 我 (`他太自私我不想理他`, `隐私我不想说`), which a plain keyword took for it
 _DM_ME = re.compile("(?<![自隐公无走])私我")
+# An app's name spelled letter by letter with an id after it (`w e i x i n : abc123456`,
+# `t-e-l-e-g-r-a-m @deals`), read on the compact form: the separators hide the name from
+# anything that reads words, which is their only purpose.
+_SPELLED_ID = re.compile(r"(?P<app>weixin|wechat|whatsapp|telegram)(?P<id>[0-9]{5,}|[a-z0-9_]{4,})")
+_LETTER_BY_LETTER = re.compile(r"(?:[a-z][^a-z0-9]+){3,}[a-z]")
 
 
 # App names that are themselves a disguise (nobody honest writes "v信" for WeChat).
@@ -134,6 +139,22 @@ def find_contact_offers(message: MessageText) -> list[ContactOffer]:
     if "私" in message.compact:
         for match in _DM_ME.finditer(message.compact):
             found.append(ContactOffer("private messages invited", match.group(), False))
+    found += spelled_ids(message)
+    return found
+
+
+def spelled_ids(message: MessageText) -> list[ContactOffer]:
+    """An app's name spelled letter by letter with an id after it: one word, or digits
+    (`w.h.a.t.s.a.p.p for the price list` holds no id: the words after it are words)."""
+    found: list[ContactOffer] = []
+    for match in _SPELLED_ID.finditer(message.compact):
+        written = message.shown(match.start("app"), match.end("app"))
+        handle = message.shown(match.start("id"), match.end("id")).strip(" :：@")
+        if _LETTER_BY_LETTER.fullmatch(written) and (
+            match.group("id").isdigit() or not any(char.isspace() for char in handle)
+        ):
+            what = f"'{match.group('app')}' id offered, the name spelled letter by letter"
+            found.append(ContactOffer(what, f"{written} {handle}", True))
     return found
 
 

@@ -2,8 +2,8 @@
 
 A playbook may turn contact detection off (a connections club: exchanging details is the
 point). A member who writes "my WhatsApp is +44 …" is then left alone, but one who writes
-`+V`, `v❤️`, `w.e.i.x.i.n`, `VX搜索 …`, `V信：abc_123` or a phone number in Chinese or circled
-digits is hiding the offer from moderation — which an honest member has no reason to do. So
+`+V`, `v❤️`, `w.e.i.x.i.n`, `VX搜索 …`, `V信：abc_123`, `w e i x i n : abc123456` or a phone
+number in Chinese, circled or keycap digits or digit by digit is hiding the offer from moderation — which an honest member has no reason to do. So
 these disguises count as advertising, whatever the contact rule says.
 """
 
@@ -22,11 +22,23 @@ from hearthkeeper.text.normalise import MessageText
 _ADVERTISING = ViolationKind.ADVERTISING.value
 
 
+_KEYCAP = ("\ufe0f", "\u20e3")  # 1️⃣: a digit, then the emoji presentation and keycap marks
+_SINGLE_DIGITS = 6  # `1 3 9 0 0 0 0 1 1 1 1`: no phone format writes six digits apart
+
+
 def _digits_disguised(number: str, original: str) -> bool:
-    """Whether a phone number was written otherwise than in plain digits (一三八, ①③⑧, １３８)."""
+    """Whether a phone number was written otherwise than in plain digits (一三八, ①③⑧, １３８,
+    keycaps 1️⃣3️⃣8️⃣) or digit by digit (`1 3 9 0 0 0 …`, `1.3.9.0…`)."""
     digits = "".join(char for char in number if char.isdigit())
-    plain = "".join(char for char in original if char.isascii() and char.isdigit())
-    return digits not in plain
+    plain = "".join(
+        char
+        for at, char in enumerate(original)
+        if char.isascii() and char.isdigit() and original[at + 1 : at + 2] not in _KEYCAP
+    )
+    if digits not in plain:
+        return True
+    runs = "".join(char if char.isdigit() else " " for char in number).split()
+    return sum(len(run) == 1 for run in runs) >= _SINGLE_DIGITS
 
 
 class DisguisedContactDetector:
