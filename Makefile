@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 
 # The learned spam scorer, trained from the data the package ships (hearthkeeper/text/model/).
 MODEL := src/hearthkeeper/text/model/spam_nb.json.gz
-$(MODEL): $(STAMP) src/hearthkeeper/text/model/training.tsv.gz src/hearthkeeper/text/scorer.py
+$(MODEL): $(STAMP) src/hearthkeeper/text/model/training.tsv.gz src/hearthkeeper/text/model/written.tsv.gz \
+		src/hearthkeeper/text/scorer.py
 	$(BIN)/python -m hearthkeeper.text.train
 
 venv: $(STAMP) $(MODEL)

@@ -65,7 +65,9 @@ def test_evaluate_needs_a_playbook_or_a_known_template(tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and "club" in unknown.output
 
 
-SCORED = "躺着也能挣钱，了解的扣1"  # a training ad no rule reads: only the shipped scorer flags it
+SCORED = (
+    "烤红薯、糖炒栗子，楼下摊位，欢迎来尝"  # an ad no rule reads: only the shipped scorer flags it
+)
 
 
 def test_evaluate_prints_beside_the_in_sample_figure_the_one_a_scorer_never_trained_on(
@@ -78,6 +80,8 @@ def test_evaluate_prints_beside_the_in_sample_figure_the_one_a_scorer_never_trai
     with gzip.open(training, "wt", encoding="utf-8") as handle:
         handle.write("".join(line + "\n" for line in lines))
     monkeypatch.setattr(train, "TRAINING_PATH", training)
+    # the lines written for training alone are in every fold: none here
+    monkeypatch.setattr(train, "WRITTEN_PATH", tmp_path / "no-written-lines.tsv.gz")
     path = tmp_path / "corpus.jsonl"
     rows = [*ROWS, {"text": SCORED, "label": "spam", "family": "job-pitch", "variant": "plain",
                     "split": "tune"}]  # fmt: skip
@@ -99,3 +103,29 @@ def test_evaluate_prints_beside_the_in_sample_figure_the_one_a_scorer_never_trai
     assert quick["out_of_sample"] is None
     held = json.loads(runner.invoke(app, [*args[:-1], "held-out", "--json"]).output)
     assert held["out_of_sample"] is None  # never trained on: the figure is already honest
+
+
+def test_the_lines_written_for_training_alone_are_in_every_fold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `model/written.tsv.gz` is never evaluated, so no fold leaves it out: a fold's scorer
+    # knows what the written lines taught, as the shipped scorer does
+    training = [f"spam\t{SCORED}", "ham\t明天早上八点集合", "ham\t今天下雨了，记得带伞"]
+    for name, lines in (
+        ("training", training),
+        ("written", [f"spam\t{SCORED}"] * 2),
+    ):  # twice: rare n-grams are pruned
+        with gzip.open(tmp_path / f"{name}.tsv.gz", "wt", encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in lines))
+    monkeypatch.setattr(train, "TRAINING_PATH", tmp_path / "training.tsv.gz")
+    monkeypatch.setattr(train, "WRITTEN_PATH", tmp_path / "written.tsv.gz")
+    path = tmp_path / "corpus.jsonl"
+    rows = [*ROWS, {"text": "明天早上八点集合", "label": "ham", "family": "chat-zh", "split": "tune"},
+            {"text": SCORED, "label": "spam", "family": "job-pitch", "variant": "plain",
+             "split": "tune"}]  # fmt: skip
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
+    args = ["moderate", "--evaluate", str(path), "-t", "default", "--split", "tune", "--json"]
+    report = json.loads(CliRunner().invoke(app, args).output)
+    unseen = report["out_of_sample"]
+    assert unseen["trained_rows"] == 3  # SCORED is read by a fold's scorer, not the shipped one
+    assert unseen["families"]["job-pitch"]["recall"] == 1.0

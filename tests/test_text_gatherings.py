@@ -94,3 +94,13 @@ def test_an_english_clubs_meeting_is_left_alone(template: str) -> None:
 def test_an_english_events_ad_is_still_advertising(template: str) -> None:
     missed = [text for text in EVENT_ADS if not is_advertising(SCANNERS[template].scan(text))]
     assert missed == []
+
+
+# Session 33: a members-only outing says whom it is for rather than how to sign up
+def test_an_outing_for_the_groups_own_members_is_a_gathering() -> None:
+    from hearthkeeper.text.gatherings import gathering
+    from hearthkeeper.text.normalise import prepare
+
+    assert gathering(prepare("周六爬山活动，仅限本群成员")) == "爬山"
+    assert gathering(prepare("周日聚餐，群友优先")) == "聚餐"
+    assert gathering(prepare("周六爬山活动，本群成员八折，报名费五十")) is None

@@ -72,3 +72,20 @@ def test_the_account_is_kept_from_any_scorer_that_reads_it_as_an_ad() -> None:
 )
 def test_which_words_tell_a_purchase(text: str, words: str | None) -> None:
     assert own_purchase(prepare(text)) == words
+
+
+# Session 33: the scorer retrained with written lines read these members' lines at 0.99:
+# how long they queued for a bargain, and news of a neighbour's sale in a line of its own.
+# An ad naming its price, or with a seller's call, is still read.
+NEWS = ["小区门口那家店秒杀的鸡蛋，排了半小时", "我家一楼的邻居在卖二手车", "排了好久才买到"]
+SALES = ["我朋友在卖二手车，八成新，三万五", "邻居在卖自家土鸡蛋，要的私我"]
+
+
+@pytest.mark.parametrize("text", NEWS)
+def test_a_queue_or_a_neighbours_sale_told_is_a_members_account(text: str) -> None:
+    assert own_purchase(prepare(text)) is not None
+
+
+@pytest.mark.parametrize("text", SALES)
+def test_a_sale_with_its_price_or_call_is_no_members_account(text: str) -> None:
+    assert own_purchase(prepare(text)) is None

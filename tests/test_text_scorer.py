@@ -53,9 +53,9 @@ def test_the_verdict_is_explained_by_the_ngrams_that_argued_for_it(trained: Spam
 
 def test_learning_a_communitys_decisions_flips_a_borderline_verdict(trained: SpamScorer) -> None:
     # a group where members may not sell their own goods: staff deleted two such messages
-    borderline = "手工皂做好了，大家可以看看"
+    borderline = "腊肠做好了，大家可以看看"
     before = trained.score(borderline).probability
-    deleted = [("手工皂做好了，需要的看看", True), ("手工皂新做了一批，大家看看", True)]
+    deleted = [("腊肠做好了，需要的看看", True), ("腊肠新做了一批，大家看看", True)]
     taught = trained.learn(deleted)
     assert before < 0.5 and taught.score(borderline).probability >= 0.95
     # a pardon teaches the other way, and the shipped scorer is left as it was
@@ -69,10 +69,10 @@ def test_a_scanner_taught_by_staff_reads_a_text_it_has_read_before_anew(
 ) -> None:
     # moderation hands the scanner a new scorer when staff's decisions teach it: a text the
     # scanner has read (and remembers) must then be read with what staff taught
-    borderline = "手工皂做好了，大家可以看看"
+    borderline = "腊肠做好了，大家可以看看"
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert not is_advertising(scanner.scan(borderline))
-    deleted = [("手工皂做好了，需要的看看", True), ("手工皂新做了一批，大家看看", True)]
+    deleted = [("腊肠做好了，需要的看看", True), ("腊肠新做了一批，大家看看", True)]
     scanner.scorer = trained.learn(deleted)
     assert is_advertising(scanner.scan(borderline))
     # the same text as a command, and a command as plain text, are each read as what they are
@@ -153,11 +153,12 @@ def test_latin_script_text_needs_a_third_of_the_remaining_doubt(trained: SpamSco
     # Written for this test: three short English replies in SMS shorthand and a Chinese shop ad,
     # all four scored between the playbook's 0.98 and 0.9933. The scorer's English spam is nearly
     # all SMS spam, so English needs 1 - 0.02 / 3 before it counts; the Chinese ad is caught at
-    # 0.98. "Ur msg pls" is over 0.99: half the remaining doubt (the rule before) let it count.
-    replies = ["Pls reply my msg", "Pls reply asap", "Ur msg pls"]
-    ad = "蜂蜜便宜卖"
+    # 0.98. "Reply my msg pls" is over 0.99: half the remaining doubt (the rule before) let it
+    # count. (Texts chosen again for the model trained in session 33.)
+    replies = ["Pls reply my msg", "Txt me back", "Reply my msg pls"]
+    ad = "土鸡蛋便宜卖"
     assert all(0.98 <= trained.score(text).probability < 0.9933 for text in [*replies, ad])
-    assert trained.score("Ur msg pls").probability >= 0.99
+    assert trained.score("Reply my msg pls").probability >= 0.99
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert [scanner.scan(text) for text in replies] == [[], [], []]
     assert is_advertising(scanner.scan(ad))
@@ -177,13 +178,12 @@ def test_english_without_a_number_needs_a_twentieth_of_the_remaining_doubt(
     # them, scored between 0.9933 (where English counted before) and 0.999; an SMS-style ad
     # with a short code is still caught. Nearly every English spam the scorer learned from
     # carries a number, so without one its confidence rests on words members use too.
-    replies = ["Waiting for your reply pls", "Please reply to my msg", "Pls msg me ur number",
-               "Sent the pics to your phone"]  # fmt: skip
+    replies = ["Pls txt me", "Pls reply ur msg", "Check ur mobile", "Reply to my txt"]
     assert all(0.9933 <= trained.score(text).probability < 0.999 for text in replies)
     assert not any(trained.score(text).numbered for text in replies)
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert [scanner.scan(text) for text in replies] == [[], [], [], []]
-    ad = "Reply 1 to get ur reward now"
+    ad = "Reply 1 to claim ur reward now"
     assert trained.score(ad).numbered
     (finding,) = scanner.scan(ad)
     assert finding.explanation.startswith("learned scorer: spam 1.00")

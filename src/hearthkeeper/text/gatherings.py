@@ -31,6 +31,7 @@ GATHERINGS: tuple[str, ...] = (
 
 SIGN_UPS: tuple[str, ...] = (
     "报名", "接龙", "想来的", "想去的", "要来的", "要去的", "参加的", "一起去", "还差", "名额",
+    "仅限本群", "本群成员", "群友",  # the community's own: 周六爬山活动，仅限本群成员
 )  # fmt: skip
 
 # what a seller's call has and a members' outing does not: a price, a deal, a course, a tour

@@ -11,6 +11,7 @@ verdict explained.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from hearthkeeper.text.normalise import MessageText
@@ -29,14 +30,44 @@ def in_words(message: MessageText, grams: Iterable[str]) -> list[str]:
     for gram in grams:
         span = _word_span(message.normalised, text, gram)
         if span is None:
-            said.append(message.as_written(gram))
-        elif not any(_within(span, other) for other in said):
-            # wider words take the place of narrower ones said before (`一站式` in `一站式服务`)
-            narrower = [i for i, other in enumerate(said) if _within(other, span)]
-            at = narrower[0] if narrower else len(said)
-            said = [other for i, other in enumerate(said) if i not in narrower]
-            said.insert(at, span)
+            parts = _across_a_break(message.normalised, text, gram)
+            if parts:  # read across a comma (`品保` in `化妆品，保真`): the words on each side
+                for part in parts:
+                    _say(said, part)
+            else:
+                said.append(message.as_written(gram))
+        else:
+            _say(said, span)
     return [text[item[0] : item[1]] if isinstance(item, tuple) else item for item in said]
+
+
+def _say(said: list[tuple[int, int] | str], span: tuple[int, int]) -> None:
+    """Add the words at `span` to what is said, unless words already said hold them."""
+    if any(_within(span, other) for other in said):
+        return
+    # wider words take the place of narrower ones said before (`一站式` in `一站式服务`)
+    narrower = [i for i, other in enumerate(said) if _within(other, span)]
+    at = narrower[0] if narrower else len(said)
+    said[:] = [other for i, other in enumerate(said) if i not in narrower]
+    said.insert(at, span)
+
+
+def _across_a_break(normalised: str, text: str, gram: str) -> list[tuple[int, int]]:
+    """The words on each side of a break the scorer read `gram` across (it drops
+    separators: `品保` in `化妆品，保真`), or [] when it was not read so."""
+    if not CJK_RUN.fullmatch(gram):
+        return []
+    for cut in range(1, len(gram)):
+        left, right = gram[:cut], gram[cut:]
+        found = re.search(f"{re.escape(left)}[^\\w]+{re.escape(right)}", normalised)
+        if found is None:
+            continue
+        spans = [
+            _word_span(normalised[: found.start() + cut], text, left),
+            _word_span(normalised, text, right),
+        ]
+        return [span for span in spans if span is not None]
+    return []
 
 
 def _within(inner: tuple[int, int] | str, outer: tuple[int, int] | str) -> bool:

@@ -44,7 +44,8 @@ _SELLER_PHRASES: tuple[str, ...] = (
     "价格好说", "价格好商量", "价格可议", "量大从优", "量大优惠", "包教包会", "厂家直供",
     "源头直供", "送小样", "买三送一", "欲购从速", "预定从速", "有需要的找我", "有需要的联系",
     "有需要的留言", "需要的留言", "要的私我", "要的私聊", "要的私信", "有意者私聊", "有意者私信",
-    "有意者私我",
+    "有意者私我", "想要的加我", "要的加我", "需要的加我", "想知道的私我", "想了解的私我", "想知道的加我",
+    "想了解的加我", "了解的扣1", "想了解的扣1",
     "looking for clients", "book with me", "walk-ins welcome", "walk ins welcome",
     "first session free", "first lesson free", "free estimates", "dm if interested",
     "pm if interested", "message me if interested", "inbox if interested", "dm to order",
@@ -179,6 +180,27 @@ FAMILIES: tuple[PitchFamily, ...] = (
          "满送", "折封顶", "旗舰店", "聚划算", "周年庆", "特卖", "买一送一", "买二送一",
          "无门槛", "会员日", "到店", "元起", "回馈", "大放送", "优惠多多", "倒计时"),
         at_least=4,
+    ),
+    # Money made at home, pitched to mothers and students (宝妈在家也能赚钱, 学生党手机就能做):
+    # the "job pitch without a contact" family, which only the scorer read before.
+    PitchFamily(
+        "earn-at-home pitch",
+        ("宝妈", "学生党", "上班族", "在家带娃"),
+        ("在家也能赚", "在家就能赚", "在家就能做", "在家也能做", "手机就能做", "手机也能做",
+         "带娃也能赚", "带娃也能做", "轻松月入", "躺着也能赚", "躺着也能挣"),
+    ),
+    # Recruiting with a call to the poster (日结200，加我; 兼职招人，私我)
+    PitchFamily(
+        "job call",
+        ("兼职", "日结", "招人", "急招", "招聘"),
+        ("加我", "私我", "滴我", "扣1", "联系我", "找我"),
+        phrasing=True,
+    ),
+    # An advert's opening question about the reader's worry (还在为减肥发愁吗？)
+    PitchFamily(
+        "worry-question opener",
+        ("还在为",),
+        ("发愁吗", "烦恼吗", "苦恼吗", "焦虑吗", "头疼吗"),
     ),
     PitchFamily(
         "stock-tip group",

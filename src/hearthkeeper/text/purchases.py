@@ -20,13 +20,26 @@ import re
 
 from hearthkeeper.text.normalise import MessageText
 
-# a first person, then within one phrase what they did with money; or `花了` on its own
+# a first person, then within one phrase what they did with money; or `花了` on its own;
+# or how long they queued for it (`…秒杀的鸡蛋，排了半小时`)
 _ACCOUNT = re.compile(
     "(?:我|我们|我家|俺)[^，。,.!?！？]{0,8}(?:花了|买了|买的|请了|订了|订的|报了)|花了"
+    "|排了(?:[半一两二三四五六七八九十0-9]+个?)?(?:小时|钟头|分钟|天)|排了(?:好久|很久|半天)"
 )
+# someone else selling, said in a line of its own (`我家一楼的邻居在卖二手车`): news of a
+# neighbour's sale, not the sale itself, which would say what, for how much, and how to buy
+_OTHERS_SALE = re.compile(
+    "(?:我家)?[^，。,.!?！？]{0,6}(?:邻居|朋友|同事|亲戚|老乡|同学|他|她|他们)在卖"
+    "[^，。,.!?！？]{1,8}[。!！~～]?"
+)
+_PRICE = re.compile(r"\d{3,}|[元块¥￥$]")  # normalised: 一楼 reads 1楼, 二手 2手
 
 
 def own_purchase(message: MessageText) -> str | None:
-    """The words telling what the member bought or paid, or None."""
+    """The words telling what the member bought or paid (or that someone they know sells
+    something, in a line of its own), or None."""
     found = _ACCOUNT.search(message.normalised)
-    return found.group() if found else None
+    if found:
+        return found.group()
+    others = _OTHERS_SALE.fullmatch(message.normalised.strip())
+    return others.group() if others and not _PRICE.search(others.group()) else None

@@ -153,11 +153,19 @@ _SELLER_EN = re.compile(
 _LONGEST_GROUP_QUESTION = 160
 
 
+# a parent or partner asking for their own (`Is the tutor available on Thursdays? My son
+# needs help`): an ad speaks of the reader's child (`your son`), not the writer's
+_FOR_FAMILY_EN = re.compile(
+    r"\bmy (?:son|daughter|kid|kids|child|children|boy|girl|husband|wife|partner|mum|mom|dad)\b"
+)
+
+
 def asks_the_group(message: MessageText) -> str | None:
     """The opening of an English question a member puts to the group (`has anyone`), or
-    None when the message is not one or carries a price or a seller's call."""
+    asks for their family (`…? My son needs help`), or None when the message is not one or
+    carries a price or a seller's call."""
     text = message.normalised
     if len(text) > _LONGEST_GROUP_QUESTION or "?" not in text or _SELLER_EN.search(text):
         return None
-    found = _TO_THE_GROUP_EN.match(text)
+    found = _TO_THE_GROUP_EN.match(text) or _FOR_FAMILY_EN.search(text)
     return found.group().strip() if found else None

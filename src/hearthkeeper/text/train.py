@@ -1,9 +1,11 @@
 """Train the learned scorer from the data the package ships: `python -m hearthkeeper.text.train`.
 
 `make` runs this after installing, so a fresh clone has a model. The training data is
-`model/training.tsv.gz` (`spam|ham <TAB> text` per line; where each part comes from, with its
-licence, is in `model/SOURCES.md`); it holds only the tuning part of the evaluation corpus
-(`benchmarks/corpus/moderation.py`), never the held-out part.
+`model/training.tsv.gz` and `model/written.tsv.gz` (`spam|ham <TAB> text` per line; where each
+part comes from, with its licence, is in `model/SOURCES.md`): the first holds only the tuning
+part of the evaluation corpus (`benchmarks/corpus/moderation.py`), never the held-out part;
+the second, lines written for training alone (group-chat ads and members' lines on the same
+things), which no evaluation reads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from hearthkeeper.text.scorer import MODEL_PATH, SpamScorer
 
 TRAINING_PATH = MODEL_PATH.parent / "training.tsv.gz"
+WRITTEN_PATH = MODEL_PATH.parent / "written.tsv.gz"
 _MIN_COUNT = 2  # n-grams seen once are mostly noise, and half the model's size
 
 
@@ -39,9 +42,16 @@ def prune(scorer: SpamScorer) -> SpamScorer:
     return SpamScorer.from_json(full)
 
 
-def train(path: Path = TRAINING_PATH) -> SpamScorer:
-    """A scorer trained on a training file, rare n-grams pruned."""
-    return prune(SpamScorer.trained(read_training(path)))
+def read_written(path: Path | None = None) -> list[tuple[str, bool]]:
+    """The lines written for training alone (`WRITTEN_PATH` unless given; none if the file is
+    absent)."""
+    path = WRITTEN_PATH if path is None else path
+    return list(read_training(path)) if path.exists() else []
+
+
+def train(path: Path = TRAINING_PATH, written: Path | None = None) -> SpamScorer:
+    """A scorer trained on a training file and the written lines, rare n-grams pruned."""
+    return prune(SpamScorer.trained([*read_training(path), *read_written(written)]))
 
 
 def save(scorer: SpamScorer, out: Path) -> None:
@@ -56,9 +66,11 @@ def save(scorer: SpamScorer, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=TRAINING_PATH, help="training file")
+    parser.add_argument("--written", type=Path, default=WRITTEN_PATH,
+                        help="lines written for training alone")  # fmt: skip
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     args = parser.parse_args()
-    scorer = train(args.data)
+    scorer = train(args.data, args.written)
     save(scorer, args.out)
     print(f"trained {args.out} ({args.out.stat().st_size:,} bytes)")
 
