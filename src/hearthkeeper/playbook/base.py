@@ -19,6 +19,7 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from hearthkeeper.playbook.schedule import check_fires, parse_schedule
 from hearthkeeper.playbook.suggest import did_you_mean
@@ -93,12 +94,31 @@ Id = Annotated[str, BeforeValidator(check_id)]
 MAX_TEXT = 8_000
 
 
+OVER_LIMIT = "over_limit"
+"""The error type of a bound on a text's length (`over_limit`): what a playbook written now must
+keep within, and a version stored by an earlier release, which had no such bound, may pass."""
+
+AS_STORED = "as_stored"
+"""The validation context's key saying the text is a stored version, read as it was accepted
+(`loader.parse_playbook(as_stored=True)`): its bounds are not checked here."""
+
+
+def as_stored(info: ValidationInfo) -> bool:
+    """Whether the playbook being validated is a stored version, read as it was accepted."""
+    return bool(info.context and info.context.get(AS_STORED))
+
+
+def over_limit(message: str) -> PydanticCustomError:
+    """The error of a text over one of its bounds (`OVER_LIMIT`), saying `message`."""
+    return PydanticCustomError(OVER_LIMIT, "{message}", {"message": message})
+
+
 def check_length(value: str, info: ValidationInfo) -> str:
-    """`value` when it has at most `MAX_TEXT` characters; else a `ValueError` saying which
-    field, its length and the limit."""
-    if len(value) > MAX_TEXT:
+    """`value` when it has at most `MAX_TEXT` characters (or is read as stored); else an
+    `OVER_LIMIT` error saying which field, its length and the limit."""
+    if len(value) > MAX_TEXT and not as_stored(info):
         field = f"`{info.field_name}`" if info.field_name else "this text"
-        raise ValueError(
+        raise over_limit(
             f"{field} is {len(value):,} characters; a playbook text is at most {MAX_TEXT:,} "
             "(about two chat messages): shorten it, or put a long text in a content library "
             "(calendar.posts[].content.library)"

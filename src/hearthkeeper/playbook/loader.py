@@ -7,7 +7,7 @@ import itertools
 import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from hearthkeeper.playbook.base import AS_STORED, OVER_LIMIT
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.starts import start_warnings
@@ -75,12 +76,15 @@ class PlaybookError(Exception):
 
 @dataclass(frozen=True)
 class LoadedPlaybook:
-    """A valid playbook with the text it was read from, and its warnings (located)."""
+    """A valid playbook with the text it was read from, and its warnings (located).
+    `over_limit`: read as stored (`parse_playbook(as_stored=True)`), the bounds it passes over
+    (a text's length, the playbook's size), located, as warnings: errors for a new version."""
 
     playbook: Playbook
     source_text: str
     file: str
     warnings: tuple[Problem, ...] = ()
+    over_limit: tuple[Problem, ...] = ()
 
 
 def format_path(loc: Loc) -> str:
@@ -97,10 +101,16 @@ def parse_playbook(
     *,
     carriers: CarrierKinds | None = None,
     now: datetime | None = None,
+    as_stored: bool = False,
 ) -> LoadedPlaybook:
     """Validate playbook text; raise `PlaybookError` listing every problem found. With
     `carriers`, a carrier the playbook names that cannot run here is a located warning; with
-    `now` (aware), so is a one-off activity that starts before it."""
+    `now` (aware), so is a one-off activity that starts before it.
+
+    `as_stored`: the text is a version already stored, perhaps by an earlier release that had
+    no bound on a text's length or the playbook's size: it is read as it was accepted, and the
+    bounds it passes over are `LoadedPlaybook.over_limit`, not errors. A playbook being written
+    (validated, applied, uploaded) keeps within them."""
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
@@ -119,17 +129,43 @@ def parse_playbook(
             ]
         )
     size = _too_large(file, text)
+    over: list[Problem] = []
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
-        problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-        later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
-        located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
-        raise PlaybookError([*size, *located], warnings) from None
+        if not as_stored or any(e["type"] != OVER_LIMIT for e in exc.errors()):
+            _refuse(file, source, exc, size, carriers, now)
+        # only bounds: read again as it was accepted (its other problems, if any, are said
+        # then: a model's own checks do not run while one of its fields is refused)
+        over = [_from_pydantic(file, source, e) for e in exc.errors()]
+        try:
+            playbook = Playbook.model_validate(source.data, context={AS_STORED: True})
+        except ValidationError as again:
+            _refuse(file, source, again, [], carriers, now)
     errors, warnings = _checked(file, source, playbook, carriers, now)
+    if as_stored:
+        over = [replace(p, severity=Severity.WARNING) for p in [*size, *over]]
+        size = []
     if errors or size:
         raise PlaybookError([*size, *errors], warnings)
-    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings)
+    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings,
+                          over_limit=tuple(over))  # fmt: skip
+
+
+def _refuse(
+    file: str,
+    source: Source,
+    exc: ValidationError,
+    size: list[Problem],
+    carriers: CarrierKinds | None,
+    now: datetime | None,
+) -> typing.NoReturn:
+    """Raise the `PlaybookError` of a playbook the schema refused: every error located, and
+    what the checks across sections find in the rest (`_checked_without`)."""
+    problems = [_from_pydantic(file, source, error) for error in exc.errors()]
+    later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
+    located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
+    raise PlaybookError([*size, *located], warnings) from None
 
 
 def _checked(
@@ -338,9 +374,14 @@ def _too_large(file: str, text: str) -> list[Problem]:
 
 
 def load_playbook(
-    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+    path: Path,
+    *,
+    carriers: CarrierKinds | None = None,
+    now: datetime | None = None,
+    as_stored: bool = False,
 ) -> LoadedPlaybook:
-    """Read and validate a playbook file (`carriers`, `now`: see `parse_playbook`)."""
+    """Read and validate a playbook file (`carriers`, `now`, `as_stored`: see
+    `parse_playbook`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -363,7 +404,7 @@ def load_playbook(
                 )
             ]
         ) from None
-    return parse_playbook(text, str(path), carriers=carriers, now=now)
+    return parse_playbook(text, str(path), carriers=carriers, now=now, as_stored=as_stored)
 
 
 def validate_file(
