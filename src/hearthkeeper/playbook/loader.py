@@ -23,6 +23,7 @@ from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.starts import start_warnings
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
+from hearthkeeper.text.controls import quoted, shown_input
 
 Loc = tuple[str | int, ...]
 
@@ -91,7 +92,8 @@ def format_path(loc: Loc) -> str:
     """`("rules", "ladder", 1, "do")` → `rules.ladder[1].do`."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        key = shown_input(part)  # a key of a thousand characters is named by its start
+        out += f"[{part}]" if isinstance(part, int) else (f".{key}" if out else key)
     return out
 
 
@@ -320,8 +322,9 @@ def _numbers_as_messages(source: Source, playbook: Playbook) -> list[tuple[Loc, 
         named = [part for part in loc if isinstance(part, str)]
         if not named or named[-1] not in _MESSAGES or not isinstance(_read(playbook, loc), str):
             continue
-        found.append((loc, f"{written} is a number, but this is a text members read: "
-                           f"write the words (in quotes, '{written}', if the number is the whole "
+        number = shown_input(written)
+        found.append((loc, f"{number} is a number, but this is a text members read: "
+                           f"write the words (in quotes, '{number}', if the number is the whole "
                            "text)"))  # fmt: skip
     return found
 
@@ -463,7 +466,7 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
         fields = _fields_at(Playbook, loc[:-1])
         hint = did_you_mean(key, fields) if fields else ""
         where = f"; known here: {', '.join(fields)}" if fields and not hint else ""
-        message = f"unknown field {key!r}{hint}{where}"
+        message = f"unknown field {quoted(key)}{hint}{where}"
         return _problem(file, source.locate(loc, key=True), loc, message)
     if kind == "missing":
         return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
@@ -529,19 +532,19 @@ def _message(error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if error["type"] in _NUMBERS and isinstance(value, str):
-        message = f"{value!r} is not {_NUMBERS[error['type']]}"
+        message = f"{quoted(value)} is not {_NUMBERS[error['type']]}"
         if any(c.isdigit() for c in value):
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
     if error["type"] == "date_from_datetime_inexact":  # a day written with a time of day
-        message = (f"{_as_written(value)!r} is a date and time: write the day alone, "
+        message = (f"{quoted(_as_written(value))} is a date and time: write the day alone, "
                    "YYYY-MM-DD, e.g. 2024-03-18")  # fmt: skip
     if error["type"] in _DATES and not isinstance(value, bool):
         # the reason pydantic gives after its comma ("month value is outside expected range of
         # 1-12") is kept when it says more than that the text did not fit
         why = message.partition(", ")[2]
-        message = f"{_as_written(value)!r} is not {_DATES[error['type']]}"
+        message = f"{quoted(_as_written(value))} is not {_DATES[error['type']]}"
         if why and not why.startswith(
             (
                 "input is too short",
@@ -557,7 +560,7 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]
-        message = f"{value!r} is not allowed here{did_you_mean(value, expected)}"
+        message = f"{quoted(value)} is not allowed here{did_you_mean(value, expected)}"
         message += f"; choose one of: {', '.join(expected)}"
     return message
 
