@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Self
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -156,6 +156,21 @@ _NOT_A_SHARE = (
 )
 
 
+PERCENT_PLACES = 2
+"""The decimal places a percentage is written with (87.5%, 33.33%; a share 0.3333): a finer one
+(0.00001%) is no share an operator means, and no group's seats tell it from none."""
+
+
+def _places(written: str) -> int:
+    """The decimal places of the number `written` (trailing zeros not counted); 0 when it is
+    none."""
+    try:
+        exponent = Decimal(written).normalize().as_tuple().exponent
+    except (InvalidOperation, ValueError):
+        return 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 class Replication(Section):
     """Copying groups: only after the first four elements hold (seed 000)."""
 
@@ -178,7 +193,7 @@ class Replication(Section):
         le=1,
         description="Open the next group when the newest is this full: a share of its "
         "by-code limit (the smaller of its capacity and structure.groups.join_by_code_cap), "
-        "written 0.8 or 80% for 80%.",
+        "written 0.8 or 80% for 80%, to a hundredth of a percent (87.5%, 33.33% or 0.3333).",
     )
 
     @field_validator("open_new_group_at", mode="before")
@@ -199,6 +214,12 @@ class Replication(Section):
                     raise ValueError(
                         f"{shown_input(text)} is more than the whole group: at most 100%"
                     )
+                if _places(text[:-1].strip()) > PERCENT_PLACES:
+                    raise ValueError(
+                        f"{shown_input(text)} is finer than a share is kept: a percentage has at "
+                        f"most {PERCENT_PLACES} decimal places (0.01% at the least), e.g. 80% or "
+                        "87.5%"
+                    )
                 return share
         number: Any = value
         if isinstance(value, str):  # quoted ('80'): read as the number it holds, as pydantic does
@@ -213,6 +234,13 @@ class Replication(Section):
             raise ValueError(
                 f"{shown} is more than the whole group: this is a share of the group's by-code "
                 f"limit, 0.8 or 80% for 80% (at most 1, or 100%)"
+            )
+        if isinstance(number, float) and _places(str(number)) > PERCENT_PLACES + 2:
+            shown = shown_input(value.strip() if isinstance(value, str) else value)
+            raise ValueError(
+                f"{shown} is finer than a share is kept: a share has at most "
+                f"{PERCENT_PLACES + 2} decimal places (0.0001, 0.01%, at the least), e.g. 0.8 "
+                "or 0.875"
             )
         return value
 
