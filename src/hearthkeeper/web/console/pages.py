@@ -56,7 +56,7 @@ NOTICES: Final = {
         for carrier, platform in PLATFORMS.items()
         if carrier != "webchat"
     },
-    "group-asked-again": ASKED_AGAIN.format(platform="Its platform"),
+    "group-asked-again": ASKED_AGAIN.format(platform="its platform"),  # after the ';'
 }
 PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
