@@ -242,4 +242,4 @@ def test_hearth_serve_prints_the_warning_and_serves(
         "warning: community 'yan-academy-skincare' runs playbook version 1 as it was stored" in said
     )
     assert "community.purpose is over a limit" in said
-    assert f"fix {playbook} and apply it (`hearth apply {playbook}`)" in said
+    assert f"fix {playbook} and apply it (`hearth apply {playbook} --config {config}`)" in said

@@ -79,12 +79,16 @@ def stored_playbook(source_text: str, version: int) -> Playbook | None:
     return loaded.playbook
 
 
-def over_limit_note(slug: str, version: int, problem: Problem, file: str = "") -> str:
+def over_limit_note(
+    slug: str, version: int, problem: Problem, file: str = "", command: str = ""
+) -> str:
     """What to say of a stored version that passes over a bound added since it was applied
     (`problem`, located in the version's text): it runs as it was accepted, and a fixed file
-    is to be applied (`file`: the community's playbook file, when known)."""
+    is to be applied (`file`: the community's playbook file, when known; `command`: the
+    command applying it)."""
     where = problem.path or "the playbook"
-    fix = f"fix {file} and apply it (`hearth apply {file}`)" if file else "apply a fixed file"
+    command = command or f"hearth apply {file}"
+    fix = f"fix {file} and apply it (`{command}`)" if file else "apply a fixed file"
     return (f"community {slug!r} runs playbook version {version} as it was stored, but its "
             f"{where} is over a limit this release sets (line {problem.line}): "
             f"{problem.message}. Nothing is lost and it keeps running; {fix}: a new version "

@@ -226,7 +226,7 @@ class Host:
         running: list[Running] = []
         notes: list[str] = []
         for path, item in zip(settings.playbooks, loaded, strict=True):
-            started, playbook, over = _start(store, path, item)
+            started, playbook, over = _start(store, path, item, settings.config_file)
             notes.extend(over)
             base_dirs[started.community.id] = path.parent
             runtimes[started.community.id] = runtime_for(store, playbook, path.parent)
@@ -451,9 +451,12 @@ def _refuse_new_over_limit(store: Store, loaded: list[LoadedPlaybook]) -> None:
         raise PlaybookError(problems)
 
 
-def _start(store: Store, path: Path, loaded: LoadedPlaybook) -> tuple[Running, Playbook, list[str]]:
+def _start(
+    store: Store, path: Path, loaded: LoadedPlaybook, config: Path | None = None
+) -> tuple[Running, Playbook, list[str]]:
     """Apply the file unless it is already a stored version; else run the latest version.
-    With what to say of the bounds the version run passes over (`over_limit_note`)."""
+    With what to say of the bounds the version run passes over (`over_limit_note`; `config`:
+    the configuration file, for the command it names)."""
     community = store.get_community(loaded.playbook.community.slug)
     if community is not None:
         versions = store.playbook_versions(community.id)
@@ -461,7 +464,8 @@ def _start(store: Store, path: Path, loaded: LoadedPlaybook) -> tuple[Running, P
         if any(v.sha256 == digest for v in versions):
             latest = versions[-1]
             if latest.sha256 == digest:
-                notes = [over_limit_note(community.slug, latest.version, p, str(path))
+                command = f"hearth apply {path}" + (f" --config {config}" if config else "")
+                notes = [over_limit_note(community.slug, latest.version, p, str(path), command)
                          for p in loaded.over_limit]  # fmt: skip
                 return Running(community, latest, path, False, True), loaded.playbook, notes
             playbook, notes = _stored(path, community, latest)
