@@ -20,8 +20,10 @@ from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import PlaybookError, base, parse_playbook, positioning, rules
 from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, Severity
+from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.serve import Host
 from hearthkeeper.store import Store, create_engine_for, sqlite_url
+from tests.console_setup import BASE, Console
 from tests.playbook_samples import MINIMAL
 from tests.serve_setup import build, project, settings_for
 from tests.test_serve_cli import BOUND, hearth, read_until, stop
@@ -243,3 +245,24 @@ def test_hearth_serve_prints_the_warning_and_serves(
     )
     assert "community.purpose is over a limit" in said
     assert f"fix {playbook} and apply it (`hearth apply {playbook} --config {config}`)" in said
+
+
+def test_the_console_shows_the_version_running_and_what_it_passes_over(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's Playbook page of a community running such a version (it said the
+    community had no valid playbook): the version, and the limits it passes over, located."""
+    assert "passes over limits" not in console.client.get(f"{BASE}/playbook").text
+    text = template_text("skincare")
+    lines = [f"  purpose: {LONG_PURPOSE}" if line.startswith(SKINCARE_PURPOSE) else line
+             for line in text.splitlines()]  # fmt: skip
+    applied = stored_by_an_older_release(monkeypatch, console.store, "\n".join(lines) + "\n",
+                                         "playbook.yaml")  # fmt: skip
+    page = console.client.get(f"{BASE}/playbook")
+    assert page.status_code == 200
+    shown = " ".join(page.text.split())
+    assert f"Version {applied.version.version}, running" in shown
+    assert "This version passes over limits this release of Hearthkeeper sets" in shown
+    line = 1 + lines.index(f"  purpose: {LONG_PURPOSE}")
+    assert (f"line {line}, column 12</span>: <code>community.purpose</code>: `purpose` is 1,001 "
+            "characters; it is at most 1,000") in shown  # fmt: skip

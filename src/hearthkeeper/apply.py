@@ -70,13 +70,27 @@ def stored_playbook(source_text: str, version: int) -> Playbook | None:
     """A stored version parsed once (the report's money figures and the console's pages ask
     for every community's playbook on each load), as it was accepted: a bound it passes over,
     added by a later release, is logged as a warning (`over_limit_note`), once per process."""
-    try:
-        loaded = parse_playbook(source_text, as_stored=True)
-    except PlaybookError:
+    loaded = _read_stored(source_text)
+    if loaded is None:
         return None
     for problem in loaded.over_limit:
         log.warning("%s", over_limit_note(loaded.playbook.community.slug, version, problem))
     return loaded.playbook
+
+
+def stored_over_limit(source_text: str) -> tuple[Problem, ...]:
+    """The bounds a stored version passes over, located in its text (none: it keeps within
+    them, or it no longer parses)."""
+    loaded = _read_stored(source_text)
+    return () if loaded is None else loaded.over_limit
+
+
+@functools.lru_cache(maxsize=32)
+def _read_stored(source_text: str) -> LoadedPlaybook | None:
+    try:
+        return parse_playbook(source_text, as_stored=True)
+    except PlaybookError:
+        return None
 
 
 def over_limit_note(
