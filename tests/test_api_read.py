@@ -117,6 +117,23 @@ def test_the_audit_log_is_newest_first_and_limited(t: Tea) -> None:
     assert t.get("/communities/tea/audit", limit=5000).status_code == 422
 
 
+@pytest.mark.parametrize("named", ["TEA", "Tea Friends", "tea friends"])
+def test_a_community_is_found_by_its_name_or_in_any_case_as_the_orders_find_it(
+    t: Tea, named: str
+) -> None:
+    """`GET …/audit` (and every core endpoint) took only the exact slug, while billing's
+    `…/orders` took the name or any case (`find_community`, as `--community` does): the same
+    address with `TEA` answered the ledger and a 404 for the audit log."""
+    for path in ("/audit", "/members", ""):
+        exact = t.get(f"/communities/tea{path}")
+        answer = t.get(f"/communities/{named}{path}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == exact.json()
+    refused = t.get("/communities/coffee/audit")
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == "There is no community 'coffee' (see /api/v1/communities)."
+
+
 def test_the_audit_log_is_read_further_back_a_page_at_a_time(t: Tea) -> None:
     """The API answered the newest 1,000 entries at most, with no way to read older ones (a
     busy community writes thousands a week); `offset` reads on, page after page, to the

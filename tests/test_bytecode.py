@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import hearthkeeper
 from tests import bytecode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +134,7 @@ def test_an_xdist_run_compiles_the_package_and_its_test_modules_first() -> None:
     assert "files compiled before the workers started" in ran.stdout
     for module in (ROOT / "tests" / "test_bytecode.py", ROOT / "tests" / "conftest.py"):
         assert bytecode.current(module, rewritten=True), module
-    package = Path(bytecode.hearthkeeper.__file__).parent
+    assert hearthkeeper.__file__ is not None  # a package imported from files, as bytecode's
+    package = Path(hearthkeeper.__file__).parent
     for module in (package / "__init__.py", package / "store" / "__init__.py"):
         assert bytecode.current(module, rewritten=False), module

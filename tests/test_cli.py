@@ -195,6 +195,37 @@ def test_init_starts_from_a_playbook_already_written(here: Path) -> None:
     assert code == 0 and "(yours, as written)" in " ".join(out.split()), out
 
 
+def test_init_says_whether_a_content_folder_outside_the_new_directory_is_there(
+    here: Path,
+) -> None:
+    """A playbook whose posts read a folder outside the new directory (`../shared/tips`):
+    `hearth init` said only where the copy reads it from, not whether anything is there;
+    the operator found out when the posts sent nothing."""
+    (here / "work").mkdir()
+    (here / "work" / "tea.yaml").write_text(WRITTEN.replace("content/tips", "../tips"))
+    (here / "tips").mkdir()  # beside the playbook's folder: where the original reads it
+    code, out = run("init", "site", "--playbook", "work/tea.yaml")
+    assert code == 0, out
+    said = " ".join(out.split())
+    assert ("note: the content folder ../tips lies outside site: not copied; the copy reads it "
+            "from tips, which is there") in said  # fmt: skip
+
+    code, out = run("init", "deep/site", "--playbook", "work/tea.yaml")
+    assert code == 0, out
+    said = " ".join(out.split())
+    assert ("note: the content folder ../tips lies outside deep/site: not copied; the copy "
+            "reads it from deep/tips, which does not exist: its posts would find nothing to "
+            "send. Copy tips there (the folder beside work/tea.yaml), or keep the folder inside "
+            "deep/site and set calendar.posts[].content.library to its path from there"
+            ) in said  # fmt: skip
+
+    (here / "tips").rmdir()
+    code, out = run("init", "other/site", "--playbook", "work/tea.yaml")
+    said = " ".join(out.split())
+    assert "reads it from other/tips, which does not exist" in said, out
+    assert "Make it and put the posts' files in it, or keep the folder inside" in said
+
+
 def test_playbook_apply_is_hearth_apply(here: Path) -> None:
     """After `hearth playbook validate` and `hearth playbook show`, a new operator typed
     `hearth playbook apply` and got "No such command 'apply'"; it stores the version as

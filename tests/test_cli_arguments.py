@@ -46,3 +46,19 @@ def test_a_bad_number_is_named_in_plain_words(args: list[str], said: str) -> Non
     assert said in result.stderr
     assert "Input should be" not in result.stderr
     assert f"Usage: hearth {args[0]} {args[1]} [OPTIONS] " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("digits", "said"),
+    [
+        (300, "is too large: it must be at most 10000"),
+        (5_000, "is too large: a number of 5,000 digits"),  # it said Python's 'Exceeds the limit'
+    ],
+)
+def test_a_number_of_hundreds_of_digits_is_said_back_by_its_start(digits: int, said: str) -> None:
+    """`--limit 999…9` was repeated whole in the error, every digit of it."""
+    result = CliRunner().invoke(app, ["billing", "list", "--limit", "9" * digits])
+    assert result.exit_code == 2, result.output
+    line = next(line for line in result.stderr.splitlines() if "Invalid value" in line)
+    assert f"Invalid value for '--limit': {'9' * 40}… {said}" in " ".join(result.stderr.split())
+    assert len(" ".join(result.stderr.split())) < 400, line

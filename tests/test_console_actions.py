@@ -218,6 +218,17 @@ def test_closing_again_a_group_telegram_refused_to_close_asks_again_and_says_so(
                 if i.group_id == garden.id and i.action["kind"] == "close"]) == 1  # fmt: skip
 
 
+def test_a_platform_without_a_name_of_its_own_is_asked_again_in_lowercase_after_the_semicolon(
+    console: Console,
+) -> None:
+    """A carrier no platform name is kept for (a plugin's): the notice said "…; Its platform is
+    asked again", a capital after a semicolon."""
+    shown = console.client.get(f"{BASE}/groups?notice=group-asked-again").text
+    assert ("The group was closed already; its platform is asked again to stop members "
+            "posting.") in shown  # fmt: skip
+    assert "Its platform" not in shown
+
+
 def test_the_matrix_page_offers_to_close_again_a_group_telegram_refused_to_close(
     console: Console,
 ) -> None:

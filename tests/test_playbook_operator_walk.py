@@ -96,6 +96,38 @@ def test_a_percentage_written_as_a_bare_number_says_how_to_write_a_share(
     assert (p.path, p.message) == ("copy.open_new_group_at", said)
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("0.00001%", "0.00001% is finer than a share is kept: a percentage has at most 2 decimal "
+                     "places (0.01% at the least), e.g. 80% or 87.5%"),
+        ("'1e-5 %'", "1e-5 % is finer than a share is kept: a percentage has at most 2"),
+        ("0.0000001", "0.0000001 is finer than a share is kept: a share has at most 4 decimal "
+                      "places (0.0001, 0.01%, at the least), e.g. 0.8 or 0.875"),
+        ("1e-7", "1e-7 is finer than a share is kept: a share has at most 4"),
+        ("0.33333", "0.33333 is finer than a share is kept"),
+    ],
+)  # fmt: skip
+def test_a_share_finer_than_a_hundredth_of_a_percent_is_refused_saying_how_fine(
+    written: str, said: str
+) -> None:
+    """`open_new_group_at: 0.00001%` was kept as the share 1e-7: the next group opened as soon
+    as anyone joined the newest, which no operator means. A percentage has at most two decimal
+    places, a share four."""
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(_open_at(written), "pb.yaml")
+    [p] = refused.value.problems
+    assert (p.path, p.line) == ("copy.open_new_group_at", MINIMAL.count("\n") + 2)
+    assert p.message.startswith(said), p.message
+
+
+@pytest.mark.parametrize(("written", "share"), [("33.33%", 0.3333), ("87.5%", 0.875),
+                                                ("80.000%", 0.8), ("0.01%", 0.0001),
+                                                ("0.3333", 0.3333)])  # fmt: skip
+def test_a_share_to_a_hundredth_of_a_percent_is_kept(written: str, share: float) -> None:
+    assert parse_playbook(_open_at(written)).playbook.replication.open_new_group_at == share
+
+
 @pytest.mark.parametrize("written", ["nan%", "'NaN %'", ".nan", "'nan'"])
 def test_a_share_that_is_no_number_says_how_to_write_one(written: str) -> None:
     """`open_new_group_at: nan%` (or YAML's `.nan`) said pydantic's 'Input should be less than

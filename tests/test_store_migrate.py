@@ -19,7 +19,6 @@ from hearthkeeper.store import (
     create_engine_for,
     current_revision,
     head_revision,
-    migrate,
     require_current,
     upgrade,
 )
@@ -192,7 +191,8 @@ def test_every_store_a_process_opens_is_checked_against_the_migrations_read_once
     def read_again(*args: object, **kwargs: object) -> None:
         raise AssertionError("the migrations were read again")
 
-    monkeypatch.setattr(migrate.ScriptDirectory, "from_config", read_again)
+    # the class the store's checks read the migrations with (alembic's, as migrate imports it)
+    monkeypatch.setattr("hearthkeeper.store.migrate.ScriptDirectory.from_config", read_again)
     for url in (first, migrated_sqlite(tmp_path / "second")):
         engine = create_engine_for(url)
         try:

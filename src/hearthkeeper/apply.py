@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from dataclasses import dataclass
 
-from hearthkeeper.playbook import LoadedPlaybook, Playbook, PlaybookError, parse_playbook
+from hearthkeeper.playbook import LoadedPlaybook, Playbook, PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.diff import Change, diff_content, playbook_content
 from hearthkeeper.store import Community, PlaybookVersion, Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,48 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
 def community_playbook(store: Store, community_id: int) -> Playbook | None:
     """The playbook the community runs now (None: none applied, or it no longer parses)."""
     version = store.latest_playbook_version(community_id)
-    return None if version is None else _parsed(version.source_text)
+    return None if version is None else stored_playbook(version.source_text, version.version)
 
 
 @functools.lru_cache(maxsize=32)
-def _parsed(source_text: str) -> Playbook | None:
+def stored_playbook(source_text: str, version: int) -> Playbook | None:
     """A stored version parsed once (the report's money figures and the console's pages ask
-    for every community's playbook on each load)."""
+    for every community's playbook on each load), as it was accepted: a bound it passes over,
+    added by a later release, is logged as a warning (`over_limit_note`), once per process."""
+    loaded = _read_stored(source_text)
+    if loaded is None:
+        return None
+    for problem in loaded.over_limit:
+        log.warning("%s", over_limit_note(loaded.playbook.community.slug, version, problem))
+    return loaded.playbook
+
+
+def stored_over_limit(source_text: str) -> tuple[Problem, ...]:
+    """The bounds a stored version passes over, located in its text (none: it keeps within
+    them, or it no longer parses)."""
+    loaded = _read_stored(source_text)
+    return () if loaded is None else loaded.over_limit
+
+
+@functools.lru_cache(maxsize=32)
+def _read_stored(source_text: str) -> LoadedPlaybook | None:
     try:
-        return parse_playbook(source_text).playbook
+        return parse_playbook(source_text, as_stored=True)
     except PlaybookError:
         return None
+
+
+def over_limit_note(
+    slug: str, version: int, problem: Problem, file: str = "", command: str = ""
+) -> str:
+    """What to say of a stored version that passes over a bound added since it was applied
+    (`problem`, located in the version's text): it runs as it was accepted, and a fixed file
+    is to be applied (`file`: the community's playbook file, when known; `command`: the
+    command applying it)."""
+    where = problem.path or "the playbook"
+    command = command or f"hearth apply {file}"
+    fix = f"fix {file} and apply it (`{command}`)" if file else "apply a fixed file"
+    return (f"community {slug!r} runs playbook version {version} as it was stored, but its "
+            f"{where} is over a limit this release sets (line {problem.line}): "
+            f"{problem.message}. Nothing is lost and it keeps running; {fix}: a new version "
+            "is refused until it keeps within the limit")  # fmt: skip

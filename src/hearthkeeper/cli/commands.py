@@ -18,6 +18,8 @@ from typer._click import Context
 from typer._click.exceptions import BadParameter
 from typer.core import TyperArgument, TyperCommand
 
+from hearthkeeper.text.controls import quoted, shown_input
+
 
 class HearthCommand(TyperCommand):
     """A command whose usage line and bad-value errors read as an operator expects."""
@@ -73,11 +75,14 @@ def _plain_reason(exc: BadParameter) -> str | None:
     if not isinstance(cause, ValidationError) or not cause.errors():
         return None
     error = cause.errors()[0]
-    given, limits = error.get("input"), error.get("ctx") or {}
+    typed, limits = error.get("input"), error.get("ctx") or {}
+    given = shown_input(typed)  # a number of thousands of digits is said by its start
     kind = error["type"]
     if kind in ("int_parsing", "int_from_float", "float_parsing"):
         whole = " whole" if kind != "float_parsing" else ""
-        return f"{given!r} is not a{whole} number"
+        return f"{quoted(typed)} is not a{whole} number"
+    if kind == "int_parsing_size" and isinstance(typed, str):
+        return f"{given} is too large: a number of {len(typed.strip()):,} digits"
     if kind in ("greater_than_equal", "greater_than"):
         bound = limits.get("ge", limits.get("gt"))
         return f"{given} is too small: it must be at least {bound}" if kind.endswith(

@@ -88,6 +88,8 @@ def serve_command(
         raise
     for warning in running.warnings:  # e.g. a carrier the playbook names that cannot run
         typer.echo(str(warning), err=True)
+    for note in running.over_limit:  # a stored version over a bound added since: it runs
+        errors.print(f"[yellow]warning:[/] {escape(note)}")
     show(running)
     if role is not Role.ENGINE:
         for note in local_trial_notes([r.playbook for r in running.runtimes.values()],

@@ -172,13 +172,31 @@ def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path)
         if Path(folder).is_absolute():
             continue  # read from where it is, whichever the playbook's folder
         if not target.resolve().is_relative_to(directory.resolve()):
-            notes.append(f"the content folder {folder} lies outside {directory}: not copied; "
-                         f"the copy reads it from {target}")  # fmt: skip
+            notes.append(_outside(folder, source, target, playbook, directory))
         elif not source.is_dir():
             notes.append(f"the content folder {folder} is not beside {playbook}: nothing to copy")
         elif not target.exists():
             shutil.copytree(source, target)
     return notes
+
+
+def _outside(folder: str, source: Path, target: Path, playbook: Path, directory: Path) -> str:
+    """The note for a content folder outside the new `directory`: where the copy reads it
+    from, and whether it is there; if not, what to do."""
+    import os
+
+    where = os.path.normpath(target)
+    said = (f"the content folder {folder} lies outside {directory}: not copied; the copy "
+            f"reads it from {where}")  # fmt: skip
+    if target.is_dir():
+        return f"{said}, which is there"
+    if source.is_dir():
+        fix = f"Copy {os.path.normpath(source)} there (the folder beside {playbook})"
+    else:
+        fix = "Make it and put the posts' files in it"
+    return (f"{said}, which does not exist: its posts would find nothing to send. {fix}, "
+            f"or keep the folder inside {directory} and set calendar.posts[].content.library "
+            "to its path from there")  # fmt: skip
 
 
 def apply(

@@ -19,11 +19,12 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from hearthkeeper.playbook.schedule import check_fires, parse_schedule
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.zones import meant
-from hearthkeeper.text.controls import hidden_character
+from hearthkeeper.text.controls import hidden_character, quoted, shown_input
 
 
 class Section(BaseModel):
@@ -74,7 +75,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 def check_id(value: Any) -> Any:
     if isinstance(value, str) and not _ID.match(value):
         raise ValueError(
-            f"{value!r} is not a valid id: use lowercase letters, digits, '-' or '_', "
+            f"{quoted(value)} is not a valid id: use lowercase letters, digits, '-' or '_', "
             "starting with a letter (e.g. 'manager', 'half-year')"
         )
     return value
@@ -93,12 +94,31 @@ Id = Annotated[str, BeforeValidator(check_id)]
 MAX_TEXT = 8_000
 
 
+OVER_LIMIT = "over_limit"
+"""The error type of a bound on a text's length (`over_limit`): what a playbook written now must
+keep within, and a version stored by an earlier release, which had no such bound, may pass."""
+
+AS_STORED = "as_stored"
+"""The validation context's key saying the text is a stored version, read as it was accepted
+(`loader.parse_playbook(as_stored=True)`): its bounds are not checked here."""
+
+
+def as_stored(info: ValidationInfo) -> bool:
+    """Whether the playbook being validated is a stored version, read as it was accepted."""
+    return bool(info.context and info.context.get(AS_STORED))
+
+
+def over_limit(message: str) -> PydanticCustomError:
+    """The error of a text over one of its bounds (`OVER_LIMIT`), saying `message`."""
+    return PydanticCustomError(OVER_LIMIT, "{message}", {"message": message})
+
+
 def check_length(value: str, info: ValidationInfo) -> str:
-    """`value` when it has at most `MAX_TEXT` characters; else a `ValueError` saying which
-    field, its length and the limit."""
-    if len(value) > MAX_TEXT:
+    """`value` when it has at most `MAX_TEXT` characters (or is read as stored); else an
+    `OVER_LIMIT` error saying which field, its length and the limit."""
+    if len(value) > MAX_TEXT and not as_stored(info):
         field = f"`{info.field_name}`" if info.field_name else "this text"
-        raise ValueError(
+        raise over_limit(
             f"{field} is {len(value):,} characters; a playbook text is at most {MAX_TEXT:,} "
             "(about two chat messages): shorten it, or put a long text in a content library "
             "(calendar.posts[].content.library)"
@@ -169,6 +189,7 @@ _UNITS: dict[str, int] = {
 # (a deadline, a window, a reminder), which must stay a date the store can hold.
 MAX_DURATION = timedelta(days=36500)
 _PART = re.compile(r"(\d+)\s*([a-zA-Z]+|秒|分钟|分|小时|时|天|日|周)")
+_MOST_DIGITS = 10  # a count of seconds in 100 years has 10 digits
 
 
 class DurationTooLong(ValueError):
@@ -182,7 +203,8 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError("write a duration such as '30m', '24h' or '7d'")
     if isinstance(value, int):
-        raise ValueError(f"{value} has no unit: write e.g. '{value}m', '{value}h' or '{value}d'")
+        shown = shown_input(value)
+        raise ValueError(f"{shown} has no unit: write e.g. '{shown}m', '{shown}h' or '{shown}d'")
     text = value.strip().lower()
     pos, total = 0, 0
     for match in _PART.finditer(text):
@@ -191,15 +213,19 @@ def parse_duration(value: Any) -> timedelta:
         unit = match.group(2)
         if unit not in _UNITS:
             known = did_you_mean(unit, [u for u in _UNITS if u.isascii()])
-            raise ValueError(f"unknown time unit {unit!r} in {value!r}{known}")
+            raise ValueError(f"unknown time unit {quoted(unit)} in {quoted(value)}{known}")
+        if len(match.group(1).lstrip("0")) > _MOST_DIGITS:  # more than 100 years in any unit
+            raise DurationTooLong(f"{quoted(value)} is too long: at most 36500d (100 years)")
         total += int(match.group(1)) * _UNITS[unit]
         pos = match.end()
     if pos == 0 or text[pos:].strip():
-        raise ValueError(f"{value!r} is not a duration: write e.g. '30m', '24h', '7d' or '1h30m'")
+        raise ValueError(
+            f"{quoted(value)} is not a duration: write e.g. '30m', '24h', '7d' or '1h30m'"
+        )
     if total <= 0:
-        raise ValueError(f"{value!r} must be longer than zero")
+        raise ValueError(f"{quoted(value)} must be longer than zero")
     if total > MAX_DURATION.total_seconds():
-        raise DurationTooLong(f"{value!r} is too long: at most 36500d (100 years)")
+        raise DurationTooLong(f"{quoted(value)} is too long: at most 36500d (100 years)")
     return timedelta(seconds=total)
 
 
@@ -228,7 +254,7 @@ def refuse_number_as_date(value: Any) -> Any:
     take it for seconds since 1970 and the activity would fall on 23 August 1970."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(
-            f"{value!r} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD HH:MM for a start), "
+            f"{shown_input(value)} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD HH:MM for a start), "
             "e.g. 2026-12-19 19:30"
         )
     return value
@@ -268,7 +294,7 @@ def parse_clock_time(value: Any) -> Any:
     if isinstance(value, str):
         match = _HHMM.match(value.strip())
         if not match:
-            raise ValueError(f"{value!r} is not a time of day: write HH:MM, e.g. '08:00'")
+            raise ValueError(f"{quoted(value)} is not a time of day: write HH:MM, e.g. '08:00'")
         return time(int(match.group(1)), int(match.group(2)))
     return value
 
@@ -297,18 +323,20 @@ def zone_problem(name: str) -> str | None:
     real = name.removeprefix(NOT_ZONE_FOLDERS[0]).removeprefix(NOT_ZONE_FOLDERS[1])
     if name in NOT_ZONES or (real != name and real not in NOT_ZONES):
         instead = real if real != name else "Asia/Shanghai"
-        return (f"{name!r} is not the time zone of a place (it depends on the server or is a "
+        return (f"{quoted(name)} is not the time zone of a place (it depends on the server or is a "
                 f"placeholder); name one such as {instead}")  # fmt: skip
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         reason = meant(name)  # an offset, an abbreviation, a city without a zone of its own
         if reason is not None:
-            return f"unknown time zone {name!r}: {reason}"
+            return f"unknown time zone {quoted(name)}: {reason}"
         # otherwise only a near spelling: a looser match names a stranger's zone (Asia/Brunei)
         places = sorted(z for z in available_timezones() if zone_problem_free(z))
         hint = did_you_mean(name, places, cutoff=ZONE_SPELLING)
-        return f"unknown time zone {name!r}{hint or ' (use an IANA name such as Asia/Shanghai)'}"
+        return (
+            f"unknown time zone {quoted(name)}{hint or ' (use an IANA name such as Asia/Shanghai)'}"
+        )
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Self
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -23,6 +23,7 @@ from hearthkeeper.playbook.base import (
     parse_duration,
 )
 from hearthkeeper.playbook.joining import check_placeholders
+from hearthkeeper.text.controls import quoted, shown_input
 
 # How long a priced event holds an unpaid place by default: a day spans the member's own
 # day (signed up in the evening, paid the next morning) and the day in which staff, who
@@ -53,13 +54,16 @@ def parse_period(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("write a service period such as '6 months', '1 year' or '30 days'")
     match = _PERIOD.match(value.strip().lower())
+    too_long = f"{quoted(value)} is too long: a service period is at most 100 years"
+    if match and len(match[1].lstrip("0")) > len(str(MAX_DURATION.days)):  # days in any unit
+        raise ValueError(too_long)
     if not match or int(match[1]) < 1:
         raise ValueError(
-            f"{value!r} is not a service period: write e.g. '6 months', '1 year', '30 days'"
+            f"{quoted(value)} is not a service period: write e.g. '6 months', '1 year', '30 days'"
         )
     count, unit = int(match[1]), _PERIOD_UNIT[match[2]]
     if count * _PERIOD_DAYS[unit] > MAX_DURATION.days:
-        raise ValueError(f"{value!r} is too long: a service period is at most 100 years")
+        raise ValueError(too_long)
     return f"{count} {unit[:-1] if count == 1 else unit}"
 
 
@@ -148,8 +152,23 @@ class Monetisation(Section):
 
 
 _NOT_A_SHARE = (
-    "{!r} is not a share: write a percentage (80%) or a share of the group's by-code limit (0.8)"
+    "{} is not a share: write a percentage (80%) or a share of the group's by-code limit (0.8)"
 )
+
+
+PERCENT_PLACES = 2
+"""The decimal places a percentage is written with (87.5%, 33.33%; a share 0.3333): a finer one
+(0.00001%) is no share an operator means, and no group's seats tell it from none."""
+
+
+def _places(written: str) -> int:
+    """The decimal places of the number `written` (trailing zeros not counted); 0 when it is
+    none."""
+    try:
+        exponent = Decimal(written).normalize().as_tuple().exponent
+    except (InvalidOperation, ValueError):
+        return 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 class Replication(Section):
@@ -174,7 +193,7 @@ class Replication(Section):
         le=1,
         description="Open the next group when the newest is this full: a share of its "
         "by-code limit (the smaller of its capacity and structure.groups.join_by_code_cap), "
-        "written 0.8 or 80% for 80%.",
+        "written 0.8 or 80% for 80%, to a hundredth of a percent (87.5%, 33.33% or 0.3333).",
     )
 
     @field_validator("open_new_group_at", mode="before")
@@ -188,11 +207,19 @@ class Replication(Section):
                 try:
                     share = float(text[:-1].strip()) / 100
                 except ValueError:
-                    raise ValueError(_NOT_A_SHARE.format(value)) from None
+                    raise ValueError(_NOT_A_SHARE.format(quoted(value))) from None
                 if math.isnan(share):
-                    raise ValueError(_NOT_A_SHARE.format(value))
+                    raise ValueError(_NOT_A_SHARE.format(quoted(value)))
                 if share > 1:
-                    raise ValueError(f"{text} is more than the whole group: at most 100%")
+                    raise ValueError(
+                        f"{shown_input(text)} is more than the whole group: at most 100%"
+                    )
+                if _places(text[:-1].strip()) > PERCENT_PLACES:
+                    raise ValueError(
+                        f"{shown_input(text)} is finer than a share is kept: a percentage has at "
+                        f"most {PERCENT_PLACES} decimal places (0.01% at the least), e.g. 80% or "
+                        "87.5%"
+                    )
                 return share
         number: Any = value
         if isinstance(value, str):  # quoted ('80'): read as the number it holds, as pydantic does
@@ -201,12 +228,19 @@ class Replication(Section):
             except ValueError:
                 return value  # not a number: pydantic says so
         if isinstance(number, float) and math.isnan(number):  # `.nan`, 'nan': no share at all
-            raise ValueError(_NOT_A_SHARE.format(value))
+            raise ValueError(_NOT_A_SHARE.format(quoted(value)))
         if isinstance(number, int | float) and not isinstance(number, bool) and number > 1:
-            shown = value.strip() if isinstance(value, str) else value
+            shown = shown_input(value.strip() if isinstance(value, str) else value)
             raise ValueError(
                 f"{shown} is more than the whole group: this is a share of the group's by-code "
                 f"limit, 0.8 or 80% for 80% (at most 1, or 100%)"
+            )
+        if isinstance(number, float) and _places(str(number)) > PERCENT_PLACES + 2:
+            shown = shown_input(value.strip() if isinstance(value, str) else value)
+            raise ValueError(
+                f"{shown} is finer than a share is kept: a share has at most "
+                f"{PERCENT_PLACES + 2} decimal places (0.0001, 0.01%, at the least), e.g. 0.8 "
+                "or 0.875"
             )
         return value
 

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from hearthkeeper.playbook.base import MAX_COUNT, Duration, Id, Section, Text, parse_duration
 from hearthkeeper.playbook.positioning import Slug
+from hearthkeeper.text.controls import quoted, shown_input
 
 MAX_QUESTIONS = 20
 """Application questions one form asks: join pages read this many answers."""
@@ -102,7 +103,7 @@ def check_placeholders(text: str, allowed: tuple[str, ...] = WELCOME_PLACEHOLDER
                 + "}"
             )
             raise ValueError(
-                f"placeholder {written} has a format or conversion; write it bare, {{{name}}} "
+                f"placeholder {shown_input(written)} has a format or conversion; write it bare, {{{name}}} "
                 f"(available: {known})"
             )
     return text
@@ -151,7 +152,7 @@ class Ceremony(Section):
     def _format_has_parts(cls, value: str | None) -> str | None:
         if value is not None and len([p for p in value.split("-") if p.strip()]) < 2:
             raise ValueError(
-                f"{value!r} has one part; join the parts with '-', e.g. '城市-昵称-行业'"
+                f"{quoted(value)} has one part; join the parts with '-', e.g. '城市-昵称-行业'"
             )
         return value
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.text.controls import quoted
 from hearthkeeper.text.normalise import compact, normalise
 
 Loc = tuple[str | int, ...]
@@ -84,20 +85,20 @@ def _check(loc: Loc, keyword: str, *, whole: bool) -> KeywordFinding | None:
     if not key:
         return KeywordFinding(
             loc,
-            f"keyword {keyword!r} has no letters or digits, so it can never match (spaces "
+            f"keyword {quoted(keyword)} has no letters or digits, so it can never match (spaces "
             "and punctuation are ignored when keywords are matched): write a word or remove it",
         )
     if len(key) == 1 and key.isascii() and key.isalnum():
         return KeywordFinding(
             loc,
-            f"keyword {keyword!r} is the single character {key!r}: it would match every "
-            f"message where {key!r} stands on its own, ordinary sentences included; write the "
+            f"keyword {quoted(keyword)} is the single character {quoted(key)}: it would match every "
+            f"message where {quoted(key)} stands on its own, ordinary sentences included; write the "
             "whole word or phrase you mean",
         )
     if len(key) == 2 and key.isascii() and key.isalnum() and any(c.isalpha() for c in key):
         return KeywordFinding(
             loc,
-            f"keyword {keyword!r} is only two Latin characters: it matches wherever {key!r} "
+            f"keyword {quoted(keyword)} is only two Latin characters: it matches wherever {quoted(key)} "
             "stands as a word of its own (also written with dots or spaces between); make "
             "sure ordinary messages do not say it, or write a longer keyword",
             warning=True,
@@ -106,7 +107,7 @@ def _check(loc: Loc, keyword: str, *, whole: bool) -> KeywordFinding | None:
 
 
 def _regex_message(keyword: str, key: str, why: str) -> str:
-    shown = f"{key!r}" if key else "nothing"
+    shown = f"{quoted(key)}" if key else "nothing"
     advice = "write the words themselves, one keyword for each wording"
     if "|" in keyword and not any(c in keyword for c in "\\[]()*+?{}^$"):
         parts = ", ".join(repr(p.strip()) for p in keyword.split("|") if p.strip())
@@ -114,6 +115,6 @@ def _regex_message(keyword: str, key: str, why: str) -> str:
     elif re.search(r"\\d|\[0-9\]", keyword):
         advice += " (phone numbers are found by rules.violations.contact.phone_numbers)"
     return (
-        f"keyword {keyword!r} looks like a regular expression ({why}), but keywords are "
+        f"keyword {quoted(keyword)} looks like a regular expression ({why}), but keywords are "
         f"literal text: with spaces and punctuation ignored it matches {shown}; {advice}"
     )

@@ -7,7 +7,7 @@ import itertools
 import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -17,11 +17,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from hearthkeeper.playbook.base import AS_STORED, OVER_LIMIT
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.starts import start_warnings
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.playbook.yamlsource import Position, Source, YamlProblem, read_yaml
+from hearthkeeper.text.controls import quoted, shown_input
 
 Loc = tuple[str | int, ...]
 
@@ -75,19 +77,23 @@ class PlaybookError(Exception):
 
 @dataclass(frozen=True)
 class LoadedPlaybook:
-    """A valid playbook with the text it was read from, and its warnings (located)."""
+    """A valid playbook with the text it was read from, and its warnings (located).
+    `over_limit`: read as stored (`parse_playbook(as_stored=True)`), the bounds it passes over
+    (a text's length, the playbook's size), located, as warnings: errors for a new version."""
 
     playbook: Playbook
     source_text: str
     file: str
     warnings: tuple[Problem, ...] = ()
+    over_limit: tuple[Problem, ...] = ()
 
 
 def format_path(loc: Loc) -> str:
     """`("rules", "ladder", 1, "do")` → `rules.ladder[1].do`."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        key = shown_input(part)  # a key of a thousand characters is named by its start
+        out += f"[{part}]" if isinstance(part, int) else (f".{key}" if out else key)
     return out
 
 
@@ -97,10 +103,16 @@ def parse_playbook(
     *,
     carriers: CarrierKinds | None = None,
     now: datetime | None = None,
+    as_stored: bool = False,
 ) -> LoadedPlaybook:
     """Validate playbook text; raise `PlaybookError` listing every problem found. With
     `carriers`, a carrier the playbook names that cannot run here is a located warning; with
-    `now` (aware), so is a one-off activity that starts before it."""
+    `now` (aware), so is a one-off activity that starts before it.
+
+    `as_stored`: the text is a version already stored, perhaps by an earlier release that had
+    no bound on a text's length or the playbook's size: it is read as it was accepted, and the
+    bounds it passes over are `LoadedPlaybook.over_limit`, not errors. A playbook being written
+    (validated, applied, uploaded) keeps within them."""
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
@@ -119,17 +131,43 @@ def parse_playbook(
             ]
         )
     size = _too_large(file, text)
+    over: list[Problem] = []
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
-        problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-        later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
-        located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
-        raise PlaybookError([*size, *located], warnings) from None
+        if not as_stored or any(e["type"] != OVER_LIMIT for e in exc.errors()):
+            _refuse(file, source, exc, size, carriers, now)
+        # only bounds: read again as it was accepted (its other problems, if any, are said
+        # then: a model's own checks do not run while one of its fields is refused)
+        over = [_from_pydantic(file, source, e) for e in exc.errors()]
+        try:
+            playbook = Playbook.model_validate(source.data, context={AS_STORED: True})
+        except ValidationError as again:
+            _refuse(file, source, again, [], carriers, now)
     errors, warnings = _checked(file, source, playbook, carriers, now)
+    if as_stored:
+        over = [replace(p, severity=Severity.WARNING) for p in [*size, *over]]
+        size = []
     if errors or size:
         raise PlaybookError([*size, *errors], warnings)
-    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings)
+    return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings,
+                          over_limit=tuple(over))  # fmt: skip
+
+
+def _refuse(
+    file: str,
+    source: Source,
+    exc: ValidationError,
+    size: list[Problem],
+    carriers: CarrierKinds | None,
+    now: datetime | None,
+) -> typing.NoReturn:
+    """Raise the `PlaybookError` of a playbook the schema refused: every error located, and
+    what the checks across sections find in the rest (`_checked_without`)."""
+    problems = [_from_pydantic(file, source, error) for error in exc.errors()]
+    later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
+    located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
+    raise PlaybookError([*size, *located], warnings) from None
 
 
 def _checked(
@@ -284,8 +322,9 @@ def _numbers_as_messages(source: Source, playbook: Playbook) -> list[tuple[Loc, 
         named = [part for part in loc if isinstance(part, str)]
         if not named or named[-1] not in _MESSAGES or not isinstance(_read(playbook, loc), str):
             continue
-        found.append((loc, f"{written} is a number, but this is a text members read: "
-                           f"write the words (in quotes, '{written}', if the number is the whole "
+        number = shown_input(written)
+        found.append((loc, f"{number} is a number, but this is a text members read: "
+                           f"write the words (in quotes, '{number}', if the number is the whole "
                            "text)"))  # fmt: skip
     return found
 
@@ -338,9 +377,14 @@ def _too_large(file: str, text: str) -> list[Problem]:
 
 
 def load_playbook(
-    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+    path: Path,
+    *,
+    carriers: CarrierKinds | None = None,
+    now: datetime | None = None,
+    as_stored: bool = False,
 ) -> LoadedPlaybook:
-    """Read and validate a playbook file (`carriers`, `now`: see `parse_playbook`)."""
+    """Read and validate a playbook file (`carriers`, `now`, `as_stored`: see
+    `parse_playbook`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -363,7 +407,7 @@ def load_playbook(
                 )
             ]
         ) from None
-    return parse_playbook(text, str(path), carriers=carriers, now=now)
+    return parse_playbook(text, str(path), carriers=carriers, now=now, as_stored=as_stored)
 
 
 def validate_file(
@@ -422,7 +466,7 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
         fields = _fields_at(Playbook, loc[:-1])
         hint = did_you_mean(key, fields) if fields else ""
         where = f"; known here: {', '.join(fields)}" if fields and not hint else ""
-        message = f"unknown field {key!r}{hint}{where}"
+        message = f"unknown field {quoted(key)}{hint}{where}"
         return _problem(file, source.locate(loc, key=True), loc, message)
     if kind == "missing":
         return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
@@ -488,19 +532,19 @@ def _message(error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if error["type"] in _NUMBERS and isinstance(value, str):
-        message = f"{value!r} is not {_NUMBERS[error['type']]}"
+        message = f"{quoted(value)} is not {_NUMBERS[error['type']]}"
         if any(c.isdigit() for c in value):
             message += ": write the number alone"
         if _DIGITS.sub("", value).casefold() in _MONEY:
             message += "; the currency is the `currency` field (CNY, GBP…)"
     if error["type"] == "date_from_datetime_inexact":  # a day written with a time of day
-        message = (f"{_as_written(value)!r} is a date and time: write the day alone, "
+        message = (f"{quoted(_as_written(value))} is a date and time: write the day alone, "
                    "YYYY-MM-DD, e.g. 2024-03-18")  # fmt: skip
     if error["type"] in _DATES and not isinstance(value, bool):
         # the reason pydantic gives after its comma ("month value is outside expected range of
         # 1-12") is kept when it says more than that the text did not fit
         why = message.partition(", ")[2]
-        message = f"{_as_written(value)!r} is not {_DATES[error['type']]}"
+        message = f"{quoted(_as_written(value))} is not {_DATES[error['type']]}"
         if why and not why.startswith(
             (
                 "input is too short",
@@ -516,7 +560,7 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]
-        message = f"{value!r} is not allowed here{did_you_mean(value, expected)}"
+        message = f"{quoted(value)} is not allowed here{did_you_mean(value, expected)}"
         message += f"; choose one of: {', '.join(expected)}"
     return message
 

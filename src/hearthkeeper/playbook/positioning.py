@@ -5,9 +5,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from hearthkeeper.playbook.base import Day, Name, Section, Text, TimeZoneName
+from hearthkeeper.playbook.base import (
+    Day,
+    Name,
+    Section,
+    Text,
+    TimeZoneName,
+    as_stored,
+    over_limit,
+)
 
 MAX_PURPOSE = 1_000
 """The most characters of `community.purpose`: a sentence or a paragraph, quoted in every
@@ -102,9 +110,9 @@ class Community(Section):
 
     @field_validator("purpose", mode="before")
     @classmethod
-    def _short_purpose(cls, value: object) -> object:
-        if isinstance(value, str) and len(value) > MAX_PURPOSE:
-            raise ValueError(
+    def _short_purpose(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and len(value) > MAX_PURPOSE and not as_stored(info):
+            raise over_limit(
                 f"`purpose` is {len(value):,} characters; it is at most {MAX_PURPOSE:,}, as "
                 "every welcome quotes it: say why the community exists in a paragraph (a "
                 "longer text belongs in the welcome or a post)"

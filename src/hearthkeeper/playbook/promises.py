@@ -2,7 +2,8 @@
 "a 2-hour mute"), read so `checks` can compare them with the ladder's `mute_for`: an operator
 who changes the ladder and not the rules text would have members read one penalty and get
 another. Only a duration written right after a word for muting counts; anything else in a
-text ("打卡 7 天", "for an hour") is not a promise about mutes."""
+text ("打卡 7 天", "for an hour") is not a promise about mutes, nor is a number of more than six
+digits ("muted for 99999999999 minutes": more than any mute, and more than a date can hold)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 _ZH_UNITS = {"分钟": 60, "分": 60, "小时": 3600, "钟头": 3600, "天": 86400, "日": 86400,
              "周": 604800, "星期": 604800}  # fmt: skip
 _ZH = re.compile(
-    r"禁言\s*(\d+|[零一二两三四五六七八九十]+|半)\s*个?\s*(分钟|小时|钟头|天|日|周|星期|分)"
+    r"禁言\s*(\d{1,6}|[零一二两三四五六七八九十]+|半)\s*个?\s*(分钟|小时|钟头|天|日|周|星期|分)"
 )
 _EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15,
                "twenty": 20, "twenty-four": 24, "thirty": 30, "forty-eight": 48}  # fmt: skip
 _EN_UNITS = {"minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400, "week": 604800}
-_EN_NUMBER = r"(\d+|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + ")"
+_EN_NUMBER = r"(\d{1,6}|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + ")"
 _EN_UNIT = r"(minute|min|hour|hr|day|week)s?"
 _EN = (
     # "muted for 30 minutes", "mutes you for a day", "mute them for half an hour"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from hearthkeeper.playbook.base import (
     MAX_COUNT,
@@ -13,6 +13,8 @@ from hearthkeeper.playbook.base import (
     Id,
     Section,
     Text,
+    as_stored,
+    over_limit,
     parse_duration,
 )
 
@@ -381,10 +383,10 @@ class Rules(Section):
 
     @field_validator("texts")
     @classmethod
-    def _rules_fit_a_welcome(cls, value: list[str]) -> list[str]:
+    def _rules_fit_a_welcome(cls, value: list[str], info: ValidationInfo) -> list[str]:
         total = sum(len(text) for text in value)
-        if total > MAX_TEXT:
-            raise ValueError(
+        if total > MAX_TEXT and not as_stored(info):
+            raise over_limit(
                 f"the {len(value)} rules are {total:,} characters together; they are at most "
                 f"{MAX_TEXT:,}, as every newcomer's welcome quotes them all: shorten them"
             )

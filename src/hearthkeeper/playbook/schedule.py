@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from croniter import CroniterBadDateError, croniter
 
 from hearthkeeper.playbook.zones import looks_like_zone
+from hearthkeeper.text.controls import quoted
 
 _DAYS = {
     "sun": 0,
@@ -70,7 +71,7 @@ def parse_schedule(text: str) -> str:
         if (match := pattern.match(lowered)) is not None:
             day = int(match[1])
             if not 1 <= day <= 31:
-                raise ScheduleError(f"day {day} in {raw!r} is not a day of the month (1-31)")
+                raise ScheduleError(f"day {day} in {quoted(raw)} is not a day of the month (1-31)")
             return f"{int(match[3])} {int(match[2])} {day} * *"
     if (match := _ZH_WEEKLY.match(lowered)) is not None:
         zh_days = sorted({_ZH_DAYS[c] for c in match[1] if c in _ZH_DAYS})
@@ -80,11 +81,11 @@ def parse_schedule(text: str) -> str:
         return f"{int(match[3])} {int(match[2])} * * {days}"
     if _looks_like_cron(raw):
         if not croniter.is_valid(raw):
-            raise ScheduleError(f"{raw!r} is not a valid cron expression")
+            raise ScheduleError(f"{quoted(raw)} is not a valid cron expression")
         return raw
     _refuse_zone(raw)
     raise ScheduleError(
-        f"cannot read the schedule {raw!r}: write e.g. 'every day 08:00', "
+        f"cannot read the schedule {quoted(raw)}: write e.g. 'every day 08:00', "
         "'Mon,Wed,Fri,Sun 20:00', 'monthly on day 18 at 20:00' or a cron expression '0 8 * * *'"
     )
 
@@ -120,7 +121,7 @@ def check_fires(cron: str) -> None:
     read one as never firing."""
     if not _ever_fires(cron):
         raise ScheduleError(
-            f"{cron!r} never fires: the months it names have no such day (e.g. 30 February); "
+            f"{quoted(cron)} never fires: the months it names have no such day (e.g. 30 February); "
             "pick a day the month has"
         )
 
@@ -145,7 +146,7 @@ def _weekdays(spec: str, raw: str) -> str:
         else:
             parts.append(str(_day(chunk, raw)))
     if not parts:
-        raise ScheduleError(f"no days of the week in {raw!r}")
+        raise ScheduleError(f"no days of the week in {quoted(raw)}")
     return ",".join(parts)
 
 
@@ -154,7 +155,7 @@ def _day(name: str, raw: str) -> int:
     if key in _DAYS:
         return _DAYS[key]
     raise ScheduleError(
-        f"{name!r} in {raw!r} is not a day of the week (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+        f"{quoted(name)} in {quoted(raw)} is not a day of the week (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
     )
 
 
@@ -170,8 +171,8 @@ def _refuse_zone(raw: str) -> None:
     except ScheduleError:
         return
     raise ScheduleError(
-        f"{raw!r} ends with a time zone ({words[-1]!r}), which a schedule cannot name: its "
-        f"times are in the community's time zone (community.timezone); write {rest!r} "
+        f"{quoted(raw)} ends with a time zone ({quoted(words[-1])}), which a schedule cannot name: its "
+        f"times are in the community's time zone (community.timezone); write {quoted(rest)} "
         "with the time as the community's clocks show it"
     )
 

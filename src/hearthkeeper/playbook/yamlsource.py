@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from hearthkeeper.text.controls import quoted
+
 Path = tuple[str | int, ...]
 
 
@@ -63,9 +65,10 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
         else:
             value = int(text, 10)
     except ValueError:  # `!!int foo`: located like every other YAML mistake
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{text!r} is not a whole number", node.start_mark
-        ) from None
+        digits = text.lstrip("+-").replace("_", "")
+        said = (f"{quoted(text)} is a number of {len(digits):,} digits, larger than any here"
+                if digits.isdigit() else f"{quoted(text)} is not a whole number")  # fmt: skip
+        raise yaml.constructor.ConstructorError(None, None, said, node.start_mark) from None
     if str(value) == text:
         return value
     written = WrittenInt(value)
@@ -213,7 +216,7 @@ def _walk(node: yaml.Node, path: Path, source: Source, count: list[int]) -> None
                 raise YamlProblem(
                     _pos(key_node),
                     (*path, key),
-                    f"duplicate key {key!r} (first at line {first.line}); keep only one",
+                    f"duplicate key {quoted(key)} (first at line {first.line}); keep only one",
                 )
             seen[key] = _pos(key_node)
             source.keys[(*path, key)] = _pos(key_node)

@@ -8,13 +8,13 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
-from hearthkeeper.apply import apply_playbook
+from hearthkeeper.apply import apply_playbook, over_limit_note
 from hearthkeeper.assembly import plan_community, runtime_for
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.plugin import (
@@ -38,6 +38,7 @@ from hearthkeeper.playbook import (
     Playbook,
     PlaybookError,
     Problem,
+    Severity,
     carrier_warnings,
     load_playbook,
     parse_playbook,
@@ -125,6 +126,9 @@ class Host:
         # Located warnings about carriers the playbooks name that do not run here (printed by
         # `hearth serve`; the playbooks' other warnings are `hearth playbook validate`'s).
         self.warnings: tuple[Problem, ...] = ()
+        # For each stored version run here that passes over a bound added since it was
+        # applied: what to say (`over_limit_note`), printed by `hearth serve` and logged.
+        self.over_limit: tuple[str, ...] = ()
         self._setups = setups
         self._base_dirs = base_dirs
         self.role = role
@@ -193,6 +197,7 @@ class Host:
                 cluster = Cluster(engine)
                 store.join_cluster(cluster)  # claims name this worker (outbox.claimed_by)
             with _one_at_a_time(cluster):
+                _refuse_new_over_limit(store, loaded)
                 host = cls._start_all(store, clock, settings, web_settings, loaded, setups,
                                       role=role, cluster=cluster)  # fmt: skip
         except BaseException:
@@ -219,8 +224,10 @@ class Host:
         runtimes: dict[int, Runtime] = {}
         base_dirs: dict[int, Path] = {}
         running: list[Running] = []
+        notes: list[str] = []
         for path, item in zip(settings.playbooks, loaded, strict=True):
-            started, playbook = _start(store, path, item)
+            started, playbook, over = _start(store, path, item, settings.config_file)
+            notes.extend(over)
             base_dirs[started.community.id] = path.parent
             runtimes[started.community.id] = runtime_for(store, playbook, path.parent)
             for setup in setups.values():
@@ -239,6 +246,7 @@ class Host:
         host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
                    served=served, runtimes=runtimes, base_dirs=base_dirs, running=running,
                    role=role, cluster=cluster)  # fmt: skip
+        host.over_limit = tuple(notes)  # said by `hearth serve`
         for runtime in runtimes.values():
             plan_community(store, runtime.community_id, runtime.playbook, clock.now())
         return host
@@ -285,11 +293,13 @@ class Host:
                 continue
             running = next(r for r in self.running if r.community.id == community_id)
             try:
-                playbook = _stored(running.file, running.community, latest)
+                playbook, over = _stored(running.file, running.community, latest)
             except ConfigError as exc:  # a version this node cannot load: keep the running one
                 log.error("%s", exc)
                 self._versions[community_id] = latest.id
                 continue
+            for note in over:
+                log.warning("%s", note)
             self._run(community_id, playbook, latest)
             # planned as a version applied here is (`replace`): a capacity reaches the groups
             # open already, a new calendar post is scheduled, the subscriptions replanned
@@ -398,12 +408,15 @@ def carrier_setups(
 
 
 def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook]:
-    """Every playbook, or one `PlaybookError` listing the problems of them all."""
+    """Every playbook, or one `PlaybookError` listing the problems of them all. Each is read
+    as stored, its bounds passed over kept aside (`LoadedPlaybook.over_limit`): a file that is
+    a version stored already runs as it was accepted, another is refused
+    (`_refuse_new_over_limit`)."""
     loaded: list[LoadedPlaybook] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded.append(load_playbook(path))
+            loaded.append(load_playbook(path, as_stored=True))
         except PlaybookError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -420,8 +433,30 @@ def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook]:
     return loaded
 
 
-def _start(store: Store, path: Path, loaded: LoadedPlaybook) -> tuple[Running, Playbook]:
-    """Apply the file unless it is already a stored version; else run the latest version."""
+def _is_stored(store: Store, loaded: LoadedPlaybook) -> bool:
+    """Whether `loaded`'s text is a version its community stored already."""
+    community = store.get_community(loaded.playbook.community.slug)
+    if community is None:
+        return False
+    digest = hashlib.sha256(loaded.source_text.encode("utf-8")).hexdigest()
+    return any(v.sha256 == digest for v in store.playbook_versions(community.id))
+
+
+def _refuse_new_over_limit(store: Store, loaded: list[LoadedPlaybook]) -> None:
+    """A `PlaybookError` for the files over a bound that `hearth serve` would apply as a new
+    version (each bound located, as `hearth apply` says it); nothing is applied then."""
+    problems = [replace(p, severity=Severity.ERROR) for item in loaded if item.over_limit
+                and not _is_stored(store, item) for p in item.over_limit]  # fmt: skip
+    if problems:
+        raise PlaybookError(problems)
+
+
+def _start(
+    store: Store, path: Path, loaded: LoadedPlaybook, config: Path | None = None
+) -> tuple[Running, Playbook, list[str]]:
+    """Apply the file unless it is already a stored version; else run the latest version.
+    With what to say of the bounds the version run passes over (`over_limit_note`; `config`:
+    the configuration file, for the command it names)."""
     community = store.get_community(loaded.playbook.community.slug)
     if community is not None:
         versions = store.playbook_versions(community.id)
@@ -429,22 +464,31 @@ def _start(store: Store, path: Path, loaded: LoadedPlaybook) -> tuple[Running, P
         if any(v.sha256 == digest for v in versions):
             latest = versions[-1]
             if latest.sha256 == digest:
-                return Running(community, latest, path, False, True), loaded.playbook
-            playbook = _stored(path, community, latest)
-            return Running(community, latest, path, False, False), playbook
+                command = f"hearth apply {path}" + (f" --config {config}" if config else "")
+                notes = [over_limit_note(community.slug, latest.version, p, str(path), command)
+                         for p in loaded.over_limit]  # fmt: skip
+                return Running(community, latest, path, False, True), loaded.playbook, notes
+            playbook, notes = _stored(path, community, latest)
+            return Running(community, latest, path, False, False), playbook, notes
     applied = apply_playbook(store, loaded, actor=ACTOR)
-    return Running(applied.community, applied.version, path, True, True), loaded.playbook
+    return Running(applied.community, applied.version, path, True, True), loaded.playbook, []
 
 
-def _stored(path: Path, community: Community, version: PlaybookVersion) -> Playbook:
+def _stored(
+    path: Path, community: Community, version: PlaybookVersion
+) -> tuple[Playbook, list[str]]:
+    """The stored `version` (applied after the file at `path`), as it was accepted, and what
+    to say of the bounds it passes over; `ConfigError` when this release cannot read it."""
     try:
-        return parse_playbook(version.source_text, str(path)).playbook
+        loaded = parse_playbook(version.source_text, str(path), as_stored=True)
     except PlaybookError as exc:
         raise ConfigError(
             f"community {community.slug!r} runs stored playbook version {version.version}, "
             f"which this Hearthkeeper cannot load ({exc.problems[0].path}: "
             f"{exc.problems[0].message}); apply a fixed file with `hearth apply {path}`"
         ) from None
+    notes = [over_limit_note(community.slug, version.version, p) for p in loaded.over_limit]
+    return loaded.playbook, notes
 
 
 def _slug_problem(loaded: LoadedPlaybook, slug: str) -> Problem:

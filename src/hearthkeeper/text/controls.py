@@ -4,6 +4,7 @@ name or title staff type that members will read in chat is refused naming the fi
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -24,6 +25,32 @@ CONTROLS = re.compile(
 def without_controls(text: str) -> str:
     """`text` without control, bidirectional or invisible characters."""
     return CONTROLS.sub("", text)
+
+
+ECHOED_INPUT = 40
+"""The most characters of a value someone gave that an error message repeats."""
+
+
+def shown_input(value: object) -> str:
+    """A value someone gave (in a playbook, a form, a request), as an error message repeats it:
+    whole when short, else its first `ECHOED_INPUT` characters and "…" (a number of thousands
+    of digits is not said back whole; Python would not even write one over 4,300)."""
+    size = abs(value) if isinstance(value, int) and not isinstance(value, bool) else 0
+    guess = math.floor(math.log10(size)) + 1 if size else 1  # its digits, give or take one
+    if guess > ECHOED_INPUT + 1:
+        start = next(s for d in (guess - 1, guess, guess + 1)
+                     if len(str(s := size // 10 ** (d - ECHOED_INPUT))) == ECHOED_INPUT)  # fmt: skip
+        return f"{'-' if isinstance(value, int) and value < 0 else ''}{start}…"
+    text = str(value)
+    return text if len(text) <= ECHOED_INPUT else text[:ECHOED_INPUT] + "…"
+
+
+def quoted(value: object) -> str:
+    """`value` as `{value!r}` writes it (a text in quotes), cut as `shown_input` cuts:
+    `'9999…'`."""
+    if isinstance(value, str):
+        return repr(shown_input(value))
+    return shown_input(value if isinstance(value, int) else repr(value))
 
 
 # The most characters of a member's name that replies, lists, alerts and pages show: carriers

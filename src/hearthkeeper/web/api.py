@@ -23,6 +23,7 @@ from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.web.api_lookup import api_community
 from hearthkeeper.web.api_models import (
     AlertOut,
     AppliedOut,
@@ -66,12 +67,7 @@ def api_router(web: Web) -> APIRouter:
     )
 
     def community(slug: str) -> Community:
-        found = web.store.get_community(slug)
-        if found is None:
-            raise HTTPException(
-                404, detail=f"There is no community {slug!r} (see /api/v1/communities)."
-            )
-        return found
+        return api_community(web.store, slug)
 
     @router.get("/communities", tags=["communities"])
     def list_communities() -> list[CommunityOut]:

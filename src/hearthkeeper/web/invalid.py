@@ -19,11 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
+from hearthkeeper.text.controls import shown_input
 from hearthkeeper.web.auth import SIGN_IN_PATH, signed_in
 from hearthkeeper.web.templates import render
 
 CONSOLE = "/console"
-SHOWN_INPUT = 40  # characters of a refused value the page repeats
 
 
 def problem_of(error: dict[str, Any]) -> str:
@@ -57,10 +57,15 @@ def problem_of(error: dict[str, Any]) -> str:
     return f"{label}: {error.get('msg', 'not accepted')}."
 
 
-def shown_input(value: Any) -> str:
-    """A refused value as a page repeats it: whole when short, else its start and "…"."""
-    text = str(value)
-    return text if len(text) <= SHOWN_INPUT else text[:SHOWN_INPUT] + "…"
+def _input_shown(error: dict[str, Any]) -> dict[str, Any]:
+    """A refusal as the API answers it, its `input` cut by `shown_input` when it is a long
+    text or number (a field of 5,000 digits was said back whole)."""
+    given = error.get("input")
+    if isinstance(given, str | int) and not isinstance(given, bool):
+        shown = shown_input(given)
+        if shown.endswith("…"):  # cut (or a short text ending so: the same)
+            error["input"] = shown
+    return error
 
 
 def _back(request: Request) -> str | None:
@@ -92,8 +97,11 @@ def community_context(request: Request) -> dict[str, Any]:
 
 async def _answer(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    if not request.url.path.startswith(CONSOLE):
-        return await request_validation_exception_handler(request, exc)
+    if not request.url.path.startswith(CONSOLE):  # FastAPI's JSON, a long value cut short
+        shown = [_input_shown(dict(error)) for error in exc.errors()]
+        return await request_validation_exception_handler(
+            request, RequestValidationError(shown, body=exc.body)
+        )
     errors: Sequence[dict[str, Any]] = exc.errors()
     in_path = any(str(e.get("loc", ("",))[0]) == "path" for e in errors)
     return render(request, "console/invalid.html", status_code=404 if in_path else 422,

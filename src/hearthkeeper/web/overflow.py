@@ -10,14 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.text.controls import shown_input
 
 
 def overflow_answer(request: Request, exc: OverflowError) -> tuple[int, str]:
     """The status and the message for `exc`, raised while answering `request`."""
     for name, value in request.path_params.items():
-        if isinstance(value, str) and value.isdigit() and int(value) > MAX_ID:
+        digits = value.lstrip("0") if isinstance(value, str) and value.isdigit() else ""
+        if len(digits) > len(str(MAX_ID)) or (digits and int(digits) > MAX_ID):
             what = name.removesuffix("_id").replace("_", " ")
-            return 404, f"There is no {what} {value}: ids go up to {MAX_ID}."
+            return 404, f"There is no {what} {shown_input(value)}: ids go up to {MAX_ID}."
     return 400, (f"A number or date in this request is out of range ({exc}); write a smaller "
                  "one. Nothing was changed.")  # fmt: skip
 

@@ -618,17 +618,33 @@ def test_the_orders_ledger_is_listed_a_page_at_a_time_with_how_many_there_are(si
     assert status == 0 and "Every order shown (53), newest first." in out
 
 
+def test_a_page_holding_one_says_which_one_not_a_range(site: Path) -> None:
+    """A last page of one order said 'Orders 3–3 of 3'."""
+    _fifty_three_fans_paid(site, step=timedelta(minutes=1), count=3)
+    config = ("--config", str(site), "--limit", "2", "--page", "2")
+    status, out = run("billing", "list", "--orders", *config)
+    assert status == 0, out
+    assert ("Order 3 of 3, newest first (page 2 of 2): all of them: hearth billing export "
+            "--orders." in " ".join(out.split())), out  # fmt: skip
+    status, out = run("billing", "list", *config)
+    assert status == 0, out
+    assert "Subscription 3 of 3, newest first (page 2 of 2)" in " ".join(out.split()), out
+    status, out = run("billing", "list", "--orders", "--config", str(site), "--limit", "2")
+    assert "Orders 1–2 of 3, newest first (page 1 of 2)" in " ".join(out.split()), out
+
+
 def test_an_empty_ledger_says_so(site: Path) -> None:
     status, out = run("billing", "list", "--orders", "--config", str(site))
     assert status == 0 and "No orders yet." in out
 
 
-def _fifty_three_fans_paid(site: Path, step: timedelta) -> None:
-    """Fans 0–52 each pay the half-year plan, `step` apart from 5 December 17:00 UTC."""
+def _fifty_three_fans_paid(site: Path, step: timedelta, count: int = 53) -> None:
+    """`count` fans (Fan 0, Fan 1 …) each pay the half-year plan, `step` apart from 5 December
+    17:00 UTC."""
     now = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
     with site_store(site, FrozenClock(now)) as store:
         community = store.list_communities()[0]
-        for n in range(53):
+        for n in range(count):
             member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
             staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
                       "test", now + step * n)  # fmt: skip

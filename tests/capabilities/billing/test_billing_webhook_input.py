@@ -111,6 +111,28 @@ def test_an_amount_with_a_huge_exponent_is_refused_not_a_crash(c: Console) -> No
     assert orders(c) == []
 
 
+def test_an_amount_of_thousands_of_digits_is_said_back_by_its_start(c: Console) -> None:
+    """An amount of 5,000 digits was repeated whole in the refusal (the webhook's answer, a
+    staff command's error); one sent as a JSON number of 4,400 digits ended the request in a
+    500 (Python writes no int so long)."""
+    big = "9" * 5_000
+    cut = "9" * 40 + "…"
+    event = {"event_id": "shop-4", "kind": "paid", "reference": code_of(c, "mei"),
+             "plan": "half-year", "amount": "AMOUNT"}  # fmt: skip
+    written = json.dumps(event)
+    for amount in (f'"{big}"', big[:4_400]):  # a text, and a JSON number
+        answer = hook(c, written.replace('"AMOUNT"', amount).encode())
+        assert answer.status_code == 400, answer.text
+        assert cut in answer.json()["detail"] and len(answer.text) < 500, answer.text
+    with pytest.raises(BillingError) as refused:
+        amount_of(big)
+    assert cut in str(refused.value) and len(str(refused.value)) < 200
+    with pytest.raises(BillingError) as refused:
+        amount_of("1." + big)
+    assert f"'1.{'9' * 38}…' is not an amount with at most 2 decimals" in (str(refused.value))
+    assert orders(c) == []
+
+
 def test_a_body_nested_too_deeply_is_refused_saying_so(c: Console) -> None:
     answer = hook(c, b'{"a":' * 100_000)
     assert answer.status_code == 400 and "too deeply" in answer.json()["detail"]

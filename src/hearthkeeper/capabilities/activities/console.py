@@ -23,9 +23,9 @@ from hearthkeeper.capabilities.calendar.firings import to_instant
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.text.controls import shown_input
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
-from hearthkeeper.web.invalid import shown_input
 from hearthkeeper.web.templates import render
 
 _NOTICES = {

@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
-from hearthkeeper.capabilities.billing.lookup import community_of
 from hearthkeeper.capabilities.billing.payments import Recorded
 from hearthkeeper.capabilities.billing.records import Order, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.store import Community, Operator
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.web.api_lookup import api_community
 from hearthkeeper.web.api_models import ErrorOut
 from hearthkeeper.web.auth import require_api
 from hearthkeeper.web.context import Web
@@ -129,12 +129,7 @@ def router(web: Web) -> APIRouter:
                     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})  # fmt: skip
 
     def community(slug: str) -> Community:
-        try:
-            return community_of(web.store, slug)
-        except BillingError:
-            raise HTTPException(
-                404, detail=f"There is no community {slug!r} (see /api/v1/communities)."
-            ) from None  # as web/api.py's
+        return api_community(web.store, slug)  # as the core API's endpoints find it
 
     @api.get("/communities/{slug}/subscriptions", responses=REFUSED)
     def list_subscriptions(

@@ -375,8 +375,9 @@ def _shown(listed: _Listed, total: int, page: int, pages: int, limit: int, shown
     if pages == 1:
         return f"Every {listed.singular} shown ({total:,}), newest first."
     first = (page - 1) * limit + 1
-    said = (f"{listed.plural.capitalize()} {first:,}–{first + shown - 1:,} of {total:,}, "
-            f"newest first (page {page} of {pages})")  # fmt: skip
+    which = (f"{listed.singular.capitalize()} {first:,}" if shown == 1 else
+             f"{listed.plural.capitalize()} {first:,}–{first + shown - 1:,}")  # fmt: skip
+    said = f"{which} of {total:,}, newest first (page {page} of {pages})"
     onward = f"--page {page + 1} for the next {min(limit, total - page * limit):,}; " if (
         page < pages) else ""  # fmt: skip
     return f"{said}: {onward}all of them: {listed.export}."

@@ -53,6 +53,7 @@ from hearthkeeper.playbook.business import Plan
 from hearthkeeper.store import Community, NewStaffAlert, Store
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.store.models.base import KEY
+from hearthkeeper.text.controls import quoted
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -544,7 +545,7 @@ def amount_of(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except ArithmeticError:
-        raise BillingError(f"{text!r} is not an amount; write e.g. 299 or 299.00") from None
+        raise BillingError(f"{quoted(text)} is not an amount; write e.g. 299 or 299.00") from None
     return checked_amount(value, text)
 
 
@@ -552,8 +553,10 @@ def checked_amount(value: Decimal, shown: object) -> Decimal:
     """`value` if the ledger can keep it (finite, at most 2 decimals, at most `MAX_AMOUNT`
     either way); `BillingError` naming `shown` (what was sent) otherwise."""
     if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise BillingError(f"{shown!r} is not an amount with at most 2 decimals")
+        raise BillingError(f"{quoted(shown)} is not an amount with at most 2 decimals")
     # by its digits first: abs() of a number like 1e999999999 overflows the decimal context
     if value.adjusted() > MAX_AMOUNT.adjusted() or abs(value) > MAX_AMOUNT:
-        raise BillingError(f"the amount {shown!r} is larger than the ledger keeps ({MAX_AMOUNT:f})")
+        raise BillingError(
+            f"the amount {quoted(shown)} is larger than the ledger keeps ({MAX_AMOUNT:f})"
+        )
     return value

@@ -35,6 +35,7 @@ from hearthkeeper.capabilities.billing.lookup import community_by_slug, playbook
 from hearthkeeper.capabilities.billing.payments import checked_amount
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.text.controls import quoted, shown_input
 from hearthkeeper.web.context import Web
 
 TOLERANCE_SECONDS = 300
@@ -89,10 +90,24 @@ def _too_large() -> JSONResponse:
                         "far smaller. Nothing was recorded.")  # fmt: skip
 
 
+# The most digits of a whole number in an event: an amount in cents or a timestamp has a
+# dozen; Python reads none over 4,300 (a ValueError saying so), and says none back over them.
+MOST_DIGITS = 100
+
+
+def _whole(text: str) -> int:
+    """A JSON whole number of an event, or `Refused` when it has more than `MOST_DIGITS`."""
+    digits = len(text.lstrip("-"))
+    if digits > MOST_DIGITS:
+        raise Refused(f"The body holds a number of {digits:,} digits ({shown_input(text)}); "
+                      "no field of a payment event has so many.")  # fmt: skip
+    return int(text)
+
+
 def _event(body: bytes) -> dict[str, Any]:
     """The body as a JSON object (`Refused`, or ValueError for text that is not JSON)."""
     try:
-        event = json.loads(body)
+        event = json.loads(body, parse_int=_whole)
     except RecursionError:
         raise Refused("The body nests objects or lists too deeply to be an event.") from None
     if not isinstance(event, dict):
@@ -199,7 +214,7 @@ def _amount(text: Any, what: str) -> Decimal:
     try:
         return Decimal(str(text))
     except InvalidOperation:
-        raise Refused(f"{what} {text!r} is not an amount") from None
+        raise Refused(f"{what} {quoted(text)} is not an amount") from None
 
 
 def _money_or_none(text: Any) -> Decimal | None:
@@ -207,16 +222,16 @@ def _money_or_none(text: Any) -> Decimal | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     if isinstance(text, bool) or not isinstance(text, str | int | float):
-        raise Refused(f"amount {text!r} is not an amount")
+        raise Refused(f"amount {quoted(text)} is not an amount")
     return checked_amount(_amount(text, "amount"), text)
 
 
 def _stripe_money(minor: Any, currency: str) -> Decimal:
     units = _amount(minor, "amount")
     if not units.is_finite():
-        raise Refused(f"amount {minor!r} is not an amount")
+        raise Refused(f"amount {quoted(minor)} is not an amount")
     if units.adjusted() > 40:  # far beyond the ledger; dividing it could overflow
-        raise Refused(f"amount {minor!r} is larger than the ledger keeps")
+        raise Refused(f"amount {quoted(minor)} is larger than the ledger keeps")
     return checked_amount(units if currency.upper() in ZERO_DECIMAL else units / 100, minor)
 
 

@@ -14,8 +14,9 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from hearthkeeper.apply import stored_playbook
 from hearthkeeper.engine.not_closed import PLATFORMS
-from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
 from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
@@ -55,7 +56,7 @@ NOTICES: Final = {
         for carrier, platform in PLATFORMS.items()
         if carrier != "webchat"
     },
-    "group-asked-again": ASKED_AGAIN.format(platform="Its platform"),
+    "group-asked-again": ASKED_AGAIN.format(platform="its platform"),  # after the ';'
 }
 PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
@@ -163,14 +164,12 @@ class Pages:
         )
 
     def playbook(self, version: PlaybookVersion) -> Playbook | None:
-        """The stored version, parsed (None if it no longer parses with this release)."""
+        """The stored version, parsed as it was accepted (None if it no longer parses with
+        this release)."""
         with self._lock:  # pages run in worker threads
             if version.sha256 in self._playbooks:
                 return self._playbooks[version.sha256]
-        try:
-            parsed: Playbook | None = parse_playbook(version.source_text).playbook
-        except PlaybookError:
-            parsed = None
+        parsed = stored_playbook(version.source_text, version.version)
         with self._lock:
             if len(self._playbooks) >= _CACHED_PLAYBOOKS:
                 self._playbooks.pop(next(iter(self._playbooks)))

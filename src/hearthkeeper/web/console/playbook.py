@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from hearthkeeper.apply import stored_over_limit
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import (
     CarrierKinds,
@@ -135,9 +136,10 @@ def router(pages: Pages) -> APIRouter:
         versions = store.playbook_versions(view.community.id)
         summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id)) \
             if view.playbook is not None else []  # fmt: skip
+        over = () if view.version is None else stored_over_limit(view.version.source_text)
         return render(request, "console/playbook.html", status_code=status, operator=operator,
                       active="playbook", versions=list(reversed(versions)), summary=summary,
-                      current=view.version, **context, **view.context())  # fmt: skip
+                      current=view.version, over_limit=over, **context, **view.context())  # fmt: skip
 
     def review(request: Request, view: CommunityView, operator: Operator, text: str,
                loaded: LoadedPlaybook, **context: Any) -> HTMLResponse:  # fmt: skip

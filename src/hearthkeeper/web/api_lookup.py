@@ -1,0 +1,22 @@
+"""The community an API address names (`/api/v1/communities/{slug}/…`), found the same way by
+every endpoint, the core API's and the capabilities' (billing's orders and subscriptions)."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException
+
+from hearthkeeper.store import Community, Store
+from hearthkeeper.store.records import find_community
+from hearthkeeper.text.controls import quoted
+
+
+def api_community(store: Store, slug: str) -> Community:
+    """The community `slug` names: its slug, else its name, whatever the case
+    (`find_community`, as every command's `--community`); else a 404 saying where the
+    communities are listed."""
+    found = store.get_community(slug) or find_community(store.list_communities(), slug)
+    if found is None:
+        raise HTTPException(
+            404, detail=f"There is no community {quoted(slug)} (see /api/v1/communities)."
+        )
+    return found

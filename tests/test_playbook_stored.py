@@ -1,0 +1,268 @@
+"""A playbook version stored before a bound existed (a text's length, the playbook's size) keeps
+running after an upgrade, with a warning naming the field and what to do; a playbook written
+now (validated, applied, uploaded, `hearth serve` applying its file) keeps within the bounds."""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.apply import Applied, apply_playbook, community_playbook, stored_playbook
+from hearthkeeper.cli import app
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook import PlaybookError, base, parse_playbook, positioning, rules
+from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, Severity
+from hearthkeeper.playbook.templates import template_text
+from hearthkeeper.serve import Host
+from hearthkeeper.store import Store, create_engine_for, sqlite_url
+from tests.console_setup import BASE, Console
+from tests.playbook_samples import MINIMAL
+from tests.serve_setup import build, project, settings_for
+from tests.test_serve_cli import BOUND, hearth, read_until, stop
+
+PURPOSE = "purpose: Share good tea and where to buy it."
+SKINCARE_PURPOSE = "  purpose: 用专业、靠谱的护肤知识"
+LONG_PURPOSE = "护" * 1_001  # over community.purpose's 1,000 characters
+
+
+@contextmanager
+def an_older_release(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Validation as a release before the texts' bounds had it: any length was accepted."""
+    with monkeypatch.context() as older:
+        older.setattr(base, "MAX_TEXT", 10**9)
+        older.setattr(rules, "MAX_TEXT", 10**9)
+        older.setattr(positioning, "MAX_PURPOSE", 10**9)
+        yield
+
+
+def stored_by_an_older_release(
+    monkeypatch: pytest.MonkeyPatch, store: Store, text: str, file: str
+) -> Applied:
+    """`text` applied as a release before the bounds did: the version written to the
+    database as it was."""
+    with an_older_release(monkeypatch):
+        return apply_playbook(store, parse_playbook(text, file), "older release")
+
+
+def over_purpose(playbook: Path) -> str:
+    """The skincare playbook at `playbook` with a purpose over its bound, written to the file."""
+    text = playbook.read_text(encoding="utf-8")
+    assert SKINCARE_PURPOSE in text
+    lines = [f"  purpose: {LONG_PURPOSE}" if line.startswith(SKINCARE_PURPOSE) else line
+             for line in text.splitlines()]  # fmt: skip
+    text = "\n".join(lines) + "\n"
+    playbook.write_text(text, encoding="utf-8")
+    return text
+
+
+def test_a_stored_text_over_a_bound_is_read_as_it_was_accepted_with_the_bound_located() -> None:
+    text = MINIMAL.replace(PURPOSE, "purpose: " + "a" * 1_001) + (
+        "joining:\n  ceremony:\n    welcome: '" + "w" * 8_001 + "'\n"
+        "rules:\n  texts:\n" + f"    - '{'r' * 5_000}'\n" * 2
+    )
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml")
+    written = [(p.line, p.path) for p in refused.value.problems]
+    assert written == [(6, "community.purpose"), (12, "joining.ceremony.welcome"),
+                       (15, "rules.texts")]  # fmt: skip
+
+    stored = parse_playbook(text, "pb.yaml", as_stored=True)
+    assert stored.playbook.community.purpose == "a" * 1_001
+    assert stored.playbook.joining.ceremony.welcome == "w" * 8_001
+    assert len(stored.playbook.rules.texts) == 2
+    assert [(p.line, p.path) for p in stored.over_limit] == written
+    assert all(p.severity is Severity.WARNING for p in stored.over_limit)
+    assert [p.message for p in stored.over_limit] == [p.message for p in refused.value.problems]
+    assert parse_playbook(MINIMAL, as_stored=True).over_limit == ()
+
+
+def test_a_stored_playbook_over_the_size_bound_is_read_with_the_size_said() -> None:
+    padded = MINIMAL + "#" * MAX_PLAYBOOK_BYTES
+    [size] = parse_playbook(padded, "pb.yaml", as_stored=True).over_limit
+    assert size.path == "" and f"{len(padded):,} bytes" in size.message
+
+
+def test_a_stored_version_with_another_problem_is_still_refused() -> None:
+    """Only the bounds added since are passed over: a version this release cannot run (an
+    unknown time zone, say) is refused whole, as before."""
+    text = MINIMAL.replace(PURPOSE, "purpose: " + "a" * 1_001).replace(
+        "Europe/London", "Asia/Atlantis"
+    )
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml", as_stored=True)
+    assert "community.timezone" in [p.path for p in refused.value.problems]
+
+
+def test_serve_runs_a_stored_version_over_a_bound_and_warns_and_apply_refuses_the_file(
+    tmp_path: Path,
+    database_url: str,
+    store_clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An upgrade stopped a running community: its version, stored by the release before the
+    bounds, was refused at `hearth serve` ('cannot load'), and every command reading it found
+    no playbook. It runs as it was accepted, with a warning naming the field and the fix;
+    applying the same file again is refused with the located message."""
+    playbook = project(tmp_path / "site")
+    host = build(playbook, database_url, store_clock)  # version 1, within the bounds
+    host.close()
+    text = over_purpose(playbook)
+    store = Store(create_engine_for(database_url), store_clock)
+    try:
+        applied = stored_by_an_older_release(monkeypatch, store, text, str(playbook))
+        assert applied.version.version == 2
+
+        settings, web_settings = settings_for(playbook, database_url)
+        host = Host.build(settings, web_settings, clock=store_clock)
+        try:
+            [running] = host.running
+            assert running.version.version == 2 and running.is_file
+            runtime = host.runtimes[running.community.id]
+            assert runtime.playbook.community.purpose == LONG_PURPOSE
+            [note] = host.over_limit
+            assert "community 'yan-academy-skincare' runs playbook version 2" in note
+            assert "community.purpose is over a limit" in note
+            assert "`purpose` is 1,001 characters; it is at most 1,000" in note
+            assert f"fix {playbook} and apply it (`hearth apply {playbook}`)" in note
+        finally:
+            host.close()
+
+        # a command reading the stored version (the report, billing, groups …) finds it, and
+        # the warning is logged
+        caplog.set_level(logging.WARNING, logger="hearthkeeper.apply")
+        stored_playbook.cache_clear()  # said once per process: this one may have read it
+        read = community_playbook(store, applied.community.id)
+        assert read is not None and read.community.purpose == LONG_PURPOSE
+        assert any("community.purpose is over a limit" in r.getMessage() for r in caplog.records)
+        assert len(store.playbook_versions(applied.community.id)) == 2, "nothing lost or added"
+    finally:
+        store.engine.dispose()
+
+    config = tmp_path / "site" / "hearth.toml"
+    config.write_text(f'database_url = "{database_url}"\nplaybooks = ["playbook.yaml"]\n',
+                      encoding="utf-8")  # fmt: skip
+    refused = CliRunner().invoke(app, ["playbook", "apply", str(playbook), "-c", str(config)])
+    assert refused.exit_code == 1
+    line = 1 + text.splitlines().index(f"  purpose: {LONG_PURPOSE}")
+    assert (f"{playbook}:{line}:12: community.purpose: `purpose` is 1,001 characters; it is at "
+            "most 1,000") in refused.output  # fmt: skip
+
+
+def test_serve_refuses_a_file_over_a_bound_that_is_not_stored_and_applies_nothing(
+    tmp_path: Path, database_url: str, store_clock: FrozenClock
+) -> None:
+    """Read as stored only when it is: a file over a bound that `hearth serve` would apply
+    as a new version is refused, located, as `hearth apply` refuses it."""
+    playbook = project(tmp_path / "site")
+    host = build(playbook, database_url, store_clock)
+    community = host.running[0].community.id
+    host.close()
+    text = over_purpose(playbook)
+    settings, web_settings = settings_for(playbook, database_url)
+    with pytest.raises(PlaybookError) as refused:
+        Host.build(settings, web_settings, clock=store_clock)
+    [problem] = refused.value.problems
+    line = 1 + text.splitlines().index(f"  purpose: {LONG_PURPOSE}")
+    assert str(problem).startswith(f"{playbook}:{line}:12: community.purpose: `purpose` is 1,001")
+    assert not problem.is_warning
+    store = Store(create_engine_for(database_url), store_clock)
+    try:
+        assert len(store.playbook_versions(community)) == 1
+    finally:
+        store.engine.dispose()
+
+
+def test_a_version_over_a_bound_applied_beside_the_server_is_followed_with_a_warning(
+    tmp_path: Path,
+    database_url: str,
+    store_clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A node of the release before the bounds applies a longer purpose while this one runs:
+    this one follows it (it logged 'cannot load' and kept the older version)."""
+    playbook = project(tmp_path / "site")
+    host = build(playbook, database_url, store_clock)
+    try:
+        community = host.running[0].community.id
+        text = over_purpose(playbook)
+        stored_by_an_older_release(monkeypatch, host.store, text, str(playbook))
+        caplog.set_level(logging.WARNING, logger="hearthkeeper.serve.host")
+        assert host.follow_playbooks() == 1
+        assert host.runtimes[community].playbook.community.purpose == LONG_PURPOSE
+        [warned] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert "runs playbook version 2" in warned and "community.purpose" in warned
+        assert "apply a fixed file" in warned
+    finally:
+        host.close()
+
+
+def test_hearth_serve_prints_the_warning_and_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_clock: FrozenClock
+) -> None:
+    """What the operator sees: `hearth serve` starts, and says on standard error which field
+    is over which limit and how to fix it (it exited 1 with 'cannot load')."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
+    config = str(tmp_path / "site" / "hearth.toml")
+    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    playbook = tmp_path / "site" / "playbook.yaml"
+    text = over_purpose(playbook)
+    url = sqlite_url(tmp_path / "site" / "data")
+    store = Store(create_engine_for(url), store_clock)
+    try:
+        stored_by_an_older_release(monkeypatch, store, text, str(playbook))
+    finally:
+        store.engine.dispose()
+    server = hearth("serve", "--config", config, "--port", "0")
+    try:
+        shown = read_until(server, "Ctrl-C stops the server")
+        assert "颜学院护肤社 (yan-academy-skincare): version 1" in shown
+        console = re.search(r"Console: (http://127\.0\.0\.1:\d+/console)", shown)
+        assert console is not None, shown
+        assert httpx.get(f"{console[1]}/sign-in", timeout=BOUND).status_code == 200
+        code, _, err = stop(server, signal.SIGTERM)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert code == 0, err
+    said = " ".join(err.split())  # as printed, wrapped or not
+    assert (
+        "warning: community 'yan-academy-skincare' runs playbook version 1 as it was stored" in said
+    )
+    assert "community.purpose is over a limit" in said
+    assert f"fix {playbook} and apply it (`hearth apply {playbook} --config {config}`)" in said
+
+
+def test_the_console_shows_the_version_running_and_what_it_passes_over(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's Playbook page of a community running such a version (it said the
+    community had no valid playbook): the version, and the limits it passes over, located."""
+    assert "passes over limits" not in console.client.get(f"{BASE}/playbook").text
+    text = template_text("skincare")
+    lines = [f"  purpose: {LONG_PURPOSE}" if line.startswith(SKINCARE_PURPOSE) else line
+             for line in text.splitlines()]  # fmt: skip
+    applied = stored_by_an_older_release(monkeypatch, console.store, "\n".join(lines) + "\n",
+                                         "playbook.yaml")  # fmt: skip
+    page = console.client.get(f"{BASE}/playbook")
+    assert page.status_code == 200
+    shown = " ".join(page.text.split())
+    assert f"Version {applied.version.version}, running" in shown
+    assert "This version passes over limits this release of Hearthkeeper sets" in shown
+    line = 1 + lines.index(f"  purpose: {LONG_PURPOSE}")
+    assert (f"line {line}, column 12</span>: <code>community.purpose</code>: `purpose` is 1,001 "
+            "characters; it is at most 1,000") in shown  # fmt: skip
