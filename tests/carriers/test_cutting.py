@@ -102,6 +102,14 @@ def test_a_paragraphs_end_comes_first_then_a_lines() -> None:
     assert cut("第一行很长很长\n第二行\n第三行", 12) == ["第一行很长很长\n第二行", "第三行"]
 
 
+def test_an_early_paragraph_end_gives_way_to_a_later_sentence_end() -> None:
+    """A paragraph's end in the first half of what fits would make a part a fraction of a
+    message: a sentence's end in the second half is taken instead."""
+    text = "你好！\n\n" + "早晚洗脸后涂防晒。" * 5
+    assert cut(text, 30) == ["你好！\n\n" + "早晚洗脸后涂防晒。" * 2, "早晚洗脸后涂防晒。" * 3]
+    assert cut("你好！\n\n" + "早晚洗脸后涂防晒" * 5, 30)[0] == "你好！"  # no sentence ends
+
+
 def test_a_chinese_paragraph_is_cut_after_a_sentence_with_its_closing_quote() -> None:
     text = "院长说：「防晒要涂够。」大家记住！然后每天打卡，坚持一百天？好的。"
     assert cut(text, 17) == [

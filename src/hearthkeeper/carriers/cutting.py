@@ -3,14 +3,15 @@
 Every carrier cuts here, at the limit it declares (`Capabilities.max_text`, counted as its
 platform counts: characters for the web chat and QQ, UTF-16 units for Telegram, the event's
 bytes too for Matrix). Each part is as long as fits and ends at the best place before the
-limit, in this order: a paragraph's end (a blank line), a line's end, a sentence's end
-(`。！？`, or `.!?` before a space, closing quotes kept with their sentence), a word's end (a
-space, or Chinese `，、；：`), else the last place between two grapheme clusters, so an emoji
-with its skin tone, a flag, a family joined by ZWJ or a letter with its accents is never
-torn (Python's text has no surrogates to split; a measure in UTF-16 units counts a pair as
-two). Only the whitespace at a cut is dropped (the next line's indentation is kept):
-joined with it, the parts are the text. In Markdown the places inside a fenced code block
-are used last.
+limit: a paragraph's end (a blank line), then a line's end, a sentence's end (`。！？`, or
+`.!?` before a space, closing quotes kept with their sentence), a word's end (a space, or
+Chinese `，、；：`), sought in that order first in the second half of what fits (a part is not
+a tenth of a message for a paragraph's sake), then anywhere in it; else the last place between
+two grapheme clusters, so an emoji with its skin tone, a flag, a family joined by ZWJ or a
+letter with its accents is never torn (Python's text has no surrogates to split; a measure in
+UTF-16 units counts a pair as two). Only the whitespace at a cut is dropped (the next line's
+indentation is kept): joined with it, the parts are the text. In Markdown the places inside a
+fenced code block are used last.
 
 A single grapheme cluster longer than a whole message (hundreds of combining marks) is the
 one thing cut inside, between code points: a message the platform refuses would lose it all.
@@ -90,24 +91,26 @@ def _place(text: str, end: int, first: int, markdown: bool) -> tuple[int, int]:
     character that is not whitespace), and where the next part starts: the best boundary of
     `text[:end]` (see the module)."""
     fences = _fenced(text) if markdown else []
+    half = first + (end - first) // 2
     for outside in (fences, []) if fences else ([],):
-        for boundary in (_PARAGRAPH, _LINE, _SENTENCE, _WORD):
-            found = _last(boundary, text, end, first, outside)
-            if found is not None:
-                return found, found + _blank(text, found)
+        for after in (half, first):
+            for boundary in (_PARAGRAPH, _LINE, _SENTENCE, _WORD):
+                found = _last(boundary, text, end, after, outside)
+                if found is not None:
+                    return found, found + _blank(text, found)
     at = last_boundary(text, end, first)
     return at, at + _blank(text, at)
 
 
-def _last(boundary: re.Pattern[str], text: str, end: int, first: int,
+def _last(boundary: re.Pattern[str], text: str, end: int, after: int,
           fences: list[tuple[int, int]]) -> int | None:  # fmt: skip
-    """Where the last `boundary` of `text[:end]` after `first` ends a part, outside `fences`."""
+    """Where the last `boundary` of `text[:end]` past `after` ends a part, outside `fences`."""
     found = None
-    for match in boundary.finditer(text, first + 1, end + 1):
+    for match in boundary.finditer(text, after + 1, end + 1):
         # a sentence ends after its mark; the other boundaries are whitespace, or nothing
         # after a Chinese comma, and the part ends before them
         at = match.start() + len(match[0].rstrip()) if boundary is _SENTENCE else match.start()
-        if first < at <= end and not any(start < at < stop for start, stop in fences):
+        if after < at <= end and not any(start < at < stop for start, stop in fences):
             found = at
     return found
 
