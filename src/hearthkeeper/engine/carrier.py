@@ -114,7 +114,8 @@ class PerformsTogether(Protocol):
 @runtime_checkable
 class SlowActions(Protocol):
     """A carrier some of whose actions can take long (a file uploaded: QQ answers
-    `upload_group_file` once QQ has the file; Telegram and Matrix take the file's bytes). Optional; the outbound queue performs those
+    `upload_group_file` once QQ has the file; Telegram and Matrix take the file's bytes;
+    Telegram's long text, its parts a second apart). Optional; the outbound queue performs those
     aside (`aside.py`), at most `slow_at_once` at a time, so replies and other groups' actions
     do not wait for them, and holds back the same group's later actions until each is done."""
 

@@ -24,7 +24,7 @@ from tests.carriers.long_welcome import (
     expected_welcome,
     long_welcome_playbook,
 )
-from tests.webchat_setup import SkincareChat, frames_until, join, skincare_chat, sqlite_store
+from tests.webchat_setup import SkincareChat, frames_until, join, skincare_chat
 
 LAST = "请回复「同意」表示接受群规"  # the welcome's last words
 
@@ -35,51 +35,48 @@ def bot_texts(store: Store, chat: SkincareChat) -> list[str]:
 
 
 def test_a_full_size_welcome_arrives_whole_and_in_order(
-    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+    tmp_path: Path, store: Store, store_clock: FrozenClock
 ) -> None:
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path, playbook=long_welcome_playbook())
-        with TestClient(chat.app) as client:
-            assert join(client, chat.code, "小美").status_code == 303
-            with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
-                me = ws.receive_json()["me"]["user_id"]
-                chat.engine_round(client)
-                shown: list[dict[str, Any]] = []
-                while not shown or LAST not in shown[-1]["text"]:
-                    shown.append(frames_until(ws, "message")[-1])
-        said = [frame["text"] for frame in shown]
-        assert_arrived_whole(said, "小美", MAX_TEXT)
-        assert [me in frame["mentions"] for frame in shown] == [True] + [False] * (len(said) - 1)
-        assert bot_texts(store, chat) == said
+    chat = skincare_chat(store, store_clock, tmp_path, playbook=long_welcome_playbook())
+    with TestClient(chat.app) as client:
+        assert join(client, chat.code, "小美").status_code == 303
+        with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
+            me = ws.receive_json()["me"]["user_id"]
+            chat.engine_round(client)
+            shown: list[dict[str, Any]] = []
+            while not shown or LAST not in shown[-1]["text"]:
+                shown.append(frames_until(ws, "message")[-1])
+    said = [frame["text"] for frame in shown]
+    assert_arrived_whole(said, "小美", MAX_TEXT)
+    assert [me in frame["mentions"] for frame in shown] == [True] + [False] * (len(said) - 1)
+    assert bot_texts(store, chat) == said
 
 
 def test_a_long_text_failing_between_parts_is_shown_once_when_retried(
-    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    tmp_path: Path, store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = expected_welcome("小美")
-    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        chat = skincare_chat(store, store_clock, tmp_path)
-        action = Action(kind=ActionKind.SEND, carrier="webchat", handler="welcome",
-                        group=chat.group.carrier_group_id, text=text)  # fmt: skip
-        add, added = SqlWebChat.add_message, []
+    chat = skincare_chat(store, store_clock, tmp_path)
+    action = Action(kind=ActionKind.SEND, carrier="webchat", handler="welcome",
+                    group=chat.group.carrier_group_id, text=text)  # fmt: skip
+    add, added = SqlWebChat.add_message, []
 
-        def failing_third(self: SqlWebChat, *args: Any, **kwargs: Any) -> Any:
-            added.append(kwargs["action_key"])
-            if len(added) == 3:
-                raise OSError("disk full")
-            return add(self, *args, **kwargs)
+    def failing_third(self: SqlWebChat, *args: Any, **kwargs: Any) -> Any:
+        added.append(kwargs["action_key"])
+        if len(added) == 3:
+            raise OSError("disk full")
+        return add(self, *args, **kwargs)
 
-        with TestClient(chat.app) as client:
-            assert client.portal is not None
-            monkeypatch.setattr(SqlWebChat, "add_message", failing_third)
-            with pytest.raises(OSError):
-                client.portal.call(chat.carrier.perform, action, "welcome:1")
-            assert bot_texts(store, chat) == []  # the two parts before went with it
-            monkeypatch.setattr(SqlWebChat, "add_message", add)
-            first = client.portal.call(chat.carrier.perform, action, "welcome:1")
-            again = client.portal.call(chat.carrier.perform, action, "welcome:1")
-        said = bot_texts(store, chat)
-        assert len(said) > 3 and first == again
-        assert re.sub(r"\s", "", "".join(said)) == re.sub(r"\s", "", text)
-        assert len(set(added)) == 3  # each part under a key of its own
+    with TestClient(chat.app) as client:
+        assert client.portal is not None
+        monkeypatch.setattr(SqlWebChat, "add_message", failing_third)
+        with pytest.raises(OSError):
+            client.portal.call(chat.carrier.perform, action, "welcome:1")
+        assert bot_texts(store, chat) == []  # the two parts before went with it
+        monkeypatch.setattr(SqlWebChat, "add_message", add)
+        first = client.portal.call(chat.carrier.perform, action, "welcome:1")
+        again = client.portal.call(chat.carrier.perform, action, "welcome:1")
+    said = bot_texts(store, chat)
+    assert len(said) > 3 and first == again
+    assert re.sub(r"\s", "", "".join(said)) == re.sub(r"\s", "", text)
+    assert len(set(added)) == 3  # each part under a key of its own
