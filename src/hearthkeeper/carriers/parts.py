@@ -3,9 +3,11 @@
 `cutting.cut` splits the text into parts the platform takes whole; nothing is left out.
 `SentParts` remembers the parts of an outbox item sent so far, in the process and with the
 item in the store (`outbox.progress`), so a retry after a part failed, a restart between,
-sends only the parts not sent yet. Telegram (`telegram/carrier.py`) and QQ (`onebot/carrier.py`) send long
-texts so. QQ also keeps a part as `OUT` while its call is out (`going`): a process killed
-before the answer leaves that mark, and the next one knows the part may have arrived."""
+sends only the parts not sent yet. Telegram (`telegram/carrier.py`) and QQ
+(`onebot/carrier.py`), which take no idempotency key, send long texts so (Matrix and the web
+chat key each part instead: `cutting.part_key`). QQ also keeps a part as `OUT` while its
+call is out (`going`): a process killed before the answer leaves that mark, and the next one
+knows the part may have arrived."""
 
 from __future__ import annotations
 
