@@ -121,7 +121,7 @@ CAN = frozenset({
 # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 QUOTAS = Capabilities(can=CAN, per_group=RateLimit(count=20, seconds=60),
                       per_group_burst=RateLimit(count=1, seconds=1),
-                      overall=RateLimit(count=30, seconds=1), max_text=4096)  # fmt: skip
+                      overall=RateLimit(count=30, seconds=1), max_text=TEXT_LIMIT)  # fmt: skip
 
 
 @dataclass(frozen=True)
