@@ -158,12 +158,12 @@ class SkincareChat:
 
 def skincare_chat(store: Store, clock: FrozenClock, folder: Path, *, door: bool = False,
                   trial: str | None = None, trial_limit_exempt: tuple[str, ...] = (),
-                  ) -> SkincareChat:  # fmt: skip
-    """Apply the skincare template (content copied into `folder`) and serve one of its groups
-    through the web chat, its engine run by hand (`SkincareChat.engine_round`). With `door`,
-    the join page asks the template's `paid` threshold (otherwise everyone gets in); `trial`
-    gives its plan a free trial that long; `trial_limit_exempt` is `[server]`'s."""
-    text = template_text("skincare")
+                  playbook: str | None = None) -> SkincareChat:  # fmt: skip
+    """Apply the skincare template (or `playbook`; content copied into `folder`) and serve one
+    of its groups through the web chat, its engine run by hand (`SkincareChat.engine_round`).
+    With `door`, the join page asks the template's `paid` threshold (otherwise everyone gets
+    in); `trial` gives its plan a free trial that long; `trial_limit_exempt` is `[server]`'s."""
+    text = playbook or template_text("skincare")
     if trial is not None:
         text = text.replace("period: 6 months", f"period: 6 months\n      trial: {trial}", 1)
     loaded = parse_playbook(text, str(folder / "playbook.yaml"))

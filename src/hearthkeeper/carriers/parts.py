@@ -1,18 +1,18 @@
-"""A text longer than one message of a platform, sent in parts, and which parts went.
+"""A text longer than one message of a platform, sent in parts: which parts went.
 
-`cut` splits a text at line breaks (a paragraph's end first: the last break before the
-limit) into parts the platform takes whole; nothing is left out. `SentParts` remembers the
-parts of an outbox item sent so far, in the process and with the item in the store
-(`outbox.progress`), so a retry after a part failed, a restart between, sends only the
-parts not sent yet. Telegram (`telegram/carrier.py`) and QQ (`onebot/carrier.py`) send long
-texts so. QQ also keeps a part as `OUT` while its call is out (`going`): a process killed
-before the answer leaves that mark, and the next one knows the part may have arrived."""
+`cutting.cut` splits the text into parts the platform takes whole; nothing is left out.
+`SentParts` remembers the parts of an outbox item sent so far, in the process and with the
+item in the store (`outbox.progress`), so a retry after a part failed, a restart between,
+sends only the parts not sent yet. Telegram (`telegram/carrier.py`) and QQ
+(`onebot/carrier.py`), which take no idempotency key, send long texts so (Matrix and the web
+chat key each part instead: `cutting.part_key`). QQ also keeps a part as `OUT` while its
+call is out (`going`): a process killed before the answer leaves that mark, and the next one
+knows the part may have arrived."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 
 from hearthkeeper.carriers.assets import Remembered
 from hearthkeeper.engine.carrier import CarrierError
@@ -23,21 +23,6 @@ log = logging.getLogger(__name__)
 
 # Kept after the ids of the parts sent while the next part's call is out, its answer not back.
 OUT = "?"
-
-
-def cut(text: str, limit: int, length: Callable[[str], int] = len) -> list[str]:
-    """`text` in parts of at most `limit` (as `length` counts), cut at the last line break
-    before the limit where there is one, else at the limit: nothing is left out."""
-    parts: list[str] = []
-    while length(text) > limit:
-        end = min(limit, len(text))
-        while length(text[:end]) > limit:  # a measure counting some characters twice
-            end -= 1
-        at = text.rfind("\n", 0, end)
-        at = end if at <= 0 else at
-        parts.append(text[:at].rstrip("\n"))
-        text = text[at:].lstrip("\n")
-    return [*parts, text] if text or not parts else parts
 
 
 class SentParts:

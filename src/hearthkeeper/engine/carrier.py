@@ -28,7 +28,8 @@ class Capabilities:
     per_group_burst: RateLimit | None = None  # a second, shorter window: Telegram's 1/s per chat
     overall: RateLimit | None = None  # e.g. Telegram: 30 messages/s per bot
     idempotent: bool = False  # performs the same idempotency key at most once (Matrix txn ids)
-    # characters of one message: Telegram and QQ send a longer text in parts (`carriers/parts.py`)
+    # characters of one message (Telegram: UTF-16 units): a longer bot text goes in parts, cut
+    # by `carriers/cutting.py` at the best place before this
     max_text: int = 4000
     # lets an approved applicant in only where there is room, itself (the web chat seats them
     # with the room checked); False: the queue checks first (`engine/no_room.py`)
@@ -113,7 +114,8 @@ class PerformsTogether(Protocol):
 @runtime_checkable
 class SlowActions(Protocol):
     """A carrier some of whose actions can take long (a file uploaded: QQ answers
-    `upload_group_file` once QQ has the file; Telegram and Matrix take the file's bytes). Optional; the outbound queue performs those
+    `upload_group_file` once QQ has the file; Telegram and Matrix take the file's bytes;
+    Telegram's long text, its parts a second apart). Optional; the outbound queue performs those
     aside (`aside.py`), at most `slow_at_once` at a time, so replies and other groups' actions
     do not wait for them, and holds back the same group's later actions until each is done."""
 

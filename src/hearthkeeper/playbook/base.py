@@ -86,11 +86,12 @@ Id = Annotated[str, BeforeValidator(check_id)]
 
 # The most characters of any text a playbook gives: a welcome, a rule, an automatic reply, an
 # answer, a prompt, a post. Such a text goes out as one chat message (or inside one). Telegram
-# shows at most 4,096 characters a message and the OneBot carrier plans for 4,000 a QQ message:
-# both send a longer text in parts (`carriers/parts.py`); a Matrix event is at most 65,536 bytes
-# with the text in it twice (text and HTML), three bytes a Chinese character: 8,000 is two
-# Telegram messages and fits one Matrix event in any script. A longer text (an article) belongs
-# in a content library (`calendar.posts[].content.library`), not the playbook.
+# shows at most 4,096 characters a message, the OneBot carrier plans for 4,000 a QQ message,
+# the web chat 2,000, and a Matrix event is at most 65,536 bytes with the text in it twice
+# (text and HTML), three bytes a Chinese character: every carrier sends a longer text, such as
+# a welcome quoting the rules, in parts (`carriers/cutting.py`); 8,000 is two Telegram
+# messages. A longer text (an article) belongs in a content library
+# (`calendar.posts[].content.library`), not the playbook.
 MAX_TEXT = 8_000
 
 

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 from nio import ErrorResponse
 
-from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
+from hearthkeeper.carriers.matrix.outgoing import (
+    TEXT_BYTES,
+    Refusal,
+    carrier_error,
+    message_content,
+    message_contents,
+    text_bytes,
+    txn_id,
+)
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.sync import (
@@ -127,6 +135,23 @@ def test_replies_and_warnings_mention_the_member_and_replies_quote_the_message()
     assert warn["m.mentions"] == {"user_ids": ["@spam:localhost"]} and "m.relates_to" not in warn
     post = message_content(Action(kind=ActionKind.SEND, carrier="matrix", group=MAPPED, text="hi"))
     assert post["m.mentions"] == {"user_ids": []}  # a post pings nobody
+
+
+def test_a_long_reply_answers_and_mentions_once_and_each_part_fits_one_event() -> None:
+    """A Markdown text is in its event twice (body and HTML): each part's both fit one."""
+    post = "\n\n".join(f"**第 {n} 段** " + "护肤💧心得。" * 40 for n in range(45))
+    action = Action(kind=ActionKind.REPLY, carrier="matrix", group=MAPPED, member="@alice:x",
+                    target="$q", text=post, extra={"format": "markdown"})  # fmt: skip
+    assert text_bytes(post, markdown=True) > 65_536
+    first, *rest = contents = message_contents(action, 16_000)
+    assert rest and all(text_bytes(c["body"], markdown=True) <= TEXT_BYTES for c in contents)
+    assert "\n\n".join(c["body"] for c in contents) == post  # cut between paragraphs
+    assert all(c["formatted_body"].startswith("<p><strong>第 ") for c in contents)
+    assert first["m.relates_to"] == {"m.in_reply_to": {"event_id": "$q"}}
+    assert first["m.mentions"] == {"user_ids": ["@alice:x"]}
+    assert [("m.relates_to" in c, c["m.mentions"]["user_ids"]) for c in rest] == [
+        (False, [])
+    ] * len(rest)
 
 
 def test_a_429_retries_after_the_servers_delay_and_a_refusal_does_not_retry() -> None:

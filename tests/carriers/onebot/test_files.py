@@ -139,10 +139,12 @@ async def test_voice_and_video_go_alone_before_the_text_and_a_file_among_the_gro
 
 async def test_a_voice_qq_cannot_convert_goes_as_text_and_staff_hear_once(group: Group) -> None:
     """The implementation refuses it (ffmpeg cannot read it): the text goes alone, and the
-    alert names the file and what the implementation said, however often it is performed."""
+    alert names the file and what the implementation said, however often it is performed. The
+    text, kept as sent with the item, is not sent again (it was, before: the file's place in
+    what went was taken by the text's)."""
     await group.post("hello.ogg", b"<html>not audio</html>", "voice", "今天的语音课")
     await group.post("hello.ogg", None, "voice", "今天的语音课")  # performed again
-    assert [m.text for m in group.said()] == ["今天的语音课", "今天的语音课"]
+    assert [m.text for m in group.said()] == ["今天的语音课"]
     assert all(not m.files for m in group.said())
     [alert] = group.alerts()
     assert alert.startswith("📎 定时内容「morning-pack」的文件 hello.ogg 没有发出（the OneBot "
@@ -215,7 +217,7 @@ async def test_an_upload_never_answered_is_not_sent_again_and_staff_are_told(
         await group.post("课件.pdf", PDF, "file", "课件在群文件里")
         await group.post("课件.pdf", PDF, "file", "课件在群文件里")  # performed again
     assert len(qq.fake.groups[number].files) == 1  # it did arrive: once
-    assert [m.text for m in group.said()] == ["课件在群文件里", "课件在群文件里"]
+    assert [m.text for m in group.said()] == ["课件在群文件里"]  # kept as sent: once
     [alert] = group.alerts()
     assert "课件.pdf 没有发出（no answer from the OneBot implementation in time" in alert
 
@@ -288,3 +290,30 @@ async def test_a_picture_out_at_a_kill_leaves_its_text_to_go_once_and_staff_told
     [alert] = [a.text for a in qq.store.staff_alerts(qq.runtime.community_id)]
     assert "sunscreen.png 没有发出（no answer from the OneBot implementation" in alert
     assert "look in QQ" in alert
+
+
+async def test_a_long_post_with_a_picture_goes_in_parts_after_it_and_a_retry_sends_the_rest(
+    group: Group,
+) -> None:
+    """A post of 8,000 characters with its picture: the text went as one message of them all,
+    over QQ's 4,000 (the carrier's `max_text`), which QQ may refuse or cut. It now follows the
+    picture in parts, in order; the second refused once, the retry sends only it."""
+    text = "\n\n".join(f"第{n}段：" + "早晚洗脸后涂防晒。" * 100 for n in range(8))  # 7,934
+    refused: list[str] = []
+
+    def second_part(action: str, params: dict[str, Any]) -> Failed | None:
+        words = "".join(str(s["data"].get("text", "")) for s in params.get("message", []))
+        if action == "send_group_msg" and words.startswith("第4段") and not refused:
+            refused.append(words)
+            return Failed(1200, "send failed")
+        return None
+
+    group.qq.fake.refuse = second_part
+    with pytest.raises(CarrierError):
+        await group.post("cup.png", png(8, 8), "picture", text)
+    receipt = await group.post("cup.png", None, "picture", text)  # the retry
+    picture, *parts = group.said()
+    assert picture.files and not picture.text and len(parts) == 2
+    assert receipt == str(parts[0].message_id)
+    assert all(len(part.text) <= group.carrier.capabilities.max_text for part in parts)
+    assert "\n\n".join(part.text for part in parts) == text

@@ -1,19 +1,27 @@
 """A text longer than a QQ message (the carrier's `max_text`, 4,000 characters) through the real
 carrier to the fake OneBot v11 implementation: it goes in several messages cut at paragraph
 ends, in order, nothing left out; a retry, in a new process too, sends only the parts not
-sent yet (kept with the outbox item, as Telegram keeps them)."""
+sent yet (kept with the outbox item, as Telegram keeps them). A newcomer's full-size welcome
+(about 20,000 characters, `tests/carriers/long_welcome.py`) through the engine arrives whole,
+in order, each message ending a sentence or a line (cut at the limit alone, a rule longer
+than a message was torn mid-sentence)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.playbook.templates import template_text
+from tests.carriers.long_welcome import assert_arrived_whole, long_welcome_playbook
 from tests.carriers.onebot.fake_onebot import Failed
-from tests.carriers.onebot.onebot_setup import QQ, serving
+from tests.carriers.onebot.onebot_setup import QQ, open_threshold, qq_community, real_now, serving
+from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
 
@@ -60,3 +68,20 @@ async def test_a_retry_in_a_new_process_sends_only_the_parts_not_sent(qq: QQ) ->
     async with serving(qq) as restarted:  # a new process: what it knows is in the store
         await restarted.perform(post(number), key)
     assert [s.text[:4] for s in qq.fake.bot_said(number)] == ["第1段：", "第3段："]
+
+
+async def test_a_full_size_welcome_arrives_whole_and_in_order(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    clock = FrozenClock(real_now())
+    playbook = long_welcome_playbook(open_threshold(template_text("skincare")))
+    with sqlite_store(tmp_path, migrated_sqlite, clock) as store:
+        async with qq_community(store, clock, tmp_path / "data", playbook=playbook) as qq:
+            group = qq.group()
+            async with serving(qq) as carrier:
+                mei = qq.person("杭州-小美-混油皮")
+                await qq.fake.join(group, mei, qq.names[mei])
+                await qq.fake.bot_message(group, "请回复「同意」表示接受群规")  # its last part
+                most = carrier.capabilities.max_text
+            said = [s.text for s in qq.fake.bot_said(group)]
+    assert_arrived_whole(said, "杭州-小美-混油皮", most)

@@ -30,11 +30,12 @@ from hearthkeeper.carriers.assets import (
     asset_of,
     tell_staff,
 )
+from hearthkeeper.carriers.cutting import part_key
 from hearthkeeper.carriers.matrix.direct import DirectRooms
 from hearthkeeper.carriers.matrix.files import send_file, upload_limit
 from hearthkeeper.carriers.matrix.known import Known, look_up
 from hearthkeeper.carriers.matrix.media import download
-from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_content, txn_id
+from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_contents, txn_id
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.post_media import Uploads
 from hearthkeeper.carriers.matrix.power import (
@@ -127,7 +128,9 @@ class MatrixCarrier:
         # pictures are downloaded for moderation to read for QR codes, within these limits
         self.pictures = pictures
         self.clock: Clock = clock or SystemClock()  # when staff were told a file was not sent
-        # Transaction ids make sends idempotent: the outbox key is the txn id.
+        # Transaction ids make sends idempotent: the outbox key is the txn id (a long text's
+        # parts: one each, `_say`). A message's text: at most 16,000 characters, and at most
+        # what one event holds (`outgoing.TEXT_BYTES`); a longer one goes in parts.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000,
                                          admits_by_invitation=True)  # fmt: skip
         self.bot = BotIdentity(user_id=account.user_id)
@@ -265,11 +268,23 @@ class MatrixCarrier:
         client = self._require_client()
         try:
             room = await self._direct_rooms.room_for(client, self.bot.user_id, person)
-            sent = await client.room_send(room, "m.room.message", message_content(action),
-                                          tx_id=txn_id(key))  # fmt: skip
+            return await self._say(room, action, key, f"matrix: sending to {person}")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: direct message to {person}: {exc}", retry=True) from exc
-        return str(_ok(sent, f"matrix: sending to {person}").event_id)
+
+    async def _say(self, room: str, action: Action, key: str, doing: str) -> str:
+        """Say the action's text in `room`, in as many messages as it takes, in order
+        (`outgoing.message_contents`); the first one's event id. Each part has its own
+        transaction id, derived from `key`: a retry (after a restart too) sends again every
+        part, and the homeserver keeps those it had already once, so each is in the room
+        once, in its place."""
+        client = self._require_client()
+        said: list[str] = []
+        for n, content in enumerate(message_contents(action, self.capabilities.max_text)):
+            sent = await client.room_send(room, "m.room.message", content,
+                                          tx_id=txn_id(part_key(key, n)))  # fmt: skip
+            said.append(str(_ok(sent, doing).event_id))
+        return said[0]
 
     async def disconnect(self) -> None:
         """Stop syncing, keep the position the engine has recorded up to, and close."""
@@ -340,9 +355,7 @@ class MatrixCarrier:
             asset = asset_of(action)
             if asset is not None:  # a scheduled post's picture or file: shown before its text
                 await self._send_file(room, action, key, asset)
-            content = message_content(action)
-            sent = await client.room_send(room, "m.room.message", content, tx_id=txn_id(key))
-            return str(_ok(sent, f"matrix: sending to {room}").event_id)
+            return await self._say(room, action, key, f"matrix: sending to {room}")
         if kind is ActionKind.DELETE:
             if action.target is None:
                 raise CarrierError("matrix: delete without a target event", retry=False)
@@ -379,9 +392,8 @@ class MatrixCarrier:
         if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
             # Matrix has no private notice to the member (the web chat sends one), so the
             # sanction's text is said in the room; its own transaction id keeps it once.
-            said = await client.room_send(room, "m.room.message", message_content(action),
-                                          tx_id=txn_id(key + ":notice"))  # fmt: skip
-            return str(_ok(said, f"matrix: announcing {kind} in {room}").event_id)
+            return await self._say(room, action, key + ":notice",
+                                   f"matrix: announcing {kind} in {room}")  # fmt: skip
         return None
 
     async def _send_file(self, room: str, action: Action, key: str, asset: Asset) -> None:

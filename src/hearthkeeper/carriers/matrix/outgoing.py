@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from hearthkeeper.carriers.cutting import cut_fitting
 from hearthkeeper.carriers.markdown import Block, Run, blocks
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
@@ -19,6 +21,13 @@ _FINAL = frozenset({
     "M_MISSING_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_PARAM", "M_TOO_LARGE",
     "M_UNRECOGNIZED", "M_USER_LOCKED", "M_USER_SUSPENDED",
 })  # fmt: skip
+
+
+# Synapse refuses an event over 65,536 bytes (its canonical JSON in UTF-8: `MAX_PDU_SIZE`), three
+# bytes a Chinese character, four an emoji, and a post's text is in it twice (body and HTML).
+# The text's share; the rest is the server's: ids, hashes, signatures, earlier events' ids,
+# the content's mentions and reply.
+TEXT_BYTES = 60_000
 
 
 def txn_id(key: str) -> str:
@@ -83,11 +92,33 @@ def _run_html(run: Run) -> str:
     return f"<strong>{text}</strong>" if run.get("b") else text
 
 
-def message_content(action: Action) -> dict[str, Any]:
-    """The `m.room.message` content for a REPLY, SEND, WARN or DIRECT. Text the playbook marks as
-    Markdown (scheduled posts) also goes as HTML, which clients show formatted; the body
-    keeps the text as written for those that show only plain text."""
+def message_contents(action: Action, most: int) -> list[dict[str, Any]]:
+    """The `m.room.message` contents a REPLY, SEND, WARN or DIRECT is said in: one, or its text
+    cut into parts of at most `most` characters whose body and HTML take at most `TEXT_BYTES`
+    (`carriers/cutting.py`), in order; the first mentions and answers as the action says."""
     text = action.text or ""
+    markdown = action.extra.get("format") == "markdown"
+    parts = cut_fitting(text, lambda part: text_bytes(part, markdown) <= TEXT_BYTES, most,
+                        markdown=markdown)  # fmt: skip
+    return [message_content(action, part, first=n == 0) for n, part in enumerate(parts)]
+
+
+def text_bytes(text: str, markdown: bool) -> int:
+    """The bytes `text` takes in an event: its body and, for Markdown, its HTML, as JSON."""
+    said = json.dumps(text, ensure_ascii=False)
+    if markdown and text:
+        said += json.dumps(markdown_html(text), ensure_ascii=False)
+    return len(said.encode("utf-8", "surrogatepass"))
+
+
+def message_content(action: Action, text: str | None = None, *,
+                    first: bool = True) -> dict[str, Any]:  # fmt: skip
+    """The `m.room.message` content for a REPLY, SEND, WARN or DIRECT (`text`: a part of its
+    text; a part after the `first` mentions nobody and answers nothing: those who are meant
+    are told once). Text the playbook marks as Markdown (scheduled posts) also goes as HTML,
+    which clients show formatted; the body keeps the text as written for those that show
+    only plain text."""
+    text = (action.text or "") if text is None else text
     content: dict[str, Any] = {"msgtype": "m.text", "body": text}
     if action.extra.get("format") == "markdown" and text:
         content["format"] = "org.matrix.custom.html"
@@ -95,8 +126,8 @@ def message_content(action: Action) -> dict[str, Any]:
     mentioned = [action.member] if action.member and action.kind is not ActionKind.SEND else []
     named = action.extra.get("mentions") or ()  # a staff alert in the staff room names staff
     mentioned += [m for m in named if isinstance(m, str) and m not in mentioned]
-    content["m.mentions"] = {"user_ids": mentioned}
-    if action.kind is ActionKind.REPLY and action.target:
+    content["m.mentions"] = {"user_ids": mentioned if first else []}
+    if action.kind is ActionKind.REPLY and action.target and first:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": action.target}}
     return content
 

@@ -278,7 +278,8 @@ class OneBotCarrier:
     async def _post_with_file(self, action: Action, key: str, asset: Asset) -> str | None:
         """Send a post with its file; a file not sent is logged, and staff are told once."""
         posted = await post_with_file(self._attempt, self._call, action, key, asset,
-                                      self.settings.file_transfer, self._parts_sent)  # fmt: skip
+                                      self.settings.file_transfer, self._parts_sent,
+                                      self.capabilities.max_text)  # fmt: skip
         if posted.unsent is not None:
             log.warning("qq: %s not sent to group %s: %s", asset.name, action.group, posted.unsent)
             if self.store is not None:

@@ -9,9 +9,11 @@ to go alone, and the caller tells staff once, naming the file. When the implemen
 the file, the text alone is sent first: if that is refused too, the group (not the file) is
 the trouble, and it fails as any message does, with no alert about the file.
 
+A text longer than a QQ message goes in parts after the file, in order (`segments.messages`).
 What went is kept with the outbox item as a long text's parts are (`carriers/parts.py`): the
-file's message id once QQ has it, then the text's; each call marked `OUT` until its answer
-comes. A retry after the text failed sends the text alone, after a restart too. A process
+file's message id once QQ has it (`NOFILE` when it did not go), then each text part's; each
+call marked `OUT` until its answer comes. A retry after the text failed sends the text's parts
+not sent yet alone, after a restart too. A process
 killed with a call out leaves the mark, and the next one does not make that call again (QQ may
 have it: the group cannot get it twice): killed while the file went, the text goes alone and
 staff are told to look in QQ for the file (as when its answer is lost with the connection);
@@ -29,7 +31,7 @@ from hearthkeeper.carriers.assets import Asset, AssetRefused, alert_language, as
 from hearthkeeper.carriers.onebot.calls import Call, failure, group_of, send
 from hearthkeeper.carriers.onebot.link import Unanswered
 from hearthkeeper.carriers.onebot.post_files import Transfer, file_call, limit_of, refusal
-from hearthkeeper.carriers.onebot.segments import Segment, outgoing
+from hearthkeeper.carriers.onebot.segments import Segment, messages
 from hearthkeeper.carriers.parts import OUT, SentParts
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.carrier import CarrierError
@@ -48,6 +50,8 @@ UNANSWERED = ("no answer from the OneBot implementation in time, so it may be in
 # Kept for a file whose answer never came (lost, or the server stopped meanwhile): it may be in
 # the group, so it is not sent again, and staff are told until the text has gone.
 MAYBE = "~"
+# Kept in the file's place when it did not go, once a part of the text has: the parts follow.
+NOFILE = "-"
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,12 @@ class Posted:
 
 
 async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key: str,
-                         asset: Asset, transfer: Transfer, parts: SentParts) -> Posted:  # fmt: skip
-    """Send `action`'s text with `asset` once per `key`, what went kept in `parts`."""
+                         asset: Asset, transfer: Transfer, parts: SentParts,
+                         limit: int) -> Posted:  # fmt: skip
+    """Send `action`'s text (in messages of at most `limit` characters) with `asset` once per
+    `key`, what went kept in `parts`."""
     group = group_of(action)
-    words = outgoing(action) if action.text else []
+    words = messages(action, limit) if action.text else []
     went = await parts.sent(key)
     if went == [OUT]:  # killed as the file went: not the text
         went = [MAYBE]
@@ -74,7 +80,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
             "it may have arrived, so it is not sent again (the group cannot get it twice)",
             retry=False,
         )
-    if went:  # the file went before its text failed: the text alone
+    if went:  # the file went (or did not: NOFILE) before its text failed: the text's rest
         unsent = UNANSWERED if went == [MAYBE] else None
         return Posted(await _say(perform, group, words, parts, key, went), unsent)
     try:
@@ -86,7 +92,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
             if facts is None:  # too big to show as a picture: members get it as a group file
                 asset = Asset(asset.path, "file")
     except AssetRefused as exc:
-        return Posted(await _say(perform, group, words, parts, key, []), exc.reason)
+        return Posted(await _say(perform, group, words, parts, key, [NOFILE]), exc.reason)
     # encoding 50 MiB as base64 takes a while: not on the event loop
     call = await asyncio.to_thread(file_call, group, asset, data, transfer)
     await parts.going(key, [])
@@ -103,7 +109,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
         reason = refusal(answer)
         if call.action == "upload_group_file" and transfer == "base64":
             reason += f"; {PATH_ONLY}"
-        return Posted(await _say(perform, group, words, parts, key, []), reason)
+        return Posted(await _say(perform, group, words, parts, key, [NOFILE]), reason)
     data_of = answer.get("data")
     found = data_of.get("message_id") if isinstance(data_of, Mapping) else None
     receipt = None if found is None else str(found)
@@ -113,20 +119,25 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
     return Posted(await _say(perform, group, words, parts, key, [receipt or ""]) or receipt)
 
 
-async def _say(perform: Perform, group: int, words: list[Segment], parts: SentParts, key: str,
-               went: list[str]) -> str | None:  # fmt: skip
-    """Send the text alone, after what `went` of the post; its message id (None: there is no
-    text)."""
+async def _say(perform: Perform, group: int, words: list[list[Segment]], parts: SentParts,
+               key: str, went: list[str]) -> str | None:  # fmt: skip
+    """Send the text's messages (`words`) not sent yet, in order, after what `went` of the post
+    (the file's place first, then the text's parts sent before); the first one's message id
+    (None: there is no text)."""
     if not words:
         return None
-    await parts.going(key, went)
-    try:
-        data = await perform(send(group, words))
-    except CarrierError as exc:
-        if not isinstance(exc.__cause__, Unanswered):
-            await parts.add(key, went)  # refused: it did not go
-        raise
-    found = data.get("message_id")
-    receipt = None if found is None else str(found)
-    await parts.add(key, [*went, receipt or ""])
-    return receipt
+    said = went[1:]
+    for message in words[len(said) :]:
+        await parts.going(key, [went[0], *said])
+        try:
+            data = await perform(send(group, message))
+        except CarrierError as exc:
+            if not isinstance(exc.__cause__, Unanswered):  # refused: it did not go
+                # nothing went at all: the retry tries the file again (and says why not)
+                gone = [went[0], *said] if said or went[0] != NOFILE else []
+                await parts.add(key, gone)
+            raise
+        found = data.get("message_id")
+        said.append("" if found is None else str(found))
+        await parts.add(key, [went[0], *said])
+    return said[0] or None

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hearthkeeper.carriers.cutting import cut
 from hearthkeeper.carriers.markdown import plain
-from hearthkeeper.carriers.parts import cut
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Attachment
 
@@ -138,8 +138,9 @@ def shown(action: Action) -> str:
 
 def messages(action: Action, limit: int) -> list[list[Segment]]:
     """The array messages for a REPLY, SEND or WARN: one (`outgoing`) when its text is at
-    most `limit` characters, else the text cut at line breaks into parts of at most `limit`
-    (`carriers/parts.py`), in order, the quote and @-mentions with the first."""
+    most `limit` characters, else the text cut into parts of at most `limit` (at a
+    paragraph's, line's, sentence's or word's end: `carriers/cutting.py`), in order, the quote
+    and @-mentions with the first."""
     first, *rest = cut(shown(action), limit)
     return [outgoing(action, text=first), *([text_segment(part)] for part in rest)]
 

@@ -81,11 +81,13 @@ from hearthkeeper.carriers.telegram.links import (
 )
 from hearthkeeper.carriers.telegram.outgoing import (
     MUTED,
+    TEXT_LIMIT,
     UNMUTED,
     already_done,
     carrier_error,
     cut,
     markdown_messages,
+    shown_length,
     until_date,
 )
 from hearthkeeper.carriers.telegram.settings import TelegramSettings
@@ -119,7 +121,7 @@ CAN = frozenset({
 # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 QUOTAS = Capabilities(can=CAN, per_group=RateLimit(count=20, seconds=60),
                       per_group_burst=RateLimit(count=1, seconds=1),
-                      overall=RateLimit(count=30, seconds=1), max_text=4096)  # fmt: skip
+                      overall=RateLimit(count=30, seconds=1), max_text=TEXT_LIMIT)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,9 @@ class Pending:
 # a file of up to 50 MB uploaded to Telegram holds up neither replies nor other groups, and a
 # few uploads at a time keep the bandwidth (and the files read into memory) within bounds.
 UPLOADS_AT_ONCE = 2
+# Between two parts of a long text: Telegram takes about one message a second in a chat (more
+# is refused with 429s, each of which a retry would count as a failed attempt).
+PART_GAP_S = 1.0
 
 
 class TelegramCarrier:
@@ -260,9 +265,13 @@ class TelegramCarrier:
         return not self._pending.waiting(events)
 
     def slow(self, action: Action) -> bool:
-        """A post with a file (uploaded as multipart form data, up to 50 MB) is performed
-        aside by the outbound queue (`engine/aside.py`)."""
-        return action.kind is not ActionKind.DIRECT and asset_of(action) is not None
+        """A post with a file (uploaded as multipart form data, up to 50 MB), or a text longer
+        than a message (its parts a second apart), is performed aside by the outbound queue
+        (`engine/aside.py`)."""
+        if action.kind is ActionKind.DIRECT:
+            return False
+        long = shown_length(action.text or "", parsed=False) > TEXT_LIMIT
+        return long or asset_of(action) is not None
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action (Telegram takes no idempotency key: the queue marks each one done
@@ -717,12 +726,14 @@ class TelegramCarrier:
         if action.kind is ActionKind.REPLY and action.target and action.target.isdigit():
             reply = ReplyParameters(message_id=int(action.target),
                                     allow_sending_without_reply=True)  # fmt: skip
-        # a text longer than a message goes in parts, in order: none of it is left out, and
-        # a retry after a part failed sends the parts not sent yet, after a restart too (the
-        # parts sent are kept with the outbox item when there is a store)
+        # a text longer than a message goes in parts, in order, a second apart: none of it is
+        # left out, and a retry after a part failed sends the parts not sent yet, after a
+        # restart too (the parts sent are kept with the outbox item when there is a store)
         parts = markdown_messages(text) if markdown else cut(text)
         sent_ids = await self._parts_sent.sent(key) if len(parts) > 1 else []
-        for part in parts[len(sent_ids) :]:
+        for n, part in enumerate(parts[len(sent_ids) :]):
+            if n:
+                await asyncio.sleep(PART_GAP_S)
             sent = await client.send_message(
                 chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),

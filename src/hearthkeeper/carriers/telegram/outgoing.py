@@ -16,7 +16,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatPermissions
 
-from hearthkeeper.carriers import parts
+from hearthkeeper.carriers import cutting
 from hearthkeeper.carriers.markdown import PLAIN, Block, LineStyle, Run, append_run, blocks, lines
 from hearthkeeper.engine.carrier import CarrierError
 
@@ -145,8 +145,8 @@ def shown_length(text: str, parsed: bool) -> int:
 
 
 def cut(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """`text` in parts Telegram takes whole (`carriers/parts.py`, counted as Telegram counts)."""
-    return parts.cut(text, limit, lambda t: shown_length(t, parsed=False))
+    """`text` in parts Telegram takes whole (`carriers/cutting.py`, counted as Telegram counts)."""
+    return cutting.cut(text, limit, lambda t: shown_length(t, parsed=False))
 
 
 def markdown_messages(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -73,7 +73,11 @@ class _NoSeat(Exception):
 
 class WebChatCarrier(Performer):
     """The web chat carrier. The hosted platform has no quotas of its own, so the
-    capabilities declare no rate limits; browsers are rate-limited per connection instead."""
+    capabilities declare no rate limits; browsers are rate-limited per connection instead.
+    A bot message holds at most what a member's may (`MAX_TEXT`), a longer text goes in
+    parts: every bubble on the page stays as long as a member's can be, and the history a
+    page is sent when it connects (the last 100 messages, `SqlWebChat.history`) within 100
+    of them, where one newcomer's welcome alone can reach 20,000 characters."""
 
     capabilities = Capabilities(
         can=PERFORMS, idempotent=True, max_text=MAX_TEXT, seats_applicants=True

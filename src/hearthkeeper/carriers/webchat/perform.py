@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hearthkeeper.carriers.assets import Asset, AssetRefused, asset_of, unsent_alert
+from hearthkeeper.carriers.cutting import cut, part_key
 from hearthkeeper.carriers.picture_check import PictureRefused
 from hearthkeeper.carriers.webchat.base import ChatBase, people
 from hearthkeeper.carriers.webchat.names import find_mentions, has_mention
@@ -30,7 +31,7 @@ from hearthkeeper.carriers.webchat.records import SeatOutcome, WebChatMessage
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
-from hearthkeeper.engine.carrier import CarrierError, Outcome
+from hearthkeeper.engine.carrier import Capabilities, CarrierError, Outcome
 from hearthkeeper.engine.no_room import HANDLED_BY, no_room_alert, room_found_alert
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
@@ -57,6 +58,8 @@ def mute_end(until: datetime | None) -> datetime | None:
 
 class Performer(ChatBase):
     """`perform`, the outbound half of the `Carrier` protocol, and `perform_together`."""
+
+    capabilities: Capabilities  # the carrier's: `max_text`, the most of one bot message
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action in a web chat group; returns the message id of what it posted."""
@@ -263,13 +266,14 @@ class _Act:
         self.tx.add_staff_alerts([alert])
 
     def _post(self, group: Group, action: Action, key: str) -> str:
-        text = action.text or ""
-        mentions = find_mentions(text, people(self.platform, group.id)) if has_mention(text) else []
-        if action.member and action.member not in mentions:
-            mentions.insert(0, action.member)
-        for named in action.extra.get("mentions") or ():  # a staff alert names its recipients
-            if isinstance(named, str) and named not in mentions:
-                mentions.append(named)
+        """Post the action's text, in as many messages as it takes (at most the carrier's
+        `max_text` characters each, cut by `carriers/cutting.py`), in order; the first one's
+        id. Each part is kept under its own key (`part_key`) in this one transaction: a
+        retry finds them all kept, and shows none twice. The first part answers, mentions
+        whom the action names and shows the post's picture or file; each part mentions those
+        its own words @."""
+        markdown = action.extra.get("format") == "markdown"
+        parts = cut(action.text or "", self.chat.capabilities.max_text, markdown=markdown)
         reply_to = _message_id(action.target) if action.kind is ActionKind.REPLY else None
         if reply_to is not None and self.replied is not None:  # read ahead
             reply_to = reply_to if self.replied.get(reply_to) == group.id else None
@@ -279,18 +283,38 @@ class _Act:
         asset = asset_of(action)
         stored, refused = self._attach(asset, group) if asset is not None else (None, None)
         kind = "text" if stored is None or asset is None else asset.kind
-        written = "markdown" if action.extra.get("format") == "markdown" else None
-        message, created = self.platform.add_message(
-            group.id, user_id=None, nickname=self.chat.bot_name,
-            kind=kind, text=text, picture=stored,
-            reply_to=reply_to, mentions=mentions, action_key=key, format=written,
-        )  # fmt: skip
-        if created:
-            if asset is not None and refused is not None:
-                unsent_alert(self.tx, action, key, group, asset, refused, self.chat.clock.now(),
-                             self.chat.language(group))  # fmt: skip
-            self._broadcast(group, message_frame(message))
-        return str(message.id)
+        ids: list[str] = []
+        present: list[tuple[str, str]] | None = None  # the group's people, read if a part @s
+        for n, text in enumerate(parts):
+            mentions: list[str] = []
+            if has_mention(text):
+                present = people(self.platform, group.id) if present is None else present
+                mentions = find_mentions(text, present)
+            if n == 0:
+                self._mention_named(action, mentions)
+            message, created = self.platform.add_message(
+                group.id, user_id=None, nickname=self.chat.bot_name,
+                kind=kind if n == 0 else "text", text=text, picture=stored if n == 0 else None,
+                reply_to=reply_to if n == 0 else None, mentions=mentions,
+                action_key=part_key(key, n), format="markdown" if markdown else None,
+            )  # fmt: skip
+            if created:
+                if n == 0 and asset is not None and refused is not None:
+                    unsent_alert(self.tx, action, key, group, asset, refused,
+                                 self.chat.clock.now(), self.chat.language(group))  # fmt: skip
+                self._broadcast(group, message_frame(message))
+            ids.append(str(message.id))
+        return ids[0]
+
+    @staticmethod
+    def _mention_named(action: Action, mentions: list[str]) -> None:
+        """Add to `mentions` the member the action is about (first) and those its `extra`
+        names (a staff alert: its recipients)."""
+        if action.member and action.member not in mentions:
+            mentions.insert(0, action.member)
+        for named in action.extra.get("mentions") or ():
+            if isinstance(named, str) and named not in mentions:
+                mentions.append(named)
 
     def _attach(self, asset: Asset, group: Group) -> tuple[str | None, str | None]:
         """A scheduled post's file kept with the uploads: its stored name, or why not. A
