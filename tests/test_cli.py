@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -66,19 +67,58 @@ def test_validate_reports_located_problems_and_exits_1(here: Path) -> None:
     assert "did you mean 'rules'" in lines[2]
 
 
-def test_validate_locates_a_five_million_character_purpose_and_the_size(here: Path) -> None:
+def test_validate_locates_a_million_character_purpose_and_the_size(here: Path) -> None:
     # It validated; its welcome went out as one 5,000,837-character message, and each version
     # applied stored about 30 MB.
     purpose = "purpose: Share good tea and where to buy it."
-    (here / "big.yaml").write_text(MINIMAL.replace(purpose, "purpose: " + "a" * 5_000_000))
+    (here / "big.yaml").write_text(MINIMAL.replace(purpose, "purpose: " + "a" * 1_000_000))
     code, out = run("playbook", "validate", "big.yaml")
     assert code == 1
     matched = [PROBLEM_LINE.match(line[:400]) for line in out.splitlines()]
     assert [(m["line"], m["path"]) for m in matched if m] == [("1", "(document)"),
                                                              ("6", "community.purpose")]  # fmt: skip
     size, long = out.splitlines()
-    assert "5,000,171 bytes" in size and "at most 256 KiB" in size
-    assert "5,000,000 characters" in long and "at most 1,000" in long
+    assert "1,000,171 bytes" in size and "at most 256 KiB" in size
+    assert "1,000,000 characters" in long and "at most 1,000" in long
+
+
+def test_a_playbook_file_over_a_mebibyte_is_refused_by_its_size_alone(here: Path) -> None:
+    """18 MB of short list items took 15 s and 1 GB to be told 'more than 100000 values' (every
+    value was built before any was checked), and `--playbook /dev/zero` read until the machine
+    ran out of memory: past 1 MiB a file is neither read to its end nor parsed."""
+    (here / "items.yaml").write_text(MINIMAL + "extra:\n" + "- a\n" * 1_300_000)
+    code, out = run("playbook", "validate", "items.yaml")
+    assert code == 1
+    [size] = out.splitlines()
+    assert size.startswith("items.yaml:1:1: (document): the playbook is 5,200,")
+    assert "at most 256 KiB" in size
+
+
+def test_a_playbook_over_256_kib_with_a_yaml_mistake_is_told_both(here: Path) -> None:
+    (here / "items.yaml").write_text(MINIMAL + "extra:\n" + "- a\n" * 70_000 + "- [b\n")
+    code, out = run("playbook", "validate", "items.yaml")
+    assert code == 1
+    size, mistake = out.splitlines()
+    assert "the playbook is 280," in size and "at most 256 KiB" in size
+    assert mistake.startswith("items.yaml:70") and "YAML syntax" in mistake
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_nobody_writes_to_is_refused_not_waited_on(here: Path) -> None:
+    """`hearth init site --playbook pipe` (and `playbook validate pipe`) waited for ever for a
+    program to write to the named pipe; a pipe that is written to is read."""
+    os.mkfifo(here / "pipe")
+    for args in (["playbook", "validate", "pipe"], ["init", "site", "--playbook", "pipe"]):
+        done = subprocess.run([sys.executable, "-m", "hearthkeeper", *args], cwd=here,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        assert done.stdout.startswith("pipe:0:0: (document): nothing to read: it is not a file")
+    assert not (here / "site").exists()
+    (here / "tea.yaml").write_text(MINIMAL)
+    written = subprocess.run(["bash", "-c", f"'{sys.executable}' -m hearthkeeper playbook "
+                              "validate <(cat tea.yaml)"], cwd=here, capture_output=True,
+                             text=True, timeout=300)  # fmt: skip
+    assert written.returncode == 0 and written.stdout.endswith(": ok\n"), written.stdout
 
 
 def test_validate_a_file_that_is_not_there(here: Path) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass
@@ -30,6 +32,11 @@ KiB = 1024
 # the console): the four templates are 11-14 KiB; long texts belong in content libraries. A
 # playbook is parsed, validated and stored (twice, as text and as JSON) with each version.
 MAX_PLAYBOOK_BYTES = 256 * KiB
+# The most of a playbook file read: a larger one is refused by its size alone, neither read to
+# its end nor parsed (a YAML file's every value is built before any is checked: 18 MB of short
+# list items took 15 s and 1 GB; `/dev/zero` was read until the machine ran out of memory).
+# Up to it, the texts that make a file too large are located beside its size.
+MAX_READ_BYTES = 4 * MAX_PLAYBOOK_BYTES
 
 
 class Severity(StrEnum):
@@ -101,10 +108,12 @@ def parse_playbook(
     """Validate playbook text; raise `PlaybookError` listing every problem found. With
     `carriers`, a carrier the playbook names that cannot run here is a located warning; with
     `now` (aware), so is a one-off activity that starts before it."""
+    size = _too_large(file, text)
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
-        raise PlaybookError([_problem(file, exc.position, exc.path, exc.message)]) from None
+        mistake = _problem(file, exc.position, exc.path, exc.message)
+        raise PlaybookError([*size, mistake]) from None
     if source.data is None:
         raise PlaybookError([_problem(file, Position(1, 1), (), "the playbook is empty")])
     if not isinstance(source.data, dict):
@@ -118,7 +127,6 @@ def parse_playbook(
                 )
             ]
         )
-    size = _too_large(file, text)
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
@@ -331,10 +339,29 @@ def _too_large(file: str, text: str) -> list[Problem]:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size <= MAX_PLAYBOOK_BYTES:
         return []
-    message = (f"the playbook is {size:,} bytes; a playbook may be at most "
+    return [_size_problem(file, f"{size:,} bytes")]
+
+
+def _size_problem(file: str, size: str) -> Problem:
+    message = (f"the playbook is {size}; a playbook may be at most "
                f"{MAX_PLAYBOOK_BYTES // KiB} KiB of UTF-8 text: keep long texts in content "
                "libraries (calendar.posts[].content.library)")  # fmt: skip
-    return [Problem(file, 1, 1, "", message)]
+    return Problem(file, 1, 1, "", message)
+
+
+def _read_at_most(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """At most `limit` bytes of the file at `path`, and what it is. Opened without waiting, so
+    a named pipe no program writes to reads as empty instead of waiting for ever; a pipe that is
+    written to (`<(…)`) is read as it comes."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", buffering=0) as file:
+        if nonblocking:
+            os.set_blocking(fd, True)
+        kept = bytearray()
+        while len(kept) < limit and (chunk := file.read(min(limit - len(kept), 1 << 20))):
+            kept += chunk
+        return bytes(kept), os.fstat(fd)
 
 
 def load_playbook(
@@ -342,12 +369,20 @@ def load_playbook(
 ) -> LoadedPlaybook:
     """Read and validate a playbook file (`carriers`, `now`: see `parse_playbook`)."""
     try:
-        raw = path.read_bytes()
+        raw, info = _read_at_most(path, MAX_READ_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise PlaybookError(
             [Problem(str(path), 0, 0, "", f"cannot read the file: {reason}")]
         ) from None
+    regular = stat.S_ISREG(info.st_mode)
+    if len(raw) > MAX_READ_BYTES:
+        size = f"{info.st_size:,} bytes" if regular else f"more than {MAX_READ_BYTES:,} bytes"
+        raise PlaybookError([_size_problem(str(path), size)])
+    if not raw and not regular:
+        raise PlaybookError([Problem(str(path), 0, 0, "", "nothing to read: it is not a file "
+                                     "but a pipe or a device that gave nothing; give the "
+                                     "playbook's file")])  # fmt: skip
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
