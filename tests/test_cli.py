@@ -235,6 +235,16 @@ def test_init_starts_from_a_playbook_already_written(here: Path) -> None:
     assert code == 0 and "(yours, as written)" in " ".join(out.split()), out
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_init_from_a_symlink_loop_says_it_cannot_read_it(here: Path) -> None:
+    # It said 'error: RuntimeError: Symlink loop from …: This is a bug in Hearthkeeper'.
+    (here / "a.yaml").symlink_to("b.yaml")
+    (here / "b.yaml").symlink_to("a.yaml")
+    code, out = run("init", "site", "--playbook", "a.yaml")
+    assert code == 1 and out.startswith("a.yaml:0:0: (document): cannot read the file: "), out
+    assert not (here / "site").exists()
+
+
 def test_playbook_apply_is_hearth_apply(here: Path) -> None:
     """After `hearth playbook validate` and `hearth playbook show`, a new operator typed
     `hearth playbook apply` and got "No such command 'apply'"; it stores the version as

@@ -124,7 +124,7 @@ DEFAULT_TEMPLATE = "skincare"
 def _same_file(one: Path, other: Path) -> bool:
     try:
         return one.resolve() == other.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return False
 
 
