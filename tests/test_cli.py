@@ -235,6 +235,20 @@ def test_init_starts_from_a_playbook_already_written(here: Path) -> None:
     assert code == 0 and "(yours, as written)" in " ".join(out.split()), out
 
 
+def test_init_inside_the_content_folder_it_copies_copies_it_once(here: Path) -> None:
+    """`hearth init content/site --playbook tea.yaml`, whose posts read `content`, copied the
+    folder into the new site, which lies in it, and so on into itself until the path was too
+    long: 'This is a bug in Hearthkeeper' (RecursionError) and 500 nested folders left behind."""
+    (here / "content" / "tips").mkdir(parents=True)
+    (here / "content" / "tips" / "01-water.md").write_text("# Water at 90°C\n")
+    (here / "tea.yaml").write_text(WRITTEN.replace("library: content/tips", "library: content"))
+    code, out = run("init", "content/site", "--playbook", "tea.yaml")
+    assert code == 0, out
+    copied = here / "content" / "site" / "content"
+    assert (copied / "tips" / "01-water.md").is_file()
+    assert sorted(p.name for p in copied.iterdir()) == ["tips"]
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
 def test_init_from_a_symlink_loop_says_it_cannot_read_it(here: Path) -> None:
     # It said 'error: RuntimeError: Symlink loop from …: This is a bug in Hearthkeeper'.

@@ -10,6 +10,8 @@ import typer
 from hearthkeeper.cli.context import ConfigOption, actor_fits
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hearthkeeper.apply import Applied
     from hearthkeeper.playbook.output import ScheduledPost
 
@@ -177,8 +179,19 @@ def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path)
         elif not source.is_dir():
             notes.append(f"the content folder {folder} is not beside {playbook}: nothing to copy")
         elif not target.exists():
-            shutil.copytree(source, target)
+            shutil.copytree(source, target, ignore=_leaving_out(directory))
     return notes
+
+
+def _leaving_out(directory: Path) -> Callable[[str, list[str]], set[str]]:
+    """What `shutil.copytree` leaves out: the new deployment itself, when it lies inside the
+    content folder copied (`hearth init content/site` of a playbook whose posts read `content`
+    copied the copy into itself until the path was too long)."""
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if _same_file(Path(folder) / name, directory)}
+
+    return ignored
 
 
 def apply(
