@@ -547,6 +547,22 @@ def test_who_paid_alone_finds_their_one_unpaid_place_or_gives_the_command_for_ea
     assert status == 1 and f"member:{member.id} has no unpaid place in an event" in said, out
 
 
+def test_who_paid_with_its_prefix_in_another_case_is_the_same_member(site: Path) -> None:
+    """`hearth events pay MEMBER:7 --receipt …` said "no member is known as '7' on 'MEMBER'",
+    and `WebChat:u-1` "no member is known as 'u-1' on 'WebChat'", of a member who is there:
+    the prefix is read in any case."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        _, member, _ = signed_up(store, Status.UNPAID)
+    status, out = run("events", "pay", f"MEMBER:{member.id}", "--receipt", "TB-1", *config)
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+    for who in (f"Member: {member.id}", "WebChat:u-1"):
+        status, out = run("events", "pay", who, "--receipt", "TB-1", *config)
+        assert status == 0 and "was recorded already" in out, (who, out)
+
+
 def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_an_event(
     site: Path,
 ) -> None:
