@@ -45,10 +45,15 @@ def start_warnings(playbook: Playbook, raw: Any, now: datetime | None) -> Iterat
         starts = when if when.tzinfo is not None else when.replace(tzinfo=zone)
         if starts < now:
             today = now.astimezone(zone)
+            written = f"{when:%Y-%m-%d %H:%M}"
+            if when.tzinfo is not None and when.utcoffset() != starts.astimezone(zone).utcoffset():
+                # `2026-12-07T06:00+08:00` said "06:00 is in the past (it is 05:30 …)"
+                written += (f" ({when:%z}, {starts.astimezone(zone):%Y-%m-%d %H:%M} in "
+                            f"{playbook.community.timezone})")  # fmt: skip
             yield (
                 loc,
                 (
-                    f"{when:%Y-%m-%d %H:%M} is in the past (it is {today:%Y-%m-%d %H:%M} in "
+                    f"{written} is in the past (it is {today:%Y-%m-%d %H:%M} in "
                     f"{playbook.community.timezone}): {activity.name!r} is never listed and nobody "
                     "can sign up; give its next date, or remove it"
                 ),
