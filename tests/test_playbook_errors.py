@@ -291,3 +291,27 @@ def test_a_founding_day_written_with_a_time_or_in_a_list_says_what_to_write(
     [p] = problems(MINIMAL + f"  founded: {written}\n")
     assert p.path == "community.founded"
     assert p.message == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "where", "said"),
+    [
+        # a section whose lines were deleted or commented out
+        ("structure:\n", "pb.yaml:10:11: structure", "(roles, levels, carriers, groups), but "
+         "nothing is written under it: fill it in, or remove the line to keep its defaults"),
+        ("structure:\n  roles:\n", "pb.yaml:11:9: structure.roles",
+         "a line, but nothing is written under it"),
+        # a carrier named alone, as a list of names
+        ("structure:\n  carriers: [webchat]\n", "pb.yaml:11:14: structure.carriers[0]",
+         "(kind, name, settings), but 'webchat' is written"),
+    ],
+)  # fmt: skip
+def test_a_section_left_empty_or_written_as_a_word_says_what_is_wanted(
+    written: str, where: str, said: str
+) -> None:
+    """pydantic's 'Input should be a valid dictionary or instance of Structure' (and '… of
+    Carrier') reached a new operator's `hearth init --playbook`."""
+    [p] = problems(MINIMAL + written)
+    assert str(p).startswith(f"{where}: a section is wanted here, what it holds under it, one "
+                             "`name: value` a line")  # fmt: skip
+    assert said in p.message

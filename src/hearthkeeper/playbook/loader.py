@@ -461,10 +461,32 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
         return _problem(file, source.locate(loc, key=True), loc, message)
     if kind == "missing":
         return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
+    if kind in ("model_type", "dict_type") and not isinstance(error.get("input"), dict):
+        # a dict's own keys are the operator's (role ids…): no fields to list for it
+        fields = _fields_at(Playbook, loc) if kind == "model_type" else []
+        message = _not_a_section(error.get("input"), fields)
+        return _problem(file, source.locate(loc), loc, message)
     message = _message(error)
     if "is not a valid id" in message:  # a role's title, perhaps, where its id is wanted
         message = _role_title(source.data, error.get("input")) or message
     return _problem(file, source.locate(loc), loc, message)
+
+
+def _not_a_section(value: Any, fields: list[str]) -> str:
+    """Where a section (fields under it) is wanted and something else was written: pydantic
+    said "Input should be a valid dictionary or instance of Structure" of `structure:` left
+    empty, and of `carriers: [webchat]`."""
+    if value is None:
+        found = "nothing is written under it"
+    else:
+        shown = repr(_as_written(value))
+        found = f"{shown[:60]}… is written" if len(shown) > 60 else f"{shown} is written"
+    known = f" ({', '.join(fields)})" if fields else ""
+    message = (f"a section is wanted here, what it holds under it, one `name: value` a line"
+               f"{known}, but {found}")  # fmt: skip
+    if value is None:
+        message += ": fill it in, or remove the line to keep its defaults"
+    return message
 
 
 def _role_title(data: Any, value: Any) -> str:
