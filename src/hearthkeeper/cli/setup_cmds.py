@@ -207,12 +207,13 @@ def apply(
     from hearthkeeper.apply import apply_playbook
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail, load_or_exit
+    from hearthkeeper.clock import SystemClock
     from hearthkeeper.store import StoreError
 
     loaded = load_or_exit(playbook)
     store = open_store(settings_from(config))
     try:
-        applied = apply_playbook(store, loaded, actor)
+        applied = apply_playbook(store, loaded, actor, now=SystemClock().now())
     except StoreError as exc:
         fail(str(exc))
     print_applied(applied)
