@@ -315,3 +315,17 @@ def test_a_section_left_empty_or_written_as_a_word_says_what_is_wanted(
     assert str(p).startswith(f"{where}: a section is wanted here, what it holds under it, one "
                              "`name: value` a line")  # fmt: skip
     assert said in p.message
+
+
+def test_an_emoji_written_as_jsons_utf16_pair_says_how_to_write_it() -> None:
+    """A playbook written by a script's json.dumps (YAML reads JSON) carries an emoji as
+    "\\ud83c\\udf75": it said only 'found invalid Unicode character escape code'."""
+    written = 'purpose: "Tea \\ud83c\\udf75 time"'
+    [p] = problems(MINIMAL.replace("purpose: Share good tea and where to buy it.", written))
+    assert (p.line, p.path) == (6, "")
+    assert p.message.endswith("invalid Unicode character escape code (a character such as an "
+                              "emoji is written as itself, or as \\U0001F600: the pair "
+                              "\\ud83d\\ude00 that JSON writes for it is not read)")  # fmt: skip
+    as_itself = parse_playbook(MINIMAL.replace("purpose: Share good tea and where to buy it.",
+                                               'purpose: "Tea \\U0001F375 time"'))  # fmt: skip
+    assert as_itself.playbook.community.purpose == "Tea 🍵 time"

@@ -171,6 +171,10 @@ def read_yaml(text: str) -> Source:
             message += " (indent with spaces: YAML does not allow tabs there)"
         if "alias" in message:
             message += " (a value starting with * or & must be quoted, e.g. cron '*/5 * * * *')"
+        if "invalid Unicode character escape code" in message and _SURROGATE.search(text):
+            # what json.dumps writes for an emoji: YAML reads \U0001F600, not a UTF-16 pair
+            message += (" (a character such as an emoji is written as itself, or as \\U0001F600:"
+                        " the pair \\ud83d\\ude00 that JSON writes for it is not read)")  # fmt: skip
         if "expected a single document" in message:
             message = "the file holds more than one YAML document (---); a playbook is one"
         raise YamlProblem(position, (), f"YAML syntax: {message}") from None
@@ -184,6 +188,7 @@ def read_yaml(text: str) -> Source:
         loader.dispose()
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 MAX_NODES = 100_000
 # The most characters aliases may add to a document's values (each `*name` repeats its anchor's
 # value; counted for every repetition): as many as a playbook may have bytes (256 KiB), so a
