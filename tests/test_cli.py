@@ -250,6 +250,22 @@ def test_init_inside_the_content_folder_it_copies_copies_it_once(here: Path) -> 
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_init_copies_a_content_folder_holding_a_link_to_itself_once(here: Path) -> None:
+    """A content folder holding `up -> ..` was copied into itself until the path was too
+    long: init failed listing hundreds of paths, and left a half-made site it then refused
+    ('site/playbook.yaml already exists')."""
+    tips = here / "content" / "tips"
+    tips.mkdir(parents=True)
+    (tips / "01-water.md").write_text("# Water at 90°C\n")
+    (tips / "up").symlink_to("..")
+    (here / "tea.yaml").write_text(WRITTEN)
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    assert code == 0, out[:500]
+    copied = here / "site" / "content" / "tips"
+    assert sorted(p.name for p in copied.iterdir()) == ["01-water.md"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
 def test_init_from_a_symlink_loop_says_it_cannot_read_it(here: Path) -> None:
     # It said 'error: RuntimeError: Symlink loop from …: This is a bug in Hearthkeeper'.
     (here / "a.yaml").symlink_to("b.yaml")

@@ -186,12 +186,24 @@ def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path)
 def _leaving_out(directory: Path) -> Callable[[str, list[str]], set[str]]:
     """What `shutil.copytree` leaves out: the new deployment itself, when it lies inside the
     content folder copied (`hearth init content/site` of a playbook whose posts read `content`
-    copied the copy into itself until the path was too long)."""
+    copied the copy into itself until the path was too long), and a link to a folder it is
+    in (`up -> ..`: followed, it was copied into itself until the path was too long, and init
+    failed with a list of hundreds of paths)."""
 
     def ignored(folder: str, names: list[str]) -> set[str]:
-        return {name for name in names if _same_file(Path(folder) / name, directory)}
+        return {name for name in names if _same_file(Path(folder) / name, directory)
+                or _loops(Path(folder), name)}  # fmt: skip
 
     return ignored
+
+
+def _loops(folder: Path, name: str) -> bool:
+    """Whether `folder/name` is a link to `folder` or to a folder `folder` is in."""
+    path = folder / name
+    try:
+        return path.is_symlink() and folder.resolve().is_relative_to(path.resolve())
+    except (OSError, RuntimeError):  # a link to itself: left out too
+        return True
 
 
 def apply(
