@@ -265,6 +265,30 @@ def test_init_copies_a_content_folder_holding_a_link_to_itself_once(here: Path) 
     assert sorted(p.name for p in copied.iterdir()) == ["01-water.md"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="links and named pipes are POSIX")
+def test_init_copies_a_content_folder_without_what_cannot_be_read_and_says_so(
+    here: Path,
+) -> None:
+    """A link to a file moved away (which the library skips) failed the whole init with a
+    list of every such path, and left a half-made site init then refused; a named pipe too."""
+    tips = here / "content" / "tips"
+    tips.mkdir(parents=True)
+    (tips / "01-water.md").write_text("# Water at 90°C\n")
+    for n in range(30):
+        (tips / f"moved-{n}.md").symlink_to(here / "elsewhere" / f"{n}.md")
+    os.mkfifo(tips / "02-pipe.md")
+    (here / "tea.yaml").write_text(WRITTEN)
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    said = " ".join(out.split())
+    assert code == 0, said[:500]
+    assert ("note: the content folder content/tips was copied without 1 file(s) that could "
+            "not be read, the first content/tips/02-pipe.md: ") in said  # fmt: skip
+    assert "moved-" not in said
+    copied = here / "site" / "content" / "tips"
+    assert sorted(p.name for p in copied.iterdir()) == ["01-water.md"]
+    assert (here / "site" / "hearth.toml").is_file()
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
 def test_init_from_a_symlink_loop_says_it_cannot_read_it(here: Path) -> None:
     # It said 'error: RuntimeError: Symlink loop from …: This is a bug in Hearthkeeper'.

@@ -179,7 +179,13 @@ def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path)
         elif not source.is_dir():
             notes.append(f"the content folder {folder} is not beside {playbook}: nothing to copy")
         elif not target.exists():
-            shutil.copytree(source, target, ignore=_leaving_out(directory))
+            try:
+                shutil.copytree(source, target, ignore=_leaving_out(directory))
+            except shutil.Error as exc:  # each file that could not be copied; the rest was
+                failed: list[tuple[str, str, str]] = exc.args[0]
+                first, _, why = failed[0]
+                notes.append(f"the content folder {folder} was copied without {len(failed)} "
+                             f"file(s) that could not be read, the first {first}: {why}")  # fmt: skip
     return notes
 
 
@@ -192,9 +198,15 @@ def _leaving_out(directory: Path) -> Callable[[str, list[str]], set[str]]:
 
     def ignored(folder: str, names: list[str]) -> set[str]:
         return {name for name in names if _same_file(Path(folder) / name, directory)
-                or _loops(Path(folder), name)}  # fmt: skip
+                or _loops(Path(folder), name) or _dangling(Path(folder) / name)}  # fmt: skip
 
     return ignored
+
+
+def _dangling(path: Path) -> bool:
+    """Whether `path` is a link to nothing (a file moved away): the library skips it, and
+    copying it failed the whole init, leaving a half-made directory init then refused."""
+    return path.is_symlink() and not path.exists()
 
 
 def _loops(folder: Path, name: str) -> bool:
