@@ -249,6 +249,20 @@ def test_init_inside_the_content_folder_it_copies_copies_it_once(here: Path) -> 
     assert sorted(p.name for p in copied.iterdir()) == ["tips"]
 
 
+def test_init_on_a_database_it_cannot_reach_says_so_and_makes_nothing(here: Path) -> None:
+    """`HEARTH_DATABASE_URL` naming a database init cannot open (a PostgreSQL server down, a
+    SQLite file in a folder that is not there) said "error: StoreError: … This is a bug in
+    Hearthkeeper" and exited 2, with --playbook and with a template alike."""
+    (here / "tea.yaml").write_text(MINIMAL)
+    env = {"HEARTH_DATABASE_URL": f"sqlite:///{here}/no-such-folder/hearth.db"}
+    for args in (["--playbook", "tea.yaml"], ["--template", "club"]):
+        code, out = run("init", "site", *args, env=env)
+        said = " ".join(out.split())
+        assert code == 1, said
+        assert said.startswith("error: cannot open the SQLite database ") and "bug" not in said
+        assert not (here / "site").exists()
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
 def test_init_copies_a_content_folder_holding_a_link_to_itself_once(here: Path) -> None:
     """A content folder holding `up -> ..` was copied into itself until the path was too

@@ -138,8 +138,9 @@ def _community_held(directory: Path, slug: str) -> str | None:
 
     import sqlalchemy as sa
 
+    from hearthkeeper.cli.output import fail
     from hearthkeeper.config import DATABASE_NAME, ENV_DATA_DIR, ENV_DATABASE_URL, sqlite_url_for
-    from hearthkeeper.store import create_engine_for
+    from hearthkeeper.store import StoreError, create_engine_for
 
     url = os.environ.get(ENV_DATABASE_URL)
     if not url:
@@ -147,15 +148,20 @@ def _community_held(directory: Path, slug: str) -> str | None:
         if not (data_dir / DATABASE_NAME).is_file():
             return None
         url = sqlite_url_for(data_dir)
-    engine = create_engine_for(url)
+    try:
+        engine = create_engine_for(url)  # connects: an unreachable database fails here
+    except StoreError as exc:  # said before anything is made
+        fail(str(exc))
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("communities"):
                 return None
             name = connection.execute(sa.text("SELECT name FROM communities WHERE slug = :slug"),
                                       {"slug": slug}).scalar()  # fmt: skip
+    except StoreError as exc:
+        fail(str(exc))
     except sa.exc.SQLAlchemyError:
-        return None  # unreachable or unreadable: the migration below says why
+        return None  # the migration below says why
     finally:
         engine.dispose()
     if name is None:
