@@ -249,6 +249,24 @@ def test_init_inside_the_content_folder_it_copies_copies_it_once(here: Path) -> 
     assert sorted(p.name for p in copied.iterdir()) == ["tips"]
 
 
+def test_init_that_cannot_finish_takes_back_what_it_made(here: Path) -> None:
+    """Init that could not copy a content folder (here `content` is a file in the directory)
+    left playbook.yaml behind, and run again said 'site/playbook.yaml already exists;
+    `hearth init` never overwrites'. What was there before stays."""
+    (here / "content" / "tips").mkdir(parents=True)
+    (here / "content" / "tips" / "01-water.md").write_text("# Water at 90°C\n")
+    (here / "tea.yaml").write_text(WRITTEN)
+    (here / "site").mkdir()
+    (here / "site" / "content").write_text("my notes")
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    assert code == 1 and out.startswith("error: cannot write to site: "), out
+    assert sorted(p.name for p in (here / "site").iterdir()) == ["content"]
+    assert (here / "site" / "content").read_text() == "my notes"
+    (here / "site" / "content").unlink()
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    assert code == 0 and (here / "site" / "content" / "tips" / "01-water.md").is_file(), out
+
+
 def test_init_on_a_database_it_cannot_reach_says_so_and_makes_nothing(here: Path) -> None:
     """`HEARTH_DATABASE_URL` naming a database init cannot open (a PostgreSQL server down, a
     SQLite file in a folder that is not there) said "error: StoreError: … This is a bug in

@@ -86,6 +86,9 @@ def init(
              "community's next version run `hearth apply PLAYBOOK` with its configuration "
              "(-c PATH/hearth.toml), or choose another directory or database")  # fmt: skip
     notes: list[str] = []
+    # what was there before: a failure part way takes back what this run made (a half-made
+    # directory was then refused: 'playbook.yaml already exists; never overwrites')
+    before = {p.name for p in directory.iterdir()} if directory.is_dir() else None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if playbook is None:
@@ -96,12 +99,14 @@ def init(
             notes = _copy_libraries(posts, playbook, directory)
         config_path.write_text(config_text("playbook.yaml", carriers=CARRIERS), encoding="utf-8")
     except OSError as exc:
+        _take_back(directory, before)
         fail(f"cannot write to {directory}: {exc.strerror or exc}")
     settings = settings_from(config_path)
     prepare(settings)
     try:
         upgrade(settings.database_url)
     except StoreError as exc:
+        _take_back(directory, before)
         fail(str(exc))
     source = (f"{template or DEFAULT_TEMPLATE} template" if playbook is None
               else "yours, as written" if in_place else f"a copy of {playbook}")  # fmt: skip
@@ -121,6 +126,27 @@ def init(
 
 
 DEFAULT_TEMPLATE = "skincare"
+
+
+def _take_back(directory: Path, before: set[str] | None) -> None:
+    """Remove what this init made in `directory`: the entries that were not there `before`,
+    or the directory itself when it was made (`before` None). As far as it can: the error
+    that stopped init is what is said."""
+    import shutil
+
+    try:
+        if before is None:
+            shutil.rmtree(directory)
+            return
+        for entry in directory.iterdir():
+            if entry.name in before:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    except OSError:
+        pass
 
 
 def _same_file(one: Path, other: Path) -> bool:
