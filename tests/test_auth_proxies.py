@@ -141,3 +141,18 @@ def test_a_client_is_an_ipv4_address_or_an_ipv6_addresss_64() -> None:
     assert client_network("2001:db8:7:9::1") == "2001:db8:7:9::/64"
     assert client_network("2001:db8:7:a::1") != client_network("2001:db8:7:9::1")
     assert client_network("testclient") == "testclient"
+
+
+def test_a_bad_entry_in_a_long_list_of_networks_is_named_by_its_place(tmp_path: Path) -> None:
+    """One mistyped network among hundreds said "server.trial_limit_exempt: Value error,
+    '10.0.0.300' is not an IP address or network": pydantic's words, and no place."""
+    config = tmp_path / "hearth.toml"
+    entries = [f'"10.0.{n // 256}.{n % 256}"' for n in range(500)]
+    entries[341] = '"10.0.1.300"'
+    config.write_text(f"[server]\ntrial_limit_exempt = [{', '.join(entries)}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, {}, tmp_path)
+    assert str(info.value) == (
+        f"{config}: server.trial_limit_exempt: entry 342 of 500, '10.0.1.300' is not an IP "
+        "address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
+    )

@@ -68,6 +68,33 @@ def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
     assert "the console's member page shows it under Identities" in unknown.stderr
 
 
+def test_a_member_named_by_their_number_or_the_carrier_in_another_case_is_found(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`hearth staff set member:7 manager`, the member as `hearth events` and `hearth billing`
+    print and take them, said "no member '7' is known on 'member'"; `FAKE:w-5e1f` said the
+    member was not known."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.message("w-5e1f", "hello", name="Bob")])
+    bob, group = store.find_member("fake", "w-5e1f"), store.group_for_carrier("fake", "g1")
+    assert bob is not None and group is not None
+    store.join(bob.id, group.id)
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    for who, role in ((f"member:{bob.id}", "manager"), (f"Member: {bob.id}", "none"),
+                      ("FAKE:w-5e1f", "manager")):  # fmt: skip
+        done = runner.invoke(app, ["staff", "set", who, role], env=env)
+        assert done.exit_code == 0, done.output
+    listed = runner.invoke(app, ["staff", "list"], env=env)
+    assert "Bob (fake:w-5e1f) — manager" in listed.stdout, listed.stdout
+    unknown = runner.invoke(app, ["staff", "set", "member:99999", "manager"], env=env)
+    assert unknown.exit_code == 1
+    assert "MEMBER 'member:99999': there is no member '99999'" in unknown.stderr, unknown.stderr
+
+
 def test_a_nickname_typed_alone_is_answered_with_the_id_to_write(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -277,3 +277,23 @@ def test_a_playbook_over_256_kib_is_said_beside_the_text_that_makes_it_so() -> N
     [size] = info.value.problems
     assert size.path == "" and f"{len(padded):,} bytes" in size.message
     parse_playbook(MINIMAL + "#" * (MAX_PLAYBOOK_BYTES - len(MINIMAL)))
+
+
+def test_aliases_repeating_a_text_past_256_kib_are_a_located_error() -> None:
+    """A 53 KiB playbook whose goals were 3,000 aliases of one 7,999-character text validated
+    'ok' and its first version stored 24 MB (a 240 KiB one: 160 MB a version); the texts' and
+    the file's limits each held."""
+    goals = "  goals:\n    - &long " + "g" * 7_999 + "\n" + "    - *long\n" * 3_000
+    p = problem(goals)
+    assert p.path == "community.goals[33]"
+    assert p.message.startswith("aliases (*name) repeat more than 262,144 characters by here")
+    # a few repetitions, as an operator anchors a text to reuse it, are what they were
+    few = parse_playbook(MINIMAL + goals.replace("    - *long\n" * 3_000, "    - *long\n" * 30))
+    assert len(few.playbook.community.goals) == 31
+
+
+def test_aliases_nested_to_a_billion_values_stop_at_the_values_limit() -> None:
+    levels = ["x0: &x0 [a, a, a, a, a, a, a, a, a, a]"]
+    levels += [f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 10)}]" for n in range(1, 9)]
+    p = problem("x:\n" + "".join(f"  {line}\n" for line in levels))
+    assert "more than 100000 values (aliases included)" in p.message

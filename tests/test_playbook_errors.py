@@ -291,3 +291,41 @@ def test_a_founding_day_written_with_a_time_or_in_a_list_says_what_to_write(
     [p] = problems(MINIMAL + f"  founded: {written}\n")
     assert p.path == "community.founded"
     assert p.message == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "where", "said"),
+    [
+        # a section whose lines were deleted or commented out
+        ("structure:\n", "pb.yaml:10:11: structure", "(roles, levels, carriers, groups), but "
+         "nothing is written under it: fill it in, or remove the line to keep its defaults"),
+        ("structure:\n  roles:\n", "pb.yaml:11:9: structure.roles",
+         "a line, but nothing is written under it"),
+        # a carrier named alone, as a list of names
+        ("structure:\n  carriers: [webchat]\n", "pb.yaml:11:14: structure.carriers[0]",
+         "(kind, name, settings), but 'webchat' is written"),
+    ],
+)  # fmt: skip
+def test_a_section_left_empty_or_written_as_a_word_says_what_is_wanted(
+    written: str, where: str, said: str
+) -> None:
+    """pydantic's 'Input should be a valid dictionary or instance of Structure' (and '… of
+    Carrier') reached a new operator's `hearth init --playbook`."""
+    [p] = problems(MINIMAL + written)
+    assert str(p).startswith(f"{where}: a section is wanted here, what it holds under it, one "
+                             "`name: value` a line")  # fmt: skip
+    assert said in p.message
+
+
+def test_an_emoji_written_as_jsons_utf16_pair_says_how_to_write_it() -> None:
+    """A playbook written by a script's json.dumps (YAML reads JSON) carries an emoji as
+    "\\ud83c\\udf75": it said only 'found invalid Unicode character escape code'."""
+    written = 'purpose: "Tea \\ud83c\\udf75 time"'
+    [p] = problems(MINIMAL.replace("purpose: Share good tea and where to buy it.", written))
+    assert (p.line, p.path) == (6, "")
+    assert p.message.endswith("invalid Unicode character escape code (a character such as an "
+                              "emoji is written as itself, or as \\U0001F600: the pair "
+                              "\\ud83d\\ude00 that JSON writes for it is not read)")  # fmt: skip
+    as_itself = parse_playbook(MINIMAL.replace("purpose: Share good tea and where to buy it.",
+                                               'purpose: "Tea \\U0001F375 time"'))  # fmt: skip
+    assert as_itself.playbook.community.purpose == "Tea 🍵 time"

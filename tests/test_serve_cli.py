@@ -406,3 +406,40 @@ def test_serve_on_this_machine_says_a_paid_trial_is_given_once_to_all_its_browse
     assert local_trial_notes([trial], "127.0.0.1", exempt) == []
     assert local_trial_notes([trial], "127.0.0.1", proxied) == []
     assert local_trial_notes([trial], "0.0.0.0", web) == []
+
+
+def test_serve_warns_when_trial_limit_exempt_hands_trials_to_everyone(tmp_path: Path) -> None:
+    """`trial_limit_exempt = ["127.0.0.1", "::1"]`, kept from testing on a server then put
+    behind nginx on the same machine (public_url https://…, no trusted_proxies), gave every
+    visitor of the internet a free trial without a word at start; so did `0.0.0.0/0`."""
+    from dataclasses import replace
+
+    from hearthkeeper.cli.serve_cmd import exempt_trial_warnings
+    from hearthkeeper.playbook import parse_playbook
+    from hearthkeeper.playbook.templates import template_text
+    from hearthkeeper.web.clientaddr import parse_proxies
+    from hearthkeeper.web.context import WebSettings
+
+    skincare = template_text("skincare")
+    trial = parse_playbook(skincare.replace("period: 6 months", "period: 6 months\n      "
+                                            "trial: 3d", 1)).playbook  # fmt: skip
+    tested = WebSettings(data_dir=tmp_path, public_url="https://club.example.com",
+                         trial_limit_exempt=parse_proxies(["127.0.0.1", "::1"]))  # fmt: skip
+    [behind] = exempt_trial_warnings([trial], tested)
+    assert behind == (
+        "[server] trial_limit_exempt exempts this machine (127.0.0.1/32, ::1/128) while the "
+        "server is reached at https://club.example.com: behind a reverse proxy on this machine "
+        "that [server] trusted_proxies does not name, every visitor is 127.0.0.1 and may start "
+        "a free trial. Name the proxy in trusted_proxies, or remove the exemption before the "
+        "community opens (docs/membership.md)"
+    )
+    everyone = replace(tested, public_url="http://127.0.0.1:8470",
+                       trial_limit_exempt=parse_proxies(["0.0.0.0/0"]))  # fmt: skip
+    [anywhere] = exempt_trial_warnings([trial], everyone)
+    assert anywhere.startswith("[server] trial_limit_exempt names 0.0.0.0/0, every client "
+                               "address: every newcomer from anywhere may start a free trial")  # fmt: skip
+    # testing on this machine, a proxy trusted, or no trial to give: nothing to say
+    assert exempt_trial_warnings([trial], replace(tested, public_url="http://[::1]:8470")) == []
+    trusted = replace(tested, trusted_proxies=parse_proxies(["127.0.0.1"]))
+    assert exempt_trial_warnings([trial], trusted) == []
+    assert exempt_trial_warnings([parse_playbook(skincare).playbook], tested) == []

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from hearthkeeper.playbook import LoadedPlaybook, Playbook, PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.diff import Change, diff_content, playbook_content
@@ -26,8 +27,11 @@ class Applied:
     warnings: tuple[str, ...] = ()  # what the change does to members (a plan they hold dropped)
 
 
-def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
-    """Store `loaded` as a new version (in one transaction) unless identical to the latest."""
+def apply_playbook(
+    store: Store, loaded: LoadedPlaybook, actor: str, *, now: datetime | None = None
+) -> Applied:
+    """Store `loaded` as a new version (in one transaction) unless identical to the latest.
+    With `now`, its warnings name the events still ahead that the change leaves behind."""
     pb = loaded.playbook
     content = playbook_content(pb)
     digest = hashlib.sha256(loaded.source_text.encode("utf-8")).hexdigest()
@@ -55,6 +59,10 @@ def apply_playbook(store: Store, loaded: LoadedPlaybook, actor: str) -> Applied:
             from hearthkeeper.capabilities.billing.dropped import dropped_plans
 
             warnings = dropped_plans(tx, community.id, previous.content, pb)
+            if now is not None:
+                from hearthkeeper.capabilities.activities.left import left_behind
+
+                warnings += left_behind(tx, community.id, pb, now)
     return Applied(community, version, previous, changes, unchanged=False,
                    warnings=tuple(warnings))  # fmt: skip
 

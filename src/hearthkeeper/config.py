@@ -56,12 +56,14 @@ class _ServerTable(BaseModel):
     @field_validator("trusted_proxies", "trial_limit_exempt")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
+        for n, entry in enumerate(value, 1):
             try:
                 ip_network(entry.strip(), strict=False)
             except ValueError:
+                shown = repr(entry) if len(entry) <= 64 else f"{entry[:64]!r}…"
+                where = f"entry {n} of {len(value):,}, " if len(value) > 1 else ""
                 raise ValueError(
-                    f"{entry!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
+                    f"{where}{shown} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
                 ) from None
         return value
 
@@ -270,6 +272,10 @@ def _problems(exc: ValidationError, prefix: str = "") -> str:
     return "; ".join(
         (".".join([p for p in (prefix,) if p] + [str(p) for p in e["loc"]]) or "(file)")
         + ": "
-        + ("unknown setting" if e["type"] == "extra_forbidden" else e["msg"])
+        + (
+            "unknown setting"
+            if e["type"] == "extra_forbidden"
+            else e["msg"].removeprefix("Value error, ")
+        )
         for e in exc.errors()
     )

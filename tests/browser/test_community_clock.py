@@ -50,3 +50,33 @@ def test_the_chat_and_the_console_show_times_on_the_communitys_clock(
     # the same message, the same time, on the member's page
     expect(row.locator("time")).to_have_attribute("title", f"{local:%Y-%m-%d %H:%M} {ZONE}")
     shots.take(console, "member")
+
+
+def test_a_browser_without_the_communitys_zone_names_utc_where_it_shows_utc(
+    live_server: LiveServer, open_page: OpenPage
+) -> None:
+    """A browser whose time zone data lacks the community's zone (an older one, as some
+    in-app browsers are: Europe/Kyiv is a 2022 name) showed UTC times titled '… Asia/Shanghai'
+    under the header 'Times in Asia/Shanghai'. Such a browser is made here by refusing the
+    zone as an old one does (RangeError)."""
+    page = open_page(locale="en-US", timezone=BROWSER_ZONE)
+    refusing = """(() => {
+      const Real = Intl.DateTimeFormat;
+      Intl.DateTimeFormat = function (locales, options) {
+        if (options && options.timeZone === "ZONE") throw new RangeError("Invalid time zone");
+        return new Real(locales, options);
+      };
+      Intl.DateTimeFormat.prototype = Real.prototype;
+    })();"""
+    page.add_init_script(refusing.replace("ZONE", ZONE))
+    join_chat(page, live_server.invite_url(), "Lin")
+    say(page, "同意")
+    say(page, "old phone here")
+    said = messages(page, "old phone here").locator("time")
+    expect(said).to_have_count(1)
+    at = said.get_attribute("datetime")
+    assert at is not None
+    utc = datetime.fromisoformat(at).astimezone(ZoneInfo("UTC"))
+    expect(said).to_have_text(f"{utc:%H:%M}")
+    expect(said).to_have_attribute("title", f"{utc:%Y-%m-%d %H:%M} UTC")
+    expect(page.locator("#zone")).to_have_text("时间按 UTC 时区")

@@ -95,6 +95,9 @@ def serve_command(
         for note in local_trial_notes([r.playbook for r in running.runtimes.values()],
                                       address, web_settings):  # fmt: skip
             errors.print(f"[yellow]note:[/] {escape(note)}")
+        for caution in exempt_trial_warnings([r.playbook for r in running.runtimes.values()],
+                                             web_settings):  # fmt: skip
+            errors.print(f"[yellow]warning:[/] {escape(caution)}")
     if not running.store.list_operators():
         errors.print(
             "[yellow]warning:[/] no operator can sign in to the console yet; create one with "
@@ -172,8 +175,6 @@ def local_trial_notes(playbooks: list[Playbook], host: str, web: WebSettings) ->
     in several browsers here gets one trial (they all share 127.0.0.1)."""
     import ipaddress
 
-    from hearthkeeper.playbook.joining import ThresholdKind
-
     try:
         local = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -182,9 +183,7 @@ def local_trial_notes(playbooks: list[Playbook], host: str, web: WebSettings) ->
         return []
     notes = []
     for pb in playbooks:
-        threshold = pb.joining.threshold
-        plan = next((p for p in pb.monetisation.plans if p.id == threshold.plan), None)
-        if threshold.kind is ThresholdKind.PAID and plan is not None and plan.trial:
+        if _gives_trials(pb):
             notes.append(
                 f"{pb.community.name} gives one free trial per client network in 30 days, and "
                 "every browser on this machine is 127.0.0.1: only the first you try it in gets "
@@ -192,6 +191,49 @@ def local_trial_notes(playbooks: list[Playbook], host: str, web: WebSettings) ->
                 '"::1"] in hearth.toml (docs/membership.md)'
             )
     return notes
+
+
+def _gives_trials(playbook: Playbook) -> bool:
+    """Whether the community's door is paid and its plan has a free trial."""
+    from hearthkeeper.playbook.joining import ThresholdKind
+
+    threshold = playbook.joining.threshold
+    plan = next((p for p in playbook.monetisation.plans if p.id == threshold.plan), None)
+    return threshold.kind is ThresholdKind.PAID and plan is not None and bool(plan.trial)
+
+
+def exempt_trial_warnings(playbooks: list[Playbook], web: WebSettings) -> list[str]:
+    """What `[server] trial_limit_exempt` gives beyond testers, for a server with a paid
+    community with a free trial: a network of every address, or this machine while the server
+    is reached from elsewhere with no proxy trusted (behind a reverse proxy on this machine
+    every visitor is 127.0.0.1: the setting left from testing gave the internet unlimited
+    trials without a word)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not web.trial_limit_exempt or not any(_gives_trials(pb) for pb in playbooks):
+        return []
+    said = [f"[server] trial_limit_exempt names {network}, every client address: every "
+            "newcomer from anywhere may start a free trial; name only the networks testers "
+            "use (docs/membership.md)"
+            for network in web.trial_limit_exempt if network.prefixlen == 0]  # fmt: skip
+    here = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+    local = [str(n) for n in web.trial_limit_exempt if n.prefixlen
+             and any(n.version == h.version and n.overlaps(h) for h in here)]  # fmt: skip
+    host = urlsplit(web.public_url).hostname or ""
+    try:
+        reached_here = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        reached_here = False
+    if local and not reached_here and not web.trusted_proxies:
+        said.append(
+            f"[server] trial_limit_exempt exempts this machine ({', '.join(local)}) while the "
+            f"server is reached at {web.public_url}: behind a reverse proxy on this machine "
+            "that [server] trusted_proxies does not name, every visitor is 127.0.0.1 and may "
+            "start a free trial. Name the proxy in trusted_proxies, or remove the exemption "
+            "before the community opens (docs/membership.md)"
+        )
+    return said
 
 
 def _config_hint(config_file: Path | None) -> str:

@@ -10,6 +10,8 @@ import typer
 from hearthkeeper.cli.context import ConfigOption, actor_fits
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hearthkeeper.apply import Applied
     from hearthkeeper.playbook.output import ScheduledPost
 
@@ -84,6 +86,9 @@ def init(
              "community's next version run `hearth apply PLAYBOOK` with its configuration "
              "(-c PATH/hearth.toml), or choose another directory or database")  # fmt: skip
     notes: list[str] = []
+    # what was there before: a failure part way takes back what this run made (a half-made
+    # directory was then refused: 'playbook.yaml already exists; never overwrites')
+    before = {p.name for p in directory.iterdir()} if directory.is_dir() else None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if playbook is None:
@@ -94,12 +99,14 @@ def init(
             notes = _copy_libraries(posts, playbook, directory)
         config_path.write_text(config_text("playbook.yaml", carriers=CARRIERS), encoding="utf-8")
     except OSError as exc:
+        _take_back(directory, before)
         fail(f"cannot write to {directory}: {exc.strerror or exc}")
     settings = settings_from(config_path)
     prepare(settings)
     try:
         upgrade(settings.database_url)
     except StoreError as exc:
+        _take_back(directory, before)
         fail(str(exc))
     source = (f"{template or DEFAULT_TEMPLATE} template" if playbook is None
               else "yours, as written" if in_place else f"a copy of {playbook}")  # fmt: skip
@@ -121,10 +128,31 @@ def init(
 DEFAULT_TEMPLATE = "skincare"
 
 
+def _take_back(directory: Path, before: set[str] | None) -> None:
+    """Remove what this init made in `directory`: the entries that were not there `before`,
+    or the directory itself when it was made (`before` None). As far as it can: the error
+    that stopped init is what is said."""
+    import shutil
+
+    try:
+        if before is None:
+            shutil.rmtree(directory)
+            return
+        for entry in directory.iterdir():
+            if entry.name in before:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    except OSError:
+        pass
+
+
 def _same_file(one: Path, other: Path) -> bool:
     try:
         return one.resolve() == other.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return False
 
 
@@ -136,8 +164,9 @@ def _community_held(directory: Path, slug: str) -> str | None:
 
     import sqlalchemy as sa
 
+    from hearthkeeper.cli.output import fail
     from hearthkeeper.config import DATABASE_NAME, ENV_DATA_DIR, ENV_DATABASE_URL, sqlite_url_for
-    from hearthkeeper.store import create_engine_for
+    from hearthkeeper.store import StoreError, create_engine_for
 
     url = os.environ.get(ENV_DATABASE_URL)
     if not url:
@@ -145,15 +174,20 @@ def _community_held(directory: Path, slug: str) -> str | None:
         if not (data_dir / DATABASE_NAME).is_file():
             return None
         url = sqlite_url_for(data_dir)
-    engine = create_engine_for(url)
+    try:
+        engine = create_engine_for(url)  # connects: an unreachable database fails here
+    except StoreError as exc:  # said before anything is made
+        fail(str(exc))
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("communities"):
                 return None
             name = connection.execute(sa.text("SELECT name FROM communities WHERE slug = :slug"),
                                       {"slug": slug}).scalar()  # fmt: skip
+    except StoreError as exc:
+        fail(str(exc))
     except sa.exc.SQLAlchemyError:
-        return None  # unreachable or unreadable: the migration below says why
+        return None  # the migration below says why
     finally:
         engine.dispose()
     if name is None:
@@ -176,7 +210,13 @@ def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path)
         elif not source.is_dir():
             notes.append(f"the content folder {folder} is not beside {playbook}: nothing to copy")
         elif not target.exists():
-            shutil.copytree(source, target)
+            try:
+                shutil.copytree(source, target, ignore=_leaving_out(directory))
+            except shutil.Error as exc:  # each file that could not be copied; the rest was
+                failed: list[tuple[str, str, str]] = exc.args[0]
+                first, _, why = failed[0]
+                notes.append(f"the content folder {folder} was copied without {len(failed)} "
+                             f"file(s) that could not be read, the first {first}: {why}")  # fmt: skip
     return notes
 
 
@@ -199,6 +239,35 @@ def _outside(folder: str, source: Path, target: Path, playbook: Path, directory:
             "to its path from there")  # fmt: skip
 
 
+def _leaving_out(directory: Path) -> Callable[[str, list[str]], set[str]]:
+    """What `shutil.copytree` leaves out: the new deployment itself, when it lies inside the
+    content folder copied (`hearth init content/site` of a playbook whose posts read `content`
+    copied the copy into itself until the path was too long), and a link to a folder it is
+    in (`up -> ..`: followed, it was copied into itself until the path was too long, and init
+    failed with a list of hundreds of paths)."""
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if _same_file(Path(folder) / name, directory)
+                or _loops(Path(folder), name) or _dangling(Path(folder) / name)}  # fmt: skip
+
+    return ignored
+
+
+def _dangling(path: Path) -> bool:
+    """Whether `path` is a link to nothing (a file moved away): the library skips it, and
+    copying it failed the whole init, leaving a half-made directory init then refused."""
+    return path.is_symlink() and not path.exists()
+
+
+def _loops(folder: Path, name: str) -> bool:
+    """Whether `folder/name` is a link to `folder` or to a folder `folder` is in."""
+    path = folder / name
+    try:
+        return path.is_symlink() and folder.resolve().is_relative_to(path.resolve())
+    except (OSError, RuntimeError):  # a link to itself: left out too
+        return True
+
+
 def apply(
     playbook: Annotated[Path, typer.Argument(help="The playbook file to apply.")],
     config: ConfigOption = None,
@@ -212,12 +281,13 @@ def apply(
     from hearthkeeper.apply import apply_playbook
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail, load_or_exit
+    from hearthkeeper.clock import SystemClock
     from hearthkeeper.store import StoreError
 
     loaded = load_or_exit(playbook)
     store = open_store(settings_from(config))
     try:
-        applied = apply_playbook(store, loaded, actor)
+        applied = apply_playbook(store, loaded, actor, now=SystemClock().now())
     except StoreError as exc:
         fail(str(exc))
     print_applied(applied)

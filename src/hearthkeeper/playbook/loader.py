@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass, replace
@@ -32,6 +34,11 @@ KiB = 1024
 # the console): the four templates are 11-14 KiB; long texts belong in content libraries. A
 # playbook is parsed, validated and stored (twice, as text and as JSON) with each version.
 MAX_PLAYBOOK_BYTES = 256 * KiB
+# The most of a playbook file read: a larger one is refused by its size alone, neither read to
+# its end nor parsed (a YAML file's every value is built before any is checked: 18 MB of short
+# list items took 15 s and 1 GB; `/dev/zero` was read until the machine ran out of memory).
+# Up to it, the texts that make a file too large are located beside its size.
+MAX_READ_BYTES = 4 * MAX_PLAYBOOK_BYTES
 
 
 class Severity(StrEnum):
@@ -113,10 +120,12 @@ def parse_playbook(
     no bound on a text's length or the playbook's size: it is read as it was accepted, and the
     bounds it passes over are `LoadedPlaybook.over_limit`, not errors. A playbook being written
     (validated, applied, uploaded) keeps within them."""
+    size = _too_large(file, text)
     try:
         source = read_yaml(text)
     except YamlProblem as exc:
-        raise PlaybookError([_problem(file, exc.position, exc.path, exc.message)]) from None
+        mistake = _problem(file, exc.position, exc.path, exc.message)
+        raise PlaybookError([*size, mistake]) from None
     if source.data is None:
         raise PlaybookError([_problem(file, Position(1, 1), (), "the playbook is empty")])
     if not isinstance(source.data, dict):
@@ -130,7 +139,6 @@ def parse_playbook(
                 )
             ]
         )
-    size = _too_large(file, text)
     over: list[Problem] = []
     try:
         playbook = Playbook.model_validate(source.data)
@@ -370,10 +378,29 @@ def _too_large(file: str, text: str) -> list[Problem]:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size <= MAX_PLAYBOOK_BYTES:
         return []
-    message = (f"the playbook is {size:,} bytes; a playbook may be at most "
+    return [_size_problem(file, f"{size:,} bytes")]
+
+
+def _size_problem(file: str, size: str) -> Problem:
+    message = (f"the playbook is {size}; a playbook may be at most "
                f"{MAX_PLAYBOOK_BYTES // KiB} KiB of UTF-8 text: keep long texts in content "
                "libraries (calendar.posts[].content.library)")  # fmt: skip
-    return [Problem(file, 1, 1, "", message)]
+    return Problem(file, 1, 1, "", message)
+
+
+def _read_at_most(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """At most `limit` bytes of the file at `path`, and what it is. Opened without waiting, so
+    a named pipe no program writes to reads as empty instead of waiting for ever; a pipe that is
+    written to (`<(…)`) is read as it comes."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", buffering=0) as file:
+        if nonblocking:
+            os.set_blocking(fd, True)
+        kept = bytearray()
+        while len(kept) < limit and (chunk := file.read(min(limit - len(kept), 1 << 20))):
+            kept += chunk
+        return bytes(kept), os.fstat(fd)
 
 
 def load_playbook(
@@ -386,12 +413,20 @@ def load_playbook(
     """Read and validate a playbook file (`carriers`, `now`, `as_stored`: see
     `parse_playbook`)."""
     try:
-        raw = path.read_bytes()
+        raw, info = _read_at_most(path, MAX_READ_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise PlaybookError(
             [Problem(str(path), 0, 0, "", f"cannot read the file: {reason}")]
         ) from None
+    regular = stat.S_ISREG(info.st_mode)
+    if len(raw) > MAX_READ_BYTES:
+        size = f"{info.st_size:,} bytes" if regular else f"more than {MAX_READ_BYTES:,} bytes"
+        raise PlaybookError([_size_problem(str(path), size)])
+    if not raw and not regular:
+        raise PlaybookError([Problem(str(path), 0, 0, "", "nothing to read: it is not a file "
+                                     "but a pipe or a device that gave nothing; give the "
+                                     "playbook's file")])  # fmt: skip
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -470,10 +505,32 @@ def _from_pydantic(file: str, source: Source, error: ErrorDetails) -> Problem:
         return _problem(file, source.locate(loc, key=True), loc, message)
     if kind == "missing":
         return _problem(file, source.locate(loc[:-1]), loc, "required field is missing")
+    if kind in ("model_type", "dict_type") and not isinstance(error.get("input"), dict):
+        # a dict's own keys are the operator's (role ids…): no fields to list for it
+        fields = _fields_at(Playbook, loc) if kind == "model_type" else []
+        message = _not_a_section(error.get("input"), fields)
+        return _problem(file, source.locate(loc), loc, message)
     message = _message(error)
     if "is not a valid id" in message:  # a role's title, perhaps, where its id is wanted
         message = _role_title(source.data, error.get("input")) or message
     return _problem(file, source.locate(loc), loc, message)
+
+
+def _not_a_section(value: Any, fields: list[str]) -> str:
+    """Where a section (fields under it) is wanted and something else was written: pydantic
+    said "Input should be a valid dictionary or instance of Structure" of `structure:` left
+    empty, and of `carriers: [webchat]`."""
+    if value is None:
+        found = "nothing is written under it"
+    else:
+        shown = repr(_as_written(value))
+        found = f"{shown[:60]}… is written" if len(shown) > 60 else f"{shown} is written"
+    known = f" ({', '.join(fields)})" if fields else ""
+    message = (f"a section is wanted here, what it holds under it, one `name: value` a line"
+               f"{known}, but {found}")  # fmt: skip
+    if value is None:
+        message += ": fill it in, or remove the line to keep its defaults"
+    return message
 
 
 def _role_title(data: Any, value: Any) -> str:

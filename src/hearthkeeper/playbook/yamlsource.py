@@ -163,7 +163,7 @@ def read_yaml(text: str) -> Source:
         if node is None:
             return Source(data=None)
         source = Source(data=None)
-        _walk(node, (), source, [0])
+        _walk(node, (), source, _Tally(), repeated=False)
         source.data = _string_keys(loader.construct_document(node))
         return source
     except yaml.MarkedYAMLError as exc:
@@ -174,6 +174,10 @@ def read_yaml(text: str) -> Source:
             message += " (indent with spaces: YAML does not allow tabs there)"
         if "alias" in message:
             message += " (a value starting with * or & must be quoted, e.g. cron '*/5 * * * *')"
+        if "invalid Unicode character escape code" in message and _SURROGATE.search(text):
+            # what json.dumps writes for an emoji: YAML reads \U0001F600, not a UTF-16 pair
+            message += (" (a character such as an emoji is written as itself, or as \\U0001F600:"
+                        " the pair \\ud83d\\ude00 that JSON writes for it is not read)")  # fmt: skip
         if "expected a single document" in message:
             message = "the file holds more than one YAML document (---); a playbook is one"
         raise YamlProblem(position, (), f"YAML syntax: {message}") from None
@@ -187,8 +191,24 @@ def read_yaml(text: str) -> Source:
         loader.dispose()
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 MAX_NODES = 100_000
+# The most characters aliases may add to a document's values (each `*name` repeats its anchor's
+# value; counted for every repetition): as many as a playbook may have bytes (256 KiB), so a
+# playbook that uses no alias never meets it. 30,000 aliases of one 8,000-character text in a
+# 240 KiB file made 240 MB of values, stored as JSON with every version applied.
+MAX_ALIASED_CHARS = 256 * 1024
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+@dataclass
+class _Tally:
+    """What `_walk` has met so far: values (aliases included), the nodes already walked (a
+    node met again is an alias), and the characters aliases added."""
+
+    values: int = 0
+    walked: set[int] = field(default_factory=set)
+    aliased_chars: int = 0
 
 
 def _string_keys(data: Any) -> Any:
@@ -200,12 +220,14 @@ def _string_keys(data: Any) -> Any:
     return data
 
 
-def _walk(node: yaml.Node, path: Path, source: Source, count: list[int]) -> None:
-    count[0] += 1
-    if count[0] > MAX_NODES:
+def _walk(node: yaml.Node, path: Path, source: Source, tally: _Tally, *, repeated: bool) -> None:
+    tally.values += 1
+    if tally.values > MAX_NODES:
         raise YamlProblem(
             _pos(node), path, f"the document has more than {MAX_NODES} values (aliases included)"
         )
+    repeated = repeated or id(node) in tally.walked
+    tally.walked.add(id(node))
     source.values[path] = _pos(node)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, Position] = {}
@@ -220,9 +242,20 @@ def _walk(node: yaml.Node, path: Path, source: Source, count: list[int]) -> None
                 )
             seen[key] = _pos(key_node)
             source.keys[(*path, key)] = _pos(key_node)
-            _walk(value_node, (*path, key), source, count)
-    elif isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _NUMBERS:
-        source.numbers[path] = str(node.value)
+            _walk(value_node, (*path, key), source, tally, repeated=repeated)
+    elif isinstance(node, yaml.ScalarNode):
+        if repeated:
+            tally.aliased_chars += len(str(node.value))
+            if tally.aliased_chars > MAX_ALIASED_CHARS:
+                raise YamlProblem(
+                    _pos(node),
+                    path,
+                    f"aliases (*name) repeat more than {MAX_ALIASED_CHARS:,} characters by "
+                    "here; written out, a playbook may be at most 256 KiB: repeat a long text "
+                    "fewer times",
+                )
+        if not node.style and node.tag in _NUMBERS:
+            source.numbers[path] = str(node.value)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), source, count)
+            _walk(item, (*path, index), source, tally, repeated=repeated)

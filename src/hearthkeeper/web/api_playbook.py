@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from fastapi import Request
 
+from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.diff import diff_content, playbook_content
@@ -97,6 +98,8 @@ def _apply(web: Web, community: Community, loaded: LoadedPlaybook, by: str) -> A
     previous = web.store.latest_playbook_version(community.id)
     held = [] if previous is None else dropped_plans(web.store, community.id, previous.content,
                                                      loaded.playbook)  # fmt: skip
+    left = [] if previous is None else left_behind(web.store, community.id, loaded.playbook,
+                                                   web.clock.now())  # fmt: skip
     try:
         version = web.playbooks.replace(community.id, loaded, by)
     except PlaybookError as exc:
@@ -112,7 +115,8 @@ def _apply(web: Web, community: Community, loaded: LoadedPlaybook, by: str) -> A
         unchanged=unchanged,
         changes=[ChangeOut(kind=c.kind.value, path=c.path, old=c.old, new=c.new) for c in changes],
         warnings=[_out(w) for w in loaded.warnings]
-        + [ProblemOut(line=0, column=0, path="monetisation.plans", message=m) for m in held],
+        + [ProblemOut(line=0, column=0, path="monetisation.plans", message=m) for m in held]
+        + [ProblemOut(line=0, column=0, path="activities", message=m) for m in left],
     )
     return 200, answer.model_dump(mode="json")
 

@@ -27,6 +27,7 @@ from hearthkeeper.listening import LISTENING_NAME, listening_at
 from hearthkeeper.store import Member, Store, database
 from hearthkeeper.store.database import SQLITE_FILE
 from tests.cli_sites import made_site, run, site_store
+from tests.playbook_samples import MINIMAL
 
 
 def signed_up(store: Store, status: Status,
@@ -547,6 +548,22 @@ def test_who_paid_alone_finds_their_one_unpaid_place_or_gives_the_command_for_ea
     assert status == 1 and f"member:{member.id} has no unpaid place in an event" in said, out
 
 
+def test_who_paid_with_its_prefix_in_another_case_is_the_same_member(site: Path) -> None:
+    """`hearth events pay MEMBER:7 --receipt …` said "no member is known as '7' on 'MEMBER'",
+    and `WebChat:u-1` "no member is known as 'u-1' on 'WebChat'", of a member who is there:
+    the prefix is read in any case."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        _, member, _ = signed_up(store, Status.UNPAID)
+    status, out = run("events", "pay", f"MEMBER:{member.id}", "--receipt", "TB-1", *config)
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+    for who in (f"Member: {member.id}", "WebChat:u-1"):
+        status, out = run("events", "pay", who, "--receipt", "TB-1", *config)
+        assert status == 0 and "was recorded already" in out, (who, out)
+
+
 def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_an_event(
     site: Path,
 ) -> None:
@@ -591,3 +608,36 @@ def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_
     assert status == 0 and "小美 is confirmed" in out, out
     status, out = run("events", "pay", "00417394", "--receipt", "TB-3", *config)
     assert status == 1 and "is both event 417394" in " ".join(out.split()), out
+
+
+def test_applying_a_playbook_that_moves_an_event_already_made_names_it_and_how_to_cancel(
+    site: Path,
+) -> None:
+    """An operator who fixed `community.timezone` (or a salon's `when`) after members had
+    listed the salon stored the version without a word: the salon made an event before kept
+    its time and its sign-ups, and members then listed two salons, one at 04:00."""
+    config = ("--config", str(site))
+    start = (SystemClock().now() + timedelta(days=10)).strftime("%Y-%m-%d 19:00")
+    written = site.parent / "tea.yaml"
+    salon = f"activities:\n  - id: salon\n    name: Winter salon\n    when: {start}\n"
+    written.write_text(MINIMAL + salon)
+    assert run("apply", str(written), *config)[0] == 0
+    status, out = run("events", "list", "--community", "tea", *config)
+    assert status == 0 and "Winter salon" in out, out
+    with site_store(site) as store:
+        tea = store.get_community("tea")
+        assert tea is not None
+        [event] = SqlActivities.on(store).events(tea.id)
+    written.write_text(MINIMAL.replace("Europe/London", "Asia/Tokyo") + salon)
+    status, out = run("apply", str(written), *config)
+    said = " ".join(out.split())
+    assert status == 0
+    local = event.starts_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert (f"warning: event {event.id} (Winter salon, {local:%Y-%m-%d %H:%M} Asia/Tokyo) was "
+            "made before this change and keeps its time; activities[id=salon] no longer "
+            "starts then") in said, said  # fmt: skip
+    assert f"cancel it: hearth events cancel {event.id}" in said
+    # back as it was: the event is the salon's occurrence again, nothing to say
+    written.write_text(MINIMAL + salon)
+    status, out = run("apply", str(written), *config)
+    assert status == 0 and "warning" not in out, out

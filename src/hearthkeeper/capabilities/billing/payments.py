@@ -105,6 +105,9 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
             return None if member is None else member.id
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
     kind, sep, rest = text.partition(":")
+    # `Member:42`, `WebChat:w-…`: the prefix in any case and with spaces around it (carrier
+    # kinds are lower case); the user id after it as written
+    kind, rest = kind.strip().casefold(), rest.strip()
     if sep and kind == "member":
         if not (rest.isascii() and rest.isdigit()):
             raise BillingError(f"{_cut(text)} names no member: write member:ID with the "

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from hearthkeeper.apply import stored_over_limit
+from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import (
     CarrierKinds,
@@ -152,6 +153,8 @@ def router(pages: Pages) -> APIRouter:
         changes = diff_content(current.content, new) if current is not None else []
         held = [] if current is None else dropped_plans(web.store, view.community.id,
                                                         current.content, loaded.playbook)  # fmt: skip
+        if current is not None:
+            held += left_behind(web.store, view.community.id, loaded.playbook, web.clock.now())
         return render(
             request, "console/playbook_review.html", operator=operator, active="playbook",
             text=text, sha256=digest, base_version=current.version if current else 0,

@@ -27,16 +27,20 @@
   // Times are on the community's clock (the page names the zone), whatever the reader's
   // own zone and locale: "17:10", and "2026-05-01 17:10 Asia/Shanghai" as the title, as
   // the console and a refused post's mute say them.
-  const ZONE = body.dataset.zone || "UTC";
-  const CLOCK = clockFormat(ZONE);
+  // A browser whose time zone data lacks the zone (an older one: Europe/Kyiv is a 2022
+  // name) shows UTC and names UTC, on the times and in the header, not UTC times named as
+  // the community's.
+  const [ZONE, CLOCK] = clockFormat(body.dataset.zone || "UTC");
 
   function clockFormat(zone) {
     const fields = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
       minute: "2-digit", hourCycle: "h23" };
     try {
-      return new Intl.DateTimeFormat("en-GB", { ...fields, timeZone: zone });
+      return [zone, new Intl.DateTimeFormat("en-GB", { ...fields, timeZone: zone })];
     } catch (_) {
-      return new Intl.DateTimeFormat("en-GB", { ...fields, timeZone: "UTC" });
+      const named = document.getElementById("zone");
+      if (named) named.textContent = named.textContent.replace(zone, "UTC");
+      return ["UTC", new Intl.DateTimeFormat("en-GB", { ...fields, timeZone: "UTC" })];
     }
   }
 
