@@ -16,7 +16,8 @@ from tests.engine_setup import community, playbook
 from tests.webchat_setup import frames_until, join, skincare_chat, sqlite_store
 
 # Contact details spelled around the keyword "薇信" with a heart: what matched is '薇 ❤ 信'.
-DISGUISED = "想要的加我薇 ❤ 信 abc1234"
+# (Without a seller's call such as 想要的加我, which since session 33 makes it advertising first.)
+DISGUISED = "加我薇 ❤ 信 abc1234"
 # No piece of what matched may reach the member: not the keyword, nor how it was spelled.
 SECRETS = ("薇", "信", "❤", "abc1234", "matched")
 MEMBER_FACING = {ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE, ActionKind.KICK,
