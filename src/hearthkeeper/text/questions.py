@@ -172,7 +172,9 @@ def asks_the_group(message: MessageText) -> str | None:
     text = message.normalised
     if len(text) > _LONGEST_GROUP_QUESTION or "?" not in text or _SELLER_EN.search(text):
         return None
-    found = _TO_THE_GROUP_EN.match(text) or (
-        None if _TO_THE_READER_EN.match(text) else _FOR_FAMILY_EN.search(text)
-    )
+    found = _TO_THE_GROUP_EN.match(text)
+    family = None if found else _FOR_FAMILY_EN.search(text)
+    if family and _TO_THE_READER_EN.match(text) and family.start() > text.index("?"):
+        family = None  # the reader asked, then the family offered (`Looking for …? My son …`)
+    found = found or family
     return found.group().strip() if found else None
