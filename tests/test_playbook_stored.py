@@ -319,3 +319,22 @@ def test_serve_runs_a_version_stored_with_aliases_past_their_bound(
         assert "community.goals[33]" in note and "aliases (*name) repeat more than" in note
     finally:
         host.close()
+
+
+@pytest.mark.parametrize("written", ["0.66667", "66.667%"])
+def test_a_stored_share_finer_than_is_kept_now_is_read_as_it_was_accepted(written: str) -> None:
+    """Session 33's review: `copy.open_new_group_at` written to more places than is kept now
+    (two thirds as 0.66667) was accepted by the release before; its stored version made
+    `hearth serve` exit 'cannot load'. It runs as accepted, the bound a warning; a playbook
+    written now is still refused."""
+    text = MINIMAL + f"copy:\n  open_new_group_at: {written}\n"
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml")
+    [written_now] = refused.value.problems
+    assert written_now.path == "copy.open_new_group_at"
+
+    stored = parse_playbook(text, "pb.yaml", as_stored=True)
+    assert stored.playbook.replication.open_new_group_at == pytest.approx(0.66667)
+    [over] = stored.over_limit
+    assert (over.path, over.message) == (written_now.path, written_now.message)
+    assert over.severity is Severity.WARNING
