@@ -203,7 +203,9 @@ FAMILIES: tuple[PitchFamily, ...] = (
         phrasing=True,
         # a member looking for work (`我在找兼职，有合适的联系我`, `求兼职`) or going to a
         # job fair (`明天招聘会，想去的加我一起`)
-        unless=re.compile("(?:我|我在|我想|在)找(?:个|份|1个|1份)?(?:兼职|日结)|求(?:个|份|1个|1份)?兼职|招聘会"),
+        unless=re.compile(
+            "我(?:在|想|正在|也在)?找(?:个|份|1个|1份)?(?:兼职|日结)|^求(?:个|份|1个|1份)?兼职(?!的)|招聘会"
+        ),
     ),
     # An advert's opening question about the reader's worry (还在为减肥发愁吗？)
     PitchFamily(
