@@ -193,7 +193,7 @@ FAMILIES: tuple[PitchFamily, ...] = (
         ("在家也能赚", "在家就能赚", "在家就能做", "在家也能做", "手机就能做", "手机也能做",
          "带娃也能赚", "带娃也能做", "轻松月入", "躺着也能赚", "躺着也能挣"),
         # what they can do (`适合宝妈在家也能做的运动`, `上班族在家就能做的拉伸`) is no work
-        unless=re.compile("能做的(?!兼职|副业|项目|生意|工作|活)"),
+        unless=re.compile("能做的(?!兼职|副业|项目|生意|工作|活|任务|手工|赚|挣|单)"),
     ),
     # Recruiting with a call to the poster (日结200，加我; 兼职招人，私我)
     PitchFamily(
