@@ -213,7 +213,7 @@ FAMILIES: tuple[PitchFamily, ...] = (
         ("还在为",),
         ("发愁吗", "烦恼吗", "苦恼吗", "焦虑吗", "头疼吗"),
         # a friend asking about a matter both know (`你还在为那件事烦恼吗`): an ad names a worry
-        unless=re.compile("还在为(?:这|那|昨天|今天|上次|刚才)"),
+        unless=re.compile("还在为(?:这事|这件事|这个事|那事|那件事|那个事|昨天|上次|刚才)"),
     ),
     PitchFamily(
         "stock-tip group",
