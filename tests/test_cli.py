@@ -601,3 +601,24 @@ def test_a_plan_left_under_an_application_threshold_is_named(here: Path) -> None
     code, out = run("playbook", "show", "circle.yaml")
     assert code == 0
     assert "  Joining: application\n" in out, out
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_init_copies_a_content_folder_whose_links_lead_to_each_other_once(here: Path) -> None:
+    """Session 33's review: `a/to-b -> ../b` beside `b/to-a -> ../a` is a loop no single link
+    makes (each leads to a sibling, not to a folder it is in): followed, it was copied into
+    itself until the path was too long, and init failed as with `up -> ..`."""
+    tips = here / "content" / "tips"
+    (tips / "a").mkdir(parents=True)
+    (tips / "b").mkdir()
+    (tips / "a" / "01-water.md").write_text("# Water at 90°C\n")
+    (tips / "b" / "02-leaves.md").write_text("# Leaves\n")
+    (tips / "a" / "to-b").symlink_to("../b")
+    (tips / "b" / "to-a").symlink_to("../a")
+    (here / "tea.yaml").write_text(WRITTEN)
+    code, out = run("init", "site", "--playbook", "tea.yaml")
+    assert code == 0, out[:500]
+    copied = here / "site" / "content" / "tips"
+    assert (copied / "a" / "01-water.md").is_file() and (copied / "b" / "02-leaves.md").is_file()
+    # each folder's files once more at most, through the link into the other one
+    assert len(list(copied.rglob("*.md"))) == 4

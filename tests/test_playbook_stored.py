@@ -266,3 +266,75 @@ def test_the_console_shows_the_version_running_and_what_it_passes_over(
     line = 1 + lines.index(f"  purpose: {LONG_PURPOSE}")
     assert (f"line {line}, column 12</span>: <code>community.purpose</code>: `purpose` is 1,001 "
             "characters; it is at most 1,000") in shown  # fmt: skip
+
+
+# Session 33's review: the aliases' bound (P3) came in beside the stored versions' reading
+# (P2); a version an earlier release stored with aliases past it made `hearth serve` exit
+# 'cannot load', as the texts' bounds did before P2.
+ALIASED = "  goals:\n    - &long " + "g" * 7_999 + "\n" + "    - *long\n" * 40
+
+
+def test_a_stored_version_with_aliases_past_their_bound_is_read_with_the_bound_located() -> None:
+    from hearthkeeper.playbook import CarrierKinds, carrier_warnings
+
+    text = MINIMAL + ALIASED
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml")
+    [written] = refused.value.problems
+
+    stored = parse_playbook(text, "pb.yaml", as_stored=True)
+    assert len(stored.playbook.community.goals) == 41
+    [over] = stored.over_limit
+    assert (over.line, over.path, over.message) == (written.line, written.path, written.message)
+    assert over.severity is Severity.WARNING and over.path == "community.goals[33]"
+    # what `hearth serve` says of the carriers it reads the same text for
+    assert carrier_warnings(stored, CarrierKinds(installed=frozenset({"webchat"}))) == []
+
+
+def test_serve_runs_a_version_stored_with_aliases_past_their_bound(
+    tmp_path: Path, database_url: str, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hearthkeeper.playbook import yamlsource
+
+    playbook = project(tmp_path / "site")
+    build(playbook, database_url, store_clock).close()  # version 1, within the bounds
+    text = playbook.read_text(encoding="utf-8").replace("  goals:\n", ALIASED, 1)
+    playbook.write_text(text, encoding="utf-8")
+    store = Store(create_engine_for(database_url), store_clock)
+    try:
+        with monkeypatch.context() as older:  # a release before the aliases' bound
+            older.setattr(yamlsource, "MAX_ALIASED_CHARS", 10**9)
+            applied = apply_playbook(store, parse_playbook(text, str(playbook)), "older release")
+        assert applied.version.version == 2
+    finally:
+        store.engine.dispose()
+
+    host = build(playbook, database_url, store_clock)
+    try:
+        [running] = host.running
+        assert running.version.version == 2
+        goals = host.runtimes[running.community.id].playbook.community.goals
+        assert goals[:41] == ["g" * 7_999] * 41 and len(goals) == 44
+        [note] = host.over_limit
+        assert "community.goals[33]" in note and "aliases (*name) repeat more than" in note
+    finally:
+        host.close()
+
+
+@pytest.mark.parametrize("written", ["0.66667", "66.667%"])
+def test_a_stored_share_finer_than_is_kept_now_is_read_as_it_was_accepted(written: str) -> None:
+    """Session 33's review: `copy.open_new_group_at` written to more places than is kept now
+    (two thirds as 0.66667) was accepted by the release before; its stored version made
+    `hearth serve` exit 'cannot load'. It runs as accepted, the bound a warning; a playbook
+    written now is still refused."""
+    text = MINIMAL + f"copy:\n  open_new_group_at: {written}\n"
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml")
+    [written_now] = refused.value.problems
+    assert written_now.path == "copy.open_new_group_at"
+
+    stored = parse_playbook(text, "pb.yaml", as_stored=True)
+    assert stored.playbook.replication.open_new_group_at == pytest.approx(0.66667)
+    [over] = stored.over_limit
+    assert (over.path, over.message) == (written_now.path, written_now.message)
+    assert over.severity is Severity.WARNING

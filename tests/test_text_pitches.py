@@ -115,16 +115,26 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["商场周年庆全场低至五折，一起去吗", "这家店全场满减，还有满送", "仅限会员吗？我错过了"],
     ),
     "earn-at-home pitch": (
-        ["宝妈在家就能做，每天两小时", "学生党手机就能做，不耽误上课", "上班族下班后在家也能赚"],
-        ["宝妈们周末去哪玩", "我在家带娃，老公上班", "学生党的暑假作业太多了"],
+        ["宝妈在家就能做，每天两小时", "学生党手机就能做，不耽误上课", "上班族下班后在家也能赚",
+         "学生党手机就能做的任务，一单一结", "宝妈在家就能做的手工活，计件"],
+        ["宝妈们周末去哪玩", "我在家带娃，老公上班", "学生党的暑假作业太多了",
+         # what they can do at home, no work (session 33's review)
+         "有没有适合宝妈在家也能做的运动？", "宝妈带娃也能做的早餐，十分钟搞定",
+         "学生党手机就能做的记账方法推荐一下"],
     ),
     "job call": (
-        ["急招服务员，日结150，加我", "兼职发传单，有意者私我"],
-        ["这个兼职靠谱吗", "我以前做过日结的兼职，太累了", "公司招人了，下周面试"],
+        ["急招服务员，日结150，加我", "兼职发传单，有意者私我",
+         "还在找兼职吗？日结200，加我", "在找兼职的宝妈加我", "求兼职的朋友私我"],
+        ["这个兼职靠谱吗", "我以前做过日结的兼职，太累了", "公司招人了，下周面试",
+         # a member looking for work, or going to a job fair (session 33's review)
+         "我在找兼职，有合适的联系我", "求兼职，有的联系我，谢谢大家",
+         "明天招聘会，想去的加我一起"],
     ),
     "worry-question opener": (
-        ["还在为孩子成绩发愁吗？一对一辅导", "还在为脱发烦恼吗？试试这个"],
-        ["你还在为昨天的事生气吗", "还在为这事发愁呢，明天再说"],
+        ["还在为孩子成绩发愁吗？一对一辅导", "还在为脱发烦恼吗？试试这个",
+         "还在为这个夏天瘦不下来发愁吗？私教一对一"],
+        ["你还在为昨天的事生气吗", "还在为这事发愁呢，明天再说",
+         "你还在为那件事烦恼吗？别想了"],  # a friend's worry both know of
     ),
     "stock-tip group": (
         ["操盘手建群，免费荐股，人满即封", "免费诊股，每天推荐"],
@@ -259,3 +269,19 @@ def test_each_communitys_detector_shares_the_families_words_built_once(
 
     monkeypatch.setattr(pitches, "KeywordSet", built_again)
     assert PitchDetector()(prepare(ad)) == DETECTOR(prepare(ad))
+
+
+# Session 33's review: the new families (earn-at-home, job call, worry-question opener) deleted
+# these members' lines in every template, though the learned scorer lets them pass
+MEMBERS_LINES = ["宝妈带娃也能做的早餐，十分钟搞定", "你还在为那件事烦恼吗？别想了",
+                 "明天招聘会，想去的加我一起"]  # fmt: skip
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("text", MEMBERS_LINES)
+def test_a_members_line_with_a_new_familys_words_is_not_advertising(
+    template: str, text: str
+) -> None:
+    from tests.template_scanners import template_scanner
+
+    assert not is_advertising(template_scanner(template).scan(text))

@@ -89,3 +89,16 @@ def test_a_queue_or_a_neighbours_sale_told_is_a_members_account(text: str) -> No
 @pytest.mark.parametrize("text", SALES)
 def test_a_sale_with_its_price_or_call_is_no_members_account(text: str) -> None:
     assert own_purchase(prepare(text)) is None
+
+
+# Session 33's review: a shop's ad telling how long people queue was kept from the scorer
+# (which reads it at 1.00) as a member's account of queueing, and no template deleted it
+QUEUE_AD = "每天都有人排了一个小时来买，本店秒杀特价，新店开业"
+
+
+def test_a_shops_ad_saying_how_long_people_queue_is_still_read() -> None:
+    from hearthkeeper.text import is_advertising
+    from tests.template_scanners import template_scanner
+
+    assert own_purchase(prepare(QUEUE_AD)) is None
+    assert is_advertising(template_scanner("default").scan(QUEUE_AD))

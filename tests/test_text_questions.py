@@ -97,3 +97,15 @@ def test_an_english_question_for_the_writers_family_is_a_members() -> None:
     # the reader's child, or a price or a call: an ad's question
     assert asks_the_group(prepare("Is your son struggling with maths? Small classes")) is None
     assert asks_the_group(prepare("Is the tutor available? My son charges $20, DM me")) is None
+
+
+# Session 33's review: an ad's question to the reader, then the writer's family offering the
+# service, was kept from the scorer (0.99) as a parent asking for their child
+def test_an_ad_offering_the_writers_family_is_still_read() -> None:
+    from hearthkeeper.text.questions import asks_the_group
+
+    ad = "Need a babysitter this weekend? My daughter is available, reasonable rates"
+    assert asks_the_group(prepare(ad)) is None
+    assert is_advertising(SCANNERS["default"].scan(ad))
+    # a parent asking still asks
+    assert asks_the_group(prepare("Does the pool open at 7? My daughter has a meet"))

@@ -260,10 +260,17 @@ def _dangling(path: Path) -> bool:
 
 
 def _loops(folder: Path, name: str) -> bool:
-    """Whether `folder/name` is a link to `folder` or to a folder `folder` is in."""
+    """Whether `folder/name` is a link to `folder` or to a folder `folder` is in, as it is
+    or as the copy reached it (`a/to-b -> ../b` beside `b/to-a -> ../a`: walked through
+    `a/to-b`, `to-a` leads back to `a`)."""
     path = folder / name
     try:
-        return path.is_symlink() and folder.resolve().is_relative_to(path.resolve())
+        if not path.is_symlink():
+            return False
+        target = path.resolve()
+        return folder.resolve().is_relative_to(target) or any(
+            walked.resolve() == target for walked in folder.parents
+        )
     except (OSError, RuntimeError):  # a link to itself: left out too
         return True
 

@@ -8,7 +8,7 @@ import string
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from hearthkeeper.playbook.base import (
     MAX_COUNT,
@@ -20,6 +20,8 @@ from hearthkeeper.playbook.base import (
     Section,
     Text,
     When,
+    as_stored,
+    over_limit,
     parse_duration,
 )
 from hearthkeeper.playbook.joining import check_placeholders
@@ -198,9 +200,11 @@ class Replication(Section):
 
     @field_validator("open_new_group_at", mode="before")
     @classmethod
-    def _share(cls, value: Any) -> Any:
+    def _share(cls, value: Any, info: ValidationInfo) -> Any:
         """`80%` is the share 0.8; a bare number above 1 (`80`, meant as a percentage) is
-        refused saying how a share is written, not pydantic's 'less than or equal to 1'."""
+        refused saying how a share is written, not pydantic's 'less than or equal to 1'. A
+        share finer than is kept is a bound (`OVER_LIMIT`) a version stored before it passes."""
+        stored = as_stored(info)
         if isinstance(value, str):
             text = value.strip().replace("％", "%")
             if text.endswith("%"):
@@ -214,8 +218,8 @@ class Replication(Section):
                     raise ValueError(
                         f"{shown_input(text)} is more than the whole group: at most 100%"
                     )
-                if _places(text[:-1].strip()) > PERCENT_PLACES:
-                    raise ValueError(
+                if _places(text[:-1].strip()) > PERCENT_PLACES and not stored:
+                    raise over_limit(
                         f"{shown_input(text)} is finer than a share is kept: a percentage has at "
                         f"most {PERCENT_PLACES} decimal places (0.01% at the least), e.g. 80% or "
                         "87.5%"
@@ -235,9 +239,9 @@ class Replication(Section):
                 f"{shown} is more than the whole group: this is a share of the group's by-code "
                 f"limit, 0.8 or 80% for 80% (at most 1, or 100%)"
             )
-        if isinstance(number, float) and _places(str(number)) > PERCENT_PLACES + 2:
+        if isinstance(number, float) and _places(str(number)) > PERCENT_PLACES + 2 and not stored:
             shown = shown_input(value.strip() if isinstance(value, str) else value)
-            raise ValueError(
+            raise over_limit(
                 f"{shown} is finer than a share is kept: a share has at most "
                 f"{PERCENT_PLACES + 2} decimal places (0.0001, 0.01%, at the least), e.g. 0.8 "
                 "or 0.875"

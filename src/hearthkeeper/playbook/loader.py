@@ -122,7 +122,7 @@ def parse_playbook(
     (validated, applied, uploaded) keeps within them."""
     size = _too_large(file, text)
     try:
-        source = read_yaml(text)
+        source = read_yaml(text, bounded=not as_stored)
     except YamlProblem as exc:
         mistake = _problem(file, exc.position, exc.path, exc.message)
         raise PlaybookError([*size, mistake]) from None
@@ -154,6 +154,9 @@ def parse_playbook(
             _refuse(file, source, again, [], carriers, now)
     errors, warnings = _checked(file, source, playbook, carriers, now)
     if as_stored:
+        aliased = source.aliased_over
+        if aliased is not None:  # the aliases' bound came after it was stored
+            size = [*size, _problem(file, aliased.position, aliased.path, aliased.message)]
         over = [replace(p, severity=Severity.WARNING) for p in [*size, *over]]
         size = []
     if errors or size:
@@ -364,7 +367,7 @@ def _at(data: Any, loc: Loc) -> Any:
 def carrier_warnings(loaded: LoadedPlaybook, carriers: CarrierKinds) -> list[Problem]:
     """The located warnings about carriers `loaded` names that cannot run here (see
     `check_carriers`): what `hearth serve` says of a playbook it loads."""
-    source = read_yaml(loaded.source_text)
+    source = read_yaml(loaded.source_text, bounded=False)  # read already: maybe as stored
     found = [
         _from_finding(loaded.file, source, loc, msg, Severity.WARNING)
         for loc, msg in check_carriers(loaded.playbook, carriers)

@@ -118,6 +118,9 @@ class Source:
     keys: dict[Path, Position] = field(default_factory=dict)
     # Each value YAML read as a number (written without quotes), as written
     numbers: dict[Path, str] = field(default_factory=dict)
+    # Read unbounded (a version already stored): where aliases first repeat more than
+    # `MAX_ALIASED_CHARS`, the problem a playbook being written would be refused with
+    aliased_over: YamlProblem | None = None
 
     def locate(self, path: Path, *, key: bool = False) -> Position:
         """The position of `path`, or of its nearest ancestor that exists in the file."""
@@ -152,8 +155,10 @@ def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def read_yaml(text: str) -> Source:
-    """Parse one YAML document; raise `YamlProblem` for syntax errors and duplicate keys."""
+def read_yaml(text: str, *, bounded: bool = True) -> Source:
+    """Parse one YAML document; raise `YamlProblem` for syntax errors and duplicate keys.
+    Not `bounded` (a version stored before the aliases' bound): aliases repeating more than
+    `MAX_ALIASED_CHARS` are read, the place kept as `Source.aliased_over`."""
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -163,7 +168,7 @@ def read_yaml(text: str) -> Source:
         if node is None:
             return Source(data=None)
         source = Source(data=None)
-        _walk(node, (), source, _Tally(), repeated=False)
+        _walk(node, (), source, _Tally(bounded=bounded), repeated=False)
         source.data = _string_keys(loader.construct_document(node))
         return source
     except yaml.MarkedYAMLError as exc:
@@ -209,6 +214,7 @@ class _Tally:
     values: int = 0
     walked: set[int] = field(default_factory=set)
     aliased_chars: int = 0
+    bounded: bool = True
 
 
 def _string_keys(data: Any) -> Any:
@@ -246,14 +252,17 @@ def _walk(node: yaml.Node, path: Path, source: Source, tally: _Tally, *, repeate
     elif isinstance(node, yaml.ScalarNode):
         if repeated:
             tally.aliased_chars += len(str(node.value))
-            if tally.aliased_chars > MAX_ALIASED_CHARS:
-                raise YamlProblem(
+            if tally.aliased_chars > MAX_ALIASED_CHARS and source.aliased_over is None:
+                over = YamlProblem(
                     _pos(node),
                     path,
                     f"aliases (*name) repeat more than {MAX_ALIASED_CHARS:,} characters by "
                     "here; written out, a playbook may be at most 256 KiB: repeat a long text "
                     "fewer times",
                 )
+                if tally.bounded:
+                    raise over
+                source.aliased_over = over
         if not node.style and node.tag in _NUMBERS:
             source.numbers[path] = str(node.value)
     elif isinstance(node, yaml.SequenceNode):

@@ -43,10 +43,12 @@ def find_community(communities: Sequence[Community], typed: str) -> Community | 
     """The community `typed` names: its slug, else its name, as typed; else either whatever
     the case and the spaces around it (how every command and API finds one)."""
     wanted = typed.strip().casefold()
+    # a slug before a name at each step: `TEA` is the community `tea`, not one named `Tea`
+    # listed before it
     return (next((c for c in communities if c.slug == typed), None)
             or next((c for c in communities if c.name == typed), None)
-            or next((c for c in communities
-                     if wanted in (c.slug.casefold(), c.name.casefold())), None))  # fmt: skip
+            or next((c for c in communities if c.slug.casefold() == wanted), None)
+            or next((c for c in communities if c.name.casefold() == wanted), None))  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ playbook keywords (normalised, compacted, Latin letters at word edges only).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -81,6 +82,9 @@ class PitchFamily:
     # read by a seller's stock phrasing (日结, 月结, 有意者私), which a member repeats when
     # asking about an offer (这个活是日结还是月结？): not read in such a question
     phrasing: bool = False
+    # what a member's own line holds and the pitch does not (searched on the normalised
+    # text): the family is not present where it is found
+    unless: re.Pattern[str] | None = None
 
 
 FAMILIES: tuple[PitchFamily, ...] = (
@@ -188,6 +192,8 @@ FAMILIES: tuple[PitchFamily, ...] = (
         ("宝妈", "学生党", "上班族", "在家带娃"),
         ("在家也能赚", "在家就能赚", "在家就能做", "在家也能做", "手机就能做", "手机也能做",
          "带娃也能赚", "带娃也能做", "轻松月入", "躺着也能赚", "躺着也能挣"),
+        # what they can do (`适合宝妈在家也能做的运动`, `上班族在家就能做的拉伸`) is no work
+        unless=re.compile("能做的(?!兼职|副业|项目|生意|工作|活|任务|手工|赚|挣|单)"),
     ),
     # Recruiting with a call to the poster (日结200，加我; 兼职招人，私我)
     PitchFamily(
@@ -195,12 +201,19 @@ FAMILIES: tuple[PitchFamily, ...] = (
         ("兼职", "日结", "招人", "急招", "招聘"),
         ("加我", "私我", "滴我", "扣1", "联系我", "找我"),
         phrasing=True,
+        # a member looking for work (`我在找兼职，有合适的联系我`, `求兼职`) or going to a
+        # job fair (`明天招聘会，想去的加我一起`)
+        unless=re.compile(
+            "我(?:在|想|正在|也在)?找(?:个|份|1个|1份)?(?:兼职|日结)|^求(?:个|份|1个|1份)?兼职(?!的)|招聘会"
+        ),
     ),
     # An advert's opening question about the reader's worry (还在为减肥发愁吗？)
     PitchFamily(
         "worry-question opener",
         ("还在为",),
         ("发愁吗", "烦恼吗", "苦恼吗", "焦虑吗", "头疼吗"),
+        # a friend asking about a matter both know (`你还在为那件事烦恼吗`): an ad names a worry
+        unless=re.compile("还在为(?:这事|这件事|这个事|那事|那件事|那个事|昨天|上次|刚才)"),
     ),
     PitchFamily(
         "stock-tip group",
@@ -404,6 +417,7 @@ class PitchDetector:
             _present(family, matches, outing)
             for family, matches in families
             if not (asked and family.phrasing)
+            and not (family.unless and family.unless.search(message.normalised))
         ]
         if not any(found) and not asked:
             found.append(offer_finding(message))  # an everyday ad by the shape of its offer

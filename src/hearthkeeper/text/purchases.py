@@ -20,12 +20,16 @@ import re
 
 from hearthkeeper.text.normalise import MessageText
 
-# a first person, then within one phrase what they did with money; or `花了` on its own;
-# or how long they queued for it (`…秒杀的鸡蛋，排了半小时`)
+# a first person, then within one phrase what they did with money; or `花了` on its own
 _ACCOUNT = re.compile(
     "(?:我|我们|我家|俺)[^，。,.!?！？]{0,8}(?:花了|买了|买的|请了|订了|订的|报了)|花了"
-    "|排了(?:[半一两二三四五六七八九十0-9]+个?)?(?:小时|钟头|分钟|天)|排了(?:好久|很久|半天)"
 )
+# how long someone queued: a member's account when no shop speaks (a shop's ad says how long
+# people queue for what it sells: `每天都有人排了1个小时来买，本店秒杀特价，新店开业`)
+_QUEUED = re.compile(
+    "排了(?:[半一两二三四五六七八九十0-9]+个?)?(?:小时|钟头|分钟|天)|排了(?:好久|很久|半天)"
+)
+_SHOP = re.compile(r"本店|我店|小店|我家店|咱家|欢迎|特价|优惠|包邮|下单|开业|\d{3,}|[元块¥￥$]")
 # someone else selling, said in a line of its own (`我家一楼的邻居在卖二手车`): news of a
 # neighbour's sale, not the sale itself, which would say what, for how much, and how to buy
 _OTHERS_SALE = re.compile(
@@ -41,5 +45,8 @@ def own_purchase(message: MessageText) -> str | None:
     found = _ACCOUNT.search(message.normalised)
     if found:
         return found.group()
+    queued = _QUEUED.search(message.normalised)
+    if queued and not _SHOP.search(message.normalised):
+        return queued.group()
     others = _OTHERS_SALE.fullmatch(message.normalised.strip())
     return others.group() if others and not _PRICE.search(others.group()) else None

@@ -158,6 +158,11 @@ _LONGEST_GROUP_QUESTION = 160
 _FOR_FAMILY_EN = re.compile(
     r"\bmy (?:son|daughter|kid|kids|child|children|boy|girl|husband|wife|partner|mum|mom|dad)\b"
 )
+# an ad's question to the reader, then the family's own service (`Need a babysitter this
+# weekend? My daughter is available, reasonable rates`): the family offers, it does not ask
+_TO_THE_READER_EN = re.compile(
+    r"^\W*(?:need|looking for|want|tired of|struggling|searching for|in need of)\b"
+)
 
 
 def asks_the_group(message: MessageText) -> str | None:
@@ -167,5 +172,9 @@ def asks_the_group(message: MessageText) -> str | None:
     text = message.normalised
     if len(text) > _LONGEST_GROUP_QUESTION or "?" not in text or _SELLER_EN.search(text):
         return None
-    found = _TO_THE_GROUP_EN.match(text) or _FOR_FAMILY_EN.search(text)
+    found = _TO_THE_GROUP_EN.match(text)
+    family = None if found else _FOR_FAMILY_EN.search(text)
+    if family and _TO_THE_READER_EN.match(text) and family.start() > text.index("?"):
+        family = None  # the reader asked, then the family offered (`Looking for …? My son …`)
+    found = found or family
     return found.group().strip() if found else None
